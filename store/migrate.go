@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migration is one versioned SQL file, such as migrations/postgres/0001_init.sql.
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+// schemaMigration records an applied migration.
+type schemaMigration struct {
+	Version   int64     `gorm:"primaryKey;autoIncrement:false"`
+	Name      string    `gorm:"not null"`
+	AppliedAt time.Time `gorm:"not null"`
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+// migrationLockKey serializes migrations of several instances starting at once on PostgreSQL.
+const migrationLockKey = 7_312_024_001
+
+func (s *Store) migrations() ([]migration, error) {
+	dir := path.Join("migrations", string(s.dialect))
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	var list []migration
+	for _, entry := range entries {
+		name := entry.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		prefix, _, _ := strings.Cut(name, "_")
+		version, err := strconv.ParseInt(prefix, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a version number", name)
+		}
+		body, err := fs.ReadFile(migrationFiles, path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, migration{version: version, name: name, sql: string(body)})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+	return list, nil
+}
+
+// Migrate applies, in order and each in its own transaction, the migrations not yet applied.
+// It returns the names of those it applied.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	list, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var applied []string
+	for _, m := range list {
+		done := false
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if s.dialect == Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error; err != nil {
+					return err
+				}
+			}
+			var count int64
+			if err := tx.Model(&schemaMigration{}).Where("version = ?", m.version).Count(&count).Error; err != nil {
+				return err
+			}
+			if count > 0 {
+				done = true
+				return nil
+			}
+			if err := tx.Exec(m.sql).Error; err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if !done {
+			applied = append(applied, m.name)
+		}
+	}
+	return applied, nil
+}

@@ -1,0 +1,131 @@
+// Package store keeps custaccess's data: GORM over PostgreSQL, or an embedded SQLite by
+// default. It knows nothing of HTTP or of the generated API types.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database engine behind a Store.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// SQLiteFileName is the database file kept in the data directory when no PostgreSQL URL is given.
+const SQLiteFileName = "custaccess.db"
+
+// Sentinel errors owned by the store.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Options chooses the database.
+type Options struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	DatabaseURL string
+	// DataDir holds the SQLite file when DatabaseURL is empty.
+	DataDir string
+}
+
+// Store is the data layer: open it once, share it between requests.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+}
+
+// IsPostgresURL tells whether url selects PostgreSQL.
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open connects to PostgreSQL or opens (creating it when missing) the embedded SQLite file.
+// It does not run migrations: call Migrate.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	config := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Default.LogMode(logger.Silent),
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		dialector gorm.Dialector
+		dialect   Dialect
+	)
+	switch {
+	case IsPostgresURL(opts.DatabaseURL):
+		dialector, dialect = postgres.Open(opts.DatabaseURL), Postgres
+	case opts.DatabaseURL == "":
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		dialector, dialect = gormlite.Open(sqliteDSN(filepath.Join(opts.DataDir, SQLiteFileName))), SQLite
+	default:
+		return nil, fmt.Errorf("unsupported database URL: want postgres:// or postgresql://, or none for the embedded SQLite")
+	}
+	db, err := gorm.Open(dialector, config)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
+	}
+	return &Store{db: db, dialect: dialect}, nil
+}
+
+// sqliteDSN turns on what the service relies on: WAL for concurrent readers, a busy timeout,
+// foreign keys, and immediate transactions so read-then-write transactions take the write
+// lock at BEGIN instead of failing with SQLITE_BUSY halfway.
+func sqliteDSN(path string) string {
+	return "file:" + filepath.ToSlash(path) +
+		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate"
+}
+
+// Dialect tells which database engine is in use.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx is a unit of work: every query of one request goes through one Tx.
+type Tx struct {
+	db      *gorm.DB
+	dialect Dialect
+}
+
+// Transaction runs fn in one database transaction: all of its writes or none.
+func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Tx{db: db, dialect: s.dialect})
+	})
+}
+
+// View runs read-only work outside a transaction, so readers never queue behind
+// SQLite's single writer.
+func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
+	return fn(&Tx{db: s.db.WithContext(ctx), dialect: s.dialect})
+}

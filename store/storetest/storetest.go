@@ -1,0 +1,104 @@
+// Package storetest gives each test fresh, migrated databases: an embedded SQLite always,
+// and a PostgreSQL database of its own when TEST_DATABASE_URL is set. With CI=true a missing
+// TEST_DATABASE_URL fails the test instead of skipping PostgreSQL.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// Dialects lists the databases the tests of this run cover.
+func Dialects(t testing.TB) []store.Dialect {
+	t.Helper()
+	dialects := []store.Dialect{store.SQLite}
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		dialects = append(dialects, store.Postgres)
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI")
+	}
+	return dialects
+}
+
+// ForEach runs fn once per dialect, each time on a fresh, migrated database.
+func ForEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, dialect := range Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			fn(t, Open(t, dialect))
+		})
+	}
+}
+
+// Open returns a fresh, migrated store of the given dialect, removed when the test ends.
+func Open(t testing.TB, dialect store.Dialect) *store.Store {
+	t.Helper()
+	return OpenWith(t, Options(t, dialect))
+}
+
+// OpenWith opens and migrates a store on options made by Options.
+func OpenWith(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+// Options creates an empty database of the given dialect and returns how to reach it: a
+// new SQLite directory, or a new PostgreSQL database dropped when the test ends.
+func Options(t testing.TB, dialect store.Dialect) store.Options {
+	t.Helper()
+	if dialect == store.SQLite {
+		return store.Options{DataDir: t.TempDir()}
+	}
+	return store.Options{DatabaseURL: createPostgresDatabase(t)}
+}
+
+func createPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	adminURL := os.Getenv("TEST_DATABASE_URL")
+	if adminURL == "" {
+		t.Fatal("TEST_DATABASE_URL is not set")
+	}
+	admin, err := gorm.Open(postgres.Open(adminURL), &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
+	if err != nil {
+		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
+	}
+	adminDB, _ := admin.DB()
+	suffix := make([]byte, 8)
+	_, _ = rand.Read(suffix)
+	name := "custaccess_test_" + hex.EncodeToString(suffix)
+	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
+		_ = adminDB.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		defer adminDB.Close()
+		if err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error; err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		t.Fatalf("parse TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
