@@ -329,4 +329,3 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	}
 	return true, nil
 }
-
