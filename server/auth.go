@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/custaccess/custaccess/gen"
+)
+
+// principalKindExtension marks each security scheme in the spec with the kind of principal
+// whose tokens it accepts.
+const principalKindExtension = "x-custaccess-principal"
+
+// Why a security requirement was not met; classifyAuthFailure turns them into statuses.
+var (
+	errNoBearerToken = errors.New("no bearer token")
+	errBadToken      = errors.New("invalid or expired token")
+)
+
+// wrongPrincipalError: a valid token of the other kind of principal, or without a scope.
+type wrongPrincipalError struct{ reason string }
+
+func (e *wrongPrincipalError) Error() string { return e.reason }
+
+// authentication is the outcome of reading the request's bearer token, kept in the
+// request's context so that strict handlers, which see only the context, know the caller.
+type authentication struct {
+	claims *Claims
+	err    error
+}
+
+type authenticationKey struct{}
+
+func withAuthentication(ctx context.Context, a authentication) context.Context {
+	return context.WithValue(ctx, authenticationKey{}, a)
+}
+
+// principalFrom returns the verified claims of the caller; validation has already refused
+// requests without them.
+func principalFrom(ctx context.Context) *Claims {
+	a, _ := ctx.Value(authenticationKey{}).(authentication)
+	return a.claims
+}
+
+// authenticate reads the Authorization header. A missing or malformed header and a token
+// that fails verification are told apart (401-104 and 401-101).
+func (t *Tokens) authenticate(r *http.Request) authentication {
+	header := r.Header.Get("Authorization")
+	scheme, token, found := strings.Cut(header, " ")
+	token = strings.TrimSpace(token)
+	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return authentication{err: errNoBearerToken}
+	}
+	claims, err := t.Parse(token)
+	if err != nil {
+		return authentication{err: fmt.Errorf("%w: %v", errBadToken, err)}
+	}
+	return authentication{claims: claims}
+}
+
+// checkSecurityScheme is kin-openapi's AuthenticationFunc: the token read by authenticate
+// must belong to the scheme's kind of principal and carry the scopes the operation requires.
+func checkSecurityScheme(_ context.Context, input *openapi3filter.AuthenticationInput) error {
+	a, _ := input.RequestValidationInput.Request.Context().Value(authenticationKey{}).(authentication)
+	if a.err != nil {
+		return a.err
+	}
+	if a.claims == nil {
+		return errNoBearerToken
+	}
+	kind, _ := input.SecurityScheme.Extensions[principalKindExtension].(string)
+	if string(a.claims.Kind) != kind {
+		return &wrongPrincipalError{fmt.Sprintf("the operation does not accept a %s token", a.claims.Kind)}
+	}
+	held := a.claims.Scopes()
+	var missing []string
+	for _, scope := range input.Scopes {
+		if !slices.Contains(held, scope) {
+			missing = append(missing, scope)
+		}
+	}
+	if len(missing) > 0 {
+		return &wrongPrincipalError{fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", "))}
+	}
+	return nil
+}
+
+// classifyAuthFailure picks the most telling of the reasons each security requirement
+// failed: no token (401-104), a bad token (401-101), else the scope or kind mismatch of the
+// caller's own kind (403-105).
+func classifyAuthFailure(failures []error) *egainError {
+	var wrong *wrongPrincipalError
+	for _, err := range failures {
+		switch {
+		case errors.Is(err, errNoBearerToken):
+			return newEgainError(errMissingToken)
+		case errors.Is(err, errBadToken):
+			return newEgainError(errInvalidToken)
+		case errors.As(err, &wrong) && strings.Contains(wrong.reason, "scope"):
+			return newEgainError(errNotAllowed, wrong.reason)
+		}
+	}
+	if wrong != nil {
+		return newEgainError(errNotAllowed, wrong.reason)
+	}
+	return newEgainError(errNotAllowed, "no security requirement is met")
+}
+
+// ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts
+// tokens of this kind of principal.
+func ScopesFor(kind PrincipalKind) ([]string, error) {
+	spec, err := gen.GetSwagger()
+	if err != nil {
+		return nil, err
+	}
+	var scopes []string
+	for _, ref := range spec.Components.SecuritySchemes {
+		scheme := ref.Value
+		if k, _ := scheme.Extensions[principalKindExtension].(string); k != string(kind) || scheme.Flows == nil {
+			continue
+		}
+		for _, flow := range []*openapi3.OAuthFlow{scheme.Flows.Implicit, scheme.Flows.Password, scheme.Flows.ClientCredentials, scheme.Flows.AuthorizationCode} {
+			if flow == nil {
+				continue
+			}
+			for scope := range flow.Scopes {
+				if !slices.Contains(scopes, scope) {
+					scopes = append(scopes, scope)
+				}
+			}
+		}
+	}
+	slices.Sort(scopes)
+	return scopes, nil
+}
