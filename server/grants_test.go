@@ -1,0 +1,321 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// A rule test: a request against baseFixture (plus setup) and the response it must get.
+type ruleCase struct {
+	name    string
+	setup   []string // extra fixtures
+	request func(h *harness) request
+	status  int
+	code    string // eGain error code, for error responses
+	// after checks the stored grants; nil means "nothing was written".
+	after []string
+}
+
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+				h := newHarness(t, dialect, tc.setup...)
+				rec := h.do(tc.request(h))
+				if tc.code != "" {
+					wsError(t, rec, tc.status, tc.code)
+				} else if rec.Code != tc.status {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
+				}
+				if got := h.grantPairs(); !slices.Equal(got, tc.after) {
+					t.Fatalf("stored grants %v, want %v", got, tc.after)
+				}
+			})
+		})
+	}
+}
+
+// existingGrant is a fixture-free way to start from a stored grant: 1000 granted to 1002.
+func post(token, body string) request {
+	return request{method: http.MethodPost, path: grantPath, token: token, body: body}
+}
+
+func TestCreateCustomerGrantsRules(t *testing.T) {
+	departmentalizationOff := "settings: {customerDepartmentalization: false}"
+	runRuleCases(t, []ruleCase{
+		{name: "user with Edit Customer creates grants", status: http.StatusCreated,
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "1002", "1020")) },
+			after:   []string{"1000>1002", "1000>1020"}},
+		{name: "API client creates grants", status: http.StatusCreated,
+			request: func(h *harness) request { return post(h.clientToken("crm-sync"), grantBody("2000", "2001")) },
+			after:   []string{"2000>2001"}},
+		{name: "user in a foreign department creates grants there", status: http.StatusCreated,
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("2001", "2000")) },
+			after:   []string{"2001>2000"}},
+		{name: "departmentalization off allows customers of several departments", status: http.StatusCreated,
+			setup:   []string{departmentalizationOff},
+			request: func(h *harness) request { return post(h.userToken("homebody"), grantBody("1000", "2000", "3000")) },
+			after:   []string{"1000>2000", "1000>3000"}},
+		{name: "no Authorization header", status: 401, code: "401-104",
+			request: func(h *harness) request { return post("", grantBody("1000", "1002")) }},
+		{name: "Authorization header not a bearer token", status: 401, code: "401-104",
+			request: func(h *harness) request {
+				r := post("", grantBody("1000", "1002"))
+				r.headers = map[string]string{"Authorization": "Basic YWxpY2U6c2VjcmV0"}
+				return r
+			}},
+		{name: "token signed with another secret", status: 401, code: "401-101",
+			request: func(h *harness) request {
+				other, _ := NewTokens([]byte(strings.Repeat("x", 40)))
+				token, _ := other.Issue(PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
+				return post(token, grantBody("1000", "1002"))
+			}},
+		{name: "expired token", status: 401, code: "401-101",
+			request: func(h *harness) request {
+				past, _ := NewTokens(testSecret)
+				past.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+				token, _ := past.Issue(PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
+				return post(token, grantBody("1000", "1002"))
+			}},
+		{name: "token of a user no longer in the database", status: 401, code: "401-101",
+			request: func(h *harness) request { return post(h.userToken("ghost"), grantBody("1000", "1002")) }},
+		{name: "user token with only the read scope", status: 403, code: "403-105",
+			request: func(h *harness) request {
+				return post(h.token(PrincipalUser, "agent", "core.customermgr.read"), grantBody("1000", "1002"))
+			}},
+		{name: "user token carrying only application scopes", status: 403, code: "403-105",
+			request: func(h *harness) request {
+				return post(h.token(PrincipalUser, "agent", "app.core.customermgr.manage"), grantBody("1000", "1002"))
+			}},
+		{name: "client application not of type API", status: 403, code: "403-105",
+			request: func(h *harness) request { return post(h.clientToken("portal"), grantBody("1000", "1002")) }},
+		{name: "user without Edit Customer", status: 403, code: "403-178",
+			request: func(h *harness) request { return post(h.userToken("viewer"), grantBody("1000", "1002")) }},
+		{name: "user outside a customer's department", status: 403, code: "403-197",
+			request: func(h *harness) request { return post(h.userToken("homebody"), grantBody("2000", "2001")) }},
+		{name: "customers of different departments", status: 400, code: "400-304",
+			request: func(h *harness) request { return post(h.clientToken("crm-sync"), grantBody("1000", "1002", "2000")) }},
+		{name: "grant on itself", status: 400, code: "400-302",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "1002", "1000")) }},
+		{name: "unknown grantee", status: 400, code: "400-301",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "1002", "9999")) }},
+		{name: "unknown granted-on customer", status: 400, code: "400-301",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("9999", "1002")) }},
+		{name: "organization grantee", status: 400, code: "400-303",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "1002", "1500")) }},
+		{name: "organization granted-on customer", status: 400, code: "400-303",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1500", "1002")) }},
+		{name: "76 grantees", status: 400, code: "400-152",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", idRange(5000, 76)...)) }},
+		{name: "no grantee", status: 400, code: "400-152",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000")) }},
+		{name: "two granted-on customers", status: 400, code: "400-152",
+			request: func(h *harness) request {
+				return post(h.userToken("agent"), `{"grantsOn":{"customer":[{"id":"1000"},{"id":"1002"}]},"grantsTo":{"customer":[{"id":"1020"}]}}`)
+			}},
+		{name: "same grantee twice", status: 400, code: "400-152",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "1002", "1002")) }},
+		{name: "id not made of digits", status: 400, code: "400-152",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "10a2")) }},
+		{name: "id with a leading zero", status: 400, code: "400-152",
+			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "01002")) }},
+		{name: "id as a number", status: 400, code: "400-152",
+			request: func(h *harness) request {
+				return post(h.userToken("agent"), `{"grantsOn":{"customer":[{"id":1000}]},"grantsTo":{"customer":[{"id":"1002"}]}}`)
+			}},
+		{name: "unknown attribute", status: 400, code: "400-152",
+			request: func(h *harness) request {
+				return post(h.userToken("agent"), `{"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"}]},"note":"x"}`)
+			}},
+		{name: "grantsTo missing", status: 400, code: "400-152",
+			request: func(h *harness) request {
+				return post(h.userToken("agent"), `{"grantsOn":{"customer":[{"id":"1000"}]}}`)
+			}},
+		{name: "no body", status: 400, code: "400-201",
+			request: func(h *harness) request {
+				return request{method: http.MethodPost, path: grantPath, token: h.userToken("agent"),
+					headers: map[string]string{"Content-Type": "application/json"}}
+			}},
+		{name: "malformed JSON", status: 400, code: "400-202",
+			request: func(h *harness) request { return post(h.userToken("agent"), `{"grantsOn":`) }},
+		{name: "body not JSON", status: 415, code: "415-100",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Content-Type": "text/plain"}
+				return r
+			}},
+		{name: "form-encoded body", status: 415, code: "415-100",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), "grantsOn=1000")
+				r.headers = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+				return r
+			}},
+		{name: "body too large", status: 413, code: "413-100",
+			request: func(h *harness) request {
+				return post(h.userToken("agent"), `{"grantsOn":{"customer":[{"id":"1000"}]},"pad":"`+strings.Repeat("x", 70_000)+`"}`)
+			}},
+		{name: "unsupported query parameter", status: 400, code: "400-101",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.path += "?x=1"
+				return r
+			}},
+		{name: "Accept that JSON cannot satisfy", status: 406, code: "406-101",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept": "text/html, application/json;q=0"}
+				return r
+			}},
+		{name: "Accept with q-values admitting JSON", status: http.StatusCreated,
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept": "text/html;q=0.9, application/*;q=0.5"}
+				return r
+			},
+			after: []string{"1000>1002"}},
+		{name: "Accept-Language outside eGain's locales", status: 406, code: "406-100",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept-Language": "xx-YY"}
+				return r
+			}},
+		{name: "Accept-Language among eGain's locales", status: http.StatusCreated,
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept-Language": "fr-FR"}
+				return r
+			},
+			after: []string{"1000>1002"}},
+	})
+}
+
+// idRange returns n consecutive customer ids from first.
+func idRange(first, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprint(first + i)
+	}
+	return ids
+}
+
+// manyCustomers is a fixture of n individual customers of department 10 from id first.
+func manyCustomers(first, n int) string {
+	var b strings.Builder
+	b.WriteString("customers:\n")
+	for _, id := range idRange(first, n) {
+		fmt.Fprintf(&b, "  - {id: %q, name: Customer %s, type: individual, department: 10}\n", id, id)
+	}
+	return b.String()
+}
+
+func TestCreateCustomerGrantsResponse(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		rec := h.do(post(h.userToken("agent"), grantBody("1000", "1002", "1020")))
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if got := rec.Header().Get("Location"); got != "/core/customermgr/v3/customer/1000/grants" {
+			t.Errorf("Location %q", got)
+		}
+		if rec.Body.Len() != 0 {
+			t.Errorf("body %q, want none", rec.Body)
+		}
+	})
+}
+
+func TestCreateCustomerGrantsIsIdempotent(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		token := h.userToken("agent")
+		for range 2 {
+			if rec := h.do(post(token, grantBody("1000", "1002"))); rec.Code != http.StatusCreated {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+		// A request repeating one pair and adding another keeps the first and adds the second.
+		if rec := h.do(post(token, grantBody("1000", "1002", "1020"))); rec.Code != http.StatusCreated {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if got, want := h.grantPairs(), []string{"1000>1002", "1000>1020"}; !slices.Equal(got, want) {
+			t.Fatalf("grants %v, want %v", got, want)
+		}
+	})
+}
+
+func TestCreateCustomerGrantsLimits(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect, manyCustomers(5000, 160))
+		token := h.clientToken("crm-sync")
+
+		// 1000 reaches 75 holders in two requests; one more is refused whole.
+		if rec := h.do(post(token, grantBody("1000", idRange(5000, 75)[:40]...))); rec.Code != http.StatusCreated {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if rec := h.do(post(token, grantBody("1000", idRange(5040, 35)...))); rec.Code != http.StatusCreated {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		before := h.grantPairs()
+		if len(before) != 75 {
+			t.Fatalf("%d grants, want 75", len(before))
+		}
+		body := wsError(t, h.do(post(token, grantBody("1000", "5075"))), 400, "400-306")
+		if got := detailValues(body, "customerId"); !slices.Equal(got, []string{"1000"}) {
+			t.Errorf("details %v", got)
+		}
+		// Repeating existing pairs adds nothing, so it stays within the limit.
+		if rec := h.do(post(token, grantBody("1000", "5000", "5001"))); rec.Code != http.StatusCreated {
+			t.Fatalf("repeat: status %d: %s", rec.Code, rec.Body)
+		}
+
+		// 5100 holds grants on 75 customers; a 76th is refused, naming it, and nothing is written.
+		for _, on := range idRange(5001, 75) {
+			if rec := h.do(post(token, grantBody(on, "5100"))); rec.Code != http.StatusCreated {
+				t.Fatalf("grant on %s: status %d: %s", on, rec.Code, rec.Body)
+			}
+		}
+		before = h.grantPairs()
+		body = wsError(t, h.do(post(token, grantBody("1002", "5101", "5100"))), 400, "400-305")
+		if got := detailValues(body, "customerId"); !slices.Equal(got, []string{"5100"}) {
+			t.Errorf("details %v", got)
+		}
+		if after := h.grantPairs(); !slices.Equal(after, before) {
+			t.Fatalf("a refused request wrote %d grants", len(after)-len(before))
+		}
+	})
+}
+
+func TestUserMessageOnlyOnRequest(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		for _, tc := range []struct {
+			header string
+			want   bool
+		}{{"", false}, {"no", false}, {"yes", true}} {
+			r := post(h.userToken("viewer"), grantBody("1000", "1002"))
+			if tc.header != "" {
+				r.headers = map[string]string{"X-egain-error-message": tc.header}
+			}
+			body := wsError(t, h.do(r), 403, "403-178")
+			if (body.UserMessage != nil) != tc.want {
+				t.Errorf("X-egain-error-message %q: userMessage %v, want present=%v", tc.header, body.UserMessage, tc.want)
+			}
+			if got := detailValues(body, "action"); !slices.Equal(got, []string{"Edit Customer"}) {
+				t.Errorf("details %v", got)
+			}
+			// Errors written by the error handler, before any handler runs, follow the same rule.
+			r.token = ""
+			body = wsError(t, h.do(r), 401, "401-104")
+			if (body.UserMessage != nil) != tc.want {
+				t.Errorf("401 with X-egain-error-message %q: userMessage %v", tc.header, body.UserMessage)
+			}
+		}
+	})
+}
