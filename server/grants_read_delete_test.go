@@ -1,0 +1,156 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
+)
+
+// grantsFixture starts from grants 1000→1002, 1000→1020 and 1002→1000 (granted-on→grantee),
+// and 2000→2001 in department 20.
+func seedGrants(t *testing.T, h *harness) {
+	t.Helper()
+	token := h.clientToken("crm-sync")
+	for _, body := range []string{grantBody("1000", "1002", "1020"), grantBody("1002", "1000"), grantBody("2000", "2001")} {
+		if rec := h.do(post(token, body)); rec.Code != http.StatusCreated {
+			t.Fatalf("seed grants: status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+func get(token, path string) request { return request{method: http.MethodGet, path: path, token: token} }
+
+func TestListCustomerGrants(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		seedGrants(t, h)
+		rec := h.do(get(h.userToken("viewer"), grantsPath("1000")))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		var got gen.CustomerGrants
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		entry := func(id, name string) gen.GrantedCustomer {
+			return gen.GrantedCustomer{Id: id, CustomerName: name,
+				Link: []gen.Link{{Rel: "customer", Href: "/core/customermgr/v3/customer/" + id}}}
+		}
+		want := gen.CustomerGrants{
+			GrantsOn: &gen.GrantedCustomerList{Customer: []gen.GrantedCustomer{entry("1002", "John Doe")}},
+			GrantsTo: &gen.GrantedCustomerList{Customer: []gen.GrantedCustomer{entry("1002", "John Doe"), entry("1020", "Mary Major")}},
+		}
+		gotJSON, _ := json.Marshal(got)
+		wantJSON, _ := json.Marshal(want)
+		if string(gotJSON) != string(wantJSON) {
+			t.Fatalf("grants of 1000:\n got %s\nwant %s", gotJSON, wantJSON)
+		}
+
+		// A grantee only: grantsTo is absent.
+		rec = h.do(get(h.clientToken("crm-sync"), grantsPath("1020")))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		got = gen.CustomerGrants{}
+		_ = json.Unmarshal(rec.Body.Bytes(), &got)
+		if got.GrantsTo != nil || got.GrantsOn == nil || len(got.GrantsOn.Customer) != 1 || got.GrantsOn.Customer[0].Id != "1000" {
+			t.Fatalf("grants of 1020: %s", rec.Body)
+		}
+	})
+}
+
+func TestListCustomerGrantsRules(t *testing.T) {
+	list := func(token func(h *harness) string, id string) func(h *harness) request {
+		return func(h *harness) request { return get(token(h), grantsPath(id)) }
+	}
+	user := func(login string) func(h *harness) string { return func(h *harness) string { return h.userToken(login) } }
+	runListCases := func(cases []ruleCase) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+					h := newHarness(t, dialect, tc.setup...)
+					seedGrants(t, h)
+					rec := h.do(tc.request(h))
+					if tc.code != "" {
+						wsError(t, rec, tc.status, tc.code)
+					} else if rec.Code != tc.status {
+						t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
+					}
+				})
+			})
+		}
+	}
+	runListCases([]ruleCase{
+		{name: "user with View Agent Console", status: 200, request: list(user("viewer"), "1000")},
+		{name: "user in a foreign department", status: 200, request: list(user("viewer"), "2000")},
+		{name: "API client", status: 200, request: list(func(h *harness) string { return h.clientToken("crm-sync") }, "2000")},
+		{name: "customer without grants", status: 204, request: list(func(h *harness) string { return h.clientToken("crm-sync") }, "3000")},
+		{name: "unknown customer", status: 404, code: "404-100", request: list(user("viewer"), "9999")},
+		{name: "id not made of digits", status: 400, code: "400-196", request: list(user("viewer"), "abc")},
+		{name: "no token", status: 401, code: "401-104", request: func(h *harness) request { return get("", grantsPath("1000")) }},
+		{name: "user without View Agent Console", status: 403, code: "403-178", request: list(user("editor"), "1000")},
+		{name: "user outside the customer's department", status: 403, code: "403-197", request: list(user("homebody"), "2000")},
+		{name: "departmentalization off", status: 200, setup: []string{"settings: {customerDepartmentalization: false}"},
+			request: list(user("homebody"), "2000")},
+		{name: "token with only the manage scope", status: 403, code: "403-105",
+			request: func(h *harness) request {
+				return get(h.token(PrincipalUser, "viewer", "core.customermgr.manage"), grantsPath("1000"))
+			}},
+		{name: "client application not of type API", status: 403, code: "403-105",
+			request: list(func(h *harness) string { return h.clientToken("portal") }, "1000")},
+		{name: "unsupported query parameter", status: 400, code: "400-101",
+			request: func(h *harness) request { return get(h.userToken("viewer"), grantsPath("1000")+"?expand=all&a=1") }},
+	})
+}
+
+func TestDeleteCustomerGrantRules(t *testing.T) {
+	del := func(token func(h *harness) string, on, grantee string) func(h *harness) request {
+		return func(h *harness) request {
+			return request{method: http.MethodDelete, path: grantedCustomerPath(on, grantee), token: token(h)}
+		}
+	}
+	user := func(login string) func(h *harness) string { return func(h *harness) string { return h.userToken(login) } }
+	seeded := []string{"1000>1002", "1000>1020", "1002>1000", "2000>2001"}
+	for _, tc := range []ruleCase{
+		{name: "user with Edit Customer removes a grant", status: 204, request: del(user("agent"), "1000", "1002"),
+			after: []string{"1000>1020", "1002>1000", "2000>2001"}},
+		{name: "API client removes a grant", status: 204, request: del(func(h *harness) string { return h.clientToken("crm-sync") }, "2000", "2001"),
+			after: []string{"1000>1002", "1000>1020", "1002>1000"}},
+		{name: "no such grant", status: 404, code: "404-102", request: del(user("agent"), "1020", "1000"), after: seeded},
+		{name: "unknown customer", status: 404, code: "404-100", request: del(user("agent"), "1000", "9999"), after: seeded},
+		{name: "id not made of digits", status: 400, code: "400-196", request: del(user("agent"), "1000", "x1"), after: seeded},
+		{name: "user without Edit Customer", status: 403, code: "403-178", request: del(user("viewer"), "1000", "1002"), after: seeded},
+		{name: "user outside the customers' department", status: 403, code: "403-197", request: del(user("homebody"), "2000", "2001"), after: seeded},
+		{name: "read-only token", status: 403, code: "403-105", after: seeded,
+			request: func(h *harness) request {
+				return request{method: http.MethodDelete, path: grantedCustomerPath("1000", "1002"), token: h.token(PrincipalUser, "agent", "core.customermgr.read")}
+			}},
+		{name: "request body", status: 400, code: "400-203", after: seeded,
+			request: func(h *harness) request {
+				return request{method: http.MethodDelete, path: grantedCustomerPath("1000", "1002"), token: h.userToken("agent"), body: `{}`}
+			}},
+		{name: "no token", status: 401, code: "401-104", request: del(func(*harness) string { return "" }, "1000", "1002"), after: seeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+				h := newHarness(t, dialect)
+				seedGrants(t, h)
+				rec := h.do(tc.request(h))
+				if tc.code != "" {
+					wsError(t, rec, tc.status, tc.code)
+				} else if rec.Code != tc.status {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
+				}
+				if got := h.grantPairs(); !slices.Equal(got, tc.after) {
+					t.Fatalf("stored grants %v, want %v", got, tc.after)
+				}
+			})
+		})
+	}
+}
