@@ -22,7 +22,9 @@ func seedGrants(t *testing.T, h *harness) {
 	}
 }
 
-func get(token, path string) request { return request{method: http.MethodGet, path: path, token: token} }
+func get(token, path string) request {
+	return request{method: http.MethodGet, path: path, token: token}
+}
 
 func TestListCustomerGrants(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
@@ -67,7 +69,9 @@ func TestListCustomerGrantsRules(t *testing.T) {
 	list := func(token func(h *harness) string, id string) func(h *harness) request {
 		return func(h *harness) request { return get(token(h), grantsPath(id)) }
 	}
-	user := func(login string) func(h *harness) string { return func(h *harness) string { return h.userToken(login) } }
+	user := func(login string) func(h *harness) string {
+		return func(h *harness) string { return h.userToken(login) }
+	}
 	runListCases := func(cases []ruleCase) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -114,7 +118,9 @@ func TestDeleteCustomerGrantRules(t *testing.T) {
 			return request{method: http.MethodDelete, path: grantedCustomerPath(on, grantee), token: token(h)}
 		}
 	}
-	user := func(login string) func(h *harness) string { return func(h *harness) string { return h.userToken(login) } }
+	user := func(login string) func(h *harness) string {
+		return func(h *harness) string { return h.userToken(login) }
+	}
 	seeded := []string{"1000>1002", "1000>1020", "1002>1000", "2000>2001"}
 	for _, tc := range []ruleCase{
 		{name: "user with Edit Customer removes a grant", status: 204, request: del(user("agent"), "1000", "1002"),

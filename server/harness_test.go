@@ -107,7 +107,7 @@ func (h *harness) token(kind PrincipalKind, subject string, scopes ...string) st
 	return token
 }
 
-func (h *harness) userToken(login string) string   { return h.token(PrincipalUser, login) }
+func (h *harness) userToken(login string) string    { return h.token(PrincipalUser, login) }
 func (h *harness) clientToken(client string) string { return h.token(PrincipalClient, client) }
 
 // request is one HTTP request into the stack.
@@ -222,4 +222,3 @@ func grantsPath(id string) string { return "/core/customermgr/v3/customer/" + id
 func grantedCustomerPath(on, grantee string) string {
 	return "/core/customermgr/v3/customer/" + on + "/grantedcustomer/" + grantee
 }
-
