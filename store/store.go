@@ -129,3 +129,23 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 	return fn(&Tx{db: s.db.WithContext(ctx), dialect: s.dialect})
 }
+
+// ObserveStatements calls observe after every SQL statement the store runs, with its SQL
+// text. It is instrumentation (statement counts in tests, metrics), never business logic.
+func (s *Store) ObserveStatements(observe func(sql string)) error {
+	callback := func(db *gorm.DB) { observe(db.Statement.SQL.String()) }
+	callbacks := s.db.Callback()
+	for name, register := range map[string]func(string, func(*gorm.DB)) error{
+		"query":  callbacks.Query().After("gorm:query").Register,
+		"create": callbacks.Create().After("gorm:create").Register,
+		"update": callbacks.Update().After("gorm:update").Register,
+		"delete": callbacks.Delete().After("gorm:delete").Register,
+		"row":    callbacks.Row().After("gorm:row").Register,
+		"raw":    callbacks.Raw().After("gorm:raw").Register,
+	} {
+		if err := register("custaccess:observe_"+name, callback); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package server
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// Benchmarks through the whole stack (validation, auth, handler, database):
+//
+//	go test -run '^$' -bench . -benchmem ./server/
+func BenchmarkGrants(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		h := newHarness(b, dialect, manyCustomers(5000, 80))
+		token := h.clientToken("crm-sync")
+		if rec := h.do(post(token, grantBody("5000", idRange(5001, 75)...))); rec.Code != http.StatusCreated {
+			b.Fatalf("setup: %d %s", rec.Code, rec.Body)
+		}
+		b.Run(string(dialect)+"/list-75", func(b *testing.B) {
+			benchmarkRequest(b, h, get(token, grantsPath("5000")), http.StatusOK)
+		})
+		b.Run(string(dialect)+"/create-75-existing", func(b *testing.B) {
+			benchmarkRequest(b, h, post(token, grantBody("5000", idRange(5001, 75)...)), http.StatusCreated)
+		})
+		b.Run(string(dialect)+"/create-then-delete-1", func(b *testing.B) {
+			create := post(token, grantBody("5001", "5002"))
+			remove := request{method: http.MethodDelete, path: grantedCustomerPath("5001", "5002"), token: token}
+			b.ReportAllocs()
+			for b.Loop() {
+				if rec := h.do(create); rec.Code != http.StatusCreated {
+					b.Fatalf("create: %d %s", rec.Code, rec.Body)
+				}
+				if rec := h.do(remove); rec.Code != http.StatusNoContent {
+					b.Fatalf("delete: %d %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+func benchmarkRequest(b *testing.B, h *harness, r request, status int) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := h.do(r); rec.Code != status {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
+
