@@ -47,4 +47,3 @@ func benchmarkRequest(b *testing.B, h *harness, r request, status int) {
 		}
 	}
 }
-
