@@ -28,6 +28,9 @@ const (
 // SQLiteFileName is the database file kept in the data directory when no PostgreSQL URL is given.
 const SQLiteFileName = "custaccess.db"
 
+// maxOpenConns bounds each instance's connection pool.
+const maxOpenConns = 16
+
 // Sentinel errors owned by the store.
 var (
 	ErrNotFound = errors.New("store: not found")
@@ -84,6 +87,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Bounded so that many instances and bursts of requests stay under the server's
+	// max_connections; requests beyond it wait for a free connection.
+	sqlDB.SetMaxOpenConns(maxOpenConns)
+	sqlDB.SetMaxIdleConns(maxOpenConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
