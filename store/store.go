@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -132,10 +133,12 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
 	})
 }
 
-// View runs read-only work outside a transaction, so readers never queue behind
-// SQLite's single writer.
+// View runs read-only work in one read-only transaction: a consistent snapshot, and on
+// SQLite a deferred transaction, so readers never queue behind the single writer.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
-	return fn(&Tx{db: s.db.WithContext(ctx), dialect: s.dialect})
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Tx{db: db, dialect: s.dialect})
+	}, &sql.TxOptions{ReadOnly: true})
 }
 
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL
