@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -12,6 +13,18 @@ import (
 type actor struct {
 	user   *store.User
 	client *store.Client
+}
+
+// authorize loads the caller of the request in ctx and checks that it may perform action.
+func authorize(ctx context.Context, tx *store.Tx, action string) (*actor, error) {
+	a, err := loadActor(tx, principalFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := a.require(action); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // loadActor finds the token's principal; one that no longer exists has an invalid token.

@@ -35,11 +35,8 @@ func (g *egainGrants) CreateCustomerGrants(ctx context.Context, request gen.Crea
 		granteeIDs[i] = customerID(c.Id)
 	}
 	err := g.store.Transaction(ctx, func(tx *store.Tx) error {
-		actor, err := loadActor(tx, principalFrom(ctx))
+		actor, err := authorize(ctx, tx, actionEditCustomer)
 		if err != nil {
-			return err
-		}
-		if err := actor.require(actionEditCustomer); err != nil {
 			return err
 		}
 		if slices.Contains(granteeIDs, grantedOnID) {
@@ -100,11 +97,8 @@ func (g *egainGrants) ListCustomerGrants(ctx context.Context, request gen.ListCu
 	id := customerID(request.Id)
 	var heldOn, heldBy []store.Customer
 	err := g.store.View(ctx, func(tx *store.Tx) error {
-		actor, err := loadActor(tx, principalFrom(ctx))
+		actor, err := authorize(ctx, tx, actionViewAgentConsole)
 		if err != nil {
-			return err
-		}
-		if err := actor.require(actionViewAgentConsole); err != nil {
 			return err
 		}
 		customers, err := tx.CustomersByIDs([]int64{id}, false)
@@ -136,11 +130,8 @@ func (g *egainGrants) ListCustomerGrants(ctx context.Context, request gen.ListCu
 func (g *egainGrants) DeleteCustomerGrant(ctx context.Context, request gen.DeleteCustomerGrantRequestObject) (gen.DeleteCustomerGrantResponseObject, error) {
 	grantedOnID, granteeID := customerID(request.Id), customerID(request.Grantedcustomerid)
 	err := g.store.Transaction(ctx, func(tx *store.Tx) error {
-		actor, err := loadActor(tx, principalFrom(ctx))
+		actor, err := authorize(ctx, tx, actionEditCustomer)
 		if err != nil {
-			return err
-		}
-		if err := actor.require(actionEditCustomer); err != nil {
 			return err
 		}
 		ids := []int64{grantedOnID, granteeID}

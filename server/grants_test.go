@@ -18,38 +18,47 @@ type ruleCase struct {
 	request func(h *harness) request
 	status  int
 	code    string // eGain error code, for error responses
-	// after checks the stored grants; nil means "nothing was written".
+	// after lists the grants stored once the request is done; nil means the runner's default.
 	after []string
 }
 
-func runRuleCases(t *testing.T, cases []ruleCase) {
+// runRuleCases runs each case on a fresh database per dialect, prepared by prepare (when
+// not nil), and checks the response and the grants stored afterwards (unchanged is
+// unchangedAfter unless the case says otherwise).
+func runRuleCases(t *testing.T, prepare func(t *testing.T, h *harness), unchangedAfter []string, cases []ruleCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 				h := newHarness(t, dialect, tc.setup...)
+				if prepare != nil {
+					prepare(t, h)
+				}
 				rec := h.do(tc.request(h))
 				if tc.code != "" {
 					wsError(t, rec, tc.status, tc.code)
 				} else if rec.Code != tc.status {
 					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
 				}
-				if got := h.grantPairs(); !slices.Equal(got, tc.after) {
-					t.Fatalf("stored grants %v, want %v", got, tc.after)
+				after := tc.after
+				if after == nil {
+					after = unchangedAfter
+				}
+				if got := h.grantPairs(); !slices.Equal(got, after) {
+					t.Fatalf("stored grants %v, want %v", got, after)
 				}
 			})
 		})
 	}
 }
 
-// existingGrant is a fixture-free way to start from a stored grant: 1000 granted to 1002.
 func post(token, body string) request {
 	return request{method: http.MethodPost, path: grantPath, token: token, body: body}
 }
 
 func TestCreateCustomerGrantsRules(t *testing.T) {
 	departmentalizationOff := "settings: {customerDepartmentalization: false}"
-	runRuleCases(t, []ruleCase{
+	runRuleCases(t, nil, nil, []ruleCase{
 		{name: "user with Edit Customer creates grants", status: http.StatusCreated,
 			request: func(h *harness) request { return post(h.userToken("agent"), grantBody("1000", "1002", "1020")) },
 			after:   []string{"1000>1002", "1000>1020"}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,9 +25,7 @@ var demoFixture []byte
 const demoUser = "alice"
 
 func serve(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
-	var cfg config
-	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
-	cfg.register(flags)
+	flags, cfg := newFlags("serve")
 	addr := flags.String("addr", envOr("CUSTACCESS_ADDR", ":8080"), "address to listen on (CUSTACCESS_ADDR)")
 	demo := flags.Bool("demo", false, "load the demo dataset into an empty database and print a ready token")
 	if err := flags.Parse(args); err != nil {
@@ -132,9 +129,7 @@ curl -i -X POST %s/core/customermgr/v3/customer/grant \
 }
 
 func migrate(ctx context.Context, args []string, logger *slog.Logger) error {
-	var cfg config
-	flags := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	cfg.register(flags)
+	flags, cfg := newFlags("migrate")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -148,9 +143,7 @@ func migrate(ctx context.Context, args []string, logger *slog.Logger) error {
 }
 
 func seed(ctx context.Context, args []string, logger *slog.Logger) error {
-	var cfg config
-	flags := flag.NewFlagSet("seed", flag.ContinueOnError)
-	cfg.register(flags)
+	flags, cfg := newFlags("seed")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -178,9 +171,7 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 }
 
 func token(ctx context.Context, args []string, stdout io.Writer) error {
-	var cfg config
-	flags := flag.NewFlagSet("token", flag.ContinueOnError)
-	cfg.register(flags)
+	flags, cfg := newFlags("token")
 	user := flags.String("user", "", "login of the user the token is for")
 	client := flags.String("client", "", "client id of the client application the token is for")
 	scope := flags.String("scope", "", "space- or comma-separated scopes (default: every scope of the principal's kind)")

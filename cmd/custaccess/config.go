@@ -23,6 +23,14 @@ type config struct {
 	tokenSecret string
 }
 
+// newFlags starts a command's flag set with the flags every command shares.
+func newFlags(command string) (*flag.FlagSet, *config) {
+	flags := flag.NewFlagSet(command, flag.ContinueOnError)
+	cfg := &config{}
+	cfg.register(flags)
+	return flags, cfg
+}
+
 func (c *config) register(flags *flag.FlagSet) {
 	flags.StringVar(&c.dataDir, "data-dir", envOr("CUSTACCESS_DATA_DIR", "./data"), "directory of the SQLite file and the generated token secret (CUSTACCESS_DATA_DIR)")
 	flags.StringVar(&c.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "postgres:// URL; empty uses the embedded SQLite (DATABASE_URL)")
