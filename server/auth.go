@@ -25,7 +25,10 @@ var (
 )
 
 // wrongPrincipalError: a valid token of the other kind of principal, or without a scope.
-type wrongPrincipalError struct{ reason string }
+type wrongPrincipalError struct {
+	reason        string
+	missingScopes bool
+}
 
 func (e *wrongPrincipalError) Error() string { return e.reason }
 
@@ -77,7 +80,7 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 	}
 	kind, _ := input.SecurityScheme.Extensions[principalKindExtension].(string)
 	if string(a.claims.Kind) != kind {
-		return &wrongPrincipalError{fmt.Sprintf("the operation does not accept a %s token", a.claims.Kind)}
+		return &wrongPrincipalError{reason: fmt.Sprintf("the operation does not accept a %s token", a.claims.Kind)}
 	}
 	held := a.claims.Scopes()
 	var missing []string
@@ -87,30 +90,29 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 		}
 	}
 	if len(missing) > 0 {
-		return &wrongPrincipalError{fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", "))}
+		return &wrongPrincipalError{reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), missingScopes: true}
 	}
 	return nil
 }
 
 // classifyAuthFailure picks the most telling of the reasons each security requirement
-// failed: no token (401-104), a bad token (401-101), else the scope or kind mismatch of the
-// caller's own kind (403-105).
-func classifyAuthFailure(failures []error) *egainError {
+// failed: no token, a bad token, else the scope or kind mismatch of the caller's own kind.
+func classifyAuthFailure(failures []error) *requestProblem {
 	var wrong *wrongPrincipalError
 	for _, err := range failures {
 		switch {
 		case errors.Is(err, errNoBearerToken):
-			return newEgainError(errMissingToken)
+			return &requestProblem{kind: problemMissingToken}
 		case errors.Is(err, errBadToken):
-			return newEgainError(errInvalidToken)
-		case errors.As(err, &wrong) && strings.Contains(wrong.reason, "scope"):
-			return newEgainError(errNotAllowed, wrong.reason)
+			return &requestProblem{kind: problemInvalidToken, reason: err.Error()}
+		case errors.As(err, &wrong) && wrong.missingScopes:
+			return &requestProblem{kind: problemNotPermitted, reason: wrong.reason}
 		}
 	}
 	if wrong != nil {
-		return newEgainError(errNotAllowed, wrong.reason)
+		return &requestProblem{kind: problemNotPermitted, reason: wrong.reason}
 	}
-	return newEgainError(errNotAllowed, "no security requirement is met")
+	return &requestProblem{kind: problemNotPermitted, reason: "no security requirement is met"}
 }
 
 // ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts

@@ -214,3 +214,50 @@ func userMessageWanted(ctx context.Context) bool {
 	wanted, _ := ctx.Value(userMessageKey{}).(bool)
 	return wanted
 }
+
+func (e *egainError) httpStatus() int   { return e.code.status }
+func (e *egainError) errorCode() string { return e.code.code }
+
+func (e *egainError) writeResponse(w http.ResponseWriter, r *http.Request) error {
+	return writeEgainError(w, wantsUserMessage(r.Header), e)
+}
+
+// egainFamily renders request problems as eGain WSErrors.
+type egainFamily struct{}
+
+func (egainFamily) fromProblem(p *requestProblem) vendorError {
+	switch p.kind {
+	case problemNoRoute:
+		return newEgainError(errNoSuchResource, p.subject)
+	case problemMethodNotAllowed:
+		return newEgainError(errMethodNotAllowed, p.reason, p.subject)
+	case problemUnknownQueryParameters:
+		return newEgainError(errUnsupportedQueryParameter, strings.Join(p.names, ", ")).withEach("parameter", p.names)
+	case problemInvalidParameter:
+		if p.in == "header" && strings.EqualFold(p.subject, "Accept-Language") {
+			return newEgainError(errInvalidAcceptLanguage, p.value).with("Accept-Language", p.value)
+		}
+		return newEgainError(errInvalidParameterValue, p.subject, p.reason).with("parameter", p.subject)
+	case problemInvalidBodyAttribute:
+		return newEgainError(errInvalidBodyAttribute, p.subject, p.reason).with("attribute", p.subject)
+	case problemBodyRequired:
+		return newEgainError(errBodyRequired)
+	case problemBodyMalformed:
+		return newEgainError(errBodyMalformed, p.reason)
+	case problemBodyNotAllowed:
+		return newEgainError(errBodyNotAllowed)
+	case problemBodyTooLarge:
+		return newEgainError(errBodyTooLarge, p.subject)
+	case problemUnsupportedMediaType:
+		return newEgainError(errUnsupportedMediaType, p.subject).with("Content-Type", p.subject)
+	case problemNotAcceptable:
+		return newEgainError(errNotAcceptable, p.subject).with("Accept", p.subject)
+	case problemMissingToken:
+		return newEgainError(errMissingToken)
+	case problemInvalidToken:
+		return newEgainError(errInvalidToken)
+	case problemNotPermitted:
+		return newEgainError(errNotAllowed, p.reason)
+	}
+	return newEgainError(errSystem)
+}

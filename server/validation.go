@@ -30,9 +30,9 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			route, pathParams, err := router.FindRoute(r)
 			switch {
 			case errors.Is(err, routers.ErrMethodNotAllowed):
-				return newEgainError(errMethodNotAllowed, r.Method, r.URL.Path)
+				return &requestProblem{kind: problemMethodNotAllowed, subject: r.URL.Path, reason: r.Method}
 			case err != nil:
-				return newEgainError(errNoSuchResource, r.URL.Path)
+				return &requestProblem{kind: problemNoRoute, subject: r.URL.Path}
 			}
 			ctx := withAuthentication(r.Context(), tokens.authenticate(r))
 			r = r.WithContext(withUserMessagePreference(ctx, r.Header))
@@ -47,13 +47,13 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 				return translateValidationError(err)
 			}
 			if unknown := unknownQueryParameters(r, route); len(unknown) > 0 {
-				return newEgainError(errUnsupportedQueryParameter, strings.Join(unknown, ", ")).withEach("parameter", unknown)
+				return &requestProblem{kind: problemUnknownQueryParameters, subject: strings.Join(unknown, ", "), names: unknown}
 			}
 			if route.Operation.RequestBody == nil && hasBody(r) {
-				return newEgainError(errBodyNotAllowed)
+				return &requestProblem{kind: problemBodyNotAllowed}
 			}
-			if accept := r.Header.Get("Accept"); !acceptsJSON(accept) {
-				return newEgainError(errNotAcceptable, accept).with("Accept", accept)
+			if accept := r.Header.Get("Accept"); !acceptsAny(accept, producedMediaTypes(route.Operation)) {
+				return &requestProblem{kind: problemNotAcceptable, subject: accept}
 			}
 			return next(c)
 		}
@@ -87,23 +87,51 @@ func hasBody(r *http.Request) bool {
 	return n > 0
 }
 
-// acceptsJSON tells whether an Accept header admits application/json: absent, or a media
-// range matching it with a non-zero q-value.
-func acceptsJSON(header string) bool {
-	if strings.TrimSpace(header) == "" {
+// producedMediaTypes lists the media types of the operation's documented responses.
+func producedMediaTypes(op *openapi3.Operation) []string {
+	var types []string
+	for _, response := range op.Responses.Map() {
+		if response.Value == nil {
+			continue
+		}
+		for mediaType := range response.Value.Content {
+			if !slices.Contains(types, mediaType) {
+				types = append(types, mediaType)
+			}
+		}
+	}
+	return types
+}
+
+// acceptsAny tells whether an Accept header admits one of the produced media types: the
+// header is absent, or one of its media ranges matches with a non-zero q-value. An
+// operation that produces no body accepts any header.
+func acceptsAny(header string, produced []string) bool {
+	if strings.TrimSpace(header) == "" || len(produced) == 0 {
 		return true
 	}
 	for _, entry := range strings.Split(header, ",") {
 		mediaRange, params, _ := strings.Cut(entry, ";")
 		mediaRange = strings.ToLower(strings.TrimSpace(mediaRange))
-		if !slices.Contains([]string{"application/json", "application/*", "*/*"}, mediaRange) {
+		if zeroQuality(params) {
 			continue
 		}
-		if !zeroQuality(params) {
-			return true
+		for _, mediaType := range produced {
+			if mediaRangeMatches(mediaRange, mediaType) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// mediaRangeMatches: "*/*", "type/*" or the exact type (RFC 9110 §12.5.1).
+func mediaRangeMatches(mediaRange, mediaType string) bool {
+	if mediaRange == "*/*" || mediaRange == mediaType {
+		return true
+	}
+	prefix, found := strings.CutSuffix(mediaRange, "/*")
+	return found && strings.HasPrefix(mediaType, prefix+"/")
 }
 
 // zeroQuality tells whether media-range parameters carry q=0 (RFC 9110 §12.4.2).
@@ -118,33 +146,32 @@ func zeroQuality(params string) bool {
 	return false
 }
 
-// translateValidationError turns kin-openapi's verdict into the eGain error a client expects.
-func translateValidationError(err error) *egainError {
+// translateValidationError turns kin-openapi's verdict into a request problem.
+func translateValidationError(err error) *requestProblem {
 	var security *openapi3filter.SecurityRequirementsError
 	if errors.As(err, &security) {
 		return classifyAuthFailure(security.Errors)
 	}
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) && httpErr.Code == http.StatusRequestEntityTooLarge {
-		return newEgainError(errBodyTooLarge, bodyLimit)
+		return &requestProblem{kind: problemBodyTooLarge, subject: bodyLimit}
 	}
 	var requestErr *openapi3filter.RequestError
 	if !errors.As(err, &requestErr) {
-		return newEgainError(errInvalidParameterValue, "request", err.Error())
+		return &requestProblem{kind: problemInvalidParameter, subject: "request", reason: err.Error()}
 	}
 	if p := requestErr.Parameter; p != nil {
-		value := requestErr.Input.Request.Header.Get(p.Name)
-		if p.In == openapi3.ParameterInHeader && strings.EqualFold(p.Name, "Accept-Language") {
-			return newEgainError(errInvalidAcceptLanguage, value).with("Accept-Language", value)
+		problem := &requestProblem{kind: problemInvalidParameter, subject: p.Name, in: p.In, reason: schemaReason(requestErr.Err)}
+		if p.In == openapi3.ParameterInHeader {
+			problem.value = requestErr.Input.Request.Header.Get(p.Name)
 		}
-		return newEgainError(errInvalidParameterValue, p.Name, schemaReason(requestErr.Err)).with("parameter", p.Name)
+		return problem
 	}
 	switch {
 	case strings.HasPrefix(requestErr.Reason, "header Content-Type has unexpected value"):
-		contentType := requestErr.Input.Request.Header.Get("Content-Type")
-		return newEgainError(errUnsupportedMediaType, contentType).with("Content-Type", contentType)
+		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type")}
 	case errors.Is(requestErr.Err, openapi3filter.ErrInvalidRequired):
-		return newEgainError(errBodyRequired)
+		return &requestProblem{kind: problemBodyRequired}
 	}
 	var schemaErr *openapi3.SchemaError
 	if errors.As(requestErr.Err, &schemaErr) {
@@ -152,9 +179,9 @@ func translateValidationError(err error) *egainError {
 		if attribute == "" {
 			attribute = "(body)"
 		}
-		return newEgainError(errInvalidBodyAttribute, attribute, schemaErr.Reason).with("attribute", attribute)
+		return &requestProblem{kind: problemInvalidBodyAttribute, subject: attribute, reason: schemaErr.Reason}
 	}
-	return newEgainError(errBodyMalformed, strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: "))
+	return &requestProblem{kind: problemBodyMalformed, reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: ")}
 }
 
 // schemaReason is the short reason of a validation error, without kin-openapi's dump of

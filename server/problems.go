@@ -1,0 +1,124 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// problemKind names a failure found before any handler runs: routing, validation,
+// authentication or limits. Each vendor family renders it in its own error shape.
+type problemKind int
+
+const (
+	problemNoRoute problemKind = iota
+	problemMethodNotAllowed
+	problemUnknownQueryParameters
+	problemInvalidParameter
+	problemInvalidBodyAttribute
+	problemBodyRequired
+	problemBodyMalformed
+	problemBodyNotAllowed
+	problemBodyTooLarge
+	problemUnsupportedMediaType
+	problemNotAcceptable
+	problemMissingToken
+	problemInvalidToken
+	problemNotPermitted
+	problemSystem
+)
+
+// requestProblem is one such failure with what a message needs to name.
+type requestProblem struct {
+	kind problemKind
+	// subject is what the problem is about: the path, parameter, body attribute, media type
+	// or Accept header.
+	subject string
+	// in is where a parameter is: path, query or header.
+	in string
+	// value is the offending value of a parameter, when it can be shown.
+	value string
+	// names lists unknown query parameters.
+	names []string
+	// reason says why, in English.
+	reason string
+}
+
+func (p *requestProblem) Error() string {
+	if p.reason == "" {
+		return p.subject
+	}
+	return p.subject + ": " + p.reason
+}
+
+// vendorError is an error rendered in a vendor's shape; it writes itself as the response.
+type vendorError interface {
+	error
+	httpStatus() int
+	// errorCode is the vendor's code, for the logs.
+	errorCode() string
+	writeResponse(w http.ResponseWriter, r *http.Request) error
+}
+
+// errorFamily renders request problems in one vendor's error shape.
+type errorFamily interface {
+	fromProblem(p *requestProblem) vendorError
+}
+
+// errorFamilies maps each vendor API's path prefix to its family; paths that belong to no
+// API get eGain's shape.
+var errorFamilies = []struct {
+	prefix string
+	family errorFamily
+}{
+	{"/core/customermgr/", egainFamily{}},
+}
+
+func familyFor(path string) errorFamily {
+	for _, f := range errorFamilies {
+		if strings.HasPrefix(path, f.prefix) {
+			return f.family
+		}
+	}
+	return egainFamily{}
+}
+
+// toVendorError maps any error that reached Echo to the request's vendor shape: a vendor
+// error as it is, a request problem or an Echo HTTP error through the family, anything
+// unforeseen as the family's system error.
+func toVendorError(err error, r *http.Request) vendorError {
+	var ve vendorError
+	if errors.As(err, &ve) {
+		return ve
+	}
+	family := familyFor(r.URL.Path)
+	var problem *requestProblem
+	if errors.As(err, &problem) {
+		return family.fromProblem(problem)
+	}
+	var httpErr *echo.HTTPError
+	if errors.As(err, &httpErr) {
+		switch httpErr.Code {
+		case http.StatusBadRequest:
+			return family.fromProblem(&requestProblem{kind: problemInvalidParameter, subject: "request", reason: errorMessage(httpErr)})
+		case http.StatusNotFound:
+			return family.fromProblem(&requestProblem{kind: problemNoRoute, subject: r.URL.Path})
+		case http.StatusMethodNotAllowed:
+			return family.fromProblem(&requestProblem{kind: problemMethodNotAllowed, subject: r.URL.Path, reason: r.Method})
+		case http.StatusRequestEntityTooLarge:
+			return family.fromProblem(&requestProblem{kind: problemBodyTooLarge, subject: bodyLimit})
+		case http.StatusUnsupportedMediaType:
+			return family.fromProblem(&requestProblem{kind: problemUnsupportedMediaType, subject: r.Header.Get("Content-Type")})
+		}
+	}
+	return family.fromProblem(&requestProblem{kind: problemSystem})
+}
+
+func errorMessage(e *echo.HTTPError) string {
+	if s, ok := e.Message.(string); ok {
+		return s
+	}
+	return http.StatusText(e.Code)
+}
