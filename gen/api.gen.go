@@ -20,6 +20,48 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for Privilege.
+const (
+	CREATE  Privilege = "CREATE"
+	DELETE  Privilege = "DELETE"
+	EXECUTE Privilege = "EXECUTE"
+	READ    Privilege = "READ"
+	UPDATE  Privilege = "UPDATE"
+)
+
+// Valid indicates whether the value is a known member of the Privilege enum.
+func (e Privilege) Valid() bool {
+	switch e {
+	case CREATE:
+		return true
+	case DELETE:
+		return true
+	case EXECUTE:
+		return true
+	case READ:
+		return true
+	case UPDATE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReltioErrorSeverity.
+const (
+	Error ReltioErrorSeverity = "Error"
+)
+
+// Valid indicates whether the value is a known member of the ReltioErrorSeverity enum.
+func (e ReltioErrorSeverity) Valid() bool {
+	switch e {
+	case Error:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AcceptLanguage.
 const (
 	AcceptLanguageDaDK AcceptLanguage = "da-DK"
@@ -379,6 +421,94 @@ type Link struct {
 	Rel string `json:"rel"`
 }
 
+// Privilege defines model for Privilege.
+type Privilege string
+
+// ReltioError Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 50001 | 500 | unexpected failure |
+type ReltioError struct {
+	// ErrorCode Example: 40402
+	ErrorCode int32 `json:"errorCode"`
+
+	// ErrorDetailMessage Example: Role(s) 'ROLE_RIQ_DEV' do not exist for customer 'TestCustomer'.
+	ErrorDetailMessage *string `json:"errorDetailMessage,omitempty"`
+
+	// ErrorMessage Example: Role not found
+	ErrorMessage string              `json:"errorMessage"`
+	Severity     ReltioErrorSeverity `json:"severity"`
+}
+
+// ReltioErrorSeverity defines model for ReltioError.Severity.
+type ReltioErrorSeverity string
+
+// ResourcePermission defines model for ResourcePermission.
+type ResourcePermission struct {
+	AllowedPrivileges []Privilege `json:"allowedPrivileges"`
+
+	// Id A resource of the service, e.g. `globalRoles` or `customer`.
+	Id string `json:"id"`
+}
+
+// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+//
+// Example: ROLE_RIQ_DEV
+type RoleName = string
+
+// RoleNames defines model for RoleNames.
+type RoleNames = []RoleName
+
+// RoleNamesReplacement defines model for RoleNamesReplacement.
+type RoleNamesReplacement = []RoleName
+
+// RolePermissions defines model for RolePermissions.
+type RolePermissions struct {
+	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+	//
+	// Example: ROLE_RIQ_DEV
+	RoleName           RoleName            `json:"roleName"`
+	ServicePermissions []ServicePermission `json:"servicePermissions"`
+}
+
+// RolePermissionsUpdate `roleName` is optional; when given it must equal the path's.
+type RolePermissionsUpdate struct {
+	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+	//
+	// Example: ROLE_RIQ_DEV
+	RoleName           *RoleName           `json:"roleName,omitempty"`
+	ServicePermissions []ServicePermission `json:"servicePermissions"`
+}
+
+// ServicePermission defines model for ServicePermission.
+type ServicePermission struct {
+	// Id A Reltio service, e.g. `Auth`, `MDM`, `riq`.
+	Id                  string               `json:"id"`
+	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
+}
+
 // WSError eGain's error body.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
@@ -420,6 +550,14 @@ type CustomerId = CustomerIdValue
 // ErrorMessage defines model for ErrorMessage.
 type ErrorMessage string
 
+// ReltioCustomerId defines model for ReltioCustomerId.
+type ReltioCustomerId = string
+
+// ReltioRoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+//
+// Example: ROLE_RIQ_DEV
+type ReltioRoleName = RoleName
+
 // BadRequest eGain's error body.
 type BadRequest = WSError
 
@@ -437,6 +575,146 @@ type NotFound = WSError
 
 // PayloadTooLarge eGain's error body.
 type PayloadTooLarge = WSError
+
+// ReltioBadRequest Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 50001 | 500 | unexpected failure |
+type ReltioBadRequest = ReltioError
+
+// ReltioForbidden Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 50001 | 500 | unexpected failure |
+type ReltioForbidden = ReltioError
+
+// ReltioInternalServerError Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 50001 | 500 | unexpected failure |
+type ReltioInternalServerError = ReltioError
+
+// ReltioNotFound Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 50001 | 500 | unexpected failure |
+type ReltioNotFound = ReltioError
+
+// ReltioUnauthorized Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 50001 | 500 | unexpected failure |
+type ReltioUnauthorized = ReltioError
 
 // Unauthorized eGain's error body.
 type Unauthorized = WSError
@@ -513,8 +791,23 @@ type ListCustomerGrantsParamsAcceptLanguage string
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
 
+// AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
+type AssignRolePermissionsJSONBody = []RolePermissions
+
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
+
+// AddCustomerRolesJSONRequestBody defines body for AddCustomerRoles for application/json ContentType.
+type AddCustomerRolesJSONRequestBody = RoleNames
+
+// ReplaceCustomerRolesJSONRequestBody defines body for ReplaceCustomerRoles for application/json ContentType.
+type ReplaceCustomerRolesJSONRequestBody = RoleNamesReplacement
+
+// AssignRolePermissionsJSONRequestBody defines body for AssignRolePermissions for application/json ContentType.
+type AssignRolePermissionsJSONRequestBody = AssignRolePermissionsJSONBody
+
+// ReplaceRolePermissionsJSONRequestBody defines body for ReplaceRolePermissions for application/json ContentType.
+type ReplaceRolePermissionsJSONRequestBody = RolePermissionsUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -527,6 +820,24 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ListCustomerRoles List the customer-specific roles
+	// (GET /oauth/customers/{customerId}/roles)
+	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
+	// AddCustomerRoles Add customer-specific roles
+	// (POST /oauth/customers/{customerId}/roles)
+	AddCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
+	// ReplaceCustomerRoles Replace the customer-specific roles
+	// (PUT /oauth/customers/{customerId}/roles)
+	ReplaceCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
+	// ListRolePermissions List the roles of a customer with their permissions
+	// (GET /oauth/customers/{customerId}/roles/permissions)
+	ListRolePermissions(ctx echo.Context, customerId ReltioCustomerId) error
+	// AssignRolePermissions Assign permissions to existing customer-specific roles
+	// (POST /oauth/customers/{customerId}/roles/permissions)
+	AssignRolePermissions(ctx echo.Context, customerId ReltioCustomerId) error
+	// ReplaceRolePermissions Override the permissions of one customer-specific role
+	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
+	ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -748,6 +1059,110 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	return err
 }
 
+// ListCustomerRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCustomerRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCustomerRoles(ctx, customerId)
+	return err
+}
+
+// AddCustomerRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) AddCustomerRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddCustomerRoles(ctx, customerId)
+	return err
+}
+
+// ReplaceCustomerRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplaceCustomerRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplaceCustomerRoles(ctx, customerId)
+	return err
+}
+
+// ListRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRolePermissions(ctx, customerId)
+	return err
+}
+
+// AssignRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignRolePermissions(ctx, customerId)
+	return err
+}
+
+// ReplaceRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplaceRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -798,6 +1213,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/core/customermgr/v3/customer/grant", wrapper.CreateCustomerGrants, options.OperationMiddlewares["createCustomerGrants"]...)
 	router.GET(options.BaseURL+"/core/customermgr/v3/customer/:id/grants", wrapper.ListCustomerGrants, options.OperationMiddlewares["listCustomerGrants"]...)
 	router.DELETE(options.BaseURL+"/core/customermgr/v3/customer/:id/grantedcustomer/:grantedcustomerid", wrapper.DeleteCustomerGrant, options.OperationMiddlewares["deleteCustomerGrant"]...)
+	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.ListRolePermissions, options.OperationMiddlewares["listRolePermissions"]...)
+	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.AssignRolePermissions, options.OperationMiddlewares["assignRolePermissions"]...)
+	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.ReplaceRolePermissions, options.OperationMiddlewares["replaceRolePermissions"]...)
+	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
+	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
+	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
 
 }
 
@@ -812,6 +1233,16 @@ type NotAcceptableJSONResponse WSError
 type NotFoundJSONResponse WSError
 
 type PayloadTooLargeJSONResponse WSError
+
+type ReltioBadRequestJSONResponse ReltioError
+
+type ReltioForbiddenJSONResponse ReltioError
+
+type ReltioInternalServerErrorJSONResponse ReltioError
+
+type ReltioNotFoundJSONResponse ReltioError
+
+type ReltioUnauthorizedJSONResponse ReltioError
 
 type UnauthorizedJSONResponse WSError
 
@@ -1163,6 +1594,575 @@ func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsRespons
 	return err
 }
 
+type ListCustomerRolesRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+}
+
+type ListCustomerRolesResponseObject interface {
+	VisitListCustomerRolesResponse(w http.ResponseWriter) error
+}
+
+type ListCustomerRoles200JSONResponse RoleNamesReplacement
+
+func (response ListCustomerRoles200JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response ListCustomerRoles400JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response ListCustomerRoles401JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response ListCustomerRoles403JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response ListCustomerRoles404JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response ListCustomerRoles500JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRolesRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	Body       *AddCustomerRolesJSONRequestBody
+}
+
+type AddCustomerRolesResponseObject interface {
+	VisitAddCustomerRolesResponse(w http.ResponseWriter) error
+}
+
+type AddCustomerRoles200JSONResponse RoleNames
+
+func (response AddCustomerRoles200JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response AddCustomerRoles400JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response AddCustomerRoles401JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response AddCustomerRoles403JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response AddCustomerRoles404JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response AddCustomerRoles500JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRolesRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	Body       *ReplaceCustomerRolesJSONRequestBody
+}
+
+type ReplaceCustomerRolesResponseObject interface {
+	VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error
+}
+
+type ReplaceCustomerRoles200JSONResponse RoleNamesReplacement
+
+func (response ReplaceCustomerRoles200JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response ReplaceCustomerRoles400JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response ReplaceCustomerRoles401JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response ReplaceCustomerRoles403JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response ReplaceCustomerRoles404JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response ReplaceCustomerRoles500JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+}
+
+type ListRolePermissionsResponseObject interface {
+	VisitListRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type ListRolePermissions200JSONResponse []RolePermissions
+
+func (response ListRolePermissions200JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response ListRolePermissions400JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response ListRolePermissions401JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response ListRolePermissions403JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response ListRolePermissions404JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response ListRolePermissions500JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	Body       *AssignRolePermissionsJSONRequestBody
+}
+
+type AssignRolePermissionsResponseObject interface {
+	VisitAssignRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type AssignRolePermissions200JSONResponse []RolePermissions
+
+func (response AssignRolePermissions200JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response AssignRolePermissions400JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response AssignRolePermissions401JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response AssignRolePermissions403JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response AssignRolePermissions404JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response AssignRolePermissions500JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+	Body       *ReplaceRolePermissionsJSONRequestBody
+}
+
+type ReplaceRolePermissionsResponseObject interface {
+	VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type ReplaceRolePermissions200JSONResponse RolePermissions
+
+func (response ReplaceRolePermissions200JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response ReplaceRolePermissions400JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response ReplaceRolePermissions401JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response ReplaceRolePermissions403JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response ReplaceRolePermissions404JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response ReplaceRolePermissions500JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CreateCustomerGrants Create customer grants
@@ -1174,6 +2174,24 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ListCustomerRoles List the customer-specific roles
+	// (GET /oauth/customers/{customerId}/roles)
+	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
+	// AddCustomerRoles Add customer-specific roles
+	// (POST /oauth/customers/{customerId}/roles)
+	AddCustomerRoles(ctx context.Context, request AddCustomerRolesRequestObject) (AddCustomerRolesResponseObject, error)
+	// ReplaceCustomerRoles Replace the customer-specific roles
+	// (PUT /oauth/customers/{customerId}/roles)
+	ReplaceCustomerRoles(ctx context.Context, request ReplaceCustomerRolesRequestObject) (ReplaceCustomerRolesResponseObject, error)
+	// ListRolePermissions List the roles of a customer with their permissions
+	// (GET /oauth/customers/{customerId}/roles/permissions)
+	ListRolePermissions(ctx context.Context, request ListRolePermissionsRequestObject) (ListRolePermissionsResponseObject, error)
+	// AssignRolePermissions Assign permissions to existing customer-specific roles
+	// (POST /oauth/customers/{customerId}/roles/permissions)
+	AssignRolePermissions(ctx context.Context, request AssignRolePermissionsRequestObject) (AssignRolePermissionsResponseObject, error)
+	// ReplaceRolePermissions Override the permissions of one customer-specific role
+	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
+	ReplaceRolePermissions(ctx context.Context, request ReplaceRolePermissionsRequestObject) (ReplaceRolePermissionsResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -1289,74 +2307,362 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 	return nil
 }
 
+// ListCustomerRoles operation middleware
+func (sh *strictHandler) ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
+	var request ListCustomerRolesRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustomerRoles(ctx.Request().Context(), request.(ListCustomerRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCustomerRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCustomerRolesResponseObject); ok {
+		return validResponse.VisitListCustomerRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddCustomerRoles operation middleware
+func (sh *strictHandler) AddCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
+	var request AddCustomerRolesRequestObject
+
+	request.CustomerId = customerId
+
+	var body AddCustomerRolesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddCustomerRoles(ctx.Request().Context(), request.(AddCustomerRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddCustomerRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddCustomerRolesResponseObject); ok {
+		return validResponse.VisitAddCustomerRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplaceCustomerRoles operation middleware
+func (sh *strictHandler) ReplaceCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
+	var request ReplaceCustomerRolesRequestObject
+
+	request.CustomerId = customerId
+
+	var body ReplaceCustomerRolesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplaceCustomerRoles(ctx.Request().Context(), request.(ReplaceCustomerRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplaceCustomerRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplaceCustomerRolesResponseObject); ok {
+		return validResponse.VisitReplaceCustomerRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListRolePermissions operation middleware
+func (sh *strictHandler) ListRolePermissions(ctx echo.Context, customerId ReltioCustomerId) error {
+	var request ListRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRolePermissions(ctx.Request().Context(), request.(ListRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRolePermissionsResponseObject); ok {
+		return validResponse.VisitListRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignRolePermissions operation middleware
+func (sh *strictHandler) AssignRolePermissions(ctx echo.Context, customerId ReltioCustomerId) error {
+	var request AssignRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+
+	var body AssignRolePermissionsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignRolePermissions(ctx.Request().Context(), request.(AssignRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignRolePermissionsResponseObject); ok {
+		return validResponse.VisitAssignRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplaceRolePermissions operation middleware
+func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request ReplaceRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	var body ReplaceRolePermissionsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplaceRolePermissions(ctx.Request().Context(), request.(ReplaceRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplaceRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplaceRolePermissionsResponseObject); ok {
+		return validResponse.VisitReplaceRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Ft7cxs5cv8qXZOrkq0aUqQe9h39l2xrHe3JtiLLt6mSlAw00ySxHgJcAEOJ5+J3T3Vj3hxKlE5JLlX5",
-	"yyIJdDd+/W7AP4NYz+ZaoXI2GP0M5sKIGTo0/Ok4jnHu6K8EbWzk3EmtglHwQSuHyoFbzhEEL8IEbpfg",
-	"pghxKlG5EURiPk9lLGjP3u9Wqwhe0e8JjkWWuhBEajXEU21RwVibaxXt7u1GoA3cTVExrSmKBA1IC+LW",
-	"onKv+3BcfOmmwuXMLSjthXFTacGiWcgYr9Xc6CSL0TIBZe/QYAJ30k3hcPCmf62CMMB7MZunGIyCtrhB",
-	"GEg6rGcXhIESM1qXgxIGNp7iTHh0+EjdRGbi/gzVxE2D0XCwfxgGJGgwCqwzUk2C1SrMSZ4JNcnEBNfx",
-	"Ln6BVMci3QR5CJnFhKDM1/XsHGM5ljGMJaYJYZAAGkNYz9BaMUFLgC5EmiHozFmZIBNMpXXroEWHgze9",
-	"4WAQ9eFzvh2EQZDqWp2oSSrtFF6h6n3/9pqlwAWaZSGzVF45BlMUFtvo87aHIe+VAHVjX5BAlc2C0VX1",
-	"2fZO6N+x6f1yQSxc7/QyCIMEex9PiEna+3IWhMHc9d5f+H/P+XfR+/jXIAxM1rv47vd/OA7C4O/T3ocv",
-	"QRj8Lnq/ngdh8EP3/kr77KL37SS46VJw7jCX/ENbu58xkcKbrx4z/Ab/yNA6uNXJst/lSKSa3Ab6zzLi",
-	"XKAeS/QcU94/etN50Mw6PUNzmqyf8zQpzhfnq5qyDweDQSHvXLhpJa1MSA34RyYNJsHImQzrMv/J4DgY",
-	"Bf+yV8WyPf+r3asE+htZOQt5Qi6QW/C6mL+xqS/RRqF3FlKDJFPneCWMWYKAKLNY0IhghkI5b/MqITc0",
-	"tnm2JdpNqvj3Hk6EVD3m1cv9coNOlK7Zt6epdJfJrQgvO9fKIkfy9yK58EZFn2KvffpzTcujn4XYvFFp",
-	"d6oSuZBJJlL6goOFJ5IQy8PBoHcwOGB/ckKmNhhd/Qx+4DIYBXFlDWGxMRgO9gfB6obWLzDVc6xUUZrP",
-	"K/sadmjhDgcYpR3IUorSfOw7mBihnI9CE7lABVqlS9CKQ53Tnbv6bASZstl8ro3D5N8yNMvzIvNtOuRw",
-	"MOw8ZJkya2e833TA7xVX+IPYQrmdzkw/phKTEezc7/S9Hrez89++sVX7LU2DvqxFFGlBqoVIZdIPVmHw",
-	"iza3MklQbW8VDVQOesO3f+5ERcTMvYLkJJEOCv1uhMf6bE8KF2mq75C1OEcz1mbGscMThp0GvR0+zYsg",
-	"FYs0RQMzsWQpKtYcc2kh8zpVDo0S6Tc0CzSe4nMwPGLLGgSdcHxbWoczAiRT4jZFxsLoGK2t54mXO7x9",
-	"AsMv2vm8TAufaT9vyrO37Wc95Ze+tdG5Tr1lQ2tvUTAyAfKs+xcyly86z8IMlcG5QSpS+dgh1bFCFd62",
-	"QaYCyF90ppJnYni4EUPZDLuDjWH3NKHgI33N/f3iFCj9svmPSbARxeLB4IVQO03sGisqMit+zOdcLFMt",
-	"kkutz4SZPNPAhgebneuiVmSRxTutISVWL+dOpsWCyXPn4s+fNypFF8OMvyuRuak28u/4XIsY9oaDw+BB",
-	"F9EGZtJaqSZQsGO6dbt8EQiOO6gTFDn3sHQQqp3u51Tg5TCUiZLr46J0foYNHG10kFYVXLiKw3u3N0+F",
-	"VNuk8VlZvo9gp9r6gimJzGfH1hgVKbIUwpc0OTniViTGT1wfrRe5RDavnfQYtKrV5HAi4ilwKygt5DHN",
-	"11Xcl0sHU2EBlTMSre/j5obwcdLXjJ7wV/XYsVk4TApZz6R1hJnffqmftX1V1sL69neMmWC7B1hD47g8",
-	"PcgkBAFzbaWTC+paHZLL3hnpHCoQFgT4Kruzeak3+38OqY2hMiEYBf9xNez95eZq0PvLzc9BOHy7+lOw",
-	"VrVXkl7gGA2qmGUVSSJJUJGe12Aei9RiG3mZPKcfqjqrK6Jw0wFhC2seFTU4FwB+4aam5ojBr0IhXGhs",
-	"949HHed/hvxhkEr1gw/vcGYf239Gi1csyqlfPyzlEMaIZRciYfN4OcstcGKb3IjV1kK30W/I//bokQOU",
-	"7DYKbB81s446ufAYV4USasOK3qu2hGvHZa1Jc7rhPM2IUaFz5Q26KF1aoaFz3X6wCstP3GcSGpvD0xN8",
-	"q661Jhwn9yJ23HZWZw4JiLupnrXxmRu9kImf22yl/PWY0DbfmVRb2vKDplAH90VwuWzagG7h4dOLRyME",
-	"4WCmrYO3RyEgZSCtYnwpkMhHNqMUBpmSf2SY/+xMhk8ArrWytK4aoF1on+VRqwnmlM9YD597sTa4V/Cf",
-	"Tcze4qD8uLeedvYHh3/uiKwG0ybd8kSN3W8659P18xGh0MvZdayilFkzBvxERZGtRmrL/lrh4Eu29s7o",
-	"579eXp6DdcJldtX7qbLZLZpV9A4ULtBAPBVqgtbPqHl6zRPnZn6uJjjNnHyU5+T9Vc//cdCdmcviccuQ",
-	"nePwkbc1jfFg0PbSrhqzrqunTY22MYfa9HId8PO1mq8+lI6FocIPos7B5QiWaKNthGh7GOm+A4gHjCwH",
-	"d82JuLiv41cf0T1ag5Szv2r//dOPQzIUtDpjhsU4M9Itv5HBeLk1NUsf+C6no0atuh3uF62F2yWI/O4H",
-	"as1QH76S4tZ/4Fqf+4fo+Pw0ulaUj/Ixm6/jx6m+857Imz8YTFA5Kbzh21jPvaRiPu9TXOrX4lJ/JlQ+",
-	"xTUoHHIZYHCmF7ViwYdEMo9OEgZFwq25SGqZI68nZLWdqnz9A9V3k1KI1NTD7vE3jQ6Avt4PwuC+R8Q8",
-	"ar25kSqWc0E7/TGJHGP/3XalsY+Y4kSQ7+W4awW3OBXpmPAUPO7vAyU7lmDHgs1YzzxVmCIv2LGQ6olU",
-	"767V3VS48nseNCYaXvnZog0hwbkwbkbR5DXwhZlIKDv627RiAtdUV6OH/5BH0caXDaTKCQNfMxRK/QcV",
-	"+r+uTILTt9BSjfW6Hr+qauLC/6oJuKlBhAWqRBu7U4rZyzV9fH5qYWz0zNd2WjkjYgL/uHCvsjGkUGi9",
-	"Xj25HQuJjrNZMRGEO21+2PpCizz9spApn8PIC6/VLuzucrZso7y7C6+iznqg3+9Hr0fNUY4ti+1rBTUF",
-	"cIGu3ZQyZ9XzUzy1ZJFQJOooj7KRT9Yk2SUpxY7gFoVBA7/+dmn78F05mfKok2OFWxZFHc95Yq3GcpIZ",
-	"KvGiSnHeVaDXYx84+/rp9Et0rbTpXJND/eHs9OTL5X+efoyA1O7oKPk9spOuLGr8Zgq+aKzX/KA/7A/Y",
-	"y+eoxFwGo+CgP+gf+Gpgytb/cJ3FCuBMo21HcP4kF2hbPY9UEBUVYFQOW1RjVW3RVxXl2q++gKlOEwvY",
-	"0V+8qxMfUnH99ggSaZ1UsaukCEHRLj0mG3BT9OV3jUNlAqeJb1B8QuNckciJdLZPQp1w9CnlnmXWAd5L",
-	"69ihbyk4wO5udd22u1uRpv2/FcVZLR+BRefIC3dLulXwE2lux7ugVUhpqoYtsacT3WKqyYu1H6eKGdYo",
-	"MN8zOZPUecVGW1tETzuixFnwjIVioGs6qpqROpR0UsF8137sItKcqh2XBRQ/XLnTWZrAXFgLKMkZiWxK",
-	"wvqYP+a3HHdTnSKf41xI7qOFA5FSZF3m8FsnliCqFnvUKNakJbeczbXzgFyrczQ8e9WKUWD/exWV6S96",
-	"DQoxsfW7tqhx1xYRDiFX29eqQ1+sLmyai1QLnS4w8XbT1FqeHad6hnV6oA2tEDWFUi1qsEqd0oKAsTYo",
-	"JyrPwscdZc+1ys/nS6vodSFFsxx6B0rDODMcGeclSl4dvrDzQXCKXi91kIWvwEno3OFA5kmaKlOW4zQp",
-	"U2lrPBs23l1ddXcW1ZK9/AnSKnx0Zf3hyRbLWw+RttjReEuxuvFFMFr3XifLJz41cHfaD7r8R5vNZsIs",
-	"uR/hfGI3+BYb0p2unDGoFfH/rZOl7a/nc0VvunPeOEsLtx2mNV/HtJ9/7A+GHa/42BSTPnzRnOLfQXSm",
-	"vX4ifgFm6/LkT3e6UkcQ5o9amFdBY53h94uzgkyT6Obz9x98+POUKYlP4TboeCuzCoPDwWCTCksg92qP",
-	"aHjL8PEtjds83nTw+KbqVQbvePP4juZdPO0absGnfcXK+462OVTH3dwqDI62AbHr4US9H2anq3VjVxv7",
-	"khtyyEbPfPVgY3pD4amKKnlT06qxyT7ExPL7wa4aPOCB8sPm9lMmK29umFRftr6Qycp7SIquYwZzwX1W",
-	"zQN97i+lidbIFdWirskcyYSqysPBYTnHMfntIdgsnnrS9eKkuKouKpBX0eFg0NsfHESvO8oHy2/eYkKS",
-	"6jgPUQh6kftyIyw3fL8rN35kLBq58cmpsfYAkczjsReIjJlvBAvB2td6+91vEtfwf8knii9YAbxISm+k",
-	"ksMHrpPhTth8RuDv8f+ZA+vhVoHVv815diT+vxUUfdipd0eT3A1fMCr6Wzjs6KPPOqqO5q2aVHCr3RQS",
-	"adBPzEatrrk8ZTRqFU7VjZy0zQhQlJbvapQu9WZKRdSod/U1mhwp+RkFKkd9UDEyl0mUj0GKy+TId5XV",
-	"l1R6qR992K/F7JLwtZoKDt45Y6ny7rHC4x0cdu2ERKN/NMJt48ZWcL35+5vEOzie8ARGK6tTrHWAXQ37",
-	"taK6tcH84bYPtuj6rtVT277uLq8r75DV/YMdWSvt/BNH78ETu7LKY2ulU6FXKqz5NZBvRXKrfLwf6+iz",
-	"mg9Igl/1VMFHfjVSdWDFW4+r4qL08bp/P8jvPituK46RLX6fhVnCZ/G7NhXH/cEzOPKmdY5P6hZbxrih",
-	"a6yNq/xj9+Z/rViFm3N1FfweCyf/n8T/J5M4X5lsncLz1Y0E/gldI3+WxlGl9G2S+UNid8jnheBz+3CZ",
-	"+bscDkA5s84HAfBBGyxHi/CZixIDiwOK6eUrEaFar1SLyUcl+jFQ4ik/vh/BMV+tOUqEC0ph73f8A/6F",
-	"dBJtCMI5EU/5no0xioXFfMgb+9aQX3DbO0q7OBMyZTiJjL/986kkbwe6kVzdrP4rAAD//w==",
+	"7H1rUxs51vBfUfW7VQaqbWwumR1T7wdPYGaZhYTlsrP1YJ606D62NWlLjqSGeBP++1M6Uner221jCMnM",
+	"buXDTMDW5ejo3C/iUxCL6Uxw4FoF/U/BjEo6BQ0SfxvEMcy0+SkBFUs200zwoB+8FlwD10TPZ0AoDoKE",
+	"3M6JngCJUwZc90lEZ7OUxdTM2f5dCR6RDfN9AiOapTokNFWCxBOhgJORkEMebW1vRURIcj8BjmtNgCYg",
+	"CVOE3irgerNDBvmHekK121wRLiwwesIUUSDvWAxDPpMiyWJQuABX9yAhIfdMT8he91VnyIMwgI90Oksh",
+	"6Ad1cIMwYOawdrsgDDidmnEOKWGg4glMqcUOHql5kSn9eAJ8rCdBv9fd2QsDA2jQD5SWjI+Dh4fQLXlC",
+	"+TijY1jEd/4NSUVM02UoD0mmIDGodOPaagYxG7GYjBikicFBQkBKg+spKEXHoAxC72iaARGZViwBXDBl",
+	"Si8iLdrrvmr3ut2oQ07ddEIlEMaH/IiPU6YmZAN4++piE6GAO5DzHGbG7eVISIEqqGMfp61GebtAUDPu",
+	"8yWAZ9Ogf13+rtpH5t+RbP98brbQ7ePLIAwSaB8emU3S9puTIAxmuv3Tuf33DL+n7cO/B2Egs/b5lZ3/",
+	"ehCEwb8n7ddvgjD4nbZ/PQvC4L1o/93MU3fti6PgpumCHcNc4hf12z2FhFFLvmKE6JfwIQOlya1I5p0m",
+	"RjJX42ig8ywidgC1EaLnkPLO/qvGg2ZKiynI42TxnMdJfr7YjarC3ut2uzm8M6onJbQsMdcAHzImIQn6",
+	"Wmbgw/wXCaOgH/y/7VKWbdtv1XYJ0D8NlSOQR4YFHAUvgvkbkvocVBRaZjHXwAypo7yiUs4JJVGmIF8j",
+	"IlOgXFua54lhQ6mqZ5uDWnYV/2rDmDLexr3aji+X3AkXHn3bNbloJrlzSDUTq+7jcgLEjiouhGxo4OYo",
+	"4p6D3CSsRl6XoHS+ZPNVxeWGq65sRrUGaab/7/Wg/T+0/e9u+8d3nfbNp164s7//8Jdg+ZnORQpvcLf6",
+	"iQbFQUrRJ0UKq+nu/O3J0bvz43+8Ozz6Z/OhZL7jc6mwAPnBHEOCmgmuAHXsTzQ5t+xufostX5ofF/iv",
+	"/ykHGidyoY95wu5YktHUfIBi3C6SGKj3ut32bncXJZ2mLFVB//pT8B7m9WtyE4Ned6cbPNyY8XeQihmU",
+	"TFIw9obaJC0zsIWinwtNWAFFgWB1QMaScm31w5jdASeCp3MiOCohLRpndfCWM66y2UxIDck/MpDzs9wm",
+	"WXbIXrfXeMjCmPHO+HHZAa/KXckHsy0pppszmy9TBkmftD62OvYe17v73y5Q3tgpixyYy3qmCON3NDUs",
+	"9xAGPwt5y5IE+PpUUcHKbrv3w18bsUJj3L1EyVHCNCm4ehl6lLXDzIXTNBX3gLc4AzkScorcZRcmrcp6",
+	"LTzNi2AqpmkKkkzpHKEot0ZtaAbiXsfcSBaaXoC8A2lXfA4O95GyukEjOi7mSsPUICTj9DYFxIUUMSjl",
+	"a/CXO7x6woZvhLYWkxn4TPp5VZy9Tj+LxljBW0uZ69hSNqnNzU15XMBw1scXIpc3wtlHiCoJMwnGfcBj",
+	"h8bDoDzntiUw5Yj8WWQ8eSYO95bikFXFbnep2D1OjPBh1hu6Oj8mRjEh+Y8MYH0ji7vdF8LacaIWtjLm",
+	"f7kf7nNG56mgyaUQJ1SOn0lgvd3lzHXumb+G4rUQJDVbvRw7ydoWuDz6lPb8zoXM/Uvc2Fofz9HX+KMB",
+	"5zWefq/b7e2E9pNDpI3y7GeS3bEUxkBar8+PBpdHrbrUNVamBCUyGQNpjVNxS1NjX6iWMXNywFuDTE9a",
+	"ZMPN6pPzo8HhJho+FevX23DZJsYWNa4c04Z0HVrXtnwQaU/UgAd4B84UJsYIU+TeuPtMkXsp+Ni7j2cq",
+	"ysp17HZ7S67D0zuJAHcRyZRxpjTI0m5uvdUTkJ7SW8CzETMKIxEJcAbJ18bqCqhRY5a2cIHKL9acHlL3",
+	"u92VSM0vPRZZmiCAt5ArNOfUVvGXA4cUDtK6Zl8biTk3jShLISEZh48ziDUk6dzD2/PURIUC97rLBIJh",
+	"bTS6fTelRRKBSIOPTFnHsyRF30lrokSzYinSvzod5nAZrWu9sYImEXoPkVecZnoiJPs3fAkye+tRHpWS",
+	"ISDkFqg0fCHeA29A2M9ZmhIDGXDtYCAYybKuoDHFaOwsMfz828hNH2oDz5Qpxfg4LCwbIQl8nBkQEcfP",
+	"x25h0fTave5esNLEEzIHhOTbWYx5dtWLqPBBw+rroaFw9DDylgflnmHD7C818GrxtdzU0/BRb89Syvg6",
+	"bui0CAz2Sauc+oIulTF/WsrbKDc2CiCsS+6WM7vlkuUX9O+bo0rO9xcjIrgXdSFHNJ4QDDIzRZxNbuMC",
+	"GPFnmkyoIsC1YUwbIZ5Jgx/NbMzDLvyWP3ZsBA6SHNYTprTBmZ1+KZ41/aGISInb3yHGBevRxRURKcKS",
+	"kFAyE4ppdgeEcQ3G5LyXTGvghCpCiY11NYZF/TTCX8NKAK3X/vHmutv+8eZTN+z90BQ7KyE9hxFI4DHC",
+	"SpOEGUBpeuaheURTBXXMs+Q5kdYyWnZtVrhpQGEN1xgcrOycIzAP+ZWY+ZVyIOcC6pHp/YbzPwP+MEgZ",
+	"f4+H1zBVj80/MYMfEJRjO75XwEGlpPMmjITV47kt18AT0uRSXK0NdB37Ffh/2H/kAMV2SwFWj5LZCotB",
+	"l6KESihih94QjH3MvSCjFhXmqUqMEjvXlqBz17smGhrH7QQPYfEbxkkNNpaLpyfwln9rVXQcfaSxxrBp",
+	"eebQIOJ+IqZ1/MykuGOJNZ7XuvxFmVAn3ynja9LySlLwkfsieLms0oCo4cOqF4uNkFBNpkJp8sN+SMBo",
+	"IMFjeCkkGR5ZjqUwyDj7kIH7WssMnoC42siCujyENmH7xEmtKjIneEZffG7HQsJ2vv90LLfvdotftxfV",
+	"zk53768NklVCWl03LhNE3uxXjZlv/3xmodDC2XSsIlCBu7kcmI2RBGFwfjQ4DMLg6uzQ/n54dHKEPxz9",
+	"6+j11WVTXjb3OgpHt0pj9suWKpOA8w6JCkcDk7AKA4z9IR/yz6T4inw2X+hMkc+YGTS28Och/9xut4v/",
+	"zIQ94yMT/Jd8JtQGo6jWkt1mGsitBPreRnctMZJi1k4xSzsrDi1fmo6EnEJSDtxtHugM9GLYXjEsW54G",
+	"KYfvF8NzGxtjhULmZnjDnFf1g95PQNpqA0Om1orX9D16ZByKib2uB9t7Lu554ZUXQ3oLQ4oAmRgZs6o+",
+	"ocTfbGn4y0bV3TLFzF3vGC4mb3zalsIwVVmBQZelIouVSpxHeX4xysOviKCEjUZGvI2kk20GyS2Vr9Bz",
+	"tGP+X/NhyyE7xZBFb8iOxXA400ZgMh6zGU3NaqngxjhFB73YcdftuOvIad0QUz5/z83f8y5qcczOwpim",
+	"FG45frcYzwVRWTwpb23DYGwzH7rvtt9HttQTkVTu3I165Ua9coe06YGcsM0RbbnRrxdv37g5PYcYJA68",
+	"uiJinY9we/f28xFm53KJfScJ9h0R52EmDDxlEpdZcIa8mIcnfl0syQgCqoN+wLje3Sk9Aud2GOnXFCHx",
+	"5fgLRJ48+b/X/fFVgwiGWi1GdftKmOpxVVSGW0oNYaX7zWPKp5haAyn00Nyklc4drZ2BRKkqnmr8OfIr",
+	"tJta23YvFWLFItlZaZEUrlDdT/UlppcBCQl0xh0SeXkGLNGL8luPOg3u15Txwll9DPPoBS1ioRHZSys/",
+	"esYI3NnfJykYv1iFJGFjplVIondRSKK2BboTrSz9qB/jGVUqJZDrX2RZHVIxv7vd7iM3WWx1DrOUxjB1",
+	"8asv3rVpo5LC1RNJXHrXti5Ejvxqm651sIv61OoJ97uPuDJetU8DFMvo0htzNUuohid6vr4RoIiY2WkH",
+	"NjJmnVumyTRTmsCHjKaeRdAJ/sMxviaaF7d5TgyrLvhcCVxN3g0yPTGC4/Tw1Pwj2YenCzqs9KpphydI",
+	"hUXNUpXzj4iHJjHbBE8TpvOw8QK64BfKeNUnWiC+2JkkNfr+9LfLyzPnGD20P/FsegvyITog3KheEk8o",
+	"H4OylcZYg4x1w1V5XVZ7VeOf+y7+ufPQtj/sNsvmIlC/5h04PFgjqYr+3QYxuRjP9w2ap1WYrWPveDWo",
+	"iwg/W4iv64bsV9RYftonc1DROkDUoxnm7hsQsYLIHHIXAhaYSPHx55fzPRrvLeoEy/kfn34cA0O+VmN8",
+	"RkGcGbPxwhCMhVsY0fEaK/IbxE2ZWcpzhrdz4yzieOIlnjrkrbm4xS8wr4K5mmhwdhwNOZWQOzE2ZzJK",
+	"xb3lRJz8WkICXDNqCV/FYuZMz9msEwsJHS8G1JlS7io+JVANGHKVMBV3nu9lw0+GPBqXkEATDKDQxIvS",
+	"udgtK6c/hAG6oFcyDfrBtqCZnmzjJ5Vsi/nYeDAf22Yxi7V24a0GfXdMsxzi/ko1hQwPIYUxNbzn8C44",
+	"uYUJTUc2RmB4qUMuJ2Dd4pYiKsN7xgqkCbr2sqVIKsaMHww51qPkn2NRYiLIhq1DNOYnzKjUxiBTmzZZ",
+	"TBNCteuJyKv1qtdVyZfmjl3lwwqmimwuFovnl/qFF/qHX6ZBpwsraibermSmonwdB7RUkYY32x5gVMON",
+	"MAaRIgnELIGQUIWOa1GnvybDvDy9eodsptriiI76/AN2yG9NNBiLKbigUR0BQ74RocszODw9fmPsmvK3",
+	"d6+vLi7fnh6dL/n43TDrdnfjsnAcf4doM6eFIS9TnZrcQir42EAarkX7M6rUvZDJV0G4pSkzhfGRWMTy",
+	"W16W+uC/fEz0RAKQO+CJkKpVRvPcDQzOjh2SMTcjuJY0Noca5CK7SOwa9arsPdnlWookIs6meUUquRfy",
+	"vfIHKmvaK5JxaxcZyT7kW2RrCy2wOudubZGNqDGe3+l0os1+tRRDFcmyISceU2OCTeiJV9jWIaijlaEw",
+	"kht/kdPckTUALVz1ThIkOAuXvbdinxym5gCpJ1sMdLPSUq3AUkTno0/DIngzDMJhJXxTfmDEaflbJeo1",
+	"DB4iRO+loSzVz0Opv/52qTrkimuWYr0wygQ9zzNLWGwSCz5i40xCEtqQiM+gpN1Gxjx5+8vxm2jI87BJ",
+	"bYyjl9cnx0dvLt8dH0YYitXmPlybnGa6yKzYycYqAWl9oKDb6XW6qP5mwOmMBf1gt9Pt7FozeYL8tTrZ",
+	"g1SEbChUg6D9hd2BqiVeGSdRnoaKiooPXg3SloPe8siRcPkBmYg0UQQakpwH/uIY3PlhnyRMacZjXUIR",
+	"2lyBGBlS0ROwcXJvh5KOjxObJbWWHhpRNkSE9HuEoqmA27rZGOE01HhrtCbZ2ip7Vra2yqXN/N9yr8Uz",
+	"1IgCrY0o2SrWLa0Cmjpm3CKCh8Z+83BrtjcnskLUnB4jcnQK3gq47wnDeDSNpVAqF62q76UfSEw5Itq7",
+	"ozIj6qPSnJTivgtfNi1SLe0ZFJ4F9uXeY1mnEeoEmJEoZtnUAGuNoREmSu4nIgU8xxllmMynmtDU6Iu5",
+	"Q7/SdG70dZ7n71e8GKYMW05nQluEDLnn2fadVUc2osIujDYJB0iU37ASVRpWIoOHEN3QIW+4L7wuqJIL",
+	"43civYPE0k311pzinogp+OsRIbFu0LtQLyOWuW4bauwUYGPuzNNBgz9glLrnc0SbORRVP+GAcEFGmUTx",
+	"XkpVv5DRCsEJ2HvxkUyta2qAdgxHmNPgRfLuOClszFqNWFhpK79udrnLIduuw/ohfHSk31e7xvBan/Ua",
+	"Myqtog831jsEpX8SyfyJ/Xr6XthqG/uryqZTKufoqKM+UUt4CwnpvtSsKvC8269a3rJ+j5u76MdKgBcK",
+	"esJ1K3qqbZf1Hsqdbq/hkQIkxaRD3gi0Uw5IdCLs/UTY4K58eFzWo0l1BKHr2cW98jUWN7w6P8mXqS66",
+	"/PydlR2lTynVsCpcNbTNmjvZ63aXXWGByG2vswWn9B6fUikpxkm7j08qOzZwxqvHZ1Qb2sys3hr71PuU",
+	"cN7+OodqKBB+CIP9dZDY1EPhB4qQ6bwwxfVSh/3GMGQlmHS9MmJzY8RTKVWct19zFAx90LHC5xGaHIkA",
+	"q9pWk9snljxYcoOk/LD2AUseLIekoKGpuGYqcpvSlmyh7i+giRaWy61F4cEcscRYlXvdvSLAKV0Js60E",
+	"wFV84ySvgMktkI1or9tt73R3o80G88GGCWKDSWPHWRSFRNw5Xq6I5QrvN+nGQ8RFRTc+WTV6/fyGPB57",
+	"YAFxZr3ZHLB6bfFOc8v7Av5f8gWGF7QAXkSlV1TJ3oqadnJPlQue2WaCP7Ng3VtLsNrOpWdL4v8soWjF",
+	"ju8djR0bvqBUtKXA0OBHnzRYHdXSXsbJrdATkjAJNpTcr3nNxSmjfs1wKsuC/dorKzXt7ANvpUuxfKVc",
+	"avhevd8yaEDCXg7g2vhBeS6JJVFYVobYZDZ6lV65CEkZf98hO57MLhYe8glF4e02Ztx5jyU+Dshe08x6",
+	"T9kyV3DR+fsng3syGGMERnAlUvA8wCaHfciN3VrZfLXbR9bw+ob8qW5fs5fXpHcM1X2hR1ZTO39i6d19",
+	"oldWcqxnOuX3agxrbEmyroijysf9sQY/q9rFEvwqJpwcYutK6YHlDSfXebX243b/TuAKsMvdHlBG1vY7",
+	"pXJOTunv2DJbenlP3xEnLe74JG+xRoxLvEYvXGVfjKm+4PMQLtfVpfB7TJx8V+LfUoljLnFtFe5GVxT4",
+	"L6Ar+rMgjlKlr6nM60mJT2Vm62EbExFL1bghMfsoQc3cbqllSY2QCJngS3q3c5zbWSmmsc7yyVJ64cmv",
+	"L5OP2F9xdXHZ7b07vAjC/Oez0yCsFk7ePPUZrEq94iNBo5ayGFyfUxfe6ViXXxua0Nfl2vpbFOvybu0B",
+	"gXV5cfl7DQscuZBivkYGbEivX9d4zRBkhbxrNO0xWmPyz3D6koTSIHFWmGGFxOX96iKeIKkU+QDr3FMJ",
+	"5D3MdIjGXpJZ6oXkYMipbcHI34e6hXqLRoecg84kL7dWtRcXvQaxEJ+1zOMGyL1NxtUgSb4K0z4jyryc",
+	"X5/OoPlDdaujrt0/EriGh2SQjKo3+l1sfGuxMUiSL5MYWYPAOMXGsKI1qqZ08blaMVq2bd9Rhn2skDBt",
+	"pIjhbYzjFBWnzM+LqZBwuDfeuY3V0wR7SY3osR++B5jlZQqVIoUBJzCd6bmFSpaBzimhaVqVQWaIkzko",
+	"u7AztUHKOH353yhpFkyBP6nQeYbJQri4/y5/vrX8cRf1hZbLei7C9qxa2N/oLtjaEmxivGOKuccbKwEk",
+	"FEHYhOnHrEZMLrPAhty5FTqPhHmWTumXUE1TMSYbmAyhqrnez7hQQ26/uro4Oo82nUgaS5HNFhwXrHVh",
+	"3D3mFPogo6Q0Mg0StJ6wuVfax9phbt8StIeiSrExzwuWFx2hesPRH+8K+U019b6xptaZPLcu2YcljRdm",
+	"SEP333Xey+51ruNKVGo2orFWNuASLkJkbu8RcE4PT58FTg5EQjW1+1dE6NodZ/6OC41ni31CK+y8sgTZ",
+	"V7/fxe0f5SUWkofW5NrCJb2E4+hLHb9pXue13g21ZHlXf5lu2IjOri5Jp9PxBfn2p5yvHqK8+F/cgZQs",
+	"gc2OKxUs2sWKvlmUouVzAnl43gHnRLEteEHpWg71Xx0wSqDsX8c/i+FkkOtJI9u1ZlycrWybT2R4NTJA",
+	"2je0iIQZVsEYMAQvvCLbNDIFOYbENj2sXfI15OeOwPr2Tc57qgpxjgmsis9s/HQ5panhkz6CYHNGM3fZ",
+	"4ZAXb61iY4I9uplWevclrlSjD467fyWV8dxyL8s6h36ddzXL4L9FiAW/9paKwuZKiXiZY3i2IjLU80Wi",
+	"36M6zNQ8PsPiwLVtrjtpKjjTwvVxrdaQxSMvxTMw7v2XfK1qiuKmmqJ4EZ21ugXzZd2Zp9CV3eM7Yf0H",
+	"E9Y6plDF+F4qhL9bRd88CIZ3UbkeLawZwvj4m/qlnjmDHR5N4TXnM6vCkGtVXNGyKds9GLpB8yBXtCgZ",
+	"ojy0Vka9Np1yLyNfSgvjVNpWWmuCoIfsdV44c63sKztY8lJS6D2SEC55IgF3UHRqlnNesczQjbBFfpZ5",
+	"8NXa2SydH5SWk3uOlHgW0/II3csbIeGac8qnHJ4f1fvz+bhPiNItPsDx8uHE/xYErfKsa6xPlePV70rk",
+	"WyuRt87pXHB4a2WDVS2yjhJZVbbRUJ9RB3i9cyBSLIVntoEXZZMDrvFlEfJaSChascgpFnFKcrfbIYPy",
+	"aU/Ka0+L550i5UkHRHCvIfmnPhlgYhjDpXcM7slPLftXg+6YZqBCQrWm8QQb9lFZxVSBa4qLbSk9/tkY",
+	"dQ/GJZ9SlmL5iVnGPiNgtYIrn26uPFks2XY3ZLBHBmfHjzbFVi2KCcyxVrPjP2IDCgOvCkjGsUtVKxKh",
+	"yfAukyw6KF+bKJtX3d93LEaR/08mWs/629t/e3txaQ2OaMiX9ik3t+Ya3TzkL9OgW5ogsUhA+VHmyHvG",
+	"0zaZvsaHCbHqs3zVMC9q9TvgycYspXok5HRzSTP8ohVS724X8kn98h0y4HOMg6QKyBi0Invd3XDI8c8L",
+	"+u/puRiW/95ehcaaufvh5uH/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -74,6 +74,7 @@ var errorFamilies = []struct {
 	family errorFamily
 }{
 	{"/core/customermgr/", egainFamily{}},
+	{"/oauth/", reltioFamily{}},
 }
 
 func familyFor(path string) errorFamily {

@@ -29,6 +29,7 @@ type Config struct {
 // Server satisfies the generated strict interface by composing one service per vendor API.
 type Server struct {
 	*egainGrants
+	*reltioCustomerRoles
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -64,7 +65,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimit(bodyLimit))
 	e.Use(validateRequests(router, cfg.Tokens))
 
-	server := &Server{egainGrants: &egainGrants{store: cfg.Store}}
+	server := &Server{
+		egainGrants:         &egainGrants{store: cfg.Store},
+		reltioCustomerRoles: &reltioCustomerRoles{store: cfg.Store},
+	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(server, nil))
 	return e, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -21,6 +22,7 @@ type Fixture struct {
 	Customers   []FixtureCustomer   `yaml:"customers"`
 	Users       []FixtureUser       `yaml:"users"`
 	Clients     []FixtureClient     `yaml:"clients"`
+	Reltio      *FixtureReltio      `yaml:"reltio"`
 }
 
 // FixtureSettings holds application settings; an absent setting is left as it is.
@@ -46,12 +48,17 @@ type FixtureUser struct {
 	HomeDepartment     *int64   `yaml:"homeDepartment"`
 	ForeignDepartments []int64  `yaml:"foreignDepartments"`
 	Actions            []string `yaml:"actions"`
+	// ReltioCustomer is the Reltio customer the user belongs to; ReltioRoles its Reltio roles.
+	ReltioCustomer *string  `yaml:"reltioCustomer"`
+	ReltioRoles    []string `yaml:"reltioRoles"`
 }
 
 type FixtureClient struct {
-	ClientID string `yaml:"clientId"`
-	Name     string `yaml:"name"`
-	Type     string `yaml:"type"`
+	ClientID       string   `yaml:"clientId"`
+	Name           string   `yaml:"name"`
+	Type           string   `yaml:"type"`
+	ReltioCustomer *string  `yaml:"reltioCustomer"`
+	ReltioRoles    []string `yaml:"reltioRoles"`
 }
 
 // customerIDPattern is the form of an eGain customer id: a positive integer that fits int64.
@@ -80,6 +87,12 @@ func (s *Store) LoadFixture(ctx context.Context, fixture *Fixture) error {
 	}
 	return s.Transaction(ctx, func(tx *Tx) error {
 		if err := tx.checkFixtureDepartments(fixture); err != nil {
+			return err
+		}
+		if err := tx.loadReltio(fixture.Reltio); err != nil {
+			return err
+		}
+		if err := tx.checkFixtureReltioCustomers(fixture); err != nil {
 			return err
 		}
 		if err := tx.upsertSettings(fixture.Settings); err != nil {
@@ -134,9 +147,17 @@ func (f *Fixture) check() error {
 			return err
 		}
 	}
+	if f.Reltio != nil {
+		if err := f.Reltio.check(); err != nil {
+			return err
+		}
+	}
 	for i, u := range f.Users {
 		if u.Login == "" {
 			return fmt.Errorf("users[%d].login: required", i)
+		}
+		if err := checkReltioRoleNames(fmt.Sprintf("users[%d]", i), u.ReltioRoles); err != nil {
+			return err
 		}
 		for j, a := range u.Actions {
 			if a == "" {
@@ -153,6 +174,9 @@ func (f *Fixture) check() error {
 		}
 		if c.Type == "" {
 			return fmt.Errorf("clients[%d].type: required (for example API)", i)
+		}
+		if err := checkReltioRoleNames(fmt.Sprintf("clients[%d]", i), c.ReltioRoles); err != nil {
+			return err
 		}
 		if err := duplicate("clients", c.ClientID, i); err != nil {
 			return err
@@ -249,12 +273,12 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 	rows := make([]User, len(users))
 	logins := make([]string, len(users))
 	for i, u := range users {
-		rows[i] = User{Login: u.Login, Name: u.Name, HomeDepartmentID: u.HomeDepartment}
+		rows[i] = User{Login: u.Login, Name: u.Name, HomeDepartmentID: u.HomeDepartment, ReltioCustomer: u.ReltioCustomer}
 		logins[i] = u.Login
 	}
-	err := tx.db.Omit("Actions", "ForeignDepartments").Clauses(clause.OnConflict{
+	err := tx.db.Omit("Actions", "ForeignDepartments", "ReltioRoles").Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "login"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "home_department_id"}),
+		DoUpdates: clause.AssignmentColumns([]string{"name", "home_department_id", "reltio_customer"}),
 	}).Create(&rows).Error
 	if err != nil {
 		return err
@@ -276,8 +300,12 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 	if err := tx.db.Where("user_id IN ?", userIDs).Delete(&UserForeignDepartment{}).Error; err != nil {
 		return err
 	}
+	if err := tx.db.Where("user_id IN ?", userIDs).Delete(&UserReltioRole{}).Error; err != nil {
+		return err
+	}
 	var actions []UserAction
 	var foreign []UserForeignDepartment
+	var reltioRoles []UserReltioRole
 	for _, u := range users {
 		id := idByLogin[u.Login]
 		for _, a := range u.Actions {
@@ -286,32 +314,101 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 		for _, d := range u.ForeignDepartments {
 			foreign = append(foreign, UserForeignDepartment{UserID: id, DepartmentID: d})
 		}
-	}
-	if len(actions) > 0 {
-		if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&actions).Error; err != nil {
-			return err
+		for _, r := range u.ReltioRoles {
+			reltioRoles = append(reltioRoles, UserReltioRole{UserID: id, Role: r})
 		}
 	}
-	if len(foreign) > 0 {
-		if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&foreign).Error; err != nil {
-			return err
-		}
+	if err := insertIgnoringExisting(tx, actions); err != nil {
+		return err
 	}
-	return nil
+	if err := insertIgnoringExisting(tx, foreign); err != nil {
+		return err
+	}
+	return insertIgnoringExisting(tx, reltioRoles)
 }
 
+// upsertClients writes the clients, then replaces their Reltio roles with the file's.
 func (tx *Tx) upsertClients(clients []FixtureClient) error {
 	if len(clients) == 0 {
 		return nil
 	}
 	rows := make([]Client, len(clients))
+	clientIDs := make([]string, len(clients))
 	for i, c := range clients {
-		rows[i] = Client{ClientID: c.ClientID, Name: c.Name, Type: c.Type}
+		rows[i] = Client{ClientID: c.ClientID, Name: c.Name, Type: c.Type, ReltioCustomer: c.ReltioCustomer}
+		clientIDs[i] = c.ClientID
 	}
-	return tx.db.Clauses(clause.OnConflict{
+	err := tx.db.Omit("ReltioRoles").Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "client_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "type"}),
+		DoUpdates: clause.AssignmentColumns([]string{"name", "type", "reltio_customer"}),
 	}).Create(&rows).Error
+	if err != nil {
+		return err
+	}
+	var stored []Client
+	if err := tx.db.Select("id", "client_id").Where("client_id IN ?", clientIDs).Find(&stored).Error; err != nil {
+		return err
+	}
+	idByClientID := make(map[string]int64, len(stored))
+	ids := make([]int64, len(stored))
+	for i, c := range stored {
+		idByClientID[c.ClientID] = c.ID
+		ids[i] = c.ID
+	}
+	if err := tx.db.Where("client_id IN ?", ids).Delete(&ClientReltioRole{}).Error; err != nil {
+		return err
+	}
+	var roles []ClientReltioRole
+	for _, c := range clients {
+		for _, r := range c.ReltioRoles {
+			roles = append(roles, ClientReltioRole{ClientID: idByClientID[c.ClientID], Role: r})
+		}
+	}
+	return insertIgnoringExisting(tx, roles)
+}
+
+// checkReltioRoleNames refuses empty or malformed Reltio role names of a principal.
+func checkReltioRoleNames(where string, roles []string) error {
+	for j, r := range roles {
+		if !reltioNamePattern.MatchString(r) {
+			return fmt.Errorf("%s.reltioRoles[%d]: %q must be 1 to 255 letters, digits, '_', '-' or '.'", where, j, r)
+		}
+	}
+	return nil
+}
+
+// checkFixtureReltioCustomers makes sure every reltioCustomer of a principal exists, in the
+// file or already in the database, with one query.
+func (tx *Tx) checkFixtureReltioCustomers(f *Fixture) error {
+	type reference struct{ where, id string }
+	var refs []reference
+	var ids []string
+	for i, u := range f.Users {
+		if u.ReltioCustomer != nil {
+			refs = append(refs, reference{fmt.Sprintf("users[%d].reltioCustomer", i), *u.ReltioCustomer})
+			ids = append(ids, *u.ReltioCustomer)
+		}
+	}
+	for i, c := range f.Clients {
+		if c.ReltioCustomer != nil {
+			refs = append(refs, reference{fmt.Sprintf("clients[%d].reltioCustomer", i), *c.ReltioCustomer})
+			ids = append(ids, *c.ReltioCustomer)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	// The reltio: section of this file is already written, so the database knows them all.
+	var known []string
+	if err := tx.db.Model(&ReltioCustomer{}).Where("id IN ?", ids).Pluck("id", &known).Error; err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if !slices.Contains(known, r.id) {
+			return fmt.Errorf("%s: Reltio customer %q does not exist", r.where, r.id)
+		}
+	}
+	return nil
 }
 
 // IsEmpty tells whether the database holds no reference data yet (no customers, users or

@@ -43,8 +43,10 @@ type User struct {
 	Login              string `gorm:"not null"`
 	Name               string `gorm:"not null"`
 	HomeDepartmentID   *int64
+	ReltioCustomer     *string
 	Actions            []UserAction            `gorm:"foreignKey:UserID"`
 	ForeignDepartments []UserForeignDepartment `gorm:"foreignKey:UserID"`
+	ReltioRoles        []UserReltioRole        `gorm:"foreignKey:UserID"`
 }
 
 func (User) TableName() string { return "users" }
@@ -71,9 +73,11 @@ const ClientTypeAPI = "API"
 // Client is a client application acting through an application (oAuthClient) token.
 type Client struct {
 	ID       int64  `gorm:"primaryKey"`
-	ClientID string `gorm:"not null"`
-	Name     string `gorm:"not null"`
-	Type     string `gorm:"not null"`
+	ClientID       string `gorm:"not null"`
+	Name           string `gorm:"not null"`
+	Type           string `gorm:"not null"`
+	ReltioCustomer *string
+	ReltioRoles    []ClientReltioRole `gorm:"foreignKey:ClientID"`
 }
 
 func (Client) TableName() string { return "clients" }
@@ -91,4 +95,6 @@ func (CustomerGrant) TableName() string { return "customer_grants" }
 var allRecords = []any{
 	&Setting{}, &Department{}, &Customer{}, &User{}, &UserAction{}, &UserForeignDepartment{},
 	&Client{}, &CustomerGrant{},
+	&ReltioService{}, &ReltioResource{}, &ReltioResourcePrivilege{}, &ReltioCustomer{}, &ReltioRole{},
+	&ReltioRolePermission{}, &UserReltioRole{}, &ClientReltioRole{},
 }

@@ -1,0 +1,169 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/custaccess/custaccess/gen"
+)
+
+// reltioCode is one entry of the Reltio error catalogue: the stable errorCode, its HTTP
+// status, the errorMessage and a template for errorDetailMessage.
+type reltioCode struct {
+	code    int
+	status  int
+	message string
+	detail  string
+}
+
+// The Reltio error catalogue, documented in the spec's ReltioError schema.
+var (
+	reltioInvalidBodyAttribute   = reltioCode{40001, http.StatusBadRequest, "Invalid request body", "Invalid value for '%s': %s."}
+	reltioBodyMalformed          = reltioCode{40002, http.StatusBadRequest, "Malformed request body", "The request body is not valid JSON: %s."}
+	reltioBodyRequired           = reltioCode{40003, http.StatusBadRequest, "Request body is required", "The request has no body."}
+	reltioUnknownQueryParameters = reltioCode{40004, http.StatusBadRequest, "Unsupported query parameter", "Unsupported query parameter(s): %s."}
+	reltioInvalidParameter       = reltioCode{40005, http.StatusBadRequest, "Invalid parameter", "Invalid value for parameter '%s': %s."}
+	reltioBodyNotAllowed         = reltioCode{40006, http.StatusBadRequest, "Request body is not allowed", "This operation takes no request body."}
+	reltioUnknownService         = reltioCode{40010, http.StatusBadRequest, "Unknown service", "Service '%s' (role '%s') is not in the catalog."}
+	reltioUnknownResource        = reltioCode{40011, http.StatusBadRequest, "Unknown resource", "Service '%s' has no resource '%s' (role '%s')."}
+	reltioPrivilegeNotAllowed    = reltioCode{40012, http.StatusBadRequest, "Privilege not allowed for resource", "Privilege '%s' is not allowed for resource '%s' of service '%s' (role '%s'; allowed: %s)."}
+	reltioSystemRoleName         = reltioCode{40013, http.StatusBadRequest, "System role name", "Role name(s) %s belong to system roles and cannot be used for customer-specific roles."}
+	reltioRoleNameMismatch       = reltioCode{40014, http.StatusBadRequest, "Role name mismatch", "The body's roleName '%s' differs from the path's '%s'."}
+	reltioMissingToken           = reltioCode{40101, http.StatusUnauthorized, "Full authentication is required to access this resource", "The request carries no bearer token."}
+	reltioInvalidToken           = reltioCode{40102, http.StatusUnauthorized, "Invalid access token", "The bearer token is invalid or expired, or its principal no longer exists."}
+	reltioAccessDenied           = reltioCode{40301, http.StatusForbidden, "Access is denied", "%s"}
+	reltioUnknownCustomer        = reltioCode{40401, http.StatusNotFound, "Customer not found", "Customer '%s' does not exist."}
+	reltioUnknownRole            = reltioCode{40402, http.StatusNotFound, "Role not found", "Role(s) %s do not exist for customer '%s'."}
+	reltioNoSuchResource         = reltioCode{40403, http.StatusNotFound, "Resource not found", "No resource at '%s'."}
+	reltioMethodNotAllowed       = reltioCode{40501, http.StatusMethodNotAllowed, "Method not allowed", "Method '%s' is not allowed on '%s'."}
+	reltioNotAcceptable          = reltioCode{40601, http.StatusNotAcceptable, "Not acceptable", "The Accept header '%s' admits no application/json."}
+	reltioBodyTooLarge           = reltioCode{41301, http.StatusRequestEntityTooLarge, "Request body too large", "The request body is larger than %s."}
+	reltioUnsupportedMediaType   = reltioCode{41501, http.StatusUnsupportedMediaType, "Unsupported media type", "Content type '%s' is not supported; use application/json."}
+	reltioSystem                 = reltioCode{50001, http.StatusInternalServerError, "Internal server error", "The request could not be processed."}
+)
+
+// reltioError is a Reltio error about to be written.
+type reltioError struct {
+	code reltioCode
+	args []any
+}
+
+func newReltioError(code reltioCode, args ...any) *reltioError {
+	return &reltioError{code: code, args: args}
+}
+
+func (e *reltioError) Error() string     { return fmt.Sprint(e.code.code, " ", e.detail()) }
+func (e *reltioError) httpStatus() int   { return e.code.status }
+func (e *reltioError) errorCode() string { return fmt.Sprint(e.code.code) }
+
+func (e *reltioError) detail() string {
+	if !strings.Contains(e.code.detail, "%") {
+		return e.code.detail
+	}
+	return fmt.Sprintf(e.code.detail, e.args...)
+}
+
+func (e *reltioError) body() gen.ReltioError {
+	detail := e.detail()
+	return gen.ReltioError{
+		Severity:           gen.Error,
+		ErrorMessage:       e.code.message,
+		ErrorCode:          int32(e.code.code),
+		ErrorDetailMessage: &detail,
+	}
+}
+
+func (e *reltioError) writeResponse(w http.ResponseWriter, _ *http.Request) error {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(e.body()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.code.status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// quoteNames lists names for a message: 'A', 'B'.
+func quoteNames(names []string) string {
+	return "'" + strings.Join(names, "', '") + "'"
+}
+
+// reltioFamily renders request problems in Reltio's error shape.
+type reltioFamily struct{}
+
+func (reltioFamily) fromProblem(p *requestProblem) vendorError {
+	switch p.kind {
+	case problemNoRoute:
+		return newReltioError(reltioNoSuchResource, p.subject)
+	case problemMethodNotAllowed:
+		return newReltioError(reltioMethodNotAllowed, p.reason, p.subject)
+	case problemUnknownQueryParameters:
+		return newReltioError(reltioUnknownQueryParameters, quoteNames(p.names))
+	case problemInvalidParameter:
+		return newReltioError(reltioInvalidParameter, p.subject, p.reason)
+	case problemInvalidBodyAttribute:
+		return newReltioError(reltioInvalidBodyAttribute, p.subject, p.reason)
+	case problemBodyRequired:
+		return newReltioError(reltioBodyRequired)
+	case problemBodyMalformed:
+		return newReltioError(reltioBodyMalformed, p.reason)
+	case problemBodyNotAllowed:
+		return newReltioError(reltioBodyNotAllowed)
+	case problemBodyTooLarge:
+		return newReltioError(reltioBodyTooLarge, p.subject)
+	case problemUnsupportedMediaType:
+		return newReltioError(reltioUnsupportedMediaType, p.subject)
+	case problemNotAcceptable:
+		return newReltioError(reltioNotAcceptable, p.subject)
+	case problemMissingToken:
+		return newReltioError(reltioMissingToken)
+	case problemInvalidToken:
+		return newReltioError(reltioInvalidToken)
+	case problemNotPermitted:
+		return newReltioError(reltioAccessDenied, "The token is not accepted here: "+p.reason+".")
+	}
+	return newReltioError(reltioSystem)
+}
+
+// reltioFailure is the strict-handler response for an expected failure of a Reltio operation.
+type reltioFailure struct{ err *reltioError }
+
+func (f reltioFailure) write(w http.ResponseWriter) error { return f.err.writeResponse(w, nil) }
+
+func (f reltioFailure) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+// asReltioFailure turns an expected failure into the operation's error response.
+func asReltioFailure(err error) (reltioFailure, bool) {
+	var apiErr *reltioError
+	if !errors.As(err, &apiErr) {
+		return reltioFailure{}, false
+	}
+	return reltioFailure{err: apiErr}, true
+}

@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"slices"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
+)
+
+// AddCustomerRoles adds customer-specific roles; names already there are kept.
+func (s *reltioCustomerRoles) AddCustomerRoles(ctx context.Context, request gen.AddCustomerRolesRequestObject) (gen.AddCustomerRolesResponseObject, error) {
+	names := distinct(*request.Body)
+	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+		if err := openReltioCustomer(ctx, tx, request.CustomerId, true); err != nil {
+			return err
+		}
+		if err := refuseSystemRoleNames(tx, names); err != nil {
+			return err
+		}
+		return tx.AddReltioCustomerRoles(request.CustomerId, names)
+	})
+	if failure, ok := asReltioFailure(err); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gen.AddCustomerRoles200JSONResponse(names), nil
+}
+
+// ReplaceCustomerRoles makes the body the customer's list of roles; dropped roles lose
+// their permissions, kept ones keep them.
+func (s *reltioCustomerRoles) ReplaceCustomerRoles(ctx context.Context, request gen.ReplaceCustomerRolesRequestObject) (gen.ReplaceCustomerRolesResponseObject, error) {
+	names := distinct(*request.Body)
+	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+		if err := openReltioCustomer(ctx, tx, request.CustomerId, true); err != nil {
+			return err
+		}
+		if err := refuseSystemRoleNames(tx, names); err != nil {
+			return err
+		}
+		if err := tx.RemoveReltioCustomerRolesExcept(request.CustomerId, names); err != nil {
+			return err
+		}
+		return tx.AddReltioCustomerRoles(request.CustomerId, names)
+	})
+	if failure, ok := asReltioFailure(err); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gen.ReplaceCustomerRoles200JSONResponse(names), nil
+}
+
+// ListCustomerRoles lists the names of the customer's roles.
+func (s *reltioCustomerRoles) ListCustomerRoles(ctx context.Context, request gen.ListCustomerRolesRequestObject) (gen.ListCustomerRolesResponseObject, error) {
+	var roles []store.ReltioRole
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		if err := openReltioCustomer(ctx, tx, request.CustomerId, false); err != nil {
+			return err
+		}
+		var err error
+		roles, err = tx.ReltioCustomerRoles(request.CustomerId, nil)
+		return err
+	})
+	if failure, ok := asReltioFailure(err); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := make(gen.ListCustomerRoles200JSONResponse, len(roles))
+	for i, r := range roles {
+		names[i] = r.Name
+	}
+	return names, nil
+}
+
+// refuseSystemRoleNames: a customer-specific role may not reuse a system role's name.
+func refuseSystemRoleNames(tx *store.Tx, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	system, err := tx.ReltioSystemRoles(names)
+	if err != nil || len(system) == 0 {
+		return err
+	}
+	taken := make([]string, len(system))
+	for i, r := range system {
+		taken[i] = r.Name
+	}
+	return newReltioError(reltioSystemRoleName, quoteNames(taken))
+}
+
+// distinct keeps the first occurrence of each name, in order; never nil.
+func distinct(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
