@@ -33,7 +33,7 @@ type FixtureReltioCustomer struct {
 
 // FixtureReltioRole is a role; its permissions, when given, replace the role's.
 type FixtureReltioRole struct {
-	Name        string                     `yaml:"name"`
+	Name        string                      `yaml:"name"`
 	Permissions []FixtureReltioServiceGrant `yaml:"permissions"`
 }
 

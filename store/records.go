@@ -72,7 +72,7 @@ const ClientTypeAPI = "API"
 
 // Client is a client application acting through an application (oAuthClient) token.
 type Client struct {
-	ID       int64  `gorm:"primaryKey"`
+	ID             int64  `gorm:"primaryKey"`
 	ClientID       string `gorm:"not null"`
 	Name           string `gorm:"not null"`
 	Type           string `gorm:"not null"`
