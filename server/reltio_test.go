@@ -1,0 +1,332 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// The request and response printed in Reltio's documentation (role ROLE_RIQ_DEV, customer
+// TestCustomer).
+const (
+	reltioDocRequest = `[{
+        "roleName": "ROLE_RIQ_DEV",
+        "servicePermissions": [
+            {
+                "id": "Auth",
+                "resourcePermissions": [
+                    {"id": "globalRoles", "allowedPrivileges": ["READ"]},
+                    {"id": "reltioServices", "allowedPrivileges": ["READ"]},
+                    {"id": "monitoring", "allowedPrivileges": ["READ"]},
+                    {"id": "customer", "allowedPrivileges": ["READ", "DELETE", "CREATE", "UPDATE"]}
+                ]
+            }
+        ]
+ }]`
+	reltioDocResponse = `[{
+       "roleName": "ROLE_RIQ_DEV",
+       "servicePermissions": [
+           {
+               "id": "Auth",
+               "resourcePermissions": [
+                   {"id": "globalRoles", "allowedPrivileges": ["READ"]},
+                   {"id": "reltioServices", "allowedPrivileges": ["READ"]},
+                   {"id": "monitoring", "allowedPrivileges": ["READ"]},
+                   {"id": "customer", "allowedPrivileges": ["READ", "DELETE", "CREATE", "UPDATE"]}
+               ]
+           }
+       ]
+}]`
+)
+
+// A Reltio rule test: a request against baseFixture+reltioFixture and what must follow.
+type reltioCase struct {
+	name    string
+	request func(h *harness) request
+	status  int
+	code    int32  // Reltio errorCode, for error responses: the stored state must not change
+	body    string // the expected JSON response, when given
+	check   func(t *testing.T, h *harness)
+}
+
+// reltioState is everything the Reltio API can show of both customers.
+func reltioState(h *harness) string {
+	var b strings.Builder
+	for _, customer := range []string{"TestCustomer", "OtherCustomer"} {
+		rec := h.do(get(h.userToken("platform-admin"), reltioPath(customer, "/roles/permissions")))
+		b.WriteString(rec.Body.String())
+	}
+	return b.String()
+}
+
+func runReltioCases(t *testing.T, cases []reltioCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+				h := newReltioHarness(t, dialect)
+				before := reltioState(h)
+				rec := h.do(tc.request(h))
+				if tc.code != 0 {
+					reltioErr(t, rec, tc.status, tc.code)
+					if after := reltioState(h); after != before {
+						t.Fatalf("a refused request changed the data:\nbefore %s\nafter  %s", before, after)
+					}
+				} else if rec.Code != tc.status {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
+				}
+				if tc.body != "" {
+					if got, want := compactJSON(t, rec.Body.String()), compactJSON(t, tc.body); got != want {
+						t.Fatalf("body\n got %s\nwant %s", got, want)
+					}
+				}
+				if tc.check != nil {
+					tc.check(t, h)
+				}
+			})
+		})
+	}
+}
+
+func admin(h *harness) string { return h.userToken("reltio-admin") }
+
+func assign(body string) func(h *harness) request {
+	return func(h *harness) request {
+		return send(http.MethodPost, admin(h), reltioPath("TestCustomer", "/roles/permissions"), body)
+	}
+}
+
+// expectPermissions checks a role's stored permissions.
+func expectPermissions(customer, role, want string) func(t *testing.T, h *harness) {
+	return func(t *testing.T, h *harness) {
+		t.Helper()
+		if got := h.rolePermissionsOf(customer, role); got != compactJSON(t, want) {
+			t.Fatalf("%s of %s:\n got %s\nwant %s", role, customer, got, want)
+		}
+	}
+}
+
+func TestAssignRolePermissions(t *testing.T) {
+	runReltioCases(t, []reltioCase{
+		{name: "the documentation's example round-trips verbatim", request: assign(reltioDocRequest), status: 200, body: reltioDocResponse,
+			check: expectPermissions("TestCustomer", "ROLE_RIQ_DEV", `[{"id":"Auth","resourcePermissions":[
+				{"id":"globalRoles","allowedPrivileges":["READ"]},{"id":"reltioServices","allowedPrivileges":["READ"]},
+				{"id":"monitoring","allowedPrivileges":["READ"]},{"id":"customer","allowedPrivileges":["READ","DELETE","CREATE","UPDATE"]}]}]`)},
+		{name: "assigning adds to what the role holds", status: 200,
+			request: assign(`[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`),
+			body:    `[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`,
+			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ","UPDATE"]}]}]`)},
+		{name: "repeated entries are merged and privileges deduplicated", status: 200,
+			request: assign(`[
+				{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","READ"]}]}]},
+				{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"Custom","resourcePermissions":[{"id":"widgets","allowedPrivileges":["EXECUTE"]}]}]},
+				{"roleName":"ROLE_RIQ_DEV","servicePermissions":[
+					{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["READ"]}]},
+					{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]}]`),
+			body: `[
+				{"roleName":"ROLE_RIQ_DEV","servicePermissions":[
+					{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","EXECUTE"]}]},
+					{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["READ"]}]}]},
+				{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"Custom","resourcePermissions":[{"id":"widgets","allowedPrivileges":["EXECUTE"]}]}]}]`,
+			check: expectPermissions("TestCustomer", "ROLE_RIQ_DEV", `[
+					{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","EXECUTE"]}]},
+					{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["READ"]}]}]`)},
+		{name: "a role that does not exist refuses the whole request", status: 404, code: 40402,
+			request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ"]}]}]},
+				{"roleName":"ROLE_NOPE","servicePermissions":[]}]`)},
+		{name: "a system role is not a customer-specific role", status: 404, code: 40402,
+			request: assign(`[{"roleName":"ROLE_USER","servicePermissions":[]}]`)},
+		{name: "another customer's role", status: 404, code: 40402,
+			request: assign(`[{"roleName":"ROLE_OTHER","servicePermissions":[]}]`)},
+		{name: "unknown service", status: 400, code: 40010,
+			request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Nope","resourcePermissions":[{"id":"x","allowedPrivileges":["READ"]}]}]}]`)},
+		{name: "unknown resource", status: 400, code: 40011,
+			request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"nope","allowedPrivileges":["READ"]}]}]}]`)},
+		{name: "privilege the resource does not allow", status: 400, code: 40012,
+			request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Auth","resourcePermissions":[
+				{"id":"customer","allowedPrivileges":["READ"]},{"id":"globalRoles","allowedPrivileges":["READ","CREATE"]}]}]}]`)},
+		{name: "privilege Reltio does not know", status: 400, code: 40001,
+			request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"customer","allowedPrivileges":["WRITE"]}]}]}]`)},
+		{name: "empty array", status: 400, code: 40001, request: assign(`[]`)},
+		{name: "role name with a space", status: 400, code: 40001, request: assign(`[{"roleName":"ROLE RIQ","servicePermissions":[]}]`)},
+		{name: "role name of 256 characters", status: 400, code: 40001,
+			request: assign(`[{"roleName":"` + strings.Repeat("R", 256) + `","servicePermissions":[]}]`)},
+		{name: "unknown attribute", status: 400, code: 40001, request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[],"x":1}]`)},
+		{name: "malformed JSON", status: 400, code: 40002, request: assign(`[{"roleName":`)},
+		{name: "body not JSON", status: 415, code: 41501, request: func(h *harness) request {
+			r := assign(`[]`)(h)
+			r.headers = map[string]string{"Content-Type": "text/plain"}
+			return r
+		}},
+		{name: "unsupported query parameter", status: 400, code: 40004, request: func(h *harness) request {
+			r := assign(reltioDocRequest)(h)
+			r.path += "?tenant=x"
+			return r
+		}},
+		{name: "unknown customer, asked by the platform administrator", status: 404, code: 40401,
+			request: func(h *harness) request {
+				return send(http.MethodPost, h.userToken("platform-admin"), reltioPath("NoSuchCustomer", "/roles/permissions"), reltioDocRequest)
+			}},
+		{name: "the platform administrator works on any customer", status: 200,
+			request: func(h *harness) request {
+				return send(http.MethodPost, h.userToken("platform-admin"), reltioPath("OtherCustomer", "/roles/permissions"),
+					`[{"roleName":"ROLE_OTHER","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["DELETE"]}]}]}]`)
+			},
+			check: expectPermissions("OtherCustomer", "ROLE_OTHER", `[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","DELETE"]}]}]`)},
+		{name: "a client scoped to the customer", status: 200,
+			request: func(h *harness) request {
+				return send(http.MethodPost, h.clientToken("reltio-sync"), reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			}},
+		{name: "no token", status: 401, code: 40101,
+			request: func(h *harness) request {
+				return send(http.MethodPost, "", reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			}},
+		{name: "expired token", status: 401, code: 40102,
+			request: func(h *harness) request {
+				return send(http.MethodPost, "e30.e30.e30", reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			}},
+		{name: "a principal that is not an administrator", status: 403, code: 40301,
+			request: func(h *harness) request {
+				return send(http.MethodPost, h.userToken("reltio-user"), reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			}},
+	})
+}
+
+func TestReplaceRolePermissions(t *testing.T) {
+	replace := func(role, body string) func(h *harness) request {
+		return func(h *harness) request {
+			return send(http.MethodPut, admin(h), reltioPath("TestCustomer", "/roles/permissions/"+role), body)
+		}
+	}
+	runReltioCases(t, []reltioCase{
+		{name: "PUT overrides what POST added", status: 200,
+			request: replace("ROLE_ANALYST", `{"servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ","EXECUTE"]}]}]}`),
+			body:    `{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]}`,
+			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]`)},
+		{name: "an empty list removes every permission", status: 200,
+			request: replace("ROLE_ANALYST", `{"roleName":"ROLE_ANALYST","servicePermissions":[]}`),
+			body:    `{"roleName":"ROLE_ANALYST","servicePermissions":[]}`,
+			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[]`)},
+		{name: "roleName in the body differs from the path", status: 400, code: 40014,
+			request: replace("ROLE_ANALYST", `{"roleName":"ROLE_RIQ_DEV","servicePermissions":[]}`)},
+		{name: "role that does not exist", status: 404, code: 40402, request: replace("ROLE_NOPE", `{"servicePermissions":[]}`)},
+		{name: "privilege the resource does not allow", status: 400, code: 40012,
+			request: replace("ROLE_ANALYST", `{"servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["DELETE"]}]}]}`)},
+		{name: "role name not allowed in the path", status: 400, code: 40005, request: replace("ROLE%20X", `{"servicePermissions":[]}`)},
+		{name: "no body", status: 400, code: 40003, request: func(h *harness) request {
+			r := replace("ROLE_ANALYST", "")(h)
+			r.headers = map[string]string{"Content-Type": "application/json"}
+			return r
+		}},
+	})
+}
+
+func TestCustomerRoleLists(t *testing.T) {
+	roles := func(method, body string) func(h *harness) request {
+		return func(h *harness) request { return send(method, admin(h), reltioPath("TestCustomer", "/roles"), body) }
+	}
+	expectRoles := func(want string) func(t *testing.T, h *harness) {
+		return func(t *testing.T, h *harness) {
+			if got := h.customerRoleNames("TestCustomer"); got != want {
+				t.Fatalf("roles %s, want %s", got, want)
+			}
+		}
+	}
+	runReltioCases(t, []reltioCase{
+		{name: "list the customer's roles", status: 200, request: roles(http.MethodGet, ""), body: `["ROLE_ANALYST","ROLE_RIQ_DEV"]`},
+		{name: "add roles, keeping existing names once", status: 200,
+			request: roles(http.MethodPost, `["CUST01_DS","ROLE_ANALYST","CUST01_PM","CUST01_DS"]`),
+			body:    `["CUST01_DS","ROLE_ANALYST","CUST01_PM"]`,
+			check: func(t *testing.T, h *harness) {
+				expectRoles(`["CUST01_DS","CUST01_PM","ROLE_ANALYST","ROLE_RIQ_DEV"]`)(t, h)
+				expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]`)(t, h)
+			}},
+		{name: "a system role's name", status: 400, code: 40013, request: roles(http.MethodPost, `["CUST01_DS","ROLE_ADMIN_CUSTOMER"]`)},
+		{name: "an empty name", status: 400, code: 40001, request: roles(http.MethodPost, `[""]`)},
+		{name: "nothing to add", status: 400, code: 40001, request: roles(http.MethodPost, `[]`)},
+		{name: "not an array of names", status: 400, code: 40001, request: roles(http.MethodPost, `{"roles":["A"]}`)},
+		{name: "replace: dropped roles go with their permissions, kept ones keep theirs", status: 200,
+			request: roles(http.MethodPut, `["ROLE_RIQ_DEV","CUST02"]`), body: `["ROLE_RIQ_DEV","CUST02"]`,
+			check: func(t *testing.T, h *harness) {
+				expectRoles(`["CUST02","ROLE_RIQ_DEV"]`)(t, h)
+				// Re-created, ROLE_ANALYST starts empty.
+				if rec := h.do(roles(http.MethodPost, `["ROLE_ANALYST"]`)(h)); rec.Code != 200 {
+					t.Fatalf("re-add: %d %s", rec.Code, rec.Body)
+				}
+				expectPermissions("TestCustomer", "ROLE_ANALYST", `[]`)(t, h)
+			}},
+		{name: "replace with an empty list removes every role", status: 200, request: roles(http.MethodPut, `[]`), body: `[]`,
+			check: expectRoles(`[]`)},
+		{name: "replace with a system role's name", status: 400, code: 40013, request: roles(http.MethodPut, `["ROLE_USER"]`)},
+		{name: "a body on GET", status: 400, code: 40006, request: roles(http.MethodGet, `["x"]`)},
+		{name: "DELETE is not an operation", status: 405, code: 40501, request: roles(http.MethodDelete, "")},
+		{name: "unknown path under /oauth", status: 404, code: 40403, request: func(h *harness) request {
+			return get(admin(h), "/oauth/customers/TestCustomer/groups")
+		}},
+	})
+}
+
+func TestListRolePermissionsShowsCustomerThenSystemRoles(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newReltioHarness(t, dialect)
+		rec := h.do(get(h.clientToken("reltio-sync"), reltioPath("TestCustomer", "/roles/permissions")))
+		if rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var names []string
+		for _, part := range strings.Split(rec.Body.String(), `"roleName":"`)[1:] {
+			names = append(names, part[:strings.Index(part, `"`)])
+		}
+		if got, want := fmt.Sprint(names), "[ROLE_ANALYST ROLE_RIQ_DEV ROLE_ADMIN ROLE_ADMIN_CUSTOMER ROLE_USER]"; got != want {
+			t.Fatalf("roles %s, want %s", got, want)
+		}
+		if got := h.rolePermissionsOf("TestCustomer", "ROLE_USER"); !strings.Contains(got, `"id":"MDM"`) {
+			t.Errorf("ROLE_USER's permissions from the catalog: %s", got)
+		}
+	})
+}
+
+// A principal administering one customer can never read or change another: every
+// operation, for each kind of outsider.
+func TestReltioTenantIsolation(t *testing.T) {
+	operations := []struct{ method, path, body string }{
+		{http.MethodPost, "/roles/permissions", reltioDocRequest},
+		{http.MethodGet, "/roles/permissions", ""},
+		{http.MethodPut, "/roles/permissions/ROLE_RIQ_DEV", `{"servicePermissions":[]}`},
+		{http.MethodPost, "/roles", `["X"]`},
+		{http.MethodPut, "/roles", `[]`},
+		{http.MethodGet, "/roles", ""},
+	}
+	outsiders := []struct {
+		name  string
+		token func(h *harness) string
+	}{
+		{"the other customer's administrator", func(h *harness) string { return h.userToken("other-admin") }},
+		{"an administrator scoped to the other customer", func(h *harness) string { return h.userToken("scoped-admin") }},
+		{"a user of the customer without an admin role", func(h *harness) string { return h.userToken("reltio-user") }},
+		{"an eGain agent", func(h *harness) string { return h.userToken("agent") }},
+		{"an eGain client", func(h *harness) string { return h.clientToken("crm-sync") }},
+	}
+	var cases []reltioCase
+	for _, op := range operations {
+		for _, who := range outsiders {
+			cases = append(cases, reltioCase{
+				name: op.method + " " + op.path + " by " + who.name, status: 403, code: 40301,
+				request: func(h *harness) request {
+					return send(op.method, who.token(h), reltioPath("TestCustomer", op.path), op.body)
+				},
+			})
+		}
+		// A customer that does not exist is refused the same way: outsiders learn nothing.
+		cases = append(cases, reltioCase{
+			name: op.method + " " + op.path + " on an unknown customer", status: 403, code: 40301,
+			request: func(h *harness) request {
+				return send(op.method, admin(h), reltioPath("NoSuchCustomer", op.path), op.body)
+			},
+		})
+	}
+	runReltioCases(t, cases)
+}
