@@ -1,0 +1,85 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// manyReltioRoles is a fixture giving TestCustomer roles R0..R(n-1).
+func manyReltioRoles(n int) string {
+	var b strings.Builder
+	b.WriteString("reltio:\n  customers:\n    - id: TestCustomer\n      roles:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "        - {name: R%d, permissions: [{id: MDM, resourcePermissions: [{id: data, allowedPrivileges: [READ]}]}]}\n", i)
+	}
+	return b.String()
+}
+
+// assignBody gives each of the roles R0..R(n-1) every Auth customer.* privilege.
+func assignBody(n int) string {
+	var entries []string
+	for i := range n {
+		entries = append(entries, fmt.Sprintf(`{"roleName":"R%d","servicePermissions":[{"id":"Auth","resourcePermissions":[
+			{"id":"customer","allowedPrivileges":["CREATE","READ","UPDATE","DELETE"]},
+			{"id":"customer.roles","allowedPrivileges":["READ"]}]},{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ"]}]}]}`, i))
+	}
+	return "[" + strings.Join(entries, ",") + "]"
+}
+
+// The statements of a Reltio request do not grow with the number of roles or permissions.
+func TestReltioRequestsRunConstantStatements(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newReltioHarness(t, dialect, manyReltioRoles(40))
+		var (
+			mu    sync.Mutex
+			count int
+		)
+		if err := h.store.ObserveStatements(func(string) { mu.Lock(); count++; mu.Unlock() }); err != nil {
+			t.Fatal(err)
+		}
+		statements := func(r request) int {
+			mu.Lock()
+			count = 0
+			mu.Unlock()
+			if rec := h.do(r); rec.Code != http.StatusOK {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			return count
+		}
+		token := h.userToken("reltio-admin")
+		path := reltioPath("TestCustomer", "/roles/permissions")
+		one := statements(send(http.MethodPost, token, path, assignBody(1)))
+		forty := statements(send(http.MethodPost, token, path, assignBody(40)))
+		if one != forty {
+			t.Errorf("assigning to 1 role ran %d statements, to 40 roles %d", one, forty)
+		}
+		list := statements(get(token, path))
+		t.Logf("statements: assign %d, list %d (42 roles)", forty, list)
+		if list > 6 {
+			t.Errorf("listing ran %d statements", list)
+		}
+	})
+}
+
+// go test -run '^$' -bench Reltio -benchmem ./server/
+func BenchmarkReltio(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		h := newReltioHarness(b, dialect, manyReltioRoles(40))
+		token := h.userToken("reltio-admin")
+		path := reltioPath("TestCustomer", "/roles/permissions")
+		b.Run(string(dialect)+"/assign-40-roles", func(b *testing.B) {
+			benchmarkRequest(b, h, send(http.MethodPost, token, path, assignBody(40)), http.StatusOK)
+		})
+		b.Run(string(dialect)+"/list-45-roles", func(b *testing.B) {
+			benchmarkRequest(b, h, get(token, path), http.StatusOK)
+		})
+	}
+}
