@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/custaccess/custaccess/gen/client"
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// buildBinary builds the real custaccess binary once per test run.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "custaccess-e2e-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "custaccess")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", &buildError{string(out)}
+	}
+	return bin, nil
+})
+
+type buildError struct{ output string }
+
+func (e *buildError) Error() string { return "go build: " + e.output }
+
+// runningService is the real binary serving on a free loopback port.
+type runningService struct {
+	bin  string
+	args []string // --data-dir and --database-url
+	url  string
+}
+
+// startService seeds a fresh database with the demo file and starts `custaccess serve`,
+// stopping it with SIGTERM when the test ends.
+func startService(t *testing.T, args []string) *runningService {
+	t.Helper()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, append([]string{"seed"}, append(args, "demo.yaml")...)...).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v %s", err, out)
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve exited with %v after SIGTERM", err)
+			}
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("serve did not stop within 20s of SIGTERM")
+		}
+	})
+	addr := make(chan string, 1)
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(scanner.Bytes(), &line) == nil && line.Msg == "listening" {
+				addr <- line.Addr
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	select {
+	case a := <-addr:
+		return &runningService{bin: bin, args: args, url: "http://" + a}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start listening within 60s")
+	}
+	return nil
+}
+
+// client returns an SDK client authenticated as the user or client (kind "--user"/"--client").
+func (s *runningService) client(t *testing.T, kind, subject string) *client.ClientWithResponses {
+	t.Helper()
+	token := ""
+	if subject != "" {
+		out, err := exec.Command(s.bin, append([]string{"token", kind, subject}, s.args...)...).Output()
+		if err != nil {
+			t.Fatalf("token %s %s: %v", kind, subject, err)
+		}
+		token = strings.TrimSpace(string(out))
+	}
+	c, err := client.NewClientWithResponses(s.url, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestSDKEndToEnd drives every operation of the served APIs through the generated Go SDK
+// against the real binary, error responses included.
+func TestSDKEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			service := startService(t, dbArgs(t, dialect))
+			t.Run("eGain grants", func(t *testing.T) { egainThroughSDK(t, service) })
+			t.Run("Reltio customer roles", func(t *testing.T) { reltioThroughSDK(t, service) })
+		})
+	}
+}
+
+func expectStatus(t *testing.T, what string, got, want int) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("%s: status %d, want %d", what, got, want)
+	}
+}
+
+func egainThroughSDK(t *testing.T, s *runningService) {
+	ctx := context.Background()
+	alice := s.client(t, "--user", "alice")
+	grants := client.Grants{}
+	grants.GrantsOn.Customer = []client.CustomerReference{{Id: "1000"}}
+	grants.GrantsTo.Customer = []client.CustomerReference{{Id: "1002"}, {Id: "1020"}}
+
+	created, err := alice.CreateCustomerGrantsWithResponse(ctx, nil, grants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "create", created.StatusCode(), http.StatusCreated)
+	if loc := created.HTTPResponse.Header.Get("Location"); loc != "/core/customermgr/v3/customer/1000/grants" {
+		t.Errorf("Location %q", loc)
+	}
+
+	listed, err := alice.ListCustomerGrantsWithResponse(ctx, "1000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "list", listed.StatusCode(), http.StatusOK)
+	if listed.JSON200 == nil || listed.JSON200.GrantsTo == nil || len(listed.JSON200.GrantsTo.Customer) != 2 ||
+		listed.JSON200.GrantsTo.Customer[0].CustomerName != "John Doe" {
+		t.Fatalf("list: %s", listed.Body)
+	}
+
+	deleted, err := alice.DeleteCustomerGrantWithResponse(ctx, "1000", "1002", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "delete", deleted.StatusCode(), http.StatusNoContent)
+
+	// Errors decode into eGain's WSError.
+	deleted, err = alice.DeleteCustomerGrantWithResponse(ctx, "1000", "1002", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deleted.JSON404 == nil || deleted.JSON404.Code != "404-102" {
+		t.Fatalf("delete again: %d %s", deleted.StatusCode(), deleted.Body)
+	}
+	grants.GrantsTo.Customer = []client.CustomerReference{{Id: "1500"}}
+	refused, err := alice.CreateCustomerGrantsWithResponse(ctx, nil, grants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused.JSON400 == nil || refused.JSON400.Code != "400-303" {
+		t.Fatalf("organization grantee: %d %s", refused.StatusCode(), refused.Body)
+	}
+	anonymous, err := s.client(t, "", "").ListCustomerGrantsWithResponse(ctx, "1000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if anonymous.JSON401 == nil || anonymous.JSON401.Code != "401-104" {
+		t.Fatalf("no token: %d %s", anonymous.StatusCode(), anonymous.Body)
+	}
+	bob := s.client(t, "--user", "bob")
+	forbidden, err := bob.DeleteCustomerGrantWithResponse(ctx, "1000", "1020", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if forbidden.JSON403 == nil || forbidden.JSON403.Code != "403-178" {
+		t.Fatalf("bob deletes: %d %s", forbidden.StatusCode(), forbidden.Body)
+	}
+}
+
+func reltioThroughSDK(t *testing.T, s *runningService) {
+	ctx := context.Background()
+	admin := s.client(t, "--user", "reltio-admin")
+	const customer = "TestCustomer"
+
+	added, err := admin.AddCustomerRolesWithResponse(ctx, customer, client.RoleNames{"CUST01_DS", "CUST01_PM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "add roles", added.StatusCode(), http.StatusOK)
+
+	assigned, err := admin.AssignRolePermissionsWithResponse(ctx, customer, []client.RolePermissions{{
+		RoleName: "CUST01_DS",
+		ServicePermissions: []client.ServicePermission{{Id: "Auth", ResourcePermissions: []client.ResourcePermission{
+			{Id: "customer", AllowedPrivileges: []client.Privilege{client.READ, client.UPDATE}},
+		}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "assign", assigned.StatusCode(), http.StatusOK)
+	if assigned.JSON200 == nil || len(*assigned.JSON200) != 1 {
+		t.Fatalf("assign: %s", assigned.Body)
+	}
+
+	replaced, err := admin.ReplaceRolePermissionsWithResponse(ctx, customer, "CUST01_PM", client.RolePermissionsUpdate{
+		ServicePermissions: []client.ServicePermission{{Id: "riq", ResourcePermissions: []client.ResourcePermission{
+			{Id: "artifacts", AllowedPrivileges: []client.Privilege{client.EXECUTE}},
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replaced.JSON200 == nil || replaced.JSON200.RoleName != "CUST01_PM" {
+		t.Fatalf("replace permissions: %d %s", replaced.StatusCode(), replaced.Body)
+	}
+
+	listed, err := admin.ListRolePermissionsWithResponse(ctx, customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed.JSON200 == nil || len(*listed.JSON200) < 4 {
+		t.Fatalf("list permissions: %d %s", listed.StatusCode(), listed.Body)
+	}
+
+	kept, err := admin.ReplaceCustomerRolesWithResponse(ctx, customer, client.RoleNamesReplacement{"CUST01_DS", "ROLE_RIQ_DEV"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "replace roles", kept.StatusCode(), http.StatusOK)
+	names, err := admin.ListCustomerRolesWithResponse(ctx, customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names.JSON200 == nil || strings.Join(*names.JSON200, ",") != "CUST01_DS,ROLE_RIQ_DEV" {
+		t.Fatalf("roles: %s", names.Body)
+	}
+
+	// Errors decode into Reltio's error type.
+	missing, err := admin.ReplaceRolePermissionsWithResponse(ctx, customer, "CUST01_PM", client.RolePermissionsUpdate{ServicePermissions: []client.ServicePermission{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing.JSON404 == nil || missing.JSON404.ErrorCode != 40402 {
+		t.Fatalf("dropped role: %d %s", missing.StatusCode(), missing.Body)
+	}
+	outsider, err := s.client(t, "--user", "other-admin").ListCustomerRolesWithResponse(ctx, customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outsider.JSON403 == nil || outsider.JSON403.ErrorCode != 40301 {
+		t.Fatalf("other customer's admin: %d %s", outsider.StatusCode(), outsider.Body)
+	}
+	bad, err := admin.AssignRolePermissionsWithResponse(ctx, customer, []client.RolePermissions{{
+		RoleName: "CUST01_DS",
+		ServicePermissions: []client.ServicePermission{{Id: "Auth", ResourcePermissions: []client.ResourcePermission{
+			{Id: "globalRoles", AllowedPrivileges: []client.Privilege{client.DELETE}},
+		}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad.JSON400 == nil || bad.JSON400.ErrorCode != 40012 {
+		t.Fatalf("privilege not allowed: %d %s", bad.StatusCode(), bad.Body)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bin, err := buildBinary(); err == nil {
+		_ = os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
