@@ -19,12 +19,16 @@ import (
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
+// binaryDir holds the binary built by buildBinary, removed by TestMain.
+var binaryDir string
+
 // buildBinary builds the real custaccess binary once per test run.
 var buildBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "custaccess-e2e-")
 	if err != nil {
 		return "", err
 	}
+	binaryDir = dir
 	bin := filepath.Join(dir, "custaccess")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
@@ -294,8 +298,8 @@ func reltioThroughSDK(t *testing.T, s *runningService) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bin, err := buildBinary(); err == nil {
-		_ = os.RemoveAll(filepath.Dir(bin))
+	if binaryDir != "" {
+		_ = os.RemoveAll(binaryDir)
 	}
 	os.Exit(code)
 }
