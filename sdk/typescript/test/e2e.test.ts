@@ -1,0 +1,123 @@
+// Every operation of the served APIs through the SDK, against the real binary, with the
+// error responses decoded into the vendors' error types.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createCustaccessClient, type ReltioError, type WSError } from "../src/index.js";
+import { startService, type Service } from "./service.js";
+
+let service: Service;
+
+before(async () => {
+  service = await startService();
+});
+
+after(async () => {
+  await service?.stop();
+});
+
+describe("eGain customer grants", () => {
+  it("creates, lists and removes grants, and reports errors as WSError", async () => {
+    const alice = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "alice") });
+
+    const created = await alice.POST("/core/customermgr/v3/customer/grant", {
+      body: { grantsOn: { customer: [{ id: "1000" }] }, grantsTo: { customer: [{ id: "1002" }, { id: "1020" }] } },
+    });
+    assert.equal(created.response.status, 201);
+    assert.equal(created.response.headers.get("Location"), "/core/customermgr/v3/customer/1000/grants");
+
+    const listed = await alice.GET("/core/customermgr/v3/customer/{id}/grants", { params: { path: { id: "1000" } } });
+    assert.equal(listed.response.status, 200);
+    assert.deepEqual(listed.data?.grantsTo?.customer.map((c) => c.customerName), ["John Doe", "Mary Major"]);
+
+    const deleted = await alice.DELETE("/core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid}", {
+      params: { path: { id: "1000", grantedcustomerid: "1002" } },
+    });
+    assert.equal(deleted.response.status, 204);
+
+    const again = await alice.DELETE("/core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid}", {
+      params: { path: { id: "1000", grantedcustomerid: "1002" } },
+    });
+    const notFound: WSError | undefined = again.error;
+    assert.equal(again.response.status, 404);
+    assert.equal(notFound?.code, "404-102");
+
+    const refused = await alice.POST("/core/customermgr/v3/customer/grant", {
+      body: { grantsOn: { customer: [{ id: "1000" }] }, grantsTo: { customer: [{ id: "1500" }] } },
+    });
+    assert.equal(refused.response.status, 400);
+    assert.equal(refused.error?.code, "400-303");
+
+    const anonymous = createCustaccessClient({ baseUrl: service.baseUrl });
+    const unauthorized = await anonymous.GET("/core/customermgr/v3/customer/{id}/grants", { params: { path: { id: "1000" } } });
+    assert.equal(unauthorized.response.status, 401);
+    assert.equal(unauthorized.error?.code, "401-104");
+  });
+});
+
+describe("Reltio customer roles", () => {
+  it("manages roles and permissions, and reports errors as Reltio errors", async () => {
+    const admin = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "reltio-admin") });
+    const customer = { customerId: "TestCustomer" };
+
+    const added = await admin.POST("/oauth/customers/{customerId}/roles", {
+      params: { path: customer },
+      body: ["CUST01_DS", "CUST01_PM"],
+    });
+    assert.deepEqual(added.data, ["CUST01_DS", "CUST01_PM"]);
+
+    const assigned = await admin.POST("/oauth/customers/{customerId}/roles/permissions", {
+      params: { path: customer },
+      body: [
+        {
+          roleName: "ROLE_RIQ_DEV",
+          servicePermissions: [
+            {
+              id: "Auth",
+              resourcePermissions: [
+                { id: "globalRoles", allowedPrivileges: ["READ"] },
+                { id: "customer", allowedPrivileges: ["READ", "DELETE", "CREATE", "UPDATE"] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    assert.equal(assigned.response.status, 200);
+    assert.deepEqual(assigned.data?.[0]?.servicePermissions[0]?.resourcePermissions[1]?.allowedPrivileges, [
+      "READ",
+      "DELETE",
+      "CREATE",
+      "UPDATE",
+    ]);
+
+    const replaced = await admin.PUT("/oauth/customers/{customerId}/roles/permissions/{roleName}", {
+      params: { path: { ...customer, roleName: "CUST01_PM" } },
+      body: { servicePermissions: [{ id: "riq", resourcePermissions: [{ id: "artifacts", allowedPrivileges: ["EXECUTE"] }] }] },
+    });
+    assert.equal(replaced.data?.roleName, "CUST01_PM");
+
+    const listed = await admin.GET("/oauth/customers/{customerId}/roles/permissions", { params: { path: customer } });
+    assert.ok(listed.data?.some((r) => r.roleName === "ROLE_USER"));
+
+    const kept = await admin.PUT("/oauth/customers/{customerId}/roles", {
+      params: { path: customer },
+      body: ["CUST01_DS", "ROLE_RIQ_DEV"],
+    });
+    assert.equal(kept.response.status, 200);
+    const names = await admin.GET("/oauth/customers/{customerId}/roles", { params: { path: customer } });
+    assert.deepEqual(names.data, ["CUST01_DS", "ROLE_RIQ_DEV"]);
+
+    const missing = await admin.PUT("/oauth/customers/{customerId}/roles/permissions/{roleName}", {
+      params: { path: { ...customer, roleName: "CUST01_PM" } },
+      body: { servicePermissions: [] },
+    });
+    const notFound: ReltioError | undefined = missing.error;
+    assert.equal(missing.response.status, 404);
+    assert.equal(notFound?.errorCode, 40402);
+
+    const outsider = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "other-admin") });
+    const denied = await outsider.GET("/oauth/customers/{customerId}/roles", { params: { path: customer } });
+    assert.equal(denied.response.status, 403);
+    assert.equal(denied.error?.errorCode, 40301);
+  });
+});
