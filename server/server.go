@@ -70,6 +70,9 @@ func New(cfg Config) (*echo.Echo, error) {
 		reltioCustomerRoles: &reltioCustomerRoles{store: cfg.Store},
 	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(server, nil))
+	if err := registerDocs(e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

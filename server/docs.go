@@ -1,0 +1,77 @@
+package server
+
+import (
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/openapi"
+)
+
+//go:embed docsui/index.html docsui/docs.js docsui/dist
+var docsFiles embed.FS
+
+// docsPolicy keeps the reference page to this origin: nothing is loaded from, or sent to,
+// anywhere else. Swagger UI sets inline styles.
+const docsPolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'"
+
+// isDocsPath tells the paths served by registerDocs, which need no token and are not part
+// of the vendor APIs.
+func isDocsPath(path string) bool {
+	return path == "/openapi.yaml" || path == "/openapi.json" || path == "/docs" || strings.HasPrefix(path, "/docs/")
+}
+
+// registerDocs serves the contract (as written, and as JSON) and an interactive reference.
+func registerDocs(e *echo.Echo) error {
+	spec, err := gen.GetSwagger()
+	if err != nil {
+		return err
+	}
+	specJSON, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	ui, err := fs.Sub(docsFiles, "docsui")
+	if err != nil {
+		return err
+	}
+	index, err := fs.ReadFile(ui, "index.html")
+	if err != nil {
+		return err
+	}
+	e.GET("/openapi.yaml", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, "application/yaml", openapi.YAML)
+	})
+	e.GET("/openapi.json", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, specJSON)
+	})
+	page := func(c echo.Context) error {
+		c.Response().Header().Set("Content-Security-Policy", docsPolicy)
+		return c.HTMLBlob(http.StatusOK, index)
+	}
+	e.GET("/docs", page)
+	e.GET("/docs/", page)
+	for route, file := range map[string]string{
+		"/docs/docs.js":              "docs.js",
+		"/docs/swagger-ui-bundle.js": "dist/swagger-ui-bundle.js",
+		"/docs/swagger-ui.css":       "dist/swagger-ui.css",
+	} {
+		body, err := fs.ReadFile(ui, file)
+		if err != nil {
+			return err
+		}
+		contentType := mime.TypeByExtension(path.Ext(file))
+		e.GET(route, func(c echo.Context) error {
+			c.Response().Header().Set("Content-Security-Policy", docsPolicy)
+			return c.Blob(http.StatusOK, contentType, body)
+		})
+	}
+	return nil
+}
