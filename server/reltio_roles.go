@@ -10,16 +10,7 @@ import (
 
 // AddCustomerRoles adds customer-specific roles; names already there are kept.
 func (s *reltioCustomerRoles) AddCustomerRoles(ctx context.Context, request gen.AddCustomerRolesRequestObject) (gen.AddCustomerRolesResponseObject, error) {
-	names := distinct(*request.Body)
-	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, request.CustomerId, true); err != nil {
-			return err
-		}
-		if err := refuseSystemRoleNames(tx, names); err != nil {
-			return err
-		}
-		return tx.AddReltioCustomerRoles(request.CustomerId, names)
-	})
+	names, err := s.writeCustomerRoles(ctx, request.CustomerId, *request.Body, false)
 	if failure, ok := asReltioFailure(err); ok {
 		return failure, nil
 	}
@@ -32,19 +23,7 @@ func (s *reltioCustomerRoles) AddCustomerRoles(ctx context.Context, request gen.
 // ReplaceCustomerRoles makes the body the customer's list of roles; dropped roles lose
 // their permissions, kept ones keep them.
 func (s *reltioCustomerRoles) ReplaceCustomerRoles(ctx context.Context, request gen.ReplaceCustomerRolesRequestObject) (gen.ReplaceCustomerRolesResponseObject, error) {
-	names := distinct(*request.Body)
-	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, request.CustomerId, true); err != nil {
-			return err
-		}
-		if err := refuseSystemRoleNames(tx, names); err != nil {
-			return err
-		}
-		if err := tx.RemoveReltioCustomerRolesExcept(request.CustomerId, names); err != nil {
-			return err
-		}
-		return tx.AddReltioCustomerRoles(request.CustomerId, names)
-	})
+	names, err := s.writeCustomerRoles(ctx, request.CustomerId, *request.Body, true)
 	if failure, ok := asReltioFailure(err); ok {
 		return failure, nil
 	}
@@ -52,6 +31,27 @@ func (s *reltioCustomerRoles) ReplaceCustomerRoles(ctx context.Context, request 
 		return nil, err
 	}
 	return gen.ReplaceCustomerRoles200JSONResponse(names), nil
+}
+
+// writeCustomerRoles adds the named roles to the customer's, first removing the others when
+// replacing, and returns the names each once, in request order.
+func (s *reltioCustomerRoles) writeCustomerRoles(ctx context.Context, customerID string, requested []string, replace bool) ([]string, error) {
+	names := distinct(requested)
+	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+		if err := openReltioCustomer(ctx, tx, customerID, true); err != nil {
+			return err
+		}
+		if err := refuseSystemRoleNames(tx, names); err != nil {
+			return err
+		}
+		if replace {
+			if err := tx.RemoveReltioCustomerRolesExcept(customerID, names); err != nil {
+				return err
+			}
+		}
+		return tx.AddReltioCustomerRoles(customerID, names)
+	})
+	return names, err
 }
 
 // ListCustomerRoles lists the names of the customer's roles.
