@@ -21,6 +21,7 @@ type Fixture struct {
 	Customers   []FixtureCustomer   `yaml:"customers"`
 	Users       []FixtureUser       `yaml:"users"`
 	Clients     []FixtureClient     `yaml:"clients"`
+	Oracle      *FixtureOracle      `yaml:"oracle"`
 }
 
 // FixtureSettings holds application settings; an absent setting is left as it is.
@@ -46,6 +47,8 @@ type FixtureUser struct {
 	HomeDepartment     *int64   `yaml:"homeDepartment"`
 	ForeignDepartments []int64  `yaml:"foreignDepartments"`
 	Actions            []string `yaml:"actions"`
+	// Privileges are Oracle privileges, such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV.
+	Privileges []string `yaml:"privileges"`
 }
 
 type FixtureClient struct {
@@ -92,6 +95,9 @@ func (s *Store) LoadFixture(ctx context.Context, fixture *Fixture) error {
 			return err
 		}
 		if err := tx.upsertUsers(fixture.Users); err != nil {
+			return err
+		}
+		if err := tx.loadOracleFixture(fixture.Oracle, fixture.Users); err != nil {
 			return err
 		}
 		return tx.upsertClients(fixture.Clients)

@@ -91,4 +91,6 @@ func (CustomerGrant) TableName() string { return "customer_grants" }
 var allRecords = []any{
 	&Setting{}, &Department{}, &Customer{}, &User{}, &UserAction{}, &UserForeignDepartment{},
 	&Client{}, &CustomerGrant{},
+	&OracleUserPrivilege{}, &OracleLookup{}, &OracleAccount{}, &OracleContact{}, &OracleContactAccount{},
+	&OracleSelfServiceUser{}, &OracleRegistration{}, &OracleSelfServiceRole{},
 }
