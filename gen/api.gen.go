@@ -20,6 +20,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdfLinkKind.
+const (
+	Collection AdfLinkKind = "collection"
+	Item       AdfLinkKind = "item"
+)
+
+// Valid indicates whether the value is a known member of the AdfLinkKind enum.
+func (e AdfLinkKind) Valid() bool {
+	switch e {
+	case Collection:
+		return true
+	case Item:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AcceptLanguage.
 const (
 	AcceptLanguageDaDK AcceptLanguage = "da-DK"
@@ -320,6 +338,55 @@ func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
+// AdfError The ADF REST error body of framework version 4 and later.
+type AdfError struct {
+	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
+
+	// Status The HTTP status code, as a string.
+	//
+	// Example: 400
+	Status string `json:"status"`
+
+	// Title The HTTP status text.
+	//
+	// Example: Bad Request
+	Title string `json:"title"`
+}
+
+// AdfErrorDetail defines model for AdfErrorDetail.
+type AdfErrorDetail struct {
+	// Detail Example: Attribute Colour isn't defined in SelfServiceRoles.
+	Detail string `json:"detail"`
+
+	// OErrorCode Example: JBO-25058
+	OErrorCode string `json:"o:errorCode"`
+
+	// OErrorPath The body attribute, parameter or header at fault, when there is one.
+	//
+	// Example: Colour
+	OErrorPath *string `json:"o:errorPath,omitempty"`
+}
+
+// AdfLink defines model for AdfLink.
+type AdfLink struct {
+	// Href Example: http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1
+	Href string `json:"href"`
+
+	// Kind Example: item
+	Kind AdfLinkKind `json:"kind"`
+
+	// Name Example: SelfServiceRoles
+	Name string `json:"name"`
+
+	// Rel `self`, `canonical` or `parent`.
+	//
+	// Example: self
+	Rel string `json:"rel"`
+}
+
+// AdfLinkKind Example: item
+type AdfLinkKind string
+
 // CustomerGrants The grants of one customer. Each side is present only when it has entries.
 type CustomerGrants struct {
 	GrantsOn *GrantedCustomerList `json:"grantsOn,omitempty"`
@@ -379,6 +446,189 @@ type Link struct {
 	Rel string `json:"rel"`
 }
 
+// SelfServiceRole One self-service role. `fields` may leave attributes out and `onlyData=true` leaves
+// `links` out, so none is required; attributes without a value are left out.
+// `StartDate` and `EndDate` are dates (`2026-11-23`); `CreationDate` and
+// `LastUpdateDate` are date-times in UTC (`2026-11-23T01:20:08+00:00`).
+//
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","CanDeleteFlag":true,"CanUpdateFlag":true,"ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","CreatedBy":"css-admin","CreationDate":"2026-11-23T01:20:08+00:00","EmailAddress":"pat@example.com","LastUpdateDate":"2026-11-23T01:20:08+00:00","LastUpdateLogin":"9F86D081884C7D659A2FEAA0C55AD015","LastUpdatedBy":"css-admin","LoginId":"pat@example.com","RegistrationId":5001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RequestTypeCd":"B2B","RoleId":1,"RoleValue":"Account Administrator","StartDate":"2026-11-23","links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"parent"}]}
+type SelfServiceRole struct {
+	// AccountPartyId Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// AccountPartyName Example: Acme Corp
+	AccountPartyName *string `json:"AccountPartyName,omitempty"`
+
+	// AccountPartyNumber Example: CDRM_1001
+	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
+
+	// CanDeleteFlag Whether the caller may delete the role now: it is active, the caller holds
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
+	// `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+	//
+	//
+	// Example: true
+	CanDeleteFlag *bool `json:"CanDeleteFlag,omitempty"`
+
+	// CanUpdateFlag Whether the caller may update the role now; it is active and the caller holds `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Example: true
+	CanUpdateFlag *bool `json:"CanUpdateFlag,omitempty"`
+
+	// ContactPartyId Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// ContactPartyName Example: Pat Doe
+	ContactPartyName *string `json:"ContactPartyName,omitempty"`
+
+	// ContactPartyNumber Example: CDRM_2001
+	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
+
+	// CreatedBy The login of the user who created the role.
+	//
+	// Example: css-admin
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
+	// EmailAddress The email address of the self-service user (their contact's).
+	//
+	// Example: pat@example.com
+	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// EndDate The date the role was removed; absent while the role is active.
+	//
+	// Example: 2026-11-24
+	EndDate *string `json:"EndDate,omitempty"`
+
+	// LastUpdateDate Example: 2026-11-23T01:20:08+00:00
+	LastUpdateDate *string `json:"LastUpdateDate,omitempty"`
+
+	// LastUpdateLogin A global identifier of the user who last updated the role: 32 hexadecimal
+	// characters derived from the user's login (this service has no login sessions).
+	//
+	//
+	// Example: 9F86D081884C7D659A2FEAA0C55AD015
+	LastUpdateLogin *string `json:"LastUpdateLogin,omitempty"`
+
+	// LastUpdatedBy Example: css-admin
+	LastUpdatedBy *string `json:"LastUpdatedBy,omitempty"`
+
+	// LoginId Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RegistrationId The user's registration for the account, whose approval granted the role; absent when there is none.
+	//
+	// Example: 5001
+	RegistrationId *int64 `json:"RegistrationId,omitempty"`
+
+	// RelationshipTypeCd Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+
+	// RoleId Example: 1
+	RoleId *int64 `json:"RoleId,omitempty"`
+
+	// RoleValue The meaning of the relationship type in lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: Account Administrator
+	RoleValue *string `json:"RoleValue,omitempty"`
+
+	// StartDate Example: 2026-11-23
+	StartDate *string    `json:"StartDate,omitempty"`
+	Links     *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceRoleCollection A page of self-service roles.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
+type SelfServiceRoleCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more roles follow this page.
+	//
+	// Example: false
+	HasMore bool              `json:"hasMore"`
+	Items   []SelfServiceRole `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of roles matching the request; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
+// SelfServiceRoleCreate A self-service role to create. Every attribute is optional; see the operation for defaults and rules.
+//
+// Example: {"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}
+type SelfServiceRoleCreate struct {
+	// AccountPartyId The account of the self-service user the role is on.
+	//
+	// Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ContactPartyId The contact record of the self-service user.
+	//
+	// Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// LoginId The login of the self-service user.
+	//
+	// Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RelationshipTypeCd The role type, a code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: ORA_CSS_USER
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The registration request type, a code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+	//
+	// Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+}
+
+// SelfServiceRoleUpdate The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
+// the others are accepted by the schema only to be refused with a clear message.
+//
+// Example: {"RequestTypeCd":"B2C"}
+type SelfServiceRoleUpdate struct {
+	// AccountPartyId Not updatable.
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ContactPartyId Not updatable.
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// LoginId Not updatable.
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RelationshipTypeCd The new role type, an enabled code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The new request type, an enabled code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+	//
+	// Example: B2C
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+}
+
 // WSError eGain's error body.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
@@ -420,6 +670,51 @@ type CustomerId = CustomerIdValue
 // ErrorMessage defines model for ErrorMessage.
 type ErrorMessage string
 
+// Expand defines model for Expand.
+type Expand = string
+
+// Fields defines model for Fields.
+type Fields = string
+
+// Finder defines model for Finder.
+type Finder = string
+
+// Limit defines model for Limit.
+type Limit = int32
+
+// Links defines model for Links.
+type Links = string
+
+// MetadataContext defines model for MetadataContext.
+type MetadataContext = string
+
+// Offset defines model for Offset.
+type Offset = int32
+
+// OnlyData defines model for OnlyData.
+type OnlyData = bool
+
+// OracleUserId defines model for OracleUserId.
+type OracleUserId = int64
+
+// OrderBy defines model for OrderBy.
+type OrderBy = string
+
+// Q defines model for Q.
+type Q = string
+
+// RESTFrameworkVersion defines model for RESTFrameworkVersion.
+type RESTFrameworkVersion = int
+
+// RoleId defines model for RoleId.
+type RoleId = int64
+
+// TotalResults defines model for TotalResults.
+type TotalResults = bool
+
+// UpsertMode defines model for UpsertMode.
+type UpsertMode = bool
+
 // BadRequest eGain's error body.
 type BadRequest = WSError
 
@@ -434,6 +729,30 @@ type NotAcceptable = WSError
 
 // NotFound eGain's error body.
 type NotFound = WSError
+
+// OracleBadRequest The ADF REST error body of framework version 4 and later.
+type OracleBadRequest = AdfError
+
+// OracleForbidden The ADF REST error body of framework version 4 and later.
+type OracleForbidden = AdfError
+
+// OracleInternalServerError The ADF REST error body of framework version 4 and later.
+type OracleInternalServerError = AdfError
+
+// OracleNotAcceptable The ADF REST error body of framework version 4 and later.
+type OracleNotAcceptable = AdfError
+
+// OracleNotFound The ADF REST error body of framework version 4 and later.
+type OracleNotFound = AdfError
+
+// OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
+type OraclePayloadTooLarge = AdfError
+
+// OracleUnauthorized The ADF REST error body of framework version 4 and later.
+type OracleUnauthorized = AdfError
+
+// OracleUnsupportedMediaType The ADF REST error body of framework version 4 and later.
+type OracleUnsupportedMediaType = AdfError
 
 // PayloadTooLarge eGain's error body.
 type PayloadTooLarge = WSError
@@ -513,8 +832,134 @@ type ListCustomerGrantsParamsAcceptLanguage string
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
 
+// ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
+type ListSelfServiceRolesParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
+	// of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
+	// Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
+	// framework version, on the number and text attributes (every attribute but the
+	// dates and the flags). Anything else is refused. `q` applies to the active roles, or
+	// to all with `finder=AllRolesFinder`.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys, for example
+	// `RelationshipTypeCd:asc,CreationDate:desc`; `RoleId` ascending always breaks ties.
+	// Values that are absent sort last. Every attribute but `CanDeleteFlag` and
+	// `CanUpdateFlag` can be sorted by.
+	OrderBy *OrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Finder A named query: `PrimaryKey;RoleId=N` finds one role by id (active or ended);
+	// `AllRolesFinder` includes ended roles in the collection.
+	Finder *Finder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Expand Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+	Expand *Expand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// CreateSelfServiceRoleParams defines parameters for CreateSelfServiceRole.
+type CreateSelfServiceRoleParams struct {
+	// UpsertMode `true`: when an active role with the same user, account and relationship type
+	// exists, update it (200) instead of refusing the request. Absent or `false`: create.
+	UpsertMode *UpsertMode `json:"Upsert-Mode,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
+type DeleteSelfServiceRoleParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceRoleParams defines parameters for GetSelfServiceRole.
+type GetSelfServiceRoleParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Expand Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+	Expand *Expand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
+type UpdateSelfServiceRoleParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
+
+// CreateSelfServiceRoleJSONRequestBody defines body for CreateSelfServiceRole for application/json ContentType.
+type CreateSelfServiceRoleJSONRequestBody = SelfServiceRoleCreate
+
+// CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody defines body for CreateSelfServiceRole for application/vnd.oracle.adf.resourceitem+json ContentType.
+type CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody = SelfServiceRoleCreate
+
+// UpdateSelfServiceRoleJSONRequestBody defines body for UpdateSelfServiceRole for application/json ContentType.
+type UpdateSelfServiceRoleJSONRequestBody = SelfServiceRoleUpdate
+
+// UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody defines body for UpdateSelfServiceRole for application/vnd.oracle.adf.resourceitem+json ContentType.
+type UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody = SelfServiceRoleUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -527,6 +972,21 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ListSelfServiceRoles Get all self-service roles of a user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error
+	// CreateSelfServiceRole Create a self-service role
+	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	CreateSelfServiceRole(ctx echo.Context, userId OracleUserId, params CreateSelfServiceRoleParams) error
+	// DeleteSelfServiceRole Delete a self-service role
+	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	DeleteSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params DeleteSelfServiceRoleParams) error
+	// GetSelfServiceRole Get a self-service role
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	GetSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params GetSelfServiceRoleParams) error
+	// UpdateSelfServiceRole Update a self-service role
+	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	UpdateSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params UpdateSelfServiceRoleParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -748,6 +1208,396 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	return err
 }
 
+// ListSelfServiceRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSelfServiceRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSelfServiceRolesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "orderBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderBy", ctx.QueryParams(), &params.OrderBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "finder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "finder", ctx.QueryParams(), &params.Finder, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter finder: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSelfServiceRoles(ctx, userId, params)
+	return err
+}
+
+// CreateSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSelfServiceRoleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Upsert-Mode" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Upsert-Mode")]; found {
+		var UpsertMode UpsertMode
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Upsert-Mode, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Upsert-Mode", valueList[0], &UpsertMode, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "boolean", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Upsert-Mode: %s", err))
+		}
+
+		params.UpsertMode = &UpsertMode
+	}
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSelfServiceRole(ctx, userId, params)
+	return err
+}
+
+// DeleteSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "RoleId" -------------
+	var roleId RoleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "RoleId", ctx.Param("RoleId"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter RoleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteSelfServiceRoleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSelfServiceRole(ctx, userId, roleId, params)
+	return err
+}
+
+// GetSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "RoleId" -------------
+	var roleId RoleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "RoleId", ctx.Param("RoleId"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter RoleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSelfServiceRoleParams
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSelfServiceRole(ctx, userId, roleId, params)
+	return err
+}
+
+// UpdateSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "RoleId" -------------
+	var roleId RoleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "RoleId", ctx.Param("RoleId"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter RoleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateSelfServiceRoleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSelfServiceRole(ctx, userId, roleId, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -798,6 +1648,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/core/customermgr/v3/customer/grant", wrapper.CreateCustomerGrants, options.OperationMiddlewares["createCustomerGrants"]...)
 	router.GET(options.BaseURL+"/core/customermgr/v3/customer/:id/grants", wrapper.ListCustomerGrants, options.OperationMiddlewares["listCustomerGrants"]...)
 	router.DELETE(options.BaseURL+"/core/customermgr/v3/customer/:id/grantedcustomer/:grantedcustomerid", wrapper.DeleteCustomerGrant, options.OperationMiddlewares["deleteCustomerGrant"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.ListSelfServiceRoles, options.OperationMiddlewares["listSelfServiceRoles"]...)
+	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.CreateSelfServiceRole, options.OperationMiddlewares["createSelfServiceRole"]...)
+	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.GetSelfServiceRole, options.OperationMiddlewares["getSelfServiceRole"]...)
+	router.PATCH(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.UpdateSelfServiceRole, options.OperationMiddlewares["updateSelfServiceRole"]...)
 
 }
 
@@ -810,6 +1665,30 @@ type InternalServerErrorJSONResponse WSError
 type NotAcceptableJSONResponse WSError
 
 type NotFoundJSONResponse WSError
+
+type OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleBadRequestTextResponse string
+
+type OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleForbiddenTextResponse string
+
+type OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleInternalServerErrorTextResponse string
+
+type OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleNotAcceptableTextResponse string
+
+type OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleNotFoundTextResponse string
+
+type OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OraclePayloadTooLargeTextResponse string
+
+type OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleUnauthorizedTextResponse string
+
+type OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleUnsupportedMediaTypeTextResponse string
 
 type PayloadTooLargeJSONResponse WSError
 
@@ -1163,6 +2042,1126 @@ func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsRespons
 	return err
 }
 
+type ListSelfServiceRolesRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params ListSelfServiceRolesParams
+}
+
+type ListSelfServiceRolesResponseObject interface {
+	VisitListSelfServiceRolesResponse(w http.ResponseWriter) error
+}
+
+type ListSelfServiceRoles200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceRoles200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    SelfServiceRoleCollection
+	Headers ListSelfServiceRoles200ResponseHeaders
+}
+
+func (response ListSelfServiceRoles200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles400TextResponse OracleBadRequestTextResponse
+
+func (response ListSelfServiceRoles400TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListSelfServiceRoles401TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles403TextResponse OracleForbiddenTextResponse
+
+func (response ListSelfServiceRoles403TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles404TextResponse OracleNotFoundTextResponse
+
+func (response ListSelfServiceRoles404TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListSelfServiceRoles406TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListSelfServiceRoles500TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRoleRequestObject struct {
+	UserId                                          OracleUserId `json:"UserId"`
+	Params                                          CreateSelfServiceRoleParams
+	JSONBody                                        *CreateSelfServiceRoleJSONRequestBody
+	ApplicationVndOracleAdfResourceitemPlusJSONBody *CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+}
+
+type CreateSelfServiceRoleResponseObject interface {
+	VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type CreateSelfServiceRole200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers CreateSelfServiceRole200ResponseHeaders
+}
+
+func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole201ResponseHeaders struct {
+	Location             string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers CreateSelfServiceRole201ResponseHeaders
+}
+
+func (response CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response CreateSelfServiceRole400TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response CreateSelfServiceRole401TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response CreateSelfServiceRole403TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response CreateSelfServiceRole404TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response CreateSelfServiceRole406TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response CreateSelfServiceRole413TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole415TextResponse OracleUnsupportedMediaTypeTextResponse
+
+func (response CreateSelfServiceRole415TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(415)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response CreateSelfServiceRole500TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRoleRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	RoleId RoleId       `json:"RoleId"`
+	Params DeleteSelfServiceRoleParams
+}
+
+type DeleteSelfServiceRoleResponseObject interface {
+	VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type DeleteSelfServiceRole204ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DeleteSelfServiceRole204Response struct {
+	Headers DeleteSelfServiceRole204ResponseHeaders
+}
+
+func (response DeleteSelfServiceRole204Response) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response DeleteSelfServiceRole400TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response DeleteSelfServiceRole401TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response DeleteSelfServiceRole403TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response DeleteSelfServiceRole404TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DeleteSelfServiceRole500TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	RoleId RoleId       `json:"RoleId"`
+	Params GetSelfServiceRoleParams
+}
+
+type GetSelfServiceRoleResponseObject interface {
+	VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type GetSelfServiceRole200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers GetSelfServiceRole200ResponseHeaders
+}
+
+func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response GetSelfServiceRole400TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response GetSelfServiceRole401TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response GetSelfServiceRole403TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response GetSelfServiceRole404TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response GetSelfServiceRole406TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response GetSelfServiceRole500TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRoleRequestObject struct {
+	UserId                                          OracleUserId `json:"UserId"`
+	RoleId                                          RoleId       `json:"RoleId"`
+	Params                                          UpdateSelfServiceRoleParams
+	JSONBody                                        *UpdateSelfServiceRoleJSONRequestBody
+	ApplicationVndOracleAdfResourceitemPlusJSONBody *UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+}
+
+type UpdateSelfServiceRoleResponseObject interface {
+	VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type UpdateSelfServiceRole200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers UpdateSelfServiceRole200ResponseHeaders
+}
+
+func (response UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response UpdateSelfServiceRole400TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response UpdateSelfServiceRole401TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response UpdateSelfServiceRole403TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response UpdateSelfServiceRole404TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response UpdateSelfServiceRole406TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response UpdateSelfServiceRole413TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole415TextResponse OracleUnsupportedMediaTypeTextResponse
+
+func (response UpdateSelfServiceRole415TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(415)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response UpdateSelfServiceRole500TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CreateCustomerGrants Create customer grants
@@ -1174,6 +3173,21 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ListSelfServiceRoles Get all self-service roles of a user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	ListSelfServiceRoles(ctx context.Context, request ListSelfServiceRolesRequestObject) (ListSelfServiceRolesResponseObject, error)
+	// CreateSelfServiceRole Create a self-service role
+	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	CreateSelfServiceRole(ctx context.Context, request CreateSelfServiceRoleRequestObject) (CreateSelfServiceRoleResponseObject, error)
+	// DeleteSelfServiceRole Delete a self-service role
+	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	DeleteSelfServiceRole(ctx context.Context, request DeleteSelfServiceRoleRequestObject) (DeleteSelfServiceRoleResponseObject, error)
+	// GetSelfServiceRole Get a self-service role
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	GetSelfServiceRole(ctx context.Context, request GetSelfServiceRoleRequestObject) (GetSelfServiceRoleResponseObject, error)
+	// UpdateSelfServiceRole Update a self-service role
+	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	UpdateSelfServiceRole(ctx context.Context, request UpdateSelfServiceRoleRequestObject) (UpdateSelfServiceRoleResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -1289,74 +3303,417 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 	return nil
 }
 
+// ListSelfServiceRoles operation middleware
+func (sh *strictHandler) ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error {
+	var request ListSelfServiceRolesRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSelfServiceRoles(ctx.Request().Context(), request.(ListSelfServiceRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSelfServiceRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSelfServiceRolesResponseObject); ok {
+		return validResponse.VisitListSelfServiceRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSelfServiceRole operation middleware
+func (sh *strictHandler) CreateSelfServiceRole(ctx echo.Context, userId OracleUserId, params CreateSelfServiceRoleParams) error {
+	var request CreateSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateSelfServiceRoleJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.oracle.adf.resourceitem+json") {
+		var body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndOracleAdfResourceitemPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSelfServiceRole(ctx.Request().Context(), request.(CreateSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitCreateSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSelfServiceRole operation middleware
+func (sh *strictHandler) DeleteSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params DeleteSelfServiceRoleParams) error {
+	var request DeleteSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSelfServiceRole(ctx.Request().Context(), request.(DeleteSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitDeleteSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSelfServiceRole operation middleware
+func (sh *strictHandler) GetSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params GetSelfServiceRoleParams) error {
+	var request GetSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSelfServiceRole(ctx.Request().Context(), request.(GetSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitGetSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSelfServiceRole operation middleware
+func (sh *strictHandler) UpdateSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params UpdateSelfServiceRoleParams) error {
+	var request UpdateSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.RoleId = roleId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body UpdateSelfServiceRoleJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.oracle.adf.resourceitem+json") {
+		var body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndOracleAdfResourceitemPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSelfServiceRole(ctx.Request().Context(), request.(UpdateSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitUpdateSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Ft7cxs5cv8qXZOrkq0aUqQe9h39l2xrHe3JtiLLt6mSlAw00ySxHgJcAEOJ5+J3T3Vj3hxKlE5JLlX5",
-	"yyIJdDd+/W7AP4NYz+ZaoXI2GP0M5sKIGTo0/Ok4jnHu6K8EbWzk3EmtglHwQSuHyoFbzhEEL8IEbpfg",
-	"pghxKlG5EURiPk9lLGjP3u9Wqwhe0e8JjkWWuhBEajXEU21RwVibaxXt7u1GoA3cTVExrSmKBA1IC+LW",
-	"onKv+3BcfOmmwuXMLSjthXFTacGiWcgYr9Xc6CSL0TIBZe/QYAJ30k3hcPCmf62CMMB7MZunGIyCtrhB",
-	"GEg6rGcXhIESM1qXgxIGNp7iTHh0+EjdRGbi/gzVxE2D0XCwfxgGJGgwCqwzUk2C1SrMSZ4JNcnEBNfx",
-	"Ln6BVMci3QR5CJnFhKDM1/XsHGM5ljGMJaYJYZAAGkNYz9BaMUFLgC5EmiHozFmZIBNMpXXroEWHgze9",
-	"4WAQ9eFzvh2EQZDqWp2oSSrtFF6h6n3/9pqlwAWaZSGzVF45BlMUFtvo87aHIe+VAHVjX5BAlc2C0VX1",
-	"2fZO6N+x6f1yQSxc7/QyCIMEex9PiEna+3IWhMHc9d5f+H/P+XfR+/jXIAxM1rv47vd/OA7C4O/T3ocv",
-	"QRj8Lnq/ngdh8EP3/kr77KL37SS46VJw7jCX/ENbu58xkcKbrx4z/Ab/yNA6uNXJst/lSKSa3Ab6zzLi",
-	"XKAeS/QcU94/etN50Mw6PUNzmqyf8zQpzhfnq5qyDweDQSHvXLhpJa1MSA34RyYNJsHImQzrMv/J4DgY",
-	"Bf+yV8WyPf+r3asE+htZOQt5Qi6QW/C6mL+xqS/RRqF3FlKDJFPneCWMWYKAKLNY0IhghkI5b/MqITc0",
-	"tnm2JdpNqvj3Hk6EVD3m1cv9coNOlK7Zt6epdJfJrQgvO9fKIkfy9yK58EZFn2KvffpzTcujn4XYvFFp",
-	"d6oSuZBJJlL6goOFJ5IQy8PBoHcwOGB/ckKmNhhd/Qx+4DIYBXFlDWGxMRgO9gfB6obWLzDVc6xUUZrP",
-	"K/sadmjhDgcYpR3IUorSfOw7mBihnI9CE7lABVqlS9CKQ53Tnbv6bASZstl8ro3D5N8yNMvzIvNtOuRw",
-	"MOw8ZJkya2e833TA7xVX+IPYQrmdzkw/phKTEezc7/S9Hrez89++sVX7LU2DvqxFFGlBqoVIZdIPVmHw",
-	"iza3MklQbW8VDVQOesO3f+5ERcTMvYLkJJEOCv1uhMf6bE8KF2mq75C1OEcz1mbGscMThp0GvR0+zYsg",
-	"FYs0RQMzsWQpKtYcc2kh8zpVDo0S6Tc0CzSe4nMwPGLLGgSdcHxbWoczAiRT4jZFxsLoGK2t54mXO7x9",
-	"AsMv2vm8TAufaT9vyrO37Wc95Ze+tdG5Tr1lQ2tvUTAyAfKs+xcyly86z8IMlcG5QSpS+dgh1bFCFd62",
-	"QaYCyF90ppJnYni4EUPZDLuDjWH3NKHgI33N/f3iFCj9svmPSbARxeLB4IVQO03sGisqMit+zOdcLFMt",
-	"kkutz4SZPNPAhgebneuiVmSRxTutISVWL+dOpsWCyXPn4s+fNypFF8OMvyuRuak28u/4XIsY9oaDw+BB",
-	"F9EGZtJaqSZQsGO6dbt8EQiOO6gTFDn3sHQQqp3u51Tg5TCUiZLr46J0foYNHG10kFYVXLiKw3u3N0+F",
-	"VNuk8VlZvo9gp9r6gimJzGfH1hgVKbIUwpc0OTniViTGT1wfrRe5RDavnfQYtKrV5HAi4ilwKygt5DHN",
-	"11Xcl0sHU2EBlTMSre/j5obwcdLXjJ7wV/XYsVk4TApZz6R1hJnffqmftX1V1sL69neMmWC7B1hD47g8",
-	"PcgkBAFzbaWTC+paHZLL3hnpHCoQFgT4Kruzeak3+38OqY2hMiEYBf9xNez95eZq0PvLzc9BOHy7+lOw",
-	"VrVXkl7gGA2qmGUVSSJJUJGe12Aei9RiG3mZPKcfqjqrK6Jw0wFhC2seFTU4FwB+4aam5ojBr0IhXGhs",
-	"949HHed/hvxhkEr1gw/vcGYf239Gi1csyqlfPyzlEMaIZRciYfN4OcstcGKb3IjV1kK30W/I//bokQOU",
-	"7DYKbB81s446ufAYV4USasOK3qu2hGvHZa1Jc7rhPM2IUaFz5Q26KF1aoaFz3X6wCstP3GcSGpvD0xN8",
-	"q661Jhwn9yJ23HZWZw4JiLupnrXxmRu9kImf22yl/PWY0DbfmVRb2vKDplAH90VwuWzagG7h4dOLRyME",
-	"4WCmrYO3RyEgZSCtYnwpkMhHNqMUBpmSf2SY/+xMhk8ArrWytK4aoF1on+VRqwnmlM9YD597sTa4V/Cf",
-	"Tcze4qD8uLeedvYHh3/uiKwG0ybd8kSN3W8659P18xGh0MvZdayilFkzBvxERZGtRmrL/lrh4Eu29s7o",
-	"579eXp6DdcJldtX7qbLZLZpV9A4ULtBAPBVqgtbPqHl6zRPnZn6uJjjNnHyU5+T9Vc//cdCdmcviccuQ",
-	"nePwkbc1jfFg0PbSrhqzrqunTY22MYfa9HId8PO1mq8+lI6FocIPos7B5QiWaKNthGh7GOm+A4gHjCwH",
-	"d82JuLiv41cf0T1ag5Szv2r//dOPQzIUtDpjhsU4M9Itv5HBeLk1NUsf+C6no0atuh3uF62F2yWI/O4H",
-	"as1QH76S4tZ/4Fqf+4fo+Pw0ulaUj/Ixm6/jx6m+857Imz8YTFA5Kbzh21jPvaRiPu9TXOrX4lJ/JlQ+",
-	"xTUoHHIZYHCmF7ViwYdEMo9OEgZFwq25SGqZI68nZLWdqnz9A9V3k1KI1NTD7vE3jQ6Avt4PwuC+R8Q8",
-	"ar25kSqWc0E7/TGJHGP/3XalsY+Y4kSQ7+W4awW3OBXpmPAUPO7vAyU7lmDHgs1YzzxVmCIv2LGQ6olU",
-	"767V3VS48nseNCYaXvnZog0hwbkwbkbR5DXwhZlIKDv627RiAtdUV6OH/5BH0caXDaTKCQNfMxRK/QcV",
-	"+r+uTILTt9BSjfW6Hr+qauLC/6oJuKlBhAWqRBu7U4rZyzV9fH5qYWz0zNd2WjkjYgL/uHCvsjGkUGi9",
-	"Xj25HQuJjrNZMRGEO21+2PpCizz9spApn8PIC6/VLuzucrZso7y7C6+iznqg3+9Hr0fNUY4ti+1rBTUF",
-	"cIGu3ZQyZ9XzUzy1ZJFQJOooj7KRT9Yk2SUpxY7gFoVBA7/+dmn78F05mfKok2OFWxZFHc95Yq3GcpIZ",
-	"KvGiSnHeVaDXYx84+/rp9Et0rbTpXJND/eHs9OTL5X+efoyA1O7oKPk9spOuLGr8Zgq+aKzX/KA/7A/Y",
-	"y+eoxFwGo+CgP+gf+Gpgytb/cJ3FCuBMo21HcP4kF2hbPY9UEBUVYFQOW1RjVW3RVxXl2q++gKlOEwvY",
-	"0V+8qxMfUnH99ggSaZ1UsaukCEHRLj0mG3BT9OV3jUNlAqeJb1B8QuNckciJdLZPQp1w9CnlnmXWAd5L",
-	"69ihbyk4wO5udd22u1uRpv2/FcVZLR+BRefIC3dLulXwE2lux7ugVUhpqoYtsacT3WKqyYu1H6eKGdYo",
-	"MN8zOZPUecVGW1tETzuixFnwjIVioGs6qpqROpR0UsF8137sItKcqh2XBRQ/XLnTWZrAXFgLKMkZiWxK",
-	"wvqYP+a3HHdTnSKf41xI7qOFA5FSZF3m8FsnliCqFnvUKNakJbeczbXzgFyrczQ8e9WKUWD/exWV6S96",
-	"DQoxsfW7tqhx1xYRDiFX29eqQ1+sLmyai1QLnS4w8XbT1FqeHad6hnV6oA2tEDWFUi1qsEqd0oKAsTYo",
-	"JyrPwscdZc+1ys/nS6vodSFFsxx6B0rDODMcGeclSl4dvrDzQXCKXi91kIWvwEno3OFA5kmaKlOW4zQp",
-	"U2lrPBs23l1ddXcW1ZK9/AnSKnx0Zf3hyRbLWw+RttjReEuxuvFFMFr3XifLJz41cHfaD7r8R5vNZsIs",
-	"uR/hfGI3+BYb0p2unDGoFfH/rZOl7a/nc0VvunPeOEsLtx2mNV/HtJ9/7A+GHa/42BSTPnzRnOLfQXSm",
-	"vX4ifgFm6/LkT3e6UkcQ5o9amFdBY53h94uzgkyT6Obz9x98+POUKYlP4TboeCuzCoPDwWCTCksg92qP",
-	"aHjL8PEtjds83nTw+KbqVQbvePP4juZdPO0absGnfcXK+462OVTH3dwqDI62AbHr4US9H2anq3VjVxv7",
-	"khtyyEbPfPVgY3pD4amKKnlT06qxyT7ExPL7wa4aPOCB8sPm9lMmK29umFRftr6Qycp7SIquYwZzwX1W",
-	"zQN97i+lidbIFdWirskcyYSqysPBYTnHMfntIdgsnnrS9eKkuKouKpBX0eFg0NsfHESvO8oHy2/eYkKS",
-	"6jgPUQh6kftyIyw3fL8rN35kLBq58cmpsfYAkczjsReIjJlvBAvB2td6+91vEtfwf8knii9YAbxISm+k",
-	"ksMHrpPhTth8RuDv8f+ZA+vhVoHVv815diT+vxUUfdipd0eT3A1fMCr6Wzjs6KPPOqqO5q2aVHCr3RQS",
-	"adBPzEatrrk8ZTRqFU7VjZy0zQhQlJbvapQu9WZKRdSod/U1mhwp+RkFKkd9UDEyl0mUj0GKy+TId5XV",
-	"l1R6qR992K/F7JLwtZoKDt45Y6ny7rHC4x0cdu2ERKN/NMJt48ZWcL35+5vEOzie8ARGK6tTrHWAXQ37",
-	"taK6tcH84bYPtuj6rtVT277uLq8r75DV/YMdWSvt/BNH78ETu7LKY2ulU6FXKqz5NZBvRXKrfLwf6+iz",
-	"mg9Igl/1VMFHfjVSdWDFW4+r4qL08bp/P8jvPituK46RLX6fhVnCZ/G7NhXH/cEzOPKmdY5P6hZbxrih",
-	"a6yNq/xj9+Z/rViFm3N1FfweCyf/n8T/J5M4X5lsncLz1Y0E/gldI3+WxlGl9G2S+UNid8jnheBz+3CZ",
-	"+bscDkA5s84HAfBBGyxHi/CZixIDiwOK6eUrEaFar1SLyUcl+jFQ4ik/vh/BMV+tOUqEC0ph73f8A/6F",
-	"dBJtCMI5EU/5no0xioXFfMgb+9aQX3DbO0q7OBMyZTiJjL/986kkbwe6kVzdrP4rAAD//w==",
+	"7H3tcts4suiroHhPlT8OJVP+yGTkmqqr2MqsZx3bYzszuxXlhrAIWVhTgIaA7GhzXXXe4d4nPE9yCg2A",
+	"BEnQohxndqdq8ieWRALdjUZ/obvxJRjz2ZwzwqQI+l+CKcEJyeDPd0TiBEt8xJkkn6X6KiFinNG5pJwF",
+	"/eB6SlBGflsQITcEiu3zHfNCHCIynnKSHCJ8IwiT6GFKGJLFW2iKE8Q4I90gDMR4SmZYzUI+49k8JUE/",
+	"EJglN/zzD6PgOsPju+FsnvIlIW8JlouMjIIgDGb48ylht3Ia9HvR7n4YyOUcXpUZZbfB42MYXA6vrt9m",
+	"eEYeeHb3C8kEgO/DZnD8Fqmn0cQ+ju7182ghSIIkR4Jk96SExGavjhjDM6JR21K4qa9pRpKgL7MF8eK6",
+	"D6jQ2WIW9L8Pgxll+u9ejhFlktySLHhUOM2xglCapRqMx2TuWSFYCSaRGgFheIgk6GYJsI5TSpjsoxjP",
+	"5ykdY/XOzj8EZzHaVL8nZIIXqQwRTgVH4ykXhKEJz0Ys3t7ZjhHPCrw12yAqzFJvddHAfimnWJrJBWJc",
+	"AyOnVAAt6ZiM2DzjyWJMBAzAxAPJSIIeqJyi/ehVd8SC0GGKKrhBGFCFrJ4uCANF/KBvieJS26DkH6QF",
+	"J+khTzG7XeBbUqe3/QWlfIzTJpKHmpkmPDPPdcScjOmEjtGEkjRRNEgQyTJF6xkRAt8SoQh6j9MFQXwh",
+	"BU00D6ZUyDrR4v3oVacXRXEXvTOvI5wRRNmIDdltSsUUbRLWeX+1BVCQe5ItLcyU6cXJSEqwIFXqw2tP",
+	"k7yTE8hPezsEYYrBPxSfRWeo/p9knbeXagrZObkOwiAhneOhmiTtnJ0GYTCXnTeX+v8L+B13jv+qdtmi",
+	"c/lev380CMLgn9PO0VkQBv/AnZ8ugjC4452/qvfEfedqGHz0LbDZMNfwQ3V135GEYs2+fFLa7jc8WXZ9",
+	"G0ktjeGB7rOY2ADUAYiew8q7B6+8iC6E5DOSnSR1PE8Si9/YPFWGvRdFkYV3juW0gJYmTwq7/8jIJOgH",
+	"/2un0Dk7+lexUwD0i+JyAHKotoDh4DqYvwKrL4lQikY9qZaBKlYHeYWzbIkwiheC2DFiNCOYSc3zLFHb",
+	"MBNl3JZENC3F3zrkFlPWgbk6Zl82rAnjDn/rMRn3s9zw8xwzzyocTWmaoIwIvsiUaJQcEXi0i+Irkk6u",
+	"tPC85CkRMZpiAeomRIIjztIlinGaxmgTI8Y7fL71BCumqUX5twXJlgXGer4SiiUhGUU+hN6CDPMpo9kM",
+	"dwRRqkvJRCxlRm8WUuOWEbnIWKjXRsOGYoXcSRJekhTYW0zpXG2EoyQ+VPw5YlxOSaaFW0omUslGtJlS",
+	"dieQkHiJFiwlQqBYUeQYS/yDYslYaSeGFuyO8QdWwIGoGLGMTJR0roq9RkgaSKcFeRPp9htJxxTL1Ug3",
+	"MAYFTNJH8UVGZzhb/pUsDzVgP5zFaEJZIhBnBGU8JUrl0ARt4rGk9wRpjifJ1uGIxYM0BbbR08WIsnG6",
+	"SIjQj8DrQusBgsY8TclYwVElSR2IXiMxmN5Ja/HRKZ3RBqtzxoUsgznHt+QQ7R5ok0QbISHoUVCayi7h",
+	"9wQdRBEwC1hxCcJCfVPaDrsHfhxSgMa729UrE57NsNRW2t5usMKAU8ixuxZ7RLGy0sSa6dQ+uSNkXtkl",
+	"gqSTcIwZZ3SMU701EOwMpLeCuz3Kez9/K2jCWoG55sK1chyMae+YRUjZ22pBq+itcALiQ+NnWF7IiJhz",
+	"JkgZ1Ra+hFfsV92aZmr4bcbzyUQQDxH+wh/QDLOl4WOjcXmWgB2XEbFIJTgcd3RewiTyLxXX83g5NHqK",
+	"QSMvg54biVkHPAYZilKC74lAMbBIDJKXTxCVZKbtV0dwuNBrm8CLgJ3Ri8IEp4LkkN5wnhLMNKQZHqfk",
+	"vfAbM8BrJJ10jLMBSn9DIFrWgr0o8lo0ZtinrBqXsq/2Az811bK+Wa7e8PHAaqMPfSzG/7evHv8YI8Ez",
+	"ie7IUpQ2x4jFdY2k3guPMgJfH2NJYIz40KrTGGExJiyh7Bbh9AEvBbrJCL4TSFIiuiP2i5aY2m/LiPXe",
+	"AYQUC9lFQ3AYCsV5s5AoPsLsmKREkrcpvo0VD4yY+vL9PMH2yzFm6IbAUOAV+dUsANwgkbih5Joy6ec6",
+	"6d/SVCqfVQuN3OPfEEhQkDxiyST+3HfW5AdQJjGSJJsJ9A9Omfbt4sNYucnpiPEJepjS8RTNFkKiKU+T",
+	"qklTW68fzi8Hn46urj4Njo4+DY7fnZwdDsZjvmDyAmdyeZL8sBdFCi/zrxcXazTDS0XP3xZc0XMz3uh2",
+	"uxvgmsejoNvtjgJl7Ki9jMhvC5xSuVSGoFjM57AEoXYYwQEcsVrUI0RcU4ctZjckg32tZKBru20SDzOA",
+	"caaWXcsCIHCKbwVYXks5VbxHUqFMLmQtLhT/FiNwZrRFqF4y1guIyBApf1hyRWjj52rD4oeKPVNjqhYk",
+	"b+C239a14F4k1uToRDFXOzNEPUWR7w9RzzVwusjMIND+iClCp1ix9C2R2iMSysIpuaX3LOlyEJhdnEy6",
+	"8NR/gq8aIoKzlJJMmZDqxRGL1VrvzFNMWdxF52BRWHMqI3bh0OZ+FIXoIaNSKtAEMLzFpbdVWY79Bj2r",
+	"aNHJSdextKvQv12ALDSCpCFmyVPi0QBe+W/G+Vr5f80lTi9Bp4tGjYqTRKBYOo/Gobv7+MTYCjMsx7CF",
+	"nBhESyXrjr6uon0/FyST73hCmlDoG+5k7sbVe1WCzTfT+jdUrqiScCAdMmd/QnhlxMhnKqQI0QJ0B6IS",
+	"be5G0RaiTEiCIT4B3FclAhpoXaUEICAS99FYqcJqHMuhUJURNZodwHMtCj0qLtGmJyzyG5xcarjUp7GO",
+	"5Kg/axGbIhAMLzIuT1hC72mywKn6AjadHkQRP9iPos5etAexMYlpKoL+hy/BHVkqk76I7IT2xaAX7UbB",
+	"40f1/D1J+ZwUYZU8FLQpttCGenADdjfjEtEcijwUJA7RbYaZ1CLglt4TpuMNnGlRz71vdYGDFizXPD8r",
+	"vrywUewmJHtRz4tkHv52cPzchOD7YlbtQaP8dYWz+jGlJOmjjc8bXb2O7WJWv15BhEq/0ng2onQcZfc4",
+	"VQJHOfk8u6FJQlh7rihRZa/T++61lyoYzG2HJMOESmTXt5E8Qkfu1YLjNOUP+qBjTjIl2XI1zBnaKI23",
+	"Adi8CKXGOE1JBtaMgqKYGoJW2od4DIMTJknGcHqlvPdMj/gcGh4AZ0WBlxxXSyHJTBFkwfBNSoAWGR8T",
+	"Icry9qWQF2tMeMaljrGrB5/JP69y3Kv8Uw/f53urcXOdaM5GlXft4Q8MoHbW5xdilzNuwphAqozMM6Ik",
+	"PqCtLESlfOiTMFlCvuULHXd9Bg33G2lIy2I3ahS7J4kSPsb7eH95gpThAew/UYD1lSyOohei2kkialM9",
+	"ECPlYT6YR7vSrfRWoyFZIRnvw0/HDqE00RS/5T5D3URX4FbD3H1k7fY351dXucxiiMDGSZBaH2UbpJzf",
+	"Lebw9NUvR/DG5fD00/XfL4afjo6VqWTAOtILah86OftlcHpyrB4eXJ+cn1395eQC3ireuFDmoc+ngHUW",
+	"EsuF0MpLWYJUggfyBifIkrT1cg6SiV3PMCgs8fIJ+b+QhF6/6NXBwZ7nwKmlflT718QiMMoWKemin67O",
+	"z7QF6XcQ0L56CfyeUPumN2TCM+LwcxuF+xLs/He+QIwQ7e7OM3pPU3JLkCLfu8HZ4Mfhp6vh6dtPV8PL",
+	"X06Ohp8uz0+HV58uLk9+URJfW6m5xcszlEAwpRy8Avu/mX/VYCenwx+Hny6HP78/uRweV7lyz+HKgi4v",
+	"y5O/Jx2+mgmN6ZHi8Z0oA+xw0HqGx0vw0lqGQZUdBsdvP6nd8unk7Hp4eTY4/TS8vDy/LPPCQUlCWQyR",
+	"RhGZVX5RvlgTp69e2nUMK73Obc2rl1jhM87yPIJZnlmQq2kNhzWjTNzU5MkkfZB0O1M5S59Y/bPz60+D",
+	"o6PhxfXgzemwKgleOat/xiVyEH/ZZX9BRL+aJcqT4WRGdU5SAZd2OpSpBkttIRFlLlllO76YCKieXKBe",
+	"FJnD/rpERN/VueGnN+ed3QPl/tdMGB3aqrDFfoUtNKbfQBA8A7Ovlwi1SXmmRYGaI+FEm0MQfQJngvE8",
+	"AwNgA+ZQ1rPDDhd4mXKcXHN+irNb8jtwhZt2pMSb5Bylau5DkxQ2o2BVvdr/6xPi4c358d8/XZ+ffzod",
+	"XP5YFQ8911AwpisaMknlEl1zjjSqL88Wa6L2YjaonQ/mgpxFLZ0ss5j8RWfZ3zO8kFOe0X+Sby0JBuiG",
+	"4EyBxe8I02cmOhr9xPIO3l//ZXh2fXIEnkyjQdhz1rmE0gv7KU+i8PVy3cCtZXaRjTqjQlB2G7oOBvk8",
+	"1/M6S5kHCCHHz6b/feNt7CqdnGyICrYhixO6QyWnUDUuAYGOZpCszKKSzACyJ/jk/dnV+4uL88vr4fGn",
+	"d8Pjk4F2eCvi4KDEJkU8VedEAsFeXhj8zgT6ai5UQmRDuGAb/zoHFpiuvcJ4IgTV22sOYV42CdGXC1o+",
+	"R262lJhPxd16nR5YKE8EInlmdz3CHqnwciR4rsxZU9o8xQMHjWHISt6wDUg6u63FYUnByH20Ubz6goH/",
+	"Vjsmn0zXOljp8fSpep4RvFS+R/2MfR/l5+Vq788zRQZJ9QFcVXJ/CSCvqa1g0+8pIs3w5xP95l4EZ9bm",
+	"U3FojbMML4GeRtj6sPrL9fUF0g9AgC5EWCCMtDQqp7npwOMcS+XPB/3g/3zodQ4+fog633/8svv4H0FN",
+	"lOVyfdXEigHKc7lhzVLS+StvJlxxhP7BzJljHVZJXqRK85t/kDGETSvk7X+prFqSf++Ljx7xlC8yoz0S",
+	"MoHcHU+EtFvJn4/2X3toVlKm7oTG3zp4vZIiFX/sS8P2KDJrwuLcUskU68RKZOp0bDVOBrvIlFUVkGkC",
+	"tKoOcFfKULWMcsPynFJ2V1+XKWwZl0hTKef9nR2oOJlyIfuvo9fRzjibXRIhB3O6k6e97/R63d5et/e6",
+	"Gx3s2NNkZ8neC5KJnV4U7YynNE12qqu502u1nHdUu/M2ZV9t9yAMihxGhXEBv/m5NozOIHAxrcJTqTPa",
+	"9QGTkdSTYKF81zhEcZHoC1kOc5wRJuNKritJJ+vuSDVrqNfKIGLI4ltrewb8I6QC+JnXpAnwCeSk56Uk",
+	"aIjHUwQVTMqX1sd3OoUAGJhK8LQJk5lOR6xJZz3wOVsljgE4klhYT6k+fdGvX/Nnvf74BDFs6Yonfd9i",
+	"j2gSIozmXFDIjzE5Qm7ylF+sm5obl3deV8X890bMR2HvO7+kt5BekgnJCBsDrDhJqAIUpxcOmU2SS5ny",
+	"NHlOGY/LZdTPTxVa12WIJeBZbYf9hBlBl5xUBduBB/9nwB9CDnxrEwAkYEnx11R9nSJhGT0zZQs6AU82",
+	"0qo10FXql+D/7mAFAvl0jQCLlWzmOZexO0YWogRnJE8zch6BaP7SyUeSvLR5yhKjoM4HzdD2lL4iGrzP",
+	"7QaPYf4JUqqgGLdRPK2xt9xVK5Nj+BmPJWRYFThDZu7DlM+q9Jln/J4mOqzSavHrMqHKvk+Yreuwgkvc",
+	"F6HLdZkHeIUeWr1oaoTKTIKqoe8OQkSUBuJsTF6KSGqPNFMpDBaM/rYg5meZLcgahKs8mXOXQ1Aftdua",
+	"YjtjnpHcsprdZjv3e/nHnbraaTCgjM3iVBZZjJ5vhvjQqthTdaY4Z56j4i6KdUFeDDlmULri5rDzhc5E",
+	"rdQJmhqXEXOKXKDAkqmt6MQwD93BHqicwoCmXrtUfTVi8ZXEmTzGksR6ziFLzKeMIJ0zvxnvRruvOr1e",
+	"Z3cv3jpEsVvOYUsrTrGQurai/HpH0pk+Xnt/fVQa6jrq9XejfvT6P6OoH0VxNTUbGgk4hQfKay1VHoSl",
+	"B85s0fdMeVfZPKj8DFnLyvE4vnz3qRdBqLlUJGLTcEtFIvmXnEk89oPSU6C4DxhQLrBEx2AKlH4sAbJr",
+	"AIE8g+QNpMwK0cHJjDL7vaF00A8aiReEwXCGaTpIkowIoRPH/7chZXfMlX9QXqEVoxUPn/JbSEz+/u3r",
+	"V8fR697r1/tH3x2/Ovh+sPt2OBhERwcHg+MIQrLFS3VMYBhFOQ9kl+SWCqmPONUjB7C4nqSmfuArlTBO",
+	"f/7Mm903QZFz39N/GmPY8gQaKLj0rFyJhXwflAhjrB8dy9Li6vd2F7UzaJ08kxXuceRA5mlfS1kFfwRg",
+	"i3rPbwtxE2BN7+QAandWW2Nl1VUVTY6yqUmpekmGObqwvHhy7KnT8Em3UizJEXSOTtt7FSnocXLO0qWV",
+	"XpUJfc6YT1a607li051u9WwIxkRmUJ8fWJbCtc4KUwK1PrKcmm0SsfLzcsYf+kgfx+pyj9B9Y8rTRKnO",
+	"1WlfMRRq6zo5OOTFQpoRRyyuyZ9Y15kKW0MSIpjjeHg6vB5+Oh1cQdbL+fuza/08zKQn8haBNBHzCDOk",
+	"qRTUiz1qSqslDU1am0vDwxINC+/GISNqQ8Xueqhp4P2oVVRvw1brPbnVzCBNW62uvV3eLxR5241mPOc6",
+	"q3sMgdou211rl1nMVu6ywsTwuS6p0s82MQqSUR6mNv8xyTmkUq/v6PeKWd0IrRkQamb9MObmjkuYp2yV",
+	"fNFzezNYAQDlDB2X+M3AEAafO7e8UwOsbFz56EfUEwjrRywd6xk+m3JKaIbGetE2xFaZonXbyOWC3SfY",
+	"ACD00dQY9H6oy9v/ASsnYsbvS13SaOo8kkuGMtz58uxX1+OJpRiyZL1VqFqw34RB1CRGHD0bPGMz1yOv",
+	"tym/wSmiCWGSTqguoyztOFA3CzO9JXsf7e2iKfmMEzKmM5yO2HiKMzyWJBMoIRm9JwmaZCbeYHoK6B29",
+	"6fY2sxlt+idBBJTrVh2vNqZ+iS1bERNpong4tOI2fPk6CVNaP7+YyX2RL2ttvXwGoJ6rSYqhq66Mb9OZ",
+	"9cmcR3NrI7ciHqZcJ5Jk/B6nOobkcESti2FmDqsr52wHfgu0iXgu+E260ueXuYT0uWhNpHTHQiY7wEPT",
+	"kn/nzqVdvYqmrCYKNo6bV2W7ZdftaaXkYRONCo/T2zGIYEbZbdG4rVJyjCizJS9xQ81L5Yytya11SPM6",
+	"WoGLBthDKMc39ovcNYQ+jLWeXE1td6K2aQ+eY4/IEyteFc47Ks5bPaJ8jm8hkdxfCVLKj1Eul2KtKRbv",
+	"eEby0LLB58OXNWIdRVTjjxiY+Pj4MTTNq6BR1b8QhwID51y9NR6h7XDUj2qxAbPgvo1f9E7QrYlse0vF",
+	"TNX+D7UeSXUxkzNUk78345lhSjThacofGqZraCLgnEe02nvVeHhpDx5EUT3PKG1uqwYbTNB/gsJMam3R",
+	"WpDnmwiOYuV9QOvf6hBHrQCWTzbmuG7ZfOPQ5C9AUxp3SH2O8BSfNXUMKR0RA2XCwIaSLBOGeVc6Q6AW",
+	"JybaHVzzQHbgqcjIa/Xq7aCggEYPfYgE0c5MUVIzgaI+SFrS7YGyRV2Gt5TPLcKE9SW1zUcafUbX+ar0",
+	"L3uxWGM9yOI53TSRhoyMeZY0wtsI4FdFaBybfUXw4mmAXszO9xnB/u4+YNKFCFermVuadpbN3l8NL1/c",
+	"lPblUjsugE2sbofBzw0YfIWV3sJMM6HD9ZM6yi1fx1PMbolpT+ZpjGbOR0sU1C3k9JuHI5Z3utTJD9V+",
+	"21rRaOEsObopelaBqMZonBKcIdPLt3YaWj/mOlpf4JxxE13ANzqat1L6r5YNzxmzcTvXBqvx+3O3IiMP",
+	"pe3Y2GVgzX357fzcBhzKe7ItGs2b8+glN6dNsa+BT37ElG0IJxW+nuk+9nfz+uIkfj92vmgb6DE+RIzc",
+	"k8zsP1F09tK942uZ6KZ/U1M2ekf/sedPVkzWzL43dGhKvq/alPXaB9fTXq9nVJsMGacPeZ3gF7U0WLe9",
+	"/BhnGSUCxd4W5H20JCJuA0Q16Uh3OKsR4mMzkzWl3kPRSTm2VzToWpmWmXf+Kt7/vD46CgY7ljeNSpDx",
+	"IqNyeaUYxhR6DBZyegStFj0Rh6IKBzSLEEqvYNua0SnSMTqs/oM+l1jOCYoHFyfxiIGW0k22tLqZpPxB",
+	"70R4+SgjEKnGmvHFmM81pHg+7455RrpOqlZ3hpnp4QaWuOmmN+P3Tv6kzhJT7OEdIiM4AbGDEyeZzhxC",
+	"0uJ18JXuCHufKZ98h+OFnO7ANyWppL7ehbiSGkxTrTPPKBvTOYYMBE1s5dQp2r8Xvsy+Y5KSW90kXtOd",
+	"M3RDpjidKHpibWMiJZ4Bgg2BxALWGardKgH5wxF7mGJZBP3hLJvr1uiciRAlZI4zOVPSZEundeEEYWnu",
+	"xbBtIsrLVaots2UgpS9LlMor36DO0C7qVy7ov3wxFTlhKfMWzAorXen71pokP/2qL/EoO5RmhUpVwZtx",
+	"MY/5qtOBJTs9//HkLN6Cuidds4veLoTdmHMp0LniphFzxxM2UUDf84DOONKk77s8YobL276IUK+/PdyB",
+	"Prb4BgtSYwnFOWOaEOTjL80voJwgwgOAFXpuKuV8NWnValA24U15jtrlgv8hIpERgu4JS3gmNnIO6BiK",
+	"Di5OhEYLMok5kxkeK74e5B3YbRmC0jJCo6SH2xAo4ePFzLZaM83anQcFgcYIAi2YNg+UgBuxbbS9DYZI",
+	"lYG3t9Fm7M0+7Xa78Va/XL0p8tTuEUMOb0M6uO5171SY6N63C0GQtYFio8BibQdpuMzS1+PJBrZVMVAD",
+	"qI0WKH5T0JUZ9Ohvdf9YmL7KNLOxCBEWxlS9M/CGUOOau7lCt4tKqFv8h2iOb6Hk1d4chLRLIGARrmE7",
+	"9O1u++nXa9FF75mkKbTLA40jlzZbGqpYx5xN6O0iI0mIVmzLEeOZ9xnDVUenJ8Oz608nx7HaZVATxIyz",
+	"Za3e4mWlwm3b5CDq9roRCJg5YXhOg36w1426e9qmnIIMfTqBGXgN7BUuPCr+R3pPRKWYgDIU29TqOK9i",
+	"YqWnnIfOWWwYvfjCZO0QT+L+oTs4dHX+7gAlVEjKxrKAItQ5xpqh5JToc2ZnhoLbTxLt/GqzCIReQm8p",
+	"LP22ic3lcENbcuhvAqxyo1QM2t4uWrZubxdDq/d/tVzpWDVIECkVt23n4xYqFKdmy24jzqArukNbNb3C",
+	"6IakXAksXvQFLkaAeeH2D4HwOONCWIEr+sr8snOOMQNCO2tUZPm7pFSYYpi39qNvkHK52qBw/5SUf+CL",
+	"NEFzLAQiVMkdNWzeliQPL0x5SgCPC0wz20s/VYplacgP99PgonalXzL5qVDbcjbnUhNkxC5IBpXlnAEV",
+	"dG5LnBtR8Rb0XBNuv9a41K811ll2SsyMmGe9YLlImV0ou+fpPUk035RXzejPKZ8RdzxoqcMRdhZUeTQZ",
+	"KRQkFQgr+UToLTO23MBjPI+YwU8b6PGWhaJsVB8ixtFkkYESmOdUKvUYASE4JXpdXCLrfvOJ7vWj+1RR",
+	"Y+rlAWvIodYGWaXusXwP3we/f1o8smOupHsMVz7pXkTW4vHKxXQt3ijdrfX4UbtSRMg3PFmu2a5aPnBd",
+	"QaY/isVshrMleLWgT0TD3gJGeuDFZgwcV/Cblmy1b/FsFrqpeWBjkVrYtkqt3Fe+2kJ8N+p57gzRGX1g",
+	"0Cpr5hDFp1yvTww3AgoXHhOj96mOIHTv+7Rj1Cd8f3lqhykP2ox/y1svW5QfaRUuPLEwtSb7UdS0hDkh",
+	"d5yGtvBKb/Ur1VZI+9He6pdKDTX3o1er3yg3HFRv9VrMU20gA+8dtEHK03nkMYRWkCtf9vXAdKMqsOkc",
+	"n/5Do3f7UW3IUuTlw5PhDUhhKKSKcY0r7oTiD3wr4D5Jn7sRQKXm0+z2hSaPOybvq/iy8gVNHvUOgczw",
+	"2l65BG/d2YFa9+fQxLXhrLXIHZhjmiircj/ar6WbIbEYT/XQrnFiG/Hkl3LE+1HU2Y32oMqraj7oOzrg",
+	"/FbZcZpEIeL3Zi+XxHJp7/t0o86SL+nGtVWjcyGlYo9VN1ICzewpvAasWi+/67+jskb/l7yy8gUtgBdR",
+	"6SVVsv9EnwY3E7kb/JsL1v1WgjXvXPk8SfzHEopa7Lje0a3Zhi8oFXV5uy8R59RjdZTL1SlDN1xOUUIz",
+	"nfkl+hWvOccy7lcMp6LUnYqyBLCm5aEz0jVvHslKDderd8YESQn9SQiTyg+yBy80iU0YxHZp0IfTuPgy",
+	"hkhMF+06MjsfeMRMHriZmDLjPRb0OET7vjcrXUkbXcG68/cLJQ9ocAsRGM4ET4njAfoc9hFTdmtp8qfd",
+	"PtTC69Nn9Ou4fX4vz6d3FNd9pUdWUTv/xtI7WtMrK3asYzrZdVWGNZQmaFfEcOVqf8zjZ5U7swQ/8Skz",
+	"pVuFB2abqBRZpyvt/t2iZrW4v0aRsTLfO5wt0Tv8D8i9Lry89WeEl+ozruUtVpixwWt0wlX6wqTyVduP",
+	"YbOuLoTfKnHypxL/PZU4HLy1VuHm6ZIC/5HIkv7MmaNQ6W2V+bNTt7/o204fm/K3m7R/kZrvKAidmK8P",
+	"xt1rHNGmbZCRd77Ysvd0wz2RcImj55ZqLO6EvbqdJPqWQsm5Cb5fwPlHH8UQi43RpskwRbsHhy3ugN4y",
+	"/T8gjzYeMVQMEG11UWxSbmMkSZoKpdpgu2X8oZ7nfVi5xE9nkaZLNartd9aYKqxwgdti+yg2d53qWwCZ",
+	"5/5WaEZiTn50Zo64o3OhlHFG5gRLuEeFP8Co8W/KhjF9UEJ3dHOPpvpLX/mu/jItT0ptUdTUSK/9DSyB",
+	"Qgm66eSKDJbjDIwRKFr+5WT4a2PJMnSwa1HaDLbRiOXGUT1jt2YleY0FT43BeuaCvpO8hTY3tz63eLJ0",
+	"NWSbke01yS2eNVfxt3jy51ZTm7t3W80MV763sXuA49o8qe9MX9M0amj8XFSg5J2726n45oolj7YvBGNe",
+	"puQEXGs3izdMbV7Zqd6rbq6b9VyaumIg7yW17cOptVvC2poNnsb5bY2H6k1ObU2Iyo0dbQ0J33Uwbc2J",
+	"5iuD6kaFkzfzwWMQ4DT1ZCcUOVCORdCYyxBAK5W1pFzpRvUWG9PPT6vfqzH0x3DlOX1d9Mca0BhUXWo6",
+	"BNq8iieLU0bM3EGjNzdkF1Fm8jc2hL5yAopTTKzCf4eIc6a+uR/tb2ltW87hNorUJGHHtv6l4lTzB3ao",
+	"QwDmiGhKltYdNokA9tHNYixFXJyZpHZlWGXkFmdgPI6xIAaecp56XFTg5Fdtl4pizDS2AqWIS+gvikN8",
+	"GMDNdLADbUJazgMVBNnDcR1l3SrhSGXu8GOwJ+z7HiiKGTVOvpoBZyKgeTF4Q9q2mrMxAR1tCkISkvRR",
+	"7FaFxOg9XGPs605jCK2GLdUGV57WJs9l/jx6B4G97BCuJcrfEggnNn2PP7Ati7hbExE69AyfhfDPDsLx",
+	"m903ygB8s3sU26XiMyolScxCuokKEKHRPKPGbVVpTyflNtUGJbeOP65kcq4q3a92vlZDDkwyiGLK7W3t",
+	"g2xvayExJ1mbm6j7xRkJVugJMuYMfI/yWYvp+t3bgxzFVHC0YHCdFWfjRZYpi9+msHQhpQbWwLlpuo90",
+	"x0GFFogSNaUtQbPNKezt15tUilpdjKKBGtXAZphBYaWefpjyzpinixkT2tXBTDwQKzTQbhQZkhUFOpCy",
+	"Ate846QDiemb1gMJkdPFMETdbndLmfILdsf4A3Mvhw8VSAzP7FFNLofBT3B7IVKBhMSzuQVJ8gQvNwQ0",
+	"TAlNB0SSvFlaSeq2sIjz5LkR032TbPJvFzm+yKoGSqhyKyVnZMRkhpnQMdV+vuJ2MU0lhPI8ppTdNieO",
+	"VOt011XJzt3rX5esYdi93LWgFCR8h++cXB2lSt1nzV4vMhfdIGHbos3HMIBEIyBaeXatrh8yqi/4zfnF",
+	"nWZll8qVvSOf7o34BBKmJNDXAHGNOKG/Jle9v86dNZVbQVbD/dXw+a+CKVcDt8hpeYa/VkL6WUj4wPdJ",
+	"YLgNOT9IubeNmmwaJOQq1jTHiNU7iigxlUtuE5L49/b+TLbRv8PK5DlO+TUYxh6YLNIUWjmUsp6oAC33",
+	"/vK0dVLT4EbwVDkETnaTLVhsm730b3aPxWP4Z0zhDxdTaJXx5b9psm3e1xO33P3OQQ1b1lSPU7QMZXzT",
+	"A46dL9q+fTLBa8gSoQMMuXaALqi3BHxpbbQ6Tb1ZYtqIuzpFEKmseEgCF0p54ATMnZulE+UHNZTxxe0U",
+	"VQ9DtroIMj7AMbE+UtlDHbFM5zrn+Wg0K9NUF1x0y3kHYPSZ00UHxRGzcIHhPmCF9ksf8FKgO0LmYDEj",
+	"b2OsvgbEugErW7zqSM7EieSUHK79KDKtZdV79Z6v5SMl00oV/DK3LW2blrHov//r/+s3gURV3zyzFE5G",
+	"rHD20uV6fkdjGl9ztl3doWiX7ZW3nYRTtD8j0n9GpFsLb814XyG8Q//x8Tkj+X63Iii0wic/792EeJb6",
+	"C57NU7PyQ+SyIBsxz7kgXJumZRsMkss01PbEUte6tdnUnp37I5FfGwf4Nqd//5ozuG/jOVw7jZP/FG1/",
+	"irb2h21fIde+8fmauan/dz6Jw3LsuZfyyPR+gbrRUlD9+Z2cRmwTskieOLpQ7r0+vtg6rB1mhd7jthEr",
+	"zshM/+el6fKrI+u6ApAlbsDaBvO/i6LXpuFAOQgOA+eR7jxe3kVx6UaAaqbQ0/cAmCSmQUXFMaW5boih",
+	"krZ7UW72gpE6PDseHsf6WAiWpmhNWA1ISQ72eRHaNfWoOpFaLyWc4dnDHJ/l7R511Cd17HrU0qyXPK/g",
+	"V1DCeUGhjNuY6LBIuXtBJSh9fb5QPiUIUf3SpPJZAvBLbMqp4TDCmAbtLrLwKX09sM9cf0YIf73OiM/S",
+	"qaa521cHo72t074OosfWPeX+SEHo3CvD9jjpT7fsz6DeHyioZ24b+Iqg3lPJ1p6saj0/gKvtrYXuYwRm",
+	"i5nQ2wwPHfGM5A0RbMYFut/rokFxaaRSTqW7/W29dpFwPYDc1/zjmz4agFqHPN17Sh7Qmw2jUqmkRIRK",
+	"TOHxFHpMgdIZY0FMawp9cKZ8U30oP2JwtQkkgb+BHklTnE60bjFFjP7873rhZKUVTcoXCTr6W1G0tG6E",
+	"NA5N2vSI5SdiY87ulXFlup3Z7ClPG5u8IdDb6nX829u6Uiv2y6k4j4+ZS883oXPK91toPOVc6PCmTq/m",
+	"ko95asc9zHOiqMyv/t/e7m1vQ16FIElo2/UM3K5tQCnddcfkSdlEMrt78gCE7pGkRwYTibJGNPKuAGpg",
+	"g9KGQHFVwMcm64bpUJ0gutbXTsMXEu7P7v33f/2/76tx0S2w3MwRJvyAU/WMc8X0hGf5WD3TC0n3TFLr",
+	"AAtrf95XbJliSTIUP6EhoeUQqEadOx9/GenePqMgHJlL/uHP8jX/I7VRR6bTo/v7EU+I+/kCy+koePz4",
+	"GG8dqglcGIVuo7OHMIoV8XbmKVZGnGmPCBcAIdNMMgSazkmGUspMZtz29ruin5IigBOLhQhT1R6LEYeu",
+	"L/E6JkN8mLOOWP9ltMlNkGxLOyDtBqhkOcdoE5czkreKEjxj8JM5pB55kLad1nSvr9iMCFQzdITgkKIg",
+	"ds5WBbpZ0FQWl+VMuWk+pHujaRmiqwA1E08544uMsltA82+dtzx7wFlCks6F2t6xXbZLejuVwooO41xB",
+	"kaFtjpMrrbjUaA46xtRbwWkBYtvAmd5ulW5wqLEZnIIKtQoNGoEvQttHNcxPaXQSGk5M+cxhPuSKMgrl",
+	"mOr35JTMitdanXBQAR4XSdANEdCvRXLbdXCT226vW1Zure/jddGALRUDk1QQfVC2H+2ZVRw03py7vY02",
+	"odkBdg/U7Mj50dRW6YbdomUWZAmUtGazDfL48fF/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -74,6 +74,7 @@ var errorFamilies = []struct {
 	family errorFamily
 }{
 	{"/core/customermgr/", egainFamily{}},
+	{oracleAPIPrefix, oracleFamily{}},
 }
 
 func familyFor(path string) errorFamily {

@@ -29,6 +29,7 @@ type Config struct {
 // Server satisfies the generated strict interface by composing one service per vendor API.
 type Server struct {
 	*egainGrants
+	*oracleSelfServiceRoles
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -62,9 +63,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	}))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(rememberOrigin)
 	e.Use(validateRequests(router, cfg.Tokens))
 
-	server := &Server{egainGrants: &egainGrants{store: cfg.Store}}
+	server := &Server{
+		egainGrants:            &egainGrants{store: cfg.Store},
+		oracleSelfServiceRoles: &oracleSelfServiceRoles{store: cfg.Store},
+	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(server, nil))
 	return e, nil
 }
