@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -197,4 +198,58 @@ func (h *harness) oracleRoles() []string {
 		described[i] = fmt.Sprintf("%d:%d:%d:%s:%s", r.RoleID, r.UserID, r.AccountPartyID, r.RelationshipTypeCd, state)
 	}
 	return described
+}
+
+// An Oracle rule case: a request against oracleFixture (plus fixtures and prepare) and the
+// response it must get.
+type oracleCase struct {
+	name     string
+	fixtures []string
+	request  func(h *harness) request
+	status   int
+	// code and path are the o:errorCode and o:errorPath of an error response.
+	code string
+	path string
+	// after lists the roles stored once the request is done (see oracleRoles); nil means
+	// unchanged.
+	after []string
+}
+
+// runOracleCases runs each case on a fresh database per dialect, prepared by prepare (when
+// not nil), and checks the response and the roles stored afterwards: a refused request
+// changes nothing.
+func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+				h := newOracleHarness(t, dialect, tc.fixtures...)
+				if prepare != nil {
+					prepare(h)
+				}
+				before := h.oracleRoles()
+				rec := h.do(tc.request(h))
+				if tc.code != "" {
+					detail := adfErrorOf(t, rec, tc.status, tc.code)
+					if got := errorPath(detail); got != tc.path {
+						t.Errorf("o:errorPath %q, want %q (%s)", got, tc.path, detail.Detail)
+					}
+				} else if rec.Code != tc.status {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
+				}
+				want := tc.after
+				if want == nil {
+					want = before
+				}
+				if got := h.oracleRoles(); !slices.Equal(got, want) {
+					t.Fatalf("stored roles %v, want %v", got, want)
+				}
+			})
+		})
+	}
+}
+
+// roleState describes a stored role as oracleRoles does.
+func roleState(roleID, userID, account int64, relationshipType, state string) string {
+	return fmt.Sprintf("%d:%d:%d:%s:%s", roleID, userID, account, relationshipType, state)
 }
