@@ -63,7 +63,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	}))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
-	e.Use(rememberOrigin)
+	e.Use(rememberOrigin, keepQuerySemicolons)
 	e.Use(validateRequests(router, cfg.Tokens))
 
 	server := &Server{
