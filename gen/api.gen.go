@@ -3710,10 +3710,11 @@ var swaggerSpec = []string{
 	"AAtrf95XbJliSTIUP6EhoeUQqEadOx9/GenePqMgHJlL/uHP8jX/I7VRR6bTo/v7EU+I+/kCy+koePz4",
 	"GG8dqglcGIVuo7OHMIoV8XbmKVZGnGmPCBcAIdNMMgSazkmGUspMZtz29ruin5IigBOLhQhT1R6LEYeu",
 	"L/E6JkN8mLOOWP9ltMlNkGxLOyDtBqhkOcdoE5czkreKEjxj8JM5pB55kLad1nSvr9iMCFQzdITgkKIg",
-	"ds5WBbpZ0FQWl+VMuWk+pHujaRmiqwA1E08544uMsltA82+dtzx7wFlCks6F2t6xXbZLejuVwooO41xB",
-	"kaFtjpMrrbjUaA46xtRbwWkBYtvAmd5ulW5wqLEZnIIKtQoNGoEvQttHNcxPaXQSGk5M+cxhPuSKMgrl",
-	"mOr35JTMitdanXBQAR4XSdANEdCvRXLbdXCT226vW1Zure/jddGALRUDk1QQfVC2H+2ZVRw03py7vY02",
-	"odkBdg/U7Mj50dRW6YbdomUWZAmUtGazDfL48fF/AgAA//8=",
+	"ds5WBbpZ0FQWl+VMuWk+pHujaRmiqwA1E08544uMsltA82+dtzx7wFlCks6F2t6xHgqrzf4Z3BWsPMP5",
+	"DR7fKW6dZ/ReyVNGJIgYc0OUXexLejuVwgoc45JBaaJtqZOrurjUng76zNQbyGmxY5vHmY5wlR5yqLGF",
+	"nIIKtQooGjUhQtt9NczPdnTqGk5M0c1hPuSK4gvlzur35JTMitdanYtQAX4aSdANEdDlRXLbq3CT2x6x",
+	"W1bare8ZdtGALRXbk1QQfby2H+2ZVRw03re7vY02oUUCdo/h7Mj5gdZW6V7eotEW5BaUdG2z5fL48fF/",
+	"AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
