@@ -49,12 +49,12 @@ func TestOracleFrameworkVersions(t *testing.T) {
 					rec := send(r)
 					code := map[bool]string{true: "JBO-25020", false: "ADF_REST_AUTHENTICATION_REQUIRED"}[r.token != ""]
 					status := map[bool]int{true: 404, false: 401}[r.token != ""]
+					// Security is checked before the header: without a token, a refused
+					// version gets the 401, written as for version 1.
 					switch {
 					case tc.refused && r.token != "":
 						checkTextError(t, rec, 400, "ADF_REST_UNSUPPORTED_FRAMEWORK_VERSION")
 					case tc.json:
-						// (Security is checked before the header: without a token, a refused
-						// version gets the 401, as for version 1.)
 						adfErrorOf(t, rec, status, code)
 					default:
 						checkTextError(t, rec, status, code)
