@@ -22,15 +22,15 @@ type oracleSelfServiceRoles struct {
 func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, request gen.CreateSelfServiceRoleRequestObject) (gen.CreateSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
 	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if body == nil {
+		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	}
 	upsert := request.Params.UpsertMode != nil && *request.Params.UpsertMode
 	var (
 		row     roleRow
 		updated bool
 	)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if body == nil {
-			return unreadableBody()
-		}
 		caller, err := loadOracleCaller(ctx, tx)
 		if err != nil {
 			return err
@@ -52,38 +52,11 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 		if err := requireEnabledCodes(tx, body.RelationshipTypeCd, body.RequestTypeCd); err != nil {
 			return err
 		}
-		// Requests changing the account's roles take turns from here on.
-		if err := tx.LockOracleAccount(account); err != nil {
+		role, upserted, err := addRole(tx, caller, user.UserID, account, body, upsert)
+		if err != nil {
 			return err
 		}
-		now := time.Now().UTC()
-		role, err := tx.ActiveOracleRole(user.UserID, account, *body.RelationshipTypeCd)
-		switch {
-		case err == nil && upsert:
-			if body.RequestTypeCd != nil {
-				role.RequestTypeCd = body.RequestTypeCd
-			}
-			caller.stamp(role, now)
-			if err := tx.UpdateOracleRole(role); err != nil {
-				return err
-			}
-			updated = true
-		case err == nil:
-			return duplicateRole(user.UserID, *body.RelationshipTypeCd, account)
-		case errors.Is(err, store.ErrNotFound):
-			if role, err = newRole(tx, caller, user.UserID, account, body, now); err != nil {
-				return err
-			}
-			err = tx.InsertOracleRole(role)
-			if errors.Is(err, store.ErrConflict) {
-				return duplicateRole(user.UserID, *body.RelationshipTypeCd, account)
-			}
-			if err != nil {
-				return err
-			}
-		default:
-			return err
-		}
+		updated = upserted
 		row, err = roleRowOf(tx, caller, user.UserID, role.RoleID)
 		return err
 	})
@@ -185,14 +158,14 @@ func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request
 func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request gen.UpdateSelfServiceRoleRequestObject) (gen.UpdateSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
 	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if body == nil {
+		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	}
+	if refused := refuseFixedAttributes(body); refused != nil {
+		return oracleFailure{err: refused, framework: framework}, nil
+	}
 	var row roleRow
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if body == nil {
-			return unreadableBody()
-		}
-		if err := refuseFixedAttributes(body); err != nil {
-			return err
-		}
 		caller, err := loadOracleCaller(ctx, tx)
 		if err != nil {
 			return err
@@ -364,6 +337,37 @@ func requireEnabledCodes(tx *store.Tx, relationshipType, requestType *string) er
 	return nil
 }
 
+// addRole stores the new role, or with upsert updates the user's active role of the same
+// type on the account (its request type when one is given, and its who-columns) and says so.
+func addRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *gen.SelfServiceRoleCreate, upsert bool) (*store.OracleSelfServiceRole, bool, error) {
+	// Requests changing the account's roles take turns from here on.
+	if err := tx.LockOracleAccount(account); err != nil {
+		return nil, false, err
+	}
+	now := time.Now().UTC()
+	role, err := tx.ActiveOracleRole(userID, account, *body.RelationshipTypeCd)
+	switch {
+	case err == nil && upsert:
+		if body.RequestTypeCd != nil {
+			role.RequestTypeCd = body.RequestTypeCd
+		}
+		caller.stamp(role, now)
+		return role, true, tx.UpdateOracleRole(role)
+	case err == nil:
+		return nil, false, duplicateRole(userID, *body.RelationshipTypeCd, account)
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, false, err
+	}
+	if role, err = newRole(tx, caller, userID, account, body, now); err != nil {
+		return nil, false, err
+	}
+	err = tx.InsertOracleRole(role)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, false, duplicateRole(userID, *body.RelationshipTypeCd, account)
+	}
+	return role, false, err
+}
+
 // newRole is the role a create request adds, stamped now: its registration is the user's
 // registration for the account, whose request type it takes when the request names none.
 func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *gen.SelfServiceRoleCreate, now time.Time) (*store.OracleSelfServiceRole, error) {
@@ -424,7 +428,7 @@ func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleS
 }
 
 // refuseFixedAttributes: the attributes naming whose role it is never change.
-func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) error {
+func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) *adfError {
 	for _, fixed := range []struct {
 		name  string
 		given bool
@@ -513,6 +517,6 @@ func firstBody[T any](bodies ...*T) *T {
 
 // unreadableBody: the generated handler binds a body only when Content-Type starts with
 // the media type as the spec spells it, while validation accepts any spelling.
-func unreadableBody() error {
+func unreadableBody() *adfError {
 	return newADFError(adfMediaTypeSpelling).at("Content-Type")
 }
