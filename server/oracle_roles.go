@@ -166,54 +166,15 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 	}
 	var row roleRow
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, err := loadOracleCaller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := caller.requireManage("update"); err != nil {
-			return err
-		}
-		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
-			return err
-		}
-		role, err := lockedRole(tx, request.UserId, request.RoleId)
+		caller, role, err := roleToChange(ctx, tx, "update", request.UserId, request.RoleId)
 		if err != nil {
 			return err
 		}
 		if role.EndDate != nil {
 			return newADFError(cssRoleEnded, role.RoleID, adfDate(*role.EndDate)).at("RoleId")
 		}
-		relationshipType := changed(body.RelationshipTypeCd, &role.RelationshipTypeCd)
-		requestType := changed(body.RequestTypeCd, role.RequestTypeCd)
-		if err := requireEnabledCodes(tx, relationshipType, requestType); err != nil {
+		if err := changeRole(tx, caller, role, body); err != nil {
 			return err
-		}
-		if relationshipType != nil {
-			// The role stops being what it was: as if it were removed.
-			if err := requireNotLastAdmin(tx, caller, role); err != nil {
-				return err
-			}
-			_, err := tx.ActiveOracleRole(role.UserID, role.AccountPartyID, *relationshipType)
-			if err == nil {
-				return duplicateRole(role.UserID, *relationshipType, role.AccountPartyID)
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			role.RelationshipTypeCd = *relationshipType
-		}
-		if requestType != nil {
-			role.RequestTypeCd = requestType
-		}
-		if relationshipType != nil || requestType != nil {
-			caller.stamp(role, time.Now().UTC())
-			err := tx.UpdateOracleRole(role)
-			if errors.Is(err, store.ErrConflict) {
-				return duplicateRole(role.UserID, role.RelationshipTypeCd, role.AccountPartyID)
-			}
-			if err != nil {
-				return err
-			}
 		}
 		row, err = roleRowOf(tx, caller, role.UserID, role.RoleID)
 		return err
@@ -232,17 +193,7 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request gen.DeleteSelfServiceRoleRequestObject) (gen.DeleteSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, err := loadOracleCaller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := caller.requireManage("delete"); err != nil {
-			return err
-		}
-		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
-			return err
-		}
-		role, err := lockedRole(tx, request.UserId, request.RoleId)
+		caller, role, err := roleToChange(ctx, tx, "delete", request.UserId, request.RoleId)
 		if err != nil {
 			return err
 		}
@@ -393,6 +344,59 @@ func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *ge
 // stamp fills a role's who-columns for a change the caller makes now.
 func (c *oracleCaller) stamp(role *store.OracleSelfServiceRole, now time.Time) {
 	role.LastUpdatedBy, role.LastUpdateDate, role.LastUpdateLogin = c.login, now, c.updateLogin()
+}
+
+// changeRole applies an update's relationship and request types to an active role, when
+// they differ from its own.
+func changeRole(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole, body *gen.SelfServiceRoleUpdate) error {
+	relationshipType := changed(body.RelationshipTypeCd, &role.RelationshipTypeCd)
+	requestType := changed(body.RequestTypeCd, role.RequestTypeCd)
+	if relationshipType == nil && requestType == nil {
+		return nil
+	}
+	if err := requireEnabledCodes(tx, relationshipType, requestType); err != nil {
+		return err
+	}
+	if relationshipType != nil {
+		// The role stops being what it was: as if it were removed.
+		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+			return err
+		}
+		_, err := tx.ActiveOracleRole(role.UserID, role.AccountPartyID, *relationshipType)
+		if err == nil {
+			return duplicateRole(role.UserID, *relationshipType, role.AccountPartyID)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		role.RelationshipTypeCd = *relationshipType
+	}
+	if requestType != nil {
+		role.RequestTypeCd = requestType
+	}
+	caller.stamp(role, time.Now().UTC())
+	err := tx.UpdateOracleRole(role)
+	if errors.Is(err, store.ErrConflict) {
+		return duplicateRole(role.UserID, role.RelationshipTypeCd, role.AccountPartyID)
+	}
+	return err
+}
+
+// roleToChange loads a caller who may manage roles, checks that the self-service user
+// exists, and finds the user's role with its account locked.
+func roleToChange(ctx context.Context, tx *store.Tx, action string, userID, roleID int64) (*oracleCaller, *store.OracleSelfServiceRole, error) {
+	caller, err := loadOracleCaller(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := caller.requireManage(action); err != nil {
+		return nil, nil, err
+	}
+	if _, _, err := selfServiceUser(tx, userID); err != nil {
+		return nil, nil, err
+	}
+	role, err := lockedRole(tx, userID, roleID)
+	return caller, role, err
 }
 
 // lockedRole finds the user's role and locks its account; the role is read again under

@@ -144,6 +144,28 @@ func (o *FixtureOracle) lookupTypes() []string {
 	return types
 }
 
+// firstIndex remembers at which index of a section each key was first seen.
+type firstIndex[K comparable] map[K]int
+
+// check fails when the key was seen before in the section.
+func (f firstIndex[K]) check(section string, i int, key K) error {
+	if first, ok := f[key]; ok {
+		return fmt.Errorf("%s[%d]: duplicates %s[%d] (%v)", section, i, section, first, key)
+	}
+	f[key] = i
+	return nil
+}
+
+// firstError returns the first of the checks' errors.
+func firstError(checks ...error) error {
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // check finds what can be told wrong from the section alone.
 func (o *FixtureOracle) check() error {
 	for _, lookupType := range o.lookupTypes() {
@@ -151,87 +173,72 @@ func (o *FixtureOracle) check() error {
 		if !known {
 			return fmt.Errorf("oracle.lookups.%s: unknown lookup type (use %s or %s)", lookupType, LookupRelationshipType, LookupRequestType)
 		}
-		seen := map[string]int{}
+		section, codes := "oracle.lookups."+lookupType, firstIndex[string]{}
 		for i, l := range o.Lookups[lookupType] {
-			where := fmt.Sprintf("oracle.lookups.%s[%d]", lookupType, i)
-			if err := checkText(where+".code", l.Code, maxCode); err != nil {
+			where := fmt.Sprintf("%s[%d]", section, i)
+			if err := firstError(
+				checkText(where+".code", l.Code, maxCode),
+				checkText(where+".meaning", l.Meaning, maxOracleMeaning),
+				codes.check(section, i, l.Code),
+			); err != nil {
 				return err
 			}
-			if err := checkText(where+".meaning", l.Meaning, maxOracleMeaning); err != nil {
-				return err
-			}
-			if first, ok := seen[l.Code]; ok {
-				return fmt.Errorf("%s: duplicates oracle.lookups.%s[%d] (%q)", where, lookupType, first, l.Code)
-			}
-			seen[l.Code] = i
 		}
 	}
-	accounts := map[int64]int{}
+	accounts := firstIndex[int64]{}
 	for i, a := range o.Accounts {
 		where := fmt.Sprintf("oracle.accounts[%d]", i)
-		if err := checkPositive(where+".partyId", a.PartyID); err != nil {
+		if err := firstError(
+			checkParty(where, a.PartyID, a.Name, a.PartyNumber),
+			accounts.check("oracle.accounts", i, a.PartyID),
+		); err != nil {
 			return err
 		}
-		if err := checkText(where+".name", a.Name, maxOraclePartyName); err != nil {
-			return err
-		}
-		if err := checkText(where+".partyNumber", a.PartyNumber, maxOraclePartyNumber); err != nil {
-			return err
-		}
-		if first, ok := accounts[a.PartyID]; ok {
-			return fmt.Errorf("%s: duplicates oracle.accounts[%d] (%d)", where, first, a.PartyID)
-		}
-		accounts[a.PartyID] = i
 	}
-	contacts := map[int64]int{}
+	contacts := firstIndex[int64]{}
 	for i, c := range o.Contacts {
 		where := fmt.Sprintf("oracle.contacts[%d]", i)
-		if err := checkPositive(where+".partyId", c.PartyID); err != nil {
+		if err := firstError(
+			checkParty(where, c.PartyID, c.Name, c.PartyNumber),
+			checkLength(where+".email", c.Email, maxOracleEmail),
+			contacts.check("oracle.contacts", i, c.PartyID),
+		); err != nil {
 			return err
 		}
-		if err := checkText(where+".name", c.Name, maxOraclePartyName); err != nil {
-			return err
-		}
-		if err := checkText(where+".partyNumber", c.PartyNumber, maxOraclePartyNumber); err != nil {
-			return err
-		}
-		if err := checkLength(where+".email", c.Email, maxOracleEmail); err != nil {
-			return err
-		}
-		if first, ok := contacts[c.PartyID]; ok {
-			return fmt.Errorf("%s: duplicates oracle.contacts[%d] (%d)", where, first, c.PartyID)
-		}
-		contacts[c.PartyID] = i
 	}
-	users := map[int64]int{}
+	users := firstIndex[int64]{}
 	for i, u := range o.SelfServiceUsers {
 		where := fmt.Sprintf("oracle.selfServiceUsers[%d]", i)
-		if err := checkPositive(where+".userId", u.UserID); err != nil {
+		if err := firstError(
+			checkPositive(where+".userId", u.UserID),
+			checkText(where+".loginId", u.LoginID, maxOracleLoginID),
+			users.check("oracle.selfServiceUsers", i, u.UserID),
+		); err != nil {
 			return err
 		}
-		if err := checkText(where+".loginId", u.LoginID, maxOracleLoginID); err != nil {
-			return err
-		}
-		if first, ok := users[u.UserID]; ok {
-			return fmt.Errorf("%s: duplicates oracle.selfServiceUsers[%d] (%d)", where, first, u.UserID)
-		}
-		users[u.UserID] = i
 	}
-	registrations := map[int64]int{}
+	registrations := firstIndex[int64]{}
 	for i, r := range o.Registrations {
 		where := fmt.Sprintf("oracle.registrations[%d]", i)
-		if err := checkPositive(where+".registrationId", r.RegistrationID); err != nil {
+		if err := firstError(
+			checkPositive(where+".registrationId", r.RegistrationID),
+			checkText(where+".requestTypeCd", r.RequestTypeCd, oracleCodeLengths[LookupRequestType]),
+			registrations.check("oracle.registrations", i, r.RegistrationID),
+		); err != nil {
 			return err
 		}
-		if r.RequestTypeCd == "" {
-			return fmt.Errorf("%s.requestTypeCd: required", where)
-		}
-		if first, ok := registrations[r.RegistrationID]; ok {
-			return fmt.Errorf("%s: duplicates oracle.registrations[%d] (%d)", where, first, r.RegistrationID)
-		}
-		registrations[r.RegistrationID] = i
 	}
 	return nil
+}
+
+// checkParty checks what accounts and contacts share: a positive party id, a name and a
+// party number.
+func checkParty(where string, partyID int64, name, partyNumber string) error {
+	return firstError(
+		checkPositive(where+".partyId", partyID),
+		checkText(where+".name", name, maxOraclePartyName),
+		checkText(where+".partyNumber", partyNumber, maxOraclePartyNumber),
+	)
 }
 
 // idReference is an id the section refers to, and where.
