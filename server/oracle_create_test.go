@@ -108,7 +108,7 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER","AccountPartyId":1.5}`)},
 		{name: "relationship type null", status: 400, code: "ADF_REST_INVALID_ATTRIBUTE", path: "RelationshipTypeCd",
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":null}`)},
-		{name: "body not an object", status: 400, code: "ADF_REST_INVALID_ATTRIBUTE", path: "(body)",
+		{name: "body not an object", status: 400, code: "ADF_REST_INVALID_BODY",
 			request: createAs("css-admin", pat, `["ORA_CSS_USER"]`)},
 		{name: "malformed JSON", status: 400, code: "ADF_REST_MALFORMED_BODY",
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":`)},

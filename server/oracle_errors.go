@@ -44,6 +44,8 @@ var (
 		"Attribute %s in %s can't be changed; only RelationshipTypeCd and RequestTypeCd can."}
 	adfAttributeRequired = adfCode{"JBO-27014", http.StatusBadRequest,
 		"Attribute %s in %s is required: %s."}
+	adfInvalidBody = adfCode{"ADF_REST_INVALID_BODY", http.StatusBadRequest,
+		"The request body is invalid: %s."}
 	adfBodyRequired = adfCode{"ADF_REST_BODY_REQUIRED", http.StatusBadRequest,
 		"A request body is required."}
 	adfBodyMalformed = adfCode{"ADF_REST_MALFORMED_BODY", http.StatusBadRequest,
@@ -136,7 +138,9 @@ func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 			Status:        strconv.Itoa(e.code.status),
 			OErrorDetails: []gen.AdfErrorDetail{detail},
 		}
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		encoder := json.NewEncoder(&buf)
+		encoder.SetEscapeHTML(false) // details quote q and orderBy values, such as RoleId>5
+		if err := encoder.Encode(body); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", mediaTypeADFError)
@@ -215,6 +219,9 @@ func (oracleFamily) fromProblem(p *requestProblem) vendorError {
 				return newADFError(adfReadOnlyAttribute, m[1], selfServiceRolesName).at(m[1])
 			}
 			return newADFError(adfUnknownAttribute, m[1], selfServiceRolesName).at(m[1])
+		}
+		if p.subject == "(body)" {
+			return newADFError(adfInvalidBody, p.reason)
 		}
 		return newADFError(adfInvalidAttribute, p.subject, p.reason).at(p.subject)
 	case problemBodyRequired:

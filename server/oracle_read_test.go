@@ -275,7 +275,12 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 		invalid("fields naming an unknown attribute", "fields=RoleId,Colour", "fields"),
 		invalid("fields naming links", "fields=links", "fields"),
 		invalid("q on an unknown attribute", "q=Colour=red", "q"),
-		invalid("q with another operator", "q="+queryEscape("RoleId>5"), "q"),
+		{name: "q with another operator", path: samRoles + "?q=" + queryEscape("RoleId>5"), status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "q",
+			check: func(t *testing.T, body []byte) {
+				if !strings.Contains(string(body), `RoleId>5`) {
+					t.Errorf("detail does not quote the term as sent: %s", body)
+				}
+			}},
 		invalid("q without a value", "q=RoleId", "q"),
 		invalid("q on a date", "q="+queryEscape("StartDate=2026-01-01"), "q"),
 		invalid("q on a flag", "q="+queryEscape("CanDeleteFlag=true"), "q"),
