@@ -20,6 +20,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdfLinkKind.
+const (
+	Collection AdfLinkKind = "collection"
+	Item       AdfLinkKind = "item"
+)
+
+// Valid indicates whether the value is a known member of the AdfLinkKind enum.
+func (e AdfLinkKind) Valid() bool {
+	switch e {
+	case Collection:
+		return true
+	case Item:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Privilege.
 const (
 	CREATE  Privilege = "CREATE"
@@ -362,6 +380,55 @@ func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
+// AdfError The ADF REST error body of framework version 4 and later.
+type AdfError struct {
+	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
+
+	// Status The HTTP status code, as a string.
+	//
+	// Example: 400
+	Status string `json:"status"`
+
+	// Title The HTTP status text.
+	//
+	// Example: Bad Request
+	Title string `json:"title"`
+}
+
+// AdfErrorDetail defines model for AdfErrorDetail.
+type AdfErrorDetail struct {
+	// Detail Example: Attribute Colour isn't defined in SelfServiceRoles.
+	Detail string `json:"detail"`
+
+	// OErrorCode Example: JBO-25058
+	OErrorCode string `json:"o:errorCode"`
+
+	// OErrorPath The body attribute, parameter or header at fault, when there is one.
+	//
+	// Example: Colour
+	OErrorPath *string `json:"o:errorPath,omitempty"`
+}
+
+// AdfLink defines model for AdfLink.
+type AdfLink struct {
+	// Href Example: http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1
+	Href string `json:"href"`
+
+	// Kind Example: item
+	Kind AdfLinkKind `json:"kind"`
+
+	// Name Example: SelfServiceRoles
+	Name string `json:"name"`
+
+	// Rel `self`, `canonical` or `parent`.
+	//
+	// Example: self
+	Rel string `json:"rel"`
+}
+
+// AdfLinkKind Example: item
+type AdfLinkKind string
+
 // CustomerGrants The grants of one customer. Each side is present only when it has entries.
 type CustomerGrants struct {
 	GrantsOn *GrantedCustomerList `json:"grantsOn,omitempty"`
@@ -502,6 +569,189 @@ type RolePermissionsUpdate struct {
 	ServicePermissions []ServicePermission `json:"servicePermissions"`
 }
 
+// SelfServiceRole One self-service role. `fields` may leave attributes out and `onlyData=true` leaves
+// `links` out, so none is required; attributes without a value are left out.
+// `StartDate` and `EndDate` are dates (`2026-11-23`); `CreationDate` and
+// `LastUpdateDate` are date-times in UTC (`2026-11-23T01:20:08+00:00`).
+//
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","CanDeleteFlag":true,"CanUpdateFlag":true,"ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","CreatedBy":"css-admin","CreationDate":"2026-11-23T01:20:08+00:00","EmailAddress":"pat@example.com","LastUpdateDate":"2026-11-23T01:20:08+00:00","LastUpdateLogin":"9F86D081884C7D659A2FEAA0C55AD015","LastUpdatedBy":"css-admin","LoginId":"pat@example.com","RegistrationId":5001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RequestTypeCd":"B2B","RoleId":1,"RoleValue":"Account Administrator","StartDate":"2026-11-23","links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"parent"}]}
+type SelfServiceRole struct {
+	// AccountPartyId Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// AccountPartyName Example: Acme Corp
+	AccountPartyName *string `json:"AccountPartyName,omitempty"`
+
+	// AccountPartyNumber Example: CDRM_1001
+	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
+
+	// CanDeleteFlag Whether the caller may delete the role now: it is active, the caller holds
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
+	// `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+	//
+	//
+	// Example: true
+	CanDeleteFlag *bool `json:"CanDeleteFlag,omitempty"`
+
+	// CanUpdateFlag Whether the caller may update the role now; it is active and the caller holds `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Example: true
+	CanUpdateFlag *bool `json:"CanUpdateFlag,omitempty"`
+
+	// ContactPartyId Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// ContactPartyName Example: Pat Doe
+	ContactPartyName *string `json:"ContactPartyName,omitempty"`
+
+	// ContactPartyNumber Example: CDRM_2001
+	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
+
+	// CreatedBy The login of the user who created the role.
+	//
+	// Example: css-admin
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
+	// EmailAddress The email address of the self-service user (their contact's).
+	//
+	// Example: pat@example.com
+	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// EndDate The date the role was removed; absent while the role is active.
+	//
+	// Example: 2026-11-24
+	EndDate *string `json:"EndDate,omitempty"`
+
+	// LastUpdateDate Example: 2026-11-23T01:20:08+00:00
+	LastUpdateDate *string `json:"LastUpdateDate,omitempty"`
+
+	// LastUpdateLogin A global identifier of the user who last updated the role: 32 hexadecimal
+	// characters derived from the user's login (this service has no login sessions).
+	//
+	//
+	// Example: 9F86D081884C7D659A2FEAA0C55AD015
+	LastUpdateLogin *string `json:"LastUpdateLogin,omitempty"`
+
+	// LastUpdatedBy Example: css-admin
+	LastUpdatedBy *string `json:"LastUpdatedBy,omitempty"`
+
+	// LoginId Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RegistrationId The user's registration for the account, whose approval granted the role; absent when there is none.
+	//
+	// Example: 5001
+	RegistrationId *int64 `json:"RegistrationId,omitempty"`
+
+	// RelationshipTypeCd Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+
+	// RoleId Example: 1
+	RoleId *int64 `json:"RoleId,omitempty"`
+
+	// RoleValue The meaning of the relationship type in lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: Account Administrator
+	RoleValue *string `json:"RoleValue,omitempty"`
+
+	// StartDate Example: 2026-11-23
+	StartDate *string    `json:"StartDate,omitempty"`
+	Links     *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceRoleCollection A page of self-service roles.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
+type SelfServiceRoleCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more roles follow this page.
+	//
+	// Example: false
+	HasMore bool              `json:"hasMore"`
+	Items   []SelfServiceRole `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of roles matching the request; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
+// SelfServiceRoleCreate A self-service role to create. Every attribute is optional; see the operation for defaults and rules.
+//
+// Example: {"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}
+type SelfServiceRoleCreate struct {
+	// AccountPartyId The account of the self-service user the role is on.
+	//
+	// Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ContactPartyId The contact record of the self-service user.
+	//
+	// Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// LoginId The login of the self-service user.
+	//
+	// Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RelationshipTypeCd The role type, a code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: ORA_CSS_USER
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The registration request type, a code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+	//
+	// Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+}
+
+// SelfServiceRoleUpdate The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
+// the others are accepted by the schema only to be refused with a clear message.
+//
+// Example: {"RequestTypeCd":"B2C"}
+type SelfServiceRoleUpdate struct {
+	// AccountPartyId Not updatable.
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ContactPartyId Not updatable.
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// LoginId Not updatable.
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RelationshipTypeCd The new role type, an enabled code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The new request type, an enabled code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+	//
+	// Example: B2C
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+}
+
 // ServicePermission defines model for ServicePermission.
 type ServicePermission struct {
 	// Id A Reltio service, e.g. `Auth`, `MDM`, `riq`.
@@ -550,6 +800,42 @@ type CustomerId = CustomerIdValue
 // ErrorMessage defines model for ErrorMessage.
 type ErrorMessage string
 
+// Expand defines model for Expand.
+type Expand = string
+
+// Fields defines model for Fields.
+type Fields = string
+
+// Finder defines model for Finder.
+type Finder = string
+
+// Limit defines model for Limit.
+type Limit = int32
+
+// Links defines model for Links.
+type Links = string
+
+// MetadataContext defines model for MetadataContext.
+type MetadataContext = string
+
+// Offset defines model for Offset.
+type Offset = int32
+
+// OnlyData defines model for OnlyData.
+type OnlyData = bool
+
+// OracleUserId defines model for OracleUserId.
+type OracleUserId = int64
+
+// OrderBy defines model for OrderBy.
+type OrderBy = string
+
+// Q defines model for Q.
+type Q = string
+
+// RESTFrameworkVersion defines model for RESTFrameworkVersion.
+type RESTFrameworkVersion = int
+
 // ReltioCustomerId defines model for ReltioCustomerId.
 type ReltioCustomerId = string
 
@@ -557,6 +843,15 @@ type ReltioCustomerId = string
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName
+
+// RoleId defines model for RoleId.
+type RoleId = int64
+
+// TotalResults defines model for TotalResults.
+type TotalResults = bool
+
+// UpsertMode defines model for UpsertMode.
+type UpsertMode = bool
 
 // BadRequest eGain's error body.
 type BadRequest = WSError
@@ -572,6 +867,30 @@ type NotAcceptable = WSError
 
 // NotFound eGain's error body.
 type NotFound = WSError
+
+// OracleBadRequest The ADF REST error body of framework version 4 and later.
+type OracleBadRequest = AdfError
+
+// OracleForbidden The ADF REST error body of framework version 4 and later.
+type OracleForbidden = AdfError
+
+// OracleInternalServerError The ADF REST error body of framework version 4 and later.
+type OracleInternalServerError = AdfError
+
+// OracleNotAcceptable The ADF REST error body of framework version 4 and later.
+type OracleNotAcceptable = AdfError
+
+// OracleNotFound The ADF REST error body of framework version 4 and later.
+type OracleNotFound = AdfError
+
+// OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
+type OraclePayloadTooLarge = AdfError
+
+// OracleUnauthorized The ADF REST error body of framework version 4 and later.
+type OracleUnauthorized = AdfError
+
+// OracleUnsupportedMediaType The ADF REST error body of framework version 4 and later.
+type OracleUnsupportedMediaType = AdfError
 
 // PayloadTooLarge eGain's error body.
 type PayloadTooLarge = WSError
@@ -791,11 +1110,137 @@ type ListCustomerGrantsParamsAcceptLanguage string
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
 
+// ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
+type ListSelfServiceRolesParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
+	// of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
+	// Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
+	// framework version, on the number and text attributes (every attribute but the
+	// dates and the flags). Anything else is refused. `q` applies to the active roles, or
+	// to all with `finder=AllRolesFinder`.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys, for example
+	// `RelationshipTypeCd:asc,CreationDate:desc`; `RoleId` ascending always breaks ties.
+	// Values that are absent sort last. Every attribute but `CanDeleteFlag` and
+	// `CanUpdateFlag` can be sorted by.
+	OrderBy *OrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Finder A named query: `PrimaryKey;RoleId=N` finds one role by id (active or ended);
+	// `AllRolesFinder` includes ended roles in the collection.
+	Finder *Finder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Expand Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+	Expand *Expand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// CreateSelfServiceRoleParams defines parameters for CreateSelfServiceRole.
+type CreateSelfServiceRoleParams struct {
+	// UpsertMode `true`: when an active role with the same user, account and relationship type
+	// exists, update it (200) instead of refusing the request. Absent or `false`: create.
+	UpsertMode *UpsertMode `json:"Upsert-Mode,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
+type DeleteSelfServiceRoleParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceRoleParams defines parameters for GetSelfServiceRole.
+type GetSelfServiceRoleParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Expand Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+	Expand *Expand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
+type UpdateSelfServiceRoleParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
+
+// CreateSelfServiceRoleJSONRequestBody defines body for CreateSelfServiceRole for application/json ContentType.
+type CreateSelfServiceRoleJSONRequestBody = SelfServiceRoleCreate
+
+// CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody defines body for CreateSelfServiceRole for application/vnd.oracle.adf.resourceitem+json ContentType.
+type CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody = SelfServiceRoleCreate
+
+// UpdateSelfServiceRoleJSONRequestBody defines body for UpdateSelfServiceRole for application/json ContentType.
+type UpdateSelfServiceRoleJSONRequestBody = SelfServiceRoleUpdate
+
+// UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody defines body for UpdateSelfServiceRole for application/vnd.oracle.adf.resourceitem+json ContentType.
+type UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody = SelfServiceRoleUpdate
 
 // AddCustomerRolesJSONRequestBody defines body for AddCustomerRoles for application/json ContentType.
 type AddCustomerRolesJSONRequestBody = RoleNames
@@ -820,6 +1265,21 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ListSelfServiceRoles Get all self-service roles of a user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error
+	// CreateSelfServiceRole Create a self-service role
+	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	CreateSelfServiceRole(ctx echo.Context, userId OracleUserId, params CreateSelfServiceRoleParams) error
+	// DeleteSelfServiceRole Delete a self-service role
+	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	DeleteSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params DeleteSelfServiceRoleParams) error
+	// GetSelfServiceRole Get a self-service role
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	GetSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params GetSelfServiceRoleParams) error
+	// UpdateSelfServiceRole Update a self-service role
+	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	UpdateSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params UpdateSelfServiceRoleParams) error
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
@@ -1059,6 +1519,396 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	return err
 }
 
+// ListSelfServiceRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSelfServiceRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSelfServiceRolesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "orderBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderBy", ctx.QueryParams(), &params.OrderBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "finder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "finder", ctx.QueryParams(), &params.Finder, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter finder: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSelfServiceRoles(ctx, userId, params)
+	return err
+}
+
+// CreateSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSelfServiceRoleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Upsert-Mode" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Upsert-Mode")]; found {
+		var UpsertMode UpsertMode
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Upsert-Mode, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Upsert-Mode", valueList[0], &UpsertMode, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "boolean", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Upsert-Mode: %s", err))
+		}
+
+		params.UpsertMode = &UpsertMode
+	}
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSelfServiceRole(ctx, userId, params)
+	return err
+}
+
+// DeleteSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "RoleId" -------------
+	var roleId RoleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "RoleId", ctx.Param("RoleId"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter RoleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteSelfServiceRoleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSelfServiceRole(ctx, userId, roleId, params)
+	return err
+}
+
+// GetSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "RoleId" -------------
+	var roleId RoleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "RoleId", ctx.Param("RoleId"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter RoleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSelfServiceRoleParams
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSelfServiceRole(ctx, userId, roleId, params)
+	return err
+}
+
+// UpdateSelfServiceRole converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "RoleId" -------------
+	var roleId RoleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "RoleId", ctx.Param("RoleId"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter RoleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateSelfServiceRoleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateSelfServiceRole(ctx, userId, roleId, params)
+	return err
+}
+
 // ListCustomerRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomerRoles(ctx echo.Context) error {
 	var err error
@@ -1219,6 +2069,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.ListSelfServiceRoles, options.OperationMiddlewares["listSelfServiceRoles"]...)
+	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.CreateSelfServiceRole, options.OperationMiddlewares["createSelfServiceRole"]...)
+	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.GetSelfServiceRole, options.OperationMiddlewares["getSelfServiceRole"]...)
+	router.PATCH(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.UpdateSelfServiceRole, options.OperationMiddlewares["updateSelfServiceRole"]...)
 
 }
 
@@ -1231,6 +2086,30 @@ type InternalServerErrorJSONResponse WSError
 type NotAcceptableJSONResponse WSError
 
 type NotFoundJSONResponse WSError
+
+type OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleBadRequestTextResponse string
+
+type OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleForbiddenTextResponse string
+
+type OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleInternalServerErrorTextResponse string
+
+type OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleNotAcceptableTextResponse string
+
+type OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleNotFoundTextResponse string
+
+type OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OraclePayloadTooLargeTextResponse string
+
+type OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleUnauthorizedTextResponse string
+
+type OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleUnsupportedMediaTypeTextResponse string
 
 type PayloadTooLargeJSONResponse WSError
 
@@ -1591,6 +2470,1126 @@ func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsRespons
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params ListSelfServiceRolesParams
+}
+
+type ListSelfServiceRolesResponseObject interface {
+	VisitListSelfServiceRolesResponse(w http.ResponseWriter) error
+}
+
+type ListSelfServiceRoles200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceRoles200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    SelfServiceRoleCollection
+	Headers ListSelfServiceRoles200ResponseHeaders
+}
+
+func (response ListSelfServiceRoles200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles400TextResponse OracleBadRequestTextResponse
+
+func (response ListSelfServiceRoles400TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListSelfServiceRoles401TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles403TextResponse OracleForbiddenTextResponse
+
+func (response ListSelfServiceRoles403TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles404TextResponse OracleNotFoundTextResponse
+
+func (response ListSelfServiceRoles404TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListSelfServiceRoles406TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListSelfServiceRoles500TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRoleRequestObject struct {
+	UserId                                          OracleUserId `json:"UserId"`
+	Params                                          CreateSelfServiceRoleParams
+	JSONBody                                        *CreateSelfServiceRoleJSONRequestBody
+	ApplicationVndOracleAdfResourceitemPlusJSONBody *CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+}
+
+type CreateSelfServiceRoleResponseObject interface {
+	VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type CreateSelfServiceRole200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers CreateSelfServiceRole200ResponseHeaders
+}
+
+func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole201ResponseHeaders struct {
+	Location             string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers CreateSelfServiceRole201ResponseHeaders
+}
+
+func (response CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response CreateSelfServiceRole400TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response CreateSelfServiceRole401TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response CreateSelfServiceRole403TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response CreateSelfServiceRole404TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response CreateSelfServiceRole406TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response CreateSelfServiceRole413TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole415TextResponse OracleUnsupportedMediaTypeTextResponse
+
+func (response CreateSelfServiceRole415TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(415)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response CreateSelfServiceRole500TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRoleRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	RoleId RoleId       `json:"RoleId"`
+	Params DeleteSelfServiceRoleParams
+}
+
+type DeleteSelfServiceRoleResponseObject interface {
+	VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type DeleteSelfServiceRole204ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DeleteSelfServiceRole204Response struct {
+	Headers DeleteSelfServiceRole204ResponseHeaders
+}
+
+func (response DeleteSelfServiceRole204Response) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response DeleteSelfServiceRole400TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response DeleteSelfServiceRole401TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response DeleteSelfServiceRole403TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response DeleteSelfServiceRole404TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DeleteSelfServiceRole500TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	RoleId RoleId       `json:"RoleId"`
+	Params GetSelfServiceRoleParams
+}
+
+type GetSelfServiceRoleResponseObject interface {
+	VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type GetSelfServiceRole200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers GetSelfServiceRole200ResponseHeaders
+}
+
+func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response GetSelfServiceRole400TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response GetSelfServiceRole401TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response GetSelfServiceRole403TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response GetSelfServiceRole404TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response GetSelfServiceRole406TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response GetSelfServiceRole500TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRoleRequestObject struct {
+	UserId                                          OracleUserId `json:"UserId"`
+	RoleId                                          RoleId       `json:"RoleId"`
+	Params                                          UpdateSelfServiceRoleParams
+	JSONBody                                        *UpdateSelfServiceRoleJSONRequestBody
+	ApplicationVndOracleAdfResourceitemPlusJSONBody *UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+}
+
+type UpdateSelfServiceRoleResponseObject interface {
+	VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error
+}
+
+type UpdateSelfServiceRole200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRole
+	Headers UpdateSelfServiceRole200ResponseHeaders
+}
+
+func (response UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole400TextResponse OracleBadRequestTextResponse
+
+func (response UpdateSelfServiceRole400TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole401TextResponse OracleUnauthorizedTextResponse
+
+func (response UpdateSelfServiceRole401TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole403TextResponse OracleForbiddenTextResponse
+
+func (response UpdateSelfServiceRole403TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole404TextResponse OracleNotFoundTextResponse
+
+func (response UpdateSelfServiceRole404TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole406TextResponse OracleNotAcceptableTextResponse
+
+func (response UpdateSelfServiceRole406TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response UpdateSelfServiceRole413TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole415ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole415TextResponse OracleUnsupportedMediaTypeTextResponse
+
+func (response UpdateSelfServiceRole415TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(415)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole500TextResponse OracleInternalServerErrorTextResponse
+
+func (response UpdateSelfServiceRole500TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
 }
 
@@ -2174,6 +4173,21 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ListSelfServiceRoles Get all self-service roles of a user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	ListSelfServiceRoles(ctx context.Context, request ListSelfServiceRolesRequestObject) (ListSelfServiceRolesResponseObject, error)
+	// CreateSelfServiceRole Create a self-service role
+	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
+	CreateSelfServiceRole(ctx context.Context, request CreateSelfServiceRoleRequestObject) (CreateSelfServiceRoleResponseObject, error)
+	// DeleteSelfServiceRole Delete a self-service role
+	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	DeleteSelfServiceRole(ctx context.Context, request DeleteSelfServiceRoleRequestObject) (DeleteSelfServiceRoleResponseObject, error)
+	// GetSelfServiceRole Get a self-service role
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	GetSelfServiceRole(ctx context.Context, request GetSelfServiceRoleRequestObject) (GetSelfServiceRoleResponseObject, error)
+	// UpdateSelfServiceRole Update a self-service role
+	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
+	UpdateSelfServiceRole(ctx context.Context, request UpdateSelfServiceRoleRequestObject) (UpdateSelfServiceRoleResponseObject, error)
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
@@ -2301,6 +4315,239 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 		return err
 	} else if validResponse, ok := response.(ListCustomerGrantsResponseObject); ok {
 		return validResponse.VisitListCustomerGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSelfServiceRoles operation middleware
+func (sh *strictHandler) ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error {
+	var request ListSelfServiceRolesRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSelfServiceRoles(ctx.Request().Context(), request.(ListSelfServiceRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSelfServiceRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSelfServiceRolesResponseObject); ok {
+		return validResponse.VisitListSelfServiceRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSelfServiceRole operation middleware
+func (sh *strictHandler) CreateSelfServiceRole(ctx echo.Context, userId OracleUserId, params CreateSelfServiceRoleParams) error {
+	var request CreateSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateSelfServiceRoleJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.oracle.adf.resourceitem+json") {
+		var body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndOracleAdfResourceitemPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSelfServiceRole(ctx.Request().Context(), request.(CreateSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitCreateSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSelfServiceRole operation middleware
+func (sh *strictHandler) DeleteSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params DeleteSelfServiceRoleParams) error {
+	var request DeleteSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSelfServiceRole(ctx.Request().Context(), request.(DeleteSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitDeleteSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSelfServiceRole operation middleware
+func (sh *strictHandler) GetSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params GetSelfServiceRoleParams) error {
+	var request GetSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSelfServiceRole(ctx.Request().Context(), request.(GetSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitGetSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateSelfServiceRole operation middleware
+func (sh *strictHandler) UpdateSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params UpdateSelfServiceRoleParams) error {
+	var request UpdateSelfServiceRoleRequestObject
+
+	request.UserId = userId
+	request.RoleId = roleId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body UpdateSelfServiceRoleJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.oracle.adf.resourceitem+json") {
+		var body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndOracleAdfResourceitemPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSelfServiceRole(ctx.Request().Context(), request.(UpdateSelfServiceRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSelfServiceRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateSelfServiceRoleResponseObject); ok {
+		return validResponse.VisitUpdateSelfServiceRoleResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2555,114 +4802,225 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rUxs51vBfUfW7VQaqbWwumR1T7wdPYGaZhYTlsrP1YJ606D62NWlLjqSGeBP++1M6Uner221jCMnM",
-	"buXDTMDW5ejo3C/iUxCL6Uxw4FoF/U/BjEo6BQ0SfxvEMcy0+SkBFUs200zwoB+8FlwD10TPZ0AoDoKE",
-	"3M6JngCJUwZc90lEZ7OUxdTM2f5dCR6RDfN9AiOapTokNFWCxBOhgJORkEMebW1vRURIcj8BjmtNgCYg",
-	"CVOE3irgerNDBvmHekK121wRLiwwesIUUSDvWAxDPpMiyWJQuABX9yAhIfdMT8he91VnyIMwgI90Oksh",
-	"6Ad1cIMwYOawdrsgDDidmnEOKWGg4glMqcUOHql5kSn9eAJ8rCdBv9fd2QsDA2jQD5SWjI+Dh4fQLXlC",
-	"+TijY1jEd/4NSUVM02UoD0mmIDGodOPaagYxG7GYjBikicFBQkBKg+spKEXHoAxC72iaARGZViwBXDBl",
-	"Si8iLdrrvmr3ut2oQ07ddEIlEMaH/IiPU6YmZAN4++piE6GAO5DzHGbG7eVISIEqqGMfp61GebtAUDPu",
-	"8yWAZ9Ogf13+rtpH5t+RbP98brbQ7ePLIAwSaB8emU3S9puTIAxmuv3Tuf33DL+n7cO/B2Egs/b5lZ3/",
-	"ehCEwb8n7ddvgjD4nbZ/PQvC4L1o/93MU3fti6PgpumCHcNc4hf12z2FhFFLvmKE6JfwIQOlya1I5p0m",
-	"RjJX42ig8ywidgC1EaLnkPLO/qvGg2ZKiynI42TxnMdJfr7YjarC3ut2uzm8M6onJbQsMdcAHzImIQn6",
-	"Wmbgw/wXCaOgH/y/7VKWbdtv1XYJ0D8NlSOQR4YFHAUvgvkbkvocVBRaZjHXwAypo7yiUs4JJVGmIF8j",
-	"IlOgXFua54lhQ6mqZ5uDWnYV/2rDmDLexr3aji+X3AkXHn3bNbloJrlzSDUTq+7jcgLEjiouhGxo4OYo",
-	"4p6D3CSsRl6XoHS+ZPNVxeWGq65sRrUGaab/7/Wg/T+0/e9u+8d3nfbNp164s7//8Jdg+ZnORQpvcLf6",
-	"iQbFQUrRJ0UKq+nu/O3J0bvz43+8Ozz6Z/OhZL7jc6mwAPnBHEOCmgmuAHXsTzQ5t+xufostX5ofF/iv",
-	"/ykHGidyoY95wu5YktHUfIBi3C6SGKj3ut32bncXJZ2mLFVB//pT8B7m9WtyE4Ned6cbPNyY8XeQihmU",
-	"TFIw9obaJC0zsIWinwtNWAFFgWB1QMaScm31w5jdASeCp3MiOCohLRpndfCWM66y2UxIDck/MpDzs9wm",
-	"WXbIXrfXeMjCmPHO+HHZAa/KXckHsy0pppszmy9TBkmftD62OvYe17v73y5Q3tgpixyYy3qmCON3NDUs",
-	"9xAGPwt5y5IE+PpUUcHKbrv3w18bsUJj3L1EyVHCNCm4ehl6lLXDzIXTNBX3gLc4AzkScorcZRcmrcp6",
-	"LTzNi2AqpmkKkkzpHKEot0ZtaAbiXsfcSBaaXoC8A2lXfA4O95GyukEjOi7mSsPUICTj9DYFxIUUMSjl",
-	"a/CXO7x6woZvhLYWkxn4TPp5VZy9Tj+LxljBW0uZ69hSNqnNzU15XMBw1scXIpc3wtlHiCoJMwnGfcBj",
-	"h8bDoDzntiUw5Yj8WWQ8eSYO95bikFXFbnep2D1OjPBh1hu6Oj8mRjEh+Y8MYH0ji7vdF8LacaIWtjLm",
-	"f7kf7nNG56mgyaUQJ1SOn0lgvd3lzHXumb+G4rUQJDVbvRw7ydoWuDz6lPb8zoXM/Uvc2Fofz9HX+KMB",
-	"5zWefq/b7e2E9pNDpI3y7GeS3bEUxkBar8+PBpdHrbrUNVamBCUyGQNpjVNxS1NjX6iWMXNywFuDTE9a",
-	"ZMPN6pPzo8HhJho+FevX23DZJsYWNa4c04Z0HVrXtnwQaU/UgAd4B84UJsYIU+TeuPtMkXsp+Ni7j2cq",
-	"ysp17HZ7S67D0zuJAHcRyZRxpjTI0m5uvdUTkJ7SW8CzETMKIxEJcAbJ18bqCqhRY5a2cIHKL9acHlL3",
-	"u92VSM0vPRZZmiCAt5ArNOfUVvGXA4cUDtK6Zl8biTk3jShLISEZh48ziDUk6dzD2/PURIUC97rLBIJh",
-	"bTS6fTelRRKBSIOPTFnHsyRF30lrokSzYinSvzod5nAZrWu9sYImEXoPkVecZnoiJPs3fAkye+tRHpWS",
-	"ISDkFqg0fCHeA29A2M9ZmhIDGXDtYCAYybKuoDHFaOwsMfz828hNH2oDz5Qpxfg4LCwbIQl8nBkQEcfP",
-	"x25h0fTave5esNLEEzIHhOTbWYx5dtWLqPBBw+rroaFw9DDylgflnmHD7C818GrxtdzU0/BRb89Syvg6",
-	"bui0CAz2Sauc+oIulTF/WsrbKDc2CiCsS+6WM7vlkuUX9O+bo0rO9xcjIrgXdSFHNJ4QDDIzRZxNbuMC",
-	"GPFnmkyoIsC1YUwbIZ5Jgx/NbMzDLvyWP3ZsBA6SHNYTprTBmZ1+KZ41/aGISInb3yHGBevRxRURKcKS",
-	"kFAyE4ppdgeEcQ3G5LyXTGvghCpCiY11NYZF/TTCX8NKAK3X/vHmutv+8eZTN+z90BQ7KyE9hxFI4DHC",
-	"SpOEGUBpeuaheURTBXXMs+Q5kdYyWnZtVrhpQGEN1xgcrOycIzAP+ZWY+ZVyIOcC6pHp/YbzPwP+MEgZ",
-	"f4+H1zBVj80/MYMfEJRjO75XwEGlpPMmjITV47kt18AT0uRSXK0NdB37Ffh/2H/kAMV2SwFWj5LZCotB",
-	"l6KESihih94QjH3MvSCjFhXmqUqMEjvXlqBz17smGhrH7QQPYfEbxkkNNpaLpyfwln9rVXQcfaSxxrBp",
-	"eebQIOJ+IqZ1/MykuGOJNZ7XuvxFmVAn3ynja9LySlLwkfsieLms0oCo4cOqF4uNkFBNpkJp8sN+SMBo",
-	"IMFjeCkkGR5ZjqUwyDj7kIH7WssMnoC42siCujyENmH7xEmtKjIneEZffG7HQsJ2vv90LLfvdotftxfV",
-	"zk53768NklVCWl03LhNE3uxXjZlv/3xmodDC2XSsIlCBu7kcmI2RBGFwfjQ4DMLg6uzQ/n54dHKEPxz9",
-	"6+j11WVTXjb3OgpHt0pj9suWKpOA8w6JCkcDk7AKA4z9IR/yz6T4inw2X+hMkc+YGTS28Och/9xut4v/",
-	"zIQ94yMT/Jd8JtQGo6jWkt1mGsitBPreRnctMZJi1k4xSzsrDi1fmo6EnEJSDtxtHugM9GLYXjEsW54G",
-	"KYfvF8NzGxtjhULmZnjDnFf1g95PQNpqA0Om1orX9D16ZByKib2uB9t7Lu554ZUXQ3oLQ4oAmRgZs6o+",
-	"ocTfbGn4y0bV3TLFzF3vGC4mb3zalsIwVVmBQZelIouVSpxHeX4xysOviKCEjUZGvI2kk20GyS2Vr9Bz",
-	"tGP+X/NhyyE7xZBFb8iOxXA400ZgMh6zGU3NaqngxjhFB73YcdftuOvIad0QUz5/z83f8y5qcczOwpim",
-	"FG45frcYzwVRWTwpb23DYGwzH7rvtt9HttQTkVTu3I165Ua9coe06YGcsM0RbbnRrxdv37g5PYcYJA68",
-	"uiJinY9we/f28xFm53KJfScJ9h0R52EmDDxlEpdZcIa8mIcnfl0syQgCqoN+wLje3Sk9Aud2GOnXFCHx",
-	"5fgLRJ48+b/X/fFVgwiGWi1GdftKmOpxVVSGW0oNYaX7zWPKp5haAyn00Nyklc4drZ2BRKkqnmr8OfIr",
-	"tJta23YvFWLFItlZaZEUrlDdT/UlppcBCQl0xh0SeXkGLNGL8luPOg3u15Txwll9DPPoBS1ioRHZSys/",
-	"esYI3NnfJykYv1iFJGFjplVIondRSKK2BboTrSz9qB/jGVUqJZDrX2RZHVIxv7vd7iM3WWx1DrOUxjB1",
-	"8asv3rVpo5LC1RNJXHrXti5Ejvxqm651sIv61OoJ97uPuDJetU8DFMvo0htzNUuohid6vr4RoIiY2WkH",
-	"NjJmnVumyTRTmsCHjKaeRdAJ/sMxviaaF7d5TgyrLvhcCVxN3g0yPTGC4/Tw1Pwj2YenCzqs9KpphydI",
-	"hUXNUpXzj4iHJjHbBE8TpvOw8QK64BfKeNUnWiC+2JkkNfr+9LfLyzPnGD20P/FsegvyITog3KheEk8o",
-	"H4OylcZYg4x1w1V5XVZ7VeOf+y7+ufPQtj/sNsvmIlC/5h04PFgjqYr+3QYxuRjP9w2ap1WYrWPveDWo",
-	"iwg/W4iv64bsV9RYftonc1DROkDUoxnm7hsQsYLIHHIXAhaYSPHx55fzPRrvLeoEy/kfn34cA0O+VmN8",
-	"RkGcGbPxwhCMhVsY0fEaK/IbxE2ZWcpzhrdz4yzieOIlnjrkrbm4xS8wr4K5mmhwdhwNOZWQOzE2ZzJK",
-	"xb3lRJz8WkICXDNqCV/FYuZMz9msEwsJHS8G1JlS7io+JVANGHKVMBV3nu9lw0+GPBqXkEATDKDQxIvS",
-	"udgtK6c/hAG6oFcyDfrBtqCZnmzjJ5Vsi/nYeDAf22Yxi7V24a0GfXdMsxzi/ko1hQwPIYUxNbzn8C44",
-	"uYUJTUc2RmB4qUMuJ2Dd4pYiKsN7xgqkCbr2sqVIKsaMHww51qPkn2NRYiLIhq1DNOYnzKjUxiBTmzZZ",
-	"TBNCteuJyKv1qtdVyZfmjl3lwwqmimwuFovnl/qFF/qHX6ZBpwsraibermSmonwdB7RUkYY32x5gVMON",
-	"MAaRIgnELIGQUIWOa1GnvybDvDy9eodsptriiI76/AN2yG9NNBiLKbigUR0BQ74RocszODw9fmPsmvK3",
-	"d6+vLi7fnh6dL/n43TDrdnfjsnAcf4doM6eFIS9TnZrcQir42EAarkX7M6rUvZDJV0G4pSkzhfGRWMTy",
-	"W16W+uC/fEz0RAKQO+CJkKpVRvPcDQzOjh2SMTcjuJY0Noca5CK7SOwa9arsPdnlWookIs6meUUquRfy",
-	"vfIHKmvaK5JxaxcZyT7kW2RrCy2wOudubZGNqDGe3+l0os1+tRRDFcmyISceU2OCTeiJV9jWIaijlaEw",
-	"kht/kdPckTUALVz1ThIkOAuXvbdinxym5gCpJ1sMdLPSUq3AUkTno0/DIngzDMJhJXxTfmDEaflbJeo1",
-	"DB4iRO+loSzVz0Opv/52qTrkimuWYr0wygQ9zzNLWGwSCz5i40xCEtqQiM+gpN1Gxjx5+8vxm2jI87BJ",
-	"bYyjl9cnx0dvLt8dH0YYitXmPlybnGa6yKzYycYqAWl9oKDb6XW6qP5mwOmMBf1gt9Pt7FozeYL8tTrZ",
-	"g1SEbChUg6D9hd2BqiVeGSdRnoaKiooPXg3SloPe8siRcPkBmYg0UQQakpwH/uIY3PlhnyRMacZjXUIR",
-	"2lyBGBlS0ROwcXJvh5KOjxObJbWWHhpRNkSE9HuEoqmA27rZGOE01HhrtCbZ2ip7Vra2yqXN/N9yr8Uz",
-	"1IgCrY0o2SrWLa0Cmjpm3CKCh8Z+83BrtjcnskLUnB4jcnQK3gq47wnDeDSNpVAqF62q76UfSEw5Itq7",
-	"ozIj6qPSnJTivgtfNi1SLe0ZFJ4F9uXeY1mnEeoEmJEoZtnUAGuNoREmSu4nIgU8xxllmMynmtDU6Iu5",
-	"Q7/SdG70dZ7n71e8GKYMW05nQluEDLnn2fadVUc2osIujDYJB0iU37ASVRpWIoOHEN3QIW+4L7wuqJIL",
-	"43civYPE0k311pzinogp+OsRIbFu0LtQLyOWuW4bauwUYGPuzNNBgz9glLrnc0SbORRVP+GAcEFGmUTx",
-	"XkpVv5DRCsEJ2HvxkUyta2qAdgxHmNPgRfLuOClszFqNWFhpK79udrnLIduuw/ohfHSk31e7xvBan/Ua",
-	"Myqtog831jsEpX8SyfyJ/Xr6XthqG/uryqZTKufoqKM+UUt4CwnpvtSsKvC8269a3rJ+j5u76MdKgBcK",
-	"esJ1K3qqbZf1Hsqdbq/hkQIkxaRD3gi0Uw5IdCLs/UTY4K58eFzWo0l1BKHr2cW98jUWN7w6P8mXqS66",
-	"/PydlR2lTynVsCpcNbTNmjvZ63aXXWGByG2vswWn9B6fUikpxkm7j08qOzZwxqvHZ1Qb2sys3hr71PuU",
-	"cN7+OodqKBB+CIP9dZDY1EPhB4qQ6bwwxfVSh/3GMGQlmHS9MmJzY8RTKVWct19zFAx90LHC5xGaHIkA",
-	"q9pWk9snljxYcoOk/LD2AUseLIekoKGpuGYqcpvSlmyh7i+giRaWy61F4cEcscRYlXvdvSLAKV0Js60E",
-	"wFV84ySvgMktkI1or9tt73R3o80G88GGCWKDSWPHWRSFRNw5Xq6I5QrvN+nGQ8RFRTc+WTV6/fyGPB57",
-	"YAFxZr3ZHLB6bfFOc8v7Av5f8gWGF7QAXkSlV1TJ3oqadnJPlQue2WaCP7Ng3VtLsNrOpWdL4v8soWjF",
-	"ju8djR0bvqBUtKXA0OBHnzRYHdXSXsbJrdATkjAJNpTcr3nNxSmjfs1wKsuC/dorKzXt7ANvpUuxfKVc",
-	"avhevd8yaEDCXg7g2vhBeS6JJVFYVobYZDZ6lV65CEkZf98hO57MLhYe8glF4e02Ztx5jyU+Dshe08x6",
-	"T9kyV3DR+fsng3syGGMERnAlUvA8wCaHfciN3VrZfLXbR9bw+ob8qW5fs5fXpHcM1X2hR1ZTO39i6d19",
-	"oldWcqxnOuX3agxrbEmyroijysf9sQY/q9rFEvwqJpwcYutK6YHlDSfXebX243b/TuAKsMvdHlBG1vY7",
-	"pXJOTunv2DJbenlP3xEnLe74JG+xRoxLvEYvXGVfjKm+4PMQLtfVpfB7TJx8V+LfUoljLnFtFe5GVxT4",
-	"L6Ar+rMgjlKlr6nM60mJT2Vm62EbExFL1bghMfsoQc3cbqllSY2QCJngS3q3c5zbWSmmsc7yyVJ64cmv",
-	"L5OP2F9xdXHZ7b07vAjC/Oez0yCsFk7ePPUZrEq94iNBo5ayGFyfUxfe6ViXXxua0Nfl2vpbFOvybu0B",
-	"gXV5cfl7DQscuZBivkYGbEivX9d4zRBkhbxrNO0xWmPyz3D6koTSIHFWmGGFxOX96iKeIKkU+QDr3FMJ",
-	"5D3MdIjGXpJZ6oXkYMipbcHI34e6hXqLRoecg84kL7dWtRcXvQaxEJ+1zOMGyL1NxtUgSb4K0z4jyryc",
-	"X5/OoPlDdaujrt0/EriGh2SQjKo3+l1sfGuxMUiSL5MYWYPAOMXGsKI1qqZ08blaMVq2bd9Rhn2skDBt",
-	"pIjhbYzjFBWnzM+LqZBwuDfeuY3V0wR7SY3osR++B5jlZQqVIoUBJzCd6bmFSpaBzimhaVqVQWaIkzko",
-	"u7AztUHKOH353yhpFkyBP6nQeYbJQri4/y5/vrX8cRf1hZbLei7C9qxa2N/oLtjaEmxivGOKuccbKwEk",
-	"FEHYhOnHrEZMLrPAhty5FTqPhHmWTumXUE1TMSYbmAyhqrnez7hQQ26/uro4Oo82nUgaS5HNFhwXrHVh",
-	"3D3mFPogo6Q0Mg0StJ6wuVfax9phbt8StIeiSrExzwuWFx2hesPRH+8K+U019b6xptaZPLcu2YcljRdm",
-	"SEP333Xey+51ruNKVGo2orFWNuASLkJkbu8RcE4PT58FTg5EQjW1+1dE6NodZ/6OC41ni31CK+y8sgTZ",
-	"V7/fxe0f5SUWkofW5NrCJb2E4+hLHb9pXue13g21ZHlXf5lu2IjOri5Jp9PxBfn2p5yvHqK8+F/cgZQs",
-	"gc2OKxUs2sWKvlmUouVzAnl43gHnRLEteEHpWg71Xx0wSqDsX8c/i+FkkOtJI9u1ZlycrWybT2R4NTJA",
-	"2je0iIQZVsEYMAQvvCLbNDIFOYbENj2sXfI15OeOwPr2Tc57qgpxjgmsis9s/HQ5panhkz6CYHNGM3fZ",
-	"4ZAXb61iY4I9uplWevclrlSjD467fyWV8dxyL8s6h36ddzXL4L9FiAW/9paKwuZKiXiZY3i2IjLU80Wi",
-	"36M6zNQ8PsPiwLVtrjtpKjjTwvVxrdaQxSMvxTMw7v2XfK1qiuKmmqJ4EZ21ugXzZd2Zp9CV3eM7Yf0H",
-	"E9Y6plDF+F4qhL9bRd88CIZ3UbkeLawZwvj4m/qlnjmDHR5N4TXnM6vCkGtVXNGyKds9GLpB8yBXtCgZ",
-	"ojy0Vka9Np1yLyNfSgvjVNpWWmuCoIfsdV44c63sKztY8lJS6D2SEC55IgF3UHRqlnNesczQjbBFfpZ5",
-	"8NXa2SydH5SWk3uOlHgW0/II3csbIeGac8qnHJ4f1fvz+bhPiNItPsDx8uHE/xYErfKsa6xPlePV70rk",
-	"WyuRt87pXHB4a2WDVS2yjhJZVbbRUJ9RB3i9cyBSLIVntoEXZZMDrvFlEfJaSChascgpFnFKcrfbIYPy",
-	"aU/Ka0+L550i5UkHRHCvIfmnPhlgYhjDpXcM7slPLftXg+6YZqBCQrWm8QQb9lFZxVSBa4qLbSk9/tkY",
-	"dQ/GJZ9SlmL5iVnGPiNgtYIrn26uPFks2XY3ZLBHBmfHjzbFVi2KCcyxVrPjP2IDCgOvCkjGsUtVKxKh",
-	"yfAukyw6KF+bKJtX3d93LEaR/08mWs/629t/e3txaQ2OaMiX9ik3t+Ya3TzkL9OgW5ogsUhA+VHmyHvG",
-	"0zaZvsaHCbHqs3zVMC9q9TvgycYspXok5HRzSTP8ohVS724X8kn98h0y4HOMg6QKyBi0Invd3XDI8c8L",
-	"+u/puRiW/95ehcaaufvh5uH/AgAA//8=",
+	"7L0JbyM3tij8V4j6LuDllmTJS6cjI8CnttUZZ9y24yWZeVE/F62irBqXSKVI2a3pGLj/4b1feH/JA88h",
+	"q1ibXLLdWS56gElbEtfDw7PxLJ+9kZjOBGdcSa/32ZswGrIE/vzAFA2pogeCK/ZJ6a9CJkdJNFOR4F7P",
+	"u5wwkrBf50yqNUkC275lOgQ+YaOJYOE+oTeScUUeJowTlfUiExoSLjhre74nRxM2pXoW9olOZzHzep6k",
+	"PLwRn74bepcJHd0NprNYLBh7z6iaJ2zoeb43pZ+OGb9VE6/X7Wzv+p5azKCrSiJ+6z0++t754OLyfUKn",
+	"7EEkdz+xRMLyq3bTP3xPdGsyts3JPbYnc8lCogSRLLlnuU2sd8sb43TKcGsbem/66yhhoddTyZxV7nUX",
+	"thJN51Ov963vTSOOf3fTHUVcsVuWeI96TzOqV6jMUfVHIzarOCE4Ca6IHoFQaMRCcrOAtY7iiHHVIwGd",
+	"zeJoRHWfrX9JwQOyrn8P2ZjOY+UTGktBRhMhGSdjkQx5sLm1GRCRZPtGtCGRNEe90SZ9+6WaUGUml4QL",
+	"XIyaRBJgGY3YkM8SEc5HTMIAXD6whIXkIVITstt50x5yz3eQorhcz/civVmczvM9DXyvZ4HiQttsqXqQ",
+	"BpiEQx5Tfjunt6wMb/sLicWIxnUg9xGZxiIx7VpyxkbROBqRccTiUMMgJCxJNKynTEp6y6QG6D2N54yI",
+	"uZJRiDgYR1KVgRbsdt60up1O0CYfTHdCE0YiPuQDfhtHckLWGW9dXWzAKtg9SxZ2zRHHw0lYzKhkRehD",
+	"t+Ugb6UAqoa9HYJxjeC/ZJ9la6D/HSet9+d6CtU6uvR8L2Stw4GeJG6dHHu+N1Otd+f47xn8TluHf9e3",
+	"bN46v8L+B33P9/49aR2ceL73L9r64czzvTvR+rvuJ+9bFwPvY9UBmwtzCT8UT/cDCyOK6CvGuet+I8JF",
+	"u+oi6aMxONB+FhKbBbVgRc9B5e29N5UbnUslpiw5Csv7PArt/kamVX7t3U6nY9c7o2qSrTYKlxK7/0jY",
+	"2Ot5/99WxnO28Fe5lS3oJ43lsMiBvgIGg8vL/BlQfcGkZjS6pT6GSKM60CuaJAtCSTCXzI4RkCmjXCHO",
+	"81Bfw0Tm97Zgsu4o/tFitzTiLZirZe5lzZlw4eA3jslFNcoNPs0orziFg0kUhyRhUswTTRqVIAyatklw",
+	"weLxBRLPcxEzGZAJlcBufCIFETxekIDGcUDWKeGiJWYbS1Axju2Wf52zZJHtGOfLbTFHJDudqg29BxpW",
+	"xYymU9qSTLMuTROpUkl0M1e4t4SpecJ9PBtcGwn05o5C/5zFgN5yEs30RTgIg32Nn0Mu1IQlSNxiNlaa",
+	"NpL1OOJ3kkhFF2TOYyYlCTREDqmi32mUDDR34mTO77h44Nk6SCSHPGFjTZ2LZK92JTWgQ0JeB7rdWtBx",
+	"jXIl0PWNQAGT9EhwlkRTmiz+zhb7uLDvTgIyjngoieCMJCJmmuVEIVmnIxXdM4IYz8KN/SEP+nEMaIPT",
+	"BSTio3geMolNoLtEPsDISMQxG+l1FEFSXkS3Fhgcb9JKeHQcTaMaqXMqpMovc0Zv2T7Z3kORBIUQH/go",
+	"ME0tl4h7RvY6HUAWkOJCQqX+Jncdtveq9xDDaipvu+4yFsmUKpTSdra9JwQ4vTl+1+COaFTWnBiRTt+T",
+	"O8ZmhVsiWTz2R5QLHo1ojFeDwM0geBXc65G/+2kvr27XepkrHlwjxcGI9o5YRLS8rQ+0uL0nlIBg3+gZ",
+	"FhcSJmeCS5bfagNdopLsF9WaemhUy4yn47FkFUD4m3ggU8oXBo8NxxVJCHJcwuQ8VqBw3EWz3E461Ucl",
+	"cJ5KDO0sQ9BOJYKeGopZXngANJTEjN4zSQJAkQAorxiTSLEpyq8O4XBXjzJB5QbsjJVbGNNYsnSlN0LE",
+	"jHJcaUJHMbuS1cIM4BqLxy2jbADTX5MkynPBbqdTKdGYYZdJNS5k3+x61dDUx/pu8fSFD/qWG/3So3L0",
+	"W083/xgQKRJF7thC5i7HkAdljqT7+QcJg68PqWIwRrBv2WlAqBwxHkb8ltD4gS4kuUkYvZNERUy2h/wn",
+	"pJiotyXMau+whJhK1SYDUBgyxnkzVyQ4oPyQxUyx9zG9DTQODLn+8moWUvvliHJyw2Ao0Iqq2SwsuIYi",
+	"CQPJFWnSj2XQv49ipXVWJBqpxr8miYyA8sgFV/RTzzmT74CZBESxZCrJv0TEUbcL9gOtJsdDLsbkYRKN",
+	"JmQ6l4pMRBwWRZrSeX13et6/Pri4uO4fHFz3Dz8cnez3RyMx5+qMJmpxFH630+nofZn/dYPsjKZ0oeH5",
+	"61xoeK4Ha+12ew1U82DotdvtoaeFHX2XCft1TuNILbQgKOezGRyBjwojKIBDXrJ6+EQgdPh8esMSuNea",
+	"Brqy2zqrQAYQzvSxIy0AAMf0VoLktVATjXssllrkIlbiIsGvAQFlBiVC3clIL0AifaL1YSU0oI2ei4LF",
+	"dwV5poRUDUBeg22/rirBvYqtyeGJcqZvpk+6GiLf7pOuK+C0iZlBkt0h14COqUbpW6ZQI5Jawsmppfc8",
+	"bAsgmG0ajtvQ6j9BV/UJo0kcsUSLkLrjkAf6rLdmMY140CanIFFYcSph9uDI+m6n45OHJFJKL00Cwtu9",
+	"dDcKx7Fbw2c1LFop6FoWdgX4NzOQ+frMVSSWabn6DLBVquaSdcW4VhDFA2fJRpFHeJdMKjtktQI8yiZc",
+	"xjJmVCmW6O7/+5d+63/R1r87rW+v262Pn7v+9t7e4394lbgFq9WYfgKzlbUEO31mUAJVYKk2f356PLg+",
+	"P/rx+nDwU/WmEjvjc3X7dMmwCyDxNdZkEbMK3ly5KjPOSznzpVA0PgdpS9bKOjQMJQmU0zTwXbooxkaK",
+	"m1I1AuLmWIcaij/u6KuKQFczyRL1QYSsbgs9Qze4S1KRiiqQxqcoGfmEIu8Bup04lBMMX0POPkVSSZ/M",
+	"gauTSJH17U5ng0RcKkbBcgR0oQgE0kcpQrMm2EjQIyMtpBQtjA6EiiQCt9mCfa4EoUeNJagUwCG/o+E5",
+	"rkt/GqGNTf9ZsqVlJnroyIU64mF0H4VzGusvgBziIBr43m6n09rp7IDVUtEoll7vl8/eHVsUiYPp6HU7",
+	"2x3v8aNuf89iMWOZwSs10q3LDbKmG64B3eVCkShdRXqt5T65TShXSJxvo3vG0RIkODJhUdmrDRg056lM",
+	"8KPGyzP7vlC3yW6nW7nJ9GHC2eOnug1eZbOibYOk3fWe9Y9xxMIeWfu01sZzbEZxfr4A2yF2qX210tJH",
+	"xO9prAnOo++9F8lNFIaMN8eKHFR2Wt1v3lZChYIi5IBkEEaKpLykDjwS31T0gdM4Fg/4BDVjiaZsqYAk",
+	"OFnLjbcGu3kVSI1oHLME5Ey9imxqMCeidvfoe0dc8zMaX7DkniU44nNguAeY1fEqwXGxkIpNNUDmnN7E",
+	"DGCRiBGTMk9vX2vzcoUJT4TC1w/d8Jn48ybdexF/yg8r6d2qvVxHiNmk0Nc+y8EA+mZ9eiV0ORHGwAyg",
+	"StgsYZriw7a17K6ZT7R0TRaQ78UcLeLPgOFuLQyjPNnt1JLdo1ATH6MXXp0fES14APqP9cJ6mhZ3Oq8E",
+	"taNQlqZ6YIbKw3wwDxo5GvGtWhG/ADLRg58OHUAh0DS+pdpcWXnSyy0+QPSI1ajenV5cpDSLEwYXJyT6",
+	"fLRsEAtxN59B64ufDqDH+eD4+vKfZ4Prg0MtKpllHeCB2kZHJz/1j48OdeP+5dHpycXfjs6gV9bjTIuH",
+	"VdoenLNUVM0lMi8tCUYKpN93NCQWpI2Psx+O7Xn6XqYj5X0X/kAQVmqsb/b2diqeAhvyR31/jZWIkmQe",
+	"szb54eL0BCXIatWN7OpOoJH6aDW4YWORMAefmzDc10Dnf4o54YyhIWKWRPdRzG4Z0eD70D/pfz+4vhgc",
+	"v7++GJz/dHQwuNYq0cX12fnRT5rio5SaSrwiISGYufJmRZD/6/FXD3Z0PPh+cH0++PHq6HxwWMTKHQcr",
+	"M7i8Lk7+nnB4MRIa0SOmozuZX7CDQasJHq+BSysJBkV06B++v9a35fro5HJwftI/vh6cn5+e53FhL0eh",
+	"7A4JbpGYU35VvFhxTy8+2lUEKzznpuLVa5zwieCpzWSa+nykbBrXYcUoY9E2HkxhDyjd1kRN4yWnf3J6",
+	"ed0/OBicXfbfHQ+KlOCNc/onQhFn46977K+40RejRH4yGk4j9BbL1oVKhxbV4KjtSmQeS56SHV+NBBTf",
+	"lEi30zFuGGWKSL4pY8MP705b23ta/S+JMGjaKqDFbgEtcKdfgBA8Y2cvpwilSUWCpEDPEQqG4hBYn0CZ",
+	"4CL1jYG1AXJo6dlBhzO6iAUNL4U4pskt+x2wwnUI0+RNCUFiPfe+cdebRiBVvdn9+xLy8O708J/Xl6en",
+	"18f98++L5KHrCgpGdCUDriK1IJdCENzq66PFilt7NRnUzgdzgTcpUieLLMaz1Dn2K07naiKS6N/sS1OC",
+	"PrlhNNHLEneM42sWWqOXHG//6vJvg5PLowPQZGoFwq5zzrktvbKesnQLL6frZt1IszM/4WkkZcRvfVfB",
+	"YJ9mOK9zlKmBELwvrWPmF77GLtNJwUYiyddU9na6r+kUKdolwNBRvyRLsyLFprCyJXhydXJxdXZ2en45",
+	"OLz+MDg86qPCWyAHezk0yeyp6K0KAHt9YvA7A+jFWKiJyJp0l23063SxgHTNGcYSE1R3p96EeV5HRF/P",
+	"aPkcuokvi895FYE/M+Td7XS6277n3K5s72epvrl2cD7oXw7WirbtsUgypr52G4sbig/7a1pKtQtf0yRl",
+	"jaybXj1yPugfQpgFy/kLOxPWTaJRi92zJFILr+etqFkh0FZ8Z9g3wjasEbw6JXmYUGjykAh+65zHM58j",
+	"csex0+nWHIejYqfilRa7eSSVFvftm/gavPs7TwslOGvRXULsRsh4xMIvDdUlqwYpMHvnTkH54vcJB6h7",
+	"nc5SoNpDH4l5HMICUW3SQDK+13n4pRq+RA0ffv7SQLS3aUyjmIVkztmnGRspFsYLB27PM8bnMHC3U0cQ",
+	"9NWGp03XBWGNhCIT9eG2ZqjoOmBUYaIeMTOcf3E8tOvSHK1KUXEA2VAmfQqY3WaYR5MkgoXkZLsKgL2f",
+	"xzHRK2NcmTW4EiBR+KYjpY0J+n3oZlEifUpYfD5003ejbqsLGvaShzSR2IUQWiHVvh4Lf67MvKK0vEyG",
+	"2at9RitEJNkHNUdabPDYnwliPbKWdX3Fh+tGEl86GUZRWul3ub9eGmu00FJJ2Xtvl6SeePrGzRINBhWh",
+	"A0lR8/jsgcd0U8Ec+2kgTemnI+y50wFvOPMpc4ejSUIXAE+jLFTt6m+Xl2cEG8ADk0+oJJSgNJ13FMOH",
+	"M9d1rdva+/hLp/Xtx8/bVS5rqV7y1MQaAfJzuc9yuXC2N5U+9pkL2C9mznTXfhHkWRCWuPkXG8GzXwG8",
+	"vc+FUwvT76ve9w5ELOaJ0X5CNgav4IoXvnYhMq+z+7YCZjll0J3Q2Av33j4JkYI98XPN9ch8dv3M70bT",
+	"FGuEVcREANs43wRukQnYzlaGAGgUd+ielIFqfss1x3Mc8bvyuUzgyrhAmig1621tQSzrREjVe9t529ka",
+	"JdNzJlV/Fm2lAXVb3W67u9Puvm139rYsK3eO7EqyRG51O52t0SSKw63iaW51Gx3nXYTSkw0G1Nfd870s",
+	"OkLvOFu/+bk0DDcen1nL4noKEczbVYtJWFzhIChZPA58EmQhROClN6MJ4yooRNGweLzqjdSz+nhWZiMG",
+	"LFVnbcW778GVrRp5jZubGEO0WyrukwEdTQjERkeSGPcTdIEDBI4UWIoZVwkGOpSoMw58yp8ix7A4Ftq1",
+	"HkfoPYDdL8Wzuj8uAYYNil3i8kui0CeUzISMwL/T+Li6btnVZN1E87q487ZI5r81ZL7jd7+ppvR2peds",
+	"zBLGR7BWGoaRXiiNzxwwGyfNPOSj8DkBwi6WRdX4VIB1mYZYAJ6UbtgPlDNyLliRsO1V7P8Z6/chuq6x",
+	"CAAUMMf4S6y+DBE/vz0zZQM4AU7WwqrxoovQz63/m70nNpBOV7tg+SSaLVHbVEZKaMJSN1mnCbxGLxx/",
+	"WiVylydPMTLo/IIIbb3MCqShst229+inn8AlGNJ81JKnFe6We2p5cAw+0ZECD+FszxDz8zAR0yJ8Zom4",
+	"j0K0YDQ6/DJNKKLvErF1FVRwgfsqcLnM44AowAPZC0LD12ISxCN/s+cTpjmQ4CP2WkDSd6QeSr4359Gv",
+	"c2Z+VsmcrQC4QssUuxyAVkG7qSi2NRIJSyWr6W2ydb+Tftwqs50aAcrILE7MchaB81wxpGpbqbXYldbQ",
+	"UO353vmgf+j53tXZIX4+HBwP4I/BPwYHV5dV6USs6adGp8Qf16SjT7ZJkArCkDtEgtdHb8iH/DeS/kR+",
+	"s4rTb5DQIuK35Lch/63VaqX/1x12O51Ol8C/5DdCCzJ/GvQ5YQSRkaS9ttNeyuoKkSRTGo9FMmVh1nCn",
+	"uqGxkqTNdtNm83qP/6z5XtrcGjrALTbTTCr6vClu9AHUFYipTl1GFL1jmCcj7djtOGvDhBDWNJo26Zaa",
+	"pK8UYqzFqmKHDH6z2jcIE6mOw6Q9d5xtGC8pExTFTYgO9qZ1sV7pSBnMAxvAFVjPHgBQGI3HmryNE0Pb",
+	"NJDXpB2ha3BH/7dgSMyabKdNyiYpbAvOGpHSBDPio2hGYz1aLLgWTjGYyA63Y2bcMejU1M5v+++a/rvO",
+	"QZXbbJfaVMXIZe130vZcEDkfTbJTW9cQ27BN98z0e3At1USEuTM3rd6YVm/MJuv8nsC7Fvt0DWAAOeDo",
+	"0mdD28LM3d2zLfTM2RB7hhLsGSS2tn6w/s8TGKakDFWbIYxBv5ROoBhaV22m/lyI9X6h+T8XkPvtmwoS",
+	"zAophPLT594KnmZFmc074xBI3T8+xXzSroUl+d5y08e5wbUzlgBVFasKfwb9Uu7W3OaYMcScRLK994S5",
+	"MQqr9FSXYjrP0D5h7ds2CZzHXrQ+2FMP2hXq1zTiqbL6FORBCypDoRLYtaG1EH69vbdHYqb1YumTMLqN",
+	"lPRJcB34JGjhotvB0tja4jaeEQacLbL5QWbhtznxGyLYl55kOtU5m8V0xKbmEeHFs1ZNlGG4XBHFE+fY",
+	"mq7IoF9h0kYbuyh2ze9wr/OEKuOEU1esog4vnTaYUGNFzdcVAiQRM+y2j5YxVG4jhVkrIFOEIxGUXzH+",
+	"YhBvCOaCRbVMBU55RbBDmwSY7CuAKElIi+PmxxBzjKUu5CAz+XOG3EmgA8nbQDp13mD33cEeIjWBAU0u",
+	"yFxmpyEPLhRN1CFVLMA5Bzw0nxJGMB/HerDd2X7T6nZb2zvBxj4J3FQxNm3LMZUK0SzfvaWiKTqIX10e",
+	"5Ia67HR7251e5+1/djq9Ticopn2AJKVOUhOvV8hq4ucanNiEklNGDkQy8wo/Q9y91/MODs8/XHc74CyZ",
+	"S0BjA8lzCWjSLwVXdFS9FHhidxuYpZxRRQ7BGJj7MbeQbbMQiJQJ30HQt5QtEFzt9wbSXs+rBZ5WK6c0",
+	"ivthmDApMfXB/29A2R6Jqed7+RN6YrSs8bG4hdD6b9+/fXPYedt9+3b34JvDN3vf9rffD/r9zsHeXv+w",
+	"A06FWafyTmAYDbmKlZ2z20gq1Lh0kz043IqwvJ5XlYbFPPulbd5tv/OyrBFd/NOYwy1OkL5RDRKqwHUm",
+	"vQc5wBj7J75mo8Hi934wwucg+8xj8hpUPOWA1QNfWx79v8Zis1xyX3bFdQur65MuEB+00B6b52dF0uTo",
+	"CSUqVU4qYpxvLS4eHVaqQ2XqlntNdgidIybuvOno1dPwlMcLS70KE1YJiVW00p3OJZvudE/PRmBMYgat",
+	"egnKU+FS1tYJgzxCKp9cwIQSphEfXDz0CAYUYMIS3+0xEXGoWefTgYsBJIH0U4tLTKUyIw55UKI/Aeaw",
+	"kzYLik9gDrT2XR/3LyBu6/Tq5BLbw0w4UWUakzpgHlBOEEpeOV1JiWk1hKEJzHRhuJ+DYfa+4YCRNIFi",
+	"e7WtGQm1cmsF1ltz1bpLr5oZpO6qlbm3i/sZI2960Yy0Xkb1CkGgdMu2V7pldmdP3rJMxKh6vIg1f7aq",
+	"NoRTPUxsBG+YYkghF6jD3wuG9drVmgEhH1/1GlNxxwXMMlklPfRU3vSeWEAkODnM4ZtZg+99at2KVmlh",
+	"eeGqCn5MtyAUm2Qmi2KM2rqasCghIzy0NbmRh2hZNnKxYHsJGsAKq2BqBPrqVeev/wPVSsRU3OcqMESx",
+	"0ySlDPl1p8ezWzyPJUcx4OFqp1CUYL8IguhJDDl69vKMzFy2aaHRikQh4yoaR5gILHfjgN3MzfQW7D2y",
+	"s00m7BMN2Sia0njIRxOa0JFiiSQhS6J7FmZWeZOvFG/0uls3wcZk4k+SoWpbVLyaiPo5tGwETIJAqcDQ",
+	"gtrw+WUUJnd+1WQm1UU+r3T10hkAei4ncR/w8qpM1aUz55M4TVNpI5UiHiYCQ6EScU9jfEV2MKJUISUx",
+	"7qoFT7u9agm0Dnju8ut4ZZVe5gKySkWrA6U7FjH+wRUwzel37lyo6hU4ZTHUtXbcNK+gmziwOaw0PayD",
+	"UaZxVmYjN2+waVGIQtI8EnGbtCWoydpSsBvXqbUOaN52ntgLLrgCUI5uXE1yVyD6MNZqdDW2mc+bOj5X",
+	"OD5VGfyeMucdZB6XFaR8Rm8ZBplV5TLJechrlUuj1oTKDyJhqb3V7OeXzyvYOjKrxl/RMPHx8aNvEuPD",
+	"s9AfuIdsB45nbeN9+DZ7eq9Tsg2YA6+6+Fn2T0x7bkvnaGQqZjBt8GCaIlSdvjcViUFKMhZxLB5qpqtJ",
+	"g+l4JDU0u+ft4QWje8U7TlxfsgEumIz+jT4MpZILDcDzRQhHdvJVi8bfyivuNFqwWppa9rJh+th948EM",
+	"Ca/dIfEdYRme1eW8zT2PAmR8z5qSLBL6acULA6AGLyaoDq74MNWvyCmSZpsqp5rPPV5JVvTwGUNaKghb",
+	"wNTjybxMwxvS5wZmwvKR2vS5tTqjq3wVaiO8mq2xbGSp8G80loaEjUQS1q63doEvstA4MvsTxovlC3o1",
+	"Ob9KCK7OTw0inU9oMR9fQ9HOotnVxeD81UXpqgh0RwWw8aHNdvBjzQ5eIKU3ENOe9bgNFy9XTmo0ofyW",
+	"mdIHFUUXzPtoDoJYngJ77g95WkUH3Z+LtfyMzyQQZyXITZYPH0g1JaOY0cSG+pdeQ8vPXAerE5wTYawL",
+	"9AateU9S/6dpw3PGrL3OpcFK+P7cq8jZQ+461ubJXPFefjk9t2YP+TvZdBv1l/PgdS9n0fPiOWE9RYZv",
+	"yi4UXMD6czUJfBJ8OPyg/0miX1f3/YI87wWHuRUcpcrOdnnXtyc8pqo8z6rWUyVK2XDmErjY9zTieTdx",
+	"r6yjVGb+/+wE2T62PqO0+RjsE87uWWIoncyqAGAF0FLUr8n1Xhf528I/dqrd1cIVI50NHOoCnYvSeznO",
+	"3LVprJZfvokLqFNNsgzws1LIoarIyhBUFpLskQWTQZNFFAM8sBpCCRBLkKwuzBkC/PNW1CyZ/5MhcGmV",
+	"gKz/p9W3o9dgx6oMWZFsNE8itbjQCGOC6jXpOICCORXkJst4YHNZ3CyAPUOBHSchgpEWyj/gC9BixkjQ",
+	"PzsKhhzkAXQpRcY+jsUD3kTofJAweBOgiPhyJGbGG3c2a49EwtpOWEx7Srmp9wA6j6m8MRX3jjs6RuRo",
+	"9KgcImE0BAJPQydwyTz3Rll30ErvGL9KYq/nbQk6V5Mt+CZH//XX22DB04Mh1FqpA7/XM9sE9VnD/kpW",
+	"RVEdspjdYqlPhLvg5IZNaDzGsAmQ5olmhLCCNUnkHM4ZMmMVnj72hxzyJKXPK+A1ILDApeDSJyGb0URN",
+	"NTXZQAc6GhKqTHVjm1I2f1y5PB7W1z33ZQ5SaZYRyElmD/WFB/qHH6YGJxxlWkhP7woDPt5b4e+Hn7EU",
+	"c56TmxPKBYesB9k85qtWC47s+PT7o5NgA3JMYH4/8n4u7cWcKUlONTYNuTuetC4ZWK2XnAiCoO+5OGKG",
+	"S8NtpI/nb5/RoBoZvaGSlVBCY84oChmpwi/EF2BOYEuDhWV8bqLUrAloE5B4TpfSqbQaFTRYk8QF4T6A",
+	"wLRAYxGu2rcFt9Jixg1p0euTAmeT1QQh3aI5NHeDbfJz1fUeiSkzIUpFAAz5egDuN+i54xPn0/XB1cXl",
+	"6YfBec3X18N5p7MzyirywGcWbNhrNuRZYL0iNywW/Fav1G9EVmZUygeRhF8E4IhTukvEx6LOSxkNJvAv",
+	"2BMTxsg946FI5FoWO2ZOoH92ZIAMkcCCq4SO9Kb6aW1Wm0ZASy4SzwmHW5MkFKP51Jb6MGVcnYYSHckl",
+	"mXMUOTXTHPJNsrkJwm2RKG5ukvWgMnq03W4HG7189iWZhmYPOXHoJYRzYxVcJ0MEVsWbS0asXB0YoShA",
+	"2RrXVSwMBwiH68JzS+exa6oOx3PItl7dLFMCcmtJY0GDz8M0VGjo+cNcsFD2heZU2adcjNXQewzMJgxN",
+	"LD9pGQA/9QxjdmYNlpoQ603kKffBP8omOmnKRkaJNYdKP9MyyoUP16QeF0PgpO+mIvexgrFPZvQW8m7x",
+	"0ChCaJWQgEmXwCd6lg398POlbJMrrqIYas4A+VMLG7INqbRGgo+j23nCQp88wa+G3MYjFdqYq3FwfDQ4",
+	"ubw+OgwgxlFhghwgCFbxzjpr2dZWhfQ67W67A5x3xjidRV7P22l32juobE2AlCyPooYLAxRHyAqe8n10",
+	"z2Qho0HESWDju4M0lQrPRz9mjU55YG5r9oVxHGQV2QP23cEhauqbPRJGUkV8pLJV+BjmgAilJgxdXZwZ",
+	"sit7FKL9DfUFkAYw9gqwHJ8H0nVj/AqEDmpUudGyF9nczOqebW5mQ+v+P1usdMR9IplSGts203Ez2ZLG",
+	"hu5sEsGh6KsDWz293hHyC1vEFIrrZSPAvFDcXHPAREhpuYjsOXG9YIzUgHbOKEs14IJS75TCvKUfqwbJ",
+	"58zpZxYozX8fIGml5l+ERZp46mHT3N6phXMiYgb7OKNRYksFx5o1Lgz4ofw+zRJo9HK6cCT1tZzOhEKA",
+	"DLljH+kZ3YCsB6l2EWxA4RLpFj0LckXPAnT01WRmyCvOC46L5dEl4vcivmch4k3+1IyMMhFT5o4HeekF",
+	"oc6BOqHmc1OxjWr6xKJbbpScfoVWqeUXR3MNNuwq8trmPuGCjOcJcLKMgeQSdQMRnDA8FxfIWE43xIT5",
+	"WOwhMsJK+mYGYRyoqRSSL/mZAQCf9asMN1mTLYxlBvf/J1qaJIImO3XDgdPqZw16DNwg28ePaGNgUr0T",
+	"4WLFmo/qQWAaG/wo59MpTRZg7gF+ImvuFiDSQyZESM+xkXzRvDHN6ySag34qwWkpU47fNFVOvjhrsQ7n",
+	"dqdbURIdnYpB09Mi2T4JjgWeT0BiSBigcknA6liH55sKojCXHaM84dX5sR0mP2j9/ttL686ukgMFWbis",
+	"MMfrM9ntdOqOMAXklpO3G7p0n+5SrCew29l5ulOuKtVu583TPfJVe3SvboN5ilnYod9ek01VpD999KGe",
+	"0pOdqzJEu+ZGuHSOseuXWrPPR30hcybJX5ba/cCLKqMqxmZU0Ik0ftBbTYW9Sp3Jg3RRy9HtcxQ+bhnX",
+	"0+zLwhdR+Ig3BIJTKrLWTIWVKTEXEvD+dDVBaTgrLQpnzUEUaqlyt7Nb8njFFBswiiuc2NQyac3xYLfT",
+	"aW13diDQtCg+oEUEXEi0HIcg8om4N3c5R5Zzd7+KN2KgTo43rswanUrkGj2KNSBLFEfDzDoC4cKKSfu2",
+	"q4t1l+D/7KrdFQn3XlECeBWWnmMlu0uSRbrBEG3vT05YdxsR1rT80/Mo8V+LKCLZcbWjW3MNX5EqYo69",
+	"Kl/A4wqpI58zL+LkRqgJCaMEnU9lr6A1p7sMegXBKcu35yY1QqqJvfedkS5F/UiWarhavVsQQS8JkqQy",
+	"rrQeZF8kozDws5QrmCUCtEonDwtYYtpk26HZ6cBDbkJRzMQRN9pjBo99slvVs5gxv04VLCt/P0XsgfRv",
+	"wQIjuBQxczTAKoV9yLXcmpt8udpHGmh96Ca0itpXreVV8R2NdS/UyAps509MvTsramXZjXVEJ3uuWrCG",
+	"6ChURQxWPq2PVehZ+fSw3g9iwk30aKaB2UyumeP7k3L/dhY2nxWB12AszPeBJgvygf4Lwj8yLW/1GaFT",
+	"ecaVtMUCMtZojY65iof2WuVqstTy6oz4PUVOvjLx35OJw4t0YxZuWucY+PdM5fhnihwZS2/KzJ8dPfJZ",
+	"/3MUPtaFkNRx/yw6yGEQGBuEHiMmuh4fSdZtjp40+c4GmfPYlrYdRzzUDDPox5ju7D18ERAq71BtYTxk",
+	"oRYvoDyYMb6fwftHjwRgiw3IunFyJ9t7+5gLSBJ6o2WkvU4H7eX6uEOtC+11OhsmBRG48gdDTrIBOhtt",
+	"Ehiv/4AoFsdSsza4bol4KIea7OfDEDCfFI8X8MBlPKBqoxX0Xk6TkCU9Egj977tFAEyZkwCjoTQkRoyH",
+	"UOhECvvygy5r8i6aSQIVvGaMKihGLh5g1OBXLcOYVEy+O3qAMNd/sU8zykHYMVmXcpmZ9NQEz/4GjkBv",
+	"CVL6powMjuMEhBHIm/DT0eDn2qwJkBOuQXYFkI2GPBWOykEDJSmpUlioCHNaTVyAV4km3PwUY0IatLx0",
+	"g2CajGzOoknb93DYTVr+2GhqxJhmM2uMaiT3AMY1aXkM8U0rikY11ROzILi0/GUzFl8fNFnB7TPCmEZK",
+	"OgbXD0zRkCraAmP/J1U3temyZdvb5o++dz64uGy9t8/ErZ/sy+nygXSvtJPt09yciu/bzxAbKqrPNhUe",
+	"sOvqIkSh7HVTQaKqpnpTcaK+7n5ZqHAcyn6pEAhoHFd4J2TOgY5EUOvL4EE2p5Wo3Gm6rGZqUTU+Pd2v",
+	"hNAf/Sff6cukP8CFBrbEHIhO1q9iaXzckJt0z3i5wVMs4sZ/Y01iKUqIjzO2iupC3M6b+vpuZ3cDuW0+",
+	"jMQwUhMHEtgQvIJSLR54LuEkvBgZddg4Atim69lYGrg0MXE1WrBK2C1NQHgcUcnMevKhMkEWBGiWUIjL",
+	"M9PYILjMLoFfZI/4MIDr6WAHWgffoodIMmIfx9HKulGZVBNcEfSwtn/FKrIZcU9VYUtudT4N82zwmsgR",
+	"PWdtDAxZl4yFLOyRwA1MC4hGOp9UJcgygNbD5tITFFqjyHOeticfwLCX7KdpvKGXJDS0fq3igW/Yjbth",
+	"Wb4DT/9ZG/7R2XDwbvudFgDfbR8E9qjENFKKheYgXUcFsNAgzuhxGyX7iMb5WllmS24qkaDg4vxU9pBi",
+	"+S09ZN84g2ik3NxEHWRzE4nEjKFDqJ+iG/ogFzJT9LI3Eqq3J9lIcNA98m8tpvRYdwecd2MpyFzLPxpx",
+	"R/Mk0RK/dWFpg0sNnMHVTLJEtT6IkPUIJj3V2wJSoqe0UbA2P07EpWI0JOuRkqXQPA0DPapZm0EGvSvd",
+	"+mEiWiMRz6dcoqpDuXxglmiQ7U7HgCyLEQSXlYSBP2cLIjbWrQbiEyeRqk/a7faGFuVtvnjsBbDx9ZI4",
+	"ndqnmpQOg57gpmPFag7TmV2SEiFdrEnI2eSbJKwsfLewlNTNohOkznNDjqnbrFd8mzi6yFM53EihJLHg",
+	"bMhVQrlEm2ovPXF7mCZESGsek4jf1juOFFMFrMqSEVU0przQWcOgez5xSs5I+IHeOb46mpW6bc1dzzwX",
+	"XSNh07jxR98DRyMAWn52ZNcPSQRCV4Yv7jRPJsp9Mn3t8vSsSzZhopKrcrCuYCesTgug+69S+L1QmvTp",
+	"db94fdU1vPMJCRr4tDxDX8tt+lmbqFp+FQWGagfpQ8q9zRVn3SClqTKS5xxDXk5qpMlUSrmNSeLPrf0Z",
+	"b6M/w8mkPk6XTtkcMA/O4xiyyeS8niIJXO7q/LixU1P/RopYKwSOd5ONmW7qvfQnK6b56H+1KfzlbAqN",
+	"PL6w73P9viyMXuD99UpGDRvvV7ZTNDRlfNEHjq3PKN8udfAa8FCigSHlDpCI+ZaBLo1Cq1NXgIemkoHL",
+	"UyRTWooHJ3CpmQcNQdy5WThWfmBDiZjfTkjxMWSjTcDjAxQTqyPlNdQhT9DXOfVHi5I8TDHgop33OwCh",
+	"z7wuOlsccrsuENz7PON+8QNdSHLH2AwkZlKZm6+HC7FqwJNZpm3JqcySk1O4djsdk91a9yunnc4/KZls",
+	"zqCXuZmxm2StJv/9X/8XewKIirp5YiEcDnmm7MWL1fSOWje+em+7skLRzNsrzXwLr2hfLdJfLdKNiTci",
+	"3guIt1/9fHzKWa7EnJWugfik773rYM/Sf0Hb1DUrfUTOE7Ihr3gXhAqJSNtgkJSmkaYvlhjr1uRSV9zc",
+	"75l6qR3gy7z+/TFvcF9Gc7h0crd/JW1fSVvzx7YX0LUv/L6GWXB/75c4qkaTiugjkxQJ4kZzRvXnJ5Mb",
+	"8nXwIlnydKHVe3y+2NgvPWb5lc9tQ569kZkU9AuTaBwt6xgByEPXYG2N+d90Om9NJo68ERwGTi3dqb28",
+	"TYJcUZKip9DyUiTGialfYHFcc64bZqCEci9JxV4QUgcnh4PDAJ+F4Giy7KhFg5QSIJ9npl0Tj4qO1HiU",
+	"8IZnH3OqJG/3qaM8qSPXk4ZivRJpGgK9SngvyJhxExEdDilVLyIFTB/fF/KvBD4p123LvyUAvgQmnBoe",
+	"I4xo0KyWThXTx4GrxPVnmPBXS876LJ5q8ku+2Bhdmb3xZSt6bJzW8q9khE61Mmqfk76qZV+Nen8ho54p",
+	"ePIyo14xa8znLPXQ41ay1P0YMoXSKSuFJa/JuqwzPgHvV0xWq/u2lwaXPM9ZFJPWuBEmL4rq0FA8uLq4",
+	"7HSvDy883/599sHz83WUPzals5Xli58IdU89uxvHFyAYnkEFsOOzqAB2XZ0KYD+XCuw132Kji1TKAfYL",
+	"hA1U5D8rXjONkDn0LuC0c9kqszOholLpXtcPTeyYvgqh8TIsBqYQQJVUakR3Gy0p3bGZ8sHIEs4Re1m4",
+	"P+QURgNp14ixlMiFVGwKE6zJNjlnap7wbGqZlYgxmedALRB8xHwS8SG3ZlK4vVXSVj8Mv8ilfZasVndf",
+	"V7+geCtfItJ88cVVCzXFE/1KNn5vstEPw5dRjHkFwfhA78yDFjxYFJhuDKbWcd20PYMZmipE4ABKE6bv",
+	"NryjpK4WkZvNR/rwOA9BP5BcNgxZ6APpwS/vGJvZPHK5LHJap57O1AJX5TyHTQmN4zwN0k0MzQHapQlP",
+	"FZUx/PJ/IqUpiQJ/UqLzDJGFcPHwlf783vTHHNQLJZdmKsLWLJ/UvlJdQA9D0LjvIxndoPdaLuwdSFCk",
+	"pEuAemQcJXUSGD62SxOoB35imaST6SVU0VjcknVI4UJldUJWY7qEn+Alf8OQpNtEzGclxQXciSNuoh98",
+	"d8lAKTVNA99hU7BDd8fAggctwOGmqJTRLa9+b9Zyp752boL+P14V+uwlhhRoHHPVH425haIMMssIlkS/",
+	"1hQd0E1MzvKzNEsy4OSgf+j53uAfg4Ory4GmVTASTVQ0piMlMUzcL6/IOIsuW86Hww/PWo5dRAhvgR+x",
+	"0lxGQptVcygcaqESWKdcwGyZnJel33bZ71dy+0dpiU6oWJ6ulQ7pNRRHl+qYoCqUDG0y7ooMmDaMI0uS",
+	"sh6cXV2SdrvtEvKtz/ZePaZRIeKeJUkUsg0b35WWSrFXCalomu48fVoyizOkGAMkMII5bWpuHaxPM4F0",
+	"yPWxSIbc0CBTj4VskQDLHIMUGGBvDPgmgb6rgV4kV+CtgFHZQI7hLcaIe1gwYcqSW+vy2jhR5ZCfGwTr",
+	"YX72BypTcg5pd3I6s9bTkymN9T3pwRIw083MHLY/5Kl7GATE4NZ1t0y7d7LIV+rgMPsXYhnPjXvAq3Po",
+	"JuLOBx64sR+QphhPKc08ncvhnUUjPJsRaex5Eel3sA6eeJ/ugTAwzxFNO00Fj5QwNUyWc0h8rNOC/fmg",
+	"D39cnR32HZaZT6zyMR8w8So8a3n5oddVZ1bBK5zjK2L9hRGriSiUE75rifBXqeh3N4LBWeSOB6KWTaDl",
+	"76mXOuIM5KWvMq8ZnVmmgtxaThXNopG0jLUm0TcSjFxBmTIE1rSWWb02DHPPLF9SCa1UYhkpEwipJRAn",
+	"tt2Ia1nhj30S2K0ErtBXEY7Mfp3TGAVFqiZrEmeQdAoBm6gVQ6C9TU2Klwfc22ezeLGfSU7MiFKOxFRv",
+	"oXt9IcRv2Mcaql5i1fvz6bgrWOmcaV0Hjlc1J/5PAdAyzbpw9ak0d/UrE/m9mcipUTpLCm8h2WmeizRh",
+	"IsuSzVVklSsuuNk+ACiI4XOssAS0ySyusqomORAJSwtI2AwV5H6nTfomb3CEwVBuwaE0v3220z7kCks/",
+	"vuuRPjwMg7n0PmIP5N2acUGMVMSkT6hSdDSBYnXArEZUMlPKAwONtSaMSQyGnE1pFEPSvHdQbG1C4zFy",
+	"BZP0uTpfXjnRdKF0TyzmITn4R5bkddWIssA3aeaGPOXZI8HvGU/LJtpsMxVlf9IqUKkPFjG1cTY3MbNt",
+	"UO3XFaTyJnpykXWoNPPtBhlNhJAoCWA6OqHESMR23P00h0yk7Hdkc7O7uQl5KKSWZg2M+m75R4AUViky",
+	"eWWsYSZVfWzABhbGwpHBpTTitdvws2pjxG5pTZKg6BAXmCwlHEObJMPc6HYaMVdS39vuf//X//m2GEe2",
+	"AZ6uJuQbfqCxbpMW9EKBxI7VNbWjsDiVPgc4WPvzrkbLmCqWkGCJRyGUaAJXQsw1GHweYi0kKFqFBWnh",
+	"T9FzKljJob6oQ1My1v09rXdlPp9RNRlqlhRs7OsJ3DVKLDu0QygJNPC2ZjGNeGALcZN1DQhTldYHmM5Y",
+	"QuKIm0xCm5sfsvpTGgBO7BpE5BRZdkAEVMkJVnGxDPZT1JGrdybrwgQVbaAhsNkAhaxwAVmn+QxuG1nK",
+	"YuMgzWagQVRs2pZsxAJvgRkRoGbgCME0GoLUiUWX5GYexSotzEgmwhRrwiKLSEMwazIi8URwMdd6NGzz",
+	"H633InmgScjC1pm+3gEORfVl/wTu3ZTEQsxu6OhOY+ssie41PeVMAYmhYZgwKe1hn0e3EyUtwTEu7JDK",
+	"2ZYgSl0Dg1ydS6jLU65EiWTHilZpkcZcMUpSW4tSr4o0CsAybEL6toyznz7+o/JDQ/MuvJ8O+USySh4v",
+	"TD+tSGXdGsWRRhL82llIbpiEqjhK2KKn68IWm96w1G51T/o26fMFWHRjyTAcebezY07RSexjKTzFtKib",
+	"m857ZBq2bEdOA4A38DGRjZUmp1lhMsjFkOO19Z6eZX5rJCItrZD+2dGTVQLzGvyEYfBC2y2YrskFXjlM",
+	"wQS5kkBFv54nUbCfVTbOStyZdKxpK/IdMakd/nZ6cYkKfjDktYUbq2sVal14yF+nYiFxxAeNO86rboAT",
+	"Yo1GEBkO4JJCbvi0Lmaa+t4tCUrWZzFVY5FMN2qqg5a1/mK5T5GsVEC0Gkv9IYcYa6hK4hRMooqEopjX",
+	"1eBZtTT9+PHx/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

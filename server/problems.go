@@ -75,6 +75,7 @@ var errorFamilies = []struct {
 }{
 	{"/core/customermgr/", egainFamily{}},
 	{"/oauth/", reltioFamily{}},
+	{oracleAPIPrefix, oracleFamily{}},
 }
 
 func familyFor(path string) errorFamily {

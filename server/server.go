@@ -30,6 +30,7 @@ type Config struct {
 type Server struct {
 	*egainGrants
 	*reltioCustomerRoles
+	*oracleSelfServiceRoles
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -63,11 +64,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	}))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(rememberOrigin, keepQuerySemicolons)
 	e.Use(validateRequests(router, cfg.Tokens))
 
 	server := &Server{
-		egainGrants:         &egainGrants{store: cfg.Store},
-		reltioCustomerRoles: &reltioCustomerRoles{store: cfg.Store},
+		egainGrants:            &egainGrants{store: cfg.Store},
+		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},
+		oracleSelfServiceRoles: &oracleSelfServiceRoles{store: cfg.Store},
 	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(server, nil))
 	if err := registerDocs(e); err != nil {

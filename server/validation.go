@@ -23,6 +23,9 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 	options := &openapi3filter.Options{
 		AuthenticationFunc:  checkSecurityScheme,
 		SkipSettingDefaults: true,
+		// The strict handlers bind the value validated here: Echo's binder decodes only
+		// application/json, not structured-suffix types such as application/vnd.x+json.
+		KeepValidatedValue: true,
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -128,9 +131,13 @@ func acceptsAny(header string, produced []string) bool {
 	return false
 }
 
-// mediaRangeMatches: "*/*", "type/*" or the exact type (RFC 9110 §12.5.1).
+// mediaRangeMatches: "*/*", "type/*" or the exact type (RFC 9110 §12.5.1); and
+// application/json admits "+json" types, which are JSON (RFC 6839 §3.1).
 func mediaRangeMatches(mediaRange, mediaType string) bool {
 	if mediaRange == "*/*" || mediaRange == mediaType {
+		return true
+	}
+	if mediaRange == "application/json" && strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json") {
 		return true
 	}
 	prefix, found := strings.CutSuffix(mediaRange, "/*")

@@ -23,6 +23,7 @@ type Fixture struct {
 	Users       []FixtureUser       `yaml:"users"`
 	Clients     []FixtureClient     `yaml:"clients"`
 	Reltio      *FixtureReltio      `yaml:"reltio"`
+	Oracle      *FixtureOracle      `yaml:"oracle"`
 }
 
 // FixtureSettings holds application settings; an absent setting is left as it is.
@@ -51,6 +52,8 @@ type FixtureUser struct {
 	// ReltioCustomer is the Reltio customer the user belongs to; ReltioRoles its Reltio roles.
 	ReltioCustomer *string  `yaml:"reltioCustomer"`
 	ReltioRoles    []string `yaml:"reltioRoles"`
+	// Privileges are Oracle privileges, such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV.
+	Privileges []string `yaml:"privileges"`
 }
 
 type FixtureClient struct {
@@ -105,6 +108,9 @@ func (s *Store) LoadFixture(ctx context.Context, fixture *Fixture) error {
 			return err
 		}
 		if err := tx.upsertUsers(fixture.Users); err != nil {
+			return err
+		}
+		if err := tx.loadOracleFixture(fixture.Oracle, fixture.Users); err != nil {
 			return err
 		}
 		return tx.upsertClients(fixture.Clients)

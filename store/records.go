@@ -97,4 +97,6 @@ var allRecords = []any{
 	&Client{}, &CustomerGrant{},
 	&ReltioService{}, &ReltioResource{}, &ReltioResourcePrivilege{}, &ReltioCustomer{}, &ReltioRole{},
 	&ReltioRolePermission{}, &UserReltioRole{}, &ClientReltioRole{},
+	&OracleUserPrivilege{}, &OracleLookup{}, &OracleAccount{}, &OracleContact{}, &OracleContactAccount{},
+	&OracleSelfServiceUser{}, &OracleRegistration{}, &OracleSelfServiceRole{},
 }

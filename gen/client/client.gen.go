@@ -16,6 +16,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdfLinkKind.
+const (
+	Collection AdfLinkKind = "collection"
+	Item       AdfLinkKind = "item"
+)
+
+// Valid indicates whether the value is a known member of the AdfLinkKind enum.
+func (e AdfLinkKind) Valid() bool {
+	switch e {
+	case Collection:
+		return true
+	case Item:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Privilege.
 const (
 	CREATE  Privilege = "CREATE"
@@ -358,6 +376,55 @@ func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
+// AdfError The ADF REST error body of framework version 4 and later.
+type AdfError struct {
+	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
+
+	// Status The HTTP status code, as a string.
+	//
+	// Example: 400
+	Status string `json:"status"`
+
+	// Title The HTTP status text.
+	//
+	// Example: Bad Request
+	Title string `json:"title"`
+}
+
+// AdfErrorDetail defines model for AdfErrorDetail.
+type AdfErrorDetail struct {
+	// Detail Example: Attribute Colour isn't defined in SelfServiceRoles.
+	Detail string `json:"detail"`
+
+	// OErrorCode Example: JBO-25058
+	OErrorCode string `json:"o:errorCode"`
+
+	// OErrorPath The body attribute, parameter or header at fault, when there is one.
+	//
+	// Example: Colour
+	OErrorPath *string `json:"o:errorPath,omitempty"`
+}
+
+// AdfLink defines model for AdfLink.
+type AdfLink struct {
+	// Href Example: http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1
+	Href string `json:"href"`
+
+	// Kind Example: item
+	Kind AdfLinkKind `json:"kind"`
+
+	// Name Example: SelfServiceRoles
+	Name string `json:"name"`
+
+	// Rel `self`, `canonical` or `parent`.
+	//
+	// Example: self
+	Rel string `json:"rel"`
+}
+
+// AdfLinkKind Example: item
+type AdfLinkKind string
+
 // CustomerGrants The grants of one customer. Each side is present only when it has entries.
 type CustomerGrants struct {
 	GrantsOn *GrantedCustomerList `json:"grantsOn,omitempty"`
@@ -498,6 +565,189 @@ type RolePermissionsUpdate struct {
 	ServicePermissions []ServicePermission `json:"servicePermissions"`
 }
 
+// SelfServiceRole One self-service role. `fields` may leave attributes out and `onlyData=true` leaves
+// `links` out, so none is required; attributes without a value are left out.
+// `StartDate` and `EndDate` are dates (`2026-11-23`); `CreationDate` and
+// `LastUpdateDate` are date-times in UTC (`2026-11-23T01:20:08+00:00`).
+//
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","CanDeleteFlag":true,"CanUpdateFlag":true,"ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","CreatedBy":"css-admin","CreationDate":"2026-11-23T01:20:08+00:00","EmailAddress":"pat@example.com","LastUpdateDate":"2026-11-23T01:20:08+00:00","LastUpdateLogin":"9F86D081884C7D659A2FEAA0C55AD015","LastUpdatedBy":"css-admin","LoginId":"pat@example.com","RegistrationId":5001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RequestTypeCd":"B2B","RoleId":1,"RoleValue":"Account Administrator","StartDate":"2026-11-23","links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"parent"}]}
+type SelfServiceRole struct {
+	// AccountPartyId Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// AccountPartyName Example: Acme Corp
+	AccountPartyName *string `json:"AccountPartyName,omitempty"`
+
+	// AccountPartyNumber Example: CDRM_1001
+	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
+
+	// CanDeleteFlag Whether the caller may delete the role now: it is active, the caller holds
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
+	// `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+	//
+	//
+	// Example: true
+	CanDeleteFlag *bool `json:"CanDeleteFlag,omitempty"`
+
+	// CanUpdateFlag Whether the caller may update the role now; it is active and the caller holds `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Example: true
+	CanUpdateFlag *bool `json:"CanUpdateFlag,omitempty"`
+
+	// ContactPartyId Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// ContactPartyName Example: Pat Doe
+	ContactPartyName *string `json:"ContactPartyName,omitempty"`
+
+	// ContactPartyNumber Example: CDRM_2001
+	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
+
+	// CreatedBy The login of the user who created the role.
+	//
+	// Example: css-admin
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
+	// EmailAddress The email address of the self-service user (their contact's).
+	//
+	// Example: pat@example.com
+	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// EndDate The date the role was removed; absent while the role is active.
+	//
+	// Example: 2026-11-24
+	EndDate *string `json:"EndDate,omitempty"`
+
+	// LastUpdateDate Example: 2026-11-23T01:20:08+00:00
+	LastUpdateDate *string `json:"LastUpdateDate,omitempty"`
+
+	// LastUpdateLogin A global identifier of the user who last updated the role: 32 hexadecimal
+	// characters derived from the user's login (this service has no login sessions).
+	//
+	//
+	// Example: 9F86D081884C7D659A2FEAA0C55AD015
+	LastUpdateLogin *string `json:"LastUpdateLogin,omitempty"`
+
+	// LastUpdatedBy Example: css-admin
+	LastUpdatedBy *string `json:"LastUpdatedBy,omitempty"`
+
+	// LoginId Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RegistrationId The user's registration for the account, whose approval granted the role; absent when there is none.
+	//
+	// Example: 5001
+	RegistrationId *int64 `json:"RegistrationId,omitempty"`
+
+	// RelationshipTypeCd Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+
+	// RoleId Example: 1
+	RoleId *int64 `json:"RoleId,omitempty"`
+
+	// RoleValue The meaning of the relationship type in lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: Account Administrator
+	RoleValue *string `json:"RoleValue,omitempty"`
+
+	// StartDate Example: 2026-11-23
+	StartDate *string    `json:"StartDate,omitempty"`
+	Links     *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceRoleCollection A page of self-service roles.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
+type SelfServiceRoleCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more roles follow this page.
+	//
+	// Example: false
+	HasMore bool              `json:"hasMore"`
+	Items   []SelfServiceRole `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of roles matching the request; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
+// SelfServiceRoleCreate A self-service role to create. Every attribute is optional; see the operation for defaults and rules.
+//
+// Example: {"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}
+type SelfServiceRoleCreate struct {
+	// AccountPartyId The account of the self-service user the role is on.
+	//
+	// Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ContactPartyId The contact record of the self-service user.
+	//
+	// Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// LoginId The login of the self-service user.
+	//
+	// Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RelationshipTypeCd The role type, a code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: ORA_CSS_USER
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The registration request type, a code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+	//
+	// Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+}
+
+// SelfServiceRoleUpdate The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
+// the others are accepted by the schema only to be refused with a clear message.
+//
+// Example: {"RequestTypeCd":"B2C"}
+type SelfServiceRoleUpdate struct {
+	// AccountPartyId Not updatable.
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ContactPartyId Not updatable.
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// LoginId Not updatable.
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// RelationshipTypeCd The new role type, an enabled code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+	//
+	// Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The new request type, an enabled code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+	//
+	// Example: B2C
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+}
+
 // ServicePermission defines model for ServicePermission.
 type ServicePermission struct {
 	// Id A Reltio service, e.g. `Auth`, `MDM`, `riq`.
@@ -546,6 +796,42 @@ type CustomerId = CustomerIdValue
 // ErrorMessage defines model for ErrorMessage.
 type ErrorMessage string
 
+// Expand defines model for Expand.
+type Expand = string
+
+// Fields defines model for Fields.
+type Fields = string
+
+// Finder defines model for Finder.
+type Finder = string
+
+// Limit defines model for Limit.
+type Limit = int32
+
+// Links defines model for Links.
+type Links = string
+
+// MetadataContext defines model for MetadataContext.
+type MetadataContext = string
+
+// Offset defines model for Offset.
+type Offset = int32
+
+// OnlyData defines model for OnlyData.
+type OnlyData = bool
+
+// OracleUserId defines model for OracleUserId.
+type OracleUserId = int64
+
+// OrderBy defines model for OrderBy.
+type OrderBy = string
+
+// Q defines model for Q.
+type Q = string
+
+// RESTFrameworkVersion defines model for RESTFrameworkVersion.
+type RESTFrameworkVersion = int
+
 // ReltioCustomerId defines model for ReltioCustomerId.
 type ReltioCustomerId = string
 
@@ -553,6 +839,15 @@ type ReltioCustomerId = string
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName
+
+// RoleId defines model for RoleId.
+type RoleId = int64
+
+// TotalResults defines model for TotalResults.
+type TotalResults = bool
+
+// UpsertMode defines model for UpsertMode.
+type UpsertMode = bool
 
 // BadRequest eGain's error body.
 type BadRequest = WSError
@@ -568,6 +863,30 @@ type NotAcceptable = WSError
 
 // NotFound eGain's error body.
 type NotFound = WSError
+
+// OracleBadRequest The ADF REST error body of framework version 4 and later.
+type OracleBadRequest = AdfError
+
+// OracleForbidden The ADF REST error body of framework version 4 and later.
+type OracleForbidden = AdfError
+
+// OracleInternalServerError The ADF REST error body of framework version 4 and later.
+type OracleInternalServerError = AdfError
+
+// OracleNotAcceptable The ADF REST error body of framework version 4 and later.
+type OracleNotAcceptable = AdfError
+
+// OracleNotFound The ADF REST error body of framework version 4 and later.
+type OracleNotFound = AdfError
+
+// OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
+type OraclePayloadTooLarge = AdfError
+
+// OracleUnauthorized The ADF REST error body of framework version 4 and later.
+type OracleUnauthorized = AdfError
+
+// OracleUnsupportedMediaType The ADF REST error body of framework version 4 and later.
+type OracleUnsupportedMediaType = AdfError
 
 // PayloadTooLarge eGain's error body.
 type PayloadTooLarge = WSError
@@ -787,11 +1106,137 @@ type ListCustomerGrantsParamsAcceptLanguage string
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
 
+// ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
+type ListSelfServiceRolesParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
+	// of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
+	// Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
+	// framework version, on the number and text attributes (every attribute but the
+	// dates and the flags). Anything else is refused. `q` applies to the active roles, or
+	// to all with `finder=AllRolesFinder`.
+	Q *Q `form:"q,omitempty" json:"q,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys, for example
+	// `RelationshipTypeCd:asc,CreationDate:desc`; `RoleId` ascending always breaks ties.
+	// Values that are absent sort last. Every attribute but `CanDeleteFlag` and
+	// `CanUpdateFlag` can be sorted by.
+	OrderBy *OrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Finder A named query: `PrimaryKey;RoleId=N` finds one role by id (active or ended);
+	// `AllRolesFinder` includes ended roles in the collection.
+	Finder *Finder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Expand Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+	Expand *Expand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// CreateSelfServiceRoleParams defines parameters for CreateSelfServiceRole.
+type CreateSelfServiceRoleParams struct {
+	// UpsertMode `true`: when an active role with the same user, account and relationship type
+	// exists, update it (200) instead of refusing the request. Absent or `false`: create.
+	UpsertMode *UpsertMode `json:"Upsert-Mode,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
+type DeleteSelfServiceRoleParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceRoleParams defines parameters for GetSelfServiceRole.
+type GetSelfServiceRoleParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Expand Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+	Expand *Expand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
+type UpdateSelfServiceRoleParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
+
+// CreateSelfServiceRoleJSONRequestBody defines body for CreateSelfServiceRole for application/json ContentType.
+type CreateSelfServiceRoleJSONRequestBody = SelfServiceRoleCreate
+
+// CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody defines body for CreateSelfServiceRole for application/vnd.oracle.adf.resourceitem+json ContentType.
+type CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody = SelfServiceRoleCreate
+
+// UpdateSelfServiceRoleJSONRequestBody defines body for UpdateSelfServiceRole for application/json ContentType.
+type UpdateSelfServiceRoleJSONRequestBody = SelfServiceRoleUpdate
+
+// UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody defines body for UpdateSelfServiceRole for application/vnd.oracle.adf.resourceitem+json ContentType.
+type UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody = SelfServiceRoleUpdate
 
 // AddCustomerRolesJSONRequestBody defines body for AddCustomerRoles for application/json ContentType.
 type AddCustomerRolesJSONRequestBody = RoleNames
@@ -957,6 +1402,214 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSelfServiceRoles Get all self-service roles of a user
+	//
+	// A page of the user's roles. Only active roles (without `EndDate`) unless the finder
+	// `AllRolesFinder` asks for ended ones too.
+	//
+	// * Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
+	//   (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
+	//   present with `totalResults=true`.
+	// * Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+	// * `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
+	//   each parameter.
+	//
+	// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`; 404
+	// when the self-service user does not exist.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `ListSelfServiceRoles` operationId).
+	ListSelfServiceRoles(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSelfServiceRoleWithBody Create a self-service role
+	//
+	// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+	// in the schema, as in Oracle's; the rules:
+	//
+	// * The self-service user must exist (404).
+	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+	//   the user's (`LoginId` compared without regard to case).
+	// * `AccountPartyId` defaults to the account of the user's contact when the contact
+	//   belongs to exactly one account (otherwise it is required); when given it must be an
+	//   account the user's contact belongs to.
+	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+	// * `RequestTypeCd`, when given, must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+	//   user's registration for the account, if there is one.
+	// * `RegistrationId` is the user's registration for the account, when there is one.
+	// * At most one **active** role per user, account and relationship type: creating a
+	//   second one is refused (`JBO-25013`), also under concurrent requests. With
+	//   `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+	//   one is given, and its who-columns) and answered with 200.
+	// * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+	//   naming the attribute.
+	//
+	// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+	// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+	// transaction: refused requests change nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+	CreateSelfServiceRoleWithBody(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSelfServiceRole Create a self-service role
+	//
+	// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+	// in the schema, as in Oracle's; the rules:
+	//
+	// * The self-service user must exist (404).
+	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+	//   the user's (`LoginId` compared without regard to case).
+	// * `AccountPartyId` defaults to the account of the user's contact when the contact
+	//   belongs to exactly one account (otherwise it is required); when given it must be an
+	//   account the user's contact belongs to.
+	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+	// * `RequestTypeCd`, when given, must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+	//   user's registration for the account, if there is one.
+	// * `RegistrationId` is the user's registration for the account, when there is one.
+	// * At most one **active** role per user, account and relationship type: creating a
+	//   second one is refused (`JBO-25013`), also under concurrent requests. With
+	//   `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+	//   one is given, and its who-columns) and answered with 200.
+	// * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+	//   naming the attribute.
+	//
+	// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+	// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+	// transaction: refused requests change nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+	CreateSelfServiceRole(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody Create a self-service role
+	//
+	// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+	// in the schema, as in Oracle's; the rules:
+	//
+	// * The self-service user must exist (404).
+	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+	//   the user's (`LoginId` compared without regard to case).
+	// * `AccountPartyId` defaults to the account of the user's contact when the contact
+	//   belongs to exactly one account (otherwise it is required); when given it must be an
+	//   account the user's contact belongs to.
+	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+	// * `RequestTypeCd`, when given, must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+	//   user's registration for the account, if there is one.
+	// * `RegistrationId` is the user's registration for the account, when there is one.
+	// * At most one **active** role per user, account and relationship type: creating a
+	//   second one is refused (`JBO-25013`), also under concurrent requests. With
+	//   `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+	//   one is given, and its who-columns) and answered with 200.
+	// * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+	//   naming the attribute.
+	//
+	// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+	// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+	// transaction: refused requests change nothing.
+	//
+	// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type.
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+	CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSelfServiceRole Delete a self-service role
+	//
+	// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
+	// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
+	// role removes their self-service access. 404 when the user has no active role
+	// `RoleId`.
+	//
+	// An account always keeps one Account Administrator: removing the last active
+	// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
+	// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
+	// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
+	// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+	//
+	// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
+	DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSelfServiceRole Get a self-service role
+	//
+	// One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
+	// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `GetSelfServiceRole` operationId).
+	GetSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *GetSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSelfServiceRoleWithBody Update a self-service role
+	//
+	// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+	// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+	// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+	// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+	//
+	// * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+	// * Changing the relationship type to one the user already holds actively on the
+	//   account is refused (`JBO-25013`).
+	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+	//
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+	UpdateSelfServiceRoleWithBody(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSelfServiceRole Update a self-service role
+	//
+	// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+	// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+	// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+	// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+	//
+	// * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+	// * Changing the relationship type to one the user already holds actively on the
+	//   account is refused (`JBO-25013`).
+	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+	//
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+	UpdateSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody Update a self-service role
+	//
+	// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+	// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+	// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+	// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+	//
+	// * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+	// * Changing the relationship type to one the user already holds actively on the
+	//   account is refused (`JBO-25013`).
+	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+	//
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type.
+	//
+	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+	UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomerRoles List the customer-specific roles
 	//
@@ -1185,6 +1838,304 @@ func (c *Client) DeleteCustomerGrant(ctx context.Context, id CustomerId, granted
 // Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomerGrantsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSelfServiceRoles Get all self-service roles of a user
+//
+// A page of the user's roles. Only active roles (without `EndDate`) unless the finder
+// `AllRolesFinder` asks for ended ones too.
+//
+//   - Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
+//     (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
+//     present with `totalResults=true`.
+//   - Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+//   - `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
+//     each parameter.
+//
+// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`; 404
+// when the self-service user does not exist.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `ListSelfServiceRoles` operationId).
+func (c *Client) ListSelfServiceRoles(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSelfServiceRolesRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSelfServiceRoleWithBody Create a self-service role
+//
+// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+// in the schema, as in Oracle's; the rules:
+//
+//   - The self-service user must exist (404).
+//   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+//     the user's (`LoginId` compared without regard to case).
+//   - `AccountPartyId` defaults to the account of the user's contact when the contact
+//     belongs to exactly one account (otherwise it is required); when given it must be an
+//     account the user's contact belongs to.
+//   - `RelationshipTypeCd` is required and must be an enabled code of lookup
+//     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+//     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+//   - `RequestTypeCd`, when given, must be an enabled code of lookup
+//     `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+//     user's registration for the account, if there is one.
+//   - `RegistrationId` is the user's registration for the account, when there is one.
+//   - At most one **active** role per user, account and relationship type: creating a
+//     second one is refused (`JBO-25013`), also under concurrent requests. With
+//     `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+//     one is given, and its who-columns) and answered with 200.
+//   - Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+//     naming the attribute.
+//
+// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+// transaction: refused requests change nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+func (c *Client) CreateSelfServiceRoleWithBody(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSelfServiceRoleRequestWithBody(c.Server, userId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSelfServiceRole Create a self-service role
+//
+// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+// in the schema, as in Oracle's; the rules:
+//
+//   - The self-service user must exist (404).
+//   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+//     the user's (`LoginId` compared without regard to case).
+//   - `AccountPartyId` defaults to the account of the user's contact when the contact
+//     belongs to exactly one account (otherwise it is required); when given it must be an
+//     account the user's contact belongs to.
+//   - `RelationshipTypeCd` is required and must be an enabled code of lookup
+//     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+//     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+//   - `RequestTypeCd`, when given, must be an enabled code of lookup
+//     `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+//     user's registration for the account, if there is one.
+//   - `RegistrationId` is the user's registration for the account, when there is one.
+//   - At most one **active** role per user, account and relationship type: creating a
+//     second one is refused (`JBO-25013`), also under concurrent requests. With
+//     `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+//     one is given, and its who-columns) and answered with 200.
+//   - Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+//     naming the attribute.
+//
+// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+// transaction: refused requests change nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+func (c *Client) CreateSelfServiceRole(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSelfServiceRoleRequest(c.Server, userId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody Create a self-service role
+//
+// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+// in the schema, as in Oracle's; the rules:
+//
+//   - The self-service user must exist (404).
+//   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+//     the user's (`LoginId` compared without regard to case).
+//   - `AccountPartyId` defaults to the account of the user's contact when the contact
+//     belongs to exactly one account (otherwise it is required); when given it must be an
+//     account the user's contact belongs to.
+//   - `RelationshipTypeCd` is required and must be an enabled code of lookup
+//     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+//     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+//   - `RequestTypeCd`, when given, must be an enabled code of lookup
+//     `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+//     user's registration for the account, if there is one.
+//   - `RegistrationId` is the user's registration for the account, when there is one.
+//   - At most one **active** role per user, account and relationship type: creating a
+//     second one is refused (`JBO-25013`), also under concurrent requests. With
+//     `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+//     one is given, and its who-columns) and answered with 200.
+//   - Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+//     naming the attribute.
+//
+// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+// transaction: refused requests change nothing.
+//
+// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type.
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+func (c *Client) CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody(c.Server, userId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSelfServiceRole Delete a self-service role
+//
+// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
+// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
+// role removes their self-service access. 404 when the user has no active role
+// `RoleId`.
+//
+// An account always keeps one Account Administrator: removing the last active
+// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
+// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
+// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
+// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+//
+// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
+func (c *Client) DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSelfServiceRoleRequest(c.Server, userId, roleId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSelfServiceRole Get a self-service role
+//
+// One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
+// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `GetSelfServiceRole` operationId).
+func (c *Client) GetSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *GetSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSelfServiceRoleRequest(c.Server, userId, roleId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSelfServiceRoleWithBody Update a self-service role
+//
+// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+//
+//   - An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+//   - Changing the relationship type to one the user already holds actively on the
+//     account is refused (`JBO-25013`).
+//   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+//     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+//
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+func (c *Client) UpdateSelfServiceRoleWithBody(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSelfServiceRoleRequestWithBody(c.Server, userId, roleId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSelfServiceRole Update a self-service role
+//
+// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+//
+//   - An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+//   - Changing the relationship type to one the user already holds actively on the
+//     account is refused (`JBO-25013`).
+//   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+//     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+//
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+func (c *Client) UpdateSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSelfServiceRoleRequest(c.Server, userId, roleId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody Update a self-service role
+//
+// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+//
+//   - An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+//   - Changing the relationship type to one the user already holds actively on the
+//     account is refused (`JBO-25013`).
+//   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+//     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+//
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type.
+//
+// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+func (c *Client) UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody(c.Server, userId, roleId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1649,6 +2600,584 @@ func NewListCustomerGrantsRequest(server string, id CustomerId, params *ListCust
 	return req, nil
 }
 
+// NewListSelfServiceRolesRequest constructs an http.Request for the ListSelfServiceRoles method
+func NewListSelfServiceRolesRequest(server string, userId OracleUserId, params *ListSelfServiceRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRoles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TotalResults != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "totalResults", *params.TotalResults, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrderBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "orderBy", *params.OrderBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Finder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "finder", *params.Finder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Expand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Links != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSelfServiceRoleRequest calls the generic CreateSelfServiceRole builder with application/json body
+func NewCreateSelfServiceRoleRequest(server string, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSelfServiceRoleRequestWithBody(server, userId, params, "application/json", bodyReader)
+}
+
+// NewCreateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody calls the generic CreateSelfServiceRole builder with application/vnd.oracle.adf.resourceitem+json body
+func NewCreateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody(server string, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSelfServiceRoleRequestWithBody(server, userId, params, "application/vnd.oracle.adf.resourceitem+json", bodyReader)
+}
+
+// NewCreateSelfServiceRoleRequestWithBody constructs an http.Request for the CreateSelfServiceRole method, with any body, and a specified content type
+func NewCreateSelfServiceRoleRequestWithBody(server string, userId OracleUserId, params *CreateSelfServiceRoleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRoles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.UpsertMode != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Upsert-Mode", *params.UpsertMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "boolean", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Upsert-Mode", headerParam0)
+		}
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam1)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteSelfServiceRoleRequest constructs an http.Request for the DeleteSelfServiceRole method
+func NewDeleteSelfServiceRoleRequest(server string, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "RoleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRoles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSelfServiceRoleRequest constructs an http.Request for the GetSelfServiceRole method
+func NewGetSelfServiceRoleRequest(server string, userId OracleUserId, roleId RoleId, params *GetSelfServiceRoleParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "RoleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRoles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Expand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Links != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateSelfServiceRoleRequest calls the generic UpdateSelfServiceRole builder with application/json body
+func NewUpdateSelfServiceRoleRequest(server string, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateSelfServiceRoleRequestWithBody(server, userId, roleId, params, "application/json", bodyReader)
+}
+
+// NewUpdateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody calls the generic UpdateSelfServiceRole builder with application/vnd.oracle.adf.resourceitem+json body
+func NewUpdateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody(server string, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateSelfServiceRoleRequestWithBody(server, userId, roleId, params, "application/vnd.oracle.adf.resourceitem+json", bodyReader)
+}
+
+// NewUpdateSelfServiceRoleRequestWithBody constructs an http.Request for the UpdateSelfServiceRole method, with any body, and a specified content type
+func NewUpdateSelfServiceRoleRequestWithBody(server string, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "RoleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRoles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomerRolesRequest constructs an http.Request for the ListCustomerRoles method
 func NewListCustomerRolesRequest(server string, customerId ReltioCustomerId) (*http.Request, error) {
 	var err error
@@ -2039,6 +3568,220 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrantsWithResponse(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*ListCustomerGrantsResponse, error)
 
+	// ListSelfServiceRolesWithResponse Get all self-service roles of a user
+	//
+	// A page of the user's roles. Only active roles (without `EndDate`) unless the finder
+	// `AllRolesFinder` asks for ended ones too.
+	//
+	// * Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
+	//   (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
+	//   present with `totalResults=true`.
+	// * Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+	// * `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
+	//   each parameter.
+	//
+	// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`; 404
+	// when the self-service user does not exist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `ListSelfServiceRoles` operationId).
+	ListSelfServiceRolesWithResponse(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*ListSelfServiceRolesResponse, error)
+
+	// CreateSelfServiceRoleWithBodyWithResponse Create a self-service role
+	//
+	// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+	// in the schema, as in Oracle's; the rules:
+	//
+	// * The self-service user must exist (404).
+	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+	//   the user's (`LoginId` compared without regard to case).
+	// * `AccountPartyId` defaults to the account of the user's contact when the contact
+	//   belongs to exactly one account (otherwise it is required); when given it must be an
+	//   account the user's contact belongs to.
+	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+	// * `RequestTypeCd`, when given, must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+	//   user's registration for the account, if there is one.
+	// * `RegistrationId` is the user's registration for the account, when there is one.
+	// * At most one **active** role per user, account and relationship type: creating a
+	//   second one is refused (`JBO-25013`), also under concurrent requests. With
+	//   `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+	//   one is given, and its who-columns) and answered with 200.
+	// * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+	//   naming the attribute.
+	//
+	// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+	// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+	// transaction: refused requests change nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+	CreateSelfServiceRoleWithBodyWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error)
+
+	// CreateSelfServiceRoleWithResponse Create a self-service role
+	//
+	// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+	// in the schema, as in Oracle's; the rules:
+	//
+	// * The self-service user must exist (404).
+	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+	//   the user's (`LoginId` compared without regard to case).
+	// * `AccountPartyId` defaults to the account of the user's contact when the contact
+	//   belongs to exactly one account (otherwise it is required); when given it must be an
+	//   account the user's contact belongs to.
+	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+	// * `RequestTypeCd`, when given, must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+	//   user's registration for the account, if there is one.
+	// * `RegistrationId` is the user's registration for the account, when there is one.
+	// * At most one **active** role per user, account and relationship type: creating a
+	//   second one is refused (`JBO-25013`), also under concurrent requests. With
+	//   `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+	//   one is given, and its who-columns) and answered with 200.
+	// * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+	//   naming the attribute.
+	//
+	// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+	// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+	// transaction: refused requests change nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+	CreateSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error)
+
+	// CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse Create a self-service role
+	//
+	// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+	// in the schema, as in Oracle's; the rules:
+	//
+	// * The self-service user must exist (404).
+	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+	//   the user's (`LoginId` compared without regard to case).
+	// * `AccountPartyId` defaults to the account of the user's contact when the contact
+	//   belongs to exactly one account (otherwise it is required); when given it must be an
+	//   account the user's contact belongs to.
+	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+	// * `RequestTypeCd`, when given, must be an enabled code of lookup
+	//   `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+	//   user's registration for the account, if there is one.
+	// * `RegistrationId` is the user's registration for the account, when there is one.
+	// * At most one **active** role per user, account and relationship type: creating a
+	//   second one is refused (`JBO-25013`), also under concurrent requests. With
+	//   `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+	//   one is given, and its who-columns) and answered with 200.
+	// * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+	//   naming the attribute.
+	//
+	// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+	// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+	// transaction: refused requests change nothing.
+	//
+	// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+	CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error)
+
+	// DeleteSelfServiceRoleWithResponse Delete a self-service role
+	//
+	// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
+	// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
+	// role removes their self-service access. 404 when the user has no active role
+	// `RoleId`.
+	//
+	// An account always keeps one Account Administrator: removing the last active
+	// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
+	// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
+	// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
+	// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
+	DeleteSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*DeleteSelfServiceRoleResponse, error)
+
+	// GetSelfServiceRoleWithResponse Get a self-service role
+	//
+	// One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
+	// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `GetSelfServiceRole` operationId).
+	GetSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *GetSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleResponse, error)
+
+	// UpdateSelfServiceRoleWithBodyWithResponse Update a self-service role
+	//
+	// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+	// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+	// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+	// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+	//
+	// * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+	// * Changing the relationship type to one the user already holds actively on the
+	//   account is refused (`JBO-25013`).
+	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+	//
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+	UpdateSelfServiceRoleWithBodyWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error)
+
+	// UpdateSelfServiceRoleWithResponse Update a self-service role
+	//
+	// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+	// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+	// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+	// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+	//
+	// * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+	// * Changing the relationship type to one the user already holds actively on the
+	//   account is refused (`JBO-25013`).
+	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+	//
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+	UpdateSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error)
+
+	// UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse Update a self-service role
+	//
+	// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+	// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+	// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+	// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+	//
+	// * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+	// * Changing the relationship type to one the user already holds actively on the
+	//   account is refused (`JBO-25013`).
+	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+	//
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+	UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error)
+
 	// ListCustomerRolesWithResponse List the customer-specific roles
 	//
 	// The names of the customer's customer-specific roles, ordered by name.
@@ -2404,6 +4147,498 @@ func (r ListCustomerGrantsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListCustomerGrantsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSelfServiceRolesResponse200Headers the declared response headers of an HTTP 200 response for ListSelfServiceRoles
+type ListSelfServiceRolesResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourcecollectionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+	ApplicationvndOracleAdfResourcecollectionJSON200 *SelfServiceRoleCollection
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListSelfServiceRolesResponse200Headers
+}
+
+// GetApplicationvndOracleAdfResourcecollectionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfResourcecollectionJSON200() *SelfServiceRoleCollection {
+	return r.ApplicationvndOracleAdfResourcecollectionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSelfServiceRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSelfServiceRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSelfServiceRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSelfServiceRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for CreateSelfServiceRole
+type CreateSelfServiceRoleResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// CreateSelfServiceRoleResponse201Headers the declared response headers of an HTTP 201 response for CreateSelfServiceRole
+type CreateSelfServiceRoleResponse201Headers struct {
+	Location             string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type CreateSelfServiceRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourceitemJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+	ApplicationvndOracleAdfResourceitemJSON200 *SelfServiceRole
+	// ApplicationvndOracleAdfResourceitemJSON201 the response for an HTTP 201 `application/vnd.oracle.adf.resourceitem+json` response
+	ApplicationvndOracleAdfResourceitemJSON201 *SelfServiceRole
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON415 the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON415 *OracleUnsupportedMediaType
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateSelfServiceRoleResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSelfServiceRoleResponse201Headers
+}
+
+// GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfResourceitemJSON200() *SelfServiceRole {
+	return r.ApplicationvndOracleAdfResourceitemJSON200
+}
+
+// GetApplicationvndOracleAdfResourceitemJSON201 returns the response for an HTTP 201 `application/vnd.oracle.adf.resourceitem+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfResourceitemJSON201() *SelfServiceRole {
+	return r.ApplicationvndOracleAdfResourceitemJSON201
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON415 returns the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON415() *OracleUnsupportedMediaType {
+	return r.ApplicationvndOracleAdfErrorJSON415
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSelfServiceRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSelfServiceRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSelfServiceRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSelfServiceRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSelfServiceRoleResponse204Headers the declared response headers of an HTTP 204 response for DeleteSelfServiceRole
+type DeleteSelfServiceRoleResponse204Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DeleteSelfServiceRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteSelfServiceRoleResponse204Headers
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSelfServiceRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSelfServiceRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSelfServiceRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSelfServiceRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceRole
+type GetSelfServiceRoleResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourceitemJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+	ApplicationvndOracleAdfResourceitemJSON200 *SelfServiceRole
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSelfServiceRoleResponse200Headers
+}
+
+// GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfResourceitemJSON200() *SelfServiceRole {
+	return r.ApplicationvndOracleAdfResourceitemJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSelfServiceRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSelfServiceRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSelfServiceRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSelfServiceRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for UpdateSelfServiceRole
+type UpdateSelfServiceRoleResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type UpdateSelfServiceRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourceitemJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+	ApplicationvndOracleAdfResourceitemJSON200 *SelfServiceRole
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON415 the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON415 *OracleUnsupportedMediaType
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateSelfServiceRoleResponse200Headers
+}
+
+// GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfResourceitemJSON200() *SelfServiceRole {
+	return r.ApplicationvndOracleAdfResourceitemJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON415 returns the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON415() *OracleUnsupportedMediaType {
+	return r.ApplicationvndOracleAdfErrorJSON415
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateSelfServiceRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateSelfServiceRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateSelfServiceRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateSelfServiceRoleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2973,6 +5208,274 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 	return ParseListCustomerGrantsResponse(rsp)
 }
 
+// ListSelfServiceRolesWithResponse Get all self-service roles of a user
+//
+// A page of the user's roles. Only active roles (without `EndDate`) unless the finder
+// `AllRolesFinder` asks for ended ones too.
+//
+//   - Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
+//     (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
+//     present with `totalResults=true`.
+//   - Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+//   - `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
+//     each parameter.
+//
+// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`; 404
+// when the self-service user does not exist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `ListSelfServiceRoles` operationId).
+func (c *ClientWithResponses) ListSelfServiceRolesWithResponse(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*ListSelfServiceRolesResponse, error) {
+	rsp, err := c.ListSelfServiceRoles(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSelfServiceRolesResponse(rsp)
+}
+
+// CreateSelfServiceRoleWithBodyWithResponse Create a self-service role
+//
+// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+// in the schema, as in Oracle's; the rules:
+//
+//   - The self-service user must exist (404).
+//   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+//     the user's (`LoginId` compared without regard to case).
+//   - `AccountPartyId` defaults to the account of the user's contact when the contact
+//     belongs to exactly one account (otherwise it is required); when given it must be an
+//     account the user's contact belongs to.
+//   - `RelationshipTypeCd` is required and must be an enabled code of lookup
+//     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+//     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+//   - `RequestTypeCd`, when given, must be an enabled code of lookup
+//     `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+//     user's registration for the account, if there is one.
+//   - `RegistrationId` is the user's registration for the account, when there is one.
+//   - At most one **active** role per user, account and relationship type: creating a
+//     second one is refused (`JBO-25013`), also under concurrent requests. With
+//     `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+//     one is given, and its who-columns) and answered with 200.
+//   - Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+//     naming the attribute.
+//
+// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+// transaction: refused requests change nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+func (c *ClientWithResponses) CreateSelfServiceRoleWithBodyWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error) {
+	rsp, err := c.CreateSelfServiceRoleWithBody(ctx, userId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSelfServiceRoleResponse(rsp)
+}
+
+// CreateSelfServiceRoleWithResponse Create a self-service role
+//
+// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+// in the schema, as in Oracle's; the rules:
+//
+//   - The self-service user must exist (404).
+//   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+//     the user's (`LoginId` compared without regard to case).
+//   - `AccountPartyId` defaults to the account of the user's contact when the contact
+//     belongs to exactly one account (otherwise it is required); when given it must be an
+//     account the user's contact belongs to.
+//   - `RelationshipTypeCd` is required and must be an enabled code of lookup
+//     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+//     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+//   - `RequestTypeCd`, when given, must be an enabled code of lookup
+//     `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+//     user's registration for the account, if there is one.
+//   - `RegistrationId` is the user's registration for the account, when there is one.
+//   - At most one **active** role per user, account and relationship type: creating a
+//     second one is refused (`JBO-25013`), also under concurrent requests. With
+//     `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+//     one is given, and its who-columns) and answered with 200.
+//   - Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+//     naming the attribute.
+//
+// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+// transaction: refused requests change nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+func (c *ClientWithResponses) CreateSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error) {
+	rsp, err := c.CreateSelfServiceRole(ctx, userId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSelfServiceRoleResponse(rsp)
+}
+
+// CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse Create a self-service role
+//
+// Gives the self-service user `UserId` a role on an account. Every attribute is optional
+// in the schema, as in Oracle's; the rules:
+//
+//   - The self-service user must exist (404).
+//   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+//     the user's (`LoginId` compared without regard to case).
+//   - `AccountPartyId` defaults to the account of the user's contact when the contact
+//     belongs to exactly one account (otherwise it is required); when given it must be an
+//     account the user's contact belongs to.
+//   - `RelationshipTypeCd` is required and must be an enabled code of lookup
+//     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+//     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+//   - `RequestTypeCd`, when given, must be an enabled code of lookup
+//     `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+//     user's registration for the account, if there is one.
+//   - `RegistrationId` is the user's registration for the account, when there is one.
+//   - At most one **active** role per user, account and relationship type: creating a
+//     second one is refused (`JBO-25013`), also under concurrent requests. With
+//     `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+//     one is given, and its who-columns) and answered with 200.
+//   - Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+//     naming the attribute.
+//
+// `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+// caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+// transaction: refused requests change nothing.
+//
+// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
+func (c *ClientWithResponses) CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error) {
+	rsp, err := c.CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx, userId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSelfServiceRoleResponse(rsp)
+}
+
+// DeleteSelfServiceRoleWithResponse Delete a self-service role
+//
+// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
+// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
+// role removes their self-service access. 404 when the user has no active role
+// `RoleId`.
+//
+// An account always keeps one Account Administrator: removing the last active
+// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
+// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
+// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
+// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
+func (c *ClientWithResponses) DeleteSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*DeleteSelfServiceRoleResponse, error) {
+	rsp, err := c.DeleteSelfServiceRole(ctx, userId, roleId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSelfServiceRoleResponse(rsp)
+}
+
+// GetSelfServiceRoleWithResponse Get a self-service role
+//
+// One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
+// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `GetSelfServiceRole` operationId).
+func (c *ClientWithResponses) GetSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *GetSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleResponse, error) {
+	rsp, err := c.GetSelfServiceRole(ctx, userId, roleId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSelfServiceRoleResponse(rsp)
+}
+
+// UpdateSelfServiceRoleWithBodyWithResponse Update a self-service role
+//
+// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+//
+//   - An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+//   - Changing the relationship type to one the user already holds actively on the
+//     account is refused (`JBO-25013`).
+//   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+//     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+//
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+func (c *ClientWithResponses) UpdateSelfServiceRoleWithBodyWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error) {
+	rsp, err := c.UpdateSelfServiceRoleWithBody(ctx, userId, roleId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSelfServiceRoleResponse(rsp)
+}
+
+// UpdateSelfServiceRoleWithResponse Update a self-service role
+//
+// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+//
+//   - An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+//   - Changing the relationship type to one the user already holds actively on the
+//     account is refused (`JBO-25013`).
+//   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+//     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+//
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+func (c *ClientWithResponses) UpdateSelfServiceRoleWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error) {
+	rsp, err := c.UpdateSelfServiceRole(ctx, userId, roleId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSelfServiceRoleResponse(rsp)
+}
+
+// UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse Update a self-service role
+//
+// Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+// (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+// `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+// unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+//
+//   - An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+//   - Changing the relationship type to one the user already holds actively on the
+//     account is refused (`JBO-25013`).
+//   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+//     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+//
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
+func (c *ClientWithResponses) UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error) {
+	rsp, err := c.UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx, userId, roleId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSelfServiceRoleResponse(rsp)
+}
+
 // ListCustomerRolesWithResponse List the customer-specific roles
 //
 // The names of the customer's customer-specific roles, ordered by name.
@@ -3368,6 +5871,603 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.JSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListSelfServiceRolesResponse parses an HTTP response from a ListSelfServiceRolesWithResponse call
+func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSelfServiceRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourcecollectionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListSelfServiceRolesResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSelfServiceRoleResponse parses an HTTP response from a CreateSelfServiceRoleWithResponse call
+func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSelfServiceRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SelfServiceRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourceitemJSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OracleUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 415:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateSelfServiceRoleResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers CreateSelfServiceRoleResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSelfServiceRoleResponse parses an HTTP response from a DeleteSelfServiceRoleWithResponse call
+func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSelfServiceRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteSelfServiceRoleResponse204Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers204 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSelfServiceRoleResponse parses an HTTP response from a GetSelfServiceRoleWithResponse call
+func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSelfServiceRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSelfServiceRoleResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateSelfServiceRoleResponse parses an HTTP response from a UpdateSelfServiceRoleWithResponse call
+func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateSelfServiceRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OracleUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 415:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateSelfServiceRoleResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

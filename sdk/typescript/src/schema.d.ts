@@ -183,6 +183,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get all self-service roles of a user
+         * @description A page of the user's roles. Only active roles (without `EndDate`) unless the finder
+         *     `AllRolesFinder` asks for ended ones too.
+         *
+         *     * Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
+         *       (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
+         *       present with `totalResults=true`.
+         *     * Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+         *     * `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
+         *       each parameter.
+         *
+         *     Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`; 404
+         *     when the self-service user does not exist.
+         */
+        get: operations["listSelfServiceRoles"];
+        put?: never;
+        /**
+         * Create a self-service role
+         * @description Gives the self-service user `UserId` a role on an account. Every attribute is optional
+         *     in the schema, as in Oracle's; the rules:
+         *
+         *     * The self-service user must exist (404).
+         *     * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
+         *       the user's (`LoginId` compared without regard to case).
+         *     * `AccountPartyId` defaults to the account of the user's contact when the contact
+         *       belongs to exactly one account (otherwise it is required); when given it must be an
+         *       account the user's contact belongs to.
+         *     * `RelationshipTypeCd` is required and must be an enabled code of lookup
+         *       `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
+         *       Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
+         *     * `RequestTypeCd`, when given, must be an enabled code of lookup
+         *       `ORA_SVC_CSS_REQ_TYPE_CD` (`B2B`, `B2C`); when omitted it is the request type of the
+         *       user's registration for the account, if there is one.
+         *     * `RegistrationId` is the user's registration for the account, when there is one.
+         *     * At most one **active** role per user, account and relationship type: creating a
+         *       second one is refused (`JBO-25013`), also under concurrent requests. With
+         *       `Upsert-Mode: true` the existing role is updated instead (its `RequestTypeCd` when
+         *       one is given, and its who-columns) and answered with 200.
+         *     * Attributes that are read-only (`RoleId`, `StartDate`, ...) or unknown are refused,
+         *       naming the attribute.
+         *
+         *     `StartDate` is stamped with today's date, `CreatedBy` and `LastUpdatedBy` with the
+         *     caller's login. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. The request is one
+         *     transaction: refused requests change nothing.
+         */
+        post: operations["createSelfServiceRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+                /**
+                 * @description The role's id.
+                 * @example 1
+                 */
+                RoleId: components["parameters"]["RoleId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a self-service role
+         * @description One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
+         *     user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+         *     or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["getSelfServiceRole"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a self-service role
+         * @description Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
+         *     readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
+         *     role removes their self-service access. 404 when the user has no active role
+         *     `RoleId`.
+         *
+         *     An account always keeps one Account Administrator: removing the last active
+         *     `ORA_CSS_ACC_ADMIN` role of an account is refused (400
+         *     `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
+         *     `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
+         *     concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+         */
+        delete: operations["deleteSelfServiceRole"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a self-service role
+         * @description Changes an **active** role. Only `RelationshipTypeCd` and `RequestTypeCd` can change
+         *     (each must be an enabled code of its lookup); `AccountPartyId`, `ContactPartyId` and
+         *     `LoginId` identify whose role it is and are refused (`JBO-27008`), as are read-only and
+         *     unknown attributes. `CanUpdateFlag` tells whether the caller may update the role.
+         *
+         *     * An ended role cannot be changed (400 `SVC_CSS_ROLE_ENDED`).
+         *     * Changing the relationship type to one the user already holds actively on the
+         *       account is refused (`JBO-25013`).
+         *     * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
+         *       needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
+         *
+         *     `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+         *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        patch: operations["updateSelfServiceRole"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -334,6 +488,365 @@ export interface components {
             errorCode: number;
             /** @example Role(s) 'ROLE_RIQ_DEV' do not exist for customer 'TestCustomer'. */
             errorDetailMessage?: string;
+        };
+        /**
+         * @description A self-service role to create. Every attribute is optional; see the operation for defaults and rules.
+         * @example {
+         *       "RelationshipTypeCd": "ORA_CSS_ACC_ADMIN"
+         *     }
+         */
+        SelfServiceRoleCreate: {
+            /**
+             * Account ID
+             * Format: int64
+             * @description The account of the self-service user the role is on.
+             * @example 300100000000001
+             */
+            AccountPartyId?: number;
+            /**
+             * Contact ID
+             * Format: int64
+             * @description The contact record of the self-service user.
+             * @example 300100000000101
+             */
+            ContactPartyId?: number;
+            /**
+             * Login ID
+             * @description The login of the self-service user.
+             * @example pat@example.com
+             */
+            LoginId?: string;
+            /**
+             * Relationship Type
+             * @description The role type, a code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+             * @example ORA_CSS_USER
+             */
+            RelationshipTypeCd?: string;
+            /**
+             * Request Type
+             * @description The registration request type, a code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+             * @example B2B
+             */
+            RequestTypeCd?: string;
+        };
+        /**
+         * @description The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
+         *     the others are accepted by the schema only to be refused with a clear message.
+         * @example {
+         *       "RequestTypeCd": "B2C"
+         *     }
+         */
+        SelfServiceRoleUpdate: {
+            /**
+             * Format: int64
+             * @description Not updatable.
+             */
+            AccountPartyId?: number;
+            /**
+             * Format: int64
+             * @description Not updatable.
+             */
+            ContactPartyId?: number;
+            /** @description Not updatable. */
+            LoginId?: string;
+            /**
+             * Relationship Type
+             * @description The new role type, an enabled code of lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+             * @example ORA_CSS_ACC_ADMIN
+             */
+            RelationshipTypeCd?: string;
+            /**
+             * Request Type
+             * @description The new request type, an enabled code of lookup `ORA_SVC_CSS_REQ_TYPE_CD`.
+             * @example B2C
+             */
+            RequestTypeCd?: string;
+        };
+        /**
+         * @description One self-service role. `fields` may leave attributes out and `onlyData=true` leaves
+         *     `links` out, so none is required; attributes without a value are left out.
+         *     `StartDate` and `EndDate` are dates (`2026-11-23`); `CreationDate` and
+         *     `LastUpdateDate` are date-times in UTC (`2026-11-23T01:20:08+00:00`).
+         * @example {
+         *       "AccountPartyId": 300100000000001,
+         *       "AccountPartyName": "Acme Corp",
+         *       "AccountPartyNumber": "CDRM_1001",
+         *       "CanDeleteFlag": true,
+         *       "CanUpdateFlag": true,
+         *       "ContactPartyId": 300100000000101,
+         *       "ContactPartyName": "Pat Doe",
+         *       "ContactPartyNumber": "CDRM_2001",
+         *       "CreatedBy": "css-admin",
+         *       "CreationDate": "2026-11-23T01:20:08+00:00",
+         *       "EmailAddress": "pat@example.com",
+         *       "LastUpdateDate": "2026-11-23T01:20:08+00:00",
+         *       "LastUpdatedBy": "css-admin",
+         *       "LastUpdateLogin": "9F86D081884C7D659A2FEAA0C55AD015",
+         *       "LoginId": "pat@example.com",
+         *       "RegistrationId": 5001,
+         *       "RelationshipTypeCd": "ORA_CSS_ACC_ADMIN",
+         *       "RequestTypeCd": "B2B",
+         *       "RoleId": 1,
+         *       "RoleValue": "Account Administrator",
+         *       "StartDate": "2026-11-23",
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1",
+         *           "name": "SelfServiceRoles",
+         *           "kind": "item"
+         *         },
+         *         {
+         *           "rel": "canonical",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1",
+         *           "name": "SelfServiceRoles",
+         *           "kind": "item"
+         *         },
+         *         {
+         *           "rel": "parent",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100",
+         *           "name": "customerSelfServiceUsers",
+         *           "kind": "item"
+         *         }
+         *       ]
+         *     }
+         */
+        SelfServiceRole: {
+            /**
+             * Account ID
+             * Format: int64
+             * @example 300100000000001
+             */
+            AccountPartyId?: number;
+            /**
+             * Account
+             * @example Acme Corp
+             */
+            readonly AccountPartyName?: string;
+            /**
+             * Account Party Number
+             * @example CDRM_1001
+             */
+            readonly AccountPartyNumber?: string;
+            /**
+             * Can Delete
+             * @description Whether the caller may delete the role now: it is active, the caller holds
+             *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
+             *     `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+             * @example true
+             */
+            readonly CanDeleteFlag?: boolean;
+            /**
+             * Can Update
+             * @description Whether the caller may update the role now; it is active and the caller holds `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+             * @example true
+             */
+            readonly CanUpdateFlag?: boolean;
+            /**
+             * Contact ID
+             * Format: int64
+             * @example 300100000000101
+             */
+            ContactPartyId?: number;
+            /**
+             * Name
+             * @example Pat Doe
+             */
+            readonly ContactPartyName?: string;
+            /**
+             * Contact Party Number
+             * @example CDRM_2001
+             */
+            readonly ContactPartyNumber?: string;
+            /**
+             * Created By
+             * @description The login of the user who created the role.
+             * @example css-admin
+             */
+            readonly CreatedBy?: string;
+            /**
+             * Creation Date
+             * Format: date-time
+             * @example 2026-11-23T01:20:08+00:00
+             */
+            readonly CreationDate?: string;
+            /**
+             * Email
+             * @description The email address of the self-service user (their contact's).
+             * @example pat@example.com
+             */
+            readonly EmailAddress?: string;
+            /**
+             * End Date
+             * Format: date
+             * @description The date the role was removed; absent while the role is active.
+             * @example 2026-11-24
+             */
+            readonly EndDate?: string;
+            /**
+             * Last Updated Date
+             * Format: date-time
+             * @example 2026-11-23T01:20:08+00:00
+             */
+            readonly LastUpdateDate?: string;
+            /**
+             * Last Updated By
+             * @example css-admin
+             */
+            readonly LastUpdatedBy?: string;
+            /**
+             * Last Update Login
+             * @description A global identifier of the user who last updated the role: 32 hexadecimal
+             *     characters derived from the user's login (this service has no login sessions).
+             * @example 9F86D081884C7D659A2FEAA0C55AD015
+             */
+            readonly LastUpdateLogin?: string;
+            /**
+             * Login ID
+             * @example pat@example.com
+             */
+            LoginId?: string;
+            /**
+             * Registration ID
+             * Format: int64
+             * @description The user's registration for the account, whose approval granted the role; absent when there is none.
+             * @example 5001
+             */
+            readonly RegistrationId?: number;
+            /**
+             * Relationship Type
+             * @example ORA_CSS_ACC_ADMIN
+             */
+            RelationshipTypeCd?: string;
+            /**
+             * Request Type
+             * @example B2B
+             */
+            RequestTypeCd?: string;
+            /**
+             * Role ID
+             * Format: int64
+             * @example 1
+             */
+            readonly RoleId?: number;
+            /**
+             * Role Value
+             * @description The meaning of the relationship type in lookup `ORA_SVC_CSS_REL_TYPE_CD`.
+             * @example Account Administrator
+             */
+            readonly RoleValue?: string;
+            /**
+             * Start Date
+             * Format: date
+             * @example 2026-11-23
+             */
+            readonly StartDate?: string;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
+         * @description A page of self-service roles.
+         * @example {
+         *       "items": [
+         *         {
+         *           "RoleId": 1,
+         *           "RelationshipTypeCd": "ORA_CSS_ACC_ADMIN",
+         *           "links": [
+         *             {
+         *               "rel": "self",
+         *               "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1",
+         *               "name": "SelfServiceRoles",
+         *               "kind": "item"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "hasMore": false,
+         *       "limit": 25,
+         *       "offset": 0,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles",
+         *           "name": "SelfServiceRoles",
+         *           "kind": "collection"
+         *         }
+         *       ]
+         *     }
+         */
+        SelfServiceRoleCollection: {
+            items: components["schemas"]["SelfServiceRole"][];
+            /**
+             * Format: int64
+             * @description The number of roles matching the request; only with `totalResults=true`.
+             * @example 1
+             */
+            totalResults?: number;
+            /**
+             * Format: int32
+             * @description The number of items in this page.
+             * @example 1
+             */
+            count: number;
+            /**
+             * @description Whether more roles follow this page.
+             * @example false
+             */
+            hasMore: boolean;
+            /**
+             * Format: int32
+             * @description The page size used.
+             * @example 25
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @description The offset used.
+             * @example 0
+             */
+            offset: number;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        AdfLink: {
+            /**
+             * @description `self`, `canonical` or `parent`.
+             * @example self
+             */
+            rel: string;
+            /** @example http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1 */
+            href: string;
+            /** @example SelfServiceRoles */
+            name: string;
+            /**
+             * @example item
+             * @enum {string}
+             */
+            kind: "item" | "collection";
+        };
+        AdfErrorDetail: {
+            /** @example Attribute Colour isn't defined in SelfServiceRoles. */
+            detail: string;
+            /** @example JBO-25058 */
+            "o:errorCode": string;
+            /**
+             * @description The body attribute, parameter or header at fault, when there is one.
+             * @example Colour
+             */
+            "o:errorPath"?: string;
+        };
+        /** @description The ADF REST error body of framework version 4 and later. */
+        AdfError: {
+            /**
+             * @description The HTTP status text.
+             * @example Bad Request
+             */
+            title: string;
+            /**
+             * @description The HTTP status code, as a string.
+             * @example 400
+             */
+            status: string;
+            "o:errorDetails": components["schemas"]["AdfErrorDetail"][];
         };
     };
     responses: {
@@ -560,8 +1073,283 @@ export interface components {
                 "application/json": components["schemas"]["ReltioError"];
             };
         };
+        /** @description The request is invalid or breaks a rule. JSON with REST-Framework-Version 4 or later, text before. */
+        OracleBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Bad Request",
+                 *       "status": "400",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "Attribute RelationshipTypeCd in SelfServiceRoles: ORA_CSS_BOSS is not an enabled code of lookup ORA_SVC_CSS_REL_TYPE_CD.",
+                 *           "o:errorCode": "SVC_CSS_INVALID_RELATIONSHIP_TYPE",
+                 *           "o:errorPath": "RelationshipTypeCd"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example Attribute RelationshipTypeCd in SelfServiceRoles: ORA_CSS_BOSS is not an enabled code of lookup ORA_SVC_CSS_REL_TYPE_CD. */
+                "text/plain": string;
+            };
+        };
+        /** @description The Authorization header is missing, invalid or expired. */
+        OracleUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Unauthorized",
+                 *       "status": "401",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "A bearer token is required.",
+                 *           "o:errorCode": "ADF_REST_AUTHENTICATION_REQUIRED"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example A bearer token is required. */
+                "text/plain": string;
+            };
+        };
+        /** @description The caller lacks the privilege. */
+        OracleForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Forbidden",
+                 *       "status": "403",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "You need the privilege SVC_MANAGE_SELF_SERVICE_ROLES_PRIV to create, update or delete self-service roles.",
+                 *           "o:errorCode": "SVC_CSS_PRIVILEGE_REQUIRED"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example You need the privilege SVC_MANAGE_SELF_SERVICE_ROLES_PRIV to create, update or delete self-service roles. */
+                "text/plain": string;
+            };
+        };
+        /** @description The self-service user or the role does not exist, or no resource has this path. */
+        OracleNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Not Found",
+                 *       "status": "404",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "The self-service user 100 has no self-service role 7.",
+                 *           "o:errorCode": "JBO-25020",
+                 *           "o:errorPath": "RoleId"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example The self-service user 100 has no self-service role 7. */
+                "text/plain": string;
+            };
+        };
+        /** @description The Accept header admits no media type this operation produces. */
+        OracleNotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Not Acceptable",
+                 *       "status": "406",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "None of the media types in the Accept header can be produced: text/html.",
+                 *           "o:errorCode": "ADF_REST_NOT_ACCEPTABLE"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example None of the media types in the Accept header can be produced: text/html. */
+                "text/plain": string;
+            };
+        };
+        /** @description The request body is larger than the service accepts. */
+        OraclePayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Request Entity Too Large",
+                 *       "status": "413",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "The request body is too large; the limit is 64K.",
+                 *           "o:errorCode": "ADF_REST_BODY_TOO_LARGE"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example The request body is too large; the limit is 64K. */
+                "text/plain": string;
+            };
+        };
+        /** @description The body's media type is not supported. */
+        OracleUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Unsupported Media Type",
+                 *       "status": "415",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "The media type text/plain isn't supported; use application/json or application/vnd.oracle.adf.resourceitem+json.",
+                 *           "o:errorCode": "ADF_REST_UNSUPPORTED_MEDIA_TYPE"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example The media type text/plain isn't supported; use application/json or application/vnd.oracle.adf.resourceitem+json. */
+                "text/plain": string;
+            };
+        };
+        /** @description The system is unable to process the request. */
+        OracleInternalServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Internal Server Error",
+                 *       "status": "500",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "The system is unable to process the request.",
+                 *           "o:errorCode": "ADF_REST_INTERNAL_ERROR"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example The system is unable to process the request. */
+                "text/plain": string;
+            };
+        };
     };
     parameters: {
+        /**
+         * @description The self-service user's id.
+         * @example 100
+         */
+        OracleUserId: number;
+        /**
+         * @description The role's id.
+         * @example 1
+         */
+        RoleId: number;
+        /**
+         * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+         *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+         *     `text/plain`. Other values are refused (400, written as for version 1).
+         * @example 4
+         */
+        RESTFrameworkVersion: number;
+        /**
+         * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+         * @example sandbox="TrackEmployeeFeature"
+         */
+        MetadataContext: string;
+        /**
+         * @description `true`: when an active role with the same user, account and relationship type
+         *     exists, update it (200) instead of refusing the request. Absent or `false`: create.
+         * @example true
+         */
+        UpsertMode: boolean;
+        /**
+         * @description The most roles in the page; 25 when absent, and values above 500 are served as 500.
+         * @example 25
+         */
+        Limit: number;
+        /**
+         * @description How many roles of the ordered result to skip.
+         * @example 0
+         */
+        Offset: number;
+        /**
+         * @description `true` adds `totalResults`, the number of roles matching the request.
+         * @example true
+         */
+        TotalResults: boolean;
+        /**
+         * @description `true` leaves `links` out of items and collection.
+         * @example true
+         */
+        OnlyData: boolean;
+        /**
+         * @description Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+         *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
+         *     refused.
+         * @example RoleId,RelationshipTypeCd
+         */
+        Fields: string;
+        /**
+         * @description Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
+         *     of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
+         *     Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
+         *     framework version, on the number and text attributes (every attribute but the
+         *     dates and the flags). Anything else is refused. `q` applies to the active roles, or
+         *     to all with `finder=AllRolesFinder`.
+         * @example RelationshipTypeCd=ORA_CSS_ACC_ADMIN
+         */
+        Q: string;
+        /**
+         * @description Comma-separated `Attribute[:asc|:desc]` sort keys, for example
+         *     `RelationshipTypeCd:asc,CreationDate:desc`; `RoleId` ascending always breaks ties.
+         *     Values that are absent sort last. Every attribute but `CanDeleteFlag` and
+         *     `CanUpdateFlag` can be sorted by.
+         * @example RoleId:desc
+         */
+        OrderBy: string;
+        /**
+         * @description A named query: `PrimaryKey;RoleId=N` finds one role by id (active or ended);
+         *     `AllRolesFinder` includes ended roles in the collection.
+         * @example PrimaryKey;RoleId=1
+         */
+        Finder: string;
+        /**
+         * @description Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+         * @example all
+         */
+        Expand: string;
+        /**
+         * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+         * @example canonical
+         */
+        Links: string;
         /**
          * @description Id of the customer.
          * @example 1000
@@ -603,7 +1391,12 @@ export interface components {
         ReltioRoleName: components["schemas"]["RoleName"];
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The ADF REST framework version used to serve the request (1 when the request named none). */
+        RESTFrameworkVersion: number;
+        /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
+        MetadataContext: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1090,6 +1883,392 @@ export interface operations {
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
             500: components["responses"]["ReltioInternalServerError"];
+        };
+    };
+    listSelfServiceRoles: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most roles in the page; 25 when absent, and values above 500 are served as 500.
+                 * @example 25
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many roles of the ordered result to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description `true` adds `totalResults`, the number of roles matching the request.
+                 * @example true
+                 */
+                totalResults?: components["parameters"]["TotalResults"];
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+                 *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
+                 *     refused.
+                 * @example RoleId,RelationshipTypeCd
+                 */
+                fields?: components["parameters"]["Fields"];
+                /**
+                 * @description Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
+                 *     of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
+                 *     Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
+                 *     framework version, on the number and text attributes (every attribute but the
+                 *     dates and the flags). Anything else is refused. `q` applies to the active roles, or
+                 *     to all with `finder=AllRolesFinder`.
+                 * @example RelationshipTypeCd=ORA_CSS_ACC_ADMIN
+                 */
+                q?: components["parameters"]["Q"];
+                /**
+                 * @description Comma-separated `Attribute[:asc|:desc]` sort keys, for example
+                 *     `RelationshipTypeCd:asc,CreationDate:desc`; `RoleId` ascending always breaks ties.
+                 *     Values that are absent sort last. Every attribute but `CanDeleteFlag` and
+                 *     `CanUpdateFlag` can be sorted by.
+                 * @example RoleId:desc
+                 */
+                orderBy?: components["parameters"]["OrderBy"];
+                /**
+                 * @description A named query: `PrimaryKey;RoleId=N` finds one role by id (active or ended);
+                 *     `AllRolesFinder` includes ended roles in the collection.
+                 * @example PrimaryKey;RoleId=1
+                 */
+                finder?: components["parameters"]["Finder"];
+                /**
+                 * @description Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+                 * @example all
+                 */
+                expand?: components["parameters"]["Expand"];
+                /**
+                 * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+                 * @example canonical
+                 */
+                links?: components["parameters"]["Links"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of roles. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourcecollection+json": components["schemas"]["SelfServiceRoleCollection"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            500: components["responses"]["OracleInternalServerError"];
+        };
+    };
+    createSelfServiceRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+                /**
+                 * @description `true`: when an active role with the same user, account and relationship type
+                 *     exists, update it (200) instead of refusing the request. Absent or `false`: create.
+                 * @example true
+                 */
+                "Upsert-Mode"?: components["parameters"]["UpsertMode"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        /** @description The role to create. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfServiceRoleCreate"];
+                /**
+                 * @example {
+                 *       "RelationshipTypeCd": "ORA_CSS_USER"
+                 *     }
+                 */
+                "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRoleCreate"];
+            };
+        };
+        responses: {
+            /**
+             * @description `Upsert-Mode: true` found the active role with the same user, account and
+             *     relationship type and updated it.
+             */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRole"];
+                };
+            };
+            /** @description Created. The body is the full item; `Location` is its URL. */
+            201: {
+                headers: {
+                    /** @description Absolute URL of the new role. */
+                    Location: string;
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRole"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            415: components["responses"]["OracleUnsupportedMediaType"];
+            500: components["responses"]["OracleInternalServerError"];
+        };
+    };
+    getSelfServiceRole: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Comma-separated attributes to return, for example `RoleId,RelationshipTypeCd`; the
+                 *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
+                 *     refused.
+                 * @example RoleId,RelationshipTypeCd
+                 */
+                fields?: components["parameters"]["Fields"];
+                /**
+                 * @description Child resources to expand. `SelfServiceRoles` has none, so only `all` (a no-op) is accepted.
+                 * @example all
+                 */
+                expand?: components["parameters"]["Expand"];
+                /**
+                 * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+                 * @example canonical
+                 */
+                links?: components["parameters"]["Links"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+                /**
+                 * @description The role's id.
+                 * @example 1
+                 */
+                RoleId: components["parameters"]["RoleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRole"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            500: components["responses"]["OracleInternalServerError"];
+        };
+    };
+    deleteSelfServiceRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+                /**
+                 * @description The role's id.
+                 * @example 1
+                 */
+                RoleId: components["parameters"]["RoleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role was ended. */
+            204: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            500: components["responses"]["OracleInternalServerError"];
+        };
+    };
+    updateSelfServiceRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+                /**
+                 * @description The role's id.
+                 * @example 1
+                 */
+                RoleId: components["parameters"]["RoleId"];
+            };
+            cookie?: never;
+        };
+        /** @description The attributes to change. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "RelationshipTypeCd": "ORA_CSS_ACC_ADMIN"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SelfServiceRoleUpdate"];
+                /**
+                 * @example {
+                 *       "RequestTypeCd": "B2C"
+                 *     }
+                 */
+                "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description The role as changed. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRole"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            415: components["responses"]["OracleUnsupportedMediaType"];
+            500: components["responses"]["OracleInternalServerError"];
         };
     };
 }

@@ -1,0 +1,69 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// Oracle privileges the self-service role operations check.
+const (
+	privilegeManageRoles     = "SVC_MANAGE_SELF_SERVICE_ROLES_PRIV"
+	privilegeViewRoles       = "SVC_VIEW_SELF_SERVICE_ROLES_PRIV"
+	privilegeDeleteLastAdmin = "SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV"
+)
+
+// oracleCaller is the user calling an Oracle operation with its privileges as stored now:
+// they are read at every request, so a change takes effect at once.
+type oracleCaller struct {
+	login      string
+	privileges []string
+}
+
+// loadOracleCaller finds the token's user; one that no longer exists has an invalid token.
+func loadOracleCaller(ctx context.Context, tx *store.Tx) (*oracleCaller, error) {
+	claims := principalFrom(ctx)
+	if claims == nil {
+		return nil, newADFError(adfAuthenticationRequired)
+	}
+	privileges, err := tx.OraclePrivilegesOf(claims.Subject)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, newADFError(adfInvalidToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &oracleCaller{login: claims.Subject, privileges: privileges}, nil
+}
+
+func (c *oracleCaller) holds(privilege string) bool { return slices.Contains(c.privileges, privilege) }
+
+func (c *oracleCaller) canManage() bool { return c.holds(privilegeManageRoles) }
+
+// requireManage: creating, changing and removing roles needs the manage privilege.
+func (c *oracleCaller) requireManage(action string) error {
+	if !c.canManage() {
+		return newADFError(cssPrivilegeRequired, privilegeManageRoles, action)
+	}
+	return nil
+}
+
+// requireRead: reading roles needs the view or the manage privilege.
+func (c *oracleCaller) requireRead() error {
+	if !c.canManage() && !c.holds(privilegeViewRoles) {
+		return newADFError(cssPrivilegeRequired, privilegeViewRoles+" or "+privilegeManageRoles, "read")
+	}
+	return nil
+}
+
+// updateLogin is the LastUpdateLogin the caller stamps: 32 hexadecimal characters that
+// identify the user globally, as Oracle's user GUIDs do.
+func (c *oracleCaller) updateLogin() string {
+	sum := sha256.Sum256([]byte(c.login))
+	return strings.ToUpper(hex.EncodeToString(sum[:16]))
+}

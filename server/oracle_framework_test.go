@@ -1,0 +1,173 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// Each framework version gets errors in its format, and every response says which version
+// served it: JSON from version 4, a line of text before; anything but 1–9 is refused.
+func TestOracleFrameworkVersions(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.userToken("css-admin")
+		for _, tc := range []struct {
+			header  string // REST-Framework-Version sent; "" sends none
+			used    string // REST-Framework-Version answered
+			json    bool
+			refused bool
+		}{
+			{"", "1", false, false},
+			{"1", "1", false, false}, {"2", "2", false, false}, {"3", "3", false, false},
+			{"4", "4", true, false}, {"5", "5", true, false}, {"6", "6", true, false},
+			{"7", "7", true, false}, {"8", "8", true, false}, {"9", "9", true, false},
+			{"0", "1", false, true}, {"10", "1", false, true}, {"abc", "1", false, true}, {"4.0", "1", false, true},
+		} {
+			t.Run("version "+tc.header, func(t *testing.T) {
+				send := func(r request) *httptest.ResponseRecorder {
+					r.headers = map[string]string{}
+					if tc.header != "" {
+						r.headers[headerFrameworkVersion] = tc.header
+					}
+					rec := h.do(r)
+					if got := rec.Header().Get(headerFrameworkVersion); got != tc.used {
+						t.Errorf("%s %s: REST-Framework-Version %q, want %q", r.method, r.path, got, tc.used)
+					}
+					return rec
+				}
+				// An error found by the handler, and one found before it (no token).
+				for _, r := range []request{
+					{method: http.MethodGet, path: rolesPath(999), token: token},
+					{method: http.MethodGet, path: rolesPath(pat)},
+				} {
+					rec := send(r)
+					code := map[bool]string{true: "JBO-25020", false: "ADF_REST_AUTHENTICATION_REQUIRED"}[r.token != ""]
+					status := map[bool]int{true: 404, false: 401}[r.token != ""]
+					// Security is checked before the header: without a token, a refused
+					// version gets the 401, written as for version 1.
+					switch {
+					case tc.refused && r.token != "":
+						checkTextError(t, rec, 400, "ADF_REST_UNSUPPORTED_FRAMEWORK_VERSION")
+					case tc.json:
+						adfErrorOf(t, rec, status, code)
+					default:
+						checkTextError(t, rec, status, code)
+					}
+				}
+				// A success.
+				rec := send(request{method: http.MethodGet, path: rolesPath(pat), token: token})
+				if !tc.refused && rec.Code != http.StatusOK {
+					t.Errorf("list: %d %s", rec.Code, rec.Body)
+				}
+			})
+		}
+	})
+}
+
+// checkTextError checks a plain-text error: "CODE: detail".
+func checkTextError(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+		t.Fatalf("Content-Type %q, want text/plain", ct)
+	}
+	body := rec.Body.String()
+	if !strings.HasPrefix(body, code+": ") || !strings.HasSuffix(body, ".\n") || strings.Count(body, "\n") != 1 || strings.Contains(body, "%!") {
+		t.Fatalf("text error %q, want one line %q", body, code+": ...")
+	}
+}
+
+func TestOracleMetadataContextIsEchoed(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		const sandbox = `sandbox="TrackEmployeeFeature"`
+		for _, r := range []request{
+			adf(http.MethodGet, rolesPath(pat), h.userToken("css-admin"), ""),               // success
+			adf(http.MethodGet, rolesPath(999), h.userToken("css-admin"), ""),               // handler's error
+			adf(http.MethodGet, rolesPath(pat)+"?colour=red", h.userToken("css-admin"), ""), // validation's error
+			adf(http.MethodGet, rolesPath(pat), "", ""),                                     // no token
+		} {
+			if got := h.do(r.with(headerMetadataContext, sandbox)).Header().Get(headerMetadataContext); got != sandbox {
+				t.Errorf("%s: Metadata-Context %q", r.path, got)
+			}
+			if got := h.do(r).Header().Values(headerMetadataContext); len(got) != 0 {
+				t.Errorf("%s: Metadata-Context %q without one in the request", r.path, got)
+			}
+		}
+	})
+}
+
+func TestOracleRoutingMediaTypesAndSystemErrors(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.userToken("css-admin")
+		h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+
+		detail := adfErrorOf(t, h.do(adf(http.MethodGet, selfServiceUserPath(pat), token, "")), 404, "ADF_REST_RESOURCE_NOT_FOUND")
+		if !strings.Contains(detail.Detail, selfServiceUserPath(pat)) {
+			t.Errorf("detail %q does not name the path", detail.Detail)
+		}
+		adfErrorOf(t, h.do(adf(http.MethodPut, rolePath(pat, 1), token, `{}`)), 405, "ADF_REST_METHOD_NOT_ALLOWED")
+
+		// Accept: the ADF types, JSON (they are JSON), anything; not HTML.
+		for accept, status := range map[string]int{
+			"application/json": 200, "application/vnd.oracle.adf.resourcecollection+json": 200, "*/*": 200,
+			"application/*": 200, "text/html": 406,
+		} {
+			rec := h.do(adf(http.MethodGet, rolesPath(pat), token, "").with("Accept", accept))
+			if rec.Code != status {
+				t.Errorf("Accept %s: status %d, want %d", accept, rec.Code, status)
+			}
+		}
+
+		// Links follow the scheme the client used behind a proxy on a private network, and
+		// ignore the header from anywhere else.
+		for remote, scheme := range map[string]string{"10.0.0.7:4000": "https", "203.0.113.9:4000": "http"} {
+			req := httptest.NewRequest(http.MethodGet, rolesPath(pat), nil)
+			req.RemoteAddr = remote
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("X-Forwarded-Proto", "https")
+			rec := httptest.NewRecorder()
+			h.e.ServeHTTP(rec, req)
+			collection := decodeRoles(t, rec)
+			if href := (*collection.Items[0].Links)[0].Href; !strings.HasPrefix(href, scheme+"://example.com/crmRestApi/") {
+				t.Errorf("from %s: href %s, want scheme %s", remote, href, scheme)
+			}
+		}
+
+		// A database failure is a 500 in the framework's format, never a bare one.
+		if err := h.store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		adfErrorOf(t, h.do(adf(http.MethodGet, rolesPath(pat), token, "")), 500, "ADF_REST_INTERNAL_ERROR")
+		adfErrorOf(t, h.do(adf(http.MethodPost, rolesPath(pat), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)), 500, "ADF_REST_INTERNAL_ERROR")
+		checkTextError(t, h.do(request{method: http.MethodDelete, path: rolePath(pat, 1), token: token}), 500, "ADF_REST_INTERNAL_ERROR")
+	})
+}
+
+func TestOraclePanicBecomesADFError(t *testing.T) {
+	tokens, _ := NewTokens(testSecret)
+	// Without a store every handler panics on its first query.
+	e, err := New(Config{Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := tokens.Issue(PrincipalUser, "css-admin", nil, 3600e9)
+	req := httptest.NewRequest(http.MethodGet, rolesPath(pat), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set(headerFrameworkVersion, "6")
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	adfErrorOf(t, rec, 500, "ADF_REST_INTERNAL_ERROR")
+	if got := rec.Header().Get(headerFrameworkVersion); got != "6" {
+		t.Errorf("REST-Framework-Version %q", got)
+	}
+}

@@ -1,0 +1,526 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
+)
+
+// oracleSelfServiceRoles serves Oracle Fusion's customerSelfServiceUsers/{UserId}/child/SelfServiceRoles.
+type oracleSelfServiceRoles struct {
+	store *store.Store
+}
+
+// CreateSelfServiceRole gives a self-service user a role on an account, or with
+// Upsert-Mode: true updates the active role of the same type on that account.
+func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, request gen.CreateSelfServiceRoleRequestObject) (gen.CreateSelfServiceRoleResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if body == nil {
+		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	}
+	upsert := request.Params.UpsertMode != nil && *request.Params.UpsertMode
+	var (
+		row     roleRow
+		updated bool
+	)
+	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+		caller, err := loadOracleCaller(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := caller.requireManage("create"); err != nil {
+			return err
+		}
+		user, accounts, err := selfServiceUser(tx, request.UserId)
+		if err != nil {
+			return err
+		}
+		account, err := roleAccount(user, accounts, body)
+		if err != nil {
+			return err
+		}
+		if body.RelationshipTypeCd == nil {
+			return newADFError(adfAttributeRequired, "RelationshipTypeCd", selfServiceRolesName, "it is the type of the role").at("RelationshipTypeCd")
+		}
+		if err := requireEnabledCodes(tx, body.RelationshipTypeCd, body.RequestTypeCd); err != nil {
+			return err
+		}
+		role, upserted, err := addRole(tx, caller, user.UserID, account, body, upsert)
+		if err != nil {
+			return err
+		}
+		updated = upserted
+		row, err = roleRowOf(tx, caller, user.UserID, role.RoleID)
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	origin := originFrom(ctx)
+	item := roleItem(row, nil, linkSelection{}, origin)
+	if updated {
+		return gen.CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: item,
+			Headers: gen.CreateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+	}
+	return gen.CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: item,
+		Headers: gen.CreateSelfServiceRole201ResponseHeaders{
+			Location:             origin + selfServiceRolePath(row.view.UserID, row.view.RoleID),
+			RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext,
+		}}, nil
+}
+
+// ListSelfServiceRoles returns a page of a self-service user's roles.
+func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, request gen.ListSelfServiceRolesRequestObject) (gen.ListSelfServiceRolesResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	list, err := parseRoleListRequest(request.UserId, request.Params)
+	var (
+		page store.OracleRolePage
+		rows []roleRow
+	)
+	if err == nil {
+		err = s.store.View(ctx, func(tx *store.Tx) error {
+			caller, err := readingCaller(ctx, tx, request.UserId)
+			if err != nil {
+				return err
+			}
+			if page, err = tx.OracleRolePage(list.query); err != nil {
+				return err
+			}
+			rows, err = roleRows(tx, caller, page.Roles)
+			return err
+		})
+	}
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	origin := originFrom(ctx)
+	collection := gen.SelfServiceRoleCollection{
+		Items:   make([]gen.SelfServiceRole, len(rows)),
+		Count:   int32(len(rows)),
+		HasMore: page.HasMore,
+		Limit:   int32(list.query.Limit),
+		Offset:  int32(list.query.Offset),
+		Links:   list.links.keep(roleCollectionLinks(origin, request.UserId)),
+	}
+	for i, row := range rows {
+		collection.Items[i] = roleItem(row, list.selection, list.links, origin)
+	}
+	if list.totalResults {
+		collection.TotalResults = &page.Total
+	}
+	return gen.ListSelfServiceRoles200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse{Body: collection,
+		Headers: gen.ListSelfServiceRoles200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// GetSelfServiceRole returns one role of a self-service user, active or ended.
+func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.GetSelfServiceRoleRequestObject) (gen.GetSelfServiceRoleResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	selection, err := parseFields(request.Params.Fields)
+	if err == nil {
+		err = checkExpand(request.Params.Expand)
+	}
+	var row roleRow
+	if err == nil {
+		err = s.store.View(ctx, func(tx *store.Tx) error {
+			caller, err := readingCaller(ctx, tx, request.UserId)
+			if err != nil {
+				return err
+			}
+			row, err = roleRowOf(tx, caller, request.UserId, request.RoleId)
+			return err
+		})
+	}
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	links := newLinkSelection(request.Params.OnlyData, request.Params.Links)
+	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, originFrom(ctx)),
+		Headers: gen.GetSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// UpdateSelfServiceRole changes the relationship or request type of an active role.
+func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request gen.UpdateSelfServiceRoleRequestObject) (gen.UpdateSelfServiceRoleResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if body == nil {
+		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	}
+	if refused := refuseFixedAttributes(body); refused != nil {
+		return oracleFailure{err: refused, framework: framework}, nil
+	}
+	var row roleRow
+	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+		caller, role, err := roleToChange(ctx, tx, "update", request.UserId, request.RoleId)
+		if err != nil {
+			return err
+		}
+		if role.EndDate != nil {
+			return newADFError(cssRoleEnded, role.RoleID, adfDate(*role.EndDate)).at("RoleId")
+		}
+		if err := changeRole(tx, caller, role, body); err != nil {
+			return err
+		}
+		row, err = roleRowOf(tx, caller, role.UserID, role.RoleID)
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gen.UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, nil, linkSelection{}, originFrom(ctx)),
+		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// DeleteSelfServiceRole ends an active role.
+func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request gen.DeleteSelfServiceRoleRequestObject) (gen.DeleteSelfServiceRoleResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+		caller, role, err := roleToChange(ctx, tx, "delete", request.UserId, request.RoleId)
+		if err != nil {
+			return err
+		}
+		if role.EndDate != nil {
+			return newADFError(cssActiveRoleNotFound, role.UserID, role.RoleID, adfDate(*role.EndDate)).at("RoleId")
+		}
+		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		role.EndDate = &now
+		caller.stamp(role, now)
+		return tx.UpdateOracleRole(role)
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gen.DeleteSelfServiceRole204Response{
+		Headers: gen.DeleteSelfServiceRole204ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// readingCaller loads a caller who may read roles, and checks that the self-service user exists.
+func readingCaller(ctx context.Context, tx *store.Tx, userID int64) (*oracleCaller, error) {
+	caller, err := loadOracleCaller(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := caller.requireRead(); err != nil {
+		return nil, err
+	}
+	if _, _, err := selfServiceUser(tx, userID); err != nil {
+		return nil, err
+	}
+	return caller, nil
+}
+
+// selfServiceUser loads the self-service user of the path and the accounts of its contact.
+func selfServiceUser(tx *store.Tx, userID int64) (*store.OracleSelfServiceUser, []int64, error) {
+	user, accounts, err := tx.OracleSelfServiceUserOf(userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, newADFError(cssUserNotFound, userID).at("UserId")
+	}
+	return user, accounts, err
+}
+
+// roleAccount checks the contact, login and account a new role names against its
+// self-service user, and returns the role's account: the one given, else the only account
+// of the user's contact.
+func roleAccount(user *store.OracleSelfServiceUser, accounts []int64, body *gen.SelfServiceRoleCreate) (int64, error) {
+	if body.ContactPartyId != nil && *body.ContactPartyId != user.ContactPartyID {
+		return 0, newADFError(cssContactMismatch, *body.ContactPartyId, user.UserID, user.ContactPartyID).at("ContactPartyId")
+	}
+	if body.LoginId != nil && !strings.EqualFold(*body.LoginId, user.LoginID) {
+		return 0, newADFError(cssLoginMismatch, *body.LoginId, user.UserID).at("LoginId")
+	}
+	if body.AccountPartyId != nil {
+		if !slices.Contains(accounts, *body.AccountPartyId) {
+			return 0, newADFError(cssAccountNotOfContact, *body.AccountPartyId, user.ContactPartyID, user.UserID).at("AccountPartyId")
+		}
+		return *body.AccountPartyId, nil
+	}
+	if len(accounts) != 1 {
+		reason := fmt.Sprintf("contact %d of self-service user %d belongs to %d accounts", user.ContactPartyID, user.UserID, len(accounts))
+		return 0, newADFError(adfAttributeRequired, "AccountPartyId", selfServiceRolesName, reason).at("AccountPartyId")
+	}
+	return accounts[0], nil
+}
+
+// requireEnabledCodes checks, with one query, that each given code is an enabled code of
+// its lookup.
+func requireEnabledCodes(tx *store.Tx, relationshipType, requestType *string) error {
+	var keys []store.OracleLookupKey
+	if relationshipType != nil {
+		keys = append(keys, store.OracleLookupKey{LookupType: store.LookupRelationshipType, Code: *relationshipType})
+	}
+	if requestType != nil {
+		keys = append(keys, store.OracleLookupKey{LookupType: store.LookupRequestType, Code: *requestType})
+	}
+	found, err := tx.OracleLookups(keys)
+	if err != nil {
+		return err
+	}
+	if relationshipType != nil && !found[keys[0]].Enabled {
+		return newADFError(cssInvalidRelationshipType, *relationshipType).at("RelationshipTypeCd")
+	}
+	if requestType != nil && !found[keys[len(keys)-1]].Enabled {
+		return newADFError(cssInvalidRequestType, *requestType).at("RequestTypeCd")
+	}
+	return nil
+}
+
+// addRole stores the new role, or with upsert updates the user's active role of the same
+// type on the account (its request type when one is given, and its who-columns) and says so.
+func addRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *gen.SelfServiceRoleCreate, upsert bool) (*store.OracleSelfServiceRole, bool, error) {
+	// Requests changing the account's roles take turns from here on.
+	if err := tx.LockOracleAccount(account); err != nil {
+		return nil, false, err
+	}
+	now := time.Now().UTC()
+	role, err := tx.ActiveOracleRole(userID, account, *body.RelationshipTypeCd)
+	switch {
+	case err == nil && upsert:
+		if body.RequestTypeCd != nil {
+			role.RequestTypeCd = body.RequestTypeCd
+		}
+		caller.stamp(role, now)
+		return role, true, tx.UpdateOracleRole(role)
+	case err == nil:
+		return nil, false, duplicateRole(userID, *body.RelationshipTypeCd, account)
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, false, err
+	}
+	if role, err = newRole(tx, caller, userID, account, body, now); err != nil {
+		return nil, false, err
+	}
+	err = tx.InsertOracleRole(role)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, false, duplicateRole(userID, *body.RelationshipTypeCd, account)
+	}
+	return role, false, err
+}
+
+// newRole is the role a create request adds, stamped now: its registration is the user's
+// registration for the account, whose request type it takes when the request names none.
+func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *gen.SelfServiceRoleCreate, now time.Time) (*store.OracleSelfServiceRole, error) {
+	role := &store.OracleSelfServiceRole{
+		UserID: userID, AccountPartyID: account,
+		RelationshipTypeCd: *body.RelationshipTypeCd, RequestTypeCd: body.RequestTypeCd,
+		StartDate: now, CreatedBy: caller.login, CreationDate: now,
+	}
+	registration, err := tx.OracleRegistrationFor(userID, account)
+	switch {
+	case err == nil:
+		role.RegistrationID = &registration.RegistrationID
+		if role.RequestTypeCd == nil {
+			role.RequestTypeCd = &registration.RequestTypeCd
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	caller.stamp(role, now)
+	return role, nil
+}
+
+// stamp fills a role's who-columns for a change the caller makes now.
+func (c *oracleCaller) stamp(role *store.OracleSelfServiceRole, now time.Time) {
+	role.LastUpdatedBy, role.LastUpdateDate, role.LastUpdateLogin = c.login, now, c.updateLogin()
+}
+
+// changeRole applies an update's relationship and request types to an active role, when
+// they differ from its own.
+func changeRole(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole, body *gen.SelfServiceRoleUpdate) error {
+	relationshipType := changed(body.RelationshipTypeCd, &role.RelationshipTypeCd)
+	requestType := changed(body.RequestTypeCd, role.RequestTypeCd)
+	if relationshipType == nil && requestType == nil {
+		return nil
+	}
+	if err := requireEnabledCodes(tx, relationshipType, requestType); err != nil {
+		return err
+	}
+	if relationshipType != nil {
+		// The role stops being what it was: as if it were removed.
+		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+			return err
+		}
+		_, err := tx.ActiveOracleRole(role.UserID, role.AccountPartyID, *relationshipType)
+		if err == nil {
+			return duplicateRole(role.UserID, *relationshipType, role.AccountPartyID)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		role.RelationshipTypeCd = *relationshipType
+	}
+	if requestType != nil {
+		role.RequestTypeCd = requestType
+	}
+	caller.stamp(role, time.Now().UTC())
+	err := tx.UpdateOracleRole(role)
+	if errors.Is(err, store.ErrConflict) {
+		return duplicateRole(role.UserID, role.RelationshipTypeCd, role.AccountPartyID)
+	}
+	return err
+}
+
+// roleToChange loads a caller who may manage roles, checks that the self-service user
+// exists, and finds the user's role with its account locked.
+func roleToChange(ctx context.Context, tx *store.Tx, action string, userID, roleID int64) (*oracleCaller, *store.OracleSelfServiceRole, error) {
+	caller, err := loadOracleCaller(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := caller.requireManage(action); err != nil {
+		return nil, nil, err
+	}
+	if _, _, err := selfServiceUser(tx, userID); err != nil {
+		return nil, nil, err
+	}
+	role, err := lockedRole(tx, userID, roleID)
+	return caller, role, err
+}
+
+// lockedRole finds the user's role and locks its account; the role is read again under
+// the lock, so a change committed meanwhile is seen.
+func lockedRole(tx *store.Tx, userID, roleID int64) (*store.OracleSelfServiceRole, error) {
+	role, err := tx.OracleRoleOf(userID, roleID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, newADFError(cssRoleNotFound, userID, roleID).at("RoleId")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.LockOracleAccount(role.AccountPartyID); err != nil {
+		return nil, err
+	}
+	return tx.OracleRoleOf(userID, roleID)
+}
+
+// requireNotLastAdmin: an account keeps one active administrator, unless the caller holds
+// the privilege to remove the last one. The account's row is locked by the caller.
+func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole) error {
+	if role.RelationshipTypeCd != store.RelationshipAccountAdmin || caller.holds(privilegeDeleteLastAdmin) {
+		return nil
+	}
+	counts, err := tx.CountActiveOracleRoles([]int64{role.AccountPartyID}, store.RelationshipAccountAdmin)
+	if err != nil {
+		return err
+	}
+	if counts[role.AccountPartyID] <= 1 {
+		return newADFError(cssLastAccountAdmin, role.RoleID, role.AccountPartyID).at("RoleId")
+	}
+	return nil
+}
+
+// refuseFixedAttributes: the attributes naming whose role it is never change.
+func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) *adfError {
+	for _, fixed := range []struct {
+		name  string
+		given bool
+	}{
+		{"AccountPartyId", body.AccountPartyId != nil},
+		{"ContactPartyId", body.ContactPartyId != nil},
+		{"LoginId", body.LoginId != nil},
+	} {
+		if fixed.given {
+			return newADFError(adfNotUpdatableAttribute, fixed.name, selfServiceRolesName).at(fixed.name)
+		}
+	}
+	return nil
+}
+
+func duplicateRole(userID int64, relationshipType string, account int64) error {
+	return newADFError(cssDuplicateRole, userID, relationshipType, account).at("RelationshipTypeCd")
+}
+
+// roleRowOf reads one role of the user as the caller sees it.
+func roleRowOf(tx *store.Tx, caller *oracleCaller, userID, roleID int64) (roleRow, error) {
+	view, err := tx.OracleRoleViewOf(userID, roleID)
+	if errors.Is(err, store.ErrNotFound) {
+		return roleRow{}, newADFError(cssRoleNotFound, userID, roleID).at("RoleId")
+	}
+	if err != nil {
+		return roleRow{}, err
+	}
+	rows, err := roleRows(tx, caller, []store.OracleRoleView{*view})
+	if err != nil {
+		return roleRow{}, err
+	}
+	return rows[0], nil
+}
+
+// roleRows works out what the caller may do to each role: update and delete active roles
+// with the manage privilege, except delete the last active administrator of an account
+// without the privilege for it. One query counts the administrators of every account
+// concerned.
+func roleRows(tx *store.Tx, caller *oracleCaller, views []store.OracleRoleView) ([]roleRow, error) {
+	rows := make([]roleRow, len(views))
+	guarded := func(v *store.OracleRoleView) bool {
+		return v.RelationshipTypeCd == store.RelationshipAccountAdmin && !caller.holds(privilegeDeleteLastAdmin)
+	}
+	var adminAccounts []int64
+	for i := range views {
+		view := &views[i]
+		manageable := caller.canManage() && view.Active()
+		rows[i] = roleRow{view: view, canUpdate: manageable, canDelete: manageable}
+		if manageable && guarded(view) && !slices.Contains(adminAccounts, view.AccountPartyID) {
+			adminAccounts = append(adminAccounts, view.AccountPartyID)
+		}
+	}
+	if len(adminAccounts) == 0 {
+		return rows, nil
+	}
+	admins, err := tx.CountActiveOracleRoles(adminAccounts, store.RelationshipAccountAdmin)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		if rows[i].canDelete && guarded(rows[i].view) && admins[rows[i].view.AccountPartyID] <= 1 {
+			rows[i].canDelete = false
+		}
+	}
+	return rows, nil
+}
+
+// changed returns the requested value when it differs from the current one, else nil.
+func changed(requested, current *string) *string {
+	if requested == nil || (current != nil && *requested == *current) {
+		return nil
+	}
+	return requested
+}
+
+// firstBody picks the body of whichever media type the request was sent as.
+func firstBody[T any](bodies ...*T) *T {
+	for _, body := range bodies {
+		if body != nil {
+			return body
+		}
+	}
+	return nil
+}
+
+// unreadableBody: the generated handler binds a body only when Content-Type starts with
+// the media type as the spec spells it, while validation accepts any spelling.
+func unreadableBody() *adfError {
+	return newADFError(adfMediaTypeSpelling).at("Content-Type")
+}

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// seedRoles stores: 1 pat's administrator role on Acme (its only one), 2 pat's user role
+// on Acme, 3 kim's user role on Acme, 4 sam's administrator role on Globex (its only one),
+// 5 sam's user role on Acme, 6 kim's manager role on Acme, ended.
+func seedRoles(h *harness) {
+	h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
+	h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+	h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+	h.createRole(sam, `{"AccountPartyId":300100000000002,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
+	h.createRole(sam, `{"AccountPartyId":300100000000001,"RelationshipTypeCd":"ORA_CSS_USER"}`)
+	ended := h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)
+	if rec := h.do(adf(http.MethodDelete, rolePath(kim, ended), h.userToken("css-super"), "")); rec.Code != http.StatusNoContent {
+		h.t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// seededRoles are the roles seedRoles stores.
+var seededRoles = []string{
+	roleState(1, pat, acme, "ORA_CSS_ACC_ADMIN", "active"),
+	roleState(2, pat, acme, "ORA_CSS_USER", "active"),
+	roleState(3, kim, acme, "ORA_CSS_USER", "active"),
+	roleState(4, sam, globex, "ORA_CSS_ACC_ADMIN", "active"),
+	roleState(5, sam, acme, "ORA_CSS_USER", "active"),
+	roleState(6, kim, acme, "ORA_CSS_ACC_MANAGER", "ended"),
+}
+
+// seededWith returns seededRoles with role id (1-based) described as state instead.
+func seededWith(changes map[int]string) []string {
+	roles := slices.Clone(seededRoles)
+	for id, state := range changes {
+		roles[id-1] = state
+	}
+	return roles
+}
+
+func patchAs(login string, userID, roleID int64, body string) func(h *harness) request {
+	return func(h *harness) request {
+		return adf(http.MethodPatch, rolePath(userID, roleID), h.userToken(login), body)
+	}
+}
+
+func deleteAs(login string, userID, roleID int64) func(h *harness) request {
+	return func(h *harness) request {
+		var token string
+		if login != "" {
+			token = h.userToken(login)
+		}
+		return adf(http.MethodDelete, rolePath(userID, roleID), token, "")
+	}
+}
+
+func TestUpdateSelfServiceRoleRules(t *testing.T) {
+	runOracleCases(t, seedRoles, []oracleCase{
+		{name: "change the request type", status: 200, request: patchAs("css-admin", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "change the relationship type", status: 200, request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`),
+			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
+		{name: "as an ADF resource item", status: 200,
+			request: func(h *harness) request {
+				return patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)(h).with("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+			},
+			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
+		{name: "make a second administrator", status: 200, request: patchAs("css-admin", kim, 3, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`),
+			after: seededWith(map[int]string{3: roleState(3, kim, acme, "ORA_CSS_ACC_ADMIN", "active")})},
+		{name: "nothing to change", status: 200, request: patchAs("css-admin", pat, 2, `{}`)},
+		{name: "the values it has", status: 200, request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2B"}`)},
+		{name: "the last administrator of an account, without the privilege", status: 400, code: "SVC_CSS_LAST_ACCOUNT_ADMIN", path: "RoleId",
+			request: patchAs("css-admin", pat, 1, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)},
+		{name: "the last administrator of an account, with the privilege", status: 200,
+			request: patchAs("css-super", pat, 1, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`),
+			after:   seededWith(map[int]string{1: roleState(1, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
+		{name: "to a type the user holds on the account already", status: 400, code: "JBO-25013", path: "RelationshipTypeCd",
+			request: patchAs("css-super", pat, 1, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
+		{name: "a disabled relationship type", status: 400, code: "SVC_CSS_INVALID_RELATIONSHIP_TYPE", path: "RelationshipTypeCd",
+			request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_RETIRED"}`)},
+		{name: "an unknown relationship type", status: 400, code: "SVC_CSS_INVALID_RELATIONSHIP_TYPE", path: "RelationshipTypeCd",
+			request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_BOSS"}`)},
+		{name: "a disabled request type", status: 400, code: "SVC_CSS_INVALID_REQUEST_TYPE", path: "RequestTypeCd",
+			request: patchAs("css-admin", pat, 2, `{"RequestTypeCd":"B2X"}`)},
+		{name: "the account", status: 400, code: "JBO-27008", path: "AccountPartyId",
+			request: patchAs("css-admin", sam, 5, `{"AccountPartyId":300100000000002}`)},
+		{name: "the account, unchanged", status: 400, code: "JBO-27008", path: "AccountPartyId",
+			request: patchAs("css-admin", pat, 2, `{"AccountPartyId":300100000000001,"RequestTypeCd":"B2C"}`)},
+		{name: "the contact", status: 400, code: "JBO-27008", path: "ContactPartyId",
+			request: patchAs("css-admin", pat, 2, `{"ContactPartyId":300100000000101}`)},
+		{name: "the login", status: 400, code: "JBO-27008", path: "LoginId",
+			request: patchAs("css-admin", pat, 2, `{"LoginId":"pat@example.com"}`)},
+		{name: "a read-only attribute", status: 400, code: "JBO-27008", path: "EndDate",
+			request: patchAs("css-admin", pat, 2, `{"EndDate":"2026-01-01"}`)},
+		{name: "an unknown attribute", status: 400, code: "JBO-25058", path: "Colour",
+			request: patchAs("css-admin", pat, 2, `{"Colour":"red"}`)},
+		{name: "a relationship type too long", status: 400, code: "ADF_REST_INVALID_ATTRIBUTE", path: "RelationshipTypeCd",
+			request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"`+strings.Repeat("X", 321)+`"}`)},
+		{name: "an ended role", status: 400, code: "SVC_CSS_ROLE_ENDED", path: "RoleId",
+			request: patchAs("css-admin", kim, 6, `{"RequestTypeCd":"B2C"}`)},
+		{name: "a role of another user", status: 404, code: "JBO-25020", path: "RoleId",
+			request: patchAs("css-admin", pat, 3, `{"RequestTypeCd":"B2C"}`)},
+		{name: "a role that does not exist", status: 404, code: "JBO-25020", path: "RoleId",
+			request: patchAs("css-admin", pat, 99, `{"RequestTypeCd":"B2C"}`)},
+		{name: "a user that does not exist", status: 404, code: "JBO-25020", path: "UserId",
+			request: patchAs("css-admin", 999, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "caller with the view privilege only", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "caller without privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-none", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "no body", status: 400, code: "ADF_REST_BODY_REQUIRED",
+			request: func(h *harness) request {
+				return patchAs("css-admin", pat, 2, "")(h).with("Content-Type", "application/json")
+			}},
+	})
+}
+
+func TestUpdateSelfServiceRoleResponse(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		seedRoles(h)
+		before := decodeRole(t, h.do(adf(http.MethodGet, rolePath(pat, 2), h.userToken("css-admin"), "")), http.StatusOK)
+		after := decodeRole(t, h.do(patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER","RequestTypeCd":"B2C"}`)(h)), http.StatusOK)
+		if *after.RelationshipTypeCd != "ORA_CSS_ACC_MANAGER" || *after.RoleValue != "Account Manager" || *after.RequestTypeCd != "B2C" ||
+			*after.LastUpdatedBy != "css-admin" || *after.CreatedBy != "css-super" || *after.RoleId != 2 || *after.StartDate != *before.StartDate ||
+			*after.CreationDate != *before.CreationDate || after.Links == nil {
+			t.Errorf("updated role %s", jsonOf(after))
+		}
+		// A request changing nothing leaves the who-columns alone.
+		unchanged := decodeRole(t, h.do(patchAs("css-super", pat, 2, `{"RequestTypeCd":"B2C"}`)(h)), http.StatusOK)
+		if *unchanged.LastUpdatedBy != "css-admin" {
+			t.Errorf("LastUpdatedBy %s after a request changing nothing", *unchanged.LastUpdatedBy)
+		}
+	})
+}
+
+func TestDeleteSelfServiceRoleRules(t *testing.T) {
+	twoAdmins := func(h *harness) {
+		seedRoles(h)
+		h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`) // 7
+	}
+	runOracleCases(t, seedRoles, []oracleCase{
+		{name: "a user role", status: 204, request: deleteAs("css-admin", pat, 2),
+			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_USER", "ended")})},
+		{name: "the last administrator of an account, without the privilege", status: 400, code: "SVC_CSS_LAST_ACCOUNT_ADMIN", path: "RoleId",
+			request: deleteAs("css-admin", pat, 1)},
+		{name: "the last administrator of another account, without the privilege", status: 400, code: "SVC_CSS_LAST_ACCOUNT_ADMIN", path: "RoleId",
+			request: deleteAs("css-admin", sam, 4)},
+		{name: "the last administrator of an account, with the privilege", status: 204, request: deleteAs("css-super", pat, 1),
+			after: seededWith(map[int]string{1: roleState(1, pat, acme, "ORA_CSS_ACC_ADMIN", "ended")})},
+		{name: "an ended role", status: 404, code: "JBO-25020", path: "RoleId", request: deleteAs("css-admin", kim, 6)},
+		{name: "a role of another user", status: 404, code: "JBO-25020", path: "RoleId", request: deleteAs("css-admin", kim, 2)},
+		{name: "a role that does not exist", status: 404, code: "JBO-25020", path: "RoleId", request: deleteAs("css-admin", pat, 99)},
+		{name: "a user that does not exist", status: 404, code: "JBO-25020", path: "UserId", request: deleteAs("css-admin", 999, 2)},
+		{name: "caller with the view privilege only", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", pat, 2)},
+		{name: "caller without privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-none", pat, 2)},
+		{name: "no token", status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED", request: deleteAs("", pat, 2)},
+		{name: "a request body", status: 400, code: "ADF_REST_BODY_NOT_ALLOWED",
+			request: func(h *harness) request {
+				r := deleteAs("css-admin", pat, 2)(h)
+				r.body = `{}`
+				return r
+			}},
+		{name: "role id not a number", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "RoleId",
+			request: func(h *harness) request {
+				return adf(http.MethodDelete, rolesPath(pat)+"/x", h.userToken("css-admin"), "")
+			}},
+	})
+	runOracleCases(t, twoAdmins, []oracleCase{
+		{name: "an administrator with another one left", status: 204, request: deleteAs("css-admin", pat, 1),
+			after: append(seededWith(map[int]string{1: roleState(1, pat, acme, "ORA_CSS_ACC_ADMIN", "ended")}),
+				roleState(7, kim, acme, "ORA_CSS_ACC_ADMIN", "active"))},
+	})
+}
+
+func TestDeleteSelfServiceRoleEndsIt(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		seedRoles(h)
+		rec := h.do(deleteAs("css-admin", pat, 2)(h).with("Metadata-Context", `sandbox="S1"`))
+		if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 || rec.Header().Get(headerFrameworkVersion) != "4" ||
+			rec.Header().Get(headerMetadataContext) != `sandbox="S1"` {
+			t.Fatalf("delete: %d %v %q", rec.Code, rec.Header(), rec.Body)
+		}
+		ended := decodeRole(t, h.do(adf(http.MethodGet, rolePath(pat, 2), h.userToken("css-admin"), "")), http.StatusOK)
+		if ended.EndDate == nil || *ended.EndDate != *ended.StartDate || *ended.LastUpdatedBy != "css-admin" || *ended.CanDeleteFlag || *ended.CanUpdateFlag {
+			t.Errorf("ended role %s", jsonOf(ended))
+		}
+		// It left the active set.
+		if ids := roleIDs(decodeRoles(t, h.do(adf(http.MethodGet, rolesPath(pat), h.userToken("css-admin"), "")))); !slices.Equal(ids, []int64{1}) {
+			t.Errorf("active roles of pat %v", ids)
+		}
+		// The same role can be given again: a new role.
+		if id := h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`); id != 7 {
+			t.Errorf("new role %d", id)
+		}
+	})
+}

@@ -1,0 +1,96 @@
+package store
+
+import "time"
+
+// Oracle Fusion lookup types and codes the self-service role rules rely on.
+const (
+	LookupRelationshipType = "ORA_SVC_CSS_REL_TYPE_CD"
+	LookupRequestType      = "ORA_SVC_CSS_REQ_TYPE_CD"
+	// RelationshipAccountAdmin is the role an account must always keep one of.
+	RelationshipAccountAdmin = "ORA_CSS_ACC_ADMIN"
+)
+
+// OracleUserPrivilege is one Oracle privilege (such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV)
+// a user holds.
+type OracleUserPrivilege struct {
+	UserID    int64  `gorm:"primaryKey;autoIncrement:false"`
+	Privilege string `gorm:"primaryKey"`
+}
+
+func (OracleUserPrivilege) TableName() string { return "oracle_user_privileges" }
+
+// OracleLookup is one code of an Oracle lookup type; a disabled code cannot be chosen.
+type OracleLookup struct {
+	LookupType string `gorm:"primaryKey"`
+	Code       string `gorm:"primaryKey"`
+	Meaning    string `gorm:"not null"`
+	Enabled    bool   `gorm:"not null"`
+}
+
+func (OracleLookup) TableName() string { return "oracle_lookups" }
+
+// OracleAccount is a customer account (an organization party).
+type OracleAccount struct {
+	PartyID     int64  `gorm:"primaryKey;autoIncrement:false"`
+	Name        string `gorm:"not null"`
+	PartyNumber string `gorm:"not null"`
+}
+
+func (OracleAccount) TableName() string { return "oracle_accounts" }
+
+// OracleContact is a person party; self-service users are contacts.
+type OracleContact struct {
+	PartyID     int64  `gorm:"primaryKey;autoIncrement:false"`
+	Name        string `gorm:"not null"`
+	PartyNumber string `gorm:"not null"`
+	Email       *string
+}
+
+func (OracleContact) TableName() string { return "oracle_contacts" }
+
+// OracleContactAccount says that a contact belongs to an account.
+type OracleContactAccount struct {
+	ContactPartyID int64 `gorm:"primaryKey;autoIncrement:false"`
+	AccountPartyID int64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+func (OracleContactAccount) TableName() string { return "oracle_contact_accounts" }
+
+// OracleSelfServiceUser is a contact who signs in to the self-service portal.
+type OracleSelfServiceUser struct {
+	UserID         int64  `gorm:"primaryKey;autoIncrement:false"`
+	LoginID        string `gorm:"not null"`
+	ContactPartyID int64  `gorm:"not null"`
+}
+
+func (OracleSelfServiceUser) TableName() string { return "oracle_self_service_users" }
+
+// OracleRegistration is a self-service user's approved registration for an account.
+type OracleRegistration struct {
+	RegistrationID int64  `gorm:"primaryKey;autoIncrement:false"`
+	UserID         int64  `gorm:"not null"`
+	AccountPartyID int64  `gorm:"not null"`
+	RequestTypeCd  string `gorm:"not null"`
+}
+
+func (OracleRegistration) TableName() string { return "oracle_registrations" }
+
+// OracleSelfServiceRole is a self-service user's role on an account; it is active until it
+// gets an end date.
+type OracleSelfServiceRole struct {
+	RoleID             int64  `gorm:"primaryKey"`
+	UserID             int64  `gorm:"not null"`
+	AccountPartyID     int64  `gorm:"not null"`
+	RelationshipTypeCd string `gorm:"not null"`
+	RequestTypeCd      *string
+	RegistrationID     *int64
+	StartDate          time.Time `gorm:"not null"`
+	EndDate            *time.Time
+	CreatedBy          string    `gorm:"not null"`
+	CreationDate       time.Time `gorm:"not null"`
+	LastUpdatedBy      string    `gorm:"not null"`
+	LastUpdateDate     time.Time `gorm:"not null"`
+	LastUpdateLogin    string    `gorm:"not null"`
+}
+
+func (OracleSelfServiceRole) TableName() string { return "oracle_self_service_roles" }
