@@ -182,6 +182,12 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 				r.headers = map[string]string{"Accept": "text/html, application/json;q=0"}
 				return r
 			}},
+		{name: "Accept refusing JSON by name, admitting everything else", status: 406, code: "406-101",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept": "application/json;q=0, */*"}
+				return r
+			}},
 		{name: "Accept with q-values admitting JSON", status: http.StatusCreated,
 			request: func(h *harness) request {
 				r := post(h.userToken("agent"), grantBody("1000", "1002"))
