@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -19,63 +20,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
 )
-
-// Defines values for AcceptLanguage.
-const (
-	AcceptLanguageDaDK AcceptLanguage = "da-DK"
-	AcceptLanguageDeDE AcceptLanguage = "de-DE"
-	AcceptLanguageEnUS AcceptLanguage = "en-US"
-	AcceptLanguageEsES AcceptLanguage = "es-ES"
-	AcceptLanguageFrCA AcceptLanguage = "fr-CA"
-	AcceptLanguageFrFR AcceptLanguage = "fr-FR"
-	AcceptLanguageItIT AcceptLanguage = "it-IT"
-	AcceptLanguageJaJP AcceptLanguage = "ja-JP"
-	AcceptLanguageKoKR AcceptLanguage = "ko-KR"
-	AcceptLanguageNlNL AcceptLanguage = "nl-NL"
-	AcceptLanguagePtBR AcceptLanguage = "pt-BR"
-	AcceptLanguagePtPT AcceptLanguage = "pt-PT"
-	AcceptLanguageRuRU AcceptLanguage = "ru-RU"
-	AcceptLanguageSvSE AcceptLanguage = "sv-SE"
-	AcceptLanguageZhCN AcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the AcceptLanguage enum.
-func (e AcceptLanguage) Valid() bool {
-	switch e {
-	case AcceptLanguageDaDK:
-		return true
-	case AcceptLanguageDeDE:
-		return true
-	case AcceptLanguageEnUS:
-		return true
-	case AcceptLanguageEsES:
-		return true
-	case AcceptLanguageFrCA:
-		return true
-	case AcceptLanguageFrFR:
-		return true
-	case AcceptLanguageItIT:
-		return true
-	case AcceptLanguageJaJP:
-		return true
-	case AcceptLanguageKoKR:
-		return true
-	case AcceptLanguageNlNL:
-		return true
-	case AcceptLanguagePtBR:
-		return true
-	case AcceptLanguagePtPT:
-		return true
-	case AcceptLanguageRuRU:
-		return true
-	case AcceptLanguageSvSE:
-		return true
-	case AcceptLanguageZhCN:
-		return true
-	default:
-		return false
-	}
-}
 
 // Defines values for ErrorMessage.
 const (
@@ -89,63 +33,6 @@ func (e ErrorMessage) Valid() bool {
 	case ErrorMessageNo:
 		return true
 	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsAcceptLanguage.
-const (
-	CreateCustomerGrantsParamsAcceptLanguageDaDK CreateCustomerGrantsParamsAcceptLanguage = "da-DK"
-	CreateCustomerGrantsParamsAcceptLanguageDeDE CreateCustomerGrantsParamsAcceptLanguage = "de-DE"
-	CreateCustomerGrantsParamsAcceptLanguageEnUS CreateCustomerGrantsParamsAcceptLanguage = "en-US"
-	CreateCustomerGrantsParamsAcceptLanguageEsES CreateCustomerGrantsParamsAcceptLanguage = "es-ES"
-	CreateCustomerGrantsParamsAcceptLanguageFrCA CreateCustomerGrantsParamsAcceptLanguage = "fr-CA"
-	CreateCustomerGrantsParamsAcceptLanguageFrFR CreateCustomerGrantsParamsAcceptLanguage = "fr-FR"
-	CreateCustomerGrantsParamsAcceptLanguageItIT CreateCustomerGrantsParamsAcceptLanguage = "it-IT"
-	CreateCustomerGrantsParamsAcceptLanguageJaJP CreateCustomerGrantsParamsAcceptLanguage = "ja-JP"
-	CreateCustomerGrantsParamsAcceptLanguageKoKR CreateCustomerGrantsParamsAcceptLanguage = "ko-KR"
-	CreateCustomerGrantsParamsAcceptLanguageNlNL CreateCustomerGrantsParamsAcceptLanguage = "nl-NL"
-	CreateCustomerGrantsParamsAcceptLanguagePtBR CreateCustomerGrantsParamsAcceptLanguage = "pt-BR"
-	CreateCustomerGrantsParamsAcceptLanguagePtPT CreateCustomerGrantsParamsAcceptLanguage = "pt-PT"
-	CreateCustomerGrantsParamsAcceptLanguageRuRU CreateCustomerGrantsParamsAcceptLanguage = "ru-RU"
-	CreateCustomerGrantsParamsAcceptLanguageSvSE CreateCustomerGrantsParamsAcceptLanguage = "sv-SE"
-	CreateCustomerGrantsParamsAcceptLanguageZhCN CreateCustomerGrantsParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsAcceptLanguage enum.
-func (e CreateCustomerGrantsParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsAcceptLanguageDaDK:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageDeDE:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageEnUS:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageEsES:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageFrCA:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageFrFR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageItIT:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageJaJP:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageKoKR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageNlNL:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguagePtBR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguagePtPT:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageRuRU:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageSvSE:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageZhCN:
 		return true
 	default:
 		return false
@@ -170,63 +57,6 @@ func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
-// Defines values for DeleteCustomerGrantParamsAcceptLanguage.
-const (
-	DeleteCustomerGrantParamsAcceptLanguageDaDK DeleteCustomerGrantParamsAcceptLanguage = "da-DK"
-	DeleteCustomerGrantParamsAcceptLanguageDeDE DeleteCustomerGrantParamsAcceptLanguage = "de-DE"
-	DeleteCustomerGrantParamsAcceptLanguageEnUS DeleteCustomerGrantParamsAcceptLanguage = "en-US"
-	DeleteCustomerGrantParamsAcceptLanguageEsES DeleteCustomerGrantParamsAcceptLanguage = "es-ES"
-	DeleteCustomerGrantParamsAcceptLanguageFrCA DeleteCustomerGrantParamsAcceptLanguage = "fr-CA"
-	DeleteCustomerGrantParamsAcceptLanguageFrFR DeleteCustomerGrantParamsAcceptLanguage = "fr-FR"
-	DeleteCustomerGrantParamsAcceptLanguageItIT DeleteCustomerGrantParamsAcceptLanguage = "it-IT"
-	DeleteCustomerGrantParamsAcceptLanguageJaJP DeleteCustomerGrantParamsAcceptLanguage = "ja-JP"
-	DeleteCustomerGrantParamsAcceptLanguageKoKR DeleteCustomerGrantParamsAcceptLanguage = "ko-KR"
-	DeleteCustomerGrantParamsAcceptLanguageNlNL DeleteCustomerGrantParamsAcceptLanguage = "nl-NL"
-	DeleteCustomerGrantParamsAcceptLanguagePtBR DeleteCustomerGrantParamsAcceptLanguage = "pt-BR"
-	DeleteCustomerGrantParamsAcceptLanguagePtPT DeleteCustomerGrantParamsAcceptLanguage = "pt-PT"
-	DeleteCustomerGrantParamsAcceptLanguageRuRU DeleteCustomerGrantParamsAcceptLanguage = "ru-RU"
-	DeleteCustomerGrantParamsAcceptLanguageSvSE DeleteCustomerGrantParamsAcceptLanguage = "sv-SE"
-	DeleteCustomerGrantParamsAcceptLanguageZhCN DeleteCustomerGrantParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsAcceptLanguage enum.
-func (e DeleteCustomerGrantParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsAcceptLanguageDaDK:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageDeDE:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageEnUS:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageEsES:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageFrCA:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageFrFR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageItIT:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageJaJP:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageKoKR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageNlNL:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguagePtBR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguagePtPT:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageRuRU:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageSvSE:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageZhCN:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
 const (
 	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
@@ -239,63 +69,6 @@ func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
 	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
 		return true
 	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsAcceptLanguage.
-const (
-	ListCustomerGrantsParamsAcceptLanguageDaDK ListCustomerGrantsParamsAcceptLanguage = "da-DK"
-	ListCustomerGrantsParamsAcceptLanguageDeDE ListCustomerGrantsParamsAcceptLanguage = "de-DE"
-	ListCustomerGrantsParamsAcceptLanguageEnUS ListCustomerGrantsParamsAcceptLanguage = "en-US"
-	ListCustomerGrantsParamsAcceptLanguageEsES ListCustomerGrantsParamsAcceptLanguage = "es-ES"
-	ListCustomerGrantsParamsAcceptLanguageFrCA ListCustomerGrantsParamsAcceptLanguage = "fr-CA"
-	ListCustomerGrantsParamsAcceptLanguageFrFR ListCustomerGrantsParamsAcceptLanguage = "fr-FR"
-	ListCustomerGrantsParamsAcceptLanguageItIT ListCustomerGrantsParamsAcceptLanguage = "it-IT"
-	ListCustomerGrantsParamsAcceptLanguageJaJP ListCustomerGrantsParamsAcceptLanguage = "ja-JP"
-	ListCustomerGrantsParamsAcceptLanguageKoKR ListCustomerGrantsParamsAcceptLanguage = "ko-KR"
-	ListCustomerGrantsParamsAcceptLanguageNlNL ListCustomerGrantsParamsAcceptLanguage = "nl-NL"
-	ListCustomerGrantsParamsAcceptLanguagePtBR ListCustomerGrantsParamsAcceptLanguage = "pt-BR"
-	ListCustomerGrantsParamsAcceptLanguagePtPT ListCustomerGrantsParamsAcceptLanguage = "pt-PT"
-	ListCustomerGrantsParamsAcceptLanguageRuRU ListCustomerGrantsParamsAcceptLanguage = "ru-RU"
-	ListCustomerGrantsParamsAcceptLanguageSvSE ListCustomerGrantsParamsAcceptLanguage = "sv-SE"
-	ListCustomerGrantsParamsAcceptLanguageZhCN ListCustomerGrantsParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsAcceptLanguage enum.
-func (e ListCustomerGrantsParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsAcceptLanguageDaDK:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageDeDE:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageEnUS:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageEsES:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageFrCA:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageFrFR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageItIT:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageJaJP:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageKoKR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageNlNL:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguagePtBR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguagePtPT:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageRuRU:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageSvSE:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageZhCN:
 		return true
 	default:
 		return false
@@ -320,7 +93,11 @@ func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
-// CustomerGrants The grants of one customer. Each side is present only when it has entries.
+// CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
+// root `grants` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, like a create
+// request, each customer a `customer` element with `id` as an attribute, a
+// `customerName` element and a `link` element with `rel` and `href` attributes.
 type CustomerGrants struct {
 	GrantsOn *GrantedCustomerList `json:"grantsOn,omitempty"`
 	GrantsTo *GrantedCustomerList `json:"grantsTo,omitempty"`
@@ -331,24 +108,18 @@ type CustomerGrants struct {
 // Example: 1000
 type CustomerIdValue = string
 
-// CustomerReference defines model for CustomerReference.
+// CustomerReference A customer. In XML: a `customer` element with `id` as an attribute.
 type CustomerReference struct {
-	// Id A customer id, a positive integer written as a string.
-	//
-	// Example: 1000
 	Id CustomerIdValue `json:"id"`
 }
 
-// GrantedCustomer defines model for GrantedCustomer.
+// GrantedCustomer In XML: a `customer` element with `id` as an attribute.
 type GrantedCustomer struct {
+	Id CustomerIdValue `json:"id"`
+
 	// CustomerName Example: Jane Roe
 	CustomerName string `json:"customerName"`
-
-	// Id A customer id, a positive integer written as a string.
-	//
-	// Example: 1000
-	Id   CustomerIdValue `json:"id"`
-	Link []Link          `json:"link"`
+	Link         []Link `json:"link"`
 }
 
 // GrantedCustomerList defines model for GrantedCustomerList.
@@ -356,7 +127,13 @@ type GrantedCustomerList struct {
 	Customer []GrantedCustomer `json:"customer"`
 }
 
-// Grants The customer the grants are on and the customers they are given to.
+// Grants The customer the grants are on and the customers they are given to. In XML (eGain's
+// v12 binding): root `grants` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, one `customer`
+// element per array entry (not wrapped), `id` as an attribute. The XML is validated by
+// this same schema: an unknown element or attribute is refused like an unknown JSON
+// property (`400-152`); malformed XML, another root element or namespace, a DOCTYPE or
+// entity declaration, or nesting deeper than 16 levels is refused with `400-202`.
 //
 // Example: {"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"},{"id":"1020"}]}}
 type Grants struct {
@@ -370,31 +147,38 @@ type Grants struct {
 	} `json:"grantsTo"`
 }
 
-// Link defines model for Link.
+// Link In XML: a `link` element with `rel` and `href` as attributes.
 type Link struct {
-	// Href Example: /core/customermgr/v3/customer/1000
-	Href string `json:"href"`
-
 	// Rel Example: customer
 	Rel string `json:"rel"`
+
+	// Href Example: /core/customermgr/v3/customer/1000
+	Href string `json:"href"`
 }
 
-// WSError eGain's error body.
+// WSError eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
 	//
 	// Example: 400-101
-	Code    string           `json:"code"`
-	Details *[]WSErrorDetail `json:"details,omitempty"`
+	Code string `json:"code"`
 
-	// DeveloperMessage Example: Unsupported query parameter(s) supplied: 'x'.
+	// DeveloperMessage For developers, in the locale named by `Content-Language`.
+	//
+	// Example: Unsupported query parameter(s) supplied: 'x'.
 	DeveloperMessage string `json:"developerMessage"`
 
-	// UserMessage Present only when the request carries `X-egain-error-message: yes`.
-	UserMessage *string `json:"userMessage,omitempty"`
+	// UserMessage For end users, in the locale named by `Content-Language`; present only when the
+	// request carries `X-egain-error-message: yes`.
+	UserMessage *string          `json:"userMessage,omitempty"`
+	Details     *[]WSErrorDetail `json:"details,omitempty"`
 }
 
-// WSErrorDetail defines model for WSErrorDetail.
+// WSErrorDetail In XML: a `details` element holding a `key` and a `value` element.
 type WSErrorDetail struct {
 	// Key Example: parameter
 	Key string `json:"key"`
@@ -407,7 +191,7 @@ type WSErrorDetail struct {
 type Accept = string
 
 // AcceptLanguage defines model for AcceptLanguage.
-type AcceptLanguage string
+type AcceptLanguage = string
 
 // ContentType defines model for ContentType.
 type ContentType = string
@@ -420,95 +204,169 @@ type CustomerId = CustomerIdValue
 // ErrorMessage defines model for ErrorMessage.
 type ErrorMessage string
 
-// BadRequest eGain's error body.
+// BadRequest eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type BadRequest = WSError
 
-// Forbidden eGain's error body.
+// Forbidden eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type Forbidden = WSError
 
-// InternalServerError eGain's error body.
+// InternalServerError eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type InternalServerError = WSError
 
-// NotAcceptable eGain's error body.
+// NotAcceptable eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type NotAcceptable = WSError
 
-// NotFound eGain's error body.
+// NotFound eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type NotFound = WSError
 
-// PayloadTooLarge eGain's error body.
+// PayloadTooLarge eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type PayloadTooLarge = WSError
 
-// Unauthorized eGain's error body.
+// Unauthorized eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type Unauthorized = WSError
 
-// UnsupportedMediaType eGain's error body.
+// UnsupportedMediaType eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// ContentType Media type of the request body. `application/json` is accepted.
+	// ContentType Media type of the request body: `application/json` or `application/xml` (eGain's v12
+	// binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
+	// other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
+	// `text/plain`) and any other type are refused with `415-100`.
 	ContentType *ContentType `json:"Content-Type,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *CreateCustomerGrantsParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsAcceptLanguage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsAcceptLanguage string
 
 // CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *DeleteCustomerGrantParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsAcceptLanguage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsAcceptLanguage string
 
 // DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *ListCustomerGrantsParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsAcceptLanguage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsAcceptLanguage string
 
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
@@ -574,13 +432,13 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
-		var AcceptLanguage CreateCustomerGrantsParamsAcceptLanguage
+		var AcceptLanguage AcceptLanguage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
 		}
@@ -648,13 +506,13 @@ func (w *ServerInterfaceWrapper) DeleteCustomerGrant(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
-		var AcceptLanguage DeleteCustomerGrantParamsAcceptLanguage
+		var AcceptLanguage AcceptLanguage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
 		}
@@ -714,13 +572,13 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
-		var AcceptLanguage ListCustomerGrantsParamsAcceptLanguage
+		var AcceptLanguage AcceptLanguage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
 		}
@@ -801,25 +659,138 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 }
 
-type BadRequestJSONResponse WSError
+type BadRequestResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type BadRequestJSONResponse struct {
+	Body WSError
 
-type ForbiddenJSONResponse WSError
+	Headers BadRequestResponseHeaders
+}
+type BadRequestApplicationxmlResponse struct {
+	Body io.Reader
 
-type InternalServerErrorJSONResponse WSError
+	Headers       BadRequestResponseHeaders
+	ContentLength int64
+}
 
-type NotAcceptableJSONResponse WSError
+type ForbiddenResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type ForbiddenJSONResponse struct {
+	Body WSError
 
-type NotFoundJSONResponse WSError
+	Headers ForbiddenResponseHeaders
+}
+type ForbiddenApplicationxmlResponse struct {
+	Body io.Reader
 
-type PayloadTooLargeJSONResponse WSError
+	Headers       ForbiddenResponseHeaders
+	ContentLength int64
+}
 
-type UnauthorizedJSONResponse WSError
+type InternalServerErrorResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type InternalServerErrorJSONResponse struct {
+	Body WSError
 
-type UnsupportedMediaTypeJSONResponse WSError
+	Headers InternalServerErrorResponseHeaders
+}
+type InternalServerErrorApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       InternalServerErrorResponseHeaders
+	ContentLength int64
+}
+
+type NotAcceptableResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type NotAcceptableJSONResponse struct {
+	Body WSError
+
+	Headers NotAcceptableResponseHeaders
+}
+type NotAcceptableApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       NotAcceptableResponseHeaders
+	ContentLength int64
+}
+
+type NotFoundResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type NotFoundJSONResponse struct {
+	Body WSError
+
+	Headers NotFoundResponseHeaders
+}
+type NotFoundApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       NotFoundResponseHeaders
+	ContentLength int64
+}
+
+type PayloadTooLargeResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type PayloadTooLargeJSONResponse struct {
+	Body WSError
+
+	Headers PayloadTooLargeResponseHeaders
+}
+type PayloadTooLargeApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       PayloadTooLargeResponseHeaders
+	ContentLength int64
+}
+
+type UnauthorizedResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type UnauthorizedJSONResponse struct {
+	Body WSError
+
+	Headers UnauthorizedResponseHeaders
+}
+type UnauthorizedApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       UnauthorizedResponseHeaders
+	ContentLength int64
+}
+
+type UnsupportedMediaTypeResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type UnsupportedMediaTypeJSONResponse struct {
+	Body WSError
+
+	Headers UnsupportedMediaTypeResponseHeaders
+}
+type UnsupportedMediaTypeApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       UnsupportedMediaTypeResponseHeaders
+	ContentLength int64
+}
 
 type CreateCustomerGrantsRequestObject struct {
-	Params CreateCustomerGrantsParams
-	Body   *CreateCustomerGrantsJSONRequestBody
+	Params   CreateCustomerGrantsParams
+	JSONBody *CreateCustomerGrantsJSONRequestBody
+	Body     io.Reader
 }
 
 type CreateCustomerGrantsResponseObject interface {
@@ -827,7 +798,9 @@ type CreateCustomerGrantsResponseObject interface {
 }
 
 type CreateCustomerGrants201ResponseHeaders struct {
-	Location string
+	ContentLanguage *string
+	Location        string
+	Vary            *string
 }
 
 type CreateCustomerGrants201Response struct {
@@ -835,7 +808,13 @@ type CreateCustomerGrants201Response struct {
 }
 
 func (response CreateCustomerGrants201Response) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(201)
 	return nil
 }
@@ -845,12 +824,43 @@ type CreateCustomerGrants400JSONResponse struct{ BadRequestJSONResponse }
 func (response CreateCustomerGrants400JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants400ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -859,12 +869,43 @@ type CreateCustomerGrants401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response CreateCustomerGrants401JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants401ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -873,12 +914,43 @@ type CreateCustomerGrants403JSONResponse struct{ ForbiddenJSONResponse }
 func (response CreateCustomerGrants403JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants403ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -887,12 +959,43 @@ type CreateCustomerGrants406JSONResponse struct{ NotAcceptableJSONResponse }
 func (response CreateCustomerGrants406JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants406ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -901,12 +1004,43 @@ type CreateCustomerGrants413JSONResponse struct{ PayloadTooLargeJSONResponse }
 func (response CreateCustomerGrants413JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants413ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -917,12 +1051,43 @@ type CreateCustomerGrants415JSONResponse struct {
 func (response CreateCustomerGrants415JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants415ApplicationxmlResponse struct {
+	UnsupportedMediaTypeApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants415ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(415)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -933,12 +1098,43 @@ type CreateCustomerGrants500JSONResponse struct {
 func (response CreateCustomerGrants500JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants500ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -952,10 +1148,22 @@ type DeleteCustomerGrantResponseObject interface {
 	VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error
 }
 
+type DeleteCustomerGrant204ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
 type DeleteCustomerGrant204Response struct {
+	Headers DeleteCustomerGrant204ResponseHeaders
 }
 
 func (response DeleteCustomerGrant204Response) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -965,12 +1173,43 @@ type DeleteCustomerGrant400JSONResponse struct{ BadRequestJSONResponse }
 func (response DeleteCustomerGrant400JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant400ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -979,12 +1218,43 @@ type DeleteCustomerGrant401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response DeleteCustomerGrant401JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant401ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -993,12 +1263,43 @@ type DeleteCustomerGrant403JSONResponse struct{ ForbiddenJSONResponse }
 func (response DeleteCustomerGrant403JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant403ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1007,12 +1308,41 @@ type DeleteCustomerGrant404JSONResponse struct{ NotFoundJSONResponse }
 func (response DeleteCustomerGrant404JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+
+func (response DeleteCustomerGrant404ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1021,12 +1351,43 @@ type DeleteCustomerGrant406JSONResponse struct{ NotAcceptableJSONResponse }
 func (response DeleteCustomerGrant406JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant406ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1037,12 +1398,43 @@ type DeleteCustomerGrant500JSONResponse struct {
 func (response DeleteCustomerGrant500JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant500ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1055,24 +1447,77 @@ type ListCustomerGrantsResponseObject interface {
 	VisitListCustomerGrantsResponse(w http.ResponseWriter) error
 }
 
-type ListCustomerGrants200JSONResponse CustomerGrants
+type ListCustomerGrants200ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type ListCustomerGrants200JSONResponse struct {
+	Body    CustomerGrants
+	Headers ListCustomerGrants200ResponseHeaders
+}
 
 func (response ListCustomerGrants200JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
+type ListCustomerGrants200ApplicationxmlResponse struct {
+	Body          io.Reader
+	Headers       ListCustomerGrants200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ListCustomerGrants200ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ListCustomerGrants204ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
 type ListCustomerGrants204Response struct {
+	Headers ListCustomerGrants204ResponseHeaders
 }
 
 func (response ListCustomerGrants204Response) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -1082,12 +1527,43 @@ type ListCustomerGrants400JSONResponse struct{ BadRequestJSONResponse }
 func (response ListCustomerGrants400JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response ListCustomerGrants400ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1096,12 +1572,43 @@ type ListCustomerGrants401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response ListCustomerGrants401JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response ListCustomerGrants401ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1110,12 +1617,43 @@ type ListCustomerGrants403JSONResponse struct{ ForbiddenJSONResponse }
 func (response ListCustomerGrants403JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response ListCustomerGrants403ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1124,12 +1662,41 @@ type ListCustomerGrants404JSONResponse struct{ NotFoundJSONResponse }
 func (response ListCustomerGrants404JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+
+func (response ListCustomerGrants404ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1138,12 +1705,43 @@ type ListCustomerGrants406JSONResponse struct{ NotAcceptableJSONResponse }
 func (response ListCustomerGrants406JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response ListCustomerGrants406ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1154,12 +1752,43 @@ type ListCustomerGrants500JSONResponse struct {
 func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response ListCustomerGrants500ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -1193,29 +1822,34 @@ func (sh *strictHandler) CreateCustomerGrants(ctx echo.Context, params CreateCus
 	var request CreateCustomerGrantsRequestObject
 
 	request.Params = params
-
-	var body CreateCustomerGrantsJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateCustomerGrantsJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/xml") {
+		request.Body = ctx.Request().Body
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.CreateCustomerGrants(ctx.Request().Context(), request.(CreateCustomerGrantsRequestObject))
@@ -1294,69 +1928,120 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Ft7cxs5cv8qXZOrkq0aUqQe9h39l2xrHe3JtiLLt6mSlAw00ySxHgJcAEOJ5+J3T3Vj3hxKlE5JLlX5",
-	"yyIJdDd+/W7AP4NYz+ZaoXI2GP0M5sKIGTo0/Ok4jnHu6K8EbWzk3EmtglHwQSuHyoFbzhEEL8IEbpfg",
-	"pghxKlG5EURiPk9lLGjP3u9Wqwhe0e8JjkWWuhBEajXEU21RwVibaxXt7u1GoA3cTVExrSmKBA1IC+LW",
-	"onKv+3BcfOmmwuXMLSjthXFTacGiWcgYr9Xc6CSL0TIBZe/QYAJ30k3hcPCmf62CMMB7MZunGIyCtrhB",
-	"GEg6rGcXhIESM1qXgxIGNp7iTHh0+EjdRGbi/gzVxE2D0XCwfxgGJGgwCqwzUk2C1SrMSZ4JNcnEBNfx",
-	"Ln6BVMci3QR5CJnFhKDM1/XsHGM5ljGMJaYJYZAAGkNYz9BaMUFLgC5EmiHozFmZIBNMpXXroEWHgze9",
-	"4WAQ9eFzvh2EQZDqWp2oSSrtFF6h6n3/9pqlwAWaZSGzVF45BlMUFtvo87aHIe+VAHVjX5BAlc2C0VX1",
-	"2fZO6N+x6f1yQSxc7/QyCIMEex9PiEna+3IWhMHc9d5f+H/P+XfR+/jXIAxM1rv47vd/OA7C4O/T3ocv",
-	"QRj8Lnq/ngdh8EP3/kr77KL37SS46VJw7jCX/ENbu58xkcKbrx4z/Ab/yNA6uNXJst/lSKSa3Ab6zzLi",
-	"XKAeS/QcU94/etN50Mw6PUNzmqyf8zQpzhfnq5qyDweDQSHvXLhpJa1MSA34RyYNJsHImQzrMv/J4DgY",
-	"Bf+yV8WyPf+r3asE+htZOQt5Qi6QW/C6mL+xqS/RRqF3FlKDJFPneCWMWYKAKLNY0IhghkI5b/MqITc0",
-	"tnm2JdpNqvj3Hk6EVD3m1cv9coNOlK7Zt6epdJfJrQgvO9fKIkfy9yK58EZFn2KvffpzTcujn4XYvFFp",
-	"d6oSuZBJJlL6goOFJ5IQy8PBoHcwOGB/ckKmNhhd/Qx+4DIYBXFlDWGxMRgO9gfB6obWLzDVc6xUUZrP",
-	"K/sadmjhDgcYpR3IUorSfOw7mBihnI9CE7lABVqlS9CKQ53Tnbv6bASZstl8ro3D5N8yNMvzIvNtOuRw",
-	"MOw8ZJkya2e833TA7xVX+IPYQrmdzkw/phKTEezc7/S9Hrez89++sVX7LU2DvqxFFGlBqoVIZdIPVmHw",
-	"iza3MklQbW8VDVQOesO3f+5ERcTMvYLkJJEOCv1uhMf6bE8KF2mq75C1OEcz1mbGscMThp0GvR0+zYsg",
-	"FYs0RQMzsWQpKtYcc2kh8zpVDo0S6Tc0CzSe4nMwPGLLGgSdcHxbWoczAiRT4jZFxsLoGK2t54mXO7x9",
-	"AsMv2vm8TAufaT9vyrO37Wc95Ze+tdG5Tr1lQ2tvUTAyAfKs+xcyly86z8IMlcG5QSpS+dgh1bFCFd62",
-	"QaYCyF90ppJnYni4EUPZDLuDjWH3NKHgI33N/f3iFCj9svmPSbARxeLB4IVQO03sGisqMit+zOdcLFMt",
-	"kkutz4SZPNPAhgebneuiVmSRxTutISVWL+dOpsWCyXPn4s+fNypFF8OMvyuRuak28u/4XIsY9oaDw+BB",
-	"F9EGZtJaqSZQsGO6dbt8EQiOO6gTFDn3sHQQqp3u51Tg5TCUiZLr46J0foYNHG10kFYVXLiKw3u3N0+F",
-	"VNuk8VlZvo9gp9r6gimJzGfH1hgVKbIUwpc0OTniViTGT1wfrRe5RDavnfQYtKrV5HAi4ilwKygt5DHN",
-	"11Xcl0sHU2EBlTMSre/j5obwcdLXjJ7wV/XYsVk4TApZz6R1hJnffqmftX1V1sL69neMmWC7B1hD47g8",
-	"PcgkBAFzbaWTC+paHZLL3hnpHCoQFgT4Kruzeak3+38OqY2hMiEYBf9xNez95eZq0PvLzc9BOHy7+lOw",
-	"VrVXkl7gGA2qmGUVSSJJUJGe12Aei9RiG3mZPKcfqjqrK6Jw0wFhC2seFTU4FwB+4aam5ojBr0IhXGhs",
-	"949HHed/hvxhkEr1gw/vcGYf239Gi1csyqlfPyzlEMaIZRciYfN4OcstcGKb3IjV1kK30W/I//bokQOU",
-	"7DYKbB81s446ufAYV4USasOK3qu2hGvHZa1Jc7rhPM2IUaFz5Q26KF1aoaFz3X6wCstP3GcSGpvD0xN8",
-	"q661Jhwn9yJ23HZWZw4JiLupnrXxmRu9kImf22yl/PWY0DbfmVRb2vKDplAH90VwuWzagG7h4dOLRyME",
-	"4WCmrYO3RyEgZSCtYnwpkMhHNqMUBpmSf2SY/+xMhk8ArrWytK4aoF1on+VRqwnmlM9YD597sTa4V/Cf",
-	"Tcze4qD8uLeedvYHh3/uiKwG0ybd8kSN3W8659P18xGh0MvZdayilFkzBvxERZGtRmrL/lrh4Eu29s7o",
-	"579eXp6DdcJldtX7qbLZLZpV9A4ULtBAPBVqgtbPqHl6zRPnZn6uJjjNnHyU5+T9Vc//cdCdmcviccuQ",
-	"nePwkbc1jfFg0PbSrhqzrqunTY22MYfa9HId8PO1mq8+lI6FocIPos7B5QiWaKNthGh7GOm+A4gHjCwH",
-	"d82JuLiv41cf0T1ag5Szv2r//dOPQzIUtDpjhsU4M9Itv5HBeLk1NUsf+C6no0atuh3uF62F2yWI/O4H",
-	"as1QH76S4tZ/4Fqf+4fo+Pw0ulaUj/Ixm6/jx6m+857Imz8YTFA5Kbzh21jPvaRiPu9TXOrX4lJ/JlQ+",
-	"xTUoHHIZYHCmF7ViwYdEMo9OEgZFwq25SGqZI68nZLWdqnz9A9V3k1KI1NTD7vE3jQ6Avt4PwuC+R8Q8",
-	"ar25kSqWc0E7/TGJHGP/3XalsY+Y4kSQ7+W4awW3OBXpmPAUPO7vAyU7lmDHgs1YzzxVmCIv2LGQ6olU",
-	"767V3VS48nseNCYaXvnZog0hwbkwbkbR5DXwhZlIKDv627RiAtdUV6OH/5BH0caXDaTKCQNfMxRK/QcV",
-	"+r+uTILTt9BSjfW6Hr+qauLC/6oJuKlBhAWqRBu7U4rZyzV9fH5qYWz0zNd2WjkjYgL/uHCvsjGkUGi9",
-	"Xj25HQuJjrNZMRGEO21+2PpCizz9spApn8PIC6/VLuzucrZso7y7C6+iznqg3+9Hr0fNUY4ti+1rBTUF",
-	"cIGu3ZQyZ9XzUzy1ZJFQJOooj7KRT9Yk2SUpxY7gFoVBA7/+dmn78F05mfKok2OFWxZFHc95Yq3GcpIZ",
-	"KvGiSnHeVaDXYx84+/rp9Et0rbTpXJND/eHs9OTL5X+efoyA1O7oKPk9spOuLGr8Zgq+aKzX/KA/7A/Y",
-	"y+eoxFwGo+CgP+gf+Gpgytb/cJ3FCuBMo21HcP4kF2hbPY9UEBUVYFQOW1RjVW3RVxXl2q++gKlOEwvY",
-	"0V+8qxMfUnH99ggSaZ1UsaukCEHRLj0mG3BT9OV3jUNlAqeJb1B8QuNckciJdLZPQp1w9CnlnmXWAd5L",
-	"69ihbyk4wO5udd22u1uRpv2/FcVZLR+BRefIC3dLulXwE2lux7ugVUhpqoYtsacT3WKqyYu1H6eKGdYo",
-	"MN8zOZPUecVGW1tETzuixFnwjIVioGs6qpqROpR0UsF8137sItKcqh2XBRQ/XLnTWZrAXFgLKMkZiWxK",
-	"wvqYP+a3HHdTnSKf41xI7qOFA5FSZF3m8FsnliCqFnvUKNakJbeczbXzgFyrczQ8e9WKUWD/exWV6S96",
-	"DQoxsfW7tqhx1xYRDiFX29eqQ1+sLmyai1QLnS4w8XbT1FqeHad6hnV6oA2tEDWFUi1qsEqd0oKAsTYo",
-	"JyrPwscdZc+1ys/nS6vodSFFsxx6B0rDODMcGeclSl4dvrDzQXCKXi91kIWvwEno3OFA5kmaKlOW4zQp",
-	"U2lrPBs23l1ddXcW1ZK9/AnSKnx0Zf3hyRbLWw+RttjReEuxuvFFMFr3XifLJz41cHfaD7r8R5vNZsIs",
-	"uR/hfGI3+BYb0p2unDGoFfH/rZOl7a/nc0VvunPeOEsLtx2mNV/HtJ9/7A+GHa/42BSTPnzRnOLfQXSm",
-	"vX4ifgFm6/LkT3e6UkcQ5o9amFdBY53h94uzgkyT6Obz9x98+POUKYlP4TboeCuzCoPDwWCTCksg92qP",
-	"aHjL8PEtjds83nTw+KbqVQbvePP4juZdPO0absGnfcXK+462OVTH3dwqDI62AbHr4US9H2anq3VjVxv7",
-	"khtyyEbPfPVgY3pD4amKKnlT06qxyT7ExPL7wa4aPOCB8sPm9lMmK29umFRftr6Qycp7SIquYwZzwX1W",
-	"zQN97i+lidbIFdWirskcyYSqysPBYTnHMfntIdgsnnrS9eKkuKouKpBX0eFg0NsfHESvO8oHy2/eYkKS",
-	"6jgPUQh6kftyIyw3fL8rN35kLBq58cmpsfYAkczjsReIjJlvBAvB2td6+91vEtfwf8knii9YAbxISm+k",
-	"ksMHrpPhTth8RuDv8f+ZA+vhVoHVv815diT+vxUUfdipd0eT3A1fMCr6Wzjs6KPPOqqO5q2aVHCr3RQS",
-	"adBPzEatrrk8ZTRqFU7VjZy0zQhQlJbvapQu9WZKRdSod/U1mhwp+RkFKkd9UDEyl0mUj0GKy+TId5XV",
-	"l1R6qR992K/F7JLwtZoKDt45Y6ny7rHC4x0cdu2ERKN/NMJt48ZWcL35+5vEOzie8ARGK6tTrHWAXQ37",
-	"taK6tcH84bYPtuj6rtVT277uLq8r75DV/YMdWSvt/BNH78ETu7LKY2ulU6FXKqz5NZBvRXKrfLwf6+iz",
-	"mg9Igl/1VMFHfjVSdWDFW4+r4qL08bp/P8jvPituK46RLX6fhVnCZ/G7NhXH/cEzOPKmdY5P6hZbxrih",
-	"a6yNq/xj9+Z/rViFm3N1FfweCyf/n8T/J5M4X5lsncLz1Y0E/gldI3+WxlGl9G2S+UNid8jnheBz+3CZ",
-	"+bscDkA5s84HAfBBGyxHi/CZixIDiwOK6eUrEaFar1SLyUcl+jFQ4ik/vh/BMV+tOUqEC0ph73f8A/6F",
-	"dBJtCMI5EU/5no0xioXFfMgb+9aQX3DbO0q7OBMyZTiJjL/986kkbwe6kVzdrP4rAAD//w==",
+	"7D1/c9u2kl9lh/dm/GMoWZLttJEn88ZN0j63TuJznLY3Ue4RJiELNQUoAGRbzfjf+wD3Ee+T3GABgiBF",
+	"2rJjPzdz908bUwSw2F3sL+wuv0SpmM4Ep1yraPglmlCSUYn/fCm4plwfEn42J2fUPMqoSiWbaSZ4NIxO",
+	"JhRykZKcghiDnlCYUqXIGVXAOP4tqZoJrmgMguNL9CfC+JqC/q4bqbpRHKl0QqfELECvyHSW02gYjWXn",
+	"5X4UR3oxM38qLRk/i66v4+hXIhfLwCT7aUpnOgb7/04BdjJ0kMwkVZRrYt6HjM4ozxQIDqdCT9qAaJmz",
+	"AazrOJoRSaZUO+zZIctwvqEZI2CGKwQszRnlGgi+rmK4ZHoCnzsXJJ9TBevHP76E5/1+b2MICZnNcpbi",
+	"Brb+UIInIOSIVx5fTfOkC4YwBuE4l1lkws4mVBbTAlMwVzSL4ef3794aHBDQjMaghH3C1IibYRkdk3mu",
+	"YSwkJJtbm0lcBWLTQABcgOUau/BUKA1qRlM2ZilIws/MRCnLqBpxu/M15UFZr4O/9/lFLwazGEg6niuq",
+	"4Pc3hxtd2HergJ4QDSSbMq1GnFOmzdbMtGZfhKtLKmlm957s9J51+r1+EhuONHvrjngUBxSurR5DHckG",
+	"nu5uFEfMUM+CEMURJ9OSQSrc45BWm9tMFcXRlFwdUn6mJ9Gw3xvsNLG3nbL91BW/VNhnJumYSoWUsger",
+	"40kwZjTPDGYyoFIK6U9pDMQ8HvGCySBnSlc5sNtwZIdAeefDe1gPeGQjBqo6r9/HMJadH4/jEWe6c3AS",
+	"Q0Y7r17HwPPO28MYZrrzwzH+78j8RjqvfolBzjvHH3Dgy/0Y/px0Xr6N4Q/S+fkohnPR+eU4BnXRef+6",
+	"O+IjvgmvuZaMKiCSgvlXBmMppiWfK+25KxOXHEnvWEdI/K9j+D0gHCjXcjHi4Bjm84teYviInXEhzREx",
+	"aEs2E1CaGIFhEBxsO7ao6Bq49t1kMCU6nTj6OPmIPPvy8NUxZEQTkESbDUDOzmnuBlg5pciUgiZnsfnL",
+	"gIUPckdzsxXCBXK8pGdGkgmJkIu5xiO/noxlYoE2+PxHAv/zX//taALJTOPfZl5HiWSmO/vv7FuOKglV",
+	"nTe/20eOpsmfE/s3EmcjNqsSSHOhDPiS5kTTzMzqAV1P+KkdgkTe6MJvlJxTCWdzqsyhXk/+nHROfgun",
+	"hUwAFxpSMecaUfqapBOHVKZAUpIZ4jGtQFzyIRCYknws5JRm5VvqnM1mNEMcGIwithQozfLcgGhnh4Ty",
+	"f354n/h5iTKPOh/eJ7jybxPKjWSrUNRRu5CfRiY5gcrhcsLSSTmCKbiked5x0K2PjagGcIIHkr3PL/oo",
+	"Pe2ie59fDJINC4wRelX51UuQ9ROnkUvdZrAR6lkwYqnCeBbO13juU5FRBZxeUAnpxAjmEfcqwr5fF4/u",
+	"TI4lisHvDQJWEYihpmySjLjnKI4MdgiKSjssL4etICkdOk7wh3Y9Wxgnkn6eG+FwKrJFizaFJWUK64X8",
+	"u+gPRvyU8Yzxsw2np4PDRyBJJ0QqqhPwlsCeWayQVQWbfTj5sfO9l6sjd5wLhV+FoHN5eYk81JnLnHJD",
+	"wcxo4ek812xGpN7CH41QSeIRTzS90luznDCebOAJIHxhT4BFhYWjwmH93YLDblKMe+B292Kux53v28hf",
+	"cCjS5D5acbD7rJHUc6XFlMqDbJnSB1lB4dS91a3spN/r9Qp4Z0RPSmhZFsWRYQsmaRYNtZzTEOa/STqO",
+	"htG/bZUm8pb9VW2VAP1qCIdA4il7Y5XrMpi/IboXVCWx08MFb+RKQEqkXBgmmitazJHAlBJuzS/KM3OW",
+	"parubUFVGyl+79AzwngH1+o4nd9CEy7MrHw+jYYf3ZxcRJ8azdxC1qCV+wPJju2xMn+llvrmn0tULu1q",
+	"HGgO4ZtCeJsHaj6domEf7fR6nUFvUDmvpaCP4giPil0vo+WAKI4yekFzMaMlFaLjcBamyomGkIl0PjXW",
+	"Ex6NjKY5kQixM5a4Zro4vEYvWSFFsy5S20z4Vuj9PBeXzVvYrm4Bp3Bvt21ie7VNBFOVwBx7Rl4GpV/D",
+	"JlPKELQNjP5qYBRHx8JQnD71VugfxZw3ALLd6/tD6p1Ej5wxDmqGadvBpAnLVTT8+CU6p2bWtBQMfmD0",
+	"/Pnz59H1p8Y9FAd3XW2Uiw5hzYxZsxvJqJGshjPUKzYeU9m0kZ1gI2IMGb5omCkY3bqXnehG2BSsGaEV",
+	"Q7/XG8Qw6PV6a4VxRPIcTmku+BloUZqM5ap7HrDgIcnZn9bzZQooJ6d5QbUzSbh+xw+0ovm4aaMDY+kV",
+	"M56xC2qsZxzlbDEzrm2jg9WJhmK6hWj7JQQp4QYNp7QNlqFF3lqwPZq944dsynTT/p6BFgKmRlGWFEXd",
+	"iGMxRmAs6+LH1r0+e5i9FkzgtmE2DBNyQYFo61t/t9sOKNN7wDRMiDKvFSZwcfZJlinoh4ihrWjZLTBL",
+	"KZDc2C4LmAjjSJarhZC0omV3dbTs9m9Hizm3a+bFtRIsg50SKgxEkSs2nU/NyQyBtFtn/ILkLPtBZIt9",
+	"rSU7nWu6jIL+ruF8FE6keAtOJSXn1sB2erR52/3dZs73MwW7tpCfiK7nsBYUHFi4nc8xthZECN3a0lRr",
+	"w5BtmKZTq84qysPh46iwWn8tNlRDyPNn4F4FY0cZ69f51d7gtbC1IeV58xHxowOksGx1LJSrr7FszfrR",
+	"9tfpXGnrvOHDGdGaSg5r//mx33n+6WOv8/zTl17c/+76b05ccKEPeMYuWDYnedOx2A7Ong1EOeOAlcPa",
+	"TsL2HQTE7oonwby41gBECeZecTTMS1ZmCp4vMApi5INoHGXRMedqPpsJqWn273MqF55FGrij14fgdfhs",
+	"3i9Js6422riiRbM3ccVVG04+3LgymB9zZmy+tSuk9PWqdv5v79GqR2zUXKK6SftIyIpG815vO/371TSH",
+	"CyoVE/zFKOp3e6MI0CNk/OzFKEKvchT9Hd+mI25HOfDhappz9WIUTbSeDbe2nBuruugidFMx3bpUW1OR",
+	"0Xzroj/YOqN8i3FNJUlxtwVbjKJiegC7gCGkfeb2ZR9vlc/Ld+t0s7+vTDrz+uAZmQm1dxX8u+tWbJ49",
+	"XB05zD3GR+d0Yf/0K7q5/A/2b6SEfXDl3gge+fXD+R3+C/4pnkb34Tw0SesXL4VOZ6oQysYzXL6+6YSR",
+	"5Kb13JCt+nVPcNNy0zB8B2H8UchTlmWU39EVtDzW5r1sd/rffY+uL+QkdbrXDmkUKPh+s+6tDYpeZ0zD",
+	"y1uU7gezctXlMjJzRqVxIwNoYK0y35IvYXzFuZ4Iyf5s3OXz70KPYq4VyyhOb/a+pm71K3CK1TXM4AYT",
+	"9K3Zq4d16OFCjWO9EaNMGoCciClFtTIWkrIzHkLtNWyLy7zd6fd2C9cUVCpmNIZLaTydc8YxyDOTjKds",
+	"RnKMQLu7D0MZMbZO/P7RQRtyWgxRXCfASyok9ebT9Ex2p4TjcbgnezDl+MPaJVqcUx5wMi5v8Nqy7mMp",
+	"qwc4dN+OYsLt3F0xrXzyA21UkQEPrKXsareqqCUQ/grqKiV5TiVMiQ31NJyPp1ZfB4atOMnfU3lBpd3M",
+	"3RSZWihNp9WztItWUQ8IX+iJkWtzTq9mNNWNQUD3dnN06D1Oj5dPGMBBZpQipUqFXv5jSYx77+5bkRNu",
+	"M3eWE6vS5RYJ8NgnUK3KPk97DI2ZhHF2A+MdD6AzhJczKELdhheqPpBRu68sAhrtYYxn/oDWLYnlq8/i",
+	"APgr3ttiGjdBM4Q1P08Zrajiqr7PvpvRpctAkS2DWT5cSPj9zWHrLvs37DLYHF45TvQ0b7cmeZAgVmY/",
+	"ufC/g9BtNSUcTqlhzGyeosPu51/bMxbJUoIO5iJURddjicBH469vx5R6di8RuRp/B+aS5/QHNqFqANxq",
+	"S1XgeGo7ap+3IfD2/BOfSRIX587mXthEv+oZJOocE51cng+v/Rzk3zUKlBFfX86727D5BU+sWfy15B2U",
+	"CkZP2640dzr93sBgXc1Tdw/TKE/xvUZ5yqr3QoNedB0Xv7nLq+JksvteIdl7Gy7Kq7I0eGNQ3JXNiJ4c",
+	"ZOqmvfaAZV5yfzg+sBcBN1/e7rRqTLbqpe1BZlzk1mXD69vHkPsPiZhvR9Tv3E/U30aqQKIboj2wgGfZ",
+	"rTK9WPWpxflBA8NcUneTg8hC+WvkK7VxiEDKPLWZfkQWuSDZiRCHRJ7Re2T/hEOD09TfxtNUSVcRF1TC",
+	"sx345YcmAWNHrJaxooWA3Ky6Z5Me2ZRhCP3Zzi+PJTweYK/fjMywG7qzzLgLlZ7Yi5Y1UBFMtInsSVZU",
+	"XrCUFvUcT31MP3BSuXO4uzN9Is7tjU6o8froWxY+jpBAr2ZMYnzUvN1kBfS9R9nq/QbzFDclNmfJlZcg",
+	"Fd39QCtYO/4GQcggPbxpwlY4d26Fs1iDNEw7BAKnlEjDFhjtr2XKPYaQeRSsfDumCm7x3l7p19DzicVR",
+	"EwExy9XuJ244o08vkvx9P+boF+n7dxBN85YpQtWKWe0u2zUoBbCp8EZa29q31hCYnaDRbakluVcCYZh7",
+	"v0qWSglUEePCoU8f5Ho85H47ZszuvcyYNvIGLk5J6ODh6iR/AAcpZN5bXaUquH+Fe0TDc2sq5DrWHIV6",
+	"WjHnt2sXd0z3EybiNRdSF/mr40qycdeWwGGaBVPgaphtAt/lxOgim+xLbU1kFw642fxwxKUQGhI7a2L8",
+	"TCwNm5GUjnjylYcnibFyEQikkhJNR9yZxTFQA66PLhFI/BigOcVqC1t3xLLElp+W+asxkBH3A96SKS0H",
+	"YS0TJDnj5/WZJM1dxeNE0nFSzqdszHEmzVHRLAjnqXf8Nj78ycbeCtIdMqWjIm1anYh7Db/2BTXi9A+a",
+	"6iiOnAB2NTt2dlfDg8SKhl8r6Wr1Uz65txZbLonGshgIzIRiml1QMHMaF+dSMq0pR6KBLQhqrLMKC/e+",
+	"x6CiptIssZx0u1xHX0J6TLGeIkVYSZYxAyjJjwJijkmuaNy6EX8Y7siG3SWeYeg7kTx/N0Yz4E6FYZ88",
+	"kcvkbyw1c9VURQbOR7PMpzqHXMdRjZUaCuAeaJvhyav2QfiZcArHgtZr9XbrBIyjqw4WWUfDwXX89Ygr",
+	"Juu3IzGOjFBAMmk6VbcdzEPz8jXu48C+3/ebIFKSRbiH7WLZJlrFVYQ5OFagIAqD4ZcW7K+8kzpfVDb1",
+	"3e7yrpp34tdthVzd8QieBKWYGBQJEtCLrPPgFUw/WATp6VoUR9dX3474RX8ARfXtEB5ZuxkVXJ6lES8O",
+	"08zoNINOd8u2zoWGS0lmM5ptxM3HDJtimL0wBeiLEWMfni5GHJOfsHrLknRoBs75OReX3J9fYwX6Ao+g",
+	"Ptwq4PJ9Y/uMuGOpBV74YRlKsrEXOPy/vzmMyw4CBonBOh6HRv6/evfy5D+OXmOLEayEXIQVkhiZ5lRp",
+	"4zRnlM4Kw7//DHJjnaqmWnYs06xXGldVcnkKPlq5W1x01XRv43sDvDtzfw1w1PVN+v9Gnm4/nVVuf31F",
+	"Uo31FCVLGw6Cy4nrShGw/0yKC5ZZJ3ylQ76sDuuya8p4uyC7x5EPsfwgCDqpnnVRQ4y1ay1a4qBaydmS",
+	"gqf0obBlhOJN6Jpz9nlO3c+2GvzuGKy96fktwOynJ7MDD52qbDUgVjKwVWhjL5kREyRQaD5spULSrSC5",
+	"eeti2/+5tWw3Dno7399kWdxkDEiaVxcP6jaDJZ7t3LBAf2WTzawW2x03naXCmV3CeNFUwjcCWJTWqtVt",
+	"buiDKzenUiETFFObR3w2P82ZshVyfiXjiDKNvZcskGrPJusymy0Y5HTtHx2sYUMWr59j11ckSUVGkxiS",
+	"esDCsVOl14HjOVt7jwrYhRb8TyM+w6Jm87TJtbOhu6XGYF/+cXJyBEoTPVfXnS98Pj2l8jrZq3RCUVDv",
+	"hFLxbcpCtao/s+v8mcF1x/5ju8GrCTnrOggormjnOU54hcOqAm2712677pTCqykYWUfTj8Kg1r2lfJaQ",
+	"ayNj+MIYLbDcg6aKqLsV4t3p1F/HUcAwzTvwbTLusIG9hrAKNl8q7vpSIrHhVNLYUmMIC6qcUbP6braX",
+	"NIph3gZC3aorChnz8Mqiyng3aY36ScWMI7xPgeScLpIifIPhQ//WsurA+HoovMMi0JU9T3PIfDy/nOvq",
+	"juxWI5CBrZi3Uesrms4l04v35tza/Yj9uZ68xDKlhpBLGdzF62KlDH8S3xGw/LkL7wxnLv+gfOFTsn90",
+	"kIx4WNuNHDnOxaUVjjj4paSZseaJlT9YfaTclUu3rfRpGL3EMB9SUdKpuAj8O2uqGFI2TiEpyTAPg2SB",
+	"EehcQFYOv44jvFz7IHNjMAgy15Mte5schs3M4wGSyUxmsdbxVWFG21tkX8cW9x9Uk0X6iub0DN0wh3fB",
+	"4ZROSD42+CQoQazfhhCsKVBzpHOh/Vy1Wy7OGN8b8csJ0f451rhkAtbtkVJxWAO3UfYb02DUz6IsD6iQ",
+	"q3IR+dIptsrDCqb8LT82+CmI+pUEfXJiGnTaiwDGx2KZju94mXCB/+dnoCeSUrigPBNSrXkwO47S+0cH",
+	"yvYLRH9NcG1EX3fE94vj5eOcRmIqS1c73ZryLYPsqb0U8lyFLyrsMTBRMOfWrMhcz8LNTWt11bC8uQnr",
+	"SaN13O12k41h9T5a+fgI9rEri0XLpoBl7DO4gav0MCuNtEq3Vh9ngaDR454z/fB+qpijtEzRbDX7w7QD",
+	"NSxuyX/+7UR14QPXLAfCgWUufuC8PLygTgUfs7M5tlhMSvK7G/ZOB0/S4bufDt4mIy5k4zuOYC8PD16/",
+	"PfnnwasE60OxCYhrZKeZ9j6AHWxEuL16jIZRr9vv9lBWzCgnMxYNo+1ur7ttzbwJnqGbfReb8Tv8Es2E",
+	"ahDxP7GLok9n2PUoKTzBpNa2pIzB+5fe8cTxUPnAJfTShsjDXjh533jb3+1CxpRmPNUlFDFwa8EbgusJ",
+	"tf54sEIQRM9s6MKqSNfs6IxpZTs0ogzzcGPDDXrFlL2xOcUQ1eZm2WFic7OcGvssFlZ3oNVAUY2Bpc2b",
+	"OhltguAxtkMqcWuWNzu6sUESrot9bxSQVAqlChmshmGvI2y8I/IsoFFTCx7bIpTgusv9eRomqd7v7fuU",
+	"MsyrvxTzPIMZUQrspSZ21SwS4HxAbSKwV+MmHBHmO5G4djgW/UqThfHUi9jqsNIJyDhyGZ3OhLYIGfEj",
+	"KjFpRHDEAp6/9cQr0WQDOKVZWAkMSaXSFI082xdxxJs6Txly0Sq7MH4h8guaWb6pUi2oKA/nw5RYASQg",
+	"qDHZZVmGjm2AfQG61eX7DcbTiLv9WQMt2SigqBpVe8AFjOcS5evMY6maBWSE4IRauoRIJtbdsW2SufOq",
+	"rWwydi/CcZB5hVy7KK72lG65Pylf2XK1WdfxrW+GrTNXeL1W8bTCiEovxOtP1pSmSv8gssUds330pbBX",
+	"Ha4O1eehHFl9olrOFjLSpWhuUfWoMefVsx0coVdIy3kELLh8HDfu0RJrClSHaSPBZfOLEaJ7FG1V8kpq",
+	"o2qznYgbZxvUZqu/MGhZzk/LK4/vkcbiCXt9t9uxeKXrsaW2pfW+nINef9kasTIm68JbgbbbHiSHwnJc",
+	"gq2/VQiPi+412QQPnlpTgLEM84fjwwKSKlztKOze2NT1LlHpLR+Hb/8KwWpJjzu9XtvLnm5bQTNVHNK/",
+	"fUglvxsHbd8+qGzUgyOe3T6iWpRtRvVXWKdeI4LjdlfZVEMG4nUc7a6CxKY2DmF0BoV3EBv42OolfzKC",
+	"vRLB+XhjmOSTUXOlXHYuds3jM7xEzow2jxo9wgivLG9mzS8su96q1QZufVkqFry2pymnuiFYeoxef3Dg",
+	"rQ3poUmWpiu8jrB6MGGZ8U52ejs+bNpUqxQYuWXrWGvJrrtr4e1ko8EMtf32McnM+AMWRbGtkcFuOqFi",
+	"q8iJJhvrFeKiYmPd2cQKGlEb9ritE7UPhJaA1XOmBs29qZtqPx+sVfUDWpIPYhpWNNfODQmScEmUi1g9",
+	"eSL7X1mm76wk0201672VwLclj63EqzQzdhLgAQWyTTGhDaGgwwb7qpoywuy3iCBjktrQ8bAW+PG7dB81",
+	"qoQAXVYFU1XhU/gFe8FMQYPYpZkKgRUGpoI5UUgHn+Xwd2MMv0tQTd51tz7l3XPO+HkXBoG68BOP+ISU",
+	"Neo2Jmmzuj0+9mCnaaS/yraRj9ZoxnL84ldGL2H/DIOIgiuR0yCI0RRzGnFjoVcWvzlyASsELmwLhrtE",
+	"LpoDFU0qz3DdVwYVahrvL6w4evfp7FDzpn3rBGP/Y2q9dbocV94eUmgIFVTzaqOfxYTDK0ymLYMIRRbr",
+	"xyJ/5nb3ZBC5bJcoaBxt0Fhb7w2RC3hD/sA74jJQcfcVcdDyincKeNSYcYXAx4NS6atKkP41gZIyBgHg",
+	"a5MaAhzhW/X3DOXt7wWzFcVMSy9UJzAsAZLmL0ZRCScY/ngxWoEjy6hKAHy541v3Neituq+Sqf8VOwvj",
+	"RTfv7JHCSUvHpjGsFFxU2M7e9Y/iPKW53GrYl+bKbQbA/1v8/0csfkw0WNned29XrP2fqK4Y2/5IkPBD",
+	"Hrda/jeB3QCfBQL3bW2ruc2AQGvFLdaYCgovhaT+Kg3eoAcj4WLbGIA+TZrwWoF6ERAuQd8HY6X6P38Y",
+	"wj4mpGhjNV8Ye/eHNdtx9QI/bhQD0ZqkkzL1MiWKuktNW91nm4CpS2Oj0ylhOaLTTGNzZqxLgBd73vgE",
+	"NcMPZWAWgpkKM8Uwnmw5KvGfjmBFf2H/ETvbmSwOPnh3spjRZOkjbmuqjJb//uYQxiLPxaWChmwH+63K",
+	"5GqaJyNuc7Z8vMjJ2I3iM3k+LWJ9OW81bkhcNQh3YG1gCLqaeRhsOvhwX7j7uMxODPGwppo++bfnf1fu",
+	"o2GJEVBDaPv+bdfd0VP/DcARZwrj/bRwdQgvvkwYw5xnLrrmCcI0pGLqcmT3gPjPf0ypnojMeoj7Rwcj",
+	"7l0x+00WqhUktpOU+9rhTs9+bg7WS9kByVvxfp5OjqkSc5laJ2zEkzc4e/mNrcQ1kXMRsuZDe/3p+n8D",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -44,6 +44,9 @@ type requestProblem struct {
 	names []string
 	// reason says why, in English.
 	reason string
+	// cause is what the validator or the token check reported, for families that word the
+	// reason themselves (in another language, say).
+	cause error
 }
 
 func (p *requestProblem) Error() string {

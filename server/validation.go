@@ -22,8 +22,9 @@ import (
 // where the operation takes none, and an Accept header we can answer.
 func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
-		AuthenticationFunc:  checkSecurityScheme,
-		SkipSettingDefaults: true,
+		AuthenticationFunc:      checkSecurityScheme,
+		SkipSettingDefaults:     true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(stringFormats)},
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -35,8 +36,7 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			case err != nil:
 				return &requestProblem{kind: problemNoRoute, subject: r.URL.Path}
 			}
-			ctx := withAuthentication(r.Context(), tokens.authenticate(r))
-			r = r.WithContext(withUserMessagePreference(ctx, r.Header))
+			r = r.WithContext(withAuthentication(r.Context(), tokens.authenticate(r)))
 			c.SetRequest(r)
 			input := &openapi3filter.RequestValidationInput{
 				Request:    r,
@@ -59,6 +59,11 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			return next(c)
 		}
 	}
+}
+
+// stringFormats checks the string formats of the spec that kin-openapi does not know.
+var stringFormats = map[string]openapi3.StringFormatValidator{
+	"accept-language": openapi3.NewCallbackValidator(validAcceptLanguage),
 }
 
 // unknownQueryParameters lists, sorted, the query parameters the operation does not declare.
@@ -180,7 +185,7 @@ func translateValidationError(err error) *requestProblem {
 		return &requestProblem{kind: problemInvalidParameter, subject: "request", reason: err.Error()}
 	}
 	if p := requestErr.Parameter; p != nil {
-		problem := &requestProblem{kind: problemInvalidParameter, subject: p.Name, in: p.In, reason: schemaReason(requestErr.Err)}
+		problem := &requestProblem{kind: problemInvalidParameter, subject: p.Name, in: p.In, reason: schemaReason(requestErr.Err), cause: requestErr.Err}
 		if p.In == openapi3.ParameterInHeader {
 			problem.value = requestErr.Input.Request.Header.Get(p.Name)
 		}
@@ -198,9 +203,9 @@ func translateValidationError(err error) *requestProblem {
 		if attribute == "" {
 			attribute = "(body)"
 		}
-		return &requestProblem{kind: problemInvalidBodyAttribute, subject: attribute, reason: schemaErr.Reason}
+		return &requestProblem{kind: problemInvalidBodyAttribute, subject: attribute, reason: schemaErr.Reason, cause: schemaErr}
 	}
-	return &requestProblem{kind: problemBodyMalformed, reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: ")}
+	return &requestProblem{kind: problemBodyMalformed, reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: "), cause: requestErr.Err}
 }
 
 // schemaReason is the short reason of a validation error, without kin-openapi's dump of
