@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -244,7 +245,8 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 		}
 		return newEgainError(errInvalidParameterValue, p.subject, valueReason(p.cause)).with("parameter", p.subject)
 	case problemInvalidBodyAttribute:
-		return newEgainError(errInvalidBodyAttribute, p.subject, valueReason(p.cause)).with("attribute", p.subject)
+		attribute := bodyAttribute(p)
+		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.cause)).with("attribute", attribute)
 	case problemBodyRequired:
 		return newEgainError(errBodyRequired)
 	case problemBodyMalformed:
@@ -284,8 +286,10 @@ func valueReason(cause error) egainReason {
 	}
 	schema := schemaErr.Schema
 	switch field := schemaErr.SchemaField; field {
-	case "required", "additionalProperties", "uniqueItems":
+	case "required", "uniqueItems":
 		return egainReason{message: "reason.schema." + field}
+	case "properties", "additionalProperties":
+		return egainReason{message: "reason.schema.additionalProperties"}
 	case "type":
 		return egainReason{message: "reason.schema.type", data: map[string]any{"Type": strings.Join(schema.Type.Slice(), ", ")}}
 	case "pattern":
@@ -305,6 +309,27 @@ func valueReason(cause error) egainReason {
 	default:
 		return egainReason{message: "reason.schema.rule", data: map[string]any{"Rule": field}}
 	}
+}
+
+// unsupportedPropertyReason is how kin-openapi words a member that additionalProperties:
+// false refuses; its path leads to the object, not to the member.
+var unsupportedPropertyReason = regexp.MustCompile(`^property "(.+)" is unsupported$`)
+
+// bodyAttribute is the path of the body attribute a problem is about, down to an
+// unsupported member itself.
+func bodyAttribute(p *requestProblem) string {
+	var schemaErr *openapi3.SchemaError
+	if !errors.As(p.cause, &schemaErr) {
+		return p.subject
+	}
+	m := unsupportedPropertyReason.FindStringSubmatch(schemaErr.Reason)
+	if m == nil {
+		return p.subject
+	}
+	if path := schemaErr.JSONPointer(); len(path) > 0 {
+		return strings.Join(append(path, m[1]), ".")
+	}
+	return m[1]
 }
 
 func countedReason(message string, limit *uint64) egainReason {
