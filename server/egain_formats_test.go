@@ -76,7 +76,7 @@ func TestJSONAndXMLRequestsAgree(t *testing.T) {
 		{name: "grantsTo missing", json: `{"grantsOn":{"customer":[{"id":"1000"}]}}`, xml: xmlGrants(on1000),
 			status: 400, code: "400-152"},
 		{name: "two granted-on customers", json: `{"grantsOn":{"customer":[{"id":"1000"},{"id":"1002"}]},"grantsTo":{"customer":[{"id":"1020"}]}}`,
-			xml: xmlGrants(`<grantsOn>` + customers("1000", "1002") + `</grantsOn><grantsTo>` + customers("1020") + `</grantsTo>`),
+			xml:    xmlGrants(`<grantsOn>` + customers("1000", "1002") + `</grantsOn><grantsTo>` + customers("1020") + `</grantsTo>`),
 			status: 400, code: "400-152"},
 		{name: "same grantee twice", json: grantBody("1000", "1002", "1002"), xml: xmlGrantBody("1000", "1002", "1002"),
 			status: 400, code: "400-152"},
