@@ -208,91 +208,86 @@ func (x *xmlReader) object(start xml.StartElement, schema *openapi3.Schema, name
 			return nil, err
 		}
 	}
-	for {
-		token, err := x.nextInElement()
-		if err != nil {
-			return nil, err
+	err := x.children(start, namespace, func(t xml.StartElement) error {
+		// A member the binding writes as an attribute may not come as an element.
+		if _, _, asAttribute := xmlProperty(schema, t.Name.Local, true); asAttribute {
+			return &xmlBindingError{problem: xmlUnexpected, element: t.Name.Local}
 		}
-		switch t := token.(type) {
-		case xml.EndElement:
-			return object, nil
-		case xml.CharData:
-			if !isXMLSpace(t) {
-				return nil, &xmlBindingError{problem: xmlUnexpected, element: start.Name.Local}
-			}
-		case xml.StartElement:
-			if t.Name.Space != namespace {
-				return nil, &xmlBindingError{problem: xmlNamespace, element: t.Name.Local, namespace: namespace}
-			}
-			// A member the binding writes as an attribute may not come as an element.
-			if _, _, asAttribute := xmlProperty(schema, t.Name.Local, true); asAttribute {
-				return nil, &xmlBindingError{problem: xmlUnexpected, element: t.Name.Local}
-			}
-			name, property, known := xmlProperty(schema, t.Name.Local, false)
-			if !known {
-				text, err := x.skip()
-				if err != nil {
-					return nil, err
-				}
-				if err := set(t.Name.Local, text, t.Name.Local); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if schemaType(property) == openapi3.TypeArray && !isWrapped(property) {
-				item, err := x.element(t, property.Items.Value, namespace)
-				if err != nil {
-					return nil, err
-				}
-				items, isList := object[name].([]any)
-				if !isList && object[name] != nil {
-					return nil, &xmlBindingError{problem: xmlUnexpected, element: t.Name.Local}
-				}
-				object[name] = append(items, item)
-				continue
-			}
-			value, err := x.element(t, property, namespace)
+		name, property, known := xmlProperty(schema, t.Name.Local, false)
+		if !known {
+			text, err := x.skip()
 			if err != nil {
-				return nil, err
+				return err
 			}
-			if err := set(name, value, t.Name.Local); err != nil {
-				return nil, err
-			}
+			return set(t.Name.Local, text, t.Name.Local)
 		}
+		if schemaType(property) == openapi3.TypeArray && !isWrapped(property) {
+			item, err := x.element(t, property.Items.Value, namespace)
+			if err != nil {
+				return err
+			}
+			items, isList := object[name].([]any)
+			if !isList && object[name] != nil {
+				return &xmlBindingError{problem: xmlUnexpected, element: t.Name.Local}
+			}
+			object[name] = append(items, item)
+			return nil
+		}
+		value, err := x.element(t, property, namespace)
+		if err != nil {
+			return err
+		}
+		return set(name, value, t.Name.Local)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return object, nil
 }
 
 // wrappedArray decodes an array whose items are wrapped in the element start.
 func (x *xmlReader) wrappedArray(start xml.StartElement, schema *openapi3.Schema, namespace string) ([]any, error) {
 	items := []any{}
-	itemName := start.Name.Local
-	if schema.Items.Value.XML != nil && schema.Items.Value.XML.Name != "" {
-		itemName = schema.Items.Value.XML.Name
+	itemName := wrappedItemName(schema, start.Name.Local)
+	err := x.children(start, namespace, func(t xml.StartElement) error {
+		if t.Name.Local != itemName {
+			return &xmlBindingError{problem: xmlUnexpected, element: t.Name.Local}
+		}
+		item, err := x.element(t, schema.Items.Value, namespace)
+		if err != nil {
+			return err
+		}
+		items = append(items, item)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return items, nil
+}
+
+// children reads the content of start up to its end, handing each child element, which
+// must be in the binding's namespace, to each; text other than whitespace is refused.
+func (x *xmlReader) children(start xml.StartElement, namespace string, each func(xml.StartElement) error) error {
 	for {
 		token, err := x.nextInElement()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch t := token.(type) {
 		case xml.EndElement:
-			return items, nil
+			return nil
 		case xml.CharData:
 			if !isXMLSpace(t) {
-				return nil, &xmlBindingError{problem: xmlUnexpected, element: start.Name.Local}
+				return &xmlBindingError{problem: xmlUnexpected, element: start.Name.Local}
 			}
 		case xml.StartElement:
 			if t.Name.Space != namespace {
-				return nil, &xmlBindingError{problem: xmlNamespace, element: t.Name.Local, namespace: namespace}
+				return &xmlBindingError{problem: xmlNamespace, element: t.Name.Local, namespace: namespace}
 			}
-			if t.Name.Local != itemName {
-				return nil, &xmlBindingError{problem: xmlUnexpected, element: t.Name.Local}
+			if err := each(t); err != nil {
+				return err
 			}
-			item, err := x.element(t, schema.Items.Value, namespace)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, item)
 		}
 	}
 }
@@ -367,6 +362,15 @@ func xmlElementName(key string, property *openapi3.Schema) string {
 	return key
 }
 
+// wrappedItemName is the name of a wrapped array's items: the items' `xml.name`, else the
+// wrapper's.
+func wrappedItemName(schema *openapi3.Schema, wrapper string) string {
+	if items := schema.Items.Value; items.XML != nil && items.XML.Name != "" {
+		return items.XML.Name
+	}
+	return wrapper
+}
+
 // encodeXML writes value, the JSON-shaped form of schema, as an XML document whose root
 // element and namespace the schema's `xml` object names.
 func encodeXML(w io.Writer, value any, schema *openapi3.Schema) error {
@@ -383,6 +387,9 @@ func encodeXML(w io.Writer, value any, schema *openapi3.Schema) error {
 
 func encodeElement(encoder *xml.Encoder, name xml.Name, value any, schema *openapi3.Schema) error {
 	start := xml.StartElement{Name: name}
+	if items, isArray := value.([]any); isArray {
+		return encodeWrappedArray(encoder, start, items, schema)
+	}
 	object, isObject := value.(map[string]any)
 	if !isObject {
 		return encodeTokens(encoder, start, xml.CharData(scalarText(value)), start.End())
@@ -415,6 +422,20 @@ func encodeElement(encoder *xml.Encoder, name xml.Name, value any, schema *opena
 			if err := encodeElement(encoder, child, item, property.Items.Value); err != nil {
 				return err
 			}
+		}
+	}
+	return encoder.EncodeToken(start.End())
+}
+
+// encodeWrappedArray writes the items of an array inside the element start.
+func encodeWrappedArray(encoder *xml.Encoder, start xml.StartElement, items []any, schema *openapi3.Schema) error {
+	itemName := xml.Name{Local: wrappedItemName(schema, start.Name.Local)}
+	if err := encoder.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, item := range items {
+		if err := encodeElement(encoder, itemName, item, schema.Items.Value); err != nil {
+			return err
 		}
 	}
 	return encoder.EncodeToken(start.End())
