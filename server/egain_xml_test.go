@@ -158,11 +158,7 @@ func declaredOnly(value any, schema *openapi3.Schema) any {
 //	go test -run '^$' -bench Egain -benchmem ./server/
 func BenchmarkEgainFormats(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
-		h := newHarness(b, dialect, manyCustomers(5000, 80))
-		token := h.clientToken("crm-sync")
-		if rec := h.do(post(token, grantBody("5000", idRange(5001, 75)...))); rec.Code != http.StatusCreated {
-			b.Fatalf("setup: %d %s", rec.Code, rec.Body)
-		}
+		h, token := benchmarkHarness(b, dialect)
 		for _, format := range []struct {
 			mediaType string
 			create    string
