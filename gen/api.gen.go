@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -80,63 +81,6 @@ func (e ReltioErrorSeverity) Valid() bool {
 	}
 }
 
-// Defines values for AcceptLanguage.
-const (
-	AcceptLanguageDaDK AcceptLanguage = "da-DK"
-	AcceptLanguageDeDE AcceptLanguage = "de-DE"
-	AcceptLanguageEnUS AcceptLanguage = "en-US"
-	AcceptLanguageEsES AcceptLanguage = "es-ES"
-	AcceptLanguageFrCA AcceptLanguage = "fr-CA"
-	AcceptLanguageFrFR AcceptLanguage = "fr-FR"
-	AcceptLanguageItIT AcceptLanguage = "it-IT"
-	AcceptLanguageJaJP AcceptLanguage = "ja-JP"
-	AcceptLanguageKoKR AcceptLanguage = "ko-KR"
-	AcceptLanguageNlNL AcceptLanguage = "nl-NL"
-	AcceptLanguagePtBR AcceptLanguage = "pt-BR"
-	AcceptLanguagePtPT AcceptLanguage = "pt-PT"
-	AcceptLanguageRuRU AcceptLanguage = "ru-RU"
-	AcceptLanguageSvSE AcceptLanguage = "sv-SE"
-	AcceptLanguageZhCN AcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the AcceptLanguage enum.
-func (e AcceptLanguage) Valid() bool {
-	switch e {
-	case AcceptLanguageDaDK:
-		return true
-	case AcceptLanguageDeDE:
-		return true
-	case AcceptLanguageEnUS:
-		return true
-	case AcceptLanguageEsES:
-		return true
-	case AcceptLanguageFrCA:
-		return true
-	case AcceptLanguageFrFR:
-		return true
-	case AcceptLanguageItIT:
-		return true
-	case AcceptLanguageJaJP:
-		return true
-	case AcceptLanguageKoKR:
-		return true
-	case AcceptLanguageNlNL:
-		return true
-	case AcceptLanguagePtBR:
-		return true
-	case AcceptLanguagePtPT:
-		return true
-	case AcceptLanguageRuRU:
-		return true
-	case AcceptLanguageSvSE:
-		return true
-	case AcceptLanguageZhCN:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ErrorMessage.
 const (
 	ErrorMessageNo  ErrorMessage = "no"
@@ -149,63 +93,6 @@ func (e ErrorMessage) Valid() bool {
 	case ErrorMessageNo:
 		return true
 	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsAcceptLanguage.
-const (
-	CreateCustomerGrantsParamsAcceptLanguageDaDK CreateCustomerGrantsParamsAcceptLanguage = "da-DK"
-	CreateCustomerGrantsParamsAcceptLanguageDeDE CreateCustomerGrantsParamsAcceptLanguage = "de-DE"
-	CreateCustomerGrantsParamsAcceptLanguageEnUS CreateCustomerGrantsParamsAcceptLanguage = "en-US"
-	CreateCustomerGrantsParamsAcceptLanguageEsES CreateCustomerGrantsParamsAcceptLanguage = "es-ES"
-	CreateCustomerGrantsParamsAcceptLanguageFrCA CreateCustomerGrantsParamsAcceptLanguage = "fr-CA"
-	CreateCustomerGrantsParamsAcceptLanguageFrFR CreateCustomerGrantsParamsAcceptLanguage = "fr-FR"
-	CreateCustomerGrantsParamsAcceptLanguageItIT CreateCustomerGrantsParamsAcceptLanguage = "it-IT"
-	CreateCustomerGrantsParamsAcceptLanguageJaJP CreateCustomerGrantsParamsAcceptLanguage = "ja-JP"
-	CreateCustomerGrantsParamsAcceptLanguageKoKR CreateCustomerGrantsParamsAcceptLanguage = "ko-KR"
-	CreateCustomerGrantsParamsAcceptLanguageNlNL CreateCustomerGrantsParamsAcceptLanguage = "nl-NL"
-	CreateCustomerGrantsParamsAcceptLanguagePtBR CreateCustomerGrantsParamsAcceptLanguage = "pt-BR"
-	CreateCustomerGrantsParamsAcceptLanguagePtPT CreateCustomerGrantsParamsAcceptLanguage = "pt-PT"
-	CreateCustomerGrantsParamsAcceptLanguageRuRU CreateCustomerGrantsParamsAcceptLanguage = "ru-RU"
-	CreateCustomerGrantsParamsAcceptLanguageSvSE CreateCustomerGrantsParamsAcceptLanguage = "sv-SE"
-	CreateCustomerGrantsParamsAcceptLanguageZhCN CreateCustomerGrantsParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsAcceptLanguage enum.
-func (e CreateCustomerGrantsParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsAcceptLanguageDaDK:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageDeDE:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageEnUS:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageEsES:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageFrCA:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageFrFR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageItIT:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageJaJP:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageKoKR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageNlNL:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguagePtBR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguagePtPT:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageRuRU:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageSvSE:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageZhCN:
 		return true
 	default:
 		return false
@@ -230,63 +117,6 @@ func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
-// Defines values for DeleteCustomerGrantParamsAcceptLanguage.
-const (
-	DeleteCustomerGrantParamsAcceptLanguageDaDK DeleteCustomerGrantParamsAcceptLanguage = "da-DK"
-	DeleteCustomerGrantParamsAcceptLanguageDeDE DeleteCustomerGrantParamsAcceptLanguage = "de-DE"
-	DeleteCustomerGrantParamsAcceptLanguageEnUS DeleteCustomerGrantParamsAcceptLanguage = "en-US"
-	DeleteCustomerGrantParamsAcceptLanguageEsES DeleteCustomerGrantParamsAcceptLanguage = "es-ES"
-	DeleteCustomerGrantParamsAcceptLanguageFrCA DeleteCustomerGrantParamsAcceptLanguage = "fr-CA"
-	DeleteCustomerGrantParamsAcceptLanguageFrFR DeleteCustomerGrantParamsAcceptLanguage = "fr-FR"
-	DeleteCustomerGrantParamsAcceptLanguageItIT DeleteCustomerGrantParamsAcceptLanguage = "it-IT"
-	DeleteCustomerGrantParamsAcceptLanguageJaJP DeleteCustomerGrantParamsAcceptLanguage = "ja-JP"
-	DeleteCustomerGrantParamsAcceptLanguageKoKR DeleteCustomerGrantParamsAcceptLanguage = "ko-KR"
-	DeleteCustomerGrantParamsAcceptLanguageNlNL DeleteCustomerGrantParamsAcceptLanguage = "nl-NL"
-	DeleteCustomerGrantParamsAcceptLanguagePtBR DeleteCustomerGrantParamsAcceptLanguage = "pt-BR"
-	DeleteCustomerGrantParamsAcceptLanguagePtPT DeleteCustomerGrantParamsAcceptLanguage = "pt-PT"
-	DeleteCustomerGrantParamsAcceptLanguageRuRU DeleteCustomerGrantParamsAcceptLanguage = "ru-RU"
-	DeleteCustomerGrantParamsAcceptLanguageSvSE DeleteCustomerGrantParamsAcceptLanguage = "sv-SE"
-	DeleteCustomerGrantParamsAcceptLanguageZhCN DeleteCustomerGrantParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsAcceptLanguage enum.
-func (e DeleteCustomerGrantParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsAcceptLanguageDaDK:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageDeDE:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageEnUS:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageEsES:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageFrCA:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageFrFR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageItIT:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageJaJP:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageKoKR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageNlNL:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguagePtBR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguagePtPT:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageRuRU:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageSvSE:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageZhCN:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
 const (
 	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
@@ -299,63 +129,6 @@ func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
 	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
 		return true
 	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsAcceptLanguage.
-const (
-	ListCustomerGrantsParamsAcceptLanguageDaDK ListCustomerGrantsParamsAcceptLanguage = "da-DK"
-	ListCustomerGrantsParamsAcceptLanguageDeDE ListCustomerGrantsParamsAcceptLanguage = "de-DE"
-	ListCustomerGrantsParamsAcceptLanguageEnUS ListCustomerGrantsParamsAcceptLanguage = "en-US"
-	ListCustomerGrantsParamsAcceptLanguageEsES ListCustomerGrantsParamsAcceptLanguage = "es-ES"
-	ListCustomerGrantsParamsAcceptLanguageFrCA ListCustomerGrantsParamsAcceptLanguage = "fr-CA"
-	ListCustomerGrantsParamsAcceptLanguageFrFR ListCustomerGrantsParamsAcceptLanguage = "fr-FR"
-	ListCustomerGrantsParamsAcceptLanguageItIT ListCustomerGrantsParamsAcceptLanguage = "it-IT"
-	ListCustomerGrantsParamsAcceptLanguageJaJP ListCustomerGrantsParamsAcceptLanguage = "ja-JP"
-	ListCustomerGrantsParamsAcceptLanguageKoKR ListCustomerGrantsParamsAcceptLanguage = "ko-KR"
-	ListCustomerGrantsParamsAcceptLanguageNlNL ListCustomerGrantsParamsAcceptLanguage = "nl-NL"
-	ListCustomerGrantsParamsAcceptLanguagePtBR ListCustomerGrantsParamsAcceptLanguage = "pt-BR"
-	ListCustomerGrantsParamsAcceptLanguagePtPT ListCustomerGrantsParamsAcceptLanguage = "pt-PT"
-	ListCustomerGrantsParamsAcceptLanguageRuRU ListCustomerGrantsParamsAcceptLanguage = "ru-RU"
-	ListCustomerGrantsParamsAcceptLanguageSvSE ListCustomerGrantsParamsAcceptLanguage = "sv-SE"
-	ListCustomerGrantsParamsAcceptLanguageZhCN ListCustomerGrantsParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsAcceptLanguage enum.
-func (e ListCustomerGrantsParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsAcceptLanguageDaDK:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageDeDE:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageEnUS:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageEsES:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageFrCA:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageFrFR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageItIT:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageJaJP:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageKoKR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageNlNL:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguagePtBR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguagePtPT:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageRuRU:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageSvSE:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageZhCN:
 		return true
 	default:
 		return false
@@ -429,7 +202,11 @@ type AdfLink struct {
 // AdfLinkKind Example: item
 type AdfLinkKind string
 
-// CustomerGrants The grants of one customer. Each side is present only when it has entries.
+// CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
+// root `grants` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, like a create
+// request, each customer a `customer` element with `id` as an attribute, a
+// `customerName` element and a `link` element with `rel` and `href` attributes.
 type CustomerGrants struct {
 	GrantsOn *GrantedCustomerList `json:"grantsOn,omitempty"`
 	GrantsTo *GrantedCustomerList `json:"grantsTo,omitempty"`
@@ -440,24 +217,18 @@ type CustomerGrants struct {
 // Example: 1000
 type CustomerIdValue = string
 
-// CustomerReference defines model for CustomerReference.
+// CustomerReference A customer. In XML: a `customer` element with `id` as an attribute.
 type CustomerReference struct {
-	// Id A customer id, a positive integer written as a string.
-	//
-	// Example: 1000
 	Id CustomerIdValue `json:"id"`
 }
 
-// GrantedCustomer defines model for GrantedCustomer.
+// GrantedCustomer In XML: a `customer` element with `id` as an attribute.
 type GrantedCustomer struct {
+	Id CustomerIdValue `json:"id"`
+
 	// CustomerName Example: Jane Roe
 	CustomerName string `json:"customerName"`
-
-	// Id A customer id, a positive integer written as a string.
-	//
-	// Example: 1000
-	Id   CustomerIdValue `json:"id"`
-	Link []Link          `json:"link"`
+	Link         []Link `json:"link"`
 }
 
 // GrantedCustomerList defines model for GrantedCustomerList.
@@ -465,7 +236,14 @@ type GrantedCustomerList struct {
 	Customer []GrantedCustomer `json:"customer"`
 }
 
-// Grants The customer the grants are on and the customers they are given to.
+// Grants The customer the grants are on and the customers they are given to. In XML (eGain's
+// v12 binding): root `grants` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, one `customer`
+// element per array entry (not wrapped), `id` as an attribute. The XML is validated by
+// this same schema: an unknown element or attribute is refused like an unknown JSON
+// property (`400-152`); malformed XML, another root element or namespace, a DOCTYPE or
+// entity declaration, nesting deeper than 16 levels or more than 4096 XML nodes is
+// refused with `400-202`.
 //
 // Example: {"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"},{"id":"1020"}]}}
 type Grants struct {
@@ -479,13 +257,13 @@ type Grants struct {
 	} `json:"grantsTo"`
 }
 
-// Link defines model for Link.
+// Link In XML: a `link` element with `rel` and `href` as attributes.
 type Link struct {
-	// Href Example: /core/customermgr/v3/customer/1000
-	Href string `json:"href"`
-
 	// Rel Example: customer
 	Rel string `json:"rel"`
+
+	// Href Example: /core/customermgr/v3/customer/1000
+	Href string `json:"href"`
 }
 
 // Privilege defines model for Privilege.
@@ -759,22 +537,29 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
-// WSError eGain's error body.
+// WSError eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
 	//
 	// Example: 400-101
-	Code    string           `json:"code"`
-	Details *[]WSErrorDetail `json:"details,omitempty"`
+	Code string `json:"code"`
 
-	// DeveloperMessage Example: Unsupported query parameter(s) supplied: 'x'.
+	// DeveloperMessage For developers, in the locale named by `Content-Language`.
+	//
+	// Example: Unsupported query parameter(s) supplied: 'x'.
 	DeveloperMessage string `json:"developerMessage"`
 
-	// UserMessage Present only when the request carries `X-egain-error-message: yes`.
-	UserMessage *string `json:"userMessage,omitempty"`
+	// UserMessage For end users, in the locale named by `Content-Language`; present only when the
+	// request carries `X-egain-error-message: yes`.
+	UserMessage *string          `json:"userMessage,omitempty"`
+	Details     *[]WSErrorDetail `json:"details,omitempty"`
 }
 
-// WSErrorDetail defines model for WSErrorDetail.
+// WSErrorDetail In XML: a `details` element holding a `key` and a `value` element.
 type WSErrorDetail struct {
 	// Key Example: parameter
 	Key string `json:"key"`
@@ -787,7 +572,7 @@ type WSErrorDetail struct {
 type Accept = string
 
 // AcceptLanguage defines model for AcceptLanguage.
-type AcceptLanguage string
+type AcceptLanguage = string
 
 // ContentType defines model for ContentType.
 type ContentType = string
@@ -853,19 +638,39 @@ type TotalResults = bool
 // UpsertMode defines model for UpsertMode.
 type UpsertMode = bool
 
-// BadRequest eGain's error body.
+// BadRequest eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type BadRequest = WSError
 
-// Forbidden eGain's error body.
+// Forbidden eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type Forbidden = WSError
 
-// InternalServerError eGain's error body.
+// InternalServerError eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type InternalServerError = WSError
 
-// NotAcceptable eGain's error body.
+// NotAcceptable eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type NotAcceptable = WSError
 
-// NotFound eGain's error body.
+// NotFound eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type NotFound = WSError
 
 // OracleBadRequest The ADF REST error body of framework version 4 and later.
@@ -892,7 +697,11 @@ type OracleUnauthorized = AdfError
 // OracleUnsupportedMediaType The ADF REST error body of framework version 4 and later.
 type OracleUnsupportedMediaType = AdfError
 
-// PayloadTooLarge eGain's error body.
+// PayloadTooLarge eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type PayloadTooLarge = WSError
 
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
@@ -1035,77 +844,127 @@ type ReltioNotFound = ReltioError
 // | 50001 | 500 | unexpected failure |
 type ReltioUnauthorized = ReltioError
 
-// Unauthorized eGain's error body.
+// Unauthorized eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type Unauthorized = WSError
 
-// UnsupportedMediaType eGain's error body.
+// UnsupportedMediaType eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// ContentType Media type of the request body. `application/json` is accepted.
+	// ContentType Media type of the request body: `application/json` or `application/xml` (eGain's v12
+	// binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
+	// other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
+	// `text/plain`) and any other type are refused with `415-100`.
 	ContentType *ContentType `json:"Content-Type,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *CreateCustomerGrantsParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsAcceptLanguage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsAcceptLanguage string
 
 // CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *DeleteCustomerGrantParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsAcceptLanguage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsAcceptLanguage string
 
 // DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *ListCustomerGrantsParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsAcceptLanguage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsAcceptLanguage string
 
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
@@ -1345,13 +1204,13 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
-		var AcceptLanguage CreateCustomerGrantsParamsAcceptLanguage
+		var AcceptLanguage AcceptLanguage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
 		}
@@ -1419,13 +1278,13 @@ func (w *ServerInterfaceWrapper) DeleteCustomerGrant(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
-		var AcceptLanguage DeleteCustomerGrantParamsAcceptLanguage
+		var AcceptLanguage AcceptLanguage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
 		}
@@ -1485,13 +1344,13 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
-		var AcceptLanguage ListCustomerGrantsParamsAcceptLanguage
+		var AcceptLanguage AcceptLanguage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
 		}
@@ -2077,15 +1936,85 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 }
 
-type BadRequestJSONResponse WSError
+type BadRequestResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type BadRequestJSONResponse struct {
+	Body WSError
 
-type ForbiddenJSONResponse WSError
+	Headers BadRequestResponseHeaders
+}
+type BadRequestApplicationxmlResponse struct {
+	Body io.Reader
 
-type InternalServerErrorJSONResponse WSError
+	Headers       BadRequestResponseHeaders
+	ContentLength int64
+}
 
-type NotAcceptableJSONResponse WSError
+type ForbiddenResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type ForbiddenJSONResponse struct {
+	Body WSError
 
-type NotFoundJSONResponse WSError
+	Headers ForbiddenResponseHeaders
+}
+type ForbiddenApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       ForbiddenResponseHeaders
+	ContentLength int64
+}
+
+type InternalServerErrorResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type InternalServerErrorJSONResponse struct {
+	Body WSError
+
+	Headers InternalServerErrorResponseHeaders
+}
+type InternalServerErrorApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       InternalServerErrorResponseHeaders
+	ContentLength int64
+}
+
+type NotAcceptableResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type NotAcceptableJSONResponse struct {
+	Body WSError
+
+	Headers NotAcceptableResponseHeaders
+}
+type NotAcceptableApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       NotAcceptableResponseHeaders
+	ContentLength int64
+}
+
+type NotFoundResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type NotFoundJSONResponse struct {
+	Body WSError
+
+	Headers NotFoundResponseHeaders
+}
+type NotFoundApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       NotFoundResponseHeaders
+	ContentLength int64
+}
 
 type OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleBadRequestTextResponse string
@@ -2111,7 +2040,21 @@ type OracleUnauthorizedTextResponse string
 type OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleUnsupportedMediaTypeTextResponse string
 
-type PayloadTooLargeJSONResponse WSError
+type PayloadTooLargeResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type PayloadTooLargeJSONResponse struct {
+	Body WSError
+
+	Headers PayloadTooLargeResponseHeaders
+}
+type PayloadTooLargeApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       PayloadTooLargeResponseHeaders
+	ContentLength int64
+}
 
 type ReltioBadRequestJSONResponse ReltioError
 
@@ -2123,13 +2066,42 @@ type ReltioNotFoundJSONResponse ReltioError
 
 type ReltioUnauthorizedJSONResponse ReltioError
 
-type UnauthorizedJSONResponse WSError
+type UnauthorizedResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type UnauthorizedJSONResponse struct {
+	Body WSError
 
-type UnsupportedMediaTypeJSONResponse WSError
+	Headers UnauthorizedResponseHeaders
+}
+type UnauthorizedApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       UnauthorizedResponseHeaders
+	ContentLength int64
+}
+
+type UnsupportedMediaTypeResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type UnsupportedMediaTypeJSONResponse struct {
+	Body WSError
+
+	Headers UnsupportedMediaTypeResponseHeaders
+}
+type UnsupportedMediaTypeApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       UnsupportedMediaTypeResponseHeaders
+	ContentLength int64
+}
 
 type CreateCustomerGrantsRequestObject struct {
-	Params CreateCustomerGrantsParams
-	Body   *CreateCustomerGrantsJSONRequestBody
+	Params   CreateCustomerGrantsParams
+	JSONBody *CreateCustomerGrantsJSONRequestBody
+	Body     io.Reader
 }
 
 type CreateCustomerGrantsResponseObject interface {
@@ -2137,7 +2109,9 @@ type CreateCustomerGrantsResponseObject interface {
 }
 
 type CreateCustomerGrants201ResponseHeaders struct {
-	Location string
+	ContentLanguage *string
+	Location        string
+	Vary            *string
 }
 
 type CreateCustomerGrants201Response struct {
@@ -2145,7 +2119,13 @@ type CreateCustomerGrants201Response struct {
 }
 
 func (response CreateCustomerGrants201Response) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(201)
 	return nil
 }
@@ -2155,12 +2135,43 @@ type CreateCustomerGrants400JSONResponse struct{ BadRequestJSONResponse }
 func (response CreateCustomerGrants400JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants400ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2169,12 +2180,43 @@ type CreateCustomerGrants401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response CreateCustomerGrants401JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants401ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2183,12 +2225,43 @@ type CreateCustomerGrants403JSONResponse struct{ ForbiddenJSONResponse }
 func (response CreateCustomerGrants403JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants403ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2197,12 +2270,43 @@ type CreateCustomerGrants406JSONResponse struct{ NotAcceptableJSONResponse }
 func (response CreateCustomerGrants406JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants406ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2211,12 +2315,43 @@ type CreateCustomerGrants413JSONResponse struct{ PayloadTooLargeJSONResponse }
 func (response CreateCustomerGrants413JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants413ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2227,12 +2362,43 @@ type CreateCustomerGrants415JSONResponse struct {
 func (response CreateCustomerGrants415JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants415ApplicationxmlResponse struct {
+	UnsupportedMediaTypeApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants415ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(415)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2243,12 +2409,43 @@ type CreateCustomerGrants500JSONResponse struct {
 func (response CreateCustomerGrants500JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants500ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2262,10 +2459,22 @@ type DeleteCustomerGrantResponseObject interface {
 	VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error
 }
 
+type DeleteCustomerGrant204ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
 type DeleteCustomerGrant204Response struct {
+	Headers DeleteCustomerGrant204ResponseHeaders
 }
 
 func (response DeleteCustomerGrant204Response) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -2275,12 +2484,43 @@ type DeleteCustomerGrant400JSONResponse struct{ BadRequestJSONResponse }
 func (response DeleteCustomerGrant400JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant400ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2289,12 +2529,43 @@ type DeleteCustomerGrant401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response DeleteCustomerGrant401JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant401ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2303,12 +2574,43 @@ type DeleteCustomerGrant403JSONResponse struct{ ForbiddenJSONResponse }
 func (response DeleteCustomerGrant403JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant403ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2317,12 +2619,41 @@ type DeleteCustomerGrant404JSONResponse struct{ NotFoundJSONResponse }
 func (response DeleteCustomerGrant404JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+
+func (response DeleteCustomerGrant404ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2331,12 +2662,43 @@ type DeleteCustomerGrant406JSONResponse struct{ NotAcceptableJSONResponse }
 func (response DeleteCustomerGrant406JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant406ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2347,12 +2709,43 @@ type DeleteCustomerGrant500JSONResponse struct {
 func (response DeleteCustomerGrant500JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant500ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2365,24 +2758,77 @@ type ListCustomerGrantsResponseObject interface {
 	VisitListCustomerGrantsResponse(w http.ResponseWriter) error
 }
 
-type ListCustomerGrants200JSONResponse CustomerGrants
+type ListCustomerGrants200ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type ListCustomerGrants200JSONResponse struct {
+	Body    CustomerGrants
+	Headers ListCustomerGrants200ResponseHeaders
+}
 
 func (response ListCustomerGrants200JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
+type ListCustomerGrants200ApplicationxmlResponse struct {
+	Body          io.Reader
+	Headers       ListCustomerGrants200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ListCustomerGrants200ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ListCustomerGrants204ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
 type ListCustomerGrants204Response struct {
+	Headers ListCustomerGrants204ResponseHeaders
 }
 
 func (response ListCustomerGrants204Response) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -2392,12 +2838,43 @@ type ListCustomerGrants400JSONResponse struct{ BadRequestJSONResponse }
 func (response ListCustomerGrants400JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response ListCustomerGrants400ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2406,12 +2883,43 @@ type ListCustomerGrants401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response ListCustomerGrants401JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response ListCustomerGrants401ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2420,12 +2928,43 @@ type ListCustomerGrants403JSONResponse struct{ ForbiddenJSONResponse }
 func (response ListCustomerGrants403JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response ListCustomerGrants403ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2434,12 +2973,41 @@ type ListCustomerGrants404JSONResponse struct{ NotFoundJSONResponse }
 func (response ListCustomerGrants404JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+
+func (response ListCustomerGrants404ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2448,12 +3016,43 @@ type ListCustomerGrants406JSONResponse struct{ NotAcceptableJSONResponse }
 func (response ListCustomerGrants406JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response ListCustomerGrants406ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -2464,12 +3063,43 @@ type ListCustomerGrants500JSONResponse struct {
 func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response ListCustomerGrants500ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -4225,29 +4855,34 @@ func (sh *strictHandler) CreateCustomerGrants(ctx echo.Context, params CreateCus
 	var request CreateCustomerGrantsRequestObject
 
 	request.Params = params
-
-	var body CreateCustomerGrantsJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateCustomerGrantsJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/xml") {
+		request.Body = ctx.Request().Body
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.CreateCustomerGrants(ctx.Request().Context(), request.(CreateCustomerGrantsRequestObject))
@@ -4802,225 +5437,277 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0JbyM3tij8V4j6LuDllmTJS6cjI8CnttUZZ9y24yWZeVE/F62irBqXSKVI2a3pGLj/4b1feH/JA88h",
-	"q1ibXLLdWS56gElbEtfDw7PxLJ+9kZjOBGdcSa/32ZswGrIE/vzAFA2pogeCK/ZJ6a9CJkdJNFOR4F7P",
-	"u5wwkrBf50yqNUkC275lOgQ+YaOJYOE+oTeScUUeJowTlfUiExoSLjhre74nRxM2pXoW9olOZzHzep6k",
-	"PLwRn74bepcJHd0NprNYLBh7z6iaJ2zoeb43pZ+OGb9VE6/X7Wzv+p5azKCrSiJ+6z0++t754OLyfUKn",
-	"7EEkdz+xRMLyq3bTP3xPdGsyts3JPbYnc8lCogSRLLlnuU2sd8sb43TKcGsbem/66yhhoddTyZxV7nUX",
-	"thJN51Ov963vTSOOf3fTHUVcsVuWeI96TzOqV6jMUfVHIzarOCE4Ca6IHoFQaMRCcrOAtY7iiHHVIwGd",
-	"zeJoRHWfrX9JwQOyrn8P2ZjOY+UTGktBRhMhGSdjkQx5sLm1GRCRZPtGtCGRNEe90SZ9+6WaUGUml4QL",
-	"XIyaRBJgGY3YkM8SEc5HTMIAXD6whIXkIVITstt50x5yz3eQorhcz/civVmczvM9DXyvZ4HiQttsqXqQ",
-	"BpiEQx5Tfjunt6wMb/sLicWIxnUg9xGZxiIx7VpyxkbROBqRccTiUMMgJCxJNKynTEp6y6QG6D2N54yI",
-	"uZJRiDgYR1KVgRbsdt60up1O0CYfTHdCE0YiPuQDfhtHckLWGW9dXWzAKtg9SxZ2zRHHw0lYzKhkRehD",
-	"t+Ugb6UAqoa9HYJxjeC/ZJ9la6D/HSet9+d6CtU6uvR8L2Stw4GeJG6dHHu+N1Otd+f47xn8TluHf9e3",
-	"bN46v8L+B33P9/49aR2ceL73L9r64czzvTvR+rvuJ+9bFwPvY9UBmwtzCT8UT/cDCyOK6CvGuet+I8JF",
-	"u+oi6aMxONB+FhKbBbVgRc9B5e29N5UbnUslpiw5Csv7PArt/kamVX7t3U6nY9c7o2qSrTYKlxK7/0jY",
-	"2Ot5/99WxnO28Fe5lS3oJ43lsMiBvgIGg8vL/BlQfcGkZjS6pT6GSKM60CuaJAtCSTCXzI4RkCmjXCHO",
-	"81Bfw0Tm97Zgsu4o/tFitzTiLZirZe5lzZlw4eA3jslFNcoNPs0orziFg0kUhyRhUswTTRqVIAyatklw",
-	"weLxBRLPcxEzGZAJlcBufCIFETxekIDGcUDWKeGiJWYbS1Axju2Wf52zZJHtGOfLbTFHJDudqg29BxpW",
-	"xYymU9qSTLMuTROpUkl0M1e4t4SpecJ9PBtcGwn05o5C/5zFgN5yEs30RTgIg32Nn0Mu1IQlSNxiNlaa",
-	"NpL1OOJ3kkhFF2TOYyYlCTREDqmi32mUDDR34mTO77h44Nk6SCSHPGFjTZ2LZK92JTWgQ0JeB7rdWtBx",
-	"jXIl0PWNQAGT9EhwlkRTmiz+zhb7uLDvTgIyjngoieCMJCJmmuVEIVmnIxXdM4IYz8KN/SEP+nEMaIPT",
-	"BSTio3geMolNoLtEPsDISMQxG+l1FEFSXkS3Fhgcb9JKeHQcTaMaqXMqpMovc0Zv2T7Z3kORBIUQH/go",
-	"ME0tl4h7RvY6HUAWkOJCQqX+Jncdtveq9xDDaipvu+4yFsmUKpTSdra9JwQ4vTl+1+COaFTWnBiRTt+T",
-	"O8ZmhVsiWTz2R5QLHo1ojFeDwM0geBXc65G/+2kvr27XepkrHlwjxcGI9o5YRLS8rQ+0uL0nlIBg3+gZ",
-	"FhcSJmeCS5bfagNdopLsF9WaemhUy4yn47FkFUD4m3ggU8oXBo8NxxVJCHJcwuQ8VqBw3EWz3E461Ucl",
-	"cJ5KDO0sQ9BOJYKeGopZXngANJTEjN4zSQJAkQAorxiTSLEpyq8O4XBXjzJB5QbsjJVbGNNYsnSlN0LE",
-	"jHJcaUJHMbuS1cIM4BqLxy2jbADTX5MkynPBbqdTKdGYYZdJNS5k3+x61dDUx/pu8fSFD/qWG/3So3L0",
-	"W083/xgQKRJF7thC5i7HkAdljqT7+QcJg68PqWIwRrBv2WlAqBwxHkb8ltD4gS4kuUkYvZNERUy2h/wn",
-	"pJiotyXMau+whJhK1SYDUBgyxnkzVyQ4oPyQxUyx9zG9DTQODLn+8moWUvvliHJyw2Ao0Iqq2SwsuIYi",
-	"CQPJFWnSj2XQv49ipXVWJBqpxr8miYyA8sgFV/RTzzmT74CZBESxZCrJv0TEUbcL9gOtJsdDLsbkYRKN",
-	"JmQ6l4pMRBwWRZrSeX13et6/Pri4uO4fHFz3Dz8cnez3RyMx5+qMJmpxFH630+nofZn/dYPsjKZ0oeH5",
-	"61xoeK4Ha+12ew1U82DotdvtoaeFHX2XCft1TuNILbQgKOezGRyBjwojKIBDXrJ6+EQgdPh8esMSuNea",
-	"Brqy2zqrQAYQzvSxIy0AAMf0VoLktVATjXssllrkIlbiIsGvAQFlBiVC3clIL0AifaL1YSU0oI2ei4LF",
-	"dwV5poRUDUBeg22/rirBvYqtyeGJcqZvpk+6GiLf7pOuK+C0iZlBkt0h14COqUbpW6ZQI5Jawsmppfc8",
-	"bAsgmG0ajtvQ6j9BV/UJo0kcsUSLkLrjkAf6rLdmMY140CanIFFYcSph9uDI+m6n45OHJFJKL00Cwtu9",
-	"dDcKx7Fbw2c1LFop6FoWdgX4NzOQ+frMVSSWabn6DLBVquaSdcW4VhDFA2fJRpFHeJdMKjtktQI8yiZc",
-	"xjJmVCmW6O7/+5d+63/R1r87rW+v262Pn7v+9t7e4394lbgFq9WYfgKzlbUEO31mUAJVYKk2f356PLg+",
-	"P/rx+nDwU/WmEjvjc3X7dMmwCyDxNdZkEbMK3ly5KjPOSznzpVA0PgdpS9bKOjQMJQmU0zTwXbooxkaK",
-	"m1I1AuLmWIcaij/u6KuKQFczyRL1QYSsbgs9Qze4S1KRiiqQxqcoGfmEIu8Bup04lBMMX0POPkVSSZ/M",
-	"gauTSJH17U5ng0RcKkbBcgR0oQgE0kcpQrMm2EjQIyMtpBQtjA6EiiQCt9mCfa4EoUeNJagUwCG/o+E5",
-	"rkt/GqGNTf9ZsqVlJnroyIU64mF0H4VzGusvgBziIBr43m6n09rp7IDVUtEoll7vl8/eHVsUiYPp6HU7",
-	"2x3v8aNuf89iMWOZwSs10q3LDbKmG64B3eVCkShdRXqt5T65TShXSJxvo3vG0RIkODJhUdmrDRg056lM",
-	"8KPGyzP7vlC3yW6nW7nJ9GHC2eOnug1eZbOibYOk3fWe9Y9xxMIeWfu01sZzbEZxfr4A2yF2qX210tJH",
-	"xO9prAnOo++9F8lNFIaMN8eKHFR2Wt1v3lZChYIi5IBkEEaKpLykDjwS31T0gdM4Fg/4BDVjiaZsqYAk",
-	"OFnLjbcGu3kVSI1oHLME5Ey9imxqMCeidvfoe0dc8zMaX7DkniU44nNguAeY1fEqwXGxkIpNNUDmnN7E",
-	"DGCRiBGTMk9vX2vzcoUJT4TC1w/d8Jn48ybdexF/yg8r6d2qvVxHiNmk0Nc+y8EA+mZ9eiV0ORHGwAyg",
-	"StgsYZriw7a17K6ZT7R0TRaQ78UcLeLPgOFuLQyjPNnt1JLdo1ATH6MXXp0fES14APqP9cJ6mhZ3Oq8E",
-	"taNQlqZ6YIbKw3wwDxo5GvGtWhG/ADLRg58OHUAh0DS+pdpcWXnSyy0+QPSI1ajenV5cpDSLEwYXJyT6",
-	"fLRsEAtxN59B64ufDqDH+eD4+vKfZ4Prg0MtKpllHeCB2kZHJz/1j48OdeP+5dHpycXfjs6gV9bjTIuH",
-	"VdoenLNUVM0lMi8tCUYKpN93NCQWpI2Psx+O7Xn6XqYj5X0X/kAQVmqsb/b2diqeAhvyR31/jZWIkmQe",
-	"szb54eL0BCXIatWN7OpOoJH6aDW4YWORMAefmzDc10Dnf4o54YyhIWKWRPdRzG4Z0eD70D/pfz+4vhgc",
-	"v7++GJz/dHQwuNYq0cX12fnRT5rio5SaSrwiISGYufJmRZD/6/FXD3Z0PPh+cH0++PHq6HxwWMTKHQcr",
-	"M7i8Lk7+nnB4MRIa0SOmozuZX7CDQasJHq+BSysJBkV06B++v9a35fro5HJwftI/vh6cn5+e53FhL0eh",
-	"7A4JbpGYU35VvFhxTy8+2lUEKzznpuLVa5zwieCpzWSa+nykbBrXYcUoY9E2HkxhDyjd1kRN4yWnf3J6",
-	"ed0/OBicXfbfHQ+KlOCNc/onQhFn46977K+40RejRH4yGk4j9BbL1oVKhxbV4KjtSmQeS56SHV+NBBTf",
-	"lEi30zFuGGWKSL4pY8MP705b23ta/S+JMGjaKqDFbgEtcKdfgBA8Y2cvpwilSUWCpEDPEQqG4hBYn0CZ",
-	"4CL1jYG1AXJo6dlBhzO6iAUNL4U4pskt+x2wwnUI0+RNCUFiPfe+cdebRiBVvdn9+xLy8O708J/Xl6en",
-	"18f98++L5KHrCgpGdCUDriK1IJdCENzq66PFilt7NRnUzgdzgTcpUieLLMaz1Dn2K07naiKS6N/sS1OC",
-	"PrlhNNHLEneM42sWWqOXHG//6vJvg5PLowPQZGoFwq5zzrktvbKesnQLL6frZt1IszM/4WkkZcRvfVfB",
-	"YJ9mOK9zlKmBELwvrWPmF77GLtNJwUYiyddU9na6r+kUKdolwNBRvyRLsyLFprCyJXhydXJxdXZ2en45",
-	"OLz+MDg86qPCWyAHezk0yeyp6K0KAHt9YvA7A+jFWKiJyJp0l23063SxgHTNGcYSE1R3p96EeV5HRF/P",
-	"aPkcuokvi895FYE/M+Td7XS6277n3K5s72epvrl2cD7oXw7WirbtsUgypr52G4sbig/7a1pKtQtf0yRl",
-	"jaybXj1yPugfQpgFy/kLOxPWTaJRi92zJFILr+etqFkh0FZ8Z9g3wjasEbw6JXmYUGjykAh+65zHM58j",
-	"csex0+nWHIejYqfilRa7eSSVFvftm/gavPs7TwslOGvRXULsRsh4xMIvDdUlqwYpMHvnTkH54vcJB6h7",
-	"nc5SoNpDH4l5HMICUW3SQDK+13n4pRq+RA0ffv7SQLS3aUyjmIVkztmnGRspFsYLB27PM8bnMHC3U0cQ",
-	"9NWGp03XBWGNhCIT9eG2ZqjoOmBUYaIeMTOcf3E8tOvSHK1KUXEA2VAmfQqY3WaYR5MkgoXkZLsKgL2f",
-	"xzHRK2NcmTW4EiBR+KYjpY0J+n3oZlEifUpYfD5003ejbqsLGvaShzSR2IUQWiHVvh4Lf67MvKK0vEyG",
-	"2at9RitEJNkHNUdabPDYnwliPbKWdX3Fh+tGEl86GUZRWul3ub9eGmu00FJJ2Xtvl6SeePrGzRINBhWh",
-	"A0lR8/jsgcd0U8Ec+2kgTemnI+y50wFvOPMpc4ejSUIXAE+jLFTt6m+Xl2cEG8ADk0+oJJSgNJ13FMOH",
-	"M9d1rdva+/hLp/Xtx8/bVS5rqV7y1MQaAfJzuc9yuXC2N5U+9pkL2C9mznTXfhHkWRCWuPkXG8GzXwG8",
-	"vc+FUwvT76ve9w5ELOaJ0X5CNgav4IoXvnYhMq+z+7YCZjll0J3Q2Av33j4JkYI98XPN9ch8dv3M70bT",
-	"FGuEVcREANs43wRukQnYzlaGAGgUd+ielIFqfss1x3Mc8bvyuUzgyrhAmig1621tQSzrREjVe9t529ka",
-	"JdNzJlV/Fm2lAXVb3W67u9Puvm139rYsK3eO7EqyRG51O52t0SSKw63iaW51Gx3nXYTSkw0G1Nfd870s",
-	"OkLvOFu/+bk0DDcen1nL4noKEczbVYtJWFzhIChZPA58EmQhROClN6MJ4yooRNGweLzqjdSz+nhWZiMG",
-	"LFVnbcW778GVrRp5jZubGEO0WyrukwEdTQjERkeSGPcTdIEDBI4UWIoZVwkGOpSoMw58yp8ix7A4Ftq1",
-	"HkfoPYDdL8Wzuj8uAYYNil3i8kui0CeUzISMwL/T+Li6btnVZN1E87q487ZI5r81ZL7jd7+ppvR2peds",
-	"zBLGR7BWGoaRXiiNzxwwGyfNPOSj8DkBwi6WRdX4VIB1mYZYAJ6UbtgPlDNyLliRsO1V7P8Z6/chuq6x",
-	"CAAUMMf4S6y+DBE/vz0zZQM4AU7WwqrxoovQz63/m70nNpBOV7tg+SSaLVHbVEZKaMJSN1mnCbxGLxx/",
-	"WiVylydPMTLo/IIIbb3MCqShst229+inn8AlGNJ81JKnFe6We2p5cAw+0ZECD+FszxDz8zAR0yJ8Zom4",
-	"j0K0YDQ6/DJNKKLvErF1FVRwgfsqcLnM44AowAPZC0LD12ISxCN/s+cTpjmQ4CP2WkDSd6QeSr4359Gv",
-	"c2Z+VsmcrQC4QssUuxyAVkG7qSi2NRIJSyWr6W2ydb+Tftwqs50aAcrILE7MchaB81wxpGpbqbXYldbQ",
-	"UO353vmgf+j53tXZIX4+HBwP4I/BPwYHV5dV6USs6adGp8Qf16SjT7ZJkArCkDtEgtdHb8iH/DeS/kR+",
-	"s4rTb5DQIuK35Lch/63VaqX/1x12O51Ol8C/5DdCCzJ/GvQ5YQSRkaS9ttNeyuoKkSRTGo9FMmVh1nCn",
-	"uqGxkqTNdtNm83qP/6z5XtrcGjrALTbTTCr6vClu9AHUFYipTl1GFL1jmCcj7djtOGvDhBDWNJo26Zaa",
-	"pK8UYqzFqmKHDH6z2jcIE6mOw6Q9d5xtGC8pExTFTYgO9qZ1sV7pSBnMAxvAFVjPHgBQGI3HmryNE0Pb",
-	"NJDXpB2ha3BH/7dgSMyabKdNyiYpbAvOGpHSBDPio2hGYz1aLLgWTjGYyA63Y2bcMejU1M5v+++a/rvO",
-	"QZXbbJfaVMXIZe130vZcEDkfTbJTW9cQ27BN98z0e3At1USEuTM3rd6YVm/MJuv8nsC7Fvt0DWAAOeDo",
-	"0mdD28LM3d2zLfTM2RB7hhLsGSS2tn6w/s8TGKakDFWbIYxBv5ROoBhaV22m/lyI9X6h+T8XkPvtmwoS",
-	"zAophPLT594KnmZFmc074xBI3T8+xXzSroUl+d5y08e5wbUzlgBVFasKfwb9Uu7W3OaYMcScRLK994S5",
-	"MQqr9FSXYjrP0D5h7ds2CZzHXrQ+2FMP2hXq1zTiqbL6FORBCypDoRLYtaG1EH69vbdHYqb1YumTMLqN",
-	"lPRJcB34JGjhotvB0tja4jaeEQacLbL5QWbhtznxGyLYl55kOtU5m8V0xKbmEeHFs1ZNlGG4XBHFE+fY",
-	"mq7IoF9h0kYbuyh2ze9wr/OEKuOEU1esog4vnTaYUGNFzdcVAiQRM+y2j5YxVG4jhVkrIFOEIxGUXzH+",
-	"YhBvCOaCRbVMBU55RbBDmwSY7CuAKElIi+PmxxBzjKUu5CAz+XOG3EmgA8nbQDp13mD33cEeIjWBAU0u",
-	"yFxmpyEPLhRN1CFVLMA5Bzw0nxJGMB/HerDd2X7T6nZb2zvBxj4J3FQxNm3LMZUK0SzfvaWiKTqIX10e",
-	"5Ia67HR7251e5+1/djq9Ticopn2AJKVOUhOvV8hq4ucanNiEklNGDkQy8wo/Q9y91/MODs8/XHc74CyZ",
-	"S0BjA8lzCWjSLwVXdFS9FHhidxuYpZxRRQ7BGJj7MbeQbbMQiJQJ30HQt5QtEFzt9wbSXs+rBZ5WK6c0",
-	"ivthmDApMfXB/29A2R6Jqed7+RN6YrSs8bG4hdD6b9+/fXPYedt9+3b34JvDN3vf9rffD/r9zsHeXv+w",
-	"A06FWafyTmAYDbmKlZ2z20gq1Lh0kz043IqwvJ5XlYbFPPulbd5tv/OyrBFd/NOYwy1OkL5RDRKqwHUm",
-	"vQc5wBj7J75mo8Hi934wwucg+8xj8hpUPOWA1QNfWx79v8Zis1xyX3bFdQur65MuEB+00B6b52dF0uTo",
-	"CSUqVU4qYpxvLS4eHVaqQ2XqlntNdgidIybuvOno1dPwlMcLS70KE1YJiVW00p3OJZvudE/PRmBMYgat",
-	"egnKU+FS1tYJgzxCKp9cwIQSphEfXDz0CAYUYMIS3+0xEXGoWefTgYsBJIH0U4tLTKUyIw55UKI/Aeaw",
-	"kzYLik9gDrT2XR/3LyBu6/Tq5BLbw0w4UWUakzpgHlBOEEpeOV1JiWk1hKEJzHRhuJ+DYfa+4YCRNIFi",
-	"e7WtGQm1cmsF1ltz1bpLr5oZpO6qlbm3i/sZI2960Yy0Xkb1CkGgdMu2V7pldmdP3rJMxKh6vIg1f7aq",
-	"NoRTPUxsBG+YYkghF6jD3wuG9drVmgEhH1/1GlNxxwXMMlklPfRU3vSeWEAkODnM4ZtZg+99at2KVmlh",
-	"eeGqCn5MtyAUm2Qmi2KM2rqasCghIzy0NbmRh2hZNnKxYHsJGsAKq2BqBPrqVeev/wPVSsRU3OcqMESx",
-	"0ySlDPl1p8ezWzyPJUcx4OFqp1CUYL8IguhJDDl69vKMzFy2aaHRikQh4yoaR5gILHfjgN3MzfQW7D2y",
-	"s00m7BMN2Sia0njIRxOa0JFiiSQhS6J7FmZWeZOvFG/0uls3wcZk4k+SoWpbVLyaiPo5tGwETIJAqcDQ",
-	"gtrw+WUUJnd+1WQm1UU+r3T10hkAei4ncR/w8qpM1aUz55M4TVNpI5UiHiYCQ6EScU9jfEV2MKJUISUx",
-	"7qoFT7u9agm0Dnju8ut4ZZVe5gKySkWrA6U7FjH+wRUwzel37lyo6hU4ZTHUtXbcNK+gmziwOaw0PayD",
-	"UaZxVmYjN2+waVGIQtI8EnGbtCWoydpSsBvXqbUOaN52ntgLLrgCUI5uXE1yVyD6MNZqdDW2mc+bOj5X",
-	"OD5VGfyeMucdZB6XFaR8Rm8ZBplV5TLJechrlUuj1oTKDyJhqb3V7OeXzyvYOjKrxl/RMPHx8aNvEuPD",
-	"s9AfuIdsB45nbeN9+DZ7eq9Tsg2YA6+6+Fn2T0x7bkvnaGQqZjBt8GCaIlSdvjcViUFKMhZxLB5qpqtJ",
-	"g+l4JDU0u+ft4QWje8U7TlxfsgEumIz+jT4MpZILDcDzRQhHdvJVi8bfyivuNFqwWppa9rJh+th948EM",
-	"Ca/dIfEdYRme1eW8zT2PAmR8z5qSLBL6acULA6AGLyaoDq74MNWvyCmSZpsqp5rPPV5JVvTwGUNaKghb",
-	"wNTjybxMwxvS5wZmwvKR2vS5tTqjq3wVaiO8mq2xbGSp8G80loaEjUQS1q63doEvstA4MvsTxovlC3o1",
-	"Ob9KCK7OTw0inU9oMR9fQ9HOotnVxeD81UXpqgh0RwWw8aHNdvBjzQ5eIKU3ENOe9bgNFy9XTmo0ofyW",
-	"mdIHFUUXzPtoDoJYngJ77g95WkUH3Z+LtfyMzyQQZyXITZYPH0g1JaOY0cSG+pdeQ8vPXAerE5wTYawL",
-	"9AateU9S/6dpw3PGrL3OpcFK+P7cq8jZQ+461ubJXPFefjk9t2YP+TvZdBv1l/PgdS9n0fPiOWE9RYZv",
-	"yi4UXMD6czUJfBJ8OPyg/0miX1f3/YI87wWHuRUcpcrOdnnXtyc8pqo8z6rWUyVK2XDmErjY9zTieTdx",
-	"r6yjVGb+/+wE2T62PqO0+RjsE87uWWIoncyqAGAF0FLUr8n1Xhf528I/dqrd1cIVI50NHOoCnYvSeznO",
-	"3LVprJZfvokLqFNNsgzws1LIoarIyhBUFpLskQWTQZNFFAM8sBpCCRBLkKwuzBkC/PNW1CyZ/5MhcGmV",
-	"gKz/p9W3o9dgx6oMWZFsNE8itbjQCGOC6jXpOICCORXkJst4YHNZ3CyAPUOBHSchgpEWyj/gC9BixkjQ",
-	"PzsKhhzkAXQpRcY+jsUD3kTofJAweBOgiPhyJGbGG3c2a49EwtpOWEx7Srmp9wA6j6m8MRX3jjs6RuRo",
-	"9KgcImE0BAJPQydwyTz3Rll30ErvGL9KYq/nbQk6V5Mt+CZH//XX22DB04Mh1FqpA7/XM9sE9VnD/kpW",
-	"RVEdspjdYqlPhLvg5IZNaDzGsAmQ5olmhLCCNUnkHM4ZMmMVnj72hxzyJKXPK+A1ILDApeDSJyGb0URN",
-	"NTXZQAc6GhKqTHVjm1I2f1y5PB7W1z33ZQ5SaZYRyElmD/WFB/qHH6YGJxxlWkhP7woDPt5b4e+Hn7EU",
-	"c56TmxPKBYesB9k85qtWC47s+PT7o5NgA3JMYH4/8n4u7cWcKUlONTYNuTuetC4ZWK2XnAiCoO+5OGKG",
-	"S8NtpI/nb5/RoBoZvaGSlVBCY84oChmpwi/EF2BOYEuDhWV8bqLUrAloE5B4TpfSqbQaFTRYk8QF4T6A",
-	"wLRAYxGu2rcFt9Jixg1p0euTAmeT1QQh3aI5NHeDbfJz1fUeiSkzIUpFAAz5egDuN+i54xPn0/XB1cXl",
-	"6YfBec3X18N5p7MzyirywGcWbNhrNuRZYL0iNywW/Fav1G9EVmZUygeRhF8E4IhTukvEx6LOSxkNJvAv",
-	"2BMTxsg946FI5FoWO2ZOoH92ZIAMkcCCq4SO9Kb6aW1Wm0ZASy4SzwmHW5MkFKP51Jb6MGVcnYYSHckl",
-	"mXMUOTXTHPJNsrkJwm2RKG5ukvWgMnq03W4HG7189iWZhmYPOXHoJYRzYxVcJ0MEVsWbS0asXB0YoShA",
-	"2RrXVSwMBwiH68JzS+exa6oOx3PItl7dLFMCcmtJY0GDz8M0VGjo+cNcsFD2heZU2adcjNXQewzMJgxN",
-	"LD9pGQA/9QxjdmYNlpoQ603kKffBP8omOmnKRkaJNYdKP9MyyoUP16QeF0PgpO+mIvexgrFPZvQW8m7x",
-	"0ChCaJWQgEmXwCd6lg398POlbJMrrqIYas4A+VMLG7INqbRGgo+j23nCQp88wa+G3MYjFdqYq3FwfDQ4",
-	"ubw+OgwgxlFhghwgCFbxzjpr2dZWhfQ67W67A5x3xjidRV7P22l32juobE2AlCyPooYLAxRHyAqe8n10",
-	"z2Qho0HESWDju4M0lQrPRz9mjU55YG5r9oVxHGQV2QP23cEhauqbPRJGUkV8pLJV+BjmgAilJgxdXZwZ",
-	"sit7FKL9DfUFkAYw9gqwHJ8H0nVj/AqEDmpUudGyF9nczOqebW5mQ+v+P1usdMR9IplSGts203Ez2ZLG",
-	"hu5sEsGh6KsDWz293hHyC1vEFIrrZSPAvFDcXHPAREhpuYjsOXG9YIzUgHbOKEs14IJS75TCvKUfqwbJ",
-	"58zpZxYozX8fIGml5l+ERZp46mHT3N6phXMiYgb7OKNRYksFx5o1Lgz4ofw+zRJo9HK6cCT1tZzOhEKA",
-	"DLljH+kZ3YCsB6l2EWxA4RLpFj0LckXPAnT01WRmyCvOC46L5dEl4vcivmch4k3+1IyMMhFT5o4HeekF",
-	"oc6BOqHmc1OxjWr6xKJbbpScfoVWqeUXR3MNNuwq8trmPuGCjOcJcLKMgeQSdQMRnDA8FxfIWE43xIT5",
-	"WOwhMsJK+mYGYRyoqRSSL/mZAQCf9asMN1mTLYxlBvf/J1qaJIImO3XDgdPqZw16DNwg28ePaGNgUr0T",
-	"4WLFmo/qQWAaG/wo59MpTRZg7gF+ImvuFiDSQyZESM+xkXzRvDHN6ySag34qwWkpU47fNFVOvjhrsQ7n",
-	"dqdbURIdnYpB09Mi2T4JjgWeT0BiSBigcknA6liH55sKojCXHaM84dX5sR0mP2j9/ttL686ukgMFWbis",
-	"MMfrM9ntdOqOMAXklpO3G7p0n+5SrCew29l5ulOuKtVu583TPfJVe3SvboN5ilnYod9ek01VpD999KGe",
-	"0pOdqzJEu+ZGuHSOseuXWrPPR30hcybJX5ba/cCLKqMqxmZU0Ik0ftBbTYW9Sp3Jg3RRy9HtcxQ+bhnX",
-	"0+zLwhdR+Ig3BIJTKrLWTIWVKTEXEvD+dDVBaTgrLQpnzUEUaqlyt7Nb8njFFBswiiuc2NQyac3xYLfT",
-	"aW13diDQtCg+oEUEXEi0HIcg8om4N3c5R5Zzd7+KN2KgTo43rswanUrkGj2KNSBLFEfDzDoC4cKKSfu2",
-	"q4t1l+D/7KrdFQn3XlECeBWWnmMlu0uSRbrBEG3vT05YdxsR1rT80/Mo8V+LKCLZcbWjW3MNX5EqYo69",
-	"Kl/A4wqpI58zL+LkRqgJCaMEnU9lr6A1p7sMegXBKcu35yY1QqqJvfedkS5F/UiWarhavVsQQS8JkqQy",
-	"rrQeZF8kozDws5QrmCUCtEonDwtYYtpk26HZ6cBDbkJRzMQRN9pjBo99slvVs5gxv04VLCt/P0XsgfRv",
-	"wQIjuBQxczTAKoV9yLXcmpt8udpHGmh96Ca0itpXreVV8R2NdS/UyAps509MvTsramXZjXVEJ3uuWrCG",
-	"6ChURQxWPq2PVehZ+fSw3g9iwk30aKaB2UyumeP7k3L/dhY2nxWB12AszPeBJgvygf4Lwj8yLW/1GaFT",
-	"ecaVtMUCMtZojY65iof2WuVqstTy6oz4PUVOvjLx35OJw4t0YxZuWucY+PdM5fhnihwZS2/KzJ8dPfJZ",
-	"/3MUPtaFkNRx/yw6yGEQGBuEHiMmuh4fSdZtjp40+c4GmfPYlrYdRzzUDDPox5ju7D18ERAq71BtYTxk",
-	"oRYvoDyYMb6fwftHjwRgiw3IunFyJ9t7+5gLSBJ6o2WkvU4H7eX6uEOtC+11OhsmBRG48gdDTrIBOhtt",
-	"Ehiv/4AoFsdSsza4bol4KIea7OfDEDCfFI8X8MBlPKBqoxX0Xk6TkCU9Egj977tFAEyZkwCjoTQkRoyH",
-	"UOhECvvygy5r8i6aSQIVvGaMKihGLh5g1OBXLcOYVEy+O3qAMNd/sU8zykHYMVmXcpmZ9NQEz/4GjkBv",
-	"CVL6powMjuMEhBHIm/DT0eDn2qwJkBOuQXYFkI2GPBWOykEDJSmpUlioCHNaTVyAV4km3PwUY0IatLx0",
-	"g2CajGzOoknb93DYTVr+2GhqxJhmM2uMaiT3AMY1aXkM8U0rikY11ROzILi0/GUzFl8fNFnB7TPCmEZK",
-	"OgbXD0zRkCraAmP/J1U3temyZdvb5o++dz64uGy9t8/ErZ/sy+nygXSvtJPt09yciu/bzxAbKqrPNhUe",
-	"sOvqIkSh7HVTQaKqpnpTcaK+7n5ZqHAcyn6pEAhoHFd4J2TOgY5EUOvL4EE2p5Wo3Gm6rGZqUTU+Pd2v",
-	"hNAf/Sff6cukP8CFBrbEHIhO1q9iaXzckJt0z3i5wVMs4sZ/Y01iKUqIjzO2iupC3M6b+vpuZ3cDuW0+",
-	"jMQwUhMHEtgQvIJSLR54LuEkvBgZddg4Atim69lYGrg0MXE1WrBK2C1NQHgcUcnMevKhMkEWBGiWUIjL",
-	"M9PYILjMLoFfZI/4MIDr6WAHWgffoodIMmIfx9HKulGZVBNcEfSwtn/FKrIZcU9VYUtudT4N82zwmsgR",
-	"PWdtDAxZl4yFLOyRwA1MC4hGOp9UJcgygNbD5tITFFqjyHOeticfwLCX7KdpvKGXJDS0fq3igW/Yjbth",
-	"Wb4DT/9ZG/7R2XDwbvudFgDfbR8E9qjENFKKheYgXUcFsNAgzuhxGyX7iMb5WllmS24qkaDg4vxU9pBi",
-	"+S09ZN84g2ik3NxEHWRzE4nEjKFDqJ+iG/ogFzJT9LI3Eqq3J9lIcNA98m8tpvRYdwecd2MpyFzLPxpx",
-	"R/Mk0RK/dWFpg0sNnMHVTLJEtT6IkPUIJj3V2wJSoqe0UbA2P07EpWI0JOuRkqXQPA0DPapZm0EGvSvd",
-	"+mEiWiMRz6dcoqpDuXxglmiQ7U7HgCyLEQSXlYSBP2cLIjbWrQbiEyeRqk/a7faGFuVtvnjsBbDx9ZI4",
-	"ndqnmpQOg57gpmPFag7TmV2SEiFdrEnI2eSbJKwsfLewlNTNohOkznNDjqnbrFd8mzi6yFM53EihJLHg",
-	"bMhVQrlEm2ovPXF7mCZESGsek4jf1juOFFMFrMqSEVU0przQWcOgez5xSs5I+IHeOb46mpW6bc1dzzwX",
-	"XSNh07jxR98DRyMAWn52ZNcPSQRCV4Yv7jRPJsp9Mn3t8vSsSzZhopKrcrCuYCesTgug+69S+L1QmvTp",
-	"db94fdU1vPMJCRr4tDxDX8tt+lmbqFp+FQWGagfpQ8q9zRVn3SClqTKS5xxDXk5qpMlUSrmNSeLPrf0Z",
-	"b6M/w8mkPk6XTtkcMA/O4xiyyeS8niIJXO7q/LixU1P/RopYKwSOd5ONmW7qvfQnK6b56H+1KfzlbAqN",
-	"PL6w73P9viyMXuD99UpGDRvvV7ZTNDRlfNEHjq3PKN8udfAa8FCigSHlDpCI+ZaBLo1Cq1NXgIemkoHL",
-	"UyRTWooHJ3CpmQcNQdy5WThWfmBDiZjfTkjxMWSjTcDjAxQTqyPlNdQhT9DXOfVHi5I8TDHgop33OwCh",
-	"z7wuOlsccrsuENz7PON+8QNdSHLH2AwkZlKZm6+HC7FqwJNZpm3JqcySk1O4djsdk91a9yunnc4/KZls",
-	"zqCXuZmxm2StJv/9X/8XewKIirp5YiEcDnmm7MWL1fSOWje+em+7skLRzNsrzXwLr2hfLdJfLdKNiTci",
-	"3guIt1/9fHzKWa7EnJWugfik773rYM/Sf0Hb1DUrfUTOE7Ihr3gXhAqJSNtgkJSmkaYvlhjr1uRSV9zc",
-	"75l6qR3gy7z+/TFvcF9Gc7h0crd/JW1fSVvzx7YX0LUv/L6GWXB/75c4qkaTiugjkxQJ4kZzRvXnJ5Mb",
-	"8nXwIlnydKHVe3y+2NgvPWb5lc9tQ569kZkU9AuTaBwt6xgByEPXYG2N+d90Om9NJo68ERwGTi3dqb28",
-	"TYJcUZKip9DyUiTGialfYHFcc64bZqCEci9JxV4QUgcnh4PDAJ+F4Giy7KhFg5QSIJ9npl0Tj4qO1HiU",
-	"8IZnH3OqJG/3qaM8qSPXk4ZivRJpGgK9SngvyJhxExEdDilVLyIFTB/fF/KvBD4p123LvyUAvgQmnBoe",
-	"I4xo0KyWThXTx4GrxPVnmPBXS876LJ5q8ku+2Bhdmb3xZSt6bJzW8q9khE61Mmqfk76qZV+Nen8ho54p",
-	"ePIyo14xa8znLPXQ41ay1P0YMoXSKSuFJa/JuqwzPgHvV0xWq/u2lwaXPM9ZFJPWuBEmL4rq0FA8uLq4",
-	"7HSvDy883/599sHz83WUPzals5Xli58IdU89uxvHFyAYnkEFsOOzqAB2XZ0KYD+XCuw132Kji1TKAfYL",
-	"hA1U5D8rXjONkDn0LuC0c9kqszOholLpXtcPTeyYvgqh8TIsBqYQQJVUakR3Gy0p3bGZ8sHIEs4Re1m4",
-	"P+QURgNp14ixlMiFVGwKE6zJNjlnap7wbGqZlYgxmedALRB8xHwS8SG3ZlK4vVXSVj8Mv8ilfZasVndf",
-	"V7+geCtfItJ88cVVCzXFE/1KNn5vstEPw5dRjHkFwfhA78yDFjxYFJhuDKbWcd20PYMZmipE4ABKE6bv",
-	"NryjpK4WkZvNR/rwOA9BP5BcNgxZ6APpwS/vGJvZPHK5LHJap57O1AJX5TyHTQmN4zwN0k0MzQHapQlP",
-	"FZUx/PJ/IqUpiQJ/UqLzDJGFcPHwlf783vTHHNQLJZdmKsLWLJ/UvlJdQA9D0LjvIxndoPdaLuwdSFCk",
-	"pEuAemQcJXUSGD62SxOoB35imaST6SVU0VjcknVI4UJldUJWY7qEn+Alf8OQpNtEzGclxQXciSNuoh98",
-	"d8lAKTVNA99hU7BDd8fAggctwOGmqJTRLa9+b9Zyp752boL+P14V+uwlhhRoHHPVH425haIMMssIlkS/",
-	"1hQd0E1MzvKzNEsy4OSgf+j53uAfg4Ory4GmVTASTVQ0piMlMUzcL6/IOIsuW86Hww/PWo5dRAhvgR+x",
-	"0lxGQptVcygcaqESWKdcwGyZnJel33bZ71dy+0dpiU6oWJ6ulQ7pNRRHl+qYoCqUDG0y7ooMmDaMI0uS",
-	"sh6cXV2SdrvtEvKtz/ZePaZRIeKeJUkUsg0b35WWSrFXCalomu48fVoyizOkGAMkMII5bWpuHaxPM4F0",
-	"yPWxSIbc0CBTj4VskQDLHIMUGGBvDPgmgb6rgV4kV+CtgFHZQI7hLcaIe1gwYcqSW+vy2jhR5ZCfGwTr",
-	"YX72BypTcg5pd3I6s9bTkymN9T3pwRIw083MHLY/5Kl7GATE4NZ1t0y7d7LIV+rgMPsXYhnPjXvAq3Po",
-	"JuLOBx64sR+QphhPKc08ncvhnUUjPJsRaex5Eel3sA6eeJ/ugTAwzxFNO00Fj5QwNUyWc0h8rNOC/fmg",
-	"D39cnR32HZaZT6zyMR8w8So8a3n5oddVZ1bBK5zjK2L9hRGriSiUE75rifBXqeh3N4LBWeSOB6KWTaDl",
-	"76mXOuIM5KWvMq8ZnVmmgtxaThXNopG0jLUm0TcSjFxBmTIE1rSWWb02DHPPLF9SCa1UYhkpEwipJRAn",
-	"tt2Ia1nhj30S2K0ErtBXEY7Mfp3TGAVFqiZrEmeQdAoBm6gVQ6C9TU2Klwfc22ezeLGfSU7MiFKOxFRv",
-	"oXt9IcRv2Mcaql5i1fvz6bgrWOmcaV0Hjlc1J/5PAdAyzbpw9ak0d/UrE/m9mcipUTpLCm8h2WmeizRh",
-	"IsuSzVVklSsuuNk+ACiI4XOssAS0ySyusqomORAJSwtI2AwV5H6nTfomb3CEwVBuwaE0v3220z7kCks/",
-	"vuuRPjwMg7n0PmIP5N2acUGMVMSkT6hSdDSBYnXArEZUMlPKAwONtSaMSQyGnE1pFEPSvHdQbG1C4zFy",
-	"BZP0uTpfXjnRdKF0TyzmITn4R5bkddWIssA3aeaGPOXZI8HvGU/LJtpsMxVlf9IqUKkPFjG1cTY3MbNt",
-	"UO3XFaTyJnpykXWoNPPtBhlNhJAoCWA6OqHESMR23P00h0yk7Hdkc7O7uQl5KKSWZg2M+m75R4AUViky",
-	"eWWsYSZVfWzABhbGwpHBpTTitdvws2pjxG5pTZKg6BAXmCwlHEObJMPc6HYaMVdS39vuf//X//m2GEe2",
-	"AZ6uJuQbfqCxbpMW9EKBxI7VNbWjsDiVPgc4WPvzrkbLmCqWkGCJRyGUaAJXQsw1GHweYi0kKFqFBWnh",
-	"T9FzKljJob6oQ1My1v09rXdlPp9RNRlqlhRs7OsJ3DVKLDu0QygJNPC2ZjGNeGALcZN1DQhTldYHmM5Y",
-	"QuKIm0xCm5sfsvpTGgBO7BpE5BRZdkAEVMkJVnGxDPZT1JGrdybrwgQVbaAhsNkAhaxwAVmn+QxuG1nK",
-	"YuMgzWagQVRs2pZsxAJvgRkRoGbgCME0GoLUiUWX5GYexSotzEgmwhRrwiKLSEMwazIi8URwMdd6NGzz",
-	"H633InmgScjC1pm+3gEORfVl/wTu3ZTEQsxu6OhOY+ssie41PeVMAYmhYZgwKe1hn0e3EyUtwTEu7JDK",
-	"2ZYgSl0Dg1ydS6jLU65EiWTHilZpkcZcMUpSW4tSr4o0CsAybEL6toyznz7+o/JDQ/MuvJ8O+USySh4v",
-	"TD+tSGXdGsWRRhL82llIbpiEqjhK2KKn68IWm96w1G51T/o26fMFWHRjyTAcebezY07RSexjKTzFtKib",
-	"m857ZBq2bEdOA4A38DGRjZUmp1lhMsjFkOO19Z6eZX5rJCItrZD+2dGTVQLzGvyEYfBC2y2YrskFXjlM",
-	"wQS5kkBFv54nUbCfVTbOStyZdKxpK/IdMakd/nZ6cYkKfjDktYUbq2sVal14yF+nYiFxxAeNO86rboAT",
-	"Yo1GEBkO4JJCbvi0Lmaa+t4tCUrWZzFVY5FMN2qqg5a1/mK5T5GsVEC0Gkv9IYcYa6hK4hRMooqEopjX",
-	"1eBZtTT9+PHx/wUAAP//",
+	"7L15cxs5ljj4VRDciZDkTlKkDpdNheO3tERXq1uyVDpc1Vv0KCEmKGYrCdCJpGS2WxHz136A3f2E80k2",
+	"8B6ARF5kUke5an41EdNlJXE+PLwL7/jWGIrJVHDGE9nofmuMGQ1YDP/cFzxhPDmi/GZGb5j6FDA5jMNp",
+	"Egre6DYuxoxEYkgjRsSIJGNGJkxKesMkCTn8HTM5FVwyjwgOjdiPNORrknR2dU/ZangNORyzCVUTsK90",
+	"Mo1Yo9sYxc39XsNrJPOp+lMmcchvGg8PXuOYJTSgCYX1fU3K1xWzLzMmkzVJfNO+qTv4HmHDsWDBHqHX",
+	"kvGE3I+ZWS/0ImMaEC44q1qcpDy4Fl/fDRoXMR3e9ifTSMwZ+8BoMovZoNHwGhP69Yjxm2Tc6HbaWztl",
+	"Gznrn198iOmE3Yv49hOLJSy/bDe9gw9EtSYj05zcYXsykywgiSCSxXcss4n1TnFjnE4Ybm1D7U19DmMW",
+	"NLpJPGOle92BrYST2aTRfes1JiHHf3fsjkKesBsWw5Y+0Xhe3ILfGw7ZNPEI/rdpUMrv6sVNY6YOgqr2",
+	"JGBTxgNJBCfXIhlXnUHFmCUo8+A1plQBLtGYjV2K6zxmQUiJ6i5hYcMoVOhBobn0yH2YjMmX5h2NZkyS",
+	"9bMP++Rtp9Pe6BKfTqdROIQNbP5TCu4TEQ945vPXSeS3iDpOdRlgLDXJOLwZs9gMS0IJR+qRv52ffFQw",
+	"oCQJmUekwC+hHHDVLWAjOosSMhIx8V9tvvK97CJeqRUQLgjeaJx4ImRC5JQNw1E4JDHlN2qgYRgwOeC4",
+	"8zVpl7KeX/7el3dtj6jJSMxGM8kk+eX4aKNFenoWkoxpQmgwCRM54JyFidqaGlbti3J5z2IW4N79nfbr",
+	"Zqfd8T1FLdTeWgPe8JwTzs3ukTyQ1Xpauw2vEarTwyU0vIZCcosgGezRQMuNrYaqd2NxyGqKaH7JoM80",
+	"ZiMWSzgpJHpNewSjkEWBgkxAWByL2FJQj1D1ecANkpEolEkWA1sl5LRLGG9enpN1B0c2PMJks3/ukVHc",
+	"/HDmDXiYNA8vPBKw5kHfIzxqfjzyyDRpvj+D/5yq32jz4O8eiWfNs0vouN/zyL/Gzf2PHvknbf7t1CO3",
+	"ovn3M4/Iu+Z5vzXgA/6K9HkSh0wSGjOi/hWQUSwmKZ7LxGJXIO45HL1GHRHD/2qE3yOUE8aTeD7gRCPM",
+	"l3dtX+FReMNFrK6IApv/yicyoYpgKAA72/YQFC21rp4ejExoMhzr89G8C3B2/+jgjCguQWKaqA2QKLxl",
+	"ke6AdErSCSMJvfHUX2pZ8CHSZ662QrkAjI/ZjaJkIoaVi1kCV37dH8U+LlrB868++e//+//RZ0L8aQJ/",
+	"q3H1SfjTpNk7wVb6VHwmm8e/4Cd9pv6/xvg3HM6Gp2alZBgJqZYfs4gmLFCj2oWu+/wau8Ahb7TIz4ze",
+	"spjczJhUl3rd/9e4efGzOywJBOEiIUMx4wmAtE+HYw3UUJKY0UAdXphIIu55l1AyodFIxIrf2FbyNpxO",
+	"WQAwUBAFaEkikzCK1BJxdOIzfnV57ttxqVSfmpfnPsz8s+JqXGRPVJ+2oZ+KJmmCysn9OByO0x6hJPcs",
+	"ipp6desjRaoJ0YSH+Htf3nWAeuKke1/ebfkbuJgRsFuXfrV9QH1fS0spb1PQcGUg4L0ZxMN19uHeD0XA",
+	"JOHsjsVkOFaEecAti8D2efKo7+QoBjL4RgGgDkF0OWUZZYQ9N7yGgg4FUondorRbDUqpwXEBP1TzWSM4",
+	"GvnkWgTzCm5KCsyUrBv6d9fZGvDrkAchv9nQfNq5fJT4wzGNJUt8YiWBPTWZoVUGzS4vPjTfWLo60NfZ",
+	"MPzsCpr39/eAQ81ZHDGuTjBQXHgyi5JwSuNkE35URMX3BtxXsufmNKIh9zfgBlA+xxuAoMB1ZDCss2sw",
+	"bBFj3CN6d+9myaj5pur4DYbCmTyGK27tvi496plMxITFh0HxpA8Dc8JD3aqV2Umn3W6b9U5pMk5XGwYL",
+	"5dP/iNmo0W38H5up+rKJv8rNdEGf1MHBIuGWHSNzLS7zZwD3nEmlG8B9NLgRSUGGNI7nColmkpkxfDJh",
+	"lKP4xXig7nIss3ubM1l1FL802Q0NeRPmamqeX3EmXKhRuZK5f9VjctH4XHYS/a9TyktOYX8cRoEiRGIW",
+	"DxUNEoRB0xbxz1k0OmfxXThkZyJi0idjKkFDAJlT8GhOfBqp20YJF00xBVKIRIEF2S3TKDJb/jJj8Tzd",
+	"Mc6X2WKGirTbZRv6AOJRyYbEZEKbkqnLnCh+kiRxeD1LcG8xS2Yx9/BsDFFXmzsMvDPFD0PB5Ticqouw",
+	"H/h7yM41L1K3MGKjhCjCsR6F/FbxJzonMx4xKYmvIHJAE/pOoaSvhF9OZvyWi3uergPEdH2Z87e3ciUV",
+	"oEMZsQp0O5Wg4wrlCqDraR0QJukS/zQOJzSe/53N93Bh7z76ZBSiAsZILCJGruckDMg6HSbhHSOI8SzY",
+	"2BtwvxdFgDY4nU9CPoxmipVBE+hurQFDEUVsqNaRB0lxEZ1KYHC8SSvh0VE4CSsMBaASZZY5pTdsj2zt",
+	"ovaMJgKUNTUfoNfijpHddhuQBRRvYB677XbmOmztlu8hgtWU3nbVxTLekCfbW42lOveRwtHld0ShMoqD",
+	"CunUPbllbJq7JZJFI29IueDhkEZ4NTSPwqvgXo/s3be9GlW7Vstc8eBq2Xq0NcbVue5FfKsONL+9JXYb",
+	"f0+bhvIGrOxWa5h/Ssl+3hJVDY1yoepkNJKsBAh/FfdkoqQJxGPNcUGhYkD3Z1ECNqLbcJrZSbv8qATO",
+	"U4qh7UUI2i5F0BNNMUsMQ0BDScToHZPEBxTxgfKKEQkTNkHV2CEc7upRJijdgJmxdAsjGklmV3otRMQo",
+	"x5XGdBixS1kuzACusWjUlMgvgemvSRJmuWCn3S6VaPSwi6QaF7Kvdxrl0FTH+n6+/ML7PcONfu1SOfx3",
+	"VzX/7BMp4oTcsrnMXI4B94scSfXz9mMGnw9owmAMf8+wU59QOWQgdhMa3dO5JNcxo7dSqfCyNeCfkGKi",
+	"WShmxuAKS4ioTFqkf8eUcGUZ5/UsIf4+5QcsYgn7ENEbUJmVhkX55TSg5uOQcnLNYCgWkOt5OZuFBVdQ",
+	"JKEhuSJN+qkI+g9hlLDYEA1rpF2TRIZAeeScJ/Rr1zmTd8BMfJKweCLJP0XIYRfE3/M9QpU6LEZacZ3M",
+	"ZELGIgryIk3hvN6dnPWu9s/Pr3r7+1e9g+PDj3u9ISjVpzRO5ofBu+12W+1L/1/HT89oQucKnl9mQsFz",
+	"3V9rtVprqHgNGq1Wa9BQwo66y4R9mdEoTFCln02ncARa7VIa7HzAC4Zqz+jDfDa5ZjGaANjXxJXd1lkJ",
+	"MoBwFqBRRpsNRhG9kSB5zZOxwj0WSeYo6C3if/HRWogSoeqkpRcgkR5YZxOhAK11LRQs3uXkmQJS1QB5",
+	"BbZ9WVWCe5bnAYcnyqm6mR7pKIi83SMdV8BpET2DJDsDrgAdUYXSNyxBjUiCFcZVEO940BJAMFs0GLWg",
+	"1V9AW/cIo3EUgjlPHZvMar8tcuKq1a7eu77TbnvkPg6TRC0NbXpmL52N3HHsVPBZBYumBV3TwC4H/7pv",
+	"GmcsSkKxSMtVZ4CtrJpL1hPGlYIo7jmLN/I8onHBZGKGLFeAh+mEi1jGlCYJi1X3//y11/y/aPNf7ebb",
+	"q1bz87eOt7W7+/AfpW9ouFqF6R9htqKWYKZPbdWgCizU5s9OjvpXZ4c/XR30P5VvKjYzPla3t0uGXQCJ",
+	"r3gAFBEr4c2lq9LjPJUzX4iERmcgbclKWYcGgSR+4jT1PZcuipGW4sCuqYibYx+rKf64o68qAl1OJYuT",
+	"YxGwqi10Nd3gLklN37PAKK4kI49Q5D1At2OHcoK9a8DZ11Am0iMz4OokTMj6Vru9QUIuEzAnj5Au5IFA",
+	"eihFKNYEG/G7ZKiElLyJ1IFQnkTgNpuwz5Ug9KCwBJUCOOT3NDjDdam/hmhjU/8s2NLS10voeC2C+bEx",
+	"kasPcjaZwPNpY6fdbm61tzJW0dSc3vAaQDlxPnVOpkPDawTsjkViylJbV+PMHSWU6UBdEojhbKJACQbI",
+	"gA0jJTsCF4AnKZ6EiTGRcpE4Vh8FBzXgR5H0okjcl29hO7sFGEK3rtrEdr1NOEOlizmz17e4lE4OmqFU",
+	"eFW5jE69ZRiCgWswVFF+FMkHMeMlC9ludyzxtBYHC5wRdCpf07ZeU0LDSDa6v35r3LJ5nk/ojo23b9++",
+	"bTx8Lt2DYTvrciOdtEvWVJ813EiglIhEYYY8CEcjtCPlN7LjbESMSAANFTI5vSv3stNYuDZJ1kD8Jp12",
+	"e8sjW+12e808QSmZ7ZpFQlEFkZKcdNa9lAunH2kU/gv9C0JJGKfXkTm1m5jy5IQfJkq3K9voFqHpiDfh",
+	"nSJ+BHrpFy/Vr2qjW/UPDYzhFYeWMmSl+CgwXLOqtXQReGvO9lhwwq0RLL+/1yQRAg0I6YkCPYe+4Ikh",
+	"eMr0K/f6+nn2apBAbwM0vTG9Y4QmaK77Ybd6oWGypzjJmErVzGgM5u4D9+24gGGVYNk1kGWM0ChmNJiD",
+	"Fiad2dyVVIJltz5YdjvLwaLu7ZpquJYuS0EnXRW4YqGAq26mu0jcesjvaBQG70UwtwppEQSdXYX5QJwc",
+	"lUzr9+raIdcs33Zntxzz7UjOrnHlF6JlMawCBIe4bv2yO8J3Gnd1a4Wh1rou2mibUsyyzEPD49S8DX4y",
+	"G8oB5O1ropsSJUEqCUR7L9hnRVxbFVDell8R29sBShjUh0I6+1oYrKG3Av4KtgMQJbVtG7QFsvafv3aa",
+	"bz//2m6+/fyt7XV+ePgPTS64SA55EN6FwYxGZddi27l71q6jCFKYdqu6CdsrEIjdmjdBNVwrWUS6zD1z",
+	"NVQjpJnwrCU40gdR2gvBMePWwPGTErItipRgR7tDnOb4wpIezbrcqMKKCs5ehhVfq2ByuXBmMNNEoZL5",
+	"1r7CST/U1bh+Poe3U4BG7uE5L9K+ELAag1m7vT38X18nkbEFvBs0Oq32oEHg3T3kN+8GDXi7HzT+F7Rm",
+	"A4699PLJ10nE5btBY5wk0+7mpnYWkC14iG0NxWTzXm5ORMCizbvO1uYN45tKt4sp2J03DVoMGmZ4QnAC",
+	"dZD4Te8LP2+m39O2+XPD32sfnWq+9ZpOhdz76vy7pWcsH92dHTBMf4ZPt2yOf9oZ9Vj2B/wbTgI/fNUt",
+	"nE92fnd8DX+DP+Zr4zGYByJphYsveIQhRVTqcdGBuen665XNp7ts5h2eHX/WRd2gDazxg4ivwyBgfEVV",
+	"EHGsSnvZbnZ+eAMaNYnoUPNe7FJKUKB9Oe/NdWr0gzAh+0uY7qWaOatyKZo5ZbFSI53VkLXMeAVdQumK",
+	"s2Qs4vBfpbt8+4OrUcwSGQbo0azfWZbpFTBEfQ6ztUAE/aj2atfatesCjoPaiGImJYsciwkDtjISMQtv",
+	"uLtqy2ErVObtZqe9a1RTIodiyjxyHytN5zbkYBCZxiEfhlMagZ+ftuyqkxEjVOJ7p4dVwKkQRGEeBy5D",
+	"ETMrPk1u4taEcrgOj0QP8BZR+IFySSJuGXcwGaZXcK2Y96WY1TNcuj8OY4LtrM6Yat98hxtlaMAzcymc",
+	"bSmLKizh98CuhjSKWAzPbAqeJffje7OvQ4VWnEbnLL5jMW5mNUYm5zJhk+xd2gWpqE2oeaybcfZ1yoZJ",
+	"qRFQty63Dp3D8ODiCwYcQMZYDJmUWSv5y1CMR+/uj0In9GZWphN1z2UJBXjpGyjros/3vYZKTAI7u1rj",
+	"ihdQC8LFOBWXt4HbujVk5LzCjUGj2ozx2l7QvCRRdDA3F8A60i+zaSxaTZes2XFSa0UWVvl9dvSIOiiJ",
+	"mJgkiKXiIia/HB9V7rKzYJfO5uBpe5xMomppkjshkmmMmTb/6xXqrWq/lmksgtkQFHY7/tqekkgKYVAQ",
+	"8ZElXS9FAl8Mv/44otTrR5HIevjtiEsW059ZhMotYKkslVnH95ajerwKgMujfGy8jmf9tOBNH8Mps3eQ",
+	"yltwPdHRVDz3sxPlWEpQBny9GN2onVe+M2exz5IrMBWwnlY9ae40O+0tBXU5G+p3mFJ6Cu1K6WmYfRfa",
+	"ajcePPObfrwyNzN87BMSvttwkT6VDZ0WW+atbEqT8WEgF+21TcLAUu7Ls0N8CFj8eLtTyTHDuo+2h4FS",
+	"kSundZ9vX4LuPydg/jikfudxpH7ZUTkUXR3aMxP4MFhK082s35ucH5YgzD3TLzkALKC/ir4ytEM4VOZ7",
+	"i+noK17L/afSUzKT0eBbQ3ThpwOHTOBpKNZn3ziLPqgKiPk4ri4xjqnvT87PrRWHG98HiDhVQmkkxO1s",
+	"Cq3PP+1Dj7P+0dXFP077V/sHCsp6WftIzkyjw4+fekeHB6px7+Lw5OP5Xw9PoVfa45Qm41KnWaByMqHJ",
+	"TOJ7UMNrJGECToTvaUAMSGsjWS8YpbQsdTXNZYz4fiAsdfx9vbu7/bo0XUWdxw51M/RjPCXxLGItlEHA",
+	"H6LcA5bsqE7g2Ouh8/U1G4mYtRoWn+s8YTwHOv9DzAhnDL0zpnF4F0bshhEFvuPex96P/avz/tGHq/P+",
+	"2afD/f7V2clR//zq9Ozwk1La0dnPOg6KmAQQLZCNzgA3ymr8VYMdHvV/7F+d9X+6PDzrH+SxctvByhQu",
+	"z4uTvyUcnoyE2oSZGsTtgh0MWs2K+By4tKJtJ4sOvYMPV+q2XB1+vOiffewdXfXPzk7Osriwm6FQZocE",
+	"t0j0KT8rXqy4pycfbe257DnXNVM9xwk/zYBi7ScLTv/jycVVb3+/f3rRe3/Uz1OC187pfxQJcTb+vMf+",
+	"jBt9MkrkVGKt7gpnXfh4oeRU9KzUK5FZLFmmcj4bCciH5hGllGA0e5Eikh+K2PC39yfNrV2lgRZEGIwQ",
+	"yKHFTg4tcKcvQAgesbOnU4TCpDq9DswRCIbiEDjxezrXlEkxAGsD5FAyvYMOp3QeCRpcCHFE4xv2G2BF",
+	"nPPYToQgkZobY5shFlt9f73z9wXk4f3JwT+uLk5Oro56Zz/myUPHFRSMh3ifJ2EyJxdCENzq86PFilt7",
+	"NhnUzAdzgTUMqZNBFp0vzTn2S04zjh8vqSeRa0ZjtSzwM8j46Fceb+/y4q/9jxeH+6DJVAqEHeecM1t6",
+	"Zj1l4RaeTtf1upFmG/upNH4nnqtgsK9THd6QHqV1VoM0PibDzwtfY5fpWLCRUPK1JA1Brfc8kluSoVlh",
+	"wiawsgV4cvnx/PL09OTson9wddw/OOyhwpsjB7sZNEl9+zDtEQDs+YnBbwygJ2OhIiJr0l221q/tYgHp",
+	"6jOMqhgrt6tjs+xsg80yQ9OEkuZf75C/vy8z42KPenFBC0nxy5hon2GvfxjLLG5oZcvsKqf0nX0VVua1",
+	"39cYivHEj4mFhH+mtHan3e5seQ2HGaSX7NSaR9b2z/q9i/5a3jltJOJUBl27icQ1xXD+NaVUGZitKQ64",
+	"RtZ1ry456/cOIB8uy2QJcyasmkRRQnbH4jBRF21FQwACbUUf5z030bLOKXg/ptAEXEWBbOLQj/BHLhzH",
+	"drtTcRyORchqA0pL5KFMlHZqH9gg2t/xCi7AWWmaUqodBIyH4Dn1olBdsGpQWtLodgvKJ/nG5YC6224v",
+	"BKo59KGYRQHRsX7aGKMzrmXhZw1SEg1S8PNLA9HcphENIxY4fm/R3IHb6k/OBQzcaVcRBHW1wSPbTTxg",
+	"40RBM4XbmqKim3ahDBPViJk3y5fFQ7MuSNlaolc7gKypQi0DZqce5tEY0vhykVFFSgD2YRZF4CnPeKLX",
+	"4CosJBHAoqQ2B/xWdDOvQC3TbR4HXdcl6kJNlX8X74AHWnFOXFipr0DH+p1V+sg545TpcujKoHdcuawd",
+	"G2cgYidVb9mAlevcWbpOMwctGbZL6AJF92WE5BeByh/HoQG2+Gjftaec53cWpx9l8/i+IvWKhpYy0jSr",
+	"GMJVDSHDsM6J4aRlxrTEStvAOgSVjrI4QKlzUy7hcMZdFq0YNWJZ00UZT1jo+v1dYV8OuH8cNXz3UWp4",
+	"1fE6jlDpQTsf6x/5M7hRuci71KEqu9zfQ7RRuXmtxFf1+5I5u12sy2KMnYuz3NkM3XOl1Rdz3u0Qm79O",
+	"7W4aKxRIQry2eUPztwbkhKhrh8V+apsT+vUQe263IYec/itNIkfjmM5BrNW24bJd/fXi4pRgA/AnwsIf",
+	"BI2n2fRq6CflJnzrNHd1DoetskRv1gy9bGKFv9m5XC+sTBL416WZadPEab/qOe2uvTzI09Tl4vqfbAhe",
+	"Xjnwdr/lTi2w38vcufZFJGaxNnYHbAS5NEsculq5fPbtnTclMMvY/t0J9fPw7pulEMk9H3+ruKBp4hLP",
+	"SeGRJhWhCdGVTEwhJ/SD1JWp0pUhAGpl63dPSkM1u+WK4zkK+W3xXMZwZVwgaX4DJSvGQibdN+037c1h",
+	"PDljMulNw02bhn6z02l1tludN632ruU3zpFdSkUpOu325nAcRsFm/jQ3O7WO8zZE64NJoa+ue8NrpDmF",
+	"1Y7T9eufC8NwnScxbZlfT64wxlbZYmIWlaTVkywa+R7x08TbkNtuSmPGEz+XexqTTa10I9WsHp6V3ogG",
+	"S9lZG/PIj5AzpRx5TaqhUSYvVAtrwkBEfCiJLuqFuVYAgXVeJoZFglrkkCsO1B3wWIiE+Diqr24u2DWn",
+	"dMgG3H+iBON7UMqHUO0uN+DayuERppZrjTCU+LYPYRGDxHiYHDaETMeQ8jC9sXTAbYePdMLSTlDcA9NZ",
+	"50eKWaRLAKnj8J3stxgekr1eCJETvow7/YhhEubojkL0nTXJkB7V/SGPG15DS8E6hSKOrjEKDiu9/o89",
+	"rFxBEZuHqSo7KQkDj1AyFTKEVJQ6HaebQbacl+rCI+6FfZPnrdn8SGVEwaz0jEHquyGslQZBqBZKo1Pn",
+	"MHU+yaqN2MuwIhoWBZwQqB2NopMR6GIrVUr5bA85zdMFaTQf8jQlLKceOVQqqQjzTNt0b16OTVPOyJlg",
+	"eXa4mz9Ar/G1CTnAG92tB+/pgDODdaqB6EEZhNpSJzDdjKyZly6dabfNtGVn5WUBptdR4wSBGBT4/tA5",
+	"31o7yeNFZlM/7BZ3Vb4TO2/lyuWKVzBjh09S3gbpXbhNIOjmPGNzJ5NYIszVteWoBvyus0VMOaoueWHu",
+	"plhwepcG3FymqeJpCpw6IHKdi4Tcx3Q6ZcGGV37NoEqk2ksoCRjEKCbXH3Aw30OiTTzSrupo6t6YKZUq",
+	"7pTAsWm9kQGn7ZUCOuAapeYQmwkZA/2NPcfq+svxkZeW1FNAdOaxMFT0/+Bk/+Ifp33I6s7Q8c5JZusR",
+	"zmQS8hsSMDY1ppfOaxKxOxZJsGuKmOHnnfbb1wABDhXZnDo+tuwb5NrNp4bPMuv0fvyKFNlEK+a4cmm7",
+	"LQiA1H9tQa+HRZLBQmyvvrfZe9D/SocJJMVLkR1y9t+PdQFH52JMY3EXBmgjrXX9i4wyT9WqFejHEQMX",
+	"ys8CoIssFRA5wKDEi2DxnJSTWsoUfMieC1qKXC4C14yHX2ZM/4w5sFeHYK6lxTcHsp+/m4RolNFK0aKW",
+	"6C1d6bsgYBRV282hiNmmk6Fq827b/rlZlCjLFFJX5lgkJmhF0SmvlCbfXaj71ZNDqhXEsrtk/WBcPRpd",
+	"cBpe46zfO2h4jcvTA/z7oH/Uh3/0f+nvX170S2rVmUftCmsf/rgmHUtfi/jWRAGFQSWEX3QHfMD/TexP",
+	"5N/GpPVvKNCniP6/B/zfzWbT/r/qsNNutzsE/kv+XSPJLbG9tmwvm7nbzameNtwub6gf0GyzHdtsQTrM",
+	"tPmubb40Ea3t8zq/0XswJEGNKBu7kdBbhnX/bMdO21kbMm7j9GGbdApNrP+VGCndK98hhd+00rtKV97C",
+	"YWzPbWcbOlxJF3nguuQA9qZVtSvsSCnMfVOQws/kYsdc5jItXqyAvCbNCB2NO+p/cy4SaZMt26Tq/R+i",
+	"JsJEpkn91GiR4EqDxeIIZrhtPeO2Rqe6Hkym/47uv+McVLHNVqFNWc2PtP22bW8is+2prSuIbZimu3r6",
+	"XbiWyVgEmTPXrV7rVq/1JqsCkOD5Avt0NGAAOeDorE+naaHn7uyaFmrmdIhdTQl2NRIbLybwa5rFMEyB",
+	"N5QbiLWrUqE8Wr5USLkDzrdc7aonOjZlCgy9fV1CglmuJGp2+owX1HIra+rNk3IIpO6fl1knbdfckrzG",
+	"YqP0mca1UxYDVRWrCsMa/Sx3q/8alDLEjGC2tbvkISgMyoxZLsV0fHs9wlo3LeI7bqxoF7a6XqvExDEJ",
+	"ubVoLYM82AWKUCgFdmWpICgntbW7SyKWJCyWHgnCmzCRHvGvfI/4TVx0y19YKyi/jUeUNUoXWf8g03JC",
+	"GXUEKnItPEk71RmbRnQIcuazzFo2UYrhckUUj51jq7sijX65SWtt7DzfNbvD3cL+8nJoWh6qZBVVeOm0",
+	"wQKBK5qAXCFAEjHFbnv4ZoFWnjDBTPpQ+c6RCIpqwx8M4jXBnHvrKlKBE16SdaBFfCxe7EPaUyjz6db7",
+	"g9rsSiHL1lTW9UAH3CkICsWoQTp1vMr23MHSYu9Y+SBTqXbA/fOExskBTZhWAvs80H/FjGB9wXV/q731",
+	"utnpNLe2/Y094rulL00ZyiMqE0SzbPdmEk4wUvvyYj8z1EW7091qd9tv/tJud9ttf6NgOsoWaWx0c1Ua",
+	"vUyDj6aa/4SRfRFPG7mfoY5Yo9vYPzg7vuq0wZs0U1DTGAUyBTXtR8ETOixfCjgPuw30Uk5pQg7A4J75",
+	"MbOQLb0QeIML3kNWbimbILia7xrSkJu7AnhKrZzQMOoFQcykxFJu/6cGZWsoJg2vkT2hJaOljY/EDZQK",
+	"e/vhzeuD9pvOmzc7+z8cvN5929v60O/12vu7u72DNkT3pZ2KO4FhFORKVnbGbkKZoMalmuzC4Zbkx+k2",
+	"yspKaocM2+b91vtGWgWvg//Ub2YGJ0hPqwYxTSAowN6DDGD0iwC676Hp47d+yseHevMAr01IJY/sYBrB",
+	"d/AH74+x2LQ29suuuGphVX3sAtHVAO3TWX6WJ02OnlCgUsUiiToK1uDi4UGpOlSkbhk/H4fQOWLi9uu2",
+	"Wj0NTng0N9QrN2GZkFhGK93pXLLpTrd8NgJjEj1o2XNxlgrneejPY6Y9QzPZwnVOH5t6gYv7LsFARSzA",
+	"6Lk9INOhYndLMwj5UNTesxaXiMpEjzjgfoH++FiTW5qqjh6BOdDad3XUO4cEKieXHy+wPcyEE5WWZawC",
+	"5j7lBKHUKJZfLDCtmjDUGZJcGO5lYJg+9DlgJHWg2Fpta1pCLd1ajvVWXLXOwqumB6m6akXu7eJ+ysjr",
+	"XjQtrRdRvUQQKNyyrZVumdnZ0luWihhlbziR4s9G1Ya8Jvdjk0orsBiSVVZd/p6zvleuVg8I9cXL12jF",
+	"HRcwi2QVe+hW3mwsWUAoODnI4JvzTHAjmoWFZYWrMvgx1YJQbJKaLPLJYtaTMQtjMsRDW5MbWYgWZSMX",
+	"C7YWoAGssAymWqAvX3X2+t9TpURMxB3oEFhN9n4cRk4TSxmy67bHs5M/jwVH0efBaqeQl2BfBEHUJJoc",
+	"PXp5WmYu2rTQaEXCgPEkHIVY2Dhz44DdzPT0Buxdsr1FxuwrDdgwnNBowIdjGtNhwmJJAhaHdyxIrfK6",
+	"5A7e6HX0UNA4qJMj4U+SoWqbV7zqiPoZtKwFTIJAKcHQnNrw7WkUJnN+5WTG6iLfVrp6dgaAnstJ3Ae8",
+	"rCpTdun0+cROUyttWCnifiwwqiMWdzTSFTdTjHDup+sCzfM+0LvlEmgV8NzlV/HKMr3MBWSZilYFSncs",
+	"ogOiSmCa0e/cuVDVy3HKfM6pynFtnXS3EHp9WCl6WAWjVOMswwDzBqsvf6EIOAm5yZ7qV6RPzdmNq9Ra",
+	"BzRv2kv28knXHigAytGNy0nuCkQfxlqNrmoNvH5ISol/YJnBb5k5bz/1hS8h5VN6wzB9RllSUceKhSqX",
+	"Qq0xlcciZtbeqvfz67cVbB2pVeOPaJj4/PBZLRxKC2/tftc9pDtwYh5q78NriNFIsqTRbRdsA/rAyy4+",
+	"B/EcVUY20QksIR/gTZZud2o9mFqEqtL3wIEPkJKMRBSJ+4rpKsr6O45ZNc3uWXt4zuhe8o4TmTLTRVjB",
+	"BZPhv9CHIbNchTo1wPMihCM9+bJF42/FFbdrLTgRCY3OmJxFVSEmKQLhqUINY8VKnGy0ezq2BNy73CHx",
+	"HWERnqHOnFtX/nkUIOM1jCnJIKE5TAugGi8mqA6uHB5QTO5p0z63SP+OxfOsw236eCVZ3sNnBPmhIaBM",
+	"grkjnhVpeE36XMNMWDxSLfJV64yu8oVp5p7f1lg0spS4eWpLQ8yGIg4q11u5wCdZaByZfYnxYvGCnk3O",
+	"LxOCSzJVAXLOp+CPnUuMX1O0M2h2ed4/e3ZRuiy3lqMCmMw39XbwU8UOniCl1xDTHvW4DRcvfSVV5GNM",
+	"+Q1rESW0Er94vvp9NANBH5JNY889rJgEbvm6lj44akGggOszCcQ5EeSakYwLPSXDiNHYJDErvIYWn7n2",
+	"Vyc4H4W2LtBrtOYtpf7LacNjxqy8zoXBCvj+2KvI2X3mOlYWrFjxXr6cnluxh+ydrLuN6su5/7yXM+95",
+	"sZprTrkvGLo+513AerNk7HvEPz44Vv+Jwy+r+34p2SbvMLeCo1TR2S7r+rbEY6rM86xsPWWilEl1UQCX",
+	"jrfKuImbIAAMutJdnz3qSsd6WQfcAZ/OrqNQjoH+2ZnMk9kvx0e4SLmHekmIzuVOtv/e6eGaJOKe28Ax",
+	"b8BRslXoro49n85EE2rF+e0XHfKAAh5EhunEI/anAZ8yJQiqr2Uxx0Pt1przkfrm5It4aH5D8fzB3yOc",
+	"3bFYswb0wsHXRKXYskICC53drCqJRRP/sV3i3+cGNjw46YZqIrDGhKr8HVVBlTtp7ExZqqI8mD6AjK1b",
+	"SVtpEIEBeAFM0s+nWcmRqsvqUIB1uQEpkqMQaoN+XWutFnTy4DUchCnfAeMByJOrbGCvJN4/GafR9jan",
+	"oP9LE25bEy5EUwsBXTJnUj8U19/NdiGgSSFvyUEtDVUyNOb5Y5WyiLcoaCl/U+ERGrKtEf+WzX2TVwD8",
+	"22yrogsiZN/KWvw18qwSEq0umc32lY71dUV0yx2QWpsZtzToTLLhLA6T+bm6tzplj2J/+1HIyoxNvTT1",
+	"k8k0eT0HETOEVAzpz1riLf6Ar5jzKSN+7/TQH3CQadEtGjFyFIl7JI7QeT9m8K5Fkf7IoZhqj/LptDUU",
+	"MWs5QWKtCeW6KCXo7ah6w+Nj6r+PkXLqKEuHiBkNQEihgRODqF0WwrQ7WFZuGb+Mo0a3sSnoLBlvYq5J",
+	"V4ZRn7fgmNRgCLWmDUJpdPU2wQSkYH8pywIiD1jEbuDxScNdcHLNxjQaYegPaKQQUAwrWJNEzuCcDfdz",
+	"n+/2BhyyGNsnQvB8EWQdr5T0SMCmNE6AuW2gEygNCE0IAyuILTGeOa5MmkITr5H5mIGUzQEKCe7NoT7x",
+	"QL/7YSpwwlFi/QZ9lhi09MEoMH/7+aJRND/pE8oEOK376Tz6U7MJR3Z08uPhR38DMlhhsQjyYSbNxZwm",
+	"kpwobBpwdzxpZCRgOC3yURAEfdfFET2cDRmTHp6/eQoecFCkqGQFlFCYMwwDRsrwC/EFZASwB8PCUtFD",
+	"0f86oI1Baj9ZSKeMaI93a00SF4R7AALdAg2euGoA5kjEGjz1adHzkwJnk+UEwW5RH5q7wRb5uex6D8WE",
+	"6TC7PAAGfN0HFzL0PvOI89fV/uX5xclx/6zi85VOVWizdGCCPX/DXLMBTzPIJOSaRYLfqJV6tcjKlEp5",
+	"L+LgRQCOOKW6hHwkqjzt0egH/wWbeMwYuWM8ELFcS+Mf9Qn0Tg81kCG6X/BESSqtAe8Zbmjz5SgBR+I5",
+	"4XBrkgRiOFN0F5nsvYhvpdtQYjCEJDOOWoBimgP+irx6hUpSjii+ekXW/dJY6lar5W90s8llpc2zMeDE",
+	"oZeQmwNTQ6Q5dJx0mjYbB3GTcXjG6AQvUjZfByGdXS3jyj2tqUGySTNGqkiClom7MxfabA/QFneHp29X",
+	"a3ZWHpjqEH+1lGmqDrewtiCuxUZF+98GNmhu0PAGmbC59IPid+lfmWjDQePB15vQlLX4uKuPadmDpN6Z",
+	"Md0rcq42kaX/+78UjdVwhMjx9MOA9FL10SZ7tOkd8Zx0AknPrY7nEXj/8siU3oC4zANtEkD7nAR8hJzP",
+	"smuY2d9+vpAtcsmTMCKUa0elZG5yOEB24KHgo/BmFrPAI0u43oCbyLxcG33B9o8O+x8vrg4PfIj2TTCJ",
+	"H5AVY4JKOysJGXNZNrqNdqvTagP/njJOp2Gj29hutVvbqEWPgSAtzkyARdkV3RKyhDP9GN4xmUtyE3KT",
+	"sOZC+DbdG8/GAaeNTriv73z6QbvQspK8Invu4BA/+MMuCUKZhHyYpKvwMOAHESoZM3T6cmZwkmcFaIlG",
+	"DQRkCoxCBCzHhzK7bozkgiBahSrXkJrm1StFIu7CYEajV6/SoVX/nw1WOkoDkSyBnDKv7LiphEojTb1e",
+	"EcE9pUs4sFXTqx0h11G7B5s5nTBnBJj3KJygw3UspDS8SHadCHcwyytAO2eU5h5xQQm6I8xb+LFskGxe",
+	"v15qi1Vc/B4KUyguSDCjrBrWVs+xtv6xiBjs45SGkDiJJoRGisHONfhlQueEpjmVuu7rLhQ9CdhkKhIE",
+	"yIA7lsKu1jDIum91FH8DaulK7WAGx+T3gzAh+9ZwBy7viswMeMl5wXGxLLqE/E5EdyxAvMmempZ0xmLC",
+	"3PGgVKIg1DlQJ+kCLDuUhCr6xMIbrlWlXoluqqQgR//1N8wqsjrrHuGCjGYx8MOUgWRTsCsiOGZ4Li6Q",
+	"KVqTsIYj10ZLpE329RgCmlDfySWI9FLzgqzMm5Y22cSofgiEWdJS25h0wbSaAzuZiJf26Lvh5g+f0VLB",
+	"ZPJeBPMVU60n9wJTnOGfaRLwU+QnsuJuASLdp0KEdHOsv2hGqfqppvVB18iJ/gJQ0MnQdb8Xy2puQO3m",
+	"7HaSTL4bALgHjc1MUu9cr9xoF2LhaFu50fINtiqms8PyzOdH5BC3B/uwWlY8r1ZavIZr+YO0Q/DkMxVc",
+	"InpstTtFaUTHTYAhQMnae8Q/EohxPokgJ0qSyUBbJRM8e15zs4zimi/PjsxKsuuqBmEROu6hrZJzatNm",
+	"2So+Wq5WcWKn3a5qbM9t06nxBl06y7vkS6XutLeXd8oU3N9pv17eI1uQXPXq1JgnX2AS+u3W2VRJ+YcH",
+	"D0rFL+1cVk3MNX4D8XZMr79WGiE/K8KeMZD/utAKDX6pKV3WFsychq5wid4obt4o1eAbkJBwMWp+C4OH",
+	"Te3Mn37MfQiDB7xNEO5XkgdsIoxugkn2QIa0q/ELwxmtQzhr9sNAaSc77Z1CDAEmLYJRXCHXJOsykuy6",
+	"Tvq4DaH7eTEU7XPglKf0AQSRhwU21cozjC1DJ8pkLAx9zMhYK4tYaXZa4Pu5B6egQJ3MO1O6sHyu5K2G",
+	"14DgeKVyps7DBfgvpGorJdStLfD9ZqJhhnPtLEiM7oaXfe8qQr9nmr5Ti6bbovqPYwJ/LHqMFM9V8G80",
+	"BXhGgowJZMscu49K5KtsQtiQk2uRjEkQxhhJILs5w4/dpd/NiYhpMlk3Qx0SbOy954x0IapHMgTLNUy5",
+	"dTvVkqAWAWY+tq4HYeB7JJe0Xz+qp649UchvW2TLYRd24AHXcYV64pBrA0gKjz2yU9YzX9ixyppRtF98",
+	"Ctk96d2AEVFwKSLmGDHKbE4DriT0zOSLLRekhuECfT5XsVyUGyrKWJ7CuicaFXIc73fMONorGhbSG+tI",
+	"beZclfwPoa6odGmsXG5SKDEVZPPpN/4mxlynAkiNCCZ7fRrFtFQ92UpzoFinGKCRufmOaTwnx/Sf4IKT",
+	"GipWnxE6FWdcyeCRQ8Yaho9nPaUn1X/7bQwlqQ2CEFsYrsTA4bbKt1Mnj78bZDOV5AoNsgMolCAxi94N",
+	"Guk6icKPd4MaGJlaVZzFpzteuq+tdt19pUj9W+zMtRct3tkLmZMK16bUrOQ8VPDAcKOXs9qsJi5XCvap",
+	"uLJMAPhT4v/fROIHP67a8r5unZH2f2RJRti2VyKV/+tK/o+OG/6m/nMYPFQFD1epCmlcuCNNYlQ4+lnq",
+	"vEroFLBusjPatIsbZMYjrAvOyCjkgZKu/V6EiW4/wAefUHmL5hXGAwYO7YpxCv3YfArv/V3iw9ujT9Z1",
+	"eCPZ2t3DLJCS0GulUO222/g+rI47IFSqLxs6+SQEcfqKMNoB2hst4ut4T58kLIqkkoN1JZL7YpDxXjYA",
+	"FTOJ8mgODh3aMboyTlXt5SSGEso+OM6+n/sgwXPiYxy8gsSQAQ+HTJja0wF97+VtOIUqJjGbMppIqCV/",
+	"D6P6X5TCo5Nweu7oPsJc/Yt9nVIOmpHOt5nJyQmFEvDsr+EI1JagpoWVeuE4PoLmAhmzPh32f67MlwXZ",
+	"gGvk1QJFasCtJlUMFy2oVKWaRUmA+2q6BbzC1xH9TzAauEbLCzf8uc7I+izqtP0Ah12n5U+1pkaMqTez",
+	"wqhaShJgXJ2WRxDZvqIedceDFnq7tmgwahmKmKY/+IvRtOoJNtXpMkpknJQw2hwZjjhwzBIa0IQ2gc9/",
+	"TZbxddPeNH/wGmf984vmB+MW1fxkPIUWD6R62U6mT32BAf25HiE2YMdHCQ/YdXURAvutLEjYbo8QJ7Bv",
+	"PaHCccP+tUQgoFFU4o2XutQ7EkGl714D8niuROVO7LLq2VDK8Wl5vwJCf/aW+qUVSb+PC/WB1UW6Upvx",
+	"I1yYGWHAdUgTXm7wrw659ldcg/g8hpkRtGHzonQBjg/Z+k57ZwO5bTaAWDNSHQHsm+QLOQucuOeZVOPw",
+	"kK5tZ9rxzTRdT8dSwKWxjqhWglXMbmgMwuOQSqbXkw2S9tP0D3oJuYwMehqT/iA1YuKH1GkNBnA9+8xA",
+	"6+CRex9KRowzGL4GbZSmUwfXOzWs6V+yinRG3FNZwLozEcA8HbwiZljNWRn9TNYlYwELusR3UxL4RCGd",
+	"R8pSo2pAq2EzialyrVHkObPtyTG8AsR7toAL9JKEBiYaRNzzDbNxNyDfc+DpPWrDPzkb9t9vvVcC4Put",
+	"fd8clZiEScICfZCuYx6YcxFn1Li10ryFo2z9ar0lN4mcnwsMWpY3Ll8SWw3Z086PCilfvUId5NUrJBJT",
+	"hmEUnkU3jNzJ5STrpm+5VG1PsqHQwbSZN2FdDryzDSEvkRRkpuQfhbjDWRwrid+4bLbAhRTO4HIqWZw0",
+	"j0XAugTT3attASlRU5r8JyYzYshlwmhA1sNEFpIyKBioUfXaNDKoXanW92PRHIpoNuESVR3K5T0zRINs",
+	"tdsaZGl2CHDRjBlEQTQhkHPdaCAecVLoe6TVam0oUd5UCsJeABtPLYnTiXlSTstLKorqJuLHOl6TqVlS",
+	"IgI6X5OQrdPT6fdZ8H5uKKmbP9G3zuIDjkl7TSxZizi6yLLsveQi63EqOBvwJKZcoim0a0/cHKaOdVaa",
+	"xzjkN9WOkvkkUauyZEQVhSlPdE7U6J5NmZexVR/TW8c3VbFSt62+66mnvvuiUDdj0IPXAMdaAFp2dmTX",
+	"93EIQleKL+40S0skLC1csDgx/4JN6Hw0Zdn3V3hUKE8IlX9bqFBdwoRN/pI72qXAh3U/eX2lRtxcKqoa",
+	"rn6P0Ncym37UJsqWX0aBoc6VfXW9M1mCjdu/1PXlspxjwIvpLBWZspRbmyR+39qfdsL8PZyMdf28cAom",
+	"gnlwFkWQRzDjDBpK4HKXZ0c5HbvaUbN3LUWkFALHY9Nky6nrkfkbJ59cVnrtwfvTpvCHsynU8kzFvo/1",
+	"TzUweoKX6jMZNUyUfNFOUdOU8aIPHJvfUL5d6Ija5wEWSk+5A5TguGGgS6PQ6lSU4oGuYeXyFMkSJcVD",
+	"0BNUFacBiDvXc8fKD2woFrObMck/hmy0CLiHYUYQrSNlNdQBjzG2x/rNhnEWphhg2Mo6KYHQpx82nS0O",
+	"uFkXCO49nnK/6J7OJbllbAoSMynNytzFhRg1YGl9EVNsNLXkZBSunXZb1zVR/YoFR7JPSrqOB+hlbk2U",
+	"OvVKyH//1/+HPQFEed08NhAOBjxV9qL5anpHpbtxtVdwUaGo55Vqax7AK9qfFuk/LdK1iTci3hOIt1f+",
+	"fHzCWaa4sJGugfjY9951sGepf0Fb68dpH5GzhGzAS94FoTY20jYYxNI0UvfFEmO761zqkpv7I0ueagd4",
+	"mde/7/MG9zKaw4VTtedP0vYnaav/2PYEuvbC72tY/+C3fomjyXBcEpSpsztCnoSMUf3xaYQHfB28SBY8",
+	"XSj1Hp8vNvYKj1le6XPbgKdvZLr40FyXmEHLOka888A1WBtj/g/t9hudvyprBIeBraXb2stbxM+Uo8t7",
+	"Ci0uQqedmHo5FscV57pmGkoo9xIr9oKQ2v940D/w8VkIjibNi583SCUC5PPUtKvzL2DUBR4lvOGZx5wy",
+	"ydt96ihO6sj1pKZYnwibvEetEt4LUmZcR0SHQ7LqRZgA08f3hewrgUeKFXuzbwmAL75OHwKPEVo0qFdF",
+	"sYzp48Bl4vojTPirpeV/FE/VmcWfbIwuzdv9tBU91E5o/kcyQlutjJrnpD/Vsj+Nen8go54udfc0o14+",
+	"S9q3NGHfw2a80P34wqTZzgczr8mqLGseAe9XTGCs+rYWRqI9zlkUk7S54WhPCgFTUNy/PL9od64Ozhue",
+	"+ffpccNrADM8O/zp6qD/qfG5Lp1V2/qoAHfGphEdQgrhZRlArGd3oy4VQDA8ggpgx0dRAey6OhXAfi4V",
+	"2K2/xVoXqZA581cIGyjJGpq/ZgohM+idw2nnspVmI0RFpdS9rhfoQFNM6o1ehvlwHAKoYqVGdLdRktIt",
+	"myYeGFmCGWIvC/YGnMJoIO1qMZYSOZcJm8AEa7JFzlgyi3k6tUyLA+p8raAWCD5kHgl5mkAcbm+ZtNUL",
+	"ghe5tI+S1aru6+oXFG/lU0SaF19cuVCTP9E/ycZvTTZ6QfA0ijErIRjH9FY/aMGDRY7pRmBqHVVN29WY",
+	"oahCCA6gNIbiAPCOYl0tQjd7nfTgcR6CfiAlexCwwAPSgx9vGZuavKmZrKlKp55MkzmuynkOmxAaRVka",
+	"pJpomgO0SxGeMiqj+eX/REpTEAV+p0TnESIL4eL+T/rzW9MffVBPlFzqqQib02w5o1J1AT0MQeO+C2V4",
+	"jd5rmRwZQILCRLoEqEtGYVwlgeFju9SBeuAnlko6qV5CExqJG7IOqaaoLE9jrk2X8BO85G9oknQTi9m0",
+	"oLiAO3HIdfSD5y4ZKKWiaeA7rEu1qe4YWHCvBDjcFJUyvOHl781K7lTXzi3N9P1VoW+NWJMChWOu+qMw",
+	"N1eOS6YZMOPwS0W5KdVEV/o4tbUFACf7vYOG1+j/0t+/vOgrWgUj0TgJR3SYSMwp4RVXpJ1FFy3n+OD4",
+	"UcsxiwjgLfAz1hhOSWi9Ol65Q83VgG0XS9cukvPSohUu+/2T3H4vLdEJFcvStcIhPYfi6FIdHVSFkqEp",
+	"YVGS8dmEcaQZldb908sL0mq1XEK++c3cqwcbFSLuWByHAdsw8V22SJ65SkhFbZEQ+7SkF6dJMQZIYASz",
+	"bapvHaxPMQE75PpIxAOuaZCuxEc2iX8TiWuK/lk+9saAb+Kru+qrRfIEvBUwKhvIMbzFaHEPywxNWHxj",
+	"XF5rJ2Ye8DONYF2sanJPpSXnkKMrozMrPT2e0Ejdky4sAdNiTfVhewNu3cMgIAa3rrql2r1Te6VUB4fZ",
+	"X4hlPDbuAa/OgVu+Iht44MZ+QFp+PCVbaSFT+SKNRng0I1LY8yTS72AdPPEu74Ew0M8RdTtNBA8ToetG",
+	"LuaQ+FinBPuzfg/+cXl60HNYZjYL0+dswMSz8KzFhSefV51ZBa9wjj8R6w+MWHVEoYzwXUmE/5SKfnMj",
+	"GJxF5nggalkHWv6WeqkjzkAdljLzmtaZpRXk1jKqaBqNpGSsNYm+kWDk8ouUwTemtdTqtaGZe2r5kolQ",
+	"SiUWX9SBkEoCcWLbtbiWlsvaI77Ziu8KfSXhyOzLjEYoKNJkvCZxBkknELCJWjEE2psUynh5wL19Oo3m",
+	"e6nkxLQo5UhM1Ra65xdCvJp9jKHqKVa935+Ou4KVzpnWdeB4VnPi/xQALdKsc1efSn1X/2QivzUTOdFK",
+	"Z0HhzWVGznKROkxkUbK5kqxy+QXX2wcABTF8hnUJgTbpxZXWUyf7Ima2YJLJUEHutlukp/ObhxgM5Zbp",
+	"s2U/0p32IFeY/fN9l/TgYRjMpXchuyfv17QLYpiETHqEJgkdjtP65UMqmS5dhYHGShPGJAYDziY0jCBp",
+	"3nsoUTqm0QgTP4NxwLIGIqeM3kqsDaiGgnLLUDUE/Xd8XVSOTMPhrUl0oWV3LCDnDbgteH0xn+qUDW74",
+	"zppMa6L8cnyk08NJUlKDkKzD3F8nkT/gyHutsViTig1d9y8tVrheLP7ulVR/F+lz+QYwy2z5bmfTaeHu",
+	"zO69tMS3C4c16UDAKfltLyOEZsyJ/4nG8y7BKTySn8oYbrA431AEbMBDqa3VOqG1kmqQ1Hs6n0bmQMJE",
+	"1wxVjfcIBdmCAKiSsQgwIV/v9HDAbRTImN4xjNTzd9o7zU67gznodtq7zU677ZP1lLwQ/6M4nw3HZ5pN",
+	"GMP8MYz+USQ95BPgB5vWQShPzVisvZCrihiJWUD2f0mTj68avOh7OqPhgFvxcCj4HeO2rrVJbFRSUdGW",
+	"6bTufibd8KtX+oaUuxD6Fvc17qxDEb+3G2Q4FkKi0ImZD0UihsKmMd6z6YrCxHwjr151Xr2ClCdSYYGG",
+	"Uc+tzw2QwgKQOoWRQSWLGCY2CCuX4sjgvRzyym14aTlYYra0Jomf9730dUIcjlF0kmG5EDONmCVSsYjO",
+	"f//X//s2H7K4AU7VmjTADzRSbWzFVZR9zVgdXZYT636qc4CDNT/vKMyNaMJi4i9wXoULBl6rmNbS/zbA",
+	"MpNQD1QmNJlJ+KfoOsVB5UDxhEED69C7v9tSovrvU5qMB0r68Tf21ATuGiVWdNwmlPgKeJvTiIbcN7QM",
+	"yZ8ude8BTKcsJlHIddKqV6+O09KeCgAOnYXgr7x0qG4zpNZZxZvXJV6rdybrQsevbSCBqDdALgGhT9Zp",
+	"NlngRppKX/visykoqyWbNjW1sQKvr0cEqGk4QtyWgiB10h5Icj0Lo8RWziZjoetgYhVspCGYzR+ReCy4",
+	"mMUhv4Ft/tL8IOJ7GgcsaJ6q6+3jUFRd9q8QSUBJJMT0mg5vFbZO4/BOsW7OEiAxNAhiJqU57LPwZpxI",
+	"Q3B0tASUGDDVHa0Xqp8pRA4lD4ulwpHsGCneVtHOVAsnlcXC1apIrVg/LZFIT/tvQ0Vy1LhRz6aBdkHY",
+	"s0MuyYvKo7nup3T2tFutkOVQQgiF4t1MQqm9RJiq9OuK28IqNwy1Wz1oo0V6fA6PB5HU/HSnva1P0ckh",
+	"ZSg8xQy8r145T982Qt6MbGPNUVyJ2ChR5DSt+QppPzK8ttqpuMhvtfCtBGMlFCwtwJw1Fo0Zxsm0TF1y",
+	"4LUS3tQl09IJpOUCa9DVLA59JZLo25NWD9aZf20r8o7oLCJ/PTm/QFuSP+CVlbXLy0AruXPAn6cYNHHE",
+	"B4U7jgOBjxNi+WsQGfbhkkLNElu43JZkcWu2k/VpRBMlQ29UlG8vGpjy9diVpLZChfdyLPUGHML5oVCX",
+	"U7KQJiQQ+RTCGs/KFbeHzw//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -51,7 +51,7 @@ func loadActor(tx *store.Tx, claims *Claims) (*actor, error) {
 			return nil, err
 		}
 		if client.Type != store.ClientTypeAPI {
-			return nil, newEgainError(errNotAllowed, "only client applications of type API may call this API").
+			return nil, newEgainError(errNotAllowed, egainReason{message: "reason.auth.clientType"}).
 				with("clientType", client.Type)
 		}
 		return &actor{client: client}, nil

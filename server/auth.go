@@ -28,6 +28,9 @@ var (
 type wrongPrincipalError struct {
 	reason        string
 	missingScopes bool
+	// kind is the token's kind of principal; scopes the scopes it lacks.
+	kind   PrincipalKind
+	scopes []string
 }
 
 func (e *wrongPrincipalError) Error() string { return e.reason }
@@ -80,7 +83,7 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 	}
 	kind, _ := input.SecurityScheme.Extensions[principalKindExtension].(string)
 	if string(a.claims.Kind) != kind {
-		return &wrongPrincipalError{reason: fmt.Sprintf("the operation does not accept a %s token", a.claims.Kind)}
+		return &wrongPrincipalError{reason: fmt.Sprintf("the operation does not accept a %s token", a.claims.Kind), kind: a.claims.Kind}
 	}
 	held := a.claims.Scopes()
 	var missing []string
@@ -90,7 +93,7 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 		}
 	}
 	if len(missing) > 0 {
-		return &wrongPrincipalError{reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), missingScopes: true}
+		return &wrongPrincipalError{reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), missingScopes: true, kind: a.claims.Kind, scopes: missing}
 	}
 	return nil
 }
@@ -106,11 +109,11 @@ func classifyAuthFailure(failures []error) *requestProblem {
 		case errors.Is(err, errBadToken):
 			return &requestProblem{kind: problemInvalidToken, reason: err.Error()}
 		case errors.As(err, &wrong) && wrong.missingScopes:
-			return &requestProblem{kind: problemNotPermitted, reason: wrong.reason}
+			return &requestProblem{kind: problemNotPermitted, reason: wrong.reason, cause: wrong}
 		}
 	}
 	if wrong != nil {
-		return &requestProblem{kind: problemNotPermitted, reason: wrong.reason}
+		return &requestProblem{kind: problemNotPermitted, reason: wrong.reason, cause: wrong}
 	}
 	return &requestProblem{kind: problemNotPermitted, reason: "no security requirement is met"}
 }

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,12 +31,16 @@ type egainGrants struct {
 
 // CreateCustomerGrants gives the grantees grants on the granted-on customer, all or nothing.
 func (g *egainGrants) CreateCustomerGrants(ctx context.Context, request gen.CreateCustomerGrantsRequestObject) (gen.CreateCustomerGrantsResponseObject, error) {
-	grantedOnID := customerID(request.Body.GrantsOn.Customer[0].Id)
-	granteeIDs := make([]int64, len(request.Body.GrantsTo.Customer))
-	for i, c := range request.Body.GrantsTo.Customer {
+	body, err := grantsBody(request)
+	if err != nil {
+		return nil, err
+	}
+	grantedOnID := customerID(body.GrantsOn.Customer[0].Id)
+	granteeIDs := make([]int64, len(body.GrantsTo.Customer))
+	for i, c := range body.GrantsTo.Customer {
 		granteeIDs[i] = customerID(c.Id)
 	}
-	err := g.store.Transaction(ctx, func(tx *store.Tx) error {
+	err = g.store.Transaction(ctx, func(tx *store.Tx) error {
 		actor, err := authorize(ctx, tx, actionEditCustomer)
 		if err != nil {
 			return err
@@ -123,7 +129,15 @@ func (g *egainGrants) ListCustomerGrants(ctx context.Context, request gen.ListCu
 	if len(heldOn) == 0 && len(heldBy) == 0 {
 		return gen.ListCustomerGrants204Response{}, nil
 	}
-	return gen.ListCustomerGrants200JSONResponse{GrantsOn: grantedCustomerList(heldOn), GrantsTo: grantedCustomerList(heldBy)}, nil
+	grants := gen.CustomerGrants{GrantsOn: grantedCustomerList(heldOn), GrantsTo: grantedCustomerList(heldBy)}
+	if !egainPreferencesIn(ctx).xml {
+		return gen.ListCustomerGrants200JSONResponse{Body: grants}, nil
+	}
+	document, err := marshalXML(grants, "CustomerGrants")
+	if err != nil {
+		return nil, err
+	}
+	return gen.ListCustomerGrants200ApplicationxmlResponse{Body: bytes.NewReader(document), ContentLength: int64(len(document))}, nil
 }
 
 // DeleteCustomerGrant removes the grant customer GrantedcustomerId holds on customer Id.
@@ -190,7 +204,7 @@ func checkLimits(tx *store.Tx, grantedOnID int64, added []int64) error {
 }
 
 // requireAll fails with code when any of ids is missing from customers.
-func requireAll(customers []store.Customer, ids []int64, code egainCode, detailKey string) error {
+func requireAll(customers []store.Customer, ids []int64, code egainErrorID, detailKey string) error {
 	var missing []string
 	for _, id := range ids {
 		if !slices.ContainsFunc(customers, func(c store.Customer) bool { return c.ID == id }) {
@@ -262,5 +276,21 @@ func asEgainFailure(ctx context.Context, err error) (egainFailure, bool) {
 	if !errors.As(err, &apiErr) {
 		return egainFailure{}, false
 	}
-	return egainFailure{err: apiErr, withUserMessage: userMessageWanted(ctx)}, true
+	return egainFailure{err: apiErr, preferences: egainPreferencesIn(ctx)}, true
+}
+
+// grantsBody is the create request's body, sent as JSON or, in eGain's XML binding, as XML;
+// validation has checked either against the Grants schema already.
+func grantsBody(request gen.CreateCustomerGrantsRequestObject) (*gen.Grants, error) {
+	if request.JSONBody != nil {
+		return request.JSONBody, nil
+	}
+	if request.Body == nil {
+		return nil, errors.New("create customer grants: the request has neither a JSON nor an XML body")
+	}
+	var body gen.Grants
+	if err := unmarshalXML(request.Body, "Grants", &body); err != nil {
+		return nil, fmt.Errorf("create customer grants: XML body that passed validation: %w", err)
+	}
+	return &body, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
@@ -12,11 +13,7 @@ import (
 //	go test -run '^$' -bench . -benchmem ./server/
 func BenchmarkGrants(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
-		h := newHarness(b, dialect, manyCustomers(5000, 80))
-		token := h.clientToken("crm-sync")
-		if rec := h.do(post(token, grantBody("5000", idRange(5001, 75)...))); rec.Code != http.StatusCreated {
-			b.Fatalf("setup: %d %s", rec.Code, rec.Body)
-		}
+		h, token := benchmarkHarness(b, dialect)
 		b.Run(string(dialect)+"/list-75", func(b *testing.B) {
 			benchmarkRequest(b, h, get(token, grantsPath("5000")), http.StatusOK)
 		})
@@ -37,6 +34,17 @@ func BenchmarkGrants(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchmarkHarness is a harness whose customer 5000 has 75 grantees (5001-5075), and an API
+// client's token.
+func benchmarkHarness(b *testing.B, dialect store.Dialect) (*harness, string) {
+	h := newHarness(b, dialect, manyCustomers(5000, 80))
+	token := h.clientToken("crm-sync")
+	if rec := h.do(post(token, grantBody("5000", idRange(5001, 75)...))); rec.Code != http.StatusCreated {
+		b.Fatalf("setup: %d %s", rec.Code, rec.Body)
+	}
+	return h, token
 }
 
 func benchmarkRequest(b *testing.B, h *harness, r request, status int) {

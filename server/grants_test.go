@@ -182,6 +182,12 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 				r.headers = map[string]string{"Accept": "text/html, application/json;q=0"}
 				return r
 			}},
+		{name: "Accept refusing JSON and XML by name, admitting everything else", status: 406, code: "406-101",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept": "application/json;q=0, application/xml;q=0, */*"}
+				return r
+			}},
 		{name: "Accept with q-values admitting JSON", status: http.StatusCreated,
 			request: func(h *harness) request {
 				r := post(h.userToken("agent"), grantBody("1000", "1002"))
@@ -189,10 +195,17 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 				return r
 			},
 			after: []string{"1000>1002"}},
-		{name: "Accept-Language outside eGain's locales", status: 406, code: "406-100",
+		{name: "Accept-Language outside eGain's locales gets the default", status: http.StatusCreated,
 			request: func(h *harness) request {
 				r := post(h.userToken("agent"), grantBody("1000", "1002"))
 				r.headers = map[string]string{"Accept-Language": "xx-YY"}
+				return r
+			},
+			after: []string{"1000>1002"}},
+		{name: "Accept-Language without a well-formed entry", status: 406, code: "406-100",
+			request: func(h *harness) request {
+				r := post(h.userToken("agent"), grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept-Language": "en-US;q=2, fr_;x=1"}
 				return r
 			}},
 		{name: "Accept-Language among eGain's locales", status: http.StatusCreated,

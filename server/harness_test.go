@@ -1,15 +1,22 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 
 	"github.com/custaccess/custaccess/gen"
@@ -119,6 +126,9 @@ type request struct {
 	headers map[string]string
 }
 
+// do sends the request into the stack and checks what every eGain response must be: valid
+// against the spec for its status and media type, with Content-Language and Vary, and an
+// error only of the catalogue, whose code it records.
 func (h *harness) do(r request) *httptest.ResponseRecorder {
 	h.t.Helper()
 	var body io.Reader
@@ -137,30 +147,111 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)
+	checkEgainResponse(h.t, req, rec)
 	return rec
 }
 
-// wsError decodes and checks an eGain error response: status, code, and a message with
+// specRouter routes requests over the embedded spec, to validate responses.
+var specRouter = sync.OnceValues(func() (routers.Router, error) {
+	spec, err := gen.GetSwagger()
+	if err != nil {
+		return nil, err
+	}
+	return gorillamux.NewRouter(spec)
+})
+
+// egainCodesSeen records the code of every eGain error a response in these tests carried.
+var egainCodesSeen sync.Map
+
+func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if _, isEgain := familyFor(req.URL.Path).(egainFamily); !isEgain {
+		return
+	}
+	if _, benchmark := t.(*testing.B); benchmark {
+		return // benchmarks measure the service, not these checks
+	}
+	if got := rec.Header().Get("Vary"); got != "Accept, Accept-Language" {
+		t.Errorf("Vary %q, want Accept, Accept-Language", got)
+	}
+	if got := rec.Header().Get("Content-Language"); !slices.Contains(egainLocales, got) {
+		t.Errorf("Content-Language %q is none of eGain's locales", got)
+	}
+	if rec.Code >= 400 && req.Method != http.MethodHead {
+		body := decodeWSError(t, rec)
+		egainCodesSeen.Store(body.Code, true)
+		i := slices.IndexFunc(egainCatalogue[:], func(c egainCode) bool { return c.code == body.Code })
+		if i < 0 || egainCatalogue[i].status != rec.Code {
+			t.Errorf("status %d with code %s: not an entry of the catalogue", rec.Code, body.Code)
+		} else if body.Details != nil {
+			for _, d := range *body.Details {
+				if !slices.Contains(egainCatalogue[i].details, d.Key) {
+					t.Errorf("code %s carries details key %q, which the catalogue does not list", body.Code, d.Key)
+				}
+			}
+		}
+	}
+	router, err := specRouter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	route, pathParams, err := router.FindRoute(req)
+	if err != nil {
+		return // 404-101 and 405-100 belong to no operation
+	}
+	err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route},
+		Status:                 rec.Code,
+		Header:                 rec.Header(),
+		Body:                   io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	})
+	if err != nil {
+		t.Errorf("%s %s: response %d does not follow the spec: %v", req.Method, req.URL.Path, rec.Code, err)
+	}
+}
+
+// decodeWSError reads an eGain error body, JSON or XML by its Content-Type, refusing
+// members WSError does not have.
+func decodeWSError(t testing.TB, rec *httptest.ResponseRecorder) gen.WSError {
+	t.Helper()
+	var body gen.WSError
+	switch ct := rec.Header().Get("Content-Type"); {
+	case strings.HasPrefix(ct, "application/json"):
+		decoder := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
+		decoder.DisallowUnknownFields()
+		if err := decoder.Decode(&body); err != nil {
+			t.Fatalf("error body is not a WSError: %v: %s", err, rec.Body)
+		}
+	case strings.HasPrefix(ct, "application/xml"):
+		if err := unmarshalXML(bytes.NewReader(rec.Body.Bytes()), "WSError", &body); err != nil {
+			t.Fatalf("error body is not a WSError: %v: %s", err, rec.Body)
+		}
+	default:
+		t.Fatalf("error with Content-Type %q: %s", ct, rec.Body)
+	}
+	return body
+}
+
+// wsError decodes and checks an eGain error response: status, code, and messages with
 // every placeholder filled.
 func wsError(t testing.TB, rec *httptest.ResponseRecorder, status int, code string) gen.WSError {
 	t.Helper()
 	if rec.Code != status {
 		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
 	}
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("Content-Type %q, want application/json", ct)
-	}
-	var body gen.WSError
-	decoder := json.NewDecoder(rec.Body)
-	decoder.DisallowUnknownFields()
-	if err := decoder.Decode(&body); err != nil {
-		t.Fatalf("error body is not a WSError: %v", err)
-	}
+	body := decodeWSError(t, rec)
 	if body.Code != code {
 		t.Fatalf("code %q, want %q (%s)", body.Code, code, body.DeveloperMessage)
 	}
-	if body.DeveloperMessage == "" || strings.Contains(body.DeveloperMessage, "%!") {
-		t.Fatalf("developerMessage %q is empty or badly formatted", body.DeveloperMessage)
+	messages := []string{body.DeveloperMessage}
+	if body.UserMessage != nil {
+		messages = append(messages, *body.UserMessage)
+	}
+	for _, msg := range messages {
+		if msg == "" || strings.Contains(msg, "%!") || strings.Contains(msg, "<no value>") || strings.Contains(msg, "reason.") {
+			t.Fatalf("message %q is empty or not rendered", msg)
+		}
 	}
 	if body.Details != nil && len(*body.Details) > maxErrorDetails {
 		t.Fatalf("%d details, at most %d allowed", len(*body.Details), maxErrorDetails)

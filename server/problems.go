@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -44,6 +45,9 @@ type requestProblem struct {
 	names []string
 	// reason says why, in English.
 	reason string
+	// cause is what the validator or the token check reported, for families that word the
+	// reason themselves (in another language, say).
+	cause error
 }
 
 func (p *requestProblem) Error() string {
@@ -123,4 +127,13 @@ func errorMessage(e *echo.HTTPError) string {
 		return s
 	}
 	return http.StatusText(e.Code)
+}
+
+// render fills a message template of a vendor's error catalogue: a template without verbs
+// ignores the arguments, and one with explicit indexes ("%[2]d") may use some of them.
+func render(template string, args []any) string {
+	if !strings.Contains(template, "%") {
+		return template
+	}
+	return fmt.Sprintf(template, args...)
 }

@@ -60,12 +60,7 @@ func (e *reltioError) Error() string     { return fmt.Sprint(e.code.code, " ", e
 func (e *reltioError) httpStatus() int   { return e.code.status }
 func (e *reltioError) errorCode() string { return fmt.Sprint(e.code.code) }
 
-func (e *reltioError) detail() string {
-	if !strings.Contains(e.code.detail, "%") {
-		return e.code.detail
-	}
-	return fmt.Sprintf(e.code.detail, e.args...)
-}
+func (e *reltioError) detail() string { return render(e.code.detail, e.args) }
 
 func (e *reltioError) body() gen.ReltioError {
 	detail := e.detail()

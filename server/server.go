@@ -65,6 +65,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
 	e.Use(rememberOrigin, keepQuerySemicolons)
+	// eGain's format and locale are negotiated before validation, so its errors follow them.
+	e.Use(negotiateEgain)
 	e.Use(validateRequests(router, cfg.Tokens))
 
 	server := &Server{

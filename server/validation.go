@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -21,8 +22,9 @@ import (
 // where the operation takes none, and an Accept header we can answer.
 func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
-		AuthenticationFunc:  checkSecurityScheme,
-		SkipSettingDefaults: true,
+		AuthenticationFunc:      checkSecurityScheme,
+		SkipSettingDefaults:     true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(stringFormats)},
 		// The strict handlers bind the value validated here: Echo's binder decodes only
 		// application/json, not structured-suffix types such as application/vnd.x+json.
 		KeepValidatedValue: true,
@@ -40,8 +42,7 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			case err != nil:
 				return &requestProblem{kind: problemNoRoute, subject: r.URL.Path}
 			}
-			ctx := withAuthentication(r.Context(), tokens.authenticate(r))
-			r = r.WithContext(withUserMessagePreference(ctx, r.Header))
+			r = r.WithContext(withAuthentication(r.Context(), tokens.authenticate(r)))
 			c.SetRequest(r)
 			input := &openapi3filter.RequestValidationInput{
 				Request:    r,
@@ -64,6 +65,11 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			return next(c)
 		}
 	}
+}
+
+// stringFormats checks the string formats of the spec that kin-openapi does not know.
+var stringFormats = map[string]openapi3.StringFormatValidator{
+	"accept-language": openapi3.NewCallbackValidator(validAcceptLanguage),
 }
 
 // unknownQueryParameters lists, sorted, the query parameters the operation does not declare.
@@ -110,50 +116,67 @@ func producedMediaTypes(op *openapi3.Operation) []string {
 }
 
 // acceptsAny tells whether an Accept header admits one of the produced media types: the
-// header is absent, or one of its media ranges matches with a non-zero q-value. An
-// operation that produces no body accepts any header.
+// header is absent, or one of the types has a non-zero quality. An operation that produces
+// no body accepts any header.
 func acceptsAny(header string, produced []string) bool {
 	if strings.TrimSpace(header) == "" || len(produced) == 0 {
 		return true
 	}
+	for _, mediaType := range produced {
+		if acceptQuality(header, mediaType) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptQuality is the quality an Accept header gives a media type: that of the most
+// specific media range matching it, so "application/json;q=0, */*" refuses JSON
+// (RFC 9110 §12.5.1); 0 when no range matches.
+func acceptQuality(header, mediaType string) float64 {
+	quality, specificity := 0.0, 0
 	for _, entry := range strings.Split(header, ",") {
 		mediaRange, params, _ := strings.Cut(entry, ";")
 		mediaRange = strings.ToLower(strings.TrimSpace(mediaRange))
-		if zeroQuality(params) {
-			continue
-		}
-		for _, mediaType := range produced {
-			if mediaRangeMatches(mediaRange, mediaType) {
-				return true
-			}
+		if s := mediaRangeSpecificity(mediaRange, mediaType); s > specificity {
+			quality, specificity = qualityParameter(params), s
 		}
 	}
-	return false
+	return quality
 }
 
-// mediaRangeMatches: "*/*", "type/*" or the exact type (RFC 9110 §12.5.1); and
-// application/json admits "+json" types, which are JSON (RFC 6839 §3.1).
-func mediaRangeMatches(mediaRange, mediaType string) bool {
-	if mediaRange == "*/*" || mediaRange == mediaType {
-		return true
+// mediaRangeSpecificity: 3 for the exact type, 2 for "type/*" and for application/json
+// naming a "+json" type (which is JSON, RFC 6839 §3.1), 1 for "*/*", 0 when the range does
+// not match (RFC 9110 §12.5.1).
+func mediaRangeSpecificity(mediaRange, mediaType string) int {
+	switch {
+	case mediaRange == mediaType:
+		return 3
+	case mediaRange == "*/*":
+		return 1
+	case mediaRange == "application/json" && strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"):
+		return 2
 	}
-	if mediaRange == "application/json" && strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json") {
-		return true
+	if prefix, found := strings.CutSuffix(mediaRange, "/*"); found && strings.HasPrefix(mediaType, prefix+"/") {
+		return 2
 	}
-	prefix, found := strings.CutSuffix(mediaRange, "/*")
-	return found && strings.HasPrefix(mediaType, prefix+"/")
+	return 0
 }
 
-// zeroQuality tells whether media-range parameters carry q=0 (RFC 9110 §12.4.2).
-func zeroQuality(params string) bool {
+// qualityParameter reads q from media-range parameters (RFC 9110 §12.4.2); absent or
+// unreadable is 1.
+func qualityParameter(params string) float64 {
 	for _, p := range strings.Split(params, ";") {
 		name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
 		if strings.EqualFold(strings.TrimSpace(name), "q") {
-			value = strings.TrimSpace(value)
-			return strings.Trim(value, "0.") == "" && value != ""
+			q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			if err != nil || q > 1 {
+				return 1
+			}
+			return max(q, 0)
 		}
 	}
-	return false
+	return 1
 }
 
 // translateValidationError turns kin-openapi's verdict into a request problem.
@@ -171,7 +194,7 @@ func translateValidationError(err error) *requestProblem {
 		return &requestProblem{kind: problemInvalidParameter, subject: "request", reason: err.Error()}
 	}
 	if p := requestErr.Parameter; p != nil {
-		problem := &requestProblem{kind: problemInvalidParameter, subject: p.Name, in: p.In, reason: schemaReason(requestErr.Err)}
+		problem := &requestProblem{kind: problemInvalidParameter, subject: p.Name, in: p.In, reason: schemaReason(requestErr.Err), cause: requestErr.Err}
 		if p.In == openapi3.ParameterInHeader {
 			problem.value = requestErr.Input.Request.Header.Get(p.Name)
 		}
@@ -189,9 +212,9 @@ func translateValidationError(err error) *requestProblem {
 		if attribute == "" {
 			attribute = "(body)"
 		}
-		return &requestProblem{kind: problemInvalidBodyAttribute, subject: attribute, reason: schemaErr.Reason}
+		return &requestProblem{kind: problemInvalidBodyAttribute, subject: attribute, reason: schemaErr.Reason, cause: schemaErr}
 	}
-	return &requestProblem{kind: problemBodyMalformed, reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: ")}
+	return &requestProblem{kind: problemBodyMalformed, reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: "), cause: requestErr.Err}
 }
 
 // schemaReason is the short reason of a validation error, without kin-openapi's dump of

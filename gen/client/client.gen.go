@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -76,63 +77,6 @@ func (e ReltioErrorSeverity) Valid() bool {
 	}
 }
 
-// Defines values for AcceptLanguage.
-const (
-	AcceptLanguageDaDK AcceptLanguage = "da-DK"
-	AcceptLanguageDeDE AcceptLanguage = "de-DE"
-	AcceptLanguageEnUS AcceptLanguage = "en-US"
-	AcceptLanguageEsES AcceptLanguage = "es-ES"
-	AcceptLanguageFrCA AcceptLanguage = "fr-CA"
-	AcceptLanguageFrFR AcceptLanguage = "fr-FR"
-	AcceptLanguageItIT AcceptLanguage = "it-IT"
-	AcceptLanguageJaJP AcceptLanguage = "ja-JP"
-	AcceptLanguageKoKR AcceptLanguage = "ko-KR"
-	AcceptLanguageNlNL AcceptLanguage = "nl-NL"
-	AcceptLanguagePtBR AcceptLanguage = "pt-BR"
-	AcceptLanguagePtPT AcceptLanguage = "pt-PT"
-	AcceptLanguageRuRU AcceptLanguage = "ru-RU"
-	AcceptLanguageSvSE AcceptLanguage = "sv-SE"
-	AcceptLanguageZhCN AcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the AcceptLanguage enum.
-func (e AcceptLanguage) Valid() bool {
-	switch e {
-	case AcceptLanguageDaDK:
-		return true
-	case AcceptLanguageDeDE:
-		return true
-	case AcceptLanguageEnUS:
-		return true
-	case AcceptLanguageEsES:
-		return true
-	case AcceptLanguageFrCA:
-		return true
-	case AcceptLanguageFrFR:
-		return true
-	case AcceptLanguageItIT:
-		return true
-	case AcceptLanguageJaJP:
-		return true
-	case AcceptLanguageKoKR:
-		return true
-	case AcceptLanguageNlNL:
-		return true
-	case AcceptLanguagePtBR:
-		return true
-	case AcceptLanguagePtPT:
-		return true
-	case AcceptLanguageRuRU:
-		return true
-	case AcceptLanguageSvSE:
-		return true
-	case AcceptLanguageZhCN:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ErrorMessage.
 const (
 	ErrorMessageNo  ErrorMessage = "no"
@@ -145,63 +89,6 @@ func (e ErrorMessage) Valid() bool {
 	case ErrorMessageNo:
 		return true
 	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsAcceptLanguage.
-const (
-	CreateCustomerGrantsParamsAcceptLanguageDaDK CreateCustomerGrantsParamsAcceptLanguage = "da-DK"
-	CreateCustomerGrantsParamsAcceptLanguageDeDE CreateCustomerGrantsParamsAcceptLanguage = "de-DE"
-	CreateCustomerGrantsParamsAcceptLanguageEnUS CreateCustomerGrantsParamsAcceptLanguage = "en-US"
-	CreateCustomerGrantsParamsAcceptLanguageEsES CreateCustomerGrantsParamsAcceptLanguage = "es-ES"
-	CreateCustomerGrantsParamsAcceptLanguageFrCA CreateCustomerGrantsParamsAcceptLanguage = "fr-CA"
-	CreateCustomerGrantsParamsAcceptLanguageFrFR CreateCustomerGrantsParamsAcceptLanguage = "fr-FR"
-	CreateCustomerGrantsParamsAcceptLanguageItIT CreateCustomerGrantsParamsAcceptLanguage = "it-IT"
-	CreateCustomerGrantsParamsAcceptLanguageJaJP CreateCustomerGrantsParamsAcceptLanguage = "ja-JP"
-	CreateCustomerGrantsParamsAcceptLanguageKoKR CreateCustomerGrantsParamsAcceptLanguage = "ko-KR"
-	CreateCustomerGrantsParamsAcceptLanguageNlNL CreateCustomerGrantsParamsAcceptLanguage = "nl-NL"
-	CreateCustomerGrantsParamsAcceptLanguagePtBR CreateCustomerGrantsParamsAcceptLanguage = "pt-BR"
-	CreateCustomerGrantsParamsAcceptLanguagePtPT CreateCustomerGrantsParamsAcceptLanguage = "pt-PT"
-	CreateCustomerGrantsParamsAcceptLanguageRuRU CreateCustomerGrantsParamsAcceptLanguage = "ru-RU"
-	CreateCustomerGrantsParamsAcceptLanguageSvSE CreateCustomerGrantsParamsAcceptLanguage = "sv-SE"
-	CreateCustomerGrantsParamsAcceptLanguageZhCN CreateCustomerGrantsParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsAcceptLanguage enum.
-func (e CreateCustomerGrantsParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsAcceptLanguageDaDK:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageDeDE:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageEnUS:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageEsES:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageFrCA:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageFrFR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageItIT:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageJaJP:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageKoKR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageNlNL:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguagePtBR:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguagePtPT:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageRuRU:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageSvSE:
-		return true
-	case CreateCustomerGrantsParamsAcceptLanguageZhCN:
 		return true
 	default:
 		return false
@@ -226,63 +113,6 @@ func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
 	}
 }
 
-// Defines values for DeleteCustomerGrantParamsAcceptLanguage.
-const (
-	DeleteCustomerGrantParamsAcceptLanguageDaDK DeleteCustomerGrantParamsAcceptLanguage = "da-DK"
-	DeleteCustomerGrantParamsAcceptLanguageDeDE DeleteCustomerGrantParamsAcceptLanguage = "de-DE"
-	DeleteCustomerGrantParamsAcceptLanguageEnUS DeleteCustomerGrantParamsAcceptLanguage = "en-US"
-	DeleteCustomerGrantParamsAcceptLanguageEsES DeleteCustomerGrantParamsAcceptLanguage = "es-ES"
-	DeleteCustomerGrantParamsAcceptLanguageFrCA DeleteCustomerGrantParamsAcceptLanguage = "fr-CA"
-	DeleteCustomerGrantParamsAcceptLanguageFrFR DeleteCustomerGrantParamsAcceptLanguage = "fr-FR"
-	DeleteCustomerGrantParamsAcceptLanguageItIT DeleteCustomerGrantParamsAcceptLanguage = "it-IT"
-	DeleteCustomerGrantParamsAcceptLanguageJaJP DeleteCustomerGrantParamsAcceptLanguage = "ja-JP"
-	DeleteCustomerGrantParamsAcceptLanguageKoKR DeleteCustomerGrantParamsAcceptLanguage = "ko-KR"
-	DeleteCustomerGrantParamsAcceptLanguageNlNL DeleteCustomerGrantParamsAcceptLanguage = "nl-NL"
-	DeleteCustomerGrantParamsAcceptLanguagePtBR DeleteCustomerGrantParamsAcceptLanguage = "pt-BR"
-	DeleteCustomerGrantParamsAcceptLanguagePtPT DeleteCustomerGrantParamsAcceptLanguage = "pt-PT"
-	DeleteCustomerGrantParamsAcceptLanguageRuRU DeleteCustomerGrantParamsAcceptLanguage = "ru-RU"
-	DeleteCustomerGrantParamsAcceptLanguageSvSE DeleteCustomerGrantParamsAcceptLanguage = "sv-SE"
-	DeleteCustomerGrantParamsAcceptLanguageZhCN DeleteCustomerGrantParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsAcceptLanguage enum.
-func (e DeleteCustomerGrantParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsAcceptLanguageDaDK:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageDeDE:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageEnUS:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageEsES:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageFrCA:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageFrFR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageItIT:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageJaJP:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageKoKR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageNlNL:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguagePtBR:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguagePtPT:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageRuRU:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageSvSE:
-		return true
-	case DeleteCustomerGrantParamsAcceptLanguageZhCN:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
 const (
 	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
@@ -295,63 +125,6 @@ func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
 	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
 		return true
 	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsAcceptLanguage.
-const (
-	ListCustomerGrantsParamsAcceptLanguageDaDK ListCustomerGrantsParamsAcceptLanguage = "da-DK"
-	ListCustomerGrantsParamsAcceptLanguageDeDE ListCustomerGrantsParamsAcceptLanguage = "de-DE"
-	ListCustomerGrantsParamsAcceptLanguageEnUS ListCustomerGrantsParamsAcceptLanguage = "en-US"
-	ListCustomerGrantsParamsAcceptLanguageEsES ListCustomerGrantsParamsAcceptLanguage = "es-ES"
-	ListCustomerGrantsParamsAcceptLanguageFrCA ListCustomerGrantsParamsAcceptLanguage = "fr-CA"
-	ListCustomerGrantsParamsAcceptLanguageFrFR ListCustomerGrantsParamsAcceptLanguage = "fr-FR"
-	ListCustomerGrantsParamsAcceptLanguageItIT ListCustomerGrantsParamsAcceptLanguage = "it-IT"
-	ListCustomerGrantsParamsAcceptLanguageJaJP ListCustomerGrantsParamsAcceptLanguage = "ja-JP"
-	ListCustomerGrantsParamsAcceptLanguageKoKR ListCustomerGrantsParamsAcceptLanguage = "ko-KR"
-	ListCustomerGrantsParamsAcceptLanguageNlNL ListCustomerGrantsParamsAcceptLanguage = "nl-NL"
-	ListCustomerGrantsParamsAcceptLanguagePtBR ListCustomerGrantsParamsAcceptLanguage = "pt-BR"
-	ListCustomerGrantsParamsAcceptLanguagePtPT ListCustomerGrantsParamsAcceptLanguage = "pt-PT"
-	ListCustomerGrantsParamsAcceptLanguageRuRU ListCustomerGrantsParamsAcceptLanguage = "ru-RU"
-	ListCustomerGrantsParamsAcceptLanguageSvSE ListCustomerGrantsParamsAcceptLanguage = "sv-SE"
-	ListCustomerGrantsParamsAcceptLanguageZhCN ListCustomerGrantsParamsAcceptLanguage = "zh-CN"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsAcceptLanguage enum.
-func (e ListCustomerGrantsParamsAcceptLanguage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsAcceptLanguageDaDK:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageDeDE:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageEnUS:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageEsES:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageFrCA:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageFrFR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageItIT:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageJaJP:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageKoKR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageNlNL:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguagePtBR:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguagePtPT:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageRuRU:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageSvSE:
-		return true
-	case ListCustomerGrantsParamsAcceptLanguageZhCN:
 		return true
 	default:
 		return false
@@ -425,7 +198,11 @@ type AdfLink struct {
 // AdfLinkKind Example: item
 type AdfLinkKind string
 
-// CustomerGrants The grants of one customer. Each side is present only when it has entries.
+// CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
+// root `grants` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, like a create
+// request, each customer a `customer` element with `id` as an attribute, a
+// `customerName` element and a `link` element with `rel` and `href` attributes.
 type CustomerGrants struct {
 	GrantsOn *GrantedCustomerList `json:"grantsOn,omitempty"`
 	GrantsTo *GrantedCustomerList `json:"grantsTo,omitempty"`
@@ -436,24 +213,18 @@ type CustomerGrants struct {
 // Example: 1000
 type CustomerIdValue = string
 
-// CustomerReference defines model for CustomerReference.
+// CustomerReference A customer. In XML: a `customer` element with `id` as an attribute.
 type CustomerReference struct {
-	// Id A customer id, a positive integer written as a string.
-	//
-	// Example: 1000
 	Id CustomerIdValue `json:"id"`
 }
 
-// GrantedCustomer defines model for GrantedCustomer.
+// GrantedCustomer In XML: a `customer` element with `id` as an attribute.
 type GrantedCustomer struct {
+	Id CustomerIdValue `json:"id"`
+
 	// CustomerName Example: Jane Roe
 	CustomerName string `json:"customerName"`
-
-	// Id A customer id, a positive integer written as a string.
-	//
-	// Example: 1000
-	Id   CustomerIdValue `json:"id"`
-	Link []Link          `json:"link"`
+	Link         []Link `json:"link"`
 }
 
 // GrantedCustomerList defines model for GrantedCustomerList.
@@ -461,7 +232,14 @@ type GrantedCustomerList struct {
 	Customer []GrantedCustomer `json:"customer"`
 }
 
-// Grants The customer the grants are on and the customers they are given to.
+// Grants The customer the grants are on and the customers they are given to. In XML (eGain's
+// v12 binding): root `grants` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, one `customer`
+// element per array entry (not wrapped), `id` as an attribute. The XML is validated by
+// this same schema: an unknown element or attribute is refused like an unknown JSON
+// property (`400-152`); malformed XML, another root element or namespace, a DOCTYPE or
+// entity declaration, nesting deeper than 16 levels or more than 4096 XML nodes is
+// refused with `400-202`.
 //
 // Example: {"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"},{"id":"1020"}]}}
 type Grants struct {
@@ -475,13 +253,13 @@ type Grants struct {
 	} `json:"grantsTo"`
 }
 
-// Link defines model for Link.
+// Link In XML: a `link` element with `rel` and `href` as attributes.
 type Link struct {
-	// Href Example: /core/customermgr/v3/customer/1000
-	Href string `json:"href"`
-
 	// Rel Example: customer
 	Rel string `json:"rel"`
+
+	// Href Example: /core/customermgr/v3/customer/1000
+	Href string `json:"href"`
 }
 
 // Privilege defines model for Privilege.
@@ -755,22 +533,29 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
-// WSError eGain's error body.
+// WSError eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
 	//
 	// Example: 400-101
-	Code    string           `json:"code"`
-	Details *[]WSErrorDetail `json:"details,omitempty"`
+	Code string `json:"code"`
 
-	// DeveloperMessage Example: Unsupported query parameter(s) supplied: 'x'.
+	// DeveloperMessage For developers, in the locale named by `Content-Language`.
+	//
+	// Example: Unsupported query parameter(s) supplied: 'x'.
 	DeveloperMessage string `json:"developerMessage"`
 
-	// UserMessage Present only when the request carries `X-egain-error-message: yes`.
-	UserMessage *string `json:"userMessage,omitempty"`
+	// UserMessage For end users, in the locale named by `Content-Language`; present only when the
+	// request carries `X-egain-error-message: yes`.
+	UserMessage *string          `json:"userMessage,omitempty"`
+	Details     *[]WSErrorDetail `json:"details,omitempty"`
 }
 
-// WSErrorDetail defines model for WSErrorDetail.
+// WSErrorDetail In XML: a `details` element holding a `key` and a `value` element.
 type WSErrorDetail struct {
 	// Key Example: parameter
 	Key string `json:"key"`
@@ -783,7 +568,7 @@ type WSErrorDetail struct {
 type Accept = string
 
 // AcceptLanguage defines model for AcceptLanguage.
-type AcceptLanguage string
+type AcceptLanguage = string
 
 // ContentType defines model for ContentType.
 type ContentType = string
@@ -849,19 +634,39 @@ type TotalResults = bool
 // UpsertMode defines model for UpsertMode.
 type UpsertMode = bool
 
-// BadRequest eGain's error body.
+// BadRequest eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type BadRequest = WSError
 
-// Forbidden eGain's error body.
+// Forbidden eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type Forbidden = WSError
 
-// InternalServerError eGain's error body.
+// InternalServerError eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type InternalServerError = WSError
 
-// NotAcceptable eGain's error body.
+// NotAcceptable eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type NotAcceptable = WSError
 
-// NotFound eGain's error body.
+// NotFound eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type NotFound = WSError
 
 // OracleBadRequest The ADF REST error body of framework version 4 and later.
@@ -888,7 +693,11 @@ type OracleUnauthorized = AdfError
 // OracleUnsupportedMediaType The ADF REST error body of framework version 4 and later.
 type OracleUnsupportedMediaType = AdfError
 
-// PayloadTooLarge eGain's error body.
+// PayloadTooLarge eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type PayloadTooLarge = WSError
 
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
@@ -1031,77 +840,127 @@ type ReltioNotFound = ReltioError
 // | 50001 | 500 | unexpected failure |
 type ReltioUnauthorized = ReltioError
 
-// Unauthorized eGain's error body.
+// Unauthorized eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type Unauthorized = WSError
 
-// UnsupportedMediaType eGain's error body.
+// UnsupportedMediaType eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
 type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// ContentType Media type of the request body. `application/json` is accepted.
+	// ContentType Media type of the request body: `application/json` or `application/xml` (eGain's v12
+	// binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
+	// other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
+	// `text/plain`) and any other type are refused with `415-100`.
 	ContentType *ContentType `json:"Content-Type,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *CreateCustomerGrantsParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsAcceptLanguage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsAcceptLanguage string
 
 // CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *DeleteCustomerGrantParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsAcceptLanguage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsAcceptLanguage string
 
 // DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
-	// Accept Content type accepted by the client: `application/json` (the default, also chosen for
-	// `*/*` or when the header is absent). A header that accepts no type this service
-	// produces is answered with 406.
+	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
+	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+	// the default for `*/*`, `application/*` or no header. The most specific range decides
+	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
+	// neither type is answered with `406-101`, in JSON.
 	Accept *Accept `json:"Accept,omitempty"`
 
-	// AcceptLanguage Language locale accepted by the client, used for locale-specific fields and error
-	// messages. A value outside the list is answered with `406-100`. Messages are in
-	// English (en-US) for every locale in this release.
-	AcceptLanguage *ListCustomerGrantsParamsAcceptLanguage `json:"Accept-Language,omitempty"`
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
+	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry is skipped and the others still
+	//   count. `en_US` is read as `en-US`.
+	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
 	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsAcceptLanguage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsAcceptLanguage string
 
 // ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParamsXEgainErrorMessage string
@@ -2427,7 +2286,7 @@ func NewCreateCustomerGrantsRequestWithBody(server string, params *CreateCustome
 		if params.AcceptLanguage != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
@@ -2505,7 +2364,7 @@ func NewDeleteCustomerGrantRequest(server string, id CustomerId, grantedcustomer
 		if params.AcceptLanguage != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
@@ -2576,7 +2435,7 @@ func NewListCustomerGrantsRequest(server string, id CustomerId, params *ListCust
 		if params.AcceptLanguage != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
@@ -3906,7 +3765,51 @@ type ClientWithResponsesInterface interface {
 
 // CreateCustomerGrantsResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse201Headers struct {
-	Location string
+	ContentLanguage *string
+	Location        string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse400Headers the declared response headers of an HTTP 400 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse400Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse401Headers the declared response headers of an HTTP 401 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse401Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse403Headers the declared response headers of an HTTP 403 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse403Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse406Headers the declared response headers of an HTTP 406 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse406Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse413Headers the declared response headers of an HTTP 413 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse413Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse415Headers the declared response headers of an HTTP 415 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse415Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse500Headers struct {
+	ContentLanguage *string
+	Vary            *string
 }
 
 type CreateCustomerGrantsResponse struct {
@@ -3914,20 +3817,48 @@ type CreateCustomerGrantsResponse struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// XML400 the response for an HTTP 400 `application/xml` response
+	XML400 *WSError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// XML401 the response for an HTTP 401 `application/xml` response
+	XML401 *WSError
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// XML403 the response for an HTTP 403 `application/xml` response
+	XML403 *WSError
 	// JSON406 the response for an HTTP 406 `application/json` response
 	JSON406 *NotAcceptable
+	// XML406 the response for an HTTP 406 `application/xml` response
+	XML406 *WSError
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
+	// XML413 the response for an HTTP 413 `application/xml` response
+	XML413 *WSError
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// XML415 the response for an HTTP 415 `application/xml` response
+	XML415 *WSError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// XML500 the response for an HTTP 500 `application/xml` response
+	XML500 *WSError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCustomerGrantsResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateCustomerGrantsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCustomerGrantsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateCustomerGrantsResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateCustomerGrantsResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateCustomerGrantsResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateCustomerGrantsResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateCustomerGrantsResponse500Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3935,9 +3866,19 @@ func (r CreateCustomerGrantsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
+// GetXML400 returns the response for an HTTP 400 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML400() *WSError {
+	return r.XML400
+}
+
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CreateCustomerGrantsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetXML401 returns the response for an HTTP 401 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML401() *WSError {
+	return r.XML401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -3945,9 +3886,19 @@ func (r CreateCustomerGrantsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetXML403 returns the response for an HTTP 403 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML403() *WSError {
+	return r.XML403
+}
+
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
 func (r CreateCustomerGrantsResponse) GetJSON406() *NotAcceptable {
 	return r.JSON406
+}
+
+// GetXML406 returns the response for an HTTP 406 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML406() *WSError {
+	return r.XML406
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -3955,14 +3906,29 @@ func (r CreateCustomerGrantsResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
 }
 
+// GetXML413 returns the response for an HTTP 413 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML413() *WSError {
+	return r.XML413
+}
+
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CreateCustomerGrantsResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetXML415 returns the response for an HTTP 415 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML415() *WSError {
+	return r.XML415
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateCustomerGrantsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetXML500 returns the response for an HTTP 500 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML500() *WSError {
+	return r.XML500
 }
 
 // GetBody returns the raw response body bytes
@@ -3994,21 +3960,89 @@ func (r CreateCustomerGrantsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteCustomerGrantResponse204Headers the declared response headers of an HTTP 204 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse204Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse400Headers the declared response headers of an HTTP 400 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse400Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse401Headers the declared response headers of an HTTP 401 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse401Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse403Headers the declared response headers of an HTTP 403 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse403Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse404Headers the declared response headers of an HTTP 404 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse404Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse406Headers the declared response headers of an HTTP 406 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse406Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse500Headers the declared response headers of an HTTP 500 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse500Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
 type DeleteCustomerGrantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// XML400 the response for an HTTP 400 `application/xml` response
+	XML400 *WSError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// XML401 the response for an HTTP 401 `application/xml` response
+	XML401 *WSError
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// XML403 the response for an HTTP 403 `application/xml` response
+	XML403 *WSError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// XML404 the response for an HTTP 404 `application/xml` response
+	XML404 *WSError
 	// JSON406 the response for an HTTP 406 `application/json` response
 	JSON406 *NotAcceptable
+	// XML406 the response for an HTTP 406 `application/xml` response
+	XML406 *WSError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// XML500 the response for an HTTP 500 `application/xml` response
+	XML500 *WSError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteCustomerGrantResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteCustomerGrantResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteCustomerGrantResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteCustomerGrantResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteCustomerGrantResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DeleteCustomerGrantResponse406Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteCustomerGrantResponse500Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4016,9 +4050,19 @@ func (r DeleteCustomerGrantResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
+// GetXML400 returns the response for an HTTP 400 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML400() *WSError {
+	return r.XML400
+}
+
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r DeleteCustomerGrantResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetXML401 returns the response for an HTTP 401 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML401() *WSError {
+	return r.XML401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -4026,9 +4070,19 @@ func (r DeleteCustomerGrantResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetXML403 returns the response for an HTTP 403 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML403() *WSError {
+	return r.XML403
+}
+
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteCustomerGrantResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetXML404 returns the response for an HTTP 404 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML404() *WSError {
+	return r.XML404
 }
 
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
@@ -4036,9 +4090,19 @@ func (r DeleteCustomerGrantResponse) GetJSON406() *NotAcceptable {
 	return r.JSON406
 }
 
+// GetXML406 returns the response for an HTTP 406 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML406() *WSError {
+	return r.XML406
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteCustomerGrantResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetXML500 returns the response for an HTTP 500 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML500() *WSError {
+	return r.XML500
 }
 
 // GetBody returns the raw response body bytes
@@ -4070,23 +4134,101 @@ func (r DeleteCustomerGrantResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomerGrantsResponse200Headers the declared response headers of an HTTP 200 response for ListCustomerGrants
+type ListCustomerGrantsResponse200Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse204Headers the declared response headers of an HTTP 204 response for ListCustomerGrants
+type ListCustomerGrantsResponse204Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse400Headers the declared response headers of an HTTP 400 response for ListCustomerGrants
+type ListCustomerGrantsResponse400Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse401Headers the declared response headers of an HTTP 401 response for ListCustomerGrants
+type ListCustomerGrantsResponse401Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse403Headers the declared response headers of an HTTP 403 response for ListCustomerGrants
+type ListCustomerGrantsResponse403Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse404Headers the declared response headers of an HTTP 404 response for ListCustomerGrants
+type ListCustomerGrantsResponse404Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse406Headers the declared response headers of an HTTP 406 response for ListCustomerGrants
+type ListCustomerGrantsResponse406Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for ListCustomerGrants
+type ListCustomerGrantsResponse500Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
 type ListCustomerGrantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomerGrants
+	// XML200 the response for an HTTP 200 `application/xml` response
+	XML200 *CustomerGrants
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// XML400 the response for an HTTP 400 `application/xml` response
+	XML400 *WSError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// XML401 the response for an HTTP 401 `application/xml` response
+	XML401 *WSError
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// XML403 the response for an HTTP 403 `application/xml` response
+	XML403 *WSError
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// XML404 the response for an HTTP 404 `application/xml` response
+	XML404 *WSError
 	// JSON406 the response for an HTTP 406 `application/json` response
 	JSON406 *NotAcceptable
+	// XML406 the response for an HTTP 406 `application/xml` response
+	XML406 *WSError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// XML500 the response for an HTTP 500 `application/xml` response
+	XML500 *WSError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCustomerGrantsResponse200Headers
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ListCustomerGrantsResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListCustomerGrantsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCustomerGrantsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListCustomerGrantsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListCustomerGrantsResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListCustomerGrantsResponse406Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListCustomerGrantsResponse500Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4094,9 +4236,19 @@ func (r ListCustomerGrantsResponse) GetJSON200() *CustomerGrants {
 	return r.JSON200
 }
 
+// GetXML200 returns the response for an HTTP 200 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML200() *CustomerGrants {
+	return r.XML200
+}
+
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ListCustomerGrantsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetXML400 returns the response for an HTTP 400 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML400() *WSError {
+	return r.XML400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -4104,9 +4256,19 @@ func (r ListCustomerGrantsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetXML401 returns the response for an HTTP 401 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML401() *WSError {
+	return r.XML401
+}
+
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListCustomerGrantsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetXML403 returns the response for an HTTP 403 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML403() *WSError {
+	return r.XML403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4114,14 +4276,29 @@ func (r ListCustomerGrantsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetXML404 returns the response for an HTTP 404 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML404() *WSError {
+	return r.XML404
+}
+
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
 func (r ListCustomerGrantsResponse) GetJSON406() *NotAcceptable {
 	return r.JSON406
 }
 
+// GetXML406 returns the response for an HTTP 406 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML406() *WSError {
+	return r.XML406
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListCustomerGrantsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetXML500 returns the response for an HTTP 500 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML500() *WSError {
+	return r.XML500
 }
 
 // GetBody returns the raw response body bytes
@@ -5681,12 +5858,26 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 400:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 401:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
@@ -5695,12 +5886,26 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 403:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 406:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -5709,12 +5914,26 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 413:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 415:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
@@ -5723,11 +5942,25 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 500:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML500 = &dest
+
 	}
 
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateCustomerGrantsResponse201Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -5735,7 +5968,133 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 			}
 			headers.Location = value
 		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateCustomerGrantsResponse400Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCustomerGrantsResponse401Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateCustomerGrantsResponse403Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateCustomerGrantsResponse406Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateCustomerGrantsResponse413Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateCustomerGrantsResponse415Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateCustomerGrantsResponse500Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
@@ -5765,12 +6124,26 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 400:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 401:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
@@ -5779,12 +6152,26 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 403:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 404:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
@@ -5793,6 +6180,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		}
 		response.JSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 406:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML406 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5800,6 +6194,135 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 500:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteCustomerGrantResponse204Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteCustomerGrantResponse400Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteCustomerGrantResponse401Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteCustomerGrantResponse403Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteCustomerGrantResponse404Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers DeleteCustomerGrantResponse406Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteCustomerGrantResponse500Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
@@ -5826,6 +6349,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest CustomerGrants
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
 	case rsp.StatusCode == 204:
 		break // No content-type
 
@@ -5836,12 +6366,26 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 400:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 401:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
@@ -5850,12 +6394,26 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 403:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 404:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
 		var dest NotAcceptable
@@ -5864,6 +6422,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.JSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 406:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML406 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5871,6 +6436,152 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 500:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCustomerGrantsResponse200Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 204:
+		var headers ListCustomerGrantsResponse204Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListCustomerGrantsResponse400Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCustomerGrantsResponse401Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListCustomerGrantsResponse403Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListCustomerGrantsResponse404Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListCustomerGrantsResponse406Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListCustomerGrantsResponse500Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil

@@ -346,11 +346,19 @@ export interface components {
          * @example 1000
          */
         CustomerIdValue: string;
+        /** @description A customer. In XML: a `customer` element with `id` as an attribute. */
         CustomerReference: {
             id: components["schemas"]["CustomerIdValue"];
         };
         /**
-         * @description The customer the grants are on and the customers they are given to.
+         * @description The customer the grants are on and the customers they are given to. In XML (eGain's
+         *     v12 binding): root `grants` in namespace
+         *     `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, one `customer`
+         *     element per array entry (not wrapped), `id` as an attribute. The XML is validated by
+         *     this same schema: an unknown element or attribute is refused like an unknown JSON
+         *     property (`400-152`); malformed XML, another root element or namespace, a DOCTYPE or
+         *     entity declaration, nesting deeper than 16 levels or more than 4096 XML nodes is
+         *     refused with `400-202`.
          * @example {
          *       "grantsOn": {
          *         "customer": [
@@ -381,12 +389,14 @@ export interface components {
                 customer: components["schemas"]["CustomerReference"][];
             };
         };
+        /** @description In XML: a `link` element with `rel` and `href` as attributes. */
         Link: {
             /** @example customer */
             rel: string;
             /** @example /core/customermgr/v3/customer/1000 */
             href: string;
         };
+        /** @description In XML: a `customer` element with `id` as an attribute. */
         GrantedCustomer: {
             id: components["schemas"]["CustomerIdValue"];
             /** @example Jane Roe */
@@ -396,27 +406,46 @@ export interface components {
         GrantedCustomerList: {
             customer: components["schemas"]["GrantedCustomer"][];
         };
-        /** @description The grants of one customer. Each side is present only when it has entries. */
+        /**
+         * @description The grants of one customer. Each side is present only when it has entries. In XML:
+         *     root `grants` in namespace
+         *     `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, like a create
+         *     request, each customer a `customer` element with `id` as an attribute, a
+         *     `customerName` element and a `link` element with `rel` and `href` attributes.
+         */
         CustomerGrants: {
             grantsOn?: components["schemas"]["GrantedCustomerList"];
             grantsTo?: components["schemas"]["GrantedCustomerList"];
         };
+        /** @description In XML: a `details` element holding a `key` and a `value` element. */
         WSErrorDetail: {
             /** @example parameter */
             key: string;
             /** @example x */
             value: string;
         };
-        /** @description eGain's error body. */
+        /**
+         * @description eGain's error body. In XML: root `WSError` in namespace
+         *     `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+         *     publish the namespace of its XML errors; this is the one of the API's own binding),
+         *     with `code`, `developerMessage` and `userMessage` elements and one `details` element
+         *     per detail.
+         */
         WSError: {
             /**
              * @description `{HTTP status}-{number}`; never changes with the locale.
              * @example 400-101
              */
             code: string;
-            /** @example Unsupported query parameter(s) supplied: 'x'. */
+            /**
+             * @description For developers, in the locale named by `Content-Language`.
+             * @example Unsupported query parameter(s) supplied: 'x'.
+             */
             developerMessage: string;
-            /** @description Present only when the request carries `X-egain-error-message: yes`. */
+            /**
+             * @description For end users, in the locale named by `Content-Language`; present only when the
+             *     request carries `X-egain-error-message: yes`.
+             */
             userMessage?: string;
             details?: components["schemas"]["WSErrorDetail"][];
         };
@@ -853,139 +882,131 @@ export interface components {
         /** @description The request is invalid. */
         BadRequest: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
         /** @description The Authorization header is missing, invalid or expired. */
         Unauthorized: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "401-104",
-                 *       "developerMessage": "Invalid or missing authorization header."
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
         /** @description The caller may not perform this action. */
         Forbidden: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "403-178",
-                 *       "developerMessage": "User is not allowed to perform the action 'Edit Customer'.",
-                 *       "details": [
-                 *         {
-                 *           "key": "action",
-                 *           "value": "Edit Customer"
-                 *         }
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
-        /** @description Ids in the URI path were not found. */
+        /** @description Ids in the URI path were not found, or there is no such grant. */
         NotFound: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "404-100",
-                 *       "developerMessage": "Id(s) in the URI path not found: '1000'.",
-                 *       "details": [
-                 *         {
-                 *           "key": "id",
-                 *           "value": "1000"
-                 *         }
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
-        /** @description No acceptable representation, or an invalid Accept-Language header. */
-        NotAcceptable: {
+        /**
+         * @description A path under `/core/customermgr/` that this API does not have. Not tied to an
+         *     operation: any request to such a path gets it.
+         */
+        NoSuchResource: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "406-100",
-                 *       "developerMessage": "Invalid Accept-Language header value: 'xx'.",
-                 *       "details": [
-                 *         {
-                 *           "key": "Accept-Language",
-                 *           "value": "xx"
-                 *         }
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
+            };
+        };
+        /**
+         * @description A method the path does not have (for example `PUT /core/customermgr/v3/customer/grant`).
+         *     Not tied to an operation: any such request gets it.
+         */
+        MethodNotAllowed: {
+            headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
+            };
+        };
+        /**
+         * @description An Accept-Language header in which no entry is well-formed (`406-100`, in the format
+         *     the Accept header asks for), or an Accept header that admits neither JSON nor XML
+         *     (`406-101`, in JSON).
+         */
+        NotAcceptable: {
+            headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
         /** @description The request body is larger than the service accepts. */
         PayloadTooLarge: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "413-100",
-                 *       "developerMessage": "Request body is too large."
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
-        /** @description The body's media type is not supported. */
+        /** @description The body's media type is neither JSON nor XML. */
         UnsupportedMediaType: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "415-100",
-                 *       "developerMessage": "Unsupported media type: 'text/plain'.",
-                 *       "details": [
-                 *         {
-                 *           "key": "Content-Type",
-                 *           "value": "text/plain"
-                 *         }
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
         /** @description The system is unable to process the request. */
         InternalServerError: {
             headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "500-100",
-                 *       "developerMessage": "System is unable to process the request."
-                 *     }
-                 */
                 "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
             };
         };
         /** @description The request is invalid; the message names what is wrong. */
@@ -1356,24 +1377,43 @@ export interface components {
          */
         CustomerId: components["schemas"]["CustomerIdValue"];
         /**
-         * @description Content type accepted by the client: `application/json` (the default, also chosen for
-         *     `*\/*` or when the header is absent). A header that accepts no type this service
-         *     produces is answered with 406.
-         * @example application/json
+         * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
+         *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+         *     the default for `*\/*`, `application/*` or no header. The most specific range decides
+         *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
+         *     neither type is answered with `406-101`, in JSON.
+         * @example application/xml, application/json;q=0.5
          */
         Accept: string;
         /**
-         * @description Media type of the request body. `application/json` is accepted.
-         * @example application/json
+         * @description Media type of the request body: `application/json` or `application/xml` (eGain's v12
+         *     binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
+         *     other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
+         *     `text/plain`) and any other type are refused with `415-100`.
+         * @example application/xml; charset=utf-8
          */
         ContentType: string;
         /**
-         * @description Language locale accepted by the client, used for locale-specific fields and error
-         *     messages. A value outside the list is answered with `406-100`. Messages are in
-         *     English (en-US) for every locale in this release.
-         * @example en-US
+         * @description Languages the client prefers for locale-specific fields and error messages, as an
+         *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+         *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+         *
+         *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
+         *       with `q=0` is ignored, and `*` stands for the default, en-US.
+         *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+         *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+         *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+         *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+         *     * Each entry is read on its own: a malformed entry is skipped and the others still
+         *       count. `en_US` is read as `en-US`.
+         *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+         *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+         *
+         *     `Content-Language` on the response names the locale used. Error codes never change
+         *     with the locale.
+         * @example fr-CA, fr;q=0.8, en;q=0.5
          */
-        AcceptLanguage: "en-US" | "es-ES" | "fr-FR" | "it-IT" | "de-DE" | "nl-NL" | "pt-BR" | "pt-PT" | "da-DK" | "ru-RU" | "fr-CA" | "zh-CN" | "ja-JP" | "ko-KR" | "sv-SE";
+        AcceptLanguage: string;
         /**
          * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
          * @example yes
@@ -1392,6 +1432,10 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description The locale of the messages in the response, one of eGain's 15 locales. */
+        ContentLanguage: string;
+        /** @description `Accept, Accept-Language`: the representation depends on both. */
+        Vary: string;
         /** @description The ADF REST framework version used to serve the request (1 when the request named none). */
         RESTFrameworkVersion: number;
         /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
@@ -1406,22 +1450,41 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Content type accepted by the client: `application/json` (the default, also chosen for
-                 *     `*\/*` or when the header is absent). A header that accepts no type this service
-                 *     produces is answered with 406.
-                 * @example application/json
+                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
+                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
+                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
+                 *     neither type is answered with `406-101`, in JSON.
+                 * @example application/xml, application/json;q=0.5
                  */
                 Accept?: components["parameters"]["Accept"];
                 /**
-                 * @description Media type of the request body. `application/json` is accepted.
-                 * @example application/json
+                 * @description Media type of the request body: `application/json` or `application/xml` (eGain's v12
+                 *     binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
+                 *     other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
+                 *     `text/plain`) and any other type are refused with `415-100`.
+                 * @example application/xml; charset=utf-8
                  */
                 "Content-Type"?: components["parameters"]["ContentType"];
                 /**
-                 * @description Language locale accepted by the client, used for locale-specific fields and error
-                 *     messages. A value outside the list is answered with `406-100`. Messages are in
-                 *     English (en-US) for every locale in this release.
-                 * @example en-US
+                 * @description Languages the client prefers for locale-specific fields and error messages, as an
+                 *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+                 *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+                 *
+                 *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
+                 *       with `q=0` is ignored, and `*` stands for the default, en-US.
+                 *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+                 *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+                 *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+                 *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+                 *     * Each entry is read on its own: a malformed entry is skipped and the others still
+                 *       count. `en_US` is read as `en-US`.
+                 *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+                 *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+                 *
+                 *     `Content-Language` on the response names the locale used. Error codes never change
+                 *     with the locale.
+                 * @example fr-CA, fr;q=0.8, en;q=0.5
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
@@ -1437,6 +1500,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Grants"];
+                "application/xml": components["schemas"]["Grants"];
             };
         };
         responses: {
@@ -1445,6 +1509,8 @@ export interface operations {
                 headers: {
                     /** @description URL of the grants of the customer the grants are on. */
                     Location: string;
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1463,17 +1529,33 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Content type accepted by the client: `application/json` (the default, also chosen for
-                 *     `*\/*` or when the header is absent). A header that accepts no type this service
-                 *     produces is answered with 406.
-                 * @example application/json
+                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
+                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
+                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
+                 *     neither type is answered with `406-101`, in JSON.
+                 * @example application/xml, application/json;q=0.5
                  */
                 Accept?: components["parameters"]["Accept"];
                 /**
-                 * @description Language locale accepted by the client, used for locale-specific fields and error
-                 *     messages. A value outside the list is answered with `406-100`. Messages are in
-                 *     English (en-US) for every locale in this release.
-                 * @example en-US
+                 * @description Languages the client prefers for locale-specific fields and error messages, as an
+                 *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+                 *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+                 *
+                 *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
+                 *       with `q=0` is ignored, and `*` stands for the default, en-US.
+                 *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+                 *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+                 *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+                 *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+                 *     * Each entry is read on its own: a malformed entry is skipped and the others still
+                 *       count. `en_US` is read as `en-US`.
+                 *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+                 *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+                 *
+                 *     `Content-Language` on the response names the locale used. Error codes never change
+                 *     with the locale.
+                 * @example fr-CA, fr;q=0.8, en;q=0.5
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
@@ -1496,15 +1578,20 @@ export interface operations {
             /** @description The grants on and to the customer. */
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerGrants"];
+                    "application/xml": components["schemas"]["CustomerGrants"];
                 };
             };
             /** @description The customer has no grants in either direction. */
             204: {
                 headers: {
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1522,17 +1609,33 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Content type accepted by the client: `application/json` (the default, also chosen for
-                 *     `*\/*` or when the header is absent). A header that accepts no type this service
-                 *     produces is answered with 406.
-                 * @example application/json
+                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
+                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
+                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
+                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
+                 *     neither type is answered with `406-101`, in JSON.
+                 * @example application/xml, application/json;q=0.5
                  */
                 Accept?: components["parameters"]["Accept"];
                 /**
-                 * @description Language locale accepted by the client, used for locale-specific fields and error
-                 *     messages. A value outside the list is answered with `406-100`. Messages are in
-                 *     English (en-US) for every locale in this release.
-                 * @example en-US
+                 * @description Languages the client prefers for locale-specific fields and error messages, as an
+                 *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+                 *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+                 *
+                 *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
+                 *       with `q=0` is ignored, and `*` stands for the default, en-US.
+                 *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+                 *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+                 *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+                 *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+                 *     * Each entry is read on its own: a malformed entry is skipped and the others still
+                 *       count. `en_US` is read as `en-US`.
+                 *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
+                 *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+                 *
+                 *     `Content-Language` on the response names the locale used. Error codes never change
+                 *     with the locale.
+                 * @example fr-CA, fr;q=0.8, en;q=0.5
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
@@ -1560,6 +1663,8 @@ export interface operations {
             /** @description The grant was removed. */
             204: {
                 headers: {
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;

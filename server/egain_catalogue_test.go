@@ -1,0 +1,132 @@
+package server
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// TestMain fails a run of the whole package in which some code of the eGain catalogue was
+// never produced by a response (harness.do records them): every code is tested through the
+// stack. A run narrowed by -run or -skip checks nothing.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" {
+		if missing := egainCodesNeverSeen(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: no test produced the eGain error code(s) %s\n", strings.Join(missing, ", "))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func egainCodesNeverSeen() []string {
+	var missing []string
+	for _, entry := range egainCatalogue {
+		if _, seen := egainCodesSeen.Load(entry.code); !seen {
+			missing = append(missing, entry.code)
+		}
+	}
+	return missing
+}
+
+// TestEgainCatalogue checks the table itself: unique codes of the form {status}-{number},
+// messages in the English file, plural counts among the arguments.
+func TestEgainCatalogue(t *testing.T) {
+	english := messageTexts(t, "en-US")
+	seen := map[string]bool{}
+	for id, entry := range egainCatalogue {
+		if seen[entry.code] {
+			t.Errorf("code %s appears twice", entry.code)
+		}
+		seen[entry.code] = true
+		if !strings.HasPrefix(entry.code, strconv.Itoa(entry.status)+"-") {
+			t.Errorf("code %s has status %d", entry.code, entry.status)
+		}
+		for _, kind := range []string{".developer", ".user"} {
+			if _, ok := english[entry.message+kind]; !ok {
+				t.Errorf("code %s: no message %s%s in en-US", entry.code, entry.message, kind)
+			}
+		}
+		if entry.count != "" && !slices.Contains(entry.args, entry.count) {
+			t.Errorf("code %s: plural count %s is not an argument", entry.code, entry.count)
+		}
+		if egainErrorID(id) > errSystem {
+			t.Errorf("code %s has no name", entry.code)
+		}
+	}
+}
+
+// TestEgainCodesDocumented: the spec has an example for every code of the catalogue, under
+// a response of its status, and no example of another code; the README's table lists
+// exactly the catalogue's codes.
+func TestEgainCodesDocumented(t *testing.T) {
+	spec := contractSpec(t)
+	documented := map[string]bool{}
+	for name, response := range spec.Components.Responses {
+		for mediaType, content := range response.Value.Content {
+			for exampleName, example := range content.Examples {
+				var code string
+				switch v := example.Value.Value.(type) {
+				case map[string]any:
+					code, _ = v["code"].(string)
+				case string:
+					if m := regexp.MustCompile(`<code>([^<]+)</code>`).FindStringSubmatch(v); m != nil {
+						code = m[1]
+					}
+				}
+				i := slices.IndexFunc(egainCatalogue[:], func(c egainCode) bool { return c.code == code })
+				if i < 0 {
+					t.Errorf("response %s %s example %s: code %q is not in the catalogue", name, mediaType, exampleName, code)
+					continue
+				}
+				documented[code] = true
+				if status := strconv.Itoa(egainCatalogue[i].status); !responseUsedWithStatus(spec.Paths.Map(), name, status) && name != "NoSuchResource" && name != "MethodNotAllowed" {
+					t.Errorf("response %s documents code %s, but no operation returns it with status %s", name, code, status)
+				}
+			}
+		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := regexp.MustCompile(`(?m)^\| ([1-5][0-9]{2}-[0-9]{3}) \|`).FindAllStringSubmatch(string(readme), -1)
+	inReadme := map[string]bool{}
+	for _, m := range listed {
+		inReadme[m[1]] = true
+	}
+	for _, entry := range egainCatalogue {
+		if !documented[entry.code] {
+			t.Errorf("code %s has no example in the spec", entry.code)
+		}
+		if !inReadme[entry.code] {
+			t.Errorf("code %s is not in the README's table", entry.code)
+		}
+		delete(inReadme, entry.code)
+	}
+	for code := range inReadme {
+		t.Errorf("the README lists code %s, which the catalogue does not have", code)
+	}
+}
+
+// responseUsedWithStatus tells whether an operation returns the component response under
+// that status.
+func responseUsedWithStatus(paths map[string]*openapi3.PathItem, name, status string) bool {
+	for _, item := range paths {
+		for _, op := range item.Operations() {
+			if ref := op.Responses.Value(status); ref != nil && ref.Ref == "#/components/responses/"+name {
+				return true
+			}
+		}
+	}
+	return false
+}

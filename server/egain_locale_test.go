@@ -1,0 +1,171 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+func TestNegotiateLocale(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   string
+	}{
+		{"", "en-US"},
+		{"*", "en-US"},
+		{"fr-CA", "fr-CA"},
+		{"fr", "fr-FR"},
+		{"fr-CH", "fr-FR"},
+		{"FR-be", "fr-FR"},
+		{"pt", "pt-BR"},
+		{"pt-AO", "pt-PT"},
+		{"es-MX", "es-ES"},
+		{"de-AT", "de-DE"},
+		{"sv-FI", "sv-SE"},
+		{"zh", "zh-CN"},
+		{"zh-Hans-CN", "zh-CN"},
+		{"ja", "ja-JP"},
+		{"ko", "ko-KR"},
+		{"nb", "da-DK"},
+		{"en_US", "en-US"},
+		{"pt_PT", "pt-PT"},
+		{"zh-TW", "en-US"},     // only a weak match: the default
+		{"xx-YY", "en-US"},     // well-formed, unknown
+		{"x-private", "en-US"}, // well-formed, matches nothing
+		{"de;q=0.5, it;q=0.8", "it-IT"},
+		{"de;q=0.5, it;q=0.5", "de-DE"}, // header order on a tie
+		{"xx, nl;q=0.1", "nl-NL"},
+		{"zh-TW, ko;q=0.5", "ko-KR"},
+		{"de;q=0, es", "es-ES"},
+		{"de;q=0", "en-US"},
+		{"*;q=0.1, ru", "ru-RU"},
+		{"ru;q=0.5, *", "en-US"},
+		// One bad entry does not discard the others.
+		{"en-US;q=2, ja", "ja-JP"},
+		{"fr_;x=1, sv", "sv-SE"},
+		{"!!, da;q=0.3", "da-DK"},
+		{"toolongsubtag, ko", "ko-KR"},
+		{"de;q=0.1234, pt-PT;q=0.9", "pt-PT"},
+		{"de;q=1.001, it", "it-IT"},
+		{" , , es-ES ,", "es-ES"},
+	} {
+		if got := egainLocales[negotiateLocale(tc.header)]; got != tc.want {
+			t.Errorf("Accept-Language %q: %s, want %s", tc.header, got, tc.want)
+		}
+		if err := validAcceptLanguage(tc.header); err != nil {
+			t.Errorf("Accept-Language %q refused: %v", tc.header, err)
+		}
+	}
+	for _, header := range []string{"en-US;q=2", ";q=1", "fr_;x=1", "!!", "en US", "de;q=", "de;q=0.5;x=1", "*-US", "a-b_c-", "1abc"} {
+		if err := validAcceptLanguage(header); err == nil {
+			t.Errorf("Accept-Language %q has no well-formed entry but passes", header)
+		}
+	}
+}
+
+// TestErrorMessagesInEveryLocale asks for the same error in each of the 15 locales through
+// the stack: the code never changes, Content-Language names the locale, and the messages
+// are the locale's own.
+func TestErrorMessagesInEveryLocale(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		token := h.userToken("viewer")
+		english := map[string]string{}
+		for _, locale := range egainLocales {
+			for _, mediaType := range []string{jsonType, xmlType} {
+				r := post(token, grantBody("1000", "1002"))
+				r.headers = map[string]string{"Accept-Language": locale, "X-egain-error-message": "yes", "Accept": mediaType}
+				rec := h.do(r)
+				body := wsError(t, rec, 403, "403-178")
+				if got := rec.Header().Get("Content-Language"); got != locale {
+					t.Errorf("%s: Content-Language %s", locale, got)
+				}
+				if !strings.Contains(body.DeveloperMessage, "'Edit Customer'") || !strings.Contains(*body.UserMessage, "'Edit Customer'") {
+					t.Errorf("%s: messages lost the action: %q, %q", locale, body.DeveloperMessage, *body.UserMessage)
+				}
+				if locale == "en-US" {
+					english["developer"], english["user"] = body.DeveloperMessage, *body.UserMessage
+				} else if body.DeveloperMessage == english["developer"] || *body.UserMessage == english["user"] {
+					t.Errorf("%s: messages in English: %q, %q", locale, body.DeveloperMessage, *body.UserMessage)
+				}
+			}
+		}
+	})
+}
+
+func TestAcceptLanguageThroughTheStack(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		token := h.userToken("agent")
+		withLanguage := func(r request, value string) request {
+			if r.headers == nil {
+				r.headers = map[string]string{}
+			}
+			r.headers["Accept-Language"] = value
+			return r
+		}
+
+		// Successes say which locale was used too.
+		for _, tc := range []struct {
+			r      request
+			status int
+		}{
+			{withLanguage(post(token, grantBody("1000", "1002")), "fr-CH, en;q=0.5"), 201},
+			{withLanguage(get(token, grantsPath("1000")), "fr-CH, en;q=0.5"), 200},
+			{withLanguage(request{method: http.MethodDelete, path: grantedCustomerPath("1000", "1002"), token: token}, "fr-CH, en;q=0.5"), 204},
+		} {
+			rec := h.do(tc.r)
+			if rec.Code != tc.status || rec.Header().Get("Content-Language") != "fr-FR" {
+				t.Errorf("%s %s: %d with Content-Language %q, want %d with fr-FR", tc.r.method, tc.r.path, rec.Code, rec.Header().Get("Content-Language"), tc.status)
+			}
+		}
+
+		// A header without one well-formed entry: 406-100 in en-US, in the format asked for.
+		r := withLanguage(get(token, grantsPath("1000")), "en-US;q=2, fr_;x=1")
+		r.headers["Accept"] = xmlType
+		rec := h.do(r)
+		body := wsError(t, rec, 406, "406-100")
+		if rec.Header().Get("Content-Type") != xmlType || rec.Header().Get("Content-Language") != "en-US" {
+			t.Errorf("406-100 in %s, %s", rec.Header().Get("Content-Type"), rec.Header().Get("Content-Language"))
+		}
+		if got := detailValues(body, "Accept-Language"); len(got) != 1 || got[0] != "en-US;q=2, fr_;x=1" {
+			t.Errorf("details %v", got)
+		}
+
+		// Plural forms through the stack: the 75-limit in Russian.
+		h2 := newHarness(t, dialect, manyCustomers(5000, 80))
+		client := h2.clientToken("crm-sync")
+		if rec := h2.do(post(client, grantBody("1000", idRange(5000, 75)...))); rec.Code != 201 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		r = withLanguage(post(client, grantBody("1000", "5075")), "ru")
+		r.headers["X-egain-error-message"] = "yes"
+		body = wsError(t, h2.do(r), 400, "400-306")
+		if want := "не более 75 клиентов; сейчас их 75, запрос добавляет 1."; !strings.Contains(body.DeveloperMessage, want) {
+			t.Errorf("developerMessage %q, want it to contain %q", body.DeveloperMessage, want)
+		}
+		if want := "Разрешения на одного клиента могут иметь не более 75 клиентов."; *body.UserMessage != want {
+			t.Errorf("userMessage %q, want %q", *body.UserMessage, want)
+		}
+	})
+}
+
+func TestLocalizedReasons(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		r := post(h.userToken("agent"), grantBody("1000", idRange(5000, 76)...))
+		r.headers = map[string]string{"Accept-Language": "de-DE"}
+		body := wsError(t, h.do(r), 400, "400-152")
+		if want := "Ungültiger Wert für das Attribut 'grantsTo.customer' im Anfragetext: höchstens 75 Einträge sind zulässig."; body.DeveloperMessage != want {
+			t.Errorf("developerMessage %q, want %q", body.DeveloperMessage, want)
+		}
+		r = postAs(xmlType, h.userToken("agent"), `<!DOCTYPE grants>`+xmlGrantBody("1000", "1002"))
+		r.headers["Accept-Language"] = "ja"
+		body = wsError(t, h.do(r), 400, "400-202")
+		if want := "リクエスト本文の形式が正しくありません: 文書型宣言とエンティティは受け付けません。"; body.DeveloperMessage != want {
+			t.Errorf("developerMessage %q, want %q", body.DeveloperMessage, want)
+		}
+	})
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// egainPreferences is what a request asks of an eGain response: XML or JSON, the locale of
+// its messages (an index in egainLocales), and whether errors carry a userMessage.
+type egainPreferences struct {
+	xml         bool
+	locale      int
+	userMessage bool
+}
+
+// egainPreferencesFrom negotiates from the request's headers. A header that admits no
+// format or no locale leaves the default (JSON, en-US); validation refuses it afterwards.
+func egainPreferencesFrom(h http.Header) egainPreferences {
+	return egainPreferences{
+		xml:         prefersXML(h.Get("Accept")),
+		locale:      negotiateLocale(h.Get("Accept-Language")),
+		userMessage: wantsUserMessage(h),
+	}
+}
+
+// prefersXML: XML when the Accept header gives it a higher quality than JSON; JSON on a tie,
+// for */* and when the header is absent.
+func prefersXML(accept string) bool {
+	return strings.TrimSpace(accept) != "" &&
+		acceptQuality(accept, "application/xml") > acceptQuality(accept, "application/json")
+}
+
+// wantsUserMessage reads eGain's X-egain-error-message request header.
+func wantsUserMessage(h http.Header) bool {
+	return strings.EqualFold(strings.TrimSpace(h.Get("X-egain-error-message")), "yes")
+}
+
+func (p egainPreferences) contentLanguage() string { return egainLocales[p.locale] }
+
+// setEgainResponseHeaders says which locale was used and that the representation depends on
+// Accept and Accept-Language.
+func setEgainResponseHeaders(h http.Header, p egainPreferences) {
+	h.Set("Content-Language", p.contentLanguage())
+	h.Set("Vary", "Accept, Accept-Language")
+}
+
+type egainPreferencesKey struct{}
+
+// withEgainPreferences keeps the negotiated preferences for handlers, which see only the
+// request's context.
+func withEgainPreferences(ctx context.Context, p egainPreferences) context.Context {
+	return context.WithValue(ctx, egainPreferencesKey{}, p)
+}
+
+// egainPreferencesIn returns the preferences negotiateEgain put into ctx.
+func egainPreferencesIn(ctx context.Context) egainPreferences {
+	p, _ := ctx.Value(egainPreferencesKey{}).(egainPreferences)
+	return p
+}
+
+// egainPreferencesOf returns a request's preferences: those negotiated for it, or, for a
+// request refused before negotiation (the body limit, a path of no API), read from its
+// headers.
+func egainPreferencesOf(r *http.Request) egainPreferences {
+	if p, ok := r.Context().Value(egainPreferencesKey{}).(egainPreferences); ok {
+		return p
+	}
+	return egainPreferencesFrom(r.Header)
+}
+
+// negotiateEgain negotiates the format and locale of requests that eGain's family answers,
+// before validation, so that every response, an error included, follows them.
+func negotiateEgain(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if _, isEgain := familyFor(r.URL.Path).(egainFamily); !isEgain {
+			return next(c)
+		}
+		p := egainPreferencesFrom(r.Header)
+		setEgainResponseHeaders(c.Response().Header(), p)
+		canonicalizeContentType(r.Header)
+		c.SetRequest(r.WithContext(withEgainPreferences(r.Context(), p)))
+		return next(c)
+	}
+}
+
+// canonicalizeContentType lower-cases the body's media type: the generated strict handler
+// picks the JSON or XML body by a case-sensitive prefix of Content-Type, so a body sent as
+// Application/XML would otherwise reach the handler as neither.
+func canonicalizeContentType(h http.Header) {
+	value := h.Get("Content-Type")
+	if value == "" {
+		return
+	}
+	mediaType, params, err := mime.ParseMediaType(value)
+	if err != nil {
+		return
+	}
+	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
+}
