@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -82,23 +81,8 @@ func negotiateEgain(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		p := egainPreferencesFrom(r.Header)
 		setEgainResponseHeaders(c.Response().Header(), p)
-		canonicalizeContentType(r.Header)
 		c.SetRequest(r.WithContext(withEgainPreferences(r.Context(), p)))
 		return next(c)
 	}
 }
 
-// canonicalizeContentType lower-cases the body's media type: the generated strict handler
-// picks the JSON or XML body by a case-sensitive prefix of Content-Type, so a body sent as
-// Application/XML would otherwise reach the handler as neither.
-func canonicalizeContentType(h http.Header) {
-	value := h.Get("Content-Type")
-	if value == "" {
-		return
-	}
-	mediaType, params, err := mime.ParseMediaType(value)
-	if err != nil {
-		return
-	}
-	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
-}

@@ -120,7 +120,7 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: func(h *harness) request {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "text/plain")
 			}},
-		{name: "media type spelled in capitals", status: 415, code: "ADF_REST_UNSUPPORTED_MEDIA_TYPE", path: "Content-Type",
+		{name: "media type spelled in capitals (media types are case-insensitive)", status: 201, after: []string{patUser},
 			request: func(h *harness) request {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "Application/JSON")
 			}},

@@ -330,3 +330,4 @@ func TestReltioTenantIsolation(t *testing.T) {
 	}
 	runReltioCases(t, cases)
 }
+

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"sort"
@@ -35,6 +36,7 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			if isDocsPath(r.URL.Path) {
 				return next(c)
 			}
+			canonicalizeContentType(r.Header)
 			route, pathParams, err := router.FindRoute(r)
 			switch {
 			case errors.Is(err, routers.ErrMethodNotAllowed):
@@ -55,6 +57,9 @@ func validateRequests(router routers.Router, tokens *Tokens) echo.MiddlewareFunc
 			}
 			if unknown := unknownQueryParameters(r, route); len(unknown) > 0 {
 				return &requestProblem{kind: problemUnknownQueryParameters, subject: strings.Join(unknown, ", "), names: unknown}
+			}
+			if problem := nulCharacter(r, pathParams); problem != nil {
+				return problem
 			}
 			if route.Operation.RequestBody == nil && hasBody(r) {
 				return &requestProblem{kind: problemBodyNotAllowed}
@@ -99,20 +104,34 @@ func hasBody(r *http.Request) bool {
 	return n > 0
 }
 
-// producedMediaTypes lists the media types of the operation's documented responses.
+// producedMediaTypes lists the media types of the operation's successful responses, which
+// the Accept header must admit; for an operation whose successes have no body, those of its
+// other responses (its errors).
 func producedMediaTypes(op *openapi3.Operation) []string {
-	var types []string
-	for _, response := range op.Responses.Map() {
+	var success, other []string
+	for status, response := range op.Responses.Map() {
 		if response.Value == nil {
 			continue
 		}
 		for mediaType := range response.Value.Content {
-			if !slices.Contains(types, mediaType) {
-				types = append(types, mediaType)
+			if strings.HasPrefix(status, "2") {
+				success = appendNew(success, mediaType)
+			} else {
+				other = appendNew(other, mediaType)
 			}
 		}
 	}
-	return types
+	if len(success) > 0 {
+		return success
+	}
+	return other
+}
+
+func appendNew(list []string, value string) []string {
+	if slices.Contains(list, value) {
+		return list
+	}
+	return append(list, value)
 }
 
 // acceptsAny tells whether an Accept header admits one of the produced media types: the
@@ -228,4 +247,65 @@ func schemaReason(err error) string {
 		return "invalid value"
 	}
 	return err.Error()
+}
+
+// canonicalizeContentType lower-cases the body's media type (media types are
+// case-insensitive): the generated strict handlers pick a body by a case-sensitive prefix of
+// Content-Type, so a body sent as Application/JSON would otherwise reach them as none.
+func canonicalizeContentType(h http.Header) {
+	value := h.Get("Content-Type")
+	if value == "" {
+		return
+	}
+	mediaType, params, err := mime.ParseMediaType(value)
+	if err != nil {
+		return
+	}
+	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
+}
+
+// nulCharacter refuses a NUL character in a path parameter, a query parameter or a JSON
+// body string: PostgreSQL text cannot hold one, so every API refuses it on every database
+// instead of failing in the database. (XML cannot carry one.)
+func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem {
+	const reason = "text may not contain a NUL character"
+	for name, value := range pathParams {
+		if strings.ContainsRune(value, 0) {
+			return &requestProblem{kind: problemInvalidParameter, subject: name, in: "path", reason: reason}
+		}
+	}
+	for name, values := range r.URL.Query() {
+		for _, value := range values {
+			if strings.ContainsRune(value, 0) {
+				return &requestProblem{kind: problemInvalidParameter, subject: name, in: "query", reason: reason}
+			}
+		}
+	}
+	if r.GetBody == nil {
+		return nil
+	}
+	body, err := r.GetBody()
+	if err != nil {
+		return nil
+	}
+	data, _ := io.ReadAll(body)
+	if bytes.IndexByte(data, 0) >= 0 || hasEscapedNUL(data) {
+		return &requestProblem{kind: problemInvalidBodyAttribute, subject: "(body)", reason: reason}
+	}
+	return nil
+}
+
+// hasEscapedNUL finds JSON's \u0000 escape: a backslash that is not itself escaped,
+// followed by u0000.
+func hasEscapedNUL(data []byte) bool {
+	for i := 0; i+6 <= len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		if bytes.EqualFold(data[i+1:i+6], []byte("u0000")) {
+			return true
+		}
+		i++ // skip the escaped character: in \\u0000 the backslash is escaped, so no NUL
+	}
+	return false
 }

@@ -133,12 +133,17 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
 	})
 }
 
-// View runs read-only work in one read-only transaction: a consistent snapshot, and on
-// SQLite a deferred transaction, so readers never queue behind the single writer.
+// View runs read-only work in one read-only transaction: one snapshot for all its queries
+// (REPEATABLE READ on PostgreSQL; SQLite's transactions are snapshots), and on SQLite a
+// deferred transaction, so readers never queue behind the single writer.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
+	options := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == Postgres {
+		options.Isolation = sql.LevelRepeatableRead
+	}
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&Tx{db: db, dialect: s.dialect})
-	}, &sql.TxOptions{ReadOnly: true})
+	}, options)
 }
 
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL

@@ -310,7 +310,7 @@ type ReltioErrorSeverity string
 type ResourcePermission struct {
 	AllowedPrivileges []Privilege `json:"allowedPrivileges"`
 
-	// Id A resource of the service, e.g. `globalRoles` or `customer`.
+	// Id A resource of the service, e.g. `globalRoles` or `customer.user`.
 	Id string `json:"id"`
 }
 
