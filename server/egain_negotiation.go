@@ -85,4 +85,3 @@ func negotiateEgain(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
-

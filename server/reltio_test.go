@@ -330,4 +330,3 @@ func TestReltioTenantIsolation(t *testing.T) {
 	}
 	runReltioCases(t, cases)
 }
-
