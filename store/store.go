@@ -127,18 +127,19 @@ type Tx struct {
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.
+// A database that cannot be reached in time fails it with ErrUnavailable.
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return availability(ctx, s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&Tx{db: db, dialect: s.dialect})
-	})
+	}))
 }
 
 // View runs read-only work in one read-only transaction: a consistent snapshot, and on
 // SQLite a deferred transaction, so readers never queue behind the single writer.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return availability(ctx, s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&Tx{db: db, dialect: s.dialect})
-	}, &sql.TxOptions{ReadOnly: true})
+	}, &sql.TxOptions{ReadOnly: true}))
 }
 
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL
