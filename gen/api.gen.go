@@ -449,7 +449,9 @@ type Privilege string
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioError struct {
 	// ErrorCode Example: 40402
 	ErrorCode int32 `json:"errorCode"`
@@ -601,7 +603,9 @@ type PayloadTooLarge = WSError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioBadRequest = ReltioError
 
 // ReltioForbidden Reltio's error body. `errorCode` is stable:
@@ -629,7 +633,9 @@ type ReltioBadRequest = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioForbidden = ReltioError
 
 // ReltioInternalServerError Reltio's error body. `errorCode` is stable:
@@ -657,7 +663,9 @@ type ReltioForbidden = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioInternalServerError = ReltioError
 
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
@@ -685,8 +693,70 @@ type ReltioInternalServerError = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioNotFound = ReltioError
+
+// ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
+type ReltioServiceUnavailable = ReltioError
+
+// ReltioTooManyRequests Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
+type ReltioTooManyRequests = ReltioError
 
 // ReltioUnauthorized Reltio's error body. `errorCode` is stable:
 //
@@ -713,8 +783,16 @@ type ReltioNotFound = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioUnauthorized = ReltioError
+
+// ServiceUnavailable eGain's error body.
+type ServiceUnavailable = WSError
+
+// TooManyRequests eGain's error body.
+type TooManyRequests = WSError
 
 // Unauthorized eGain's error body.
 type Unauthorized = WSError
@@ -1242,7 +1320,29 @@ type ReltioInternalServerErrorJSONResponse ReltioError
 
 type ReltioNotFoundJSONResponse ReltioError
 
+type ReltioServiceUnavailableJSONResponse ReltioError
+
+type ReltioTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type ReltioTooManyRequestsJSONResponse struct {
+	Body ReltioError
+
+	Headers ReltioTooManyRequestsResponseHeaders
+}
+
 type ReltioUnauthorizedJSONResponse ReltioError
+
+type ServiceUnavailableJSONResponse WSError
+
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type TooManyRequestsJSONResponse struct {
+	Body WSError
+
+	Headers TooManyRequestsResponseHeaders
+}
 
 type UnauthorizedJSONResponse WSError
 
@@ -1357,6 +1457,21 @@ func (response CreateCustomerGrants415JSONResponse) VisitCreateCustomerGrantsRes
 	return err
 }
 
+type CreateCustomerGrants429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomerGrants429JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomerGrants500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -1369,6 +1484,20 @@ func (response CreateCustomerGrants500JSONResponse) VisitCreateCustomerGrantsRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateCustomerGrants503JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1461,6 +1590,21 @@ func (response DeleteCustomerGrant406JSONResponse) VisitDeleteCustomerGrantRespo
 	return err
 }
 
+type DeleteCustomerGrant429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteCustomerGrant429JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteCustomerGrant500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -1473,6 +1617,20 @@ func (response DeleteCustomerGrant500JSONResponse) VisitDeleteCustomerGrantRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteCustomerGrant503JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1578,6 +1736,21 @@ func (response ListCustomerGrants406JSONResponse) VisitListCustomerGrantsRespons
 	return err
 }
 
+type ListCustomerGrants429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomerGrants429JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomerGrants500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -1590,6 +1763,20 @@ func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListCustomerGrants503JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1672,6 +1859,23 @@ func (response ListCustomerRoles404JSONResponse) VisitListCustomerRolesResponse(
 	return err
 }
 
+type ListCustomerRoles429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ListCustomerRoles429JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomerRoles500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -1684,6 +1888,22 @@ func (response ListCustomerRoles500JSONResponse) VisitListCustomerRolesResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ListCustomerRoles503JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1767,6 +1987,23 @@ func (response AddCustomerRoles404JSONResponse) VisitAddCustomerRolesResponse(w 
 	return err
 }
 
+type AddCustomerRoles429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response AddCustomerRoles429JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddCustomerRoles500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -1779,6 +2016,22 @@ func (response AddCustomerRoles500JSONResponse) VisitAddCustomerRolesResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response AddCustomerRoles503JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1862,6 +2115,23 @@ func (response ReplaceCustomerRoles404JSONResponse) VisitReplaceCustomerRolesRes
 	return err
 }
 
+type ReplaceCustomerRoles429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ReplaceCustomerRoles429JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceCustomerRoles500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -1874,6 +2144,22 @@ func (response ReplaceCustomerRoles500JSONResponse) VisitReplaceCustomerRolesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ReplaceCustomerRoles503JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1956,6 +2242,23 @@ func (response ListRolePermissions404JSONResponse) VisitListRolePermissionsRespo
 	return err
 }
 
+type ListRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ListRolePermissions429JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRolePermissions500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -1968,6 +2271,22 @@ func (response ListRolePermissions500JSONResponse) VisitListRolePermissionsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ListRolePermissions503JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2051,6 +2370,23 @@ func (response AssignRolePermissions404JSONResponse) VisitAssignRolePermissionsR
 	return err
 }
 
+type AssignRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response AssignRolePermissions429JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignRolePermissions500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -2063,6 +2399,22 @@ func (response AssignRolePermissions500JSONResponse) VisitAssignRolePermissionsR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response AssignRolePermissions503JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2147,6 +2499,23 @@ func (response ReplaceRolePermissions404JSONResponse) VisitReplaceRolePermission
 	return err
 }
 
+type ReplaceRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ReplaceRolePermissions429JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRolePermissions500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -2159,6 +2528,22 @@ func (response ReplaceRolePermissions500JSONResponse) VisitReplaceRolePermission
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ReplaceRolePermissions503JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2555,114 +2940,120 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rUxs51vBfUfW7VQaqbWwumR1T7wdPYGaZhYTlsrP1YJ606D62NWlLjqSGeBP++1M6Uner221jCMnM",
-	"buXDTMDW5ejo3C/iUxCL6Uxw4FoF/U/BjEo6BQ0SfxvEMcy0+SkBFUs200zwoB+8FlwD10TPZ0AoDoKE",
-	"3M6JngCJUwZc90lEZ7OUxdTM2f5dCR6RDfN9AiOapTokNFWCxBOhgJORkEMebW1vRURIcj8BjmtNgCYg",
-	"CVOE3irgerNDBvmHekK121wRLiwwesIUUSDvWAxDPpMiyWJQuABX9yAhIfdMT8he91VnyIMwgI90Oksh",
-	"6Ad1cIMwYOawdrsgDDidmnEOKWGg4glMqcUOHql5kSn9eAJ8rCdBv9fd2QsDA2jQD5SWjI+Dh4fQLXlC",
-	"+TijY1jEd/4NSUVM02UoD0mmIDGodOPaagYxG7GYjBikicFBQkBKg+spKEXHoAxC72iaARGZViwBXDBl",
-	"Si8iLdrrvmr3ut2oQ07ddEIlEMaH/IiPU6YmZAN4++piE6GAO5DzHGbG7eVISIEqqGMfp61GebtAUDPu",
-	"8yWAZ9Ogf13+rtpH5t+RbP98brbQ7ePLIAwSaB8emU3S9puTIAxmuv3Tuf33DL+n7cO/B2Egs/b5lZ3/",
-	"ehCEwb8n7ddvgjD4nbZ/PQvC4L1o/93MU3fti6PgpumCHcNc4hf12z2FhFFLvmKE6JfwIQOlya1I5p0m",
-	"RjJX42ig8ywidgC1EaLnkPLO/qvGg2ZKiynI42TxnMdJfr7YjarC3ut2uzm8M6onJbQsMdcAHzImIQn6",
-	"Wmbgw/wXCaOgH/y/7VKWbdtv1XYJ0D8NlSOQR4YFHAUvgvkbkvocVBRaZjHXwAypo7yiUs4JJVGmIF8j",
-	"IlOgXFua54lhQ6mqZ5uDWnYV/2rDmDLexr3aji+X3AkXHn3bNbloJrlzSDUTq+7jcgLEjiouhGxo4OYo",
-	"4p6D3CSsRl6XoHS+ZPNVxeWGq65sRrUGaab/7/Wg/T+0/e9u+8d3nfbNp164s7//8Jdg+ZnORQpvcLf6",
-	"iQbFQUrRJ0UKq+nu/O3J0bvz43+8Ozz6Z/OhZL7jc6mwAPnBHEOCmgmuAHXsTzQ5t+xufostX5ofF/iv",
-	"/ykHGidyoY95wu5YktHUfIBi3C6SGKj3ut32bncXJZ2mLFVB//pT8B7m9WtyE4Ned6cbPNyY8XeQihmU",
-	"TFIw9obaJC0zsIWinwtNWAFFgWB1QMaScm31w5jdASeCp3MiOCohLRpndfCWM66y2UxIDck/MpDzs9wm",
-	"WXbIXrfXeMjCmPHO+HHZAa/KXckHsy0pppszmy9TBkmftD62OvYe17v73y5Q3tgpixyYy3qmCON3NDUs",
-	"9xAGPwt5y5IE+PpUUcHKbrv3w18bsUJj3L1EyVHCNCm4ehl6lLXDzIXTNBX3gLc4AzkScorcZRcmrcp6",
-	"LTzNi2AqpmkKkkzpHKEot0ZtaAbiXsfcSBaaXoC8A2lXfA4O95GyukEjOi7mSsPUICTj9DYFxIUUMSjl",
-	"a/CXO7x6woZvhLYWkxn4TPp5VZy9Tj+LxljBW0uZ69hSNqnNzU15XMBw1scXIpc3wtlHiCoJMwnGfcBj",
-	"h8bDoDzntiUw5Yj8WWQ8eSYO95bikFXFbnep2D1OjPBh1hu6Oj8mRjEh+Y8MYH0ji7vdF8LacaIWtjLm",
-	"f7kf7nNG56mgyaUQJ1SOn0lgvd3lzHXumb+G4rUQJDVbvRw7ydoWuDz6lPb8zoXM/Uvc2Fofz9HX+KMB",
-	"5zWefq/b7e2E9pNDpI3y7GeS3bEUxkBar8+PBpdHrbrUNVamBCUyGQNpjVNxS1NjX6iWMXNywFuDTE9a",
-	"ZMPN6pPzo8HhJho+FevX23DZJsYWNa4c04Z0HVrXtnwQaU/UgAd4B84UJsYIU+TeuPtMkXsp+Ni7j2cq",
-	"ysp17HZ7S67D0zuJAHcRyZRxpjTI0m5uvdUTkJ7SW8CzETMKIxEJcAbJ18bqCqhRY5a2cIHKL9acHlL3",
-	"u92VSM0vPRZZmiCAt5ArNOfUVvGXA4cUDtK6Zl8biTk3jShLISEZh48ziDUk6dzD2/PURIUC97rLBIJh",
-	"bTS6fTelRRKBSIOPTFnHsyRF30lrokSzYinSvzod5nAZrWu9sYImEXoPkVecZnoiJPs3fAkye+tRHpWS",
-	"ISDkFqg0fCHeA29A2M9ZmhIDGXDtYCAYybKuoDHFaOwsMfz828hNH2oDz5Qpxfg4LCwbIQl8nBkQEcfP",
-	"x25h0fTave5esNLEEzIHhOTbWYx5dtWLqPBBw+rroaFw9DDylgflnmHD7C818GrxtdzU0/BRb89Syvg6",
-	"bui0CAz2Sauc+oIulTF/WsrbKDc2CiCsS+6WM7vlkuUX9O+bo0rO9xcjIrgXdSFHNJ4QDDIzRZxNbuMC",
-	"GPFnmkyoIsC1YUwbIZ5Jgx/NbMzDLvyWP3ZsBA6SHNYTprTBmZ1+KZ41/aGISInb3yHGBevRxRURKcKS",
-	"kFAyE4ppdgeEcQ3G5LyXTGvghCpCiY11NYZF/TTCX8NKAK3X/vHmutv+8eZTN+z90BQ7KyE9hxFI4DHC",
-	"SpOEGUBpeuaheURTBXXMs+Q5kdYyWnZtVrhpQGEN1xgcrOycIzAP+ZWY+ZVyIOcC6pHp/YbzPwP+MEgZ",
-	"f4+H1zBVj80/MYMfEJRjO75XwEGlpPMmjITV47kt18AT0uRSXK0NdB37Ffh/2H/kAMV2SwFWj5LZCotB",
-	"l6KESihih94QjH3MvSCjFhXmqUqMEjvXlqBz17smGhrH7QQPYfEbxkkNNpaLpyfwln9rVXQcfaSxxrBp",
-	"eebQIOJ+IqZ1/MykuGOJNZ7XuvxFmVAn3ynja9LySlLwkfsieLms0oCo4cOqF4uNkFBNpkJp8sN+SMBo",
-	"IMFjeCkkGR5ZjqUwyDj7kIH7WssMnoC42siCujyENmH7xEmtKjIneEZffG7HQsJ2vv90LLfvdotftxfV",
-	"zk53768NklVCWl03LhNE3uxXjZlv/3xmodDC2XSsIlCBu7kcmI2RBGFwfjQ4DMLg6uzQ/n54dHKEPxz9",
-	"6+j11WVTXjb3OgpHt0pj9suWKpOA8w6JCkcDk7AKA4z9IR/yz6T4inw2X+hMkc+YGTS28Och/9xut4v/",
-	"zIQ94yMT/Jd8JtQGo6jWkt1mGsitBPreRnctMZJi1k4xSzsrDi1fmo6EnEJSDtxtHugM9GLYXjEsW54G",
-	"KYfvF8NzGxtjhULmZnjDnFf1g95PQNpqA0Om1orX9D16ZByKib2uB9t7Lu554ZUXQ3oLQ4oAmRgZs6o+",
-	"ocTfbGn4y0bV3TLFzF3vGC4mb3zalsIwVVmBQZelIouVSpxHeX4xysOviKCEjUZGvI2kk20GyS2Vr9Bz",
-	"tGP+X/NhyyE7xZBFb8iOxXA400ZgMh6zGU3NaqngxjhFB73YcdftuOvIad0QUz5/z83f8y5qcczOwpim",
-	"FG45frcYzwVRWTwpb23DYGwzH7rvtt9HttQTkVTu3I165Ua9coe06YGcsM0RbbnRrxdv37g5PYcYJA68",
-	"uiJinY9we/f28xFm53KJfScJ9h0R52EmDDxlEpdZcIa8mIcnfl0syQgCqoN+wLje3Sk9Aud2GOnXFCHx",
-	"5fgLRJ48+b/X/fFVgwiGWi1GdftKmOpxVVSGW0oNYaX7zWPKp5haAyn00Nyklc4drZ2BRKkqnmr8OfIr",
-	"tJta23YvFWLFItlZaZEUrlDdT/UlppcBCQl0xh0SeXkGLNGL8luPOg3u15Txwll9DPPoBS1ioRHZSys/",
-	"esYI3NnfJykYv1iFJGFjplVIondRSKK2BboTrSz9qB/jGVUqJZDrX2RZHVIxv7vd7iM3WWx1DrOUxjB1",
-	"8asv3rVpo5LC1RNJXHrXti5Ejvxqm651sIv61OoJ97uPuDJetU8DFMvo0htzNUuohid6vr4RoIiY2WkH",
-	"NjJmnVumyTRTmsCHjKaeRdAJ/sMxviaaF7d5TgyrLvhcCVxN3g0yPTGC4/Tw1Pwj2YenCzqs9KpphydI",
-	"hUXNUpXzj4iHJjHbBE8TpvOw8QK64BfKeNUnWiC+2JkkNfr+9LfLyzPnGD20P/FsegvyITog3KheEk8o",
-	"H4OylcZYg4x1w1V5XVZ7VeOf+y7+ufPQtj/sNsvmIlC/5h04PFgjqYr+3QYxuRjP9w2ap1WYrWPveDWo",
-	"iwg/W4iv64bsV9RYftonc1DROkDUoxnm7hsQsYLIHHIXAhaYSPHx55fzPRrvLeoEy/kfn34cA0O+VmN8",
-	"RkGcGbPxwhCMhVsY0fEaK/IbxE2ZWcpzhrdz4yzieOIlnjrkrbm4xS8wr4K5mmhwdhwNOZWQOzE2ZzJK",
-	"xb3lRJz8WkICXDNqCV/FYuZMz9msEwsJHS8G1JlS7io+JVANGHKVMBV3nu9lw0+GPBqXkEATDKDQxIvS",
-	"udgtK6c/hAG6oFcyDfrBtqCZnmzjJ5Vsi/nYeDAf22Yxi7V24a0GfXdMsxzi/ko1hQwPIYUxNbzn8C44",
-	"uYUJTUc2RmB4qUMuJ2Dd4pYiKsN7xgqkCbr2sqVIKsaMHww51qPkn2NRYiLIhq1DNOYnzKjUxiBTmzZZ",
-	"TBNCteuJyKv1qtdVyZfmjl3lwwqmimwuFovnl/qFF/qHX6ZBpwsraibermSmonwdB7RUkYY32x5gVMON",
-	"MAaRIgnELIGQUIWOa1GnvybDvDy9eodsptriiI76/AN2yG9NNBiLKbigUR0BQ74RocszODw9fmPsmvK3",
-	"d6+vLi7fnh6dL/n43TDrdnfjsnAcf4doM6eFIS9TnZrcQir42EAarkX7M6rUvZDJV0G4pSkzhfGRWMTy",
-	"W16W+uC/fEz0RAKQO+CJkKpVRvPcDQzOjh2SMTcjuJY0Noca5CK7SOwa9arsPdnlWookIs6meUUquRfy",
-	"vfIHKmvaK5JxaxcZyT7kW2RrCy2wOudubZGNqDGe3+l0os1+tRRDFcmyISceU2OCTeiJV9jWIaijlaEw",
-	"kht/kdPckTUALVz1ThIkOAuXvbdinxym5gCpJ1sMdLPSUq3AUkTno0/DIngzDMJhJXxTfmDEaflbJeo1",
-	"DB4iRO+loSzVz0Opv/52qTrkimuWYr0wygQ9zzNLWGwSCz5i40xCEtqQiM+gpN1Gxjx5+8vxm2jI87BJ",
-	"bYyjl9cnx0dvLt8dH0YYitXmPlybnGa6yKzYycYqAWl9oKDb6XW6qP5mwOmMBf1gt9Pt7FozeYL8tTrZ",
-	"g1SEbChUg6D9hd2BqiVeGSdRnoaKiooPXg3SloPe8siRcPkBmYg0UQQakpwH/uIY3PlhnyRMacZjXUIR",
-	"2lyBGBlS0ROwcXJvh5KOjxObJbWWHhpRNkSE9HuEoqmA27rZGOE01HhrtCbZ2ip7Vra2yqXN/N9yr8Uz",
-	"1IgCrY0o2SrWLa0Cmjpm3CKCh8Z+83BrtjcnskLUnB4jcnQK3gq47wnDeDSNpVAqF62q76UfSEw5Itq7",
-	"ozIj6qPSnJTivgtfNi1SLe0ZFJ4F9uXeY1mnEeoEmJEoZtnUAGuNoREmSu4nIgU8xxllmMynmtDU6Iu5",
-	"Q7/SdG70dZ7n71e8GKYMW05nQluEDLnn2fadVUc2osIujDYJB0iU37ASVRpWIoOHEN3QIW+4L7wuqJIL",
-	"43civYPE0k311pzinogp+OsRIbFu0LtQLyOWuW4bauwUYGPuzNNBgz9glLrnc0SbORRVP+GAcEFGmUTx",
-	"XkpVv5DRCsEJ2HvxkUyta2qAdgxHmNPgRfLuOClszFqNWFhpK79udrnLIduuw/ohfHSk31e7xvBan/Ua",
-	"Myqtog831jsEpX8SyfyJ/Xr6XthqG/uryqZTKufoqKM+UUt4CwnpvtSsKvC8269a3rJ+j5u76MdKgBcK",
-	"esJ1K3qqbZf1Hsqdbq/hkQIkxaRD3gi0Uw5IdCLs/UTY4K58eFzWo0l1BKHr2cW98jUWN7w6P8mXqS66",
-	"/PydlR2lTynVsCpcNbTNmjvZ63aXXWGByG2vswWn9B6fUikpxkm7j08qOzZwxqvHZ1Qb2sys3hr71PuU",
-	"cN7+OodqKBB+CIP9dZDY1EPhB4qQ6bwwxfVSh/3GMGQlmHS9MmJzY8RTKVWct19zFAx90LHC5xGaHIkA",
-	"q9pWk9snljxYcoOk/LD2AUseLIekoKGpuGYqcpvSlmyh7i+giRaWy61F4cEcscRYlXvdvSLAKV0Js60E",
-	"wFV84ySvgMktkI1or9tt73R3o80G88GGCWKDSWPHWRSFRNw5Xq6I5QrvN+nGQ8RFRTc+WTV6/fyGPB57",
-	"YAFxZr3ZHLB6bfFOc8v7Av5f8gWGF7QAXkSlV1TJ3oqadnJPlQue2WaCP7Ng3VtLsNrOpWdL4v8soWjF",
-	"ju8djR0bvqBUtKXA0OBHnzRYHdXSXsbJrdATkjAJNpTcr3nNxSmjfs1wKsuC/dorKzXt7ANvpUuxfKVc",
-	"avhevd8yaEDCXg7g2vhBeS6JJVFYVobYZDZ6lV65CEkZf98hO57MLhYe8glF4e02Ztx5jyU+Dshe08x6",
-	"T9kyV3DR+fsng3syGGMERnAlUvA8wCaHfciN3VrZfLXbR9bw+ob8qW5fs5fXpHcM1X2hR1ZTO39i6d19",
-	"oldWcqxnOuX3agxrbEmyroijysf9sQY/q9rFEvwqJpwcYutK6YHlDSfXebX243b/TuAKsMvdHlBG1vY7",
-	"pXJOTunv2DJbenlP3xEnLe74JG+xRoxLvEYvXGVfjKm+4PMQLtfVpfB7TJx8V+LfUoljLnFtFe5GVxT4",
-	"L6Ar+rMgjlKlr6nM60mJT2Vm62EbExFL1bghMfsoQc3cbqllSY2QCJngS3q3c5zbWSmmsc7yyVJ64cmv",
-	"L5OP2F9xdXHZ7b07vAjC/Oez0yCsFk7ePPUZrEq94iNBo5ayGFyfUxfe6ViXXxua0Nfl2vpbFOvybu0B",
-	"gXV5cfl7DQscuZBivkYGbEivX9d4zRBkhbxrNO0xWmPyz3D6koTSIHFWmGGFxOX96iKeIKkU+QDr3FMJ",
-	"5D3MdIjGXpJZ6oXkYMipbcHI34e6hXqLRoecg84kL7dWtRcXvQaxEJ+1zOMGyL1NxtUgSb4K0z4jyryc",
-	"X5/OoPlDdaujrt0/EriGh2SQjKo3+l1sfGuxMUiSL5MYWYPAOMXGsKI1qqZ08blaMVq2bd9Rhn2skDBt",
-	"pIjhbYzjFBWnzM+LqZBwuDfeuY3V0wR7SY3osR++B5jlZQqVIoUBJzCd6bmFSpaBzimhaVqVQWaIkzko",
-	"u7AztUHKOH353yhpFkyBP6nQeYbJQri4/y5/vrX8cRf1hZbLei7C9qxa2N/oLtjaEmxivGOKuccbKwEk",
-	"FEHYhOnHrEZMLrPAhty5FTqPhHmWTumXUE1TMSYbmAyhqrnez7hQQ26/uro4Oo82nUgaS5HNFhwXrHVh",
-	"3D3mFPogo6Q0Mg0StJ6wuVfax9phbt8StIeiSrExzwuWFx2hesPRH+8K+U019b6xptaZPLcu2YcljRdm",
-	"SEP333Xey+51ruNKVGo2orFWNuASLkJkbu8RcE4PT58FTg5EQjW1+1dE6NodZ/6OC41ni31CK+y8sgTZ",
-	"V7/fxe0f5SUWkofW5NrCJb2E4+hLHb9pXue13g21ZHlXf5lu2IjOri5Jp9PxBfn2p5yvHqK8+F/cgZQs",
-	"gc2OKxUs2sWKvlmUouVzAnl43gHnRLEteEHpWg71Xx0wSqDsX8c/i+FkkOtJI9u1ZlycrWybT2R4NTJA",
-	"2je0iIQZVsEYMAQvvCLbNDIFOYbENj2sXfI15OeOwPr2Tc57qgpxjgmsis9s/HQ5panhkz6CYHNGM3fZ",
-	"4ZAXb61iY4I9uplWevclrlSjD467fyWV8dxyL8s6h36ddzXL4L9FiAW/9paKwuZKiXiZY3i2IjLU80Wi",
-	"36M6zNQ8PsPiwLVtrjtpKjjTwvVxrdaQxSMvxTMw7v2XfK1qiuKmmqJ4EZ21ugXzZd2Zp9CV3eM7Yf0H",
-	"E9Y6plDF+F4qhL9bRd88CIZ3UbkeLawZwvj4m/qlnjmDHR5N4TXnM6vCkGtVXNGyKds9GLpB8yBXtCgZ",
-	"ojy0Vka9Np1yLyNfSgvjVNpWWmuCoIfsdV44c63sKztY8lJS6D2SEC55IgF3UHRqlnNesczQjbBFfpZ5",
-	"8NXa2SydH5SWk3uOlHgW0/II3csbIeGac8qnHJ4f1fvz+bhPiNItPsDx8uHE/xYErfKsa6xPlePV70rk",
-	"WyuRt87pXHB4a2WDVS2yjhJZVbbRUJ9RB3i9cyBSLIVntoEXZZMDrvFlEfJaSChascgpFnFKcrfbIYPy",
-	"aU/Ka0+L550i5UkHRHCvIfmnPhlgYhjDpXcM7slPLftXg+6YZqBCQrWm8QQb9lFZxVSBa4qLbSk9/tkY",
-	"dQ/GJZ9SlmL5iVnGPiNgtYIrn26uPFks2XY3ZLBHBmfHjzbFVi2KCcyxVrPjP2IDCgOvCkjGsUtVKxKh",
-	"yfAukyw6KF+bKJtX3d93LEaR/08mWs/629t/e3txaQ2OaMiX9ik3t+Ya3TzkL9OgW5ogsUhA+VHmyHvG",
-	"0zaZvsaHCbHqs3zVMC9q9TvgycYspXok5HRzSTP8ohVS724X8kn98h0y4HOMg6QKyBi0Invd3XDI8c8L",
-	"+u/puRiW/95ehcaaufvh5uH/AgAA//8=",
+	"7H1rd9s20vBfweG758jOoWTKl3Qjn/eDGrtdd53E68t2zxP5CWFyJKGhABUA7WhT//fnYACSIEXJsuPs",
+	"drf50MaWcBkMBnOf8ecgEbO54MC1CgafgynQFCT+eA5aLoZjDdL8loJKJJtrJngwCC4gETxVRAtyR5km",
+	"NzAWEogCnjI+IZQLPQVJJPyag9K9IAzMj0xCGgy0zCEMVDKFGTUrwyc6m2cQDPphMGOczfIZ/qwXcwgG",
+	"AeMaJiCD+/v7MJhTSWegHYTDJIG5XobuteAauCZmBUJxEKTkZkH0FEiSMeB6QGI6n2csoWbOzi9K8Jhs",
+	"me9TGNM80yGhmRIkmQoFnIyFHPH4xc6LmAhJ7qbAcS2LLcIUoTcKuN7ukWHxoZ5S7TZXhAsLjJ4yRRTI",
+	"W5bAiM+lSPMEFC7A1R1ISMkd01OyH73sjXgQVsgJmuAGYcDMYe12QRhwOjPjHFJ8DLsjtS8yo59OgU/0",
+	"NBj0o939Eu9KS8YngcG6XfKU8klOJ7CM7+IbkomEZqtQHpJcQWpQ6cZ11RwSNmYJGTPIUoODlICUBtcz",
+	"UIpOQBmE3tIsByJyrVgKuGDGlF5GWrwfvez2oyjukTduOqESCOMjfswnGVNTsgW8e3WxjVDALchFATPj",
+	"9nIkZEAVNLGP09ajvFsiqB33xRLADYG/r35X3WPz71h2fzg3W+juyWUQBil0j47NJln37WkQBnPd/f7c",
+	"/nuG39Pu0V/Ny8q751d2/uthEAb/nHZfvw3C4Bfa/eksCIOPovtXM0/ddi+Og+u2C3YP5hK/aN7uG0gZ",
+	"teQrxoh+96zJjUgXvbaHZK7G0UDvSUTsAOoiRE8h5d2Dl60HzZUWM5An6fI5T9LifIkbVYe9H0VRAe+c",
+	"6mkFLUvXMrg/SRgHg+D/7VSsdsd+q3YqgP5uqByBPDZPwFHwMpg/I6kvQMWhfSzmGpghdeRXVMoFoSTO",
+	"FRRrxGQGlGtL8zw1z1Cq+tkWoFZdxT+6MKGMd3GvrnuXK+6EC4++7ZpctJPcOWSaiXX3cTkFYkeVF0K2",
+	"NHBzFHHHQW4T1iCvS1C6WLL9qpJqw3VXNqdagzTT//f9sPs/tPvPqPvqQ697/bkf7h4c3P8pWH2mc5HB",
+	"W9yteaJheZCK9UmRwXq6O393evzh/ORvH46O/95+KFns+FQqLEFGIStBzQVXgDL2e5qe2+dufkvsuzQ/",
+	"Lr2/SpTjRC70CU/ZLUtzmpkPkI3bRVID9X4UdfeiPeR0mrJMBYP3n4OPsGhek5sY9KPdKLi/NuNvIRNz",
+	"qB5J+bC31DbpmIEdZP1caMJKKEoEq0MykZRrKx8m7BY4ETxbEMFRCGnROquHt5xzlc/nQmpI/5aDXJwV",
+	"OsmqQ/ajfushS2XGO+OnVQe8qnYlv5ptSTndnNl8mTFIB6TzqdOz97jZ3f98gfzGTll+gQWvZ4owfksz",
+	"8+Tuw+AHIW9YmgLfnCpqWNnr9r/7cytWaIK7Vyg5Tpkm5atehR5l9TBz4TTLxB3gLc5BjoWc4euyC5NO",
+	"bb0OnuZZMJXQLANJZnSBUFRbozQ0A3GvE244C80uQN6CtCs+BYcHSFlR0IqOi4XSMDMIyTm9yQBxIUUC",
+	"SvkS/PkOrx6x4VuhrcZkBj6Rfl6WZ2/Sz7IyVr6tlY/rxFI2acwtVHlcwLysT89ELm+F048QVRLmEoz5",
+	"gMcOjYVBefHaVsBUIPIHkfP0iTjcX4lDVme70Uq2e5Ia5sOsNXR1fkKMYELyHxvABoYXR9EzYe0kVUtb",
+	"GfW/2g/3OaOLTND0UohTKidPJLD+3urHde6pv4bitRAkM1s933OSjS1webQp7fmdCVnYl7ix1T6eIq/x",
+	"RwPOazz9fhT1d0P7yRHSRnX2M8luWQYTIJ3X58fDy+NOk+saLVOCErlMgHQmmbihmdEvVMeoOQXgnWGu",
+	"px2y5WYNyPnx8GgbFZ+a9uttuGoTo4saU45pQ7oOrRtrPoi0R0rAQ7wDpwoTo4QpcmfMfabInRR84t3H",
+	"EwVl7Tr2ov6K6/DkTirAXUQ6Y5wpDbLSmzvv9BSkJ/SW8GzYjEJPRAqcQfq1sboGapSYlS5covKLJaeH",
+	"1IMoWovU4tITkWcpAngDhUBzRm0dfwVwSOEgrWn2tZFYvKYxZRmkJOfwaQ6JhjRbeHh7mpioUeB+tIoh",
+	"mKeNSrdvpnRIKhBp8Ikpa3hWpOgbaW2UaFasWPpXp8MCLiN1rTVW0iRC7yHywqL7itNbyrLHay81+lv/",
+	"qFOq6Q1VQFJmyc+6ulD+sRkcms+mjE/IHVUkmVI+gbRH0GVLMqqdDVlHrAPfaGgl/F8Zuw8ew3cnuWOU",
+	"RzOWmNGmb8wQLRmk3l1cCvGG8oWTderptL37auVFnFMNJGMzZkghAUghPURQFoSODafqE4WO8C3VJrou",
+	"hSAzyhfFAdW/iKcaVZLMhCwxq6ziwLQisjoSylJVP1CMFNRFr3/sDoeuomZcoFsGBtpgdqN3vBDCfeUg",
+	"ueI011Mh2T/hS3hSfzMGTqVk+J7JDVBpxIv4CLzlun7Is4wYyIBrBwNBh7D1qBiLhibOoMHP/zXqhw+1",
+	"gWfGlGJ8EpYGgpAEPs0NiPg8vpRJleblGg244CRG+YXZXEgqWbbwGcsAX/aTuNizKdFfg/l8EdspjIvd",
+	"V6tRu8Q01nCcZ/Zc/H75xtM5Rmns9rv9aD9Ya/0LWTwuUmxnuYBncj8Lvoctq2/ytD0fIAZlinjNE8zb",
+	"g5W2fyP0UngBNHzSO/OMMr6Jh3JWxowGpFNNfUZvm7GMO8rbqLBDSyCst9YtZ3YrlM4f0fXbHnBwbmEx",
+	"JoJ7DnlyTJMpwfgjU8S5a6zLGIPBTJMpVQS44RTKBg/n0uBHM+sOtwu/4w8dG4GDtID1lCltcGanX4on",
+	"Tb8vgxXi5hdIcMFm4GlNsIKwNCSUzIVimt0CcRF5cieZ1sAJVYQSGwZpjZj5EeY/h7XYSr/76vp91H11",
+	"/TkK+9+1hVUqSM9hDBJ4grDSNGUGUJqdeWge00xBE/MsfUoQrgqkvDcrXLegsIFrjBvVdi4QWESDKsz8",
+	"RDmQcwHNoOVBy/mfAH8YZIx/xMNrmKmH5p+awfcIyokdX6VfUCnpog0jYf14bssN8IQ0uRJXGwPdxH4N",
+	"/u8OHjhAud1KgNWDZLbGmNQVK6ESyrCSNwTd4gsv/qRF7fHUOUaFnfeWoAuvbIM1tI7bDe7D8jcMoWEq",
+	"zUr29Ii35d9aHR3Hn2iiMaJWnTk0iLibilkTP3Mpbllq/SobXf4yT2iS74zxDWl5LSn4yH0WvFzWaUA0",
+	"8GHFi8VGSKjRx5Qm3x2EBIwEEjyB50KSeSOrsRQGOWe/5uC+1jKHRyCuMbKkLg+hbdg+dVyrjswpntFn",
+	"nzuJkLBT7D+byJ3bvfLXnWWxsxvt/7mFs0rI6usmVe6AN/tla1KUfz6zUGjhbDtW6cPG3Vx6hHWfB2Fw",
+	"fjw8CsLg6uzI/n50fHqMPxz/4/j11WVbyk5hSZc+0DqN2S87qsoPWfRIXBrPmJ+jMPY0GPER/42UX5Hf",
+	"zBc6V+Q3TBoxuvBvI/5bt9st/zMT9qMo6hP8l/xGqI1TUK0lu8k1kBsJ9KMN/FliJOWs3XKWdlocar40",
+	"Gws5g7QauNc+0Cno5bD9cli+OkJeDT8ohxc6NoaRhCzU8JY5L5sHvZuCtIlohkytFq/pR/QycCgn9iMP",
+	"to9c3PHSYVsO6S8NKWMnYmzUquaECn/zlZERa9e6ZcqZe94xXLhWigw6CiMYVXIeXZWlUq5U4TwuUk/i",
+	"IjKHCErZeGzY21g63maQ3FHFCn1HO+b/Db9MNWS3HLJsDdmxGCk1xulcMp6wOc3MapngRjlF3225457b",
+	"cc+R06bRh2L+vpu/713U8pjdpTFt2T3V+L1yPBdE5cm0urUtg7HtYuiB2/4An6WeirR2527USzfqpTuk",
+	"jRwXhG2OaDNRf7p499bN6TvEIHHg1ZXBzGKE27t/UIwwO3tL7L6yA3Zf1XDbqfkMmCo9qGRLAdQdBu6c",
+	"B46pHLj3UAQzMLyRSyhG7blRxWU+xctk1lqy0Tz3oicVXPTD8CeqbULy3m6wnJ/c7oz0xcszxEo8sbQf",
+	"vXrZIhmgkT1Y374WWHlYQlaezUpwWaFz/ZBMLKc2QAo9NLcJy3P3BM5AIrMXj9VJ3asoha7a2KSo5HRN",
+	"UdpdqyiVFlrTfPYZuRezDwn0Jj0Se5FxTCqPi1uPey1W4Yzx0oZ+CPNonC1joRXZK3MV+0Y33T04IBkY",
+	"c12FJGUTplVI4g9xSOKuBboXr01WbB7jCXmVFZCbX2SVz1izCqIoeuAmy63OYZ7RBGbOrfbFu7ZtVFG4",
+	"eiSJS+/aNoXIkV9j040OdtGcWj/hQfSAheXlp7ZAsYouvTFX85RqeKRB7usmioi5nXZoHXbW5maazHKl",
+	"Cfya08xTVHrBfzjGN0Tz8jZPca01GZ9L2m7wu2Gup4ZxvDl6Y/6R7NfHMzrMTW5Ih0dwhWXJUufzD7CH",
+	"NjbbBk8bpgtv9hK64EfKeN1UWyK+xKkkDfr+/JfLyzNnr913P/N8dgPyPj4k3Ihep+koWxuDVTNY6VLn",
+	"11V+ct0te+Dcsrv3XfvDXjtvLuMHG96Bw4NVkuro32thk8thBl+heVxO9Cb6jlc1sYzwsyW3v24JNMet",
+	"BRMDsgAVbwJE08li7r4FEWuIzCF3yY+C8R0ff34C+oNu6DKzvZr/6fHHMTAUa7W6jRQkuVEbLwzBWLiF",
+	"YR2vsYashd1UAa8iPH+zMDYsjidePKxH3pmLW/4Cwz0YQoqHZyfxiFMJhW1lQznjTNzZl4iTX0tIgWtG",
+	"LeGrRMyd6jmf9xIhoee5pnozyl2NggRjEVGeEgkzceuZhNYrZsijdQkJNEW/Dk0956FzKbNq+n0YoGV8",
+	"JbNgEOwImuvpDn5SCwKZj40F86lrFrNY65ZGdDBwxzTLIe6vVJsn8wgymFDz9hzeBSc3MKXZ2LouzFvq",
+	"kcspWGu9o4jK8Z4xbWCKHgdjJmZiwvjhiGMGZfE5xt5TQbZs5rxRP2FOpTYKmdq2eRk0JVS7Kr4iv7x+",
+	"XbUwbmHY1T6sYaoMMmN5U3GpX3ih//bLNOh03k7NxLu1j6ksuMIBHVVmvJhtD9HZ4kYYhUiRFBKWQkio",
+	"QsO1rCzb8ME8P716h2yn2vKIjvr8A/bIz200mIgZOF9WEwEjvhWjyTM8enPy1ug11W8fXl9dXL57c3y+",
+	"4uMPozyK9pKq1Al/h3i7oIURryKwmtxAJvjEQBpuRPtzqtSdkOlXQbilKTOF8bFYxvI7XiWn4r98QvRU",
+	"ApBb4KmQqlM5Gd0NDM9OHJIxZCS4ljQxhxoWLLuMNxvxquw92eU6iqQiyWdFDQW5E/Kj8gcqq9orkvMi",
+	"z2jER/wFefECNbDmy33xgmzFrWGGXq8Xbw/qGSKqjOGNOPEeNcb9bCm8l0pgZLQyFEYK5S92kju2CqCF",
+	"q1n7iARn4bL3Vu5TwNTut/V4i4FuXmmqNVjKoEH8eVQ6b0ZBOKq5b6oPDDutfqt5vUbBfYzovTSUpQaF",
+	"h/enny9Vj1xxzTKscEGeoBdFwAtzYBLBx2ySS0hD6xLxHyjpdvFhnr778eRtPOKF26QxxtHL69OT47eX",
+	"H06OYvQQa3MfrrBbM10GfOxko5WAtDZQEPX6vQjF3xw4nbNgEOz1ot6eVZOn+L7Wx6CQivAZCtXCaH9k",
+	"t6Aa8WDGSVxEx+IyEYXXfcfVoHc8diRcfUCmIksVgZbY66G/ODp3vjsgKVOa8URXUIQ2hCHGhlT0FKz7",
+	"3tuhouOT1AZvraaHSpR1ESH9HiNrKuG2ZjZ6OA013hipSV68qKosX7yoljbzfy6sFk9RIwq0NqzkRblu",
+	"pRXQzD3GF0Tw0OhvHm7N9uZEloma06NHjs7AWwH3PWXoJqeJFEqViXADLypCEsoR0d4dVYFaH5XmpBT3",
+	"XfqybZF6xtGwtCywk8QdFiIYpk6AGY5ili2d6xLGGL+5m4oM8BxnlGGOAdWEZkZeLBz6laYLI6+L9INB",
+	"zYphyjzL2Vxoi5AR9yzbgdPqyFZc6oXxNuEAqfJLLONaiWVs8BCiGTriLfeF1wV1cmH8VmS3kFq6qd+a",
+	"E9xTMQN/PSIkpuh6F+oF6nJXH0qNngJswp16OmyxB4xQ92yOeLuAom4nHBIuyDiXyN4rrurnDFsmOAV7",
+	"Lz6SqTVNDdDuwRHmJHgZUzxJSx2zkbpWb4Tyvt3krobsuJ4g9+GDI/1OEBsMb3QG2WBGrbnB/bW1DkHp",
+	"70W6eGSFub4TNgnI/qry2YzKBRrqKE/UireFhHRXSVYVeNbtV8262bwq2130Q0UrS3lG4aaJRvVGAc2q",
+	"/92o39JWB0kx7ZG3AvWUQxKfCns/MbZkUT48LurRJjrqecHFGssbXp2fFsvUF119/g1bDW2QQWJFuGpp",
+	"9GDuZD+KVl1hicgdrxYTp/QfnlLLdMZJew9PqmoMccbLh2fUS7DNrP4G+zQra3HewSaHaslbNpN3Xz08",
+	"uZlxfx8GB5sgv61aEOducNCWGgrfN4Xv3POMvF/pI7g2PKDmv3q/1kl0bThixcicg6FhmxiSpBOFPYTa",
+	"bJcA8/vWU/hnlt5bCoe0+rDxAUvv7aPMQENbmtFMFGqsTV5DdaOEJl5arlBQhQdzzFKjyO5H+6VPVbpk",
+	"bpsTgav4+lCRC1QoPVvxfhR1d6O9eLtFY7GeicRg0qiOFkUhEbeOfdQkQY3dtInjI8RFTRw/Whp7TW8M",
+	"eTzUhQhxZg3oArBmlvVue1+YJfw/Z5uiZ1Q6nkWLqEmv/TXZ/ZgGYv11tqzi98zL9zfi5ba89+nM/xsf",
+	"Xs+HLafzbcCJe/nPyIhtHja0eAtOW3Srel414+RG6ClJmQTrMB80fAPlKeNBQz2scrL9xDfLqO3sQ2+l",
+	"S7F6pYJR+b4Lv5TfgISFNMC1sfaKiBlL47DKf7Ehe7SdvaQYkjH+sUd2PTFRLjziU4rywm3MuLORK3wc",
+	"kv22mc1a71UG77KJ+3cGd2Q4QT+T4Epk4Nm5bW6JETfaeW3z9cYt2cC2HfHHGrfttmybqDNU94V2Z0PS",
+	"/Y4FRvRI27N6sZ62VtyrMR+wHswaXI4qH7Y6W6zJeglR8JOYcnKEdUOVnVlU+7wvUuUftm52A5f9Xu12",
+	"jzyysd8bKhfkDf0FW1lUtuzjd8RJyzs+yiZuEOMK29hzytlObvXOevfhavWgYn4PsZNvesN/ud6AQdqN",
+	"tQY3uqYz/Ai6JrJLeqy0iA31h2a053MVMrzfwQjPSs3BULXtT9QwKjpqVbQoJEKm2FT3ZoFze2slAyaw",
+	"PlowLHX//DKWjPU0VxeXUf/D0UUQFj+fvQnCekbq9WM7YtYSQR/wxnWUxeDmzGGpZdemLKKlkcamjKLZ",
+	"lmpTdtHoJbTp82/v1rIpE1jd+GlTVrCyc88SQ1hKHXiP778lbeJ946mb91B7XY0n5b3z1qCuYTQrAoXD",
+	"1Omd5iWmLp7bFGoEKbWM81gPCpVAPsJch6jeprl9PJAejji1FT9Fp8obaFYEYSehXPJqa9Xo/ezVI4bY",
+	"YLtwziDzaFMnh2n6VXjGE6IHq9nF4/lD0TJ3vTc9+ncC19LSDsmofqPfuNYfjGsN0/TLGFbewq/eYBlk",
+	"WQjYUDmwb78Yr9p24AjTdm0mTBsmZlgL+urKRGbmh1tVSDjcEcFds3+aYuW04Xz2w48A8yL7pZb7MuQE",
+	"ZnO9sFDJypk9IzTL6izQDHEsD1kn1mG3MDmnLfw3MrolReh3yvOeoLARLu6+sb8/GPtzdPKFettm9tnO",
+	"vF6u0mqr2YwprBi+ZYq5Jto1hyFyQKx49n2UYyZX6Z8j7mw6XXg+PT2vMgqpppmYkC2Mt1HVnsVq7NcR",
+	"t19dXRyfx9uOI06kyOdLViNmcDHummqGPsjIqA1LhRR1R6ykl/aP5sDC9nS2h6JKsQkv0vCXrdBmGd2/",
+	"3w71S8Wa1ZBtBWFFxohkv64oJzJDWmpa3xeNI7w2EbgSlZqNaWIe7LV16jUhMrf3ADhvjt48CZwCiJRq",
+	"avevcfCN6yj9HZfKKZer39ZouVVivS/9v3H7P6iJXjI+2mCrSzTyHFa7z/T8Bhm6KKBoSdAsOnhU0a2t",
+	"+OzqkvR6PV+O7HwunvV9XFTUiFuQkqWw3XP5t2UNZlmMjky8ah1SRIMccE4S2CwyZO7VUL/DCLaELHtV",
+	"4F9HcyzQFXqSnUaFu+0aaWvnYsMqYgOk7ZdHJMwxtcyAIXhpktpKrBlIbG78qDzKET939DWwrdnvqCql",
+	"CcZLaw6LkHAhZzQzz3SAINgQ5dxddjjiZct9rPaxRzfTKtdKhSvV6gDB3b+SxHpqDqV9Okd+8UQ9qOX3",
+	"0sUsentLZbVAre6iCmk9WQ4a6vkiyeNRHQYGH54hff6z6aSZ4EwLVxy5XkCXDZ3Klk+u11OxVj0idl2P",
+	"iD2LyFxf1/y8xtxj6Mru8Y2w/oMJaxNNrKb7r2TC35SyP5oHEkmhRh1aWC2I8cm/1Cr3tCms2mrzbTqP",
+	"gSr1yE7NEK8aLbjexFu08DDGy4wpLvyalctx2+kWldtRaWFMalsebzUg9A941VROW6xqRQ9XNGULvcYn",
+	"4Yq2J7iDojOznPMJyByNKJtFa98uNsiez7PFYaW4uc7HxFPYVrtHn18HCjecU7VnebpL9fdn4T/CRbrc",
+	"VOf5fbn/LQha51doPH2q3Fv9JsP+YDLsnTO5l8z9Ro5uXYhtIsPWJSy1ZCY1Ad7sHIhV+8By2xMAWaMD",
+	"rrVZEXktJJTVneQNZkxLcrvXI8OqiTHljT+iUBSfVScdEsG9HgffD8gQcxLQV33L4I5837F/OvOWaQYq",
+	"JFRrmkyxBwjKyoQqcHW2iS2Vwb+dqO5AjjjMKMsw8cosYzuTWKHkyiPac66WSzLcDRnskeHZyYN19nWF",
+	"ZgoLTIzu+X2xQKHXWwHJORa+a0Vi1Fg+5JLFh1UDm6oe3v2R83IU+f9kqvV8sLPzl3cXl1bfiUd8ZeuD",
+	"9mp/oxqM+PPU/FcaUCJSUL6LP/YaFtu69dfYJhRTrKv+rUUGud9Ug2zNM6rHQs62V/TXWFaCmg0zhHxU",
+	"C44eGfIFeoEyBWQCWpH9aC8ccfwb236LTufB81t41mis/XXfX9//XwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -98,9 +98,15 @@ var (
 	errUnsupportedMediaType = egainCode{"415-100", http.StatusUnsupportedMediaType,
 		"Unsupported media type: '%s'; use application/json.",
 		"The request format is not supported."}
+	errTooManyRequests = egainCode{"429-100", http.StatusTooManyRequests,
+		"Too many requests; retry after %s second(s).",
+		"Too many requests. Try again later."}
 	errSystem = egainCode{"500-100", http.StatusInternalServerError,
 		"System is unable to process the request.",
 		"The system is unable to process your request. Try again later."}
+	errUnavailable = egainCode{"503-100", http.StatusServiceUnavailable,
+		"Service is temporarily unavailable: the database did not answer in time; nothing was changed.",
+		"The system is temporarily unavailable. Try again later."}
 )
 
 // egainError is an eGain error about to be written: a catalogue entry, its message
@@ -258,6 +264,10 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 		return newEgainError(errInvalidToken)
 	case problemNotPermitted:
 		return newEgainError(errNotAllowed, p.reason)
+	case problemRateLimited:
+		return newEgainError(errTooManyRequests, p.subject)
+	case problemUnavailable:
+		return newEgainError(errUnavailable)
 	}
 	return newEgainError(errSystem)
 }

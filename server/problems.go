@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/custaccess/custaccess/store"
 )
 
 // problemKind names a failure found before any handler runs: routing, validation,
@@ -27,6 +29,11 @@ const (
 	problemMissingToken
 	problemInvalidToken
 	problemNotPermitted
+	// problemRateLimited: the principal sent more requests than its rate allows; subject is
+	// the number of seconds after which to retry.
+	problemRateLimited
+	// problemUnavailable: the database could not answer in time; the request changed nothing.
+	problemUnavailable
 	problemSystem
 )
 
@@ -98,6 +105,9 @@ func toVendorError(err error, r *http.Request) vendorError {
 	var problem *requestProblem
 	if errors.As(err, &problem) {
 		return family.fromProblem(problem)
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return family.fromProblem(&requestProblem{kind: problemUnavailable})
 	}
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) {
