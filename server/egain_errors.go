@@ -196,6 +196,8 @@ func (f egainFailure) write(w http.ResponseWriter) error {
 	return writeEgainError(w, f.withUserMessage, f.err)
 }
 
+func (f egainFailure) failure() vendorError { return f.err }
+
 func (f egainFailure) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 	return f.write(w)
 }

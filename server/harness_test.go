@@ -47,6 +47,8 @@ type harness struct {
 	e      *echo.Echo
 	store  *store.Store
 	tokens *Tokens
+	// database reaches the store's database, for storetest.Exec.
+	database store.Options
 }
 
 var testSecret = []byte("test-secret-test-secret-test-secret!")
@@ -55,7 +57,14 @@ var testSecret = []byte("test-secret-test-secret-test-secret!")
 // loaded with baseFixture and then each extra fixture.
 func newHarness(t testing.TB, dialect store.Dialect, extraFixtures ...string) *harness {
 	t.Helper()
-	s := storetest.Open(t, dialect)
+	return newConfiguredHarness(t, dialect, nil, extraFixtures...)
+}
+
+// newConfiguredHarness is newHarness with configure applied to the server's Config first.
+func newConfiguredHarness(t testing.TB, dialect store.Dialect, configure func(*Config), extraFixtures ...string) *harness {
+	t.Helper()
+	database := storetest.Options(t, dialect)
+	s := storetest.OpenWith(t, database)
 	for _, text := range append([]string{baseFixture}, extraFixtures...) {
 		loadFixture(t, s, text)
 	}
@@ -63,11 +72,15 @@ func newHarness(t testing.TB, dialect store.Dialect, extraFixtures ...string) *h
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, e: e, store: s, tokens: tokens}
+	return &harness{t: t, e: e, store: s, tokens: tokens, database: database}
 }
 
 func loadFixture(t testing.TB, s *store.Store, text string) {

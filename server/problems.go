@@ -104,6 +104,9 @@ func toVendorError(err error, r *http.Request) vendorError {
 	family := familyFor(r.URL.Path)
 	var problem *requestProblem
 	if errors.As(err, &problem) {
+		if problem.kind == problemRateLimited {
+			return withRetryAfter{family.fromProblem(problem), problem.subject}
+		}
 		return family.fromProblem(problem)
 	}
 	if errors.Is(err, store.ErrUnavailable) {

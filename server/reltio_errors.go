@@ -141,6 +141,8 @@ type reltioFailure struct{ err *reltioError }
 
 func (f reltioFailure) write(w http.ResponseWriter) error { return f.err.writeResponse(w, nil) }
 
+func (f reltioFailure) failure() vendorError { return f.err }
+
 func (f reltioFailure) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
 	return f.write(w)
 }

@@ -6,7 +6,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
-	"runtime/debug"
+	"time"
 
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
@@ -24,6 +24,11 @@ type Config struct {
 	Store  *store.Store
 	Tokens *Tokens
 	Logger *slog.Logger
+	// RequestTimeout bounds each request, its database queries included; zero means
+	// defaultRequestTimeout.
+	RequestTimeout time.Duration
+	// RateLimit bounds each principal's requests; the zero value does not limit.
+	RateLimit RateLimit
 }
 
 // Server satisfies the generated strict interface by composing one service per vendor API.
@@ -48,44 +53,28 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, fmt.Errorf("route embedded spec: %w", err)
 	}
 
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
+	}
+	metrics := newHTTPMetrics(cfg.Store)
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Use(middleware.RequestID())
-	e.Use(requestLog(cfg.Logger))
-	// Panics become errors, so errorHandler answers them with a 500 in the vendor's shape.
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisablePrintStack: true,
-		LogErrorFunc: func(c echo.Context, err error, _ []byte) error {
-			cfg.Logger.Error("panic", "error", err.Error(), "path", c.Request().URL.Path, "stack", string(debug.Stack()))
-			return err
-		},
-	}))
+	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
+	e.Use(recoverPanics(cfg.Logger))
+	e.Use(limitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
-	e.Use(validateRequests(router, cfg.Tokens))
+	e.Use(unlessOperational(validateRequests(router, cfg.Tokens)))
+	e.Use(unlessOperational(limitRate(newRateLimiter(cfg.RateLimit))))
 
+	registerOperationalEndpoints(e, cfg.Store, metrics)
 	server := &Server{
 		egainGrants:         &egainGrants{store: cfg.Store},
 		reltioCustomerRoles: &reltioCustomerRoles{store: cfg.Store},
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(server, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{noteHandlerFailures}))
 	return e, nil
-}
-
-// requestLog writes one line per request; never a token or a body.
-func requestLog(logger *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		HandleError:  true,
-		LogMethod:    true,
-		LogURIPath:   true,
-		LogStatus:    true,
-		LogLatency:   true,
-		LogRequestID: true,
-		LogValuesFunc: func(_ echo.Context, v middleware.RequestLoggerValues) error {
-			logger.Info("request", "request_id", v.RequestID, "method", v.Method, "path", v.URIPath,
-				"status", v.Status, "latency_ms", v.Latency.Milliseconds())
-			return nil
-		},
-	})
 }
