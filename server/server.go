@@ -29,6 +29,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RateLimit bounds each principal's requests; the zero value does not limit.
 	RateLimit RateLimit
+	// IdentityProvider, when set, adds its tokens to the built-in ones.
+	IdentityProvider *IdentityProvider
 }
 
 // Server satisfies the generated strict interface by composing one service per vendor API.
@@ -57,6 +59,12 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.RequestTimeout = defaultRequestTimeout
 	}
 	metrics := newHTTPMetrics(cfg.Store)
+	tokens := bearerTokens{builtIn: cfg.Tokens}
+	if cfg.IdentityProvider != nil {
+		if tokens.external, err = newExternalTokens(*cfg.IdentityProvider, cfg.Logger); err != nil {
+			return nil, err
+		}
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -67,7 +75,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(limitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
-	e.Use(unlessOperational(validateRequests(router, cfg.Tokens)))
+	e.Use(unlessOperational(validateRequests(router, tokens)))
 	e.Use(unlessOperational(limitRate(newRateLimiter(cfg.RateLimit))))
 
 	registerOperationalEndpoints(e, cfg.Store, metrics)
