@@ -20,6 +20,39 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for OAuthErrorError.
+const (
+	InvalidClient          OAuthErrorError = "invalid_client"
+	InvalidRequest         OAuthErrorError = "invalid_request"
+	InvalidScope           OAuthErrorError = "invalid_scope"
+	ServerError            OAuthErrorError = "server_error"
+	SlowDown               OAuthErrorError = "slow_down"
+	TemporarilyUnavailable OAuthErrorError = "temporarily_unavailable"
+	UnsupportedGrantType   OAuthErrorError = "unsupported_grant_type"
+)
+
+// Valid indicates whether the value is a known member of the OAuthErrorError enum.
+func (e OAuthErrorError) Valid() bool {
+	switch e {
+	case InvalidClient:
+		return true
+	case InvalidRequest:
+		return true
+	case InvalidScope:
+		return true
+	case ServerError:
+		return true
+	case SlowDown:
+		return true
+	case TemporarilyUnavailable:
+		return true
+	case UnsupportedGrantType:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Privilege.
 const (
 	CREATE  Privilege = "CREATE"
@@ -56,6 +89,21 @@ const (
 func (e ReltioErrorSeverity) Valid() bool {
 	switch e {
 	case Error:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenResponseTokenType.
+const (
+	Bearer TokenResponseTokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenResponseTokenType enum.
+func (e TokenResponseTokenType) Valid() bool {
+	switch e {
+	case Bearer:
 		return true
 	default:
 		return false
@@ -421,6 +469,25 @@ type Link struct {
 	Rel string `json:"rel"`
 }
 
+// OAuthError An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthError struct {
+	Error            OAuthErrorError `json:"error"`
+	ErrorDescription *string         `json:"error_description,omitempty"`
+}
+
+// OAuthErrorError defines model for OAuthError.Error.
+type OAuthErrorError string
+
 // Privilege defines model for Privilege.
 type Privilege string
 
@@ -511,6 +578,48 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
+// not know are ignored, as RFC 6749 §3.2 requires.
+type TokenRequest struct {
+	// ClientId The client id, when the client does not authenticate with HTTP Basic.
+	ClientId *string `json:"client_id,omitempty"`
+
+	// ClientSecret The client's secret, with `client_id`.
+	ClientSecret *string `json:"client_secret,omitempty"`
+
+	// GrantType `client_credentials`, the one grant served. Not an enum in this schema, so that
+	// another value is `unsupported_grant_type` and a missing one `invalid_request`,
+	// as RFC 6749 §5.2 tells them apart.
+	//
+	//
+	// Example: client_credentials
+	GrantType string `json:"grant_type"`
+
+	// Scope Space-separated scopes; absent or empty asks for every client scope.
+	//
+	// Example: app.core.customermgr.read
+	Scope *string `json:"scope,omitempty"`
+}
+
+// TokenResponse A successful token response (RFC 6749 §5.1).
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+
+	// ExpiresIn Seconds until the token expires.
+	//
+	// Example: 3600
+	ExpiresIn int32 `json:"expires_in"`
+
+	// Scope Space-separated scopes the token carries.
+	//
+	// Example: app.core.customermgr.manage app.core.customermgr.read
+	Scope     string                 `json:"scope"`
+	TokenType TokenResponseTokenType `json:"token_type"`
+}
+
+// TokenResponseTokenType defines model for TokenResponse.TokenType.
+type TokenResponseTokenType string
+
 // WSError eGain's error body.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
@@ -574,6 +683,84 @@ type NotAcceptable = WSError
 
 // NotFound eGain's error body.
 type NotFound = WSError
+
+// OAuthBadRequest An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthBadRequest = OAuthError
+
+// OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthPayloadTooLarge = OAuthError
+
+// OAuthServerError An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthServerError = OAuthError
+
+// OAuthServiceUnavailable An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthServiceUnavailable = OAuthError
+
+// OAuthTooManyRequests An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthTooManyRequests = OAuthError
+
+// OAuthUnauthorized An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthUnauthorized = OAuthError
 
 // PayloadTooLarge eGain's error body.
 type PayloadTooLarge = WSError
@@ -887,6 +1074,9 @@ type AssignRolePermissionsJSONRequestBody = AssignRolePermissionsJSONBody
 // ReplaceRolePermissionsJSONRequestBody defines body for ReplaceRolePermissions for application/json ContentType.
 type ReplaceRolePermissionsJSONRequestBody = RolePermissionsUpdate
 
+// IssueTokenFormdataRequestBody defines body for IssueToken for application/x-www-form-urlencoded ContentType.
+type IssueTokenFormdataRequestBody = TokenRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// CreateCustomerGrants Create customer grants
@@ -916,6 +1106,9 @@ type ServerInterface interface {
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// IssueToken Obtain an access token for a client application (client-credentials grant)
+	// (POST /oauth/token)
+	IssueToken(ctx echo.Context) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -1241,6 +1434,15 @@ func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error 
 	return err
 }
 
+// IssueToken converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueToken(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueToken(ctx)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -1297,6 +1499,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
+	router.POST(options.BaseURL+"/oauth/token", wrapper.IssueToken, options.OperationMiddlewares["issueToken"]...)
 
 }
 
@@ -1309,6 +1512,32 @@ type InternalServerErrorJSONResponse WSError
 type NotAcceptableJSONResponse WSError
 
 type NotFoundJSONResponse WSError
+
+type OAuthBadRequestJSONResponse OAuthError
+
+type OAuthPayloadTooLargeJSONResponse OAuthError
+
+type OAuthServerErrorJSONResponse OAuthError
+
+type OAuthServiceUnavailableJSONResponse OAuthError
+
+type OAuthTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type OAuthTooManyRequestsJSONResponse struct {
+	Body OAuthError
+
+	Headers OAuthTooManyRequestsResponseHeaders
+}
+
+type OAuthUnauthorizedResponseHeaders struct {
+	WWWAuthenticate string
+}
+type OAuthUnauthorizedJSONResponse struct {
+	Body OAuthError
+
+	Headers OAuthUnauthorizedResponseHeaders
+}
 
 type PayloadTooLargeJSONResponse WSError
 
@@ -2548,6 +2777,130 @@ func (response ReplaceRolePermissions503JSONResponse) VisitReplaceRolePermission
 	return err
 }
 
+type IssueTokenRequestObject struct {
+	Body *IssueTokenFormdataRequestBody
+}
+
+type IssueTokenResponseObject interface {
+	VisitIssueTokenResponse(w http.ResponseWriter) error
+}
+
+type IssueToken200ResponseHeaders struct {
+	CacheControl string
+	Pragma       string
+}
+
+type IssueToken200JSONResponse struct {
+	Body    TokenResponse
+	Headers IssueToken200ResponseHeaders
+}
+
+func (response IssueToken200JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Pragma", fmt.Sprint(response.Headers.Pragma))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken400JSONResponse struct{ OAuthBadRequestJSONResponse }
+
+func (response IssueToken400JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken401JSONResponse struct{ OAuthUnauthorizedJSONResponse }
+
+func (response IssueToken401JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken413JSONResponse struct {
+	OAuthPayloadTooLargeJSONResponse
+}
+
+func (response IssueToken413JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken429JSONResponse struct {
+	OAuthTooManyRequestsJSONResponse
+}
+
+func (response IssueToken429JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken500JSONResponse struct{ OAuthServerErrorJSONResponse }
+
+func (response IssueToken500JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken503JSONResponse struct {
+	OAuthServiceUnavailableJSONResponse
+}
+
+func (response IssueToken503JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CreateCustomerGrants Create customer grants
@@ -2577,6 +2930,9 @@ type StrictServerInterface interface {
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx context.Context, request ReplaceRolePermissionsRequestObject) (ReplaceRolePermissionsResponseObject, error)
+	// IssueToken Obtain an access token for a client application (client-credentials grant)
+	// (POST /oauth/token)
+	IssueToken(ctx context.Context, request IssueTokenRequestObject) (IssueTokenResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -2935,125 +3291,183 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 	return nil
 }
 
+// IssueToken operation middleware
+func (sh *strictHandler) IssueToken(ctx echo.Context) error {
+	var request IssueTokenRequestObject
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body IssueTokenFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueToken(ctx.Request().Context(), request.(IssueTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueTokenResponseObject); ok {
+		return validResponse.VisitIssueTokenResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rd9s20vBfweG758jOoWTKl3Qjn/eDGrtdd53E68t2zxP5CWFyJKGhABUA7WhT//fnYACSIEXJsuPs",
-	"drf50MaWcBkMBnOf8ecgEbO54MC1CgafgynQFCT+eA5aLoZjDdL8loJKJJtrJngwCC4gETxVRAtyR5km",
-	"NzAWEogCnjI+IZQLPQVJJPyag9K9IAzMj0xCGgy0zCEMVDKFGTUrwyc6m2cQDPphMGOczfIZ/qwXcwgG",
-	"AeMaJiCD+/v7MJhTSWegHYTDJIG5XobuteAauCZmBUJxEKTkZkH0FEiSMeB6QGI6n2csoWbOzi9K8Jhs",
-	"me9TGNM80yGhmRIkmQoFnIyFHPH4xc6LmAhJ7qbAcS2LLcIUoTcKuN7ukWHxoZ5S7TZXhAsLjJ4yRRTI",
-	"W5bAiM+lSPMEFC7A1R1ISMkd01OyH73sjXgQVsgJmuAGYcDMYe12QRhwOjPjHFJ8DLsjtS8yo59OgU/0",
-	"NBj0o939Eu9KS8YngcG6XfKU8klOJ7CM7+IbkomEZqtQHpJcQWpQ6cZ11RwSNmYJGTPIUoODlICUBtcz",
-	"UIpOQBmE3tIsByJyrVgKuGDGlF5GWrwfvez2oyjukTduOqESCOMjfswnGVNTsgW8e3WxjVDALchFATPj",
-	"9nIkZEAVNLGP09ajvFsiqB33xRLADYG/r35X3WPz71h2fzg3W+juyWUQBil0j47NJln37WkQBnPd/f7c",
-	"/nuG39Pu0V/Ny8q751d2/uthEAb/nHZfvw3C4Bfa/eksCIOPovtXM0/ddi+Og+u2C3YP5hK/aN7uG0gZ",
-	"teQrxoh+96zJjUgXvbaHZK7G0UDvSUTsAOoiRE8h5d2Dl60HzZUWM5An6fI5T9LifIkbVYe9H0VRAe+c",
-	"6mkFLUvXMrg/SRgHg+D/7VSsdsd+q3YqgP5uqByBPDZPwFHwMpg/I6kvQMWhfSzmGpghdeRXVMoFoSTO",
-	"FRRrxGQGlGtL8zw1z1Cq+tkWoFZdxT+6MKGMd3GvrnuXK+6EC4++7ZpctJPcOWSaiXX3cTkFYkeVF0K2",
-	"NHBzFHHHQW4T1iCvS1C6WLL9qpJqw3VXNqdagzTT//f9sPs/tPvPqPvqQ697/bkf7h4c3P8pWH2mc5HB",
-	"W9yteaJheZCK9UmRwXq6O393evzh/ORvH46O/95+KFns+FQqLEFGIStBzQVXgDL2e5qe2+dufkvsuzQ/",
-	"Lr2/SpTjRC70CU/ZLUtzmpkPkI3bRVID9X4UdfeiPeR0mrJMBYP3n4OPsGhek5sY9KPdKLi/NuNvIRNz",
-	"qB5J+bC31DbpmIEdZP1caMJKKEoEq0MykZRrKx8m7BY4ETxbEMFRCGnROquHt5xzlc/nQmpI/5aDXJwV",
-	"OsmqQ/ajfushS2XGO+OnVQe8qnYlv5ptSTndnNl8mTFIB6TzqdOz97jZ3f98gfzGTll+gQWvZ4owfksz",
-	"8+Tuw+AHIW9YmgLfnCpqWNnr9r/7cytWaIK7Vyg5Tpkm5atehR5l9TBz4TTLxB3gLc5BjoWc4euyC5NO",
-	"bb0OnuZZMJXQLANJZnSBUFRbozQ0A3GvE244C80uQN6CtCs+BYcHSFlR0IqOi4XSMDMIyTm9yQBxIUUC",
-	"SvkS/PkOrx6x4VuhrcZkBj6Rfl6WZ2/Sz7IyVr6tlY/rxFI2acwtVHlcwLysT89ELm+F048QVRLmEoz5",
-	"gMcOjYVBefHaVsBUIPIHkfP0iTjcX4lDVme70Uq2e5Ia5sOsNXR1fkKMYELyHxvABoYXR9EzYe0kVUtb",
-	"GfW/2g/3OaOLTND0UohTKidPJLD+3urHde6pv4bitRAkM1s933OSjS1webQp7fmdCVnYl7ix1T6eIq/x",
-	"RwPOazz9fhT1d0P7yRHSRnX2M8luWQYTIJ3X58fDy+NOk+saLVOCErlMgHQmmbihmdEvVMeoOQXgnWGu",
-	"px2y5WYNyPnx8GgbFZ+a9uttuGoTo4saU45pQ7oOrRtrPoi0R0rAQ7wDpwoTo4QpcmfMfabInRR84t3H",
-	"EwVl7Tr2ov6K6/DkTirAXUQ6Y5wpDbLSmzvv9BSkJ/SW8GzYjEJPRAqcQfq1sboGapSYlS5covKLJaeH",
-	"1IMoWovU4tITkWcpAngDhUBzRm0dfwVwSOEgrWn2tZFYvKYxZRmkJOfwaQ6JhjRbeHh7mpioUeB+tIoh",
-	"mKeNSrdvpnRIKhBp8Ikpa3hWpOgbaW2UaFasWPpXp8MCLiN1rTVW0iRC7yHywqL7itNbyrLHay81+lv/",
-	"qFOq6Q1VQFJmyc+6ulD+sRkcms+mjE/IHVUkmVI+gbRH0GVLMqqdDVlHrAPfaGgl/F8Zuw8ew3cnuWOU",
-	"RzOWmNGmb8wQLRmk3l1cCvGG8oWTderptL37auVFnFMNJGMzZkghAUghPURQFoSODafqE4WO8C3VJrou",
-	"hSAzyhfFAdW/iKcaVZLMhCwxq6ziwLQisjoSylJVP1CMFNRFr3/sDoeuomZcoFsGBtpgdqN3vBDCfeUg",
-	"ueI011Mh2T/hS3hSfzMGTqVk+J7JDVBpxIv4CLzlun7Is4wYyIBrBwNBh7D1qBiLhibOoMHP/zXqhw+1",
-	"gWfGlGJ8EpYGgpAEPs0NiPg8vpRJleblGg244CRG+YXZXEgqWbbwGcsAX/aTuNizKdFfg/l8EdspjIvd",
-	"V6tRu8Q01nCcZ/Zc/H75xtM5Rmns9rv9aD9Ya/0LWTwuUmxnuYBncj8Lvoctq2/ytD0fIAZlinjNE8zb",
-	"g5W2fyP0UngBNHzSO/OMMr6Jh3JWxowGpFNNfUZvm7GMO8rbqLBDSyCst9YtZ3YrlM4f0fXbHnBwbmEx",
-	"JoJ7DnlyTJMpwfgjU8S5a6zLGIPBTJMpVQS44RTKBg/n0uBHM+sOtwu/4w8dG4GDtID1lCltcGanX4on",
-	"Tb8vgxXi5hdIcMFm4GlNsIKwNCSUzIVimt0CcRF5cieZ1sAJVYQSGwZpjZj5EeY/h7XYSr/76vp91H11",
-	"/TkK+9+1hVUqSM9hDBJ4grDSNGUGUJqdeWge00xBE/MsfUoQrgqkvDcrXLegsIFrjBvVdi4QWESDKsz8",
-	"RDmQcwHNoOVBy/mfAH8YZIx/xMNrmKmH5p+awfcIyokdX6VfUCnpog0jYf14bssN8IQ0uRJXGwPdxH4N",
-	"/u8OHjhAud1KgNWDZLbGmNQVK6ESyrCSNwTd4gsv/qRF7fHUOUaFnfeWoAuvbIM1tI7bDe7D8jcMoWEq",
-	"zUr29Ii35d9aHR3Hn2iiMaJWnTk0iLibilkTP3Mpbllq/SobXf4yT2iS74zxDWl5LSn4yH0WvFzWaUA0",
-	"8GHFi8VGSKjRx5Qm3x2EBIwEEjyB50KSeSOrsRQGOWe/5uC+1jKHRyCuMbKkLg+hbdg+dVyrjswpntFn",
-	"nzuJkLBT7D+byJ3bvfLXnWWxsxvt/7mFs0rI6usmVe6AN/tla1KUfz6zUGjhbDtW6cPG3Vx6hHWfB2Fw",
-	"fjw8CsLg6uzI/n50fHqMPxz/4/j11WVbyk5hSZc+0DqN2S87qsoPWfRIXBrPmJ+jMPY0GPER/42UX5Hf",
-	"zBc6V+Q3TBoxuvBvI/5bt9st/zMT9qMo6hP8l/xGqI1TUK0lu8k1kBsJ9KMN/FliJOWs3XKWdlocar40",
-	"Gws5g7QauNc+0Cno5bD9cli+OkJeDT8ohxc6NoaRhCzU8JY5L5sHvZuCtIlohkytFq/pR/QycCgn9iMP",
-	"to9c3PHSYVsO6S8NKWMnYmzUquaECn/zlZERa9e6ZcqZe94xXLhWigw6CiMYVXIeXZWlUq5U4TwuUk/i",
-	"IjKHCErZeGzY21g63maQ3FHFCn1HO+b/Db9MNWS3HLJsDdmxGCk1xulcMp6wOc3MapngRjlF3225457b",
-	"cc+R06bRh2L+vpu/713U8pjdpTFt2T3V+L1yPBdE5cm0urUtg7HtYuiB2/4An6WeirR2527USzfqpTuk",
-	"jRwXhG2OaDNRf7p499bN6TvEIHHg1ZXBzGKE27t/UIwwO3tL7L6yA3Zf1XDbqfkMmCo9qGRLAdQdBu6c",
-	"B46pHLj3UAQzMLyRSyhG7blRxWU+xctk1lqy0Tz3oicVXPTD8CeqbULy3m6wnJ/c7oz0xcszxEo8sbQf",
-	"vXrZIhmgkT1Y374WWHlYQlaezUpwWaFz/ZBMLKc2QAo9NLcJy3P3BM5AIrMXj9VJ3asoha7a2KSo5HRN",
-	"UdpdqyiVFlrTfPYZuRezDwn0Jj0Se5FxTCqPi1uPey1W4Yzx0oZ+CPNonC1joRXZK3MV+0Y33T04IBkY",
-	"c12FJGUTplVI4g9xSOKuBboXr01WbB7jCXmVFZCbX2SVz1izCqIoeuAmy63OYZ7RBGbOrfbFu7ZtVFG4",
-	"eiSJS+/aNoXIkV9j040OdtGcWj/hQfSAheXlp7ZAsYouvTFX85RqeKRB7usmioi5nXZoHXbW5maazHKl",
-	"Cfya08xTVHrBfzjGN0Tz8jZPca01GZ9L2m7wu2Gup4ZxvDl6Y/6R7NfHMzrMTW5Ih0dwhWXJUufzD7CH",
-	"NjbbBk8bpgtv9hK64EfKeN1UWyK+xKkkDfr+/JfLyzNnr913P/N8dgPyPj4k3Ihep+koWxuDVTNY6VLn",
-	"11V+ct0te+Dcsrv3XfvDXjtvLuMHG96Bw4NVkuro32thk8thBl+heVxO9Cb6jlc1sYzwsyW3v24JNMet",
-	"BRMDsgAVbwJE08li7r4FEWuIzCF3yY+C8R0ff34C+oNu6DKzvZr/6fHHMTAUa7W6jRQkuVEbLwzBWLiF",
-	"YR2vsYashd1UAa8iPH+zMDYsjidePKxH3pmLW/4Cwz0YQoqHZyfxiFMJhW1lQznjTNzZl4iTX0tIgWtG",
-	"LeGrRMyd6jmf9xIhoee5pnozyl2NggRjEVGeEgkzceuZhNYrZsijdQkJNEW/Dk0956FzKbNq+n0YoGV8",
-	"JbNgEOwImuvpDn5SCwKZj40F86lrFrNY65ZGdDBwxzTLIe6vVJsn8wgymFDz9hzeBSc3MKXZ2LouzFvq",
-	"kcspWGu9o4jK8Z4xbWCKHgdjJmZiwvjhiGMGZfE5xt5TQbZs5rxRP2FOpTYKmdq2eRk0JVS7Kr4iv7x+",
-	"XbUwbmHY1T6sYaoMMmN5U3GpX3ih//bLNOh03k7NxLu1j6ksuMIBHVVmvJhtD9HZ4kYYhUiRFBKWQkio",
-	"QsO1rCzb8ME8P716h2yn2vKIjvr8A/bIz200mIgZOF9WEwEjvhWjyTM8enPy1ug11W8fXl9dXL57c3y+",
-	"4uMPozyK9pKq1Al/h3i7oIURryKwmtxAJvjEQBpuRPtzqtSdkOlXQbilKTOF8bFYxvI7XiWn4r98QvRU",
-	"ApBb4KmQqlM5Gd0NDM9OHJIxZCS4ljQxhxoWLLuMNxvxquw92eU6iqQiyWdFDQW5E/Kj8gcqq9orkvMi",
-	"z2jER/wFefECNbDmy33xgmzFrWGGXq8Xbw/qGSKqjOGNOPEeNcb9bCm8l0pgZLQyFEYK5S92kju2CqCF",
-	"q1n7iARn4bL3Vu5TwNTut/V4i4FuXmmqNVjKoEH8eVQ6b0ZBOKq5b6oPDDutfqt5vUbBfYzovTSUpQaF",
-	"h/enny9Vj1xxzTKscEGeoBdFwAtzYBLBx2ySS0hD6xLxHyjpdvFhnr778eRtPOKF26QxxtHL69OT47eX",
-	"H06OYvQQa3MfrrBbM10GfOxko5WAtDZQEPX6vQjF3xw4nbNgEOz1ot6eVZOn+L7Wx6CQivAZCtXCaH9k",
-	"t6Aa8WDGSVxEx+IyEYXXfcfVoHc8diRcfUCmIksVgZbY66G/ODp3vjsgKVOa8URXUIQ2hCHGhlT0FKz7",
-	"3tuhouOT1AZvraaHSpR1ESH9HiNrKuG2ZjZ6OA013hipSV68qKosX7yoljbzfy6sFk9RIwq0NqzkRblu",
-	"pRXQzD3GF0Tw0OhvHm7N9uZEloma06NHjs7AWwH3PWXoJqeJFEqViXADLypCEsoR0d4dVYFaH5XmpBT3",
-	"XfqybZF6xtGwtCywk8QdFiIYpk6AGY5ili2d6xLGGL+5m4oM8BxnlGGOAdWEZkZeLBz6laYLI6+L9INB",
-	"zYphyjzL2Vxoi5AR9yzbgdPqyFZc6oXxNuEAqfJLLONaiWVs8BCiGTriLfeF1wV1cmH8VmS3kFq6qd+a",
-	"E9xTMQN/PSIkpuh6F+oF6nJXH0qNngJswp16OmyxB4xQ92yOeLuAom4nHBIuyDiXyN4rrurnDFsmOAV7",
-	"Lz6SqTVNDdDuwRHmJHgZUzxJSx2zkbpWb4Tyvt3krobsuJ4g9+GDI/1OEBsMb3QG2WBGrbnB/bW1DkHp",
-	"70W6eGSFub4TNgnI/qry2YzKBRrqKE/UireFhHRXSVYVeNbtV8262bwq2130Q0UrS3lG4aaJRvVGAc2q",
-	"/92o39JWB0kx7ZG3AvWUQxKfCns/MbZkUT48LurRJjrqecHFGssbXp2fFsvUF119/g1bDW2QQWJFuGpp",
-	"9GDuZD+KVl1hicgdrxYTp/QfnlLLdMZJew9PqmoMccbLh2fUS7DNrP4G+zQra3HewSaHaslbNpN3Xz08",
-	"uZlxfx8GB5sgv61aEOducNCWGgrfN4Xv3POMvF/pI7g2PKDmv3q/1kl0bThixcicg6FhmxiSpBOFPYTa",
-	"bJcA8/vWU/hnlt5bCoe0+rDxAUvv7aPMQENbmtFMFGqsTV5DdaOEJl5arlBQhQdzzFKjyO5H+6VPVbpk",
-	"bpsTgav4+lCRC1QoPVvxfhR1d6O9eLtFY7GeicRg0qiOFkUhEbeOfdQkQY3dtInjI8RFTRw/Whp7TW8M",
-	"eTzUhQhxZg3oArBmlvVue1+YJfw/Z5uiZ1Q6nkWLqEmv/TXZ/ZgGYv11tqzi98zL9zfi5ba89+nM/xsf",
-	"Xs+HLafzbcCJe/nPyIhtHja0eAtOW3Srel414+RG6ClJmQTrMB80fAPlKeNBQz2scrL9xDfLqO3sQ2+l",
-	"S7F6pYJR+b4Lv5TfgISFNMC1sfaKiBlL47DKf7Ehe7SdvaQYkjH+sUd2PTFRLjziU4rywm3MuLORK3wc",
-	"kv22mc1a71UG77KJ+3cGd2Q4QT+T4Epk4Nm5bW6JETfaeW3z9cYt2cC2HfHHGrfttmybqDNU94V2Z0PS",
-	"/Y4FRvRI27N6sZ62VtyrMR+wHswaXI4qH7Y6W6zJeglR8JOYcnKEdUOVnVlU+7wvUuUftm52A5f9Xu12",
-	"jzyysd8bKhfkDf0FW1lUtuzjd8RJyzs+yiZuEOMK29hzytlObvXOevfhavWgYn4PsZNvesN/ud6AQdqN",
-	"tQY3uqYz/Ai6JrJLeqy0iA31h2a053MVMrzfwQjPSs3BULXtT9QwKjpqVbQoJEKm2FT3ZoFze2slAyaw",
-	"PlowLHX//DKWjPU0VxeXUf/D0UUQFj+fvQnCekbq9WM7YtYSQR/wxnWUxeDmzGGpZdemLKKlkcamjKLZ",
-	"lmpTdtHoJbTp82/v1rIpE1jd+GlTVrCyc88SQ1hKHXiP778lbeJ946mb91B7XY0n5b3z1qCuYTQrAoXD",
-	"1Omd5iWmLp7bFGoEKbWM81gPCpVAPsJch6jeprl9PJAejji1FT9Fp8obaFYEYSehXPJqa9Xo/ezVI4bY",
-	"YLtwziDzaFMnh2n6VXjGE6IHq9nF4/lD0TJ3vTc9+ncC19LSDsmofqPfuNYfjGsN0/TLGFbewq/eYBlk",
-	"WQjYUDmwb78Yr9p24AjTdm0mTBsmZlgL+urKRGbmh1tVSDjcEcFds3+aYuW04Xz2w48A8yL7pZb7MuQE",
-	"ZnO9sFDJypk9IzTL6izQDHEsD1kn1mG3MDmnLfw3MrolReh3yvOeoLARLu6+sb8/GPtzdPKFettm9tnO",
-	"vF6u0mqr2YwprBi+ZYq5Jto1hyFyQKx49n2UYyZX6Z8j7mw6XXg+PT2vMgqpppmYkC2Mt1HVnsVq7NcR",
-	"t19dXRyfx9uOI06kyOdLViNmcDHummqGPsjIqA1LhRR1R6ykl/aP5sDC9nS2h6JKsQkv0vCXrdBmGd2/",
-	"3w71S8Wa1ZBtBWFFxohkv64oJzJDWmpa3xeNI7w2EbgSlZqNaWIe7LV16jUhMrf3ADhvjt48CZwCiJRq",
-	"avevcfCN6yj9HZfKKZer39ZouVVivS/9v3H7P6iJXjI+2mCrSzTyHFa7z/T8Bhm6KKBoSdAsOnhU0a2t",
-	"+OzqkvR6PV+O7HwunvV9XFTUiFuQkqWw3XP5t2UNZlmMjky8ah1SRIMccE4S2CwyZO7VUL/DCLaELHtV",
-	"4F9HcyzQFXqSnUaFu+0aaWvnYsMqYgOk7ZdHJMwxtcyAIXhpktpKrBlIbG78qDzKET939DWwrdnvqCql",
-	"CcZLaw6LkHAhZzQzz3SAINgQ5dxddjjiZct9rPaxRzfTKtdKhSvV6gDB3b+SxHpqDqV9Okd+8UQ9qOX3",
-	"0sUsentLZbVAre6iCmk9WQ4a6vkiyeNRHQYGH54hff6z6aSZ4EwLVxy5XkCXDZ3Klk+u11OxVj0idl2P",
-	"iD2LyFxf1/y8xtxj6Mru8Y2w/oMJaxNNrKb7r2TC35SyP5oHEkmhRh1aWC2I8cm/1Cr3tCms2mrzbTqP",
-	"gSr1yE7NEK8aLbjexFu08DDGy4wpLvyalctx2+kWldtRaWFMalsebzUg9A941VROW6xqRQ9XNGULvcYn",
-	"4Yq2J7iDojOznPMJyByNKJtFa98uNsiez7PFYaW4uc7HxFPYVrtHn18HCjecU7VnebpL9fdn4T/CRbrc",
-	"VOf5fbn/LQha51doPH2q3Fv9JsP+YDLsnTO5l8z9Ro5uXYhtIsPWJSy1ZCY1Ad7sHIhV+8By2xMAWaMD",
-	"rrVZEXktJJTVneQNZkxLcrvXI8OqiTHljT+iUBSfVScdEsG9HgffD8gQcxLQV33L4I5837F/OvOWaQYq",
-	"JFRrmkyxBwjKyoQqcHW2iS2Vwb+dqO5AjjjMKMsw8cosYzuTWKHkyiPac66WSzLcDRnskeHZyYN19nWF",
-	"ZgoLTIzu+X2xQKHXWwHJORa+a0Vi1Fg+5JLFh1UDm6oe3v2R83IU+f9kqvV8sLPzl3cXl1bfiUd8ZeuD",
-	"9mp/oxqM+PPU/FcaUCJSUL6LP/YaFtu69dfYJhRTrKv+rUUGud9Ug2zNM6rHQs62V/TXWFaCmg0zhHxU",
-	"C44eGfIFeoEyBWQCWpH9aC8ccfwb236LTufB81t41mis/XXfX9//XwAAAP//",
+	"7H3bchs5kuivIOpshCRHkSIpyj2mYh/UlrpXPbKt1WW8cUwfFcQCSbSLABtASWbbitiP2H84/3E+Zb/k",
+	"BBJAFerGm+SZ3mk/zLQl4ZJIJPKeWV+CEZ/NOSNMyWDwJZgSHBMB/7wkSiyOx4oI/VNM5EjQuaKcBYPg",
+	"iow4iyVSHD1gqtAdGXNBkCQspmyCMONqSgQS5LeUSNUOwkD/kwoSBwMlUhIGcjQlM6xXJp/xbJ6QYNAN",
+	"gxlldJbO4N9qMSfBIKBMkQkRwePjYxjMscAzoiyEx6MRmasqdK85U4QppFdAGAaRGN0tkJoSNEooYWqA",
+	"IjyfJ3SE9Zz9XyVnEdrVf4/JGKeJChFOJEejKZeEoTEXQxa92H8RIS7Qw5QwWMtgC1GJ8J0kTO210bH7",
+	"pZpiZTeXiHEDjJpSiSQR93REhmwueJyOiIQFmHwggsTogaop6ndetocsCHPkBGVwgzCg+rBmuyAMGJ7p",
+	"cRYpPobtkeoXmeHP54RN1DQYdDu9foZ3qQRlk0Bj3Sx5jtkkxRNSxbf7C0r4CCdNKA9RKkmsUWnHteSc",
+	"jOiYjtCYkiTWOIgREULjekakxBMiNULvcZISxFMlaUxgwYRKVUVa1O+8bHU7naiN3tjpCAuCKBuyUzZJ",
+	"qJyiXcJaN1d7AAW5J2LhYKbMXI4gCcGSlLEP05ajvJUhqB73bgnCNIF/yH+WrVP937Fo/XSpt1Cts+sg",
+	"DGLSOjnVmyStt+dBGMxV68dL898L+DtunfxVv6y0dXlj5r8+DsLg92nr9dsgDH7FrV8ugjD4xFt/1fPk",
+	"fevqNPhYd8H2wVzDH8q3+4bEFBvy5WNAv33W6I7Hi3bdQ9JXY2mgvRURW4BaANE2pNw7fFl70FQqPiPi",
+	"LK6e8yx25xvZUUXYu51Ox8E7x2qaQ0vjpQzuXwQZB4Pgf+3nrHbf/FXu5wD9TVM5AHmqn4Cl4CqY74HU",
+	"F0RGoXks+hqoJnXgV1iIBcIoSiVxa0RoRjBThuZZrJ+hkMWzLYhsuor/aJEJpqwFe7Xsu2y4E8Y9+jZr",
+	"Ml5PcpckUZQvu4/rKUFmVHYhaFcRpo/CHxgRe4iWyOuaSOWWrL+qUb7hsiubY6WI0NP/z4fj1v/Grd87",
+	"rVe37dbHL92wd3j4+C9B85kueULewm7lEx1nB8lZn+AJWU53l+/OT28vz/799uT0b/WHEm7HbakwAxmE",
+	"rCByzpkkIGN/xPGlee76p5F5l/qflfeXi3KYyLg6YzG9p3GKE/0LYONmkVhD3e90WgedA+B0CtNEBoMP",
+	"X4JPZFG+Jjsx6HZ6neDxox5/TxI+J/kjyR72rtxDO3rgDrB+xhWiGRQZguURmgjMlJEPE3pPGOIsWSDO",
+	"QAgpXjurDbecMpnO51woEv97SsTiwukkTYfsdrq1h8yUGe+Mn5sOeJPvin7T26Jsuj6z/mNCSTxAO593",
+	"2uYe17v791fAb8yU6gt0vJ5KRNk9TvSTewyDn7i4o3FM2PpUUcDKQav7w19qsYJHsHuOktOYKpS96ib0",
+	"SKOH6QvHScIfCNzinIgxFzN4XWZhtFNYbwdO8yyYGuEkIQLN8AKgyLcGaagHwl5nTHMWnFwRcU+EWXEb",
+	"HB4CZXWCWnRcLaQiM42QlOG7hAAuBB8RKX0J/nyHlxts+JYrozHpgVvSz8vs7GX6qSpj2dtqfFxnhrJR",
+	"aa5T5WEB/bI+PxO5vOVWPwJUCTIXRJsPcOxQWxiYudfWAJND5E88ZfGWOOw34pAW2W6nke2exZr5UGMN",
+	"3VyeIS2YgPzHGrCB5sWdzjNh7SyWla20+p/vB/u8O07VdBuxBf807zGw2L+VIw4aKPz+tmQE678hPJ+3",
+	"U/aJ8QfmGBBnBGFr9SBvQzTCDE15Em+ADzjN0qen+CfCavg02r386TV6+UP/Ffp///ew3dvLsXOBFwnH",
+	"8TXn51hMyNNQZHduQNJ1yV7QACZ6U7CQGXrZ/+uzYmPZXppyrPHtLPMcJ1vzY4cPCQvcmh9XI2PE0yQG",
+	"crkjjlWS56UMd9YxpgmJUcrI5zkZKRIni+K56YjcMHyPabI5S3bHV2Q25wILmixuU2+xZkzEWOE7LAmK",
+	"qUGEMefhjdMZaSPwQKEEK8vvngsvKzY+QqK0MSx5zfkbzBaWrcgtiSThD7cxf2BNeOEczTBbODKRDhg8",
+	"VkSgLpLgeduVe8+KEcurtBBCMy5KTEWa50OVRAIrghI6o1bNKsEXwZW1wGsYWVjB1Cz7FVuZY7EOcDt6",
+	"33NBAuBwkBuGUzXlgv5O4qdxLnPqhpt4bdl3qqaEKcfBzVP6Frgv8ANvV63TO/niHGkPgrOJ1hNmVErK",
+	"JhrTgqgSot+/f9869haqN7FLBwS4QX1LJVnTcRv8iKU2ZQlOZv86BONNs1cph0GNnayx8CQB5BSY7kGz",
+	"AnxZEgOKcyMKnk/l3UbSGA/Bk5ST13D6fqfT7VnCPQH9LT/7haD3NCETgnZeX54eX5/ulC2jMRdIEMlT",
+	"MSJoZ5LwO5xc8oTIHcTHGeA7mnh20K6dNUCXp8cne233Xuo2bNokCANJ7omgSquXFq1reycAaRtaqUdw",
+	"B9ZdhRieEYkephiGwPPx7mNLY7ZwHQedbsN1eLZhzIm9iHhGGZWaZWa+rZ13akqEZ5hW8HwMj0qfICaM",
+	"kvhbY3UJ1GDV5v6qDJVPtm49pB52OkuRukqTquDPAYeMqoacqvZNkbhKCTNLbGfKFSiw32liCPppg2PM",
+	"dyXuoJgD0shnKo1zOCdF35FaR4l6xdzs+uZ06ODSlrHxmGY0CdB7iHwWddbR3/JHvVKNZFxNtXR+wBKN",
+	"pphNSFxSaiuIteCjogb9TbG78hh+yMceIzsaZjF4vO4I6IHU6kZm26drzJa2e68aL+IyV0jJ5xEhMYmX",
+	"qMwVfFf07b8TT8017T+ajm3O8EQl2/Gk7noMHAtB4T2jO4KFFi/a/Ki5rp/SJClrrBC0NTqqVluN5umC",
+	"uX8f9cOHWsNj1fIwc8VwgcjnuQYRnsdTmVTmAl6iATtOopXf3DT3GcsAXvZWXOzZlOhvwXyexHaccdF7",
+	"1Yzab2Kkrxdd+OPyje05RuaQ7ra6nX6w1EPv2bxuO8MFPLf4s+D7uGb1dZ62F6eDxAmXU7GFeXvY6J8v",
+	"pUc4T70in9X+PMGUrRNFnGV5HQO0k099xoiYtox3pLeRs0MzIExE1S6nd3NK588Qnq33WNjQLR+Doz0z",
+	"QtApHk0R5AhRiWxIxYR1IWGLKjTFEhGmOYU0CT5zofGjqAlZm4XfsVXHBuBI7GA9p1JpnJnp13yr6Y+Z",
+	"o4Tf/UpGsGA5OWRJQgGicYgwmnNJFb0nyGbNoQdBlSIMYYkwMi6Y2qwWPwvsL2Eh/6HbevXxQ6f16uOX",
+	"Ttj9oS71IYf0koyJIGwEsOI4phpQnFx4aB7jRJIy5mm8TaJM7pr6oFf4WIPCEq4ht6Ows0Ogy9jIMfML",
+	"ZgRdclJOLDqsOf8W8IdBQtknOLwiM7lq/rke/AignJnxeYokFgIv6jASFo9nt1wDT0CTjbhaG+gy9gvw",
+	"/3C44gDZdo0Ay5VktsSYVDkrwYJkqR/eEAhdL7wcEcULj6fIMXLsfDAE7SKnJdZQO64XPIbZT5DmAumu",
+	"jexpg7fl31oRHaef8UhB1kt+5lAj4mHKZ2X8zAW/p7Hxq6x1+VWeUCbfGWVr0vJSUvCR+yx4uS7SAC/h",
+	"w4gXg40QYa2PSYV+OAwR0RKIsxF5LiTpN9KMpTBIGf0tJfbPSqRkA8SVRmbU5SG0DtvnlmsVkTmFM/rs",
+	"c3/EBdl3+88mYv/+IPtxvyp2ep3+X2o4qyBJcd1Rnt/nzX5Zm7jsn08vFBo4647lxWmqYpbZTEubp2fs",
+	"PMLiOadMVeLsgyEbsq92ylckFVapRF+NFvJ1yL62Wq3sf3pkKZKOvqJ+p4O+annucrwKqqcgc4K1Cqe1",
+	"YZyMuZhpSlRW5XJalv59KxUJYVqljEN0x9U0S0soGtEzoqY8Ni8d0rR3IZ203+nv9zuH+/3Oy/1+9wC8",
+	"hNiGn+ZYTUM7MbRpKhoiSX8ne6hwMLunPlcXfa2Esxi3ASwkyAT8yxrahiCXWdlLwrsFcr0F/dJhLsp/",
+	"FyFTiwBmUmS2vB0JEuvT40RGRVAh4cO7AfNzUzaHRvOUJ7FZIwvu6vm9V+irl/2+U7DPqMy8VWhXElI0",
+	"ziz2/IQC9BUdAkS5/xg8yqkgZnBD+B3mHVhIVhjbeqGKTkzck3BpvdW0j0o4tf5yvJEuq8aPhpfSJ5rS",
+	"CT7W8Iia8O2XdeoafPZg9q3jDFl0y8eCCawFYXB5enwShMHNxYn5+eT0/BT+cfofp69vrk9rAfZdShVu",
+	"Y/64I/Ps7kUbRZlbDbLrJWSO+YxG/8lnNjOCmX40dfym3+nAO3Q0DkwDKyXoXaoIuhMEfzJpe0ZMoWxW",
+	"L5vlM5uMB+UDD+oH2pecDetnw9Lm/NZ8+GE23FnfkATGhTPQa+a8LB/0YUqEKSPRdG6essKfwP/ISDax",
+	"2/FgM/zKhXKyId3KkCyqyseaeZQn5PibN8ZMjcfLLpPNPPB5kkm2FDwhOxJim3lpDW7KMc9WynEeucTx",
+	"yOXVAYJiOh5rxWcsrNajkbwj3QpdSzv6/0se23xILxtS9ZOYsZDnSJVWpSgb0TlO9GoJZ9pshahOtuOB",
+	"3dHxsXXjkm5+387v+7KnMqZXGVOXm5+PP8jGa/mVjqb5re1qjO25oYd2+0N4llpcFu7cjnppR720h7QC",
+	"1RK2PqKpI/vl6t1bO6drEQPEAVeXpTm4EXbv7qEboXf2lui9MgNyaQW43UJaHVqmslxMHdrLXFso1fqf",
+	"myWVCTx4+qKNi2r+hJUpJzzoBdXqwvowha94PkMU1ZNJ/c6rl02irHH7Qsh1te6cxzxywXVaknMN4jCb",
+	"WgIp9NBcJywv7RO4IAKYPd/UWrWvIhO6cm1nQy6nCyZUb6kJlfluyo41n5F72TwhIu1JG0VezgyUhEbu",
+	"1qN2jb9oRlmmi6zCPLhtqlioRXZjpVFXW629w0OUEKWIkCGK6YQqGaLoNgpR1DJAt6OlpUblY2xRFZUD",
+	"uf5F5tVIBX9Bp9NZcZPZVpdknuARmVmH+5N3rdsop3C5IYkL79rWhciSX2nTtQ52VZ5aPOFhZ4Xvxasu",
+	"q4GiiS69MTfz2GYfbuCq83UTifjcTDsyRrTxxlGFZqlUiPyW4sRTVNrB/3CMr4nm6jbbON3LjM+WXJb4",
+	"3XGqpppxvDl5o/8j6G+bMzqoLCxJhw24QlWyFPn8CvZQx2br4KnD9LVWWL2UzUoUBizfludVKFVl+C6i",
+	"frvf7u21UVY3KAttAUCtHYJnQWuhpoJ9wjj4RLBE3koH7Z5LfaiNZ1lnB20orrUuDRqHeUcD+7tctfby",
+	"h02V/b9dX18gSPhtrxMZsTAY380yOHakdfCEtpo/gz5aayPP0VDZpc7tY/xl2uIzTl3wP8Rt9BZUUKT1",
+	"pawpgKHBEEkObR2GzDW4MK0JqERRvc8jgpgCzgxfvV1U8qBE4ZAV7/Ww3UOKJAnY4DOE51iockOC6olW",
+	"OkTDwPhdqt085nhEWpJo61lr7DBMHtmmFmC5zeZqgbD8JL3OCa5oQI+ulPm3R1yQtuf+bQuC4/X6TVTc",
+	"0uZal7xMU7Bc9zRlCvlA4zTJnqQZXHLbdveqYsOkEt3CvJJLqUl9BwtX3lLW3DMlZYomvh/ZzClg8OCl",
+	"5mYVo2VZe5QNb9cDwKZfrXGFM8zwxJS8bXu9YQCbZg/V2SU/ghthtWFSuJPCYgXsO2zU0YzLWqhgivyM",
+	"KSs63qo81RqYJQbzBdii8b49tr6wdHZHxGN0hJh+K9ZulYazQQcT6DpSRHleK14Mvx/a8HvvsWX+cVCv",
+	"aWd5ImtKVIsHY/IWhelBjdJbTSfxzdPN6tPXsV69DhZVhF9U0jtUTUJhVNu8YoAWREbrAFEOpum7r0HE",
+	"EiKzyK3EyyCPx8ef3wxgpazLugzk8z9vfhwNg1urNjwoySgVVC2uoCbIUylA/Nf0XaoNLWGFoot3V9do",
+	"n+u/7MOTjQrst9c+aHf3Br4GQmMQnVTJIXN6AYRXK1EtLKGjifGD6jlzLOUDF7ERmaagKRgEdwB0ds6p",
+	"UvMgDD638nKlVuaKzASsxjbXyq85W42E8QJCNvX0blEbL2qjd5pYq3+AVCYIX0XHF2fRkGmVz3oAzBnG",
+	"CX/w0P/aE/qDL4bTSZtZ1sS09fUIorU4jSJBZvzec2qaiK9+Es28fRBcEhx7gXGbLkHz6Y673wiNQf++",
+	"CwlO+te9DXB/I+ui9CckIROQaBbvnKE7MsXJ2DjfNVG0UVYhrfXLFGgbUmKn4DMXOxIlfELZ0ZBBdZD7",
+	"PeSVxhztms4NMkSxFqBqpjnonsk5xrGmbaMLuf4GxesqpCg612ThlwVMZQmUTnxZifOkC/2HX6ZGp43k",
+	"K8rfLX1MWcMfZxK4bG697RGEC+wIbdJLFJMRjQnwAK2XZp2N1nwwz0+v3iHrqTY7oqU+/4Bt9L6OBkd8",
+	"Rmw0poyAIduNwGl3fPLm7K22zPOfbl/fXF2/e3N62fDr22Ha6RyM8lY78DOJ9hwtDFmeXajQHUk4m2hI",
+	"w7Vo33Hhb4JwQ1N6CmVjXsXyO5YXXsF/2QSpqSAE3RMWcyF38jCZvYHjizOLZEiH4kwJPNKHcuZ9nkup",
+	"VQpp7skstyNRzEfpzPXwQA9cfJL+QGmcU1r7dzn0QzZkL9CLF6B1ll/uixdoN6pNoWm329HeoJj9LLP8",
+	"tCFD3qOGnDZjqXppslovAZmJnMIbWW0lMkqvgavcewsIzsBl7i3bx8FUH3n0eIuGbp77WgqwZGHv6Msw",
+	"Cz8Mg3BYCEDkv9DsNP+pELcZBo8RoBesQzlwMcpf3l9L9N//+V+ISpma9oR1monitUIadHfsnBRDpunR",
+	"NjmMcjK1NlWrBS/4/N3PZ2/zAEFpiN3l9fnZ6dvr27OTKERcDFkOHdbWoa1ZpMDB1MKlngm0e3nVO3y5",
+	"f6r/P0SfyMJjEr+8/+sVurk83zOvUlGVJU8ZILTmR4TxGgaddrfdAXE7JwzPaTAIDtqd9oExRabwnpfn",
+	"cwHVwrPndS6yn+m9NTlz4qTMpunIax5lSd2sGG3NB71jkX0y+S8g90YiUpPHeOQvDuGQHw5RTKWibKRy",
+	"KEIT9OdjTZrgbdHbezvk7+bMpkcZbRqUNhNUgfdyalwiDm7jmIaYoKb+Oy2l0YsXeVexFy/ypfX8984y",
+	"9DOMJFFKs64X2bq5FoIT+/hfIM5CrS96uNXb6xMZpq1PDzEsrSHnK8C+5xQCy3gkuJRZUcnAyyPIutZ4",
+	"d5QnPfqoBF8X7Fv5Y90ixez948x6g86pD1DUq4UIIlRzML1sFo4WZAwZDw9TnhA4xwWm4EjFCuFEy6eF",
+	"Rb9UeKH1A5fKOyhYilTqhzWbc2UQMmSeL3hgtUi0G2V6aLSHGCGx9FuKRYWWYuDzM07MIau5L7guUiQX",
+	"yu55ck9iQzfFW7OKwpTPiL+eZiqKI+xdqJfaktp+aFjrRYROmFWHj2tYm1YiPBsn2nNQFO2SI8Q4GqcC",
+	"xEnOxf36O8N0p8Tci49kbMx/DbR9cIhajSHLwjmLM522VAZSbPz7od6tkQ/Ztz1wH8OVI/3Op2sML3XC",
+	"XWNGoZnn40djgROpfuTxYsOOiuqBm4R686NMZzMsFuAMAYkgG94WENJDLsll4HkQvmkG+/pdCO1FryoA",
+	"r+Tsh+sm7RfbmJS7XPY63Rp3BpAihARALzpC0Tk39xNBC2Lpw2PzBOpER7HGzq1R3fDm8twtU1y0+fzr",
+	"dmhZnY1tRLhsaNjS73SarjBD5L7X1wSmdFdPKVQNwqSD1ZPyfh0w4+XqGcWWg3pWd419yl1qYN7hOoeq",
+	"qQHUk3uvVk8uV68+hsHhOsiv67wBc9c4aE09su//g3fueWI+NPokPmoeUPCXfVjqlPqoOWLOyKxDo2QL",
+	"aZLEEwlZunW2UgC1Mssp/AuNHw2Fkzj/ZekXNH40jzIhdd2SLsHH4j16o25k0ESV5ZyCyj2YIxprRbbf",
+	"6Wd+a2ELI00WIazi60Mue9YpPbtRv9Np9ToH0V6NxmI8ISONSa06GhSFiN9b9lGQBAV2UyeOTwAXBXG8",
+	"sTT2mjxr8ljVdRtwZgx2B1i5YrFX3we5gv/nbMv9jErHs2gRBenVX1IpC4mTxj9oSpT/yLy8vxYvN61y",
+	"tmf+3/nwcj5sOJ1vA07sy39GRmxqGuuSQs5rdKtijSJlppgppoIYB/2g5BvIThkNSuphXt/op4obRm1m",
+	"H3krXfPmlRyj8n0XflssDRIUpROmtLXnopI0jsI8Y9QkuZk8kTyNFCWUfWqjnicmsoWHbIpBXtiNKbM2",
+	"co6PI9Svm1num9Rk8FZN3L9R8oCOJ+Cv4kzyhHh2bp1bYsi0dl7YfLlxi9awbYdsU+O23patE3Wa6p5o",
+	"d5Yk3R9YYHQ2tD3zF+tpa+5etfkAvRWMwWWpcrXVWWNNFsvxg1/4lKETqMHP7UxXOf/BlZ2utm56ga0k",
+	"zXd7BB5Z2u8NFgv0Bv8KJWi5Lbv5jjCpuuNGNnGJGBtsY88pZ75cUPySxGPYrB7kzG8VO/muN/yT6w0Q",
+	"FF5ba7CjCzrDz0QVRHZGj7kWsab+UI4ufclDlI/7EFFq1Bw0VZtenyWjYkc2RadCxEUMH5G6W8Dc9lLJ",
+	"ACUfGwuGytdunsaSoQL15uq60709uQpC9++LN0FYrOH4uOkXYAqlEyu8cTvSYHB95lBpf7sui6hpSrcu",
+	"oyi3eF2XXZT6cq77/Os7H67LBJqbqK7LChq7YFYYQiVV4QO8/5o0jQ+lp67fQ+F1lZ6U985rg8ia0TQE",
+	"Co9jq3fqlxjb+HFZqCGg1CzOYzwoWBD0icyhnYBCcWoeD4mPhgyb3DD3ZZY7Uq6hha6cqWD51rL0rTOv",
+	"t0cIH5RzzhlgHnXq5HEcfxOesUX0oJldbM4f3CeilnvTO/9I4GraQwMZFW/0O9f6k3Gt4zh+GsNKa/jV",
+	"G2gckJXOl1QO+E4lHzdtO7CEab5ShqjSTEyzFvDVZcni1A+3yhAx8oA4sx+3xDEkwX6C5iv6l58Imbts",
+	"m0KuzTGzZRwAlcid2TOEk6TIAvUQy/KAdUJPoxomZ7WFf0ZGV1GE/qA8bwuFDTH+8J39/cnYn6WTJ+pt",
+	"69ln+/NigWetrWYypqDHxj2V1H40ruAwBA4IPUJ8H+WYiib9c8isTaec59PT83KjECuc8AnahXgblvVZ",
+	"s9p+HTLzp5ur08toz3LEieDpvGI1QgYXZbZBfeiDDIxas1QSg+4IhYfCfCSaLMw3zMyhsJR0wlzaf9UK",
+	"LRee/+PtUL+4utw/oK6E2mWMCPpbQwGuHlLTBeKDa7XkNVaClbBQdIxH+sF+NE69MkT69laA8+bkzVbg",
+	"OCBirLDZv8DB1+484O9YaUBQrRdfouXmify+9P/O7f+kJnrG+HCJrVZo5Dmsdp/p+S2llCvYqEnQdD2v",
+	"8ujWbnRxc43a7bYvR/a/uGf9GLkKHn5PhKAx2Wvb/Nusa0HWvgWYeN5sy0WDLHBWEpgsMmDu+VC/Jxe0",
+	"V8+6O425GDLLAm1rBLRf6gljOrCb+sRIs4pIA2l6T+cNHKnJ1LPKrqn8mhEBHwrZKI9ymBVBD8xnjh6w",
+	"zKQJxEsLDosQMS5mONHPdAAgmBDl3F52OGTZ56ugusgcHVo1Zq6VHFey1gECu38jibVtDqV5Oid+sUYx",
+	"qOV/l8Jl+FOWVycU6jzykNbWclBTz5Mkj0d1EBhcPUP4/GfdSTPOqOK2AHW5gM5aIGZNEm13RLdWMSL2",
+	"sRgRexaRubwTyPMac5vQlW098J2w/ucS1jqaWEH3b2TC35WyP5sHEkihQB2KGy2Issnf1Sr3tCmo2qrz",
+	"bVqPgcz0yJ2CIZ43s7Df+djFzsMYVRlT5Pyauctxz+oWudtRKq5NatOCwGhA4B/wqqmstpjXph41tDEN",
+	"vVZhYUOjMNhB4plezvoERApGlMmiNW8XPjYznyeLo1xxs18RQZ7C1uwefX4dKFxzTt7QbHuX6h/Pwt/A",
+	"RVptQ/f8vtx/FgQt8yuUnj6W9q1+l2F/Mhn2zprcFXO/lKNbFGIbybCs31a9s0GTJICIeu1OXes9k/Ve",
+	"arm3Z8oiqnXdWi65jw4Ua7wReHMlITEa04QYaVH9fIJr65Q3xhuy3WIXm/Ua2Pi9a/a0hW9KSL1GeDAk",
+	"KrTUK7bu/u///C9k3QK21iO0HajuuJqCn+A9VVOeKhRBU4ao2gfM1qYu//AB5D4fIZwlQrjGYoinShr6",
+	"4NK0xit0/Y+8liwmh7fQQNy01zMQHF+cmYN4zRHtx7RRsWI1RFGFdG1xjO0wMOaanZaa7A2g1wD0DxgG",
+	"IRpWPyQwDB6jI4Tdx3sNLoas+gXKqPgRhMiQRL/TNVdW/hT7wBBKbR7ymZQpubb9zdaT2Z9bDw8PrRJh",
+	"lU1U6H90XIC8lM9bJW0Ib+SEXUnhtW3c6rsR2n50S1IIN0iGLbTgfDYZvtHetslgg5QsNHIpVny+xqMp",
+	"ab3mTAme1HhPkwe8kChivAVCNaptTbhOladbIahr/XUh8MRMaNx+pAF90vawwlNqSOEFb6ElGFlWVhLW",
+	"qfKEmXWlnuuIfJi8rcSHydsI+mziKjlfaNcGMr4kze8U1lKOFcjXfUiiyvl3m8TtnifhAbqeWUoL9mWZ",
+	"yDUpx2VNZD0FBbBoNOfUNBcCm8fCVNvpEb3mgmRtG9AbKIUS6P6gjY7zL31p3BS+BeqqynMV5hhx5jVL",
+	"+nGAjiHZEILQ95Q8oB+h05Oi91RRIkOElcKjKTQTAwExwpLYBhojUwOrbwA+hDBkZIZpAhnVehnT4swI",
+	"Dlv3WJ9MXa21vF7y7apG/Qg1qUeDIavrnpN5BZpIpY3OlO2xaexnB8KOHDJfIDfI48LRC7RWPbFVNkFb",
+	"PL44W9miqOibmZIF6Dltvyk2kRDAlwSlDL4JqySKAAO3qaCgLVgsjjgb00maIS4fhf4VTZWaD/b3/+3d",
+	"1bXBXzRkjV2j6hslaY3PYOzp7ZK8a+MxkX62QuR9rci04HkN3wiBarH84y2uGM7vR4Z25wlWWi/Za2hN",
+	"VvXnlHuNcbFR97I2OmYLCGglkqAJURL1OwfhkMH3zPzvc9hgpP/9jgJp1Rsqjx8f/38AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

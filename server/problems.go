@@ -81,6 +81,7 @@ var errorFamilies = []struct {
 	family errorFamily
 }{
 	{"/core/customermgr/", egainFamily{}},
+	{"/oauth/token", oauthFamily{}}, // before Reltio's /oauth/: RFC 6749's errors
 	{"/oauth/", reltioFamily{}},
 }
 

@@ -31,12 +31,15 @@ type Config struct {
 	RateLimit RateLimit
 	// IdentityProvider, when set, adds its tokens to the built-in ones.
 	IdentityProvider *IdentityProvider
+	// TokenTTL is the lifetime of tokens from POST /oauth/token; zero means an hour.
+	TokenTTL time.Duration
 }
 
 // Server satisfies the generated strict interface by composing one service per vendor API.
 type Server struct {
 	*egainGrants
 	*reltioCustomerRoles
+	*oauthTokens
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -58,7 +61,11 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = defaultRequestTimeout
 	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = defaultTokenTTL
+	}
 	metrics := newHTTPMetrics(cfg.Store)
+	limiter := newRateLimiter(cfg.RateLimit)
 	tokens := bearerTokens{builtIn: cfg.Tokens}
 	if cfg.IdentityProvider != nil {
 		if tokens.external, err = newExternalTokens(*cfg.IdentityProvider, cfg.Logger); err != nil {
@@ -76,13 +83,14 @@ func New(cfg Config) (*echo.Echo, error) {
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
 	e.Use(unlessOperational(validateRequests(router, tokens)))
-	e.Use(unlessOperational(limitRate(newRateLimiter(cfg.RateLimit))))
+	e.Use(unlessOperational(limitRate(limiter)))
 
 	registerOperationalEndpoints(e, cfg.Store, metrics)
 	server := &Server{
 		egainGrants:         &egainGrants{store: cfg.Store},
 		reltioCustomerRoles: &reltioCustomerRoles{store: cfg.Store},
+		oauthTokens:         &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL, limiter: limiter},
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{noteHandlerFailures}))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, noteHandlerFailures}))
 	return e, nil
 }
