@@ -63,7 +63,12 @@ func newHarness(t testing.TB, dialect store.Dialect, extraFixtures ...string) *h
 // newConfiguredHarness is newHarness with configure applied to the server's Config first.
 func newConfiguredHarness(t testing.TB, dialect store.Dialect, configure func(*Config), extraFixtures ...string) *harness {
 	t.Helper()
-	database := storetest.Options(t, dialect)
+	return newHarnessOn(t, storetest.Options(t, dialect), configure, extraFixtures...)
+}
+
+// newHarnessOn is newConfiguredHarness on the database that database reaches.
+func newHarnessOn(t testing.TB, database store.Options, configure func(*Config), extraFixtures ...string) *harness {
+	t.Helper()
 	s := storetest.OpenWith(t, database)
 	for _, text := range append([]string{baseFixture}, extraFixtures...) {
 		loadFixture(t, s, text)
