@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -290,5 +291,42 @@ func TestTextLogs(t *testing.T) {
 	t.Setenv("CUSTACCESS_LOG_FORMAT", "text")
 	if _, stderr, _ = runCommand(t, append([]string{"migrate"}, db...)...); !strings.HasPrefix(stderr, "time=") {
 		t.Errorf("CUSTACCESS_LOG_FORMAT=text gave %q", stderr)
+	}
+}
+
+// TestDemoTokenEndpoint follows the README: the demo client obtains a token at
+// POST /oauth/token with HTTP Basic, and the token reads grants.
+func TestDemoTokenEndpoint(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := startServe(t, ctx, dbArgs(t, store.SQLite)...)
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/oauth/token", strings.NewReader("grant_type=client_credentials&scope=app.core.customermgr.read"))
+	req.SetBasicAuth("crm-sync", "crm-sync-demo-secret")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&token)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || token.AccessToken == "" {
+		t.Fatalf("token endpoint: %d, %v", resp.StatusCode, err)
+	}
+	req, _ = http.NewRequest(http.MethodGet, s.base+"/core/customermgr/v3/customer/1000/grants", nil)
+	req.Header.Set("Authorization", "Bearer "+token.AccessToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+		t.Errorf("grants with the issued token: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-s.done; err != nil {
+		t.Fatal(err)
 	}
 }
