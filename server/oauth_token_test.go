@@ -213,15 +213,17 @@ func TestTokenEndpointErrors(t *testing.T) {
 }
 
 func TestTokenEndpointRateLimit(t *testing.T) {
-	h := newConfiguredHarness(t, store.SQLite, func(cfg *Config) {
-		cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 1}
-	}, tokenFixture)
-	issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
-	// Wrong secrets count too: guessing is limited per client id.
-	rec := h.requestToken(tokenRequest{clientID: "crm-sync", secret: "guess-guess-guess-guess", form: clientCredentialsForm()})
-	oauthErr(t, rec, http.StatusTooManyRequests, "slow_down")
-	if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 {
-		t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
-	}
-	oauthErr(t, h.requestToken(tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm()}), 401, "invalid_client")
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 1}
+		}, tokenFixture)
+		issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
+		// Wrong secrets count too: guessing is limited per client id.
+		rec := h.requestToken(tokenRequest{clientID: "crm-sync", secret: "guess-guess-guess-guess", form: clientCredentialsForm()})
+		oauthErr(t, rec, http.StatusTooManyRequests, "slow_down")
+		if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 {
+			t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
+		}
+		oauthErr(t, h.requestToken(tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm()}), 401, "invalid_client")
+	})
 }

@@ -179,27 +179,31 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 // TestShutdownIsBounded: a request that never ends is cut off after the shutdown timeout,
 // and serve says so.
 func TestShutdownIsBounded(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := startServe(t, ctx, append(dbArgs(t, store.SQLite), "--shutdown-timeout", "300ms")...)
-	stuck := s.startSlowRequest(t)
-	s.waitInFlight(t, 1)
-	start := time.Now()
-	cancel()
-	select {
-	case err := <-s.done:
-		if err == nil || !strings.Contains(err.Error(), "cut off") {
-			t.Errorf("serve: %v, want the cut-off reported", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve waited past its shutdown timeout")
-	}
-	t.Logf("shutdown with a stuck request took %v", time.Since(start))
-	if err := stuck.finish(); err == nil {
-		t.Error("the stuck request succeeded after being cut off")
-	}
-	if !strings.Contains(s.stderr.String(), "database pool closed") {
-		t.Error("the pool was not closed")
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := startServe(t, ctx, append(dbArgs(t, dialect), "--shutdown-timeout", "300ms")...)
+			stuck := s.startSlowRequest(t)
+			s.waitInFlight(t, 1)
+			start := time.Now()
+			cancel()
+			select {
+			case err := <-s.done:
+				if err == nil || !strings.Contains(err.Error(), "cut off") {
+					t.Errorf("serve: %v, want the cut-off reported", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("serve waited past its shutdown timeout")
+			}
+			t.Logf("shutdown with a stuck request took %v", time.Since(start))
+			if err := stuck.finish(); err == nil {
+				t.Error("the stuck request succeeded after being cut off")
+			}
+			if !strings.Contains(s.stderr.String(), "database pool closed") {
+				t.Error("the pool was not closed")
+			}
+		})
 	}
 }
 
@@ -297,36 +301,40 @@ func TestTextLogs(t *testing.T) {
 // TestDemoTokenEndpoint follows the README: the demo client obtains a token at
 // POST /oauth/token with HTTP Basic, and the token reads grants.
 func TestDemoTokenEndpoint(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := startServe(t, ctx, dbArgs(t, store.SQLite)...)
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/oauth/token", strings.NewReader("grant_type=client_credentials&scope=app.core.customermgr.read"))
-	req.SetBasicAuth("crm-sync", "crm-sync-demo-secret")
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var token struct {
-		AccessToken string `json:"access_token"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&token)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK || token.AccessToken == "" {
-		t.Fatalf("token endpoint: %d, %v", resp.StatusCode, err)
-	}
-	req, _ = http.NewRequest(http.MethodGet, s.base+"/core/customermgr/v3/customer/1000/grants", nil)
-	req.Header.Set("Authorization", "Bearer "+token.AccessToken)
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
-		t.Errorf("grants with the issued token: %d", resp.StatusCode)
-	}
-	cancel()
-	if err := <-s.done; err != nil {
-		t.Fatal(err)
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := startServe(t, ctx, dbArgs(t, dialect)...)
+			req, _ := http.NewRequest(http.MethodPost, s.base+"/oauth/token", strings.NewReader("grant_type=client_credentials&scope=app.core.customermgr.read"))
+			req.SetBasicAuth("crm-sync", "crm-sync-demo-secret")
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var token struct {
+				AccessToken string `json:"access_token"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&token)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK || token.AccessToken == "" {
+				t.Fatalf("token endpoint: %d, %v", resp.StatusCode, err)
+			}
+			req, _ = http.NewRequest(http.MethodGet, s.base+"/core/customermgr/v3/customer/1000/grants", nil)
+			req.Header.Set("Authorization", "Bearer "+token.AccessToken)
+			resp, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+				t.Errorf("grants with the issued token: %d", resp.StatusCode)
+			}
+			cancel()
+			if err := <-s.done; err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
