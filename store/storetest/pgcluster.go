@@ -38,7 +38,13 @@ func NewCluster(t testing.TB) *Cluster {
 		}
 		t.Skip("PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
 	}
-	dir, err := os.MkdirTemp("", "custaccess-pg-")
+	// Under /tmp, which the postgres user can traverse whatever TMPDIR is, and short
+	// enough a path for the server's Unix socket.
+	base := "/tmp"
+	if _, err := os.Stat(base); err != nil {
+		base = os.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "custaccess-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
