@@ -39,6 +39,39 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for OAuthErrorError.
+const (
+	InvalidClient          OAuthErrorError = "invalid_client"
+	InvalidRequest         OAuthErrorError = "invalid_request"
+	InvalidScope           OAuthErrorError = "invalid_scope"
+	ServerError            OAuthErrorError = "server_error"
+	SlowDown               OAuthErrorError = "slow_down"
+	TemporarilyUnavailable OAuthErrorError = "temporarily_unavailable"
+	UnsupportedGrantType   OAuthErrorError = "unsupported_grant_type"
+)
+
+// Valid indicates whether the value is a known member of the OAuthErrorError enum.
+func (e OAuthErrorError) Valid() bool {
+	switch e {
+	case InvalidClient:
+		return true
+	case InvalidRequest:
+		return true
+	case InvalidScope:
+		return true
+	case ServerError:
+		return true
+	case SlowDown:
+		return true
+	case TemporarilyUnavailable:
+		return true
+	case UnsupportedGrantType:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Privilege.
 const (
 	CREATE  Privilege = "CREATE"
@@ -75,6 +108,21 @@ const (
 func (e ReltioErrorSeverity) Valid() bool {
 	switch e {
 	case Error:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenResponseTokenType.
+const (
+	Bearer TokenResponseTokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenResponseTokenType enum.
+func (e TokenResponseTokenType) Valid() bool {
+	switch e {
+	case Bearer:
 		return true
 	default:
 		return false
@@ -266,6 +314,25 @@ type Link struct {
 	Href string `json:"href"`
 }
 
+// OAuthError An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthError struct {
+	Error            OAuthErrorError `json:"error"`
+	ErrorDescription *string         `json:"error_description,omitempty"`
+}
+
+// OAuthErrorError defines model for OAuthError.Error.
+type OAuthErrorError string
+
 // Privilege defines model for Privilege.
 type Privilege string
 
@@ -294,7 +361,9 @@ type Privilege string
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioError struct {
 	// ErrorCode Example: 40402
 	ErrorCode int32 `json:"errorCode"`
@@ -537,6 +606,50 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
+// not know are ignored, as RFC 6749 §3.2 requires.
+type TokenRequest struct {
+	// ClientId The client id, when the client does not authenticate with HTTP Basic.
+	ClientId *string `json:"client_id,omitempty"`
+
+	// ClientSecret The client's secret, with `client_id`.
+	ClientSecret *string `json:"client_secret,omitempty"`
+
+	// GrantType `client_credentials`, the one grant served. Not an enum in this schema, so that
+	// another value is `unsupported_grant_type` and a missing one `invalid_request`,
+	// as RFC 6749 §5.2 tells them apart.
+	//
+	//
+	// Example: client_credentials
+	GrantType string `json:"grant_type"`
+
+	// Scope Space-separated scopes; absent or empty asks for every client scope.
+	//
+	// Example: app.core.customermgr.read
+	Scope *string `json:"scope,omitempty"`
+}
+
+// TokenResponse A successful token response (RFC 6749 §5.1).
+//
+// Example: {"access_token":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjcm0tc3luYyJ9.c2lnbmF0dXJl","expires_in":3600,"scope":"app.core.customermgr.manage app.core.customermgr.read","token_type":"Bearer"}
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+
+	// ExpiresIn Seconds until the token expires.
+	//
+	// Example: 3600
+	ExpiresIn int32 `json:"expires_in"`
+
+	// Scope Space-separated scopes the token carries.
+	//
+	// Example: app.core.customermgr.manage app.core.customermgr.read
+	Scope     string                 `json:"scope"`
+	TokenType TokenResponseTokenType `json:"token_type"`
+}
+
+// TokenResponseTokenType defines model for TokenResponse.TokenType.
+type TokenResponseTokenType string
+
 // WSError eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
 // publish the namespace of its XML errors; this is the one of the API's own binding),
@@ -673,6 +786,84 @@ type NotAcceptable = WSError
 // per detail.
 type NotFound = WSError
 
+// OAuthBadRequest An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthBadRequest = OAuthError
+
+// OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthPayloadTooLarge = OAuthError
+
+// OAuthServerError An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthServerError = OAuthError
+
+// OAuthServiceUnavailable An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthServiceUnavailable = OAuthError
+
+// OAuthTooManyRequests An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthTooManyRequests = OAuthError
+
+// OAuthUnauthorized An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthUnauthorized = OAuthError
+
 // OracleBadRequest The ADF REST error body of framework version 4 and later.
 type OracleBadRequest = AdfError
 
@@ -690,6 +881,12 @@ type OracleNotFound = AdfError
 
 // OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
 type OraclePayloadTooLarge = AdfError
+
+// OracleServiceUnavailable The ADF REST error body of framework version 4 and later.
+type OracleServiceUnavailable = AdfError
+
+// OracleTooManyRequests The ADF REST error body of framework version 4 and later.
+type OracleTooManyRequests = AdfError
 
 // OracleUnauthorized The ADF REST error body of framework version 4 and later.
 type OracleUnauthorized = AdfError
@@ -729,7 +926,9 @@ type PayloadTooLarge = WSError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioBadRequest = ReltioError
 
 // ReltioForbidden Reltio's error body. `errorCode` is stable:
@@ -757,7 +956,9 @@ type ReltioBadRequest = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioForbidden = ReltioError
 
 // ReltioInternalServerError Reltio's error body. `errorCode` is stable:
@@ -785,7 +986,9 @@ type ReltioForbidden = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioInternalServerError = ReltioError
 
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
@@ -813,8 +1016,70 @@ type ReltioInternalServerError = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioNotFound = ReltioError
+
+// ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
+type ReltioServiceUnavailable = ReltioError
+
+// ReltioTooManyRequests Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
+type ReltioTooManyRequests = ReltioError
 
 // ReltioUnauthorized Reltio's error body. `errorCode` is stable:
 //
@@ -841,8 +1106,24 @@ type ReltioNotFound = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioUnauthorized = ReltioError
+
+// ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
+type ServiceUnavailable = WSError
+
+// TooManyRequests eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
+type TooManyRequests = WSError
 
 // Unauthorized eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -1113,6 +1394,9 @@ type AssignRolePermissionsJSONRequestBody = AssignRolePermissionsJSONBody
 // ReplaceRolePermissionsJSONRequestBody defines body for ReplaceRolePermissions for application/json ContentType.
 type ReplaceRolePermissionsJSONRequestBody = RolePermissionsUpdate
 
+// IssueTokenFormdataRequestBody defines body for IssueToken for application/x-www-form-urlencoded ContentType.
+type IssueTokenFormdataRequestBody = TokenRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// CreateCustomerGrants Create customer grants
@@ -1157,6 +1441,9 @@ type ServerInterface interface {
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// IssueToken Obtain an access token for a client application (client-credentials grant)
+	// (POST /oauth/token)
+	IssueToken(ctx echo.Context) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -1872,6 +2159,15 @@ func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error 
 	return err
 }
 
+// IssueToken converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueToken(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueToken(ctx)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -1933,6 +2229,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.GetSelfServiceRole, options.OperationMiddlewares["getSelfServiceRole"]...)
 	router.PATCH(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.UpdateSelfServiceRole, options.OperationMiddlewares["updateSelfServiceRole"]...)
+	router.POST(options.BaseURL+"/oauth/token", wrapper.IssueToken, options.OperationMiddlewares["issueToken"]...)
 
 }
 
@@ -2016,6 +2313,32 @@ type NotFoundApplicationxmlResponse struct {
 	ContentLength int64
 }
 
+type OAuthBadRequestJSONResponse OAuthError
+
+type OAuthPayloadTooLargeJSONResponse OAuthError
+
+type OAuthServerErrorJSONResponse OAuthError
+
+type OAuthServiceUnavailableJSONResponse OAuthError
+
+type OAuthTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type OAuthTooManyRequestsJSONResponse struct {
+	Body OAuthError
+
+	Headers OAuthTooManyRequestsResponseHeaders
+}
+
+type OAuthUnauthorizedResponseHeaders struct {
+	WWWAuthenticate string
+}
+type OAuthUnauthorizedJSONResponse struct {
+	Body OAuthError
+
+	Headers OAuthUnauthorizedResponseHeaders
+}
+
 type OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleBadRequestTextResponse string
 
@@ -2033,6 +2356,23 @@ type OracleNotFoundTextResponse string
 
 type OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OraclePayloadTooLargeTextResponse string
+
+type OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleServiceUnavailableTextResponse string
+
+type OracleTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	Body AdfError
+
+	Headers OracleTooManyRequestsResponseHeaders
+}
+type OracleTooManyRequestsTextResponse struct {
+	Body string
+
+	Headers OracleTooManyRequestsResponseHeaders
+}
 
 type OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleUnauthorizedTextResponse string
@@ -2064,7 +2404,51 @@ type ReltioInternalServerErrorJSONResponse ReltioError
 
 type ReltioNotFoundJSONResponse ReltioError
 
+type ReltioServiceUnavailableJSONResponse ReltioError
+
+type ReltioTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type ReltioTooManyRequestsJSONResponse struct {
+	Body ReltioError
+
+	Headers ReltioTooManyRequestsResponseHeaders
+}
+
 type ReltioUnauthorizedJSONResponse ReltioError
+
+type ServiceUnavailableResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+type ServiceUnavailableJSONResponse struct {
+	Body WSError
+
+	Headers ServiceUnavailableResponseHeaders
+}
+type ServiceUnavailableApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       ServiceUnavailableResponseHeaders
+	ContentLength int64
+}
+
+type TooManyRequestsResponseHeaders struct {
+	ContentLanguage *string
+	RetryAfter      int
+	Vary            *string
+}
+type TooManyRequestsJSONResponse struct {
+	Body WSError
+
+	Headers TooManyRequestsResponseHeaders
+}
+type TooManyRequestsApplicationxmlResponse struct {
+	Body io.Reader
+
+	Headers       TooManyRequestsResponseHeaders
+	ContentLength int64
+}
 
 type UnauthorizedResponseHeaders struct {
 	ContentLanguage *string
@@ -2402,6 +2786,53 @@ func (response CreateCustomerGrants415ApplicationxmlResponse) VisitCreateCustome
 	return err
 }
 
+type CreateCustomerGrants429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomerGrants429JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants429ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type CreateCustomerGrants500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -2441,6 +2872,51 @@ func (response CreateCustomerGrants500ApplicationxmlResponse) VisitCreateCustome
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type CreateCustomerGrants503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateCustomerGrants503JSONResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerGrants503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response CreateCustomerGrants503ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
 		defer closer.Close()
@@ -2702,6 +3178,53 @@ func (response DeleteCustomerGrant406ApplicationxmlResponse) VisitDeleteCustomer
 	return err
 }
 
+type DeleteCustomerGrant429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteCustomerGrant429JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant429ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type DeleteCustomerGrant500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -2741,6 +3264,51 @@ func (response DeleteCustomerGrant500ApplicationxmlResponse) VisitDeleteCustomer
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DeleteCustomerGrant503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteCustomerGrant503JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant503ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
 		defer closer.Close()
@@ -3056,6 +3624,53 @@ func (response ListCustomerGrants406ApplicationxmlResponse) VisitListCustomerGra
 	return err
 }
 
+type ListCustomerGrants429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomerGrants429JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response ListCustomerGrants429ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type ListCustomerGrants500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -3095,6 +3710,51 @@ func (response ListCustomerGrants500ApplicationxmlResponse) VisitListCustomerGra
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ListCustomerGrants503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListCustomerGrants503JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
 		defer closer.Close()
@@ -3273,6 +3933,37 @@ func (response ListSelfServiceRoles406TextResponse) VisitListSelfServiceRolesRes
 	return err
 }
 
+type ListSelfServiceRoles429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListSelfServiceRoles429TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
 type ListSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -3295,6 +3986,33 @@ func (response ListSelfServiceRoles500TextResponse) VisitListSelfServiceRolesRes
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListSelfServiceRoles503TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -3554,6 +4272,37 @@ func (response CreateSelfServiceRole415TextResponse) VisitCreateSelfServiceRoleR
 	return err
 }
 
+type CreateSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response CreateSelfServiceRole429TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
 type CreateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -3576,6 +4325,33 @@ func (response CreateSelfServiceRole500TextResponse) VisitCreateSelfServiceRoleR
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type CreateSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response CreateSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSelfServiceRole503TextResponse OracleServiceUnavailableTextResponse
+
+func (response CreateSelfServiceRole503TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -3744,6 +4520,37 @@ func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleR
 	return err
 }
 
+type DeleteSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DeleteSelfServiceRole429TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
 type DeleteSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -3766,6 +4573,33 @@ func (response DeleteSelfServiceRole500TextResponse) VisitDeleteSelfServiceRoleR
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DeleteSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DeleteSelfServiceRole503TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -3942,6 +4776,37 @@ func (response GetSelfServiceRole406TextResponse) VisitGetSelfServiceRoleRespons
 	return err
 }
 
+type GetSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response GetSelfServiceRole429TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
 type GetSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -3964,6 +4829,33 @@ func (response GetSelfServiceRole500TextResponse) VisitGetSelfServiceRoleRespons
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole503TextResponse OracleServiceUnavailableTextResponse
+
+func (response GetSelfServiceRole503TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -4196,6 +5088,37 @@ func (response UpdateSelfServiceRole415TextResponse) VisitUpdateSelfServiceRoleR
 	return err
 }
 
+type UpdateSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response UpdateSelfServiceRole429TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
 type UpdateSelfServiceRole500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -4218,6 +5141,33 @@ func (response UpdateSelfServiceRole500TextResponse) VisitUpdateSelfServiceRoleR
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole503TextResponse OracleServiceUnavailableTextResponse
+
+func (response UpdateSelfServiceRole503TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -4301,6 +5251,23 @@ func (response ListCustomerRoles404JSONResponse) VisitListCustomerRolesResponse(
 	return err
 }
 
+type ListCustomerRoles429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ListCustomerRoles429JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomerRoles500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -4313,6 +5280,22 @@ func (response ListCustomerRoles500JSONResponse) VisitListCustomerRolesResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerRoles503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ListCustomerRoles503JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4396,6 +5379,23 @@ func (response AddCustomerRoles404JSONResponse) VisitAddCustomerRolesResponse(w 
 	return err
 }
 
+type AddCustomerRoles429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response AddCustomerRoles429JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddCustomerRoles500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -4408,6 +5408,22 @@ func (response AddCustomerRoles500JSONResponse) VisitAddCustomerRolesResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response AddCustomerRoles503JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4491,6 +5507,23 @@ func (response ReplaceCustomerRoles404JSONResponse) VisitReplaceCustomerRolesRes
 	return err
 }
 
+type ReplaceCustomerRoles429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ReplaceCustomerRoles429JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceCustomerRoles500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -4503,6 +5536,22 @@ func (response ReplaceCustomerRoles500JSONResponse) VisitReplaceCustomerRolesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ReplaceCustomerRoles503JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4585,6 +5634,23 @@ func (response ListRolePermissions404JSONResponse) VisitListRolePermissionsRespo
 	return err
 }
 
+type ListRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ListRolePermissions429JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRolePermissions500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -4597,6 +5663,22 @@ func (response ListRolePermissions500JSONResponse) VisitListRolePermissionsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ListRolePermissions503JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4680,6 +5762,23 @@ func (response AssignRolePermissions404JSONResponse) VisitAssignRolePermissionsR
 	return err
 }
 
+type AssignRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response AssignRolePermissions429JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignRolePermissions500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -4692,6 +5791,22 @@ func (response AssignRolePermissions500JSONResponse) VisitAssignRolePermissionsR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response AssignRolePermissions503JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4776,6 +5891,23 @@ func (response ReplaceRolePermissions404JSONResponse) VisitReplaceRolePermission
 	return err
 }
 
+type ReplaceRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ReplaceRolePermissions429JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRolePermissions500JSONResponse struct {
 	ReltioInternalServerErrorJSONResponse
 }
@@ -4788,6 +5920,146 @@ func (response ReplaceRolePermissions500JSONResponse) VisitReplaceRolePermission
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ReplaceRolePermissions503JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueTokenRequestObject struct {
+	Body *IssueTokenFormdataRequestBody
+}
+
+type IssueTokenResponseObject interface {
+	VisitIssueTokenResponse(w http.ResponseWriter) error
+}
+
+type IssueToken200ResponseHeaders struct {
+	CacheControl string
+	Pragma       string
+}
+
+type IssueToken200JSONResponse struct {
+	Body    TokenResponse
+	Headers IssueToken200ResponseHeaders
+}
+
+func (response IssueToken200JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Pragma", fmt.Sprint(response.Headers.Pragma))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken400JSONResponse struct{ OAuthBadRequestJSONResponse }
+
+func (response IssueToken400JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken401JSONResponse struct{ OAuthUnauthorizedJSONResponse }
+
+func (response IssueToken401JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken413JSONResponse struct {
+	OAuthPayloadTooLargeJSONResponse
+}
+
+func (response IssueToken413JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken429JSONResponse struct {
+	OAuthTooManyRequestsJSONResponse
+}
+
+func (response IssueToken429JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken500JSONResponse struct{ OAuthServerErrorJSONResponse }
+
+func (response IssueToken500JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken503JSONResponse struct {
+	OAuthServiceUnavailableJSONResponse
+}
+
+func (response IssueToken503JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4836,6 +6108,9 @@ type StrictServerInterface interface {
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx context.Context, request ReplaceRolePermissionsRequestObject) (ReplaceRolePermissionsResponseObject, error)
+	// IssueToken Obtain an access token for a client application (client-credentials grant)
+	// (POST /oauth/token)
+	IssueToken(ctx context.Context, request IssueTokenRequestObject) (IssueTokenResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -5432,282 +6707,356 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 	return nil
 }
 
+// IssueToken operation middleware
+func (sh *strictHandler) IssueToken(ctx echo.Context) error {
+	var request IssueTokenRequestObject
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body IssueTokenFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueToken(ctx.Request().Context(), request.(IssueTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueTokenResponseObject); ok {
+		return validResponse.VisitIssueTokenResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L15cxs5ljj4VRDciZDkTlKkDpdNheO3tERXq1uyVDpc1Vv0KCEmKGYrCdCJpGS2WxHz136A3f2E80k2",
-	"8B6ARF5kUke5an41EdNlJXE+PLwL7/jWGIrJVHDGE9nofmuMGQ1YDP/cFzxhPDmi/GZGb5j6FDA5jMNp",
-	"Egre6DYuxoxEYkgjRsSIJGNGJkxKesMkCTn8HTM5FVwyjwgOjdiPNORrknR2dU/ZangNORyzCVUTsK90",
-	"Mo1Yo9sYxc39XsNrJPOp+lMmcchvGg8PXuOYJTSgCYX1fU3K1xWzLzMmkzVJfNO+qTv4HmHDsWDBHqHX",
-	"kvGE3I+ZWS/0ImMaEC44q1qcpDy4Fl/fDRoXMR3e9ifTSMwZ+8BoMovZoNHwGhP69Yjxm2Tc6HbaWztl",
-	"Gznrn198iOmE3Yv49hOLJSy/bDe9gw9EtSYj05zcYXsykywgiSCSxXcss4n1TnFjnE4Ybm1D7U19DmMW",
-	"NLpJPGOle92BrYST2aTRfes1JiHHf3fsjkKesBsWw5Y+0Xhe3ILfGw7ZNPEI/rdpUMrv6sVNY6YOgqr2",
-	"JGBTxgNJBCfXIhlXnUHFmCUo8+A1plQBLtGYjV2K6zxmQUiJ6i5hYcMoVOhBobn0yH2YjMmX5h2NZkyS",
-	"9bMP++Rtp9Pe6BKfTqdROIQNbP5TCu4TEQ945vPXSeS3iDpOdRlgLDXJOLwZs9gMS0IJR+qRv52ffFQw",
-	"oCQJmUekwC+hHHDVLWAjOosSMhIx8V9tvvK97CJeqRUQLgjeaJx4ImRC5JQNw1E4JDHlN2qgYRgwOeC4",
-	"8zVpl7KeX/7el3dtj6jJSMxGM8kk+eX4aKNFenoWkoxpQmgwCRM54JyFidqaGlbti3J5z2IW4N79nfbr",
-	"Zqfd8T1FLdTeWgPe8JwTzs3ukTyQ1Xpauw2vEarTwyU0vIZCcosgGezRQMuNrYaqd2NxyGqKaH7JoM80",
-	"ZiMWSzgpJHpNewSjkEWBgkxAWByL2FJQj1D1ecANkpEolEkWA1sl5LRLGG9enpN1B0c2PMJks3/ukVHc",
-	"/HDmDXiYNA8vPBKw5kHfIzxqfjzyyDRpvj+D/5yq32jz4O8eiWfNs0vouN/zyL/Gzf2PHvknbf7t1CO3",
-	"ovn3M4/Iu+Z5vzXgA/6K9HkSh0wSGjOi/hWQUSwmKZ7LxGJXIO45HL1GHRHD/2qE3yOUE8aTeD7gRCPM",
-	"l3dtX+FReMNFrK6IApv/yicyoYpgKAA72/YQFC21rp4ejExoMhzr89G8C3B2/+jgjCguQWKaqA2QKLxl",
-	"ke6AdErSCSMJvfHUX2pZ8CHSZ662QrkAjI/ZjaJkIoaVi1kCV37dH8U+LlrB868++e//+//RZ0L8aQJ/",
-	"q3H1SfjTpNk7wVb6VHwmm8e/4Cd9pv6/xvg3HM6Gp2alZBgJqZYfs4gmLFCj2oWu+/wau8Ahb7TIz4ze",
-	"spjczJhUl3rd/9e4efGzOywJBOEiIUMx4wmAtE+HYw3UUJKY0UAdXphIIu55l1AyodFIxIrf2FbyNpxO",
-	"WQAwUBAFaEkikzCK1BJxdOIzfnV57ttxqVSfmpfnPsz8s+JqXGRPVJ+2oZ+KJmmCysn9OByO0x6hJPcs",
-	"ipp6desjRaoJ0YSH+Htf3nWAeuKke1/ebfkbuJgRsFuXfrV9QH1fS0spb1PQcGUg4L0ZxMN19uHeD0XA",
-	"JOHsjsVkOFaEecAti8D2efKo7+QoBjL4RgGgDkF0OWUZZYQ9N7yGgg4FUondorRbDUqpwXEBP1TzWSM4",
-	"GvnkWgTzCm5KCsyUrBv6d9fZGvDrkAchv9nQfNq5fJT4wzGNJUt8YiWBPTWZoVUGzS4vPjTfWLo60NfZ",
-	"MPzsCpr39/eAQ81ZHDGuTjBQXHgyi5JwSuNkE35URMX3BtxXsufmNKIh9zfgBlA+xxuAoMB1ZDCss2sw",
-	"bBFj3CN6d+9myaj5pur4DYbCmTyGK27tvi496plMxITFh0HxpA8Dc8JD3aqV2Umn3W6b9U5pMk5XGwYL",
-	"5dP/iNmo0W38H5up+rKJv8rNdEGf1MHBIuGWHSNzLS7zZwD3nEmlG8B9NLgRSUGGNI7nColmkpkxfDJh",
-	"lKP4xXig7nIss3ubM1l1FL802Q0NeRPmamqeX3EmXKhRuZK5f9VjctH4XHYS/a9TyktOYX8cRoEiRGIW",
-	"DxUNEoRB0xbxz1k0OmfxXThkZyJi0idjKkFDAJlT8GhOfBqp20YJF00xBVKIRIEF2S3TKDJb/jJj8Tzd",
-	"Mc6X2WKGirTbZRv6AOJRyYbEZEKbkqnLnCh+kiRxeD1LcG8xS2Yx9/BsDFFXmzsMvDPFD0PB5Ticqouw",
-	"H/h7yM41L1K3MGKjhCjCsR6F/FbxJzonMx4xKYmvIHJAE/pOoaSvhF9OZvyWi3uergPEdH2Z87e3ciUV",
-	"oEMZsQp0O5Wg4wrlCqDraR0QJukS/zQOJzSe/53N93Bh7z76ZBSiAsZILCJGruckDMg6HSbhHSOI8SzY",
-	"2BtwvxdFgDY4nU9CPoxmipVBE+hurQFDEUVsqNaRB0lxEZ1KYHC8SSvh0VE4CSsMBaASZZY5pTdsj2zt",
-	"ovaMJgKUNTUfoNfijpHddhuQBRRvYB677XbmOmztlu8hgtWU3nbVxTLekCfbW42lOveRwtHld0ShMoqD",
-	"CunUPbllbJq7JZJFI29IueDhkEZ4NTSPwqvgXo/s3be9GlW7Vstc8eBq2Xq0NcbVue5FfKsONL+9JXYb",
-	"f0+bhvIGrOxWa5h/Ssl+3hJVDY1yoepkNJKsBAh/FfdkoqQJxGPNcUGhYkD3Z1ECNqLbcJrZSbv8qATO",
-	"U4qh7UUI2i5F0BNNMUsMQ0BDScToHZPEBxTxgfKKEQkTNkHV2CEc7upRJijdgJmxdAsjGklmV3otRMQo",
-	"x5XGdBixS1kuzACusWjUlMgvgemvSRJmuWCn3S6VaPSwi6QaF7Kvdxrl0FTH+n6+/ML7PcONfu1SOfx3",
-	"VzX/7BMp4oTcsrnMXI4B94scSfXz9mMGnw9owmAMf8+wU59QOWQgdhMa3dO5JNcxo7dSqfCyNeCfkGKi",
-	"WShmxuAKS4ioTFqkf8eUcGUZ5/UsIf4+5QcsYgn7ENEbUJmVhkX55TSg5uOQcnLNYCgWkOt5OZuFBVdQ",
-	"JKEhuSJN+qkI+g9hlLDYEA1rpF2TRIZAeeScJ/Rr1zmTd8BMfJKweCLJP0XIYRfE3/M9QpU6LEZacZ3M",
-	"ZELGIgryIk3hvN6dnPWu9s/Pr3r7+1e9g+PDj3u9ISjVpzRO5ofBu+12W+1L/1/HT89oQucKnl9mQsFz",
-	"3V9rtVprqHgNGq1Wa9BQwo66y4R9mdEoTFCln02ncARa7VIa7HzAC4Zqz+jDfDa5ZjGaANjXxJXd1lkJ",
-	"MoBwFqBRRpsNRhG9kSB5zZOxwj0WSeYo6C3if/HRWogSoeqkpRcgkR5YZxOhAK11LRQs3uXkmQJS1QB5",
-	"BbZ9WVWCe5bnAYcnyqm6mR7pKIi83SMdV8BpET2DJDsDrgAdUYXSNyxBjUiCFcZVEO940BJAMFs0GLWg",
-	"1V9AW/cIo3EUgjlPHZvMar8tcuKq1a7eu77TbnvkPg6TRC0NbXpmL52N3HHsVPBZBYumBV3TwC4H/7pv",
-	"GmcsSkKxSMtVZ4CtrJpL1hPGlYIo7jmLN/I8onHBZGKGLFeAh+mEi1jGlCYJi1X3//y11/y/aPNf7ebb",
-	"q1bz87eOt7W7+/AfpW9ouFqF6R9htqKWYKZPbdWgCizU5s9OjvpXZ4c/XR30P5VvKjYzPla3t0uGXQCJ",
-	"r3gAFBEr4c2lq9LjPJUzX4iERmcgbclKWYcGgSR+4jT1PZcuipGW4sCuqYibYx+rKf64o68qAl1OJYuT",
-	"YxGwqi10Nd3gLklN37PAKK4kI49Q5D1At2OHcoK9a8DZ11Am0iMz4OokTMj6Vru9QUIuEzAnj5Au5IFA",
-	"eihFKNYEG/G7ZKiElLyJ1IFQnkTgNpuwz5Ug9KCwBJUCOOT3NDjDdam/hmhjU/8s2NLS10voeC2C+bEx",
-	"kasPcjaZwPNpY6fdbm61tzJW0dSc3vAaQDlxPnVOpkPDawTsjkViylJbV+PMHSWU6UBdEojhbKJACQbI",
-	"gA0jJTsCF4AnKZ6EiTGRcpE4Vh8FBzXgR5H0okjcl29hO7sFGEK3rtrEdr1NOEOlizmz17e4lE4OmqFU",
-	"eFW5jE69ZRiCgWswVFF+FMkHMeMlC9ludyzxtBYHC5wRdCpf07ZeU0LDSDa6v35r3LJ5nk/ojo23b9++",
-	"bTx8Lt2DYTvrciOdtEvWVJ813EiglIhEYYY8CEcjtCPlN7LjbESMSAANFTI5vSv3stNYuDZJ1kD8Jp12",
-	"e8sjW+12e808QSmZ7ZpFQlEFkZKcdNa9lAunH2kU/gv9C0JJGKfXkTm1m5jy5IQfJkq3K9voFqHpiDfh",
-	"nSJ+BHrpFy/Vr2qjW/UPDYzhFYeWMmSl+CgwXLOqtXQReGvO9lhwwq0RLL+/1yQRAg0I6YkCPYe+4Ikh",
-	"eMr0K/f6+nn2apBAbwM0vTG9Y4QmaK77Ybd6oWGypzjJmErVzGgM5u4D9+24gGGVYNk1kGWM0ChmNJiD",
-	"Fiad2dyVVIJltz5YdjvLwaLu7ZpquJYuS0EnXRW4YqGAq26mu0jcesjvaBQG70UwtwppEQSdXYX5QJwc",
-	"lUzr9+raIdcs33Zntxzz7UjOrnHlF6JlMawCBIe4bv2yO8J3Gnd1a4Wh1rou2mibUsyyzEPD49S8DX4y",
-	"G8oB5O1ropsSJUEqCUR7L9hnRVxbFVDell8R29sBShjUh0I6+1oYrKG3Av4KtgMQJbVtG7QFsvafv3aa",
-	"bz//2m6+/fyt7XV+ePgPTS64SA55EN6FwYxGZddi27l71q6jCFKYdqu6CdsrEIjdmjdBNVwrWUS6zD1z",
-	"NVQjpJnwrCU40gdR2gvBMePWwPGTErItipRgR7tDnOb4wpIezbrcqMKKCs5ehhVfq2ByuXBmMNNEoZL5",
-	"1r7CST/U1bh+Poe3U4BG7uE5L9K+ELAag1m7vT38X18nkbEFvBs0Oq32oEHg3T3kN+8GDXi7HzT+F7Rm",
-	"A4699PLJ10nE5btBY5wk0+7mpnYWkC14iG0NxWTzXm5ORMCizbvO1uYN45tKt4sp2J03DVoMGmZ4QnAC",
-	"dZD4Te8LP2+m39O2+XPD32sfnWq+9ZpOhdz76vy7pWcsH92dHTBMf4ZPt2yOf9oZ9Vj2B/wbTgI/fNUt",
-	"nE92fnd8DX+DP+Zr4zGYByJphYsveIQhRVTqcdGBuen665XNp7ts5h2eHX/WRd2gDazxg4ivwyBgfEVV",
-	"EHGsSnvZbnZ+eAMaNYnoUPNe7FJKUKB9Oe/NdWr0gzAh+0uY7qWaOatyKZo5ZbFSI53VkLXMeAVdQumK",
-	"s2Qs4vBfpbt8+4OrUcwSGQbo0azfWZbpFTBEfQ6ztUAE/aj2atfatesCjoPaiGImJYsciwkDtjISMQtv",
-	"uLtqy2ErVObtZqe9a1RTIodiyjxyHytN5zbkYBCZxiEfhlMagZ+ftuyqkxEjVOJ7p4dVwKkQRGEeBy5D",
-	"ETMrPk1u4taEcrgOj0QP8BZR+IFySSJuGXcwGaZXcK2Y96WY1TNcuj8OY4LtrM6Yat98hxtlaMAzcymc",
-	"bSmLKizh98CuhjSKWAzPbAqeJffje7OvQ4VWnEbnLL5jMW5mNUYm5zJhk+xd2gWpqE2oeaybcfZ1yoZJ",
-	"qRFQty63Dp3D8ODiCwYcQMZYDJmUWSv5y1CMR+/uj0In9GZWphN1z2UJBXjpGyjros/3vYZKTAI7u1rj",
-	"ihdQC8LFOBWXt4HbujVk5LzCjUGj2ozx2l7QvCRRdDA3F8A60i+zaSxaTZes2XFSa0UWVvl9dvSIOiiJ",
-	"mJgkiKXiIia/HB9V7rKzYJfO5uBpe5xMomppkjshkmmMmTb/6xXqrWq/lmksgtkQFHY7/tqekkgKYVAQ",
-	"8ZElXS9FAl8Mv/44otTrR5HIevjtiEsW059ZhMotYKkslVnH95ajerwKgMujfGy8jmf9tOBNH8Mps3eQ",
-	"yltwPdHRVDz3sxPlWEpQBny9GN2onVe+M2exz5IrMBWwnlY9ae40O+0tBXU5G+p3mFJ6Cu1K6WmYfRfa",
-	"ajcePPObfrwyNzN87BMSvttwkT6VDZ0WW+atbEqT8WEgF+21TcLAUu7Ls0N8CFj8eLtTyTHDuo+2h4FS",
-	"kSundZ9vX4LuPydg/jikfudxpH7ZUTkUXR3aMxP4MFhK082s35ucH5YgzD3TLzkALKC/ir4ytEM4VOZ7",
-	"i+noK17L/afSUzKT0eBbQ3ThpwOHTOBpKNZn3ziLPqgKiPk4ri4xjqnvT87PrRWHG98HiDhVQmkkxO1s",
-	"Cq3PP+1Dj7P+0dXFP077V/sHCsp6WftIzkyjw4+fekeHB6px7+Lw5OP5Xw9PoVfa45Qm41KnWaByMqHJ",
-	"TOJ7UMNrJGECToTvaUAMSGsjWS8YpbQsdTXNZYz4fiAsdfx9vbu7/bo0XUWdxw51M/RjPCXxLGItlEHA",
-	"H6LcA5bsqE7g2Ouh8/U1G4mYtRoWn+s8YTwHOv9DzAhnDL0zpnF4F0bshhEFvuPex96P/avz/tGHq/P+",
-	"2afD/f7V2clR//zq9Ozwk1La0dnPOg6KmAQQLZCNzgA3ymr8VYMdHvV/7F+d9X+6PDzrH+SxctvByhQu",
-	"z4uTvyUcnoyE2oSZGsTtgh0MWs2K+By4tKJtJ4sOvYMPV+q2XB1+vOiffewdXfXPzk7Osriwm6FQZocE",
-	"t0j0KT8rXqy4pycfbe257DnXNVM9xwk/zYBi7ScLTv/jycVVb3+/f3rRe3/Uz1OC187pfxQJcTb+vMf+",
-	"jBt9MkrkVGKt7gpnXfh4oeRU9KzUK5FZLFmmcj4bCciH5hGllGA0e5Eikh+K2PC39yfNrV2lgRZEGIwQ",
-	"yKHFTg4tcKcvQAgesbOnU4TCpDq9DswRCIbiEDjxezrXlEkxAGsD5FAyvYMOp3QeCRpcCHFE4xv2G2BF",
-	"nPPYToQgkZobY5shFlt9f73z9wXk4f3JwT+uLk5Oro56Zz/myUPHFRSMh3ifJ2EyJxdCENzq86PFilt7",
-	"NhnUzAdzgTUMqZNBFp0vzTn2S04zjh8vqSeRa0ZjtSzwM8j46Fceb+/y4q/9jxeH+6DJVAqEHeecM1t6",
-	"Zj1l4RaeTtf1upFmG/upNH4nnqtgsK9THd6QHqV1VoM0PibDzwtfY5fpWLCRUPK1JA1Brfc8kluSoVlh",
-	"wiawsgV4cvnx/PL09OTson9wddw/OOyhwpsjB7sZNEl9+zDtEQDs+YnBbwygJ2OhIiJr0l221q/tYgHp",
-	"6jOMqhgrt6tjs+xsg80yQ9OEkuZf75C/vy8z42KPenFBC0nxy5hon2GvfxjLLG5oZcvsKqf0nX0VVua1",
-	"39cYivHEj4mFhH+mtHan3e5seQ2HGaSX7NSaR9b2z/q9i/5a3jltJOJUBl27icQ1xXD+NaVUGZitKQ64",
-	"RtZ1ry456/cOIB8uy2QJcyasmkRRQnbH4jBRF21FQwACbUUf5z030bLOKXg/ptAEXEWBbOLQj/BHLhzH",
-	"drtTcRyORchqA0pL5KFMlHZqH9gg2t/xCi7AWWmaUqodBIyH4Dn1olBdsGpQWtLodgvKJ/nG5YC6224v",
-	"BKo59KGYRQHRsX7aGKMzrmXhZw1SEg1S8PNLA9HcphENIxY4fm/R3IHb6k/OBQzcaVcRBHW1wSPbTTxg",
-	"40RBM4XbmqKim3ahDBPViJk3y5fFQ7MuSNlaolc7gKypQi0DZqce5tEY0vhykVFFSgD2YRZF4CnPeKLX",
-	"4CosJBHAoqQ2B/xWdDOvQC3TbR4HXdcl6kJNlX8X74AHWnFOXFipr0DH+p1V+sg545TpcujKoHdcuawd",
-	"G2cgYidVb9mAlevcWbpOMwctGbZL6AJF92WE5BeByh/HoQG2+Gjftaec53cWpx9l8/i+IvWKhpYy0jSr",
-	"GMJVDSHDsM6J4aRlxrTEStvAOgSVjrI4QKlzUy7hcMZdFq0YNWJZ00UZT1jo+v1dYV8OuH8cNXz3UWp4",
-	"1fE6jlDpQTsf6x/5M7hRuci71KEqu9zfQ7RRuXmtxFf1+5I5u12sy2KMnYuz3NkM3XOl1Rdz3u0Qm79O",
-	"7W4aKxRIQry2eUPztwbkhKhrh8V+apsT+vUQe263IYec/itNIkfjmM5BrNW24bJd/fXi4pRgA/AnwsIf",
-	"BI2n2fRq6CflJnzrNHd1DoetskRv1gy9bGKFv9m5XC+sTBL416WZadPEab/qOe2uvTzI09Tl4vqfbAhe",
-	"Xjnwdr/lTi2w38vcufZFJGaxNnYHbAS5NEsculq5fPbtnTclMMvY/t0J9fPw7pulEMk9H3+ruKBp4hLP",
-	"SeGRJhWhCdGVTEwhJ/SD1JWp0pUhAGpl63dPSkM1u+WK4zkK+W3xXMZwZVwgaX4DJSvGQibdN+037c1h",
-	"PDljMulNw02bhn6z02l1tludN632ruU3zpFdSkUpOu325nAcRsFm/jQ3O7WO8zZE64NJoa+ue8NrpDmF",
-	"1Y7T9eufC8NwnScxbZlfT64wxlbZYmIWlaTVkywa+R7x08TbkNtuSmPGEz+XexqTTa10I9WsHp6V3ogG",
-	"S9lZG/PIj5AzpRx5TaqhUSYvVAtrwkBEfCiJLuqFuVYAgXVeJoZFglrkkCsO1B3wWIiE+Diqr24u2DWn",
-	"dMgG3H+iBON7UMqHUO0uN+DayuERppZrjTCU+LYPYRGDxHiYHDaETMeQ8jC9sXTAbYePdMLSTlDcA9NZ",
-	"50eKWaRLAKnj8J3stxgekr1eCJETvow7/YhhEubojkL0nTXJkB7V/SGPG15DS8E6hSKOrjEKDiu9/o89",
-	"rFxBEZuHqSo7KQkDj1AyFTKEVJQ6HaebQbacl+rCI+6FfZPnrdn8SGVEwaz0jEHquyGslQZBqBZKo1Pn",
-	"MHU+yaqN2MuwIhoWBZwQqB2NopMR6GIrVUr5bA85zdMFaTQf8jQlLKceOVQqqQjzTNt0b16OTVPOyJlg",
-	"eXa4mz9Ar/G1CTnAG92tB+/pgDODdaqB6EEZhNpSJzDdjKyZly6dabfNtGVn5WUBptdR4wSBGBT4/tA5",
-	"31o7yeNFZlM/7BZ3Vb4TO2/lyuWKVzBjh09S3gbpXbhNIOjmPGNzJ5NYIszVteWoBvyus0VMOaoueWHu",
-	"plhwepcG3FymqeJpCpw6IHKdi4Tcx3Q6ZcGGV37NoEqk2ksoCRjEKCbXH3Aw30OiTTzSrupo6t6YKZUq",
-	"7pTAsWm9kQGn7ZUCOuAapeYQmwkZA/2NPcfq+svxkZeW1FNAdOaxMFT0/+Bk/+Ifp33I6s7Q8c5JZusR",
-	"zmQS8hsSMDY1ppfOaxKxOxZJsGuKmOHnnfbb1wABDhXZnDo+tuwb5NrNp4bPMuv0fvyKFNlEK+a4cmm7",
-	"LQiA1H9tQa+HRZLBQmyvvrfZe9D/SocJJMVLkR1y9t+PdQFH52JMY3EXBmgjrXX9i4wyT9WqFejHEQMX",
-	"ys8CoIssFRA5wKDEi2DxnJSTWsoUfMieC1qKXC4C14yHX2ZM/4w5sFeHYK6lxTcHsp+/m4RolNFK0aKW",
-	"6C1d6bsgYBRV282hiNmmk6Fq827b/rlZlCjLFFJX5lgkJmhF0SmvlCbfXaj71ZNDqhXEsrtk/WBcPRpd",
-	"cBpe46zfO2h4jcvTA/z7oH/Uh3/0f+nvX170S2rVmUftCmsf/rgmHUtfi/jWRAGFQSWEX3QHfMD/TexP",
-	"5N/GpPVvKNCniP6/B/zfzWbT/r/qsNNutzsE/kv+XSPJLbG9tmwvm7nbzameNtwub6gf0GyzHdtsQTrM",
-	"tPmubb40Ea3t8zq/0XswJEGNKBu7kdBbhnX/bMdO21kbMm7j9GGbdApNrP+VGCndK98hhd+00rtKV97C",
-	"YWzPbWcbOlxJF3nguuQA9qZVtSvsSCnMfVOQws/kYsdc5jItXqyAvCbNCB2NO+p/cy4SaZMt26Tq/R+i",
-	"JsJEpkn91GiR4EqDxeIIZrhtPeO2Rqe6Hkym/47uv+McVLHNVqFNWc2PtP22bW8is+2prSuIbZimu3r6",
-	"XbiWyVgEmTPXrV7rVq/1JqsCkOD5Avt0NGAAOeDorE+naaHn7uyaFmrmdIhdTQl2NRIbLybwa5rFMEyB",
-	"N5QbiLWrUqE8Wr5USLkDzrdc7aonOjZlCgy9fV1CglmuJGp2+owX1HIra+rNk3IIpO6fl1knbdfckrzG",
-	"YqP0mca1UxYDVRWrCsMa/Sx3q/8alDLEjGC2tbvkISgMyoxZLsV0fHs9wlo3LeI7bqxoF7Y2o5lksd8q",
-	"sXM8rihQwWRQBFDpOVRWEYJKU1u7uyRiaj3SI0F4EybSI/6V7xG/iftp+QvLCD3D5tJF1j/jtNJQRlOB",
-	"Yl0LD9lOdcamER2CCPoss5ZNlCK/XBH7Y+fY6q5IY2Zu0lobO893ze5wt7C/vIiaVo4qWUUVXjptsHbg",
-	"itYhVz6QREyx2x4+Z6ABKEwwyT4UxXOEhaJG8QeDeE0w557BilTghJckJGgRH+sa+5ARFSqAuqUAoWy7",
-	"0tWy5ZZ1qdABd2qFQp1qEFwdh7M9d7C0DjwWRcgUsR1w/zyhcXJAE6b1wz4P9F8xI1h6cN3fam+9bnY6",
-	"za1tf2OP+G5VTFOh8ojKBNEs272ZhBMM4r682M8MddHudLfa3fabv7Tb3Xbb3yhYlbL1GxvdXAFHL9Pg",
-	"oyn0P2FkX8TTRu5nKDHW6Db2D86OrzptcDTN1No09oJMrU37UfCEDsuXAn7FbgO9lFOakAOwxWd+zCxk",
-	"Sy8EnueC95CwW8omyLTmu4Y0pO2uAJ7SOCc0jHpBEDMpscrb/6lB2RqKScNrZE9oyWhp4yNxA1XE3n54",
-	"8/qg/abz5s3O/g8Hr3ff9rY+9Hu99v7ubu+gDYF/aafiTmAYBbmSlZ2xm1AmqIypJrtwuCWpc7qNsoqT",
-	"2lfDtnm/9b6RFsjr4D/1c5rBCdLTWkNME4gXsPcgAxj9WICefWgV+a1f+fEN37zNa+tSyfs7WE3wifzB",
-	"+2MsNi2b/bIrrlpYVR+7QPRCQNN1lp/lSZOjQhSoVLF+og6QNbh4eFCqKRWpW8YFyCF0jpi4/bqtVk+D",
-	"Ex7NDfXKTVgmJJbRSnc6l2y60y2fjcCYRA9a9pKcpcJ5HvrzmGmn0UwicZ3ux2Zl4OK+SzCGEWszem4P",
-	"SIKo2N3S5EI+1Lv3rDEmojLRIw64X6A/Ppbrlqbgo0dgDjQEXh31ziG3ysnlxwtsDzPhRKUVG6uAuU85",
-	"QSg1ipUZC0yrJgx18iQXhnsZGKZvgA4YSR0otlbbmpZQS7eWY70VV62z8KrpQaquWpF7u7ifMvK6F01L",
-	"60VULxEECrdsa6VbZna29JalIkbZ806k+LPRwiHlyf3YZNkKLIZklVWXv+cM85Wr1QNC6fHyNVpxxwXM",
-	"IlnFHrqVNxtLFhAKTg4y+Oa8INyIZmFhWeGqDH5MtSAUm6TWjHwemfVkzMKYDPHQ1uRGFqJF2cjFgq0F",
-	"aAArLIOpFujLV529/vdUKRETcQc6BBaavR+HkdPEUobsuu3x7OTPY8FR9Hmw2inkJdgXQRA1iSZHj16e",
-	"lpmL5i60Z5EwYDwJRyHWPM7cOGA3Mz29AXuXbG+RMftKAzYMJzQa8OGYxnSYsFiSgMXhHQtSg72uxoM3",
-	"eh2dFzQO6rxJ+JNkqNrmFa86on4GLWsBkyBQSjA0pzZ8exqFyZxfOZmxusi3la6enQGg53IS920vq8qU",
-	"XTp9PrHT1EobVoq4HwsM+IjFHY10Mc4UI5z76XpH87x79G65BFoFPHf5VbyyTC9zAVmmolWB0h2L6Fip",
-	"Ephm9Dt3LlT1cpwyn46qclxbQt2tkV4fVooeVsEo1TjLMMA8z+rLX6gPTkJuEqv6FZlVc3bjKrXWAc2b",
-	"9pK9fNJlCQqAcnTjcpK7AtGHsVajq1oDrx+tUuI6WGbwW2bO20/d5EtI+ZTeMMysUZZv1LFiocqlUGtM",
-	"5bGImbW36v38+m0FW0dq1fgjGiY+P3xWC4eqw1u733UP6Q6ccIja+/AaYjSSLGl02wXbgD7wsovPQTxH",
-	"lZFNdG5LSBV4k6XbnVpvqRahqvQ98O0DpCQjEUXivmK6ior/js9WTbN71h6eM7qXvONEpgJ1EVZwwWT4",
-	"L3RvyCxXoU4N8LwI4UhPvmzR+Ftxxe1aC05EQqMzJmdRVfRJikB4qlDeWLESJ1Htng47Ac8vd0h8R1iE",
-	"Z6gz59aVfx4FyHgNY0oySGgO0wKoxosJqoMrRw4U837ajNAt0r9j8Tzri5s+XkmWd/4ZQepoiDWTYO6I",
-	"Z0UaXpM+1zATFo9Ui3zVOqOrfGEGuue3NRaNLCUeoNrSELOhiIPK9VYu8EkWGkdmX2K8WLygZ5Pzy4Tg",
-	"kiRWgJzzKbhq53Lm1xTtDJpdnvfPnl2ULku75agAJilOvR38VLGDJ0jpNcS0Rz1uw8VLX0kV+RhTfsNa",
-	"RAmtxC+er34fzUDQhzzU2HMPiymBx74usw8+XBBD4LpTAnFOBLlmJONdT8kwYjQ2+c0Kr6HFZ6791QnO",
-	"R6GtC/QarXlLqf9y2vCYMSuvc2GwAr4/9ipydp+5jpW1LFa8ly+n51bsIXsn626j+nLuP+/lzHterOaa",
-	"U+4mhl7Ree+w3iwZ+x7xjw+O1X/i8MtzeYQpiSfvYbeC+1TROy/rK7fEj6rMH61sPWUClsmNUQCiDtDK",
-	"+JWbqAGM0tJdnz1MSweHWY/dAZ/OrqNQjoEq2pnMQ9ovx0e4SLmH2kqI3uhOeYDe6eGaJOKe20gzb8BR",
-	"3lWXQCFDPv+JJt9KHrBfdIwEin0QSqYzldifBnzKlHiovpYFKQ+1H2zOc+qbk2DiofkNhfYHf49wdsdi",
-	"zTDQNwffGJW6ywoZL3Q6tKqsF038x3YJAruREA9OfqKaCKwxoSrhR1UU5k4abFOW2ygPpg8geetW0pYm",
-	"RGAAXgDr9PN5WXIE7LI6dmBdbkBO5SiEYqJf11qrRak8eA0HYcp3wHgAUuYqG9grSRCQjNPwfJuE0P+l",
-	"CbetCReiqUWDLpkzqZ+P6+9muxABpZC35KCWxjYZGvP8wU1ZxFsU5ZS/qfA0DenZiH/L5r5JRABeb7ZV",
-	"0TER0nVl3wE08qwSQ60umU0Plo71dUV0yx2QWpsZtzRKTbLhLA6T+bm6tzrHj2KK+1HIykxQvTRXlElN",
-	"eT0HwTOE3A3pz1oOLv6Ab5vzKSN+7/TQH3CQdNFZGjFyFIl7JI7QeT9m8NpFkf7IoZhqF/TptDUUMWs5",
-	"UWWtCeW6iiVo86iQw5Nk6vCPoXXqKEuHiBkNQHShgRO0qB0ZwrQ72FtuGb+Mo0a3sSnoLBlvYnJKV7JR",
-	"n7fgmNRgCLWmjVppdPU2wTCkYH8pyyIoD1jEbuBJSsNdcHLNxjQaYawQ6KkQgQwrWJNEzuCcDfdzH/X2",
-	"BhzSHtuHQ/CHEWQdr5T0SMCmNE6AuW2gaygNCE0IA9uIrUmeOa5MXkMT4JH5mIGUTRoKGfHNoT7xQL/7",
-	"YSpwwlFiwQd9lhjl9MGoNX/7+aJRNErpE8pERK376Tz6U7MJR3Z08uPhR38DUl5hdQnyYSbNxZwmkpwo",
-	"bBpwdzxpZCRgOC3yURAEfdfFET2cjTGTHp6/eSAecFCvqGQFlFCYMwwDRsrwC/EFZASwEsPCUtFD0f86",
-	"oI1Blj9ZSKeMwI93a00SF4R7AALdAs2guGoA5kjEGjz1adHzkwJnk+UEwW5RH5q7wRb5uex6D8WE6bi8",
-	"PAAGfN0HxzL0SfOI89fV/uX5xclx/6zi85XObWjTemBGPn/DXLMBT1POJOSaRYLfqJV6tcjKlEp5L+Lg",
-	"RQCOOKW6hHwkqvzv0RQI/wVLecwYuWM8ELFcSwMm9Qn0Tg81kCEdgOCJklRaA94z3NAm2FECjsRzwuHW",
-	"JAnEcKboLjLZexHfSrehxBAJSWYctQDFNAf8FXn1CpWkHFF89Yqs+6XB161Wy9/oZrPRSpuYY8CJQy8h",
-	"mQfmkkiT7jj5N236DuJm7/CMKQreqWyCD0I6u1rGlXtaU4PslGaMVJEELRN3Zy602R6gLe4OT9+u1uys",
-	"PJLVIf5qKdNUHW5hMUJciw2j9r8NbJTdoOENMnF26QfF79K/MuGJg8aDrzehKWvxyVcf07JnSr0zY9BX",
-	"5FxtIkv/938pmrDhCJHj6ecC6aXqo80OafNB4jnpjJOeW07PI/Aq5pEpvQFxmQfaJIBWOwn4CEmiZdcw",
-	"s7/9fCFb5JInYUQo1+5LydwkfYB0wkPBR+HNLGaBR5ZwvQE3oXy5NvqC7R8d9j9eXB0e+BAenGDWPyAr",
-	"xjCVdlYSMia/bHQb7Van1Qb+PWWcTsNGt7Hdare2UYseA0FanMoAq7gruiVkCWf6MbxjMpcVJ+Qmw82F",
-	"8G1+OJ4NHE4bnXBf3/n0g3asZSWJSPbcwSGq8IddEoQyCfkwSVfhYRgQIlQyZugK5szgZNsK0D6NGgjI",
-	"FBibCFiOz2d23RjfBVG3ClWuIZfNq1eKRNyFwYxGr16lQ6v+PxusdJQGIlkCSWhe2XFTCZVGmnq9IoJ7",
-	"SpdwYKumVztCrqN2D5Z0OmHOCDDvUThBN+xYSGl4kew6IfFgrFeAds4oTVbighJ0R5i38GPZINlEgL3U",
-	"Qqu4+D1UslBckGAKWjWsLbdjXwDGImKwj1MaQqYlmhAaKQY71+CXCZ0TmiZh6rpvvlAlJWCTqUgQIAPu",
-	"WAq7WsMg677VUfwNKL4rtdsZHJPfD8KE7FvDHTjCKzIz4CXnBcfFsugS8jsR3bEA8SZ7alrSGYsJc8eD",
-	"2oqCUOdAnSwNsOxQEqroEwtvuFaVeiW6qZKCHP3X3zCryOqse4QLMprFwA9TBpLN2a6I4JjhubhApmhN",
-	"wqKPXBstkTbZN2UIc0J9J5dR0kvNC7Iy0VraZBPTAEB4zJKW2sakK6zVHNhJXby0R9+NT3/4jJYKJpP3",
-	"IpivmJs9uReYEw3/TLOGnyI/kRV3CxDpPhUipJuU/UVTUNXPTa0PukYS9ReAgs6ervu9WBp0A2o3ybeT",
-	"lfLdAMA9aGxmsoDneuVGuxALR9vKjZZvsFUxnR2WZz4/Ium4PdiH1dLoebXy6DVcyx/kKYInn6ngEtFj",
-	"q90pSiM6mgIMAUrW3iP+kUCM80kESVSSTMraKpng2ROhm2UU13x5dmRWkl1XNQiL0HEPbZUkVZs2LVfx",
-	"KXO1EhU77XZVY3tum05ROOjSWd4lX1t1p729vFOmQv9O+/XyHtkK5qpXp8Y8+YqU0G+3zqZK6kU8eFBb",
-	"fmnnsvJjrvEbiLdjev210gj5WRH2jIH814VWaPBWTemytmDmNHSFS/RGcfNGqQbfgAyGi1HzWxg8bGoX",
-	"//Rj7kMYPOBtgiDAksRhE2F0E8zKBzKkXY1fGM5oHcJZsx8GSjvZae8UIgswyxGM4gq5JruXkWTXdZbI",
-	"bQjoz4uhaJ8DVz2lDyCIPKzIqVaeYWwZOlEmY2FAZEbGWlnEStPZAt/PPTgFBepk3pnSheWTK281vAaE",
-	"zCuVM3UpLsB/IVVbKQNvbYHvNxMNM5xrZ0EmdTfo7HuXHfo90/SdWjTdVuF/HBP4Y9FjpHiugn+jKcAz",
-	"EmTMOFvm7n1UIl9lM8iGnFyLZEyCMMb4AtnNGX7sLv1uTkRMs8+6Ke2QYGPvPWekC1E9kiFYrmHKLfSp",
-	"lgTFCzBVsnU9CAPfI7ks//pRPXXtiUJ+2yJbDruwAw+4jjbUE4dcG0BSeOyRnbKe+UqQVdaMov3iU8ju",
-	"Se8GjIiCSxExx4hRZnMacCWhZyZfbLkgNQwX6Am6iuWi3FBRxvIU1j3RqJDjeL9jxtFe0bCQ3lhHajPn",
-	"quR/CIBFpUtj5XKTQompIJuAv/E3MeY6QUBqRDDp7tPYpqXqyVaaGcU6xQCNzM13TOM5Oab/BBec1FCx",
-	"+ozQqTjjSgaPHDLWMHw86yk9qWDcb2MoSW0QhNhKciUGDrdVvp06efzdIJspPVdokB1AoQSJWfRu0EjX",
-	"SRR+vBvUwMjUquIsPt3x0n1ttevuK0Xq32Jnrr1o8c5eyJxUuDalZiXnoYIHhhu9nNVmNXG5UrBPxZVl",
-	"AsCfEv//JhI/+HHVlvd164y0/yNLMsK2vRKp/F9X8n90NPE39Z/D4KEqpLhKVUijxR1pEmPF0c9SZ1tC",
-	"p4B1k7PRJmPcIDMeYSFxRkYhD5R07fcizIz7AT74hMpbNK8wHjBwaFeMU+jH5lN47+8SH94efbKugx7J",
-	"1u4e5oaUhF4rhWq33cb3YXXcAaFSfdnQKSkhtNNXhNEO0N5oEV9HgfokYVEklRysS5fcF0OP97JhqZhf",
-	"lEdzcOjQjtGV0atqLycx1Fz2wXH2/dwHCZ4TH6PjFSSGDHg45MfUng7oey9vwymUPYnZlNFEQvH5exjV",
-	"/6IUHp2a03NH9xHm6l/s65Ry0Ix0Fs5Mpk6orIBnfw1HoLYERTCs1AvH8RE0F8ij9emw/3NlFi3IEVwj",
-	"2xYoUgNuNaliEGlBpSrVLErC3lfTLeAVvo7of4IxwjVaXrhB0XVG1mdRp+0HOOw6LX+qNTViTL2ZFUbV",
-	"UpIA4+q0PIJ49xX1qDsetNDbtUWDUctQxDQpwl+MplVPsKlOolEi46SE0WbOcMSBY5bQgCa0CXz+a7KM",
-	"r5v2pvmD1zjrn180Pxi3qOYn4ym0eCDVy3YyfeoLDOjP9QixATs+SnjArquLENhvZUHCdnuEOIF96wkV",
-	"jhv2ryUCAY2iEm+81KXekQgqffcakN1zJSp3YpdVz4ZSjk/L+xUQ+rO31C+tSPp9XKgPrC7Spd2MH+HC",
-	"fAkDrkOa8HKDf3XItb/iGsTnMcyXoA2bF6ULcHzI1nfaOxvIbbNhxZqR6rhg36RkyFngxD3PJCCHh3Rt",
-	"O9OOb6bpejqWAi6NdZy1EqxidkNjEB6HVDK9nmzotJ8mhdBLyOVp0NOYpAipERM/pE5rMIDr2WcGWgeP",
-	"3PtQMmKcwfA1aKM0yTq43qlhTf+SVaQz4p7KwtidiQDm6eAVkcRqzsqYaLIuGQtY0CW+m6jAJwrpPFKW",
-	"MFUDWg2bSVeVa40iz5ltT47hFSDesxVfoJckNDDRIOKeb5iNu2H6ngNP71Eb/snZsP9+670SAN9v7fvm",
-	"qMQkTBIW6IN0HfPAnIs4o8atlfwtHGULXustuanl/Fxg0LJscvka2mrInnZ+VEj56hXqIK9eIZGYMgyj",
-	"8Cy6YeROLlNZN33LpWp7kg2FDqbNvAnr+uGdbQh5iaQgMyX/KMQdzuJYSfzGZbMFLqRwBpdTyeKkeSwC",
-	"1iWYBF9tC0iJmtJkRTH5EkMuE0YDsh4mspCqQcFAjarXppFB7Uq1vh+L5lBEswmXqOpQLu+ZIRpkq93W",
-	"IEtzRoCLZswgCqIJgZzrRgPxiJNY3yOtVmtDifKmtBD2Ath4akmcTsyTclqPUlFUNz0/Fv6aTM2SEhHQ",
-	"+ZqEHJ6eTsrPgvdzQ0ndrIq+dRYfcEzla2LJWsTRRZbl9CUXWY9TwdmAJzHlEk2hXXvi5jB1rLPSPMYh",
-	"v6l2lMynjlqVJSOqKEx5onOiRvdsIr2MrfqY3jq+qYqVum31XU899d0Xhbp5hB68BjjWAtCysyO7vo9D",
-	"ELpSfHGnWVo4YWk5g8Xp+hdsQmepKcvJv8KjQnmaqPzbQoXqEiZs8pfc0S4FPqz7yesrNeLmElTVcPV7",
-	"hL6W2fSjNlG2/DIKDIWx7KvrnckdbNz+pS5Il+UcA15McqnIlKXc2iTx+9b+tBPm7+FkrOvnhVNhEcyD",
-	"syiC7IIZZ9BQApe7PDvK6djVjpq9aykipRA4Hpsmh05dj8zfOCXlslptD96fNoU/nE2hlmcq9n2sf6qB",
-	"0RO8VJ/JqGGi5It2ipqmjBd94Nj8hvLtQkfUPg+wsnrKHaAwxw0DXRqFVqfOFA90ZSuXp0iWKCkegp6g",
-	"DDkNQNy5njtWfmBDsZjdjEn+MWSjRcA9DDOCaB0pq6EOeIyxPdZvNoyzMMUAw1bWSQmEPv2w6WxxwM26",
-	"QHDv8ZT7Rfd0LsktY1OQmElpruYuLsSoAUurjpjqpKklJ6Nw7bTbutqJ6lcsQ5J9UtLVPUAvcyul1Kli",
-	"Qv77v/4/7AkgyuvmsYFwMOCpshfNV9M7Kt2Nq72CiwpFPa9UWwkBXtH+tEj/aZGuTbwR8Z5AvL3y5+MT",
-	"zjLViI10DcTHvveugz1L/QvaWj9O+4icJWQDXvIuCMW0kbbBIJamkbovlhjbXedSl9zcH1nyVDvAy7z+",
-	"fZ83uJfRHC6cWj5/krY/SVv9x7Yn0LUXfl/Dqgi/9UscTYbjkqBMnd0R8iRkjOqPTy484OvgRbLg6UKp",
-	"9/h8sbFXeMzySp/bBjx9I9Mliea68Axa1jHinQeuwdoY839ot9/o/FVZIzgMbC3d1l7eIn6mSF3eU2hx",
-	"aTrtxNTLsTiuONc101BCuZdYsReE1P7Hg/6Bj89CcDRptvy8QSoRIJ+npl2dfwGjLvAo4Q3PPOaUSd7u",
-	"U0dxUkeuJzXF+kTY5D1qlfBekDLjOiI6HJJVL8IEmD6+L2RfCTxSrOObfUsAfPF1+hB4jNCiQb3aimVM",
-	"HwcuE9cfYcJfLVn/o3iqzjf+ZGN0aTbvp63ooXaa8z+SEdpqZdQ8J/2plv1p1PsDGfV0AbynGfXyWdK+",
-	"pQn7Hjbjhe7HFybNdj6YeU1WZVnzCHi/YgJj1be1MBLtcc6imKTNDUd7UgiYguL+5flFu3N1cN7wzL9P",
-	"jxteA5jh2eFPVwf9T43Pdems2tZHBbgzNo3oEFIIL8sAYj27G3WpAILhEVQAOz6KCmDX1akA9nOpwG79",
-	"Lda6SIXMmb9C2EBJ1tD8NVMImUHvHE47l600GyEqKqXudb1AB5piUm/0MsyH4xBAFSs1oruNkpRu2TTx",
-	"wMgSzBB7WbA34BRGA2lXi7GUyLlM2AQmWJMtcsaSWczTqWVaMlDnawW1QPAh80jI0wTicHvLpK1eELzI",
-	"pX2UrFZ1X1e/oHgrnyLSvPjiyoWa/In+STZ+a7LRC4KnUYxZCcE4prf6QQseLHJMNwJT66hq2q7GDEUV",
-	"QnAApTEUB4B3FOtqEbrZ66QHj/MQ9AMp2YOABR6QHvx4y9jU5E3NZE1VOvVkmsxxVc5z2ITQKMrSINVE",
-	"0xygXYrwlFEZzS//J1KagijwOyU6jxBZCBf3f9Kf35r+6IN6ouRST0XYnGbLGZWqC+hhCBr3XSjDa/Re",
-	"y+TIABIUJtIlQF0yCuMqCQwf26UO1AM/sVTSSfUSmtBI3JB1SDVFZXkac226hJ/gJX9Dk6SbWMymBcUF",
-	"3IlDrqMfPHfJQCkVTQPfYV3ATXXHwIJ7JcDhpqiU4Q0vf29Wcqe6dm5ppu+vCn1rxJoUKBxz1R+Fubki",
-	"XTLNgBmHXyrKTakmutLHqa0tADjZ7x00vEb/l/7+5UVf0SoYicZJOKLDRGJOCa+4Iu0sumg5xwfHj1qO",
-	"WUQAb4GfsfJwSkLr1fHKHWquMmy7WNB2kZyXFq1w2e+f5PZ7aYlOqFiWrhUO6TkUR5fq6KAqlAxNCYuS",
-	"jM8mjCPNqLTun15ekFar5RLyzW/mXj3YqBBxx+I4DNiGie+ypfPMVUIqaouE2KclvThNijFAAiOYbVN9",
-	"62B9ignYIddHIh5wTYN0fT6ySfybSFxT9M/ysTcGfBNf3VVfLZIn4K2AUdlAjuEtRot7WGZowuIb4/Ja",
-	"OzHzgJ9pBOtiVZN7Ki05hxxdGZ1Z6enxhEbqnnRhCZgWa6oP2xtw6x4GATG4ddUt1e6d2iulOjjM/kIs",
-	"47FxD3h1DtzyFdnAAzf2A9Ly4ynZSguZyhdpNMKjGZHCnieRfgfr4Il3eQ+EgX6OqNtpIniYCF03cjGH",
-	"xMc6Jdif9Xvwj8vTg57DMrNZmD5nAyaehWctLjz5vOrMKniFc/yJWH9gxKojCmWE70oi/KdU9JsbweAs",
-	"MscDUcs60PK31EsdcQbqsJSZ17TOLK0gt5ZRRdNoJCVjrUn0jQQjl1+kDL4xraVWrw3N3FPLl0yEUiqx",
-	"+KIOhFQSiBPbrsW1tFzWHvHNVnxX6CsJR2ZfZjRCQZEm4zWJM0g6gYBN1Ioh0N6kUMbLA+7t02k030sl",
-	"J6ZFKUdiqrbQPb8Q4tXsYwxVT7Hq/f503BWsdM60rgPHs5oT/6cAaJFmnbv6VOq7+icT+a2ZyIlWOgsK",
-	"by4zcpaL1GEii5LNlWSVyy+43j4AKIjhM6xLCLRJL660njrZFzGzBZNMhgpyt90iPZ3fPMRgKLdMny37",
-	"ke60B7nC7J/vu6QHD8NgLr0L2T15v6ZdEMMkZNIjNEnocJzWLx9SyXTpKgw0VpowJjEYcDahYQRJ895D",
-	"idIxjUaY+BmMA5Y1EDll9FZibUA1FJRbhqoh6L/j66JyZBoOb02iCy27YwE5b8BtweuL+VSnbHDDd9Zk",
-	"WhPll+MjnR5OkpIahGQd5v46ifwBR95rjcWaVGzoun9pscL1YvF3r6T6u0ifyzeAWWbLdzubTgt3Z3bv",
-	"pSW+XTisSQcCTslvexkhNGNO/E80nncJTuGR/FTGcIPF+YYiYAMeSm2t1gmtlVSDpN7T+TQyBxImumao",
-	"arxHKMgWBECVjEWACfl6p4cDbqNAxvSOYaSev9PeaXbaHcxBt9PebXbabZ+sp+SF+B/F+Ww4PtNswhjm",
-	"j2H0jyLpIZ8AP9i0DkJ5asZi7YVcVcRIzAKy/0uafHzV4EXf0xkNB9yKh0PB7xi3da1NYqOSioq2TKd1",
-	"9zPphl+90jek3IXQt7ivcWcdivi93SDDsRAShU7MfCgSMRQ2jfGeTVcUJuYbefWq8+oVpDyRCgs0jHpu",
-	"fW6AFBaA1CmMDCpZxDCxQVi5FEcG7+WQV27DS8vBErOlNUn8vO+lrxPicIyikwzLhZhpxCyRikV0/vu/",
-	"/t+3+ZDFDXCq1qQBfqCRamMrrqLsa8bq6LKcWPdTnQMcrPl5R2FuRBMWE3+B8ypcMPBaxbSW/rcBlpmE",
-	"eqAyoclMwj9F1ykOKgeKJwwaWIfe/d2WEtV/n9JkPFDSj7+xpyZw1yixouM2ocRXwNucRjTkvqFlSP50",
-	"qXsPYDplMYlCrpNWvXp1nJb2VABw6CwEf+WlQ3WbIbXOKt68LvFavTNZFzp+bQMJRL0BcgkIfbJOs8kC",
-	"N9JU+toXn01BWS3ZtKmpjRV4fT0iQE3DEeK2FASpk/ZAkutZGCW2cjYZC10HE6tgIw3BbP6IxGPBxSwO",
-	"+Q1s85fmBxHf0zhgQfNUXW8fh6Lqsn+FSAJKIiGm13R4q7B1God3inVzlgCJoUEQMynNYZ+FN+NEGoKj",
-	"oyWgxICp7mi9UP1MIXIoeVgsFY5kx0jxtop2plo4qSwWrlZFasX6aYlEetp/GyqSo8aNejYNtAvCnh1y",
-	"SV5UHs11P6Wzp91qhSyHEkIoFO9mEkrtJcJUpV9X3BZWuWGo3epBGy3S43N4PIik5qc77W19ik4OKUPh",
-	"KWbgffXKefq2EfJmZBtrjuJKxEaJIqdpzVdI+5HhtdVOxUV+q4VvJRgroWBpAeassWjMME6mZeqSA6+V",
-	"8KYumZZOIC0XWIOuZnHoK5FE3560erDO/GtbkXdEZxH568n5BdqS/AGvrKxdXgZayZ0D/jzFoIkjPijc",
-	"cRwIfJwQy1+DyLAPlxRqltjC5bYki1uznaxPI5ooGXqjonx70cCUr8euJLUVKryXY6k34BDOD4W6nJKF",
-	"NCGByKcQ1nhWrrg9fH74/wMAAP//",
+	"7P37chs31iiKvwqKv69Kkr8mRVKSE1Pl2j9akjPKyJJGFzuzQ281xAbFHjUBptGUzDiq2n+dBzjnvMN5",
+	"j/Mo35OcwloAGn0jm7rEyTeZqolFEteFhXXDunxtDMVkKjjjiWz0vjbGjAYshj/3BE8YT44ov5nRG6a+",
+	"CpgcxuE0CQVv9BoXY0YiMaQRI2JEkjEjEyYlvWGShBw+x0xOBZfMI4JDI/YDDfmaJJ0d3VO2Gl5DDsds",
+	"QtUE7AudTCPW6DVGcXOv3/AayXyqPsokDvlN4+HBa3xgCQ1oQmF9X5LydcXslxmTyZokvmnf1B18j7Dh",
+	"WLBgl9BryXhC7sfMrBd6kTENCBecVS1OUh5ciy9vB42LmA5vDybTSMwZe89oMovZoNHwGhP65Yjxm2Tc",
+	"6HXa3e2yjZwdnF+8j+mE3Yv49iOLJSy/bDf9/fdEtSYj05zcYXsykywgiSCSxXcss4n1TnFjnE4Ybm1D",
+	"7U19HcYsaPSSeMZK97oNWwkns0mj98ZrTEKOf3fsjkKesBsW45ZYEs/7o4TFxY2cs6HggVSLvadhQq7Z",
+	"SMSMSMaDkN8QykUyZrFZas3ldZYu6SON58XF+P3hkE0Tj+C/TYPlfk/DaxozhRtUtScBmzK1dMHJtUjG",
+	"VWhRMWYJFj94jSlVZ5noy4Zdiuv8wIKQEtVdwsKGUagwlkJz6ZH7MBmTX5p3NJoxSdbP3u+RN51Oe6NH",
+	"fDqdRuEQNrD5Lym4T0Q84Jmvv0wiv0UUhqn7CWOpScbhjToJPSwJJWCZR348PzlWMKAkCZlHpMBvQjng",
+	"qlvARnQWJWQkYuK/2nzle9lFvFIrIFwQJDI48UTIhMgpG4ajcEhiym/UQMMwYHLAcedr0i5lPb/83V/e",
+	"tj2iJiMxG80kk+SnD0cbLdLXs5BkTBNCg0mYyAHnLAQkU8OqfVEu71nMAty7v91+3ey0O76nCJjaW2vA",
+	"G55zwrnZPZIHslpPa6fhNUJ1eriEhtdQ984iSAZ7NNByY6uh6hERHLKaSJtfMugzjdmIxRJOCulw0x7B",
+	"KGRRoCATEBbHIrZE3SNUfT3gBslIFMoki4GtEgrfI4w3L8/JuoMjGx5hsnlw7pFR3Hx/5g14mDQPLzwS",
+	"sOb+gUd41Dw+8sg0ab47g39O1W+0uf93j8Sz5tkldNzre+TXcXPv2CP/os0fTz1yK5p/P/OIvGueH7QG",
+	"fMBfkQOexCGThMaMqL8CMorFJMVzmVjsCsQ9h6PXqCNi+K9G+F1COWE8iecDTjTC/PK27Ss8Cm+4iNUV",
+	"UWDzX/lEJlQRDAVgZ9segqKl1tXXg5EJTYZjfT6anQLO7h3tnxHFuEhME7UBEoW3LNIdkE5JOmEkoTee",
+	"+qSWBV9E+szVVlKyeqMomYhh5WKWwJVf90exj4tW8PybT/7r//g/9ZkQf5rAZzWuPgl/mjT7J9hKn4rP",
+	"ZPPDT/iVPlP/1zF+hsPZ8NSslAwjIdXyYxbRhAVqVLvQdZ9fYxc45I0W+cToLYvJzYxJdanX/V/HzYtP",
+	"7rAkEISLhAzFjCcA0gM6HGughpLEjAbq8MJEEnHPe4SSCY1GIlYs0LaSt+F0ygKAgYIoQEsSmYRRpJaI",
+	"oxOf8avLc9+OS6X6qnl57sPMnxSj5SJ7ovq0Df1UNEkTVE7ux+FwnPYIJblnUdTUq1sfKVJNiCY8xN/9",
+	"5W0HqCdOuvvL266/gYsZgQTg0q+2D6jvawEu5W0KGq5YBuJABvFwnQdw74ciYJJwdsdiMhwrwjzglkVg",
+	"+zx51HdyFAMZ/F4BoA5BdDllGWWEPTe8hoIOBVKJ3aK0Ww1KqcFxAT9U81kjyxqR6VoE8wpuSgrMlKwb",
+	"+nfX6Q74dQiyzYbm087lo8QfjmksWeITKwnsqskMrTJodnnxvvm9pasDfZ0Nw8+uoHl/fw841JzFEePq",
+	"BAPFhSezKAmnNE424UdFVHxvwH0lDm9OIxpyfwNuAOVzvAEIClxHBsM6OwbDFjHGXaJ393aWjJrfVx2/",
+	"wVA4k8dwxe7O69KjnslETFh8GBRP+jAwJzzUrVqZnXTa7bZZ75Qm43S1YbBQJv2PmI0avcb/bzPVqDbx",
+	"V7mZLuijOjhYJNyyD8hci8v8BOCeM6nUFbiPBjciKciQxvFcIdFMMjOGTyaMchS/GA/UXY5ldm9zJquO",
+	"4qcmu6Ehb8JcTc3zK86ECzUqVzL3z3pMLhqfy07i4MuU8pJT2BuHUaAIkZjFQwZKAYOmLeKfs2h0zuK7",
+	"cMjORMSkT8ZUgtICMqfg0Zz4NFK3jRIummIKpBCJAguyW6ZRZLb8y4zF83THOF9mixkq0m6Xbeg9iEcl",
+	"GxKTCW1Kpi5zovhJksTh9SzBvcUsmcXcw7MxRF1t7jDwzhQ/DAWX43CqLsJe4O8iO9e8SN3CiI0SogjH",
+	"ehTyW8Wf6JzMeMSkJL6CyD5N6FuFkr4SfjmZ8Vsu7nm6DhDT9WXO397KlVSADmXEKtBtV4KOB2WKYV+r",
+	"pTBJj/incTih8fzvbL6LC3t77JNRiAoYI7GIGLmekzAg63SYhHeMIMazYGN3wP1+FAHa4HQ+CfkwmilW",
+	"Bk2guzVQDEUUsaFaRx4kxUV0KoHB8SathEdH4SSssF2ASpRZ5pTesF3S3UGFHq0WKGtqPkCvxR0jO+02",
+	"IAvYAoB57LTbmevQ3SnfQwSrKb3tqotlvCFPtrqNpTr3kcLR5XdEoTKKgwrp1D25ZWyauyWSRSNvSLng",
+	"4ZBGeDU0j8Kr4F6P7N23vRpVu1bLXPHgapmftIHI1bnuRXyrDjS/vSWmJH9XW6vyNrXsVmtYpErJft44",
+	"Vg2NcqHqZDSSrAQIfxP3ZKKkCcRjzXFBoWJA92dRAmar23Ca2Um7/KgEzlOKoe1FCNouRdATTTFLDENA",
+	"Q0nE6B2TxAcU8YHyihEJEzZB1dghHO7qUSYo3YCZsXQLIxpJZld6LUTEKMeVxnQYsUtZLswArrFo1JTI",
+	"L4Hpr0kSZrlgp90ulWj0sIukGheyr7cb5dBUx/puvvzC+33DjX7uUTn8raeaf/aJFHFCbtlcZi7HgPtF",
+	"jqT6eXsxg6/3acJgDH/XsFOfUDk0JsXons4luY4ZvZVKhZetAf+IFBPNQjEzNmBYQkRl0iIHd0wJV5Zx",
+	"Xs8S4u9Rvs8ilrD3Eb0BlVlpWJRfTgNqvhxSTq4ZDMUCcj0vZ7Ow4AqKJDQkV6RJ/yiC/n0YJSw2RMPa",
+	"jdckkSFQHjnnCf3Sc87kLTATnyQsnkjyLxFy2AXxd32PUKUOi5FWXCczmZCxiIK8SFM4r7cnZ/2rvfPz",
+	"q/7e3lV//8Ph8W5/CEr1KY2T+WHwdqvdVvvS/+v46RlN6FzB85eZUPBc99dardYaKl6DRqvVGjSUsKPu",
+	"MmG/zGgUJqjSz6ZTOAKtdikNdj7gBdu5Z/RhPptcsxhNAOxL4spu66wEGUA4C9Aoo80Go4jeSJC85slY",
+	"4R6LJHMU9Bbxf/HRWogSoeqkpRcgkR5YZxOhAK11LRQs3ubkmQJS1QB5Bbb9sqoE9ywvFg5PlFN1Mz3S",
+	"URB5s0s6roDTInoGSbYHXAE6ogqlb1iCGpEEK4yrIN7xoCWAYLZoMGpBq/8Ebd0jjMZRCOY8dWwyq/22",
+	"yImrVrt67/p2u+2R+zhMErU0tOmZvXQ2csexXcFnFSyaFnRNA7sc/Os/s0RJKBZpueoMsJVVc8l6wrhS",
+	"EMU9Z/FGnkc0LphMzJDlCvAwnXARy5jSJGGx6v6/fu43/ydt/tpuvrlqNT9/7XjdnZ2H/yh91sPVKkw/",
+	"htmKWoKZPrVVgyqwUJs/Ozk6uDo7/MfV/sHH8k3FZsbH6vZ2ybALIPEVb5IiYiW8uXRVepyncuYLkdDo",
+	"DKQtWSnr0CCQxE+cpr7n0kUx0lIc2DUVcXPsYzXFH3f0VUWgy6lkcfJBBKxqCz1NN7hLUtP3LDCKK8nI",
+	"IxR5D9Dt2KGcYO8acPYllIn0yAy4OgkTst5ttzdIyGUC5uQR0oU8EEgfpQjFmmAjfo8MlZCSN5E6EMqT",
+	"CNxmE/a5EoQeFJagUgCH/I4GZ7gu9WmINjb1Z8GWlr5eQsdrEcw/GBO5+kLOJhN4Pm1st9vNbrubsYqm",
+	"5vSG1wDKifOpczIdGl4jYHcsElOW2roaZ+4ooUwH6pFADGcTBUowQAZsGCnZEbgAPEnxJEyMiZSLxLH6",
+	"KDioAY9F0o8icV++ha3sFmAI3bpqE1v1NuEMlS7mzF7f4lI6OWiGUuFV5TI69ZZhCAauwVBFeSyS92LG",
+	"Sxay1e5Y4mktDhY4I+hUvqYtvaaEhpFs9H7+2rhl8zyf0B0bb968edN4+Fy6B8N21uVGOmmPrKk+a7iR",
+	"QCkRicIMuR+ORmhHym9k29mIGJEAGipkcnpX7mW7sXBtkqyB+E067XbXI912u71mnqCUzHbNIqGogkhJ",
+	"TjrrbsqF0y9pFP6K/gWhJIzT68ic2k1MeXLCDxOl25VttEtoOuJNeKeIH4Fe+sVL9avaaLf+oYExvOLQ",
+	"UoasFB8FhmtWtZYeAm/N2R4LTrg1guX395okQqABIT1RoOfQFzwxBE+ZfuVeXz/PXg0S6G2Apjemd4zQ",
+	"BM113+1ULzRMdhUnGVOpmhmNwdx94L4dFzCsEiw7BrKMERrFjAZz0MKkM5u7kkqw7NQHy05nOVjUvV1T",
+	"DdfSZSnopKsC7zAUcNXNdBeJWw/5HY3C4J0I5lYhLYKgs6MwH4iTo5Jp/V5dO+Sa5dvu7JRjvh3J2TWu",
+	"/EK0LIZVgOAQ161fdkf4TuOubq0w1FrPRRttU4pZlnloeJyat8GPZkM5gLx5TXRToiRIJYFo7wX7rIhr",
+	"qwLKm/IrYns7QAmD+lBIZ18LgzX0VsBfwXYAoqS2bYO2QNb+18+d5pvPP7ebbz5/bXud7x7+Q5MLLpJD",
+	"HoR3YTCjUdm12HLunrXrKIIUpt2qbsLWCgRip+ZNUA3XShaRLnPXXA3VCGkmPGsJjvRBlPZCcMy4NXD8",
+	"QwnZFkVKsKPdIU5zfGFJj2ZdblRhRQVnL8OKL1UwuVw4M5hpolDJfGtf4KQf6mpcn87h7RSgkXt4zou0",
+	"LwSsxmDWbm8N/8eXSWRsAW8HjU6rPWgQeHcP+c3bQQPe7geN/wGt2YBjL7188mUScfl20BgnybS3uamd",
+	"BWQLHmJbQzHZvJebExGwaPOu0928YXxT6XYxBbvzpkGLQcMMTwhOoA4Sv9P7wq830+/Ttvlzw99rH51q",
+	"3n1Np0LufnH+bukZy0d3ZwcM01/DV7dsjh/tjHos+wN+hpPAL77oFs5Xdn53fA1/gz/m28ZjMA9E0gqv",
+	"Y/AIQ4qo1OOiT3XT9dcrm0932cz7YDv+rIu6QRtY43sRX4dBwPiKqiDiWJX2stXsfPc9aNQkokPNe7FL",
+	"KUGB9uW8N9epcRCECdlbwnQv1cxZlUvRzCmLlRrprIasZcYr6BJKV5wlYxGHv5bu8s13rkYxS2QYoJO1",
+	"fmdZplfAEPU5THeBCHqs9mrX2rPrAo6D2ohiJiWLHIsJA7YyEjELb7i7asthK1TmrWanvWNUUyKHYso8",
+	"ch8rTec25GAQmcYhH4ZTGoGfn7bsqpMRI1Ti+6eHVcCpEERhHgcuQxEzKz5NbuLWhHK4Do9ED/AWUfiB",
+	"ckkibhl3MBmmV3CtmPelmNUzXLo/D2OC7azOmGrffIcbZWjAM3MpnG0piyos4Y/AroY0ilgMz2wKniX3",
+	"41uzr0OFVpxG5yy+YzFuZjVGJucyYZPsXdoBqahNqHmsm3H2ZcqGSakRULcutw6dw/Dg4gsGHEDGWAyZ",
+	"lFkr+ctQjEfv7s9CJ/RmVqYTdc9lCQV46Rso66LPt72GSkwCO7ta44oXUAvCxTgVl7eB27o1ZOS8wo1B",
+	"o9qM8dpe0LwkUXQwNxfAOtIvs2ksWk2PrNlxUmtFFlb5fXb0iDooiZiYJIil4iImP304qtxlZ8Eunc3B",
+	"0/Y4mUTV0iR3ojbTGDNt/tcr1FvVfi3TWASzISjsdvy1XSWRFMKgIOIjS7peigS+GH79eUSp148ikfXw",
+	"2xGXLKY/swiVW8BSWSqzjm8tR/V5FQCXR/nYeB3P+mnBmz6GU2bvIJW34Hqio6l47mcnyrGUoAz4ejG6",
+	"UTuvfGPOYp8lV2AqYD2tetLcbnbaXQV1ORvqd5hSegrtSulpmH0X6rYbD575TT9emZsZPvYJCd9tuEif",
+	"yoZOi655K5vSZHwYyEV7bZMwsJT78uwQHwIWP95uV3LMsO6j7WGgVOTKad3n25eg+88JmD8Pqd9+HKlf",
+	"dlQORVeH9swEPgyW0nQz67cm54clCHPP9EsOAAvor6KvDO0QDpX51mL6SX+WjB/j/QN/onJt5KkrY4OD",
+	"769yqRzUb0rAa5kwI22SUVIltUkK0gnxwVxEQatR+5RgNwu1J7TbFY3umAfh9Xfbb8j/+//stLobMCuM",
+	"d0rnkaDBhRBHNL5hTwORnrkCSBe5IFK1wEhNCtyak9fbf39WaCyaC6yaOkRA545IYfIo44oLD4g3iq/w",
+	"43JgDMUsCoh2GNHaLntezDB7HdEwYoFjAYnm2X2HQ3bJ6R0No9VUW3f7CZtMRUzjMJpfzZzBqiER0IRe",
+	"U8lIECIgMA8FUJ5wwloE8qigv/OzwmXJxLskzk0MQ14I8YHyuSYr8pFIEon7q0Dc8yq4GIcfjSbSLIaO",
+	"EhaTDpGQP2ZdbjwrRIwnuvrPRMQ5oiLx+iipOqYJIxAnh4bn3Pp8OLIm5L7x9VpljiE4TZYRdSeRTkra",
+	"LznNPFY9nnLhritOYk+T71kyZjwxFByv0kvAPkMPnFlZ0LNhrNjUPD2JOH2SYsOY5Tnvp0+fmn1noHJ/",
+	"7NwGYd1ggZthdF2N9EONd1SGQxIzGk3eDuBRT5FXKSHirpD1x8Zz1WLSldEMucMVPfhp3xHlUWJS6qn1",
+	"QyrGiahbn4+17hETPPLu5PzcvrRw458IWSGIGJFIiNvZFFqff9yDHmcHR1cX/zw9uNrbV+DTy9pDlcM0",
+	"Ojz+2D863FeN+xeHJ8fnfzs8hV5pj1OajEsDW0ATkQlNZhJ9NhSMw0QfREAMSGujaD8YpfpGGg6Sy+r0",
+	"7UBYGpzzemdn63VpSqk6Dgnq7miHOUriWcRaaCcAn8XyKBWyrToBT/AwQApTdyGDAASt42bwHOj8TzEj",
+	"nDH0oJzG4V0YsRtGFPg+9I/7PxxcnR8cvb86Pzj7eLh3cHV2cnRwfnV6dvhRXWt0yLfO/SImAUT0ZSMo",
+	"IdShGn/VYIdHBz8cXJ0d/OPy8OxgP4+VWw5WpnB5Xpz8PeHwZCTUz4zpo7VdsINBq730PQcurfj+kkWH",
+	"/v77K3Vbrg6PLw7OjvtHVwdnZydnWVzYyVAos0OCWyT6lJ8VL1bc05OPtvZc9pzrPiU9xwk/7ZHDvnEs",
+	"OP3jk4ur/t7ewelF/93RQZ4SvHZO/1gkxNn48x77M270ySiRM1trk7Rw1oUOBmLKMLDHrERmsWSZWfjZ",
+	"SEA+fJ502m2dcaZIEcl3RWz48d1Js7vT7raLIgxG8eXQYjuHFrjTFyAEj9jZ0ylCYVKdAg/mCARDcQgC",
+	"7TydD9KkAYK1AXJMaTJ20KG+1ea5sCJvTEmEQIMK5h9BPTCUaMSpJA/vTvb/eXVxcnJ11D/7IU8eOq6g",
+	"YKK4DngSJnOilGHc6vOjxYpbezYZdCW7FBzhSgaa56MHuBwFmdSwQxzDDjoNLjWlcIHuN/dU6vx5wQJU",
+	"MaLa5XH/Y//wqMhOdjKCpQYNcWHzEhTkZWHxZNxaOrEbaaUntouhPDApJmIGqUEd3Ktv83oWxFvB+FWJ",
+	"QorQfOgf/xM0k4Pzi/Mcwem+cRBIzag2SOwOnxl9VtrRc+kYqRnvD2fAwzw+9Sx4z2L5IdeMxorQgkEz",
+	"ExlciUL9y4u/HRxfHO6BbaZSxe04iJTZ0jNbXhZu4emSql43SqHGa0Ma06LnmkzYl6kOqk6P0obIQPJQ",
+	"k1f0hdmTK0ZbsJFQ8rUkTXxTzykrtyQjhYUJm8DKFuDJ5fH55enpydnFwf7Vh4P9wz6a8HICzk4GTdKI",
+	"Iky2CgB7fp71OwPoyVioxKI16S5bWwztYgHpHv1waTM7uF0dT4nOFnhKZKQ0ccdi8nqb/P1dmfMI9qiX",
+	"jWChcPkyjiHPsNc/jT8Ibmhlf5BVTukbe0ivrD18WxcMzGL0JB8MpLXb7Xanq9/nkBmkl+zUGnzX9s4O",
+	"+hcHa/mQmJGIU6167SYS1xSTiK0RMbIwW1MccI2s6149cnbQ3wd5jGVyEzsTVk2iKCG7Y3GYqIu2omkT",
+	"gbZiZOWuW3FGZzK/H1NoAq+EQDZx6EdEQRaOY6vdqTgOR/609g0aTEIeSiVYpm59kGPMiUUswLkPb4dq",
+	"BwHjIcRrvChUF6wazDBpTi0LyidF5OSAutNuLwTqMoeRAvysiR09UojxSHlRIC7zNcEhVnd0LWDgdruK",
+	"IKirDXGgbrozm50GbG1wW1NUdJO9lWGiGjHjKfmyeGjWBYUiSiyFDiCfxWvH4N/iS/0os0bWd6cAWGO4",
+	"yToKvSh0X8JIgtM+3TFI43b3TeVBnKVqO/syZCxQ0vsCU0IO3gU7xO9EU/+4lgjcwxN9iQxN6tQj4DSG",
+	"GjxcZDT6kuN6P4uivGOOo/eTRBB0sEEG9XuJH3k7xDITwVOIFAZ2lg7gBnmiKlPD+loa0rpAhTt/UaPv",
+	"C8XBvgS4/jwxso/TAl/0oL+x2vjsPO/bqpWPZrTQNCn2dowi3Tf2ajyGd5VZiHDIcvKy/GGArEvGiMPh",
+	"Nl6KbPxOgPnTmJNwxysTkkcd6TcmEL+PmPYMhOKRkt6qFOZx8qAbgX2hhKN8GF4HAt6LUhKKUqWhiR0b",
+	"5l4Zku+MU/aIg5GTWkarXNa29SEXsVMZsGzAynVuL12nmYOWDNsjdMEL18uQvBeByp8nfhK2+OhQ+aec",
+	"5zemd4967Py2Qs+KL6xlpGlWMYT7JgQFDXUKbqcKJFZBVLwAyx5X5uXAAUpjqXP1DTPZOfD5skbqzHRR",
+	"JvEGdP32mTdeDrh/nve3nUcJTFXH68RdpwftfFn/yJ8hattF3qXx29nl/hGSm5W/q5ekxvi2ZM5uF8vA",
+	"Gy+HxUV1bEHQORGjkhI728SWy1G7m8YKBZIQr23ew+RrA1JQ13XAwH5qmxP65RB7brWhZI3+lNasoXFM",
+	"52CI004hZbv628XFKcEGEBqFdcYJek1kq7lgyJdbX6bT3NEpo7tldWWs/8myiRX+ZudyA8oyNWdflxbC",
+	"S4MFf9Zz2l17eZCnlVLF9b/YEALWcuDtfc2dWmC/L4tM2xORmMXayyVgIyjdVRKb1sqVz21vf18Cs4zT",
+	"jzuh9nTf+X4pRHKe8F8rLmiaJ91zMoanOcxpQnThdCjwYtMuCJ6rf4gAqFUc2D0pDdXsliuO5yjkt8Vz",
+	"GcOVcYGk+Q1UyB4LmfS+b3/f3hzGkzMmk/403LRVbzc7nVZnq9X5vtXesfzGObJLqShFp93eHI7DKNjM",
+	"n+Zmp9Zx3ob47Ggq9qrr3vAaaQlDteN0/frnwjBcl2VKW+bXk6vD3S1bTMyikio+kkUj3yN+WucTSulM",
+	"acx44udKXWJti5VupJrVw7PSG9FgKTtr8y76A6RoL0deU9lglClD0cIS9JCAN5RkGjOsCsSjOSKwLgPB",
+	"eBKHTLbIIVccqDfgsRAJ8XFUX91ccGiY0iEbcP+JEozvkSi8hcQcEPk34NrW4RGmlmtfXynxbR/CIgZ1",
+	"eLAWXQiFFaHCUnpj6YDbDsd0wtJOUEscq2fmR4pZBOUTia+Ow3eK7WE2quz1Qoic8GXc6QfMymSO7ijE",
+	"MGBTe+FR3R/yuOE1tBSsKzbh6Bqj4LDS6//Yw8rVL7dlH6qKoZEw8AglUyFDqHylq3+5BevKeamuc+5e",
+	"2O/zvDVbjqGMKJiVnjGotDOEtdIgCNVCaXTqHKYuX1W1EXsZVkTDooATArWjUXQyAl1spcLsn+0hp2VB",
+	"IP7/IU9TwnLqkUOlkgL0z7RN9+bl2DTljJwJlmeHO/kD9BpfmlBytNHrPnhPB5wZrFMNRA+qLteWOoHp",
+	"ZmTNvHTpTLtlpi07Ky8LML2OGicIxKDA94fO+dbaSR4vMpv6bqe4q/Kd2HkrVy5XvIIZB5wk5W2QTZ7b",
+	"ekVuiRU2dwqXJMJcXbLOfqAhX5MDftfpEk0CN3rkhbmbYsHpXRpwc5mmiqcpcOr8i+tcJOQ+ptMpCza8",
+	"8mtGFDjUXkJJwCBGsZbvgIPDAdT1wiPtqY4mP4mZUqniTsV9W0UUGXDaXimgA65Rag6pIKFAkb+x61hd",
+	"f/pw5BHK0VwCQHTmsTBU9H//ZO/in6cHUESWYQyhUzvPI5zJJOQ3JGBsakwvndckYncskmDXhNw36uvt",
+	"9pvXAAEuAiZJKJW8gLtA6qRL++Ur0WaZdXo/fkaKbJIj5rhyabsu5FvUn7rQ62GRZLAQ26vvbfYeHHyh",
+	"wwRq8KTIDiWC78dikr8Y01jchQHaSGtd/yKjzFO1agX6ccTAhfKzAOgiSwVEDjAo8SJYPKfClZYyBR+y",
+	"54KWIpeLwDXj4S8zpn/G5D2rQzDX0uKbA9nP30xCNMpopWhRS/SWrvRdEDCKqu3mUMRs0ymIsXm3ZT9u",
+	"FiXKMoXUlTkWiQlaUUwnd2r9LdT96skh1Qpi2V1yclkVZXGu7XE6AQM+/TAeTEXIk0Iuwt6AD/hvustv",
+	"xv70G+qHvw34b81m0/5ftcxlGyS/ke12m/ymhH5rMXEfcmI2ZcC03Ac8L63qqUMF1PfNWRyBPV01uBbJ",
+	"2KZuzHrgTVgyFgFSPiyKTSMpyHZ7e3O7vbO53X69ud3ZAhdjqlN0TWky9nRHzySFEDGR4a9sg2Q2pudU",
+	"++qQ3wopvyBZwTBmCYnZDTinQ2X38kRgOLLzMnEFV/AKDMAGcn76ne++Rfg45dUwZoHaPY2kn10qJMV0",
+	"TgA/V2W8VGAeiyjAMWwCPNW/+4b85lRCX8t4G4TSurqi40TG1UBDz026SH4jO7Ci1Pkc3NFnMcPGFSkK",
+	"od+WXskSlyk1UIFEMHMlrG2pkBqzkHKu/HCclibzqJsxMJdisirl4ucSFbUkxV0mWK/T7i61H+G8ZZTB",
+	"hsa4UMConIbXODvo7ze8xuXpPn7ePzg6gD8OfjrYu7w4KF2w649aoDb445p03gBaxLfGS18hj4QcMy6h",
+	"UT+5xGbCKFeXpozebLfbcA8Nji+rtklsr67t5RKbVJy1DbfKG+qbbJtt22YL6vKlzXds86UVMW2f1/mN",
+	"3oOJWS0rTVCT0FtwXubMduy0nbUhvTJxILZJp9DEhmSJkSIe+Q4p/KaVAVfot6iHsT23XJqEOZl0tXmu",
+	"a58HmjpXFNG3I6Uw901lfD9TFBqLKksyirXwp4C8Js0IHY076r85d++0Sdc2qfIMgtQwYSLT6mJqtEjw",
+	"GxZjSIidcUvPaOhY3aAm039b9992eU+hTbfQBuCmeX6x/ZZtb1JE21NbVxDbME139PQ7cC0Vu8ycuW71",
+	"Wrd6rTdZlWUJHjaxT0cDBpADjs6GeZoWeu7OjmmhZnaG6L7BBim3Atg+glvtaKKymE3t6MOszZRKfY+r",
+	"OVXhRUsHVWHZBciPmmx1UzunNqZaLpKLcXCl02cIwXJ4ktLBq1hZ5fSZeK3lz0JpwETKuA5yfK6CHdqu",
+	"uSV5jcWvaGf6CpyyGIi9WFV717fCMt36z9cpn85okt2dJS/XaBPNG61dQu5EIXuEtW5axHcCbvEhyxq5",
+	"Z5LFfqvEMOsa3vvN/0mbv7abb65azc9fO153Z6fM+l5m4ywCqPQcNGUvbq2j9Pruzg6JmFqP9EgQ3oSJ",
+	"9Ih/5XvEb+J+Wrk3ORfpn2dz6SLrn7HdVta00m4vc0+wU52xaUSHoDM/y6xlE6XIL1fE/tg5tror0piZ",
+	"m7TWxs7zXbM73CnsL69Tm2WUrqIKL502l5CgdEVztiu2SCKm2G0X9Wu0WIcJFiFnv8xo5MgwRRPInwzi",
+	"NcGce7cvUoETXpIMtkX8UciiQPoQHBMxescc+xERM3z39QWP5vs0oW+TeMZ8bCgHHExSih7OEo9IgfK0",
+	"4yG76w52HyZjGFAXjacxIxEbJap3a8D984TGyT5NmDZoHfBAf4pBaGCSrPvddvd1s9Npdrf8jV3i78UM",
+	"5HnbbcD9IyoTRLNs96aSLiCB5uXFXmaoi3an12332t//Z7vda7f9jYIZvD8cihlPTmmczA+DRm9LqQv2",
+	"fx0v0wCxq9EfThjZE/G0kft5NrlmcaPX2Ns/+3DVaYNn/B7l+5Cx931Eb4yBc49y3EjmS8ETOixfCoRu",
+	"ug30Uk5pQvbh8TDzY2YhXb0Q8CcI3kFBYymbIGqb7zWkoaxxBfCUIjyhYdQPgphJCQXmk/+/BmVrKCYN",
+	"r5E9oSWjpY2PxE2oUPnN++9f77e/73z//fbed/uvd970u+8P+v323s5Of78NKYrSTsWdwDAKciUrOwNz",
+	"FOqIqskOHG5J2vJew2QE7+/tXfX3PxweQ3cwkdg277rvGp5JGaq4lPpTv/8bnCB9rczENAFDiL0HGcDo",
+	"1010RUYz7u/tloROR8aZSJvDSxyGwMyLPj0P3p9jsdZJ6YVXXLWwqj52geg2hW9tWX6WJ02OClGgUq5S",
+	"9NrNWWtw8XC/VFMqUreMz6JD6Bwxcet1W62eBic8mhvqlZuwTEgso5XudC7ZdKdbPhuBMYketMz1JUuF",
+	"8zz005hpy3Km0LJOtW4z4nJx3yOoRdNhEt4xz+0BReIUu1ua2N33FEfzrI0oojLRIw64X6A/vtJcwkRN",
+	"Crv1CMyB9smro/455LU+uTy+wPYwE06U43cIvCpg7lFOEEopCK+FiBjlGoYu06oJQ5243oXhbgaGqdOC",
+	"A0ZSB4qt1bamJdTSreVYb8VV6yy8anqQqqtW5N4u7qeMvO5F09J6EdVLBIHCLeuudMvMzpbeslTEKHuP",
+	"jhR/Nlo4pJu+H5sKB4HFkKyy6vL33Eti5Wr1gO/mlWu04o4LmEWyij10K282liwgFJzsZ/DNefK8Ec3C",
+	"wrLCVRn8mGpBKDZJrRn5HN7ryZiFMRnioa3pTCt2m0XZyMWC7gI0gBWWwVQL9OWrzl7/e6qUiIm4Ax3i",
+	"Glxu78dh5DSxlCG7bns82/nzWHAUBzxY7RTyEuyLIIiaRJOjRy9Py8xFcxfas0gIr6KjkMWFGwfsZqan",
+	"N2Dvka0uGbMvNGDDcEKjAR+OaUyHCYslCVgc3rEgfUdQY61JfaPX0dtK46DOWY8/SYaqbV7xqiPqZ9Cy",
+	"FjAJAqUEQ3Nqw9enUZjM+ZWTGauLfF3p6tkZAHouJ3GfHLOqTNml0+cTO02ttGGliPuxwAi1WNzRiOhi",
+	"uRYjnPvphnPwfDzHTrkEWgU8d/lVvLJML3MBWaaiVYHSHYvo4M4SmGb0u0zVMFD1cpwyXwqgclytIToD",
+	"rgQrRQ+rYJRqnGUYYF6N9eWPXShghB03Ra38iqpWObtxlVrrgOb79pK9fNRl2wuAcnTjcpK7AtGHsVaj",
+	"q1oDrx9eV+LrXGbwW2bO20vjekpI+ZTeMMwBWlbrybFiocqlUGtM5QcRM2tv1fv5+esKto7UqvFnNEx8",
+	"fvisFj4JE3wx+oZ7SHfgxG/V3ofXEKORZEmj1y7YBvSBl118DuI5qoxsousKQZmWmyzd7tR6S7UIVaXv",
+	"YUIWtQEyElEk7ium0whZVL7slatpds/aw3NG95J3HI0LZbCCCybDX9HrIrNchTo1wPMihCM9+bJF42/F",
+	"FbdrLTgRCY3OmJxFVeFyKQLhqU5oMoRneycN166OkwNXVXdIfEdYhGeoM+fWlX8eBch4DWNKMkhoDtMC",
+	"qMaLCaqDK4c6FWsu2Wp8LXJwx+J5NnggfbySLO+TNIKyfRAcK8HcEc+KNLwmfa5hJiypnqpZd6XO6Cpf",
+	"mCv/+W2NRSNLicu6tjTEbCjioHK9lQt8koXGkdmXGC8WL+jZ5PwyIbgk3TYg53wKsSW5eqU1RTuDZpfn",
+	"B2fPLkqXJQh3VADjKl1vB/+o2METpPQaYtqjHrfh4qWvpIp8gM9TiyihlfjF89XvoxkI+lADEHvuDjgQ",
+	"FsV30cEbM+lD0JPr5QnEORGYFNEJB6JkGDEam0zshdfQ4jPX3uoE51ho6wK9RmveUuq/nDY8ZszK61wY",
+	"rIDvj72KnN1nrmNlHeEV7+XL6bkVe8jeybrbqL6ce897OfOeF6u55pS7iaGzdt47rD9Lxr5H/A/7H9Q/",
+	"cfjLc3mEKYkn72G3gvtU0Tsv6yu3xI+qzB+tbD1lAhbko3NqZhSixCF6oOlEZmQL9WfCbLZb263uRouc",
+	"Gn9vnS3acNdAMDmA6IxbLu6B6IU3XEBcCZXEGWmr1TX+KaXpCXTASFglemBYSBik+UvMd6l7slOnHikq",
+	"5KWBwvKtpRHcD55ZA8a/LFrHmtRBMp4Wsu3q/VoTOcEaxQweJaEz+JIpuIkPhBiOoEWOTTn02cRqkoiD",
+	"4BeUjGky4CbqFd1/Qkn88rgRX+easFkLOSN+LgrF9wY8e647rS5JWBRBHMOE0CmNk7w5ubijGllvMHal",
+	"AJ7zKR2ypmRTGoOBF5pJaw0VMWGTaTInVN5KEO0ZaAMaV6B1lvzR6bQ1FDFrOcF4rZjRnOtvndgW51gX",
+	"3Ew5FVyWZqKQM0jIPppF9kpi41zoW2cjp51gIvcrzATaa7D5j+PrH4bhSfjj4eWvh53j8FAe8rOd4d7h",
+	"68Pb6U8f935802LzH38NPh2qRv8aTtrJcCua/XP+45vWsBvx68n7dvDTjxFMM1V39irk8OTZtidTDrkJ",
+	"5UptXwRVWKbG/sY7CGsoyjHZLX2t49LtLLSANZhTlsx4EkZubCH2yWossMmCsj4JeTiZTVxq7YgzK2Gr",
+	"swCdz78GStYA7DJ0zYI+9VXXZ7DUWT1zJpnBMtA30Ci7AybVXAFSOt9BJhjLBOFi0gPd9dmzHuhcC5aP",
+	"DPh0dh2FcgzHZGcybh4/fTjCRcpdJLihtNRZK6D908M1ScQ9t4kbvAHXjEIETIkq+XSCWrlQ2qr9Rocc",
+	"o1ECqLFO/Gd/GvApiwl+W8pUdZRGjsN8dfK1PTS/oknpwd8lXBFLrc6g5yh6wIghzT/9Q5YFcFOoSiLX",
+	"xD+2SsQrN7D4wUn3WVO80phQlT+vKqnJdhq7XpYqNA+m92AX0q2kZ0K3EBiAF6DY+fk0hznx+rI64G5d",
+	"bkBtwihkQY+sfVlrrRb0/eA1HIQp3wHjAdhAVtnAbkm+rWScZruyVUj8n5pw25pwIZpace2ROZPauan+",
+	"brYKCQUU8pYc1NJUAYbGPH+ugCziLUoakL+p4DgF2Y6Jf8vmRtbyQSizrYpu85D9NvtKrZFnlZRE6pLZ",
+	"bLvpWF9WRLfcAam1mXFLkz5INpzFYTI/V/fWFfNBJC/Cb680ZJ4mxD89Ob8gm0L9sglsx8+IRN3WVquz",
+	"0XO1gjAAEIeJHHAjq0P2jEK0PpVoZYX4TtVnSqW8F3GAGAxEBx5FYNF2nwqfADwKQ5AzNm2IpRV64blA",
+	"qam4txKpzwl01/V4ruelcfDaMlX8Ab2N5lNG/P7poT/gYHvC8CXcwwiqKFjw7zmCeO8rcmupk0BXCR7W",
+	"dQtN5OAklIbgYXYOhb7V8kmvccZo4OQ90a6FYdrdSCiXsYKge94ZW4P6ursC7C9lWRKWfRaxG5DKNNwF",
+	"J9dsTKMRBhWD5RiSGMEKlM43A9w2HN91s9kdcCiZaF15wENVkHUkI9IjgRICE2DoGxisQQOF26ifaMqa",
+	"O65ManQTcpn5MgMpW3fAiGBaCHjSgX7zw1TghKPEYtH6LDEc+r2R0n/8dNEoPhPpE8qETq/76Tz6q2YT",
+	"juzo5IfDY38DKAJWpibvZ9JczGkiCSQvGXB3PGnkQmCySiXXQn7PxRE9nA1Glx6ev3HZGnAbnptHCYU5",
+	"wzBgpAy/8iQKBfnaNMqANgbr2slCOmVMcNYC4oJwF0CgW+DDJK4agKnUcARPfVr0/KTA2WQ5QbBb1Ifm",
+	"brBFPpVd76GYMB3AnwfAgK/74OqNXuIecT5d7V2eX5x8ODir+PpKp0e3mQExqbe/Ya7ZgKdZKxNyzSLB",
+	"b9RKvVpkxTC4FwE44pTqEvKRqIqIQ/Mh/Atv1zFj5I7xQMRyLc2soE+gf3qogQwZxQRPlHTWGnBjzUxz",
+	"dCqhTuI54XBrkgRiOFN0F5nsvYhvpdtQYtCiJDNuS27xAX9FXr1CxTBHFF+9Iut+af6mVqvlb/SyBS2k",
+	"ze034MShl5APEA1zad5OJ4W/zQBI3ASAnnkcAs8RmyOQkM6OluvlrtZOIcG9GSNVnkGzxt2ZC222B2iL",
+	"u8PTt6s1OytPeeEQf7WUaWqgbpGDdC0234r/dWDj3gcNb5CJfE+/UPwu/ZRJGDBoPPh6E5qyFp2w9DEt",
+	"cxzSOzNP7Iqcq01k6f/eT8VHZThC5Hj6AV96qcpsE8zblPJ4Tjppvedk05ceAT8Vj0zpjSmahmYQNEJJ",
+	"wEewHsqeYWY/frqQ5L/+9/9NQilnWpErkZITUSow6vdGLRgPuLrA+qFyCXu0Qfi5JnqWvaPDg+OLq8N9",
+	"34MMiunqKCfsiy4qjO7PydxkuYvJ+tl5d+f15oH6r0du2dyhqj9++vs5uTw70m7K5mkqXYTSQjBff6PX",
+	"aLc6rTbIC1PG6TRs9BpbrXZrCy0VYyCAi7OvwTUHOinKnlB+CO+0CS+9zSE3STkvhG9TWvNsRpO00Qn3",
+	"NY1Jv9ChNawkd+KuOzjkFfhuhwShTEI+TNJVeBgIjAgM1ng1vTODkyBYpyBDLQ9kGMxOALcKHWjsujHC",
+	"G/JuKNS8hvSbr14pknQXBjMavXqVDq36fzK3wM3iJVkCeTNf2XFTiZhGmlq+IoJ7SndxYKumVztCLqd2",
+	"D2/pSltLR4B5j8IJBmLFQkpbhqzn5OqB53pIJJaeUZpf0QUl6Ocwb+HHskGyucv76Rutkhruoeq24roE",
+	"q2aoYW3KF+sDMBYRg32c0hAe2mhCaKQY+lyDXyZ0rgQqkze2lym+GEp1sSZTkSBABtx5K+xpjYas+1Yn",
+	"8jcIZyyQ2vEcjsk/CMKE7FnjKITCKXIx4CXnBcfFsugS8jsR3bEA8SZ7alqyGosJc8dTRCURhDoH6qSP",
+	"gmWHklBFD1l4w7Vq1i8hbUrqcvRtf8OsIqsj7xIuyGgWA/9NGVa2zJQiumOG5+ICmaLFDjLHaqtvqEUs",
+	"61UGgc6oX+WS4HupCUdW5oZOm2xifiIIkF3SUtvx4Km+RnMc2Km2srTHgZuh5uEzWoOYTN6JYL5qIc17",
+	"gWmcWa5W5ClyBFlxtwCR7lOhJVM080Wz5tYvp6MPuk7VzOeHgi74pPu9WOUmA2q3LpGTSP/tAMA9aGxm",
+	"ChfleuVGuxALR+vmRss36FZMZ4flma8fUSfJHuzDapm/vVqpvxuudRVSq4LTBzwAA3p0250SmynGU4Lh",
+	"Qcn2u8Q/EohxPolCLMPpVtmokgmevXaTWUZxzZdnR2Yl2XVVg7AIHffQVsmru2kzCRcfO1erqrfdblc1",
+	"tue2+Y4GxhkHunSWd8kUEIVOW8s7vRfxdRgEjGOP18t7HIsEWQDk+1S9OjXmOaXzSNDgQogjGt/ofjt1",
+	"NlVS4k517r5Z3jlftPnBa+zUAf4hR4XjHHKe2mL2O3UAWlJ43n3TAH7hWJd/rrSzfla8JPMG8PNCQzuE",
+	"yKSsQBtpc0YIhb70RkJG1TIjRQPyvC++DV/D4GFTxxWmX+a+CIMHvMCQeaAkiepEGHUIfZNAbLWr8QvD",
+	"GUVHOGv2w0ApRNvt7UI4I2Z8hFFcudpkOjXC87rOpb8FWYTyki+aICE+QKkgCCKPiDtNajK8NEOaysQ6",
+	"zMKQEetWlurSoh8gauTeEYMCQTTPh+nC8iVoupD3F/3bx2kcUwH+CwnpSnVKasuYv5s0mmGW2wvqTbmR",
+	"7t+6OOsfmY1s12Ij7yFT5uP5zl8sYDELQCLrmjFuNNF5Rh6ApUDK/F6PSqTIbGmPkGPO+yCMMY5S9nLm",
+	"LbtLv5cThNOyIG5GYeQR2HvXGelCVI9kaKRrfnPGBL4AVeWwho11YgkDKJiXKb+m3TNSJ7Eo5Lct0nU4",
+	"lB14wHVWBT1xyLWZJ4XHLtku65n6LoN9p9JmU7TSfAzZPenfgMlVcCki5phqyixrA670kMzki+0zpIZ5",
+	"BiNeVrHPlJtjyriswronmk5yTPYPzKvaK5pP0hvrCIrmXJWWA4k+ULXUWLnccFJiEMlWRmv8KMZcJ0JK",
+	"TSWmDlkaw71UCeumGeCsexXQyNx8H2g8Jx/ov8CZKzXHrD4jdCrOuJJZJ4eMNcw7z3pKT6rk/fuYg1JL",
+	"CyG2xHeJGcdtlW+nTh5/N8hmaoIXGmQHUChBYha9HTTSdRKFH28HNTAytR05i093vHRf3XbdfaVI/Xvs",
+	"zLWKLd7ZCxnNCtem1HjmPMfwwHCjl7NNrSahV+oSqbiyTAD4S8n4S8l4KSUDHPJqqxi6dUbB+IElGfne",
+	"3sJU5airbDw6UctX9c9h8FCVraVKO0kT8TgCLKbhQYdZncgSvTvWTTpsm+d6g8x4BJ4MY0ZGIQ+UQO/3",
+	"Iyw68B6+8J1wMh4wiMZQvFroV/xTcNzoER8edX2yrvNJkO7OLsbdSUKvlQ63027jwztE8BEq1TcbOts3",
+	"ZM3wFS22A7Q3WsTXCTZ8HWh3r3O7xOK+mNVlN5vxA1O382gOnjnaq78yMYjay0kcsLhHfPD6fjfH2ENO",
+	"fEw8pCAxZCA2QIihdlnBwBF5G06hBCYWTlMaQSzuYVT/F6Vj6aznnju6jzBXf7EvU8pBGdMJzjNJ0KHK",
+	"Hp79NRyB2hK4dFtBG47jGJQlSFH68fDgU2WCUvBkqZHIFHS3AbfKWzE/R0GLK1VmSjIKrabOgHtDHW3j",
+	"BNOv1Gh54eabqTOyPos6bd/DYddp+Y9aUyPG1JtZYVQtvQwwrk7LI0gltKLqdseDFrott2gwahmKmOab",
+	"+k+j3NWTparzk5WIVSlhtEnJHAnkA0toQBPaBNHiS7JMlDDtTfMHr3F2cH7RfG/825ofjQvW4oFUL9vJ",
+	"9Kkvo6Bj3iMkFez4KHkFu64utWC/lWUX2+0REgz2fawcg72fIs3gCLVkGsed/+cSeYRGUYlXZxqa4Qgk",
+	"lT6gDcjbvhKRPbHLqmc1Kkfn5f0K9+mzt9TfsMh5fFyoD5w20lXGjT/qwkxYA67DAU2+AAp6C25/DWJb",
+	"GWbC0qbci9IFOL6B69vt7Q1k9tmEMZqP64wvvkm2lbM5inueKS0DDhLaWqgdGk3T9XQsBVwa6ww6Sq6L",
+	"2Q2NQXYdUsn0erJJcfw03ZdeQi4Dl57GpLtKzbb4ReqMCAO4HptmoHXw7L4PJSPGyQ+f3DZKy+eAS6Ua",
+	"1vQvWUU6I+6pLEGRMxHAPB28IkeMmrMy2w3UoAtY0CO+m4LKJwrpPFKWCl8DWg2bSUSaa40S15ltTz7A",
+	"u0e8a0sMQi9JaGCiisQ93zAbdxMweQ48vUdt+B/Ohv133XdK/nzX3fPNUYlJmCQs0AfpOlyCARtxRo1b",
+	"K61vOEpftwVnZktu0mA/F2C2LE+w+2Buhuxrp1aFlK9eoQr06hUSiSnDcBzPohtGgOVy0PbSB3Oqtich",
+	"hwKxtYbMw/uP706a3Z12ZwtCpyIpyEyJXwpxh7M4VgqHccVtgWswnMHlVLI4aX4QAesRLG+ktgWkRE1p",
+	"8t2ZTNghlwmjAVkPE1lIwqVgoEbVa9PIoOM/yf1YNIcimk24RE0LKx+atFvddluDLM0GBq63MYNomiYE",
+	"Qa8bBcgjTskkj7RarQ2lSZhaltgLYOOpJXE6Me/2lg6DmuIWXsJKs5OpWVIiAjpfk5Cd3dPllljwbm4o",
+	"qZsv27dBBwNui0pCTGKLOKrQsmoN5CLrSSw4G/Akplyi8bdnT9wcps4TYOpGVjvA5pOCrsqSEVUUpjzR",
+	"6VSjezZFcsY6/4HeOj7HipW6bfVdTyM+3DeUuhkiH7wGOEwD0LKzI7u+j0OQ+VJ8cadZWhJraaGqxYWY",
+	"FmxC5x8sq7a0wjNKeQLQ/GtKheYUJmzyn7mjXQp8WPeT11dqts6lHq3hwvkIdTGz6Udtomz5ZRQYSp7a",
+	"d+Y7UxXChHNIXQE5yzkGvJi+XJEpS7m1ReSPrXxq59o/wslYl94Lp6Q3WCdnUQR5ozNOvqEELnd5dpRT",
+	"8asdcPvXUkRKIXA8cU12xLqetr9zsvFlVXgfvL9MGn8+k0an9lIf63dsYPQE7+P/HjYVk+yhaCapaUl5",
+	"0eedza8oXi90Nj7ggUT7hmVOUPHthoEqjzKzU8CUB7pkqsvSJEuUEgGxdFLxLhqAtHU9d944gAvGYnYz",
+	"JvmnoI0WAX88TOajVbSsgjzgMYaMWd/oMM7CFONWW1mvMJA59Uuys8UBN+sCvaHPU+Yb3dO5JLeMTUFg",
+	"J6VFQHq4EKOFLC1nZ6rxp4akjL633W7rMnqqX7G+XfZBTZeNA7XQLcFXpzwehDdDTwBR3jQQGwgHA57q",
+	"mtF8NbWn0qW82vO7qM/U8zy2JbbgDfEve/xf9vg/C+9AvH8C7/DK3+5POLPkxlBAz9A++9i+DtY89Re0",
+	"tX679gU/S0cHvORRVo2mSSsMYkkqqftcPOA134vLCMcPLHmqFeRlnl6/zQPoy+hNF06Nyr8o61+U9U/z",
+	"0vkEsvrCj5tYbOz3fgalyXBcEums09JC8pHMi8bja3YM+Dp4EC14NwoTqd+ONnYLL4le6VvngKcPlLrS",
+	"51zXc8RnDUwjwQP3tcC8pHzXbn+vk9BlXyBgYPvMYB8rWsTP1H7Oe4ktrvisHdj6OQ4LKf2vmYYSSv3E",
+	"Cv0goh8c7x/s+/gmB0eTFqHKWwMTAdpJalfXSU0wyAePEh5QzUtamd7hvjMVJ3W0GlJTqUmEzcClVgmP",
+	"NaksUEdBgUOyylWIpQjwcSf7ROO5bzapcurnCsb6OicPvARpyaReyfIymQMHLlNWHvF+sloNrEexdF3G",
+	"58kvAaVFcp62oofa1YP+TC8AViel5i3vL6X0L4vqXxbVurKbLmv9NItqPtPi1zTp58NmvNDz/cKUJ8hn",
+	"C1iTVZkaPQKO15iRT/VtLYy7fJyfMiZ6dIMvnxTwqKC4d3l+0e5c7Z83PPP36YeG1wBefHb4j6v9g4+N",
+	"z3XJvNrWsQLcGZtGdAip15dl9bFBBY26RAjB8AgihB0fRYSw6+pECPtliFCde4zdHnuPsfdT7jGOUOce",
+	"F5L//gwBMyWJj/O3XN2HzO3KXSnnrpcmVEU1rdSzsx/oqG6sxYAOrvnYNwKYamVm9PRScuItmyYeWLiC",
+	"GV4eFuwOOMVE9krW10I8JXIuEzaBCdZki5yxZBbzdGqZ1iHXKadBKRJ8yDwS8rTuAxCPMlmzHwQvQjMe",
+	"JalWkYvV6QMShacIdC++uHKRLn+if1GtfzOq1Q+CpxGsWQm9+kBv9VsqvJXlRI4IzOyjqml7GjEVUQrB",
+	"9ZnGUFIGnvCsk1Ho5uOUHrilQLQdFLUIoGKHonz45S1jU5N5OpN3us91HThYlfMSOyE0irIkUDXRJA9I",
+	"p6J7ZUROSwv/HQldQRD6g9K8RwhshIv7v8jfvxn503jyRLmtnn62Oc1WiC3V1dC1F6wtd6EMr9FtNJOO",
+	"ByhgmEiX/vXIKIyr5E90M5E6QBccNFM5L1UKaUIjcUPWIZEeleV1KLTZGn4CH5YNTRFvYjGbFrRG8OMP",
+	"uQ478twlA6FWJBWc9nVNbNUdI3rulfiKm6JShje83NNCSd3q1rvVbr+9Hvq1EWtKpHDM1T0V5ubqHss0",
+	"pXAc/lJRwVc10aWaTm1xGMDJg/5+w2sc/HSwd3lxoEgljETjJBzRobqwnzFlTn5F2kt70XI+7H941HLM",
+	"IgJ4hlbzZyh4vdLIuUPNVO8DR/VCMeQFUm5adcjl/n9R+39TFd0JEc2S1QKOPIfW7hI9HUyJcrEpgVSS",
+	"wd+Eb6W549b908sL0mq1XD6y+dVc6wcbDSbuWByHAdswcZ22GLq5yUjEbZEp+6qpF6c5AQZGYeIE21Rf",
+	"elif4kF2yPWRiAdck0BdcZ1sEv8mEtcUHSN97I15JoivSIWvFskT8NPBZBDADeAZUAu7WKZuwuIb4+pe",
+	"O9H+wFZR7mFVrHsqLTeBbIQZg4VHuIgnNFLXtAdLwASAU33Y3oBbv0wIhMOtq26pacWp3VVqAIHZX4hj",
+	"PTbeCa/Ovlv+KBtw5MZ8mRIwIU8r9WQqJ6VRSI/mgwp7nsR5HKwD74LlPWKX/tTtNBE8TIQumryYQeM7",
+	"sVJrzg768Mfl6X7f4djZfHOfs4FSz8IyoTa1+VjGPZ9RmVsFr3Tt8r8Q68+LWHUksYzsX0mE/xLK/t0s",
+	"kIAKGeyAZAk6vvv31ModaQrKepXZNrXFQFo5ci2jiKdBkErEW5PolAwWRr9ImHxj10xNjhtatkjNjjIR",
+	"SqXGesk6/loJQE5KDS0tptUed4lvtuK7MmdJFgT2y4xGKKfSZLwmcQZJJxAnjjYByO9h0uPj3YWwluk0",
+	"mu+mghvTkpwjsFWbR59fBvJq9jFWwqeYVP94Gv4KJlJnWtd16Vltuf9dALTIrpC7+lTqu/oXD/s342En",
+	"WuUuqPu5DPhZJrYSD8MKu5XFJhVKwhJJt9XW+dSbw7Rmsi5n4RbD325tb2C9k2LhT8WXbkKZpNlPTBFQ",
+	"AtZcyVhARmHEkFsMCwX5meaEf7u4OCVQxn/A17Ml9+tV23cL7UMCFawx6ONYV6Fx3dafcdAMz4PwQG0W",
+	"0EVcPJ2I8lokY7ATfDLZPqHMMaaYwYqlJooIixfCz6VV922xx11CrSMEC3QPMUsk4oeQkHrGD/kdjcLg",
+	"Cid06sdjhvxMKfJkTJMBxxX0Tw9xI6EkbpToNJEkW9LQI34BdXXVG11tV+cEdXBip9XtQd1dqCs7aHhE",
+	"/3nloNug8eDvEkpGNAQHeBh5wJ3T1yUS7Saxic5As93u4JF9+vSp2XdQpoeIUuqkfCjljEFp29qeyV+a",
+	"9/f3zRxi5VXUazVjP7PyXB72ImrD80aK2IUE+VdaG9Io6dxCU29fcafKnLsr5EgBgFjW8Vw8fKW5cfRK",
+	"32e3NHoutTUdjhk4DMciKrGeYsyyz0UTmKqfoV07rc5G3QQUZoTSSm6nMb3BDpXTD9VCnzQ9jFAyfX0/",
+	"ZYWhj3FTBl6WFxJquf6qnmWev7XcdlXnR3vtqs6PctY1HZfxebyXeHeRx+e4+XVCQ5MgMa1dDbpPGeVf",
+	"r2K3G65/r1pdF4dSjH1R6u6SHN15SaSegAJQRMl5huX6QefRa8rjPObr3hMxs3V9TcI9crfVIn0tRISY",
+	"XMGtXm+rU6YiTB8yL9uP73qkD86G8Ah9F7J78m5NB/WEScikR2iS0OF4wqCaIw8gMaOusIx5kxT7x5xs",
+	"A84mNIwgBbka5pqNaTRC3gZs0nIPIqeM3kosma+G+unDERYE8tEj3te11sk0HN6avH3aJIl11b0B900i",
+	"/ou5EQ/cdABrMi3d+dOHI81YJSkpzU/WYe4vk8gfcNTp7RO8Jq0buhx+WsN/3Q/YHYvUpnRxGB8n9JWM",
+	"ZL4CgOtlbYASrqUgrPjvbtoWFMju3tMeptfzDBzWpAMB23PX/i5BSpoT/yON5z2CU3gkP5V5j8Ka9Yod",
+	"D3gotQ+ArkgE1d+BdHo6PWDmQMKEDMVEC5dKBpnSZEwAVMlYBCgW9U8PB9yGdY/pHcPMH/52e7vZaXcw",
+	"o/d2e6fZabd9sp5SE+Ifi/PZcHym1U/j7vABRj8WSR/1T1+XmNe188oT3Rfr9aUyHuPBVISuQF4pipMq",
+	"Sbw34GWV/K0BqooqtchhIvEQ0FRjlgDH7Mh+FaJfZusZslbcsY5qeD+Dqtl7kZgFZO+ntF7WqulffE9n",
+	"xB/wdJ+C36kNan3LZKYl/f335Ozg/IKMTICQDmJ89cqGDJkKOa9eaZpQHobk29uub8s6VNd/s0GGYyEk",
+	"mu8wc75IxFDYyju7Nt9smJjvyKtXnVevIGelVHivYdR3zxwgpc6DmBy05vLYq2AUE7VsMzJEQIa8chuW",
+	"SqmB9ZbWJPHz8Vu+zmjKMQ+JZFhU00xjtJnOf/3v/+tNPunLBgRmamIIP9BItbmPwyRh3FgRzVidFh4J",
+	"qiTqHOBgzc/b6q5GNGEx8RcEwAGiQuQblkVQaJyEScQAjWVCk5mEP0UPmu6zRLGPgeKCg0YAn9zf9xRx",
+	"cj6f0mQ8aDx8fvA3dtUE7holAWTYIpT4Cnib04iG3DfUGwk+TiE9gOmUxSQKuc46/OoVBEZBcCkAwOEs",
+	"kL8iL6Mr+gW5UVeJCHTJ9eqdybrQKTg2kCTWGyCXwN4n6zSbbH4jrf6m43nZFMz+JZs2Wm4yZpIRX48I",
+	"UNNwhNQTCoLUyVsnyfUsjBIyiqF4ICNjITGTLbBb5tBKvD/rY8HFTInosM2fmu9FfE/jgAXNU3W9fRyK",
+	"qsv+BaKRKYmEmF7T4a3C1mkc3ilhhbMESAwNgphJaQ77LLwZJ9IQHB1xDTo/2DvW/TSUzM+YAXahyq1S",
+	"H2XPSfuLZMfYQ0nAhmEAvh40SPesLvc1lYzQRFsyjJzQgk3WCB3WMpj0dAyo9Ky7NL5Y0EB70u7aIZfU",
+	"1eDRXPdLxmySdquV9CmUEIatpBUmoQZ+IvSKyLpipbDKDUPtVg/8bpE+n4MXSCS1BLHd3tKn6CQBNhSe",
+	"YgWXV68cF0qbY8yMbLN1oYAWsVGiyCkRI5O7XF26LIutjAws8lttRwRDYP/0sFf1fGYJdObZbcww1r6l",
+	"H+CR10rwzZRMy2OQVxkkjqtZHIIhSN+eoeCj8GZmBZW0FXlLdBrIv52cX6C84g+4uh6S0BsacnTMkvgI",
+	"JbUADBwydQZQkjZKKFLhcJjMUyFFy8DpF5aCO/TeNnpwxSShcMdxRPVxQlgBplLbg0sKZTancciH4ZRG",
+	"toqo4ybrk/VpRBOlNWx4Ff6zhac6JRmkOds9kE1Lel5ly8QdBlhizS/HUm/AISEayJS28Cn4mQUiX4JG",
+	"41m5Dfrh88P/FwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

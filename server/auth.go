@@ -57,14 +57,14 @@ func principalFrom(ctx context.Context) *Claims {
 
 // authenticate reads the Authorization header. A missing or malformed header and a token
 // that fails verification are told apart (401-104 and 401-101).
-func (t *Tokens) authenticate(r *http.Request) authentication {
+func (b bearerTokens) authenticate(r *http.Request) authentication {
 	header := r.Header.Get("Authorization")
 	scheme, token, found := strings.Cut(header, " ")
 	token = strings.TrimSpace(token)
 	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return authentication{err: errNoBearerToken}
 	}
-	claims, err := t.Parse(token)
+	claims, err := b.verify(r.Context(), token)
 	if err != nil {
 		return authentication{err: fmt.Errorf("%w: %v", errBadToken, err)}
 	}

@@ -43,7 +43,9 @@ const (
 	errNotAcceptable
 	errBodyTooLarge
 	errUnsupportedMediaType
+	errTooManyRequests
 	errSystem
+	errUnavailable
 )
 
 // egainCode is one entry of the eGain error catalogue.
@@ -89,7 +91,9 @@ var egainCatalogue = [...]egainCode{
 	errNotAcceptable:             {"406-101", http.StatusNotAcceptable, "notAcceptable", []string{"Accept"}, "", []string{"Accept"}},
 	errBodyTooLarge:              {"413-100", http.StatusRequestEntityTooLarge, "bodyTooLarge", []string{"Limit"}, "", nil},
 	errUnsupportedMediaType:      {"415-100", http.StatusUnsupportedMediaType, "unsupportedMediaType", []string{"MediaType"}, "", []string{"Content-Type"}},
+	errTooManyRequests:           {"429-100", http.StatusTooManyRequests, "tooManyRequests", []string{"Seconds"}, "", nil},
 	errSystem:                    {"500-100", http.StatusInternalServerError, "system", nil, "", nil},
+	errUnavailable:               {"503-100", http.StatusServiceUnavailable, "unavailable", nil, "", nil},
 }
 
 // egainReason is a part of a message that explains a reason, worded in the response's
@@ -209,6 +213,8 @@ func (f egainFailure) write(w http.ResponseWriter) error {
 	return f.err.write(w, f.preferences)
 }
 
+func (f egainFailure) failure() vendorError { return f.err }
+
 func (f egainFailure) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 	return f.write(w)
 }
@@ -273,6 +279,10 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.kind)}})
 		}
 		return newEgainError(errNotAllowed, egainReason{message: "reason.auth.noRequirement"})
+	case problemRateLimited:
+		return newEgainError(errTooManyRequests, p.subject)
+	case problemUnavailable:
+		return newEgainError(errUnavailable)
 	}
 	return newEgainError(errSystem)
 }

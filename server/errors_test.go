@@ -1,8 +1,7 @@
 package server
 
 import (
-	"io"
-	"log/slog"
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,10 +30,13 @@ func TestRoutingAndSystemErrors(t *testing.T) {
 	})
 }
 
+// TestPanicBecomesEgainError: a panic is answered with a 500 in the vendor's shape, and
+// logged with the stack of the panicking handler and the request's id.
 func TestPanicBecomesEgainError(t *testing.T) {
+	var logs bytes.Buffer
 	tokens, _ := NewTokens(testSecret)
 	// Without a store every handler panics on its first query.
-	e, err := New(Config{Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e, err := New(Config{Tokens: tokens, Logger: jsonLogger(&logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,4 +46,18 @@ func TestPanicBecomesEgainError(t *testing.T) {
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, req)
 	wsError(t, rec, 500, "500-100")
+
+	lines := logLines(t, &logs)
+	panics := linesWithMessage(lines, "panic")
+	if len(panics) != 1 {
+		t.Fatalf("%d panic lines, want 1: %v", len(panics), lines)
+	}
+	if stack, _ := panics[0]["stack"].(string); !strings.Contains(stack, "ListCustomerGrants") || !strings.Contains(stack, "goroutine") {
+		t.Errorf("the panic's stack does not show the handler: %q", stack)
+	}
+	requests := linesWithMessage(lines, "request")
+	if len(requests) != 1 || requests[0]["status"] != float64(500) || requests[0]["code"] != "500-100" ||
+		requests[0]["request_id"] != panics[0]["request_id"] || requests[0]["request_id"] == "" {
+		t.Errorf("request line %v does not match the panic line %v", requests, panics[0])
+	}
 }

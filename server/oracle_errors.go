@@ -66,8 +66,12 @@ var (
 		"The media type %s isn't supported; use application/json or application/vnd.oracle.adf.resourceitem+json."}
 	adfMediaTypeSpelling = adfCode{"ADF_REST_UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType,
 		"Write the Content-Type in lower case and without leading spaces: application/json or application/vnd.oracle.adf.resourceitem+json."}
+	adfTooManyRequests = adfCode{"ADF_REST_TOO_MANY_REQUESTS", http.StatusTooManyRequests,
+		"Too many requests; retry after %s second(s)."}
 	adfSystem = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,
 		"The system is unable to process the request."}
+	adfUnavailable = adfCode{"ADF_REST_SERVICE_UNAVAILABLE", http.StatusServiceUnavailable,
+		"The service is temporarily unavailable: the database did not answer in time; nothing was changed."}
 
 	cssUserNotFound = adfCode{"JBO-25020", http.StatusNotFound,
 		"The self-service user %d doesn't exist."}
@@ -164,6 +168,8 @@ func (f oracleFailure) write(w http.ResponseWriter) error {
 	return writeADFError(w, f.framework, f.err)
 }
 
+func (f oracleFailure) failure() vendorError { return f.err }
+
 func (f oracleFailure) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
 	return f.write(w)
 }
@@ -242,6 +248,10 @@ func (oracleFamily) fromProblem(p *requestProblem) vendorError {
 		return newADFError(adfInvalidToken)
 	case problemNotPermitted:
 		return newADFError(adfNotAuthorized, p.reason)
+	case problemRateLimited:
+		return newADFError(adfTooManyRequests, p.subject)
+	case problemUnavailable:
+		return newADFError(adfUnavailable)
 	}
 	return newADFError(adfSystem)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/custaccess/custaccess/store"
 )
 
 // problemKind names a failure found before any handler runs: routing, validation,
@@ -28,6 +30,11 @@ const (
 	problemMissingToken
 	problemInvalidToken
 	problemNotPermitted
+	// problemRateLimited: the principal sent more requests than its rate allows; subject is
+	// the number of seconds after which to retry.
+	problemRateLimited
+	// problemUnavailable: the database could not answer in time; the request changed nothing.
+	problemUnavailable
 	problemSystem
 )
 
@@ -78,6 +85,7 @@ var errorFamilies = []struct {
 	family errorFamily
 }{
 	{"/core/customermgr/", egainFamily{}},
+	{"/oauth/token", oauthFamily{}}, // before Reltio's /oauth/: RFC 6749's errors
 	{"/oauth/", reltioFamily{}},
 	{oracleAPIPrefix, oracleFamily{}},
 }
@@ -102,7 +110,13 @@ func toVendorError(err error, r *http.Request) vendorError {
 	family := familyFor(r.URL.Path)
 	var problem *requestProblem
 	if errors.As(err, &problem) {
+		if problem.kind == problemRateLimited {
+			return withRetryAfter{family.fromProblem(problem), problem.subject}
+		}
 		return family.fromProblem(problem)
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return family.fromProblem(&requestProblem{kind: problemUnavailable})
 	}
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) {

@@ -43,7 +43,9 @@ var (
 	reltioNotAcceptable          = reltioCode{40601, http.StatusNotAcceptable, "Not acceptable", "The Accept header '%s' admits no application/json."}
 	reltioBodyTooLarge           = reltioCode{41301, http.StatusRequestEntityTooLarge, "Request body too large", "The request body is larger than %s."}
 	reltioUnsupportedMediaType   = reltioCode{41501, http.StatusUnsupportedMediaType, "Unsupported media type", "Content type '%s' is not supported; use application/json."}
+	reltioTooManyRequests        = reltioCode{42901, http.StatusTooManyRequests, "Too many requests", "Rate limit exceeded; retry after %s second(s)."}
 	reltioSystem                 = reltioCode{50001, http.StatusInternalServerError, "Internal server error", "The request could not be processed."}
+	reltioUnavailable            = reltioCode{50301, http.StatusServiceUnavailable, "Service unavailable", "The database did not answer in time; nothing was changed. Retry later."}
 )
 
 // reltioError is a Reltio error about to be written.
@@ -121,6 +123,10 @@ func (reltioFamily) fromProblem(p *requestProblem) vendorError {
 		return newReltioError(reltioInvalidToken)
 	case problemNotPermitted:
 		return newReltioError(reltioAccessDenied, "The token is not accepted here: "+p.reason+".")
+	case problemRateLimited:
+		return newReltioError(reltioTooManyRequests, p.subject)
+	case problemUnavailable:
+		return newReltioError(reltioUnavailable)
 	}
 	return newReltioError(reltioSystem)
 }
@@ -129,6 +135,8 @@ func (reltioFamily) fromProblem(p *requestProblem) vendorError {
 type reltioFailure struct{ err *reltioError }
 
 func (f reltioFailure) write(w http.ResponseWriter) error { return f.err.writeResponse(w, nil) }
+
+func (f reltioFailure) failure() vendorError { return f.err }
 
 func (f reltioFailure) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
 	return f.write(w)

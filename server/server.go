@@ -6,7 +6,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
-	"runtime/debug"
+	"time"
 
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
@@ -24,6 +24,15 @@ type Config struct {
 	Store  *store.Store
 	Tokens *Tokens
 	Logger *slog.Logger
+	// RequestTimeout bounds each request, its database queries included; zero means
+	// defaultRequestTimeout.
+	RequestTimeout time.Duration
+	// RateLimit bounds each principal's requests; the zero value does not limit.
+	RateLimit RateLimit
+	// IdentityProvider, when set, adds its tokens to the built-in ones.
+	IdentityProvider *IdentityProvider
+	// TokenTTL is the lifetime of tokens from POST /oauth/token; zero means an hour.
+	TokenTTL time.Duration
 }
 
 // Server satisfies the generated strict interface by composing one service per vendor API.
@@ -31,6 +40,7 @@ type Server struct {
 	*egainGrants
 	*reltioCustomerRoles
 	*oracleSelfServiceRoles
+	*oauthTokens
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -49,51 +59,46 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, fmt.Errorf("route embedded spec: %w", err)
 	}
 
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = defaultTokenTTL
+	}
+	metrics := newHTTPMetrics(cfg.Store)
+	limiter := newRateLimiter(cfg.RateLimit)
+	tokens := bearerTokens{builtIn: cfg.Tokens}
+	if cfg.IdentityProvider != nil {
+		if tokens.external, err = newExternalTokens(*cfg.IdentityProvider, cfg.Logger); err != nil {
+			return nil, err
+		}
+	}
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Use(middleware.RequestID())
-	e.Use(requestLog(cfg.Logger))
-	// Panics become errors, so errorHandler answers them with a 500 in the vendor's shape.
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisablePrintStack: true,
-		LogErrorFunc: func(c echo.Context, err error, _ []byte) error {
-			cfg.Logger.Error("panic", "error", err.Error(), "path", c.Request().URL.Path, "stack", string(debug.Stack()))
-			return err
-		},
-	}))
+	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
+	e.Use(recoverPanics(cfg.Logger))
+	e.Use(limitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
 	e.Use(rememberOrigin, keepQuerySemicolons)
 	// eGain's format and locale are negotiated before validation, so its errors follow them.
-	e.Use(negotiateEgain)
-	e.Use(validateRequests(router, cfg.Tokens))
+	e.Use(unlessOperational(negotiateEgain))
+	e.Use(unlessOperational(validateRequests(router, tokens)))
+	e.Use(unlessOperational(limitRate(limiter)))
 
+	registerOperationalEndpoints(e, cfg.Store, metrics)
 	server := &Server{
 		egainGrants:            &egainGrants{store: cfg.Store},
 		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},
 		oracleSelfServiceRoles: &oracleSelfServiceRoles{store: cfg.Store},
+		oauthTokens:            &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL, limiter: limiter},
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(server, nil))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, noteHandlerFailures}))
 	if err := registerDocs(e); err != nil {
 		return nil, err
 	}
 	return e, nil
-}
-
-// requestLog writes one line per request; never a token or a body.
-func requestLog(logger *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		HandleError:  true,
-		LogMethod:    true,
-		LogURIPath:   true,
-		LogStatus:    true,
-		LogLatency:   true,
-		LogRequestID: true,
-		LogValuesFunc: func(_ echo.Context, v middleware.RequestLoggerValues) error {
-			logger.Info("request", "request_id", v.RequestID, "method", v.Method, "path", v.URIPath,
-				"status", v.Status, "latency_ms", v.Latency.Milliseconds())
-			return nil
-		},
-	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -40,10 +41,24 @@ func checkSpec(t *testing.T, spec *openapi3.T) {
 			}
 			if op.Security == nil || len(*op.Security) == 0 {
 				t.Errorf("%s %s: no security requirement", method, path)
+				continue
 			}
-			for _, status := range []string{"400", "401", "403", "500"} {
+			// Any operation can meet a bad request, a bad token, the rate limit, a failure
+			// and a database outage; one that takes bearer tokens also a missing scope.
+			statuses := []string{"400", "401", "429", "500", "503"}
+			if usesSchemeOfType(spec, *op.Security, "oauth2") {
+				statuses = append(statuses, "403")
+			}
+			for _, status := range statuses {
 				if op.Responses.Value(status) == nil {
 					t.Errorf("%s %s: error response %s is not documented", method, path, status)
+				}
+			}
+			for _, requirement := range *op.Security {
+				// Anonymous access is allowed only beside HTTP Basic client authentication,
+				// where RFC 6749 §2.3.1 lets the credentials move into the body.
+				if len(requirement) == 0 && !usesSchemeOfType(spec, *op.Security, "http") {
+					t.Errorf("%s %s: an empty security requirement lets anyone in", method, path)
 				}
 			}
 		}
@@ -130,4 +145,40 @@ func contractSpec(t *testing.T) *openapi3.T {
 		t.Fatal(err)
 	}
 	return spec
+}
+
+// usesSchemeOfType tells whether one of the requirements names a scheme of that type.
+func usesSchemeOfType(spec *openapi3.T, requirements openapi3.SecurityRequirements, schemeType string) bool {
+	for _, requirement := range requirements {
+		for name := range requirement {
+			if ref := spec.Components.SecuritySchemes[name]; ref != nil && ref.Value.Type == schemeType {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestOperationIDsAreLowerCamelCase: logs and metrics name operations by the spec's
+// operationId, recovered from oapi-codegen's capitalized copy by specOperationID.
+func TestOperationIDsAreLowerCamelCase(t *testing.T) {
+	source, err := openapi3.NewLoader().LoadFromFile("../openapi/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := gen.GetSwagger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowerCamel := regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
+	for path, item := range source.Paths.Map() {
+		for method, op := range item.Operations() {
+			if !lowerCamel.MatchString(op.OperationID) {
+				t.Errorf("%s %s: operationId %q is not lowerCamelCase", method, path, op.OperationID)
+			}
+			if got := specOperationID(embedded.Paths.Find(path).GetOperation(method).OperationID); got != op.OperationID {
+				t.Errorf("%s %s: logs would name %q, the spec %q", method, path, got, op.OperationID)
+			}
+		}
+	}
 }

@@ -62,6 +62,10 @@ type FixtureClient struct {
 	Type           string   `yaml:"type"`
 	ReltioCustomer *string  `yaml:"reltioCustomer"`
 	ReltioRoles    []string `yaml:"reltioRoles"`
+	// Secret (stored hashed) or SecretHash (a bcrypt hash) lets the client obtain tokens at
+	// POST /oauth/token; without either the client keeps the secret it has.
+	Secret     *string `yaml:"secret"`
+	SecretHash *string `yaml:"secretHash"`
 }
 
 // customerIDPattern is the form of an eGain customer id: a positive integer that fits int64.
@@ -182,6 +186,9 @@ func (f *Fixture) check() error {
 			return fmt.Errorf("clients[%d].type: required (for example API)", i)
 		}
 		if err := checkReltioRoleNames(fmt.Sprintf("clients[%d]", i), c.ReltioRoles); err != nil {
+			return err
+		}
+		if err := checkClientSecret(fmt.Sprintf("clients[%d]", i), c); err != nil {
 			return err
 		}
 		if err := duplicate("clients", c.ClientID, i); err != nil {
@@ -370,7 +377,10 @@ func (tx *Tx) upsertClients(clients []FixtureClient) error {
 			roles = append(roles, ClientReltioRole{ClientID: idByClientID[c.ClientID], Role: r})
 		}
 	}
-	return insertIgnoringExisting(tx, roles)
+	if err := insertIgnoringExisting(tx, roles); err != nil {
+		return err
+	}
+	return tx.setClientSecrets(clients)
 }
 
 // checkReltioRoleNames refuses empty or malformed Reltio role names of a principal.

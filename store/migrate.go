@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,4 +106,25 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 	}
 	return applied, nil
+}
+
+// PendingMigrations lists the embedded migrations the database has not applied yet; an
+// instance is ready to serve only when there are none. Migrations applied by a newer
+// release are not counted, so older instances keep serving during a rolling upgrade.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	list, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	var applied []int64
+	if err := s.db.WithContext(ctx).Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
+		return nil, availability(ctx, err)
+	}
+	var pending []string
+	for _, m := range list {
+		if !slices.Contains(applied, m.version) {
+			pending = append(pending, m.name)
+		}
+	}
+	return pending, nil
 }

@@ -77,7 +77,10 @@ type Client struct {
 	Name           string `gorm:"not null"`
 	Type           string `gorm:"not null"`
 	ReltioCustomer *string
-	ReltioRoles    []ClientReltioRole `gorm:"foreignKey:ClientID"`
+	// SecretHash is the bcrypt hash of the client's secret; nil when the client cannot use
+	// the token endpoint. Never logged, never returned.
+	SecretHash  *string
+	ReltioRoles []ClientReltioRole `gorm:"foreignKey:ClientID"`
 }
 
 func (Client) TableName() string { return "clients" }

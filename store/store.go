@@ -58,7 +58,8 @@ func IsPostgresURL(url string) bool {
 }
 
 // Open connects to PostgreSQL or opens (creating it when missing) the embedded SQLite file.
-// It does not run migrations: call Migrate.
+// A database that does not answer fails it with ErrUnavailable. It does not run
+// migrations: call Migrate.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	config := &gorm.Config{
 		TranslateError: true,
@@ -82,7 +83,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	db, err := gorm.Open(dialector, config)
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		return nil, fmt.Errorf("open %s database: %w", dialect, availability(ctx, err))
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -95,7 +96,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
+		return nil, fmt.Errorf("reach %s database: %w", dialect, availability(ctx, err))
 	}
 	return &Store{db: db, dialect: dialect}, nil
 }
@@ -127,10 +128,11 @@ type Tx struct {
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.
+// A database that cannot be reached in time fails it with ErrUnavailable.
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return availability(ctx, s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&Tx{db: db, dialect: s.dialect})
-	})
+	}))
 }
 
 // View runs read-only work in one read-only transaction: one snapshot for all its queries
@@ -141,9 +143,9 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.dialect == Postgres {
 		options.Isolation = sql.LevelRepeatableRead
 	}
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return availability(ctx, s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&Tx{db: db, dialect: s.dialect})
-	}, options)
+	}, options))
 }
 
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -24,33 +23,48 @@ var demoFixture []byte
 // demoUser is the demo dataset's user whose token `serve --demo` prints.
 const demoUser = "alice"
 
-func serve(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cfg := newFlags("serve")
-	addr := flags.String("addr", envOr("CUSTACCESS_ADDR", ":8080"), "address to listen on (CUSTACCESS_ADDR)")
+	settings := registerServeFlags(flags, cfg)
 	demo := flags.Bool("demo", false, "load the demo dataset into an empty database and print a ready token")
-	if err := flags.Parse(args); err != nil {
+	if err := cfg.parse(args); err != nil {
 		return err
 	}
-	db, applied, err := cfg.openStore(ctx)
+	if err := settings.check(); err != nil {
+		return err
+	}
+	logger, err := cfg.newLogger(stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	db, applied, err := cfg.openStore(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore(db, logger)
 	logger.Info("database ready", "dialect", db.Dialect(), "migrations_applied", applied)
 	tokens, err := cfg.tokens()
 	if err != nil {
 		return err
+	}
+	if cfg.tokenSecret == "" && db.Dialect() == store.Postgres {
+		logger.Warn("the token secret was generated into the data directory: set CUSTACCESS_TOKEN_SECRET when several instances share the database, or tokens of one are refused by the others")
 	}
 	if *demo {
 		if err := loadDemo(ctx, db, logger); err != nil {
 			return err
 		}
 	}
-	handler, err := server.New(server.Config{Store: db, Tokens: tokens, Logger: logger})
+	serverConfig := settings.serverConfig()
+	serverConfig.Store, serverConfig.Tokens, serverConfig.Logger = db, tokens, logger
+	handler, err := server.New(serverConfig)
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", *addr)
+	if idp := serverConfig.IdentityProvider; idp != nil {
+		logger.Info("identity provider configured", "jwks_url", idp.JWKSURL, "issuer", idp.Issuer, "audience", idp.Audience)
+	}
+	listener, err := net.Listen("tcp", settings.addr)
 	if err != nil {
 		return err
 	}
@@ -59,25 +73,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, logger *slog.Lo
 			return err
 		}
 	}
-	httpServer := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
-	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(listener) }()
-	logger.Info("listening", "addr", listener.Addr().String())
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return httpServer.Shutdown(shutdownCtx)
+	return serveUntilDone(ctx, settings.httpServer(handler), listener, settings.shutdownTimeout, logger)
 }
 
 func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {
@@ -128,12 +124,16 @@ curl -i -X POST %s/core/customermgr/v3/customer/grant \
 	return nil
 }
 
-func migrate(ctx context.Context, args []string, logger *slog.Logger) error {
-	flags, cfg := newFlags("migrate")
-	if err := flags.Parse(args); err != nil {
+func migrate(ctx context.Context, args []string, stderr io.Writer) error {
+	_, cfg := newFlags("migrate")
+	if err := cfg.parse(args); err != nil {
 		return err
 	}
-	db, applied, err := cfg.openStore(ctx)
+	logger, err := cfg.newLogger(stderr)
+	if err != nil {
+		return err
+	}
+	db, applied, err := cfg.openStore(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -142,9 +142,13 @@ func migrate(ctx context.Context, args []string, logger *slog.Logger) error {
 	return nil
 }
 
-func seed(ctx context.Context, args []string, logger *slog.Logger) error {
+func seed(ctx context.Context, args []string, stderr io.Writer) error {
 	flags, cfg := newFlags("seed")
-	if err := flags.Parse(args); err != nil {
+	if err := cfg.parse(args); err != nil {
+		return err
+	}
+	logger, err := cfg.newLogger(stderr)
+	if err != nil {
 		return err
 	}
 	if flags.NArg() != 1 {
@@ -158,7 +162,7 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", flags.Arg(0), err)
 	}
-	db, _, err := cfg.openStore(ctx)
+	db, _, err := cfg.openStore(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -170,13 +174,17 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 	return nil
 }
 
-func token(ctx context.Context, args []string, stdout io.Writer) error {
+func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cfg := newFlags("token")
 	user := flags.String("user", "", "login of the user the token is for")
 	client := flags.String("client", "", "client id of the client application the token is for")
 	scope := flags.String("scope", "", "space- or comma-separated scopes (default: every scope of the principal's kind)")
 	ttl := flags.Duration("ttl", time.Hour, "how long the token is valid")
-	if err := flags.Parse(args); err != nil {
+	if err := cfg.parse(args); err != nil {
+		return err
+	}
+	logger, err := cfg.newLogger(stderr)
+	if err != nil {
 		return err
 	}
 	if (*user == "") == (*client == "") {
@@ -190,7 +198,7 @@ func token(ctx context.Context, args []string, stdout io.Writer) error {
 		kind, subject = server.PrincipalClient, *client
 	}
 	scopes := strings.FieldsFunc(*scope, func(r rune) bool { return r == ' ' || r == ',' })
-	db, _, err := cfg.openStore(ctx)
+	db, _, err := cfg.openStore(ctx, logger)
 	if err != nil {
 		return err
 	}

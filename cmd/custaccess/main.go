@@ -1,5 +1,5 @@
 // Command custaccess serves the three vendors' customer-access APIs, and manages its
-// database: serve, migrate, seed FILE, token.
+// database: serve, migrate, seed FILE, token, healthcheck.
 package main
 
 import (
@@ -8,10 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 const usage = `usage: custaccess <command> [flags]
@@ -21,15 +18,39 @@ commands:
   migrate          apply the database migrations and exit
   seed FILE        load reference data from a YAML or JSON file
   token            print a bearer token: --user LOGIN | --client CLIENT_ID [--scope S] [--ttl 1h]
+  healthcheck      exit 0 when the service on --addr answers /healthz (--path /readyz for readiness)
 
-Every command takes --data-dir, --database-url and --token-secret; serve also --addr.
-Each flag defaults to its environment variable: CUSTACCESS_DATA_DIR (./data), DATABASE_URL
-(empty: embedded SQLite in the data directory), CUSTACCESS_TOKEN_SECRET (empty: generated once
-into the data directory), CUSTACCESS_ADDR (:8080).
+Every flag defaults to its environment variable; "custaccess COMMAND -h" lists the flags.
+Every command:
+  CUSTACCESS_DATA_DIR (--data-dir, ./data)             SQLite file and generated token secret
+  DATABASE_URL (--database-url, empty: SQLite)         postgres:// URL
+  CUSTACCESS_TOKEN_SECRET (--token-secret, generated)  HS256 secret, 32+ bytes; the same on every instance
+  CUSTACCESS_DB_WAIT (--db-wait, 1m)                   how long start-up waits for the database
+  CUSTACCESS_LOG_FORMAT (--log-format, json)           json or text
+  CUSTACCESS_LOG_LEVEL (--log-level, info)             debug, info, warn or error
+serve:
+  CUSTACCESS_ADDR (--addr, :8080)                      listen address (also healthcheck's)
+  CUSTACCESS_READ_HEADER_TIMEOUT (--read-header-timeout, 10s)
+  CUSTACCESS_READ_TIMEOUT (--read-timeout, 30s)
+  CUSTACCESS_WRITE_TIMEOUT (--write-timeout, 30s)
+  CUSTACCESS_IDLE_TIMEOUT (--idle-timeout, 2m)
+  CUSTACCESS_REQUEST_TIMEOUT (--request-timeout, 10s)  per-request deadline, queries included (503 past it)
+  CUSTACCESS_SHUTDOWN_TIMEOUT (--shutdown-timeout, 20s) time for requests in flight on SIGTERM/SIGINT
+  CUSTACCESS_RATE_LIMIT (--rate-limit, 50)             requests/s per principal and instance; 0: off
+  CUSTACCESS_RATE_BURST (--rate-burst, 100)
+  CUSTACCESS_TOKEN_TTL (--token-ttl, 1h)               lifetime of POST /oauth/token's tokens
+  CUSTACCESS_JWKS_URL (--jwks-url, empty: none)        identity provider's keys (RS256/ES256 tokens)
+  CUSTACCESS_IDP_ISSUER (--idp-issuer)                 its tokens' required iss
+  CUSTACCESS_IDP_AUDIENCE (--idp-audience)             its tokens' required aud
+  CUSTACCESS_IDP_SUBJECT_CLAIM (--idp-subject-claim, sub)
+  CUSTACCESS_IDP_KIND_CLAIM (--idp-kind-claim, principal_type)
+  CUSTACCESS_IDP_USER_KIND (--idp-user-kind, user)     * : every token not a client's
+  CUSTACCESS_IDP_CLIENT_KIND (--idp-client-kind, client)
+  CUSTACCESS_IDP_SCOPE_CLAIM (--idp-scope-claim, scope)
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withShutdownSignals(context.Background())
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -44,17 +65,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	command, args := args[0], args[1:]
 	switch command {
 	case "serve":
-		return serve(ctx, args, stdout, logger)
+		return serve(ctx, args, stdout, stderr)
 	case "migrate":
-		return migrate(ctx, args, logger)
+		return migrate(ctx, args, stderr)
 	case "seed":
-		return seed(ctx, args, logger)
+		return seed(ctx, args, stderr)
 	case "token":
-		return token(ctx, args, stdout)
+		return token(ctx, args, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

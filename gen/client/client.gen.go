@@ -35,6 +35,39 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for OAuthErrorError.
+const (
+	InvalidClient          OAuthErrorError = "invalid_client"
+	InvalidRequest         OAuthErrorError = "invalid_request"
+	InvalidScope           OAuthErrorError = "invalid_scope"
+	ServerError            OAuthErrorError = "server_error"
+	SlowDown               OAuthErrorError = "slow_down"
+	TemporarilyUnavailable OAuthErrorError = "temporarily_unavailable"
+	UnsupportedGrantType   OAuthErrorError = "unsupported_grant_type"
+)
+
+// Valid indicates whether the value is a known member of the OAuthErrorError enum.
+func (e OAuthErrorError) Valid() bool {
+	switch e {
+	case InvalidClient:
+		return true
+	case InvalidRequest:
+		return true
+	case InvalidScope:
+		return true
+	case ServerError:
+		return true
+	case SlowDown:
+		return true
+	case TemporarilyUnavailable:
+		return true
+	case UnsupportedGrantType:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Privilege.
 const (
 	CREATE  Privilege = "CREATE"
@@ -71,6 +104,21 @@ const (
 func (e ReltioErrorSeverity) Valid() bool {
 	switch e {
 	case Error:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenResponseTokenType.
+const (
+	Bearer TokenResponseTokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenResponseTokenType enum.
+func (e TokenResponseTokenType) Valid() bool {
+	switch e {
+	case Bearer:
 		return true
 	default:
 		return false
@@ -262,6 +310,25 @@ type Link struct {
 	Href string `json:"href"`
 }
 
+// OAuthError An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthError struct {
+	Error            OAuthErrorError `json:"error"`
+	ErrorDescription *string         `json:"error_description,omitempty"`
+}
+
+// OAuthErrorError defines model for OAuthError.Error.
+type OAuthErrorError string
+
 // Privilege defines model for Privilege.
 type Privilege string
 
@@ -290,7 +357,9 @@ type Privilege string
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioError struct {
 	// ErrorCode Example: 40402
 	ErrorCode int32 `json:"errorCode"`
@@ -533,6 +602,50 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
+// not know are ignored, as RFC 6749 §3.2 requires.
+type TokenRequest struct {
+	// ClientId The client id, when the client does not authenticate with HTTP Basic.
+	ClientId *string `json:"client_id,omitempty"`
+
+	// ClientSecret The client's secret, with `client_id`.
+	ClientSecret *string `json:"client_secret,omitempty"`
+
+	// GrantType `client_credentials`, the one grant served. Not an enum in this schema, so that
+	// another value is `unsupported_grant_type` and a missing one `invalid_request`,
+	// as RFC 6749 §5.2 tells them apart.
+	//
+	//
+	// Example: client_credentials
+	GrantType string `json:"grant_type"`
+
+	// Scope Space-separated scopes; absent or empty asks for every client scope.
+	//
+	// Example: app.core.customermgr.read
+	Scope *string `json:"scope,omitempty"`
+}
+
+// TokenResponse A successful token response (RFC 6749 §5.1).
+//
+// Example: {"access_token":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjcm0tc3luYyJ9.c2lnbmF0dXJl","expires_in":3600,"scope":"app.core.customermgr.manage app.core.customermgr.read","token_type":"Bearer"}
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+
+	// ExpiresIn Seconds until the token expires.
+	//
+	// Example: 3600
+	ExpiresIn int32 `json:"expires_in"`
+
+	// Scope Space-separated scopes the token carries.
+	//
+	// Example: app.core.customermgr.manage app.core.customermgr.read
+	Scope     string                 `json:"scope"`
+	TokenType TokenResponseTokenType `json:"token_type"`
+}
+
+// TokenResponseTokenType defines model for TokenResponse.TokenType.
+type TokenResponseTokenType string
+
 // WSError eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
 // publish the namespace of its XML errors; this is the one of the API's own binding),
@@ -669,6 +782,84 @@ type NotAcceptable = WSError
 // per detail.
 type NotFound = WSError
 
+// OAuthBadRequest An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthBadRequest = OAuthError
+
+// OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthPayloadTooLarge = OAuthError
+
+// OAuthServerError An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthServerError = OAuthError
+
+// OAuthServiceUnavailable An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthServiceUnavailable = OAuthError
+
+// OAuthTooManyRequests An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthTooManyRequests = OAuthError
+
+// OAuthUnauthorized An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time |
+type OAuthUnauthorized = OAuthError
+
 // OracleBadRequest The ADF REST error body of framework version 4 and later.
 type OracleBadRequest = AdfError
 
@@ -686,6 +877,12 @@ type OracleNotFound = AdfError
 
 // OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
 type OraclePayloadTooLarge = AdfError
+
+// OracleServiceUnavailable The ADF REST error body of framework version 4 and later.
+type OracleServiceUnavailable = AdfError
+
+// OracleTooManyRequests The ADF REST error body of framework version 4 and later.
+type OracleTooManyRequests = AdfError
 
 // OracleUnauthorized The ADF REST error body of framework version 4 and later.
 type OracleUnauthorized = AdfError
@@ -725,7 +922,9 @@ type PayloadTooLarge = WSError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioBadRequest = ReltioError
 
 // ReltioForbidden Reltio's error body. `errorCode` is stable:
@@ -753,7 +952,9 @@ type ReltioBadRequest = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioForbidden = ReltioError
 
 // ReltioInternalServerError Reltio's error body. `errorCode` is stable:
@@ -781,7 +982,9 @@ type ReltioForbidden = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioInternalServerError = ReltioError
 
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
@@ -809,8 +1012,70 @@ type ReltioInternalServerError = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioNotFound = ReltioError
+
+// ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
+type ReltioServiceUnavailable = ReltioError
+
+// ReltioTooManyRequests Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
+type ReltioTooManyRequests = ReltioError
 
 // ReltioUnauthorized Reltio's error body. `errorCode` is stable:
 //
@@ -837,8 +1102,24 @@ type ReltioNotFound = ReltioError
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
 // | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time; nothing was changed |
 type ReltioUnauthorized = ReltioError
+
+// ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
+type ServiceUnavailable = WSError
+
+// TooManyRequests eGain's error body. In XML: root `WSError` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
+// publish the namespace of its XML errors; this is the one of the API's own binding),
+// with `code`, `developerMessage` and `userMessage` elements and one `details` element
+// per detail.
+type TooManyRequests = WSError
 
 // Unauthorized eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -1108,6 +1389,9 @@ type AssignRolePermissionsJSONRequestBody = AssignRolePermissionsJSONBody
 
 // ReplaceRolePermissionsJSONRequestBody defines body for ReplaceRolePermissions for application/json ContentType.
 type ReplaceRolePermissionsJSONRequestBody = RolePermissionsUpdate
+
+// IssueTokenFormdataRequestBody defines body for IssueToken for application/x-www-form-urlencoded ContentType.
+type IssueTokenFormdataRequestBody = TokenRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1586,6 +1870,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ReplaceRolePermissions` operationId).
 	ReplaceRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueTokenWithBody Obtain an access token for a client application (client-credentials grant)
+	//
+	// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+	// registered with a secret in a seed file. The client authenticates with HTTP Basic
+	// (client id and secret, each form-urlencoded, as user and password) or with
+	// `client_id` and `client_secret` in the body — one of the two, never both.
+	//
+	// Without `scope` the token carries every scope a client application can hold; a
+	// requested scope outside those is `invalid_scope`. The token is a bearer token that
+	// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+	//
+	// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+	// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+	IssueTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueTokenWithFormdataBody Obtain an access token for a client application (client-credentials grant)
+	//
+	// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+	// registered with a secret in a seed file. The client authenticates with HTTP Basic
+	// (client id and secret, each form-urlencoded, as user and password) or with
+	// `client_id` and `client_secret` in the body — one of the two, never both.
+	//
+	// Without `scope` the token carries every scope a client application can hold; a
+	// requested scope outside those is `invalid_scope`. The token is a bearer token that
+	// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+	//
+	// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+	// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+	IssueTokenWithFormdataBody(ctx context.Context, body IssueTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateCustomerGrantsWithBody Create customer grants
@@ -2212,6 +2534,64 @@ func (c *Client) ReplaceRolePermissionsWithBody(ctx context.Context, customerId 
 // Corresponds with PUT /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ReplaceRolePermissions` operationId).
 func (c *Client) ReplaceRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceRolePermissionsRequest(c.Server, customerId, roleName, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueTokenWithBody Obtain an access token for a client application (client-credentials grant)
+//
+// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+// registered with a secret in a seed file. The client authenticates with HTTP Basic
+// (client id and secret, each form-urlencoded, as user and password) or with
+// `client_id` and `client_secret` in the body — one of the two, never both.
+//
+// Without `scope` the token carries every scope a client application can hold; a
+// requested scope outside those is `invalid_scope`. The token is a bearer token that
+// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+//
+// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+func (c *Client) IssueTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueTokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueTokenWithFormdataBody Obtain an access token for a client application (client-credentials grant)
+//
+// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+// registered with a secret in a seed file. The client authenticates with HTTP Basic
+// (client id and secret, each form-urlencoded, as user and password) or with
+// `client_id` and `client_secret` in the body — one of the two, never both.
+//
+// Without `scope` the token carries every scope a client application can hold; a
+// requested scope outside those is `invalid_scope`. The token is a bearer token that
+// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+//
+// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+func (c *Client) IssueTokenWithFormdataBody(ctx context.Context, body IssueTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueTokenRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3300,6 +3680,46 @@ func NewReplaceRolePermissionsRequestWithBody(server string, customerId ReltioCu
 	return req, nil
 }
 
+// NewIssueTokenRequestWithFormdataBody calls the generic IssueToken builder with application/x-www-form-urlencoded body
+func NewIssueTokenRequestWithFormdataBody(server string, body IssueTokenFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewIssueTokenRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewIssueTokenRequestWithBody constructs an http.Request for the IssueToken method, with any body, and a specified content type
+func NewIssueTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth/token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3761,6 +4181,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ReplaceRolePermissions` operationId).
 	ReplaceRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceRolePermissionsResponse, error)
+
+	// IssueTokenWithBodyWithResponse Obtain an access token for a client application (client-credentials grant)
+	//
+	// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+	// registered with a secret in a seed file. The client authenticates with HTTP Basic
+	// (client id and secret, each form-urlencoded, as user and password) or with
+	// `client_id` and `client_secret` in the body — one of the two, never both.
+	//
+	// Without `scope` the token carries every scope a client application can hold; a
+	// requested scope outside those is `invalid_scope`. The token is a bearer token that
+	// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+	//
+	// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+	// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+	IssueTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueTokenResponse, error)
+
+	// IssueTokenWithFormdataBodyWithResponse Obtain an access token for a client application (client-credentials grant)
+	//
+	// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+	// registered with a secret in a seed file. The client authenticates with HTTP Basic
+	// (client id and secret, each form-urlencoded, as user and password) or with
+	// `client_id` and `client_secret` in the body — one of the two, never both.
+	//
+	// Without `scope` the token carries every scope a client application can hold; a
+	// requested scope outside those is `invalid_scope`. The token is a bearer token that
+	// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+	//
+	// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+	// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+	IssueTokenWithFormdataBodyWithResponse(ctx context.Context, body IssueTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*IssueTokenResponse, error)
 }
 
 // CreateCustomerGrantsResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomerGrants
@@ -3806,8 +4264,21 @@ type CreateCustomerGrantsResponse415Headers struct {
 	Vary            *string
 }
 
+// CreateCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse429Headers struct {
+	ContentLanguage *string
+	RetryAfter      int
+	Vary            *string
+}
+
 // CreateCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse500Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// CreateCustomerGrantsResponse503Headers the declared response headers of an HTTP 503 response for CreateCustomerGrants
+type CreateCustomerGrantsResponse503Headers struct {
 	ContentLanguage *string
 	Vary            *string
 }
@@ -3839,10 +4310,18 @@ type CreateCustomerGrantsResponse struct {
 	JSON415 *UnsupportedMediaType
 	// XML415 the response for an HTTP 415 `application/xml` response
 	XML415 *WSError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// XML429 the response for an HTTP 429 `application/xml` response
+	XML429 *WSError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// XML500 the response for an HTTP 500 `application/xml` response
 	XML500 *WSError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// XML503 the response for an HTTP 503 `application/xml` response
+	XML503 *WSError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCustomerGrantsResponse201Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3857,8 +4336,12 @@ type CreateCustomerGrantsResponse struct {
 	Headers413 *CreateCustomerGrantsResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
 	Headers415 *CreateCustomerGrantsResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCustomerGrantsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CreateCustomerGrantsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateCustomerGrantsResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3921,6 +4404,16 @@ func (r CreateCustomerGrantsResponse) GetXML415() *WSError {
 	return r.XML415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCustomerGrantsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetXML429 returns the response for an HTTP 429 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML429() *WSError {
+	return r.XML429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateCustomerGrantsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
@@ -3929,6 +4422,16 @@ func (r CreateCustomerGrantsResponse) GetJSON500() *InternalServerError {
 // GetXML500 returns the response for an HTTP 500 `application/xml` response
 func (r CreateCustomerGrantsResponse) GetXML500() *WSError {
 	return r.XML500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateCustomerGrantsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetXML503 returns the response for an HTTP 503 `application/xml` response
+func (r CreateCustomerGrantsResponse) GetXML503() *WSError {
+	return r.XML503
 }
 
 // GetBody returns the raw response body bytes
@@ -3996,8 +4499,21 @@ type DeleteCustomerGrantResponse406Headers struct {
 	Vary            *string
 }
 
+// DeleteCustomerGrantResponse429Headers the declared response headers of an HTTP 429 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse429Headers struct {
+	ContentLanguage *string
+	RetryAfter      int
+	Vary            *string
+}
+
 // DeleteCustomerGrantResponse500Headers the declared response headers of an HTTP 500 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse500Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// DeleteCustomerGrantResponse503Headers the declared response headers of an HTTP 503 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse503Headers struct {
 	ContentLanguage *string
 	Vary            *string
 }
@@ -4025,10 +4541,18 @@ type DeleteCustomerGrantResponse struct {
 	JSON406 *NotAcceptable
 	// XML406 the response for an HTTP 406 `application/xml` response
 	XML406 *WSError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// XML429 the response for an HTTP 429 `application/xml` response
+	XML429 *WSError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// XML500 the response for an HTTP 500 `application/xml` response
 	XML500 *WSError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// XML503 the response for an HTTP 503 `application/xml` response
+	XML503 *WSError
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteCustomerGrantResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -4041,8 +4565,12 @@ type DeleteCustomerGrantResponse struct {
 	Headers404 *DeleteCustomerGrantResponse404Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *DeleteCustomerGrantResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteCustomerGrantResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteCustomerGrantResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteCustomerGrantResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4095,6 +4623,16 @@ func (r DeleteCustomerGrantResponse) GetXML406() *WSError {
 	return r.XML406
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteCustomerGrantResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetXML429 returns the response for an HTTP 429 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML429() *WSError {
+	return r.XML429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteCustomerGrantResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
@@ -4103,6 +4641,16 @@ func (r DeleteCustomerGrantResponse) GetJSON500() *InternalServerError {
 // GetXML500 returns the response for an HTTP 500 `application/xml` response
 func (r DeleteCustomerGrantResponse) GetXML500() *WSError {
 	return r.XML500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteCustomerGrantResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetXML503 returns the response for an HTTP 503 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML503() *WSError {
+	return r.XML503
 }
 
 // GetBody returns the raw response body bytes
@@ -4176,8 +4724,21 @@ type ListCustomerGrantsResponse406Headers struct {
 	Vary            *string
 }
 
+// ListCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerGrants
+type ListCustomerGrantsResponse429Headers struct {
+	ContentLanguage *string
+	RetryAfter      int
+	Vary            *string
+}
+
 // ListCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for ListCustomerGrants
 type ListCustomerGrantsResponse500Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// ListCustomerGrantsResponse503Headers the declared response headers of an HTTP 503 response for ListCustomerGrants
+type ListCustomerGrantsResponse503Headers struct {
 	ContentLanguage *string
 	Vary            *string
 }
@@ -4209,10 +4770,18 @@ type ListCustomerGrantsResponse struct {
 	JSON406 *NotAcceptable
 	// XML406 the response for an HTTP 406 `application/xml` response
 	XML406 *WSError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// XML429 the response for an HTTP 429 `application/xml` response
+	XML429 *WSError
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// XML500 the response for an HTTP 500 `application/xml` response
 	XML500 *WSError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// XML503 the response for an HTTP 503 `application/xml` response
+	XML503 *WSError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCustomerGrantsResponse200Headers
 	// Headers204 the parsed response headers for an HTTP 204 response
@@ -4227,8 +4796,12 @@ type ListCustomerGrantsResponse struct {
 	Headers404 *ListCustomerGrantsResponse404Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *ListCustomerGrantsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCustomerGrantsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListCustomerGrantsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCustomerGrantsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4291,6 +4864,16 @@ func (r ListCustomerGrantsResponse) GetXML406() *WSError {
 	return r.XML406
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCustomerGrantsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetXML429 returns the response for an HTTP 429 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML429() *WSError {
+	return r.XML429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListCustomerGrantsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
@@ -4299,6 +4882,16 @@ func (r ListCustomerGrantsResponse) GetJSON500() *InternalServerError {
 // GetXML500 returns the response for an HTTP 500 `application/xml` response
 func (r ListCustomerGrantsResponse) GetXML500() *WSError {
 	return r.XML500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomerGrantsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetXML503 returns the response for an HTTP 503 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML503() *WSError {
+	return r.XML503
 }
 
 // GetBody returns the raw response body bytes
@@ -4336,6 +4929,11 @@ type ListSelfServiceRolesResponse200Headers struct {
 	RESTFrameworkVersion int
 }
 
+// ListSelfServiceRolesResponse429Headers the declared response headers of an HTTP 429 response for ListSelfServiceRoles
+type ListSelfServiceRolesResponse429Headers struct {
+	RetryAfter int
+}
+
 type ListSelfServiceRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4351,10 +4949,16 @@ type ListSelfServiceRolesResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListSelfServiceRolesResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSelfServiceRolesResponse429Headers
 }
 
 // GetApplicationvndOracleAdfResourcecollectionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
@@ -4387,9 +4991,19 @@ func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON406() *
 	return r.ApplicationvndOracleAdfErrorJSON406
 }
 
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
 // GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
 	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4434,6 +5048,11 @@ type CreateSelfServiceRoleResponse201Headers struct {
 	RESTFrameworkVersion int
 }
 
+// CreateSelfServiceRoleResponse429Headers the declared response headers of an HTTP 429 response for CreateSelfServiceRole
+type CreateSelfServiceRoleResponse429Headers struct {
+	RetryAfter int
+}
+
 type CreateSelfServiceRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4455,12 +5074,18 @@ type CreateSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON415 the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON415 *OracleUnsupportedMediaType
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateSelfServiceRoleResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSelfServiceRoleResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSelfServiceRoleResponse429Headers
 }
 
 // GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
@@ -4508,9 +5133,19 @@ func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON415() 
 	return r.ApplicationvndOracleAdfErrorJSON415
 }
 
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
 // GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
 	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r CreateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4548,6 +5183,11 @@ type DeleteSelfServiceRoleResponse204Headers struct {
 	RESTFrameworkVersion int
 }
 
+// DeleteSelfServiceRoleResponse429Headers the declared response headers of an HTTP 429 response for DeleteSelfServiceRole
+type DeleteSelfServiceRoleResponse429Headers struct {
+	RetryAfter int
+}
+
 type DeleteSelfServiceRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4561,10 +5201,16 @@ type DeleteSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteSelfServiceRoleResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteSelfServiceRoleResponse429Headers
 }
 
 // GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
@@ -4592,9 +5238,19 @@ func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() 
 	return r.ApplicationvndOracleAdfErrorJSON406
 }
 
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
 // GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
 	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4632,6 +5288,11 @@ type GetSelfServiceRoleResponse200Headers struct {
 	RESTFrameworkVersion int
 }
 
+// GetSelfServiceRoleResponse429Headers the declared response headers of an HTTP 429 response for GetSelfServiceRole
+type GetSelfServiceRoleResponse429Headers struct {
+	RetryAfter int
+}
+
 type GetSelfServiceRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4647,10 +5308,16 @@ type GetSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSelfServiceRoleResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSelfServiceRoleResponse429Headers
 }
 
 // GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
@@ -4683,9 +5350,19 @@ func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *Or
 	return r.ApplicationvndOracleAdfErrorJSON406
 }
 
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
 // GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
 	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4723,6 +5400,11 @@ type UpdateSelfServiceRoleResponse200Headers struct {
 	RESTFrameworkVersion int
 }
 
+// UpdateSelfServiceRoleResponse429Headers the declared response headers of an HTTP 429 response for UpdateSelfServiceRole
+type UpdateSelfServiceRoleResponse429Headers struct {
+	RetryAfter int
+}
+
 type UpdateSelfServiceRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4742,10 +5424,16 @@ type UpdateSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON415 the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON415 *OracleUnsupportedMediaType
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateSelfServiceRoleResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateSelfServiceRoleResponse429Headers
 }
 
 // GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
@@ -4788,9 +5476,19 @@ func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON415() 
 	return r.ApplicationvndOracleAdfErrorJSON415
 }
 
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
 // GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
 func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
 	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4822,6 +5520,11 @@ func (r UpdateSelfServiceRoleResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomerRolesResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerRoles
+type ListCustomerRolesResponse429Headers struct {
+	RetryAfter int
+}
+
 type ListCustomerRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4835,8 +5538,14 @@ type ListCustomerRolesResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCustomerRolesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4864,9 +5573,19 @@ func (r ListCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCustomerRolesResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListCustomerRolesResponse) GetJSON500() *ReltioInternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomerRolesResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4898,6 +5617,11 @@ func (r ListCustomerRolesResponse) ContentType() string {
 	return ""
 }
 
+// AddCustomerRolesResponse429Headers the declared response headers of an HTTP 429 response for AddCustomerRoles
+type AddCustomerRolesResponse429Headers struct {
+	RetryAfter int
+}
+
 type AddCustomerRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4911,8 +5635,14 @@ type AddCustomerRolesResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddCustomerRolesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4940,9 +5670,19 @@ func (r AddCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddCustomerRolesResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r AddCustomerRolesResponse) GetJSON500() *ReltioInternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddCustomerRolesResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4974,6 +5714,11 @@ func (r AddCustomerRolesResponse) ContentType() string {
 	return ""
 }
 
+// ReplaceCustomerRolesResponse429Headers the declared response headers of an HTTP 429 response for ReplaceCustomerRoles
+type ReplaceCustomerRolesResponse429Headers struct {
+	RetryAfter int
+}
+
 type ReplaceCustomerRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4987,8 +5732,14 @@ type ReplaceCustomerRolesResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceCustomerRolesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5016,9 +5767,19 @@ func (r ReplaceCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ReplaceCustomerRolesResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ReplaceCustomerRolesResponse) GetJSON500() *ReltioInternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReplaceCustomerRolesResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -5050,6 +5811,11 @@ func (r ReplaceCustomerRolesResponse) ContentType() string {
 	return ""
 }
 
+// ListRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for ListRolePermissions
+type ListRolePermissionsResponse429Headers struct {
+	RetryAfter int
+}
+
 type ListRolePermissionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5063,8 +5829,14 @@ type ListRolePermissionsResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRolePermissionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5092,9 +5864,19 @@ func (r ListRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListRolePermissionsResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListRolePermissionsResponse) GetJSON500() *ReltioInternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRolePermissionsResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -5126,6 +5908,11 @@ func (r ListRolePermissionsResponse) ContentType() string {
 	return ""
 }
 
+// AssignRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for AssignRolePermissions
+type AssignRolePermissionsResponse429Headers struct {
+	RetryAfter int
+}
+
 type AssignRolePermissionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5139,8 +5926,14 @@ type AssignRolePermissionsResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AssignRolePermissionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5168,9 +5961,19 @@ func (r AssignRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AssignRolePermissionsResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r AssignRolePermissionsResponse) GetJSON500() *ReltioInternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AssignRolePermissionsResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -5202,6 +6005,11 @@ func (r AssignRolePermissionsResponse) ContentType() string {
 	return ""
 }
 
+// ReplaceRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for ReplaceRolePermissions
+type ReplaceRolePermissionsResponse429Headers struct {
+	RetryAfter int
+}
+
 type ReplaceRolePermissionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5215,8 +6023,14 @@ type ReplaceRolePermissionsResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceRolePermissionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5244,9 +6058,19 @@ func (r ReplaceRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ReplaceRolePermissionsResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ReplaceRolePermissionsResponse) GetJSON500() *ReltioInternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReplaceRolePermissionsResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -5272,6 +6096,111 @@ func (r ReplaceRolePermissionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceRolePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IssueTokenResponse200Headers the declared response headers of an HTTP 200 response for IssueToken
+type IssueTokenResponse200Headers struct {
+	CacheControl string
+	Pragma       string
+}
+
+// IssueTokenResponse401Headers the declared response headers of an HTTP 401 response for IssueToken
+type IssueTokenResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// IssueTokenResponse429Headers the declared response headers of an HTTP 429 response for IssueToken
+type IssueTokenResponse429Headers struct {
+	RetryAfter int
+}
+
+type IssueTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuthBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthUnauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *OAuthPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *OAuthTooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *OAuthServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *IssueTokenResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *IssueTokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IssueTokenResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IssueTokenResponse) GetJSON200() *TokenResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r IssueTokenResponse) GetJSON400() *OAuthBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r IssueTokenResponse) GetJSON401() *OAuthUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r IssueTokenResponse) GetJSON413() *OAuthPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r IssueTokenResponse) GetJSON429() *OAuthTooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r IssueTokenResponse) GetJSON500() *OAuthServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r IssueTokenResponse) GetJSON503() *OAuthServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5834,6 +6763,56 @@ func (c *ClientWithResponses) ReplaceRolePermissionsWithResponse(ctx context.Con
 	return ParseReplaceRolePermissionsResponse(rsp)
 }
 
+// IssueTokenWithBodyWithResponse Obtain an access token for a client application (client-credentials grant)
+//
+// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+// registered with a secret in a seed file. The client authenticates with HTTP Basic
+// (client id and secret, each form-urlencoded, as user and password) or with
+// `client_id` and `client_secret` in the body — one of the two, never both.
+//
+// Without `scope` the token carries every scope a client application can hold; a
+// requested scope outside those is `invalid_scope`. The token is a bearer token that
+// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+//
+// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+func (c *ClientWithResponses) IssueTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueTokenResponse, error) {
+	rsp, err := c.IssueTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueTokenResponse(rsp)
+}
+
+// IssueTokenWithFormdataBodyWithResponse Obtain an access token for a client application (client-credentials grant)
+//
+// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+// registered with a secret in a seed file. The client authenticates with HTTP Basic
+// (client id and secret, each form-urlencoded, as user and password) or with
+// `client_id` and `client_secret` in the body — one of the two, never both.
+//
+// Without `scope` the token carries every scope a client application can hold; a
+// requested scope outside those is `invalid_scope`. The token is a bearer token that
+// every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+//
+// Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+// authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth/token (the `IssueToken` operationId).
+func (c *ClientWithResponses) IssueTokenWithFormdataBodyWithResponse(ctx context.Context, body IssueTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*IssueTokenResponse, error) {
+	rsp, err := c.IssueTokenWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueTokenResponse(rsp)
+}
+
 // ParseCreateCustomerGrantsResponse parses an HTTP response from a CreateCustomerGrantsWithResponse call
 func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrantsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5935,6 +6914,20 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		}
 		response.XML415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 429:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5948,6 +6941,20 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 			return nil, err
 		}
 		response.XML500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 503:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML503 = &dest
 
 	}
 
@@ -6078,6 +7085,30 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 			headers.Vary = &value
 		}
 		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCustomerGrantsResponse429Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CreateCustomerGrantsResponse500Headers
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
@@ -6095,6 +7126,23 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 			headers.Vary = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -6187,6 +7235,20 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		}
 		response.XML406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 429:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6200,6 +7262,20 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 			return nil, err
 		}
 		response.XML500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 503:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML503 = &dest
 
 	}
 
@@ -6306,6 +7382,30 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 			headers.Vary = &value
 		}
 		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteCustomerGrantResponse429Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers DeleteCustomerGrantResponse500Headers
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
@@ -6323,6 +7423,23 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 			headers.Vary = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteCustomerGrantResponse503Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -6429,6 +7546,20 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		}
 		response.XML406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 429:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6442,6 +7573,20 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 			return nil, err
 		}
 		response.XML500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 503:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML503 = &dest
 
 	}
 
@@ -6565,6 +7710,30 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 			headers.Vary = &value
 		}
 		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListCustomerGrantsResponse429Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ListCustomerGrantsResponse500Headers
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
@@ -6582,6 +7751,23 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 			headers.Vary = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -6643,12 +7829,26 @@ func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRole
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OracleInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
 
 	case rsp.StatusCode == 400:
 	// Content-type (text/plain) unsupported
@@ -6665,7 +7865,13 @@ func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRole
 	case rsp.StatusCode == 406:
 	// Content-type (text/plain) unsupported
 
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -6688,6 +7894,16 @@ func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRole
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListSelfServiceRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -6770,12 +7986,26 @@ func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceR
 		}
 		response.ApplicationvndOracleAdfErrorJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OracleInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
 
 	case rsp.StatusCode == 400:
 	// Content-type (text/plain) unsupported
@@ -6798,7 +8028,13 @@ func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceR
 	case rsp.StatusCode == 415:
 	// Content-type (text/plain) unsupported
 
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -6845,6 +8081,16 @@ func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceR
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSelfServiceRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -6902,12 +8148,26 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OracleInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
 
 	case rsp.StatusCode == 400:
 	// Content-type (text/plain) unsupported
@@ -6924,7 +8184,13 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 	case rsp.StatusCode == 406:
 	// Content-type (text/plain) unsupported
 
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -6947,6 +8213,16 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteSelfServiceRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7008,12 +8284,26 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OracleInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
 
 	case rsp.StatusCode == 400:
 	// Content-type (text/plain) unsupported
@@ -7030,7 +8320,13 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 	case rsp.StatusCode == 406:
 	// Content-type (text/plain) unsupported
 
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -7053,6 +8349,16 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetSelfServiceRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7128,12 +8434,26 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 		}
 		response.ApplicationvndOracleAdfErrorJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OracleInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
 
 	case rsp.StatusCode == 400:
 	// Content-type (text/plain) unsupported
@@ -7156,7 +8476,13 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 	case rsp.StatusCode == 415:
 	// Content-type (text/plain) unsupported
 
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -7179,6 +8505,16 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateSelfServiceRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7233,6 +8569,13 @@ func ParseListCustomerRolesResponse(rsp *http.Response) (*ListCustomerRolesRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ReltioInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7240,6 +8583,26 @@ func ParseListCustomerRolesResponse(rsp *http.Response) (*ListCustomerRolesRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCustomerRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7294,6 +8657,13 @@ func ParseAddCustomerRolesResponse(rsp *http.Response) (*AddCustomerRolesRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ReltioInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7301,6 +8671,26 @@ func ParseAddCustomerRolesResponse(rsp *http.Response) (*AddCustomerRolesRespons
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddCustomerRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7355,6 +8745,13 @@ func ParseReplaceCustomerRolesResponse(rsp *http.Response) (*ReplaceCustomerRole
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ReltioInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7362,6 +8759,26 @@ func ParseReplaceCustomerRolesResponse(rsp *http.Response) (*ReplaceCustomerRole
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReplaceCustomerRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7416,6 +8833,13 @@ func ParseListRolePermissionsResponse(rsp *http.Response) (*ListRolePermissionsR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ReltioInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7423,6 +8847,26 @@ func ParseListRolePermissionsResponse(rsp *http.Response) (*ListRolePermissionsR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRolePermissionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7477,6 +8921,13 @@ func ParseAssignRolePermissionsResponse(rsp *http.Response) (*AssignRolePermissi
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ReltioInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7484,6 +8935,26 @@ func ParseAssignRolePermissionsResponse(rsp *http.Response) (*AssignRolePermissi
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AssignRolePermissionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -7538,6 +9009,13 @@ func ParseReplaceRolePermissionsResponse(rsp *http.Response) (*ReplaceRolePermis
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ReltioInternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7545,6 +9023,134 @@ func ParseReplaceRolePermissionsResponse(rsp *http.Response) (*ReplaceRolePermis
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReplaceRolePermissionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIssueTokenResponse parses an HTTP response from a IssueTokenWithResponse call
+func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuthBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OAuthPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OAuthTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OAuthServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers IssueTokenResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Pragma"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Pragma", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Pragma = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers IssueTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers IssueTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil

@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -101,4 +103,25 @@ func createPostgresDatabase(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Exec runs SQL on the database that opts reach, beside the store: for tests that put a
+// database into a state the store would never produce.
+func Exec(t testing.TB, opts store.Options, sql string) {
+	t.Helper()
+	var dialector gorm.Dialector
+	if opts.DatabaseURL != "" {
+		dialector = postgres.Open(opts.DatabaseURL)
+	} else {
+		dialector = gormlite.Open(filepath.Join(opts.DataDir, store.SQLiteFileName))
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	sqlDB, _ := db.DB()
+	defer sqlDB.Close()
+	if err := db.Exec(sql).Error; err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
 }

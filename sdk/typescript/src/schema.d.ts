@@ -337,10 +337,105 @@ export interface paths {
         patch: operations["updateSelfServiceRole"];
         trace?: never;
     };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Obtain an access token for a client application (client-credentials grant)
+         * @description The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for client applications
+         *     registered with a secret in a seed file. The client authenticates with HTTP Basic
+         *     (client id and secret, each form-urlencoded, as user and password) or with
+         *     `client_id` and `client_secret` in the body — one of the two, never both.
+         *
+         *     Without `scope` the token carries every scope a client application can hold; a
+         *     requested scope outside those is `invalid_scope`. The token is a bearer token that
+         *     every API of this service accepts (`oAuthClient`, `reltioOAuthClient`).
+         *
+         *     Errors follow RFC 6749 §5.2: `{"error", "error_description"}`; a failed client
+         *     authentication is `invalid_client` with 401 and `WWW-Authenticate: Basic`.
+         */
+        post: operations["issueToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
+         *     not know are ignored, as RFC 6749 §3.2 requires.
+         */
+        TokenRequest: {
+            /**
+             * @description `client_credentials`, the one grant served. Not an enum in this schema, so that
+             *     another value is `unsupported_grant_type` and a missing one `invalid_request`,
+             *     as RFC 6749 §5.2 tells them apart.
+             * @example client_credentials
+             */
+            grant_type: string;
+            /**
+             * @description Space-separated scopes; absent or empty asks for every client scope.
+             * @example app.core.customermgr.read
+             */
+            scope?: string;
+            /** @description The client id, when the client does not authenticate with HTTP Basic. */
+            client_id?: string;
+            /** @description The client's secret, with `client_id`. */
+            client_secret?: string;
+        };
+        /**
+         * @description A successful token response (RFC 6749 §5.1).
+         * @example {
+         *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjcm0tc3luYyJ9.c2lnbmF0dXJl",
+         *       "token_type": "Bearer",
+         *       "expires_in": 3600,
+         *       "scope": "app.core.customermgr.manage app.core.customermgr.read"
+         *     }
+         */
+        TokenResponse: {
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            /**
+             * Format: int32
+             * @description Seconds until the token expires.
+             * @example 3600
+             */
+            expires_in: number;
+            /**
+             * @description Space-separated scopes the token carries.
+             * @example app.core.customermgr.manage app.core.customermgr.read
+             */
+            scope: string;
+        };
+        /**
+         * @description An error of the token endpoint (RFC 6749 §5.2):
+         *
+         *     | error | status | when |
+         *     |---|---|---|
+         *     | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+         *     | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+         *     | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+         *     | invalid_scope | 400 | a scope a client application cannot hold |
+         *     | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+         *     | server_error | 500 | unexpected failure |
+         *     | temporarily_unavailable | 503 | the database did not answer in time |
+         */
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "slow_down" | "server_error" | "temporarily_unavailable";
+            error_description?: string;
+        };
         /**
          * @description A customer id, a positive integer written as a string.
          * @example 1000
@@ -457,7 +552,7 @@ export interface components {
         /** @enum {string} */
         Privilege: "CREATE" | "READ" | "UPDATE" | "DELETE" | "EXECUTE";
         ResourcePermission: {
-            /** @description A resource of the service, e.g. `globalRoles` or `customer`. */
+            /** @description A resource of the service, e.g. `globalRoles` or `customer.user`. */
             id: string;
             allowedPrivileges: components["schemas"]["Privilege"][];
         };
@@ -503,7 +598,9 @@ export interface components {
          *     | 40601 | 406 | the Accept header admits no JSON |
          *     | 41301 | 413 | body too large |
          *     | 41501 | 415 | body not JSON |
+         *     | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
          *     | 50001 | 500 | unexpected failure |
+         *     | 50301 | 503 | the database did not answer in time; nothing was changed |
          */
         ReltioError: {
             /** @enum {string} */
@@ -879,6 +976,99 @@ export interface components {
         };
     };
     responses: {
+        /** @description The token request is invalid (RFC 6749 §5.2). */
+        OAuthBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_scope",
+                 *       "error_description": "Scope app.unknown is not one a client application can hold."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The client could not be authenticated: unknown client, wrong or missing secret. */
+        OAuthUnauthorized: {
+            headers: {
+                /** @description The authentication scheme to use. */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_client",
+                 *       "error_description": "Client authentication failed."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The request body is larger than the service accepts. */
+        OAuthPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_request",
+                 *       "error_description": "The request body is larger than 64K."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The client sent more token requests than its rate limit allows; retry after `Retry-After` seconds. */
+        OAuthTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "slow_down",
+                 *       "error_description": "Too many requests; retry after 1 second(s)."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The service failed unexpectedly. */
+        OAuthServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "server_error",
+                 *       "error_description": "The request could not be processed."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The database did not answer in time; retry later. */
+        OAuthServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "temporarily_unavailable",
+                 *       "error_description": "The database did not answer in time. Retry later."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
         /** @description The request is invalid. */
         BadRequest: {
             headers: {
@@ -997,8 +1187,33 @@ export interface components {
                 "application/xml": components["schemas"]["WSError"];
             };
         };
+        /** @description The caller sent more requests than its rate limit allows; retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
+            };
+        };
         /** @description The system is unable to process the request. */
         InternalServerError: {
+            headers: {
+                "Content-Language": components["headers"]["ContentLanguage"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WSError"];
+                "application/xml": components["schemas"]["WSError"];
+            };
+        };
+        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        ServiceUnavailable: {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
@@ -1072,6 +1287,24 @@ export interface components {
                  *       "errorMessage": "Role not found",
                  *       "errorCode": 40402,
                  *       "errorDetailMessage": "Role(s) 'ROLE_RIQ_DEV' do not exist for customer 'TestCustomer'."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReltioError"];
+            };
+        };
+        /** @description The caller sent more requests than its rate limit allows; retry after `Retry-After` seconds. */
+        ReltioTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "severity": "Error",
+                 *       "errorMessage": "Too many requests",
+                 *       "errorCode": 42901,
+                 *       "errorDetailMessage": "Rate limit exceeded; retry after 1 second(s)."
                  *     }
                  */
                 "application/json": components["schemas"]["ReltioError"];
@@ -1280,6 +1513,70 @@ export interface components {
                 "text/plain": string;
             };
         };
+        /** @description The caller sent more requests than its rate limit allows; retry after `Retry-After` seconds. */
+        OracleTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Too Many Requests",
+                 *       "status": "429",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "Too many requests; retry after 1 second(s).",
+                 *           "o:errorCode": "ADF_REST_TOO_MANY_REQUESTS"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example Too many requests; retry after 1 second(s). */
+                "text/plain": string;
+            };
+        };
+        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        OracleServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Service Unavailable",
+                 *       "status": "503",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "The service is temporarily unavailable: the database did not answer in time; nothing was changed.",
+                 *           "o:errorCode": "ADF_REST_SERVICE_UNAVAILABLE"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example The service is temporarily unavailable: the database did not answer in time; nothing was changed. */
+                "text/plain": string;
+            };
+        };
+        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        ReltioServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "severity": "Error",
+                 *       "errorMessage": "Service unavailable",
+                 *       "errorCode": 50301,
+                 *       "errorDetailMessage": "The database did not answer in time; nothing was changed. Retry later."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReltioError"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1432,6 +1729,8 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description Seconds to wait before sending another request. */
+        RetryAfter: number;
         /** @description The locale of the messages in the response, one of eGain's 15 locales. */
         ContentLanguage: string;
         /** @description `Accept, Accept-Language`: the representation depends on both. */
@@ -1521,7 +1820,9 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerGrants: {
@@ -1601,7 +1902,9 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteCustomerGrant: {
@@ -1674,7 +1977,9 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listRolePermissions: {
@@ -1742,7 +2047,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
     assignRolePermissions: {
@@ -1777,7 +2084,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
     replaceRolePermissions: {
@@ -1855,7 +2164,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
     listCustomerRoles: {
@@ -1893,7 +2204,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
     replaceCustomerRoles: {
@@ -1940,7 +2253,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
     addCustomerRoles: {
@@ -1987,7 +2302,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
     listSelfServiceRoles: {
@@ -2096,7 +2413,9 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
         };
     };
     createSelfServiceRole: {
@@ -2178,7 +2497,9 @@ export interface operations {
             406: components["responses"]["OracleNotAcceptable"];
             413: components["responses"]["OraclePayloadTooLarge"];
             415: components["responses"]["OracleUnsupportedMediaType"];
+            429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
         };
     };
     getSelfServiceRole: {
@@ -2253,7 +2574,9 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
         };
     };
     deleteSelfServiceRole: {
@@ -2303,7 +2626,9 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
         };
     };
     updateSelfServiceRole: {
@@ -2373,7 +2698,43 @@ export interface operations {
             406: components["responses"]["OracleNotAcceptable"];
             413: components["responses"]["OraclePayloadTooLarge"];
             415: components["responses"]["OracleUnsupportedMediaType"];
+            429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    issueToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The access token. */
+            200: {
+                headers: {
+                    /** @description Always `no-store` (RFC 6749 §5.1). */
+                    "Cache-Control": string;
+                    /** @description Always `no-cache` (RFC 6749 §5.1). */
+                    Pragma: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthUnauthorized"];
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            429: components["responses"]["OAuthTooManyRequests"];
+            500: components["responses"]["OAuthServerError"];
+            503: components["responses"]["OAuthServiceUnavailable"];
         };
     };
 }

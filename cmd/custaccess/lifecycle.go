@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// withShutdownSignals is cancelled by SIGTERM (what orchestrators send) or SIGINT.
+func withShutdownSignals(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// serveUntilDone serves until ctx is cancelled, then shuts down gracefully: the listener
+// closes at once, requests in flight get up to shutdownTimeout to finish, and whatever is
+// still open then is cut off and reported as an error.
+func serveUntilDone(ctx context.Context, httpServer *http.Server, listener net.Listener, shutdownTimeout time.Duration, logger *slog.Logger) error {
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(listener) }()
+	logger.Info("listening", "addr", listener.Addr().String())
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: accepting no more connections, finishing requests in flight", "timeout", shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		_ = httpServer.Close()
+		return fmt.Errorf("shutdown: requests still in flight after %s were cut off: %w", shutdownTimeout, err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("every request in flight finished")
+	return nil
+}
+
+// closeStore releases the connection pool when serve ends.
+func closeStore(db *store.Store, logger *slog.Logger) {
+	if err := db.Close(); err != nil {
+		logger.Error("closing the database pool failed", "error", err.Error())
+		return
+	}
+	logger.Info("database pool closed")
+}

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// operationalEndpoints are served outside the vendor APIs: no token, no OpenAPI
+// validation, no rate limit. Each maps to the name logs and metrics give it.
+var operationalEndpoints = map[string]string{
+	"/healthz": "healthz",
+	"/readyz":  "readyz",
+	"/metrics": "metrics",
+	// The contract and the interactive reference (docs.go).
+	"/openapi.yaml":              "openapi",
+	"/openapi.json":              "openapi",
+	"/docs":                      "docs",
+	"/docs/":                     "docs",
+	"/docs/docs.js":              "docs",
+	"/docs/swagger-ui-bundle.js": "docs",
+	"/docs/swagger-ui.css":       "docs",
+}
+
+// readinessTimeout bounds the database check of /readyz, so that a load balancer's probe
+// gets its answer quickly while the database hangs.
+const readinessTimeout = 2 * time.Second
+
+// registerOperationalEndpoints adds /healthz, /readyz and /metrics.
+func registerOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *httpMetrics) {
+	// The process is alive: it answers.
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	// Ready to serve: the database answers and every migration of this release is applied.
+	e.GET("/readyz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), readinessTimeout)
+		defer cancel()
+		if reason := notReady(ctx, db); reason != "" {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(metrics.registry, promhttp.HandlerOpts{})))
+}
+
+// notReady says why the instance should not get traffic, or "" when it should.
+func notReady(ctx context.Context, db *store.Store) string {
+	if db == nil {
+		return "no database"
+	}
+	if err := db.Ping(ctx); err != nil {
+		return "database unreachable"
+	}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return "migrations unknown"
+	}
+	if len(pending) > 0 {
+		return "migrations pending: " + strings.Join(pending, ", ")
+	}
+	return ""
+}
+
+// unlessOperational applies a middleware to every route but the operational endpoints.
+func unlessOperational(mw echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		withMiddleware := mw(next)
+		return func(c echo.Context) error {
+			if _, ok := operationalEndpoints[c.Path()]; ok {
+				return next(c)
+			}
+			return withMiddleware(c)
+		}
+	}
+}

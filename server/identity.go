@@ -1,0 +1,198 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// IdentityProvider is an external OAuth2/OIDC provider whose RS256 and ES256 access tokens
+// are accepted beside the built-in HS256 tokens. Its claims are mapped onto a principal:
+// the subject claim names the user login or client id, the kind claim tells users from
+// clients, the scope claim carries the scopes (a space-separated string or an array).
+type IdentityProvider struct {
+	// JWKSURL serves the provider's signing keys (RFC 7517).
+	JWKSURL string
+	// Issuer and Audience must equal the token's iss and be among its aud.
+	Issuer   string
+	Audience string
+	// SubjectClaim names the claim holding the login or client id (default "sub").
+	SubjectClaim string
+	// KindClaim names the claim telling users from clients (default "principal_type");
+	// UserKind and ClientKind are its values for each (defaults "user" and "client"). One
+	// of them may be anyKind: every token that is not of the other kind, the claim's
+	// absence included.
+	KindClaim  string
+	UserKind   string
+	ClientKind string
+	// ScopeClaim names the claim holding the scopes (default "scope").
+	ScopeClaim string
+	// MinRefreshInterval is the least time between two fetches of the key set (default 30s).
+	MinRefreshInterval time.Duration
+	// HTTPClient fetches the key set (default: a client of its own).
+	HTTPClient *http.Client
+}
+
+// externalAlgorithms are the signing algorithms accepted from the provider: never HS*
+// (whose key would be public) and never "none".
+var externalAlgorithms = []string{jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg()}
+
+// tokenLeeway is the clock skew allowed between this service and token issuers.
+const tokenLeeway = 30 * time.Second
+
+// externalTokens verifies the provider's tokens.
+type externalTokens struct {
+	provider IdentityProvider
+	keys     *jwksCache
+	parser   *jwt.Parser
+}
+
+func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens, error) {
+	if p.JWKSURL == "" || p.Issuer == "" || p.Audience == "" {
+		return nil, errors.New("identity provider: the JWKS URL, issuer and audience are all required")
+	}
+	defaults := map[*string]string{
+		&p.SubjectClaim: "sub", &p.KindClaim: "principal_type", &p.ScopeClaim: "scope",
+		&p.UserKind: string(PrincipalUser), &p.ClientKind: string(PrincipalClient),
+	}
+	for field, value := range defaults {
+		if *field == "" {
+			*field = value
+		}
+	}
+	if p.UserKind == p.ClientKind {
+		return nil, fmt.Errorf("identity provider: users and clients must differ in claim %q", p.KindClaim)
+	}
+	if p.MinRefreshInterval <= 0 {
+		p.MinRefreshInterval = defaultJWKSMinRefresh
+	}
+	if p.HTTPClient == nil {
+		p.HTTPClient = &http.Client{Timeout: jwksFetchTimeout}
+	}
+	return &externalTokens{
+		provider: p,
+		keys:     &jwksCache{url: p.JWKSURL, client: p.HTTPClient, minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
+		parser: jwt.NewParser(
+			jwt.WithValidMethods(externalAlgorithms),
+			jwt.WithIssuer(p.Issuer),
+			jwt.WithAudience(p.Audience),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithLeeway(tokenLeeway),
+		),
+	}, nil
+}
+
+// parse verifies a token's signature with the provider's key named by its kid, and its
+// algorithm, issuer, audience and times, then maps its claims onto a principal.
+func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error) {
+	claims := jwt.MapClaims{}
+	_, err := x.parser.ParseWithClaims(raw, claims, func(token *jwt.Token) (any, error) {
+		kid, _ := token.Header["kid"].(string)
+		if kid == "" {
+			return nil, errors.New("token has no kid")
+		}
+		// The key's type binds it to one algorithm: golang-jwt refuses an RSA key for
+		// ES256 and an EC key for RS256.
+		key, err := x.keys.key(ctx, kid)
+		if err != nil {
+			return nil, err
+		}
+		return key, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	subject, _ := claims[x.provider.SubjectClaim].(string)
+	if subject == "" {
+		return nil, fmt.Errorf("token has no %s claim", x.provider.SubjectClaim)
+	}
+	kind, err := x.kindOf(claims)
+	if err != nil {
+		return nil, err
+	}
+	scopes, err := scopesOf(claims[x.provider.ScopeClaim])
+	if err != nil {
+		return nil, fmt.Errorf("claim %s: %w", x.provider.ScopeClaim, err)
+	}
+	issuer, _ := claims.GetIssuer()
+	expires, _ := claims.GetExpirationTime()
+	return &Claims{
+		Kind:             kind,
+		Scope:            strings.Join(scopes, " "),
+		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: subject, ExpiresAt: expires},
+	}, nil
+}
+
+// anyKind, as UserKind or ClientKind, matches every token not of the other kind.
+const anyKind = "*"
+
+// kindOf reads the kind claim.
+func (x *externalTokens) kindOf(claims jwt.MapClaims) (PrincipalKind, error) {
+	value, present := claims[x.provider.KindClaim]
+	kind, isString := value.(string)
+	if present && !isString {
+		return "", fmt.Errorf("claim %s is not a string", x.provider.KindClaim)
+	}
+	switch {
+	case present && kind == x.provider.UserKind, x.provider.UserKind == anyKind && kind != x.provider.ClientKind:
+		return PrincipalUser, nil
+	case present && kind == x.provider.ClientKind, x.provider.ClientKind == anyKind && kind != x.provider.UserKind:
+		return PrincipalClient, nil
+	}
+	return "", fmt.Errorf("claim %s %q names neither a user nor a client", x.provider.KindClaim, kind)
+}
+
+// scopesOf reads a scope claim: a space-separated string (RFC 8693 §4.2) or an array of
+// strings, as some providers write it.
+func scopesOf(value any) ([]string, error) {
+	switch v := value.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return strings.Fields(v), nil
+	case []any:
+		scopes := make([]string, 0, len(v))
+		for _, item := range v {
+			s, ok := item.(string)
+			if !ok {
+				return nil, errors.New("an array entry is not a string")
+			}
+			scopes = append(scopes, s)
+		}
+		return scopes, nil
+	}
+	return nil, errors.New("neither a string nor an array of strings")
+}
+
+// bearerTokens verifies every token the service accepts: the built-in HS256 tokens, and
+// the identity provider's, told apart by their algorithm.
+type bearerTokens struct {
+	builtIn  *Tokens
+	external *externalTokens // nil without an identity provider
+}
+
+func (b bearerTokens) verify(ctx context.Context, raw string) (*Claims, error) {
+	if b.external != nil && !strings.HasPrefix(algorithmOf(raw), "HS") {
+		return b.external.parse(ctx, raw)
+	}
+	// The built-in verifier accepts HS256 alone, so "none" or an RS256 token without a
+	// provider are refused there.
+	return b.builtIn.Parse(raw)
+}
+
+// algorithmOf reads the alg header of a token without verifying anything.
+func algorithmOf(raw string) string {
+	token, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
+	if err != nil {
+		return ""
+	}
+	alg, _ := token.Header["alg"].(string)
+	return alg
+}

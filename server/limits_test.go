@@ -1,0 +1,133 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// TestRateLimitPerPrincipal: past its burst a principal gets 429 with Retry-After in the
+// vendor's shape; other principals are not affected.
+func TestRateLimitPerPrincipal(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		// One request per 1000 s: the bucket does not refill while the test runs.
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 2}
+		}, reltioFixture)
+		agent := h.userToken("agent")
+		for i := range 2 {
+			if rec := h.do(get(agent, grantsPath("1000"))); rec.Code != http.StatusNoContent {
+				t.Fatalf("request %d within the burst: %d %s", i, rec.Code, rec.Body)
+			}
+		}
+		rec := h.do(get(agent, grantsPath("1000")))
+		wsError(t, rec, http.StatusTooManyRequests, "429-100")
+		if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 || retry > 1000 {
+			t.Errorf("Retry-After %q, want whole seconds up to 1000", rec.Header().Get("Retry-After"))
+		}
+		// A refused request takes nothing: still refused, not pushed further back.
+		wsError(t, h.do(post(agent, grantBody("1000", "1002"))), http.StatusTooManyRequests, "429-100")
+
+		// Another principal, and the same login as a client, have buckets of their own.
+		if rec := h.do(get(h.userToken("viewer"), grantsPath("1000"))); rec.Code != http.StatusNoContent {
+			t.Errorf("another user: %d", rec.Code)
+		}
+		admin := h.userToken("reltio-admin")
+		for range 2 {
+			if rec := h.do(get(admin, reltioPath("TestCustomer", "/roles"))); rec.Code != http.StatusOK {
+				t.Fatalf("Reltio within the burst: %d %s", rec.Code, rec.Body)
+			}
+		}
+		rec = h.do(get(admin, reltioPath("TestCustomer", "/roles")))
+		reltioErr(t, rec, http.StatusTooManyRequests, 42901)
+		if rec.Header().Get("Retry-After") == "" {
+			t.Error("Reltio 429 without Retry-After")
+		}
+		// Operational endpoints are never limited.
+		for range 3 {
+			if rec := h.do(get("", "/healthz")); rec.Code != http.StatusOK {
+				t.Errorf("/healthz: %d", rec.Code)
+			}
+		}
+	})
+}
+
+func TestRateLimiterForgetsRefilledPrincipals(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	limiter := newRateLimiter(RateLimit{PerSecond: 1, Burst: 1})
+	limiter.now = func() time.Time { return now }
+	for i := range maxTrackedPrincipals {
+		limiter.allow("user:" + strconv.Itoa(i))
+	}
+	if _, ok := limiter.allow("user:0"); ok {
+		t.Fatal("user:0 was allowed twice within its burst")
+	}
+	now = now.Add(2 * time.Second) // every bucket is full again
+	limiter.allow("user:new")
+	if n := len(limiter.principals); n != 1 {
+		t.Errorf("%d principals tracked, want only the new one", n)
+	}
+	if newRateLimiter(RateLimit{}) != nil {
+		t.Error("a zero rate limit limits")
+	}
+}
+
+// TestRequestDeadline: a query that cannot finish in time (the rows it needs are locked by
+// another transaction) is cut at the request's deadline and answered with 503 in the
+// vendor's shape; the request writes nothing.
+func TestRequestDeadline(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		const timeout = 300 * time.Millisecond
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.RequestTimeout = timeout }, reltioFixture)
+		locked, release := make(chan struct{}), make(chan struct{})
+		holder := make(chan error, 1)
+		go func() {
+			// On PostgreSQL the customer rows are locked; on SQLite the whole database.
+			holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
+				if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+
+		start := time.Now()
+		wsError(t, h.do(post(h.userToken("agent"), grantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
+		if elapsed := time.Since(start); elapsed > timeout+5*time.Second {
+			t.Errorf("answered after %v, deadline %v", elapsed, timeout)
+		}
+		if dialect == store.SQLite {
+			// SQLite's single writer lock blocks every write, Reltio's too.
+			reltioErr(t, h.do(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), `["NEW_ROLE"]`)),
+				http.StatusServiceUnavailable, 50301)
+		}
+		close(release)
+		if err := <-holder; err != nil {
+			t.Fatal(err)
+		}
+		if pairs := h.grantPairs(); len(pairs) != 0 {
+			t.Errorf("the refused request wrote %v", pairs)
+		}
+		if rec := h.do(post(h.userToken("agent"), grantBody("1000", "1002"))); rec.Code != http.StatusCreated {
+			t.Errorf("after the lock is released: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestBodyTooLargeInEachFamily: the body limit answers 413 in the shape of the API the
+// path belongs to.
+func TestBodyTooLargeInEachFamily(t *testing.T) {
+	h := newHarness(t, store.SQLite, reltioFixture)
+	big := `["` + strings.Repeat("A", 70_000) + `"]`
+	wsError(t, h.do(post(h.userToken("agent"), big)), http.StatusRequestEntityTooLarge, "413-100")
+	reltioErr(t, h.do(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), big)),
+		http.StatusRequestEntityTooLarge, 41301)
+}

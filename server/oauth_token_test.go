@@ -1,0 +1,229 @@
+package server
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
+)
+
+// Secrets of the token endpoint's tests; the second needs form-urlencoding in Basic.
+const (
+	crmSyncSecret    = "crm-sync-secret-0123456789"
+	reltioSyncSecret = "reltio:sync+secret%2F0123456789"
+)
+
+var tokenFixture = `
+clients:
+  - {clientId: crm-sync, name: CRM sync, type: API, secret: ` + crmSyncSecret + `}
+  - {clientId: reltio-sync, name: Sync, type: API, reltioRoles: [ROLE_ADMIN_CUSTOMER_TestCustomer], secret: "` + reltioSyncSecret + `"}
+`
+
+// tokenRequest is a POST /oauth/token with a form body and, when clientID is set, HTTP
+// Basic client authentication.
+type tokenRequest struct {
+	clientID, secret string
+	form             url.Values
+	headers          map[string]string
+}
+
+func (h *harness) requestToken(tr tokenRequest) *httptest.ResponseRecorder {
+	h.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(tr.form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if tr.clientID != "" {
+		req.SetBasicAuth(url.QueryEscape(tr.clientID), url.QueryEscape(tr.secret))
+	}
+	for k, v := range tr.headers {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.e.ServeHTTP(rec, req)
+	return rec
+}
+
+func clientCredentialsForm(pairs ...string) url.Values {
+	form := url.Values{"grant_type": {"client_credentials"}}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		form.Set(pairs[i], pairs[i+1])
+	}
+	return form
+}
+
+// issuedToken checks a successful token response and returns it.
+func issuedToken(t *testing.T, rec *httptest.ResponseRecorder) gen.TokenResponse {
+	t.Helper()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d, want 200; body %s", rec.Code, rec.Body)
+	}
+	if rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("Pragma") != "no-cache" {
+		t.Errorf("token response may be cached: %v", rec.Header())
+	}
+	var body gen.TokenResponse
+	decoder := json.NewDecoder(rec.Body)
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.AccessToken == "" || body.TokenType != gen.Bearer || body.ExpiresIn <= 0 {
+		t.Fatalf("token response %+v", body)
+	}
+	return body
+}
+
+// oauthErr checks an RFC 6749 §5.2 error response.
+func oauthErr(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) gen.OAuthError {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
+	}
+	var body gen.OAuthError
+	decoder := json.NewDecoder(rec.Body)
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&body); err != nil {
+		t.Fatalf("error body is not RFC 6749's: %v", err)
+	}
+	if string(body.Error) != code || body.ErrorDescription == nil || *body.ErrorDescription == "" {
+		t.Fatalf("error %+v, want %s", body, code)
+	}
+	if strings.ContainsAny(*body.ErrorDescription, "\"\\") {
+		t.Errorf("error_description %q has characters RFC 6749 §5.2 forbids", *body.ErrorDescription)
+	}
+	if rec.Header().Get("Cache-Control") != "no-store" {
+		t.Error("error response may be cached")
+	}
+	if got := rec.Header().Get("WWW-Authenticate"); (status == http.StatusUnauthorized) != strings.HasPrefix(got, "Basic ") {
+		t.Errorf("status %d with WWW-Authenticate %q", status, got)
+	}
+	return body
+}
+
+func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.TokenTTL = 5 * time.Minute
+			cfg.Logger = jsonLogger(&logs)
+		}, reltioFixture, tokenFixture)
+
+		// HTTP Basic, every client scope: the token creates and lists grants.
+		token := issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
+		if token.ExpiresIn != 300 || token.Scope != "app.core.customermgr.manage app.core.customermgr.read" {
+			t.Errorf("token %+v: want 300 s and every client scope", token)
+		}
+		if rec := h.do(post(token.AccessToken, grantBody("1000", "1002"))); rec.Code != http.StatusCreated {
+			t.Errorf("create with the issued token: %d %s", rec.Code, rec.Body)
+		}
+		claims, err := h.tokens.Parse(token.AccessToken)
+		if err != nil || claims.Kind != PrincipalClient || claims.Subject != "crm-sync" {
+			t.Errorf("issued token's claims %+v, %v", claims, err)
+		}
+
+		// Credentials in the body, one scope: reading is allowed, writing is not.
+		token = issuedToken(t, h.requestToken(tokenRequest{form: clientCredentialsForm(
+			"client_id", "crm-sync", "client_secret", crmSyncSecret, "scope", "app.core.customermgr.read app.core.customermgr.read")}))
+		if token.Scope != "app.core.customermgr.read" {
+			t.Errorf("scope %q, want the one requested", token.Scope)
+		}
+		if rec := h.do(get(token.AccessToken, grantsPath("1000"))); rec.Code != http.StatusOK {
+			t.Errorf("list with a read token: %d", rec.Code)
+		}
+		wsError(t, h.do(post(token.AccessToken, grantBody("1000", "1020"))), 403, "403-105")
+
+		// A secret with ':', '+' and '%', form-urlencoded in Basic; the token serves Reltio.
+		token = issuedToken(t, h.requestToken(tokenRequest{clientID: "reltio-sync", secret: reltioSyncSecret, form: clientCredentialsForm()}))
+		if rec := h.do(get(token.AccessToken, reltioPath("TestCustomer", "/roles"))); rec.Code != http.StatusOK {
+			t.Errorf("Reltio with the issued token: %d %s", rec.Code, rec.Body)
+		}
+
+		for _, secret := range []string{crmSyncSecret, reltioSyncSecret, url.QueryEscape(reltioSyncSecret)} {
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("the log holds the secret %q", secret)
+			}
+		}
+		if !strings.Contains(logs.String(), `"operation":"issueToken","method":"POST","path":"/oauth/token","principal":"client:crm-sync","status":200`) {
+			t.Errorf("no request line for the token request naming its client: %s", logs.String())
+		}
+	})
+}
+
+func TestTokenEndpointErrors(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect, reltioFixture, tokenFixture)
+		basic := func(clientID, secret string) string {
+			return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
+		}
+		cases := []struct {
+			name   string
+			req    tokenRequest
+			status int
+			code   string
+		}{
+			{"wrong secret", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret + "x", form: clientCredentialsForm()}, 401, "invalid_client"},
+			{"wrong secret in the body", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync", "client_secret", "nope-nope-nope-nope")}, 401, "invalid_client"},
+			{"unknown client", tokenRequest{clientID: "mallory", secret: crmSyncSecret, form: clientCredentialsForm()}, 401, "invalid_client"},
+			{"client without a secret", tokenRequest{clientID: "portal", secret: "", form: clientCredentialsForm()}, 401, "invalid_client"},
+			{"no client authentication", tokenRequest{form: clientCredentialsForm()}, 401, "invalid_client"},
+			{"client_id without secret", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync")}, 401, "invalid_client"},
+			{"bearer instead of Basic", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": "Bearer " + h.clientToken("crm-sync")}}, 401, "invalid_client"},
+			{"Basic not form-urlencoded", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": basic("crm-sync", "%zz")}}, 401, "invalid_client"},
+			{"repeated parameter", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}}, 400, "invalid_request"},
+			{"repeated client_id", tokenRequest{form: url.Values{"grant_type": {"client_credentials"}, "client_id": {"crm-sync", "mallory"}, "client_secret": {crmSyncSecret}}}, 400, "invalid_request"},
+			{"empty parameters are omitted", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync", "client_secret", "")}, 401, "invalid_client"},
+			{"both methods", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm("client_id", "crm-sync", "client_secret", crmSyncSecret)}, 400, "invalid_request"},
+			{"password grant", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"grant_type": {"password"}}}, 400, "unsupported_grant_type"},
+			{"no grant type", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"scope": {"app.core.customermgr.read"}}}, 400, "invalid_request"},
+			{"unknown scope", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm("scope", `app.core.customermgr.read "evil"\`)}, 400, "invalid_scope"},
+			{"user scope", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm("scope", "core.customermgr.manage")}, 400, "invalid_scope"},
+			{"JSON body", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, headers: map[string]string{"Content-Type": "application/json"}}, 400, "invalid_request"},
+			{"Accept without JSON", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), headers: map[string]string{"Accept": "text/html"}}, 406, "invalid_request"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				oauthErr(t, h.requestToken(tc.req), tc.status, tc.code)
+			})
+		}
+
+		t.Run("not POST", func(t *testing.T) {
+			oauthErr(t, h.do(get("", "/oauth/token")), http.StatusMethodNotAllowed, "invalid_request")
+		})
+		t.Run("body too large", func(t *testing.T) {
+			big := clientCredentialsForm("scope", strings.Repeat("a", 70_000))
+			oauthErr(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: big}), http.StatusRequestEntityTooLarge, "invalid_request")
+		})
+		t.Run("unknown query parameter", func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/oauth/token?client_secret=x", strings.NewReader(clientCredentialsForm().Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			h.e.ServeHTTP(rec, req)
+			oauthErr(t, rec, http.StatusBadRequest, "invalid_request")
+		})
+		// Reltio's paths keep Reltio's errors.
+		reltioErr(t, h.do(get("", reltioPath("TestCustomer", "/roles"))), 401, 40101)
+	})
+}
+
+func TestTokenEndpointRateLimit(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 1}
+		}, tokenFixture)
+		issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
+		// Wrong secrets count too: guessing is limited per client id.
+		rec := h.requestToken(tokenRequest{clientID: "crm-sync", secret: "guess-guess-guess-guess", form: clientCredentialsForm()})
+		oauthErr(t, rec, http.StatusTooManyRequests, "slow_down")
+		if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 {
+			t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
+		}
+		oauthErr(t, h.requestToken(tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm()}), 401, "invalid_client")
+	})
+}

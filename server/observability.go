@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/custaccess/custaccess/gen"
+)
+
+// requestRecord collects, while a request is served, what its log line and metrics need
+// to say beyond what Echo knows: who called, and how it failed. It lives in the request's
+// context, so that strict handlers and the error handler can fill it in.
+type requestRecord struct {
+	// principal is "user:LOGIN" or "client:CLIENT_ID" once a caller is known.
+	principal string
+	// errorCode is the vendor's error code of a failed request.
+	errorCode string
+	// failure says why: the reason of a refusal, the error behind a 5xx.
+	failure string
+}
+
+type requestRecordKey struct{}
+
+// recordOf returns the request's record; outside observeRequests it returns a record
+// nobody reads, so callers need not check.
+func recordOf(ctx context.Context) *requestRecord {
+	if rec, ok := ctx.Value(requestRecordKey{}).(*requestRecord); ok {
+		return rec
+	}
+	return &requestRecord{}
+}
+
+// noteFailure records an error response: its code, and why. The error behind a 5xx is
+// kept for the log; for a refusal the vendor message suffices.
+func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
+	rec.errorCode = apiErr.errorCode()
+	if apiErr.httpStatus() >= http.StatusInternalServerError && cause != nil {
+		rec.failure = cause.Error()
+		return
+	}
+	rec.failure = apiErr.Error()
+}
+
+// notePrincipal records the caller named by verified claims.
+func (rec *requestRecord) notePrincipal(kind PrincipalKind, subject string) {
+	rec.principal = string(kind) + ":" + subject
+}
+
+// handlerFailure is a strict-handler response that carries an expected failure, such as
+// egainFailure; its code goes into the request's record.
+type handlerFailure interface {
+	failure() vendorError
+}
+
+// noteHandlerFailures is a strict middleware: it records the error code of the expected
+// failures that handlers answer with, which never reach the error handler.
+func noteHandlerFailures(f gen.StrictHandlerFunc, _ string) gen.StrictHandlerFunc {
+	return func(c echo.Context, request any) (any, error) {
+		response, err := f(c, request)
+		if failed, ok := response.(handlerFailure); ok {
+			recordOf(c.Request().Context()).noteFailure(failed.failure(), nil)
+		}
+		return response, err
+	}
+}
+
+// operationIndex finds the operationId of the route Echo matched, from the spec, so that
+// logs and metrics name operations and never raw paths (which would carry ids).
+type operationIndex map[string]string
+
+func newOperationIndex(spec *openapi3.T) operationIndex {
+	index := operationIndex{}
+	for path, item := range spec.Paths.Map() {
+		// oapi-codegen registers {param} as Echo's :param.
+		echoPath := strings.NewReplacer("{", ":", "}", "").Replace(path)
+		for method, op := range item.Operations() {
+			index[method+" "+echoPath] = specOperationID(op.OperationID)
+		}
+	}
+	return index
+}
+
+// specOperationID undoes oapi-codegen's capitalization of operationIds in the embedded
+// spec; TestSpecIsValid keeps the spec's own in lowerCamelCase.
+func specOperationID(embedded string) string {
+	if embedded == "" {
+		return ""
+	}
+	return strings.ToLower(embedded[:1]) + embedded[1:]
+}
+
+// operation names the request's operation for logs and metrics: an operationId, an
+// operational endpoint, or "unknown" for paths no route serves.
+func (index operationIndex) operation(c echo.Context) string {
+	if name, ok := operationalEndpoints[c.Path()]; ok {
+		return name
+	}
+	if id, ok := index[c.Request().Method+" "+c.Path()]; ok {
+		return id
+	}
+	return "unknown"
+}
+
+// observeRequests writes the one log line of each request and counts it in the metrics:
+// request id, operation, principal, status, latency and error code — never a token, a
+// secret, a query string or a body. Errors are answered here, through the error handler,
+// so that the line carries the final status.
+func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations operationIndex) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			rec := &requestRecord{}
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), requestRecordKey{}, rec)))
+			metrics.inFlight.Inc()
+			defer metrics.inFlight.Dec()
+
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+
+			latency := time.Since(start)
+			operation := operations.operation(c)
+			status := c.Response().Status
+			metrics.observe(operation, status, latency)
+
+			r := c.Request()
+			principal := rec.principal
+			if claims := principalFrom(r.Context()); principal == "" && claims != nil {
+				principal = string(claims.Kind) + ":" + claims.Subject
+			}
+			attrs := []slog.Attr{
+				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+				slog.String("operation", operation),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.String("principal", principal),
+				slog.Int("status", status),
+				slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+			}
+			level := slog.LevelInfo
+			switch {
+			case status >= http.StatusInternalServerError:
+				level = slog.LevelError
+				attrs = append(attrs, slog.String("code", rec.errorCode), slog.String("error", rec.failure))
+			case status >= http.StatusBadRequest:
+				level = slog.LevelWarn
+				attrs = append(attrs, slog.String("code", rec.errorCode), slog.String("reason", rec.failure))
+			case operationalEndpoints[c.Path()] != "":
+				// Probes and scrapes come every few seconds: visible at debug level only.
+				level = slog.LevelDebug
+			}
+			logger.LogAttrs(r.Context(), level, "request", attrs...)
+			return nil
+		}
+	}
+}
+
+// recoverPanics turns a panic into an error, which the error handler answers with a 500 in
+// the vendor's shape; the panic is logged with the stack of the goroutine that panicked.
+func recoverPanics(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		StackSize:       16 << 10,
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic",
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"path", c.Request().URL.Path,
+				"error", err.Error(),
+				"stack", string(stack))
+			return err
+		},
+	})
+}

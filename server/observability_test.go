@@ -1,0 +1,158 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// logLines decodes the JSON log lines written so far.
+func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, text := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if text == "" {
+			continue
+		}
+		var line map[string]any
+		if err := json.Unmarshal([]byte(text), &line); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", text, err)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func linesWithMessage(lines []map[string]any, msg string) []map[string]any {
+	var found []map[string]any
+	for _, line := range lines {
+		if line["msg"] == msg {
+			found = append(found, line)
+		}
+	}
+	return found
+}
+
+func jsonLogger(buf *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// TestOneLogLinePerRequest: each request writes one line with its request id, operation,
+// principal, status, latency and error code, and never the token, the body or the query.
+func TestOneLogLinePerRequest(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
+		agent, editor := h.userToken("agent"), h.userToken("editor")
+		body := grantBody("1000", "1002")
+
+		cases := []struct {
+			req       request
+			status    int
+			operation string
+			principal string
+			code      string
+			level     string
+		}{
+			{post(agent, body), 201, "createCustomerGrants", "user:agent", "", "INFO"},
+			// A refusal by validation, one by a handler's rules, and one for no route.
+			{post("", body), 401, "createCustomerGrants", "", "401-104", "WARN"},
+			{get(editor, grantsPath("1000")), 403, "listCustomerGrants", "user:editor", "403-178", "WARN"},
+			{get(agent, "/core/customermgr/v3/customer/1000/nothing?secret=x"), 404, "unknown", "", "404-101", "WARN"}, // no route: the token is not even read
+			{get("", "/healthz"), 200, "healthz", "", "", "DEBUG"},
+		}
+		for _, tc := range cases {
+			logs.Reset()
+			rec := h.do(tc.req)
+			if rec.Code != tc.status {
+				t.Fatalf("%s %s: status %d, want %d", tc.req.method, tc.req.path, rec.Code, tc.status)
+			}
+			lines := logLines(t, &logs)
+			if len(lines) != 1 {
+				t.Fatalf("%s %s: %d log lines, want 1: %v", tc.req.method, tc.req.path, len(lines), lines)
+			}
+			line := lines[0]
+			want := map[string]any{
+				"msg": "request", "level": tc.level, "operation": tc.operation, "principal": tc.principal,
+				"status": float64(tc.status), "request_id": rec.Header().Get("X-Request-Id"),
+			}
+			for key, value := range want {
+				if line[key] != value {
+					t.Errorf("%s %s: %s = %v, want %v", tc.req.method, tc.req.path, key, line[key], value)
+				}
+			}
+			if line["request_id"] == "" {
+				t.Error("no request id")
+			}
+			if _, ok := line["latency_ms"].(float64); !ok {
+				t.Errorf("%s %s: no latency_ms", tc.req.method, tc.req.path)
+			}
+			if tc.code != "" && line["code"] != tc.code {
+				t.Errorf("%s %s: code %v, want %s", tc.req.method, tc.req.path, line["code"], tc.code)
+			}
+			for _, secret := range []string{agent, editor, `"grantsOn"`, "secret=x"} {
+				if strings.Contains(logs.String(), secret) {
+					t.Errorf("%s %s: the log holds %q", tc.req.method, tc.req.path, secret)
+				}
+			}
+		}
+	})
+}
+
+func TestHealthReadinessAndMetrics(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		// No token, and validation does not apply: unknown query parameters are ignored.
+		for _, path := range []string{"/healthz", "/readyz", "/readyz?verbose=1"} {
+			rec := h.do(get("", path))
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status"`) {
+				t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
+			}
+		}
+		if rec := h.do(post(h.userToken("agent"), grantBody("1000", "1002"))); rec.Code != 201 {
+			t.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+		h.do(get("", grantsPath("1000")))
+
+		rec := h.do(get("", "/metrics"))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("/metrics: %d", rec.Code)
+		}
+		metrics := rec.Body.String()
+		for _, want := range []string{
+			`custaccess_http_requests_total{operation="createCustomerGrants",status="201"} 1`,
+			`custaccess_http_requests_total{operation="listCustomerGrants",status="401"} 1`,
+			`custaccess_http_requests_total{operation="readyz",status="200"} 2`,
+			`custaccess_http_request_duration_seconds_count{operation="createCustomerGrants"} 1`,
+			`custaccess_http_request_duration_seconds_bucket{operation="createCustomerGrants",le="+Inf"} 1`,
+			`custaccess_http_requests_in_flight 1`, // the scrape itself
+			`custaccess_db_connections{state="in_use"} `,
+			`custaccess_db_connections{state="idle"} `,
+			`custaccess_db_connections{state="max_open"} 16`,
+			`custaccess_db_wait_total `,
+			`custaccess_db_wait_seconds_total `,
+			`go_goroutines `,
+		} {
+			if !strings.Contains(metrics, want) {
+				t.Errorf("/metrics lacks %q", want)
+			}
+		}
+
+		// Readiness turns red when a migration of this release is not applied.
+		storetest.Exec(t, h.database, "DELETE FROM schema_migrations WHERE version = 4")
+		rec = h.do(get("", "/readyz"))
+		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "0004_client_secrets.sql") {
+			t.Errorf("/readyz with a pending migration: %d %s", rec.Code, rec.Body)
+		}
+		if rec := h.do(get("", "/healthz")); rec.Code != http.StatusOK {
+			t.Errorf("/healthz depends on the database: %d", rec.Code)
+		}
+		wsError(t, h.do(request{method: http.MethodPost, path: "/healthz"}), http.StatusMethodNotAllowed, "405-100")
+	})
+}

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// outageRequests is how many grant requests are sent while the database goes down.
+const outageRequests = 200
+
+// outageFixture adds, for request i, customer 500i and its two grantees 600i and 700i.
+func outageFixture() string {
+	var b strings.Builder
+	b.WriteString("customers:\n")
+	for i := range outageRequests {
+		for _, base := range []int{5000, 6000, 7000} {
+			fmt.Fprintf(&b, "  - {id: \"%d\", name: C%d, type: individual, department: 10}\n", base+i, base+i)
+		}
+	}
+	return b.String()
+}
+
+// TestDatabaseOutage stops, pauses and restarts a PostgreSQL of the test's own under a
+// running server: requests fail with 503 in their vendor's shape within the request
+// deadline, nothing is written half-way, /readyz turns red while /healthz stays green,
+// and service resumes by itself when the database is back.
+func TestDatabaseOutage(t *testing.T) {
+	const timeout = time.Second
+	// The answer may come at the deadline; this bound only catches a hang.
+	const bound = timeout + 3*time.Second
+	cluster := storetest.StartCluster(t)
+	h := newHarnessOn(t, store.Options{DatabaseURL: cluster.URL()}, func(cfg *Config) { cfg.RequestTimeout = timeout },
+		reltioFixture, tokenFixture, outageFixture())
+	agent, admin := h.userToken("agent"), h.userToken("reltio-admin")
+	if rec := h.do(get("", "/readyz")); rec.Code != http.StatusOK {
+		t.Fatalf("/readyz before the outage: %d %s", rec.Code, rec.Body)
+	}
+	timed := func(name string, req request) *httptest.ResponseRecorder {
+		start := time.Now()
+		rec := h.do(req)
+		if elapsed := time.Since(start); elapsed > bound {
+			t.Errorf("%s: answered after %v, deadline %v", name, elapsed, timeout)
+		}
+		return rec
+	}
+
+	// Grant requests run, a few milliseconds apart, while the server is stopped under
+	// them: each succeeds or fails with 503, whole. Each worker sends one more once the
+	// server is down.
+	statuses := make([]int, outageRequests) // 0: not sent
+	var next, succeeded atomic.Int32
+	var stopped atomic.Bool
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < outageRequests; i = int(next.Add(1) - 1) {
+				last := stopped.Load()
+				rec := timed("grant during the stop", post(agent, grantBody(fmt.Sprint(5000+i), fmt.Sprint(6000+i), fmt.Sprint(7000+i))))
+				statuses[i] = rec.Code
+				switch rec.Code {
+				case http.StatusCreated:
+					succeeded.Add(1)
+				case http.StatusServiceUnavailable:
+					wsError(t, rec, http.StatusServiceUnavailable, "503-100")
+				}
+				if last {
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+	for succeeded.Load() < 4 {
+		time.Sleep(time.Millisecond)
+	}
+	cluster.Stop()
+	stopped.Store(true)
+	wg.Wait()
+
+	// While it is down, every API answers 503 in its own shape, at once.
+	wsError(t, timed("eGain read", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
+	wsError(t, timed("eGain write", post(agent, grantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
+	reltioErr(t, timed("Reltio read", get(admin, reltioPath("TestCustomer", "/roles"))), http.StatusServiceUnavailable, 50301)
+	oauthErr(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}),
+		http.StatusServiceUnavailable, "temporarily_unavailable")
+	if rec := timed("readyz", get("", "/readyz")); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database unreachable") {
+		t.Errorf("/readyz while the database is down: %d %s", rec.Code, rec.Body)
+	}
+	if rec := h.do(get("", "/healthz")); rec.Code != http.StatusOK {
+		t.Errorf("/healthz while the database is down: %d", rec.Code)
+	}
+
+	// A database that hangs instead of refusing: requests end at their deadline.
+	cluster.Start()
+	waitForService(t, h, agent)
+	cluster.Pause()
+	wsError(t, timed("eGain read, database hanging", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
+	reltioErr(t, timed("Reltio write, database hanging", send(http.MethodPost, admin, reltioPath("TestCustomer", "/roles"), `["HUNG"]`)),
+		http.StatusServiceUnavailable, 50301)
+	cluster.Resume()
+	waitForService(t, h, agent)
+
+	if rec := h.do(get("", "/readyz")); rec.Code != http.StatusOK {
+		t.Errorf("/readyz after the outage: %d %s", rec.Code, rec.Body)
+	}
+	pairs := h.grantPairs()
+	counts := map[int]int{}
+	for i, status := range statuses {
+		counts[status]++
+		on := fmt.Sprint(5000 + i)
+		held := 0
+		for _, pair := range pairs {
+			if strings.HasPrefix(pair, on+">") {
+				held++
+			}
+		}
+		switch {
+		case status == 0 && held != 0:
+			t.Errorf("request %d was never sent but its grants exist", i)
+		case status == 0:
+		case status != http.StatusCreated && status != http.StatusServiceUnavailable:
+			t.Errorf("request %d: status %d, want 201 or 503", i, status)
+		case status == http.StatusCreated && held != 2:
+			t.Errorf("request %d succeeded but wrote %d of its 2 grants", i, held)
+		case held != 0 && held != 2:
+			t.Errorf("request %d failed half-way: %d of its 2 grants written", i, held)
+		}
+	}
+	if counts[http.StatusServiceUnavailable] < 4 || counts[0] == 0 {
+		t.Errorf("statuses %v: the requests ran out before the server was down", counts)
+	}
+	t.Logf("grant requests by status (0: not sent) around the stop: %v", counts)
+	for _, pair := range pairs {
+		if strings.HasPrefix(pair, "1000>") {
+			t.Errorf("a request refused during the outage wrote %s", pair)
+		}
+	}
+	if rec := h.do(send(http.MethodPost, admin, reltioPath("TestCustomer", "/roles"), `["HUNG"]`)); rec.Code != http.StatusOK {
+		t.Errorf("Reltio after the outage: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// waitForService polls until a read succeeds again: the server recovers by itself.
+func waitForService(t *testing.T, h *harness, token string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rec := h.do(get(token, grantsPath("1000")))
+		if rec.Code == http.StatusNoContent || rec.Code == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery within 30 s after the database came back: %d %s", rec.Code, rec.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
