@@ -133,6 +133,8 @@ func TestSDKEndToEnd(t *testing.T) {
 			service := startService(t, dbArgs(t, dialect))
 			t.Run("eGain grants", func(t *testing.T) { egainThroughSDK(t, service) })
 			t.Run("Reltio customer roles", func(t *testing.T) { reltioThroughSDK(t, service) })
+			t.Run("Oracle self-service roles", func(t *testing.T) { oracleThroughSDK(t, service) })
+			t.Run("OAuth2 token endpoint", func(t *testing.T) { tokenEndpointThroughSDK(t, service) })
 		})
 	}
 }
@@ -169,6 +171,15 @@ func egainThroughSDK(t *testing.T, s *runningService) {
 		listed.JSON200.GrantsTo.Customer[0].CustomerName != "John Doe" {
 		t.Fatalf("list: %s", listed.Body)
 	}
+
+	// The same operation in eGain's XML binding.
+	xmlGrants := `<grants xmlns="http://bindings.egain.com/ws/model/v12/gen/interaction/customer">` +
+		`<grantsOn><customer id="1000"/></grantsOn><grantsTo><customer id="1030"/></grantsTo></grants>`
+	createdXML, err := alice.CreateCustomerGrantsWithBodyWithResponse(ctx, nil, "application/xml", strings.NewReader(xmlGrants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "create in XML", createdXML.StatusCode(), http.StatusCreated)
 
 	deleted, err := alice.DeleteCustomerGrantWithResponse(ctx, "1000", "1002", nil)
 	if err != nil {
@@ -293,6 +304,134 @@ func reltioThroughSDK(t *testing.T, s *runningService) {
 	}
 	if bad.JSON400 == nil || bad.JSON400.ErrorCode != 40012 {
 		t.Fatalf("privilege not allowed: %d %s", bad.StatusCode(), bad.Body)
+	}
+}
+
+func oracleThroughSDK(t *testing.T, s *runningService) {
+	ctx := context.Background()
+	admin := s.client(t, "--user", "css-admin")
+	const user = 100 // the demo's self-service user, Pat Doe of Acme Corp
+	version := 4     // JSON errors (application/vnd.oracle.adf.error+json)
+	text := func(v string) *string { return &v }
+
+	created, err := admin.CreateSelfServiceRoleWithResponse(ctx, user, &client.CreateSelfServiceRoleParams{RESTFrameworkVersion: &version},
+		client.SelfServiceRoleCreate{RelationshipTypeCd: text("ORA_CSS_ACC_ADMIN")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := created.ApplicationvndOracleAdfResourceitemJSON201
+	if created.StatusCode() != http.StatusCreated || role == nil || role.RoleId == nil || created.HTTPResponse.Header.Get("Location") == "" {
+		t.Fatalf("create: %d %s", created.StatusCode(), created.Body)
+	}
+	if got := created.HTTPResponse.Header.Get("REST-Framework-Version"); got != "4" {
+		t.Errorf("REST-Framework-Version %q", got)
+	}
+	userRole, err := admin.CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx, user,
+		&client.CreateSelfServiceRoleParams{RESTFrameworkVersion: &version},
+		client.CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody{RelationshipTypeCd: text("ORA_CSS_USER")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "create as an ADF resource item", userRole.StatusCode(), http.StatusCreated)
+
+	// The same active role again is refused; with Upsert-Mode it is updated (200).
+	again, err := admin.CreateSelfServiceRoleWithResponse(ctx, user, &client.CreateSelfServiceRoleParams{RESTFrameworkVersion: &version},
+		client.SelfServiceRoleCreate{RelationshipTypeCd: text("ORA_CSS_USER")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ApplicationvndOracleAdfErrorJSON400 == nil || len(again.ApplicationvndOracleAdfErrorJSON400.OErrorDetails) == 0 {
+		t.Fatalf("duplicate: %d %s", again.StatusCode(), again.Body)
+	}
+	upsert := true
+	upserted, err := admin.CreateSelfServiceRoleWithResponse(ctx, user, &client.CreateSelfServiceRoleParams{RESTFrameworkVersion: &version, UpsertMode: &upsert},
+		client.SelfServiceRoleCreate{RelationshipTypeCd: text("ORA_CSS_USER"), RequestTypeCd: text("B2C")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "upsert", upserted.StatusCode(), http.StatusOK)
+
+	listed, err := admin.ListSelfServiceRolesWithResponse(ctx, user, &client.ListSelfServiceRolesParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := listed.ApplicationvndOracleAdfResourcecollectionJSON200
+	if page == nil || page.Count != 2 || page.HasMore {
+		t.Fatalf("list: %d %s", listed.StatusCode(), listed.Body)
+	}
+	got, err := admin.GetSelfServiceRoleWithResponse(ctx, user, *role.RoleId, &client.GetSelfServiceRoleParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "get", got.StatusCode(), http.StatusOK)
+
+	userRoleID := *userRole.ApplicationvndOracleAdfResourceitemJSON201.RoleId
+	changed, err := admin.UpdateSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.UpdateSelfServiceRoleParams{RESTFrameworkVersion: &version},
+		client.SelfServiceRoleUpdate{RelationshipTypeCd: text("ORA_CSS_ACC_MANAGER")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "patch", changed.StatusCode(), http.StatusOK)
+	removed, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "delete", removed.StatusCode(), http.StatusNoContent)
+
+	// The account's last administrator stays: an ADF error the SDK decodes.
+	last, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, *role.RoleId, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.ApplicationvndOracleAdfErrorJSON400 == nil || last.ApplicationvndOracleAdfErrorJSON400.Status != "400" {
+		t.Fatalf("last administrator: %d %s", last.StatusCode(), last.Body)
+	}
+	outsider, err := s.client(t, "--user", "alice").GetSelfServiceRoleWithResponse(ctx, user, *role.RoleId, &client.GetSelfServiceRoleParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outsider.ApplicationvndOracleAdfErrorJSON403 == nil {
+		t.Fatalf("user without Oracle privileges: %d %s", outsider.StatusCode(), outsider.Body)
+	}
+}
+
+// tokenEndpointThroughSDK obtains a token with the client-credentials grant and uses it.
+func tokenEndpointThroughSDK(t *testing.T, s *runningService) {
+	ctx := context.Background()
+	anonymous := s.client(t, "", "")
+	text := func(v string) *string { return &v }
+	issued, err := anonymous.IssueTokenWithFormdataBodyWithResponse(ctx, client.IssueTokenFormdataRequestBody{
+		GrantType: "client_credentials", ClientId: text("crm-sync"), ClientSecret: text("crm-sync-demo-secret"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if issued.JSON200 == nil || issued.JSON200.AccessToken == "" {
+		t.Fatalf("token: %d %s", issued.StatusCode(), issued.Body)
+	}
+	token := issued.JSON200.AccessToken
+	withToken, err := client.NewClientWithResponses(s.url, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := withToken.ListCustomerGrantsWithResponse(ctx, "1020", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed.StatusCode() != http.StatusOK && listed.StatusCode() != http.StatusNoContent {
+		t.Fatalf("grants with the issued token: %d %s", listed.StatusCode(), listed.Body)
+	}
+	refused, err := anonymous.IssueTokenWithFormdataBodyWithResponse(ctx, client.IssueTokenFormdataRequestBody{
+		GrantType: "client_credentials", ClientId: text("crm-sync"), ClientSecret: text("wrong-secret-wrong"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused.JSON401 == nil || refused.JSON401.Error != "invalid_client" {
+		t.Fatalf("wrong secret: %d %s", refused.StatusCode(), refused.Body)
 	}
 }
 

@@ -9,6 +9,10 @@ export type { components, operations, paths };
 export type WSError = components["schemas"]["WSError"];
 /** Reltio's error body. */
 export type ReltioError = components["schemas"]["ReltioError"];
+/** Oracle's ADF error body (REST-Framework-Version 4 and later). */
+export type AdfError = components["schemas"]["AdfError"];
+/** The token endpoint's error body (RFC 6749 §5.2). */
+export type OAuthError = components["schemas"]["OAuthError"];
 
 export interface CustaccessOptions {
   /** Where custaccess serves, e.g. http://localhost:8080. */

@@ -2,7 +2,7 @@
 // error responses decoded into the vendors' error types.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createCustaccessClient, type ReltioError, type WSError } from "../src/index.js";
+import { createCustaccessClient, type AdfError, type ReltioError, type WSError } from "../src/index.js";
 import { startService, type Service } from "./service.js";
 
 let service: Service;
@@ -119,5 +119,86 @@ describe("Reltio customer roles", () => {
     const denied = await outsider.GET("/oauth/customers/{customerId}/roles", { params: { path: customer } });
     assert.equal(denied.response.status, 403);
     assert.equal(denied.error?.errorCode, 40301);
+  });
+});
+
+describe("Oracle self-service roles", () => {
+  it("creates, lists, reads, changes and removes roles, and reports ADF errors", async () => {
+    const admin = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "css-admin") });
+    const roles = "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles" as const;
+    const role = "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId}" as const;
+    const header = { "REST-Framework-Version": 4 };
+
+    const admins = await admin.POST(roles, {
+      params: { path: { UserId: 100 }, header },
+      body: { RelationshipTypeCd: "ORA_CSS_ACC_ADMIN" },
+    });
+    assert.equal(admins.response.status, 201);
+    const adminRoleId = admins.data?.RoleId;
+    assert.ok(adminRoleId);
+
+    const users = await admin.POST(roles, {
+      params: { path: { UserId: 100 }, header },
+      body: { RelationshipTypeCd: "ORA_CSS_USER" },
+    });
+    assert.equal(users.response.status, 201);
+    const userRoleId = users.data?.RoleId;
+    assert.ok(userRoleId);
+
+    const upserted = await admin.POST(roles, {
+      params: { path: { UserId: 100 }, header: { ...header, "Upsert-Mode": true } },
+      body: { RelationshipTypeCd: "ORA_CSS_USER", RequestTypeCd: "B2C" },
+    });
+    assert.equal(upserted.response.status, 200);
+    assert.equal(upserted.data?.RequestTypeCd, "B2C");
+
+    const page = await admin.GET(roles, { params: { path: { UserId: 100 }, header, query: { totalResults: true } } });
+    assert.equal(page.data?.count, 2);
+    assert.equal(page.data?.totalResults, 2);
+
+    const one = await admin.GET(role, { params: { path: { UserId: 100, RoleId: adminRoleId }, header } });
+    assert.equal(one.data?.RelationshipTypeCd, "ORA_CSS_ACC_ADMIN");
+
+    const changed = await admin.PATCH(role, {
+      params: { path: { UserId: 100, RoleId: userRoleId }, header },
+      body: { RelationshipTypeCd: "ORA_CSS_ACC_MANAGER" },
+    });
+    assert.equal(changed.data?.RelationshipTypeCd, "ORA_CSS_ACC_MANAGER");
+
+    const removed = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: userRoleId }, header } });
+    assert.equal(removed.response.status, 204);
+
+    const last = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: adminRoleId }, header } });
+    assert.equal(last.response.status, 400);
+    // With REST-Framework-Version 4 the error is ADF's JSON body, not the text of versions 1-3.
+    assert.ok(typeof last.error === "object" && last.error !== null);
+    const refusal: AdfError = last.error;
+    assert.equal(refusal.status, "400");
+    assert.ok(refusal["o:errorDetails"][0]?.detail);
+  });
+});
+
+describe("OAuth2 token endpoint", () => {
+  it("issues a client-credentials token the APIs accept, and refuses a wrong secret", async () => {
+    const anonymous = createCustaccessClient({ baseUrl: service.baseUrl });
+    const form = { bodySerializer: (body: Record<string, string | undefined>) => new URLSearchParams(body as Record<string, string>), headers: { "Content-Type": "application/x-www-form-urlencoded" } };
+    const issued = await anonymous.POST("/oauth/token", {
+      body: { grant_type: "client_credentials", client_id: "crm-sync", client_secret: "crm-sync-demo-secret" },
+      ...form,
+    });
+    assert.equal(issued.response.status, 200);
+    const token = issued.data?.access_token;
+    assert.ok(token);
+
+    const client = createCustaccessClient({ baseUrl: service.baseUrl, token });
+    const grants = await client.GET("/core/customermgr/v3/customer/{id}/grants", { params: { path: { id: "1020" } } });
+    assert.ok([200, 204].includes(grants.response.status));
+
+    const refused = await anonymous.POST("/oauth/token", {
+      body: { grant_type: "client_credentials", client_id: "crm-sync", client_secret: "wrong-secret-wrong" },
+      ...form,
+    });
+    assert.equal(refused.response.status, 401);
+    assert.equal(refused.error?.error, "invalid_client");
   });
 });
