@@ -117,7 +117,7 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 
 		// HTTP Basic, every client scope: the token creates and lists grants.
 		token := issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
-		if token.ExpiresIn != 300 || token.Scope != "app.core.customermgr.manage app.core.customermgr.read" {
+		if token.ExpiresIn != 300 || token.Scope != "app.core.customermgr.manage app.core.customermgr.read reltio.roles.manage reltio.roles.read" {
 			t.Errorf("token %+v: want 300 s and every client scope", token)
 		}
 		if rec := h.do(post(token.AccessToken, grantBody("1000", "1002"))); rec.Code != http.StatusCreated {

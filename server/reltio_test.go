@@ -330,3 +330,25 @@ func TestReltioTenantIsolation(t *testing.T) {
 	}
 	runReltioCases(t, cases)
 }
+
+// A token's scopes bound what the Reltio roles of its principal allow.
+func TestReltioScopes(t *testing.T) {
+	runReltioCases(t, []reltioCase{
+		{name: "a platform administrator's token narrowed to eGain scopes", status: 403, code: 40301,
+			request: func(h *harness) request {
+				return get(h.token(PrincipalUser, "platform-admin", "core.customermgr.read"), reltioPath("TestCustomer", "/roles"))
+			}},
+		{name: "a read-only token cannot write", status: 403, code: 40301,
+			request: func(h *harness) request {
+				return send(http.MethodPost, h.token(PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"), `["X"]`)
+			}},
+		{name: "a read-only token reads", status: 200,
+			request: func(h *harness) request {
+				return get(h.token(PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"))
+			}},
+		{name: "a manage-only token cannot read", status: 403, code: 40301,
+			request: func(h *harness) request {
+				return get(h.token(PrincipalUser, "reltio-admin", "reltio.roles.manage"), reltioPath("TestCustomer", "/roles/permissions"))
+			}},
+	})
+}

@@ -78,7 +78,7 @@ clients: [{clientId: crm-sync, name: CRM, type: API}]
 			if err != nil {
 				t.Fatal(err)
 			}
-			if claims.Subject != "alice" || claims.Kind != server.PrincipalUser || claims.Scope != "core.customermgr.manage core.customermgr.read" {
+			if claims.Subject != "alice" || claims.Kind != server.PrincipalUser || claims.Scope != "core.customermgr.manage core.customermgr.read reltio.roles.manage reltio.roles.read" {
 				t.Errorf("claims %+v", claims)
 			}
 
