@@ -85,14 +85,27 @@ func (a *actor) requireDepartments(customers []store.Customer) error {
 	return nil
 }
 
-// requireDepartmentsIfOn applies requireDepartments when customer departmentalization is on.
-func (a *actor) requireDepartmentsIfOn(tx *store.Tx, customers []store.Customer) error {
-	if a.user == nil {
-		return nil
-	}
+// requireDepartmentsIfOn applies requireDepartments when customer departmentalization is
+// on, and tells whether it is.
+func (a *actor) requireDepartmentsIfOn(tx *store.Tx, customers []store.Customer) (bool, error) {
 	on, err := tx.CustomerDepartmentalization()
 	if err != nil || !on {
-		return err
+		return false, err
 	}
-	return a.requireDepartments(customers)
+	return true, a.requireDepartments(customers)
+}
+
+// visible keeps the customers the actor may see with departmentalization on: all of them
+// for client applications, those of the user's departments for a user.
+func (a *actor) visible(customers []store.Customer) []store.Customer {
+	if a.user == nil {
+		return customers
+	}
+	var kept []store.Customer
+	for _, c := range customers {
+		if a.user.WorksIn(c.DepartmentID) {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }

@@ -55,9 +55,8 @@ func (g *egainGrants) CreateCustomerGrants(ctx context.Context, request gen.Crea
 		if err != nil {
 			return err
 		}
-		if err := requireAll(customers, append([]int64{grantedOnID}, granteeIDs...), errCustomersNotFound, "customerId"); err != nil {
-			return err
-		}
+		// Departments first: a user learns nothing of customers outside them, not even
+		// which of the others exist.
 		departmentalized, err := tx.CustomerDepartmentalization()
 		if err != nil {
 			return err
@@ -66,6 +65,9 @@ func (g *egainGrants) CreateCustomerGrants(ctx context.Context, request gen.Crea
 			if err := actor.requireDepartments(customers); err != nil {
 				return err
 			}
+		}
+		if err := requireAll(customers, append([]int64{grantedOnID}, granteeIDs...), errCustomersNotFound, "customerId"); err != nil {
+			return err
 		}
 		if err := requireIndividuals(customers); err != nil {
 			return err
@@ -111,13 +113,19 @@ func (g *egainGrants) ListCustomerGrants(ctx context.Context, request gen.ListCu
 		if err != nil {
 			return err
 		}
+		departmentalized, err := actor.requireDepartmentsIfOn(tx, customers)
+		if err != nil {
+			return err
+		}
 		if err := requireAll(customers, []int64{id}, errPathIDsNotFound, "id"); err != nil {
 			return err
 		}
-		if err := actor.requireDepartmentsIfOn(tx, customers); err != nil {
-			return err
-		}
 		heldOn, heldBy, err = tx.CustomerGrantsOf(id)
+		if departmentalized {
+			// Grants made before departmentalization was turned on may reach customers of
+			// other departments: the user sees only those of its own.
+			heldOn, heldBy = actor.visible(heldOn), actor.visible(heldBy)
+		}
 		return err
 	})
 	if failure, ok := asEgainFailure(ctx, err); ok {
@@ -153,10 +161,10 @@ func (g *egainGrants) DeleteCustomerGrant(ctx context.Context, request gen.Delet
 		if err != nil {
 			return err
 		}
-		if err := requireAll(customers, ids, errPathIDsNotFound, "id"); err != nil {
+		if _, err := actor.requireDepartmentsIfOn(tx, customers); err != nil {
 			return err
 		}
-		if err := actor.requireDepartmentsIfOn(tx, customers); err != nil {
+		if err := requireAll(customers, ids, errPathIDsNotFound, "id"); err != nil {
 			return err
 		}
 		if err := tx.DeleteGrant(grantedOnID, granteeID); errors.Is(err, store.ErrNotFound) {

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
@@ -125,5 +126,41 @@ func TestDeleteCustomerGrantRules(t *testing.T) {
 				return request{method: http.MethodDelete, path: grantedCustomerPath("1000", "1002"), token: h.userToken("agent"), body: `{}`}
 			}},
 		{name: "no token", status: 401, code: "401-104", request: del(func(*harness) string { return "" }, "1000", "1002")},
+	})
+}
+
+// Grants made before departmentalization was turned on may reach other departments: a user
+// lists only the customers of its own.
+func TestListCustomerGrantsHidesOtherDepartments(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect, "settings: {customerDepartmentalization: false}")
+		if rec := h.do(post(h.clientToken("crm-sync"), grantBody("1000", "1002", "2000"))); rec.Code != http.StatusCreated {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		loadFixture(t, h.store, "settings: {customerDepartmentalization: true}")
+		list := func(token string) string {
+			rec := h.do(get(token, grantsPath("1000")))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			var got gen.CustomerGrants
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range got.GrantsTo.Customer {
+				ids = append(ids, c.Id)
+			}
+			return strings.Join(ids, ",")
+		}
+		if got := list(h.userToken("homebody")); got != "1002" {
+			t.Errorf("homebody (department 10) sees %s, want 1002", got)
+		}
+		if got := list(h.userToken("viewer")); got != "1002,2000" {
+			t.Errorf("viewer (departments 10 and 20) sees %s, want 1002,2000", got)
+		}
+		if got := list(h.clientToken("crm-sync")); got != "1002,2000" {
+			t.Errorf("an API client sees %s, want 1002,2000", got)
+		}
 	})
 }

@@ -31,7 +31,7 @@ var (
 	reltioUnknownService         = reltioCode{40010, http.StatusBadRequest, "Unknown service", "Service '%s' (role '%s') is not in the catalog."}
 	reltioUnknownResource        = reltioCode{40011, http.StatusBadRequest, "Unknown resource", "Service '%s' has no resource '%s' (role '%s')."}
 	reltioPrivilegeNotAllowed    = reltioCode{40012, http.StatusBadRequest, "Privilege not allowed for resource", "Privilege '%s' is not allowed for resource '%s' of service '%s' (role '%s'; allowed: %s)."}
-	reltioSystemRoleName         = reltioCode{40013, http.StatusBadRequest, "System role name", "Role name(s) %s belong to system roles and cannot be used for customer-specific roles."}
+	reltioSystemRoleName         = reltioCode{40013, http.StatusBadRequest, "System role name", "Role name(s) %s belong to system roles or are reserved (ROLE_ADMIN…) and cannot be used for customer-specific roles."}
 	reltioRoleNameMismatch       = reltioCode{40014, http.StatusBadRequest, "Role name mismatch", "The body's roleName '%s' differs from the path's '%s'."}
 	reltioMissingToken           = reltioCode{40101, http.StatusUnauthorized, "Full authentication is required to access this resource", "The request carries no bearer token."}
 	reltioInvalidToken           = reltioCode{40102, http.StatusUnauthorized, "Invalid access token", "The bearer token is invalid or expired, or its principal no longer exists."}

@@ -62,7 +62,7 @@ func (s *reltioCustomerRoles) ListCustomerRoles(ctx context.Context, request gen
 			return err
 		}
 		var err error
-		roles, err = tx.ReltioCustomerRoles(request.CustomerId, nil)
+		roles, err = tx.AllReltioCustomerRoles(request.CustomerId)
 		return err
 	})
 	if failure, ok := asReltioFailure(err); ok {
@@ -78,20 +78,26 @@ func (s *reltioCustomerRoles) ListCustomerRoles(ctx context.Context, request gen
 	return names, nil
 }
 
-// refuseSystemRoleNames: a customer-specific role may not reuse a system role's name.
+// refuseSystemRoleNames: a customer-specific role may not reuse a system role's name, nor
+// take a reserved ROLE_ADMIN… name.
 func refuseSystemRoleNames(tx *store.Tx, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
 	system, err := tx.ReltioSystemRoles(names)
-	if err != nil || len(system) == 0 {
+	if err != nil {
 		return err
 	}
-	taken := make([]string, len(system))
-	for i, r := range system {
-		taken[i] = r.Name
+	var taken []string
+	for _, name := range names {
+		if store.ReservedReltioRoleName(name) || slices.ContainsFunc(system, func(r store.ReltioRole) bool { return r.Name == name }) {
+			taken = append(taken, name)
+		}
 	}
-	return newReltioError(reltioSystemRoleName, quoteNames(taken))
+	if len(taken) > 0 {
+		return newReltioError(reltioSystemRoleName, quoteNames(taken))
+	}
+	return nil
 }
 
 // distinct keeps the first occurrence of each name, in order; never nil.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm/clause"
 )
@@ -51,6 +52,13 @@ type FixtureReltioResourceGrant struct {
 // ReltioPrivileges are the privileges Reltio knows.
 var ReltioPrivileges = []string{"CREATE", "READ", "UPDATE", "DELETE", "EXECUTE"}
 
+// ReservedReltioRoleName tells whether a customer-specific role may not take this name:
+// ROLE_ADMIN… names are how principals are given administration (ROLE_ADMIN,
+// ROLE_ADMIN_CUSTOMER, ROLE_ADMIN_CUSTOMER_<customerId>), so no customer role may look like one.
+func ReservedReltioRoleName(name string) bool {
+	return strings.HasPrefix(name, "ROLE_ADMIN")
+}
+
 // reltioNamePattern is the form of customer ids and role names.
 var reltioNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
 
@@ -71,16 +79,16 @@ func (r *FixtureReltio) check() error {
 	}
 	for i, s := range r.Services {
 		where := fmt.Sprintf("reltio.services[%d]", i)
-		if s.ID == "" {
-			return fmt.Errorf("%s.id: required", where)
+		if !reltioNamePattern.MatchString(s.ID) {
+			return fmt.Errorf("%s.id: %q must be 1 to 255 letters, digits, '_', '-' or '.'", where, s.ID)
 		}
 		if err := unique(where, "service/"+s.ID); err != nil {
 			return err
 		}
 		for j, res := range s.Resources {
 			where := fmt.Sprintf("%s.resources[%d]", where, j)
-			if res.ID == "" {
-				return fmt.Errorf("%s.id: required", where)
+			if !reltioNamePattern.MatchString(res.ID) {
+				return fmt.Errorf("%s.id: %q must be 1 to 255 letters, digits, '_', '-' or '.'", where, res.ID)
 			}
 			if err := unique(where, "resource/"+s.ID+"/"+res.ID); err != nil {
 				return err
@@ -194,11 +202,12 @@ func (tx *Tx) loadReltio(r *FixtureReltio) error {
 		return err
 	}
 
-	var customerRoleNames []string
-	var serviceIDs []string
+	var customerRoleNames, systemRoleNames, serviceIDs []string
 	for _, fr := range roles {
 		if fr.customer != nil {
 			customerRoleNames = append(customerRoleNames, fr.role.Name)
+		} else {
+			systemRoleNames = append(systemRoleNames, fr.role.Name)
 		}
 		for _, p := range fr.role.permissions(fr.where) {
 			if !slices.Contains(serviceIDs, p.permission.Service) {
@@ -206,7 +215,13 @@ func (tx *Tx) loadReltio(r *FixtureReltio) error {
 			}
 		}
 	}
+	// A name is a system role's or customer-specific roles', never both: check the file's
+	// roles against each other and against those already stored.
 	systemNamed, err := tx.ReltioSystemRoles(customerRoleNames)
+	if err != nil {
+		return err
+	}
+	customerNamed, err := tx.CustomerRolesNamed(systemRoleNames)
 	if err != nil {
 		return err
 	}
@@ -215,8 +230,15 @@ func (tx *Tx) loadReltio(r *FixtureReltio) error {
 		return err
 	}
 	for _, fr := range roles {
-		if fr.customer != nil && slices.ContainsFunc(systemNamed, func(s ReltioRole) bool { return s.Name == fr.role.Name }) {
+		named := func(r ReltioRole) bool { return r.Name == fr.role.Name }
+		if fr.customer != nil && (slices.ContainsFunc(systemNamed, named) || slices.Contains(systemRoleNames, fr.role.Name)) {
 			return fmt.Errorf("%s.name: %q is the name of a system role", fr.where, fr.role.Name)
+		}
+		if fr.customer != nil && ReservedReltioRoleName(fr.role.Name) {
+			return fmt.Errorf("%s.name: %q is reserved: ROLE_ADMIN… names give administration", fr.where, fr.role.Name)
+		}
+		if fr.customer == nil && (slices.ContainsFunc(customerNamed, named) || slices.Contains(customerRoleNames, fr.role.Name)) {
+			return fmt.Errorf("%s.name: %q is the name of a customer-specific role", fr.where, fr.role.Name)
 		}
 		for _, p := range fr.role.permissions(fr.where) {
 			if v := catalog.Check(p.permission); v != nil {

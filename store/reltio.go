@@ -69,27 +69,45 @@ func (tx *Tx) FindReltioCustomer(id string, lockRow bool) (bool, error) {
 	return len(found) > 0, nil
 }
 
-// ReltioCustomerRoles loads the customer's customer-specific roles with the given names
-// (all of them when names is nil), ordered by name.
+// ReltioCustomerRoles loads the customer's customer-specific roles with the given names,
+// ordered by name.
 func (tx *Tx) ReltioCustomerRoles(customerID string, names []string) ([]ReltioRole, error) {
-	query := tx.db.Where("customer_id = ?", customerID).Order("name")
-	if names != nil {
-		query = query.Where("name IN ?", names)
-	}
 	var roles []ReltioRole
-	err := query.Find(&roles).Error
+	err := tx.db.Where("customer_id = ? AND name IN ?", customerID, names).Order(tx.byName()).Find(&roles).Error
 	return roles, err
 }
 
-// ReltioSystemRoles loads the system roles (all of them when names is nil), ordered by name.
-func (tx *Tx) ReltioSystemRoles(names []string) ([]ReltioRole, error) {
-	query := tx.db.Where("customer_id IS NULL").Order("name")
-	if names != nil {
-		query = query.Where("name IN ?", names)
-	}
+// AllReltioCustomerRoles loads every customer-specific role of the customer, ordered by name.
+func (tx *Tx) AllReltioCustomerRoles(customerID string) ([]ReltioRole, error) {
 	var roles []ReltioRole
-	err := query.Find(&roles).Error
+	err := tx.db.Where("customer_id = ?", customerID).Order(tx.byName()).Find(&roles).Error
 	return roles, err
+}
+
+// ReltioSystemRoles loads the system roles with the given names, ordered by name.
+func (tx *Tx) ReltioSystemRoles(names []string) ([]ReltioRole, error) {
+	var roles []ReltioRole
+	err := tx.db.Where("customer_id IS NULL AND name IN ?", names).Order(tx.byName()).Find(&roles).Error
+	return roles, err
+}
+
+// CustomerRolesNamed loads the customer-specific roles, of any customer, with the given names.
+func (tx *Tx) CustomerRolesNamed(names []string) ([]ReltioRole, error) {
+	var roles []ReltioRole
+	err := tx.db.Where("customer_id IS NOT NULL AND name IN ?", names).Find(&roles).Error
+	return roles, err
+}
+
+// byName orders by name; see collated.
+func (tx *Tx) byName() string { return tx.collated("name") }
+
+// collated orders a text column byte by byte on both databases: PostgreSQL would otherwise
+// follow its locale's collation and list rows in another order than SQLite.
+func (tx *Tx) collated(column string) string {
+	if tx.dialect == Postgres {
+		return column + ` COLLATE "C"`
+	}
+	return column
 }
 
 // ReltioRolesVisibleTo loads the customer-specific roles of the customers and every system
@@ -97,7 +115,7 @@ func (tx *Tx) ReltioSystemRoles(names []string) ([]ReltioRole, error) {
 func (tx *Tx) ReltioRolesVisibleTo(customerIDs []string) ([]ReltioRole, error) {
 	var roles []ReltioRole
 	err := tx.db.Where("customer_id IN ? OR customer_id IS NULL", customerIDs).
-		Order("customer_id IS NULL, customer_id, name").Find(&roles).Error
+		Order("customer_id IS NULL, " + tx.collated("customer_id") + ", " + tx.byName()).Find(&roles).Error
 	return roles, err
 }
 

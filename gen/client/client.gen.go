@@ -345,7 +345,7 @@ type Privilege string
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -910,7 +910,7 @@ type PayloadTooLarge = WSError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -940,7 +940,7 @@ type ReltioBadRequest = ReltioError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -970,7 +970,7 @@ type ReltioForbidden = ReltioError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -1000,7 +1000,7 @@ type ReltioInternalServerError = ReltioError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -1030,7 +1030,7 @@ type ReltioNotFound = ReltioError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -1060,7 +1060,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -1090,7 +1090,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40010 | 400 | unknown service |
 // | 40011 | 400 | unknown resource of a service |
 // | 40012 | 400 | privilege not allowed for the resource |
-// | 40013 | 400 | a system role's name used for a customer-specific role |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -1764,7 +1764,7 @@ type ClientInterface interface {
 	// AddCustomerRolesWithBody Add customer-specific roles
 	//
 	// Adds the named roles to the customer. Names already there are kept, not duplicated;
-	// a name may not be a system role's. Returns the names of the request, each once, in
+	// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 	// request order.
 	//
 	// Takes any type of body and a specified content type.
@@ -1775,7 +1775,7 @@ type ClientInterface interface {
 	// AddCustomerRoles Add customer-specific roles
 	//
 	// Adds the named roles to the customer. Names already there are kept, not duplicated;
-	// a name may not be a system role's. Returns the names of the request, each once, in
+	// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 	// request order.
 	//
 	// Takes a body of the `application/json` content type.
@@ -2347,7 +2347,7 @@ func (c *Client) ListCustomerRoles(ctx context.Context, customerId ReltioCustome
 // AddCustomerRolesWithBody Add customer-specific roles
 //
 // Adds the named roles to the customer. Names already there are kept, not duplicated;
-// a name may not be a system role's. Returns the names of the request, each once, in
+// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 // request order.
 //
 // Takes any type of body and a specified content type.
@@ -2368,7 +2368,7 @@ func (c *Client) AddCustomerRolesWithBody(ctx context.Context, customerId Reltio
 // AddCustomerRoles Add customer-specific roles
 //
 // Adds the named roles to the customer. Names already there are kept, not duplicated;
-// a name may not be a system role's. Returns the names of the request, each once, in
+// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 // request order.
 //
 // Takes a body of the `application/json` content type.
@@ -4073,7 +4073,7 @@ type ClientWithResponsesInterface interface {
 	// AddCustomerRolesWithBodyWithResponse Add customer-specific roles
 	//
 	// Adds the named roles to the customer. Names already there are kept, not duplicated;
-	// a name may not be a system role's. Returns the names of the request, each once, in
+	// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 	// request order.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -4084,7 +4084,7 @@ type ClientWithResponsesInterface interface {
 	// AddCustomerRolesWithResponse Add customer-specific roles
 	//
 	// Adds the named roles to the customer. Names already there are kept, not duplicated;
-	// a name may not be a system role's. Returns the names of the request, each once, in
+	// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 	// request order.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -6600,7 +6600,7 @@ func (c *ClientWithResponses) ListCustomerRolesWithResponse(ctx context.Context,
 // AddCustomerRolesWithBodyWithResponse Add customer-specific roles
 //
 // Adds the named roles to the customer. Names already there are kept, not duplicated;
-// a name may not be a system role's. Returns the names of the request, each once, in
+// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 // request order.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6617,7 +6617,7 @@ func (c *ClientWithResponses) AddCustomerRolesWithBodyWithResponse(ctx context.C
 // AddCustomerRolesWithResponse Add customer-specific roles
 //
 // Adds the named roles to the customer. Names already there are kept, not duplicated;
-// a name may not be a system role's. Returns the names of the request, each once, in
+// a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
 // request order.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
