@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
@@ -42,6 +43,49 @@ func TestReltioConcurrentAssignmentsLoseNothing(t *testing.T) {
 		}
 		if want := len(resources)*len(privileges) - len(resources)*len(privileges)/8; held != want {
 			t.Fatalf("ROLE_RIQ_DEV holds %d privileges, want %d", held, want)
+		}
+	})
+}
+
+// PUT and POST on the same role at once: every PUT answers exactly what it stored, and the
+// role ends as some serial order would leave it — the PUT's permissions plus additions made
+// after it.
+func TestReltioConcurrentReplaceAndAssign(t *testing.T) {
+	const replaced = `{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}`
+	additions := []string{"customer", "customer.shield", "customer.roles", "customer.groups", "customer.user", "customer.clients"}
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newReltioHarness(t, dialect)
+		token := h.userToken("reltio-admin")
+		var mu sync.Mutex
+		var putBodies []string
+		statuses := concurrently(24, func(i int) int {
+			if i%2 == 0 {
+				rec := h.do(send(http.MethodPut, token, reltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
+					`{"servicePermissions":[`+replaced+`]}`))
+				mu.Lock()
+				putBodies = append(putBodies, rec.Body.String())
+				mu.Unlock()
+				return rec.Code
+			}
+			body := `[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"` +
+				additions[i/2%len(additions)] + `","allowedPrivileges":["READ"]}]}]}]`
+			return h.do(send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), body)).Code
+		})
+		if statuses[http.StatusOK] != 24 {
+			t.Fatalf("statuses %v, want all 200", statuses)
+		}
+		want := compactJSON(t, `{"roleName":"ROLE_ANALYST","servicePermissions":[`+replaced+`]}`)
+		for _, body := range putBodies {
+			if got := compactJSON(t, body); got != want {
+				t.Fatalf("a PUT answered %s, not what it stored: %s", got, want)
+			}
+		}
+		var services []gen.ServicePermission
+		if err := json.Unmarshal([]byte(h.rolePermissionsOf("TestCustomer", "ROLE_ANALYST")), &services); err != nil {
+			t.Fatal(err)
+		}
+		if len(services) == 0 || services[0].Id != "MDM" {
+			t.Fatalf("final permissions %+v do not start with the last PUT's", services)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custaccess/custaccess/store"
 )
@@ -188,6 +189,27 @@ func TestAssignRolePermissions(t *testing.T) {
 			request: func(h *harness) request {
 				return send(http.MethodPost, "e30.e30.e30", reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
+		{name: "an administrator scoped to the customer replaces a role's permissions", status: 200,
+			request: func(h *harness) request {
+				return send(http.MethodPut, h.userToken("scoped-admin"), reltioPath("OtherCustomer", "/roles/permissions/ROLE_OTHER"), `{"servicePermissions":[]}`)
+			},
+			check: expectPermissions("OtherCustomer", "ROLE_OTHER", `[]`)},
+		{name: "an administrator scoped to the customer reads its roles", status: 200, body: `["ROLE_OTHER"]`,
+			request: func(h *harness) request {
+				return get(h.userToken("scoped-admin"), reltioPath("OtherCustomer", "/roles"))
+			}},
+		{name: "ROLE_ADMIN_CUSTOMER without a customer of its own administers none", status: 403, code: 40301,
+			request: func(h *harness) request {
+				loadFixture(h.t, h.store, "users: [{login: homeless-admin, name: H, reltioRoles: [ROLE_ADMIN_CUSTOMER]}]")
+				return get(h.userToken("homeless-admin"), reltioPath("TestCustomer", "/roles"))
+			}},
+		{name: "a validly signed but expired token", status: 401, code: 40102,
+			request: func(h *harness) request {
+				past, _ := NewTokens(testSecret)
+				past.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+				token, _ := past.Issue(PrincipalUser, "reltio-admin", []string{"reltio.roles.manage"}, time.Hour)
+				return send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			}},
 		{name: "a principal that is not an administrator", status: 403, code: 40301,
 			request: func(h *harness) request {
 				return send(http.MethodPost, h.userToken("reltio-user"), reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
@@ -245,6 +267,8 @@ func TestCustomerRoleLists(t *testing.T) {
 				expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]`)(t, h)
 			}},
 		{name: "a system role's name", status: 400, code: 40013, request: roles(http.MethodPost, `["CUST01_DS","ROLE_ADMIN_CUSTOMER"]`)},
+		{name: "a reserved name that would look like an administration role", status: 400, code: 40013,
+			request: roles(http.MethodPost, `["ROLE_ADMIN_CUSTOMER_OtherCustomer"]`)},
 		{name: "an empty name", status: 400, code: 40001, request: roles(http.MethodPost, `[""]`)},
 		{name: "nothing to add", status: 400, code: 40001, request: roles(http.MethodPost, `[]`)},
 		{name: "not an array of names", status: 400, code: 40001, request: roles(http.MethodPost, `{"roles":["A"]}`)},

@@ -225,7 +225,7 @@ func (tx *Tx) checkFixtureDepartments(f *Fixture) error {
 	}
 	var unknown []int64
 	for _, r := range refs {
-		if !known[r.id] {
+		if !known[r.id] && !slices.Contains(unknown, r.id) {
 			unknown = append(unknown, r.id)
 		}
 	}

@@ -30,7 +30,7 @@ clients:
 func roleState(t *testing.T, s *store.Store) (roles []store.ReltioRole, permissions map[int64][]store.ReltioPermission, rights *store.ReltioRights) {
 	t.Helper()
 	err := s.View(context.Background(), func(tx *store.Tx) (err error) {
-		if roles, err = tx.ReltioCustomerRoles("TestCustomer", nil); err != nil {
+		if roles, err = tx.AllReltioCustomerRoles("TestCustomer"); err != nil {
 			return err
 		}
 		ids := make([]int64, len(roles))
@@ -95,6 +95,17 @@ reltio:
 			`clients[0].reltioRoles[0]`},
 		{"duplicate customer", `reltio: {customers: [{id: NewCustomer}, {id: NewCustomer}]}`,
 			`reltio.customers[1]: duplicates reltio.customers[0]`},
+		{"a customer role named like a system role of the same file", `
+reltio:
+  systemRoles: [{name: ROLE_AUDITOR}]
+  customers: [{id: NewCustomer, roles: [{name: ROLE_AUDITOR}]}]`,
+			`reltio.systemRoles[0].name: "ROLE_AUDITOR" is the name of a customer-specific role`},
+		{"a system role named like an existing customer role", `reltio: {systemRoles: [{name: ROLE_RIQ_DEV}]}`,
+			`reltio.systemRoles[0].name: "ROLE_RIQ_DEV" is the name of a customer-specific role`},
+		{"a reserved customer role name", `reltio: {customers: [{id: NewCustomer, roles: [{name: ROLE_ADMIN_CUSTOMER_X}]}]}`,
+			`reltio.customers[0].roles[0].name: "ROLE_ADMIN_CUSTOMER_X" is reserved`},
+		{"a service id the API could never name", `reltio: {services: [{id: My Service, resources: [{id: r, privileges: [READ]}]}]}`,
+			`reltio.services[0].id: "My Service" must be`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.ForEach(t, func(t *testing.T, s *store.Store) {

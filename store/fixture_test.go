@@ -93,6 +93,10 @@ customers: [{id: "1003", name: New, type: company}]`, `customers[0].type: "compa
 		{"duplicate login", `users: [{login: bob, name: B}, {login: bob, name: C}]`, "users[1]: duplicates users[0]"},
 		{"unknown field", `customers: [{id: "1003", name: New, type: individual, colour: red}]`, "field colour not found"},
 		{"client without type", `clients: [{clientId: x, name: X}]`, "clients[0].type: required"},
+		{"a failure after earlier sections were written", `
+departments: [{id: 30, name: Export}]
+customers: [{id: "1003", name: New, type: individual, department: 30}]
+users: [{login: carol, name: Carol, reltioCustomer: NoSuchCustomer}]`, `users[0].reltioCustomer: Reltio customer "NoSuchCustomer" does not exist`},
 		{"unknown foreign department", `
 departments: [{id: 30, name: Export}]
 users: [{login: carol, name: Carol, foreignDepartments: [30, 77]}]`, "users[0].foreignDepartments[1]: department 77 does not exist"},

@@ -63,6 +63,9 @@ func IsPostgresURL(url string) bool {
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	config := &gorm.Config{
 		TranslateError: true,
+		// Seed files can hold thousands of rows; batches keep each insert under the
+		// databases' limits on bound parameters (32766 for SQLite, 65535 for PostgreSQL).
+		CreateBatchSize: 1000,
 		Logger:         logger.Default.LogMode(logger.Silent),
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	}
