@@ -66,8 +66,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// Seed files can hold thousands of rows; batches keep each insert under the
 		// databases' limits on bound parameters (32766 for SQLite, 65535 for PostgreSQL).
 		CreateBatchSize: 1000,
-		Logger:         logger.Default.LogMode(logger.Silent),
-		NowFunc:        func() time.Time { return time.Now().UTC() },
+		Logger:          logger.Default.LogMode(logger.Silent),
+		NowFunc:         func() time.Time { return time.Now().UTC() },
 	}
 	var (
 		dialector gorm.Dialector
