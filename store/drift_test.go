@@ -13,7 +13,7 @@ import (
 )
 
 // TestModelsMatchMigrations fails when the GORM record types and the tables the migrations
-// create disagree: a table or column on one side only, or a different nullability.
+// create disagree: a table or column on one side only, a different nullability or primary key.
 func TestModelsMatchMigrations(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		db := store.GormForTests(s)
@@ -49,10 +49,12 @@ func TestModelsMatchMigrations(t *testing.T) {
 			}
 			columnByName := map[string]bool{}
 			nullable := map[string]bool{}
+			primary := map[string]bool{}
 			for _, c := range columns {
 				columnByName[c.Name()] = true
 				n, _ := c.Nullable()
 				nullable[c.Name()] = n
+				primary[c.Name()], _ = c.PrimaryKey()
 			}
 			var fieldNames []string
 			for _, field := range parsed.Fields {
@@ -63,6 +65,9 @@ func TestModelsMatchMigrations(t *testing.T) {
 				if !columnByName[field.DBName] {
 					t.Errorf("%s.%s: field %s has no column", table, field.DBName, field.Name)
 					continue
+				}
+				if primary[field.DBName] != field.PrimaryKey {
+					t.Errorf("%s.%s: column primary key=%v, field %s primary key=%v", table, field.DBName, primary[field.DBName], field.Name, field.PrimaryKey)
 				}
 				fieldNullable := field.FieldType.Kind().String() == "ptr"
 				if !field.PrimaryKey && nullable[field.DBName] != fieldNullable {
