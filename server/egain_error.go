@@ -1,0 +1,142 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/custaccess/custaccess/gen"
+)
+
+// Rendering of eGain errors: an error of the catalogue with its arguments and details,
+// written as a WSError in the negotiated format and locale.
+
+// egainError is an eGain error about to be written: a catalogue entry, its message
+// arguments and its details.
+type egainError struct {
+	id      egainErrorID
+	args    []any
+	details []gen.WSErrorDetail
+}
+
+func newEgainError(id egainErrorID, args ...any) *egainError {
+	return &egainError{id: id, args: args}
+}
+
+func (e *egainError) entry() egainCode { return egainCatalogue[e.id] }
+
+// with adds a details entry.
+func (e *egainError) with(key, value string) *egainError {
+	e.details = append(e.details, gen.WSErrorDetail{Key: key, Value: value})
+	return e
+}
+
+// withEach adds one details entry per value, under the same key.
+func (e *egainError) withEach(key string, values []string) *egainError {
+	for _, v := range values {
+		e.with(key, v)
+	}
+	return e
+}
+
+// Error is the English developer message, for the logs.
+func (e *egainError) Error() string {
+	return e.entry().code + " " + e.body(egainPreferences{locale: defaultLocale}).DeveloperMessage
+}
+
+// maxErrorDetails is WSError's limit on details.
+const maxErrorDetails = 30
+
+// body renders the error as eGain's WSError in the locale asked for; userMessage only when
+// the client asked for it with X-egain-error-message: yes.
+func (e *egainError) body(p egainPreferences) gen.WSError {
+	entry := e.entry()
+	data, count := e.templateData(p.locale)
+	body := gen.WSError{Code: entry.code, DeveloperMessage: localize(p.locale, entry.message+".developer", data, count)}
+	if p.userMessage {
+		msg := localize(p.locale, entry.message+".user", data, count)
+		body.UserMessage = &msg
+	}
+	if len(e.details) > 0 {
+		details := e.details
+		if len(details) > maxErrorDetails {
+			details = details[:maxErrorDetails]
+		}
+		body.Details = &details
+	}
+	return body
+}
+
+// templateData names the arguments as the catalogue says, reasons worded in the locale.
+func (e *egainError) templateData(locale int) (map[string]any, any) {
+	entry := e.entry()
+	data := make(map[string]any, len(entry.args))
+	for i, name := range entry.args {
+		if i >= len(e.args) {
+			break
+		}
+		if reason, ok := e.args[i].(egainReason); ok {
+			data[name] = localize(locale, reason.message, reason.data, reason.count)
+		} else {
+			data[name] = e.args[i]
+		}
+	}
+	var count any
+	if entry.count != "" {
+		count = data[entry.count]
+	}
+	return data, count
+}
+
+// write writes the error in the negotiated media type and locale.
+func (e *egainError) write(w http.ResponseWriter, p egainPreferences) error {
+	var buf bytes.Buffer
+	contentType := "application/json"
+	if p.xml {
+		contentType = "application/xml"
+		data, err := marshalXML(e.body(p), "WSError")
+		if err != nil {
+			return err
+		}
+		buf.Write(data)
+	} else if err := json.NewEncoder(&buf).Encode(e.body(p)); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	setEgainResponseHeaders(h, p)
+	w.WriteHeader(e.entry().status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// egainFailure is the strict-handler response for an expected failure of an eGain operation.
+type egainFailure struct {
+	err         *egainError
+	preferences egainPreferences
+}
+
+func (f egainFailure) write(w http.ResponseWriter) error {
+	return f.err.write(w, f.preferences)
+}
+
+func (f egainFailure) failure() vendorError { return f.err }
+
+func (f egainFailure) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f egainFailure) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f egainFailure) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (e *egainError) httpStatus() int   { return e.entry().status }
+func (e *egainError) errorCode() string { return e.entry().code }
+
+func (e *egainError) writeResponse(w http.ResponseWriter, r *http.Request) error {
+	return e.write(w, egainPreferencesOf(r))
+}

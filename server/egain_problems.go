@@ -1,0 +1,62 @@
+package server
+
+import (
+	"errors"
+	"strings"
+)
+
+// Request problems found before a handler runs (routing, validation, authentication,
+// limits), mapped to entries of the eGain catalogue.
+
+// egainFamily renders request problems as eGain WSErrors.
+type egainFamily struct{}
+
+func (egainFamily) fromProblem(p *requestProblem) vendorError {
+	switch p.kind {
+	case problemNoRoute:
+		return newEgainError(errNoSuchResource, p.subject)
+	case problemMethodNotAllowed:
+		return newEgainError(errMethodNotAllowed, p.reason, p.subject)
+	case problemUnknownQueryParameters:
+		return newEgainError(errUnsupportedQueryParameter, strings.Join(p.names, ", ")).withEach("parameter", p.names)
+	case problemInvalidParameter:
+		if p.in == "header" && strings.EqualFold(p.subject, "Accept-Language") {
+			return newEgainError(errInvalidAcceptLanguage, p.value).with("Accept-Language", p.value)
+		}
+		return newEgainError(errInvalidParameterValue, p.subject, valueReason(p.cause)).with("parameter", p.subject)
+	case problemInvalidBodyAttribute:
+		attribute := bodyAttribute(p)
+		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.cause)).with("attribute", attribute)
+	case problemBodyRequired:
+		return newEgainError(errBodyRequired)
+	case problemBodyMalformed:
+		return newEgainError(errBodyMalformed, bodyReason(p.cause))
+	case problemBodyNotAllowed:
+		return newEgainError(errBodyNotAllowed)
+	case problemBodyTooLarge:
+		return newEgainError(errBodyTooLarge, p.subject)
+	case problemUnsupportedMediaType:
+		return newEgainError(errUnsupportedMediaType, p.subject).with("Content-Type", p.subject)
+	case problemNotAcceptable:
+		return newEgainError(errNotAcceptable, p.subject).with("Accept", p.subject)
+	case problemMissingToken:
+		return newEgainError(errMissingToken)
+	case problemInvalidToken:
+		return newEgainError(errInvalidToken)
+	case problemNotPermitted:
+		var wrong *wrongPrincipalError
+		switch {
+		case errors.As(p.cause, &wrong) && len(wrong.scopes) > 0:
+			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.missingScopes", data: map[string]any{"Scopes": strings.Join(wrong.scopes, ", ")}}).
+				withEach("scope", wrong.scopes)
+		case wrong != nil:
+			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.kind)}})
+		}
+		return newEgainError(errNotAllowed, egainReason{message: "reason.auth.noRequirement"})
+	case problemRateLimited:
+		return newEgainError(errTooManyRequests, p.subject)
+	case problemUnavailable:
+		return newEgainError(errUnavailable)
+	}
+	return newEgainError(errSystem)
+}
