@@ -34,6 +34,8 @@ const (
 	errTooManyRequests
 	errSystem
 	errUnavailable
+	// egainErrorCount is the number of entries; the catalogue's array has exactly as many.
+	egainErrorCount
 )
 
 // egainCode is one entry of the eGain error catalogue.
@@ -53,7 +55,7 @@ type egainCode struct {
 // egainCatalogue is the single source of every eGain error this service writes. Codes from
 // eGain's published catalogue are reused where they fit; the others follow its form. The
 // spec documents each code with an example and the README lists them.
-var egainCatalogue = [...]egainCode{
+var egainCatalogue = [egainErrorCount]egainCode{
 	errUnsupportedQueryParameter: {"400-101", http.StatusBadRequest, "unsupportedQueryParameter", []string{"Parameters"}, "", []string{"parameter"}},
 	errInvalidBodyAttribute:      {"400-152", http.StatusBadRequest, "invalidBodyAttribute", []string{"Attribute", "Reason"}, "", []string{"attribute"}},
 	errInvalidParameterValue:     {"400-196", http.StatusBadRequest, "invalidParameterValue", []string{"Parameter", "Reason"}, "", []string{"parameter"}},

@@ -3,7 +3,10 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/custaccess/custaccess/gen"
 )
@@ -19,14 +22,37 @@ type egainError struct {
 	details []gen.WSErrorDetail
 }
 
+// newEgainError makes the error id of the catalogue with the arguments its entry names, in
+// order. Another number of arguments breaks the catalogue: the error becomes 500-100.
 func newEgainError(id egainErrorID, args ...any) *egainError {
+	if id < 0 || id >= egainErrorCount {
+		egainCatalogueViolation(fmt.Sprintf("no catalogue entry %d", id))
+		return &egainError{id: errSystem}
+	}
+	if entry := egainCatalogue[id]; len(args) != len(entry.args) {
+		egainCatalogueViolation(fmt.Sprintf("%s takes %d argument(s) %v, got %d", entry.code, len(entry.args), entry.args, len(args)))
+		return &egainError{id: errSystem}
+	}
 	return &egainError{id: id, args: args}
+}
+
+// egainCatalogueViolation is called when code breaks the catalogue: an error made with
+// another number of arguments than its entry names, or given a details key its entry does
+// not list. The service logs it and answers 500-100 or drops the detail; the tests make it
+// panic (TestMain), so that no such use goes unnoticed.
+var egainCatalogueViolation = func(problem string) {
+	slog.Error("eGain error catalogue broken", "problem", problem)
 }
 
 func (e *egainError) entry() egainCode { return egainCatalogue[e.id] }
 
-// with adds a details entry.
+// with adds a details entry under a key the catalogue lists for the error; another key
+// breaks the catalogue and is dropped.
 func (e *egainError) with(key, value string) *egainError {
+	if entry := e.entry(); !slices.Contains(entry.details, key) {
+		egainCatalogueViolation(fmt.Sprintf("%s has no details key %q (only %v)", entry.code, key, entry.details))
+		return e
+	}
 	e.details = append(e.details, gen.WSErrorDetail{Key: key, Value: value})
 	return e
 }
