@@ -240,6 +240,10 @@ func TestContentNegotiation(t *testing.T) {
 			{"text/html", "406"},
 			{"text/xml", "406"},
 			{"application/json;q=0, application/xml;q=0", "406"},
+			// A malformed weight makes its element malformed: it is ignored.
+			{"application/xml;q=2, application/json;q=0.5", jsonType},
+			{"application/xml;q=0.5000", "406"},
+			{`application/json;q=0.5;p="x, application/xml;q=1, y"`, jsonType},
 		} {
 			rec := h.do(request{method: http.MethodGet, path: grantsPath("1000"), token: token, headers: map[string]string{"Accept": tc.accept}})
 			if tc.want == "406" {

@@ -1154,16 +1154,21 @@ type CreateCustomerGrantsParams struct {
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
@@ -1189,16 +1194,21 @@ type DeleteCustomerGrantParams struct {
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
@@ -1224,16 +1234,21 @@ type ListCustomerGrantsParams struct {
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
