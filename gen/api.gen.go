@@ -129,78 +129,6 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
-// Defines values for ErrorMessage.
-const (
-	ErrorMessageNo  ErrorMessage = "no"
-	ErrorMessageYes ErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ErrorMessage enum.
-func (e ErrorMessage) Valid() bool {
-	switch e {
-	case ErrorMessageNo:
-		return true
-	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsXEgainErrorMessage.
-const (
-	CreateCustomerGrantsParamsXEgainErrorMessageNo  CreateCustomerGrantsParamsXEgainErrorMessage = "no"
-	CreateCustomerGrantsParamsXEgainErrorMessageYes CreateCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsXEgainErrorMessage enum.
-func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case CreateCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
-const (
-	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
-	DeleteCustomerGrantParamsXEgainErrorMessageYes DeleteCustomerGrantParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsXEgainErrorMessage enum.
-func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
-		return true
-	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsXEgainErrorMessage.
-const (
-	ListCustomerGrantsParamsXEgainErrorMessageNo  ListCustomerGrantsParamsXEgainErrorMessage = "no"
-	ListCustomerGrantsParamsXEgainErrorMessageYes ListCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsXEgainErrorMessage enum.
-func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case ListCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -696,7 +624,7 @@ type ContentType = string
 type CustomerId = CustomerIdValue
 
 // ErrorMessage defines model for ErrorMessage.
-type ErrorMessage string
+type ErrorMessage = string
 
 // Expand defines model for Expand.
 type Expand = string
@@ -1178,12 +1106,10 @@ type CreateCustomerGrantsParams struct {
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
@@ -1218,12 +1144,10 @@ type DeleteCustomerGrantParams struct {
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
@@ -1258,12 +1182,10 @@ type ListCustomerGrantsParams struct {
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsXEgainErrorMessage string
 
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {
@@ -1521,7 +1443,7 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "X-egain-error-message" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
-		var XEgainErrorMessage CreateCustomerGrantsParamsXEgainErrorMessage
+		var XEgainErrorMessage ErrorMessage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
@@ -1595,7 +1517,7 @@ func (w *ServerInterfaceWrapper) DeleteCustomerGrant(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "X-egain-error-message" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
-		var XEgainErrorMessage DeleteCustomerGrantParamsXEgainErrorMessage
+		var XEgainErrorMessage ErrorMessage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
@@ -1661,7 +1583,7 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "X-egain-error-message" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
-		var XEgainErrorMessage ListCustomerGrantsParamsXEgainErrorMessage
+		var XEgainErrorMessage ErrorMessage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
@@ -6789,291 +6711,292 @@ var swaggerSpec = []string{
 	"VQiC5YYWkhzSQ4k/HNNYssRPL9GumsxFT4X1F+dvmz9apjbQxMxIW9kVNO/u7gCHmrM4YlydYKBEoMks",
 	"SsIpjZNN+FGRVN8bcF/pIpvTiIbc34DbSPnc3GQFClxHBsM6OwbDFkklu0Tv7vUsGTV/rDp+g6FwJg8R",
 	"Sbo7L0uPeiYTMWHxYVA86cPAnPBQt2pldtJpt9tmvVOajNPVhsFCheA/YjZq9Br/v81Und3EX+VmuqAP",
-	"6uBgkXDL3qFkU1zmRwD3nEmlK8J9NLgRSUGGNI7nColmkpkxfDJhlKPsy3ig7nIss3ubM1l1FL802TUN",
-	"eRPmamqBq+JMuFCjcqXw/KrH5KLxqewkDr5MKS85hb1xGAWKEIlZPGSgkTFo2iL+GYtGZyy+DYfsVERM",
-	"+mRMJWiMIPADVfdppG4bJVw0xRRIIRIFFmS3TKPIbPnzjMXzdMc4X2aLGSrSbpdt6C3IpiUbEpMJbUqm",
-	"LrNiTTRJ4vBqluDeYpbMYu6RDF1XmzsMvFMlDYSCy3E4VRdhL/B3UZjRfFHdwoiNEqIIx3oU8hvFK+nc",
-	"CGS+gsg+TehrhZL+Bsh+M37DxR1P1wE6kr7M+dtbuZIK0KGAXgW67UrQ8aBMK+9rmwBM0iP+SRxOaDz/",
-	"O5vv4sJev/fJKETtl5FYRIxczUkYkHU6TMJbRhDjWbCxO+B+P4oAbXA6n4RcC73QBLpb69BQRBEbqnXk",
-	"QVJcRKcSGBxv0kp4dBROwgrDEchamWVO6TXbJd0dtKagyQh1Ac0H6JW4ZWSn3QZkAUMMMI+ddjtzHbo7",
-	"5XuIYDWlt111sYw35MlWt7HU4HGkcHT5HVGojMKwQjp1T24Ym+ZuiWTRyBtSLng4pBFeDc2j8Cq41yN7",
-	"922vRtWu1TJXPLhatj9tnXMV3jsR36gDzW9viR3P39WmwrxBM7vVGubAUrKft0xWQ6NcqDoejSQrAcLf",
-	"xB2ZKGkC8VhzXNBmGdD9WZSAzfAmnGZ20i4/KoHzlGJoexGCtksR9FhTzBKrHNBQEjGqlFUfUMQHyitG",
-	"JEzYBO0SDuFwV48yQekGzIylWxjRSDK70ishIkY5rjSmw4hdyHJhBnCNRaOmRH4JTH9NkjDLBTvtdqlE",
-	"o4ddJNW4kH253SiHpjrWN/PlF97vG270a4/K4e891fyTT6SIE3LD5jJzOQbcL3Ik1c/bixl8vU8TBmP4",
-	"u4ad+oTKobHnRnd0LslVzOiNJEnIZGvAPyDFRJtczIwBHpYQUZm0yMEtU8KVZZxXs4T4e5Tvs4gl7G1E",
-	"r8FgoDQsyi+mATVfDiknVwyGYgG5mpezWVhwBUUSGpIr0qR/FEH/NoyUWq6JhjXar0kiQ6A8cs4T+qXn",
-	"nMlrYCY+SVg8keRfIuSwC+Lv+h6hUTTgYqQV18lMJmQsoiAv0hTO6/Xxaf9y7+zssr+3d9nff3f4frc/",
-	"BB3/hMbJ/DB4vdVuq33p/3X89IwmdK7g+XkmFDzX/bVWq7WGiteg0Wq1Bg0l7Ki7TNjnGY3CBDRpOZtO",
-	"4Qi02qU02PmAFx4uPKMP89nkisVojmBfEld2W2clyADCWYAmKW3CGEX0WoLkNU/GCvdYJJmjoLeI/9lH",
-	"Uy1KhKqTll6ARHqg4CdCAVrrWihYvM7JMwWkqgHyCmz7vKoE9yTPRQ5PlFN1Mz3SURB5tUs6roDTInoG",
-	"SbYHXAE6ogqlr1mCGpEEo5CrIN7yoCWAYLZoMGpBq/8Ebd0jjMZRCLZUdWwyq/22yLGrVrt67/p2u+2R",
-	"uzhMErU0tP+YvXQ2csexXcFnFSyaFnRNA7sc/Ou/cUVJKBZpueoMsJVVc8l6wrhSEMUdZ/FGnkc0zplM",
-	"zJDlCvAwnXARy5jSJGGx6v6/fu03/ydt/tZuvrpsNT997XjdnZ37/yh9U8XVKkx/D7MVtQQzffpQAKrA",
-	"Qm3+9Pjo4PL08B+X+wcfyjcVmxkfqtvbJcMugMRXPAiLiJXw5tJV6XEey5nPRUKjU5C2ZKWsQ4NAEj9x",
-	"mvqeSxfFSEtxYBpVxM2xj9UUf9zRVxWBLqaSxck7EbCqLfQ03eAuSU0fE+FJQElGHqHIe4Buxw7lBHvX",
-	"gLMvoUykR2bA1UmYkPVuu71BQi4TMKaPkC7kgUD6KEUo1gQb8XtkqISUvInUgVCeROA2m7DPlSB0r7AE",
-	"lQI45Dc0OMV1qU9DtLGpPwu2tPTpGDpeiWD+zjwQqC/kbDKBt+vGdrvd7La7Gato+pjQ8BpAOXE+dU6m",
-	"Q8NrBOyWRWLKUltX49QdJZTpQD0SiOFsokAJBsiADSMlOwIXgPdAnoSJMZFykThWHwUHNeB7kfSjSNyV",
-	"b2EruwUYQreu2sRWvU04Q6WLObXXt7iUTg6aoVR4VbmMTr1lGIKBazBUUb4XyVsx4yUL2Wp3LPG0FgcL",
-	"nBF0Kl/Tll5TQsNINnq/fm3csHmeT+iOjVevXr1q3H8q3YNhO+tyI520R9ZUnzXcSKCUiERhhtwPRyO0",
-	"I+U3su1sRIxIAA0VMjm9K/ey3Vi4NknWQPwmnXa765Fuu91eMw9wSma7YpFQVEGkJCeddTflwumXNAp/",
-	"Q+eOUBLG6VVkTu06pjw55oeJ0u3KNtolNB3xOrxVxI9AL/3ep/pVbbRb/9DAGF5xaClDVoqPAsMVq1pL",
-	"D4G35myPBcfcGsHy+3tJEiHQgJCeKNBz6AtuMIKnTL9yry+fZq8GCfQ2QNMb01tGaILmuh92qhcaJruK",
-	"k4ypVM2MxmDuPnDfjgsYVgmWHQNZxgiNYkaDOWhh0pnNXUklWHbqg2Wnsxws6t6uqYZr6bIUdNJVgWse",
-	"CrjqZrqLxK2H/JZGYfBGBHOrkBZB0NlRmA/EyVHJtH6vrh1yzfJtd3bKMd+O5OwaV34uWhbDKkBwiOvW",
-	"L7sjfKdxV7dWGGqt56KNtinFLMs8NDxOzNvgB7OhHEBevSS6KVESpJJA9Kt4+jaPm6oAyqvyK2J7O0AJ",
-	"g/pQSGdfC4M19NXAX8F2AKKktm2DtkDW/tevnearT7+2m68+fW17nR/u/0OTCy6SQx6Et2Ewo1HZtdhy",
-	"7p616yiCFKbdqm7C1goEYqfmTVAN10oWkS5z11wN1QhpJjxrCY70QZT2QnDMuDVw/EMJ2RZFSrCj3SFO",
-	"c3xhSY9mXW5UYUUFZy/Dii9VMLlYODOYaaJQyXxrX+Ck7+tqXB/P4O0UoJF7eM6LtM8ErMZg1m5vDf/H",
-	"l0lkbAGvB41Oqz1oEHh3D/n160ED3u4Hjf8BrdmAYy+9fPJlEnH5etAYJ8m0t7mpnQVkCx5iW0Mx2byT",
-	"mxMRsGjzttPdvGZ8U+l2MQW786ZBi0HDDE8ITqAOEr/T+8KvN9Pv07b5c8Pfax+dat59SadC7n5x/m7p",
-	"GctHd2cHDNNfw1c3bI4f7Yx6LPsDfoaTwC++6BbOV3Z+d3wNf4M/5tvGQzAPRNIKl28lz2mirNTjokN7",
-	"03WWLJtPd9nMO8A7zsSLukEbWONbEV+FQcD4iqog4liV9rLV7PzwI2jUJKJDzXuxSylBgfblvDfXqXEQ",
-	"hAnZW8J0L9TMWZVL0cwpi5Ua6ayGrGXGK+gSSlecJWMRh7+V7vLVD65GMUtkGKCHu35nWaZXwBD1OUx3",
-	"gQj6Xu3VrrVn1wUcB7URxUxKFjkWE4Z+nCJm4TV3V205bIXKvNXstHeMakrkUEyZR+5ipenchBwMItM4",
-	"5MNwSiPwctSWXXUyYoRKfP/ksAo4FYIozOPAZShiZsWnyXXcmlAO1+GB6AHeIgo/UC5JxA3jDibD9Aqu",
-	"FfM+F7N6gkv312FMsJ3VGVPtm+9wowwNeGIuhbMtZVGFJfwZ2NWQRhGL4ZlNwbPkfnxr9nWo0IrT6IzF",
-	"tyzGzazGyORcJmySvUs7IBW1CTWPdTPOvkzZMCk1AurW5dahMxgevITBgAPIGIshkzJrJX8eivHg3f1V",
-	"6ITezMp0ou65LKEAz30DZV30+bbXUIlJYGdXa1zxAmpBuBgk5PI2cFu3hoycV7gxaFSbMV7aC5qXJIoO",
-	"5uYCWEf6ZTaNRavpkTU7TmqtyMIqv8+OHlFHhBETEAaBbFzE5Jd3R5W77CzYpbM5eNoeJ5OoWprkTshs",
-	"GuCnzf96hXqr2q9lGotgNgSF3Y6/tqskkkIMGsS7ZEnXc5HAZ8Ovv44o9fJBJLIefjviksX0JxahcgtY",
-	"Kktl1vGt5ag+rwLg8igfG6/jWT8teNPHWNbsHaTyBlxPdCwZz/3shJiWEpQBXy+GlmrnlW/MWeyz5ApM",
-	"BaynVU+a281Ou6ugLmdD/Q5TSk+hXSk9DbPvQt12494zv+nHK3Mzw4c+IeG7DRfpU9nQadE1b2VTmowP",
-	"A7lor20SBpZyX5we4kPA4sfb7UqOGdZ9tD0MlIpcOa37fPscdP8pAfPXIfXbDyP1y47Koejq0J6YwIfB",
-	"UppuZv3W5PywBGHumH7JAWAB/VX0laEdwqEy31pMP+7PkvFDvH/gT1SujTx1aWxw8P1lLo+G+k0JeC0T",
-	"ZqRNMkqqpDZDRDohPpiLKGg1ap8S7Gah9oR2u6LRHZNQvPxh+xX5f/+fnVZ3A2aF8U7oPBI0OBfiiMbX",
-	"7HEg0jNXAOk8F0SqFhipSXW88Mvtvz8pNBbNBVZNHSKgE3ekMHmQccWFB8QbxZf4cTkwhmIWBUQ7jGht",
-	"lz0tZpi9jmgYscCxgETz7L7DIbvg9JaG0Wqqrbv9hE2mIqZxGM0vZ85g1ZAIaEKvqGQkCBEQmAQEKE84",
-	"YS0CSWzQ3/lJ4bJk4l0S5yaGIc+FeEf5XJMV+UAkicTdZSDueBVcjMOPRhNpFkNHCYtJh0hI3rMuN54U",
-	"IsYTXf0Hcxa4REXi9VFSdUwTRiBODg3PufX5cGRNSDzk67XKHENwmiwj6k4Wo5S0X3Caeax6OOXCXVec",
-	"xJ4m37NkzHhiKDhepeeAfYYeOLOyoGfDWLGpeXoScfokxYYxy3Pejx8/NvvOQOX+2LkNwrrBAjfD6Loa",
-	"uZ8ab6gMhyRmNJq8HsCjniKvUkLEXSHlko3nqsWkK6MZcocrevDTviPKo8Sk1FPrh1SME1G3Ph9r3SMm",
-	"eOTN8dmZfWnhxj8RskIQMSKREDezKbQ++7AHPU4Pji7P/3lycLm3r8Cnl7WHKodpdPj+Q//ocF817p8f",
-	"Hr8/+9vhCfRKe5zQZFwa2AKaiExoMpPos6FgHCb6IAJiQFobRfvBKNU30nCQXEqtbwfC0uCclzs7Wy9L",
-	"83nVcUhQd0c7zFESzyLWQjsB+CyWR6mQbdUJeIKHAVKYNw0ZBCBoHTeDp0Dnf4oZ4YyhB+U0Dm/DiF0z",
-	"osD3rv++/9PB5dnB0dvLs4PTD4d7B5enx0cHZ5cnp4cf1LVGh3zr3C9iEkBEXzaCEkIdqvFXDXZ4dPDT",
-	"weXpwT8uDk8P9vNYueVgZQqXp8XJPxIOj0ZC/cyYPlrbBTsYtNpL31Pg0orvL1l06O+/vVS35fLw/fnB",
-	"6fv+0eXB6enxaRYXdjIUyuyQ4BaJPuUnxYsV9/Too609lz3nuk9JT3HCj3vksG8cC07//fH5ZX9v7+Dk",
-	"vP/m6CBPCV46p/9eJMTZ+NMe+xNu9NEokTNba5O0cNaFDgZiyjCwx6xEZrFkmVn4yUhAPnyedNptnXGm",
-	"SBHJD0Vs+PnNcbO70+62iyIMRvHl0GI7hxa402cgBA/Y2eMpQmFSnZ8Q5ggEQ3EIAu08nYzTpAGCtQFy",
-	"TGkydtChvtXmqbAib0xJhECDCuYfQT0wlGjEqSQPb473/3l5fnx8edQ//SlPHjquoGCiuA54EiZzopRh",
-	"3OrTo8WKW3syGXQluxQc4UoGmqejB7gcBZnUsEMcww46DS41pXCB7jd3VOr8ecECVDGi2sX7/of+4VGR",
-	"nexkBEsNGuLC5jkoyPPC4tG4tXRiN9JKT2wXQ3lgUkzEDPKyOrhX3+b1JIi3gvGrEoUUoXnXf/9P0EwO",
-	"zs7PcgSn+8pBIDWj2iCxO3xi9FlpR0+lY6RmvD+dAQ/z+NSz4D2J5YdcMRorQgsGzUxkcCUK9S/O/3bw",
-	"/vxwD2wzlSpux0GkzJae2PKycAuPl1T1ulEKNV4b0pgWPddkwr5MdVB1epQ2RAaSh5q8os/Mnlwx2oKN",
-	"hJKvJWnim3pOWbklGSksTNgEVrYATy7en12cnByfnh/sX7472D/sowkvJ+DsZNAkjSjCZKsAsKfnWX8w",
-	"gB6NhUosWpPusrXF0C4WkO7BD5c2s4Pb1fGU6GyBp0RGShO3LCYvt8nf35Q5j2CPetkIFgqXz+MY8gR7",
-	"/cv4g+CGVvYHWeWUvrGH9Mraw7d1wcAsRo/ywUBau91ud7r6fQ6ZQXrJTqzBd23v9KB/frCWD4kZiTjV",
-	"qteuI3FFMYnYGhEjC7M1xQHXyLru1SOnB/19kMdYJjexM2HVJIoSslsWh4m6aCuaNhFoK0ZW7rrlfnQm",
-	"87sxhSbwSghkE4d+QBRk4Ti22p2K43DkT2vfoMEk5KFUgmXq1gc5xpxYxAKc+/B2qHYQMB5CvMazQnXB",
-	"qsEMk+bUsqB8VERODqg77fZCoC5zGCnAz5rY0SOFGI+UZwXiMl8THGJ1R9cCBm63qwiCutoQB+qmO7PZ",
-	"acDWBrc1RUU32VsZJqoRM56Sz4uHZl1QWqHEUugA8km8dgz+Lb7UDzJrZH13CoA1hpuso9CzQvc5jCQ4",
-	"7eMdgzRud19VHsRpqrazL0PGAiW9LzAl5OBdsEP8QTT1z2uJwD080pfI0KROPQJOYyi7wkVGoy85rrez",
-	"KMo75jh6P0kEQQcbZFB/lPiRt0MsMxE8hkhhYGfpAG6QJ6oyNayvpSGtC1S4s2c1+j5THOxzgOuvEyP7",
-	"MC3wWQ/6G6uNT87zvq1a+WBGC02TYm/HKNJ9Za/GQ3hXmYUIhywnL8sfBsi6ZIw4HG7jucjGHwSYv4w5",
-	"CXe8MiF50JF+YwLxx4hpT0AoHijprUphHiYPuhHY50o4yofhdSDgvSgloShVGprYsWHulSH5zjhljzgY",
-	"OalltMplbVsfchE7dRHLBqxc5/bSdZo5aMmwPUIXvHA9D8l7Fqj8deInYYsPDpV/zHl+Y3r3oMfObyv0",
-	"rPjCWkaaZhVDuG9CUNBQp+B2qkCm9Uyx5nRlXg4coDSWOlffMJOdA58va6TOTBdlEm9A12+feeP5gPvX",
-	"eX/beZDAVHW8Ttx1etDOl/WP/Amitl3kXRq/nV3unyG5Wfm7eklqjG9L5ux2sQa/8XJYXFTHFgSdEzEq",
-	"KbGzTWy5HLW7aaxQIAnx2uY9TL42IAV1XQcM7Ke2OaFfDrHnVhtK1uhPac0aGsd0DoY47RRStqu/nZ+f",
-	"EGwAoVFY5J2g10S2mguGfLn1ZTrNHZ0yultWV8b6nyybWOFvdi43oCxTc/ZlaSG8NFjwVz2n3bWXB3la",
-	"KVVc/YsNIWAtB97e19ypBfb7ssi0PRGJWay9XAI2gtJdJbFprVz53Pb2jyUwyzj9uBNqT/edH5dCJOcJ",
-	"/7XigqZ50j23lrjNYU4ToqvaQ4EXm3ZB8Fz9QwRAreLA7klpqGa3XHE8RyG/KZ7LGK6MCyTNb6BC9ljI",
-	"pPdj+8f25jCenDKZ9Kfhpq16u9nptDpbrc6PrfaO5TfOkV1IRSk67fbmcBxGwWb+NDc7tY7zJsRnR1Ox",
-	"V133htdISxiqHafr1z8XhuG6LFPaMr+eXB3ubtliYhaVVPGRLBr5HvHTOp9QSmdKY8YTP1fqEmtbrHQj",
-	"1awenpXeiAZL2Vmbd9GfIEV7OfKaygajTBmKFhbghwS8oSTTmGFVIB7NEYF1GQhdhr5FDrniQL0Bj4VI",
-	"iI+j+urmgkPDlA7ZgPuPlGB8j0ThDSTmgMi/Ade2Do8wtVz7+kqJb/sQFjGow4O16EIorAgVltIbSwfc",
-	"dnhPJyztBLXEsXpmfqSYRVA+kfjqOHyn2B5mo8peL4TIMV/GnX7CrEzm6I5CDAM2tRce1P0+jxteQ0vB",
-	"umITjq4xCg4rvf4PPaxc/XJb9qGqGBoJA49QMhUyhMpXuvqXW7CunJfqOufuhf0xz1uz5RjKiIJZ6SmD",
-	"SjtDWCsNglAtlEYnzmHq8lVVG7GXYUU0LAo4IVA7GkXHI9DFVirM/skecloWBOL/7/M0JSynHjlUKilA",
-	"/0TbdG9ejk1TzsipYHl2uJM/QK/xpQklRxu97r33eMCZwTrVQPSg6nJtqROYbkbWzEuXzrRbZtqys/Ky",
-	"ANPrqHGCQAwKfH/onG+tneTxIrOpH3aKuyrfiZ23cuVyxSuYccBJUt4G2eS5rVfkllhhc6dwSSLM1SXr",
-	"7Cca8jU54LedLtEkcKNHnpm7KRac3qUBN5dpqniaAqfOv7jORULuYjqdsmDDK79mRIFD7SWUBAxiFGv5",
-	"Djg4HEBdLzzSnupo8pOYKZUq7lTct1VEkQGn7ZUCOuAapeaQChIKFPkbu47V9Zd3Rx6hHM0lAERnHgtD",
-	"Rf/3j/fO/3lyAEVkGcYQOrXzPMKZTEJ+TQLGpsb00nlJInbLIgl2Tch9o77ebr96CRDgImCShFLJC7gL",
-	"pE66tF++Em2WWaf341ekyCY5Yo4rl7brQr5F/akLve4XSQYLsb363mbvwcEXOkygBk+K7FAi+G4sJvmL",
-	"MY3FbRigjbTW9S8yyjxVq1agH0YMXCg/CYDOs1RA5ACDEi+CxXMqXGkpU/AheypoKXK5CFwzHn6eMf0z",
-	"Ju9ZHYK5lhbfHMh++mYSolFGK0WLWqK3dKXvgoBRVG03hyJmm05BjM3bLftxsyhRlimkrsyxSEzQimI6",
-	"uVPrb6HuV08OqVYQy+6Sk8uqKItzbY/TCRjw6YfxYCpCnhRyEfYGfMB/111+N/an31E//H3Af282m/b/",
-	"qmUu2yD5nWy32+R3JfRbi4n7kBOzKQOm5T7geWlVTx0qoL5vzuII7OmqwZVIxjZ1Y9YDb8KSsQiQ8mFR",
-	"bBpJQbbb25vb7Z3N7fbLze3OFrgYU52ia0qTsac7eiYphIiJDH9jGySzMT2n2leH/F5I+QXJCoYxS0jM",
-	"rsE5HSq7lycCw5Gdl4lLuIKXYAA2kPPT73z3LcLHKS+HMQvU7mkk/exSISmmcwL4uSrjpQLzWEQBjmET",
-	"4Kn+3Vfkd6cS+lrG2yCU1tUVHScyrgYaem7SRfI72YEVpc7n4I4+ixk2rkhRCP229EqWuEypgQokgpkr",
-	"YW1LhdSYhZRz5YfjtDSZR92MgbkUk1UpFz+VqKglKe4ywXqddnep/QjnLaMMNjTGhQJG5TS8xulBf7/h",
-	"NS5O9vHz/sHRAfxx8MvB3sX5QemCXX/UArXBH9ek8wbQIr41XvoKeSTkmHEJjfrJJTYTRrm6NGX0Zrvd",
-	"hntocHxZtU1ie3VtL5fYpOKsbbhV3lDfZNts2zZbUJcvbb5jmy+tiGn7vMxv9A5MzGpZaYKahN6A8zJn",
-	"tmOn7awN6ZWJA7FNOoUmNiRLjBTxyHdI4TetDLhCv0U9jO255dIkzMmkq81zXfs80NS5ooi+HSmFuW8q",
-	"4/uZotBYVFmSUayFPwXkNWlG6GjcUf/NuXunTbq2SZVnEKSGCROZVhdTo0WCX7MYQ0LsjFt6RkPH6gY1",
-	"mf7buv+2y3sKbbqFNgA3zfOL7bdse5Mi2p7auoLYhmm6o6ffgWup2GXmzHWrl7rVS73JqixL8LCJfToa",
-	"MIAccHQ2zNO00HN3dkwLNbMzRPcVNki5FcD2AdxqRxOVxWxqRx9mbaZU6ntczakKL1o6qArLLkB+1GSr",
-	"m9o5tTHVcpFcjIMrnT5BCJbDk5QOXsXKKqfPxGstfxZKAyZSxnWQ43MV7NB2zS3Jayx+RTvVV+CExUDs",
-	"xarau74VlunWf75O+XRGk+zuLHm5Rpto3mjtEnInCtkjrHXdIr4TcIsPWdbIPZMs9lslhlnX8N5v/k/a",
-	"/K3dfHXZan762vG6Oztl1vcyG2cRQKXnoCl7cWsdpdd3d3ZIxNR6pEeC8DpMpEf8S98jfhP308q9yblI",
-	"/zSbSxdZ/4zttrKmlXZ7mXuCneqUTSM6BJ35SWYtmyhFfrki9sfOsdVdkcbM3KS1NnaW75rd4U5hf3md",
-	"2iyjdBVVeOm0uYAEpSuas12xRRIxxW67qF+jxTpMsAg5+zyjkSPDFE0gfzGI1wRz7t2+SAWOeUky2Bbx",
-	"RyGLAulDcEzE6C1z7EdEzPDd1xc8mu/ThL5O4hnzsaEccDBJKXo4SzwiBcrTjofsrjvYXZiMYUBdNJ7G",
-	"jERslKjerQH3zxIaJ/s0YdqgdcAD/SkGoYFJsu53292XzU6n2d3yN3aJvxczkOdttwH3j6hMEM2y3ZtK",
-	"uoAEmhfne5mhztudXrfda//4n+12r932Nwpm8P5wKGY8OaFxMj8MGr0tpS7Y/3W8TAPErkZ/OGFkT8TT",
-	"Ru7n2eSKxY1eY2//9N1lpw2e8XuU70PG3rcRvTYGzj3KcSOZLwVP6LB8KRC66TbQSzmhCdmHx8PMj5mF",
-	"dPVCwJ8geAMFjaVsgqhtvteQhrLGFcBTivCEhlE/CGImJRSYT/7/GpStoZg0vEb2hJaMljY+EtehQuVX",
-	"b398ud/+sfPjj9t7P+y/3HnV77496Pfbezs7/f02pChKOxV3AsMoyJWs7BTMUagjqiY7cLglact7DZMR",
-	"vL+3d9nff3f4HrqDicS2edN90/BMylDFpdSf+v3f4ATpa2UmpgkYQuw9yABGv26iKzKacf9otyR0OjLO",
-	"RNocXuIwBGZe9Om59/4ai7VOSs+84qqFVfWxC0S3KXxry/KzPGlyVIgClXKVopduzlqDi4f7pZpSkbpl",
-	"fBYdQueIiVsv22r1NDjm0dxQr9yEZUJiGa10p3PJpjvd8tkIjEn0oGWuL1kqnOehH8dMW5YzhZZ1qnWb",
-	"EZeLux5BLZoOk/CWeW4PKBKn2N3SxO6+pziaZ21EEZWJHnHA/QL98ZXmEiZqUtitR2AOtE9eHvXPIK/1",
-	"8cX7c2wPM+FEOX6HwKsC5h7lBKGUgvBKiIhRrmHoMq2aMNSJ610Y7mZgmDotOGAkdaDYWm1rWkIt3VqO",
-	"9VZctc7Cq6YHqbpqRe7t4n7KyOteNC2tF1G9RBAo3LLuSrfM7GzpLUtFjLL36EjxZ6OFQ7rpu7GpcBBY",
-	"DMkqqy5/z70kVq5WD/hmXrlGK+64gFkkq9hDt/JmY8kCQsHJfgbfnCfPa9EsLCwrXJXBj6kWhGKT1JqR",
-	"z+G9noxZGJMhHtqazrRit1mUjVws6C5AA1hhGUy1QF++6uz1v6NKiZiIW9AhrsDl9m4cRk4TSxmy67bH",
-	"s50/jwVHccCD1U4hL8E+C4KoSTQ5evDytMxcNHehPYuE8Co6CllcuHHAbmZ6egP2HtnqkjH7QgM2DCc0",
-	"GvDhmMZ0mLBYkoDF4S0L0ncENdaa1Dd6Hb2tNA7qnPX4k2So2uYVrzqifgYtawGTIFBKMDSnNnx9HIXJ",
-	"nF85mbG6yNeVrp6dAaDnchL3yTGrypRdOn0+sdPUShtWirgbC4xQi8UtjYgulmsxwrmfbjgHz8dz7JRL",
-	"oFXAc5dfxSvL9DIXkGUqWhUo3bGIDu4sgWlGv8tUDQNVL8cp86UAKsfVGqIz4EqwUvSwCkapxlmGAebV",
-	"WF/+2IUCRthxU9TKr6hqlbMbV6m1Dmh+bC/Zywddtr0AKEc3Lie5KxB9GGs1uqo18PrhdSW+zmUGv2Xm",
-	"vL00rqeElE/pNcMcoGW1nhwrFqpcCrXGVL4TMbP2Vr2fX7+uYOtIrRp/RcPEp/tPauGTMMEXo2+4h3QH",
-	"TvxW7X14DTEaSZY0eu2CbUAfeNnF5yCeo8rIJrquEJRpuc7S7U6tt1SLUFX6HiZkURsgIxFF4q5iOo2Q",
-	"ReXLXrmaZvesPTxndC95x9G4UAYruGAy/A29LjLLVahTAzzPQjjSky9bNP5WXHG71oITkdDolMlZVBUu",
-	"lyIQnuqEJkN4tnfScO3qODlwVXWHxHeERXiGOnNuXfnnUYCM1zCmJIOE5jAtgGq8mKA6uHKoU7Hmkq3G",
-	"1yIHtyyeZ4MH0scryfI+SSMo2wfBsRLMHfGsSMNr0ucaZsKS6qmadVfqjK7yhbnyn97WWDSylLisa0tD",
-	"zIYiDirXW7nAR1loHJl9ifFi8YKeTM4vE4JL0m0Dcs6nEFuSq1daU7QzaHZxdnD65KJ0WYJwRwUwrtL1",
-	"dvCPih08QkqvIaY96HEbLl76SqrIB/g8tYgSWolfPF/9PpqBoA81ALHn7oADYVF8Fx28MZM+BD25Xp5A",
-	"nBOBSRGdcCBKhhGjscnEXngNLT5z7a1OcN4LbV2gV2jNW0r9l9OGh4xZeZ0LgxXw/aFXkbO7zHWsrCO8",
-	"4r18Pj23Yg/ZO1l3G9WXc+9pL2fe82I115xyNzF01s57h/Vnydj3iP9u/536Jw4/P5VHmJJ48h52K7hP",
-	"Fb3zsr5yS/yoyvzRytZTJmBBPjqnZkYhShyiB5pOZEa2UH8mzGa7td3qbrTIifH31tmiDXcNBJMDiM64",
-	"4eIOiF54zQXElVBJnJG2Wl3jn1KankAHjIRVogeGhYRBmr/EfJe6Jzt16pGiQl4aKCzfWhrBfe+ZNWD8",
-	"y6J1rEkdJONpIduu3q81kROsUczgURI6gy+Zgpv4QIjhCFrkvSmHPptYTRJxEPyCkjFNBtxEvaL7TyiJ",
-	"Xx434utcEzZrIWfEz0Wh+N6AZ891p9UlCYsiiGOYEDqlcZI3Jxd3VCPrDcauFMBzNqVD1pRsSmMw8EIz",
-	"aa2hIiZsMk3mhMobCaI9A21A4wq0zpI/Op22hiJmLScYrxUzmnP9rRPb4hzrgpspp4LL0kwUcgYJ2Uez",
-	"yF5JbJwLfets5LQTTOR+iZlAew02/3l89dMwPA5/Prz47bDzPjyUh/x0Z7h3+PLwZvrLh72fX7XY/Off",
-	"go+HqtG/hpN2MtyKZv+c//yqNexG/Gryth388nME00zVnb0MOTx5tu3JlENuQrlS2xdBFZapsb/xBsIa",
-	"inJMdktf67h0OwstYA3mlCUznoSRG1uIfbIaC2yyoKxPQh5OZhOXWjvizErY6ixA5/OvgZI1ALsMXbOg",
-	"T33V9RksdVbPnElmsAz0DTTK7oBJNVeAlM53kAnGMkG4mPRAd33yrAc614LlIwM+nV1FoRzDMdmZjJvH",
-	"L++OcJFyFwluKC111gpo/+RwTRJxx23iBm/ANaMQAVOiSj6doFYulLZqv9Ehx2iUAGqsE//ZnwZ8ymKC",
-	"35YyVR2lkeMwX518bffNr2hSuvd3CVfEUqsz6DmKHjBiSPNP/5BlAdwUqpLINfGPrRLxyg0svnfSfdYU",
-	"rzQmVOXPq0pqsp3GrpelCs2D6S3YhXQr6ZnQLQQG4AUodn4+zWFOvL6oDrhblxtQmzAKWdAja1/WWqsF",
-	"fd97DQdhynfAeAA2kFU2sFuSbysZp9mubBUS/5cm3LYmXIimVlx7ZM6kdm6qv5utQkIBhbwlB7U0VYCh",
-	"MU+fKyCLeIuSBuRvKjhOQbZj4t+wuZG1fBDKbKui2zxkv82+UmvkWSUlkbpkNttuOtaXFdEtd0BqbWbc",
-	"0qQPkg1ncZjMz9S9dcV8EMmL8NsrDZmnCfFPjs/OyaZQv2wC2/EzIlG3tdXqbPRcrSAMAMRhIgfcyOqQ",
-	"PaMQrU8lWlkhvlP1mVIp70QcIAYD0YFHEVi03afCJwCPwhDkjE0bYmmFXnguUGoq7q1E6nMC3XU9nqt5",
-	"aRy8tkwVf0Bvo/mUEb9/cugPONieMHwJ9zCCKgoW/HuOIN77itxa6iTQVYKHdd1CEzk4CaUheJidQ6Fv",
-	"tXzSa5wyGjh5T7RrYZh2NxLKRawg6J53xtagvu6uAPsLWZaEZZ9F7BqkMg13wckVG9NohEHFYDmGJEaw",
-	"AqXzzQC3Dcd33Wx2BxxKJlpXHvBQFWQdyYj0SKCEwAQY+gYGa9BA4TbqJ5qy5o4rkxrdhFxmvsxAytYd",
-	"MCKYFgIedaDf/DAVOOEosVi0PksMh35rpPSfP543is9E+oQyodPrfjqP/qrZhCM7Ov7p8L2/ARQBK1OT",
-	"tzNpLuY0kQSSlwy4O540ciEwWaWSayG/5+KIHs4Go0sPz9+4bA24Dc/No4TCnGEYMFKGX3kShYJ8bRpl",
-	"QBuDde14IZ0yJjhrAXFBuAsg0C3wYRJXDcBUajiCpz4tenpS4GyynCDYLepDczfYIh/LrvdQTJgO4M8D",
-	"YMDXfXD1Ri9xjzifLvcuzs6P3x2cVnx9qdOj28yAmNTb3zDXbMDTrJUJuWKR4NdqpV4tsmIY3LMAHHFK",
-	"dQn5SFRFxKH5EP6Ft+uYMXLLeCBiuZZmVtAn0D851ECGjGKCJ0o6aw24sWamOTqVUCfxnHC4NUkCMZwp",
-	"uotM9k7EN9JtKDFoUZIZtyW3+IC/IC9eoGKYI4ovXpB1vzR/U6vV8jd62YIW0ub2G3Di0EvIB4iGuTRv",
-	"p5PC32YAJG4CQM88DoHniM0RSEhnR8v1cldrp5Dg3oyRKs+gWePuzIU22wO0xd3h6dvVmp2Vp7xwiL9a",
-	"yjQ1ULfIQboWm2/F/zqwce+DhjfIRL6nXyh+l37KJAwYNO59vQlNWYtOWPqYljkO6Z2ZJ3ZFztUmsvR/",
-	"75fiozIcIXI8/YAvvVRltgnmbUp5PCedtN5zsulLj4Cfikem9NoUTUMzCBqhJOAjWA9lzzCznz+eS/Jf",
-	"//v/JqGUM63IlUjJiSgVGPV7oxaMB1xdYP1QuYQ92iD8XBM9y97R4cH788vDfd+DDIrp6ign7IsuKozu",
-	"z8ncZLmLyfrpWXfn5eaB+q9Hbtjcoao/f/z7Gbk4PdJuyuZpKl2E0kIwX3+j12i3Oq02yAtTxuk0bPQa",
-	"W612awstFWMggIuzr8E1Bzopyp5QfgpvtQkvvc0hN0k5z4VvU1rzbEaTtNEx9zWNSb/QoTWsJHfirjs4",
-	"5BX4YYcEoUxCPkzSVXgYCIwIDNZ4Nb0zg5MgWKcgQy0PZBjMTgC3Ch1o7LoxwhvybijUvIL0my9eKJJ0",
-	"GwYzGr14kQ6t+n80t8DN4iVZAnkzX9hxU4mYRppaviCCe0p3cWCrplc7Qi6ndg9v6UpbS0eAeY/CCQZi",
-	"xUJKW4as5+Tqged6SCSWnlGaX9EFJejnMG/hx7JBsrnL++kbrZIa7qDqtuK6BKtmqGFtyhfrAzAWEYN9",
-	"nNAQHtpoQmikGPpcg18mdK4EKpM3tpcpvhhKdbEmU5EgQAbceSvsaY2GrPtWJ/I3CGcskNrxHI7JPwjC",
-	"hOxZ4yiEwilyMeAl5wXHxbLoEvJbEd2yAPEme2pashqLCXPHU0QlEYQ6B+qkj4Jlh5JQRQ9ZeM21atYv",
-	"IW1K6nL0bX/DrCKrI+8SLshoFgP/TRlWtsyUIrpjhufiApmixQ4yx2qrb6hFLOtVBoHOqF/lkuB7qQlH",
-	"VuaGTptsYn4iCJBd0lLb8eCpvkZzHNiptrK0x4Gboeb+E1qDmEzeiGC+aiHNO4FpnFmuVuQJcgRZcbcA",
-	"ke5SoSVTNPNZs+bWL6ejD7pO1cynh4Iu+KT7PVvlJgNqty6Rk0j/9QDAPWhsZgoX5XrlRjsXC0fr5kbL",
-	"N+hWTGeH5ZmvH1AnyR7s/WqZv71aqb8brnUVUquC0wc8AAN6dNudEpspxlOC4UHJ9rvEPxKIcT6JQizD",
-	"6VbZqJIJnrx2k1lGcc0Xp0dmJdl1VYOwCB330FbJq7tpMwkXHztXq6q33W5XNbbntvmGBsYZB7p0lnfJ",
-	"FBCFTlvLO70V8VUYBIxjj5fLe7wXCbIAyPepenVqzHNC55GgwbkQRzS+1v126myqpMSd6tx9tbxzvmjz",
-	"vdfYqQP8Q44KxxnkPLXF7HfqALSk8Lz7pgH8wrEu/1ppZ/2keEnmDeDXhYZ2CJFJWYE20uaMEAp96bWE",
-	"jKplRooG5HlffBu+hsH9po4rTL/MfREG93iBIfNASRLViTDqEPomgdhqV+MXhjOKjnDW7IeBUoi229uF",
-	"cEbM+AijuHK1yXRqhOd1nUt/C7II5SVfNEFCfIBSQRBEHhG3mtRkeGmGNJWJdZiFISPWrSzVpUU/QNTI",
-	"vSMGBYJong/TheVL0HQh7y/6t4/TOKYC/BcS0pXqlNSWMf8waTTDLLcX1JtyI92/dXHWPzMb2a7FRt5C",
-	"psyH853vLGAxC0Ai65oxrjXReUIegKVAyvxej0qkyGxpj5BjzvsgjDGOUvZy5i27S7+XE4TTsiBuRmHk",
-	"Edh71xnpXFSPZGika35zxgS+AFXlsIaNdWIJAyiYlym/pt0zUiexKOQ3LdJ1OJQdeMB1VgU9cci1mSeF",
-	"xy7ZLuuZ+i6DfafSZlO00nwI2R3pX4PJVXApIuaYasosawOu9JDM5IvtM6SGeQYjXlaxz5SbY8q4rMK6",
-	"R5pOckz2T8yr2iuaT9Ib6wiK5lyVlgOJPlC11Fi53HBSYhDJVkZr/CzGXCdCSk0lpg5ZGsO9VAnrphng",
-	"rHsV0MjcfO9oPCfv6L/AmSs1x6w+I3QqzriSWSeHjDXMO096So+q5P3HmINSSwshtsR3iRnHbZVvp04e",
-	"fzfIZmqCFxpkB1AoQWIWvR400nUShR+vBzUwMrUdOYtPd7x0X9123X2lSP1H7My1ii3e2TMZzQrXptR4",
-	"5jzH8MBwo+ezTa0moVfqEqm4skwA+K5kfFcynkvJAIe82iqGbp1RMH5iSUa+t7cwVTnqKhsPTtTyVf1z",
-	"GNxXZWup0k7SRDyOAItpeNBhVieyRO+OdZMO2+a53iAzHoEnw5iRUcgDJdD7/QiLDryFL3wnnIwHDKIx",
-	"FK8W+hX/BBw3esSHR12frOt8EqS7s4txd5LQK6XD7bTb+PAOEXyESvXNhs72DVkzfEWL7QDtjRbxdYIN",
-	"Xwfa3encLrG4K2Z12c1m/MDU7Tyag2eO9uqvTAyi9nIcByzuER+8vt/MMfaQEx8TDylIDBmIDRBiqF1W",
-	"MHBE3oRTKIGJhdOURhCLOxjV/6x0LJ313HNH9xHm6i/2ZUo5KGM6wXkmCTpU2cOzv4IjUFsCl24raMNx",
-	"vAdlCVKUfjg8+FiZoBQ8WWokMgXdbcCt8lbMz1HQ4kqVmZKMQqupM+DeUEfbOMb0KzVanrv5ZuqMrM+i",
-	"Ttu3cNh1Wv6j1tSIMfVmVhhVSy8DjKvT8ghSCa2out3yoIVuyy0ajFqGIqb5pv7TKHf1ZKnq/GQlYlVK",
-	"GG1SMkcCeccSGtCENkG0+JIsEyVMe9P83mucHpydN98a/7bmB+OCtXgg1ct2Mn3qyyjomPcASQU7Pkhe",
-	"wa6rSy3Yb2XZxXZ7gASDfR8qx2Dvx0gzOEItmcZx5/+1RB6hUVTi1ZmGZjgCSaUPaAPytq9EZI/tsupZ",
-	"jcrReXm/wn365C31NyxyHh8X6gOnjXSVceOPujAT1oDrcECTL4CC3oLbX4PYVoaZsLQp97x0AY5v4Pp2",
-	"e3sDmX02YYzm4zrji2+SbeVsjuKOZ0rLgIOEthZqh0bTdD0dSwGXxjqDjpLrYnZNY5Bdh1QyvZ5sUhw/",
-	"Tfell5DLwKWnMemuUrMtfpE6I8IArsemGWgdPLvvQsmIcfLDJ7eN0vI54FKphjX9S1aRzoh7KktQ5EwE",
-	"ME8Hr8gRo+aszHYDNegCFvSI76ag8olCOo+UpcLXgFbDZhKR5lqjxHVq25N38O4R79oSg9BLEhqYqCJx",
-	"xzfMxt0ETJ4DT+9BG/6Hs2H/TfeNkj/fdPd8c1RiEiYJC/RBug6XYMBGnFHj1krrG47S123BmdmSmzTY",
-	"zwWYLcsT7D6YmyH72qlVIeWLF6gCvXiBRGLKMBzHs+iGEWC5HLS99MGcqu1JyKFAbK0h8/D+85vjZnen",
-	"3dmC0KlICjJT4pdC3OEsjpXCYVxxW+AaDGdwMZUsTprvRMB6BMsbqW0BKVFTmnx3JhN2yGXCaEDWw0QW",
-	"knApGKhR9do0Muj4T3I3Fs2hiGYTLlHTwsqHJu1Wt93WIEuzgYHrbcwgmqYJQdDrRgHyiFMyySOtVmtD",
-	"aRKmliX2Ath4akmcTsy7vaXDoKa4hZew0uxkapaUiIDO1yRkZ/d0uSUWvJkbSurmy/Zt0MGA26KSEJPY",
-	"Io4qtKxaAznPehILzgY8iSmXaPzt2RM3h6nzBJi6kdUOsPmkoKuyZEQVhSmPdDrV6J5NkZyxzr+jN47P",
-	"sWKlblt919OID/cNpW6GyHuvAQ7TALTs7Miu7+IQZL4UX9xplpbEWlqoanEhpgWb0PkHy6otrfCMUp4A",
-	"NP+aUqE5hQmb/GfuaJcCH9b96PWVmq1zqUdruHA+QF3MbPpBmyhbfhkFhpKn9p351lSFMOEcUldAznKO",
-	"AS+mL1dkylJubRH5cyuf2rn2z3Ay1qX33CnpDdbJWRRB3uiMk28ogctdnB7lVPxqB9z+lRSRUggcT1yT",
-	"HbGup+0fnGx8WRXee++7SeOvZ9Lo1F7qQ/2ODYwe4X3838OmYpI9FM0kNS0pz/q8s/kVxeuFzsYHPJBo",
-	"37DMCSq+XTNQ5VFmdgqY8kCXTHVZmmSJUiIglk4q3kUDkLau5s4bB3DBWMyuxyT/FLTRIuCPh8l8tIqW",
-	"VZAHPMaQMesbHcZZmGLcaivrFQYyp35JdrY44GZdoDf0ecp8ozs6l+SGsSkI7KS0CEgPF2K0kKXl7Ew1",
-	"/tSQlNH3ttttXUZP9SvWt8s+qOmycaAWuiX46pTHg/Bm6AkgypsGYgPhYMBTXTOar6b2VLqUV3t+F/WZ",
-	"ep7HtsQWvCF+t8d/t8f/VXgH4v0jeIdX/nZ/zJklN4YCeob22cf2dbDmqb+grfXbtS/4WTo64CWPsmo0",
-	"TVphEEtSSd3n4gGv+V5cRjh+YsljrSDP8/T6bR5An0dvOndqVH6nrN8p61/mpfMRZPWZHzex2Ngf/QxK",
-	"k+G4JNJZp6WF5COZF42H1+wY8HXwIFrwbhQmUr8dbewWXhK90rfOAU8fKHWlz7mu54jPGphGggfua4F5",
-	"Sfmh3f5RJ6HLvkDAwPaZwT5WtIifqf2c9xJbXPFZO7D1cxwWUvpfMQ0llPqJFfpBRD94v3+w7+ObHBxN",
-	"WoQqbw1MBGgnqV1dJzXBIB88SnhANS9pZXqH+85UnNTRakhNpSYRNgOXWiU81qSyQB0FBQ7JKlchliLA",
-	"x53sE43nvtmkyqmfKxjr65w88BKkJZN6JcvLZA4cuExZecD7yWo1sB7E0nUZn0e/BJQWyXnciu5rVw/6",
-	"K70AWJ2Umre870rpd4vqd4tqXdlNl7V+nEU1n2nxa5r0834zXuj5fm7KE+SzBazJqkyNHgHHa8zIp/q2",
-	"FsZdPsxPGRM9usGXjwp4VFDcuzg7b3cu988anvn75F3DawAvPj38x+X+wYfGp7pkXm3rvQLcKZtGdAip",
-	"15dl9bFBBY26RAjB8AAihB0fRISw6+pECPtliFCde4zdHnqPsfdj7jGOUOceF5L//goBMyWJj/O3XN2H",
-	"zO3KXSnnrpcmVEU1rdSzsx/oqG6sxYAOrvnYNwKYamVm9PRScuINmyYeWLiCGV4eFuwOOMVE9krW10I8",
-	"JXIuEzaBCdZki5yyZBbzdGqZ1iHXKadBKRJ8yDwS8rTuAxCPMlmzHwTPQjMeJKlWkYvV6QMShccIdM++",
-	"uHKRLn+i36nWvxnV6gfB4wjWrIRevaM3+i0V3spyIkcEZvZR1bQ9jZiKKIXg+kxjKCkDT3jWySh083FK",
-	"D9xSINoOiloEULFDUT788oaxqck8nck73ee6DhysynmJnRAaRVkSqJpokgekU9G9MiKnpYX/joSuIAj9",
-	"SWneAwQ2wsXdd/L3b0b+NJ48Um6rp59tTrMVYkt1NXTtBWvLbSjDK3QbzaTjAQoYJtKlfz0yCuMq+RPd",
-	"TKQO0AUHzVTOS5VCmtBIXJN1SKRHZXkdCm22hp/Ah2VDU8TrWMymBa0R/PhDrsOOPHfJQKgVSQWnfV0T",
-	"W3XHiJ47Jb7ipqiU4TUv97RQUre69W6122+vh35txJoSKRxzdU+Fubm6xzJNKRyHnysq+KomulTTiS0O",
-	"Azh50N9veI2DXw72Ls4PFKmEkWichCM6VBf2E6bMya9Ie2kvWs67/XcPWo5ZRADP0Gr+DAWvVxo5d6iZ",
-	"6n3gqF4ohrxAyk2rDrnc/zu1/zdV0Z0Q0SxZLeDIU2jtLtHTwZQoF5sSSCUZ/E34Vpo7bt0/uTgnrVbL",
-	"5SObX821vrfRYOKWxXEYsA0T12mLoZubjETcFpmyr5p6cZoTYGAUJk6wTfWlh/UpHmSHXB+JeMA1CdQV",
-	"18km8a8jcUXRMdLH3phngviKVPhqkTwBPx1MBgHcAJ4BtbCLZeomLL42ru61E+0PbBXlHlbFuqPSchPI",
-	"RpgxWHiEi3hCI3VNe7AETAA41YftDbj1y4RAONy66paaVpzaXaUGEJj9mTjWQ+Od8Orsu+WPsgFHbsyX",
-	"KQET8rRST6ZyUhqF9GA+qLDnUZzHwTrwLljeI3bpT91OE8HDROiiyYsZNL4TK7Xm9KAPf1yc7Pcdjp3N",
-	"N/cpGyj1JCwTalObj2Xc8wmVuVXwStcu/45Yf13EqiOJZWT/SiL8XSj7d7NAAipksAOSJej47j9SK3ek",
-	"KSjrVWbb1BYDaeXItYwingZBKhFvTaJTMlgY/SJh8o1dMzU5bmjZIjU7ykQolRrrJev4ayUAOSk1tLSY",
-	"VnvcJb7Ziu/KnCVZENjnGY1QTqXJeE3iDJJOIE4cbQKQ38Okx8e7C2Et02k0300FN6YlOUdgqzaPPr0M",
-	"5NXsY6yEjzGp/vk0/BVMpM60ruvSk9py/7sAaJFdIXf1qdR39TsP+zfjYcda5S6o+7kM+FkmthIPwwq7",
-	"lcUmFUrCEkm31db51JvDtGayLmfhFsPfbm1vYL2TYuFPxZeuQ5mk2U9MEVAC1lzJWEBGYcSQWwwLBfmZ",
-	"5oR/Oz8/IVDGf8DXsyX361XbdwvtQwIVrDHo41iXoXHd1p9x0AzPg/BAbRbQRVw8nYjySiRjsBN8NNk+",
-	"ocwxppjBiqUmigiLF8LPpVX3bbHHXUKtIwQLdA8xSyTih5CQesYP+S2NwuASJ3Tqx2OG/Ewp8mRMkwHH",
-	"FfRPDnEjoSRulOg0kSRb0tAjfgF1ddUbXW1X5wR1cGKn1e1B3V2oKztoeET/eemg26Bx7+8SSkY0BAd4",
-	"GHnAndPXJRLtJrGJzkCz3e7gkX38+LHZd1Cmh4hS6qR8KOWMQWnb2p7JX5p3d3fNHGLlVdQrNWM/s/Jc",
-	"HvYiasPzRorYhQT5l1ob0ijp3EJTb19xp8qcuyvkSAGAWNbxVDx8pblx9ErfZ7c0ei61NR2OGTgMxyIq",
-	"sZ5izLLPRROYqp+hXTutzkbdBBRmhNJKbicxvcYOldMP1UIfNT2MUDJ9fT9lhaEPcVMGXpYXEmq5/qqe",
-	"ZZ6/tdx2VecHe+2qzg9y1jUdl/F5vJd4d5HH57j5VUJDkyAxrV0Nuk8Z5V+vYrcbrn+vWl0Xh1KMfVHq",
-	"7pIc3XlJpJ6AAlBEyXmG5fpB59FryuM85uveEzGzdX1Nwj1yu9UifS1EhJhcwa1eb6tTpiJMHzIv249v",
-	"eqQPzobwCH0bsjvyZk0H9YRJyKRHaJLQ4XjCoJojDyAxo66wjHmTFPvHnGwDziY0jCAFuRrmio1pNELe",
-	"BmzScg8ip4zeSCyZr4b65d0RFgTy0SPe17XWyTQc3pi8fdokiXXVvQH3TSL+87kRD9x0AGsyLd35y7sj",
-	"zVglKSnNT9Zh7i+TyB9w1OntE7wmrRu6HH5aw3/dD9gti9SmdHEYHyf0lYxkvgKA62VtgBKupSCs+O9u",
-	"2hYUyO7e0x6mV/MMHNakAwHbc9f+LkFKmhP/A43nPYJTeCQ/lXmPwpr1ih0PeCi1D4CuSATV34F0ejo9",
-	"YOZAwoQMxUQLl0oGmdJkTABUyVgEKBb1Tw4H3IZ1j+ktw8wf/nZ7u9lpdzCj93Z7p9lpt32ynlIT4r8X",
-	"Z7Ph+FSrn8bd4R2M/l4kfdQ/fV1iXtfOK090X6zXl8p4jAdTEboCeaUoTqok8d6Al1XytwaoKqrUIoeJ",
-	"xENAU41ZAhyzI/tViH6ZrWfIWnHHOqrh7QyqZu9FYhaQvV/Selmrpn/xPZ0Rf8DTfQp+qzao9S2TmZb0",
-	"99+S04OzczIyAUI6iPHFCxsyZCrkvHihaUJ5GJJvb7u+LetQXf/VBhmOhZBovsPM+SIRQ2Er7+zafLNh",
-	"Yr4jL150XryAnJVS4b2GUd89c4CUOg9ictCay2OvglFM1LLNyBABGfLKbVgqpQbWW1qTxM/Hb/k6oynH",
-	"PCSSYVFNM43RZjr/9b//r1f5pC8bEJipiSH8QCPV5i4Ok4RxY0U0Y3VaeCSokqhzgIM1P2+ruxrRhMXE",
-	"XxAAB4gKkW9YFkGhcRImEQM0lglNZhL+FD1ous8SxT4GigsOGgF8cn/fU8TJ+XxCk/Ggcf/p3t/YVRO4",
-	"a5QEkGGLUOIr4G1OIxpy31BvJPg4hfQAplMWkyjkOuvwixcQGAXBpQAAh7NA/oq8jK7oF+RGXSUi0CXX",
-	"q3cm60Kn4NhAklhvgFwCe5+s02yy+Y20+puO52VTMPuXbNpoucmYSUZ8PSJATcMRUk8oCFInb50kV7Mw",
-	"SsgohuKBjIyFxEy2wG6ZQyvx/qyPBRczJaLDNn9pvhXxHY0DFjRP1PX2cSiqLvsXiEamJBJiekWHNwpb",
-	"p3F4q4QVzhIgMTQIYialOezT8HqcSENwdMQ16Pxg71j301AyP2MG2IUqt0p9lD0n7S+SHWMPJQEbhgH4",
-	"etAg3bO63FdUMkITbckwckILNlkjdFjLYNLTMaDSs+7S+GJBA+1Ju2uHXFJXg0dz3S8Zs0narVbSp1BC",
-	"GLaSVpiEGviJ0Csi64qVwio3DLVbPfC7Rfp8Dl4gkdQSxHZ7S5+ikwTYUHiKFVxevHBcKG2OMTOyzdaF",
-	"AlrERokip0SMTO5ydemyLLYyMrDIb7UdEQyB/ZPDXtXzmSXQmWe3McNY+5Z+gEdeK8E3UzItj0FeZZA4",
-	"LmdxCIYgfXuGgo/C65kVVNJW5DXRaSD/dnx2jvKKP+DqekhCr2nI0TFL4iOU1AIwcMjUGUBJ2iihSIXD",
-	"YTJPhRQtA6dfWAru0Hvb6N4Vk4TCHccR1ccJYQWYSm0PLimU2ZzGIR+GUxrZKqKOm6xP1qcRTZTWsOFV",
-	"+M8WnuqUZJDmbPdANi3peZktE3cYYIk1vxxLvQGHhGggU9rCp+BnFoh8CRqNZ+U26PtP9/9fAAAA//8=",
+	"6uBgkXDL3qFkU6IdzJn0yTrwrzkZUsk2CJU3hvz4M8lMZ0VtGeUo9TIeqFscS5AiUHxCrFIiwTyDPx4K",
+	"w5x5JGL0FmUBMUt2FWGygrdGgPyJz5msOtZfmuyahrwJsze18FZxvlyUatgHX6aUl5ze3jiMAkXAxCwe",
+	"MtDkGDRtEf+MRaMzFt+GQ3YqIgW+MZV6f1IgN/BppG4pJVw0xRRIKBITFmTRgEaR2d7nGYvn6e5wvsx2",
+	"MtSn3S7b0FuQaUs2JCYT2pRMEQHF0miSxOHVLMG9xSyZxdwjGX6gNncYeKdKiggFl+Nwqi7QXuDvohCk",
+	"+am6vREbwZGS9SjkN4rH0rkR5HwFkX2a0NcKlf0NkBln/IaLO56uA3SrChyoXEkF6FCwrwLddiXoeFCm",
+	"zfe1LQEm6RH/JA4nNJ7/nc13cWGv3/tkFKLWzEgsIkau5iQMyDodJuEtI3hfWLCxO+B+P4oAbXA6n4Rc",
+	"C8vQBLpbq9JQRBEbqnXkQVJcRKcSGBxvzUp4dBROwgqDE8homWVO6TXbJd0dtMKgqQl1CM0/6JW4ZWSn",
+	"3QZkAQMOMJ2ddjtzHbo75XuIYDWlN1t1sQw75MlWt7HUUHKkcHT5HVGojEK0Qjp1T24Ym+ZuiWTRyBtS",
+	"Lng4pBFeDc3b8Cq41yN7922vRtWu1TJXPLhaNkNt1XMV5TsR36gDzW9vif3P39UmxrwhNLvVGmbEUhKf",
+	"t2hWQ6NcGDsejSQrAcLfxB2ZKI6HeKw5NWjBDOj+LErA1ngTTjM7aZcflcB5SjG0vQhB26UIeqwpZgm/",
+	"Bhpq+KgPKOID5RUjEiZsgvYMh3C4q0dZonQDZsbSLYxoJJld6ZUQEaMcVxrTYcQuZLkQBLjGolFTIr8E",
+	"kWFNkjDLBTvtdqkkpIddJA25kH253SiHpjrWN/PlF97vG270a4/K4e891fyTT6SIE3LD5jJzOQbcL3Ik",
+	"1c/bixl8vU8TBmP4u4ad+oTKobEDR3d0LslVzOiNJImSnQb8A1JMtOXFzBjuYQkRlUmLHNyyeO4wzqtZ",
+	"Qvw9yvdZxBL2NqLXYGhQmhnlF9OAmi+HlJMrBkOxgFzNy9ksLLiCIgkNyRVp0j+KoH8bRkqd10TDGvvX",
+	"JJEhUB455wn90nPO5DUwE58kLJ5I8i8RctgF8Xd9j9AoGnAx0grvZCYTMhZRkBdpCuf1+vi0f7l3dnbZ",
+	"39u77O+/O3y/2x+CbeCExsn8MHi91W6rfen/dfz0jCZ0ruD5eSYUPNf9tVartYYK26DRarUGDSXsqLtM",
+	"2OcZjcIENHA5m07hCLS6pjTf+YAXHjw8o0fz2eSKxWjGYF8SV3ZbZyXIAMJZgKYsbfoYRfRaguQ1T8YK",
+	"91gkM1I38T/7aOJFiVB10tILkEgPDAOJUIDWOhoKFq9z8kwBqWqAvALbPq8qwT3JM5PDE+VU3UyPdBRE",
+	"Xu2SjivgtIieQZLtAVeAjqhC6WuWoD4kwZjkKpa3PGgJIJgtGoxa0Oo/Qcv3CKNxFIINVh2bzGrNLXLs",
+	"quOuvry+3W575C4Ok0QtDRU3s5fORu44tiv4rIJF04KuaWCXg3/9t7EoCcUi7VidAbay6jFZTxhX6qW4",
+	"4yzeyPOIxjmTiRmyXHEephMuYhlTmiQsVt3/16/95v+kzd/azVeXreanrx2vu7Nz/x+lmiKuVmH6e5it",
+	"qCWY6dMHBlAFFloBTo+PDi5PD/9xuX/woXxTsZnxoTYBu2TYBZD4iodkEbES3ly6Kj3OYznzuUhodArS",
+	"lqyUdWgQSOInTlPfc+miGGkpDkyqirg5drWa4o87+qoi0MVUsjh5JwJWtYWephvcJanpIyQ8JSjJyCMU",
+	"eQ/Q7dihnGAnG3D2JZSJ9MgMuDoJE7Lebbc3SMhlAkb4EdKFPBBIH6UIxZpgI36PDJWQkjetOhDKkwjc",
+	"ZhP2uRKE7hWWoFIAh/yGBqe4LvVpiLY59WfBBpc+OUPHKxHM35mHBfWFnE0m8Obd2G63m912N2NNTR8h",
+	"Gl4DKCfOp87JdGh4jYDdskhMWWoja5y6o4QyHahHAjGcTRQowXAZsGGkZEfgAvCOyJMwMaZVLhLH6qPg",
+	"oAZ8L5J+FIm78i1sZbcAQ+jWVZvYqrcJZ6h0Maf2+haX0slBM5QKryqX0am3DEMwcA2GKsr3InkrZrxk",
+	"IVvtjiWe1uJggTOCTuVr2tJrSmgYyUbv16+NGzbP8wndsfHq1atXjftPpXswbGddbqST9sia6rOGGwmU",
+	"EpEozJD74WiEdqT8RradjYgRCaChQiand+VethsL1ybJGojfpNNudz3Sbbfba+bhTslsVywSiiqIlOSk",
+	"s+6mXDj9kkbhb+gUEkrCOL2KzKldx5Qnx/wwUbpd2Ua7hKYjXoe3ivgR6KXfCVW/qo126x8aGNErDi1l",
+	"yErxUWC4YlVr6SHw1pztseCYWyNYfn8vSSIEGhDSEwV6Dn3BfUbwlOlX7vXl0+zVIIHeBmh6Y3rLCE3Q",
+	"XPfDTvVCw2RXcZIxlaqZ0RjM3Qfu23EBwyrBsmMgyxihUcxoMActTDqzuSupBMtOfbDsdJaDRd3bNdVw",
+	"LV2Wgk66KnDpQwFX3Ux3kbj1kN/SKAzeiGBuFdIiCDo7CvOBODkqmdbv1bVDrlm+7c5OOebbkZxd48rP",
+	"RctiWAUIDnHd+pllhK807urWCkOt9Vy00TalmGWZh4bHiXlT/GA2lAPIq5dENyVKglQSiH5NT9/0cVMV",
+	"QHlVfkVsbwcoYVAfCunsa2Gwhj4e+CvYDkCU1LZt0BbI2v/6tdN89enXdvPVp69tr/PD/X9ocsFFcsiD",
+	"8DYMZjQquxZbzt2zdh1FkMK0W9VN2FqBQOzUvAmq4VrJItJl7pqroRohzYRnLcGRPojSXgiOGbcGjn8o",
+	"IduiSAl2tDvEaY4vLOnRrMuNKqyo4OxlWPGlCiYXC2cGM00UKplv7Quc9H1djevjGby5AjRyD9Z5kfaZ",
+	"gNUYzNrtreH/+DKJjC3g9aDRabUHDQLv9SG/fj1owJv/oPE/oDUbcOyll0++TCIuXw8a4ySZ9jY3tZOB",
+	"bMGja2soJpt3cnMiAhZt3na6m9eMbyrdLqZgd940aDFomOEJwQnUQeJ3el/49Wb6fdo2f274e+2jU827",
+	"L+lUyN0vzt8tPWP56O7sgGH6a/jqhs3xo51Rj2V/wM9wEvjFF93C+crO746v4W/wx3zbeAjmgUha4Squ",
+	"5DlNlJV6XHSEb7pOlmXz6S6becd5xwl5UTdoA2t8K+KrMAgYX1EVRByr0l62mp0ffgSNmkR0qHkvdikl",
+	"KNC+nPfmOjUOgjAhe0uY7oWaOatyKZo5ZbFSI53VkLXMeAVdQumKs2Qs4vC30l2++sHVKGaJDAP0jNfv",
+	"LMv0ChiiPofpLhBB36u92rX27LqA46A2ophJySLHYsLQ/1PELLzm7qoth61QmbeanfaOUU2JHIop88hd",
+	"rDSdm5CDQWQah3wYTmkEbijasqtORoxQie+fHFYBp0IQhXkcuAxFzKz4NLmOWxPK4To8ED3AW0ThB8ol",
+	"ibhh3MFkmF7BtWLe52JWT3Dp/jqMCbazOmOqffMdbpShAU/MpXC2pSyqsIQ/A7sa0ihiMTyzKXiW3I9v",
+	"zb4OFVpxGp2x+JbFuJnVGJmcy4RNsndpB6SiNqHmsW7G2ZcpGyalRkDdutw6dAbDg3cxGHAAGWMxZFJm",
+	"reTPQzEevLu/Cp3Qm1mZTtQ9lyUU4LlvoKyLPt/2GioxCezsao0rXkAtCBeDi1zeBu7u1pCR8yY3Bo1q",
+	"M8ZLe0HzkkTRMd1cAOuAv8ymsWg1PbJmx0mtFVlY5ffZ0SPqSDJiAskgAI6LmPzy7qhyl50Fu3Q2B0/b",
+	"42QSVUuT3Am1TQMDtflfr1BvVfu1TGMRzIagsNvx13aVRFKIXYM4mSzpei4S+Gz49dcRpV4+iETWw29H",
+	"XLKY/sQiVG4BS2WpzDq+tRzV51UAXB4dZON8POunBW/6GAObvYMmZkDHoPHcz05oailBGfD1Ykiqdl75",
+	"xpzFPkuuwFTAelr1pLnd7LS7CupyNtTvMKX0FNqV0tMw+y7UbTfuPfObfrwyNzN86BMSvttwkT6VDZ0W",
+	"XfNWNqXJ+DCQi/baJmFgKffF6SE+BCx+vN2u5Jhh3Ufbw0CpyJXTus+3z0H3nxIwfx1Sv/0wUr/sqByK",
+	"rg7tiQl8GCyl6WbWb03OD0sQ5o7plxwAFtBfRV8Z2iEcKvOtxfTj/iwZP8T7B/5E5drIU5fGBgffX+by",
+	"b6jflIDXMmFG2iSjpEpqM0ukE+KDuYiCVqP2KcFuFmpPaLcrGt0xecXLH7Zfkf/3/9lpdTdgVhjvhM4j",
+	"QYNzIY5ofM0eByI9cwWQznPBp2qBkZpUxxm/3P77k0Jj0Vxg1dQhAjrhRwqTBxlXXHhAvFF8iR+XA2Mo",
+	"ZlFAtMOI1nbZ02KG2euIhhELHAtINM/uOxyyC05vaRitptq620/YZCpiGofR/HLmDFYNiYAm9IpKRoIQ",
+	"AYHJQ4DyhBPWIpD8Bv2dnxQuSybeJXFuYhjyXIh3lM81WZEPRJJI3F0G4o5XwcU4/Gg0kWYxdJSwmHSI",
+	"hKQ/63LjSSFiPNHVfzDXgUtUJF4fJVXHNGEE4uTQ8Jxbnw9H1oSERb5eq8wxBKfJMqLuZD9KSfsFp5nH",
+	"qodTLtx1xUnsafI9S8aMJ4aC41V6Dthn6IEzKwt6NowVm5qnJxGnT1JsGLM85/348WOz7wxU7o+d2yCs",
+	"GyxwM4yuq5EzqvGGynBIYkajyesBPOop8iolRNwVUjXZeK5aTLoymiF3uKIHP+07ojxKTEo9tX5IxTgR",
+	"devzsdY9YoJH3hyfndmXFm78EyGbBBEjEglxM5tC67MPe9Dj9ODo8vyfJweXe/sKfHpZe6hymEaH7z/0",
+	"jw73VeP++eHx+7O/HZ5Ar7THCU3GpYEtoInIhCYziT4bCsZhog8iIAaktVG0H4xSfSMNB8ml4vp2ICwN",
+	"znm5s7P1sjQPWB2HBHV3tMMcJfEsYi20E4DPYnmUCtlWnYAneBgghfnWkEEAgtZxM3gKdP6nmBHOGHpQ",
+	"TuPwNozYNSMKfO/67/s/HVyeHRy9vTw7OP1wuHdweXp8dHB2eXJ6+EFda3TIt879IiYBRPRlIygh1KEa",
+	"f9Vgh0cHPx1cnh784+Lw9GA/j5VbDlamcHlanPwj4fBoJNTPjOmjtV2wg0GrvfQ9BS6t+P6SRYf+/ttL",
+	"dVsuD9+fH5y+7x9dHpyeHp9mcWEnQ6HMDglukehTflK8WHFPjz7a2nPZc677lPQUJ/y4Rw77xrHg9N8f",
+	"n1/29/YOTs77b44O8pTgpXP670VCnI0/7bE/4UYfjRI5s7U2SQtnXehgIKYMA3vMSmQWS5aZhZ+MBOTD",
+	"50mn3dYZZ4oUkfxQxIaf3xw3uzvtbrsowmAUXw4ttnNogTt9BkLwgJ09niIUJtV5DWGOQDAUhyDQTuct",
+	"smmAYG2AHFOajB10qG+1eSqsyBtTEiHQoIL5R1APDCUacSrJw5vj/X9enh8fXx71T3/Kk4eOKyiYKK4D",
+	"noTJnChlGLf69Gix4taeTAZdyS4FR7iSgebp6AEuR0EmNewQx7CDToNLTSlcoPvNHZU6716wAFWMqHbx",
+	"vv+hf3hUZCc7GcFSg4a4sHkOCvK8sHg0bi2d2I200hPbxVAemBQTMYN8rg7u1bd5PQnirWD8qkQhRWje",
+	"9d//EzSTg7PzsxzB6b5yEEjNqDZI7A6fGH1W2tFT6RipGe9PZ8DDPD71LHhPYvkhV4zGitCCQTMTGVyJ",
+	"Qv2L878dvD8/3APbTKWK23EQKbOlJ7a8LNzC4yVVvW6UQo3XhjSmRc81mbAvUx1UnR6lDZGBpKMmH+kz",
+	"sydXjLZgI6Hka0ma+KaeU1ZuSUYKCxM2gZUtwJOL92cXJyfHp+cH+5fvDvYP+2jCywk4Oxk0SSOKMEkr",
+	"AOzpedYfDKBHY6ESi9aku2xtMbSLBaR78MOlzezgdnU8JTpb4CmRkdLELYvJy23y9zdlziPYo142goXC",
+	"5fM4hjzBXv8y/iC4oZX9QVY5pW/sIb2y9vBtXTAwi9GjfDCQ1m63252ufp9DZpBeshNr8F3bOz3onx+s",
+	"5UNiRiJOteq160hcUUwitkbEyMJsTXHANbKue/XI6UF/H+Qxlslp7ExYNYmihOyWxWGiLtqKpk0E2oqR",
+	"lbtumSCdAf1uTKEJvBIC2cShHxAFWTiOrXan4jgc+dPaN2gwCXkolWCZuvVBjjEnFrEA5z68HaodBIyH",
+	"EK/xrFBdsGoww6Q5tSwoHxWRkwPqTru9EKjLHEYK8LMmdvRIIcYj5VmBuMzXBIdY3dG1gIHb7SqCoK42",
+	"xIG66c5sdhqwtcFtTVHRTfZWholqxIyn5PPioVkX5EQvsRQ6gHwSrx2Df4sv9YPMGlnfnQJgjeEm6yj0",
+	"rNB9DiMJTvt4xyCN291XlQdxmqrt7MuQsUBJ7wtMCTl4F+wQfxBN/fNaInAPj/QlMjSpU4+A0xjKtXCR",
+	"0ehLjuvtLIryjjmO3k8SQdDBBhnUHyV+5O0Qy0wEjyFSGNhZOoAb5ImqTA3ra2lI6wIV7uxZjb7PFAf7",
+	"HOD668TIPkwLfNaD/sZq45PzvG+rVj6Y0ULTpNjbMYp0X9mr8RDeVWYhwiHLycvyhwGyLhkjDofbeC6y",
+	"8QcB5i9jTsIdr0xIHnSk35hA/DFi2hMQigdKeqtSmIfJg24E9rkSjvJheB0IeC9KSShKlYYmdmyYe2VI",
+	"vjNO2SMORk5qGa1yWdvWh1zETj3FsgEr17m9dJ1mDloybI/QBS9cz0PyngUqf534Sdjig0PlH3Oe35je",
+	"Peix89sKPSu+sJaRplnFEO6bEBRC1Cm4neqRaR1UrFVdmZcDByiNpc7VRcxk58DnyxqpM9NFmcQb0PXb",
+	"Z954PuD+dd7fdh4kMFUdrxN3nR6082X9I3+CqG0XeZfGb2eX+2dIblb+rl6SGuPbkjm7Xazdb7wcFhfV",
+	"seVA50SMSkrsbBNbLkftbhorFEhCvLZ5D5OvDUhBXdcBA/upbU7ol0PsudWGkjX6U1qzhsYxnYMhTjuF",
+	"lO3qb+fnJwQbQGgUFocn6DWRreaCIV9ufZlOc0enjO6W1ZWx/ifLJlb4m53LDSjL1Kp9WVoILw0W/FXP",
+	"aXft5UH+yQ4grv7FhhCwlgNv72vu1AL7fVlk2p6IxCzWXi4BG0HprpLYtFau7G57+8cSmGWcftwJtaf7",
+	"zo9LIZLzhP9acUHTPOmeW4Pc5jCnCdHV8KHAi027IHiu/iECoFZRYfekNFSzW644nqOQ3xTPZQxXxgWS",
+	"5jdQWXssZNL7sf1je3MYT06ZTPrTcNNWvd3sdFqdrVbnx1Z7x/Ib58gupKIUnXZ7czgOo2Azf5qbnVrH",
+	"eRPisyPjs4natLruDa+RljBUO07Xr38uDMN1Waa0ZX49ufrd3bLFxCwqqeIjWTTyPeKndT6hlM6Uxown",
+	"fq7UJda2WOlGqlk9PCu9EQ2WsrM276I/QYr2cuQ1lQ1GmTIULSzcDwl4Q0mmMcOqQDyaIwLrMhC6fH2L",
+	"HHLFgXoDHguREB9H9dXNBYeGKR2yAfcfKcH4HonCG0jMAZF/A65tHR5harn29ZUS3/YhLGJQhwdr0YVQ",
+	"WBEqLKU3lg647fCeTljaCWqQY/XM/Egxi6B8IvHVcfhOsT3MRpW9XgiRY76MO/2EWZnM0R2FGAZsai88",
+	"qPt9Hje8hpaCdcUmHF1jFBxWev0feli5uue27ENVMTQSBh6hZCpkCJWvdPUvt2BdOS/V9dHdC/tjnrdm",
+	"yzGUEQWz0lMGlXaGsFYaBKFaKI1OnMPU5auqNmIvw4poWBRwQqB2NIqOR6CLrVTQ/ZM95LQsCMT/3+dp",
+	"SlhOPXKoVFK4/om26d68HJumnJFTwfLscCd/gF7jSxNKjjZ63Xvv8YAzg3WqgehB1eXaUicw3YysmZcu",
+	"nWm3zLRlZ+VlAabXUeMEgRgU+P7QOd9aO8njRWZTP+wUd1W+Eztv5crlilcw44CTpLwNsslzW6/ILbHC",
+	"5k7hkkSYq0vW2U805GtywG87XaJJ4EaPPDN3Uyw4vUsDbi7TVPE0BU6df3Gdi4TcxXQ6ZcGGV37NiAKH",
+	"2ksoCRjEKNbyHXBwOIC6XnikPdXR5CcxUypV3Km4b6uIIgNO2ysFdMA1Ss0hFSQUKPI3dh2r6y/vjjxC",
+	"OZpLAIjOPBaGiv7vH++d//PkAIrIMowhdGrneYQzmYT8mgSMTY3ppfOSROyWRRLsmpD7Rn293X71EiDA",
+	"RcAkCaWSF3AXSJ10ab98Jdoss07vx69IkU1yxBxXLm3XhXyL+lMXet0vkgwWYnv1vc3eg4MvdJhADZ4U",
+	"2aFE8N1YTPIXYxqL2zBAG2mt619klHmqVq1AP4wYuFB+EgCdZ6mAyAEGJV4Ei+dUuNJSpuBD9lTQUuRy",
+	"EbhmPPw8Y/pnTN6zOgRzLS2+OZD99M0kRKOMVooWtURv6UrfBQGjqNpuDkXMNp2CGJu3W/bjZlGiLFNI",
+	"XZljkZigFcV0cqfW30Ldr54cUq0glt0lJ5dVURbn2h6nEzDg0w/jwVSEPCnkIuwN+ID/rrv8buxPv6N+",
+	"+PuA/95sNu3/VctctkHyO9lut8nvSui3FhP3ISdmUwZMy33A89KqnjpUQH3fnMUR2NNVgyuRjG3qxqwH",
+	"3oQlYxEg5cOi2DSSgmy3tze32zub2+2Xm9udLXAxpjpF15QmY0939ExSCBETGf7GNkhmY3pOta8O+b2Q",
+	"8guSFQxjlpCYXYNzOlR2L08EhiM7LxOXcAUvwQBsIOen3/nuW4SPU14OYxao3dNI+tmlQlJM5wTwc1XG",
+	"SwXmsYgCHMMmwFP9u6/I704l9LWMt0EorasrOk5kXA009Nyki+R3sgMrSp3PwR19FjNsXJGiEPpt6ZUs",
+	"cZlSAxVIBDNXwtqWCqkxCynnyg/HaWkyj7oZA3MpJqtSLn4qUVFLUtxlgvU67e5S+xHOW0YZbGiMCwWM",
+	"yml4jdOD/n7Da1yc7OPn/YOjA/jj4JeDvYvzg9IFu/6oBWqDP65J5w2gRXxrvPQV8kjIMeMSGvWTS2wm",
+	"jHJ1acrozXa7DffQ4PiyapvE9uraXi6xScVZ23CrvKG+ybbZtm22oC5f2nzHNl9aEdP2eZnf6B2YmNWy",
+	"0gQ1Cb0B52XObMdO21kb0isTB2KbdApNbEiWGCnike+Qwm9aGXCFfot6GNtzy6VJmJNJV5vnuvZ5oKlz",
+	"RRF9O1IKc99UxvczRaGxqLIko1gLfwrIa9KM0NG4o/6bc/dOm3RtkyrPIEgNEyYyrS6mRosEv2YxhoTY",
+	"Gbf0jIaO1Q1qMv23df9tl/cU2nQLbQBumucX22/Z9iZFtD21dQWxDdN0R0+/A9dSscvMmetWL3Wrl3qT",
+	"VVmW4GET+3Q0YAA54OhsmKdpoefu7JgWamZniO4rbJByK4DtA7jVjiYqi9nUjj7M2kyp1Pe4mlMVXrR0",
+	"UBWWXYD8qMlWN7VzamOq5SK5GAdXOn2CECyHJykdvIqVVU6fidda/iyUBkykjOsgx+cq2KHtmluS11j8",
+	"inaqr8AJi4HYi1W1d30rLNOt/3yd8umMJtndWfJyjTbRvNHaJeROFLJHWOu6RXwn4BYfsqyReyZZ7LdK",
+	"DLOu4b3f/J+0+Vu7+eqy1fz0teN1d3bKrO9lNs4igErPQVP24tY6Sq/v7uyQiKn1SI8E4XWYSI/4l75H",
+	"/Cbup5V7k3OR/mk2ly6y/hnbbWVNK+32MvcEO9Upm0Z0CDrzk8xaNlGK/HJF7I+dY6u7Io2ZuUlrbews",
+	"3zW7w53C/vI6tVlG6Sqq8NJpcwEJSlc0Z7tiiyRiit12Ub9Gi3WYYBFy9nlGI0eGKZpA/mIQrwnm3Lt9",
+	"kQoc85JksC3ij0IWBdKH4JiI0Vvm2I+ImOG7ry94NN+nCX2dxDPmY0M54GCSUvRwlnhECpSnHQ/ZXXew",
+	"uzAZw4C6aDyNGYnYKFG9WwPunyU0TvZpwrRB64AH+lMMQgOTZN3vtrsvm51Os7vlb+wSfy9mIM/bbgPu",
+	"H1GZIJpluzeVdAEJNC/O9zJDnbc7vW671/7xP9vtXrvtbxTM4P3hUMx4ckLjZH4YNHpbSl2w/+t4mQaI",
+	"XY3+cMLInoinjdzPs8kVixu9xt7+6bvLThs84/co34eMvW8jem0MnHuU40YyXwqe0GH5UiB0022gl3JC",
+	"E7IPj4eZHzML6eqFgD9B8AYKGkvZBFHbfK8hDWWNK4CnFOEJDaN+EMRMSigwn/z/NShbQzFpeI3sCS0Z",
+	"LW18JK5Dhcqv3v74cr/9Y+fHH7f3fth/ufOq33170O+393Z2+vttSFGUdiruBIZRkCtZ2SmYo1BHVE12",
+	"4HBL0pb3GiYjeH9v77K//+7wPXQHE4lt86b7puGZlKGKS6k/9fu/wQnS18pMTBMwhNh7kAGMft1EV2Q0",
+	"4/7RbknodGScibQ5vMRhCMy86NNz7/01FmudlJ55xVULq+pjF4huU/jWluVnedLkqBAFKuUqRS/dnLUG",
+	"Fw/3SzWlInXL+Cw6hM4RE7dettXqaXDMo7mhXrkJy4TEMlrpTueSTXe65bMRGJPoQctcX7JUOM9DP46Z",
+	"tixnCi3rVOs2Iy4Xdz2CWjQdJuEt89weUCROsbulid19T3E0z9qIIioTPeKA+wX64yvNJUzUpLBbj8Ac",
+	"aJ+8POqfQV7r44v359geZsKJcvwOgVcFzD3KCUIpBeGVEBGjXMPQZVo1YagT17sw3M3AMHVacMBI6kCx",
+	"tdrWtIRaurUc6624ap2FV00PUnXVitzbxf2Ukde9aFpaL6J6iSBQuGXdlW6Z2dnSW5aKGGXv0ZHiz0YL",
+	"h3TTd2NT4SCwGJJVVl3+nntJrFytHvDNvHKNVtxxAbNIVrGHbuXNxpIFhIKT/Qy+OU+e16JZWFhWuCqD",
+	"H1MtCMUmqTUjn8N7PRmzMCZDPLQ1nWnFbrMoG7lY0F2ABrDCMphqgb581dnrf0eVEjERt6BDXIHL7d04",
+	"jJwmljJk122PZzt/HguO4oAHq51CXoJ9FgRRk2hy9ODlaZm5aO5CexYJ4VV0FLK4cOOA3cz09AbsPbLV",
+	"JWP2hQZsGE5oNODDMY3pMGGxJAGLw1sWpO8Iaqw1qW/0OnpbaRzUOevxJ8lQtc0rXnVE/Qxa1gImQaCU",
+	"YGhObfj6OAqTOb9yMmN1ka8rXT07A0DP5STuk2NWlSm7dPp8YqeplTasFHE3FhihFotbGhFdLNdihHM/",
+	"3XAOno/n2CmXQKuA5y6/ileW6WUuIMtUtCpQumMRHdxZAtOMfpepGgaqXo5T5ksBVI6rNURnwJVgpehh",
+	"FYxSjbMMA8yrsb78sQsFjLDjpqiVX1HVKmc3rlJrHdD82F6ylw+6bHsBUI5uXE5yVyD6MNZqdFVr4PXD",
+	"60p8ncsMfsvMeXtpXE8JKZ/Sa4Y5QMtqPTlWLFS5FGqNqXwnYmbtrXo/v35dwdaRWjX+ioaJT/ef1MIn",
+	"YYIvRt9wD+kOnPit2vvwGmI0kixp9NoF24A+8LKLz0E8R5WRTXRdISjTcp2l251ab6kWoar0PUzIojZA",
+	"RiKKxF3FdBohi8qXvXI1ze5Ze3jO6F7yjqNxoQxWcMFk+Bt6XWSWq1CnBniehXCkJ1+2aPytuOJ2rQUn",
+	"IqHRKZOzqCpcLkUgPNUJTYbwbO+k4drVcXLgquoOie8Ii/AMdebcuvLPowAZr2FMSQYJzWFaANV4MUF1",
+	"cOVQp2LNJVuNr0UOblk8zwYPpI9XkuV9kkZQtg+CYyWYO+JZkYbXpM81zIQl1VM1667UGV3lC3PlP72t",
+	"sWhkKXFZ15aGmA1FHFSut3KBj7LQODL7EuPF4gU9mZxfJgSXpNsG5JxPIbYkV6+0pmhn0Ozi7OD0yUXp",
+	"sgThjgpgXKXr7eAfFTt4hJReQ0x70OM2XLz0lVSRD/B5ahEltBK/eL76fTQDQR9qAGLP3QEHwqL4Ljp4",
+	"YyZ9CHpyvTyBOCcCkyI64UCUDCNGY5OJvfAaWnzm2lud4LwX2rpAr9Cat5T6L6cNDxmz8joXBivg+0Ov",
+	"Imd3metYWUd4xXv5fHpuxR6yd7LuNqov597TXs6858VqrjnlbmLorJ33DuvPkrHvEf/d/jv1Txx+fiqP",
+	"MCXx5D3sVnCfKnrnZX3llvhRlfmjla2nTMCCfHROzYxClDhEDzSdyIxsof5MmM12a7vV3WiRE+PvrbNF",
+	"G+4aCCYHEJ1xw8UdEL3wmguIK6GSOCNttbrGP6U0PYEOGAmrRA8MCwmDNH+J+S51T3bq1CNFhbw0UFi+",
+	"tTSC+94za8D4l0XrWJM6SMbTQrZdvV9rIidYo5jBoyR0Bl8yBTfxgRDDEbTIe1MOfTaxmiTiIPgFJWOa",
+	"DLiJekX3n1ASvzxuxNe5JmzWQs6In4tC8b0Bz57rTqtLEhZFEMcwIXRK4yRvTi7uqEbWG4xdKYDnbEqH",
+	"rCnZlMZg4IVm0lpDRUzYZJrMCZU3EkR7BtqAxhVonSV/dDptDUXMWk4wXitmNOf6Wye2xTnWBTdTTgWX",
+	"pZko5AwSso9mkb2S2DgX+tbZyGknmMj9EjOB9hps/vP46qdheBz+fHjx22HnfXgoD/npznDv8OXhzfSX",
+	"D3s/v2qx+c+/BR8PVaN/DSftZLgVzf45//lVa9iN+NXkbTv45ecIppmqO3sZcnjybNuTKYfchHKlti+C",
+	"KixTY3/jDYQ1FOWY7Ja+1nHpdhZawBrMKUtmPAkjN7YQ+2Q1FthkQVmfhDyczCYutXbEmZWw1VmAzudf",
+	"AyVrAHYZumZBn/qq6zNY6qyeOZPMYBnoG2iU3QGTaq4AKZ3vIBOMZYJwMemB7vrkWQ90rgXLRwZ8OruK",
+	"QjmGY7IzGTePX94d4SLlLhLcUFrqrBXQ/snhmiTijtvEDd6Aa0YhAqZElXw6Qa1cKG3VfqNDjtEoAdRY",
+	"J/6zPw34lMUEvy1lqjpKI8dhvjr52u6bX9GkdO/vEq6IpVZn0HMUPWDEkOaf/iHLArgpVCWRa+IfWyXi",
+	"lRtYfO+k+6wpXmlMqMqfV5XUZDuNXS9LFZoH01uwC+lW0jOhWwgMwAtQ7Px8msOceH1RHXC3LjegNmEU",
+	"sqBH1r6stVYL+r73Gg7ClO+A8QBsIKtsYLck31YyTrNd2Sok/i9NuG1NuBBNrbj2yJxJ7dxUfzdbhYQC",
+	"CnlLDmppqgBDY54+V0AW8RYlDcjfVHCcgmzHxL9hcyNr+SCU2VZFt3nIfpt9pdbIs0pKInXJbLbddKwv",
+	"K6Jb7oDU2sy4pUkfJBvO4jCZn6l764r5IJIX4bdXGjJPE+KfHJ+dk02hftkEtuNnRKJua6vV2ei5WkEY",
+	"AIjDRA64kdUhe0YhWp9KtLJCfKfqM6VS3ok4QAwGogOPIrBou0+FTwAehSHIGZs2xNIKvfBcoNRU3FuJ",
+	"1OcEuut6PFfz0jh4bZkq/oDeRvMpI37/5NAfcLA9YfgS7mEEVRQs+PccQbz3Fbm11EmgqwQP67qFJnJw",
+	"EkpD8DA7h0Lfavmk1zhlNHDynmjXwjDtbiSUi1hB0D3vjK1Bfd1dAfYXsiwJyz6L2DVIZRrugpMrNqbR",
+	"CIOKwXIMSYxgBUrnmwFuG47vutnsDjiUTLSuPOChKsg6khHpkUAJgQkw9A0M1qCBwm3UTzRlzR1XJjW6",
+	"CbnMfJmBlK07YEQwLQQ86kC/+WEqcMJRYrFofZYYDv3WSOk/fzxvFJ+J9AllQqfX/XQe/VWzCUd2dPzT",
+	"4Xt/AygCVqYmb2fSXMxpIgkkLxlwdzxp5EJgskol10J+z8URPZwNRpcenr9x2RpwG56bRwmFOcMwYKQM",
+	"v/IkCgX52jTKgDYG69rxQjplTHDWAuKCcBdAoFvgwySuGoCp1HAET31a9PSkwNlkOUGwW9SH5m6wRT6W",
+	"Xe+hmDAdwJ8HwICv++DqjV7iHnE+Xe5dnJ0fvzs4rfj6UqdHt5kBMam3v2Gu2YCnWSsTcsUiwa/VSr1a",
+	"ZMUwuGcBOOKU6hLykaiKiEPzIfwLb9cxY+SW8UDEci3NrKBPoH9yqIEMGcUET5R01hpwY81Mc3QqoU7i",
+	"OeFwa5IEYjhTdBeZ7J2Ib6TbUGLQoiQzbktu8QF/QV68QMUwRxRfvCDrfmn+plar5W/0sgUtpM3tN+DE",
+	"oZeQDxANc2neTieFv80ASNwEgJ55HALPEZsjkJDOjpbr5a7WTiHBvRkjVZ5Bs8bdmQtttgdoi7vD07er",
+	"NTsrT3nhEH+1lGlqoG6Rg3QtNt+K/3Vg494HDW+QiXxPv1D8Lv2USRgwaNz7ehOashadsPQxLXMc0jsz",
+	"T+yKnKtNZOn/3i/FR2U4QuR4+gFfeqnKbBPM25TyeE46ab3nZNOXHgE/FY9M6bUpmoZmEDRCScBHsB7K",
+	"nmFmP388l+S//vf/TUIpZ1qRK5GSE1EqMOr3Ri0YD7i6wPqhcgl7tEH4uSZ6lr2jw4P355eH+74HGRTT",
+	"1VFO2BddVBjdn5O5yXIXk/XTs+7Oy80D9V+P3LC5Q1V//vj3M3JxeqTdlM3TVLoIpYVgvv5Gr9FudVpt",
+	"kBemjNNp2Og1tlrt1hZaKsZAABdnX4NrDnRSlD2h/BTeahNeeptDbpJyngvfprTm2YwmaaNj7msak36h",
+	"Q2tYSe7EXXdwyCvwww4JQpmEfJikq/AwEBgRGKzxanpnBidBsE5BhloeyDCYnQBuFTrQ2HVjhDfk3VCo",
+	"eQXpN1+8UCTpNgxmNHrxIh1a9f9oboGbxUuyBPJmvrDjphIxjTS1fEEE95Tu4sBWTa92hFxO7R7e0pW2",
+	"lo4A8x6FEwzEioWUtgxZz8nVA8/1kEgsPaM0v6ILStDPYd7Cj2WDZHOX99M3WiU13EHVbcV1CVbNUMPa",
+	"lC/WB2AsIgb7OKEhPLTRhNBIMfS5Br9M6FwJVCZvbC9TfDGU6mJNpiJBgAy481bY0xoNWfetTuRvEM5Y",
+	"ILXjORyTfxCECdmzxlEIhVPkYsBLzguOi2XRJeS3IrplAeJN9tS0ZDUWE+aOp4hKIgh1DtRJHwXLDiWh",
+	"ih6y8Jpr1axfQtqU1OXo2/6GWUVWR94lXJDRLAb+mzKsbJkpRXTHDM/FBTJFix1kjtVW31CLWNarDAKd",
+	"Ub/KJcH3UhOOrMwNnTbZxPxEECC7pKW248FTfY3mOLBTbWVpjwM3Q839J7QGMZm8EcF81UKadwLTOLNc",
+	"rcgT5Aiy4m4BIt2lQkumaOazZs2tX05HH3SdqplPDwVd8En3e7bKTQbUbl0iJ5H+6wGAe9DYzBQuyvXK",
+	"jXYuFo7WzY2Wb9CtmM4OyzNfP6BOkj3Y+9Uyf3u1Un83XOsqpFYFpw94AAb06LY7JTZTjKcEw4OS7XeJ",
+	"fyQQ43wShViG062yUSUTPHntJrOM4povTo/MSrLrqgZhETruoa2SV3fTZhIuPnauVlVvu92uamzPbfMN",
+	"DYwzDnTpLO+SKSAKnbaWd3or4qswCBjHHi+X93gvEmQBkO9T9erUmOeEziNBg3Mhjmh8rfvt1NlUSYk7",
+	"1bn7annnfNHme6+xUwf4hxwVjjPIeWqL2e/UAWhJ4Xn3TQP4hWNd/rXSzvpJ8ZLMG8CvCw3tECKTsgJt",
+	"pM0ZIRT60msJGVXLjBQNyPO++DZ8DYP7TR1XmH6Z+yIM7vECQ+aBkiSqE2HUIfRNArHVrsYvDGcUHeGs",
+	"2Q8DpRBtt7cL4YyY8RFGceVqk+nUCM/rOpf+FmQRyku+aIKE+AClgiCIPCJuNanJ8NIMaSoT6zALQ0as",
+	"W1mqS4t+gKiRe0cMCgTRPB+mC8uXoOlC3l/0bx+ncUwF+C8kpCvVKaktY/5h0miGWW4vqDflRrp/6+Ks",
+	"f2Y2sl2LjbyFTJkP5zvfWcBiFoBE1jVjXGui84Q8AEuBlPm9HpVIkdnSHiHHnPdBGGMcpezlzFt2l34v",
+	"JwinZUHcjMLII7D3rjPSuageydBI1/zmjAl8AarKYQ0b68QSBlAwL1N+TbtnpE5iUchvWqTrcCg78IDr",
+	"rAp64pBrM08Kj12yXdYz9V0G+06lzaZopfkQsjvSvwaTq+BSRMwx1ZRZ1gZc6SGZyRfbZ0gN8wxGvKxi",
+	"nyk3x5RxWYV1jzSd5Jjsn5hXtVc0n6Q31hEUzbkqLQcSfaBqqbFyueGkxCCSrYzW+FmMuU6ElJpKTB2y",
+	"NIZ7qRLWTTPAWfcqoJG5+d7ReE7e0X+BM1dqjll9RuhUnHEls04OGWuYd570lB5VyfuPMQellhZCbInv",
+	"EjOO2yrfTp08/m6QzdQELzTIDqBQgsQsej1opOskCj9eD2pgZGo7chaf7njpvrrtuvtKkfqP2JlrFVu8",
+	"s2cymhWuTanxzHmO4YHhRs9nm1pNQq/UJVJxZZkA8F3J+K5kPJeSAQ55tVUM3TqjYPzEkox8b29hqnLU",
+	"VTYenKjlq/rnMLivytZSpZ2kiXgcARbT8KDDrE5kid4d6yYdts1zvUFmPAJPhjEjo5AHSqD3+xEWHXgL",
+	"X/hOOBkPGERjKF4t9Cv+CThu9IgPj7o+Wdf5JEh3Zxfj7iShV0qH22m38eEdIvgIleqbDZ3tG7Jm+IoW",
+	"2wHaGy3i6wQbvg60u9O5XWJxV8zqspvN+IGp23k0B88c7dVfmRhE7eU4DljcIz54fb+ZY+whJz4mHlKQ",
+	"GDIQGyDEULusYOCIvAmnUAITC6cpjSAWdzCq/1npWDrrueeO7iPM1V/sy5RyUMZ0gvNMEnSosodnfwVH",
+	"oLYELt1W0IbjeA/KEqQo/XB48LEyQSl4stRIZAq624Bb5a2Yn6OgxZUqMyUZhVZTZ8C9oY62cYzpV2q0",
+	"PHfzzdQZWZ9FnbZv4bDrtPxHrakRY+rNrDCqll4GGFen5RGkElpRdbvlQQvdlls0GLUMRUzzTf2nUe7q",
+	"yVLV+clKxKqUMNqkZI4E8o4lNKAJbYJo8SVZJkqY9qb5vdc4PTg7b741/m3ND8YFa/FAqpftZPrUl1HQ",
+	"Me8Bkgp2fJC8gl1Xl1qw38qyi+32AAkG+z5UjsHej5FmcIRaMo3jzv9riTxCo6jEqzMNzXAEkkof0Abk",
+	"bV+JyB7bZdWzGpWj8/J+hfv0yVvqb1jkPD4u1AdOG+kq48YfdWEmrAHX4YAmXwAFvQW3vwaxrQwzYWlT",
+	"7nnpAhzfwPXt9vYGMvtswhjNx3XGF98k28rZHMUdz5SWAQcJbS3UDo2m6Xo6lgIujXUGHSXXxeyaxiC7",
+	"Dqlkej3ZpDh+mu5LLyGXgUtPY9JdpWZb/CJ1RoQBXI9NM9A6eHbfhZIR4+SHT24bpeVzwKVSDWv6l6wi",
+	"nRH3VJagyJkIYJ4OXpEjRs1Zme0GatAFLOgR301B5ROFdB4pS4WvAa2GzSQizbVGievUtifv4N0j3rUl",
+	"BqGXJDQwUUXijm+YjbsJmDwHnt6DNvwPZ8P+m+4bJX++6e755qjEJEwSFuiDdB0uwYCNOKPGrZXWNxyl",
+	"r9uCM7MlN2mwnwswW5Yn2H0wN0P2tVOrQsoXL1AFevECicSUYTiOZ9ENI8ByOWh76YM5VduTkEOB2FpD",
+	"5uH95zfHze5Ou7MFoVORFGSmxC+FuMNZHCuFw7jitsA1GM7gYipZnDTfiYD1CJY3UtsCUqKmNPnuTCbs",
+	"kMuE0YCsh4ksJOFSMFCj6rVpZNDxn+RuLJpDEc0mXKKmhZUPTdqtbrutQZZmAwPX25hBNE0TgqDXjQLk",
+	"EadkkkdardaG0iRMLUvsBbDx1JI4nZh3e0uHQU1xCy9hpdnJ1CwpEQGdr0nIzu7pcksseDM3lNTNl+3b",
+	"oIMBt0UlISaxRRxVaFm1BnKe9SQWnA14ElMu0fjbsyduDlPnCTB1I6sdYPNJQVdlyYgqClMe6XSq0T2b",
+	"IjljnX9HbxyfY8VK3bb6rqcRH+4bSt0MkfdeAxymAWjZ2ZFd38UhyHwpvrjTLC2JtbRQ1eJCTAs2ofMP",
+	"llVbWuEZpTwBaP41pUJzChM2+c/c0S4FPqz70esrNVvnUo/WcOF8gLqY2fSDNlG2/DIKDCVP7TvzrakK",
+	"YcI5pK6AnOUcA15MX67IlKXc2iLy51Y+tXPtn+FkrEvvuVPSG6yTsyiCvNEZJ99QApe7OD3KqfjVDrj9",
+	"KykipRA4nrgmO2JdT9s/ONn4siq89953k8Zfz6TRqb3Uh/odGxg9wvv4v4dNxSR7KJpJalpSnvV5Z/Mr",
+	"itcLnY0PeCDRvmGZE1R8u2agyqPM7BQw5YEumeqyNMkSpURALJ1UvIsGIG1dzZ03DuCCsZhdj0n+KWij",
+	"RcAfD5P5aBUtqyAPeIwhY9Y3OoyzMMW41VbWKwxkTv2S7GxxwM26QG/o85T5Rnd0LskNY1MQ2ElpEZAe",
+	"LsRoIUvL2Zlq/KkhKaPvbbfbuoye6lesb5d9UNNl40AtdEvw1SmPB+HN0BNAlDcNxAbCwYCnumY0X03t",
+	"qXQpr/b8Luoz9TyPbYkteEP8bo//bo//q/AOxPtH8A6v/O3+mDNLbgwF9Azts4/t62DNU39BW+u3a1/w",
+	"s3R0wEseZdVomrTCIJakkrrPxQNe8724jHD8xJLHWkGe5+n12zyAPo/edO7UqPxOWb9T1r/MS+cjyOoz",
+	"P25isbE/+hmUJsNxSaSzTksLyUcyLxoPr9kx4OvgQbTg3ShMpH472tgtvCR6pW+dA54+UOpKn3NdzxGf",
+	"NTCNBA/c1wLzkvJDu/2jTkKXfYGAge0zg32saBE/U/s57yW2uOKzdmDr5zgspPS/YhpKKPUTK/SDiH7w",
+	"fv9g38c3OTiatAhV3hqYCNBOUru6TmqCQT54lPCAal7SyvQO952pOKmj1ZCaSk0ibAYutUp4rEllgToK",
+	"ChySVa5CLEWAjzvZJxrPfbNJlVM/VzDW1zl54CVISyb1SpaXyRw4cJmy8oD3k9VqYD2IpesyPo9+CSgt",
+	"kvO4Fd3Xrh70V3oBsDopNW9535XS7xbV7xbVurKbLmv9OItqPtPi1zTp5/1mvNDz/dyUJ8hnC1iTVZka",
+	"PQKO15iRT/VtLYy7fJifMiZ6dIMvHxXwqKC4d3F23u5c7p81PPP3ybuG1wBefHr4j8v9gw+NT3XJvNrW",
+	"ewW4UzaN6BBSry/L6mODChp1iRCC4QFECDs+iAhh19WJEPbLEKE69xi7PfQeY+/H3GMcoc49LiT//RUC",
+	"ZkoSH+dvuboPmduVu1LOXS9NqIpqWqlnZz/QUd1YiwEdXPOxbwQw1crM6Oml5MQbNk08sHAFM7w8LNgd",
+	"cIqJ7JWsr4V4SuRcJmwCE6zJFjllySzm6dQyrUOuU06DUiT4kHkk5GndByAeZbJmPwiehWY8SFKtIher",
+	"0wckCo8R6J59ceUiXf5Ev1OtfzOq1Q+CxxGsWQm9ekdv9FsqvJXlRI4IzOyjqml7GjEVUQrB9ZnGUFIG",
+	"nvCsk1Ho5uOUHrilQLQdFLUIoGKHonz45Q1jU5N5OpN3us91HThYlfMSOyE0irIkUDXRJA9Ip6J7ZURO",
+	"Swv/HQldQRD6k9K8BwhshIu77+Tv34z8aTx5pNxWTz/bnGYrxJbqaujaC9aW21CGV+g2mknHAxQwTKRL",
+	"/3pkFMZV8ie6mUgdoAsOmqmclyqFNKGRuCbrkEiPyvI6FNpsDT+BD8uGpojXsZhNC1oj+PGHXIcdee6S",
+	"gVArkgpO+7omtuqOET13SnzFTVEpw2te7mmhpG51691qt99eD/3aiDUlUjjm6p4Kc3N1j2WaUjgOP1dU",
+	"8FVNdKmmE1scBnDyoL/f8BoHvxzsXZwfKFIJI9E4CUd0qC7sJ0yZk1+R9tJetJx3++8etByziACeodX8",
+	"GQperzRy7lAz1fvAUb1QDHmBlJtWHXK5/3dq/2+qojsholmyWsCRp9DaXaKngylRLjYlkEoy+JvwrTR3",
+	"3Lp/cnFOWq2Wy0c2v5prfW+jwcQti+MwYBsmrtMWQzc3GYm4LTJlXzX14jQnwMAoTJxgm+pLD+tTPMgO",
+	"uT4S8YBrEqgrrpNN4l9H4oqiY6SPvTHPBPEVqfDVInkCfjqYDAK4ATwDamEXy9RNWHxtXN1rJ9of2CrK",
+	"PayKdUel5SaQjTBjsPAIF/GERuqa9mAJmABwqg/bG3DrlwmBcLh11S01rTi1u0oNIDD7M3Gsh8Y74dXZ",
+	"d8sfZQOO3JgvUwIm5GmlnkzlpDQK6cF8UGHPoziPg3XgXbC8R+zSn7qdJoKHidBFkxczaHwnVmrN6UEf",
+	"/rg42e87HDubb+5TNlDqSVgm1KY2H8u45xMqc6vgla5d/h2x/rqIVUcSy8j+lUT4u1D272aBBFTIYAck",
+	"S9Dx3X+kVu5IU1DWq8y2qS0G0sqRaxlFPA2CVCLemkSnZLAw+kXC5Bu7Zmpy3NCyRWp2lIlQKjXWS9bx",
+	"10oAclJqaGkxrfa4S3yzFd+VOUuyILDPMxqhnEqT8ZrEGSSdQJw42gQgv4dJj493F8JaptNovpsKbkxL",
+	"co7AVm0efXoZyKvZx1gJH2NS/fNp+CuYSJ1pXdelJ7Xl/ncB0CK7Qu7qU6nv6nce9m/Gw461yl1Q93MZ",
+	"8LNMbCUehhV2K4tNKpSEJZJuq63zqTeHac1kXc7CLYa/3drewHonxcKfii9dhzJJs5+YIqAErLmSsYCM",
+	"woghtxgWCvIzzQn/dn5+QqCM/4CvZ0vu16u27xbahwQqWGPQx7EuQ+O6rT/joBmeB+GB2iygi7h4OhHl",
+	"lUjGYCf4aLJ9QpljTDGDFUtNFBEWL4SfS6vu22KPu4RaRwgW6B5ilkjEDyEh9Ywf8lsahcElTujUj8cM",
+	"+ZlS5MmYJgOOK+ifHOJGQkncKNFpIkm2pKFH/ALq6qo3utquzgnq4MROq9uDurtQV3bQ8Ij+89JBt0Hj",
+	"3t8llIxoCA7wMPKAO6evSyTaTWITnYFmu93BI/v48WOz76BMDxGl1En5UMoZg9K2tT2TvzTv7u6aOcTK",
+	"q6hXasZ+ZuW5POxF1IbnjRSxCwnyL7U2pFHSuYWm3r7iTpU5d1fIkQIAsazjqXj4SnPj6JW+z25p9Fxq",
+	"azocM3AYjkVUYj3FmGWfiyYwVT9Du3ZanY26CSjMCKWV3E5ieo0dKqcfqoU+anoYoWT6+n7KCkMf4qYM",
+	"vCwvJNRy/VU9yzx/a7ntqs4P9tpVnR/krGs6LuPzeC/x7iKPz3Hzq4SGJkFiWrsadJ8yyr9exW43XP9e",
+	"tbouDqUY+6LU3SU5uvOSSD0BBaCIkvMMy/WDzqPXlMd5zNe9J2Jm6/qahHvkdqtF+lqICDG5glu93lan",
+	"TEWYPmReth/f9EgfnA3hEfo2ZHfkzZoO6gmTkEmP0CShw/GEQTVHHkBiRl1hGfMmKfaPOdkGnE1oGEEK",
+	"cjXMFRvTaIS8Ddik5R5EThm9kVgyXw31y7sjLAjko0e8r2utk2k4vDF5+7RJEuuqewPum0T853MjHrjp",
+	"ANZkWrrzl3dHmrFKUlKan6zD3F8mkT/gqNPbJ3hNWjd0Ofy0hv+6H7BbFqlN6eIwPk7oKxnJfAUA18va",
+	"ACVcS0FY8d/dtC0okN29pz1Mr+YZOKxJBwK25679XYKUNCf+BxrPewSn8Eh+KvMehTXrFTse8FBqHwBd",
+	"kQiqvwPp9HR6wMyBhAkZiokWLpUMMqXJmACokrEIUCzqnxwOuA3rHtNbhpk//O32drPT7mBG7+32TrPT",
+	"bvtkPaUmxH8vzmbD8alWP427wzsY/b1I+qh/+rrEvK6dV57ovlivL5XxGA+mInQF8kpRnFRJ4r0BL6vk",
+	"bw1QVVSpRQ4TiYeAphqzBDhmR/arEP0yW8+QteKOdVTD2xlUzd6LxCwge7+k9bJWTf/iezoj/oCn+xT8",
+	"Vm1Q61smMy3p778lpwdn52RkAoR0EOOLFzZkyFTIefFC04TyMCTf3nZ9W9ahuv6rDTIcCyHRfIeZ80Ui",
+	"hsJW3tm1+WbDxHxHXrzovHgBOSulwnsNo7575gApdR7E5KA1l8deBaOYqGWbkSECMuSV27BUSg2st7Qm",
+	"iZ+P3/J1RlOOeUgkw6KaZhqjzXT+63//X6/ySV82IDBTE0P4gUaqzV0cJgnjxopoxuq08EhQJVHnAAdr",
+	"ft5WdzWiCYuJvyAADhAVIt+wLIJC4yRMIgZoLBOazCT8KXrQdJ8lin0MFBccNAL45P6+p4iT8/mEJuNB",
+	"4/7Tvb+xqyZw1ygJIMMWocRXwNucRjTkvqHeSPBxCukBTKcsJlHIddbhFy8gMAqCSwEADmeB/BV5GV3R",
+	"L8iNukpEoEuuV+9M1oVOwbGBJLHeALkE9j5Zp9lk8xtp9Tcdz8umYPYv2bTRcpMxk4z4ekSAmoYjpJ5Q",
+	"EKRO3jpJrmZhlJBRDMUDGRkLiZlsgd0yh1bi/VkfCy5mSkSHbf7SfCviOxoHLGieqOvt41BUXfYvEI1M",
+	"SSTE9IoObxS2TuPwVgkrnCVAYmgQxExKc9in4fU4kYbg6Ihr0PnB3rHup6FkfsYMsAtVbpX6KHtO2l8k",
+	"O8YeSgI2DAPw9aBBumd1ua+oZIQm2pJh5IQWbLJG6LCWwaSnY0ClZ92l8cWCBtqTdtcOuaSuBo/mul8y",
+	"ZpO0W62kT6GEMGwlrTAJNfAToVdE1hUrhVVuGGq3euB3i/T5HLxAIqkliO32lj5FJwmwofAUK7i8eOG4",
+	"UNocY2Zkm60LBbSIjRJFTokYmdzl6tJlWWxlZGCR32o7IhgC+yeHvarnM0ugM89uY4ax9i39AI+8VoJv",
+	"pmRaHoO8yiBxXM7iEAxB+vYMBR+F1zMrqKStyGui00D+7fjsHOUVf8DV9ZCEXtOQo2OWxEcoqQVg4JCp",
+	"M4CStFFCkQqHw2SeCilaBk6/sBTcofe20b0rJgmFO44jqo8TwgowldoeXFIoszmNQz4MpzSyVUQdN1mf",
+	"rE8jmiitYcOr8J8tPNUpySDN2e6BbFrS8zJbJu4wwBJrfjmWegMOCdFAprSFT8HPLBD5EjQaz8pt0Pef",
+	"7v+/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -125,78 +125,6 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
-// Defines values for ErrorMessage.
-const (
-	ErrorMessageNo  ErrorMessage = "no"
-	ErrorMessageYes ErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ErrorMessage enum.
-func (e ErrorMessage) Valid() bool {
-	switch e {
-	case ErrorMessageNo:
-		return true
-	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsXEgainErrorMessage.
-const (
-	CreateCustomerGrantsParamsXEgainErrorMessageNo  CreateCustomerGrantsParamsXEgainErrorMessage = "no"
-	CreateCustomerGrantsParamsXEgainErrorMessageYes CreateCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsXEgainErrorMessage enum.
-func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case CreateCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
-const (
-	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
-	DeleteCustomerGrantParamsXEgainErrorMessageYes DeleteCustomerGrantParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsXEgainErrorMessage enum.
-func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
-		return true
-	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsXEgainErrorMessage.
-const (
-	ListCustomerGrantsParamsXEgainErrorMessageNo  ListCustomerGrantsParamsXEgainErrorMessage = "no"
-	ListCustomerGrantsParamsXEgainErrorMessageYes ListCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsXEgainErrorMessage enum.
-func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case ListCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -692,7 +620,7 @@ type ContentType = string
 type CustomerId = CustomerIdValue
 
 // ErrorMessage defines model for ErrorMessage.
-type ErrorMessage string
+type ErrorMessage = string
 
 // Expand defines model for Expand.
 type Expand = string
@@ -1174,12 +1102,10 @@ type CreateCustomerGrantsParams struct {
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
@@ -1214,12 +1140,10 @@ type DeleteCustomerGrantParams struct {
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
@@ -1254,12 +1178,10 @@ type ListCustomerGrantsParams struct {
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsXEgainErrorMessage string
 
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {

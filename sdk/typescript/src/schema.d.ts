@@ -1717,10 +1717,11 @@ export interface components {
          */
         AcceptLanguage: string;
         /**
-         * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+         * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+         *     other value, or none, leaves it out; no value is refused.
          * @example yes
          */
-        ErrorMessage: "yes" | "no";
+        ErrorMessage: string;
         /**
          * @description The Reltio customer (tenant owner) id.
          * @example TestCustomer
@@ -1797,7 +1798,8 @@ export interface operations {
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
-                 * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
                  * @example yes
                  */
                 "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
@@ -1875,7 +1877,8 @@ export interface operations {
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
-                 * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
                  * @example yes
                  */
                 "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
@@ -1962,7 +1965,8 @@ export interface operations {
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
-                 * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
                  * @example yes
                  */
                 "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
