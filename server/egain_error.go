@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/custaccess/custaccess/gen"
 )
@@ -70,27 +71,58 @@ func (e *egainError) Error() string {
 	return e.entry().code + " " + e.body(egainPreferences{locale: defaultLocale}).DeveloperMessage
 }
 
-// maxErrorDetails is WSError's limit on details.
-const maxErrorDetails = 30
+// WSError's limits, and how much of a request's value an error quotes.
+const (
+	maxErrorDetails    = 30
+	maxMessageLength   = 2048 // developerMessage, userMessage and a detail's value
+	maxDetailKeyLength = 255
+	// maxEchoLength bounds a value of the request quoted in an error (a path, a parameter
+	// name, a header, an element name): a longer one is cut and ends in "…".
+	maxEchoLength = 256
+)
 
 // body renders the error as eGain's WSError in the locale asked for; userMessage only when
-// the client asked for it with X-egain-error-message: yes.
+// the client asked for it with X-egain-error-message: yes. Every text keeps to WSError's
+// limits, however long what the request sent.
 func (e *egainError) body(p egainPreferences) gen.WSError {
 	entry := e.entry()
 	data, count := e.templateData(p.locale)
-	body := gen.WSError{Code: entry.code, DeveloperMessage: localize(p.locale, entry.message+".developer", data, count)}
+	developerMessage := localize(p.locale, entry.message+".developer", data, count)
+	body := gen.WSError{Code: entry.code, DeveloperMessage: clip(developerMessage, maxMessageLength)}
 	if p.userMessage {
-		msg := localize(p.locale, entry.message+".user", data, count)
+		msg := clip(localize(p.locale, entry.message+".user", data, count), maxMessageLength)
 		body.UserMessage = &msg
 	}
 	if len(e.details) > 0 {
-		details := e.details
-		if len(details) > maxErrorDetails {
-			details = details[:maxErrorDetails]
+		details := make([]gen.WSErrorDetail, min(len(e.details), maxErrorDetails))
+		for i := range details {
+			details[i] = gen.WSErrorDetail{Key: clip(e.details[i].Key, maxDetailKeyLength), Value: clip(e.details[i].Value, maxMessageLength)}
 		}
 		body.Details = &details
 	}
 	return body
+}
+
+// echoed is a value of the request as an error quotes it: at most maxEchoLength
+// characters, then "…".
+func echoed(s string) string {
+	return clip(s, maxEchoLength+1)
+}
+
+// clip cuts s to at most limit characters (as JSON Schema counts them), the last of them
+// "…" when it cuts.
+func clip(s string, limit int) string {
+	if len(s) <= limit || utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == limit-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 // templateData names the arguments as the catalogue says, reasons worded in the locale.

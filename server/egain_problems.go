@@ -14,18 +14,23 @@ type egainFamily struct{}
 func (egainFamily) fromProblem(p *requestProblem) vendorError {
 	switch p.kind {
 	case problemNoRoute:
-		return newEgainError(errNoSuchResource, p.subject)
+		return newEgainError(errNoSuchResource, echoed(p.subject))
 	case problemMethodNotAllowed:
-		return newEgainError(errMethodNotAllowed, p.reason, p.subject)
+		return newEgainError(errMethodNotAllowed, echoed(p.reason), echoed(p.subject))
 	case problemUnknownQueryParameters:
-		return newEgainError(errUnsupportedQueryParameter, strings.Join(p.names, ", ")).withEach("parameter", p.names)
+		names := make([]string, len(p.names))
+		for i, name := range p.names {
+			names[i] = echoed(name)
+		}
+		return newEgainError(errUnsupportedQueryParameter, echoed(strings.Join(names, ", "))).withEach("parameter", names)
 	case problemInvalidParameter:
 		if p.in == "header" && strings.EqualFold(p.subject, "Accept-Language") {
-			return newEgainError(errInvalidAcceptLanguage, p.value).with("Accept-Language", p.value)
+			value := echoed(p.value)
+			return newEgainError(errInvalidAcceptLanguage, value).with("Accept-Language", value)
 		}
-		return newEgainError(errInvalidParameterValue, p.subject, valueReason(p.cause)).with("parameter", p.subject)
+		return newEgainError(errInvalidParameterValue, echoed(p.subject), valueReason(p.cause)).with("parameter", echoed(p.subject))
 	case problemInvalidBodyAttribute:
-		attribute := bodyAttribute(p)
+		attribute := echoed(bodyAttribute(p))
 		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.cause)).with("attribute", attribute)
 	case problemBodyRequired:
 		return newEgainError(errBodyRequired)
@@ -36,9 +41,11 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 	case problemBodyTooLarge:
 		return newEgainError(errBodyTooLarge, p.subject)
 	case problemUnsupportedMediaType:
-		return newEgainError(errUnsupportedMediaType, p.subject).with("Content-Type", p.subject)
+		mediaType := echoed(p.subject)
+		return newEgainError(errUnsupportedMediaType, mediaType).with("Content-Type", mediaType)
 	case problemNotAcceptable:
-		return newEgainError(errNotAcceptable, p.subject).with("Accept", p.subject)
+		accept := echoed(p.subject)
+		return newEgainError(errNotAcceptable, accept).with("Accept", accept)
 	case problemMissingToken:
 		return newEgainError(errMissingToken)
 	case problemInvalidToken:

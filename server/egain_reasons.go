@@ -93,7 +93,7 @@ func bodyReason(cause error) egainReason {
 		}
 		return egainReason{message: "reason.body.undecodable"}
 	}
-	data := map[string]any{"Element": xmlErr.element, "Namespace": xmlErr.namespace, "Line": xmlErr.line}
+	data := map[string]any{"Element": echoed(xmlErr.element), "Namespace": xmlErr.namespace, "Line": xmlErr.line}
 	reason := egainReason{message: "reason.xml." + string(xmlErr.problem), data: data}
 	switch xmlErr.problem {
 	case xmlDepth:
