@@ -19,8 +19,9 @@ func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	return rec
 }
 
-// TestNegotiationHeaderLines: repeated Accept-Language lines form one list, and a header too
-// long to read states no preference (en-US, no 406-100), with bounded work.
+// TestNegotiationHeaderLines: repeated Accept and Accept-Language lines form one list, and a
+// header too long to read states no preference (Accept-Language: en-US, no 406-100) or
+// admits nothing (Accept: 406-101, not 400-196), with bounded work.
 func TestNegotiationHeaderLines(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newHarness(t, dialect)
@@ -33,8 +34,8 @@ func TestNegotiationHeaderLines(t *testing.T) {
 			return h.serve(req)
 		}
 
-		rec := list(http.Header{"Accept-Language": {"xx", "de;q=0.5, it;q=0.1"}})
-		if rec.Code != 200 || rec.Header().Get("Content-Language") != "de-DE" {
+		rec := list(http.Header{"Accept-Language": {"xx", "de;q=0.5, it;q=0.1"}, "Accept": {"text/html", "application/xml"}})
+		if rec.Code != 200 || rec.Header().Get("Content-Language") != "de-DE" || rec.Header().Get("Content-Type") != xmlType {
 			t.Errorf("repeated lines: %d in %s, %s", rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Content-Language"))
 		}
 
@@ -50,5 +51,17 @@ func TestNegotiationHeaderLines(t *testing.T) {
 			}
 		}
 
+		for name, value := range map[string][]string{
+			"one line of 1 MB":    {strings.Repeat("application/json, ", 1<<20/18)},
+			"one line of 1025 B":  {"application/json;x=" + strings.Repeat("y", 1006)},
+			"two lines of 1024 B": {"application/json;x=" + strings.Repeat("y", 600), "application/xml;x=" + strings.Repeat("y", 600)},
+		} {
+			rec := list(http.Header{"Accept": value})
+			body := wsError(t, rec, 406, "406-101")
+			if rec.Header().Get("Content-Type") != jsonType {
+				t.Errorf("Accept %s: 406 in %s", name, rec.Header().Get("Content-Type"))
+			}
+			checkWSErrorLimits(t, "Accept "+name, body)
+		}
 	})
 }

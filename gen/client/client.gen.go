@@ -605,14 +605,8 @@ type WSErrorDetail struct {
 	Value string `json:"value"`
 }
 
-// Accept defines model for Accept.
-type Accept = string
-
 // AcceptLanguage defines model for AcceptLanguage.
 type AcceptLanguage = string
-
-// ContentType defines model for ContentType.
-type ContentType = string
 
 // CustomerId A customer id, a positive integer written as a string.
 //
@@ -1065,19 +1059,6 @@ type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
-	// ContentType Media type of the request body: `application/json` or `application/xml` (eGain's v12
-	// binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-	// other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-	// `text/plain`) and any other type are refused with `415-100`.
-	ContentType *ContentType `json:"Content-Type,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -1109,13 +1090,6 @@ type CreateCustomerGrantsParams struct {
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -1147,13 +1121,6 @@ type DeleteCustomerGrantParams struct {
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -2578,48 +2545,26 @@ func NewCreateCustomerGrantsRequestWithBody(server string, params *CreateCustome
 
 	if params != nil {
 
-		if params.Accept != nil {
+		if params.AcceptLanguage != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Accept", headerParam0)
-		}
-
-		if params.ContentType != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Content-Type", *params.ContentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Content-Type", headerParam1)
-		}
-
-		if params.AcceptLanguage != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Accept-Language", headerParam2)
+			req.Header.Set("Accept-Language", headerParam0)
 		}
 
 		if params.XEgainErrorMessage != nil {
-			var headerParam3 string
+			var headerParam1 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-egain-error-message", headerParam3)
+			req.Header.Set("X-egain-error-message", headerParam1)
 		}
 
 	}
@@ -2667,37 +2612,26 @@ func NewDeleteCustomerGrantRequest(server string, id CustomerId, grantedcustomer
 
 	if params != nil {
 
-		if params.Accept != nil {
+		if params.AcceptLanguage != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Accept", headerParam0)
-		}
-
-		if params.AcceptLanguage != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Accept-Language", headerParam1)
+			req.Header.Set("Accept-Language", headerParam0)
 		}
 
 		if params.XEgainErrorMessage != nil {
-			var headerParam2 string
+			var headerParam1 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-egain-error-message", headerParam2)
+			req.Header.Set("X-egain-error-message", headerParam1)
 		}
 
 	}
@@ -2738,37 +2672,26 @@ func NewListCustomerGrantsRequest(server string, id CustomerId, params *ListCust
 
 	if params != nil {
 
-		if params.Accept != nil {
+		if params.AcceptLanguage != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Accept", headerParam0)
-		}
-
-		if params.AcceptLanguage != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Accept-Language", headerParam1)
+			req.Header.Set("Accept-Language", headerParam0)
 		}
 
 		if params.XEgainErrorMessage != nil {
-			var headerParam2 string
+			var headerParam1 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-egain-error-message", headerParam2)
+			req.Header.Set("X-egain-error-message", headerParam1)
 		}
 
 	}

@@ -1674,23 +1674,6 @@ export interface components {
          */
         CustomerId: components["schemas"]["CustomerIdValue"];
         /**
-         * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-         *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-         *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-         *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-         *     neither type is answered with `406-101`, in JSON.
-         * @example application/xml, application/json;q=0.5
-         */
-        Accept: string;
-        /**
-         * @description Media type of the request body: `application/json` or `application/xml` (eGain's v12
-         *     binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-         *     other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-         *     `text/plain`) and any other type are refused with `415-100`.
-         * @example application/xml; charset=utf-8
-         */
-        ContentType: string;
-        /**
          * @description Languages the client prefers for locale-specific fields and error messages, as an
          *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
          *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -1754,23 +1737,6 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-                 *     neither type is answered with `406-101`, in JSON.
-                 * @example application/xml, application/json;q=0.5
-                 */
-                Accept?: components["parameters"]["Accept"];
-                /**
-                 * @description Media type of the request body: `application/json` or `application/xml` (eGain's v12
-                 *     binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-                 *     other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-                 *     `text/plain`) and any other type are refused with `415-100`.
-                 * @example application/xml; charset=utf-8
-                 */
-                "Content-Type"?: components["parameters"]["ContentType"];
                 /**
                  * @description Languages the client prefers for locale-specific fields and error messages, as an
                  *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
@@ -1841,15 +1807,6 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-                 *     neither type is answered with `406-101`, in JSON.
-                 * @example application/xml, application/json;q=0.5
-                 */
-                Accept?: components["parameters"]["Accept"];
                 /**
                  * @description Languages the client prefers for locale-specific fields and error messages, as an
                  *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
@@ -1929,15 +1886,6 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-                 *     neither type is answered with `406-101`, in JSON.
-                 * @example application/xml, application/json;q=0.5
-                 */
-                Accept?: components["parameters"]["Accept"];
                 /**
                  * @description Languages the client prefers for locale-specific fields and error messages, as an
                  *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
