@@ -99,6 +99,11 @@ func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
 				r.Header.Set("Content-Type", xmlType)
 				return r
 			}, 400, "400-202", strings.Repeat("e", 5000)},
+			{"415-100 Content-Type", func() *http.Request {
+				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(grantBody("1000", "1002")))
+				r.Header.Set("Content-Type", "application/json; x="+strings.Repeat("y", 5000))
+				return r
+			}, 415, "415-100", "application/json; x=" + strings.Repeat("y", 5000)},
 		} {
 			for _, locale := range []string{"en-US", "ru-RU", "ja-JP"} {
 				for _, mediaType := range []string{jsonType, xmlType} {

@@ -279,6 +279,16 @@ func TestContentNegotiation(t *testing.T) {
 			{"text/plain", 415},
 			{"text/xml", 415},
 			{"application/soap+xml", 415},
+			// Bodies are read as UTF-8: another charset is refused, not misread.
+			{`application/xml; charset="utf-8"`, 201},
+			{"application/json; CHARSET=Utf-8", 201},
+			{"application/xml; charset=ISO-8859-1", 415},
+			{"application/xml; charset=utf-16", 415},
+			{"application/json; charset=iso-8859-1", 415},
+			{"application/json; charset=utf-16le", 415},
+			{"application/json; charset", 415},
+			{"application/json; x=" + strings.Repeat("y", 236), 201}, // 256 bytes
+			{"application/json; x=" + strings.Repeat("y", 237), 415},
 		} {
 			body := grantBody("1020", "1002")
 			if strings.Contains(tc.contentType, "xml") || strings.Contains(tc.contentType, "XML") {
@@ -294,6 +304,28 @@ func TestContentNegotiation(t *testing.T) {
 				}
 			} else if rec.Code != tc.status {
 				t.Errorf("Content-Type %q: status %d: %s", tc.contentType, rec.Code, rec.Body)
+			}
+		}
+
+		// A leading UTF-8 byte order mark, as .NET clients write it, is skipped; UTF-16 is not
+		// UTF-8 whatever it starts with.
+		bom := "\xEF\xBB\xBF"
+		for _, tc := range []struct {
+			mediaType, body string
+			status          int
+			code            string
+		}{
+			{jsonType, bom + grantBody("1020", "1002"), 201, ""},
+			{xmlType, bom + `<?xml version="1.0" encoding="utf-8"?>` + xmlGrantBody("1020", "1002"), 201, ""},
+			{xmlType, bom + bom + xmlGrantBody("1020", "1002"), 400, "400-202"},
+			{jsonType, bom + bom + grantBody("1020", "1002"), 400, "400-202"},
+			{xmlType, "\xFE\xFF\x00<\x00g", 400, "400-202"},
+		} {
+			rec := h.do(postAs(tc.mediaType, token, tc.body))
+			if tc.code != "" {
+				wsError(t, rec, tc.status, tc.code)
+			} else if rec.Code != tc.status {
+				t.Errorf("%s body %q: status %d: %s", tc.mediaType, tc.body[:10], rec.Code, rec.Body)
 			}
 		}
 	})

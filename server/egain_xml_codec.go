@@ -107,10 +107,10 @@ func (x *xmlReader) nextInElement() (xml.Token, error) {
 }
 
 // decodeXML decodes a document into the JSON-shaped value of schema, whose `xml` object
-// names the root element and its namespace.
+// names the root element and its namespace. A leading UTF-8 byte order mark is skipped.
 func decodeXML(r io.Reader, schema *openapi3.Schema) (any, error) {
 	root, namespace := xmlRootName(schema)
-	x := &xmlReader{decoder: xml.NewDecoder(r)}
+	x := &xmlReader{decoder: xml.NewDecoder(withoutBOM(r))}
 	var start xml.StartElement
 	for start.Name.Local == "" {
 		token, err := x.nextInElement()

@@ -204,6 +204,8 @@ func translateValidationError(err error) *requestProblem {
 		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type")}
 	case errors.Is(requestErr.Err, openapi3filter.ErrInvalidRequired):
 		return &requestProblem{kind: problemBodyRequired}
+	case errors.As(requestErr.Err, new(*unsupportedCharsetError)):
+		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type"), cause: requestErr.Err}
 	}
 	var schemaErr *openapi3.SchemaError
 	if errors.As(requestErr.Err, &schemaErr) {
