@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -56,22 +55,4 @@ func marshalXML(v any, schemaName string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// unmarshalXML reads a document in the XML binding of the named schema into v, a generated
-// type, the way a JSON body is bound.
-func unmarshalXML(r io.Reader, schemaName string, v any) error {
-	schema, err := bindingSchema(schemaName)
-	if err != nil {
-		return err
-	}
-	value, err := decodeXML(r, schema)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(value)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, v)
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oapi-codegen/runtime"
+
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/store"
 )
@@ -279,18 +281,20 @@ func asEgainFailure(ctx context.Context, err error) (egainFailure, bool) {
 	return egainFailure{err: apiErr, preferences: egainPreferencesIn(ctx)}, true
 }
 
-// grantsBody is the create request's body, sent as JSON or, in eGain's XML binding, as XML;
-// validation has checked either against the Grants schema already.
+// grantsBody is the create request's body, sent as JSON or, in eGain's XML binding, as XML.
+// Validation has decoded either and checked it against the Grants schema; the value it
+// kept is bound, so an XML body is not decoded a second time.
 func grantsBody(request gen.CreateCustomerGrantsRequestObject) (*gen.Grants, error) {
 	if request.JSONBody != nil {
 		return request.JSONBody, nil
 	}
-	if request.Body == nil {
-		return nil, errors.New("create customer grants: the request has neither a JSON nor an XML body")
+	validated, ok := request.Body.(interface{ ValidatedValue() any })
+	if !ok {
+		return nil, errors.New("create customer grants: no body that validation kept")
 	}
 	var body gen.Grants
-	if err := unmarshalXML(request.Body, "Grants", &body); err != nil {
-		return nil, fmt.Errorf("create customer grants: XML body that passed validation: %w", err)
+	if err := runtime.BindJSONValue(validated.ValidatedValue(), &body); err != nil {
+		return nil, fmt.Errorf("create customer grants: binding the validated XML body: %w", err)
 	}
 	return &body, nil
 }
