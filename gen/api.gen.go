@@ -2078,6 +2078,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 }
 
 type BadRequestResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2094,6 +2095,7 @@ type BadRequestApplicationxmlResponse struct {
 }
 
 type ForbiddenResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2110,6 +2112,7 @@ type ForbiddenApplicationxmlResponse struct {
 }
 
 type InternalServerErrorResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2126,6 +2129,7 @@ type InternalServerErrorApplicationxmlResponse struct {
 }
 
 type NotAcceptableResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2142,6 +2146,7 @@ type NotAcceptableApplicationxmlResponse struct {
 }
 
 type NotFoundResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2225,6 +2230,7 @@ type OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse AdfE
 type OracleUnsupportedMediaTypeTextResponse string
 
 type PayloadTooLargeResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2262,6 +2268,7 @@ type ReltioTooManyRequestsJSONResponse struct {
 type ReltioUnauthorizedJSONResponse ReltioError
 
 type ServiceUnavailableResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2278,6 +2285,7 @@ type ServiceUnavailableApplicationxmlResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -2295,6 +2303,7 @@ type TooManyRequestsApplicationxmlResponse struct {
 }
 
 type UnauthorizedResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2311,6 +2320,7 @@ type UnauthorizedApplicationxmlResponse struct {
 }
 
 type UnsupportedMediaTypeResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2367,6 +2377,7 @@ func (response CreateCustomerGrants400JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2388,6 +2399,7 @@ func (response CreateCustomerGrants400ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2412,6 +2424,7 @@ func (response CreateCustomerGrants401JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2433,6 +2446,7 @@ func (response CreateCustomerGrants401ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2457,6 +2471,7 @@ func (response CreateCustomerGrants403JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2478,6 +2493,7 @@ func (response CreateCustomerGrants403ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2502,6 +2518,7 @@ func (response CreateCustomerGrants406JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2523,6 +2540,7 @@ func (response CreateCustomerGrants406ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2547,6 +2565,7 @@ func (response CreateCustomerGrants413JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2568,6 +2587,7 @@ func (response CreateCustomerGrants413ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2594,6 +2614,7 @@ func (response CreateCustomerGrants415JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2615,6 +2636,7 @@ func (response CreateCustomerGrants415ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2639,6 +2661,7 @@ func (response CreateCustomerGrants429JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2661,6 +2684,7 @@ func (response CreateCustomerGrants429ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2688,6 +2712,7 @@ func (response CreateCustomerGrants500JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2709,6 +2734,7 @@ func (response CreateCustomerGrants500ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2733,6 +2759,7 @@ func (response CreateCustomerGrants503JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2754,6 +2781,7 @@ func (response CreateCustomerGrants503ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2808,6 +2836,7 @@ func (response DeleteCustomerGrant400JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2829,6 +2858,7 @@ func (response DeleteCustomerGrant400ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2853,6 +2883,7 @@ func (response DeleteCustomerGrant401JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2874,6 +2905,7 @@ func (response DeleteCustomerGrant401ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2898,6 +2930,7 @@ func (response DeleteCustomerGrant403JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2919,6 +2952,7 @@ func (response DeleteCustomerGrant403ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2943,6 +2977,7 @@ func (response DeleteCustomerGrant404JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2962,6 +2997,7 @@ func (response DeleteCustomerGrant404ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2986,6 +3022,7 @@ func (response DeleteCustomerGrant406JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3007,6 +3044,7 @@ func (response DeleteCustomerGrant406ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3031,6 +3069,7 @@ func (response DeleteCustomerGrant429JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3053,6 +3092,7 @@ func (response DeleteCustomerGrant429ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3080,6 +3120,7 @@ func (response DeleteCustomerGrant500JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3101,6 +3142,7 @@ func (response DeleteCustomerGrant500ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3125,6 +3167,7 @@ func (response DeleteCustomerGrant503JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3146,6 +3189,7 @@ func (response DeleteCustomerGrant503ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3254,6 +3298,7 @@ func (response ListCustomerGrants400JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3275,6 +3320,7 @@ func (response ListCustomerGrants400ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3299,6 +3345,7 @@ func (response ListCustomerGrants401JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3320,6 +3367,7 @@ func (response ListCustomerGrants401ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3344,6 +3392,7 @@ func (response ListCustomerGrants403JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3365,6 +3414,7 @@ func (response ListCustomerGrants403ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3389,6 +3439,7 @@ func (response ListCustomerGrants404JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3408,6 +3459,7 @@ func (response ListCustomerGrants404ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3432,6 +3484,7 @@ func (response ListCustomerGrants406JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3453,6 +3506,7 @@ func (response ListCustomerGrants406ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3477,6 +3531,7 @@ func (response ListCustomerGrants429JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3499,6 +3554,7 @@ func (response ListCustomerGrants429ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3526,6 +3582,7 @@ func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3547,6 +3604,7 @@ func (response ListCustomerGrants500ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3571,6 +3629,7 @@ func (response ListCustomerGrants503JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3592,6 +3651,7 @@ func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -6589,322 +6649,324 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rchs5tigIvwqC346Q5J2kSEpylalwnI+W5GpVy5ZaF7v6FH2UEBMUs5UE6ERSMsuliPNrHmBm3mHe",
-	"Yx5lP8kE1gKQyBuZ1KVctdsd0WWRxHVhYd2wLl8bQzGZCs54Ihu9r40xowGL4c89wRPGkyPKr2f0mqmv",
-	"AiaHcThNQsEbvcb5mJFIDGnEiBiRZMzIhElJr5kkIYfPMZNTwSXziODQiP1EQ74mSWdH95SthteQwzGb",
-	"UDUB+0In04g1eo1R3NzrN7xGMp+qjzKJQ37duL/3Gu9YQgOaUFjfl6R8XTH7PGMyWZPEN+2buoPvETYc",
-	"CxbsEnolGU/I3ZiZ9UIvMqYB4YKzqsVJyoMr8eX1oHEe0+HNwWQaiTljbxlNZjEbNBpeY0K/HDF+nYwb",
-	"vU67u122kdODs/O3MZ2wOxHffGCxhOWX7aa//5ao1mRkmpNbbE9mkgUkEUSy+JZlNrHeKW6M0wnDrW2o",
-	"vamvw5gFjV4Sz1jpXrdhK+FkNmn0XnmNScjx747dUcgTds1i3BJL4nl/lLC4uJEzNhQ8kGqxdzRMyBUb",
-	"iZgRyXgQ8mtCuUjGLDZLrbm8ztIlfaDxvLgYvz8csmniEfy3abDc72l4TWOmcIOq9iRgU6aWLji5Esm4",
-	"Ci0qxizB4nuvMaXqLBN92bBL9V0zv0hY3jAKFd5OYzZisSQjEevr1JRTNgxH4ZCMQhYFklAeEBbHIrZ3",
-	"0yNUfT3gp2/3yKtOp02iUCbkLkzG5HPzlkYzJlslF7VHGG9enJF1tYCAjegsSjY8wmTz4Mwjo7j59tQb",
-	"8DBpHp57JGDN/QOP8Kj5/sgj06T55hT+OVG/0eb+3z0Sz5qnF9Bxr++R38bNvfce+Rdt/nzikRvR/Pup",
-	"R+Rt8+ygNeAD/oIc8CQOmSQ0ZkT9FZBRLCYAjXF4PVbIrVdPAnHHPUWCkJgREcN/OaEkCZkHMPFf+ANO",
-	"iEyoOlcFQGdbHm61RfqcMJ7Ec4SO//l12yfsyzCaBfogNGxIiFdLqjHX/VHs40cEC0wI+9wgMx4xKQkl",
-	"E8B9c1o4C/ZJxmxCEiF6ajAfRtj9/LqtQOWT6/AWh93rtxRY7AonNBmOM6siyZgmZO9o/5Qo8kdimij4",
-	"kSi8YZHugNgu6YSRhF576hOARX0RaZRTkEwv57W6DyIGiIhZAoQddwxgVSv7m0/+6//4PzVKEH+awGc1",
-	"rkYEf5o0+8fYSiOFz2Tz3S/4lUYp/7cxfgbc2PDUrJQMIyHV8mMW0YQFalS70HWfX2EXwLGNFvnI6A2L",
-	"yfWMSckkWfd/GzfPP7rDkkAQLhIyFDOeAEgP6HCsgRpKEjMaKNwJE0nEHe+po6PRSMSKkGKrdWpRD6GU",
-	"jCknbUXoOog5NFHrnAiZkGQcM4Vow3BCI3UZiSUEbm//s+8hjsDHzksiZ1cJvZYbalHyJpxOcfMK6uoM",
-	"oa8kMgmjSG+G+IxfXpz5dhtUqq+aF2d+i5yyKVMANJckCjmDizBRo6pTVWRhlwgezWHzozCWCdnqwqbN",
-	"TVTDAtA+Kk7DRRYZ9T1S8ys2tUukUDclxAtHCcIsEvzabFuxSnI1T5j01DLuxuFwrNqrE4K5SF/3Crn+",
-	"1U4aSnLHoqipz2ZdzaFpM/F3P7/u+ETEcKdgVbufX3f9DYTNCLgoXvLt9stmp932ge74WghK+YPCBVe0",
-	"SS+tuXZqrBY5AKI7FIpScHbLYjIcU37NBhymSdu3Brzh5QUfddnVpW/9qGAIf+00vEaoWAEeWMNrqJkt",
-	"13G5TcqbNEFr9Bqw54bXUNCh6guK3aK0Ww2RZW8mEzFh8WFQZFGHgREDh7pVK7OxTrvdNnuY0mSc7iAM",
-	"FjL7/4jZqNFr/P82U1F1E3+Vm+mCPii0gEUC6N8huyvh/HMmfbIORG1OhlSyDULljcFJfyaZ6ayuIKM8",
-	"gZ8YD9TRxhJYC/LUKxGEilv2+XygKSRgJ9AqJWV5JGL0FhmEmCW7Cls1/lq8yyPAnMmqo/6lya5pyJsw",
-	"e1Nz9IoD56JUej74MqW85PT2xmEUKKwWs3jIQEpj0LRF/DMWjc5YfBsO2amIFPjGVOr9SYEkwqdR5CtS",
-	"yEVTTOFeIYaxIIsGNIrM9j7PWDxPd4fzZbaTQcl2u2xDb0HQKdmQmExoUzJFXhWdo0kSh1ezBPcWs2QW",
-	"c49kiITa3GHgnSrWEgoux+H0fD5le4G/i5xRE1lF+SI2giMl61HIbxThpXPD3X0FkX2a0NcKlf0NECRm",
-	"/IaLO56ug4RywCtwoHIlFaBDaa8KdNuVoONBmaTe13oCTNIj/kkcTmg8/zub7+LCXr/3yShEiZiRWESM",
-	"XM1JGJB1OkzCW0bwvrBgY3fA/X4UAdrgdD4JuZagoAl0txrjUEQRG6p15EFSXESnEhgcb81KeHQUTsIK",
-	"ZRIYd2aZU3rNdkl3BzUsVCNRsEQBmtArccvITrsNyALKGfDfnXY7cx26O+V7iGA1pTdbdbFUPOTJVrex",
-	"VAk6Uji6/I4oVEbJSiGduic3jE1zt0SyaOQNKRc8HNIIr4YWXfAquNcje/dtr0bVrtUyVzy4WvYArbG7",
-	"2pNSo9WB5re3RLf3d7X5IG/kyG61homglMTnrRXV0Cjn0MejkWQlQPibuCMTxfEQjzWnBtWIAd2fRQnY",
-	"EW7CaWYn7fKjEjhPKYa2FyFouxRBjzXFLOHXQEMNH/UBRXygvGJEwoRNUMl1CIe7epQlSjdgZizdwohG",
-	"ktmVXgkRMcpxpTEdRuxClgtBgGssGjUl8ksQGdYkCbNcsNNul0pCethF0pAL2ZfbjXJoqmN9M19+4f2+",
-	"4Ua/9qgc/t5TzT/5RIo4ITdsLjOXY8D9IkdS/by9mMHX+zRhMIa/a9ipT6gcGhtPdEfnklzFjN5IpYzL",
-	"1oB/QIoJ2qoiHdooB0uIqExa5OCWxXOHcV7NEuLvUb7PIpawtxG9Bu1TieuUX0wDar4cUk6uGAzFAnI1",
-	"L2ezsOAKiiQ0JFekSf8ogv5tGCkdTxMNa8hbk0SGQHnknCf0S885k9fATHySsHgiyb9EyGEXxN/1PUKj",
-	"aMDFSGtBk5lMyFhEQV6kKZzX6+PT/uXe2dllf2/vsr//7vD9bn8ICuMJjZP5YfB6q91W+9L/6/jpGU3o",
-	"XMHz80woeK77a61Wa02pVcQfNFqt1qChhB11lwn7PKNRmIBaJmfTKRyBhzqWUofmA14wZnpGueKzyRWL",
-	"UbdlXxJXdltnJcgAwlmA9g2tD48ipSyDaJ6MFe6xSGakbqViEzqdRiFKhKqTll6ARHqgLSZCAVqrhihY",
-	"vM7JMwWkqgHyCmz7vKoE9yQmZIcnyqm6mR7pKIi82iUdV8BpET2DJNsDrgAdUYXS1yxBfUiChQFgOgQQ",
-	"bN7yoCWAYLZoMGpBq//8lxTc9wijcRSCYU4dmxxwX5315jSiIfdb5DhVp4ytAdX09e122yN3cZgkammo",
-	"uJm9dDZyx7FdwWcVLJoWdE0Duxz869u9oyQUi7RjdQbYyqrHZD1hXKmX4o6zeCPPIxrnTCZmyHLFeZhO",
-	"uIhlTGmSsFh1/1+/9pv/kzZ/azdfXbaan752vO7Ozv1/lGqKuFqF6e9htqKWYKZPrc6gCiy0ApweHx1c",
-	"nh7+43L/4EP5pmIz40NtAnbJsAsg8RWPRCJiJby5dFV6nMdy5nOR0OgUpC1ZKevQIJDET5ymvufSRTHS",
-	"UhzY2RRxc954aoo/7uirikAXU8ni5J0IWNUWeppucJekEmv5Avuykow8QpH3AN2OHcpJ1LwDzr6EMpEe",
-	"mQFXJ2FC1rvt9gYJuUzAMjtCupAHAumjFKFYE2zE75GhElLy9jYHQnkSgdtswj5XgtC9whJUCuCQ39Dg",
-	"FNelPg3RpKj+dEmloorOcxJ0vBLB/J2xNqsv5Gwygfesxna73ey2u/ZlTzVNLdMNrwGUE+dT52Q6NLxG",
-	"wG5ZJKYstZE1Tt1RQpkO1COBGM4mCpRqmyRgw0jJjsAF4HGJJ2FizMFcJI7VR8FBDfheJP0oEnflW9jK",
-	"bgGG0K2rNrFVbxPOUOliTu31LS6lk4NmKBVeVS6jU28ZhmDgGgxVlO9F8lbMeMlCttodSzytxcECZwSd",
-	"yte0pdeU0DCSjd6vXxs3bJ7nE7pj49WrV68a959K92DYzrrcSCftkTXVZw03EiglIlGYIffD0QjtSPmN",
-	"bDsbESMSQEOFTE7vyr1sNxauTZI1EL9Jp93ueqTbbrfXzGuOktmuWCQUVRApyUln3U25cPoljcLf8ME3",
-	"lIRxehWZU7uOKU+O+WGidLuyjXYJTUe8Dm8V8SPQSz8eqX5VG+3WPzQwolccWsqQleKjwHDFqtbSQ+Ct",
-	"OdtjwTG3RrD8/l6SRAg0IKQnCvQc+sLTuOAp06/c68un2atBAr0N0PTG9JYRmqC57oed6oWGya7iJGMq",
-	"VTOjMZi7D9y34wKGVYJlx0CWMUKjmNFgDlqYdGZzV1IJlp36YNnpLAeLurdrquFauiwFnXRV4K6DAq66",
-	"me4iceshv6VRGLwRwdwqpEUQdHYU5gNxclQyrd+ra4dcs3zbnZ1yzLcjObvGlZ+LlsWwChAc4rr1M8sI",
-	"X2nc1a0VhlrruWijbUoxyzIPDY8T81r7wWwoB5BXL4luSpQEqSQQ/cSaPvTipiqA8qr8itjeDlDCoD4U",
-	"0tnXwmANH/7xV7AdgCipbdugLZC1//Vrp/nq06/t5qtPX9te54f7/9DkgovkkAfhbRjMaFR2Lbacu2ft",
-	"OooghWm3qpuwtQKB2Kl5E1TDtZJFpMvcNVdDNUKaCc9agiN9EKW9EBwzbg0c/1BCtkWREuxod4jTHF9Y",
-	"0qNZlxtVWFHB2cuw4ksVTC4WzgxmmihUMt/aFzjp+7oa18czeHMFaLgy7ZdJlBdpnwlYjcGs3d4a/o8v",
-	"k8jYAl4PGp1We9AgjA9FEPLr14PGxfnb5o+Dxv+A1mzAsZdePvkyibh8PWiMk2Ta29y8CsFqKVvw6Noa",
-	"isnmndyciIBFm7ed7uY145tKt4sp2J03DVoMGmZ4QnACdZD4nd4Xfr2Zfp+2zZ8b/l776FTz7ks6FXL3",
-	"i/N3S89YPro7O2CY/hq+umFz/Ghn1GPZH/AznAR+8UW3cL6y87vja/gb/DHfNh6CeSCSVriBKnlOE2Wl",
-	"HhedXJuu513ZfLrLZt4p1nEwXNQN2sAa34r4KgwCxldUBRHHqrSXrWbnhx9BoyYRHWrei11KCQq0L+e9",
-	"uU6NgyBMyN4SpnuhZs6qXIpmTlms1EhnNWQtM15Bl1C64iwZizj8rXSXr35wNYpZIsMAvV71O8syvQKG",
-	"qM9hugtE0Pdqr3atPbsu4DiojShmUrLIsZgwdAoUMQuvubtqy2ErVOatZqe9Y1RTIodiyjxyFytN5ybk",
-	"YBCZxiEfhlMagRuKtuyqkxEjVOL7J4dVwKkQRGEeBy5DETMrPk2u49aEcrgOD0QP8BZR+IFySSJuGHcw",
-	"GaZXcK2Y97mY1RNcur8OY4LtrM6Yat98hxtlaMATcymcbSmLKizhz8CuhjSKWAzPbAqeJffjW7OvQ4VW",
-	"nEZnLL5lMW5mNUYm5zJhk+xd2gGpqE2oeaybcfZlyoZJqRFQty63Dp3B8OByCgYcQMZYDJmUWSv581CM",
-	"B+/ur0In9GZWphN1z2UJBXjuGyjros+3vYZKTAI7u1rjihdQC8LFiBOXt4EPtDVk5FyMjUGj2ozx0l7Q",
-	"vCRR9FY2F8B6ZS+zaSxaTY+s2XFSa0UWVvl9dvSIhAaTMJGEsxDenn8+O35PuIjJL++OKnfZWbBLZ3Pw",
-	"tD1OJlG1NMmdMLogpCCqWfO/XqHeqvZrmcYimA1BYbfjr+0qiYTkkQCCJ7Kk67lI4LPh119HlHr5IBJZ",
-	"D78dccli+hOLULkFLJWlMuv41nJUn1cBcHnIiA3+8KyfFrzpD3jxDpqYAR2YxHM/o9mzmqAMuJmtg7Op",
-	"H7XzyjfmLPZZcgWmAtbTqifN7Wan3VVQl7OhfocppafQrpSehtl3oW67ce+Z3/TjlbmZ4UOfkPDdhov0",
-	"qWzotOiat7IpTcaHgVy01zYJA0u5L04P8SFg8ePtdiXHDOs+2h4GSkWunNZ9vn0Ouv+UgPnrkPrth5H6",
-	"ZUflUHR1aE9M4MNgKU03s35rcn5YgjB3TL/kALCA/ir6ytAO4VCZby2mH/dnyfgh3j/wJyrXRp66NDY4",
-	"+P4yF1uvflMCXsuEGWmTjJIqqbEBOhPig7mIglaj9inBbhZqT2i3Kxrdyfrp2z3y8oftV+T//X92Wt0N",
-	"mBXGO6HzSNDgXIgjGl+zx4FIz1wBJPdBwDjnRGpSHXz6cvvvTwqNRXOBVVOHCKDHlExh8iDjigsPiDeK",
-	"L/HjcmAMxSwKiHYY0doue1rMMHsd0TBigWMBiebZfYdDdsHpLQ2j1VRbd/sJm0xFTOMwml/OnMGqIRHQ",
-	"hF5RyUgQIiAol3faWz+csBaBxBbo7/ykcFky8S6JcxPDkOdCvKN8rsmKfCCSROLuMhB3vAouxuFHo4k0",
-	"i6GjhMWkQyQk9FiXG08KEeOJrv6DAfAuUZF4fZRUHdOEEYiTQ8Nzbn0+HFkTkpH4eq0yxxCcJsuIupPZ",
-	"JCXtF5xmHqseTrlw1xUnsafJ9ywZM54YCo5X6Tlgn6EHzqws6NkwVmxqnp5EnD5JsWHM8pz348ePzb4z",
-	"ULk/dm6DsG6wwM0wuq5GPpjGGyrDIYkZjSavB/Cop8irlBBxV0jDYuO5ajHpymiG3OGKHvy074jyKDEp",
-	"9dT6IRXjRNStz8da94gJHnlzfHZmX1q48U+EFANEjEgkxM1sCq3PPuxBj9ODo8vzf54cXO7tK/DpZe2h",
-	"ymEaHb7/0D863FeN++eHx+/P/nZ4Ar3SHic0GZcGtoAmIhOazCT6bCgYh4k+iIAYkNZG0X4wSvWNNBwk",
-	"l2bn24GwNDjn5c7O1svSHD91HBLU3dEOc5TEs4i10E4APovlUSpkW3UCnuBhgBTmUkIGAQhax83gKdD5",
-	"n2JGOGPoQTmNw9swYteMKPC967/v/3RweXZw9Pby7OD0w+HeweXp8dHB2eXJ6eEHda3RId8694uYBBDR",
-	"l42ghFCHavxVgx0eHfx0cHl68I+Lw9OD/TxWbjlYmcLlaXHyj4TDo5FQPzOmj9Z2wQ4GrfbS9xS4tOL7",
-	"SxYd+vtvL9VtuTx8f35w+r5/dHlwenp8msWFnQyFMjskuEWiT/lJ8WLFPT36aGvPZc+57lPSU5zw4x45",
-	"7BvHgtN/f3x+2d/bOzg57785OshTgpfO6b8XCXE2/rTH/oQbfTRK5MzW2iQtnHWhg4GYMgzsMSuRWSxZ",
-	"ZhZ+MhKQD58nnXZbZ5wpUkTyQxEbfn5z3OzutLvtogiDUXw5tNjOoQXu9BkIwQN29niKUJhUJ7uDOQLB",
-	"UByCQDudt8imAYK1AXJMaTJ20KG+1eapsCJvTEmEQIMK5h9BPTCUaMSpJA9vjvf/eXl+fHx51D/9KU8e",
-	"Oq6gYKK4DngSJnOilGHc6tOjxYpbezIZdCW7FBzhSgaap6MHuBwFmdSwQxzDDjoNLjWlcIHuN3dU6mRs",
-	"wQJUMaLaxfv+h/7hUZGd7GQESw0a4sLmOSjI88Li0bi1dGI30kpPbBdDeWBSTMQMknw6uFff5vUkiLeC",
-	"8asShRShedd//0/QTA7Ozs9yBKf7ykEgNaPaILE7fGL0WWlHT6VjpGa8P50BD/P41LPgPYnlh1wxGitC",
-	"CwbNTGRwJQr1L87/dvD+/HAPbDOVKm7HQaTMlp7Y8rJwC4+XVPW6UQo1XhvSmBY912TCvkx1UHV6lDZE",
-	"5p0Sbc9hymdnT64YbcFGQsnXkjTxTT2nrNySjBQWJmwCK1uAJxfvzy5OTo5Pzw/2L98d7B/20YSXE3B2",
-	"MmiSRhQBvAgA7Ol51h8MoEdjoRKL1qS7bG0xtIsFpHvww6XN7OB2dTwlOlvgKZGR0sQti8nLbfL3N2XO",
-	"I9ijXjaChcLl8ziGPMFe/zL+ILihlf1BVjmlb+whvbL28G1dMDCL0aN8MJDWbrfbna5+n0NmkF6yE2vw",
-	"Xds7PeifH6zlQ2JGIk616rXrSFxRTCK2RsTIwmxNccA1sq579cjpQX8f5DGWyWnsTFg1iaKE7JbFYaIu",
-	"2oqmTQTaipGVu24JEJ0W+25MoQm8EgLZxKEfEAVZOI6tdqfiOBz509o3aDAJeSiVYJm69UGOMScWsQDn",
-	"Prwdqh0EjIcQr/GsUF2wajDDpDm1LCgfFZGTA+pOu70QqMscRgrwsyZ29EghxiPlWYG4zNcEh1jd0bWA",
-	"gdvtKoKgrjbEgbrpzmx2GrC1wW1NUdFN9laGiWrEjKfk8+KhWRfkRC+xFDqAfBKvHYN/iy/1g8waWd+d",
-	"AmCN4SbrKPSs0H0OIwlO+3jHII3b3VeVB3Gaqu3sy5CxQEnvC0wJOXgX7BB/EE3981oicA+P9CUyNKlT",
-	"j4DTGGp4cJHR6EuO6+0sivKOOY7eTxJB0MEGGdQfJX7k7RDLTASPIVIY2Fk6gBvkiapMDetraUjrAhXu",
-	"7FmNvs8UB/sc4PrrxMg+TAt81oP+xmrjk/O8b6tWPpjRQtOk2NsxinRf2avxEN5VZiHCIcvJy/KHAbIu",
-	"GSMOh9t4LrLxBwHmL2NOwh2vTEgedKTfmED8MWLaExCKB0p6q1KYh8mDbgT2uRKO8mF4HQh4L0pJKEqV",
-	"hiZ2bJh7ZUi+M07ZIw5GTmoZrXJZ29aHXMROkb2yASvXub10nWYOWjJsj9AFL1zPQ/KeBSp/nfhJ2OKD",
-	"Q+Ufc57fmN496LHz2wo9K76wlpGmWcUQ7pvQDnB5TMGdPsI5xTHBP746LwcOUBpLbUAG0+ayc+DzZY3U",
-	"memiTOIN6PrtM288H3D/Ou9vOw8SmKqO14m7Tg/a+bL+kT9B1LaLvEvjt7PL/TMkNyt/Vy9JjfFtyZzd",
-	"LtblNl4Oi4vq2HKgcyJGJSV2toktl6N2N40VCiQhXtu8h8nXBqSgruuAgf3UNif0yyH23GpDyRr9Ka1Z",
-	"Q+OYzsEQp51Cynb1t/PzE4INIDQKK4YT9JrIVnPBkC+3vkynuaNTRnfL6spY/5NlEyv8zc7lBpRlitW+",
-	"LC2ElwYL/qrntLv28iD/ZAcQV/9iQwhYy4G39zV3aoH9viwybU9EYhZrL5eAjaB0V0lsWiu7lW57+8cS",
-	"mGWcftwJtaf7zo9LIZLzhP9acUHTPOmeW5ja5jCnCdEl0qHAi027IHiu/iECILe7nZfLTkpDNbvliuM5",
-	"CvlN8VzGcGVcIGl+A+WWx0ImvR/bP7Y3h/HklMmkPw03bdXbzU6n1dlqdX5stXcsv3GO7EIqStFptzeH",
-	"4zAKNvOnudmpdZw3IT47Mj6bqE2r697wGmkJQ7XjdP3658IwXJdlSlvm15Mr6twtW0zMopIqPpJFI98j",
-	"flrnE0rpTGnMeOLnSl1ibYuVbqSa1cOz0hvRYCk7a/Mu+hOkaC9HXlPZYJQpQ9HCau6QgDeUZBozrArE",
-	"ozkisC4DoWuat8ghVxyoN+CxEAnxcVRf3VxwaJjSIRtw/5ESjO9BEX5CdeTfgGtbh0eYWq59faXEt30I",
-	"ixjU4cFadCEUVoQKS+mNpQNuO7ynE5Z2UuyHYvXM/Egxi3TxfnUcvlNsD7NRZa8XQuSYL+NOP2FWJnN0",
-	"RyGGAZvaCw/qfp/HDa+hpWBdsQlH1xgFh5Ve/4ceVq7uuS37UFUMjYQBVPUXMoTKV7r6l1uwrpyX6vro",
-	"7oX9Mc9bs+UYyoiCWekpg0o7Q1grDYJQLZRGJ85h6vJVVRuxl2FFNCwKOCFQOxpFxyPQxVYq6P7JHnJa",
-	"FgTi/+/zNCUspx45VCopXP9E23RvXo5NU87IqWB5driTP0Cv8aUJJUcbve6993jAmcE61UD0oOpybakT",
-	"mG5G1sxLl860W2basrPysgDT66hxgkAMCnx/6JxvrZ3k8SKzqR92irsq34mdt3LlcsUrmHHASVLeBtnk",
-	"ua1X5JZYYXOncEkizNUl6+wnGvI1OeC3nS7RJHCjR56ZuykWnN6lATeXaap4mgKnzr+4zkVC7mI6nbJg",
-	"wyu/ZkSBQ+0llAQMYhRr+Q44OBxAXS880p7qaPKTmCmVKu5U3LdVRJEBp+2VAjrgGqXmkAoSChT5G7uO",
-	"1fWXd0ceoRzNJQBEZx4LQ0X/94/3zv95cgBFZBnGEDq18zzCmUxCfk0CxqbG9NJ5SSJ2yyIJdk3IfaO+",
-	"3m6/egkQ4CJgkoRSyQu4C6ROurRfvhJtllmn9+NXpMgmOWKOK5e260K+Rf2pC73uF0kGC7G9+t5m78HB",
-	"FzpMoAZPiuxQIvhuLCb5izGNxW0YoI201vUvMso8VatWoB9GDFwoPwmAzrNUQOQAgxIvgsVzKlxpKVPw",
-	"IXsqaClyuQhcMx5+njH9MybvWR2CuZYW3xzIfvpmEqJRRitFi1qit3Sl74KAUVRtN4ciZptOQYzN2y37",
-	"cbMoUZYppK7MsUhM0IpiOrlT62+h7ldPDqlWEMvukpPLqiiLc22P0wkY8OmH8WAqQp4UchH2BnzAf9dd",
-	"fjf2p99RP/x9wH9vNpv2/6plLtsg+Z1st9vkdyX0W4uJ+5ATsykDpuU+4HlpVU8dKqC+b87iCOzpqsGV",
-	"SMY2dWPWA2/CkrEIkPJhUWwaSUG229ub2+2dze32y83tzha4GFOdomtKk7GnO3omKYSIiQx/YxskszE9",
-	"p9pXh/xeSPkFyQqGMUtIzK7BOR0qu5cnAsORnZeJS7iCl2AANpDz0+989y3CxykvhzEL1O5pJP3sUiEp",
-	"pnMC+Lkq46UC81hEAY5hE+Cp/t1X5HenEvpaxtsglNbVFR0nMq4GGnpu0kXyO9mBFaXO5+COPosZNq5I",
-	"UQj9tvRKlrhMqYEKJIKZK2FtS4XUmIWUc+WH47Q0mUfdjIG5FJNVKRc/laioJSnuMsF6nXZ3qf0I5y2j",
-	"DDY0xoUCRuU0vMbpQX+/4TUuTvbx8/7B0QH8cfDLwd7F+UHpgl1/1AK1wR/XpPMG0CK+NV76Cnkk5Jhx",
-	"CY36ySU2E0a5ujRl9Ga73YZ7aHB8WbVNYnt1bS+X2KTirG24Vd5Q32TbbNs2W1CXL22+Y5svrYhp+7zM",
-	"b/QOTMxqWWmCmoTegPMyZ7Zjp+2sDemViQOxTTqFJjYkS4wU8ch3SOE3rQy4Qr9FPYztueXSJMzJpKvN",
-	"c137PNDUuaKIvh0phblvKuP7maLQWFRZklGshT8F5DVpRuho3FH/zbl7p026tkmVZxCkhgkTmVYXU6NF",
-	"gl+zGENC7IxbekZDx+oGNZn+27r/tst7Cm26hTYAN83zi+23bHuTItqe2rqC2IZpuqOn34Frqdhl5sx1",
-	"q5e61Uu9yaosS/CwiX06GjCAHHB0NszTtNBzd3ZMCzWzM0T3FTZIuRXA9gHcakcTlcVsakcfZm2mVOp7",
-	"XM2pCi9aOqgKyy5AftRkq5vaObUx1XKRXIyDK50+QQiWw5OUDl7Fyiqnz8RrLX8WSgMmUsZ1kONzFezQ",
-	"ds0tyWssfkU71VfghMVA7MWq2ru+FZbp1n++Tvl0RpPs7ix5uUabaN5o7RJyJwrZI6x13SK+E3CLD1nW",
-	"yD2TLPZbJYZZ1/Deb/5P2vyt3Xx12Wp++trxujs7Zdb3MhtnEUCl56Ape3FrHaXXd3d2SMTUeqRHgvA6",
-	"TKRH/EvfI34T99PKvcm5SP80m0sXWf+M7bayppV2e5l7gp3qlE0jOgSd+UlmLZsoRX65IvbHzrHVXZHG",
-	"zNyktTZ2lu+a3eFOYX95ndoso3QVVXjptLmABKUrmrNdsUUSMcVuu6hfo8U6TLAIOfs8o5EjwxRNIH8x",
-	"iNcEc+7dvkgFjnlJMtgW8UchiwLpQ3BMxOgtc+xHRMzw3dcXPJrv04S+TuIZ87GhHHAwSSl6OEs8IgXK",
-	"046H7K472F2YjGFAXTSexoxEbJSo3q0B988SGif7NGHaoHXAA/0pBqGBSbLud9vdl81Op9nd8jd2ib8X",
-	"M5DnbbcB94+oTBDNst2bSrqABJoX53uZoc7bnV633Wv/+J/tdq/d9jcKZvD+cChmPDmhcTI/DBq9LaUu",
-	"2P91vEwDxK5GfzhhZE/E00bu59nkisWNXmNv//TdZacNnvF7lO9Dxt63Eb02Bs49ynEjmS8FT+iwfCkQ",
-	"uuk20Es5oQnZh8fDzI+ZhXT1QsCfIHgDBY2lbIKobb7XkIayxhXAU4rwhIZRPwhiJiUUmE/+/xqUraGY",
-	"NLxG9oSWjJY2PhLXoULlV29/fLnf/rHz44/bez/sv9x51e++Pej323s7O/39NqQoSjsVdwLDKMiVrOwU",
-	"zFGoI6omO3C4JWnLew2TEby/t3fZ3393+B66g4nEtnnTfdPwTMpQxaXUn/r93+AE6WtlJqYJGELsPcgA",
-	"Rr9uoisymnH/aLckdDoyzkTaHF7iMARmXvTpuff+Gou1TkrPvOKqhVX1sQtEtyl8a8vyszxpclSIApVy",
-	"laKXbs5ag4uH+6WaUpG6ZXwWHULniIlbL9tq9TQ45tHcUK/chGVCYhmtdKdzyaY73fLZCIxJ9KBlri9Z",
-	"KpznoR/HTFuWM4WWdap1mxGXi7seQS2aDpPwlnluDygSp9jd0sTuvqc4mmdtRBGViR5xwP0C/fGV5hIm",
-	"alLYrUdgDrRPXh71zyCv9fHF+3NsDzPhRDl+h8CrAuYe5QShlILwSoiIUa5h6DKtmjDUietdGO5mYJg6",
-	"LThgJHWg2Fpta1pCLd1ajvVWXLXOwqumB6m6akXu7eJ+ysjrXjQtrRdRvUQQKNyy7kq3zOxs6S1LRYyy",
-	"9+hI8WejhUO66buxqXAQWAzJKqsuf8+9JFauVg/4Zl65RivuuIBZJKvYQ7fyZmPJAkLByX4G35wnz2vR",
-	"LCwsK1yVwY+pFoRik9Sakc/hvZ6MWRiTIR7ams60YrdZlI1cLOguQANYYRlMtUBfvurs9b+jSomYiFvQ",
-	"Ia7A5fZuHEZOE0sZsuu2x7OdP48FR3HAg9VOIS/BPguCqEk0OXrw8rTMXDR3oT2LhPAqOgpZXLhxwG5m",
-	"enoD9h7Z6pIx+0IDNgwnNBrw4ZjGdJiwWJKAxeEtC9J3BDXWmtQ3eh29rTQO6pz1+JNkqNrmFa86on4G",
-	"LWsBkyBQSjA0pzZ8fRyFyZxfOZmxusjXla6enQGg53IS98kxq8qUXTp9PrHT1EobVoq4GwuMUIvFLY2I",
-	"LpZrMcK5n244B8/Hc+yUS6BVwHOXX8Ury/QyF5BlKloVKN2xiA7uLIFpRr/LVA0DVS/HKfOlACrH1Rqi",
-	"M+BKsFL0sApGqcZZhgHm1Vhf/tiFAkbYcVPUyq+oapWzG1eptQ5ofmwv2csHXba9AChHNy4nuSsQfRhr",
-	"NbqqNfD64XUlvs5lBr9l5ry9NK6nhJRP6TXDHKBltZ4cKxaqXAq1xlS+EzGz9la9n1+/rmDrSK0af0XD",
-	"xKf7T2rhkzDBF6NvuId0B078Vu19eA0xGkmWNHrtgm1AH3jZxecgnqPKyCa6rhCUabnO0u1OrbdUi1BV",
-	"+h4mZFEbICMRReKuYjqNkEXly165mmb3rD08Z3QvecfRuFAGK7hgMvwNvS4yy1WoUwM8z0I40pMvWzT+",
-	"Vlxxu9aCE5HQ6JTJWVQVLpciEJ7qhCZDeLZ30nDt6jg5cFV1h8R3hEV4hjpzbl3551GAjNcwpiSDhOYw",
-	"LYBqvJigOrhyqFOx5pKtxtciB7csnmeDB9LHK8nyPkkjKNsHwbESzB3xrEjDa9LnGmbCkuqpmnVX6oyu",
-	"8oW58p/e1lg0spS4rGtLQ8yGIg4q11u5wEdZaByZfYnxYvGCnkzOLxOCS9JtA3LOpxBbkqtXWlO0M2h2",
-	"cXZw+uSidFmCcEcFMK7S9Xbwj4odPEJKryGmPehxGy5e+kqqyAf4PLWIElqJXzxf/T6agaAPNQCx5+6A",
-	"A2FRfBcdvDGTPgQ9uV6eQJwTgUkRnXAgSoYRo7HJxF54DS0+c+2tTnDeC21doFdozVtK/ZfThoeMWXmd",
-	"C4MV8P2hV5Gzu8x1rKwjvOK9fD49t2IP2TtZdxvVl3PvaS9n3vNiNdeccjcxdNbOe4f1Z8nY94j/bv+d",
-	"+icOPz+VR5iSePIediu4TxW987K+ckv8qMr80crWUyZgQT46p2ZGIUocogeaTmRGtlB/Jsxmu7Xd6m60",
-	"yInx99bZog13DQSTA4jOuOHiDoheeM0FxJVQSZyRtlpd459Smp5AB4yEVaIHhoWEQZq/xHyXuic7deqR",
-	"okJeGigs31oawX3vmTVg/MuidaxJHSTjaSHbrt6vNZETrFHM4FESOoMvmYKb+ECI4Qha5L0phz6bWE0S",
-	"cRD8gpIxTQbcRL2i+08oiV8eN+LrXBM2ayFnxM9FofjegGfPdafVJQmLIohjmBA6pXGSNycXd1Qj6w3G",
-	"rhTAczalQ9aUbEpjMPBCM2mtoSImbDJN5oTKGwmiPQNtQOMKtM6SPzqdtoYiZi0nGK8VM5pz/a0T2+Ic",
-	"64KbKaeCy9JMFHIGCdlHs8heSWycC33rbOS0E0zkfomZQHsNNv95fPXTMDwOfz68+O2w8z48lIf8dGe4",
-	"d/jy8Gb6y4e9n1+12Pzn34KPh6rRv4aTdjLcimb/nP/8qjXsRvxq8rYd/PJzBNNM1Z29DDk8ebbtyZRD",
-	"bkK5UtsXQRWWqbG/8QbCGopyTHZLX+u4dDsLLWAN5pQlM56EkRtbiH2yGgtssqCsT0IeTmYTl1o74sxK",
-	"2OosQOfzr4GSNQC7DF2zoE991fUZLHVWz5xJZrAM9A00yu6ASTVXgJTOd5AJxjJBuJj0QHd98qwHOteC",
-	"5SMDPp1dRaEcwzHZmYybxy/vjnCRchcJbigtddYKaP/kcE0Sccdt4gZvwDWjEAFToko+naBWLpS2ar/R",
-	"IcdolABqrBP/2Z8GfMpigt+WMlUdpZHjMF+dfG33za9oUrr3dwlXxFKrM+g5ih4wYkjzT/+QZQHcFKqS",
-	"yDXxj60S8coNLL530n3WFK80JlTlz6tKarKdxq6XpQrNg+kt2IV0K+mZ0C0EBuAFKHZ+Ps1hTry+qA64",
-	"W5cbUJswClnQI2tf1lqrBX3few0HYcp3wHgANpBVNrBbkm8rGafZrmwVEv+XJty2JlyIplZce2TOpHZu",
-	"qr+brUJCAYW8JQe1NFWAoTFPnysgi3iLkgbkbyo4TkG2Y+LfsLmRtXwQymyrots8ZL/NvlJr5FklJZG6",
-	"ZDbbbjrWlxXRLXdAam1m3NKkD5INZ3GYzM/UvXXFfBDJi/DbKw2ZpwnxT47PzsmmUL9sAtvxMyJRt7XV",
-	"6mz0XK0gDADEYSIH3MjqkD2jEK1PJVpZIb5T9ZlSKe9EHCAGA9GBRxFYtN2nwicAj8IQ5IxNG2JphV54",
-	"LlBqKu6tROpzAt11PZ6reWkcvLZMFX9Ab6P5lBG/f3LoDzjYnjB8CfcwgioKFvx7jiDe+4rcWuok0FWC",
-	"h3XdQhM5OAmlIXiYnUOhb7V80mucMho4eU+0a2GYdjcSykWsIOied8bWoL7urgD7C1mWhGWfRewapDIN",
-	"d8HJFRvTaIRBxWA5hiRGsAKl880Atw3Hd91sdgccSiZaVx7wUBVkHcmI9EighMAEGPoGBmvQQOE26iea",
-	"suaOK5Ma3YRcZr7MQMrWHTAimBYCHnWg3/wwFTjhKLFYtD5LDId+a6T0nz+eN4rPRPqEMqHT6346j/6q",
-	"2YQjOzr+6fC9vwEUAStTk7czaS7mNJEEkpcMuDueNHIhMFmlkmshv+fiiB7OBqNLD8/fuGwNuA3PzaOE",
-	"wpxhGDBShl95EoWCfG0aZUAbg3XteCGdMiY4awFxQbgLINAt8GESVw3AVGo4gqc+LXp6UuBsspwg2C3q",
-	"Q3M32CIfy673UEyYDuDPA2DA131w9UYvcY84ny73Ls7Oj98dnFZ8fanTo9vMgJjU298w12zA06yVCbli",
-	"keDXaqVeLbJiGNyzABxxSnUJ+UhURcSh+RD+hbfrmDFyy3ggYrmWZlbQJ9A/OdRAhoxigidKOmsNuLFm",
-	"pjk6lVAn8ZxwuDVJAjGcKbqLTPZOxDfSbSgxaFGSGbclt/iAvyAvXqBimCOKL16Qdb80f1Or1fI3etmC",
-	"FtLm9htw4tBLyAeIhrk0b6eTwt9mACRuAkDPPA6B54jNEUhIZ0fL9XJXa6eQ4N6MkSrPoFnj7syFNtsD",
-	"tMXd4enb1Zqdlae8cIi/Wso0NVC3yEG6Fptvxf86sHHvg4Y3yES+p18ofpd+yiQMGDTufb0JTVmLTlj6",
-	"mJY5DumdmSd2Rc7VJrL0f++X4qMyHCFyPP2AL71UZbYJ5m1KeTwnnbTec7LpS4+An4pHpvTaFE1DMwga",
-	"oSTgI1gPZc8ws58/nkvyX//7/yahlDOtyJVIyYkoFRj1e6MWjAdcXWD9ULmEPdog/FwTPcve0eHB+/PL",
-	"w33fgwyK6eooJ+yLLiqM7s/J3GS5i8n66Vl35+XmgfqvR27Y3KGqP3/8+xm5OD3SbsrmaSpdhNJCMF9/",
-	"o9dotzqtNsgLU8bpNGz0GlutdmsLLRVjIICLs6/BNQc6KcqeUH4Kb7UJL73NITdJOc+Fb1Na82xGk7TR",
-	"Mfc1jUm/0KE1rCR34q47OOQV+GGHBKFMQj5M0lV4GAiMCAzWeDW9M4OTIFinIEMtD2QYzE4AtwodaOy6",
-	"McIb8m4o1LyC9JsvXiiSdBsGMxq9eJEOrfp/NLfAzeIlWQJ5M1/YcVOJmEaaWr4ggntKd3Fgq6ZXO0Iu",
-	"p3YPb+lKW0tHgHmPwgkGYsVCSluGrOfk6oHnekgklp5Rml/RBSXo5zBv4ceyQbK5y/vpG62SGu6g6rbi",
-	"ugSrZqhhbcoX6wMwFhGDfZzQEB7aaEJopBj6XINfJnSuBCqTN7aXKb4YSnWxJlORIEAG3Hkr7GmNhqz7",
-	"VifyNwhnLJDa8RyOyT8IwoTsWeMohMIpcjHgJecFx8Wy6BLyWxHdsgDxJntqWrIaiwlzx1NEJRGEOgfq",
-	"pI+CZYeSUEUPWXjNtWrWLyFtSupy9G1/w6wiqyPvEi7IaBYD/00ZVrbMlCK6Y4bn4gKZosUOMsdqq2+o",
-	"RSzrVQaBzqhf5ZLge6kJR1bmhk6bbGJ+IqcoytIeB24imftPaLRhMnkjgvmq9S7vBGZbZrmSjidIuGXF",
-	"FYDzvktli0xty2dNblu/6o0+jzrFLZ8eCrouk+73bAWWDKjd8kFOvvvXAwD3oLGZqS+U65Ub7VwsHK2b",
-	"Gy3foFsxnR2WZ75+QDkje7D3qyXo9mpl6G64RlDIgAq+GfBOC+jRbXdKTJsY9gj2ASWC7xL/SCDG+SQK",
-	"sVqmWwyjinU/eYkls4zimi9Oj8xKsuuqBmEROu6hrZL+dtMm/C2+Sa5W/G673a5qbM9t8w0NjM8MdOks",
-	"75Kp8wmdtpZ3eiviqzAIGMceL5f3eC8SZAGQllP16tSY54TOI0GDcyGOaHyt++3U2VRJJTrVuftqeed8",
-	"beV7r7FTB/iHHPWCM0hNamvO79QBaEl9ePfpAfiFYwT+tdIc+knxkoyp/teF9nCIZElZgbal5mwFCn3p",
-	"tYTEp2W2hAakY198G76Gwf2mDv9Lv8x9EQb3eIEhQUBJrtOJMFoLuhCBdGlX4xeGM/qIcNbsh4HSW7bb",
-	"24WoQ0zMCKO44q9JSGpk3HWd8n4Lkv3kBVS0FIIbv9IUEEQeEbea1GR4aYY0lUlfmCwhI32tLHyltTlA",
-	"1Mg99wUFgmhe+dKF5SvFdCE9L7qhj9NwowL8FxLSlcqJ1JAYn0TGzLDA7QXFntww829dGfXPzBy2azGH",
-	"t5Cm8uHc5DthX0zYkXS6NoRrTUqekLJjHY4yp9OjEtkwW1cj5JhwPghjDGKUvZxtye7S7+XE27Qmh5vO",
-	"Fyk/9t51RjoX1SMZyufavpwxgdpDSTcsIGM9SMIAqtVlap9p34jUQysK+U2LdB2+YwcecJ3SQE8ccm1j",
-	"SeGxS7bLeqaOw2BcqTSYFE0kH0J2R/rXYO8UXIqIOXaSMrPWgCvtIjP5YuMIqWEbwXCTVYwj5baQMt6p",
-	"sO6Rdosc6/zDOVB7RVNHeg8doc6cltJIIHcGqoEa15YbOUqMF9liY42fxZjr3EKpWcOU9krDopcqTN00",
-	"qZr1WALKl5vvHY3n5B39F/hHpaaT1WeETsUZVzLB5FCshinmSU/pUcWx/xjTTWoVIcRWzS4xubit8u3U",
-	"yePvBtlMme1Cg+wACiVIzKLXg0a6TqLw4/WgBkamdh5n8emOl+6r2667rxSp/4iduRasxTt7JgNX4dqU",
-	"GrqcFw4eGB7zfHak1eTuSg0hFUKWsfXvqsN31eG5VAfwcautOOjWGbXhJ5ZkpHZ7C1NFoq4K8eDcJ1/V",
-	"P4fBfVUClCqdI81t44ilmNkGfVB1bkh0mFg3GaZt6ugNMuMROAeMGRmFPFBiut+PMI//W/jCdyK0eMAg",
-	"wEHxaqEfxk/AF6JHfHgn9cm6TtFAuju7GMomCb1SmtlOu41v2RAUR6hU32zoBNqQiMJXtNgO0N5oEV/n",
-	"rPB17NqdTpcSi7tiopTdbBINzIbOozk4u2hH+cpcG2ovx3HA4h7xwZH6zRzD+TjxMZePgsSQgdgAUXva",
-	"CwRjMeRNOIWqkliLTMn5sbiDUf3PSnPSicQ9d3QfYa7+Yl+mlIOKpXOGZ/KKQ+E6PPsrOAK1JfCStoI2",
-	"HMd7UIEg6+eHw4OPlTk/wTmkRm5Q0MgG3KpkxZQXBd2sVEUpSdKzmpICHgN1tI1jzGhSo+W5m8Klzsj6",
-	"LOq0fQuHXaflP2pNjRhTb2aFUbX0MsC4Oi2PIDvPiqrbLQ9a6AncosGoZShimsLpP41yV0+Wqk75VSJW",
-	"pYTR5vlyJJB3LKEBTWgTRIsvyTJRwrQ3ze+9xunB2XnzrXEZa34wXk2LB1K9bCfTp76Mgr5uD5BUsOOD",
-	"5BXsurrUgv1Wll1stwdIMNj3oXIM9n6MNIMj1JJpHA/5X0vkERpFJY6SabSDI5BUulU2IBX6SkT22C6r",
-	"ni2oHJ2X9yvcp0/eUhe+IufxcaE+cNpIF+42Lp4Lk0sNuI6wMyH4FPQW3P4ahIsyTC6lDbTnpQtw3O3W",
-	"t9vbG8jsszlYNB/XSVR8k78qZ0kUdzxTrQWcGbQNUPsImqbr6VgKuDTWSWmUXBezaxqD7Dqkkun1ZPPM",
-	"+GkGLb2EXFIrPY3JIJUaY/GL1L8PBnCdIM1A6+AsfRdKRozfHD6PbZRWpAEvRTWs6V+yinRG3FNZzh9n",
-	"IoB5OnhF2hU1Z2UCGSjrFrCgR3w3q5NPFNJ5pCy7vAa0GjaT2zPXGiWuU9uevIPXjHjXVu2DXpLQwATq",
-	"iDu+YTbu5jTyHHh6D9rwP5wN+2+6b5T8+aa755ujEpMwSVigD9L1YQSzNOKMGrdWptxwlL5EC87Mltw8",
-	"vH4uZmtZ6l33cdsM2dd+ogopX7xAFejFCyQSU4YRLp5FNwyqyqV17aWP21RtT0JaAmLL95hH8p/fHDe7",
-	"O+3OFkQjRVKQmRK/FOIOZ3GsFA7j3doCb1s4g4upZHHSfCcC1iNYMUhtC0iJmtKkkDPJpUMuE0YDsh4m",
-	"spDXSsFAjarXppFBh1SSu7FoDkU0m3CJmhYWEzSZrLrttgZZmmALvFljBgEqTYgrXjcKkEecKkQeabVa",
-	"G0qTMOUhsRfAxlNL4nRi3tgtHQY1xa1lhMVbJ1OzpEQEdL4mIeG5pysYseDN3FBSNwW1b/34B9zWaYQw",
-	"vxZxVKFlBRDIedY5V3A24ElMuUTjb8+euDlMHXpvSjFW+5Tm82yuypIRVRSmPNJBVKN7Nutwxjr/jt44",
-	"bryKlbpt9V1PgyjcN5S6SRfvvQb4IAPQsrMju76LQ5D5Unxxp1laZWpp7afFtY0WbEKn9CsrYLTCM0p5",
-	"Ts38a0qF5hQmbPKfuaNdCnxY96PXV2q2zmXzrOFu+QB1MbPpB22ibPllFBiqiNrX41tTaMFESEhdVDjL",
-	"OQa8mBFckSlLubVF5M+tfGpH2D/DyVj323OnSjZYJ2dRBKmYMw65oQQud3F6lFPxq51l+1dSREohcLxm",
-	"TcLBul6xf3D+7mWFbe+97yaNv55Jo1N7qQ/1ETYweoSn8H8Pm4rJn1A0k9S0pDzr887mVxSvFzoGH/BA",
-	"on3DMicoonbNQJVHmdmpCcoDXYXUZWmSJUqJgPA0qXgXDUDaupo7bxzABWMxux6T/FPQRouAlx3mx9Eq",
-	"WlZBHvAYo7CsH3MYZ2GKoaCtrK8XyJz6JdnZ4oCbdYHe0Ocp843u6FySG8amILCT0roaPVyI0UKWVogz",
-	"Be5TQ1JG39tut3VlOtWvWDIu+6CmK7GBWuhWtatTcQ4ihqEngChvGogNhIMBT3XNaL6a2lPp/l3tpV3U",
-	"Z+r5E9uqVfCG+N0e/90e/1fhHYj3j+AdXvnb/TFnltwYCugZ2mcf29fBmqf+grbWG9e+4Gfp6ICXPMqq",
-	"0TRphUEsSSV1n4sHvOZ7cRnh+Iklj7WCPM/T67d5AH0evencKfv4nbJ+p6x/mZfOR5DVZ37cxPpdf/Qz",
-	"KE2G45KoZJ3pFfJ5ZF40Hl4GY8DXwYNowbtRmEj9drSxW3hJ9ErfOgc8faDUxTPnukQiPmtgZgYeuK8F",
-	"5iXlh3b7R53XLfsCAQPbZwb7WNEifqacct5LbHERZe3A1s9xWMiSf8U0lFDqJ1boBxH94P3+wb6Pb3Jw",
-	"NGldp7w1MBGgnaR2dZ0nBEN38CjhAdW8pJXpHe47U3FSR6shNZWaRNikVmqV8FiTygJ1FBQ4JKtchZjd",
-	"Hx93sk80nvtmkyqnfq4Gq6/T3MBLkJZM6lUBL5M5cOAyZeUB7yerlZV6EEvXlXEe/RJQWnfmcSu6r12Q",
-	"56/0AmB1Umre8r4rpd8tqt8tqnVlN10p+nEW1Xzywq9pHs37zXih5/u5yfifj+xfk1XJDz0CjteY5E71",
-	"bS2MpnyYnzLmTnRDKh8V8KiguHdxdt7uXO6fNTzz98m7htcAXnx6+I/L/YMPjU91ybza1nsFuFM2jegQ",
-	"spkvy8BjgwoadYkQguEBRAg7PogIYdfViRD2yxChOvcYuz30HmPvx9xjHKHOPS7k0/0VAmZKcgnnb7m6",
-	"D5nblbtSzl0vzVGKalqpZ2c/0LHaWN4AHVzzsW8EMNXKzOjppeTEGzZNPLBwBTO8PCzYHXCKueGVrK+F",
-	"eErkXCZsAhOsyRY5Zcks5unUMi3trbM4g1Ik+JB5JORpKQUgHmWyZj8InoVmPEhSrSIXq9MHJAqPEeie",
-	"fXHlIl3+RL9TrX8zqtUPgscRrFkJvXpHb/RbKryV5USOCMzso6ppexoxFVEKwfWZxlClBZ7wrJNR6Ka4",
-	"lB64pUC0HdSJCKAIhqJ8+OUNY1OTzDmTyrnPdWk1WJXzEjshNIqyJFA10SQPSKeie2VETksL/x0JXUEQ",
-	"+pPSvAcIbISLu+/k79+M/Gk8eaTcVk8/25xmi66W6mro2gvWlttQhlfoNppJsgMUMEykS/96ZBTGVfIn",
-	"uplIHaALDpqpnJcqhTShkbgm65D0jsry0g7abA0/gQ/LhqaI17GYTQtaI/jxh1yHHXnukoFQK5IKTvu6",
-	"zLTqjhE9d0p8xU1RKcNrXu5poaRudevdArLfXg/92og1JVI45uqeCnNzpYRlmv43Dj9XFMVVTXT1oxNb",
-	"bwVw8qC/3/AaB78c7F2cHyhSCSPROAlHdKgu7CdMmZNfkfbSXrScd/vvHrQcs4gAnqHV/BkKXq/acO5Q",
-	"MwXxwFG9UF94gZSbFvJxuf93av9vqqI7IaJZslrAkafQ2l2ip4MpUS42VYVKkuKb8K00I9y6f3JxTlqt",
-	"lstHNr+aa31vo8HELYvjMGAbJq7T1hc3NxmJuK3bZF819eI0J8DAKEycYJvqSw/rUzzIDrk+EvGAaxKo",
-	"i5iTTeJfR+KKomOkj70xzwTxFanw1SJ5An46mAwCuAE8A2phFyu/TVh8bVzda+euH9jCxD0sNHVHpeUm",
-	"kGMwY7DwCBfxhEbqmvZgCZjWb6oP2xtw65cJgXC4ddUtNa045bBKDSAw+zNxrIfGO+HV2XcrCmUDjtyY",
-	"L1NVJeRp8ZtMMaI0CunBfFBhz6M4j4N14F2wvEfs0p+6nSaCh4nQdYgXM2h8J1ZqzelBH/64ONnvOxw7",
-	"m2/uUzZQ6klY5uLq/E+rzK2CV7oc+HfE+usiVh1JLCP7VxLh70LZv5sFElAhgx2QLEHHd/+RWrkjTUGl",
-	"rDLbprYYSCtHrmUU8TQIUol4axKdksHC6BcJk2/smqnJcUPLFqnZUSZCqdRYgljHXysByEmpoaXFtIDi",
-	"LvHNVnxX5izJgsA+z2iEcipNxmsSZ5B0AnHiaBOA/B4mlT3eXQhrmU6j+W4quDEtyTkCW7V59OllIK9m",
-	"H2MlfIxJ9c+n4a9gInWmdV2XntSW+98FQIvsCrmrT6W+q9952L8ZDzvWKndB3c/ltc8ysZV4GBatrazf",
-	"qFASlki6rbbOkt4cpmWIdZEKt778dmt7A2uTFGtpKr50HcokzX5i6moSsOZKxgIyCiOG3GJYqHHPNCf8",
-	"2/n5CYHK+AO+nq1iX6+AvVu7HhKoYNk+H8e6DI3rtv6Mg2Z4HoQHarOALrji6USUVyIZg53go8n2CZWD",
-	"McUMFgE1UURYDxB+Li1kb+sn7hJqHSFYoHuIWSIRP4SE1DN+yG9pFAaXOKFTkh3z3meqeydjmgw4rqB/",
-	"cogbCSVxo0SniSTZKoEe8QuoqyvU6AK2OieogxM7rW4PStlCqdZBwyP6z0sH3QaNe3+XUDKiITjAw8gD",
-	"7py+rjpoN4lNdAaa7XYHj+zjx4/NvoMyPUSUUiflQylnDKrF1vZM/tK8u7tr5hArr6JeqRn7mZXn8rAX",
-	"URueN1LELiTIv9TakEZJ5xaaEvaKO1Xm3F0hRwoAxLKOp+LhK82No1f6PrvVxnOprelwzMBhOBZRifUU",
-	"Y5Z9LprAVP0M7dppdTbqJqAwI5RWXTuJ6TV2qJx+qBb6qOlhhJLp6/spKwx9iJsy8LK8kFDL9Vf1LPP8",
-	"reW2qzo/2GtXdX6Qs67puIzP473Eu4s8PsfNrxIamgSJaTlo0H3KKP96FbvdcP171eq6OJRi7ItSd5fk",
-	"6M5LIvUEFIAiSs4zrIAPOo9eUx7nMV/3noiZLZVrEu6R260W6WshIsTkCm5BeFtJMhVh+pB52X580yN9",
-	"cDaER+jbkN2RN2s6qCdMQiY9QpOEDscTBpUXeQCJGXXRYsybpNg/5mQbcDahYQQpyNUwV2xMoxHyNmCT",
-	"lnsQOWX0RmIVejXUL++O0pqYv7w70lxQkpLS9GQdKlZ+mUT+gKMCbt/LNR3cMHWJ0L/eJ9NweGPS/2nL",
-	"JlY815V0Pjd1om8gKK86nfZGj/h5OuxDoXGS/UGtAyvuKHHGWhrG4fWYxWZgTxfcV2JaEjLIvg3f4POQ",
-	"GtQk1lQY7b/YfKFEBXeeFz4+pejC7iicQJrAVH6FlG4BG0KlWMj7p6jbmjTLIOv5pe9+ft32iJpOB2tJ",
-	"Bf4NXZWaExaxic06DiNOaKRAxwI7aChJeM1BxyJ9vTz9fBZAmWyuCyqoxXhqF6EkkeDX2AyS/3Xa3W1y",
-	"NU8UbgEqu0n+/O32y2an3fHBMqnglmYqVXf8fD5lfj6/ozb1pNXvVztQk5KUEn84prFU8qs1WhiR1/72",
-	"epaMmj/6ZB1IFORrxwym5I0IjPVFCRJKhIYqL0pWixgFhFb71m4WExrfQEbBm3AKcWTmAghTzdsgqr9U",
-	"rFIYNJlFSTilcbIJPwY0oerrhH1JNqcRDTlEK+KKhXNIJrhO708XysLzdo6OdHde4rFloiHvTKLI7c5O",
-	"s9NuY/KT4ynjSlLearU1wkiDLak5SLtT25urbkPmnOHuJGMmQWnAh8g0sTw4WMdUB09Srm5DBDlmqXRm",
-	"aRFgY2SCVZ0UOAN2yyJFoXSlJx/vgK8UHvMVUE+NYBuwY63SQCIt1DT1ym11EN/uUdEgT+/vap6hRmty",
-	"wP18XRF/1/4uQeWZE/8Djec9glN4JD+VeVwG7QCCYAc8lNqhR5M6dalRDvJ0rs8MWQwTMhQTrSkqJJ3S",
-	"ZEwAVMlYBKjj9E8OB9zmaBjTW4ZpfPzt9jZcVDi27TYePllPRQPivxdns+H4VNuSjO/SOxj9vUj6aEwC",
-	"nSgtWlletaJYKDNV2BgPpiJ0tetKvZpUqdW9AfdPjs/Oiavupyk7KzX6FjlMJB4C3guzBDhmR5Gr0OMy",
-	"W8/IKMUd6xCltzOoKr8XiVlA9n5JS9qtmstJ3S8obzHg6T4Fv1Ub1MYTk2aa9PffktODs3MyMtF+OiL5",
-	"xQsb/2fKXb14gXX8/PKYQt/SbX1b1jtKcHm1QYZjISSzbHIai0QMhS2jtWspdZiY78iLF50XLyABrVR4",
-	"r2HUd88cIKXOw3Jec3nsVTBWBrVsMzKQt5BXbsNKMWpgvaU1Sfx8MKav0xNzTCokGVazNdMY00Tnv/73",
-	"//Uqn8FpA6KstbAEP9BItbmLwyRh3DwJmLE6LTwStC+oc4CDNT9vq7saUcXV/AXRrICoEMaKNU4UGidh",
-	"EjFAY5nQZCbhT9GDpvssUbLgQIm0g0YAn9zf9xRxcj6f0GQ8aNx/uvc3dtUE7holAWTYUszY4VyGeqNA",
-	"iFNID2A6ZTGJQq5TiL948c5KAQAAR0aAZDS15IJl4b0uuV69M1kXOp/OBpLEegPkqlH4ZJ1mK0dspAUa",
-	"dXA+m8IbXsmmjckKuauvRwSoaThCHhkFQeokoZTkahYqyTWG+p6MjJVUCtZEJY4zh1bi/VkfCy5mSt+G",
-	"bf7SfCviOxoHLGieqOvt41BUXfYvc5SaIyGmV3R4o7B1Goe3SvPgLAESQ4MgZlKawz4Nr8eJNARHp08A",
-	"Ax4YL9f9NC7Uz9j0dqG89FBMmew5ObyR7JjHDS1feyjO2T2ry31FJSM00WZJIye0YJM18gBohUp6OqBb",
-	"ejb2AZ8faaDd4nftkEuK5PBorvslYzZJu9XK4BZKyKmgpBUmQaVIhF4RWRexXuWGoXarZ3FokT6fg0tX",
-	"JLUEsd3e0qfoZPROZXEQQF+8cPyhbcJAM7JNvYcCWsRGiSKnRIxMIQJ16bIstjLMt8hv9aMAWPX7J4e9",
-	"qrdwS6Azb+hjhokzWtqbBnmtBEdrybQ8BknSQeK4nMUhWHX17RkKPgqvZ6liZFuR10TndP3b8dk5yiv+",
-	"gKvrIQm9piFHL0uJL8pGAAYOmXr2KJ0JJRSpcDhM5qmQomXg9AtLwR16bxvdu2KSULjjeJX7OCGsAFWD",
-	"PbikUAl3God8GE5pZAv9Oj7vPlmfRjRRusyGV+EMX3h3V5JBWoABFNCynpfZmo+HAdZL9Mux1BtwyG4I",
-	"MqWtTQxabyDy9aQ0npU/KN1/uv//AgAA//8=",
+	"7P3rchs5tigIvwqC346Q5J2kSEpyl6lwnI+W5GpVy5Zal6rqU/RRQkxQzFYSoBOgZJZLEefXPMDMvMO8",
+	"xzzKfpIJrAUgkclMMalLVXt3dUSXRRLXhYV1w7p8bQzFZCo440o2el8bY0YjlsKfe4IrxtUR5dczes30",
+	"VxGTwzSeqljwRq9xPmYkEUOaMCJGRI0ZmTAp6TWTJObwOWVyKrhkAREcGrHvaczXJOnsmJ6y1Qgacjhm",
+	"E6onYF/oZJqwRq8xSpt7/UbQUPOp/ihVGvPrxv190PjAFI2oorC+L6p8XSn7PGNSrUkS2vZN0yEMCBuO",
+	"BYt2Cb2SjCtyN2Z2vdCLjGlEuOCsanGS8uhKfHk7aJyndHhzMJkmYs7Ye0bVLGWDRiNoTOiXI8av1bjR",
+	"67S722Ub+SjOlEhLABty0ZT6p5AITtgtS+cIOcLSVKQ9Qs1fJGJTxiOpm5mTI2pMFQl/pOk8JJFgknCh",
+	"CKcTNuDrYX+mxiKNf6V6pjAg4c9Ndk1j3oThmub8wo2ASEG4IEM61MdK5+SGsSmJVWvAG0FDwylOWdTo",
+	"qXTGymFk91B6hqcHZ+fvUzphdyK9+ZGlEjZedpD9/fdEtyYj25zcYnsykywiShDJ0luWO7/1zuKZahDg",
+	"qW606m1hG04xnswmjd6boDGJOf7dcTuKuWLXLMUtMZXO+yPF0sWNnLGh0MekBLmjsSJXbCRSRiTjUcyv",
+	"CeVCjVlql1pzeZ2lS9JIUIJd/eGQTVVA8N+mveBhz8BrmjJ9LQBHfAy7EmpcdSMqxiw5/PugMaX6LJWh",
+	"M9ilmszYXyQsb5jE+spOUzbS2D4SqaEkTTllw3gUD8koZkkkCeWRuSWWLAWE6q8H/PT9HnnT6bRJEktF",
+	"7mI1Jp+btzSZMdkqoVE9wnjz4oys6wVEbERnidoICJPNg7OAjNLm+9NgwGPVPDwPSMSa+wcB4Unz41FA",
+	"pqr57hT+OdG/0eb+3wKSzpqnF9Bxrx+QX8fNvY8B+Sdt/nASkBvR/NtpQORt8+ygNeAD/ooccJXGTBKa",
+	"MqL/isgoFROAxji+HmvkNqsnkbjjgaa+SA2ISOG/nFCiYhYATMJX4YATIhXV56oB6G0rwK22SJ8TxlU6",
+	"R+iEn9+2Q8K+DJNZZA7CwIbEeLWkHnM9HKUhfkSwwISwzw0y4wmTklAyAdy3p4WzYB81ZhOihOjpwUIY",
+	"Yffz27YGVUiu41scdq/f0mBxK5xQNRznVoVEcO9o/5Royk9SqjT8SBLfsMR0QGyXdMKIoteB/gRg0V8k",
+	"BuU0JLPLea3vg0gBImKmgKfhjgGsemV/Dcl//R//p0EJEk4VfNbjGkQIp6rZP8ZWBilCJpsffsavDEqF",
+	"v47xM+DGRqBnpWSYCKmXn7KEKhbpUd1C10N+hV0AxzZa5CdGb1hKrmdMSibJevjruHn+kz8siQQwh6GY",
+	"cQUgPaDDsQFqLEnKaKRxJ1aSiDve00dHk5FINSHFVuvUoR5CSY0pJ21N6DqIOVTpdU6EVESNU6YRbRhP",
+	"aKIvI3GEwO8dfg4DxBH42HlN5OxK0Wu5oRclb+LpFDevoa7PEPpKIlWcJGYzJGT88uIsdNugUn/VvDgL",
+	"W+SUTZkGoL0kScwZXISJHlWfqiYLu0TwZA6bH8WpVGSrC5u2N1EPC0D7SXMaLvLIaO6Rnl+zqV3NT2Ol",
+	"P47gLBFmieDXdttaSiBXc8VkoJdxN46HY91enxDMRfqmV8zNr27SWJI7liRNczbreg5Dm0m4+/ltJyQi",
+	"hTsFq9r9/LYbbiBsRsBF8ZJvt183O+12CHQnNPJfxh80LvhSXXZp7bXTY7XIARDdodCUgmvphQzHlF+z",
+	"AYdpsvYoTBRkPn3Z9aVvfadhCH/tNIJGrFkBHlgjaOiZHdfxuU3GmwxBa/QasOdG0NDQofoLit2SrFsN",
+	"aW1vJpWYsPQwWmRRh5GVgIemVSu3sU673bZ7mFI1znYQRw8y+/9I2ajRa/z/NjMpfRN/lZvZgn7UaAGL",
+	"BNB/QHZXwvnnTIZkHYjanAypZBuEyhuLk+FMMttZX0FGuYKfGI/00aYSWAvy1CsRxZpb9vl8YCgkYCfQ",
+	"Ki1lBSRh9BYZhJipXY2tBn8d3hURYM5k1VGXCqoVB85FqdB58GVKecnp7Y3jJNJYLWbpkIGUxqBpi4Rn",
+	"LBmdsfQ2HrJTkWjwjak0+5MCSURIkyTUpJCLppjCvUIMY1EeDWiS2O19nrF0nu0O58ttJ4eS7XbZht6D",
+	"oFOyITGZ0KZkmrxqOkeVSuOrmcK9pUzNUh6QHJHQmzuMglPNWmLB5Tiens+nbC8Kd5EzGiKrKV/CRnCk",
+	"ZD2J+Y0mvHRuuXuoIbJPFX2rUTncAEFixm+4uOPZOkgsB7wCBypXUgE6lPaqQLddCToelUnqfaMnwCQ9",
+	"Ep6k8YSm87+x+S4u7O3HkIxilIgZSUXCyNWcxBFZp0MV3zKC94VFG7sDHvaTBNAGpwtJzI0EBU2gu1OW",
+	"hyJJ2FCvowiSxUV0KoHB8dashEdH8SSu0KOBceeWOaXXbJd0d1DDQg0aBUsUoAm9EreM7LTbgCygnAH/",
+	"3Wm3c9ehu1O+hwRWU3qzdRdHxWOutrqNpUrQkcbR5XdEozJKVhrp9D3RGm/hlkiWjIIh5YLHQ5rg1TCi",
+	"C14F/3rk777r1ajatV7migdXyxRijBW+9qTVaH2gxe0tMWuEu8ZyUrTv5LdawzpSSuKLhppqaJRz6OPR",
+	"SLISIPxV3JGJ5niIx4ZTg2rEgO7PEgV2hJt4mttJu/yoBM5TiqHthxC0XYqgx4ZilvBroKGWj4aAIiFQ",
+	"XjEisWITVHI9wuGvHmWJ0g3YGUu3MKKJZG6lV0IkjHJcaUqHCbuQ5UIQ4BpLRk2J/BJEhjVJ4jwX7LTb",
+	"pZKQGfYhaciH7OvtRjk09bG+my+/8GHfcqNfelQOf+vp5p9CIkWqyA2by9zlGPBwkSPpfsFeyuDrfaoY",
+	"jBHuWnYaEiqH1saT3NG5JFcpozdSK+OyNeA/IsUEbVWTDmOPhCUkVKoWOQDjX8Y4r2aKhHuU77OEKfY+",
+	"odegfWpxnfKLaUTtl0PKyRWDoVhErublbBYWXEGRhIHkijTp74ugfx8nWsczRMMZ8tYkkTFQHjnnin7p",
+	"eWfyFphJSBRLJ5L8U8QcdkHC3TAgNEkGXIyMFjSZSUXGIomKIs3Ceb09Pu1f7p2dXfb39i77+x8OP+72",
+	"h6AwntBUzQ+jt1vttt6X+V8nzM5oQucanp9nQsNzPVxrtVprWq0i4aDRarUGDS3s6LtM2OcZTWIFapmc",
+	"TadwBAHqWGDMHfAFY2ZglSs+m1yxFHVb9kX5sts6K0EGEM4itG8YfXiUaGUZRHM11rjHEpmTurWKTeh0",
+	"msQoEepORnoBEhmAtqiEBrRRDVGweFuQZxaQqgbIK7Dt86oS3LOYkD2eKKf6ZgakoyHyZpd0fAGnRcwM",
+	"kmwPuAZ0QjVKXzOF+pAECwPAdAgg2LzlUUsAwWzRaNSCVv/5Twlmd0bTJAbDnD42OeChPuvNaUJjHrbI",
+	"caZOWVsDqunr2+12QO7SWCm9NFTc7F46G4Xj2K7gsxoWTQe6poVdAf717d6JisVD2rE+A2zl1GOyrhjX",
+	"6qW44yzdKPKIxjmTyg5ZrjgPswkfYhlTqhRLdff/9Uu/+T9p89d2881lq/npayfo7uzc/0f58wSsVmP6",
+	"R5htUUuw02dWZ1AFHrQCnB4fHVyeHv79cv/gx/JNpXbGx9oE3JJhF0DiK97HRMJKeHPpqsw4T+XM50LR",
+	"5BSkLVkp69AokiRUXtMw8OmiGBkpDuxsmrh5bzw1xR9/9FVFoIupZKn6ICJWtYWeoRvcJ6nEWb7Avqwl",
+	"o4BQ5D1At1OPchI974CzL7FUMiAz4OokVmS9225vkJhLBZbZEdKFIhBIH6UIzZpgI2GPDLWQUrS3eRAq",
+	"kgjcZhP2uRKE7jWWoFIAh/yORqe4Lv1piCZF/adPKjVV9J6ToOOViOYfrLVZfyFnkwm8ZzW22+1mt911",
+	"L3u6aWaZbgQNoJw4nz4n26ERNCJ2yxIxZZmNrHHqjxLLbKAeicRwNtGg1NskERsmWnYELgCPS1zFypqD",
+	"uVCe1UfDQQ/4Uah+koi78i1s5bcAQ5jWVZvYqrcJb6hsMafu+i4upVOAZiw1XlUuo1NvGZZg4BosVZQf",
+	"hXovZrxkIVvtjiOezuLggDOCTuVr2jJrUjROZKP3y9fGDZsX+YTp2Hjz5s2bxv2n0j1YtrMuN7JJe2RN",
+	"91nDjURaiVAaM+R+PBqhHam4kW1vI2JEImiokcnrXbmX7caDa5NkDcRv0mm3uwHpttvtNfuao2W2K5YI",
+	"TRVERnKyWXczLpx9SRPjFKCPjXF6ldhTu04pV8f8UGndrmyjXUKzEa/jW038CPQyj0e6X9VGu/UPDYzo",
+	"FYeWMWSt+GgwXLGqtfQQeGve9lh0zJ0RrLi/10QJgQaE7ESBnkNfeBoXPGP6lXt9/Tx7tUhgtgGa3pje",
+	"MkIVmuv+slO90Fjtak4yplI3sxqDvfvAfTs+YFglWHYsZBkjNEkZjeaghUlvNn8llWDZqQ+Wnc5ysOh7",
+	"u6YbrmXL0tDJVgWeSijg6pvpLxK3HvNbmsTROxHNnUK6CILOjsZ8IE6eSmb0e33tkGuWb7uzU475biRv",
+	"17jyc9FyGFYBgkNct3lmGeErjb+6tYWh1no+2hibUsryzMPA48S+1v5oN1QAyJvXxDQlWoLUEoh5Ys0e",
+	"enFTFUB5U35FXG8PKHFUHwrZ7GtxtIYP//gr2A5AlDS2bdAWyNr/+qXTfPPpl3bzzaev7aDzl/v/MOSC",
+	"C3XIo/g2jmY0KbsWW97dc3YdTZDirFvVTdhagUDs1LwJuuFaySKyZe7aq6EbIc2EZy3BkT6I0l4Ijhl3",
+	"Bo6/ayHboUgJdrQ7xGuOLyzZ0azLjSqsqODsZVjxpQomFw/ODGaaJNYy39oXOOn7uhrXT2fw5grQ8GXa",
+	"L5OkKNK+ELAag1m7vTX8H18mibUFvB00Oq32oEEYH4oo5tdvB42L8/fN7waN/wGt2YBjL7N88mWScPl2",
+	"0BgrNe1tbl7FYLWULXh0bQ3FZPNObk5ExJLN205385rxTa3bpRTszpsWLQYNOzwhOIE+SPzO7Au/3sy+",
+	"z9oWzw1/r310unn3NZ0KufvF+7tlZiwf3Z8dMMx8DV/dsDl+dDOasdwP+BlOAr/4Ylp4X7n5/fEN/C3+",
+	"2G8bj8E8EEkrPGC1PGeIslaPff9eOhwzeGtJRVI1mWm/aX1V74NG0S9kWdeiH7HnmPhQN2gDe3sv0qs4",
+	"ihhfUYVE3KzSeraanb98B5o4SejQ8GzsUkqIoH05zy50ahxEsSJ7S5j1hZ45r6ppWjtlqVY/vdWQtdx4",
+	"CzqI1jGNW2/pLt/8xddEZkrGEXrLmveZZfoIDFGfM3UfEF0/6r26tfbcuoBToRajmVDJIsdiwtCZUKQs",
+	"vub+qh1nrlC1t5qd9o5VaYkciikLyF2qNaSbmIMhZZrGfBhPaQLuK8YirE9GjFD5758cVgGnQoCFeTy4",
+	"DEXKnNg1uU5bE8rhOjwSPcDLROMHyjNK3DDuYTJMr+FaMe9LMblnuHTfDkOD7azO0GrffI+L5WjAM3M3",
+	"nG0pa1tYwr8CmxvSJGEpPM9peJbcj2+V7R1qdOQ0OWPpLUsRCKsxQDmXik3yd3AHpLA2ofZxcMbZlykb",
+	"qlKjo2ldbo06g+HBxRUMRoDEqRgyKfNW+ZehNI/e3bdCX8xmVqYvdc9lCeV46Zsr66LPt3l9tVgG7wF6",
+	"byteXCOwL0bG+LwUfLWdwaXgCm0NL9XmltfuYhcll0WvantxnPf4MtvLQ6vpkTU3TmZVycOquM+OGZHQ",
+	"aBIrSTiL4Y38h7Pjj4SLlPz84ahyl50HdultDp7gx2qSVEuv3It0jGIKoqF7pjArNFs1/jfTVESzIRgW",
+	"3Phru1oCIkUkgCCPPMl7KdL5Yvj17Yhurx9FWuvhtyeeOUx/ZpGtsIClsltuHX+03NbnVQBcHtriglQC",
+	"508GvgcDvngHbWyDCaDihZ/RPFtNUAbcztbB2fSPxsnmG+VI7tl1BWYE1uGqJ9vtZqfd1aclZ0PzzlRK",
+	"h6FdKR2O8+9e3XbjPrC/mcc5e6Pjxz6R4bsUF9lT4NBr0bVvgVOqxoeRfGivbRJHjuJfnB7iQ8fDj9Pb",
+	"lZw2rvsofRhpVb5yWv95+iX4xXMC5tthEduPYxHLjsrjBPrQnpkxxNFSXmBn/aPZwGEJwtwx81IFwAK6",
+	"rekyQ3uJR2W+VbXguD9T48d4RcGfaASw8tultTHC95eFnAP6Ny1Qtmz4lTE5aSmWWhunNyE6EogkajVq",
+	"ny7s5kEtD+2Si48RZP30/R55/ZftN+T//X92Wt0NmBXGO6HzRNDoXIgjml6zp4HIzFwBJP+hxDotJXpS",
+	"E5T7evtvzwqNh+YCq60JnUBPMpnB5FFGIB8eEIeVXuLH5cAYilkSEeNIY7Ry9ryYYfc6onHCIs9Sk8zz",
+	"+46H7ILTWxonq6nS/vYVm0xFStM4mV/OvMGqIRFRRa+oZCSKERCUyzsTxRBPWItAwg/0A39WuCyZeJek",
+	"hYlhyHMhPlA+N2RFPhJJEnF3GYk7XgUX6whl0ETaxdCRYinpEAmJTtblxrNCxHro6/9gYgCfqEi8PlqK",
+	"T6liBOIH0bBeWF8IR9aEJC2hWassMBKvyTKi7mV8yUj7Bae5x7jHUy7cdcVJ7BnyPVNjxpWl4HiVXgL2",
+	"OXrgzcqingvvxab2aU2k2ZMbG6asyLF/+umnZt8bqNxPvbBBWDdYCmcYdVgnE9E7KuMhSRlNJm8H8Gip",
+	"yauUEIm4kJ7GxbnVYtKVUR6FwxU9+GnfUwFQ0tLqsPPPWoyf0be+GIPeIzao5t3x2Zl7SeLWbxNSLxAx",
+	"IokQN7MptD77cQ96nB4cXZ7/4+Tgcm9fg88saw9VFdvo8OOP/aPDfd24f354/PHsr4cn0CvrcULVuDTg",
+	"BzQYqaiaSfRl0TCOlTmIiFiQ1kbRfjTK9JQsTKaQfuiPA2Fp0NLrnZ2t16W5j+o4aui7YxwJKUlnCWuh",
+	"XQJ8Ocujd8i27gQ8IcDAMcwxhQwCELSOG8VzoPM/xIxwxtCzdJrGt3HCrhnR4PvQ/9j//uDy7ODo/eXZ",
+	"wemPh3sHl6fHRwdnlyenhz/qa42BCi7oAVKcJUwVIkshBKQaf/Vgh0cH3x9cnh78/eLw9GC/iJVbHlZm",
+	"cHlenPw94fBkJDTPqNmjvFuwh0GrvUg+By6t+E6UR4f+/vtLfVsuDz+eH5x+7B9dHpyeHp/mcWEnR6Hs",
+	"DglukZhTfla8WHFPTz7a2nO5c677dPUcJ/y0RxX3pvLA6X88Pr/s7+0dnJz33x0dFCnBa+/0PwpFvI0/",
+	"77E/40afjBIFM7kxgQtvXehAIaYMA57sSmQeS5aZk5+NBBTTCpBOu20y8SxSRPKXRWz44d1xs7vT7rYX",
+	"RRiMbiygxXYBLXCnL0AIHrGzp1OEhUlNEkCYwyUNhQBEk8/JpUeCtQFyTKkae+hQ32rzXFhRNKYoIdCg",
+	"gnlZUA+MJRpxKsnDu+P9f1yeHx9fHvVPvy+Sh44vKNjotgOuYjUnWhnGrT4/Wqy4tWeTQVeyS8ERrmSg",
+	"eT56gMvRkMkMO8Qz7KBT5FJTChfoJnRHpUlSFz2AKlZUu/jY/7F/eLTITnZygqUBDfFh8xIU5GVh8WTc",
+	"WjqxH4FmJnaLoTyyqTdSBslPPdyrb/N6FsRbwfhViUKa0Hzof/wHaCYHZ+dnBYLTfeMhkJ5Rb5C4HT4z",
+	"+qy0o+fSMTIz3r+cAQ/zG9Wz4D2L5YdcMZpqQgsGzVzEdCUK9S/O/3rw8fxwD2wzlSpux0Ok3Jae2fLy",
+	"4BaeLqn6Ccudl4i0psXAN5mwL1MTbJ4dpQsd+qBF23OY8sXZky9GO7CRWPI1lSUEqucEVliSlcJixSaw",
+	"sgfw5OLj2cXJyfHp+cH+5YeD/cM+mvAKAs5ODk2ySCuAFwGAPT/P+p0B9GQs1GLRmvSXbSyGbrGAdI9+",
+	"uHQZL/yunodFZws8LHJSmrhlKXm9Tf72rszpBHvUy9LwoHD5Mg4lz7DXb8aPBDe0sh/JKqf0B3tyr6w9",
+	"fJuuG5gV6km+G0ijt9vtTte86yETyS7niTMUr+2dHvTPD9aKoUIjkWba+Np1Iq4oJmVbI2LkYL2mOeca",
+	"WTe9euT0oL8PchzL5Yj2JqyaRFNQdsvSWOkLuqJJFIG2YqTqrl9NxqQZvxtTaAKvi0BucehHRIcuHMdW",
+	"u1NxHJ7c6uwiNJrEPJZaIM3cCCFnmxejuQDnPrw56h1EjMcQj/KiUH1g1WC+yXKUOVA+KeKoANSddvtB",
+	"oC5zNFmAnzPNoycLsZ4sLwrEZT4qOMTqjrULGLjdriII+mpDfKyfPs5l+wEbHdzWDBX95HllmKhHzHlm",
+	"viwe2nVBjvkSC6MHyGfx9rH49/ClfpQ5JO/zswBYa/DJOxi9KHRfwriC0z7docjgdvdN5UGcZuo++zJk",
+	"LNJS/wMmiAK8F+wXvxNN/de1YOAenuiDZGlSpx4BpynUROEiZwkoOa73syQpOvR49gKiBEHHHGRQv5f4",
+	"UbRfLDMtPIVIYeBq6QB+ECuqQDWstqUhuw+ofmcvaix+oTjflwDXtxMD/Djt8UUP+g9WN5+d532b6uij",
+	"GTQ0VYu9PSNM9427Uo/heWUWKRyynCwtf4gg65Ix4nHGjZciN78TYL4Z8xXueGUC9Kgj/YMJy+8j3v2B",
+	"BOaRkuWqlOlx8qcfmX6uhbFimGEHEgEsSmUoupWGXnZc+H9lqgJvnLLHJowMNTJh5bK2na+7SL0iiWUD",
+	"Vq5ze+k67Ry0ZNgeoQ+8xL0MqXwRqHw78aGwxUenEHjKef7BdPJRj7LfppC14gtyGUmbVQzhv3ntgFSB",
+	"qdezR0avKCr4/1fnOcEBSmPMLchg2kK2E3yerZEyNVuUTWQCXf/4TCYvB9xv531x51ECWtXxevHo2UF7",
+	"X9Y/8meIZveRd2lce365/wrJ6cr9BkpSjXyb5NGBCeu4W++Ph4swufKxcyJGJSWZtokrr6ShMk016qgY",
+	"r3vR8+ZrA1KW13VMwX56mxP65RB7brWhxJH5lNU4omlK52BoNM4yZbv66/n5CcEGEDKGFeYJepPkq/9g",
+	"KJxfj6jT3DEpxrtldYicX86yiTXe5+fyA+1yxY1flxZOzIIofzFzul0HRZB/cgOIq3+yIQTyFcDb+1o4",
+	"tch9XxaxtycSMUuN90/ERlDqrSRmr5XfSre9/V0JzHLOUP6EJgJg57ulEClECHytuNhZXv3AL2Tuct5T",
+	"RUxJfSgI5NJYCF6ol4kAKOxu5/WykzJQzW+54niOYn6zeC5juDI+kAyfgvLcYyFV77v2d+3NYTo5ZVL1",
+	"p/Gmq5K82em0Olutznet9o7jU96RXUhNKTrt9uZwHCfRZvE0Nzu1jvMmxmdVxmcTvWl93RtBIyt5qXec",
+	"rd/8vDAMN2W8spbF9RSKgHfLFpOypKTqk2TJKAxImNWFhdJLU5oyrsJCaVSshbLSjdSzBnhWZiMGLGVn",
+	"bd99v4eU/uXIaythjHJlS1pY/R8SL8eSTFOGVaR4MkcENmVDTA38FjnkmnP1BjwVQpEQRw31zQWHjSkd",
+	"sgEPnyj5hAFJ4htIWAIRkQNubDIBYXq57nWZktD1ISxhULcJaxfGUIgTKnJlN5YOuOvwkU5Y1kmzH4rV",
+	"VosjpSyBcpsk1McResUZMStY/nohRI75Mu70PWa5skd3FGN4tK3V8aju90XcCBpGejYVvnB0g1FwWNn1",
+	"f+xhFerkuzIhVcXzSBwFhJKpkDFUSjPV4vwCh+W81NTT9y/sd0Xemi/fUUYU7EpPGVRmGsJaaRTFeqE0",
+	"OfEO05Q7q9qIuwwrouGigBMDtaNJcjwCHe6hgy9CWutx5pCzMjKQF+G+SFPicupRQKXFs3uubfo3r8Cm",
+	"KWfkVLAiO9wpHmDQ+NKEErWNXvc+eDrg7GCdaiAGUKW7ttQJTDcnaxalS2/aLTtt2VkFeYCZddQ4QSAG",
+	"C3x/6J1vrZ0U8SK3qb/sLO6qfCdu3sqVyxWvYM7BSGW8DaoIcFffyi/Jw+ZeoRsl7NUl6+x7GvM1OeC3",
+	"nS4xJHCjR16Yu2kWnN2lAbeXaap5mganyYO5zoUidymdTlm0EZRfM6LBofcSSwIGOIq1nwccHCqgDhwe",
+	"aU93tHlb7JRahXdSeVYu2DDgrL1WXAfcoNQcUnJCQatwY9ez8v784SgglKOZBYDozeNgqOn//vHe+T9O",
+	"DqDoMMPYSq/WYkA4kyrm1yRibGpNNp3XJGG3LJFgR4WcQPrr7fab1wABLiImSSy1vIC7QOpkSkEWKxfn",
+	"mXV2P35BimyTTRa4cmm7LuSvNJ+60Ov+IcngQWyvvrf5e3DwhQ4V1GzKkB1KSt+NxaR4MaapuI0jtMnW",
+	"uv6LjLJI1aoV6McRAx/KzwKg8zwVEAXAoMSLYAm8imhGyhR8yJ4LWppcPgSuGY8/z5j5GZMarQ7BQkuH",
+	"bx5kP/1hEqJVRitFi1qit/Sl7wUBY1G13RyKlG16hVA2b7fcx81FibJMIfVljofEBKMoZpN7tSEf1P3q",
+	"ySHVCmLZXfJyfC3K4tzY40xiCnxqYjyaipirhRyNvQEf8N9Ml9+s/ek31A9/G/Dfms2m+79uWcjCSH4j",
+	"2+02+U0L/c5i4j8cpWzKgGn5D4ZBVgXWhELo75uzNAE7vG5wJdTYpbTMexhOmBqLCCkfFlGniRRku729",
+	"ud3e2dxuv97c7myBCzU1qcumVI0D0zGwyTJESmT8K9sguY2ZOfW+OuS3hVRokMRhmDJFUnYNzvd6tRUJ",
+	"0nBk70XjEq7gJRiOLeTC7LvQf8MIccrLYcoivXuayDC/VEgW6p0Afq7KBKrBPBZJhGO4xIC6f/cN+c2r",
+	"nL+W84qIpXPlRQePnEuEgZ6fjJL8RnZgRZlzPbjbz1KGjStSN0K/LbOSJS5heqAFEsHslXC2pYWUoQup",
+	"+MoPx2tpM7L6mRQLqTerUlF+KlFRS1L/5YIYO+3uUvsRzltGGVzojw8FjDpqBI3Tg/5+I2hcnOzj5/2D",
+	"owP44+Dng72L84PSBfv+tgvUBn9ck94bQIuEzngZauSRkHvHJzT6J5/YTBjl+tKU0ZvtdhvuocXxZdVZ",
+	"ievVdb18YpOJs67hVnlDc5Nds23X7IE6jlnzHdd8aQVV1+d1caN3YGLWy8oS9yh6A87ZnLmOnba3NqRX",
+	"Ns7FNeksNHEhZ2KkiUexQwa/aWVAGfplmmFczy2fJmGuqlQkbE2CloA0G6mz5aJNOWXDeBQPMZzEjZTB",
+	"PNQ/oFnPLyKORbglGaVG+NNAXpN2hI7BHf3fgjt71qTrmlR5IkHKnFjJrKqcHi0R/JqlGPLiZtwyM1o6",
+	"Vjdoy/bfNv23fd6z0Ka70AbgZnj+Yvst196m3Hantq4htmGb7pjpd+BaanaZO3PT6rVp9dpssir7FDyI",
+	"Yp+OAQwgBxydC3+1LczcnR3bQs/sDdF9gw0ybgWwfQS32jFE5WE2tWMOszZTKvWtruZUCy9aJmgMy19A",
+	"3li11c3snMaY6rhIIYbDl06fIcTM40laB69iZZXT5+LRlj8LZQEhGeM6KPC5CnbouhaWFDQefkU7NVfg",
+	"hKVA7MWq2ru5FY7p1n++zvh0TpPs7ix5uUabaNFo7RNyLzo7IKx13SKhF1CMD1nOyD2TLA1bJYZZ3/De",
+	"b/5P2vy13Xxz2Wp++toJujs7Zdb3MhvnIoBKz8FQ9sWtdbRe393ZIQnT65EBieLrWMmAhJdhQMIm7qdV",
+	"eJPzkf55Npctsv4Zu23lTSvt9jL3BDfVKZsmdAg687PMWjZRhvxyRexPvWOruyKDmYVJa23srNg1v8Od",
+	"hf0VdWq7jNJVVOGl1+YCEreuaM72xRZJxBS77aJ+jRbrWGHRevZ5RhNPhlk0gXxjEK8J5sK7/SIVOOYl",
+	"SXJbJBzFLIlkCME/CaO3zLMfETHDd99Q8GS+TxV9q9IZC7GhHHAwSWl6OFMBkQLlac8jd9cf7C5WYxgQ",
+	"64GB5SFhI6V7twY8PFM0VftUMWPQOuCR+ZSC0MAkWQ+77e7rZqfT7G6FG7sk3EsZyPOu24CHR1QqRLN8",
+	"96aWLiCx6MX5Xm6o83an12332t/9Z7vda7fDjQUzeH84FDOuTmiq5odRo7el1QX3v06Qa4DY1egPJ4zs",
+	"iXTaKPw8m1yxtNFr7O2ffrjstMETf4/yfchk/D6h19bAuUc5biT3peCKDsuXAqGpfgOzlBOqyD48HuZ+",
+	"zC2kaxYC/gTROyhkLWUTRG37vYE0lLOuAJ5WhCc0TvpRlDIpGz3NKf7/BpStoZg0gkb+hJaMljU+Etex",
+	"RuU37797vd/+rvPdd9t7f9l/vfOm331/0O+393Z2+vttSN2UdVrcCQyjIVeyslMwR6GOqJvswOGWpHPv",
+	"NWym9P7e3mV//8PhR+gOJhLX5l33XSOwqVQ1l9J/mvd/ixOkb5SZlCowhLh7kAOMed1EF2Y04/7ebkno",
+	"dGSdiYw5vMRhCMy86NNzH3wbi3VOSi+84qqFVfVxC0S3KXxry/OzImnyVIgFKuUrRa/9XL4WFw/3SzWl",
+	"ReqW81n0CJ0nJm69buvV0+iYJ3NLvQoTlgmJZbTSn84nm/50y2cjMCYxg5a5vuSpcJGH/jRmxrKcK7Bt",
+	"UtC7TMFc3PUIatF0qOJbFvg9oOieZndLE96HgeZogbMRJVQqM+KAhwv0J9SaS6z0pLDbgMAcaJ+8POqf",
+	"Qb7v44uP59geZsKJCvwOgVcFzD3KCUIpA+GVEAmj3MDQZ1o1YWgS+vsw3M3BMHNa8MBI6kCxtdrWjIRa",
+	"urUC6624ap0Hr5oZpOqqLXJvH/czRl73ohlpfRHVSwSBhVvWXemW2Z0tvWWZiFH2Hp1o/my1cEjDfTe2",
+	"lR8ihyF5ZdXn74WXxMrVmgHfzSvX6MQdHzAPySru0J282ViygFhwsp/DN+/J81o0FxaWF67K4Md0C0Kx",
+	"SWbNKOY2X1djFqdkiIe2ZjLJuG0uykY+FnQfQANYYRlMjUBfvur89b+jWomYiFvQIa7A5fZuHCdeE0cZ",
+	"8ut2x7NdPI8HjuKAR6udQlGCfREE0ZMYcvTo5RmZedHchfYsEsOr6Chm6cKNA3YzM9NbsPfIVpeM2Rca",
+	"sWE8ocmAD8c0pUPFUkkilsa3LMreEfRYa9Lc6HX0tjI4aHL540+SoWpbVLzqiPo5tKwFTIJAKcHQgtrw",
+	"9WkUJnd+5WTG6SJfV7p6bgaAns9J/CfHvCpTdunM+aReUydtOCnibiwwsi0VtzQhpviwwwjvfvrhHLwY",
+	"z7FTLoFWAc9ffhWvLNPLfECWqWhVoPTHIiYotASmOf0uV00NVL0CpyyWSKgc12iI3oArwUrTwyoYZRpn",
+	"GQbYV2Nz+VMfChiZx22xr7Ci2lfBblyl1nqg+a69ZC8/mvL5C4DydONykrsC0YexVqOrRgOvH15X4utc",
+	"ZvBbZs7by+J6Skj5lF4zzHFaVgPLs2KhyqVRa0zlB5EyZ281+/nl6wq2jsyq8S0aJj7df9ILn8QKX4z+",
+	"wD1kO/Dit2rvI2iI0Ugy1ei1F2wD5sDLLj4H8RxVRjYx9ZagfM11nm53ar2lOoSq0vcwcYzeABmJJBF3",
+	"FdMZhFxUvtyVq2l2z9vDC0b3knccgwtlsIILJuNf0esit1yNOjXA8yKEIzv5skXjb4srbtdasBKKJqdM",
+	"zpKqcLkMgfBUJ1QN4dneSzO2a+LkwFXVHxLfER7CM9SZC+sqPo8CZIKGNSVZJLSH6QBU48UE1cGVQ50W",
+	"a1G5KoUtcnDL0nk+eCB7vJKs6JM0gnKGEBwrwdyRzhZpeE36XMNMWFJV1rDuSp3RV76whsDz2xoXjSwl",
+	"LuvG0pCyoUijyvVWLvBJFhpPZl9ivHh4Qc8m55cJwSXpxAE551OILSnUca0p2lk0uzg7OH12UbosAbqn",
+	"AlhX6Xo7+HvFDp4gpdcQ0x71uA0XL3sl1eQDfJ5aRAutJFw8X/M+moNgCLURsefugANh0XwXHbyxwgAE",
+	"PflenkCclcCkj144ECXDhNHUZppfeA1dfObaW53gfBTGukCv0Jq3lPovpw2PGbPyOi8MtoDvj72KnN3l",
+	"rmNlfeUV7+XL6bkVe8jfybrbqL6ce897OYueF6u55pS7iaGzdtE7rD9T4zAg4Yf9D/qfNP78XB5hWuIp",
+	"etit4D616J2X95Vb4kdV5o9Wtp4yAQvy33k1QRaixCF6oOlFZhifYotWfpjNdmu71d1okRPr722yYVvu",
+	"GgkmBxCdccPFHRC9+JoLiCuhkngjbbW61j+lND2BCRiJq0QPDAuJoyx/if0uc0/26vcjRYW8NFBwv7U0",
+	"gvs+sGvA+JeH1rEmTZBMYIRst/qw1kResMZiBo+S0Bl8yRTcxgdCDEfUIh9tmfjZxGmSiIPgF6TGVA24",
+	"jXpF959YkrA8biQ0uSZclkTOSFiIQgmDAc+f606rSxRLEohjmBA6pakqmpMXd1Qj6w3GriyA52xKh6wp",
+	"2ZSmYOCFZtJZQ0VK2GSq5oTKGwmiPQNtwOAKtM6TPzqdtoYiZS0vGK+VMlpw/a0T2+Id6wM3U04Fl6WZ",
+	"KOQMEs6PZom7kti4EPrW2ShoJ5io/hIzj/YabP7D+Or7YXwc/3B48eth52N8KA/56c5w7/D14c305x/3",
+	"fnjTYvMffo1+OtSN/jmctNVwK5n9Y/7Dm9awm/Cryft29PMPCUwz1Xf2Mubw5Nl2J1MOuQnlWm1/CKqw",
+	"TIP9jXcQ1rAox+S39LWOS7e30AWswdy3ZMZVnPixhdgnr7HAJheU9UnM48ls4lNrT5xZCVu9BZh6BTVQ",
+	"sgZgl6FrHvSZr7o5g6XO6rkzyQ2Wg76FRtkdsCnqFiBl8h3kgrFsEC4mPTBdnz3rgcm14PjIgE9nV0ks",
+	"x3BMbibr5vHzhyNcpNxFghtLR52NAto/OVyTRNxxl7ghGHDDKETEtKhSTENolAutrbpvTMgxGiWAGpuE",
+	"ge6nAZ+ylOC3pUzVRGkUOMxXL1/bffMrmpTuw13CNbE06gx6jqIHjBjS4tM/ZFkAN4WqJHJN/GOrRLzy",
+	"A4vvvTShNcUrgwlV+fOqkppsZ7HrZSlGi2B6D3Yh00oGNnQLgQF4AYpdWExzWBCvL6oD7tblBtRsTGIW",
+	"9cjal7XWakHf90HDQ5jyHTAegQ1klQ3sluTbUuMs25WrshL+3ITb1oQL0TSKa4/MmTTOTfV3s7WQUEAj",
+	"b8lBLU0VYGnM8+cKyCPeQ0kDijcVHKcguzIJb9jcylohCGWu1aLbPGTNzb9SG+RZJSWRvmQuS2821pcV",
+	"0a1wQHptdtzSpA+SDWdprOZn+t76Yj6I5Ivw2ysNmaeKhCfHZ+dkU+hfNoHthDmRqNvaanU2er5WEEcA",
+	"4ljJAbeyOmTPWIjWpxKtrBDfqftMqZR3Io0Qg4HowKMILNrtU+MTgEdjCHLGpguxdEIvPBdoNRX3ViL1",
+	"eYHupt7Q1bw0Dt5YphZ/QG+j+ZSRsH9yGA442J4wfAn3MIJqDw78e54g3vuK3Fqa5NFVgodz3UITOTgJ",
+	"ZSF4mJ1Do2+1fNJrnDIaeXlPjGthnHW3EspFqiHon3fO1qC/7q4A+wtZloRlnyXsGqQyA3fByRUb02SE",
+	"QcVgOYYkRrACrfPNALctx/fdbHYHHEpCOlce8FAVZB3JiAxIpIVABQx9A4M1aKRxG/UTQ1kLx5VLxW5D",
+	"LnNf5iDl6hxYEcwIAU860D/8MDU44SixiLY5SwyHfm+l9B9+Om8sPhOZE8qFTq+H2Tzmq2YTjuzo+PvD",
+	"j+EGUASs2E3ez6S9mFMlCSQvGXB/PGnlQmCyWiU3Qn7PxxEznAtGlwGev3XZGnAXnltECY05wzhipAy/",
+	"iiQKBfnaNMqCNgXr2vGDdMqa4JwFxAfhLoDAtMCHSVw1AFOr4Qie+rTo+UmBt8lyguC2aA7N32CL/FR2",
+	"vYdiwkwAfxEAA74egqs3eokHxPt0uXdxdn784eC04utLk1bdZQbEZODhhr1mA55lrVTkiiWCX+uVBrXI",
+	"imVwLwJwxCndJeYjURURh+ZD+BferlPGyC3jkUjlWpZZwZxA/+TQABkyigmutHTWGnBrzcxydGqhTuI5",
+	"4XBrkkRiONN0F5nsnUhvpN9QYtCiJDPuSorxAX9FXr1CxbBAFF+9Iuthaf6mVqsVbvTyBTSky+034MSj",
+	"l5APEA1zWd5OL/W/ywBI/ASAgX0cAs8RlyOQkM6OkevlrtFOITG+HSNTnkGzxt3ZC223B2iLu8PTd6u1",
+	"OytPeeERf72UaWagbpGDbC0u30r4deDi3geNYJCLfM++0Pwu+5RLGDBo3IdmE4ayLjphmWNa5jhkdmaf",
+	"2DU515vI0/+9nxcfleEIkeOZB3wZZCqzSzDvUsrjOZmk9YGXhV8GBPxUAjKl17YoHJpB0AglAR/Beih7",
+	"lpn98NO5JP/1v/9vEks5M4pciZSsRKnAaN4bjWA84PoCm4fKJezRBeEXmphZ9o4ODz6eXx7uhwFkUMxW",
+	"RzlhX0zRZHR/VnOb5S4l66dn3Z3Xmwf6vwG5YXOPqv7w09/OyMXpkXFTtk9T2SK0FoL5+hu9RrvVabVB",
+	"XpgyTqdxo9fYarVbW2ipGAMBfDj7GlxzoJOi7Anl+/jWmPCy2xxzm5TzXIQupTXPZzTJGh3z0NCY7AsT",
+	"WsNKcifu+oNDXoG/7JAolirmQ5WtIsBAYERgsMbr6b0ZvATBJgUZankgw2B2ArhV6EDj1o0R3pB3Q6Pm",
+	"FaTffPVKk6TbOJrR5NWrbGjd/yd7C/wsXpIpyJv5yo2bScQ0MdTyFRE80LqLB1s9vd4Rcjm9e3hL19pa",
+	"NgLMexRPMBArFVK6cmk9L1cPPNdDIrHsjLL8ij4oQT+HeRd+LBskn7u8n73RaqnhDqqKa65LsNqGHtal",
+	"fHE+AGORMNjHCY3hoY0qQhPN0OcG/FLRuRaobN7YXq64ZCz1xZpMhUKADLj3VtgzGg1ZD51OFG4Qzlgk",
+	"jeM5HFN4EMWK7DnjKITCaXIx4CXnBcfF8ugS81uR3LII8SZ/akayGosJ88fTREUJQr0D9dJHwbJjSaim",
+	"hyy+5kY165eQNi11efp2uGFXkdeRdwkXZDRLgf9mDCtf1koT3THDc/GBTNFiB5ljjdU3NiKW8yqDQGfU",
+	"rwpJ8IPMhCMrc0NnTTYxP5FXFGVpjwM/kcz9JzTaMKneiWi+al3OO4HZllmh9OQJEm5ZcQXgvO8y2SJX",
+	"g/NFk9vWr5ZjzqNOEc7nh4Kp52T6vVhhJgtqv+yQl+/+7QDAPWhs5uoSFXoVRjsXD47WLYxWbNCtmM4N",
+	"y3NfP6IMkjvY+9USdAe1MnQ3fCMoZEAF3wx4pwX06LY7JaZNDHsE+4AWwXdJeCQQ40KSxFjV0y+GUcW6",
+	"C6WZnl5iyS5jcc0Xp0d2Jfl1VYNwETr+oa2S/nbTJfxdfJNcrWjedrtd1did2+Y7GlmfGejSWd4lV1cU",
+	"Om0t7/RepFdxFDGOPV4v7/FRKGQBkJZT9+rUmOeEzhNBo3Mhjmh6bfrt1NlUSQU73bn7ZnnnYg3o+6Cx",
+	"Uwf4hxz1gjNITepq6u/UAWhJ/Xv/6QH4hWcE/qXSHPpJ85Kcqf6XB+3hEMmSsQJjSy3YCjT60msJiU/L",
+	"bAkNSMf+8G34Gkf3myb8L/uy8EUc3eMFhgQBJblOJ8JqLehCBNKlW024MJzVR4S35jCOtN6y3d5eiDrE",
+	"xIwwii/+2oSkVsZdNynvtyDZT1FARUshuPFrTQFBFBBxa0hNjpfmSFOZ9IXJEnLS18rCV1abA0SNwnNf",
+	"tEAQ7StftrBipZgupOdFN/RxFm60AP8HCelK5URqSIzPImPmWOD2A8We/DDz5+dn/32Yw3Yt5vAe0lQ+",
+	"npv8SdgfJuxIOn0bwrUhJc9I2bEOR5nT6VGJbJivqxFzTDgfxSkGMcpewbbkdhn2CuJtVpPDT+eLlB97",
+	"73ojnYvqkSzl821f3phA7aGkGxaQcR4kcQTV6nK1z4xvROahlcT8pkW6Ht9xAw+4SWlgJo65sbFk8Ngl",
+	"22U9M8dhMK5UGkwWTSQ/xuyO9K/B3im4FAnz7CRlZq0B19pFbvKHjSOkhm0Ew01WMY6U20LKeKfGuifa",
+	"LQqs83fnQO0VTR3ZPfSEOntaWiOB3BmoBhpcW27kKDFe5IuNNX4QY25yC2VmDVvaKwuLXqowdbOkas5j",
+	"CShfYb4PNJ2TD/Sf4B+VmU5WnxE6Lc64kgmmgGI1TDHPekpPKqr9+5huMqsIIa7adonJxW9VbKdPHn+3",
+	"yGbLcy80yA+gUYKkLHk7aGTrJBo/3g5qYGRm5/EWn+146b667br7ypD699iZb8F6eGcvZOBauDalhi7v",
+	"hYNHlse8nB1pNbm7UkPIhJBlbP1P1eFP1eGlVAfwcautOJjWObXhe6ZyUru7hZkiUVeFeHTuk6/6n8Po",
+	"vioBSpXOkeW28cRSzGyDPqgmNyQ6TKzbDNMudfQGmfEEnAPGjIxiHmkxPewnmMf/PXwRehFaPGIQ4KB5",
+	"tTAP4yfgC9EjIbyThmTdpGgg3Z1dDGWThF5pzWyn3ca3bAiKI1TqbzZMAm1IRBFqWuwGaG+0SGhyVoQm",
+	"du3OpEtJxd1iopTdfBINzIbOkzk4uxhH+cpcG3ovx2nE0h4JwZH63RzD+TgJMZePhsSQgdgAUXvGCwRj",
+	"MeRNPIWqkliLTMv5qbiDUcPPWnMyicQDf/QQYa7/Yl+mlIOKZXKG5/KKQ+E6PPsrOAK9JfCSdoI2HMdH",
+	"UIEg6+ePhwc/Veb8BOeQGrlBQSMbcKeSLaa8WNDNSlWUkiQ9qykp4DFQR9s4xowmNVqe+ylc6oxszqJO",
+	"2/dw2HVa/r3W1Igx9WbWGFVLLwOMq9PyCLLzrKi63fKohZ7ALRqNWpYiZimc/tMqd/VkqeqUXyViVUYY",
+	"XZ4vTwL5wBSNqKJNEC2+qGWihG1vm98HjdODs/Pme+sy1vzRejU9PJDu5TrZPvVlFPR1e4Skgh0fJa9g",
+	"19WlFuy3suziuj1CgsG+j5VjsPdTpBkcoZZM43nI/1Iij9AkKXGUzKIdPIGk0q2yAanQVyKyx25Z9WxB",
+	"5ei8vN/CffoULHXhW+Q8IS40BE6bmMLd1sXzweRSA24i7GwIPgW9Bbe/BuGiDJNLGQPteekCPHe79e32",
+	"9gYy+3wOFsPHTRKV0OavKlgSxR3PVWsBZwZjAzQ+grbpejaWBi5NTVIaLdel7JqmILsOqWRmPfk8M2GW",
+	"QcssoZDUykxjM0hlxlj8IvPvgwF8J0g70Do4S9/FkhHrN4fPYxulFWnAS1EPa/uXrCKbEfdUlvPHmwhg",
+	"ng1ekXZFz1mZQAbKukUs6pHQz+oUEo10ASnLLm8ArYfN5fYstEaJ69S1Jx/gNSPddVX7oJckNLKBOuKO",
+	"b9iN+zmNAg+ewaM2/Hdvw+G77jstf77r7oX2qMQkVopF5iB9H0YwSyPO6HFrZcqNR9lLtODMbsnPwxsW",
+	"YraWpd71H7ftkH3jJ6qR8tUrVIFevUIiMWUY4RI4dMOgqkJa1172uE319iSkJSCufI99JP/h3XGzu9Pu",
+	"bEE0UiIFmWnxSyPucJamWuGw3q0t8LaFM7iYSpaq5gcRsR7BikF6W0BK9JQ2hZxNLh1zqRiNyHqs5EJe",
+	"Kw0DPapZm0EGE1JJ7saiORTJbMIlalpYTNBmsuq22wZkWYIt8GZNGQSoNCGueN0qQAHxqhAFpNVqbWhN",
+	"wpaHxF4Am0AvidOJfWN3dBjUFL+WERZvnUztkpSI6HxNQsLzwFQwYtG7uaWkfgrq0PnxD7ir0whhfi3i",
+	"qULLCiCQ87xzruBswFVKuUTjb8+duD1ME3pvSzFW+5QW82yuypIRVTSmPNFB1KB7Putwzjr/gd54brya",
+	"lfptzV3Pgij8N5S6SRfvgwb4IAPQ8rMju75LY5D5Mnzxp1laZWpp7aeHaxs9sAmT0q+sgNEKzyjlOTWL",
+	"rykVmlOs2OQ/C0e7FPiw7ievr9RsXcjmWcPd8hHqYm7Tj9pE2fLLKDBUEXWvx7e20IKNkJCmqHCecwz4",
+	"YkZwTaYc5TYWkX9t5dM4wv4rnIxzvz33qmSDdXKWJJCKOeeQG0vgchenRwUVv9pZtn8lRaIVAs9r1iYc",
+	"rOsV+zvn715W2PY++NOk8e2ZNDq1l/pYH2ELoyd4Cv/3sKnY/AmLZpKalpQXfd7Z/Iri9YOOwQc8kmjf",
+	"cMwJiqhdM1DlUWb2aoLyyFQh9VmaZEorERCeJjXvohFIW1dz740DuGAqZtdjUnwK2mgR8LLD/DhGRcsr",
+	"yAOeYhSW82OO0zxMMRS0lff1ApnTvCR7Wxxwuy7QG/o8Y77JHZ1LcsPYFAR2UlpXo4cLsVrI0gpxtsB9",
+	"ZkjK6Xvb7bapTKf7LZaMyz+omUpsoBb6Ve3qVJyDiGHoCSAqmgZSC+FowDNdM5mvpvZUun9Xe2kv6jP1",
+	"/Ild1Sp4Q/zTHv+nPf5b4R2I90/gHUH52/0xZ47cWAoYWNrnHtvXwZqn/4K2zhvXveDn6eiAlzzK6tEM",
+	"aYVBHEkldZ+LB7zme3EZ4fieqadaQV7m6fWPeQB9Gb3p3Cv7+Cdl/ZOyfjMvnU8gqy/8uIn1u37vZ1Cq",
+	"huOSqGST6RXyeeReNB5fBmPA18GD6IF3o1hJ83a0sbvwkhiUvnUOePZAaYpnzk2JRHzWwMwMPPJfC+xL",
+	"yl/a7e9MXrf8CwQM7J4Z3GNFi4S5cspFL7GHiygbB7Z+gcNClvwrZqCEUj9xQj+I6Acf9w/2Q3yTg6PJ",
+	"6joVrYFKgHaS2dVNnhAM3cGjhAdU+5JWpnf470yLk3paDamp1CjhklrpVcJjTSYL1FFQ4JCcchVjdn98",
+	"3Mk/0QT+m02mnIaFGqyhSXMDL0FGMqlXBbxM5sCBy5SVR7yfrFZW6lEs3VTGefJLQGndmaet6L52QZ5v",
+	"6QXA6aTUvuX9qZT+aVH906JaV3YzlaKfZlEtJi/8muXRvN9MH/R8P7cZ/4uR/WuyKvlhQMDxGpPc6b6t",
+	"B6MpH+enjLkT/ZDKJwU8aijuXZydtzuX+2eNwP598qERNIAXnx7+/XL/4MfGp7pkXm/rowbcKZsmdAjZ",
+	"zJdl4HFBBY26RAjB8AgihB0fRYSw6+pECPvliFCde4zdHnuPsfdT7jGOUOceL+TT/QUCZkpyCRdvub4P",
+	"udtVuFLeXS/NUYpqWqlnZz8ysdpY3gAdXIuxbwQw1cnM6Oml5cQbNlUBWLiiGV4eFu0OOMXc8FrWN0I8",
+	"JXIuFZvABGuyRU6ZmqU8m1pmpb1NFmdQigQfsoDEPCulAMSjTNbsR9GL0IxHSapV5GJ1+oBE4SkC3Ysv",
+	"rlykK57on1Tr34xq9aPoaQRrVkKvPtAb85YKb2UFkSMBM/uoatqeQUxNlGJwfaYpVGmBJzznZBT7KS5l",
+	"AG4pEG0HdSIiKIKhKR9+ecPY1CZzzqVy7nNTWg1W5b3ETghNkjwJ1E0MyQPSqeleGZEz0sJ/R0K3IAj9",
+	"i9K8RwhshIu7P8nfvxn5M3jyRLmtnn62Oc0XXS3V1dC1F6wtt7GMr9BtNJdkByhgrKRP/3pkFKdV8ie6",
+	"mUgToAsOmpmclymFVNFEXJN1SHpHZXlpB2O2hp/Ah2XDUMTrVMymC1oj+PHH3IQdBf6SgVBrkgpO+6bM",
+	"tO6OET13WnzFTVEp42te7mmhpW596/0Csn+8Hvq1kRpKpHHM1z015hZKCcss/W8af64oiqubmOpHJ67e",
+	"CuDkQX+/ETQOfj7Yuzg/0KQSRqKpikd0qC/sJ0yZU1yR8dJ+aDkf9j88ajl2ERE8Q+v5cxS8XrXhwqHm",
+	"CuKBo/pCfeEHpNyskI/P/f+k9v+mKroXIponqws48hxau0/0TDAlysW2qlBJUnwbvpVlhFsPTy7OSavV",
+	"8vnI5ld7re9dNJi4ZWkaR2zDxnW6+uL2JiMRd3Wb3KumWZzhBBgYhYkTXFNz6WF9mge5IddHIh1wQwJN",
+	"EXOyScLrRFxRdIwMsTfmmSChJhWhXiRX4KeDySCAG8AzoBF2sfLbhKXX1tW9du76gStM3MNCU3dUOm4C",
+	"OQZzBouAcJFOaKKvaQ+WgGn9puawgwF3fpkQCIdb190y04pXDqvUAAKzvxDHemy8E16dfb+iUD7gyI/5",
+	"slVVYp4Vv8kVI8qikB7NBzX2PInzeFgH3gXLe6Q+/anbaSJ4rISpQ/wwg8Z3Yq3WnB704Y+Lk/2+x7Hz",
+	"+eY+5QOlnoVlPlyd/3mVuVXwypQD/xOxvl3EqiOJ5WT/SiL8p1D272aBBFTIYQckSzDx3b+nVu5JU1Ap",
+	"q8y2aSwG0smRazlFPAuC1CLemkSnZLAwhouEKbR2zczkuGFki8zsKJXQKjWWIDbx11oA8lJqGGkxK6C4",
+	"S0K7ldCXOUuyILDPM5qgnErVeE3iDJJOIE4cbQKQ38Omsse7C2Et02ky380EN2YkOU9gqzaPPr8MFNTs",
+	"Y62ETzGp/utp+CuYSL1pfdelZ7Xl/ncB0EN2hcLVp9Lc1T952L8ZDzs2KveCul/Ia59nYivxMCxaW1m/",
+	"UaMkLJF0W22TJb05zMoQmyIVfn357db2BtYmWaylqfnSdSxVlv3E1tUkYM2VjEVkFCcMucVwocY9M5zw",
+	"r+fnJwQq4w/4er6Kfb0C9n7tekiggmX7QhzrMrau2+YzDprjeRAeaMwCpuBKYBJRXgk1BjvBTzbbJ1QO",
+	"xhQzWATURhFhPUD4ubSQvaufuEuoc4RgkekhZkoifggJqWfCmN/SJI4ucUKvJDvmvc9V91ZjqgYcV9A/",
+	"OcSNxJL4UaJTJUm+SmBAwgXUNRVqTAFbkxPUw4mdVrcHpWyhVOugERDz56WHboPGfbhLKBnRGBzgYeQB",
+	"907fVB10m8QmJgPNdruDR/bTTz81+x7K9BBRSp2UD6WcMagWW9sz+Uvz7u6uWUCsoop6pWfs51ZeyMO+",
+	"iNrwvJEh9kKC/EujDRmU9G6hLWGvuVNlzt0VcqQAQBzreC4evtLcOHql77NfbbyQ2poOxwwchlORlFhP",
+	"MWY55KIJTDXM0a6dVmejbgIKO0Jp1bWTlF5jh8rph3qhT5oeRiiZvr6fssbQx7gpAy8rCgm1XH91zzLP",
+	"31puu7rzo712dedHOevajsv4PN5LvLvI4wvc/ErR2CZIzMpBg+5TRvnXq9jthu/fq1fXxaE0Y38odXdJ",
+	"ju6iJFJPQAEoouQ8wwr4oPOYNRVxHvN174mUuVK5NuEeud1qkb4RImJMruAXhHeVJDMRpg+Zl93Hdz3S",
+	"B2dDeIS+jdkdebdmgnpiFTMZEKoUHY4nDCov8ggSM5qixZg3SbN/zMk24GxC4wRSkOthrtiYJiPkbcAm",
+	"HfcgcsrojcQq9Hqonz8cZTUxf/5wZLigJCWl6ck6VKz8MknCAUcF3L2XGzq4YesSoX99SKbx8Mam/zOW",
+	"Tax4birpfG6aRN9AUN50Ou2NHgmLdDiEQuMk/4NeB1bc0eKMszSM4+sxS+3AgSm4r8U0FTPIvg3f4POQ",
+	"HtQm1tQYHb7afKVFBX+eVyE+pZjC7iicQJrATH6FlG4RG0KlWMj7p6nbmrTLIOvFpe9+ftsOiJ7OBGtJ",
+	"Df4NU5WaE5awics6DiNOaKJBxyI3aCxJfM1BxyJ9szzzfBZBmWxuCiroxQR6F7EkieDX2AyS/3Xa3W1y",
+	"NVcatwCV/SR/4Xb7dbPT7oRgmdRwyzKV6jt+Pp+ysJjf0Zh6sur3qx2oTUlKSTgc01Rq+dUZLazI6357",
+	"O1Oj5nchWQcSBfnaMYMpeScia33RgoQWoaHKi5bVEkYBofW+jZvFhKY3kFHwJp5CHJm9AMJW87aIGi4V",
+	"qzQGTWaJiqc0VZvwY0QV1V8r9kVtThMac4hWxBUL75BscJ3ZnymUheftHR3p7rzGY8tFQ97ZRJHbnZ1m",
+	"p93G5CfHU8a1pLzVahuEkRZbMnOQcad2N1ffhtw5w91RYyZBacCHyCyxPDhYp9QET1Kub0MCOWap9GZp",
+	"EWBjZIJVnTQ4I3bLEk2hTKWnEO9AqBUe+xVQT4NgG7Bjo9JAIi3UNM3KXXWQ0O1R06DA7O9qnqNGa3LA",
+	"w2JdkXDX/S5B5ZmT8EeaznsEpwhIcSr7uAzaAQTBDngsjUOPIXX6UqMcFJhcnzmyGCsyFBOjKWoknVI1",
+	"JgAqNRYR6jj9k8MBdzkaxvSWYRqfcLu9DRcVjm27jYdP1jPRgIQfxdlsOD41tiTru/QBRv8oVB+NSaAT",
+	"ZUUry6tWLBbKzBQ2xqOpiH3tulKvJlVqdW/Aw5Pjs3Piq/tZys5Kjb5FDpXEQ8B7YZcAx+wpchV6XG7r",
+	"ORllcccmROn9DKrK7yViFpG9n7OSdqvmctL3C8pbDHi2T8Fv9QaN8cSmmSb9/ffk9ODsnIxstJ+JSH71",
+	"ysX/2XJXr15hHb+wPKYwdHTb3Jb1jhZc3myQ4VgIyRybnKZCiaFwZbR2HaWOlf2OvHrVefUKEtBKjfcG",
+	"Rn3/zAFS+jwc57WXx10Fa2XQy7YjA3mLeeU2nBSjBzZbWpMkLAZjhiY9McekQpJhNVs7jTVNdP7rf/9f",
+	"b4oZnDYgytoIS/ADTXSbuzRWinH7JGDH6rTwSNC+oM8BDtb+vK3vakI1VwsfiGYFRIUwVqxxotFYxSph",
+	"gMZSUTWT8KfoQdN9prQsONAi7aARwSf/9z1NnLzPJ1SNB437T/fhxq6ewF+jJIAMW5oZe5zLUm8UCHEK",
+	"GQBMpywlScxNCvFXrz44KQAA4MkIkIymllywLLzXJ9erdybrwuTT2UCSWG+AQjWKkKzTfOWIjaxAownO",
+	"Z1N4wyvZtDVZIXcNzYgANQNHyCOjIUi9JJSSXM1iLbmmUN+TkbGWSsGaqMVx5tFKvD/rY8HFTOvbsM2f",
+	"m+9FekfTiEXNE329QxyK6sv+ZY5ScyLE9IoObzS2TtP4VmsenCkgMTSKUialPezT+HqspCU4Jn0CGPDA",
+	"eLkeZnGhYc6mtwvlpYdiymTPy+GNZMc+bhj5OkBxzu1ZX+4rKhmhypglrZzQgk3WyANgFCoZmIBuGbjY",
+	"B3x+pJFxi991Qy4pksOTuemnxmySdauVwS2WkFNBSytMgkqhhFkRWRepWeWGpXarZ3FokT6fg0tXIo0E",
+	"sd3eMqfoZfTOZHEQQF+98vyhXcJAO7JLvYcCWsJGSpNTIka2EIG+dHkWWxnmu8hvzaMAWPX7J4e9qrdw",
+	"R6Bzb+hjhokzWsabBnmtBEdryYw8BknSQeK4nKUxWHXN7RkKPoqvZ5li5FqRt8TkdP3r8dk5yivhgOvr",
+	"IQm9pjFHL0uJL8pWAAYOmXn2aJ0JJRSpcThW80xIMTJw9oWj4B69d43ufTFJaNzxvMpDnBBWgKrBHlxS",
+	"qIQ7TWM+jKc0cYV+PZ/3kKxPE6q0LrMRVDjDL7y7a8kgK8AACmhZz8t8zcfDCOslhuVYGgw4ZDcEmdLV",
+	"JgatNxLFelIGz8oflO4/3f9/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -163,6 +163,9 @@ func (e *egainError) write(w http.ResponseWriter, p egainPreferences) error {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	setEgainResponseHeaders(h, p)
+	// An error depends on more than Vary names (the token, X-egain-error-message): no cache
+	// may keep it.
+	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(e.entry().status)
 	_, err := buf.WriteTo(w)
 	return err

@@ -147,7 +147,7 @@ type request struct {
 
 // do sends the request into the stack and checks what every eGain response must be: valid
 // against the spec for its status and media type, with Content-Language and Vary, and an
-// error only of the catalogue, whose code it records.
+// error only of the catalogue, whose code it records, and never stored by caches.
 func (h *harness) do(r request) *httptest.ResponseRecorder {
 	h.t.Helper()
 	var body io.Reader
@@ -202,6 +202,9 @@ func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseR
 	if rec.Code >= 400 && req.Method != http.MethodHead {
 		body := decodeWSError(t, rec)
 		egainCodesSeen.Store(body.Code, true)
+		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("error %s with Cache-Control %q, want no-store", body.Code, got)
+		}
 		i := slices.IndexFunc(egainCatalogue[:], func(c egainCode) bool { return c.code == body.Code })
 		if i < 0 || egainCatalogue[i].status != rec.Code {
 			t.Errorf("status %d with code %s: not an entry of the catalogue", rec.Code, body.Code)

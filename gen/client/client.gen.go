@@ -4090,42 +4090,49 @@ type CreateCustomerGrantsResponse201Headers struct {
 
 // CreateCustomerGrantsResponse400Headers the declared response headers of an HTTP 400 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse400Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse401Headers the declared response headers of an HTTP 401 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse401Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse403Headers the declared response headers of an HTTP 403 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse403Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse406Headers the declared response headers of an HTTP 406 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse406Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse413Headers the declared response headers of an HTTP 413 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse413Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse415Headers the declared response headers of an HTTP 415 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse415Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse429Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -4133,12 +4140,14 @@ type CreateCustomerGrantsResponse429Headers struct {
 
 // CreateCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse500Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse503Headers the declared response headers of an HTTP 503 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse503Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -4331,36 +4340,42 @@ type DeleteCustomerGrantResponse204Headers struct {
 
 // DeleteCustomerGrantResponse400Headers the declared response headers of an HTTP 400 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse400Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse401Headers the declared response headers of an HTTP 401 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse401Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse403Headers the declared response headers of an HTTP 403 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse403Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse404Headers the declared response headers of an HTTP 404 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse404Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse406Headers the declared response headers of an HTTP 406 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse406Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse429Headers the declared response headers of an HTTP 429 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse429Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -4368,12 +4383,14 @@ type DeleteCustomerGrantResponse429Headers struct {
 
 // DeleteCustomerGrantResponse500Headers the declared response headers of an HTTP 500 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse500Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse503Headers the declared response headers of an HTTP 503 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse503Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -4556,36 +4573,42 @@ type ListCustomerGrantsResponse204Headers struct {
 
 // ListCustomerGrantsResponse400Headers the declared response headers of an HTTP 400 response for ListCustomerGrants
 type ListCustomerGrantsResponse400Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse401Headers the declared response headers of an HTTP 401 response for ListCustomerGrants
 type ListCustomerGrantsResponse401Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse403Headers the declared response headers of an HTTP 403 response for ListCustomerGrants
 type ListCustomerGrantsResponse403Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse404Headers the declared response headers of an HTTP 404 response for ListCustomerGrants
 type ListCustomerGrantsResponse404Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse406Headers the declared response headers of an HTTP 406 response for ListCustomerGrants
 type ListCustomerGrantsResponse406Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerGrants
 type ListCustomerGrantsResponse429Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -4593,12 +4616,14 @@ type ListCustomerGrantsResponse429Headers struct {
 
 // ListCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for ListCustomerGrants
 type ListCustomerGrantsResponse500Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse503Headers the declared response headers of an HTTP 503 response for ListCustomerGrants
 type ListCustomerGrantsResponse503Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -6845,6 +6870,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers CreateCustomerGrantsResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6862,6 +6894,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateCustomerGrantsResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6879,6 +6918,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers CreateCustomerGrantsResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6896,6 +6942,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers403 = &headers
 	case rsp.StatusCode == 406:
 		var headers CreateCustomerGrantsResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6913,6 +6966,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers406 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateCustomerGrantsResponse413Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6930,6 +6990,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateCustomerGrantsResponse415Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6947,6 +7014,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateCustomerGrantsResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6971,6 +7045,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CreateCustomerGrantsResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6988,6 +7069,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7159,6 +7247,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteCustomerGrantResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7176,6 +7271,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteCustomerGrantResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7193,6 +7295,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers DeleteCustomerGrantResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7210,6 +7319,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteCustomerGrantResponse404Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7227,6 +7343,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
 		var headers DeleteCustomerGrantResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7244,6 +7367,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteCustomerGrantResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7268,6 +7398,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers DeleteCustomerGrantResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7285,6 +7422,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteCustomerGrantResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7487,6 +7631,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListCustomerGrantsResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7504,6 +7655,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListCustomerGrantsResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7521,6 +7679,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers ListCustomerGrantsResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7538,6 +7703,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListCustomerGrantsResponse404Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7555,6 +7727,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
 		var headers ListCustomerGrantsResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7572,6 +7751,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListCustomerGrantsResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7596,6 +7782,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ListCustomerGrantsResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7613,6 +7806,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
