@@ -307,6 +307,18 @@ func TestContentNegotiation(t *testing.T) {
 			}
 		}
 
+		// JSON's \u0000 escape is text in XML: only JSON bodies are searched for it; a raw NUL
+		// is refused in any body.
+		rec := h.do(postAs(xmlType, token, xmlGrants(`<!-- \u0000 --><grantsOn><customer id="1020"/></grantsOn><grantsTo><customer id="1002"/></grantsTo>`)))
+		if rec.Code != 201 {
+			t.Errorf("XML body with the text \\u0000: status %d: %s", rec.Code, rec.Body)
+		}
+		wsError(t, h.do(postAs(jsonType, token, `{"grantsOn":{"customer":[{"id":"1020"}]},"grantsTo":{"customer":[{"id":"1002","x":"\u0000"}]}}`)), 400, "400-152")
+		body := wsError(t, h.do(postAs(xmlType, token, xmlGrants("<grantsOn><customer id=\"1020\"/></grantsOn><grantsTo><customer id=\"1002\"/></grantsTo><!-- \x00 -->"))), 400, "400-152")
+		if got := detailValues(body, "attribute"); !slices.Equal(got, []string{"(body)"}) {
+			t.Errorf("raw NUL in XML: details %v", got)
+		}
+
 		// A leading UTF-8 byte order mark, as .NET clients write it, is skipped; UTF-16 is not
 		// UTF-8 whatever it starts with.
 		bom := "\xEF\xBB\xBF"

@@ -246,9 +246,9 @@ func canonicalizeContentType(h http.Header) {
 	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
 }
 
-// nulCharacter refuses a NUL character in a path parameter, a query parameter or a JSON
-// body string: PostgreSQL text cannot hold one, so every API refuses it on every database
-// instead of failing in the database. (XML cannot carry one.)
+// nulCharacter refuses a NUL character in a path parameter, a query parameter or a body
+// (raw, or escaped in a JSON string): PostgreSQL text cannot hold one, so every API refuses
+// it on every database instead of failing in the database.
 func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem {
 	const reason = "text may not contain a NUL character"
 	for name, value := range pathParams {
@@ -271,10 +271,18 @@ func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem
 		return nil
 	}
 	data, _ := io.ReadAll(body)
-	if bytes.IndexByte(data, 0) >= 0 || hasEscapedNUL(data) {
+	if bytes.IndexByte(data, 0) >= 0 || (isJSONMediaType(r.Header.Get("Content-Type")) && hasEscapedNUL(data)) {
 		return &requestProblem{kind: problemInvalidBodyAttribute, subject: "(body)", reason: reason}
 	}
 	return nil
+}
+
+// isJSONMediaType: application/json or a +json type (RFC 6839), whose bodies can escape a
+// NUL character as \u0000; in other types (XML) that is text.
+func isJSONMediaType(contentType string) bool {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+	return mediaType == "application/json" || (strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"))
 }
 
 // hasEscapedNUL finds JSON's \u0000 escape: a backslash that is not itself escaped,
