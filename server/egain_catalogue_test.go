@@ -65,6 +65,12 @@ func TestEgainCatalogue(t *testing.T) {
 		if entry.count != "" && !slices.Contains(entry.args, entry.count) {
 			t.Errorf("code %s: plural count %s is not an argument", entry.code, entry.count)
 		}
+		// Both messages get the count, so both need the plural forms.
+		for _, kind := range []string{".developer", ".user"} {
+			if m := english[entry.message+kind]; m != nil && (entry.count != "") != (m.One != "") {
+				t.Errorf("code %s: message %s%s has plural forms %v, count %q", entry.code, entry.message, kind, m.One != "", entry.count)
+			}
+		}
 	}
 }
 
@@ -86,8 +92,11 @@ func TestEgainCatalogueViolations(t *testing.T) {
 	if got := newEgainError(egainErrorCount).errorCode(); got != "500-100" || len(reports) != 3 {
 		t.Errorf("no such entry: code %s, reports %v", got, reports)
 	}
+	if got := newEgainError(errCustomersNotFound, "1000, 1002").errorCode(); got != "500-100" || len(reports) != 4 {
+		t.Errorf("a count that is no list: code %s, reports %v", got, reports)
+	}
 	e := newEgainError(errActionRequired, actionEditCustomer).with("action", actionEditCustomer).with("customerId", "1000")
-	if body := e.body(egainPreferences{}); body.Details == nil || len(*body.Details) != 1 || len(reports) != 4 {
+	if body := e.body(egainPreferences{}); body.Details == nil || len(*body.Details) != 1 || len(reports) != 5 {
 		t.Errorf("unknown details key: details %v, reports %v", body.Details, reports)
 	}
 }

@@ -30,7 +30,7 @@ func TestClip(t *testing.T) {
 		}
 	}
 	// body keeps to WSError's limits whatever the arguments and details.
-	e := newEgainError(errPathIDsNotFound, strings.Repeat("x", 3000))
+	e := newEgainError(errPathIDsNotFound, []string{strings.Repeat("x", 3000)})
 	for range 40 {
 		e.with("id", strings.Repeat("y", 3000))
 	}

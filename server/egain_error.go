@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/custaccess/custaccess/gen"
@@ -24,15 +25,25 @@ type egainError struct {
 }
 
 // newEgainError makes the error id of the catalogue with the arguments its entry names, in
-// order. Another number of arguments breaks the catalogue: the error becomes 500-100.
+// order. Another number of arguments, or a plural count that is neither a list nor an
+// integer, breaks the catalogue: the error becomes 500-100.
 func newEgainError(id egainErrorID, args ...any) *egainError {
 	if id < 0 || id >= egainErrorCount {
 		egainCatalogueViolation(fmt.Sprintf("no catalogue entry %d", id))
 		return &egainError{id: errSystem}
 	}
-	if entry := egainCatalogue[id]; len(args) != len(entry.args) {
+	entry := egainCatalogue[id]
+	if len(args) != len(entry.args) {
 		egainCatalogueViolation(fmt.Sprintf("%s takes %d argument(s) %v, got %d", entry.code, len(entry.args), entry.args, len(args)))
 		return &egainError{id: errSystem}
+	}
+	if i := slices.Index(entry.args, entry.count); i >= 0 {
+		switch args[i].(type) {
+		case []string, int, int64:
+		default:
+			egainCatalogueViolation(fmt.Sprintf("%s counts %s, a list or an integer, got %T", entry.code, entry.count, args[i]))
+			return &egainError{id: errSystem}
+		}
 	}
 	return &egainError{id: id, args: args}
 }
@@ -125,23 +136,34 @@ func clip(s string, limit int) string {
 	return s
 }
 
-// templateData names the arguments as the catalogue says, reasons worded in the locale.
+// templateData names the arguments as the catalogue says: a list written comma-separated,
+// a reason worded in the locale. The plural count is the counted argument's length (a list,
+// whose messages write it as {{.Count}}) or value.
 func (e *egainError) templateData(locale int) (map[string]any, any) {
 	entry := e.entry()
-	data := make(map[string]any, len(entry.args))
+	data := make(map[string]any, len(entry.args)+1)
+	var count any
 	for i, name := range entry.args {
 		if i >= len(e.args) {
 			break
 		}
-		if reason, ok := e.args[i].(egainReason); ok {
-			data[name] = localize(locale, reason.message, reason.data, reason.count)
-		} else {
-			data[name] = e.args[i]
+		switch arg := e.args[i].(type) {
+		case egainReason:
+			data[name] = localize(locale, arg.message, arg.data, arg.count)
+		case []string:
+			data[name] = strings.Join(arg, ", ")
+			if name == entry.count {
+				data["Count"] = len(arg)
+			}
+		default:
+			data[name] = arg
 		}
-	}
-	var count any
-	if entry.count != "" {
-		count = data[entry.count]
+		if name == entry.count {
+			count = data[name]
+			if n, isList := data["Count"]; isList {
+				count = n
+			}
+		}
 	}
 	return data, count
 }

@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custaccess/custaccess/store"
 	"golang.org/x/text/language"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
 )
 
 // TestAcceptLanguageBoundedWork: whatever the header, negotiation does bounded work before
@@ -243,6 +245,59 @@ func TestLocalizedReasons(t *testing.T) {
 		body = wsError(t, h.do(r), 400, "400-202")
 		if want := "リクエスト本文の形式が正しくありません: 文書型宣言とエンティティは受け付けません。"; body.DeveloperMessage != want {
 			t.Errorf("developerMessage %q, want %q", body.DeveloperMessage, want)
+		}
+	})
+}
+
+// TestPluralsFollowTheListedIDs: messages that list ids take the plural form of how many
+// they list, in each language's categories (Russian: 21 one, 22 few, 25 many).
+func TestPluralsFollowTheListedIDs(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		token := h.userToken("agent")
+		ask := func(r request, locale string) gen.WSError {
+			r.headers = map[string]string{"Accept-Language": locale, "X-egain-error-message": "yes"}
+			rec := h.do(r)
+			if rec.Code < 400 {
+				t.Fatalf("status %d", rec.Code)
+			}
+			return decodeWSError(t, rec)
+		}
+		for _, tc := range []struct {
+			locale string
+			ids    []string
+			want   string
+		}{
+			{"en-US", idRange(9000, 1), "1 customer not found: '9000'."},
+			{"en-US", idRange(9000, 2), "2 customers not found: '9000, 9001'."},
+			{"de-DE", idRange(9000, 1), "1 Kunde nicht gefunden: '9000'."},
+			{"de-DE", idRange(9000, 3), "3 Kunden nicht gefunden: "},
+			{"fr-FR", idRange(9000, 1), "1 client introuvable : '9000'."},
+			{"fr-FR", idRange(9000, 2), "2 clients introuvables : "},
+			{"ru-RU", idRange(9000, 21), "21 клиент не найден: "},
+			{"ru-RU", idRange(9000, 22), "22 клиента не найдены: "},
+			{"ru-RU", idRange(9000, 25), "25 клиентов не найдено: "},
+			{"ja-JP", idRange(9000, 2), "2 人の顧客が見つかりません: "},
+		} {
+			body := ask(post(token, grantBody("1000", tc.ids...)), tc.locale)
+			if body.Code != "400-301" || !strings.HasPrefix(body.DeveloperMessage, tc.want) {
+				t.Errorf("%s, %d ids: %s %q, want it to start with %q", tc.locale, len(tc.ids), body.Code, body.DeveloperMessage, tc.want)
+			}
+		}
+		// The other messages that list ids.
+		for _, tc := range []struct {
+			r      request
+			locale string
+			want   string
+		}{
+			{request{method: http.MethodDelete, path: grantedCustomerPath("8888", "9999"), token: token}, "en-US", "2 ids in the URI path not found: '8888, 9999'."},
+			{request{method: http.MethodDelete, path: grantedCustomerPath("1000", "9999"), token: token}, "it-IT", "1 ID nel percorso dell'URI non trovato: '9999'."},
+			{get(h.userToken("homebody"), grantsPath("2000")), "en-US", "Not authorized: 1 customer is outside the user's home and foreign departments: '2000'."},
+			{post(token, grantBody("1000", "1500")), "es-ES", "1 cliente no es un cliente individual: '1500'; "},
+		} {
+			if body := ask(tc.r, tc.locale); !strings.HasPrefix(body.DeveloperMessage, tc.want) {
+				t.Errorf("%s %s in %s: %q, want it to start with %q", tc.r.method, tc.r.path, tc.locale, body.DeveloperMessage, tc.want)
+			}
 		}
 	})
 }

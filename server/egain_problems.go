@@ -54,7 +54,8 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 		var wrong *wrongPrincipalError
 		switch {
 		case errors.As(p.cause, &wrong) && len(wrong.scopes) > 0:
-			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.missingScopes", data: map[string]any{"Scopes": strings.Join(wrong.scopes, ", ")}}).
+			n := len(wrong.scopes)
+			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.missingScopes", data: map[string]any{"Scopes": strings.Join(wrong.scopes, ", "), "Count": n}, count: n}).
 				withEach("scope", wrong.scopes)
 		case wrong != nil:
 			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.kind)}})

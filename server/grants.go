@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/oapi-codegen/runtime"
 
@@ -200,7 +199,7 @@ func checkLimits(tx *store.Tx, grantedOnID int64, added []int64) error {
 		}
 	}
 	if len(full) > 0 {
-		return newEgainError(errGranteeLimit, strings.Join(full, ", "), maxGrants).withEach("customerId", full)
+		return newEgainError(errGranteeLimit, full, maxGrants).withEach("customerId", full)
 	}
 	return nil
 }
@@ -214,7 +213,7 @@ func requireAll(customers []store.Customer, ids []int64, code egainErrorID, deta
 		}
 	}
 	if len(missing) > 0 {
-		return newEgainError(code, strings.Join(missing, ", ")).withEach(detailKey, missing)
+		return newEgainError(code, missing).withEach(detailKey, missing)
 	}
 	return nil
 }
@@ -227,7 +226,7 @@ func requireIndividuals(customers []store.Customer) error {
 		}
 	}
 	if len(others) > 0 {
-		return newEgainError(errCustomersNotIndividual, strings.Join(others, ", ")).withEach("customerId", others)
+		return newEgainError(errCustomersNotIndividual, others).withEach("customerId", others)
 	}
 	return nil
 }
@@ -242,7 +241,7 @@ func requireOneDepartment(customers []store.Customer) error {
 			for i, c := range customers {
 				ids[i] = formatID(c.ID)
 			}
-			return newEgainError(errDepartmentsDiffer, strings.Join(ids, ", "))
+			return newEgainError(errDepartmentsDiffer, ids)
 		}
 	}
 	return nil
