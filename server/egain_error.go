@@ -221,5 +221,5 @@ func (e *egainError) httpStatus() int   { return e.entry().status }
 func (e *egainError) errorCode() string { return e.entry().code }
 
 func (e *egainError) writeResponse(w http.ResponseWriter, r *http.Request) error {
-	return e.write(w, egainPreferencesOf(r))
+	return e.write(w, egainPreferencesOf(r.Context(), r.Header))
 }

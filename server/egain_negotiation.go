@@ -60,20 +60,14 @@ func withEgainPreferences(ctx context.Context, p egainPreferences) context.Conte
 	return context.WithValue(ctx, egainPreferencesKey{}, p)
 }
 
-// egainPreferencesIn returns the preferences negotiateEgain put into ctx.
-func egainPreferencesIn(ctx context.Context) egainPreferences {
-	p, _ := ctx.Value(egainPreferencesKey{}).(egainPreferences)
-	return p
-}
-
-// egainPreferencesOf returns a request's preferences: those negotiated for it, or, for a
-// request refused before negotiation (the body limit, a path of no API), read from its
-// headers.
-func egainPreferencesOf(r *http.Request) egainPreferences {
-	if p, ok := r.Context().Value(egainPreferencesKey{}).(egainPreferences); ok {
+// egainPreferencesOf returns the preferences negotiateEgain put into ctx, or, for a request
+// refused before negotiation (the body limit, a path of no API), those its headers h ask
+// for (the defaults without headers).
+func egainPreferencesOf(ctx context.Context, h http.Header) egainPreferences {
+	if p, ok := ctx.Value(egainPreferencesKey{}).(egainPreferences); ok {
 		return p
 	}
-	return egainPreferencesFrom(r.Header)
+	return egainPreferencesFrom(h)
 }
 
 // negotiateEgain negotiates the format and locale of requests that eGain's family answers,

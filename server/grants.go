@@ -131,7 +131,7 @@ func (g *egainGrants) ListCustomerGrants(ctx context.Context, request gen.ListCu
 		return gen.ListCustomerGrants204Response{}, nil
 	}
 	grants := gen.CustomerGrants{GrantsOn: grantedCustomerList(heldOn), GrantsTo: grantedCustomerList(heldBy)}
-	if !egainPreferencesIn(ctx).xml {
+	if !egainPreferencesOf(ctx, nil).xml {
 		return gen.ListCustomerGrants200JSONResponse{Body: grants}, nil
 	}
 	document, err := marshalXML(grants, "CustomerGrants")
@@ -277,7 +277,7 @@ func asEgainFailure(ctx context.Context, err error) (egainFailure, bool) {
 	if !errors.As(err, &apiErr) {
 		return egainFailure{}, false
 	}
-	return egainFailure{err: apiErr, preferences: egainPreferencesIn(ctx)}, true
+	return egainFailure{err: apiErr, preferences: egainPreferencesOf(ctx, nil)}, true
 }
 
 // grantsBody is the create request's body, sent as JSON or, in eGain's XML binding, as XML.
