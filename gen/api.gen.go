@@ -129,78 +129,6 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
-// Defines values for ErrorMessage.
-const (
-	ErrorMessageNo  ErrorMessage = "no"
-	ErrorMessageYes ErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ErrorMessage enum.
-func (e ErrorMessage) Valid() bool {
-	switch e {
-	case ErrorMessageNo:
-		return true
-	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsXEgainErrorMessage.
-const (
-	CreateCustomerGrantsParamsXEgainErrorMessageNo  CreateCustomerGrantsParamsXEgainErrorMessage = "no"
-	CreateCustomerGrantsParamsXEgainErrorMessageYes CreateCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsXEgainErrorMessage enum.
-func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case CreateCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
-const (
-	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
-	DeleteCustomerGrantParamsXEgainErrorMessageYes DeleteCustomerGrantParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsXEgainErrorMessage enum.
-func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
-		return true
-	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsXEgainErrorMessage.
-const (
-	ListCustomerGrantsParamsXEgainErrorMessageNo  ListCustomerGrantsParamsXEgainErrorMessage = "no"
-	ListCustomerGrantsParamsXEgainErrorMessageYes ListCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsXEgainErrorMessage enum.
-func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case ListCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -681,14 +609,8 @@ type WSErrorDetail struct {
 	Value string `json:"value"`
 }
 
-// Accept defines model for Accept.
-type Accept = string
-
 // AcceptLanguage defines model for AcceptLanguage.
 type AcceptLanguage = string
-
-// ContentType defines model for ContentType.
-type ContentType = string
 
 // CustomerId A customer id, a positive integer written as a string.
 //
@@ -696,7 +618,7 @@ type ContentType = string
 type CustomerId = CustomerIdValue
 
 // ErrorMessage defines model for ErrorMessage.
-type ErrorMessage string
+type ErrorMessage = string
 
 // Expand defines model for Expand.
 type Expand = string
@@ -1141,114 +1063,96 @@ type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
-	// ContentType Media type of the request body: `application/json` or `application/xml` (eGain's v12
-	// binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-	// other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-	// `text/plain`) and any other type are refused with `415-100`.
-	ContentType *ContentType `json:"Content-Type,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsXEgainErrorMessage string
 
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {
@@ -1459,36 +1363,6 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 	var params CreateCustomerGrantsParams
 
 	headers := ctx.Request().Header
-	// ------------- Optional header parameter "Accept" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Accept")]; found {
-		var Accept Accept
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept", valueList[0], &Accept, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept: %s", err))
-		}
-
-		params.Accept = &Accept
-	}
-	// ------------- Optional header parameter "Content-Type" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Content-Type")]; found {
-		var ContentType ContentType
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Type, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Content-Type", valueList[0], &ContentType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Type: %s", err))
-		}
-
-		params.ContentType = &ContentType
-	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
 		var AcceptLanguage AcceptLanguage
@@ -1506,7 +1380,7 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "X-egain-error-message" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
-		var XEgainErrorMessage CreateCustomerGrantsParamsXEgainErrorMessage
+		var XEgainErrorMessage ErrorMessage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
@@ -1548,21 +1422,6 @@ func (w *ServerInterfaceWrapper) DeleteCustomerGrant(ctx echo.Context) error {
 	var params DeleteCustomerGrantParams
 
 	headers := ctx.Request().Header
-	// ------------- Optional header parameter "Accept" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Accept")]; found {
-		var Accept Accept
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept", valueList[0], &Accept, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept: %s", err))
-		}
-
-		params.Accept = &Accept
-	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
 		var AcceptLanguage AcceptLanguage
@@ -1580,7 +1439,7 @@ func (w *ServerInterfaceWrapper) DeleteCustomerGrant(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "X-egain-error-message" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
-		var XEgainErrorMessage DeleteCustomerGrantParamsXEgainErrorMessage
+		var XEgainErrorMessage ErrorMessage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
@@ -1614,21 +1473,6 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	var params ListCustomerGrantsParams
 
 	headers := ctx.Request().Header
-	// ------------- Optional header parameter "Accept" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Accept")]; found {
-		var Accept Accept
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Accept", valueList[0], &Accept, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept: %s", err))
-		}
-
-		params.Accept = &Accept
-	}
 	// ------------- Optional header parameter "Accept-Language" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
 		var AcceptLanguage AcceptLanguage
@@ -1646,7 +1490,7 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "X-egain-error-message" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
-		var XEgainErrorMessage ListCustomerGrantsParamsXEgainErrorMessage
+		var XEgainErrorMessage ErrorMessage
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
@@ -2234,6 +2078,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 }
 
 type BadRequestResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2250,6 +2095,7 @@ type BadRequestApplicationxmlResponse struct {
 }
 
 type ForbiddenResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2266,6 +2112,7 @@ type ForbiddenApplicationxmlResponse struct {
 }
 
 type InternalServerErrorResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2282,6 +2129,7 @@ type InternalServerErrorApplicationxmlResponse struct {
 }
 
 type NotAcceptableResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2298,6 +2146,7 @@ type NotAcceptableApplicationxmlResponse struct {
 }
 
 type NotFoundResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2381,6 +2230,7 @@ type OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse AdfE
 type OracleUnsupportedMediaTypeTextResponse string
 
 type PayloadTooLargeResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2418,6 +2268,7 @@ type ReltioTooManyRequestsJSONResponse struct {
 type ReltioUnauthorizedJSONResponse ReltioError
 
 type ServiceUnavailableResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2434,6 +2285,7 @@ type ServiceUnavailableApplicationxmlResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -2451,6 +2303,7 @@ type TooManyRequestsApplicationxmlResponse struct {
 }
 
 type UnauthorizedResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2467,6 +2320,7 @@ type UnauthorizedApplicationxmlResponse struct {
 }
 
 type UnsupportedMediaTypeResponseHeaders struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -2523,6 +2377,7 @@ func (response CreateCustomerGrants400JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2544,6 +2399,7 @@ func (response CreateCustomerGrants400ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2568,6 +2424,7 @@ func (response CreateCustomerGrants401JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2589,6 +2446,7 @@ func (response CreateCustomerGrants401ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2613,6 +2471,7 @@ func (response CreateCustomerGrants403JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2634,6 +2493,7 @@ func (response CreateCustomerGrants403ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2658,6 +2518,7 @@ func (response CreateCustomerGrants406JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2679,6 +2540,7 @@ func (response CreateCustomerGrants406ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2703,6 +2565,7 @@ func (response CreateCustomerGrants413JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2724,6 +2587,7 @@ func (response CreateCustomerGrants413ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2750,6 +2614,7 @@ func (response CreateCustomerGrants415JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2771,6 +2636,7 @@ func (response CreateCustomerGrants415ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2795,6 +2661,7 @@ func (response CreateCustomerGrants429JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2817,6 +2684,7 @@ func (response CreateCustomerGrants429ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2844,6 +2712,7 @@ func (response CreateCustomerGrants500JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2865,6 +2734,7 @@ func (response CreateCustomerGrants500ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2889,6 +2759,7 @@ func (response CreateCustomerGrants503JSONResponse) VisitCreateCustomerGrantsRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2910,6 +2781,7 @@ func (response CreateCustomerGrants503ApplicationxmlResponse) VisitCreateCustome
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2964,6 +2836,7 @@ func (response DeleteCustomerGrant400JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -2985,6 +2858,7 @@ func (response DeleteCustomerGrant400ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3009,6 +2883,7 @@ func (response DeleteCustomerGrant401JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3030,6 +2905,7 @@ func (response DeleteCustomerGrant401ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3054,6 +2930,7 @@ func (response DeleteCustomerGrant403JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3075,6 +2952,7 @@ func (response DeleteCustomerGrant403ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3099,6 +2977,7 @@ func (response DeleteCustomerGrant404JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3118,6 +2997,7 @@ func (response DeleteCustomerGrant404ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3142,6 +3022,7 @@ func (response DeleteCustomerGrant406JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3163,6 +3044,7 @@ func (response DeleteCustomerGrant406ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3187,6 +3069,7 @@ func (response DeleteCustomerGrant429JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3209,6 +3092,7 @@ func (response DeleteCustomerGrant429ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3236,6 +3120,7 @@ func (response DeleteCustomerGrant500JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3257,6 +3142,7 @@ func (response DeleteCustomerGrant500ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3281,6 +3167,7 @@ func (response DeleteCustomerGrant503JSONResponse) VisitDeleteCustomerGrantRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3302,6 +3189,7 @@ func (response DeleteCustomerGrant503ApplicationxmlResponse) VisitDeleteCustomer
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3410,6 +3298,7 @@ func (response ListCustomerGrants400JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3431,6 +3320,7 @@ func (response ListCustomerGrants400ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3455,6 +3345,7 @@ func (response ListCustomerGrants401JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3476,6 +3367,7 @@ func (response ListCustomerGrants401ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3500,6 +3392,7 @@ func (response ListCustomerGrants403JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3521,6 +3414,7 @@ func (response ListCustomerGrants403ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3545,6 +3439,7 @@ func (response ListCustomerGrants404JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3564,6 +3459,7 @@ func (response ListCustomerGrants404ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3588,6 +3484,7 @@ func (response ListCustomerGrants406JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3609,6 +3506,7 @@ func (response ListCustomerGrants406ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3633,6 +3531,7 @@ func (response ListCustomerGrants429JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3655,6 +3554,7 @@ func (response ListCustomerGrants429ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3682,6 +3582,7 @@ func (response ListCustomerGrants500JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3703,6 +3604,7 @@ func (response ListCustomerGrants500ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3727,6 +3629,7 @@ func (response ListCustomerGrants503JSONResponse) VisitListCustomerGrantsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -3748,6 +3651,7 @@ func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGra
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.ContentLanguage != nil {
 		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
 	}
@@ -6745,322 +6649,328 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rchs51ii4FQTni5DkL0mRlOQqU+G4Q0tytaplS62HXX2LvkqICYrZSgKsRFIyy6WI79csYGbWMHcf",
-	"dynfSiZwDoBEvsikHuXyd90RXRZJPA8Ozgvn8aUxFJOp4IwnstH70hgzGrAY/twTPGE8OaL8ekavmfoq",
-	"YHIYh9MkFLzRa5yPGYnEkEaMiBFJxoxMmJT0mkkScvgcMzkVXDKPCA6N2E805GuSdHZ0T9lqeA05HLMJ",
-	"VROwz3QyjVij1xjFzb1+w2sk86n6KJM45NeN+3uv8Y4lNKAJhfV9TsrXFbPfZkwma5L4pn1Td/A9woZj",
-	"wYJdQq8k4wm5GzOzXuhFxjQgXHBWtThJeXAlPr8eNM5jOrw5mEwjMWfsLaPJLGaDRsNrTOjnI8avk3Gj",
-	"12l3t8s2cnpwdv42phN2J+KbDyyWsPyy3fT33xLVmoxMc3KL7clMsoAkgkgW37LMJtY7xY1xOmG4tQ21",
-	"N/V1GLOg0UviGSvd6zZsJZzMJo3eK68xCTn+3bE7CnnCrlmMW2JJPO+PEhYXN3LGhoIHUi32joYJuWIj",
-	"ETMiGQ9Cfk0oF8mYxWapNZfXWbqkDzSeFxfj94dDNk08gv82DZb7PQ2vacwUblDVngRsytTSBSdXIhlX",
-	"oUXFmCVYfO81plSdZaIvG3YprvMdC0JKVHcJCxtGocJYCs2lR+7CZEx+a97SaMYkWT99u0dedTrtjR7x",
-	"6XQahUPYwOa/pOA+EfGAZ77+PIn8FlEYpu4njKUmGYfX6iT0sCSUgGUe+fns+L2CASVJyDwiBX4TygFX",
-	"3QI2orMoISMRE//F5gvfyy7ihVoB4YIgkcGJJ0ImRE7ZMByFQxJTfq0GGoYBkwOOO1+Tdinr+eXv/va6",
-	"7RE1GYnZaCaZJL+8O9pokb6ehSRjmhAaTMJEDjhnISCZGlbti3J5x2IW4N797fbLZqfd8T1FwNTeWgPe",
-	"8JwTzs3ukTyQ1XpaOw2vEarTwyU0vIa6dxZBMtijgZYbWw1Vj4jgkNVE2vySQZ9pzEYslnBSSIeb9ghG",
-	"IYsCBZmAsDgWsSXqHqHq6wE3SEaiUCZZDGyVUPgeYbx5cUbWHRzZ8AiTzYMzj4zi5ttTb8DDpHl47pGA",
-	"NfcPPMKj5vsjj0yT5ptT+OdE/Uab+3/3SDxrnl5Ax72+R34fN/fee+RftPnziUduRPPvpx6Rt82zg9aA",
-	"D/gLcsCTOGSS0JgR9VdARrGYpHguE4tdgbjjcPQadUQM/9UIv0soJ4wn8XzAiUaY3163fYVH4TUXsboi",
-	"Cmz+C5/IhCqCoQDsbNtDULTUuvp6MDKhyXCsz0ezU8DZvaP9U6IYF4lpojZAovCGRboD0ilJJ4wk9NpT",
-	"n9Sy4ItIn7naSkpWrxUlEzGsXMwSuPLr/ij2cdEKnn/zyX/+X/+3PhPiTxP4rMbVJ+FPk2b/GFvpU/GZ",
-	"bL77Bb/SZ+r/PsbPcDgbnpqVkmEkpFp+zCKasECNahe67vMr7AKHvNEiHxm9YTG5njGpLvW6//u4ef7R",
-	"HZYEgnCRkKGY8QRAekCHYw3UUJKY0UAdXphIIu54j1AyodFIxIoF2lbyJpxOWQAwUBAFaEkikzCK1BJx",
-	"dOIzfnlx5ttxqVRfNS/OfJj5o2K0XGRPVJ+2oZ+KJmmCysndOByO0x6hJHcsipp6desjRaoJ0YSH+Lu/",
-	"ve4A9cRJd3973fU3cDEjkABc+tX2AfV9LcClvE1BwxXLQBzIIB6u8wDu/VAETBLObllMhmNFmAfcsghs",
-	"nyeP+k6OYiCDPyoA1CGILqcso4yw54bXUNChQCqxW5R2q0EpNTjO4YdqPmtkWSMyXYlgXsFNSYGZknVD",
-	"/2473QG/CkG22dB82rl8lPjDMY0lS3xiJYFdNZmhVQbNLs7fNn+0dHWgr7Nh+NkVNO/u7gCHmrM4Ylyd",
-	"YKC48GQWJeGUxskm/KiIiu8NuK/E4c1pREPub8ANoHyONwBBgevIYFhnx2DYIsa4S/TuXs+SUfPHquM3",
-	"GApn8hCu2N15WXrUM5mICYsPg+JJHwbmhIe6VSuzk0673TbrndJknK42DBbKpP8Ws1Gj1/g/NlONahN/",
-	"lZvpgj6og4NFwi17h8y1uMyPAO45k0pdgftocCOSggxpHM8VEs0kM2P4ZMIoR/GL8UDd5Vhm9zZnsuoo",
-	"fmmyaxryJszV1Dy/4ky4UKNyJXP/qsfkovGp7CQOPk8pLzmFvXEYBYoQiVk8ZKAUMGjaIv4Zi0ZnLL4N",
-	"h+xUREz6ZEwlKC0gcwoezYlPI3XbKOGiKaZACpEosCC7ZRpFZsu/zVg8T3eM82W2mKEi7XbZht6CeFSy",
-	"ITGZ0KZk6jInip8kSRxezRLcW8ySWcw9PBtD1NXmDgPvVPHDUHA5DqfqIuwF/i6yc82L1C2M2CghinCs",
-	"RyG/UfyJzsmMR0xK4iuI7NOEvlYo6Svhl5MZv+HijqfrADFdX+b87a1cSQXoUEasAt12Jeh4UKYY9rVa",
-	"CpP0iH8ShxMaz//O5ru4sNfvfTIKUQFjJBYRI1dzEgZknQ6T8JYRxHgWbOwOuN+PIkAbnM4nIR9GM8XK",
-	"oAl0twaKoYgiNlTryIOkuIhOJTA43qSV8OgonIQVtgtQiTLLnNJrtku6O6jQo9UCZU3NB+iVuGVkp90G",
-	"ZAFbADCPnXY7cx26O+V7iGA1pbdddbGMN+TJVrexVOc+Uji6/I4oVEZxUCGduic3jE1zt0SyaOQNKRc8",
-	"HNIIr4bmUXgV3OuRvfu2V6Nq12qZKx5cLfOTNhC5OtediG/Ugea3t8SU5O9qa1Xeppbdag2LVCnZzxvH",
-	"qqFRLlQdj0aSlQDhb+KOTJQ0gXisOS4oVAzo/ixKwGx1E04zO2mXH5XAeUoxtL0IQdulCHqsKWaJYQho",
-	"KIkYvWWS+IAiPlBeMSJhwiaoGjuEw109ygSlGzAzlm5hRCPJ7EqvhIgY5bjSmA4jdiHLhRnANRaNmhL5",
-	"JTD9NUnCLBfstNulEo0edpFU40L25XajHJrqWN/Ml194v2+40a89Kod/9FTzTz6RIk7IDZvLzOUYcL/I",
-	"kVQ/by9m8PU+TRiM4e8aduoTKofGpBjd0bkkVzGjN1Kp8LI14B+QYqJZKGbGBgxLiKhMWuTglinhyjLO",
-	"q1lC/D3K91nEEvY2otegMisNi/KLaUDNl0PKyRWDoVhArublbBYWXEGRhIbkijTpH0XQvw2jhMWGaFi7",
-	"8ZokMgTKI+c8oZ97zpm8Bmbik4TFE0n+JUIOuyD+ru8RqtRhMdKK62QmEzIWUZAXaQrn9fr4tH+5d3Z2",
-	"2d/bu+zvvzt8v9sfglJ9QuNkfhi83mq31b70/zp+ekYTOlfw/G0mFDzX/bVWq7WGiteg0Wq1Bg0l7Ki7",
-	"TNhvMxqFCar0s+kUjkCrXUqDnQ94wXbuGX2YzyZXLEYTAPucuLLbOitBBhDOAjTKaLPBKKLXEiSveTJW",
-	"uMciyRwFvUX833y0FqJEqDpp6QVIpAfW2UQoQGtdCwWL1zl5poBUNUBegW2/rSrBPcmLhcMT5VTdTI90",
-	"FERe7ZKOK+C0iJ5Bku0BV4COqELpa5agRiTBCuMqiLc8aAkgmC0ajFrQ6t9BW/cIo3EUgjlPHZvMar8t",
-	"cuyq1a7eu77dbnvkLg6TRC0NbXpmL52N3HFsV/BZBYumBV3TwC4H//rPLFESikVarjoDbGXVXLKeMK4U",
-	"RHHHWbyR5xGNcyYTM2S5AjxMJ1zEMqY0SVisuv+PX/vN/06bv7ebry5bzU9fOl53Z+f+30qf9XC1CtPf",
-	"w2xFLcFMn9qqQRVYqM2fHh8dXJ4e/uNy/+BD+aZiM+NDdXu7ZNgFkPiKN0kRsRLeXLoqPc5jOfO5SGh0",
-	"CtKWrJR1aBBI4idOU99z6aIYaSkO7JqKuDn2sZrijzv6qiLQxVSyOHknAla1hZ6mG9wlqel7FhjFlWTk",
-	"EYq8B+h27FBOsHcNOPscykR6ZAZcnYQJWe+22xsk5DIBc/II6UIeCKSPUoRiTbARv0eGSkjJm0gdCOVJ",
-	"BG6zCftcCUL3CktQKYBDfkODU1yX+jREG5v6s2BLS18voeOVCObvjIlcfSFnkwk8nza22+1mt93NWEVT",
-	"c3rDawDlxPnUOZkODa8RsFsWiSlLbV2NU3eUUKYD9UgghrOJAiUYIAM2jJTsCFwAnqR4EibGRMpF4lh9",
-	"FBzUgO9F0o8icVe+ha3sFmAI3bpqE1v1NuEMlS7m1F7f4lI6OWiGUuFV5TI69ZZhCAauwVBF+V4kb8WM",
-	"lyxkq92xxNNaHCxwRtCpfE1bek0JDSPZ6P36pXHD5nk+oTs2Xr169apx/6l0D4btrMuNdNIeWVN91nAj",
-	"gVIiEoUZcj8cjdCOlN/ItrMRMSIBNFTI5PSu3Mt2Y+HaJFkD8Zt02u2uR7rtdnvNPEEpme2KRUJRBZGS",
-	"nHTW3ZQLp1/SKPwd/QtCSRinV5E5teuY8uSYHyZKtyvbaJfQdMTr8FYRPwK99IuX6le10W79QwNjeMWh",
-	"pQxZKT4KDFesai09BN6asz0WHHNrBMvv7yVJhEADQnqiQM+hL3hiCJ4y/cq9vnyavRok0NsATW9Mbxmh",
-	"CZrrftipXmiY7CpOMqZSNTMag7n7wH07LmBYJVh2DGQZIzSKGQ3moIVJZzZ3JZVg2akPlp3OcrCoe7um",
-	"Gq6ly1LQSVcF3mEo4Kqb6S4Stx7yWxqFwRsRzK1CWgRBZ0dhPhAnRyXT+r26dsg1y7fd2SnHfDuSs2tc",
-	"+bloWQyrAMEhrlu/7I7wncZd3VphqLWeizbaphSzLPPQ8Dgxb4MfzIZyAHn1kuimREmQSgLR3gv2WRHX",
-	"VgWUV+VXxPZ2gBIG9aGQzr4WBmvorYC/gu0ARElt2wZtgaz9j187zVeffm03X3360vY6P9z/myYXXCSH",
-	"PAhvw2BGo7JrseXcPWvXUQQpTLtV3YStFQjETs2boBqulSwiXeauuRqqEdJMeNYSHOmDKO2F4Jhxa+D4",
-	"hxKyLYqUYEe7Q5zm+MKSHs263KjCigrOXoYVn6tgcrFwZjDTRKGS+dY+w0nf19W4Pp7B2ylAI/fwnBdp",
-	"nwlYjcGs3d4a/rfPk8jYAl4PGp1We9Ag8O4e8uvXgwa83Q8a/w1aswHHXnr55PMk4vL1oDFOkmlvc1M7",
-	"C8gWPMS2hmKyeSc3JyJg0eZtp7t5zfim0u1iCnbnTYMWg4YZnhCcQB0kfqf3hV9vpt+nbfPnhr/XPjrV",
-	"vPuSToXc/ez83dIzlo/uzg4Ypr+Gr27YHD/aGfVY9gf8DCeBX3zWLZyv7Pzu+Br+Bn/Mt42HYB6IpBVe",
-	"x+ARhhRRqcdFn+qm669XNp/uspn3wXb8WRd1gzawxrcivgqDgPEVVUHEsSrtZavZ+eFH0KhJRIea92KX",
-	"UoIC7ct5b65T4yAIE7K3hOleqJmzKpeimVMWKzXSWQ1Zy4xX0CWUrjhLxiIOfy/d5asfXI1ilsgwQCdr",
-	"/c6yTK+AIepzmO4CEfS92qtda8+uCzgOaiOKmZQsciwmDNjKSMQsvObuqi2HrVCZt5qd9o5RTYkciinz",
-	"yF2sNJ2bkINBZBqHfBhOaQR+ftqyq05GjFCJ758cVgGnQhCFeRy4DEXMrPg0uY5bE8rhOjwQPcBbROEH",
-	"yiWJuGHcwWSYXsG1Yt7nYlZPcOm+HcYE21mdMdW++Q43ytCAJ+ZSONtSFlVYwl+BXQ1pFLEYntkUPEvu",
-	"x9dmX4cKrTiNzlh8y2LczGqMTM5lwibZu7QDUlGbUPNYN+Ps85QNk1IjoG5dbh06g+HBxRcMOICMsRgy",
-	"KbNW8uehGA/e3bdCJ/RmVqYTdc9lCQV47hso66LP172GSkwCO7ta44oXUAvCxTgVl7eB27o1ZOS8wo1B",
-	"o9qM8dJe0LwkUXQwNxfAOtIvs2ksWk2PrNlxUmtFFlb5fXb0iDooiZiYJIil4iImv7w7qtxlZ8Eunc3B",
-	"0/Y4mUTV0iR3ojbTGDNt/tcr1FvVfi3TWASzISjsdvy1XSWRFMKgIOIjS7qeiwQ+G359O6LUyweRyHr4",
-	"7YhLFtOfWITKLWCpLJVZx9eWo/q8CoDLo3xsvI5n/bTgTR/DKbN3kMobcD3R0VQ897MT5VhKUAZ8vRjd",
-	"qJ1XvjJnsc+SKzAVsJ5WPWluNzvtroK6nA31O0wpPYV2pfQ0zL4LdduNe8/8ph+vzM0MH/qEhO82XKRP",
-	"ZUOnRde8lU1pMj4M5KK9tkkYWMp9cXqIDwGLH2+3KzlmWPfR9jBQKnLltO7z7XPQ/acEzLdD6rcfRuqX",
-	"HZVD0dWhPTGBD4OlNN3M+rXJ+WEJwtwx/ZIDwAL6q+grQzuEQ2W+tph+3J8l44d4/8CfqFwbeerS2ODg",
-	"+8tcKgf1mxLwWibMSJtklFRJbZKCdEJ8MBdR0GrUPiXYzULtCe12RaM75kF4+cP2K/K//udOq7sBs8J4",
-	"J3QeCRqcC3FE42v2OBDpmSuAdJ4LIlULjNSkwK05ebn99yeFxqK5wKqpQwR07ogUJg8yrrjwgHij+BI/",
-	"LgfGUMyigGiHEa3tsqfFDLPXEQ0jFjgWkGie3Xc4ZBec3tIwWk21dbefsMlUxDQOo/nlzBmsGhIBTegV",
-	"lYwEIQIC81AA5QknrEUgjwr6Oz8pXJZMvEvi3MQw5LkQ7yifa7IiH4gkkbi7DMQdr4KLcfjRaCLNYugo",
-	"YTHpEAn5Y9blxpNCxHiiq/9MRJwjKhKvj5KqY5owAnFyaHjOrc+HI2tC7htfr1XmGILTZBlRdxLppKT9",
-	"gtPMY9XDKRfuuuIk9jT5niVjxhNDwfEqPQfsM/TAmZUFPRvGik3N05OI0ycpNoxZnvN+/Pix2XcGKvfH",
-	"zm0Q1g0WuBlG19VIP9R4Q2U4JDGj0eT1AB71FHmVEiLuCll/bDxXLSZdGc2QO1zRg5/2HVEeJSalnlo/",
-	"pGKciLr1+VjrHjHBI2+Oz87sSws3/omQFYKIEYmEuJlNofXZhz3ocXpwdHn+z5ODy719BT69rD1UOUyj",
-	"w/cf+keH+6px//zw+P3Z3w5PoFfa44Qm49LAFtBEZEKTmUSfDQXjMNEHERAD0too2g9Gqb6RhoPksjp9",
-	"PRCWBue83NnZelmaUqqOQ4K6O9phjpJ4FrEW2gnAZ7E8SoVsq07AEzwMkMLUXcggAEHruBk8BTr/U8wI",
-	"Zww9KKdxeBtG7JoRBb53/ff9nw4uzw6O3l6eHZx+ONw7uDw9Pjo4uzw5PfygrjU65FvnfhGTACL6shGU",
-	"EOpQjb9qsMOjg58OLk8P/nFxeHqwn8fKLQcrU7g8LU7+mXB4NBLqZ8b00dou2MGg1V76ngKXVnx/yaJD",
-	"f//tpbotl4fvzw9O3/ePLg9OT49Ps7iwk6FQZocEt0j0KT8pXqy4p0cfbe257DnXfUp6ihN+3COHfeNY",
-	"cPrvj88v+3t7Byfn/TdHB3lK8NI5/fciIc7Gn/bYn3Cjj0aJnNlam6SFsy50MBBThoE9ZiUyiyXLzMJP",
-	"RgLy4fOk027rjDNFikh+KGLDz2+Om92ddrddFGEwii+HFts5tMCdPgMheMDOHk8RCpPqFHgwRyAYikMQ",
-	"aOfpfJAmDRCsDZBjSpOxgw71rTZPhRV5Y0oiBBpUMP8I6oGhRCNOJXl4c7z/z8vz4+PLo/7pT3ny0HEF",
-	"BRPFdcCTMJkTpQzjVp8eLVbc2pPJoCvZpeAIVzLQPB09wOUoyKSGHeIYdtBpcKkphQt0v7mjUufPCxag",
-	"ihHVLt73P/QPj4rsZCcjWGrQEBc2z0FBnhcWj8atpRO7kVZ6YrsYygOTYiJmkBrUwb36Nq8nQbwVjF+V",
-	"KKQIzbv++3+CZnJwdn6WIzjdVw4CqRnVBond4ROjz0o7eiodIzXj/eUMeJjHp54F70ksP+SK0VgRWjBo",
-	"ZiKDK1Gof3H+t4P354d7YJupVHE7DiJltvTElpeFW3i8pKrXjVKo8dqQxrTouSYT9nmqg6rTo7QhMpA8",
-	"1OQVfWb25IrRFmwklHwtSRPf1HPKyi3JSGFhwiawsgV4cvH+7OLk5Pj0/GD/8t3B/mEfTXg5AWcngyZp",
-	"RBEmWwWAPT3P+pMB9GgsVGLRmnSXrS2GdrGAdA9+uLSZHdyujqdEZws8JTJSmrhlMXm5Tf7+psx5BHvU",
-	"y0awULh8HseQJ9jrN+MPghta2R9klVP6yh7SK2sPX9cFA7MYPcoHA2ntdrvd6er3OWQG6SU7sQbftb3T",
-	"g/75wVo+JGYk4lSrXruOxBXFJGJrRIwszNYUB1wj67pXj5we9PdBHmOZ3MTOhFWTKErIblkcJuqirWja",
-	"RKCtGFm561ac0ZnM78YUmsArIZBNHPoBUZCF49hqdyqOw5E/rX2DBpOQh1IJlqlbH+QYc2IRC3Duw9uh",
-	"2kHAeAjxGs8K1QWrBjNMmlPLgvJRETk5oO602wuBusxhpAA/a2JHjxRiPFKeFYjLfE1wiNUdXQsYuN2u",
-	"IgjqakMcqJvuzGanAVsb3NYUFd1kb2WYqEbMeEo+Lx6adUGhiBJLoQPIJ/HaMfi3+FI/yKyR9d0pANYY",
-	"brKOQs8K3ecwkuC0j3cM0rjdfVV5EKep2s4+DxkLlPS+wJSQg3fBDvEn0dS/riUC9/BIXyJDkzr1CDiN",
-	"oQYPFxmNvuS43s6iKO+Y4+j9JBEEHWyQQf1Z4kfeDrHMRPAYIoWBnaUDuEGeqMrUsL6WhrQuUOHOntXo",
-	"+0xxsM8Brm8nRvZhWuCzHvRXVhufnOd9XbXywYwWmibF3o5RpPvKXo2H8K4yCxEOWU5elj8MkHXJGHE4",
-	"3MZzkY0/CTDfjDkJd7wyIXnQkX5lAvHniGlPQCgeKOmtSmEeJg+6EdjnSjjKh+F1IOC9KCWhKFUamtix",
-	"Ye6VIfnOOGWPOBg5qWW0ymVtWx9yETuVAcsGrFzn9tJ1mjloybA9Qhe8cD0PyXsWqHw78ZOwxQeHyj/m",
-	"PL8yvXvQY+fXFXpWfGEtI02ziiHcNyEoaKhTcDtVILEKouIFWPa4Mi8HDlAaS52rb5jJzoHPlzVSZ6aL",
-	"Mok3oOvXz7zxfMD9dt7fdh4kMFUdrxN3nR6082X9I3+CqG0XeZfGb2eX+1dIblb+rl6SGuPrkjm7XSwD",
-	"b7wcFhfVsQVB50SMSkrsbBNbLkftbhorFEhCvLZ5D5MvDUhBXdcBA/upbU7o50PsudWGkjX6U1qzhsYx",
-	"nYMhTjuFlO3qb+fnJwQbQGgU1hkn6DWRreaCIV9ufZlOc0enjO6W1ZWx/ifLJlb4m53LDSjL1Jx9WVoI",
-	"Lw0W/FXPaXft5UGeVkoVV/9iQwhYy4G39yV3aoH9viwybU9EYhZrL5eAjaB0V0lsWitXPre9/WMJzDJO",
-	"P+6E2tN958elEMl5wn+puKBpnnTPyRie5jCnCdGF06HAi027IHiu/iECoFZxYPekNFSzW644nqOQ3xTP",
-	"ZQxXxgWS5jdQIXssZNL7sf1je3MYT06ZTPrTcNNWvd3sdFqdrVbnx1Z7x/Ib58gupKIUnXZ7czgOo2Az",
-	"f5qbnVrHeRPis6Op2Kuue8NrpCUM1Y7T9eufC8NwXZYpbZlfT64Od7dsMTGLSqr4SBaNfI/4aZ1PKKUz",
-	"pTHjiZ8rdYm1LVa6kWpWD89Kb0SDpeyszbvoT5CivRx5TWWDUaYMRQtL0EMC3lCSacywKhCP5ojAugwE",
-	"40kcMtkih1xxoN6Ax0IkxMdRfXVzwaFhSodswP1HSjC+R6LwBhJzQOTfgGtbh0eYWq59faXEt30IixjU",
-	"4cFadCEUVoQKS+mNpQNuO7ynE5Z2glriWD0zP1LMIiifSHx1HL5TbA+zUWWvF0LkmC/jTj9hViZzdEch",
-	"hgGb2gsP6n6fxw2voaVgXbEJR9cYBYeVXv+HHlaufrkt+1BVDI2EgUcomQoZQuUrXf3LLVhXzkt1nXP3",
-	"wv6Y563ZcgxlRMGs9JRBpZ0hrJUGQagWSqMT5zB1+aqqjdjLsCIaFgWcEKgdjaLjEehiKxVm/2QPOS0L",
-	"AvH/93maEpZTjxwqlRSgf6Jtujcvx6YpZ+RUsDw73MkfoNf43ISSo41e9957PODMYJ1qIHpQdbm21AlM",
-	"NyNr5qVLZ9otM23ZWXlZgOl11DhBIAYFvj90zrfWTvJ4kdnUDzvFXZXvxM5buXK54hXMOOAkKW+DbPLc",
-	"1ityS6ywuVO4JBHm6pJ19hMN+Zoc8NtOl2gSuNEjz8zdFAtO79KAm8s0VTxNgVPnX1znIiF3MZ1OWbDh",
-	"lV8zosCh9hJKAgYxirV8BxwcDqCuFx5pT3U0+UnMlEoVdyru2yqiyIDT9koBHXCNUnNIBQkFivyNXcfq",
-	"+su7I49QjuYSAKIzj4Whov/7x3vn/zw5gCKyDGMIndp5HuFMJiG/JgFjU2N66bwkEbtlkQS7JuS+UV9v",
-	"t1+9BAhwETBJQqnkBdwFUidd2i9fiTbLrNP78StSZJMcMceVS9t1Id+i/tSFXveLJIOF2F59b7P34OAz",
-	"HSZQgydFdigRfDcWk/zFmMbiNgzQRlrr+hcZZZ6qVSvQDyMGLpSfBEDnWSogcoBBiRfB4jkVrrSUKfiQ",
-	"PRW0FLlcBK4ZD3+bMf0zJu9ZHYK5lhbfHMh++moSolFGK0WLWqK3dKXvgoBRVG03hyJmm05BjM3bLftx",
-	"syhRlimkrsyxSEzQimI6uVPrb6HuV08OqVYQy+6Sk8uqKItzbY/TCRjw6YfxYCpCnhRyEfYGfMD/0F3+",
-	"MPanP1A//GPA/2g2m/b/qmUu2yD5g2y32+QPJfRbi4n7kBOzKQOm5T7geWlVTx0qoL5vzuII7OmqwZVI",
-	"xjZ1Y9YDb8KSsQiQ8mFRbBpJQbbb25vb7Z3N7fbLze3OFrgYU52ia0qTsac7eiYphIiJDH9nGySzMT2n",
-	"2leH/FFI+QXJCoYxS0jMrsE5HSq7lycCw5Gdl4lLuIKXYAA2kPPT73z3LcLHKS+HMQvU7mkk/exSISmm",
-	"cwL4uSrjpQLzWEQBjmET4Kn+3VfkD6cS+lrG2yCU1tUVHScyrgYaem7SRfIH2YEVpc7n4I4+ixk2rkhR",
-	"CP229EqWuEypgQokgpkrYW1LhdSYhZRz5YfjtDSZR92MgbkUk1UpFz+VqKglKe4ywXqddnep/QjnLaMM",
-	"NjTGhQJG5TS8xulBf7/hNS5O9vHz/sHRAfxx8MvB3sX5QemCXX/UArXBH9ek8wbQIr41XvoKeSTkmHEJ",
-	"jfrJJTYTRrm6NGX0ZrvdhntocHxZtU1ie3VtL5fYpOKsbbhV3lDfZNts2zZbUJcvbb5jmy+tiGn7vMxv",
-	"9A5MzGpZaYKahN6A8zJntmOn7awN6ZWJA7FNOoUmNiRLjBTxyHdI4TetDLhCv0U9jO255dIkzMmkq80r",
-	"wcPTcRUMblFAfAgT6e+/O3z/n//x//m6DRB2JOEVlfbtdOnB+KZ8vp+pHI2VlyUZxVpCVCexJs0IHY1g",
-	"6r85n/C0Sdc2qXIfgn2FiUxLkKnRIsGvWYxxI3bGLT2jIXZ1I59M/23df9tlUIU23UIbgJsWDIrtt2x7",
-	"k0faHu26gtiGabqjp9+Bu6t4agYxdKuXutVLvcmqVEzw+ol9OhowgEFwdDYW1LTQc3d2TAs1szNE9xU2",
-	"SFkawPYBLG1HU57FvGxHH2ZtzlXqoFzNzgrPXjryCmszQBLVZKubGkO1xdWymlwghCvCPkGclsO4lKJe",
-	"xe8qp88EdS1/O0qjKlLudpBjhhU803bNLclrLH5qO9VX4ITFwBHEqiq+vhWWM9d/406ZeUbd7O4sed5G",
-	"w2nesu1SeydU2SOsdd0ivhOVi69d1hI+kyz2WyXWW9c632/+d9r8vd18ddlqfvrS8bo7O2Um+jJDaBFA",
-	"peegKXtxax2l/Hd3dkjE1HqkR4LwOkykR/xL3yN+E/fTyj3cuUj/NJtLF1n/jO22svaXdnuZD4Od6pRN",
-	"IzoExfpJZi2bKEV+uSL2x86x1V2RxszcpLU2dpbvmt3hTmF/ecXbLKN0FVV46bS5gCymK9q8XbFFEjHF",
-	"bruohKNZO0ywUjn7bUYjR4Yp2km+MYjXBHPucb9IBY55ScbYFvFHIYsC6UMETcToLXOMTETM8HHYFzya",
-	"79OEvk7iGfOxoRxwsFspejhLPCIFCt2OG+2uO9hdmIxhQF1ZnsaMRGyUqN6tAffPEhon+zRh2up1wAP9",
-	"KQahgUmy7nfb3ZfNTqfZ3fI3dom/FzMQ+m23AfePqEwQzbLdm0q6gCybF+d7maHO251et91r//jv7Xav",
-	"3fY3Crby/nAoZjw5oXEyPwwavS2lU9j/dbxMA8SuRn84YWRPxNNG7ufZ5IrFjV5jb//03WWnDe7ze5Tv",
-	"Q1rftxG9NlbQPcpxI5kvBU/osHwpEN/pNtBLOaEJ2YcXxsyPmYV09ULA6SB4A1WPpWyCqG2+15CG2scV",
-	"wFPa8oSGUT8IYiYlVKFP/k8NytZQTBpeI3tCS0ZLGx+J61Ch8qu3P77cb//Y+fHH7b0f9l/uvOp33x70",
-	"++29nZ3+fhvyGKWdijuBYRTkSlZ2CjYrVCRVkx043JLc5r2GSRve39tD5Qy6gx3FtnnTfdPwTF5RxaXU",
-	"n9pJwOAE6WtlJqYJWEvsPcgARj+Bor8y2nr/bN8l9EwyHkfaZl7iVQS2YHT8ufe+jcVaT6ZnXnHVwqr6",
-	"2AWibxU+yGX5WZ40OSpEgUq5StFLN7GtwcXD/VJNqUjdMo6NDqFzxMStl221ehoc82huqFduwjIhsYxW",
-	"utO5ZNOdbvlsBMYketAy/5gsFc7z0I9jps3PmWrMOh+7TZvLxV2PoBZNh0l4yzy3B1SSU+xuafZ331Mc",
-	"zbOGpIjKRI844H6B/vhKcwkTNSns1iMwBxoxL4/6Z5D8+vji/Tm2h5lwohy/Q+BVAXOPcoJQSkF4JUTE",
-	"KNcwdJlWTRjq7PYuDHczMEw9GxwwkjpQbK22NS2hlm4tx3orrlpn4VXTg1RdtSL3dnE/ZeR1L5qW1ouo",
-	"XiIIFG5Zd6VbZna29JalIkbZo3Wk+LPRwiEn9d3YlEEILIZklVWXv+eeGytXqwd8M69coxV3XMAsklXs",
-	"oVt5s7FkAaHgZD+Db8676LVoFhaWFa7K4MdUC0KxSWrNyCf6Xk/GLIzJEA9tTadjsdssykYuFnQXoAGs",
-	"sAymWqAvX3X2+t9RpURMxC3oEFfgl3s3DiOniaUM2XXb49nOn8eCozjgwWqnkJdgnwVB1CSaHD14eVpm",
-	"Lpq70J5FQng6HYUsLtw4YDczPb0Be49sdcmYfaYBG4YTGg34cExjOkxYLEnA4vCWBek7ghprTeobvY4u",
-	"WRoHdWJ7/EkyVG3zilcdUT+DlrWASRAoJRiaUxu+PI7CZM6vnMxYXeTLSlfPzgDQczmJ+y6ZVWXKLp0+",
-	"n9hpaqUNK0XcjQWGscXilkZEV9S1GOHcTzfmg+eDPnbKJdAq4LnLr+KVZXqZC8gyFa0KlO5YREeAlsA0",
-	"o99lSouBqpfjlPl6AZXjag3RGXAlWCl6WAWjVOMswwDztKwvf+xCAcPwuKl85VeUvsrZjavUWgc0P7aX",
-	"7OWDru1eAJSjG5eT3BWIPoy1Gl3VGnj9GLwSh+gyg98yc95eGvxTQsqn9JphotCyglCOFQtVLoVaYyrf",
-	"iZhZe6vez69fVrB1pFaNb9Ew8en+k1r4JEzwxegr7iHdgRPkVXsfXkOMRpIljV67YBvQB1528TmI56gy",
-	"sokuPgS1XK6zdLtT6y3VIlSVvodZW9QGyEhEkbirmE4jZFH5sleuptk9aw/PGd1L3nE0LpTBCi6YDH9H",
-	"d7rMchXq1ADPsxCO9OTLFo2/FVfcrrXgRCQ0OmVyFlXF1KUIhKc6ockQnu2dXF27OpgO/FndIfEdYRGe",
-	"oc6cW1f+eRQg4zWMKckgoTlMC6AaLyaoDq4cD1UszGRL9rXIwS2L59kIg/TxSrK849IIavtBBK0Ec0c8",
-	"K9LwmvS5hpmwpMSqZt2VOqOrfGFC/ae3NRaNLCV+7drSELOhiIPK9VYu8FEWGkdmX2K8WLygJ5Pzy4Tg",
-	"kpzcgJzzKQSg5Iqa1hTtDJpdnB2cPrkoXZZF3FEBjD91vR38o2IHj5DSa4hpD3rchouXvpIq8gE+Ty2i",
-	"hFbiF89Xv49mIOhDoUDsuTvgQFgU30UvcEy3D5FRrisoEOdEYOZEJ2aIkmHEaGzStRdeQ4vPXHurE5z3",
-	"QlsX6BVa85ZS/+W04SFjVl7nwmAFfH/oVeTsLnMdK4sNr3gvn0/PrdhD9k7W3Ub15dx72suZ97xYzTWn",
-	"3E0MPbrz3mH9WTL2PeK/23+n/onD357KI0xJPHkPuxXcp4reeVlfuSV+VGX+aGXrKROwIGmdU1ijEEoO",
-	"IQZNJ3wjW80/E4uz3dpudTda5MQ4heuU0oa7BoLJAYRw3HBxB0QvvOYCgk+oJM5IW62u8U8pzWGgo0rC",
-	"KtEDY0fCIE1yYr5L3ZOdYvZIUSF5DVSfby0N8773zBowSGbROtakjqTxtJBtV+/XmsiJ6Cim+SiJr8GX",
-	"TMFNECG6qLfIe1MzfTaxmiTiIPgFJWOaDLgJjUX3n1ASvzy4xNcJKWxqQ86InwtV8b0Bz57rTqtLEhZF",
-	"EOwwIXRK4yRvTi7uqEZqHAxwKYDnbEqHrCnZlMZg4IVm0lpDRUzYZJrMCZU3EkR7BtqAxhVonSV/dDpt",
-	"DUXMWk7EXitmNOf6WycAxjnWBTdTTgWXpekq5Ayyto9mkb2S2DgXH9fZyGknmO39EtOF9hps/vP46qdh",
-	"eBz+fHjx+2HnfXgoD/npznDv8OXhzfSXD3s/v2qx+c+/Bx8PVaN/DSftZLgVzf45//lVa9iN+NXkbTv4",
-	"5ecIppmqO3sZcnjybNuTKYfchHKlti+CKixTY3/jDYQ1FOWY7Ja+1HHpdhZawBpMPEtmPAkjNwAR+2Q1",
-	"FthkQVmfhDyczCYutXbEmZWw1VmATvpfAyVrAHYZumZBn/qq6zNY6qyeOZPMYBnoG2iU3QGTj64AKZ0U",
-	"IROxZSJ1MTOC7vrkqRF0QgbLRwZ8OruKQjmGY7IzGTePX94d4SLlLhLcUFrqrBXQ/snhmiTijtvsDt6A",
-	"a0YhAqZElXzOQa1cKG3VfqPjktEoAdRYZwe0Pw34lMUEvy1lqjpKI8dhvjhJ3e6bX9CkdO/vEq6IpVZn",
-	"0HMUPWDEkOaf/iEVA7gpVGWaa+IfWyXilRt9fO/kBK0pXmlMqEqyV5X5ZDsNcC/LJ5oH01uwC+lW0jOh",
-	"WwgMwAtQ7Px8LsSceH1RHZW3LjeggGEUsqBH1j6vtVaLDL/3Gg7ClO+A8QBsIKtsYLckKVcyTlNi2VIl",
-	"/i9NuG1NuBBNrbj2yJxJ7dxUfzdbhawDCnlLDmppPgFDY54+oUAW8RZlFsjfVHCcgpTIxL9hcyNr+SCU",
-	"2VZFt3lIkZt9pdbIs0reInXJbEredKzPK6Jb7oDU2sy4pZkhJBvO4jCZn6l764r5IJIX4bdXGldPE+Kf",
-	"HJ+dk02hftkEtuNnRKJua6vV2ei5WkEYAIjDRA64kdUhxUYhpJ9KtLIqZIE+UyrlnYgDxGAgOvAoAou2",
-	"+1T4BOBRGIKcsWlDLK3QC88FSk3FvZVIfU40vC7aczUvDZbXlqniD+htNJ8y4vdPDv0BB9sThi/hHkZQ",
-	"asGCf88RxHtfkFtLnSm6SvCwrltoIgcnoTQED1N4KPStlk96jVNGAyc5inYtDNPuRkK5iBUE3fPO2BrU",
-	"190VYH8hyzK17LOIXYNUpuEuOLliYxqNMPIYLMeQ6QhWoHS+GeC24fium83ugENdRevKAx6qgqwjGZEe",
-	"CZQQmABD38BgDRoo3Eb9RFNWNV+qXg+41W3jGRLvTEb1Jhh81OEqPGfRqKffC9R6JRmKCQOnIJ2B0NSE",
-	"AsGz2YSmR8c/gQtrnHoPoW9SMjd5asBZbRRez2JtqBxwf+/i7Ly/t3dwdnb588e/n11enB75ZB1dVkxS",
-	"D7VFiAGDUS9OjyS5YpG429glfvYqgzorBxwNo/YOZ2wUgCI5bM4Aw0SkZr7MIJKt3WAkVC0jPQrfvzqu",
-	"q2METMeC2xrVMVr8rVFifv543ii+omkEzkSWry9BlQ0gmFjdm7ydSUO3pokkkABmwN3xpBGbQQZpkfdC",
-	"60A99wrp4WxAv/TwehicHHAbvZy/MepiDcOAkbLrl6fgqOfUJuEGtDEYH48XknFjobQGIheEuwAC3QLf",
-	"bXHVAMyRiI2Ipq5XiIVVEEytFag3LrOFLig5LPbsZQTBQ8rwmpNpakqEBxCDrWupG0tmzFLU1o0dDHeG",
-	"fQ6S7pxGOWG3Z6Gxyz2JFvlYRqYVqdSJGPInNeDrTioIpbulny4VHTx+d3Ba8fWlzoVv00BiBnd/w0Br",
-	"wNMUpQmQR36tVuqVs4fd1HKwZjCEXIkZCDrIO5S0k9pmLe+wGVGMcIN06DEM4zG8IkfIzaL+N8JnpC2q",
-	"S8hHoipwFE8S/gUXj5gxcst4INQ6bQISfU79k0ONw5CdT/BEKTGtATdG/zTfrdJ9JF4DHG5NkkAMZ0o8",
-	"QVn0TsQ30m0oMbZXkhm35ev4gL8gL16g/STHHF+8IOt+aS60Vqvlb/Syooy0eTIHnDh8E3Jrov06zYHr",
-	"lMOw2TSJm0zTM2+o4GBl820S0tnR6q/c1UYcKBZhxkhtTGCAwt0Zwm62B+iBu8PTt6s1OyvPDOOglFqK",
-	"i1XkIF2Lvan+l4FNDzFoeINMgoj0CyX3pJ8yeTUGjXtfb0Jz2KKvoj6mZf51emfGE0WxdbWJrByw90vR",
-	"9wKOEO+R9nPRbA4tZaZYgy3PgOekC0B4TmUK6RFw5/LIlF6bAoRoLURbrQR8BCO77Bmh5ueP55L853/8",
-	"vySUcqbtHSXKZCJK9Sr9LK/1xwFXF1i/59cgkGVN9Cx7R4cH788vD/d9D7KRpqujnLDPukB3kbqun551",
-	"d15uHqj/euSGzR2mpYirErO1N795wU0XoZR1rH3R6DXarU6rDXLjlHE6DRu9xlar3dpCg94YCPDiTIZw",
-	"zYF6i7KXxp/CW23pTm9zyE2C23Ph2/TwPJv4J210zH1NY9IvdAQaK8lDuusODuk3ftghQSiTkA+TdBUe",
-	"xssjAsOjlZremcFJtq3T+aExBGRZTOIBtwr9zOy6MRECpKdRqHkFqWxfvFAk6TYMZjR68SIdWvX/aG6B",
-	"mxFPsgRy0L6w46aKI400tXxBBPeUiu/AVk2vdoRChNo9uJzQCXNGgHmPwgnGK8ZCSlvSr+ektAKvFkjK",
-	"l55RmqvUBSVwX5i38GPZINk6AP3UlUEJZXdQwV7JAgQr0KhhbWYk6yozFhGDfZzQEN6jaUJopHj5XINf",
-	"JnSuBGuTg7mXKWQaSnWxJlORIEAG3HlS72nFn6z71nTgbxDOWCB1fAYck38QhAnZs28IEDGKAk/JecFx",
-	"sSy6hPxWRLcsQLzJnpoWXMdiwtzxQOoShDoH6qRig2WHklBFD5mSh9CC0S8hbUqodcxS/oZZRdaUtEu4",
-	"IKNZDPw3ZVjZkm2K6I4ZnosLZIqGbcjCrB9HQq3BW+dLyAeAEl2uoISXWjplZZ71tMkmpvGCOPIlLbW5",
-	"GzxaajTHgZ3KRUt7HLiJnO4/odGUyeSNCOarFqW9E5gSneXqrp4gR5AVdwsQ6c4Rgd2abM+agbp+aSp9",
-	"0HUq0D49FHTxNN3v2aqgGVC7Nb6cohSvBwDuQWMzUwQs1ys32rlYOFo3N1q+QbdiOjssz3z9gJpj9mDv",
-	"V8ui79VKo99wHyEgTTH4RoGfBKBHt90peVrAsGMwQCnZfpf4RwIxzidRiCVt3Yo1VTLBk9dBM8sorvni",
-	"9MisJLuuahAWoeMe2io5qjdtVu6iT8BqFSq32+2qxvbcNt/QwPisQZfO8i6ZYrzQaWt5p7civgqDgHHs",
-	"8XJ5j/ciQRYAuXNVr06NeU7oPBI0OBfiiMbXut9OnU2VlItUnbuvlnfOF0C/9xo7dYB/yFHhOIP8wbpg",
-	"oOpbY6Mm2MrJL+w+/QG/cB5hfq20t39SvCTzVPbrwvcoiCRLWYE21ueMEAp96bWE7MRlRooG1ExYfBu+",
-	"hMH9pg6/Tb/MfREG93iBIUFHSULiiTDqELrwgdhqV+MXhjOKjnDW7IeBUoi229uFqF9MjIqPJI5cbbIG",
-	"G+F5Xdel2IJkW3nJF03REEajVBAEkUfErSY1GV6aIU1lYh0mK8mIdStLdWkBHRA1cs/tQYEgmlf2dGH5",
-	"ck5dyKGNYSDjNNyvAP+FhHSlmj+1Zcw/TRrNMMvtBbXb3IQQX7vQ8V+ZjWzXYiNvIaHsw/nOdxawmAUg",
-	"kXXNGNea6DwhD8CyOmXu4UclUmS2TE7IsX5EEMYYbix7OfOW3aXfywnCaYkdN/E28gjsveuMdC6qRzI0",
-	"0jW/OWMCX4AKjVgPyvp6hQEUn8yUMtReTKkvZRTymxbpOhzKDjzgOvmInjjk2syTwmOXbJf1TJ+ywL5T",
-	"abMpWmk+hOyO9K/B5Cq4FBFzTDVllrUBV3pIZvLF9hlSwzyDgWGr2GfKzTFlXFZh3SNNJzkm+xfmVe0V",
-	"zSfpjXUERXOuSsuBfDioWmqsXG44KTGIZKsMNn4WY67zhaWmElPTL011sFQJ66aJEq0XItDI3HzvaDwn",
-	"7+i/wOcxNcesPiN0Ks64klknh4w1zDtPekqPqor/55iDUksLIbZcfokZx22Vb6dOHn83yGbq6xcaZAdQ",
-	"KEFiFr0eNNJ1EoUfrwc1MDK1HTmLT3e8dF/ddt19pUj9Z+zMtYot3tkzGc0K16bUeOY8x/DAcKPns02t",
-	"JqFX6hKpuLJMAPiuZHxXMp5LyQBvn9oqhm6dUTB+YklGvre3MFU56iobD85n9EX9cxjcVyU1qtJO0nxV",
-	"jgCLblDoV67zvaJ3x7rJGm/TwW+QGY/Ak2HMyCjkgRLo/X6EtTnewhe+E3XJAwZBS4pXC/2KfwKOGz3i",
-	"w6OuT9Z12hXS3dnF8FRJ6JXS4XbabXx4x1pMVKpvNnRSfEgu4ytabAdob7SIr/PQ+Doe9U6nQIrFXTH5",
-	"0W42MQ5WOODRHDxzdPBLZf4ctZfjOGBxj/gQHPFmjiG6nPiYn0tBYshAbIBIXO2ygvFV8iacQjlZLEKo",
-	"NIJY3MGo/m9Kx9LFATx3dB9hrv5in6eUgzKm6wBkagVAxUo8+ys4ArUliHywgjYcx3tQliCT74fDg4+V",
-	"eXzBk6VGvl/Q3QbcKm/FNDYFLa5UmSlJvLWaOgPuDXW0jWPMUlSj5bmblqnOyPos6rR9C4ddp+U/ak2N",
-	"GFNvZoVRtfQywLg6LY8g49aKqtstD1rovt6iwahlKGKalu3fjXJXT5aqTuNXIlalhNE6iToSyDuW0IAm",
-	"tAmixedkmShh2pvm917j9ODsvPnW+Lc1PxgXrMUDqV62k+lTX0ZBx7wHSCrY8UHyCnZdXWrBfivLLrbb",
-	"AyQY7PtQOQZ7P0aawRFqyTROWMevJfIIjaISr840gskRSCp9QBtQ3mAlIntsl1XPalSOzsv7Fe7TJ2+p",
-	"v2GR8/i4UB84baQr9ht/1IUJ4wZcR82atBoU9Bbc/ppEh3xIGKdNueelC3B8A9e329sbyOyzeZU0H9eJ",
-	"kXyTky5ncxR3PFOBCRwktLVQOzSapuvpWAq41PjkK7kuZtc0Btl1SCXT68nmjvLTrHh6CblEdXoakxUu",
-	"NdviF6kzIgzgemyagdbBs/sulIwYJz98ctsorTIFLpVqWNO/ZBXpjLinsjxezkQA83TwilRKas7KpFBQ",
-	"qjFgQY/4bqY2nyik80hZxQgNaDVsJl9vrjVKXKe2PXkH7x7xrq3ECb0koYGJVRB3fMNs3M1T5jnw9B60",
-	"4X84G/bfdN8o+fNNd883RyUmYZKwQB+k63AJBmzEGTVurezX4Sh93RacmS25ubX9XBzmsnTa7oO5GbKv",
-	"nVoVUr54gSrQixdIJKYMw7I8i24YCZhL1dxLH8yp2p6EVCPEluQyD+8/vzludnfanS0IoYukIDOuA2aG",
-	"szhWCodxxW2BazCcwcVUsjhpvhMB6xGsAqa2BaRETWnSQpqE8SGXCaMBWQ8TWchVp2CgRtVr08igw6TJ",
-	"3Vg0hyKaTbhETQsLhJrsdN12W4MsTZoHrrcxg2ClJkRvrhsFyCNOZTGPtFqtDaVJmJKv2Atg46klcTox",
-	"7/aWDoOa4tYnw6rNk6lZUiICOl+TUMTA01XJWPBmbiipm1bet0EHA25rr0Lobos4qtCyoibkPOtJLDgb",
-	"8CSmXKLxt2dP3BymTqdhyqtWO8Dmc+euypIRVRSmPNLpVKN7NpN4xjr/jt44PseKlbpt9V1PIz7cN5S6",
-	"iVTvvQY4TAPQsrMju76LQ5D5Unxxp1laOW5pPbfF9coWbEKn6SwrSrbCM0p5ntz8a0qF5hQmbPLvuaNd",
-	"CnxY96PXV2q2zmXoreHC+QB1MbPpB22ibPllFBgqA9t35ltTPMWEc0DMRYFzDHgxy78iU5Zya4vIX1v5",
-	"1M61f4WTsS695055fLBOzqII0qtnnHxDCVzu4vQop+JXO+D2r6SIlELgeOKaJKJ1PW3/5Jz8y4pV33vf",
-	"TRrfnkmjU3upD/U7NjB6hPfxfw2bikn6UTST1LSkPOvzzuYXFK8XOhsf8ECifcMyJyiMeM1AlUeZ2anz",
-	"ywNdWdhlaZIlSomAWDqpeBcNQNq6mjtvHMAFYzG7HpP8U9BGi4A/Hua80ipaVkEe8BhDxqxvdBhnYYpx",
-	"q62sVxjInPol2dnigJt1gd7Q5ynzje7oXJIbxqYgsJPSWjk9XIjRQpZWfURD0sgxJGX0ve12W1ebVP2K",
-	"ZSCzD2q6uiKohW6lyjpVJCG8GXoCiPKmgdhAOBjwVNeM5qupPZUu5dWe30V9pp7nsa1EB2+I3+3x3+3x",
-	"3wrvQLx/BO/wyt/ujzmz5MZQQM/QPvvYvg7WPPUXtLV+u/YFP0tHB7zkUVaNpkkrDGJJKqn7XDzgNd+L",
-	"ywjHTyx5rBXkeZ5ev84D6PPoTedOKdfvlPU7Zf1mXjofQVaf+XETa/L92c+gNBmOSyKddfZmSD6SedF4",
-	"eGmbAV8HD6IF70ZhIvXb0cZu4SXRK33rHPD0gVIXxJ3rsqf4rIFpJHjgvhaYl5Qf2u0fdTLC7AsEDGyf",
-	"GexjRYv4mRLpeS+xxYXRtQNbP8dhofLFFdNQQqmfWKEfRPSD9/sH+z6+ycHRpLXa8tbARIB2ktrVdVIT",
-	"DPLBo4QHVPOSVqZ3uO9MxUkdrYbUVGoSYTNwqVXCY00qC9RRUOCQrHIVYsUOfNzJPtF47ptNqpz6ubrK",
-	"vs7JAy9BWjKpV9m/TObAgcuUlQe8n6xWKu5BLF1Xu3r0S0BpLanHrei+dpGtb+kFwOqk1LzlfVdKv1tU",
-	"v1tU68puuvr74yyq+UyLX9Kcqveb8ULP93NTxSOfLWBNVmVq9Ag4XmNGPtW3tTDu8mF+ypjo0Q2+fFTA",
-	"o4Li3sXZebtzuX/W8MzfJ+8aXgN48enhPy73Dz40PtUl82pb7xXgTjHV6gQS8C7O6mODChp1iRCC4QFE",
-	"CDs+iAhh19WJEPbLEKE69xi7PfQeY+/H3GMcoc49LuRW/rUkYy7E0JTkxC5vm6EF6tZk7mDu4jkUoTTt",
-	"Kipzpf6f/UDHfmNhE3SDzUfIEcBnK1mjP5iSJm/YNPHADhbM8IqxYHfAKVaFUBqBFvUpkXOZsAlMsCYJ",
-	"F7ESRWMTLuKkiibrMcMAFngMSWYxT1co09r/Oo85aFiCD5lHQp7WWgFKVCa49oPgWQjQg8TeKtqzOrFB",
-	"CvMY6fDZF1cuH+ZP9DsJ/C9JAt1cJcuJYHmmkn4QPI4CzkoI4Dt6o59w4YkuJ+lEYN0fVU3b0yisqBwU",
-	"IFBUUREheDm0vk3ZbOgeeMNAkB+UnAmgno4ipfjlDWNTk/A6k+66z3WVRliV8wA8ITSKssRSNdHEEWix",
-	"opBl5FALKf8VSWJB/vqLUscHyImEi7vvhPI7oaxM6ZRWEHo4waynQG5Os5WeS5VJ9D0Gc9BtKMMr9GvN",
-	"5AsCWhkm0qWUPTIK4yrRF/1gpI4gBg/SVMRMtVaa0Ehck3XI9EdleR0SbVeHn8DJZkPTzutYzKYFtRYC",
-	"DUKu46K8TAUNRdIV8YWoAl3bXnXHkKM7JTnjprD6RrkriBL4FX1wq1Z/fUX5SyPWNEvhmKscKxzP1S+X",
-	"ac7jOPytohK3aqJLrp3YKkaAkwf9/YbXOPjlYO/i/EARVRiJxkk4okN1tT9hTp/8irQb+aLlvNt/96Dl",
-	"mEUE8E6u5s/Q+nolznOHmqnCCZ70haLmCyTn6mIr3/nCdxtChQ3BiXTNEt8CJj2FWcEljTomFOVsU9Gr",
-	"pBCBiUJLU+Ct+ycX56TVarncZvOLufz3NqhN3LI4DgO2YcJTNSHwiLnvSOptzTT7OKsXp/kFxndh/gfb",
-	"VJMGWF8Ihfr0kOsjEQ+4JpTEVyfjk03iX0fiiqJ/p4+9MV0G8RVB8dUieQLuRpjTAngGvGZq4RmLUk5Y",
-	"fG089mvXCxjYmuk9LPJ2R6XlOZBUMWMq8QgX8YRG6jL3YAmYx3CqD9tLK2RhPB9uXXVLbT9OKbpS0wvM",
-	"/kx87aFhW3hx9t0qTtm4KTd0zVSyCZ3SYJkCUGkw1YO5pcKeR/EnB+vASWJ5j9ilUnU7TQQPE6FLpC9m",
-	"4/jcrdSk04M+/HFxst93+Ho2bd6nbLzXkzBWqERvPpbx2CdUDlfBK5zjO2J9w4hVR17LaAiVRPi76PZd",
-	"pa+yfZbWarQB7X+mlu/IXVDHrMyqqi0Q0kqcaxnFPo36VMLgmkQvbLBt+kUS5huLamrs3NBSSGrwlIlQ",
-	"KjrWUdcB50pUcnKIaLkyrR66S3yzFd+VTkvSPrDfZjRCiZYm4zWJM0g6gcB4tDFAQhNTDwBvOcTxTKfR",
-	"fDcV8ZiW+RzRrtow+/TSklezj7FPPsaY+9ezGKxgnHWmdX21ntSK/F8FQIvsFLmrT6W+q9+53XduV8Ht",
-	"jrUaXzAh5IoDZNndStwOiw9X1uFUyAvrJt1Wu7KyPlk/fbtHXv6w/Yr8r/+53drewFIwxZqoioNdhzJJ",
-	"E8OY+qgE7MiSsYCMwoghXzEjzJKxmk/p1ppn/u38/IS8oTIcDvi6bhZiPiZdbxWtFiMRT5qzOILk3UrW",
-	"pNKkHQlsNWvILaPrTeNYl6HxatefcdAMd4TISW1q0PVtPJ2j80okY7A9fDSJUKEutZ8W4LYBVljXEX4m",
-	"tCyXv6mDuUuodetgge4hZolE/BASsvL4Ib+lURhc4oQIRpwRigdkqvUnY5oMOK6gf3KIGwklcQNop4kk",
-	"2WqPHvEL+KwLAulCxDpdqoMTO61uD0oSQ8ndQcMj+s9LB90GjXt/l1AyoiHEBsDIA+6cvq4eaTeJTXRy",
-	"nu12B4/s48ePzb6DMj1ElFL/7UMpZwyq/tZ22v7cvLu7a+YQK6/2XqkZ+5mV51LUF1EbHlZSxC7UDrjU",
-	"GpZGSecWKi6pzlvxscp0xCukjwGAWCbzVNx+pblx9Eq3cLcofy7rNx2OGfhSxyIqschiOLfPRRPYr5+h",
-	"XTutzkbd3BxmhNIidycxvcYOldMP1UIfNT2MUDJ9fRduhaEP8eAGrpcXJ2p5RaueZU7RtTyaVecHOzSr",
-	"zg/yYzYdl0kEeC/x7vZ+VYw/x82vEhqa3JFpWW/Qksoo/3oVu91wXZ/V6ro4lGLs9ygwG7VoFkeNXmMT",
-	"lBfdJY+SmGl8T8TMViQ2qQLJ7VaL9DWPDzEthFt339bVTCWMPuSMth/f9EgfHCDhdfo2ZHfkzZoORwqT",
-	"kEmP0CShw/GEQR1KHkBKSV0bGjM+Ke6M2eQGnE1oGEHydDXMFRvTaISsB7iYJe5EThm9kVjsXw31y7sj",
-	"LGXkoy+/r6vEk2k4vDEZB7UVEivCewPumxIC53PDvd1EBmsyLTr6y7sjzfckAYiuSXLb6RJd/oOsw9yf",
-	"J5E/4Kic27d5Tfk2dCF/MsESNorvBuyWRWpTuqyNjxP6SoQxXwHA9bI2QJvWQgpkDWLupm0phOzuPe31",
-	"ejXPwGFNOhCwPXft7xKEmDnxP9B43iM4hUfyU5knKKy2r7jlgIdSOwfoWkpQtx4om6cTG2YOJEzIUEy0",
-	"7KdEhClNxgRAlYxFgFJL/+RwwG1A+pjeMsxZ4m+3t5uddgdzkW+3d5qddtsn6+llJ/57cTYbjk+1Hmn8",
-	"IN7B6O9F0kdF0tfF8XXVv/IU/cVKg6kIxngwFaErL1dKyqRKUO4NuH9yfHZOXAE+zU9YKaO3yGEi8RDQ",
-	"5mKWAMfsiGYVkllm6xmqU9yxjsd4O4N633uRmAVk75e00teqiWt8T+fyH/B0n4Lfqg1qdcjk1CX9/bfk",
-	"9ODsnIxMaJMOv3zxwgY7mdo+L15omlAeQOXb265vy3pH0bpXG2Q4FkKiHQ5z/otEDIWtGbRrM+WGifmO",
-	"vHjRefECsm1KhfcaRn33zAFS6jyIyZ5rLo+9CkZvUMs2I0PsZsgrt2GplBpYb2lNEj8feebrXKwcM6hI",
-	"huVAzTRG2ej853/8P6/y6Wo2IKRUE0P4gUaqzV0cJgnjxhxoxuq08EhQY1DnAAdrft5WdzWiCYuJvyB0",
-	"DxAVYvawoINC4yRMIgZoLBOazCT8KXrQdJ8lin0MFBccNAL45P6+p4iT8/mEJuNB4/7Tvb+xqyZw1ygJ",
-	"IMMWocRXwNucRjTkvqHeSPBxCukBTKcsJlHIdb7kFy8gpAvCYgEADmeBzBt5EVrRL8jqukoso0uuV+9M",
-	"1oVOHrKBJLHeALnU+z5Zp9k0+Rtp3TodicymYL8v2bRRQpMxk4z4ekSAmoYjJM1QEKROxj1JrmZhlJBR",
-	"DGUPGRkLiTl4gd0yh1bi/VkfCy5mSoKGbf7SfCviOxoHLGieqOvt41BUXfbPEEdNSSTE9IoObxS2TuPw",
-	"VgkrnCVAYmgQxExKc9in4fU4kYbg6FhxUMnBHLHup0FwfkZL34X6vEq7kz0nYTGSHWPYJAEbhgG4d9Ag",
-	"3bO63FdUMkITbWgwckILNlkj6FnLYNLT0avSsx7X+PRAA+2Mu2uHXFIRhEdz3S8Zs0narVa6qlBCALmS",
-	"VpiE6v2J0Csi64qVwio3DLVbPWS9Rfp8Do4fkdQSxHZ7S5+ik77YUHiKtWdevHB8K212NDOyzTOGAlrE",
-	"Rokip0SMTNZ1demyLLYyprHIb7WZD+x0/ZPDXtU7mCXQmfezMcMsAS395o68VoLTpmRaHoOM0CBxXM7i",
-	"EOw0+vYMBR+F1zMrqKStyGuiE1j+7fjsHOUVf8DV9ZCEXtOQoy+WxNckqQVg4JDp+7+StFFCkQqHw2Se",
-	"CilaBk6/sBTcofe20b0rJgmFO46Hqo8TwgowCdweXFIoEDqNQz4MpzSy9U+zoVrTiCZKa9jwKhxrC29u",
-	"SjJIs817IJuW9LzMFrg7DLA4nF+Opd6AQyo3kCltyVZwLQtEvniOxrNyE/H9p/v/PwAA//8=",
+	"7L1rchs51ii4FQTni5DkL0mRlOQqU+G4Q0tytaplS62HXX2LvkqICYrZSgJ0ApTMcini+zULmJk1zN3H",
+	"XUqvZALnAEhkMpMPParafd0RXRZJPA8Ozgvn8bXWF6Ox4IwrWet8rQ0ZjVgKf+4JrhhXR5RfT+g1019F",
+	"TPbTeKxiwWud2vmQkUT0acKIGBA1ZGTEpKTXTJKYw+eUybHgkgVEcGjEfqIxX5OktWN6ykYtqMn+kI2o",
+	"noB9oaNxwmqd2iCt73VrQU1Nx/qjVGnMr2v390HtHVM0oorC+r6o8nWl7POESbUmSWjb102HMCCsPxQs",
+	"2iX0SjKuyN2Q2fVCLzKkEeGCs6rFScqjK/Hlda92ntL+zcFonIgpY28ZVZOU9Wq1oDaiX44Yv1bDWqfV",
+	"bG+XbeS9OFMiLQFsyEVd6p9CIjhhtyydIuQIS1ORdgg1f5GIjRmPpG5mTo6oIVUk/EDTaUgiwSThQhFO",
+	"R6zH18PuRA1FGv9G9UxhQMJf6uyaxrwOw9XN+YUbAZGCcEH6tK+PlU7JDWNjEqtGj9eCmoZTnLKo1lHp",
+	"hJXDyO6h9AxPD87O36Z0xO5EevOBpRI2XnaQ3f23RLcmA9uc3GJ7MpEsIkoQydJblju/9dbsmWoQ4Klu",
+	"NJbbwjacYjyajGqdV0FtFHP8u+V2FHPFrlmKW2IqnXYHiqWzGzljfaGPSQlyR2NFrthApIxIxqOYXxPK",
+	"hRqy1C51yeW1Fi5JI0EJdnX7fTZWAcF/6/aChx0Dr3HK9LUAHPEx7EqoYdWNqBiz5PDvg9qY6rNUhs5g",
+	"l2oyY3+RsLx+EusrO07ZQGP7QKSGktTlmPXjQdwng5glkSSUR+aWWLIUEKq/7vHTt3vkVavVJEksFbmL",
+	"1ZB8rt/SZMJko4RGdQjj9Yszsq4XELEBnSRqIyBM1g/OAjJI629Pgx6PVf3wPCARq+8fBIQn9fdHARmr",
+	"+ptT+OdE/0br+38NSDqpn15Ax71uQH4b1vfeB+QftP7zSUBuRP2vpwGRt/Wzg0aP9/gLcsBVGjNJaMqI",
+	"/isig1SMABrD+HqokdusnkTijgea+iI1ICKF/3JCiYpZADAJX4Q9TohUVJ+rBqC3rQC32iBdThhX6RSh",
+	"E35+3QwJ+9JPJpE5CAMbEuPVknrM9XCQhvgRwQITwj43yIQnTEpCyQhw354WzoJ91JCNiBKiowcLYYTd",
+	"z6+bGlQhuY5vcdi9bkODxa1wRFV/mFsVEsG9o/1Toik/SanS8CNJfMMS0wGxXdIRI4peB/oTgEV/kRiU",
+	"05DMLue1vg8iBYiIiQKehjsGsOqV/SUk//y//m+DEiQcK/isxzWIEI5VvXuMrQxShEzW3/2CXxmUCn8b",
+	"4mfAjY1Az0pJPxFSLz9lCVUs0qO6ha6H/Aq7AI5tNMhHRm9YSq4nTEomyXr427B+/tEflkQCmENfTLgC",
+	"kB7Q/tAANZYkZTTSuBMrScQd7+ijo8lApJqQYqt16lAPoaSGlJOmJnQtxByq9DpHQiqihinTiNaPRzTR",
+	"l5E4QuD3Dj+HAeIIfGy9JHJypei13NCLkjfxeIyb11DXZwh9JZEqThKzGRIyfnlxFrptUKm/ql+chQ1y",
+	"ysZMA9BekiTmDC7CSI+qT1WThV0ieDKFzQ/iVCqy1YZN25uohwWgfdSchos8Mpp7pOfXbGpX89NY6Y8D",
+	"OEuEWSL4td22lhLI1VQxGehl3A3j/lC31ycEc5Gu6RVz86ubNJbkjiVJ3ZzNup7D0GYS7n5+3QqJSOFO",
+	"wap2P79uhxsImwFwUbzk282X9VazGQLdCY38l/EHjQu+VJddWnvt9FgNcgBEty80peBaeiH9IeXXrMdh",
+	"mqw9ChMFmU9fdn3pGz9qGMJfO7WgFmtWgAdWC2p6Zsd1fG6T8SZD0GqdGuy5FtQ0dKj+gmK3JOu2hLS2",
+	"N5FKjFh6GM2yqMPISsB906qR21ir2WzaPYypGmY7iKO5zP4/UjaodWr/x2YmpW/ir3IzW9AHjRawSAD9",
+	"O2R3JZx/ymRI1oGoTUmfSrZBqLyxOBlOJLOd9RVklCv4ifFIH20qgbUgT70SUay5ZZdPe4ZCAnYCrdJS",
+	"VkASRm+RQYiJ2tXYavDX4V0RAaZMVh11qaBaceBclAqdB1/GlJec3t4wTiKN1WKS9hlIaQyaNkh4xpLB",
+	"GUtv4z47FYkG35BKsz8pkESENElCTQq5qIsx3CvEMBbl0YAmid3e5wlLp9nucL7cdnIo2WyWbegtCDol",
+	"GxKjEa1LpsmrpnNUqTS+mijcW8rUJOUByREJvbnDKDjVrCUWXA7j8fl0zPaicBc5oyGymvIlbABHStaT",
+	"mN9owkunlruHGiL7VNHXGpXDDRAkJvyGizuerYPEsscrcKByJRWgQ2mvCnTblaDjUZmk3jV6AkzSIeFJ",
+	"Go9oOv0rm+7iwl6/D8kgRomYkVQkjFxNSRyRddpX8S0jeF9YtLHb42E3SQBtcLqQxNxIUNAEujtluS+S",
+	"hPX1OoogmV1EqxIYHG/NSnh0FI/iCj0aGHdumWN6zXZJewc1LNSgUbBEAZrQK3HLyE6zCcgCyhnw351m",
+	"M3cd2jvle0hgNaU3W3dxVDzmaqtdW6gEHWkcXXxHNCqjZKWRTt8TrfEWbolkySDoUy543KcJXg0juuBV",
+	"8K9H/u67XrWqXetlrnhwS5lCjLHC1560Gq0PtLi9BWaNcNdYTor2nfxWl7COlJL4oqGmGhrlHPp4MJCs",
+	"BAh/EXdkpDke4rHh1KAaMaD7k0SBHeEmHud20iw/KoHzlGJocx6CNksR9NhQzBJ+DTTU8tEQUCQEyisG",
+	"JFZshEquRzj81aMsUboBO2PpFgY0kcyt9EqIhFGOK01pP2EXslwIAlxjyaAukV+CyLAmSZzngq1ms1QS",
+	"MsPOk4Z8yL7crpVDUx/rm+niCx92LTf6tUNl//eObv4pJFKkitywqcxdjh4PZzmS7hfspQy+3qeKwRjh",
+	"rmWnIaGyb208yR2dSnKVMnojtTIuGz3+ASkmaKuadBh7JCwhoVI1yAEY/zLGeTVRJNyjfJ8lTLG3Cb0G",
+	"7VOL65RfjCNqv+xTTq4YDMUicjUtZ7Ow4AqKJAwkV6RJf5sF/ds40TqeIRrOkLcmiYyB8sgpV/RLxzuT",
+	"18BMQqJYOpLkHyLmsAsS7oYBoUnS42JgtKDRRCoyFElUFGlmzuv18Wn3cu/s7LK7t3fZ3X93+H632weF",
+	"8YSmanoYvd5qNvW+zP9aYXZGIzrV8Pw8ERqe6+Fao9FY02oVCXu1RqPRq2lhR99lwj5PaBIrUMvkZDyG",
+	"IwhQxwJjbo/PGDMDq1zxyeiKpajbsi/Kl93WWQkygHAWoX3D6MODRCvLIJqrocY9lsic1K1VbELH4yRG",
+	"iVB3MtILkMgAtEUlNKCNaoiCxeuCPDODVEuAvALbPq8qwT2JCdnjiXKsb2ZAWhoir3ZJyxdwGsTMIMl2",
+	"j2tAJ1Sj9DVTqA9JsDAATPsAgs1bHjUEEMwGjQYNaPWf/5Bgdmc0TWIwzOljkz0e6rPeHCc05mGDHGfq",
+	"lLU1oJq+vt1sBuQujZXSS0PFze6ltVE4ju0KPqthUXegq1vYFeC/vN07UbGYpx3rM8BWTj0m64pxrV6K",
+	"O87SjSKPqJ0zqeyQ5YpzP5twHssYU6VYqrv/j1+79f9O6781668uG/VPX1tBe2fn/j/KnydgtRrT38Ns",
+	"s1qCnT6zOoMqMNcKcHp8dHB5evi3y/2DD+WbSu2MD7UJuCXDLoDEV7yPiYSV8ObSVZlxHsuZz4WiySlI",
+	"W7JS1qFRJEmovKZh4NNFMTBSHNjZNHHz3niWFH/80VcVgS7GkqXqnYhY1RY6hm5wn6QSZ/kC+7KWjAJC",
+	"kfcA3U49ykn0vD3OvsRSyYBMgKuTWJH1drO5QWIuFVhmB0gXikAgXZQiNGuCjYQd0tdCStHe5kGoSCJw",
+	"m3XY50oQutdYgkoBHPIbGp3iuvSnPpoU9Z8+qdRU0XtOgo5XIpq+s9Zm/YWcjEbwnlXbbjbr7Wbbvezp",
+	"pplluhbUgHLifPqcbIdaUIvYLUvEmGU2stqpP0oss4E6JBL9yUiDUm+TRKyfaNkRuAA8LnEVK2sO5kJ5",
+	"Vh8NBz3ge6G6SSLuyrewld8CDGFaV21ia7lNeENlizl113d2Ka0CNGOp8apyGa3llmEJBq7BUkX5Xqi3",
+	"YsJLFrLVbDni6SwODjgD6FS+pi2zJkXjRNY6v36t3bBpkU+YjrVXr169qt1/Kt1DtoBszg5Z013WcB+R",
+	"1iGURgy5Hw8GaEYq7mPb24cYkAgaalzyelduZbscvHtuxDWQvkmr2WwHpN1sNtfsY44W2a5YIjRREBnF",
+	"yWbdzfaXfUkT4xOgT41xepXYQ7tOKVfH/FBp1a5so21CsxGv41tN+wj0Mm9Hul/VRtvLnxnY0CvOLOPH",
+	"Wu/RYLhiVWvpIPDWvO2x6Jg7G1hxfy+JEgLtB9mJAjmHvvAyLnjG8yv3+vJp9mqRwGwDFL0hvWWEKrTW",
+	"/bBTvdBY7WpGMqRSN7MKg736wHxbPmBYJVh2LGQZIzRJGY2moIRJbzZ/JZVg2VkeLDutarB419Yth/qL",
+	"Af8kFGs9YSKD1PoPOxsdsqbnMLgR81uaxNEbEU2dXjoLitaOvgFAozzNzKj5+voh8yzffmun/Aa4kbzd",
+	"41bORcNhWgUoDnHd5rVlgI81/urWZoZa6/joY0xLKcvzEAOPE/to+8FuqACQVy+JaUq0IKkFEfPSmr33",
+	"4qYqgPKq/Kq43h5Q4mh5KGSzr8XRGr7/469gQgCJ0pi4QWkga//j11b91adfm/VXn742g9YP9/9hUIML",
+	"dcij+DaOJjQpux5bHmY5844mTHHWrepGbK1AKHaWuhFWIuDe9O5XTRB3ms21XXtZ9FKReMLzluBIKERZ",
+	"Z4nwmHBn6PibFrYdjpSgR7NFvOb40pKdzbrcqEKLCg5fhhZfqoByMXdmMNcksZb91r7AUd8vq3l9PIO3",
+	"V4CGL9t+GSVF0faZgFXrTZrNrf5/+zJKrE3gda/WajR7NcJ4X0Qxv37dq12cv63/2Kv9N2jNehx7meWT",
+	"L6OEy9e92lCpcWdz8yoG66VswONroy9Gm3dycyQilmzettqb14xvah0vpWB/3rRo0avZ4QnBCfRB4ndm",
+	"X/j1ZvZ91rZ4bvj70kenm7df0rGQu1+8vxtmxvLR/dkBw8zX8NUNm+JHN6MZy/2An+Ek8IsvpoX3lZvf",
+	"H9/A3+KP/bb2EMwD2bTCE1bTAEOVtZrs+/nS/pDBm0sqkqrJTPtN67N6H9SK/iGLuhb9iT0HxXndoA3s",
+	"7a1Ir+IoYnxFVRJxs0r72aq3fvgRNHKS0L5h2tillBBB+3KmXehUO4hiRfYWcOsL6RFoZLea1o5ZqtVQ",
+	"bzVkLTfejDKidU3j3lu6y1c/+CrJRMk4Qq9Z806zSDGBIZZnTe05Mux7vVe31g7Js6qStQ3FiKEvoUhZ",
+	"fM39xXbIWjsT6Hmlxr1VbzV3rGZLZF+MWUDuUq0p3cQc7CnjNOb9eEwT8GIxhmF9MGKANoDuyWEVbCoE",
+	"WZjHA0tfpMyJXaPrtDGiHG7DA7EDnE00eqA8o8QN4waRW7jJDqmY87n42xPct2+Hl8F2VudlS196j4Hl",
+	"rv8TMzacbSFXm1nCvwKH69MkYSm80Gl4ltyNb5XjHWp05DQ5Y+ktSxEIq/E+OZWKjfJ3cAcEsCah9n1w",
+	"wtmXMeurUrujaV1ukTqD4cHLFYxGgMSp6DMp84b556E0D97dt0JfzGZWpi/LnssCyvHcN1cuiz7f5vXV",
+	"Ehk8Cei9rXhxjaw+Gxzj81Jw13bGloI3tDW6VJtaXrqLXZRaZh2r7cVxDuSL7C7zVtMha24cT27Lwaq4",
+	"z5YZkdBoFCtJOIvhmfzns+P3hIuU/PLuqHKXrTm79DYHr/BDNUqqBVfuBTtGMQWx0L1UmBWarRoXnHEq",
+	"okkfbApu/LVdLQGRIhJAnEee5D0X6Xw2/Pp2RLeXDyKty+G3J545TH9ika2wgIWyW24df7bc1uVVAFwc",
+	"3eLiVALnUgbuBz0+ewdteIOJoeKFn9E0W01QetzO1sLZ9I/Gz+Yb5Uju5XUFZgSG4apX2+16q9nWpyUn",
+	"ffPWVEqHoV0pHY7zb1/tZu0+sL+ZBzp7o+OHPpPh2xQX2XNg32vRtuaDMVXDw0jO22uTxJGj+Benh/jI",
+	"Mf99eruS08bLv0vHUfWs/gv1c7CLp4TLt8Mhth/EIRadlMcH9Jk9MVuIo4WcwM76ZzOBwxJ8uWPmoQyA",
+	"BVRbU2WG1hKPxnyrSsFxd6KGD3GLgj/RBGClt0trXYTvLwtJB/RvWpxs2PgrY3DSMiy11k1vQnQlEEnU",
+	"qC19urCbuToeWiRnXyHI+unbPfLyh+1X5H/9z51GewNmhfFO6DQRNDoX4oim1+xxIDIzVwDJfyGxXkuJ",
+	"ntRE5b7c/uuTQmPeXOAtYGIn0JVMZjB5kAnIhwcEYqWX+HExMPpikkTEuNIYnZw9LWbYvQ5onLDIs9Mk",
+	"0/y+4z674PSWxslqirS/fcVGY5HSNE6mlxNvsGpIRFTRKyoZieLIPJ/LOxPGEI9Yg0DGD3QEf1K4LJh4",
+	"l6SFiWHIcyHeUT41ZEU+EEkScXcZiTteBRfrCmXQRNrF0IFiKWkRCZlO1uXGk0LEuujr/2BmAJ+oSLw+",
+	"WoZPqWIEAgjRrF5YXwhHVocsLaFZqywwEq/JIqLupXzJSPsFp7lXuIdTLtx1xUnsGfI9UUPGlaXgeJWe",
+	"A/Y5euDNyqKOi+/FpvZRTaTZYxvrp6zIsT9+/FjvegOVO6oXNgjrBjvhBMMOl0lF9IbKuE9SRpPR6x68",
+	"VmryKiWEIs7kp3GBbksx6cowj8Lhig78tO8pAChpaWXYeWbNBtDoW18MQu8QG1Xz5vjszPPuMZ6bkHuB",
+	"iAFJhLiZjKH12Yc96HF6cHR5/veTg8u9fQ0+s6w9VFRso8P3H7pHh/u6cff88Pj92V8OT6BX1uOEqmFp",
+	"xA/oL1JRNZHoxKJhHCtzEBGxIF0aRbvRIFNTsjiZQv6hPw+EpVFLL3d2tl6WJj9axkND3x3jQkhJOklY",
+	"A60S4M1ZHr5DtnUn4AkBRo5hkilkEICgy/hPPAU6/11MCGcMfUvHaXwbJ+yaEQ2+d9333Z8OLs8Ojt5e",
+	"nh2cfjjcO7g8PT46OLs8OT38oK81Riq4qAfIcZYwVQgthRiQavzVgx0eHfx0cHl68LeLw9OD/SJWbnlY",
+	"mcHlaXHyj4TDo5HQPKJmT/JuwR4GrfYe+RS4tOIrUR4duvtvL/VtuTx8f35w+r57dHlwenp8mseFnRyF",
+	"sjskuEViTvlJ8WLFPT36aJeey53zsg9XT3HCj3tScS8qc07//fH5ZXdv7+DkvPvm6KBICV56p/9eKOJt",
+	"/GmP/Qk3+miUKBjJjQFceOtC9wkxZhjxZFci81iyyJj8ZCSgmFeAtJpNk4pnliKSH2ax4ec3x/X2TrPd",
+	"nBVhMLyxgBbbBbTAnT4DIXjAzh5PEWYmNVkAYQ6XNRQiEE1CJ5cfCdYGyDGmauihw/JWm6fCiqIxRQmB",
+	"BhVMzIJ6YCzRiFNJHt4c7//98vz4+PKoe/pTkTy0fEHBhrcdcBWrKdHKMG716dFixa09mQy6kl0KjnAl",
+	"A83T0QNcjoZMZtghnmEH3SEXmlK4QCehOypNlrpoDqpYUe3iffdD9/Bolp3s5ARLAxriw+Y5KMjzwuLR",
+	"uLVwYj8GzUzsFkN5ZHNvpAyyn3q4t7zN60kQbwXjVyUKaULzrvv+76CZHJydnxUITvuVh0B6Rr1B4nb4",
+	"xOiz0o6eSsfIzHj/cgY8THC0nAXvSSw/5IrRVBNaMGjmQqYrUah7cf6Xg/fnh3tgm6lUcVseIuW29MSW",
+	"l7lbeLyk6mcsdz4i0poWA99kwr6MTbR5dpQuZuidFm3PYcpnZ0++GO3ARmLJ11SWEWg5F7DCkqwUFis2",
+	"gpXNwZOL92cXJyfHp+cH+5fvDvYPu2jCKwg4Ozk0yUKsAF4EAPb0POsPBtCjsVCLRWvSX7axGLrFAtI9",
+	"+OHSpbzwu3oOFq0tcLDISWnilqXk5Tb565sylxPssVyahrnC5fP4kzzBXr8ZNxLc0MpuJKuc0p/sx72y",
+	"9vBtum5gWqhH+W4gjd5uNltt866HTCS7nCfOULy2d3rQPT9YKwYKDUSaaeNr14m4opiVbY2IgYP1muac",
+	"a2Td9OqQ04PuPshxLJck2puwahJNQdktS2OlL+iKJlEE2oohqrt+ORmTZ/xuSKEJvC4CucWhHxAWOnMc",
+	"W81WxXF4cquzi9BoFPNYaoE0cyKEpG1ecOYMnLvw5qh3EDEeQzTKs0J1zqrBfJMlKXOgfFS8UQGoO83m",
+	"XKAucjSZgZ8zzaMnC7GeLM8KxEU+KjjE6m61Mxi43awiCPpqr8sNsubnj3P5fsBGB7c1Q0U/e14ZJuoR",
+	"c46Zz4uHdl2QZL7EwugB8km8fSz+zb/UDzKH5H1+ZgBrDT55B6Nnhe5zGFdw2sc7FBncbr+qPIjTTN1n",
+	"X/qMRVrqn2OCKMB7xn7xB9HUf10LBu7hkT5Ilia1liPgNIWiKFzkLAElx/V2kiRFhx7PXkCUIOiYgwzq",
+	"jxI/ivaLRaaFxxApDFstHcAPYUUVaAmrbWnA7hzV7+xZjcXPFOX7HOD6diKAH6Y9PutB/8nq5pPzvG9T",
+	"HX0wg4amara3Z4Rpv3JX6iE8r8wihUOWk6XFDxFkXTJGPM648Vzk5g8CzDdjvsIdr0yAHnSkfzJh+WPE",
+	"uz+RwDxQslyVMj1M/vTj0s+1MFaMMmxBGoBZqQxFt9LAy5YL/q9MVOCNU/bYhHGhRiasXNa283UXqVcl",
+	"sWzAynVuL1ynnYOWDNshdM5L3POQymeByrcTHgpbfHACgcec559MJx/0KPttClkrviCXkbRJxRD+m9cO",
+	"SBWYez17ZPSqooL/f3WWExygNMLcggymLeQ6wefZJXKlZouyaUyg65+fx+T5gPvtvC/uPEhAqzpeLx49",
+	"O2jvy+WP/Ami2X3kXRjXnl/uv0JqunK/gZJEI98meXRgwkLu1vtjfhUmVz92SsSgpCbTNnH1lTRUxqlG",
+	"HRXjdS963nytQbLyZR1TsJ/e5oh+OcSeW02ocWQ+ZUWOaJrSKRgajbNM2a7+cn5+QrABhIxhiXmC3iT5",
+	"8j8YCucXJGrVd0xy8XZZISLnl7NoYo33+bn8QLtcdeOXpZUTsyDKX82cbtdBEeSf3ADi6h+sD4F8BfB2",
+	"vhZOLXLfl0Xs7YlETFLj/ROxAdR6K4nZa+S30m5u/1gCs5wzlD+hiQDY+XEhRAoRAl8rLnaWUT/wK5m7",
+	"bPdUEVNTHyoCuTQWghcKZiIACrvbebnopAxU81uuOJ6jmN/MnssQrowPJMOnoD73UEjV+bH5Y3Ozn45O",
+	"mVTdcbzpyiRvtlqN1laj9WOjueP4lHdkF1JTilazudkfxkm0WTzNzdZSx3kT47Mq45OR3rS+7rWgltW8",
+	"1DvO1m9+nhmGmzpeWcviegpVwNtli0lZUlL2SbJkEAYkzArDQu2lMU0ZV2GhNipWQ1npRupZAzwrsxED",
+	"lrKztu++P0Eu/3LktUUxBrnCJQ0s/w+pl2NJxinDMlI8mSICm8Ihpgh+gxxyzbk6PZ4KoUiIo4b65oLD",
+	"xpj2WY+Hj5R8woAk8Q0kLIGIyB43NpmAML3crOoHCV0fwhIGhZuweGEMlTihJFd2Y2mPuw7v6YhlnTT7",
+	"oVhutThSyhKot0lCfRyhV50Rc4LlrxdC5Jgv4k4/YY4re3RHMYZH2yodD+p+X8SNoGakZ1PiC0c3GAWH",
+	"lV3/hx5WoVC+KxBSVT2PxFFAKBkLGUOpNFMuzq9wWM5LTUF9/8L+WOSt+cIdZUTBrvSUQW2mPqyVRlGs",
+	"F0qTE+8wTb2zqo24y7AiGs4KODFQO5okxwPQ4eYdfBHSWo8zh5wVkIG8CPdFmhKXU48CKs2e3VNt0795",
+	"BTZNOSOnghXZ4U7xAIPalzrUqK112vfB4wFnB2tVAzGAMt1LS53AdHOyZlG69KbdstOWnVWQB5hZxxIn",
+	"CMRghu/3vfNdaidFvMht6oed2V2V78TNW7lyueIVzDkYqYy30ZS5wjVeEwh4nnoVbpSwV5ess59ozNdk",
+	"j9+22sSQwI0OeWbupllwdpd63F6mseZpGpwmC+Y6F4rcpXQ8ZtFGUH7NiAaH3kssCRjgKBZ/7nFwqIBK",
+	"cHikHd3R5m2xU2oV3knlWb1gw4Cz9lpx7XGDUlNIyAmlrMKNXc/K+8u7o4BQjmYWAKI3j4Ohpv/7x3vn",
+	"fz85gKrDDGMrvWKLAeFMqphfk4ixsTXZtF6ShN2yRIIdFXIC6a+3m69eAgS4iJgksdTyAu4CqZOpBVks",
+	"XZxn1tn9+BUpsk01WeDKpe3akL3SfGpDr/t5ksFcbK++t/l7cPCF9hUUa8qQHWpK3w3FqHgxxqm4jSO0",
+	"yS51/WcZZZGqVSvQDyMGPpSfBEDneSogCoBBiRfBEni10IyUKXifPRW0NLmcB64Jjz9PmPkZkxqtDsFC",
+	"S4dvHmQ//WkSolVGK0WLpURv6UvfMwLGrGq72Rcp2/TKoGzebrmPm7MSZZlC6ssc88QEoyhmk3vVIefq",
+	"fsvJIdUKYtld8nJ8zcri3NjjTGIKfGpiPBqLmKuZHI2dHu/x302X36396XfUD3/v8d/r9br7v25ZyMJI",
+	"fifbzSb5XQv9zmLiPxylbMyAafkPhkFWBtaEQujv65M0ATu8bnAl1NCltMx7GI6YGooIKR9WUaeJFGS7",
+	"ub253dzZ3G6+3NxubYELNTWpy8ZUDQPTMbDJMkRKZPwb2yC5jZk59b5a5PeZVGiQxKGfMkVSdg3O93q1",
+	"FQnScGTvReMSruAlGI4t5MLsu9B/wwhxyst+yiK9e5rIML9USBbqnQB+rsoEqsE8FEmEY7jEgLp/+xX5",
+	"3Sudv5bzioilc+VFB4+cS4SBnp+MkvxOdmBFmXM9uNtPUoaNK1I3Qr8ts5IFLmF6oBkSweyVcLalmZSh",
+	"M6n4yg/Ha2kzsvqZFAupN6tSUX4qUVFLUv/lghhbzfZC+xHOW0YZXOiPDwWMOqoFtdOD7n4tqF2c7OPn",
+	"/YOjA/jj4JeDvYvzg9IF+/62M9QGf1yT3htAg4TOeBlq5JGQe8cnNPonn9iMGOX60pTRm+1mE+6hxfFF",
+	"dVmJ69V2vXxik4mzruFWeUNzk12zbddsTgHHrPmOa76wdqrr87K40TswMetlZYl7FL0B52zOXMdW01sb",
+	"0isb5+KatGaauJAzMdDEo9ghg9+4MqAM/TLNMK7nlk+TMFdVKhK2JkFLCEzcCINbFJEQwmC6++8O3//z",
+	"v/6/0LQBwo4k3LLauhyzfjyI+xhz4qbLDibUP6Dtzy81jrW6JRmkRkLUJ7Em7Qgtg2D6vwWf96xJ2zWp",
+	"cleCfcVKZkXn9GiJ4NcsxbgYN+OWmdESu2Uju2z/bdN/22dQM23aM20AbkYwmG2/5drbvNzuaNc1xDZs",
+	"0x0z/Q7cXc1Tc4hhWr00rV6aTValqIJXU+zTMoABDIKjczGytoWZu7VjW+iZvSHar7BBxtIAtg9gaTuG",
+	"8sznZTvmMJfmXKUO2NXsbObZy0SWYYUMSC6rttqZMdRYXB2rKQR6+CLsE8SheYxLK+pV/K5y+lzQ2uK3",
+	"oyxqJONuBwVmWMEzXdfCkoLa/Ke2U3MFTlgKHEGsquKbW+E48/Jv3Bkzz6mb7Z0Fz9toOC1atn1q74Vw",
+	"B4Q1rhsk9KKO8bXLWcInkqVho8R661vnu/X/Tuu/NeuvLhv1T19bQXtnp8xEX2YInQVQ6TkYyj67tZZW",
+	"/ts7OyRhej0yIFF8HSsZkPAyDEhYx/00Cg93PtI/zeayRS5/xm5beftLs7nIh8FNdcrGCe2DYv0ks5ZN",
+	"lCG/XBH7U+/Yll2RwczCpEtt7KzYNb/DnZn9FRVvu4zSVVThpdfmArK7rmjz9sUWScQYu+2iEo5m7Vhh",
+	"TXv2eUITT4aZtZN8YxBfEsyFx/1ZKnDMSzLpNkg4iFkSyRAihBJGb5lnZCJigo/DoeDJdJ8q+lqlExZi",
+	"Q9njYLfS9HCiAiIFCt2e2+6uP9hdrIYwIJYMA/NEwgZK9270eHimaKr2qWLG6nXAI/MpBaGBSbIetpvt",
+	"l/VWq97eCjd2SbiXMhD6XbceD4+oVIhm+e51LV1A9tGL873cUOfNVqfd7DR//M9ms9NshhsztvJuvy8m",
+	"XJ3QVE0Po1pnS+sU7n+tINcAsavW7Y8Y2RPpuFb4eTK6YmmtU9vbP3132WqCu/4e5fuQ7vhtQq+tFXSP",
+	"ctxI7kvBFe2XLwXiV/0GZiknVJF9eGHM/ZhbSNssBJwOojdQ5lrKOoja9nsDaSh2XQE8rS2PaJx0oyhl",
+	"UtY6mlP8nwaUjb4Y1YJa/oQWjJY1PhLXsUblV29/fLnf/LH144/bez/sv9x51W2/Peh2m3s7O939JuR3",
+	"yjrN7gSG0ZArWdkp2KxQkdRNduBwS3K+d2o2nXp3bw+VM+gOdhTX5k37TS2w+VY1l9J/GicBixOka5SZ",
+	"lCqwlrh7kAOMeQJFP2e09f7RvkvomWQ9jozNvMSrCGzB6PhzH3wbi3WeTM+84qqFVfVxC0TfKnyQy/Oz",
+	"ImnyVIgZKuUrRS/9hL8WFw/3SzWlWeqWc2z0CJ0nJm69bOrV0+iYJ1NLvQoTlgmJZbTSn84nm/50i2cj",
+	"MCYxg5b5x+SpcJGHfhwyY37O1eA2eepdOmEu7joEtWjaV/EtC/weUJdPs7uFWfHDQHO0wBmSEiqVGbHH",
+	"wxn6E2rNJVZ6UthtQGAONGJeHnXPICn48cX7c2wPM+FEBX6HwKsC5h7lBKGUgfBKiIRRbmDoM60lYWiy",
+	"/vsw3M3BMPNs8MBIloFiY7WtGQm1dGsF1ltx1Vpzr5oZpOqqzXJvH/czRr7sRTPS+iyqlwgCM7esvdIt",
+	"sztbeMsyEaPs0TrR/Nlq4ZCr+25oy0NEDkPyyqrP3wvPjZWrNQO+mVau0Yk7PmDmySru0J28WVuwgFhw",
+	"sp/DN+9d9FrUZxaWF67K4Md0C0KxSWbNKCZAX1dDFqekj4e2ZtLNuG3OykY+FrTnoAGssAymRqAvX3X+",
+	"+t9RrUSMxC3oEFfgl3s3jBOviaMM+XW749kunsecozjg0WqnUJRgnwVB9CSGHD14eUZmnjV3oT2LxPB0",
+	"OohZOnPjgN1MzPQW7B2y1SZD9oVGrB+PaNLj/SFNaV+xVJKIpfEti7J3BD3WmjQ3eh1dsgwOmoT/+JNk",
+	"qNoWFa9lRP0cWi4FTIJAKcHQgtrw9XEUJnd+5WTG6SJfV7p6bgaAns9J/HfJvCpTdunM+aReUydtOCni",
+	"bigw/C0VtzQhpj6xwwjvfvoxH7wY9LFTLoFWAc9ffhWvLNPLfECWqWhVoPTHIiZytASmOf0uV3INVL0C",
+	"pyzWUagc12iI3oArwUrTwyoYZRpnGQbYp2Vz+VMfChi+x21FsLCiJFjBblyl1nqg+bG5YC8fTIX9GUB5",
+	"unE5yV2B6MNYq9FVo4EvH4NX4hBdZvBbZM7by4J/Skj5mF4zTIRaVijLs2KhyqVRa0jlO5EyZ281+/n1",
+	"6wq2jsyq8S0aJj7df9ILH8UKX4z+xD1kO/CCvJbeR1ATg4FkqtZpztgGzIGXXXwO4jmqjGxkijJBjZvr",
+	"PN1uLfWW6hCqSt/D7DJ6A2QgkkTcVUxnEHJW+XJXbkmze94eXjC6l7zjGFwogxVcMBn/hu50ueVq1FkC",
+	"PM9COLKTL1s0/ja74uZSC1ZC0eSUyUlSFVOXIRCe6oiqPjzbe7nIdk0wHfiz+kPiO8I8PEOdubCu4vMo",
+	"QCaoWVOSRUJ7mA5AS7yYoDq4cjzUbMEqV8qwQQ5uWTrNRxhkj1eSFR2XBlDzECJoJZg70sksDV+SPi9h",
+	"JiwpPWtYd6XO6CtfWGjg6W2Ns0aWEr92Y2lIWV+kUeV6Kxf4KAuNJ7MvMF7MX9CTyfllQnBJznFAzukY",
+	"AlAKxV6XFO0sml2cHZw+uShdliXdUwGsP/VyO/hbxQ4eIaUvIaY96HEbLl72SqrJB/g8NYgWWkk4e77m",
+	"fTQHwRAKKGLP3R4HwqL5LnqBYxkCiIzyXUGBOCuBmSG9mCFK+gmjqU1HP/MaOvvMtbc6wXkvjHWBXqE1",
+	"byH1X0wbHjJm5XWeGWwG3x96FTm7y13HyiLMK97L59NzK/aQv5PLbqP6cu497eUsel6s5ppT7iaGHt1F",
+	"77DuRA3DgITv9t/pf9L481N5hGmJp+hht4L71Kx3Xt5XboEfVZk/Wtl6ygQsSJLnFQ6ZCSWHEIO6F75h",
+	"fIotWvmxONuN7UZ7o0FOrFO4SZltuWskmOxBCMcNF3dA9OJrLiD4hErijbTVaFv/lNIcBiaqJK4SPTB2",
+	"JI6yJCf2u8w92SvyjxQVktdAVf7GwjDv+8CuAYNk5q1jTZpImsAI2W714VITeREds2k+SuJr8CVTcBtE",
+	"iC7qDfLe1pKfjJwmiTgIfkFqSFWP29BYdP+JJQnLg0tCk5DCpVLkjISFUJUw6PH8ue402kSxJIFghxGh",
+	"Y5qqojl5dkdLpMbBAJcZ8JyNaZ/VJRvTFAy80Ew6a6hICRuN1ZRQeSNBtGegDRhcgdZ58kfH40ZfpKzh",
+	"Rew1UkYLrr/LBMB4xzrnZsqx4LI0XYWcQFb6wSRxVxIbF+LjWhsF7QSz2V9ietJOjU1/Hl791I+P458P",
+	"L347bL2PD+UhP93p7x2+PLwZ//Jh7+dXDTb9+bfo46Fu9I/+qKn6W8nk79OfXzX67YRfjd42o19+TmCa",
+	"sb6zlzGHJ8+mO5lyyI0o12r7PKjCMg32195AWMOsHJPf0tdlXLq9hc5gDSbIJROu4sQPQMQ+eY0FNjmj",
+	"rI9iHo8mI59ae+LMStjqLcAUNVgCJZcA7CJ0zYM+81U3Z7DQWT13JrnBctC30Ci7AzaP3QykTFKEXMSW",
+	"jdTFzAim65OnRjAJGRwf6fHx5CqJ5RCOyc1k3Tx+eXeEi5S7SHBj6aizUUC7J4drkog77rI7BD1uGIWI",
+	"mBZVirkKjXKhtVX3jYlLRqMEUGOTVdD91ONjlhL8tpSpmiiNAof56iV1u69/RZPSfbhLuCaWRp1Bz1H0",
+	"gBF9Wnz6h1QM4KZQlWmujn9slYhXfvTxvZdLdEnxymBCVZK9qswn21mAe1ke0iKY3oJdyLSSgQ3dQmAA",
+	"XoBiFxZzIRbE64vqqLx1uQGFHZOYRR2y9mWtsVpk+H1Q8xCmfAeMR2ADWWUDuyVJudQwS4nlSrGEv9Th",
+	"ttXhQtSN4tohUyaNc9Pyu9mayTqgkbfkoBbmE7A05ukTCuQRb15mgeJNBccpSMFMwhs2tbJWCEKZazXr",
+	"Ng+pdfOv1AZ5VslbpC+ZS+WbjfVlRXQrHJBemx23NDOEZP1JGqvpmb63vpgPIvks/PZK4+qpIuHJ8dk5",
+	"2RT6l01gO2FOJGo3thqtjY6vFcQRgDhWssetrA4pNmZC+qlEK6tGFugzplLeiTRCDAaiA48isGi3T41P",
+	"AB6NIcgZ6y7E0gm98Fyg1VTcW4nU50XDm6JEV9PSYHljmZr9Ab2NpmNGwu7JYdjjYHvC8CXcwwBKQjjw",
+	"73mCeOcrcmtpMkxXCR7OdQtN5OAklIXgYQoPjb7V8kmndspo5CVHMa6FcdbdSigXqYagf945W4P+ur0C",
+	"7C9kWaaWfZawa5DKDNwFJ1dsSJMBRh6D5RgyHcEKtM43Ady2HN93s9ntcagb6Vx5wENVkHUkIzIgkRYC",
+	"FTD0DQzWoJHGbdRPDGXV82XqdY873TadIPHOZXCvg8FHH67Gc5YMOua9QK9Xkr4YMXAKMhkIbc0rEDzr",
+	"dWh6dPwTuLCmmfcQ+iapqc1TA85qg/h6khpDZY+Hexdn5929vYOzs8ufP/717PLi9Cgk6+iyYpN66C1C",
+	"DBiMenF6JMkVS8Tdxi4J81cZ1FnZ42gYdXc4Z6MAFClgcw4YNiI192UOkVytCCuhGhnpUfj+p+O6PkbA",
+	"dCxEblAdo8XfWiXm54/ntdlXNIPAucjy9QWosgEEE6uek7cTaenWWEkCCWB63B9PWrEZZJAGeS+MDtTx",
+	"r5AZzgX0ywCvh8XJHnfRy8Uboy9WP44YKbt+RQqOes7SJNyCNgXj4/FcMm4tlM5A5INwF0BgWuC7La4a",
+	"gDkQqRXR9PWKsQAMgqmxAvXGZTbQBaWAxYG7jCB4SBlfczLOTInwAGKxdS1zY8mNWYraprGH4d6wz0HS",
+	"vdMoJ+zuLAx2+SfRIB/LyLQmlSYRQ/GkenzdSwWhdbfs06Wmg8fvDk4rvr40OfRdGkjM/B5uWGj1eJai",
+	"VAF55Nd6pUE5e9jNLAdrFkPIlZiAoIO8Q0s7mW3W8Q6XEcUKN0iHHsMwHsMrCoTcLup/I3xG2qK7xHwg",
+	"qgJH8SThX3DxSBkjt4xHQq/TJSAx59Q9OTQ4DNn5BFdaiWn0uDX6Z/lute4j8RrgcGuSRKI/0eIJyqJ3",
+	"Ir2RfkOJsb2STLgrz8d7/AV58QLtJwXm+OIFWQ9Lc6E1Go1wo5MXZaTLk9njxOObkFsT7ddZDlyvjIbL",
+	"pkn8ZJqBfUMFByuXb5OQ1o5Rf+WuMeJAkQk7RmZjAgMU7s4Sdrs9QA/cHZ6+W63dWXlmGA+l9FJ8rCIH",
+	"2VrcTQ2/9lx6iF4t6OUSRGRfaLkn+5TLq9Gr3YdmE4bDzvoqmmNa5F9ndmY9UTRb15vIywF7v8z6XsAR",
+	"4j0yfi6GzaGlzBZrcOUZ8JxMAYjAq2ghAwLuXAEZ02tbYBGthWirlYCPYGSXHSvU/PzxXJJ//tf/S2Ip",
+	"J8beUaJMKlGqV5lneaM/9ri+wOY9fwkCWdbEzLJ3dHjw/vzycD8MIBtptjrKCftiCpDPUtf107P2zsvN",
+	"A/3fgNywqce0NHHVYrbx5rcvuNkitLKOtS9qnVqz0Wo0QW4cM07Hca1T22o0G1to0BsCAZ6fyRCuOVBv",
+	"UfbS+FN8ayzd2W2OuU1wey5Clx6e5xP/ZI2OeWhoTPaFiUBjJXlId/3BIf3GDzskiqWKeV9lqwgwXh4R",
+	"GB6t9PTeDF6ybZPOD40hIMtiEg+4Vehn5taNiRAgPY1GzStIZfvihSZJt3E0ocmLF9nQuv9Hewv8jHiS",
+	"KchB+8KNmymONDHU8gURPNAqvgdbPb3eEQoRevfgckJHzBsB5j2KRxivmAopXenBjpfSCrxaIClfdkZZ",
+	"rlIflMB9Yd6ZH8sGydcB6GauDFoou4MK/VoWIFi5Rg/rMiM5V5mhSBjs44TG8B5NFaGJ5uVTA36p6FQL",
+	"1jYHcydXqDWW+mKNxkIhQHrce1LvGMWfrIfOdBBuEM5YJE18BhxTeBDFiuy5NwSIGEWBp+S84LhYHl1i",
+	"fiuSWxYh3uRPzQiuQzFi/nggdQlCvQP1UrHBsmNJqKaHTMtDaMHolpA2LdR6Zqlww64ib0raJVyQwSQF",
+	"/psxrHyJOE10hwzPxQcyRcM2ZGE2jyOx0eCd8yXkA0CJrlBQIsgsnbIyz3rWZBPTeHkFhhb2OPDzLd1/",
+	"Qtsmk+qNiKar1ri9E5i5nBXKuJ4g4ZYVVwDO+86TVP2Sa8+aKHr5ylPmPJYpaPv0UDC10Uy/ZytyZkHt",
+	"l/Dyake87gG4e7XNXI2vQq/CaOdi7mjtwmjFBu2K6dywPPf1A0qKuYO9Xy3ZfbBUtvua/1YA2YTBhQnc",
+	"GQA92s1WyQsARgeDnUiL4LskPBKIcSFJYqyQ6xeWqWLdhTJnjy9XZpcxu+aL0yO7kvy6qkE4Cx3/0FZJ",
+	"Jb3pkmfPPt2vVoByu9msauzObfMNjaxrGXRpLe6Sq9ELnbYWd3or0qs4ihjHHi8X93gvFLIASHGre7WW",
+	"mOeEThNBo3Mhjmh6bfrtLLOpkmqQunP71eLOxXrq90FtZxngH3LUC84gza+pB6j7LrFRGxPlpQH2X+iA",
+	"X3hvJb9WmsU/aV6Se9H6de6zEQR8ZazA2NQLtgKNvvRaQhLhMltCDUobzL8NX+PoftNEyWZfFr6Io3u8",
+	"wJBHoyRv8EhYrQU97UC6dKsJZ4az+ojw1hzGkdZbtpvbM8G5mL8U3zI88dcm97Uy7ropH7EFObGKAipa",
+	"jCHaRWsKCKKAiFtDanK8NEeayqQvzCmSk75WFr6yOjcgahRexaMZgmgfw7OFFasutSHVNUZrDLOovBn4",
+	"zyWkK5XmWUJifBIZM8cCt+cUTvOzMTw9P/v3YQ7bSzGHt5DN9eHc5Dthn0/YkXT6NoRrQ0qekLJjTZsy",
+	"3+yjEtkwX6Mm5li8IYpTjPWVnYJtye0y7BTE26y+jZ/1Gik/9t71RjoX1SNZyufbvrwxgdpDeUQsxuQc",
+	"reIIKj/m6ggaF6LMkTGJ+U2DtD2+4wbucZP5w0wcc2NjyeCxS7bLembvSGBcqTSYzJpIPsTsjnSvwd4p",
+	"uBQJ8+wkZWatHtfaRW7y+cYRsoRtBKOyVjGOlNtCyninxrpH2i0KrPMP50DNFU0d2T30hDp7WlojgRQz",
+	"qAYaXFts5CgxXuQL99V+FkNuUnBlZg1bJi/LHrBQYWpnuQedYx9QvsJ872g6Je/oP8CNMDOdrD4jdJqd",
+	"cSUTTAHFljDFPOkpPapA/R9jusmsIoS4yvUlJhe/VbGdPnn83SKbLXU/0yA/gEYJkrLkda+WrZNo/Hjd",
+	"WwIjMzuPt/hsxwv31W4uu68Mqf+InfkWrPk7eyYD18y1KTV0eS8cPLI85vnsSKvJ3ZUaQiaELGLr31WH",
+	"76rDc6kO4ECztOJgWufUhp+Yyknt7hZmisSyKsSDUwR91f8cRvdVeYKqdI4sBZQnlqJnEbpqmxSq6DCx",
+	"bhOxuwzrG2TCE3AOGDIyiHmkxfSwm2C5i7fwRegFMvKIQRyQ5tXCPIyfgC9Eh4TwThqSdZPJhLR3djHi",
+	"UxJ6pTWznWYT37KxvBGV+psNk2ce8rWEmha7AZobDRKa1C6hCfG8M1mFUnE3m09oN59rBosG8GQKzi4m",
+	"nqQyJY3ey3EasbRDQog3eDPFqFdOQkx5pSHRZyA2QHCr8QLBkCV5E4+hQivW9dNyfiruYNTws9acTL79",
+	"wB89RJjrv9iXMeWgYpnU+rn0+1AEEs/+Co5AbwmCCZygDcfxHlQgSI774fDgY2VqXHAOWSKFLmhkPe5U",
+	"stnMMDO6WamKUpLLajUlBTwGltE2jjHxzxItz/1MR8uMbM5imbZv4bCXafm3paZGjFluZo1RS+llgHHL",
+	"tDyCJFYrqm63PGqgR3iDRoOGpYhZprP/tMrdcrJUdWa8ErEqI4zO79KTQN4xRSOqaB1Eiy9qkShh29vm",
+	"90Ht9ODsvP7WuozVP1ivpvkD6V6uk+2zvIyCvm4PkFSw44PkFey6utSC/VaWXVy3B0gw2Pehcgz2fow0",
+	"gyMsJdN4kRK/lsgjNElKHCWzoCBPIKl0q6xBxYCViOyxW9ZytqBydF7cb+Y+fQoWuvDNcp4QFxoCp01M",
+	"EXzr4jk3B1uPm0BUm6mCgt6C21+T6OMOOdiMgfa8dAGeu936dnN7A5l9PlWR4eMm11Bo07wVLInijueK",
+	"GoEzg7EBGh9B23Q9G0sDl1o3dy3XpeyapiC79qlkZj35dExhlmjOLKGQ+81MYxOtZcZY/CLz74MBfCdI",
+	"O9A6OEvfxZIR6zeHz2MbpYWbwEtRD2v7l6wimxH3VJYay5sIYJ4NXpGdSM9ZmWcJqh9GLOqQ0E9+FhKN",
+	"dAEpK8JgAK2HzaXALbRGievUtSfv4DUj3XXFLaGXJDSy7v/ijm/YjfupvwIPnsGDNvw3b8Phm/YbLX++",
+	"ae+F9qjEKFaKReYgfR9GMEsjzuhxl0ooHQ+yl2jBmd2Sn646LIQ2LspQ7T9u2yG7xk9UI+WLF6gCvXiB",
+	"RGLMMNIpcOiGwXWF7Med7HGb6u1JyN5BXJUr+0j+85vjenun2dqCqLRECjLhJgalP0lTrXBY79YGeNvC",
+	"GVyMJUtV/Z2IWIdgYS29LSAlekqbadHmYI+5VIxGZD1Wcib9m4aBHtWszSCDiTwmd0NR74tkMuISNS2s",
+	"uWkTvrWbTQOyLA8deLOmDOJ/6hAQuW4VoIB4xboC0mg0NrQmYauoYi+ATaCXxOnIvrE7Ogxqil/yCwsh",
+	"j8Z2SUpEdLomoS5AYAp9sejN1FJSP1N76Pz4e9yVM4Vo2AbxVKFFdULIed45V3DW4yqlXKLxt+NO3B6m",
+	"yVBhK5ZW+5QW09GuypIRVTSmPNJB1KB7Pjl3zjr/jt54bryalfptzV3Pgij8N5Rlc5PeBzXwQQag5WdH",
+	"dn2XxiDzZfjiT7OwGNvCEmnzS4DN2YTJfFlW52uFZ5Ty1LPF15QKzSlWbPSfhaNdCHxY96PXV2q2LiS9",
+	"XcLd8gHqYm7TD9pE2fLLKDAU23Wvx7e2HomNkIAwhhnO0eOzifM1mXKU21hE/rWVT+MI+69wMs799tyr",
+	"OA/WyUmSQMbynENuLIHLXZweFVT8amfZ7pUUiVYIPK9Zm5dzWa/YPzjN/aL6z/fBd5PGt2fSaC291If6",
+	"CFsYPcJT+N/DpmLzaMyaSZa0pDzr887mVxSv5zoGH/BIon3DMSeoNXjNQJVHmdkrncsjU6zXZ2mSKa1E",
+	"QHia1LyLRiBtXU29Nw7ggqmYXA9J8Sloo0HAyw7TSBkVLa8g93iKUVjOjzlO8zDFUNBG3tcLZE7zkuxt",
+	"scftukBv6PKM+SZ3dCrJDWNjENhJafmZDi7EaiELCymiIWngGZJy+t52s2kKOOp+s5UV8w9qpmAhqIV+",
+	"8cdlCjNCxDD0BBAVTQOphXDU45mumUxXU3sq3b+rvbRn9Znl/IldcTd4Q/xuj/9uj/9WeAfi/SN4R1D+",
+	"dn/MmSM3lgIGlva5x/Z1sObpv6Ct88Z1L/h5OtrjJY+yejRDWmEQR1LJss/FPb7ke3EZ4fiJqcdaQZ7n",
+	"6fXPeQB9Hr3p3KuO+p2yfqes38xL5yPI6jM/bmKZuz/6GZSq/rAkKtkkRIZ8HrkXjYdXi+nxdfAgmvNu",
+	"FCtp3o42dmdeEoPSt84ezx4oTY3Zqakkis8amJmBR/5rgX1J+aHZ/NHk98u/QMDA7pnBPVY0SJirOl70",
+	"Eptfa9w4sHULHBaKSVwxAyWU+okT+kFEP3i/f7Af4pscHE1W/qxoDVQCtJPMrm7yhGDoDh4lPKDal7Qy",
+	"vcN/Z5qd1NNqyJJKjRIuqZVeJTzWZLLAMgoKHJJTrmIsgoGPO/knmsB/s8mU07BQqjg0aW7gJchIJssV",
+	"yy+TOXDgMmXlAe8nq1VfexBLNwWkHv0SUFqe6XErul+6btW39ALgdFJq3/K+K6XfLarfLarLym6moPrj",
+	"LKrF5IVfszSl95vpXM/3c1sYoxjZvyarkh8GBByvMcmd7tuYG035MD9lzJ3oh1Q+KuBRQ3Hv4uy82brc",
+	"P6sF9u+Td7WgBrz49PBvl/sHH2qfliXzelvvNeBOMXvpCHLazs/A44IKassSIQTDA4gQdnwQEcKuqxMh",
+	"7JcjQsvcY+z20HuMvR9zj3GEZe7xTLriX0uS0EIMTUma6fK2OVqgb03uDhYunkcRSjOZojJX6v/ZjUxE",
+	"N9YKQTfYYoQcAXx2kjX6g2lp8oaNVQB2sGiCV4xFuz1OsdCC1giMqE+JnErFRjDBmiRcpFoUTW24iJd9",
+	"maynDANY4DFETVKerVBm5fRNanDQsATvs4DEPCtfApSoTHDtRtGzEKAHib1VtGd1YoMU5jHS4bMvrlw+",
+	"LJ7odxL4b0kC/Qwki4lgef6RbhQ9jgJOSgjgO3pjnnDhia4g6SRg3R9UTdsxKKypHOT011RREyF4OXS+",
+	"TfkE4wF4w0CQH1RxiaBEjSal+OUNY2ObQzqXQbrLTeFDWJX3ADwiNEnyxFI3McQRaLGmkGXk0Agp/44k",
+	"cUb++heljg+QEwkXd98J5XdCWZmoKSvK83CCuZwCuTnOF08uVSbR9xjMQbexjK/QrzWXBQhoZaykTyk7",
+	"ZBCnVaIv+sFIE0EMHqSZiJlprVTRRFyTdcjKR2V5aQ9jV4efwMlmw9DO61RMxjNqLQQaxNzERQW5ohSa",
+	"pGviC1EFply87o4hR3dacsZNYUGLclcQLfBr+uAXgv7zFeWvtdTQLI1jvnKscbxQElxm+YnT+HNFcWvd",
+	"xFQxO3GFgQAnD7r7taB28MvB3sX5gSaqMBJNVTygfX21P2FOn+KKjBv5vOW823/3oOXYRUTwTq7nz9H6",
+	"5aqGFw41V9gSPOln6oTPkZyr65d85wvfbQgVNgQv0jVPfGcw6SnMCj5pNDGhKGfbIlkluf1tFFqW2G49",
+	"PLk4J41Gw+c2m1/t5b93QW3ilqVpHLENG55qCEFA7H1HUu/KkLnHWbM4wy8wvgvzP7imhjTA+mKofWeG",
+	"XB+ItMcNoSShPpmQbJLwOhFXFP07Q+yN6TJIqAlKqBfJFbgbYU4L4BnwmmmEZ6zzOGLptfXYXzoFf8+V",
+	"Ie9g3bQ7Kh3PgVSJOVNJQLhIRzTRl7kDS8DshGNz2EFWdArj+XDrultm+/Gqu5WaXmD2Z+JrDw3bwouz",
+	"7xdGysdN+aFrtjhM7FXbytVUyoKpHswtNfY8ij95WAdOEot7pD6VWrbTSPBYCVN1fD4bx+durSadHnTh",
+	"j4uT/a7H1/Np8z7l472ehLFCcXf7sYzHPqFyuApemeL/3xHr20WsZeS1nIZQSYS/i27fVfoq22dp+UMX",
+	"0P5Havme3AWlwcqsqsYCIZ3EuZZT7LOoTy0Mrkn0wgbbZjhLwkJrUc2MnRtGCskMnlIJraJjaXITcK5F",
+	"JS+HiJErs4KcuyS0Wwl96bQk7QP7PKEJSrRUDdckziDpCALj0cYACU1s7n685RDHMx4n091MxGNG5vNE",
+	"u2rD7NNLS8GSfax98jHG3H89i8EKxllvWt9X60mtyP8uAJpnpyhcfSrNXf3O7b5zuwpud2zU+BkTQiHl",
+	"f57drcTtsJ5vZWlLjbywbtJuNCuL1ZP107d75OUP26/I//qf243tDSzbMltmVHOw61iqLDGMLTlKwI4s",
+	"GYvIIE4Y8hU7wkQN9XxatzY88y/n5yfkDZVxv8fXTbMY8zGZEqZotRiIdFSfpAkk79ayJpU27UjkCkRD",
+	"bhlTwhnHuoytV7v5jIPmuCNEThpTg6lFE5gcnVdCDcH28NEmQoVSz2FW09oFWGGpRPiZ0LIM/ba05C6h",
+	"zq2DRaaHmCiJ+CEkZOUJY35Lkzi6xAkRjDgjlATIFcBXQ6p6HFfQPTnEjcSS+AG0YyVJvoBiQMIZfDbF",
+	"e0xtX5Mu1cOJnUa7A1V+oYptrxYQ8+elh2692n24SygZ0BhiA2DkHvdO3xRkdJvEJiY5z3azhUf28ePH",
+	"etdDmQ4iSqn/9qGUEwaFdJd22v5Sv7u7qxcQq6j2XukZu7mVF1LUz6I2PKxkiD1TO+DSaFgGJb1bCJX/",
+	"BapflemIV0gfAwBxTOapuP1Kc+PolW7hfp37QtZv2h8y8KVORVJikcVw7pCLOrDfMEe7dhqtjWVzc9gR",
+	"SgvSnaT0GjtUTt/XC33U9DBCyfTLu3BrDH2IBzdwvaI4sZRXtO5Z5hS9lEez7vxgh2bd+UF+zLbjIokA",
+	"7yXe3c6vmvEXuPmVorHNHZlVygYtqYzyr1ex2w3f9Vmvro1DacZ+jwKzVYsmWLsflBfTpYiSmGl8T6TM",
+	"Ffm1qQLJ7VaDdA2PjzEthF/K3tXAzCSMLuSMdh/fdEgXHCDhdfo2ZnfkzZoJR4pVzGRAqFK0PxwxqBnJ",
+	"I0gpacotY8YnzZ0xm1yPsxGNE0ieroe5YkOaDJD1ABdzxJ3IMaM3Euvn66F+eXeUVfP85d2RYVKSlBTV",
+	"J+tQa/PLKAl7HDVp95BuyNSGraiEkQEhGcf9G5u40BgzsVa7qQH0uW5SlMN9f9VqNTc6JCySyRBKpJP8",
+	"D3odWCtISxvOZDCMr4cstQMHuFWhpSgVM8gbDt/gi5Ae1KYE1QgXvth8oTm5P8+LEF9PTEl6lB0gwWEm",
+	"XkIyuoj1ocYtZCzUxGdN2mWQ9eLSdz+/bgZET2fCzKQG/4app80JS9jI5UuHEUc00aBjkRs0liS+5qAs",
+	"ka5Znnkxi6DANzelIPRiAr2LWJJE8GtsBmkLW832NrmaKo1bgMp+esJwu/my3mq2QjBGarhlOVb1FTyf",
+	"jllYzExpbDZZ3f7VDtQmU6Uk7A9pKrV46awPViJ1v72eqEH9x5CsAwWBTPOYe5W8EZE1o2g+ryVcqE+j",
+	"RamEUUBovW/jfzGi6Q3kQryJxxABZy+AsHXILaKGC6UejUGjSaLiMU3VJvwYUUX114p9UZvjhMYc4ixx",
+	"xcI7JBsWaPZnSnzheXtHR9o7L/HYcnGcdzbF5XZrp95qNjFty/GYcS3IbjWaBmGkxZbMrmNcvN3N1bch",
+	"d85wd9SQSZDp8e0xS4kPTt8pNWGflOvbkEB2XCq9WRoEuAwZYT0qDc6I3bJEUyhToyrEOxBqfcR+BdTT",
+	"INgG7NhoHJACDBVBs3JX1yR0e9Q0KDD7u5rmqNGa7PGwWBEl3HW/S9BIpiT8QNNph+AUASlOZd+TQXiH",
+	"8N0ej6Xx9DGkTl9qFFMCk6U0RxZjRfpiZBQ5jaRjqoYEQKWGIkIVpHty2OMuu8SQ3jJMQBRuN7fhosKx",
+	"bTfx8Ml6xrlJ+F6cTfrDU2MUsk5N72D090J10SoEKktWbrO83sZsic9Mn2I8GovYV34r1V5SpfV2ejw8",
+	"OT47J742niUbrVS4G+RQSTwEvBd2CXDMnp5VoWbltp4TIWZ3bIKr3k6gHv5eIiYR2fslK8a3ahYqfb8g",
+	"rqHHs30Kfqs3aGwbNkE26e6/JacHZ+dkYOMUTSz1ixcuctEW6nrxAisQhuXRkKGj2+a2rLe04PJqg/SH",
+	"Qkjm2OQ4FUr0hSsAtusodazsd+TFi9aLF5A6V2q8NzDq+mcOkNLn4TivvTzuKlgjgF62HRnIW8wrt+Gk",
+	"GD2w2dKaJGExjDQ0iZU5pkOSDOvw2mms5aD1z//6f14Vc09tQHy4EZbgB5roNndprBTj1rZvx2o18EhQ",
+	"/dfnAAdrf97WdzWhmquFc+JwAVEhABers2g0VrFKGKCxVFRNJPwpOtB0nyktC/a0SNurRfDJ/31PEyfv",
+	"8wlVw17t/tN9uLGrJ/DXKAkgw5Zmxh7nstQbBUKcQgYA0zFLSRJzk/z8xYt3TgoAAHgyAqTRWUouWBSY",
+	"7JPr1TuTdWEyAW0gSVxugEIdjZCs03zNi42stKRJK8DG8BhXsmlrUULuGpoRAWoGjpABR0OQeukzJbma",
+	"xFpyTaEyKSNDLZWCsU+L48yjlXh/1oeCi4lWh2Gbv9TfivSOphGL6if6eoc4FNWX/csUpeZEiPEV7d9o",
+	"bB2n8a3WPDhTQGJoFKVMSnvYp/H1UElLcEziB7CvgW1xPcwiWsOcyW0XCmP3xZjJjpd9HMmOfaUw8nWA",
+	"4pzbs77cV1QyQpWxGlo5oQGbXCKDgVGoZGBC0WXgwifwHZFGxrN+1w25oLwPT6amnxqyUdZtqdxzsYRs",
+	"EFpaYRJUCiXMisi6SM0qNyy1Wz3/RIN0+RS8uBJpJIjt5pY5RS8XeSaLgwD64oXnKO1SHdqRXdJAFNAS",
+	"NlCanBIxsCUU9KXLs9jKAOVZfmts9mB0754cdqoetR2Bzj2GDxmm/GgYBxrktRI8sCUz8hikdweJ43KS",
+	"xmB0NbenL/ggvp5kipFrRV4Tk432L8dn5yivhD2ur4ck9JrGHB0rJT4NWwEYOGTmzKN1JpRQpMbhWE0z",
+	"IcXIwNkXjoJ79N41uvfFJKFxx3M3D3FCWAGqBntwSaGG7ziNeT8e08SVKM7HXY4TqrQusxFUeMnPPKBr",
+	"ySArHQEKaFnPy3y1ysMIKz2G5Vga9DjkZQSZ0lVVBq03EsVKWAbPyt977j/d//8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

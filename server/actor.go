@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/custaccess/custaccess/store"
 )
@@ -80,7 +79,7 @@ func (a *actor) requireDepartments(customers []store.Customer) error {
 		}
 	}
 	if len(outside) > 0 {
-		return newEgainError(errDepartmentNotAuthorized, strings.Join(outside, ", ")).withEach("customerId", outside)
+		return newEgainError(errDepartmentNotAuthorized, outside).withEach("customerId", outside)
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 // stack. A run narrowed by -run or -skip checks nothing.
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// A use of the catalogue that breaks it fails the test that made it.
+	egainCatalogueViolation = func(problem string) { panic("eGain error catalogue broken: " + problem) }
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" {
 		if missing := egainCodesNeverSeen(); len(missing) > 0 {
@@ -38,12 +40,16 @@ func egainCodesNeverSeen() []string {
 	return missing
 }
 
-// TestEgainCatalogue checks the table itself: unique codes of the form {status}-{number},
-// messages in the English file, plural counts among the arguments.
+// TestEgainCatalogue checks the table itself: an entry for every name, unique codes of the
+// form {status}-{number}, messages in the English file, plural counts among the arguments.
 func TestEgainCatalogue(t *testing.T) {
 	english := messageTexts(t, "en-US")
 	seen := map[string]bool{}
 	for id, entry := range egainCatalogue {
+		if entry.code == "" || entry.status == 0 || entry.message == "" {
+			t.Errorf("error %d has no catalogue entry", id)
+			continue
+		}
 		if seen[entry.code] {
 			t.Errorf("code %s appears twice", entry.code)
 		}
@@ -59,9 +65,39 @@ func TestEgainCatalogue(t *testing.T) {
 		if entry.count != "" && !slices.Contains(entry.args, entry.count) {
 			t.Errorf("code %s: plural count %s is not an argument", entry.code, entry.count)
 		}
-		if egainErrorID(id) > errUnavailable { // the last named entry
-			t.Errorf("code %s has no name", entry.code)
+		// Both messages get the count, so both need the plural forms.
+		for _, kind := range []string{".developer", ".user"} {
+			if m := english[entry.message+kind]; m != nil && (entry.count != "") != (m.One != "") {
+				t.Errorf("code %s: message %s%s has plural forms %v, count %q", entry.code, entry.message, kind, m.One != "", entry.count)
+			}
 		}
+	}
+}
+
+// TestEgainCatalogueViolations: in production an error made with the wrong number of
+// arguments is written as 500-100, and a details key the entry does not list is dropped;
+// each is reported (the tests make a report panic).
+func TestEgainCatalogueViolations(t *testing.T) {
+	var reports []string
+	saved := egainCatalogueViolation
+	egainCatalogueViolation = func(problem string) { reports = append(reports, problem) }
+	t.Cleanup(func() { egainCatalogueViolation = saved })
+
+	if got := newEgainError(errGrantNotFound, "1002").errorCode(); got != "500-100" || len(reports) != 1 {
+		t.Errorf("too few arguments: code %s, reports %v", got, reports)
+	}
+	if got := newEgainError(errBodyRequired, "x").errorCode(); got != "500-100" || len(reports) != 2 {
+		t.Errorf("too many arguments: code %s, reports %v", got, reports)
+	}
+	if got := newEgainError(egainErrorCount).errorCode(); got != "500-100" || len(reports) != 3 {
+		t.Errorf("no such entry: code %s, reports %v", got, reports)
+	}
+	if got := newEgainError(errCustomersNotFound, "1000, 1002").errorCode(); got != "500-100" || len(reports) != 4 {
+		t.Errorf("a count that is no list: code %s, reports %v", got, reports)
+	}
+	e := newEgainError(errActionRequired, actionEditCustomer).with("action", actionEditCustomer).with("customerId", "1000")
+	if body := e.body(egainPreferences{}); body.Details == nil || len(*body.Details) != 1 || len(reports) != 5 {
+		t.Errorf("unknown details key: details %v, reports %v", body.Details, reports)
 	}
 }
 

@@ -240,6 +240,10 @@ func TestContentNegotiation(t *testing.T) {
 			{"text/html", "406"},
 			{"text/xml", "406"},
 			{"application/json;q=0, application/xml;q=0", "406"},
+			// A malformed weight makes its element malformed: it is ignored.
+			{"application/xml;q=2, application/json;q=0.5", jsonType},
+			{"application/xml;q=0.5000", "406"},
+			{`application/json;q=0.5;p="x, application/xml;q=1, y"`, jsonType},
 		} {
 			rec := h.do(request{method: http.MethodGet, path: grantsPath("1000"), token: token, headers: map[string]string{"Accept": tc.accept}})
 			if tc.want == "406" {
@@ -275,6 +279,16 @@ func TestContentNegotiation(t *testing.T) {
 			{"text/plain", 415},
 			{"text/xml", 415},
 			{"application/soap+xml", 415},
+			// Bodies are read as UTF-8: another charset is refused, not misread.
+			{`application/xml; charset="utf-8"`, 201},
+			{"application/json; CHARSET=Utf-8", 201},
+			{"application/xml; charset=ISO-8859-1", 415},
+			{"application/xml; charset=utf-16", 415},
+			{"application/json; charset=iso-8859-1", 415},
+			{"application/json; charset=utf-16le", 415},
+			{"application/json; charset", 415},
+			{"application/json; x=" + strings.Repeat("y", 236), 201}, // 256 bytes
+			{"application/json; x=" + strings.Repeat("y", 237), 415},
 		} {
 			body := grantBody("1020", "1002")
 			if strings.Contains(tc.contentType, "xml") || strings.Contains(tc.contentType, "XML") {
@@ -290,6 +304,40 @@ func TestContentNegotiation(t *testing.T) {
 				}
 			} else if rec.Code != tc.status {
 				t.Errorf("Content-Type %q: status %d: %s", tc.contentType, rec.Code, rec.Body)
+			}
+		}
+
+		// JSON's \u0000 escape is text in XML: only JSON bodies are searched for it; a raw NUL
+		// is refused in any body.
+		rec := h.do(postAs(xmlType, token, xmlGrants(`<!-- \u0000 --><grantsOn><customer id="1020"/></grantsOn><grantsTo><customer id="1002"/></grantsTo>`)))
+		if rec.Code != 201 {
+			t.Errorf("XML body with the text \\u0000: status %d: %s", rec.Code, rec.Body)
+		}
+		wsError(t, h.do(postAs(jsonType, token, `{"grantsOn":{"customer":[{"id":"1020"}]},"grantsTo":{"customer":[{"id":"1002","x":"\u0000"}]}}`)), 400, "400-152")
+		body := wsError(t, h.do(postAs(xmlType, token, xmlGrants("<grantsOn><customer id=\"1020\"/></grantsOn><grantsTo><customer id=\"1002\"/></grantsTo><!-- \x00 -->"))), 400, "400-152")
+		if got := detailValues(body, "attribute"); !slices.Equal(got, []string{"(body)"}) {
+			t.Errorf("raw NUL in XML: details %v", got)
+		}
+
+		// A leading UTF-8 byte order mark, as .NET clients write it, is skipped; UTF-16 is not
+		// UTF-8 whatever it starts with.
+		bom := "\xEF\xBB\xBF"
+		for _, tc := range []struct {
+			mediaType, body string
+			status          int
+			code            string
+		}{
+			{jsonType, bom + grantBody("1020", "1002"), 201, ""},
+			{xmlType, bom + `<?xml version="1.0" encoding="utf-8"?>` + xmlGrantBody("1020", "1002"), 201, ""},
+			{xmlType, bom + bom + xmlGrantBody("1020", "1002"), 400, "400-202"},
+			{jsonType, bom + bom + grantBody("1020", "1002"), 400, "400-202"},
+			{xmlType, "\xFE\xFF\x00<\x00g", 400, "400-202"},
+		} {
+			rec := h.do(postAs(tc.mediaType, token, tc.body))
+			if tc.code != "" {
+				wsError(t, rec, tc.status, tc.code)
+			} else if rec.Code != tc.status {
+				t.Errorf("%s body %q: status %d: %s", tc.mediaType, tc.body[:10], rec.Code, rec.Body)
 			}
 		}
 	})

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -25,8 +24,17 @@ var egainLocaleMatcher = language.NewMatcher(func() []language.Tag {
 	return tags
 }())
 
+// maxLanguageSubtags bounds the subtags of a language range: language.Parse takes time
+// quadratic in the number of variants, and no locale needs more than a few.
+const maxLanguageSubtags = 16
+
+// parseLanguageTag is language.Parse; the tests count its calls.
+var parseLanguageTag = language.Parse
+
 // languageRange is one well-formed entry of an Accept-Language header.
 type languageRange struct {
+	// text is the range as sent, with `_` read as `-` (Java's Locale.toString writes en_US).
+	text     string
 	tag      language.Tag
 	wildcard bool
 	quality  float64
@@ -34,44 +42,35 @@ type languageRange struct {
 
 // parseAcceptLanguage reads each entry of an Accept-Language header on its own, so that a
 // malformed entry is skipped without discarding the others (RFC 9110 §12.5.4). wellFormed is
-// false only when the header has entries and none of them is well-formed.
+// false only when the header has entries and none of them is well-formed. A header over
+// maxWeightedListBytes is not read: it has no acceptable language, and is not refused.
 func parseAcceptLanguage(header string) (ranges []languageRange, wellFormed bool) {
-	entries := 0
-	for _, entry := range strings.Split(header, ",") {
-		if strings.TrimSpace(entry) == "" {
-			continue // empty list elements are allowed (RFC 9110 §5.6.1)
-		}
-		entries++
-		if r, ok := parseLanguageRange(entry); ok {
+	list := parseWeightedList(header)
+	if list.tooLong {
+		return nil, true
+	}
+	for _, element := range list.elements {
+		if r, ok := parseLanguageRange(element); ok {
 			ranges = append(ranges, r)
 		}
 	}
-	return ranges, entries == 0 || len(ranges) > 0
+	return ranges, list.read == 0 || len(ranges) > 0
 }
 
-// parseLanguageRange reads `language-range [ ";" "q=" qvalue ]`.
-func parseLanguageRange(entry string) (languageRange, bool) {
-	rangeText, weight, weighted := strings.Cut(entry, ";")
-	rangeText = strings.TrimSpace(rangeText)
-	r := languageRange{quality: 1}
-	if weighted {
-		name, value, _ := strings.Cut(strings.TrimSpace(weight), "=")
-		q, ok := parseQValue(value)
-		if !strings.EqualFold(strings.TrimSpace(name), "q") || !ok {
-			return r, false
-		}
-		r.quality = q
+// parseLanguageRange reads a `language-range`, which takes no parameter but its weight.
+func parseLanguageRange(e weightedElement) (languageRange, bool) {
+	r := languageRange{text: strings.ReplaceAll(e.value, "_", "-"), quality: e.quality}
+	if len(e.params) > 0 {
+		return r, false
 	}
-	if rangeText == "*" {
+	if r.text == "*" {
 		r.wildcard = true
 		return r, true
 	}
-	// Java's Locale.toString writes en_US; read it as en-US.
-	rangeText = strings.ReplaceAll(rangeText, "_", "-")
-	if !isLanguageRange(rangeText) {
+	if !isLanguageRange(r.text) {
 		return r, false
 	}
-	tag, err := language.Parse(rangeText)
+	tag, err := parseLanguageTag(r.text)
 	// A well-formed range with unknown subtags is kept; it just matches less.
 	var unknown language.ValueError
 	if err != nil && !errors.As(err, &unknown) {
@@ -81,8 +80,12 @@ func parseLanguageRange(entry string) (languageRange, bool) {
 	return r, true
 }
 
-// isLanguageRange: 1*8ALPHA *("-" 1*8alphanum) (RFC 4647 §2.1).
+// isLanguageRange: 1*8ALPHA *("-" 1*8alphanum) (RFC 4647 §2.1), with at most
+// maxLanguageSubtags subtags.
 func isLanguageRange(s string) bool {
+	if strings.Count(s, "-") >= maxLanguageSubtags {
+		return false
+	}
 	for i, subtag := range strings.Split(s, "-") {
 		if len(subtag) == 0 || len(subtag) > 8 {
 			return false
@@ -97,25 +100,13 @@ func isLanguageRange(s string) bool {
 	return true
 }
 
-// parseQValue: "0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ] (RFC 9110 §12.4.2).
-func parseQValue(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	whole, fraction, _ := strings.Cut(s, ".")
-	if (whole != "0" && whole != "1") || len(fraction) > 3 || strings.Trim(fraction, "0123456789") != "" {
-		return 0, false
-	}
-	if whole == "1" && strings.Trim(fraction, "0") != "" {
-		return 0, false
-	}
-	q, err := strconv.ParseFloat(s, 64)
-	return q, err == nil
-}
-
 // negotiateLocale picks the index in egainLocales of the locale for an Accept-Language
-// header: entries by descending q-value (header order on a tie), q=0 ignored, `*` standing
-// for the default; the first one the matcher rates at least a High-confidence match wins,
-// else the default. The matcher's index is used, not its returned tag, which may carry
-// extensions of the request's tag.
+// header: entries by descending q-value (header order on a tie), `*` standing for the
+// default; the first one the matcher rates at least a High-confidence match wins, else the
+// default. A locale that an entry with q=0 names (by RFC 4647 basic filtering: `fr` names
+// fr-FR and fr-CA) is excluded, unless a more specific entry with a q-value names it too. The
+// matcher's index is used, not its returned tag, which may carry extensions of the
+// request's tag.
 func negotiateLocale(header string) int {
 	ranges, _ := parseAcceptLanguage(header)
 	slices.SortStableFunc(ranges, func(a, b languageRange) int {
@@ -127,18 +118,84 @@ func negotiateLocale(header string) int {
 		}
 		return 0
 	})
+	excluded := excludedLocales(ranges)
+	match := func(tag language.Tag) (int, bool) {
+		_, index, confidence := egainLocaleMatcher.Match(tag)
+		return index, confidence >= language.High
+	}
+	if len(excluded) > 0 {
+		match = matchExcept(excluded)
+	}
 	for _, r := range ranges {
-		if r.quality == 0 {
+		switch {
+		case r.quality == 0:
 			continue
-		}
-		if r.wildcard {
-			return defaultLocale
-		}
-		if _, index, confidence := egainLocaleMatcher.Match(r.tag); confidence >= language.High {
-			return index
+		case r.wildcard:
+			for i := range egainLocales {
+				if !excluded[i] {
+					return i
+				}
+			}
+		default:
+			if index, ok := match(r.tag); ok {
+				return index
+			}
 		}
 	}
 	return defaultLocale
+}
+
+// excludedLocales are the locales whose most specific naming entry has q=0. `*;q=0` excludes
+// none by itself: only locales that an entry names are ever chosen.
+func excludedLocales(ranges []languageRange) map[int]bool {
+	var excluded map[int]bool
+	for i, locale := range egainLocales {
+		specificity, quality := -1, 1.0
+		for _, r := range ranges {
+			if r.wildcard || !namesLocale(r.text, locale) {
+				continue
+			}
+			if len(r.text) > specificity || (len(r.text) == specificity && r.quality == 0) {
+				specificity, quality = len(r.text), r.quality
+			}
+		}
+		if specificity >= 0 && quality == 0 {
+			if excluded == nil {
+				excluded = map[int]bool{}
+			}
+			excluded[i] = true
+		}
+	}
+	return excluded
+}
+
+// namesLocale: RFC 4647 basic filtering, the range equal to the locale or a prefix of it
+// ending at a subtag, ignoring case.
+func namesLocale(rangeText, locale string) bool {
+	if len(rangeText) > len(locale) || !strings.EqualFold(locale[:len(rangeText)], rangeText) {
+		return false
+	}
+	return len(rangeText) == len(locale) || locale[len(rangeText)] == '-'
+}
+
+// matchExcept matches among the locales not excluded, with a matcher built for them.
+func matchExcept(excluded map[int]bool) func(language.Tag) (int, bool) {
+	var indexes []int
+	var tags []language.Tag
+	for i, locale := range egainLocales {
+		if !excluded[i] {
+			indexes = append(indexes, i)
+			tags = append(tags, language.MustParse(locale))
+		}
+	}
+	if len(tags) == 0 {
+		return func(language.Tag) (int, bool) { return 0, false }
+	}
+	matcher := language.NewMatcher(tags)
+	return func(tag language.Tag) (int, bool) {
+		_, index, confidence := matcher.Match(tag)
+		return indexes[index], confidence >= language.High
+	}
 }
 
 // errNoWellFormedLanguage: an Accept-Language value without a single well-formed entry.

@@ -5,8 +5,75 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
+
+	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/store"
 )
+
+// TestAcceptLanguageBoundedWork: whatever the header, negotiation does bounded work before
+// validation, authentication and rate limiting: a header over 1024 bytes is not parsed (and
+// is no preference, not a 406), at most 32 entries are read, and language.Parse never sees a
+// range of more than 16 subtags, so its time quadratic in variants stays small.
+func TestAcceptLanguageBoundedWork(t *testing.T) {
+	var calls, worst int
+	saved := parseLanguageTag
+	parseLanguageTag = func(s string) (language.Tag, error) {
+		calls++
+		worst = max(worst, strings.Count(s, "-")+1)
+		return saved(s)
+	}
+	t.Cleanup(func() { parseLanguageTag = saved })
+
+	for _, tc := range []struct {
+		name, header, want string
+		refused            bool // no entry is well-formed
+	}{
+		{"1 MB of entries", strings.Repeat("fr-CA, ", 1<<20/7), "en-US", false},
+		{"100k variants", "de" + strings.Repeat("-1996a", 100_000), "en-US", false},
+		{"1024 bytes of variants", "de" + strings.Repeat("-1996a", 170), "en-US", true},
+		{"1024 bytes of entries", strings.Repeat("xx-Yyyy-ZZ-1996a, ", 1024/19), "en-US", false},
+		{"1024 bytes of malformed entries", strings.Repeat("!,", 512), "en-US", true},
+		{"one entry with 16 subtags", "de" + strings.Repeat("-1996a", 15), "de-DE", false},
+		{"one entry with 17 subtags, then it", "de" + strings.Repeat("-1996a", 16) + ", it", "it-IT", false},
+	} {
+		calls, worst = 0, 0
+		if got := egainLocales[negotiateLocale(tc.header)]; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+		if err := validAcceptLanguage(tc.header); (err != nil) != tc.refused {
+			t.Errorf("%s: refused %v, want %v", tc.name, err, tc.refused)
+		}
+		if calls > 2*maxWeightedListElements || worst > maxLanguageSubtags {
+			t.Errorf("%s: %d calls of language.Parse, up to %d subtags", tc.name, calls, worst)
+		}
+	}
+	// Over 1024 bytes: no preference, not refused.
+	if err := validAcceptLanguage(strings.Repeat("!", 2000)); err != nil {
+		t.Errorf("a header over 1024 bytes is refused: %v", err)
+	}
+	// Nothing is even joined or split for a header over the limit.
+	h := http.Header{"Accept-Language": {strings.Repeat("fr-CA, ", 1<<20/7)}, "Accept": {strings.Repeat("application/xml, ", 1<<20/17)}}
+	if allocs := testing.AllocsPerRun(10, func() { egainPreferencesFrom(h) }); allocs > 4 {
+		t.Errorf("negotiating 1 MB headers allocates %v times", allocs)
+	}
+}
+
+// BenchmarkNegotiateLongHeaders: go test -run '^$' -bench NegotiateLongHeaders ./server/
+func BenchmarkNegotiateLongHeaders(b *testing.B) {
+	for name, h := range map[string]http.Header{
+		"1MB":          {"Accept-Language": {strings.Repeat("fr-CA, ", 1<<20/7)}, "Accept": {strings.Repeat("application/xml, ", 1<<20/17)}},
+		"100kVariants": {"Accept-Language": {"de" + strings.Repeat("-1996a", 100_000)}},
+		"1024Bytes":    {"Accept-Language": {strings.Repeat("xx-Yyyy-ZZ-1996a, ", 1024/19)}, "Accept": {strings.Repeat("text/html;q=0.5, ", 1024/17)}},
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				egainPreferencesFrom(h)
+			}
+		})
+	}
+}
 
 func TestNegotiateLocale(t *testing.T) {
 	for _, tc := range []struct {
@@ -50,6 +117,18 @@ func TestNegotiateLocale(t *testing.T) {
 		{"de;q=0.1234, pt-PT;q=0.9", "pt-PT"},
 		{"de;q=1.001, it", "it-IT"},
 		{" , , es-ES ,", "es-ES"},
+		// q=0 excludes the locales the entry names, unless a more specific entry names them.
+		{"fr-FR;q=0, fr", "fr-CA"},
+		{"fr;q=0, fr-CA", "fr-CA"},
+		{"fr;q=0, fr-FR;q=0.5, fr-CA;q=0.1", "fr-FR"},
+		{"fr;q=0, fr-CH", "en-US"},
+		{"pt;q=0, pt-PT;q=0.5, pt", "pt-PT"},
+		{"de;q=0, DE", "en-US"},
+		{"*;q=0, de-AT", "de-DE"},
+		{"en;q=0, *", "es-ES"},
+		{"fr-CH;q=0, fr", "fr-FR"},
+		// Quoted strings and parameters: a language range takes none but its weight.
+		{`de;x="a, it", nl;q=0.5`, "nl-NL"},
 	} {
 		if got := egainLocales[negotiateLocale(tc.header)]; got != tc.want {
 			t.Errorf("Accept-Language %q: %s, want %s", tc.header, got, tc.want)
@@ -166,6 +245,59 @@ func TestLocalizedReasons(t *testing.T) {
 		body = wsError(t, h.do(r), 400, "400-202")
 		if want := "リクエスト本文の形式が正しくありません: 文書型宣言とエンティティは受け付けません。"; body.DeveloperMessage != want {
 			t.Errorf("developerMessage %q, want %q", body.DeveloperMessage, want)
+		}
+	})
+}
+
+// TestPluralsFollowTheListedIDs: messages that list ids take the plural form of how many
+// they list, in each language's categories (Russian: 21 one, 22 few, 25 many).
+func TestPluralsFollowTheListedIDs(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		token := h.userToken("agent")
+		ask := func(r request, locale string) gen.WSError {
+			r.headers = map[string]string{"Accept-Language": locale, "X-egain-error-message": "yes"}
+			rec := h.do(r)
+			if rec.Code < 400 {
+				t.Fatalf("status %d", rec.Code)
+			}
+			return decodeWSError(t, rec)
+		}
+		for _, tc := range []struct {
+			locale string
+			ids    []string
+			want   string
+		}{
+			{"en-US", idRange(9000, 1), "1 customer not found: '9000'."},
+			{"en-US", idRange(9000, 2), "2 customers not found: '9000, 9001'."},
+			{"de-DE", idRange(9000, 1), "1 Kunde nicht gefunden: '9000'."},
+			{"de-DE", idRange(9000, 3), "3 Kunden nicht gefunden: "},
+			{"fr-FR", idRange(9000, 1), "1 client introuvable : '9000'."},
+			{"fr-FR", idRange(9000, 2), "2 clients introuvables : "},
+			{"ru-RU", idRange(9000, 21), "21 клиент не найден: "},
+			{"ru-RU", idRange(9000, 22), "22 клиента не найдены: "},
+			{"ru-RU", idRange(9000, 25), "25 клиентов не найдено: "},
+			{"ja-JP", idRange(9000, 2), "2 人の顧客が見つかりません: "},
+		} {
+			body := ask(post(token, grantBody("1000", tc.ids...)), tc.locale)
+			if body.Code != "400-301" || !strings.HasPrefix(body.DeveloperMessage, tc.want) {
+				t.Errorf("%s, %d ids: %s %q, want it to start with %q", tc.locale, len(tc.ids), body.Code, body.DeveloperMessage, tc.want)
+			}
+		}
+		// The other messages that list ids.
+		for _, tc := range []struct {
+			r      request
+			locale string
+			want   string
+		}{
+			{request{method: http.MethodDelete, path: grantedCustomerPath("8888", "9999"), token: token}, "en-US", "2 ids in the URI path not found: '8888, 9999'."},
+			{request{method: http.MethodDelete, path: grantedCustomerPath("1000", "9999"), token: token}, "it-IT", "1 ID nel percorso dell'URI non trovato: '9999'."},
+			{get(h.userToken("homebody"), grantsPath("2000")), "en-US", "Not authorized: 1 customer is outside the user's home and foreign departments: '2000'."},
+			{post(token, grantBody("1000", "1500")), "es-ES", "1 cliente no es un cliente individual: '1500'; "},
+		} {
+			if body := ask(tc.r, tc.locale); !strings.HasPrefix(body.DeveloperMessage, tc.want) {
+				t.Errorf("%s %s in %s: %q, want it to start with %q", tc.r.method, tc.r.path, tc.locale, body.DeveloperMessage, tc.want)
+			}
 		}
 	})
 }

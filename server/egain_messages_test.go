@@ -57,7 +57,8 @@ func TestEgainMessagesInEveryLocale(t *testing.T) {
 }
 
 // checkRenders renders a message in a locale with every placeholder given, for plural
-// messages with every count from 0 to 200 and the limits in use: no form may be missing.
+// messages with every count from 0 to 200, the limits in use, millions and fractions: no
+// form may be missing.
 func checkRenders(t *testing.T, locale int, id string, names []string, plural bool) {
 	t.Helper()
 	data := map[string]any{}
@@ -70,7 +71,9 @@ func checkRenders(t *testing.T, locale int, id string, names []string, plural bo
 		for n := range 201 {
 			counts = append(counts, n)
 		}
-		counts = append(counts, maxXMLTokens, 1000, 2048)
+		// A million takes `many` in French, Spanish, Italian and Portuguese; a fraction
+		// takes `other` in Russian (and `one` in French).
+		counts = append(counts, maxXMLTokens, 1000, 2048, 1_000_000, 2_000_000, "1.5", "0.5", "21.0")
 	}
 	for _, count := range counts {
 		config := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count, TemplateParser: strictTemplates}

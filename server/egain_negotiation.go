@@ -19,18 +19,23 @@ type egainPreferences struct {
 // egainPreferencesFrom negotiates from the request's headers. A header that admits no
 // format or no locale leaves the default (JSON, en-US); validation refuses it afterwards.
 func egainPreferencesFrom(h http.Header) egainPreferences {
+	languages, _ := headerList(h, "Accept-Language") // too long: no preference, en-US
 	return egainPreferences{
-		xml:         prefersXML(h.Get("Accept")),
-		locale:      negotiateLocale(h.Get("Accept-Language")),
+		xml:         prefersXML(h),
+		locale:      negotiateLocale(languages),
 		userMessage: wantsUserMessage(h),
 	}
 }
 
 // prefersXML: XML when the Accept header gives it a higher quality than JSON; JSON on a tie,
-// for */* and when the header is absent.
-func prefersXML(accept string) bool {
-	return strings.TrimSpace(accept) != "" &&
-		acceptQuality(accept, "application/xml") > acceptQuality(accept, "application/json")
+// for */*, when the header is absent and when it is too long to read.
+func prefersXML(h http.Header) bool {
+	header, ok := headerList(h, "Accept")
+	if !ok || strings.TrimSpace(header) == "" {
+		return false
+	}
+	accept := parseWeightedList(header)
+	return acceptQuality(accept, "application/xml") > acceptQuality(accept, "application/json")
 }
 
 // wantsUserMessage reads eGain's X-egain-error-message request header.
@@ -55,20 +60,14 @@ func withEgainPreferences(ctx context.Context, p egainPreferences) context.Conte
 	return context.WithValue(ctx, egainPreferencesKey{}, p)
 }
 
-// egainPreferencesIn returns the preferences negotiateEgain put into ctx.
-func egainPreferencesIn(ctx context.Context) egainPreferences {
-	p, _ := ctx.Value(egainPreferencesKey{}).(egainPreferences)
-	return p
-}
-
-// egainPreferencesOf returns a request's preferences: those negotiated for it, or, for a
-// request refused before negotiation (the body limit, a path of no API), read from its
-// headers.
-func egainPreferencesOf(r *http.Request) egainPreferences {
-	if p, ok := r.Context().Value(egainPreferencesKey{}).(egainPreferences); ok {
+// egainPreferencesOf returns the preferences negotiateEgain put into ctx, or, for a request
+// refused before negotiation (the body limit, a path of no API), those its headers h ask
+// for (the defaults without headers).
+func egainPreferencesOf(ctx context.Context, h http.Header) egainPreferences {
+	if p, ok := ctx.Value(egainPreferencesKey{}).(egainPreferences); ok {
 		return p
 	}
-	return egainPreferencesFrom(r.Header)
+	return egainPreferencesFrom(h)
 }
 
 // negotiateEgain negotiates the format and locale of requests that eGain's family answers,
@@ -79,9 +78,25 @@ func negotiateEgain(next echo.HandlerFunc) echo.HandlerFunc {
 		if _, isEgain := familyFor(r.URL.Path).(egainFamily); !isEgain {
 			return next(c)
 		}
+		foldAcceptLanguage(r.Header)
 		p := egainPreferencesFrom(r.Header)
 		setEgainResponseHeaders(c.Response().Header(), p)
 		c.SetRequest(r.WithContext(withEgainPreferences(r.Context(), p)))
 		return next(c)
+	}
+}
+
+// foldAcceptLanguage makes Accept-Language one field line, as validation and the generated
+// handlers read it: repeated lines joined with commas, which means the same (RFC 9110 §5.3),
+// and a value longer than the spec's maxLength dropped, as it states no preference.
+func foldAcceptLanguage(h http.Header) {
+	values := h.Values("Accept-Language")
+	if len(values) == 0 {
+		return
+	}
+	if value, ok := headerList(h, "Accept-Language"); ok {
+		h.Set("Accept-Language", value)
+	} else {
+		h.Del("Accept-Language")
 	}
 }

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
+
+	"github.com/oapi-codegen/runtime"
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/store"
@@ -138,7 +139,7 @@ func (g *egainGrants) ListCustomerGrants(ctx context.Context, request gen.ListCu
 		return gen.ListCustomerGrants204Response{}, nil
 	}
 	grants := gen.CustomerGrants{GrantsOn: grantedCustomerList(heldOn), GrantsTo: grantedCustomerList(heldBy)}
-	if !egainPreferencesIn(ctx).xml {
+	if !egainPreferencesOf(ctx, nil).xml {
 		return gen.ListCustomerGrants200JSONResponse{Body: grants}, nil
 	}
 	document, err := marshalXML(grants, "CustomerGrants")
@@ -206,7 +207,7 @@ func checkLimits(tx *store.Tx, grantedOnID int64, added []int64) error {
 		}
 	}
 	if len(full) > 0 {
-		return newEgainError(errGranteeLimit, strings.Join(full, ", "), maxGrants).withEach("customerId", full)
+		return newEgainError(errGranteeLimit, full, maxGrants).withEach("customerId", full)
 	}
 	return nil
 }
@@ -220,7 +221,7 @@ func requireAll(customers []store.Customer, ids []int64, code egainErrorID, deta
 		}
 	}
 	if len(missing) > 0 {
-		return newEgainError(code, strings.Join(missing, ", ")).withEach(detailKey, missing)
+		return newEgainError(code, missing).withEach(detailKey, missing)
 	}
 	return nil
 }
@@ -233,7 +234,7 @@ func requireIndividuals(customers []store.Customer) error {
 		}
 	}
 	if len(others) > 0 {
-		return newEgainError(errCustomersNotIndividual, strings.Join(others, ", ")).withEach("customerId", others)
+		return newEgainError(errCustomersNotIndividual, others).withEach("customerId", others)
 	}
 	return nil
 }
@@ -248,7 +249,7 @@ func requireOneDepartment(customers []store.Customer) error {
 			for i, c := range customers {
 				ids[i] = formatID(c.ID)
 			}
-			return newEgainError(errDepartmentsDiffer, strings.Join(ids, ", "))
+			return newEgainError(errDepartmentsDiffer, ids)
 		}
 	}
 	return nil
@@ -284,21 +285,23 @@ func asEgainFailure(ctx context.Context, err error) (egainFailure, bool) {
 	if !errors.As(err, &apiErr) {
 		return egainFailure{}, false
 	}
-	return egainFailure{err: apiErr, preferences: egainPreferencesIn(ctx)}, true
+	return egainFailure{err: apiErr, preferences: egainPreferencesOf(ctx, nil)}, true
 }
 
-// grantsBody is the create request's body, sent as JSON or, in eGain's XML binding, as XML;
-// validation has checked either against the Grants schema already.
+// grantsBody is the create request's body, sent as JSON or, in eGain's XML binding, as XML.
+// Validation has decoded either and checked it against the Grants schema; the value it
+// kept is bound, so an XML body is not decoded a second time.
 func grantsBody(request gen.CreateCustomerGrantsRequestObject) (*gen.Grants, error) {
 	if request.JSONBody != nil {
 		return request.JSONBody, nil
 	}
-	if request.Body == nil {
-		return nil, errors.New("create customer grants: the request has neither a JSON nor an XML body")
+	validated, ok := request.Body.(interface{ ValidatedValue() any })
+	if !ok {
+		return nil, errors.New("create customer grants: no body that validation kept")
 	}
 	var body gen.Grants
-	if err := unmarshalXML(request.Body, "Grants", &body); err != nil {
-		return nil, fmt.Errorf("create customer grants: XML body that passed validation: %w", err)
+	if err := runtime.BindJSONValue(validated.ValidatedValue(), &body); err != nil {
+		return nil, fmt.Errorf("create customer grants: binding the validated XML body: %w", err)
 	}
 	return &body, nil
 }

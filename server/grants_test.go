@@ -332,7 +332,7 @@ func TestUserMessageOnlyOnRequest(t *testing.T) {
 		for _, tc := range []struct {
 			header string
 			want   bool
-		}{{"", false}, {"no", false}, {"yes", true}} {
+		}{{"", false}, {"no", false}, {"yes", true}, {"YES", true}, {"Yes", true}, {"true", false}, {"maybe", false}} {
 			r := post(h.userToken("viewer"), grantBody("1000", "1002"))
 			if tc.header != "" {
 				r.headers = map[string]string{"X-egain-error-message": tc.header}
@@ -349,6 +349,12 @@ func TestUserMessageOnlyOnRequest(t *testing.T) {
 			body = wsError(t, h.do(r), 401, "401-104")
 			if (body.UserMessage != nil) != tc.want {
 				t.Errorf("401 with X-egain-error-message %q: userMessage %v", tc.header, body.UserMessage)
+			}
+			// Any value is accepted: it only asks for a userMessage or not.
+			r = get(h.userToken("viewer"), grantsPath("1000"))
+			r.headers = map[string]string{"X-egain-error-message": tc.header}
+			if rec := h.do(r); rec.Code != 204 {
+				t.Errorf("X-egain-error-message %q: status %d: %s", tc.header, rec.Code, rec.Body)
 			}
 		}
 	})

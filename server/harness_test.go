@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -146,7 +147,7 @@ type request struct {
 
 // do sends the request into the stack and checks what every eGain response must be: valid
 // against the spec for its status and media type, with Content-Language and Vary, and an
-// error only of the catalogue, whose code it records.
+// error only of the catalogue, whose code it records, and never stored by caches.
 func (h *harness) do(r request) *httptest.ResponseRecorder {
 	h.t.Helper()
 	var body io.Reader
@@ -201,6 +202,9 @@ func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseR
 	if rec.Code >= 400 && req.Method != http.MethodHead {
 		body := decodeWSError(t, rec)
 		egainCodesSeen.Store(body.Code, true)
+		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("error %s with Cache-Control %q, want no-store", body.Code, got)
+		}
 		i := slices.IndexFunc(egainCatalogue[:], func(c egainCode) bool { return c.code == body.Code })
 		if i < 0 || egainCatalogue[i].status != rec.Code {
 			t.Errorf("status %d with code %s: not an entry of the catalogue", rec.Code, body.Code)
@@ -270,7 +274,8 @@ func wsError(t testing.TB, rec *httptest.ResponseRecorder, status int, code stri
 		messages = append(messages, *body.UserMessage)
 	}
 	for _, msg := range messages {
-		if msg == "" || strings.Contains(msg, "%!") || strings.Contains(msg, "<no value>") || strings.Contains(msg, "reason.") {
+		if msg == "" || strings.Contains(msg, "%!") || strings.Contains(msg, "<no value>") || strings.Contains(msg, "reason.") ||
+			messageIDPattern.MatchString(msg) {
 			t.Fatalf("message %q is empty or not rendered", msg)
 		}
 	}
@@ -279,6 +284,10 @@ func wsError(t testing.TB, rec *httptest.ResponseRecorder, status int, code stri
 	}
 	return body
 }
+
+// messageIDPattern finds a message id in place of a message (customersNotFound.developer),
+// which localize writes when a message is missing.
+var messageIDPattern = regexp.MustCompile(`\b[A-Za-z]+\.(developer|user)\b`)
 
 // detail returns the values of a details key.
 func detailValues(body gen.WSError, key string) []string {

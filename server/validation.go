@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -61,7 +60,8 @@ func validateRequests(router routers.Router, tokens bearerTokens) echo.Middlewar
 			if route.Operation.RequestBody == nil && hasBody(r) {
 				return &requestProblem{kind: problemBodyNotAllowed}
 			}
-			if accept := r.Header.Get("Accept"); !acceptsAny(accept, producedMediaTypes(route.Operation)) {
+			// Repeated Accept lines form one list (RFC 9110 §5.3).
+			if accept := strings.Join(r.Header.Values("Accept"), ", "); !acceptsAny(accept, producedMediaTypes(route.Operation)) {
 				return &requestProblem{kind: problemNotAcceptable, subject: accept}
 			}
 			return next(c)
@@ -133,13 +133,14 @@ func appendNew(list []string, value string) []string {
 
 // acceptsAny tells whether an Accept header admits one of the produced media types: the
 // header is absent, or one of the types has a non-zero quality. An operation that produces
-// no body accepts any header.
+// no body accepts any header. A header too long to parse admits nothing.
 func acceptsAny(header string, produced []string) bool {
 	if strings.TrimSpace(header) == "" || len(produced) == 0 {
 		return true
 	}
+	accept := parseWeightedList(header)
 	for _, mediaType := range produced {
-		if acceptQuality(header, mediaType) > 0 {
+		if acceptQuality(accept, mediaType) > 0 {
 			return true
 		}
 	}
@@ -148,14 +149,12 @@ func acceptsAny(header string, produced []string) bool {
 
 // acceptQuality is the quality an Accept header gives a media type: that of the most
 // specific media range matching it, so "application/json;q=0, */*" refuses JSON
-// (RFC 9110 §12.5.1); 0 when no range matches.
-func acceptQuality(header, mediaType string) float64 {
+// (RFC 9110 §12.5.1); 0 when no range matches. Media type parameters are not compared.
+func acceptQuality(accept weightedList, mediaType string) float64 {
 	quality, specificity := 0.0, 0
-	for _, entry := range strings.Split(header, ",") {
-		mediaRange, params, _ := strings.Cut(entry, ";")
-		mediaRange = strings.ToLower(strings.TrimSpace(mediaRange))
-		if s := mediaRangeSpecificity(mediaRange, mediaType); s > specificity {
-			quality, specificity = qualityParameter(params), s
+	for _, e := range accept.elements {
+		if s := mediaRangeSpecificity(strings.ToLower(e.value), mediaType); s > specificity {
+			quality, specificity = e.quality, s
 		}
 	}
 	return quality
@@ -177,22 +176,6 @@ func mediaRangeSpecificity(mediaRange, mediaType string) int {
 		return 2
 	}
 	return 0
-}
-
-// qualityParameter reads q from media-range parameters (RFC 9110 §12.4.2); absent or
-// unreadable is 1.
-func qualityParameter(params string) float64 {
-	for _, p := range strings.Split(params, ";") {
-		name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if strings.EqualFold(strings.TrimSpace(name), "q") {
-			q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-			if err != nil || q > 1 {
-				return 1
-			}
-			return max(q, 0)
-		}
-	}
-	return 1
 }
 
 // translateValidationError turns kin-openapi's verdict into a request problem.
@@ -221,6 +204,8 @@ func translateValidationError(err error) *requestProblem {
 		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type")}
 	case errors.Is(requestErr.Err, openapi3filter.ErrInvalidRequired):
 		return &requestProblem{kind: problemBodyRequired}
+	case errors.As(requestErr.Err, new(*unsupportedCharsetError)):
+		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type"), cause: requestErr.Err}
 	}
 	var schemaErr *openapi3.SchemaError
 	if errors.As(requestErr.Err, &schemaErr) {
@@ -261,9 +246,9 @@ func canonicalizeContentType(h http.Header) {
 	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
 }
 
-// nulCharacter refuses a NUL character in a path parameter, a query parameter or a JSON
-// body string: PostgreSQL text cannot hold one, so every API refuses it on every database
-// instead of failing in the database. (XML cannot carry one.)
+// nulCharacter refuses a NUL character in a path parameter, a query parameter or a body
+// (raw, or escaped in a JSON string): PostgreSQL text cannot hold one, so every API refuses
+// it on every database instead of failing in the database.
 func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem {
 	const reason = "text may not contain a NUL character"
 	for name, value := range pathParams {
@@ -286,10 +271,18 @@ func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem
 		return nil
 	}
 	data, _ := io.ReadAll(body)
-	if bytes.IndexByte(data, 0) >= 0 || hasEscapedNUL(data) {
+	if bytes.IndexByte(data, 0) >= 0 || (isJSONMediaType(r.Header.Get("Content-Type")) && hasEscapedNUL(data)) {
 		return &requestProblem{kind: problemInvalidBodyAttribute, subject: "(body)", reason: reason}
 	}
 	return nil
+}
+
+// isJSONMediaType: application/json or a +json type (RFC 6839), whose bodies can escape a
+// NUL character as \u0000; in other types (XML) that is text.
+func isJSONMediaType(contentType string) bool {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+	return mediaType == "application/json" || (strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"))
 }
 
 // hasEscapedNUL finds JSON's \u0000 escape: a backslash that is not itself escaped,

@@ -1,6 +1,9 @@
 package server
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAcceptsAny(t *testing.T) {
 	adf := []string{"application/vnd.oracle.adf.resourceitem+json", "application/vnd.oracle.adf.error+json"}
@@ -19,6 +22,12 @@ func TestAcceptsAny(t *testing.T) {
 		{"application/xml", adf, false},
 		{"application/json", []string{"text/plain"}, false},
 		{"text/html", nil, true},
+		// One weighted-list parser: a malformed weight drops its element, quoted strings
+		// hold commas, a header too long to read admits nothing.
+		{"application/json;q=2", []string{"application/json"}, false},
+		{"application/json;q=0.5000, text/html", []string{"application/json"}, false},
+		{`text/html;p="a, application/json"`, []string{"application/json"}, false},
+		{"application/json;x=" + strings.Repeat("y", 1024), []string{"application/json"}, false},
 	} {
 		if got := acceptsAny(tc.header, tc.produced); got != tc.want {
 			t.Errorf("acceptsAny(%q, %v) = %v, want %v", tc.header, tc.produced, got, tc.want)

@@ -125,78 +125,6 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
-// Defines values for ErrorMessage.
-const (
-	ErrorMessageNo  ErrorMessage = "no"
-	ErrorMessageYes ErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ErrorMessage enum.
-func (e ErrorMessage) Valid() bool {
-	switch e {
-	case ErrorMessageNo:
-		return true
-	case ErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateCustomerGrantsParamsXEgainErrorMessage.
-const (
-	CreateCustomerGrantsParamsXEgainErrorMessageNo  CreateCustomerGrantsParamsXEgainErrorMessage = "no"
-	CreateCustomerGrantsParamsXEgainErrorMessageYes CreateCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the CreateCustomerGrantsParamsXEgainErrorMessage enum.
-func (e CreateCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case CreateCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case CreateCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteCustomerGrantParamsXEgainErrorMessage.
-const (
-	DeleteCustomerGrantParamsXEgainErrorMessageNo  DeleteCustomerGrantParamsXEgainErrorMessage = "no"
-	DeleteCustomerGrantParamsXEgainErrorMessageYes DeleteCustomerGrantParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the DeleteCustomerGrantParamsXEgainErrorMessage enum.
-func (e DeleteCustomerGrantParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case DeleteCustomerGrantParamsXEgainErrorMessageNo:
-		return true
-	case DeleteCustomerGrantParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListCustomerGrantsParamsXEgainErrorMessage.
-const (
-	ListCustomerGrantsParamsXEgainErrorMessageNo  ListCustomerGrantsParamsXEgainErrorMessage = "no"
-	ListCustomerGrantsParamsXEgainErrorMessageYes ListCustomerGrantsParamsXEgainErrorMessage = "yes"
-)
-
-// Valid indicates whether the value is a known member of the ListCustomerGrantsParamsXEgainErrorMessage enum.
-func (e ListCustomerGrantsParamsXEgainErrorMessage) Valid() bool {
-	switch e {
-	case ListCustomerGrantsParamsXEgainErrorMessageNo:
-		return true
-	case ListCustomerGrantsParamsXEgainErrorMessageYes:
-		return true
-	default:
-		return false
-	}
-}
-
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -677,14 +605,8 @@ type WSErrorDetail struct {
 	Value string `json:"value"`
 }
 
-// Accept defines model for Accept.
-type Accept = string
-
 // AcceptLanguage defines model for AcceptLanguage.
 type AcceptLanguage = string
-
-// ContentType defines model for ContentType.
-type ContentType = string
 
 // CustomerId A customer id, a positive integer written as a string.
 //
@@ -692,7 +614,7 @@ type ContentType = string
 type CustomerId = CustomerIdValue
 
 // ErrorMessage defines model for ErrorMessage.
-type ErrorMessage string
+type ErrorMessage = string
 
 // Expand defines model for Expand.
 type Expand = string
@@ -1137,114 +1059,96 @@ type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
-	// ContentType Media type of the request body: `application/json` or `application/xml` (eGain's v12
-	// binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-	// other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-	// `text/plain`) and any other type are refused with `415-100`.
-	ContentType *ContentType `json:"Content-Type,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *CreateCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// CreateCustomerGrantsParamsXEgainErrorMessage defines parameters for CreateCustomerGrants.
-type CreateCustomerGrantsParamsXEgainErrorMessage string
 
 // DeleteCustomerGrantParams defines parameters for DeleteCustomerGrant.
 type DeleteCustomerGrantParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *DeleteCustomerGrantParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// DeleteCustomerGrantParamsXEgainErrorMessage defines parameters for DeleteCustomerGrant.
-type DeleteCustomerGrantParamsXEgainErrorMessage string
 
 // ListCustomerGrantsParams defines parameters for ListCustomerGrants.
 type ListCustomerGrantsParams struct {
-	// Accept Media types the client accepts, with q-values (RFC 9110): `application/json` or
-	// `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-	// the default for `*/*`, `application/*` or no header. The most specific range decides
-	// a type's q-value (`application/xml;q=0, */*` refuses XML). A header that admits
-	// neither type is answered with `406-101`, in JSON.
-	Accept *Accept `json:"Accept,omitempty"`
-
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
 	//
-	// * Entries are tried from the highest q-value down, in header order on a tie; an entry
-	//   with `q=0` is ignored, and `*` stands for the default, en-US.
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
 	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
 	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
 	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
 	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-	// * Each entry is read on its own: a malformed entry is skipped and the others still
-	//   count. `en_US` is read as `en-US`.
-	// * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-	//   example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
 	//
 	// `Content-Language` on the response names the locale used. Error codes never change
 	// with the locale.
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
-	// XEgainErrorMessage With `yes`, error bodies also carry a `userMessage` meant for end users.
-	XEgainErrorMessage *ListCustomerGrantsParamsXEgainErrorMessage `json:"X-egain-error-message,omitempty"`
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
-
-// ListCustomerGrantsParamsXEgainErrorMessage defines parameters for ListCustomerGrants.
-type ListCustomerGrantsParamsXEgainErrorMessage string
 
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {
@@ -2641,48 +2545,26 @@ func NewCreateCustomerGrantsRequestWithBody(server string, params *CreateCustome
 
 	if params != nil {
 
-		if params.Accept != nil {
+		if params.AcceptLanguage != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Accept", headerParam0)
-		}
-
-		if params.ContentType != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Content-Type", *params.ContentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Content-Type", headerParam1)
-		}
-
-		if params.AcceptLanguage != nil {
-			var headerParam2 string
-
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Accept-Language", headerParam2)
+			req.Header.Set("Accept-Language", headerParam0)
 		}
 
 		if params.XEgainErrorMessage != nil {
-			var headerParam3 string
+			var headerParam1 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-egain-error-message", headerParam3)
+			req.Header.Set("X-egain-error-message", headerParam1)
 		}
 
 	}
@@ -2730,37 +2612,26 @@ func NewDeleteCustomerGrantRequest(server string, id CustomerId, grantedcustomer
 
 	if params != nil {
 
-		if params.Accept != nil {
+		if params.AcceptLanguage != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Accept", headerParam0)
-		}
-
-		if params.AcceptLanguage != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Accept-Language", headerParam1)
+			req.Header.Set("Accept-Language", headerParam0)
 		}
 
 		if params.XEgainErrorMessage != nil {
-			var headerParam2 string
+			var headerParam1 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-egain-error-message", headerParam2)
+			req.Header.Set("X-egain-error-message", headerParam1)
 		}
 
 	}
@@ -2801,37 +2672,26 @@ func NewListCustomerGrantsRequest(server string, id CustomerId, params *ListCust
 
 	if params != nil {
 
-		if params.Accept != nil {
+		if params.AcceptLanguage != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Accept", headerParam0)
-		}
-
-		if params.AcceptLanguage != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Accept-Language", headerParam1)
+			req.Header.Set("Accept-Language", headerParam0)
 		}
 
 		if params.XEgainErrorMessage != nil {
-			var headerParam2 string
+			var headerParam1 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-egain-error-message", headerParam2)
+			req.Header.Set("X-egain-error-message", headerParam1)
 		}
 
 	}
@@ -4230,42 +4090,49 @@ type CreateCustomerGrantsResponse201Headers struct {
 
 // CreateCustomerGrantsResponse400Headers the declared response headers of an HTTP 400 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse400Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse401Headers the declared response headers of an HTTP 401 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse401Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse403Headers the declared response headers of an HTTP 403 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse403Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse406Headers the declared response headers of an HTTP 406 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse406Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse413Headers the declared response headers of an HTTP 413 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse413Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse415Headers the declared response headers of an HTTP 415 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse415Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse429Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -4273,12 +4140,14 @@ type CreateCustomerGrantsResponse429Headers struct {
 
 // CreateCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse500Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // CreateCustomerGrantsResponse503Headers the declared response headers of an HTTP 503 response for CreateCustomerGrants
 type CreateCustomerGrantsResponse503Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -4471,36 +4340,42 @@ type DeleteCustomerGrantResponse204Headers struct {
 
 // DeleteCustomerGrantResponse400Headers the declared response headers of an HTTP 400 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse400Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse401Headers the declared response headers of an HTTP 401 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse401Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse403Headers the declared response headers of an HTTP 403 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse403Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse404Headers the declared response headers of an HTTP 404 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse404Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse406Headers the declared response headers of an HTTP 406 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse406Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse429Headers the declared response headers of an HTTP 429 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse429Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -4508,12 +4383,14 @@ type DeleteCustomerGrantResponse429Headers struct {
 
 // DeleteCustomerGrantResponse500Headers the declared response headers of an HTTP 500 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse500Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // DeleteCustomerGrantResponse503Headers the declared response headers of an HTTP 503 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse503Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -4696,36 +4573,42 @@ type ListCustomerGrantsResponse204Headers struct {
 
 // ListCustomerGrantsResponse400Headers the declared response headers of an HTTP 400 response for ListCustomerGrants
 type ListCustomerGrantsResponse400Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse401Headers the declared response headers of an HTTP 401 response for ListCustomerGrants
 type ListCustomerGrantsResponse401Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse403Headers the declared response headers of an HTTP 403 response for ListCustomerGrants
 type ListCustomerGrantsResponse403Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse404Headers the declared response headers of an HTTP 404 response for ListCustomerGrants
 type ListCustomerGrantsResponse404Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse406Headers the declared response headers of an HTTP 406 response for ListCustomerGrants
 type ListCustomerGrantsResponse406Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerGrants
 type ListCustomerGrantsResponse429Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	RetryAfter      int
 	Vary            *string
@@ -4733,12 +4616,14 @@ type ListCustomerGrantsResponse429Headers struct {
 
 // ListCustomerGrantsResponse500Headers the declared response headers of an HTTP 500 response for ListCustomerGrants
 type ListCustomerGrantsResponse500Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
 
 // ListCustomerGrantsResponse503Headers the declared response headers of an HTTP 503 response for ListCustomerGrants
 type ListCustomerGrantsResponse503Headers struct {
+	CacheControl    string
 	ContentLanguage *string
 	Vary            *string
 }
@@ -6985,6 +6870,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers CreateCustomerGrantsResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7002,6 +6894,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateCustomerGrantsResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7019,6 +6918,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers CreateCustomerGrantsResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7036,6 +6942,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers403 = &headers
 	case rsp.StatusCode == 406:
 		var headers CreateCustomerGrantsResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7053,6 +6966,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers406 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateCustomerGrantsResponse413Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7070,6 +6990,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateCustomerGrantsResponse415Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7087,6 +7014,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateCustomerGrantsResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7111,6 +7045,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CreateCustomerGrantsResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7128,6 +7069,13 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7299,6 +7247,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteCustomerGrantResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7316,6 +7271,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteCustomerGrantResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7333,6 +7295,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers DeleteCustomerGrantResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7350,6 +7319,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteCustomerGrantResponse404Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7367,6 +7343,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
 		var headers DeleteCustomerGrantResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7384,6 +7367,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteCustomerGrantResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7408,6 +7398,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers DeleteCustomerGrantResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7425,6 +7422,13 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteCustomerGrantResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7627,6 +7631,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListCustomerGrantsResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7644,6 +7655,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListCustomerGrantsResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7661,6 +7679,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers ListCustomerGrantsResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7678,6 +7703,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListCustomerGrantsResponse404Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7695,6 +7727,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers404 = &headers
 	case rsp.StatusCode == 406:
 		var headers ListCustomerGrantsResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7712,6 +7751,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListCustomerGrantsResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7736,6 +7782,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ListCustomerGrantsResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7753,6 +7806,13 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -173,7 +173,7 @@ export interface paths {
         /**
          * Add customer-specific roles
          * @description Adds the named roles to the customer. Names already there are kept, not duplicated;
-         *     a name may not be a system role's. Returns the names of the request, each once, in
+         *     a name may not be a system role's nor start with `ROLE_ADMIN` (reserved). Returns the names of the request, each once, in
          *     request order.
          */
         post: operations["addCustomerRoles"];
@@ -586,7 +586,7 @@ export interface components {
          *     | 40010 | 400 | unknown service |
          *     | 40011 | 400 | unknown resource of a service |
          *     | 40012 | 400 | privilege not allowed for the resource |
-         *     | 40013 | 400 | a system role's name used for a customer-specific role |
+         *     | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
          *     | 40014 | 400 | `roleName` in the body differs from the path's |
          *     | 40101 | 401 | no bearer token |
          *     | 40102 | 401 | invalid or expired token, or its principal no longer exists |
@@ -1074,6 +1074,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1086,6 +1087,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1098,6 +1100,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1110,6 +1113,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1125,6 +1129,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1140,6 +1145,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1156,6 +1162,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1168,6 +1175,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1180,6 +1188,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1193,6 +1202,7 @@ export interface components {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1205,6 +1215,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1217,6 +1228,7 @@ export interface components {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
                 Vary: components["headers"]["Vary"];
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1674,37 +1686,25 @@ export interface components {
          */
         CustomerId: components["schemas"]["CustomerIdValue"];
         /**
-         * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-         *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-         *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-         *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-         *     neither type is answered with `406-101`, in JSON.
-         * @example application/xml, application/json;q=0.5
-         */
-        Accept: string;
-        /**
-         * @description Media type of the request body: `application/json` or `application/xml` (eGain's v12
-         *     binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-         *     other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-         *     `text/plain`) and any other type are refused with `415-100`.
-         * @example application/xml; charset=utf-8
-         */
-        ContentType: string;
-        /**
          * @description Languages the client prefers for locale-specific fields and error messages, as an
          *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
          *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
          *
-         *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
-         *       with `q=0` is ignored, and `*` stands for the default, en-US.
+         *     * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+         *       stands for the default, en-US. An entry with `q=0` excludes the locales it names
+         *       (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+         *       `fr-FR;q=0, fr` gives fr-CA.
          *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
          *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
          *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
          *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-         *     * Each entry is read on its own: a malformed entry is skipped and the others still
-         *       count. `en_US` is read as `en-US`.
-         *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-         *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+         *     * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+         *       most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+         *       and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+         *       one list; only its first 32 entries are read.
+         *     * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+         *       which is not read. A value in which no entry is well-formed (for example `;q=1` or
+         *       `en-US;q=2`) is refused with `406-100`.
          *
          *     `Content-Language` on the response names the locale used. Error codes never change
          *     with the locale.
@@ -1712,10 +1712,11 @@ export interface components {
          */
         AcceptLanguage: string;
         /**
-         * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+         * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+         *     other value, or none, leaves it out; no value is refused.
          * @example yes
          */
-        ErrorMessage: "yes" | "no";
+        ErrorMessage: string;
         /**
          * @description The Reltio customer (tenant owner) id.
          * @example TestCustomer
@@ -1733,6 +1734,11 @@ export interface components {
         RetryAfter: number;
         /** @description The locale of the messages in the response, one of eGain's 15 locales. */
         ContentLanguage: string;
+        /**
+         * @description `no-store` on every eGain error: an error depends on headers that `Vary` does not name
+         *     (`Authorization`, `X-egain-error-message`), so no cache may keep it.
+         */
+        NoStore: string;
         /** @description `Accept, Accept-Language`: the representation depends on both. */
         Vary: string;
         /** @description The ADF REST framework version used to serve the request (1 when the request named none). */
@@ -1749,37 +1755,25 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-                 *     neither type is answered with `406-101`, in JSON.
-                 * @example application/xml, application/json;q=0.5
-                 */
-                Accept?: components["parameters"]["Accept"];
-                /**
-                 * @description Media type of the request body: `application/json` or `application/xml` (eGain's v12
-                 *     binding), with or without a `charset` parameter; bodies are read as UTF-8. eGain's
-                 *     other values (`application/x-www-form-urlencoded`, `multipart/form-data`,
-                 *     `text/plain`) and any other type are refused with `415-100`.
-                 * @example application/xml; charset=utf-8
-                 */
-                "Content-Type"?: components["parameters"]["ContentType"];
-                /**
                  * @description Languages the client prefers for locale-specific fields and error messages, as an
                  *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
                  *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
                  *
-                 *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
-                 *       with `q=0` is ignored, and `*` stands for the default, en-US.
+                 *     * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+                 *       stands for the default, en-US. An entry with `q=0` excludes the locales it names
+                 *       (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+                 *       `fr-FR;q=0, fr` gives fr-CA.
                  *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
                  *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
                  *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
                  *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-                 *     * Each entry is read on its own: a malformed entry is skipped and the others still
-                 *       count. `en_US` is read as `en-US`.
-                 *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-                 *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+                 *     * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+                 *       most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+                 *       and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+                 *       one list; only its first 32 entries are read.
+                 *     * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+                 *       which is not read. A value in which no entry is well-formed (for example `;q=1` or
+                 *       `en-US;q=2`) is refused with `406-100`.
                  *
                  *     `Content-Language` on the response names the locale used. Error codes never change
                  *     with the locale.
@@ -1787,7 +1781,8 @@ export interface operations {
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
-                 * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
                  * @example yes
                  */
                 "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
@@ -1830,29 +1825,25 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-                 *     neither type is answered with `406-101`, in JSON.
-                 * @example application/xml, application/json;q=0.5
-                 */
-                Accept?: components["parameters"]["Accept"];
-                /**
                  * @description Languages the client prefers for locale-specific fields and error messages, as an
                  *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
                  *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
                  *
-                 *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
-                 *       with `q=0` is ignored, and `*` stands for the default, en-US.
+                 *     * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+                 *       stands for the default, en-US. An entry with `q=0` excludes the locales it names
+                 *       (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+                 *       `fr-FR;q=0, fr` gives fr-CA.
                  *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
                  *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
                  *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
                  *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-                 *     * Each entry is read on its own: a malformed entry is skipped and the others still
-                 *       count. `en_US` is read as `en-US`.
-                 *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-                 *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+                 *     * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+                 *       most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+                 *       and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+                 *       one list; only its first 32 entries are read.
+                 *     * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+                 *       which is not read. A value in which no entry is well-formed (for example `;q=1` or
+                 *       `en-US;q=2`) is refused with `406-100`.
                  *
                  *     `Content-Language` on the response names the locale used. Error codes never change
                  *     with the locale.
@@ -1860,7 +1851,8 @@ export interface operations {
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
-                 * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
                  * @example yes
                  */
                 "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
@@ -1912,29 +1904,25 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Media types the client accepts, with q-values (RFC 9110): `application/json` or
-                 *     `application/xml`. The one with the higher q-value is used, JSON on a tie, so JSON is
-                 *     the default for `*\/*`, `application/*` or no header. The most specific range decides
-                 *     a type's q-value (`application/xml;q=0, *\/*` refuses XML). A header that admits
-                 *     neither type is answered with `406-101`, in JSON.
-                 * @example application/xml, application/json;q=0.5
-                 */
-                Accept?: components["parameters"]["Accept"];
-                /**
                  * @description Languages the client prefers for locale-specific fields and error messages, as an
                  *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
                  *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
                  *
-                 *     * Entries are tried from the highest q-value down, in header order on a tie; an entry
-                 *       with `q=0` is ignored, and `*` stands for the default, en-US.
+                 *     * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+                 *       stands for the default, en-US. An entry with `q=0` excludes the locales it names
+                 *       (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+                 *       `fr-FR;q=0, fr` gives fr-CA.
                  *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
                  *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
                  *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
                  *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
-                 *     * Each entry is read on its own: a malformed entry is skipped and the others still
-                 *       count. `en_US` is read as `en-US`.
-                 *     * When no entry matches, en-US is used. A value in which no entry is well-formed (for
-                 *       example `;q=1` or `en-US;q=2`) is refused with `406-100`.
+                 *     * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+                 *       most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+                 *       and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+                 *       one list; only its first 32 entries are read.
+                 *     * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+                 *       which is not read. A value in which no entry is well-formed (for example `;q=1` or
+                 *       `en-US;q=2`) is refused with `406-100`.
                  *
                  *     `Content-Language` on the response names the locale used. Error codes never change
                  *     with the locale.
@@ -1942,7 +1930,8 @@ export interface operations {
                  */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
                 /**
-                 * @description With `yes`, error bodies also carry a `userMessage` meant for end users.
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
                  * @example yes
                  */
                 "X-egain-error-message"?: components["parameters"]["ErrorMessage"];

@@ -2,22 +2,16 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-
-	"github.com/custaccess/custaccess/gen"
 )
 
 // XML bodies follow the binding that the spec's `xml` objects declare (eGain's v12 binding):
@@ -37,12 +31,6 @@ const (
 	// maxXMLTokens leaves room for 75 customers with whitespace and comments.
 	maxXMLTokens = 4096
 )
-
-func init() {
-	openapi3filter.RegisterBodyDecoder("application/xml", func(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
-		return decodeXML(body, schema.Value)
-	})
-}
 
 // xmlProblem names why a document does not follow the binding; each has a message.
 type xmlProblem string
@@ -119,10 +107,10 @@ func (x *xmlReader) nextInElement() (xml.Token, error) {
 }
 
 // decodeXML decodes a document into the JSON-shaped value of schema, whose `xml` object
-// names the root element and its namespace.
+// names the root element and its namespace. A leading UTF-8 byte order mark is skipped.
 func decodeXML(r io.Reader, schema *openapi3.Schema) (any, error) {
 	root, namespace := xmlRootName(schema)
-	x := &xmlReader{decoder: xml.NewDecoder(r)}
+	x := &xmlReader{decoder: xml.NewDecoder(withoutBOM(r))}
 	var start xml.StartElement
 	for start.Name.Local == "" {
 		token, err := x.nextInElement()
@@ -554,65 +542,4 @@ func scalarText(value any) string {
 		return ""
 	}
 	return fmt.Sprint(value)
-}
-
-// bindingSchemas are the spec's component schemas, loaded once, for encoding responses
-// and binding request bodies.
-var bindingSchemas = sync.OnceValues(func() (openapi3.Schemas, error) {
-	spec, err := gen.GetSwagger()
-	if err != nil {
-		return nil, err
-	}
-	return spec.Components.Schemas, nil
-})
-
-func bindingSchema(name string) (*openapi3.Schema, error) {
-	schemas, err := bindingSchemas()
-	if err != nil {
-		return nil, err
-	}
-	ref := schemas[name]
-	if ref == nil || ref.Value == nil {
-		return nil, fmt.Errorf("spec has no schema %q", name)
-	}
-	return ref.Value, nil
-}
-
-// marshalXML writes v, a generated type, in the XML binding of the named schema.
-func marshalXML(v any, schemaName string) ([]byte, error) {
-	schema, err := bindingSchema(schemaName)
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var value any
-	if err := json.Unmarshal(data, &value); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := encodeXML(&buf, value, schema); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// unmarshalXML reads a document in the XML binding of the named schema into v, a generated
-// type, the way a JSON body is bound.
-func unmarshalXML(r io.Reader, schemaName string, v any) error {
-	schema, err := bindingSchema(schemaName)
-	if err != nil {
-		return err
-	}
-	value, err := decodeXML(r, schema)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(value)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, v)
 }

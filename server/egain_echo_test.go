@@ -1,0 +1,154 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
+)
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		limit int
+		want  string
+	}{
+		{"", 3, ""},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "ab…"},
+		{"äöü", 3, "äöü"},
+		{"äöüß", 3, "äö…"},
+		{"日本語テキスト", 4, "日本語…"},
+	} {
+		if got := clip(tc.s, tc.limit); got != tc.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
+		}
+	}
+	// body keeps to WSError's limits whatever the arguments and details.
+	e := newEgainError(errPathIDsNotFound, []string{strings.Repeat("x", 3000)})
+	for range 40 {
+		e.with("id", strings.Repeat("y", 3000))
+	}
+	for _, locale := range []int{defaultLocale, 9} {
+		body := e.body(egainPreferences{locale: locale, userMessage: true})
+		if n := utf8.RuneCountInString(body.DeveloperMessage); n != maxMessageLength || !strings.HasSuffix(body.DeveloperMessage, "x…") {
+			t.Errorf("%s: developerMessage of %d characters", egainLocales[locale], n)
+		}
+		if len(*body.Details) != maxErrorDetails || utf8.RuneCountInString((*body.Details)[0].Value) != maxMessageLength {
+			t.Errorf("%s: %d details, the first of %d characters", egainLocales[locale], len(*body.Details), utf8.RuneCountInString((*body.Details)[0].Value))
+		}
+	}
+	if got := echoed(strings.Repeat("é", 1000)); utf8.RuneCountInString(got) != maxEchoLength+1 || !strings.HasSuffix(got, "é…") {
+		t.Errorf("echoed: %d characters, ending %q", utf8.RuneCountInString(got), got[len(got)-8:])
+	}
+}
+
+// TestErrorsQuoteRequestsWithinLimits: an error quotes what the request sent (a path, a
+// method, query parameter names, headers, member and element names) cut to 256 characters
+// and "…", and every text of the body keeps to WSError's limits, in every format and locale.
+func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
+	long := strings.Repeat("ü", 5000)
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect)
+		token := h.userToken("agent")
+		manyNames := url.Values{}
+		for i := range 600 {
+			manyNames.Set(strings.Repeat("p", 90)+strings.Repeat("q", i%10)+string(rune('a'+i%26))+strings.Repeat("r", i), "1")
+		}
+		for _, tc := range []struct {
+			name   string
+			req    func() *http.Request
+			status int
+			code   string
+			quoted string // what the error quotes, before it is cut
+		}{
+			{"404-101 path", func() *http.Request {
+				return httptest.NewRequest(http.MethodGet, "/core/customermgr/v3/"+url.PathEscape(long), nil)
+			}, 404, "404-101", "/core/customermgr/v3/" + long},
+			{"405-100 method", func() *http.Request {
+				return httptest.NewRequest(strings.Repeat("M", 5000), grantPath, nil)
+			}, 405, "405-100", strings.Repeat("M", 5000)},
+			{"400-101 a long name", func() *http.Request {
+				return httptest.NewRequest(http.MethodGet, grantsPath("1000")+"?"+url.QueryEscape(long)+"=1", nil)
+			}, 400, "400-101", long},
+			{"400-101 many names", func() *http.Request {
+				return httptest.NewRequest(http.MethodGet, grantsPath("1000")+"?"+manyNames.Encode(), nil)
+			}, 400, "400-101", ""},
+			{"406-100 Accept-Language", func() *http.Request {
+				r := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+				r.Header.Set("Accept-Language", strings.Repeat("!", 1000))
+				return r
+			}, 406, "406-100", strings.Repeat("!", 1000)},
+			{"406-101 Accept", func() *http.Request {
+				r := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+				r.Header.Set("Accept", "text/html;x="+strings.Repeat("y", 1000))
+				return r
+			}, 406, "406-101", "text/html;x=" + strings.Repeat("y", 1000)},
+			{"400-152 member name", func() *http.Request {
+				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(`{"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"}]},"`+long+`":1}`))
+				r.Header.Set("Content-Type", jsonType)
+				return r
+			}, 400, "400-152", long},
+			{"400-202 element name", func() *http.Request {
+				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(xmlGrants(`<grantsOn><customer id="1000"/></grantsOn><`+strings.Repeat("e", 5000)+` xmlns="urn:x"/>`)))
+				r.Header.Set("Content-Type", xmlType)
+				return r
+			}, 400, "400-202", strings.Repeat("e", 5000)},
+			{"415-100 Content-Type", func() *http.Request {
+				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(grantBody("1000", "1002")))
+				r.Header.Set("Content-Type", "application/json; x="+strings.Repeat("y", 5000))
+				return r
+			}, 415, "415-100", "application/json; x=" + strings.Repeat("y", 5000)},
+		} {
+			for _, locale := range []string{"en-US", "ru-RU", "ja-JP"} {
+				for _, mediaType := range []string{jsonType, xmlType} {
+					req := tc.req()
+					req.Header.Set("Authorization", "Bearer "+token)
+					req.Header.Set("X-egain-error-message", "yes")
+					if req.Header.Get("Accept") == "" {
+						req.Header.Set("Accept", mediaType)
+					}
+					if req.Header.Get("Accept-Language") == "" {
+						req.Header.Set("Accept-Language", locale)
+					}
+					body := wsError(t, h.serve(req), tc.status, tc.code)
+					checkWSErrorLimits(t, tc.name, body)
+					if tc.quoted != "" && !strings.Contains(body.DeveloperMessage, echoed(tc.quoted)) {
+						t.Errorf("%s: developerMessage %.300q… does not quote %.40q… cut to 256 characters", tc.name, body.DeveloperMessage, tc.quoted)
+					}
+				}
+			}
+		}
+	})
+}
+
+// checkWSErrorLimits checks a body against WSError's maxLength and maxItems, which the
+// harness checks too for every response of an operation (not for 404-101 and 405-100).
+func checkWSErrorLimits(t *testing.T, name string, body gen.WSError) {
+	t.Helper()
+	texts := map[string]int{"developerMessage": utf8.RuneCountInString(body.DeveloperMessage)}
+	if body.UserMessage != nil {
+		texts["userMessage"] = utf8.RuneCountInString(*body.UserMessage)
+	}
+	for field, n := range texts {
+		if n > maxMessageLength {
+			t.Errorf("%s: %s of %d characters", name, field, n)
+		}
+	}
+	if body.Details == nil {
+		return
+	}
+	if len(*body.Details) > maxErrorDetails {
+		t.Errorf("%s: %d details", name, len(*body.Details))
+	}
+	for _, d := range *body.Details {
+		if utf8.RuneCountInString(d.Key) > maxDetailKeyLength || utf8.RuneCountInString(d.Value) > maxEchoLength+1 {
+			t.Errorf("%s: detail %.40q… of %d characters", name, d.Key, utf8.RuneCountInString(d.Value))
+		}
+	}
+}
