@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -115,7 +114,7 @@ func (tx *Tx) ActiveOracleRole(userID, accountID int64, relationshipType string)
 	var role OracleSelfServiceRole
 	err := tx.db.Where("user_id = ? AND account_party_id = ? AND relationship_type_cd = ? AND end_date IS NULL",
 		userID, accountID, relationshipType).Take(&role).Error
-	return &role, sentinelNotFound(err)
+	return &role, sentinel(err)
 }
 
 // OracleRoleOf finds the user's role roleID, active or ended; ErrNotFound when the user
@@ -123,7 +122,7 @@ func (tx *Tx) ActiveOracleRole(userID, accountID int64, relationshipType string)
 func (tx *Tx) OracleRoleOf(userID, roleID int64) (*OracleSelfServiceRole, error) {
 	var role OracleSelfServiceRole
 	err := tx.db.Where("user_id = ? AND role_id = ?", userID, roleID).Take(&role).Error
-	return &role, sentinelNotFound(err)
+	return &role, sentinel(err)
 }
 
 // OracleRegistrationFor finds the user's registration for the account (the first one, when
@@ -132,19 +131,19 @@ func (tx *Tx) OracleRegistrationFor(userID, accountID int64) (*OracleRegistratio
 	var registration OracleRegistration
 	err := tx.db.Where("user_id = ? AND account_party_id = ?", userID, accountID).
 		Order("registration_id").Take(&registration).Error
-	return &registration, sentinelNotFound(err)
+	return &registration, sentinel(err)
 }
 
 // InsertOracleRole stores a new role and sets its RoleID; ErrConflict when the user
 // already holds an active role of this type on the account.
 func (tx *Tx) InsertOracleRole(role *OracleSelfServiceRole) error {
-	return sentinelConflict(tx.db.Create(role).Error)
+	return sentinel(tx.db.Create(role).Error)
 }
 
 // UpdateOracleRole writes back what a role's changes may touch: its relationship and
 // request types, its end date and its who-columns. ErrConflict as for InsertOracleRole.
 func (tx *Tx) UpdateOracleRole(role *OracleSelfServiceRole) error {
-	return sentinelConflict(tx.db.Model(role).
+	return sentinel(tx.db.Model(role).
 		Select("relationship_type_cd", "request_type_cd", "end_date", "last_updated_by", "last_update_date", "last_update_login").
 		Updates(role).Error)
 }
@@ -347,22 +346,6 @@ func (tx *Tx) OracleRoleViewOf(userID, roleID int64) (*OracleRoleView, error) {
 		return nil, ErrNotFound
 	}
 	return &page.Roles[0], nil
-}
-
-// sentinelNotFound maps GORM's "no row" to ErrNotFound.
-func sentinelNotFound(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ErrNotFound
-	}
-	return err
-}
-
-// sentinelConflict maps a unique-key violation to ErrConflict.
-func sentinelConflict(err error) error {
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return ErrConflict
-	}
-	return err
 }
 
 // AllOracleRoles lists every role, active or ended, in RoleID order.
