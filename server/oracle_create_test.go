@@ -167,7 +167,8 @@ func TestCreateSelfServiceRoleWithExistingRoles(t *testing.T) {
 		{name: "the same active role with Upsert-Mode true updates it", status: 200,
 			request: func(h *harness) request {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`)(h).with("Upsert-Mode", "true")
-			}},
+			},
+			requestTypes: map[int64]string{1: "B2C"}},
 		{name: "another type on the same account", status: 201,
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`),
 			after:   append(existing, roleState(3, pat, acme, "ORA_CSS_ACC_ADMIN", "active"))},

@@ -107,7 +107,7 @@ func runReadCases(t *testing.T, cases []readCase) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, listFixture())
 		seedListRoles(h)
-		before := h.oracleRoles()
+		before := h.fullRoleStates()
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				login := tc.login
@@ -137,7 +137,7 @@ func runReadCases(t *testing.T, cases []readCase) {
 				}
 			})
 		}
-		if after := h.oracleRoles(); !slices.Equal(after, before) {
+		if after := h.fullRoleStates(); !slices.Equal(after, before) {
 			t.Fatalf("reading changed the roles: %v", after)
 		}
 	})

@@ -61,7 +61,8 @@ func deleteAs(login string, userID, roleID int64) func(h *harness) request {
 
 func TestUpdateSelfServiceRoleRules(t *testing.T) {
 	runOracleCases(t, seedRoles, []oracleCase{
-		{name: "change the request type", status: 200, request: patchAs("css-admin", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "change the request type", status: 200, request: patchAs("css-admin", pat, 2, `{"RequestTypeCd":"B2C"}`),
+			requestTypes: map[int64]string{2: "B2C"}},
 		{name: "change the relationship type", status: 200, request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`),
 			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
 		{name: "as an ADF resource item", status: 200,

@@ -347,10 +347,3 @@ func (tx *Tx) OracleRoleViewOf(userID, roleID int64) (*OracleRoleView, error) {
 	}
 	return &page.Roles[0], nil
 }
-
-// AllOracleRoles lists every role, active or ended, in RoleID order.
-func (tx *Tx) AllOracleRoles() ([]OracleSelfServiceRole, error) {
-	var roles []OracleSelfServiceRole
-	err := tx.db.Order("role_id").Find(&roles).Error
-	return roles, err
-}
