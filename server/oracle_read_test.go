@@ -302,6 +302,11 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 		{name: "unsupported query parameter", path: samRoles + "?colour=red&limit=1", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "colour"},
 		{name: "self-service user does not exist", path: rolesPath(999), status: 404, code: "JBO-25020", at: "UserId"},
 		{name: "caller without privilege", login: "css-none", path: samRoles, status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, with a q not understood", login: "css-none", path: samRoles + "?q=" + queryEscape("RoleId>5"), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: samRoles + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with an unknown finder", login: "css-none", path: samRoles + "?finder=Nope&orderBy=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, for a user that does not exist", login: "css-none", path: rolesPath(999) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "no token", login: "-", path: samRoles, status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED"},
 		{name: "caller with the view privilege", login: "css-viewer", path: samRoles + "?limit=1", ids: []int64{2}},
 	})
@@ -444,6 +449,10 @@ func TestGetSelfServiceRole(t *testing.T) {
 		{name: "a role that does not exist", path: rolePath(sam, 999), status: 404, code: "JBO-25020", at: "RoleId"},
 		{name: "a user that does not exist", path: rolePath(999, 2), status: 404, code: "JBO-25020", at: "UserId"},
 		{name: "caller without privilege", login: "css-none", path: rolePath(sam, 2), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: rolePath(sam, 2) + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with an expand of a child that does not exist", login: "css-none", path: rolePath(sam, 2) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, for a role that does not exist", login: "css-none", path: rolePath(999, 999), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "fields naming an unknown attribute", path: rolePath(sam, 2) + "?fields=Colour", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "fields"},
 		{name: "expand of a child that does not exist", path: rolePath(sam, 2) + "?expand=Children", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "expand"},
 		{name: "q is a collection parameter", path: rolePath(sam, 2) + "?q=RoleId=2", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "q"},

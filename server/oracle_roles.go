@@ -31,11 +31,8 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 		updated bool
 	)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, err := loadOracleCaller(ctx, tx)
+		caller, err := managingCaller(ctx, tx, "create")
 		if err != nil {
-			return err
-		}
-		if err := caller.requireManage("create"); err != nil {
 			return err
 		}
 		user, accounts, err := selfServiceUser(tx, request.UserId)
@@ -82,24 +79,28 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 // ListSelfServiceRoles returns a page of a self-service user's roles.
 func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, request gen.ListSelfServiceRolesRequestObject) (gen.ListSelfServiceRolesResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	list, err := parseRoleListRequest(request.UserId, request.Params)
 	var (
+		list roleListRequest
 		page store.OracleRolePage
 		rows []roleRow
 	)
-	if err == nil {
-		err = s.store.View(ctx, func(tx *store.Tx) error {
-			caller, err := readingCaller(ctx, tx, request.UserId)
-			if err != nil {
-				return err
-			}
-			if page, err = tx.OracleRolePage(list.query); err != nil {
-				return err
-			}
-			rows, err = roleRows(tx, caller, page.Roles)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		caller, err := readingCaller(ctx, tx)
+		if err != nil {
 			return err
-		})
-	}
+		}
+		if list, err = parseRoleListRequest(request.UserId, request.Params); err != nil {
+			return err
+		}
+		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
+			return err
+		}
+		if page, err = tx.OracleRolePage(list.query); err != nil {
+			return err
+		}
+		rows, err = roleRows(tx, caller, page.Roles)
+		return err
+	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
 	}
@@ -128,21 +129,27 @@ func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, reque
 // GetSelfServiceRole returns one role of a self-service user, active or ended.
 func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.GetSelfServiceRoleRequestObject) (gen.GetSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	selection, err := parseFields(request.Params.Fields)
-	if err == nil {
-		err = checkExpand(request.Params.Expand)
-	}
-	var row roleRow
-	if err == nil {
-		err = s.store.View(ctx, func(tx *store.Tx) error {
-			caller, err := readingCaller(ctx, tx, request.UserId)
-			if err != nil {
-				return err
-			}
-			row, err = roleRowOf(tx, caller, request.UserId, request.RoleId)
+	var (
+		selection attributeSelection
+		row       roleRow
+	)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		caller, err := readingCaller(ctx, tx)
+		if err != nil {
 			return err
-		})
-	}
+		}
+		if selection, err = parseFields(request.Params.Fields); err != nil {
+			return err
+		}
+		if err := checkExpand(request.Params.Expand); err != nil {
+			return err
+		}
+		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
+			return err
+		}
+		row, err = roleRowOf(tx, caller, request.UserId, request.RoleId)
+		return err
+	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
 	}
@@ -161,12 +168,16 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 	if body == nil {
 		return oracleFailure{err: unreadableBody(), framework: framework}, nil
 	}
-	if refused := refuseFixedAttributes(body); refused != nil {
-		return oracleFailure{err: refused, framework: framework}, nil
-	}
 	var row roleRow
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, role, err := roleToChange(ctx, tx, "update", request.UserId, request.RoleId)
+		caller, err := managingCaller(ctx, tx, "update")
+		if err != nil {
+			return err
+		}
+		if err := refuseFixedAttributes(body); err != nil {
+			return err
+		}
+		role, err := roleToChange(tx, request.UserId, request.RoleId)
 		if err != nil {
 			return err
 		}
@@ -193,7 +204,11 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request gen.DeleteSelfServiceRoleRequestObject) (gen.DeleteSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, role, err := roleToChange(ctx, tx, "delete", request.UserId, request.RoleId)
+		caller, err := managingCaller(ctx, tx, "delete")
+		if err != nil {
+			return err
+		}
+		role, err := roleToChange(tx, request.UserId, request.RoleId)
 		if err != nil {
 			return err
 		}
@@ -218,19 +233,24 @@ func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, requ
 		Headers: gen.DeleteSelfServiceRole204ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
-// readingCaller loads a caller who may read roles, and checks that the self-service user exists.
-func readingCaller(ctx context.Context, tx *store.Tx, userID int64) (*oracleCaller, error) {
+// readingCaller loads the caller and checks that it may read roles. Every operation checks
+// the caller's privilege first, so that a caller without it learns nothing else of the
+// request, valid or not.
+func readingCaller(ctx context.Context, tx *store.Tx) (*oracleCaller, error) {
 	caller, err := loadOracleCaller(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	if err := caller.requireRead(); err != nil {
+	return caller, caller.requireRead()
+}
+
+// managingCaller loads the caller and checks that it may create, change and remove roles.
+func managingCaller(ctx context.Context, tx *store.Tx, action string) (*oracleCaller, error) {
+	caller, err := loadOracleCaller(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
-	if _, _, err := selfServiceUser(tx, userID); err != nil {
-		return nil, err
-	}
-	return caller, nil
+	return caller, caller.requireManage(action)
 }
 
 // selfServiceUser loads the self-service user of the path and the accounts of its contact.
@@ -382,21 +402,13 @@ func changeRole(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServic
 	return err
 }
 
-// roleToChange loads a caller who may manage roles, checks that the self-service user
-// exists, and finds the user's role with its account locked.
-func roleToChange(ctx context.Context, tx *store.Tx, action string, userID, roleID int64) (*oracleCaller, *store.OracleSelfServiceRole, error) {
-	caller, err := loadOracleCaller(ctx, tx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := caller.requireManage(action); err != nil {
-		return nil, nil, err
-	}
+// roleToChange checks that the self-service user exists and finds the user's role with its
+// account locked.
+func roleToChange(tx *store.Tx, userID, roleID int64) (*store.OracleSelfServiceRole, error) {
 	if _, _, err := selfServiceUser(tx, userID); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	role, err := lockedRole(tx, userID, roleID)
-	return caller, role, err
+	return lockedRole(tx, userID, roleID)
 }
 
 // lockedRole finds the user's role and locks its account; the role is read again under
@@ -432,7 +444,7 @@ func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleS
 }
 
 // refuseFixedAttributes: the attributes naming whose role it is never change.
-func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) *adfError {
+func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) error {
 	for _, fixed := range []struct {
 		name  string
 		given bool

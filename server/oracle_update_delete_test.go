@@ -113,6 +113,15 @@ func TestUpdateSelfServiceRoleRules(t *testing.T) {
 			request: patchAs("css-viewer", pat, 2, `{"RequestTypeCd":"B2C"}`)},
 		{name: "caller without privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
 			request: patchAs("css-none", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, changing the account", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", pat, 2, `{"AccountPartyId":300100000000002}`)},
+		{name: "caller without privilege, for a user that does not exist", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-none", 999, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "caller without privilege, for an ended role", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", kim, 6, `{"RequestTypeCd":"B2C"}`)},
+		{name: "caller without privilege, with a disabled relationship type", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_RETIRED"}`)},
 		{name: "no body", status: 400, code: "ADF_REST_BODY_REQUIRED",
 			request: func(h *harness) request {
 				return patchAs("css-admin", pat, 2, "")(h).with("Content-Type", "application/json")
@@ -159,6 +168,10 @@ func TestDeleteSelfServiceRoleRules(t *testing.T) {
 		{name: "a user that does not exist", status: 404, code: "JBO-25020", path: "UserId", request: deleteAs("css-admin", 999, 2)},
 		{name: "caller with the view privilege only", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", pat, 2)},
 		{name: "caller without privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-none", pat, 2)},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, for an ended role", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", kim, 6)},
+		{name: "caller without privilege, for a user that does not exist", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-none", 999, 2)},
+		{name: "caller without privilege, for the last administrator", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", pat, 1)},
 		{name: "no token", status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED", request: deleteAs("", pat, 2)},
 		{name: "a request body", status: 400, code: "ADF_REST_BODY_NOT_ALLOWED",
 			request: func(h *harness) request {
