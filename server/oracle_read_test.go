@@ -15,7 +15,7 @@ import (
 )
 
 // listAccounts are the accounts of sam's contact in the listing fixture: Acme, Globex and
-// twelve more.
+// twelve more, the last named oddAccountName.
 var listAccounts = func() []int64 {
 	accounts := []int64{acme, globex}
 	for i := range 12 {
@@ -24,12 +24,19 @@ var listAccounts = func() []int64 {
 	return accounts
 }()
 
+// oddAccountName holds what q must be able to quote: a quote and a semicolon.
+const oddAccountName = "O'Brien; Sons"
+
 // listFixture gives sam's contact the listAccounts.
 func listFixture() string {
 	var b strings.Builder
 	b.WriteString("oracle:\n  accounts:\n")
-	for _, id := range listAccounts[2:] {
-		fmt.Fprintf(&b, "    - {partyId: %d, name: Account %d, partyNumber: CDRM_%d}\n", id, id%1000, id%100000)
+	for i, id := range listAccounts[2:] {
+		name := fmt.Sprintf("Account %d", id%1000)
+		if i == len(listAccounts)-3 {
+			name = oddAccountName
+		}
+		fmt.Fprintf(&b, "    - {partyId: %d, name: %q, partyNumber: CDRM_%d}\n", id, name, id%100000)
 	}
 	fmt.Fprintf(&b, "  contacts:\n    - {partyId: %d, name: Sam Roe, partyNumber: CDRM_2002, email: sam@example.com, accounts: %s}\n",
 		samContact, strings.ReplaceAll(fmt.Sprint(listAccounts), " ", ", "))
@@ -187,7 +194,11 @@ func TestListSelfServiceRoles(t *testing.T) {
 		{name: "q with spaces and double quotes", path: samRoles + "?limit=500&q=" + queryEscape(`LoginId = "sam@example.com"`), ids: active},
 		{name: "q counted by totalResults", path: samRoles + "?limit=1&totalResults=true&q=RelationshipTypeCd=ORA_CSS_ACC_ADMIN", ids: []int64{16},
 			check: paging(1, 1, 0, true, pointerTo(int64(14)))},
-		{name: "q on a name", path: samRoles + "?q=" + queryEscape("AccountPartyName=Acme Corp"), ids: []int64{2, 16}},
+		{name: "q on a name", path: samRoles + "?q=" + queryEscape("AccountPartyName='Acme Corp'"), ids: []int64{2, 16}},
+		{name: "q with a quote doubled and a semicolon inside a quoted value", path: samRoles + "?q=" + queryEscape("AccountPartyName='O''Brien; Sons'"), ids: []int64{15, 29}},
+		{name: "q with a semicolon inside a double-quoted value, then another term", path: samRoles + "?q=" + queryEscape(`AccountPartyName="O'Brien; Sons";RelationshipTypeCd=ORA_CSS_USER`), ids: []int64{15}},
+		{name: "q with raw semicolons inside and between quoted values", path: samRoles + "?q=RelationshipTypeCd='ORA_CSS_ACC_ADMIN';AccountPartyName=" + queryEscape("'O''Brien; Sons'"), ids: []int64{29}},
+		{name: "q with a quoted number", path: samRoles + "?q=RoleId='16'", ids: []int64{16}},
 		{name: "q matching nothing", path: samRoles + "?q=RelationshipTypeCd=ORA_CSS_ACC_MANAGER", ids: []int64{}},
 		{name: "an ended role is not active", path: samRoles + "?q=RoleId=30", ids: []int64{}},
 		{name: "AllRolesFinder includes ended roles", path: samRoles + "?limit=500&finder=AllRolesFinder", ids: idsFrom(2, 30)},
@@ -271,6 +282,16 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 	invalid := func(name, query, parameter string) readCase {
 		return readCase{name: name, path: samRoles + "?" + query, status: 400, code: "ADF_REST_INVALID_PARAMETER", at: parameter}
 	}
+	// invalidQ is a q refused with a detail naming what it did not understand.
+	invalidQ := func(name, q, notUnderstood string) readCase {
+		c := invalid(name, "q="+queryEscape(q), "q")
+		c.check = func(t *testing.T, body []byte) {
+			if !strings.Contains(string(body), notUnderstood) {
+				t.Errorf("detail does not name %q: %s", notUnderstood, body)
+			}
+		}
+		return c
+	}
 	runReadCases(t, []readCase{
 		invalid("fields naming an unknown attribute", "fields=RoleId,Colour", "fields"),
 		invalid("fields naming links", "fields=links", "fields"),
@@ -286,6 +307,20 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 		invalid("q on a flag", "q="+queryEscape("CanDeleteFlag=true"), "q"),
 		invalid("q with a number that is not", "q="+queryEscape("RoleId=abc"), "q"),
 		invalid("q with a rowmatch expression", "q="+queryEscape("RoleId = 5 and AccountPartyId = 7"), "q"),
+		// q refuses what it does not understand instead of reading it as part of a value.
+		invalidQ("q with a second condition after a quoted text value", "RelationshipTypeCd='ORA_CSS_USER' and AccountPartyId=1", "and AccountPartyId=1"),
+		invalidQ("q with or between quoted text values", "RelationshipTypeCd='ORA_CSS_USER' or RelationshipTypeCd='ORA_CSS_ACC_ADMIN'", "or RelationshipTypeCd="),
+		invalidQ("q with a second condition after an unquoted text value", "RelationshipTypeCd=ORA_CSS_USER and AccountPartyId=1", "ORA_CSS_USER and AccountPartyId=1"),
+		invalidQ("q with a second condition after a quoted number", "RoleId='16' and AccountPartyId=1", "and AccountPartyId=1"),
+		invalidQ("q with an unquoted text value holding a space", "AccountPartyName=Acme Corp", "Acme Corp"),
+		invalidQ("q with an unquoted text value holding a quote", "RelationshipTypeCd=ORA'CSS'", "ORA'CSS'"),
+		invalidQ("q with a quote not doubled inside a quoted value", "AccountPartyName='O'Brien; Sons'", "no closing '"),
+		invalidQ("q with a quoted value not closed", "AccountPartyName='Acme Corp", "no closing '"),
+		invalidQ("q with text right after a quoted value", "RelationshipTypeCd='ORA_CSS_USER'X", "followed by"),
+		invalidQ("q with another operator after =", "RoleId==16", "=16"),
+		invalidQ("q with !=", "RelationshipTypeCd!=ORA_CSS_USER", "RelationshipTypeCd!=ORA_CSS_USER"),
+		invalidQ("q with an empty value", "RelationshipTypeCd=", "no value"),
+		invalidQ("q with an empty term", ";RoleId=16", "isn't an Attribute=value term"),
 		invalid("orderBy an unknown attribute", "orderBy=Colour", "orderBy"),
 		invalid("orderBy an unknown direction", "orderBy=RoleId:up", "orderBy"),
 		invalid("orderBy a flag", "orderBy=CanUpdateFlag", "orderBy"),

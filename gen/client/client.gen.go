@@ -1267,10 +1267,14 @@ type ListSelfServiceRolesParams struct {
 
 	// Q Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
 	// of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
-	// Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
-	// framework version, on the number and text attributes (every attribute but the
-	// dates and the flags). Anything else is refused. `q` applies to the active roles, or
-	// to all with `finder=AllRolesFinder`.
+	// A value holding spaces, quotes, `;` or the characters of operators (`=`, `<`, `>`,
+	// `!`) is quoted as one complete `'...'` or `"..."` token, the quote doubled inside it
+	// (`AccountPartyName='O''Brien; Sons'`). Only equality is supported, with every
+	// framework version, on the number and text attributes (every attribute but the dates
+	// and the flags). Anything else (another operator, `and` or `or`, text after a quoted
+	// value, an unclosed quote) is refused with `ADF_REST_INVALID_PARAMETER`, the detail
+	// quoting what was not understood. `q` applies to the active roles, or to all with
+	// `finder=AllRolesFinder`.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
 	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys, for example
