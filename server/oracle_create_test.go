@@ -133,6 +133,14 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: func(h *harness) request {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "Application/JSON")
 			}},
+		{name: "media type in capitals with a parameter Go cannot parse", status: 201, after: []string{patUser},
+			request: func(h *harness) request {
+				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "APPLICATION/JSON; charset")
+			}},
+		{name: "ADF media type in capitals with a parameter Go cannot parse", status: 201, after: []string{patUser},
+			request: func(h *harness) request {
+				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "Application/Vnd.Oracle.ADF.ResourceItem+JSON;=")
+			}},
 		{name: "body too large", status: 413, code: "ADF_REST_BODY_TOO_LARGE",
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":"`+strings.Repeat("X", 70_000)+`"}`)},
 		{name: "unsupported query parameter", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", path: "colour",

@@ -64,8 +64,6 @@ var (
 		"The request body is too large; the limit is %s."}
 	adfUnsupportedMediaType = adfCode{"ADF_REST_UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType,
 		"The media type %s isn't supported; use application/json or application/vnd.oracle.adf.resourceitem+json."}
-	adfMediaTypeSpelling = adfCode{"ADF_REST_UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType,
-		"Write the Content-Type in lower case and without leading spaces: application/json or application/vnd.oracle.adf.resourceitem+json."}
 	adfTooManyRequests = adfCode{"ADF_REST_TOO_MANY_REQUESTS", http.StatusTooManyRequests,
 		"Too many requests; retry after %s second(s)."}
 	adfSystem = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,

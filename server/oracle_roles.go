@@ -21,16 +21,16 @@ type oracleSelfServiceRoles struct {
 // Upsert-Mode: true updates the active role of the same type on that account.
 func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, request gen.CreateSelfServiceRoleRequestObject) (gen.CreateSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
-	if body == nil {
-		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	body, err := requestBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if err != nil {
+		return nil, err
 	}
 	upsert := request.Params.UpsertMode != nil && *request.Params.UpsertMode
 	var (
 		row     roleRow
 		updated bool
 	)
-	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+	err = s.store.Transaction(ctx, func(tx *store.Tx) error {
 		caller, err := managingCaller(ctx, tx, "create")
 		if err != nil {
 			return err
@@ -164,12 +164,12 @@ func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request
 // UpdateSelfServiceRole changes the relationship or request type of an active role.
 func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request gen.UpdateSelfServiceRoleRequestObject) (gen.UpdateSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
-	if body == nil {
-		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	body, err := requestBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if err != nil {
+		return nil, err
 	}
 	var row roleRow
-	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+	err = s.store.Transaction(ctx, func(tx *store.Tx) error {
 		caller, err := managingCaller(ctx, tx, "update")
 		if err != nil {
 			return err
@@ -521,18 +521,15 @@ func changed(requested, current *string) *string {
 	return requested
 }
 
-// firstBody picks the body of whichever media type the request was sent as.
-func firstBody[T any](bodies ...*T) *T {
+// requestBody picks the body of whichever media type the request was sent as. Validation
+// admits only the declared media types, and canonicalizeContentType spells them as the
+// generated handler matches them, so a request without either body is a defect: an error,
+// not a refusal.
+func requestBody[T any](bodies ...*T) (*T, error) {
 	for _, body := range bodies {
 		if body != nil {
-			return body
+			return body, nil
 		}
 	}
-	return nil
-}
-
-// unreadableBody: the generated handler binds a body only when Content-Type starts with
-// the media type as the spec spells it, while validation accepts any spelling.
-func unreadableBody() *adfError {
-	return newADFError(adfMediaTypeSpelling).at("Content-Type")
+	return nil, errors.New("oracle: a validated request reached its handler without a body of a declared media type")
 }

@@ -70,6 +70,11 @@ func TestUpdateSelfServiceRoleRules(t *testing.T) {
 				return patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)(h).with("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
 			},
 			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
+		{name: "as an ADF resource item in capitals with a parameter Go cannot parse", status: 200,
+			request: func(h *harness) request {
+				return patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)(h).with("Content-Type", "APPLICATION/VND.ORACLE.ADF.RESOURCEITEM+JSON; charset")
+			},
+			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
 		{name: "make a second administrator", status: 200, request: patchAs("css-admin", kim, 3, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`),
 			after: seededWith(map[int]string{3: roleState(3, kim, acme, "ORA_CSS_ACC_ADMIN", "active")})},
 		{name: "nothing to change", status: 200, request: patchAs("css-admin", pat, 2, `{}`)},
