@@ -126,7 +126,8 @@ func (e *adfError) writeResponse(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeADFError writes the error in the form the framework version asks for: JSON from
-// version 4, a line of text ("CODE: detail") before.
+// version 4; before it the message alone, as text, which is what Oracle's servers send and
+// its clients show.
 func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 	f.writeHeaders(w.Header())
 	var buf bytes.Buffer
@@ -147,7 +148,7 @@ func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 		}
 		w.Header().Set("Content-Type", mediaTypeADFError)
 	} else {
-		buf.WriteString(e.code.code + ": " + e.detail() + "\n")
+		buf.WriteString(e.detail())
 		w.Header().Set("Content-Type", mediaTypeText)
 	}
 	w.WriteHeader(e.code.status)
