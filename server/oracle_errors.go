@@ -93,6 +93,8 @@ var (
 		"Self-service user %d already has an active %s role on account %d; send Upsert-Mode: true to update it."}
 	cssLastAccountAdmin = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
 		"Role %d is the last active account administrator of account %d; removing it needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
+	cssLastAccountAdminWithAccess = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
+		"Role %d is the self-service access of user %d to account %d; removing it also ends role %d, the last active account administrator of the account, which needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
 	cssRoleEnded = adfCode{"SVC_CSS_ROLE_ENDED", http.StatusBadRequest,
 		"Role %d was removed on %s and can't be changed."}
 )

@@ -246,8 +246,9 @@ func TestListSelfServiceRoles(t *testing.T) {
 				}
 			}},
 		{name: "expand=all has nothing to expand", path: samRoles + "?limit=1&expand=all", ids: []int64{2}},
+		// Sam is Acme's only administrator (16): removing sam's access (2) would end it too.
 		{name: "flags for a manager without the last-administrator privilege", login: "css-admin", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",
-			check: flags(map[int64][2]bool{2: {true, true}, 16: {true, false}})},
+			check: flags(map[int64][2]bool{2: {true, false}, 16: {true, false}})},
 		{name: "flags for a manager with the last-administrator privilege", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",
 			check: flags(map[int64][2]bool{2: {true, true}, 16: {true, true}})},
 		{name: "flags for a viewer", login: "css-viewer", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",

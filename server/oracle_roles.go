@@ -200,7 +200,9 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
-// DeleteSelfServiceRole ends an active role.
+// DeleteSelfServiceRole ends an active role; ending a user's ORA_CSS_USER role ends the
+// user's self-service access to the account, so the user's other active roles on the
+// account end with it.
 func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request gen.DeleteSelfServiceRoleRequestObject) (gen.DeleteSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
@@ -215,13 +217,18 @@ func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, requ
 		if role.EndDate != nil {
 			return newADFError(cssActiveRoleNotFound, role.UserID, role.RoleID, adfDate(*role.EndDate)).at("RoleId")
 		}
-		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+		ending, err := rolesEndingWith(tx, role)
+		if err != nil {
 			return err
 		}
-		now := time.Now().UTC()
-		role.EndDate = &now
-		caller.stamp(role, now)
-		return tx.UpdateOracleRole(role)
+		if err := requireNotLastAdmin(tx, caller, role, ending); err != nil {
+			return err
+		}
+		ids := make([]int64, len(ending))
+		for i, r := range ending {
+			ids[i] = r.RoleID
+		}
+		return tx.EndOracleRoles(ids, time.Now().UTC(), caller.login, caller.updateLogin())
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
@@ -379,7 +386,7 @@ func changeRole(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServic
 	}
 	if relationshipType != nil {
 		// The role stops being what it was: as if it were removed.
-		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+		if err := requireNotLastAdmin(tx, caller, role, []store.OracleSelfServiceRole{*role}); err != nil {
 			return err
 		}
 		_, err := tx.ActiveOracleRole(role.UserID, role.AccountPartyID, *relationshipType)
@@ -427,20 +434,41 @@ func lockedRole(tx *store.Tx, userID, roleID int64) (*store.OracleSelfServiceRol
 	return tx.OracleRoleOf(userID, roleID)
 }
 
+// rolesEndingWith lists the roles that end when role does: itself, and for the user's
+// self-service access (ORA_CSS_USER) every active role of the user on the account.
+func rolesEndingWith(tx *store.Tx, role *store.OracleSelfServiceRole) ([]store.OracleSelfServiceRole, error) {
+	if role.RelationshipTypeCd != store.RelationshipUser {
+		return []store.OracleSelfServiceRole{*role}, nil
+	}
+	return tx.ActiveOracleRolesOn(role.UserID, role.AccountPartyID)
+}
+
 // requireNotLastAdmin: an account keeps one active administrator, unless the caller holds
-// the privilege to remove the last one. The account's row is locked by the caller.
-func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole) error {
-	if role.RelationshipTypeCd != store.RelationshipAccountAdmin || caller.holds(privilegeDeleteLastAdmin) {
+// the privilege to remove the last one. ending are the roles of role's account that stop
+// being what they are when the request changes or removes role (role among them); the
+// account's row is locked by the caller.
+func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole, ending []store.OracleSelfServiceRole) error {
+	if caller.holds(privilegeDeleteLastAdmin) {
 		return nil
 	}
-	counts, err := tx.CountActiveOracleRoles([]int64{role.AccountPartyID}, store.RelationshipAccountAdmin)
+	i := slices.IndexFunc(ending, func(r store.OracleSelfServiceRole) bool {
+		return r.RelationshipTypeCd == store.RelationshipAccountAdmin
+	})
+	if i < 0 {
+		return nil
+	}
+	admin := ending[i] // a user holds one active administrator role per account at most
+	holders, err := tx.ActiveOracleRoleHolders([]int64{admin.AccountPartyID}, store.RelationshipAccountAdmin)
 	if err != nil {
 		return err
 	}
-	if counts[role.AccountPartyID] <= 1 {
+	switch {
+	case len(holders[admin.AccountPartyID]) > 1:
+		return nil
+	case admin.RoleID == role.RoleID:
 		return newADFError(cssLastAccountAdmin, role.RoleID, role.AccountPartyID).at("RoleId")
 	}
-	return nil
+	return newADFError(cssLastAccountAdminWithAccess, role.RoleID, role.UserID, role.AccountPartyID, admin.RoleID).at("RoleId")
 }
 
 // refuseFixedAttributes: the attributes naming whose role it is never change.
@@ -481,36 +509,49 @@ func roleRowOf(tx *store.Tx, caller *oracleCaller, userID, roleID int64) (roleRo
 }
 
 // roleRows works out what the caller may do to each role: update and delete active roles
-// with the manage privilege, except delete the last active administrator of an account
-// without the privilege for it. One query counts the administrators of every account
-// concerned.
+// with the manage privilege, except, without the privilege for it, delete a role whose end
+// would end the last active administrator of an account. One query finds the
+// administrators of every account concerned.
 func roleRows(tx *store.Tx, caller *oracleCaller, views []store.OracleRoleView) ([]roleRow, error) {
 	rows := make([]roleRow, len(views))
-	guarded := func(v *store.OracleRoleView) bool {
-		return v.RelationshipTypeCd == store.RelationshipAccountAdmin && !caller.holds(privilegeDeleteLastAdmin)
-	}
-	var adminAccounts []int64
+	guarded := !caller.holds(privilegeDeleteLastAdmin)
+	var accounts []int64
 	for i := range views {
 		view := &views[i]
 		manageable := caller.canManage() && view.Active()
 		rows[i] = roleRow{view: view, canUpdate: manageable, canDelete: manageable}
-		if manageable && guarded(view) && !slices.Contains(adminAccounts, view.AccountPartyID) {
-			adminAccounts = append(adminAccounts, view.AccountPartyID)
+		if manageable && guarded && mayEndAnAdmin(view) && !slices.Contains(accounts, view.AccountPartyID) {
+			accounts = append(accounts, view.AccountPartyID)
 		}
 	}
-	if len(adminAccounts) == 0 {
+	if len(accounts) == 0 {
 		return rows, nil
 	}
-	admins, err := tx.CountActiveOracleRoles(adminAccounts, store.RelationshipAccountAdmin)
+	admins, err := tx.ActiveOracleRoleHolders(accounts, store.RelationshipAccountAdmin)
 	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
-		if rows[i].canDelete && guarded(rows[i].view) && admins[rows[i].view.AccountPartyID] <= 1 {
+		if view := rows[i].view; rows[i].canDelete && guarded && mayEndAnAdmin(view) && endsLastAdmin(view, admins[view.AccountPartyID]) {
 			rows[i].canDelete = false
 		}
 	}
 	return rows, nil
+}
+
+// mayEndAnAdmin tells whether removing the role can end an administrator role: it is one,
+// or it is the self-service access its user's other roles end with.
+func mayEndAnAdmin(view *store.OracleRoleView) bool {
+	return view.RelationshipTypeCd == store.RelationshipAccountAdmin || view.RelationshipTypeCd == store.RelationshipUser
+}
+
+// endsLastAdmin tells whether removing an active role ends the last active administrator
+// of its account, whose administrators are admins (their user ids).
+func endsLastAdmin(view *store.OracleRoleView, admins []int64) bool {
+	if view.RelationshipTypeCd == store.RelationshipAccountAdmin {
+		return len(admins) <= 1
+	}
+	return len(admins) == 1 && admins[0] == view.UserID
 }
 
 // changed returns the requested value when it differs from the current one, else nil.

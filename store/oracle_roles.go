@@ -148,29 +148,46 @@ func (tx *Tx) UpdateOracleRole(role *OracleSelfServiceRole) error {
 		Updates(role).Error)
 }
 
-// CountActiveOracleRoles counts, per account among accountIDs, its active roles of this
-// relationship type, in one query. Accounts without any are absent from the map.
-func (tx *Tx) CountActiveOracleRoles(accountIDs []int64, relationshipType string) (map[int64]int64, error) {
-	counts := make(map[int64]int64, len(accountIDs))
+// ActiveOracleRolesOn lists the user's active roles on the account, in RoleID order.
+func (tx *Tx) ActiveOracleRolesOn(userID, accountID int64) ([]OracleSelfServiceRole, error) {
+	var roles []OracleSelfServiceRole
+	err := tx.db.Where("user_id = ? AND account_party_id = ? AND end_date IS NULL", userID, accountID).
+		Order("role_id").Find(&roles).Error
+	return roles, err
+}
+
+// EndOracleRoles ends the active roles among roleIDs at end, stamping their who-columns,
+// in one statement.
+func (tx *Tx) EndOracleRoles(roleIDs []int64, end time.Time, updatedBy, updateLogin string) error {
+	return tx.db.Model(&OracleSelfServiceRole{}).
+		Where("role_id IN ? AND end_date IS NULL", roleIDs).
+		Updates(map[string]any{"end_date": end, "last_updated_by": updatedBy, "last_update_date": end, "last_update_login": updateLogin}).Error
+}
+
+// ActiveOracleRoleHolders lists, per account among accountIDs, the users holding an active
+// role of this relationship type on it, in one query. Accounts without any are absent
+// from the map.
+func (tx *Tx) ActiveOracleRoleHolders(accountIDs []int64, relationshipType string) (map[int64][]int64, error) {
+	holders := make(map[int64][]int64, len(accountIDs))
 	if len(accountIDs) == 0 {
-		return counts, nil
+		return holders, nil
 	}
 	var rows []struct {
 		AccountPartyID int64
-		Active         int64
+		UserID         int64
 	}
 	err := tx.db.Model(&OracleSelfServiceRole{}).
-		Select("account_party_id, COUNT(*) AS active").
+		Select("account_party_id, user_id").
 		Where("account_party_id IN ? AND relationship_type_cd = ? AND end_date IS NULL", accountIDs, relationshipType).
-		Group("account_party_id").
+		Order("account_party_id, user_id").
 		Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	for _, row := range rows {
-		counts[row.AccountPartyID] = row.Active
+		holders[row.AccountPartyID] = append(holders[row.AccountPartyID], row.UserID)
 	}
-	return counts, nil
+	return holders, nil
 }
 
 // OracleRoleView is a role with what its item shows of its account, contact, user and

@@ -429,8 +429,9 @@ type SelfServiceRole struct {
 	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
 
 	// CanDeleteFlag Whether the caller may delete the role now: it is active, the caller holds
-	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
-	// `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, when removing it would end the last
+	// active `ORA_CSS_ACC_ADMIN` of its account (it is that role, or the
+	// `ORA_CSS_USER` role of that role's user), `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
 	//
 	//
 	// Example: true
@@ -1674,14 +1675,16 @@ type ClientInterface interface {
 	//
 	// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 	// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-	// role removes their self-service access. 404 when the user has no active role
-	// `RoleId`.
+	// role removes their self-service access to the account: the user's other active
+	// roles on that account end with it, in the same transaction (roles on other accounts
+	// stay). 404 when the user has no active role `RoleId`.
 	//
 	// An account always keeps one Account Administrator: removing the last active
-	// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-	// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-	// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-	// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+	// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+	// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+	// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+	// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+	// refused.
 	//
 	// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
 	DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2197,14 +2200,16 @@ func (c *Client) CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlu
 //
 // Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 // readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-// role removes their self-service access. 404 when the user has no active role
-// `RoleId`.
+// role removes their self-service access to the account: the user's other active
+// roles on that account end with it, in the same transaction (roles on other accounts
+// stay). 404 when the user has no active role `RoleId`.
 //
 // An account always keeps one Account Administrator: removing the last active
-// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+// refused.
 //
 // Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
 func (c *Client) DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3977,14 +3982,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 	// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-	// role removes their self-service access. 404 when the user has no active role
-	// `RoleId`.
+	// role removes their self-service access to the account: the user's other active
+	// roles on that account end with it, in the same transaction (roles on other accounts
+	// stay). 404 when the user has no active role `RoleId`.
 	//
 	// An account always keeps one Account Administrator: removing the last active
-	// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-	// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-	// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-	// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+	// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+	// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+	// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+	// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+	// refused.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6468,14 +6475,16 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithApplicationVndOracleAdfRe
 //
 // Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 // readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-// role removes their self-service access. 404 when the user has no active role
-// `RoleId`.
+// role removes their self-service access to the account: the user's other active
+// roles on that account end with it, in the same transaction (roles on other accounts
+// stay). 404 when the user has no active role `RoleId`.
 //
 // An account always keeps one Account Administrator: removing the last active
-// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+// refused.
 //
 // Returns a wrapper object for the known response body format(s).
 //

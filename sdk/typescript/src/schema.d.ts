@@ -306,14 +306,16 @@ export interface paths {
          * Delete a self-service role
          * @description Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
          *     readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-         *     role removes their self-service access. 404 when the user has no active role
-         *     `RoleId`.
+         *     role removes their self-service access to the account: the user's other active
+         *     roles on that account end with it, in the same transaction (roles on other accounts
+         *     stay). 404 when the user has no active role `RoleId`.
          *
          *     An account always keeps one Account Administrator: removing the last active
-         *     `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-         *     `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-         *     `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-         *     concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+         *     `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+         *     ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+         *     holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+         *     removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+         *     refused.
          */
         delete: operations["deleteSelfServiceRole"];
         options?: never;
@@ -757,8 +759,9 @@ export interface components {
             /**
              * Can Delete
              * @description Whether the caller may delete the role now: it is active, the caller holds
-             *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
-             *     `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+             *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, when removing it would end the last
+             *     active `ORA_CSS_ACC_ADMIN` of its account (it is that role, or the
+             *     `ORA_CSS_USER` role of that role's user), `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
              * @example true
              */
             readonly CanDeleteFlag?: boolean;
