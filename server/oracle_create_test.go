@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -82,6 +83,13 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: createAs("css-admin", pat, `{"AccountPartyId":42,"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no account for a contact of two accounts", status: 400, code: "JBO-27014", path: "AccountPartyId",
 			request: createAs("css-admin", sam, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
+		{name: "no account for a contact of two accounts, the user registered for one: that one", status: 201,
+			fixtures: []string{samRegistrations(globex)},
+			request:  createAs("css-admin", sam, `{"RelationshipTypeCd":"ORA_CSS_USER"}`),
+			after:    []string{roleState(1, sam, globex, "ORA_CSS_USER", "active")}},
+		{name: "no account for a contact of two accounts, the user registered for both", status: 400, code: "JBO-27014", path: "AccountPartyId",
+			fixtures: []string{samRegistrations(globex, acme)},
+			request:  createAs("css-admin", sam, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no account for a contact of none", status: 400, code: "JBO-27014", path: "AccountPartyId",
 			request: createAs("css-admin", lee, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no relationship type", status: 400, code: "JBO-27014", path: "RelationshipTypeCd",
@@ -162,6 +170,16 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Accept", "text/html")
 			}},
 	})
+}
+
+// samRegistrations gives sam a registration (B2C) for each account, numbered from 6001.
+func samRegistrations(accounts ...int64) string {
+	var b strings.Builder
+	b.WriteString("oracle:\n  registrations:\n")
+	for i, account := range accounts {
+		fmt.Fprintf(&b, "    - {registrationId: %d, userId: %d, accountPartyId: %d, requestTypeCd: B2C}\n", 6001+i, sam, account)
+	}
+	return b.String()
 }
 
 // Rules that need roles in place: one active role per user, account and type.
@@ -276,6 +294,12 @@ func TestCreateSelfServiceRoleResponse(t *testing.T) {
 			`{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`)), http.StatusCreated)
 		if *role.RequestTypeCd != "B2C" || *role.RegistrationId != 5001 {
 			t.Errorf("pat's user role: %s", jsonOf(role))
+		}
+		// A contact of two accounts: the account the user registered for, and that registration.
+		loadFixture(t, h.store, samRegistrations(globex))
+		role = decodeRole(t, h.do(adf(http.MethodPost, rolesPath(sam), h.userToken("css-admin"), `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)), http.StatusCreated)
+		if *role.AccountPartyId != globex || role.RegistrationId == nil || *role.RegistrationId != 6001 || *role.RequestTypeCd != "B2C" {
+			t.Errorf("sam's manager role: %s", jsonOf(role))
 		}
 	})
 }

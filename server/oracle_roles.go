@@ -39,7 +39,7 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 		if err != nil {
 			return err
 		}
-		account, err := roleAccount(user, accounts, body)
+		account, err := roleAccount(tx, user, accounts, body)
 		if err != nil {
 			return err
 		}
@@ -271,8 +271,8 @@ func selfServiceUser(tx *store.Tx, userID int64) (*store.OracleSelfServiceUser, 
 
 // roleAccount checks the contact, login and account a new role names against its
 // self-service user, and returns the role's account: the one given, else the only account
-// of the user's contact.
-func roleAccount(user *store.OracleSelfServiceUser, accounts []int64, body *gen.SelfServiceRoleCreate) (int64, error) {
+// of the user's contact, else the only one of them the user registered for.
+func roleAccount(tx *store.Tx, user *store.OracleSelfServiceUser, accounts []int64, body *gen.SelfServiceRoleCreate) (int64, error) {
 	if body.ContactPartyId != nil && *body.ContactPartyId != user.ContactPartyID {
 		return 0, newADFError(cssContactMismatch, *body.ContactPartyId, user.UserID, user.ContactPartyID).at("ContactPartyId")
 	}
@@ -285,11 +285,23 @@ func roleAccount(user *store.OracleSelfServiceUser, accounts []int64, body *gen.
 		}
 		return *body.AccountPartyId, nil
 	}
-	if len(accounts) != 1 {
-		reason := fmt.Sprintf("contact %d of self-service user %d belongs to %d accounts", user.ContactPartyID, user.UserID, len(accounts))
-		return 0, newADFError(adfAttributeRequired, "AccountPartyId", selfServiceRolesName, reason).at("AccountPartyId")
+	if len(accounts) == 1 {
+		return accounts[0], nil
 	}
-	return accounts[0], nil
+	reason := fmt.Sprintf("contact %d of self-service user %d belongs to no account", user.ContactPartyID, user.UserID)
+	if len(accounts) > 1 {
+		registered, err := tx.OracleRegisteredAccounts(user.UserID)
+		if err != nil {
+			return 0, err
+		}
+		registered = slices.DeleteFunc(registered, func(a int64) bool { return !slices.Contains(accounts, a) })
+		if len(registered) == 1 {
+			return registered[0], nil
+		}
+		reason = fmt.Sprintf("contact %d of self-service user %d belongs to %d accounts, and the user has registrations for %d of them",
+			user.ContactPartyID, user.UserID, len(accounts), len(registered))
+	}
+	return 0, newADFError(adfAttributeRequired, "AccountPartyId", selfServiceRolesName, reason).at("AccountPartyId")
 }
 
 // requireEnabledCodes checks, with one query, that each given code is an enabled code of

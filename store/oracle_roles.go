@@ -134,6 +134,14 @@ func (tx *Tx) OracleRegistrationFor(userID, accountID int64) (*OracleRegistratio
 	return &registration, sentinel(err)
 }
 
+// OracleRegisteredAccounts lists, ordered, the accounts the user has registrations for.
+func (tx *Tx) OracleRegisteredAccounts(userID int64) ([]int64, error) {
+	var accounts []int64
+	err := tx.db.Model(&OracleRegistration{}).Distinct("account_party_id").
+		Where("user_id = ?", userID).Order("account_party_id").Pluck("account_party_id", &accounts).Error
+	return accounts, err
+}
+
 // InsertOracleRole stores a new role and sets its RoleID; ErrConflict when the user
 // already holds an active role of this type on the account.
 func (tx *Tx) InsertOracleRole(role *OracleSelfServiceRole) error {

@@ -1578,8 +1578,9 @@ type ClientInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -1612,8 +1613,9 @@ type ClientInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -1646,8 +1648,9 @@ type ClientInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -2073,8 +2076,9 @@ func (c *Client) ListSelfServiceRoles(ctx context.Context, userId OracleUserId, 
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -2117,8 +2121,9 @@ func (c *Client) CreateSelfServiceRoleWithBody(ctx context.Context, userId Oracl
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -2161,8 +2166,9 @@ func (c *Client) CreateSelfServiceRole(ctx context.Context, userId OracleUserId,
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -3885,8 +3891,9 @@ type ClientWithResponsesInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -3919,8 +3926,9 @@ type ClientWithResponsesInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -3953,8 +3961,9 @@ type ClientWithResponsesInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -6360,8 +6369,9 @@ func (c *ClientWithResponses) ListSelfServiceRolesWithResponse(ctx context.Conte
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -6400,8 +6410,9 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithBodyWithResponse(ctx cont
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -6440,8 +6451,9 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithResponse(ctx context.Cont
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).

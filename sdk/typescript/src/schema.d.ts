@@ -235,8 +235,9 @@ export interface paths {
          *     * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
          *       the user's (`LoginId` compared without regard to case).
          *     * `AccountPartyId` defaults to the account of the user's contact when the contact
-         *       belongs to exactly one account (otherwise it is required); when given it must be an
-         *       account the user's contact belongs to.
+         *       belongs to exactly one account; when it belongs to several, to the one of them the
+         *       user has registrations for, if there is exactly one (otherwise it is required,
+         *       `JBO-27014`). When given it must be an account the user's contact belongs to.
          *     * `RelationshipTypeCd` is required and must be an enabled code of lookup
          *       `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
          *       Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
