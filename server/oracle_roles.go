@@ -228,7 +228,7 @@ func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, requ
 		for i, r := range ending {
 			ids[i] = r.RoleID
 		}
-		return tx.EndOracleRoles(ids, time.Now().UTC(), caller.login, caller.updateLogin())
+		return tx.EndOracleRoles(ids, time.Now().UTC(), caller.who, caller.updateLogin())
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
@@ -364,7 +364,7 @@ func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *ge
 	role := &store.OracleSelfServiceRole{
 		UserID: userID, AccountPartyID: account,
 		RelationshipTypeCd: *body.RelationshipTypeCd, RequestTypeCd: body.RequestTypeCd,
-		StartDate: now, CreatedBy: caller.login, CreationDate: now,
+		StartDate: now, CreatedBy: caller.who, CreationDate: now,
 	}
 	registration, err := tx.OracleRegistrationFor(userID, account)
 	switch {
@@ -382,7 +382,7 @@ func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *ge
 
 // stamp fills a role's who-columns for a change the caller makes now.
 func (c *oracleCaller) stamp(role *store.OracleSelfServiceRole, now time.Time) {
-	role.LastUpdatedBy, role.LastUpdateDate, role.LastUpdateLogin = c.login, now, c.updateLogin()
+	role.LastUpdatedBy, role.LastUpdateDate, role.LastUpdateLogin = c.who, now, c.updateLogin()
 }
 
 // changeRole applies an update's relationship and request types to an active role, when

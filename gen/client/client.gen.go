@@ -451,7 +451,7 @@ type SelfServiceRole struct {
 	// ContactPartyNumber Example: CDRM_2001
 	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
 
-	// CreatedBy The login of the user who created the role.
+	// CreatedBy The login of the user who created the role (its first 64 characters).
 	//
 	// Example: css-admin
 	CreatedBy *string `json:"CreatedBy,omitempty"`
@@ -472,14 +472,17 @@ type SelfServiceRole struct {
 	// LastUpdateDate Example: 2026-11-23T01:20:08+00:00
 	LastUpdateDate *string `json:"LastUpdateDate,omitempty"`
 
-	// LastUpdateLogin A global identifier of the user who last updated the role: 32 hexadecimal
-	// characters derived from the user's login (this service has no login sessions).
+	// LastUpdateLogin Oracle stamps the id of the login session that made the change; this service has
+	// no sessions and stamps 32 hexadecimal characters derived from the login of the
+	// user who last changed the role instead.
 	//
 	//
 	// Example: 9F86D081884C7D659A2FEAA0C55AD015
 	LastUpdateLogin *string `json:"LastUpdateLogin,omitempty"`
 
-	// LastUpdatedBy Example: css-admin
+	// LastUpdatedBy The login of the user who last changed the role (its first 64 characters).
+	//
+	// Example: css-admin
 	LastUpdatedBy *string `json:"LastUpdatedBy,omitempty"`
 
 	// LoginId Example: pat@example.com

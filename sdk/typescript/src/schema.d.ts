@@ -790,7 +790,7 @@ export interface components {
             readonly ContactPartyNumber?: string;
             /**
              * Created By
-             * @description The login of the user who created the role.
+             * @description The login of the user who created the role (its first 64 characters).
              * @example css-admin
              */
             readonly CreatedBy?: string;
@@ -821,13 +821,15 @@ export interface components {
             readonly LastUpdateDate?: string;
             /**
              * Last Updated By
+             * @description The login of the user who last changed the role (its first 64 characters).
              * @example css-admin
              */
             readonly LastUpdatedBy?: string;
             /**
              * Last Update Login
-             * @description A global identifier of the user who last updated the role: 32 hexadecimal
-             *     characters derived from the user's login (this service has no login sessions).
+             * @description Oracle stamps the id of the login session that made the change; this service has
+             *     no sessions and stamps 32 hexadecimal characters derived from the login of the
+             *     user who last changed the role instead.
              * @example 9F86D081884C7D659A2FEAA0C55AD015
              */
             readonly LastUpdateLogin?: string;
