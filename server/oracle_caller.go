@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/custaccess/custaccess/store"
 )
@@ -18,10 +19,16 @@ const (
 	privilegeDeleteLastAdmin = "SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV"
 )
 
+// maxWhoColumn is the length of CreatedBy and LastUpdatedBy, as Oracle documents them.
+const maxWhoColumn = 64
+
 // oracleCaller is the user calling an Oracle operation with its privileges as stored now:
 // they are read at every request, so a change takes effect at once.
 type oracleCaller struct {
-	login      string
+	login string
+	// who names the caller in CreatedBy and LastUpdatedBy: its login, cut to their length
+	// (logins have none).
+	who        string
 	privileges []string
 }
 
@@ -38,7 +45,7 @@ func loadOracleCaller(ctx context.Context, tx *store.Tx) (*oracleCaller, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &oracleCaller{login: claims.Subject, privileges: privileges}, nil
+	return &oracleCaller{login: claims.Subject, who: firstCharacters(claims.Subject, maxWhoColumn), privileges: privileges}, nil
 }
 
 func (c *oracleCaller) holds(privilege string) bool { return slices.Contains(c.privileges, privilege) }
@@ -61,9 +68,19 @@ func (c *oracleCaller) requireRead() error {
 	return nil
 }
 
-// updateLogin is the LastUpdateLogin the caller stamps: 32 hexadecimal characters that
-// identify the user globally, as Oracle's user GUIDs do.
+// updateLogin is the LastUpdateLogin the caller stamps. Oracle stamps the id of the login
+// session that made the change; this service has no sessions, so it stamps what stands in
+// for one: 32 hexadecimal characters (the attribute's length) derived from the caller's
+// login, the same for every change the caller makes.
 func (c *oracleCaller) updateLogin() string {
 	sum := sha256.Sum256([]byte(c.login))
 	return strings.ToUpper(hex.EncodeToString(sum[:16]))
+}
+
+// firstCharacters cuts text to its first max characters.
+func firstCharacters(text string, max int) string {
+	if utf8.RuneCountInString(text) <= max {
+		return text
+	}
+	return string([]rune(text)[:max])
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -53,6 +54,15 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: createAs("css-none", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "caller with the view privilege only", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
 			request: createAs("css-viewer", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, for a user that does not exist", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: createAs("css-viewer", 999, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
+		{name: "caller without privilege, with an account not the user's", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: createAs("css-none", pat, `{"AccountPartyId":42,"RelationshipTypeCd":"ORA_CSS_USER"}`)},
+		{name: "caller without privilege, without a relationship type", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: createAs("css-viewer", pat, `{"RequestTypeCd":"B2B"}`)},
+		{name: "caller without privilege, with a disabled relationship type", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: createAs("css-none", pat, `{"RelationshipTypeCd":"ORA_CSS_RETIRED"}`)},
 		{name: "token of a user no longer in the database", status: 401, code: "ADF_REST_INVALID_TOKEN",
 			request: createAs("ghost", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no token", status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED",
@@ -73,6 +83,13 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: createAs("css-admin", pat, `{"AccountPartyId":42,"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no account for a contact of two accounts", status: 400, code: "JBO-27014", path: "AccountPartyId",
 			request: createAs("css-admin", sam, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
+		{name: "no account for a contact of two accounts, the user registered for one: that one", status: 201,
+			fixtures: []string{samRegistrations(globex)},
+			request:  createAs("css-admin", sam, `{"RelationshipTypeCd":"ORA_CSS_USER"}`),
+			after:    []string{roleState(1, sam, globex, "ORA_CSS_USER", "active")}},
+		{name: "no account for a contact of two accounts, the user registered for both", status: 400, code: "JBO-27014", path: "AccountPartyId",
+			fixtures: []string{samRegistrations(globex, acme)},
+			request:  createAs("css-admin", sam, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no account for a contact of none", status: 400, code: "JBO-27014", path: "AccountPartyId",
 			request: createAs("css-admin", lee, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)},
 		{name: "no relationship type", status: 400, code: "JBO-27014", path: "RelationshipTypeCd",
@@ -124,6 +141,14 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: func(h *harness) request {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "Application/JSON")
 			}},
+		{name: "media type in capitals with a parameter Go cannot parse", status: 201, after: []string{patUser},
+			request: func(h *harness) request {
+				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "APPLICATION/JSON; charset")
+			}},
+		{name: "ADF media type in capitals with a parameter Go cannot parse", status: 201, after: []string{patUser},
+			request: func(h *harness) request {
+				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).with("Content-Type", "Application/Vnd.Oracle.ADF.ResourceItem+JSON;=")
+			}},
 		{name: "body too large", status: 413, code: "ADF_REST_BODY_TOO_LARGE",
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":"`+strings.Repeat("X", 70_000)+`"}`)},
 		{name: "unsupported query parameter", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", path: "colour",
@@ -147,6 +172,16 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 	})
 }
 
+// samRegistrations gives sam a registration (B2C) for each account, numbered from 6001.
+func samRegistrations(accounts ...int64) string {
+	var b strings.Builder
+	b.WriteString("oracle:\n  registrations:\n")
+	for i, account := range accounts {
+		fmt.Fprintf(&b, "    - {registrationId: %d, userId: %d, accountPartyId: %d, requestTypeCd: B2C}\n", 6001+i, sam, account)
+	}
+	return b.String()
+}
+
 // Rules that need roles in place: one active role per user, account and type.
 func TestCreateSelfServiceRoleWithExistingRoles(t *testing.T) {
 	prepare := func(h *harness) {
@@ -167,7 +202,8 @@ func TestCreateSelfServiceRoleWithExistingRoles(t *testing.T) {
 		{name: "the same active role with Upsert-Mode true updates it", status: 200,
 			request: func(h *harness) request {
 				return createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`)(h).with("Upsert-Mode", "true")
-			}},
+			},
+			requestTypes: map[int64]string{1: "B2C"}},
 		{name: "another type on the same account", status: 201,
 			request: createAs("css-admin", pat, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`),
 			after:   append(existing, roleState(3, pat, acme, "ORA_CSS_ACC_ADMIN", "active"))},
@@ -258,6 +294,12 @@ func TestCreateSelfServiceRoleResponse(t *testing.T) {
 			`{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`)), http.StatusCreated)
 		if *role.RequestTypeCd != "B2C" || *role.RegistrationId != 5001 {
 			t.Errorf("pat's user role: %s", jsonOf(role))
+		}
+		// A contact of two accounts: the account the user registered for, and that registration.
+		loadFixture(t, h.store, samRegistrations(globex))
+		role = decodeRole(t, h.do(adf(http.MethodPost, rolesPath(sam), h.userToken("css-admin"), `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)), http.StatusCreated)
+		if *role.AccountPartyId != globex || role.RegistrationId == nil || *role.RegistrationId != 6001 || *role.RequestTypeCd != "B2C" {
+			t.Errorf("sam's manager role: %s", jsonOf(role))
 		}
 	})
 }

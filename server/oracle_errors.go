@@ -64,8 +64,6 @@ var (
 		"The request body is too large; the limit is %s."}
 	adfUnsupportedMediaType = adfCode{"ADF_REST_UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType,
 		"The media type %s isn't supported; use application/json or application/vnd.oracle.adf.resourceitem+json."}
-	adfMediaTypeSpelling = adfCode{"ADF_REST_UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType,
-		"Write the Content-Type in lower case and without leading spaces: application/json or application/vnd.oracle.adf.resourceitem+json."}
 	adfTooManyRequests = adfCode{"ADF_REST_TOO_MANY_REQUESTS", http.StatusTooManyRequests,
 		"Too many requests; retry after %s second(s)."}
 	adfSystem = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,
@@ -95,6 +93,8 @@ var (
 		"Self-service user %d already has an active %s role on account %d; send Upsert-Mode: true to update it."}
 	cssLastAccountAdmin = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
 		"Role %d is the last active account administrator of account %d; removing it needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
+	cssLastAccountAdminWithAccess = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
+		"Role %d is the self-service access of user %d to account %d; removing it also ends role %d, the last active account administrator of the account, which needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
 	cssRoleEnded = adfCode{"SVC_CSS_ROLE_ENDED", http.StatusBadRequest,
 		"Role %d was removed on %s and can't be changed."}
 )
@@ -128,7 +128,8 @@ func (e *adfError) writeResponse(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeADFError writes the error in the form the framework version asks for: JSON from
-// version 4, a line of text ("CODE: detail") before.
+// version 4; before it the message alone, as text, which is what Oracle's servers send and
+// its clients show.
 func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 	f.writeHeaders(w.Header())
 	var buf bytes.Buffer
@@ -149,7 +150,7 @@ func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 		}
 		w.Header().Set("Content-Type", mediaTypeADFError)
 	} else {
-		buf.WriteString(e.code.code + ": " + e.detail() + "\n")
+		buf.WriteString(e.detail())
 		w.Header().Set("Content-Type", mediaTypeText)
 	}
 	w.WriteHeader(e.code.status)

@@ -47,17 +47,19 @@ func TestOracleFrameworkVersions(t *testing.T) {
 					{method: http.MethodGet, path: rolesPath(pat)},
 				} {
 					rec := send(r)
-					code := map[bool]string{true: "JBO-25020", false: "ADF_REST_AUTHENTICATION_REQUIRED"}[r.token != ""]
-					status := map[bool]int{true: 404, false: 401}[r.token != ""]
+					want := map[bool]*adfError{true: newADFError(cssUserNotFound, int64(999)), false: newADFError(adfAuthenticationRequired)}[r.token != ""]
 					// Security is checked before the header: without a token, a refused
 					// version gets the 401, written as for version 1.
 					switch {
 					case tc.refused && r.token != "":
-						checkTextError(t, rec, 400, "ADF_REST_UNSUPPORTED_FRAMEWORK_VERSION")
+						checkTextError(t, rec, newADFError(adfUnsupportedVersion, tc.header))
 					case tc.json:
-						adfErrorOf(t, rec, status, code)
+						// The JSON detail is the message the text form shows alone.
+						if got := adfErrorOf(t, rec, want.httpStatus(), want.errorCode()).Detail; got != want.detail() {
+							t.Errorf("detail %q, want %q", got, want.detail())
+						}
 					default:
-						checkTextError(t, rec, status, code)
+						checkTextError(t, rec, want)
 					}
 				}
 				// A success.
@@ -70,18 +72,18 @@ func TestOracleFrameworkVersions(t *testing.T) {
 	})
 }
 
-// checkTextError checks a plain-text error: "CODE: detail".
-func checkTextError(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) {
+// checkTextError checks a plain-text error (framework versions 1 to 3): its status, and
+// the message alone as the body, as Oracle sends it.
+func checkTextError(t *testing.T, rec *httptest.ResponseRecorder, want *adfError) {
 	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
+	if rec.Code != want.httpStatus() {
+		t.Fatalf("status %d, want %d: %s", rec.Code, want.httpStatus(), rec.Body)
 	}
 	if ct := rec.Header().Get("Content-Type"); ct != "text/plain; charset=utf-8" {
 		t.Fatalf("Content-Type %q, want text/plain", ct)
 	}
-	body := rec.Body.String()
-	if !strings.HasPrefix(body, code+": ") || !strings.HasSuffix(body, ".\n") || strings.Count(body, "\n") != 1 || strings.Contains(body, "%!") {
-		t.Fatalf("text error %q, want one line %q", body, code+": ...")
+	if body := rec.Body.String(); body != want.detail() || strings.Contains(body, "%!") {
+		t.Fatalf("text error %q, want the message alone: %q", body, want.detail())
 	}
 }
 
@@ -149,7 +151,7 @@ func TestOracleRoutingMediaTypesAndSystemErrors(t *testing.T) {
 		}
 		adfErrorOf(t, h.do(adf(http.MethodGet, rolesPath(pat), token, "")), 500, "ADF_REST_INTERNAL_ERROR")
 		adfErrorOf(t, h.do(adf(http.MethodPost, rolesPath(pat), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)), 500, "ADF_REST_INTERNAL_ERROR")
-		checkTextError(t, h.do(request{method: http.MethodDelete, path: rolePath(pat, 1), token: token}), 500, "ADF_REST_INTERNAL_ERROR")
+		checkTextError(t, h.do(request{method: http.MethodDelete, path: rolePath(pat, 1), token: token}), newADFError(adfSystem))
 	})
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
 )
 
 // oracleFixture is the Oracle reference data every Oracle test starts from (on top of
@@ -177,25 +178,61 @@ func (h *harness) createRole(userID int64, body string) int64 {
 	return *role.RoleId
 }
 
-// oracleRoles describes every stored role as "RoleId:UserId:account:type:active|ended", to
-// check what a request wrote.
-func (h *harness) oracleRoles() []string {
+// storedRoles reads every stored role, active or ended, in RoleId order, beside the store.
+func (h *harness) storedRoles() []store.OracleSelfServiceRole {
 	h.t.Helper()
 	var roles []store.OracleSelfServiceRole
-	err := h.store.View(context.Background(), func(tx *store.Tx) (err error) {
-		roles, err = tx.AllOracleRoles()
-		return err
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	storetest.Rows(h.t, h.database, &roles, "role_id")
+	return roles
+}
+
+// oracleRoles describes every stored role as roleState does, to check what a request wrote.
+func (h *harness) oracleRoles() []string {
+	h.t.Helper()
+	roles := h.storedRoles()
 	described := make([]string, len(roles))
 	for i, r := range roles {
-		state := "active"
-		if r.EndDate != nil {
-			state = "ended"
+		described[i] = shortRoleState(r)
+	}
+	return described
+}
+
+// shortRoleState is what a test says of a role it expects: "RoleId:UserId:account:type:active|ended".
+func shortRoleState(r store.OracleSelfServiceRole) string {
+	state := "active"
+	if r.EndDate != nil {
+		state = "ended"
+	}
+	return roleState(r.RoleID, r.UserID, r.AccountPartyID, r.RelationshipTypeCd, state)
+}
+
+// fullRoleState adds to shortRoleState every column a write changes: the request type, the
+// registration, the end date and the who-columns.
+func fullRoleState(r store.OracleSelfServiceRole) string {
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return "-"
 		}
-		described[i] = fmt.Sprintf("%d:%d:%d:%s:%s", r.RoleID, r.UserID, r.AccountPartyID, r.RelationshipTypeCd, state)
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	requestType, registration := "-", "-"
+	if r.RequestTypeCd != nil {
+		requestType = *r.RequestTypeCd
+	}
+	if r.RegistrationID != nil {
+		registration = fmt.Sprint(*r.RegistrationID)
+	}
+	return fmt.Sprintf("%s request=%s registration=%s ended=%s updated=%s@%s/%s", shortRoleState(r), requestType, registration,
+		stamp(r.EndDate), r.LastUpdatedBy, stamp(&r.LastUpdateDate), r.LastUpdateLogin)
+}
+
+// fullRoleStates describes every stored role as fullRoleState does.
+func (h *harness) fullRoleStates() []string {
+	h.t.Helper()
+	roles := h.storedRoles()
+	described := make([]string, len(roles))
+	for i, r := range roles {
+		described[i] = fullRoleState(r)
 	}
 	return described
 }
@@ -213,11 +250,14 @@ type oracleCase struct {
 	// after lists the roles stored once the request is done (see oracleRoles); nil means
 	// unchanged.
 	after []string
+	// requestTypes are the request types the request stores, by RoleId ("" for none): the
+	// roles it changes without changing what after shows.
+	requestTypes map[int64]string
 }
 
 // runOracleCases runs each case on a fresh database per dialect, prepared by prepare (when
 // not nil), and checks the response and the roles stored afterwards: a refused request
-// changes nothing.
+// changes nothing, and a request changes no role but those it is expected to.
 func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,7 +267,7 @@ func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) 
 				if prepare != nil {
 					prepare(h)
 				}
-				before := h.oracleRoles()
+				before := h.storedRoles()
 				rec := h.do(tc.request(h))
 				if tc.code != "" {
 					detail := adfErrorOf(t, rec, tc.status, tc.code)
@@ -237,15 +277,51 @@ func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) 
 				} else if rec.Code != tc.status {
 					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
 				}
-				want := tc.after
-				if want == nil {
-					want = before
-				}
-				if got := h.oracleRoles(); !slices.Equal(got, want) {
-					t.Fatalf("stored roles %v, want %v", got, want)
-				}
+				checkWrites(t, before, h.storedRoles(), tc.after, tc.requestTypes)
 			})
 		})
+	}
+}
+
+// checkWrites compares the roles stored after a request with those before it: their states
+// are want (nil: as before); a role whose state changed, or which requestTypes names, was
+// written with the request type asked for and stamped who-columns; every other role was not
+// written at all.
+func checkWrites(t *testing.T, before, after []store.OracleSelfServiceRole, want []string, requestTypes map[int64]string) {
+	t.Helper()
+	if want == nil {
+		want = make([]string, len(before))
+		for i, r := range before {
+			want[i] = shortRoleState(r)
+		}
+	}
+	got := make([]string, len(after))
+	for i, r := range after {
+		got[i] = shortRoleState(r)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("stored roles %v, want %v", got, want)
+	}
+	for _, old := range before {
+		i := slices.IndexFunc(after, func(r store.OracleSelfServiceRole) bool { return r.RoleID == old.RoleID })
+		if i < 0 {
+			t.Errorf("role %d is gone", old.RoleID)
+			continue
+		}
+		now := after[i]
+		requestType, named := requestTypes[now.RoleID]
+		if !named && shortRoleState(now) == shortRoleState(old) {
+			if fullRoleState(now) != fullRoleState(old) {
+				t.Errorf("role %d was written:\n before %s\n  after %s", now.RoleID, fullRoleState(old), fullRoleState(now))
+			}
+			continue
+		}
+		if named && ((now.RequestTypeCd == nil) != (requestType == "") || (now.RequestTypeCd != nil && *now.RequestTypeCd != requestType)) {
+			t.Errorf("role %d: stored %s, want request type %q", now.RoleID, fullRoleState(now), requestType)
+		}
+		if !now.LastUpdateDate.After(old.LastUpdateDate) || now.LastUpdatedBy == "" {
+			t.Errorf("role %d changed without its who-columns stamped:\n before %s\n  after %s", now.RoleID, fullRoleState(old), fullRoleState(now))
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,9 +17,6 @@ const (
 	finderPrimaryKey = "PrimaryKey"
 	finderAllRoles   = "AllRolesFinder"
 )
-
-// attributeName is what a q term or sort key must name.
-var attributeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 
 // invalidQuery refuses a query parameter's value, naming the parameter.
 func invalidQuery(parameter, reason string) *adfError {
@@ -42,48 +38,6 @@ func parseFields(fields *string) (attributeSelection, error) {
 		selection = append(selection, attribute)
 	}
 	return selection, nil
-}
-
-// parseQ reads q in the framework's simple syntax: Attribute=value terms joined by ";",
-// the value optionally quoted.
-func parseQ(q *string) ([]store.OracleRoleCondition, error) {
-	if q == nil || strings.TrimSpace(*q) == "" {
-		return nil, nil
-	}
-	var conditions []store.OracleRoleCondition
-	for _, term := range strings.Split(*q, ";") {
-		name, value, found := strings.Cut(term, "=")
-		name = strings.TrimSpace(name)
-		if !found || !attributeName.MatchString(name) {
-			return nil, invalidQuery("q", strconv.Quote(strings.TrimSpace(term))+" isn't an Attribute=value term; only equality terms joined by ; are supported")
-		}
-		attribute, known := roleAttributeNamed(name)
-		if !known {
-			return nil, invalidQuery("q", "attribute "+name+" isn't defined in SelfServiceRoles")
-		}
-		if attribute.field == "" || attribute.kind == otherAttribute {
-			return nil, invalidQuery("q", "attribute "+name+" can't be used in q")
-		}
-		value = unquote(strings.TrimSpace(value))
-		condition := store.OracleRoleCondition{Field: attribute.field, Value: value}
-		if attribute.kind == integerAttribute {
-			n, err := strconv.ParseInt(value, 10, 64)
-			if err != nil {
-				return nil, invalidQuery("q", name+" is a number, not "+strconv.Quote(value))
-			}
-			condition.Value = n
-		}
-		conditions = append(conditions, condition)
-	}
-	return conditions, nil
-}
-
-// unquote removes one pair of matching single or double quotes.
-func unquote(value string) string {
-	if len(value) >= 2 && (value[0] == '\'' || value[0] == '"') && value[len(value)-1] == value[0] {
-		return value[1 : len(value)-1]
-	}
-	return value
 }
 
 // parseOrderBy reads orderBy=A:asc,B:desc.

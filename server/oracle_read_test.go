@@ -15,7 +15,7 @@ import (
 )
 
 // listAccounts are the accounts of sam's contact in the listing fixture: Acme, Globex and
-// twelve more.
+// twelve more, the last named oddAccountName.
 var listAccounts = func() []int64 {
 	accounts := []int64{acme, globex}
 	for i := range 12 {
@@ -24,12 +24,19 @@ var listAccounts = func() []int64 {
 	return accounts
 }()
 
+// oddAccountName holds what q must be able to quote: a quote and a semicolon.
+const oddAccountName = "O'Brien; Sons"
+
 // listFixture gives sam's contact the listAccounts.
 func listFixture() string {
 	var b strings.Builder
 	b.WriteString("oracle:\n  accounts:\n")
-	for _, id := range listAccounts[2:] {
-		fmt.Fprintf(&b, "    - {partyId: %d, name: Account %d, partyNumber: CDRM_%d}\n", id, id%1000, id%100000)
+	for i, id := range listAccounts[2:] {
+		name := fmt.Sprintf("Account %d", id%1000)
+		if i == len(listAccounts)-3 {
+			name = oddAccountName
+		}
+		fmt.Fprintf(&b, "    - {partyId: %d, name: %q, partyNumber: CDRM_%d}\n", id, name, id%100000)
 	}
 	fmt.Fprintf(&b, "  contacts:\n    - {partyId: %d, name: Sam Roe, partyNumber: CDRM_2002, email: sam@example.com, accounts: %s}\n",
 		samContact, strings.ReplaceAll(fmt.Sprint(listAccounts), " ", ", "))
@@ -107,7 +114,7 @@ func runReadCases(t *testing.T, cases []readCase) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, listFixture())
 		seedListRoles(h)
-		before := h.oracleRoles()
+		before := h.fullRoleStates()
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				login := tc.login
@@ -137,7 +144,7 @@ func runReadCases(t *testing.T, cases []readCase) {
 				}
 			})
 		}
-		if after := h.oracleRoles(); !slices.Equal(after, before) {
+		if after := h.fullRoleStates(); !slices.Equal(after, before) {
 			t.Fatalf("reading changed the roles: %v", after)
 		}
 	})
@@ -187,7 +194,11 @@ func TestListSelfServiceRoles(t *testing.T) {
 		{name: "q with spaces and double quotes", path: samRoles + "?limit=500&q=" + queryEscape(`LoginId = "sam@example.com"`), ids: active},
 		{name: "q counted by totalResults", path: samRoles + "?limit=1&totalResults=true&q=RelationshipTypeCd=ORA_CSS_ACC_ADMIN", ids: []int64{16},
 			check: paging(1, 1, 0, true, pointerTo(int64(14)))},
-		{name: "q on a name", path: samRoles + "?q=" + queryEscape("AccountPartyName=Acme Corp"), ids: []int64{2, 16}},
+		{name: "q on a name", path: samRoles + "?q=" + queryEscape("AccountPartyName='Acme Corp'"), ids: []int64{2, 16}},
+		{name: "q with a quote doubled and a semicolon inside a quoted value", path: samRoles + "?q=" + queryEscape("AccountPartyName='O''Brien; Sons'"), ids: []int64{15, 29}},
+		{name: "q with a semicolon inside a double-quoted value, then another term", path: samRoles + "?q=" + queryEscape(`AccountPartyName="O'Brien; Sons";RelationshipTypeCd=ORA_CSS_USER`), ids: []int64{15}},
+		{name: "q with raw semicolons inside and between quoted values", path: samRoles + "?q=RelationshipTypeCd='ORA_CSS_ACC_ADMIN';AccountPartyName=" + queryEscape("'O''Brien; Sons'"), ids: []int64{29}},
+		{name: "q with a quoted number", path: samRoles + "?q=RoleId='16'", ids: []int64{16}},
 		{name: "q matching nothing", path: samRoles + "?q=RelationshipTypeCd=ORA_CSS_ACC_MANAGER", ids: []int64{}},
 		{name: "an ended role is not active", path: samRoles + "?q=RoleId=30", ids: []int64{}},
 		{name: "AllRolesFinder includes ended roles", path: samRoles + "?limit=500&finder=AllRolesFinder", ids: idsFrom(2, 30)},
@@ -235,8 +246,9 @@ func TestListSelfServiceRoles(t *testing.T) {
 				}
 			}},
 		{name: "expand=all has nothing to expand", path: samRoles + "?limit=1&expand=all", ids: []int64{2}},
+		// Sam is Acme's only administrator (16): removing sam's access (2) would end it too.
 		{name: "flags for a manager without the last-administrator privilege", login: "css-admin", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",
-			check: flags(map[int64][2]bool{2: {true, true}, 16: {true, false}})},
+			check: flags(map[int64][2]bool{2: {true, false}, 16: {true, false}})},
 		{name: "flags for a manager with the last-administrator privilege", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",
 			check: flags(map[int64][2]bool{2: {true, true}, 16: {true, true}})},
 		{name: "flags for a viewer", login: "css-viewer", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",
@@ -271,6 +283,16 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 	invalid := func(name, query, parameter string) readCase {
 		return readCase{name: name, path: samRoles + "?" + query, status: 400, code: "ADF_REST_INVALID_PARAMETER", at: parameter}
 	}
+	// invalidQ is a q refused with a detail naming what it did not understand.
+	invalidQ := func(name, q, notUnderstood string) readCase {
+		c := invalid(name, "q="+queryEscape(q), "q")
+		c.check = func(t *testing.T, body []byte) {
+			if !strings.Contains(string(body), notUnderstood) {
+				t.Errorf("detail does not name %q: %s", notUnderstood, body)
+			}
+		}
+		return c
+	}
 	runReadCases(t, []readCase{
 		invalid("fields naming an unknown attribute", "fields=RoleId,Colour", "fields"),
 		invalid("fields naming links", "fields=links", "fields"),
@@ -286,6 +308,20 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 		invalid("q on a flag", "q="+queryEscape("CanDeleteFlag=true"), "q"),
 		invalid("q with a number that is not", "q="+queryEscape("RoleId=abc"), "q"),
 		invalid("q with a rowmatch expression", "q="+queryEscape("RoleId = 5 and AccountPartyId = 7"), "q"),
+		// q refuses what it does not understand instead of reading it as part of a value.
+		invalidQ("q with a second condition after a quoted text value", "RelationshipTypeCd='ORA_CSS_USER' and AccountPartyId=1", "and AccountPartyId=1"),
+		invalidQ("q with or between quoted text values", "RelationshipTypeCd='ORA_CSS_USER' or RelationshipTypeCd='ORA_CSS_ACC_ADMIN'", "or RelationshipTypeCd="),
+		invalidQ("q with a second condition after an unquoted text value", "RelationshipTypeCd=ORA_CSS_USER and AccountPartyId=1", "ORA_CSS_USER and AccountPartyId=1"),
+		invalidQ("q with a second condition after a quoted number", "RoleId='16' and AccountPartyId=1", "and AccountPartyId=1"),
+		invalidQ("q with an unquoted text value holding a space", "AccountPartyName=Acme Corp", "Acme Corp"),
+		invalidQ("q with an unquoted text value holding a quote", "RelationshipTypeCd=ORA'CSS'", "ORA'CSS'"),
+		invalidQ("q with a quote not doubled inside a quoted value", "AccountPartyName='O'Brien; Sons'", "no closing '"),
+		invalidQ("q with a quoted value not closed", "AccountPartyName='Acme Corp", "no closing '"),
+		invalidQ("q with text right after a quoted value", "RelationshipTypeCd='ORA_CSS_USER'X", "followed by"),
+		invalidQ("q with another operator after =", "RoleId==16", "=16"),
+		invalidQ("q with !=", "RelationshipTypeCd!=ORA_CSS_USER", "RelationshipTypeCd!=ORA_CSS_USER"),
+		invalidQ("q with an empty value", "RelationshipTypeCd=", "no value"),
+		invalidQ("q with an empty term", ";RoleId=16", "isn't an Attribute=value term"),
 		invalid("orderBy an unknown attribute", "orderBy=Colour", "orderBy"),
 		invalid("orderBy an unknown direction", "orderBy=RoleId:up", "orderBy"),
 		invalid("orderBy a flag", "orderBy=CanUpdateFlag", "orderBy"),
@@ -302,6 +338,11 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 		{name: "unsupported query parameter", path: samRoles + "?colour=red&limit=1", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "colour"},
 		{name: "self-service user does not exist", path: rolesPath(999), status: 404, code: "JBO-25020", at: "UserId"},
 		{name: "caller without privilege", login: "css-none", path: samRoles, status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, with a q not understood", login: "css-none", path: samRoles + "?q=" + queryEscape("RoleId>5"), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: samRoles + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with an unknown finder", login: "css-none", path: samRoles + "?finder=Nope&orderBy=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, for a user that does not exist", login: "css-none", path: rolesPath(999) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "no token", login: "-", path: samRoles, status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED"},
 		{name: "caller with the view privilege", login: "css-viewer", path: samRoles + "?limit=1", ids: []int64{2}},
 	})
@@ -444,6 +485,10 @@ func TestGetSelfServiceRole(t *testing.T) {
 		{name: "a role that does not exist", path: rolePath(sam, 999), status: 404, code: "JBO-25020", at: "RoleId"},
 		{name: "a user that does not exist", path: rolePath(999, 2), status: 404, code: "JBO-25020", at: "UserId"},
 		{name: "caller without privilege", login: "css-none", path: rolePath(sam, 2), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: rolePath(sam, 2) + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with an expand of a child that does not exist", login: "css-none", path: rolePath(sam, 2) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, for a role that does not exist", login: "css-none", path: rolePath(999, 999), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "fields naming an unknown attribute", path: rolePath(sam, 2) + "?fields=Colour", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "fields"},
 		{name: "expand of a child that does not exist", path: rolePath(sam, 2) + "?expand=Children", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "expand"},
 		{name: "q is a collection parameter", path: rolePath(sam, 2) + "?q=RoleId=2", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "q"},

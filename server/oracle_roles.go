@@ -21,28 +21,25 @@ type oracleSelfServiceRoles struct {
 // Upsert-Mode: true updates the active role of the same type on that account.
 func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, request gen.CreateSelfServiceRoleRequestObject) (gen.CreateSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
-	if body == nil {
-		return oracleFailure{err: unreadableBody(), framework: framework}, nil
+	body, err := requestBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if err != nil {
+		return nil, err
 	}
 	upsert := request.Params.UpsertMode != nil && *request.Params.UpsertMode
 	var (
 		row     roleRow
 		updated bool
 	)
-	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, err := loadOracleCaller(ctx, tx)
+	err = s.store.Transaction(ctx, func(tx *store.Tx) error {
+		caller, err := managingCaller(ctx, tx, "create")
 		if err != nil {
-			return err
-		}
-		if err := caller.requireManage("create"); err != nil {
 			return err
 		}
 		user, accounts, err := selfServiceUser(tx, request.UserId)
 		if err != nil {
 			return err
 		}
-		account, err := roleAccount(user, accounts, body)
+		account, err := roleAccount(tx, user, accounts, body)
 		if err != nil {
 			return err
 		}
@@ -82,24 +79,28 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 // ListSelfServiceRoles returns a page of a self-service user's roles.
 func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, request gen.ListSelfServiceRolesRequestObject) (gen.ListSelfServiceRolesResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	list, err := parseRoleListRequest(request.UserId, request.Params)
 	var (
+		list roleListRequest
 		page store.OracleRolePage
 		rows []roleRow
 	)
-	if err == nil {
-		err = s.store.View(ctx, func(tx *store.Tx) error {
-			caller, err := readingCaller(ctx, tx, request.UserId)
-			if err != nil {
-				return err
-			}
-			if page, err = tx.OracleRolePage(list.query); err != nil {
-				return err
-			}
-			rows, err = roleRows(tx, caller, page.Roles)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		caller, err := readingCaller(ctx, tx)
+		if err != nil {
 			return err
-		})
-	}
+		}
+		if list, err = parseRoleListRequest(request.UserId, request.Params); err != nil {
+			return err
+		}
+		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
+			return err
+		}
+		if page, err = tx.OracleRolePage(list.query); err != nil {
+			return err
+		}
+		rows, err = roleRows(tx, caller, page.Roles)
+		return err
+	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
 	}
@@ -128,21 +129,27 @@ func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, reque
 // GetSelfServiceRole returns one role of a self-service user, active or ended.
 func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.GetSelfServiceRoleRequestObject) (gen.GetSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	selection, err := parseFields(request.Params.Fields)
-	if err == nil {
-		err = checkExpand(request.Params.Expand)
-	}
-	var row roleRow
-	if err == nil {
-		err = s.store.View(ctx, func(tx *store.Tx) error {
-			caller, err := readingCaller(ctx, tx, request.UserId)
-			if err != nil {
-				return err
-			}
-			row, err = roleRowOf(tx, caller, request.UserId, request.RoleId)
+	var (
+		selection attributeSelection
+		row       roleRow
+	)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		caller, err := readingCaller(ctx, tx)
+		if err != nil {
 			return err
-		})
-	}
+		}
+		if selection, err = parseFields(request.Params.Fields); err != nil {
+			return err
+		}
+		if err := checkExpand(request.Params.Expand); err != nil {
+			return err
+		}
+		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
+			return err
+		}
+		row, err = roleRowOf(tx, caller, request.UserId, request.RoleId)
+		return err
+	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
 	}
@@ -157,16 +164,20 @@ func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request
 // UpdateSelfServiceRole changes the relationship or request type of an active role.
 func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request gen.UpdateSelfServiceRoleRequestObject) (gen.UpdateSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	body := firstBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
-	if body == nil {
-		return oracleFailure{err: unreadableBody(), framework: framework}, nil
-	}
-	if refused := refuseFixedAttributes(body); refused != nil {
-		return oracleFailure{err: refused, framework: framework}, nil
+	body, err := requestBody(request.JSONBody, request.ApplicationVndOracleAdfResourceitemPlusJSONBody)
+	if err != nil {
+		return nil, err
 	}
 	var row roleRow
-	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, role, err := roleToChange(ctx, tx, "update", request.UserId, request.RoleId)
+	err = s.store.Transaction(ctx, func(tx *store.Tx) error {
+		caller, err := managingCaller(ctx, tx, "update")
+		if err != nil {
+			return err
+		}
+		if err := refuseFixedAttributes(body); err != nil {
+			return err
+		}
+		role, err := roleToChange(tx, request.UserId, request.RoleId)
 		if err != nil {
 			return err
 		}
@@ -189,24 +200,35 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
-// DeleteSelfServiceRole ends an active role.
+// DeleteSelfServiceRole ends an active role; ending a user's ORA_CSS_USER role ends the
+// user's self-service access to the account, so the user's other active roles on the
+// account end with it.
 func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request gen.DeleteSelfServiceRoleRequestObject) (gen.DeleteSelfServiceRoleResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		caller, role, err := roleToChange(ctx, tx, "delete", request.UserId, request.RoleId)
+		caller, err := managingCaller(ctx, tx, "delete")
+		if err != nil {
+			return err
+		}
+		role, err := roleToChange(tx, request.UserId, request.RoleId)
 		if err != nil {
 			return err
 		}
 		if role.EndDate != nil {
 			return newADFError(cssActiveRoleNotFound, role.UserID, role.RoleID, adfDate(*role.EndDate)).at("RoleId")
 		}
-		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+		ending, err := rolesEndingWith(tx, role)
+		if err != nil {
 			return err
 		}
-		now := time.Now().UTC()
-		role.EndDate = &now
-		caller.stamp(role, now)
-		return tx.UpdateOracleRole(role)
+		if err := requireNotLastAdmin(tx, caller, role, ending); err != nil {
+			return err
+		}
+		ids := make([]int64, len(ending))
+		for i, r := range ending {
+			ids[i] = r.RoleID
+		}
+		return tx.EndOracleRoles(ids, time.Now().UTC(), caller.who, caller.updateLogin())
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
@@ -218,19 +240,24 @@ func (s *oracleSelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, requ
 		Headers: gen.DeleteSelfServiceRole204ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
-// readingCaller loads a caller who may read roles, and checks that the self-service user exists.
-func readingCaller(ctx context.Context, tx *store.Tx, userID int64) (*oracleCaller, error) {
+// readingCaller loads the caller and checks that it may read roles. Every operation checks
+// the caller's privilege first, so that a caller without it learns nothing else of the
+// request, valid or not.
+func readingCaller(ctx context.Context, tx *store.Tx) (*oracleCaller, error) {
 	caller, err := loadOracleCaller(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	if err := caller.requireRead(); err != nil {
+	return caller, caller.requireRead()
+}
+
+// managingCaller loads the caller and checks that it may create, change and remove roles.
+func managingCaller(ctx context.Context, tx *store.Tx, action string) (*oracleCaller, error) {
+	caller, err := loadOracleCaller(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
-	if _, _, err := selfServiceUser(tx, userID); err != nil {
-		return nil, err
-	}
-	return caller, nil
+	return caller, caller.requireManage(action)
 }
 
 // selfServiceUser loads the self-service user of the path and the accounts of its contact.
@@ -244,8 +271,8 @@ func selfServiceUser(tx *store.Tx, userID int64) (*store.OracleSelfServiceUser, 
 
 // roleAccount checks the contact, login and account a new role names against its
 // self-service user, and returns the role's account: the one given, else the only account
-// of the user's contact.
-func roleAccount(user *store.OracleSelfServiceUser, accounts []int64, body *gen.SelfServiceRoleCreate) (int64, error) {
+// of the user's contact, else the only one of them the user registered for.
+func roleAccount(tx *store.Tx, user *store.OracleSelfServiceUser, accounts []int64, body *gen.SelfServiceRoleCreate) (int64, error) {
 	if body.ContactPartyId != nil && *body.ContactPartyId != user.ContactPartyID {
 		return 0, newADFError(cssContactMismatch, *body.ContactPartyId, user.UserID, user.ContactPartyID).at("ContactPartyId")
 	}
@@ -258,11 +285,23 @@ func roleAccount(user *store.OracleSelfServiceUser, accounts []int64, body *gen.
 		}
 		return *body.AccountPartyId, nil
 	}
-	if len(accounts) != 1 {
-		reason := fmt.Sprintf("contact %d of self-service user %d belongs to %d accounts", user.ContactPartyID, user.UserID, len(accounts))
-		return 0, newADFError(adfAttributeRequired, "AccountPartyId", selfServiceRolesName, reason).at("AccountPartyId")
+	if len(accounts) == 1 {
+		return accounts[0], nil
 	}
-	return accounts[0], nil
+	reason := fmt.Sprintf("contact %d of self-service user %d belongs to no account", user.ContactPartyID, user.UserID)
+	if len(accounts) > 1 {
+		registered, err := tx.OracleRegisteredAccounts(user.UserID)
+		if err != nil {
+			return 0, err
+		}
+		registered = slices.DeleteFunc(registered, func(a int64) bool { return !slices.Contains(accounts, a) })
+		if len(registered) == 1 {
+			return registered[0], nil
+		}
+		reason = fmt.Sprintf("contact %d of self-service user %d belongs to %d accounts, and the user has registrations for %d of them",
+			user.ContactPartyID, user.UserID, len(accounts), len(registered))
+	}
+	return 0, newADFError(adfAttributeRequired, "AccountPartyId", selfServiceRolesName, reason).at("AccountPartyId")
 }
 
 // requireEnabledCodes checks, with one query, that each given code is an enabled code of
@@ -325,7 +364,7 @@ func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *ge
 	role := &store.OracleSelfServiceRole{
 		UserID: userID, AccountPartyID: account,
 		RelationshipTypeCd: *body.RelationshipTypeCd, RequestTypeCd: body.RequestTypeCd,
-		StartDate: now, CreatedBy: caller.login, CreationDate: now,
+		StartDate: now, CreatedBy: caller.who, CreationDate: now,
 	}
 	registration, err := tx.OracleRegistrationFor(userID, account)
 	switch {
@@ -343,7 +382,7 @@ func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *ge
 
 // stamp fills a role's who-columns for a change the caller makes now.
 func (c *oracleCaller) stamp(role *store.OracleSelfServiceRole, now time.Time) {
-	role.LastUpdatedBy, role.LastUpdateDate, role.LastUpdateLogin = c.login, now, c.updateLogin()
+	role.LastUpdatedBy, role.LastUpdateDate, role.LastUpdateLogin = c.who, now, c.updateLogin()
 }
 
 // changeRole applies an update's relationship and request types to an active role, when
@@ -359,7 +398,7 @@ func changeRole(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServic
 	}
 	if relationshipType != nil {
 		// The role stops being what it was: as if it were removed.
-		if err := requireNotLastAdmin(tx, caller, role); err != nil {
+		if err := requireNotLastAdmin(tx, caller, role, []store.OracleSelfServiceRole{*role}); err != nil {
 			return err
 		}
 		_, err := tx.ActiveOracleRole(role.UserID, role.AccountPartyID, *relationshipType)
@@ -382,21 +421,13 @@ func changeRole(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServic
 	return err
 }
 
-// roleToChange loads a caller who may manage roles, checks that the self-service user
-// exists, and finds the user's role with its account locked.
-func roleToChange(ctx context.Context, tx *store.Tx, action string, userID, roleID int64) (*oracleCaller, *store.OracleSelfServiceRole, error) {
-	caller, err := loadOracleCaller(ctx, tx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := caller.requireManage(action); err != nil {
-		return nil, nil, err
-	}
+// roleToChange checks that the self-service user exists and finds the user's role with its
+// account locked.
+func roleToChange(tx *store.Tx, userID, roleID int64) (*store.OracleSelfServiceRole, error) {
 	if _, _, err := selfServiceUser(tx, userID); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	role, err := lockedRole(tx, userID, roleID)
-	return caller, role, err
+	return lockedRole(tx, userID, roleID)
 }
 
 // lockedRole finds the user's role and locks its account; the role is read again under
@@ -415,24 +446,45 @@ func lockedRole(tx *store.Tx, userID, roleID int64) (*store.OracleSelfServiceRol
 	return tx.OracleRoleOf(userID, roleID)
 }
 
+// rolesEndingWith lists the roles that end when role does: itself, and for the user's
+// self-service access (ORA_CSS_USER) every active role of the user on the account.
+func rolesEndingWith(tx *store.Tx, role *store.OracleSelfServiceRole) ([]store.OracleSelfServiceRole, error) {
+	if role.RelationshipTypeCd != store.RelationshipUser {
+		return []store.OracleSelfServiceRole{*role}, nil
+	}
+	return tx.ActiveOracleRolesOn(role.UserID, role.AccountPartyID)
+}
+
 // requireNotLastAdmin: an account keeps one active administrator, unless the caller holds
-// the privilege to remove the last one. The account's row is locked by the caller.
-func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole) error {
-	if role.RelationshipTypeCd != store.RelationshipAccountAdmin || caller.holds(privilegeDeleteLastAdmin) {
+// the privilege to remove the last one. ending are the roles of role's account that stop
+// being what they are when the request changes or removes role (role among them); the
+// account's row is locked by the caller.
+func requireNotLastAdmin(tx *store.Tx, caller *oracleCaller, role *store.OracleSelfServiceRole, ending []store.OracleSelfServiceRole) error {
+	if caller.holds(privilegeDeleteLastAdmin) {
 		return nil
 	}
-	counts, err := tx.CountActiveOracleRoles([]int64{role.AccountPartyID}, store.RelationshipAccountAdmin)
+	i := slices.IndexFunc(ending, func(r store.OracleSelfServiceRole) bool {
+		return r.RelationshipTypeCd == store.RelationshipAccountAdmin
+	})
+	if i < 0 {
+		return nil
+	}
+	admin := ending[i] // a user holds one active administrator role per account at most
+	holders, err := tx.ActiveOracleRoleHolders([]int64{admin.AccountPartyID}, store.RelationshipAccountAdmin)
 	if err != nil {
 		return err
 	}
-	if counts[role.AccountPartyID] <= 1 {
+	switch {
+	case len(holders[admin.AccountPartyID]) > 1:
+		return nil
+	case admin.RoleID == role.RoleID:
 		return newADFError(cssLastAccountAdmin, role.RoleID, role.AccountPartyID).at("RoleId")
 	}
-	return nil
+	return newADFError(cssLastAccountAdminWithAccess, role.RoleID, role.UserID, role.AccountPartyID, admin.RoleID).at("RoleId")
 }
 
 // refuseFixedAttributes: the attributes naming whose role it is never change.
-func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) *adfError {
+func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) error {
 	for _, fixed := range []struct {
 		name  string
 		given bool
@@ -469,36 +521,49 @@ func roleRowOf(tx *store.Tx, caller *oracleCaller, userID, roleID int64) (roleRo
 }
 
 // roleRows works out what the caller may do to each role: update and delete active roles
-// with the manage privilege, except delete the last active administrator of an account
-// without the privilege for it. One query counts the administrators of every account
-// concerned.
+// with the manage privilege, except, without the privilege for it, delete a role whose end
+// would end the last active administrator of an account. One query finds the
+// administrators of every account concerned.
 func roleRows(tx *store.Tx, caller *oracleCaller, views []store.OracleRoleView) ([]roleRow, error) {
 	rows := make([]roleRow, len(views))
-	guarded := func(v *store.OracleRoleView) bool {
-		return v.RelationshipTypeCd == store.RelationshipAccountAdmin && !caller.holds(privilegeDeleteLastAdmin)
-	}
-	var adminAccounts []int64
+	guarded := !caller.holds(privilegeDeleteLastAdmin)
+	var accounts []int64
 	for i := range views {
 		view := &views[i]
 		manageable := caller.canManage() && view.Active()
 		rows[i] = roleRow{view: view, canUpdate: manageable, canDelete: manageable}
-		if manageable && guarded(view) && !slices.Contains(adminAccounts, view.AccountPartyID) {
-			adminAccounts = append(adminAccounts, view.AccountPartyID)
+		if manageable && guarded && mayEndAnAdmin(view) && !slices.Contains(accounts, view.AccountPartyID) {
+			accounts = append(accounts, view.AccountPartyID)
 		}
 	}
-	if len(adminAccounts) == 0 {
+	if len(accounts) == 0 {
 		return rows, nil
 	}
-	admins, err := tx.CountActiveOracleRoles(adminAccounts, store.RelationshipAccountAdmin)
+	admins, err := tx.ActiveOracleRoleHolders(accounts, store.RelationshipAccountAdmin)
 	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
-		if rows[i].canDelete && guarded(rows[i].view) && admins[rows[i].view.AccountPartyID] <= 1 {
+		if view := rows[i].view; rows[i].canDelete && guarded && mayEndAnAdmin(view) && endsLastAdmin(view, admins[view.AccountPartyID]) {
 			rows[i].canDelete = false
 		}
 	}
 	return rows, nil
+}
+
+// mayEndAnAdmin tells whether removing the role can end an administrator role: it is one,
+// or it is the self-service access its user's other roles end with.
+func mayEndAnAdmin(view *store.OracleRoleView) bool {
+	return view.RelationshipTypeCd == store.RelationshipAccountAdmin || view.RelationshipTypeCd == store.RelationshipUser
+}
+
+// endsLastAdmin tells whether removing an active role ends the last active administrator
+// of its account, whose administrators are admins (their user ids).
+func endsLastAdmin(view *store.OracleRoleView, admins []int64) bool {
+	if view.RelationshipTypeCd == store.RelationshipAccountAdmin {
+		return len(admins) <= 1
+	}
+	return len(admins) == 1 && admins[0] == view.UserID
 }
 
 // changed returns the requested value when it differs from the current one, else nil.
@@ -509,18 +574,15 @@ func changed(requested, current *string) *string {
 	return requested
 }
 
-// firstBody picks the body of whichever media type the request was sent as.
-func firstBody[T any](bodies ...*T) *T {
+// requestBody picks the body of whichever media type the request was sent as. Validation
+// admits only the declared media types, and canonicalizeContentType spells them as the
+// generated handler matches them, so a request without either body is a defect: an error,
+// not a refusal.
+func requestBody[T any](bodies ...*T) (*T, error) {
 	for _, body := range bodies {
 		if body != nil {
-			return body
+			return body, nil
 		}
 	}
-	return nil
-}
-
-// unreadableBody: the generated handler binds a body only when Content-Type starts with
-// the media type as the spec spells it, while validation accepts any spelling.
-func unreadableBody() *adfError {
-	return newADFError(adfMediaTypeSpelling).at("Content-Type")
+	return nil, errors.New("oracle: a validated request reached its handler without a body of a declared media type")
 }

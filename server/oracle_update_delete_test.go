@@ -61,12 +61,18 @@ func deleteAs(login string, userID, roleID int64) func(h *harness) request {
 
 func TestUpdateSelfServiceRoleRules(t *testing.T) {
 	runOracleCases(t, seedRoles, []oracleCase{
-		{name: "change the request type", status: 200, request: patchAs("css-admin", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "change the request type", status: 200, request: patchAs("css-admin", pat, 2, `{"RequestTypeCd":"B2C"}`),
+			requestTypes: map[int64]string{2: "B2C"}},
 		{name: "change the relationship type", status: 200, request: patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`),
 			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
 		{name: "as an ADF resource item", status: 200,
 			request: func(h *harness) request {
 				return patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)(h).with("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+			},
+			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
+		{name: "as an ADF resource item in capitals with a parameter Go cannot parse", status: 200,
+			request: func(h *harness) request {
+				return patchAs("css-admin", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)(h).with("Content-Type", "APPLICATION/VND.ORACLE.ADF.RESOURCEITEM+JSON; charset")
 			},
 			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_ACC_MANAGER", "active")})},
 		{name: "make a second administrator", status: 200, request: patchAs("css-admin", kim, 3, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`),
@@ -112,6 +118,15 @@ func TestUpdateSelfServiceRoleRules(t *testing.T) {
 			request: patchAs("css-viewer", pat, 2, `{"RequestTypeCd":"B2C"}`)},
 		{name: "caller without privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
 			request: patchAs("css-none", pat, 2, `{"RequestTypeCd":"B2C"}`)},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, changing the account", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", pat, 2, `{"AccountPartyId":300100000000002}`)},
+		{name: "caller without privilege, for a user that does not exist", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-none", 999, 2, `{"RequestTypeCd":"B2C"}`)},
+		{name: "caller without privilege, for an ended role", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", kim, 6, `{"RequestTypeCd":"B2C"}`)},
+		{name: "caller without privilege, with a disabled relationship type", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED",
+			request: patchAs("css-viewer", pat, 2, `{"RelationshipTypeCd":"ORA_CSS_RETIRED"}`)},
 		{name: "no body", status: 400, code: "ADF_REST_BODY_REQUIRED",
 			request: func(h *harness) request {
 				return patchAs("css-admin", pat, 2, "")(h).with("Content-Type", "application/json")
@@ -144,8 +159,17 @@ func TestDeleteSelfServiceRoleRules(t *testing.T) {
 		h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`) // 7
 	}
 	runOracleCases(t, seedRoles, []oracleCase{
-		{name: "a user role", status: 204, request: deleteAs("css-admin", pat, 2),
-			after: seededWith(map[int]string{2: roleState(2, pat, acme, "ORA_CSS_USER", "ended")})},
+		{name: "a user role: the user's other roles on that account end too, not those elsewhere", status: 204, request: deleteAs("css-admin", sam, 5),
+			after: seededWith(map[int]string{5: roleState(5, sam, acme, "ORA_CSS_USER", "ended")})},
+		{name: "a user role whose user holds no other active role there", status: 204, request: deleteAs("css-admin", kim, 3),
+			after: seededWith(map[int]string{3: roleState(3, kim, acme, "ORA_CSS_USER", "ended")})},
+		{name: "a user role ending the last administrator of the account, without the privilege", status: 400, code: "SVC_CSS_LAST_ACCOUNT_ADMIN", path: "RoleId",
+			request: deleteAs("css-admin", pat, 2)},
+		{name: "a user role ending the last administrator of the account, with the privilege", status: 204, request: deleteAs("css-super", pat, 2),
+			after: seededWith(map[int]string{
+				1: roleState(1, pat, acme, "ORA_CSS_ACC_ADMIN", "ended"),
+				2: roleState(2, pat, acme, "ORA_CSS_USER", "ended"),
+			})},
 		{name: "the last administrator of an account, without the privilege", status: 400, code: "SVC_CSS_LAST_ACCOUNT_ADMIN", path: "RoleId",
 			request: deleteAs("css-admin", pat, 1)},
 		{name: "the last administrator of another account, without the privilege", status: 400, code: "SVC_CSS_LAST_ACCOUNT_ADMIN", path: "RoleId",
@@ -158,6 +182,10 @@ func TestDeleteSelfServiceRoleRules(t *testing.T) {
 		{name: "a user that does not exist", status: 404, code: "JBO-25020", path: "UserId", request: deleteAs("css-admin", 999, 2)},
 		{name: "caller with the view privilege only", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", pat, 2)},
 		{name: "caller without privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-none", pat, 2)},
+		// The privilege is checked before anything else the request may have wrong.
+		{name: "caller without privilege, for an ended role", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", kim, 6)},
+		{name: "caller without privilege, for a user that does not exist", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-none", 999, 2)},
+		{name: "caller without privilege, for the last administrator", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: deleteAs("css-viewer", pat, 1)},
 		{name: "no token", status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED", request: deleteAs("", pat, 2)},
 		{name: "a request body", status: 400, code: "ADF_REST_BODY_NOT_ALLOWED",
 			request: func(h *harness) request {
@@ -171,9 +199,17 @@ func TestDeleteSelfServiceRoleRules(t *testing.T) {
 			}},
 	})
 	runOracleCases(t, twoAdmins, []oracleCase{
-		{name: "an administrator with another one left", status: 204, request: deleteAs("css-admin", pat, 1),
+		{name: "an administrator with another one left: the user keeps the other roles", status: 204, request: deleteAs("css-admin", pat, 1),
 			after: append(seededWith(map[int]string{1: roleState(1, pat, acme, "ORA_CSS_ACC_ADMIN", "ended")}),
 				roleState(7, kim, acme, "ORA_CSS_ACC_ADMIN", "active"))},
+		{name: "a user role ending an administrator with another one left", status: 204, request: deleteAs("css-admin", pat, 2),
+			after: append(seededWith(map[int]string{
+				1: roleState(1, pat, acme, "ORA_CSS_ACC_ADMIN", "ended"),
+				2: roleState(2, pat, acme, "ORA_CSS_USER", "ended"),
+			}), roleState(7, kim, acme, "ORA_CSS_ACC_ADMIN", "active"))},
+		{name: "a user role ending the user's administrator role, an ended role left as it is", status: 204, request: deleteAs("css-admin", kim, 3),
+			after: append(seededWith(map[int]string{3: roleState(3, kim, acme, "ORA_CSS_USER", "ended")}),
+				roleState(7, kim, acme, "ORA_CSS_ACC_ADMIN", "ended"))},
 	})
 }
 
@@ -181,22 +217,53 @@ func TestDeleteSelfServiceRoleEndsIt(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect)
 		seedRoles(h)
-		rec := h.do(deleteAs("css-admin", pat, 2)(h).with("Metadata-Context", `sandbox="S1"`))
+		rec := h.do(deleteAs("css-admin", kim, 3)(h).with("Metadata-Context", `sandbox="S1"`))
 		if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 || rec.Header().Get(headerFrameworkVersion) != "4" ||
 			rec.Header().Get(headerMetadataContext) != `sandbox="S1"` {
 			t.Fatalf("delete: %d %v %q", rec.Code, rec.Header(), rec.Body)
 		}
-		ended := decodeRole(t, h.do(adf(http.MethodGet, rolePath(pat, 2), h.userToken("css-admin"), "")), http.StatusOK)
+		ended := decodeRole(t, h.do(adf(http.MethodGet, rolePath(kim, 3), h.userToken("css-admin"), "")), http.StatusOK)
 		if ended.EndDate == nil || *ended.EndDate != *ended.StartDate || *ended.LastUpdatedBy != "css-admin" || *ended.CanDeleteFlag || *ended.CanUpdateFlag {
 			t.Errorf("ended role %s", jsonOf(ended))
 		}
 		// It left the active set.
-		if ids := roleIDs(decodeRoles(t, h.do(adf(http.MethodGet, rolesPath(pat), h.userToken("css-admin"), "")))); !slices.Equal(ids, []int64{1}) {
-			t.Errorf("active roles of pat %v", ids)
+		if ids := roleIDs(decodeRoles(t, h.do(adf(http.MethodGet, rolesPath(kim), h.userToken("css-admin"), "")))); len(ids) != 0 {
+			t.Errorf("active roles of kim %v", ids)
 		}
 		// The same role can be given again: a new role.
-		if id := h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`); id != 7 {
+		if id := h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`); id != 7 {
 			t.Errorf("new role %d", id)
+		}
+	})
+}
+
+// Removing a user's self-service access (ORA_CSS_USER) ends the user's other roles on the
+// account, and CanDeleteFlag tells in advance when that would end the account's last
+// administrator.
+func TestDeleteSelfServiceAccessEndsTheUsersRoles(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		seedRoles(h)
+		canDelete := func(login string, userID, roleID int64) bool {
+			return *decodeRole(t, h.do(adf(http.MethodGet, rolePath(userID, roleID), h.userToken(login), "")), http.StatusOK).CanDeleteFlag
+		}
+		// Pat's access (2) would end pat's administrator role (1), Acme's only one.
+		if canDelete("css-admin", pat, 2) || !canDelete("css-super", pat, 2) || !canDelete("css-admin", sam, 5) {
+			t.Errorf("CanDeleteFlag of the user roles: pat's for css-admin %v, for css-super %v; sam's for css-admin %v",
+				canDelete("css-admin", pat, 2), canDelete("css-super", pat, 2), canDelete("css-admin", sam, 5))
+		}
+		detail := adfErrorOf(t, h.do(deleteAs("css-admin", pat, 2)(h)), http.StatusBadRequest, "SVC_CSS_LAST_ACCOUNT_ADMIN")
+		if !strings.Contains(detail.Detail, "role 1") {
+			t.Errorf("detail %q does not name the administrator role", detail.Detail)
+		}
+		if rec := h.do(deleteAs("css-super", pat, 2)(h)); rec.Code != http.StatusNoContent {
+			t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+		}
+		for _, id := range []int64{1, 2} {
+			role := decodeRole(t, h.do(adf(http.MethodGet, rolePath(pat, id), h.userToken("css-admin"), "")), http.StatusOK)
+			if role.EndDate == nil || *role.LastUpdatedBy != "css-super" {
+				t.Errorf("role %d after removing pat's access: %s", id, jsonOf(role))
+			}
 		}
 	})
 }

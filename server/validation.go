@@ -234,16 +234,24 @@ func schemaReason(err error) string {
 // canonicalizeContentType lower-cases the body's media type (media types are
 // case-insensitive): the generated strict handlers pick a body by a case-sensitive prefix of
 // Content-Type, so a body sent as Application/JSON would otherwise reach them as none.
+// Parameters Go cannot parse are kept as sent, but the media type before them is still
+// lower-cased and trimmed: validation reads the media type whatever its parameters, so a
+// body it admits always reaches the handler.
 func canonicalizeContentType(h http.Header) {
 	value := h.Get("Content-Type")
 	if value == "" {
 		return
 	}
-	mediaType, params, err := mime.ParseMediaType(value)
-	if err != nil {
+	if mediaType, params, err := mime.ParseMediaType(value); err == nil {
+		h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
 		return
 	}
-	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
+	mediaType, params, hasParams := strings.Cut(value, ";")
+	canonical := strings.ToLower(strings.TrimSpace(mediaType))
+	if hasParams {
+		canonical += ";" + params
+	}
+	h.Set("Content-Type", canonical)
 }
 
 // nulCharacter refuses a NUL character in a path parameter, a query parameter or a body

@@ -89,11 +89,7 @@ func (tx *Tx) InsertGrants(grantedOnID int64, granteeIDs []int64) error {
 	for i, id := range granteeIDs {
 		grants[i] = CustomerGrant{GrantedOnID: grantedOnID, GranteeID: id, CreatedAt: now}
 	}
-	err := tx.db.Create(&grants).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return ErrConflict
-	}
-	return err
+	return sentinel(tx.db.Create(&grants).Error)
 }
 
 // DeleteGrant removes the grant granteeID holds on grantedOnID; ErrNotFound when there is none.

@@ -8,6 +8,9 @@ const (
 	LookupRequestType      = "ORA_SVC_CSS_REQ_TYPE_CD"
 	// RelationshipAccountAdmin is the role an account must always keep one of.
 	RelationshipAccountAdmin = "ORA_CSS_ACC_ADMIN"
+	// RelationshipUser is a user's self-service access to an account: the user's other roles
+	// on the account end with it.
+	RelationshipUser = "ORA_CSS_USER"
 )
 
 // OracleUserPrivilege is one Oracle privilege (such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV)

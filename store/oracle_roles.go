@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -115,7 +114,7 @@ func (tx *Tx) ActiveOracleRole(userID, accountID int64, relationshipType string)
 	var role OracleSelfServiceRole
 	err := tx.db.Where("user_id = ? AND account_party_id = ? AND relationship_type_cd = ? AND end_date IS NULL",
 		userID, accountID, relationshipType).Take(&role).Error
-	return &role, sentinelNotFound(err)
+	return &role, sentinel(err)
 }
 
 // OracleRoleOf finds the user's role roleID, active or ended; ErrNotFound when the user
@@ -123,7 +122,7 @@ func (tx *Tx) ActiveOracleRole(userID, accountID int64, relationshipType string)
 func (tx *Tx) OracleRoleOf(userID, roleID int64) (*OracleSelfServiceRole, error) {
 	var role OracleSelfServiceRole
 	err := tx.db.Where("user_id = ? AND role_id = ?", userID, roleID).Take(&role).Error
-	return &role, sentinelNotFound(err)
+	return &role, sentinel(err)
 }
 
 // OracleRegistrationFor finds the user's registration for the account (the first one, when
@@ -132,46 +131,71 @@ func (tx *Tx) OracleRegistrationFor(userID, accountID int64) (*OracleRegistratio
 	var registration OracleRegistration
 	err := tx.db.Where("user_id = ? AND account_party_id = ?", userID, accountID).
 		Order("registration_id").Take(&registration).Error
-	return &registration, sentinelNotFound(err)
+	return &registration, sentinel(err)
+}
+
+// OracleRegisteredAccounts lists, ordered, the accounts the user has registrations for.
+func (tx *Tx) OracleRegisteredAccounts(userID int64) ([]int64, error) {
+	var accounts []int64
+	err := tx.db.Model(&OracleRegistration{}).Distinct("account_party_id").
+		Where("user_id = ?", userID).Order("account_party_id").Pluck("account_party_id", &accounts).Error
+	return accounts, err
 }
 
 // InsertOracleRole stores a new role and sets its RoleID; ErrConflict when the user
 // already holds an active role of this type on the account.
 func (tx *Tx) InsertOracleRole(role *OracleSelfServiceRole) error {
-	return sentinelConflict(tx.db.Create(role).Error)
+	return sentinel(tx.db.Create(role).Error)
 }
 
 // UpdateOracleRole writes back what a role's changes may touch: its relationship and
 // request types, its end date and its who-columns. ErrConflict as for InsertOracleRole.
 func (tx *Tx) UpdateOracleRole(role *OracleSelfServiceRole) error {
-	return sentinelConflict(tx.db.Model(role).
+	return sentinel(tx.db.Model(role).
 		Select("relationship_type_cd", "request_type_cd", "end_date", "last_updated_by", "last_update_date", "last_update_login").
 		Updates(role).Error)
 }
 
-// CountActiveOracleRoles counts, per account among accountIDs, its active roles of this
-// relationship type, in one query. Accounts without any are absent from the map.
-func (tx *Tx) CountActiveOracleRoles(accountIDs []int64, relationshipType string) (map[int64]int64, error) {
-	counts := make(map[int64]int64, len(accountIDs))
+// ActiveOracleRolesOn lists the user's active roles on the account, in RoleID order.
+func (tx *Tx) ActiveOracleRolesOn(userID, accountID int64) ([]OracleSelfServiceRole, error) {
+	var roles []OracleSelfServiceRole
+	err := tx.db.Where("user_id = ? AND account_party_id = ? AND end_date IS NULL", userID, accountID).
+		Order("role_id").Find(&roles).Error
+	return roles, err
+}
+
+// EndOracleRoles ends the active roles among roleIDs at end, stamping their who-columns,
+// in one statement.
+func (tx *Tx) EndOracleRoles(roleIDs []int64, end time.Time, updatedBy, updateLogin string) error {
+	return tx.db.Model(&OracleSelfServiceRole{}).
+		Where("role_id IN ? AND end_date IS NULL", roleIDs).
+		Updates(map[string]any{"end_date": end, "last_updated_by": updatedBy, "last_update_date": end, "last_update_login": updateLogin}).Error
+}
+
+// ActiveOracleRoleHolders lists, per account among accountIDs, the users holding an active
+// role of this relationship type on it, in one query. Accounts without any are absent
+// from the map.
+func (tx *Tx) ActiveOracleRoleHolders(accountIDs []int64, relationshipType string) (map[int64][]int64, error) {
+	holders := make(map[int64][]int64, len(accountIDs))
 	if len(accountIDs) == 0 {
-		return counts, nil
+		return holders, nil
 	}
 	var rows []struct {
 		AccountPartyID int64
-		Active         int64
+		UserID         int64
 	}
 	err := tx.db.Model(&OracleSelfServiceRole{}).
-		Select("account_party_id, COUNT(*) AS active").
+		Select("account_party_id, user_id").
 		Where("account_party_id IN ? AND relationship_type_cd = ? AND end_date IS NULL", accountIDs, relationshipType).
-		Group("account_party_id").
+		Order("account_party_id, user_id").
 		Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	for _, row := range rows {
-		counts[row.AccountPartyID] = row.Active
+		holders[row.AccountPartyID] = append(holders[row.AccountPartyID], row.UserID)
 	}
-	return counts, nil
+	return holders, nil
 }
 
 // OracleRoleView is a role with what its item shows of its account, contact, user and
@@ -347,27 +371,4 @@ func (tx *Tx) OracleRoleViewOf(userID, roleID int64) (*OracleRoleView, error) {
 		return nil, ErrNotFound
 	}
 	return &page.Roles[0], nil
-}
-
-// sentinelNotFound maps GORM's "no row" to ErrNotFound.
-func sentinelNotFound(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ErrNotFound
-	}
-	return err
-}
-
-// sentinelConflict maps a unique-key violation to ErrConflict.
-func sentinelConflict(err error) error {
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return ErrConflict
-	}
-	return err
-}
-
-// AllOracleRoles lists every role, active or ended, in RoleID order.
-func (tx *Tx) AllOracleRoles() ([]OracleSelfServiceRole, error) {
-	var roles []OracleSelfServiceRole
-	err := tx.db.Order("role_id").Find(&roles).Error
-	return roles, err
 }

@@ -1,20 +1,11 @@
 package store
 
-import (
-	"errors"
-
-	"gorm.io/gorm"
-)
-
 // UserByLogin loads a user with its actions and foreign departments.
 func (tx *Tx) UserByLogin(login string) (*User, error) {
 	var user User
 	err := tx.db.Preload("Actions").Preload("ForeignDepartments").Where("login = ?", login).Take(&user).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, sentinel(err)
 	}
 	return &user, nil
 }
@@ -23,11 +14,8 @@ func (tx *Tx) UserByLogin(login string) (*User, error) {
 func (tx *Tx) ClientByClientID(clientID string) (*Client, error) {
 	var client Client
 	err := tx.db.Where("client_id = ?", clientID).Take(&client).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, sentinel(err)
 	}
 	return &client, nil
 }

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"errors"
 	"slices"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -24,11 +22,8 @@ type ReltioRights struct {
 func (tx *Tx) ReltioRightsOfUser(login string) (*ReltioRights, error) {
 	var user User
 	err := tx.db.Preload("ReltioRoles").Select("id", "reltio_customer").Where("login = ?", login).Take(&user).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, sentinel(err)
 	}
 	rights := &ReltioRights{Customer: user.ReltioCustomer}
 	for _, r := range user.ReltioRoles {
@@ -41,11 +36,8 @@ func (tx *Tx) ReltioRightsOfUser(login string) (*ReltioRights, error) {
 func (tx *Tx) ReltioRightsOfClient(clientID string) (*ReltioRights, error) {
 	var client Client
 	err := tx.db.Preload("ReltioRoles").Select("id", "reltio_customer").Where("client_id = ?", clientID).Take(&client).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, sentinel(err)
 	}
 	rights := &ReltioRights{Customer: client.ReltioCustomer}
 	for _, r := range client.ReltioRoles {

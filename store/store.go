@@ -38,6 +38,18 @@ var (
 	ErrConflict = errors.New("store: conflict")
 )
 
+// sentinel maps GORM's errors that have a meaning to this layer's callers onto the store's
+// sentinels: no row is ErrNotFound, a unique-key violation ErrConflict; others pass as they are.
+func sentinel(err error) error {
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return ErrConflict
+	}
+	return err
+}
+
 // Options chooses the database.
 type Options struct {
 	// DatabaseURL selects PostgreSQL when it starts with postgres:// or postgresql://.

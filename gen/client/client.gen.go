@@ -357,8 +357,9 @@ type SelfServiceRole struct {
 	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
 
 	// CanDeleteFlag Whether the caller may delete the role now: it is active, the caller holds
-	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
-	// `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, when removing it would end the last
+	// active `ORA_CSS_ACC_ADMIN` of its account (it is that role, or the
+	// `ORA_CSS_USER` role of that role's user), `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
 	//
 	//
 	// Example: true
@@ -378,7 +379,7 @@ type SelfServiceRole struct {
 	// ContactPartyNumber Example: CDRM_2001
 	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
 
-	// CreatedBy The login of the user who created the role.
+	// CreatedBy The login of the user who created the role (its first 64 characters).
 	//
 	// Example: css-admin
 	CreatedBy *string `json:"CreatedBy,omitempty"`
@@ -399,14 +400,17 @@ type SelfServiceRole struct {
 	// LastUpdateDate Example: 2026-11-23T01:20:08+00:00
 	LastUpdateDate *string `json:"LastUpdateDate,omitempty"`
 
-	// LastUpdateLogin A global identifier of the user who last updated the role: 32 hexadecimal
-	// characters derived from the user's login (this service has no login sessions).
+	// LastUpdateLogin Oracle stamps the id of the login session that made the change; this service has
+	// no sessions and stamps 32 hexadecimal characters derived from the login of the
+	// user who last changed the role instead.
 	//
 	//
 	// Example: 9F86D081884C7D659A2FEAA0C55AD015
 	LastUpdateLogin *string `json:"LastUpdateLogin,omitempty"`
 
-	// LastUpdatedBy Example: css-admin
+	// LastUpdatedBy The login of the user who last changed the role (its first 64 characters).
+	//
+	// Example: css-admin
 	LastUpdatedBy *string `json:"LastUpdatedBy,omitempty"`
 
 	// LoginId Example: pat@example.com
@@ -1171,10 +1175,14 @@ type ListSelfServiceRolesParams struct {
 
 	// Q Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
 	// of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
-	// Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
-	// framework version, on the number and text attributes (every attribute but the
-	// dates and the flags). Anything else is refused. `q` applies to the active roles, or
-	// to all with `finder=AllRolesFinder`.
+	// A value holding spaces, quotes, `;` or the characters of operators (`=`, `<`, `>`,
+	// `!`) is quoted as one complete `'...'` or `"..."` token, the quote doubled inside it
+	// (`AccountPartyName='O''Brien; Sons'`). Only equality is supported, with every
+	// framework version, on the number and text attributes (every attribute but the dates
+	// and the flags). Anything else (another operator, `and` or `or`, text after a quoted
+	// value, an unclosed quote) is refused with `ADF_REST_INVALID_PARAMETER`, the detail
+	// quoting what was not understood. `q` applies to the active roles, or to all with
+	// `finder=AllRolesFinder`.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
 	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys, for example
@@ -1477,8 +1485,9 @@ type ClientInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -1511,8 +1520,9 @@ type ClientInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -1545,8 +1555,9 @@ type ClientInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -1574,14 +1585,16 @@ type ClientInterface interface {
 	//
 	// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 	// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-	// role removes their self-service access. 404 when the user has no active role
-	// `RoleId`.
+	// role removes their self-service access to the account: the user's other active
+	// roles on that account end with it, in the same transaction (roles on other accounts
+	// stay). 404 when the user has no active role `RoleId`.
 	//
 	// An account always keeps one Account Administrator: removing the last active
-	// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-	// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-	// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-	// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+	// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+	// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+	// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+	// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+	// refused.
 	//
 	// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
 	DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1970,8 +1983,9 @@ func (c *Client) ListSelfServiceRoles(ctx context.Context, userId OracleUserId, 
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -2014,8 +2028,9 @@ func (c *Client) CreateSelfServiceRoleWithBody(ctx context.Context, userId Oracl
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -2058,8 +2073,9 @@ func (c *Client) CreateSelfServiceRole(ctx context.Context, userId OracleUserId,
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -2097,14 +2113,16 @@ func (c *Client) CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlu
 //
 // Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 // readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-// role removes their self-service access. 404 when the user has no active role
-// `RoleId`.
+// role removes their self-service access to the account: the user's other active
+// roles on that account end with it, in the same transaction (roles on other accounts
+// stay). 404 when the user has no active role `RoleId`.
 //
 // An account always keeps one Account Administrator: removing the last active
-// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+// refused.
 //
 // Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
 func (c *Client) DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3736,8 +3754,9 @@ type ClientWithResponsesInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -3770,8 +3789,9 @@ type ClientWithResponsesInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -3804,8 +3824,9 @@ type ClientWithResponsesInterface interface {
 	// * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 	//   the user's (`LoginId` compared without regard to case).
 	// * `AccountPartyId` defaults to the account of the user's contact when the contact
-	//   belongs to exactly one account (otherwise it is required); when given it must be an
-	//   account the user's contact belongs to.
+	//   belongs to exactly one account; when it belongs to several, to the one of them the
+	//   user has registrations for, if there is exactly one (otherwise it is required,
+	//   `JBO-27014`). When given it must be an account the user's contact belongs to.
 	// * `RelationshipTypeCd` is required and must be an enabled code of lookup
 	//   `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 	//   Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -3833,14 +3854,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 	// readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-	// role removes their self-service access. 404 when the user has no active role
-	// `RoleId`.
+	// role removes their self-service access to the account: the user's other active
+	// roles on that account end with it, in the same transaction (roles on other accounts
+	// stay). 404 when the user has no active role `RoleId`.
 	//
 	// An account always keeps one Account Administrator: removing the last active
-	// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-	// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-	// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-	// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+	// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+	// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+	// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+	// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+	// refused.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6234,8 +6257,9 @@ func (c *ClientWithResponses) ListSelfServiceRolesWithResponse(ctx context.Conte
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -6274,8 +6298,9 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithBodyWithResponse(ctx cont
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -6314,8 +6339,9 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithResponse(ctx context.Cont
 //   - `ContactPartyId` and `LoginId` default to the user's own; when given they must be
 //     the user's (`LoginId` compared without regard to case).
 //   - `AccountPartyId` defaults to the account of the user's contact when the contact
-//     belongs to exactly one account (otherwise it is required); when given it must be an
-//     account the user's contact belongs to.
+//     belongs to exactly one account; when it belongs to several, to the one of them the
+//     user has registrations for, if there is exactly one (otherwise it is required,
+//     `JBO-27014`). When given it must be an account the user's contact belongs to.
 //   - `RelationshipTypeCd` is required and must be an enabled code of lookup
 //     `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
 //     Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -6349,14 +6375,16 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithApplicationVndOracleAdfRe
 //
 // Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
 // readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-// role removes their self-service access. 404 when the user has no active role
-// `RoleId`.
+// role removes their self-service access to the account: the user's other active
+// roles on that account end with it, in the same transaction (roles on other accounts
+// stay). 404 when the user has no active role `RoleId`.
 //
 // An account always keeps one Account Administrator: removing the last active
-// `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-// `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-// `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-// concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+// `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+// refused.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -109,6 +109,27 @@ func createPostgresDatabase(t testing.TB) string {
 // database into a state the store would never produce.
 func Exec(t testing.TB, opts store.Options, sql string) {
 	t.Helper()
+	db, done := openBeside(t, opts)
+	defer done()
+	if err := db.Exec(sql).Error; err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// Rows reads every row of the record type dest points to a slice of, ordered by order, on
+// the database that opts reach, beside the store: for tests that check what was stored.
+func Rows(t testing.TB, opts store.Options, dest any, order string) {
+	t.Helper()
+	db, done := openBeside(t, opts)
+	defer done()
+	if err := db.Order(order).Find(dest).Error; err != nil {
+		t.Fatalf("read rows: %v", err)
+	}
+}
+
+// openBeside opens a connection of its own to the database that opts reach; done closes it.
+func openBeside(t testing.TB, opts store.Options) (db *gorm.DB, done func()) {
+	t.Helper()
 	var dialector gorm.Dialector
 	if opts.DatabaseURL != "" {
 		dialector = postgres.Open(opts.DatabaseURL)
@@ -120,8 +141,5 @@ func Exec(t testing.TB, opts store.Options, sql string) {
 		t.Fatalf("open database: %v", err)
 	}
 	sqlDB, _ := db.DB()
-	defer sqlDB.Close()
-	if err := db.Exec(sql).Error; err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	return db, func() { _ = sqlDB.Close() }
 }

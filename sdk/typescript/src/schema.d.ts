@@ -235,8 +235,9 @@ export interface paths {
          *     * `ContactPartyId` and `LoginId` default to the user's own; when given they must be
          *       the user's (`LoginId` compared without regard to case).
          *     * `AccountPartyId` defaults to the account of the user's contact when the contact
-         *       belongs to exactly one account (otherwise it is required); when given it must be an
-         *       account the user's contact belongs to.
+         *       belongs to exactly one account; when it belongs to several, to the one of them the
+         *       user has registrations for, if there is exactly one (otherwise it is required,
+         *       `JBO-27014`). When given it must be an account the user's contact belongs to.
          *     * `RelationshipTypeCd` is required and must be an enabled code of lookup
          *       `ORA_SVC_CSS_REL_TYPE_CD` (seeded: `ORA_CSS_USER` User, `ORA_CSS_ACC_ADMIN` Account
          *       Administrator, `ORA_CSS_ACC_MANAGER` Account Manager; administrators add their own).
@@ -306,14 +307,16 @@ export interface paths {
          * Delete a self-service role
          * @description Ends an active role: it gets today's `EndDate` and leaves the active set (it stays
          *     readable by `RoleId` and through `AllRolesFinder`). Removing a user's `ORA_CSS_USER`
-         *     role removes their self-service access. 404 when the user has no active role
-         *     `RoleId`.
+         *     role removes their self-service access to the account: the user's other active
+         *     roles on that account end with it, in the same transaction (roles on other accounts
+         *     stay). 404 when the user has no active role `RoleId`.
          *
          *     An account always keeps one Account Administrator: removing the last active
-         *     `ORA_CSS_ACC_ADMIN` role of an account is refused (400
-         *     `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also holds
-         *     `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are removed
-         *     concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is refused.
+         *     `ORA_CSS_ACC_ADMIN` role of an account, or the `ORA_CSS_USER` role of its user (which
+         *     ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
+         *     holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
+         *     removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
+         *     refused.
          */
         delete: operations["deleteSelfServiceRole"];
         options?: never;
@@ -757,8 +760,9 @@ export interface components {
             /**
              * Can Delete
              * @description Whether the caller may delete the role now: it is active, the caller holds
-             *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, for the last active
-             *     `ORA_CSS_ACC_ADMIN` of its account, `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
+             *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, and, when removing it would end the last
+             *     active `ORA_CSS_ACC_ADMIN` of its account (it is that role, or the
+             *     `ORA_CSS_USER` role of that role's user), `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`.
              * @example true
              */
             readonly CanDeleteFlag?: boolean;
@@ -786,7 +790,7 @@ export interface components {
             readonly ContactPartyNumber?: string;
             /**
              * Created By
-             * @description The login of the user who created the role.
+             * @description The login of the user who created the role (its first 64 characters).
              * @example css-admin
              */
             readonly CreatedBy?: string;
@@ -817,13 +821,15 @@ export interface components {
             readonly LastUpdateDate?: string;
             /**
              * Last Updated By
+             * @description The login of the user who last changed the role (its first 64 characters).
              * @example css-admin
              */
             readonly LastUpdatedBy?: string;
             /**
              * Last Update Login
-             * @description A global identifier of the user who last updated the role: 32 hexadecimal
-             *     characters derived from the user's login (this service has no login sessions).
+             * @description Oracle stamps the id of the login session that made the change; this service has
+             *     no sessions and stamps 32 hexadecimal characters derived from the login of the
+             *     user who last changed the role instead.
              * @example 9F86D081884C7D659A2FEAA0C55AD015
              */
             readonly LastUpdateLogin?: string;
@@ -1649,10 +1655,14 @@ export interface components {
         /**
          * @description Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
          *     of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
-         *     Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
-         *     framework version, on the number and text attributes (every attribute but the
-         *     dates and the flags). Anything else is refused. `q` applies to the active roles, or
-         *     to all with `finder=AllRolesFinder`.
+         *     A value holding spaces, quotes, `;` or the characters of operators (`=`, `<`, `>`,
+         *     `!`) is quoted as one complete `'...'` or `"..."` token, the quote doubled inside it
+         *     (`AccountPartyName='O''Brien; Sons'`). Only equality is supported, with every
+         *     framework version, on the number and text attributes (every attribute but the dates
+         *     and the flags). Anything else (another operator, `and` or `or`, text after a quoted
+         *     value, an unclosed quote) is refused with `ADF_REST_INVALID_PARAMETER`, the detail
+         *     quoting what was not understood. `q` applies to the active roles, or to all with
+         *     `finder=AllRolesFinder`.
          * @example RelationshipTypeCd=ORA_CSS_ACC_ADMIN
          */
         Q: string;
@@ -2329,10 +2339,14 @@ export interface operations {
                 /**
                  * @description Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
                  *     of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
-                 *     Values may be quoted (`'...'` or `"..."`). Only equality is supported, with every
-                 *     framework version, on the number and text attributes (every attribute but the
-                 *     dates and the flags). Anything else is refused. `q` applies to the active roles, or
-                 *     to all with `finder=AllRolesFinder`.
+                 *     A value holding spaces, quotes, `;` or the characters of operators (`=`, `<`, `>`,
+                 *     `!`) is quoted as one complete `'...'` or `"..."` token, the quote doubled inside it
+                 *     (`AccountPartyName='O''Brien; Sons'`). Only equality is supported, with every
+                 *     framework version, on the number and text attributes (every attribute but the dates
+                 *     and the flags). Anything else (another operator, `and` or `or`, text after a quoted
+                 *     value, an unclosed quote) is refused with `ADF_REST_INVALID_PARAMETER`, the detail
+                 *     quoting what was not understood. `q` applies to the active roles, or to all with
+                 *     `finder=AllRolesFinder`.
                  * @example RelationshipTypeCd=ORA_CSS_ACC_ADMIN
                  */
                 q?: components["parameters"]["Q"];
