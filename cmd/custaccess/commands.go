@@ -24,8 +24,8 @@ var demoFixture []byte
 const demoUser = "alice"
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags, cfg := newFlags("serve")
-	settings := registerServeFlags(flags, cfg)
+	flags, cfg := newFlags("serve", stderr)
+	settings := registerServeFlags(cfg)
 	demo := flags.Bool("demo", false, "load the demo dataset into an empty database and print a ready token")
 	if err := cfg.parse(args); err != nil {
 		return err
@@ -125,7 +125,7 @@ curl -i -X POST %s/core/customermgr/v3/customer/grant \
 }
 
 func migrate(ctx context.Context, args []string, stderr io.Writer) error {
-	_, cfg := newFlags("migrate")
+	_, cfg := newFlags("migrate", stderr)
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func migrate(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func seed(ctx context.Context, args []string, stderr io.Writer) error {
-	flags, cfg := newFlags("seed")
+	flags, cfg := newFlags("seed", stderr)
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func seed(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags, cfg := newFlags("token")
+	flags, cfg := newFlags("token", stderr)
 	user := flags.String("user", "", "login of the user the token is for")
 	client := flags.String("client", "", "client id of the client application the token is for")
 	scope := flags.String("scope", "", "space- or comma-separated scopes (default: every scope of the principal's kind)")

@@ -20,7 +20,7 @@ commands:
   token            print a bearer token: --user LOGIN | --client CLIENT_ID [--scope S] [--ttl 1h]
   healthcheck      exit 0 when the service on --addr answers /healthz (--path /readyz for readiness)
 
-Every flag defaults to its environment variable; "custaccess COMMAND -h" lists the flags.
+A flag not given takes its environment variable; "custaccess COMMAND -h" lists the flags.
 Every command:
   CUSTACCESS_DATA_DIR (--data-dir, ./data)             SQLite file and generated token secret
   DATABASE_URL (--database-url, empty: SQLite)         postgres:// URL
@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "token":
 		return token(ctx, args, stdout, stderr)
 	case "healthcheck":
-		return healthcheck(ctx, args)
+		return healthcheck(ctx, args, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/custaccess/custaccess/server"
@@ -26,36 +24,27 @@ type serveConfig struct {
 	identityProvider  server.IdentityProvider
 }
 
-func registerServeFlags(flags *flag.FlagSet, cfg *config) *serveConfig {
+func registerServeFlags(cfg *config) *serveConfig {
 	s := &serveConfig{}
-	flags.StringVar(&s.addr, "addr", envOr("CUSTACCESS_ADDR", ":8080"), "address to listen on (CUSTACCESS_ADDR)")
-	flags.DurationVar(&s.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time to read a request's headers (CUSTACCESS_READ_HEADER_TIMEOUT)")
-	cfg.fromEnv("read-header-timeout", "CUSTACCESS_READ_HEADER_TIMEOUT")
-	flags.DurationVar(&s.readTimeout, "read-timeout", 30*time.Second, "time to read a whole request (CUSTACCESS_READ_TIMEOUT)")
-	cfg.fromEnv("read-timeout", "CUSTACCESS_READ_TIMEOUT")
-	flags.DurationVar(&s.writeTimeout, "write-timeout", 30*time.Second, "time from the end of a request's headers to the end of its response (CUSTACCESS_WRITE_TIMEOUT)")
-	cfg.fromEnv("write-timeout", "CUSTACCESS_WRITE_TIMEOUT")
-	flags.DurationVar(&s.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept (CUSTACCESS_IDLE_TIMEOUT)")
-	cfg.fromEnv("idle-timeout", "CUSTACCESS_IDLE_TIMEOUT")
-	flags.DurationVar(&s.requestTimeout, "request-timeout", 10*time.Second, "deadline of each request, its database queries included; past it the request fails with 503 (CUSTACCESS_REQUEST_TIMEOUT)")
-	cfg.fromEnv("request-timeout", "CUSTACCESS_REQUEST_TIMEOUT")
-	flags.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 20*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish (CUSTACCESS_SHUTDOWN_TIMEOUT)")
-	cfg.fromEnv("shutdown-timeout", "CUSTACCESS_SHUTDOWN_TIMEOUT")
-	flags.Float64Var(&s.rateLimit, "rate-limit", 50, "requests per second each principal may send to this instance; 0 turns the limit off (CUSTACCESS_RATE_LIMIT)")
-	cfg.fromEnv("rate-limit", "CUSTACCESS_RATE_LIMIT")
-	flags.IntVar(&s.rateBurst, "rate-burst", 100, "requests a principal may send at once above its rate (CUSTACCESS_RATE_BURST)")
-	cfg.fromEnv("rate-burst", "CUSTACCESS_RATE_BURST")
-	flags.DurationVar(&s.tokenTTL, "token-ttl", time.Hour, "lifetime of tokens issued by POST /oauth/token (CUSTACCESS_TOKEN_TTL)")
-	cfg.fromEnv("token-ttl", "CUSTACCESS_TOKEN_TTL")
+	cfg.stringVar(&s.addr, "addr", "CUSTACCESS_ADDR", ":8080", "address to listen on")
+	cfg.durationVar(&s.readHeaderTimeout, "read-header-timeout", "CUSTACCESS_READ_HEADER_TIMEOUT", 10*time.Second, "time to read a request's headers")
+	cfg.durationVar(&s.readTimeout, "read-timeout", "CUSTACCESS_READ_TIMEOUT", 30*time.Second, "time to read a whole request")
+	cfg.durationVar(&s.writeTimeout, "write-timeout", "CUSTACCESS_WRITE_TIMEOUT", 30*time.Second, "time from the end of a request's headers to the end of its response")
+	cfg.durationVar(&s.idleTimeout, "idle-timeout", "CUSTACCESS_IDLE_TIMEOUT", 2*time.Minute, "how long an idle keep-alive connection is kept")
+	cfg.durationVar(&s.requestTimeout, "request-timeout", "CUSTACCESS_REQUEST_TIMEOUT", 10*time.Second, "deadline of each request, its database queries included; past it the request fails with 503")
+	cfg.durationVar(&s.shutdownTimeout, "shutdown-timeout", "CUSTACCESS_SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish")
+	cfg.float64Var(&s.rateLimit, "rate-limit", "CUSTACCESS_RATE_LIMIT", 50, "requests per second each principal may send to this instance; 0 turns the limit off")
+	cfg.intVar(&s.rateBurst, "rate-burst", "CUSTACCESS_RATE_BURST", 100, "requests a principal may send at once above its rate")
+	cfg.durationVar(&s.tokenTTL, "token-ttl", "CUSTACCESS_TOKEN_TTL", time.Hour, "lifetime of tokens issued by POST /oauth/token")
 	p := &s.identityProvider
-	flags.StringVar(&p.JWKSURL, "jwks-url", os.Getenv("CUSTACCESS_JWKS_URL"), "JWKS URL of an external identity provider whose RS256/ES256 tokens are accepted; empty accepts only built-in tokens (CUSTACCESS_JWKS_URL)")
-	flags.StringVar(&p.Issuer, "idp-issuer", os.Getenv("CUSTACCESS_IDP_ISSUER"), "required iss of the identity provider's tokens (CUSTACCESS_IDP_ISSUER)")
-	flags.StringVar(&p.Audience, "idp-audience", os.Getenv("CUSTACCESS_IDP_AUDIENCE"), "required aud of the identity provider's tokens (CUSTACCESS_IDP_AUDIENCE)")
-	flags.StringVar(&p.SubjectClaim, "idp-subject-claim", envOr("CUSTACCESS_IDP_SUBJECT_CLAIM", "sub"), "claim holding the user login or client id (CUSTACCESS_IDP_SUBJECT_CLAIM)")
-	flags.StringVar(&p.KindClaim, "idp-kind-claim", envOr("CUSTACCESS_IDP_KIND_CLAIM", "principal_type"), "claim telling users from clients (CUSTACCESS_IDP_KIND_CLAIM)")
-	flags.StringVar(&p.UserKind, "idp-user-kind", envOr("CUSTACCESS_IDP_USER_KIND", "user"), "value of the kind claim for users; * for every token not a client's (CUSTACCESS_IDP_USER_KIND)")
-	flags.StringVar(&p.ClientKind, "idp-client-kind", envOr("CUSTACCESS_IDP_CLIENT_KIND", "client"), "value of the kind claim for clients; * for every token not a user's (CUSTACCESS_IDP_CLIENT_KIND)")
-	flags.StringVar(&p.ScopeClaim, "idp-scope-claim", envOr("CUSTACCESS_IDP_SCOPE_CLAIM", "scope"), "claim holding the scopes, a space-separated string or an array (CUSTACCESS_IDP_SCOPE_CLAIM)")
+	cfg.stringVar(&p.JWKSURL, "jwks-url", "CUSTACCESS_JWKS_URL", "", "JWKS URL of an external identity provider whose RS256/ES256 tokens are accepted; empty accepts only built-in tokens")
+	cfg.stringVar(&p.Issuer, "idp-issuer", "CUSTACCESS_IDP_ISSUER", "", "required iss of the identity provider's tokens")
+	cfg.stringVar(&p.Audience, "idp-audience", "CUSTACCESS_IDP_AUDIENCE", "", "required aud of the identity provider's tokens")
+	cfg.stringVar(&p.SubjectClaim, "idp-subject-claim", "CUSTACCESS_IDP_SUBJECT_CLAIM", "sub", "claim holding the user login or client id")
+	cfg.stringVar(&p.KindClaim, "idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", "principal_type", "claim telling users from clients")
+	cfg.stringVar(&p.UserKind, "idp-user-kind", "CUSTACCESS_IDP_USER_KIND", "user", "value of the kind claim for users; * for every token not a client's")
+	cfg.stringVar(&p.ClientKind, "idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", "client", "value of the kind claim for clients; * for every token not a user's")
+	cfg.stringVar(&p.ScopeClaim, "idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", "scope", "claim holding the scopes, a space-separated string or an array")
 	return s
 }
 
@@ -75,11 +64,16 @@ func (s *serveConfig) serverConfig() server.Config {
 // check refuses settings that cannot work. The write timeout must leave the request
 // deadline room to answer with its 503.
 func (s *serveConfig) check() error {
-	for name, d := range map[string]time.Duration{"read header timeout": s.readHeaderTimeout, "read timeout": s.readTimeout,
-		"write timeout": s.writeTimeout, "idle timeout": s.idleTimeout, "request timeout": s.requestTimeout,
-		"shutdown timeout": s.shutdownTimeout, "token TTL": s.tokenTTL} {
-		if d <= 0 {
-			return fmt.Errorf("the %s must be positive", name)
+	for _, setting := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"read header timeout", s.readHeaderTimeout}, {"read timeout", s.readTimeout}, {"write timeout", s.writeTimeout},
+		{"idle timeout", s.idleTimeout}, {"request timeout", s.requestTimeout}, {"shutdown timeout", s.shutdownTimeout},
+		{"token TTL", s.tokenTTL},
+	} {
+		if setting.value <= 0 {
+			return fmt.Errorf("the %s must be positive", setting.name)
 		}
 	}
 	if s.rateLimit < 0 || s.rateBurst < 1 {
