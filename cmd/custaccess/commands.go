@@ -33,6 +33,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := settings.check(); err != nil {
 		return err
 	}
+	if err := settings.checkTokenSecret(cfg, *demo); err != nil {
+		return err
+	}
 	logger, err := cfg.newLogger(stderr)
 	if err != nil {
 		return err
@@ -48,7 +51,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.tokenSecret == "" && db.Dialect() == store.Postgres {
-		logger.Warn("the token secret was generated into the data directory: set CUSTACCESS_TOKEN_SECRET when several instances share the database, or tokens of one are refused by the others")
+		logger.Warn("the token secret was generated into the data directory: run no other instance on this database, or its tokens and this one's are refused by each other")
 	}
 	if *demo {
 		if err := loadDemo(ctx, db, logger); err != nil {

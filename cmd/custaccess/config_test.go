@@ -29,3 +29,29 @@ func TestUsageHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresNeedsASharedTokenSecret: serve refuses PostgreSQL without a token secret,
+// since a generated one would be this instance's alone, unless --demo or
+// --generated-token-secret says a single instance is meant.
+func TestPostgresNeedsASharedTokenSecret(t *testing.T) {
+	unreachable := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--db-wait", "1ms",
+		"--database-url", "postgres://custaccess@127.0.0.1:1/custaccess?sslmode=disable"}
+	refusal := "set CUSTACCESS_TOKEN_SECRET"
+	if _, _, err := runCommand(t, unreachable...); err == nil || !strings.Contains(err.Error(), refusal) {
+		t.Errorf("PostgreSQL without a token secret: %v, want a refusal", err)
+	}
+	for name, args := range map[string][]string{
+		"--demo":                   {"--demo"},
+		"--generated-token-secret": {"--generated-token-secret"},
+		"--token-secret":           {"--token-secret", strings.Repeat("s", 32)},
+	} {
+		// Accepted: serve goes on to the database, which does not answer.
+		if _, _, err := runCommand(t, append(unreachable, args...)...); err == nil || !strings.Contains(err.Error(), "database not reachable") {
+			t.Errorf("%s: %v, want serve to go on to the database", name, err)
+		}
+	}
+	t.Setenv("CUSTACCESS_GENERATED_TOKEN_SECRET", "true")
+	if _, _, err := runCommand(t, unreachable...); err == nil || !strings.Contains(err.Error(), "database not reachable") {
+		t.Errorf("CUSTACCESS_GENERATED_TOKEN_SECRET=true: %v, want serve to go on to the database", err)
+	}
+}

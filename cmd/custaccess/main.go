@@ -30,6 +30,8 @@ Every command:
   CUSTACCESS_LOG_LEVEL (--log-level, info)             debug, info, warn or error
 serve:
   CUSTACCESS_ADDR (--addr, :8080)                      listen address (also healthcheck's)
+  CUSTACCESS_GENERATED_TOKEN_SECRET (--generated-token-secret, false)
+                                                       with PostgreSQL, serve without CUSTACCESS_TOKEN_SECRET (one instance only)
   CUSTACCESS_READ_HEADER_TIMEOUT (--read-header-timeout, 10s)
   CUSTACCESS_READ_TIMEOUT (--read-timeout, 30s)
   CUSTACCESS_WRITE_TIMEOUT (--write-timeout, 30s)

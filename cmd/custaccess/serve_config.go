@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/store"
 )
 
 // serveConfig is what `serve` reads beyond the shared config: HTTP timeouts, limits, the
@@ -22,6 +24,9 @@ type serveConfig struct {
 	rateBurst         int
 	tokenTTL          time.Duration
 	identityProvider  server.IdentityProvider
+	// generatedTokenSecret accepts, with PostgreSQL, a token secret generated into the data
+	// directory, which no other instance shares.
+	generatedTokenSecret bool
 }
 
 func registerServeFlags(cfg *config) *serveConfig {
@@ -35,6 +40,8 @@ func registerServeFlags(cfg *config) *serveConfig {
 	cfg.durationVar(&s.shutdownTimeout, "shutdown-timeout", "CUSTACCESS_SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish")
 	cfg.float64Var(&s.rateLimit, "rate-limit", "CUSTACCESS_RATE_LIMIT", 50, "requests per second each principal may send to this instance; 0 turns the limit off")
 	cfg.intVar(&s.rateBurst, "rate-burst", "CUSTACCESS_RATE_BURST", 100, "requests a principal may send at once above its rate")
+	cfg.boolVar(&s.generatedTokenSecret, "generated-token-secret", "CUSTACCESS_GENERATED_TOKEN_SECRET", false,
+		"with PostgreSQL and no token secret, generate one into the data directory: for a single instance only, as no other instance accepts its tokens")
 	cfg.durationVar(&s.tokenTTL, "token-ttl", "CUSTACCESS_TOKEN_TTL", time.Hour, "lifetime of tokens issued by POST /oauth/token")
 	p := &s.identityProvider
 	cfg.stringVar(&p.JWKSURL, "jwks-url", "CUSTACCESS_JWKS_URL", "", "JWKS URL of an external identity provider whose RS256/ES256 tokens are accepted; empty accepts only built-in tokens")
@@ -83,6 +90,17 @@ func (s *serveConfig) check() error {
 		return fmt.Errorf("the request timeout (%s) must be shorter than the write timeout (%s)", s.requestTimeout, s.writeTimeout)
 	}
 	return nil
+}
+
+// checkTokenSecret refuses to serve PostgreSQL, which several instances may share, with a
+// token secret of this instance's own, unless asked to (or for the demo): the tokens one
+// instance issues would be refused by the others.
+func (s *serveConfig) checkTokenSecret(cfg *config, demo bool) error {
+	if cfg.tokenSecret != "" || !store.IsPostgresURL(cfg.databaseURL) || demo || s.generatedTokenSecret {
+		return nil
+	}
+	return errors.New("with PostgreSQL, set CUSTACCESS_TOKEN_SECRET (--token-secret), the same on every instance; " +
+		"for a single instance, --generated-token-secret (CUSTACCESS_GENERATED_TOKEN_SECRET=true) generates one into the data directory")
 }
 
 // httpServer applies the timeouts.
