@@ -76,7 +76,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return serveUntilDone(ctx, settings.httpServer(handler), listener, settings.shutdownTimeout, logger)
+	return serveUntilDone(ctx, settings.httpServer(handler, logger), listener, settings.shutdownTimeout, logger)
 }
 
 func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {

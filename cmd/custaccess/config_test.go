@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -53,5 +56,21 @@ func TestPostgresNeedsASharedTokenSecret(t *testing.T) {
 	t.Setenv("CUSTACCESS_GENERATED_TOKEN_SECRET", "true")
 	if _, _, err := runCommand(t, unreachable...); err == nil || !strings.Contains(err.Error(), "database not reachable") {
 		t.Errorf("CUSTACCESS_GENERATED_TOKEN_SECRET=true: %v, want serve to go on to the database", err)
+	}
+}
+
+// TestHTTPServerErrorsAreStructured: what net/http logs by itself goes through slog.
+func TestHTTPServerErrorsAreStructured(t *testing.T) {
+	_, cfg := newFlags("serve", io.Discard)
+	settings := registerServeFlags(cfg)
+	var logs bytes.Buffer
+	logger, err := cfg.newLogger(&logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings.httpServer(nil, logger).ErrorLog.Printf("http: Accept error: %s", "too many open files")
+	var line struct{ Level, Msg string }
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil || line.Level != "WARN" || line.Msg != "http: Accept error: too many open files" {
+		t.Errorf("net/http's log line %q: %+v, %v", logs.String(), line, err)
 	}
 }

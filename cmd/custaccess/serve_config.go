@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -103,13 +104,15 @@ func (s *serveConfig) checkTokenSecret(cfg *config, demo bool) error {
 		"for a single instance, --generated-token-secret (CUSTACCESS_GENERATED_TOKEN_SECRET=true) generates one into the data directory")
 }
 
-// httpServer applies the timeouts.
-func (s *serveConfig) httpServer(handler http.Handler) *http.Server {
+// httpServer applies the timeouts; what net/http itself reports (a failed accept, a
+// malformed request it refuses) goes to the structured log.
+func (s *serveConfig) httpServer(handler http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: s.readHeaderTimeout,
 		ReadTimeout:       s.readTimeout,
 		WriteTimeout:      s.writeTimeout,
 		IdleTimeout:       s.idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
