@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -53,22 +52,6 @@ func withAuthentication(ctx context.Context, a authentication) context.Context {
 func principalFrom(ctx context.Context) *Claims {
 	a, _ := ctx.Value(authenticationKey{}).(authentication)
 	return a.claims
-}
-
-// authenticate reads the Authorization header. A missing or malformed header and a token
-// that fails verification are told apart (401-104 and 401-101).
-func (b bearerTokens) authenticate(r *http.Request) authentication {
-	header := r.Header.Get("Authorization")
-	scheme, token, found := strings.Cut(header, " ")
-	token = strings.TrimSpace(token)
-	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return authentication{err: errNoBearerToken}
-	}
-	claims, err := b.verify(r.Context(), token)
-	if err != nil {
-		return authentication{err: fmt.Errorf("%w: %v", errBadToken, err)}
-	}
-	return authentication{claims: claims}
 }
 
 // checkSecurityScheme is kin-openapi's AuthenticationFunc: the token read by authenticate

@@ -35,16 +35,11 @@ type IdentityProvider struct {
 	ScopeClaim string
 	// MinRefreshInterval is the least time between two fetches of the key set (default 30s).
 	MinRefreshInterval time.Duration
-	// HTTPClient fetches the key set (default: a client of its own).
-	HTTPClient *http.Client
 }
 
 // externalAlgorithms are the signing algorithms accepted from the provider: never HS*
 // (whose key would be public) and never "none".
 var externalAlgorithms = []string{jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg()}
-
-// tokenLeeway is the clock skew allowed between this service and token issuers.
-const tokenLeeway = 30 * time.Second
 
 // externalTokens verifies the provider's tokens.
 type externalTokens struct {
@@ -72,12 +67,9 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 	if p.MinRefreshInterval <= 0 {
 		p.MinRefreshInterval = defaultJWKSMinRefresh
 	}
-	if p.HTTPClient == nil {
-		p.HTTPClient = &http.Client{Timeout: jwksFetchTimeout}
-	}
 	return &externalTokens{
 		provider: p,
-		keys:     &jwksCache{url: p.JWKSURL, client: p.HTTPClient, minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
+		keys:     &jwksCache{url: p.JWKSURL, client: &http.Client{Timeout: jwksFetchTimeout}, minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
 		parser: jwt.NewParser(
 			jwt.WithValidMethods(externalAlgorithms),
 			jwt.WithIssuer(p.Issuer),
@@ -169,30 +161,4 @@ func scopesOf(value any) ([]string, error) {
 		return scopes, nil
 	}
 	return nil, errors.New("neither a string nor an array of strings")
-}
-
-// bearerTokens verifies every token the service accepts: the built-in HS256 tokens, and
-// the identity provider's, told apart by their algorithm.
-type bearerTokens struct {
-	builtIn  *Tokens
-	external *externalTokens // nil without an identity provider
-}
-
-func (b bearerTokens) verify(ctx context.Context, raw string) (*Claims, error) {
-	if b.external != nil && !strings.HasPrefix(algorithmOf(raw), "HS") {
-		return b.external.parse(ctx, raw)
-	}
-	// The built-in verifier accepts HS256 alone, so "none" or an RS256 token without a
-	// provider are refused there.
-	return b.builtIn.Parse(raw)
-}
-
-// algorithmOf reads the alg header of a token without verifying anything.
-func algorithmOf(raw string) string {
-	token, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
-	if err != nil {
-		return ""
-	}
-	alg, _ := token.Header["alg"].(string)
-	return alg
 }

@@ -17,6 +17,9 @@ const (
 	PrincipalClient PrincipalKind = "client"
 )
 
+// tokenLeeway is the clock skew allowed between this service and token issuers.
+const tokenLeeway = 30 * time.Second
+
 // TokenIssuer is the name written into, and required in, the built-in tokens.
 const TokenIssuer = "custaccess"
 
@@ -70,7 +73,7 @@ func (t *Tokens) Parse(raw string) (*Claims, error) {
 		jwt.WithIssuer(TokenIssuer),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(30*time.Second),
+		jwt.WithLeeway(tokenLeeway),
 		jwt.WithTimeFunc(t.now),
 	)
 	if err != nil {

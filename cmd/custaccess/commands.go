@@ -24,13 +24,16 @@ var demoFixture []byte
 const demoUser = "alice"
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags, cfg := newFlags("serve")
-	settings := registerServeFlags(flags, cfg)
+	flags, cfg := newFlags("serve", stderr)
+	settings := registerServeFlags(cfg)
 	demo := flags.Bool("demo", false, "load the demo dataset into an empty database and print a ready token")
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
 	if err := settings.check(); err != nil {
+		return err
+	}
+	if err := settings.checkTokenSecret(cfg, *demo); err != nil {
 		return err
 	}
 	logger, err := cfg.newLogger(stderr)
@@ -48,7 +51,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.tokenSecret == "" && db.Dialect() == store.Postgres {
-		logger.Warn("the token secret was generated into the data directory: set CUSTACCESS_TOKEN_SECRET when several instances share the database, or tokens of one are refused by the others")
+		logger.Warn("the token secret was generated into the data directory: run no other instance on this database, or its tokens and this one's are refused by each other")
 	}
 	if *demo {
 		if err := loadDemo(ctx, db, logger); err != nil {
@@ -73,7 +76,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return serveUntilDone(ctx, settings.httpServer(handler), listener, settings.shutdownTimeout, logger)
+	return serveUntilDone(ctx, settings.httpServer(handler, logger), listener, settings.shutdownTimeout, logger)
 }
 
 func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {
@@ -125,7 +128,7 @@ curl -i -X POST %s/core/customermgr/v3/customer/grant \
 }
 
 func migrate(ctx context.Context, args []string, stderr io.Writer) error {
-	_, cfg := newFlags("migrate")
+	_, cfg := newFlags("migrate", stderr)
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
@@ -143,7 +146,7 @@ func migrate(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func seed(ctx context.Context, args []string, stderr io.Writer) error {
-	flags, cfg := newFlags("seed")
+	flags, cfg := newFlags("seed", stderr)
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
@@ -175,7 +178,7 @@ func seed(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags, cfg := newFlags("token")
+	flags, cfg := newFlags("token", stderr)
 	user := flags.String("user", "", "login of the user the token is for")
 	client := flags.String("client", "", "client id of the client application the token is for")
 	scope := flags.String("scope", "", "space- or comma-separated scopes (default: every scope of the principal's kind)")

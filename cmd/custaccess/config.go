@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 	"github.com/custaccess/custaccess/store"
 )
 
-// config is what every command reads from flags, each defaulting to its environment variable.
+// config is what every command reads from flags, each falling back to its environment variable.
 type config struct {
 	dataDir     string
 	databaseURL string
@@ -29,38 +30,73 @@ type config struct {
 	dbWait      time.Duration
 
 	flags *flag.FlagSet
-	// envOf names the environment variable of each flag registered with fromEnv.
+	// envOf names the environment variable of each flag registered through config.
 	envOf map[string]string
 }
 
-// newFlags starts a command's flag set with the flags every command shares.
-func newFlags(command string) (*flag.FlagSet, *config) {
-	flags := flag.NewFlagSet(command, flag.ContinueOnError)
-	cfg := &config{flags: flags, envOf: map[string]string{}}
-	cfg.register(flags)
+// newFlags starts a command's flag set with the flags every command shares; usage and
+// flag errors go to output.
+func newFlags(command string, output io.Writer) (*flag.FlagSet, *config) {
+	flags, cfg := newBareFlags(command, output)
+	cfg.register()
 	return flags, cfg
 }
 
-func (c *config) register(flags *flag.FlagSet) {
-	flags.StringVar(&c.dataDir, "data-dir", envOr("CUSTACCESS_DATA_DIR", "./data"), "directory of the SQLite file and the generated token secret (CUSTACCESS_DATA_DIR)")
-	flags.StringVar(&c.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "postgres:// URL; empty uses the embedded SQLite (DATABASE_URL)")
-	flags.StringVar(&c.tokenSecret, "token-secret", os.Getenv("CUSTACCESS_TOKEN_SECRET"), "HS256 secret of at least 32 bytes; empty generates one into the data directory (CUSTACCESS_TOKEN_SECRET)")
-	flags.StringVar(&c.logFormat, "log-format", envOr("CUSTACCESS_LOG_FORMAT", "json"), "log format: json or text (CUSTACCESS_LOG_FORMAT)")
-	flags.StringVar(&c.logLevel, "log-level", envOr("CUSTACCESS_LOG_LEVEL", "info"), "least level logged: debug, info, warn or error (CUSTACCESS_LOG_LEVEL)")
-	flags.DurationVar(&c.dbWait, "db-wait", time.Minute, "how long start-up waits for the database to answer (CUSTACCESS_DB_WAIT)")
-	c.fromEnv("db-wait", "CUSTACCESS_DB_WAIT")
+// newBareFlags starts a command's flag set without the shared flags.
+func newBareFlags(command string, output io.Writer) (*flag.FlagSet, *config) {
+	flags := flag.NewFlagSet(command, flag.ContinueOnError)
+	flags.SetOutput(output)
+	return flags, &config{flags: flags, envOf: map[string]string{}}
 }
 
-// fromEnv lets the environment variable env override the default of the flag name, for
-// flags that are not strings: parse checks its value as it checks the flag's.
-func (c *config) fromEnv(name, env string) {
+func (c *config) register() {
+	c.stringVar(&c.dataDir, "data-dir", "CUSTACCESS_DATA_DIR", "./data", "directory of the SQLite file and the generated token secret")
+	c.stringVar(&c.databaseURL, "database-url", "DATABASE_URL", "", "postgres:// URL; empty uses the embedded SQLite")
+	c.stringVar(&c.tokenSecret, "token-secret", "CUSTACCESS_TOKEN_SECRET", "", "HS256 secret of at least 32 bytes; empty generates one into the data directory")
+	c.stringVar(&c.logFormat, "log-format", "CUSTACCESS_LOG_FORMAT", "json", "log format: json or text")
+	c.stringVar(&c.logLevel, "log-level", "CUSTACCESS_LOG_LEVEL", "info", "least level logged: debug, info, warn or error")
+	c.durationVar(&c.dbWait, "db-wait", "CUSTACCESS_DB_WAIT", time.Minute, "how long start-up waits for the database to answer")
+}
+
+// The flag registrations below take the built-in default, never the environment's value:
+// usage and flag errors print defaults, and the environment may hold secrets (the token
+// secret, the database password). parse applies the environment.
+
+func (c *config) stringVar(p *string, name, env, value, usage string) {
+	c.flags.StringVar(p, name, value, usage+" ("+env+")")
 	c.envOf[name] = env
 }
 
-// parse applies the environment variables of the flags registered with fromEnv, then the
-// command line.
+func (c *config) durationVar(p *time.Duration, name, env string, value time.Duration, usage string) {
+	c.flags.DurationVar(p, name, value, usage+" ("+env+")")
+	c.envOf[name] = env
+}
+
+func (c *config) float64Var(p *float64, name, env string, value float64, usage string) {
+	c.flags.Float64Var(p, name, value, usage+" ("+env+")")
+	c.envOf[name] = env
+}
+
+func (c *config) intVar(p *int, name, env string, value int, usage string) {
+	c.flags.IntVar(p, name, value, usage+" ("+env+")")
+	c.envOf[name] = env
+}
+
+func (c *config) boolVar(p *bool, name, env string, value bool, usage string) {
+	c.flags.BoolVar(p, name, value, usage+" ("+env+")")
+	c.envOf[name] = env
+}
+
+// parse applies the environment variables of the flags, then the command line, so that a
+// flag beats its variable. A variable's error names the variable, never its value's source.
 func (c *config) parse(args []string) error {
-	for name, env := range c.envOf {
+	names := make([]string, 0, len(c.envOf))
+	for name := range c.envOf {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		env := c.envOf[name]
 		if v := os.Getenv(env); v != "" {
 			if err := c.flags.Set(name, v); err != nil {
 				return fmt.Errorf("%s: %w", env, err)
@@ -84,13 +120,6 @@ func (c *config) newLogger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(w, options)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want json or text", c.logFormat)
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }
 
 // openStore opens the database, waiting for it when it does not answer yet, and brings

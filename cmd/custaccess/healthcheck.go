@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -12,17 +12,18 @@ import (
 
 // healthcheck asks a running service's /healthz and fails unless it answers 200: the
 // container image has no curl, so its health check runs the binary itself.
-func healthcheck(ctx context.Context, args []string) error {
-	flags := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	addr := flags.String("addr", envOr("CUSTACCESS_ADDR", ":8080"), "address the service listens on (CUSTACCESS_ADDR)")
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+	flags, cfg := newBareFlags("healthcheck", stderr)
+	var addr string
+	cfg.stringVar(&addr, "addr", "CUSTACCESS_ADDR", ":8080", "address the service listens on")
 	path := flags.String("path", "/healthz", "path to ask: /healthz (alive) or /readyz (ready)")
 	timeout := flags.Duration("timeout", 3*time.Second, "how long to wait for the answer")
-	if err := flags.Parse(args); err != nil {
+	if err := cfg.parse(args); err != nil {
 		return err
 	}
-	host, port, err := net.SplitHostPort(*addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("address %q: %w", *addr, err)
+		return fmt.Errorf("address %q: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"

@@ -279,8 +279,8 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	// A flag beats its environment variable.
 	t.Setenv("CUSTACCESS_REQUEST_TIMEOUT", "40s")
-	flags, cfg := newFlags("serve")
-	settings := registerServeFlags(flags, cfg)
+	_, cfg := newFlags("serve", io.Discard)
+	settings := registerServeFlags(cfg)
 	if err := cfg.parse([]string{"--request-timeout", "5s"}); err != nil || settings.requestTimeout != 5*time.Second {
 		t.Errorf("request timeout %v, %v: the flag must win", settings.requestTimeout, err)
 	}

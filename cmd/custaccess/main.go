@@ -20,7 +20,7 @@ commands:
   token            print a bearer token: --user LOGIN | --client CLIENT_ID [--scope S] [--ttl 1h]
   healthcheck      exit 0 when the service on --addr answers /healthz (--path /readyz for readiness)
 
-Every flag defaults to its environment variable; "custaccess COMMAND -h" lists the flags.
+A flag not given takes its environment variable; "custaccess COMMAND -h" lists the flags.
 Every command:
   CUSTACCESS_DATA_DIR (--data-dir, ./data)             SQLite file and generated token secret
   DATABASE_URL (--database-url, empty: SQLite)         postgres:// URL
@@ -30,6 +30,8 @@ Every command:
   CUSTACCESS_LOG_LEVEL (--log-level, info)             debug, info, warn or error
 serve:
   CUSTACCESS_ADDR (--addr, :8080)                      listen address (also healthcheck's)
+  CUSTACCESS_GENERATED_TOKEN_SECRET (--generated-token-secret, false)
+                                                       with PostgreSQL, serve without CUSTACCESS_TOKEN_SECRET (one instance only)
   CUSTACCESS_READ_HEADER_TIMEOUT (--read-header-timeout, 10s)
   CUSTACCESS_READ_TIMEOUT (--read-timeout, 30s)
   CUSTACCESS_WRITE_TIMEOUT (--write-timeout, 30s)
@@ -76,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "token":
 		return token(ctx, args, stdout, stderr)
 	case "healthcheck":
-		return healthcheck(ctx, args)
+		return healthcheck(ctx, args, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

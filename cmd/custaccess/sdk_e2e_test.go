@@ -130,7 +130,8 @@ func TestSDKEndToEnd(t *testing.T) {
 	}
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			service := startService(t, dbArgs(t, dialect))
+			// A token secret, as in production: serve refuses PostgreSQL without one.
+			service := startService(t, append(dbArgs(t, dialect), "--token-secret", "sdk-end-to-end-token-secret-0123456789"))
 			t.Run("eGain grants", func(t *testing.T) { egainThroughSDK(t, service) })
 			t.Run("Reltio customer roles", func(t *testing.T) { reltioThroughSDK(t, service) })
 			t.Run("Oracle self-service roles", func(t *testing.T) { oracleThroughSDK(t, service) })

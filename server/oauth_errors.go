@@ -1,0 +1,114 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/custaccess/custaccess/gen"
+)
+
+// oauthCode is an RFC 6749 error code with its HTTP status.
+type oauthCode struct {
+	error  string
+	status int
+}
+
+var (
+	oauthInvalidRequest       = oauthCode{"invalid_request", http.StatusBadRequest}
+	oauthInvalidClient        = oauthCode{"invalid_client", http.StatusUnauthorized}
+	oauthUnsupportedGrantType = oauthCode{"unsupported_grant_type", http.StatusBadRequest}
+	oauthInvalidScope         = oauthCode{"invalid_scope", http.StatusBadRequest}
+	oauthSlowDown             = oauthCode{"slow_down", http.StatusTooManyRequests}
+	oauthServerError          = oauthCode{"server_error", http.StatusInternalServerError}
+	oauthUnavailable          = oauthCode{"temporarily_unavailable", http.StatusServiceUnavailable}
+)
+
+// oauthError is an RFC 6749 §5.2 error response; it is both a vendor error and the token
+// endpoint's typed failure.
+type oauthError struct {
+	code        oauthCode
+	status      int
+	description string
+}
+
+func newOAuthError(code oauthCode, description string) *oauthError {
+	return &oauthError{code: code, status: code.status, description: oauthText(description)}
+}
+
+// withStatus keeps the error code but answers with another HTTP status, for failures of
+// HTTP itself (no route, method, size) that RFC 6749 has no code for.
+func (e *oauthError) withStatus(status int) *oauthError {
+	e.status = status
+	return e
+}
+
+// oauthText keeps to the characters RFC 6749 §5.2 allows in error_description.
+func oauthText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func (e *oauthError) Error() string        { return e.code.error + ": " + e.description }
+func (e *oauthError) httpStatus() int      { return e.status }
+func (e *oauthError) errorCode() string    { return e.code.error }
+func (e *oauthError) failure() vendorError { return e }
+
+func (e *oauthError) writeResponse(w http.ResponseWriter, _ *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	if e.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="custaccess"`)
+	}
+	return writeJSON(w, e.status, gen.OAuthError{Error: gen.OAuthErrorError(e.code.error), ErrorDescription: &e.description})
+}
+
+func (e *oauthError) VisitIssueTokenResponse(w http.ResponseWriter) error {
+	return e.writeResponse(w, nil)
+}
+
+// writeJSON writes body as the JSON response with status.
+func writeJSON(w http.ResponseWriter, status int, body any) error {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// oauthFamily renders request problems at the token endpoint as RFC 6749 errors.
+type oauthFamily struct{}
+
+func (oauthFamily) fromProblem(p *requestProblem) vendorError {
+	switch p.kind {
+	case problemNoRoute:
+		return newOAuthError(oauthInvalidRequest, "No resource at "+p.subject+".").withStatus(http.StatusNotFound)
+	case problemMethodNotAllowed:
+		return newOAuthError(oauthInvalidRequest, "The token endpoint takes POST, not "+p.reason+".").withStatus(http.StatusMethodNotAllowed)
+	case problemNotAcceptable:
+		return newOAuthError(oauthInvalidRequest, "The Accept header admits no application/json.").withStatus(http.StatusNotAcceptable)
+	case problemBodyTooLarge:
+		return newOAuthError(oauthInvalidRequest, "The request body is larger than "+p.subject+".").withStatus(http.StatusRequestEntityTooLarge)
+	case problemInvalidBodyAttribute:
+		return newOAuthError(oauthInvalidRequest, "Invalid parameter "+p.subject+": "+p.reason+".")
+	case problemUnknownQueryParameters, problemInvalidParameter, problemBodyRequired, problemBodyMalformed,
+		problemBodyNotAllowed, problemUnsupportedMediaType:
+		return newOAuthError(oauthInvalidRequest, "The request is not a valid token request: "+p.Error()+
+			"; send grant_type=client_credentials as application/x-www-form-urlencoded.")
+	case problemMissingToken, problemInvalidToken, problemNotPermitted:
+		return newOAuthError(oauthInvalidClient, "Client authentication failed.")
+	case problemRateLimited:
+		return newOAuthError(oauthSlowDown, "Too many requests; retry after "+p.subject+" second(s).")
+	case problemUnavailable:
+		return newOAuthError(oauthUnavailable, "The database did not answer in time. Retry later.")
+	}
+	return newOAuthError(oauthServerError, "The request could not be processed.")
+}
