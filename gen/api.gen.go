@@ -6871,7 +6871,7 @@ var swaggerSpec = []string{
 	"Dk/frdburDwxjodSeik+VpFethZ3U8OvfZcdo18L+rn8GNkXWu7JPuXSivRr96HZhHWCn/NVNMe0yL/O",
 	"7Mx6omi2rjeRlwP2fp33vYAjxHtk/FwMm0NLma1V4apT4DmZ+heBV9BDBgTcuQIyode2viRaC9FWKwEf",
 	"wcguO1ao+fnjuST/+R//D4mlnBp7R4kyqUSpXmWe5Y3+2Of6Apv3/CUIZFkTM8ve4UHv6PzyYD8MIBlr",
-	"tjrKCfti6q/PU9f107P2zuvNnv5vQG7YzGNamrhqMdtEkdsX3GwRWlnH0h+1Tq3ZaDWaIDdOGKeTuNap",
+	"tjrKCfti6q/PU9f107P2zuvNnv5vQG7YzGNamrhqMdtEkdsX3GwRWlnH0h+1Tq3ZaDeaIDdOGKeTuNap",
 	"bTWajS006I2AAD+cyBGuOVBvUfbS+FN8ayzd2W2Ouc3vey5Clx2f5/MeZY2OeWhoTPaFCZNjJWlYd/3B",
 	"IfvIDzskiqWK+UBlqwgwXQAiMDxa6em9Gbxc4yabIRpDQJbFHCZwq9DPzK0b80BAdh6NmleQyffVK02S",
 	"buNoSpNXr7Khdf+P9hb4CQElU5CC95UbN1McaWKo5SsieKBVfA+2enq9IxQi9O7B5YSOmTcCzHsYjzEu",
