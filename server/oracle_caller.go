@@ -14,9 +14,9 @@ import (
 
 // Oracle privileges the self-service role operations check.
 const (
-	privilegeManageRoles     = "SVC_MANAGE_SELF_SERVICE_ROLES_PRIV"
-	privilegeViewRoles       = "SVC_VIEW_SELF_SERVICE_ROLES_PRIV"
-	privilegeDeleteLastAdmin = "SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV"
+	privilegeManageRoles     = store.PrivilegeManageSelfServiceRoles
+	privilegeViewRoles       = store.PrivilegeViewSelfServiceRoles
+	privilegeDeleteLastAdmin = store.PrivilegeDeleteLastAccountAdmin
 )
 
 // maxWhoColumn is the length of CreatedBy and LastUpdatedBy, as Oracle documents them.

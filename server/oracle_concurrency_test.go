@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,6 +90,106 @@ func TestOracleLastAdministratorUnderConcurrency(t *testing.T) {
 			}
 			if n := h.activeRoles(0, acme, "ORA_CSS_ACC_ADMIN"); n != 1 {
 				t.Fatalf("round %d: Acme has %d active administrators, want 1", round, n)
+			}
+		}
+	})
+}
+
+// An administrator changed to another type while the account's other administrator is
+// removed, or a user's access removed (ending the user's administrator role) while the
+// other administrator is removed: one of the two requests is refused, so the account keeps
+// an administrator; never a 5xx.
+func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.userToken("css-admin")
+		admins := map[int64]int64{} // user → active administrator role on Acme
+		access := map[int64]int64{} // user → active user role on Acme
+		for round := range 8 {
+			for _, user := range []int64{pat, kim} {
+				if _, ok := admins[user]; !ok {
+					admins[user] = h.createRole(user, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
+				}
+				if _, ok := access[user]; !ok {
+					access[user] = h.createRole(user, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+				}
+			}
+			// Who changes and who is removed alternates; every other round the change is the
+			// removal of the user's access instead.
+			changing, removed := pat, kim
+			if round%2 == 1 {
+				changing, removed = kim, pat
+			}
+			endsAccess := round%4 >= 2
+			var changed bool
+			statuses := concurrently(2, func(i int) int {
+				var rec *httptest.ResponseRecorder
+				switch {
+				case i == 1:
+					rec = h.do(adf(http.MethodDelete, rolePath(removed, admins[removed]), token, ""))
+				case endsAccess:
+					rec = h.do(adf(http.MethodDelete, rolePath(changing, access[changing]), token, ""))
+					changed = rec.Code == http.StatusNoContent
+				default:
+					rec = h.do(adf(http.MethodPatch, rolePath(changing, admins[changing]), token, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`))
+					changed = rec.Code == http.StatusOK
+				}
+				if rec.Code >= 300 && !strings.Contains(rec.Body.String(), `"SVC_CSS_LAST_ACCOUNT_ADMIN"`) {
+					t.Errorf("round %d: refusal %d %s", round, rec.Code, rec.Body)
+				}
+				return rec.Code
+			})
+			if statuses[http.StatusBadRequest] != 1 || statuses[http.StatusOK]+statuses[http.StatusNoContent] != 1 {
+				t.Fatalf("round %d: statuses %v, want one success and one 400", round, statuses)
+			}
+			if n := h.activeRoles(0, acme, "ORA_CSS_ACC_ADMIN"); n != 1 {
+				t.Fatalf("round %d: Acme has %d active administrators, want 1", round, n)
+			}
+			switch {
+			case !changed:
+				delete(admins, removed)
+			case endsAccess:
+				delete(admins, changing)
+				delete(access, changing)
+			default:
+				// The manager role goes, so that the next change to a manager can succeed.
+				delete(admins, changing)
+				var manager int64
+				for _, r := range h.storedRoles() {
+					if r.UserID == changing && r.RelationshipTypeCd == "ORA_CSS_ACC_MANAGER" && r.EndDate == nil {
+						manager = r.RoleID
+					}
+				}
+				if rec := h.do(adf(http.MethodDelete, rolePath(changing, manager), h.userToken("css-super"), "")); rec.Code != http.StatusNoContent {
+					t.Fatalf("round %d: removing the manager role: %d %s", round, rec.Code, rec.Body)
+				}
+			}
+		}
+	})
+}
+
+// The same role removed by parallel requests is ended once: one 204, the others 404, its
+// end date and who-columns written by one request.
+func TestOracleDoubleDeleteEndsARoleOnce(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.userToken("css-admin")
+		for round := range 6 {
+			role := h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+			statuses := concurrently(8, func(int) int {
+				rec := h.do(adf(http.MethodDelete, rolePath(kim, role), token, ""))
+				if rec.Code != http.StatusNoContent && !strings.Contains(rec.Body.String(), `"JBO-25020"`) {
+					t.Errorf("round %d: refusal %d %s", round, rec.Code, rec.Body)
+				}
+				return rec.Code
+			})
+			if statuses[http.StatusNoContent] != 1 || statuses[http.StatusNotFound] != 7 {
+				t.Fatalf("round %d: statuses %v, want one 204 and seven 404", round, statuses)
+			}
+			stored := h.storedRoles()
+			ended := stored[slices.IndexFunc(stored, func(r store.OracleSelfServiceRole) bool { return r.RoleID == role })]
+			if ended.EndDate == nil || !ended.EndDate.Equal(ended.LastUpdateDate) {
+				t.Fatalf("round %d: role %s", round, fullRoleState(ended))
 			}
 		}
 	})

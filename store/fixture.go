@@ -114,7 +114,7 @@ func (s *Store) LoadFixture(ctx context.Context, fixture *Fixture) error {
 		if err := tx.upsertUsers(fixture.Users); err != nil {
 			return err
 		}
-		if err := tx.loadOracleFixture(fixture.Oracle, fixture.Users); err != nil {
+		if err := tx.loadOracleFixture(fixture.Oracle); err != nil {
 			return err
 		}
 		return tx.upsertClients(fixture.Clients)
@@ -167,6 +167,9 @@ func (f *Fixture) check() error {
 			return fmt.Errorf("users[%d].login: required", i)
 		}
 		if err := checkReltioRoleNames(fmt.Sprintf("users[%d]", i), u.ReltioRoles); err != nil {
+			return err
+		}
+		if err := checkOraclePrivileges(fmt.Sprintf("users[%d]", i), u.Privileges); err != nil {
 			return err
 		}
 		for j, a := range u.Actions {
@@ -277,8 +280,9 @@ func (tx *Tx) upsertCustomers(customers []FixtureCustomer) error {
 	return tx.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows).Error
 }
 
-// upsertUsers writes the users, then replaces their actions and foreign departments with
-// the file's: one statement per table, whatever the number of users.
+// upsertUsers writes the users, then replaces their actions, foreign departments, Reltio
+// roles and Oracle privileges with the file's: one statement per table, whatever the number
+// of users.
 func (tx *Tx) upsertUsers(users []FixtureUser) error {
 	if len(users) == 0 {
 		return nil
@@ -316,9 +320,13 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 	if err := tx.db.Where("user_id IN ?", userIDs).Delete(&UserReltioRole{}).Error; err != nil {
 		return err
 	}
+	if err := tx.db.Where("user_id IN ?", userIDs).Delete(&OracleUserPrivilege{}).Error; err != nil {
+		return err
+	}
 	var actions []UserAction
 	var foreign []UserForeignDepartment
 	var reltioRoles []UserReltioRole
+	var privileges []OracleUserPrivilege
 	for _, u := range users {
 		id := idByLogin[u.Login]
 		for _, a := range u.Actions {
@@ -330,6 +338,9 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 		for _, r := range u.ReltioRoles {
 			reltioRoles = append(reltioRoles, UserReltioRole{UserID: id, Role: r})
 		}
+		for _, p := range u.Privileges {
+			privileges = append(privileges, OracleUserPrivilege{UserID: id, Privilege: p})
+		}
 	}
 	if err := insertIgnoringExisting(tx, actions); err != nil {
 		return err
@@ -337,7 +348,10 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 	if err := insertIgnoringExisting(tx, foreign); err != nil {
 		return err
 	}
-	return insertIgnoringExisting(tx, reltioRoles)
+	if err := insertIgnoringExisting(tx, reltioRoles); err != nil {
+		return err
+	}
+	return insertIgnoringExisting(tx, privileges)
 }
 
 // upsertClients writes the clients, then replaces their Reltio roles with the file's.

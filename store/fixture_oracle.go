@@ -67,14 +67,11 @@ const (
 	maxOracleMeaning     = 80
 )
 
-// loadOracleFixture checks and upserts the oracle: section, and replaces the Oracle
-// privileges of the file's users with theirs. It runs inside LoadFixture's transaction.
-func (tx *Tx) loadOracleFixture(oracle *FixtureOracle, users []FixtureUser) error {
-	if err := checkOraclePrivileges(users); err != nil {
-		return err
-	}
+// loadOracleFixture checks and upserts the oracle: section. It runs inside LoadFixture's
+// transaction.
+func (tx *Tx) loadOracleFixture(oracle *FixtureOracle) error {
 	if oracle == nil {
-		oracle = &FixtureOracle{}
+		return nil
 	}
 	if err := oracle.check(); err != nil {
 		return err
@@ -94,18 +91,18 @@ func (tx *Tx) loadOracleFixture(oracle *FixtureOracle, users []FixtureUser) erro
 	if err := tx.upsertOracleSelfServiceUsers(oracle.SelfServiceUsers); err != nil {
 		return err
 	}
-	if err := tx.upsertOracleRegistrations(oracle.Registrations); err != nil {
-		return err
-	}
-	return tx.replaceOraclePrivileges(users)
+	return tx.upsertOracleRegistrations(oracle.Registrations)
 }
 
-func checkOraclePrivileges(users []FixtureUser) error {
-	for i, u := range users {
-		for j, p := range u.Privileges {
-			if strings.TrimSpace(p) == "" {
-				return fmt.Errorf("users[%d].privileges[%d]: must not be empty", i, j)
-			}
+// checkOraclePrivileges refuses privileges of a user (where) that are empty or not one of
+// the Oracle privileges the service knows.
+func checkOraclePrivileges(where string, privileges []string) error {
+	for j, p := range privileges {
+		if strings.TrimSpace(p) == "" {
+			return fmt.Errorf("%s.privileges[%d]: must not be empty", where, j)
+		}
+		if !slices.Contains(oraclePrivileges, p) {
+			return fmt.Errorf("%s.privileges[%d]: %q is not an Oracle privilege (use %s)", where, j, p, strings.Join(oraclePrivileges, ", "))
 		}
 	}
 	return nil
@@ -347,17 +344,32 @@ func (tx *Tx) checkRequestTypeReferences(o *FixtureOracle) error {
 	return nil
 }
 
+// upsertOracleLookups writes the lookup codes. A code listed without enabled keeps the state
+// it has (a new one is enabled), so a later file restating a code does not re-enable it.
 func (tx *Tx) upsertOracleLookups(oracle *FixtureOracle) error {
-	var rows []OracleLookup
+	var stated, unstated []OracleLookup
 	for _, lookupType := range oracle.lookupTypes() {
 		for _, l := range oracle.Lookups[lookupType] {
-			rows = append(rows, OracleLookup{LookupType: lookupType, Code: l.Code, Meaning: l.Meaning, Enabled: l.Enabled == nil || *l.Enabled})
+			row := OracleLookup{LookupType: lookupType, Code: l.Code, Meaning: l.Meaning, Enabled: l.Enabled == nil || *l.Enabled}
+			if l.Enabled == nil {
+				unstated = append(unstated, row)
+			} else {
+				stated = append(stated, row)
+			}
 		}
 	}
-	if len(rows) == 0 {
+	if len(stated) > 0 {
+		if err := tx.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&stated).Error; err != nil {
+			return err
+		}
+	}
+	if len(unstated) == 0 {
 		return nil
 	}
-	return tx.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows).Error
+	return tx.db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "lookup_type"}, {Name: "code"}},
+		DoUpdates: clause.AssignmentColumns([]string{"meaning"}),
+	}).Create(&unstated).Error
 }
 
 func (tx *Tx) upsertOracleAccounts(accounts []FixtureOracleAccount) error {
@@ -421,39 +433,4 @@ func (tx *Tx) upsertOracleRegistrations(registrations []FixtureOracleRegistratio
 		rows[i] = OracleRegistration{RegistrationID: r.RegistrationID, UserID: r.UserID, AccountPartyID: r.AccountPartyID, RequestTypeCd: r.RequestTypeCd}
 	}
 	return tx.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows).Error
-}
-
-// replaceOraclePrivileges gives each of the file's users the file's privileges, as their
-// actions are: one statement per table whatever the number of users.
-func (tx *Tx) replaceOraclePrivileges(users []FixtureUser) error {
-	if len(users) == 0 {
-		return nil
-	}
-	logins := make([]string, len(users))
-	for i, u := range users {
-		logins[i] = u.Login
-	}
-	var stored []User
-	if err := tx.db.Select("id", "login").Where("login IN ?", logins).Find(&stored).Error; err != nil {
-		return err
-	}
-	idByLogin := make(map[string]int64, len(stored))
-	userIDs := make([]int64, len(stored))
-	for i, u := range stored {
-		idByLogin[u.Login] = u.ID
-		userIDs[i] = u.ID
-	}
-	if err := tx.db.Where("user_id IN ?", userIDs).Delete(&OracleUserPrivilege{}).Error; err != nil {
-		return err
-	}
-	var privileges []OracleUserPrivilege
-	for _, u := range users {
-		for _, p := range u.Privileges {
-			privileges = append(privileges, OracleUserPrivilege{UserID: idByLogin[u.Login], Privilege: strings.TrimSpace(p)})
-		}
-	}
-	if len(privileges) == 0 {
-		return nil
-	}
-	return tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&privileges).Error
 }

@@ -88,12 +88,54 @@ users:
 			lookups[user].Enabled || lookups[user].Meaning != "Portal user" {
 			t.Fatalf("after the second file: %v %+v %v %+v", privileges, pat, accounts, lookups)
 		}
+		// Another user's privileges leave css-admin's alone.
+		if err := load(t, s, `users: [{login: css-other, privileges: [SVC_MANAGE_SELF_SERVICE_ROLES_PRIV]}]`); err != nil {
+			t.Fatal(err)
+		}
+		if privileges, _, _, _ = oracleState(t, s); len(privileges) != 2 {
+			t.Errorf("css-admin's privileges %v after another user's", privileges)
+		}
 		// A user listed without privileges has none left, as with actions.
 		if err := load(t, s, `users: [{login: css-admin}]`); err != nil {
 			t.Fatal(err)
 		}
 		if privileges, _, _, _ = oracleState(t, s); len(privileges) != 0 {
 			t.Errorf("privileges %v, want none", privileges)
+		}
+	})
+}
+
+// A lookup code listed again without enabled keeps its state, whatever its meaning becomes;
+// a new code without it is enabled; enabled, when given, sets the state.
+func TestOracleFixtureLookupStateIsKeptUnlessStated(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		user := store.OracleLookupKey{LookupType: store.LookupRelationshipType, Code: "ORA_CSS_USER"}
+		admin := store.OracleLookupKey{LookupType: store.LookupRelationshipType, Code: "ORA_CSS_ACC_ADMIN"}
+		partner := store.OracleLookupKey{LookupType: store.LookupRelationshipType, Code: "ZZ_PARTNER"}
+		state := func() map[store.OracleLookupKey]store.OracleLookup {
+			_, _, _, lookups := oracleState(t, s, user, admin, partner)
+			return lookups
+		}
+		for _, step := range []struct {
+			text                 string
+			user, admin, partner bool
+			userMeaning          string
+		}{
+			{oracleFixtureText, true, true, false, "User"},
+			{`oracle: {lookups: {ORA_SVC_CSS_REL_TYPE_CD: [{code: ORA_CSS_USER, meaning: User, enabled: false}]}}`, false, true, false, "User"},
+			{`oracle: {lookups: {ORA_SVC_CSS_REL_TYPE_CD: [{code: ORA_CSS_USER, meaning: Portal user}, {code: ORA_CSS_ACC_ADMIN, meaning: Administrator}, {code: ZZ_PARTNER, meaning: Partner}]}}`,
+				false, true, true, "Portal user"},
+			{`oracle: {lookups: {ORA_SVC_CSS_REL_TYPE_CD: [{code: ORA_CSS_USER, meaning: Portal user, enabled: true}, {code: ZZ_PARTNER, meaning: Partner, enabled: false}]}}`,
+				true, true, false, "Portal user"},
+		} {
+			if err := load(t, s, step.text); err != nil {
+				t.Fatal(err)
+			}
+			lookups := state()
+			if lookups[user].Enabled != step.user || lookups[admin].Enabled != step.admin || lookups[partner].Enabled != step.partner ||
+				lookups[user].Meaning != step.userMeaning {
+				t.Fatalf("after %s: %+v", step.text, lookups)
+			}
 		}
 	})
 }
@@ -133,6 +175,10 @@ oracle:
 		{"registration of a request type that is no code", `oracle: {registrations: [{registrationId: 6000, userId: 100, accountPartyId: 300100000000001, requestTypeCd: B2G}]}`,
 			`oracle.registrations[0].requestTypeCd: "B2G" is not a code of lookup ORA_SVC_CSS_REQ_TYPE_CD`},
 		{"empty privilege", `users: [{login: carol, privileges: [SVC_VIEW_SELF_SERVICE_ROLES_PRIV, " "]}]`, "users[0].privileges[1]: must not be empty"},
+		{"unknown privilege", `users: [{login: carol, privileges: [SVC_VIEW_SELF_SERVICE_ROLES_PRIV]}, {login: dave, privileges: [SVC_MANAGE_EVERYTHING]}]`,
+			`users[1].privileges[0]: "SVC_MANAGE_EVERYTHING" is not an Oracle privilege (use SVC_MANAGE_SELF_SERVICE_ROLES_PRIV, SVC_VIEW_SELF_SERVICE_ROLES_PRIV, SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV)`},
+		{"privilege in lower case", `users: [{login: carol, privileges: [svc_view_self_service_roles_priv]}]`,
+			`users[0].privileges[0]: "svc_view_self_service_roles_priv" is not an Oracle privilege`},
 		{"unknown field", `oracle: {accounts: [{partyId: 9, name: X, partyNumber: N, colour: red}]}`, "field colour not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,16 @@ const (
 	RelationshipUser = "ORA_CSS_USER"
 )
 
+// The Oracle privileges the self-service role operations check: a seed file grants only
+// these.
+const (
+	PrivilegeManageSelfServiceRoles = "SVC_MANAGE_SELF_SERVICE_ROLES_PRIV"
+	PrivilegeViewSelfServiceRoles   = "SVC_VIEW_SELF_SERVICE_ROLES_PRIV"
+	PrivilegeDeleteLastAccountAdmin = "SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV"
+)
+
+var oraclePrivileges = []string{PrivilegeManageSelfServiceRoles, PrivilegeViewSelfServiceRoles, PrivilegeDeleteLastAccountAdmin}
+
 // OracleUserPrivilege is one Oracle privilege (such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV)
 // a user holds.
 type OracleUserPrivilege struct {
