@@ -156,3 +156,36 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		wsError(t, h.do(request{method: http.MethodPost, path: "/healthz"}), http.StatusMethodNotAllowed, "405-100")
 	})
 }
+
+// TestRequestIDs: a caller's X-Request-Id is kept when it is a plain token of at most 64
+// characters, and replaced by a new one otherwise; the log line carries the id answered.
+func TestRequestIDs(t *testing.T) {
+	var logs bytes.Buffer
+	h := newConfiguredHarness(t, store.SQLite, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
+	for _, tc := range []struct {
+		sent string
+		kept bool
+	}{
+		{"", false},
+		{"abc-123_XYZ.7", true},
+		{strings.Repeat("a", 64), true},
+		{strings.Repeat("a", 65), false},
+		{"two words", false},
+		{`quote"d`, false},
+		{"line\nbreak", false},
+		{"naïve", false},
+	} {
+		logs.Reset()
+		rec := h.do(request{method: http.MethodGet, path: "/healthz", headers: map[string]string{"X-Request-Id": tc.sent}})
+		got := rec.Header().Get("X-Request-Id")
+		if tc.kept && got != tc.sent {
+			t.Errorf("X-Request-Id %q answered as %q, want it kept", tc.sent, got)
+		}
+		if !tc.kept && (got == tc.sent || !validRequestID(got)) {
+			t.Errorf("X-Request-Id %q answered as %q, want a new id", tc.sent, got)
+		}
+		if lines := logLines(t, &logs); len(lines) != 1 || lines[0]["request_id"] != got {
+			t.Errorf("X-Request-Id %q: log %v, want request_id %q", tc.sent, lines, got)
+		}
+	}
+}

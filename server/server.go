@@ -77,7 +77,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
-	e.Use(middleware.RequestID())
+	e.Use(assignRequestID)
 	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
 	e.Use(recoverPanics(cfg.Logger))
 	e.Use(limitRequestTime(cfg.RequestTimeout))

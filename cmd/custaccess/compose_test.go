@@ -66,6 +66,7 @@ func TestDockerComposeFile(t *testing.T) {
 				Condition string `yaml:"condition"`
 			} `yaml:"depends_on"`
 			Healthcheck *healthcheck `yaml:"healthcheck"`
+			Ports       []string     `yaml:"ports"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(data, &compose); err != nil {
@@ -90,6 +91,30 @@ func TestDockerComposeFile(t *testing.T) {
 	}
 	if len(service.Command) == 0 || service.Command[0] != "serve" {
 		t.Errorf("command %v does not run serve", service.Command)
+	}
+	// The production shape: no demo data, no secret with a default, no port for the world.
+	if slices.Contains(service.Command, "--demo") {
+		t.Errorf("command %v loads the demo dataset", service.Command)
+	}
+	required := regexp.MustCompile(`\$\{(\w+):\?[^}]+\}`)
+	if m := required.FindStringSubmatch(service.Environment["CUSTACCESS_TOKEN_SECRET"]); m == nil || m[1] != "CUSTACCESS_TOKEN_SECRET" {
+		t.Errorf("CUSTACCESS_TOKEN_SECRET is %q, want ${CUSTACCESS_TOKEN_SECRET:?message}: required, without a default", service.Environment["CUSTACCESS_TOKEN_SECRET"])
+	}
+	password := regexp.MustCompile(`^postgres://custaccess:([^@]*)@`).FindStringSubmatch(service.Environment["DATABASE_URL"])
+	if password == nil || !required.MatchString(password[1]) || password[1] != postgres.Environment["POSTGRES_PASSWORD"] {
+		t.Errorf("DATABASE_URL's password %v and POSTGRES_PASSWORD %q must be the same required variable",
+			password, postgres.Environment["POSTGRES_PASSWORD"])
+	}
+	if len(service.Ports) == 0 {
+		t.Error("custaccess publishes no port")
+	}
+	for _, port := range service.Ports {
+		if !strings.HasPrefix(port, "127.0.0.1:") {
+			t.Errorf("port %q is published on every interface, want 127.0.0.1 only", port)
+		}
+	}
+	if len(postgres.Ports) > 0 {
+		t.Errorf("postgres publishes %v", postgres.Ports)
 	}
 	for name := range service.Environment {
 		if !slices.Contains(variables, name) {
