@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/custaccess/custaccess/store"
@@ -13,28 +12,7 @@ import (
 func TestGrantRequestsRunConstantStatements(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newHarness(t, dialect, manyCustomers(5000, 160))
-		var (
-			mu         sync.Mutex
-			statements []string
-		)
-		if err := h.store.ObserveStatements(func(sql string) {
-			mu.Lock()
-			statements = append(statements, sql)
-			mu.Unlock()
-		}); err != nil {
-			t.Fatal(err)
-		}
-		count := func(r request, status int) []string {
-			mu.Lock()
-			statements = nil
-			mu.Unlock()
-			if rec := h.do(r); rec.Code != status {
-				t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			return statements
-		}
+		count := h.statementsOf(t)
 		token := h.userToken("agent")
 		one := count(post(token, grantBody("5000", "5001")), http.StatusCreated)
 		many := count(post(token, grantBody("5100", idRange(5001, 75)...)), http.StatusCreated)

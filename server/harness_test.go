@@ -343,3 +343,32 @@ func grantsPath(id string) string { return "/core/customermgr/v3/customer/" + id
 func grantedCustomerPath(on, grantee string) string {
 	return "/core/customermgr/v3/customer/" + on + "/grantedcustomer/" + grantee
 }
+
+// statementsOf returns a function that runs a request, checks its status and returns the
+// SQL statements the store ran for it.
+func (h *harness) statementsOf(t *testing.T) func(r request, status int) []string {
+	t.Helper()
+	var (
+		mu         sync.Mutex
+		statements []string
+	)
+	if err := h.store.ObserveStatements(func(sql string) {
+		mu.Lock()
+		statements = append(statements, sql)
+		mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return func(r request, status int) []string {
+		t.Helper()
+		mu.Lock()
+		statements = nil
+		mu.Unlock()
+		if rec := h.do(r); rec.Code != status {
+			t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return statements
+	}
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/custaccess/custaccess/store"
@@ -13,28 +12,7 @@ func TestOracleRequestsRunConstantStatements(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, listFixture())
 		seedListRoles(h)
-		var (
-			mu         sync.Mutex
-			statements []string
-		)
-		if err := h.store.ObserveStatements(func(sql string) {
-			mu.Lock()
-			statements = append(statements, sql)
-			mu.Unlock()
-		}); err != nil {
-			t.Fatal(err)
-		}
-		count := func(r request, status int) []string {
-			mu.Lock()
-			statements = nil
-			mu.Unlock()
-			if rec := h.do(r); rec.Code != status {
-				t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			return statements
-		}
+		count := h.statementsOf(t)
 		// css-admin lacks the last-administrator privilege, so administrator roles need
 		// their accounts' administrators counted: one query for all of them.
 		token := h.userToken("css-admin")

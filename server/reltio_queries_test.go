@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/custaccess/custaccess/store"
@@ -36,24 +35,8 @@ func assignBody(n int) string {
 func TestReltioRequestsRunConstantStatements(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newReltioHarness(t, dialect, manyReltioRoles(40))
-		var (
-			mu    sync.Mutex
-			count int
-		)
-		if err := h.store.ObserveStatements(func(string) { mu.Lock(); count++; mu.Unlock() }); err != nil {
-			t.Fatal(err)
-		}
-		statements := func(r request) int {
-			mu.Lock()
-			count = 0
-			mu.Unlock()
-			if rec := h.do(r); rec.Code != http.StatusOK {
-				t.Fatalf("%d %s", rec.Code, rec.Body)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			return count
-		}
+		ran := h.statementsOf(t)
+		statements := func(r request) int { return len(ran(r, http.StatusOK)) }
 		token := h.userToken("reltio-admin")
 		path := reltioPath("TestCustomer", "/roles/permissions")
 		one := statements(send(http.MethodPost, token, path, assignBody(1)))
