@@ -147,7 +147,8 @@ type request struct {
 
 // do sends the request into the stack and checks what every eGain response must be: valid
 // against the spec for its status and media type, with Content-Language and Vary, and an
-// error only of the catalogue, whose code it records, and never stored by caches.
+// error only of the catalogue, whose code it records, and never stored by caches; and that
+// every Oracle response is valid against the spec too.
 func (h *harness) do(r request) *httptest.ResponseRecorder {
 	h.t.Helper()
 	var body io.Reader
@@ -167,6 +168,9 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)
 	checkEgainResponse(h.t, req, rec)
+	if _, isOracle := familyFor(req.URL.Path).(oracleFamily); isOracle {
+		checkFollowsSpec(h.t, req, rec)
+	}
 	return rec
 }
 
@@ -216,13 +220,23 @@ func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseR
 			}
 		}
 	}
+	checkFollowsSpec(t, req, rec)
+}
+
+// checkFollowsSpec checks a response against the spec of its operation: status, headers,
+// media type and body.
+func checkFollowsSpec(t testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if _, benchmark := t.(*testing.B); benchmark {
+		return // benchmarks measure the service, not these checks
+	}
 	router, err := specRouter()
 	if err != nil {
 		t.Fatal(err)
 	}
 	route, pathParams, err := router.FindRoute(req)
 	if err != nil {
-		return // 404-101 and 405-100 belong to no operation
+		return // a path or method of no operation
 	}
 	err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route},

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/custaccess/custaccess/gen"
 )
+
+// The errors of Oracle's ADF REST framework: the catalogue entry type, the framework's own
+// entries, and how an error is written for each framework version. The resources add
+// their entries (oracle_roles_errors.go).
 
 // adfCode is one entry of the Oracle error catalogue: the o:errorCode a client sees, its
 // HTTP status, and the detail (a fmt template over the error's arguments). ADF Business
@@ -22,7 +24,7 @@ type adfCode struct {
 	detail string
 }
 
-// The Oracle error catalogue.
+// The errors of the ADF REST framework, whatever the resource. Each resource adds its own.
 var (
 	adfNoSuchResource = adfCode{"ADF_REST_RESOURCE_NOT_FOUND", http.StatusNotFound,
 		"The resource %s doesn't exist."}
@@ -40,8 +42,6 @@ var (
 		"Attribute %s isn't defined in %s."}
 	adfReadOnlyAttribute = adfCode{"JBO-27008", http.StatusBadRequest,
 		"Attribute %s in %s is read-only."}
-	adfNotUpdatableAttribute = adfCode{"JBO-27008", http.StatusBadRequest,
-		"Attribute %s in %s can't be changed; only RelationshipTypeCd and RequestTypeCd can."}
 	adfAttributeRequired = adfCode{"JBO-27014", http.StatusBadRequest,
 		"Attribute %s in %s is required: %s."}
 	adfInvalidBody = adfCode{"ADF_REST_INVALID_BODY", http.StatusBadRequest,
@@ -70,33 +70,6 @@ var (
 		"The system is unable to process the request."}
 	adfUnavailable = adfCode{"ADF_REST_SERVICE_UNAVAILABLE", http.StatusServiceUnavailable,
 		"The service is temporarily unavailable: the database did not answer in time; nothing was changed."}
-
-	cssUserNotFound = adfCode{"JBO-25020", http.StatusNotFound,
-		"The self-service user %d doesn't exist."}
-	cssRoleNotFound = adfCode{"JBO-25020", http.StatusNotFound,
-		"The self-service user %d has no self-service role %d."}
-	cssActiveRoleNotFound = adfCode{"JBO-25020", http.StatusNotFound,
-		"The self-service user %d has no active self-service role %d; it was removed on %s."}
-	cssPrivilegeRequired = adfCode{"SVC_CSS_PRIVILEGE_REQUIRED", http.StatusForbidden,
-		"You need the privilege %s to %s self-service roles."}
-	cssContactMismatch = adfCode{"SVC_CSS_CONTACT_MISMATCH", http.StatusBadRequest,
-		"Contact %d isn't the contact of self-service user %d (%d)."}
-	cssLoginMismatch = adfCode{"SVC_CSS_LOGIN_MISMATCH", http.StatusBadRequest,
-		"Login %q isn't the login of self-service user %d."}
-	cssAccountNotOfContact = adfCode{"SVC_CSS_ACCOUNT_MISMATCH", http.StatusBadRequest,
-		"Account %d isn't an account of contact %d, the contact of self-service user %d."}
-	cssInvalidRelationshipType = adfCode{"SVC_CSS_INVALID_RELATIONSHIP_TYPE", http.StatusBadRequest,
-		"Attribute RelationshipTypeCd in SelfServiceRoles: %s is not an enabled code of lookup ORA_SVC_CSS_REL_TYPE_CD."}
-	cssInvalidRequestType = adfCode{"SVC_CSS_INVALID_REQUEST_TYPE", http.StatusBadRequest,
-		"Attribute RequestTypeCd in SelfServiceRoles: %s is not an enabled code of lookup ORA_SVC_CSS_REQ_TYPE_CD."}
-	cssDuplicateRole = adfCode{"JBO-25013", http.StatusBadRequest,
-		"Self-service user %d already has an active %s role on account %d; send Upsert-Mode: true to update it."}
-	cssLastAccountAdmin = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
-		"Role %d is the last active account administrator of account %d; removing it needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
-	cssLastAccountAdminWithAccess = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
-		"Role %d is the self-service access of user %d to account %d; removing it also ends role %d, the last active account administrator of the account, which needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
-	cssRoleEnded = adfCode{"SVC_CSS_ROLE_ENDED", http.StatusBadRequest,
-		"Role %d was removed on %s and can't be changed."}
 )
 
 // adfError is an Oracle error about to be written: a catalogue entry, its message
@@ -171,26 +144,6 @@ func (f oracleFailure) write(w http.ResponseWriter) error {
 
 func (f oracleFailure) failure() vendorError { return f.err }
 
-func (f oracleFailure) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
-	return f.write(w)
-}
-
-func (f oracleFailure) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
-	return f.write(w)
-}
-
-func (f oracleFailure) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
-	return f.write(w)
-}
-
-func (f oracleFailure) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
-	return f.write(w)
-}
-
-func (f oracleFailure) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
-	return f.write(w)
-}
-
 // asOracleFailure turns an expected failure into the operation's error response.
 func asOracleFailure(err error, f adfFramework) (oracleFailure, bool) {
 	var apiErr *adfError
@@ -198,61 +151,4 @@ func asOracleFailure(err error, f adfFramework) (oracleFailure, bool) {
 		return oracleFailure{}, false
 	}
 	return oracleFailure{err: apiErr, framework: f}, true
-}
-
-// unsupportedProperty finds the attribute in kin-openapi's reason for a body member the
-// schema does not declare; the schema error itself points at the enclosing object.
-var unsupportedProperty = regexp.MustCompile(`^property "(.+)" is unsupported$`)
-
-// oracleFamily renders request problems as ADF errors.
-type oracleFamily struct{}
-
-func (oracleFamily) fromProblem(p *requestProblem) vendorError {
-	switch p.kind {
-	case problemNoRoute:
-		return newADFError(adfNoSuchResource, p.subject)
-	case problemMethodNotAllowed:
-		return newADFError(adfMethodNotAllowed, p.reason, p.subject)
-	case problemUnknownQueryParameters:
-		return newADFError(adfUnknownQueryParameter, strings.Join(p.names, ", ")).at(p.names[0])
-	case problemInvalidParameter:
-		if p.in == "header" && strings.EqualFold(p.subject, headerFrameworkVersion) {
-			return newADFError(adfUnsupportedVersion, p.value).at(headerFrameworkVersion)
-		}
-		return newADFError(adfInvalidParameter, p.subject, p.reason).at(p.subject)
-	case problemInvalidBodyAttribute:
-		if m := unsupportedProperty.FindStringSubmatch(p.reason); m != nil {
-			if attribute, known := roleAttributeNamed(m[1]); known && attribute.readOnly {
-				return newADFError(adfReadOnlyAttribute, m[1], selfServiceRolesName).at(m[1])
-			}
-			return newADFError(adfUnknownAttribute, m[1], selfServiceRolesName).at(m[1])
-		}
-		if p.subject == "(body)" {
-			return newADFError(adfInvalidBody, p.reason)
-		}
-		return newADFError(adfInvalidAttribute, p.subject, p.reason).at(p.subject)
-	case problemBodyRequired:
-		return newADFError(adfBodyRequired)
-	case problemBodyMalformed:
-		return newADFError(adfBodyMalformed, p.reason)
-	case problemBodyNotAllowed:
-		return newADFError(adfBodyNotAllowed)
-	case problemBodyTooLarge:
-		return newADFError(adfBodyTooLarge, p.subject)
-	case problemUnsupportedMediaType:
-		return newADFError(adfUnsupportedMediaType, p.subject).at("Content-Type")
-	case problemNotAcceptable:
-		return newADFError(adfNotAcceptable, p.subject).at("Accept")
-	case problemMissingToken:
-		return newADFError(adfAuthenticationRequired)
-	case problemInvalidToken:
-		return newADFError(adfInvalidToken)
-	case problemNotPermitted:
-		return newADFError(adfNotAuthorized, p.reason)
-	case problemRateLimited:
-		return newADFError(adfTooManyRequests, p.subject)
-	case problemUnavailable:
-		return newADFError(adfUnavailable)
-	}
-	return newADFError(adfSystem)
 }

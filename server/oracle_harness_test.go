@@ -189,10 +189,14 @@ func (h *harness) storedRoles() []store.OracleSelfServiceRole {
 // oracleRoles describes every stored role as roleState does, to check what a request wrote.
 func (h *harness) oracleRoles() []string {
 	h.t.Helper()
-	roles := h.storedRoles()
+	return describeRoles(h.storedRoles(), shortRoleState)
+}
+
+// describeRoles describes each role as describe does.
+func describeRoles(roles []store.OracleSelfServiceRole, describe func(store.OracleSelfServiceRole) string) []string {
 	described := make([]string, len(roles))
 	for i, r := range roles {
-		described[i] = shortRoleState(r)
+		described[i] = describe(r)
 	}
 	return described
 }
@@ -229,12 +233,7 @@ func fullRoleState(r store.OracleSelfServiceRole) string {
 // fullRoleStates describes every stored role as fullRoleState does.
 func (h *harness) fullRoleStates() []string {
 	h.t.Helper()
-	roles := h.storedRoles()
-	described := make([]string, len(roles))
-	for i, r := range roles {
-		described[i] = fullRoleState(r)
-	}
-	return described
+	return describeRoles(h.storedRoles(), fullRoleState)
 }
 
 // An Oracle rule case: a request against oracleFixture (plus fixtures and prepare) and the
@@ -290,16 +289,9 @@ func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) 
 func checkWrites(t *testing.T, before, after []store.OracleSelfServiceRole, want []string, requestTypes map[int64]string) {
 	t.Helper()
 	if want == nil {
-		want = make([]string, len(before))
-		for i, r := range before {
-			want[i] = shortRoleState(r)
-		}
+		want = describeRoles(before, shortRoleState)
 	}
-	got := make([]string, len(after))
-	for i, r := range after {
-		got[i] = shortRoleState(r)
-	}
-	if !slices.Equal(got, want) {
+	if got := describeRoles(after, shortRoleState); !slices.Equal(got, want) {
 		t.Fatalf("stored roles %v, want %v", got, want)
 	}
 	for _, old := range before {

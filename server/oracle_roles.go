@@ -494,7 +494,7 @@ func refuseFixedAttributes(body *gen.SelfServiceRoleUpdate) error {
 		{"LoginId", body.LoginId != nil},
 	} {
 		if fixed.given {
-			return newADFError(adfNotUpdatableAttribute, fixed.name, selfServiceRolesName).at(fixed.name)
+			return newADFError(cssNotUpdatableAttribute, fixed.name, selfServiceRolesName).at(fixed.name)
 		}
 	}
 	return nil

@@ -90,11 +90,20 @@ var errorFamilies = []struct {
 	{oracleAPIPrefix, oracleFamily{}},
 }
 
+// pathFamily is a family whose messages depend on the resource the request path names.
+type pathFamily interface {
+	forPath(path string) errorFamily
+}
+
 func familyFor(path string) errorFamily {
 	for _, f := range errorFamilies {
-		if strings.HasPrefix(path, f.prefix) {
-			return f.family
+		if !strings.HasPrefix(path, f.prefix) {
+			continue
 		}
+		if byPath, ok := f.family.(pathFamily); ok {
+			return byPath.forPath(path)
+		}
+		return f.family
 	}
 	return egainFamily{}
 }

@@ -1466,7 +1466,10 @@ type ClientInterface interface {
 	// * Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
 	//   (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
 	//   present with `totalResults=true`.
-	// * Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+	// * Order: `orderBy`, then `RoleId` ascending, so paging is stable for an unchanged set
+	//   of roles: pages read one after another never skip or repeat a role while no role
+	//   is added, changed or removed meanwhile (`offset` counts rows of the result as it is
+	//   when each page is read).
 	// * `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
 	//   each parameter.
 	//
@@ -1954,7 +1957,10 @@ func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *
 //   - Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
 //     (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
 //     present with `totalResults=true`.
-//   - Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+//   - Order: `orderBy`, then `RoleId` ascending, so paging is stable for an unchanged set
+//     of roles: pages read one after another never skip or repeat a role while no role
+//     is added, changed or removed meanwhile (`offset` counts rows of the result as it is
+//     when each page is read).
 //   - `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
 //     each parameter.
 //
@@ -3733,7 +3739,10 @@ type ClientWithResponsesInterface interface {
 	// * Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
 	//   (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
 	//   present with `totalResults=true`.
-	// * Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+	// * Order: `orderBy`, then `RoleId` ascending, so paging is stable for an unchanged set
+	//   of roles: pages read one after another never skip or repeat a role while no role
+	//   is added, changed or removed meanwhile (`offset` counts rows of the result as it is
+	//   when each page is read).
 	// * `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
 	//   each parameter.
 	//
@@ -6230,7 +6239,10 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 //   - Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
 //     (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
 //     present with `totalResults=true`.
-//   - Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+//   - Order: `orderBy`, then `RoleId` ascending, so paging is stable for an unchanged set
+//     of roles: pages read one after another never skip or repeat a role while no role
+//     is added, changed or removed meanwhile (`offset` counts rows of the result as it is
+//     when each page is read).
 //   - `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
 //     each parameter.
 //

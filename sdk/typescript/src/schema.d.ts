@@ -217,7 +217,10 @@ export interface paths {
          *     * Paging: `limit` (default 25; values above 500 are served as 500) and `offset`
          *       (default 0). `hasMore` tells whether rows follow this page; `totalResults` is only
          *       present with `totalResults=true`.
-         *     * Order: `orderBy`, then `RoleId` ascending, so paging never skips or repeats a row.
+         *     * Order: `orderBy`, then `RoleId` ascending, so paging is stable for an unchanged set
+         *       of roles: pages read one after another never skip or repeat a role while no role
+         *       is added, changed or removed meanwhile (`offset` counts rows of the result as it is
+         *       when each page is read).
          *     * `q`, `fields`, `orderBy`, `finder`, `expand`, `links` and `onlyData` as described on
          *       each parameter.
          *
