@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -61,6 +60,9 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 			*field = value
 		}
 	}
+	if err := checkJWKSURL(p.JWKSURL); err != nil {
+		return nil, err
+	}
 	if p.UserKind == p.ClientKind {
 		return nil, fmt.Errorf("identity provider: users and clients must differ in claim %q", p.KindClaim)
 	}
@@ -69,7 +71,7 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 	}
 	return &externalTokens{
 		provider: p,
-		keys:     &jwksCache{url: p.JWKSURL, client: &http.Client{Timeout: jwksFetchTimeout}, minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
+		keys:     &jwksCache{url: p.JWKSURL, client: newJWKSClient(), minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
 		parser: jwt.NewParser(
 			jwt.WithValidMethods(externalAlgorithms),
 			jwt.WithIssuer(p.Issuer),
