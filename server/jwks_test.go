@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -121,14 +123,40 @@ func TestJWKSOutageKeepsKnownKeys(t *testing.T) {
 	}
 }
 
-func TestExternalTokensRefuseSymmetricAlgorithms(t *testing.T) {
+// TestExternalTokensAlgorithmAllowList: the provider's verifier itself, called directly,
+// accepts RS256 and ES256 only — refusing "none", HS256 keyed with the public key, and
+// RSA algorithms other than RS256 even with the right key — by its allow-list.
+func TestExternalTokensAlgorithmAllowList(t *testing.T) {
 	idp := newTestIdentityProvider(t)
 	x, _ := cacheOf(t, idp, time.Minute)
-	token := jwt.NewWithClaims(jwt.SigningMethodHS256, validClaims("agent"))
-	token.Header["kid"] = "rsa-1"
-	signed, _ := token.SignedString(testRSAKeys()[0].PublicKey.N.Bytes())
-	if _, err := x.parse(context.Background(), signed); err == nil {
-		t.Error("an HS256 token was accepted by the identity provider's verifier")
+	rsaPublic, _ := x509.MarshalPKIXPublicKey(testRSAKeys()[0].Public())
+	publicPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaPublic})
+	signed := func(method jwt.SigningMethod, key any) string {
+		token := jwt.NewWithClaims(method, validClaims("agent"))
+		token.Header["kid"] = "rsa-1"
+		s, err := token.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		alg   string
+		token string
+	}{
+		{"none", signed(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType)},
+		{"HS256", signed(jwt.SigningMethodHS256, publicPEM)},
+		{"HS256", signed(jwt.SigningMethodHS256, rsaPublic)},
+		{"RS384", signed(jwt.SigningMethodRS384, testRSAKeys()[0])},
+		{"PS256", signed(jwt.SigningMethodPS256, testRSAKeys()[0])},
+	} {
+		_, err := x.parse(context.Background(), tc.token)
+		if want := "signing method " + tc.alg + " is invalid"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", tc.alg, err, want)
+		}
+	}
+	if _, err := x.parse(context.Background(), signed(jwt.SigningMethodRS256, testRSAKeys()[0])); err != nil {
+		t.Errorf("RS256: %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -38,7 +39,9 @@ func recordOf(ctx context.Context) *requestRecord {
 }
 
 // noteFailure records an error response: its code, and why. The error behind a 5xx is
-// kept for the log; for a refusal the vendor message suffices.
+// kept for the log; for a refusal the vendor message suffices, but for a refused token,
+// whose message says only that it is invalid, the verifier's reason is added (an
+// operator setting up an identity provider needs it; it never holds the token).
 func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
 	rec.errorCode = apiErr.errorCode()
 	if apiErr.httpStatus() >= http.StatusInternalServerError && cause != nil {
@@ -46,6 +49,10 @@ func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
 		return
 	}
 	rec.failure = apiErr.Error()
+	var problem *requestProblem
+	if errors.As(cause, &problem) && problem.kind == problemInvalidToken {
+		rec.failure += " (" + problem.reason + ")"
+	}
 }
 
 // notePrincipal records the caller named by verified claims.
