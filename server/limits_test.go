@@ -57,20 +57,34 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 	})
 }
 
-func TestRateLimiterForgetsRefilledPrincipals(t *testing.T) {
-	now := time.Unix(1_000_000, 0)
-	limiter := newRateLimiter(RateLimit{PerSecond: 1, Burst: 1})
-	limiter.now = func() time.Time { return now }
-	for i := range maxTrackedPrincipals {
-		limiter.allow("user:" + strconv.Itoa(i))
+// TestRateLimiterIsBounded: a limiter tracks at most its bound of keys, forgetting the
+// least recently seen first, however many keys callers make up.
+func TestRateLimiterIsBounded(t *testing.T) {
+	limiter := newRateLimiter(RateLimit{PerSecond: 0.001, Burst: 1})
+	limiter.maxTracked = 3
+	for _, key := range []string{"a", "b", "c"} {
+		if _, ok := limiter.allow(key); !ok {
+			t.Fatalf("%s refused within its burst", key)
+		}
 	}
-	if _, ok := limiter.allow("user:0"); ok {
-		t.Fatal("user:0 was allowed twice within its burst")
+	if _, ok := limiter.allow("a"); ok { // a is now the most recently seen
+		t.Fatal("a allowed twice within its burst")
 	}
-	now = now.Add(2 * time.Second) // every bucket is full again
-	limiter.allow("user:new")
-	if n := len(limiter.principals); n != 1 {
-		t.Errorf("%d principals tracked, want only the new one", n)
+	limiter.allow("d") // forgets b, the least recently seen
+	if n := len(limiter.buckets); n != 3 || limiter.recency.Len() != 3 {
+		t.Fatalf("%d keys tracked, want 3", n)
+	}
+	if _, ok := limiter.allow("a"); ok {
+		t.Error("a was forgotten, though seen more recently than b")
+	}
+	if _, ok := limiter.allow("b"); !ok {
+		t.Error("b is still tracked: its empty bucket refused it")
+	}
+	for i := range 10_000 {
+		limiter.allow(strconv.Itoa(i))
+	}
+	if n := len(limiter.buckets); n != 3 {
+		t.Errorf("%d keys tracked after 10000 new ones, want 3", n)
 	}
 	if newRateLimiter(RateLimit{}) != nil {
 		t.Error("a zero rate limit limits")
