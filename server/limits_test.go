@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +134,68 @@ func TestRequestDeadline(t *testing.T) {
 		}
 		if rec := h.do(post(h.userToken("agent"), grantBody("1000", "1002"))); rec.Code != http.StatusCreated {
 			t.Errorf("after the lock is released: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestClientGoneIsNotAnOutage: a client that goes away while its query waits is not a
+// database outage: no 503, no error logged, the request logged at INFO as 499 (and counted
+// so), and nothing written. A deadline that passes in the query stays a 503.
+func TestClientGoneIsNotAnOutage(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
+		locked, release := make(chan struct{}), make(chan struct{})
+		holder := make(chan error, 1)
+		go func() {
+			holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
+				if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+
+		// Whenever the client goes away — before the query or while it waits — the outcome
+		// is the same, so the test need not know which.
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(grantBody("1000", "1002"))).WithContext(ctx)
+		req.Header.Set("Authorization", "Bearer "+h.userToken("agent"))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		served := make(chan struct{})
+		go func() {
+			defer close(served)
+			h.e.ServeHTTP(rec, req)
+		}()
+		time.AfterFunc(50*time.Millisecond, cancel)
+		select {
+		case <-served:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the request did not end when its client went away")
+		}
+		close(release)
+		if err := <-holder; err != nil {
+			t.Fatal(err)
+		}
+		if rec.Body.Len() != 0 {
+			t.Errorf("an answer was written for a client that went away: %d %s", rec.Code, rec.Body)
+		}
+		lines := linesWithMessage(logLines(t, &logs), "request")
+		if len(lines) != 1 || lines[0]["status"] != float64(statusClientClosedRequest) || lines[0]["level"] != "INFO" {
+			t.Errorf("log %v, want one INFO line with status 499", lines)
+		}
+		if strings.Contains(logs.String(), `"level":"ERROR"`) || strings.Contains(logs.String(), "503") {
+			t.Errorf("the client's going away was logged as a failure: %s", logs.String())
+		}
+		if metrics := h.do(get("", "/metrics")).Body.String(); !strings.Contains(metrics, `custaccess_http_requests_total{operation="createCustomerGrants",status="499"} 1`) {
+			t.Error("the request is not counted with status 499")
+		}
+		if pairs := h.grantPairs(); len(pairs) != 0 {
+			t.Errorf("the abandoned request wrote %v", pairs)
 		}
 	})
 }

@@ -25,6 +25,18 @@ type requestRecord struct {
 	errorCode string
 	// failure says why: the reason of a refusal, the error behind a 5xx.
 	failure string
+	// clientGone: the client went away before the answer; none was written.
+	clientGone bool
+}
+
+// statusClientClosedRequest is what logs and metrics give a request whose client went away
+// before its answer (nginx's 499); nothing is sent.
+const statusClientClosedRequest = 499
+
+// noteClientGone records that the client went away while the request was served.
+func (rec *requestRecord) noteClientGone(cause error) {
+	rec.clientGone = true
+	rec.failure = cause.Error()
 }
 
 type requestRecordKey struct{}
@@ -135,6 +147,9 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 			latency := time.Since(start)
 			operation := operations.operation(c)
 			status := c.Response().Status
+			if rec.clientGone && !c.Response().Committed {
+				status = statusClientClosedRequest
+			}
 			metrics.observe(operation, status, latency)
 
 			r := c.Request()
@@ -153,6 +168,8 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 			}
 			level := slog.LevelInfo
 			switch {
+			case status == statusClientClosedRequest:
+				attrs = append(attrs, slog.String("reason", "the client went away: "+rec.failure))
 			case status >= http.StatusInternalServerError:
 				level = slog.LevelError
 				attrs = append(attrs, slog.String("code", rec.errorCode), slog.String("error", rec.failure))

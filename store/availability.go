@@ -20,9 +20,20 @@ import (
 var ErrUnavailable = errors.New("store: database unavailable")
 
 // availability turns a failure to reach the database into ErrUnavailable, keeping the
-// original error in the chain; any other error is returned as it is.
+// original error in the chain; a caller that gave up (its context canceled, as when an
+// HTTP client goes away) gets context.Canceled in the chain instead, since the database
+// is not at fault; any other error is returned as it is.
 func availability(ctx context.Context, err error) error {
-	if err == nil || errors.Is(err, ErrUnavailable) || !isUnavailable(ctx, err) {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	if !isUnavailable(ctx, err) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
