@@ -75,6 +75,37 @@ func (l *rateLimiter) allow(key string) (retryAfterSeconds int, ok bool) {
 	return max(1, int(math.Ceil(delay.Seconds()))), false
 }
 
+// exhausted tells, taking nothing, whether the key's bucket is empty, and then the whole
+// seconds until it holds a request again.
+func (l *rateLimiter) exhausted(key string) (retryAfterSeconds int, empty bool) {
+	if l == nil {
+		return 0, false
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	element, found := l.buckets[key]
+	if !found {
+		return 0, false
+	}
+	tokens := element.Value.(*keyBucket).limiter.TokensAt(now)
+	if tokens >= 1 {
+		return 0, false
+	}
+	return max(1, int(math.Ceil((1-tokens)/float64(l.limit)))), true
+}
+
+// take takes one request from the key's bucket when it holds one.
+func (l *rateLimiter) take(key string) {
+	if l == nil {
+		return
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(key).AllowN(now, 1)
+}
+
 // bucket returns the key's bucket, marked as the most recently seen, making it (and
 // forgetting the least recently seen key when full) if needed. The caller holds mu.
 func (l *rateLimiter) bucket(key string) *rate.Limiter {

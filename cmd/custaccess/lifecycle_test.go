@@ -262,6 +262,8 @@ func TestConfigurationErrors(t *testing.T) {
 		{map[string]string{"CUSTACCESS_REQUEST_TIMEOUT": "40s"}, nil, "must be shorter than the write timeout"},
 		{nil, []string{"--shutdown-timeout", "0s"}, "shutdown timeout must be positive"},
 		{nil, []string{"--rate-limit", "-1"}, "rate limit"},
+		{nil, []string{"--token-rate-burst", "0"}, "token endpoint's rate limit"},
+		{map[string]string{"CUSTACCESS_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, nil, `trusted proxy "lb.internal"`},
 		{nil, []string{"--log-format", "xml"}, "log format"},
 		{map[string]string{"CUSTACCESS_LOG_LEVEL": "loud"}, nil, "log level"},
 		{nil, []string{"--jwks-url", "http://127.0.0.1:1/jwks"}, "issuer and audience are all required"},

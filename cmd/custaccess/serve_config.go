@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/custaccess/custaccess/server"
@@ -23,6 +25,9 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration
 	rateLimit         float64
 	rateBurst         int
+	tokenRateLimit    float64
+	tokenRateBurst    int
+	trustedProxies    string
 	tokenTTL          time.Duration
 	identityProvider  server.IdentityProvider
 	// generatedTokenSecret accepts, with PostgreSQL, a token secret generated into the data
@@ -41,6 +46,11 @@ func registerServeFlags(cfg *config) *serveConfig {
 	cfg.durationVar(&s.shutdownTimeout, "shutdown-timeout", "CUSTACCESS_SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish")
 	cfg.float64Var(&s.rateLimit, "rate-limit", "CUSTACCESS_RATE_LIMIT", 50, "requests per second each principal may send to this instance; 0 turns the limit off")
 	cfg.intVar(&s.rateBurst, "rate-burst", "CUSTACCESS_RATE_BURST", 100, "requests a principal may send at once above its rate")
+	cfg.float64Var(&s.tokenRateLimit, "token-rate-limit", "CUSTACCESS_TOKEN_RATE_LIMIT", 1,
+		"POST /oauth/token: requests per second each client id may send from one address, and failed client authentications per second of one address; 0 turns the limit off")
+	cfg.intVar(&s.tokenRateBurst, "token-rate-burst", "CUSTACCESS_TOKEN_RATE_BURST", 10, "POST /oauth/token: requests (or failures) at once above that rate")
+	cfg.stringVar(&s.trustedProxies, "trusted-proxies", "CUSTACCESS_TRUSTED_PROXIES", "",
+		"comma-separated CIDRs of the load balancers whose X-Forwarded-For names the caller's address; empty: the peer's address is the caller's")
 	cfg.boolVar(&s.generatedTokenSecret, "generated-token-secret", "CUSTACCESS_GENERATED_TOKEN_SECRET", false,
 		"with PostgreSQL and no token secret, generate one into the data directory: for a single instance only, as no other instance accepts its tokens")
 	cfg.durationVar(&s.tokenTTL, "token-ttl", "CUSTACCESS_TOKEN_TTL", time.Hour, "lifetime of tokens issued by POST /oauth/token")
@@ -56,17 +66,41 @@ func registerServeFlags(cfg *config) *serveConfig {
 	return s
 }
 
-// serverConfig is the part of server.Config the settings decide.
+// serverConfig is the part of server.Config the settings decide; check has accepted them.
 func (s *serveConfig) serverConfig() server.Config {
+	proxies, _ := parseCIDRs(s.trustedProxies)
 	cfg := server.Config{
 		RequestTimeout: s.requestTimeout,
 		RateLimit:      server.RateLimit{PerSecond: s.rateLimit, Burst: s.rateBurst},
+		TokenRateLimit: server.RateLimit{PerSecond: s.tokenRateLimit, Burst: s.tokenRateBurst},
+		TrustedProxies: proxies,
 		TokenTTL:       s.tokenTTL,
 	}
 	if s.identityProvider.JWKSURL != "" {
 		cfg.IdentityProvider = &s.identityProvider
 	}
 	return cfg
+}
+
+// parseCIDRs reads a comma-separated list of CIDRs (10.0.0.0/8) or single addresses.
+func parseCIDRs(list string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(item)
+		if err != nil {
+			addr, errAddr := netip.ParseAddr(item)
+			if errAddr != nil {
+				return nil, fmt.Errorf("trusted proxy %q: want a CIDR such as 10.0.0.0/8 or an address", item)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		prefixes = append(prefixes, prefix.Masked())
+	}
+	return prefixes, nil
 }
 
 // check refuses settings that cannot work. The write timeout must leave the request
@@ -86,6 +120,12 @@ func (s *serveConfig) check() error {
 	}
 	if s.rateLimit < 0 || s.rateBurst < 1 {
 		return fmt.Errorf("the rate limit must be 0 (off) or positive, and its burst at least 1")
+	}
+	if s.tokenRateLimit < 0 || s.tokenRateBurst < 1 {
+		return fmt.Errorf("the token endpoint's rate limit must be 0 (off) or positive, and its burst at least 1")
+	}
+	if _, err := parseCIDRs(s.trustedProxies); err != nil {
+		return err
 	}
 	if s.requestTimeout >= s.writeTimeout {
 		return fmt.Errorf("the request timeout (%s) must be shorter than the write timeout (%s)", s.requestTimeout, s.writeTimeout)

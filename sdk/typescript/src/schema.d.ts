@@ -427,13 +427,13 @@ export interface components {
          *     | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
          *     | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
          *     | invalid_scope | 400 | a scope a client application cannot hold |
-         *     | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+         *     | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
          *     | server_error | 500 | unexpected failure |
-         *     | temporarily_unavailable | 503 | the database did not answer in time |
+         *     | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
          */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "slow_down" | "server_error" | "temporarily_unavailable";
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "server_error" | "temporarily_unavailable";
             error_description?: string;
         };
         /**
@@ -1023,7 +1023,11 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description The client sent more token requests than its rate limit allows; retry after `Retry-After` seconds. */
+        /**
+         * @description Too many token requests for the client id from this address, or too many failed
+         *     client authentications from this address; retry after `Retry-After` seconds. The
+         *     error is `temporarily_unavailable`: RFC 6749 has no code for a rate limit.
+         */
         OAuthTooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -1032,7 +1036,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "error": "slow_down",
+                 *       "error": "temporarily_unavailable",
                  *       "error_description": "Too many requests; retry after 1 second(s)."
                  *     }
                  */
@@ -1054,9 +1058,11 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description The database did not answer in time; retry later. */
+        /** @description The database did not answer in time, or too many client secrets were being checked at once; retry later. */
         OAuthServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before retrying, when too many secrets were being checked at once. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
