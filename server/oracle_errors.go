@@ -71,7 +71,7 @@ var (
 	adfSystem = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,
 		"The system is unable to process the request."}
 	adfUnavailable = adfCode{"ADF_REST_SERVICE_UNAVAILABLE", http.StatusServiceUnavailable,
-		"The service is temporarily unavailable: the database did not answer in time; nothing was changed."}
+		"The service is temporarily unavailable: the database did not answer in time."}
 
 	cssUserNotFound = adfCode{"JBO-25020", http.StatusNotFound,
 		"The self-service user %d doesn't exist."}

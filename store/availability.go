@@ -15,8 +15,10 @@ import (
 )
 
 // ErrUnavailable means the database could not answer in time: it is down, unreachable,
-// restarting, out of connections, or the caller's deadline passed first. Nothing was
-// written: a transaction that meets it is rolled back (or never began).
+// restarting, out of connections, or the caller's deadline passed first. A transaction
+// that meets it before COMMIT is rolled back (or never began) and wrote nothing; one that
+// meets it at COMMIT (the connection lost while committing) may have been committed —
+// whole, never in part.
 var ErrUnavailable = errors.New("store: database unavailable")
 
 // availability turns a failure to reach the database into ErrUnavailable, keeping the
@@ -40,6 +42,7 @@ func availability(ctx context.Context, err error) error {
 }
 
 func isUnavailable(ctx context.Context, err error) bool {
+	// A context error of the store's own (the bound on COMMIT) counts as the database's.
 	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return true
 	}

@@ -356,7 +356,7 @@ type Privilege string
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioError struct {
 	// ErrorCode Example: 40402
 	ErrorCode int32 `json:"errorCode"`
@@ -921,7 +921,7 @@ type PayloadTooLarge = WSError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioBadRequest = ReltioError
 
 // ReltioForbidden Reltio's error body. `errorCode` is stable:
@@ -951,7 +951,7 @@ type ReltioBadRequest = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioForbidden = ReltioError
 
 // ReltioInternalServerError Reltio's error body. `errorCode` is stable:
@@ -981,7 +981,7 @@ type ReltioForbidden = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioInternalServerError = ReltioError
 
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
@@ -1011,7 +1011,7 @@ type ReltioInternalServerError = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioNotFound = ReltioError
 
 // ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
@@ -1041,7 +1041,7 @@ type ReltioNotFound = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioServiceUnavailable = ReltioError
 
 // ReltioTooManyRequests Reltio's error body. `errorCode` is stable:
@@ -1071,7 +1071,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioTooManyRequests = ReltioError
 
 // ReltioUnauthorized Reltio's error body. `errorCode` is stable:
@@ -1101,7 +1101,7 @@ type ReltioTooManyRequests = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioUnauthorized = ReltioError
 
 // ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace

@@ -600,7 +600,7 @@ export interface components {
          *     | 41501 | 415 | body not JSON |
          *     | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
          *     | 50001 | 500 | unexpected failure |
-         *     | 50301 | 503 | the database did not answer in time; nothing was changed |
+         *     | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
          */
         ReltioError: {
             /** @enum {string} */
@@ -1218,7 +1218,12 @@ export interface components {
                 "application/xml": components["schemas"]["WSError"];
             };
         };
-        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        /**
+         * @description The database did not answer in time. A change is applied whole or not at all: not
+         *     at all when the database failed before committing (almost always); only when it
+         *     failed while committing may the change have been applied. Retry idempotent
+         *     requests; read before repeating others.
+         */
         ServiceUnavailable: {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
@@ -1543,7 +1548,12 @@ export interface components {
                 "text/plain": string;
             };
         };
-        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        /**
+         * @description The database did not answer in time. A change is applied whole or not at all: not
+         *     at all when the database failed before committing (almost always); only when it
+         *     failed while committing may the change have been applied. Retry idempotent
+         *     requests; read before repeating others.
+         */
         OracleServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
@@ -1555,18 +1565,23 @@ export interface components {
                  *       "status": "503",
                  *       "o:errorDetails": [
                  *         {
-                 *           "detail": "The service is temporarily unavailable: the database did not answer in time; nothing was changed.",
+                 *           "detail": "The service is temporarily unavailable: the database did not answer in time.",
                  *           "o:errorCode": "ADF_REST_SERVICE_UNAVAILABLE"
                  *         }
                  *       ]
                  *     }
                  */
                 "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
-                /** @example The service is temporarily unavailable: the database did not answer in time; nothing was changed. */
+                /** @example The service is temporarily unavailable: the database did not answer in time. */
                 "text/plain": string;
             };
         };
-        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        /**
+         * @description The database did not answer in time. A change is applied whole or not at all: not
+         *     at all when the database failed before committing (almost always); only when it
+         *     failed while committing may the change have been applied. Retry idempotent
+         *     requests; read before repeating others.
+         */
         ReltioServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
@@ -1577,7 +1592,7 @@ export interface components {
                  *       "severity": "Error",
                  *       "errorMessage": "Service unavailable",
                  *       "errorCode": 50301,
-                 *       "errorDetailMessage": "The database did not answer in time; nothing was changed. Retry later."
+                 *       "errorDetailMessage": "The database did not answer in time. Retry later."
                  *     }
                  */
                 "application/json": components["schemas"]["ReltioError"];
