@@ -66,6 +66,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		Logger:         logger.Default.LogMode(logger.Silent),
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	}
+	// gorm.Open's own ping has no context and waits forever on a database that hangs: the
+	// ping below follows ctx.
+	config.DisableAutomaticPing = true
 	var (
 		dialector gorm.Dialector
 		dialect   Dialect

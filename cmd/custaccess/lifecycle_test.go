@@ -249,6 +249,58 @@ func TestStartupWaitsForTheDatabase(t *testing.T) {
 	}
 }
 
+// TestStartupWithAHungDatabase: a database that accepts connections but never answers (its
+// server paused) costs start-up bounded attempts, not a hang: the wait ends at --db-wait,
+// and a shutdown signal ends it at once.
+func TestStartupWithAHungDatabase(t *testing.T) {
+	cluster := storetest.StartCluster(t)
+	cluster.Pause()
+	defer cluster.Resume()
+	migrate := func(ctx context.Context, wait string) (chan error, *syncBuffer) {
+		var stderr syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"migrate", "--database-url", cluster.URL(), "--db-wait", wait}, io.Discard, &stderr)
+		}()
+		return done, &stderr
+	}
+
+	start := time.Now()
+	done, stderr := migrate(context.Background(), "2s")
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "database not reachable after") {
+			t.Errorf("with the database hanging: %v, want it to give up", err)
+		}
+		if elapsed := time.Since(start); elapsed > 15*time.Second {
+			t.Errorf("gave up after %v, --db-wait 2s", elapsed)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("start-up still waiting 30s into a --db-wait of 2s; log: %s", stderr.String())
+	}
+
+	ctx, stop := withShutdownSignals(context.Background())
+	defer stop()
+	done, stderr = migrate(ctx, "10m")
+	// Whether the signal comes before the first attempt or during it, the wait must end.
+	time.Sleep(500 * time.Millisecond)
+	start = time.Now()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("after SIGTERM: %v, want the wait interrupted", err)
+		}
+		if elapsed := time.Since(start); elapsed > 5*time.Second {
+			t.Errorf("SIGTERM ended the wait after %v", elapsed)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("start-up still waiting 30s after SIGTERM; log: %s", stderr.String())
+	}
+}
+
 func TestConfigurationErrors(t *testing.T) {
 	dataDir := t.TempDir()
 	for _, tc := range []struct {
