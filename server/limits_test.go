@@ -93,6 +93,35 @@ func TestRateLimiterIsBounded(t *testing.T) {
 	}
 }
 
+// holdCustomerLocks locks customers 1000 and 1002 in a transaction of its own (on SQLite,
+// the whole database) until release, which waits for that transaction to end.
+func holdCustomerLocks(t *testing.T, h *harness) (release func()) {
+	t.Helper()
+	locked, done := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
+			if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
+				return err
+			}
+			close(locked)
+			<-done
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-holder:
+		t.Fatalf("locking the customers: %v", err)
+	}
+	return func() {
+		close(done)
+		if err := <-holder; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestRequestDeadline: a query that cannot finish in time (the rows it needs are locked by
 // another transaction) is cut at the request's deadline and answered with 503 in the
 // vendor's shape; the request writes nothing.
@@ -100,20 +129,7 @@ func TestRequestDeadline(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		const timeout = 300 * time.Millisecond
 		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.RequestTimeout = timeout }, reltioFixture)
-		locked, release := make(chan struct{}), make(chan struct{})
-		holder := make(chan error, 1)
-		go func() {
-			// On PostgreSQL the customer rows are locked; on SQLite the whole database.
-			holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
-				if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
-					return err
-				}
-				close(locked)
-				<-release
-				return nil
-			})
-		}()
-		<-locked
+		release := holdCustomerLocks(t, h)
 
 		start := time.Now()
 		wsError(t, h.do(post(h.userToken("agent"), grantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
@@ -125,10 +141,7 @@ func TestRequestDeadline(t *testing.T) {
 			reltioErr(t, h.do(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), `["NEW_ROLE"]`)),
 				http.StatusServiceUnavailable, 50301)
 		}
-		close(release)
-		if err := <-holder; err != nil {
-			t.Fatal(err)
-		}
+		release()
 		if pairs := h.grantPairs(); len(pairs) != 0 {
 			t.Errorf("the refused request wrote %v", pairs)
 		}
@@ -145,19 +158,7 @@ func TestClientGoneIsNotAnOutage(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
 		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
-		locked, release := make(chan struct{}), make(chan struct{})
-		holder := make(chan error, 1)
-		go func() {
-			holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
-				if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
-					return err
-				}
-				close(locked)
-				<-release
-				return nil
-			})
-		}()
-		<-locked
+		release := holdCustomerLocks(t, h)
 
 		// Whenever the client goes away — before the query or while it waits — the outcome
 		// is the same, so the test need not know which.
@@ -177,10 +178,7 @@ func TestClientGoneIsNotAnOutage(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("the request did not end when its client went away")
 		}
-		close(release)
-		if err := <-holder; err != nil {
-			t.Fatal(err)
-		}
+		release()
 		if rec.Body.Len() != 0 {
 			t.Errorf("an answer was written for a client that went away: %d %s", rec.Code, rec.Body)
 		}
