@@ -41,6 +41,9 @@ type Config struct {
 	IdentityProvider *IdentityProvider
 	// TokenTTL is the lifetime of tokens from POST /oauth/token; zero means an hour.
 	TokenTTL time.Duration
+	// ShuttingDown, once closed, makes /readyz answer 503, so that load balancers send no
+	// new requests while the instance drains before it stops; nil never closes.
+	ShuttingDown <-chan struct{}
 
 	// secretChecks replaces, in tests, the bound on concurrent client secret checks.
 	secretChecks *secretCheckSlots
@@ -101,7 +104,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(unlessOperational(validateRequests(router, tokens)))
 	e.Use(unlessOperational(limitRate(limiter)))
 
-	registerOperationalEndpoints(e, cfg.Store, metrics)
+	registerOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
 	server := &Server{
 		egainGrants:            &egainGrants{store: cfg.Store},
 		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},

@@ -37,7 +37,8 @@ serve:
   CUSTACCESS_WRITE_TIMEOUT (--write-timeout, 30s)
   CUSTACCESS_IDLE_TIMEOUT (--idle-timeout, 2m)
   CUSTACCESS_REQUEST_TIMEOUT (--request-timeout, 10s)  per-request deadline, queries included (503 past it)
-  CUSTACCESS_SHUTDOWN_TIMEOUT (--shutdown-timeout, 20s) time for requests in flight on SIGTERM/SIGINT
+  CUSTACCESS_DRAIN_DELAY (--drain-delay, 5s)           on SIGTERM/SIGINT, serving on with /readyz 503 before closing
+  CUSTACCESS_SHUTDOWN_TIMEOUT (--shutdown-timeout, 20s) then, time for requests in flight (at least the request timeout)
   CUSTACCESS_RATE_LIMIT (--rate-limit, 50)             requests/s per principal and instance; 0: off
   CUSTACCESS_RATE_BURST (--rate-burst, 100)
   CUSTACCESS_TOKEN_RATE_LIMIT (--token-rate-limit, 1)  POST /oauth/token: requests/s per client id and address, failures/s per address

@@ -23,6 +23,7 @@ type serveConfig struct {
 	idleTimeout       time.Duration
 	requestTimeout    time.Duration
 	shutdownTimeout   time.Duration
+	drainDelay        time.Duration
 	rateLimit         float64
 	rateBurst         int
 	tokenRateLimit    float64
@@ -44,6 +45,8 @@ func registerServeFlags(cfg *config) *serveConfig {
 	cfg.durationVar(&s.idleTimeout, "idle-timeout", "CUSTACCESS_IDLE_TIMEOUT", 2*time.Minute, "how long an idle keep-alive connection is kept")
 	cfg.durationVar(&s.requestTimeout, "request-timeout", "CUSTACCESS_REQUEST_TIMEOUT", 10*time.Second, "deadline of each request, its database queries included; past it the request fails with 503")
 	cfg.durationVar(&s.shutdownTimeout, "shutdown-timeout", "CUSTACCESS_SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish")
+	cfg.durationVar(&s.drainDelay, "drain-delay", "CUSTACCESS_DRAIN_DELAY", 5*time.Second,
+		"on SIGTERM or SIGINT, how long /readyz answers 503 while requests are still accepted, before the listener closes")
 	cfg.float64Var(&s.rateLimit, "rate-limit", "CUSTACCESS_RATE_LIMIT", 50, "requests per second each principal may send to this instance; 0 turns the limit off")
 	cfg.intVar(&s.rateBurst, "rate-burst", "CUSTACCESS_RATE_BURST", 100, "requests a principal may send at once above its rate")
 	cfg.float64Var(&s.tokenRateLimit, "token-rate-limit", "CUSTACCESS_TOKEN_RATE_LIMIT", 1,
@@ -129,6 +132,13 @@ func (s *serveConfig) check() error {
 	}
 	if s.requestTimeout >= s.writeTimeout {
 		return fmt.Errorf("the request timeout (%s) must be shorter than the write timeout (%s)", s.requestTimeout, s.writeTimeout)
+	}
+	// Requests in flight at the signal may each take up to the request timeout.
+	if s.shutdownTimeout < s.requestTimeout {
+		return fmt.Errorf("the shutdown timeout (%s) must be at least the request timeout (%s)", s.shutdownTimeout, s.requestTimeout)
+	}
+	if s.drainDelay < 0 {
+		return fmt.Errorf("the drain delay must not be negative")
 	}
 	return nil
 }
