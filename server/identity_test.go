@@ -276,6 +276,61 @@ func TestIdentityProviderClaimNames(t *testing.T) {
 	})
 }
 
+// TestIdentityProviderKeycloakShape maps tokens shaped as the README's Keycloak set-up
+// makes them: users by an attribute the administrators set, client-credentials tokens
+// (whose preferred_username is the service account) by azp, only tokens of type at+jwt.
+func TestIdentityProviderKeycloakShape(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		idp := newTestIdentityProvider(t)
+		provider := idp.config()
+		provider.SubjectClaim, provider.ClientSubjectClaim, provider.KindClaim = "custaccess_login", "azp", "token_kind"
+		provider.UserKind, provider.ClientKind, provider.TokenType = anyKind, "client", "at+jwt"
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.IdentityProvider = provider
+			cfg.Logger = jsonLogger(&logs)
+		})
+		user := validClaims("0c6d8f6e-uuid-of-the-user", "core.customermgr.read")
+		delete(user, "principal_type")
+		user["custaccess_login"], user["preferred_username"], user["azp"] = "agent", "renamed-agent", "web-portal"
+		client := validClaims("1f2e-uuid-of-the-service-account", "app.core.customermgr.read")
+		delete(client, "principal_type")
+		client["token_kind"], client["preferred_username"], client["azp"] = "client", "service-account-crm-sync", "crm-sync"
+		signed := func(claims jwt.MapClaims, typ string) string {
+			token := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+			token.Header["kid"], token.Header["typ"] = "rsa-1", typ
+			s, err := token.SignedString(testRSAKeys()[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		for _, tc := range []struct {
+			name   string
+			token  string
+			status int
+		}{
+			{"user", signed(user, "at+jwt"), http.StatusNoContent},
+			{"client", signed(client, "at+jwt"), http.StatusNoContent},
+			{"typ with application/, in capitals", signed(client, "application/AT+JWT"), http.StatusNoContent},
+			{"an ID token (typ JWT)", signed(user, "JWT"), http.StatusUnauthorized},
+			{"no typ", signed(user, ""), http.StatusUnauthorized},
+		} {
+			logs.Reset()
+			rec := h.do(get(tc.token, grantsPath("1000")))
+			if rec.Code != tc.status {
+				t.Errorf("%s: %d %s, want %d; log %s", tc.name, rec.Code, rec.Body, tc.status, logs.String())
+			}
+		}
+		if !strings.Contains(logs.String(), `token type \"\", want \"at+jwt\"`) {
+			t.Errorf("the refusal does not name the token type: %s", logs.String())
+		}
+		// Without azp, a client token has no client id, whatever its other claims say.
+		delete(client, "azp")
+		wsError(t, h.do(get(signed(client, "at+jwt"), grantsPath("1000"))), 401, "401-101")
+	})
+}
+
 func TestIdentityProviderConfiguration(t *testing.T) {
 	for _, p := range []IdentityProvider{
 		{Issuer: testIssuer, Audience: testAudience},

@@ -49,10 +49,12 @@ serve:
   CUSTACCESS_IDP_ISSUER (--idp-issuer)                 its tokens' required iss
   CUSTACCESS_IDP_AUDIENCE (--idp-audience)             its tokens' required aud
   CUSTACCESS_IDP_SUBJECT_CLAIM (--idp-subject-claim, sub)
+  CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM (--idp-client-subject-claim, empty: the subject claim)
   CUSTACCESS_IDP_KIND_CLAIM (--idp-kind-claim, principal_type)
   CUSTACCESS_IDP_USER_KIND (--idp-user-kind, user)     * : every token not a client's
   CUSTACCESS_IDP_CLIENT_KIND (--idp-client-kind, client)
   CUSTACCESS_IDP_SCOPE_CLAIM (--idp-scope-claim, scope)
+  CUSTACCESS_IDP_TOKEN_TYPE (--idp-token-type, empty: any)  required typ header, such as at+jwt
 `
 
 func main() {
