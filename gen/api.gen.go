@@ -45,7 +45,6 @@ const (
 	InvalidRequest         OAuthErrorError = "invalid_request"
 	InvalidScope           OAuthErrorError = "invalid_scope"
 	ServerError            OAuthErrorError = "server_error"
-	SlowDown               OAuthErrorError = "slow_down"
 	TemporarilyUnavailable OAuthErrorError = "temporarily_unavailable"
 	UnsupportedGrantType   OAuthErrorError = "unsupported_grant_type"
 )
@@ -60,8 +59,6 @@ func (e OAuthErrorError) Valid() bool {
 	case InvalidScope:
 		return true
 	case ServerError:
-		return true
-	case SlowDown:
 		return true
 	case TemporarilyUnavailable:
 		return true
@@ -250,9 +247,9 @@ type Link struct {
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthError struct {
 	Error            OAuthErrorError `json:"error"`
 	ErrorDescription *string         `json:"error_description,omitempty"`
@@ -291,7 +288,7 @@ type Privilege string
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioError struct {
 	// ErrorCode Example: 40402
 	ErrorCode int32 `json:"errorCode"`
@@ -720,9 +717,9 @@ type NotFound = WSError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthBadRequest = OAuthError
 
 // OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
@@ -733,9 +730,9 @@ type OAuthBadRequest = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthPayloadTooLarge = OAuthError
 
 // OAuthServerError An error of the token endpoint (RFC 6749 §5.2):
@@ -746,9 +743,9 @@ type OAuthPayloadTooLarge = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthServerError = OAuthError
 
 // OAuthServiceUnavailable An error of the token endpoint (RFC 6749 §5.2):
@@ -759,9 +756,9 @@ type OAuthServerError = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthServiceUnavailable = OAuthError
 
 // OAuthTooManyRequests An error of the token endpoint (RFC 6749 §5.2):
@@ -772,9 +769,9 @@ type OAuthServiceUnavailable = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthTooManyRequests = OAuthError
 
 // OAuthUnauthorized An error of the token endpoint (RFC 6749 §5.2):
@@ -785,9 +782,9 @@ type OAuthTooManyRequests = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthUnauthorized = OAuthError
 
 // OracleBadRequest The ADF REST error body of framework version 4 and later.
@@ -854,7 +851,7 @@ type PayloadTooLarge = WSError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioBadRequest = ReltioError
 
 // ReltioForbidden Reltio's error body. `errorCode` is stable:
@@ -884,7 +881,7 @@ type ReltioBadRequest = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioForbidden = ReltioError
 
 // ReltioInternalServerError Reltio's error body. `errorCode` is stable:
@@ -914,7 +911,7 @@ type ReltioForbidden = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioInternalServerError = ReltioError
 
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
@@ -944,7 +941,7 @@ type ReltioInternalServerError = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioNotFound = ReltioError
 
 // ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
@@ -974,7 +971,7 @@ type ReltioNotFound = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioServiceUnavailable = ReltioError
 
 // ReltioTooManyRequests Reltio's error body. `errorCode` is stable:
@@ -1004,7 +1001,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioTooManyRequests = ReltioError
 
 // ReltioUnauthorized Reltio's error body. `errorCode` is stable:
@@ -1034,7 +1031,7 @@ type ReltioTooManyRequests = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioUnauthorized = ReltioError
 
 // ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace
@@ -2176,7 +2173,14 @@ type OAuthPayloadTooLargeJSONResponse OAuthError
 
 type OAuthServerErrorJSONResponse OAuthError
 
-type OAuthServiceUnavailableJSONResponse OAuthError
+type OAuthServiceUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type OAuthServiceUnavailableJSONResponse struct {
+	Body OAuthError
+
+	Headers OAuthServiceUnavailableResponseHeaders
+}
 
 type OAuthTooManyRequestsResponseHeaders struct {
 	RetryAfter int
@@ -5967,10 +5971,13 @@ type IssueToken503JSONResponse struct {
 func (response IssueToken503JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6657,338 +6664,342 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rchs51ii4FQzni5DkL0mRlOQqU+G4Q0t0taplSa1HufoWfZUQExSzlQToBCiZ7VLE92sWMDNrmLuP",
-	"u5RvJRM4B0Aik5kiqUdV+xt3RJdFEs+Dg/PCeXytDcR4IjjjStY6X2sjRiOWwp97givG1SHl11N6zfRX",
-	"EZODNJ6oWPBap3Y+YiQRA5owIoZEjRgZMynpNZMk5vA5ZXIiuGQBERwasZ9ozNckae2YnrJRC2pyMGJj",
-	"qidgX+h4krBapzZM63vdWlBTs4n+KFUa8+va/X1Q+8AUjaiisL4vqnxdKfs8ZVKtSRLa9nXTIQwIG4wE",
-	"i3YJvZKMK3I3Yna90IuMaES44KxqcZLy6Ep8eduvnad0cNMbTxIxY+w9o2qasn6tFtTG9Msh49dqVOu0",
-	"mu3tso0ciTMl0hLAhlzUpf4pJIITdsvSGUKOsDQVaYdQ8xeJ2ITxSOpm5uSIGlFFwl9oOgtJJJgkXCjC",
-	"6Zj1+XrYnaqRSON/Uj1TGJDw1zq7pjGvw3B1c37hRkCkIFyQAR3oY6UzcsPYhMSq0ee1oKbhFKcsqnVU",
-	"OmXlMLJ7KD3D097Z+fuUjtmdSG9+YamEjZcdZHf/PdGtydA2J7fYnkwli4gSRLL0luXOb701f6YaBHiq",
-	"G43ltrANpxiPp+Na501QG8cc/265HcVcsWuW4paYSmfdoWLp/EbO2EDoY1KC3NFYkSs2FCkjkvEo5teE",
-	"cqFGLLVLXXJ5rYVL0khQgl3dwYBNVEDw37q94GHHwGuSMn0tAEd8DLsSalR1IyrGLDn8+6A2ofoslaEz",
-	"2KWazNhfJCxvkMT6yk5SNtTYPhSpoSR1OWGDeBgPyDBmSSQJ5ZG5JZYsBYTqr/v89P0eedNqNUkSS0Xu",
-	"YjUin+u3NJky2SihUR3CeP3ijKzrBURsSKeJ2ggIk/XeWUCGaf39adDnsaofnAckYvX9XkB4Uj86DMhE",
-	"1d+dwj8n+jda3/9rQNJp/fQCOu51A/LPUX3vKCD/oPWfTwJyI+p/PQ2IvK2f9Rp93uevSI+rNGaS0JQR",
-	"/VdEhqkYAzRG8fVII7dZPYnEHQ809UVqQEQK/+WEEhWzAGASvgr7nBCpqD5XDUBvWwFutUG6nDCu0hlC",
-	"J/z8thkS9mWQTCNzEAY2JMarJfWY6+EwDfEjggUmhH1ukClPmJSEkjHgvj0tnAX7qBEbEyVERw8Wwgi7",
-	"n982NahCch3f4rB73YYGi1vhmKrBKLcqJIJ7h/unRFN+klKl4UeS+IYlpgNiu6RjRhS9DvQnAIv+IjEo",
-	"pyGZXc5rfR9EChARUwU8DXcMYNUr+0tI/vP//L8MSpBwouCzHtcgQjhR9e4xtjJIETJZ//ArfmVQKvzn",
-	"CD8DbmwEelZKBomQevkpS6hikR7VLXQ95FfYBXBso0E+MnrDUnI9ZVIySdbDf47q5x/9YUkkgDkMxJQr",
-	"AGmPDkYGqLEkKaORxp1YSSLueEcfHU2GItWEFFutU4d6CCU1opw0NaFrIeZQpdc5FlIRNUqZRrRBPKaJ",
-	"vozEEQK/d/g5DBBH4GPrNZHTK0Wv5YZelLyJJxPcvIa6PkPoK4lUcZKYzZCQ8cuLs9Btg0r9Vf3iLGyQ",
-	"UzZhGoD2kiQxZ3ARxnpUfaqaLOwSwZMZbH4Yp1KRrTZs2t5EPSwA7aPmNFzkkdHcIz2/ZlO7mp/GSn8c",
-	"wlkizBLBr+22tZRArmaKyUAv424UD0a6vT4hmIt0Ta+Ym1/dpLEkdyxJ6uZs1vUchjaTcPfz21ZIRAp3",
-	"Cla1+/ltO9xA2AyBi+Il326+rreazRDoTmjkv4w/aFzwpbrs0tprp8dqkB4Q3YHQlIJr6YUMRpRfsz6H",
-	"abL2KEwUZD592fWlb/yoYQh/7dSCWqxZAR5YLajpmR3X8blNxpsMQat1arDnWlDT0KH6C4rdkqzbEtLa",
-	"3lQqMWbpQTTPog4iKwEPTKtGbmOtZrNp9zChapTtII4eZPb/lrJhrVP73zczKX0Tf5Wb2YJ+0WgBiwTQ",
-	"f0B2V8L5Z0yGZB2I2owMqGQbhMobi5PhVDLbWV9BRrmCnxiP9NGmElgL8tQrEcWaW3b5rG8oJGAn0Cot",
-	"ZQUkYfQWGYSYql2NrQZ/Hd4VEWDGZNVRlwqqFQfORanQ2fsyobzk9PZGcRJprBbTdMBASmPQtEHCM5YM",
-	"z1h6Gw/YqUg0+EZUmv1JgSQipEkSalLIRV1M4F4hhrEojwY0Sez2Pk9ZOst2h/PltpNDyWazbEPvQdAp",
-	"2ZAYj2ldMk1eNZ2jSqXx1VTh3lKmpikPSI5I6M0dRMGpZi2x4HIUT85nE7YXhbvIGQ2R1ZQvYUM4UrKe",
-	"xPxGE146s9w91BDZp4q+1agcboAgMeU3XNzxbB0kln1egQOVK6kAHUp7VaDbrgQdj8ok9a7RE2CSDglP",
-	"0nhM09lf2WwXF/b2KCTDGCViRlKRMHI1I3FE1ulAxbeM4H1h0cZun4fdJAG0welCEnMjQUET6O6U5YFI",
-	"EjbQ6yiCZH4RrUpgcLw1K+HRYTyOK/RoYNy5ZU7oNdsl7R3UsFCDRsESBWhCr8QtIzvNJiALKGfAf3ea",
-	"zdx1aO+U7yGB1ZTebN3FUfGYq612baESdKhxdPEd0aiMkpVGOn1PtMZbuCWSJcNgQLng8YAmeDWM6IJX",
-	"wb8e+bvvetWqdq2XueLBLWUKMcYKX3vSarQ+0OL2Fpg1wl1jOSnad/JbXcI6Ukrii4aaamiUc+jj4VCy",
-	"EiD8RdyRseZ4iMeGU4NqxIDuTxMFdoSbeJLbSbP8qATOU4qhzYcQtFmKoMeGYpbwa6Chlo+GgCIhUF4x",
-	"JLFiY1RyPcLhrx5lidIN2BlLtzCkiWRupVdCJIxyXGlKBwm7kOVCEOAaS4Z1ifwSRIY1SeI8F2w1m6WS",
-	"kBn2IWnIh+zr7Vo5NPWxvpstvvBh13Kj3zpUDn7v6OafQiJFqsgNm8nc5ejzcJ4j6X7BXsrg632qGIwR",
-	"7lp2GhIqB9bGk9zRmSRXKaM3UivjstHnvyDFBG1Vkw5jj4QlJFSqBumB8S9jnFdTRcI9yvdZwhR7n9Br",
-	"0D61uE75xSSi9ssB5eSKwVAsIlezcjYLC66gSMJAckWa9Ld50L+PE63jGaLhDHlrksgYKI+ccUW/dLwz",
-	"eQvMJCSKpWNJ/iFiDrsg4W4YEJokfS6GRgsaT6UiI5FERZFm7rzeHp92L/fOzi67e3uX3f0PB0e73QEo",
-	"jCc0VbOD6O1Ws6n3Zf7X0pqQ1br0DPog5YQOtH73eSq0rqZXRIwNZTCiKR0oLSeJIRETllIlUq17vw0D",
-	"EvanzebWwP3FwqDPw/8NFTEYDdikFiu0tK/Pl4RrjUZjDSYI+7VGo9GvhUSJG8bBYIHdSCSmVwlQZRlH",
-	"jMQKTL3ezo7omL1dO15be5fGjO+SM8HlmhbONO0h7POUJrECNVJOJxNAmQB1QjA+9/mc8TWwyiCfjq9Y",
-	"iro4+6J8WXOdlSAv2JqoYrLPrf4+TLRyD6qEGmkQs0Qysm4NLxaOAQkpjxAWIg0DM99QoxY1AOxzo4RQ",
-	"LXWCwSTCn0rU3e7++8vT3tn55cHRL93Dg/3Lk+5p90PvvHcaBsYmpmic9LkeQK/rTt/TO4o6+VRLWlIJ",
-	"odWEzyGhk0kSo4St+xppEFgO6ERKaLyFqfs8REHtbUE+nLukS6Bwxe39vKpE/CwmeU/GkBNN6QLS0jt/",
-	"s0tavsDYIGYGSbYRERKqz/GaKdQvJVhsAKYDAMHmLY8aAhhQg0bDBrT6939IeMZgNE1iMHRq+VP2eahx",
-	"Y3OS0JiHDXKcqafWdoN4sL7dbAbkLo2V0ktDRdjupbVROI7tCrlFw6LuQFe3sCvAf/l3hETF4iFrgz4D",
-	"bOXMDWRdMa7VdXHHWbpR5Lm1cyaVHbLcEDHIJnyIBU+oUizV3f/Hb936f6f1fzbrby4b9U9fW0F7Z+f+",
-	"38qfe2C1GtOPYLZ5rctOn1nxQbV60KpyenzYuzw9+Nvlfu+X8k2ldsbH2ljckmEXwDIr3htFwkpkndJV",
-	"mXGeKumcC0WTU5BeZaXsSKNIklB5TQ1tM3RbDI1UDHZLTeS8N7MlxUl/9FVFyouJZKn6ICJWtYWOoRvc",
-	"J6nEWRLBXq8lzYBQ5HjAi1KPchI9b5+zL7FUMiBTkJJIrMh6u9nc0FxTgaV7iHShCATSRalM8x3YSNgh",
-	"Ay30Fe2XHoSKJAK3WYd9rgShe40lqGTBIb+j0SmuS38aoIlW/+mTSk0Vvec56HglotkHa73XX8jpeAzv",
-	"g7XtZrPebrbdS6lumln6a0ENKCfOp8/JdqgFtYjdskQzaGdzrJ36o8QyG6hDIjGYjjUo9TZJxAaJlsWB",
-	"C8BjHVexsuZ1zWIzK5qGgx7wSKhukoi78i1s5bcAQ5jWVZvYWm4T3lDZYk7d9Z1fSqsAzVhqvKpcRmu5",
-	"ZViCgWuwVFEeCfVeTHnJQraaLUc8nQXHAWcIncrXtGXWpCUgWev89rV2w2ZFPmE61t68efOmdv+pdA/Z",
-	"ArI5O2RNd1nDfURaJ1MaMeR+PByiWa64j21vH2JIImioccnrXbmV7XLw7rkR10CbIa1msx2QdrPZXLOP",
-	"Y1pmu2KJ0ERBZBQnm3U321/2JU2Mj4U+NcapFs9xs9cp5eqYHyitKpdttE1oNuJ1fKtpH4Fe5i1O96va",
-	"aHv5M4M3iYozy/ix1iM1GK5Y1Vo6CLw1b3ssOubOpljc32uihEB7THaiQM6hL3gagA6UiSvle339PHu1",
-	"SGC2AYrziN4yQhVaP3/YqV5orHY1IxlRqZtZhcZefWC+LR8wrBIsOxayjBGapIxGM1A5pTebv5JKsOws",
-	"D5adVjVYvGvrlkP9xYC/F4q1njCRQWr9h52NDlnTcxjciLVyFkfvRDRzev48KFo7+gYAjfI0R2M20dcP",
-	"mWf59ls75TfAjeTtHrdyLhoO0ypAcYDrNnaAIT5++atbmxtqreOjjzHVpSzPQww8Tuwj+C92QwWAvHlN",
-	"TFOiBUktiJiX6+z9HDdVAZQ35VfF9faAEkfLQyGbfS2O1tCfAn8FkwxIlObJAJQGsvY/fmvV33z6rVl/",
-	"8+lrM2j9cP9vBjW4UAc8im/jaEqTsuux5WGWM5dpwhRn3apuxNYKhGJnqRthJQLuTe9+1QRxp9lc27WX",
-	"RS8ViSc8FwqOhEKUdZYIjyl3hpi/aWHb4UgJejRbxGuOL1fZ2azLjSq0qODwZWjxpQooFw/ODOakJNay",
-	"39oXOOr7ZTWvj2fwlg3Q8GXbL+OkKNq+ELBqaK/7b1/GibUJvO3XWo1mv0YYH4go5tdv+7WL8/f1H/u1",
-	"/4Y2vT7HXmb55Ms44fJtvzZSatLZ3LyKwRosG/CY3RiI8ead3ByLiCWbt6325jXjm1rHSynY8zctWvRr",
-	"dnhCcAJ9kPid2Rd+vZl9n7Utnhv+vvTR6ebt13Qi5O4X7++GmbF8dH92wDDzNXx1w2b40c1oxnI/4Gc4",
-	"Cfzii2nhfeXm98c38Lf4Y7+tPQbzQDat8CzWNMBQZa0m+37TdDBi8IaViqRqMtN+0/oA3we1or/Noq5F",
-	"/2zP4fOhbtAG9vZepFdxFDG+oiqJuFml/WzVWz/8CBo5SejAMG3sUkqIoH050y50qvWiWJG9Bdz6QnoE",
-	"GtmtprUTlmo11FsNWcuNN6eMaF3TuEuX7vLND75KMlVge9fDm3evRYoJDLE8a2o/IMMe6b26tXZInlWV",
-	"rG0kxgx9M0XK4mvuL7ZD1tqZQM8rNe6tequ5YzVbIgdiwgJyl2pN6SbmYE+ZpDEfxBOagAXcGIb1wYgh",
-	"2gC6JwdVsKkQZGEeDywDkTIndo2v08aYcrgNj8QOcN7R6IHyDLy1GERu4SY7pGLOl+Jvz3Dfvh1eBttZ",
-	"nZctfek9Bpa7/s/M2HC2hVxtbgn/ChxuQJOEpRD1oeFZcje+VY53oNGR0+SMpbcsRSCsxvvkTCo2zt/B",
-	"HRDAmoTa98spZ18mbKBK7Y6mdblF6gyGB69hMBoBEqdiwKTMG+ZfhtI8enffCn0xm1mZvix7Lgsox0vf",
-	"XLks+nyb11dLZPAkoPe24sU1svp8sJHPS8H93RlbCt7l1uhSbWp57S52UWqZd1S3F8c55C+yuzy0mg5Z",
-	"c+N4clsOVsV9tsyIhEbjWEnCWQzP5D+fHR8RLlLy64fDyl22Htiltzl4hR+pcVItuHIveDSKKYiF7qXC",
-	"rNBs1bg0TVIRTQdgU3Djr+1qCYgUkQDiZvIk76VI54vh17cjur1+FGldDr898cxh+jOLbIUFLJTdcuv4",
-	"s+W2Lq8C4OJoIRf3EzgXPXA/6PP5O2jDRUxMGi/8jKbZaoLS53a2Fs6mfzR+Nt8oR3IvryswIzAMV73a",
-	"btdbzbY+LTkdmLemUjoM7UrpcJx/+2o3a/eB/c080NkbHT/2mQzfprjIngMHXou2NR9MqBodRPKhvTZJ",
-	"HDmKf3F6gI8cD79Pb1dy2nj5d+k4qp7Vf6F+CXbxnHD5djjE9qM4xKKT8viAPrNnZgtxtJAT2Fn/bCZw",
-	"UIIvd8w8lAGwAuOqnDK0lng05ltVCo67UzV6jFsU/IkmACu9XVrrInx/WUjioH/T4mTDxrMZg5OWYam1",
-	"bnoToiuBSKJGbenThd08qOOhRXL+FYKsn77fI69/2H5D/tf/3Gm0N2BWGO+EzhJBo3MhDml6zZ4GIjNz",
-	"BZD8FxLrtZToSU2U8+vtvz4rNB6aC7wFTCwKupLJDCaPMgH58IDAtvQSPy4GxkBMk4gYVxqjk7PnxQy7",
-	"1yGNExZ5dppklt93PGAXnN7SOFlNkfa3r9h4IlKaxsnscuoNVg2JiCp6RSUjURyZ53N5Z8JC4jFrEMig",
-	"go7gzwqXBRPvkrQwMQx5LsQHymeGrMhHIkki7i4jccer4GJdoQyaSLsYDGtoEQmZY9blxrNCxLro6/9g",
-	"pgWfqEi8PlqGT6liBAIy0axeWF8IR1aHrDehWassMBKvySKi7qXQyUj7Bae5V7jHUy7cdcVJ7BnyPVUj",
-	"xpWl4HiVXgL2OXrgzcqijouXxqb2UU2k2WMbG6SsyLE/fvxY73oDlTuqFzYI6wY74RTDOJdJ7fSOynhA",
-	"UkaT8ds+vFZq8iolhHbO5ftxgYNLMenKMI/C4YoO/LTvKQAoaWll2HlmzQfQ6FtfDOrvEBtV8+747Mzz",
-	"7jGem5DLgoghSYS4mU6g9dkve9DjtHd4ef73k97l3r4Gn1nWHioqtpENMDrtHXbPD46Pzv5ycAK9sh4n",
-	"VI1KI35Af5GKqqlEJxYN41iZg4iIBenSKNqNhpmaksXJFPI5/XkgLI1aer2zs/W6NJnUMh4a+u4YF0JK",
-	"0mnCGmiVAG/O8vAdsq07AU8wkWaYtAsZBCDoMv4Tz4HOfxdTwhlD39JJGt/GCbtmRIPvQ/eo+1Pv8qx3",
-	"+P7yrHf6y8Fe7/L0+LB3dnlyevCLvtYYqeCiHiBnHIQW5kJ1IQakGn/1YAeHvZ96l6e9v10cnPb2i1i5",
-	"5WFlBpfnxck/Eg5PRkLziJo9ybsFexi02nvkc+DSiq9EeXTwAibPe6dH3cPL3unp8WkeF3ZyFMrukOAW",
-	"iTnlZ8WLFff05KNdei53zss+XD3HCT/tScW9qDxw+kfH55fdvb3eyXn33WGvSAlee6d/JBTxNv68x/6M",
-	"G30yShSM5MYALrx1ofsExjJr9mJWIvNYssiY/GwkoJingbSaTZPaaJ4ikh/mseHnd8f19k6z3ZwXYTC8",
-	"sYAW2wW0wJ2+ACF4xM6eThHmJjUZAWAOl4UVIhBNgiyXbwrWBsgxoWrkocPyVpvnwoqiMUUJgQYVTHSD",
-	"emAs0YhTSR7eHe///fL8+PjysHv6U5E8tHxBwYa39biK1YxoZRi3+vxoseLWnk0GXckuBUe4koHm+egB",
-	"LkdDJjPsEM+w07GZGx42pXCBTkJ3VJqsf9EDqGJFtYuj7i/dg8N5drKTEywNaIgPm5egIC8Liyfj1sKJ",
-	"/Rg0M7FbDOURePZdMbDkxMa6gbi3vM3rWRBvBeNXJQppQvOhe/R30Ex6Z+dnBYLTfuMhkJ5Rb5C4HT4z",
-	"+qy0o+fSMTIz3r+cAQ8TRi1nwXsWyw+5YjTVhBYMmrmQ6UoU6l6c/6V3dH6wB7aZShW35SFSbkvPbHl5",
-	"cAtPl1T9DPDOR0Ra02Lgm0zYl4mJNs+O0sUMfdCi7TlM+eLsyRejHdhILPmayjIWLecCVliSlcJixcaw",
-	"sgfw5OLo7OLk5Pj0vLd/+aG3f9BFE15BwNnJoUkWYgXwIgCw5+dZfzCAnoyFWixak/6yjcXQLRaQ7tEP",
-	"ly7lhd/Vc7BobYGDRU5KE7csJa+3yV/flbmcYI/l0jQ8KFy+jD/JM+z1m3EjwQ2t7Eayyin9yX7cK2sP",
-	"36brBqaFepLvBtLo7Waz1TbveshEsst54gzFa3unve55b60YKDQUaaaNr10n4opiVrY1IoYO1muac66R",
-	"ddOrQ0573X2Q41gu6bY3YdUkmoKyW5bGSl/QFU2iCLQVQ1R3/fI8Jm87ZLOLJb4uArnFoR8RFjp3HFvN",
-	"VsVxeHKrs4vQaBzzWGqBNHMihKRtXnDmHJy78OaodxAxHkM0yotC9YFVg/kmS1LmQPmkeKMCUHeazQeB",
-	"usjRZA5+zjSPnizEerK8KBAX+ajgEKu71c5h4HaziiDoq70uN8ianz/O5fsBGx3c1gwV/ex5ZZioR8w5",
-	"Zr4sHtp1QdL+EgujB8hn8fax+PfwpX6UOSTv8zMHWGvwyTsYvSh0X8K4gtM+3aHI4Hb7TeVBnGbqPvsy",
-	"YCzSUv8DJogCvOfsF38QTf3XtWDgHp7og2RpUms5Ak5TKDLDRc4SUHJc76dJUnTo8ewFkHJ2YJ4l4fs/",
-	"Rvwo2i8WmRaeQqQwbLV0AD+EFVWgJay2pQG7D6h+Zy9qLH6hKN+XANe3EwH8OO3xRQ/6T1Y3n53nfZvq",
-	"6KMZNDRV8709I0z7jbtSj+F5ZRYpHLKcLC1+iCDrkjHiccaNlyI3fxBgvhnzFe54ZQL0qCP9kwnLHyPe",
-	"/YkE5pGS5aqU6XHypx+Xfq6FsWKUYQvSAMxLZSi6lQZetlzwf2WiAm+csscmjAs1MmHlsradr7tIvaqT",
-	"ZQNWrnN74TrtHLRk2A6hD7zEvQypfBGofDvhobDFRycQeMp5/sl08lGPst+mkLXiC3IZSZtWDOG/ee2A",
-	"VIG517NHRq/KLPj/V2c5wQFKI8wtyGDaQq4TfJ5dIldqtiibxgS6/vl5TF4OuN/O++LOowS0quP14tGz",
-	"g/a+XP7InyGa3UfehXHt+eX+K6SmK/cbKEk08m2SRwcmLIxvvT8ersLk6vHOiBiW1GTaJq6+kobKJNWo",
-	"o2K87kXPm681SFa+rGMK9tPbHNMvB9hzqwk1jsynrMgRTVM6A0OjcZYp29Vfzs9PCDaAkDEs2U/QmyRf",
-	"/gdD4fyCRK36jkku3i4rROT8chZNrPE+P5cfaJerFv26tBJlFkT5m5nT7ToogvyTG0Bc/YMNIJCvAN7O",
-	"18KpRe77soi9PZGIaWq8fyI2hNp5JTF7jfxW2s3tH0tglnOG8ic0EQA7Py6ESCFC4GvFxc4y6gd+ZXiX",
-	"7Z4qAtVyAqwI5NJYCF4oQIoAKOxu5/WikzJQzW+54ngOY34zfy4juDI+kAyfgnrnIyFV58fmj83NQTo+",
-	"ZVJ1J/GmKzu92Wo1WluN1o+N5o7jU96RXUhNKVrN5uZgFCfRZvE0N1tLHedNjM+qjE/HetP6uteCWlZD",
-	"VO84W7/5eW4Ybup4ZS2L6ylUVW+XLSZlSUnZJ8mSYRiQMCu0C7WXJjRlXIWFWrNYDWWlG6lnDfCszEYM",
-	"WMrO2r77/gS5/MuR1xbFGOYKlzRIjw5GBEsySjJJGZaR4skMEdgUDmFcpVBK/YBrztXp81QIRUIcNdQ3",
-	"Fxw2JnTA+jx8ouQTBiSJbyBhCURE9rmxyQSE6eVmVT9I6PoQljAo3ISFE2OobAolubIbS/vcdTiiY5Z1",
-	"0uyHYvna4kgpS6B+KQn1cYRe9UjMCZa/XgiRY76IO/2EOa7s0R3GGB5tq3Q8qvt9ETeCmpGeTYkvHN1g",
-	"FBxWdv0fe1gwbbHO/wPV80gcBYSSiZAxlEoz5eL8CoflvBQyf+Uv7I9F3pov3FFGFOxKTxnUZhrAWmkU",
-	"xXqhNDnxDtPUO6vaiLsMK6LhvIATA7WjSXI8BB3uoYMvQlrrceaQswIykBfhvkhT4nLqUUCl+bN7rm36",
-	"N6/Apiln5FSwIjvcKR5gUPtSh5q/tU77Png64OxgrWogBlD2fGmpE5huTtYsSpfetFt22rKzCvIAM+tY",
-	"4gSBGMzx/YF3vkvtpIgXuU39sDO/q/KduHkrVy5XvII5ByOV8TaaMle4xmsCAc8zr8KNEvbqknX2E435",
-	"muzz21abGBK40SEvzN00C87uUp/byzTRPE2D02TBXOdCkbuUTiYs2gjKrxnR4NB7iSUBAxzFYtp9Dg4V",
-	"UAkOj7SDFYcxb4udUqvwTir3yg8jA87aa8W1zw1KzSAhJ5SyCjd2PSvvrx8OA2KLIgMQvXkcDDX93z/e",
-	"O//7SY+ItM8ZxlZ6xRYDwpmEesYRYxNrsmm9Jgm7ZYkEOyrkBNJfbzffvAYIcBExSWKp5QW/iLKpBVks",
-	"XZxn1tn9+A0psk01WeDKpe3akL3SfGpDr/uHJIMHsb363ubvQe8LHSgo1pQhO9S8vhuJcfFiTFJxG0do",
-	"k13q+s8zyiJVq1agH0cMfCg/C4DO81RAFACDEi+CJfBqoRkpU/ABey5oaXL5ELimPP48ZeZnTGq0OgQL",
-	"LR2+eZD99KdJiFYZrRQtlhK9pS99zwkY86rt5kCkbNMrg7J5u+U+bs5LlGUKqS9zPCQmGEUxm9yrDvmg",
-	"7recHFKtIJbdJS/H17wszo09ziSmwKcmxqOJiLmay9HY6fM+/910+d3an35H/fD3Pv+9Xq+7/+uWhSyM",
-	"5Hey3WyS37XQ7ywm/sNRyiYMmJb/YBhkZWBNKIT+vj5NE7DD6wZXQo1cSsu8h+GYqZGIkPJhFXWaSEG2",
-	"m9ub282dze3m683t1ha4UFOTumxC1SgwHQObLEOkRMb/ZBsktzEzp95Xi/w+lwoNkjgMUqZIyq7B+V6v",
-	"tiJBGo7svWhcwhW8BMOxhVyYfRf6bxghTnk5SFmkd08TGeaXCslCvRPAz1WZQDWYRyKJcAyXGFD3b78h",
-	"v3ul89dyXhGxdK686OCRc4kw0POTUZLfyQ6sKHOuB3f7acqwcUXqRui3ZVaywCVMDzRHIpi9Es62NJcy",
-	"dC4VX/nheC1tRlY/k2Ih9WZVKspPJSpqSeq/XBBjq9leaD/Cecsogwv98aGAUUe1oHba6+7XgtrFyT5+",
-	"3u8d9uCP3q+9vYvzXumCfX/bOWqDP65J7w2gQUJnvAw18kjIveMTGv2TT2zGjHJ9acrozXazCffQ4vii",
-	"uqzE9Wq7Xj6xycRZ13CrvKG5ya7Ztmv2QAHHrPmOa76wdqrr87q40TswMetlZYl7FL0B52zOXMdW01sb",
-	"0isb5+KatOaauJAzMdTEo9ghg9+kMqAM/TLNMK7nlk+TMFdVKhK2JkFLCEzcCINbFJEQwmC6+x8Ojv7z",
-	"P/7f0LQBwo4k3LLaupywQTyMBxhz4qbLDibUP6Dtzy81jrW6JRmmRkLUJ7Em7Qgtg2D6vwWf96xJ2zWp",
-	"cleCfcVKZkXn9GiJ4NcsxbgYN+OWmdESu2Uju2z/bdN/22dQc23ac20AbkYwmG+/5drbvNzuaNc1xDZs",
-	"0x0z/Q7cXc1Tc4hhWr02rV6bTValqIJXU+zTMoABDIKjczGytoWZu7VjW+iZvSHab7BBxtIAto9gaTuG",
-	"8jzMy3bMYS7NuUodsKvZ2dyzl4kswwoZkFxWbbUzY6ixuDpWUwj08EXYZ4hD8xiXVtSr+F3l9LmgtcVv",
-	"R1nUSMbdegVmWMEzXdfCkoLaw09tp+YKnLAUOIJYVcU3t8Jx5uXfuDNmnlM32zsLnrfRcFq0bPvU3gvh",
-	"DghrXDdI6EUd42uXs4RPJUvDRon11rfOd+v/ndb/2ay/uWzUP31tBe2dnTITfZkhdB5ApedgKPv81lpa",
-	"+W/v7JCE6fXIgETxdaxkQMLLMCBhHffTKDzc+Uj/PJvLFrn8Gbtt5e0vzeYiHwY31SmbJHQAivWzzFo2",
-	"UYb8ckXsT71jW3ZFBjMLky61sbNi1/wOd+b2V1S87TJKV1GFl16bC8juuqLN2xdbJBET7LaLSjiatWOF",
-	"Ne3Z5ylNPBlm3k7yjUF8STAXHvfnqcAxL8mk2yDhMGZJJEOIEEoYvWWekYmIKT4Oh4Ins32q6FuVTlmI",
-	"DWWfg91K08OpCogUKHR7bru7/mB3sRrBgFgyDMwTCRsq3bvR5+GZoqnap4oZq1ePR+ZTCkIDk2Q9bDfb",
-	"r+utVr29FW7sknAvZSD0u259Hh5SqRDN8t3rWrqA7KMX53u5oc6brU672Wn++O/NZqfZDDfmbOXdwUBM",
-	"uTqhqZodRLXOltYp3P9aQa4BYletOxgzsifSSa3w83R8xdJap7a3f/rhstUEd/09yvch3fH7hF5bK+ge",
-	"5biR3JeCKzooXwrEr/oNzFJOqCL78MKY+zG3kLZZCDgdRO+gzLWUdRC17fcG0lDsugJ4Wlse0zjpRlHK",
-	"pKx1NKf4PwwoGwMxrgW1/AktGC1rfCiuY43Kb97/+Hq/+WPrxx+3937Yf73zptt+3+t2m3s7O939JuR3",
-	"yjrN7wSG0ZArWdkp2KxQkdRNduBwS3K+d2o2nXp3bw+VM+gOdhTX5l37XS2w+VY1l9J/GicBixOka5SZ",
-	"lCqwlrh7kAOMeQJFP2e09f7RvkvomWQ9jozNvMSrCGzB6PhzH3wbi3WeTC+84qqFVfVxC0TfKnyQy/Oz",
-	"ImnyVIg5KuUrRa/9hL8WFw/2SzWleeqWc2z0CJ0nJm69burV0+iYJzNLvQoTlgmJZbTSn84nm/50i2cj",
-	"MCYxg5b5x+SpcJGHfhwxY37O1eA2eepdOmEu7joEtWg6UPEtC/weUJdPs7uFWfHDQHM040yZsrG41Vpx",
-	"rMgdZJBh5qk/oVL1Oc5EwjmyFGqFJlZ6LQiEdVwaVILU67Ulx/rcdb44652GnjXEtFyTkDt5IyCwejSP",
-	"Xh52zyDd+PHF0TlOCXvALRQ4KR5L1THtUU4Q/tnhXAmRMMrN6fjscMnTMfUE/NPZzZ1O5jPhHRBZ5nwa",
-	"q23NyL6lWysw9YpL3HrwEptBqi7xvFzg36pMRFj2Chs9YP4SlYgYc/e3vdL9tTtbeH8z4aXsOTzRnN/q",
-	"95AF/G5kC09EGYas69syjFOpyOttMhjRlA604ryRV5B9maLwxFm5DzPVu1nl6p2I5YPsIfnIoYOTcWsL",
-	"FhALTvZzmOi9xV6L+tzC8gJdGWSZbkEoNsksKMWk6+tqxOKUDPA414oQnZfHfPxoP4AgsMIymBolonzV",
-	"ecJwRyVSWdBbrsAX+G4UJ14TRzPy63bHs108jweOosej1U6hKDW/CILoSQyhevTyjJw+p4FCzlIiFR1P",
-	"8EUqjiyq4M2UDDRcZDhjGiHk0QS8i5Z+i04jKvsc3ppRKQYibobeapMR+0IjNojHNPEuMIlYGt+yKHvo",
-	"8ClCnzuSoFmqMz1np8+lYjQqsLRl1JEcGi8FfIJALMHogmqzPJ0r39TLEbscKpVTPKeKfV2JCrgZYJ8+",
-	"u/OfZfOaXBmcNGjWpHFUMK+H9tXOSEta+hIY/ZeKW5oQU57ZAdAjFX7ICy/GvOyUC+BVwPOXX8XQy9RS",
-	"H5BlGmoVKP2xiAmcLYFpTr3NVZwDTbfAzotlJCrHNQqyN+BKsNJ4XAWjTOEuwwD7sm7uSupDAaMXuS2I",
-	"FlZURCuYzau0eg80PzYX7AUXXAIozzRQTv1X4D8w1mok3hgglg9BLPEHL7N3LrJm7mWxTyUPNxN6zTAP",
-	"bFmdMM+IhxqnRq0RlR9Eypy52eznt68rmHoyo863aJf5dP9JL3wcK3ww+xP3kO3Ai3Fbeh9BTQyHkqla",
-	"pzlnGjEHXnbxOegQqBqzsalJBSV+rvN0u7XUU7JDqCqlFJPr6A2QoUgScVcxnUHIeQ3RXbklXx3yzwGF",
-	"N4eSZyyDC2Wwggsm43+iN2FuuRp1lgDPixCO7OTLFo2/za+4udSClVA0OWVymlSFFGYIhKc6pmoAXgte",
-	"KrZdE0sI7rz+kPiM8hCeoWJfWFfxdRggE9SsJc0ioT1MB6AlHoxQM105HGy+Xper5NggvVuWzvIBFtnb",
-	"nWRFv60hlHyEAGIU59PpPA1fkj4vYSUtqbxrWHel+urrgVhn4flNrfOWoBK3fmMOSdlApFHleisX+CQz",
-	"kiezL9A8Hl7Qs8n5ZUJwScp1QM7ZBOJvCrVulxTtfOvos4vSZUniPRXAupMvt4O/VezgCVL6EmLao972",
-	"4eJlj8SafICK2iBaaCXh/Pma5+EcBEOoH2ksBX0OhEXzXXSCxyoMEBjme8ICcVYCE2N6IVOUDBJGU5uN",
-	"f+4xeP6Vb291gnMkFJqm6VUCIsBC6r+YNjxmzMrrPDfYHL4/9ipydpe7jpU1qFe8ly+n51bsIX8nl91G",
-	"9eXce97LWXQ8Wc0zqdxLDh3ai85x3akahQEJP+x/0P+k8efncojTEk/RwXAF77F558S8q+ACN7Iyd7yy",
-	"9ZQJWJAj0KubMhdJDxEWdS96xbhUW7TyQ5G2G9uN9kaDnFifeJk3h0aCgT1UkRsu7oDoxddcQOwNlcQb",
-	"aavRtu45pSkcTFBNXCV6YOhMHGU5Xux3mXd2Fo7EkKJC7p53VMaDxsIo9/vArgFjhB5ax5o0gUSBEbLd",
-	"6sOlJvICWuaznJSEF+FDruA2hhI99BvkyJbSn46dJok4CG5RakRVn9vIYPR+iiUJy2NrQpOPw2WS5IyE",
-	"hUidMOjz/LnuNNpEsSQBy/qY0AlNVdFSPb+jJTIDYXzPHHjOJnTA6pJNaAoGXmgmnTVUpISNJ2pGqLyR",
-	"INoz0AYMrkDrPPmjk0ljIFLW8AIWGymjBc/nZeJ/vGN94GbKieCyNFuHnEJS/uE0cVcSGxfCA1sbBe0E",
-	"k/lfYnbWTo3Nfh5d/TSIj+OfDy7+edA6ig/kAT/dGewdvD64mfz6y97Pbxps9vM/o48HutE/BuOmGmwl",
-	"07/Pfn7TGLQTfjV+34x+/TmBaSb6zl7GHN5lm+5kyiE3plyr7Q9BFZZpsL/2DqI65uWY/Ja+LuPR7i10",
-	"DmswPzCZchUnfvwl9slrLLDJOWV9HPN4PB371NoTZ1bCVm8BpqbDEii5BGAXoWse9JmrvjmDhb76uTPJ",
-	"DZaDvoVG2R2wafzmIGVyQuQC1mygMiaGMF2fPTOEyUfh+EifT6ZXSSxHcExuJuvO8uuHQ1ykNE+DsXTU",
-	"2Sig3ZODNUnEHXfJLYI+N4xCREyLKsVUjUa50Nqq+8aEZaNRAqixSarofurzCUsJflvKVE2QSoHDfPVy",
-	"2t3Xv6JJ6T7cJVwTS6POoOOsea0c0ITNJdkzGZ+rEu3V8Y+tEvHKD76+91KpLileGUyoyjFYlfhlO4vv",
-	"L0vDWgTTe7ALmVYysJFrCAzAC1DswmIqyIJ4fVEdlLguN6CuZRKzqEPWvqw1VguMvw9qHsKU74DxCGwg",
-	"q2xgtyQnGTxUFyvRhL/W4bbV4ULUjeLaITMmjQfW8rvZmku6oJG35KAWplOwNOb58ynkEe+hxArFmwre",
-	"XZCBmoQ3bGZlrRCEMtdqPmoAMgvnX6kN8qyStklfMpfJOBvry4roVjggvTY7bmliDMkG0zRWszN9b30x",
-	"H0TyefjtlaYVoIqEJ8dn52RT6F82ge2EOZGo3dhqtDY6vlYQRwDiWMk+t7I6ZBiZy2hA0bsQLgT0mVAp",
-	"70RqHC6A6MCjCCza7VPjE4BHYwhyxrqLMHVCLzwXaDUV91Yi9XnJAExNpqtZaa4AY5ma/wEdn2YTRsLu",
-	"yUHY52B7wugt3MMQKmI48O95gnjnK3JraRJsVwkezosMTeTgr5RFIGIGE42+1fJJp3bKaOTlhjH+j3HW",
-	"3UooF6mGoH/eOVuD/rq9AuwvZFmimn2WsGuQygzcBSdXbESTIQZeg+UYEj3BCrTONwXcthzfuHGA7Xm3",
-	"z6FspvN8AQddQdaRjMiARFoIVMDQNzBWhUYat1E/MZRVz5ep133udNt0isQ7l8C+DgYffbgaz1ky7Jj3",
-	"Ar1eSQZizMDlyCRgtCW/QPCs16Hp4fFP4KqbZr5JcWRSQ5k0PeA3N4yvp6kxVPZ5uHdxdt7d2+udnV3+",
-	"/PGvZ5cXp4chWUeXFZvTRG8RQuBg1IvTQ0muWCLuNnZJmL/KoM7KPkfDqLvDORsFoEgBm3PAsAG5uS9z",
-	"iORKZVgJ1chIT8L3Px3X9TECpmMddoPqGCz/3ioxP388r82/ohkEzgXWry9AlQ0gmMan7v1UWro1UZJA",
-	"/ps+98eTVmwGGaRBjoTRgTr+FTLDuXwGMsDrYXGyz13wdvHG6Is1iCNGyq5fkYKjnrM0CbegTcH4ePwg",
-	"GbcWSmcg8kG4CyAwLfDdFlcNwByK1Ipo+nrFWP8GwdRYgXrjMhvoglLA4sBdRhA8pIyvOZlkpkR4ALHY",
-	"upa5seTGLEVt09jDcG/YlyDp3mmUE3Z3Fga7/JNokI9lZFqTSpOHonhSfb7uZcLQulv26VLTweMPvdOK",
-	"ry9NCQGXBRMT34cbFlp9nmVoVUAe+bVeaVDOHnYzy8GaxRByJaYg6CDv0NJOZpt1vMMlhLHCDdKhpzCM",
-	"p/CKAiG3i/r/ET4jbdFdYj4UVXGzeJLwL7h4pIyRW8Yjodfp8q+Yc+qeHBgchuSEgiutxDT63Br9s3S/",
-	"WveReA1wuDVJIjGYavEEZdE7kd5Iv6HE0GZJptxVJ+R9/oq8eoX2kwJzfPWKrIelqeAajUa40cmLMtKl",
-	"Ce1z4vFNSC2K9ussBbBXRcQlEyV+LtHAvqGCg5VLN0pIa8eov3LXGHGgxoYdI7MxgQEKd2cJu90eoAfu",
-	"Dk/frdburDwxjodSeik+VpFethZ3U8OvfZcdo18L+rn8GNkXWu7JPuXSivRr96HZhHWCn/NVNMe0yL/O",
-	"7Mx6omi2rjeRlwP2fp33vYAjxHtk/FwMm0NLma1V4apT4DmZ+heBV9BDBgTcuQIyode2viRaC9FWKwEf",
-	"wcguO1ao+fnjuST/+R//D4mlnBp7R4kyqUSpXmWe5Y3+2Of6Apv3/CUIZFkTM8ve4UHv6PzyYD8MIBlr",
-	"tjrKCfti6q/PU9f107P2zuvNnv5vQG7YzGNamrhqMdtEkdsX3GwRWlnH0h+1Tq3ZaDeaIDdOGKeTuNap",
-	"bTWajS006I2AAD+cyBGuOVBvUfbS+FN8ayzd2W2Ouc3vey5Clx2f5/MeZY2OeWhoTPaFCZNjJWlYd/3B",
-	"IfvIDzskiqWK+UBlqwgwXQAiMDxa6em9Gbxc4yabIRpDQJbFHCZwq9DPzK0b80BAdh6NmleQyffVK02S",
-	"buNoSpNXr7Khdf+P9hb4CQElU5CC95UbN1McaWKo5SsieKBVfA+2enq9IxQi9O7B5YSOmTcCzHsYjzEu",
-	"MxVSusqLHS+jF3i1QE7C7IyyVK0+KIH7wrxzP5YNki+D0M1cGbRQhuGlWhYgWLhHD+sSQzlXmZFIGOzj",
-	"hMapiSelieblMwN+qehMC9Y2BXUnV6c2lvpijSdCIUD63HtS7xjFn6yHznQQbhDOWCRNfAYcU9iLYkX2",
-	"3BsCBsyCwFNyXnBcLI8uMb8VyS2LEG/yp2YE15EYM388kLoEod6BepnoYNmxJFTTQ6blIbRgdEtImxZq",
-	"PbNUuGFXkTcl7RIuyHCaAv/NGFa+Qp4muiOG5+IDmaJhG5JQm8eR2GjwzvkS0iGgRFeopxFklk5ZmWY+",
-	"a7KJWcy8+koLe/T8dFP3n9C2yaR6J6LZqiV+7wQmbmeFKrYnSLhlxRWA877zJFW/4tyL5slevvCWOY9l",
-	"6vk+PxRMaTjT78VqvFlQ+xXMvNIZb/sA7n5tM1firNCrMNq5eHC0dmG0YoN2xXRuWJ77+hEV1dzB3q+W",
-	"6z9YKtl/zX8rgGTK4MIE7gyAHu1mq+QFAAOVwU6kRfBdEh4KxLiQJDEWCPbr6lSx7kKVt6dXa7PLmF/z",
-	"xemhXUl+XdUgnIeOf2irZNLedLnD55/uV6u/ud1sVjV257b5jkbWtQy6tBZ3yZUohk5bizu9F+lVHEWM",
-	"Y4/Xi3scCYUsADL86l6tJeY5obNE0OhciEOaXpt+O8tsqqQYpu7cfrO4c7Gc/H1Q21kG+Acc9YIzyHJs",
-	"yiHqvkts1MZEeVmQ/Rc64BfeW8lvlWbxT5qX5F60fnvw2QgCvjJWYGzqBVuBRl96LSGHcpktoQaVHR6+",
-	"DV/j6H7TRMlmXxa+iKN7vMCQ7KMkbfJYWK0FPe1AunSrCeeGs/qI8NYcxpHWW7ab23PBuZi+Fd8yPPHX",
-	"5ja2Mu66qZ6xBSnBigIqWowh2kVrCgiigIhbQ2pyvDRHmsqkL0x8kpO+Vha+sjI/IGoUXsWjOYJoH8Oz",
-	"hRWLTrUh0zdGa4yyqLw5+D9ISFeqTLSExPgsMmaOBW4/UDfOTwzx/Pzsvw5z2F6KObyHZLaP5ybfCfvD",
-	"hB1Jp29DuDak5BkpO5b0KfPNPiyRDfMlemKOtSuiOMVYX9kp2JbcLsNOQbzNyvv4Sb+R8mPvXW+kc1E9",
-	"kqV8vu3LGxOoPVSHxFpUztEqjqDwZa6MonEhyhwZk5jfNEjb4ztu4D4fUWBAZuKYGxtLBo9dsl3WM3tH",
-	"AuNKpcFk3kTyS8zuSPca7J2CS5Ewz05SZtbqc61d5CZ/2DhClrCNYFTWKsaRcltIGe/UWPdEu0WBdf7h",
-	"HKi5oqkju4eeUGdPS2skULoU1UCDa4uNHCXGi3zdwtrPYsRNnrDMrGGrBGbZAxYqTO0s9aJz7APKV5jv",
-	"A01n5AP9B7gRZqaT1WeETvMzrmSCKaDYEqaYZz2lJ9Xn/2NMN5lVhBBXuL/E5OK3KrbTJ4+/W2Szlf7n",
-	"GuQH0ChBUpa87deydRKNH2/7S2BkZufxFp/teOG+2s1l95Uh9R+xM9+C9fDOXsjANXdtSg1d3gsHjyyP",
-	"eTk70mpyd6WGkAkhi9j6d9Xhu+rwUqoDONAsrTiY1jm14SemclK7u4WZIrGsCvHoFEFf9T8H0X1VnqAq",
-	"nSNLAeWJpehZhK7aJs8rOkys2zz0LsH8BpnyBJwDRowMYx5pMT3sJljt4z18EXqBjDxiEAekebUwD+Mn",
-	"4AvRISG8k4Zk3WQyIe2dXYz4lIReac1sp9nEt2ys7kSl/mbDpNmHfC2hpsVugOZGg4QmtUtoQjzvTFah",
-	"VNzN5xPazeeawZoJPJmBs4uJJ6lMSaP3cpxGLO2QEOIN3s0w6pWTEFNeaUgMGIgNENxqvEBcITMsSsUz",
-	"9yQiGTxM21Q5HVilcbzWuiEdKpY69yKMfZI38USrElgekVCTohPScXL0CNRjak0igugBOxn0AVsNJHfD",
-	"HusWsgQ9XxBwLumbBoA+CHjg1sOC8gVRCoBZxkt8A6ATftYaoCmbEPhQChF39F/sy4RyUBVNhYRcFQWo",
-	"5Yk4fAWopOc00xmFAdDqCFQ5yET8y0HvY2UeYnByWSJfMWiWfe5Uy/kMN3M6ZqmqVZKTazVlCzwfltGa",
-	"jjGB0RItz/2MTcuMbM5imbbv4bCXafm3paZGjFluZo1RS+mXgHHLtDyEZFwrqqC3PGqgZ3uDRsOGpexZ",
-	"xrZ/t0rqcjJhdYa/EvEwI/DOf9STpD4wRSOqaB1EpC9qkUhk29vm90HttHd2Xn9vXd/qv1jvrIcH0r1c",
-	"J9tneVkLffYeIXFhx0fJXdh1dekL+60sg7luj5DEsO9j5THs/RSpDEdYSjbzIj5+K5GraJKUOHxmwU2e",
-	"YFXpHlqDwg8rEdljt6zlbFrl6Ly439x9+hQsdEWc5zwhLjS0rB4kUOuq+mAuuT43AbU24wYF/Qu3vybR",
-	"Vx9yyRlD83npAjy3wfXt5rZh9vmUS4aPm5xJoU1XV7CIijueq00FThnGlml8HW3T9WwsDVxq3fW1fJqy",
-	"a5qCDD6gkpn15NNKhVnCPLOEQg47M41NGJcZlfGLzE8RBvCdOc1AZiO5oAgC3tA0CeykWci9iRIiCNIR",
-	"zSdXBvk5IPEwe4r1p1wHAfAuloxYV0N8UQz0iOHP747r7R+are1wo0E+zpf+QkdPC4CS3Wc7QFiWpRbz",
-	"ZoWz9kYuz+4ES6vKUwXFMyMWdUihtIZG9qC0WIc5YD1sLoVwoTVKeqeuPfkAr0HprquNCr1APDZu3+KO",
-	"b9iN+6nTAg9Xg0dt+G/ehsN37Xda7n3X3gs3DPaIcawUi0jsQjb91Fku/TpZLiG3jz6CM7slP913WAgN",
-	"XZTh23cOsEN2jZ+txsxXr1CFfPUKidOEYaRY4NANgxML2aM7mXMA1duTkP2EuCJp1skAMHun2dqCqL5E",
-	"CjLlJoZnME1TrbBZ7+AGeCvDGVxMJEtV/YOIWIdgXTa9LSBhekqbqXJqUrCb9PWY8b2YPk/DAJQ0XJtB",
-	"BhO5Te5Goj4QyXTMJWqqWLLVJsxrN5sGZFkeP/AGThkoTnUIKF23CmRAvFpvAWk0Ghtag7FFeLEXwAYu",
-	"Pqdj66Pg6D+oR37FOFQ/xxO7JCUiOluTUOIhMHXiWPRuZim4n0Q/dHEQfe6q4UI0cYN4KtiiYjDkPO/c",
-	"LDjrc5VSLtF43nEnbg/TKK224G21T24xne+qogCiisaUJzrYGnTPJzfPvW58oDeeG7QmyH5bc9ezIBT/",
-	"DWrZ3K73QQ18uAFo+dlRTLhLYzRFOHzxp1lYy29hhb2HK8g9sAmTObSsTNwKz1DlqXuLr1EVGlus2Pjf",
-	"C0e7EPiw7ievr9TsX0gavIS76iPU1NymH7WJsuWXUWCo1exe329taRkbYQJhIHOco8/nCw9oMuUot7HE",
-	"/GsrvcaR+F/hZJz78rktcW/kgeE0SSDje86hOZbA5S5ODwumhWpn4+6VFIlWRDyvY5vXdFmv4j+4TMCi",
-	"8uH3wXdTyrdnSmktvdTH+lhbGD3B0/q/hi3H5iGZN88sacF50eexza8oXj/oWN3jkUQt2TEnKFV5zcCE",
-	"gDKzV3mZR6bWs8/SJMMiklLRmdS8i0YgbV3NvDci4IKpmF6PSPEpbaNBTm01S2pVtLyC3OcpRrE5P/A4",
-	"zcPUxfP6ulwumQk+J+GacTzj56c1E8N8GTf6QqxcXjbg0Z7cTtZdXzskviL1uYbARiPvr+csH1zkZAAL",
-	"GlBdupmhgiZ3dCbJDWMT0BlIaQWhTlYA1Nb8dFsrMyPY2p2ZRcSW+SQVVT5tchiyfjeKB6M+ZxpXYkWU",
-	"EBtBTmHdbjZRJdKjzJf/zD+omqqaWq3tc6+25jLVQyFiHBRiAG/RtJFCKjx87Mt05WS2mto25/6vB4Wd",
-	"VrvpzytkyzmUu0KD8Ij8/SHj+0PGt8L8EO+fwPyCcueNY868QsOZcgSE03lbrIM5Uv8FbZ07tnPhyBNh",
-	"U8ox/5qtRzN0OU+QybLv7H2+5EN7GeH4iamnmnFe5s36z3k5fhnFz9LY75T1O2X9pp6In0BWX/hVGOsc",
-	"/tHvx1QNRiVh6SYjNiR0yT3JPL5cUJ+vg+vVAw9fWjTGx6+N3bkn2KD0kbjPs5ddTB80nJlSsvgug6k5",
-	"eOQ/d9inoB+azR9Ngsf8EwoM7N5J3GtLg4S52vhFN8GHK+IbD8ZugcNCNZEr5hzr8lI/yOi9o/3efoiP",
-	"inA0Wf27ojlTCdBtsocBkygGFQI8SngGtk+BVj2qeiibn9TTichyKhH4txq3Q71KeG3KZIFlNBQ4JKea",
-	"xVgFBV+n8m9Mgf/olGnXYaFsdmjyHMFTlpFM+vyxMgcOXKasPOIBaLXye49i6aaC2JOfMkrrcz1tRfdL",
-	"Fy77lp4wnE5K7WPkd6X0u0n4u0l4WdnNFOt/mkm4mL3ya5an9n4zfTD04dxWRimmdliTVdkvAwIe65jl",
-	"UPdtPBhO+zgHb0ye6cfUPiniVUNx7+LsvNm63D+rBfbvkw+1oAa8+PTgb5f7vV9qn5Yl83pbRxpwp5i+",
-	"dgxJjR9OweSiSmrLEiEEwyOIEHZ8FBHCrqsTIeyXI0LL3GPs9th7jL2fco9xhGXu8Vy+6t9KshBDEFVJ",
-	"nvHytjlaoG9N7g4WLp5HEUpT2aIyV+o4241MSD8Wi8H3iGKIJAF8dpI1OrRpafKGTVQAdrBoileMRbt9",
-	"TrHShtYIjKhPiZxJxcYwwZokXKRaFE1tvJCXfpuspwwjmOA1R01Tnq3QC60xueFBwxJ8wAIS86x+DVCi",
-	"MsG1G0UvQoAeJfZW0Z7ViQ1SmKdIhy++uHL5sHii30ngf0kS6KegWUwEyxPQdKPoaRRwWkIAP9Ab8wYN",
-	"b3QFSScB6/6watqOQWFN5aCoQ/7l0Dpn5TPMB+DOA1GeUMYHoww1KcUvbxib2CTiuRTiXW4qX8KqvBfs",
-	"MaFJkieWuokhjkCLNYUsI4dGSPmvSBLn5K9/Uer4CDmRcHH3nVB+J5SVmbqyqkyPJ5jLKZCbk3z17FJl",
-	"Ep2nwRx0G8v4Ch1zc2mgjK+M9CllhwzjtEr0NY43JoQc3GsyETPTWqmiibgm65CWkcry2i7Grg4/ge/K",
-	"hqGd16mYTubUWoiUiLkJKAtyVUk0SdfEF8IiMDMVdMdYrTstOeOmsKJJuSuIFvg1ffArgf/5ivLXWmpo",
-	"lsYxXznWOF6oCS+zBNVp/LmiurluYsrYnbjKUICTve5+Laj1fu3tXZz3NFGFkWiq4iEd6Kv9CZM6FVdk",
-	"/OAfWs6H/Q+PWo5dRATv5Hr+HK1frmx84VBzlU0hFGCuUPwDknN1AZvvfOG7DaHChuCFCOeJ7xwmPYdZ",
-	"wSeNxgsS5WxbJa2kuIMNo8syG66HJxfnpNFo+Nxm86u9/PcuKk/csjSNI7Zh43oNIQiIve9I6l0dOvc4",
-	"axZn+AUGqGHiDNfUkAZYXwzFD82Q60OR9rkhlCTUJxOSTRJeJ+KKooNqiL0xXwoJNUEJ9SK5AncjTEYC",
-	"PANeM43wjIU+xyy9tiEHS9dg6Ls69B0snHdHpeM54JGaM5UEhIt0TBN9mTuwBExPOTGHHWRVxzAgEbeu",
-	"u2W2H6+8X6npBWZ/Ib722LgzvDj7fmWsfOCXH3tnqwPFXrm1XFGtLBrs0dxSY8+T+JOHdeAksbhH6lOp",
-	"ZTuNBY+VMGXnH2bj+Nyt1aTTXhf+uDjZ73p8PZ838VM+YO1ZGCtU97cfy3jsMyqHq+AVzvEdsb5hxFpG",
-	"XstpCJVE+Lvo9l2lr7J9lta/dBH5f6SW78ldUBuuzKpqLBDSSZxrOcU+C1vVwuCaRC9ssG2G8yQstBbV",
-	"zNi5YaSQzOApldAqOtamNxHzWlTykq8YuTKryLpLQruV0JdOS/JWsM9TmqBES9VoTeIMko4hsh9tDJAJ",
-	"xhZvwFsOgUiTSTLbzUQ8ZmQ+T7SrNsw+v7QULNnH2iefYsz917MYrGCc9ab1fbWe1Yr8XwVAD9kpClef",
-	"SnNXv3O779yugtsdGzV+zoRQqPmQZ3crcTss6FxZ21QjL6ybtBtNU0GgPsjqspsCLuun7/fI6x+235D/",
-	"9T+3G9sbWLdnvs6s5mDXsVRZZhtbc5aAHVkyFpFhnDDkK3aEqRrp+bRubXjmX87PT8g7KuNBn6+bZjEm",
-	"lDI1bNFqMRTpuD5NE8jermVNKm3elMhVCIfkOKaGN451GVuvdvMZB81xRwidzBJzEXUnApNb9UqoEdge",
-	"PtpMuFDrO8yKmrsAK6yVCT8TWlaiwdYW3SXUuXWwyPQQUyURP4SEtEJhzG9pEkeXOCGCEWeEmhCmWDB+",
-	"o0ZU9TmuoHtygBuJJfEjgCdKknwFzYCEc/hsqjeZ4s4mX66HEzuNdgfKPEMZ434tIObPSw/d+rX7cJdQ",
-	"MqQxxAbAyH3unb6pyOk2iU1MdqHtZguP7OPHj/WuhzIdRJRS/+0DKacMKikv7bT9pX53d1cvIFZR7b3S",
-	"M3ZzKy/UKJhHbXhYyRB7rnjEpdGwDEp6t1BzSX3emo9V5qNeIf8NAMQxmefi9ivNjaNXuoV7taaLad/p",
-	"YMTAlzoVSYlFFoPBQy7qwH7DHO3aabQ2lk0uYkcorUh4ktJr7FA5/UAv9EnTwwgl0y/vwq0x9DEe3MD1",
-	"iuLEUl7RumeZU/RSHs2686MdmnXnR/kx246LJAK8l3h3O79pxl/g5leKxjbpZlYqHbSkMsq/XsVuN3zX",
-	"Z726Ng6lGfs9CsxWLZqmSa1T2wTlxXQpoiSmmt8TKXNVnm2uQ3K71SBdw+NjzGthzhyXaIugZhJGF5Jt",
-	"u4/vOqQLDpDwOn0bszvybs2EI8UqZjIgVCk6GI0ZFA3lEeTiNPW2MWUVgXTn8o6lfc7GNE4gU4Qe5oqN",
-	"aDJE1gNczBF3IieM3kjy89nxEQz164fDrJzrrx8ODZOSBLa/Jsltq01MsRayDlkcvoyTsM9Rk3YP6YZM",
-	"bdiSWhgZEJJJPLixmReNMROL9ZsiUJ/rJkc93Pc3rVZzo0PCIpkMoUY+yf+g1xG4NKDOZDCKr0cstQMH",
-	"uFWhpSgVM0gcD9/gi5Ae1OZS1QgXvtp8pTm5P8+rEF9PCFJTlB0gQ2MmXkI2vYgNoMgxpFzUxGdN2mWQ",
-	"9eLSdz+/bQZET2fCzKQG/4YpqM4JS9jYJcyHEcc00aBjkRs0liS+5qAska5Znnkxi6DCOze1QPRiIA1H",
-	"LEki+DU2g7yLrWZ7m1zNlMYtQGU/v2K43XxdbzVbIRgjNdyy5LT6Cp7PJiwsptY0Npsxi2JqslGucqA2",
-	"Cy0l4WBEU0ie76wPViJ1v72dqmH9x5CsAwWBUgOYtJa8E5E1o0DCfyoJFCjSolTCKCC03rfxvxjT9AaS",
-	"Od7EE4iAsxdA2EL0FlHDhVKPxqDxNFHxhKZqE36MqKL6a8W+qM1JQmMOcZa4YuEdkg0LNPszNd7wvL2j",
-	"I+2d13hsuTjOO5ujc7u1U281m5j05XjCuBZktxpNgzDSYktm1zEu3u7m6tuQO2e4O2rEJMj0+PaY1RIA",
-	"p++UmrBPyvVtSCCtMJXeLA0CXIaMsSCZBmfEblmiKZQpUhbiHQi1PmK/AuppEGwDdmw0DshhhoqgWbkr",
-	"bBO6PWoaFJj9Xc1y1GhN9nlYLIkT7rrfJWgkMxL+QtNZh+AUASlOZd+TQXiH8N0+j6Xx9DGkTl9qFFMC",
-	"k2Y1RxZjRQZibBQ5jaQTqkYEQKVGIkIVpHty0Ocuu8SI3jLMoBRuN7fhosKxbTfx8Ml6xrlJeCTOpoPR",
-	"qTEKWaemDzD6kVBdtAqBypLVWy0vuDJf4zXTpxiPJiL2ld9KtZdUab2dPg9Pjs/Oia+NZ9lSKxXuBjlQ",
-	"Eg8B74VdAhyzp2dVqFm5redEiPkdm+Cq91Op+epeIqYR2fs1q8a4ahotfb8grqHPs30Kfqs3aGwbNrM4",
-	"6e6/J6e9s3MytHGKJpb61SsXuWgrtb16hcmpwvJoyNDRbXNb1ltacHmzQQYjISRzbHKSCiUGwlWA23WU",
-	"Olb2O/LqVevVK8j9KzXeGxh1/TMHSK1Jj/Pay+OugjUC6GXbkYG8xbxyG06K0QObLa1JEhbDSEOTGZpj",
-	"OiTJsBCzncZaDlr/+R//95ti7qkNiA83whL8QBPd5i6NlWLc2vbtWK0GHgmq//oc4GDtz9v6riZUc7Xw",
-	"gThcQFQIwMXyPBqNVawSBmgsFVVTCX+KDjTdZ0rLgn0t0vZrEXzyf9/TxMn7fELVqF+7/3QfbuxCCRpv",
-	"jZIAMmzBhg3JJjSBNO0yx8yMbIjToUEHxCzN/JApw5Fm7B2ae0syaQdcyCLmADMQ/OBkCQCjJ2lAMp6l",
-	"pItF4c0+0V+9M1kXJp/QBhLW5QYolDEJyTrNlxzZyCqUmuQEbAJPeiWbtnYp5NGhGRGgZuAIeXQ0BKmX",
-	"RVSSq2ms5d8UCtwyMtKyLZgMtVDPPIqLt3B9JLiYaqUatvlr/b1I72gasah+oolEiENRTTK+zFD2ToSY",
-	"XNHBjcb5SRrfav2FMwWEikZRyqTcMIs8ja9HSlqyZdJHgJUOs8SFWVxsmDPc7UJ99YGYMOnn40PiZd86",
-	"jJQeoFDo9qxJxBWVjFBlbI9W2mjAJpfIg2DUMmlLQsnABWHgaySNjH/+rhtyQXUlnsxMPzVi46zbUins",
-	"Ygk5JbTMwyQoJkqYFZF1kZpVbliauXoWiwbp8hn4giXSyCHbzS3Qj3Iw1ysZjNjgBpYy1Bq1py9oHdOU",
-	"KTOUVZ8F+kNrTgxiJzV4YAmUYTt2TnBhAxMzLAVIsuDXuwhB8G/LlFSnb61DsTDIaQJ3y9X4EJ5cHDjp",
-	"22i6MLKpH5CSBBLbbsyrTtvNph4UnLkNYntZ6jMlB8Z+9crzQHdJMC2wXSpHlHwTNlSaTxExtEU9NB3K",
-	"yy6Vkd/zgox5DIHXjO7JQafKW8CdT87LQB/TSCRRw3gmoRAjwbVdMiPoQuJ/EOUup2kM1mxDUAaCD+Pr",
-	"aaZxulbkLTF5iv9yfHaOgmDY55piSEKvaczRY1Xim7vVLED0yLyktDKKoh/UDonVLJP+jHKRfeFYo8dI",
-	"XaN7X/4U+jp5fvwhTggrQJ1rD/AVqmNP0pgP4glNXPHvfEDrJKFK88mNoCL8YM4zIV8WBTT7sp6X+Tqw",
-	"BxHWUA3LL27Q55DxEoR1V68czAmRKNZmM3hW/pB2/+n+/wsAAP//",
+	"7L1rchs5tjC4FQznRkjyTVIkJblsKhx3aImuVrVsqfUoV39Ff0qICYrZSgJ0IimZ5VLE/TULmJk1zLeP",
+	"u5S7kgmcAyCRLzGpR1W7xx3RZZHE8+DgvHAeXxsjMZ0JzngiG72vjQmjAYvhzz3BE8aTQ8qv5vSKqa8C",
+	"JkdxOEtCwRu9xtmEkUiMaMSIGJNkwsiUSUmvmCQhh88xkzPBJfOI4NCI/UhDviZJZ0f3lK2G15CjCZtS",
+	"NQH7QqeziDV6jXHc3Os3vEaymKmPMolDftW4u/Ma71lCA5pQWN+XpHxdMfs8ZzJZk8Q37Zu6g+8RNpoI",
+	"FuwSeikZT8jthJn1Qi8yoQHhgrOqxUnKg0vx5c2wcRbT0fVgOovEgrF3jCbzmA0bDa8xpV8OGb9KJo1e",
+	"p93dLtvIB3GaiLgEsD4XTal+8onghN2weIGQIyyORdwjVP9FAjZjPJCqmT45kkxoQvyfabzwSSCYJFwk",
+	"hNMpG/J1vz9PJiIOf6NqJt8j/i9NdkVD3oThmvr8/A2PSEG4ICM6UsdKF+SasRkJk9aQN7yGglMYs6DR",
+	"S+I5K4eR2UPpGZ4MTs/exXTKbkV8/TOLJWy87CD7+++Iak3Gpjm5wfZkLllAEkEki29Y5vzWO8UzVSDA",
+	"U91o1dvCNpxiOJ1PG73XXmMacvy7Y3cU8oRdsRi3xJJ40R8nLC5u5JSNhDqmRJBbGibkko1FzIhkPAj5",
+	"FaFcJBMWm6XWXF5n6ZIUEpRgV380YrPEI/hv01xwv6fhNYuZuhaAIy6GXYpkUnUjKsYsOfw7rzGj6iwT",
+	"TWewSzWZMb9IWN4oCtWVncVsrLB9LGJNSZpyxkbhOByRcciiQBLKA31LDFnyCFVfD/nJuz3yutNpkyiU",
+	"CbkNkwn53Lyh0ZzJVgmN6hHGm+enZF0tIGBjOo+SDY8w2RycemQcN9+deEMeJs2DM48ErLk/8AiPmh8O",
+	"PTJLmm9P4J9j9Rtt7v/VI/G8eXIOHff6Hvlt0tz74JF/0OZPxx65Fs2/nnhE3jRPB60hH/IXZMCTOGSS",
+	"0JgR9VdAxrGYAjQm4dVEIbdePQnELfcU9UVqQEQM/+WEkiRkHsDEf+EPOSEyoepcFQCdbXm41Rbpc8J4",
+	"Ei8QOv7nN22fsC+jaB7og9CwISFeLanGXPfHsY8fESwwIexzg8x5xKQklEwB981p4SzYJ5mwKUmE6KnB",
+	"fBhh9/ObtgKVT67CGxx2r99SYLErnNJkNMmsCong3uH+CVGUn8Q0UfAjUXjNIt0BsV3SKSMJvfLUJwCL",
+	"+iLSKKcgmV7OK3UfRAwQEfMEeBruGMCqVvYXn/z3//l/aZQg/iyBz2pcjQj+LGn2j7CVRgqfyeb7X/Ar",
+	"jVL+bxP8DLix4alZKRlFQqrlxyyiCQvUqHah6z6/xC6AYxst8pHRaxaTqzmTkkmy7v82aZ59dIclgQDm",
+	"MBJzngBIB3Q00UANJYkZDRTuhIkk4pb31NHRaCxiRUix1Tq1qIdQSiaUk7YidB3EHJqodU6FTEgyiZlC",
+	"tFE4pZG6jMQSAre3/9n3EEfgY+clkfPLhF7JDbUoeR3OZrh5BXV1htBXEpmEUaQ3Q3zGL85PfbsNKtVX",
+	"zfNTv0VO2IwpAJpLEoWcwUWYqlHVqSqysEsEjxaw+XEYy4RsdWHT5iaqYQFoHxWn4SKLjPoeqfkVm9pV",
+	"/DRM1McxnCXCLBL8ymxbSQnkcpEw6all3E7C0US1VycEc5G+7hVy/audNJTklkVRU5/NuppD02bi735+",
+	"0/GJiOFOwap2P7/p+hsImzFwUbzk2+2XzU677QPd8bX8l/IHhQuuVJdeWnPt1FgtMgCiOxKKUnAlvZDR",
+	"hPIrNuQwTdoehYmczKcuu7r0rVcKhvDXTsNrhIoV4IE1vIaa2XIdl9ukvEkTtEavAXtueA0FHaq+oNgt",
+	"SrvVkNb25jIRUxYfBEUWdRAYCXikW7UyG+u0222zhxlNJukOwuBeZv9vMRs3eo3/fTOV0jfxV7mZLuhn",
+	"hRawSAD9e2R3JZx/waRP1oGoLciISrZBqLw2OOnPJTOd1RVklCfwE+OBOtpYAmtBnnopglBxyz5fDDWF",
+	"BOwEWqWkLI9EjN4ggxDzZFdhq8Zfi3d5BFgwWXXUpYJqxYFzUSp0Dr7MKC85vb1JGAUKq8U8HjGQ0hg0",
+	"bRH/lEXjUxbfhCN2IiIFvgmVen9SIInwaRT5ihRy0RQzuFeIYSzIogGNIrO9z3MWL9Ld4XyZ7WRQst0u",
+	"29A7EHRKNiSmU9qUTJFXRedoksTh5TzBvcUsmcfcIxkioTZ3EHgnirWEgstJODtbzNhe4O8iZ9REVlG+",
+	"iI3hSMl6FPJrRXjpwnB3X0Fknyb0jUJlfwMEiTm/5uKWp+sgoRzyChyoXEkF6FDaqwLddiXoeFAmqfe1",
+	"ngCT9Ih/HIdTGi/+yha7uLA3H3wyDlEiZiQWESOXCxIGZJ2OkvCGEbwvLNjYHXK/H0WANjidT0KuJSho",
+	"At2tsjwSUcRGah15kBQX0akEBsdbsxIeHYbTsEKPBsadWeaMXrFd0t1BDQs1aBQsUYAm9FLcMLLTbgOy",
+	"gHIG/Hen3c5ch+5O+R4iWE3pzVZdLBUPebLVbSxVgg4Vji6/IwqVUbJSSKfuidJ4c7dEsmjsjSgXPBzR",
+	"CK+GFl3wKrjXI3v3ba9G1a7VMlc8uFqmEG2scLUnpUarA81vb4lZw9/VlpO8fSe71RrWkVISnzfUVEOj",
+	"nEMfjceSlQDhL+KWTBXHQzzWnBpUIwZ0fx4lYEe4DmeZnbTLj0rgPKUY2r4PQdulCHqkKWYJvwYaavio",
+	"DyjiA+UVYxImbIpKrkM43NWjLFG6ATNj6RbGNJLMrvRSiIhRjiuN6Shi57JcCAJcY9G4KZFfgsiwJkmY",
+	"5YKddrtUEtLD3icNuZB9ud0oh6Y61reL5Rfe7xtu9GuPytHvPdX8k0+kiBNyzRYyczmG3C9yJNXP24sZ",
+	"fL1PEwZj+LuGnfqEypGx8US3dCHJZczotVTKuGwN+c9IMUFbVaRD2yNhCRGVSYsMwPiXMs7LeUL8Pcr3",
+	"WcQS9i6iV6B9KnGd8vNZQM2XI8rJJYOhWEAuF+VsFhZcQZGEhuSKNOlvRdC/CyOl42miYQ15a5LIECiP",
+	"XPCEfuk5Z/IGmIlPEhZPJfmHCDnsgvi7vkdoFA25GGstaDqXCZmIKMiLNIXzenN00r/YOz296O/tXfT3",
+	"3x982O2PQGE8pnGyOAjebLXbal/6fx2lCRmtS82gDlLO6Ejpd5/nQulqakVE21BGExrTUaLkJDEmYsZi",
+	"mohY6d5vfI/4w3m7vTWyfzHfG3L/f0NFDEYDNqnECiXtq/Ml/lqr1VqDCfxho9VqDRs+ScQ142CwwG4k",
+	"EPPLCKiyDANGwgRMvc7OPtApe7N2tLb2Ng4Z3yWngss1JZwp2kPY5zmNwgTUSDmfzQBlPNQJwfg85AXj",
+	"q2eUQT6fXrIYdXH2JXFlzXVWgrxga6IJk0Nu9PdxpJR7UCWSiQIxiyQj68bwYuDoEZ/yAGEhYt/T840V",
+	"alENwCHXSghVUicYTAL8qUTd7e+/uzgZnJ5dHHz4uX94sH9x3D/pvx+cDU58T9vEEhpGQ64GUOu6Vff0",
+	"lqJOPleSlkyEUGrCZ5/Q2SwKUcJWfbU0CCwHdKJEKLyFqYfcR0HtTU4+LFzSGihccXs/ryoRP4lJ3pEx",
+	"5ExROo901M5f75KOKzC2iJ5Bkm1EhIiqc7xiCeqXEiw2ANMRgGDzhgctAQyoRYNxC1r9+z8kPGMwGkch",
+	"GDqV/CmH3Fe4sTmLaMj9FjlK1VNju0E8WN9utz1yG4dJopaGirDZS2cjdxzbFXKLgkXTgq5pYJeDf/13",
+	"hCgJxX3WBnUG2MqaG8h6wrhS18UtZ/FGnuc2zphMzJDlhohROuF9LHhGk4TFqvv//LXf/B+0+Vu7+fqi",
+	"1fz0teN1d3bu/q38uQdWqzD9A8xW1LrM9KkVH1Sre60qJ0eHg4uTg79d7A9+Lt9UbGZ8qI3FLhl2ASyz",
+	"4r1RRKxE1ildlR7nsZLOmUhodALSq6yUHWkQSOInTlNN2zTdFmMtFYPdUhE5582spjjpjr6qSHk+kyxO",
+	"3ouAVW2hp+kGd0kqsZZEsNcrSdMjFDke8KLYoZxEzTvk7EsoE+mROUhJJEzIerfd3lBcMwFL9xjpQh4I",
+	"pI9SmeI7sBG/R0ZK6MvbLx0I5UkEbrMJ+1wJQncKS1DJgkN+S4MTXJf6NEITrfrTJZWKKjrPc9DxUgSL",
+	"98Z6r76Q8+kU3gcb2+12s9vu2pdS1TS19De8BlBOnE+dk+nQ8BoBu2GRYtDW5tg4cUcJZTpQjwRiNJ8q",
+	"UKptkoCNIiWLAxeAxzqehIkxrysWm1rRFBzUgB9E0o8icVu+ha3sFmAI3bpqE1v1NuEMlS7mxF7f4lI6",
+	"OWiGUuFV5TI69ZZhCAauwVBF+UEk78Sclyxkq92xxNNacCxwxtCpfE1bek1KApKN3q9fG9dskecTumPj",
+	"9evXrxt3n0r3kC4gnbNH1lSXNdxHoHSyRCGG3A/HYzTL5fex7exDjEkADRUuOb0rt7JdDt49O+IaaDOk",
+	"0253PdJtt9tr5nFMyWyXLBKKKIiU4qSz7qb7S7+kkfaxUKfGOFXiOW72KqY8OeIHiVKVyzbaJTQd8Sq8",
+	"UbSPQC/9Fqf6VW20W//M4E2i4sxSfqz0SAWGS1a1lh4Cb83ZHguOuLUp5vf3kiRCoD0mPVEg59AXPA1A",
+	"B0rFlfK9vnyavRok0NsAxXlCbxihCVo/f9ipXmiY7CpGMqFSNTMKjbn6wHw7LmBYJVh2DGQZIzSKGQ0W",
+	"oHJKZzZ3JZVg2akPlp1ONVica2uXQ93FgL8XirWOMJFCav2HnY0eWVNzaNwIlXIWBm9FsLB6fhEUnR11",
+	"A4BGOZqjNpuo64fMs3z7nZ3yG2BHcnaPWzkTLYtpFaA4wHVrO8AYH7/c1a0VhlrrueijTXUxy/IQDY9j",
+	"8wj+s9lQDiCvXxLdlChBUgki+uU6fT/HTVUA5XX5VbG9HaCEQX0opLOvhcEa+lPgr2CSAYlSPxmA0kDW",
+	"/uevnebrT7+2m68/fW17nR/u/k2jBhfJAQ/CmzCY06jsemw5mGXNZYowhWm3qhuxtQKh2Kl1I4xEwJ3p",
+	"7a+KIO6022u75rKopSLxhOdCwZFQiLLOEuEx59YQ8zclbFscKUGPdoc4zfHlKj2bdblRhRYVHL4MLb5U",
+	"AeX83pnBnBSFSvZb+wJHfVdX8/p4Cm/ZAA1Xtv0yjfKi7TMBq4H2uv/4Mo2MTeDNsNFptYcNwvhIBCG/",
+	"ejNsnJ+9a74aNv4DbXpDjr308smXacTlm2FjkiSz3ubmZQjWYNmCx+zWSEw3b+XmVAQs2rzpdDevGN9U",
+	"Ol5MwZ6/adBi2DDDE4ITqIPE7/S+8OvN9Pu0bf7c8PfaR6ead1/SmZC7X5y/W3rG8tHd2QHD9Nfw1TVb",
+	"4Ec7ox7L/oCf4STwiy+6hfOVnd8dX8Pf4I/5tvEQzAPZtMKzWNEATZWVmuz6TdPRhMEbViyiqsl0+03j",
+	"A3znNfL+Nsu65v2zHYfP+7pBG9jbOxFfhkHA+IqqJOJmlfaz1ez88Ao0chLRkWba2KWUEEH7cqad69QY",
+	"BGFC9pZw63PpEGhkt4rWzlis1FBnNWQtM15BGVG6pnaXLt3l6x9clWSegO1dDa/fvZYpJjBEfdbUvUeG",
+	"/aD2atfaI1lWVbK2iZgy9M0UMQuvuLvYHlnrpgI9r9S4t5qd9o7RbIkciRnzyG2sNKXrkIM9ZRaHfBTO",
+	"aAQWcG0YVgcjxmgD6B8fVMGmQpCFeRywjETMrNg1vYpbU8rhNjwQO8B5R6EHyjPw1qIRuYOb7JGKOZ+L",
+	"vz3Bfft2eBlsZ3VeVvvSOwwsc/2fmLHhbEu5WmEJ/wwcbkSjiMUQ9aHgWXI3vlWOd6DQkdPolMU3LEYg",
+	"rMb75EImbJq9gzsggLUJNe+Xc86+zNgoKbU76tblFqlTGB68hsFoBEgcixGTMmuYfx5K8+DdfSv0RW9m",
+	"ZfpS91yWUI7nvrmyLvp8m9dXSWTwJKD2tuLF1bJ6MdjI5aXg/m6NLTnvcmN0qTa1vLQXOy+1FB3VzcWx",
+	"DvnL7C73raZH1uw4jtyWgVV+nx09IqHBNEwk4SyEZ/KfTo8+EC5i8sv7w8pddu7ZpbM5eIWfJNOoWnDl",
+	"TvBoEFIQC+1LhV6h3qp2aZrFIpiPwKZgx1/bVRIQySMBxM1kSd5zkc5nw69vR3R7+SDSWg+/HfHMYvoT",
+	"i2y5BSyV3TLr+LPltj6vAuDyaCEb9+NZFz1wPxjy4h004SI6Jo3nfkbTbDVBGXIzWwdnUz9qP5tvlCPZ",
+	"l9cVmBEYhqtebbebnXZXnZacj/RbUykdhnaldDjMvn112407z/ymH+jMjQ4f+kyGb1NcpM+BI6dF15gP",
+	"ZjSZHATyvr22SRhYin9+coCPHPe/T29Xctqw/rt0GFTP6r5QPwe7eEq4fDscYvtBHGLZSTl8QJ3ZE7OF",
+	"MFjKCcysfzYTOCjBl1umH8oAWJ52VY4ZWkscGvOtKgVH/XkyeYhbFPyJJgAjvV0Y6yJ8f5FL4qB+U+Jk",
+	"y8SzaYOTkmGpsW46E6IrgYiCVqP26cJu7tXx0CJZfIUg6yfv9sjLH7Zfk//6Xzut7gbMCuMd00UkaHAm",
+	"xCGNr9jjQKRnrgCS+0JivJYiNamOcn65/dcnhcZ9c4G3gI5FQVcymcLkQSYgFx4Q2BZf4MflwBiJeRQQ",
+	"7UqjdXL2tJhh9jqmYcQCx04TLbL7DkfsnNMbGkarKdLu9hM2nYmYxmG0uJg7g1VDIqAJvaSSkSAM9PO5",
+	"vNVhIeGUtQhkUEFH8CeFy5KJtXe+8UnS3utsFLNEIvm8ZCG/IqMJG11DNC0RfMR2SeyuN0M8YSfN1ZLB",
+	"wGghv/J06hqzoOUrqcjJsiw/jCWeZ0K8p3yhCaj8Q/DB7E5fD2mgieEcHbVrwYN1ufF0mGCmzBDQNAGK",
+	"PvjQZlcJJaFBEDMpsxiC12vIDcGfJxPGEw0iWeyd3Zrv4Iavtylb5GzChhwj60NJ/Apo+j1iiTzGoUOa",
+	"BR2/H9OEEYieLShUOYS8j7M6eYxSFDnnNPMU+nD2gVCrQIu9MpBqgD8pSdBnlyHKzqws6NmgdWxqXjZF",
+	"nL54wsXM3fyPHz82+85A5dECuQ3CusFYO8dY2jr5td5SGY5IzGg0fTOEJ2PF46SE+NpC0iUbvVlLUqqM",
+	"tckdrujBT/uOFobibqPXsC5+pBjFpEhvPrNCj5jQprdHp6eOi5V2n0VMF2MSCXE9n0Hr05/3oMfJ4PDi",
+	"7O/Hg4u9fQU+vaw91BZNIxPldTI47J8dHH04/cvBMfRKexzTZFIadgVKpExoMpfoSaRgHCb6IAJiQFob",
+	"RfvBONUV02ClXFKtPw+EpaFjL3d2tl6WZvSq4yaj7o7246QknkeshaYhcKktj6Ei26oTcFgd7ofMEsUZ",
+	"QNA6TixPgc5/F3PCGUMH31kc3oQRu2JEge99/0P/x8HF6eDw3cXp4OTng73BxcnR4eD04vjk4Gd1rTFc",
+	"xIaeQOI+iO/MxEtDIE41/qrBDg4HPw4uTgZ/Oz84GeznsXLLwcoULk+Lk38kHB6NhPolO/WLsAt2MGi1",
+	"R+GnwKUVn+qy6OBErZ4NTj70Dy8GJydHJ1lc2MlQKLNDglsk+pSfFC9W3NOjj7b2XPac674ePsUJP+5d",
+	"yz5r3XP6H47OLvp7e4Pjs/7bw0GeErx0Tv+DSIiz8ac99ifc6KNRIvdSoV8hhLMulMsxoFyxF70SmcWS",
+	"ZRb9JyMB+WQZpNNuG7m+QBHJD0Vs+OntUbO70+62iyIMxpjm0GI7hxa402cgBA/Y2eMpQmFSrdnBHDYV",
+	"LoSB6ixlNukXrA2QY0aTiYMO9U1nT4UVeYuW0jvBqoXZhkC/U9+DJa2SPLw92v/7xdnR0cVh/+THPHno",
+	"uIKCiTEc8CRMFkSpybjVp0eLFbf2ZDLoSsZBOMKVrGRPRw9wOQoyqf5PHP2/Z9Jn3GtIq8YKI5Wdf+j/",
+	"3D84LHKOnYwMqaFAXDA8B7F4sm0/GmOW2ij7OpclJPnDAAlyO4FUBRjfSsEBtaf+HnL8kOaitsNrE602",
+	"/Y3EdBomkGJknUYQNYbpgjZ0ElIYIEyGXPe7nYRRptuULkwGGrU4iF+8ZIybNRrjahgoCCskHnLX9EaD",
+	"1Aw5YxTGxIx/rSFPr0V9S+GT3IkVjISVKK9o4Pv+h7+D0jQ4PTvN0cLuawfh1Yxqg8Tu8InRfaUdPZX6",
+	"A9kLpni42ugJJFCJR6nNEP2ma1krn862iAnF6hkXn8QoRS4ZjRUPACNwJqS+EoX652d/GXw4O9gDs1Gl",
+	"9t1xECmzpSc2Ct27hccL0W6FAOtDJI3V03OtOezLTGcjSI/SxpS9V1L3GUz57JzTlfAt2Ego+VqSZrSq",
+	"5yKYW5IREMOETWFl9+DJ+YfT8+Pjo5Ozwf7F+8H+QR+tiznZayeDJmkIHsCLAMCensf+wQB6NBYqiW1N",
+	"usvWxky7WEC6Bz9s25QoblfHAaezBQ44GQFS3LCYvNwmf31b5pKEPeql8bhX7n0ef6Mn2Os342aEG1rZ",
+	"zWiVU/qT/fxXVmy+TdceTBv2KN8epNHb7Xanq58ckYmkl/PY2rDX9k4G/bPBWj6QbCzi1FCwdhWJS4pZ",
+	"+9aIGFtYrynOuaYEeOjVIyeD/j7IcSyTlN2ZsGoSRUHZDYvDRF3QFa21CLQVQ5h33fJNOq8/ZDsMJT58",
+	"ArnFoR8QNlw4jq12p+I4HLnVmmxoMA15KJVAmjqZQlI/J3i3AOc+PIeqHQSMhxCt9KxQvWfVYFlKk9hZ",
+	"UD4qHi0H1J12+16gLnNEKsDPvhqgpxMxnk7PCsRlPkw4xOpu1wUM3G5XEQR1tdflBllz8wvafFBgPoTb",
+	"mqKim12xDBPViBnH3efFQ7MudAopGj8dQD6JN5jBv/sv9WruXwUYGltU1rfoWQH53RhUYQxC2D3ebUzf",
+	"xe7rSsQ5Sc0T7MuIsUBpKfeYTHJIU7C3/EE84J/X4oJ7eKQ7l6GhnXoMh8ZQNImLjOWi5LjezaMo7xvl",
+	"2DcghfJIv/DC93+MuJS3tywzhTyGqGIYdukAbkg2qmw1rOKlAej3qKqnT2WMf6YA9eeAzLcTvP4wxfap",
+	"zvRPVnq/s+MydvxtavYPlh2gaVLs7dizuq8tCXgIOy4z7uGQ5RRz+ZsOWZeMEYdpbzwXefyDAPPNWAJx",
+	"xysTzAcd6Z9MHf8YyfNPJDAPFHpXpUwPE43dFBBnSk7MB/R2IONGUWBEqbI0xrlj82xU5gRxxil7t8MQ",
+	"bC2uVi5r20Y0iNgp8Fo2YOU6t5eu08xBS4btEXrPo+bzkMpngcq3E4kNW3xwro7HnOefTCcf9L79bQpZ",
+	"Kz7Gl5G0ecUQ7vPhDkgVWOYgfa91CjpDlEd1QiEcoDSZgwEZTJtLK4Qv3TXSEqeLMhmDoOufnzLo+YD7",
+	"7TzV7jxIQKs6Xif1Q3rQzpf1j/wJEke4yLs0hUR2uf8MWSDLXTBKcvp8m+TRggkWbR1p7i94ZktfL4gY",
+	"l5Q/2ya2lJmCyixWqJOEeN3zTkxfG1AXoK6PD/ZT25zSLwfYc6sNMd76UxrkTeOYLsAGqv2Oynb1l7Oz",
+	"Y4INIDDQI1QSStAxJ1tpCwMe3dpfneaOzuPfLav5ZV2clk2s8D47lxtOmSnM/rK06GsaKvurntPu2suD",
+	"/JMdQFz+g40gXDMH3t7X3KkF9vuyuMw9EYl5rB2pAjaGMpUlkZmt7Fa67e1XJTDL+JW5E+o4j51XSyGS",
+	"iwP5WnGx0+IVnlPGIS0sQRMChak8ax/DjDGC52r9IgByu9t5ueykNFSzW644nsOQXxfPZQJXxgWS5lOR",
+	"GNFoImTSe9V+1d4cxdMTJpP+LNy0Fd43O51WZ6vVedVq71g+5RzZuVSUotNub44mYRRs5k9zs1PrOK9D",
+	"fKFmfD5Vm1bXveE10nK9asfp+vXPhWG4LpmXtsyvJ7uaTrdsMTGLSiqsSRaNfY/4aU1rKHM2ozHjiZ8r",
+	"64yFh1a6kWpWD89Kb0SDpeyszRP6j1A2oxx5Tf2ZcaZGUIsM6GhCsPqpJLOYYcU2xz4LET6MJ3HIZIsc",
+	"cMW5ekMeC5EQH0f11c0F35cZHbEh9x8p+fgeicJryA0Eca/WrOsRppabFtghvu1DWMSgRhrWKA2hiDBU",
+	"v0tvLB1y2+EDnbK0k2I/FCtF50eKWQSlgomvjsN3CrWiGTl7vRAiR3wZd/oR08mZozsMMQjeFMR5UPe7",
+	"PG54DS0962p6OLrGKDis9Po/9LBg2rTqpq3FU1WokoSBRyiZCRlCVUKdV8UtJlrOSyHJXvbCvsrz1myN",
+	"nDKiYFZ6wqAM2gjWSoMgVAul0bFzmLq0YNVG7GVYEQ2LAk4I1I5G0dEYdLj7Dj4PaaXH6UNOazVB9ou7",
+	"PE0Jy6lHDpWKZ/dU23RvXo5NU87IiWB5driTP0Cv8aUJ5bUbve6d93jAmcE61UD0GpHmo7WkTmC6GVkz",
+	"L106026ZacvOyssCTK+jxgkCMSjw/ZFzvrV2kseLzKZ+2Cnuqnwndt7KlcsVr2DGVytJeRuNma0R5TSB",
+	"sPaFU0wqEebqknX2Iw35mhzym06XaBK40SPPzN0UC07v0pCbyzRTPE2BUyecXeciIbcxnc1YsOGVXzOi",
+	"wKH2EkoCBjiKdeuHHHw9oOgiHmkPi3tjdh4zpVLhrVTuVPpGBpy2V4rrkGuUWkDuW6ga52/sOlbeX94f",
+	"esTUHwcgOvNYGCr6v3+0d/b34wER8ZAzjKB16pp6hDMJD7YBYzNjsum8JBG7YZEEO6qIGX693X79EiDA",
+	"RcAkCaWSF9x65brsar5KeJZZp/fjV6TIJqtrjiuXtutColj9qQu97u6TDO7F9up7m70Hgy90lEBdtBTZ",
+	"obz87URM8xdjFoubMECbbK3rX2SUeapWrUA/jBi4UH4SAJ1lqYDIAQYlXgSL55Qd1FKmyRD3FNBS5PI+",
+	"cM15+HnO9M+Yump1COZaWnxzIPvpT5MQjTJaKVrUEr2lK30XBIyiars5EjHbdCoObd5s2Y+bRYmyTCF1",
+	"ZY77xAStKKaTO4VY79X96skh1Qpi2V1yMrkVZXGu7XE6/Qg+NTEezETIk0I61N6QD/nvusvvxv70O+qH",
+	"vw/5781m0/5ftcwlPCW/k+12m/yuhH5rMXEfjtA7hwWZB0Mvrbiso0rU9815HIEdXjW4FMmElCYTJFOW",
+	"TESAlA8YwTqNpCDb7e3N7fbO5nb75eZ2Z0un/8MEdTOaTDzd0TMpUURMZPgb2yCZjek51b465PdCwjtI",
+	"1TGKWUJidgVxDGq1FWnwcGTnReMCruAFGI4N5Pz0O999w/BxyotRzAK1expJP7tUyMvrnAB+rkq6q8A8",
+	"EVGAY1TkUlSjdV/DaI5jRDkuhdK6H6PnR8ZXQoPVTQhLfic7sNQ0gAH8yuYxW7aonfYW+b2OP142K6U+",
+	"BkgNKk1mULKu0ElTocKSC4SHmYtmLVaFnL+FNI7lR+60NCmVc/lyq/KFfipRdktSRWYiSzvt7lJLFM5b",
+	"RmNsPJa7cwwFa3iNk0F/v+E1zo/38fP+4HAAfwx+Geydnw1KF+w6FRfoFv64Jp3XhBbxrRnUV9gmIVeT",
+	"S7LUTy7ZmjLK1fUro1zb7TbcaHNblhVTJrZX1/ZyyVYqGNuGW+UNNU2wzbZts3uqrqbNd2zzpQWPbZ+X",
+	"+Y3egrFaLStN9JTQa/BA58x27LSdtSHlM8FHtkmn0MTGAYqxIkP5Din8ZpVRfpidTA9je2651A1zm8Ui",
+	"YmsS9A1PB/MwuEUB8SE2qb///uDDf//n/+vrNsAikBkYpt2UMzYKx+EIA4HsdOnB+OoHtCLqpF0ARSyw",
+	"b9PZQhHnyZo0I3Q0gqn/5hz70yZd26TK8Qn2FSYyrRSpRosEv2IxBivZGbf0jIY61g23M/23df9tl9UV",
+	"2nQLbQBumi0U22/Z9iaZvj3adQWxDdN0R0+/A3dXcecMYuhWL3Wrl3qTVSnN4P0V+3Q0YACD4Ohs4LJp",
+	"oefu7JgWamZniO5rbADsMIXtWsZlsBYP3NGU537mt6MPszarwwlVQ9UlZnImuMS0xxClekulMbzew9kK",
+	"72o6ChCr3WBu7K1uo5gquzzIxZWRnyBm0OFn2+3XL6vYYOX0mQDD5Y9TacRMyvQGOR5ZwUpt19ySvMb9",
+	"b3kn+mYcsxgYhVjVhqAvi2XY9R/RUx6f0We7O0vez9Eymzedu0zACbf3CGtdtYjvRIjjc5o1tc8li/1W",
+	"iXnYNf/3m/+DNn9rN19ftJqfvna87s5O2RtAmaW1CKDSc9AEv7i1DkkE6e7skIip9UiPBOFVmEiP+Be+",
+	"R/wm7qeVexl0kf5pNpcusv4Z221lDTzt9jInCTvVCZtFdASa+5PMWjZRivxyReyPnWOruyKNmblJa23s",
+	"NN81u8Odwv7ymr1ZRukqqvDSaXMOSYJXNKq70owkYobddlHLR7t5mJDpXCaEfZ7TyBFtioaYbwziNcGc",
+	"8x4oUoEjXpKQuUX8cciiQPoQ0BQxesMcKxYRc3x99gWPFvs0oW+SeM58bCiHHAxjih7OE49IgbK44xe8",
+	"6w6mFFYYEMv/gf0jYuNE9W4NuX+a0DjZpwnTZrUBD/SnGGQJJsm63213XzY7nWZ3y9/YJf5ezEAXsN2G",
+	"3D+kMkE0y3ZvKqEDktien+1lhjprd3rddq/96t/b7V677W8UjPH90UjMeXJM42RxEDR6W0rVsP/reJkG",
+	"iF2N/mjKyJ6IZ43cz/PpJYsbvcbe/sn7i04b4gH2KN+HrNnvInplzKx7lONGMl8KntBR+VIgdtdtoJdy",
+	"TBOyD0+YmR8zC+nqhYBXQ/AWStZL2QQJ3HyvIQ2F6yuAp5ToKQ2jPtbJaPQUp/g/NChbIzFteI3sCS0Z",
+	"LW18KK5Chcqv3716ud9+1Xn1anvvh/2XO6/73XeDfr+9t7PT329DLq60U3EnMIyCXMnKTsAohvqlarID",
+	"h1tSOqDXMFn5+3t7qLNBdzCp2DZvu28bnknbq7iU+lN7IRicIH2t48Q0ASOKvQcZwOg3VnSkRmPyH+0c",
+	"ha5PxqVJG+VL3JbA2IyeRXfet7FY6yr1zCuuWlhVH7tAdN7CF78sP8uTJkeFKFApVyl66eaNNrh4sF+q",
+	"KRWpW8Zz0iF0jpi49bKtVk+DIx4tDPXKTVgmJJbRSnc6l2y60y2fjcCYRA9a5oCTpcJ5HvpxwrR9O1NP",
+	"X5c7sFmpubjtEVSu6SgJb5jn9oAam4rdLS2u4HuKo2lvzZhNxU3Ir9TAt5Dth2lfgojKZMhxJuIXyJKv",
+	"FJowUWtBIKzj0qCqq1qvKR845Lbz+engxHeMJLrlmoQU3BsegdWj1fTisH8KWeuPzj+c4ZSwB9xCjpPi",
+	"sVQd0x7lBOGfHs6lEBGjXJ+Oyw5rno4uS+Gezm7mdFKnDOeASJ3zaa22NS37lm4tx9QrLnHn3kusB6m6",
+	"xEW5wL1VqYhQ9wprPaB4iUpEjML97a50f83Olt7fVHgpe2+PFOc3+j0kk7+dmPolQYoh6+q2jMNYJuTl",
+	"NhlNaExHSnHeyCrIrkyRe0Ot3Iee6u2icvVWxHJBdp98ZNHByriNJQsIBSf7GUx0HnuvRLOwsKxAVwZZ",
+	"plqY2mipBSWfu389mbAwJiM8zrU8RIvymIsf3XsQBFZYBlOtRJSvOksYbqlEKgt6yyU4G2PeB9vE0ozs",
+	"uu3xbOfP456jGPBgtVPIS83PgiBqEk2oHrw8LacXNFDIL0tkQqczfKgKA4MqeDMlAw0XGc6UBsxJsbGL",
+	"DwAGnSZUDjk8ZqNSDERcD73VJRP2hQZsFE5p5FxgErA4vGFB+v7hUoQhtyRBsVQ9r0MXQi4TRoMcS6uj",
+	"jmTQuBbwCQKxBKNzqk19Ole+qecjdhlUKqd4VhX7uhIVsDPAPl12577WZjW5Mjgp0KxJ7QmhHxXNY56W",
+	"lpT0JTC8MBY3NCK61LoFoEMq3Jgang+q2SkXwKuA5y6/iqGXqaUuIMs01CpQumMRHZlbAtOMepspXAia",
+	"bo6d56uRVI6rFeRsndP6sFJ4XAWjVOEuwwDz4K7vSuxCAcMjuamr51cU1suZzau0egc0r9pL9oILLgGU",
+	"Yxoop/4r8B8YazUSrw0Q9WMcSxzOy+ydy6yZe2lwVcnDzYxeMczZW1ZuzjHiocapUGtC5XsRM2tu1vv5",
+	"9esKpp7UqPMt2mU+3X1SC5+GCT6Y/Yl7SHfgBNHV3ofXEOOxZEmj1y6YRvSBl118DjoEqsZsqkubQaWo",
+	"qyzd7tR6SrYIVaWUYvYetQEyFlEkbium0whZ1BDtlav56pB9Dsi9OZQ8Y2lcKIMVXDAZ/obuipnlKtSp",
+	"AZ5nIRzpyZctGn8rrrhda8GJSGh0wuQ8qopZTBEIT3VKk9FEsRKnTqFJJgeeeu6Q+IxyH56hYp+v7p17",
+	"HQbIeA1jSTNIaA7TAqjGgxFqpivHmxXLvtmCoC0yuGHxIhvBkb7dGd+P1J1rDJVDIUIZxfl4XqThNelz",
+	"DStpSQFnzbor1VdXD8SaGE9vai1agkriBrQ5JGYjEQeV661c4KPMSI7MvkTzuH9BTybnlwnBJenxATkX",
+	"MwjwyZVMrinaudbRJxelyxL6OyqA8Vevt4O/VezgEVJ6DTHtQW/7cPHSR2JFPkBFbREltBK/eL76eTgD",
+	"QR/KkGpLwZADYYFsmvD6ixUzIPLMdZAF4pwIcslIJiaLklHEaGwqJxQeg4uvfHurE5wPIkHTNL2MQARY",
+	"Sv2X04aHjFl5nQuDFfD9oVeRs9vMdawsZb7ivXw+PbdiD9k7WXcb1Zdz72kvZ97xZDXPpHIvOfRzzzvH",
+	"9efJxPeI/37/vfonDj8/lUOcknjyDoYreI8VnROzroJL3MjK3PHK1lMmYEESQqfGTSFUH4Itmk54jPa0",
+	"Nmjlxjptt7Zb3Y0WOTau8jJrDg0EA3toQq65uAWiF15xAcE9VBJnpK1W17jnlOaI0FE7YZXogbE5YZAm",
+	"kTHfpU7babwTQ4oKyYHeUhmOWkvD6O88swaMfrlvHWtSh8h4Wsi2q/drTeTEthTTqJTEL+FDruAmSBMd",
+	"91vkAzg3E8bnU6tJIg6CW1QyocmQm9Bj9H4KJfHLw2x8nfDDpqrkjPi5oB3fG/Lsue60uiRhUQSW9Smh",
+	"MxoneUt1cUc1Ug9hqE8BPKczOmJNyWY0BgMvNJPWGipiwqazZEGovJYg2jPQBjSuQOss+aOzWWskYtZy",
+	"IiJbMaM5z+c6YUHOsd5zM9HfvOxqyjkUJBjPI3sltXN6Nv6ws5HTTrCQwQWmf+012OKnyeWPo/Ao/Ong",
+	"/LeDzofwQB7wk53R3sHLg+vZLz/v/fS6xRY//RZ8PFCN/jGatpPRVjT/++Kn161RN+KX03ft4JefIphm",
+	"pu7sRcjhXbZtT6YcclPKldp+H1RhmRr7G28h2KMox2S39LWOR7uz0ALWYAJiMudJGLlBedgnq7HAJgvK",
+	"+jTk4XQ+dam1I86shK3OAnQ9ixooWQOwy9A1C/rUVV+fwVJf/cyZZAbLQN9Ao+wOmDyBBUjppBOZODYT",
+	"CY2ZJ3TXJ089oRNeWD4y5LP5ZRTKCRyTncm4s/zy/hAXKfXTYCgtddYKaP/4YE0Scctt9gxvyDWjEAFT",
+	"oko+F6RWLpS2ar/Rcd9olABqrLM22p+GfMZigt+WMlUdpJLjMF+dpHl3za9oUrrzdwlXxFKrM+g4q18r",
+	"RzRihSx+OqV0VSa/Jv6xVSJeudHdd06u1prilcaEqiSGVZllttMEAmV5XvNgegd2Id1KeiagDYEBeAGK",
+	"nZ/PNZkTr8+rYxXX5QbUII1CFvTI2pe11mqR93dew0GY8h0wHoANZJUN7JYkPYOH6nwVHv+XJty2JlyI",
+	"plZce2TBpPbAqr+brUJWB4W8JQe1NF+DoTFPn7Ahi3j3ZW7I31Tw7oIU18S/Zgsja/kglNlWxagBSF2c",
+	"faXWyLNKXih1yWyq5HSsLyuiW+6A1NrMuKWZNyQbzeMwWZyqe+uK+SCSF+G3V5q3gCbEPz46PSObQv2y",
+	"CWzHz4hE3dZWq7PRc7WCMAAQh4kcciOrQwqTQsoEit6FcCGgz4xKeSti7XABRAceRWDRdp8KnwA8CkOQ",
+	"MzZt4KkVeuG5QKmpuLcSqc/JNqDrUV0uSpMRaMtU8Qd0fFrMGPH7xwf+kIPtCaO3cA9jKLlhwb/nCOK9",
+	"r8itpc7gXSV4WC8yNJGDv1IagYgpUhT6VssnvcYJo4GTfEb7P4ZpdyOhnMcKgu55Z2wN6uvuCrA/l2WZ",
+	"cPZZxK5AKtNwF5xcsgmNxhiPDZZjyCQFK1A63xxw23B87cYBtufdIYfgUev5Ag66gqwjGZEeCZQQmABD",
+	"38BYFRoo3Eb9RFNWNV+qXg+51W3jORLvTIb8Jhh81OEqPGfRuKffC9R6JRmJKQOXI53h0ZQ7A8Gz2YSm",
+	"h0c/gqtunPomhYHOPaXzAIHf3Di8msfaUDnk/t756Vl/b29wenrx08e/nl6cnxz6ZB1dVkyiC7VFCIGD",
+	"Uc9PDiW5ZJG43dglfvYqgzorhxwNo/YOZ2wUgCI5bM4AwwTkZr7MIJKtxWEkVC0jPQrf/3RcV8cImI41",
+	"8zWqYwz9O6PE/PTxrFF8RdMInIm3X1+CKhtAMLVP3bu5NHRrlkgCCXaG3B1PGrEZZJAW+SC0DtRzr5Ae",
+	"zqY5kB5eD4OTQ25juvM3Rl2sURgwUnb98hQc9ZzaJNyANgbj49G9ZNxYKK2ByAXhLoBAt8B3W1w1AHMs",
+	"YiOiqesVYoEdBFNrBeqNy2yhC0oOiz17GUHwkDK84mSWmhLhAcRg61rqxpIZsxS1dWMHw51hn4OkO6dR",
+	"TtjtWWjsck+iRT6WkWlFKnV6ivxJDfm6kyBD6W7ppwtFB4/eD04qvr7QNQpsmk3MrO9vGGgNeZoCNgHy",
+	"yK/USr1y9rCbWg7WDIaQSzEHQQd5h5J2Utus5R02T4wRbpAOPYZhPIZX5Ai5WdT/j/AZaYvqEvKxqIqb",
+	"xZOEf8HFI2aM3DAeCLVOm5ZFn1P/+EDjMGQ/FDxRSkxryI3RP80nrHQfidcAh1uTJBCjuRJPUBa9FfG1",
+	"dBtKDG2WZM61M29ryIf8BXnxAu0nOeb44gVZ90tzzbVaLX+jlxVlpM1DOuTE4ZuQuxTt12mOYadMic1W",
+	"StxkpZ55QwUHK5vPlJDOjlZ/5a424kARDzNGamMCAxTuzhB2sz1AD9wdnr5drdlZeb4cB6XUUlysIoN0",
+	"Lfam+l+HNjvGsOENM/kx0i+U3JN+yqQVGTbufL0J4wRf8FXUx7TMv07vzHiiKLauNpGVA/Z+KfpewBHi",
+	"PdJ+LprNoaXMFMOw5S/wnHSBDc+pGCI9Au5cHpnRK9CkeaCthWirlYCPYGSXPSPU/PTxTJL//s//h4RS",
+	"zrW9o0SZTESpXqWf5bX+OOTqAuv3/BoEsqyJnmXv8GDw4eziYN/3INtrujrKCfuia+UXqev6yWl35+Xm",
+	"QP3XI9ds4TAtRVyVmK2jyM0LbroIpaxjbZFGr9FudVttkBtnjNNZ2Og1tlrt1hYa9CZAgO/PFAnXHKi3",
+	"KHtp/DG80Zbu9DaH3CQQPhO+Tb/Ps+mQ0kZH3Nc0Jv1Ch8mxkjyvu+7gkH3khx0ShDIJ+ShJV+FhugBE",
+	"YHi0UtM7MzjJzHW6RDSGgCyLOUzgVqGfmV035oGA7DwKNS8hVfCLF4ok3YTBnEYvXqRDq/4fzS1wMw5K",
+	"hoVeX9hxU8WRRppaviCCe1BxNoWtml7tCIUItXtwOaFT5owA8x6GU4zLjIWUtrRjz0n0BV4tkPQwPaM0",
+	"F6wLSuC+MG/hx7JBsnUW+qkrAyRegvBSJQsQrAykhrX5oqyrzEREDPZxTMNYx5PSSPHyhQa/TOhCCdYm",
+	"x3XPdY5UY6XVcQG/nCf1nlb8ybpvTQf+BuGMBVLHZ8Ax+YMgTMiefUPAgFkQeErOC46LZdEl5DciumEB",
+	"4k321LTgOhFT5o6HORoJdQ7USVAHyw4loYoeMiUPoQWjX0LalFDrmKX8DbOKrClpl3BBxvMY+G/KsLIl",
+	"+BTRnTBdHNkBsqmaDPWSuX4/QdpknS8hHQJKdLmCHV5q6ZSVeezTJpuY3Mwp4LS0x8BNN3X3CW2bTCZv",
+	"RbBYtYbwrcDM8CxXJvcYCbesuAJw3reOpOqWtHvWRNz1K3vp86hTMPjpoaBrz+l+z1ZEzoDaLZHm1OZ4",
+	"MwRwDxubmRpquV650c7EvaN1c6PlG3QrprPD8szXDyjZZg/2brViAl6tagIN960AsjWDCxO4MwB6dNud",
+	"khcADFQGO5ESwXeJfygQ43wShViB2C3cU8W6c2XkHl8OziyjuObzk0Ozkuy6qkFYhI57aKuk6t60ycmL",
+	"T/erFfjcbrerGttz23xLA+NaBl06y7tkaiBDp63lnd6J+DIMAsaxx8vlPT6IBFkAJP5VvTo15jmmi0jQ",
+	"4EyIQxpf6X47dTZVUm1Tde6+Xt45X6/+zmvs1AH+AUe94BSSH+t6i6pvjY2amCgnObL7Qgf8wnkr+bXS",
+	"LP5J8ZLMi9av9z4bQcBXygq0TT1nK1DoS68kpFYusyU0oHTE/bfhaxjcbeoo2fTL3BdhcIcXGJJ9lGRT",
+	"ngqjtaCnHUiXdjV+YTijjwhnzX4YKL1lu71dCM7FrK74luGIvyblsZFx13V5ji1ICZYXUNFiDNEuSlNA",
+	"EHlE3GhSk+GlGdJUJn1h4pOM9LWy8JXWEQJRI/cqHhQIonkMTxeWr2rVhaTfGK0xSaPyCvC/l5CuVPqo",
+	"hsT4JDJmhgVu31OYzk0M8fT87F+HOWzXYg7vIJntw7nJd8J+P2FH0unaEK40KXlCyo41g8p8sw9LZMNs",
+	"DaCQY3GMIIwx1lf2crYlu0u/lxNv0/pBbi5wpPzYe9cZ6UxUj2Qon2v7csYEag/lJ7HYlXW0CgOorJmp",
+	"06hdiFJHxijk1y3SdfiOHXjIJxQYkJ445NrGksJjl2yX9UzfkcC4UmkwKZpIfg7ZLelfgb1TcCki5thJ",
+	"ysxaQ660i8zk9xtHSA3bCEZlrWIcKbeFlPFOhXWPtFvkWOcfzoHaK5o60nvoCHXmtJRGArVRUQ3UuLbc",
+	"yFFivMgWRmz8JCZc5wlLzRqmDGGaPWCpwtRNUy9axz6gfLn53tN4Qd7Tf4AbYWo6WX1G6FSccSUTTA7F",
+	"aphinvSUtBHmP75MI1Oc/M2w0Wm1hw0CXnQhv3ozbJyfvWu+Gjb+I2uf+GNMN6lVhBDzS5nJxW2Vb6dO",
+	"Hn83yKYtLMUG2QEUSpCYRW+GjXSdROHHm2ENjEztPM7i0x0v3Ve3XXdfKVL/ETtzLVj37+yZDFyFa1Nq",
+	"6HJeOHhgeMzz2ZFWk7srNYRUCFnG1r+rDt9Vh+dSHcCBprbioFtn1IYfWZKR2u0tTBWJuirEg1MEfVX/",
+	"HAR3VXmCqnSONAWUI5aiZxG6aus8r+gwsW7y0NsE8xtkziNwDpgwMg55oMR0vx9htY938IXvBDLygEEc",
+	"kOLVQj+MH4MvRI/48E7qk3WdyYR0d3Yx4lMSeqk0s512G9+ysegTleqbDZ1mH/K1+IoW2wHaGy3i69Qu",
+	"vg7xvNVZhWJxW8wntJvNNYM1E3i0AGcXHU9SmZJG7eUoDljcIz7EG7xdYNQrJz6mvFKQGDEQGyC4VXuB",
+	"2PpmWKuKp+5JRDJ4mDapcnqwSu14rXRDOk5YbN2LMPZJXoczpUpg/UVCdYpOSMfJ0SNQjak0iQCiB8xk",
+	"0AdsNZDcDXusG8gS9HxBwNmkbwoA6iDggVsNC8oXRCkAZmkv8Q2Ajv9ZaYC6bILnQslH3FF/sS8zykFV",
+	"1BUSMlUUoFgo4vAloJKaU0+nFQZAqw+gykEm4p8PBh8r8xCDk0uNfMWgWQ65VS2LGW4KOmapqlWSk2s1",
+	"ZQs8H+poTUeYwKhGyzM3Y1OdkfVZ1Gn7Dg67Tsu/1ZoaMabezAqjaumXgHF1Wh5CMq4VVdAbHrTQs71F",
+	"g3HLUPY0Y9u/GyW1nkxYneGvRDxMCbz1H3UkqfcsoQFNaBNEpC/JMpHItDfN77zGyeD0rPnOuL41fzbe",
+	"WfcPpHrZTqZPfVkLffYeIHFhxwfJXdh1dekL+60sg9luD5DEsO9D5THs/RipDEeoJZs5ER+/lshVNIpK",
+	"HD7T4CZHsKp0D21A4YeViOyRXVY9m1Y5Oi/vV7hPn7ylrohFzuPjQn3D6kECNa6q9+aSG3IdUGsyblDQ",
+	"v3D7axJ99SGXnDY0n5UuwHEbXN9ub2tmn025pPm4zpnkm3R1OYuouOWZ2lTglKFtmdrX0TRdT8dSwKXG",
+	"XV/JpzG7ojHI4CMqmV5PNq2UnybM00vI5bDT05iEcalRGb9I/RRhANeZUw+kN5IJiiDgDU0jz0yahtzr",
+	"KCGCIJ3QbHJlkJ89Eo7Tp1h3ynUQAG9DyYhxNcQXRU+N6P/09qjZ/aHd2fY3WuRjsfQXOnoaAJTsPt0B",
+	"wrIstZgzK5y1M3J5didYWlWeKihxGbCgR3KlNRSye6XFOvQBq2EzKYRzrVHSO7HtyXt4DYp3bclU6AXi",
+	"sXb7Frd8w2zcTZ3mObjqPWjDf3M27L/tvlVy79vunr+hsUdMwyRhAQltyKabOsumXyf1EnK76CM4M1ty",
+	"0337udDQZRm+XecAM2Rf+9kqzHzxAlXIFy+QOM0YRop5Ft0wODGXPbqXOgdQtT0J2U+ILZJmnAwAs3fa",
+	"nS2I6oukIHOuY3hG8zhWCpvxDm6BtzKcwflMsjhpvhcB6xGsy6a2BSRMTWkyVc51Cnadvh4zvufT5ykY",
+	"gJKGa9PIoCO3ye1ENEcimk+5RE0VK7mahHnddluDLM3jB97AMQPFqQkBpetGgfSIU+vNI61Wa0NpMKY2",
+	"L/YC2MDF53RqfBQs/Qf1yK0Yh+rndGaWlIiALtYklHjwdJ04FrxdGAruJtH3bRzEkNsiuRBN3CKOCras",
+	"GAw5yzo3C86GPIkpl2g879kTN4eplValcE1CflXtk5tP57uqKICoojDlkQ62Gt2zyc0zrxvv6bXjBq0I",
+	"sttW3/U0CMV9g6qb2/XOa4APNwAtOzuKCbdxiKYIiy/uNEtr+S2tsHd/Bbl7NqEzh5aViVvhGao8dW/+",
+	"NapCYwsTNv333NEuBT6s+9HrKzX755IG13BXfYCamtn0gzZRtvwyCgy1mu3r+40pLWMiTCAMpMA5hrxY",
+	"eECRKUu5tSXmn1vp1Y7E/wwnY92Xz0zley0PjOdRBBnfMw7NoQQud35ymDMtVDsb9y+liJQi4ngdm7ym",
+	"db2K/+AyAcvKh995300p354ppVN7qQ/1sTYweoSn9b+GLcfkISmaZ2pacJ71eWzzK4rX9zpWD3ggUUu2",
+	"zAlKVV4xMCGgzOxUXuaBrvXssjTJsIikTOhCKt5FA5C2LhfOGxFwwVjMryYk/5S20SInppolNSpaVkEe",
+	"8hij2KwfeBhnYWrjeV1dLpPMBJ+TcM04nvbzU5qJZr6Ma30hTGxeNuDRjtxO1m1fMyS+Ig25gsBGK+uv",
+	"Zy0fXGRkAAMaUF36qaGCRrd0Ick1YzPQGUhpBaFeWgDU1Py0WyszI5janalFxJT5JBVVPk1yGLJ+OwlH",
+	"kyFnClfChCRCbHgZhXW73UaVSI1SLP+ZfVDVVTWVWjvkTm3NOtVDIWIcFGIAb960EUMqPHzsS3XlaLGa",
+	"2lZw/1eDwk6r3fSLClk9h3JbaBAekb8/ZHx/yPhWmB/i/SOYn1fuvHHEmVNoOFWOgHBab4t1MEeqv6Ct",
+	"dce2LhxZIqxLOWZfs9Vomi5nCTKp+84+5DUf2ssIx48seawZ53nerP+cl+PnUfwMjf1OWb9T1m/qifgR",
+	"ZPWZX4WxzuEf/X5Mk9GkJCxdZ8SGhC6ZJ5mHlwsa8nVwvbrn4UuJxvj4tbFbeIL1Sh+Jhzx92cX0QeOF",
+	"LiWL7zKYmoMH7nOHeQr6od1+pRM8Zp9QYGD7TmJfW1rEz9TGz7sJ3l8RX3sw9nMcFqqJXDLrWJeV+kFG",
+	"H3zYH+z7+KgIR5PWv8ubMxMBuk36MKATxaBCgEcJz8DmKdCoR1UPZcVJHZ2I1FOJwL9Vux2qVcJrUyoL",
+	"1NFQ4JCsahZiFRR8ncq+MXnuo1OqXfu5stm+znMET1laMhnyh8ocOHCZsvKAB6DVyu89iKXrCmKPfsoo",
+	"rc/1uBXd1S5c9i09YVidlJrHyO9K6XeT8HeTcF3ZTRfrf5xJOJ+98muap/ZuM7439OHMVEbJp3ZYk1XZ",
+	"Lz0CHuuY5VD1bd0bTvswB29MnunG1D4q4lVBce/89Kzdudg/bXjm7+P3Da8BvPjk4G8X+4OfG5/qknm1",
+	"rQ8KcCeYvnYKSY3vT8Fko0oadYkQguEBRAg7PogIYdfViRD2yxChOvcYuz30HmPvx9xjHKHOPS7kq/61",
+	"JAsxBFGV5Bkvb5uhBerWZO5g7uI5FKE0lS0qc6WOs/1Ah/RjsRh8j8iHSBLAZytZo0Obkiav2SzxwA4W",
+	"zPGKsWB3yClW2lAagRb1KZELmbApTLAmCRexEkVjEy/kpN8m6zHDCCZ4zUnmMU9X6ITW6NzwoGEJPmIe",
+	"CXlavwYoUZng2g+CZyFADxJ7q2jP6sQGKcxjpMNnX1y5fJg/0e8k8F+SBLopaJYTwfIENP0geBwFnJcQ",
+	"wPf0Wr9BwxtdTtKJwLo/rpq2p1FYUTko6pB9OTTOWdkM8x6480CUJ5TxwShDRUrxy2vGZiaJeCaFeJ/r",
+	"ypewKucFe0poFGWJpWqiiSPQYkUhy8ihFlL+FUliQf76J6WOD5ATCRe33wnld0JZmakrrcr0cIJZT4Hc",
+	"nGWrZ5cqk+g8Deagm1CGl+iYm0kDpX1lpEspe2QcxlWir3a80SHk4F6Tipip1koTGokrsg5pGaksr+2i",
+	"7erwE/iubGjaeRWL+ayg1kKkRMh1QJmXqUqiSLoivhAWgZmpoDvGat0qyRk3hRVNyl1BlMCv6INbCfzP",
+	"V5S/NmJNsxSOucqxwvFcTXiZJqiOw88V1c1VE13G7thWhgKcHPT3G15j8Mtg7/xsoIgqjETjJBzTkbra",
+	"nzCpU35F2g/+vuW833//oOWYRQTwTq7mz9D6emXjc4eaqWwKoQCFQvH3SM7VBWy+84XvNoQKG4ITIpwl",
+	"vgVMegqzgksatRckytmmSlpJcQcTRpdmNlz3j8/PSKvVcrnN5ldz+e9sVJ64YXEcBmzDxPVqQuARc9+R",
+	"1Ns6dPZxVi9O8wsMUMPEGbapJg2wvhCKH+oh18ciHnJNKImvTsYnm8S/isQlRQdVH3tjvhTiK4Liq0Xy",
+	"BNyNMBkJ8Ax4zdTCMxb6nLL4yoQc1K7BMLR16HtYOO+WSstzwCM1YyrxCBfxlEbqMvdgCZiecqYP20ur",
+	"jmFAIm5ddUttP055v1LTC8z+THztoXFneHH23cpY2cAvN/bOVAcKnXJrmaJaaTTYg7mlwp5H8ScH68BJ",
+	"YnmP2KVSdTtNBQ8TocvO38/G8blbqUkngz78cX6833f4ejZv4qdswNqTMFao7m8+lvHYJ1QOV8ErnOM7",
+	"Yn3DiFVHXstoCJVE+Lvo9l2lr7J9lta/tBH5f6SW78hdUBuuzKqqLRDSSpxrGcU+DVtVwuCaRC9ssG36",
+	"RRLmG4tqauzc0FJIavCUiVAqOtam1xHzSlRykq9ouTKtyLpLfLMV35VOS/JWsM9zGqFES5PJmsQZJJ1C",
+	"ZD/aGCATjCnegLccApFms2ixm4p4TMt8jmhXbZh9emnJq9nH2CcfY8z957MYrGCcdaZ1fbWe1Ir8rwKg",
+	"++wUuatPpb6r37ndd25Xwe2OtBpfMCHkaj5k2d1K3A4LOlfWNlXIC+sm3VZbVxBojtK67LqAy/rJuz3y",
+	"8oft1+S//td2a3sD6/YU68wqDnYVyiTNbGNqzhKwI0vGAjIOI4Z8xYwwTyZqPqVba575l7OzY/KWynA0",
+	"5Ou6WYgJpXQNW7RajEU8bc7jCLK3K1mTSpM3JbAVwiE5jq7hjWNdhMarXX/GQTPcEUIn08RcJLkVns6t",
+	"eimSCdgePppMuFDr20+LmtsAK6yVCT8TWlaiwdQW3SXUunWwQPcQ80QifggJaYX8kN/QKAwucEIEI84I",
+	"NSF0sWD8JpnQZMhxBf3jA9xIKIkbATxLJMlW0PSIX8BnXb1JF3fW+XIdnNhpdXtQ5hnKGA8bHtF/Xjjo",
+	"Nmzc+buEkjENITYARh5y5/R1RU67SWyiswtttzt4ZB8/fmz2HZTpIaKU+m8fSDlnUEm5ttP2l+bt7W0z",
+	"h1h5tfdSzdjPrDxXo6CI2vCwkiJ2oXjEhdawNEo6t1BxSXXeio9V5qNeIf8NAMQymafi9ivNjaNXuoU7",
+	"tabzad/paMLAlzoWUYlFFoPBfS6awH79DO3aaXU26iYXMSOUViQ8jukVdqicfqQW+qjpYYSS6eu7cCsM",
+	"fYgHN3C9vDhRyyta9Sxziq7l0aw6P9ihWXV+kB+z6bhMIsB7iXe396ti/DlufpnQ0CTdTEulg5ZURvnX",
+	"q9jthuv6rFbXxaEUY79DgdmoRfM4avQam6C86C55lMRU83siZrbKs8l1SG62WqSveXyIeS30meMSTRHU",
+	"VMLoQ7Jt+/Ftj/TBARJep29CdkverulwpDAJmfQITRI6mkwZFA3lAeTi1PW2MWUVgXTn8pbFQ86mNIwg",
+	"U4Qa5pJNaDRG1gNczBJ3ImeMXkvy0+nRBxjql/eHaTnXX94faiYlCWx/TZKbTpfoYi1kHbI4fJlG/pCj",
+	"Jm0f0jWZ2jAltTAywCezcHRtMi9qYyYW69dFoD43dY56uO+vO532Ro/4eTLpQ418kv1BrcOzaUCtyWAS",
+	"Xk1YbAb2cKtCSVFJyCBxPHyDL0JqUJNLVSGc/2LzheLk7jwvfHw9IUhNUXaADI2peAnZ9AI2giLHkHJR",
+	"EZ81aZZB1vNL3/38pu0RNZ0OM5MK/Bu6oDonLGJTmzAfRpzSSIGOBXbQUJLwioOyRPp6efrFLIAK71zX",
+	"AlGLgTQcoSSR4FfYDPIudtrdbXK5SBRuASq7+RX97fbLZqfd8cEYqeCWJqdVV/BsMWN+PrWmttlMWRBS",
+	"nY1ylQM1WWgp8UcTGkPyfGt9MBKp/e3NPBk3X/lkHSgIlBrApLXkrQiMGQUS/lNJoECREqUiRgGh1b61",
+	"/8WUxteQzPE6nEEEnLkAwhSiN4jqL5V6FAZN51ESzmicbMKPAU2o+jphX5LNWURDDnGWuGLhHJIJC9T7",
+	"0zXe8LydoyPdnZd4bJk4zluTo3O7s9PstNuY9OVoxrgSZLdabY0w0mBLatfRLt725qrbkDlnuDvJhEmQ",
+	"6fHtMa0lAE7fMdVhn5Sr2xBBWmEqnVlaBLgMmWJBMgXOgN2wSFEoXaTMxzvgK33EfAXUUyPYBuxYaxyQ",
+	"wwwVQb1yW9jGt3tUNMjT+7tcZKjRmhxyP18Sx9+1v0vQSBbE/5nGix7BKTySn8q8J4PwDuG7Qx5K7emj",
+	"SZ261CimeDrNaoYshgkZialW5BSSzmgyIQCqZCICVEH6xwdDbrNLTOgNwwxK/nZ7Gy4qHNt2Gw+frKec",
+	"m/gfxOl8NDnRRiHj1PQeRv8gkj5ahUBlSeutlhdcKdZ4TfUpxoOZCF3lt1LtJVVab2/I/eOj0zPiauNp",
+	"ttRKhbtFDhKJh4D3wiwBjtnRsyrUrMzWMyJEccc6uOrdXCq+uheJeUD2fkmrMa6aRkvdL4hrGPJ0n4Lf",
+	"qA1q24bJLE76++/IyeD0jIxNnKKOpX7xwkYumkptL15gciq/PBrSt3Rb35b1jhJcXm+Q0UQIySybnMUi",
+	"ESNhK8DtWkodJuY78uJF58ULyP0rFd5rGPXdMwdIrUmH85rLY6+CMQKoZZuRgbyFvHIbVopRA+strUni",
+	"58NIfZ0ZmmM6JMmwELOZxlgOOv/9n//363zuqQ2ID9fCEvxAI9XmNg6ThHFj2zdjdVp4JKj+q3OAgzU/",
+	"b6u7GlHF1fx74nABUSEAF8vzKDROwiRigMYyoclcwp+iB033WaJkwaESaYeNAD65v+8p4uR8PqbJZNi4",
+	"+3Tnb+xCCRpnjZIAMmzBhjXJJjSCNO0yw8y0bIjToUEHxCzF/JApw5Gm7B2aO0vSaQdsyCLmANMQfG9l",
+	"CQCjI2lAMp5a0sWy8GaX6K/emawLnU9oAwlrvQFyZUx8sk6zJUc20gqlOjkBm8GTXsmmjV0KebSvRwSo",
+	"aThCHh0FQepkEZXkch4q+TeGAreMTJRsCyZDJdQzh+LiLVyfCC7mSqmGbf7SfCfiWxoHLGgeKyLh41BU",
+	"kYwvC5S9IyFml3R0rXB+Foc3Sn/hLAFCRYMgZlJu6EWehFeTRBqypdNHgJUOs8T5aVysnzHc7UJ99ZGY",
+	"Menm40PiZd46tJTuoVBo96xIxCWVjNBE2x6NtNGCTdbIg6DVMmlKQknPBmHgayQNtH/+rh1ySXUlHi10",
+	"v2TCpmm3WinsQgk5JZTMwyQoJonQKyLrItar3DA0c/UsFi3S5wvwBYuklkO221ugH2VgrlYymrDRNSxl",
+	"rDRqR19QOqYuU6YpqzoL9IdWnBjETqrxwBAozXbMnODCBiZmWAqQZMGvdhGC4N+WKqlW31qHYmGQ0wTu",
+	"lq3xIRy52LPSt9Z0YWRdPyAmESS23SiqTtvtthoUnLk1YjtZ6lMlB8Z+8cLxQLdJMA2wbSpHlHwjNk4U",
+	"nyJibIp6KDqUlV0qI7+Lgox+DIHXjP7xQa/KW8CeT8bLQB3TRERBS3smoRAjwbVdMi3oQuJ/EOUu5nEI",
+	"1mxNUEaCj8Oreapx2lbkDdF5iv9ydHqGgqA/5IpiSEKvaMjRY1Xim7vRLED0SL2klDKKoh/UDgmTRSr9",
+	"aeUi/cKyRoeR2kZ3rvwp1HVy/Ph9nBBWgDrXHuArVMeexSEfhTMa2eLf2YDWWUQTxSc3vIrwg4JnQrYs",
+	"Cmj2ZT0vsnVgDwKsoeqXX1xvyCHjJQjrtl45mBMCka/NpvGs/CHt7tPd/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

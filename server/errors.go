@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -14,6 +16,11 @@ import (
 func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		r := c.Request()
+		if clientGone(r, err) {
+			// Nobody reads an answer, and neither the database nor the service failed.
+			recordOf(r.Context()).noteClientGone(err)
+			return
+		}
 		apiErr := toVendorError(err, r)
 		recordOf(r.Context()).noteFailure(apiErr, err)
 		if c.Response().Committed {
@@ -27,4 +34,10 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			logger.Error("writing error response failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", werr.Error())
 		}
 	}
+}
+
+// clientGone tells whether err comes from the client's going away (its request's context
+// canceled, not past its deadline).
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
 }

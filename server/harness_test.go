@@ -251,7 +251,8 @@ func checkFollowsSpec(t testing.TB, req *http.Request, rec *httptest.ResponseRec
 }
 
 // decodeWSError reads an eGain error body, JSON or XML by its Content-Type, refusing
-// members WSError does not have.
+// members WSError does not have. It reports with t.Errorf, so that goroutines of a test
+// may call it (through harness.do).
 func decodeWSError(t testing.TB, rec *httptest.ResponseRecorder) gen.WSError {
 	t.Helper()
 	var body gen.WSError
@@ -260,14 +261,14 @@ func decodeWSError(t testing.TB, rec *httptest.ResponseRecorder) gen.WSError {
 		decoder := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
 		decoder.DisallowUnknownFields()
 		if err := decoder.Decode(&body); err != nil {
-			t.Fatalf("error body is not a WSError: %v: %s", err, rec.Body)
+			t.Errorf("error body is not a WSError: %v: %s", err, rec.Body)
 		}
 	case strings.HasPrefix(ct, "application/xml"):
 		if err := unmarshalXML(bytes.NewReader(rec.Body.Bytes()), "WSError", &body); err != nil {
-			t.Fatalf("error body is not a WSError: %v: %s", err, rec.Body)
+			t.Errorf("error body is not a WSError: %v: %s", err, rec.Body)
 		}
 	default:
-		t.Fatalf("error with Content-Type %q: %s", ct, rec.Body)
+		t.Errorf("error with Content-Type %q: %s", ct, rec.Body)
 	}
 	return body
 }

@@ -33,16 +33,17 @@ var operationalEndpoints = map[string]string{
 const readinessTimeout = 2 * time.Second
 
 // registerOperationalEndpoints adds /healthz, /readyz and /metrics.
-func registerOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *httpMetrics) {
+func registerOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *httpMetrics, shuttingDown <-chan struct{}) {
 	// The process is alive: it answers.
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
-	// Ready to serve: the database answers and every migration of this release is applied.
+	// Ready to serve: not shutting down, the database answers and every migration of this
+	// release is applied.
 	e.GET("/readyz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), readinessTimeout)
 		defer cancel()
-		if reason := notReady(ctx, db); reason != "" {
+		if reason := notReady(ctx, db, shuttingDown); reason != "" {
 			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
@@ -51,7 +52,12 @@ func registerOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *httpMe
 }
 
 // notReady says why the instance should not get traffic, or "" when it should.
-func notReady(ctx context.Context, db *store.Store) string {
+func notReady(ctx context.Context, db *store.Store, shuttingDown <-chan struct{}) string {
+	select {
+	case <-shuttingDown:
+		return "shutting down"
+	default:
+	}
 	if db == nil {
 		return "no database"
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -22,8 +21,11 @@ type IdentityProvider struct {
 	// Issuer and Audience must equal the token's iss and be among its aud.
 	Issuer   string
 	Audience string
-	// SubjectClaim names the claim holding the login or client id (default "sub").
-	SubjectClaim string
+	// SubjectClaim names the claim holding the login or client id (default "sub");
+	// ClientSubjectClaim, when set, the one holding the client id in clients' tokens, for
+	// providers that name a client's service account in the subject claim.
+	SubjectClaim       string
+	ClientSubjectClaim string
 	// KindClaim names the claim telling users from clients (default "principal_type");
 	// UserKind and ClientKind are its values for each (defaults "user" and "client"). One
 	// of them may be anyKind: every token that is not of the other kind, the claim's
@@ -33,6 +35,10 @@ type IdentityProvider struct {
 	ClientKind string
 	// ScopeClaim names the claim holding the scopes (default "scope").
 	ScopeClaim string
+	// TokenType, when set, is the typ header every token must carry, such as "at+jwt"
+	// (RFC 9068), so that the provider's ID tokens, signed by the same keys, are not taken
+	// for access tokens.
+	TokenType string
 	// MinRefreshInterval is the least time between two fetches of the key set (default 30s).
 	MinRefreshInterval time.Duration
 }
@@ -61,6 +67,12 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 			*field = value
 		}
 	}
+	if p.ClientSubjectClaim == "" {
+		p.ClientSubjectClaim = p.SubjectClaim
+	}
+	if err := checkJWKSURL(p.JWKSURL); err != nil {
+		return nil, err
+	}
 	if p.UserKind == p.ClientKind {
 		return nil, fmt.Errorf("identity provider: users and clients must differ in claim %q", p.KindClaim)
 	}
@@ -69,7 +81,7 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 	}
 	return &externalTokens{
 		provider: p,
-		keys:     &jwksCache{url: p.JWKSURL, client: &http.Client{Timeout: jwksFetchTimeout}, minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
+		keys:     &jwksCache{url: p.JWKSURL, client: newJWKSClient(), minRefresh: p.MinRefreshInterval, logger: logger, now: time.Now},
 		parser: jwt.NewParser(
 			jwt.WithValidMethods(externalAlgorithms),
 			jwt.WithIssuer(p.Issuer),
@@ -86,6 +98,9 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error) {
 	claims := jwt.MapClaims{}
 	_, err := x.parser.ParseWithClaims(raw, claims, func(token *jwt.Token) (any, error) {
+		if typ, _ := token.Header["typ"].(string); x.provider.TokenType != "" && !sameMediaType(typ, x.provider.TokenType) {
+			return nil, fmt.Errorf("token type %q, want %q", typ, x.provider.TokenType)
+		}
 		kid, _ := token.Header["kid"].(string)
 		if kid == "" {
 			return nil, errors.New("token has no kid")
@@ -101,13 +116,17 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 	if err != nil {
 		return nil, err
 	}
-	subject, _ := claims[x.provider.SubjectClaim].(string)
-	if subject == "" {
-		return nil, fmt.Errorf("token has no %s claim", x.provider.SubjectClaim)
-	}
 	kind, err := x.kindOf(claims)
 	if err != nil {
 		return nil, err
+	}
+	subjectClaim := x.provider.SubjectClaim
+	if kind == PrincipalClient {
+		subjectClaim = x.provider.ClientSubjectClaim
+	}
+	subject, _ := claims[subjectClaim].(string)
+	if subject == "" {
+		return nil, fmt.Errorf("token has no %s claim", subjectClaim)
 	}
 	scopes, err := scopesOf(claims[x.provider.ScopeClaim])
 	if err != nil {
@@ -120,6 +139,13 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 		Scope:            strings.Join(scopes, " "),
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: subject, ExpiresAt: expires},
 	}, nil
+}
+
+// sameMediaType compares typ values as RFC 7515 §4.1.9 says: case-insensitively, with
+// "application/" optional.
+func sameMediaType(a, b string) bool {
+	trim := func(s string) string { return strings.TrimPrefix(strings.ToLower(s), "application/") }
+	return trim(a) == trim(b)
 }
 
 // anyKind, as UserKind or ClientKind, matches every token not of the other kind.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -174,10 +175,17 @@ func TestIdentityProviderTokens(t *testing.T) {
 	})
 }
 
+// TestIdentityProviderRefusals: each bad token is refused with 401-101, and for the reason
+// the test names (the request's log line carries the verifier's reason), so that a check
+// removed cannot hide behind another that happens to refuse the same token.
 func TestIdentityProviderRefusals(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		idp := newTestIdentityProvider(t)
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.IdentityProvider = idp.config() })
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.IdentityProvider = idp.config()
+			cfg.Logger = jsonLogger(&logs)
+		})
 		modified := func(change func(jwt.MapClaims)) jwt.MapClaims {
 			claims := validClaims("agent", "core.customermgr.read")
 			change(claims)
@@ -197,26 +205,35 @@ func TestIdentityProviderRefusals(t *testing.T) {
 			return signed
 		}
 
-		for name, token := range map[string]string{
-			"wrong issuer":     idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["iss"] = "https://evil.example.test" })),
-			"wrong audience":   idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["aud"] = "other-api" })),
-			"no audience":      idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "aud") })),
-			"expired":          idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() })),
-			"no expiry":        idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "exp") })),
-			"issued in future": idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })),
-			"no subject":       idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "sub") })),
-			"unknown kind":     idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["principal_type"] = "robot" })),
-			"unknown user":     idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["sub"] = "mallory" })),
-			"unpublished key":  idp.sign("rsa-2", validClaims("agent", "core.customermgr.read")),
-			"alg none": withHeader(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType,
-				map[string]any{"kid": "rsa-1"}),
-			"HS256 keyed with the public key": withHeader(jwt.SigningMethodHS256, publicPEM, map[string]any{"kid": "rsa-1"}),
-			"HS256 keyed with the raw key":    withHeader(jwt.SigningMethodHS256, rsaPublic, map[string]any{"kid": "rsa-1"}),
-			"RS256 without kid":               withHeader(jwt.SigningMethodRS256, testRSAKeys()[0], nil),
-			"ES256 claiming the RSA kid":      withHeader(jwt.SigningMethodES256, testECKey(), map[string]any{"kid": "rsa-1"}),
+		for name, tc := range map[string]struct{ token, reason string }{
+			"wrong issuer":     {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["iss"] = "https://evil.example.test" })), "token has invalid issuer"},
+			"wrong audience":   {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["aud"] = "other-api" })), "token has invalid audience"},
+			"no audience":      {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "aud") })), "aud claim is required"},
+			"expired":          {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() })), "token is expired"},
+			"no expiry":        {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "exp") })), "token is missing required claim: exp claim is required"},
+			"issued in future": {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })), "token used before issued"},
+			"no subject":       {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "sub") })), "token has no sub claim"},
+			"unknown kind":     {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["principal_type"] = "robot" })), `claim principal_type "robot" names neither a user nor a client`},
+			"unknown user":     {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["sub"] = "mallory" })), "401-101"}, // refused by the handler, which finds no such user
+			"unpublished key":  {idp.sign("rsa-2", validClaims("agent", "core.customermgr.read")), errUnknownKey.Error()},
+			// The provider's verifier refuses "none" by its algorithm list...
+			"alg none": {withHeader(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, map[string]any{"kid": "rsa-1"}), "signing method none is invalid"},
+			// ...and HS* tokens go to the built-in verifier, whose secret is not the public key.
+			"HS256 keyed with the public key": {withHeader(jwt.SigningMethodHS256, publicPEM, map[string]any{"kid": "rsa-1"}), "token signature is invalid: signature is invalid"},
+			"HS256 keyed with the raw key":    {withHeader(jwt.SigningMethodHS256, rsaPublic, map[string]any{"kid": "rsa-1"}), "token signature is invalid: signature is invalid"},
+			"RS256 without kid":               {withHeader(jwt.SigningMethodRS256, testRSAKeys()[0], nil), "token has no kid"},
+			"ES256 claiming the RSA kid":      {withHeader(jwt.SigningMethodES256, testECKey(), map[string]any{"kid": "rsa-1"}), "key is of invalid type"},
 		} {
 			t.Run(name, func(t *testing.T) {
-				wsError(t, h.do(get(token, grantsPath("1000"))), 401, "401-101")
+				logs.Reset()
+				wsError(t, h.do(get(tc.token, grantsPath("1000"))), 401, "401-101")
+				lines := linesWithMessage(logLines(t, &logs), "request")
+				if len(lines) != 1 {
+					t.Fatalf("%d request lines", len(lines))
+				}
+				if reason, _ := lines[0]["reason"].(string); !strings.Contains(reason, tc.reason) {
+					t.Errorf("refused because %q, want %q", reason, tc.reason)
+				}
 			})
 		}
 		// Without a provider, the provider's tokens are refused.
@@ -256,6 +273,61 @@ func TestIdentityProviderClaimNames(t *testing.T) {
 		}
 		// A client id as a user: the kind decides where the subject is looked up.
 		wsError(t, h.do(get(idp.sign("rsa-1", claims("crm-sync", "", "core.customermgr.read")), grantsPath("1000"))), 401, "401-101")
+	})
+}
+
+// TestIdentityProviderKeycloakShape maps tokens shaped as the README's Keycloak set-up
+// makes them: users by an attribute the administrators set, client-credentials tokens
+// (whose preferred_username is the service account) by azp, only tokens of type at+jwt.
+func TestIdentityProviderKeycloakShape(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		idp := newTestIdentityProvider(t)
+		provider := idp.config()
+		provider.SubjectClaim, provider.ClientSubjectClaim, provider.KindClaim = "custaccess_login", "azp", "token_kind"
+		provider.UserKind, provider.ClientKind, provider.TokenType = anyKind, "client", "at+jwt"
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.IdentityProvider = provider
+			cfg.Logger = jsonLogger(&logs)
+		})
+		user := validClaims("0c6d8f6e-uuid-of-the-user", "core.customermgr.read")
+		delete(user, "principal_type")
+		user["custaccess_login"], user["preferred_username"], user["azp"] = "agent", "renamed-agent", "web-portal"
+		client := validClaims("1f2e-uuid-of-the-service-account", "app.core.customermgr.read")
+		delete(client, "principal_type")
+		client["token_kind"], client["preferred_username"], client["azp"] = "client", "service-account-crm-sync", "crm-sync"
+		signed := func(claims jwt.MapClaims, typ string) string {
+			token := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+			token.Header["kid"], token.Header["typ"] = "rsa-1", typ
+			s, err := token.SignedString(testRSAKeys()[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		for _, tc := range []struct {
+			name   string
+			token  string
+			status int
+		}{
+			{"user", signed(user, "at+jwt"), http.StatusNoContent},
+			{"client", signed(client, "at+jwt"), http.StatusNoContent},
+			{"typ with application/, in capitals", signed(client, "application/AT+JWT"), http.StatusNoContent},
+			{"an ID token (typ JWT)", signed(user, "JWT"), http.StatusUnauthorized},
+			{"no typ", signed(user, ""), http.StatusUnauthorized},
+		} {
+			logs.Reset()
+			rec := h.do(get(tc.token, grantsPath("1000")))
+			if rec.Code != tc.status {
+				t.Errorf("%s: %d %s, want %d; log %s", tc.name, rec.Code, rec.Body, tc.status, logs.String())
+			}
+		}
+		if !strings.Contains(logs.String(), `token type \"\", want \"at+jwt\"`) {
+			t.Errorf("the refusal does not name the token type: %s", logs.String())
+		}
+		// Without azp, a client token has no client id, whatever its other claims say.
+		delete(client, "azp")
+		wsError(t, h.do(get(signed(client, "at+jwt"), grantsPath("1000"))), 401, "401-101")
 	})
 }
 

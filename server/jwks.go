@@ -13,7 +13,10 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -26,7 +29,7 @@ const (
 	// jwksMaxAge is how long fetched keys are used before the set is fetched again, so that
 	// keys the provider withdraws stop being accepted.
 	jwksMaxAge = time.Hour
-	// jwksFetchTimeout bounds one fetch, within the request's own deadline.
+	// jwksFetchTimeout bounds one fetch; a request waits for it within its own deadline.
 	jwksFetchTimeout = 5 * time.Second
 	// maxJWKSSize bounds the key set document.
 	maxJWKSSize = 1 << 20
@@ -44,31 +47,50 @@ type jwksCache struct {
 	logger     *slog.Logger
 	now        func() time.Time
 
-	fetching sync.Mutex // one fetch at a time; others wait for its result
-
 	mu          sync.Mutex
 	keys        map[string]crypto.PublicKey
 	fetchedAt   time.Time
 	lastAttempt time.Time
+	// fetching is the fetch under way, which every caller that needs the keys shares;
+	// nil when none is.
+	fetching *jwksFetch
+}
+
+// jwksFetch is one fetch of the key set; done is closed when err is set.
+type jwksFetch struct {
+	done chan struct{}
+	err  error
 }
 
 var errUnknownKey = errors.New("no key with this key id in the identity provider's key set")
 
-// key returns the key with the key id, fetching the set when needed and allowed.
+// key returns the key with the key id. Keys known are used at once; when they are old a
+// refresh runs in the background. An unknown key id waits for a fetch, as long as the
+// caller's context allows.
 func (c *jwksCache) key(ctx context.Context, kid string) (crypto.PublicKey, error) {
 	key, found, fresh := c.lookup(kid)
-	if found && fresh {
+	if found {
+		if !fresh {
+			c.startFetch(ctx)
+		}
 		return key, nil
 	}
-	err := c.refresh(ctx)
-	// Look again even when this caller did not fetch: another may just have. A failed
-	// refresh keeps the keys known so far, so a provider that is briefly down does not
-	// lock every caller out.
+	fetch := c.startFetch(ctx)
+	if fetch == nil {
+		return nil, errUnknownKey // fetched moments ago: the key id is not in the set
+	}
+	select {
+	case <-fetch.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the identity provider's key set: %w", ctx.Err())
+	}
+	// A failed fetch keeps the keys known so far, so a provider that is briefly down
+	// does not lock out every token.
 	if key, found, _ = c.lookup(kid); found {
 		return key, nil
 	}
-	if err != nil && !errors.Is(err, errRefreshTooSoon) {
-		return nil, err
+	if fetch.err != nil {
+		return nil, fetch.err
 	}
 	return nil, errUnknownKey
 }
@@ -80,35 +102,79 @@ func (c *jwksCache) lookup(kid string) (key crypto.PublicKey, found, fresh bool)
 	return key, found, c.now().Sub(c.fetchedAt) < jwksMaxAge
 }
 
-var errRefreshTooSoon = errors.New("the identity provider's key set was fetched moments ago")
-
-// refresh fetches the key set unless the last attempt was less than minRefresh ago.
-func (c *jwksCache) refresh(ctx context.Context) error {
-	c.fetching.Lock()
-	defer c.fetching.Unlock()
+// startFetch returns the fetch under way, or starts one unless the last began less than
+// minRefresh ago; then it returns nil. The fetch runs on its own, bounded by
+// jwksFetchTimeout: a caller that gives up does not fail it for the others.
+func (c *jwksCache) startFetch(ctx context.Context) *jwksFetch {
 	c.mu.Lock()
-	tooSoon := !c.lastAttempt.IsZero() && c.now().Sub(c.lastAttempt) < c.minRefresh
-	if !tooSoon {
-		c.lastAttempt = c.now()
+	defer c.mu.Unlock()
+	if c.fetching != nil {
+		return c.fetching
 	}
-	c.mu.Unlock()
-	if tooSoon {
-		return errRefreshTooSoon
+	now := c.now()
+	if !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.minRefresh {
+		return nil
 	}
+	c.lastAttempt = now
+	fetch := &jwksFetch{done: make(chan struct{})}
+	c.fetching = fetch
+	go c.run(context.WithoutCancel(ctx), fetch)
+	return fetch
+}
+
+func (c *jwksCache) run(ctx context.Context, fetch *jwksFetch) {
+	ctx, cancel := context.WithTimeout(ctx, jwksFetchTimeout)
+	defer cancel()
 	keys, err := c.fetch(ctx)
 	if err != nil {
 		c.logger.Warn("fetching the identity provider's key set failed", "jwks_url", c.url, "error", err.Error())
-		return err
 	}
 	c.mu.Lock()
-	c.keys, c.fetchedAt = keys, c.now()
+	if err == nil {
+		c.keys, c.fetchedAt = keys, c.now()
+	}
+	c.fetching = nil
 	c.mu.Unlock()
-	return nil
+	fetch.err = err
+	close(fetch.done)
+}
+
+var errJWKSRedirect = errors.New("the JWKS URL redirects: configure the URL it redirects to")
+
+// newJWKSClient fetches key sets: no redirects, which could lead from the configured
+// HTTPS origin elsewhere; each fetch bounded in time.
+func newJWKSClient() *http.Client {
+	return &http.Client{
+		Timeout:       jwksFetchTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return errJWKSRedirect },
+	}
+}
+
+// checkJWKSURL requires HTTPS, so that nobody on the way can substitute the keys; plain
+// HTTP is allowed to a loopback host only (a sidecar, a test).
+func checkJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("identity provider: JWKS URL %q is not an absolute URL", raw)
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("identity provider: the JWKS URL must use https (http only to a loopback host), not %q", raw)
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c *jwksCache) fetch(ctx context.Context) (map[string]crypto.PublicKey, error) {
-	ctx, cancel := context.WithTimeout(ctx, jwksFetchTimeout)
-	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
 		return nil, err
@@ -122,10 +188,17 @@ func (c *jwksCache) fetch(ctx context.Context) (map[string]crypto.PublicKey, err
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("fetch key set: status %d", resp.StatusCode)
 	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read key set: %w", err)
+	}
+	if len(body) > maxJWKSSize {
+		return nil, fmt.Errorf("read key set: larger than %d bytes", maxJWKSSize)
+	}
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJWKSSize)).Decode(&set); err != nil {
+	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, fmt.Errorf("read key set: %w", err)
 	}
 	keys := map[string]crypto.PublicKey{}

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,23 +59,66 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 	})
 }
 
-func TestRateLimiterForgetsRefilledPrincipals(t *testing.T) {
-	now := time.Unix(1_000_000, 0)
-	limiter := newRateLimiter(RateLimit{PerSecond: 1, Burst: 1})
-	limiter.now = func() time.Time { return now }
-	for i := range maxTrackedPrincipals {
-		limiter.allow("user:" + strconv.Itoa(i))
+// TestRateLimiterIsBounded: a limiter tracks at most its bound of keys, forgetting the
+// least recently seen first, however many keys callers make up.
+func TestRateLimiterIsBounded(t *testing.T) {
+	limiter := newRateLimiter(RateLimit{PerSecond: 0.001, Burst: 1})
+	limiter.maxTracked = 3
+	for _, key := range []string{"a", "b", "c"} {
+		if _, ok := limiter.allow(key); !ok {
+			t.Fatalf("%s refused within its burst", key)
+		}
 	}
-	if _, ok := limiter.allow("user:0"); ok {
-		t.Fatal("user:0 was allowed twice within its burst")
+	if _, ok := limiter.allow("a"); ok { // a is now the most recently seen
+		t.Fatal("a allowed twice within its burst")
 	}
-	now = now.Add(2 * time.Second) // every bucket is full again
-	limiter.allow("user:new")
-	if n := len(limiter.principals); n != 1 {
-		t.Errorf("%d principals tracked, want only the new one", n)
+	limiter.allow("d") // forgets b, the least recently seen
+	if n := len(limiter.buckets); n != 3 || limiter.recency.Len() != 3 {
+		t.Fatalf("%d keys tracked, want 3", n)
+	}
+	if _, ok := limiter.allow("a"); ok {
+		t.Error("a was forgotten, though seen more recently than b")
+	}
+	if _, ok := limiter.allow("b"); !ok {
+		t.Error("b is still tracked: its empty bucket refused it")
+	}
+	for i := range 10_000 {
+		limiter.allow(strconv.Itoa(i))
+	}
+	if n := len(limiter.buckets); n != 3 {
+		t.Errorf("%d keys tracked after 10000 new ones, want 3", n)
 	}
 	if newRateLimiter(RateLimit{}) != nil {
 		t.Error("a zero rate limit limits")
+	}
+}
+
+// holdCustomerLocks locks customers 1000 and 1002 in a transaction of its own (on SQLite,
+// the whole database) until release, which waits for that transaction to end.
+func holdCustomerLocks(t *testing.T, h *harness) (release func()) {
+	t.Helper()
+	locked, done := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
+			if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
+				return err
+			}
+			close(locked)
+			<-done
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-holder:
+		t.Fatalf("locking the customers: %v", err)
+	}
+	return func() {
+		close(done)
+		if err := <-holder; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -84,20 +129,7 @@ func TestRequestDeadline(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		const timeout = 300 * time.Millisecond
 		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.RequestTimeout = timeout }, reltioFixture)
-		locked, release := make(chan struct{}), make(chan struct{})
-		holder := make(chan error, 1)
-		go func() {
-			// On PostgreSQL the customer rows are locked; on SQLite the whole database.
-			holder <- h.store.Transaction(context.Background(), func(tx *store.Tx) error {
-				if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
-					return err
-				}
-				close(locked)
-				<-release
-				return nil
-			})
-		}()
-		<-locked
+		release := holdCustomerLocks(t, h)
 
 		start := time.Now()
 		wsError(t, h.do(post(h.userToken("agent"), grantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
@@ -109,15 +141,59 @@ func TestRequestDeadline(t *testing.T) {
 			reltioErr(t, h.do(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), `["NEW_ROLE"]`)),
 				http.StatusServiceUnavailable, 50301)
 		}
-		close(release)
-		if err := <-holder; err != nil {
-			t.Fatal(err)
-		}
+		release()
 		if pairs := h.grantPairs(); len(pairs) != 0 {
 			t.Errorf("the refused request wrote %v", pairs)
 		}
 		if rec := h.do(post(h.userToken("agent"), grantBody("1000", "1002"))); rec.Code != http.StatusCreated {
 			t.Errorf("after the lock is released: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestClientGoneIsNotAnOutage: a client that goes away while its query waits is not a
+// database outage: no 503, no error logged, the request logged at INFO as 499 (and counted
+// so), and nothing written. A deadline that passes in the query stays a 503.
+func TestClientGoneIsNotAnOutage(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
+		release := holdCustomerLocks(t, h)
+
+		// Whenever the client goes away — before the query or while it waits — the outcome
+		// is the same, so the test need not know which.
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(grantBody("1000", "1002"))).WithContext(ctx)
+		req.Header.Set("Authorization", "Bearer "+h.userToken("agent"))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		served := make(chan struct{})
+		go func() {
+			defer close(served)
+			h.e.ServeHTTP(rec, req)
+		}()
+		time.AfterFunc(50*time.Millisecond, cancel)
+		select {
+		case <-served:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the request did not end when its client went away")
+		}
+		release()
+		if rec.Body.Len() != 0 {
+			t.Errorf("an answer was written for a client that went away: %d %s", rec.Code, rec.Body)
+		}
+		lines := linesWithMessage(logLines(t, &logs), "request")
+		if len(lines) != 1 || lines[0]["status"] != float64(statusClientClosedRequest) || lines[0]["level"] != "INFO" {
+			t.Errorf("log %v, want one INFO line with status 499", lines)
+		}
+		if strings.Contains(logs.String(), `"level":"ERROR"`) || strings.Contains(logs.String(), "503") {
+			t.Errorf("the client's going away was logged as a failure: %s", logs.String())
+		}
+		if metrics := h.do(get("", "/metrics")).Body.String(); !strings.Contains(metrics, `custaccess_http_requests_total{operation="createCustomerGrants",status="499"} 1`) {
+			t.Error("the request is not counted with status 499")
+		}
+		if pairs := h.grantPairs(); len(pairs) != 0 {
+			t.Errorf("the abandoned request wrote %v", pairs)
 		}
 	})
 }

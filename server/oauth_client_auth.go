@@ -12,13 +12,21 @@ import (
 )
 
 // tokenRequestDetails is what the token endpoint needs beyond the generated request
-// object: the HTTP Basic credentials, and the parameters sent more than once.
+// object: the HTTP Basic credentials, the parameters sent more than once, and where the
+// request comes from.
 type tokenRequestDetails struct {
 	// basicPresent: the request carries an Authorization header; basicOK: it is
 	// well-formed Basic, with clientID and secret.
 	basicPresent, basicOK bool
 	clientID, secret      string
 	repeated              []string
+	// remoteAddress is the caller's IP address, as Echo's IPExtractor finds it.
+	remoteAddress string
+}
+
+func tokenRequestFrom(ctx context.Context) tokenRequestDetails {
+	details, _ := ctx.Value(tokenRequestDetailsKey{}).(tokenRequestDetails)
+	return details
 }
 
 type tokenRequestDetailsKey struct{}
@@ -31,7 +39,7 @@ func passTokenRequestDetails(f gen.StrictHandlerFunc, operationID string) gen.St
 	}
 	return func(c echo.Context, request any) (any, error) {
 		r := c.Request()
-		details := tokenRequestDetails{basicPresent: r.Header.Get("Authorization") != ""}
+		details := tokenRequestDetails{basicPresent: r.Header.Get("Authorization") != "", remoteAddress: c.RealIP()}
 		if user, password, ok := r.BasicAuth(); ok {
 			// RFC 6749 §2.3.1: both are form-urlencoded before Basic encoding.
 			clientID, errID := url.QueryUnescape(user)
@@ -53,7 +61,7 @@ func passTokenRequestDetails(f gen.StrictHandlerFunc, operationID string) gen.St
 // clientCredentials finds the client's id and secret: in the Basic header or in the body,
 // never both (RFC 6749 §2.3); and refuses repeated parameters (RFC 6749 §3.2).
 func clientCredentials(ctx context.Context, form *gen.TokenRequest) (clientID, secret string, failure *oauthError) {
-	details, _ := ctx.Value(tokenRequestDetailsKey{}).(tokenRequestDetails)
+	details := tokenRequestFrom(ctx)
 	inBody := nonEmpty(form.ClientId) || nonEmpty(form.ClientSecret)
 	switch {
 	case len(details.repeated) > 0:

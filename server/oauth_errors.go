@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/custaccess/custaccess/gen"
@@ -20,9 +21,12 @@ var (
 	oauthInvalidClient        = oauthCode{"invalid_client", http.StatusUnauthorized}
 	oauthUnsupportedGrantType = oauthCode{"unsupported_grant_type", http.StatusBadRequest}
 	oauthInvalidScope         = oauthCode{"invalid_scope", http.StatusBadRequest}
-	oauthSlowDown             = oauthCode{"slow_down", http.StatusTooManyRequests}
-	oauthServerError          = oauthCode{"server_error", http.StatusInternalServerError}
-	oauthUnavailable          = oauthCode{"temporarily_unavailable", http.StatusServiceUnavailable}
+	// Over a rate limit: RFC 6749 has no code of its own for it (slow_down is RFC 8628's,
+	// for device polling), and generic clients retry on temporarily_unavailable, with
+	// 429 and Retry-After for HTTP-level retry logic.
+	oauthTooManyRequests = oauthCode{"temporarily_unavailable", http.StatusTooManyRequests}
+	oauthServerError     = oauthCode{"server_error", http.StatusInternalServerError}
+	oauthUnavailable     = oauthCode{"temporarily_unavailable", http.StatusServiceUnavailable}
 )
 
 // oauthError is an RFC 6749 §5.2 error response; it is both a vendor error and the token
@@ -31,6 +35,8 @@ type oauthError struct {
 	code        oauthCode
 	status      int
 	description string
+	// retryAfterSeconds, when set, is answered in Retry-After.
+	retryAfterSeconds int
 }
 
 func newOAuthError(code oauthCode, description string) *oauthError {
@@ -41,6 +47,12 @@ func newOAuthError(code oauthCode, description string) *oauthError {
 // HTTP itself (no route, method, size) that RFC 6749 has no code for.
 func (e *oauthError) withStatus(status int) *oauthError {
 	e.status = status
+	return e
+}
+
+// retryAfter asks the client to wait that many seconds before trying again.
+func (e *oauthError) retryAfter(seconds int) *oauthError {
+	e.retryAfterSeconds = seconds
 	return e
 }
 
@@ -64,6 +76,9 @@ func (e *oauthError) writeResponse(w http.ResponseWriter, _ *http.Request) error
 	w.Header().Set("Pragma", "no-cache")
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="custaccess"`)
+	}
+	if e.retryAfterSeconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfterSeconds))
 	}
 	return writeJSON(w, e.status, gen.OAuthError{Error: gen.OAuthErrorError(e.code.error), ErrorDescription: &e.description})
 }
@@ -106,7 +121,7 @@ func (oauthFamily) fromProblem(p *requestProblem) vendorError {
 	case problemMissingToken, problemInvalidToken, problemNotPermitted:
 		return newOAuthError(oauthInvalidClient, "Client authentication failed.")
 	case problemRateLimited:
-		return newOAuthError(oauthSlowDown, "Too many requests; retry after "+p.subject+" second(s).")
+		return newOAuthError(oauthTooManyRequests, "Too many requests; retry after "+p.subject+" second(s).")
 	case problemUnavailable:
 		return newOAuthError(oauthUnavailable, "The database did not answer in time. Retry later.")
 	}

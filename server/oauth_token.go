@@ -21,10 +21,10 @@ const defaultTokenTTL = time.Hour
 // oauthTokens serves POST /oauth/token: the client-credentials grant (RFC 6749 §4.4) for
 // client applications registered with a secret.
 type oauthTokens struct {
-	store   *store.Store
-	tokens  *Tokens
-	ttl     time.Duration
-	limiter *rateLimiter
+	store  *store.Store
+	tokens *Tokens
+	ttl    time.Duration
+	limits *tokenEndpointLimits
 }
 
 // IssueToken authenticates the client, checks the grant and scope, and signs a token.
@@ -34,8 +34,12 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 	if failure != nil {
 		return failure, nil
 	}
-	// Limited by the client id claimed, before the (deliberately slow) secret check.
-	if retryAfter, ok := o.limiter.allow(string(PrincipalClient) + ":" + clientID); !ok {
+	// The limits apply before the (deliberately slow) secret check.
+	address := tokenRequestFrom(ctx).remoteAddress
+	if retryAfter, ok := o.limits.perClientAddress.allow(clientID + " " + address); !ok {
+		return nil, rateLimited(retryAfter)
+	}
+	if retryAfter, empty := o.limits.failuresPerAddress.exhausted(address); empty {
 		return nil, rateLimited(retryAfter)
 	}
 	var client *store.Client
@@ -49,7 +53,16 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 	if err != nil {
 		return nil, err
 	}
-	if !store.ClientSecretMatches(client, secret) {
+	if !o.limits.secretChecks.acquire(ctx) {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, ctx.Err() // the client went away
+		}
+		return newOAuthError(oauthUnavailable, "Too many token requests at once; retry in a second.").retryAfter(1), nil
+	}
+	matches := store.ClientSecretMatches(client, secret)
+	o.limits.secretChecks.release()
+	if !matches {
+		o.limits.failuresPerAddress.take(address)
 		return newOAuthError(oauthInvalidClient, "Client authentication failed."), nil
 	}
 	recordOf(ctx).notePrincipal(PrincipalClient, clientID)

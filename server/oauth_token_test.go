@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,8 @@ type tokenRequest struct {
 	clientID, secret string
 	form             url.Values
 	headers          map[string]string
+	// from is the peer's address, "192.0.2.1:1234" when empty.
+	from string
 }
 
 func (h *harness) requestToken(tr tokenRequest) *httptest.ResponseRecorder {
@@ -45,6 +48,9 @@ func (h *harness) requestToken(tr tokenRequest) *httptest.ResponseRecorder {
 	}
 	for k, v := range tr.headers {
 		req.Header.Set(k, v)
+	}
+	if tr.from != "" {
+		req.RemoteAddr = tr.from
 	}
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)
@@ -212,18 +218,98 @@ func TestTokenEndpointErrors(t *testing.T) {
 	})
 }
 
-func TestTokenEndpointRateLimit(t *testing.T) {
+// tooManyTokenRequests checks a refusal by one of the token endpoint's rate limits.
+func tooManyTokenRequests(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	oauthErr(t, rec, http.StatusTooManyRequests, "temporarily_unavailable")
+	if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 {
+		t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
+	}
+}
+
+// TestTokenEndpointRateLimits: the token endpoint counts apart from the APIs, by client id
+// and address, and failed authentications by address whatever the client id claimed.
+func TestTokenEndpointRateLimits(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		// Nothing refills while the test runs.
 		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
 			cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 1}
+			cfg.TokenRateLimit = RateLimit{PerSecond: 0.001, Burst: 2}
 		}, tokenFixture)
-		issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
-		// Wrong secrets count too: guessing is limited per client id.
-		rec := h.requestToken(tokenRequest{clientID: "crm-sync", secret: "guess-guess-guess-guess", form: clientCredentialsForm()})
-		oauthErr(t, rec, http.StatusTooManyRequests, "slow_down")
-		if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 {
-			t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
+		good := func(from string) tokenRequest {
+			return tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: from}
 		}
-		oauthErr(t, h.requestToken(tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm()}), 401, "invalid_client")
+		guess := func(clientID, from string) tokenRequest {
+			return tokenRequest{clientID: clientID, secret: "guess-guess-guess-guess", form: clientCredentialsForm(), from: from}
+		}
+
+		// A stranger guessing crm-sync's secret spends neither crm-sync's API budget nor its
+		// token requests from elsewhere.
+		oauthErr(t, h.requestToken(guess("crm-sync", "203.0.113.1:1000")), 401, "invalid_client")
+		oauthErr(t, h.requestToken(guess("crm-sync", "203.0.113.1:1001")), 401, "invalid_client")
+		tooManyTokenRequests(t, h.requestToken(guess("crm-sync", "203.0.113.1:1002")))
+		token := issuedToken(t, h.requestToken(good("198.51.100.1:1000")))
+		if rec := h.do(get(token.AccessToken, grantsPath("1000"))); rec.Code != http.StatusNoContent {
+			t.Errorf("crm-sync's API request after a stranger's token requests: %d %s", rec.Code, rec.Body)
+		}
+
+		// Per client id and address: crm-sync's own requests from one address.
+		issuedToken(t, h.requestToken(good("198.51.100.1:1001")))
+		tooManyTokenRequests(t, h.requestToken(good("198.51.100.1:1002")))
+
+		// Failures per address: new client ids gain nothing, and unknown ids count like
+		// wrong secrets, so the answers do not tell which ids exist.
+		oauthErr(t, h.requestToken(guess("mallory-1", "203.0.113.2:1000")), 401, "invalid_client")
+		oauthErr(t, h.requestToken(guess("crm-sync", "203.0.113.2:1001")), 401, "invalid_client")
+		tooManyTokenRequests(t, h.requestToken(guess("mallory-2", "203.0.113.2:1002")))
+		tooManyTokenRequests(t, h.requestToken(guess("crm-sync", "203.0.113.2:1003")))
+		tooManyTokenRequests(t, h.requestToken(good("203.0.113.2:1004")))
+		// Another address is not affected.
+		issuedToken(t, h.requestToken(good("198.51.100.2:1000")))
 	})
+}
+
+// TestTokenEndpointCallerAddress: X-Forwarded-For names the caller only when a trusted
+// proxy sends it; otherwise writing it does not escape the limits.
+func TestTokenEndpointCallerAddress(t *testing.T) {
+	guess := func(from, forwardedFor string) tokenRequest {
+		return tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm(), from: from,
+			headers: map[string]string{"X-Forwarded-For": forwardedFor}}
+	}
+	limit := RateLimit{PerSecond: 0.001, Burst: 1}
+	direct := newConfiguredHarness(t, store.SQLite, func(cfg *Config) { cfg.TokenRateLimit = limit }, tokenFixture)
+	oauthErr(t, direct.requestToken(guess("203.0.113.1:1000", "198.51.100.1")), 401, "invalid_client")
+	tooManyTokenRequests(t, direct.requestToken(guess("203.0.113.1:1001", "198.51.100.2")))
+	// Not even from a private address: only configured proxies are trusted.
+	oauthErr(t, direct.requestToken(guess("10.0.0.5:1000", "198.51.100.3")), 401, "invalid_client")
+	tooManyTokenRequests(t, direct.requestToken(guess("10.0.0.5:1001", "198.51.100.4")))
+
+	proxied := newConfiguredHarness(t, store.SQLite, func(cfg *Config) {
+		cfg.TokenRateLimit = limit
+		cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	}, tokenFixture)
+	oauthErr(t, proxied.requestToken(guess("10.0.0.5:1000", "198.51.100.1")), 401, "invalid_client")
+	oauthErr(t, proxied.requestToken(guess("10.0.0.6:1000", "198.51.100.2")), 401, "invalid_client")
+	tooManyTokenRequests(t, proxied.requestToken(guess("10.0.0.7:1000", "198.51.100.1")))
+	// A caller's own X-Forwarded-For entries before the proxy's count for nothing.
+	tooManyTokenRequests(t, proxied.requestToken(guess("10.0.0.5:1001", "192.0.2.77, 198.51.100.2")))
+}
+
+// TestTokenEndpointBoundsSecretChecks: when every secret check slot is taken, a token
+// request fails fast with 503 and Retry-After instead of queueing for CPU.
+func TestTokenEndpointBoundsSecretChecks(t *testing.T) {
+	checks := newSecretCheckSlots(1, 10*time.Millisecond)
+	h := newConfiguredHarness(t, store.SQLite, func(cfg *Config) { cfg.secretChecks = checks }, tokenFixture)
+	request := tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}
+	checks.slots <- struct{}{} // a check under way
+	rec := h.requestToken(request)
+	oauthErr(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable")
+	if rec.Header().Get("Retry-After") != "1" {
+		t.Errorf("Retry-After %q, want 1", rec.Header().Get("Retry-After"))
+	}
+	checks.release()
+	issuedToken(t, h.requestToken(request))
+	if len(checks.slots) != 0 {
+		t.Error("the token request kept its secret check slot")
+	}
 }

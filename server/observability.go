@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -24,6 +25,18 @@ type requestRecord struct {
 	errorCode string
 	// failure says why: the reason of a refusal, the error behind a 5xx.
 	failure string
+	// clientGone: the client went away before the answer; none was written.
+	clientGone bool
+}
+
+// statusClientClosedRequest is what logs and metrics give a request whose client went away
+// before its answer (nginx's 499); nothing is sent.
+const statusClientClosedRequest = 499
+
+// noteClientGone records that the client went away while the request was served.
+func (rec *requestRecord) noteClientGone(cause error) {
+	rec.clientGone = true
+	rec.failure = cause.Error()
 }
 
 type requestRecordKey struct{}
@@ -38,7 +51,9 @@ func recordOf(ctx context.Context) *requestRecord {
 }
 
 // noteFailure records an error response: its code, and why. The error behind a 5xx is
-// kept for the log; for a refusal the vendor message suffices.
+// kept for the log; for a refusal the vendor message suffices, but for a refused token,
+// whose message says only that it is invalid, the verifier's reason is added (an
+// operator setting up an identity provider needs it; it never holds the token).
 func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
 	rec.errorCode = apiErr.errorCode()
 	if apiErr.httpStatus() >= http.StatusInternalServerError && cause != nil {
@@ -46,6 +61,10 @@ func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
 		return
 	}
 	rec.failure = apiErr.Error()
+	var problem *requestProblem
+	if errors.As(cause, &problem) && problem.kind == problemInvalidToken {
+		rec.failure += " (" + problem.reason + ")"
+	}
 }
 
 // notePrincipal records the caller named by verified claims.
@@ -128,6 +147,9 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 			latency := time.Since(start)
 			operation := operations.operation(c)
 			status := c.Response().Status
+			if rec.clientGone && !c.Response().Committed {
+				status = statusClientClosedRequest
+			}
 			metrics.observe(operation, status, latency)
 
 			r := c.Request()
@@ -146,6 +168,8 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 			}
 			level := slog.LevelInfo
 			switch {
+			case status == statusClientClosedRequest:
+				attrs = append(attrs, slog.String("reason", "the client went away: "+rec.failure))
 			case status >= http.StatusInternalServerError:
 				level = slog.LevelError
 				attrs = append(attrs, slog.String("code", rec.errorCode), slog.String("error", rec.failure))

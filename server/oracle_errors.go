@@ -69,7 +69,7 @@ var (
 	adfSystem = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,
 		"The system is unable to process the request."}
 	adfUnavailable = adfCode{"ADF_REST_SERVICE_UNAVAILABLE", http.StatusServiceUnavailable,
-		"The service is temporarily unavailable: the database did not answer in time; nothing was changed."}
+		"The service is temporarily unavailable: the database did not answer in time."}
 )
 
 // adfError is an Oracle error about to be written: a catalogue entry, its message

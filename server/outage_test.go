@@ -54,37 +54,56 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 
 	// Grant requests run, a few milliseconds apart, while the server is stopped under
-	// them: each succeeds or fails with 503, whole. Each worker sends one more once the
-	// server is down.
+	// them: each succeeds or fails with 503, whole. Once the stop is complete, each worker
+	// sends one more, which must fail. Workers report with t.Errorf and return: t.Fatalf
+	// belongs to the test's goroutine.
+	const workers = 4
 	statuses := make([]int, outageRequests) // 0: not sent
 	var next, succeeded atomic.Int32
 	var stopped atomic.Bool
 	var wg sync.WaitGroup
-	for range 4 {
+	sendGrant := func(i int) int {
+		rec := timed("grant during the stop", post(agent, grantBody(fmt.Sprint(5000+i), fmt.Sprint(6000+i), fmt.Sprint(7000+i))))
+		statuses[i] = rec.Code
+		if rec.Code == http.StatusServiceUnavailable {
+			if code := decodeWSError(t, rec).Code; code != "503-100" {
+				t.Errorf("request %d: 503 with code %s, want 503-100", i, code)
+			}
+		}
+		return rec.Code
+	}
+	for worker := range workers {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < outageRequests; i = int(next.Add(1) - 1) {
-				last := stopped.Load()
-				rec := timed("grant during the stop", post(agent, grantBody(fmt.Sprint(5000+i), fmt.Sprint(6000+i), fmt.Sprint(7000+i))))
-				statuses[i] = rec.Code
-				switch rec.Code {
-				case http.StatusCreated:
-					succeeded.Add(1)
-				case http.StatusServiceUnavailable:
-					wsError(t, rec, http.StatusServiceUnavailable, "503-100")
+			// The last indexes are kept for the requests sent once the server is down.
+			for !stopped.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= outageRequests-workers {
+					time.Sleep(10 * time.Millisecond) // out of customers: wait for the stop
+					continue
 				}
-				if last {
-					return
+				if sendGrant(i) == http.StatusCreated {
+					succeeded.Add(1)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
+			i := outageRequests - workers + worker
+			if status := sendGrant(i); status != http.StatusServiceUnavailable {
+				t.Errorf("request %d, sent once the server was down: status %d, want 503", i, status)
+			}
 		})
 	}
-	for succeeded.Load() < 4 {
-		time.Sleep(time.Millisecond)
+	stopWorkers := func() {
+		stopped.Store(true)
+		wg.Wait()
+	}
+	for deadline := time.Now().Add(60 * time.Second); succeeded.Load() < workers; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			stopWorkers()
+			t.Fatalf("only %d grant requests succeeded within 60 s before the outage", succeeded.Load())
+		}
 	}
 	cluster.Stop()
-	stopped.Store(true)
-	wg.Wait()
+	stopWorkers()
 
 	// While it is down, every API answers 503 in its own shape, at once.
 	wsError(t, timed("eGain read", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
@@ -134,9 +153,6 @@ func TestDatabaseOutage(t *testing.T) {
 		case held != 0 && held != 2:
 			t.Errorf("request %d failed half-way: %d of its 2 grants written", i, held)
 		}
-	}
-	if counts[http.StatusServiceUnavailable] < 4 || counts[0] == 0 {
-		t.Errorf("statuses %v: the requests ran out before the server was down", counts)
 	}
 	t.Logf("grant requests by status (0: not sent) around the stop: %v", counts)
 	for _, pair := range pairs {

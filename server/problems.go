@@ -33,7 +33,8 @@ const (
 	// problemRateLimited: the principal sent more requests than its rate allows; subject is
 	// the number of seconds after which to retry.
 	problemRateLimited
-	// problemUnavailable: the database could not answer in time; the request changed nothing.
+	// problemUnavailable: the database could not answer in time (see store.ErrUnavailable for
+	// what the request wrote).
 	problemUnavailable
 	problemSystem
 )

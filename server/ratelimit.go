@@ -1,6 +1,7 @@
 package server
 
 import (
+	"container/list"
 	"math"
 	"net/http"
 	"strconv"
@@ -20,23 +21,27 @@ type RateLimit struct {
 	Burst     int
 }
 
-// maxTrackedPrincipals bounds the limiter's memory: past it, principals whose bucket has
-// refilled (and so carry no state worth keeping) are forgotten.
-const maxTrackedPrincipals = 10_000
+// maxTrackedKeys bounds each limiter's memory, whoever picks the keys (a token request
+// names any client id it likes).
+const maxTrackedKeys = 10_000
 
-// rateLimiter keeps a token bucket per principal.
+// rateLimiter keeps a token bucket per key (a principal, a client id and address), at most
+// maxTracked of them: past it, the least recently seen key is forgotten, which at worst
+// gives that key a full bucket again.
 type rateLimiter struct {
-	limit rate.Limit
-	burst int
-	now   func() time.Time
+	limit      rate.Limit
+	burst      int
+	maxTracked int
+	now        func() time.Time
 
-	mu         sync.Mutex
-	principals map[string]*principalBucket
+	mu      sync.Mutex
+	buckets map[string]*list.Element // of *keyBucket
+	recency *list.List               // most recently seen first
 }
 
-type principalBucket struct {
-	limiter  *rate.Limiter
-	lastSeen time.Time
+type keyBucket struct {
+	key     string
+	limiter *rate.Limiter
 }
 
 // newRateLimiter returns nil, which allows everything, when the limit is off.
@@ -44,29 +49,23 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 	if cfg.PerSecond <= 0 {
 		return nil
 	}
-	burst := max(cfg.Burst, 1)
-	return &rateLimiter{limit: rate.Limit(cfg.PerSecond), burst: burst, now: time.Now, principals: map[string]*principalBucket{}}
+	return &rateLimiter{
+		limit: rate.Limit(cfg.PerSecond), burst: max(cfg.Burst, 1), maxTracked: maxTrackedKeys, now: time.Now,
+		buckets: map[string]*list.Element{}, recency: list.New(),
+	}
 }
 
-// allow takes one request from the principal's bucket; when it is empty it returns the
-// whole seconds to wait.
-func (l *rateLimiter) allow(principal string) (retryAfterSeconds int, ok bool) {
+// allow takes one request from the key's bucket; when it is empty it returns the whole
+// seconds to wait.
+func (l *rateLimiter) allow(key string) (retryAfterSeconds int, ok bool) {
 	if l == nil {
 		return 0, true
 	}
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	bucket, found := l.principals[principal]
-	if !found {
-		if len(l.principals) >= maxTrackedPrincipals {
-			l.forgetRefilled(now)
-		}
-		bucket = &principalBucket{limiter: rate.NewLimiter(l.limit, l.burst)}
-		l.principals[principal] = bucket
-	}
-	bucket.lastSeen = now
-	reservation := bucket.limiter.ReserveN(now, 1)
+	bucket := l.bucket(key)
+	reservation := bucket.ReserveN(now, 1)
 	delay := reservation.DelayFrom(now)
 	if delay == 0 {
 		return 0, true
@@ -76,14 +75,52 @@ func (l *rateLimiter) allow(principal string) (retryAfterSeconds int, ok bool) {
 	return max(1, int(math.Ceil(delay.Seconds()))), false
 }
 
-// forgetRefilled drops the principals idle long enough for their bucket to be full again.
-func (l *rateLimiter) forgetRefilled(now time.Time) {
-	refill := time.Duration(float64(l.burst) / float64(l.limit) * float64(time.Second))
-	for principal, bucket := range l.principals {
-		if now.Sub(bucket.lastSeen) > refill {
-			delete(l.principals, principal)
-		}
+// exhausted tells, taking nothing, whether the key's bucket is empty, and then the whole
+// seconds until it holds a request again.
+func (l *rateLimiter) exhausted(key string) (retryAfterSeconds int, empty bool) {
+	if l == nil {
+		return 0, false
 	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	element, found := l.buckets[key]
+	if !found {
+		return 0, false
+	}
+	tokens := element.Value.(*keyBucket).limiter.TokensAt(now)
+	if tokens >= 1 {
+		return 0, false
+	}
+	return max(1, int(math.Ceil((1-tokens)/float64(l.limit)))), true
+}
+
+// take takes one request from the key's bucket when it holds one.
+func (l *rateLimiter) take(key string) {
+	if l == nil {
+		return
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(key).AllowN(now, 1)
+}
+
+// bucket returns the key's bucket, marked as the most recently seen, making it (and
+// forgetting the least recently seen key when full) if needed. The caller holds mu.
+func (l *rateLimiter) bucket(key string) *rate.Limiter {
+	if element, found := l.buckets[key]; found {
+		l.recency.MoveToFront(element)
+		return element.Value.(*keyBucket).limiter
+	}
+	if l.recency.Len() >= l.maxTracked {
+		oldest := l.recency.Back()
+		l.recency.Remove(oldest)
+		delete(l.buckets, oldest.Value.(*keyBucket).key)
+	}
+	b := &keyBucket{key: key, limiter: rate.NewLimiter(l.limit, l.burst)}
+	l.buckets[key] = l.recency.PushFront(b)
+	return b.limiter
 }
 
 // rateLimited is the refusal of a request over its principal's rate.

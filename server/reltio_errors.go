@@ -45,7 +45,7 @@ var (
 	reltioUnsupportedMediaType   = reltioCode{41501, http.StatusUnsupportedMediaType, "Unsupported media type", "Content type '%s' is not supported; use application/json."}
 	reltioTooManyRequests        = reltioCode{42901, http.StatusTooManyRequests, "Too many requests", "Rate limit exceeded; retry after %s second(s)."}
 	reltioSystem                 = reltioCode{50001, http.StatusInternalServerError, "Internal server error", "The request could not be processed."}
-	reltioUnavailable            = reltioCode{50301, http.StatusServiceUnavailable, "Service unavailable", "The database did not answer in time; nothing was changed. Retry later."}
+	reltioUnavailable            = reltioCode{50301, http.StatusServiceUnavailable, "Service unavailable", "The database did not answer in time. Retry later."}
 )
 
 // reltioError is a Reltio error about to be written.

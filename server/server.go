@@ -6,6 +6,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -29,10 +30,23 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RateLimit bounds each principal's requests; the zero value does not limit.
 	RateLimit RateLimit
+	// TokenRateLimit bounds, at POST /oauth/token, the requests of each client id from one
+	// address, and the failed client authentications of each address; the zero value
+	// does not limit.
+	TokenRateLimit RateLimit
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For names the
+	// caller's address; without them the peer's address is the caller's.
+	TrustedProxies []netip.Prefix
 	// IdentityProvider, when set, adds its tokens to the built-in ones.
 	IdentityProvider *IdentityProvider
 	// TokenTTL is the lifetime of tokens from POST /oauth/token; zero means an hour.
 	TokenTTL time.Duration
+	// ShuttingDown, once closed, makes /readyz answer 503, so that load balancers send no
+	// new requests while the instance drains before it stops; nil never closes.
+	ShuttingDown <-chan struct{}
+
+	// secretChecks replaces, in tests, the bound on concurrent client secret checks.
+	secretChecks *secretCheckSlots
 }
 
 // Server satisfies the generated strict interface by composing one service per vendor API.
@@ -76,6 +90,7 @@ func New(cfg Config) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = callerAddress(cfg.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Use(assignRequestID)
 	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
@@ -89,12 +104,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(unlessOperational(validateRequests(router, tokens)))
 	e.Use(unlessOperational(limitRate(limiter)))
 
-	registerOperationalEndpoints(e, cfg.Store, metrics)
+	registerOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
 	server := &Server{
 		egainGrants:            &egainGrants{store: cfg.Store},
 		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},
 		oracleSelfServiceRoles: &oracleSelfServiceRoles{store: cfg.Store},
-		oauthTokens:            &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL, limiter: limiter},
+		oauthTokens: &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL,
+			limits: newTokenEndpointLimits(cfg.TokenRateLimit, cfg.secretChecks)},
 	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, noteHandlerFailures}))
 	if err := registerDocs(e); err != nil {

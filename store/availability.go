@@ -15,20 +15,34 @@ import (
 )
 
 // ErrUnavailable means the database could not answer in time: it is down, unreachable,
-// restarting, out of connections, or the caller's deadline passed first. Nothing was
-// written: a transaction that meets it is rolled back (or never began).
+// restarting, out of connections, or the caller's deadline passed first. A transaction
+// that meets it before COMMIT is rolled back (or never began) and wrote nothing; one that
+// meets it at COMMIT (the connection lost while committing) may have been committed —
+// whole, never in part.
 var ErrUnavailable = errors.New("store: database unavailable")
 
 // availability turns a failure to reach the database into ErrUnavailable, keeping the
-// original error in the chain; any other error is returned as it is.
+// original error in the chain; a caller that gave up (its context canceled, as when an
+// HTTP client goes away) gets context.Canceled in the chain instead, since the database
+// is not at fault; any other error is returned as it is.
 func availability(ctx context.Context, err error) error {
-	if err == nil || errors.Is(err, ErrUnavailable) || !isUnavailable(ctx, err) {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	if !isUnavailable(ctx, err) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
 func isUnavailable(ctx context.Context, err error) bool {
+	// A context error of the store's own (the bound on COMMIT) counts as the database's.
 	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return true
 	}

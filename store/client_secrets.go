@@ -25,8 +25,14 @@ func checkClientSecret(where string, c FixtureClient) error {
 		return fmt.Errorf("%s.secret: must be %d to %d bytes long", where, minClientSecretLength, maxClientSecretLength)
 	}
 	if c.SecretHash != nil {
-		if _, err := bcrypt.Cost([]byte(*c.SecretHash)); err != nil {
+		cost, err := bcrypt.Cost([]byte(*c.SecretHash))
+		if err != nil {
 			return fmt.Errorf("%s.secretHash: not a bcrypt hash", where)
+		}
+		// Every check must take as long as the decoy's, or answer times would tell which
+		// client ids exist.
+		if cost != clientSecretCost {
+			return fmt.Errorf("%s.secretHash: bcrypt cost %d, want %d", where, cost, clientSecretCost)
 		}
 	}
 	return nil

@@ -49,8 +49,8 @@ func TestClientSecretsAreStoredHashed(t *testing.T) {
 		if !store.ClientSecretMatches(loadedClient(t, s, "crm-sync"), secret) {
 			t.Error("reloading the client without a secret dropped its secret")
 		}
-		// bcrypt hash of "another-secret-1234", cost 4.
-		const otherHash = "$2a$04$Q8YWrOLlPgTJ6Gx6T3I/gO7tAaCliABS2z0co4l.2zy.zK1CmvuGG"
+		// bcrypt hash of "another-secret-1234", cost 10.
+		const otherHash = "$2a$10$yH/s7FVPgEofb1TMv6O.qOPN0ZJKxaIDG5ECn9gJpiPjT/Wg2qDra"
 		if err := load(t, s, `clients: [{clientId: crm-sync, name: CRM, type: API, secretHash: "`+otherHash+`"}]`); err != nil {
 			t.Fatal(err)
 		}
@@ -67,6 +67,8 @@ func TestBadClientSecretsAreRefused(t *testing.T) {
 		{`clients: [{clientId: x, name: X, type: API, secret: "` + strings.Repeat("s", 73) + `"}]`, "clients[0].secret: must be 16 to 72 bytes long"},
 		{`clients: [{clientId: x, name: X, type: API, secretHash: plain-text}]`, "clients[0].secretHash: not a bcrypt hash"},
 		{`clients: [{clientId: x, name: X, type: API, secret: long-enough-secret-1, secretHash: "$2a$04$x"}]`, "clients[0]: give secret or secretHash, not both"},
+		// Another cost would make this client's checks take another time than the decoy's.
+		{`clients: [{clientId: a, name: A, type: API}, {clientId: x, name: X, type: API, secretHash: "$2a$04$Dv7tKK.qVjTftuvJG.iBr.NjBnTd/3VbmoxAmMOSv4/IsM4ELPTpK"}]`, "clients[1].secretHash: bcrypt cost 4, want 10"},
 	} {
 		err := load(t, s, tc.text)
 		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -34,7 +36,8 @@ type schemaMigration struct {
 
 func (schemaMigration) TableName() string { return "schema_migrations" }
 
-// migrationLockKey serializes migrations of several instances starting at once on PostgreSQL.
+// migrationLockKey names the advisory lock that serializes the migrations of instances
+// starting at once on PostgreSQL.
 const migrationLockKey = 7_312_024_001
 
 func (s *Store) migrations() ([]migration, error) {
@@ -65,26 +68,59 @@ func (s *Store) migrations() ([]migration, error) {
 }
 
 // Migrate applies, in order and each in its own transaction, the migrations not yet applied.
-// It returns the names of those it applied.
+// It returns the names of those it applied. On PostgreSQL the whole of it, creating
+// schema_migrations included, runs under a session-level advisory lock held on one
+// connection, so that instances starting together on a fresh database wait for each
+// other instead of racing to create the same table.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	list, err := s.migrations()
 	if err != nil {
 		return nil, err
 	}
-	db := s.db.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+	var applied []string
+	err = s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if s.dialect == Postgres {
+			unlock, err := lockMigrations(ctx, conn.Statement.ConnPool.(*sql.Conn))
+			if err != nil {
+				return err
+			}
+			defer unlock()
+		}
+		// A session: each statement starts afresh, on the connection.
+		applied, err = s.applyMigrations(conn.Session(&gorm.Session{}), list)
+		return err
+	})
+	return applied, err
+}
+
+// lockMigrations takes the migration lock on conn's session, waiting while another
+// instance migrates; unlock releases it or, should that fail, discards the connection,
+// which releases it as well.
+func lockMigrations(ctx context.Context, conn *sql.Conn) (unlock func(), err error) {
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+		return nil, fmt.Errorf("take the migration lock: %w", err)
+	}
+	return func() {
+		// Also when ctx has ended: a lock left on a pooled connection would block every
+		// later migration.
+		unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(unlockCtx, "SELECT pg_advisory_unlock($1)", migrationLockKey); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}, nil
+}
+
+// applyMigrations runs on conn the migrations that schema_migrations does not list.
+func (s *Store) applyMigrations(conn *gorm.DB, list []migration) ([]string, error) {
+	if err := conn.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	var applied []string
 	for _, m := range list {
 		done := false
-		err := db.Transaction(func(tx *gorm.DB) error {
-			if s.dialect == Postgres {
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error; err != nil {
-					return err
-				}
-			}
+		err := conn.Transaction(func(tx *gorm.DB) error {
 			var count int64
 			if err := tx.Model(&schemaMigration{}).Where("version = ?", m.version).Count(&count).Error; err != nil {
 				return err

@@ -81,6 +81,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		Logger:          logger.Default.LogMode(logger.Silent),
 		NowFunc:         func() time.Time { return time.Now().UTC() },
 	}
+	// gorm.Open's own ping has no context and waits forever on a database that hangs: the
+	// ping below follows ctx.
+	config.DisableAutomaticPing = true
 	var (
 		dialector gorm.Dialector
 		dialect   Dialect
@@ -143,11 +146,10 @@ type Tx struct {
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.
-// A database that cannot be reached in time fails it with ErrUnavailable.
+// A database that cannot be reached in time fails it with ErrUnavailable; see
+// inTransaction for when the outcome is then known.
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
-	return availability(ctx, s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Tx{db: db, dialect: s.dialect})
-	}))
+	return s.inTransaction(ctx, nil, fn)
 }
 
 // View runs read-only work in one read-only transaction: one snapshot for all its queries
@@ -158,9 +160,7 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.dialect == Postgres {
 		options.Isolation = sql.LevelRepeatableRead
 	}
-	return availability(ctx, s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Tx{db: db, dialect: s.dialect})
-	}, options))
+	return s.inTransaction(ctx, options, fn)
 }
 
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL

@@ -60,6 +60,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	serverConfig := settings.serverConfig()
 	serverConfig.Store, serverConfig.Tokens, serverConfig.Logger = db, tokens, logger
+	serverConfig.ShuttingDown = ctx.Done()
 	handler, err := server.New(serverConfig)
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return serveUntilDone(ctx, settings.httpServer(handler, logger), listener, settings.shutdownTimeout, logger)
+	return serveUntilDone(ctx, settings.httpServer(handler, logger), listener, settings.drainDelay, settings.shutdownTimeout, logger)
 }
 
 func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {

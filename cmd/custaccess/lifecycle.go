@@ -15,15 +15,21 @@ import (
 	"github.com/custaccess/custaccess/store"
 )
 
-// withShutdownSignals is cancelled by SIGTERM (what orchestrators send) or SIGINT.
+// withShutdownSignals is cancelled by SIGTERM (what orchestrators send) or SIGINT. The
+// first signal only cancels it: from then on the signals' default action is back, so a
+// second one ends the process at once, whatever the shutdown is waiting for.
 func withShutdownSignals(ctx context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }
 
-// serveUntilDone serves until ctx is cancelled, then shuts down gracefully: the listener
-// closes at once, requests in flight get up to shutdownTimeout to finish, and whatever is
-// still open then is cut off and reported as an error.
-func serveUntilDone(ctx context.Context, httpServer *http.Server, listener net.Listener, shutdownTimeout time.Duration, logger *slog.Logger) error {
+// serveUntilDone serves until ctx is cancelled, then shuts down gracefully. First it drains:
+// for drainDelay it still serves (new connections included) while /readyz answers 503, so
+// that load balancers stop sending before the listener closes. Then the listener closes,
+// requests in flight get up to shutdownTimeout to finish, and whatever is still open then
+// is cut off and reported as an error.
+func serveUntilDone(ctx context.Context, httpServer *http.Server, listener net.Listener, drainDelay, shutdownTimeout time.Duration, logger *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()
 	logger.Info("listening", "addr", listener.Addr().String())
@@ -31,6 +37,14 @@ func serveUntilDone(ctx context.Context, httpServer *http.Server, listener net.L
 	case err := <-served:
 		return err
 	case <-ctx.Done():
+	}
+	if drainDelay > 0 {
+		logger.Info("shutting down: draining, /readyz answers 503 (a second signal ends the process at once)", "drain_delay", drainDelay.String())
+		select {
+		case err := <-served:
+			return err
+		case <-time.After(drainDelay):
+		}
 	}
 	logger.Info("shutting down: accepting no more connections, finishing requests in flight", "timeout", shutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)

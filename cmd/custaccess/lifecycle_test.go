@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -27,12 +28,13 @@ type runningServe struct {
 	done           chan error
 }
 
-// startServe runs serve with args and waits for its demo instructions.
+// startServe runs serve with args (without a drain delay unless they set one) and waits
+// for its demo instructions.
 func startServe(t *testing.T, ctx context.Context, args ...string) *runningServe {
 	t.Helper()
 	s := &runningServe{done: make(chan error, 1)}
 	go func() {
-		s.done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, args...), &s.stdout, &s.stderr)
+		s.done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--drain-delay", "0s"}, args...), &s.stdout, &s.stderr)
 	}()
 	instructions := regexp.MustCompile(`(?s)listening on (http://\S+).*export TOKEN=(\S+)`)
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -92,6 +94,30 @@ func (slow *slowRequest) finish() error {
 	return <-slow.result
 }
 
+// get sends a GET, with the token when one is given, and returns the status and body; a
+// failure to connect is status 0.
+func (s *runningServe) get(t *testing.T, path, token string) (int, string) {
+	return s.getWith(t, http.DefaultClient, path, token)
+}
+
+func (s *runningServe) getWith(t *testing.T, client *http.Client, path, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
 // waitInFlight polls /metrics until n requests (besides the scrape) are being served.
 func (s *runningServe) waitInFlight(t *testing.T, n int) {
 	t.Helper()
@@ -112,10 +138,10 @@ func (s *runningServe) waitInFlight(t *testing.T, n int) {
 }
 
 // waitRefused waits until the listener is closed: new connections are refused.
-func (s *runningServe) waitRefused(t *testing.T) {
+func (s *runningServe) waitRefused(t *testing.T, within time.Duration) {
 	t.Helper()
 	u, _ := url.Parse(s.base)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(within); ; time.Sleep(10 * time.Millisecond) {
 		conn, err := net.DialTimeout("tcp", u.Host, time.Second)
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			return
@@ -130,25 +156,47 @@ func (s *runningServe) waitRefused(t *testing.T) {
 }
 
 // TestGracefulShutdownOnSIGTERM sends this process a real SIGTERM, caught as main catches
-// it, while requests are in flight: the listener closes, every request in flight
-// completes, and serve returns after closing the database pool.
+// it, while requests are in flight: first /readyz turns red while new requests are still
+// served (the drain), then the listener closes, every request in flight completes, and
+// serve returns after closing the database pool.
 func TestGracefulShutdownOnSIGTERM(t *testing.T) {
+	const drain = 6 * time.Second
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx, stop := withShutdownSignals(context.Background())
 			defer stop()
-			s := startServe(t, ctx, append(dbArgs(t, dialect), "--shutdown-timeout", "20s")...)
+			s := startServe(t, ctx, append(dbArgs(t, dialect), "--shutdown-timeout", "20s", "--drain-delay", drain.String())...)
 			var slow []*slowRequest
 			for range 3 {
 				slow = append(slow, s.startSlowRequest(t))
 			}
 			s.waitInFlight(t, len(slow))
+			if status, _ := s.get(t, "/readyz", ""); status != http.StatusOK {
+				t.Fatalf("/readyz before the signal: %d", status)
+			}
 
 			start := time.Now()
 			if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
-			s.waitRefused(t)
+			for deadline := time.Now().Add(drain); ; time.Sleep(10 * time.Millisecond) {
+				status, body := s.get(t, "/readyz", "")
+				if status == http.StatusServiceUnavailable && strings.Contains(body, "shutting down") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("/readyz during the drain: %d %s", status, body)
+				}
+			}
+			// Draining: a new connection is still served.
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+			if status, _ := s.getWith(t, client, "/core/customermgr/v3/customer/1000/grants", s.token); status != http.StatusOK && status != http.StatusNoContent {
+				t.Errorf("a request on a new connection during the drain: %d", status)
+			}
+			s.waitRefused(t, drain+10*time.Second)
+			if elapsed := time.Since(start); elapsed < drain {
+				t.Errorf("the listener closed %v after the signal, before the drain delay of %v", elapsed, drain)
+			}
 			for i, request := range slow {
 				if err := request.finish(); err != nil {
 					t.Errorf("request %d in flight during the shutdown failed: %v", i, err)
@@ -164,7 +212,7 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 			}
 			t.Logf("shutdown took %v", time.Since(start))
 			logs := s.stderr.String()
-			for _, line := range []string{"shutting down", "every request in flight finished", "database pool closed"} {
+			for _, line := range []string{"draining", "accepting no more connections", "every request in flight finished", "database pool closed"} {
 				if !strings.Contains(logs, line) {
 					t.Errorf("no %q in the log", line)
 				}
@@ -183,7 +231,7 @@ func TestShutdownIsBounded(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			s := startServe(t, ctx, append(dbArgs(t, dialect), "--shutdown-timeout", "300ms")...)
+			s := startServe(t, ctx, append(dbArgs(t, dialect), "--shutdown-timeout", "300ms", "--request-timeout", "200ms")...)
 			stuck := s.startSlowRequest(t)
 			s.waitInFlight(t, 1)
 			start := time.Now()
@@ -249,6 +297,58 @@ func TestStartupWaitsForTheDatabase(t *testing.T) {
 	}
 }
 
+// TestStartupWithAHungDatabase: a database that accepts connections but never answers (its
+// server paused) costs start-up bounded attempts, not a hang: the wait ends at --db-wait,
+// and a shutdown signal ends it at once.
+func TestStartupWithAHungDatabase(t *testing.T) {
+	cluster := storetest.StartCluster(t)
+	cluster.Pause()
+	defer cluster.Resume()
+	migrate := func(ctx context.Context, wait string) (chan error, *syncBuffer) {
+		var stderr syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"migrate", "--database-url", cluster.URL(), "--db-wait", wait}, io.Discard, &stderr)
+		}()
+		return done, &stderr
+	}
+
+	start := time.Now()
+	done, stderr := migrate(context.Background(), "2s")
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "database not reachable after") {
+			t.Errorf("with the database hanging: %v, want it to give up", err)
+		}
+		if elapsed := time.Since(start); elapsed > 15*time.Second {
+			t.Errorf("gave up after %v, --db-wait 2s", elapsed)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("start-up still waiting 30s into a --db-wait of 2s; log: %s", stderr.String())
+	}
+
+	ctx, stop := withShutdownSignals(context.Background())
+	defer stop()
+	done, stderr = migrate(ctx, "10m")
+	// Whether the signal comes before the first attempt or during it, the wait must end.
+	time.Sleep(500 * time.Millisecond)
+	start = time.Now()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("after SIGTERM: %v, want the wait interrupted", err)
+		}
+		if elapsed := time.Since(start); elapsed > 5*time.Second {
+			t.Errorf("SIGTERM ended the wait after %v", elapsed)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("start-up still waiting 30s after SIGTERM; log: %s", stderr.String())
+	}
+}
+
 func TestConfigurationErrors(t *testing.T) {
 	dataDir := t.TempDir()
 	for _, tc := range []struct {
@@ -261,7 +361,11 @@ func TestConfigurationErrors(t *testing.T) {
 		{nil, []string{"--request-timeout", "30s", "--write-timeout", "30s"}, "must be shorter than the write timeout"},
 		{map[string]string{"CUSTACCESS_REQUEST_TIMEOUT": "40s"}, nil, "must be shorter than the write timeout"},
 		{nil, []string{"--shutdown-timeout", "0s"}, "shutdown timeout must be positive"},
+		{nil, []string{"--shutdown-timeout", "5s"}, "must be at least the request timeout"},
+		{map[string]string{"CUSTACCESS_DRAIN_DELAY": "-1s"}, nil, "drain delay"},
 		{nil, []string{"--rate-limit", "-1"}, "rate limit"},
+		{nil, []string{"--token-rate-burst", "0"}, "token endpoint's rate limit"},
+		{map[string]string{"CUSTACCESS_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, nil, `trusted proxy "lb.internal"`},
 		{nil, []string{"--log-format", "xml"}, "log format"},
 		{map[string]string{"CUSTACCESS_LOG_LEVEL": "loud"}, nil, "log level"},
 		{nil, []string{"--jwks-url", "http://127.0.0.1:1/jwks"}, "issuer and audience are all required"},
@@ -336,5 +440,74 @@ func TestDemoTokenEndpoint(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// serveSubprocessEnv, when set, makes the test binary run serve with the arguments it
+// holds (separated by spaces), with main's signal handling, instead of the tests.
+const serveSubprocessEnv = "CUSTACCESS_TEST_SERVE_ARGS"
+
+// serveIfSubprocess is TestMain's first step: in a subprocess started by a test, it runs
+// serve as main would and exits.
+func serveIfSubprocess() {
+	args := os.Getenv(serveSubprocessEnv)
+	if args == "" {
+		return
+	}
+	ctx, stop := withShutdownSignals(context.Background())
+	err := run(ctx, strings.Fields(args), os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Exit(0)
+}
+
+// TestSecondSignalEndsTheProcess: during a long drain, a second SIGTERM ends serve at once,
+// as an operator pressing Ctrl-C twice expects. serve runs in a process of its own, which
+// the signal kills.
+func TestSecondSignalEndsTheProcess(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), serveSubprocessEnv+"=serve --addr 127.0.0.1:0 --data-dir "+t.TempDir()+" --database-url= --drain-delay 10m")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var exitErr error
+	exited := make(chan struct{})
+	go func() {
+		exitErr = cmd.Wait()
+		close(exited)
+	}()
+	defer func() {
+		_ = cmd.Process.Kill() // when the test failed with serve still running
+		<-exited
+	}()
+	waitForLog := func(text string) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); !strings.Contains(stderr.String(), text); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("serve did not log %q: %s", text, stderr.String())
+			}
+		}
+	}
+	waitForLog(`"msg":"listening"`)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog("draining")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+		var exit *exec.ExitError
+		if !errors.As(exitErr, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+			t.Errorf("serve ended with %v, want killed by the second SIGTERM", exitErr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve still draining 20s after a second SIGTERM: %s", stderr.String())
 	}
 }

@@ -37,18 +37,24 @@ serve:
   CUSTACCESS_WRITE_TIMEOUT (--write-timeout, 30s)
   CUSTACCESS_IDLE_TIMEOUT (--idle-timeout, 2m)
   CUSTACCESS_REQUEST_TIMEOUT (--request-timeout, 10s)  per-request deadline, queries included (503 past it)
-  CUSTACCESS_SHUTDOWN_TIMEOUT (--shutdown-timeout, 20s) time for requests in flight on SIGTERM/SIGINT
+  CUSTACCESS_DRAIN_DELAY (--drain-delay, 5s)           on SIGTERM/SIGINT, serving on with /readyz 503 before closing
+  CUSTACCESS_SHUTDOWN_TIMEOUT (--shutdown-timeout, 20s) then, time for requests in flight (at least the request timeout)
   CUSTACCESS_RATE_LIMIT (--rate-limit, 50)             requests/s per principal and instance; 0: off
   CUSTACCESS_RATE_BURST (--rate-burst, 100)
+  CUSTACCESS_TOKEN_RATE_LIMIT (--token-rate-limit, 1)  POST /oauth/token: requests/s per client id and address, failures/s per address
+  CUSTACCESS_TOKEN_RATE_BURST (--token-rate-burst, 10)
+  CUSTACCESS_TRUSTED_PROXIES (--trusted-proxies)       CIDRs of load balancers whose X-Forwarded-For is believed
   CUSTACCESS_TOKEN_TTL (--token-ttl, 1h)               lifetime of POST /oauth/token's tokens
   CUSTACCESS_JWKS_URL (--jwks-url, empty: none)        identity provider's keys (RS256/ES256 tokens)
   CUSTACCESS_IDP_ISSUER (--idp-issuer)                 its tokens' required iss
   CUSTACCESS_IDP_AUDIENCE (--idp-audience)             its tokens' required aud
   CUSTACCESS_IDP_SUBJECT_CLAIM (--idp-subject-claim, sub)
+  CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM (--idp-client-subject-claim, empty: the subject claim)
   CUSTACCESS_IDP_KIND_CLAIM (--idp-kind-claim, principal_type)
   CUSTACCESS_IDP_USER_KIND (--idp-user-kind, user)     * : every token not a client's
   CUSTACCESS_IDP_CLIENT_KIND (--idp-client-kind, client)
   CUSTACCESS_IDP_SCOPE_CLAIM (--idp-scope-claim, scope)
+  CUSTACCESS_IDP_TOKEN_TYPE (--idp-token-type, empty: any)  required typ header, such as at+jwt
 `
 
 func main() {

@@ -133,7 +133,7 @@ func TestServeDemo(t *testing.T) {
 			var stdout, stderr syncBuffer
 			done := make(chan error, 1)
 			go func() {
-				done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, dbArgs(t, dialect)...), &stdout, &stderr)
+				done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--drain-delay", "0s"}, dbArgs(t, dialect)...), &stdout, &stderr)
 			}()
 			instructions := regexp.MustCompile(`(?s)listening on (http://\S+).*export TOKEN=(\S+).*curl -i -X POST (\S+) .*-d '([^']+)'`)
 			var match []string

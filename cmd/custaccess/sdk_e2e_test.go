@@ -59,7 +59,7 @@ func startService(t *testing.T, args []string) *runningService {
 	if out, err := exec.Command(bin, append([]string{"seed"}, append(args, "demo.yaml")...)...).CombinedOutput(); err != nil {
 		t.Fatalf("seed: %v %s", err, out)
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "0s"}, args...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -437,6 +437,7 @@ func tokenEndpointThroughSDK(t *testing.T, s *runningService) {
 }
 
 func TestMain(m *testing.M) {
+	serveIfSubprocess()
 	code := m.Run()
 	if binaryDir != "" {
 		_ = os.RemoveAll(binaryDir)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/custaccess/custaccess/server"
@@ -21,8 +23,12 @@ type serveConfig struct {
 	idleTimeout       time.Duration
 	requestTimeout    time.Duration
 	shutdownTimeout   time.Duration
+	drainDelay        time.Duration
 	rateLimit         float64
 	rateBurst         int
+	tokenRateLimit    float64
+	tokenRateBurst    int
+	trustedProxies    string
 	tokenTTL          time.Duration
 	identityProvider  server.IdentityProvider
 	// generatedTokenSecret accepts, with PostgreSQL, a token secret generated into the data
@@ -39,8 +45,15 @@ func registerServeFlags(cfg *config) *serveConfig {
 	cfg.durationVar(&s.idleTimeout, "idle-timeout", "CUSTACCESS_IDLE_TIMEOUT", 2*time.Minute, "how long an idle keep-alive connection is kept")
 	cfg.durationVar(&s.requestTimeout, "request-timeout", "CUSTACCESS_REQUEST_TIMEOUT", 10*time.Second, "deadline of each request, its database queries included; past it the request fails with 503")
 	cfg.durationVar(&s.shutdownTimeout, "shutdown-timeout", "CUSTACCESS_SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish")
+	cfg.durationVar(&s.drainDelay, "drain-delay", "CUSTACCESS_DRAIN_DELAY", 5*time.Second,
+		"on SIGTERM or SIGINT, how long /readyz answers 503 while requests are still accepted, before the listener closes")
 	cfg.float64Var(&s.rateLimit, "rate-limit", "CUSTACCESS_RATE_LIMIT", 50, "requests per second each principal may send to this instance; 0 turns the limit off")
 	cfg.intVar(&s.rateBurst, "rate-burst", "CUSTACCESS_RATE_BURST", 100, "requests a principal may send at once above its rate")
+	cfg.float64Var(&s.tokenRateLimit, "token-rate-limit", "CUSTACCESS_TOKEN_RATE_LIMIT", 1,
+		"POST /oauth/token: requests per second each client id may send from one address, and failed client authentications per second of one address; 0 turns the limit off")
+	cfg.intVar(&s.tokenRateBurst, "token-rate-burst", "CUSTACCESS_TOKEN_RATE_BURST", 10, "POST /oauth/token: requests (or failures) at once above that rate")
+	cfg.stringVar(&s.trustedProxies, "trusted-proxies", "CUSTACCESS_TRUSTED_PROXIES", "",
+		"comma-separated CIDRs of the load balancers whose X-Forwarded-For names the caller's address; empty: the peer's address is the caller's")
 	cfg.boolVar(&s.generatedTokenSecret, "generated-token-secret", "CUSTACCESS_GENERATED_TOKEN_SECRET", false,
 		"with PostgreSQL and no token secret, generate one into the data directory: for a single instance only, as no other instance accepts its tokens")
 	cfg.durationVar(&s.tokenTTL, "token-ttl", "CUSTACCESS_TOKEN_TTL", time.Hour, "lifetime of tokens issued by POST /oauth/token")
@@ -49,24 +62,52 @@ func registerServeFlags(cfg *config) *serveConfig {
 	cfg.stringVar(&p.Issuer, "idp-issuer", "CUSTACCESS_IDP_ISSUER", "", "required iss of the identity provider's tokens")
 	cfg.stringVar(&p.Audience, "idp-audience", "CUSTACCESS_IDP_AUDIENCE", "", "required aud of the identity provider's tokens")
 	cfg.stringVar(&p.SubjectClaim, "idp-subject-claim", "CUSTACCESS_IDP_SUBJECT_CLAIM", "sub", "claim holding the user login or client id")
+	cfg.stringVar(&p.ClientSubjectClaim, "idp-client-subject-claim", "CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM", "",
+		"claim holding the client id in clients' tokens; empty: the subject claim")
 	cfg.stringVar(&p.KindClaim, "idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", "principal_type", "claim telling users from clients")
 	cfg.stringVar(&p.UserKind, "idp-user-kind", "CUSTACCESS_IDP_USER_KIND", "user", "value of the kind claim for users; * for every token not a client's")
 	cfg.stringVar(&p.ClientKind, "idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", "client", "value of the kind claim for clients; * for every token not a user's")
 	cfg.stringVar(&p.ScopeClaim, "idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", "scope", "claim holding the scopes, a space-separated string or an array")
+	cfg.stringVar(&p.TokenType, "idp-token-type", "CUSTACCESS_IDP_TOKEN_TYPE", "",
+		"typ header the identity provider's access tokens must carry, such as at+jwt (RFC 9068); empty: any")
 	return s
 }
 
-// serverConfig is the part of server.Config the settings decide.
+// serverConfig is the part of server.Config the settings decide; check has accepted them.
 func (s *serveConfig) serverConfig() server.Config {
+	proxies, _ := parseCIDRs(s.trustedProxies)
 	cfg := server.Config{
 		RequestTimeout: s.requestTimeout,
 		RateLimit:      server.RateLimit{PerSecond: s.rateLimit, Burst: s.rateBurst},
+		TokenRateLimit: server.RateLimit{PerSecond: s.tokenRateLimit, Burst: s.tokenRateBurst},
+		TrustedProxies: proxies,
 		TokenTTL:       s.tokenTTL,
 	}
 	if s.identityProvider.JWKSURL != "" {
 		cfg.IdentityProvider = &s.identityProvider
 	}
 	return cfg
+}
+
+// parseCIDRs reads a comma-separated list of CIDRs (10.0.0.0/8) or single addresses.
+func parseCIDRs(list string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(item)
+		if err != nil {
+			addr, errAddr := netip.ParseAddr(item)
+			if errAddr != nil {
+				return nil, fmt.Errorf("trusted proxy %q: want a CIDR such as 10.0.0.0/8 or an address", item)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		prefixes = append(prefixes, prefix.Masked())
+	}
+	return prefixes, nil
 }
 
 // check refuses settings that cannot work. The write timeout must leave the request
@@ -87,8 +128,21 @@ func (s *serveConfig) check() error {
 	if s.rateLimit < 0 || s.rateBurst < 1 {
 		return fmt.Errorf("the rate limit must be 0 (off) or positive, and its burst at least 1")
 	}
+	if s.tokenRateLimit < 0 || s.tokenRateBurst < 1 {
+		return fmt.Errorf("the token endpoint's rate limit must be 0 (off) or positive, and its burst at least 1")
+	}
+	if _, err := parseCIDRs(s.trustedProxies); err != nil {
+		return err
+	}
 	if s.requestTimeout >= s.writeTimeout {
 		return fmt.Errorf("the request timeout (%s) must be shorter than the write timeout (%s)", s.requestTimeout, s.writeTimeout)
+	}
+	// Requests in flight at the signal may each take up to the request timeout.
+	if s.shutdownTimeout < s.requestTimeout {
+		return fmt.Errorf("the shutdown timeout (%s) must be at least the request timeout (%s)", s.shutdownTimeout, s.requestTimeout)
+	}
+	if s.drainDelay < 0 {
+		return fmt.Errorf("the drain delay must not be negative")
 	}
 	return nil
 }

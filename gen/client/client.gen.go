@@ -41,7 +41,6 @@ const (
 	InvalidRequest         OAuthErrorError = "invalid_request"
 	InvalidScope           OAuthErrorError = "invalid_scope"
 	ServerError            OAuthErrorError = "server_error"
-	SlowDown               OAuthErrorError = "slow_down"
 	TemporarilyUnavailable OAuthErrorError = "temporarily_unavailable"
 	UnsupportedGrantType   OAuthErrorError = "unsupported_grant_type"
 )
@@ -56,8 +55,6 @@ func (e OAuthErrorError) Valid() bool {
 	case InvalidScope:
 		return true
 	case ServerError:
-		return true
-	case SlowDown:
 		return true
 	case TemporarilyUnavailable:
 		return true
@@ -246,9 +243,9 @@ type Link struct {
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthError struct {
 	Error            OAuthErrorError `json:"error"`
 	ErrorDescription *string         `json:"error_description,omitempty"`
@@ -287,7 +284,7 @@ type Privilege string
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioError struct {
 	// ErrorCode Example: 40402
 	ErrorCode int32 `json:"errorCode"`
@@ -716,9 +713,9 @@ type NotFound = WSError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthBadRequest = OAuthError
 
 // OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
@@ -729,9 +726,9 @@ type OAuthBadRequest = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthPayloadTooLarge = OAuthError
 
 // OAuthServerError An error of the token endpoint (RFC 6749 §5.2):
@@ -742,9 +739,9 @@ type OAuthPayloadTooLarge = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthServerError = OAuthError
 
 // OAuthServiceUnavailable An error of the token endpoint (RFC 6749 §5.2):
@@ -755,9 +752,9 @@ type OAuthServerError = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthServiceUnavailable = OAuthError
 
 // OAuthTooManyRequests An error of the token endpoint (RFC 6749 §5.2):
@@ -768,9 +765,9 @@ type OAuthServiceUnavailable = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthTooManyRequests = OAuthError
 
 // OAuthUnauthorized An error of the token endpoint (RFC 6749 §5.2):
@@ -781,9 +778,9 @@ type OAuthTooManyRequests = OAuthError
 // | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
 // | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
 // | invalid_scope | 400 | a scope a client application cannot hold |
-// | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
 // | server_error | 500 | unexpected failure |
-// | temporarily_unavailable | 503 | the database did not answer in time |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthUnauthorized = OAuthError
 
 // OracleBadRequest The ADF REST error body of framework version 4 and later.
@@ -850,7 +847,7 @@ type PayloadTooLarge = WSError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioBadRequest = ReltioError
 
 // ReltioForbidden Reltio's error body. `errorCode` is stable:
@@ -880,7 +877,7 @@ type ReltioBadRequest = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioForbidden = ReltioError
 
 // ReltioInternalServerError Reltio's error body. `errorCode` is stable:
@@ -910,7 +907,7 @@ type ReltioForbidden = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioInternalServerError = ReltioError
 
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
@@ -940,7 +937,7 @@ type ReltioInternalServerError = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioNotFound = ReltioError
 
 // ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
@@ -970,7 +967,7 @@ type ReltioNotFound = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioServiceUnavailable = ReltioError
 
 // ReltioTooManyRequests Reltio's error body. `errorCode` is stable:
@@ -1000,7 +997,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioTooManyRequests = ReltioError
 
 // ReltioUnauthorized Reltio's error body. `errorCode` is stable:
@@ -1030,7 +1027,7 @@ type ReltioTooManyRequests = ReltioError
 // | 41501 | 415 | body not JSON |
 // | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
 // | 50001 | 500 | unexpected failure |
-// | 50301 | 503 | the database did not answer in time; nothing was changed |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioUnauthorized = ReltioError
 
 // ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace
@@ -6035,6 +6032,11 @@ type IssueTokenResponse429Headers struct {
 	RetryAfter int
 }
 
+// IssueTokenResponse503Headers the declared response headers of an HTTP 503 response for IssueToken
+type IssueTokenResponse503Headers struct {
+	RetryAfter *int
+}
+
 type IssueTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6058,6 +6060,8 @@ type IssueTokenResponse struct {
 	Headers401 *IssueTokenResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *IssueTokenResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *IssueTokenResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9251,6 +9255,16 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers IssueTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -433,13 +433,13 @@ export interface components {
          *     | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
          *     | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
          *     | invalid_scope | 400 | a scope a client application cannot hold |
-         *     | slow_down | 429 | the client's rate limit is exceeded (see `Retry-After`) |
+         *     | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
          *     | server_error | 500 | unexpected failure |
-         *     | temporarily_unavailable | 503 | the database did not answer in time |
+         *     | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
          */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "slow_down" | "server_error" | "temporarily_unavailable";
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope" | "server_error" | "temporarily_unavailable";
             error_description?: string;
         };
         /**
@@ -606,7 +606,7 @@ export interface components {
          *     | 41501 | 415 | body not JSON |
          *     | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
          *     | 50001 | 500 | unexpected failure |
-         *     | 50301 | 503 | the database did not answer in time; nothing was changed |
+         *     | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
          */
         ReltioError: {
             /** @enum {string} */
@@ -1032,7 +1032,11 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description The client sent more token requests than its rate limit allows; retry after `Retry-After` seconds. */
+        /**
+         * @description Too many token requests for the client id from this address, or too many failed
+         *     client authentications from this address; retry after `Retry-After` seconds. The
+         *     error is `temporarily_unavailable`: RFC 6749 has no code for a rate limit.
+         */
         OAuthTooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -1041,7 +1045,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "error": "slow_down",
+                 *       "error": "temporarily_unavailable",
                  *       "error_description": "Too many requests; retry after 1 second(s)."
                  *     }
                  */
@@ -1063,9 +1067,11 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description The database did not answer in time; retry later. */
+        /** @description The database did not answer in time, or too many client secrets were being checked at once; retry later. */
         OAuthServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before retrying, when too many secrets were being checked at once. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1232,7 +1238,12 @@ export interface components {
                 "application/xml": components["schemas"]["WSError"];
             };
         };
-        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        /**
+         * @description The database did not answer in time. A change is applied whole or not at all: not
+         *     at all when the database failed before committing (almost always); only when it
+         *     failed while committing may the change have been applied. Retry idempotent
+         *     requests; read before repeating others.
+         */
         ServiceUnavailable: {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
@@ -1558,7 +1569,12 @@ export interface components {
                 "text/plain": string;
             };
         };
-        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        /**
+         * @description The database did not answer in time. A change is applied whole or not at all: not
+         *     at all when the database failed before committing (almost always); only when it
+         *     failed while committing may the change have been applied. Retry idempotent
+         *     requests; read before repeating others.
+         */
         OracleServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
@@ -1570,18 +1586,23 @@ export interface components {
                  *       "status": "503",
                  *       "o:errorDetails": [
                  *         {
-                 *           "detail": "The service is temporarily unavailable: the database did not answer in time; nothing was changed.",
+                 *           "detail": "The service is temporarily unavailable: the database did not answer in time.",
                  *           "o:errorCode": "ADF_REST_SERVICE_UNAVAILABLE"
                  *         }
                  *       ]
                  *     }
                  */
                 "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
-                /** @example The service is temporarily unavailable: the database did not answer in time; nothing was changed. */
+                /** @example The service is temporarily unavailable: the database did not answer in time. */
                 "text/plain": string;
             };
         };
-        /** @description The database did not answer in time; the request changed nothing and may be retried. */
+        /**
+         * @description The database did not answer in time. A change is applied whole or not at all: not
+         *     at all when the database failed before committing (almost always); only when it
+         *     failed while committing may the change have been applied. Retry idempotent
+         *     requests; read before repeating others.
+         */
         ReltioServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
@@ -1592,7 +1613,7 @@ export interface components {
                  *       "severity": "Error",
                  *       "errorMessage": "Service unavailable",
                  *       "errorCode": 50301,
-                 *       "errorDetailMessage": "The database did not answer in time; nothing was changed. Retry later."
+                 *       "errorDetailMessage": "The database did not answer in time. Retry later."
                  *     }
                  */
                 "application/json": components["schemas"]["ReltioError"];

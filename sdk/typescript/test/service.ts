@@ -20,7 +20,7 @@ export async function startService(): Promise<Service> {
   execFileSync("go", ["build", "-o", bin, "./cmd/custaccess"], { cwd: moduleRoot, stdio: "inherit" });
   const dataArgs = ["--data-dir", join(dir, "data"), "--database-url", ""];
   execFileSync(bin, ["seed", ...dataArgs, join(moduleRoot, "cmd/custaccess/demo.yaml")]);
-  const child: ChildProcess = spawn(bin, ["serve", "--addr", "127.0.0.1:0", ...dataArgs], {
+  const child: ChildProcess = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--drain-delay", "0s", ...dataArgs], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const addr = await new Promise<string>((resolveAddr, reject) => {

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// commitTimeout bounds COMMIT, which runs past the caller's deadline: a deadline that cut
+// COMMIT off would leave the outcome unknown (the server may have committed) while the
+// caller is told the database failed.
+var commitTimeout = 5 * time.Second
+
+// inTransaction runs fn in one transaction. Its statements follow ctx: past ctx's deadline
+// they fail and the transaction is rolled back, having written nothing. Once fn is done,
+// COMMIT no longer follows ctx but only commitTimeout, so that a deadline passing at that
+// moment cannot cut it off. Only a database failing during COMMIT (or taking longer than
+// commitTimeout) leaves the outcome unknown: then the transaction was applied whole or
+// not at all, and the error is ErrUnavailable.
+func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn func(tx *Tx) error) error {
+	// The transaction's own context: canceled with ctx until COMMIT starts, then by the
+	// commit timer only. Its values (tracing, say) are ctx's.
+	txCtx, cancelTx := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelTx()
+	stopFollowingCtx := context.AfterFunc(ctx, cancelTx)
+	defer stopFollowingCtx()
+
+	db := s.db.WithContext(txCtx).Begin(options)
+	if db.Error != nil {
+		return availability(ctx, db.Error)
+	}
+	commitStarted := false
+	defer func() {
+		if !commitStarted { // fn failed or panicked
+			db.Rollback()
+		}
+	}()
+	if err := fn(&Tx{db: db.WithContext(ctx), dialect: s.dialect}); err != nil {
+		return availability(ctx, err)
+	}
+	if !stopFollowingCtx() {
+		// ctx ended after fn's last statement: the transaction is being rolled back.
+		return availability(ctx, ctx.Err())
+	}
+	commitStarted = true
+	timer := time.AfterFunc(commitTimeout, cancelTx)
+	defer timer.Stop()
+	return availability(ctx, db.Commit().Error)
+}
