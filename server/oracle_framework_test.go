@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -171,5 +172,70 @@ func TestOraclePanicBecomesADFError(t *testing.T) {
 	adfErrorOf(t, rec, 500, "ADF_REST_INTERNAL_ERROR")
 	if got := rec.Header().Get(headerFrameworkVersion); got != "6" {
 		t.Errorf("REST-Framework-Version %q", got)
+	}
+}
+
+// Behind a load balancer the URLs in responses start with the configured public URL,
+// whatever Host and X-Forwarded-Proto say; without one, X-Forwarded-Proto counts only from
+// the configured proxies.
+func TestOracleLinksBehindLoadBalancer(t *testing.T) {
+	loadBalancers := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+	send := func(h *harness, r request, remote string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(r.method, "http://instance-3.internal:8080"+r.path, strings.NewReader(r.body))
+		req.RemoteAddr = remote
+		req.Header.Set("Authorization", "Bearer "+r.token)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		if r.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		h.e.ServeHTTP(rec, req)
+		return rec
+	}
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.PublicURL, cfg.TrustedProxies = "https://crm.example.com", loadBalancers
+		}, oracleFixture)
+		token := h.userToken("css-admin")
+		want := "https://crm.example.com" + rolePath(pat, 1)
+		rec := send(h, adf(http.MethodPost, rolesPath(pat), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`), "203.0.113.9:4000")
+		if got := rec.Header().Get("Location"); got != want {
+			t.Errorf("Location %q, want %q", got, want)
+		}
+		role := decodeRole(t, rec, http.StatusCreated)
+		if got := (*role.Links)[0].Href; got != want {
+			t.Errorf("self link %q, want %q", got, want)
+		}
+		collection := decodeRoles(t, send(h, adf(http.MethodGet, rolesPath(pat), token, ""), "192.0.2.10:4000"))
+		if got := (*collection.Items[0].Links)[0].Href; got != want {
+			t.Errorf("item link in a page %q, want %q", got, want)
+		}
+
+		h = newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.TrustedProxies = loadBalancers }, oracleFixture)
+		token = h.userToken("css-admin")
+		h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+		for remote, scheme := range map[string]string{"192.0.2.10:4000": "https", "10.0.0.7:4000": "http", "127.0.0.1:4000": "http"} {
+			collection := decodeRoles(t, send(h, adf(http.MethodGet, rolesPath(pat), token, ""), remote))
+			if got := (*collection.Items[0].Links)[0].Href; got != scheme+"://instance-3.internal:8080"+rolePath(pat, 1) {
+				t.Errorf("from %s: link %q, want scheme %s", remote, got, scheme)
+			}
+		}
+	})
+}
+
+func TestParsePublicURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"": "", "https://api.example.com": "https://api.example.com", "https://api.example.com/": "https://api.example.com",
+		"http://127.0.0.1:8080": "http://127.0.0.1:8080",
+	} {
+		if got, err := ParsePublicURL(raw); err != nil || got != want {
+			t.Errorf("%q: %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{"api.example.com", "ftp://api.example.com", "https://api.example.com/crm", "https://u:p@api.example.com",
+		"https://api.example.com?x=1", "https://api.example.com#top", "https://", "https:api.example.com"} {
+		if got, err := ParsePublicURL(raw); err == nil {
+			t.Errorf("%q accepted as %q", raw, got)
+		}
 	}
 }

@@ -35,8 +35,12 @@ type Config struct {
 	// does not limit.
 	TokenRateLimit RateLimit
 	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For names the
-	// caller's address; without them the peer's address is the caller's.
+	// caller's address and whose X-Forwarded-Proto the scheme; without them the peer's
+	// address is the caller's.
 	TrustedProxies []netip.Prefix
+	// PublicURL, "scheme://host[:port]" from ParsePublicURL, is where clients reach the
+	// service; the URLs in responses start with it. Empty: the request's scheme and Host.
+	PublicURL string
 	// IdentityProvider, when set, adds its tokens to the built-in ones.
 	IdentityProvider *IdentityProvider
 	// TokenTTL is the lifetime of tokens from POST /oauth/token; zero means an hour.
@@ -91,6 +95,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = callerAddress(cfg.TrustedProxies)
+	e.SchemeExtractor = requestScheme(cfg.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Use(assignRequestID)
 	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
@@ -98,7 +103,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(limitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(bodyLimit))
-	e.Use(rememberOrigin, keepQuerySemicolons)
+	e.Use(rememberOrigin(cfg.PublicURL), keepQuerySemicolons)
 	// eGain's format and locale are negotiated before validation, so its errors follow them.
 	e.Use(unlessOperational(negotiateEgain))
 	e.Use(unlessOperational(validateRequests(router, tokens)))

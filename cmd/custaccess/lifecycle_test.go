@@ -366,6 +366,8 @@ func TestConfigurationErrors(t *testing.T) {
 		{nil, []string{"--rate-limit", "-1"}, "rate limit"},
 		{nil, []string{"--token-rate-burst", "0"}, "token endpoint's rate limit"},
 		{map[string]string{"CUSTACCESS_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, nil, `trusted proxy "lb.internal"`},
+		{map[string]string{"CUSTACCESS_PUBLIC_URL": "https://api.example.com/custaccess"}, nil, `public URL "https://api.example.com/custaccess"`},
+		{nil, []string{"--public-url", "api.example.com"}, `public URL "api.example.com"`},
 		{nil, []string{"--log-format", "xml"}, "log format"},
 		{map[string]string{"CUSTACCESS_LOG_LEVEL": "loud"}, nil, "log level"},
 		{nil, []string{"--jwks-url", "http://127.0.0.1:1/jwks"}, "issuer and audience are all required"},

@@ -29,6 +29,7 @@ type serveConfig struct {
 	tokenRateLimit    float64
 	tokenRateBurst    int
 	trustedProxies    string
+	publicURL         string
 	tokenTTL          time.Duration
 	identityProvider  server.IdentityProvider
 	// generatedTokenSecret accepts, with PostgreSQL, a token secret generated into the data
@@ -53,7 +54,9 @@ func registerServeFlags(cfg *config) *serveConfig {
 		"POST /oauth/token: requests per second each client id may send from one address, and failed client authentications per second of one address; 0 turns the limit off")
 	cfg.intVar(&s.tokenRateBurst, "token-rate-burst", "CUSTACCESS_TOKEN_RATE_BURST", 10, "POST /oauth/token: requests (or failures) at once above that rate")
 	cfg.stringVar(&s.trustedProxies, "trusted-proxies", "CUSTACCESS_TRUSTED_PROXIES", "",
-		"comma-separated CIDRs of the load balancers whose X-Forwarded-For names the caller's address; empty: the peer's address is the caller's")
+		"comma-separated CIDRs of the load balancers whose X-Forwarded-For names the caller's address (and X-Forwarded-Proto the scheme); empty: the peer's address is the caller's")
+	cfg.stringVar(&s.publicURL, "public-url", "CUSTACCESS_PUBLIC_URL", "",
+		"scheme://host[:port] clients reach the service at, for the URLs in responses (Oracle's links and Location); empty: the request's scheme and Host")
 	cfg.boolVar(&s.generatedTokenSecret, "generated-token-secret", "CUSTACCESS_GENERATED_TOKEN_SECRET", false,
 		"with PostgreSQL and no token secret, generate one into the data directory: for a single instance only, as no other instance accepts its tokens")
 	cfg.durationVar(&s.tokenTTL, "token-ttl", "CUSTACCESS_TOKEN_TTL", time.Hour, "lifetime of tokens issued by POST /oauth/token")
@@ -76,11 +79,13 @@ func registerServeFlags(cfg *config) *serveConfig {
 // serverConfig is the part of server.Config the settings decide; check has accepted them.
 func (s *serveConfig) serverConfig() server.Config {
 	proxies, _ := parseCIDRs(s.trustedProxies)
+	publicURL, _ := server.ParsePublicURL(s.publicURL)
 	cfg := server.Config{
 		RequestTimeout: s.requestTimeout,
 		RateLimit:      server.RateLimit{PerSecond: s.rateLimit, Burst: s.rateBurst},
 		TokenRateLimit: server.RateLimit{PerSecond: s.tokenRateLimit, Burst: s.tokenRateBurst},
 		TrustedProxies: proxies,
+		PublicURL:      publicURL,
 		TokenTTL:       s.tokenTTL,
 	}
 	if s.identityProvider.JWKSURL != "" {
@@ -132,6 +137,9 @@ func (s *serveConfig) check() error {
 		return fmt.Errorf("the token endpoint's rate limit must be 0 (off) or positive, and its burst at least 1")
 	}
 	if _, err := parseCIDRs(s.trustedProxies); err != nil {
+		return err
+	}
+	if _, err := server.ParsePublicURL(s.publicURL); err != nil {
 		return err
 	}
 	if s.requestTimeout >= s.writeTimeout {
