@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/ncruces/go-sqlite3"
 )
 
 // ErrUnavailable means the database could not answer in time: it is down, unreachable,
-// restarting, out of connections, or the caller's deadline passed first. A transaction
+// restarting, out of connections, busy with other writers (SQLite) or in conflict with other
+// transactions past the retries (PostgreSQL), or the caller's deadline passed first. A transaction
 // that meets it before COMMIT is rolled back (or never began) and wrote nothing; one that
 // meets it at COMMIT (the connection lost while committing) may have been committed —
 // whole, never in part.
@@ -50,9 +53,17 @@ func isUnavailable(ctx context.Context, err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return true
 	}
-	var netErr net.Error
+	// Network failures by their types, not by the net.Error interface: SQLite's errors have
+	// its methods too, a constraint violation included.
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
 	var connectErr *pgconn.ConnectError
-	if errors.As(err, &netErr) || errors.As(err, &connectErr) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
+	if errors.As(err, &opErr) || errors.As(err, &dnsErr) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.As(err, &connectErr) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
+		return true
+	}
+	// SQLite's single writer was busy for longer than the busy timeout.
+	if errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED) {
 		return true
 	}
 	var pgErr *pgconn.PgError

@@ -22,3 +22,6 @@ func SetCommitTimeoutForTests(t testing.TB, d time.Duration) {
 	commitTimeout = d
 	t.Cleanup(func() { commitTimeout = old })
 }
+
+// AvailabilityForTests is availability, for tests of how driver errors are classified.
+var AvailabilityForTests = availability

@@ -3,7 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // commitTimeout bounds COMMIT, which runs past the caller's deadline: a deadline that cut
@@ -17,7 +21,35 @@ var commitTimeout = 5 * time.Second
 // moment cannot cut it off. Only a database failing during COMMIT (or taking longer than
 // commitTimeout) leaves the outcome unknown: then the transaction was applied whole or
 // not at all, and the error is ErrUnavailable.
+//
+// PostgreSQL may abort a transaction to break a deadlock or a serialization conflict with
+// another one; it then wrote nothing, and it is run again, up to conflictAttempts times in
+// all, so fn must not change anything outside the transaction but the results it assigns.
+// A conflict left after the last attempt is ErrUnavailable: nothing was written.
 func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn func(tx *Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.attemptTransaction(ctx, options, fn)
+		if !isConflict(err) {
+			return err
+		}
+		if attempt == conflictAttempts || ctx.Err() != nil {
+			return fmt.Errorf("%w: %d attempts in conflict with other transactions: %w", ErrUnavailable, attempt, err)
+		}
+	}
+}
+
+// conflictAttempts bounds the runs of a transaction that keeps meeting conflicts.
+const conflictAttempts = 3
+
+// isConflict tells a transaction PostgreSQL aborted for another's sake: a deadlock (40P01)
+// or a serialization failure (40001). Either rolled the whole transaction back.
+func isConflict(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
+// attemptTransaction runs fn once in a transaction of its own.
+func (s *Store) attemptTransaction(ctx context.Context, options *sql.TxOptions, fn func(tx *Tx) error) error {
 	// The transaction's own context: canceled with ctx until COMMIT starts, then by the
 	// commit timer only. Its values (tracing, say) are ctx's.
 	txCtx, cancelTx := context.WithCancel(context.WithoutCancel(ctx))
