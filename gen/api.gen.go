@@ -722,6 +722,19 @@ type NotFound = WSError
 // | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthBadRequest = OAuthError
 
+// OAuthNotAcceptable An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
+type OAuthNotAcceptable = OAuthError
+
 // OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
 //
 // | error | status | when |
@@ -914,6 +927,36 @@ type ReltioForbidden = ReltioError
 // | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioInternalServerError = ReltioError
 
+// ReltioNotAcceptable Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
+type ReltioNotAcceptable = ReltioError
+
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -943,6 +986,36 @@ type ReltioInternalServerError = ReltioError
 // | 50001 | 500 | unexpected failure |
 // | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioNotFound = ReltioError
+
+// ReltioPayloadTooLarge Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
+type ReltioPayloadTooLarge = ReltioError
 
 // ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
 //
@@ -1033,6 +1106,36 @@ type ReltioTooManyRequests = ReltioError
 // | 50001 | 500 | unexpected failure |
 // | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioUnauthorized = ReltioError
+
+// ReltioUnsupportedMediaType Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
+type ReltioUnsupportedMediaType = ReltioError
 
 // ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -2169,6 +2272,8 @@ type NotFoundApplicationxmlResponse struct {
 
 type OAuthBadRequestJSONResponse OAuthError
 
+type OAuthNotAcceptableJSONResponse OAuthError
+
 type OAuthPayloadTooLargeJSONResponse OAuthError
 
 type OAuthServerErrorJSONResponse OAuthError
@@ -2264,7 +2369,11 @@ type ReltioForbiddenJSONResponse ReltioError
 
 type ReltioInternalServerErrorJSONResponse ReltioError
 
+type ReltioNotAcceptableJSONResponse ReltioError
+
 type ReltioNotFoundJSONResponse ReltioError
+
+type ReltioPayloadTooLargeJSONResponse ReltioError
 
 type ReltioServiceUnavailableJSONResponse ReltioError
 
@@ -2278,6 +2387,8 @@ type ReltioTooManyRequestsJSONResponse struct {
 }
 
 type ReltioUnauthorizedJSONResponse ReltioError
+
+type ReltioUnsupportedMediaTypeJSONResponse ReltioError
 
 type ServiceUnavailableResponseHeaders struct {
 	CacheControl    string
@@ -5167,6 +5278,22 @@ func (response ListCustomerRoles404JSONResponse) VisitListCustomerRolesResponse(
 	return err
 }
 
+type ListCustomerRoles406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response ListCustomerRoles406JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomerRoles429JSONResponse struct {
 	ReltioTooManyRequestsJSONResponse
 }
@@ -5291,6 +5418,54 @@ func (response AddCustomerRoles404JSONResponse) VisitAddCustomerRolesResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response AddCustomerRoles406JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response AddCustomerRoles413JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddCustomerRoles415JSONResponse struct {
+	ReltioUnsupportedMediaTypeJSONResponse
+}
+
+func (response AddCustomerRoles415JSONResponse) VisitAddCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5423,6 +5598,54 @@ func (response ReplaceCustomerRoles404JSONResponse) VisitReplaceCustomerRolesRes
 	return err
 }
 
+type ReplaceCustomerRoles406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response ReplaceCustomerRoles406JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response ReplaceCustomerRoles413JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceCustomerRoles415JSONResponse struct {
+	ReltioUnsupportedMediaTypeJSONResponse
+}
+
+func (response ReplaceCustomerRoles415JSONResponse) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceCustomerRoles429JSONResponse struct {
 	ReltioTooManyRequestsJSONResponse
 }
@@ -5546,6 +5769,22 @@ func (response ListRolePermissions404JSONResponse) VisitListRolePermissionsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response ListRolePermissions406JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5674,6 +5913,54 @@ func (response AssignRolePermissions404JSONResponse) VisitAssignRolePermissionsR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response AssignRolePermissions406JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response AssignRolePermissions413JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignRolePermissions415JSONResponse struct {
+	ReltioUnsupportedMediaTypeJSONResponse
+}
+
+func (response AssignRolePermissions415JSONResponse) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5807,6 +6094,54 @@ func (response ReplaceRolePermissions404JSONResponse) VisitReplaceRolePermission
 	return err
 }
 
+type ReplaceRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response ReplaceRolePermissions406JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response ReplaceRolePermissions413JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRolePermissions415JSONResponse struct {
+	ReltioUnsupportedMediaTypeJSONResponse
+}
+
+func (response ReplaceRolePermissions415JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRolePermissions429JSONResponse struct {
 	ReltioTooManyRequestsJSONResponse
 }
@@ -5913,6 +6248,20 @@ func (response IssueToken401JSONResponse) VisitIssueTokenResponse(w http.Respons
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueToken406JSONResponse struct{ OAuthNotAcceptableJSONResponse }
+
+func (response IssueToken406JSONResponse) VisitIssueTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6664,343 +7013,346 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1rchs5tjC4FQznRkjyTVIkJblsKhx3aImuVrVsqfUoV39Ff0qICYrZSgJ0IimZ5VLE/TULmJk1zLeP",
-	"u5S7kgmcAyCRLzGpR1W7xx3RZZHE8+DgvHAeXxsjMZ0JzngiG72vjQmjAYvhzz3BE8aTQ8qv5vSKqa8C",
-	"JkdxOEtCwRu9xtmEkUiMaMSIGJNkwsiUSUmvmCQhh88xkzPBJfOI4NCI/UhDviZJZ0f3lK2G15CjCZtS",
-	"NQH7QqeziDV6jXHc3Os3vEaymKmPMolDftW4u/Ma71lCA5pQWN+XpHxdMfs8ZzJZk8Q37Zu6g+8RNpoI",
-	"FuwSeikZT8jthJn1Qi8yoQHhgrOqxUnKg0vx5c2wcRbT0fVgOovEgrF3jCbzmA0bDa8xpV8OGb9KJo1e",
-	"p93dLtvIB3GaiLgEsD4XTal+8onghN2weIGQIyyORdwjVP9FAjZjPJCqmT45kkxoQvyfabzwSSCYJFwk",
-	"hNMpG/J1vz9PJiIOf6NqJt8j/i9NdkVD3oThmvr8/A2PSEG4ICM6UsdKF+SasRkJk9aQN7yGglMYs6DR",
-	"S+I5K4eR2UPpGZ4MTs/exXTKbkV8/TOLJWy87CD7+++Iak3Gpjm5wfZkLllAEkEki29Y5vzWO8UzVSDA",
-	"U91o1dvCNpxiOJ1PG73XXmMacvy7Y3cU8oRdsRi3xJJ40R8nLC5u5JSNhDqmRJBbGibkko1FzIhkPAj5",
-	"FaFcJBMWm6XWXF5n6ZIUEpRgV380YrPEI/hv01xwv6fhNYuZuhaAIy6GXYpkUnUjKsYsOfw7rzGj6iwT",
-	"TWewSzWZMb9IWN4oCtWVncVsrLB9LGJNSZpyxkbhOByRcciiQBLKA31LDFnyCFVfD/nJuz3yutNpkyiU",
-	"CbkNkwn53Lyh0ZzJVgmN6hHGm+enZF0tIGBjOo+SDY8w2RycemQcN9+deEMeJs2DM48ErLk/8AiPmh8O",
-	"PTJLmm9P4J9j9Rtt7v/VI/G8eXIOHff6Hvlt0tz74JF/0OZPxx65Fs2/nnhE3jRPB60hH/IXZMCTOGSS",
-	"0JgR9VdAxrGYAjQm4dVEIbdePQnELfcU9UVqQEQM/+WEkiRkHsDEf+EPOSEyoepcFQCdbXm41Rbpc8J4",
-	"Ei8QOv7nN22fsC+jaB7og9CwISFeLanGXPfHsY8fESwwIexzg8x5xKQklEwB981p4SzYJ5mwKUmE6KnB",
-	"fBhh9/ObtgKVT67CGxx2r99SYLErnNJkNMmsCong3uH+CVGUn8Q0UfAjUXjNIt0BsV3SKSMJvfLUJwCL",
-	"+iLSKKcgmV7OK3UfRAwQEfMEeBruGMCqVvYXn/z3//l/aZQg/iyBz2pcjQj+LGn2j7CVRgqfyeb7X/Ar",
-	"jVL+bxP8DLix4alZKRlFQqrlxyyiCQvUqHah6z6/xC6AYxst8pHRaxaTqzmTkkmy7v82aZ59dIclgQDm",
-	"MBJzngBIB3Q00UANJYkZDRTuhIkk4pb31NHRaCxiRUix1Tq1qIdQSiaUk7YidB3EHJqodU6FTEgyiZlC",
-	"tFE4pZG6jMQSAre3/9n3EEfgY+clkfPLhF7JDbUoeR3OZrh5BXV1htBXEpmEUaQ3Q3zGL85PfbsNKtVX",
-	"zfNTv0VO2IwpAJpLEoWcwUWYqlHVqSqysEsEjxaw+XEYy4RsdWHT5iaqYQFoHxWn4SKLjPoeqfkVm9pV",
-	"/DRM1McxnCXCLBL8ymxbSQnkcpEw6all3E7C0US1VycEc5G+7hVy/audNJTklkVRU5/NuppD02bi735+",
-	"0/GJiOFOwap2P7/p+hsImzFwUbzk2+2XzU677QPd8bX8l/IHhQuuVJdeWnPt1FgtMgCiOxKKUnAlvZDR",
-	"hPIrNuQwTdoehYmczKcuu7r0rVcKhvDXTsNrhIoV4IE1vIaa2XIdl9ukvEkTtEavAXtueA0FHaq+oNgt",
-	"SrvVkNb25jIRUxYfBEUWdRAYCXikW7UyG+u0222zhxlNJukOwuBeZv9vMRs3eo3/fTOV0jfxV7mZLuhn",
-	"hRawSAD9e2R3JZx/waRP1oGoLciISrZBqLw2OOnPJTOd1RVklCfwE+OBOtpYAmtBnnopglBxyz5fDDWF",
-	"BOwEWqWkLI9EjN4ggxDzZFdhq8Zfi3d5BFgwWXXUpYJqxYFzUSp0Dr7MKC85vb1JGAUKq8U8HjGQ0hg0",
-	"bRH/lEXjUxbfhCN2IiIFvgmVen9SIInwaRT5ihRy0RQzuFeIYSzIogGNIrO9z3MWL9Ld4XyZ7WRQst0u",
-	"29A7EHRKNiSmU9qUTJFXRedoksTh5TzBvcUsmcfcIxkioTZ3EHgnirWEgstJODtbzNhe4O8iZ9REVlG+",
-	"iI3hSMl6FPJrRXjpwnB3X0Fknyb0jUJlfwMEiTm/5uKWp+sgoRzyChyoXEkF6FDaqwLddiXoeFAmqfe1",
-	"ngCT9Ih/HIdTGi/+yha7uLA3H3wyDlEiZiQWESOXCxIGZJ2OkvCGEbwvLNjYHXK/H0WANjidT0KuJSho",
-	"At2tsjwSUcRGah15kBQX0akEBsdbsxIeHYbTsEKPBsadWeaMXrFd0t1BDQs1aBQsUYAm9FLcMLLTbgOy",
-	"gHIG/Hen3c5ch+5O+R4iWE3pzVZdLBUPebLVbSxVgg4Vji6/IwqVUbJSSKfuidJ4c7dEsmjsjSgXPBzR",
-	"CK+GFl3wKrjXI3v3ba9G1a7VMlc8uFqmEG2scLUnpUarA81vb4lZw9/VlpO8fSe71RrWkVISnzfUVEOj",
-	"nEMfjceSlQDhL+KWTBXHQzzWnBpUIwZ0fx4lYEe4DmeZnbTLj0rgPKUY2r4PQdulCHqkKWYJvwYaavio",
-	"DyjiA+UVYxImbIpKrkM43NWjLFG6ATNj6RbGNJLMrvRSiIhRjiuN6Shi57JcCAJcY9G4KZFfgsiwJkmY",
-	"5YKddrtUEtLD3icNuZB9ud0oh6Y61reL5Rfe7xtu9GuPytHvPdX8k0+kiBNyzRYyczmG3C9yJNXP24sZ",
-	"fL1PEwZj+LuGnfqEypGx8US3dCHJZczotVTKuGwN+c9IMUFbVaRD2yNhCRGVSYsMwPiXMs7LeUL8Pcr3",
-	"WcQS9i6iV6B9KnGd8vNZQM2XI8rJJYOhWEAuF+VsFhZcQZGEhuSKNOlvRdC/CyOl42miYQ15a5LIECiP",
-	"XPCEfuk5Z/IGmIlPEhZPJfmHCDnsgvi7vkdoFA25GGstaDqXCZmIKMiLNIXzenN00r/YOz296O/tXfT3",
-	"3x982O2PQGE8pnGyOAjebLXbal/6fx2lCRmtS82gDlLO6Ejpd5/nQulqakVE21BGExrTUaLkJDEmYsZi",
-	"mohY6d5vfI/4w3m7vTWyfzHfG3L/f0NFDEYDNqnECiXtq/Ml/lqr1VqDCfxho9VqDRs+ScQ142CwwG4k",
-	"EPPLCKiyDANGwgRMvc7OPtApe7N2tLb2Ng4Z3yWngss1JZwp2kPY5zmNwgTUSDmfzQBlPNQJwfg85AXj",
-	"q2eUQT6fXrIYdXH2JXFlzXVWgrxga6IJk0Nu9PdxpJR7UCWSiQIxiyQj68bwYuDoEZ/yAGEhYt/T840V",
-	"alENwCHXSghVUicYTAL8qUTd7e+/uzgZnJ5dHHz4uX94sH9x3D/pvx+cDU58T9vEEhpGQ64GUOu6Vff0",
-	"lqJOPleSlkyEUGrCZ5/Q2SwKUcJWfbU0CCwHdKJEKLyFqYfcR0HtTU4+LFzSGihccXs/ryoRP4lJ3pEx",
-	"5ExROo901M5f75KOKzC2iJ5Bkm1EhIiqc7xiCeqXEiw2ANMRgGDzhgctAQyoRYNxC1r9+z8kPGMwGkch",
-	"GDqV/CmH3Fe4sTmLaMj9FjlK1VNju0E8WN9utz1yG4dJopaGirDZS2cjdxzbFXKLgkXTgq5pYJeDf/13",
-	"hCgJxX3WBnUG2MqaG8h6wrhS18UtZ/FGnuc2zphMzJDlhohROuF9LHhGk4TFqvv//LXf/B+0+Vu7+fqi",
-	"1fz0teN1d3bu/q38uQdWqzD9A8xW1LrM9KkVH1Sre60qJ0eHg4uTg79d7A9+Lt9UbGZ8qI3FLhl2ASyz",
-	"4r1RRKxE1ildlR7nsZLOmUhodALSq6yUHWkQSOInTlNN2zTdFmMtFYPdUhE5582spjjpjr6qSHk+kyxO",
-	"3ouAVW2hp+kGd0kqsZZEsNcrSdMjFDke8KLYoZxEzTvk7EsoE+mROUhJJEzIerfd3lBcMwFL9xjpQh4I",
-	"pI9SmeI7sBG/R0ZK6MvbLx0I5UkEbrMJ+1wJQncKS1DJgkN+S4MTXJf6NEITrfrTJZWKKjrPc9DxUgSL",
-	"98Z6r76Q8+kU3gcb2+12s9vu2pdS1TS19De8BlBOnE+dk+nQ8BoBu2GRYtDW5tg4cUcJZTpQjwRiNJ8q",
-	"UKptkoCNIiWLAxeAxzqehIkxrysWm1rRFBzUgB9E0o8icVu+ha3sFmAI3bpqE1v1NuEMlS7mxF7f4lI6",
-	"OWiGUuFV5TI69ZZhCAauwVBF+UEk78Sclyxkq92xxNNacCxwxtCpfE1bek1KApKN3q9fG9dskecTumPj",
-	"9evXrxt3n0r3kC4gnbNH1lSXNdxHoHSyRCGG3A/HYzTL5fex7exDjEkADRUuOb0rt7JdDt49O+IaaDOk",
-	"0253PdJtt9tr5nFMyWyXLBKKKIiU4qSz7qb7S7+kkfaxUKfGOFXiOW72KqY8OeIHiVKVyzbaJTQd8Sq8",
-	"UbSPQC/9Fqf6VW20W//M4E2i4sxSfqz0SAWGS1a1lh4Cb83ZHguOuLUp5vf3kiRCoD0mPVEg59AXPA1A",
-	"B0rFlfK9vnyavRok0NsAxXlCbxihCVo/f9ipXmiY7CpGMqFSNTMKjbn6wHw7LmBYJVh2DGQZIzSKGQ0W",
-	"oHJKZzZ3JZVg2akPlp1ONVica2uXQ93FgL8XirWOMJFCav2HnY0eWVNzaNwIlXIWBm9FsLB6fhEUnR11",
-	"A4BGOZqjNpuo64fMs3z7nZ3yG2BHcnaPWzkTLYtpFaA4wHVrO8AYH7/c1a0VhlrrueijTXUxy/IQDY9j",
-	"8wj+s9lQDiCvXxLdlChBUgki+uU6fT/HTVUA5XX5VbG9HaCEQX0opLOvhcEa+lPgr2CSAYlSPxmA0kDW",
-	"/uevnebrT7+2m68/fW17nR/u/k2jBhfJAQ/CmzCY06jsemw5mGXNZYowhWm3qhuxtQKh2Kl1I4xEwJ3p",
-	"7a+KIO6022u75rKopSLxhOdCwZFQiLLOEuEx59YQ8zclbFscKUGPdoc4zfHlKj2bdblRhRYVHL4MLb5U",
-	"AeX83pnBnBSFSvZb+wJHfVdX8/p4Cm/ZAA1Xtv0yjfKi7TMBq4H2uv/4Mo2MTeDNsNFptYcNwvhIBCG/",
-	"ejNsnJ+9a74aNv4DbXpDjr308smXacTlm2FjkiSz3ubmZQjWYNmCx+zWSEw3b+XmVAQs2rzpdDevGN9U",
-	"Ol5MwZ6/adBi2DDDE4ITqIPE7/S+8OvN9Pu0bf7c8PfaR6ead1/SmZC7X5y/W3rG8tHd2QHD9Nfw1TVb",
-	"4Ec7ox7L/oCf4STwiy+6hfOVnd8dX8Pf4I/5tvEQzAPZtMKzWNEATZWVmuz6TdPRhMEbViyiqsl0+03j",
-	"A3znNfL+Nsu65v2zHYfP+7pBG9jbOxFfhkHA+IqqJOJmlfaz1ez88Ao0chLRkWba2KWUEEH7cqad69QY",
-	"BGFC9pZw63PpEGhkt4rWzlis1FBnNWQtM15BGVG6pnaXLt3l6x9clWSegO1dDa/fvZYpJjBEfdbUvUeG",
-	"/aD2atfaI1lWVbK2iZgy9M0UMQuvuLvYHlnrpgI9r9S4t5qd9o7RbIkciRnzyG2sNKXrkIM9ZRaHfBTO",
-	"aAQWcG0YVgcjxmgD6B8fVMGmQpCFeRywjETMrNg1vYpbU8rhNjwQO8B5R6EHyjPw1qIRuYOb7JGKOZ+L",
-	"vz3Bfft2eBlsZ3VeVvvSOwwsc/2fmLHhbEu5WmEJ/wwcbkSjiMUQ9aHgWXI3vlWOd6DQkdPolMU3LEYg",
-	"rMb75EImbJq9gzsggLUJNe+Xc86+zNgoKbU76tblFqlTGB68hsFoBEgcixGTMmuYfx5K8+DdfSv0RW9m",
-	"ZfpS91yWUI7nvrmyLvp8m9dXSWTwJKD2tuLF1bJ6MdjI5aXg/m6NLTnvcmN0qTa1vLQXOy+1FB3VzcWx",
-	"DvnL7C73raZH1uw4jtyWgVV+nx09IqHBNEwk4SyEZ/KfTo8+EC5i8sv7w8pddu7ZpbM5eIWfJNOoWnDl",
-	"TvBoEFIQC+1LhV6h3qp2aZrFIpiPwKZgx1/bVRIQySMBxM1kSd5zkc5nw69vR3R7+SDSWg+/HfHMYvoT",
-	"i2y5BSyV3TLr+LPltj6vAuDyaCEb9+NZFz1wPxjy4h004SI6Jo3nfkbTbDVBGXIzWwdnUz9qP5tvlCPZ",
-	"l9cVmBEYhqtebbebnXZXnZacj/RbUykdhnaldDjMvn112407z/ymH+jMjQ4f+kyGb1NcpM+BI6dF15gP",
-	"ZjSZHATyvr22SRhYin9+coCPHPe/T29Xctqw/rt0GFTP6r5QPwe7eEq4fDscYvtBHGLZSTl8QJ3ZE7OF",
-	"MFjKCcysfzYTOCjBl1umH8oAWJ52VY4ZWkscGvOtKgVH/XkyeYhbFPyJJgAjvV0Y6yJ8f5FL4qB+U+Jk",
-	"y8SzaYOTkmGpsW46E6IrgYiCVqP26cJu7tXx0CJZfIUg6yfv9sjLH7Zfk//6Xzut7gbMCuMd00UkaHAm",
-	"xCGNr9jjQKRnrgCS+0JivJYiNamOcn65/dcnhcZ9c4G3gI5FQVcymcLkQSYgFx4Q2BZf4MflwBiJeRQQ",
-	"7UqjdXL2tJhh9jqmYcQCx04TLbL7DkfsnNMbGkarKdLu9hM2nYmYxmG0uJg7g1VDIqAJvaSSkSAM9PO5",
-	"vNVhIeGUtQhkUEFH8CeFy5KJtXe+8UnS3utsFLNEIvm8ZCG/IqMJG11DNC0RfMR2SeyuN0M8YSfN1ZLB",
-	"wGghv/J06hqzoOUrqcjJsiw/jCWeZ0K8p3yhCaj8Q/DB7E5fD2mgieEcHbVrwYN1ufF0mGCmzBDQNAGK",
-	"PvjQZlcJJaFBEDMpsxiC12vIDcGfJxPGEw0iWeyd3Zrv4Iavtylb5GzChhwj60NJ/Apo+j1iiTzGoUOa",
-	"BR2/H9OEEYieLShUOYS8j7M6eYxSFDnnNPMU+nD2gVCrQIu9MpBqgD8pSdBnlyHKzqws6NmgdWxqXjZF",
-	"nL54wsXM3fyPHz82+85A5dECuQ3CusFYO8dY2jr5td5SGY5IzGg0fTOEJ2PF46SE+NpC0iUbvVlLUqqM",
-	"tckdrujBT/uOFobibqPXsC5+pBjFpEhvPrNCj5jQprdHp6eOi5V2n0VMF2MSCXE9n0Hr05/3oMfJ4PDi",
-	"7O/Hg4u9fQU+vaw91BZNIxPldTI47J8dHH04/cvBMfRKexzTZFIadgVKpExoMpfoSaRgHCb6IAJiQFob",
-	"RfvBONUV02ClXFKtPw+EpaFjL3d2tl6WZvSq4yaj7o7246QknkeshaYhcKktj6Ei26oTcFgd7ofMEsUZ",
-	"QNA6TixPgc5/F3PCGUMH31kc3oQRu2JEge99/0P/x8HF6eDw3cXp4OTng73BxcnR4eD04vjk4Gd1rTFc",
-	"xIaeQOI+iO/MxEtDIE41/qrBDg4HPw4uTgZ/Oz84GeznsXLLwcoULk+Lk38kHB6NhPolO/WLsAt2MGi1",
-	"R+GnwKUVn+qy6OBErZ4NTj70Dy8GJydHJ1lc2MlQKLNDglsk+pSfFC9W3NOjj7b2XPac674ePsUJP+5d",
-	"yz5r3XP6H47OLvp7e4Pjs/7bw0GeErx0Tv+DSIiz8ac99ifc6KNRIvdSoV8hhLMulMsxoFyxF70SmcWS",
-	"ZRb9JyMB+WQZpNNuG7m+QBHJD0Vs+OntUbO70+62iyIMxpjm0GI7hxa402cgBA/Y2eMpQmFSrdnBHDYV",
-	"LoSB6ixlNukXrA2QY0aTiYMO9U1nT4UVeYuW0jvBqoXZhkC/U9+DJa2SPLw92v/7xdnR0cVh/+THPHno",
-	"uIKCiTEc8CRMFkSpybjVp0eLFbf2ZDLoSsZBOMKVrGRPRw9wOQoyqf5PHP2/Z9Jn3GtIq8YKI5Wdf+j/",
-	"3D84LHKOnYwMqaFAXDA8B7F4sm0/GmOW2ij7OpclJPnDAAlyO4FUBRjfSsEBtaf+HnL8kOaitsNrE602",
-	"/Y3EdBomkGJknUYQNYbpgjZ0ElIYIEyGXPe7nYRRptuULkwGGrU4iF+8ZIybNRrjahgoCCskHnLX9EaD",
-	"1Aw5YxTGxIx/rSFPr0V9S+GT3IkVjISVKK9o4Pv+h7+D0jQ4PTvN0cLuawfh1Yxqg8Tu8InRfaUdPZX6",
-	"A9kLpni42ugJJFCJR6nNEP2ma1krn862iAnF6hkXn8QoRS4ZjRUPACNwJqS+EoX652d/GXw4O9gDs1Gl",
-	"9t1xECmzpSc2Ct27hccL0W6FAOtDJI3V03OtOezLTGcjSI/SxpS9V1L3GUz57JzTlfAt2Ego+VqSZrSq",
-	"5yKYW5IREMOETWFl9+DJ+YfT8+Pjo5Ozwf7F+8H+QR+tiznZayeDJmkIHsCLAMCensf+wQB6NBYqiW1N",
-	"usvWxky7WEC6Bz9s25QoblfHAaezBQ44GQFS3LCYvNwmf31b5pKEPeql8bhX7n0ef6Mn2Os342aEG1rZ",
-	"zWiVU/qT/fxXVmy+TdceTBv2KN8epNHb7Xanq58ckYmkl/PY2rDX9k4G/bPBWj6QbCzi1FCwdhWJS4pZ",
-	"+9aIGFtYrynOuaYEeOjVIyeD/j7IcSyTlN2ZsGoSRUHZDYvDRF3QFa21CLQVQ5h33fJNOq8/ZDsMJT58",
-	"ArnFoR8QNlw4jq12p+I4HLnVmmxoMA15KJVAmjqZQlI/J3i3AOc+PIeqHQSMhxCt9KxQvWfVYFlKk9hZ",
-	"UD4qHi0H1J12+16gLnNEKsDPvhqgpxMxnk7PCsRlPkw4xOpu1wUM3G5XEQR1tdflBllz8wvafFBgPoTb",
-	"mqKim12xDBPViBnH3efFQ7MudAopGj8dQD6JN5jBv/sv9WruXwUYGltU1rfoWQH53RhUYQxC2D3ebUzf",
-	"xe7rSsQ5Sc0T7MuIsUBpKfeYTHJIU7C3/EE84J/X4oJ7eKQ7l6GhnXoMh8ZQNImLjOWi5LjezaMo7xvl",
-	"2DcghfJIv/DC93+MuJS3tywzhTyGqGIYdukAbkg2qmw1rOKlAej3qKqnT2WMf6YA9eeAzLcTvP4wxfap",
-	"zvRPVnq/s+MydvxtavYPlh2gaVLs7dizuq8tCXgIOy4z7uGQ5RRz+ZsOWZeMEYdpbzwXefyDAPPNWAJx",
-	"xysTzAcd6Z9MHf8YyfNPJDAPFHpXpUwPE43dFBBnSk7MB/R2IONGUWBEqbI0xrlj82xU5gRxxil7t8MQ",
-	"bC2uVi5r20Y0iNgp8Fo2YOU6t5eu08xBS4btEXrPo+bzkMpngcq3E4kNW3xwro7HnOefTCcf9L79bQpZ",
-	"Kz7Gl5G0ecUQ7vPhDkgVWOYgfa91CjpDlEd1QiEcoDSZgwEZTJtLK4Qv3TXSEqeLMhmDoOufnzLo+YD7",
-	"7TzV7jxIQKs6Xif1Q3rQzpf1j/wJEke4yLs0hUR2uf8MWSDLXTBKcvp8m+TRggkWbR1p7i94ZktfL4gY",
-	"l5Q/2ya2lJmCyixWqJOEeN3zTkxfG1AXoK6PD/ZT25zSLwfYc6sNMd76UxrkTeOYLsAGqv2Oynb1l7Oz",
-	"Y4INIDDQI1QSStAxJ1tpCwMe3dpfneaOzuPfLav5ZV2clk2s8D47lxtOmSnM/rK06GsaKvurntPu2suD",
-	"/JMdQFz+g40gXDMH3t7X3KkF9vuyuMw9EYl5rB2pAjaGMpUlkZmt7Fa67e1XJTDL+JW5E+o4j51XSyGS",
-	"iwP5WnGx0+IVnlPGIS0sQRMChak8ax/DjDGC52r9IgByu9t5ueykNFSzW644nsOQXxfPZQJXxgWS5lOR",
-	"GNFoImTSe9V+1d4cxdMTJpP+LNy0Fd43O51WZ6vVedVq71g+5RzZuVSUotNub44mYRRs5k9zs1PrOK9D",
-	"fKFmfD5Vm1bXveE10nK9asfp+vXPhWG4LpmXtsyvJ7uaTrdsMTGLSiqsSRaNfY/4aU1rKHM2ozHjiZ8r",
-	"64yFh1a6kWpWD89Kb0SDpeyszRP6j1A2oxx5Tf2ZcaZGUIsM6GhCsPqpJLOYYcU2xz4LET6MJ3HIZIsc",
-	"cMW5ekMeC5EQH0f11c0F35cZHbEh9x8p+fgeicJryA0Eca/WrOsRppabFtghvu1DWMSgRhrWKA2hiDBU",
-	"v0tvLB1y2+EDnbK0k2I/FCtF50eKWQSlgomvjsN3CrWiGTl7vRAiR3wZd/oR08mZozsMMQjeFMR5UPe7",
-	"PG54DS0962p6OLrGKDis9Po/9LBg2rTqpq3FU1WokoSBRyiZCRlCVUKdV8UtJlrOSyHJXvbCvsrz1myN",
-	"nDKiYFZ6wqAM2gjWSoMgVAul0bFzmLq0YNVG7GVYEQ2LAk4I1I5G0dEYdLj7Dj4PaaXH6UNOazVB9ou7",
-	"PE0Jy6lHDpWKZ/dU23RvXo5NU87IiWB5driTP0Cv8aUJ5bUbve6d93jAmcE61UD0GpHmo7WkTmC6GVkz",
-	"L106026ZacvOyssCTK+jxgkCMSjw/ZFzvrV2kseLzKZ+2Cnuqnwndt7KlcsVr2DGVytJeRuNma0R5TSB",
-	"sPaFU0wqEebqknX2Iw35mhzym06XaBK40SPPzN0UC07v0pCbyzRTPE2BUyecXeciIbcxnc1YsOGVXzOi",
-	"wKH2EkoCBjiKdeuHHHw9oOgiHmkPi3tjdh4zpVLhrVTuVPpGBpy2V4rrkGuUWkDuW6ga52/sOlbeX94f",
-	"esTUHwcgOvNYGCr6v3+0d/b34wER8ZAzjKB16pp6hDMJD7YBYzNjsum8JBG7YZEEO6qIGX693X79EiDA",
-	"RcAkCaWSF9x65brsar5KeJZZp/fjV6TIJqtrjiuXtutColj9qQu97u6TDO7F9up7m70Hgy90lEBdtBTZ",
-	"obz87URM8xdjFoubMECbbK3rX2SUeapWrUA/jBi4UH4SAJ1lqYDIAQYlXgSL55Qd1FKmyRD3FNBS5PI+",
-	"cM15+HnO9M+Yump1COZaWnxzIPvpT5MQjTJaKVrUEr2lK30XBIyiars5EjHbdCoObd5s2Y+bRYmyTCF1",
-	"ZY77xAStKKaTO4VY79X96skh1Qpi2V1yMrkVZXGu7XE6/Qg+NTEezETIk0I61N6QD/nvusvvxv70O+qH",
-	"vw/5781m0/5ftcwlPCW/k+12m/yuhH5rMXEfjtA7hwWZB0Mvrbiso0rU9815HIEdXjW4FMmElCYTJFOW",
-	"TESAlA8YwTqNpCDb7e3N7fbO5nb75eZ2Z0un/8MEdTOaTDzd0TMpUURMZPgb2yCZjek51b465PdCwjtI",
-	"1TGKWUJidgVxDGq1FWnwcGTnReMCruAFGI4N5Pz0O999w/BxyotRzAK1expJP7tUyMvrnAB+rkq6q8A8",
-	"EVGAY1TkUlSjdV/DaI5jRDkuhdK6H6PnR8ZXQoPVTQhLfic7sNQ0gAH8yuYxW7aonfYW+b2OP142K6U+",
-	"BkgNKk1mULKu0ElTocKSC4SHmYtmLVaFnL+FNI7lR+60NCmVc/lyq/KFfipRdktSRWYiSzvt7lJLFM5b",
-	"RmNsPJa7cwwFa3iNk0F/v+E1zo/38fP+4HAAfwx+Geydnw1KF+w6FRfoFv64Jp3XhBbxrRnUV9gmIVeT",
-	"S7LUTy7ZmjLK1fUro1zb7TbcaHNblhVTJrZX1/ZyyVYqGNuGW+UNNU2wzbZts3uqrqbNd2zzpQWPbZ+X",
-	"+Y3egrFaLStN9JTQa/BA58x27LSdtSHlM8FHtkmn0MTGAYqxIkP5Din8ZpVRfpidTA9je2651A1zm8Ui",
-	"YmsS9A1PB/MwuEUB8SE2qb///uDDf//n/+vrNsAikBkYpt2UMzYKx+EIA4HsdOnB+OoHtCLqpF0ARSyw",
-	"b9PZQhHnyZo0I3Q0gqn/5hz70yZd26TK8Qn2FSYyrRSpRosEv2IxBivZGbf0jIY61g23M/23df9tl9UV",
-	"2nQLbQBumi0U22/Z9iaZvj3adQWxDdN0R0+/A3dXcecMYuhWL3Wrl3qTVSnN4P0V+3Q0YACD4Ohs4LJp",
-	"oefu7JgWamZniO5rbADsMIXtWsZlsBYP3NGU537mt6MPszarwwlVQ9UlZnImuMS0xxClekulMbzew9kK",
-	"72o6ChCr3WBu7K1uo5gquzzIxZWRnyBm0OFn2+3XL6vYYOX0mQDD5Y9TacRMyvQGOR5ZwUpt19ySvMb9",
-	"b3kn+mYcsxgYhVjVhqAvi2XY9R/RUx6f0We7O0vez9Eymzedu0zACbf3CGtdtYjvRIjjc5o1tc8li/1W",
-	"iXnYNf/3m/+DNn9rN19ftJqfvna87s5O2RtAmaW1CKDSc9AEv7i1DkkE6e7skIip9UiPBOFVmEiP+Be+",
-	"R/wm7qeVexl0kf5pNpcusv4Z221lDTzt9jInCTvVCZtFdASa+5PMWjZRivxyReyPnWOruyKNmblJa23s",
-	"NN81u8Odwv7ymr1ZRukqqvDSaXMOSYJXNKq70owkYobddlHLR7t5mJDpXCaEfZ7TyBFtioaYbwziNcGc",
-	"8x4oUoEjXpKQuUX8cciiQPoQ0BQxesMcKxYRc3x99gWPFvs0oW+SeM58bCiHHAxjih7OE49IgbK44xe8",
-	"6w6mFFYYEMv/gf0jYuNE9W4NuX+a0DjZpwnTZrUBD/SnGGQJJsm63213XzY7nWZ3y9/YJf5ezEAXsN2G",
-	"3D+kMkE0y3ZvKqEDktien+1lhjprd3rddq/96t/b7V677W8UjPH90UjMeXJM42RxEDR6W0rVsP/reJkG",
-	"iF2N/mjKyJ6IZ43cz/PpJYsbvcbe/sn7i04b4gH2KN+HrNnvInplzKx7lONGMl8KntBR+VIgdtdtoJdy",
-	"TBOyD0+YmR8zC+nqhYBXQ/AWStZL2QQJ3HyvIQ2F6yuAp5ToKQ2jPtbJaPQUp/g/NChbIzFteI3sCS0Z",
-	"LW18KK5Chcqv3716ud9+1Xn1anvvh/2XO6/73XeDfr+9t7PT329DLq60U3EnMIyCXMnKTsAohvqlarID",
-	"h1tSOqDXMFn5+3t7qLNBdzCp2DZvu28bnknbq7iU+lN7IRicIH2t48Q0ASOKvQcZwOg3VnSkRmPyH+0c",
-	"ha5PxqVJG+VL3JbA2IyeRXfet7FY6yr1zCuuWlhVH7tAdN7CF78sP8uTJkeFKFApVyl66eaNNrh4sF+q",
-	"KRWpW8Zz0iF0jpi49bKtVk+DIx4tDPXKTVgmJJbRSnc6l2y60y2fjcCYRA9a5oCTpcJ5HvpxwrR9O1NP",
-	"X5c7sFmpubjtEVSu6SgJb5jn9oAam4rdLS2u4HuKo2lvzZhNxU3Ir9TAt5Dth2lfgojKZMhxJuIXyJKv",
-	"FJowUWtBIKzj0qCqq1qvKR845Lbz+engxHeMJLrlmoQU3BsegdWj1fTisH8KWeuPzj+c4ZSwB9xCjpPi",
-	"sVQd0x7lBOGfHs6lEBGjXJ+Oyw5rno4uS+Gezm7mdFKnDOeASJ3zaa22NS37lm4tx9QrLnHn3kusB6m6",
-	"xEW5wL1VqYhQ9wprPaB4iUpEjML97a50f83Olt7fVHgpe2+PFOc3+j0kk7+dmPolQYoh6+q2jMNYJuTl",
-	"NhlNaExHSnHeyCrIrkyRe0Ot3Iee6u2icvVWxHJBdp98ZNHByriNJQsIBSf7GUx0HnuvRLOwsKxAVwZZ",
-	"plqY2mipBSWfu389mbAwJiM8zrU8RIvymIsf3XsQBFZYBlOtRJSvOksYbqlEKgt6yyU4G2PeB9vE0ozs",
-	"uu3xbOfP456jGPBgtVPIS83PgiBqEk2oHrw8LacXNFDIL0tkQqczfKgKA4MqeDMlAw0XGc6UBsxJsbGL",
-	"DwAGnSZUDjk8ZqNSDERcD73VJRP2hQZsFE5p5FxgErA4vGFB+v7hUoQhtyRBsVQ9r0MXQi4TRoMcS6uj",
-	"jmTQuBbwCQKxBKNzqk19Ole+qecjdhlUKqd4VhX7uhIVsDPAPl12577WZjW5Mjgp0KxJ7QmhHxXNY56W",
-	"lpT0JTC8MBY3NCK61LoFoEMq3Jgang+q2SkXwKuA5y6/iqGXqaUuIMs01CpQumMRHZlbAtOMepspXAia",
-	"bo6d56uRVI6rFeRsndP6sFJ4XAWjVOEuwwDz4K7vSuxCAcMjuamr51cU1suZzau0egc0r9pL9oILLgGU",
-	"Yxoop/4r8B8YazUSrw0Q9WMcSxzOy+ydy6yZe2lwVcnDzYxeMczZW1ZuzjHiocapUGtC5XsRM2tu1vv5",
-	"9esKpp7UqPMt2mU+3X1SC5+GCT6Y/Yl7SHfgBNHV3ofXEOOxZEmj1y6YRvSBl118DjoEqsZsqkubQaWo",
-	"qyzd7tR6SrYIVaWUYvYetQEyFlEkbium0whZ1BDtlav56pB9Dsi9OZQ8Y2lcKIMVXDAZ/obuipnlKtSp",
-	"AZ5nIRzpyZctGn8rrrhda8GJSGh0wuQ8qopZTBEIT3VKk9FEsRKnTqFJJgeeeu6Q+IxyH56hYp+v7p17",
-	"HQbIeA1jSTNIaA7TAqjGgxFqpivHmxXLvtmCoC0yuGHxIhvBkb7dGd+P1J1rDJVDIUIZxfl4XqThNelz",
-	"DStpSQFnzbor1VdXD8SaGE9vai1agkriBrQ5JGYjEQeV661c4KPMSI7MvkTzuH9BTybnlwnBJenxATkX",
-	"MwjwyZVMrinaudbRJxelyxL6OyqA8Vevt4O/VezgEVJ6DTHtQW/7cPHSR2JFPkBFbREltBK/eL76eTgD",
-	"QR/KkGpLwZADYYFsmvD6ixUzIPLMdZAF4pwIcslIJiaLklHEaGwqJxQeg4uvfHurE5wPIkHTNL2MQARY",
-	"Sv2X04aHjFl5nQuDFfD9oVeRs9vMdawsZb7ivXw+PbdiD9k7WXcb1Zdz72kvZ97xZDXPpHIvOfRzzzvH",
-	"9efJxPeI/37/vfonDj8/lUOcknjyDoYreI8VnROzroJL3MjK3PHK1lMmYEESQqfGTSFUH4Itmk54jPa0",
-	"Nmjlxjptt7Zb3Y0WOTau8jJrDg0EA3toQq65uAWiF15xAcE9VBJnpK1W17jnlOaI0FE7YZXogbE5YZAm",
-	"kTHfpU7babwTQ4oKyYHeUhmOWkvD6O88swaMfrlvHWtSh8h4Wsi2q/drTeTEthTTqJTEL+FDruAmSBMd",
-	"91vkAzg3E8bnU6tJIg6CW1QyocmQm9Bj9H4KJfHLw2x8nfDDpqrkjPi5oB3fG/Lsue60uiRhUQSW9Smh",
-	"MxoneUt1cUc1Ug9hqE8BPKczOmJNyWY0BgMvNJPWGipiwqazZEGovJYg2jPQBjSuQOss+aOzWWskYtZy",
-	"IiJbMaM5z+c6YUHOsd5zM9HfvOxqyjkUJBjPI3sltXN6Nv6ws5HTTrCQwQWmf+012OKnyeWPo/Ao/Ong",
-	"/LeDzofwQB7wk53R3sHLg+vZLz/v/fS6xRY//RZ8PFCN/jGatpPRVjT/++Kn161RN+KX03ft4JefIphm",
-	"pu7sRcjhXbZtT6YcclPKldp+H1RhmRr7G28h2KMox2S39LWOR7uz0ALWYAJiMudJGLlBedgnq7HAJgvK",
-	"+jTk4XQ+dam1I86shK3OAnQ9ixooWQOwy9A1C/rUVV+fwVJf/cyZZAbLQN9Ao+wOmDyBBUjppBOZODYT",
-	"CY2ZJ3TXJ089oRNeWD4y5LP5ZRTKCRyTncm4s/zy/hAXKfXTYCgtddYKaP/4YE0Scctt9gxvyDWjEAFT",
-	"oko+F6RWLpS2ar/Rcd9olABqrLM22p+GfMZigt+WMlUdpJLjMF+dpHl3za9oUrrzdwlXxFKrM+g4q18r",
-	"RzRihSx+OqV0VSa/Jv6xVSJeudHdd06u1prilcaEqiSGVZllttMEAmV5XvNgegd2Id1KeiagDYEBeAGK",
-	"nZ/PNZkTr8+rYxXX5QbUII1CFvTI2pe11mqR93dew0GY8h0wHoANZJUN7JYkPYOH6nwVHv+XJty2JlyI",
-	"plZce2TBpPbAqr+brUJWB4W8JQe1NF+DoTFPn7Ahi3j3ZW7I31Tw7oIU18S/Zgsja/kglNlWxagBSF2c",
-	"faXWyLNKXih1yWyq5HSsLyuiW+6A1NrMuKWZNyQbzeMwWZyqe+uK+SCSF+G3V5q3gCbEPz46PSObQv2y",
-	"CWzHz4hE3dZWq7PRc7WCMAAQh4kcciOrQwqTQsoEit6FcCGgz4xKeSti7XABRAceRWDRdp8KnwA8CkOQ",
-	"MzZt4KkVeuG5QKmpuLcSqc/JNqDrUV0uSpMRaMtU8Qd0fFrMGPH7xwf+kIPtCaO3cA9jKLlhwb/nCOK9",
-	"r8itpc7gXSV4WC8yNJGDv1IagYgpUhT6VssnvcYJo4GTfEb7P4ZpdyOhnMcKgu55Z2wN6uvuCrA/l2WZ",
-	"cPZZxK5AKtNwF5xcsgmNxhiPDZZjyCQFK1A63xxw23B87cYBtufdIYfgUev5Ag66gqwjGZEeCZQQmABD",
-	"38BYFRoo3Eb9RFNWNV+qXg+51W3jORLvTIb8Jhh81OEqPGfRuKffC9R6JRmJKQOXI53h0ZQ7A8Gz2YSm",
-	"h0c/gqtunPomhYHOPaXzAIHf3Di8msfaUDnk/t756Vl/b29wenrx08e/nl6cnxz6ZB1dVkyiC7VFCIGD",
-	"Uc9PDiW5ZJG43dglfvYqgzorhxwNo/YOZ2wUgCI5bM4AwwTkZr7MIJKtxWEkVC0jPQrf/3RcV8cImI41",
-	"8zWqYwz9O6PE/PTxrFF8RdMInIm3X1+CKhtAMLVP3bu5NHRrlkgCCXaG3B1PGrEZZJAW+SC0DtRzr5Ae",
-	"zqY5kB5eD4OTQ25juvM3Rl2sURgwUnb98hQc9ZzaJNyANgbj49G9ZNxYKK2ByAXhLoBAt8B3W1w1AHMs",
-	"YiOiqesVYoEdBFNrBeqNy2yhC0oOiz17GUHwkDK84mSWmhLhAcRg61rqxpIZsxS1dWMHw51hn4OkO6dR",
-	"TtjtWWjsck+iRT6WkWlFKnV6ivxJDfm6kyBD6W7ppwtFB4/eD04qvr7QNQpsmk3MrO9vGGgNeZoCNgHy",
-	"yK/USr1y9rCbWg7WDIaQSzEHQQd5h5J2Utus5R02T4wRbpAOPYZhPIZX5Ai5WdT/j/AZaYvqEvKxqIqb",
-	"xZOEf8HFI2aM3DAeCLVOm5ZFn1P/+EDjMGQ/FDxRSkxryI3RP80nrHQfidcAh1uTJBCjuRJPUBa9FfG1",
-	"dBtKDG2WZM61M29ryIf8BXnxAu0nOeb44gVZ90tzzbVaLX+jlxVlpM1DOuTE4ZuQuxTt12mOYadMic1W",
-	"StxkpZ55QwUHK5vPlJDOjlZ/5a424kARDzNGamMCAxTuzhB2sz1AD9wdnr5drdlZeb4cB6XUUlysIoN0",
-	"Lfam+l+HNjvGsOENM/kx0i+U3JN+yqQVGTbufL0J4wRf8FXUx7TMv07vzHiiKLauNpGVA/Z+KfpewBHi",
-	"PdJ+LprNoaXMFMOw5S/wnHSBDc+pGCI9Au5cHpnRK9CkeaCthWirlYCPYGSXPSPU/PTxTJL//s//h4RS",
-	"zrW9o0SZTESpXqWf5bX+OOTqAuv3/BoEsqyJnmXv8GDw4eziYN/3INtrujrKCfuia+UXqev6yWl35+Xm",
-	"QP3XI9ds4TAtRVyVmK2jyM0LbroIpaxjbZFGr9FudVttkBtnjNNZ2Og1tlrt1hYa9CZAgO/PFAnXHKi3",
-	"KHtp/DG80Zbu9DaH3CQQPhO+Tb/Ps+mQ0kZH3Nc0Jv1Ch8mxkjyvu+7gkH3khx0ShDIJ+ShJV+FhugBE",
-	"YHi0UtM7MzjJzHW6RDSGgCyLOUzgVqGfmV035oGA7DwKNS8hVfCLF4ok3YTBnEYvXqRDq/4fzS1wMw5K",
-	"hoVeX9hxU8WRRppaviCCe1BxNoWtml7tCIUItXtwOaFT5owA8x6GU4zLjIWUtrRjz0n0BV4tkPQwPaM0",
-	"F6wLSuC+MG/hx7JBsnUW+qkrAyRegvBSJQsQrAykhrX5oqyrzEREDPZxTMNYx5PSSPHyhQa/TOhCCdYm",
-	"x3XPdY5UY6XVcQG/nCf1nlb8ybpvTQf+BuGMBVLHZ8Ax+YMgTMiefUPAgFkQeErOC46LZdEl5DciumEB",
-	"4k321LTgOhFT5o6HORoJdQ7USVAHyw4loYoeMiUPoQWjX0LalFDrmKX8DbOKrClpl3BBxvMY+G/KsLIl",
-	"+BTRnTBdHNkBsqmaDPWSuX4/QdpknS8hHQJKdLmCHV5q6ZSVeezTJpuY3Mwp4LS0x8BNN3X3CW2bTCZv",
-	"RbBYtYbwrcDM8CxXJvcYCbesuAJw3reOpOqWtHvWRNz1K3vp86hTMPjpoaBrz+l+z1ZEzoDaLZHm1OZ4",
-	"MwRwDxubmRpquV650c7EvaN1c6PlG3QrprPD8szXDyjZZg/2brViAl6tagIN960AsjWDCxO4MwB6dNud",
-	"khcADFQGO5ESwXeJfygQ43wShViB2C3cU8W6c2XkHl8OziyjuObzk0Ozkuy6qkFYhI57aKuk6t60ycmL",
-	"T/erFfjcbrerGttz23xLA+NaBl06y7tkaiBDp63lnd6J+DIMAsaxx8vlPT6IBFkAJP5VvTo15jmmi0jQ",
-	"4EyIQxpf6X47dTZVUm1Tde6+Xt45X6/+zmvs1AH+AUe94BSSH+t6i6pvjY2amCgnObL7Qgf8wnkr+bXS",
-	"LP5J8ZLMi9av9z4bQcBXygq0TT1nK1DoS68kpFYusyU0oHTE/bfhaxjcbeoo2fTL3BdhcIcXGJJ9lGRT",
-	"ngqjtaCnHUiXdjV+YTijjwhnzX4YKL1lu71dCM7FrK74luGIvyblsZFx13V5ji1ICZYXUNFiDNEuSlNA",
-	"EHlE3GhSk+GlGdJUJn1h4pOM9LWy8JXWEQJRI/cqHhQIonkMTxeWr2rVhaTfGK0xSaPyCvC/l5CuVPqo",
-	"hsT4JDJmhgVu31OYzk0M8fT87F+HOWzXYg7vIJntw7nJd8J+P2FH0unaEK40KXlCyo41g8p8sw9LZMNs",
-	"DaCQY3GMIIwx1lf2crYlu0u/lxNv0/pBbi5wpPzYe9cZ6UxUj2Qon2v7csYEag/lJ7HYlXW0CgOorJmp",
-	"06hdiFJHxijk1y3SdfiOHXjIJxQYkJ445NrGksJjl2yX9UzfkcC4UmkwKZpIfg7ZLelfgb1TcCki5thJ",
-	"ysxaQ660i8zk9xtHSA3bCEZlrWIcKbeFlPFOhXWPtFvkWOcfzoHaK5o60nvoCHXmtJRGArVRUQ3UuLbc",
-	"yFFivMgWRmz8JCZc5wlLzRqmDGGaPWCpwtRNUy9axz6gfLn53tN4Qd7Tf4AbYWo6WX1G6FSccSUTTA7F",
-	"aphinvSUtBHmP75MI1Oc/M2w0Wm1hw0CXnQhv3ozbJyfvWu+Gjb+I2uf+GNMN6lVhBDzS5nJxW2Vb6dO",
-	"Hn83yKYtLMUG2QEUSpCYRW+GjXSdROHHm2ENjEztPM7i0x0v3Ve3XXdfKVL/ETtzLVj37+yZDFyFa1Nq",
-	"6HJeOHhgeMzz2ZFWk7srNYRUCFnG1r+rDt9Vh+dSHcCBprbioFtn1IYfWZKR2u0tTBWJuirEg1MEfVX/",
-	"HAR3VXmCqnSONAWUI5aiZxG6aus8r+gwsW7y0NsE8xtkziNwDpgwMg55oMR0vx9htY938IXvBDLygEEc",
-	"kOLVQj+MH4MvRI/48E7qk3WdyYR0d3Yx4lMSeqk0s512G9+ysegTleqbDZ1mH/K1+IoW2wHaGy3i69Qu",
-	"vg7xvNVZhWJxW8wntJvNNYM1E3i0AGcXHU9SmZJG7eUoDljcIz7EG7xdYNQrJz6mvFKQGDEQGyC4VXuB",
-	"2PpmWKuKp+5JRDJ4mDapcnqwSu14rXRDOk5YbN2LMPZJXoczpUpg/UVCdYpOSMfJ0SNQjak0iQCiB8xk",
-	"0AdsNZDcDXusG8gS9HxBwNmkbwoA6iDggVsNC8oXRCkAZmkv8Q2Ajv9ZaYC6bILnQslH3FF/sS8zykFV",
-	"1BUSMlUUoFgo4vAloJKaU0+nFQZAqw+gykEm4p8PBh8r8xCDk0uNfMWgWQ65VS2LGW4KOmapqlWSk2s1",
-	"ZQs8H+poTUeYwKhGyzM3Y1OdkfVZ1Gn7Dg67Tsu/1ZoaMabezAqjaumXgHF1Wh5CMq4VVdAbHrTQs71F",
-	"g3HLUPY0Y9u/GyW1nkxYneGvRDxMCbz1H3UkqfcsoQFNaBNEpC/JMpHItDfN77zGyeD0rPnOuL41fzbe",
-	"WfcPpHrZTqZPfVkLffYeIHFhxwfJXdh1dekL+60sg9luD5DEsO9D5THs/RipDEeoJZs5ER+/lshVNIpK",
-	"HD7T4CZHsKp0D21A4YeViOyRXVY9m1Y5Oi/vV7hPn7ylrohFzuPjQn3D6kECNa6q9+aSG3IdUGsyblDQ",
-	"v3D7axJ99SGXnDY0n5UuwHEbXN9ub2tmn025pPm4zpnkm3R1OYuouOWZ2lTglKFtmdrX0TRdT8dSwKXG",
-	"XV/JpzG7ojHI4CMqmV5PNq2UnybM00vI5bDT05iEcalRGb9I/RRhANeZUw+kN5IJiiDgDU0jz0yahtzr",
-	"KCGCIJ3QbHJlkJ89Eo7Tp1h3ynUQAG9DyYhxNcQXRU+N6P/09qjZ/aHd2fY3WuRjsfQXOnoaAJTsPt0B",
-	"wrIstZgzK5y1M3J5didYWlWeKihxGbCgR3KlNRSye6XFOvQBq2EzKYRzrVHSO7HtyXt4DYp3bclU6AXi",
-	"sXb7Frd8w2zcTZ3mObjqPWjDf3M27L/tvlVy79vunr+hsUdMwyRhAQltyKabOsumXyf1EnK76CM4M1ty",
-	"0337udDQZRm+XecAM2Rf+9kqzHzxAlXIFy+QOM0YRop5Ft0wODGXPbqXOgdQtT0J2U+ILZJmnAwAs3fa",
-	"nS2I6oukIHOuY3hG8zhWCpvxDm6BtzKcwflMsjhpvhcB6xGsy6a2BSRMTWkyVc51Cnadvh4zvufT5ykY",
-	"gJKGa9PIoCO3ye1ENEcimk+5RE0VK7mahHnddluDLM3jB97AMQPFqQkBpetGgfSIU+vNI61Wa0NpMKY2",
-	"L/YC2MDF53RqfBQs/Qf1yK0Yh+rndGaWlIiALtYklHjwdJ04FrxdGAruJtH3bRzEkNsiuRBN3CKOCras",
-	"GAw5yzo3C86GPIkpl2g879kTN4eplValcE1CflXtk5tP57uqKICoojDlkQ62Gt2zyc0zrxvv6bXjBq0I",
-	"sttW3/U0CMV9g6qb2/XOa4APNwAtOzuKCbdxiKYIiy/uNEtr+S2tsHd/Bbl7NqEzh5aViVvhGao8dW/+",
-	"NapCYwsTNv333NEuBT6s+9HrKzX755IG13BXfYCamtn0gzZRtvwyCgy1mu3r+40pLWMiTCAMpMA5hrxY",
-	"eECRKUu5tSXmn1vp1Y7E/wwnY92Xz0zley0PjOdRBBnfMw7NoQQud35ymDMtVDsb9y+liJQi4ngdm7ym",
-	"db2K/+AyAcvKh995300p354ppVN7qQ/1sTYweoSn9b+GLcfkISmaZ2pacJ71eWzzK4rX9zpWD3ggUUu2",
-	"zAlKVV4xMCGgzOxUXuaBrvXssjTJsIikTOhCKt5FA5C2LhfOGxFwwVjMryYk/5S20SInppolNSpaVkEe",
-	"8hij2KwfeBhnYWrjeV1dLpPMBJ+TcM04nvbzU5qJZr6Ma30hTGxeNuDRjtxO1m1fMyS+Ig25gsBGK+uv",
-	"Zy0fXGRkAAMaUF36qaGCRrd0Ick1YzPQGUhpBaFeWgDU1Py0WyszI5janalFxJT5JBVVPk1yGLJ+OwlH",
-	"kyFnClfChCRCbHgZhXW73UaVSI1SLP+ZfVDVVTWVWjvkTm3NOtVDIWIcFGIAb960EUMqPHzsS3XlaLGa",
-	"2lZw/1eDwk6r3fSLClk9h3JbaBAekb8/ZHx/yPhWmB/i/SOYn1fuvHHEmVNoOFWOgHBab4t1MEeqv6Ct",
-	"dce2LhxZIqxLOWZfs9Vomi5nCTKp+84+5DUf2ssIx48seawZ53nerP+cl+PnUfwMjf1OWb9T1m/qifgR",
-	"ZPWZX4WxzuEf/X5Mk9GkJCxdZ8SGhC6ZJ5mHlwsa8nVwvbrn4UuJxvj4tbFbeIL1Sh+Jhzx92cX0QeOF",
-	"LiWL7zKYmoMH7nOHeQr6od1+pRM8Zp9QYGD7TmJfW1rEz9TGz7sJ3l8RX3sw9nMcFqqJXDLrWJeV+kFG",
-	"H3zYH+z7+KgIR5PWv8ubMxMBuk36MKATxaBCgEcJz8DmKdCoR1UPZcVJHZ2I1FOJwL9Vux2qVcJrUyoL",
-	"1NFQ4JCsahZiFRR8ncq+MXnuo1OqXfu5stm+znMET1laMhnyh8ocOHCZsvKAB6DVyu89iKXrCmKPfsoo",
-	"rc/1uBXd1S5c9i09YVidlJrHyO9K6XeT8HeTcF3ZTRfrf5xJOJ+98muap/ZuM7439OHMVEbJp3ZYk1XZ",
-	"Lz0CHuuY5VD1bd0bTvswB29MnunG1D4q4lVBce/89Kzdudg/bXjm7+P3Da8BvPjk4G8X+4OfG5/qknm1",
-	"rQ8KcCeYvnYKSY3vT8Fko0oadYkQguEBRAg7PogIYdfViRD2yxChOvcYuz30HmPvx9xjHKHOPS7kq/61",
-	"JAsxBFGV5Bkvb5uhBerWZO5g7uI5FKE0lS0qc6WOs/1Ah/RjsRh8j8iHSBLAZytZo0Obkiav2SzxwA4W",
-	"zPGKsWB3yClW2lAagRb1KZELmbApTLAmCRexEkVjEy/kpN8m6zHDCCZ4zUnmMU9X6ITW6NzwoGEJPmIe",
-	"CXlavwYoUZng2g+CZyFADxJ7q2jP6sQGKcxjpMNnX1y5fJg/0e8k8F+SBLopaJYTwfIENP0geBwFnJcQ",
-	"wPf0Wr9BwxtdTtKJwLo/rpq2p1FYUTko6pB9OTTOWdkM8x6480CUJ5TxwShDRUrxy2vGZiaJeCaFeJ/r",
-	"ypewKucFe0poFGWJpWqiiSPQYkUhy8ihFlL+FUliQf76J6WOD5ATCRe33wnld0JZmakrrcr0cIJZT4Hc",
-	"nGWrZ5cqk+g8Deagm1CGl+iYm0kDpX1lpEspe2QcxlWir3a80SHk4F6Tipip1koTGokrsg5pGaksr+2i",
-	"7erwE/iubGjaeRWL+ayg1kKkRMh1QJmXqUqiSLoivhAWgZmpoDvGat0qyRk3hRVNyl1BlMCv6INbCfzP",
-	"V5S/NmJNsxSOucqxwvFcTXiZJqiOw88V1c1VE13G7thWhgKcHPT3G15j8Mtg7/xsoIgqjETjJBzTkbra",
-	"nzCpU35F2g/+vuW833//oOWYRQTwTq7mz9D6emXjc4eaqWwKoQCFQvH3SM7VBWy+84XvNoQKG4ITIpwl",
-	"vgVMegqzgksatRckytmmSlpJcQcTRpdmNlz3j8/PSKvVcrnN5ldz+e9sVJ64YXEcBmzDxPVqQuARc9+R",
-	"1Ns6dPZxVi9O8wsMUMPEGbapJg2wvhCKH+oh18ciHnJNKImvTsYnm8S/isQlRQdVH3tjvhTiK4Liq0Xy",
-	"BNyNMBkJ8Ax4zdTCMxb6nLL4yoQc1K7BMLR16HtYOO+WSstzwCM1YyrxCBfxlEbqMvdgCZiecqYP20ur",
-	"jmFAIm5ddUttP055v1LTC8z+THztoXFneHH23cpY2cAvN/bOVAcKnXJrmaJaaTTYg7mlwp5H8ScH68BJ",
-	"YnmP2KVSdTtNBQ8TocvO38/G8blbqUkngz78cX6833f4ejZv4qdswNqTMFao7m8+lvHYJ1QOV8ErnOM7",
-	"Yn3DiFVHXstoCJVE+Lvo9l2lr7J9lta/tBH5f6SW78hdUBuuzKqqLRDSSpxrGcU+DVtVwuCaRC9ssG36",
-	"RRLmG4tqauzc0FJIavCUiVAqOtam1xHzSlRykq9ouTKtyLpLfLMV35VOS/JWsM9zGqFES5PJmsQZJJ1C",
-	"ZD/aGCATjCnegLccApFms2ixm4p4TMt8jmhXbZh9emnJq9nH2CcfY8z957MYrGCcdaZ1fbWe1Ir8rwKg",
-	"++wUuatPpb6r37ndd25Xwe2OtBpfMCHkaj5k2d1K3A4LOlfWNlXIC+sm3VZbVxBojtK67LqAy/rJuz3y",
-	"8oft1+S//td2a3sD6/YU68wqDnYVyiTNbGNqzhKwI0vGAjIOI4Z8xYwwTyZqPqVba575l7OzY/KWynA0",
-	"5Ou6WYgJpXQNW7RajEU8bc7jCLK3K1mTSpM3JbAVwiE5jq7hjWNdhMarXX/GQTPcEUIn08RcJLkVns6t",
-	"eimSCdgePppMuFDr20+LmtsAK6yVCT8TWlaiwdQW3SXUunWwQPcQ80QifggJaYX8kN/QKAwucEIEI84I",
-	"NSF0sWD8JpnQZMhxBf3jA9xIKIkbATxLJMlW0PSIX8BnXb1JF3fW+XIdnNhpdXtQ5hnKGA8bHtF/Xjjo",
-	"Nmzc+buEkjENITYARh5y5/R1RU67SWyiswtttzt4ZB8/fmz2HZTpIaKU+m8fSDlnUEm5ttP2l+bt7W0z",
-	"h1h5tfdSzdjPrDxXo6CI2vCwkiJ2oXjEhdawNEo6t1BxSXXeio9V5qNeIf8NAMQymafi9ivNjaNXuoU7",
-	"tabzad/paMLAlzoWUYlFFoPBfS6awH79DO3aaXU26iYXMSOUViQ8jukVdqicfqQW+qjpYYSS6eu7cCsM",
-	"fYgHN3C9vDhRyyta9Sxziq7l0aw6P9ihWXV+kB+z6bhMIsB7iXe396ti/DlufpnQ0CTdTEulg5ZURvnX",
-	"q9jthuv6rFbXxaEUY79DgdmoRfM4avQam6C86C55lMRU83siZrbKs8l1SG62WqSveXyIeS30meMSTRHU",
-	"VMLoQ7Jt+/Ftj/TBARJep29CdkverulwpDAJmfQITRI6mkwZFA3lAeTi1PW2MWUVgXTn8pbFQ86mNIwg",
-	"U4Qa5pJNaDRG1gNczBJ3ImeMXkvy0+nRBxjql/eHaTnXX94faiYlCWx/TZKbTpfoYi1kHbI4fJlG/pCj",
-	"Jm0f0jWZ2jAltTAywCezcHRtMi9qYyYW69dFoD43dY56uO+vO532Ro/4eTLpQ418kv1BrcOzaUCtyWAS",
-	"Xk1YbAb2cKtCSVFJyCBxPHyDL0JqUJNLVSGc/2LzheLk7jwvfHw9IUhNUXaADI2peAnZ9AI2giLHkHJR",
-	"EZ81aZZB1vNL3/38pu0RNZ0OM5MK/Bu6oDonLGJTmzAfRpzSSIGOBXbQUJLwioOyRPp6efrFLIAK71zX",
-	"AlGLgTQcoSSR4FfYDPIudtrdbXK5SBRuASq7+RX97fbLZqfd8cEYqeCWJqdVV/BsMWN+PrWmttlMWRBS",
-	"nY1ylQM1WWgp8UcTGkPyfGt9MBKp/e3NPBk3X/lkHSgIlBrApLXkrQiMGQUS/lNJoECREqUiRgGh1b61",
-	"/8WUxteQzPE6nEEEnLkAwhSiN4jqL5V6FAZN51ESzmicbMKPAU2o+jphX5LNWURDDnGWuGLhHJIJC9T7",
-	"0zXe8LydoyPdnZd4bJk4zluTo3O7s9PstNuY9OVoxrgSZLdabY0w0mBLatfRLt725qrbkDlnuDvJhEmQ",
-	"6fHtMa0lAE7fMdVhn5Sr2xBBWmEqnVlaBLgMmWJBMgXOgN2wSFEoXaTMxzvgK33EfAXUUyPYBuxYaxyQ",
-	"wwwVQb1yW9jGt3tUNMjT+7tcZKjRmhxyP18Sx9+1v0vQSBbE/5nGix7BKTySn8q8J4PwDuG7Qx5K7emj",
-	"SZ261CimeDrNaoYshgkZialW5BSSzmgyIQCqZCICVEH6xwdDbrNLTOgNwwxK/nZ7Gy4qHNt2Gw+frKec",
-	"m/gfxOl8NDnRRiHj1PQeRv8gkj5ahUBlSeutlhdcKdZ4TfUpxoOZCF3lt1LtJVVab2/I/eOj0zPiauNp",
-	"ttRKhbtFDhKJh4D3wiwBjtnRsyrUrMzWMyJEccc6uOrdXCq+uheJeUD2fkmrMa6aRkvdL4hrGPJ0n4Lf",
-	"qA1q24bJLE76++/IyeD0jIxNnKKOpX7xwkYumkptL15gciq/PBrSt3Rb35b1jhJcXm+Q0UQIySybnMUi",
-	"ESNhK8DtWkodJuY78uJF58ULyP0rFd5rGPXdMwdIrUmH85rLY6+CMQKoZZuRgbyFvHIbVopRA+strUni",
-	"58NIfZ0ZmmM6JMmwELOZxlgOOv/9n//363zuqQ2ID9fCEvxAI9XmNg6ThHFj2zdjdVp4JKj+q3OAgzU/",
-	"b6u7GlHF1fx74nABUSEAF8vzKDROwiRigMYyoclcwp+iB033WaJkwaESaYeNAD65v+8p4uR8PqbJZNi4",
-	"+3Tnb+xCCRpnjZIAMmzBhjXJJjSCNO0yw8y0bIjToUEHxCzF/JApw5Gm7B2aO0vSaQdsyCLmANMQfG9l",
-	"CQCjI2lAMp5a0sWy8GaX6K/emawLnU9oAwlrvQFyZUx8sk6zJUc20gqlOjkBm8GTXsmmjV0KebSvRwSo",
-	"aThCHh0FQepkEZUYaqUGTdPFImHCHPbj8GquSPRsfhmFI9XF3n2dudtzxG8lGIO9UWkEzCHXROdS+KX5",
-	"TsS3NA5Y0DxWRAUkyIngAmYZx2JqihU4kyfxHAx8s1h8CTGYNBUV+QK6kUiI2SUdXaMZMw5vlJrEWaIo",
-	"hdzQQDgJryaJNGRRp6cAKyBmofPTuFs/YxjchfrtIzFj0s33h8TRvKVoLcBDoRNWpZoqEnRJJSM00bZN",
-	"I820AFdq5FnQap80JaekZ4M88LWTBtr/f9cOuaR6E48Wul8yYdO0W60UeaGEnBVKpmISFJ9E6BWRdRHr",
-	"VW4Ymrx6lowW6fMF+JpFUss52+0t0L8yMFcrGU3Y6BqWMlYau6OPKB1Wl0HTlFudBfpbK04PYi3VeGAI",
-	"oGZrZk5wkQMTNiwFSL7gV7sIQfCfS5Vgq8+tQzEyyJkCd9fWEBGO3O1Z6V5r0jCyrk8QkwgS524UVbPt",
-	"dlsNCs7iGrGdLPipEgVjv3jheLjbJJsG2DZVJErWERsnig8SMTb3UNG5rGxUGVleFJT0Ywu8lvSPD3pV",
-	"3gj2fDJeDOqYJiIKWtrzCYUkCa7zkmlBGgoLgKh4MY9DsJZrmuNQENQbbSvyhug8yH85Oj1DQdMfciAV",
-	"hF7RkKNHrMQ3faO5gGiTemEpZRdFS6hNEiaLVLrUykv6hWW9DqO2je5c+Vao6+TECfg4IawAdbo9wFeo",
-	"vj2LQz4KZzSyxcWzAbOziCaKD294FeENBc+HbNkVoLVlPS+ydWYPAqzR6pdfXG/IIaMmKAO2HjqYKwKR",
-	"r/2m8az8oe7u093/FwAA//8=",
+	"7L3pchs51ij4KhjOjZDkTlIktVSZCsc3tCRXq1q21FrK1bdYVwkxQTFbSYBOJCWzXIr4fs0DzMwzzH2P",
+	"+yjfk0zgHACJ3Miklqp2jzuiyyKJ9eDgbDjLl8ZQTKaCM57IRu9LY8xowGL4c1/whPHkmPKbGb1h6quA",
+	"yWEcTpNQ8EavcTFmJBJDGjEiRiQZMzJhUtIbJknI4XPM5FRwyTwiODRiP9CQr0nS2dE9ZavhNeRwzCZU",
+	"TcA+08k0Yo1eYxQ39/sNr5HMp+qjTOKQ3zQeHrzGe5bQgCYU1vc5KV9XzD7NmEzWJPFN+6bu4HuEDceC",
+	"BXuEXkvGE3I/Zma90IuMaUC44KxqcZLy4Fp8fjNoXMR0eHs4mUZiztg7RpNZzAaNhteY0M/HjN8k40av",
+	"0+5ul23kgzhPRFwCWJ+LplQ/+URwwu5YPEfIERbHIu4Rqv8iAZsyHkjVTJ8cScY0If5PNJ77JBBMEi4S",
+	"wumEDfi6358lYxGHv1E1k+8R/+cmu6Ehb8JwTX1+/oZHpCBckCEdqmOlc3LL2JSESWvAG15DwSmMWdDo",
+	"JfGMlcPI7KH0DM8Ozy/exXTC7kV8+xOLJWy87CD7B++Iak1Gpjm5w/ZkJllAEkEki+9Y5vzWO8UzVSDA",
+	"U91o1dvCNpxiOJlNGr3XXmMScvy7Y3cU8oTdsBi3xJJ43h8lLC5u5JwNhTqmRJB7Gibkmo1EzIhkPAj5",
+	"DaFcJGMWm6XWXF5n6ZIUEpRgV384ZNPEI/hv01xwv6fhNY2ZuhaAIy6GXYtkXHUjKsYsOfwHrzGl6iwT",
+	"TWewSzWZMb9IWN4wCtWVncZspLB9JGJNSZpyyobhKBySUciiQBLKA31LDFnyCFVfD/jZu33yutNpkyiU",
+	"CbkPkzH51Lyj0YzJVgmN6hHGm5fnZF0tIGAjOouSDY8w2Tw898gobr478wY8TJpHFx4JWPPg0CM8an44",
+	"9sg0ab49g39O1W+0efA3j8Sz5tkldNzve+S3cXP/g0f+SZs/nnrkVjT/duYRedc8P2wN+IC/Ioc8iUMm",
+	"CY0ZUX8FZBSLCUBjHN6MFXLr1ZNA3HNPUV+kBkTE8F9OKElC5gFM/Ff+gBMiE6rOVQHQ2ZaHW22RPieM",
+	"J/EcoeN/etP2Cfs8jGaBPggNGxLi1ZJqzHV/FPv4EcECE8I+N8iMR0xKQskEcN+cFs6CfZIxm5BEiJ4a",
+	"zIcR9j69aStQ+eQmvMNh9/stBRa7wglNhuPMqpAI7h8fnBFF+UlMEwU/EoW3LNIdENslnTCS0BtPfQKw",
+	"qC8ijXIKkunlvFH3QcQAETFLgKfhjgGsamV/9cl//Z//l0YJ4k8T+KzG1YjgT5Nm/wRbaaTwmWy+/xm/",
+	"0ijl/zbGz4AbG56alZJhJKRafswimrBAjWoXuu7za+wCOLbRIh8ZvWUxuZkxKZkk6/5v4+bFR3dYEghg",
+	"DkMx4wmA9JAOxxqooSQxo4HCnTCRRNzznjo6Go1ErAgptlqnFvUQSsmYctJWhK6DmEMTtc6JkAlJxjFT",
+	"iDYMJzRSl5FYQuD29j/5HuIIfOzsEjm7TuiN3FCLkrfhdIqbV1BXZwh9JZFJGEV6M8Rn/Ory3LfboFJ9",
+	"1bw891vkjE2ZAqC5JFHIGVyEiRpVnaoiC3tE8GgOmx+FsUzIVhc2bW6iGhaA9lFxGi6yyKjvkZpfsak9",
+	"xU/DRH0cwVkizCLBb8y2lZRArucJk55axv04HI5Ve3VCMBfp614h17/aSUNJ7lkUNfXZrKs5NG0m/t6n",
+	"Nx2fiBjuFKxq79Obrr+BsBkBF8VLvt3ebXbabR/ojq/lv5Q/KFxwpbr00pprp8ZqkUMgukOhKAVX0gsZ",
+	"jim/YQMO06TtUZjIyXzqsqtL3/pewRD+2ml4jVCxAjywhtdQM1uu43KblDdpgtboNWDPDa+hoEPVFxS7",
+	"RWm3GtLa/kwmYsLio6DIoo4CIwEPdatWZmOddrtt9jClyTjdQRgsZPb/LWajRq/xv2+mUvom/io30wX9",
+	"pNACFgmgf4/sroTzz5n0yToQtTkZUsk2CJW3Bif9mWSms7qCjPIEfmI8UEcbS2AtyFOvRRAqbtnn84Gm",
+	"kICdQKuUlOWRiNE7ZBBiluwpbNX4a/EujwBzJquOulRQrThwLkqFzsPPU8pLTm9/HEaBwmoxi4cMpDQG",
+	"TVvEP2fR6JzFd+GQnYlIgW9Mpd6fFEgifBpFviKFXDTFFO4VYhgLsmhAo8hs79OMxfN0dzhfZjsZlGy3",
+	"yzb0DgSdkg2JyYQ2JVPkVdE5miRxeD1LcG8xS2Yx90iGSKjNHQXemWItoeByHE4v5lO2H/h7yBk1kVWU",
+	"L2IjOFKyHoX8VhFeOjfc3VcQOaAJfaNQ2d8AQWLGb7m45+k6SCgHvAIHKldSATqU9qpAt10JOh6USep9",
+	"rSfAJD3in8bhhMbzv7H5Hi7szQefjEKUiBmJRcTI9ZyEAVmnwyS8YwTvCws29gbc70cRoA1O55OQawkK",
+	"mkB3qywPRRSxoVpHHiTFRXQqgcHx1qyER8fhJKzQo4FxZ5Y5pTdsj3R3UMNCDRoFSxSgCb0Wd4zstNuA",
+	"LKCcAf/dabcz16G7U76HCFZTerNVF0vFQ55sdRtLlaBjhaPL74hCZZSsFNKpe6I03twtkSwaeUPKBQ+H",
+	"NMKroUUXvAru9cjefdurUbVrtcwVD66WKUQbK1ztSanR6kDz21ti1vD3tOUkb9/JbrWGdaSUxOcNNdXQ",
+	"KOfQJ6ORZCVA+Ku4JxPF8RCPNacG1YgB3Z9FCdgRbsNpZift8qMSOE8phrYXIWi7FEFPNMUs4ddAQw0f",
+	"9QFFfKC8YkTChE1QyXUIh7t6lCVKN2BmLN3CiEaS2ZVeCxExynGlMR1G7FKWC0GAaywaNSXySxAZ1iQJ",
+	"s1yw026XSkJ62EXSkAvZ3e1GOTTVsb6dL7/wft9wo196VA5/76nmv/pEijght2wuM5djwP0iR1L9vP2Y",
+	"wdcHNGEwhr9n2KlPqBwaG090T+eSXMeM3kqljMvWgP+EFBO0VUU6tD0SlhBRmbTIIRj/UsZ5PUuIv0/5",
+	"AYtYwt5F9Aa0TyWuU345Daj5ckg5uWYwFAvI9byczcKCKyiS0JBckSb9vQj6d2GkdDxNNKwhb00SGQLl",
+	"kXOe0M8950zeADPxScLiiST/FCGHXRB/z/cIjaIBFyOtBU1mMiFjEQV5kaZwXm9OzvpX++fnV/39/av+",
+	"wfujD3v9ISiMpzRO5kfBm612W+1L/6+jNCGjdakZ1EHKKR0q/e7TTChdTa2IaBvKcExjOkyUnCRGRExZ",
+	"TBMRK937je8RfzBrt7eG9i/mewPu/2+oiMFowCaVWKGkfXW+xF9rtVprMIE/aLRarUHDJ4m4ZRwMFtiN",
+	"BGJ2HQFVlmHASJiAqdfZ2Qc6YW/WTtbW3sYh43vkXHC5poQzRXsI+zSjUZiAGiln0ymgjIc6IRifB7xg",
+	"fPWMMshnk2sWoy7OPieurLnOSpAXbE00YXLAjf4+ipRyD6pEMlYgZpFkZN0YXgwcPeJTHiAsROx7er6R",
+	"Qi2qATjgWgmhSuoEg0mAP5Wou/2Dd1dnh+cXV0cffuofHx1cnfbP+u8PLw7PfE/bxBIaRgOuBlDrulf3",
+	"9J6iTj5TkpZMhFBqwief0Ok0ClHCVn21NAgsB3SiRCi8hakH3EdB7U1OPixc0hooXHF7P60qET+LSd6R",
+	"MeRUUTqPdNTOX++RjiswtoieQZJtRISIqnO8YQnqlxIsNgDTIYBg844HLQEMqEWDUQta/eWfEp4xGI2j",
+	"EAydSv6UA+4r3NicRjTkfoucpOqpsd0gHqxvt9seuY/DJFFLQ0XY7KWzkTuO7Qq5RcGiaUHXNLDLwb/+",
+	"O0KUhGKRtUGdAbay5gaynjCu1HVxz1m8kee5jQsmEzNkuSFimE64iAVPaZKwWHX/H7/0m/+dNn9rN19f",
+	"tZq/ful43Z2dh/9W/twDq1WY/gFmK2pdZvrUig+q1UKrytnJ8eHV2dHfrw4OfyrfVGxmfKyNxS4ZdgEs",
+	"s+K9UUSsRNYpXZUe56mSzoVIaHQG0quslB1pEEjiJ05TTds03RYjLRWD3VIROefNrKY46Y6+qkh5OZUs",
+	"Tt6LgFVtoafpBndJKrGWRLDXK0nTIxQ5HvCi2KGcRM074OxzKBPpkRlISSRMyHq33d5QXDMBS/cI6UIe",
+	"CKSPUpniO7ARv0eGSujL2y8dCOVJBG6zCftcCUIPCktQyYJDfkuDM1yX+jREE6360yWViio6z3PQ8VoE",
+	"8/fGeq++kLPJBN4HG9vtdrPb7tqXUtU0tfQ3vAZQTpxPnZPp0PAaAbtjkWLQ1ubYOHNHCWU6UI8EYjib",
+	"KFCqbZKADSMliwMXgMc6noSJMa8rFpta0RQc1IAfRNKPInFfvoWt7BZgCN26ahNb9TbhDJUu5sxe3+JS",
+	"OjlohlLhVeUyOvWWYQgGrsFQRflBJO/EjJcsZKvdscTTWnAscEbQqXxNW3pNSgKSjd4vXxq3bJ7nE7pj",
+	"4/Xr168bD7+W7iFdQDpnj6ypLmu4j0DpZIlCDHkQjkZolsvvY9vZhxiRABoqXHJ6V25luxy8+3bENdBm",
+	"SKfd7nqk226318zjmJLZrlkkFFEQKcVJZ91L95d+SSPtY6FOjXGqxHPc7E1MeXLCjxKlKpdttEtoOuJN",
+	"eKdoH4Fe+i1O9avaaLf+mcGbRMWZpfxY6ZEKDNesai09BN6asz0WnHBrU8zvb5ckQqA9Jj1RIOfQFzwN",
+	"QAdKxZXyve4+z14NEuhtgOI8pneM0AStn9/tVC80TPYUIxlTqZoZhcZcfWC+HRcwrBIsOwayjBEaxYwG",
+	"c1A5pTObu5JKsOzUB8tOpxoszrW1y6HuYsDfC8VaR5hIIbX+3c5Gj6ypOTRuhEo5C4O3IphbPb8Iis6O",
+	"ugFAoxzNUZtN1PVD5lm+/c5O+Q2wIzm7x61ciJbFtApQHOG6tR1ghI9f7urWCkOt9Vz00aa6mGV5iIbH",
+	"qXkE/8lsKAeQ17tENyVKkFSCiH65Tt/PcVMVQHldflVsbwcoYVAfCunsa2Gwhv4U+CuYZECi1E8GoDSQ",
+	"tf/xS6f5+tdf2s3Xv35pe53vHv6bRg0ukiMehHdhMKNR2fXYcjDLmssUYQrTblU3YmsFQrFT60YYiYA7",
+	"09tfFUHcabfX9sxlUUtF4gnPhYIjoRBlnSXCY8atIebvSti2OFKCHu0OcZrjy1V6NutyowotKjh8GVp8",
+	"rgLK5cKZwZwUhUr2W/sMR/1QV/P6eA5v2QANV7b9PInyou0LAauB9rr/+DyJjE3gzaDRabUHDcL4UAQh",
+	"v3kzaFxevGt+P2j8B9r0Bhx76eWTz5OIyzeDxjhJpr3NzesQrMGyBY/ZraGYbN7LzYkIWLR51+lu3jC+",
+	"qXS8mII9f9OgxaBhhicEJ1AHid/pfeHXm+n3adv8ueHvtY9ONe/u0qmQe5+dv1t6xvLR3dkBw/TX8NUt",
+	"m+NHO6Mey/6An+Ek8IvPuoXzlZ3fHV/D3+CP+bbxGMwD2bTCs1jRAE2VlZrs+k3T4ZjBG1YsoqrJdPtN",
+	"4wP84DXy/jbLuub9sx2Hz0XdoA3s7Z2Ir8MgYHxFVRJxs0r72Wp2vvseNHIS0aFm2tillBBB+3KmnevU",
+	"OAzChOwv4daX0iHQyG4VrZ2yWKmhzmrIWma8gjKidE3tLl26y9ffuSrJLAHbuxpev3stU0xgiPqsqbtA",
+	"hv2g9mrX2iNZVlWytrGYMPTNFDELb7i72B5Z66YCPa/UuLeanfaO0WyJHIop88h9rDSl25CDPWUah3wY",
+	"TmkEFnBtGFYHI0ZoA+ifHlXBpkKQhXkcsAxFzKzYNbmJWxPK4TY8EjvAeUehB8oz8NaiEbmDm+yRijlf",
+	"ir89w337engZbGd1Xlb70jsMLHP9n5mx4WxLuVphCf8KHG5Io4jFEPWh4FlyN75Wjnek0JHT6JzFdyxG",
+	"IKzG++RcJmySvYM7IIC1CTXvlzPOPk/ZMCm1O+rW5RapcxgevIbBaARIHIshkzJrmH8ZSvPo3X0t9EVv",
+	"ZmX6UvdcllCOl765si76fJ3XV0lk8CSg9rbixdWyejHYyOWl4P5ujS0573JjdKk2tezai52XWoqO6ubi",
+	"WIf8ZXaXRavpkTU7jiO3ZWCV32dHj0hoMAkTSTgL4Zn8x/OTD4SLmPz8/rhyl50Fu3Q2B6/w42QSVQuu",
+	"3AkeDUIKYqF9qdAr1FvVLk3TWASzIdgU7Phre0oCInkkgLiZLMl7KdL5Yvj19Yhuu48irfXw2xHPLKY/",
+	"s8iWW8BS2S2zjj9bbuvzKgAujxaycT+eddED94MBL95BEy6iY9J47mc0zVYTlAE3s3VwNvWj9rP5SjmS",
+	"fXldgRmBYbjq1Xa72Wl31WnJ2VC/NZXSYWhXSofD7NtXt9148Mxv+oHO3Ojwsc9k+DbFRfocOHRadI35",
+	"YEqT8VEgF+21TcLAUvzLsyN85Fj8Pr1dyWnD+u/SYVA9q/tC/RLs4jnh8vVwiO1HcYhlJ+XwAXVmz8wW",
+	"wmApJzCz/tlM4KgEX+6ZfigDYHnaVTlmaC1xaMzXqhSc9GfJ+DFuUfAnmgCM9HZlrIvw/VUuiYP6TYmT",
+	"LRPPpg1OSoalxrrpTIiuBCIKWo3apwu7WajjoUWy+ApB1s/e7ZPd77Zfk//1P3da3Q2YFcZ7pN5UBiA9",
+	"bwWILorygpYFREE2f1agVE3q52f1U6ic0nkkaHAhxDGNb14cLnHOlytSk+rY793tvz0rOBbNBT4UOkIH",
+	"HexkCpNHGcZceEC4X3yFH5cDYyhmUUC0g5G2VLDnvS9mryMaRixwrFfRPLvvcMguOb2jYfT4a5KwyVTE",
+	"NA6j+dXMGawaEgFN6DWVjARhoJ0K5L0OlgknrEUgrwy6xz8rXJZMrGMWjKeW9ulnw5glEpnKNQv5DRmO",
+	"2fAWYoyJ4EO2R2J3vRmWAjtprpYiB0YL+Y2nE/qYBS1fSUWmmmVZcyxLuRDiPeVzzVbkH4IPZnf6ekgD",
+	"TQxy6ahdCx6sy43nwwQzZYatpGlh9MGHNudMKAkNgphJmcUQvF4DbtjgLBkznmgQyWLv7NZ8Bzd8vU3Z",
+	"IhdjNuCYbyCUxK+Apt8jlvVhdD4kn9BZDWKaMAIxxQU1M4eQi+QNJ7tTiiKXnGYeiB/PPhBqFWixXwZS",
+	"DfBnJQn67DJE2ZmVBT0byo9NzXuviNN3YLiYuZv/8ePHZt8ZqDyGIrdBWDeYsGcYYVwn69hbKsMhiRmN",
+	"Jm8G8JCueJyUEHVcSEVlY1pryY+VEUi5wxU9+OnA0U1RCWj0GtbxkRRjuxTpzeeb6BET8PX25PzccTzT",
+	"TsWI6WJEIiFuZ1Noff7TPvQ4Ozy+uvjH6eHV/oECn17WPurQppGJfTs7PO5fHJ18OP/r0Sn0Snuc0mRc",
+	"GowGqrVMaDKT6F+lYBwm+iACYkBaG0X7wSjVoNMQrlyqsT8PhKUBdbs7O1u7pXnO6jgPqbujvVspiWcR",
+	"a6HBDByNyyPLyLbqBBxWB0Eis0RxBhC0jmvPc6DzP8SMcMbQ7Xkah3dhxG4YUeB73//Q/+Hw6vzw+N3V",
+	"+eHZT0f7h1dnJ8eH51enZ0c/qWuNQTQ2IAfSGULUayaKHMKTqvFXDXZ0fPjD4dXZ4d8vj84OD/JYueVg",
+	"ZQqX58XJPxIOT0ZC/b6feovYBTsYtNpT+XPg0ooPmFl0cGJ5Lw7PPvSPrw7Pzk7Osriwk6FQZocEt0j0",
+	"KT8rXqy4pycfbe257DnXtQ08xwk/7bXPPvYtOP0PJxdX/f39w9OL/tvjwzwl2HVO/4NIiLPx5z32Z9zo",
+	"k1GiyjSSrgvlcgyzV+xFr0RmsWTZO8ezkYB8ChHSabeNXF+giOS7Ijb8+Pak2d1pd9tFEQYjb3NosZ1D",
+	"C9zpCxCCR+zs6RShMKnW7GAOmyAYgmN17jabCg3WBsgxpcnYQYf6prPnwoq8RUvpnWDVwhxMoN+p78GS",
+	"Vkke3p4c/OPq4uTk6rh/9kOePHRcQcFEXh7yJEzmRKnJuNXnR4sVt/ZsMuhKxkE4wpWsZM9HD3A5CjKp",
+	"/k8c/b9nkoosNKRVY4WRyi4/9H/qHx0XOcdORobUUCAuGF6CWDzbtp+MMUttlH2d4RNSH2LYCLkfQwIH",
+	"jPql4JbbU38POH5IM3Tb4bWJVpv+hmIyCRNIvLJOI4ilwyRKGzo1KwwQJgOu+92PwyjTbULnJi+PWhxE",
+	"dV4zxs0ajXE1DBSEFRIPuGt6o0FqhpwyCmNiHsTWgKfXor6l8FnuxApGwkqUVzTwff/DP0BpOjy/OM/R",
+	"wu5rB+HVjGqDxO7wmdF9pR09l/oDOR0meLja6AkkUIlHqc0QvclrWSufz7aIadbqGRefxShFrhmNFQ8A",
+	"I3Am0UAlCvUvL/56+OHiaB/MRpXad8dBpMyWntkotHALTxei3boJ1rNKGqun51pz2OepztGQHqWNtHuv",
+	"pO4LmPLFOacr4VuwkVDytSTN81XPcTK3JCMghgmb/AUfcyvx5PLD+eXp6cnZxeHB1fvDg6M+WhdzstdO",
+	"Bk3SwESAFwGAPT+P/YMB9GQsVBLbmnSXrY2ZdrGAdI9+2LaJYtyujltSZwvckjICpLhjMdndJn97W+ao",
+	"hT3qJTdZKPe+jBfWM+z1q3G+wg2t7Hy1yin9ydEPKys2X6fDEyZTe5LHE9Lo7Xa709VPjshE0st5am3Y",
+	"a/tnh/2Lw7V8eN1IxKmhYO0mEtcUcxmuETGysF5TnHNNCfDQq0fODvsHIMexTKp6Z8KqSRQFZXcsDhN1",
+	"QVe01iLQVgzs3nOLWulqB5ADMpT48AnkFod+RDB14Ti22p2K43DkVmuyocEk5KFUAmnqegupDp2Q5gKc",
+	"+/AcqnYQMB5CDNeLQnXBqsGylKb2s6B8UpReDqg77fZCoC5zRCrAz74aoKcTMZ5OLwrEZT5MOMRT3fwM",
+	"Gu4uhFjWnuyE4Cz09SvA8YPN76YdYl4UgCv6B1p4rujcXwDldruKwCpSuS43yJqbxdJmHQNzLFC/9Gq7",
+	"OTzLbrYaMeMe/rL32qwLnWyKxmQHkE/3tNTw7GzVusyVLpZFmLk9rGjzR3GaVSywOOyz+CkayrgYmKs5",
+	"JhYga6ykWa+3FwXrNzNlhZkSYfd0h0Z9C7uvKxHnLDWcsc9DxgKlPy8w5uWQpmAJ/IOkk39dWyDu4YmO",
+	"hoYbdeqJQjSGImdcZGxqJcf1bhZFea89x/IGKc+H2vcAvv9jBPm8JXCZkc7AeCUj3TJOtVMJa60AogFn",
+	"LTU8rRWsOeWmp5KDcC1mqXXoj2Zjau0VAtVT+BZmpigdwM1SgfaaGk9ipTk5Ftipzp/rJe6Fcna8BGS+",
+	"nnwej7NqPdeZ/skWr28ST5nE83Wa9R4tnkHTpNjbMWZ3X1sS8BiJp8yyj0OWU8zlD7pkXTJGHLlo46XI",
+	"4x8EmK/mGQB3vDLBfNSR/snU8Y8R7v9EAvNIvWJVyvQ47cPNinOhRPF8joMOJCEqyuQouJemfejY1EOV",
+	"aZKcccoe7TErhdYIKpe1bcOZROzUvC4bsHKd20vXaeagJcP2CF3g0fAypPJFoPL1JKeALT46fdFTzvNP",
+	"ppOPcm75OoWspyn5+WzjmSFc34EdkCqw8kvqrOHUuIcQr+ocazhAaX4bA7KLeSYNruPmUiNTe7qoXsYC",
+	"8adnUXs54H49fho7jxLQqo7XyYaTHrTzZf0jf4ZcOi7yLs2qk13uv0Ji3HL/q5I0Z18nebRggkVbL7rF",
+	"NSAxOh/do0YlFSG3ia3uqKAyjRXqJCFe97wH45cGlEqp6+CH/dQ2J/TzEfbcakOCB/0pzfBA45jOwfyp",
+	"nQ7LdvXXi4tTgg0gKtgjVBJK0CsvW3wQo53dcoid5o4ubdItK4No/RuXTazwPjuXG0vtZZwHS+tgp3Hy",
+	"v+g57a69PMh/tQOI63+yIcRq58Db+5I7tcB+XxaUvS8iMYu1F2XARlC5tyQsu5XdSre9/X0JzDJOpe6E",
+	"Oshr5/ulEMkFgX2puNhpPR/PqWyT1tqhCYFafZ61j2ESLcFz5c8RALnd7ewuOykN1eyWK47nOOS3xXMZ",
+	"w5VxgaT5VCSGNBoLmfS+b3/f3hzGkzMmk/403DRPMnKz02l1tlqd71vtHcunnCO7lIpSdNrtzeE4jILN",
+	"/Gludmod522I7hSMzyZq0+q6N7xGWsFc7Thdv/65MAzXVUTTlvn1ZFfT6ZYtJmZRSdFJyaKR7xE/LfMP",
+	"lR+nNGY88XOV7rEW20o3Us3q4VnpjWiwlJ218ff4ASoJlSOvKck1ypRNa5FDOhwTLAgtyTRmWMTSsc9C",
+	"eB/jSRwy2SJHXHGu3oDHQiTEx1F9dXPB8W1Kh2zA/SdKPr5HovAW0qVB0Ls163qEqeWmNceIb/sQFjEo",
+	"G4llm0Ooqw4FQdMbSwfcdvhAJyztpNgPxeL5+ZFiFkH1dOKr4/Cd2tVoRs5eL4TICV/GnX7ADJvm6I5D",
+	"zIBhaoQ9qvtDHje8hpaedYFRHF1jFBxWev0fe1gwbVqI2JYnq6rdS8LAI5RMhQyhUKtOquTWVy7npZB3",
+	"NHthv8/z1mzZsDKiYFZ6xqAy5BDWSoMgVAul0alzmLraatVG7GVYEQ2LAk4I1I5G0ckIdLhFB5+HtNLj",
+	"9CGn5esg9c1DnqaE5dQjh0rFs3uubbo3L8emKWfkTLA8O9zJH6DX+NwUcaBW2X3wng44M1inGoheI9J8",
+	"tJbUCUw3I2vmpUtn2i0zbdlZeVmA6XXUOEEgBgW+P3TOt9ZO8niR2dR3O8Vdle/Ezlu5crniFcw4FiYp",
+	"b6Mxs2XznCaQ02Lu1NdLhLm6ZJ39QEO+Jgf8rtMlmgRu9MgLczfFgtO7NODmMk0VT1Pg1Dm417lIyH1M",
+	"p1MWbHjl14wocKi9hJKAAY4q5f56PuDgTgN1aPFIe6qjSc1lplQqvJXKwdyIRe+RAaftleI64Bql5pAO",
+	"HApp+ht7jpX35/fHHqEczSwARGceC0NF/w9O9i/+cXpIRDzgDMPnnVLPHuFMwoNtwNjUmGw6uyRidyyS",
+	"YEcVMcOvt9uvdwECXARMklAqeQF3gdRJV6L2c5W4s8w6vR+/IEU2ia5zXLm0XRdyZ+tPXej1sEgyWIjt",
+	"1fc2ew8OP9NhAqUiU2RXuEXux2KSvxjTWNyFAdpka13/IqPMU7VqBfpxxMCF8rMA6CJLBUQOMCjxIlg8",
+	"pxKrljJNesjngJYil4vANePhpxnTP2PeutUhmGtp8c2B7K9/moRolNFK0aKW6C1d6bsgYBRV282hiNmm",
+	"U4Rt827LftwsSpRlCqkrcywSE7SimE7u1KZeqPvVk0OqFcSyu+SkcSzK4lzb43TuIXxqYjyYipAnhQzR",
+	"vQEf8N91l9+N/el31A9/H/Dfm82m/b9qmct2TH4n2+02+V0J/dZi4j4coXcOCzIPhl5ahF47Darvm7M4",
+	"Aju8anAtkjEpzSRKJiwZiwApHzCCdRpJQbbb25vb7Z3N7fbu5nZnS+f+xOyUU5qMPd3RM6EgIiYy/I1t",
+	"kMzG9JxqXx3yeyHbJeTpGcYsITG7gSAmtdqKHJg4svOicQVX8AoMxwZyfvqd775h+Djl1TBmgdo9jaSf",
+	"XSqkKndOAD9X5SFXYB6LKMAxKhKpqtG6r2E0xzGiHJdCaT280fMj4yuhwepmgya/kx1Yahq9BH5ls5gt",
+	"W9ROe4v8XscfL5uSVh8D5AWWJi0wWVfopKlQYckFwsPMRbMWq0LC70IO1/Ijd1qaLPO5ZNlVyYJ/LVF2",
+	"S/LEZsLKO+3uUksUzltGY2wwprtzjANteI2zw/5Bw2tcnh7g54PD40P44/Dnw/3Li8PSBbv+xAW6hT+u",
+	"Sec1oUV8awb1FbZJCBRzSZb6ySVbE0a5un5llGu73YYbbW7LsvryxPbq2l4u2UoFY9twq7yhpgm22bZt",
+	"tqAQddp8xzZfWgPe9tnNb/QejNVqWWmWt4TegpM/Z7Zjp+2sDSmfCUWyTTqFJjYIWIwUGcp3SOE3rQzx",
+	"xdSEehjbc8ulbpjYMBYRW5Ogb3g68ozBLQqID4F0/YP3Rx/+6z//X1+3ARaBzMAw7aacsmE4CocYtWan",
+	"Sw/GVz+gFVFn7AMoBuFopMRNncsa6tqP16QZoaMRTP03FzuRNunaJlWOT7CvMJFp8Vw1WiT4DYsxss7O",
+	"uKVnNNSxbqyt6b+t+2+7rK7QpltoA3DTbKHYfsu2N/VF7NGuK4htmKY7evoduLuKO2cQQ7fa1a129Sar",
+	"Qjnh/RX7dDRgAIOyoX2mhZ67s2NaqJmdIbqvsQGwwxS2axmXwVo8cEdTnsXMb0cfZm1WhxOqhqpLzORU",
+	"cIk5zyFE/Z5KY3hdwNkK72o6ZBULgGFi/K1uo5gnvzy2xZWRnyHA1eFn2+3Xu1VssHL6TDTs8sepNFgm",
+	"ZXqHOR5ZwUpt19ySvMbit7wzfTNOWQyMQqxqQ9CXxTLs+o/oKY/P6LPdnSXv52iZzZvOXSbghLB6hLVu",
+	"WsR30kPgc5o1tc8ki/1WiXnYNf/3m/+dNn9rN19ftZq/ful43Z2dsjeAMktrEUCl56AJfnFrHZII0t3Z",
+	"IRFT65EeCcKbMJEe8a98j/hN3E8r9zLoIv3zbC5dZP0zttvKGnja7WVOEnaqMzaN6BA092eZtWyiFPnl",
+	"itgfO8dWd0UaM3OT1trYeb5rdoc7hf3lNXuzjNJVVOGl0+YSMoSvaFR3pRlJxBS77aGWj3bzMCGTmUwI",
+	"+zSjkSPaFA0xXxnEa4I55z1QpAInvCQbe4v4o5BFgfQhoCli9I45ViwiZvj67AsezQ9oQt8k8Yz52FAO",
+	"OBjGFD2cJR6RAmVxxy94zx1MKawwIFZEBftHxEaJ6t0acP88oXFyQBOmzWqHPNCfYpAlmCTrfrfd3W12",
+	"Os3ulr+xR/z9mIEuYLsNuH9MZYJolu3eVEIHZLC+vNjPDHXR7vS67V77+7+02712298oGOP7w6GY8eSU",
+	"xsn8KGj0tpSqYf/X8TINELsa/eGEkX0RTxu5n2eTaxY3eo39g7P3V502xAPsU34AKfPfRfTGmFn3KceN",
+	"ZL4UPKHD8qVAeLTbQC/llCbkAJ4wMz9mFtLVCwGvhuDtvNFrDKVsggRuvteQbvQalcBTSvSEhlEfi+Q0",
+	"eopT/B8alK2hmDS8RvaEloyWNj4WN6FC5dfvvt89aH/f+f777f3vDnZ3Xve77w77/fb+zk7/oA2J+NJO",
+	"xZ3AMApyJSs7A6MY6peqyQ4cbkndkF7DlOTo7++jzgbdwaRi27ztvm14Jme34lLqT+2FYHCC9LWOE9ME",
+	"jCj2HmQAo99Y0ZEajcl/tHMUuj4ZlyZtlC9xWwJjM3oWPXhfx2Ktq9QLr7hqYVV97ALReQtf/LL8LE+a",
+	"HBWiQKVcpWjXTRpvcPHooFRTKlK3jOekQ+gcMXFrt61WT4MTHs0N9cpNWCYkltFKdzqXbLrTLZ+NwJhE",
+	"D1rmgJOlwnke+nHMtH3bWioU29S1TmxKei7uewSVazpMwjvmuT2g7LBid0srq/ie4mjaWzNmE3EX8hs1",
+	"8D2k+mLalyCiMhlwnIn4BbLkK4UmTNRaEAjruDQodK3WayqqDrjtfHl+eOY7RhLdck1C/v0Nj8Dq0Wp6",
+	"ddw/h5IVJ5cfLnBK2ANuIcdJ8ViqjmmfcoLwTw/nWoiIUa5Px2WHNU9H16RxT2cvczqpU4ZzQKTO+bRW",
+	"25qWfUu3lmPqFZe4s/AS60GqLnFRLnBvVSoi1L3CWg8oXqISEaNwf7sr3V+zs6X3NxVeyt7bI8X5jX4P",
+	"lSTux6Z4UZBiyLq6LaMwlgnZ3SbDMY3pUCnOG1kF2ZUpcm+olfvQU72dV67eilguyBbJRxYdrIzbWLKA",
+	"UHBykMFE57H3RjQLC8sKdGWQZaqFKYyYWlDyhTvWkzELYzLE41zLQ7Qoj7n40V2AILDCMphqJaJ81VnC",
+	"cE8lUlnQW67B2RjzPtgmlmZk122PZzt/HguO4pAHq51CXmp+EQRRk2hC9ejlaTm9oIFCcmkiEzqZ4kNV",
+	"GBhUwZspGWi4yHAmNGBOio09fAAw6DSmcsDhMRuVYiDieuitLhmzzzRgw3BCI+cCk4DF4R0L0vcPlyIM",
+	"uCUJiqXqeR26EHKZMBrkWFoddSSDxrWATxCIJRidU23q07nyTb0cscugUjnFs6rYl5WogJ0B9umyO/e1",
+	"NqvJlcFJgWZNak8I/ahoHvO0tKSkL4HhhbG4oxF6ZzkAdEiFG1PD80E1O+UCeBXw3OVXMfQytdQFZJmG",
+	"WgVKdyyiI3NLYJpRbzNVS0HTzbHzfCmiynG1gpwtclwfVgqPq2CUKtxlGGAe3PVdiV0oYHgkN0U1/Yqq",
+	"mjmzeZVW74Dm+/aSveCCSwDlmAbKqf8K/AfGWo3EawNE/RjHEofzMnvnMmvmfhpcVfJwM6U3DBN2l9Wa",
+	"dIx4qHEq1BpT+V7EzJqb9X5++bKCqSc16nyNdplfH35VC5+ECT6Y/Yl7SHfgBNHV3ofXEKORZEmj1y6Y",
+	"RvSBl118DjoEqsZsousaQpm4myzd7tR6SrYIVaWUYvYetQEyElEk7ium0whZ1BDtlav56pB9Dsi9OZQ8",
+	"Y2lcKIMVXDAZ/obuipnlKtSpAZ4XIRzpyZctGn8rrrhda8GJSGh0xuQsqopZTBEIT3VCk+FYsRKnSKlJ",
+	"Jgeeeu6Q+IyyCM9Qsc+X9s+9DgNkvIaxpBkkNIdpAVTjwQg105XjzYo1H2014BY5vGPxPBvBkb7dGd+P",
+	"1J1rBGWDIUIZxfl4VqThNelzDStpSfV2zbor1VdXD9RZTJ/d1Fq0BJXEDWhzSMyGIg4q11u5wCeZkRyZ",
+	"fYnmsXhBzybnlwnBJaleATnnUwjwydVLrynaudbRZxely5LTOiqA8Vevt4O/V+zgCVJ6DTHtUW/7cPHS",
+	"R2JFPkBFbREltBK/eL76eTgDQR9qEGtLwYADYYFsmvD6i1noIfLMdZAF4pwIcs1IJiaLkmHEaGzKphQe",
+	"g4uvfPurE5wPIkHTNL2OQARYSv2X04bHjFl5nQuDFfD9sVeRs/vMdeSEQanv4In38uX03Io9ZO9k3W1U",
+	"X879572ceceT1TyTyr3k0M897xzXnyVj3yP++4P36p84/PRcDnFK4sk7GK7gPVZ0Tsy6Ci5xIytzxytb",
+	"T5mABUkInQJXhVB9CLZoOuEx2tPaoJUb67Td2m51N1rk1LjKy6w5NBAM7KEJueXiHoheeMMFBPdQSZyR",
+	"tlpd455TmiNCR+2EVaIHxuaEQZpExnyXOm2n8U4MKSokB3pLZThsLQ2jf/DMGjD6ZdE61qQOkfG0kG1X",
+	"79eayIltKaZRKYlfwodcwU2QJjrutwiUAlL3fzaxmiTiILhFJWOaDLgJPUbvp1ASvzzMxtcJP2yqSs6I",
+	"nwva8b0Bz57rTqtLEhZFYFmfEDqlcZK3VBd3VCP1EIb6FMBzPqVD1pRsSmMw8EIzaa2hIiZsMk3mhMpb",
+	"CaI9A21A4wq0zpI/Op22hiJmLScishUzmvN8rhMW5BzrgpuJ/uZlV1POoObDaBbZK6md07Pxh52NnHaC",
+	"tSKuMP1rr8HmP46vfxiGJ+GPR5e/HXU+hEfyiJ/tDPePdo9upz//tP/j6xab//hb8PFINfrncNJOhlvR",
+	"7B/zH1+3ht2IX0/etYOff4xgmqm6s1chh3fZtj2ZcshNKFdq+yKowjI19jfeQrBHUY7JbulLHY92Z6EF",
+	"rMEExGTGkzByg/KwT1ZjgU0WlPVJyMPJbOJSa0ecWQlbnQXokiE1ULIGYJehaxb0qau+PoOlvvqZM8kM",
+	"loG+gUbZHTB5AguQ0kknMnFsJhIaM0/ors+eekInvLB8ZMCns+solGM4JjuTcWf5+f0xLlLqp8FQWuqs",
+	"FdD+6dGaJOKe2+wZ3oBrRiECpkSVfC5IrVwobdV+o+O+0SgB1FhnbbQ/DfiUxQS/LWWqOkglx2G+OEnz",
+	"Hppf0KT04O8RroilVmfQcVa/Vg5pxApZ/HRK6apMfk38Y6tEvHKjux+cXK01xSuNCVVJDKsyy2ynCQTK",
+	"8rzmwfQO7EK6lfRMQBsCA/ACFDs/n2syJ15fVscqrssNKFkThSzokbXPa63VIu8fvIaDMOU7YDwAG8gq",
+	"G9grSXoGD9X5Qkf+z024bU24EE2tuPbInEntgVV/N1uFrA4KeUsOamm+BkNjnj9hQxbxFmVuyN9U8O6C",
+	"FNfEv2VzI2v5IJTZVsWoAUhdnH2l1sizSl4odclsquR0rM8rolvugNTazLilmTckG87iMJmfq3vrivkg",
+	"khfht1+at4AmxD89Ob8gm0L9sglsx8+IRN3WVquz0XO1gjAAEIeJHHAjq0MKk0LKBIrehXAhoM+USnkv",
+	"Yu1wAUQHHkVg0XafCp8APApDkDM2beCpFXrhuUCpqbi3EqnPyTagS35dz0uTEWjLVPEHdHyaTxnx+6dH",
+	"/oCD7Qmjt3APIyi5YcG/7wjivS/IraXO4F0leFgvMjSRg79SGoGIKVIU+lbLJ73GGaOBk3xG+z+GaXcj",
+	"oVzGCoLueWdsDerr7gqwv5RlmXAOWMRuQCrTcBecXLMxjUYYjw2WY8gkBStQOt8McNtwfO3GAbbnvQGH",
+	"4FHr+QIOuoKsIxmRHgmUEJgAQ9/AWBUaKNxG/URTVjVfql4PuNVt4xkS70yG/CYYfNThKjxn0ain3wvU",
+	"eiUZigkDlyOd4dFUlAPBs9mEpscnP4Crbpz6JoWBzj2l8wCB39wovJnF2lA54P7+5flFf3//8Pz86seP",
+	"fzu/ujw79sk6uqyYRBdqixACB6Nenh1Lcs0icb+xR/zsVQZ1Vg44GkbtHc7YKABFcticAYYJyM18mUEk",
+	"W4vDSKhaRnoSvv/puK6OETAd3NwMqmMM/TujxPz48aJRfEXTCJyJt19fgiobQDC1T927mTR0a5pIAgl2",
+	"BtwdTxqxGWSQFvkgtA7Uc6+QHs6mOZAeXg+DkwNuY7rzN0ZdrGEYMFJ2/fIUHPWc2iTcgDYG4+PJQjJu",
+	"LJTWQOSCcA9AoFvguy2uGoA5ErER0dT1CrHADoKptQL1xmW20AUlh8WevYwgeEgZ3nAyTU2J8ABisHUt",
+	"dWPJjFmK2rqxg+HOsC9B0p3TKCfs9iw0drkn0SIfy8i0IpU6PUX+pAZ83UmQoXS39NOVooMn7w/PKr6+",
+	"0jUKbJpNzKzvbxhoDXiaAjYB8shv1Eq9cvawl1oO1gyGkGsxA0EHeYeSdlLbrOUdNk+MEW6QDj2FYTyF",
+	"V+QIuVnU/4/wGWmL6hLykaiKm8WThH/BxSNmjNwxHgi1TpuWRZ9T//RI4zBkPxQ8UUpMa8CN0T/NJ6x0",
+	"H4nXAIdbkyQQw5kST1AWvRfxrXQbSgxtlmTGtTNva8AH/BV59QrtJznm+OoVWfdLc821Wi1/o5cVZaTN",
+	"QzrgxOGbkLsU7ddpjmGnTInNVkrcZKWeeUMFByubz5SQzo5Wf+WeNuJAEQ8zRmpjAgMU7s4QdrM9QA/c",
+	"HZ6+Xa3ZWXm+HAel1FJcrCKH6VrsTfW/DGx2jEHDG2TyY6RfKLkn/ZRJKzJoPPh6E8YJvuCrqI9pmX+d",
+	"3pnxRFFsXW0iKwfs/1z0vYAjxHuk/Vw0m0NLmSmGYctf4DnpAhueUzFEegTcuTwypTegSfNAWwvRVisB",
+	"H8HILntGqPnx44Uk//Wf/w8JpZxpe0eJMpmIUr1KP8tr/XHA1QXW7/k1CGRZEz3L/vHR4YeLq6MD34Ns",
+	"r+nqKCfsc8JiTqMS6rp+dt7d2d08VP/1yC2bO0xLEVclZusocvOCmy5CKetYW6TRa7Rb3VYb5MYp43Qa",
+	"NnqNrVa7tYUGvTEQ4MWZIuGaA/UWZS+NP4R32tKd3uaQmwTCF8K36fd5Nh1S2uiE+5rGpF/oMDlWkud1",
+	"zx0cso98t0OCUCYhHybpKjxMF4AIDI9WanpnBieZuU6XiMYQkGUxhwncKvQzs+vGPBCQnUeh5jWkCn71",
+	"SpGkuzCY0ejVq3Ro1f+juQVuxkHJsNDrKztuqjjSSFPLV0RwDyrOprBV06sdoRChdg8uJ3TCnBFg3uNw",
+	"gnGZsZDSlnbsOYm+wKsFkh6mZ5TmgnVBCdwX5i38WDZIts5CP3VlgMRLEF6qZAGClYHUsDZflHWVGYuI",
+	"wT5OaRjreFIaKV4+1+CXCZ0rwdrkuO65zpFqrLQ6LuCX86Te04o/Wfet6cDfIJyxQOr4DDgm/zAIE7Jv",
+	"3xAwYBYEnpLzguNiWXQJ+Z2I7liAeJM9NS24jsWEueNhjkZCnQN1EtTBskNJqKKHTMlDaMHol5A2JdQ6",
+	"Zil/w6wia0raI1yQ0SwG/psyrGwJPkV0x0wXR3aAbKomQ71krt9PkDZZ50tIh4ASXa5gh5daOmVlHvu0",
+	"ySYmN3MKOC3tceimm3r4FW2bTCZvRTBftYbwvcDM8CxXJvcUCbesuAJw3veOpOqWtHvRRNz1K3vp86hT",
+	"MPj5oaBrz+l+L1ZEzoDaLZHm1OZ4MwBwDxqbmRpquV650S7EwtG6udHyDboV09lheebrR5Rsswf7sFox",
+	"Aa9WNYGG+1YA2ZrBhQncGQA9uu1OyQsABiqDnUiJ4HvEPxaIcT6JQqxA7BbuqWLduTJyTy8HZ5ZRXPPl",
+	"2bFZSXZd1SAsQsc9tFVSdW/a5OTFp/vVCnxut9tVje25bb6lgXEtgy6d5V0yNZCh09byTu9EfB0GAePY",
+	"Y3d5jw8iQRYAiX9Vr06NeU7pPBI0uBDimMY3ut9OnU2VVNtUnbuvl3fO16t/8Bo7dYB/xFEvOIfkx7re",
+	"oupbY6MmJspJjuy+0AG/cN5Kfqk0i/+qeEnmReuXhc9GEPCVsgJtU8/ZChT60hsJqZXLbAkNKB2x+DZ8",
+	"CYOHTR0lm36Z+yIMHvACQ7KPkmzKE2G0FvS0A+nSrsYvDGf0EeGs2Q8Dpbdst7cLwbmY1RXfMhzx16Q8",
+	"NjLuui7PsQUpwfICKlqMIdpFaQoIIo+IO01qMrw0Q5rKpC9MfJKRvlYWvtI6QiBq5F7FgwJBNI/h6cLy",
+	"Va26kPQbozXGaVReAf4LCelKpY9qSIzPImNmWOD2gsJ0bmKI5+dn/z7MYbsWc3gHyWwfz02+EfbFhB1J",
+	"p2tDuNGk5BkpO9YMKvPNPi6RDbM1gEKOxTGCMMZYX9nL2ZbsLv1eTrxN6we5ucCR8mPvPWekC1E9kqF8",
+	"ru3LGROoPZSfxGJX1tEqDKCyZqZOo3YhSh0Zo5DftkjX4Tt24AEfU2BAeuKQaxtLCo89sl3WM31HAuNK",
+	"pcGkaCL5KWT3pH8D9k7BpYiYYycpM2sNuNIuMpMvNo6QGrYRjMpaxThSbgsp450K655ot8ixzj+cA7VX",
+	"NHWk99AR6sxpKY0EaqOiGqhxbbmRo8R4kS2M2PhRjLnOE5aaNUwZwjR7wFKFqZumXrSOfUD5cvO9p/Gc",
+	"vKf/BDfC1HSy+ozQqTjjSiaYHIrVMMU86ylpI8x/fJ5Epjj5m0Gj02oPGgS86EJ+82bQuLx41/x+0PiP",
+	"rH3ijzHdpFYRQswvZSYXt1W+nTp5/N0gm7awFBtkB1AoQWIWvRk00nUShR9vBjUwMrXzOItPd7x0X912",
+	"3X2lSP1H7My1YC3e2QsZuArXptTQ5bxw8MDwmJezI60md1dqCKkQsoytf1MdvqkOL6U6gANNbcVBt86o",
+	"DT+wJCO121uYKhJ1VYhHpwj6ov45Ch6q8gRV6RxpCihHLEXPInTV1nle0WFi3eShtwnmN8iMR+AcMGZk",
+	"FPJAiel+P8JqH+/gC98JZOQBgzggxauFfhg/BV+IHvHhndQn6zqTCenu7GHEpyT0WmlmO+02vmVj0Scq",
+	"1TcbOs0+5GvxFS22A7Q3WsTXqV18HeJ5r7MKxeK+mE9oL5trBmsm8GgOzi46nqQyJY3ay0kcsLhHfIg3",
+	"eDvHqFdOfEx5pSAxZCA2QHCr9gKx9c2wVhVP3ZOIZPAwbVLl9GCV2vFa6YZ0lLDYuhdh7JO8DadKlcD6",
+	"i4TqFJ2QjpOjR6AaU2kSAUQPmMmgD9hqILkb9lg3kCXo+YKAs0nfFADUQcADtxoWlC+IUgDM0l7iGwAd",
+	"/5PSAHXZBM+Fko+4o/5in6eUg6qoKyRkqihAsVDE4WtAJTWnnk4rDIBWH0CVg0zEPx0dfqzMQwxOLjXy",
+	"FYNmOeBWtSxmuCnomKWqVklOrtWULfB8qKM1nWACoxotL9yMTXVG1mdRp+07OOw6Lf9ea2rEmHozK4yq",
+	"pV8CxtVpeQzJuFZUQe940ELP9hYNRi1D2dOMbX8xSmo9mbA6w1+JeJgSeOs/6khS71lCA5rQJohIn5Nl",
+	"IpFpb5o/eI2zw/OL5jvj+tb8yXhnLR5I9bKdTJ/6shb67D1C4sKOj5K7sOvq0hf2W1kGs90eIYlh38fK",
+	"Y9j7KVIZjlBLNnMiPn4pkatoFJU4fKbBTY5gVeke2oDCDysR2RO7rHo2rXJ0Xt6vcJ9+9Za6IhY5j48L",
+	"9Q2rBwnUuKouzCU34Dqg1mTcoKB/4fbXJPrqQy45bWi+KF2A4za4vt3e1sw+m3JJ83GdM8k36epyFlFx",
+	"zzO1qcApQ9syta+jabqejqWAS427vpJPY3ZDY5DBh1QyvZ5sWik/TZinl5DLYaenMQnjUqMyfpH6KcIA",
+	"rjOnHkhvJBMUQcAbmkaemTQNuddRQgRBOqbZ5MogP3skHKVPse6U6yAA3oeSEeNqiC+KnhrR//HtSbP7",
+	"Xbuz7W+0yMdi6S909DQAKNl9ugOEZVlqMWdWOGtn5PLsTrC0qjxVUOIyYEGP5EprKGT3Sot16ANWw2ZS",
+	"COdao6R3ZtuT9/AaFO/ZkqnQC8Rj7fYt7vmG2bibOs1zcNV71Ib/7mzYf9t9q+Tet919f0Njj5iEScIC",
+	"EtqQTTd1lk2/Tuol5HbRR3BmtuSm+/ZzoaHLMny7zgFmyL72s1WY+eoVqpCvXiFxmjKMFPMsumFwYi57",
+	"dC91DqBqexKynxBbJM04GQBm77Q7WxDVF0lBZlzH8AxncawUNuMd3AJvZTiDy6lkcdJ8LwLWI1iXTW0L",
+	"SJia0mSqnOkU7Dp9PWZ8z6fPUzAAJQ3XppFBR26T+7FoDkU0m3CJmipWcjUJ87rttgZZmscPvIFjBopT",
+	"EwJK140C6RGn1ptHWq3WhtJgTG1e7AWwgYvP6cT4KFj6D+qRWzEO1c/J1CwpEQGdr0ko8eDpOnEseDs3",
+	"FNxNou/bOIgBt0VyIZq4RRwVbFkxGHKRdW4WnA14ElMu0XjesyduDlMrrUrhGof8ptonN5/Od1VRAFFF",
+	"YcoTHWw1umeTm2deN97TW8cNWhFkt62+62kQivsGVTe364PXAB9uAFp2dhQT7uMQTREWX9xpltbyW1ph",
+	"b3EFuQWb0JlDy8rErfAMVZ66N/8aVaGxhQmb/CV3tEuBD+t+8vpKzf65pME13FUfoaZmNv2oTZQtv4wC",
+	"Q61m+/p+Z0rLmAgTCAMpcI4BLxYeUGTKUm5tifnXVnq1I/G/wslY9+ULU/leywOjWRRBxveMQ3Mogctd",
+	"nh3nTAvVzsb9aykipYg4Xscmr2ldr+I/uEzAsvLhD943U8rXZ0rp1F7qY32sDYye4Gn972HLMXlIiuaZ",
+	"mhacF30e2/yC4vVCx+pDHkjUki1zglKVNwxMCCgzO5WXeaBrPbssTTIsIikTOpeKd9EApK3rufNGBFww",
+	"FrObMck/pW20yJmpZkmNipZVkAc8xig26wcexlmY2nheV5fLJDPB5yRcM46n/fyUZqKZL+NaXwgTm5cN",
+	"eLQjt5N129cMia9IA64gsNHK+utZywcXGRnAgAZUl35qqKDRPZ1LcsvYFHQGUlpBqJcWADU1P+3WyswI",
+	"pnZnahExZT5JRZVPkxyGrN+Pw+F4wJnClTAhiRAbXkZh3W63USVSoxTLf2YfVHVVTaXWDrhTW7NO9VCI",
+	"GAeFGMCbN23EkAoPH/tSXTmar6a2Fdz/1aCw02o3/aJCVs+h3BYahEfkbw8Z3x4yvhbmh3j/BObnlTtv",
+	"nHDmFBpOlSMgnNbbYh3MkeovaGvdsa0LR5YI61KO2ddsNZqmy1mCTOq+sw94zYf2MsLxA0ueasZ5mTfr",
+	"P+fl+GUUP0Njv1HWb5T1q3oifgJZfeFXYaxz+Ee/H9NkOC4JS9cZsSGhS+ZJ5vHlggZ8HVyvFjx8KdEY",
+	"H7829gpPsF7pI/GApy+7mD5oNNelZPFdBlNz8MB97jBPQd+129/rBI/ZJxQY2L6T2NeWFvEztfHzboKL",
+	"K+JrD8Z+jsNCNZFrZh3rslI/yOiHHw4OD3x8VISjSevf5c2ZiQDdJn0Y0IliUCHAo4RnYPMUaNSjqoey",
+	"4qSOTkTqqUTg36rdDtUq4bUplQXqaChwSFY1C7EKCr5OZd+YPPfRKdWu/VzZbF/nOYKnLC2ZDPhjZQ4c",
+	"uExZecQD0Grl9x7F0nUFsSc/ZZTW53raih5qFy77mp4wrE5KzWPkN6X0m0n4m0m4ruymi/U/zSScz175",
+	"Jc1T+7AZLwx9uDCVUfKpHdZkVfZLj4DHOmY5VH1bC8NpH+fgjckz3ZjaJ0W8KijuX55ftDtXB+cNz/x9",
+	"+r7hNYAXnx39/erg8KfGr3XJvNrWBwW4M0xfO4GkxotTMNmokkZdIoRgeAQRwo6PIkLYdXUihP1WJkK2",
+	"2yP0N+z7WBqAvZ9CA3CEOjSgkOv6l5IMxhCAVZKjvLxtho6oG5e5v7lL61CT0jS4qAiWOt32A50OAAvN",
+	"4FtGPrySwF2wUjk6wylJ9JZNEw9saMEMrycL9gacYpUOpU1oNYESOZcJm8AEa5JwESsxNjaxRk7qbrIe",
+	"M4x+gpegZBbzdIVOWI7OKw/ameBD5pGQp7VvgIqVCb39IHgR4vUokbmKbq1OqJA6PUWyfPHFlcuW+RP9",
+	"Rj5rkM9O7aU+VoYzMHqCDPfvQ7/d3DvLKXh55p1+EDyNfM9KqPd7eqsf3+FxMifiRfCsMaqatqfvnyLR",
+	"UM0i+2RqvNKyqfU98GOC8FaoX4ThlYoP4Je3jE1N9vRM7vQ+1yU/YVXO0/2E0CjKUnrVRFN2YCSKvJfR",
+	"ci2d/TvS84Lg+S9K2h8hIBMu7r9R+W9U/t+Ryp85tbQeT+3rqf2b02zN81ITALq8gxHvLpThNbpTZ5J3",
+	"aQ8n6ZL5HhmFcZXSod2ldOA/OEWlwn1qa6AJjcQNWYdkmlSWV+TRryHwE3gcbWjCfxOL2bRgjID4lpDr",
+	"MEAvU0tG8SPFOSCYBfOJQXeMsLtXOgtuCuvQlDvwKFVLETe3fvufb9740og1wVU45po0FI7nKvnLNK14",
+	"HH6qqEmvmujig6e2nhfg5GH/oOE1Dn8+3L+8OFQcAUaicRKO6FBd7V8xFVd+RTp6YdFy3h+8f9RyzCIC",
+	"8G5Q82cYVb1i/7lDzdSjhQCOQnn/BTpLddmhb0ztm+XnBSw/TlB4lnAXsPA5jEEuWdV+r6hgmLp4JeU8",
+	"TOBkmsty3T+9vCCtVsvlVJtfDOF4sHGY4o7FcRiwDRPJrYmIRwytQDZhKw/a53i9OM1rMCQRU6XYppqs",
+	"wPpCKHeph1wfiXjANZElvjoZn2wS/yYS1xRdkn3sjRlyiK+Ika8WyRNwMMP0M8Bv4P1aaw1Y2nXC4hsT",
+	"ZFK76saAn2ks7GGpxHsqLb8CH+SMgcsjXMQTGilC0IMlYELSqT5sL60zhyGouHXVLbXYOQUdSw1mMPsL",
+	"8cTHRhrixTlwa6FlQ/3caEtTDyp0Cuxlyqil8X+P5rQKe57E2xysA7eY5T1il0rV7TQRPEwEhvR4i0UA",
+	"dHBQ+uHZYR/+uDw96DsyQTZT5q/ZEMVnYcpeYxJy87GMPz+jVrwKXuEc3xDrK0asOrJeRruoJMLfxL5v",
+	"tox/S4t1ablWm0DijzRvOEIjlDIss4Vr04u04vJaxqKRRlkrSXZNYtAAWKT9Iv31jR08NVFvaBEqNVPL",
+	"RMRKhoNy8zrBg5LznFxBWihOCwjvEd9sxXdF65I0K+zTjEYojtNkvCZxBkknkIgCjSuQuMjUGkESBXFz",
+	"02k030vlU6YFVkcurTanP7+o59XsY6zKTzHB/+uZSlYwqTvTuq6Fz2r7/3cB0CIDTe7qU6nv6jdW/Y1V",
+	"/zuy6hNtQCkYb3L1VbK8eiVWjcXTK+sIq5sH6ybdVltX62gOYwbBDTTSBVjI+tm7fbL73fZr8r/+53Zr",
+	"ewNrZBVrOiv2exPKJM0iZeo7E7D+S8YCMgojhkzRjDBLxmq+IU2YZvh/vbg4JW+pDIcDvq6bhZi8TdeL",
+	"RnvRSMST5iyOoFKCkvKpNDmKAluNHxJR6Xr5ONZVaCJI9GccNMPaIUw5TYJHknvh6TzG1yIZg9Xno8k6",
+	"DXX1MVUXFqM2wYxYlxZ+JrSsHIqp47tHqHWDYoHuIWaJRPwQElJ4+SG/o1EYXOGECEacEeqv6MLc+E0y",
+	"psmA4wr6p0e4kVASN9p+mkiSrVbrEb+Az7pSmi6krnNTOzix0+r2oKQ6lAwfNDyi/7xy0G3QePD3CCUj",
+	"GkIcDow84M7p6+q3dpPYRGfy2m538Mg+fvzY7Dso00NEKY2VOJJyxqBqee0Aic/N+/v7Zg6x8gaHazVj",
+	"P7PyXD2QImrDc1iK2IVCLVdat9Uo6dxCxeLVeSsmXJn7fYVcUwAQyyGfS1RZaW4cvTIEw6nrni+xQIdj",
+	"BnELsYhKbOGYeMHnogmyg5+hXTutzkbdRD5mhNLqn6cxvcEOldMP1UKfND2MUDJ9/XAJhaGPiZYArleQ",
+	"hXZr9nxk8ILqWiaa1Ao8UJ0fHXegOj8q3MB0XCZM4JXGa9/7RckMOUHgOqGhyY1rMR+1wzKmsV7FqTfc",
+	"CAW1ui4OpWSCB1QUjDo4i6NGr7EJSpvuksdmrAixL2Jmi7GblKTkbqtF+lo8CDH9jEYXXKKpVZwKJ33I",
+	"iW8/vu2RPvgagzvCXcjuyds1HTUYJiGTHqFJQofjCYPavjyAlLm6LD5mliNQlUDes3jA2YSGESR0UcNc",
+	"szGNRsi1gAFavkDklNFbSX48P/kAQ/38/jituvzz+2PN3ySB7a9JctfpEl1TiaxDspXPk8gfcLQgWM8J",
+	"TeE2TOU7vAM+mYbDW5MgVVugFXehia7V9qmpS0kAqXjd6bQ3esTPU1ifCCjZ7+eKU2EhBxBUrKlkHN6M",
+	"WWwG9nCrQglgScigvgN8g894alCT8lghnP9q85USAtx5Xvn45EWQEKPYAYlUU8kUkl4GbAi1yCEzqqJb",
+	"a9Isg6znl7736U3bI2o6HQ0qFfg3PJ2MlLCITWxdCxhxQiMFOhbYQUNJwhsOSiLp6+XpZ85gEiaScF2y",
+	"Ry0GsuWEkkSC32AzSI/aaXe3yfU8UbgFqOymQfW327vNTrvjgwVZwS3NIa2uoFJ//HwGXG2rmij9SCeN",
+	"XeVATbJoSvzhmMZQ48JaXYwwa397M0tGze99sg4UBCqCYG5p8lYExnwEdTmoJFBHTElhEaOA0Grf2uFm",
+	"QuNbyLl6G04hUNVcAAimVeMaRPWXCkwKgyazKAmnNE424ceAJlR9nbDPyeY0oiGHcGhcsXAOyUTv6v3p",
+	"Uox43s7Rke7OLh5bJtz63qTS3e7sNDvtNuZmOpkyrmTgrVZbI4w02JLas3Q0hb256jZkzhnuTjJmEtQB",
+	"fDBOS35AfEVMdXQ25eo2RJD9m0pnlhYBLkMmWDdQgTNgdyxSFErXEvTxDvhKlTFfAfXUCLYBO9bKCqQa",
+	"RB1Sr9zWn/LtHhUN8vT+rucZarQmB9zPV67y9+zvEpSZOfF/ovG8R3AKj+SnMk4AIPdDlP2Ah1K7dmlS",
+	"py41SjiezoacIYthQoZionVAhaRTmowJgCoZiwC1l/7p0YDbJDBjescw0Zm/3d6GiwrHtt3GwyfrKecm",
+	"/gdxPhuOz7QxzHixvYfRldSC1jDQdtKyyOV1kYqlmFNVjPFgKkJXb67UmEmVwtwbcP/05PyCuIp8mtS4",
+	"UldvkaNE4iHgvTBLgGN2VLQKDS2z9YwIUdyxjoF8N5OKr+5HYhaQ/Z/ToqmrZrtT9wtCiAY83afgd2qD",
+	"2ixiCgCQ/sE7cnZ4fkFGJpxYpzx49coGGJuCiq9eYQ45vzxo2bd0W9+W9Y4SXF5vkOFYCMksm5zGIhFD",
+	"YQs17llKHSbmO/LqVefVK0jRLRXeaxj13TMHSK1Jh/Oay2OvgrEfqGWbkYG8hbxyG1aKUQPrLa1J4uej",
+	"vX2dwJ1j1jLJsF66mcYYHTr/9Z//9+t8irgNSOOghSX4gUaqzX0cJgnj5k3DjNVp4ZGg5UCdAxys+Xlb",
+	"3dWIKq7mLwiXB0SFOHmsoqXQOAmTiAEay4QmMwl/ih40PWCJkgUHSqQdNAL45P6+r4iT8/mUJuNB4+HX",
+	"B39jDypFOWuUBJBhCzasSTahEVRTkBlmpmVDnA5tQSBmKeaHTBmONGXv0NxZks4OYiOLMVWfhuB7K0sA",
+	"GB1JA3Jm1ZIulmUhcIn+6p3JutBpvzaQsNYbIFdtyCfrNFsZaCMtJKxziLApPGWWbNqYtJBH+3pEgJqG",
+	"I6S7UhCkTrJfiVGNatA0qzMSJiw1MQpvZopET2fXUThUXezd1wn2PUf8VoIxmCqVRsAcck10ypOfm+9E",
+	"fE/jgAXNU0VUQIIcCy5gllEsJqamiDN5Es/ANjiNxecQY75TUZHPoRuJhJhe0+EtWkDj8E6pSZwlilLI",
+	"DQ2Es/BmnEhDFnUWGTAgYrJIPw2P9zM2xT2lBIAtSrppOZE4mjckrQV4KHTCqlRTRYKuqWSEJtosaqSZ",
+	"FuBKjXQoWu2TpjKc9GxIEr7y0kBHq+zZIZcUWePRXPdLxmySdquVyTKUkFpGyVRMguKTCL0isi5ivcoN",
+	"Q5NXT2bTIn0+BwfBSGo5Z7u9BfpXBuZqJcMxG97CUkZKY3f0EaXD6mqFmnKrs0AHe8XpQaylGg8MAdRs",
+	"zcwJfo1g/YalAMkX/GYPIQhOj6kSbPW5dagZCKmN4O7aUj/Ckbs9K91rTRpG1mVEYhJBfuuNomq23W6r",
+	"QSE6QCO2U6wiVaJg7FevnJAGmwvXANtmdEXJOmKjRPFBIkbmHio6l5WNKhNAFAUl/U4DDy3906NelReG",
+	"PZ+M94Y6prGIgpZ2V0MhSUKshGRakIb6HyAqXs3iEAztmuY4FAT1RtuKvCE6XflfT84vUND0BxxIBaE3",
+	"NOToxizRl8FoLiDapK5zStlF0RJKCIXJPJUutfKSfmFZr8OobaMHV74V6jo5gSE+TggrQJ1uH/AViuRP",
+	"45APwymNAFDAHDKx6dOIJooPb3gV8SwFj49sdSSgtWU9r7LloI8CLKXsl19cb8Ah8S0oA8aJBs0VgciX",
+	"aNR4Vv7G9/Drw/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -54,6 +54,7 @@ func (h *harness) requestToken(tr tokenRequest) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)
+	checkFollowsSpec(h.t, req, rec)
 	return rec
 }
 

@@ -162,6 +162,11 @@ func TestAssignRolePermissions(t *testing.T) {
 			r.headers = map[string]string{"Content-Type": "text/plain"}
 			return r
 		}},
+		{name: "Accept without JSON", status: 406, code: 40601, request: func(h *harness) request {
+			r := assign(reltioDocRequest)(h)
+			r.headers = map[string]string{"Accept": "text/html"}
+			return r
+		}},
 		{name: "unsupported query parameter", status: 400, code: 40004, request: func(h *harness) request {
 			r := assign(reltioDocRequest)(h)
 			r.path += "?tenant=x"

@@ -718,6 +718,19 @@ type NotFound = WSError
 // | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
 type OAuthBadRequest = OAuthError
 
+// OAuthNotAcceptable An error of the token endpoint (RFC 6749 §5.2):
+//
+// | error | status | when |
+// |---|---|---|
+// | invalid_request | 400 | a parameter is missing, repeated or malformed, the body is not form-urlencoded, both client authentication methods are used (also 404/405/406/413 for a wrong path, method, Accept or size) |
+// | invalid_client | 401 | unknown client, no secret registered, wrong or missing secret |
+// | unsupported_grant_type | 400 | `grant_type` other than `client_credentials` |
+// | invalid_scope | 400 | a scope a client application cannot hold |
+// | temporarily_unavailable | 429 | a rate limit of the token endpoint is exceeded (see `Retry-After`) |
+// | server_error | 500 | unexpected failure |
+// | temporarily_unavailable | 503 | the database did not answer in time, or too many secret checks at once (then with `Retry-After`) |
+type OAuthNotAcceptable = OAuthError
+
 // OAuthPayloadTooLarge An error of the token endpoint (RFC 6749 §5.2):
 //
 // | error | status | when |
@@ -910,6 +923,36 @@ type ReltioForbidden = ReltioError
 // | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioInternalServerError = ReltioError
 
+// ReltioNotAcceptable Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
+type ReltioNotAcceptable = ReltioError
+
 // ReltioNotFound Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -939,6 +982,36 @@ type ReltioInternalServerError = ReltioError
 // | 50001 | 500 | unexpected failure |
 // | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioNotFound = ReltioError
+
+// ReltioPayloadTooLarge Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
+type ReltioPayloadTooLarge = ReltioError
 
 // ReltioServiceUnavailable Reltio's error body. `errorCode` is stable:
 //
@@ -1029,6 +1102,36 @@ type ReltioTooManyRequests = ReltioError
 // | 50001 | 500 | unexpected failure |
 // | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
 type ReltioUnauthorized = ReltioError
+
+// ReltioUnsupportedMediaType Reltio's error body. `errorCode` is stable:
+//
+// | errorCode | status | meaning |
+// |---|---|---|
+// | 40001 | 400 | a body attribute breaks the schema |
+// | 40002 | 400 | the body is malformed |
+// | 40003 | 400 | the body is missing |
+// | 40004 | 400 | unsupported query parameter |
+// | 40005 | 400 | invalid path or header parameter |
+// | 40006 | 400 | a body where the operation takes none |
+// | 40010 | 400 | unknown service |
+// | 40011 | 400 | unknown resource of a service |
+// | 40012 | 400 | privilege not allowed for the resource |
+// | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
+// | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40101 | 401 | no bearer token |
+// | 40102 | 401 | invalid or expired token, or its principal no longer exists |
+// | 40301 | 403 | the caller does not administer this customer |
+// | 40401 | 404 | unknown customer |
+// | 40402 | 404 | unknown role of the customer |
+// | 40403 | 404 | no such resource (path) |
+// | 40501 | 405 | method not allowed |
+// | 40601 | 406 | the Accept header admits no JSON |
+// | 41301 | 413 | body too large |
+// | 41501 | 415 | body not JSON |
+// | 42901 | 429 | the caller's rate limit is exceeded (see `Retry-After`) |
+// | 50001 | 500 | unexpected failure |
+// | 50301 | 503 | the database did not answer in time (see the 503 response for what was written) |
+type ReltioUnsupportedMediaType = ReltioError
 
 // ServiceUnavailable eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -5452,6 +5555,8 @@ type ListCustomerRolesResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5485,6 +5590,11 @@ func (r ListCustomerRolesResponse) GetJSON403() *ReltioForbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ListCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListCustomerRolesResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -5549,6 +5659,12 @@ type AddCustomerRolesResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *ReltioUnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5582,6 +5698,21 @@ func (r AddCustomerRolesResponse) GetJSON403() *ReltioForbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AddCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r AddCustomerRolesResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddCustomerRolesResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AddCustomerRolesResponse) GetJSON415() *ReltioUnsupportedMediaType {
+	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -5646,6 +5777,12 @@ type ReplaceCustomerRolesResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *ReltioUnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5679,6 +5816,21 @@ func (r ReplaceCustomerRolesResponse) GetJSON403() *ReltioForbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ReplaceCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ReplaceCustomerRolesResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ReplaceCustomerRolesResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ReplaceCustomerRolesResponse) GetJSON415() *ReltioUnsupportedMediaType {
+	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -5743,6 +5895,8 @@ type ListRolePermissionsResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5776,6 +5930,11 @@ func (r ListRolePermissionsResponse) GetJSON403() *ReltioForbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ListRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -5840,6 +5999,12 @@ type AssignRolePermissionsResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *ReltioUnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5873,6 +6038,21 @@ func (r AssignRolePermissionsResponse) GetJSON403() *ReltioForbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AssignRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r AssignRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AssignRolePermissionsResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AssignRolePermissionsResponse) GetJSON415() *ReltioUnsupportedMediaType {
+	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -5937,6 +6117,12 @@ type ReplaceRolePermissionsResponse struct {
 	JSON403 *ReltioForbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *ReltioUnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5970,6 +6156,21 @@ func (r ReplaceRolePermissionsResponse) GetJSON403() *ReltioForbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ReplaceRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ReplaceRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ReplaceRolePermissionsResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ReplaceRolePermissionsResponse) GetJSON415() *ReltioUnsupportedMediaType {
+	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -6046,6 +6247,8 @@ type IssueTokenResponse struct {
 	JSON400 *OAuthBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *OAuthUnauthorized
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *OAuthNotAcceptable
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *OAuthPayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6077,6 +6280,11 @@ func (r IssueTokenResponse) GetJSON400() *OAuthBadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r IssueTokenResponse) GetJSON401() *OAuthUnauthorized {
 	return r.JSON401
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r IssueTokenResponse) GetJSON406() *OAuthNotAcceptable {
+	return r.JSON406
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -8673,6 +8881,13 @@ func ParseListCustomerRolesResponse(rsp *http.Response) (*ListCustomerRolesRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8760,6 +8975,27 @@ func ParseAddCustomerRolesResponse(rsp *http.Response) (*AddCustomerRolesRespons
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ReltioUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
@@ -8849,6 +9085,27 @@ func ParseReplaceCustomerRolesResponse(rsp *http.Response) (*ReplaceCustomerRole
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ReltioUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8936,6 +9193,13 @@ func ParseListRolePermissionsResponse(rsp *http.Response) (*ListRolePermissionsR
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
@@ -9025,6 +9289,27 @@ func ParseAssignRolePermissionsResponse(rsp *http.Response) (*AssignRolePermissi
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ReltioUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9113,6 +9398,27 @@ func ParseReplaceRolePermissionsResponse(rsp *http.Response) (*ReplaceRolePermis
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ReltioUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9186,6 +9492,13 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OAuthNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest OAuthPayloadTooLarge

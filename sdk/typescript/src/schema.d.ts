@@ -1032,6 +1032,21 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
+        /** @description The Accept header admits no `application/json`. */
+        OAuthNotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_request",
+                 *       "error_description": "The Accept header admits no application/json."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
         /**
          * @description Too many token requests for the client id from this address, or too many failed
          *     client authentications from this address; retry after `Retry-After` seconds. The
@@ -1319,6 +1334,57 @@ export interface components {
                  *       "errorMessage": "Role not found",
                  *       "errorCode": 40402,
                  *       "errorDetailMessage": "Role(s) 'ROLE_RIQ_DEV' do not exist for customer 'TestCustomer'."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReltioError"];
+            };
+        };
+        /** @description The Accept header admits no `application/json`. */
+        ReltioNotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "severity": "Error",
+                 *       "errorMessage": "Not acceptable",
+                 *       "errorCode": 40601,
+                 *       "errorDetailMessage": "The Accept header 'text/html' admits no application/json."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReltioError"];
+            };
+        };
+        /** @description The request body is larger than the service accepts. */
+        ReltioPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "severity": "Error",
+                 *       "errorMessage": "Request body too large",
+                 *       "errorCode": 41301,
+                 *       "errorDetailMessage": "The request body is larger than 64K."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReltioError"];
+            };
+        };
+        /** @description The request body is not `application/json`. */
+        ReltioUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "severity": "Error",
+                 *       "errorMessage": "Unsupported media type",
+                 *       "errorCode": 41501,
+                 *       "errorDetailMessage": "Content type 'text/plain' is not supported; use application/json."
                  *     }
                  */
                 "application/json": components["schemas"]["ReltioError"];
@@ -2070,6 +2136,7 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2107,6 +2174,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            415: components["responses"]["ReltioUnsupportedMediaType"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2187,6 +2257,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            415: components["responses"]["ReltioUnsupportedMediaType"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2227,6 +2300,7 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2276,6 +2350,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            415: components["responses"]["ReltioUnsupportedMediaType"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2325,6 +2402,9 @@ export interface operations {
             401: components["responses"]["ReltioUnauthorized"];
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            415: components["responses"]["ReltioUnsupportedMediaType"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2758,6 +2838,7 @@ export interface operations {
             };
             400: components["responses"]["OAuthBadRequest"];
             401: components["responses"]["OAuthUnauthorized"];
+            406: components["responses"]["OAuthNotAcceptable"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             429: components["responses"]["OAuthTooManyRequests"];
             500: components["responses"]["OAuthServerError"];
