@@ -143,6 +143,8 @@ type request struct {
 	token   string
 	body    string
 	headers map[string]string
+	// lengthUnknown sends the body without Content-Length, as chunked transfer does.
+	lengthUnknown bool
 }
 
 // do sends the request into the stack and checks what every eGain response must be: valid
@@ -159,6 +161,9 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(r.method, r.path, body)
 	if r.body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.lengthUnknown {
+		req.ContentLength, req.TransferEncoding = -1, []string{"chunked"}
 	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)

@@ -3,8 +3,11 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,11 +202,47 @@ func TestClientGoneIsNotAnOutage(t *testing.T) {
 }
 
 // TestBodyTooLargeInEachFamily: the body limit answers 413 in the shape of the API the
-// path belongs to.
+// path belongs to, whether the body's length is announced or not (chunked), and bodies of
+// unknown length within the limit reach the handlers whole.
 func TestBodyTooLargeInEachFamily(t *testing.T) {
-	h := newHarness(t, store.SQLite, reltioFixture)
-	big := `["` + strings.Repeat("A", 70_000) + `"]`
-	wsError(t, h.do(post(h.userToken("agent"), big)), http.StatusRequestEntityTooLarge, "413-100")
-	reltioErr(t, h.do(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), big)),
-		http.StatusRequestEntityTooLarge, 41301)
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newHarness(t, dialect, reltioFixture, oracleFixture, tokenFixture)
+		big := `["` + strings.Repeat("A", 70_000) + `"]`
+		tokenRequest := func(body string) request {
+			return request{method: http.MethodPost, path: "/oauth/token", body: body, headers: map[string]string{
+				"Content-Type":  "application/x-www-form-urlencoded",
+				"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret)),
+			}}
+		}
+		for _, lengthUnknown := range []bool{false, true} {
+			t.Run(fmt.Sprintf("length unknown %v", lengthUnknown), func(t *testing.T) {
+				sized := func(r request) request { r.lengthUnknown = lengthUnknown; return r }
+				wsError(t, h.do(sized(post(h.userToken("agent"), big))), http.StatusRequestEntityTooLarge, "413-100")
+				reltioErr(t, h.do(sized(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), big))),
+					http.StatusRequestEntityTooLarge, 41301)
+				adfErrorOf(t, h.do(sized(adf(http.MethodPost, rolesPath(pat), h.userToken("css-admin"), big))),
+					http.StatusRequestEntityTooLarge, "ADF_REST_BODY_TOO_LARGE")
+				oauthErr(t, h.do(sized(tokenRequest("grant_type=client_credentials&scope="+strings.Repeat("a", 70_000)))),
+					http.StatusRequestEntityTooLarge, "invalid_request")
+			})
+		}
+		t.Run("length unknown within the limit", func(t *testing.T) {
+			chunked := func(r request) request { r.lengthUnknown = true; return r }
+			if rec := h.do(chunked(post(h.userToken("agent"), grantBody("1000", "1002")))); rec.Code != http.StatusCreated {
+				t.Errorf("eGain create: status %d %s", rec.Code, rec.Body)
+			}
+			if rec := h.do(chunked(send(http.MethodPost, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), `["ROLE_CHUNKED"]`))); rec.Code != http.StatusOK {
+				t.Errorf("Reltio add roles: status %d %s", rec.Code, rec.Body)
+			}
+			if rec := h.do(chunked(adf(http.MethodPost, rolesPath(pat), h.userToken("css-admin"), `{"RelationshipTypeCd":"ORA_CSS_USER"}`))); rec.Code != http.StatusCreated {
+				t.Errorf("Oracle create: status %d %s", rec.Code, rec.Body)
+			}
+			if rec := h.do(chunked(tokenRequest("grant_type=client_credentials"))); rec.Code != http.StatusOK {
+				t.Errorf("token: status %d %s", rec.Code, rec.Body)
+			}
+		})
+		if pairs := h.grantPairs(); !slices.Equal(pairs, []string{"1000>1002"}) {
+			t.Errorf("grants %v, want only the one within the limit", pairs)
+		}
+	})
 }

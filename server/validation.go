@@ -32,6 +32,10 @@ func validateRequests(router routers.Router, tokens bearerTokens) echo.Middlewar
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
+			// From here on every body's length is known.
+			if problem := readBodyOfUnknownLength(r); problem != nil {
+				return problem
+			}
 			canonicalizeContentType(r.Header)
 			route, pathParams, err := router.FindRoute(r)
 			switch {
@@ -57,7 +61,7 @@ func validateRequests(router routers.Router, tokens bearerTokens) echo.Middlewar
 			if problem := nulCharacter(r, pathParams); problem != nil {
 				return problem
 			}
-			if route.Operation.RequestBody == nil && hasBody(r) {
+			if route.Operation.RequestBody == nil && r.ContentLength > 0 {
 				return &requestProblem{kind: problemBodyNotAllowed}
 			}
 			// Repeated Accept lines form one list (RFC 9110 §5.3).
@@ -87,19 +91,26 @@ func unknownQueryParameters(r *http.Request, route *routers.Route) []string {
 	return unknown
 }
 
-// hasBody tells whether the request carries a body, also when its length is not announced.
-func hasBody(r *http.Request) bool {
-	if r.ContentLength > 0 {
-		return true
+// readBodyOfUnknownLength reads a body sent without Content-Length (chunked) before
+// validation does: the body limit can refuse such a body only while it is read, and
+// kin-openapi first reads it while checking security, where the limit's failure would pass
+// for a failed authentication. A body of known length was checked by the limit already.
+func readBodyOfUnknownLength(r *http.Request) *requestProblem {
+	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil
 	}
-	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
-		return false
+	body, err := io.ReadAll(r.Body)
+	var httpErr *echo.HTTPError
+	switch {
+	case errors.As(err, &httpErr) && httpErr.Code == http.StatusRequestEntityTooLarge:
+		return &requestProblem{kind: problemBodyTooLarge, subject: bodyLimit}
+	case err != nil:
+		return &requestProblem{kind: problemBodyMalformed, reason: "the body could not be read", cause: err}
 	}
-	var first [1]byte
-	n, _ := io.ReadFull(r.Body, first[:])
-	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(first[:n]), r.Body))
-	return n > 0
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return nil
 }
+
 
 // producedMediaTypes lists the media types of the operation's successful responses, which
 // the Accept header must admit; for an operation whose successes have no body, those of its
