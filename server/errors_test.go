@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,32 +33,59 @@ func TestRoutingAndSystemErrors(t *testing.T) {
 
 // TestPanicBecomesEgainError: a panic is answered with a 500 in the vendor's shape, and
 // logged with the stack of the panicking handler and the request's id.
-func TestPanicBecomesEgainError(t *testing.T) {
-	var logs bytes.Buffer
+// TestPanicBecomesVendorError: a panicking handler answers 500 in its API's shape and
+// logs one "panic" line with the stack, matched by request id to the request's line.
+func TestPanicBecomesVendorError(t *testing.T) {
 	tokens, _ := NewTokens(testSecret)
-	// Without a store every handler panics on its first query.
-	e, err := New(Config{Tokens: tokens, Logger: jsonLogger(&logs)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _ := tokens.Issue(PrincipalUser, "agent", []string{"core.customermgr.read"}, 3600e9)
-	req := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, req)
-	wsError(t, rec, 500, "500-100")
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret))
+	for _, tc := range []struct {
+		api, handler, code string
+		request            func() *http.Request
+		check              func(t *testing.T, rec *httptest.ResponseRecorder)
+	}{
+		{"eGain", "ListCustomerGrants", "500-100", func() *http.Request {
+			token, _ := tokens.Issue(PrincipalUser, "agent", []string{"core.customermgr.read"}, 3600e9)
+			req := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			return req
+		}, func(t *testing.T, rec *httptest.ResponseRecorder) { wsError(t, rec, 500, "500-100") }},
+		{"Reltio", "ListCustomerRoles", "50001", func() *http.Request {
+			token, _ := tokens.Issue(PrincipalUser, "reltio-admin", []string{"reltio.roles.read"}, 3600e9)
+			req := httptest.NewRequest(http.MethodGet, reltioPath("TestCustomer", "/roles"), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			return req
+		}, func(t *testing.T, rec *httptest.ResponseRecorder) { reltioErr(t, rec, 500, 50001) }},
+		{"token endpoint", "IssueToken", "server_error", func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader("grant_type=client_credentials"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", basic)
+			return req
+		}, func(t *testing.T, rec *httptest.ResponseRecorder) { oauthErr(t, rec, 500, "server_error") }},
+	} {
+		t.Run(tc.api, func(t *testing.T) {
+			var logs bytes.Buffer
+			// Without a store every handler panics on its first query.
+			e, err := New(Config{Tokens: tokens, Logger: jsonLogger(&logs)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, tc.request())
+			tc.check(t, rec)
 
-	lines := logLines(t, &logs)
-	panics := linesWithMessage(lines, "panic")
-	if len(panics) != 1 {
-		t.Fatalf("%d panic lines, want 1: %v", len(panics), lines)
-	}
-	if stack, _ := panics[0]["stack"].(string); !strings.Contains(stack, "ListCustomerGrants") || !strings.Contains(stack, "goroutine") {
-		t.Errorf("the panic's stack does not show the handler: %q", stack)
-	}
-	requests := linesWithMessage(lines, "request")
-	if len(requests) != 1 || requests[0]["status"] != float64(500) || requests[0]["code"] != "500-100" ||
-		requests[0]["request_id"] != panics[0]["request_id"] || requests[0]["request_id"] == "" {
-		t.Errorf("request line %v does not match the panic line %v", requests, panics[0])
+			lines := logLines(t, &logs)
+			panics := linesWithMessage(lines, "panic")
+			if len(panics) != 1 {
+				t.Fatalf("%d panic lines, want 1: %v", len(panics), lines)
+			}
+			if stack, _ := panics[0]["stack"].(string); !strings.Contains(stack, tc.handler) || !strings.Contains(stack, "goroutine") {
+				t.Errorf("the panic's stack does not show the handler %s: %q", tc.handler, stack)
+			}
+			requests := linesWithMessage(lines, "request")
+			if len(requests) != 1 || requests[0]["status"] != float64(500) || requests[0]["code"] != tc.code ||
+				requests[0]["request_id"] != panics[0]["request_id"] || requests[0]["request_id"] == "" {
+				t.Errorf("request line %v does not match the panic line %v", requests, panics[0])
+			}
+		})
 	}
 }

@@ -23,7 +23,7 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 		// One request per 1000 s: the bucket does not refill while the test runs.
 		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
 			cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 2}
-		}, reltioFixture)
+		}, reltioFixture, oracleFixture)
 		agent := h.userToken("agent")
 		for i := range 2 {
 			if rec := h.do(get(agent, grantsPath("1000"))); rec.Code != http.StatusNoContent {
@@ -52,6 +52,17 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 		reltioErr(t, rec, http.StatusTooManyRequests, 42901)
 		if rec.Header().Get("Retry-After") == "" {
 			t.Error("Reltio 429 without Retry-After")
+		}
+		cssAdmin := h.userToken("css-admin")
+		for range 2 {
+			if rec := h.do(adf(http.MethodGet, rolesPath(pat), cssAdmin, "")); rec.Code != http.StatusOK {
+				t.Fatalf("Oracle within the burst: %d %s", rec.Code, rec.Body)
+			}
+		}
+		rec = h.do(adf(http.MethodGet, rolesPath(pat), cssAdmin, ""))
+		adfErrorOf(t, rec, http.StatusTooManyRequests, "ADF_REST_TOO_MANY_REQUESTS")
+		if rec.Header().Get("Retry-After") == "" {
+			t.Error("Oracle 429 without Retry-After")
 		}
 		// Operational endpoints are never limited.
 		for range 3 {

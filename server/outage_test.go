@@ -39,8 +39,8 @@ func TestDatabaseOutage(t *testing.T) {
 	const bound = timeout + 3*time.Second
 	cluster := storetest.StartCluster(t)
 	h := newHarnessOn(t, store.Options{DatabaseURL: cluster.URL()}, func(cfg *Config) { cfg.RequestTimeout = timeout },
-		reltioFixture, tokenFixture, outageFixture())
-	agent, admin := h.userToken("agent"), h.userToken("reltio-admin")
+		reltioFixture, tokenFixture, oracleFixture, outageFixture())
+	agent, admin, cssAdmin := h.userToken("agent"), h.userToken("reltio-admin"), h.userToken("css-admin")
 	if rec := h.do(get("", "/readyz")); rec.Code != http.StatusOK {
 		t.Fatalf("/readyz before the outage: %d %s", rec.Code, rec.Body)
 	}
@@ -109,6 +109,9 @@ func TestDatabaseOutage(t *testing.T) {
 	wsError(t, timed("eGain read", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
 	wsError(t, timed("eGain write", post(agent, grantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
 	reltioErr(t, timed("Reltio read", get(admin, reltioPath("TestCustomer", "/roles"))), http.StatusServiceUnavailable, 50301)
+	adfErrorOf(t, timed("Oracle read", adf(http.MethodGet, rolesPath(pat), cssAdmin, "")), http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
+	adfErrorOf(t, timed("Oracle write", adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
+		http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
 	oauthErr(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}),
 		http.StatusServiceUnavailable, "temporarily_unavailable")
 	if rec := timed("readyz", get("", "/readyz")); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database unreachable") {
@@ -125,6 +128,8 @@ func TestDatabaseOutage(t *testing.T) {
 	wsError(t, timed("eGain read, database hanging", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
 	reltioErr(t, timed("Reltio write, database hanging", send(http.MethodPost, admin, reltioPath("TestCustomer", "/roles"), `["HUNG"]`)),
 		http.StatusServiceUnavailable, 50301)
+	adfErrorOf(t, timed("Oracle write, database hanging", adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
+		http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
 	cluster.Resume()
 	waitForService(t, h, agent)
 
@@ -162,6 +167,12 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	if rec := h.do(send(http.MethodPost, admin, reltioPath("TestCustomer", "/roles"), `["HUNG"]`)); rec.Code != http.StatusOK {
 		t.Errorf("Reltio after the outage: %d %s", rec.Code, rec.Body)
+	}
+	if roles := decodeRoles(t, h.do(adf(http.MethodGet, rolesPath(pat), cssAdmin, ""))); len(roles.Items) != 0 {
+		t.Errorf("Oracle creates refused during the outage wrote %d roles", len(roles.Items))
+	}
+	if rec := h.do(adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)); rec.Code != http.StatusCreated {
+		t.Errorf("Oracle after the outage: %d %s", rec.Code, rec.Body)
 	}
 }
 

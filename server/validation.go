@@ -111,7 +111,6 @@ func readBodyOfUnknownLength(r *http.Request) *requestProblem {
 	return nil
 }
 
-
 // producedMediaTypes lists the media types of the operation's successful responses, which
 // the Accept header must admit; for an operation whose successes have no body, those of its
 // other responses (its errors).
