@@ -46,7 +46,8 @@ func (b bearerTokens) authenticate(r *http.Request) authentication {
 	}
 	claims, err := b.verify(r.Context(), token)
 	if err != nil {
-		return authentication{err: fmt.Errorf("%w: %v", errBadToken, err)}
+		// The verifier's reason is logged, and may quote what the caller wrote.
+		return authentication{err: fmt.Errorf("%w: %s", errBadToken, boundUntrusted(err.Error(), maxTokenRefusalLength))}
 	}
 	return authentication{claims: claims}
 }

@@ -99,7 +99,7 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 	claims := jwt.MapClaims{}
 	_, err := x.parser.ParseWithClaims(raw, claims, func(token *jwt.Token) (any, error) {
 		if typ, _ := token.Header["typ"].(string); x.provider.TokenType != "" && !sameMediaType(typ, x.provider.TokenType) {
-			return nil, fmt.Errorf("token type %q, want %q", typ, x.provider.TokenType)
+			return nil, fmt.Errorf("token type %s, want %q", quoteUntrusted(typ), x.provider.TokenType)
 		}
 		kid, _ := token.Header["kid"].(string)
 		if kid == "" {
@@ -109,7 +109,7 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 		// ES256 and an EC key for RS256.
 		key, err := x.keys.key(ctx, kid)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("key id %s: %w", quoteUntrusted(kid), err)
 		}
 		return key, nil
 	})
@@ -164,7 +164,7 @@ func (x *externalTokens) kindOf(claims jwt.MapClaims) (PrincipalKind, error) {
 	case present && kind == x.provider.ClientKind, x.provider.ClientKind == anyKind && kind != x.provider.UserKind:
 		return PrincipalClient, nil
 	}
-	return "", fmt.Errorf("claim %s %q names neither a user nor a client", x.provider.KindClaim, kind)
+	return "", fmt.Errorf("claim %s %s names neither a user nor a client", x.provider.KindClaim, quoteUntrusted(kind))
 }
 
 // scopesOf reads a scope claim: a space-separated string (RFC 8693 §4.2) or an array of

@@ -314,3 +314,27 @@ func TestTokenEndpointBoundsSecretChecks(t *testing.T) {
 		t.Error("the token request kept its secret check slot")
 	}
 }
+
+// TestTokenEndpointRefusesSecretsLongerThanBcryptReads: bcrypt reads 72 bytes, so a
+// presented secret longer than that would match a 72-byte secret by its prefix. It is
+// refused, and counts as a failed authentication of its address, like a wrong secret.
+func TestTokenEndpointRefusesSecretsLongerThanBcryptReads(t *testing.T) {
+	secret := strings.Repeat("0123456789abcdef", 4) + "01234567"
+	if len(secret) != 72 {
+		t.Fatalf("secret of %d bytes, want 72", len(secret))
+	}
+	fixture := "clients:\n  - {clientId: long-secret, name: Long secret, type: API, secret: " + secret + "}\n"
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+			cfg.TokenRateLimit = RateLimit{PerSecond: 0.001, Burst: 1} // nothing refills while the test runs
+		}, tokenFixture, fixture)
+		issuedToken(t, h.requestToken(tokenRequest{clientID: "long-secret", secret: secret, form: clientCredentialsForm(), from: "198.51.100.1:1000"}))
+
+		oauthErr(t, h.requestToken(tokenRequest{clientID: "long-secret", secret: secret + "x", form: clientCredentialsForm(), from: "203.0.113.1:1000"}), 401, "invalid_client")
+		oauthErr(t, h.requestToken(tokenRequest{form: clientCredentialsForm("client_id", "long-secret", "client_secret", secret+"x"), from: "203.0.113.2:1000"}), 401, "invalid_client")
+		// The refusals spent their addresses' failures: even crm-sync's own secret is not
+		// checked from there now.
+		tooManyTokenRequests(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.1:1001"}))
+		tooManyTokenRequests(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.2:1001"}))
+	})
+}

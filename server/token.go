@@ -83,7 +83,7 @@ func (t *Tokens) Parse(raw string) (*Claims, error) {
 		return nil, errors.New("token has no subject")
 	}
 	if claims.Kind != PrincipalUser && claims.Kind != PrincipalClient {
-		return nil, fmt.Errorf("token's principal_type %q is neither user nor client", claims.Kind)
+		return nil, fmt.Errorf("token's principal_type %s is neither user nor client", quoteUntrusted(string(claims.Kind)))
 	}
 	return &claims, nil
 }

@@ -68,13 +68,15 @@ var decoyHash = sync.OnceValue(func() []byte {
 })
 
 // ClientSecretMatches tells whether secret is the secret of client, which may be nil (an
-// unknown client). It takes as long whether or not the client exists and has a secret.
-// Call it outside transactions: bcrypt is slow on purpose.
+// unknown client). It takes as long whether or not the client exists and has a secret,
+// and whatever the secret's length. Call it outside transactions: bcrypt is slow on purpose.
 func ClientSecretMatches(client *Client, secret string) bool {
 	hash := decoyHash()
 	if client != nil && client.SecretHash != nil {
 		hash = []byte(*client.SecretHash)
 	}
+	// bcrypt reads only the first 72 bytes, so a longer secret would match by its prefix;
+	// it is refused, after the comparison all the same, so that its refusal takes as long.
 	matches := bcrypt.CompareHashAndPassword(hash, []byte(secret)) == nil
-	return matches && client != nil && client.SecretHash != nil
+	return matches && len(secret) <= maxClientSecretLength && client != nil && client.SecretHash != nil
 }
