@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,11 +52,7 @@ func skewedTimes(now time.Time, tc skewCase) (iat, nbf, exp time.Time) {
 func TestClockSkewIsAllowed(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		idp := newTestIdentityProvider(t)
-		var logs bytes.Buffer
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
-			cfg.IdentityProvider = idp.config()
-			cfg.Logger = jsonLogger(&logs)
-		})
+		h, logs := loggedIdentityProviderHarness(t, dialect, idp.config())
 		// The built-in verifier's clock stands still, so the margins are exact.
 		builtInNow := time.Now().Truncate(time.Second)
 		h.tokens.now = func() time.Time { return builtInNow }
@@ -94,7 +89,7 @@ func TestClockSkewIsAllowed(t *testing.T) {
 						return
 					}
 					wsError(t, rec, http.StatusUnauthorized, "401-101")
-					lines := linesWithMessage(logLines(t, &logs), "request")
+					lines := linesWithMessage(logLines(t, logs), "request")
 					if len(lines) != 1 {
 						t.Fatalf("%d request lines", len(lines))
 					}

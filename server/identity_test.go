@@ -139,6 +139,18 @@ func (idp *testIdentityProvider) sign(kid string, claims jwt.MapClaims) string {
 	return signed
 }
 
+// loggedIdentityProviderHarness is a harness accepting provider's tokens besides the
+// built-in ones, its log written as JSON to the buffer it returns.
+func loggedIdentityProviderHarness(t *testing.T, dialect store.Dialect, provider *IdentityProvider) (*harness, *bytes.Buffer) {
+	t.Helper()
+	var logs bytes.Buffer
+	h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+		cfg.IdentityProvider = provider
+		cfg.Logger = jsonLogger(&logs)
+	})
+	return h, &logs
+}
+
 func TestIdentityProviderTokens(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		idp := newTestIdentityProvider(t)
@@ -181,11 +193,7 @@ func TestIdentityProviderTokens(t *testing.T) {
 func TestIdentityProviderRefusals(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		idp := newTestIdentityProvider(t)
-		var logs bytes.Buffer
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
-			cfg.IdentityProvider = idp.config()
-			cfg.Logger = jsonLogger(&logs)
-		})
+		h, logs := loggedIdentityProviderHarness(t, dialect, idp.config())
 		modified := func(change func(jwt.MapClaims)) jwt.MapClaims {
 			claims := validClaims("agent", "core.customermgr.read")
 			change(claims)
@@ -227,7 +235,7 @@ func TestIdentityProviderRefusals(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				logs.Reset()
 				wsError(t, h.do(get(tc.token, grantsPath("1000"))), 401, "401-101")
-				lines := linesWithMessage(logLines(t, &logs), "request")
+				lines := linesWithMessage(logLines(t, logs), "request")
 				if len(lines) != 1 {
 					t.Fatalf("%d request lines", len(lines))
 				}
@@ -285,11 +293,7 @@ func TestIdentityProviderKeycloakShape(t *testing.T) {
 		provider := idp.config()
 		provider.SubjectClaim, provider.ClientSubjectClaim, provider.KindClaim = "custaccess_login", "azp", "token_kind"
 		provider.UserKind, provider.ClientKind, provider.TokenType = anyKind, "client", "at+jwt"
-		var logs bytes.Buffer
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
-			cfg.IdentityProvider = provider
-			cfg.Logger = jsonLogger(&logs)
-		})
+		h, logs := loggedIdentityProviderHarness(t, dialect, provider)
 		user := validClaims("0c6d8f6e-uuid-of-the-user", "core.customermgr.read")
 		delete(user, "principal_type")
 		user["custaccess_login"], user["preferred_username"], user["azp"] = "agent", "renamed-agent", "web-portal"

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -37,11 +36,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 		idp := newTestIdentityProvider(t)
 		provider := idp.config()
 		provider.TokenType = "at+jwt"
-		var logs bytes.Buffer
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
-			cfg.IdentityProvider = provider
-			cfg.Logger = jsonLogger(&logs)
-		})
+		h, logs := loggedIdentityProviderHarness(t, dialect, provider)
 		providerSigned := func(claims jwt.MapClaims) string {
 			token := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 			token.Header["kid"], token.Header["typ"] = "rsa-1", "at+jwt"
@@ -98,7 +93,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 				logs.Reset()
 				wsError(t, h.do(get(tc.token, grantsPath("1000"))), http.StatusUnauthorized, "401-101")
 				text := logs.String()
-				lines := linesWithMessage(logLines(t, &logs), "request")
+				lines := linesWithMessage(logLines(t, logs), "request")
 				if len(lines) != 1 {
 					t.Fatalf("%d request lines", len(lines))
 				}
