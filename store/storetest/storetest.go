@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/ncruces/go-sqlite3/gormlite"
@@ -142,4 +143,23 @@ func openBeside(t testing.TB, opts store.Options) (db *gorm.DB, done func()) {
 	}
 	sqlDB, _ := db.DB()
 	return db, func() { _ = sqlDB.Close() }
+}
+
+// HoldMigrationLock takes, on a PostgreSQL connection of its own, the lock that Migrate
+// waits for, as another instance migrating the database would; release (or the test's
+// end) lets it go.
+func HoldMigrationLock(t testing.TB, opts store.Options) (release func()) {
+	t.Helper()
+	db, done := openBeside(t, opts)
+	sqlDB, _ := db.DB()
+	// One connection, so that the lock and its release share the session.
+	sqlDB.SetMaxOpenConns(1)
+	if err := db.Exec("SELECT pg_advisory_lock(?)", store.MigrationLockKey).Error; err != nil {
+		done()
+		t.Fatalf("take the migration lock: %v", err)
+	}
+	var once sync.Once
+	release = func() { once.Do(done) } // closing the session releases the lock
+	t.Cleanup(release)
+	return release
 }
