@@ -161,14 +161,15 @@ func (s *Store) applyMigrations(conn *gorm.DB, list []migration) ([]string, erro
 
 // PendingMigrations lists the embedded migrations the database has not applied yet; an
 // instance is ready to serve only when there are none. Migrations applied by a newer
-// release are not counted, so older instances keep serving during a rolling upgrade.
+// release are not counted, so older instances keep serving during a rolling upgrade. Like
+// Ping, it reads on the probe's own connection.
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 	list, err := s.migrations()
 	if err != nil {
 		return nil, err
 	}
 	var applied []int64
-	if err := s.db.WithContext(ctx).Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
+	if err := s.probe.WithContext(ctx).Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
 		return nil, availability(ctx, err)
 	}
 	var pending []string
