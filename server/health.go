@@ -51,7 +51,9 @@ func registerOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *httpMe
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(metrics.registry, promhttp.HandlerOpts{})))
 }
 
-// notReady says why the instance should not get traffic, or "" when it should.
+// notReady says why the instance should not get traffic, or "" when it should. The store
+// asks the database on a connection kept apart from the requests' pool, so a pool busy with
+// slow requests is not taken for an outage (which every instance would report at once).
 func notReady(ctx context.Context, db *store.Store, shuttingDown <-chan struct{}) string {
 	select {
 	case <-shuttingDown:

@@ -75,9 +75,10 @@ func isUnavailable(ctx context.Context, err error) bool {
 	return false
 }
 
-// Ping tells whether the database answers, within ctx's deadline.
+// Ping tells whether the database answers, within ctx's deadline. It asks on the probe's
+// own connection, so a pool whose every connection is busy does not fail it.
 func (s *Store) Ping(ctx context.Context) error {
-	sqlDB, err := s.db.DB()
+	sqlDB, err := s.probe.DB()
 	if err != nil {
 		return err
 	}

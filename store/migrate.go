@@ -36,9 +36,10 @@ type schemaMigration struct {
 
 func (schemaMigration) TableName() string { return "schema_migrations" }
 
-// migrationLockKey names the advisory lock that serializes the migrations of instances
-// starting at once on PostgreSQL.
-const migrationLockKey = 7_312_024_001
+// MigrationLockKey names the advisory lock that serializes the migrations of instances
+// starting at once on PostgreSQL: pg_locks shows who holds it (an advisory lock with
+// classid 1 and objid 3017056705, the key's halves), and tests hold it to play another instance.
+const MigrationLockKey = 7_312_024_001
 
 func (s *Store) migrations() ([]migration, error) {
 	dir := path.Join("migrations", string(s.dialect))
@@ -71,8 +72,15 @@ func (s *Store) migrations() ([]migration, error) {
 // It returns the names of those it applied. On PostgreSQL the whole of it, creating
 // schema_migrations included, runs under a session-level advisory lock held on one
 // connection, so that instances starting together on a fresh database wait for each
-// other instead of racing to create the same table.
+// other instead of racing to create the same table. ctx bounds it all, the wait for the
+// lock included.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	return s.MigrateReporting(ctx, func() {})
+}
+
+// MigrateReporting is Migrate that calls lockBusy, before waiting, when another session
+// holds the migration lock: that wait has no end of its own, so the caller should say so.
+func (s *Store) MigrateReporting(ctx context.Context, lockBusy func()) ([]string, error) {
 	list, err := s.migrations()
 	if err != nil {
 		return nil, err
@@ -80,7 +88,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	var applied []string
 	err = s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if s.dialect == Postgres {
-			unlock, err := lockMigrations(ctx, conn.Statement.ConnPool.(*sql.Conn))
+			unlock, err := lockMigrations(ctx, conn.Statement.ConnPool.(*sql.Conn), lockBusy)
 			if err != nil {
 				return err
 			}
@@ -93,19 +101,26 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return applied, err
 }
 
-// lockMigrations takes the migration lock on conn's session, waiting while another
-// instance migrates; unlock releases it or, should that fail, discards the connection,
-// which releases it as well.
-func lockMigrations(ctx context.Context, conn *sql.Conn) (unlock func(), err error) {
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+// lockMigrations takes the migration lock on conn's session, calling lockBusy and then
+// waiting while another session holds it; unlock releases it or, should that fail,
+// discards the connection, which releases it as well.
+func lockMigrations(ctx context.Context, conn *sql.Conn, lockBusy func()) (unlock func(), err error) {
+	var taken bool
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", MigrationLockKey).Scan(&taken); err != nil {
 		return nil, fmt.Errorf("take the migration lock: %w", err)
+	}
+	if !taken {
+		lockBusy()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", MigrationLockKey); err != nil {
+			return nil, fmt.Errorf("wait for the migration lock, which another session holds: %w", err)
+		}
 	}
 	return func() {
 		// Also when ctx has ended: a lock left on a pooled connection would block every
 		// later migration.
 		unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if _, err := conn.ExecContext(unlockCtx, "SELECT pg_advisory_unlock($1)", migrationLockKey); err != nil {
+		if _, err := conn.ExecContext(unlockCtx, "SELECT pg_advisory_unlock($1)", MigrationLockKey); err != nil {
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}, nil
@@ -146,14 +161,15 @@ func (s *Store) applyMigrations(conn *gorm.DB, list []migration) ([]string, erro
 
 // PendingMigrations lists the embedded migrations the database has not applied yet; an
 // instance is ready to serve only when there are none. Migrations applied by a newer
-// release are not counted, so older instances keep serving during a rolling upgrade.
+// release are not counted, so older instances keep serving during a rolling upgrade. Like
+// Ping, it reads on the probe's own connection.
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 	list, err := s.migrations()
 	if err != nil {
 		return nil, err
 	}
 	var applied []int64
-	if err := s.db.WithContext(ctx).Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
+	if err := s.probe.WithContext(ctx).Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
 		return nil, availability(ctx, err)
 	}
 	var pending []string

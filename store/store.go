@@ -29,7 +29,8 @@ const (
 // SQLiteFileName is the database file kept in the data directory when no PostgreSQL URL is given.
 const SQLiteFileName = "custaccess.db"
 
-// maxOpenConns bounds each instance's connection pool.
+// maxOpenConns bounds each instance's connection pool. The readiness probe has one
+// connection of its own besides (see Store.probe).
 const maxOpenConns = 16
 
 // Sentinel errors owned by the store.
@@ -60,7 +61,13 @@ type Options struct {
 
 // Store is the data layer: open it once, share it between requests.
 type Store struct {
-	db      *gorm.DB
+	db *gorm.DB
+	// probe is a pool of one connection, apart from db's, for Ping and PendingMigrations:
+	// requests that hold every connection of db make the instance busy, not its database
+	// unreachable, and /readyz must tell the two apart, or every instance of a busy
+	// service would be reported down at once. A database that does not answer fails the
+	// probe all the same.
+	probe   *gorm.DB
 	dialect Dialect
 }
 
@@ -85,21 +92,23 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// ping below follows ctx.
 	config.DisableAutomaticPing = true
 	var (
-		dialector gorm.Dialector
-		dialect   Dialect
+		// newDialector gives each pool (the requests', the probe's) a dialector of its own.
+		newDialector func() gorm.Dialector
+		dialect      Dialect
 	)
 	switch {
 	case IsPostgresURL(opts.DatabaseURL):
-		dialector, dialect = postgres.Open(opts.DatabaseURL), Postgres
+		newDialector, dialect = func() gorm.Dialector { return postgres.Open(opts.DatabaseURL) }, Postgres
 	case opts.DatabaseURL == "":
 		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
-		dialector, dialect = gormlite.Open(sqliteDSN(filepath.Join(opts.DataDir, SQLiteFileName))), SQLite
+		dsn := sqliteDSN(filepath.Join(opts.DataDir, SQLiteFileName))
+		newDialector, dialect = func() gorm.Dialector { return gormlite.Open(dsn) }, SQLite
 	default:
 		return nil, fmt.Errorf("unsupported database URL: want postgres:// or postgresql://, or none for the embedded SQLite")
 	}
-	db, err := gorm.Open(dialector, config)
+	db, err := gorm.Open(newDialector(), config)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, availability(ctx, err))
 	}
@@ -116,7 +125,21 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialect, availability(ctx, err))
 	}
-	return &Store{db: db, dialect: dialect}, nil
+	// Connected only when first used, by the first probe.
+	probe, err := gorm.Open(newDialector(), config)
+	if err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("open %s database: %w", dialect, availability(ctx, err))
+	}
+	probeDB, err := probe.DB()
+	if err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	probeDB.SetMaxOpenConns(1)
+	probeDB.SetMaxIdleConns(1)
+	probeDB.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{db: db, probe: probe, dialect: dialect}, nil
 }
 
 // sqliteDSN turns on what the service relies on: WAL for concurrent readers, a busy timeout,
@@ -130,13 +153,17 @@ func sqliteDSN(path string) string {
 // Dialect tells which database engine is in use.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close releases the connection pool.
+// Close releases the connection pool and the probe's connection.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
+	var errs []error
+	for _, db := range []*gorm.DB{s.db, s.probe} {
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		errs = append(errs, err)
 	}
-	return sqlDB.Close()
+	return errors.Join(errs...)
 }
 
 // Tx is a unit of work: every query of one request goes through one Tx.

@@ -28,6 +28,9 @@ type config struct {
 	logFormat   string
 	logLevel    string
 	dbWait      time.Duration
+	// migrateTimeout bounds the migrations at start-up, the wait for another instance's
+	// migration lock included.
+	migrateTimeout time.Duration
 
 	flags *flag.FlagSet
 	// envOf names the environment variable of each flag registered through config.
@@ -56,6 +59,8 @@ func (c *config) register() {
 	c.stringVar(&c.logFormat, "log-format", "CUSTACCESS_LOG_FORMAT", "json", "log format: json or text")
 	c.stringVar(&c.logLevel, "log-level", "CUSTACCESS_LOG_LEVEL", "info", "least level logged: debug, info, warn or error")
 	c.durationVar(&c.dbWait, "db-wait", "CUSTACCESS_DB_WAIT", time.Minute, "how long start-up waits for the database to answer")
+	c.durationVar(&c.migrateTimeout, "migrate-timeout", "CUSTACCESS_MIGRATE_TIMEOUT", 5*time.Minute,
+		"how long start-up's migrations may take, waiting for another instance's migration lock included")
 }
 
 // The flag registrations below take the built-in default, never the environment's value:
@@ -123,15 +128,28 @@ func (c *config) newLogger(w io.Writer) (*slog.Logger, error) {
 }
 
 // openStore opens the database, waiting for it when it does not answer yet, and brings
-// its schema up to date.
+// its schema up to date within the migrate timeout: a database that hangs, or another
+// instance that holds the migration lock, ends start-up with an error instead of stalling
+// it without a word.
 func (c *config) openStore(ctx context.Context, logger *slog.Logger) (*store.Store, []string, error) {
+	if c.migrateTimeout <= 0 {
+		return nil, nil, errors.New("the migrate timeout must be positive")
+	}
 	s, err := waitForDatabase(ctx, store.Options{DatabaseURL: c.databaseURL, DataDir: c.dataDir}, c.dbWait, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	applied, err := s.Migrate(ctx)
+	logger.Info("applying migrations", "timeout", c.migrateTimeout.String())
+	migrateCtx, cancel := context.WithTimeout(ctx, c.migrateTimeout)
+	defer cancel()
+	applied, err := s.MigrateReporting(migrateCtx, func() {
+		logger.Warn("waiting for the migration lock: another instance is migrating this database", "timeout", c.migrateTimeout.String())
+	})
 	if err != nil {
 		_ = s.Close()
+		if ctx.Err() == nil && errors.Is(migrateCtx.Err(), context.DeadlineExceeded) {
+			return nil, nil, fmt.Errorf("migrations not done after %s (--migrate-timeout, CUSTACCESS_MIGRATE_TIMEOUT): %w", c.migrateTimeout, err)
+		}
 		return nil, nil, err
 	}
 	return s, applied, nil

@@ -26,10 +26,13 @@ func withShutdownSignals(ctx context.Context) (context.Context, context.CancelFu
 
 // serveUntilDone serves until ctx is cancelled, then shuts down gracefully. First it drains:
 // for drainDelay it still serves (new connections included) while /readyz answers 503, so
-// that load balancers stop sending before the listener closes. Then the listener closes,
+// that load balancers stop sending before the listener closes, and every response closes
+// its connection (closeConnectionsOnceDone), so that clients holding keep-alive
+// connections move to new ones before then. Then the listener closes,
 // requests in flight get up to shutdownTimeout to finish, and whatever is still open then
 // is cut off and reported as an error.
 func serveUntilDone(ctx context.Context, httpServer *http.Server, listener net.Listener, drainDelay, shutdownTimeout time.Duration, logger *slog.Logger) error {
+	httpServer.Handler = closeConnectionsOnceDone(ctx, httpServer.Handler)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()
 	logger.Info("listening", "addr", listener.Addr().String())
@@ -58,6 +61,22 @@ func serveUntilDone(ctx context.Context, httpServer *http.Server, listener net.L
 	}
 	logger.Info("every request in flight finished")
 	return nil
+}
+
+// closeConnectionsOnceDone answers with "Connection: close" once ctx is done, so that net/http
+// closes each connection after its response and the client opens a new one for its next
+// request. Shutdown closes idle keep-alive connections, and a client may be writing a
+// request on one at that very moment: that request is lost (a POST is not retried). A
+// client that keeps sending during the drain is on a fresh connection by then.
+// http.Server.SetKeepAlivesEnabled(false) would also close the idle connections at once,
+// which only moves that race to the start of the drain.
+func closeConnectionsOnceDone(ctx context.Context, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ctx.Err() != nil {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // closeStore releases the connection pool when serve ends.

@@ -363,6 +363,7 @@ func TestConfigurationErrors(t *testing.T) {
 		{nil, []string{"--shutdown-timeout", "0s"}, "shutdown timeout must be positive"},
 		{nil, []string{"--shutdown-timeout", "5s"}, "must be at least the request timeout"},
 		{map[string]string{"CUSTACCESS_DRAIN_DELAY": "-1s"}, nil, "drain delay"},
+		{map[string]string{"CUSTACCESS_MIGRATE_TIMEOUT": "0s"}, nil, "migrate timeout must be positive"},
 		{nil, []string{"--rate-limit", "-1"}, "rate limit"},
 		{nil, []string{"--token-rate-burst", "0"}, "token endpoint's rate limit"},
 		{map[string]string{"CUSTACCESS_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, nil, `trusted proxy "lb.internal"`},

@@ -26,6 +26,7 @@ Every command:
   DATABASE_URL (--database-url, empty: SQLite)         postgres:// URL
   CUSTACCESS_TOKEN_SECRET (--token-secret, generated)  HS256 secret, 32+ bytes; the same on every instance
   CUSTACCESS_DB_WAIT (--db-wait, 1m)                   how long start-up waits for the database
+  CUSTACCESS_MIGRATE_TIMEOUT (--migrate-timeout, 5m)   then, how long start-up's migrations may take (lock wait included)
   CUSTACCESS_LOG_FORMAT (--log-format, json)           json or text
   CUSTACCESS_LOG_LEVEL (--log-level, info)             debug, info, warn or error
 serve:

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ncruces/go-sqlite3/gormlite"
@@ -142,4 +144,66 @@ func openBeside(t testing.TB, opts store.Options) (db *gorm.DB, done func()) {
 	}
 	sqlDB, _ := db.DB()
 	return db, func() { _ = sqlDB.Close() }
+}
+
+// HoldMigrationLock takes, on a PostgreSQL connection of its own, the lock that Migrate
+// waits for, as another instance migrating the database would; release (or the test's
+// end) lets it go.
+func HoldMigrationLock(t testing.TB, opts store.Options) (release func()) {
+	t.Helper()
+	db, done := openBeside(t, opts)
+	sqlDB, _ := db.DB()
+	// One connection, so that the lock and its release share the session.
+	sqlDB.SetMaxOpenConns(1)
+	if err := db.Exec("SELECT pg_advisory_lock(?)", store.MigrationLockKey).Error; err != nil {
+		done()
+		t.Fatalf("take the migration lock: %v", err)
+	}
+	var once sync.Once
+	release = func() { once.Do(done) } // closing the session releases the lock
+	t.Cleanup(release)
+	return release
+}
+
+// BlockWrites holds, on a connection of its own, a transaction that blocks every write to
+// the database that opts reach while reads go on: SQLite's write lock (BEGIN IMMEDIATE),
+// or a SHARE lock on every table of PostgreSQL's public schema. Writers wait for it, each
+// on a connection of its pool. release (or the test's end) ends the transaction.
+func BlockWrites(t testing.TB, opts store.Options) (release func()) {
+	t.Helper()
+	db, done := openBeside(t, opts)
+	statements := []string{"BEGIN IMMEDIATE"}
+	if opts.DatabaseURL != "" {
+		var tables []string
+		if err := db.Raw("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables).Error; err != nil {
+			done()
+			t.Fatalf("list the tables: %v", err)
+		}
+		statements = []string{"BEGIN", "LOCK TABLE " + strings.Join(tables, ", ") + " IN SHARE MODE"}
+	}
+	// A connection taken out of the pool: the statements share its session, and no pool
+	// resets it (pgx would discard a connection returned inside a transaction).
+	sqlDB, _ := db.DB()
+	conn, err := sqlDB.Conn(context.Background())
+	if err != nil {
+		done()
+		t.Fatalf("connect: %v", err)
+	}
+	for _, statement := range statements {
+		if _, err := conn.ExecContext(context.Background(), statement); err != nil {
+			_ = conn.Close()
+			done()
+			t.Fatalf("%s: %v", statement, err)
+		}
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+			_ = conn.Close()
+			done()
+		})
+	}
+	t.Cleanup(release)
+	return release
 }

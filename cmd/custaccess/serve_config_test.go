@@ -1,0 +1,62 @@
+package main
+
+import (
+	"io"
+	"testing"
+
+	"github.com/custaccess/custaccess/server"
+)
+
+// TestIdentityProviderSettings: each --idp-* flag, and its CUSTACCESS_IDP_* variable, reaches
+// its own field of the server's IdentityProvider and no other, every other field keeping
+// its default; a flag bound to the wrong field fails its row.
+func TestIdentityProviderSettings(t *testing.T) {
+	const jwksURL = "https://idp.example.com/jwks"
+	defaults := server.IdentityProvider{
+		JWKSURL: jwksURL, SubjectClaim: "sub", KindClaim: "principal_type", UserKind: "user", ClientKind: "client", ScopeClaim: "scope",
+	}
+	for _, row := range []struct {
+		flag, env string
+		field     func(*server.IdentityProvider) *string
+	}{
+		{"jwks-url", "CUSTACCESS_JWKS_URL", func(p *server.IdentityProvider) *string { return &p.JWKSURL }},
+		{"idp-issuer", "CUSTACCESS_IDP_ISSUER", func(p *server.IdentityProvider) *string { return &p.Issuer }},
+		{"idp-audience", "CUSTACCESS_IDP_AUDIENCE", func(p *server.IdentityProvider) *string { return &p.Audience }},
+		{"idp-subject-claim", "CUSTACCESS_IDP_SUBJECT_CLAIM", func(p *server.IdentityProvider) *string { return &p.SubjectClaim }},
+		{"idp-client-subject-claim", "CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM", func(p *server.IdentityProvider) *string { return &p.ClientSubjectClaim }},
+		{"idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", func(p *server.IdentityProvider) *string { return &p.KindClaim }},
+		{"idp-user-kind", "CUSTACCESS_IDP_USER_KIND", func(p *server.IdentityProvider) *string { return &p.UserKind }},
+		{"idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", func(p *server.IdentityProvider) *string { return &p.ClientKind }},
+		{"idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", func(p *server.IdentityProvider) *string { return &p.ScopeClaim }},
+		{"idp-token-type", "CUSTACCESS_IDP_TOKEN_TYPE", func(p *server.IdentityProvider) *string { return &p.TokenType }},
+	} {
+		value := "https://value-of-" + row.flag // a URL, so that it also fits the JWKS URL
+		want := defaults
+		*row.field(&want) = value
+		for _, via := range []string{"flag", "environment"} {
+			t.Run(row.flag+" by "+via, func(t *testing.T) {
+				args := []string{"--jwks-url", jwksURL}
+				if via == "flag" {
+					args = append(args, "--"+row.flag, value)
+				} else {
+					t.Setenv(row.env, value)
+					if row.flag == "jwks-url" {
+						args = nil // the flag would beat the variable
+					}
+				}
+				_, cfg := newFlags("serve", io.Discard)
+				settings := registerServeFlags(cfg)
+				if err := cfg.parse(args); err != nil {
+					t.Fatal(err)
+				}
+				got := settings.serverConfig().IdentityProvider
+				if got == nil {
+					t.Fatal("no identity provider configured")
+				}
+				if *got != want {
+					t.Errorf("%s %s set\n got %+v\nwant %+v", via, row.flag, *got, want)
+				}
+			})
+		}
+	}
+}
