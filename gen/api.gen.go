@@ -3183,6 +3183,53 @@ func (response DeleteCustomerGrant406ApplicationxmlResponse) VisitDeleteCustomer
 	return err
 }
 
+type DeleteCustomerGrant413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteCustomerGrant413JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerGrant413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response DeleteCustomerGrant413ApplicationxmlResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type DeleteCustomerGrant429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response DeleteCustomerGrant429JSONResponse) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
@@ -3645,6 +3692,53 @@ func (response ListCustomerGrants406ApplicationxmlResponse) VisitListCustomerGra
 	return err
 }
 
+type ListCustomerGrants413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListCustomerGrants413JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerGrants413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response ListCustomerGrants413ApplicationxmlResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type ListCustomerGrants429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ListCustomerGrants429JSONResponse) VisitListCustomerGrantsResponse(w http.ResponseWriter) error {
@@ -3955,6 +4049,33 @@ func (response ListSelfServiceRoles406TextResponse) VisitListSelfServiceRolesRes
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRoles413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRoles413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRoles413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListSelfServiceRoles413TextResponse) VisitListSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -4547,6 +4668,33 @@ func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleR
 	return err
 }
 
+type DeleteSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DeleteSelfServiceRole413TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type DeleteSelfServiceRole429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -4798,6 +4946,33 @@ func (response GetSelfServiceRole406TextResponse) VisitGetSelfServiceRoleRespons
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRole413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response GetSelfServiceRole413TextResponse) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -5294,6 +5469,22 @@ func (response ListCustomerRoles406JSONResponse) VisitListCustomerRolesResponse(
 	return err
 }
 
+type ListCustomerRoles413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response ListCustomerRoles413JSONResponse) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomerRoles429JSONResponse struct {
 	ReltioTooManyRequestsJSONResponse
 }
@@ -5785,6 +5976,22 @@ func (response ListRolePermissions406JSONResponse) VisitListRolePermissionsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response ListRolePermissions413JSONResponse) VisitListRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7013,346 +7220,346 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3pchs51ij4KhjOjZDkTlIktVSZCsc3tCRXq1q21FrK1bdYVwkxQTFbSYBOJCWzXIr4fs0DzMwzzH2P",
-	"+yjfk0zgHACJ3Miklqp2jzuiyyKJ9eDgbDjLl8ZQTKaCM57IRu9LY8xowGL4c1/whPHkmPKbGb1h6quA",
-	"yWEcTpNQ8EavcTFmJBJDGjEiRiQZMzJhUtIbJknI4XPM5FRwyTwiODRiP9CQr0nS2dE9ZavhNeRwzCZU",
-	"TcA+08k0Yo1eYxQ39/sNr5HMp+qjTOKQ3zQeHrzGe5bQgCYU1vc5KV9XzD7NmEzWJPFN+6bu4HuEDceC",
-	"BXuEXkvGE3I/Zma90IuMaUC44KxqcZLy4Fp8fjNoXMR0eHs4mUZiztg7RpNZzAaNhteY0M/HjN8k40av",
-	"0+5ul23kgzhPRFwCWJ+LplQ/+URwwu5YPEfIERbHIu4Rqv8iAZsyHkjVTJ8cScY0If5PNJ77JBBMEi4S",
-	"wumEDfi6358lYxGHv1E1k+8R/+cmu6Ehb8JwTX1+/oZHpCBckCEdqmOlc3LL2JSESWvAG15DwSmMWdDo",
-	"JfGMlcPI7KH0DM8Ozy/exXTC7kV8+xOLJWy87CD7B++Iak1Gpjm5w/ZkJllAEkEki+9Y5vzWO8UzVSDA",
-	"U91o1dvCNpxiOJlNGr3XXmMScvy7Y3cU8oTdsBi3xJJ43h8lLC5u5JwNhTqmRJB7Gibkmo1EzIhkPAj5",
-	"DaFcJGMWm6XWXF5n6ZIUEpRgV384ZNPEI/hv01xwv6fhNY2ZuhaAIy6GXYtkXHUjKsYsOfwHrzGl6iwT",
-	"TWewSzWZMb9IWN4wCtWVncZspLB9JGJNSZpyyobhKBySUciiQBLKA31LDFnyCFVfD/jZu33yutNpkyiU",
-	"CbkPkzH51Lyj0YzJVgmN6hHGm5fnZF0tIGAjOouSDY8w2Tw898gobr478wY8TJpHFx4JWPPg0CM8an44",
-	"9sg0ab49g39O1W+0efA3j8Sz5tkldNzve+S3cXP/g0f+SZs/nnrkVjT/duYRedc8P2wN+IC/Ioc8iUMm",
-	"CY0ZUX8FZBSLCUBjHN6MFXLr1ZNA3HNPUV+kBkTE8F9OKElC5gFM/Ff+gBMiE6rOVQHQ2ZaHW22RPieM",
-	"J/EcoeN/etP2Cfs8jGaBPggNGxLi1ZJqzHV/FPv4EcECE8I+N8iMR0xKQskEcN+cFs6CfZIxm5BEiJ4a",
-	"zIcR9j69aStQ+eQmvMNh9/stBRa7wglNhuPMqpAI7h8fnBFF+UlMEwU/EoW3LNIdENslnTCS0BtPfQKw",
-	"qC8ijXIKkunlvFH3QcQAETFLgKfhjgGsamV/9cl//Z//l0YJ4k8T+KzG1YjgT5Nm/wRbaaTwmWy+/xm/",
-	"0ijl/zbGz4AbG56alZJhJKRafswimrBAjWoXuu7za+wCOLbRIh8ZvWUxuZkxKZkk6/5v4+bFR3dYEghg",
-	"DkMx4wmA9JAOxxqooSQxo4HCnTCRRNzznjo6Go1ErAgptlqnFvUQSsmYctJWhK6DmEMTtc6JkAlJxjFT",
-	"iDYMJzRSl5FYQuD29j/5HuIIfOzsEjm7TuiN3FCLkrfhdIqbV1BXZwh9JZFJGEV6M8Rn/Ory3LfboFJ9",
-	"1bw891vkjE2ZAqC5JFHIGVyEiRpVnaoiC3tE8GgOmx+FsUzIVhc2bW6iGhaA9lFxGi6yyKjvkZpfsak9",
-	"xU/DRH0cwVkizCLBb8y2lZRArucJk55axv04HI5Ve3VCMBfp614h17/aSUNJ7lkUNfXZrKs5NG0m/t6n",
-	"Nx2fiBjuFKxq79Obrr+BsBkBF8VLvt3ebXbabR/ojq/lv5Q/KFxwpbr00pprp8ZqkUMgukOhKAVX0gsZ",
-	"jim/YQMO06TtUZjIyXzqsqtL3/pewRD+2ml4jVCxAjywhtdQM1uu43KblDdpgtboNWDPDa+hoEPVFxS7",
-	"RWm3GtLa/kwmYsLio6DIoo4CIwEPdatWZmOddrtt9jClyTjdQRgsZPb/LWajRq/xv2+mUvom/io30wX9",
-	"pNACFgmgf4/sroTzz5n0yToQtTkZUsk2CJW3Bif9mWSms7qCjPIEfmI8UEcbS2AtyFOvRRAqbtnn84Gm",
-	"kICdQKuUlOWRiNE7ZBBiluwpbNX4a/EujwBzJquOulRQrThwLkqFzsPPU8pLTm9/HEaBwmoxi4cMpDQG",
-	"TVvEP2fR6JzFd+GQnYlIgW9Mpd6fFEgifBpFviKFXDTFFO4VYhgLsmhAo8hs79OMxfN0dzhfZjsZlGy3",
-	"yzb0DgSdkg2JyYQ2JVPkVdE5miRxeD1LcG8xS2Yx90iGSKjNHQXemWItoeByHE4v5lO2H/h7yBk1kVWU",
-	"L2IjOFKyHoX8VhFeOjfc3VcQOaAJfaNQ2d8AQWLGb7m45+k6SCgHvAIHKldSATqU9qpAt10JOh6USep9",
-	"rSfAJD3in8bhhMbzv7H5Hi7szQefjEKUiBmJRcTI9ZyEAVmnwyS8YwTvCws29gbc70cRoA1O55OQawkK",
-	"mkB3qywPRRSxoVpHHiTFRXQqgcHx1qyER8fhJKzQo4FxZ5Y5pTdsj3R3UMNCDRoFSxSgCb0Wd4zstNuA",
-	"LKCcAf/dabcz16G7U76HCFZTerNVF0vFQ55sdRtLlaBjhaPL74hCZZSsFNKpe6I03twtkSwaeUPKBQ+H",
-	"NMKroUUXvAru9cjefdurUbVrtcwVD66WKUQbK1ztSanR6kDz21ti1vD3tOUkb9/JbrWGdaSUxOcNNdXQ",
-	"KOfQJ6ORZCVA+Ku4JxPF8RCPNacG1YgB3Z9FCdgRbsNpZift8qMSOE8phrYXIWi7FEFPNMUs4ddAQw0f",
-	"9QFFfKC8YkTChE1QyXUIh7t6lCVKN2BmLN3CiEaS2ZVeCxExynGlMR1G7FKWC0GAaywaNSXySxAZ1iQJ",
-	"s1yw026XSkJ62EXSkAvZ3e1GOTTVsb6dL7/wft9wo196VA5/76nmv/pEijght2wuM5djwP0iR1L9vP2Y",
-	"wdcHNGEwhr9n2KlPqBwaG090T+eSXMeM3kqljMvWgP+EFBO0VUU6tD0SlhBRmbTIIRj/UsZ5PUuIv0/5",
-	"AYtYwt5F9Aa0TyWuU345Daj5ckg5uWYwFAvI9byczcKCKyiS0JBckSb9vQj6d2GkdDxNNKwhb00SGQLl",
-	"kXOe0M8950zeADPxScLiiST/FCGHXRB/z/cIjaIBFyOtBU1mMiFjEQV5kaZwXm9OzvpX++fnV/39/av+",
-	"wfujD3v9ISiMpzRO5kfBm612W+1L/6+jNCGjdakZ1EHKKR0q/e7TTChdTa2IaBvKcExjOkyUnCRGRExZ",
-	"TBMRK937je8RfzBrt7eG9i/mewPu/2+oiMFowCaVWKGkfXW+xF9rtVprMIE/aLRarUHDJ4m4ZRwMFtiN",
-	"BGJ2HQFVlmHASJiAqdfZ2Qc6YW/WTtbW3sYh43vkXHC5poQzRXsI+zSjUZiAGiln0ymgjIc6IRifB7xg",
-	"fPWMMshnk2sWoy7OPieurLnOSpAXbE00YXLAjf4+ipRyD6pEMlYgZpFkZN0YXgwcPeJTHiAsROx7er6R",
-	"Qi2qATjgWgmhSuoEg0mAP5Wou/2Dd1dnh+cXV0cffuofHx1cnfbP+u8PLw7PfE/bxBIaRgOuBlDrulf3",
-	"9J6iTj5TkpZMhFBqwief0Ok0ClHCVn21NAgsB3SiRCi8hakH3EdB7U1OPixc0hooXHF7P60qET+LSd6R",
-	"MeRUUTqPdNTOX++RjiswtoieQZJtRISIqnO8YQnqlxIsNgDTIYBg844HLQEMqEWDUQta/eWfEp4xGI2j",
-	"EAydSv6UA+4r3NicRjTkfoucpOqpsd0gHqxvt9seuY/DJFFLQ0XY7KWzkTuO7Qq5RcGiaUHXNLDLwb/+",
-	"O0KUhGKRtUGdAbay5gaynjCu1HVxz1m8kee5jQsmEzNkuSFimE64iAVPaZKwWHX/H7/0m/+dNn9rN19f",
-	"tZq/ful43Z2dh/9W/twDq1WY/gFmK2pdZvrUig+q1UKrytnJ8eHV2dHfrw4OfyrfVGxmfKyNxS4ZdgEs",
-	"s+K9UUSsRNYpXZUe56mSzoVIaHQG0quslB1pEEjiJ05TTds03RYjLRWD3VIROefNrKY46Y6+qkh5OZUs",
-	"Tt6LgFVtoafpBndJKrGWRLDXK0nTIxQ5HvCi2KGcRM074OxzKBPpkRlISSRMyHq33d5QXDMBS/cI6UIe",
-	"CKSPUpniO7ARv0eGSujL2y8dCOVJBG6zCftcCUIPCktQyYJDfkuDM1yX+jREE6360yWViio6z3PQ8VoE",
-	"8/fGeq++kLPJBN4HG9vtdrPb7tqXUtU0tfQ3vAZQTpxPnZPp0PAaAbtjkWLQ1ubYOHNHCWU6UI8EYjib",
-	"KFCqbZKADSMliwMXgMc6noSJMa8rFpta0RQc1IAfRNKPInFfvoWt7BZgCN26ahNb9TbhDJUu5sxe3+JS",
-	"OjlohlLhVeUyOvWWYQgGrsFQRflBJO/EjJcsZKvdscTTWnAscEbQqXxNW3pNSgKSjd4vXxq3bJ7nE7pj",
-	"4/Xr168bD7+W7iFdQDpnj6ypLmu4j0DpZIlCDHkQjkZolsvvY9vZhxiRABoqXHJ6V25luxy8+3bENdBm",
-	"SKfd7nqk226318zjmJLZrlkkFFEQKcVJZ91L95d+SSPtY6FOjXGqxHPc7E1MeXLCjxKlKpdttEtoOuJN",
-	"eKdoH4Fe+i1O9avaaLf+mcGbRMWZpfxY6ZEKDNesai09BN6asz0WnHBrU8zvb5ckQqA9Jj1RIOfQFzwN",
-	"QAdKxZXyve4+z14NEuhtgOI8pneM0AStn9/tVC80TPYUIxlTqZoZhcZcfWC+HRcwrBIsOwayjBEaxYwG",
-	"c1A5pTObu5JKsOzUB8tOpxoszrW1y6HuYsDfC8VaR5hIIbX+3c5Gj6ypOTRuhEo5C4O3IphbPb8Iis6O",
-	"ugFAoxzNUZtN1PVD5lm+/c5O+Q2wIzm7x61ciJbFtApQHOG6tR1ghI9f7urWCkOt9Vz00aa6mGV5iIbH",
-	"qXkE/8lsKAeQ17tENyVKkFSCiH65Tt/PcVMVQHldflVsbwcoYVAfCunsa2Gwhv4U+CuYZECi1E8GoDSQ",
-	"tf/xS6f5+tdf2s3Xv35pe53vHv6bRg0ukiMehHdhMKNR2fXYcjDLmssUYQrTblU3YmsFQrFT60YYiYA7",
-	"09tfFUHcabfX9sxlUUtF4gnPhYIjoRBlnSXCY8atIebvSti2OFKCHu0OcZrjy1V6NutyowotKjh8GVp8",
-	"rgLK5cKZwZwUhUr2W/sMR/1QV/P6eA5v2QANV7b9PInyou0LAauB9rr/+DyJjE3gzaDRabUHDcL4UAQh",
-	"v3kzaFxevGt+P2j8B9r0Bhx76eWTz5OIyzeDxjhJpr3NzesQrMGyBY/ZraGYbN7LzYkIWLR51+lu3jC+",
-	"qXS8mII9f9OgxaBhhicEJ1AHid/pfeHXm+n3adv8ueHvtY9ONe/u0qmQe5+dv1t6xvLR3dkBw/TX8NUt",
-	"m+NHO6Mey/6An+Ek8IvPuoXzlZ3fHV/D3+CP+bbxGMwD2bTCs1jRAE2VlZrs+k3T4ZjBG1YsoqrJdPtN",
-	"4wP84DXy/jbLuub9sx2Hz0XdoA3s7Z2Ir8MgYHxFVRJxs0r72Wp2vvseNHIS0aFm2tillBBB+3KmnevU",
-	"OAzChOwv4daX0iHQyG4VrZ2yWKmhzmrIWma8gjKidE3tLl26y9ffuSrJLAHbuxpev3stU0xgiPqsqbtA",
-	"hv2g9mrX2iNZVlWytrGYMPTNFDELb7i72B5Z66YCPa/UuLeanfaO0WyJHIop88h9rDSl25CDPWUah3wY",
-	"TmkEFnBtGFYHI0ZoA+ifHlXBpkKQhXkcsAxFzKzYNbmJWxPK4TY8EjvAeUehB8oz8NaiEbmDm+yRijlf",
-	"ir89w337engZbGd1Xlb70jsMLHP9n5mx4WxLuVphCf8KHG5Io4jFEPWh4FlyN75Wjnek0JHT6JzFdyxG",
-	"IKzG++RcJmySvYM7IIC1CTXvlzPOPk/ZMCm1O+rW5RapcxgevIbBaARIHIshkzJrmH8ZSvPo3X0t9EVv",
-	"ZmX6UvdcllCOl765si76fJ3XV0lk8CSg9rbixdWyejHYyOWl4P5ujS0573JjdKk2tezai52XWoqO6ubi",
-	"WIf8ZXaXRavpkTU7jiO3ZWCV32dHj0hoMAkTSTgL4Zn8x/OTD4SLmPz8/rhyl50Fu3Q2B6/w42QSVQuu",
-	"3AkeDUIKYqF9qdAr1FvVLk3TWASzIdgU7Phre0oCInkkgLiZLMl7KdL5Yvj19Yhuu48irfXw2xHPLKY/",
-	"s8iWW8BS2S2zjj9bbuvzKgAujxaycT+eddED94MBL95BEy6iY9J47mc0zVYTlAE3s3VwNvWj9rP5SjmS",
-	"fXldgRmBYbjq1Xa72Wl31WnJ2VC/NZXSYWhXSofD7NtXt9148Mxv+oHO3Ojwsc9k+DbFRfocOHRadI35",
-	"YEqT8VEgF+21TcLAUvzLsyN85Fj8Pr1dyWnD+u/SYVA9q/tC/RLs4jnh8vVwiO1HcYhlJ+XwAXVmz8wW",
-	"wmApJzCz/tlM4KgEX+6ZfigDYHnaVTlmaC1xaMzXqhSc9GfJ+DFuUfAnmgCM9HZlrIvw/VUuiYP6TYmT",
-	"LRPPpg1OSoalxrrpTIiuBCIKWo3apwu7WajjoUWy+ApB1s/e7ZPd77Zfk//1P3da3Q2YFcZ7pN5UBiA9",
-	"bwWILorygpYFREE2f1agVE3q52f1U6ic0nkkaHAhxDGNb14cLnHOlytSk+rY793tvz0rOBbNBT4UOkIH",
-	"HexkCpNHGcZceEC4X3yFH5cDYyhmUUC0g5G2VLDnvS9mryMaRixwrFfRPLvvcMguOb2jYfT4a5KwyVTE",
-	"NA6j+dXMGawaEgFN6DWVjARhoJ0K5L0OlgknrEUgrwy6xz8rXJZMrGMWjKeW9ulnw5glEpnKNQv5DRmO",
-	"2fAWYoyJ4EO2R2J3vRmWAjtprpYiB0YL+Y2nE/qYBS1fSUWmmmVZcyxLuRDiPeVzzVbkH4IPZnf6ekgD",
-	"TQxy6ahdCx6sy43nwwQzZYatpGlh9MGHNudMKAkNgphJmcUQvF4DbtjgLBkznmgQyWLv7NZ8Bzd8vU3Z",
-	"IhdjNuCYbyCUxK+Apt8jlvVhdD4kn9BZDWKaMAIxxQU1M4eQi+QNJ7tTiiKXnGYeiB/PPhBqFWixXwZS",
-	"DfBnJQn67DJE2ZmVBT0byo9NzXuviNN3YLiYuZv/8ePHZt8ZqDyGIrdBWDeYsGcYYVwn69hbKsMhiRmN",
-	"Jm8G8JCueJyUEHVcSEVlY1pryY+VEUi5wxU9+OnA0U1RCWj0GtbxkRRjuxTpzeeb6BET8PX25PzccTzT",
-	"TsWI6WJEIiFuZ1Noff7TPvQ4Ozy+uvjH6eHV/oECn17WPurQppGJfTs7PO5fHJ18OP/r0Sn0Snuc0mRc",
-	"GowGqrVMaDKT6F+lYBwm+iACYkBaG0X7wSjVoNMQrlyqsT8PhKUBdbs7O1u7pXnO6jgPqbujvVspiWcR",
-	"a6HBDByNyyPLyLbqBBxWB0Eis0RxBhC0jmvPc6DzP8SMcMbQ7Xkah3dhxG4YUeB73//Q/+Hw6vzw+N3V",
-	"+eHZT0f7h1dnJ8eH51enZ0c/qWuNQTQ2IAfSGULUayaKHMKTqvFXDXZ0fPjD4dXZ4d8vj84OD/JYueVg",
-	"ZQqX58XJPxIOT0ZC/b6feovYBTsYtNpT+XPg0ooPmFl0cGJ5Lw7PPvSPrw7Pzk7Osriwk6FQZocEt0j0",
-	"KT8rXqy4pycfbe257DnXtQ08xwk/7bXPPvYtOP0PJxdX/f39w9OL/tvjwzwl2HVO/4NIiLPx5z32Z9zo",
-	"k1GiyjSSrgvlcgyzV+xFr0RmsWTZO8ezkYB8ChHSabeNXF+giOS7Ijb8+Pak2d1pd9tFEQYjb3NosZ1D",
-	"C9zpCxCCR+zs6RShMKnW7GAOmyAYgmN17jabCg3WBsgxpcnYQYf6prPnwoq8RUvpnWDVwhxMoN+p78GS",
-	"Vkke3p4c/OPq4uTk6rh/9kOePHRcQcFEXh7yJEzmRKnJuNXnR4sVt/ZsMuhKxkE4wpWsZM9HD3A5CjKp",
-	"/k8c/b9nkoosNKRVY4WRyi4/9H/qHx0XOcdORobUUCAuGF6CWDzbtp+MMUttlH2d4RNSH2LYCLkfQwIH",
-	"jPql4JbbU38POH5IM3Tb4bWJVpv+hmIyCRNIvLJOI4ilwyRKGzo1KwwQJgOu+92PwyjTbULnJi+PWhxE",
-	"dV4zxs0ajXE1DBSEFRIPuGt6o0FqhpwyCmNiHsTWgKfXor6l8FnuxApGwkqUVzTwff/DP0BpOjy/OM/R",
-	"wu5rB+HVjGqDxO7wmdF9pR09l/oDOR0meLja6AkkUIlHqc0QvclrWSufz7aIadbqGRefxShFrhmNFQ8A",
-	"I3Am0UAlCvUvL/56+OHiaB/MRpXad8dBpMyWntkotHALTxei3boJ1rNKGqun51pz2OepztGQHqWNtHuv",
-	"pO4LmPLFOacr4VuwkVDytSTN81XPcTK3JCMghgmb/AUfcyvx5PLD+eXp6cnZxeHB1fvDg6M+WhdzstdO",
-	"Bk3SwESAFwGAPT+P/YMB9GQsVBLbmnSXrY2ZdrGAdI9+2LaJYtyujltSZwvckjICpLhjMdndJn97W+ao",
-	"hT3qJTdZKPe+jBfWM+z1q3G+wg2t7Hy1yin9ydEPKys2X6fDEyZTe5LHE9Lo7Xa709VPjshE0st5am3Y",
-	"a/tnh/2Lw7V8eN1IxKmhYO0mEtcUcxmuETGysF5TnHNNCfDQq0fODvsHIMexTKp6Z8KqSRQFZXcsDhN1",
-	"QVe01iLQVgzs3nOLWulqB5ADMpT48AnkFod+RDB14Ti22p2K43DkVmuyocEk5KFUAmnqegupDp2Q5gKc",
-	"+/AcqnYQMB5CDNeLQnXBqsGylKb2s6B8UpReDqg77fZCoC5zRCrAz74aoKcTMZ5OLwrEZT5MOMRT3fwM",
-	"Gu4uhFjWnuyE4Cz09SvA8YPN76YdYl4UgCv6B1p4rujcXwDldruKwCpSuS43yJqbxdJmHQNzLFC/9Gq7",
-	"OTzLbrYaMeMe/rL32qwLnWyKxmQHkE/3tNTw7GzVusyVLpZFmLk9rGjzR3GaVSywOOyz+CkayrgYmKs5",
-	"JhYga6ykWa+3FwXrNzNlhZkSYfd0h0Z9C7uvKxHnLDWcsc9DxgKlPy8w5uWQpmAJ/IOkk39dWyDu4YmO",
-	"hoYbdeqJQjSGImdcZGxqJcf1bhZFea89x/IGKc+H2vcAvv9jBPm8JXCZkc7AeCUj3TJOtVMJa60AogFn",
-	"LTU8rRWsOeWmp5KDcC1mqXXoj2Zjau0VAtVT+BZmpigdwM1SgfaaGk9ipTk5Ftipzp/rJe6Fcna8BGS+",
-	"nnwej7NqPdeZ/skWr28ST5nE83Wa9R4tnkHTpNjbMWZ3X1sS8BiJp8yyj0OWU8zlD7pkXTJGHLlo46XI",
-	"4x8EmK/mGQB3vDLBfNSR/snU8Y8R7v9EAvNIvWJVyvQ47cPNinOhRPF8joMOJCEqyuQouJemfejY1EOV",
-	"aZKcccoe7TErhdYIKpe1bcOZROzUvC4bsHKd20vXaeagJcP2CF3g0fAypPJFoPL1JKeALT46fdFTzvNP",
-	"ppOPcm75OoWspyn5+WzjmSFc34EdkCqw8kvqrOHUuIcQr+ocazhAaX4bA7KLeSYNruPmUiNTe7qoXsYC",
-	"8adnUXs54H49fho7jxLQqo7XyYaTHrTzZf0jf4ZcOi7yLs2qk13uv0Ji3HL/q5I0Z18nebRggkVbL7rF",
-	"NSAxOh/do0YlFSG3ia3uqKAyjRXqJCFe97wH45cGlEqp6+CH/dQ2J/TzEfbcakOCB/0pzfBA45jOwfyp",
-	"nQ7LdvXXi4tTgg0gKtgjVBJK0CsvW3wQo53dcoid5o4ubdItK4No/RuXTazwPjuXG0vtZZwHS+tgp3Hy",
-	"v+g57a69PMh/tQOI63+yIcRq58Db+5I7tcB+XxaUvS8iMYu1F2XARlC5tyQsu5XdSre9/X0JzDJOpe6E",
-	"Oshr5/ulEMkFgX2puNhpPR/PqWyT1tqhCYFafZ61j2ESLcFz5c8RALnd7ewuOykN1eyWK47nOOS3xXMZ",
-	"w5VxgaT5VCSGNBoLmfS+b3/f3hzGkzMmk/403DRPMnKz02l1tlqd71vtHcunnCO7lIpSdNrtzeE4jILN",
-	"/Gludmod522I7hSMzyZq0+q6N7xGWsFc7Thdv/65MAzXVUTTlvn1ZFfT6ZYtJmZRSdFJyaKR7xE/LfMP",
-	"lR+nNGY88XOV7rEW20o3Us3q4VnpjWiwlJ218ff4ASoJlSOvKck1ypRNa5FDOhwTLAgtyTRmWMTSsc9C",
-	"eB/jSRwy2SJHXHGu3oDHQiTEx1F9dXPB8W1Kh2zA/SdKPr5HovAW0qVB0Ls163qEqeWmNceIb/sQFjEo",
-	"G4llm0Ooqw4FQdMbSwfcdvhAJyztpNgPxeL5+ZFiFkH1dOKr4/Cd2tVoRs5eL4TICV/GnX7ADJvm6I5D",
-	"zIBhaoQ9qvtDHje8hpaedYFRHF1jFBxWev0fe1gwbVqI2JYnq6rdS8LAI5RMhQyhUKtOquTWVy7npZB3",
-	"NHthv8/z1mzZsDKiYFZ6xqAy5BDWSoMgVAul0alzmLraatVG7GVYEQ2LAk4I1I5G0ckIdLhFB5+HtNLj",
-	"9CGn5esg9c1DnqaE5dQjh0rFs3uubbo3L8emKWfkTLA8O9zJH6DX+NwUcaBW2X3wng44M1inGoheI9J8",
-	"tJbUCUw3I2vmpUtn2i0zbdlZeVmA6XXUOEEgBgW+P3TOt9ZO8niR2dR3O8Vdle/Ezlu5crniFcw4FiYp",
-	"b6Mxs2XznCaQ02Lu1NdLhLm6ZJ39QEO+Jgf8rtMlmgRu9MgLczfFgtO7NODmMk0VT1Pg1Dm417lIyH1M",
-	"p1MWbHjl14wocKi9hJKAAY4q5f56PuDgTgN1aPFIe6qjSc1lplQqvJXKwdyIRe+RAaftleI64Bql5pAO",
-	"HApp+ht7jpX35/fHHqEczSwARGceC0NF/w9O9i/+cXpIRDzgDMPnnVLPHuFMwoNtwNjUmGw6uyRidyyS",
-	"YEcVMcOvt9uvdwECXARMklAqeQF3gdRJV6L2c5W4s8w6vR+/IEU2ia5zXLm0XRdyZ+tPXej1sEgyWIjt",
-	"1fc2ew8OP9NhAqUiU2RXuEXux2KSvxjTWNyFAdpka13/IqPMU7VqBfpxxMCF8rMA6CJLBUQOMCjxIlg8",
-	"pxKrljJNesjngJYil4vANePhpxnTP2PeutUhmGtp8c2B7K9/moRolNFK0aKW6C1d6bsgYBRV282hiNmm",
-	"U4Rt827LftwsSpRlCqkrcywSE7SimE7u1KZeqPvVk0OqFcSyu+SkcSzK4lzb43TuIXxqYjyYipAnhQzR",
-	"vQEf8N91l9+N/el31A9/H/Dfm82m/b9qmct2TH4n2+02+V0J/dZi4j4coXcOCzIPhl5ahF47Darvm7M4",
-	"Aju8anAtkjEpzSRKJiwZiwApHzCCdRpJQbbb25vb7Z3N7fbu5nZnS+f+xOyUU5qMPd3RM6EgIiYy/I1t",
-	"kMzG9JxqXx3yeyHbJeTpGcYsITG7gSAmtdqKHJg4svOicQVX8AoMxwZyfvqd775h+Djl1TBmgdo9jaSf",
-	"XSqkKndOAD9X5SFXYB6LKMAxKhKpqtG6r2E0xzGiHJdCaT280fMj4yuhwepmgya/kx1Yahq9BH5ls5gt",
-	"W9ROe4v8XscfL5uSVh8D5AWWJi0wWVfopKlQYckFwsPMRbMWq0LC70IO1/Ijd1qaLPO5ZNlVyYJ/LVF2",
-	"S/LEZsLKO+3uUksUzltGY2wwprtzjANteI2zw/5Bw2tcnh7g54PD40P44/Dnw/3Li8PSBbv+xAW6hT+u",
-	"Sec1oUV8awb1FbZJCBRzSZb6ySVbE0a5un5llGu73YYbbW7LsvryxPbq2l4u2UoFY9twq7yhpgm22bZt",
-	"tqAQddp8xzZfWgPe9tnNb/QejNVqWWmWt4TegpM/Z7Zjp+2sDSmfCUWyTTqFJjYIWIwUGcp3SOE3rQzx",
-	"xdSEehjbc8ulbpjYMBYRW5Ogb3g68ozBLQqID4F0/YP3Rx/+6z//X1+3ARaBzMAw7aacsmE4CocYtWan",
-	"Sw/GVz+gFVFn7AMoBuFopMRNncsa6tqP16QZoaMRTP03FzuRNunaJlWOT7CvMJFp8Vw1WiT4DYsxss7O",
-	"uKVnNNSxbqyt6b+t+2+7rK7QpltoA3DTbKHYfsu2N/VF7NGuK4htmKY7evoduLuKO2cQQ7fa1a129Sar",
-	"Qjnh/RX7dDRgAIOyoX2mhZ67s2NaqJmdIbqvsQGwwxS2axmXwVo8cEdTnsXMb0cfZm1WhxOqhqpLzORU",
-	"cIk5zyFE/Z5KY3hdwNkK72o6ZBULgGFi/K1uo5gnvzy2xZWRnyHA1eFn2+3Xu1VssHL6TDTs8sepNFgm",
-	"ZXqHOR5ZwUpt19ySvMbit7wzfTNOWQyMQqxqQ9CXxTLs+o/oKY/P6LPdnSXv52iZzZvOXSbghLB6hLVu",
-	"WsR30kPgc5o1tc8ki/1WiXnYNf/3m/+dNn9rN19ftZq/ful43Z2dsjeAMktrEUCl56AJfnFrHZII0t3Z",
-	"IRFT65EeCcKbMJEe8a98j/hN3E8r9zLoIv3zbC5dZP0zttvKGnja7WVOEnaqMzaN6BA092eZtWyiFPnl",
-	"itgfO8dWd0UaM3OT1trYeb5rdoc7hf3lNXuzjNJVVOGl0+YSMoSvaFR3pRlJxBS77aGWj3bzMCGTmUwI",
-	"+zSjkSPaFA0xXxnEa4I55z1QpAInvCQbe4v4o5BFgfQhoCli9I45ViwiZvj67AsezQ9oQt8k8Yz52FAO",
-	"OBjGFD2cJR6RAmVxxy94zx1MKawwIFZEBftHxEaJ6t0acP88oXFyQBOmzWqHPNCfYpAlmCTrfrfd3W12",
-	"Os3ulr+xR/z9mIEuYLsNuH9MZYJolu3eVEIHZLC+vNjPDHXR7vS67V77+7+02712298oGOP7w6GY8eSU",
-	"xsn8KGj0tpSqYf/X8TINELsa/eGEkX0RTxu5n2eTaxY3eo39g7P3V502xAPsU34AKfPfRfTGmFn3KceN",
-	"ZL4UPKHD8qVAeLTbQC/llCbkAJ4wMz9mFtLVCwGvhuDtvNFrDKVsggRuvteQbvQalcBTSvSEhlEfi+Q0",
-	"eopT/B8alK2hmDS8RvaEloyWNj4WN6FC5dfvvt89aH/f+f777f3vDnZ3Xve77w77/fb+zk7/oA2J+NJO",
-	"xZ3AMApyJSs7A6MY6peqyQ4cbkndkF7DlOTo7++jzgbdwaRi27ztvm14Jme34lLqT+2FYHCC9LWOE9ME",
-	"jCj2HmQAo99Y0ZEajcl/tHMUuj4ZlyZtlC9xWwJjM3oWPXhfx2Ktq9QLr7hqYVV97ALReQtf/LL8LE+a",
-	"HBWiQKVcpWjXTRpvcPHooFRTKlK3jOekQ+gcMXFrt61WT4MTHs0N9cpNWCYkltFKdzqXbLrTLZ+NwJhE",
-	"D1rmgJOlwnke+nHMtH3bWioU29S1TmxKei7uewSVazpMwjvmuT2g7LBid0srq/ie4mjaWzNmE3EX8hs1",
-	"8D2k+mLalyCiMhlwnIn4BbLkK4UmTNRaEAjruDQodK3WayqqDrjtfHl+eOY7RhLdck1C/v0Nj8Dq0Wp6",
-	"ddw/h5IVJ5cfLnBK2ANuIcdJ8ViqjmmfcoLwTw/nWoiIUa5Px2WHNU9H16RxT2cvczqpU4ZzQKTO+bRW",
-	"25qWfUu3lmPqFZe4s/AS60GqLnFRLnBvVSoi1L3CWg8oXqISEaNwf7sr3V+zs6X3NxVeyt7bI8X5jX4P",
-	"lSTux6Z4UZBiyLq6LaMwlgnZ3SbDMY3pUCnOG1kF2ZUpcm+olfvQU72dV67eilguyBbJRxYdrIzbWLKA",
-	"UHBykMFE57H3RjQLC8sKdGWQZaqFKYyYWlDyhTvWkzELYzLE41zLQ7Qoj7n40V2AILDCMphqJaJ81VnC",
-	"cE8lUlnQW67B2RjzPtgmlmZk122PZzt/HguO4pAHq51CXmp+EQRRk2hC9ejlaTm9oIFCcmkiEzqZ4kNV",
-	"GBhUwZspGWi4yHAmNGBOio09fAAw6DSmcsDhMRuVYiDieuitLhmzzzRgw3BCI+cCk4DF4R0L0vcPlyIM",
-	"uCUJiqXqeR26EHKZMBrkWFoddSSDxrWATxCIJRidU23q07nyTb0cscugUjnFs6rYl5WogJ0B9umyO/e1",
-	"NqvJlcFJgWZNak8I/ahoHvO0tKSkL4HhhbG4oxF6ZzkAdEiFG1PD80E1O+UCeBXw3OVXMfQytdQFZJmG",
-	"WgVKdyyiI3NLYJpRbzNVS0HTzbHzfCmiynG1gpwtclwfVgqPq2CUKtxlGGAe3PVdiV0oYHgkN0U1/Yqq",
-	"mjmzeZVW74Dm+/aSveCCSwDlmAbKqf8K/AfGWo3EawNE/RjHEofzMnvnMmvmfhpcVfJwM6U3DBN2l9Wa",
-	"dIx4qHEq1BpT+V7EzJqb9X5++bKCqSc16nyNdplfH35VC5+ECT6Y/Yl7SHfgBNHV3ofXEKORZEmj1y6Y",
-	"RvSBl118DjoEqsZsousaQpm4myzd7tR6SrYIVaWUYvYetQEyElEk7ium0whZ1BDtlav56pB9Dsi9OZQ8",
-	"Y2lcKIMVXDAZ/obuipnlKtSpAZ4XIRzpyZctGn8rrrhda8GJSGh0xuQsqopZTBEIT3VCk+FYsRKnSKlJ",
-	"Jgeeeu6Q+IyyCM9Qsc+X9s+9DgNkvIaxpBkkNIdpAVTjwQg105XjzYo1H2014BY5vGPxPBvBkb7dGd+P",
-	"1J1rBGWDIUIZxfl4VqThNelzDStpSfV2zbor1VdXD9RZTJ/d1Fq0BJXEDWhzSMyGIg4q11u5wCeZkRyZ",
-	"fYnmsXhBzybnlwnBJaleATnnUwjwydVLrynaudbRZxely5LTOiqA8Vevt4O/V+zgCVJ6DTHtUW/7cPHS",
-	"R2JFPkBFbREltBK/eL76eTgDQR9qEGtLwYADYYFsmvD6i1noIfLMdZAF4pwIcs1IJiaLkmHEaGzKphQe",
-	"g4uvfPurE5wPIkHTNL2OQARYSv2X04bHjFl5nQuDFfD9sVeRs/vMdeSEQanv4In38uX03Io9ZO9k3W1U",
-	"X879572ceceT1TyTyr3k0M897xzXnyVj3yP++4P36p84/PRcDnFK4sk7GK7gPVZ0Tsy6Ci5xIytzxytb",
-	"T5mABUkInQJXhVB9CLZoOuEx2tPaoJUb67Td2m51N1rk1LjKy6w5NBAM7KEJueXiHoheeMMFBPdQSZyR",
-	"tlpd455TmiNCR+2EVaIHxuaEQZpExnyXOm2n8U4MKSokB3pLZThsLQ2jf/DMGjD6ZdE61qQOkfG0kG1X",
-	"79eayIltKaZRKYlfwodcwU2QJjrutwiUAlL3fzaxmiTiILhFJWOaDLgJPUbvp1ASvzzMxtcJP2yqSs6I",
-	"nwva8b0Bz57rTqtLEhZFYFmfEDqlcZK3VBd3VCP1EIb6FMBzPqVD1pRsSmMw8EIzaa2hIiZsMk3mhMpb",
-	"CaI9A21A4wq0zpI/Op22hiJmLScishUzmvN8rhMW5BzrgpuJ/uZlV1POoObDaBbZK6md07Pxh52NnHaC",
-	"tSKuMP1rr8HmP46vfxiGJ+GPR5e/HXU+hEfyiJ/tDPePdo9upz//tP/j6xab//hb8PFINfrncNJOhlvR",
-	"7B/zH1+3ht2IX0/etYOff4xgmqm6s1chh3fZtj2ZcshNKFdq+yKowjI19jfeQrBHUY7JbulLHY92Z6EF",
-	"rMEExGTGkzByg/KwT1ZjgU0WlPVJyMPJbOJSa0ecWQlbnQXokiE1ULIGYJehaxb0qau+PoOlvvqZM8kM",
-	"loG+gUbZHTB5AguQ0kknMnFsJhIaM0/ors+eekInvLB8ZMCns+solGM4JjuTcWf5+f0xLlLqp8FQWuqs",
-	"FdD+6dGaJOKe2+wZ3oBrRiECpkSVfC5IrVwobdV+o+O+0SgB1FhnbbQ/DfiUxQS/LWWqOkglx2G+OEnz",
-	"Hppf0KT04O8RroilVmfQcVa/Vg5pxApZ/HRK6apMfk38Y6tEvHKjux+cXK01xSuNCVVJDKsyy2ynCQTK",
-	"8rzmwfQO7EK6lfRMQBsCA/ACFDs/n2syJ15fVscqrssNKFkThSzokbXPa63VIu8fvIaDMOU7YDwAG8gq",
-	"G9grSXoGD9X5Qkf+z024bU24EE2tuPbInEntgVV/N1uFrA4KeUsOamm+BkNjnj9hQxbxFmVuyN9U8O6C",
-	"FNfEv2VzI2v5IJTZVsWoAUhdnH2l1sizSl4odclsquR0rM8rolvugNTazLilmTckG87iMJmfq3vrivkg",
-	"khfht1+at4AmxD89Ob8gm0L9sglsx8+IRN3WVquz0XO1gjAAEIeJHHAjq0MKk0LKBIrehXAhoM+USnkv",
-	"Yu1wAUQHHkVg0XafCp8APApDkDM2beCpFXrhuUCpqbi3EqnPyTagS35dz0uTEWjLVPEHdHyaTxnx+6dH",
-	"/oCD7Qmjt3APIyi5YcG/7wjivS/IraXO4F0leFgvMjSRg79SGoGIKVIU+lbLJ73GGaOBk3xG+z+GaXcj",
-	"oVzGCoLueWdsDerr7gqwv5RlmXAOWMRuQCrTcBecXLMxjUYYjw2WY8gkBStQOt8McNtwfO3GAbbnvQGH",
-	"4FHr+QIOuoKsIxmRHgmUEJgAQ9/AWBUaKNxG/URTVjVfql4PuNVt4xkS70yG/CYYfNThKjxn0ain3wvU",
-	"eiUZigkDlyOd4dFUlAPBs9mEpscnP4Crbpz6JoWBzj2l8wCB39wovJnF2lA54P7+5flFf3//8Pz86seP",
-	"fzu/ujw79sk6uqyYRBdqixACB6Nenh1Lcs0icb+xR/zsVQZ1Vg44GkbtHc7YKABFcticAYYJyM18mUEk",
-	"W4vDSKhaRnoSvv/puK6OETAd3NwMqmMM/TujxPz48aJRfEXTCJyJt19fgiobQDC1T927mTR0a5pIAgl2",
-	"BtwdTxqxGWSQFvkgtA7Uc6+QHs6mOZAeXg+DkwNuY7rzN0ZdrGEYMFJ2/fIUHPWc2iTcgDYG4+PJQjJu",
-	"LJTWQOSCcA9AoFvguy2uGoA5ErER0dT1CrHADoKptQL1xmW20AUlh8WevYwgeEgZ3nAyTU2J8ABisHUt",
-	"dWPJjFmK2rqxg+HOsC9B0p3TKCfs9iw0drkn0SIfy8i0IpU6PUX+pAZ83UmQoXS39NOVooMn7w/PKr6+",
-	"0jUKbJpNzKzvbxhoDXiaAjYB8shv1Eq9cvawl1oO1gyGkGsxA0EHeYeSdlLbrOUdNk+MEW6QDj2FYTyF",
-	"V+QIuVnU/4/wGWmL6hLykaiKm8WThH/BxSNmjNwxHgi1TpuWRZ9T//RI4zBkPxQ8UUpMa8CN0T/NJ6x0",
-	"H4nXAIdbkyQQw5kST1AWvRfxrXQbSgxtlmTGtTNva8AH/BV59QrtJznm+OoVWfdLc821Wi1/o5cVZaTN",
-	"QzrgxOGbkLsU7ddpjmGnTInNVkrcZKWeeUMFByubz5SQzo5Wf+WeNuJAEQ8zRmpjAgMU7s4QdrM9QA/c",
-	"HZ6+Xa3ZWXm+HAel1FJcrCKH6VrsTfW/DGx2jEHDG2TyY6RfKLkn/ZRJKzJoPPh6E8YJvuCrqI9pmX+d",
-	"3pnxRFFsXW0iKwfs/1z0vYAjxHuk/Vw0m0NLmSmGYctf4DnpAhueUzFEegTcuTwypTegSfNAWwvRVisB",
-	"H8HILntGqPnx44Uk//Wf/w8JpZxpe0eJMpmIUr1KP8tr/XHA1QXW7/k1CGRZEz3L/vHR4YeLq6MD34Ns",
-	"r+nqKCfsc8JiTqMS6rp+dt7d2d08VP/1yC2bO0xLEVclZusocvOCmy5CKetYW6TRa7Rb3VYb5MYp43Qa",
-	"NnqNrVa7tYUGvTEQ4MWZIuGaA/UWZS+NP4R32tKd3uaQmwTCF8K36fd5Nh1S2uiE+5rGpF/oMDlWkud1",
-	"zx0cso98t0OCUCYhHybpKjxMF4AIDI9WanpnBieZuU6XiMYQkGUxhwncKvQzs+vGPBCQnUeh5jWkCn71",
-	"SpGkuzCY0ejVq3Ro1f+juQVuxkHJsNDrKztuqjjSSFPLV0RwDyrOprBV06sdoRChdg8uJ3TCnBFg3uNw",
-	"gnGZsZDSlnbsOYm+wKsFkh6mZ5TmgnVBCdwX5i38WDZIts5CP3VlgMRLEF6qZAGClYHUsDZflHWVGYuI",
-	"wT5OaRjreFIaKV4+1+CXCZ0rwdrkuO65zpFqrLQ6LuCX86Te04o/Wfet6cDfIJyxQOr4DDgm/zAIE7Jv",
-	"3xAwYBYEnpLzguNiWXQJ+Z2I7liAeJM9NS24jsWEueNhjkZCnQN1EtTBskNJqKKHTMlDaMHol5A2JdQ6",
-	"Zil/w6wia0raI1yQ0SwG/psyrGwJPkV0x0wXR3aAbKomQ71krt9PkDZZ50tIh4ASXa5gh5daOmVlHvu0",
-	"ySYmN3MKOC3tceimm3r4FW2bTCZvRTBftYbwvcDM8CxXJvcUCbesuAJw3veOpOqWtHvRRNz1K3vp86hT",
-	"MPj5oaBrz+l+L1ZEzoDaLZHm1OZ4MwBwDxqbmRpquV650S7EwtG6udHyDboV09lheebrR5Rsswf7sFox",
-	"Aa9WNYGG+1YA2ZrBhQncGQA9uu1OyQsABiqDnUiJ4HvEPxaIcT6JQqxA7BbuqWLduTJyTy8HZ5ZRXPPl",
-	"2bFZSXZd1SAsQsc9tFVSdW/a5OTFp/vVCnxut9tVje25bb6lgXEtgy6d5V0yNZCh09byTu9EfB0GAePY",
-	"Y3d5jw8iQRYAiX9Vr06NeU7pPBI0uBDimMY3ut9OnU2VVNtUnbuvl3fO16t/8Bo7dYB/xFEvOIfkx7re",
-	"oupbY6MmJspJjuy+0AG/cN5Kfqk0i/+qeEnmReuXhc9GEPCVsgJtU8/ZChT60hsJqZXLbAkNKB2x+DZ8",
-	"CYOHTR0lm36Z+yIMHvACQ7KPkmzKE2G0FvS0A+nSrsYvDGf0EeGs2Q8Dpbdst7cLwbmY1RXfMhzx16Q8",
-	"NjLuui7PsQUpwfICKlqMIdpFaQoIIo+IO01qMrw0Q5rKpC9MfJKRvlYWvtI6QiBq5F7FgwJBNI/h6cLy",
-	"Va26kPQbozXGaVReAf4LCelKpY9qSIzPImNmWOD2gsJ0bmKI5+dn/z7MYbsWc3gHyWwfz02+EfbFhB1J",
-	"p2tDuNGk5BkpO9YMKvPNPi6RDbM1gEKOxTGCMMZYX9nL2ZbsLv1eTrxN6we5ucCR8mPvPWekC1E9kqF8",
-	"ru3LGROoPZSfxGJX1tEqDKCyZqZOo3YhSh0Zo5DftkjX4Tt24AEfU2BAeuKQaxtLCo89sl3WM31HAuNK",
-	"pcGkaCL5KWT3pH8D9k7BpYiYYycpM2sNuNIuMpMvNo6QGrYRjMpaxThSbgsp450K655ot8ixzj+cA7VX",
-	"NHWk99AR6sxpKY0EaqOiGqhxbbmRo8R4kS2M2PhRjLnOE5aaNUwZwjR7wFKFqZumXrSOfUD5cvO9p/Gc",
-	"vKf/BDfC1HSy+ozQqTjjSiaYHIrVMMU86ylpI8x/fJ5Epjj5m0Gj02oPGgS86EJ+82bQuLx41/x+0PiP",
-	"rH3ijzHdpFYRQswvZSYXt1W+nTp5/N0gm7awFBtkB1AoQWIWvRk00nUShR9vBjUwMrXzOItPd7x0X912",
-	"3X2lSP1H7My1YC3e2QsZuArXptTQ5bxw8MDwmJezI60md1dqCKkQsoytf1MdvqkOL6U6gANNbcVBt86o",
-	"DT+wJCO121uYKhJ1VYhHpwj6ov45Ch6q8gRV6RxpCihHLEXPInTV1nle0WFi3eShtwnmN8iMR+AcMGZk",
-	"FPJAiel+P8JqH+/gC98JZOQBgzggxauFfhg/BV+IHvHhndQn6zqTCenu7GHEpyT0WmlmO+02vmVj0Scq",
-	"1TcbOs0+5GvxFS22A7Q3WsTXqV18HeJ5r7MKxeK+mE9oL5trBmsm8GgOzi46nqQyJY3ay0kcsLhHfIg3",
-	"eDvHqFdOfEx5pSAxZCA2QHCr9gKx9c2wVhVP3ZOIZPAwbVLl9GCV2vFa6YZ0lLDYuhdh7JO8DadKlcD6",
-	"i4TqFJ2QjpOjR6AaU2kSAUQPmMmgD9hqILkb9lg3kCXo+YKAs0nfFADUQcADtxoWlC+IUgDM0l7iGwAd",
-	"/5PSAHXZBM+Fko+4o/5in6eUg6qoKyRkqihAsVDE4WtAJTWnnk4rDIBWH0CVg0zEPx0dfqzMQwxOLjXy",
-	"FYNmOeBWtSxmuCnomKWqVklOrtWULfB8qKM1nWACoxotL9yMTXVG1mdRp+07OOw6Lf9ea2rEmHozK4yq",
-	"pV8CxtVpeQzJuFZUQe940ELP9hYNRi1D2dOMbX8xSmo9mbA6w1+JeJgSeOs/6khS71lCA5rQJohIn5Nl",
-	"IpFpb5o/eI2zw/OL5jvj+tb8yXhnLR5I9bKdTJ/6shb67D1C4sKOj5K7sOvq0hf2W1kGs90eIYlh38fK",
-	"Y9j7KVIZjlBLNnMiPn4pkatoFJU4fKbBTY5gVeke2oDCDysR2RO7rHo2rXJ0Xt6vcJ9+9Za6IhY5j48L",
-	"9Q2rBwnUuKouzCU34Dqg1mTcoKB/4fbXJPrqQy45bWi+KF2A4za4vt3e1sw+m3JJ83GdM8k36epyFlFx",
-	"zzO1qcApQ9syta+jabqejqWAS427vpJPY3ZDY5DBh1QyvZ5sWik/TZinl5DLYaenMQnjUqMyfpH6KcIA",
-	"rjOnHkhvJBMUQcAbmkaemTQNuddRQgRBOqbZ5MogP3skHKVPse6U6yAA3oeSEeNqiC+KnhrR//HtSbP7",
-	"Xbuz7W+0yMdi6S909DQAKNl9ugOEZVlqMWdWOGtn5PLsTrC0qjxVUOIyYEGP5EprKGT3Sot16ANWw2ZS",
-	"COdao6R3ZtuT9/AaFO/ZkqnQC8Rj7fYt7vmG2bibOs1zcNV71Ib/7mzYf9t9q+Tet919f0Njj5iEScIC",
-	"EtqQTTd1lk2/Tuol5HbRR3BmtuSm+/ZzoaHLMny7zgFmyL72s1WY+eoVqpCvXiFxmjKMFPMsumFwYi57",
-	"dC91DqBqexKynxBbJM04GQBm77Q7WxDVF0lBZlzH8AxncawUNuMd3AJvZTiDy6lkcdJ8LwLWI1iXTW0L",
-	"SJia0mSqnOkU7Dp9PWZ8z6fPUzAAJQ3XppFBR26T+7FoDkU0m3CJmipWcjUJ87rttgZZmscPvIFjBopT",
-	"EwJK140C6RGn1ptHWq3WhtJgTG1e7AWwgYvP6cT4KFj6D+qRWzEO1c/J1CwpEQGdr0ko8eDpOnEseDs3",
-	"FNxNou/bOIgBt0VyIZq4RRwVbFkxGHKRdW4WnA14ElMu0XjesyduDlMrrUrhGof8ptonN5/Od1VRAFFF",
-	"YcoTHWw1umeTm2deN97TW8cNWhFkt62+62kQivsGVTe364PXAB9uAFp2dhQT7uMQTREWX9xpltbyW1ph",
-	"b3EFuQWb0JlDy8rErfAMVZ66N/8aVaGxhQmb/CV3tEuBD+t+8vpKzf65pME13FUfoaZmNv2oTZQtv4wC",
-	"Q61m+/p+Z0rLmAgTCAMpcI4BLxYeUGTKUm5tifnXVnq1I/G/wslY9+ULU/leywOjWRRBxveMQ3Mogctd",
-	"nh3nTAvVzsb9aykipYg4Xscmr2ldr+I/uEzAsvLhD943U8rXZ0rp1F7qY32sDYye4Gn972HLMXlIiuaZ",
-	"mhacF30e2/yC4vVCx+pDHkjUki1zglKVNwxMCCgzO5WXeaBrPbssTTIsIikTOpeKd9EApK3rufNGBFww",
-	"FrObMck/pW20yJmpZkmNipZVkAc8xig26wcexlmY2nheV5fLJDPB5yRcM46n/fyUZqKZL+NaXwgTm5cN",
-	"eLQjt5N129cMia9IA64gsNHK+utZywcXGRnAgAZUl35qqKDRPZ1LcsvYFHQGUlpBqJcWADU1P+3WyswI",
-	"pnZnahExZT5JRZVPkxyGrN+Pw+F4wJnClTAhiRAbXkZh3W63USVSoxTLf2YfVHVVTaXWDrhTW7NO9VCI",
-	"GAeFGMCbN23EkAoPH/tSXTmar6a2Fdz/1aCw02o3/aJCVs+h3BYahEfkbw8Z3x4yvhbmh3j/BObnlTtv",
-	"nHDmFBpOlSMgnNbbYh3MkeovaGvdsa0LR5YI61KO2ddsNZqmy1mCTOq+sw94zYf2MsLxA0ueasZ5mTfr",
-	"P+fl+GUUP0Njv1HWb5T1q3oifgJZfeFXYaxz+Ee/H9NkOC4JS9cZsSGhS+ZJ5vHlggZ8HVyvFjx8KdEY",
-	"H7829gpPsF7pI/GApy+7mD5oNNelZPFdBlNz8MB97jBPQd+129/rBI/ZJxQY2L6T2NeWFvEztfHzboKL",
-	"K+JrD8Z+jsNCNZFrZh3rslI/yOiHHw4OD3x8VISjSevf5c2ZiQDdJn0Y0IliUCHAo4RnYPMUaNSjqoey",
-	"4qSOTkTqqUTg36rdDtUq4bUplQXqaChwSFY1C7EKCr5OZd+YPPfRKdWu/VzZbF/nOYKnLC2ZDPhjZQ4c",
-	"uExZecQD0Grl9x7F0nUFsSc/ZZTW53raih5qFy77mp4wrE5KzWPkN6X0m0n4m0m4ruymi/U/zSScz175",
-	"Jc1T+7AZLwx9uDCVUfKpHdZkVfZLj4DHOmY5VH1bC8NpH+fgjckz3ZjaJ0W8KijuX55ftDtXB+cNz/x9",
-	"+r7hNYAXnx39/erg8KfGr3XJvNrWBwW4M0xfO4GkxotTMNmokkZdIoRgeAQRwo6PIkLYdXUihP1WJkK2",
-	"2yP0N+z7WBqAvZ9CA3CEOjSgkOv6l5IMxhCAVZKjvLxtho6oG5e5v7lL61CT0jS4qAiWOt32A50OAAvN",
-	"4FtGPrySwF2wUjk6wylJ9JZNEw9saMEMrycL9gacYpUOpU1oNYESOZcJm8AEa5JwESsxNjaxRk7qbrIe",
-	"M4x+gpegZBbzdIVOWI7OKw/ameBD5pGQp7VvgIqVCb39IHgR4vUokbmKbq1OqJA6PUWyfPHFlcuW+RP9",
-	"Rj5rkM9O7aU+VoYzMHqCDPfvQ7/d3DvLKXh55p1+EDyNfM9KqPd7eqsf3+FxMifiRfCsMaqatqfvnyLR",
-	"UM0i+2RqvNKyqfU98GOC8FaoX4ThlYoP4Je3jE1N9vRM7vQ+1yU/YVXO0/2E0CjKUnrVRFN2YCSKvJfR",
-	"ci2d/TvS84Lg+S9K2h8hIBMu7r9R+W9U/t+Ryp85tbQeT+3rqf2b02zN81ITALq8gxHvLpThNbpTZ5J3",
-	"aQ8n6ZL5HhmFcZXSod2ldOA/OEWlwn1qa6AJjcQNWYdkmlSWV+TRryHwE3gcbWjCfxOL2bRgjID4lpDr",
-	"MEAvU0tG8SPFOSCYBfOJQXeMsLtXOgtuCuvQlDvwKFVLETe3fvufb9740og1wVU45po0FI7nKvnLNK14",
-	"HH6qqEmvmujig6e2nhfg5GH/oOE1Dn8+3L+8OFQcAUaicRKO6FBd7V8xFVd+RTp6YdFy3h+8f9RyzCIC",
-	"8G5Q82cYVb1i/7lDzdSjhQCOQnn/BTpLddmhb0ztm+XnBSw/TlB4lnAXsPA5jEEuWdV+r6hgmLp4JeU8",
-	"TOBkmsty3T+9vCCtVsvlVJtfDOF4sHGY4o7FcRiwDRPJrYmIRwytQDZhKw/a53i9OM1rMCQRU6XYppqs",
-	"wPpCKHeph1wfiXjANZElvjoZn2wS/yYS1xRdkn3sjRlyiK+Ika8WyRNwMMP0M8Bv4P1aaw1Y2nXC4hsT",
-	"ZFK76saAn2ks7GGpxHsqLb8CH+SMgcsjXMQTGilC0IMlYELSqT5sL60zhyGouHXVLbXYOQUdSw1mMPsL",
-	"8cTHRhrixTlwa6FlQ/3caEtTDyp0Cuxlyqil8X+P5rQKe57E2xysA7eY5T1il0rV7TQRPEwEhvR4i0UA",
-	"dHBQ+uHZYR/+uDw96DsyQTZT5q/ZEMVnYcpeYxJy87GMPz+jVrwKXuEc3xDrK0asOrJeRruoJMLfxL5v",
-	"tox/S4t1ablWm0DijzRvOEIjlDIss4Vr04u04vJaxqKRRlkrSXZNYtAAWKT9Iv31jR08NVFvaBEqNVPL",
-	"RMRKhoNy8zrBg5LznFxBWihOCwjvEd9sxXdF65I0K+zTjEYojtNkvCZxBkknkIgCjSuQuMjUGkESBXFz",
-	"02k030vlU6YFVkcurTanP7+o59XsY6zKTzHB/+uZSlYwqTvTuq6Fz2r7/3cB0CIDTe7qU6nv6jdW/Y1V",
-	"/zuy6hNtQCkYb3L1VbK8eiVWjcXTK+sIq5sH6ybdVltX62gOYwbBDTTSBVjI+tm7fbL73fZr8r/+53Zr",
-	"ewNrZBVrOiv2exPKJM0iZeo7E7D+S8YCMgojhkzRjDBLxmq+IU2YZvh/vbg4JW+pDIcDvq6bhZi8TdeL",
-	"RnvRSMST5iyOoFKCkvKpNDmKAluNHxJR6Xr5ONZVaCJI9GccNMPaIUw5TYJHknvh6TzG1yIZg9Xno8k6",
-	"DXX1MVUXFqM2wYxYlxZ+JrSsHIqp47tHqHWDYoHuIWaJRPwQElJ4+SG/o1EYXOGECEacEeqv6MLc+E0y",
-	"psmA4wr6p0e4kVASN9p+mkiSrVbrEb+Az7pSmi6krnNTOzix0+r2oKQ6lAwfNDyi/7xy0G3QePD3CCUj",
-	"GkIcDow84M7p6+q3dpPYRGfy2m538Mg+fvzY7Dso00NEKY2VOJJyxqBqee0Aic/N+/v7Zg6x8gaHazVj",
-	"P7PyXD2QImrDc1iK2IVCLVdat9Uo6dxCxeLVeSsmXJn7fYVcUwAQyyGfS1RZaW4cvTIEw6nrni+xQIdj",
-	"BnELsYhKbOGYeMHnogmyg5+hXTutzkbdRD5mhNLqn6cxvcEOldMP1UKfND2MUDJ9/XAJhaGPiZYArleQ",
-	"hXZr9nxk8ILqWiaa1Ao8UJ0fHXegOj8q3MB0XCZM4JXGa9/7RckMOUHgOqGhyY1rMR+1wzKmsV7FqTfc",
-	"CAW1ui4OpWSCB1QUjDo4i6NGr7EJSpvuksdmrAixL2Jmi7GblKTkbqtF+lo8CDH9jEYXXKKpVZwKJ33I",
-	"iW8/vu2RPvgagzvCXcjuyds1HTUYJiGTHqFJQofjCYPavjyAlLm6LD5mliNQlUDes3jA2YSGESR0UcNc",
-	"szGNRsi1gAFavkDklNFbSX48P/kAQ/38/jituvzz+2PN3ySB7a9JctfpEl1TiaxDspXPk8gfcLQgWM8J",
-	"TeE2TOU7vAM+mYbDW5MgVVugFXehia7V9qmpS0kAqXjd6bQ3esTPU1ifCCjZ7+eKU2EhBxBUrKlkHN6M",
-	"WWwG9nCrQglgScigvgN8g894alCT8lghnP9q85USAtx5Xvn45EWQEKPYAYlUU8kUkl4GbAi1yCEzqqJb",
-	"a9Isg6znl7736U3bI2o6HQ0qFfg3PJ2MlLCITWxdCxhxQiMFOhbYQUNJwhsOSiLp6+XpZ85gEiaScF2y",
-	"Ry0GsuWEkkSC32AzSI/aaXe3yfU8UbgFqOymQfW327vNTrvjgwVZwS3NIa2uoFJ//HwGXG2rmij9SCeN",
-	"XeVATbJoSvzhmMZQ48JaXYwwa397M0tGze99sg4UBCqCYG5p8lYExnwEdTmoJFBHTElhEaOA0Grf2uFm",
-	"QuNbyLl6G04hUNVcAAimVeMaRPWXCkwKgyazKAmnNE424ceAJlR9nbDPyeY0oiGHcGhcsXAOyUTv6v3p",
-	"Uox43s7Rke7OLh5bJtz63qTS3e7sNDvtNuZmOpkyrmTgrVZbI4w02JLas3Q0hb256jZkzhnuTjJmEtQB",
-	"fDBOS35AfEVMdXQ25eo2RJD9m0pnlhYBLkMmWDdQgTNgdyxSFErXEvTxDvhKlTFfAfXUCLYBO9bKCqQa",
-	"RB1Sr9zWn/LtHhUN8vT+rucZarQmB9zPV67y9+zvEpSZOfF/ovG8R3AKj+SnMk4AIPdDlP2Ah1K7dmlS",
-	"py41SjiezoacIYthQoZionVAhaRTmowJgCoZiwC1l/7p0YDbJDBjescw0Zm/3d6GiwrHtt3GwyfrKecm",
-	"/gdxPhuOz7QxzHixvYfRldSC1jDQdtKyyOV1kYqlmFNVjPFgKkJXb67UmEmVwtwbcP/05PyCuIp8mtS4",
-	"UldvkaNE4iHgvTBLgGN2VLQKDS2z9YwIUdyxjoF8N5OKr+5HYhaQ/Z/ToqmrZrtT9wtCiAY83afgd2qD",
-	"2ixiCgCQ/sE7cnZ4fkFGJpxYpzx49coGGJuCiq9eYQ45vzxo2bd0W9+W9Y4SXF5vkOFYCMksm5zGIhFD",
-	"YQs17llKHSbmO/LqVefVK0jRLRXeaxj13TMHSK1Jh/Oay2OvgrEfqGWbkYG8hbxyG1aKUQPrLa1J4uej",
-	"vX2dwJ1j1jLJsF66mcYYHTr/9Z//9+t8irgNSOOghSX4gUaqzX0cJgnj5k3DjNVp4ZGg5UCdAxys+Xlb",
-	"3dWIKq7mLwiXB0SFOHmsoqXQOAmTiAEay4QmMwl/ih40PWCJkgUHSqQdNAL45P6+r4iT8/mUJuNB4+HX",
-	"B39jDypFOWuUBJBhCzasSTahEVRTkBlmpmVDnA5tQSBmKeaHTBmONGXv0NxZks4OYiOLMVWfhuB7K0sA",
-	"GB1JA3Jm1ZIulmUhcIn+6p3JutBpvzaQsNYbIFdtyCfrNFsZaCMtJKxziLApPGWWbNqYtJBH+3pEgJqG",
-	"I6S7UhCkTrJfiVGNatA0qzMSJiw1MQpvZopET2fXUThUXezd1wn2PUf8VoIxmCqVRsAcck10ypOfm+9E",
-	"fE/jgAXNU0VUQIIcCy5gllEsJqamiDN5Es/ANjiNxecQY75TUZHPoRuJhJhe0+EtWkDj8E6pSZwlilLI",
-	"DQ2Es/BmnEhDFnUWGTAgYrJIPw2P9zM2xT2lBIAtSrppOZE4mjckrQV4KHTCqlRTRYKuqWSEJtosaqSZ",
-	"FuBKjXQoWu2TpjKc9GxIEr7y0kBHq+zZIZcUWePRXPdLxmySdquVyTKUkFpGyVRMguKTCL0isi5ivcoN",
-	"Q5NXT2bTIn0+BwfBSGo5Z7u9BfpXBuZqJcMxG97CUkZKY3f0EaXD6mqFmnKrs0AHe8XpQaylGg8MAdRs",
-	"zcwJfo1g/YalAMkX/GYPIQhOj6kSbPW5dagZCKmN4O7aUj/Ckbs9K91rTRpG1mVEYhJBfuuNomq23W6r",
-	"QSE6QCO2U6wiVaJg7FevnJAGmwvXANtmdEXJOmKjRPFBIkbmHio6l5WNKhNAFAUl/U4DDy3906NelReG",
-	"PZ+M94Y6prGIgpZ2V0MhSUKshGRakIb6HyAqXs3iEAztmuY4FAT1RtuKvCE6XflfT84vUND0BxxIBaE3",
-	"NOToxizRl8FoLiDapK5zStlF0RJKCIXJPJUutfKSfmFZr8OobaMHV74V6jo5gSE+TggrQJ1uH/AViuRP",
-	"45APwymNAFDAHDKx6dOIJooPb3gV8SwFj49sdSSgtWU9r7LloI8CLKXsl19cb8Ah8S0oA8aJBs0VgciX",
-	"aNR4Vv7G9/Drw/8XAAD//w==",
+	"7L1rchs5tjC4FQznRkhyJymSklxlKhx3aImuVrVsqfUoV39Ff0qICYrZSgJ0IimZ5VLE/TULmJk1zLeP",
+	"u5S7ki9wDoBEvsSkHlXlvu6ILoskngcH54Xz+NIYielMcMYT2eh9aUwYDVgMf+4JnjCeHFJ+NadXTH0V",
+	"MDmKw1kSCt7oNc4mjERiRCNGxJgkE0amTEp6xSQJOXyOmZwJLplHBIdG7Aca8jVJOju6p2w1vIYcTdiU",
+	"qgnYZzqdRazRa4zj5l6/4TWSxUx9lEkc8qvG3Z3XeMcSGtCEwvo+J+XritmnOZPJmiS+ad/UHXyPsNFE",
+	"sGCX0EvJeEJuJ8ysF3qRCQ0IF5xVLU5SHlyKz6+HjbOYjq4H01kkFoy9ZTSZx2zYaHiNKf18yPhVMmn0",
+	"Ou3udtlG3ovTRMQlgPW5aEr1k08EJ+yGxQuEHGFxLOIeofovErAZ44FUzfTJkWRCE+L/ROOFTwLBJOEi",
+	"IZxO2ZCv+/15MhFx+CtVM/ke8X9usisa8iYM19Tn5294RArCBRnRkTpWuiDXjM1ImLSGvOE1FJzCmAWN",
+	"XhLPWTmMzB5Kz/BkcHr2NqZTdivi659YLGHjZQfZ339LVGsyNs3JDbYnc8kCkggiWXzDMue33imeqQIB",
+	"nupGq94WtuEUw+l82ui98hrTkOPfHbujkCfsisW4JZbEi/44YXFxI6dsJNQxJYLc0jAhl2wsYkYk40HI",
+	"rwjlIpmw2Cy15vI6S5ekkKAEu/qjEZslHsF/m+aC+z0Nr1nM1LUAHHEx7FIkk6obUTFmyeHfeY0ZVWeZ",
+	"aDqDXarJjPlFwvJGUaiu7CxmY4XtYxFrStKUMzYKx+GIjEMWBZJQHuhbYsiSR6j6eshP3u6RV51Om0Sh",
+	"TMhtmEzIp+YNjeZMtkpoVI8w3jw/JetqAQEb03mUbHiEyebg1CPjuPn2xBvyMGkenHkkYM39gUd41Hx/",
+	"6JFZ0nxzAv8cq99oc/9vHonnzZNz6LjX98ivk+bee4/8kzZ/PPbItWj+7cQj8qZ5OmgN+ZC/IAOexCGT",
+	"hMaMqL8CMo7FFKAxCa8mCrn16kkgbrmnqC9SAyJi+C8nlCQh8wAm/gt/yAmRCVXnqgDobMvDrbZInxPG",
+	"k3iB0PE/vW77hH0eRfNAH4SGDQnxakk15ro/jn38iGCBCWGfG2TOIyYloWQKuG9OC2fBPsmETUkiRE8N",
+	"5sMIu59etxWofHIV3uCwe/2WAotd4ZQmo0lmVUgE9w73T4ii/CSmiYIficJrFukOiO2SThlJ6JWnPgFY",
+	"1BeRRjkFyfRyXqn7IGKAiJgnwNNwxwBWtbK/+uS//u//R6ME8WcJfFbjakTwZ0mzf4StNFL4TDbf/Yxf",
+	"aZTyf53gZ8CNDU/NSskoElItP2YRTVigRrULXff5JXYBHNtokQ+MXrOYXM2ZlEySdf/XSfPsgzssCQQw",
+	"h5GY8wRAOqCjiQZqKEnMaKBwJ0wkEbe8p46ORmMRK0KKrdapRT2EUjKhnLQVoesg5tBErXMqZEKSScwU",
+	"oo3CKY3UZSSWELi9/U++hzgCHzsviZxfJvRKbqhFyetwNsPNK6irM4S+ksgkjCK9GeIzfnF+6tttUKm+",
+	"ap6f+i1ywmZMAdBckijkDC7CVI2qTlWRhV0ieLSAzY/DWCZkqwubNjdRDQtA+6A4DRdZZNT3SM2v2NSu",
+	"4qdhoj6O4SwRZpHgV2bbSkogl4uESU8t43YSjiaqvTohmIv0da+Q61/tpKEktyyKmvps1tUcmjYTf/fT",
+	"645PRAx3Cla1++l1199A2IyBi+Il326/bHbabR/ojq/lv5Q/KFxwpbr00pprp8ZqkQEQ3ZFQlIIr6YWM",
+	"JpRfsSGHadL2KEzkZD512dWlb32vYAh/7TS8RqhYAR5Yw2uomS3XcblNyps0QWv0GrDnhtdQ0KHqC4rd",
+	"orRbDWltby4TMWXxQVBkUQeBkYBHulUrs7FOu902e5jRZJLuIAzuZfb/FrNxo9f4PzdTKX0Tf5Wb6YJ+",
+	"UmgBiwTQv0N2V8L5F0z6ZB2I2oKMqGQbhMprg5P+XDLTWV1BRnkCPzEeqKONJbAW5KmXIggVt+zzxVBT",
+	"SMBOoFVKyvJIxOgNMggxT3YVtmr8tXiXR4AFk1VHXSqoVhw4F6VC5+DzjPKS09ubhFGgsFrM4xEDKY1B",
+	"0xbxT1k0PmXxTThiJyJS4JtQqfcnBZIIn0aRr0ghF00xg3uFGMaCLBrQKDLb+zRn8SLdHc6X2U4GJdvt",
+	"sg29BUGnZENiOqVNyRR5VXSOJkkcXs4T3FvMknnMPZIhEmpzB4F3olhLKLichLOzxYztBf4uckZNZBXl",
+	"i9gYjpSsRyG/VoSXLgx39xVE9mlCXytU9jdAkJjzay5ueboOEsohr8CBypVUgA6lvSrQbVeCjgdlknpf",
+	"6wkwSY/4x3E4pfHib2yxiwt7/d4n4xAlYkZiETFyuSBhQNbpKAlvGMH7woKN3SH3+1EEaIPT+STkWoKC",
+	"JtDdKssjEUVspNaRB0lxEZ1KYHC8NSvh0WE4DSv0aGDcmWXO6BXbJd0d1LBQg0bBEgVoQi/FDSM77TYg",
+	"CyhnwH932u3MdejulO8hgtWU3mzVxVLxkCdb3cZSJehQ4ejyO6JQGSUrhXTqniiNN3dLJIvG3ohywcMR",
+	"jfBqaNEFr4J7PbJ33/ZqVO1aLXPFg6tlCtHGCld7Umq0OtD89paYNfxdbTnJ23eyW61hHSkl8XlDTTU0",
+	"yjn00XgsWQkQ/ipuyVRxPMRjzalBNWJA9+dRAnaE63CW2Um7/KgEzlOKoe37ELRdiqBHmmKW8GugoYaP",
+	"+oAiPlBeMSZhwqao5DqEw109yhKlGzAzlm5hTCPJ7EovhYgY5bjSmI4idi7LhSDANRaNmxL5JYgMa5KE",
+	"WS7YabdLJSE97H3SkAvZl9uNcmiqY32zWH7h/b7hRr/0qBz91lPNP/pEijgh12whM5djyP0iR1L9vL2Y",
+	"wdf7NGEwhr9r2KlPqBwZG090SxeSXMaMXkuljMvWkP+EFBO0VUU6tD0SlhBRmbTIAIx/KeO8nCfE36N8",
+	"n0UsYW8jegXapxLXKT+fBdR8OaKcXDIYigXkclHOZmHBFRRJaEiuSJP+XgT92zBSOp4mGtaQtyaJDIHy",
+	"yAVP6OeecyavgZn4JGHxVJJ/ipDDLoi/63uERtGQi7HWgqZzmZCJiIK8SFM4r9dHJ/2LvdPTi/7e3kV/",
+	"/93B+93+CBTGYxoni4Pg9Va7rfal/9dRmpDRutQM6iDljI6UfvdpLpSuplZEtA1lNKExHSVKThJjImYs",
+	"pomIle792veIP5y321sj+xfzvSH3/w9UxGA0YJNKrFDSvjpf4q+1Wq01mMAfNlqt1rDhk0RcMw4GC+xG",
+	"AjG/jIAqyzBgJEzA1Ovs7D2dstdrR2trb+KQ8V1yKrhcU8KZoj2EfZrTKExAjZTz2QxQxkOdEIzPQ14w",
+	"vnpGGeTz6SWLURdnnxNX1lxnJcgLtiaaMDnkRn8fR0q5B1UimSgQs0gysm4MLwaOHvEpDxAWIvY9Pd9Y",
+	"oRbVABxyrYRQJXWCwSTAn0rU3f7+24uTwenZxcH7n/qHB/sXx/2T/rvB2eDE97RNLKFhNORqALWuW3VP",
+	"bynq5HMlaclECKUmfPIJnc2iECVs1VdLg8ByQCdKhMJbmHrIfRTUXufkw8IlrYHCFbf306oS8ZOY5B0Z",
+	"Q84UpfNIR+381S7puAJji+gZJNlGRIioOscrlqB+KcFiAzAdAQg2b3jQEsCAWjQYt6DVX/4p4RmD0TgK",
+	"wdCp5E855L7Cjc1ZREPut8hRqp4a2w3iwfp2u+2R2zhMErU0VITNXjobuePYrpBbFCyaFnRNA7sc/Ou/",
+	"I0RJKO6zNqgzwFbW3EDWE8aVui5uOYs38jy3ccZkYoYsN0SM0gnvY8EzmiQsVt3/5y/95v+gzV/bzVcX",
+	"rebHLx2vu7Nz92/lzz2wWoXp72G2otZlpk+t+KBa3WtVOTk6HFycHPz9Yn/wU/mmYjPjQ20sdsmwC2CZ",
+	"Fe+NImIlsk7pqvQ4j5V0zkRCoxOQXmWl7EiDQBI/cZpq2qbpthhrqRjslorIOW9mNcVJd/RVRcrzmWRx",
+	"8k4ErGoLPU03uEtSibUkgr1eSZoeocjxgBfFDuUkat4hZ59DmUiPzEFKImFC1rvt9obimglYusdIF/JA",
+	"IH2UyhTfgY34PTJSQl/efulAKE8icJtN2OdKELpTWIJKFhzyGxqc4LrUpxGaaNWfLqlUVNF5noOOlyJY",
+	"vDPWe/WFnE+n8D7Y2G63m912176Uqqappb/hNYBy4nzqnEyHhtcI2A2LFIO2NsfGiTtKKNOBeiQQo/lU",
+	"gVJtkwRsFClZHLgAPNbxJEyMeV2x2NSKpuCgBnwvkn4UidvyLWxltwBD6NZVm9iqtwlnqHQxJ/b6FpfS",
+	"yUEzlAqvKpfRqbcMQzBwDYYqyvcieSvmvGQhW+2OJZ7WgmOBM4ZO5Wva0mtSEpBs9H750rhmizyf0B0b",
+	"r169etW4+1i6h3QB6Zw9sqa6rOE+AqWTJQox5H44HqNZLr+PbWcfYkwCaKhwyelduZXtcvDu2RHXQJsh",
+	"nXa765Fuu91eM49jSma7ZJFQREGkFCeddTfdX/oljbSPhTo1xqkSz3GzVzHlyRE/SJSqXLbRLqHpiFfh",
+	"jaJ9BHrptzjVr2qj3fpnBm8SFWeW8mOlRyowXLKqtfQQeGvO9lhwxK1NMb+/lyQRAu0x6YkCOYe+4GkA",
+	"OlAqrpTv9eXT7NUggd4GKM4TesMITdD6+d1O9ULDZFcxkgmVqplRaMzVB+bbcQHDKsGyYyDLGKFRzGiw",
+	"AJVTOrO5K6kEy059sOx0qsHiXFu7HOouBvy9UKx1hIkUUuvf7Wz0yJqaQ+NGqJSzMHgjgoXV84ug6Oyo",
+	"GwA0ytEctdlEXT9knuXb7+yU3wA7krN73MqZaFlMqwDFAa5b2wHG+Pjlrm6tMNRaz0UfbaqLWZaHaHgc",
+	"m0fwn8yGcgB59ZLopkQJkkoQ0S/X6fs5bqoCKK/Kr4rt7QAlDOpDIZ19LQzW0J8CfwWTDEiU+skAlAay",
+	"9j9/6TRfffyl3Xz18Uvb63x3928aNbhIDngQ3oTBnEZl12PLwSxrLlOEKUy7Vd2IrRUIxU6tG2EkAu5M",
+	"b39VBHGn3V7bNZdFLRWJJzwXCo6EQpR1lgiPObeGmL8rYdviSAl6tDvEaY4vV+nZrMuNKrSo4PBlaPG5",
+	"Cijn984M5qQoVLLf2mc46ru6mteHU3jLBmi4su3naZQXbZ8JWA201/3752lkbAKvh41Oqz1sEMZHIgj5",
+	"1eth4/zsbfP7YePf0aY35NhLL598nkZcvh42Jkky621uXoZgDZYteMxujcR081ZuTkXAos2bTnfzivFN",
+	"pePFFOz5mwYthg0zPCE4gTpI/E7vC7/eTL9P2+bPDX+vfXSqefclnQm5+9n5u6VnLB/dnR0wTH8NX12z",
+	"BX60M+qx7A/4GU4Cv/isWzhf2fnd8TX8Df6YbxsPwTyQTSs8ixUN0FRZqcmu3zQdTRi8YcUiqppMt980",
+	"PsB3XiPvb7Osa94/23H4vK8btIG9vRXxZRgEjK+oSiJuVmk/W83Od9+DRk4iOtJMG7uUEiJoX860c50a",
+	"gyBMyN4Sbn0uHQKN7FbR2hmLlRrqrIasZcYrKCNK19Tu0qW7fPWdq5LME7C9q+H1u9cyxQSGqM+auvfI",
+	"sO/VXu1aeyTLqkrWNhFThr6ZImbhFXcX2yNr3VSg55Ua91az094xmi2RIzFjHrmNlaZ0HXKwp8zikI/C",
+	"GY3AAq4Nw+pgxBhtAP3jgyrYVAiyMI8DlpGImRW7pldxa0o53IYHYgc47yj0QHkG3lo0Indwkz1SMedz",
+	"8bcnuG9fDy+D7azOy2pfeoeBZa7/EzM2nG0pVyss4c/A4UY0ilgMUR8KniV342vleAcKHTmNTll8w2IE",
+	"wmq8Ty5kwqbZO7gDAlibUPN+Oefs84yNklK7o25dbpE6heHBaxiMRoDEsRgxKbOG+eehNA/e3ddCX/Rm",
+	"VqYvdc9lCeV47psr66LP13l9lUQGTwJqbyteXC2rF4ONXF4K7u/W2JLzLjdGl2pTy0t7sfNSS9FR3Vwc",
+	"65C/zO5y32p6ZM2O48htGVjl99nRIxIaTMNEEs5CeCb/8fToPeEiJj+/O6zcZeeeXTqbg1f4STKNqgVX",
+	"7gSPBiEFsdC+VOgV6q1ql6ZZLIL5CGwKdvy1XSUBkTwSQNxMluQ9F+l8Nvz6ekS3lw8irfXw2xHPLKY/",
+	"sciWW8BS2S2zjj9abuvzKgAujxaycT+eddED94MhL95BEy6iY9J47mc0zVYTlCE3s3VwNvWj9rP5SjmS",
+	"fXldgRmBYbjq1Xa72Wl31WnJ+Ui/NZXSYWhXSofD7NtXt92488xv+oHO3Ojwoc9k+DbFRfocOHJadI35",
+	"YEaTyUEg79trm4SBpfjnJwf4yHH/+/R2JacN679Lh0H1rO4L9XOwi6eEy9fDIbYfxCGWnZTDB9SZPTFb",
+	"CIOlnMDM+kczgYMSfLll+qEMgOVpV+WYobXEoTFfq1Jw1J8nk4e4RcGfaAIw0tuFsS7C9xe5JA7qNyVO",
+	"tkw8mzY4KRmWGuumMyG6EogoaDVqny7s5l4dDy2SxVcIsn7ydo+8/G77FfnP/7XT6m7ArDDeA/WmMgDp",
+	"eStAdFaUF7QsIAqy+ZMCpWpSPz+rn0LlmC4iQYMzIQ5pfPXscIlzvlyRmlTHfr/c/tuTguO+ucCHQkfo",
+	"oIOdTGHyIMOYCw8I94sv8ONyYIzEPAqIdjDSlgr2tPfF7HVMw4gFjvUqWmT3HY7YOac3NIwefk0SNp2J",
+	"mMZhtLiYO4NVQyKgCb2kkpEgDLRTgbzVwTLhlLUI5JVB9/gnhcuSiXXMgvHU0j79bBSzRCJTuWQhvyKj",
+	"CRtdQ4wxEXzEdknsrjfDUmAnzdVS5MBoIb/ydEIfs6DlK6nIVLMsa45lKWdCvKN8odmK/F3wwexOXw9p",
+	"oIlBLh21a8GDdbnxdJhgpsywlTQtjD740OacCSWhQRAzKbMYgtdryA0bnCcTxhMNIlnsnd2a7+CGr7cp",
+	"W+RswoYc8w2EkvgV0PR7xLI+jM6H5BM6q0FME0YgprigZuYQ8j55w8nulKLIOaeZB+KHsw+EWgVa7JWB",
+	"VAP8SUmCPrsMUXZmZUHPhvJjU/PeK+L0HRguZu7mf/jwodl3BiqPochtENYNJuw5RhjXyTr2hspwRGJG",
+	"o+nrITykKx4nJUQdF1JR2ZjWWvJjZQRS7nBFD37ad3RTVAIavYZ1fCTF2C5FevP5JnrEBHy9OTo9dRzP",
+	"tFMxYroYk0iI6/kMWp/+tAc9TgaHF2f/OB5c7O0r8Oll7aEObRqZ2LeTwWH/7ODo/elfD46hV9rjmCaT",
+	"0mA0UK1lQpO5RP8qBeMw0QcREAPS2ijaD8apBp2GcOVSjf1xICwNqHu5s7P1sjTPWR3nIXV3tHcrJfE8",
+	"Yi00mIGjcXlkGdlWnYDD6iBIZJYozgCC1nHteQp0/oeYE84Yuj3P4vAmjNgVIwp87/rv+z8MLk4Hh28v",
+	"TgcnPx3sDS5Ojg4HpxfHJwc/qWuNQTQ2IAfSGULUayaKHMKTqvFXDXZwOPhhcHEy+Pv5wclgP4+VWw5W",
+	"pnB5Wpz8PeHwaCTU7/upt4hdsINBqz2VPwUurfiAmUUHJ5b3bHDyvn94MTg5OTrJ4sJOhkKZHRLcItGn",
+	"/KR4seKeHn20teey51zXNvAUJ/y41z772HfP6b8/Orvo7+0Njs/6bw4HeUrw0jn99yIhzsaf9tifcKOP",
+	"Rokq00i6LpTLMcxesRe9EpnFkmXvHE9GAvIpREin3TZyfYEiku+K2PDjm6Nmd6fdbRdFGIy8zaHFdg4t",
+	"cKfPQAgesLPHU4TCpFqzgzlsgmAIjtW522wqNFgbIMeMJhMHHeqbzp4KK/IWLaV3glULczCBfqe+B0ta",
+	"JXl4c7T/j4uzo6OLw/7JD3ny0HEFBRN5OeBJmCyIUpNxq0+PFitu7clk0JWMg3CEK1nJno4e4HIUZFL9",
+	"nzj6f88kFbnXkFaNFUYqO3/f/6l/cFjkHDsZGVJDgbhgeA5i8WTbfjTGLLVR9nWGT0h9iGEj5HYCCRww",
+	"6peCW25P/T3k+CHN0G2H1yZabfobiek0TCDxyjqNIJYOkyht6NSsMECYDLnudzsJo0y3KV2YvDxqcRDV",
+	"eckYN2s0xtUwUBBWSDzkrumNBqkZcsYojIl5EFtDnl6L+pbCJ7kTKxgJK1Fe0cB3/ff/AKVpcHp2mqOF",
+	"3VcOwqsZ1QaJ3eETo/tKO3oq9QdyOkzxcLXRE0igEo9SmyF6k9eyVj6dbRHTrNUzLj6JUYpcMhorHgBG",
+	"4EyigUoU6p+f/XXw/uxgD8xGldp3x0GkzJae2Ch07xYeL0S7dROsZ5U0Vk/PteawzzOdoyE9Shtp905J",
+	"3Wcw5bNzTlfCt2AjoeRrSZrnq57jZG5JRkAMEzb9Cz7mVuLJ+fvT8+Pjo5Ozwf7Fu8H+QR+tiznZayeD",
+	"JmlgIsCLAMCensf+zgB6NBYqiW1NusvWxky7WEC6Bz9s20QxblfHLamzBW5JGQFS3LCYvNwmf3tT5qiF",
+	"PeolN7lX7n0eL6wn2OtX43yFG1rZ+WqVU/qDox9WVmy+TocnTKb2KI8npNHb7Xanq58ckYmkl/PY2rDX",
+	"9k4G/bPBWj68bizi1FCwdhWJS4q5DNeIGFtYrynOuaYEeOjVIyeD/j7IcSyTqt6ZsGoSRUHZDYvDRF3Q",
+	"Fa21CLQVA7t33aJWutoB5IAMJT58ArnFoR8QTF04jq12p+I4HLnVmmxoMA15KJVAmrreQqpDJ6S5AOc+",
+	"PIeqHQSMhxDD9axQvWfVYFlKU/tZUD4qSi8H1J12+16gLnNEKsDPvhqgpxMxnk7PCsRlPkw4xGPd/Awa",
+	"vrwXYll7shOCc6+vXwGO721+N+0Q86wAXNE/0MJzRef+Aii321UEVpHKdblB1twsljbrGJhjgfqlV9vN",
+	"4Vl2s9WIGffw573XZl3oZFM0JjuAfLynpYZnZ6vWZa50sSzCzO1hRZvfi9OsYoHFYZ/ET9FQxvuBuZpj",
+	"YgGyxkqa9Xp7VrB+M1NWmCkRdo93aNS3sPuqEnFOUsMZ+zxiLFD68z3GvBzSFCyBv5N08ue1BeIeHulo",
+	"aLhRp54oRGMocsZFxqZWclxv51GU99pzLG+Q8nykfQ/g+99HkM9bApcZ6QyMVzLSLeNUO5Ww1gogGnDW",
+	"UsPTWsGaU256KjkI12KWWod+bzam1l4hUD2Gb2FmitIB3CwVaK+p8SRWmpPjHjvV6VO9xD1Tzo7ngMzX",
+	"k8/jYVatpzrTP9ji9U3iKZN4vk6z3oPFM2iaFHs7xuzuK0sCHiLxlFn2cchyirn8QZesS8aIIxdtPBd5",
+	"/J0A89U8A+COVyaYDzrSP5g6/j7C/R9IYB6oV6xKmR6mfbhZcc6UKJ7PcdCBJERFmRwF99K0Dx2beqgy",
+	"TZIzTtmjPWal0BpB5bK2bTiTiJ2a12UDVq5ze+k6zRy0ZNgeofd4NDwPqXwWqHw9ySlgiw9OX/SY8/yD",
+	"6eSDnFu+TiHrcUp+Ptt4ZgjXd2AHpAqs/JI6azg17iHEqzrHGg5Qmt/GgOxskUmD67i51MjUni6ql7FA",
+	"/OFZ1J4PuF+Pn8bOgwS0quN1suGkB+18Wf/InyCXjou8S7PqZJf7Z0iMW+5/VZLm7OskjxZMsGjrRXd/",
+	"DUiMzkf3qHFJRchtYqs7KqjMYoU6SYjXPe/B+KUBpVLqOvhhP7XNKf18gD232pDgQX9KMzzQOKYLMH9q",
+	"p8OyXf317OyYYAOICvYIlYQS9MrLFh/EaGe3HGKnuaNLm3TLyiBa/8ZlEyu8z87lxlJ7GefB0jrYaZz8",
+	"L3pOu2svD/KPdgBx+U82gljtHHh7X3KnFtjvy4Ky90Qk5rH2ogzYGCr3loRlt7Jb6ba3vy+BWcap1J1Q",
+	"B3ntfL8UIrkgsC8VFzut5+M5lW3SWjs0IVCrz7P2MUyiJXiu/DkCILe7nZfLTkpDNbvliuM5DPl18Vwm",
+	"cGVcIGk+FYkRjSZCJr3v29+3N0fx9ITJpD8LN82TjNzsdFqdrVbn+1Z7x/Ip58jOpaIUnXZ7czQJo2Az",
+	"f5qbnVrHeR2iOwXj86natLruDa+RVjBXO07Xr38uDMN1FdG0ZX492dV0umWLiVlUUnRSsmjse8RPy/xD",
+	"5ccZjRlP/Fyle6zFttKNVLN6eFZ6IxosZWdt/D1+gEpC5chrSnKNM2XTWmRARxOCBaElmcUMi1g69lkI",
+	"72M8iUMmW+SAK87VG/JYiIT4OKqvbi44vs3oiA25/0jJx/dIFF5DujQIerdmXY8wtdy05hjxbR/CIgZl",
+	"I7Fscwh11aEgaHpj6ZDbDu/plKWdFPuhWDw/P1LMIqieTnx1HL5TuxrNyNnrhRA54su40w+YYdMc3WGI",
+	"GTBMjbAHdb/L44bX0NKzLjCKo2uMgsNKr/9DDwumTQsR2/JkVbV7SRh4hJKZkCEUatVJldz6yuW8FPKO",
+	"Zi/s93nemi0bVkYUzEpPGFSGHMFaaRCEaqE0OnYOU1dbrdqIvQwromFRwAmB2tEoOhqDDnffwechrfQ4",
+	"fchp+TpIfXOXpylhOfXIoVLx7J5qm+7Ny7Fpyhk5ESzPDnfyB+g1PjdFHKhVdu+8xwPODNapBqLXiDQf",
+	"rSV1AtPNyJp56dKZdstMW3ZWXhZgeh01ThCIQYHvj5zzrbWTPF5kNvXdTnFX5Tux81auXK54BTOOhUnK",
+	"22jMbNk8pwnktFg49fUSYa4uWWc/0JCvySG/6XSJJoEbPfLM3E2x4PQuDbm5TDPF0xQ4dQ7udS4SchvT",
+	"2YwFG175NSMKHGovoSRggKNKub9cDDm400AdWjzSnupoUnOZKZUKb6VyMDdi0XtkwGl7pbgOuUapBaQD",
+	"h0Ka/sauY+X9+d2hRyhHMwsA0ZnHwlDR//2jvbN/HA+IiIecYfi8U+rZI5xJeLANGJsZk03nJYnYDYsk",
+	"2FFFzPDr7farlwABLgImSSiVvIC7QOqkK1H7uUrcWWad3o9fkCKbRNc5rlzargu5s/WnLvS6u08yuBfb",
+	"q+9t9h4MPtNRAqUiU2RXuEVuJ2KavxizWNyEAdpka13/IqPMU7VqBfphxMCF8pMA6CxLBUQOMCjxIlg8",
+	"pxKrljJNesingJYil/eBa87DT3Omf8a8datDMNfS4psD2Y9/mIRolNFK0aKW6C1d6bsgYBRV282RiNmm",
+	"U4Rt82bLftwsSpRlCqkrc9wnJmhFMZ3cqU19r+5XTw6pVhDL7pKTxrEoi3Ntj9O5h/CpifFgJkKeFDJE",
+	"94Z8yH/TXX4z9qffUD/8bch/azab9v+qZS7bMfmNbLfb5Dcl9FuLiftwhN45LMg8GHppEXrtNKi+b87j",
+	"COzwqsGlSCakNJMombJkIgKkfMAI1mkkBdlub29ut3c2t9svN7c7Wzr3J2annNFk4umOngkFETGR4a9s",
+	"g2Q2pudU++qQ3wrZLiFPzyhmCYnZFQQxqdVW5MDEkZ0XjQu4ghdgODaQ89PvfPcNw8cpL0YxC9TuaST9",
+	"7FIhVblzAvi5Kg+5AvNERAGOUZFIVY3WfQWjOY4R5bgUSuvhjZ4fGV8JDVY3GzT5jezAUtPoJfArm8ds",
+	"2aJ22lvktzr+eNmUtPoYIC+wNGmBybpCJ02FCksuEB5mLpq1WBUSfhdyuJYfudPSZJnPJcuuShb8sUTZ",
+	"LckTmwkr77S7Sy1ROG8ZjbHBmO7OMQ604TVOBv39htc4P97Hz/uDwwH8Mfh5sHd+NihdsOtPXKBb+OOa",
+	"dF4TWsS3ZlBfYZuEQDGXZKmfXLI1ZZSr61dGubbbbbjR5rYsqy9PbK+u7eWSrVQwtg23yhtqmmCbbdtm",
+	"9xSiTpvv2OZLa8DbPi/zG70FY7VaVprlLaHX4OTPme3YaTtrQ8pnQpFsk06hiQ0CFmNFhvIdUvjNKkN8",
+	"MTWhHsb23HKpGyY2jEXE1iToG56OPGNwiwLiQyBdf//dwfv/+o//39dtgEUgMzBMuylnbBSOwxFGrdnp",
+	"0oPx1Q9oRdQZ+wCKQTgeK3FT57KGuvaTNWlG6GgEU//NxU6kTbq2SZXjE+wrTGRaPFeNFgl+xWKMrLMz",
+	"bukZDXWsG2tr+m/r/tsuqyu06RbaANw0Wyi237LtTX0Re7TrCmIbpumOnn4H7q7izhnE0K1e6lYv9Sar",
+	"Qjnh/RX7dDRgAIOyoX2mhZ67s2NaqJmdIbqvsAGwwxS2axmXwVo8cEdTnvuZ344+zNqsDidUDVWXmMmZ",
+	"4BJznkOI+i2VxvB6D2crvKvpkFUsAIaJ8be6jWKe/PLYFldGfoIAV4efbbdfvaxig5XTZ6Jhlz9OpcEy",
+	"KdMb5HhkBSu1XXNL8hr3v+Wd6JtxzGJgFGJVG4K+LJZh139ET3l8Rp/t7ix5P0fLbN507jIBJ4TVI6x1",
+	"1SK+kx4Cn9OsqX0uWey3SszDrvm/3/wftPlru/nqotX8+KXjdXd2yt4AyiytRQCVnoMm+MWtdUgiSHdn",
+	"h0RMrUd6JAivwkR6xL/wPeI3cT+t3Mugi/RPs7l0kfXP2G4ra+Bpt5c5SdipTtgsoiPQ3J9k1rKJUuSX",
+	"K2J/7Bxb3RVpzMxNWmtjp/mu2R3uFPaX1+zNMkpXUYWXTptzyBC+olHdlWYkETPstotaPtrNw4RM5zIh",
+	"7NOcRo5oUzTEfGUQrwnmnPdAkQoc8ZJs7C3ij0MWBdKHgKaI0RvmWLGImOPrsy94tNinCX2dxHPmY0M5",
+	"5GAYU/RwnnhECpTFHb/gXXcwpbDCgFgRFewfERsnqndryP3ThMbJPk2YNqsNeKA/xSBLMEnW/W67+7LZ",
+	"6TS7W/7GLvH3Yga6gO025P4hlQmiWbZ7UwkdkMH6/GwvM9RZu9Prtnvt7//SbvfabX+jYIzvj0ZizpNj",
+	"GieLg6DR21Kqhv1fx8s0QOxq9EdTRvZEPGvkfp5PL1nc6DX29k/eXXTaEA+wR/k+pMx/G9ErY2bdoxw3",
+	"kvlS8ISOypcC4dFuA72UY5qQfXjCzPyYWUhXLwS8GoI3i0avMZKyCRK4+V5DutFrVAJPKdFTGkZ9LJLT",
+	"6ClO8X9pULZGYtrwGtkTWjJa2vhQXIUKlV+9/f7lfvv7zvffb+99t/9y51W/+3bQ77f3dnb6+21IxJd2",
+	"Ku4EhlGQK1nZCRjFUL9UTXbgcEvqhvQapiRHf28PdTboDiYV2+ZN903DMzm7FZdSf2ovBIMTpK91nJgm",
+	"YESx9yADGP3Gio7UaEz+vZ2j0PXJuDRpo3yJ2xIYm9Gz6M77OhZrXaWeecVVC6vqYxeIzlv44pflZ3nS",
+	"5KgQBSrlKkUv3aTxBhcP9ks1pSJ1y3hOOoTOERO3XrbV6mlwxKOFoV65CcuExDJa6U7nkk13uuWzERiT",
+	"6EHLHHCyVDjPQz9MmLZvW0uFYpu61olNSc/FbY+gck1HSXjDPLcHlB1W7G5pZRXfUxxNe2vGbCpuQn6l",
+	"Br6FVF9M+xJEVCZDjjMRv0CWfKXQhIlaCwJhHZcGha7Vek1F1SG3nc9PBye+YyTRLdck5N/f8AisHq2m",
+	"F4f9UyhZcXT+/gynhD3gFnKcFI+l6pj2KCcI//RwLoWIGOX6dFx2WPN0dE0a93R2M6eTOmU4B0TqnE9r",
+	"ta1p2bd0azmmXnGJO/deYj1I1SUuygXurUpFhLpXWOsBxUtUImIU7m93pftrdrb0/qbCS9l7e6Q4v9Hv",
+	"oZLE7cQULwpSDFlXt2UcxjIhL7fJaEJjOlKK80ZWQXZlitwbauU+9FRvFpWrtyKWC7L75COLDlbGbSxZ",
+	"QCg42c9govPYeyWahYVlBboyyDLVwhRGTC0o+cId68mEhTEZ4XGu5SFalMdc/OjegyCwwjKYaiWifNVZ",
+	"wnBLJVJZ0FsuwdkY8z7YJpZmZNdtj2c7fx73HMWAB6udQl5qfhYEUZNoQvXg5Wk5vaCBQnJpIhM6neFD",
+	"VRgYVMGbKRlouMhwpjRgToqNXXwAMOg0oXLI4TEblWIg4nrorS6ZsM80YKNwSiPnApOAxeENC9L3D5ci",
+	"DLklCYql6nkduhBymTAa5FhaHXUkg8a1gE8QiCUYnVNt6tO58k09H7HLoFI5xbOq2JeVqICdAfbpsjv3",
+	"tTaryZXBSYFmTWpPCP2oaB7ztLSkpC+B4YWxuKERemc5AHRIhRtTw/NBNTvlAngV8NzlVzH0MrXUBWSZ",
+	"hloFSncsoiNzS2CaUW8zVUtB082x83wpospxtYKcLXJcH1YKj6tglCrcZRhgHtz1XYldKGB4JDdFNf2K",
+	"qpo5s3mVVu+A5vv2kr3ggksA5ZgGyqn/CvwHxlqNxGsDRP0YxxKH8zJ75zJr5l4aXFXycDOjVwwTdpfV",
+	"mnSMeKhxKtSaUPlOxMyam/V+fvmygqknNep8jXaZj3cf1cKnYYIPZn/gHtIdOEF0tffhNcR4LFnS6LUL",
+	"phF94GUXn4MOgaoxm+q6hlAm7ipLtzu1npItQlUppZi9R22AjEUUiduK6TRCFjVEe+VqvjpknwNybw4l",
+	"z1gaF8pgBRdMhr+iu2JmuQp1aoDnWQhHevJli8bfiitu11pwIhIanTA5j6piFlMEwlOd0mQ0UazEKVJq",
+	"ksmBp547JD6j3IdnqNjnS/vnXocBMl7DWNIMEprDtACq8WCEmunK8WbFmo+2GnCLDG5YvMhGcKRvd8b3",
+	"I3XnGkPZYIhQRnE+nhdpeE36XMNKWlK9XbPuSvXV1QN1FtMnN7UWLUElcQPaHBKzkYiDyvVWLvBRZiRH",
+	"Zl+iedy/oCeT88uE4JJUr4CcixkE+OTqpdcU7Vzr6JOL0mXJaR0VwPir19vB3yt28AgpvYaY9qC3fbh4",
+	"6SOxIh+goraIElqJXzxf/TycgaAPNYi1pWDIgbBANk14/cUs9BB55jrIAnFOBLlkJBOTRckoYjQ2ZVMK",
+	"j8HFV7691QnOe5GgaZpeRiACLKX+y2nDQ8asvM6FwQr4/tCryNlt5jpywqDUd/DIe/l8em7FHrJ3su42",
+	"qi/n3tNezrzjyWqeSeVecujnnneO68+Tie8R/93+O/VPHH56Koc4JfHkHQxX8B4rOidmXQWXuJGVueOV",
+	"radMwIIkhE6Bq0KoPgRbNJ3wGO1pbdDKjXXabm23uhstcmxc5WXWHBoIBvbQhFxzcQtEL7ziAoJ7qCTO",
+	"SFutrnHPKc0RoaN2wirRA2NzwiBNImO+S52203gnhhQVkgO9oTIctZaG0d95Zg0Y/XLfOtakDpHxtJBt",
+	"V+/XmsiJbSmmUSmJX8KHXMFNkCY67rcIlAJS938+tZok4iC4RSUTmgy5CT1G76dQEr88zMbXCT9sqkrO",
+	"iJ8L2vG9Ic+e606rSxIWRWBZnxI6o3GSt1QXd1Qj9RCG+hTAczqjI9aUbEZjMPBCM2mtoSImbDpLFoTK",
+	"awmiPQNtQOMKtM6SPzqbtUYiZi0nIrIVM5rzfK4TFuQc6z03E/3Ny66mnEPNh/E8sldSO6dn4w87Gznt",
+	"BGtFXGD6116DLX6cXP4wCo/CHw/Ofz3ovA8P5AE/2RntHbw8uJ79/NPej69abPHjr8GHA9Xon6NpOxlt",
+	"RfN/LH581Rp1I345fdsOfv4xgmlm6s5ehBzeZdv2ZMohN6Vcqe33QRWWqbG/8QaCPYpyTHZLX+p4tDsL",
+	"LWANJiAmc56EkRuUh32yGgtssqCsT0MeTudTl1o74sxK2OosQJcMqYGSNQC7DF2zoE9d9fUZLPXVz5xJ",
+	"ZrAM9A00yu6AyRNYgJROOpGJYzOR0Jh5Qnd98tQTOuGF5SNDPptfRqGcwDHZmYw7y8/vDnGRUj8NhtJS",
+	"Z62A9o8P1iQRt9xmz/CGXDMKETAlquRzQWrlQmmr9hsd941GCaDGOmuj/WnIZywm+G0pU9VBKjkO88VJ",
+	"mnfX/IImpTt/l3BFLLU6g46z+rVyRCNWyOKnU0pXZfJr4h9bJeKVG9195+RqrSleaUyoSmJYlVlmO00g",
+	"UJbnNQ+mt2AX0q2kZwLaEBiAF6DY+flckznx+rw6VnFdbkDJmihkQY+sfV5rrRZ5f+c1HIQp3wHjAdhA",
+	"VtnAbknSM3iozhc68n9uwm1rwoVoasW1RxZMag+s+rvZKmR1UMhbclBL8zUYGvP0CRuyiHdf5ob8TQXv",
+	"LkhxTfxrtjCylg9CmW1VjBqA1MXZV2qNPKvkhVKXzKZKTsf6vCK65Q5Irc2MW5p5Q7LRPA6Txam6t66Y",
+	"DyJ5EX57pXkLaEL846PTM7Ip1C+bwHb8jEjUbW21Ohs9VysIAwBxmMghN7I6pDAppEyg6F0IFwL6zKiU",
+	"tyLWDhdAdOBRBBZt96nwCcCjMAQ5Y9MGnlqhF54LlJqKeyuR+pxsA7rk1+WiNBmBtkwVf0DHp8WMEb9/",
+	"fOAPOdieMHoL9zCGkhsW/HuOIN77gtxa6gzeVYKH9SJDEzn4K6URiJgiRaFvtXzSa5wwGjjJZ7T/Y5h2",
+	"NxLKeawg6J53xtagvu6uAPtzWZYJZ59F7AqkMg13wcklm9BojPHYYDmGTFKwAqXzzQG3DcfXbhxge94d",
+	"cggetZ4v4KAryDqSEemRQAmBCTD0DYxVoYHCbdRPNGVV86Xq9ZBb3TaeI/HOZMhvgsFHHa7CcxaNe/q9",
+	"QK1XkpGYMnA50hkeTUU5EDybTWh6ePQDuOrGqW9SGOjcUzoPEPjNjcOreawNlUPu752fnvX39ganpxc/",
+	"fvjb6cX5yaFP1tFlxSS6UFuEEDgY9fzkUJJLFonbjV3iZ68yqLNyyNEwau9wxkYBKJLD5gwwTEBu5ssM",
+	"ItlaHEZC1TLSo/D9D8d1dYyA6eDmZlAdY+jfGiXmxw9njeIrmkbgTLz9+hJU2QCCqX3q3s6loVuzRBJI",
+	"sDPk7njSiM0gg7TIe6F1oJ57hfRwNs2B9PB6GJwcchvTnb8x6mKNwoCRsuuXp+Co59Qm4Qa0MRgfj+4l",
+	"48ZCaQ1ELgh3AQS6Bb7b4qoBmGMRGxFNXa8QC+wgmForUG9cZgtdUHJY7NnLCIKHlOEVJ7PUlAgPIAZb",
+	"11I3lsyYpaitGzsY7gz7HCTdOY1ywm7PQmOXexIt8qGMTCtSqdNT5E9qyNedBBlKd0s/XSg6ePRucFLx",
+	"9YWuUWDTbGJmfX/DQGvI0xSwCZBHfqVW6pWzh93UcrBmMIRcijkIOsg7lLST2mYt77B5Yoxwg3ToMQzj",
+	"MbwiR8jNov4b4TPSFtUl5GNRFTeLJwn/gotHzBi5YTwQap02LYs+p/7xgcZhyH4oeKKUmNaQG6N/mk9Y",
+	"6T4SrwEOtyZJIEZzJZ6gLHor4mvpNpQY2izJnGtn3taQD/kL8uIF2k9yzPHFC7Lul+aaa7Va/kYvK8pI",
+	"m4d0yInDNyF3Kdqv0xzDTpkSm62UuMlKPfOGCg5WNp8pIZ0drf7KXW3EgSIeZozUxgQGKNydIexme4Ae",
+	"uDs8fbtas7PyfDkOSqmluFhFBula7E31vwxtdoxhwxtm8mOkXyi5J/2USSsybNz5ehPGCb7gq6iPaZl/",
+	"nd6Z8URRbF1tIisH7P1c9L2AI8R7pP1cNJtDS5kphmHLX+A56QIbnlMxRHoE3Lk8MqNXoEnzQFsL0VYr",
+	"AR/ByC57Rqj58cOZJP/1H/8fCaWca3tHiTKZiFK9Sj/La/1xyNUF1u/5NQhkWRM9y97hweD92cXBvu9B",
+	"ttd0dZQT9jlhMadRCXVdPznt7rzcHKj/euSaLRympYirErN1FLl5wU0XoZR1rC3S6DXarW6rDXLjjHE6",
+	"Cxu9xlar3dpCg94ECPD9mSLhmgP1FmUvjT+EN9rSnd7mkJsEwmfCt+n3eTYdUtroiPuaxqRf6DA5VpLn",
+	"ddcdHLKPfLdDglAmIR8l6So8TBeACAyPVmp6ZwYnmblOl4jGEJBlMYcJ3Cr0M7PrxjwQkJ1HoeYlpAp+",
+	"8UKRpJswmNPoxYt0aNX/g7kFbsZBybDQ6ws7bqo40khTyxdEcA8qzqawVdOrHaEQoXYPLid0ypwRYN7D",
+	"cIpxmbGQ0pZ27DmJvsCrBZIepmeU5oJ1QQncF+Yt/Fg2SLbOQj91ZYDESxBeqmQBgpWB1LA2X5R1lZmI",
+	"iME+jmkY63hSGilevtDglwldKMHa5Ljuuc6Raqy0Oi7gl/Ok3tOKP1n3renA3yCcsUDq+Aw4Jn8QhAnZ",
+	"s28IGDALAk/JecFxsSy6hPxGRDcsQLzJnpoWXCdiytzxMEcjoc6BOgnqYNmhJFTRQ6bkIbRg9EtImxJq",
+	"HbOUv2FWkTUl7RIuyHgeA/9NGVa2BJ8iuhOmiyM7QDZVk6FeMtfvJ0ibrPMlpENAiS5XsMNLLZ2yMo99",
+	"2mQTk5s5BZyW9hi46abuPqJtk8nkjQgWq9YQvhWYGZ7lyuQeI+GWFVcAzvvWkVTdknbPmoi7fmUvfR51",
+	"CgY/PRR07Tnd79mKyBlQuyXSnNocr4cA7mFjM1NDLdcrN9qZuHe0bm60fINuxXR2WJ75+gEl2+zB3q1W",
+	"TMCrVU2g4b4VQLZmcGECdwZAj267U/ICgIHKYCdSIvgu8Q8FYpxPohArELuFe6pYd66M3OPLwZllFNd8",
+	"fnJoVpJdVzUIi9BxD22VVN2bNjl58el+tQKf2+12VWN7bptvaGBcy6BLZ3mXTA1k6LS1vNNbEV+GQcA4",
+	"9ni5vMd7kSALgMS/qlenxjzHdBEJGpwJcUjjK91vp86mSqptqs7dV8s75+vV33mNnTrAP+CoF5xC8mNd",
+	"b1H1rbFRExPlJEd2X+iAXzhvJb9UmsU/Kl6SedH65d5nIwj4SlmBtqnnbAUKfemVhNTKZbaEBpSOuP82",
+	"fAmDu00dJZt+mfsiDO7wAkOyj5JsylNhtBb0tAPp0q7GLwxn9BHhrNkPA6W3bLe3C8G5mNUV3zIc8dek",
+	"PDYy7rouz7EFKcHyAipajCHaRWkKCCKPiBtNajK8NEOayqQvTHySkb5WFr7SOkIgauRexYMCQTSP4enC",
+	"8lWtupD0G6M1JmlUXgH+9xLSlUof1ZAYn0TGzLDA7XsK07mJIZ6en/3rMIftWszhLSSz/f25yTeGcD9D",
+	"QJLr2h6uNAl6Qo6AtYbKfLoPS2TKbO2gkGNRjSCMMUZY9nI2KbtLv5cTi9O6Q24OceQY2HvXGelMVI9k",
+	"KKZrM3PGBC4BZSuxSJZ10AoDqMiZqe+oXY9SB8go5Nct0nX4lR14yCcUGJeeOOTaNpPCY5dsl/VM35/A",
+	"KFNpaCmaVn4K2S3pX4GdVHApIubYV8rMYUOutJLM5PcbVUgNmwpGc61iVCm3oZTxXIV1j7R35Fju7865",
+	"2iuaSNJ76AiD5rSUJgM1VVF91Li23DhSYvTIFlRs/CgmXOcXS80hpnxhmnVgqaLVTVM2WodAoHy5+d7R",
+	"eEHe0X+C+2Fqcll9RuhUnHEl000OxWqYcJ70lLTx5t8/TyNT1Pz1sNFptYcNAt53Ib96PWycn71tfj9s",
+	"/HvWrvH7mHxSawoh5pcyU43bKt9OnTz+bpBNW2aKDbIDKJQgMYteDxvpOonCj9fDGhiZ2oecxac7Xrqv",
+	"brvuvlKk/j125lq+7t/ZMxnGCtem1EDmvIzwwPCY57M/rSavV2oWqRCyjK1/Uzm+qRx/NpUDHHZqKxy6",
+	"dUbd+IElGWnf3t5UAamrejw4JdEX9c9BcFeVl6hKV0lTTjniLHoyoWu4ziuLDhrrJu+9TWi/QeY8AmeE",
+	"CSPjkAdKvPf7EVYXeQtf+E7gJA8YxB0pHi/0Q/wx+F70iA/vsj5Z15lTSHdnFyNMJaGXSqPbabfx7RyL",
+	"TFGpvtnQaf0hP4yvaLgdoL3RIr5OJePrkNJbncUoFrfF/EW72dw2WKOBRwtwrtHxK5UpcNRejuKAxT3i",
+	"Q3zDmwVG2XLiY4otBYkRA3EDgmm114mtp4a1sXjqDkUkg4dwk5qnB6vUjt5Kp6TjhMXWnQljreR1OFMq",
+	"CNZ7JFSnBIX0nxw9ENWYSgMJIFrBTAZ9wDYEyeSwx7qBLEFPGwScTTKnAKAOAh7U1bCgtEFUBGCW9krf",
+	"AOj4n5TmqMs0eC6UfMQd9Rf7PKMcVExdkSFTtQGKkyIOXwIqqTn1dFrRALR6DyogZD7+6WDwoTLvMTjV",
+	"1MiPDBrpkFuVtJhRp6CblqpoJTnAVlPSwNOijrZ1hAmTarQ8czNE1RlZn0Wdtm/hsOu0/HutqRFj6s2s",
+	"MKqWXgoYV6flIST/WlF1veFBCz3pWzQYtwxlTzPE/cUot/VkyeqMgiViZUrgrb+qI4G9YwkNaEKbIFp9",
+	"TpaJUqa9aX7nNU4Gp2fNt8bVrvmT8Qa7fyDVy3YyferLaOgj+ABJDTs+SF7DrqtLbdhvZdnNdnuABId9",
+	"HyrHYe+HSnPY+zEyHY5QS7Jz4lN+KZHKaBSVuKemoViOWFbpzNqAMhUrkegju6x6lrTyy7C8X+E2fvSW",
+	"Ok4W+ZaPC/WNoADyq3GsvTfz3ZDr8F+TH4SC1ofbX5MYWQCZ77R5+6x0AY6T4/p2e1uLCtkEUVoK0Bme",
+	"fJNcL2eHFbc8U0kLXEi0BVV7Zpqm6+lYCrjUBBco6TZmVzQGCX5EJdPrySbB8tP0fnoJuYx7ehqT3i41",
+	"ZeMXqVclDOC6nuqB9EYyIRwEfLdp5JlJ0wQBOqaJIEgnNJsKGqRvj4Tj9OHYnXIdxMfbUDJiHCPx/dNT",
+	"I/o/vjlqdr9rd7b9jRb5UCxUhm6pBgAlu093gLAsS4TmzApn7YxcnosKllaVVQsKcgYs6JFcIRCF7F5p",
+	"aRF9wGrYTMLjXGuUE09se/IO3qDiXVvgFXqBcK2d1MUt3zAbdxO9eQ6ueg/a8N+dDftvum+U1Pymu+dv",
+	"aOwR0zBJWEBCG2DqJvqyyeJJvfThLvoIzsyW3OTkfi6QdVk+cteVwQzZ117BCjNfvEAF9MULJE4zhnFt",
+	"nkU3DKXM5brupa4MVG1PQq4WYku6GZcIwOyddmcLYhAjKcic64ij0TyOlbpnfJlb4FsNZ3A+kyxOmu9E",
+	"wHoEq8ipbQEJU1OavJpznTBeJ9vH/PT5ZH8KBqDi4do0Mug4c3I7Ec2RiOZTLlHPxbqzJr1ft93WIEuz",
+	"DoLvcsxA7WpC+Ou6UT894lSm80ir1dpQ+o+pJIy9ADZw8TmdGo8KS/9BuXLr26HyOp2ZJSUioIs1CQUp",
+	"PF3VjgVvFoaCuyn/fRu1MeS2pC/EPreIo8AtK11DzrKu2IKzIU9iyiWa7Hv2xM1hapVXqWuTkF9VexDn",
+	"kw+vKgogqihMeaQ7sEb3bCr2zJvKO3rtOG0rguy21Xc9DZlxX77qZqK98xrgcQ5Ay86OYsJtHKIhw+KL",
+	"O83SyoNL6wHeX+/unk3oPKdlRe1WePwqTzScfwOr0PfChE3/kjvapcCHdT96faWPDbkUxzWcax+g5GY2",
+	"/aBNlC2/jAJDZWn75n9jCuGYeBgIWilwjiEvlklQZMpSbm3H+XOrzNrt+c9wMtbZ+szU6dfywHgeRZCf",
+	"PuN+HUrgcucnhznDRLVrdP9SikgpIo6PtMnCWtcH+ncuarCs2Pmd980Q89/NEFPHI9zA6BF+4f8athyT",
+	"NaVonqlpwXnWx7XNLyhe3+sGPuCBRC3ZMicorHnFwISAMrNTJ5oHujK1y9Ikw5KXMqELqXgXDUDaulw4",
+	"L0zABWMxv5qQ/EPcRoucmNqb1KhoWQV5yGOMubNe62GchamNPnZ1uUzqFXyMwjXjeNq7UGkmmvkyrvWF",
+	"MLFZ5IBHO3I7Wbd9zZD4BjXkCgIbrayXoLV8cJGRAQxoQHXpp4YKGt3ShSTXjM1AZyCl9Y56ablSU6HU",
+	"bq3MjGAqjaYWEVOUlFTUJDWpbMj67SQcTYacKVwJE5IIseFlFNbtdhtVIjVKsVhp9jlW1wBVau2QO5VA",
+	"69Q6hfh2UIgBvHnTRgyJ+/CpMNWVo8VqalshWEENCjutDiooKmT13N9tWUR4gv72DPLtGeS/B+vEW/MI",
+	"1umVO44cceYUVU5VKyC71tNjHYyZ6i9oa13IrftIloTrspXZl3Q1mqbqWXJO6r7xD3nNR/4ysvMDSx5r",
+	"BHqe9/I/5tX6edRGQ6G/0eVvdPm/0fP0I4jyM79IY0XI3/vtmiajSUkAv84dDqlvMs9BDy+sNOTr4DR2",
+	"z6ObEsvx4W1jt/D865U+UA95+qqMiZbGC110F9+EMIkJD9ynFvMM9V27/b1OhZl9voGB7RuNfelpEX+P",
+	"cnxLeRvRq7yDo6MCTOlCmzRtti3te9nP8Weou3LJrEtgVuMA/WDwfn+w7+ODJhxNWikwb0pNBOhV6aOE",
+	"TqmDyggeJTxBm2dIo5pVPdIVJ3X0MVJPHQPPXO0wqVYJL12pJFFHO4JDsmphiPVi8GUs+77luQ9eqWbv",
+	"5wqM+zojFDyjablmyB8qseDAZYrSAx6fVitU+CCBQNdae/QzSmkls8et6K52ibev6fnE6sPUPIR+U4i/",
+	"maO/maPrym5IHh5pjs7n+fySZvS924zvDdo4MzVk8kkw1mRVnlCPgK895oNUfVv3BhA/zDUd04y6UcSP",
+	"ivFVUNw7Pz1rdy72Txue+fv4XcNrAC8+Ofj7xf7gp8bHumRebeu9AtwJJvqdQvrn+5NV2XiYRl0ihGB4",
+	"ABHCjg8iQth1dSKE/VYmQrbbA4gQ9n2o9oe9H0pBsPdjKAiOUIeCFHKK/1KSKRoCz0pywZe3zVAhdV8z",
+	"tz935R1aVJpuGNXIUnfhfqDTJ2BBH3yFyYejErhJVqZHNz4lx16zWeKB/S6Y4+Vmwe6QU6yGonQRrWRQ",
+	"IhcyYVOYYE0SLmIlBMcmxspJkU7WY4ZRX/CGlcxjnq7QCUfS+ftBtxN8xDwS8rTGENDAMpG5HwTPQvoe",
+	"JHBXUb3VyRzStsfIpc++uHLJNH+i34jvsxPfOhKggdEjJMB/Hfrt5ipaTsHLMxX1g+Bx5HteQr3f0Wvt",
+	"NgDPqjkBMYInlXHVtD19/xSJhqoh2cde40+XLWHggQcWhPVCnSgMK1V8AL+8ZmxmstRnctT3uS6tCqty",
+	"nA6mhEZRltKrJpqyAyNR5L2MlmvZ7l+RnhfE1j8paX+AeE24uP1G5b9R+X9FKn/i1Cx7OLWvZzTYnGVr",
+	"y5caENBZH0yAN6EML9ERPJPsTPtmSZfM98g4jKuUDu3opRMegDtXKtynlgqa0EhckXVIWkpleeUj/ZYC",
+	"P4Gv1IYm/FexmM8KpgyIzAm5DmD0MjV7FD9SnAPCcDD/GnTH2MBbpbPgprDeT7nrkVK1FHFz6+T/8caR",
+	"L41YE1yFY65BROE4oL67YJu+PQ4/VdT+V010kcdjWzcNcHLQ3294jcHPg73zs4HiCDASjZNwTEfqan/E",
+	"1GX5Fem4i/uW827/3YOWYxYRgGeFmj/DqGpV/c0faqbuL4Se5Er/3quzVJd3+sbUvtmN/nR2IycYPkv2",
+	"Czj8FKYklyhrf19UT0z1wpKiKyZgNM0cuu4fn5+RVqvl8rnNL4bs3Nn4U3HD4jgM2IaJYNckyCOG0iCT",
+	"sfUhrSuAXpzmVBiKiQlmbFNNlGB9IRQl1UOuj0U85JpEE1+djE82iX8ViUuKrtg+9sa8QsRXpMxXi+QJ",
+	"uMZh0h7gVvB2rnUOLMA7ZfGVCa6pXRtlyE80FvawoOUtlZbbge91xjzmES7iKY0UGenBEjD960wftpdW",
+	"A8TQW9y66pba+5yym6XmNpj9mTjqQyMs8eLsuxXrsiGObpSpqdoVOmUQM8Xu0rjHB/NphT2P4owO1oFL",
+	"zvIesUul6naaCh4mAkOZvPsFCHSuUNrlyaAPf5wf7/cdiSKbl/RjNjTzSVi615iG3Hws4+5PqFOvglc4",
+	"xzfE+ooRq46kmNFNKonwN6HxmyXkX9LeXVpU1ybO+D2NI47QCAUnyyzp2nAjrbi8lrGHpNHlSpJdkxju",
+	"APZsv0h/fWNFTw3cG1qESo3cMhGxkuEu/8lGiU5soeQ8J0eSForTMs+7xDdb8V3RuiS9DPs0pxGK4zSZ",
+	"rEmcQdIpJOBA0wwkbDIVYZBEQbzgbBYtdlP5lGmB1ZFLq43xTy/qeTX7GJv0Ywz4fz5DywoGeWda163x",
+	"SV8O/lUAdJ95J3f1qdR39Rur/saq/xVZ9ZE2oBSMN7lqNllevRKrxhL3ldWe1c2DdZNuq61rozRHMYPA",
+	"Chrpcjdk/eTtHnn53fYr8p//a7u1vYGVzIqVtxX7vQplkmbPMlW4CbwdSMYCMg4jhkzRjDBPJmq+EU2Y",
+	"Zvh/PTs7Jm+oDEdDvq6bhZi0Tlf1RnvRWMTT5jyOoC6FkvKpNLmZsCTxrYgDSMCFRX59HOsiNNEr+jMO",
+	"mmHtEJ6dJv8jya3wdPbnS5FMwOrzweTqliMx0ynKsGS4CcPE6sHwM6FlxWdMteVdQq0TFQt0DzFPJOKH",
+	"kJC6zA/5DY3C4AInRDDijFDtRpdPx2+SCU2GHFfQPz7AjYSSuFkGZokk2ZrCHvEL+Kzr2ely9zqjt4MT",
+	"O61uDwrfQ2H3YcMj+s8LB92GjTt/l1AypiHEAMHIQ+6cvq5RbDeJTXQGs+12B4/sw4cPzb6DMj1ElNI4",
+	"jQMp5wxqy9cOzvjcvL29beYQK29wuFQz9jMrz1VfKaI2PKaliF0oi3OhdVuNks4tVCxenbdiwpUZ81fI",
+	"sQUAsRzyqUSVlebG0SvDP5zq+/mCFnQ0YRAzEYuoxBaOCSd8LpogO/gZ2rXT6mzUTWBkRiit0Xoc0yvs",
+	"UDn9SC30UdPDCCXT1w/VUBj6kEgN4HoFWehlzZ4PDJxQXR8csKo6PzjmQXV+UKiD6bhMmMArjde+94uS",
+	"GXKCwGVCQ5MT2GI+aodlTGO9ilNvuNERanVdHErJBHeoKBh1cB5HjV5jE5Q23SWPzVhHY0/EzJbMN6lY",
+	"yc1Wi/S1eBBi2h2NLrhEU1E6FU76UEnAfnzTI33wVAZnhpuQ3ZI3azpiMUxCJj1Ck4SOJlMGFZh5AKmC",
+	"Jb4WYUY9ArUc5C2Lh5xNaRhBIhs1zCWb0GiMXAsYoOULRM4YvZbkx9Oj9zDUz+8O09rYP7871PxNEtj+",
+	"miQ3nS7RFazIOiSZ+TyN/CFHC4L1u9AUbsPUGcQ74JNZOLo2iWG1BVpxF5roynifmroAB5CKV51Oe6NH",
+	"/DyF9YmIITNqrhQYlr8AQcWaSibh1YTFZmAPtyqUAJaEDKpiwDf4jKcGNameFcL5LzZfKCHAneeFj09e",
+	"BAkxih2QQDaVTCHZZ8BGUDEeMsIqurUmzTLIen7pu59etz2iptORqFKBf8PTSVgJi9jUVgOBEac0UqBj",
+	"gR00lCS84qAkkr5enn7mDKZhIgnXBZLUYiBLUChJJPgVNoO0sJ12d5tcLhKFW4DKbvpXf7v9stlpd3yw",
+	"ICu4pbmz1RVU6o+fz/yrbVVTpR/pZLmrHKhJkk2JP5rQGCqDWKuLEWbtb6/nybj5vU/WgYJAHRXMqU3e",
+	"iMCYj6CaCZUEqrYpKSxiFBBa7Vu760xpfA25Zq/DGQTJmgsAgbxqXIOo/lKBSWHQdB4l4YzGySb8GNCE",
+	"qq8T9jnZnEU05BCKjSsWziGZyGG9P134Es/bOTrS3XmJx5YJ9b41KYS3OzvNTruNOamOZowrGXir1dYI",
+	"Iw22pPYsHYthb666DZlzhruTTJgEdQAfjNNCKRCdEVMdGU65ug0RZD2n0pmlRYDLkClWaVTgDNgNixSF",
+	"0pUbfbwDvlJlzFdAPTWCbcCOtbICKRZRh9Qrt9W+fLtHRYM8vb/LRYYarckh9/N1wvxd+7sEZWZB/J9o",
+	"vOgRnMIj+amMEwDI/RDhP+Sh1I5hmtSpS40SjqezQGfIYpiQkZhqHVAh6YwmEwKgSiYiQO2lf3ww5DZ9",
+	"zYTeMEzw5m+3t+GiwrFtt/HwyXrKuYn/XpzOR5MTbQwzPnDvYHQltaA1DLSdtHh1eTWpYsHsVBVjPJiJ",
+	"0NWbKzVmUqUw94bcPz46PSOuIp8mc67U1VvkIJF4CHgvzBLgmB0VrUJDy2w9I0IUd6zjL9/OpeKre5GY",
+	"B2Tv57RE7apZ/tT9ggCkIU/3KfiN2qA2i5jCB6S//5acDE7PyNiEMut0Cy9e2OBmU77yxQvMneeXB0z7",
+	"lm7r27LeUYLLqw0ymgghmWWTs1gkYiRsWcxdS6nDxHxHXrzovHgBqcmlwnsNo7575gCpNelwXnN57FUw",
+	"9gO1bDMykLeQV27DSjFqYL2lNUn8fKS5rxPXc8zWJhlWtTfTGKND57/+4/99lU+NtwEpJLSwBD/QSLW5",
+	"jcMkYdy8aZixOi08ErQcqHOAgzU/b6u7GlHF1fx7QvUBUSFGH2uPKTROwiRigMYyoclcwp+iB033WaJk",
+	"waESaYeNAD65v+8p4uR8PqbJZNi4+3jnb+xCfS1njZIAMmzBhjXJJjSCKhIyw8y0bIjToS0IxCzF/JAp",
+	"w5Gm7B2aO0vSmUlsVDOmKNQQfGdlCQCjI2lAtq9a0sWyDAgu0V+9M1kXOmHZBhLWegPkajT5ZJ1m6ylt",
+	"pGWbdf4SNoOnzJJNG5MW8mhfjwhQ03CERF0KgtRJciwxJlINmmazRsKEJTbG4dVckejZ/DIKR6qLvfu6",
+	"sIDniN9KMAZTpdIImEOuiU638nPzrYhvaRywoHmsiApIkBPBBcwyjsXU1FJxJk/iOdgGZ7H4HGK8eSoq",
+	"8gV0I5EQs0s6ukYLaBzeKDWJs0RRCrmhgXASXk0SaciizmADBkRMkumnofl+xqa4q5QAsEVJNx0pEkfz",
+	"hqS1AA+FTliVaqpI0CWVjNBEm0WNNNMCXKmRikWrfdLU05OeDWjCV14a6FiXXTvkktJ0PFrofsmETdNu",
+	"tTJ4hhLS2iiZiklQfBKhV0TWRaxXuWFo8uqJdFqkzxfgIBhJLedst7dA/8rAXK1kNGGja1jKWGnsjj6i",
+	"dFhd41FTbnUW6J6vOD2ItVTjgSGAmq2ZOcGvEazfsBQg+YJf7SIEwekxVYKtPrcOlRYhrRLcXVviSDhy",
+	"t2ele61Jw8i6fEpMIsjrvVFUzbbbbTUoxBZoxHaKdKRKFIz94oUTEGFzABtg20y2KFlHbJwoPkjE2NxD",
+	"ReeyslFl8omioKTfaeChpX980KvywrDnk/HeUMc0EVHQ0u5qKCRJiLSQTAvSUPcERMWLeRyCoV3THIeC",
+	"oN5oW5HXRKdp/+vR6RkKmv6QA6kg9IqGHN2YJfoyGM0FRJvUdU4puyhaQumkMFmk0qVWXtIvLOt1GLVt",
+	"dOfKt0JdJyesxMcJYQWo0+0BvsqeUhTikI/CGY0AUMAcMpHts4gmig9veBXRMAWPj2xVKKC1ZT0vssW3",
+	"DwIsXO2XX1xvyCHhLygDxokGzRWByBe21HhW/sZ39/HufwcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

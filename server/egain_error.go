@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/custaccess/custaccess/gen"
 )
@@ -82,14 +81,11 @@ func (e *egainError) Error() string {
 	return e.entry().code + " " + e.body(egainPreferences{locale: defaultLocale}).DeveloperMessage
 }
 
-// WSError's limits, and how much of a request's value an error quotes.
+// WSError's limits.
 const (
 	maxErrorDetails    = 30
 	maxMessageLength   = 2048 // developerMessage, userMessage and a detail's value
 	maxDetailKeyLength = 255
-	// maxEchoLength bounds a value of the request quoted in an error (a path, a parameter
-	// name, a header, an element name): a longer one is cut and ends in "…".
-	maxEchoLength = 256
 )
 
 // body renders the error as eGain's WSError in the locale asked for; userMessage only when
@@ -112,28 +108,6 @@ func (e *egainError) body(p egainPreferences) gen.WSError {
 		body.Details = &details
 	}
 	return body
-}
-
-// echoed is a value of the request as an error quotes it: at most maxEchoLength
-// characters, then "…".
-func echoed(s string) string {
-	return clip(s, maxEchoLength+1)
-}
-
-// clip cuts s to at most limit characters (as JSON Schema counts them), the last of them
-// "…" when it cuts.
-func clip(s string, limit int) string {
-	if len(s) <= limit || utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == limit-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }
 
 // templateData names the arguments as the catalogue says: a list written comma-separated,

@@ -31,8 +31,6 @@ func TestRoutingAndSystemErrors(t *testing.T) {
 	})
 }
 
-// TestPanicBecomesEgainError: a panic is answered with a 500 in the vendor's shape, and
-// logged with the stack of the panicking handler and the request's id.
 // TestPanicBecomesVendorError: a panicking handler answers 500 in its API's shape and
 // logs one "panic" line with the stack, matched by request id to the request's line.
 func TestPanicBecomesVendorError(t *testing.T) {

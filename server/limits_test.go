@@ -235,6 +235,13 @@ func TestBodyTooLargeInEachFamily(t *testing.T) {
 					http.StatusRequestEntityTooLarge, "ADF_REST_BODY_TOO_LARGE")
 				oauthErr(t, h.do(sized(tokenRequest("grant_type=client_credentials&scope="+strings.Repeat("a", 70_000)))),
 					http.StatusRequestEntityTooLarge, "invalid_request")
+				// Operations that take no body refuse a large one the same way.
+				wsError(t, h.do(sized(request{method: http.MethodGet, path: grantsPath("1000"), token: h.userToken("agent"), body: big})),
+					http.StatusRequestEntityTooLarge, "413-100")
+				reltioErr(t, h.do(sized(send(http.MethodGet, h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles"), big))),
+					http.StatusRequestEntityTooLarge, 41301)
+				adfErrorOf(t, h.do(sized(adf(http.MethodDelete, rolePath(pat, 1), h.userToken("css-admin"), big))),
+					http.StatusRequestEntityTooLarge, "ADF_REST_BODY_TOO_LARGE")
 			})
 		}
 		t.Run("length unknown within the limit", func(t *testing.T) {
@@ -254,6 +261,61 @@ func TestBodyTooLargeInEachFamily(t *testing.T) {
 		})
 		if pairs := h.grantPairs(); !slices.Equal(pairs, []string{"1000>1002"}) {
 			t.Errorf("grants %v, want only the one within the limit", pairs)
+		}
+	})
+}
+
+// TestErrorsEchoBoundedValues: what a caller wrote and an error quotes (a header, a
+// parameter's name, a path) is cut short in every API's error and in the request's log
+// line, however long it was.
+func TestErrorsEchoBoundedValues(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		var logs bytes.Buffer
+		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) }, reltioFixture, oracleFixture, tokenFixture)
+		huge := strings.Repeat("x", 100_000)
+		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret))
+		family := map[string]request{
+			"eGain":          get(h.userToken("agent"), grantsPath("1000")),
+			"Reltio":         get(h.userToken("reltio-admin"), reltioPath("TestCustomer", "/roles")),
+			"Oracle":         adf(http.MethodGet, rolesPath(pat), h.userToken("css-admin"), ""),
+			"token endpoint": {method: http.MethodPost, path: "/oauth/token", body: "grant_type=client_credentials"},
+		}
+		for name, base := range family {
+			with := func(change func(r *request)) request {
+				r := base
+				r.headers = map[string]string{}
+				for k, v := range base.headers {
+					r.headers[k] = v
+				}
+				if name == "token endpoint" {
+					r.headers["Content-Type"], r.headers["Authorization"] = "application/x-www-form-urlencoded", basic
+				}
+				change(&r)
+				return r
+			}
+			for what, r := range map[string]request{
+				"Accept": with(func(r *request) { r.headers["Accept"] = "application/x-" + huge }),
+				"Content-Type": with(func(r *request) {
+					r.method, r.body = http.MethodPost, "{}"
+					r.headers["Content-Type"] = "application/x-" + huge
+				}),
+				"unknown query parameter": with(func(r *request) { r.path += "?" + huge + "=1" }),
+				"unknown path":            with(func(r *request) { r.path += "/" + huge }),
+			} {
+				logs.Reset()
+				rec := h.do(r)
+				if rec.Code < 400 || rec.Code >= 500 {
+					t.Errorf("%s, huge %s: status %d, want a refusal", name, what, rec.Code)
+				}
+				if rec.Body.Len() > 4096 {
+					t.Errorf("%s, huge %s: an error of %d bytes", name, what, rec.Body.Len())
+				}
+				for _, line := range strings.Split(logs.String(), "\n") {
+					if len(line) > 4096 {
+						t.Errorf("%s, huge %s: a log line of %d bytes", name, what, len(line))
+					}
+				}
+			}
 		}
 	})
 }

@@ -160,8 +160,8 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 			attrs := []slog.Attr{
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("operation", operation),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
+				slog.String("method", echoed(r.Method)),
+				slog.String("path", echoed(r.URL.Path)),
 				slog.String("principal", principal),
 				slog.Int("status", status),
 				slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
@@ -195,7 +195,7 @@ func recoverPanics(logger *slog.Logger) echo.MiddlewareFunc {
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			logger.Error("panic",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
-				"path", c.Request().URL.Path,
+				"path", echoed(c.Request().URL.Path),
 				"error", err.Error(),
 				"stack", string(stack))
 			return err

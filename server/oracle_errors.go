@@ -86,7 +86,7 @@ func newADFError(code adfCode, args ...any) *adfError {
 
 // at names the body attribute, parameter or header at fault.
 func (e *adfError) at(path string) *adfError {
-	e.path = path
+	e.path = clip(path, maxEchoLength) // o:errorPath's schema length
 	return e
 }
 

@@ -233,7 +233,7 @@ func TestParsePublicURL(t *testing.T) {
 		}
 	}
 	for _, raw := range []string{"api.example.com", "ftp://api.example.com", "https://api.example.com/crm", "https://u:p@api.example.com",
-		"https://api.example.com?x=1", "https://api.example.com#top", "https://", "https:api.example.com"} {
+		"https://api.example.com?x=1", "https://api.example.com#top", "https://", "https:api.example.com", "https://:443"} {
 		if got, err := ParsePublicURL(raw); err == nil {
 			t.Errorf("%q accepted as %q", raw, got)
 		}

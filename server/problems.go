@@ -117,33 +117,56 @@ func toVendorError(err error, r *http.Request) vendorError {
 	if errors.As(err, &ve) {
 		return ve
 	}
-	family := familyFor(r.URL.Path)
+	problem := problemOf(err, r)
+	rendered := familyFor(r.URL.Path).fromProblem(problem.echoable())
+	if problem.kind == problemRateLimited {
+		return withRetryAfter{rendered, problem.subject}
+	}
+	return rendered
+}
+
+// problemOf is the request problem err is or stands for.
+func problemOf(err error, r *http.Request) *requestProblem {
 	var problem *requestProblem
 	if errors.As(err, &problem) {
-		if problem.kind == problemRateLimited {
-			return withRetryAfter{family.fromProblem(problem), problem.subject}
-		}
-		return family.fromProblem(problem)
+		return problem
 	}
 	if errors.Is(err, store.ErrUnavailable) {
-		return family.fromProblem(&requestProblem{kind: problemUnavailable})
+		return &requestProblem{kind: problemUnavailable}
 	}
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) {
 		switch httpErr.Code {
 		case http.StatusBadRequest:
-			return family.fromProblem(&requestProblem{kind: problemInvalidParameter, subject: "request", reason: errorMessage(httpErr)})
+			return &requestProblem{kind: problemInvalidParameter, subject: "request", reason: errorMessage(httpErr)}
 		case http.StatusNotFound:
-			return family.fromProblem(&requestProblem{kind: problemNoRoute, subject: r.URL.Path})
+			return &requestProblem{kind: problemNoRoute, subject: r.URL.Path}
 		case http.StatusMethodNotAllowed:
-			return family.fromProblem(&requestProblem{kind: problemMethodNotAllowed, subject: r.URL.Path, reason: r.Method})
+			return &requestProblem{kind: problemMethodNotAllowed, subject: r.URL.Path, reason: r.Method}
 		case http.StatusRequestEntityTooLarge:
-			return family.fromProblem(&requestProblem{kind: problemBodyTooLarge, subject: bodyLimit})
+			return &requestProblem{kind: problemBodyTooLarge, subject: bodyLimit}
 		case http.StatusUnsupportedMediaType:
-			return family.fromProblem(&requestProblem{kind: problemUnsupportedMediaType, subject: r.Header.Get("Content-Type")})
+			return &requestProblem{kind: problemUnsupportedMediaType, subject: r.Header.Get("Content-Type")}
 		}
 	}
-	return family.fromProblem(&requestProblem{kind: problemSystem})
+	return &requestProblem{kind: problemSystem}
+}
+
+// echoable is the problem with what the caller wrote (a path, header, parameter name or
+// value, and the validator's reason, which may quote them) cut to the lengths an error
+// may echo, for every family alike: a request must not make its error, or its log line,
+// as large as itself.
+func (p *requestProblem) echoable() *requestProblem {
+	bounded := *p
+	bounded.subject, bounded.value = echoed(p.subject), echoed(p.value)
+	bounded.reason = clip(p.reason, maxEchoedReasonLength)
+	if p.names != nil {
+		bounded.names = make([]string, len(p.names))
+		for i, name := range p.names {
+			bounded.names[i] = echoed(name)
+		}
+	}
+	return &bounded
 }
 
 func errorMessage(e *echo.HTTPError) string {

@@ -75,9 +75,9 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 		}{
 			{"typ", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": hugeValue("t")}, claims),
 				"token type " + quotedStart("t") + `, want "at+jwt"`},
-			// Cut between whole characters: 21 three-byte ones fit in maxQuotedLength.
+			// Cut between whole characters, counted as characters.
 			{"typ of three-byte characters", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": hugeValue("€")}, claims),
-				`token type "` + strings.Repeat("€", 21) + `"…(150000 bytes), want "at+jwt"`},
+				`token type "` + strings.Repeat("€", maxQuotedLength) + `"…(150000 bytes), want "at+jwt"`},
 			{"kid", forgedToken(t, map[string]any{"alg": "RS256", "kid": hugeValue("k"), "typ": "at+jwt"}, claims),
 				"key id " + quotedStart("k") + ": " + errUnknownKey.Error()},
 			{"provider's claim that is not a number", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, with("exp", hugeNumber)),

@@ -31,7 +31,8 @@ func TestReadinessWithEveryPoolConnectionBusy(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			// The writers wait for the lock within their deadline, which must outlast the checks.
+			// The writers wait for the lock while the checks run: within their deadline on
+			// PostgreSQL, within the busy timeout (10 s) on SQLite; both outlast the checks.
 			s := startServe(t, ctx, "--data-dir", dataDir, "--database-url", opts.DatabaseURL, "--request-timeout", "20s", "--rate-limit", "0")
 			release := storetest.BlockWrites(t, opts)
 

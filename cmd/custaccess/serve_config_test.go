@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/custaccess/custaccess/server"
@@ -58,5 +60,34 @@ func TestIdentityProviderSettings(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestProxySettings: --public-url and --trusted-proxies, and their variables, reach the
+// server's Config, the URL in its canonical form.
+func TestProxySettings(t *testing.T) {
+	for _, via := range []string{"flag", "environment"} {
+		t.Run(via, func(t *testing.T) {
+			var args []string
+			if via == "flag" {
+				args = []string{"--public-url", "https://crm.example.com/", "--trusted-proxies", "10.0.0.0/8, 192.0.2.7"}
+			} else {
+				t.Setenv("CUSTACCESS_PUBLIC_URL", "https://crm.example.com/")
+				t.Setenv("CUSTACCESS_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+			}
+			_, cfg := newFlags("serve", io.Discard)
+			settings := registerServeFlags(cfg)
+			if err := cfg.parse(args); err != nil {
+				t.Fatal(err)
+			}
+			got := settings.serverConfig()
+			if got.PublicURL != "https://crm.example.com" {
+				t.Errorf("public URL %q", got.PublicURL)
+			}
+			want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
+			if !slices.Equal(got.TrustedProxies, want) {
+				t.Errorf("trusted proxies %v, want %v", got.TrustedProxies, want)
+			}
+		})
 	}
 }

@@ -4505,6 +4505,13 @@ type DeleteCustomerGrantResponse406Headers struct {
 	Vary            *string
 }
 
+// DeleteCustomerGrantResponse413Headers the declared response headers of an HTTP 413 response for DeleteCustomerGrant
+type DeleteCustomerGrantResponse413Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
 // DeleteCustomerGrantResponse429Headers the declared response headers of an HTTP 429 response for DeleteCustomerGrant
 type DeleteCustomerGrantResponse429Headers struct {
 	CacheControl    string
@@ -4550,6 +4557,10 @@ type DeleteCustomerGrantResponse struct {
 	JSON406 *NotAcceptable
 	// XML406 the response for an HTTP 406 `application/xml` response
 	XML406 *WSError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// XML413 the response for an HTTP 413 `application/xml` response
+	XML413 *WSError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// XML429 the response for an HTTP 429 `application/xml` response
@@ -4574,6 +4585,8 @@ type DeleteCustomerGrantResponse struct {
 	Headers404 *DeleteCustomerGrantResponse404Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *DeleteCustomerGrantResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *DeleteCustomerGrantResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteCustomerGrantResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -4630,6 +4643,16 @@ func (r DeleteCustomerGrantResponse) GetJSON406() *NotAcceptable {
 // GetXML406 returns the response for an HTTP 406 `application/xml` response
 func (r DeleteCustomerGrantResponse) GetXML406() *WSError {
 	return r.XML406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteCustomerGrantResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetXML413 returns the response for an HTTP 413 `application/xml` response
+func (r DeleteCustomerGrantResponse) GetXML413() *WSError {
+	return r.XML413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -4738,6 +4761,13 @@ type ListCustomerGrantsResponse406Headers struct {
 	Vary            *string
 }
 
+// ListCustomerGrantsResponse413Headers the declared response headers of an HTTP 413 response for ListCustomerGrants
+type ListCustomerGrantsResponse413Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
 // ListCustomerGrantsResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerGrants
 type ListCustomerGrantsResponse429Headers struct {
 	CacheControl    string
@@ -4787,6 +4817,10 @@ type ListCustomerGrantsResponse struct {
 	JSON406 *NotAcceptable
 	// XML406 the response for an HTTP 406 `application/xml` response
 	XML406 *WSError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// XML413 the response for an HTTP 413 `application/xml` response
+	XML413 *WSError
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// XML429 the response for an HTTP 429 `application/xml` response
@@ -4813,6 +4847,8 @@ type ListCustomerGrantsResponse struct {
 	Headers404 *ListCustomerGrantsResponse404Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *ListCustomerGrantsResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ListCustomerGrantsResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListCustomerGrantsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -4879,6 +4915,16 @@ func (r ListCustomerGrantsResponse) GetJSON406() *NotAcceptable {
 // GetXML406 returns the response for an HTTP 406 `application/xml` response
 func (r ListCustomerGrantsResponse) GetXML406() *WSError {
 	return r.XML406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListCustomerGrantsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetXML413 returns the response for an HTTP 413 `application/xml` response
+func (r ListCustomerGrantsResponse) GetXML413() *WSError {
+	return r.XML413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -4966,6 +5012,8 @@ type ListSelfServiceRolesResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
@@ -5006,6 +5054,11 @@ func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON404() *
 // GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
 	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
 }
 
 // GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
@@ -5218,6 +5271,8 @@ type DeleteSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
@@ -5253,6 +5308,11 @@ func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() 
 // GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
 	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
 }
 
 // GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
@@ -5325,6 +5385,8 @@ type GetSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
 	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
@@ -5365,6 +5427,11 @@ func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() *Or
 // GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
 	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
 }
 
 // GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
@@ -5557,6 +5624,8 @@ type ListCustomerRolesResponse struct {
 	JSON404 *ReltioNotFound
 	// JSON406 the response for an HTTP 406 `application/json` response
 	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5595,6 +5664,11 @@ func (r ListCustomerRolesResponse) GetJSON404() *ReltioNotFound {
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
 func (r ListCustomerRolesResponse) GetJSON406() *ReltioNotAcceptable {
 	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListCustomerRolesResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -5897,6 +5971,8 @@ type ListRolePermissionsResponse struct {
 	JSON404 *ReltioNotFound
 	// JSON406 the response for an HTTP 406 `application/json` response
 	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ReltioTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5935,6 +6011,11 @@ func (r ListRolePermissionsResponse) GetJSON404() *ReltioNotFound {
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
 func (r ListRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
 	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListRolePermissionsResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -7435,6 +7516,20 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 		}
 		response.XML406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 413:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7617,6 +7712,30 @@ func ParseDeleteCustomerGrantResponse(rsp *http.Response) (*DeleteCustomerGrantR
 			headers.Vary = &value
 		}
 		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers DeleteCustomerGrantResponse413Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteCustomerGrantResponse429Headers
 		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
@@ -7801,6 +7920,20 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 			return nil, err
 		}
 		response.XML406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 413:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -8001,6 +8134,30 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 			headers.Vary = &value
 		}
 		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers ListCustomerGrantsResponse413Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListCustomerGrantsResponse429Headers
 		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
@@ -8141,6 +8298,13 @@ func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRole
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest OracleTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8175,6 +8339,9 @@ func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRole
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 429:
@@ -8460,6 +8627,13 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest OracleTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8494,6 +8668,9 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 429:
@@ -8596,6 +8773,13 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest OracleTooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8630,6 +8814,9 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 429:
@@ -8887,6 +9074,13 @@ func ParseListCustomerRolesResponse(rsp *http.Response) (*ListCustomerRolesRespo
 			return nil, err
 		}
 		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests
@@ -9200,6 +9394,13 @@ func ParseListRolePermissionsResponse(rsp *http.Response) (*ListRolePermissionsR
 			return nil, err
 		}
 		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ReltioTooManyRequests

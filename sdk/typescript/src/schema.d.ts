@@ -1994,6 +1994,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2066,6 +2067,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2137,6 +2139,7 @@ export interface operations {
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
             406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2301,6 +2304,7 @@ export interface operations {
             403: components["responses"]["ReltioForbidden"];
             404: components["responses"]["ReltioNotFound"];
             406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
@@ -2520,6 +2524,7 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
             429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
             503: components["responses"]["OracleServiceUnavailable"];
@@ -2681,6 +2686,7 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
             429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
             503: components["responses"]["OracleServiceUnavailable"];
@@ -2733,6 +2739,7 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
             429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
             503: components["responses"]["OracleServiceUnavailable"];
