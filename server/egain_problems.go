@@ -11,24 +11,21 @@ import (
 // egainFamily renders request problems as eGain WSErrors.
 type egainFamily struct{}
 
+// fromProblem gets the caller's values already cut to what an error may echo (echoable);
+// what it derives from them (a list joined, a body attribute's path) it cuts itself.
 func (egainFamily) fromProblem(p *requestProblem) vendorError {
 	switch p.kind {
 	case problemNoRoute:
-		return newEgainError(errNoSuchResource, echoed(p.subject))
+		return newEgainError(errNoSuchResource, p.subject)
 	case problemMethodNotAllowed:
-		return newEgainError(errMethodNotAllowed, echoed(p.reason), echoed(p.subject))
+		return newEgainError(errMethodNotAllowed, p.reason, p.subject)
 	case problemUnknownQueryParameters:
-		names := make([]string, len(p.names))
-		for i, name := range p.names {
-			names[i] = echoed(name)
-		}
-		return newEgainError(errUnsupportedQueryParameter, echoed(strings.Join(names, ", "))).withEach("parameter", names)
+		return newEgainError(errUnsupportedQueryParameter, echoed(strings.Join(p.names, ", "))).withEach("parameter", p.names)
 	case problemInvalidParameter:
 		if p.in == "header" && strings.EqualFold(p.subject, "Accept-Language") {
-			value := echoed(p.value)
-			return newEgainError(errInvalidAcceptLanguage, value).with("Accept-Language", value)
+			return newEgainError(errInvalidAcceptLanguage, p.value).with("Accept-Language", p.value)
 		}
-		return newEgainError(errInvalidParameterValue, echoed(p.subject), valueReason(p.cause)).with("parameter", echoed(p.subject))
+		return newEgainError(errInvalidParameterValue, p.subject, valueReason(p.cause)).with("parameter", p.subject)
 	case problemInvalidBodyAttribute:
 		attribute := echoed(bodyAttribute(p))
 		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.cause)).with("attribute", attribute)
@@ -41,11 +38,9 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 	case problemBodyTooLarge:
 		return newEgainError(errBodyTooLarge, p.subject)
 	case problemUnsupportedMediaType:
-		mediaType := echoed(p.subject)
-		return newEgainError(errUnsupportedMediaType, mediaType).with("Content-Type", mediaType)
+		return newEgainError(errUnsupportedMediaType, p.subject).with("Content-Type", p.subject)
 	case problemNotAcceptable:
-		accept := echoed(p.subject)
-		return newEgainError(errNotAcceptable, accept).with("Accept", accept)
+		return newEgainError(errNotAcceptable, p.subject).with("Accept", p.subject)
 	case problemMissingToken:
 		return newEgainError(errMissingToken)
 	case problemInvalidToken:

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,18 +35,14 @@ func BenchmarkLoadOverHTTP(b *testing.B) {
 				defer client.CloseIdleConnections()
 
 				latencies := make([]time.Duration, b.N)
-				var next sync.Mutex
-				sent := 0
+				var sent atomic.Int64
 				var wg sync.WaitGroup
 				b.ResetTimer()
 				start := time.Now()
 				for range clients {
 					wg.Go(func() {
 						for {
-							next.Lock()
-							i := sent
-							sent++
-							next.Unlock()
+							i := int(sent.Add(1) - 1)
 							if i >= b.N {
 								return
 							}

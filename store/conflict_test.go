@@ -21,20 +21,10 @@ import (
 // transactions wrote.
 func conflictStore(t *testing.T) *store.Store {
 	t.Helper()
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): deadlocks and serialization failures are PostgreSQL's")
-	}
-	s := storetest.Open(t, store.Postgres)
-	for _, sql := range []string{
+	return postgresStoreWith(t, "deadlocks and serialization failures are PostgreSQL's",
 		`CREATE TABLE lockable (id INT PRIMARY KEY)`,
 		`INSERT INTO lockable VALUES (1), (2)`,
-		`CREATE TABLE journal (writer TEXT NOT NULL)`,
-	} {
-		if err := store.GormForTests(s).Exec(sql).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
-	return s
+		`CREATE TABLE journal (writer TEXT NOT NULL)`)
 }
 
 func journal(t *testing.T, s *store.Store) []string {

@@ -12,26 +12,32 @@ import (
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
-// slowCommitStore is a PostgreSQL store with a table whose COMMIT takes the given time: a
-// deferred constraint trigger sleeps when the transaction commits.
-func slowCommitStore(t *testing.T, commit time.Duration) *store.Store {
+// postgresStoreWith is a PostgreSQL store on which statements have run; without
+// PostgreSQL the test is skipped, for the reason given.
+func postgresStoreWith(t *testing.T, why string, statements ...string) *store.Store {
 	t.Helper()
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): a deferred trigger makes COMMIT slow")
+		t.Skip("PostgreSQL only (TEST_DATABASE_URL): " + why)
 	}
 	s := storetest.Open(t, store.Postgres)
-	for _, sql := range []string{
-		`CREATE TABLE slow_commit (id INT PRIMARY KEY)`,
-		`CREATE FUNCTION slow_commit_sleep() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN PERFORM pg_sleep(` + fmt.Sprint(commit.Seconds()) + `); RETURN NULL; END $$`,
-		`CREATE CONSTRAINT TRIGGER slow_commit_trigger AFTER INSERT ON slow_commit
-			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit_sleep()`,
-	} {
+	for _, sql := range statements {
 		if err := store.GormForTests(s).Exec(sql).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
 	return s
+}
+
+// slowCommitStore is a PostgreSQL store with a table whose COMMIT takes the given time: a
+// deferred constraint trigger sleeps when the transaction commits.
+func slowCommitStore(t *testing.T, commit time.Duration) *store.Store {
+	t.Helper()
+	return postgresStoreWith(t, "a deferred trigger makes COMMIT slow",
+		`CREATE TABLE slow_commit (id INT PRIMARY KEY)`,
+		`CREATE FUNCTION slow_commit_sleep() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN PERFORM pg_sleep(`+fmt.Sprint(commit.Seconds())+`); RETURN NULL; END $$`,
+		`CREATE CONSTRAINT TRIGGER slow_commit_trigger AFTER INSERT ON slow_commit
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit_sleep()`)
 }
 
 func insertSlowCommitRow(s *store.Store, ctx context.Context) error {
