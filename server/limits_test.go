@@ -200,7 +200,7 @@ func TestClientGoneIsNotAnOutage(t *testing.T) {
 		if len(lines) != 1 || lines[0]["status"] != float64(statusClientClosedRequest) || lines[0]["level"] != "INFO" {
 			t.Errorf("log %v, want one INFO line with status 499", lines)
 		}
-		if strings.Contains(logs.String(), `"level":"ERROR"`) || strings.Contains(logs.String(), "503") {
+		if strings.Contains(logs.String(), `"level":"ERROR"`) || strings.Contains(logs.String(), `"status":503`) {
 			t.Errorf("the client's going away was logged as a failure: %s", logs.String())
 		}
 		if metrics := h.do(get("", "/metrics")).Body.String(); !strings.Contains(metrics, `custaccess_http_requests_total{operation="createCustomerGrants",status="499"} 1`) {

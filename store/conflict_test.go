@@ -67,8 +67,10 @@ func TestDeadlockedTransactionIsRunAgain(t *testing.T) {
 			t.Errorf("a transaction of the deadlock: %v, want it run again and committed", err)
 		}
 	}
-	if got := attempts.Load(); got != 3 {
-		t.Errorf("%d attempts, want 3 (one transaction run twice)", got)
+	// At least one transaction ran again; its rerun may meet the other once more, which
+	// PostgreSQL resolves the same way.
+	if got := attempts.Load(); got < 3 {
+		t.Errorf("%d attempts, want at least 3 (a transaction run again)", got)
 	}
 	if got := journal(t, s); !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("journal %v, want each transaction's write once", got)
