@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -16,7 +17,7 @@ type actor struct {
 
 // authorize loads the caller of the request in ctx and checks that it may perform action.
 func authorize(ctx context.Context, tx *store.Tx, action string) (*actor, error) {
-	a, err := loadActor(tx, principalFrom(ctx))
+	a, err := loadActor(tx, auth.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -27,12 +28,12 @@ func authorize(ctx context.Context, tx *store.Tx, action string) (*actor, error)
 }
 
 // loadActor finds the token's principal; one that no longer exists has an invalid token.
-func loadActor(tx *store.Tx, claims *Claims) (*actor, error) {
+func loadActor(tx *store.Tx, claims *auth.Claims) (*actor, error) {
 	if claims == nil {
 		return nil, newEgainError(errMissingToken)
 	}
 	switch claims.Kind {
-	case PrincipalUser:
+	case auth.PrincipalUser:
 		user, err := tx.UserByLogin(claims.Subject)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, newEgainError(errInvalidToken)
@@ -41,7 +42,7 @@ func loadActor(tx *store.Tx, claims *Claims) (*actor, error) {
 			return nil, err
 		}
 		return &actor{user: user}, nil
-	case PrincipalClient:
+	case auth.PrincipalClient:
 		client, err := tx.ClientByClientID(claims.Subject)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, newEgainError(errInvalidToken)

@@ -11,64 +11,39 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 )
 
 // principalKindExtension marks each security scheme in the spec with the kind of principal
 // whose tokens it accepts.
 const principalKindExtension = "x-custaccess-principal"
 
-// Why a security requirement was not met; classifyAuthFailure turns them into statuses.
-var (
-	errNoBearerToken = errors.New("no bearer token")
-	errBadToken      = errors.New("invalid or expired token")
-)
-
 // wrongPrincipalError: a valid token of the other kind of principal, or without a scope.
 type wrongPrincipalError struct {
 	reason        string
 	missingScopes bool
 	// kind is the token's kind of principal; scopes the scopes it lacks.
-	kind   PrincipalKind
+	kind   auth.PrincipalKind
 	scopes []string
 }
 
 func (e *wrongPrincipalError) Error() string { return e.reason }
 
-// authentication is the outcome of reading the request's bearer token, kept in the
-// request's context so that strict handlers, which see only the context, know the caller.
-type authentication struct {
-	claims *Claims
-	err    error
-}
-
-type authenticationKey struct{}
-
-func withAuthentication(ctx context.Context, a authentication) context.Context {
-	return context.WithValue(ctx, authenticationKey{}, a)
-}
-
-// principalFrom returns the verified claims of the caller; validation has already refused
-// requests without them.
-func principalFrom(ctx context.Context) *Claims {
-	a, _ := ctx.Value(authenticationKey{}).(authentication)
-	return a.claims
-}
-
 // checkSecurityScheme is kin-openapi's AuthenticationFunc: the token read by authenticate
 // must belong to the scheme's kind of principal and carry the scopes the operation requires.
 func checkSecurityScheme(_ context.Context, input *openapi3filter.AuthenticationInput) error {
-	a, _ := input.RequestValidationInput.Request.Context().Value(authenticationKey{}).(authentication)
-	if a.err != nil {
-		return a.err
+	a := auth.AuthenticationOf(input.RequestValidationInput.Request.Context())
+	if a.Err != nil {
+		return a.Err
 	}
-	if a.claims == nil {
-		return errNoBearerToken
+	if a.Claims == nil {
+		return auth.ErrNoBearerToken
 	}
 	kind, _ := input.SecurityScheme.Extensions[principalKindExtension].(string)
-	if string(a.claims.Kind) != kind {
-		return &wrongPrincipalError{reason: fmt.Sprintf("the operation does not accept a %s token", a.claims.Kind), kind: a.claims.Kind}
+	if string(a.Claims.Kind) != kind {
+		return &wrongPrincipalError{reason: fmt.Sprintf("the operation does not accept a %s token", a.Claims.Kind), kind: a.Claims.Kind}
 	}
-	held := a.claims.Scopes()
+	held := a.Claims.Scopes()
 	var missing []string
 	for _, scope := range input.Scopes {
 		if !slices.Contains(held, scope) {
@@ -76,7 +51,7 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 		}
 	}
 	if len(missing) > 0 {
-		return &wrongPrincipalError{reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), missingScopes: true, kind: a.claims.Kind, scopes: missing}
+		return &wrongPrincipalError{reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), missingScopes: true, kind: a.Claims.Kind, scopes: missing}
 	}
 	return nil
 }
@@ -87,9 +62,9 @@ func classifyAuthFailure(failures []error) *requestProblem {
 	var wrong *wrongPrincipalError
 	for _, err := range failures {
 		switch {
-		case errors.Is(err, errNoBearerToken):
+		case errors.Is(err, auth.ErrNoBearerToken):
 			return &requestProblem{kind: problemMissingToken}
-		case errors.Is(err, errBadToken):
+		case errors.Is(err, auth.ErrBadToken):
 			return &requestProblem{kind: problemInvalidToken, reason: err.Error()}
 		case errors.As(err, &wrong) && wrong.missingScopes:
 			return &requestProblem{kind: problemNotPermitted, reason: wrong.reason, cause: wrong}
@@ -103,7 +78,7 @@ func classifyAuthFailure(failures []error) *requestProblem {
 
 // ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts
 // tokens of this kind of principal.
-func ScopesFor(kind PrincipalKind) ([]string, error) {
+func ScopesFor(kind auth.PrincipalKind) ([]string, error) {
 	spec, err := gen.GetSwagger()
 	if err != nil {
 		return nil, err

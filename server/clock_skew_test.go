@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -58,8 +59,8 @@ func TestClockSkewIsAllowed(t *testing.T) {
 		h.tokens.now = func() time.Time { return builtInNow }
 		builtIn := func(tc skewCase) string {
 			iat, nbf, exp := skewedTimes(builtInNow, tc)
-			claims := Claims{Kind: PrincipalUser, Scope: "core.customermgr.read", RegisteredClaims: jwt.RegisteredClaims{
-				Issuer: TokenIssuer, Subject: "agent",
+			claims := auth.Claims{Kind: auth.PrincipalUser, Scope: "core.customermgr.read", RegisteredClaims: jwt.RegisteredClaims{
+				Issuer: auth.TokenIssuer, Subject: "agent",
 				IssuedAt: jwt.NewNumericDate(iat), NotBefore: jwt.NewNumericDate(nbf), ExpiresAt: jwt.NewNumericDate(exp),
 			}}
 			signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(testSecret)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -25,8 +26,8 @@ func TestClip(t *testing.T) {
 		{"äöüß", 3, "äö…"},
 		{"日本語テキスト", 4, "日本語…"},
 	} {
-		if got := clip(tc.s, tc.limit); got != tc.want {
-			t.Errorf("clip(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
+		if got := untrusted.Clip(tc.s, tc.limit); got != tc.want {
+			t.Errorf("untrusted.Clip(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
 		}
 	}
 	// body keeps to WSError's limits whatever the arguments and details.
@@ -43,7 +44,7 @@ func TestClip(t *testing.T) {
 			t.Errorf("%s: %d details, the first of %d characters", egainLocales[locale], len(*body.Details), utf8.RuneCountInString((*body.Details)[0].Value))
 		}
 	}
-	if got := echoed(strings.Repeat("é", 1000)); utf8.RuneCountInString(got) != maxEchoLength+1 || !strings.HasSuffix(got, "é…") {
+	if got := untrusted.Echoed(strings.Repeat("é", 1000)); utf8.RuneCountInString(got) != untrusted.MaxEchoLength+1 || !strings.HasSuffix(got, "é…") {
 		t.Errorf("echoed: %d characters, ending %q", utf8.RuneCountInString(got), got[len(got)-8:])
 	}
 }
@@ -118,7 +119,7 @@ func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
 					}
 					body := wsError(t, h.serve(req), tc.status, tc.code)
 					checkWSErrorLimits(t, tc.name, body)
-					if tc.quoted != "" && !strings.Contains(body.DeveloperMessage, echoed(tc.quoted)) {
+					if tc.quoted != "" && !strings.Contains(body.DeveloperMessage, untrusted.Echoed(tc.quoted)) {
 						t.Errorf("%s: developerMessage %.300q… does not quote %.40q… cut to 256 characters", tc.name, body.DeveloperMessage, tc.quoted)
 					}
 				}
@@ -147,7 +148,7 @@ func checkWSErrorLimits(t *testing.T, name string, body gen.WSError) {
 		t.Errorf("%s: %d details", name, len(*body.Details))
 	}
 	for _, d := range *body.Details {
-		if utf8.RuneCountInString(d.Key) > maxDetailKeyLength || utf8.RuneCountInString(d.Value) > maxEchoLength+1 {
+		if utf8.RuneCountInString(d.Key) > maxDetailKeyLength || utf8.RuneCountInString(d.Value) > untrusted.MaxEchoLength+1 {
 			t.Errorf("%s: detail %.40q… of %d characters", name, d.Key, utf8.RuneCountInString(d.Value))
 		}
 	}

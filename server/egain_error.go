@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
 // Rendering of eGain errors: an error of the catalogue with its arguments and details,
@@ -95,15 +96,15 @@ func (e *egainError) body(p egainPreferences) gen.WSError {
 	entry := e.entry()
 	data, count := e.templateData(p.locale)
 	developerMessage := localize(p.locale, entry.message+".developer", data, count)
-	body := gen.WSError{Code: entry.code, DeveloperMessage: clip(developerMessage, maxMessageLength)}
+	body := gen.WSError{Code: entry.code, DeveloperMessage: untrusted.Clip(developerMessage, maxMessageLength)}
 	if p.userMessage {
-		msg := clip(localize(p.locale, entry.message+".user", data, count), maxMessageLength)
+		msg := untrusted.Clip(localize(p.locale, entry.message+".user", data, count), maxMessageLength)
 		body.UserMessage = &msg
 	}
 	if len(e.details) > 0 {
 		details := make([]gen.WSErrorDetail, min(len(e.details), maxErrorDetails))
 		for i := range details {
-			details[i] = gen.WSErrorDetail{Key: clip(e.details[i].Key, maxDetailKeyLength), Value: clip(e.details[i].Value, maxMessageLength)}
+			details[i] = gen.WSErrorDetail{Key: untrusted.Clip(e.details[i].Key, maxDetailKeyLength), Value: untrusted.Clip(e.details[i].Value, maxMessageLength)}
 		}
 		body.Details = &details
 	}

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"strings"
+
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
 // Request problems found before a handler runs (routing, validation, authentication,
@@ -20,14 +22,14 @@ func (egainFamily) fromProblem(p *requestProblem) vendorError {
 	case problemMethodNotAllowed:
 		return newEgainError(errMethodNotAllowed, p.reason, p.subject)
 	case problemUnknownQueryParameters:
-		return newEgainError(errUnsupportedQueryParameter, echoed(strings.Join(p.names, ", "))).withEach("parameter", p.names)
+		return newEgainError(errUnsupportedQueryParameter, untrusted.Echoed(strings.Join(p.names, ", "))).withEach("parameter", p.names)
 	case problemInvalidParameter:
 		if p.in == "header" && strings.EqualFold(p.subject, "Accept-Language") {
 			return newEgainError(errInvalidAcceptLanguage, p.value).with("Accept-Language", p.value)
 		}
 		return newEgainError(errInvalidParameterValue, p.subject, valueReason(p.cause)).with("parameter", p.subject)
 	case problemInvalidBodyAttribute:
-		attribute := echoed(bodyAttribute(p))
+		attribute := untrusted.Echoed(bodyAttribute(p))
 		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.cause)).with("attribute", attribute)
 	case problemBodyRequired:
 		return newEgainError(errBodyRequired)

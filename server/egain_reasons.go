@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
@@ -93,7 +94,7 @@ func bodyReason(cause error) egainReason {
 		}
 		return egainReason{message: "reason.body.undecodable"}
 	}
-	data := map[string]any{"Element": echoed(xmlErr.element), "Namespace": xmlErr.namespace, "Line": xmlErr.line}
+	data := map[string]any{"Element": untrusted.Echoed(xmlErr.element), "Namespace": xmlErr.namespace, "Line": xmlErr.line}
 	reason := egainReason{message: "reason.xml." + string(xmlErr.problem), data: data}
 	switch xmlErr.problem {
 	case xmlDepth:

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -34,7 +35,7 @@ func TestRoutingAndSystemErrors(t *testing.T) {
 // TestPanicBecomesVendorError: a panicking handler answers 500 in its API's shape and
 // logs one "panic" line with the stack, matched by request id to the request's line.
 func TestPanicBecomesVendorError(t *testing.T) {
-	tokens, _ := NewTokens(testSecret)
+	tokens, _ := auth.NewTokens(testSecret)
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret))
 	for _, tc := range []struct {
 		api, handler, code string
@@ -42,13 +43,13 @@ func TestPanicBecomesVendorError(t *testing.T) {
 		check              func(t *testing.T, rec *httptest.ResponseRecorder)
 	}{
 		{"eGain", "ListCustomerGrants", "500-100", func() *http.Request {
-			token, _ := tokens.Issue(PrincipalUser, "agent", []string{"core.customermgr.read"}, 3600e9)
+			token, _ := tokens.Issue(auth.PrincipalUser, "agent", []string{"core.customermgr.read"}, 3600e9)
 			req := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			return req
 		}, func(t *testing.T, rec *httptest.ResponseRecorder) { wsError(t, rec, 500, "500-100") }},
 		{"Reltio", "ListCustomerRoles", "50001", func() *http.Request {
-			token, _ := tokens.Issue(PrincipalUser, "reltio-admin", []string{"reltio.roles.read"}, 3600e9)
+			token, _ := tokens.Issue(auth.PrincipalUser, "reltio-admin", []string{"reltio.roles.read"}, 3600e9)
 			req := httptest.NewRequest(http.MethodGet, reltioPath("TestCustomer", "/roles"), nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			return req

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -89,7 +90,7 @@ func TestListCustomerGrantsRules(t *testing.T) {
 			request: list(user("homebody"), "2000")},
 		{name: "token with only the manage scope", status: 403, code: "403-105",
 			request: func(h *harness) request {
-				return get(h.token(PrincipalUser, "viewer", "core.customermgr.manage"), grantsPath("1000"))
+				return get(h.token(auth.PrincipalUser, "viewer", "core.customermgr.manage"), grantsPath("1000"))
 			}},
 		{name: "client application not of type API", status: 403, code: "403-105",
 			request: list(func(h *harness) string { return h.clientToken("portal") }, "1000")},
@@ -119,7 +120,7 @@ func TestDeleteCustomerGrantRules(t *testing.T) {
 		{name: "user outside the customers' department", status: 403, code: "403-197", request: del(user("homebody"), "2000", "2001")},
 		{name: "read-only token", status: 403, code: "403-105",
 			request: func(h *harness) request {
-				return request{method: http.MethodDelete, path: grantedCustomerPath("1000", "1002"), token: h.token(PrincipalUser, "agent", "core.customermgr.read")}
+				return request{method: http.MethodDelete, path: grantedCustomerPath("1000", "1002"), token: h.token(auth.PrincipalUser, "agent", "core.customermgr.read")}
 			}},
 		{name: "request body", status: 400, code: "400-203",
 			request: func(h *harness) request {

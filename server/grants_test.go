@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -82,26 +83,26 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 			}},
 		{name: "token signed with another secret", status: 401, code: "401-101",
 			request: func(h *harness) request {
-				other, _ := NewTokens([]byte(strings.Repeat("x", 40)))
-				token, _ := other.Issue(PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
+				other, _ := auth.NewTokens([]byte(strings.Repeat("x", 40)))
+				token, _ := other.Issue(auth.PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
 				return post(token, grantBody("1000", "1002"))
 			}},
 		{name: "expired token", status: 401, code: "401-101",
 			request: func(h *harness) request {
-				past, _ := NewTokens(testSecret)
+				past, _ := auth.NewTokens(testSecret)
 				past.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
-				token, _ := past.Issue(PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
+				token, _ := past.Issue(auth.PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
 				return post(token, grantBody("1000", "1002"))
 			}},
 		{name: "token of a user no longer in the database", status: 401, code: "401-101",
 			request: func(h *harness) request { return post(h.userToken("ghost"), grantBody("1000", "1002")) }},
 		{name: "user token with only the read scope", status: 403, code: "403-105",
 			request: func(h *harness) request {
-				return post(h.token(PrincipalUser, "agent", "core.customermgr.read"), grantBody("1000", "1002"))
+				return post(h.token(auth.PrincipalUser, "agent", "core.customermgr.read"), grantBody("1000", "1002"))
 			}},
 		{name: "user token carrying only application scopes", status: 403, code: "403-105",
 			request: func(h *harness) request {
-				return post(h.token(PrincipalUser, "agent", "app.core.customermgr.manage"), grantBody("1000", "1002"))
+				return post(h.token(auth.PrincipalUser, "agent", "app.core.customermgr.manage"), grantBody("1000", "1002"))
 			}},
 		{name: "client application not of type API", status: 403, code: "403-105",
 			request: func(h *harness) request { return post(h.clientToken("portal"), grantBody("1000", "1002")) }},

@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
@@ -54,7 +55,7 @@ type harness struct {
 	t      testing.TB
 	e      *echo.Echo
 	store  *store.Store
-	tokens *Tokens
+	tokens *auth.Tokens
 	// database reaches the store's database, for storetest.Exec.
 	database store.Options
 }
@@ -81,7 +82,7 @@ func newHarnessOn(t testing.TB, database store.Options, configure func(*Config),
 	for _, text := range append([]string{baseFixture}, extraFixtures...) {
 		loadFixture(t, s, text)
 	}
-	tokens, err := NewTokens(testSecret)
+	tokens, err := auth.NewTokens(testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, dialect store.Dialect)) 
 }
 
 // token issues a token valid for an hour; without scopes it carries every scope of its kind.
-func (h *harness) token(kind PrincipalKind, subject string, scopes ...string) string {
+func (h *harness) token(kind auth.PrincipalKind, subject string, scopes ...string) string {
 	h.t.Helper()
 	if len(scopes) == 0 {
 		var err error
@@ -133,8 +134,8 @@ func (h *harness) token(kind PrincipalKind, subject string, scopes ...string) st
 	return token
 }
 
-func (h *harness) userToken(login string) string    { return h.token(PrincipalUser, login) }
-func (h *harness) clientToken(client string) string { return h.token(PrincipalClient, client) }
+func (h *harness) userToken(login string) string    { return h.token(auth.PrincipalUser, login) }
+func (h *harness) clientToken(client string) string { return h.token(auth.PrincipalClient, client) }
 
 // request is one HTTP request into the stack.
 type request struct {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -108,8 +109,8 @@ func publicJWK(kid string, public crypto.PublicKey) map[string]string {
 	panic("unsupported key")
 }
 
-func (idp *testIdentityProvider) config() *IdentityProvider {
-	return &IdentityProvider{JWKSURL: idp.server.URL, Issuer: testIssuer, Audience: testAudience, MinRefreshInterval: time.Nanosecond}
+func (idp *testIdentityProvider) config() *auth.IdentityProvider {
+	return &auth.IdentityProvider{JWKSURL: idp.server.URL, Issuer: testIssuer, Audience: testAudience, MinRefreshInterval: time.Nanosecond}
 }
 
 // claims are valid claims of a user token; tests change them.
@@ -141,7 +142,7 @@ func (idp *testIdentityProvider) sign(kid string, claims jwt.MapClaims) string {
 
 // loggedIdentityProviderHarness is a harness accepting provider's tokens besides the
 // built-in ones, its log written as JSON to the buffer it returns.
-func loggedIdentityProviderHarness(t *testing.T, dialect store.Dialect, provider *IdentityProvider) (*harness, *bytes.Buffer) {
+func loggedIdentityProviderHarness(t *testing.T, dialect store.Dialect, provider *auth.IdentityProvider) (*harness, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
 	h := newConfiguredHarness(t, dialect, func(cfg *Config) {
@@ -336,7 +337,7 @@ func TestIdentityProviderKeycloakShape(t *testing.T) {
 }
 
 func TestIdentityProviderConfiguration(t *testing.T) {
-	for _, p := range []IdentityProvider{
+	for _, p := range []auth.IdentityProvider{
 		{Issuer: testIssuer, Audience: testAudience},
 		{JWKSURL: "http://127.0.0.1/jwks", Audience: testAudience},
 		{JWKSURL: "http://127.0.0.1/jwks", Issuer: testIssuer},

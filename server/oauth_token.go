@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -22,7 +23,7 @@ const defaultTokenTTL = time.Hour
 // client applications registered with a secret.
 type oauthTokens struct {
 	store  *store.Store
-	tokens *Tokens
+	tokens *auth.Tokens
 	ttl    time.Duration
 	limits *tokenEndpointLimits
 }
@@ -65,12 +66,12 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 		o.limits.failuresPerAddress.take(address)
 		return newOAuthError(oauthInvalidClient, "Client authentication failed."), nil
 	}
-	recordOf(ctx).notePrincipal(PrincipalClient, clientID)
+	recordOf(ctx).notePrincipal(auth.PrincipalClient, clientID)
 
 	if form.GrantType != clientCredentialsGrant {
 		return newOAuthError(oauthUnsupportedGrantType, "Only the client_credentials grant is supported."), nil
 	}
-	available, err := ScopesFor(PrincipalClient)
+	available, err := ScopesFor(auth.PrincipalClient)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 		slices.Sort(scopes)
 		scopes = slices.Compact(scopes)
 	}
-	signed, err := o.tokens.Issue(PrincipalClient, clientID, scopes, o.ttl)
+	signed, err := o.tokens.Issue(auth.PrincipalClient, clientID, scopes, o.ttl)
 	if err != nil {
 		return nil, err
 	}

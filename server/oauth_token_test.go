@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -131,7 +132,7 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 			t.Errorf("create with the issued token: %d %s", rec.Code, rec.Body)
 		}
 		claims, err := h.tokens.Parse(token.AccessToken)
-		if err != nil || claims.Kind != PrincipalClient || claims.Subject != "crm-sync" {
+		if err != nil || claims.Kind != auth.PrincipalClient || claims.Subject != "crm-sync" {
 			t.Errorf("issued token's claims %+v, %v", claims, err)
 		}
 

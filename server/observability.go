@@ -13,6 +13,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
 // requestRecord collects, while a request is served, what its log line and metrics need
@@ -68,7 +70,7 @@ func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
 }
 
 // notePrincipal records the caller named by verified claims.
-func (rec *requestRecord) notePrincipal(kind PrincipalKind, subject string) {
+func (rec *requestRecord) notePrincipal(kind auth.PrincipalKind, subject string) {
 	rec.principal = string(kind) + ":" + subject
 }
 
@@ -154,14 +156,14 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 
 			r := c.Request()
 			principal := rec.principal
-			if claims := principalFrom(r.Context()); principal == "" && claims != nil {
+			if claims := auth.PrincipalFrom(r.Context()); principal == "" && claims != nil {
 				principal = string(claims.Kind) + ":" + claims.Subject
 			}
 			attrs := []slog.Attr{
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("operation", operation),
-				slog.String("method", echoed(r.Method)),
-				slog.String("path", echoed(r.URL.Path)),
+				slog.String("method", untrusted.Echoed(r.Method)),
+				slog.String("path", untrusted.Echoed(r.URL.Path)),
 				slog.String("principal", principal),
 				slog.Int("status", status),
 				slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
@@ -195,7 +197,7 @@ func recoverPanics(logger *slog.Logger) echo.MiddlewareFunc {
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			logger.Error("panic",
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
-				"path", echoed(c.Request().URL.Path),
+				"path", untrusted.Echoed(c.Request().URL.Path),
 				"error", err.Error(),
 				"stack", string(stack))
 			return err

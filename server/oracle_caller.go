@@ -7,8 +7,9 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -34,7 +35,7 @@ type oracleCaller struct {
 
 // loadOracleCaller finds the token's user; one that no longer exists has an invalid token.
 func loadOracleCaller(ctx context.Context, tx *store.Tx) (*oracleCaller, error) {
-	claims := principalFrom(ctx)
+	claims := auth.PrincipalFrom(ctx)
 	if claims == nil {
 		return nil, newADFError(adfAuthenticationRequired)
 	}
@@ -45,7 +46,8 @@ func loadOracleCaller(ctx context.Context, tx *store.Tx) (*oracleCaller, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &oracleCaller{login: claims.Subject, who: firstCharacters(claims.Subject, maxWhoColumn), privileges: privileges}, nil
+	who, _ := untrusted.Cut(claims.Subject, maxWhoColumn)
+	return &oracleCaller{login: claims.Subject, who: who, privileges: privileges}, nil
 }
 
 func (c *oracleCaller) holds(privilege string) bool { return slices.Contains(c.privileges, privilege) }
@@ -75,12 +77,4 @@ func (c *oracleCaller) requireRead() error {
 func (c *oracleCaller) updateLogin() string {
 	sum := sha256.Sum256([]byte(c.login))
 	return strings.ToUpper(hex.EncodeToString(sum[:16]))
-}
-
-// firstCharacters cuts text to its first max characters.
-func firstCharacters(text string, max int) string {
-	if utf8.RuneCountInString(text) <= max {
-		return text
-	}
-	return string([]rune(text)[:max])
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
 // The errors of Oracle's ADF REST framework: the catalogue entry type, the framework's own
@@ -86,7 +87,7 @@ func newADFError(code adfCode, args ...any) *adfError {
 
 // at names the body attribute, parameter or header at fault.
 func (e *adfError) at(path string) *adfError {
-	e.path = clip(path, maxEchoLength) // o:errorPath's schema length
+	e.path = untrusted.Clip(path, untrusted.MaxEchoLength) // o:errorPath's schema length
 	return e
 }
 

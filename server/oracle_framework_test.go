@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -157,13 +158,13 @@ func TestOracleRoutingMediaTypesAndSystemErrors(t *testing.T) {
 }
 
 func TestOraclePanicBecomesADFError(t *testing.T) {
-	tokens, _ := NewTokens(testSecret)
+	tokens, _ := auth.NewTokens(testSecret)
 	// Without a store every handler panics on its first query.
 	e, err := New(Config{Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, _ := tokens.Issue(PrincipalUser, "css-admin", nil, 3600e9)
+	token, _ := tokens.Issue(auth.PrincipalUser, "css-admin", nil, 3600e9)
 	req := httptest.NewRequest(http.MethodGet, rolesPath(pat), nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set(headerFrameworkVersion, "6")

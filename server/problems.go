@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -158,12 +159,12 @@ func problemOf(err error, r *http.Request) *requestProblem {
 // as large as itself.
 func (p *requestProblem) echoable() *requestProblem {
 	bounded := *p
-	bounded.subject, bounded.value = echoed(p.subject), echoed(p.value)
-	bounded.reason = clip(p.reason, maxEchoedReasonLength)
+	bounded.subject, bounded.value = untrusted.Echoed(p.subject), untrusted.Echoed(p.value)
+	bounded.reason = untrusted.Clip(p.reason, untrusted.MaxEchoedReasonLength)
 	if p.names != nil {
 		bounded.names = make([]string, len(p.names))
 		for i, name := range p.names {
-			bounded.names[i] = echoed(name)
+			bounded.names[i] = untrusted.Echoed(name)
 		}
 	}
 	return &bounded

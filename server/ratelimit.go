@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 )
@@ -133,7 +134,7 @@ func rateLimited(retryAfterSeconds int) *requestProblem {
 func limitRate(limiter *rateLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if claims := principalFrom(c.Request().Context()); claims != nil {
+			if claims := auth.PrincipalFrom(c.Request().Context()); claims != nil {
 				if retryAfter, ok := limiter.allow(string(claims.Kind) + ":" + claims.Subject); !ok {
 					return rateLimited(retryAfter)
 				}

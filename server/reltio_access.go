@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -19,7 +20,7 @@ const (
 // ROLE_ADMIN_CUSTOMER_<customerId>. It runs before anything about the customer is read, so
 // a caller learns nothing of customers it does not administer.
 func authorizeReltio(ctx context.Context, tx *store.Tx, customerID string) error {
-	claims := principalFrom(ctx)
+	claims := auth.PrincipalFrom(ctx)
 	if claims == nil {
 		return newReltioError(reltioMissingToken)
 	}
@@ -27,7 +28,7 @@ func authorizeReltio(ctx context.Context, tx *store.Tx, customerID string) error
 		rights *store.ReltioRights
 		err    error
 	)
-	if claims.Kind == PrincipalClient {
+	if claims.Kind == auth.PrincipalClient {
 		rights, err = tx.ReltioRightsOfClient(claims.Subject)
 	} else {
 		rights, err = tx.ReltioRightsOfUser(claims.Subject)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -210,9 +211,9 @@ func TestAssignRolePermissions(t *testing.T) {
 			}},
 		{name: "a validly signed but expired token", status: 401, code: 40102,
 			request: func(h *harness) request {
-				past, _ := NewTokens(testSecret)
+				past, _ := auth.NewTokens(testSecret)
 				past.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
-				token, _ := past.Issue(PrincipalUser, "reltio-admin", []string{"reltio.roles.manage"}, time.Hour)
+				token, _ := past.Issue(auth.PrincipalUser, "reltio-admin", []string{"reltio.roles.manage"}, time.Hour)
 				return send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 		{name: "a principal that is not an administrator", status: 403, code: 40301,
@@ -365,19 +366,19 @@ func TestReltioScopes(t *testing.T) {
 	runReltioCases(t, []reltioCase{
 		{name: "a platform administrator's token narrowed to eGain scopes", status: 403, code: 40301,
 			request: func(h *harness) request {
-				return get(h.token(PrincipalUser, "platform-admin", "core.customermgr.read"), reltioPath("TestCustomer", "/roles"))
+				return get(h.token(auth.PrincipalUser, "platform-admin", "core.customermgr.read"), reltioPath("TestCustomer", "/roles"))
 			}},
 		{name: "a read-only token cannot write", status: 403, code: 40301,
 			request: func(h *harness) request {
-				return send(http.MethodPost, h.token(PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"), `["X"]`)
+				return send(http.MethodPost, h.token(auth.PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"), `["X"]`)
 			}},
 		{name: "a read-only token reads", status: 200,
 			request: func(h *harness) request {
-				return get(h.token(PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"))
+				return get(h.token(auth.PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"))
 			}},
 		{name: "a manage-only token cannot read", status: 403, code: 40301,
 			request: func(h *harness) request {
-				return get(h.token(PrincipalUser, "reltio-admin", "reltio.roles.manage"), reltioPath("TestCustomer", "/roles/permissions"))
+				return get(h.token(auth.PrincipalUser, "reltio-admin", "reltio.roles.manage"), reltioPath("TestCustomer", "/roles/permissions"))
 			}},
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -23,7 +24,7 @@ const bodyLimit = "64K"
 // Config is what the server needs from its surroundings.
 type Config struct {
 	Store  *store.Store
-	Tokens *Tokens
+	Tokens *auth.Tokens
 	Logger *slog.Logger
 	// RequestTimeout bounds each request, its database queries included; zero means
 	// defaultRequestTimeout.
@@ -42,7 +43,7 @@ type Config struct {
 	// service; the URLs in responses start with it. Empty: the request's scheme and Host.
 	PublicURL string
 	// IdentityProvider, when set, adds its tokens to the built-in ones.
-	IdentityProvider *IdentityProvider
+	IdentityProvider *auth.IdentityProvider
 	// TokenTTL is the lifetime of tokens from POST /oauth/token; zero means an hour.
 	TokenTTL time.Duration
 	// ShuttingDown, once closed, makes /readyz answer 503, so that load balancers send no
@@ -85,11 +86,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 	metrics := newHTTPMetrics(cfg.Store)
 	limiter := newRateLimiter(cfg.RateLimit)
-	tokens := bearerTokens{builtIn: cfg.Tokens}
-	if cfg.IdentityProvider != nil {
-		if tokens.external, err = newExternalTokens(*cfg.IdentityProvider, cfg.Logger); err != nil {
-			return nil, err
-		}
+	tokens, err := auth.NewVerifier(cfg.Tokens, cfg.IdentityProvider, cfg.Logger)
+	if err != nil {
+		return nil, err
 	}
 
 	e := echo.New()

@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 )
 
 // TestSpecIsValid checks the embedded contract, every example against its schema included,
@@ -64,7 +65,7 @@ func checkSpec(t *testing.T, spec *openapi3.T) {
 		}
 	}
 	for name, ref := range spec.Components.SecuritySchemes {
-		if kind, _ := ref.Value.Extensions[principalKindExtension].(string); kind != string(PrincipalUser) && kind != string(PrincipalClient) {
+		if kind, _ := ref.Value.Extensions[principalKindExtension].(string); kind != string(auth.PrincipalUser) && kind != string(auth.PrincipalClient) {
 			t.Errorf("security scheme %s: %s must be user or client", name, principalKindExtension)
 		}
 	}

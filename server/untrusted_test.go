@@ -9,6 +9,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -65,7 +67,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 		hugeNumber := json.Number("1" + hugeValue("0"))
 		// quotedStart is how a reason quotes a huge value: its start, and its length.
 		quotedStart := func(letter string) string {
-			return `"` + strings.Repeat(letter, maxQuotedLength) + `"…(50000 bytes)`
+			return `"` + strings.Repeat(letter, untrusted.MaxQuotedLength) + `"…(50000 bytes)`
 		}
 
 		for _, tc := range []struct {
@@ -77,7 +79,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 				"token type " + quotedStart("t") + `, want "at+jwt"`},
 			// Cut between whole characters, counted as characters.
 			{"typ of three-byte characters", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": hugeValue("€")}, claims),
-				`token type "` + strings.Repeat("€", maxQuotedLength) + `"…(150000 bytes), want "at+jwt"`},
+				`token type "` + strings.Repeat("€", untrusted.MaxQuotedLength) + `"…(150000 bytes), want "at+jwt"`},
 			{"kid", forgedToken(t, map[string]any{"alg": "RS256", "kid": hugeValue("k"), "typ": "at+jwt"}, claims),
 				"key id " + quotedStart("k") + ": " + errUnknownKey.Error()},
 			{"provider's claim that is not a number", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, with("exp", hugeNumber)),
@@ -86,7 +88,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 				"claim principal_type " + quotedStart("p") + " names neither a user nor a client"},
 			{"built-in claim that is not a number", forgedToken(t, map[string]any{"alg": "HS256"}, with("exp", hugeNumber)),
 				"could not JSON decode claim: json: cannot unmarshal number 1000"},
-			{"built-in kind claim", builtInSigned(jwt.MapClaims{"iss": TokenIssuer, "sub": "agent", "exp": claims["exp"], "iat": claims["iat"],
+			{"built-in kind claim", builtInSigned(jwt.MapClaims{"iss": auth.TokenIssuer, "sub": "agent", "exp": claims["exp"], "iat": claims["iat"],
 				"principal_type": hugeValue("p")}), "principal_type " + quotedStart("p") + " is neither user nor client"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -20,7 +21,7 @@ import (
 // it: route, security (the principal is put into the request's context), parameters and
 // body, then what the spec cannot say by itself: no unknown query parameters, no body
 // where the operation takes none, and an Accept header we can answer.
-func validateRequests(router routers.Router, tokens bearerTokens) echo.MiddlewareFunc {
+func validateRequests(router routers.Router, tokens *auth.Verifier) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
 		AuthenticationFunc:      checkSecurityScheme,
 		SkipSettingDefaults:     true,
@@ -44,7 +45,7 @@ func validateRequests(router routers.Router, tokens bearerTokens) echo.Middlewar
 			case err != nil:
 				return &requestProblem{kind: problemNoRoute, subject: r.URL.Path}
 			}
-			r = r.WithContext(withAuthentication(r.Context(), tokens.authenticate(r)))
+			r = r.WithContext(auth.WithAuthentication(r.Context(), tokens.Authenticate(r)))
 			c.SetRequest(r)
 			input := &openapi3filter.RequestValidationInput{
 				Request:    r,

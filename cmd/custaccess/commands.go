@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -100,8 +101,8 @@ func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {
 	return nil
 }
 
-func printDemoInstructions(ctx context.Context, stdout io.Writer, db *store.Store, tokens *server.Tokens, listenAddr string) error {
-	token, err := issueToken(ctx, db, tokens, server.PrincipalUser, demoUser, nil, 24*time.Hour)
+func printDemoInstructions(ctx context.Context, stdout io.Writer, db *store.Store, tokens *auth.Tokens, listenAddr string) error {
+	token, err := issueToken(ctx, db, tokens, auth.PrincipalUser, demoUser, nil, 24*time.Hour)
 	if errors.Is(err, store.ErrNotFound) {
 		fmt.Fprintf(stdout, "demo user %q is not in the database; create a token with `custaccess token`\n", demoUser)
 		return nil
@@ -197,9 +198,9 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *ttl <= 0 {
 		return errors.New("--ttl must be positive")
 	}
-	kind, subject := server.PrincipalUser, *user
+	kind, subject := auth.PrincipalUser, *user
 	if *client != "" {
-		kind, subject = server.PrincipalClient, *client
+		kind, subject = auth.PrincipalClient, *client
 	}
 	scopes := strings.FieldsFunc(*scope, func(r rune) bool { return r == ' ' || r == ',' })
 	db, _, err := cfg.openStore(ctx, logger)
@@ -224,10 +225,10 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // issueToken signs a token for a principal that exists in the database. Without scopes the
 // token carries every scope its kind of principal can use; named scopes must be among those.
-func issueToken(ctx context.Context, db *store.Store, tokens *server.Tokens, kind server.PrincipalKind, subject string, scopes []string, ttl time.Duration) (string, error) {
+func issueToken(ctx context.Context, db *store.Store, tokens *auth.Tokens, kind auth.PrincipalKind, subject string, scopes []string, ttl time.Duration) (string, error) {
 	err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
-		if kind == server.PrincipalUser {
+		if kind == auth.PrincipalUser {
 			_, err = tx.UserByLogin(subject)
 		} else {
 			_, err = tx.ClientByClientID(subject)

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -160,9 +160,9 @@ const tokenSecretFile = "token-secret"
 
 // tokens returns the token signer: the configured secret, or the one generated once into
 // the data directory.
-func (c *config) tokens() (*server.Tokens, error) {
+func (c *config) tokens() (*auth.Tokens, error) {
 	if c.tokenSecret != "" {
-		return server.NewTokens([]byte(c.tokenSecret))
+		return auth.NewTokens([]byte(c.tokenSecret))
 	}
 	path := filepath.Join(c.dataDir, tokenSecretFile)
 	secret, err := os.ReadFile(path)
@@ -172,7 +172,7 @@ func (c *config) tokens() (*server.Tokens, error) {
 	if err != nil {
 		return nil, fmt.Errorf("token secret: %w", err)
 	}
-	return server.NewTokens([]byte(strings.TrimSpace(string(secret))))
+	return auth.NewTokens([]byte(strings.TrimSpace(string(secret))))
 }
 
 // createSecret writes a new random secret; when another process wrote one first, that one wins.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
@@ -24,8 +25,8 @@ func TestDemoOracleWalkthrough(t *testing.T) {
 			if err := loadDemo(context.Background(), db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 				t.Fatal(err)
 			}
-			tokens, _ := server.NewTokens([]byte(strings.Repeat("s", 32)))
-			token, err := issueToken(context.Background(), db, tokens, server.PrincipalUser, "css-admin", nil, time.Hour)
+			tokens, _ := auth.NewTokens([]byte(strings.Repeat("s", 32)))
+			token, err := issueToken(context.Background(), db, tokens, auth.PrincipalUser, "css-admin", nil, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
@@ -78,7 +78,7 @@ clients: [{clientId: crm-sync, name: CRM, type: API}]
 			if err != nil {
 				t.Fatal(err)
 			}
-			if claims.Subject != "alice" || claims.Kind != server.PrincipalUser || claims.Scope != "core.customermgr.manage core.customermgr.read reltio.roles.manage reltio.roles.read" {
+			if claims.Subject != "alice" || claims.Kind != auth.PrincipalUser || claims.Scope != "core.customermgr.manage core.customermgr.read reltio.roles.manage reltio.roles.read" {
 				t.Errorf("claims %+v", claims)
 			}
 
@@ -87,7 +87,7 @@ clients: [{clientId: crm-sync, name: CRM, type: API}]
 				t.Fatal(err)
 			}
 			claims, err = tokens.Parse(strings.TrimSpace(stdout))
-			if err != nil || claims.Kind != server.PrincipalClient || claims.Scope != "app.core.customermgr.read" ||
+			if err != nil || claims.Kind != auth.PrincipalClient || claims.Scope != "app.core.customermgr.read" ||
 				claims.ExpiresAt.Sub(claims.IssuedAt.Time) != 5*time.Minute {
 				t.Errorf("client token: %+v, %v", claims, err)
 			}

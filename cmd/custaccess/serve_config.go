@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -31,7 +32,7 @@ type serveConfig struct {
 	trustedProxies    string
 	publicURL         string
 	tokenTTL          time.Duration
-	identityProvider  server.IdentityProvider
+	identityProvider  auth.IdentityProvider
 	// generatedTokenSecret accepts, with PostgreSQL, a token secret generated into the data
 	// directory, which no other instance shares.
 	generatedTokenSecret bool

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/auth"
 )
 
 // TestIdentityProviderSettings: each --idp-* flag, and its CUSTACCESS_IDP_* variable, reaches
@@ -14,23 +14,23 @@ import (
 // its default; a flag bound to the wrong field fails its row.
 func TestIdentityProviderSettings(t *testing.T) {
 	const jwksURL = "https://idp.example.com/jwks"
-	defaults := server.IdentityProvider{
+	defaults := auth.IdentityProvider{
 		JWKSURL: jwksURL, SubjectClaim: "sub", KindClaim: "principal_type", UserKind: "user", ClientKind: "client", ScopeClaim: "scope",
 	}
 	for _, row := range []struct {
 		flag, env string
-		field     func(*server.IdentityProvider) *string
+		field     func(*auth.IdentityProvider) *string
 	}{
-		{"jwks-url", "CUSTACCESS_JWKS_URL", func(p *server.IdentityProvider) *string { return &p.JWKSURL }},
-		{"idp-issuer", "CUSTACCESS_IDP_ISSUER", func(p *server.IdentityProvider) *string { return &p.Issuer }},
-		{"idp-audience", "CUSTACCESS_IDP_AUDIENCE", func(p *server.IdentityProvider) *string { return &p.Audience }},
-		{"idp-subject-claim", "CUSTACCESS_IDP_SUBJECT_CLAIM", func(p *server.IdentityProvider) *string { return &p.SubjectClaim }},
-		{"idp-client-subject-claim", "CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM", func(p *server.IdentityProvider) *string { return &p.ClientSubjectClaim }},
-		{"idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", func(p *server.IdentityProvider) *string { return &p.KindClaim }},
-		{"idp-user-kind", "CUSTACCESS_IDP_USER_KIND", func(p *server.IdentityProvider) *string { return &p.UserKind }},
-		{"idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", func(p *server.IdentityProvider) *string { return &p.ClientKind }},
-		{"idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", func(p *server.IdentityProvider) *string { return &p.ScopeClaim }},
-		{"idp-token-type", "CUSTACCESS_IDP_TOKEN_TYPE", func(p *server.IdentityProvider) *string { return &p.TokenType }},
+		{"jwks-url", "CUSTACCESS_JWKS_URL", func(p *auth.IdentityProvider) *string { return &p.JWKSURL }},
+		{"idp-issuer", "CUSTACCESS_IDP_ISSUER", func(p *auth.IdentityProvider) *string { return &p.Issuer }},
+		{"idp-audience", "CUSTACCESS_IDP_AUDIENCE", func(p *auth.IdentityProvider) *string { return &p.Audience }},
+		{"idp-subject-claim", "CUSTACCESS_IDP_SUBJECT_CLAIM", func(p *auth.IdentityProvider) *string { return &p.SubjectClaim }},
+		{"idp-client-subject-claim", "CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM", func(p *auth.IdentityProvider) *string { return &p.ClientSubjectClaim }},
+		{"idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", func(p *auth.IdentityProvider) *string { return &p.KindClaim }},
+		{"idp-user-kind", "CUSTACCESS_IDP_USER_KIND", func(p *auth.IdentityProvider) *string { return &p.UserKind }},
+		{"idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", func(p *auth.IdentityProvider) *string { return &p.ClientKind }},
+		{"idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", func(p *auth.IdentityProvider) *string { return &p.ScopeClaim }},
+		{"idp-token-type", "CUSTACCESS_IDP_TOKEN_TYPE", func(p *auth.IdentityProvider) *string { return &p.TokenType }},
 	} {
 		value := "https://value-of-" + row.flag // a URL, so that it also fits the JWKS URL
 		want := defaults

@@ -1,4 +1,4 @@
-package server
+package auth
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -99,7 +100,7 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 	claims := jwt.MapClaims{}
 	_, err := x.parser.ParseWithClaims(raw, claims, func(token *jwt.Token) (any, error) {
 		if typ, _ := token.Header["typ"].(string); x.provider.TokenType != "" && !sameMediaType(typ, x.provider.TokenType) {
-			return nil, fmt.Errorf("token type %s, want %q", quoteUntrusted(typ), x.provider.TokenType)
+			return nil, fmt.Errorf("token type %s, want %q", untrusted.Quote(typ), x.provider.TokenType)
 		}
 		kid, _ := token.Header["kid"].(string)
 		if kid == "" {
@@ -109,7 +110,7 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 		// ES256 and an EC key for RS256.
 		key, err := x.keys.key(ctx, kid)
 		if err != nil {
-			return nil, fmt.Errorf("key id %s: %w", quoteUntrusted(kid), err)
+			return nil, fmt.Errorf("key id %s: %w", untrusted.Quote(kid), err)
 		}
 		return key, nil
 	})
@@ -164,7 +165,7 @@ func (x *externalTokens) kindOf(claims jwt.MapClaims) (PrincipalKind, error) {
 	case present && kind == x.provider.ClientKind, x.provider.ClientKind == anyKind && kind != x.provider.UserKind:
 		return PrincipalClient, nil
 	}
-	return "", fmt.Errorf("claim %s %s names neither a user nor a client", x.provider.KindClaim, quoteUntrusted(kind))
+	return "", fmt.Errorf("claim %s %s names neither a user nor a client", x.provider.KindClaim, untrusted.Quote(kind))
 }
 
 // scopesOf reads a scope claim: a space-separated string (RFC 8693 §4.2) or an array of

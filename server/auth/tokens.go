@@ -1,4 +1,4 @@
-package server
+package auth
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -83,7 +84,7 @@ func (t *Tokens) Parse(raw string) (*Claims, error) {
 		return nil, errors.New("token has no subject")
 	}
 	if claims.Kind != PrincipalUser && claims.Kind != PrincipalClient {
-		return nil, fmt.Errorf("token's principal_type %s is neither user nor client", quoteUntrusted(string(claims.Kind)))
+		return nil, fmt.Errorf("token's principal_type %s is neither user nor client", untrusted.Quote(string(claims.Kind)))
 	}
 	return &claims, nil
 }
