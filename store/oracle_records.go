@@ -2,6 +2,10 @@ package store
 
 import "time"
 
+// Oracle Fusion record types: lookups, accounts, contacts, self-service users, their
+// registrations and roles; see migrations/*/0003_oracle.sql. The privileges users hold are
+// in principal_records.go.
+
 // Oracle Fusion lookup types and codes the self-service role rules rely on.
 const (
 	LookupRelationshipType = "ORA_SVC_CSS_REL_TYPE_CD"
@@ -22,15 +26,6 @@ const (
 )
 
 var oraclePrivileges = []string{PrivilegeManageSelfServiceRoles, PrivilegeViewSelfServiceRoles, PrivilegeDeleteLastAccountAdmin}
-
-// OracleUserPrivilege is one Oracle privilege (such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV)
-// a user holds.
-type OracleUserPrivilege struct {
-	UserID    int64  `gorm:"primaryKey;autoIncrement:false"`
-	Privilege string `gorm:"primaryKey"`
-}
-
-func (OracleUserPrivilege) TableName() string { return "oracle_user_privileges" }
 
 // OracleLookup is one code of an Oracle lookup type; a disabled code cannot be chosen.
 type OracleLookup struct {

@@ -1,6 +1,8 @@
 package store
 
-// Reltio record types; see migrations/*/0002_reltio.sql.
+// Reltio record types: the catalog of services, resources and privileges, and the
+// customers' roles; see migrations/*/0002_reltio.sql. The roles users and clients hold are
+// in principal_records.go.
 
 // ReltioService is a Reltio service of the catalog, such as Auth or MDM.
 type ReltioService struct {
@@ -53,19 +55,3 @@ type ReltioRolePermission struct {
 }
 
 func (ReltioRolePermission) TableName() string { return "reltio_role_permissions" }
-
-// UserReltioRole is a Reltio role held by a user, such as ROLE_ADMIN_CUSTOMER.
-type UserReltioRole struct {
-	UserID int64  `gorm:"primaryKey;autoIncrement:false"`
-	Role   string `gorm:"primaryKey"`
-}
-
-func (UserReltioRole) TableName() string { return "user_reltio_roles" }
-
-// ClientReltioRole is a Reltio role held by a client application.
-type ClientReltioRole struct {
-	ClientID int64  `gorm:"primaryKey;autoIncrement:false"`
-	Role     string `gorm:"primaryKey"`
-}
-
-func (ClientReltioRole) TableName() string { return "client_reltio_roles" }

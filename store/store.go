@@ -1,5 +1,5 @@
-// Package store keeps custaccess's data: GORM over PostgreSQL, or an embedded SQLite by
-// default. It knows nothing of HTTP or of the generated API types.
+// Package store keeps custaccess's data: record types, migrations, queries, transactions and
+// seed fixtures, over PostgreSQL or embedded SQLite; it knows nothing of HTTP or of gen's types.
 package store
 
 import (
