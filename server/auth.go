@@ -18,16 +18,16 @@ import (
 // whose tokens it accepts.
 const principalKindExtension = "x-custaccess-principal"
 
-// wrongPrincipalError: a valid token of the other kind of principal, or without a scope.
-type wrongPrincipalError struct {
-	reason        string
-	missingScopes bool
-	// kind is the token's kind of principal; scopes the scopes it lacks.
-	kind   auth.PrincipalKind
-	scopes []string
+// WrongPrincipalError: a valid token of the other kind of principal, or without a scope.
+type WrongPrincipalError struct {
+	Reason        string
+	MissingScopes bool
+	// Kind is the token's Kind of principal; scopes the scopes it lacks.
+	Kind   auth.PrincipalKind
+	Scopes []string
 }
 
-func (e *wrongPrincipalError) Error() string { return e.reason }
+func (e *WrongPrincipalError) Error() string { return e.Reason }
 
 // checkSecurityScheme is kin-openapi's AuthenticationFunc: the token read by authenticate
 // must belong to the scheme's kind of principal and carry the scopes the operation requires.
@@ -41,7 +41,7 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 	}
 	kind, _ := input.SecurityScheme.Extensions[principalKindExtension].(string)
 	if string(a.Claims.Kind) != kind {
-		return &wrongPrincipalError{reason: fmt.Sprintf("the operation does not accept a %s token", a.Claims.Kind), kind: a.Claims.Kind}
+		return &WrongPrincipalError{Reason: fmt.Sprintf("the operation does not accept a %s token", a.Claims.Kind), Kind: a.Claims.Kind}
 	}
 	held := a.Claims.Scopes()
 	var missing []string
@@ -51,29 +51,29 @@ func checkSecurityScheme(_ context.Context, input *openapi3filter.Authentication
 		}
 	}
 	if len(missing) > 0 {
-		return &wrongPrincipalError{reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), missingScopes: true, kind: a.Claims.Kind, scopes: missing}
+		return &WrongPrincipalError{Reason: fmt.Sprintf("the token lacks the scope(s) %s", strings.Join(missing, ", ")), MissingScopes: true, Kind: a.Claims.Kind, Scopes: missing}
 	}
 	return nil
 }
 
 // classifyAuthFailure picks the most telling of the reasons each security requirement
 // failed: no token, a bad token, else the scope or kind mismatch of the caller's own kind.
-func classifyAuthFailure(failures []error) *requestProblem {
-	var wrong *wrongPrincipalError
+func classifyAuthFailure(failures []error) *Problem {
+	var wrong *WrongPrincipalError
 	for _, err := range failures {
 		switch {
 		case errors.Is(err, auth.ErrNoBearerToken):
-			return &requestProblem{kind: problemMissingToken}
+			return &Problem{Kind: MissingToken}
 		case errors.Is(err, auth.ErrBadToken):
-			return &requestProblem{kind: problemInvalidToken, reason: err.Error()}
-		case errors.As(err, &wrong) && wrong.missingScopes:
-			return &requestProblem{kind: problemNotPermitted, reason: wrong.reason, cause: wrong}
+			return &Problem{Kind: InvalidToken, Reason: err.Error()}
+		case errors.As(err, &wrong) && wrong.MissingScopes:
+			return &Problem{Kind: NotPermitted, Reason: wrong.Reason, Cause: wrong}
 		}
 	}
 	if wrong != nil {
-		return &requestProblem{kind: problemNotPermitted, reason: wrong.reason, cause: wrong}
+		return &Problem{Kind: NotPermitted, Reason: wrong.Reason, Cause: wrong}
 	}
-	return &requestProblem{kind: problemNotPermitted, reason: "no security requirement is met"}
+	return &Problem{Kind: NotPermitted, Reason: "no security requirement is met"}
 }
 
 // ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts

@@ -48,8 +48,8 @@ func checkBodyCharset(h http.Header) error {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// withoutBOM reads r past a leading UTF-8 byte order mark.
-func withoutBOM(r io.Reader) io.Reader {
+// WithoutBOM reads r past a leading UTF-8 byte order mark.
+func WithoutBOM(r io.Reader) io.Reader {
 	buffered := bufio.NewReader(r)
 	if start, _ := buffered.Peek(len(utf8BOM)); bytes.Equal(start, utf8BOM) {
 		_, _ = buffered.Discard(len(utf8BOM))
@@ -72,6 +72,6 @@ func init() {
 	// decoder skips a byte order mark itself (decodeXML).
 	decodeJSON := openapi3filter.RegisteredBodyDecoder("application/json")
 	openapi3filter.RegisterBodyDecoder("application/json", utf8Body(func(body io.Reader, h http.Header, schema *openapi3.SchemaRef, encoding openapi3filter.EncodingFn) (any, error) {
-		return decodeJSON(withoutBOM(body), h, schema, encoding)
+		return decodeJSON(WithoutBOM(body), h, schema, encoding)
 	}))
 }

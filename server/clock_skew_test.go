@@ -56,7 +56,7 @@ func TestClockSkewIsAllowed(t *testing.T) {
 		h, logs := loggedIdentityProviderHarness(t, dialect, idp.config())
 		// The built-in verifier's clock stands still, so the margins are exact.
 		builtInNow := time.Now().Truncate(time.Second)
-		h.tokens.now = func() time.Time { return builtInNow }
+		h.tokens.SetClock(func() time.Time { return builtInNow })
 		builtIn := func(tc skewCase) string {
 			iat, nbf, exp := skewedTimes(builtInNow, tc)
 			claims := auth.Claims{Kind: auth.PrincipalUser, Scope: "core.customermgr.read", RegisteredClaims: jwt.RegisteredClaims{

@@ -83,16 +83,16 @@ func TestEgainCatalogueViolations(t *testing.T) {
 	egainCatalogueViolation = func(problem string) { reports = append(reports, problem) }
 	t.Cleanup(func() { egainCatalogueViolation = saved })
 
-	if got := newEgainError(errGrantNotFound, "1002").errorCode(); got != "500-100" || len(reports) != 1 {
+	if got := newEgainError(errGrantNotFound, "1002").ErrorCode(); got != "500-100" || len(reports) != 1 {
 		t.Errorf("too few arguments: code %s, reports %v", got, reports)
 	}
-	if got := newEgainError(errBodyRequired, "x").errorCode(); got != "500-100" || len(reports) != 2 {
+	if got := newEgainError(errBodyRequired, "x").ErrorCode(); got != "500-100" || len(reports) != 2 {
 		t.Errorf("too many arguments: code %s, reports %v", got, reports)
 	}
-	if got := newEgainError(egainErrorCount).errorCode(); got != "500-100" || len(reports) != 3 {
+	if got := newEgainError(egainErrorCount).ErrorCode(); got != "500-100" || len(reports) != 3 {
 		t.Errorf("no such entry: code %s, reports %v", got, reports)
 	}
-	if got := newEgainError(errCustomersNotFound, "1000, 1002").errorCode(); got != "500-100" || len(reports) != 4 {
+	if got := newEgainError(errCustomersNotFound, "1000, 1002").ErrorCode(); got != "500-100" || len(reports) != 4 {
 		t.Errorf("a count that is no list: code %s, reports %v", got, reports)
 	}
 	e := newEgainError(errActionRequired, actionEditCustomer).with("action", actionEditCustomer).with("customerId", "1000")

@@ -178,7 +178,7 @@ func (f egainFailure) write(w http.ResponseWriter) error {
 	return f.err.write(w, f.preferences)
 }
 
-func (f egainFailure) failure() vendorError { return f.err }
+func (f egainFailure) failure() VendorError { return f.err }
 
 func (f egainFailure) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 	return f.write(w)
@@ -192,9 +192,9 @@ func (f egainFailure) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) er
 	return f.write(w)
 }
 
-func (e *egainError) httpStatus() int   { return e.entry().status }
-func (e *egainError) errorCode() string { return e.entry().code }
+func (e *egainError) HTTPStatus() int   { return e.entry().status }
+func (e *egainError) ErrorCode() string { return e.entry().code }
 
-func (e *egainError) writeResponse(w http.ResponseWriter, r *http.Request) error {
+func (e *egainError) WriteResponse(w http.ResponseWriter, r *http.Request) error {
 	return e.write(w, egainPreferencesOf(r.Context(), r.Header))
 }

@@ -45,22 +45,22 @@ type languageRange struct {
 // false only when the header has entries and none of them is well-formed. A header over
 // maxWeightedListBytes is not read: it has no acceptable language, and is not refused.
 func parseAcceptLanguage(header string) (ranges []languageRange, wellFormed bool) {
-	list := parseWeightedList(header)
-	if list.tooLong {
+	list := ParseWeightedList(header)
+	if list.TooLong {
 		return nil, true
 	}
-	for _, element := range list.elements {
+	for _, element := range list.Elements {
 		if r, ok := parseLanguageRange(element); ok {
 			ranges = append(ranges, r)
 		}
 	}
-	return ranges, list.read == 0 || len(ranges) > 0
+	return ranges, list.Read == 0 || len(ranges) > 0
 }
 
 // parseLanguageRange reads a `language-range`, which takes no parameter but its weight.
-func parseLanguageRange(e weightedElement) (languageRange, bool) {
-	r := languageRange{text: strings.ReplaceAll(e.value, "_", "-"), quality: e.quality}
-	if len(e.params) > 0 {
+func parseLanguageRange(e WeightedElement) (languageRange, bool) {
+	r := languageRange{text: strings.ReplaceAll(e.Value, "_", "-"), quality: e.Quality}
+	if len(e.Params) > 0 {
 		return r, false
 	}
 	if r.text == "*" {

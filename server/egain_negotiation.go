@@ -19,7 +19,7 @@ type egainPreferences struct {
 // egainPreferencesFrom negotiates from the request's headers. A header that admits no
 // format or no locale leaves the default (JSON, en-US); validation refuses it afterwards.
 func egainPreferencesFrom(h http.Header) egainPreferences {
-	languages, _ := headerList(h, "Accept-Language") // too long: no preference, en-US
+	languages, _ := HeaderList(h, "Accept-Language") // too long: no preference, en-US
 	return egainPreferences{
 		xml:         prefersXML(h),
 		locale:      negotiateLocale(languages),
@@ -30,12 +30,12 @@ func egainPreferencesFrom(h http.Header) egainPreferences {
 // prefersXML: XML when the Accept header gives it a higher quality than JSON; JSON on a tie,
 // for */*, when the header is absent and when it is too long to read.
 func prefersXML(h http.Header) bool {
-	header, ok := headerList(h, "Accept")
+	header, ok := HeaderList(h, "Accept")
 	if !ok || strings.TrimSpace(header) == "" {
 		return false
 	}
-	accept := parseWeightedList(header)
-	return acceptQuality(accept, "application/xml") > acceptQuality(accept, "application/json")
+	accept := ParseWeightedList(header)
+	return AcceptQuality(accept, "application/xml") > AcceptQuality(accept, "application/json")
 }
 
 // wantsUserMessage reads eGain's X-egain-error-message request header.
@@ -75,7 +75,7 @@ func egainPreferencesOf(ctx context.Context, h http.Header) egainPreferences {
 func negotiateEgain(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if _, isEgain := familyFor(r.URL.Path).(egainFamily); !isEgain {
+		if _, isEgain := FamilyFor(r.URL.Path).(egainFamily); !isEgain {
 			return next(c)
 		}
 		foldAcceptLanguage(r.Header)
@@ -94,7 +94,7 @@ func foldAcceptLanguage(h http.Header) {
 	if len(values) == 0 {
 		return
 	}
-	if value, ok := headerList(h, "Accept-Language"); ok {
+	if value, ok := HeaderList(h, "Accept-Language"); ok {
 		h.Set("Accept-Language", value)
 	} else {
 		h.Del("Accept-Language")

@@ -13,54 +13,54 @@ import (
 // egainFamily renders request problems as eGain WSErrors.
 type egainFamily struct{}
 
-// fromProblem gets the caller's values already cut to what an error may echo (echoable);
+// FromProblem gets the caller's values already cut to what an error may echo (echoable);
 // what it derives from them (a list joined, a body attribute's path) it cuts itself.
-func (egainFamily) fromProblem(p *requestProblem) vendorError {
-	switch p.kind {
-	case problemNoRoute:
-		return newEgainError(errNoSuchResource, p.subject)
-	case problemMethodNotAllowed:
-		return newEgainError(errMethodNotAllowed, p.reason, p.subject)
-	case problemUnknownQueryParameters:
-		return newEgainError(errUnsupportedQueryParameter, untrusted.Echoed(strings.Join(p.names, ", "))).withEach("parameter", p.names)
-	case problemInvalidParameter:
-		if p.in == "header" && strings.EqualFold(p.subject, "Accept-Language") {
-			return newEgainError(errInvalidAcceptLanguage, p.value).with("Accept-Language", p.value)
+func (egainFamily) FromProblem(p *Problem) VendorError {
+	switch p.Kind {
+	case NoRoute:
+		return newEgainError(errNoSuchResource, p.Subject)
+	case MethodNotAllowed:
+		return newEgainError(errMethodNotAllowed, p.Reason, p.Subject)
+	case UnknownQueryParameters:
+		return newEgainError(errUnsupportedQueryParameter, untrusted.Echoed(strings.Join(p.Names, ", "))).withEach("parameter", p.Names)
+	case InvalidParameter:
+		if p.In == "header" && strings.EqualFold(p.Subject, "Accept-Language") {
+			return newEgainError(errInvalidAcceptLanguage, p.Value).with("Accept-Language", p.Value)
 		}
-		return newEgainError(errInvalidParameterValue, p.subject, valueReason(p.cause)).with("parameter", p.subject)
-	case problemInvalidBodyAttribute:
+		return newEgainError(errInvalidParameterValue, p.Subject, valueReason(p.Cause)).with("parameter", p.Subject)
+	case InvalidBodyAttribute:
 		attribute := untrusted.Echoed(bodyAttribute(p))
-		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.cause)).with("attribute", attribute)
-	case problemBodyRequired:
+		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.Cause)).with("attribute", attribute)
+	case BodyRequired:
 		return newEgainError(errBodyRequired)
-	case problemBodyMalformed:
-		return newEgainError(errBodyMalformed, bodyReason(p.cause))
-	case problemBodyNotAllowed:
+	case BodyMalformed:
+		return newEgainError(errBodyMalformed, bodyReason(p.Cause))
+	case BodyNotAllowed:
 		return newEgainError(errBodyNotAllowed)
-	case problemBodyTooLarge:
-		return newEgainError(errBodyTooLarge, p.subject)
-	case problemUnsupportedMediaType:
-		return newEgainError(errUnsupportedMediaType, p.subject).with("Content-Type", p.subject)
-	case problemNotAcceptable:
-		return newEgainError(errNotAcceptable, p.subject).with("Accept", p.subject)
-	case problemMissingToken:
+	case BodyTooLarge:
+		return newEgainError(errBodyTooLarge, p.Subject)
+	case UnsupportedMediaType:
+		return newEgainError(errUnsupportedMediaType, p.Subject).with("Content-Type", p.Subject)
+	case NotAcceptable:
+		return newEgainError(errNotAcceptable, p.Subject).with("Accept", p.Subject)
+	case MissingToken:
 		return newEgainError(errMissingToken)
-	case problemInvalidToken:
+	case InvalidToken:
 		return newEgainError(errInvalidToken)
-	case problemNotPermitted:
-		var wrong *wrongPrincipalError
+	case NotPermitted:
+		var wrong *WrongPrincipalError
 		switch {
-		case errors.As(p.cause, &wrong) && len(wrong.scopes) > 0:
-			n := len(wrong.scopes)
-			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.missingScopes", data: map[string]any{"Scopes": strings.Join(wrong.scopes, ", "), "Count": n}, count: n}).
-				withEach("scope", wrong.scopes)
+		case errors.As(p.Cause, &wrong) && len(wrong.Scopes) > 0:
+			n := len(wrong.Scopes)
+			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.missingScopes", data: map[string]any{"Scopes": strings.Join(wrong.Scopes, ", "), "Count": n}, count: n}).
+				withEach("scope", wrong.Scopes)
 		case wrong != nil:
-			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.kind)}})
+			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.Kind)}})
 		}
 		return newEgainError(errNotAllowed, egainReason{message: "reason.auth.noRequirement"})
-	case problemRateLimited:
-		return newEgainError(errTooManyRequests, p.subject)
-	case problemUnavailable:
+	case RateLimited:
+		return newEgainError(errTooManyRequests, p.Subject)
+	case Unavailable:
 		return newEgainError(errUnavailable)
 	}
 	return newEgainError(errSystem)

@@ -61,14 +61,14 @@ var unsupportedPropertyReason = regexp.MustCompile(`^property "(.+)" is unsuppor
 
 // bodyAttribute is the path of the body attribute a problem is about, down to an
 // unsupported member itself.
-func bodyAttribute(p *requestProblem) string {
+func bodyAttribute(p *Problem) string {
 	var schemaErr *openapi3.SchemaError
-	if !errors.As(p.cause, &schemaErr) {
-		return p.subject
+	if !errors.As(p.Cause, &schemaErr) {
+		return p.Subject
 	}
 	m := unsupportedPropertyReason.FindStringSubmatch(schemaErr.Reason)
 	if m == nil {
-		return p.subject
+		return p.Subject
 	}
 	if path := schemaErr.JSONPointer(); len(path) > 0 {
 		return strings.Join(append(path, m[1]), ".")

@@ -110,7 +110,7 @@ func (x *xmlReader) nextInElement() (xml.Token, error) {
 // names the root element and its namespace. A leading UTF-8 byte order mark is skipped.
 func decodeXML(r io.Reader, schema *openapi3.Schema) (any, error) {
 	root, namespace := xmlRootName(schema)
-	x := &xmlReader{decoder: xml.NewDecoder(withoutBOM(r))}
+	x := &xmlReader{decoder: xml.NewDecoder(WithoutBOM(r))}
 	var start xml.StartElement
 	for start.Name.Local == "" {
 		token, err := x.nextInElement()

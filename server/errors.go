@@ -18,19 +18,19 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		r := c.Request()
 		if clientGone(r, err) {
 			// Nobody reads an answer, and neither the database nor the service failed.
-			recordOf(r.Context()).noteClientGone(err)
+			RecordOf(r.Context()).noteClientGone(err)
 			return
 		}
-		apiErr := toVendorError(err, r)
-		recordOf(r.Context()).noteFailure(apiErr, err)
+		apiErr := ToVendorError(err, r)
+		RecordOf(r.Context()).noteFailure(apiErr, err)
 		if c.Response().Committed {
 			return
 		}
 		if r.Method == http.MethodHead {
-			c.Response().WriteHeader(apiErr.httpStatus())
+			c.Response().WriteHeader(apiErr.HTTPStatus())
 			return
 		}
-		if werr := apiErr.writeResponse(c.Response(), r); werr != nil {
+		if werr := apiErr.WriteResponse(c.Response(), r); werr != nil {
 			logger.Error("writing error response failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", werr.Error())
 		}
 	}

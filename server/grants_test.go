@@ -90,7 +90,7 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 		{name: "expired token", status: 401, code: "401-101",
 			request: func(h *harness) request {
 				past, _ := auth.NewTokens(testSecret)
-				past.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+				past.SetClock(func() time.Time { return time.Now().Add(-2 * time.Hour) })
 				token, _ := past.Issue(auth.PrincipalUser, "agent", []string{"core.customermgr.manage"}, time.Hour)
 				return post(token, grantBody("1000", "1002"))
 			}},

@@ -174,7 +174,7 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)
-	if _, isEgain := familyFor(req.URL.Path).(egainFamily); isEgain {
+	if _, isEgain := FamilyFor(req.URL.Path).(egainFamily); isEgain {
 		checkEgainResponse(h.t, req, rec)
 	} else {
 		checkFollowsSpec(h.t, req, rec)
@@ -196,10 +196,10 @@ var egainCodesSeen sync.Map
 
 func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
 	t.Helper()
-	if _, isEgain := familyFor(req.URL.Path).(egainFamily); !isEgain {
+	if _, isEgain := FamilyFor(req.URL.Path).(egainFamily); !isEgain {
 		return
 	}
-	if _, operational := operationalEndpoints[req.URL.Path]; operational {
+	if _, operational := OperationalEndpoints[req.URL.Path]; operational {
 		return // not an eGain operation, though outside every other API too
 	}
 	if _, benchmark := t.(*testing.B); benchmark {

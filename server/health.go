@@ -12,9 +12,9 @@ import (
 	"github.com/custaccess/custaccess/store"
 )
 
-// operationalEndpoints are served outside the vendor APIs: no token, no OpenAPI
+// OperationalEndpoints are served outside the vendor APIs: no token, no OpenAPI
 // validation, no rate limit. Each maps to the name logs and metrics give it.
-var operationalEndpoints = map[string]string{
+var OperationalEndpoints = map[string]string{
 	"/healthz": "healthz",
 	"/readyz":  "readyz",
 	"/metrics": "metrics",
@@ -81,7 +81,7 @@ func unlessOperational(mw echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		withMiddleware := mw(next)
 		return func(c echo.Context) error {
-			if _, ok := operationalEndpoints[c.Path()]; ok {
+			if _, ok := OperationalEndpoints[c.Path()]; ok {
 				return next(c)
 			}
 			return withMiddleware(c)

@@ -224,7 +224,7 @@ func TestIdentityProviderRefusals(t *testing.T) {
 			"no subject":       {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "sub") })), "token has no sub claim"},
 			"unknown kind":     {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["principal_type"] = "robot" })), `claim principal_type "robot" names neither a user nor a client`},
 			"unknown user":     {idp.sign("rsa-1", modified(func(c jwt.MapClaims) { c["sub"] = "mallory" })), "401-101"}, // refused by the handler, which finds no such user
-			"unpublished key":  {idp.sign("rsa-2", validClaims("agent", "core.customermgr.read")), errUnknownKey.Error()},
+			"unpublished key":  {idp.sign("rsa-2", validClaims("agent", "core.customermgr.read")), auth.ErrUnknownKey.Error()},
 			// The provider's verifier refuses "none" by its algorithm list...
 			"alg none": {withHeader(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, map[string]any{"kid": "rsa-1"}), "signing method none is invalid"},
 			// ...and HS* tokens go to the built-in verifier, whose secret is not the public key.
@@ -258,7 +258,7 @@ func TestIdentityProviderClaimNames(t *testing.T) {
 		idp := newTestIdentityProvider(t)
 		provider := idp.config()
 		provider.SubjectClaim, provider.KindClaim, provider.UserKind, provider.ClientKind, provider.ScopeClaim =
-			"preferred_username", "gty", anyKind, "client-credentials", "scp"
+			"preferred_username", "gty", auth.AnyKind, "client-credentials", "scp"
 		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.IdentityProvider = provider })
 		claims := func(login, kind string, scopes ...string) jwt.MapClaims {
 			c := validClaims("2d5c-opaque-id")
@@ -293,7 +293,7 @@ func TestIdentityProviderKeycloakShape(t *testing.T) {
 		idp := newTestIdentityProvider(t)
 		provider := idp.config()
 		provider.SubjectClaim, provider.ClientSubjectClaim, provider.KindClaim = "custaccess_login", "azp", "token_kind"
-		provider.UserKind, provider.ClientKind, provider.TokenType = anyKind, "client", "at+jwt"
+		provider.UserKind, provider.ClientKind, provider.TokenType = auth.AnyKind, "client", "at+jwt"
 		h, logs := loggedIdentityProviderHarness(t, dialect, provider)
 		user := validClaims("0c6d8f6e-uuid-of-the-user", "core.customermgr.read")
 		delete(user, "principal_type")
@@ -342,7 +342,7 @@ func TestIdentityProviderConfiguration(t *testing.T) {
 		{JWKSURL: "http://127.0.0.1/jwks", Audience: testAudience},
 		{JWKSURL: "http://127.0.0.1/jwks", Issuer: testIssuer},
 		{JWKSURL: "http://127.0.0.1/jwks", Issuer: testIssuer, Audience: testAudience, UserKind: "x", ClientKind: "x"},
-		{JWKSURL: "http://127.0.0.1/jwks", Issuer: testIssuer, Audience: testAudience, UserKind: anyKind, ClientKind: anyKind},
+		{JWKSURL: "http://127.0.0.1/jwks", Issuer: testIssuer, Audience: testAudience, UserKind: auth.AnyKind, ClientKind: auth.AnyKind},
 	} {
 		if _, err := New(Config{IdentityProvider: &p}); err == nil {
 			t.Errorf("%+v accepted", p)

@@ -67,11 +67,11 @@ func oauthText(s string) string {
 }
 
 func (e *oauthError) Error() string        { return e.code.error + ": " + e.description }
-func (e *oauthError) httpStatus() int      { return e.status }
-func (e *oauthError) errorCode() string    { return e.code.error }
-func (e *oauthError) failure() vendorError { return e }
+func (e *oauthError) HTTPStatus() int      { return e.status }
+func (e *oauthError) ErrorCode() string    { return e.code.error }
+func (e *oauthError) failure() VendorError { return e }
 
-func (e *oauthError) writeResponse(w http.ResponseWriter, _ *http.Request) error {
+func (e *oauthError) WriteResponse(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	if e.status == http.StatusUnauthorized {
@@ -84,7 +84,7 @@ func (e *oauthError) writeResponse(w http.ResponseWriter, _ *http.Request) error
 }
 
 func (e *oauthError) VisitIssueTokenResponse(w http.ResponseWriter) error {
-	return e.writeResponse(w, nil)
+	return e.WriteResponse(w, nil)
 }
 
 // writeJSON writes body as the JSON response with status.
@@ -102,27 +102,27 @@ func writeJSON(w http.ResponseWriter, status int, body any) error {
 // oauthFamily renders request problems at the token endpoint as RFC 6749 errors.
 type oauthFamily struct{}
 
-func (oauthFamily) fromProblem(p *requestProblem) vendorError {
-	switch p.kind {
-	case problemNoRoute:
-		return newOAuthError(oauthInvalidRequest, "No resource at "+p.subject+".").withStatus(http.StatusNotFound)
-	case problemMethodNotAllowed:
-		return newOAuthError(oauthInvalidRequest, "The token endpoint takes POST, not "+p.reason+".").withStatus(http.StatusMethodNotAllowed)
-	case problemNotAcceptable:
+func (oauthFamily) FromProblem(p *Problem) VendorError {
+	switch p.Kind {
+	case NoRoute:
+		return newOAuthError(oauthInvalidRequest, "No resource at "+p.Subject+".").withStatus(http.StatusNotFound)
+	case MethodNotAllowed:
+		return newOAuthError(oauthInvalidRequest, "The token endpoint takes POST, not "+p.Reason+".").withStatus(http.StatusMethodNotAllowed)
+	case NotAcceptable:
 		return newOAuthError(oauthInvalidRequest, "The Accept header admits no application/json.").withStatus(http.StatusNotAcceptable)
-	case problemBodyTooLarge:
-		return newOAuthError(oauthInvalidRequest, "The request body is larger than "+p.subject+".").withStatus(http.StatusRequestEntityTooLarge)
-	case problemInvalidBodyAttribute:
-		return newOAuthError(oauthInvalidRequest, "Invalid parameter "+p.subject+": "+p.reason+".")
-	case problemUnknownQueryParameters, problemInvalidParameter, problemBodyRequired, problemBodyMalformed,
-		problemBodyNotAllowed, problemUnsupportedMediaType:
+	case BodyTooLarge:
+		return newOAuthError(oauthInvalidRequest, "The request body is larger than "+p.Subject+".").withStatus(http.StatusRequestEntityTooLarge)
+	case InvalidBodyAttribute:
+		return newOAuthError(oauthInvalidRequest, "Invalid parameter "+p.Subject+": "+p.Reason+".")
+	case UnknownQueryParameters, InvalidParameter, BodyRequired, BodyMalformed,
+		BodyNotAllowed, UnsupportedMediaType:
 		return newOAuthError(oauthInvalidRequest, "The request is not a valid token request: "+p.Error()+
 			"; send grant_type=client_credentials as application/x-www-form-urlencoded.")
-	case problemMissingToken, problemInvalidToken, problemNotPermitted:
+	case MissingToken, InvalidToken, NotPermitted:
 		return newOAuthError(oauthInvalidClient, "Client authentication failed.")
-	case problemRateLimited:
-		return newOAuthError(oauthTooManyRequests, "Too many requests; retry after "+p.subject+" second(s).")
-	case problemUnavailable:
+	case RateLimited:
+		return newOAuthError(oauthTooManyRequests, "Too many requests; retry after "+p.Subject+" second(s).")
+	case Unavailable:
 		return newOAuthError(oauthUnavailable, "The database did not answer in time. Retry later.")
 	}
 	return newOAuthError(oauthServerError, "The request could not be processed.")

@@ -37,11 +37,11 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 	}
 	// The limits apply before the (deliberately slow) secret check.
 	address := tokenRequestFrom(ctx).remoteAddress
-	if retryAfter, ok := o.limits.perClientAddress.allow(clientID + " " + address); !ok {
-		return nil, rateLimited(retryAfter)
+	if retryAfter, ok := o.limits.perClientAddress.Allow(clientID + " " + address); !ok {
+		return nil, TooManyRequests(retryAfter)
 	}
-	if retryAfter, empty := o.limits.failuresPerAddress.exhausted(address); empty {
-		return nil, rateLimited(retryAfter)
+	if retryAfter, empty := o.limits.failuresPerAddress.Exhausted(address); empty {
+		return nil, TooManyRequests(retryAfter)
 	}
 	var client *store.Client
 	err := o.store.View(ctx, func(tx *store.Tx) (err error) {
@@ -63,10 +63,10 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 	matches := store.ClientSecretMatches(client, secret)
 	o.limits.secretChecks.release()
 	if !matches {
-		o.limits.failuresPerAddress.take(address)
+		o.limits.failuresPerAddress.Take(address)
 		return newOAuthError(oauthInvalidClient, "Client authentication failed."), nil
 	}
-	recordOf(ctx).notePrincipal(auth.PrincipalClient, clientID)
+	RecordOf(ctx).NotePrincipal(auth.PrincipalClient, clientID)
 
 	if form.GrantType != clientCredentialsGrant {
 		return newOAuthError(oauthUnsupportedGrantType, "Only the client_credentials grant is supported."), nil

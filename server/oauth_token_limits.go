@@ -12,12 +12,12 @@ import (
 type tokenEndpointLimits struct {
 	// perClientAddress counts every token request by the client id it claims and the
 	// address it comes from: a client's own requests, and guesses at its secret.
-	perClientAddress *rateLimiter
+	perClientAddress *RateLimiter
 	// failuresPerAddress counts failed client authentications by address, whatever the
 	// client id (made-up ids included, so that changing the id gains nothing), and refuses
 	// an address out of failures before its secret is checked. Wrong secrets of real
 	// clients count the same as unknown ids: the limit does not tell which ids exist.
-	failuresPerAddress *rateLimiter
+	failuresPerAddress *RateLimiter
 	secretChecks       *secretCheckSlots
 }
 
@@ -26,8 +26,8 @@ func newTokenEndpointLimits(limit RateLimit, checks *secretCheckSlots) *tokenEnd
 		checks = newSecretCheckSlots(runtime.NumCPU(), defaultSecretCheckWait)
 	}
 	return &tokenEndpointLimits{
-		perClientAddress:   newRateLimiter(limit),
-		failuresPerAddress: newRateLimiter(limit),
+		perClientAddress:   NewRateLimiter(limit),
+		failuresPerAddress: NewRateLimiter(limit),
 		secretChecks:       checks,
 	}
 }

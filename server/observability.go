@@ -17,10 +17,10 @@ import (
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
-// requestRecord collects, while a request is served, what its log line and metrics need
+// RequestRecord collects, while a request is served, what its log line and metrics need
 // to say beyond what Echo knows: who called, and how it failed. It lives in the request's
 // context, so that strict handlers and the error handler can fill it in.
-type requestRecord struct {
+type RequestRecord struct {
 	// principal is "user:LOGIN" or "client:CLIENT_ID" once a caller is known.
 	principal string
 	// errorCode is the vendor's error code of a failed request.
@@ -36,57 +36,57 @@ type requestRecord struct {
 const statusClientClosedRequest = 499
 
 // noteClientGone records that the client went away while the request was served.
-func (rec *requestRecord) noteClientGone(cause error) {
+func (rec *RequestRecord) noteClientGone(cause error) {
 	rec.clientGone = true
 	rec.failure = cause.Error()
 }
 
 type requestRecordKey struct{}
 
-// recordOf returns the request's record; outside observeRequests it returns a record
+// RecordOf returns the request's record; outside observeRequests it returns a record
 // nobody reads, so callers need not check.
-func recordOf(ctx context.Context) *requestRecord {
-	if rec, ok := ctx.Value(requestRecordKey{}).(*requestRecord); ok {
+func RecordOf(ctx context.Context) *RequestRecord {
+	if rec, ok := ctx.Value(requestRecordKey{}).(*RequestRecord); ok {
 		return rec
 	}
-	return &requestRecord{}
+	return &RequestRecord{}
 }
 
 // noteFailure records an error response: its code, and why. The error behind a 5xx is
 // kept for the log; for a refusal the vendor message suffices, but for a refused token,
 // whose message says only that it is invalid, the verifier's reason is added (an
 // operator setting up an identity provider needs it; it never holds the token).
-func (rec *requestRecord) noteFailure(apiErr vendorError, cause error) {
-	rec.errorCode = apiErr.errorCode()
-	if apiErr.httpStatus() >= http.StatusInternalServerError && cause != nil {
+func (rec *RequestRecord) noteFailure(apiErr VendorError, cause error) {
+	rec.errorCode = apiErr.ErrorCode()
+	if apiErr.HTTPStatus() >= http.StatusInternalServerError && cause != nil {
 		rec.failure = cause.Error()
 		return
 	}
 	rec.failure = apiErr.Error()
-	var problem *requestProblem
-	if errors.As(cause, &problem) && problem.kind == problemInvalidToken {
-		rec.failure += " (" + problem.reason + ")"
+	var problem *Problem
+	if errors.As(cause, &problem) && problem.Kind == InvalidToken {
+		rec.failure += " (" + problem.Reason + ")"
 	}
 }
 
-// notePrincipal records the caller named by verified claims.
-func (rec *requestRecord) notePrincipal(kind auth.PrincipalKind, subject string) {
+// NotePrincipal records the caller named by verified claims.
+func (rec *RequestRecord) NotePrincipal(kind auth.PrincipalKind, subject string) {
 	rec.principal = string(kind) + ":" + subject
 }
 
-// handlerFailure is a strict-handler response that carries an expected failure, such as
+// HandlerFailure is a strict-handler response that carries an expected failure, such as
 // egainFailure; its code goes into the request's record.
-type handlerFailure interface {
-	failure() vendorError
+type HandlerFailure interface {
+	Failure() VendorError
 }
 
-// noteHandlerFailures is a strict middleware: it records the error code of the expected
+// NoteHandlerFailures is a strict middleware: it records the error code of the expected
 // failures that handlers answer with, which never reach the error handler.
-func noteHandlerFailures(f gen.StrictHandlerFunc, _ string) gen.StrictHandlerFunc {
+func NoteHandlerFailures(f gen.StrictHandlerFunc, _ string) gen.StrictHandlerFunc {
 	return func(c echo.Context, request any) (any, error) {
 		response, err := f(c, request)
-		if failed, ok := response.(handlerFailure); ok {
-			recordOf(c.Request().Context()).noteFailure(failed.failure(), nil)
+		if failed, ok := response.(HandlerFailure); ok {
+			RecordOf(c.Request().Context()).noteFailure(failed.Failure(), nil)
 		}
 		return response, err
 	}
@@ -120,7 +120,7 @@ func specOperationID(embedded string) string {
 // operation names the request's operation for logs and metrics: an operationId, an
 // operational endpoint, or "unknown" for paths no route serves.
 func (index operationIndex) operation(c echo.Context) string {
-	if name, ok := operationalEndpoints[c.Path()]; ok {
+	if name, ok := OperationalEndpoints[c.Path()]; ok {
 		return name
 	}
 	if id, ok := index[c.Request().Method+" "+c.Path()]; ok {
@@ -137,7 +137,7 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
-			rec := &requestRecord{}
+			rec := &RequestRecord{}
 			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), requestRecordKey{}, rec)))
 			metrics.inFlight.Inc()
 			defer metrics.inFlight.Dec()
@@ -178,7 +178,7 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 			case status >= http.StatusBadRequest:
 				level = slog.LevelWarn
 				attrs = append(attrs, slog.String("code", rec.errorCode), slog.String("reason", rec.failure))
-			case operationalEndpoints[c.Path()] != "":
+			case OperationalEndpoints[c.Path()] != "":
 				// Probes and scrapes come every few seconds: visible at debug level only.
 				level = slog.LevelDebug
 			}

@@ -91,13 +91,13 @@ func (e *adfError) at(path string) *adfError {
 	return e
 }
 
-func (e *adfError) detail() string { return render(e.code.detail, e.args) }
+func (e *adfError) detail() string { return Render(e.code.detail, e.args) }
 
 func (e *adfError) Error() string     { return e.code.code + " " + e.detail() }
-func (e *adfError) httpStatus() int   { return e.code.status }
-func (e *adfError) errorCode() string { return e.code.code }
+func (e *adfError) HTTPStatus() int   { return e.code.status }
+func (e *adfError) ErrorCode() string { return e.code.code }
 
-func (e *adfError) writeResponse(w http.ResponseWriter, r *http.Request) error {
+func (e *adfError) WriteResponse(w http.ResponseWriter, r *http.Request) error {
 	return writeADFError(w, frameworkFromHeader(r.Header), e)
 }
 
@@ -143,7 +143,7 @@ func (f oracleFailure) write(w http.ResponseWriter) error {
 	return writeADFError(w, f.framework, f.err)
 }
 
-func (f oracleFailure) failure() vendorError { return f.err }
+func (f oracleFailure) failure() VendorError { return f.err }
 
 // asOracleFailure turns an expected failure into the operation's error response.
 func asOracleFailure(err error, f adfFramework) (oracleFailure, bool) {

@@ -47,55 +47,55 @@ type oracleFamily struct {
 
 // forPath is the family for a request on path: its messages name the resource the path
 // is about.
-func (oracleFamily) forPath(path string) errorFamily {
+func (oracleFamily) forPath(path string) Family {
 	return oracleFamily{resource: adfResourceAt(path)}
 }
 
-func (f oracleFamily) fromProblem(p *requestProblem) vendorError {
-	switch p.kind {
-	case problemNoRoute:
-		return newADFError(adfNoSuchResource, p.subject)
-	case problemMethodNotAllowed:
-		return newADFError(adfMethodNotAllowed, p.reason, p.subject)
-	case problemUnknownQueryParameters:
-		return newADFError(adfUnknownQueryParameter, strings.Join(p.names, ", ")).at(p.names[0])
-	case problemInvalidParameter:
-		if p.in == "header" && strings.EqualFold(p.subject, headerFrameworkVersion) {
-			return newADFError(adfUnsupportedVersion, p.value).at(headerFrameworkVersion)
+func (f oracleFamily) FromProblem(p *Problem) VendorError {
+	switch p.Kind {
+	case NoRoute:
+		return newADFError(adfNoSuchResource, p.Subject)
+	case MethodNotAllowed:
+		return newADFError(adfMethodNotAllowed, p.Reason, p.Subject)
+	case UnknownQueryParameters:
+		return newADFError(adfUnknownQueryParameter, strings.Join(p.Names, ", ")).at(p.Names[0])
+	case InvalidParameter:
+		if p.In == "header" && strings.EqualFold(p.Subject, headerFrameworkVersion) {
+			return newADFError(adfUnsupportedVersion, p.Value).at(headerFrameworkVersion)
 		}
-		return newADFError(adfInvalidParameter, p.subject, p.reason).at(p.subject)
-	case problemInvalidBodyAttribute:
-		if m := unsupportedProperty.FindStringSubmatch(p.reason); m != nil {
+		return newADFError(adfInvalidParameter, p.Subject, p.Reason).at(p.Subject)
+	case InvalidBodyAttribute:
+		if m := unsupportedProperty.FindStringSubmatch(p.Reason); m != nil {
 			if f.resource.readOnly != nil && f.resource.readOnly(m[1]) {
 				return newADFError(adfReadOnlyAttribute, m[1], f.resource.name).at(m[1])
 			}
 			return newADFError(adfUnknownAttribute, m[1], f.resource.name).at(m[1])
 		}
-		if p.subject == "(body)" {
-			return newADFError(adfInvalidBody, p.reason)
+		if p.Subject == "(body)" {
+			return newADFError(adfInvalidBody, p.Reason)
 		}
-		return newADFError(adfInvalidAttribute, p.subject, p.reason).at(p.subject)
-	case problemBodyRequired:
+		return newADFError(adfInvalidAttribute, p.Subject, p.Reason).at(p.Subject)
+	case BodyRequired:
 		return newADFError(adfBodyRequired)
-	case problemBodyMalformed:
-		return newADFError(adfBodyMalformed, p.reason)
-	case problemBodyNotAllowed:
+	case BodyMalformed:
+		return newADFError(adfBodyMalformed, p.Reason)
+	case BodyNotAllowed:
 		return newADFError(adfBodyNotAllowed)
-	case problemBodyTooLarge:
-		return newADFError(adfBodyTooLarge, p.subject)
-	case problemUnsupportedMediaType:
-		return newADFError(adfUnsupportedMediaType, p.subject).at("Content-Type")
-	case problemNotAcceptable:
-		return newADFError(adfNotAcceptable, p.subject).at("Accept")
-	case problemMissingToken:
+	case BodyTooLarge:
+		return newADFError(adfBodyTooLarge, p.Subject)
+	case UnsupportedMediaType:
+		return newADFError(adfUnsupportedMediaType, p.Subject).at("Content-Type")
+	case NotAcceptable:
+		return newADFError(adfNotAcceptable, p.Subject).at("Accept")
+	case MissingToken:
 		return newADFError(adfAuthenticationRequired)
-	case problemInvalidToken:
+	case InvalidToken:
 		return newADFError(adfInvalidToken)
-	case problemNotPermitted:
-		return newADFError(adfNotAuthorized, p.reason)
-	case problemRateLimited:
-		return newADFError(adfTooManyRequests, p.subject)
-	case problemUnavailable:
+	case NotPermitted:
+		return newADFError(adfNotAuthorized, p.Reason)
+	case RateLimited:
+		return newADFError(adfTooManyRequests, p.Subject)
+	case Unavailable:
 		return newADFError(adfUnavailable)
 	}
 	return newADFError(adfSystem)

@@ -5,8 +5,8 @@ import "testing"
 // The framework's errors name the resource of the request's path, so that a second
 // resource's bodies are not reported as SelfServiceRoles'.
 func TestOracleFamilyNamesTheResourceOfThePath(t *testing.T) {
-	unknown := &requestProblem{kind: problemInvalidBodyAttribute, subject: "(body)", reason: `property "Colour" is unsupported`}
-	readOnly := &requestProblem{kind: problemInvalidBodyAttribute, subject: "(body)", reason: `property "RoleId" is unsupported`}
+	unknown := &Problem{Kind: InvalidBodyAttribute, Subject: "(body)", Reason: `property "Colour" is unsupported`}
+	readOnly := &Problem{Kind: InvalidBodyAttribute, Subject: "(body)", Reason: `property "RoleId" is unsupported`}
 	for _, tc := range []struct {
 		path                  string
 		unknown, readOnlyCode string
@@ -19,13 +19,13 @@ func TestOracleFamilyNamesTheResourceOfThePath(t *testing.T) {
 		{selfServiceUserPath(pat), "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in customerSelfServiceUsers."},
 		{oracleResourcesPath + "/accounts/1/child/contacts/2", "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in contacts."},
 	} {
-		family := familyFor(tc.path)
-		got := family.fromProblem(unknown).(*adfError)
-		if got.errorCode() != tc.unknown || got.detail() != tc.detail || got.path != "Colour" {
-			t.Errorf("%s: unknown attribute: %s %q at %q", tc.path, got.errorCode(), got.detail(), got.path)
+		family := FamilyFor(tc.path)
+		got := family.FromProblem(unknown).(*adfError)
+		if got.ErrorCode() != tc.unknown || got.detail() != tc.detail || got.path != "Colour" {
+			t.Errorf("%s: unknown attribute: %s %q at %q", tc.path, got.ErrorCode(), got.detail(), got.path)
 		}
-		if got := family.fromProblem(readOnly).(*adfError); got.errorCode() != tc.readOnlyCode {
-			t.Errorf("%s: RoleId: %s %q", tc.path, got.errorCode(), got.detail())
+		if got := family.FromProblem(readOnly).(*adfError); got.ErrorCode() != tc.readOnlyCode {
+			t.Errorf("%s: RoleId: %s %q", tc.path, got.ErrorCode(), got.detail())
 		}
 	}
 }

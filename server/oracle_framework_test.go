@@ -57,7 +57,7 @@ func TestOracleFrameworkVersions(t *testing.T) {
 						checkTextError(t, rec, newADFError(adfUnsupportedVersion, tc.header))
 					case tc.json:
 						// The JSON detail is the message the text form shows alone.
-						if got := adfErrorOf(t, rec, want.httpStatus(), want.errorCode()).Detail; got != want.detail() {
+						if got := adfErrorOf(t, rec, want.HTTPStatus(), want.ErrorCode()).Detail; got != want.detail() {
 							t.Errorf("detail %q, want %q", got, want.detail())
 						}
 					default:
@@ -78,8 +78,8 @@ func TestOracleFrameworkVersions(t *testing.T) {
 // the message alone as the body, as Oracle sends it.
 func checkTextError(t *testing.T, rec *httptest.ResponseRecorder, want *adfError) {
 	t.Helper()
-	if rec.Code != want.httpStatus() {
-		t.Fatalf("status %d, want %d: %s", rec.Code, want.httpStatus(), rec.Body)
+	if rec.Code != want.HTTPStatus() {
+		t.Fatalf("status %d, want %d: %s", rec.Code, want.HTTPStatus(), rec.Body)
 	}
 	if ct := rec.Header().Get("Content-Type"); ct != "text/plain; charset=utf-8" {
 		t.Fatalf("Content-Type %q, want text/plain", ct)

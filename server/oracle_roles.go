@@ -63,7 +63,7 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 	if err != nil {
 		return nil, err
 	}
-	origin := originFrom(ctx)
+	origin := OriginFrom(ctx)
 	item := roleItem(row, nil, linkSelection{}, origin)
 	if updated {
 		return gen.CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: item,
@@ -107,7 +107,7 @@ func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, reque
 	if err != nil {
 		return nil, err
 	}
-	origin := originFrom(ctx)
+	origin := OriginFrom(ctx)
 	collection := gen.SelfServiceRoleCollection{
 		Items:   make([]gen.SelfServiceRole, len(rows)),
 		Count:   int32(len(rows)),
@@ -157,7 +157,7 @@ func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request
 		return nil, err
 	}
 	links := newLinkSelection(request.Params.OnlyData, request.Params.Links)
-	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, originFrom(ctx)),
+	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, OriginFrom(ctx)),
 		Headers: gen.GetSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
@@ -196,7 +196,7 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 	if err != nil {
 		return nil, err
 	}
-	return gen.UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, nil, linkSelection{}, originFrom(ctx)),
+	return gen.UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, nil, linkSelection{}, OriginFrom(ctx)),
 		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 

@@ -29,8 +29,8 @@ func rememberOrigin(publicURL string) echo.MiddlewareFunc {
 	}
 }
 
-// originFrom returns "scheme://host" of the request in ctx.
-func originFrom(ctx context.Context) string {
+// OriginFrom returns "scheme://host" of the request in ctx.
+func OriginFrom(ctx context.Context) string {
 	origin, _ := ctx.Value(originKey{}).(string)
 	return origin
 }

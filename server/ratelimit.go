@@ -26,10 +26,10 @@ type RateLimit struct {
 // names any client id it likes).
 const maxTrackedKeys = 10_000
 
-// rateLimiter keeps a token bucket per key (a principal, a client id and address), at most
+// RateLimiter keeps a token bucket per key (a principal, a client id and address), at most
 // maxTracked of them: past it, the least recently seen key is forgotten, which at worst
 // gives that key a full bucket again.
-type rateLimiter struct {
+type RateLimiter struct {
 	limit      rate.Limit
 	burst      int
 	maxTracked int
@@ -45,20 +45,20 @@ type keyBucket struct {
 	limiter *rate.Limiter
 }
 
-// newRateLimiter returns nil, which allows everything, when the limit is off.
-func newRateLimiter(cfg RateLimit) *rateLimiter {
+// NewRateLimiter returns nil, which allows everything, when the limit is off.
+func NewRateLimiter(cfg RateLimit) *RateLimiter {
 	if cfg.PerSecond <= 0 {
 		return nil
 	}
-	return &rateLimiter{
+	return &RateLimiter{
 		limit: rate.Limit(cfg.PerSecond), burst: max(cfg.Burst, 1), maxTracked: maxTrackedKeys, now: time.Now,
 		buckets: map[string]*list.Element{}, recency: list.New(),
 	}
 }
 
-// allow takes one request from the key's bucket; when it is empty it returns the whole
+// Allow takes one request from the key's bucket; when it is empty it returns the whole
 // seconds to wait.
-func (l *rateLimiter) allow(key string) (retryAfterSeconds int, ok bool) {
+func (l *RateLimiter) Allow(key string) (retryAfterSeconds int, ok bool) {
 	if l == nil {
 		return 0, true
 	}
@@ -76,9 +76,9 @@ func (l *rateLimiter) allow(key string) (retryAfterSeconds int, ok bool) {
 	return max(1, int(math.Ceil(delay.Seconds()))), false
 }
 
-// exhausted tells, taking nothing, whether the key's bucket is empty, and then the whole
+// Exhausted tells, taking nothing, whether the key's bucket is empty, and then the whole
 // seconds until it holds a request again.
-func (l *rateLimiter) exhausted(key string) (retryAfterSeconds int, empty bool) {
+func (l *RateLimiter) Exhausted(key string) (retryAfterSeconds int, empty bool) {
 	if l == nil {
 		return 0, false
 	}
@@ -96,8 +96,8 @@ func (l *rateLimiter) exhausted(key string) (retryAfterSeconds int, empty bool) 
 	return max(1, int(math.Ceil((1-tokens)/float64(l.limit)))), true
 }
 
-// take takes one request from the key's bucket when it holds one.
-func (l *rateLimiter) take(key string) {
+// Take takes one request from the key's bucket when it holds one.
+func (l *RateLimiter) Take(key string) {
 	if l == nil {
 		return
 	}
@@ -109,7 +109,7 @@ func (l *rateLimiter) take(key string) {
 
 // bucket returns the key's bucket, marked as the most recently seen, making it (and
 // forgetting the least recently seen key when full) if needed. The caller holds mu.
-func (l *rateLimiter) bucket(key string) *rate.Limiter {
+func (l *RateLimiter) bucket(key string) *rate.Limiter {
 	if element, found := l.buckets[key]; found {
 		l.recency.MoveToFront(element)
 		return element.Value.(*keyBucket).limiter
@@ -124,19 +124,19 @@ func (l *rateLimiter) bucket(key string) *rate.Limiter {
 	return b.limiter
 }
 
-// rateLimited is the refusal of a request over its principal's rate.
-func rateLimited(retryAfterSeconds int) *requestProblem {
-	return &requestProblem{kind: problemRateLimited, subject: strconv.Itoa(retryAfterSeconds)}
+// TooManyRequests is the refusal of a request over its principal's rate.
+func TooManyRequests(retryAfterSeconds int) *Problem {
+	return &Problem{Kind: RateLimited, Subject: strconv.Itoa(retryAfterSeconds)}
 }
 
 // limitRate refuses, with 429 in the vendor's shape, the requests of a principal over its
 // rate. It runs after validation, which has verified the principal.
-func limitRate(limiter *rateLimiter) echo.MiddlewareFunc {
+func limitRate(limiter *RateLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if claims := auth.PrincipalFrom(c.Request().Context()); claims != nil {
-				if retryAfter, ok := limiter.allow(string(claims.Kind) + ":" + claims.Subject); !ok {
-					return rateLimited(retryAfter)
+				if retryAfter, ok := limiter.Allow(string(claims.Kind) + ":" + claims.Subject); !ok {
+					return TooManyRequests(retryAfter)
 				}
 			}
 			return next(c)
@@ -146,11 +146,11 @@ func limitRate(limiter *rateLimiter) echo.MiddlewareFunc {
 
 // withRetryAfter adds the Retry-After header to a vendor's 429 response, whatever the family.
 type withRetryAfter struct {
-	vendorError
+	VendorError
 	seconds string
 }
 
-func (e withRetryAfter) writeResponse(w http.ResponseWriter, r *http.Request) error {
+func (e withRetryAfter) WriteResponse(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Retry-After", e.seconds)
-	return e.vendorError.writeResponse(w, r)
+	return e.VendorError.WriteResponse(w, r)
 }

@@ -59,10 +59,10 @@ func newReltioError(code reltioCode, args ...any) *reltioError {
 }
 
 func (e *reltioError) Error() string     { return fmt.Sprint(e.code.code, " ", e.detail()) }
-func (e *reltioError) httpStatus() int   { return e.code.status }
-func (e *reltioError) errorCode() string { return fmt.Sprint(e.code.code) }
+func (e *reltioError) HTTPStatus() int   { return e.code.status }
+func (e *reltioError) ErrorCode() string { return fmt.Sprint(e.code.code) }
 
-func (e *reltioError) detail() string { return render(e.code.detail, e.args) }
+func (e *reltioError) detail() string { return Render(e.code.detail, e.args) }
 
 func (e *reltioError) body() gen.ReltioError {
 	detail := e.detail()
@@ -74,7 +74,7 @@ func (e *reltioError) body() gen.ReltioError {
 	}
 }
 
-func (e *reltioError) writeResponse(w http.ResponseWriter, _ *http.Request) error {
+func (e *reltioError) WriteResponse(w http.ResponseWriter, _ *http.Request) error {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(e.body()); err != nil {
 		return err
@@ -93,39 +93,39 @@ func quoteNames(names []string) string {
 // reltioFamily renders request problems in Reltio's error shape.
 type reltioFamily struct{}
 
-func (reltioFamily) fromProblem(p *requestProblem) vendorError {
-	switch p.kind {
-	case problemNoRoute:
-		return newReltioError(reltioNoSuchResource, p.subject)
-	case problemMethodNotAllowed:
-		return newReltioError(reltioMethodNotAllowed, p.reason, p.subject)
-	case problemUnknownQueryParameters:
-		return newReltioError(reltioUnknownQueryParameters, quoteNames(p.names))
-	case problemInvalidParameter:
-		return newReltioError(reltioInvalidParameter, p.subject, p.reason)
-	case problemInvalidBodyAttribute:
-		return newReltioError(reltioInvalidBodyAttribute, p.subject, p.reason)
-	case problemBodyRequired:
+func (reltioFamily) FromProblem(p *Problem) VendorError {
+	switch p.Kind {
+	case NoRoute:
+		return newReltioError(reltioNoSuchResource, p.Subject)
+	case MethodNotAllowed:
+		return newReltioError(reltioMethodNotAllowed, p.Reason, p.Subject)
+	case UnknownQueryParameters:
+		return newReltioError(reltioUnknownQueryParameters, quoteNames(p.Names))
+	case InvalidParameter:
+		return newReltioError(reltioInvalidParameter, p.Subject, p.Reason)
+	case InvalidBodyAttribute:
+		return newReltioError(reltioInvalidBodyAttribute, p.Subject, p.Reason)
+	case BodyRequired:
 		return newReltioError(reltioBodyRequired)
-	case problemBodyMalformed:
-		return newReltioError(reltioBodyMalformed, p.reason)
-	case problemBodyNotAllowed:
+	case BodyMalformed:
+		return newReltioError(reltioBodyMalformed, p.Reason)
+	case BodyNotAllowed:
 		return newReltioError(reltioBodyNotAllowed)
-	case problemBodyTooLarge:
-		return newReltioError(reltioBodyTooLarge, p.subject)
-	case problemUnsupportedMediaType:
-		return newReltioError(reltioUnsupportedMediaType, p.subject)
-	case problemNotAcceptable:
-		return newReltioError(reltioNotAcceptable, p.subject)
-	case problemMissingToken:
+	case BodyTooLarge:
+		return newReltioError(reltioBodyTooLarge, p.Subject)
+	case UnsupportedMediaType:
+		return newReltioError(reltioUnsupportedMediaType, p.Subject)
+	case NotAcceptable:
+		return newReltioError(reltioNotAcceptable, p.Subject)
+	case MissingToken:
 		return newReltioError(reltioMissingToken)
-	case problemInvalidToken:
+	case InvalidToken:
 		return newReltioError(reltioInvalidToken)
-	case problemNotPermitted:
-		return newReltioError(reltioAccessDenied, "The token is not accepted here: "+p.reason+".")
-	case problemRateLimited:
-		return newReltioError(reltioTooManyRequests, p.subject)
-	case problemUnavailable:
+	case NotPermitted:
+		return newReltioError(reltioAccessDenied, "The token is not accepted here: "+p.Reason+".")
+	case RateLimited:
+		return newReltioError(reltioTooManyRequests, p.Subject)
+	case Unavailable:
 		return newReltioError(reltioUnavailable)
 	}
 	return newReltioError(reltioSystem)
@@ -134,9 +134,9 @@ func (reltioFamily) fromProblem(p *requestProblem) vendorError {
 // reltioFailure is the strict-handler response for an expected failure of a Reltio operation.
 type reltioFailure struct{ err *reltioError }
 
-func (f reltioFailure) write(w http.ResponseWriter) error { return f.err.writeResponse(w, nil) }
+func (f reltioFailure) write(w http.ResponseWriter) error { return f.err.WriteResponse(w, nil) }
 
-func (f reltioFailure) failure() vendorError { return f.err }
+func (f reltioFailure) failure() VendorError { return f.err }
 
 func (f reltioFailure) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
 	return f.write(w)

@@ -212,7 +212,7 @@ func TestAssignRolePermissions(t *testing.T) {
 		{name: "a validly signed but expired token", status: 401, code: 40102,
 			request: func(h *harness) request {
 				past, _ := auth.NewTokens(testSecret)
-				past.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+				past.SetClock(func() time.Time { return time.Now().Add(-2 * time.Hour) })
 				token, _ := past.Issue(auth.PrincipalUser, "reltio-admin", []string{"reltio.roles.manage"}, time.Hour)
 				return send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},

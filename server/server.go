@@ -18,8 +18,8 @@ import (
 	"github.com/custaccess/custaccess/store"
 )
 
-// bodyLimit bounds request bodies; a full grant request (76 customers) is under 3 KB.
-const bodyLimit = "64K"
+// BodyLimit bounds request bodies; a full grant request (76 customers) is under 3 KB.
+const BodyLimit = "64K"
 
 // Config is what the server needs from its surroundings.
 type Config struct {
@@ -85,7 +85,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		cfg.TokenTTL = defaultTokenTTL
 	}
 	metrics := newHTTPMetrics(cfg.Store)
-	limiter := newRateLimiter(cfg.RateLimit)
+	limiter := NewRateLimiter(cfg.RateLimit)
 	tokens, err := auth.NewVerifier(cfg.Tokens, cfg.IdentityProvider, cfg.Logger)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(recoverPanics(cfg.Logger))
 	e.Use(limitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
-	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(middleware.BodyLimit(BodyLimit))
 	e.Use(rememberOrigin(cfg.PublicURL), keepQuerySemicolons)
 	// eGain's format and locale are negotiated before validation, so its errors follow them.
 	e.Use(unlessOperational(negotiateEgain))
@@ -116,7 +116,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		oauthTokens: &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL,
 			limits: newTokenEndpointLimits(cfg.TokenRateLimit, cfg.secretChecks)},
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, noteHandlerFailures}))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, NoteHandlerFailures}))
 	if err := registerDocs(e); err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 			{"typ of three-byte characters", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": hugeValue("€")}, claims),
 				`token type "` + strings.Repeat("€", untrusted.MaxQuotedLength) + `"…(150000 bytes), want "at+jwt"`},
 			{"kid", forgedToken(t, map[string]any{"alg": "RS256", "kid": hugeValue("k"), "typ": "at+jwt"}, claims),
-				"key id " + quotedStart("k") + ": " + errUnknownKey.Error()},
+				"key id " + quotedStart("k") + ": " + auth.ErrUnknownKey.Error()},
 			{"provider's claim that is not a number", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, with("exp", hugeNumber)),
 				"could not JSON decode claim: json: cannot unmarshal number 1000"},
 			{"provider's kind claim", providerSigned(with("principal_type", hugeValue("p"))),

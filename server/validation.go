@@ -37,13 +37,13 @@ func validateRequests(router routers.Router, tokens *auth.Verifier) echo.Middlew
 			if problem := readBodyOfUnknownLength(r); problem != nil {
 				return problem
 			}
-			canonicalizeContentType(r.Header)
+			CanonicalizeContentType(r.Header)
 			route, pathParams, err := router.FindRoute(r)
 			switch {
 			case errors.Is(err, routers.ErrMethodNotAllowed):
-				return &requestProblem{kind: problemMethodNotAllowed, subject: r.URL.Path, reason: r.Method}
+				return &Problem{Kind: MethodNotAllowed, Subject: r.URL.Path, Reason: r.Method}
 			case err != nil:
-				return &requestProblem{kind: problemNoRoute, subject: r.URL.Path}
+				return &Problem{Kind: NoRoute, Subject: r.URL.Path}
 			}
 			r = r.WithContext(auth.WithAuthentication(r.Context(), tokens.Authenticate(r)))
 			c.SetRequest(r)
@@ -57,17 +57,17 @@ func validateRequests(router routers.Router, tokens *auth.Verifier) echo.Middlew
 				return translateValidationError(err)
 			}
 			if unknown := unknownQueryParameters(r, route); len(unknown) > 0 {
-				return &requestProblem{kind: problemUnknownQueryParameters, subject: strings.Join(unknown, ", "), names: unknown}
+				return &Problem{Kind: UnknownQueryParameters, Subject: strings.Join(unknown, ", "), Names: unknown}
 			}
 			if problem := nulCharacter(r, pathParams); problem != nil {
 				return problem
 			}
 			if route.Operation.RequestBody == nil && r.ContentLength > 0 {
-				return &requestProblem{kind: problemBodyNotAllowed}
+				return &Problem{Kind: BodyNotAllowed}
 			}
 			// Repeated Accept lines form one list (RFC 9110 §5.3).
 			if accept := strings.Join(r.Header.Values("Accept"), ", "); !acceptsAny(accept, producedMediaTypes(route.Operation)) {
-				return &requestProblem{kind: problemNotAcceptable, subject: accept}
+				return &Problem{Kind: NotAcceptable, Subject: accept}
 			}
 			return next(c)
 		}
@@ -96,7 +96,7 @@ func unknownQueryParameters(r *http.Request, route *routers.Route) []string {
 // validation does: the body limit can refuse such a body only while it is read, and
 // kin-openapi first reads it while checking security, where the limit's failure would pass
 // for a failed authentication. A body of known length was checked by the limit already.
-func readBodyOfUnknownLength(r *http.Request) *requestProblem {
+func readBodyOfUnknownLength(r *http.Request) *Problem {
 	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
@@ -104,9 +104,9 @@ func readBodyOfUnknownLength(r *http.Request) *requestProblem {
 	var httpErr *echo.HTTPError
 	switch {
 	case errors.As(err, &httpErr) && httpErr.Code == http.StatusRequestEntityTooLarge:
-		return &requestProblem{kind: problemBodyTooLarge, subject: bodyLimit}
+		return &Problem{Kind: BodyTooLarge, Subject: BodyLimit}
 	case err != nil:
-		return &requestProblem{kind: problemBodyMalformed, reason: "the body could not be read", cause: err}
+		return &Problem{Kind: BodyMalformed, Reason: "the body could not be read", Cause: err}
 	}
 	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	return nil
@@ -149,23 +149,23 @@ func acceptsAny(header string, produced []string) bool {
 	if strings.TrimSpace(header) == "" || len(produced) == 0 {
 		return true
 	}
-	accept := parseWeightedList(header)
+	accept := ParseWeightedList(header)
 	for _, mediaType := range produced {
-		if acceptQuality(accept, mediaType) > 0 {
+		if AcceptQuality(accept, mediaType) > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// acceptQuality is the quality an Accept header gives a media type: that of the most
+// AcceptQuality is the quality an Accept header gives a media type: that of the most
 // specific media range matching it, so "application/json;q=0, */*" refuses JSON
 // (RFC 9110 §12.5.1); 0 when no range matches. Media type parameters are not compared.
-func acceptQuality(accept weightedList, mediaType string) float64 {
+func AcceptQuality(accept WeightedList, mediaType string) float64 {
 	quality, specificity := 0.0, 0
-	for _, e := range accept.elements {
-		if s := mediaRangeSpecificity(strings.ToLower(e.value), mediaType); s > specificity {
-			quality, specificity = e.quality, s
+	for _, e := range accept.Elements {
+		if s := mediaRangeSpecificity(strings.ToLower(e.Value), mediaType); s > specificity {
+			quality, specificity = e.Quality, s
 		}
 	}
 	return quality
@@ -190,33 +190,33 @@ func mediaRangeSpecificity(mediaRange, mediaType string) int {
 }
 
 // translateValidationError turns kin-openapi's verdict into a request problem.
-func translateValidationError(err error) *requestProblem {
+func translateValidationError(err error) *Problem {
 	var security *openapi3filter.SecurityRequirementsError
 	if errors.As(err, &security) {
 		return classifyAuthFailure(security.Errors)
 	}
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) && httpErr.Code == http.StatusRequestEntityTooLarge {
-		return &requestProblem{kind: problemBodyTooLarge, subject: bodyLimit}
+		return &Problem{Kind: BodyTooLarge, Subject: BodyLimit}
 	}
 	var requestErr *openapi3filter.RequestError
 	if !errors.As(err, &requestErr) {
-		return &requestProblem{kind: problemInvalidParameter, subject: "request", reason: err.Error()}
+		return &Problem{Kind: InvalidParameter, Subject: "request", Reason: err.Error()}
 	}
 	if p := requestErr.Parameter; p != nil {
-		problem := &requestProblem{kind: problemInvalidParameter, subject: p.Name, in: p.In, reason: schemaReason(requestErr.Err), cause: requestErr.Err}
+		problem := &Problem{Kind: InvalidParameter, Subject: p.Name, In: p.In, Reason: schemaReason(requestErr.Err), Cause: requestErr.Err}
 		if p.In == openapi3.ParameterInHeader {
-			problem.value = requestErr.Input.Request.Header.Get(p.Name)
+			problem.Value = requestErr.Input.Request.Header.Get(p.Name)
 		}
 		return problem
 	}
 	switch {
 	case strings.HasPrefix(requestErr.Reason, "header Content-Type has unexpected value"):
-		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type")}
+		return &Problem{Kind: UnsupportedMediaType, Subject: requestErr.Input.Request.Header.Get("Content-Type")}
 	case errors.Is(requestErr.Err, openapi3filter.ErrInvalidRequired):
-		return &requestProblem{kind: problemBodyRequired}
+		return &Problem{Kind: BodyRequired}
 	case errors.As(requestErr.Err, new(*unsupportedCharsetError)):
-		return &requestProblem{kind: problemUnsupportedMediaType, subject: requestErr.Input.Request.Header.Get("Content-Type"), cause: requestErr.Err}
+		return &Problem{Kind: UnsupportedMediaType, Subject: requestErr.Input.Request.Header.Get("Content-Type"), Cause: requestErr.Err}
 	}
 	var schemaErr *openapi3.SchemaError
 	if errors.As(requestErr.Err, &schemaErr) {
@@ -224,9 +224,9 @@ func translateValidationError(err error) *requestProblem {
 		if attribute == "" {
 			attribute = "(body)"
 		}
-		return &requestProblem{kind: problemInvalidBodyAttribute, subject: attribute, reason: schemaErr.Reason, cause: schemaErr}
+		return &Problem{Kind: InvalidBodyAttribute, Subject: attribute, Reason: schemaErr.Reason, Cause: schemaErr}
 	}
-	return &requestProblem{kind: problemBodyMalformed, reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: "), cause: requestErr.Err}
+	return &Problem{Kind: BodyMalformed, Reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: "), Cause: requestErr.Err}
 }
 
 // schemaReason is the short reason of a validation error, without kin-openapi's dump of
@@ -242,13 +242,13 @@ func schemaReason(err error) string {
 	return err.Error()
 }
 
-// canonicalizeContentType lower-cases the body's media type (media types are
+// CanonicalizeContentType lower-cases the body's media type (media types are
 // case-insensitive): the generated strict handlers pick a body by a case-sensitive prefix of
 // Content-Type, so a body sent as Application/JSON would otherwise reach them as none.
 // Parameters Go cannot parse are kept as sent, but the media type before them is still
 // lower-cased and trimmed: validation reads the media type whatever its parameters, so a
 // body it admits always reaches the handler.
-func canonicalizeContentType(h http.Header) {
+func CanonicalizeContentType(h http.Header) {
 	value := h.Get("Content-Type")
 	if value == "" {
 		return
@@ -268,17 +268,17 @@ func canonicalizeContentType(h http.Header) {
 // nulCharacter refuses a NUL character in a path parameter, a query parameter or a body
 // (raw, or escaped in a JSON string): PostgreSQL text cannot hold one, so every API refuses
 // it on every database instead of failing in the database.
-func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem {
+func nulCharacter(r *http.Request, pathParams map[string]string) *Problem {
 	const reason = "text may not contain a NUL character"
 	for name, value := range pathParams {
 		if strings.ContainsRune(value, 0) {
-			return &requestProblem{kind: problemInvalidParameter, subject: name, in: "path", reason: reason}
+			return &Problem{Kind: InvalidParameter, Subject: name, In: "path", Reason: reason}
 		}
 	}
 	for name, values := range r.URL.Query() {
 		for _, value := range values {
 			if strings.ContainsRune(value, 0) {
-				return &requestProblem{kind: problemInvalidParameter, subject: name, in: "query", reason: reason}
+				return &Problem{Kind: InvalidParameter, Subject: name, In: "query", Reason: reason}
 			}
 		}
 	}
@@ -291,7 +291,7 @@ func nulCharacter(r *http.Request, pathParams map[string]string) *requestProblem
 	}
 	data, _ := io.ReadAll(body)
 	if bytes.IndexByte(data, 0) >= 0 || (isJSONMediaType(r.Header.Get("Content-Type")) && hasEscapedNUL(data)) {
-		return &requestProblem{kind: problemInvalidBodyAttribute, subject: "(body)", reason: reason}
+		return &Problem{Kind: InvalidBodyAttribute, Subject: "(body)", Reason: reason}
 	}
 	return nil
 }

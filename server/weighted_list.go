@@ -12,92 +12,92 @@ import (
 // request.
 
 const (
-	// maxWeightedListBytes bounds a weighted-list header (the spec's maxLength of
+	// MaxWeightedListBytes bounds a weighted-list header (the spec's maxLength of
 	// Accept-Language): a longer one is not parsed and admits nothing.
-	maxWeightedListBytes = 1024
+	MaxWeightedListBytes = 1024
 	// maxWeightedListElements bounds the elements read; later ones are ignored.
 	maxWeightedListElements = 32
 )
 
-// weightedElement is an element of a weighted list whose weight, if it has one, is
+// WeightedElement is an element of a weighted list whose weight, if it has one, is
 // well-formed.
-type weightedElement struct {
-	// value is what precedes the parameters: a media range or a language range.
-	value string
-	// params are the parameters other than q, as sent ("charset=utf-8").
-	params []string
-	// quality is the q-value, 1 without one.
-	quality float64
+type WeightedElement struct {
+	// Value is what precedes the parameters: a media range or a language range.
+	Value string
+	// Params are the parameters other than q, as sent ("charset=utf-8").
+	Params []string
+	// Quality is the q-value, 1 without one.
+	Quality float64
 }
 
-// weightedList is a parsed weighted-list header.
-type weightedList struct {
-	// elements are the elements with a well-formed weight, in header order.
-	elements []weightedElement
-	// read counts the non-empty elements read, well-formed or not.
-	read int
-	// tooLong: the header is longer than maxWeightedListBytes and was not parsed.
-	tooLong bool
+// WeightedList is a parsed weighted-list header.
+type WeightedList struct {
+	// Elements are the Elements with a well-formed weight, in header order.
+	Elements []WeightedElement
+	// Read counts the non-empty elements Read, well-formed or not.
+	Read int
+	// TooLong: the header is longer than maxWeightedListBytes and was not parsed.
+	TooLong bool
 }
 
-// headerList is the value of a list header: its field lines joined with commas, which
+// HeaderList is the value of a list header: its field lines joined with commas, which
 // means the same (RFC 9110 §5.3). ok is false, and nothing is joined, when the value would
 // be longer than maxWeightedListBytes.
-func headerList(h http.Header, name string) (value string, ok bool) {
+func HeaderList(h http.Header, name string) (value string, ok bool) {
 	values := h.Values(name)
 	length := 0
 	for i, v := range values {
 		if i > 0 {
 			length += len(", ")
 		}
-		if length += len(v); length > maxWeightedListBytes {
+		if length += len(v); length > MaxWeightedListBytes {
 			return "", false
 		}
 	}
 	return strings.Join(values, ", "), true
 }
 
-// parseWeightedList reads `#( value *( OWS ";" OWS parameter ) )`, where the parameter q is
+// ParseWeightedList reads `#( value *( OWS ";" OWS parameter ) )`, where the parameter q is
 // the weight (RFC 9110 §12.4.2). An element whose weight is not a well-formed qvalue, or
 // that has two, is malformed: it is counted in read but not kept. Commas and semicolons
 // inside quoted strings do not separate anything.
-func parseWeightedList(header string) weightedList {
-	if len(header) > maxWeightedListBytes {
-		return weightedList{tooLong: true}
+func ParseWeightedList(header string) WeightedList {
+	if len(header) > MaxWeightedListBytes {
+		return WeightedList{TooLong: true}
 	}
-	var list weightedList
+	var list WeightedList
 	for _, element := range splitUnquoted(header, ',') {
 		element = strings.TrimSpace(element)
 		if element == "" {
 			continue // empty list elements are allowed (RFC 9110 §5.6.1)
 		}
-		if list.read == maxWeightedListElements {
+		if list.Read == maxWeightedListElements {
 			break
 		}
-		list.read++
+		list.Read++
 		if e, ok := parseWeightedElement(element); ok {
-			list.elements = append(list.elements, e)
+			list.Elements = append(list.Elements, e)
 		}
 	}
 	return list
 }
 
-func parseWeightedElement(element string) (weightedElement, bool) {
+func parseWeightedElement(element string) (WeightedElement, bool) {
 	parts := splitUnquoted(element, ';')
-	e := weightedElement{value: strings.TrimSpace(parts[0]), quality: 1}
+	e := WeightedElement{Value: strings.TrimSpace(parts[0]), Quality: 1}
 	weighted := false
 	for _, param := range parts[1:] {
 		param = strings.TrimSpace(param)
 		name, value, _ := strings.Cut(param, "=")
 		if !strings.EqualFold(strings.TrimSpace(name), "q") {
-			e.params = append(e.params, param)
+			e.Params = append(e.Params, param)
 			continue
 		}
 		q, ok := parseQValue(strings.TrimSpace(value))
 		if !ok || weighted {
-			return weightedElement{}, false
+			return WeightedElement{}, false
 		}
-		e.quality, weighted = q, true
+		e.Quality, weighted = q, true
 	}
 	return e, true
 }

@@ -10,35 +10,35 @@ import (
 func TestParseWeightedList(t *testing.T) {
 	for _, tc := range []struct {
 		header   string
-		elements []weightedElement
+		elements []WeightedElement
 		read     int
 	}{
 		{"", nil, 0},
 		{" , ,", nil, 0},
-		{"a, b;q=0.5", []weightedElement{{value: "a", quality: 1}, {value: "b", quality: 0.5}}, 2},
-		{"a;Q=0", []weightedElement{{value: "a", quality: 0}}, 1},
-		{"a ; q=1.000 ", []weightedElement{{value: "a", quality: 1}}, 1},
-		{"a;charset=utf-8;q=0.3", []weightedElement{{value: "a", params: []string{"charset=utf-8"}, quality: 0.3}}, 1},
+		{"a, b;q=0.5", []WeightedElement{{Value: "a", Quality: 1}, {Value: "b", Quality: 0.5}}, 2},
+		{"a;Q=0", []WeightedElement{{Value: "a", Quality: 0}}, 1},
+		{"a ; q=1.000 ", []WeightedElement{{Value: "a", Quality: 1}}, 1},
+		{"a;charset=utf-8;q=0.3", []WeightedElement{{Value: "a", Params: []string{"charset=utf-8"}, Quality: 0.3}}, 1},
 		// Invalid weights make the element malformed, whatever the header.
-		{"a;q=2, b", []weightedElement{{value: "b", quality: 1}}, 2},
+		{"a;q=2, b", []WeightedElement{{Value: "b", Quality: 1}}, 2},
 		{"a;q=0.1234, b;q=-1, c;q=1.001, d;q=, e;q=1e-1, f;q=0.5;q=0.5", nil, 6},
 		// Commas and semicolons inside quoted strings separate nothing.
-		{`a;p="x, b;q=1, y", c;q=0.5`, []weightedElement{{value: "a", params: []string{`p="x, b;q=1, y"`}, quality: 1}, {value: "c", quality: 0.5}}, 2},
-		{`a;p="x\", b", c`, []weightedElement{{value: "a", params: []string{`p="x\", b"`}, quality: 1}, {value: "c", quality: 1}}, 2},
-		{`a;p="unterminated, b`, []weightedElement{{value: "a", params: []string{`p="unterminated, b`}, quality: 1}}, 1},
+		{`a;p="x, b;q=1, y", c;q=0.5`, []WeightedElement{{Value: "a", Params: []string{`p="x, b;q=1, y"`}, Quality: 1}, {Value: "c", Quality: 0.5}}, 2},
+		{`a;p="x\", b", c`, []WeightedElement{{Value: "a", Params: []string{`p="x\", b"`}, Quality: 1}, {Value: "c", Quality: 1}}, 2},
+		{`a;p="unterminated, b`, []WeightedElement{{Value: "a", Params: []string{`p="unterminated, b`}, Quality: 1}}, 1},
 	} {
-		got := parseWeightedList(tc.header)
-		if !reflect.DeepEqual(got.elements, tc.elements) || got.read != tc.read || got.tooLong {
+		got := ParseWeightedList(tc.header)
+		if !reflect.DeepEqual(got.Elements, tc.elements) || got.Read != tc.read || got.TooLong {
 			t.Errorf("%q: %+v, want %+v read %d", tc.header, got, tc.elements, tc.read)
 		}
 	}
 
 	// Bounded work: a header over the limit is not parsed; at most 32 elements are read.
-	if got := parseWeightedList(strings.Repeat("a,", maxWeightedListBytes)); !got.tooLong || got.read != 0 || got.elements != nil {
-		t.Errorf("header over %d bytes: %+v", maxWeightedListBytes, got)
+	if got := ParseWeightedList(strings.Repeat("a,", MaxWeightedListBytes)); !got.TooLong || got.Read != 0 || got.Elements != nil {
+		t.Errorf("header over %d bytes: %+v", MaxWeightedListBytes, got)
 	}
-	if got := parseWeightedList(strings.Repeat("a,", 100)); got.read != maxWeightedListElements || len(got.elements) != maxWeightedListElements {
-		t.Errorf("100 elements: read %d, kept %d", got.read, len(got.elements))
+	if got := ParseWeightedList(strings.Repeat("a,", 100)); got.Read != maxWeightedListElements || len(got.Elements) != maxWeightedListElements {
+		t.Errorf("100 elements: read %d, kept %d", got.Read, len(got.Elements))
 	}
 }
 
@@ -46,14 +46,14 @@ func TestHeaderList(t *testing.T) {
 	h := http.Header{}
 	h.Add("Accept-Language", "de;q=0.5")
 	h.Add("Accept-Language", "it")
-	if got, ok := headerList(h, "Accept-Language"); !ok || got != "de;q=0.5, it" {
+	if got, ok := HeaderList(h, "Accept-Language"); !ok || got != "de;q=0.5, it" {
 		t.Errorf("repeated lines: %q, %v", got, ok)
 	}
-	h.Add("Accept-Language", strings.Repeat("x", maxWeightedListBytes))
-	if got, ok := headerList(h, "Accept-Language"); ok || got != "" {
-		t.Errorf("lines over %d bytes together: %q, %v", maxWeightedListBytes, got, ok)
+	h.Add("Accept-Language", strings.Repeat("x", MaxWeightedListBytes))
+	if got, ok := HeaderList(h, "Accept-Language"); ok || got != "" {
+		t.Errorf("lines over %d bytes together: %q, %v", MaxWeightedListBytes, got, ok)
 	}
-	if got, ok := headerList(h, "Accept"); !ok || got != "" {
+	if got, ok := HeaderList(h, "Accept"); !ok || got != "" {
 		t.Errorf("no such header: %q, %v", got, ok)
 	}
 }

@@ -29,7 +29,7 @@ type IdentityProvider struct {
 	ClientSubjectClaim string
 	// KindClaim names the claim telling users from clients (default "principal_type");
 	// UserKind and ClientKind are its values for each (defaults "user" and "client"). One
-	// of them may be anyKind: every token that is not of the other kind, the claim's
+	// of them may be AnyKind: every token that is not of the other kind, the claim's
 	// absence included.
 	KindClaim  string
 	UserKind   string
@@ -149,8 +149,8 @@ func sameMediaType(a, b string) bool {
 	return trim(a) == trim(b)
 }
 
-// anyKind, as UserKind or ClientKind, matches every token not of the other kind.
-const anyKind = "*"
+// AnyKind, as UserKind or ClientKind, matches every token not of the other kind.
+const AnyKind = "*"
 
 // kindOf reads the kind claim.
 func (x *externalTokens) kindOf(claims jwt.MapClaims) (PrincipalKind, error) {
@@ -160,9 +160,9 @@ func (x *externalTokens) kindOf(claims jwt.MapClaims) (PrincipalKind, error) {
 		return "", fmt.Errorf("claim %s is not a string", x.provider.KindClaim)
 	}
 	switch {
-	case present && kind == x.provider.UserKind, x.provider.UserKind == anyKind && kind != x.provider.ClientKind:
+	case present && kind == x.provider.UserKind, x.provider.UserKind == AnyKind && kind != x.provider.ClientKind:
 		return PrincipalUser, nil
-	case present && kind == x.provider.ClientKind, x.provider.ClientKind == anyKind && kind != x.provider.UserKind:
+	case present && kind == x.provider.ClientKind, x.provider.ClientKind == AnyKind && kind != x.provider.UserKind:
 		return PrincipalClient, nil
 	}
 	return "", fmt.Errorf("claim %s %s names neither a user nor a client", x.provider.KindClaim, untrusted.Quote(kind))

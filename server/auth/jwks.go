@@ -62,7 +62,7 @@ type jwksFetch struct {
 	err  error
 }
 
-var errUnknownKey = errors.New("no key with this key id in the identity provider's key set")
+var ErrUnknownKey = errors.New("no key with this key id in the identity provider's key set")
 
 // key returns the key with the key id. Keys known are used at once; when they are old a
 // refresh runs in the background. An unknown key id waits for a fetch, as long as the
@@ -77,7 +77,7 @@ func (c *jwksCache) key(ctx context.Context, kid string) (crypto.PublicKey, erro
 	}
 	fetch := c.startFetch(ctx)
 	if fetch == nil {
-		return nil, errUnknownKey // fetched moments ago: the key id is not in the set
+		return nil, ErrUnknownKey // fetched moments ago: the key id is not in the set
 	}
 	select {
 	case <-fetch.done:
@@ -92,7 +92,7 @@ func (c *jwksCache) key(ctx context.Context, kid string) (crypto.PublicKey, erro
 	if fetch.err != nil {
 		return nil, fetch.err
 	}
-	return nil, errUnknownKey
+	return nil, ErrUnknownKey
 }
 
 func (c *jwksCache) lookup(kid string) (key crypto.PublicKey, found, fresh bool) {

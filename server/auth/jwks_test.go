@@ -207,7 +207,7 @@ func TestJWKSFetchFailures(t *testing.T) {
 		server := httptest.NewServer(handler)
 		cache := &jwksCache{url: server.URL, client: server.Client(), minRefresh: time.Minute,
 			logger: slog.New(slog.NewTextHandler(io.Discard, nil)), now: time.Now}
-		if _, err := cache.key(context.Background(), "any"); err == nil || err == errUnknownKey {
+		if _, err := cache.key(context.Background(), "any"); err == nil || err == ErrUnknownKey {
 			t.Errorf("%s: %v, want the fetch's error", name, err)
 		}
 		server.Close()
