@@ -66,12 +66,3 @@ func utf8Body(decode openapi3filter.BodyDecoder) openapi3filter.BodyDecoder {
 		return decode(body, h, schema, encoding)
 	}
 }
-
-func init() {
-	// JSON, and the +json types that fall back to its decoder (Oracle's ADF types). The XML
-	// decoder skips a byte order mark itself (decodeXML).
-	decodeJSON := openapi3filter.RegisteredBodyDecoder("application/json")
-	openapi3filter.RegisterBodyDecoder("application/json", utf8Body(func(body io.Reader, h http.Header, schema *openapi3.SchemaRef, encoding openapi3filter.EncodingFn) (any, error) {
-		return decodeJSON(WithoutBOM(body), h, schema, encoding)
-	}))
-}

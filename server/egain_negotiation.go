@@ -70,20 +70,14 @@ func egainPreferencesOf(ctx context.Context, h http.Header) egainPreferences {
 	return egainPreferencesFrom(h)
 }
 
-// negotiateEgain negotiates the format and locale of requests that eGain's family answers,
+// Negotiate negotiates the format and locale of requests that eGain's family answers,
 // before validation, so that every response, an error included, follows them.
-func negotiateEgain(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if _, isEgain := FamilyFor(r.URL.Path).(egainFamily); !isEgain {
-			return next(c)
-		}
-		foldAcceptLanguage(r.Header)
-		p := egainPreferencesFrom(r.Header)
-		setEgainResponseHeaders(c.Response().Header(), p)
-		c.SetRequest(r.WithContext(withEgainPreferences(r.Context(), p)))
-		return next(c)
-	}
+func (egainFamily) Negotiate(c echo.Context) {
+	r := c.Request()
+	foldAcceptLanguage(r.Header)
+	p := egainPreferencesFrom(r.Header)
+	setEgainResponseHeaders(c.Response().Header(), p)
+	c.SetRequest(r.WithContext(withEgainPreferences(r.Context(), p)))
 }
 
 // foldAcceptLanguage makes Accept-Language one field line, as validation and the generated

@@ -2,9 +2,13 @@ package server
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 
 	"github.com/custaccess/custaccess/server/internal/untrusted"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 // Request problems found before a handler runs (routing, validation, authentication,
@@ -15,7 +19,25 @@ type egainFamily struct{}
 
 // FromProblem gets the caller's values already cut to what an error may echo (echoable);
 // what it derives from them (a list joined, a body attribute's path) it cuts itself.
-func (egainFamily) FromProblem(p *Problem) VendorError {
+// PathPrefix: eGain's Customer Manager paths; the family also answers paths of no API.
+func (egainFamily) PathPrefix() string { return "/core/customermgr/" }
+
+// StringFormats checks the spec's accept-language format.
+func (egainFamily) StringFormats() map[string]openapi3.StringFormatValidator {
+	return map[string]openapi3.StringFormatValidator{"accept-language": openapi3.NewCallbackValidator(validAcceptLanguage)}
+}
+
+// BodyDecoders: the XML binding decodes application/xml bodies, so that XML requests are
+// validated by the same schemas as JSON ones.
+func (egainFamily) BodyDecoders() map[string]openapi3filter.BodyDecoder {
+	return map[string]openapi3filter.BodyDecoder{
+		"application/xml": func(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			return decodeXML(body, schema.Value)
+		},
+	}
+}
+
+func (egainFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
 	switch p.Kind {
 	case NoRoute:
 		return newEgainError(errNoSuchResource, p.Subject)

@@ -13,7 +13,7 @@ import (
 // routing, the body limit, a handler or a recovered panic) becomes a response in the
 // vendor's error shape. It never writes twice. The request's log line (observeRequests)
 // reports the error code and cause: 5xx as errors, 4xx as warnings.
-func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+func errorHandler(logger *slog.Logger, families *Families) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		r := c.Request()
 		if clientGone(r, err) {
@@ -21,7 +21,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			RecordOf(r.Context()).noteClientGone(err)
 			return
 		}
-		apiErr := ToVendorError(err, r)
+		apiErr := families.ToVendorError(err, r)
 		RecordOf(r.Context()).noteFailure(apiErr, err)
 		if c.Response().Committed {
 			return

@@ -174,13 +174,16 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	h.e.ServeHTTP(rec, req)
-	if _, isEgain := FamilyFor(req.URL.Path).(egainFamily); isEgain {
+	if _, isEgain := testFamilies.For(req.URL.Path).(egainFamily); isEgain {
 		checkEgainResponse(h.t, req, rec)
 	} else {
 		checkFollowsSpec(h.t, req, rec)
 	}
 	return rec
 }
+
+// testFamilies tells the family of a request's path.
+var testFamilies = NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
 
 // specRouter routes requests over the embedded spec, to validate responses.
 var specRouter = sync.OnceValues(func() (routers.Router, error) {
@@ -196,7 +199,7 @@ var egainCodesSeen sync.Map
 
 func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
 	t.Helper()
-	if _, isEgain := FamilyFor(req.URL.Path).(egainFamily); !isEgain {
+	if _, isEgain := testFamilies.For(req.URL.Path).(egainFamily); !isEgain {
 		return
 	}
 	if _, operational := OperationalEndpoints[req.URL.Path]; operational {

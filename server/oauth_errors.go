@@ -102,7 +102,10 @@ func writeJSON(w http.ResponseWriter, status int, body any) error {
 // oauthFamily renders request problems at the token endpoint as RFC 6749 errors.
 type oauthFamily struct{}
 
-func (oauthFamily) FromProblem(p *Problem) VendorError {
+// PathPrefix: the token endpoint, within Reltio's /oauth/ paths; its errors are RFC 6749's.
+func (oauthFamily) PathPrefix() string { return "/oauth/token" }
+
+func (oauthFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
 	switch p.Kind {
 	case NoRoute:
 		return newOAuthError(oauthInvalidRequest, "No resource at "+p.Subject+".").withStatus(http.StatusNotFound)

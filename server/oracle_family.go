@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 )
@@ -41,17 +42,12 @@ func adfResourceAt(path string) adfResource {
 var unsupportedProperty = regexp.MustCompile(`^property "(.+)" is unsupported$`)
 
 // oracleFamily renders request problems as ADF errors, naming the resource of the request.
-type oracleFamily struct {
-	resource adfResource
-}
+type oracleFamily struct{}
 
-// forPath is the family for a request on path: its messages name the resource the path
-// is about.
-func (oracleFamily) forPath(path string) Family {
-	return oracleFamily{resource: adfResourceAt(path)}
-}
+func (oracleFamily) PathPrefix() string { return oracleAPIPrefix }
 
-func (f oracleFamily) FromProblem(p *Problem) VendorError {
+func (oracleFamily) FromProblem(r *http.Request, p *Problem) VendorError {
+	resource := adfResourceAt(r.URL.Path)
 	switch p.Kind {
 	case NoRoute:
 		return newADFError(adfNoSuchResource, p.Subject)
@@ -66,10 +62,10 @@ func (f oracleFamily) FromProblem(p *Problem) VendorError {
 		return newADFError(adfInvalidParameter, p.Subject, p.Reason).at(p.Subject)
 	case InvalidBodyAttribute:
 		if m := unsupportedProperty.FindStringSubmatch(p.Reason); m != nil {
-			if f.resource.readOnly != nil && f.resource.readOnly(m[1]) {
-				return newADFError(adfReadOnlyAttribute, m[1], f.resource.name).at(m[1])
+			if resource.readOnly != nil && resource.readOnly(m[1]) {
+				return newADFError(adfReadOnlyAttribute, m[1], resource.name).at(m[1])
 			}
-			return newADFError(adfUnknownAttribute, m[1], f.resource.name).at(m[1])
+			return newADFError(adfUnknownAttribute, m[1], resource.name).at(m[1])
 		}
 		if p.Subject == "(body)" {
 			return newADFError(adfInvalidBody, p.Reason)

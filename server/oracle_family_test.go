@@ -1,6 +1,10 @@
 package server
 
-import "testing"
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
 
 // The framework's errors name the resource of the request's path, so that a second
 // resource's bodies are not reported as SelfServiceRoles'.
@@ -19,12 +23,12 @@ func TestOracleFamilyNamesTheResourceOfThePath(t *testing.T) {
 		{selfServiceUserPath(pat), "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in customerSelfServiceUsers."},
 		{oracleResourcesPath + "/accounts/1/child/contacts/2", "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in contacts."},
 	} {
-		family := FamilyFor(tc.path)
-		got := family.FromProblem(unknown).(*adfError)
+		family, r := testFamilies.For(tc.path), httptest.NewRequest(http.MethodPost, tc.path, nil)
+		got := family.FromProblem(r, unknown).(*adfError)
 		if got.ErrorCode() != tc.unknown || got.detail() != tc.detail || got.path != "Colour" {
 			t.Errorf("%s: unknown attribute: %s %q at %q", tc.path, got.ErrorCode(), got.detail(), got.path)
 		}
-		if got := family.FromProblem(readOnly).(*adfError); got.ErrorCode() != tc.readOnlyCode {
+		if got := family.FromProblem(r, readOnly).(*adfError); got.ErrorCode() != tc.readOnlyCode {
 			t.Errorf("%s: RoleId: %s %q", tc.path, got.ErrorCode(), got.detail())
 		}
 	}

@@ -75,51 +75,16 @@ type VendorError interface {
 	WriteResponse(w http.ResponseWriter, r *http.Request) error
 }
 
-// Family renders request problems in one vendor's error shape.
-type Family interface {
-	FromProblem(p *Problem) VendorError
-}
-
-// errorFamilies maps each vendor API's path prefix to its family; paths that belong to no
-// API get eGain's shape.
-var errorFamilies = []struct {
-	prefix string
-	family Family
-}{
-	{"/core/customermgr/", egainFamily{}},
-	{"/oauth/token", oauthFamily{}}, // before Reltio's /oauth/: RFC 6749's errors
-	{"/oauth/", reltioFamily{}},
-	{oracleAPIPrefix, oracleFamily{}},
-}
-
-// PathFamily is a family whose messages depend on the resource the request path names.
-type PathFamily interface {
-	ForPath(path string) Family
-}
-
-func FamilyFor(path string) Family {
-	for _, f := range errorFamilies {
-		if !strings.HasPrefix(path, f.prefix) {
-			continue
-		}
-		if byPath, ok := f.family.(PathFamily); ok {
-			return byPath.ForPath(path)
-		}
-		return f.family
-	}
-	return egainFamily{}
-}
-
 // ToVendorError maps any error that reached Echo to the request's vendor shape: a vendor
 // error as it is, a request problem or an Echo HTTP error through the family, anything
 // unforeseen as the family's system error.
-func ToVendorError(err error, r *http.Request) VendorError {
+func (f *Families) ToVendorError(err error, r *http.Request) VendorError {
 	var ve VendorError
 	if errors.As(err, &ve) {
 		return ve
 	}
 	problem := problemOf(err, r)
-	rendered := FamilyFor(r.URL.Path).FromProblem(problem.Echoable())
+	rendered := f.For(r.URL.Path).FromProblem(r, problem.Echoable())
 	if problem.Kind == RateLimited {
 		return withRetryAfter{rendered, problem.Subject}
 	}

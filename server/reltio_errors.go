@@ -93,7 +93,9 @@ func quoteNames(names []string) string {
 // reltioFamily renders request problems in Reltio's error shape.
 type reltioFamily struct{}
 
-func (reltioFamily) FromProblem(p *Problem) VendorError {
+func (reltioFamily) PathPrefix() string { return "/oauth/" }
+
+func (reltioFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
 	switch p.Kind {
 	case NoRoute:
 		return newReltioError(reltioNoSuchResource, p.Subject)

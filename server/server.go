@@ -91,11 +91,14 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 
+	families := NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
+	families.registerBodyDecoders()
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = callerAddress(cfg.TrustedProxies)
 	e.SchemeExtractor = requestScheme(cfg.TrustedProxies)
-	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	e.HTTPErrorHandler = errorHandler(cfg.Logger, families)
 	e.Use(assignRequestID)
 	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
 	e.Use(recoverPanics(cfg.Logger))
@@ -104,8 +107,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(middleware.BodyLimit(BodyLimit))
 	e.Use(rememberOrigin(cfg.PublicURL), keepQuerySemicolons)
 	// eGain's format and locale are negotiated before validation, so its errors follow them.
-	e.Use(unlessOperational(negotiateEgain))
-	e.Use(unlessOperational(validateRequests(router, tokens)))
+	e.Use(unlessOperational(families.negotiate))
+	e.Use(unlessOperational(validateRequests(router, tokens, families)))
 	e.Use(unlessOperational(limitRate(limiter)))
 
 	registerOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)

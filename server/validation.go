@@ -21,11 +21,11 @@ import (
 // it: route, security (the principal is put into the request's context), parameters and
 // body, then what the spec cannot say by itself: no unknown query parameters, no body
 // where the operation takes none, and an Accept header we can answer.
-func validateRequests(router routers.Router, tokens *auth.Verifier) echo.MiddlewareFunc {
+func validateRequests(router routers.Router, tokens *auth.Verifier, families *Families) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
 		AuthenticationFunc:      checkSecurityScheme,
 		SkipSettingDefaults:     true,
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(stringFormats)},
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(families.stringFormats())},
 		// The strict handlers bind the value validated here: Echo's binder decodes only
 		// application/json, not structured-suffix types such as application/vnd.x+json.
 		KeepValidatedValue: true,
@@ -72,11 +72,6 @@ func validateRequests(router routers.Router, tokens *auth.Verifier) echo.Middlew
 			return next(c)
 		}
 	}
-}
-
-// stringFormats checks the string formats of the spec that kin-openapi does not know.
-var stringFormats = map[string]openapi3.StringFormatValidator{
-	"accept-language": openapi3.NewCallbackValidator(validAcceptLanguage),
 }
 
 // unknownQueryParameters lists, sorted, the query parameters the operation does not declare.

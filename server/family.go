@@ -1,0 +1,123 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/labstack/echo/v4"
+)
+
+// Family is one vendor API as the shared pipeline sees it: the paths it answers, and how it
+// renders a problem found before its handlers run. Each vendor package implements one and
+// server.New registers it; the pipeline knows none by name.
+type Family interface {
+	// PathPrefix starts the path of every request the family answers; the longest
+	// registered prefix of a path wins.
+	PathPrefix() string
+	// FromProblem renders a problem of request r in the family's error shape; the caller's
+	// values in p are already cut to what an error may echo (Problem.Echoable).
+	FromProblem(r *http.Request, p *Problem) VendorError
+}
+
+// Negotiator is a Family whose responses follow what the request asks for (a format, a
+// locale): it negotiates before validation, so that its errors follow it too.
+type Negotiator interface {
+	Negotiate(c echo.Context)
+}
+
+// BodyDecoding is a Family that takes bodies of media types kin-openapi cannot decode.
+type BodyDecoding interface {
+	// BodyDecoders maps media types to decoders; the pipeline adds the UTF-8 check.
+	BodyDecoders() map[string]openapi3filter.BodyDecoder
+}
+
+// FormatChecking is a Family whose parameters have string formats of their own.
+type FormatChecking interface {
+	StringFormats() map[string]openapi3.StringFormatValidator
+}
+
+// Families are the registered families; paths of none get the fallback's shape.
+type Families struct {
+	fallback Family
+	// byPrefix is ordered longest prefix first.
+	byPrefix []Family
+}
+
+// NewFamilies registers fallback, which also answers paths of no API, and the others.
+func NewFamilies(fallback Family, others ...Family) *Families {
+	byPrefix := append([]Family{fallback}, others...)
+	slices.SortStableFunc(byPrefix, func(a, b Family) int { return len(b.PathPrefix()) - len(a.PathPrefix()) })
+	return &Families{fallback: fallback, byPrefix: byPrefix}
+}
+
+// For is the family that answers requests on path.
+func (f *Families) For(path string) Family {
+	for _, family := range f.byPrefix {
+		if strings.HasPrefix(path, family.PathPrefix()) {
+			return family
+		}
+	}
+	return f.fallback
+}
+
+// stringFormats collects every family's string formats.
+func (f *Families) stringFormats() map[string]openapi3.StringFormatValidator {
+	formats := map[string]openapi3.StringFormatValidator{}
+	for _, family := range f.byPrefix {
+		if checking, ok := family.(FormatChecking); ok {
+			for name, validator := range checking.StringFormats() {
+				formats[name] = validator
+			}
+		}
+	}
+	return formats
+}
+
+// negotiate lets the request's family negotiate before validation.
+func (f *Families) negotiate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if negotiator, ok := f.For(c.Request().URL.Path).(Negotiator); ok {
+			negotiator.Negotiate(c)
+		}
+		return next(c)
+	}
+}
+
+var (
+	bodyDecodersMu sync.Mutex
+	// bodyDecodersRegistered lists the media types whose decoders are registered with
+	// kin-openapi, whose registry is process-wide: each is registered once, by the first
+	// server built, before any request is validated.
+	bodyDecodersRegistered = map[string]bool{}
+)
+
+// registerBodyDecoders registers, once per media type, JSON's decoder (for every API, and
+// the +json types that fall back to it) and the families' own, each behind the UTF-8 check.
+func (f *Families) registerBodyDecoders() {
+	bodyDecodersMu.Lock()
+	defer bodyDecodersMu.Unlock()
+	register := func(mediaType string, decode openapi3filter.BodyDecoder) {
+		if !bodyDecodersRegistered[mediaType] {
+			openapi3filter.RegisterBodyDecoder(mediaType, utf8Body(decode))
+			bodyDecodersRegistered[mediaType] = true
+		}
+	}
+	if !bodyDecodersRegistered["application/json"] {
+		decodeJSON := openapi3filter.RegisteredBodyDecoder("application/json")
+		register("application/json", func(body io.Reader, h http.Header, schema *openapi3.SchemaRef, encoding openapi3filter.EncodingFn) (any, error) {
+			return decodeJSON(WithoutBOM(body), h, schema, encoding)
+		})
+	}
+	for _, family := range f.byPrefix {
+		if decoding, ok := family.(BodyDecoding); ok {
+			for mediaType, decode := range decoding.BodyDecoders() {
+				register(mediaType, decode)
+			}
+		}
+	}
+}
