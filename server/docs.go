@@ -21,9 +21,9 @@ var docsFiles embed.FS
 // anywhere else. Swagger UI sets inline styles.
 const docsPolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'"
 
-// registerDocs serves the contract (as written, and as JSON) and an interactive reference,
+// RegisterDocs serves the contract (as written, and as JSON) and an interactive reference,
 // at the paths listed among operationalEndpoints: no token, no validation, no rate limit.
-func registerDocs(e *echo.Echo) error {
+func RegisterDocs(e *echo.Echo) error {
 	spec, err := gen.GetSwagger()
 	if err != nil {
 		return err

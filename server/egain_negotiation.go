@@ -70,9 +70,9 @@ func egainPreferencesOf(ctx context.Context, h http.Header) egainPreferences {
 	return egainPreferencesFrom(h)
 }
 
-// Negotiate negotiates the format and locale of requests that eGain's family answers,
+// Prepare negotiates the format and locale of requests that eGain's family answers,
 // before validation, so that every response, an error included, follows them.
-func (egainFamily) Negotiate(c echo.Context) {
+func (egainFamily) Prepare(c echo.Context) {
 	r := c.Request()
 	foldAcceptLanguage(r.Header)
 	p := egainPreferencesFrom(r.Header)

@@ -9,11 +9,11 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// errorHandler is the one place where an error that reached Echo (from validation, auth,
+// ErrorHandler is the one place where an error that reached Echo (from validation, auth,
 // routing, the body limit, a handler or a recovered panic) becomes a response in the
 // vendor's error shape. It never writes twice. The request's log line (observeRequests)
 // reports the error code and cause: 5xx as errors, 4xx as warnings.
-func errorHandler(logger *slog.Logger, families *Families) echo.HTTPErrorHandler {
+func ErrorHandler(logger *slog.Logger, families *Families) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		r := c.Request()
 		if clientGone(r, err) {

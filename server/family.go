@@ -24,10 +24,11 @@ type Family interface {
 	FromProblem(r *http.Request, p *Problem) VendorError
 }
 
-// Negotiator is a Family whose responses follow what the request asks for (a format, a
-// locale): it negotiates before validation, so that its errors follow it too.
-type Negotiator interface {
-	Negotiate(c echo.Context)
+// Preparer is a Family that prepares its requests before validation: eGain negotiates
+// the format and locale that every response, an error included, follows; Oracle keeps the
+// semicolons of its query.
+type Preparer interface {
+	Prepare(c echo.Context)
 }
 
 // BodyDecoding is a Family that takes bodies of media types kin-openapi cannot decode.
@@ -78,11 +79,11 @@ func (f *Families) stringFormats() map[string]openapi3.StringFormatValidator {
 	return formats
 }
 
-// negotiate lets the request's family negotiate before validation.
-func (f *Families) negotiate(next echo.HandlerFunc) echo.HandlerFunc {
+// Prepare lets the request's family prepare it before validation.
+func (f *Families) Prepare(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if negotiator, ok := f.For(c.Request().URL.Path).(Negotiator); ok {
-			negotiator.Negotiate(c)
+		if preparer, ok := f.For(c.Request().URL.Path).(Preparer); ok {
+			preparer.Prepare(c)
 		}
 		return next(c)
 	}
@@ -96,9 +97,9 @@ var (
 	bodyDecodersRegistered = map[string]bool{}
 )
 
-// registerBodyDecoders registers, once per media type, JSON's decoder (for every API, and
+// RegisterBodyDecoders registers, once per media type, JSON's decoder (for every API, and
 // the +json types that fall back to it) and the families' own, each behind the UTF-8 check.
-func (f *Families) registerBodyDecoders() {
+func (f *Families) RegisterBodyDecoders() {
 	bodyDecodersMu.Lock()
 	defer bodyDecodersMu.Unlock()
 	register := func(mediaType string, decode openapi3filter.BodyDecoder) {

@@ -32,8 +32,8 @@ var OperationalEndpoints = map[string]string{
 // gets its answer quickly while the database hangs.
 const readinessTimeout = 2 * time.Second
 
-// registerOperationalEndpoints adds /healthz, /readyz and /metrics.
-func registerOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *httpMetrics, shuttingDown <-chan struct{}) {
+// RegisterOperationalEndpoints adds /healthz, /readyz and /metrics.
+func RegisterOperationalEndpoints(e *echo.Echo, db *store.Store, metrics *HTTPMetrics, shuttingDown <-chan struct{}) {
 	// The process is alive: it answers.
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -76,8 +76,8 @@ func notReady(ctx context.Context, db *store.Store, shuttingDown <-chan struct{}
 	return ""
 }
 
-// unlessOperational applies a middleware to every route but the operational endpoints.
-func unlessOperational(mw echo.MiddlewareFunc) echo.MiddlewareFunc {
+// UnlessOperational applies a middleware to every route but the operational endpoints.
+func UnlessOperational(mw echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		withMiddleware := mw(next)
 		return func(c echo.Context) error {

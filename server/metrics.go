@@ -10,16 +10,16 @@ import (
 	"github.com/custaccess/custaccess/store"
 )
 
-// httpMetrics are the request metrics; each server has a registry of its own.
-type httpMetrics struct {
+// HTTPMetrics are the request metrics; each server has a registry of its own.
+type HTTPMetrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 }
 
-func newHTTPMetrics(db *store.Store) *httpMetrics {
-	m := &httpMetrics{
+func NewHTTPMetrics(db *store.Store) *HTTPMetrics {
+	m := &HTTPMetrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "custaccess_http_requests_total",
@@ -43,7 +43,7 @@ func newHTTPMetrics(db *store.Store) *httpMetrics {
 	return m
 }
 
-func (m *httpMetrics) observe(operation string, status int, latency time.Duration) {
+func (m *HTTPMetrics) observe(operation string, status int, latency time.Duration) {
 	m.requests.WithLabelValues(operation, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(operation).Observe(latency.Seconds())
 }

@@ -92,12 +92,12 @@ func NoteHandlerFailures(f gen.StrictHandlerFunc, _ string) gen.StrictHandlerFun
 	}
 }
 
-// operationIndex finds the operationId of the route Echo matched, from the spec, so that
+// OperationIndex finds the operationId of the route Echo matched, from the spec, so that
 // logs and metrics name operations and never raw paths (which would carry ids).
-type operationIndex map[string]string
+type OperationIndex map[string]string
 
-func newOperationIndex(spec *openapi3.T) operationIndex {
-	index := operationIndex{}
+func NewOperationIndex(spec *openapi3.T) OperationIndex {
+	index := OperationIndex{}
 	for path, item := range spec.Paths.Map() {
 		// oapi-codegen registers {param} as Echo's :param.
 		echoPath := strings.NewReplacer("{", ":", "}", "").Replace(path)
@@ -119,7 +119,7 @@ func specOperationID(embedded string) string {
 
 // operation names the request's operation for logs and metrics: an operationId, an
 // operational endpoint, or "unknown" for paths no route serves.
-func (index operationIndex) operation(c echo.Context) string {
+func (index OperationIndex) operation(c echo.Context) string {
 	if name, ok := OperationalEndpoints[c.Path()]; ok {
 		return name
 	}
@@ -129,11 +129,11 @@ func (index operationIndex) operation(c echo.Context) string {
 	return "unknown"
 }
 
-// observeRequests writes the one log line of each request and counts it in the metrics:
+// ObserveRequests writes the one log line of each request and counts it in the metrics:
 // request id, operation, principal, status, latency and error code — never a token, a
 // secret, a query string or a body. Errors are answered here, through the error handler,
 // so that the line carries the final status.
-func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations operationIndex) echo.MiddlewareFunc {
+func ObserveRequests(logger *slog.Logger, metrics *HTTPMetrics, operations OperationIndex) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -188,9 +188,9 @@ func observeRequests(logger *slog.Logger, metrics *httpMetrics, operations opera
 	}
 }
 
-// recoverPanics turns a panic into an error, which the error handler answers with a 500 in
+// RecoverPanics turns a panic into an error, which the error handler answers with a 500 in
 // the vendor's shape; the panic is logged with the stack of the goroutine that panicked.
-func recoverPanics(logger *slog.Logger) echo.MiddlewareFunc {
+func RecoverPanics(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RecoverWithConfig(middleware.RecoverConfig{
 		StackSize:       16 << 10,
 		DisableStackAll: true,

@@ -147,14 +147,10 @@ const (
 func adfDate(t time.Time) string     { return t.UTC().Format(adfDateLayout) }
 func adfDateTime(t time.Time) string { return t.UTC().Format(adfDateTimeLayout) }
 
-// keepQuerySemicolons encodes the semicolons of an Oracle request's query: ADF uses them
-// inside values (q=A=1;B=2, finder=PrimaryKey;RoleId=1), never between parameters, and Go's
-// query parser drops every pair holding a raw one (golang.org/issue/25192).
-func keepQuerySemicolons(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if u := c.Request().URL; strings.HasPrefix(u.Path, oracleAPIPrefix) {
-			u.RawQuery = strings.ReplaceAll(u.RawQuery, ";", "%3B")
-		}
-		return next(c)
-	}
+// Prepare encodes the semicolons of an Oracle request's query: ADF uses them inside values
+// (q=A=1;B=2, finder=PrimaryKey;RoleId=1), never between parameters, and Go's query parser
+// drops every pair holding a raw one (golang.org/issue/25192).
+func (oracleFamily) Prepare(c echo.Context) {
+	u := c.Request().URL
+	u.RawQuery = strings.ReplaceAll(u.RawQuery, ";", "%3B")
 }

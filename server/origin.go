@@ -11,11 +11,11 @@ import (
 
 type originKey struct{}
 
-// rememberOrigin puts the scheme and host of the URLs the client should use into the
+// RememberOrigin puts the scheme and host of the URLs the client should use into the
 // request's context, for responses that carry absolute URLs (Oracle's ADF links and
 // Location); strict handlers see only the context. A configured public URL wins: behind a
 // load balancer the Host header is whatever the client sent, and it names no instance.
-func rememberOrigin(publicURL string) echo.MiddlewareFunc {
+func RememberOrigin(publicURL string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()

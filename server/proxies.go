@@ -9,22 +9,22 @@ import (
 
 // What the service believes of the forwarding headers of the load balancers in front.
 
-// callerAddress finds the caller's IP address, which the token endpoint's limits count
+// CallerAddress finds the caller's IP address, which the token endpoint's limits count
 // by: the peer's, or behind trusted proxies the last X-Forwarded-For entry that is not
 // one of them. Other X-Forwarded-For entries are the caller's to write, so they count
 // for nothing; Echo's defaults, which trust private networks, are not used.
-func callerAddress(trusted []netip.Prefix) echo.IPExtractor {
+func CallerAddress(trusted []netip.Prefix) echo.IPExtractor {
 	if len(trusted) == 0 {
 		return echo.ExtractIPDirect()
 	}
 	return echo.ExtractIPFromXFFHeader(trustOnly(trusted)...)
 }
 
-// requestScheme finds the scheme the client used, for the URLs in responses: with trusted
+// RequestScheme finds the scheme the client used, for the URLs in responses: with trusted
 // proxies, X-Forwarded-Proto is believed from them only; without, from peers on loopback
 // or private networks (Echo's default), as a scheme misread only breaks the caller's own
 // links.
-func requestScheme(trusted []netip.Prefix) echo.SchemeExtractor {
+func RequestScheme(trusted []netip.Prefix) echo.SchemeExtractor {
 	if len(trusted) == 0 {
 		return echo.ExtractSchemeFromHeaders()
 	}

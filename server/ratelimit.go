@@ -129,9 +129,9 @@ func TooManyRequests(retryAfterSeconds int) *Problem {
 	return &Problem{Kind: RateLimited, Subject: strconv.Itoa(retryAfterSeconds)}
 }
 
-// limitRate refuses, with 429 in the vendor's shape, the requests of a principal over its
+// LimitRate refuses, with 429 in the vendor's shape, the requests of a principal over its
 // rate. It runs after validation, which has verified the principal.
-func limitRate(limiter *RateLimiter) echo.MiddlewareFunc {
+func LimitRate(limiter *RateLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if claims := auth.PrincipalFrom(c.Request().Context()); claims != nil {

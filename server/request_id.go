@@ -9,10 +9,10 @@ import (
 // maxRequestIDLength bounds a caller's X-Request-Id, which goes into every log line.
 const maxRequestIDLength = 64
 
-// assignRequestID gives each request an id, answered in X-Request-Id and logged: the
+// AssignRequestID gives each request an id, answered in X-Request-Id and logged: the
 // caller's own when it is a plain token (at most 64 letters, digits, '.', '_', '-'), else a
 // new one, so that a caller cannot forge log content or flood the log with its header.
-func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+func AssignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Request().Header.Get(echo.HeaderXRequestID)
 		if !validRequestID(id) {

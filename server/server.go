@@ -79,12 +79,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = defaultTokenTTL
 	}
-	metrics := newHTTPMetrics(cfg.Store)
+	metrics := NewHTTPMetrics(cfg.Store)
 	limiter := NewRateLimiter(cfg.RateLimit)
 	tokens, err := auth.NewVerifier(cfg.Tokens, cfg.IdentityProvider, cfg.Logger)
 	if err != nil {
@@ -92,26 +92,27 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 
 	families := NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
-	families.registerBodyDecoders()
+	families.RegisterBodyDecoders()
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = callerAddress(cfg.TrustedProxies)
-	e.SchemeExtractor = requestScheme(cfg.TrustedProxies)
-	e.HTTPErrorHandler = errorHandler(cfg.Logger, families)
-	e.Use(assignRequestID)
-	e.Use(observeRequests(cfg.Logger, metrics, newOperationIndex(spec)))
-	e.Use(recoverPanics(cfg.Logger))
-	e.Use(limitRequestTime(cfg.RequestTimeout))
+	e.IPExtractor = CallerAddress(cfg.TrustedProxies)
+	e.SchemeExtractor = RequestScheme(cfg.TrustedProxies)
+	e.HTTPErrorHandler = ErrorHandler(cfg.Logger, families)
+	e.Use(AssignRequestID)
+	e.Use(ObserveRequests(cfg.Logger, metrics, NewOperationIndex(spec)))
+	e.Use(RecoverPanics(cfg.Logger))
+	e.Use(LimitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
 	e.Use(middleware.BodyLimit(BodyLimit))
-	e.Use(rememberOrigin(cfg.PublicURL), keepQuerySemicolons)
-	// eGain's format and locale are negotiated before validation, so its errors follow them.
-	e.Use(unlessOperational(families.negotiate))
-	e.Use(unlessOperational(validateRequests(router, tokens, families)))
-	e.Use(unlessOperational(limitRate(limiter)))
+	e.Use(RememberOrigin(cfg.PublicURL))
+	// Each API prepares its requests before validation (eGain negotiates format and locale,
+	// so that its errors follow them).
+	e.Use(UnlessOperational(families.Prepare))
+	e.Use(UnlessOperational(ValidateRequests(router, tokens, families)))
+	e.Use(UnlessOperational(LimitRate(limiter)))
 
-	registerOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
+	RegisterOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
 	server := &Server{
 		egainGrants:            &egainGrants{store: cfg.Store},
 		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},
@@ -120,7 +121,7 @@ func New(cfg Config) (*echo.Echo, error) {
 			limits: newTokenEndpointLimits(cfg.TokenRateLimit, cfg.secretChecks)},
 	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, NoteHandlerFailures}))
-	if err := registerDocs(e); err != nil {
+	if err := RegisterDocs(e); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -17,11 +17,11 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// validateRequests checks every request against the embedded spec before a handler sees
+// ValidateRequests checks every request against the embedded spec before a handler sees
 // it: route, security (the principal is put into the request's context), parameters and
 // body, then what the spec cannot say by itself: no unknown query parameters, no body
 // where the operation takes none, and an Accept header we can answer.
-func validateRequests(router routers.Router, tokens *auth.Verifier, families *Families) echo.MiddlewareFunc {
+func ValidateRequests(router routers.Router, tokens *auth.Verifier, families *Families) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
 		AuthenticationFunc:      checkSecurityScheme,
 		SkipSettingDefaults:     true,
