@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
@@ -178,7 +179,7 @@ func (f egainFailure) write(w http.ResponseWriter) error {
 	return f.err.write(w, f.preferences)
 }
 
-func (f egainFailure) failure() VendorError { return f.err }
+func (f egainFailure) Failure() httpapi.VendorError { return f.err }
 
 func (f egainFailure) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
 	return f.write(w)

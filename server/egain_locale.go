@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"golang.org/x/text/language"
 )
 
@@ -45,7 +46,7 @@ type languageRange struct {
 // false only when the header has entries and none of them is well-formed. A header over
 // maxWeightedListBytes is not read: it has no acceptable language, and is not refused.
 func parseAcceptLanguage(header string) (ranges []languageRange, wellFormed bool) {
-	list := ParseWeightedList(header)
+	list := httpapi.ParseWeightedList(header)
 	if list.TooLong {
 		return nil, true
 	}
@@ -58,7 +59,7 @@ func parseAcceptLanguage(header string) (ranges []languageRange, wellFormed bool
 }
 
 // parseLanguageRange reads a `language-range`, which takes no parameter but its weight.
-func parseLanguageRange(e WeightedElement) (languageRange, bool) {
+func parseLanguageRange(e httpapi.WeightedElement) (languageRange, bool) {
 	r := languageRange{text: strings.ReplaceAll(e.Value, "_", "-"), quality: e.Quality}
 	if len(e.Params) > 0 {
 		return r, false

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/labstack/echo/v4"
 )
 
@@ -19,7 +20,7 @@ type egainPreferences struct {
 // egainPreferencesFrom negotiates from the request's headers. A header that admits no
 // format or no locale leaves the default (JSON, en-US); validation refuses it afterwards.
 func egainPreferencesFrom(h http.Header) egainPreferences {
-	languages, _ := HeaderList(h, "Accept-Language") // too long: no preference, en-US
+	languages, _ := httpapi.HeaderList(h, "Accept-Language") // too long: no preference, en-US
 	return egainPreferences{
 		xml:         prefersXML(h),
 		locale:      negotiateLocale(languages),
@@ -30,12 +31,12 @@ func egainPreferencesFrom(h http.Header) egainPreferences {
 // prefersXML: XML when the Accept header gives it a higher quality than JSON; JSON on a tie,
 // for */*, when the header is absent and when it is too long to read.
 func prefersXML(h http.Header) bool {
-	header, ok := HeaderList(h, "Accept")
+	header, ok := httpapi.HeaderList(h, "Accept")
 	if !ok || strings.TrimSpace(header) == "" {
 		return false
 	}
-	accept := ParseWeightedList(header)
-	return AcceptQuality(accept, "application/xml") > AcceptQuality(accept, "application/json")
+	accept := httpapi.ParseWeightedList(header)
+	return httpapi.AcceptQuality(accept, "application/xml") > httpapi.AcceptQuality(accept, "application/json")
 }
 
 // wantsUserMessage reads eGain's X-egain-error-message request header.
@@ -88,7 +89,7 @@ func foldAcceptLanguage(h http.Header) {
 	if len(values) == 0 {
 		return
 	}
-	if value, ok := HeaderList(h, "Accept-Language"); ok {
+	if value, ok := httpapi.HeaderList(h, "Accept-Language"); ok {
 		h.Set("Accept-Language", value)
 	} else {
 		h.Del("Accept-Language")

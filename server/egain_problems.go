@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -37,40 +38,40 @@ func (egainFamily) BodyDecoders() map[string]openapi3filter.BodyDecoder {
 	}
 }
 
-func (egainFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
+func (egainFamily) FromProblem(_ *http.Request, p *httpapi.Problem) httpapi.VendorError {
 	switch p.Kind {
-	case NoRoute:
+	case httpapi.NoRoute:
 		return newEgainError(errNoSuchResource, p.Subject)
-	case MethodNotAllowed:
+	case httpapi.MethodNotAllowed:
 		return newEgainError(errMethodNotAllowed, p.Reason, p.Subject)
-	case UnknownQueryParameters:
+	case httpapi.UnknownQueryParameters:
 		return newEgainError(errUnsupportedQueryParameter, untrusted.Echoed(strings.Join(p.Names, ", "))).withEach("parameter", p.Names)
-	case InvalidParameter:
+	case httpapi.InvalidParameter:
 		if p.In == "header" && strings.EqualFold(p.Subject, "Accept-Language") {
 			return newEgainError(errInvalidAcceptLanguage, p.Value).with("Accept-Language", p.Value)
 		}
 		return newEgainError(errInvalidParameterValue, p.Subject, valueReason(p.Cause)).with("parameter", p.Subject)
-	case InvalidBodyAttribute:
+	case httpapi.InvalidBodyAttribute:
 		attribute := untrusted.Echoed(bodyAttribute(p))
 		return newEgainError(errInvalidBodyAttribute, attribute, valueReason(p.Cause)).with("attribute", attribute)
-	case BodyRequired:
+	case httpapi.BodyRequired:
 		return newEgainError(errBodyRequired)
-	case BodyMalformed:
+	case httpapi.BodyMalformed:
 		return newEgainError(errBodyMalformed, bodyReason(p.Cause))
-	case BodyNotAllowed:
+	case httpapi.BodyNotAllowed:
 		return newEgainError(errBodyNotAllowed)
-	case BodyTooLarge:
+	case httpapi.BodyTooLarge:
 		return newEgainError(errBodyTooLarge, p.Subject)
-	case UnsupportedMediaType:
+	case httpapi.UnsupportedMediaType:
 		return newEgainError(errUnsupportedMediaType, p.Subject).with("Content-Type", p.Subject)
-	case NotAcceptable:
+	case httpapi.NotAcceptable:
 		return newEgainError(errNotAcceptable, p.Subject).with("Accept", p.Subject)
-	case MissingToken:
+	case httpapi.MissingToken:
 		return newEgainError(errMissingToken)
-	case InvalidToken:
+	case httpapi.InvalidToken:
 		return newEgainError(errInvalidToken)
-	case NotPermitted:
-		var wrong *WrongPrincipalError
+	case httpapi.NotPermitted:
+		var wrong *httpapi.WrongPrincipalError
 		switch {
 		case errors.As(p.Cause, &wrong) && len(wrong.Scopes) > 0:
 			n := len(wrong.Scopes)
@@ -80,9 +81,9 @@ func (egainFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
 			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.Kind)}})
 		}
 		return newEgainError(errNotAllowed, egainReason{message: "reason.auth.noRequirement"})
-	case RateLimited:
+	case httpapi.RateLimited:
 		return newEgainError(errTooManyRequests, p.Subject)
-	case Unavailable:
+	case httpapi.Unavailable:
 		return newEgainError(errUnavailable)
 	}
 	return newEgainError(errSystem)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -61,7 +62,7 @@ var unsupportedPropertyReason = regexp.MustCompile(`^property "(.+)" is unsuppor
 
 // bodyAttribute is the path of the body attribute a problem is about, down to an
 // unsupported member itself.
-func bodyAttribute(p *Problem) string {
+func bodyAttribute(p *httpapi.Problem) string {
 	var schemaErr *openapi3.SchemaError
 	if !errors.As(p.Cause, &schemaErr) {
 		return p.Subject

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -110,7 +111,7 @@ func (x *xmlReader) nextInElement() (xml.Token, error) {
 // names the root element and its namespace. A leading UTF-8 byte order mark is skipped.
 func decodeXML(r io.Reader, schema *openapi3.Schema) (any, error) {
 	root, namespace := xmlRootName(schema)
-	x := &xmlReader{decoder: xml.NewDecoder(WithoutBOM(r))}
+	x := &xmlReader{decoder: xml.NewDecoder(httpapi.WithoutBOM(r))}
 	var start xml.StartElement
 	for start.Name.Local == "" {
 		token, err := x.nextInElement()

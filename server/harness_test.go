@@ -22,6 +22,7 @@ import (
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
@@ -183,7 +184,7 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 }
 
 // testFamilies tells the family of a request's path.
-var testFamilies = NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
+var testFamilies = httpapi.NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
 
 // specRouter routes requests over the embedded spec, to validate responses.
 var specRouter = sync.OnceValues(func() (routers.Router, error) {
@@ -202,7 +203,7 @@ func checkEgainResponse(t testing.TB, req *http.Request, rec *httptest.ResponseR
 	if _, isEgain := testFamilies.For(req.URL.Path).(egainFamily); !isEgain {
 		return
 	}
-	if _, operational := OperationalEndpoints[req.URL.Path]; operational {
+	if _, operational := httpapi.OperationalEndpoints[req.URL.Path]; operational {
 		return // not an eGain operation, though outside every other API too
 	}
 	if _, benchmark := t.(*testing.B); benchmark {

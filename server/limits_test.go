@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -76,7 +77,7 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 // TestRateLimiterIsBounded: a limiter tracks at most its bound of keys, forgetting the
 // least recently seen first, however many keys callers make up.
 func TestRateLimiterIsBounded(t *testing.T) {
-	limiter := NewRateLimiter(RateLimit{PerSecond: 0.001, Burst: 1})
+	limiter := httpapi.NewRateLimiter(RateLimit{PerSecond: 0.001, Burst: 1})
 	limiter.maxTracked = 3
 	for _, key := range []string{"a", "b", "c"} {
 		if _, ok := limiter.Allow(key); !ok {
@@ -102,7 +103,7 @@ func TestRateLimiterIsBounded(t *testing.T) {
 	if n := len(limiter.buckets); n != 3 {
 		t.Errorf("%d keys tracked after 10000 new ones, want 3", n)
 	}
-	if NewRateLimiter(RateLimit{}) != nil {
+	if httpapi.NewRateLimiter(RateLimit{}) != nil {
 		t.Error("a zero rate limit limits")
 	}
 }

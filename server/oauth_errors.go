@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
 
 // oauthCode is an RFC 6749 error code with its HTTP status.
@@ -66,10 +67,10 @@ func oauthText(s string) string {
 	}, s)
 }
 
-func (e *oauthError) Error() string        { return e.code.error + ": " + e.description }
-func (e *oauthError) HTTPStatus() int      { return e.status }
-func (e *oauthError) ErrorCode() string    { return e.code.error }
-func (e *oauthError) failure() VendorError { return e }
+func (e *oauthError) Error() string                { return e.code.error + ": " + e.description }
+func (e *oauthError) HTTPStatus() int              { return e.status }
+func (e *oauthError) ErrorCode() string            { return e.code.error }
+func (e *oauthError) Failure() httpapi.VendorError { return e }
 
 func (e *oauthError) WriteResponse(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
@@ -105,27 +106,27 @@ type oauthFamily struct{}
 // PathPrefix: the token endpoint, within Reltio's /oauth/ paths; its errors are RFC 6749's.
 func (oauthFamily) PathPrefix() string { return "/oauth/token" }
 
-func (oauthFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
+func (oauthFamily) FromProblem(_ *http.Request, p *httpapi.Problem) httpapi.VendorError {
 	switch p.Kind {
-	case NoRoute:
+	case httpapi.NoRoute:
 		return newOAuthError(oauthInvalidRequest, "No resource at "+p.Subject+".").withStatus(http.StatusNotFound)
-	case MethodNotAllowed:
+	case httpapi.MethodNotAllowed:
 		return newOAuthError(oauthInvalidRequest, "The token endpoint takes POST, not "+p.Reason+".").withStatus(http.StatusMethodNotAllowed)
-	case NotAcceptable:
+	case httpapi.NotAcceptable:
 		return newOAuthError(oauthInvalidRequest, "The Accept header admits no application/json.").withStatus(http.StatusNotAcceptable)
-	case BodyTooLarge:
+	case httpapi.BodyTooLarge:
 		return newOAuthError(oauthInvalidRequest, "The request body is larger than "+p.Subject+".").withStatus(http.StatusRequestEntityTooLarge)
-	case InvalidBodyAttribute:
+	case httpapi.InvalidBodyAttribute:
 		return newOAuthError(oauthInvalidRequest, "Invalid parameter "+p.Subject+": "+p.Reason+".")
-	case UnknownQueryParameters, InvalidParameter, BodyRequired, BodyMalformed,
-		BodyNotAllowed, UnsupportedMediaType:
+	case httpapi.UnknownQueryParameters, httpapi.InvalidParameter, httpapi.BodyRequired, httpapi.BodyMalformed,
+		httpapi.BodyNotAllowed, httpapi.UnsupportedMediaType:
 		return newOAuthError(oauthInvalidRequest, "The request is not a valid token request: "+p.Error()+
 			"; send grant_type=client_credentials as application/x-www-form-urlencoded.")
-	case MissingToken, InvalidToken, NotPermitted:
+	case httpapi.MissingToken, httpapi.InvalidToken, httpapi.NotPermitted:
 		return newOAuthError(oauthInvalidClient, "Client authentication failed.")
-	case RateLimited:
+	case httpapi.RateLimited:
 		return newOAuthError(oauthTooManyRequests, "Too many requests; retry after "+p.Subject+" second(s).")
-	case Unavailable:
+	case httpapi.Unavailable:
 		return newOAuthError(oauthUnavailable, "The database did not answer in time. Retry later.")
 	}
 	return newOAuthError(oauthServerError, "The request could not be processed.")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -38,10 +39,10 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 	// The limits apply before the (deliberately slow) secret check.
 	address := tokenRequestFrom(ctx).remoteAddress
 	if retryAfter, ok := o.limits.perClientAddress.Allow(clientID + " " + address); !ok {
-		return nil, TooManyRequests(retryAfter)
+		return nil, httpapi.TooManyRequests(retryAfter)
 	}
 	if retryAfter, empty := o.limits.failuresPerAddress.Exhausted(address); empty {
-		return nil, TooManyRequests(retryAfter)
+		return nil, httpapi.TooManyRequests(retryAfter)
 	}
 	var client *store.Client
 	err := o.store.View(ctx, func(tx *store.Tx) (err error) {
@@ -66,12 +67,12 @@ func (o *oauthTokens) IssueToken(ctx context.Context, request gen.IssueTokenRequ
 		o.limits.failuresPerAddress.Take(address)
 		return newOAuthError(oauthInvalidClient, "Client authentication failed."), nil
 	}
-	RecordOf(ctx).NotePrincipal(auth.PrincipalClient, clientID)
+	httpapi.RecordOf(ctx).NotePrincipal(auth.PrincipalClient, clientID)
 
 	if form.GrantType != clientCredentialsGrant {
 		return newOAuthError(oauthUnsupportedGrantType, "Only the client_credentials grant is supported."), nil
 	}
-	available, err := ScopesFor(auth.PrincipalClient)
+	available, err := httpapi.ScopesFor(auth.PrincipalClient)
 	if err != nil {
 		return nil, err
 	}

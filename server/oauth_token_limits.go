@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"time"
+
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
 
 // tokenEndpointLimits protect POST /oauth/token, whose callers are not authenticated yet
@@ -12,22 +14,22 @@ import (
 type tokenEndpointLimits struct {
 	// perClientAddress counts every token request by the client id it claims and the
 	// address it comes from: a client's own requests, and guesses at its secret.
-	perClientAddress *RateLimiter
+	perClientAddress *httpapi.RateLimiter
 	// failuresPerAddress counts failed client authentications by address, whatever the
 	// client id (made-up ids included, so that changing the id gains nothing), and refuses
 	// an address out of failures before its secret is checked. Wrong secrets of real
 	// clients count the same as unknown ids: the limit does not tell which ids exist.
-	failuresPerAddress *RateLimiter
+	failuresPerAddress *httpapi.RateLimiter
 	secretChecks       *secretCheckSlots
 }
 
-func newTokenEndpointLimits(limit RateLimit, checks *secretCheckSlots) *tokenEndpointLimits {
+func newTokenEndpointLimits(limit httpapi.RateLimit, checks *secretCheckSlots) *tokenEndpointLimits {
 	if checks == nil {
 		checks = newSecretCheckSlots(runtime.NumCPU(), defaultSecretCheckWait)
 	}
 	return &tokenEndpointLimits{
-		perClientAddress:   NewRateLimiter(limit),
-		failuresPerAddress: NewRateLimiter(limit),
+		perClientAddress:   httpapi.NewRateLimiter(limit),
+		failuresPerAddress: httpapi.NewRateLimiter(limit),
 		secretChecks:       checks,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 )
 
@@ -91,7 +92,7 @@ func (e *adfError) at(path string) *adfError {
 	return e
 }
 
-func (e *adfError) detail() string { return Render(e.code.detail, e.args) }
+func (e *adfError) detail() string { return httpapi.Render(e.code.detail, e.args) }
 
 func (e *adfError) Error() string     { return e.code.code + " " + e.detail() }
 func (e *adfError) HTTPStatus() int   { return e.code.status }
@@ -143,7 +144,7 @@ func (f oracleFailure) write(w http.ResponseWriter) error {
 	return writeADFError(w, f.framework, f.err)
 }
 
-func (f oracleFailure) failure() VendorError { return f.err }
+func (f oracleFailure) Failure() httpapi.VendorError { return f.err }
 
 // asOracleFailure turns an expected failure into the operation's error response.
 func asOracleFailure(err error, f adfFramework) (oracleFailure, bool) {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
 
 // How the ADF REST framework reports the problems found before a handler runs (routing,
@@ -46,21 +48,21 @@ type oracleFamily struct{}
 
 func (oracleFamily) PathPrefix() string { return oracleAPIPrefix }
 
-func (oracleFamily) FromProblem(r *http.Request, p *Problem) VendorError {
+func (oracleFamily) FromProblem(r *http.Request, p *httpapi.Problem) httpapi.VendorError {
 	resource := adfResourceAt(r.URL.Path)
 	switch p.Kind {
-	case NoRoute:
+	case httpapi.NoRoute:
 		return newADFError(adfNoSuchResource, p.Subject)
-	case MethodNotAllowed:
+	case httpapi.MethodNotAllowed:
 		return newADFError(adfMethodNotAllowed, p.Reason, p.Subject)
-	case UnknownQueryParameters:
+	case httpapi.UnknownQueryParameters:
 		return newADFError(adfUnknownQueryParameter, strings.Join(p.Names, ", ")).at(p.Names[0])
-	case InvalidParameter:
+	case httpapi.InvalidParameter:
 		if p.In == "header" && strings.EqualFold(p.Subject, headerFrameworkVersion) {
 			return newADFError(adfUnsupportedVersion, p.Value).at(headerFrameworkVersion)
 		}
 		return newADFError(adfInvalidParameter, p.Subject, p.Reason).at(p.Subject)
-	case InvalidBodyAttribute:
+	case httpapi.InvalidBodyAttribute:
 		if m := unsupportedProperty.FindStringSubmatch(p.Reason); m != nil {
 			if resource.readOnly != nil && resource.readOnly(m[1]) {
 				return newADFError(adfReadOnlyAttribute, m[1], resource.name).at(m[1])
@@ -71,27 +73,27 @@ func (oracleFamily) FromProblem(r *http.Request, p *Problem) VendorError {
 			return newADFError(adfInvalidBody, p.Reason)
 		}
 		return newADFError(adfInvalidAttribute, p.Subject, p.Reason).at(p.Subject)
-	case BodyRequired:
+	case httpapi.BodyRequired:
 		return newADFError(adfBodyRequired)
-	case BodyMalformed:
+	case httpapi.BodyMalformed:
 		return newADFError(adfBodyMalformed, p.Reason)
-	case BodyNotAllowed:
+	case httpapi.BodyNotAllowed:
 		return newADFError(adfBodyNotAllowed)
-	case BodyTooLarge:
+	case httpapi.BodyTooLarge:
 		return newADFError(adfBodyTooLarge, p.Subject)
-	case UnsupportedMediaType:
+	case httpapi.UnsupportedMediaType:
 		return newADFError(adfUnsupportedMediaType, p.Subject).at("Content-Type")
-	case NotAcceptable:
+	case httpapi.NotAcceptable:
 		return newADFError(adfNotAcceptable, p.Subject).at("Accept")
-	case MissingToken:
+	case httpapi.MissingToken:
 		return newADFError(adfAuthenticationRequired)
-	case InvalidToken:
+	case httpapi.InvalidToken:
 		return newADFError(adfInvalidToken)
-	case NotPermitted:
+	case httpapi.NotPermitted:
 		return newADFError(adfNotAuthorized, p.Reason)
-	case RateLimited:
+	case httpapi.RateLimited:
 		return newADFError(adfTooManyRequests, p.Subject)
-	case Unavailable:
+	case httpapi.Unavailable:
 		return newADFError(adfUnavailable)
 	}
 	return newADFError(adfSystem)

@@ -4,13 +4,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
 
 // The framework's errors name the resource of the request's path, so that a second
 // resource's bodies are not reported as SelfServiceRoles'.
 func TestOracleFamilyNamesTheResourceOfThePath(t *testing.T) {
-	unknown := &Problem{Kind: InvalidBodyAttribute, Subject: "(body)", Reason: `property "Colour" is unsupported`}
-	readOnly := &Problem{Kind: InvalidBodyAttribute, Subject: "(body)", Reason: `property "RoleId" is unsupported`}
+	unknown := &httpapi.Problem{Kind: httpapi.InvalidBodyAttribute, Subject: "(body)", Reason: `property "Colour" is unsupported`}
+	readOnly := &httpapi.Problem{Kind: httpapi.InvalidBodyAttribute, Subject: "(body)", Reason: `property "RoleId" is unsupported`}
 	for _, tc := range []struct {
 		path                  string
 		unknown, readOnlyCode string

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -63,7 +64,7 @@ func (s *oracleSelfServiceRoles) CreateSelfServiceRole(ctx context.Context, requ
 	if err != nil {
 		return nil, err
 	}
-	origin := OriginFrom(ctx)
+	origin := httpapi.OriginFrom(ctx)
 	item := roleItem(row, nil, linkSelection{}, origin)
 	if updated {
 		return gen.CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: item,
@@ -107,7 +108,7 @@ func (s *oracleSelfServiceRoles) ListSelfServiceRoles(ctx context.Context, reque
 	if err != nil {
 		return nil, err
 	}
-	origin := OriginFrom(ctx)
+	origin := httpapi.OriginFrom(ctx)
 	collection := gen.SelfServiceRoleCollection{
 		Items:   make([]gen.SelfServiceRole, len(rows)),
 		Count:   int32(len(rows)),
@@ -157,7 +158,7 @@ func (s *oracleSelfServiceRoles) GetSelfServiceRole(ctx context.Context, request
 		return nil, err
 	}
 	links := newLinkSelection(request.Params.OnlyData, request.Params.Links)
-	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, OriginFrom(ctx)),
+	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, httpapi.OriginFrom(ctx)),
 		Headers: gen.GetSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
@@ -196,7 +197,7 @@ func (s *oracleSelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, requ
 	if err != nil {
 		return nil, err
 	}
-	return gen.UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, nil, linkSelection{}, OriginFrom(ctx)),
+	return gen.UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, nil, linkSelection{}, httpapi.OriginFrom(ctx)),
 		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
 
 // reltioCode is one entry of the Reltio error catalogue: the stable errorCode, its HTTP
@@ -62,7 +63,7 @@ func (e *reltioError) Error() string     { return fmt.Sprint(e.code.code, " ", e
 func (e *reltioError) HTTPStatus() int   { return e.code.status }
 func (e *reltioError) ErrorCode() string { return fmt.Sprint(e.code.code) }
 
-func (e *reltioError) detail() string { return Render(e.code.detail, e.args) }
+func (e *reltioError) detail() string { return httpapi.Render(e.code.detail, e.args) }
 
 func (e *reltioError) body() gen.ReltioError {
 	detail := e.detail()
@@ -95,39 +96,39 @@ type reltioFamily struct{}
 
 func (reltioFamily) PathPrefix() string { return "/oauth/" }
 
-func (reltioFamily) FromProblem(_ *http.Request, p *Problem) VendorError {
+func (reltioFamily) FromProblem(_ *http.Request, p *httpapi.Problem) httpapi.VendorError {
 	switch p.Kind {
-	case NoRoute:
+	case httpapi.NoRoute:
 		return newReltioError(reltioNoSuchResource, p.Subject)
-	case MethodNotAllowed:
+	case httpapi.MethodNotAllowed:
 		return newReltioError(reltioMethodNotAllowed, p.Reason, p.Subject)
-	case UnknownQueryParameters:
+	case httpapi.UnknownQueryParameters:
 		return newReltioError(reltioUnknownQueryParameters, quoteNames(p.Names))
-	case InvalidParameter:
+	case httpapi.InvalidParameter:
 		return newReltioError(reltioInvalidParameter, p.Subject, p.Reason)
-	case InvalidBodyAttribute:
+	case httpapi.InvalidBodyAttribute:
 		return newReltioError(reltioInvalidBodyAttribute, p.Subject, p.Reason)
-	case BodyRequired:
+	case httpapi.BodyRequired:
 		return newReltioError(reltioBodyRequired)
-	case BodyMalformed:
+	case httpapi.BodyMalformed:
 		return newReltioError(reltioBodyMalformed, p.Reason)
-	case BodyNotAllowed:
+	case httpapi.BodyNotAllowed:
 		return newReltioError(reltioBodyNotAllowed)
-	case BodyTooLarge:
+	case httpapi.BodyTooLarge:
 		return newReltioError(reltioBodyTooLarge, p.Subject)
-	case UnsupportedMediaType:
+	case httpapi.UnsupportedMediaType:
 		return newReltioError(reltioUnsupportedMediaType, p.Subject)
-	case NotAcceptable:
+	case httpapi.NotAcceptable:
 		return newReltioError(reltioNotAcceptable, p.Subject)
-	case MissingToken:
+	case httpapi.MissingToken:
 		return newReltioError(reltioMissingToken)
-	case InvalidToken:
+	case httpapi.InvalidToken:
 		return newReltioError(reltioInvalidToken)
-	case NotPermitted:
+	case httpapi.NotPermitted:
 		return newReltioError(reltioAccessDenied, "The token is not accepted here: "+p.Reason+".")
-	case RateLimited:
+	case httpapi.RateLimited:
 		return newReltioError(reltioTooManyRequests, p.Subject)
-	case Unavailable:
+	case httpapi.Unavailable:
 		return newReltioError(reltioUnavailable)
 	}
 	return newReltioError(reltioSystem)
@@ -138,7 +139,7 @@ type reltioFailure struct{ err *reltioError }
 
 func (f reltioFailure) write(w http.ResponseWriter) error { return f.err.WriteResponse(w, nil) }
 
-func (f reltioFailure) failure() VendorError { return f.err }
+func (f reltioFailure) Failure() httpapi.VendorError { return f.err }
 
 func (f reltioFailure) VisitAssignRolePermissionsResponse(w http.ResponseWriter) error {
 	return f.write(w)

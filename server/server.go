@@ -11,15 +11,12 @@ import (
 
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/store"
 )
-
-// BodyLimit bounds request bodies; a full grant request (76 customers) is under 3 KB.
-const BodyLimit = "64K"
 
 // Config is what the server needs from its surroundings.
 type Config struct {
@@ -54,6 +51,16 @@ type Config struct {
 	secretChecks *secretCheckSlots
 }
 
+// RateLimit bounds each principal's (or client id's) requests: a token bucket.
+type RateLimit = httpapi.RateLimit
+
+// ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts
+// tokens of this kind of principal.
+func ScopesFor(kind auth.PrincipalKind) ([]string, error) { return httpapi.ScopesFor(kind) }
+
+// ParsePublicURL checks a public URL ("scheme://host[:port]") and returns it canonical.
+func ParsePublicURL(raw string) (string, error) { return httpapi.ParsePublicURL(raw) }
+
 // Server satisfies the generated strict interface by composing one service per vendor API.
 type Server struct {
 	*egainGrants
@@ -79,40 +86,40 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = DefaultRequestTimeout
+		cfg.RequestTimeout = httpapi.DefaultRequestTimeout
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = defaultTokenTTL
 	}
-	metrics := NewHTTPMetrics(cfg.Store)
-	limiter := NewRateLimiter(cfg.RateLimit)
+	metrics := httpapi.NewHTTPMetrics(cfg.Store)
+	limiter := httpapi.NewRateLimiter(cfg.RateLimit)
 	tokens, err := auth.NewVerifier(cfg.Tokens, cfg.IdentityProvider, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
 
-	families := NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
+	families := httpapi.NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
 	families.RegisterBodyDecoders()
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = CallerAddress(cfg.TrustedProxies)
-	e.SchemeExtractor = RequestScheme(cfg.TrustedProxies)
-	e.HTTPErrorHandler = ErrorHandler(cfg.Logger, families)
-	e.Use(AssignRequestID)
-	e.Use(ObserveRequests(cfg.Logger, metrics, NewOperationIndex(spec)))
-	e.Use(RecoverPanics(cfg.Logger))
-	e.Use(LimitRequestTime(cfg.RequestTimeout))
+	e.IPExtractor = httpapi.CallerAddress(cfg.TrustedProxies)
+	e.SchemeExtractor = httpapi.RequestScheme(cfg.TrustedProxies)
+	e.HTTPErrorHandler = httpapi.ErrorHandler(cfg.Logger, families)
+	e.Use(httpapi.AssignRequestID)
+	e.Use(httpapi.ObserveRequests(cfg.Logger, metrics, httpapi.NewOperationIndex(spec)))
+	e.Use(httpapi.RecoverPanics(cfg.Logger))
+	e.Use(httpapi.LimitRequestTime(cfg.RequestTimeout))
 	// The body limit comes before validation, which reads the whole body.
-	e.Use(middleware.BodyLimit(BodyLimit))
-	e.Use(RememberOrigin(cfg.PublicURL))
+	e.Use(httpapi.LimitBody())
+	e.Use(httpapi.RememberOrigin(cfg.PublicURL))
 	// Each API prepares its requests before validation (eGain negotiates format and locale,
 	// so that its errors follow them).
-	e.Use(UnlessOperational(families.Prepare))
-	e.Use(UnlessOperational(ValidateRequests(router, tokens, families)))
-	e.Use(UnlessOperational(LimitRate(limiter)))
+	e.Use(httpapi.UnlessOperational(families.Prepare))
+	e.Use(httpapi.UnlessOperational(httpapi.ValidateRequests(router, tokens, families)))
+	e.Use(httpapi.UnlessOperational(httpapi.LimitRate(limiter)))
 
-	RegisterOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
+	httpapi.RegisterOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
 	server := &Server{
 		egainGrants:            &egainGrants{store: cfg.Store},
 		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},
@@ -120,8 +127,8 @@ func New(cfg Config) (*echo.Echo, error) {
 		oauthTokens: &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL,
 			limits: newTokenEndpointLimits(cfg.TokenRateLimit, cfg.secretChecks)},
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, NoteHandlerFailures}))
-	if err := RegisterDocs(e); err != nil {
+	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, httpapi.NoteHandlerFailures}))
+	if err := httpapi.RegisterDocs(e); err != nil {
 		return nil, err
 	}
 	return e, nil
