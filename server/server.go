@@ -14,7 +14,11 @@ import (
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/egain"
 	"github.com/custaccess/custaccess/server/internal/httpapi"
+	"github.com/custaccess/custaccess/server/internal/oauth"
+	"github.com/custaccess/custaccess/server/internal/oracle"
+	"github.com/custaccess/custaccess/server/internal/reltio"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -46,9 +50,9 @@ type Config struct {
 	// ShuttingDown, once closed, makes /readyz answer 503, so that load balancers send no
 	// new requests while the instance drains before it stops; nil never closes.
 	ShuttingDown <-chan struct{}
-
-	// secretChecks replaces, in tests, the bound on concurrent client secret checks.
-	secretChecks *secretCheckSlots
+	// TokenSecretChecks bounds the client secret checks (bcrypt) running at once at
+	// POST /oauth/token; nil means one per CPU. Tests set it to hold every slot.
+	TokenSecretChecks *oauth.SecretChecks
 }
 
 // RateLimit bounds each principal's (or client id's) requests: a token bucket.
@@ -61,15 +65,16 @@ func ScopesFor(kind auth.PrincipalKind) ([]string, error) { return httpapi.Scope
 // ParsePublicURL checks a public URL ("scheme://host[:port]") and returns it canonical.
 func ParsePublicURL(raw string) (string, error) { return httpapi.ParsePublicURL(raw) }
 
-// Server satisfies the generated strict interface by composing one service per vendor API.
-type Server struct {
-	*egainGrants
-	*reltioCustomerRoles
-	*oracleSelfServiceRoles
-	*oauthTokens
+// api satisfies the generated strict interface by composing one service per vendor API,
+// each in a package of its own.
+type api struct {
+	*egain.CustomerManager
+	*reltio.CustomerRoles
+	*oracle.SelfServiceRoles
+	*oauth.TokenEndpoint
 }
 
-var _ gen.StrictServerInterface = (*Server)(nil)
+var _ gen.StrictServerInterface = (*api)(nil)
 
 // New builds the HTTP handler that `serve` runs and the tests drive.
 func New(cfg Config) (*echo.Echo, error) {
@@ -88,9 +93,6 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = httpapi.DefaultRequestTimeout
 	}
-	if cfg.TokenTTL <= 0 {
-		cfg.TokenTTL = defaultTokenTTL
-	}
 	metrics := httpapi.NewHTTPMetrics(cfg.Store)
 	limiter := httpapi.NewRateLimiter(cfg.RateLimit)
 	tokens, err := auth.NewVerifier(cfg.Tokens, cfg.IdentityProvider, cfg.Logger)
@@ -98,7 +100,8 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 
-	families := httpapi.NewFamilies(egainFamily{}, reltioFamily{}, oracleFamily{}, oauthFamily{})
+	// eGain's family also answers paths of no API.
+	families := httpapi.NewFamilies(egain.Family{}, reltio.Family{}, oracle.Family{}, oauth.Family{})
 	families.RegisterBodyDecoders()
 
 	e := echo.New()
@@ -120,14 +123,14 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(httpapi.UnlessOperational(httpapi.LimitRate(limiter)))
 
 	httpapi.RegisterOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)
-	server := &Server{
-		egainGrants:            &egainGrants{store: cfg.Store},
-		reltioCustomerRoles:    &reltioCustomerRoles{store: cfg.Store},
-		oracleSelfServiceRoles: &oracleSelfServiceRoles{store: cfg.Store},
-		oauthTokens: &oauthTokens{store: cfg.Store, tokens: cfg.Tokens, ttl: cfg.TokenTTL,
-			limits: newTokenEndpointLimits(cfg.TokenRateLimit, cfg.secretChecks)},
+	handlers := &api{
+		CustomerManager:  egain.New(cfg.Store),
+		CustomerRoles:    reltio.New(cfg.Store),
+		SelfServiceRoles: oracle.New(cfg.Store),
+		TokenEndpoint: oauth.New(oauth.Config{Store: cfg.Store, Tokens: cfg.Tokens, TTL: cfg.TokenTTL,
+			RateLimit: cfg.TokenRateLimit, SecretChecks: cfg.TokenSecretChecks}),
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(server, []gen.StrictMiddlewareFunc{passTokenRequestDetails, httpapi.NoteHandlerFailures}))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(handlers, []gen.StrictMiddlewareFunc{oauth.PassTokenRequestDetails, httpapi.NoteHandlerFailures}))
 	if err := httpapi.RegisterDocs(e); err != nil {
 		return nil, err
 	}
