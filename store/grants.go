@@ -124,9 +124,3 @@ func (tx *Tx) CustomerGrantsOf(customerID int64) (heldOn, heldBy []Customer, err
 	return heldOn, heldBy, nil
 }
 
-// AllGrants lists every grant, ordered by granted-on then grantee id.
-func (tx *Tx) AllGrants() ([]CustomerGrant, error) {
-	var grants []CustomerGrant
-	err := tx.db.Order("granted_on_id, grantee_id").Find(&grants).Error
-	return grants, err
-}

@@ -1,8 +1,6 @@
 package egain
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -146,26 +144,24 @@ func (e *egainError) templateData(locale int) (map[string]any, any) {
 
 // write writes the error in the negotiated media type and locale.
 func (e *egainError) write(w http.ResponseWriter, p egainPreferences) error {
-	var buf bytes.Buffer
-	contentType := "application/json"
+	var data []byte
 	if p.xml {
-		contentType = "application/xml"
-		data, err := marshalXML(e.body(p), "WSError")
-		if err != nil {
+		var err error
+		if data, err = marshalXML(e.body(p), "WSError"); err != nil {
 			return err
 		}
-		buf.Write(data)
-	} else if err := json.NewEncoder(&buf).Encode(e.body(p)); err != nil {
-		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", contentType)
 	setEgainResponseHeaders(h, p)
 	// An error depends on more than Vary names (the token, X-egain-error-message): no cache
 	// may keep it.
 	h.Set("Cache-Control", "no-store")
+	if !p.xml {
+		return httpapi.WriteJSON(w, e.entry().status, "application/json", e.body(p), true)
+	}
+	h.Set("Content-Type", "application/xml")
 	w.WriteHeader(e.entry().status)
-	_, err := buf.WriteTo(w)
+	_, err := w.Write(data)
 	return err
 }
 

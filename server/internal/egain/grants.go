@@ -58,14 +58,9 @@ func (g *CustomerManager) CreateCustomerGrants(ctx context.Context, request gen.
 		}
 		// Departments first: a user learns nothing of customers outside them, not even
 		// which of the others exist.
-		departmentalized, err := tx.CustomerDepartmentalization()
+		departmentalized, err := actor.requireDepartmentsIfOn(tx, customers)
 		if err != nil {
 			return err
-		}
-		if departmentalized {
-			if err := actor.requireDepartments(customers); err != nil {
-				return err
-			}
 		}
 		if err := requireAll(customers, append([]int64{grantedOnID}, granteeIDs...), errCustomersNotFound, "customerId"); err != nil {
 			return err

@@ -2,7 +2,6 @@ package egain
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/custaccess/custaccess/server/internal/httpapi"
@@ -56,10 +55,6 @@ func valueReason(cause error) egainReason {
 	}
 }
 
-// unsupportedPropertyReason is how kin-openapi words a member that additionalProperties:
-// false refuses; its path leads to the object, not to the member.
-var unsupportedPropertyReason = regexp.MustCompile(`^property "(.+)" is unsupported$`)
-
 // bodyAttribute is the path of the body attribute a problem is about, down to an
 // unsupported member itself.
 func bodyAttribute(p *httpapi.Problem) string {
@@ -67,14 +62,14 @@ func bodyAttribute(p *httpapi.Problem) string {
 	if !errors.As(p.Cause, &schemaErr) {
 		return p.Subject
 	}
-	m := unsupportedPropertyReason.FindStringSubmatch(schemaErr.Reason)
-	if m == nil {
+	member, ok := httpapi.UnsupportedMember(schemaErr.Reason)
+	if !ok {
 		return p.Subject
 	}
 	if path := schemaErr.JSONPointer(); len(path) > 0 {
-		return strings.Join(append(path, m[1]), ".")
+		return strings.Join(append(path, member), ".")
 	}
-	return m[1]
+	return member
 }
 
 func countedReason(message string, limit *uint64) egainReason {

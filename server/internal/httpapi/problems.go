@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -149,4 +150,18 @@ func Render(template string, args []any) string {
 		return template
 	}
 	return fmt.Sprintf(template, args...)
+}
+
+// unsupportedProperty is how kin-openapi words a body member that additionalProperties:
+// false refuses; the error's path leads to the enclosing object, not to the member.
+var unsupportedProperty = regexp.MustCompile(`^property "(.+)" is unsupported$`)
+
+// UnsupportedMember finds the member in a validator's reason refusing a body member the
+// schema does not declare.
+func UnsupportedMember(reason string) (member string, ok bool) {
+	m := unsupportedProperty.FindStringSubmatch(reason)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }

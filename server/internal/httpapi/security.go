@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -79,16 +80,28 @@ func classifyAuthFailure(failures []error) *Problem {
 // ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts
 // tokens of this kind of principal.
 func ScopesFor(kind auth.PrincipalKind) ([]string, error) {
+	byKind, err := scopesByKind()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(byKind[kind]), nil
+}
+
+// scopesByKind reads the scopes of each kind of principal from the embedded spec once: the
+// token endpoint asks at every request.
+var scopesByKind = sync.OnceValues(func() (map[auth.PrincipalKind][]string, error) {
 	spec, err := gen.GetSwagger()
 	if err != nil {
 		return nil, err
 	}
-	var scopes []string
+	byKind := map[auth.PrincipalKind][]string{}
 	for _, ref := range spec.Components.SecuritySchemes {
 		scheme := ref.Value
-		if k, _ := scheme.Extensions[principalKindExtension].(string); k != string(kind) || scheme.Flows == nil {
+		kind, _ := scheme.Extensions[principalKindExtension].(string)
+		if kind == "" || scheme.Flows == nil {
 			continue
 		}
+		scopes := byKind[auth.PrincipalKind(kind)]
 		for _, flow := range []*openapi3.OAuthFlow{scheme.Flows.Implicit, scheme.Flows.Password, scheme.Flows.ClientCredentials, scheme.Flows.AuthorizationCode} {
 			if flow == nil {
 				continue
@@ -99,7 +112,10 @@ func ScopesFor(kind auth.PrincipalKind) ([]string, error) {
 				}
 			}
 		}
+		byKind[auth.PrincipalKind(kind)] = scopes
 	}
-	slices.Sort(scopes)
-	return scopes, nil
-}
+	for _, scopes := range byKind {
+		slices.Sort(scopes)
+	}
+	return byKind, nil
+})

@@ -1,8 +1,6 @@
 package oauth
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,23 +79,11 @@ func (e *oauthError) WriteResponse(w http.ResponseWriter, _ *http.Request) error
 	if e.retryAfterSeconds > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfterSeconds))
 	}
-	return writeJSON(w, e.status, gen.OAuthError{Error: gen.OAuthErrorError(e.code.error), ErrorDescription: &e.description})
+	return httpapi.WriteJSON(w, e.status, "application/json", gen.OAuthError{Error: gen.OAuthErrorError(e.code.error), ErrorDescription: &e.description}, true)
 }
 
 func (e *oauthError) VisitIssueTokenResponse(w http.ResponseWriter) error {
 	return e.WriteResponse(w, nil)
-}
-
-// writeJSON writes body as the JSON response with status.
-func writeJSON(w http.ResponseWriter, status int, body any) error {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 // Family renders request problems at the token endpoint as RFC 6749 errors.

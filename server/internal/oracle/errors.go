@@ -1,9 +1,8 @@
 package oracle
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -107,7 +106,6 @@ func (e *adfError) WriteResponse(w http.ResponseWriter, r *http.Request) error {
 // its clients show.
 func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 	f.writeHeaders(w.Header())
-	var buf bytes.Buffer
 	if f.jsonErrors() {
 		detail := gen.AdfErrorDetail{Detail: e.detail(), OErrorCode: e.code.code}
 		if e.path != "" {
@@ -118,18 +116,12 @@ func writeADFError(w http.ResponseWriter, f adfFramework, e *adfError) error {
 			Status:        strconv.Itoa(e.code.status),
 			OErrorDetails: []gen.AdfErrorDetail{detail},
 		}
-		encoder := json.NewEncoder(&buf)
-		encoder.SetEscapeHTML(false) // details quote q and orderBy values, such as RoleId>5
-		if err := encoder.Encode(body); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", mediaTypeADFError)
-	} else {
-		buf.WriteString(e.detail())
-		w.Header().Set("Content-Type", mediaTypeText)
+		// Details quote q and orderBy values, such as RoleId>5.
+		return httpapi.WriteJSON(w, e.code.status, mediaTypeADFError, body, false)
 	}
+	w.Header().Set("Content-Type", mediaTypeText)
 	w.WriteHeader(e.code.status)
-	_, err := buf.WriteTo(w)
+	_, err := io.WriteString(w, e.detail())
 	return err
 }
 

@@ -2,7 +2,6 @@ package oracle
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/custaccess/custaccess/server/internal/httpapi"
@@ -39,10 +38,6 @@ func adfResourceAt(path string) adfResource {
 	return adfResource{name: name}
 }
 
-// unsupportedProperty finds the attribute in kin-openapi's reason for a body member the
-// schema does not declare; the schema error itself points at the enclosing object.
-var unsupportedProperty = regexp.MustCompile(`^property "(.+)" is unsupported$`)
-
 // Family renders request problems as ADF errors, naming the resource of the request.
 type Family struct{}
 
@@ -63,11 +58,11 @@ func (Family) FromProblem(r *http.Request, p *httpapi.Problem) httpapi.VendorErr
 		}
 		return newADFError(adfInvalidParameter, p.Subject, p.Reason).at(p.Subject)
 	case httpapi.InvalidBodyAttribute:
-		if m := unsupportedProperty.FindStringSubmatch(p.Reason); m != nil {
-			if resource.readOnly != nil && resource.readOnly(m[1]) {
-				return newADFError(adfReadOnlyAttribute, m[1], resource.name).at(m[1])
+		if member, ok := httpapi.UnsupportedMember(p.Reason); ok {
+			if resource.readOnly != nil && resource.readOnly(member) {
+				return newADFError(adfReadOnlyAttribute, member, resource.name).at(member)
 			}
-			return newADFError(adfUnknownAttribute, m[1], resource.name).at(m[1])
+			return newADFError(adfUnknownAttribute, member, resource.name).at(member)
 		}
 		if p.Subject == "(body)" {
 			return newADFError(adfInvalidBody, p.Reason)

@@ -1,8 +1,6 @@
 package reltio
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -76,14 +74,7 @@ func (e *reltioError) body() gen.ReltioError {
 }
 
 func (e *reltioError) WriteResponse(w http.ResponseWriter, _ *http.Request) error {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(e.body()); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.code.status)
-	_, err := buf.WriteTo(w)
-	return err
+	return httpapi.WriteJSON(w, e.code.status, "application/json", e.body(), true)
 }
 
 // quoteNames lists names for a message: 'A', 'B'.
