@@ -123,4 +123,3 @@ func (tx *Tx) CustomerGrantsOf(customerID int64) (heldOn, heldBy []Customer, err
 	}
 	return heldOn, heldBy, nil
 }
-
