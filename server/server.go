@@ -1,6 +1,5 @@
-// Package server turns HTTP requests into business operations: Echo wiring, validation
-// against the embedded OpenAPI spec, authentication, error mapping per vendor family, and
-// one file per vendor API with its handlers and rules.
+// Package server builds the service's HTTP handler: the shared pipeline's middlewares in
+// their order, and the vendor APIs (each a package of its own) composed into one strict server.
 package server
 
 import (
