@@ -159,7 +159,7 @@ func ADF(method, path, token, body string) Request {
 		Headers: map[string]string{"REST-Framework-Version": "4"}}
 }
 
-// With returns r With another header.
+// With returns r with another header.
 func (r Request) With(name, value string) Request {
 	headers := map[string]string{}
 	for k, v := range r.Headers {
@@ -171,7 +171,7 @@ func (r Request) With(name, value string) Request {
 }
 
 // ADFErrorOf checks a JSON ADF error response (framework version 4 and later): status,
-// media type, code, and a detail With every placeholder filled.
+// media type, code, and a detail with every placeholder filled.
 func ADFErrorOf(t testing.TB, rec *httptest.ResponseRecorder, status int, code string) gen.AdfErrorDetail {
 	t.Helper()
 	if rec.Code != status {
@@ -265,7 +265,7 @@ func OAuthErr(t testing.TB, rec *httptest.ResponseRecorder, status int, code str
 		t.Error("error response may be cached")
 	}
 	if got := rec.Header().Get("WWW-Authenticate"); (status == http.StatusUnauthorized) != strings.HasPrefix(got, "Basic ") {
-		t.Errorf("status %d With WWW-Authenticate %q", status, got)
+		t.Errorf("status %d with WWW-Authenticate %q", status, got)
 	}
 	return body
 }
