@@ -1,9 +1,10 @@
-package server
+package oauth_test
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -14,7 +15,10 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/oauth"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -40,8 +44,8 @@ type tokenRequest struct {
 	from string
 }
 
-func (h *harness) requestToken(tr tokenRequest) *httptest.ResponseRecorder {
-	h.t.Helper()
+func requestToken(h *servertest.Harness, tr tokenRequest) *httptest.ResponseRecorder {
+	h.T.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(tr.form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if tr.clientID != "" {
@@ -54,9 +58,14 @@ func (h *harness) requestToken(tr tokenRequest) *httptest.ResponseRecorder {
 		req.RemoteAddr = tr.from
 	}
 	rec := httptest.NewRecorder()
-	h.e.ServeHTTP(rec, req)
-	checkFollowsSpec(h.t, req, rec)
+	h.E.ServeHTTP(rec, req)
+	servertest.CheckFollowsSpec(h.T, req, rec)
 	return rec
+}
+
+// jsonLogger logs as JSON into buf, debug lines included.
+func jsonLogger(buf *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func clientCredentialsForm(pairs ...string) url.Values {
@@ -88,68 +97,41 @@ func issuedToken(t *testing.T, rec *httptest.ResponseRecorder) gen.TokenResponse
 	return body
 }
 
-// oauthErr checks an RFC 6749 §5.2 error response.
-func oauthErr(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) gen.OAuthError {
-	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
-	}
-	var body gen.OAuthError
-	decoder := json.NewDecoder(rec.Body)
-	decoder.DisallowUnknownFields()
-	if err := decoder.Decode(&body); err != nil {
-		t.Fatalf("error body is not RFC 6749's: %v", err)
-	}
-	if string(body.Error) != code || body.ErrorDescription == nil || *body.ErrorDescription == "" {
-		t.Fatalf("error %+v, want %s", body, code)
-	}
-	if strings.ContainsAny(*body.ErrorDescription, "\"\\") {
-		t.Errorf("error_description %q has characters RFC 6749 §5.2 forbids", *body.ErrorDescription)
-	}
-	if rec.Header().Get("Cache-Control") != "no-store" {
-		t.Error("error response may be cached")
-	}
-	if got := rec.Header().Get("WWW-Authenticate"); (status == http.StatusUnauthorized) != strings.HasPrefix(got, "Basic ") {
-		t.Errorf("status %d with WWW-Authenticate %q", status, got)
-	}
-	return body
-}
-
 func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
 			cfg.TokenTTL = 5 * time.Minute
 			cfg.Logger = jsonLogger(&logs)
-		}, reltioFixture, tokenFixture)
+		}, servertest.ReltioFixture, tokenFixture)
 
 		// HTTP Basic, every client scope: the token creates and lists grants.
-		token := issuedToken(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
+		token := issuedToken(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
 		if token.ExpiresIn != 300 || token.Scope != "app.core.customermgr.manage app.core.customermgr.read reltio.roles.manage reltio.roles.read" {
 			t.Errorf("token %+v: want 300 s and every client scope", token)
 		}
-		if rec := h.do(post(token.AccessToken, grantBody("1000", "1002"))); rec.Code != http.StatusCreated {
+		if rec := h.Do(servertest.Post(token.AccessToken, servertest.GrantBody("1000", "1002"))); rec.Code != http.StatusCreated {
 			t.Errorf("create with the issued token: %d %s", rec.Code, rec.Body)
 		}
-		claims, err := h.tokens.Parse(token.AccessToken)
+		claims, err := h.Tokens.Parse(token.AccessToken)
 		if err != nil || claims.Kind != auth.PrincipalClient || claims.Subject != "crm-sync" {
 			t.Errorf("issued token's claims %+v, %v", claims, err)
 		}
 
 		// Credentials in the body, one scope: reading is allowed, writing is not.
-		token = issuedToken(t, h.requestToken(tokenRequest{form: clientCredentialsForm(
+		token = issuedToken(t, requestToken(h, tokenRequest{form: clientCredentialsForm(
 			"client_id", "crm-sync", "client_secret", crmSyncSecret, "scope", "app.core.customermgr.read app.core.customermgr.read")}))
 		if token.Scope != "app.core.customermgr.read" {
 			t.Errorf("scope %q, want the one requested", token.Scope)
 		}
-		if rec := h.do(get(token.AccessToken, grantsPath("1000"))); rec.Code != http.StatusOK {
+		if rec := h.Do(servertest.Get(token.AccessToken, servertest.GrantsPath("1000"))); rec.Code != http.StatusOK {
 			t.Errorf("list with a read token: %d", rec.Code)
 		}
-		wsError(t, h.do(post(token.AccessToken, grantBody("1000", "1020"))), 403, "403-105")
+		servertest.WSError(t, h.Do(servertest.Post(token.AccessToken, servertest.GrantBody("1000", "1020"))), 403, "403-105")
 
 		// A secret with ':', '+' and '%', form-urlencoded in Basic; the token serves Reltio.
-		token = issuedToken(t, h.requestToken(tokenRequest{clientID: "reltio-sync", secret: reltioSyncSecret, form: clientCredentialsForm()}))
-		if rec := h.do(get(token.AccessToken, reltioPath("TestCustomer", "/roles"))); rec.Code != http.StatusOK {
+		token = issuedToken(t, requestToken(h, tokenRequest{clientID: "reltio-sync", secret: reltioSyncSecret, form: clientCredentialsForm()}))
+		if rec := h.Do(servertest.Get(token.AccessToken, servertest.ReltioPath("TestCustomer", "/roles"))); rec.Code != http.StatusOK {
 			t.Errorf("Reltio with the issued token: %d %s", rec.Code, rec.Body)
 		}
 
@@ -165,8 +147,8 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 }
 
 func TestTokenEndpointErrors(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect, reltioFixture, tokenFixture)
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect, servertest.ReltioFixture, tokenFixture)
 		basic := func(clientID, secret string) string {
 			return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 		}
@@ -182,7 +164,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 			{"client without a secret", tokenRequest{clientID: "portal", secret: "", form: clientCredentialsForm()}, 401, "invalid_client"},
 			{"no client authentication", tokenRequest{form: clientCredentialsForm()}, 401, "invalid_client"},
 			{"client_id without secret", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync")}, 401, "invalid_client"},
-			{"bearer instead of Basic", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": "Bearer " + h.clientToken("crm-sync")}}, 401, "invalid_client"},
+			{"bearer instead of Basic", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": "Bearer " + h.ClientToken("crm-sync")}}, 401, "invalid_client"},
 			{"Basic not form-urlencoded", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": basic("crm-sync", "%zz")}}, 401, "invalid_client"},
 			{"repeated parameter", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}}, 400, "invalid_request"},
 			{"repeated client_id", tokenRequest{form: url.Values{"grant_type": {"client_credentials"}, "client_id": {"crm-sync", "mallory"}, "client_secret": {crmSyncSecret}}}, 400, "invalid_request"},
@@ -197,33 +179,33 @@ func TestTokenEndpointErrors(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				oauthErr(t, h.requestToken(tc.req), tc.status, tc.code)
+				servertest.OAuthErr(t, requestToken(h, tc.req), tc.status, tc.code)
 			})
 		}
 
 		t.Run("not POST", func(t *testing.T) {
-			oauthErr(t, h.do(get("", "/oauth/token")), http.StatusMethodNotAllowed, "invalid_request")
+			servertest.OAuthErr(t, h.Do(servertest.Get("", "/oauth/token")), http.StatusMethodNotAllowed, "invalid_request")
 		})
 		t.Run("body too large", func(t *testing.T) {
 			big := clientCredentialsForm("scope", strings.Repeat("a", 70_000))
-			oauthErr(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: big}), http.StatusRequestEntityTooLarge, "invalid_request")
+			servertest.OAuthErr(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: big}), http.StatusRequestEntityTooLarge, "invalid_request")
 		})
 		t.Run("unknown query parameter", func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/oauth/token?client_secret=x", strings.NewReader(clientCredentialsForm().Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			rec := httptest.NewRecorder()
-			h.e.ServeHTTP(rec, req)
-			oauthErr(t, rec, http.StatusBadRequest, "invalid_request")
+			h.E.ServeHTTP(rec, req)
+			servertest.OAuthErr(t, rec, http.StatusBadRequest, "invalid_request")
 		})
 		// Reltio's paths keep Reltio's errors.
-		reltioErr(t, h.do(get("", reltioPath("TestCustomer", "/roles"))), 401, 40101)
+		servertest.ReltioErr(t, h.Do(servertest.Get("", servertest.ReltioPath("TestCustomer", "/roles"))), 401, 40101)
 	})
 }
 
 // tooManyTokenRequests checks a refusal by one of the token endpoint's rate limits.
 func tooManyTokenRequests(t *testing.T, rec *httptest.ResponseRecorder) {
 	t.Helper()
-	oauthErr(t, rec, http.StatusTooManyRequests, "temporarily_unavailable")
+	servertest.OAuthErr(t, rec, http.StatusTooManyRequests, "temporarily_unavailable")
 	if retry, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || retry < 1 {
 		t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
 	}
@@ -232,11 +214,11 @@ func tooManyTokenRequests(t *testing.T, rec *httptest.ResponseRecorder) {
 // TestTokenEndpointRateLimits: the token endpoint counts apart from the APIs, by client id
 // and address, and failed authentications by address whatever the client id claimed.
 func TestTokenEndpointRateLimits(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		// Nothing refills while the test runs.
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
-			cfg.RateLimit = RateLimit{PerSecond: 0.001, Burst: 1}
-			cfg.TokenRateLimit = RateLimit{PerSecond: 0.001, Burst: 2}
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
+			cfg.RateLimit = server.RateLimit{PerSecond: 0.001, Burst: 1}
+			cfg.TokenRateLimit = server.RateLimit{PerSecond: 0.001, Burst: 2}
 		}, tokenFixture)
 		good := func(from string) tokenRequest {
 			return tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: from}
@@ -247,27 +229,27 @@ func TestTokenEndpointRateLimits(t *testing.T) {
 
 		// A stranger guessing crm-sync's secret spends neither crm-sync's API budget nor its
 		// token requests from elsewhere.
-		oauthErr(t, h.requestToken(guess("crm-sync", "203.0.113.1:1000")), 401, "invalid_client")
-		oauthErr(t, h.requestToken(guess("crm-sync", "203.0.113.1:1001")), 401, "invalid_client")
-		tooManyTokenRequests(t, h.requestToken(guess("crm-sync", "203.0.113.1:1002")))
-		token := issuedToken(t, h.requestToken(good("198.51.100.1:1000")))
-		if rec := h.do(get(token.AccessToken, grantsPath("1000"))); rec.Code != http.StatusNoContent {
+		servertest.OAuthErr(t, requestToken(h, guess("crm-sync", "203.0.113.1:1000")), 401, "invalid_client")
+		servertest.OAuthErr(t, requestToken(h, guess("crm-sync", "203.0.113.1:1001")), 401, "invalid_client")
+		tooManyTokenRequests(t, requestToken(h, guess("crm-sync", "203.0.113.1:1002")))
+		token := issuedToken(t, requestToken(h, good("198.51.100.1:1000")))
+		if rec := h.Do(servertest.Get(token.AccessToken, servertest.GrantsPath("1000"))); rec.Code != http.StatusNoContent {
 			t.Errorf("crm-sync's API request after a stranger's token requests: %d %s", rec.Code, rec.Body)
 		}
 
 		// Per client id and address: crm-sync's own requests from one address.
-		issuedToken(t, h.requestToken(good("198.51.100.1:1001")))
-		tooManyTokenRequests(t, h.requestToken(good("198.51.100.1:1002")))
+		issuedToken(t, requestToken(h, good("198.51.100.1:1001")))
+		tooManyTokenRequests(t, requestToken(h, good("198.51.100.1:1002")))
 
 		// Failures per address: new client ids gain nothing, and unknown ids count like
 		// wrong secrets, so the answers do not tell which ids exist.
-		oauthErr(t, h.requestToken(guess("mallory-1", "203.0.113.2:1000")), 401, "invalid_client")
-		oauthErr(t, h.requestToken(guess("crm-sync", "203.0.113.2:1001")), 401, "invalid_client")
-		tooManyTokenRequests(t, h.requestToken(guess("mallory-2", "203.0.113.2:1002")))
-		tooManyTokenRequests(t, h.requestToken(guess("crm-sync", "203.0.113.2:1003")))
-		tooManyTokenRequests(t, h.requestToken(good("203.0.113.2:1004")))
+		servertest.OAuthErr(t, requestToken(h, guess("mallory-1", "203.0.113.2:1000")), 401, "invalid_client")
+		servertest.OAuthErr(t, requestToken(h, guess("crm-sync", "203.0.113.2:1001")), 401, "invalid_client")
+		tooManyTokenRequests(t, requestToken(h, guess("mallory-2", "203.0.113.2:1002")))
+		tooManyTokenRequests(t, requestToken(h, guess("crm-sync", "203.0.113.2:1003")))
+		tooManyTokenRequests(t, requestToken(h, good("203.0.113.2:1004")))
 		// Another address is not affected.
-		issuedToken(t, h.requestToken(good("198.51.100.2:1000")))
+		issuedToken(t, requestToken(h, good("198.51.100.2:1000")))
 	})
 }
 
@@ -278,40 +260,40 @@ func TestTokenEndpointCallerAddress(t *testing.T) {
 		return tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm(), from: from,
 			headers: map[string]string{"X-Forwarded-For": forwardedFor}}
 	}
-	limit := RateLimit{PerSecond: 0.001, Burst: 1}
-	direct := newConfiguredHarness(t, store.SQLite, func(cfg *Config) { cfg.TokenRateLimit = limit }, tokenFixture)
-	oauthErr(t, direct.requestToken(guess("203.0.113.1:1000", "198.51.100.1")), 401, "invalid_client")
-	tooManyTokenRequests(t, direct.requestToken(guess("203.0.113.1:1001", "198.51.100.2")))
+	limit := server.RateLimit{PerSecond: 0.001, Burst: 1}
+	direct := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.TokenRateLimit = limit }, tokenFixture)
+	servertest.OAuthErr(t, requestToken(direct, guess("203.0.113.1:1000", "198.51.100.1")), 401, "invalid_client")
+	tooManyTokenRequests(t, requestToken(direct, guess("203.0.113.1:1001", "198.51.100.2")))
 	// Not even from a private address: only configured proxies are trusted.
-	oauthErr(t, direct.requestToken(guess("10.0.0.5:1000", "198.51.100.3")), 401, "invalid_client")
-	tooManyTokenRequests(t, direct.requestToken(guess("10.0.0.5:1001", "198.51.100.4")))
+	servertest.OAuthErr(t, requestToken(direct, guess("10.0.0.5:1000", "198.51.100.3")), 401, "invalid_client")
+	tooManyTokenRequests(t, requestToken(direct, guess("10.0.0.5:1001", "198.51.100.4")))
 
-	proxied := newConfiguredHarness(t, store.SQLite, func(cfg *Config) {
+	proxied := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) {
 		cfg.TokenRateLimit = limit
 		cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	}, tokenFixture)
-	oauthErr(t, proxied.requestToken(guess("10.0.0.5:1000", "198.51.100.1")), 401, "invalid_client")
-	oauthErr(t, proxied.requestToken(guess("10.0.0.6:1000", "198.51.100.2")), 401, "invalid_client")
-	tooManyTokenRequests(t, proxied.requestToken(guess("10.0.0.7:1000", "198.51.100.1")))
+	servertest.OAuthErr(t, requestToken(proxied, guess("10.0.0.5:1000", "198.51.100.1")), 401, "invalid_client")
+	servertest.OAuthErr(t, requestToken(proxied, guess("10.0.0.6:1000", "198.51.100.2")), 401, "invalid_client")
+	tooManyTokenRequests(t, requestToken(proxied, guess("10.0.0.7:1000", "198.51.100.1")))
 	// A caller's own X-Forwarded-For entries before the proxy's count for nothing.
-	tooManyTokenRequests(t, proxied.requestToken(guess("10.0.0.5:1001", "192.0.2.77, 198.51.100.2")))
+	tooManyTokenRequests(t, requestToken(proxied, guess("10.0.0.5:1001", "192.0.2.77, 198.51.100.2")))
 }
 
 // TestTokenEndpointBoundsSecretChecks: when every secret check slot is taken, a token
 // request fails fast with 503 and Retry-After instead of queueing for CPU.
 func TestTokenEndpointBoundsSecretChecks(t *testing.T) {
-	checks := newSecretCheckSlots(1, 10*time.Millisecond)
-	h := newConfiguredHarness(t, store.SQLite, func(cfg *Config) { cfg.secretChecks = checks }, tokenFixture)
+	checks := oauth.NewSecretChecks(1, 10*time.Millisecond)
+	h := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.TokenSecretChecks = checks }, tokenFixture)
 	request := tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}
-	checks.slots <- struct{}{} // a check under way
-	rec := h.requestToken(request)
-	oauthErr(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable")
+	checks.Occupy() // a check under way
+	rec := requestToken(h, request)
+	servertest.OAuthErr(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable")
 	if rec.Header().Get("Retry-After") != "1" {
 		t.Errorf("Retry-After %q, want 1", rec.Header().Get("Retry-After"))
 	}
-	checks.release()
-	issuedToken(t, h.requestToken(request))
-	if len(checks.slots) != 0 {
+	checks.Release()
+	issuedToken(t, requestToken(h, request))
+	if checks.InUse() != 0 {
 		t.Error("the token request kept its secret check slot")
 	}
 }
@@ -325,17 +307,17 @@ func TestTokenEndpointRefusesSecretsLongerThanBcryptReads(t *testing.T) {
 		t.Fatalf("secret of %d bytes, want 72", len(secret))
 	}
 	fixture := "clients:\n  - {clientId: long-secret, name: Long secret, type: API, secret: " + secret + "}\n"
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) {
-			cfg.TokenRateLimit = RateLimit{PerSecond: 0.001, Burst: 1} // nothing refills while the test runs
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
+			cfg.TokenRateLimit = server.RateLimit{PerSecond: 0.001, Burst: 1} // nothing refills while the test runs
 		}, tokenFixture, fixture)
-		issuedToken(t, h.requestToken(tokenRequest{clientID: "long-secret", secret: secret, form: clientCredentialsForm(), from: "198.51.100.1:1000"}))
+		issuedToken(t, requestToken(h, tokenRequest{clientID: "long-secret", secret: secret, form: clientCredentialsForm(), from: "198.51.100.1:1000"}))
 
-		oauthErr(t, h.requestToken(tokenRequest{clientID: "long-secret", secret: secret + "x", form: clientCredentialsForm(), from: "203.0.113.1:1000"}), 401, "invalid_client")
-		oauthErr(t, h.requestToken(tokenRequest{form: clientCredentialsForm("client_id", "long-secret", "client_secret", secret+"x"), from: "203.0.113.2:1000"}), 401, "invalid_client")
+		servertest.OAuthErr(t, requestToken(h, tokenRequest{clientID: "long-secret", secret: secret + "x", form: clientCredentialsForm(), from: "203.0.113.1:1000"}), 401, "invalid_client")
+		servertest.OAuthErr(t, requestToken(h, tokenRequest{form: clientCredentialsForm("client_id", "long-secret", "client_secret", secret+"x"), from: "203.0.113.2:1000"}), 401, "invalid_client")
 		// The refusals spent their addresses' failures: even crm-sync's own secret is not
 		// checked from there now.
-		tooManyTokenRequests(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.1:1001"}))
-		tooManyTokenRequests(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.2:1001"}))
+		tooManyTokenRequests(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.1:1001"}))
+		tooManyTokenRequests(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.2:1001"}))
 	})
 }

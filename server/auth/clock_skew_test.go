@@ -1,4 +1,4 @@
-package server
+package auth_test
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -51,19 +52,19 @@ func skewedTimes(now time.Time, tc skewCase) (iat, nbf, exp time.Time) {
 // expiry or before their iat and nbf, and refused beyond it, with 401-101 for the reason
 // the case names (read from the request's log line, so that another check cannot stand in).
 func TestClockSkewIsAllowed(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		idp := newTestIdentityProvider(t)
-		h, logs := loggedIdentityProviderHarness(t, dialect, idp.config())
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		idp := auth.NewTestIdentityProvider(t)
+		h, logs := loggedIdentityProviderHarness(t, dialect, idp.Config())
 		// The built-in verifier's clock stands still, so the margins are exact.
 		builtInNow := time.Now().Truncate(time.Second)
-		h.tokens.SetClock(func() time.Time { return builtInNow })
+		h.Tokens.SetClock(func() time.Time { return builtInNow })
 		builtIn := func(tc skewCase) string {
 			iat, nbf, exp := skewedTimes(builtInNow, tc)
 			claims := auth.Claims{Kind: auth.PrincipalUser, Scope: "core.customermgr.read", RegisteredClaims: jwt.RegisteredClaims{
 				Issuer: auth.TokenIssuer, Subject: "agent",
 				IssuedAt: jwt.NewNumericDate(iat), NotBefore: jwt.NewNumericDate(nbf), ExpiresAt: jwt.NewNumericDate(exp),
 			}}
-			signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(testSecret)
+			signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(servertest.Secret)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,23 +74,23 @@ func TestClockSkewIsAllowed(t *testing.T) {
 		// 15 s between its skew and the leeway.
 		external := func(tc skewCase) string {
 			iat, nbf, exp := skewedTimes(time.Now(), tc)
-			claims := validClaims("agent", "core.customermgr.read")
+			claims := auth.ValidClaims("agent", "core.customermgr.read")
 			claims["iat"], claims["nbf"], claims["exp"] = iat.Unix(), nbf.Unix(), exp.Unix()
-			return idp.sign("rsa-1", claims)
+			return idp.Sign("rsa-1", claims)
 		}
 
 		for kind, sign := range map[string]func(skewCase) string{"built-in": builtIn, "provider": external} {
 			for _, tc := range skewCases {
 				t.Run(kind+"/"+tc.name, func(t *testing.T) {
 					logs.Reset()
-					rec := h.do(get(sign(tc), grantsPath("1000")))
+					rec := h.Do(servertest.Get(sign(tc), servertest.GrantsPath("1000")))
 					if tc.refusal == "" {
 						if rec.Code != http.StatusNoContent {
 							t.Fatalf("%d %s, want 204; log %s", rec.Code, rec.Body, logs.String())
 						}
 						return
 					}
-					wsError(t, rec, http.StatusUnauthorized, "401-101")
+					servertest.WSError(t, rec, http.StatusUnauthorized, "401-101")
 					lines := linesWithMessage(logLines(t, logs), "request")
 					if len(lines) != 1 {
 						t.Fatalf("%d request lines", len(lines))

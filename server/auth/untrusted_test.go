@@ -1,4 +1,4 @@
-package server
+package auth_test
 
 import (
 	"encoding/base64"
@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/custaccess/custaccess/store"
 )
@@ -34,28 +35,28 @@ func forgedToken(t *testing.T, header, claims map[string]any) string {
 // TestRefusedTokensLogBoundedReasons: a token refused for a huge header or claim value
 // writes a log line of bounded size, whose reason still shows the value's start.
 func TestRefusedTokensLogBoundedReasons(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		idp := newTestIdentityProvider(t)
-		provider := idp.config()
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		idp := auth.NewTestIdentityProvider(t)
+		provider := idp.Config()
 		provider.TokenType = "at+jwt"
 		h, logs := loggedIdentityProviderHarness(t, dialect, provider)
 		providerSigned := func(claims jwt.MapClaims) string {
 			token := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 			token.Header["kid"], token.Header["typ"] = "rsa-1", "at+jwt"
-			signed, err := token.SignedString(testRSAKeys()[0])
+			signed, err := token.SignedString(auth.TestRSAKeys()[0])
 			if err != nil {
 				t.Fatal(err)
 			}
 			return signed
 		}
 		builtInSigned := func(claims jwt.MapClaims) string {
-			signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(testSecret)
+			signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(servertest.Secret)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return signed
 		}
-		claims := validClaims("agent", "core.customermgr.read")
+		claims := auth.ValidClaims("agent", "core.customermgr.read")
 		with := func(key string, value any) jwt.MapClaims {
 			changed := jwt.MapClaims{}
 			for k, v := range claims {
@@ -93,7 +94,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				logs.Reset()
-				wsError(t, h.do(get(tc.token, grantsPath("1000"))), http.StatusUnauthorized, "401-101")
+				servertest.WSError(t, h.Do(servertest.Get(tc.token, servertest.GrantsPath("1000"))), http.StatusUnauthorized, "401-101")
 				text := logs.String()
 				lines := linesWithMessage(logLines(t, logs), "request")
 				if len(lines) != 1 {
