@@ -153,7 +153,7 @@ func RolesPath(userID int64) string {
 
 func RolePath(userID, roleID int64) string { return fmt.Sprintf("%s/%d", RolesPath(userID), roleID) }
 
-// ADF builds an Oracle Request speaking framework version 4 (JSON errors).
+// ADF builds an Oracle request speaking framework version 4 (JSON errors).
 func ADF(method, path, token, body string) Request {
 	return Request{Method: method, Path: path, Token: token, Body: body,
 		Headers: map[string]string{"REST-Framework-Version": "4"}}
