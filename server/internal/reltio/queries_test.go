@@ -1,4 +1,4 @@
-package server
+package reltio_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
@@ -33,18 +34,18 @@ func assignBody(n int) string {
 
 // The statements of a Reltio request do not grow with the number of roles or permissions.
 func TestReltioRequestsRunConstantStatements(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newReltioHarness(t, dialect, manyReltioRoles(40))
-		ran := h.statementsOf(t)
-		statements := func(r request) int { return len(ran(r, http.StatusOK)) }
-		token := h.userToken("reltio-admin")
-		path := reltioPath("TestCustomer", "/roles/permissions")
-		one := statements(send(http.MethodPost, token, path, assignBody(1)))
-		forty := statements(send(http.MethodPost, token, path, assignBody(40)))
+		ran := h.StatementsOf(t)
+		statements := func(r servertest.Request) int { return len(ran(r, http.StatusOK)) }
+		token := h.UserToken("reltio-admin")
+		path := servertest.ReltioPath("TestCustomer", "/roles/permissions")
+		one := statements(servertest.Send(http.MethodPost, token, path, assignBody(1)))
+		forty := statements(servertest.Send(http.MethodPost, token, path, assignBody(40)))
 		if one != forty {
 			t.Errorf("assigning to 1 role ran %d statements, to 40 roles %d", one, forty)
 		}
-		list := statements(get(token, path))
+		list := statements(servertest.Get(token, path))
 		t.Logf("statements: assign %d, list %d (45 roles)", forty, list)
 		if list > 6 {
 			t.Errorf("listing ran %d statements", list)
@@ -52,17 +53,17 @@ func TestReltioRequestsRunConstantStatements(t *testing.T) {
 	})
 }
 
-// go test -run '^$' -bench Reltio -benchmem ./server/
+// go test -run '^$' -bench Reltio -benchmem ./server/internal/reltio/
 func BenchmarkReltio(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		h := newReltioHarness(b, dialect, manyReltioRoles(40))
-		token := h.userToken("reltio-admin")
-		path := reltioPath("TestCustomer", "/roles/permissions")
+		token := h.UserToken("reltio-admin")
+		path := servertest.ReltioPath("TestCustomer", "/roles/permissions")
 		b.Run(string(dialect)+"/assign-40-roles", func(b *testing.B) {
-			benchmarkRequest(b, h, send(http.MethodPost, token, path, assignBody(40)), http.StatusOK)
+			benchmarkRequest(b, h, servertest.Send(http.MethodPost, token, path, assignBody(40)), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/list-45-roles", func(b *testing.B) {
-			benchmarkRequest(b, h, get(token, path), http.StatusOK)
+			benchmarkRequest(b, h, servertest.Get(token, path), http.StatusOK)
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package server
+package reltio_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -44,21 +45,21 @@ const (
 }]`
 )
 
-// A Reltio rule test: a request against baseFixture+reltioFixture and what must follow.
+// A Reltio rule test: a request against servertest.BaseFixture+servertest.ReltioFixture and what must follow.
 type reltioCase struct {
 	name    string
-	request func(h *harness) request
+	request func(h *servertest.Harness) servertest.Request
 	status  int
 	code    int32  // Reltio errorCode, for error responses: the stored state must not change
 	body    string // the expected JSON response, when given
-	check   func(t *testing.T, h *harness)
+	check   func(t *testing.T, h *servertest.Harness)
 }
 
 // reltioState is everything the Reltio API can show of both customers.
-func reltioState(h *harness) string {
+func reltioState(h *servertest.Harness) string {
 	var b strings.Builder
 	for _, customer := range []string{"TestCustomer", "OtherCustomer"} {
-		rec := h.do(get(h.userToken("platform-admin"), reltioPath(customer, "/roles/permissions")))
+		rec := h.Do(servertest.Get(h.UserToken("platform-admin"), servertest.ReltioPath(customer, "/roles/permissions")))
 		b.WriteString(rec.Body.String())
 	}
 	return b.String()
@@ -68,12 +69,12 @@ func runReltioCases(t *testing.T, cases []reltioCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+			servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 				h := newReltioHarness(t, dialect)
 				before := reltioState(h)
-				rec := h.do(tc.request(h))
+				rec := h.Do(tc.request(h))
 				if tc.code != 0 {
-					reltioErr(t, rec, tc.status, tc.code)
+					servertest.ReltioErr(t, rec, tc.status, tc.code)
 					if after := reltioState(h); after != before {
 						t.Fatalf("a refused request changed the data:\nbefore %s\nafter  %s", before, after)
 					}
@@ -81,7 +82,7 @@ func runReltioCases(t *testing.T, cases []reltioCase) {
 					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
 				}
 				if tc.body != "" {
-					if got, want := compactJSON(t, rec.Body.String()), compactJSON(t, tc.body); got != want {
+					if got, want := servertest.CompactJSON(t, rec.Body.String()), servertest.CompactJSON(t, tc.body); got != want {
 						t.Fatalf("body\n got %s\nwant %s", got, want)
 					}
 				}
@@ -93,19 +94,19 @@ func runReltioCases(t *testing.T, cases []reltioCase) {
 	}
 }
 
-func admin(h *harness) string { return h.userToken("reltio-admin") }
+func admin(h *servertest.Harness) string { return h.UserToken("reltio-admin") }
 
-func assign(body string) func(h *harness) request {
-	return func(h *harness) request {
-		return send(http.MethodPost, admin(h), reltioPath("TestCustomer", "/roles/permissions"), body)
+func assign(body string) func(h *servertest.Harness) servertest.Request {
+	return func(h *servertest.Harness) servertest.Request {
+		return servertest.Send(http.MethodPost, admin(h), servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)
 	}
 }
 
 // expectPermissions checks a role's stored permissions.
-func expectPermissions(customer, role, want string) func(t *testing.T, h *harness) {
-	return func(t *testing.T, h *harness) {
+func expectPermissions(customer, role, want string) func(t *testing.T, h *servertest.Harness) {
+	return func(t *testing.T, h *servertest.Harness) {
 		t.Helper()
-		if got := h.rolePermissionsOf(customer, role); got != compactJSON(t, want) {
+		if got := h.RolePermissionsOf(customer, role); got != servertest.CompactJSON(t, want) {
 			t.Fatalf("%s of %s:\n got %s\nwant %s", role, customer, got, want)
 		}
 	}
@@ -158,75 +159,75 @@ func TestAssignRolePermissions(t *testing.T) {
 			request: assign(`[{"roleName":"` + strings.Repeat("R", 256) + `","servicePermissions":[]}]`)},
 		{name: "unknown attribute", status: 400, code: 40001, request: assign(`[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[],"x":1}]`)},
 		{name: "malformed JSON", status: 400, code: 40002, request: assign(`[{"roleName":`)},
-		{name: "body not JSON", status: 415, code: 41501, request: func(h *harness) request {
+		{name: "body not JSON", status: 415, code: 41501, request: func(h *servertest.Harness) servertest.Request {
 			r := assign(`[]`)(h)
-			r.headers = map[string]string{"Content-Type": "text/plain"}
+			r.Headers = map[string]string{"Content-Type": "text/plain"}
 			return r
 		}},
-		{name: "Accept without JSON", status: 406, code: 40601, request: func(h *harness) request {
+		{name: "Accept without JSON", status: 406, code: 40601, request: func(h *servertest.Harness) servertest.Request {
 			r := assign(reltioDocRequest)(h)
-			r.headers = map[string]string{"Accept": "text/html"}
+			r.Headers = map[string]string{"Accept": "text/html"}
 			return r
 		}},
-		{name: "unsupported query parameter", status: 400, code: 40004, request: func(h *harness) request {
+		{name: "unsupported query parameter", status: 400, code: 40004, request: func(h *servertest.Harness) servertest.Request {
 			r := assign(reltioDocRequest)(h)
-			r.path += "?tenant=x"
+			r.Path += "?tenant=x"
 			return r
 		}},
 		{name: "unknown customer, asked by the platform administrator", status: 404, code: 40401,
-			request: func(h *harness) request {
-				return send(http.MethodPost, h.userToken("platform-admin"), reltioPath("NoSuchCustomer", "/roles/permissions"), reltioDocRequest)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, h.UserToken("platform-admin"), servertest.ReltioPath("NoSuchCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 		{name: "the platform administrator works on any customer", status: 200,
-			request: func(h *harness) request {
-				return send(http.MethodPost, h.userToken("platform-admin"), reltioPath("OtherCustomer", "/roles/permissions"),
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, h.UserToken("platform-admin"), servertest.ReltioPath("OtherCustomer", "/roles/permissions"),
 					`[{"roleName":"ROLE_OTHER","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["DELETE"]}]}]}]`)
 			},
 			check: expectPermissions("OtherCustomer", "ROLE_OTHER", `[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","DELETE"]}]}]`)},
 		{name: "a client scoped to the customer", status: 200,
-			request: func(h *harness) request {
-				return send(http.MethodPost, h.clientToken("reltio-sync"), reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, h.ClientToken("reltio-sync"), servertest.ReltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 		{name: "no token", status: 401, code: 40101,
-			request: func(h *harness) request {
-				return send(http.MethodPost, "", reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, "", servertest.ReltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 		{name: "expired token", status: 401, code: 40102,
-			request: func(h *harness) request {
-				return send(http.MethodPost, "e30.e30.e30", reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, "e30.e30.e30", servertest.ReltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 		{name: "an administrator scoped to the customer replaces a role's permissions", status: 200,
-			request: func(h *harness) request {
-				return send(http.MethodPut, h.userToken("scoped-admin"), reltioPath("OtherCustomer", "/roles/permissions/ROLE_OTHER"), `{"servicePermissions":[]}`)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPut, h.UserToken("scoped-admin"), servertest.ReltioPath("OtherCustomer", "/roles/permissions/ROLE_OTHER"), `{"servicePermissions":[]}`)
 			},
 			check: expectPermissions("OtherCustomer", "ROLE_OTHER", `[]`)},
 		{name: "an administrator scoped to the customer reads its roles", status: 200, body: `["ROLE_OTHER"]`,
-			request: func(h *harness) request {
-				return get(h.userToken("scoped-admin"), reltioPath("OtherCustomer", "/roles"))
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Get(h.UserToken("scoped-admin"), servertest.ReltioPath("OtherCustomer", "/roles"))
 			}},
 		{name: "ROLE_ADMIN_CUSTOMER without a customer of its own administers none", status: 403, code: 40301,
-			request: func(h *harness) request {
-				loadFixture(h.t, h.store, "users: [{login: homeless-admin, name: H, reltioRoles: [ROLE_ADMIN_CUSTOMER]}]")
-				return get(h.userToken("homeless-admin"), reltioPath("TestCustomer", "/roles"))
+			request: func(h *servertest.Harness) servertest.Request {
+				servertest.LoadFixture(h.T, h.Store, "users: [{login: homeless-admin, name: H, reltioRoles: [ROLE_ADMIN_CUSTOMER]}]")
+				return servertest.Get(h.UserToken("homeless-admin"), servertest.ReltioPath("TestCustomer", "/roles"))
 			}},
 		{name: "a validly signed but expired token", status: 401, code: 40102,
-			request: func(h *harness) request {
-				past, _ := auth.NewTokens(testSecret)
+			request: func(h *servertest.Harness) servertest.Request {
+				past, _ := auth.NewTokens(servertest.Secret)
 				past.SetClock(func() time.Time { return time.Now().Add(-2 * time.Hour) })
 				token, _ := past.Issue(auth.PrincipalUser, "reltio-admin", []string{"reltio.roles.manage"}, time.Hour)
-				return send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+				return servertest.Send(http.MethodPost, token, servertest.ReltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 		{name: "a principal that is not an administrator", status: 403, code: 40301,
-			request: func(h *harness) request {
-				return send(http.MethodPost, h.userToken("reltio-user"), reltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, h.UserToken("reltio-user"), servertest.ReltioPath("TestCustomer", "/roles/permissions"), reltioDocRequest)
 			}},
 	})
 }
 
 func TestReplaceRolePermissions(t *testing.T) {
-	replace := func(role, body string) func(h *harness) request {
-		return func(h *harness) request {
-			return send(http.MethodPut, admin(h), reltioPath("TestCustomer", "/roles/permissions/"+role), body)
+	replace := func(role, body string) func(h *servertest.Harness) servertest.Request {
+		return func(h *servertest.Harness) servertest.Request {
+			return servertest.Send(http.MethodPut, admin(h), servertest.ReltioPath("TestCustomer", "/roles/permissions/"+role), body)
 		}
 	}
 	runReltioCases(t, []reltioCase{
@@ -244,21 +245,23 @@ func TestReplaceRolePermissions(t *testing.T) {
 		{name: "privilege the resource does not allow", status: 400, code: 40012,
 			request: replace("ROLE_ANALYST", `{"servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["DELETE"]}]}]}`)},
 		{name: "role name not allowed in the path", status: 400, code: 40005, request: replace("ROLE%20X", `{"servicePermissions":[]}`)},
-		{name: "no body", status: 400, code: 40003, request: func(h *harness) request {
+		{name: "no body", status: 400, code: 40003, request: func(h *servertest.Harness) servertest.Request {
 			r := replace("ROLE_ANALYST", "")(h)
-			r.headers = map[string]string{"Content-Type": "application/json"}
+			r.Headers = map[string]string{"Content-Type": "application/json"}
 			return r
 		}},
 	})
 }
 
 func TestCustomerRoleLists(t *testing.T) {
-	roles := func(method, body string) func(h *harness) request {
-		return func(h *harness) request { return send(method, admin(h), reltioPath("TestCustomer", "/roles"), body) }
+	roles := func(method, body string) func(h *servertest.Harness) servertest.Request {
+		return func(h *servertest.Harness) servertest.Request {
+			return servertest.Send(method, admin(h), servertest.ReltioPath("TestCustomer", "/roles"), body)
+		}
 	}
-	expectRoles := func(want string) func(t *testing.T, h *harness) {
-		return func(t *testing.T, h *harness) {
-			if got := h.customerRoleNames("TestCustomer"); got != want {
+	expectRoles := func(want string) func(t *testing.T, h *servertest.Harness) {
+		return func(t *testing.T, h *servertest.Harness) {
+			if got := customerRoleNames(h, "TestCustomer"); got != want {
 				t.Fatalf("roles %s, want %s", got, want)
 			}
 		}
@@ -268,7 +271,7 @@ func TestCustomerRoleLists(t *testing.T) {
 		{name: "add roles, keeping existing names once", status: 200,
 			request: roles(http.MethodPost, `["CUST01_DS","ROLE_ANALYST","CUST01_PM","CUST01_DS"]`),
 			body:    `["CUST01_DS","ROLE_ANALYST","CUST01_PM"]`,
-			check: func(t *testing.T, h *harness) {
+			check: func(t *testing.T, h *servertest.Harness) {
 				expectRoles(`["CUST01_DS","CUST01_PM","ROLE_ANALYST","ROLE_RIQ_DEV"]`)(t, h)
 				expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]`)(t, h)
 			}},
@@ -280,10 +283,10 @@ func TestCustomerRoleLists(t *testing.T) {
 		{name: "not an array of names", status: 400, code: 40001, request: roles(http.MethodPost, `{"roles":["A"]}`)},
 		{name: "replace: dropped roles go with their permissions, kept ones keep theirs", status: 200,
 			request: roles(http.MethodPut, `["ROLE_RIQ_DEV","CUST02"]`), body: `["ROLE_RIQ_DEV","CUST02"]`,
-			check: func(t *testing.T, h *harness) {
+			check: func(t *testing.T, h *servertest.Harness) {
 				expectRoles(`["CUST02","ROLE_RIQ_DEV"]`)(t, h)
 				// Re-created, ROLE_ANALYST starts empty.
-				if rec := h.do(roles(http.MethodPost, `["ROLE_ANALYST"]`)(h)); rec.Code != 200 {
+				if rec := h.Do(roles(http.MethodPost, `["ROLE_ANALYST"]`)(h)); rec.Code != 200 {
 					t.Fatalf("re-add: %d %s", rec.Code, rec.Body)
 				}
 				expectPermissions("TestCustomer", "ROLE_ANALYST", `[]`)(t, h)
@@ -293,16 +296,16 @@ func TestCustomerRoleLists(t *testing.T) {
 		{name: "replace with a system role's name", status: 400, code: 40013, request: roles(http.MethodPut, `["ROLE_USER"]`)},
 		{name: "a body on GET", status: 400, code: 40006, request: roles(http.MethodGet, `["x"]`)},
 		{name: "DELETE is not an operation", status: 405, code: 40501, request: roles(http.MethodDelete, "")},
-		{name: "unknown path under /oauth", status: 404, code: 40403, request: func(h *harness) request {
-			return get(admin(h), "/oauth/customers/TestCustomer/groups")
+		{name: "unknown path under /oauth", status: 404, code: 40403, request: func(h *servertest.Harness) servertest.Request {
+			return servertest.Get(admin(h), "/oauth/customers/TestCustomer/groups")
 		}},
 	})
 }
 
 func TestListRolePermissionsShowsCustomerThenSystemRoles(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newReltioHarness(t, dialect)
-		rec := h.do(get(h.clientToken("reltio-sync"), reltioPath("TestCustomer", "/roles/permissions")))
+		rec := h.Do(servertest.Get(h.ClientToken("reltio-sync"), servertest.ReltioPath("TestCustomer", "/roles/permissions")))
 		if rec.Code != 200 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
@@ -313,7 +316,7 @@ func TestListRolePermissionsShowsCustomerThenSystemRoles(t *testing.T) {
 		if got, want := fmt.Sprint(names), "[ROLE_ANALYST ROLE_RIQ_DEV ROLE_ADMIN ROLE_ADMIN_CUSTOMER ROLE_USER]"; got != want {
 			t.Fatalf("roles %s, want %s", got, want)
 		}
-		if got := h.rolePermissionsOf("TestCustomer", "ROLE_USER"); !strings.Contains(got, `"id":"MDM"`) {
+		if got := h.RolePermissionsOf("TestCustomer", "ROLE_USER"); !strings.Contains(got, `"id":"MDM"`) {
 			t.Errorf("ROLE_USER's permissions from the catalog: %s", got)
 		}
 	})
@@ -332,29 +335,29 @@ func TestReltioTenantIsolation(t *testing.T) {
 	}
 	outsiders := []struct {
 		name  string
-		token func(h *harness) string
+		token func(h *servertest.Harness) string
 	}{
-		{"the other customer's administrator", func(h *harness) string { return h.userToken("other-admin") }},
-		{"an administrator scoped to the other customer", func(h *harness) string { return h.userToken("scoped-admin") }},
-		{"a user of the customer without an admin role", func(h *harness) string { return h.userToken("reltio-user") }},
-		{"an eGain agent", func(h *harness) string { return h.userToken("agent") }},
-		{"an eGain client", func(h *harness) string { return h.clientToken("crm-sync") }},
+		{"the other customer's administrator", func(h *servertest.Harness) string { return h.UserToken("other-admin") }},
+		{"an administrator scoped to the other customer", func(h *servertest.Harness) string { return h.UserToken("scoped-admin") }},
+		{"a user of the customer without an admin role", func(h *servertest.Harness) string { return h.UserToken("reltio-user") }},
+		{"an eGain agent", func(h *servertest.Harness) string { return h.UserToken("agent") }},
+		{"an eGain client", func(h *servertest.Harness) string { return h.ClientToken("crm-sync") }},
 	}
 	var cases []reltioCase
 	for _, op := range operations {
 		for _, who := range outsiders {
 			cases = append(cases, reltioCase{
 				name: op.method + " " + op.path + " by " + who.name, status: 403, code: 40301,
-				request: func(h *harness) request {
-					return send(op.method, who.token(h), reltioPath("TestCustomer", op.path), op.body)
+				request: func(h *servertest.Harness) servertest.Request {
+					return servertest.Send(op.method, who.token(h), servertest.ReltioPath("TestCustomer", op.path), op.body)
 				},
 			})
 		}
 		// A customer that does not exist is refused the same way: outsiders learn nothing.
 		cases = append(cases, reltioCase{
 			name: op.method + " " + op.path + " on an unknown customer", status: 403, code: 40301,
-			request: func(h *harness) request {
-				return send(op.method, admin(h), reltioPath("NoSuchCustomer", op.path), op.body)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(op.method, admin(h), servertest.ReltioPath("NoSuchCustomer", op.path), op.body)
 			},
 		})
 	}
@@ -365,20 +368,20 @@ func TestReltioTenantIsolation(t *testing.T) {
 func TestReltioScopes(t *testing.T) {
 	runReltioCases(t, []reltioCase{
 		{name: "a platform administrator's token narrowed to eGain scopes", status: 403, code: 40301,
-			request: func(h *harness) request {
-				return get(h.token(auth.PrincipalUser, "platform-admin", "core.customermgr.read"), reltioPath("TestCustomer", "/roles"))
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Get(h.Token(auth.PrincipalUser, "platform-admin", "core.customermgr.read"), servertest.ReltioPath("TestCustomer", "/roles"))
 			}},
 		{name: "a read-only token cannot write", status: 403, code: 40301,
-			request: func(h *harness) request {
-				return send(http.MethodPost, h.token(auth.PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"), `["X"]`)
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Send(http.MethodPost, h.Token(auth.PrincipalUser, "reltio-admin", "reltio.roles.read"), servertest.ReltioPath("TestCustomer", "/roles"), `["X"]`)
 			}},
 		{name: "a read-only token reads", status: 200,
-			request: func(h *harness) request {
-				return get(h.token(auth.PrincipalUser, "reltio-admin", "reltio.roles.read"), reltioPath("TestCustomer", "/roles"))
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Get(h.Token(auth.PrincipalUser, "reltio-admin", "reltio.roles.read"), servertest.ReltioPath("TestCustomer", "/roles"))
 			}},
 		{name: "a manage-only token cannot read", status: 403, code: 40301,
-			request: func(h *harness) request {
-				return get(h.token(auth.PrincipalUser, "reltio-admin", "reltio.roles.manage"), reltioPath("TestCustomer", "/roles/permissions"))
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Get(h.Token(auth.PrincipalUser, "reltio-admin", "reltio.roles.manage"), servertest.ReltioPath("TestCustomer", "/roles/permissions"))
 			}},
 	})
 }

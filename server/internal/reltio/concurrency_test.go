@@ -1,4 +1,4 @@
-package server
+package reltio_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -16,23 +17,23 @@ func TestReltioConcurrentAssignmentsLoseNothing(t *testing.T) {
 	resources := []string{"customer", "customer.shield", "customer.roles", "customer.groups", "customer.user",
 		"customer.user.tenants", "customer.user.profile", "customer.user.roles", "customer.SSO", "customer.clients"}
 	privileges := []string{"CREATE", "READ", "UPDATE", "DELETE"}
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newReltioHarness(t, dialect)
-		token := h.userToken("reltio-admin")
+		token := h.UserToken("reltio-admin")
 		statuses := concurrently(len(resources)*len(privileges), func(i int) int {
 			if i%8 == 7 {
-				return h.do(send(http.MethodPut, token, reltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
+				return h.Do(servertest.Send(http.MethodPut, token, servertest.ReltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
 					`{"servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]}`)).Code
 			}
 			body := `[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"` +
 				resources[i/len(privileges)] + `","allowedPrivileges":["` + privileges[i%len(privileges)] + `"]}]}]}]`
-			return h.do(send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), body)).Code
+			return h.Do(servertest.Send(http.MethodPost, token, servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)).Code
 		})
 		if statuses[http.StatusOK] != len(resources)*len(privileges) {
 			t.Fatalf("statuses %v, want all 200", statuses)
 		}
 		var services []gen.ServicePermission
-		if err := json.Unmarshal([]byte(h.rolePermissionsOf("TestCustomer", "ROLE_RIQ_DEV")), &services); err != nil {
+		if err := json.Unmarshal([]byte(h.RolePermissionsOf("TestCustomer", "ROLE_RIQ_DEV")), &services); err != nil {
 			t.Fatal(err)
 		}
 		held := 0
@@ -53,14 +54,14 @@ func TestReltioConcurrentAssignmentsLoseNothing(t *testing.T) {
 func TestReltioConcurrentReplaceAndAssign(t *testing.T) {
 	const replaced = `{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}`
 	additions := []string{"customer", "customer.shield", "customer.roles", "customer.groups", "customer.user", "customer.clients"}
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newReltioHarness(t, dialect)
-		token := h.userToken("reltio-admin")
+		token := h.UserToken("reltio-admin")
 		var mu sync.Mutex
 		var putBodies []string
 		statuses := concurrently(24, func(i int) int {
 			if i%2 == 0 {
-				rec := h.do(send(http.MethodPut, token, reltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
+				rec := h.Do(servertest.Send(http.MethodPut, token, servertest.ReltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
 					`{"servicePermissions":[`+replaced+`]}`))
 				mu.Lock()
 				putBodies = append(putBodies, rec.Body.String())
@@ -69,19 +70,19 @@ func TestReltioConcurrentReplaceAndAssign(t *testing.T) {
 			}
 			body := `[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"` +
 				additions[i/2%len(additions)] + `","allowedPrivileges":["READ"]}]}]}]`
-			return h.do(send(http.MethodPost, token, reltioPath("TestCustomer", "/roles/permissions"), body)).Code
+			return h.Do(servertest.Send(http.MethodPost, token, servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)).Code
 		})
 		if statuses[http.StatusOK] != 24 {
 			t.Fatalf("statuses %v, want all 200", statuses)
 		}
-		want := compactJSON(t, `{"roleName":"ROLE_ANALYST","servicePermissions":[`+replaced+`]}`)
+		want := servertest.CompactJSON(t, `{"roleName":"ROLE_ANALYST","servicePermissions":[`+replaced+`]}`)
 		for _, body := range putBodies {
-			if got := compactJSON(t, body); got != want {
+			if got := servertest.CompactJSON(t, body); got != want {
 				t.Fatalf("a PUT answered %s, not what it stored: %s", got, want)
 			}
 		}
 		var services []gen.ServicePermission
-		if err := json.Unmarshal([]byte(h.rolePermissionsOf("TestCustomer", "ROLE_ANALYST")), &services); err != nil {
+		if err := json.Unmarshal([]byte(h.RolePermissionsOf("TestCustomer", "ROLE_ANALYST")), &services); err != nil {
 			t.Fatal(err)
 		}
 		if len(services) == 0 || services[0].Id != "MDM" {
