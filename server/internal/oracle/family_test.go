@@ -3,6 +3,7 @@ package oracle
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/custaccess/custaccess/server/internal/httpapi"
@@ -27,6 +28,9 @@ func TestOracleFamilyNamesTheResourceOfThePath(t *testing.T) {
 		{oracleResourcesPath + "/accounts/1/child/contacts/2", "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in contacts."},
 	} {
 		family, r := Family{}, httptest.NewRequest(http.MethodPost, tc.path, nil)
+		if !strings.HasPrefix(tc.path, family.PathPrefix()) {
+			t.Errorf("%s: not a path of the Oracle family (%s)", tc.path, family.PathPrefix())
+		}
 		got := family.FromProblem(r, unknown).(*adfError)
 		if got.ErrorCode() != tc.unknown || got.detail() != tc.detail || got.path != "Colour" {
 			t.Errorf("%s: unknown attribute: %s %q at %q", tc.path, got.ErrorCode(), got.detail(), got.path)
