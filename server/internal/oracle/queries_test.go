@@ -1,23 +1,24 @@
-package server
+package oracle_test
 
 import (
 	"net/http"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
 // The statements a request runs do not grow with the number of roles it shows.
 func TestOracleRequestsRunConstantStatements(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, listFixture())
 		seedListRoles(h)
-		count := h.statementsOf(t)
+		count := h.StatementsOf(t)
 		// css-admin lacks the last-administrator privilege, so administrator roles need
 		// their accounts' administrators counted: one query for all of them.
-		token := h.userToken("css-admin")
-		one := count(adf(http.MethodGet, rolesPath(sam)+"?q=RoleId=16&totalResults=true", token, ""), http.StatusOK)
-		all := count(adf(http.MethodGet, rolesPath(sam)+"?limit=500&totalResults=true", token, ""), http.StatusOK)
+		token := h.UserToken("css-admin")
+		one := count(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?q=RoleId=16&totalResults=true", token, ""), http.StatusOK)
+		all := count(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?limit=500&totalResults=true", token, ""), http.StatusOK)
 		if len(one) != len(all) {
 			t.Errorf("listing 1 role ran %d statements, 28 roles %d:\n%q\n%q", len(one), len(all), one, all)
 		}
@@ -30,8 +31,8 @@ func TestOracleRequestsRunConstantStatements(t *testing.T) {
 		if dialect == store.Postgres {
 			want++
 		}
-		first := count(adf(http.MethodPost, rolesPath(kim), token, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`), http.StatusCreated)
-		among28 := count(adf(http.MethodPost, rolesPath(sam), token, `{"AccountPartyId":300100000000001,"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`), http.StatusCreated)
+		first := count(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), token, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`), http.StatusCreated)
+		among28 := count(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Sam), token, `{"AccountPartyId":300100000000001,"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`), http.StatusCreated)
 		if len(first) != want || len(among28) != want {
 			t.Errorf("creating a user's first role ran %d statements, one among 28 roles %d; want %d:\n%q\n%q", len(first), len(among28), want, first, among28)
 		}

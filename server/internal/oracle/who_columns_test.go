@@ -1,4 +1,4 @@
-package server
+package oracle_test
 
 import (
 	"net/http"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -15,9 +16,9 @@ import (
 func TestOracleWhoColumnsOfALongLogin(t *testing.T) {
 	login := "css-" + strings.Repeat("ü", 80)
 	who := "css-" + strings.Repeat("ü", 60)
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, `users: [{login: "`+login+`", name: Long login, privileges: [SVC_MANAGE_SELF_SERVICE_ROLES_PRIV]}]`)
-		token := h.userToken(login)
+		token := h.UserToken(login)
 		check := func(step string, createdBy, lastUpdatedBy *string) {
 			t.Helper()
 			if createdBy != nil && *createdBy != who {
@@ -31,16 +32,16 @@ func TestOracleWhoColumnsOfALongLogin(t *testing.T) {
 				t.Errorf("%s: stored %s (created by %s)", step, fullRoleState(stored), stored.CreatedBy)
 			}
 		}
-		created := decodeRole(t, h.do(adf(http.MethodPost, rolesPath(kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)), http.StatusCreated)
+		created := servertest.DecodeRole(t, h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)), http.StatusCreated)
 		check("create", created.CreatedBy, created.LastUpdatedBy)
-		upserted := decodeRole(t, h.do(adf(http.MethodPost, rolesPath(kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`).with("Upsert-Mode", "true")), http.StatusOK)
+		upserted := servertest.DecodeRole(t, h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`).With("Upsert-Mode", "true")), http.StatusOK)
 		check("upsert", upserted.CreatedBy, upserted.LastUpdatedBy)
-		updated := decodeRole(t, h.do(adf(http.MethodPatch, rolePath(kim, 1), token, `{"RequestTypeCd":"B2C"}`)), http.StatusOK)
+		updated := servertest.DecodeRole(t, h.Do(servertest.ADF(http.MethodPatch, servertest.RolePath(servertest.Kim, 1), token, `{"RequestTypeCd":"B2C"}`)), http.StatusOK)
 		check("update", updated.CreatedBy, updated.LastUpdatedBy)
-		if rec := h.do(adf(http.MethodDelete, rolePath(kim, 1), token, "")); rec.Code != http.StatusNoContent {
+		if rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(servertest.Kim, 1), token, "")); rec.Code != http.StatusNoContent {
 			t.Fatalf("delete: %d %s", rec.Code, rec.Body)
 		}
-		ended := decodeRole(t, h.do(adf(http.MethodGet, rolePath(kim, 1), token, "")), http.StatusOK)
+		ended := servertest.DecodeRole(t, h.Do(servertest.ADF(http.MethodGet, servertest.RolePath(servertest.Kim, 1), token, "")), http.StatusOK)
 		check("delete", ended.CreatedBy, ended.LastUpdatedBy)
 	})
 }

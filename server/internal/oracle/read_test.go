@@ -1,4 +1,4 @@
-package server
+package oracle_test
 
 import (
 	"encoding/json"
@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/oracle"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
 // listAccounts are the accounts of sam's contact in the listing fixture: Acme, Globex and
 // twelve more, the last named oddAccountName.
 var listAccounts = func() []int64 {
-	accounts := []int64{acme, globex}
+	accounts := []int64{servertest.Acme, servertest.Globex}
 	for i := range 12 {
 		accounts = append(accounts, 300100000001000+int64(i))
 	}
@@ -39,7 +41,7 @@ func listFixture() string {
 		fmt.Fprintf(&b, "    - {partyId: %d, name: %q, partyNumber: CDRM_%d}\n", id, name, id%100000)
 	}
 	fmt.Fprintf(&b, "  contacts:\n    - {partyId: %d, name: Sam Roe, partyNumber: CDRM_2002, email: sam@example.com, accounts: %s}\n",
-		samContact, strings.ReplaceAll(fmt.Sprint(listAccounts), " ", ", "))
+		servertest.SamContact, strings.ReplaceAll(fmt.Sprint(listAccounts), " ", ", "))
 	return b.String()
 }
 
@@ -47,15 +49,15 @@ func listFixture() string {
 // listAccounts; 16–29 sam's administrator roles on listAccounts; 30 sam's manager role on
 // the third account, ended.
 func seedListRoles(h *harness) {
-	h.createRole(pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+	h.createRole(servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
 	for _, relationshipType := range []string{"ORA_CSS_USER", "ORA_CSS_ACC_ADMIN"} {
 		for _, account := range listAccounts {
-			h.createRole(sam, fmt.Sprintf(`{"AccountPartyId":%d,"RelationshipTypeCd":%q}`, account, relationshipType))
+			h.createRole(servertest.Sam, fmt.Sprintf(`{"AccountPartyId":%d,"RelationshipTypeCd":%q}`, account, relationshipType))
 		}
 	}
-	ended := h.createRole(sam, fmt.Sprintf(`{"AccountPartyId":%d,"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`, listAccounts[2]))
-	if rec := h.do(adf(http.MethodDelete, rolePath(sam, ended), h.userToken("css-admin"), "")); rec.Code != http.StatusNoContent {
-		h.t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+	ended := h.createRole(servertest.Sam, fmt.Sprintf(`{"AccountPartyId":%d,"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`, listAccounts[2]))
+	if rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(servertest.Sam, ended), h.UserToken("css-admin"), "")); rec.Code != http.StatusNoContent {
+		h.T.Fatalf("delete: %d %s", rec.Code, rec.Body)
 	}
 }
 
@@ -111,7 +113,7 @@ type readCase struct {
 // runReadCases runs read-only requests against one database per dialect loaded with the
 // listing data.
 func runReadCases(t *testing.T, cases []readCase) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, listFixture())
 		seedListRoles(h)
 		before := h.fullRoleStates()
@@ -123,17 +125,17 @@ func runReadCases(t *testing.T, cases []readCase) {
 				}
 				var token string
 				if login != "-" {
-					token = h.userToken(login)
+					token = h.UserToken(login)
 				}
-				rec := h.do(adf(http.MethodGet, tc.path, token, ""))
+				rec := h.Do(servertest.ADF(http.MethodGet, tc.path, token, ""))
 				body := rec.Body.Bytes()
 				switch {
 				case tc.code != "":
-					if got := errorPath(adfErrorOf(t, rec, tc.status, tc.code)); got != tc.at {
+					if got := servertest.ErrorPath(servertest.ADFErrorOf(t, rec, tc.status, tc.code)); got != tc.at {
 						t.Errorf("o:errorPath %q, want %q", got, tc.at)
 					}
 				case tc.ids != nil:
-					if got := roleIDs(decodeRoles(t, rec)); !slices.Equal(got, tc.ids) {
+					if got := roleIDs(servertest.DecodeRoles(t, rec)); !slices.Equal(got, tc.ids) {
 						t.Errorf("RoleIds %v, want %v", got, tc.ids)
 					}
 				case rec.Code != max(tc.status, http.StatusOK):
@@ -172,7 +174,7 @@ func paging(count, limit, offset int32, hasMore bool, totalResults *int64) func(
 }
 
 func TestListSelfServiceRoles(t *testing.T) {
-	samRoles := rolesPath(sam)
+	samRoles := servertest.RolesPath(servertest.Sam)
 	active := idsFrom(2, 29)
 	accountThenTypeDesc := []int64{}
 	for i := range int64(14) {
@@ -186,14 +188,14 @@ func TestListSelfServiceRoles(t *testing.T) {
 		{name: "offset past the end", path: samRoles + "?offset=100", ids: []int64{}, check: paging(0, 25, 100, false, nil)},
 		{name: "limit above 500 is served as 500", path: samRoles + "?limit=1000", ids: active, check: paging(28, 500, 0, false, nil)},
 		{name: "totalResults", path: samRoles + "?limit=2&totalResults=true", ids: []int64{2, 3},
-			check: paging(2, 2, 0, true, pointerTo(int64(28)))},
+			check: paging(2, 2, 0, true, oracle.PointerTo(int64(28)))},
 		{name: "totalResults=false", path: samRoles + "?limit=2&totalResults=false", ids: []int64{2, 3}, check: paging(2, 2, 0, true, nil)},
 		{name: "q on the relationship type", path: samRoles + "?limit=500&q=RelationshipTypeCd=ORA_CSS_ACC_ADMIN", ids: idsFrom(16, 29)},
 		{name: "q with two terms, one quoted", path: samRoles + "?q=AccountPartyId=300100000000002;RelationshipTypeCd='ORA_CSS_USER'", ids: []int64{3}},
 		{name: "q on RoleId", path: samRoles + "?q=RoleId=16", ids: []int64{16}},
 		{name: "q with spaces and double quotes", path: samRoles + "?limit=500&q=" + queryEscape(`LoginId = "sam@example.com"`), ids: active},
 		{name: "q counted by totalResults", path: samRoles + "?limit=1&totalResults=true&q=RelationshipTypeCd=ORA_CSS_ACC_ADMIN", ids: []int64{16},
-			check: paging(1, 1, 0, true, pointerTo(int64(14)))},
+			check: paging(1, 1, 0, true, oracle.PointerTo(int64(14)))},
 		{name: "q on a name", path: samRoles + "?q=" + queryEscape("AccountPartyName='Acme Corp'"), ids: []int64{2, 16}},
 		{name: "q with a quote doubled and a semicolon inside a quoted value", path: samRoles + "?q=" + queryEscape("AccountPartyName='O''Brien; Sons'"), ids: []int64{15, 29}},
 		{name: "q with a semicolon inside a double-quoted value, then another term", path: samRoles + "?q=" + queryEscape(`AccountPartyName="O'Brien; Sons";RelationshipTypeCd=ORA_CSS_USER`), ids: []int64{15}},
@@ -254,8 +256,8 @@ func TestListSelfServiceRoles(t *testing.T) {
 		{name: "flags for a viewer", login: "css-viewer", path: samRoles + "?limit=500&q=AccountPartyId=300100000000001",
 			check: flags(map[int64][2]bool{2: {false, false}, 16: {false, false}})},
 		{name: "flags of an ended role", path: samRoles + "?finder=AllRolesFinder&q=RoleId=30", check: flags(map[int64][2]bool{30: {false, false}})},
-		{name: "another user's roles", path: rolesPath(pat), ids: []int64{1}},
-		{name: "a user without roles", path: rolesPath(kim), ids: []int64{}, check: paging(0, 25, 0, false, nil)},
+		{name: "another user's roles", path: servertest.RolesPath(servertest.Pat), ids: []int64{1}},
+		{name: "a user without roles", path: servertest.RolesPath(servertest.Kim), ids: []int64{}, check: paging(0, 25, 0, false, nil)},
 	})
 }
 
@@ -279,7 +281,7 @@ func queryEscape(s string) string {
 }
 
 func TestListSelfServiceRolesRefusals(t *testing.T) {
-	samRoles := rolesPath(sam)
+	samRoles := servertest.RolesPath(servertest.Sam)
 	invalid := func(name, query, parameter string) readCase {
 		return readCase{name: name, path: samRoles + "?" + query, status: 400, code: "ADF_REST_INVALID_PARAMETER", at: parameter}
 	}
@@ -336,13 +338,13 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 		invalid("totalResults neither true nor false", "totalResults=maybe", "totalResults"),
 		invalid("onlyData neither true nor false", "onlyData=1x", "onlyData"),
 		{name: "unsupported query parameter", path: samRoles + "?colour=red&limit=1", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "colour"},
-		{name: "self-service user does not exist", path: rolesPath(999), status: 404, code: "JBO-25020", at: "UserId"},
+		{name: "self-service user does not exist", path: servertest.RolesPath(999), status: 404, code: "JBO-25020", at: "UserId"},
 		{name: "caller without privilege", login: "css-none", path: samRoles, status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		// The privilege is checked before anything else the request may have wrong.
 		{name: "caller without privilege, with a q not understood", login: "css-none", path: samRoles + "?q=" + queryEscape("RoleId>5"), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: samRoles + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "caller without privilege, with an unknown finder", login: "css-none", path: samRoles + "?finder=Nope&orderBy=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
-		{name: "caller without privilege, for a user that does not exist", login: "css-none", path: rolesPath(999) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, for a user that does not exist", login: "css-none", path: servertest.RolesPath(999) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		{name: "no token", login: "-", path: samRoles, status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED"},
 		{name: "caller with the view privilege", login: "css-viewer", path: samRoles + "?limit=1", ids: []int64{2}},
 	})
@@ -352,33 +354,33 @@ func TestListSelfServiceRolesRefusals(t *testing.T) {
 // last, whatever order the rows are stored in; and pages walked one after the other cover
 // it once.
 func TestListSelfServiceRolesOrderAndPages(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect, listFixture())
 		seedListRoles(h)
 		// Some roles get a request type, so present and absent values mix; updating them also
 		// moves their rows on PostgreSQL, so storage order is not RoleId order.
 		for _, id := range []int64{9, 3, 20, 27, 14} {
-			if rec := h.do(patchAs("css-admin", sam, id, `{"RequestTypeCd":"B2C"}`)(h)); rec.Code != http.StatusOK {
+			if rec := h.Do(patchAs("css-admin", servertest.Sam, id, `{"RequestTypeCd":"B2C"}`)(h)); rec.Code != http.StatusOK {
 				t.Fatalf("patch %d: %d %s", id, rec.Code, rec.Body)
 			}
 		}
-		token := h.userToken("css-viewer")
+		token := h.UserToken("css-viewer")
 		var all []map[string]any
 		var raw struct{ Items []map[string]any }
-		if err := json.Unmarshal(h.do(adf(http.MethodGet, rolesPath(sam)+"?limit=500", token, "")).Body.Bytes(), &raw); err != nil {
+		if err := json.Unmarshal(h.Do(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?limit=500", token, "")).Body.Bytes(), &raw); err != nil {
 			t.Fatal(err)
 		}
 		all = raw.Items
 		for _, orderBy := range []string{"", "RelationshipTypeCd:desc", "RequestTypeCd", "RequestTypeCd:desc",
 			"AccountPartyName:desc,RelationshipTypeCd", "StartDate", "RelationshipTypeCd,RequestTypeCd:desc"} {
 			want := expectedOrder(all, orderBy)
-			got := roleIDs(decodeRoles(t, h.do(adf(http.MethodGet, rolesPath(sam)+"?limit=500&orderBy="+orderBy, token, ""))))
+			got := roleIDs(servertest.DecodeRoles(t, h.Do(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?limit=500&orderBy="+orderBy, token, ""))))
 			if !slices.Equal(got, want) {
 				t.Errorf("orderBy %q: %v, want %v", orderBy, got, want)
 			}
 			var walked []int64
 			for offset := 0; ; offset += 4 {
-				page := decodeRoles(t, h.do(adf(http.MethodGet, fmt.Sprintf("%s?limit=4&offset=%d&orderBy=%s", rolesPath(sam), offset, orderBy), token, "")))
+				page := servertest.DecodeRoles(t, h.Do(servertest.ADF(http.MethodGet, fmt.Sprintf("%s?limit=4&offset=%d&orderBy=%s", servertest.RolesPath(servertest.Sam), offset, orderBy), token, "")))
 				walked = append(walked, roleIDs(page)...)
 				if !page.HasMore {
 					break
@@ -440,58 +442,58 @@ func TestGetSelfServiceRole(t *testing.T) {
 		return r
 	}
 	runReadCases(t, []readCase{
-		{name: "an active role", path: rolePath(sam, 16), status: 200,
+		{name: "an active role", path: servertest.RolePath(servertest.Sam, 16), status: 200,
 			check: func(t *testing.T, body []byte) {
 				r := role(t, body)
 				if *r.RoleId != 16 || *r.RelationshipTypeCd != "ORA_CSS_ACC_ADMIN" || r.EndDate != nil || *r.CanUpdateFlag != true ||
-					*r.CanDeleteFlag != true || len(*r.Links) != 3 || *r.AccountPartyId != acme || *r.LoginId != "sam@example.com" {
+					*r.CanDeleteFlag != true || len(*r.Links) != 3 || *r.AccountPartyId != servertest.Acme || *r.LoginId != "sam@example.com" {
 					t.Errorf("role %s", body)
 				}
 			}},
-		{name: "an ended role", path: rolePath(sam, 30), status: 200,
+		{name: "an ended role", path: servertest.RolePath(servertest.Sam, 30), status: 200,
 			check: func(t *testing.T, body []byte) {
 				r := role(t, body)
 				if r.EndDate == nil || *r.EndDate != today || *r.CanUpdateFlag || *r.CanDeleteFlag || *r.RoleValue != "Account Manager" {
 					t.Errorf("ended role %s", body)
 				}
 			}},
-		{name: "as a viewer", login: "css-viewer", path: rolePath(sam, 2), status: 200,
+		{name: "as a viewer", login: "css-viewer", path: servertest.RolePath(servertest.Sam, 2), status: 200,
 			check: func(t *testing.T, body []byte) {
 				if r := role(t, body); *r.CanUpdateFlag || *r.CanDeleteFlag {
 					t.Errorf("viewer's flags %s", body)
 				}
 			}},
-		{name: "the last administrator, for a manager without the privilege", login: "css-admin", path: rolePath(sam, 16), status: 200,
+		{name: "the last administrator, for a manager without the privilege", login: "css-admin", path: servertest.RolePath(servertest.Sam, 16), status: 200,
 			check: func(t *testing.T, body []byte) {
 				if r := role(t, body); !*r.CanUpdateFlag || *r.CanDeleteFlag {
 					t.Errorf("flags %s", body)
 				}
 			}},
-		{name: "fields and onlyData", path: rolePath(sam, 2) + "?fields=RoleId,EndDate,RoleValue&onlyData=true", status: 200,
+		{name: "fields and onlyData", path: servertest.RolePath(servertest.Sam, 2) + "?fields=RoleId,EndDate,RoleValue&onlyData=true", status: 200,
 			check: func(t *testing.T, body []byte) {
 				if got := strings.TrimSpace(string(body)); got != `{"RoleId":2,"RoleValue":"User"}` {
 					t.Errorf("item %s", got)
 				}
 			}},
-		{name: "links", path: rolePath(sam, 2) + "?links=parent,self", status: 200,
+		{name: "links", path: servertest.RolePath(servertest.Sam, 2) + "?links=parent,self", status: 200,
 			check: func(t *testing.T, body []byte) {
 				r := role(t, body)
-				if len(*r.Links) != 2 || (*r.Links)[0].Rel != "self" || (*r.Links)[1].Href != "http://example.com"+selfServiceUserPath(sam) {
+				if len(*r.Links) != 2 || (*r.Links)[0].Rel != "self" || (*r.Links)[1].Href != "http://example.com"+oracle.SelfServiceUserPath(servertest.Sam) {
 					t.Errorf("links %v", *r.Links)
 				}
 			}},
-		{name: "expand=all", path: rolePath(sam, 2) + "?expand=all", status: 200},
-		{name: "a role of another user", path: rolePath(sam, 1), status: 404, code: "JBO-25020", at: "RoleId"},
-		{name: "a role that does not exist", path: rolePath(sam, 999), status: 404, code: "JBO-25020", at: "RoleId"},
-		{name: "a user that does not exist", path: rolePath(999, 2), status: 404, code: "JBO-25020", at: "UserId"},
-		{name: "caller without privilege", login: "css-none", path: rolePath(sam, 2), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "expand=all", path: servertest.RolePath(servertest.Sam, 2) + "?expand=all", status: 200},
+		{name: "a role of another user", path: servertest.RolePath(servertest.Sam, 1), status: 404, code: "JBO-25020", at: "RoleId"},
+		{name: "a role that does not exist", path: servertest.RolePath(servertest.Sam, 999), status: 404, code: "JBO-25020", at: "RoleId"},
+		{name: "a user that does not exist", path: servertest.RolePath(999, 2), status: 404, code: "JBO-25020", at: "UserId"},
+		{name: "caller without privilege", login: "css-none", path: servertest.RolePath(servertest.Sam, 2), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
 		// The privilege is checked before anything else the request may have wrong.
-		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: rolePath(sam, 2) + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
-		{name: "caller without privilege, with an expand of a child that does not exist", login: "css-none", path: rolePath(sam, 2) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
-		{name: "caller without privilege, for a role that does not exist", login: "css-none", path: rolePath(999, 999), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
-		{name: "fields naming an unknown attribute", path: rolePath(sam, 2) + "?fields=Colour", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "fields"},
-		{name: "expand of a child that does not exist", path: rolePath(sam, 2) + "?expand=Children", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "expand"},
-		{name: "q is a collection parameter", path: rolePath(sam, 2) + "?q=RoleId=2", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "q"},
-		{name: "role id not a number", path: rolesPath(sam) + "/two", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "RoleId"},
+		{name: "caller without privilege, with fields naming an unknown attribute", login: "css-none", path: servertest.RolePath(servertest.Sam, 2) + "?fields=Colour", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, with an expand of a child that does not exist", login: "css-none", path: servertest.RolePath(servertest.Sam, 2) + "?expand=Children", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "caller without privilege, for a role that does not exist", login: "css-none", path: servertest.RolePath(999, 999), status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED"},
+		{name: "fields naming an unknown attribute", path: servertest.RolePath(servertest.Sam, 2) + "?fields=Colour", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "fields"},
+		{name: "expand of a child that does not exist", path: servertest.RolePath(servertest.Sam, 2) + "?expand=Children", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "expand"},
+		{name: "q is a collection parameter", path: servertest.RolePath(servertest.Sam, 2) + "?q=RoleId=2", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "q"},
+		{name: "role id not a number", path: servertest.RolesPath(servertest.Sam) + "/two", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "RoleId"},
 	})
 }

@@ -1,4 +1,4 @@
-package server
+package oracle_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -30,11 +31,11 @@ func (h *harness) activeRoles(userID, account int64, relationshipType string) in
 // Parallel creates of the same role leave exactly one active role; the others are refused
 // with the ADF error (or, with Upsert-Mode, update it), never a 500.
 func TestOracleCreatesUnderConcurrency(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect)
-		token := h.userToken("css-admin")
+		token := h.UserToken("css-admin")
 		statuses := concurrently(30, func(int) int {
-			rec := h.do(adf(http.MethodPost, rolesPath(pat), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`))
+			rec := h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`))
 			if rec.Code == http.StatusBadRequest && !strings.Contains(rec.Body.String(), `"JBO-25013"`) {
 				t.Errorf("refusal %s", rec.Body)
 			}
@@ -43,17 +44,17 @@ func TestOracleCreatesUnderConcurrency(t *testing.T) {
 		if statuses[http.StatusCreated] != 1 || statuses[http.StatusBadRequest] != 29 {
 			t.Errorf("statuses %v, want one 201 and 29 400", statuses)
 		}
-		if n := h.activeRoles(pat, acme, "ORA_CSS_USER"); n != 1 {
+		if n := h.activeRoles(servertest.Pat, servertest.Acme, "ORA_CSS_USER"); n != 1 {
 			t.Errorf("%d active roles, want 1", n)
 		}
 
 		statuses = concurrently(30, func(int) int {
-			return h.do(adf(http.MethodPost, rolesPath(kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`).with("Upsert-Mode", "true")).Code
+			return h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`).With("Upsert-Mode", "true")).Code
 		})
 		if statuses[http.StatusCreated] != 1 || statuses[http.StatusOK] != 29 {
 			t.Errorf("upsert statuses %v, want one 201 and 29 200", statuses)
 		}
-		if n := h.activeRoles(kim, acme, "ORA_CSS_USER"); n != 1 {
+		if n := h.activeRoles(servertest.Kim, servertest.Acme, "ORA_CSS_USER"); n != 1 {
 			t.Errorf("%d active roles after upserts, want 1", n)
 		}
 	})
@@ -62,20 +63,20 @@ func TestOracleCreatesUnderConcurrency(t *testing.T) {
 // Removing administrators in parallel never leaves an account without one: of three
 // administrators removed at once, two go and one stays.
 func TestOracleLastAdministratorUnderConcurrency(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect)
-		token := h.userToken("css-admin")
+		token := h.UserToken("css-admin")
 		admins := map[int64]int64{} // user → active administrator role on Acme
 		for round := range 8 {
-			for _, user := range []int64{pat, kim, sam} {
+			for _, user := range []int64{servertest.Pat, servertest.Kim, servertest.Sam} {
 				if _, ok := admins[user]; !ok {
 					admins[user] = h.createRole(user, `{"AccountPartyId":300100000000001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
 				}
 			}
-			users := []int64{pat, kim, sam}
+			users := []int64{servertest.Pat, servertest.Kim, servertest.Sam}
 			var mu sync.Mutex
 			statuses := concurrently(len(users), func(i int) int {
-				rec := h.do(adf(http.MethodDelete, rolePath(users[i], admins[users[i]]), token, ""))
+				rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(users[i], admins[users[i]]), token, ""))
 				if rec.Code == http.StatusNoContent {
 					mu.Lock()
 					delete(admins, users[i])
@@ -88,7 +89,7 @@ func TestOracleLastAdministratorUnderConcurrency(t *testing.T) {
 			if statuses[http.StatusNoContent] != 2 || statuses[http.StatusBadRequest] != 1 {
 				t.Fatalf("round %d: statuses %v, want two 204 and one 400", round, statuses)
 			}
-			if n := h.activeRoles(0, acme, "ORA_CSS_ACC_ADMIN"); n != 1 {
+			if n := h.activeRoles(0, servertest.Acme, "ORA_CSS_ACC_ADMIN"); n != 1 {
 				t.Fatalf("round %d: Acme has %d active administrators, want 1", round, n)
 			}
 		}
@@ -100,13 +101,13 @@ func TestOracleLastAdministratorUnderConcurrency(t *testing.T) {
 // other administrator is removed: one of the two requests is refused, so the account keeps
 // an administrator; never a 5xx.
 func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect)
-		token := h.userToken("css-admin")
+		token := h.UserToken("css-admin")
 		admins := map[int64]int64{} // user → active administrator role on Acme
 		access := map[int64]int64{} // user → active user role on Acme
 		for round := range 8 {
-			for _, user := range []int64{pat, kim} {
+			for _, user := range []int64{servertest.Pat, servertest.Kim} {
 				if _, ok := admins[user]; !ok {
 					admins[user] = h.createRole(user, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
 				}
@@ -116,9 +117,9 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 			}
 			// Who changes and who is removed alternates; every other round the change is the
 			// removal of the user's access instead.
-			changing, removed := pat, kim
+			changing, removed := servertest.Pat, servertest.Kim
 			if round%2 == 1 {
-				changing, removed = kim, pat
+				changing, removed = servertest.Kim, servertest.Pat
 			}
 			endsAccess := round%4 >= 2
 			var changed bool
@@ -126,12 +127,12 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 				var rec *httptest.ResponseRecorder
 				switch {
 				case i == 1:
-					rec = h.do(adf(http.MethodDelete, rolePath(removed, admins[removed]), token, ""))
+					rec = h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(removed, admins[removed]), token, ""))
 				case endsAccess:
-					rec = h.do(adf(http.MethodDelete, rolePath(changing, access[changing]), token, ""))
+					rec = h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(changing, access[changing]), token, ""))
 					changed = rec.Code == http.StatusNoContent
 				default:
-					rec = h.do(adf(http.MethodPatch, rolePath(changing, admins[changing]), token, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`))
+					rec = h.Do(servertest.ADF(http.MethodPatch, servertest.RolePath(changing, admins[changing]), token, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`))
 					changed = rec.Code == http.StatusOK
 				}
 				if rec.Code >= 300 && !strings.Contains(rec.Body.String(), `"SVC_CSS_LAST_ACCOUNT_ADMIN"`) {
@@ -142,7 +143,7 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 			if statuses[http.StatusBadRequest] != 1 || statuses[http.StatusOK]+statuses[http.StatusNoContent] != 1 {
 				t.Fatalf("round %d: statuses %v, want one success and one 400", round, statuses)
 			}
-			if n := h.activeRoles(0, acme, "ORA_CSS_ACC_ADMIN"); n != 1 {
+			if n := h.activeRoles(0, servertest.Acme, "ORA_CSS_ACC_ADMIN"); n != 1 {
 				t.Fatalf("round %d: Acme has %d active administrators, want 1", round, n)
 			}
 			switch {
@@ -160,7 +161,7 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 						manager = r.RoleID
 					}
 				}
-				if rec := h.do(adf(http.MethodDelete, rolePath(changing, manager), h.userToken("css-super"), "")); rec.Code != http.StatusNoContent {
+				if rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(changing, manager), h.UserToken("css-super"), "")); rec.Code != http.StatusNoContent {
 					t.Fatalf("round %d: removing the manager role: %d %s", round, rec.Code, rec.Body)
 				}
 			}
@@ -171,13 +172,13 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 // The same role removed by parallel requests is ended once: one 204, the others 404, its
 // end date and who-columns written by one request.
 func TestOracleDoubleDeleteEndsARoleOnce(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect)
-		token := h.userToken("css-admin")
+		token := h.UserToken("css-admin")
 		for round := range 6 {
-			role := h.createRole(kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+			role := h.createRole(servertest.Kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
 			statuses := concurrently(8, func(int) int {
-				rec := h.do(adf(http.MethodDelete, rolePath(kim, role), token, ""))
+				rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(servertest.Kim, role), token, ""))
 				if rec.Code != http.StatusNoContent && !strings.Contains(rec.Body.String(), `"JBO-25020"`) {
 					t.Errorf("round %d: refusal %d %s", round, rec.Code, rec.Body)
 				}
@@ -193,4 +194,28 @@ func TestOracleDoubleDeleteEndsARoleOnce(t *testing.T) {
 			}
 		}
 	})
+}
+
+// concurrently runs n calls at once and counts their statuses.
+func concurrently(n int, call func(i int) int) map[int]int {
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		statuses = map[int]int{}
+		start    = make(chan struct{})
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			status := call(i)
+			mu.Lock()
+			statuses[status]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return statuses
 }

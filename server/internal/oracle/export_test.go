@@ -1,0 +1,36 @@
+package oracle
+
+// Test-only exports, for the external tests (package oracle_test) that drive the whole
+// stack through servertest and compare with this package's own names.
+
+const (
+	HeaderFrameworkVersion = headerFrameworkVersion
+	HeaderMetadataContext  = headerMetadataContext
+	ResourcesPath          = oracleResourcesPath
+)
+
+// ADFError is an Oracle error as the handlers and the family build it.
+type ADFError = adfError
+
+// Detail is the message of the error, as the text form shows it alone.
+func (e *adfError) Detail() string { return e.detail() }
+
+// NewADFError builds an error of a catalogue entry.
+func NewADFError(code adfCode, args ...any) *ADFError { return newADFError(code, args...) }
+
+// Catalogue entries the tests build errors of.
+var (
+	CSSUserNotFound           = cssUserNotFound
+	ADFAuthenticationRequired = adfAuthenticationRequired
+	ADFUnsupportedVersion     = adfUnsupportedVersion
+	ADFSystem                 = adfSystem
+)
+
+// SelfServiceUserPath is the path of a self-service user, a resource not served.
+func SelfServiceUserPath(userID int64) string { return selfServiceUserPath(userID) }
+
+// PointerTo returns a pointer to v.
+func PointerTo[T any](v T) *T { return pointerTo(v) }
+
+// UpdateLogin is the LastUpdateLogin a caller of this login stamps.
+func UpdateLogin(login string) string { return (&oracleCaller{login: login}).updateLogin() }

@@ -1,0 +1,177 @@
+package oracle_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/custaccess/custaccess/server/internal/servertest"
+	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// harness is servertest's whole-stack harness with what the Oracle tests read of the roles
+// stored.
+type harness struct {
+	*servertest.Harness
+}
+
+// newOracleHarness is servertest.New with servertest.OracleFixture, then each extra fixture.
+func newOracleHarness(t testing.TB, dialect store.Dialect, extraFixtures ...string) *harness {
+	t.Helper()
+	return &harness{servertest.New(t, dialect, append([]string{servertest.OracleFixture}, extraFixtures...)...)}
+}
+
+// createRole creates a role as css-super and returns its id.
+func (h *harness) createRole(userID int64, body string) int64 {
+	h.T.Helper()
+	rec := h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(userID), h.UserToken("css-super"), body))
+	role := servertest.DecodeRole(h.T, rec, http.StatusCreated)
+	return *role.RoleId
+}
+
+// storedRoles reads every stored role, active or ended, in RoleId order, beside the store.
+func (h *harness) storedRoles() []store.OracleSelfServiceRole {
+	h.T.Helper()
+	var roles []store.OracleSelfServiceRole
+	storetest.Rows(h.T, h.Database, &roles, "role_id")
+	return roles
+}
+
+// oracleRoles describes every stored role as roleState does, to check what a request wrote.
+func (h *harness) oracleRoles() []string {
+	h.T.Helper()
+	return describeRoles(h.storedRoles(), shortRoleState)
+}
+
+// describeRoles describes each role as describe does.
+func describeRoles(roles []store.OracleSelfServiceRole, describe func(store.OracleSelfServiceRole) string) []string {
+	described := make([]string, len(roles))
+	for i, r := range roles {
+		described[i] = describe(r)
+	}
+	return described
+}
+
+// shortRoleState is what a test says of a role it expects: "RoleId:UserId:account:type:active|ended".
+func shortRoleState(r store.OracleSelfServiceRole) string {
+	state := "active"
+	if r.EndDate != nil {
+		state = "ended"
+	}
+	return roleState(r.RoleID, r.UserID, r.AccountPartyID, r.RelationshipTypeCd, state)
+}
+
+// fullRoleState adds to shortRoleState every column a write changes: the request type, the
+// registration, the end date and the who-columns.
+func fullRoleState(r store.OracleSelfServiceRole) string {
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	requestType, registration := "-", "-"
+	if r.RequestTypeCd != nil {
+		requestType = *r.RequestTypeCd
+	}
+	if r.RegistrationID != nil {
+		registration = fmt.Sprint(*r.RegistrationID)
+	}
+	return fmt.Sprintf("%s request=%s registration=%s ended=%s updated=%s@%s/%s", shortRoleState(r), requestType, registration,
+		stamp(r.EndDate), r.LastUpdatedBy, stamp(&r.LastUpdateDate), r.LastUpdateLogin)
+}
+
+// fullRoleStates describes every stored role as fullRoleState does.
+func (h *harness) fullRoleStates() []string {
+	h.T.Helper()
+	return describeRoles(h.storedRoles(), fullRoleState)
+}
+
+// An Oracle rule case: a request against servertest.OracleFixture (plus fixtures and
+// prepare) and the response it must get.
+type oracleCase struct {
+	name     string
+	fixtures []string
+	request  func(h *harness) servertest.Request
+	status   int
+	// code and path are the o:errorCode and o:errorPath of an error response.
+	code string
+	path string
+	// after lists the roles stored once the request is done (see oracleRoles); nil means
+	// unchanged.
+	after []string
+	// requestTypes are the request types the request stores, by RoleId ("" for none): the
+	// roles it changes without changing what after shows.
+	requestTypes map[int64]string
+}
+
+// runOracleCases runs each case on a fresh database per dialect, prepared by prepare (when
+// not nil), and checks the response and the roles stored afterwards: a refused request
+// changes nothing, and a request changes no role but those it is expected to.
+func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+				h := newOracleHarness(t, dialect, tc.fixtures...)
+				if prepare != nil {
+					prepare(h)
+				}
+				before := h.storedRoles()
+				rec := h.Do(tc.request(h))
+				if tc.code != "" {
+					detail := servertest.ADFErrorOf(t, rec, tc.status, tc.code)
+					if got := servertest.ErrorPath(detail); got != tc.path {
+						t.Errorf("o:errorPath %q, want %q (%s)", got, tc.path, detail.Detail)
+					}
+				} else if rec.Code != tc.status {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
+				}
+				checkWrites(t, before, h.storedRoles(), tc.after, tc.requestTypes)
+			})
+		})
+	}
+}
+
+// checkWrites compares the roles stored after a request with those before it: their states
+// are want (nil: as before); a role whose state changed, or which requestTypes names, was
+// written with the request type asked for and stamped who-columns; every other role was not
+// written at all.
+func checkWrites(t *testing.T, before, after []store.OracleSelfServiceRole, want []string, requestTypes map[int64]string) {
+	t.Helper()
+	if want == nil {
+		want = describeRoles(before, shortRoleState)
+	}
+	if got := describeRoles(after, shortRoleState); !slices.Equal(got, want) {
+		t.Fatalf("stored roles %v, want %v", got, want)
+	}
+	for _, old := range before {
+		i := slices.IndexFunc(after, func(r store.OracleSelfServiceRole) bool { return r.RoleID == old.RoleID })
+		if i < 0 {
+			t.Errorf("role %d is gone", old.RoleID)
+			continue
+		}
+		now := after[i]
+		requestType, named := requestTypes[now.RoleID]
+		if !named && shortRoleState(now) == shortRoleState(old) {
+			if fullRoleState(now) != fullRoleState(old) {
+				t.Errorf("role %d was written:\n before %s\n  after %s", now.RoleID, fullRoleState(old), fullRoleState(now))
+			}
+			continue
+		}
+		if named && ((now.RequestTypeCd == nil) != (requestType == "") || (now.RequestTypeCd != nil && *now.RequestTypeCd != requestType)) {
+			t.Errorf("role %d: stored %s, want request type %q", now.RoleID, fullRoleState(now), requestType)
+		}
+		if !now.LastUpdateDate.After(old.LastUpdateDate) || now.LastUpdatedBy == "" {
+			t.Errorf("role %d changed without its who-columns stamped:\n before %s\n  after %s", now.RoleID, fullRoleState(old), fullRoleState(now))
+		}
+	}
+}
+
+// roleState describes a stored role as oracleRoles does.
+func roleState(roleID, userID, account int64, relationshipType, state string) string {
+	return fmt.Sprintf("%d:%d:%d:%s:%s", roleID, userID, account, relationshipType, state)
+}
