@@ -1,4 +1,4 @@
-package server
+package egain_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -48,20 +49,20 @@ type (
 // TestXMLResponsesReadByAPlainClient decodes a list and an error written in XML with the
 // plain types above, and compares them with the JSON responses to the same requests.
 func TestXMLResponsesReadByAPlainClient(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect)
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect)
 		seedGrants(t, h)
-		token := h.userToken("viewer")
-		in := func(mediaType string, r request) []byte {
-			r.headers = map[string]string{"Accept": mediaType, "Accept-Language": "fr-CA", "X-egain-error-message": "yes"}
-			rec := h.do(r)
+		token := h.UserToken("viewer")
+		in := func(mediaType string, r servertest.Request) []byte {
+			r.Headers = map[string]string{"Accept": mediaType, "Accept-Language": "fr-CA", "X-egain-error-message": "yes"}
+			rec := h.Do(r)
 			if ct := rec.Header().Get("Content-Type"); ct != mediaType {
-				t.Fatalf("%s %s: %d in %s", r.method, r.path, rec.Code, ct)
+				t.Fatalf("%s %s: %d in %s", r.Method, r.Path, rec.Code, ct)
 			}
 			return rec.Body.Bytes()
 		}
 
-		list := request{method: http.MethodGet, path: grantsPath("1000"), token: token}
+		list := servertest.Request{Method: http.MethodGet, Path: servertest.GrantsPath("1000"), Token: token}
 		var fromJSON gen.CustomerGrants
 		if err := json.Unmarshal(in(jsonType, list), &fromJSON); err != nil {
 			t.Fatal(err)
@@ -88,7 +89,7 @@ func TestXMLResponsesReadByAPlainClient(t *testing.T) {
 			t.Errorf("list: XML read plainly %+v, JSON %+v", got, fromJSON)
 		}
 
-		failure := request{method: http.MethodDelete, path: grantedCustomerPath("8888", "9999"), token: h.userToken("agent")}
+		failure := servertest.Request{Method: http.MethodDelete, Path: servertest.GrantedCustomerPath("8888", "9999"), Token: h.UserToken("agent")}
 		var errJSON gen.WSError
 		if err := json.Unmarshal(in(jsonType, failure), &errJSON); err != nil {
 			t.Fatal(err)

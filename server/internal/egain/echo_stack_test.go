@@ -1,4 +1,4 @@
-package server
+package egain_test
 
 import (
 	"net/http"
@@ -9,54 +9,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/egain"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/server/internal/untrusted"
 	"github.com/custaccess/custaccess/store"
 )
-
-func TestClip(t *testing.T) {
-	for _, tc := range []struct {
-		s     string
-		limit int
-		want  string
-	}{
-		{"", 3, ""},
-		{"abc", 3, "abc"},
-		{"abcd", 3, "ab…"},
-		{"äöü", 3, "äöü"},
-		{"äöüß", 3, "äö…"},
-		{"日本語テキスト", 4, "日本語…"},
-	} {
-		if got := untrusted.Clip(tc.s, tc.limit); got != tc.want {
-			t.Errorf("untrusted.Clip(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
-		}
-	}
-	// body keeps to WSError's limits whatever the arguments and details.
-	e := newEgainError(errPathIDsNotFound, []string{strings.Repeat("x", 3000)})
-	for range 40 {
-		e.with("id", strings.Repeat("y", 3000))
-	}
-	for _, locale := range []int{defaultLocale, 9} {
-		body := e.body(egainPreferences{locale: locale, userMessage: true})
-		if n := utf8.RuneCountInString(body.DeveloperMessage); n != maxMessageLength || !strings.HasSuffix(body.DeveloperMessage, "x…") {
-			t.Errorf("%s: developerMessage of %d characters", egainLocales[locale], n)
-		}
-		if len(*body.Details) != maxErrorDetails || utf8.RuneCountInString((*body.Details)[0].Value) != maxMessageLength {
-			t.Errorf("%s: %d details, the first of %d characters", egainLocales[locale], len(*body.Details), utf8.RuneCountInString((*body.Details)[0].Value))
-		}
-	}
-	if got := untrusted.Echoed(strings.Repeat("é", 1000)); utf8.RuneCountInString(got) != untrusted.MaxEchoLength+1 || !strings.HasSuffix(got, "é…") {
-		t.Errorf("echoed: %d characters, ending %q", utf8.RuneCountInString(got), got[len(got)-8:])
-	}
-}
 
 // TestErrorsQuoteRequestsWithinLimits: an error quotes what the request sent (a path, a
 // method, query parameter names, headers, member and element names) cut to 256 characters
 // and "…", and every text of the body keeps to WSError's limits, in every format and locale.
 func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
 	long := strings.Repeat("ü", 5000)
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect)
-		token := h.userToken("agent")
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect)
+		token := h.UserToken("agent")
 		manyNames := url.Values{}
 		for i := range 600 {
 			manyNames.Set(strings.Repeat("p", 90)+strings.Repeat("q", i%10)+string(rune('a'+i%26))+strings.Repeat("r", i), "1")
@@ -72,36 +38,36 @@ func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
 				return httptest.NewRequest(http.MethodGet, "/core/customermgr/v3/"+url.PathEscape(long), nil)
 			}, 404, "404-101", "/core/customermgr/v3/" + long},
 			{"405-100 method", func() *http.Request {
-				return httptest.NewRequest(strings.Repeat("M", 5000), grantPath, nil)
+				return httptest.NewRequest(strings.Repeat("M", 5000), servertest.GrantPath, nil)
 			}, 405, "405-100", strings.Repeat("M", 5000)},
 			{"400-101 a long name", func() *http.Request {
-				return httptest.NewRequest(http.MethodGet, grantsPath("1000")+"?"+url.QueryEscape(long)+"=1", nil)
+				return httptest.NewRequest(http.MethodGet, servertest.GrantsPath("1000")+"?"+url.QueryEscape(long)+"=1", nil)
 			}, 400, "400-101", long},
 			{"400-101 many names", func() *http.Request {
-				return httptest.NewRequest(http.MethodGet, grantsPath("1000")+"?"+manyNames.Encode(), nil)
+				return httptest.NewRequest(http.MethodGet, servertest.GrantsPath("1000")+"?"+manyNames.Encode(), nil)
 			}, 400, "400-101", ""},
 			{"406-100 Accept-Language", func() *http.Request {
-				r := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+				r := httptest.NewRequest(http.MethodGet, servertest.GrantsPath("1000"), nil)
 				r.Header.Set("Accept-Language", strings.Repeat("!", 1000))
 				return r
 			}, 406, "406-100", strings.Repeat("!", 1000)},
 			{"406-101 Accept", func() *http.Request {
-				r := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+				r := httptest.NewRequest(http.MethodGet, servertest.GrantsPath("1000"), nil)
 				r.Header.Set("Accept", "text/html;x="+strings.Repeat("y", 1000))
 				return r
 			}, 406, "406-101", "text/html;x=" + strings.Repeat("y", 1000)},
 			{"400-152 member name", func() *http.Request {
-				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(`{"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"}]},"`+long+`":1}`))
+				r := httptest.NewRequest(http.MethodPost, servertest.GrantPath, strings.NewReader(`{"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{"id":"1002"}]},"`+long+`":1}`))
 				r.Header.Set("Content-Type", jsonType)
 				return r
 			}, 400, "400-152", long},
 			{"400-202 element name", func() *http.Request {
-				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(xmlGrants(`<grantsOn><customer id="1000"/></grantsOn><`+strings.Repeat("e", 5000)+` xmlns="urn:x"/>`)))
+				r := httptest.NewRequest(http.MethodPost, servertest.GrantPath, strings.NewReader(xmlGrants(`<grantsOn><customer id="1000"/></grantsOn><`+strings.Repeat("e", 5000)+` xmlns="urn:x"/>`)))
 				r.Header.Set("Content-Type", xmlType)
 				return r
 			}, 400, "400-202", strings.Repeat("e", 5000)},
 			{"415-100 Content-Type", func() *http.Request {
-				r := httptest.NewRequest(http.MethodPost, grantPath, strings.NewReader(grantBody("1000", "1002")))
+				r := httptest.NewRequest(http.MethodPost, servertest.GrantPath, strings.NewReader(servertest.GrantBody("1000", "1002")))
 				r.Header.Set("Content-Type", "application/json; x="+strings.Repeat("y", 5000))
 				return r
 			}, 415, "415-100", "application/json; x=" + strings.Repeat("y", 5000)},
@@ -117,7 +83,7 @@ func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
 					if req.Header.Get("Accept-Language") == "" {
 						req.Header.Set("Accept-Language", locale)
 					}
-					body := wsError(t, h.serve(req), tc.status, tc.code)
+					body := servertest.WSError(t, serve(h, req), tc.status, tc.code)
 					checkWSErrorLimits(t, tc.name, body)
 					if tc.quoted != "" && !strings.Contains(body.DeveloperMessage, untrusted.Echoed(tc.quoted)) {
 						t.Errorf("%s: developerMessage %.300q… does not quote %.40q… cut to 256 characters", tc.name, body.DeveloperMessage, tc.quoted)
@@ -137,18 +103,18 @@ func checkWSErrorLimits(t *testing.T, name string, body gen.WSError) {
 		texts["userMessage"] = utf8.RuneCountInString(*body.UserMessage)
 	}
 	for field, n := range texts {
-		if n > maxMessageLength {
+		if n > egain.MaxMessageLength {
 			t.Errorf("%s: %s of %d characters", name, field, n)
 		}
 	}
 	if body.Details == nil {
 		return
 	}
-	if len(*body.Details) > maxErrorDetails {
+	if len(*body.Details) > egain.MaxErrorDetails {
 		t.Errorf("%s: %d details", name, len(*body.Details))
 	}
 	for _, d := range *body.Details {
-		if utf8.RuneCountInString(d.Key) > maxDetailKeyLength || utf8.RuneCountInString(d.Value) > untrusted.MaxEchoLength+1 {
+		if utf8.RuneCountInString(d.Key) > egain.MaxDetailKeyLength || utf8.RuneCountInString(d.Value) > untrusted.MaxEchoLength+1 {
 			t.Errorf("%s: detail %.40q… of %d characters", name, d.Key, utf8.RuneCountInString(d.Value))
 		}
 	}

@@ -1,4 +1,4 @@
-package server
+package egain_test
 
 import (
 	"fmt"
@@ -6,19 +6,20 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
 // Many requests at once on the same customers: the totals never pass maxGrants, and a
 // refused request writes nothing (each request is all or nothing).
 func TestGrantLimitsHoldUnderConcurrency(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect, manyCustomers(5000, 300))
-		token := h.clientToken("crm-sync")
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect, manyCustomers(5000, 300))
+		token := h.ClientToken("crm-sync")
 
 		// 20 requests of 10 distinct grantees each on customer 5000: only 7 fit under 75.
 		statuses := concurrently(20, func(i int) int {
-			return h.do(post(token, grantBody("5000", idRange(5001+10*i, 10)...))).Code
+			return h.Do(servertest.Post(token, servertest.GrantBody("5000", idRange(5001+10*i, 10)...))).Code
 		})
 		if got := statuses[http.StatusCreated]; got != 7 {
 			t.Errorf("%d requests created grants on one customer, want 7 (statuses %v)", got, statuses)
@@ -29,10 +30,10 @@ func TestGrantLimitsHoldUnderConcurrency(t *testing.T) {
 
 		// 100 requests each giving customer 5299 a grant on another customer: 75 fit.
 		statuses = concurrently(100, func(i int) int {
-			return h.do(post(token, grantBody(fmt.Sprint(5201+i%98), "5299"))).Code
+			return h.Do(servertest.Post(token, servertest.GrantBody(fmt.Sprint(5201+i%98), "5299"))).Code
 		})
 		held, on := 0, 0
-		for _, pair := range h.grantPairs() {
+		for _, pair := range h.GrantPairs() {
 			var grantedOn, grantee int
 			fmt.Sscanf(pair, "%d>%d", &grantedOn, &grantee)
 			if grantee == 5299 {

@@ -1,4 +1,4 @@
-package server
+package egain_test
 
 import (
 	"net/http"
@@ -6,32 +6,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
-
-// serve sends a request built by hand (repeated header lines, say) into the stack, with the
-// checks of harness.do.
-func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
-	h.t.Helper()
-	rec := httptest.NewRecorder()
-	h.e.ServeHTTP(rec, req)
-	checkEgainResponse(h.t, req, rec)
-	return rec
-}
 
 // TestNegotiationHeaderLines: repeated Accept and Accept-Language lines form one list, and a
 // header too long to read states no preference (Accept-Language: en-US, no 406-100) or
 // admits nothing (Accept: 406-101, not 400-196), with bounded work.
 func TestNegotiationHeaderLines(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect)
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect)
 		seedGrants(t, h)
-		token := h.userToken("agent")
+		token := h.UserToken("agent")
 		list := func(headers http.Header) *httptest.ResponseRecorder {
-			req := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+			req := httptest.NewRequest(http.MethodGet, servertest.GrantsPath("1000"), nil)
 			req.Header = headers
 			req.Header.Set("Authorization", "Bearer "+token)
-			return h.serve(req)
+			return serve(h, req)
 		}
 
 		rec := list(http.Header{"Accept-Language": {"xx", "de;q=0.5, it;q=0.1"}, "Accept": {"text/html", "application/xml"}})
@@ -57,7 +48,7 @@ func TestNegotiationHeaderLines(t *testing.T) {
 			"two lines of 1024 B": {"application/json;x=" + strings.Repeat("y", 600), "application/xml;x=" + strings.Repeat("y", 600)},
 		} {
 			rec := list(http.Header{"Accept": value})
-			body := wsError(t, rec, 406, "406-101")
+			body := servertest.WSError(t, rec, 406, "406-101")
 			if rec.Header().Get("Content-Type") != jsonType {
 				t.Errorf("Accept %s: 406 in %s", name, rec.Header().Get("Content-Type"))
 			}

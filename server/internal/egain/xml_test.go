@@ -1,12 +1,10 @@
-package server
+package egain
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/custaccess/custaccess/gen"
-	"github.com/custaccess/custaccess/store/storetest"
 )
 
 // xmlSchemaNames are the schemas whose XML binding the service reads or writes.
@@ -41,7 +38,7 @@ func TestXMLRoundTrip(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		back := reflect.New(reflect.TypeOf(value).Elem()).Interface()
-		if err := unmarshalXML(bytes.NewReader(document), name, back); err != nil {
+		if err := DecodeXMLDocument(bytes.NewReader(document), name, back); err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, document)
 		}
 		// An empty list has no elements in XML: it reads back as absent.
@@ -81,7 +78,7 @@ func TestXMLWrappedArrays(t *testing.T) {
 // (a 400-202, never a 500), and a value the schema accepts survives encoding and decoding
 // again, but for members the schema does not declare (response schemas allow them), which
 // the encoder does not write. Runs its seeds (f.Add and testdata/fuzz) as a normal test;
-// go test -run '^$' -fuzz FuzzDecodeXML ./server/ explores.
+// go test -run '^$' -fuzz FuzzDecodeXML ./server/internal/egain/ explores.
 func FuzzDecodeXML(f *testing.F) {
 	ns := `xmlns="` + egainNamespace + `"`
 	for _, seed := range []string{
@@ -153,50 +150,6 @@ func declaredOnly(value any, schema *openapi3.Schema) any {
 		return items
 	}
 	return value
-}
-
-// BenchmarkEgainFormats compares JSON and XML through the whole stack:
-//
-//	go test -run '^$' -bench Egain -benchmem ./server/
-func BenchmarkEgainFormats(b *testing.B) {
-	for _, dialect := range storetest.Dialects(b) {
-		h, token := benchmarkHarness(b, dialect)
-		for _, format := range []struct {
-			mediaType string
-			create    string
-		}{
-			{jsonType, grantBody("5000", idRange(5001, 75)...)},
-			{xmlType, xmlGrantBody("5000", idRange(5001, 75)...)},
-		} {
-			name := string(dialect) + "/" + strings.TrimPrefix(format.mediaType, "application/")
-			b.Run(name+"/create-75-existing", func(b *testing.B) {
-				benchmarkRequest(b, h, postAs(format.mediaType, token, format.create), http.StatusCreated)
-			})
-			b.Run(name+"/list-75", func(b *testing.B) {
-				r := get(token, grantsPath("5000"))
-				r.headers = map[string]string{"Accept": format.mediaType}
-				benchmarkRequest(b, h, r, http.StatusOK)
-			})
-		}
-	}
-}
-
-// unmarshalXML reads a document in the XML binding of the named schema into v, a generated
-// type, as a client of the binding would: the tests read responses with it.
-func unmarshalXML(r io.Reader, schemaName string, v any) error {
-	schema, err := bindingSchema(schemaName)
-	if err != nil {
-		return err
-	}
-	value, err := decodeXML(r, schema)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(value)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, v)
 }
 
 // validatedBody is a request body as validation leaves it: the value it validated, and a

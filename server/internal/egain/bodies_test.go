@@ -1,0 +1,36 @@
+package egain
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Request bodies that the tests of this package and the whole-stack tests of egain_test
+// (through export_test.go) both build.
+
+const egainNamespace = "http://bindings.egain.com/ws/model/v12/gen/interaction/customer"
+
+// xmlGrantBody is servertest.GrantBody in eGain's XML binding.
+func xmlGrantBody(on string, to ...string) string {
+	var b strings.Builder
+	b.WriteString(`<grants xmlns="` + egainNamespace + `"><grantsOn><customer id="` + on + `"/></grantsOn><grantsTo>`)
+	for _, id := range to {
+		b.WriteString(`<customer id="` + id + `"/>`)
+	}
+	b.WriteString(`</grantsTo></grants>`)
+	return b.String()
+}
+
+// xmlGrants wraps members of a grants document in its root element.
+func xmlGrants(members string) string {
+	return `<grants xmlns="` + egainNamespace + `">` + members + `</grants>`
+}
+
+// idRange returns n consecutive customer ids from first.
+func idRange(first, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprint(first + i)
+	}
+	return ids
+}
