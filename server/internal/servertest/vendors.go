@@ -213,7 +213,7 @@ func DecodeRole(t testing.TB, rec *httptest.ResponseRecorder, status int) gen.Se
 	if rec.Code != status {
 		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.oracle.ADF.resourceitem+json" {
+	if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.oracle.adf.resourceitem+json" {
 		t.Fatalf("Content-Type %q", ct)
 	}
 	var role gen.SelfServiceRole
@@ -231,7 +231,7 @@ func DecodeRoles(t testing.TB, rec *httptest.ResponseRecorder) gen.SelfServiceRo
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d; body %s", rec.Code, rec.Body)
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.oracle.ADF.resourcecollection+json" {
+	if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.oracle.adf.resourcecollection+json" {
 		t.Fatalf("Content-Type %q", ct)
 	}
 	var collection gen.SelfServiceRoleCollection
