@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -8,23 +8,24 @@ import (
 	"testing"
 
 	"github.com/custaccess/custaccess/openapi"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
 // The contract and the reference are served without a token, from this origin only.
 func TestDocsAreServed(t *testing.T) {
-	h := newHarness(t, store.SQLite)
-	yaml := h.do(get("", "/openapi.yaml"))
+	h := servertest.New(t, store.SQLite)
+	yaml := h.Do(servertest.Get("", "/openapi.yaml"))
 	if yaml.Code != http.StatusOK || !bytes.Equal(yaml.Body.Bytes(), openapi.YAML) {
 		t.Fatalf("/openapi.yaml: %d, %d bytes", yaml.Code, yaml.Body.Len())
 	}
-	spec := h.do(get("", "/openapi.json"))
+	spec := h.Do(servertest.Get("", "/openapi.json"))
 	var doc struct{ Paths map[string]any }
 	if spec.Code != http.StatusOK || json.Unmarshal(spec.Body.Bytes(), &doc) != nil || len(doc.Paths) == 0 {
 		t.Fatalf("/openapi.json: %d %.200s", spec.Code, spec.Body)
 	}
 	for _, path := range []string{"/docs", "/docs/docs.js", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"} {
-		rec := h.do(get("", path))
+		rec := h.Do(servertest.Get("", path))
 		if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
 			t.Errorf("%s: %d", path, rec.Code)
 		}
@@ -33,5 +34,5 @@ func TestDocsAreServed(t *testing.T) {
 		}
 	}
 	// Paths next to the docs still get the vendor's errors.
-	wsError(t, h.do(get("", "/docs/missing.js")), http.StatusNotFound, "404-101")
+	servertest.WSError(t, h.Do(servertest.Get("", "/docs/missing.js")), http.StatusNotFound, "404-101")
 }

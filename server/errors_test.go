@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -8,34 +8,36 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/server"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
 
 func TestRoutingAndSystemErrors(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect)
-		token := h.userToken("agent")
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect)
+		token := h.UserToken("agent")
 
-		body := wsError(t, h.do(get(token, "/core/customermgr/v3/customer/1000/nothing")), 404, "404-101")
+		body := servertest.WSError(t, h.Do(servertest.Get(token, "/core/customermgr/v3/customer/1000/nothing")), 404, "404-101")
 		if !strings.Contains(body.DeveloperMessage, "/core/customermgr/v3/customer/1000/nothing") {
 			t.Errorf("message %q does not name the path", body.DeveloperMessage)
 		}
-		wsError(t, h.do(request{method: http.MethodPut, path: grantPath, token: token, body: grantBody("1000", "1002")}), 405, "405-100")
+		servertest.WSError(t, h.Do(servertest.Request{Method: http.MethodPut, Path: servertest.GrantPath, Token: token, Body: servertest.GrantBody("1000", "1002")}), 405, "405-100")
 
 		// A database failure is a 500 in eGain's shape, never a bare one.
-		if err := h.store.Close(); err != nil {
+		if err := h.Store.Close(); err != nil {
 			t.Fatal(err)
 		}
-		wsError(t, h.do(get(token, grantsPath("1000"))), 500, "500-100")
-		wsError(t, h.do(post(token, grantBody("1000", "1002"))), 500, "500-100")
+		servertest.WSError(t, h.Do(servertest.Get(token, servertest.GrantsPath("1000"))), 500, "500-100")
+		servertest.WSError(t, h.Do(servertest.Post(token, servertest.GrantBody("1000", "1002"))), 500, "500-100")
 	})
 }
 
 // TestPanicBecomesVendorError: a panicking handler answers 500 in its API's shape and
 // logs one "panic" line with the stack, matched by request id to the request's line.
 func TestPanicBecomesVendorError(t *testing.T) {
-	tokens, _ := auth.NewTokens(testSecret)
+	tokens, _ := auth.NewTokens(servertest.Secret)
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret))
 	for _, tc := range []struct {
 		api, handler, code string
@@ -44,27 +46,27 @@ func TestPanicBecomesVendorError(t *testing.T) {
 	}{
 		{"eGain", "ListCustomerGrants", "500-100", func() *http.Request {
 			token, _ := tokens.Issue(auth.PrincipalUser, "agent", []string{"core.customermgr.read"}, 3600e9)
-			req := httptest.NewRequest(http.MethodGet, grantsPath("1000"), nil)
+			req := httptest.NewRequest(http.MethodGet, servertest.GrantsPath("1000"), nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			return req
-		}, func(t *testing.T, rec *httptest.ResponseRecorder) { wsError(t, rec, 500, "500-100") }},
+		}, func(t *testing.T, rec *httptest.ResponseRecorder) { servertest.WSError(t, rec, 500, "500-100") }},
 		{"Reltio", "ListCustomerRoles", "50001", func() *http.Request {
 			token, _ := tokens.Issue(auth.PrincipalUser, "reltio-admin", []string{"reltio.roles.read"}, 3600e9)
-			req := httptest.NewRequest(http.MethodGet, reltioPath("TestCustomer", "/roles"), nil)
+			req := httptest.NewRequest(http.MethodGet, servertest.ReltioPath("TestCustomer", "/roles"), nil)
 			req.Header.Set("Authorization", "Bearer "+token)
 			return req
-		}, func(t *testing.T, rec *httptest.ResponseRecorder) { reltioErr(t, rec, 500, 50001) }},
+		}, func(t *testing.T, rec *httptest.ResponseRecorder) { servertest.ReltioErr(t, rec, 500, 50001) }},
 		{"token endpoint", "IssueToken", "server_error", func() *http.Request {
 			req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader("grant_type=client_credentials"))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Authorization", basic)
 			return req
-		}, func(t *testing.T, rec *httptest.ResponseRecorder) { oauthErr(t, rec, 500, "server_error") }},
+		}, func(t *testing.T, rec *httptest.ResponseRecorder) { servertest.OAuthErr(t, rec, 500, "server_error") }},
 	} {
 		t.Run(tc.api, func(t *testing.T) {
 			var logs bytes.Buffer
 			// Without a store every handler panics on its first query.
-			e, err := New(Config{Tokens: tokens, Logger: jsonLogger(&logs)})
+			e, err := server.New(server.Config{Tokens: tokens, Logger: jsonLogger(&logs)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"encoding/json"
@@ -10,20 +10,22 @@ import (
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
 // anotherInstance is a second server on h's database, with a pool of its own, as a second
 // instance behind a load balancer is; it shares only the database and the token secret.
-func (h *harness) anotherInstance() *harness {
-	h.t.Helper()
-	s := storetest.OpenWith(h.t, h.database)
-	e, err := New(Config{Store: s, Tokens: h.tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+func anotherInstance(h *servertest.Harness) *servertest.Harness {
+	h.T.Helper()
+	s := storetest.OpenWith(h.T, h.Database)
+	e, err := server.New(server.Config{Store: s, Tokens: h.Tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
-	return &harness{t: h.t, e: e, store: s, tokens: h.tokens, database: h.database}
+	return &servertest.Harness{T: h.T, E: e, Store: s, Tokens: h.Tokens, Database: h.Database}
 }
 
 // TestInstancesShareOnePostgreSQL: two instances on one PostgreSQL, requests spread over
@@ -34,11 +36,11 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
 		t.Skip("PostgreSQL only (TEST_DATABASE_URL): several instances share PostgreSQL; SQLite serves one")
 	}
-	a := newHarness(t, store.Postgres, manyCustomers(5000, 300), reltioFixture, oracleFixture, tokenFixture)
-	b := a.anotherInstance()
-	instances := []*harness{a, b}
+	a := servertest.New(t, store.Postgres, manyCustomers(5000, 300), servertest.ReltioFixture, servertest.OracleFixture, tokenFixture)
+	b := anotherInstance(a)
+	instances := []*servertest.Harness{a, b}
 
-	rec := a.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()})
+	rec := requestToken(a, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()})
 	if rec.Code != http.StatusOK {
 		t.Fatalf("token from instance A: %d %s", rec.Code, rec.Body)
 	}
@@ -47,20 +49,20 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	clientToken := issued.AccessToken
-	if rec := b.do(get(clientToken, grantsPath("1000"))); rec.Code != http.StatusNoContent {
+	if rec := b.Do(servertest.Get(clientToken, servertest.GrantsPath("1000"))); rec.Code != http.StatusNoContent {
 		t.Fatalf("instance B with A's token: %d %s", rec.Code, rec.Body)
 	}
 
 	// 20 requests of 10 distinct grantees each on customer 5000, half through each
 	// instance: only 7 fit under 75.
 	statuses := concurrently(20, func(i int) int {
-		return instances[i%2].do(post(clientToken, grantBody("5000", idRange(5001+10*i, 10)...))).Code
+		return instances[i%2].Do(servertest.Post(clientToken, servertest.GrantBody("5000", idRange(5001+10*i, 10)...))).Code
 	})
 	if statuses[http.StatusCreated] != 7 || statuses[http.StatusBadRequest] != 13 {
 		t.Errorf("grant statuses %v, want 7 201 and 13 400", statuses)
 	}
 	on := 0
-	for _, pair := range b.grantPairs() {
+	for _, pair := range b.GrantPairs() {
 		var grantedOn, grantee int
 		fmt.Sscanf(pair, "%d>%d", &grantedOn, &grantee)
 		if grantedOn == 5000 {
@@ -72,30 +74,30 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 	}
 
 	// The same Oracle role created 30 times at once through both: one is created.
-	cssAdmin := a.userToken("css-admin")
+	cssAdmin := a.UserToken("css-admin")
 	statuses = concurrently(30, func(i int) int {
-		return instances[i%2].do(adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)).Code
+		return instances[i%2].Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)).Code
 	})
 	if statuses[http.StatusCreated] != 1 || statuses[http.StatusBadRequest] != 29 {
 		t.Errorf("Oracle statuses %v, want one 201 and 29 400", statuses)
 	}
-	if n := a.activeRoles(pat, acme, "ORA_CSS_USER"); n != 1 {
+	if n := activeRoles(a, servertest.Pat, servertest.Acme, "ORA_CSS_USER"); n != 1 {
 		t.Errorf("%d active roles, want 1", n)
 	}
 
 	// Reltio privileges added at once through both: none is lost.
 	privileges := []string{"CREATE", "READ", "UPDATE", "DELETE"}
-	reltioAdmin := a.userToken("reltio-admin")
+	reltioAdmin := a.UserToken("reltio-admin")
 	statuses = concurrently(len(privileges), func(i int) int {
 		body := `[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"customer","allowedPrivileges":["` +
 			privileges[i] + `"]}]}]}]`
-		return instances[i%2].do(send(http.MethodPost, reltioAdmin, reltioPath("TestCustomer", "/roles/permissions"), body)).Code
+		return instances[i%2].Do(servertest.Send(http.MethodPost, reltioAdmin, servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)).Code
 	})
 	if statuses[http.StatusOK] != len(privileges) {
 		t.Errorf("Reltio statuses %v, want all 200", statuses)
 	}
 	var services []gen.ServicePermission
-	if err := json.Unmarshal([]byte(b.rolePermissionsOf("TestCustomer", "ROLE_RIQ_DEV")), &services); err != nil {
+	if err := json.Unmarshal([]byte(b.RolePermissionsOf("TestCustomer", "ROLE_RIQ_DEV")), &services); err != nil {
 		t.Fatal(err)
 	}
 	held := 0

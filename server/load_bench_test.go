@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"fmt"
@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
@@ -25,11 +27,11 @@ func BenchmarkLoadOverHTTP(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		for _, clients := range []int{8, 32} {
 			b.Run(fmt.Sprintf("%s/clients-%d", dialect, clients), func(b *testing.B) {
-				h := newConfiguredHarness(b, dialect, func(cfg *Config) {
-					cfg.RateLimit = RateLimit{PerSecond: 1e6, Burst: 1e6} // on, as in production, never refusing
-				}, manyCustomers(5000, 200), reltioFixture, oracleFixture)
-				server := httptest.NewServer(h.e)
-				defer server.Close()
+				h := servertest.NewConfigured(b, dialect, func(cfg *server.Config) {
+					cfg.RateLimit = server.RateLimit{PerSecond: 1e6, Burst: 1e6} // on, as in production, never refusing
+				}, manyCustomers(5000, 200), servertest.ReltioFixture, servertest.OracleFixture)
+				ts := httptest.NewServer(h.E)
+				defer ts.Close()
 				mix := loadMix(h)
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 				defer client.CloseIdleConnections()
@@ -48,7 +50,7 @@ func BenchmarkLoadOverHTTP(b *testing.B) {
 							}
 							r := mix[i%len(mix)]
 							began := time.Now()
-							if err := sendOverHTTP(client, server.URL, r); err != nil {
+							if err := sendOverHTTP(client, ts.URL, r); err != nil {
 								b.Error(err)
 								return
 							}
@@ -74,43 +76,43 @@ func BenchmarkLoadOverHTTP(b *testing.B) {
 
 // loadRequest is one request of the mix and the status it must get.
 type loadRequest struct {
-	request
+	servertest.Request
 	status int
 }
 
 // loadMix is 8 reads to 2 writes; the writes are idempotent (an eGain grant that exists,
 // an Oracle upsert), so the mix can be sent any number of times.
-func loadMix(h *harness) []loadRequest {
-	client, reltioAdmin, cssAdmin := h.clientToken("crm-sync"), h.userToken("reltio-admin"), h.userToken("css-admin")
-	upsert := adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`).with("Upsert-Mode", "true")
-	h.do(upsert)
-	if rec := h.do(post(client, grantBody("5000", idRange(5001, 40)...))); rec.Code != http.StatusCreated {
-		h.t.Fatalf("setup: %d %s", rec.Code, rec.Body)
+func loadMix(h *servertest.Harness) []loadRequest {
+	client, reltioAdmin, cssAdmin := h.ClientToken("crm-sync"), h.UserToken("reltio-admin"), h.UserToken("css-admin")
+	upsert := servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`).With("Upsert-Mode", "true")
+	h.Do(upsert)
+	if rec := h.Do(servertest.Post(client, servertest.GrantBody("5000", idRange(5001, 40)...))); rec.Code != http.StatusCreated {
+		h.T.Fatalf("setup: %d %s", rec.Code, rec.Body)
 	}
 	return []loadRequest{
-		{get(client, grantsPath("5000")), http.StatusOK},
-		{get(reltioAdmin, reltioPath("TestCustomer", "/roles")), http.StatusOK},
-		{adf(http.MethodGet, rolesPath(pat), cssAdmin, ""), http.StatusOK},
-		{get(client, grantsPath("5001")), http.StatusOK},
-		{post(client, grantBody("5000", "5001", "5002")), http.StatusCreated},
-		{get(reltioAdmin, reltioPath("TestCustomer", "/roles/permissions")), http.StatusOK},
-		{adf(http.MethodGet, rolePath(pat, 1), cssAdmin, ""), http.StatusOK},
-		{get(client, grantsPath("5000")), http.StatusOK},
+		{servertest.Get(client, servertest.GrantsPath("5000")), http.StatusOK},
+		{servertest.Get(reltioAdmin, servertest.ReltioPath("TestCustomer", "/roles")), http.StatusOK},
+		{servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat), cssAdmin, ""), http.StatusOK},
+		{servertest.Get(client, servertest.GrantsPath("5001")), http.StatusOK},
+		{servertest.Post(client, servertest.GrantBody("5000", "5001", "5002")), http.StatusCreated},
+		{servertest.Get(reltioAdmin, servertest.ReltioPath("TestCustomer", "/roles/permissions")), http.StatusOK},
+		{servertest.ADF(http.MethodGet, servertest.RolePath(servertest.Pat, 1), cssAdmin, ""), http.StatusOK},
+		{servertest.Get(client, servertest.GrantsPath("5000")), http.StatusOK},
 		{upsert, http.StatusOK},
-		{get(reltioAdmin, reltioPath("TestCustomer", "/roles")), http.StatusOK},
+		{servertest.Get(reltioAdmin, servertest.ReltioPath("TestCustomer", "/roles")), http.StatusOK},
 	}
 }
 
 func sendOverHTTP(client *http.Client, base string, r loadRequest) error {
-	req, err := http.NewRequest(r.method, base+r.path, strings.NewReader(r.body))
+	req, err := http.NewRequest(r.Method, base+r.Path, strings.NewReader(r.Body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+r.token)
-	if r.body != "" {
+	req.Header.Set("Authorization", "Bearer "+r.Token)
+	if r.Body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for k, v := range r.headers {
+	for k, v := range r.Headers {
 		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)
@@ -120,7 +122,7 @@ func sendOverHTTP(client *http.Client, base string, r loadRequest) error {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != r.status {
-		return fmt.Errorf("%s %s: status %d, want %d: %s", r.method, r.path, resp.StatusCode, r.status, body)
+		return fmt.Errorf("%s %s: status %d, want %d: %s", r.Method, r.Path, resp.StatusCode, r.status, body)
 	}
 	return nil
 }

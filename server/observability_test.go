@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
@@ -46,36 +48,36 @@ func jsonLogger(buf *bytes.Buffer) *slog.Logger {
 // TestOneLogLinePerRequest: each request writes one line with its request id, operation,
 // principal, status, latency and error code, and never the token, the body or the query.
 func TestOneLogLinePerRequest(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
-		h := newConfiguredHarness(t, dialect, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
-		agent, editor := h.userToken("agent"), h.userToken("editor")
-		body := grantBody("1000", "1002")
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = jsonLogger(&logs) })
+		agent, editor := h.UserToken("agent"), h.UserToken("editor")
+		body := servertest.GrantBody("1000", "1002")
 
 		cases := []struct {
-			req       request
+			req       servertest.Request
 			status    int
 			operation string
 			principal string
 			code      string
 			level     string
 		}{
-			{post(agent, body), 201, "createCustomerGrants", "user:agent", "", "INFO"},
+			{servertest.Post(agent, body), 201, "createCustomerGrants", "user:agent", "", "INFO"},
 			// A refusal by validation, one by a handler's rules, and one for no route.
-			{post("", body), 401, "createCustomerGrants", "", "401-104", "WARN"},
-			{get(editor, grantsPath("1000")), 403, "listCustomerGrants", "user:editor", "403-178", "WARN"},
-			{get(agent, "/core/customermgr/v3/customer/1000/nothing?secret=x"), 404, "unknown", "", "404-101", "WARN"}, // no route: the token is not even read
-			{get("", "/healthz"), 200, "healthz", "", "", "DEBUG"},
+			{servertest.Post("", body), 401, "createCustomerGrants", "", "401-104", "WARN"},
+			{servertest.Get(editor, servertest.GrantsPath("1000")), 403, "listCustomerGrants", "user:editor", "403-178", "WARN"},
+			{servertest.Get(agent, "/core/customermgr/v3/customer/1000/nothing?secret=x"), 404, "unknown", "", "404-101", "WARN"}, // no route: the token is not even read
+			{servertest.Get("", "/healthz"), 200, "healthz", "", "", "DEBUG"},
 		}
 		for _, tc := range cases {
 			logs.Reset()
-			rec := h.do(tc.req)
+			rec := h.Do(tc.req)
 			if rec.Code != tc.status {
-				t.Fatalf("%s %s: status %d, want %d", tc.req.method, tc.req.path, rec.Code, tc.status)
+				t.Fatalf("%s %s: status %d, want %d", tc.req.Method, tc.req.Path, rec.Code, tc.status)
 			}
 			lines := logLines(t, &logs)
 			if len(lines) != 1 {
-				t.Fatalf("%s %s: %d log lines, want 1: %v", tc.req.method, tc.req.path, len(lines), lines)
+				t.Fatalf("%s %s: %d log lines, want 1: %v", tc.req.Method, tc.req.Path, len(lines), lines)
 			}
 			line := lines[0]
 			want := map[string]any{
@@ -84,21 +86,21 @@ func TestOneLogLinePerRequest(t *testing.T) {
 			}
 			for key, value := range want {
 				if line[key] != value {
-					t.Errorf("%s %s: %s = %v, want %v", tc.req.method, tc.req.path, key, line[key], value)
+					t.Errorf("%s %s: %s = %v, want %v", tc.req.Method, tc.req.Path, key, line[key], value)
 				}
 			}
 			if line["request_id"] == "" {
 				t.Error("no request id")
 			}
 			if _, ok := line["latency_ms"].(float64); !ok {
-				t.Errorf("%s %s: no latency_ms", tc.req.method, tc.req.path)
+				t.Errorf("%s %s: no latency_ms", tc.req.Method, tc.req.Path)
 			}
 			if tc.code != "" && line["code"] != tc.code {
-				t.Errorf("%s %s: code %v, want %s", tc.req.method, tc.req.path, line["code"], tc.code)
+				t.Errorf("%s %s: code %v, want %s", tc.req.Method, tc.req.Path, line["code"], tc.code)
 			}
 			for _, secret := range []string{agent, editor, `"grantsOn"`, "secret=x"} {
 				if strings.Contains(logs.String(), secret) {
-					t.Errorf("%s %s: the log holds %q", tc.req.method, tc.req.path, secret)
+					t.Errorf("%s %s: the log holds %q", tc.req.Method, tc.req.Path, secret)
 				}
 			}
 		}
@@ -106,21 +108,21 @@ func TestOneLogLinePerRequest(t *testing.T) {
 }
 
 func TestHealthReadinessAndMetrics(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newHarness(t, dialect)
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := servertest.New(t, dialect)
 		// No token, and validation does not apply: unknown query parameters are ignored.
 		for _, path := range []string{"/healthz", "/readyz", "/readyz?verbose=1"} {
-			rec := h.do(get("", path))
+			rec := h.Do(servertest.Get("", path))
 			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status"`) {
 				t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
 			}
 		}
-		if rec := h.do(post(h.userToken("agent"), grantBody("1000", "1002"))); rec.Code != 201 {
+		if rec := h.Do(servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002"))); rec.Code != 201 {
 			t.Fatalf("create: %d %s", rec.Code, rec.Body)
 		}
-		h.do(get("", grantsPath("1000")))
+		h.Do(servertest.Get("", servertest.GrantsPath("1000")))
 
-		rec := h.do(get("", "/metrics"))
+		rec := h.Do(servertest.Get("", "/metrics"))
 		if rec.Code != http.StatusOK {
 			t.Fatalf("/metrics: %d", rec.Code)
 		}
@@ -145,47 +147,14 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		}
 
 		// Readiness turns red when a migration of this release is not applied.
-		storetest.Exec(t, h.database, "DELETE FROM schema_migrations WHERE version = 4")
-		rec = h.do(get("", "/readyz"))
+		storetest.Exec(t, h.Database, "DELETE FROM schema_migrations WHERE version = 4")
+		rec = h.Do(servertest.Get("", "/readyz"))
 		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "0004_client_secrets.sql") {
 			t.Errorf("/readyz with a pending migration: %d %s", rec.Code, rec.Body)
 		}
-		if rec := h.do(get("", "/healthz")); rec.Code != http.StatusOK {
+		if rec := h.Do(servertest.Get("", "/healthz")); rec.Code != http.StatusOK {
 			t.Errorf("/healthz depends on the database: %d", rec.Code)
 		}
-		wsError(t, h.do(request{method: http.MethodPost, path: "/healthz"}), http.StatusMethodNotAllowed, "405-100")
+		servertest.WSError(t, h.Do(servertest.Request{Method: http.MethodPost, Path: "/healthz"}), http.StatusMethodNotAllowed, "405-100")
 	})
-}
-
-// TestRequestIDs: a caller's X-Request-Id is kept when it is a plain token of at most 64
-// characters, and replaced by a new one otherwise; the log line carries the id answered.
-func TestRequestIDs(t *testing.T) {
-	var logs bytes.Buffer
-	h := newConfiguredHarness(t, store.SQLite, func(cfg *Config) { cfg.Logger = jsonLogger(&logs) })
-	for _, tc := range []struct {
-		sent string
-		kept bool
-	}{
-		{"", false},
-		{"abc-123_XYZ.7", true},
-		{strings.Repeat("a", 64), true},
-		{strings.Repeat("a", 65), false},
-		{"two words", false},
-		{`quote"d`, false},
-		{"line\nbreak", false},
-		{"naïve", false},
-	} {
-		logs.Reset()
-		rec := h.do(request{method: http.MethodGet, path: "/healthz", headers: map[string]string{"X-Request-Id": tc.sent}})
-		got := rec.Header().Get("X-Request-Id")
-		if tc.kept && got != tc.sent {
-			t.Errorf("X-Request-Id %q answered as %q, want it kept", tc.sent, got)
-		}
-		if !tc.kept && (got == tc.sent || !validRequestID(got)) {
-			t.Errorf("X-Request-Id %q answered as %q, want a new id", tc.sent, got)
-		}
-		if lines := logLines(t, &logs); len(lines) != 1 || lines[0]["request_id"] != got {
-			t.Errorf("X-Request-Id %q: log %v, want request_id %q", tc.sent, lines, got)
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custaccess/custaccess/server"
+	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
@@ -38,15 +40,15 @@ func TestDatabaseOutage(t *testing.T) {
 	// The answer may come at the deadline; this bound only catches a hang.
 	const bound = timeout + 3*time.Second
 	cluster := storetest.StartCluster(t)
-	h := newHarnessOn(t, store.Options{DatabaseURL: cluster.URL()}, func(cfg *Config) { cfg.RequestTimeout = timeout },
-		reltioFixture, tokenFixture, oracleFixture, outageFixture())
-	agent, admin, cssAdmin := h.userToken("agent"), h.userToken("reltio-admin"), h.userToken("css-admin")
-	if rec := h.do(get("", "/readyz")); rec.Code != http.StatusOK {
+	h := servertest.NewOn(t, store.Options{DatabaseURL: cluster.URL()}, func(cfg *server.Config) { cfg.RequestTimeout = timeout },
+		servertest.ReltioFixture, tokenFixture, servertest.OracleFixture, outageFixture())
+	agent, admin, cssAdmin := h.UserToken("agent"), h.UserToken("reltio-admin"), h.UserToken("css-admin")
+	if rec := h.Do(servertest.Get("", "/readyz")); rec.Code != http.StatusOK {
 		t.Fatalf("/readyz before the outage: %d %s", rec.Code, rec.Body)
 	}
-	timed := func(name string, req request) *httptest.ResponseRecorder {
+	timed := func(name string, req servertest.Request) *httptest.ResponseRecorder {
 		start := time.Now()
-		rec := h.do(req)
+		rec := h.Do(req)
 		if elapsed := time.Since(start); elapsed > bound {
 			t.Errorf("%s: answered after %v, deadline %v", name, elapsed, timeout)
 		}
@@ -63,10 +65,10 @@ func TestDatabaseOutage(t *testing.T) {
 	var stopped atomic.Bool
 	var wg sync.WaitGroup
 	sendGrant := func(i int) int {
-		rec := timed("grant during the stop", post(agent, grantBody(fmt.Sprint(5000+i), fmt.Sprint(6000+i), fmt.Sprint(7000+i))))
+		rec := timed("grant during the stop", servertest.Post(agent, servertest.GrantBody(fmt.Sprint(5000+i), fmt.Sprint(6000+i), fmt.Sprint(7000+i))))
 		statuses[i] = rec.Code
 		if rec.Code == http.StatusServiceUnavailable {
-			if code := decodeWSError(t, rec).Code; code != "503-100" {
+			if code := servertest.DecodeWSError(t, rec).Code; code != "503-100" {
 				t.Errorf("request %d: 503 with code %s, want 503-100", i, code)
 			}
 		}
@@ -106,18 +108,18 @@ func TestDatabaseOutage(t *testing.T) {
 	stopWorkers()
 
 	// While it is down, every API answers 503 in its own shape, at once.
-	wsError(t, timed("eGain read", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
-	wsError(t, timed("eGain write", post(agent, grantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
-	reltioErr(t, timed("Reltio read", get(admin, reltioPath("TestCustomer", "/roles"))), http.StatusServiceUnavailable, 50301)
-	adfErrorOf(t, timed("Oracle read", adf(http.MethodGet, rolesPath(pat), cssAdmin, "")), http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
-	adfErrorOf(t, timed("Oracle write", adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
+	servertest.WSError(t, timed("eGain read", servertest.Get(agent, servertest.GrantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
+	servertest.WSError(t, timed("eGain write", servertest.Post(agent, servertest.GrantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")
+	servertest.ReltioErr(t, timed("Reltio read", servertest.Get(admin, servertest.ReltioPath("TestCustomer", "/roles"))), http.StatusServiceUnavailable, 50301)
+	servertest.ADFErrorOf(t, timed("Oracle read", servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat), cssAdmin, "")), http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
+	servertest.ADFErrorOf(t, timed("Oracle write", servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
 		http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
-	oauthErr(t, h.requestToken(tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}),
+	servertest.OAuthErr(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}),
 		http.StatusServiceUnavailable, "temporarily_unavailable")
-	if rec := timed("readyz", get("", "/readyz")); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database unreachable") {
+	if rec := timed("readyz", servertest.Get("", "/readyz")); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database unreachable") {
 		t.Errorf("/readyz while the database is down: %d %s", rec.Code, rec.Body)
 	}
-	if rec := h.do(get("", "/healthz")); rec.Code != http.StatusOK {
+	if rec := h.Do(servertest.Get("", "/healthz")); rec.Code != http.StatusOK {
 		t.Errorf("/healthz while the database is down: %d", rec.Code)
 	}
 
@@ -125,18 +127,18 @@ func TestDatabaseOutage(t *testing.T) {
 	cluster.Start()
 	waitForService(t, h, agent)
 	cluster.Pause()
-	wsError(t, timed("eGain read, database hanging", get(agent, grantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
-	reltioErr(t, timed("Reltio write, database hanging", send(http.MethodPost, admin, reltioPath("TestCustomer", "/roles"), `["HUNG"]`)),
+	servertest.WSError(t, timed("eGain read, database hanging", servertest.Get(agent, servertest.GrantsPath("1000"))), http.StatusServiceUnavailable, "503-100")
+	servertest.ReltioErr(t, timed("Reltio write, database hanging", servertest.Send(http.MethodPost, admin, servertest.ReltioPath("TestCustomer", "/roles"), `["HUNG"]`)),
 		http.StatusServiceUnavailable, 50301)
-	adfErrorOf(t, timed("Oracle write, database hanging", adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
+	servertest.ADFErrorOf(t, timed("Oracle write, database hanging", servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
 		http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
 	cluster.Resume()
 	waitForService(t, h, agent)
 
-	if rec := h.do(get("", "/readyz")); rec.Code != http.StatusOK {
+	if rec := h.Do(servertest.Get("", "/readyz")); rec.Code != http.StatusOK {
 		t.Errorf("/readyz after the outage: %d %s", rec.Code, rec.Body)
 	}
-	pairs := h.grantPairs()
+	pairs := h.GrantPairs()
 	counts := map[int]int{}
 	for i, status := range statuses {
 		counts[status]++
@@ -165,23 +167,23 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Errorf("a request refused during the outage wrote %s", pair)
 		}
 	}
-	if rec := h.do(send(http.MethodPost, admin, reltioPath("TestCustomer", "/roles"), `["HUNG"]`)); rec.Code != http.StatusOK {
+	if rec := h.Do(servertest.Send(http.MethodPost, admin, servertest.ReltioPath("TestCustomer", "/roles"), `["HUNG"]`)); rec.Code != http.StatusOK {
 		t.Errorf("Reltio after the outage: %d %s", rec.Code, rec.Body)
 	}
-	if roles := decodeRoles(t, h.do(adf(http.MethodGet, rolesPath(pat), cssAdmin, ""))); len(roles.Items) != 0 {
+	if roles := servertest.DecodeRoles(t, h.Do(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat), cssAdmin, ""))); len(roles.Items) != 0 {
 		t.Errorf("Oracle creates refused during the outage wrote %d roles", len(roles.Items))
 	}
-	if rec := h.do(adf(http.MethodPost, rolesPath(pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)); rec.Code != http.StatusCreated {
+	if rec := h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)); rec.Code != http.StatusCreated {
 		t.Errorf("Oracle after the outage: %d %s", rec.Code, rec.Body)
 	}
 }
 
 // waitForService polls until a read succeeds again: the server recovers by itself.
-func waitForService(t *testing.T, h *harness, token string) {
+func waitForService(t *testing.T, h *servertest.Harness, token string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		rec := h.do(get(token, grantsPath("1000")))
+		rec := h.Do(servertest.Get(token, servertest.GrantsPath("1000")))
 		if rec.Code == http.StatusNoContent || rec.Code == http.StatusOK {
 			return
 		}

@@ -1,10 +1,8 @@
-package server
+package httpapi
 
 import (
 	"context"
-	"reflect"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -28,7 +26,7 @@ func TestSpecIsValid(t *testing.T) {
 
 func checkSpec(t *testing.T, spec *openapi3.T) {
 	// kin-openapi validates examples as JSON values; XML examples are checked by
-	// TestXMLExamplesFollowTheBinding.
+	// TestXMLExamplesFollowTheBinding (server/internal/egain).
 	for _, pair := range xmlMediaTypes(spec) {
 		pair.xml.Examples = nil
 	}
@@ -71,41 +69,6 @@ func checkSpec(t *testing.T, spec *openapi3.T) {
 	}
 }
 
-// TestXMLExamplesFollowTheBinding decodes every XML example with the schema's binding,
-// validates the result against the schema and compares it with the JSON example of the
-// same name: the two say the same thing.
-func TestXMLExamplesFollowTheBinding(t *testing.T) {
-	pairs := xmlMediaTypes(contractSpec(t))
-	if len(pairs) == 0 {
-		t.Fatal("no XML media types in the spec")
-	}
-	for _, pair := range pairs {
-		if pair.json == nil || len(pair.xml.Examples) == 0 {
-			t.Errorf("%s: an XML media type needs a JSON sibling and examples", pair.where)
-			continue
-		}
-		for name, example := range pair.xml.Examples {
-			document, _ := example.Value.Value.(string)
-			value, err := decodeXML(strings.NewReader(document), pair.xml.Schema.Value)
-			if err != nil {
-				t.Errorf("%s example %s: %v", pair.where, name, err)
-				continue
-			}
-			if err := pair.xml.Schema.Value.VisitJSON(value); err != nil {
-				t.Errorf("%s example %s: %v", pair.where, name, err)
-			}
-			jsonExample := pair.json.Examples[name]
-			if jsonExample == nil {
-				t.Errorf("%s example %s: no JSON example of that name", pair.where, name)
-				continue
-			}
-			if want := jsonExample.Value.Value; !reflect.DeepEqual(value, want) {
-				t.Errorf("%s example %s: XML says %v, JSON %v", pair.where, name, value, want)
-			}
-		}
-	}
-}
-
 // mediaTypePair is a request body's or response's XML media type and its JSON sibling.
 type mediaTypePair struct {
 	where     string
@@ -141,7 +104,7 @@ func xmlMediaTypes(spec *openapi3.T) []mediaTypePair {
 // that no operation refers to, which the generator prunes.
 func contractSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	spec, err := openapi3.NewLoader().LoadFromFile("../openapi/openapi.yaml")
+	spec, err := openapi3.NewLoader().LoadFromFile("../../../openapi/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +126,7 @@ func usesSchemeOfType(spec *openapi3.T, requirements openapi3.SecurityRequiremen
 // TestOperationIDsAreLowerCamelCase: logs and metrics name operations by the spec's
 // operationId, recovered from oapi-codegen's capitalized copy by specOperationID.
 func TestOperationIDsAreLowerCamelCase(t *testing.T) {
-	source, err := openapi3.NewLoader().LoadFromFile("../openapi/openapi.yaml")
+	source, err := openapi3.NewLoader().LoadFromFile("../../../openapi/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

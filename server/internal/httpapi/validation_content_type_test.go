@@ -1,10 +1,8 @@
-package server
+package httpapi
 
 import (
 	"net/http"
 	"testing"
-
-	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
 
 // The media type a handler sees is lower-cased and trimmed however its parameters are
@@ -20,13 +18,13 @@ func TestCanonicalizeContentType(t *testing.T) {
 		"Text/Plain; a=1; a=2":                            "text/plain; a=1; a=2",
 	} {
 		h := http.Header{"Content-Type": []string{sent}}
-		httpapi.CanonicalizeContentType(h)
+		CanonicalizeContentType(h)
 		if got := h.Get("Content-Type"); got != want {
 			t.Errorf("%q: %q, want %q", sent, got, want)
 		}
 	}
 	h := http.Header{}
-	httpapi.CanonicalizeContentType(h)
+	CanonicalizeContentType(h)
 	if _, set := h["Content-Type"]; set {
 		t.Errorf("a request without Content-Type got one: %v", h)
 	}
