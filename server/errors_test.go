@@ -38,7 +38,7 @@ func TestRoutingAndSystemErrors(t *testing.T) {
 // logs one "panic" line with the stack, matched by request id to the request's line.
 func TestPanicBecomesVendorError(t *testing.T) {
 	tokens, _ := auth.NewTokens(servertest.Secret)
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret))
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+servertest.CRMSyncSecret))
 	for _, tc := range []struct {
 		api, handler, code string
 		request            func() *http.Request
@@ -66,7 +66,7 @@ func TestPanicBecomesVendorError(t *testing.T) {
 		t.Run(tc.api, func(t *testing.T) {
 			var logs bytes.Buffer
 			// Without a store every handler panics on its first query.
-			e, err := server.New(server.Config{Tokens: tokens, Logger: jsonLogger(&logs)})
+			e, err := server.New(server.Config{Tokens: tokens, Logger: servertest.JSONLogger(&logs)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,15 +74,15 @@ func TestPanicBecomesVendorError(t *testing.T) {
 			e.ServeHTTP(rec, tc.request())
 			tc.check(t, rec)
 
-			lines := logLines(t, &logs)
-			panics := linesWithMessage(lines, "panic")
+			lines := servertest.LogLines(t, &logs)
+			panics := servertest.LinesWithMessage(lines, "panic")
 			if len(panics) != 1 {
 				t.Fatalf("%d panic lines, want 1: %v", len(panics), lines)
 			}
 			if stack, _ := panics[0]["stack"].(string); !strings.Contains(stack, tc.handler) || !strings.Contains(stack, "goroutine") {
 				t.Errorf("the panic's stack does not show the handler %s: %q", tc.handler, stack)
 			}
-			requests := linesWithMessage(lines, "request")
+			requests := servertest.LinesWithMessage(lines, "request")
 			if len(requests) != 1 || requests[0]["status"] != float64(500) || requests[0]["code"] != tc.code ||
 				requests[0]["request_id"] != panics[0]["request_id"] || requests[0]["request_id"] == "" {
 				t.Errorf("request line %v does not match the panic line %v", requests, panics[0])

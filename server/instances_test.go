@@ -36,11 +36,11 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
 		t.Skip("PostgreSQL only (TEST_DATABASE_URL): several instances share PostgreSQL; SQLite serves one")
 	}
-	a := servertest.New(t, store.Postgres, manyCustomers(5000, 300), servertest.ReltioFixture, servertest.OracleFixture, tokenFixture)
+	a := servertest.New(t, store.Postgres, servertest.ManyCustomers(5000, 300), servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture)
 	b := anotherInstance(a)
 	instances := []*servertest.Harness{a, b}
 
-	rec := requestToken(a, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()})
+	rec := a.RequestToken(servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm()})
 	if rec.Code != http.StatusOK {
 		t.Fatalf("token from instance A: %d %s", rec.Code, rec.Body)
 	}
@@ -55,8 +55,8 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 
 	// 20 requests of 10 distinct grantees each on customer 5000, half through each
 	// instance: only 7 fit under 75.
-	statuses := concurrently(20, func(i int) int {
-		return instances[i%2].Do(servertest.Post(clientToken, servertest.GrantBody("5000", idRange(5001+10*i, 10)...))).Code
+	statuses := servertest.Concurrently(20, func(i int) int {
+		return instances[i%2].Do(servertest.Post(clientToken, servertest.GrantBody("5000", servertest.IDRange(5001+10*i, 10)...))).Code
 	})
 	if statuses[http.StatusCreated] != 7 || statuses[http.StatusBadRequest] != 13 {
 		t.Errorf("grant statuses %v, want 7 201 and 13 400", statuses)
@@ -75,7 +75,7 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 
 	// The same Oracle role created 30 times at once through both: one is created.
 	cssAdmin := a.UserToken("css-admin")
-	statuses = concurrently(30, func(i int) int {
+	statuses = servertest.Concurrently(30, func(i int) int {
 		return instances[i%2].Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)).Code
 	})
 	if statuses[http.StatusCreated] != 1 || statuses[http.StatusBadRequest] != 29 {
@@ -88,7 +88,7 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 	// Reltio privileges added at once through both: none is lost.
 	privileges := []string{"CREATE", "READ", "UPDATE", "DELETE"}
 	reltioAdmin := a.UserToken("reltio-admin")
-	statuses = concurrently(len(privileges), func(i int) int {
+	statuses = servertest.Concurrently(len(privileges), func(i int) int {
 		body := `[{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"customer","allowedPrivileges":["` +
 			privileges[i] + `"]}]}]}]`
 		return instances[i%2].Do(servertest.Send(http.MethodPost, reltioAdmin, servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)).Code
@@ -109,4 +109,15 @@ func TestInstancesShareOnePostgreSQL(t *testing.T) {
 	if held != len(privileges) {
 		t.Errorf("ROLE_RIQ_DEV holds %d privileges, want %d", held, len(privileges))
 	}
+}
+
+// activeRoles counts the stored active roles matching user, account and relationship type.
+func activeRoles(h *servertest.Harness, userID, account int64, relationshipType string) int {
+	n := 0
+	for _, role := range h.StoredRoles() {
+		if role.UserID == userID && role.AccountPartyID == account && role.RelationshipTypeCd == relationshipType && role.EndDate == nil {
+			n++
+		}
+	}
+	return n
 }

@@ -137,12 +137,12 @@ func TestRequestDeadline(t *testing.T) {
 // unknown length within the limit reach the handlers whole.
 func TestBodyTooLargeInEachFamily(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := servertest.New(t, dialect, servertest.ReltioFixture, servertest.OracleFixture, tokenFixture)
+		h := servertest.New(t, dialect, servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture)
 		big := `["` + strings.Repeat("A", 70_000) + `"]`
 		tokenRequest := func(body string) servertest.Request {
 			return servertest.Request{Method: http.MethodPost, Path: "/oauth/token", Body: body, Headers: map[string]string{
 				"Content-Type":  "application/x-www-form-urlencoded",
-				"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret)),
+				"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+servertest.CRMSyncSecret)),
 			}}
 		}
 		for _, lengthUnknown := range []bool{false, true} {
@@ -191,9 +191,9 @@ func TestBodyTooLargeInEachFamily(t *testing.T) {
 func TestErrorsEchoBoundedValues(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
-		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = jsonLogger(&logs) }, servertest.ReltioFixture, servertest.OracleFixture, tokenFixture)
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = servertest.JSONLogger(&logs) }, servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture)
 		huge := strings.Repeat("x", 100_000)
-		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+crmSyncSecret))
+		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync:"+servertest.CRMSyncSecret))
 		family := map[string]servertest.Request{
 			"eGain":          servertest.Get(h.UserToken("agent"), servertest.GrantsPath("1000")),
 			"Reltio":         servertest.Get(h.UserToken("reltio-admin"), servertest.ReltioPath("TestCustomer", "/roles")),

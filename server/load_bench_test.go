@@ -29,7 +29,7 @@ func BenchmarkLoadOverHTTP(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/clients-%d", dialect, clients), func(b *testing.B) {
 				h := servertest.NewConfigured(b, dialect, func(cfg *server.Config) {
 					cfg.RateLimit = server.RateLimit{PerSecond: 1e6, Burst: 1e6} // on, as in production, never refusing
-				}, manyCustomers(5000, 200), servertest.ReltioFixture, servertest.OracleFixture)
+				}, servertest.ManyCustomers(5000, 200), servertest.ReltioFixture, servertest.OracleFixture)
 				ts := httptest.NewServer(h.E)
 				defer ts.Close()
 				mix := loadMix(h)
@@ -86,7 +86,7 @@ func loadMix(h *servertest.Harness) []loadRequest {
 	client, reltioAdmin, cssAdmin := h.ClientToken("crm-sync"), h.UserToken("reltio-admin"), h.UserToken("css-admin")
 	upsert := servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`).With("Upsert-Mode", "true")
 	h.Do(upsert)
-	if rec := h.Do(servertest.Post(client, servertest.GrantBody("5000", idRange(5001, 40)...))); rec.Code != http.StatusCreated {
+	if rec := h.Do(servertest.Post(client, servertest.GrantBody("5000", servertest.IDRange(5001, 40)...))); rec.Code != http.StatusCreated {
 		h.T.Fatalf("setup: %d %s", rec.Code, rec.Body)
 	}
 	return []loadRequest{

@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,43 +12,12 @@ import (
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
-// logLines decodes the JSON log lines written so far.
-func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
-	t.Helper()
-	var lines []map[string]any
-	for _, text := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		if text == "" {
-			continue
-		}
-		var line map[string]any
-		if err := json.Unmarshal([]byte(text), &line); err != nil {
-			t.Fatalf("log line %q is not JSON: %v", text, err)
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-func linesWithMessage(lines []map[string]any, msg string) []map[string]any {
-	var found []map[string]any
-	for _, line := range lines {
-		if line["msg"] == msg {
-			found = append(found, line)
-		}
-	}
-	return found
-}
-
-func jsonLogger(buf *bytes.Buffer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // TestOneLogLinePerRequest: each request writes one line with its request id, operation,
 // principal, status, latency and error code, and never the token, the body or the query.
 func TestOneLogLinePerRequest(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
-		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = jsonLogger(&logs) })
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = servertest.JSONLogger(&logs) })
 		agent, editor := h.UserToken("agent"), h.UserToken("editor")
 		body := servertest.GrantBody("1000", "1002")
 
@@ -75,7 +42,7 @@ func TestOneLogLinePerRequest(t *testing.T) {
 			if rec.Code != tc.status {
 				t.Fatalf("%s %s: status %d, want %d", tc.req.Method, tc.req.Path, rec.Code, tc.status)
 			}
-			lines := logLines(t, &logs)
+			lines := servertest.LogLines(t, &logs)
 			if len(lines) != 1 {
 				t.Fatalf("%s %s: %d log lines, want 1: %v", tc.req.Method, tc.req.Path, len(lines), lines)
 			}

@@ -41,7 +41,7 @@ func TestDatabaseOutage(t *testing.T) {
 	const bound = timeout + 3*time.Second
 	cluster := storetest.StartCluster(t)
 	h := servertest.NewOn(t, store.Options{DatabaseURL: cluster.URL()}, func(cfg *server.Config) { cfg.RequestTimeout = timeout },
-		servertest.ReltioFixture, tokenFixture, servertest.OracleFixture, outageFixture())
+		servertest.ReltioFixture, servertest.TokenFixture, servertest.OracleFixture, outageFixture())
 	agent, admin, cssAdmin := h.UserToken("agent"), h.UserToken("reltio-admin"), h.UserToken("css-admin")
 	if rec := h.Do(servertest.Get("", "/readyz")); rec.Code != http.StatusOK {
 		t.Fatalf("/readyz before the outage: %d %s", rec.Code, rec.Body)
@@ -114,7 +114,7 @@ func TestDatabaseOutage(t *testing.T) {
 	servertest.ADFErrorOf(t, timed("Oracle read", servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat), cssAdmin, "")), http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
 	servertest.ADFErrorOf(t, timed("Oracle write", servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), cssAdmin, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)),
 		http.StatusServiceUnavailable, "ADF_REST_SERVICE_UNAVAILABLE")
-	servertest.OAuthErr(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}),
+	servertest.OAuthErr(t, h.RequestToken(servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm()}),
 		http.StatusServiceUnavailable, "temporarily_unavailable")
 	if rec := timed("readyz", servertest.Get("", "/readyz")); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database unreachable") {
 		t.Errorf("/readyz while the database is down: %d %s", rec.Code, rec.Body)

@@ -91,7 +91,7 @@ func TestClockSkewIsAllowed(t *testing.T) {
 						return
 					}
 					servertest.WSError(t, rec, http.StatusUnauthorized, "401-101")
-					lines := linesWithMessage(logLines(t, logs), "request")
+					lines := servertest.LinesWithMessage(servertest.LogLines(t, logs), "request")
 					if len(lines) != 1 {
 						t.Fatalf("%d request lines", len(lines))
 					}

@@ -24,7 +24,7 @@ func loggedIdentityProviderHarness(t *testing.T, dialect store.Dialect, provider
 	var logs bytes.Buffer
 	h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
 		cfg.IdentityProvider = provider
-		cfg.Logger = jsonLogger(&logs)
+		cfg.Logger = servertest.JSONLogger(&logs)
 	})
 	return h, &logs
 }
@@ -113,7 +113,7 @@ func TestIdentityProviderRefusals(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				logs.Reset()
 				servertest.WSError(t, h.Do(servertest.Get(tc.token, servertest.GrantsPath("1000"))), 401, "401-101")
-				lines := linesWithMessage(logLines(t, logs), "request")
+				lines := servertest.LinesWithMessage(servertest.LogLines(t, logs), "request")
 				if len(lines) != 1 {
 					t.Fatalf("%d request lines", len(lines))
 				}

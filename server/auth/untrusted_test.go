@@ -96,7 +96,7 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 				logs.Reset()
 				servertest.WSError(t, h.Do(servertest.Get(tc.token, servertest.GrantsPath("1000"))), http.StatusUnauthorized, "401-101")
 				text := logs.String()
-				lines := linesWithMessage(logLines(t, logs), "request")
+				lines := servertest.LinesWithMessage(servertest.LogLines(t, logs), "request")
 				if len(lines) != 1 {
 					t.Fatalf("%d request lines", len(lines))
 				}

@@ -1,7 +1,6 @@
 package egain
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -24,13 +23,4 @@ func xmlGrantBody(on string, to ...string) string {
 // xmlGrants wraps members of a grants document in its root element.
 func xmlGrants(members string) string {
 	return `<grants xmlns="` + egainNamespace + `">` + members + `</grants>`
-}
-
-// idRange returns n consecutive customer ids from first.
-func idRange(first, n int) []string {
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = fmt.Sprint(first + i)
-	}
-	return ids
 }

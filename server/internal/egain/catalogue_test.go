@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custaccess/custaccess/openapi/openapitest"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -76,7 +77,7 @@ func TestEgainCatalogueViolations(t *testing.T) {
 // a response of its status, and no example of another code; the README's table lists
 // exactly the catalogue's codes.
 func TestEgainCodesDocumented(t *testing.T) {
-	spec := contractSpec(t)
+	spec := openapitest.Contract(t)
 	documented := map[string]bool{}
 	for name, response := range spec.Components.Responses {
 		for mediaType, content := range response.Value.Content {
@@ -136,15 +137,4 @@ func responseUsedWithStatus(paths map[string]*openapi3.PathItem, name, status st
 		}
 	}
 	return false
-}
-
-// contractSpec loads openapi/openapi.yaml itself: the embedded spec lacks the components
-// that no operation refers to, which the generator prunes.
-func contractSpec(t *testing.T) *openapi3.T {
-	t.Helper()
-	spec, err := openapi3.NewLoader().LoadFromFile("../../../openapi/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec
 }

@@ -15,7 +15,6 @@ const Namespace = egainNamespace
 var (
 	XMLGrantBody = xmlGrantBody
 	XMLGrants    = xmlGrants
-	IDRange      = idRange
 )
 
 // SetCatalogueViolation sets what a use of the catalogue that breaks it does (TestMain makes

@@ -54,7 +54,7 @@ func TestJSONAndXMLRequestsAgree(t *testing.T) {
 			xml: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- grants -->\n" +
 				xmlGrants("\n  <grantsTo>\n    <customer id=\"1002\"/>\n  </grantsTo>\n  <grantsOn><!-- on -->"+customers("1000")+"</grantsOn>\n"),
 			status: 201, after: []string{"1000>1002"}},
-		{name: "76 grantees", json: servertest.GrantBody("1000", idRange(5000, 76)...), xml: xmlGrantBody("1000", idRange(5000, 76)...),
+		{name: "76 grantees", json: servertest.GrantBody("1000", servertest.IDRange(5000, 76)...), xml: xmlGrantBody("1000", servertest.IDRange(5000, 76)...),
 			status: 400, code: "400-152"},
 		{name: "no grantee", json: `{"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{}}`, xml: xmlGrants(on1000 + `<grantsTo/>`),
 			status: 400, code: "400-152"},
@@ -98,7 +98,7 @@ func TestJSONAndXMLRequestsAgree(t *testing.T) {
 				}
 				var results [2]*formatResult
 				for i, req := range []struct{ mediaType, body string }{{jsonType, tc.json}, {xmlType, tc.xml}} {
-					h := servertest.New(t, dialect, manyCustomers(5000, 80))
+					h := servertest.New(t, dialect, servertest.ManyCustomers(5000, 80))
 					rec := h.Do(postAs(req.mediaType, h.UserToken(user), req.body))
 					if rec.Code != tc.status {
 						t.Fatalf("%s: status %d, want %d: %s", req.mediaType, rec.Code, tc.status, rec.Body)

@@ -16,10 +16,10 @@ func BenchmarkGrants(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		h, token := benchmarkHarness(b, dialect)
 		b.Run(string(dialect)+"/list-75", func(b *testing.B) {
-			benchmarkRequest(b, h, servertest.Get(token, servertest.GrantsPath("5000")), http.StatusOK)
+			servertest.BenchmarkRequest(b, h, servertest.Get(token, servertest.GrantsPath("5000")), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/create-75-existing", func(b *testing.B) {
-			benchmarkRequest(b, h, servertest.Post(token, servertest.GrantBody("5000", idRange(5001, 75)...)), http.StatusCreated)
+			servertest.BenchmarkRequest(b, h, servertest.Post(token, servertest.GrantBody("5000", servertest.IDRange(5001, 75)...)), http.StatusCreated)
 		})
 		b.Run(string(dialect)+"/create-then-delete-1", func(b *testing.B) {
 			create := servertest.Post(token, servertest.GrantBody("5001", "5002"))
@@ -40,19 +40,10 @@ func BenchmarkGrants(b *testing.B) {
 // benchmarkHarness is a harness whose customer 5000 has 75 grantees (5001-5075), and an API
 // client's token.
 func benchmarkHarness(b *testing.B, dialect store.Dialect) (*servertest.Harness, string) {
-	h := servertest.New(b, dialect, manyCustomers(5000, 80))
+	h := servertest.New(b, dialect, servertest.ManyCustomers(5000, 80))
 	token := h.ClientToken("crm-sync")
-	if rec := h.Do(servertest.Post(token, servertest.GrantBody("5000", idRange(5001, 75)...))); rec.Code != http.StatusCreated {
+	if rec := h.Do(servertest.Post(token, servertest.GrantBody("5000", servertest.IDRange(5001, 75)...))); rec.Code != http.StatusCreated {
 		b.Fatalf("setup: %d %s", rec.Code, rec.Body)
 	}
 	return h, token
-}
-
-func benchmarkRequest(b *testing.B, h *servertest.Harness, r servertest.Request, status int) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if rec := h.Do(r); rec.Code != status {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
-	}
 }

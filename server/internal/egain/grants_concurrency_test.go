@@ -3,7 +3,6 @@ package egain_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/custaccess/custaccess/server/internal/servertest"
@@ -14,12 +13,12 @@ import (
 // refused request writes nothing (each request is all or nothing).
 func TestGrantLimitsHoldUnderConcurrency(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := servertest.New(t, dialect, manyCustomers(5000, 300))
+		h := servertest.New(t, dialect, servertest.ManyCustomers(5000, 300))
 		token := h.ClientToken("crm-sync")
 
 		// 20 requests of 10 distinct grantees each on customer 5000: only 7 fit under 75.
-		statuses := concurrently(20, func(i int) int {
-			return h.Do(servertest.Post(token, servertest.GrantBody("5000", idRange(5001+10*i, 10)...))).Code
+		statuses := servertest.Concurrently(20, func(i int) int {
+			return h.Do(servertest.Post(token, servertest.GrantBody("5000", servertest.IDRange(5001+10*i, 10)...))).Code
 		})
 		if got := statuses[http.StatusCreated]; got != 7 {
 			t.Errorf("%d requests created grants on one customer, want 7 (statuses %v)", got, statuses)
@@ -29,7 +28,7 @@ func TestGrantLimitsHoldUnderConcurrency(t *testing.T) {
 		}
 
 		// 100 requests each giving customer 5299 a grant on another customer: 75 fit.
-		statuses = concurrently(100, func(i int) int {
+		statuses = servertest.Concurrently(100, func(i int) int {
 			return h.Do(servertest.Post(token, servertest.GrantBody(fmt.Sprint(5201+i%98), "5299"))).Code
 		})
 		held, on := 0, 0
@@ -53,28 +52,4 @@ func TestGrantLimitsHoldUnderConcurrency(t *testing.T) {
 			t.Errorf("%d requests failed with 500", statuses[http.StatusInternalServerError])
 		}
 	})
-}
-
-// concurrently runs n calls at once and counts their statuses.
-func concurrently(n int, call func(i int) int) map[int]int {
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		statuses = map[int]int{}
-		start    = make(chan struct{})
-	)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			status := call(i)
-			mu.Lock()
-			statuses[status]++
-			mu.Unlock()
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return statuses
 }

@@ -12,11 +12,11 @@ import (
 // for a set of ids, one insert for a set of rows.
 func TestGrantRequestsRunConstantStatements(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := servertest.New(t, dialect, manyCustomers(5000, 160))
+		h := servertest.New(t, dialect, servertest.ManyCustomers(5000, 160))
 		count := h.StatementsOf(t)
 		token := h.UserToken("agent")
 		one := count(servertest.Post(token, servertest.GrantBody("5000", "5001")), http.StatusCreated)
-		many := count(servertest.Post(token, servertest.GrantBody("5100", idRange(5001, 75)...)), http.StatusCreated)
+		many := count(servertest.Post(token, servertest.GrantBody("5100", servertest.IDRange(5001, 75)...)), http.StatusCreated)
 		if len(one) != len(many) {
 			t.Errorf("creating 1 grant ran %d statements, 75 grants ran %d:\n%q\n%q", len(one), len(many), one, many)
 		}

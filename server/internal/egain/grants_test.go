@@ -1,7 +1,6 @@
 package egain_test
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -171,7 +170,7 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 			}},
 		{name: "76 grantees", status: 400, code: "400-152",
 			request: func(h *servertest.Harness) servertest.Request {
-				return servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", idRange(5000, 76)...))
+				return servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", servertest.IDRange(5000, 76)...))
 			}},
 		{name: "no grantee", status: 400, code: "400-152",
 			request: func(h *servertest.Harness) servertest.Request {
@@ -278,16 +277,6 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 	})
 }
 
-// manyCustomers is a fixture of n individual customers of department 10 from id first.
-func manyCustomers(first, n int) string {
-	var b strings.Builder
-	b.WriteString("customers:\n")
-	for _, id := range idRange(first, n) {
-		fmt.Fprintf(&b, "  - {id: %q, name: Customer %s, type: individual, department: 10}\n", id, id)
-	}
-	return b.String()
-}
-
 func TestCreateCustomerGrantsResponse(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := servertest.New(t, dialect)
@@ -325,14 +314,14 @@ func TestCreateCustomerGrantsIsIdempotent(t *testing.T) {
 
 func TestCreateCustomerGrantsLimits(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := servertest.New(t, dialect, manyCustomers(5000, 160))
+		h := servertest.New(t, dialect, servertest.ManyCustomers(5000, 160))
 		token := h.ClientToken("crm-sync")
 
 		// 1000 reaches 75 holders in two requests; one more is refused whole.
-		if rec := h.Do(servertest.Post(token, servertest.GrantBody("1000", idRange(5000, 75)[:40]...))); rec.Code != http.StatusCreated {
+		if rec := h.Do(servertest.Post(token, servertest.GrantBody("1000", servertest.IDRange(5000, 75)[:40]...))); rec.Code != http.StatusCreated {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
-		if rec := h.Do(servertest.Post(token, servertest.GrantBody("1000", idRange(5040, 35)...))); rec.Code != http.StatusCreated {
+		if rec := h.Do(servertest.Post(token, servertest.GrantBody("1000", servertest.IDRange(5040, 35)...))); rec.Code != http.StatusCreated {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 		before := h.GrantPairs()
@@ -349,7 +338,7 @@ func TestCreateCustomerGrantsLimits(t *testing.T) {
 		}
 
 		// 5100 holds grants on 75 customers; a 76th is refused, naming it, and nothing is written.
-		for _, on := range idRange(5001, 75) {
+		for _, on := range servertest.IDRange(5001, 75) {
 			if rec := h.Do(servertest.Post(token, servertest.GrantBody(on, "5100"))); rec.Code != http.StatusCreated {
 				t.Fatalf("grant on %s: status %d: %s", on, rec.Code, rec.Body)
 			}

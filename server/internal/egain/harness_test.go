@@ -14,7 +14,6 @@ const egainNamespace = egain.Namespace
 var (
 	xmlGrantBody = egain.XMLGrantBody
 	xmlGrants    = egain.XMLGrants
-	idRange      = egain.IDRange
 )
 
 // serve sends a request built by hand (repeated header lines, say) into the stack, with the

@@ -81,9 +81,9 @@ func TestAcceptLanguageThroughTheStack(t *testing.T) {
 		}
 
 		// Plural forms through the stack: the 75-limit in Russian.
-		h2 := servertest.New(t, dialect, manyCustomers(5000, 80))
+		h2 := servertest.New(t, dialect, servertest.ManyCustomers(5000, 80))
 		client := h2.ClientToken("crm-sync")
-		if rec := h2.Do(servertest.Post(client, servertest.GrantBody("1000", idRange(5000, 75)...))); rec.Code != 201 {
+		if rec := h2.Do(servertest.Post(client, servertest.GrantBody("1000", servertest.IDRange(5000, 75)...))); rec.Code != 201 {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 		r = withLanguage(servertest.Post(client, servertest.GrantBody("1000", "5075")), "ru")
@@ -101,7 +101,7 @@ func TestAcceptLanguageThroughTheStack(t *testing.T) {
 func TestLocalizedReasons(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := servertest.New(t, dialect)
-		r := servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", idRange(5000, 76)...))
+		r := servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", servertest.IDRange(5000, 76)...))
 		r.Headers = map[string]string{"Accept-Language": "de-DE"}
 		body := servertest.WSError(t, h.Do(r), 400, "400-152")
 		if want := "Ungültiger Wert für das Attribut 'grantsTo.customer' im Anfragetext: höchstens 75 Einträge sind zulässig."; body.DeveloperMessage != want {
@@ -135,16 +135,16 @@ func TestPluralsFollowTheListedIDs(t *testing.T) {
 			ids    []string
 			want   string
 		}{
-			{"en-US", idRange(9000, 1), "1 customer not found: '9000'."},
-			{"en-US", idRange(9000, 2), "2 customers not found: '9000, 9001'."},
-			{"de-DE", idRange(9000, 1), "1 Kunde nicht gefunden: '9000'."},
-			{"de-DE", idRange(9000, 3), "3 Kunden nicht gefunden: "},
-			{"fr-FR", idRange(9000, 1), "1 client introuvable : '9000'."},
-			{"fr-FR", idRange(9000, 2), "2 clients introuvables : "},
-			{"ru-RU", idRange(9000, 21), "21 клиент не найден: "},
-			{"ru-RU", idRange(9000, 22), "22 клиента не найдены: "},
-			{"ru-RU", idRange(9000, 25), "25 клиентов не найдено: "},
-			{"ja-JP", idRange(9000, 2), "2 人の顧客が見つかりません: "},
+			{"en-US", servertest.IDRange(9000, 1), "1 customer not found: '9000'."},
+			{"en-US", servertest.IDRange(9000, 2), "2 customers not found: '9000, 9001'."},
+			{"de-DE", servertest.IDRange(9000, 1), "1 Kunde nicht gefunden: '9000'."},
+			{"de-DE", servertest.IDRange(9000, 3), "3 Kunden nicht gefunden: "},
+			{"fr-FR", servertest.IDRange(9000, 1), "1 client introuvable : '9000'."},
+			{"fr-FR", servertest.IDRange(9000, 2), "2 clients introuvables : "},
+			{"ru-RU", servertest.IDRange(9000, 21), "21 клиент не найден: "},
+			{"ru-RU", servertest.IDRange(9000, 22), "22 клиента не найдены: "},
+			{"ru-RU", servertest.IDRange(9000, 25), "25 клиентов не найдено: "},
+			{"ja-JP", servertest.IDRange(9000, 2), "2 人の顧客が見つかりません: "},
 		} {
 			body := ask(servertest.Post(token, servertest.GrantBody("1000", tc.ids...)), tc.locale)
 			if body.Code != "400-301" || !strings.HasPrefix(body.DeveloperMessage, tc.want) {

@@ -19,17 +19,17 @@ func BenchmarkEgainFormats(b *testing.B) {
 			mediaType string
 			create    string
 		}{
-			{jsonType, servertest.GrantBody("5000", idRange(5001, 75)...)},
-			{xmlType, xmlGrantBody("5000", idRange(5001, 75)...)},
+			{jsonType, servertest.GrantBody("5000", servertest.IDRange(5001, 75)...)},
+			{xmlType, xmlGrantBody("5000", servertest.IDRange(5001, 75)...)},
 		} {
 			name := string(dialect) + "/" + strings.TrimPrefix(format.mediaType, "application/")
 			b.Run(name+"/create-75-existing", func(b *testing.B) {
-				benchmarkRequest(b, h, postAs(format.mediaType, token, format.create), http.StatusCreated)
+				servertest.BenchmarkRequest(b, h, postAs(format.mediaType, token, format.create), http.StatusCreated)
 			})
 			b.Run(name+"/list-75", func(b *testing.B) {
 				r := servertest.Get(token, servertest.GrantsPath("5000"))
 				r.Headers = map[string]string{"Accept": format.mediaType}
-				benchmarkRequest(b, h, r, http.StatusOK)
+				servertest.BenchmarkRequest(b, h, r, http.StatusOK)
 			})
 		}
 	}

@@ -54,7 +54,7 @@ func holdCustomerLocks(t *testing.T, h *servertest.Harness) (release func()) {
 func TestClientGoneIsNotAnOutage(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
-		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = jsonLogger(&logs) })
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = servertest.JSONLogger(&logs) })
 		release := holdCustomerLocks(t, h)
 
 		// Whenever the client goes away — before the query or while it waits — the outcome
@@ -79,7 +79,7 @@ func TestClientGoneIsNotAnOutage(t *testing.T) {
 		if rec.Body.Len() != 0 {
 			t.Errorf("an answer was written for a client that went away: %d %s", rec.Code, rec.Body)
 		}
-		lines := linesWithMessage(logLines(t, &logs), "request")
+		lines := servertest.LinesWithMessage(servertest.LogLines(t, &logs), "request")
 		if len(lines) != 1 || lines[0]["status"] != float64(httpapi.StatusClientClosedRequest) || lines[0]["level"] != "INFO" {
 			t.Errorf("log %v, want one INFO line with status 499", lines)
 		}

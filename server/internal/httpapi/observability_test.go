@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,42 +16,11 @@ import (
 // the others are in package server_test (server/observability_test.go), which has its own
 // copies of the log helpers below.
 
-// logLines decodes the JSON log lines written so far.
-func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
-	t.Helper()
-	var lines []map[string]any
-	for _, text := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		if text == "" {
-			continue
-		}
-		var line map[string]any
-		if err := json.Unmarshal([]byte(text), &line); err != nil {
-			t.Fatalf("log line %q is not JSON: %v", text, err)
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-func linesWithMessage(lines []map[string]any, msg string) []map[string]any {
-	var found []map[string]any
-	for _, line := range lines {
-		if line["msg"] == msg {
-			found = append(found, line)
-		}
-	}
-	return found
-}
-
-func jsonLogger(buf *bytes.Buffer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // TestRequestIDs: a caller's X-Request-Id is kept when it is a plain token of at most 64
 // characters, and replaced by a new one otherwise; the log line carries the id answered.
 func TestRequestIDs(t *testing.T) {
 	var logs bytes.Buffer
-	h := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.Logger = jsonLogger(&logs) })
+	h := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.Logger = servertest.JSONLogger(&logs) })
 	for _, tc := range []struct {
 		sent string
 		kept bool
@@ -76,7 +43,7 @@ func TestRequestIDs(t *testing.T) {
 		if !tc.kept && (got == tc.sent || !httpapi.ValidRequestID(got)) {
 			t.Errorf("X-Request-Id %q answered as %q, want a new id", tc.sent, got)
 		}
-		if lines := logLines(t, &logs); len(lines) != 1 || lines[0]["request_id"] != got {
+		if lines := servertest.LogLines(t, &logs); len(lines) != 1 || lines[0]["request_id"] != got {
 			t.Errorf("X-Request-Id %q: log %v, want request_id %q", tc.sent, lines, got)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/openapi/openapitest"
 	"github.com/custaccess/custaccess/server/auth"
 )
 
@@ -19,7 +20,7 @@ func TestSpecIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The contract file also holds what the generator prunes from the embedded spec.
-	for _, spec := range []*openapi3.T{embedded, contractSpec(t)} {
+	for _, spec := range []*openapi3.T{embedded, openapitest.Contract(t)} {
 		checkSpec(t, spec)
 	}
 }
@@ -27,8 +28,8 @@ func TestSpecIsValid(t *testing.T) {
 func checkSpec(t *testing.T, spec *openapi3.T) {
 	// kin-openapi validates examples as JSON values; XML examples are checked by
 	// TestXMLExamplesFollowTheBinding (server/internal/egain).
-	for _, pair := range xmlMediaTypes(spec) {
-		pair.xml.Examples = nil
+	for _, pair := range openapitest.XMLMediaTypes(spec) {
+		pair.XML.Examples = nil
 	}
 	if err := spec.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
 		t.Fatalf("spec: %v", err)
@@ -69,48 +70,6 @@ func checkSpec(t *testing.T, spec *openapi3.T) {
 	}
 }
 
-// mediaTypePair is a request body's or response's XML media type and its JSON sibling.
-type mediaTypePair struct {
-	where     string
-	json, xml *openapi3.MediaType
-}
-
-func xmlMediaTypes(spec *openapi3.T) []mediaTypePair {
-	var pairs []mediaTypePair
-	add := func(where string, content openapi3.Content) {
-		if content["application/xml"] != nil {
-			pairs = append(pairs, mediaTypePair{where: where, json: content["application/json"], xml: content["application/xml"]})
-		}
-	}
-	for path, item := range spec.Paths.Map() {
-		for method, op := range item.Operations() {
-			if op.RequestBody != nil && op.RequestBody.Ref == "" {
-				add(method+" "+path+" request", op.RequestBody.Value.Content)
-			}
-			for status, response := range op.Responses.Map() {
-				if response.Ref == "" {
-					add(method+" "+path+" "+status, response.Value.Content)
-				}
-			}
-		}
-	}
-	for name, response := range spec.Components.Responses {
-		add("response "+name, response.Value.Content)
-	}
-	return pairs
-}
-
-// contractSpec loads openapi/openapi.yaml itself: the embedded spec lacks the components
-// that no operation refers to, which the generator prunes.
-func contractSpec(t *testing.T) *openapi3.T {
-	t.Helper()
-	spec, err := openapi3.NewLoader().LoadFromFile("../../../openapi/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec
-}
-
 // usesSchemeOfType tells whether one of the requirements names a scheme of that type.
 func usesSchemeOfType(spec *openapi3.T, requirements openapi3.SecurityRequirements, schemeType string) bool {
 	for _, requirement := range requirements {
@@ -126,10 +85,7 @@ func usesSchemeOfType(spec *openapi3.T, requirements openapi3.SecurityRequiremen
 // TestOperationIDsAreLowerCamelCase: logs and metrics name operations by the spec's
 // operationId, recovered from oapi-codegen's capitalized copy by specOperationID.
 func TestOperationIDsAreLowerCamelCase(t *testing.T) {
-	source, err := openapi3.NewLoader().LoadFromFile("../../../openapi/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	source := openapitest.Contract(t)
 	embedded, err := gen.GetSwagger()
 	if err != nil {
 		t.Fatal(err)

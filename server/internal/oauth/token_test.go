@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -21,60 +20,6 @@ import (
 	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
-
-// Secrets of the token endpoint's tests; the second needs form-urlencoding in Basic.
-const (
-	crmSyncSecret    = "crm-sync-secret-0123456789"
-	reltioSyncSecret = "reltio:sync+secret%2F0123456789"
-)
-
-var tokenFixture = `
-clients:
-  - {clientId: crm-sync, name: CRM sync, type: API, secret: ` + crmSyncSecret + `}
-  - {clientId: reltio-sync, name: Sync, type: API, reltioRoles: [ROLE_ADMIN_CUSTOMER_TestCustomer], secret: "` + reltioSyncSecret + `"}
-`
-
-// tokenRequest is a POST /oauth/token with a form body and, when clientID is set, HTTP
-// Basic client authentication.
-type tokenRequest struct {
-	clientID, secret string
-	form             url.Values
-	headers          map[string]string
-	// from is the peer's address, "192.0.2.1:1234" when empty.
-	from string
-}
-
-func requestToken(h *servertest.Harness, tr tokenRequest) *httptest.ResponseRecorder {
-	h.T.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(tr.form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if tr.clientID != "" {
-		req.SetBasicAuth(url.QueryEscape(tr.clientID), url.QueryEscape(tr.secret))
-	}
-	for k, v := range tr.headers {
-		req.Header.Set(k, v)
-	}
-	if tr.from != "" {
-		req.RemoteAddr = tr.from
-	}
-	rec := httptest.NewRecorder()
-	h.E.ServeHTTP(rec, req)
-	servertest.CheckFollowsSpec(h.T, req, rec)
-	return rec
-}
-
-// jsonLogger logs as JSON into buf, debug lines included.
-func jsonLogger(buf *bytes.Buffer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func clientCredentialsForm(pairs ...string) url.Values {
-	form := url.Values{"grant_type": {"client_credentials"}}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		form.Set(pairs[i], pairs[i+1])
-	}
-	return form
-}
 
 // issuedToken checks a successful token response and returns it.
 func issuedToken(t *testing.T, rec *httptest.ResponseRecorder) gen.TokenResponse {
@@ -102,11 +47,11 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 		var logs bytes.Buffer
 		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
 			cfg.TokenTTL = 5 * time.Minute
-			cfg.Logger = jsonLogger(&logs)
-		}, servertest.ReltioFixture, tokenFixture)
+			cfg.Logger = servertest.JSONLogger(&logs)
+		}, servertest.ReltioFixture, servertest.TokenFixture)
 
 		// HTTP Basic, every client scope: the token creates and lists grants.
-		token := issuedToken(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}))
+		token := issuedToken(t, h.RequestToken(servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm()}))
 		if token.ExpiresIn != 300 || token.Scope != "app.core.customermgr.manage app.core.customermgr.read reltio.roles.manage reltio.roles.read" {
 			t.Errorf("token %+v: want 300 s and every client scope", token)
 		}
@@ -119,8 +64,8 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 		}
 
 		// Credentials in the body, one scope: reading is allowed, writing is not.
-		token = issuedToken(t, requestToken(h, tokenRequest{form: clientCredentialsForm(
-			"client_id", "crm-sync", "client_secret", crmSyncSecret, "scope", "app.core.customermgr.read app.core.customermgr.read")}))
+		token = issuedToken(t, h.RequestToken(servertest.TokenRequest{Form: servertest.ClientCredentialsForm(
+			"client_id", "crm-sync", "client_secret", servertest.CRMSyncSecret, "scope", "app.core.customermgr.read app.core.customermgr.read")}))
 		if token.Scope != "app.core.customermgr.read" {
 			t.Errorf("scope %q, want the one requested", token.Scope)
 		}
@@ -130,12 +75,12 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 		servertest.WSError(t, h.Do(servertest.Post(token.AccessToken, servertest.GrantBody("1000", "1020"))), 403, "403-105")
 
 		// A secret with ':', '+' and '%', form-urlencoded in Basic; the token serves Reltio.
-		token = issuedToken(t, requestToken(h, tokenRequest{clientID: "reltio-sync", secret: reltioSyncSecret, form: clientCredentialsForm()}))
+		token = issuedToken(t, h.RequestToken(servertest.TokenRequest{ClientID: "reltio-sync", Secret: servertest.ReltioSyncSecret, Form: servertest.ClientCredentialsForm()}))
 		if rec := h.Do(servertest.Get(token.AccessToken, servertest.ReltioPath("TestCustomer", "/roles"))); rec.Code != http.StatusOK {
 			t.Errorf("Reltio with the issued token: %d %s", rec.Code, rec.Body)
 		}
 
-		for _, secret := range []string{crmSyncSecret, reltioSyncSecret, url.QueryEscape(reltioSyncSecret)} {
+		for _, secret := range []string{servertest.CRMSyncSecret, servertest.ReltioSyncSecret, url.QueryEscape(servertest.ReltioSyncSecret)} {
 			if strings.Contains(logs.String(), secret) {
 				t.Errorf("the log holds the secret %q", secret)
 			}
@@ -148,38 +93,38 @@ func TestTokenEndpointIssuesTokensTheAPIsAccept(t *testing.T) {
 
 func TestTokenEndpointErrors(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := servertest.New(t, dialect, servertest.ReltioFixture, tokenFixture)
+		h := servertest.New(t, dialect, servertest.ReltioFixture, servertest.TokenFixture)
 		basic := func(clientID, secret string) string {
 			return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 		}
 		cases := []struct {
 			name   string
-			req    tokenRequest
+			req    servertest.TokenRequest
 			status int
 			code   string
 		}{
-			{"wrong secret", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret + "x", form: clientCredentialsForm()}, 401, "invalid_client"},
-			{"wrong secret in the body", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync", "client_secret", "nope-nope-nope-nope")}, 401, "invalid_client"},
-			{"unknown client", tokenRequest{clientID: "mallory", secret: crmSyncSecret, form: clientCredentialsForm()}, 401, "invalid_client"},
-			{"client without a secret", tokenRequest{clientID: "portal", secret: "", form: clientCredentialsForm()}, 401, "invalid_client"},
-			{"no client authentication", tokenRequest{form: clientCredentialsForm()}, 401, "invalid_client"},
-			{"client_id without secret", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync")}, 401, "invalid_client"},
-			{"bearer instead of Basic", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": "Bearer " + h.ClientToken("crm-sync")}}, 401, "invalid_client"},
-			{"Basic not form-urlencoded", tokenRequest{form: clientCredentialsForm(), headers: map[string]string{"Authorization": basic("crm-sync", "%zz")}}, 401, "invalid_client"},
-			{"repeated parameter", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}}, 400, "invalid_request"},
-			{"repeated client_id", tokenRequest{form: url.Values{"grant_type": {"client_credentials"}, "client_id": {"crm-sync", "mallory"}, "client_secret": {crmSyncSecret}}}, 400, "invalid_request"},
-			{"empty parameters are omitted", tokenRequest{form: clientCredentialsForm("client_id", "crm-sync", "client_secret", "")}, 401, "invalid_client"},
-			{"both methods", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm("client_id", "crm-sync", "client_secret", crmSyncSecret)}, 400, "invalid_request"},
-			{"password grant", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"grant_type": {"password"}}}, 400, "unsupported_grant_type"},
-			{"no grant type", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: url.Values{"scope": {"app.core.customermgr.read"}}}, 400, "invalid_request"},
-			{"unknown scope", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm("scope", `app.core.customermgr.read "evil"\`)}, 400, "invalid_scope"},
-			{"user scope", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm("scope", "core.customermgr.manage")}, 400, "invalid_scope"},
-			{"JSON body", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, headers: map[string]string{"Content-Type": "application/json"}}, 400, "invalid_request"},
-			{"Accept without JSON", tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), headers: map[string]string{"Accept": "text/html"}}, 406, "invalid_request"},
+			{"wrong secret", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret + "x", Form: servertest.ClientCredentialsForm()}, 401, "invalid_client"},
+			{"wrong secret in the body", servertest.TokenRequest{Form: servertest.ClientCredentialsForm("client_id", "crm-sync", "client_secret", "nope-nope-nope-nope")}, 401, "invalid_client"},
+			{"unknown client", servertest.TokenRequest{ClientID: "mallory", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm()}, 401, "invalid_client"},
+			{"client without a secret", servertest.TokenRequest{ClientID: "portal", Secret: "", Form: servertest.ClientCredentialsForm()}, 401, "invalid_client"},
+			{"no client authentication", servertest.TokenRequest{Form: servertest.ClientCredentialsForm()}, 401, "invalid_client"},
+			{"client_id without secret", servertest.TokenRequest{Form: servertest.ClientCredentialsForm("client_id", "crm-sync")}, 401, "invalid_client"},
+			{"bearer instead of Basic", servertest.TokenRequest{Form: servertest.ClientCredentialsForm(), Headers: map[string]string{"Authorization": "Bearer " + h.ClientToken("crm-sync")}}, 401, "invalid_client"},
+			{"Basic not form-urlencoded", servertest.TokenRequest{Form: servertest.ClientCredentialsForm(), Headers: map[string]string{"Authorization": basic("crm-sync", "%zz")}}, 401, "invalid_client"},
+			{"repeated parameter", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}}, 400, "invalid_request"},
+			{"repeated client_id", servertest.TokenRequest{Form: url.Values{"grant_type": {"client_credentials"}, "client_id": {"crm-sync", "mallory"}, "client_secret": {servertest.CRMSyncSecret}}}, 400, "invalid_request"},
+			{"empty parameters are omitted", servertest.TokenRequest{Form: servertest.ClientCredentialsForm("client_id", "crm-sync", "client_secret", "")}, 401, "invalid_client"},
+			{"both methods", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm("client_id", "crm-sync", "client_secret", servertest.CRMSyncSecret)}, 400, "invalid_request"},
+			{"password grant", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: url.Values{"grant_type": {"password"}}}, 400, "unsupported_grant_type"},
+			{"no grant type", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: url.Values{"scope": {"app.core.customermgr.read"}}}, 400, "invalid_request"},
+			{"unknown scope", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm("scope", `app.core.customermgr.read "evil"\`)}, 400, "invalid_scope"},
+			{"user scope", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm("scope", "core.customermgr.manage")}, 400, "invalid_scope"},
+			{"JSON body", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Headers: map[string]string{"Content-Type": "application/json"}}, 400, "invalid_request"},
+			{"Accept without JSON", servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm(), Headers: map[string]string{"Accept": "text/html"}}, 406, "invalid_request"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				servertest.OAuthErr(t, requestToken(h, tc.req), tc.status, tc.code)
+				servertest.OAuthErr(t, h.RequestToken(tc.req), tc.status, tc.code)
 			})
 		}
 
@@ -187,11 +132,11 @@ func TestTokenEndpointErrors(t *testing.T) {
 			servertest.OAuthErr(t, h.Do(servertest.Get("", "/oauth/token")), http.StatusMethodNotAllowed, "invalid_request")
 		})
 		t.Run("body too large", func(t *testing.T) {
-			big := clientCredentialsForm("scope", strings.Repeat("a", 70_000))
-			servertest.OAuthErr(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: big}), http.StatusRequestEntityTooLarge, "invalid_request")
+			big := servertest.ClientCredentialsForm("scope", strings.Repeat("a", 70_000))
+			servertest.OAuthErr(t, h.RequestToken(servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: big}), http.StatusRequestEntityTooLarge, "invalid_request")
 		})
 		t.Run("unknown query parameter", func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/oauth/token?client_secret=x", strings.NewReader(clientCredentialsForm().Encode()))
+			req := httptest.NewRequest(http.MethodPost, "/oauth/token?client_secret=x", strings.NewReader(servertest.ClientCredentialsForm().Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			rec := httptest.NewRecorder()
 			h.E.ServeHTTP(rec, req)
@@ -219,80 +164,80 @@ func TestTokenEndpointRateLimits(t *testing.T) {
 		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
 			cfg.RateLimit = server.RateLimit{PerSecond: 0.001, Burst: 1}
 			cfg.TokenRateLimit = server.RateLimit{PerSecond: 0.001, Burst: 2}
-		}, tokenFixture)
-		good := func(from string) tokenRequest {
-			return tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: from}
+		}, servertest.TokenFixture)
+		good := func(from string) servertest.TokenRequest {
+			return servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm(), From: from}
 		}
-		guess := func(clientID, from string) tokenRequest {
-			return tokenRequest{clientID: clientID, secret: "guess-guess-guess-guess", form: clientCredentialsForm(), from: from}
+		guess := func(clientID, from string) servertest.TokenRequest {
+			return servertest.TokenRequest{ClientID: clientID, Secret: "guess-guess-guess-guess", Form: servertest.ClientCredentialsForm(), From: from}
 		}
 
 		// A stranger guessing crm-sync's secret spends neither crm-sync's API budget nor its
 		// token requests from elsewhere.
-		servertest.OAuthErr(t, requestToken(h, guess("crm-sync", "203.0.113.1:1000")), 401, "invalid_client")
-		servertest.OAuthErr(t, requestToken(h, guess("crm-sync", "203.0.113.1:1001")), 401, "invalid_client")
-		tooManyTokenRequests(t, requestToken(h, guess("crm-sync", "203.0.113.1:1002")))
-		token := issuedToken(t, requestToken(h, good("198.51.100.1:1000")))
+		servertest.OAuthErr(t, h.RequestToken(guess("crm-sync", "203.0.113.1:1000")), 401, "invalid_client")
+		servertest.OAuthErr(t, h.RequestToken(guess("crm-sync", "203.0.113.1:1001")), 401, "invalid_client")
+		tooManyTokenRequests(t, h.RequestToken(guess("crm-sync", "203.0.113.1:1002")))
+		token := issuedToken(t, h.RequestToken(good("198.51.100.1:1000")))
 		if rec := h.Do(servertest.Get(token.AccessToken, servertest.GrantsPath("1000"))); rec.Code != http.StatusNoContent {
 			t.Errorf("crm-sync's API request after a stranger's token requests: %d %s", rec.Code, rec.Body)
 		}
 
 		// Per client id and address: crm-sync's own requests from one address.
-		issuedToken(t, requestToken(h, good("198.51.100.1:1001")))
-		tooManyTokenRequests(t, requestToken(h, good("198.51.100.1:1002")))
+		issuedToken(t, h.RequestToken(good("198.51.100.1:1001")))
+		tooManyTokenRequests(t, h.RequestToken(good("198.51.100.1:1002")))
 
 		// Failures per address: new client ids gain nothing, and unknown ids count like
 		// wrong secrets, so the answers do not tell which ids exist.
-		servertest.OAuthErr(t, requestToken(h, guess("mallory-1", "203.0.113.2:1000")), 401, "invalid_client")
-		servertest.OAuthErr(t, requestToken(h, guess("crm-sync", "203.0.113.2:1001")), 401, "invalid_client")
-		tooManyTokenRequests(t, requestToken(h, guess("mallory-2", "203.0.113.2:1002")))
-		tooManyTokenRequests(t, requestToken(h, guess("crm-sync", "203.0.113.2:1003")))
-		tooManyTokenRequests(t, requestToken(h, good("203.0.113.2:1004")))
+		servertest.OAuthErr(t, h.RequestToken(guess("mallory-1", "203.0.113.2:1000")), 401, "invalid_client")
+		servertest.OAuthErr(t, h.RequestToken(guess("crm-sync", "203.0.113.2:1001")), 401, "invalid_client")
+		tooManyTokenRequests(t, h.RequestToken(guess("mallory-2", "203.0.113.2:1002")))
+		tooManyTokenRequests(t, h.RequestToken(guess("crm-sync", "203.0.113.2:1003")))
+		tooManyTokenRequests(t, h.RequestToken(good("203.0.113.2:1004")))
 		// Another address is not affected.
-		issuedToken(t, requestToken(h, good("198.51.100.2:1000")))
+		issuedToken(t, h.RequestToken(good("198.51.100.2:1000")))
 	})
 }
 
 // TestTokenEndpointCallerAddress: X-Forwarded-For names the caller only when a trusted
 // proxy sends it; otherwise writing it does not escape the limits.
 func TestTokenEndpointCallerAddress(t *testing.T) {
-	guess := func(from, forwardedFor string) tokenRequest {
-		return tokenRequest{clientID: "mallory", secret: "guess-guess-guess-guess", form: clientCredentialsForm(), from: from,
-			headers: map[string]string{"X-Forwarded-For": forwardedFor}}
+	guess := func(from, forwardedFor string) servertest.TokenRequest {
+		return servertest.TokenRequest{ClientID: "mallory", Secret: "guess-guess-guess-guess", Form: servertest.ClientCredentialsForm(), From: from,
+			Headers: map[string]string{"X-Forwarded-For": forwardedFor}}
 	}
 	limit := server.RateLimit{PerSecond: 0.001, Burst: 1}
-	direct := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.TokenRateLimit = limit }, tokenFixture)
-	servertest.OAuthErr(t, requestToken(direct, guess("203.0.113.1:1000", "198.51.100.1")), 401, "invalid_client")
-	tooManyTokenRequests(t, requestToken(direct, guess("203.0.113.1:1001", "198.51.100.2")))
+	direct := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.TokenRateLimit = limit }, servertest.TokenFixture)
+	servertest.OAuthErr(t, direct.RequestToken(guess("203.0.113.1:1000", "198.51.100.1")), 401, "invalid_client")
+	tooManyTokenRequests(t, direct.RequestToken(guess("203.0.113.1:1001", "198.51.100.2")))
 	// Not even from a private address: only configured proxies are trusted.
-	servertest.OAuthErr(t, requestToken(direct, guess("10.0.0.5:1000", "198.51.100.3")), 401, "invalid_client")
-	tooManyTokenRequests(t, requestToken(direct, guess("10.0.0.5:1001", "198.51.100.4")))
+	servertest.OAuthErr(t, direct.RequestToken(guess("10.0.0.5:1000", "198.51.100.3")), 401, "invalid_client")
+	tooManyTokenRequests(t, direct.RequestToken(guess("10.0.0.5:1001", "198.51.100.4")))
 
 	proxied := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) {
 		cfg.TokenRateLimit = limit
 		cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-	}, tokenFixture)
-	servertest.OAuthErr(t, requestToken(proxied, guess("10.0.0.5:1000", "198.51.100.1")), 401, "invalid_client")
-	servertest.OAuthErr(t, requestToken(proxied, guess("10.0.0.6:1000", "198.51.100.2")), 401, "invalid_client")
-	tooManyTokenRequests(t, requestToken(proxied, guess("10.0.0.7:1000", "198.51.100.1")))
+	}, servertest.TokenFixture)
+	servertest.OAuthErr(t, proxied.RequestToken(guess("10.0.0.5:1000", "198.51.100.1")), 401, "invalid_client")
+	servertest.OAuthErr(t, proxied.RequestToken(guess("10.0.0.6:1000", "198.51.100.2")), 401, "invalid_client")
+	tooManyTokenRequests(t, proxied.RequestToken(guess("10.0.0.7:1000", "198.51.100.1")))
 	// A caller's own X-Forwarded-For entries before the proxy's count for nothing.
-	tooManyTokenRequests(t, requestToken(proxied, guess("10.0.0.5:1001", "192.0.2.77, 198.51.100.2")))
+	tooManyTokenRequests(t, proxied.RequestToken(guess("10.0.0.5:1001", "192.0.2.77, 198.51.100.2")))
 }
 
 // TestTokenEndpointBoundsSecretChecks: when every secret check slot is taken, a token
 // request fails fast with 503 and Retry-After instead of queueing for CPU.
 func TestTokenEndpointBoundsSecretChecks(t *testing.T) {
 	checks := oauth.NewSecretChecks(1, 10*time.Millisecond)
-	h := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.TokenSecretChecks = checks }, tokenFixture)
-	request := tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm()}
+	h := servertest.NewConfigured(t, store.SQLite, func(cfg *server.Config) { cfg.TokenSecretChecks = checks }, servertest.TokenFixture)
+	request := servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm()}
 	checks.Occupy() // a check under way
-	rec := requestToken(h, request)
+	rec := h.RequestToken(request)
 	servertest.OAuthErr(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable")
 	if rec.Header().Get("Retry-After") != "1" {
 		t.Errorf("Retry-After %q, want 1", rec.Header().Get("Retry-After"))
 	}
 	checks.Release()
-	issuedToken(t, requestToken(h, request))
+	issuedToken(t, h.RequestToken(request))
 	if checks.InUse() != 0 {
 		t.Error("the token request kept its secret check slot")
 	}
@@ -310,14 +255,14 @@ func TestTokenEndpointRefusesSecretsLongerThanBcryptReads(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
 			cfg.TokenRateLimit = server.RateLimit{PerSecond: 0.001, Burst: 1} // nothing refills while the test runs
-		}, tokenFixture, fixture)
-		issuedToken(t, requestToken(h, tokenRequest{clientID: "long-secret", secret: secret, form: clientCredentialsForm(), from: "198.51.100.1:1000"}))
+		}, servertest.TokenFixture, fixture)
+		issuedToken(t, h.RequestToken(servertest.TokenRequest{ClientID: "long-secret", Secret: secret, Form: servertest.ClientCredentialsForm(), From: "198.51.100.1:1000"}))
 
-		servertest.OAuthErr(t, requestToken(h, tokenRequest{clientID: "long-secret", secret: secret + "x", form: clientCredentialsForm(), from: "203.0.113.1:1000"}), 401, "invalid_client")
-		servertest.OAuthErr(t, requestToken(h, tokenRequest{form: clientCredentialsForm("client_id", "long-secret", "client_secret", secret+"x"), from: "203.0.113.2:1000"}), 401, "invalid_client")
+		servertest.OAuthErr(t, h.RequestToken(servertest.TokenRequest{ClientID: "long-secret", Secret: secret + "x", Form: servertest.ClientCredentialsForm(), From: "203.0.113.1:1000"}), 401, "invalid_client")
+		servertest.OAuthErr(t, h.RequestToken(servertest.TokenRequest{Form: servertest.ClientCredentialsForm("client_id", "long-secret", "client_secret", secret+"x"), From: "203.0.113.2:1000"}), 401, "invalid_client")
 		// The refusals spent their addresses' failures: even crm-sync's own secret is not
 		// checked from there now.
-		tooManyTokenRequests(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.1:1001"}))
-		tooManyTokenRequests(t, requestToken(h, tokenRequest{clientID: "crm-sync", secret: crmSyncSecret, form: clientCredentialsForm(), from: "203.0.113.2:1001"}))
+		tooManyTokenRequests(t, h.RequestToken(servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm(), From: "203.0.113.1:1001"}))
+		tooManyTokenRequests(t, h.RequestToken(servertest.TokenRequest{ClientID: "crm-sync", Secret: servertest.CRMSyncSecret, Form: servertest.ClientCredentialsForm(), From: "203.0.113.2:1001"}))
 	})
 }

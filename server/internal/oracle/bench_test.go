@@ -17,18 +17,18 @@ func BenchmarkOracle(b *testing.B) {
 		seedListRoles(h)
 		admin := h.UserToken("css-admin")
 		b.Run(string(dialect)+"/list-25-of-28", func(b *testing.B) {
-			benchmarkRequest(b, h, servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?totalResults=true", admin, ""), http.StatusOK)
+			servertest.BenchmarkRequest(b, h.Harness, servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?totalResults=true", admin, ""), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/list-q-orderBy-fields", func(b *testing.B) {
 			path := servertest.RolesPath(servertest.Sam) + "?q=RelationshipTypeCd=ORA_CSS_ACC_ADMIN&orderBy=AccountPartyName:desc&fields=RoleId,AccountPartyName"
-			benchmarkRequest(b, h, servertest.ADF(http.MethodGet, path, admin, ""), http.StatusOK)
+			servertest.BenchmarkRequest(b, h.Harness, servertest.ADF(http.MethodGet, path, admin, ""), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/get", func(b *testing.B) {
-			benchmarkRequest(b, h, servertest.ADF(http.MethodGet, servertest.RolePath(servertest.Sam, 16), admin, ""), http.StatusOK)
+			servertest.BenchmarkRequest(b, h.Harness, servertest.ADF(http.MethodGet, servertest.RolePath(servertest.Sam, 16), admin, ""), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/create-upsert", func(b *testing.B) {
 			upsert := servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Sam), admin, `{"AccountPartyId":300100000000001,"RelationshipTypeCd":"ORA_CSS_USER"}`).With("Upsert-Mode", "true")
-			benchmarkRequest(b, h, upsert, http.StatusOK)
+			servertest.BenchmarkRequest(b, h.Harness, upsert, http.StatusOK)
 		})
 		b.Run(string(dialect)+"/create-then-delete", func(b *testing.B) {
 			create := servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), admin, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)
@@ -40,14 +40,5 @@ func BenchmarkOracle(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-func benchmarkRequest(b *testing.B, h *harness, r servertest.Request, status int) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if rec := h.Do(r); rec.Code != status {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
 	}
 }

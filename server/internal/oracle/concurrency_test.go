@@ -34,7 +34,7 @@ func TestOracleCreatesUnderConcurrency(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newOracleHarness(t, dialect)
 		token := h.UserToken("css-admin")
-		statuses := concurrently(30, func(int) int {
+		statuses := servertest.Concurrently(30, func(int) int {
 			rec := h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), token, `{"RelationshipTypeCd":"ORA_CSS_USER"}`))
 			if rec.Code == http.StatusBadRequest && !strings.Contains(rec.Body.String(), `"JBO-25013"`) {
 				t.Errorf("refusal %s", rec.Body)
@@ -48,7 +48,7 @@ func TestOracleCreatesUnderConcurrency(t *testing.T) {
 			t.Errorf("%d active roles, want 1", n)
 		}
 
-		statuses = concurrently(30, func(int) int {
+		statuses = servertest.Concurrently(30, func(int) int {
 			return h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), token, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`).With("Upsert-Mode", "true")).Code
 		})
 		if statuses[http.StatusCreated] != 1 || statuses[http.StatusOK] != 29 {
@@ -75,7 +75,7 @@ func TestOracleLastAdministratorUnderConcurrency(t *testing.T) {
 			}
 			users := []int64{servertest.Pat, servertest.Kim, servertest.Sam}
 			var mu sync.Mutex
-			statuses := concurrently(len(users), func(i int) int {
+			statuses := servertest.Concurrently(len(users), func(i int) int {
 				rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(users[i], admins[users[i]]), token, ""))
 				if rec.Code == http.StatusNoContent {
 					mu.Lock()
@@ -123,7 +123,7 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 			}
 			endsAccess := round%4 >= 2
 			var changed bool
-			statuses := concurrently(2, func(i int) int {
+			statuses := servertest.Concurrently(2, func(i int) int {
 				var rec *httptest.ResponseRecorder
 				switch {
 				case i == 1:
@@ -156,7 +156,7 @@ func TestOracleAdministratorChangesRaceRemovals(t *testing.T) {
 				// The manager role goes, so that the next change to a manager can succeed.
 				delete(admins, changing)
 				var manager int64
-				for _, r := range h.storedRoles() {
+				for _, r := range h.StoredRoles() {
 					if r.UserID == changing && r.RelationshipTypeCd == "ORA_CSS_ACC_MANAGER" && r.EndDate == nil {
 						manager = r.RoleID
 					}
@@ -177,7 +177,7 @@ func TestOracleDoubleDeleteEndsARoleOnce(t *testing.T) {
 		token := h.UserToken("css-admin")
 		for round := range 6 {
 			role := h.createRole(servertest.Kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
-			statuses := concurrently(8, func(int) int {
+			statuses := servertest.Concurrently(8, func(int) int {
 				rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(servertest.Kim, role), token, ""))
 				if rec.Code != http.StatusNoContent && !strings.Contains(rec.Body.String(), `"JBO-25020"`) {
 					t.Errorf("round %d: refusal %d %s", round, rec.Code, rec.Body)
@@ -187,35 +187,11 @@ func TestOracleDoubleDeleteEndsARoleOnce(t *testing.T) {
 			if statuses[http.StatusNoContent] != 1 || statuses[http.StatusNotFound] != 7 {
 				t.Fatalf("round %d: statuses %v, want one 204 and seven 404", round, statuses)
 			}
-			stored := h.storedRoles()
+			stored := h.StoredRoles()
 			ended := stored[slices.IndexFunc(stored, func(r store.OracleSelfServiceRole) bool { return r.RoleID == role })]
 			if ended.EndDate == nil || !ended.EndDate.Equal(ended.LastUpdateDate) {
 				t.Fatalf("round %d: role %s", round, fullRoleState(ended))
 			}
 		}
 	})
-}
-
-// concurrently runs n calls at once and counts their statuses.
-func concurrently(n int, call func(i int) int) map[int]int {
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		statuses = map[int]int{}
-		start    = make(chan struct{})
-	)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			status := call(i)
-			mu.Lock()
-			statuses[status]++
-			mu.Unlock()
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return statuses
 }

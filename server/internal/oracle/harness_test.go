@@ -9,7 +9,6 @@ import (
 
 	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
-	"github.com/custaccess/custaccess/store/storetest"
 )
 
 // harness is servertest's whole-stack harness with what the Oracle tests read of the roles
@@ -32,18 +31,10 @@ func (h *harness) createRole(userID int64, body string) int64 {
 	return *role.RoleId
 }
 
-// storedRoles reads every stored role, active or ended, in RoleId order, beside the store.
-func (h *harness) storedRoles() []store.OracleSelfServiceRole {
-	h.T.Helper()
-	var roles []store.OracleSelfServiceRole
-	storetest.Rows(h.T, h.Database, &roles, "role_id")
-	return roles
-}
-
 // oracleRoles describes every stored role as roleState does, to check what a request wrote.
 func (h *harness) oracleRoles() []string {
 	h.T.Helper()
-	return describeRoles(h.storedRoles(), shortRoleState)
+	return describeRoles(h.StoredRoles(), shortRoleState)
 }
 
 // describeRoles describes each role as describe does.
@@ -87,7 +78,7 @@ func fullRoleState(r store.OracleSelfServiceRole) string {
 // fullRoleStates describes every stored role as fullRoleState does.
 func (h *harness) fullRoleStates() []string {
 	h.T.Helper()
-	return describeRoles(h.storedRoles(), fullRoleState)
+	return describeRoles(h.StoredRoles(), fullRoleState)
 }
 
 // An Oracle rule case: a request against servertest.OracleFixture (plus fixtures and
@@ -120,7 +111,7 @@ func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) 
 				if prepare != nil {
 					prepare(h)
 				}
-				before := h.storedRoles()
+				before := h.StoredRoles()
 				rec := h.Do(tc.request(h))
 				if tc.code != "" {
 					detail := servertest.ADFErrorOf(t, rec, tc.status, tc.code)
@@ -130,7 +121,7 @@ func runOracleCases(t *testing.T, prepare func(h *harness), cases []oracleCase) 
 				} else if rec.Code != tc.status {
 					t.Fatalf("status %d, want %d; body %s", rec.Code, tc.status, rec.Body)
 				}
-				checkWrites(t, before, h.storedRoles(), tc.after, tc.requestTypes)
+				checkWrites(t, before, h.StoredRoles(), tc.after, tc.requestTypes)
 			})
 		})
 	}

@@ -27,7 +27,7 @@ func TestOracleWhoColumnsOfALongLogin(t *testing.T) {
 			if lastUpdatedBy == nil || *lastUpdatedBy != who || !utf8.ValidString(*lastUpdatedBy) {
 				t.Errorf("%s: LastUpdatedBy %s, want %q", step, jsonOf(lastUpdatedBy), who)
 			}
-			stored := h.storedRoles()[0]
+			stored := h.StoredRoles()[0]
 			if stored.CreatedBy != who || stored.LastUpdatedBy != who || len(stored.LastUpdateLogin) != 32 {
 				t.Errorf("%s: stored %s (created by %s)", step, fullRoleState(stored), stored.CreatedBy)
 			}

@@ -20,7 +20,7 @@ func TestReltioConcurrentAssignmentsLoseNothing(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := newReltioHarness(t, dialect)
 		token := h.UserToken("reltio-admin")
-		statuses := concurrently(len(resources)*len(privileges), func(i int) int {
+		statuses := servertest.Concurrently(len(resources)*len(privileges), func(i int) int {
 			if i%8 == 7 {
 				return h.Do(servertest.Send(http.MethodPut, token, servertest.ReltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
 					`{"servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]}`)).Code
@@ -59,7 +59,7 @@ func TestReltioConcurrentReplaceAndAssign(t *testing.T) {
 		token := h.UserToken("reltio-admin")
 		var mu sync.Mutex
 		var putBodies []string
-		statuses := concurrently(24, func(i int) int {
+		statuses := servertest.Concurrently(24, func(i int) int {
 			if i%2 == 0 {
 				rec := h.Do(servertest.Send(http.MethodPut, token, servertest.ReltioPath("TestCustomer", "/roles/permissions/ROLE_ANALYST"),
 					`{"servicePermissions":[`+replaced+`]}`))

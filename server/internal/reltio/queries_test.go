@@ -60,10 +60,10 @@ func BenchmarkReltio(b *testing.B) {
 		token := h.UserToken("reltio-admin")
 		path := servertest.ReltioPath("TestCustomer", "/roles/permissions")
 		b.Run(string(dialect)+"/assign-40-roles", func(b *testing.B) {
-			benchmarkRequest(b, h, servertest.Send(http.MethodPost, token, path, assignBody(40)), http.StatusOK)
+			servertest.BenchmarkRequest(b, h, servertest.Send(http.MethodPost, token, path, assignBody(40)), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/list-45-roles", func(b *testing.B) {
-			benchmarkRequest(b, h, servertest.Get(token, path), http.StatusOK)
+			servertest.BenchmarkRequest(b, h, servertest.Get(token, path), http.StatusOK)
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
 )
 
 // ReltioFixture adds Reltio customers, roles and principals to BaseFixture.
@@ -278,4 +280,13 @@ func Get(token, path string) Request {
 // Post is an eGain create request with a token.
 func Post(token, body string) Request {
 	return Request{Method: http.MethodPost, Path: GrantPath, Token: token, Body: body}
+}
+
+// StoredRoles reads every stored Oracle role, active or ended, in RoleId order, beside the
+// store.
+func (h *Harness) StoredRoles() []store.OracleSelfServiceRole {
+	h.T.Helper()
+	var roles []store.OracleSelfServiceRole
+	storetest.Rows(h.T, h.Database, &roles, "role_id")
+	return roles
 }
