@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -74,35 +73,6 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 	})
 }
 
-// holdCustomerLocks locks customers 1000 and 1002 in a transaction of its own (on SQLite,
-// the whole database) until release, which waits for that transaction to end.
-func holdCustomerLocks(t *testing.T, h *servertest.Harness) (release func()) {
-	t.Helper()
-	locked, done := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- h.Store.Transaction(context.Background(), func(tx *store.Tx) error {
-			if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
-				return err
-			}
-			close(locked)
-			<-done
-			return nil
-		})
-	}()
-	select {
-	case <-locked:
-	case err := <-holder:
-		t.Fatalf("locking the customers: %v", err)
-	}
-	return func() {
-		close(done)
-		if err := <-holder; err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestRequestDeadline: a query that cannot finish in time (the rows it needs are locked by
 // another transaction) is cut at the request's deadline and answered with 503 in the
 // vendor's shape; the request writes nothing.
@@ -110,7 +80,7 @@ func TestRequestDeadline(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		const timeout = 300 * time.Millisecond
 		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.RequestTimeout = timeout }, servertest.ReltioFixture)
-		release := holdCustomerLocks(t, h)
+		release := h.HoldCustomerLocks(t)
 
 		start := time.Now()
 		servertest.WSError(t, h.Do(servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002"))), http.StatusServiceUnavailable, "503-100")

@@ -16,37 +16,7 @@ import (
 )
 
 // The whole-stack tests of the pipeline's limits that need one of its internals
-// (export_test.go); the others are in package server_test (server/limits_test.go), which
-// has its own copy of holdCustomerLocks.
-
-// holdCustomerLocks locks customers 1000 and 1002 in a transaction of its own (on SQLite,
-// the whole database) until release, which waits for that transaction to end.
-func holdCustomerLocks(t *testing.T, h *servertest.Harness) (release func()) {
-	t.Helper()
-	locked, done := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- h.Store.Transaction(context.Background(), func(tx *store.Tx) error {
-			if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
-				return err
-			}
-			close(locked)
-			<-done
-			return nil
-		})
-	}()
-	select {
-	case <-locked:
-	case err := <-holder:
-		t.Fatalf("locking the customers: %v", err)
-	}
-	return func() {
-		close(done)
-		if err := <-holder; err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+// (export_test.go); the others are in package server_test (server/limits_test.go).
 
 // TestClientGoneIsNotAnOutage: a client that goes away while its query waits is not a
 // database outage: no 503, no error logged, the request logged at INFO as 499 (and counted
@@ -55,7 +25,7 @@ func TestClientGoneIsNotAnOutage(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		var logs bytes.Buffer
 		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.Logger = servertest.JSONLogger(&logs) })
-		release := holdCustomerLocks(t, h)
+		release := h.HoldCustomerLocks(t)
 
 		// Whenever the client goes away — before the query or while it waits — the outcome
 		// is the same, so the test need not know which.
