@@ -74,8 +74,8 @@ func (rec *RequestRecord) NotePrincipal(kind auth.PrincipalKind, subject string)
 	rec.principal = string(kind) + ":" + subject
 }
 
-// HandlerFailure is a strict-handler response that carries an expected failure, such as
-// egainFailure; its code goes into the request's record.
+// HandlerFailure is a strict-handler response that carries an expected failure (a vendor's
+// 4xx answered by its handler); its code goes into the request's record.
 type HandlerFailure interface {
 	Failure() VendorError
 }
