@@ -65,12 +65,13 @@ func reltioState(h *servertest.Harness) string {
 	return b.String()
 }
 
-func runReltioCases(t *testing.T, cases []reltioCase) {
+// runReltioCases runs each case on a fresh harness over the Reltio fixture and extra.
+func runReltioCases(t *testing.T, cases []reltioCase, extra ...string) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-				h := newReltioHarness(t, dialect)
+				h := newReltioHarness(t, dialect, extra...)
 				before := reltioState(h)
 				rec := h.Do(tc.request(h))
 				if tc.code != 0 {
