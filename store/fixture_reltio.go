@@ -248,8 +248,12 @@ func (tx *Tx) loadReltio(r *FixtureReltio) error {
 	}
 
 	rows := make([]ReltioRole, len(roles))
+	ownCustomer := ReachOwnCustomer
 	for i, fr := range roles {
 		rows[i] = ReltioRole{CustomerID: fr.customer, Name: fr.role.Name}
+		if fr.customer == nil {
+			rows[i].Reach = &ownCustomer // a seed's system roles apply within their holder's customer
+		}
 	}
 	if err := insertIgnoringExisting(tx, rows); err != nil {
 		return err

@@ -27,7 +27,7 @@ clients:
   - {clientId: reltio-sync, name: S, type: API, reltioRoles: [ROLE_ADMIN_CUSTOMER_TestCustomer]}
 `
 
-func roleState(t *testing.T, s *store.Store) (roles []store.ReltioRole, permissions map[int64][]store.ReltioPermission, rights *store.ReltioRights) {
+func roleState(t *testing.T, s *store.Store) (roles []store.ReltioRole, permissions map[int64][]store.ReltioPermission, held *store.ReltioHeld) {
 	t.Helper()
 	err := s.View(context.Background(), func(tx *store.Tx) (err error) {
 		if roles, err = tx.AllReltioCustomerRoles("TestCustomer"); err != nil {
@@ -40,13 +40,13 @@ func roleState(t *testing.T, s *store.Store) (roles []store.ReltioRole, permissi
 		if permissions, err = tx.ReltioRolePermissions(ids); err != nil {
 			return err
 		}
-		rights, err = tx.ReltioRightsOfClient("reltio-sync")
+		held, err = tx.ReltioHeldByClient("reltio-sync", "TestCustomer")
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return roles, permissions, rights
+	return roles, permissions, held
 }
 
 func TestReltioFixture(t *testing.T) {
@@ -56,12 +56,14 @@ func TestReltioFixture(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		roles, permissions, rights := roleState(t, s)
+		roles, permissions, held := roleState(t, s)
 		if len(roles) != 1 || len(permissions[roles[0].ID]) != 2 {
 			t.Fatalf("roles %+v, permissions %+v", roles, permissions)
 		}
-		if len(rights.Roles) != 1 || rights.Roles[0] != "ROLE_ADMIN_CUSTOMER_TestCustomer" {
-			t.Errorf("client rights %+v", rights)
+		// The client's ROLE_ADMIN_CUSTOMER_TestCustomer gives it ROLE_ADMIN_CUSTOMER's
+		// privileges within TestCustomer, and nothing beyond.
+		if held.Everywhere || !held.Holds(store.ReltioPermission{Service: "Auth", Resource: "customer.roles", Privilege: "UPDATE"}) {
+			t.Errorf("client holds %+v", held)
 		}
 		// A role listed without permissions keeps its own.
 		if err := load(t, s, "reltio: {customers: [{id: TestCustomer, roles: [{name: ROLE_RIQ_DEV}]}]}"); err != nil {

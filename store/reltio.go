@@ -1,6 +1,8 @@
 package store
 
 import (
+	"database/sql"
+	"fmt"
 	"slices"
 
 	"gorm.io/gorm/clause"
@@ -11,39 +13,75 @@ type ReltioPermission struct {
 	Service, Resource, Privilege string
 }
 
-// ReltioRights are what a principal's Reltio identity says: the customer it belongs to and
-// its Reltio roles.
-type ReltioRights struct {
-	Customer *string
-	Roles    []string
+// ReltioHeld is what a principal may do within one customer: the privileges held there
+// through its roles, and whether one of them is a role that applies everywhere (ROLE_ADMIN).
+type ReltioHeld struct {
+	Everywhere  bool
+	Permissions []ReltioPermission
 }
 
-// ReltioRightsOfUser reads a user's Reltio identity; ErrNotFound when the user does not exist.
-func (tx *Tx) ReltioRightsOfUser(login string) (*ReltioRights, error) {
-	var user User
-	err := tx.db.Preload("ReltioRoles").Select("id", "reltio_customer").Where("login = ?", login).Take(&user).Error
-	if err != nil {
-		return nil, sentinel(err)
-	}
-	rights := &ReltioRights{Customer: user.ReltioCustomer}
-	for _, r := range user.ReltioRoles {
-		rights.Roles = append(rights.Roles, r.Role)
-	}
-	return rights, nil
+// Holds tells whether the privilege is among those held.
+func (h *ReltioHeld) Holds(p ReltioPermission) bool { return slices.Contains(h.Permissions, p) }
+
+// reltioHeldQuery reads, in one statement, the privileges a principal holds within a
+// customer through each role that applies there: a system role of reach 'everywhere'; one
+// of reach 'own customer' when the principal belongs to the customer; a scopable system
+// role held as <name>_<customer>; a customer-specific role of the customer when the
+// principal belongs to it. The principal's row comes back even without roles, so that a
+// principal that no longer exists is told apart. %[1]s..%[4]s are fixed table and column
+// names, never caller text.
+const reltioHeldQuery = `SELECT r.reach, p.service_id, p.resource_id, p.privilege
+FROM %[1]s AS u
+LEFT JOIN %[2]s AS h ON h.%[3]s = u.id
+LEFT JOIN reltio_roles AS r ON
+     (r.customer_id IS NULL AND r.name = h.role AND (r.reach = 'everywhere' OR u.reltio_customer = @customer))
+  OR (r.customer_id IS NULL AND r.scopable AND h.role = r.name || '_' || @customer)
+  OR (r.customer_id = @customer AND u.reltio_customer = @customer AND r.name = h.role)
+LEFT JOIN reltio_role_permissions AS p ON p.role_id = r.id
+WHERE u.%[4]s = @subject`
+
+var (
+	reltioHeldByUser   = fmt.Sprintf(reltioHeldQuery, "users", "user_reltio_roles", "user_id", "login")
+	reltioHeldByClient = fmt.Sprintf(reltioHeldQuery, "clients", "client_reltio_roles", "client_id", "client_id")
+)
+
+// ReltioHeldByUser reads what a user may do within the customer; ErrNotFound when the
+// user does not exist.
+func (tx *Tx) ReltioHeldByUser(login, customerID string) (*ReltioHeld, error) {
+	return tx.reltioHeld(reltioHeldByUser, login, customerID)
 }
 
-// ReltioRightsOfClient reads a client application's Reltio identity.
-func (tx *Tx) ReltioRightsOfClient(clientID string) (*ReltioRights, error) {
-	var client Client
-	err := tx.db.Preload("ReltioRoles").Select("id", "reltio_customer").Where("client_id = ?", clientID).Take(&client).Error
+// ReltioHeldByClient reads what a client application may do within the customer.
+func (tx *Tx) ReltioHeldByClient(clientID, customerID string) (*ReltioHeld, error) {
+	return tx.reltioHeld(reltioHeldByClient, clientID, customerID)
+}
+
+func (tx *Tx) reltioHeld(query, subject, customerID string) (*ReltioHeld, error) {
+	var rows []struct {
+		Reach                            *string
+		ServiceID, ResourceID, Privilege *string
+	}
+	err := tx.db.Raw(query, sql.Named("customer", customerID), sql.Named("subject", subject)).Scan(&rows).Error
 	if err != nil {
-		return nil, sentinel(err)
+		return nil, err
 	}
-	rights := &ReltioRights{Customer: client.ReltioCustomer}
-	for _, r := range client.ReltioRoles {
-		rights.Roles = append(rights.Roles, r.Role)
+	if len(rows) == 0 {
+		return nil, ErrNotFound
 	}
-	return rights, nil
+	held := &ReltioHeld{}
+	for _, row := range rows {
+		if row.Reach != nil && *row.Reach == ReachEverywhere {
+			held.Everywhere = true
+		}
+		if row.Privilege == nil {
+			continue
+		}
+		p := ReltioPermission{Service: *row.ServiceID, Resource: *row.ResourceID, Privilege: *row.Privilege}
+		if !slices.Contains(held.Permissions, p) {
+			held.Permissions = append(held.Permissions, p)
+		}
+	}
+	return held, nil
 }
 
 // FindReltioCustomer tells whether the customer exists. With lockRow (PostgreSQL) the

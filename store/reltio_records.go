@@ -40,7 +40,19 @@ type ReltioRole struct {
 	ID         int64 `gorm:"primaryKey"`
 	CustomerID *string
 	Name       string `gorm:"not null"`
+	// Reach tells where a system role's privileges apply (ReachEverywhere or
+	// ReachOwnCustomer); nil for customer-specific roles, which apply within their customer.
+	Reach *string
+	// Scopable: holding Name_<customerId> gives the system role's privileges within that
+	// customer (ROLE_ADMIN_CUSTOMER_<customerId>).
+	Scopable bool `gorm:"not null"`
 }
+
+// Where a system role's privileges apply.
+const (
+	ReachEverywhere  = "everywhere"
+	ReachOwnCustomer = "own customer"
+)
 
 func (ReltioRole) TableName() string { return "reltio_roles" }
 

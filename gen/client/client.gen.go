@@ -274,7 +274,8 @@ type Privilege string
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -850,7 +851,8 @@ type PayloadTooLarge = WSError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -880,7 +882,8 @@ type ReltioBadRequest = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -910,7 +913,8 @@ type ReltioForbidden = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -940,7 +944,8 @@ type ReltioInternalServerError = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -970,7 +975,8 @@ type ReltioNotAcceptable = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -1000,7 +1006,8 @@ type ReltioNotFound = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -1030,7 +1037,8 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -1060,7 +1068,8 @@ type ReltioServiceUnavailable = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -1090,7 +1099,8 @@ type ReltioTooManyRequests = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -1120,7 +1130,8 @@ type ReltioUnauthorized = ReltioError
 // | 40014 | 400 | `roleName` in the body differs from the path's |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-// | 40301 | 403 | the caller does not administer this customer |
+// | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+// | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
@@ -1841,7 +1852,9 @@ type ClientInterface interface {
 	// (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 	// privilege must be in the catalog, and each privilege allowed for its resource (for
 	// example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-	// are merged. The whole request is applied or none of it.
+	// are merged. The whole request is applied or none of it. Needs `CREATE` on
+	// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+	// 40302 otherwise; `ROLE_ADMIN` is exempt).
 	//
 	// Response: what was assigned, in request order, normalized: one entry per role,
 	// service and resource, no duplicate privileges.
@@ -1857,7 +1870,9 @@ type ClientInterface interface {
 	// (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 	// privilege must be in the catalog, and each privilege allowed for its resource (for
 	// example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-	// are merged. The whole request is applied or none of it.
+	// are merged. The whole request is applied or none of it. Needs `CREATE` on
+	// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+	// 40302 otherwise; `ROLE_ADMIN` is exempt).
 	//
 	// Response: what was assigned, in request order, normalized: one entry per role,
 	// service and resource, no duplicate privileges.
@@ -1872,7 +1887,10 @@ type ClientInterface interface {
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
 	// customer; `roleName` in the body, when given, must equal the path's. The same
-	// catalog rules as for assigning apply; repeated entries are merged.
+	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+	// is allowed and takes effect at its next request.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1884,7 +1902,10 @@ type ClientInterface interface {
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
 	// customer; `roleName` in the body, when given, must equal the path's. The same
-	// catalog rules as for assigning apply; repeated entries are merged.
+	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+	// is allowed and takes effect at its next request.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2482,7 +2503,9 @@ func (c *Client) ListRolePermissions(ctx context.Context, customerId ReltioCusto
 // (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 // privilege must be in the catalog, and each privilege allowed for its resource (for
 // example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-// are merged. The whole request is applied or none of it.
+// are merged. The whole request is applied or none of it. Needs `CREATE` on
+// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+// 40302 otherwise; `ROLE_ADMIN` is exempt).
 //
 // Response: what was assigned, in request order, normalized: one entry per role,
 // service and resource, no duplicate privileges.
@@ -2508,7 +2531,9 @@ func (c *Client) AssignRolePermissionsWithBody(ctx context.Context, customerId R
 // (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 // privilege must be in the catalog, and each privilege allowed for its resource (for
 // example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-// are merged. The whole request is applied or none of it.
+// are merged. The whole request is applied or none of it. Needs `CREATE` on
+// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+// 40302 otherwise; `ROLE_ADMIN` is exempt).
 //
 // Response: what was assigned, in request order, normalized: one entry per role,
 // service and resource, no duplicate privileges.
@@ -2533,7 +2558,10 @@ func (c *Client) AssignRolePermissions(ctx context.Context, customerId ReltioCus
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
 // customer; `roleName` in the body, when given, must equal the path's. The same
-// catalog rules as for assigning apply; repeated entries are merged.
+// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+// is allowed and takes effect at its next request.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2555,7 +2583,10 @@ func (c *Client) ReplaceRolePermissionsWithBody(ctx context.Context, customerId 
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
 // customer; `roleName` in the body, when given, must equal the path's. The same
-// catalog rules as for assigning apply; repeated entries are merged.
+// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+// is allowed and takes effect at its next request.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4124,7 +4155,9 @@ type ClientWithResponsesInterface interface {
 	// (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 	// privilege must be in the catalog, and each privilege allowed for its resource (for
 	// example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-	// are merged. The whole request is applied or none of it.
+	// are merged. The whole request is applied or none of it. Needs `CREATE` on
+	// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+	// 40302 otherwise; `ROLE_ADMIN` is exempt).
 	//
 	// Response: what was assigned, in request order, normalized: one entry per role,
 	// service and resource, no duplicate privileges.
@@ -4140,7 +4173,9 @@ type ClientWithResponsesInterface interface {
 	// (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 	// privilege must be in the catalog, and each privilege allowed for its resource (for
 	// example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-	// are merged. The whole request is applied or none of it.
+	// are merged. The whole request is applied or none of it. Needs `CREATE` on
+	// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+	// 40302 otherwise; `ROLE_ADMIN` is exempt).
 	//
 	// Response: what was assigned, in request order, normalized: one entry per role,
 	// service and resource, no duplicate privileges.
@@ -4155,7 +4190,10 @@ type ClientWithResponsesInterface interface {
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
 	// customer; `roleName` in the body, when given, must equal the path's. The same
-	// catalog rules as for assigning apply; repeated entries are merged.
+	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+	// is allowed and takes effect at its next request.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4167,7 +4205,10 @@ type ClientWithResponsesInterface interface {
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
 	// customer; `roleName` in the body, when given, must equal the path's. The same
-	// catalog rules as for assigning apply; repeated entries are merged.
+	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+	// is allowed and takes effect at its next request.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6907,7 +6948,9 @@ func (c *ClientWithResponses) ListRolePermissionsWithResponse(ctx context.Contex
 // (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 // privilege must be in the catalog, and each privilege allowed for its resource (for
 // example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-// are merged. The whole request is applied or none of it.
+// are merged. The whole request is applied or none of it. Needs `CREATE` on
+// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+// 40302 otherwise; `ROLE_ADMIN` is exempt).
 //
 // Response: what was assigned, in request order, normalized: one entry per role,
 // service and resource, no duplicate privileges.
@@ -6929,7 +6972,9 @@ func (c *ClientWithResponses) AssignRolePermissionsWithBodyWithResponse(ctx cont
 // (`PUT .../permissions/{roleName}` is the override). Every service, resource and
 // privilege must be in the catalog, and each privilege allowed for its resource (for
 // example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-// are merged. The whole request is applied or none of it.
+// are merged. The whole request is applied or none of it. Needs `CREATE` on
+// `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+// 40302 otherwise; `ROLE_ADMIN` is exempt).
 //
 // Response: what was assigned, in request order, normalized: one entry per role,
 // service and resource, no duplicate privileges.
@@ -6950,7 +6995,10 @@ func (c *ClientWithResponses) AssignRolePermissionsWithResponse(ctx context.Cont
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
 // customer; `roleName` in the body, when given, must equal the path's. The same
-// catalog rules as for assigning apply; repeated entries are merged.
+// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+// is allowed and takes effect at its next request.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6968,7 +7016,10 @@ func (c *ClientWithResponses) ReplaceRolePermissionsWithBodyWithResponse(ctx con
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
 // customer; `roleName` in the body, when given, must equal the path's. The same
-// catalog rules as for assigning apply; repeated entries are merged.
+// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+// is allowed and takes effect at its next request.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -116,7 +116,9 @@ export interface paths {
          *     (`PUT .../permissions/{roleName}` is the override). Every service, resource and
          *     privilege must be in the catalog, and each privilege allowed for its resource (for
          *     example `Auth` / `globalRoles` allows only `READ`). Entries repeated in one request
-         *     are merged. The whole request is applied or none of it.
+         *     are merged. The whole request is applied or none of it. Needs `CREATE` on
+         *     `Auth`/`customer.roles`, and the caller must hold every privilege it assigns (403
+         *     40302 otherwise; `ROLE_ADMIN` is exempt).
          *
          *     Response: what was assigned, in request order, normalized: one entry per role,
          *     service and resource, no duplicate privileges.
@@ -141,7 +143,10 @@ export interface paths {
          * @description Replaces the role's permissions with the body's (an empty `servicePermissions`
          *     removes them all) and returns the stored object. The role must exist for the
          *     customer; `roleName` in the body, when given, must equal the path's. The same
-         *     catalog rules as for assigning apply; repeated entries are merged.
+         *     catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
+         *     on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
+         *     (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
+         *     is allowed and takes effect at its next request.
          */
         put: operations["replaceRolePermissions"];
         post?: never;
@@ -596,7 +601,8 @@ export interface components {
          *     | 40014 | 400 | `roleName` in the body differs from the path's |
          *     | 40101 | 401 | no bearer token |
          *     | 40102 | 401 | invalid or expired token, or its principal no longer exists |
-         *     | 40301 | 403 | the caller does not administer this customer |
+         *     | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
+         *     | 40302 | 403 | the caller would assign a privilege it does not hold itself within the customer (named in `errorDetailMessage`) |
          *     | 40401 | 404 | unknown customer |
          *     | 40402 | 404 | unknown role of the customer |
          *     | 40403 | 404 | no such resource (path) |
@@ -1305,7 +1311,10 @@ export interface components {
                 "application/json": components["schemas"]["ReltioError"];
             };
         };
-        /** @description The caller does not administer this customer. */
+        /**
+         * @description The caller does not hold the operation's privilege on `Auth`/`customer.roles` within
+         *     this customer (40301), or would assign a privilege it does not hold itself (40302).
+         */
         ReltioForbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1316,7 +1325,7 @@ export interface components {
                  *       "severity": "Error",
                  *       "errorMessage": "Access is denied",
                  *       "errorCode": 40301,
-                 *       "errorDetailMessage": "The caller does not administer customer 'OtherCustomer'."
+                 *       "errorDetailMessage": "The caller holds no privilege READ on Auth/customer.roles within customer 'OtherCustomer'."
                  *     }
                  */
                 "application/json": components["schemas"]["ReltioError"];

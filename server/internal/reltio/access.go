@@ -3,67 +3,91 @@ package reltio
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
-// Reltio roles that administer customers.
+// The privileges on service Auth, resource customer.roles that the operations under
+// /oauth/customers/{customerId}/roles… need, by HTTP method.
 const (
-	reltioPlatformAdmin = "ROLE_ADMIN"
-	reltioCustomerAdmin = "ROLE_ADMIN_CUSTOMER"
+	authService     = "Auth"
+	rolesResource   = "customer.roles"
+	privilegeRead   = "READ"
+	privilegeCreate = "CREATE"
+	privilegeUpdate = "UPDATE"
+	privilegeDelete = "DELETE"
 )
 
-// authorizeReltio checks, with the caller's Reltio identity as stored now, that the caller
-// administers the customer: ROLE_ADMIN, ROLE_ADMIN_CUSTOMER of its own customer, or
-// ROLE_ADMIN_CUSTOMER_<customerId>. It runs before anything about the customer is read, so
-// a caller learns nothing of customers it does not administer.
-func authorizeReltio(ctx context.Context, tx *store.Tx, customerID string) error {
+// heldBy reads, with the caller's Reltio identity and roles as stored now, what the caller
+// may do within the customer: each request reads them afresh, so a change of a role's
+// permissions takes effect at the caller's next request.
+func heldBy(ctx context.Context, tx *store.Tx, customerID string) (*store.ReltioHeld, error) {
 	claims := auth.PrincipalFrom(ctx)
 	if claims == nil {
-		return newReltioError(reltioMissingToken)
+		return nil, newReltioError(reltioMissingToken)
 	}
 	var (
-		rights *store.ReltioRights
-		err    error
+		held *store.ReltioHeld
+		err  error
 	)
 	if claims.Kind == auth.PrincipalClient {
-		rights, err = tx.ReltioRightsOfClient(claims.Subject)
+		held, err = tx.ReltioHeldByClient(claims.Subject, customerID)
 	} else {
-		rights, err = tx.ReltioRightsOfUser(claims.Subject)
+		held, err = tx.ReltioHeldByUser(claims.Subject, customerID)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return newReltioError(reltioInvalidToken)
+		return nil, newReltioError(reltioInvalidToken)
 	}
-	if err != nil {
-		return err
-	}
-	if !administers(rights, customerID) {
-		return newReltioError(reltioAccessDenied, "The caller does not administer customer '"+customerID+"'.")
-	}
-	return nil
+	return held, err
 }
 
-func administers(rights *store.ReltioRights, customerID string) bool {
-	return slices.Contains(rights.Roles, reltioPlatformAdmin) ||
-		slices.Contains(rights.Roles, reltioCustomerAdmin+"_"+customerID) ||
-		(slices.Contains(rights.Roles, reltioCustomerAdmin) && rights.Customer != nil && *rights.Customer == customerID)
-}
-
-// openReltioCustomer authorizes the caller for the customer and checks the customer exists;
-// with lockRow the customer's row is locked for the rest of the transaction, serializing
-// writes to its roles.
-func openReltioCustomer(ctx context.Context, tx *store.Tx, customerID string, lockRow bool) error {
-	if err := authorizeReltio(ctx, tx, customerID); err != nil {
-		return err
+// openReltioCustomer authorizes the caller for the customer — it must hold the privilege
+// on Auth/customer.roles there — and checks the customer exists. Authorization comes
+// before the customer's existence is told, so a caller learns nothing of customers it may
+// not administer. With lockRow the customer's row is locked first, for the rest of the
+// transaction: writes to one customer's roles are serialized, and the privileges that
+// authorize a write are read after every earlier write to them has committed, so no write
+// goes through on a privilege a committed transaction already removed.
+func openReltioCustomer(ctx context.Context, tx *store.Tx, customerID, privilege string, lockRow bool) (*store.ReltioHeld, error) {
+	var found bool
+	if lockRow {
+		var err error
+		if found, err = tx.FindReltioCustomer(customerID, true); err != nil {
+			return nil, err
+		}
 	}
-	found, err := tx.FindReltioCustomer(customerID, lockRow)
+	held, err := heldBy(ctx, tx, customerID)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if !held.Holds(store.ReltioPermission{Service: authService, Resource: rolesResource, Privilege: privilege}) {
+		return nil, newReltioError(reltioAccessDenied, "The caller holds no privilege "+privilege+" on "+authService+"/"+rolesResource+" within customer '"+customerID+"'.")
+	}
+	if !lockRow {
+		if found, err = tx.FindReltioCustomer(customerID, false); err != nil {
+			return nil, err
+		}
 	}
 	if !found {
-		return newReltioError(reltioUnknownCustomer, customerID)
+		return nil, newReltioError(reltioUnknownCustomer, customerID)
+	}
+	return held, nil
+}
+
+// refuseEscalation refuses to assign any privilege the caller does not hold itself within
+// the customer (ROLE_ADMIN, which applies everywhere, is exempt): a caller cannot make a
+// role, its own included, more powerful than itself.
+func refuseEscalation(held *store.ReltioHeld, customerID string, roles []*rolePermissions) error {
+	if held.Everywhere {
+		return nil
+	}
+	for _, r := range roles {
+		for _, p := range r.permissions {
+			if !held.Holds(p) {
+				return newReltioError(reltioPrivilegeNotHeld, p.Privilege, p.Resource, p.Service, customerID, r.role)
+			}
+		}
 	}
 	return nil
 }

@@ -35,6 +35,7 @@ var (
 	reltioMissingToken           = reltioCode{40101, http.StatusUnauthorized, "Full authentication is required to access this resource", "The request carries no bearer token."}
 	reltioInvalidToken           = reltioCode{40102, http.StatusUnauthorized, "Invalid access token", "The bearer token is invalid or expired, or its principal no longer exists."}
 	reltioAccessDenied           = reltioCode{40301, http.StatusForbidden, "Access is denied", "%s"}
+	reltioPrivilegeNotHeld       = reltioCode{40302, http.StatusForbidden, "Privilege not held", "The caller does not hold privilege '%s' on resource '%s' of service '%s' within customer '%s', so it may not assign it (role '%s')."}
 	reltioUnknownCustomer        = reltioCode{40401, http.StatusNotFound, "Customer not found", "Customer '%s' does not exist."}
 	reltioUnknownRole            = reltioCode{40402, http.StatusNotFound, "Role not found", "Role(s) %s do not exist for customer '%s'."}
 	reltioNoSuchResource         = reltioCode{40403, http.StatusNotFound, "Resource not found", "No resource at '%s'."}

@@ -127,7 +127,8 @@ func customerRolesNamed(tx *store.Tx, customerID string, names []string) ([]stor
 func (s *CustomerRoles) AssignRolePermissions(ctx context.Context, request gen.AssignRolePermissionsRequestObject) (gen.AssignRolePermissionsResponseObject, error) {
 	roles := mergeRoles(*request.Body)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, request.CustomerId, true); err != nil {
+		held, err := openReltioCustomer(ctx, tx, request.CustomerId, privilegeCreate, true)
+		if err != nil {
 			return err
 		}
 		names := make([]string, len(roles))
@@ -139,6 +140,9 @@ func (s *CustomerRoles) AssignRolePermissions(ctx context.Context, request gen.A
 			return err
 		}
 		if err := checkCatalog(tx, roles); err != nil {
+			return err
+		}
+		if err := refuseEscalation(held, request.CustomerId, roles); err != nil {
 			return err
 		}
 		added := make(map[int64][]store.ReltioPermission, len(roles))
@@ -166,7 +170,8 @@ func (s *CustomerRoles) ReplaceRolePermissions(ctx context.Context, request gen.
 	role.add(request.Body.ServicePermissions)
 	var stored []store.ReltioPermission
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, request.CustomerId, true); err != nil {
+		held, err := openReltioCustomer(ctx, tx, request.CustomerId, privilegeUpdate, true)
+		if err != nil {
 			return err
 		}
 		if name := request.Body.RoleName; name != nil && *name != request.RoleName {
@@ -177,6 +182,9 @@ func (s *CustomerRoles) ReplaceRolePermissions(ctx context.Context, request gen.
 			return err
 		}
 		if err := checkCatalog(tx, []*rolePermissions{role}); err != nil {
+			return err
+		}
+		if err := refuseEscalation(held, request.CustomerId, []*rolePermissions{role}); err != nil {
 			return err
 		}
 		id := roles[0].ID
@@ -206,7 +214,7 @@ func (s *CustomerRoles) ListRolePermissions(ctx context.Context, request gen.Lis
 		permissions map[int64][]store.ReltioPermission
 	)
 	err := s.store.View(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, request.CustomerId, false); err != nil {
+		if _, err := openReltioCustomer(ctx, tx, request.CustomerId, privilegeRead, false); err != nil {
 			return err
 		}
 		var err error

@@ -65,12 +65,13 @@ func reltioState(h *servertest.Harness) string {
 	return b.String()
 }
 
-func runReltioCases(t *testing.T, cases []reltioCase) {
+// runReltioCases runs each case on a fresh harness over the Reltio fixture and extra.
+func runReltioCases(t *testing.T, cases []reltioCase, extra ...string) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-				h := newReltioHarness(t, dialect)
+				h := newReltioHarness(t, dialect, extra...)
 				before := reltioState(h)
 				rec := h.Do(tc.request(h))
 				if tc.code != 0 {
@@ -97,8 +98,13 @@ func runReltioCases(t *testing.T, cases []reltioCase) {
 func admin(h *servertest.Harness) string { return h.UserToken("reltio-admin") }
 
 func assign(body string) func(h *servertest.Harness) servertest.Request {
+	return assignAs("reltio-admin", body)
+}
+
+// assignAs is the POST .../roles/permissions of TestCustomer by the user login.
+func assignAs(login, body string) func(h *servertest.Harness) servertest.Request {
 	return func(h *servertest.Harness) servertest.Request {
-		return servertest.Send(http.MethodPost, admin(h), servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)
+		return servertest.Send(http.MethodPost, h.UserToken(login), servertest.ReltioPath("TestCustomer", "/roles/permissions"), body)
 	}
 }
 
@@ -122,8 +128,10 @@ func TestAssignRolePermissions(t *testing.T) {
 			request: assign(`[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`),
 			body:    `[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`,
 			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ","UPDATE"]}]}]`)},
+		// As the platform administrator: the seed's Custom service is in no role of the customer's
+		// administrator, who could not assign it.
 		{name: "repeated entries are merged and privileges deduplicated", status: 200,
-			request: assign(`[
+			request: assignAs("platform-admin", `[
 				{"roleName":"ROLE_RIQ_DEV","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","READ"]}]}]},
 				{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"Custom","resourcePermissions":[{"id":"widgets","allowedPrivileges":["EXECUTE"]}]}]},
 				{"roleName":"ROLE_RIQ_DEV","servicePermissions":[
@@ -313,7 +321,7 @@ func TestListRolePermissionsShowsCustomerThenSystemRoles(t *testing.T) {
 		for _, part := range strings.Split(rec.Body.String(), `"roleName":"`)[1:] {
 			names = append(names, part[:strings.Index(part, `"`)])
 		}
-		if got, want := fmt.Sprint(names), "[ROLE_ANALYST ROLE_RIQ_DEV ROLE_ADMIN ROLE_ADMIN_CUSTOMER ROLE_USER]"; got != want {
+		if got, want := fmt.Sprint(names), "[ROLE_ANALYST ROLE_RIQ_DEV ROLE_ADMIN ROLE_ADMIN_CUSTOMER ROLE_ADMIN_USER ROLE_USER]"; got != want {
 			t.Fatalf("roles %s, want %s", got, want)
 		}
 		if got := h.RolePermissionsOf("TestCustomer", "ROLE_USER"); !strings.Contains(got, `"id":"MDM"`) {

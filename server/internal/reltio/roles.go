@@ -10,7 +10,7 @@ import (
 
 // AddCustomerRoles adds customer-specific roles; names already there are kept.
 func (s *CustomerRoles) AddCustomerRoles(ctx context.Context, request gen.AddCustomerRolesRequestObject) (gen.AddCustomerRolesResponseObject, error) {
-	names, err := s.writeCustomerRoles(ctx, request.CustomerId, *request.Body, false)
+	names, err := s.writeCustomerRoles(ctx, request.CustomerId, *request.Body, privilegeCreate, false)
 	if failure, ok := asReltioFailure(err); ok {
 		return failure, nil
 	}
@@ -23,7 +23,7 @@ func (s *CustomerRoles) AddCustomerRoles(ctx context.Context, request gen.AddCus
 // ReplaceCustomerRoles makes the body the customer's list of roles; dropped roles lose
 // their permissions, kept ones keep them.
 func (s *CustomerRoles) ReplaceCustomerRoles(ctx context.Context, request gen.ReplaceCustomerRolesRequestObject) (gen.ReplaceCustomerRolesResponseObject, error) {
-	names, err := s.writeCustomerRoles(ctx, request.CustomerId, *request.Body, true)
+	names, err := s.writeCustomerRoles(ctx, request.CustomerId, *request.Body, privilegeUpdate, true)
 	if failure, ok := asReltioFailure(err); ok {
 		return failure, nil
 	}
@@ -35,10 +35,10 @@ func (s *CustomerRoles) ReplaceCustomerRoles(ctx context.Context, request gen.Re
 
 // writeCustomerRoles adds the named roles to the customer's, first removing the others when
 // replacing, and returns the names each once, in request order.
-func (s *CustomerRoles) writeCustomerRoles(ctx context.Context, customerID string, requested []string, replace bool) ([]string, error) {
+func (s *CustomerRoles) writeCustomerRoles(ctx context.Context, customerID string, requested []string, privilege string, replace bool) ([]string, error) {
 	names := distinct(requested)
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, customerID, true); err != nil {
+		if _, err := openReltioCustomer(ctx, tx, customerID, privilege, true); err != nil {
 			return err
 		}
 		if err := refuseSystemRoleNames(tx, names); err != nil {
@@ -58,7 +58,7 @@ func (s *CustomerRoles) writeCustomerRoles(ctx context.Context, customerID strin
 func (s *CustomerRoles) ListCustomerRoles(ctx context.Context, request gen.ListCustomerRolesRequestObject) (gen.ListCustomerRolesResponseObject, error) {
 	var roles []store.ReltioRole
 	err := s.store.View(ctx, func(tx *store.Tx) error {
-		if err := openReltioCustomer(ctx, tx, request.CustomerId, false); err != nil {
+		if _, err := openReltioCustomer(ctx, tx, request.CustomerId, privilegeRead, false); err != nil {
 			return err
 		}
 		var err error
