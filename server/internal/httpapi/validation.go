@@ -19,8 +19,9 @@ import (
 
 // ValidateRequests checks every request against the embedded spec before a handler sees
 // it: route, security (the principal is put into the request's context), parameters and
-// body, then what the spec cannot say by itself: no unknown query parameters, no body
-// where the operation takes none, and an Accept header we can answer.
+// body, then what the spec cannot say by itself: the text rule (text.go) on the
+// credentials, parameters and body, no unknown query parameters, no body where the
+// operation takes none, and an Accept header we can answer.
 func ValidateRequests(router routers.Router, tokens *auth.Verifier, families *Families) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
 		AuthenticationFunc:      checkSecurityScheme,

@@ -2,6 +2,9 @@ package oauth_test
 
 import (
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/custaccess/custaccess/server"
@@ -42,6 +45,14 @@ func TestTokenEndpointRefusesInvalidTextAsFailedAuthentication(t *testing.T) {
 				Headers: map[string]string{"Authorization": "Basic " + base64Std("\xed\xa0\x80:secret")}}
 		}},
 	}
+	twoHeaders := func(from string) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(servertest.ClientCredentialsForm().Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Add("Authorization", "Basic "+base64Std("crm-sync:"+servertest.CRMSyncSecret))
+		req.Header.Add("Authorization", "Basic "+base64Std("other:secret"))
+		req.RemoteAddr = from
+		return req
+	}
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		// Nothing refills while the test runs: one failure per address.
 		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
@@ -57,6 +68,16 @@ func TestTokenEndpointRefusesInvalidTextAsFailedAuthentication(t *testing.T) {
 				tooManyTokenRequests(t, h.RequestToken(tc.request(from)))
 			})
 		}
+		// Two Authorization headers, even one with good credentials: neither is used, and
+		// the refusal counts as a failed authentication of the address.
+		t.Run("two Authorization headers", func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.E.ServeHTTP(rec, twoHeaders("198.51.100.9:1000"))
+			servertest.OAuthErr(t, rec, 401, "invalid_client")
+			rec = httptest.NewRecorder()
+			h.E.ServeHTTP(rec, twoHeaders("198.51.100.9:1000"))
+			tooManyTokenRequests(t, rec)
+		})
 	})
 }
 
