@@ -99,8 +99,11 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 
-	// eGain's family also answers paths of no API.
-	families := httpapi.NewFamilies(egain.Family{}, reltio.Family{}, oracle.Family{}, oauth.Family{})
+	tokenEndpoint := oauth.New(oauth.Config{Store: cfg.Store, Tokens: cfg.Tokens, TTL: cfg.TokenTTL,
+		RateLimit: cfg.TokenRateLimit, SecretChecks: cfg.TokenSecretChecks})
+	// eGain's family also answers paths of no API. The token endpoint's counts the text
+	// rule's refusals against the endpoint's limits.
+	families := httpapi.NewFamilies(egain.Family{}, reltio.Family{}, oracle.Family{}, tokenEndpoint.Family())
 	families.RegisterBodyDecoders()
 
 	e := echo.New()
@@ -126,8 +129,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		CustomerManager:  egain.New(cfg.Store),
 		CustomerRoles:    reltio.New(cfg.Store),
 		SelfServiceRoles: oracle.New(cfg.Store),
-		TokenEndpoint: oauth.New(oauth.Config{Store: cfg.Store, Tokens: cfg.Tokens, TTL: cfg.TokenTTL,
-			RateLimit: cfg.TokenRateLimit, SecretChecks: cfg.TokenSecretChecks}),
+		TokenEndpoint:    tokenEndpoint,
 	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(handlers, []gen.StrictMiddlewareFunc{oauth.PassTokenRequestDetails, httpapi.NoteHandlerFailures}))
 	if err := httpapi.RegisterDocs(e); err != nil {

@@ -99,6 +99,9 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error) {
 	claims := jwt.MapClaims{}
 	_, err := x.parser.ParseWithClaims(raw, claims, func(token *jwt.Token) (any, error) {
+		if err := refuseCriticalHeader(token); err != nil {
+			return nil, err
+		}
 		if typ, _ := token.Header["typ"].(string); x.provider.TokenType != "" && !sameMediaType(typ, x.provider.TokenType) {
 			return nil, fmt.Errorf("token type %s, want %q", untrusted.Quote(typ), x.provider.TokenType)
 		}
@@ -135,11 +138,15 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 	}
 	issuer, _ := claims.GetIssuer()
 	expires, _ := claims.GetExpirationTime()
-	return &Claims{
+	principal := &Claims{
 		Kind:             kind,
 		Scope:            strings.Join(scopes, " "),
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: subject, ExpiresAt: expires},
-	}, nil
+	}
+	if err := checkClaimsText(raw, principal); err != nil {
+		return nil, err
+	}
+	return principal, nil
 }
 
 // sameMediaType compares typ values as RFC 7515 §4.1.9 says: case-insensitively, with

@@ -108,6 +108,7 @@ func TestIdentityProviderRefusals(t *testing.T) {
 			"HS256 keyed with the public key": {withHeader(jwt.SigningMethodHS256, publicPEM, map[string]any{"kid": "rsa-1"}), "token signature is invalid: signature is invalid"},
 			"HS256 keyed with the raw key":    {withHeader(jwt.SigningMethodHS256, rsaPublic, map[string]any{"kid": "rsa-1"}), "token signature is invalid: signature is invalid"},
 			"RS256 without kid":               {withHeader(jwt.SigningMethodRS256, auth.TestRSAKeys()[0], nil), "token has no kid"},
+			"crit header":                     {withHeader(jwt.SigningMethodRS256, auth.TestRSAKeys()[0], map[string]any{"kid": "rsa-1", "crit": []string{"exp"}}), "token has a crit header"},
 			"ES256 claiming the RSA kid":      {withHeader(jwt.SigningMethodES256, auth.TestECKey(), map[string]any{"kid": "rsa-1"}), "key is of invalid type"},
 		} {
 			t.Run(name, func(t *testing.T) {

@@ -69,11 +69,17 @@ func (t *Tokens) Issue(kind PrincipalKind, subject string, scopes []string, ttl 
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
 }
 
-// Parse verifies a token's signature, algorithm, issuer and expiry, and that it names a
-// subject of a known kind.
+// Parse verifies a token's signature, algorithm, issuer and expiry, that it names a
+// subject of a known kind, has no crit header, and that its claims are text
+// (checkClaimsText).
 func (t *Tokens) Parse(raw string) (*Claims, error) {
 	var claims Claims
-	_, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return t.secret, nil },
+	_, err := jwt.ParseWithClaims(raw, &claims, func(token *jwt.Token) (any, error) {
+		if err := refuseCriticalHeader(token); err != nil {
+			return nil, err
+		}
+		return t.secret, nil
+	},
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(TokenIssuer),
 		jwt.WithExpirationRequired(),
@@ -89,6 +95,9 @@ func (t *Tokens) Parse(raw string) (*Claims, error) {
 	}
 	if claims.Kind != PrincipalUser && claims.Kind != PrincipalClient {
 		return nil, fmt.Errorf("token's principal_type %s is neither user nor client", untrusted.Quote(string(claims.Kind)))
+	}
+	if err := checkClaimsText(raw, &claims); err != nil {
+		return nil, err
 	}
 	return &claims, nil
 }

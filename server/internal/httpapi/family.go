@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -98,26 +97,29 @@ var (
 )
 
 // RegisterBodyDecoders registers, once per media type, JSON's decoder (for every API, and
-// the +json types that fall back to it) and the families' own, each behind the UTF-8 check.
+// the +json types that fall back to it; a body with data after its value is malformed) and
+// the families' own, each behind the UTF-8 check and the text rule; and the form decoder
+// (the token endpoint's) behind the text rule.
 func (f *Families) RegisterBodyDecoders() {
 	bodyDecodersMu.Lock()
 	defer bodyDecodersMu.Unlock()
 	register := func(mediaType string, decode openapi3filter.BodyDecoder) {
 		if !bodyDecodersRegistered[mediaType] {
-			openapi3filter.RegisterBodyDecoder(mediaType, utf8Body(decode))
+			openapi3filter.RegisterBodyDecoder(mediaType, decode)
 			bodyDecodersRegistered[mediaType] = true
 		}
 	}
 	if !bodyDecodersRegistered["application/json"] {
-		decodeJSON := openapi3filter.RegisteredBodyDecoder("application/json")
-		register("application/json", func(body io.Reader, h http.Header, schema *openapi3.SchemaRef, encoding openapi3filter.EncodingFn) (any, error) {
-			return decodeJSON(WithoutBOM(body), h, schema, encoding)
-		})
+		register("application/json", utf8Body(textCheckedBody(wholeJSONBody(openapi3filter.RegisteredBodyDecoder("application/json")))))
+	}
+	const form = "application/x-www-form-urlencoded"
+	if !bodyDecodersRegistered[form] {
+		register(form, textCheckedBody(openapi3filter.RegisteredBodyDecoder(form)))
 	}
 	for _, family := range f.byPrefix {
 		if decoding, ok := family.(BodyDecoding); ok {
 			for mediaType, decode := range decoding.BodyDecoders() {
-				register(mediaType, decode)
+				register(mediaType, utf8Body(textCheckedBody(decode)))
 			}
 		}
 	}

@@ -19,8 +19,9 @@ import (
 
 // ValidateRequests checks every request against the embedded spec before a handler sees
 // it: route, security (the principal is put into the request's context), parameters and
-// body, then what the spec cannot say by itself: no unknown query parameters, no body
-// where the operation takes none, and an Accept header we can answer.
+// body, then what the spec cannot say by itself: the text rule (text.go) on the
+// credentials, parameters and body, no unknown query parameters, no body where the
+// operation takes none, and an Accept header we can answer.
 func ValidateRequests(router routers.Router, tokens *auth.Verifier, families *Families) echo.MiddlewareFunc {
 	options := &openapi3filter.Options{
 		AuthenticationFunc:      checkSecurityScheme,
@@ -45,6 +46,9 @@ func ValidateRequests(router routers.Router, tokens *auth.Verifier, families *Fa
 			case err != nil:
 				return &Problem{Kind: NoRoute, Subject: r.URL.Path}
 			}
+			if problem := authorizationProblem(r); problem != nil {
+				return families.refuse(c, problem)
+			}
 			r = r.WithContext(auth.WithAuthentication(r.Context(), tokens.Authenticate(r)))
 			c.SetRequest(r)
 			input := &openapi3filter.RequestValidationInput{
@@ -54,13 +58,13 @@ func ValidateRequests(router routers.Router, tokens *auth.Verifier, families *Fa
 				Options:    options,
 			}
 			if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
-				return translateValidationError(err)
+				return families.refuse(c, translateValidationError(err))
+			}
+			if problem := parametersProblem(r, route, pathParams); problem != nil {
+				return families.refuse(c, problem)
 			}
 			if unknown := unknownQueryParameters(r, route); len(unknown) > 0 {
 				return &Problem{Kind: UnknownQueryParameters, Subject: strings.Join(unknown, ", "), Names: unknown}
-			}
-			if problem := nulCharacter(r, pathParams); problem != nil {
-				return problem
 			}
 			if route.Operation.RequestBody == nil && r.ContentLength > 0 {
 				return &Problem{Kind: BodyNotAllowed}
@@ -213,6 +217,10 @@ func translateValidationError(err error) *Problem {
 	case errors.As(requestErr.Err, new(*unsupportedCharsetError)):
 		return &Problem{Kind: UnsupportedMediaType, Subject: requestErr.Input.Request.Header.Get("Content-Type"), Cause: requestErr.Err}
 	}
+	var textErr *TextError
+	if errors.As(requestErr.Err, &textErr) {
+		return &Problem{Kind: InvalidBodyAttribute, Subject: textErr.Where, Reason: textErr.Reason, Cause: textErr}
+	}
 	var schemaErr *openapi3.SchemaError
 	if errors.As(requestErr.Err, &schemaErr) {
 		attribute := strings.Join(schemaErr.JSONPointer(), ".")
@@ -260,56 +268,10 @@ func CanonicalizeContentType(h http.Header) {
 	h.Set("Content-Type", canonical)
 }
 
-// nulCharacter refuses a NUL character in a path parameter, a query parameter or a body
-// (raw, or escaped in a JSON string): PostgreSQL text cannot hold one, so every API refuses
-// it on every database instead of failing in the database.
-func nulCharacter(r *http.Request, pathParams map[string]string) *Problem {
-	const reason = "text may not contain a NUL character"
-	for name, value := range pathParams {
-		if strings.ContainsRune(value, 0) {
-			return &Problem{Kind: InvalidParameter, Subject: name, In: "path", Reason: reason}
-		}
-	}
-	for name, values := range r.URL.Query() {
-		for _, value := range values {
-			if strings.ContainsRune(value, 0) {
-				return &Problem{Kind: InvalidParameter, Subject: name, In: "query", Reason: reason}
-			}
-		}
-	}
-	if r.GetBody == nil {
-		return nil
-	}
-	body, err := r.GetBody()
-	if err != nil {
-		return nil
-	}
-	data, _ := io.ReadAll(body)
-	if bytes.IndexByte(data, 0) >= 0 || (isJSONMediaType(r.Header.Get("Content-Type")) && hasEscapedNUL(data)) {
-		return &Problem{Kind: InvalidBodyAttribute, Subject: "(body)", Reason: reason}
-	}
-	return nil
-}
-
 // isJSONMediaType: application/json or a +json type (RFC 6839), whose bodies can escape a
 // NUL character as \u0000; in other types (XML) that is text.
 func isJSONMediaType(contentType string) bool {
 	mediaType, _, _ := strings.Cut(contentType, ";")
 	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 	return mediaType == "application/json" || (strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"))
-}
-
-// hasEscapedNUL finds JSON's \u0000 escape: a backslash that is not itself escaped,
-// followed by u0000.
-func hasEscapedNUL(data []byte) bool {
-	for i := 0; i+6 <= len(data); i++ {
-		if data[i] != '\\' {
-			continue
-		}
-		if bytes.EqualFold(data[i+1:i+6], []byte("u0000")) {
-			return true
-		}
-		i++ // skip the escaped character: in \\u0000 the backslash is escaped, so no NUL
-	}
-	return false
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/internal/httpapi"
 )
@@ -86,13 +88,37 @@ func (e *oauthError) VisitIssueTokenResponse(w http.ResponseWriter) error {
 	return e.WriteResponse(w, nil)
 }
 
-// Family renders request problems at the token endpoint as RFC 6749 errors.
-type Family struct{}
+// Family renders request problems at the token endpoint as RFC 6749 errors. Text the
+// text rule refuses (a client id that is not UTF-8, say) is a failed client
+// authentication: it is counted against the caller's address like a wrong secret, and an
+// address out of failures is refused before it is counted again.
+type Family struct {
+	limits *tokenEndpointLimits // nil: nothing is counted
+}
+
+// Family is the token endpoint's family, counting against the endpoint's limits.
+func (o *TokenEndpoint) Family() Family { return Family{limits: o.limits} }
+
+// RefuseText counts a text refusal as a failed client authentication of the address.
+func (f Family) RefuseText(c echo.Context, _ *httpapi.Problem) error {
+	if f.limits == nil {
+		return nil
+	}
+	address := c.RealIP()
+	if retryAfter, empty := f.limits.failuresPerAddress.Exhausted(address); empty {
+		return httpapi.TooManyRequests(retryAfter)
+	}
+	f.limits.failuresPerAddress.Take(address)
+	return nil
+}
 
 // PathPrefix: the token endpoint, within Reltio's /oauth/ paths; its errors are RFC 6749's.
 func (Family) PathPrefix() string { return "/oauth/token" }
 
 func (Family) FromProblem(_ *http.Request, p *httpapi.Problem) httpapi.VendorError {
+	if httpapi.IsTextRefusal(p) {
+		return newOAuthError(oauthInvalidClient, "Client authentication failed.")
+	}
 	switch p.Kind {
 	case httpapi.NoRoute:
 		return newOAuthError(oauthInvalidRequest, "No resource at "+p.Subject+".").withStatus(http.StatusNotFound)

@@ -8,11 +8,12 @@ import (
 )
 
 // A NUL character cannot be stored by PostgreSQL: it is refused with a 400 in the API's own
-// shape, before any query, on every database — here on Oracle's free-text values.
+// shape, before any query, on every database — here on Oracle's free-text values, naming
+// the attribute that holds it.
 func TestNULCharactersAreRefused(t *testing.T) {
 	admin := func(h *harness) string { return h.UserToken("css-admin") }
 	runOracleCases(t, nil, []oracleCase{
-		{name: "in a body string", status: http.StatusBadRequest, code: "ADF_REST_INVALID_BODY",
+		{name: "in a body string", status: http.StatusBadRequest, code: "ADF_REST_INVALID_ATTRIBUTE", path: "LoginId",
 			request: func(h *harness) servertest.Request {
 				return servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), admin(h), `{"RelationshipTypeCd":"ORA_CSS_USER","LoginId":"pat\u0000@example.com"}`)
 			}},
