@@ -308,7 +308,10 @@ type ResourcePermission struct {
 	Id string `json:"id"`
 }
 
-// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+// RoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+// reserved (`40013`).
 //
 // Example: ROLE_RIQ_DEV
 type RoleName = string
@@ -321,7 +324,11 @@ type RoleNamesReplacement = []RoleName
 
 // RolePermissions defines model for RolePermissions.
 type RolePermissions struct {
-	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+	// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+	// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+	// reserved (`40013`).
+	//
 	//
 	// Example: ROLE_RIQ_DEV
 	RoleName           RoleName            `json:"roleName"`
@@ -330,7 +337,11 @@ type RolePermissions struct {
 
 // RolePermissionsUpdate `roleName` is optional; when given it must equal the path's.
 type RolePermissionsUpdate struct {
-	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+	// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+	// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+	// reserved (`40013`).
+	//
 	//
 	// Example: ROLE_RIQ_DEV
 	RoleName           *RoleName           `json:"roleName,omitempty"`
@@ -656,7 +667,10 @@ type RESTFrameworkVersion = int
 // ReltioCustomerId defines model for ReltioCustomerId.
 type ReltioCustomerId = string
 
-// ReltioRoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+// ReltioRoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+// reserved (`40013`).
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName

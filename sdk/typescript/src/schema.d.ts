@@ -568,7 +568,10 @@ export interface components {
             details?: components["schemas"]["WSErrorDetail"][];
         };
         /**
-         * @description 1 to 255 letters, digits, `_`, `-` or `.`.
+         * @description 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+         *     `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+         *     body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+         *     reserved (`40013`).
          * @example ROLE_RIQ_DEV
          */
         RoleName: string;
