@@ -129,6 +129,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	// Before anything reads the body: nothing of an ambiguously framed request is used.
 	e.Use(httpapi.RefuseAmbiguousFraming)
 	e.Use(httpapi.UnlessOperational(httpapi.ValidateRequests(router, tokens, families)))
+	e.Use(httpapi.UnlessOperational(httpapi.RequireCanonicalIntegers(spec)))
 	e.Use(httpapi.UnlessOperational(httpapi.LimitRate(limiter)))
 
 	httpapi.RegisterOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)

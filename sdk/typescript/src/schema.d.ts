@@ -219,7 +219,8 @@ export interface paths {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
@@ -302,12 +303,14 @@ export interface paths {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
@@ -1712,12 +1715,14 @@ export interface components {
     };
     parameters: {
         /**
-         * @description The self-service user's id.
+         * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+         *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
          * @example 100
          */
         OracleUserId: number;
         /**
-         * @description The role's id.
+         * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+         *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
          * @example 1
          */
         RoleId: number;
@@ -2523,7 +2528,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
@@ -2579,7 +2585,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
@@ -2680,12 +2687,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
@@ -2735,12 +2744,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
@@ -2788,12 +2799,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
