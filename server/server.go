@@ -5,6 +5,8 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/netip"
 	"time"
 
@@ -64,6 +66,12 @@ func ScopesFor(kind auth.PrincipalKind) ([]string, error) { return httpapi.Scope
 // ParsePublicURL checks a public URL ("scheme://host[:port]") and returns it canonical.
 func ParsePublicURL(raw string) (string, error) { return httpapi.ParsePublicURL(raw) }
 
+// GuardFraming prepares srv, serving New's handler, to refuse a request carrying both
+// Content-Length and Transfer-Encoding (400, and its connection closed), and returns the
+// listener to serve on: net/http hides such a request's Content-Length, so only the
+// connection can tell.
+func GuardFraming(srv *http.Server, l net.Listener) net.Listener { return httpapi.GuardFraming(srv, l) }
+
 // api satisfies the generated strict interface by composing one service per vendor API,
 // each in a package of its own.
 type api struct {
@@ -121,7 +129,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	// Each API prepares its requests before validation (eGain negotiates format and locale,
 	// so that its errors follow them).
 	e.Use(httpapi.UnlessOperational(families.Prepare))
+	// Before anything reads the body: nothing of an ambiguously framed request is used.
+	e.Use(httpapi.RefuseAmbiguousFraming)
 	e.Use(httpapi.UnlessOperational(httpapi.ValidateRequests(router, tokens, families)))
+	e.Use(httpapi.UnlessOperational(httpapi.RequireCanonicalIntegers(spec)))
 	e.Use(httpapi.UnlessOperational(httpapi.LimitRate(limiter)))
 
 	httpapi.RegisterOperationalEndpoints(e, cfg.Store, metrics, cfg.ShuttingDown)

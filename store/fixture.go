@@ -400,8 +400,8 @@ func (tx *Tx) upsertClients(clients []FixtureClient) error {
 // checkReltioRoleNames refuses empty or malformed Reltio role names of a principal.
 func checkReltioRoleNames(where string, roles []string) error {
 	for j, r := range roles {
-		if !reltioNamePattern.MatchString(r) {
-			return fmt.Errorf("%s.reltioRoles[%d]: %q must be 1 to 255 letters, digits, '_', '-' or '.'", where, j, r)
+		if !validReltioRoleName(r) {
+			return fmt.Errorf("%s.reltioRoles[%d]: %q must be 1 to 255 letters, digits, '_', '-' or '.', with a letter or digit", where, j, r)
 		}
 	}
 	return nil

@@ -54,13 +54,23 @@ var ReltioPrivileges = []string{"CREATE", "READ", "UPDATE", "DELETE", "EXECUTE"}
 
 // ReservedReltioRoleName tells whether a customer-specific role may not take this name:
 // ROLE_ADMIN… names are how principals are given administration (ROLE_ADMIN,
-// ROLE_ADMIN_CUSTOMER, ROLE_ADMIN_CUSTOMER_<customerId>), so no customer role may look like one.
+// ROLE_ADMIN_CUSTOMER, ROLE_ADMIN_CUSTOMER_<customerId>), so no customer role may look like
+// one — in any case, since people and other systems read role names without regard to it.
 func ReservedReltioRoleName(name string) bool {
-	return strings.HasPrefix(name, "ROLE_ADMIN")
+	const reserved = "ROLE_ADMIN"
+	return len(name) >= len(reserved) && strings.EqualFold(name[:len(reserved)], reserved)
 }
 
-// reltioNamePattern is the form of customer ids and role names.
+// reltioNamePattern is the form of customer ids, services and resources.
 var reltioNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
+
+// reltioRoleNamePattern is the spec's RoleName: as reltioNamePattern, with a letter or a
+// digit, so that names such as "." and ".." (path segments of their own) are not names.
+var reltioRoleNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]*[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func validReltioRoleName(name string) bool {
+	return len(name) <= 255 && reltioRoleNamePattern.MatchString(name)
+}
 
 // located is a permission with where the seed file states it.
 type located struct {
@@ -123,8 +133,8 @@ func (r *FixtureReltio) check() error {
 }
 
 func checkFixtureRole(where string, role FixtureReltioRole, keyPrefix string, unique func(string, string) error) error {
-	if !reltioNamePattern.MatchString(role.Name) {
-		return fmt.Errorf("%s.name: %q must be 1 to 255 letters, digits, '_', '-' or '.'", where, role.Name)
+	if !validReltioRoleName(role.Name) {
+		return fmt.Errorf("%s.name: %q must be 1 to 255 letters, digits, '_', '-' or '.', with a letter or digit", where, role.Name)
 	}
 	if err := unique(where, keyPrefix+role.Name); err != nil {
 		return err

@@ -106,6 +106,10 @@ reltio:
 			`reltio.systemRoles[0].name: "ROLE_RIQ_DEV" is the name of a customer-specific role`},
 		{"a reserved customer role name", `reltio: {customers: [{id: NewCustomer, roles: [{name: ROLE_ADMIN_CUSTOMER_X}]}]}`,
 			`reltio.customers[0].roles[0].name: "ROLE_ADMIN_CUSTOMER_X" is reserved`},
+		{"a reserved customer role name in another case", `reltio: {customers: [{id: NewCustomer, roles: [{name: Role_Admin_Customer_X}]}]}`,
+			`reltio.customers[0].roles[0].name: "Role_Admin_Customer_X" is reserved`},
+		{"a customer role name of dots", `reltio: {customers: [{id: NewCustomer, roles: [{name: ".."}]}]}`,
+			`reltio.customers[0].roles[0].name: ".." must be`},
 		{"a service id the API could never name", `reltio: {services: [{id: My Service, resources: [{id: r, privileges: [READ]}]}]}`,
 			`reltio.services[0].id: "My Service" must be`},
 	} {

@@ -78,7 +78,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return serveUntilDone(ctx, settings.httpServer(handler, logger), listener, settings.drainDelay, settings.shutdownTimeout, logger)
+	httpServer := settings.httpServer(handler, logger)
+	return serveUntilDone(ctx, httpServer, server.GuardFraming(httpServer, listener), settings.drainDelay, settings.shutdownTimeout, logger)
 }
 
 func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {

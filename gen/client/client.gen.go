@@ -309,7 +309,10 @@ type ResourcePermission struct {
 	Id string `json:"id"`
 }
 
-// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+// RoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+// reserved (`40013`).
 //
 // Example: ROLE_RIQ_DEV
 type RoleName = string
@@ -322,7 +325,11 @@ type RoleNamesReplacement = []RoleName
 
 // RolePermissions defines model for RolePermissions.
 type RolePermissions struct {
-	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+	// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+	// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+	// reserved (`40013`).
+	//
 	//
 	// Example: ROLE_RIQ_DEV
 	RoleName           RoleName            `json:"roleName"`
@@ -331,7 +338,11 @@ type RolePermissions struct {
 
 // RolePermissionsUpdate `roleName` is optional; when given it must equal the path's.
 type RolePermissionsUpdate struct {
-	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+	// RoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+	// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+	// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+	// reserved (`40013`).
+	//
 	//
 	// Example: ROLE_RIQ_DEV
 	RoleName           *RoleName           `json:"roleName,omitempty"`
@@ -657,7 +668,10 @@ type RESTFrameworkVersion = int
 // ReltioCustomerId defines model for ReltioCustomerId.
 type ReltioCustomerId = string
 
-// ReltioRoleName 1 to 255 letters, digits, `_`, `-` or `.`.
+// ReltioRoleName 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+// `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+// body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+// reserved (`40013`).
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName
@@ -1509,6 +1523,13 @@ type ClientInterface interface {
 	// department or to a department where the user is a foreign user. A client application
 	// (`oAuthClient`) must be of type `API`; no further permission is required.
 	//
+	// Existence is not revealed: with departmentalization on, a customer that does not
+	// exist belongs to none of the user's departments, so a user gets the same `403-197`
+	// naming it as for a customer of another department, whether in `grantsOn` or in
+	// `grantsTo`; this check comes before any other check that reads the customers.
+	// Unknown customers are reported as such (`400-301`) only to callers that may see every
+	// customer: client applications, and users while departmentalization is off.
+	//
 	// The whole request is applied or none of it.
 	//
 	// Takes any type of body and a specified content type.
@@ -1535,6 +1556,13 @@ type ClientInterface interface {
 	// department or to a department where the user is a foreign user. A client application
 	// (`oAuthClient`) must be of type `API`; no further permission is required.
 	//
+	// Existence is not revealed: with departmentalization on, a customer that does not
+	// exist belongs to none of the user's departments, so a user gets the same `403-197`
+	// naming it as for a customer of another department, whether in `grantsOn` or in
+	// `grantsTo`; this check comes before any other check that reads the customers.
+	// Unknown customers are reported as such (`400-301`) only to callers that may see every
+	// customer: client applications, and users while departmentalization is off.
+	//
 	// The whole request is applied or none of it.
 	//
 	// Takes a body of the `application/json` content type.
@@ -1547,7 +1575,11 @@ type ClientInterface interface {
 	// Removes the grant that customer `grantedcustomerid` holds on customer `id`.
 	// 404 when there is no such grant. A request body is refused (`400-203`).
 	//
-	// Permissions: as for creating grants, over the two customers of the grant.
+	// Permissions: as for creating grants, over the two customers of the grant. As there,
+	// with departmentalization on a user gets `403-197` for a customer that does not exist
+	// exactly as for a customer of another department; `404-100` (ids not found) goes only
+	// to callers that may see every customer, and `404-102` (no such grant) only once both
+	// customers are visible to the caller.
 	//
 	// Corresponds with DELETE /core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid} (the `DeleteCustomerGrant` operationId).
 	DeleteCustomerGrant(ctx context.Context, id CustomerId, grantedcustomerid CustomerIdValue, params *DeleteCustomerGrantParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1560,11 +1592,17 @@ type ClientInterface interface {
 	// * `grantsTo.customer`: the customers holding grants on this customer.
 	//
 	// Each entry carries `id`, `customerName` and a `customer` link. 204 when the customer
-	// has no grants in either direction; 404 when the customer does not exist.
+	// has no grants in either direction; 404 (`404-100`) when the customer does not exist,
+	// to a caller that may see every customer.
 	//
 	// Permissions: a user needs the action `View Agent Console` and, with departmentalization
 	// on, the customer must belong to the user's home department or to a department where
 	// the user is a foreign user. A client application must be of type `API`.
+	//
+	// Existence is not revealed: with departmentalization on, a user gets `403-197` for a
+	// customer that does not exist exactly as for a customer of another department (same
+	// status, code and body but for the id). Client applications, and users while
+	// departmentalization is off, get 404 for a customer that does not exist.
 	//
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1970,6 +2008,13 @@ type ClientInterface interface {
 // department or to a department where the user is a foreign user. A client application
 // (`oAuthClient`) must be of type `API`; no further permission is required.
 //
+// Existence is not revealed: with departmentalization on, a customer that does not
+// exist belongs to none of the user's departments, so a user gets the same `403-197`
+// naming it as for a customer of another department, whether in `grantsOn` or in
+// `grantsTo`; this check comes before any other check that reads the customers.
+// Unknown customers are reported as such (`400-301`) only to callers that may see every
+// customer: client applications, and users while departmentalization is off.
+//
 // The whole request is applied or none of it.
 //
 // Takes any type of body and a specified content type.
@@ -2006,6 +2051,13 @@ func (c *Client) CreateCustomerGrantsWithBody(ctx context.Context, params *Creat
 // department or to a department where the user is a foreign user. A client application
 // (`oAuthClient`) must be of type `API`; no further permission is required.
 //
+// Existence is not revealed: with departmentalization on, a customer that does not
+// exist belongs to none of the user's departments, so a user gets the same `403-197`
+// naming it as for a customer of another department, whether in `grantsOn` or in
+// `grantsTo`; this check comes before any other check that reads the customers.
+// Unknown customers are reported as such (`400-301`) only to callers that may see every
+// customer: client applications, and users while departmentalization is off.
+//
 // The whole request is applied or none of it.
 //
 // Takes a body of the `application/json` content type.
@@ -2028,7 +2080,11 @@ func (c *Client) CreateCustomerGrants(ctx context.Context, params *CreateCustome
 // Removes the grant that customer `grantedcustomerid` holds on customer `id`.
 // 404 when there is no such grant. A request body is refused (`400-203`).
 //
-// Permissions: as for creating grants, over the two customers of the grant.
+// Permissions: as for creating grants, over the two customers of the grant. As there,
+// with departmentalization on a user gets `403-197` for a customer that does not exist
+// exactly as for a customer of another department; `404-100` (ids not found) goes only
+// to callers that may see every customer, and `404-102` (no such grant) only once both
+// customers are visible to the caller.
 //
 // Corresponds with DELETE /core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid} (the `DeleteCustomerGrant` operationId).
 func (c *Client) DeleteCustomerGrant(ctx context.Context, id CustomerId, grantedcustomerid CustomerIdValue, params *DeleteCustomerGrantParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2051,11 +2107,17 @@ func (c *Client) DeleteCustomerGrant(ctx context.Context, id CustomerId, granted
 // * `grantsTo.customer`: the customers holding grants on this customer.
 //
 // Each entry carries `id`, `customerName` and a `customer` link. 204 when the customer
-// has no grants in either direction; 404 when the customer does not exist.
+// has no grants in either direction; 404 (`404-100`) when the customer does not exist,
+// to a caller that may see every customer.
 //
 // Permissions: a user needs the action `View Agent Console` and, with departmentalization
 // on, the customer must belong to the user's home department or to a department where
 // the user is a foreign user. A client application must be of type `API`.
+//
+// Existence is not revealed: with departmentalization on, a user gets `403-197` for a
+// customer that does not exist exactly as for a customer of another department (same
+// status, code and body but for the id). Client applications, and users while
+// departmentalization is off, get 404 for a customer that does not exist.
 //
 // Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3798,6 +3860,13 @@ type ClientWithResponsesInterface interface {
 	// department or to a department where the user is a foreign user. A client application
 	// (`oAuthClient`) must be of type `API`; no further permission is required.
 	//
+	// Existence is not revealed: with departmentalization on, a customer that does not
+	// exist belongs to none of the user's departments, so a user gets the same `403-197`
+	// naming it as for a customer of another department, whether in `grantsOn` or in
+	// `grantsTo`; this check comes before any other check that reads the customers.
+	// Unknown customers are reported as such (`400-301`) only to callers that may see every
+	// customer: client applications, and users while departmentalization is off.
+	//
 	// The whole request is applied or none of it.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -3824,6 +3893,13 @@ type ClientWithResponsesInterface interface {
 	// department or to a department where the user is a foreign user. A client application
 	// (`oAuthClient`) must be of type `API`; no further permission is required.
 	//
+	// Existence is not revealed: with departmentalization on, a customer that does not
+	// exist belongs to none of the user's departments, so a user gets the same `403-197`
+	// naming it as for a customer of another department, whether in `grantsOn` or in
+	// `grantsTo`; this check comes before any other check that reads the customers.
+	// Unknown customers are reported as such (`400-301`) only to callers that may see every
+	// customer: client applications, and users while departmentalization is off.
+	//
 	// The whole request is applied or none of it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -3836,7 +3912,11 @@ type ClientWithResponsesInterface interface {
 	// Removes the grant that customer `grantedcustomerid` holds on customer `id`.
 	// 404 when there is no such grant. A request body is refused (`400-203`).
 	//
-	// Permissions: as for creating grants, over the two customers of the grant.
+	// Permissions: as for creating grants, over the two customers of the grant. As there,
+	// with departmentalization on a user gets `403-197` for a customer that does not exist
+	// exactly as for a customer of another department; `404-100` (ids not found) goes only
+	// to callers that may see every customer, and `404-102` (no such grant) only once both
+	// customers are visible to the caller.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3851,11 +3931,17 @@ type ClientWithResponsesInterface interface {
 	// * `grantsTo.customer`: the customers holding grants on this customer.
 	//
 	// Each entry carries `id`, `customerName` and a `customer` link. 204 when the customer
-	// has no grants in either direction; 404 when the customer does not exist.
+	// has no grants in either direction; 404 (`404-100`) when the customer does not exist,
+	// to a caller that may see every customer.
 	//
 	// Permissions: a user needs the action `View Agent Console` and, with departmentalization
 	// on, the customer must belong to the user's home department or to a department where
 	// the user is a foreign user. A client application must be of type `API`.
+	//
+	// Existence is not revealed: with departmentalization on, a user gets `403-197` for a
+	// customer that does not exist exactly as for a customer of another department (same
+	// status, code and body but for the id). Client applications, and users while
+	// departmentalization is off, get 404 for a customer that does not exist.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6477,6 +6563,13 @@ func (r IssueTokenResponse) ContentType() string {
 // department or to a department where the user is a foreign user. A client application
 // (`oAuthClient`) must be of type `API`; no further permission is required.
 //
+// Existence is not revealed: with departmentalization on, a customer that does not
+// exist belongs to none of the user's departments, so a user gets the same `403-197`
+// naming it as for a customer of another department, whether in `grantsOn` or in
+// `grantsTo`; this check comes before any other check that reads the customers.
+// Unknown customers are reported as such (`400-301`) only to callers that may see every
+// customer: client applications, and users while departmentalization is off.
+//
 // The whole request is applied or none of it.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6509,6 +6602,13 @@ func (c *ClientWithResponses) CreateCustomerGrantsWithBodyWithResponse(ctx conte
 // department or to a department where the user is a foreign user. A client application
 // (`oAuthClient`) must be of type `API`; no further permission is required.
 //
+// Existence is not revealed: with departmentalization on, a customer that does not
+// exist belongs to none of the user's departments, so a user gets the same `403-197`
+// naming it as for a customer of another department, whether in `grantsOn` or in
+// `grantsTo`; this check comes before any other check that reads the customers.
+// Unknown customers are reported as such (`400-301`) only to callers that may see every
+// customer: client applications, and users while departmentalization is off.
+//
 // The whole request is applied or none of it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -6527,7 +6627,11 @@ func (c *ClientWithResponses) CreateCustomerGrantsWithResponse(ctx context.Conte
 // Removes the grant that customer `grantedcustomerid` holds on customer `id`.
 // 404 when there is no such grant. A request body is refused (`400-203`).
 //
-// Permissions: as for creating grants, over the two customers of the grant.
+// Permissions: as for creating grants, over the two customers of the grant. As there,
+// with departmentalization on a user gets `403-197` for a customer that does not exist
+// exactly as for a customer of another department; `404-100` (ids not found) goes only
+// to callers that may see every customer, and `404-102` (no such grant) only once both
+// customers are visible to the caller.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6548,11 +6652,17 @@ func (c *ClientWithResponses) DeleteCustomerGrantWithResponse(ctx context.Contex
 // * `grantsTo.customer`: the customers holding grants on this customer.
 //
 // Each entry carries `id`, `customerName` and a `customer` link. 204 when the customer
-// has no grants in either direction; 404 when the customer does not exist.
+// has no grants in either direction; 404 (`404-100`) when the customer does not exist,
+// to a caller that may see every customer.
 //
 // Permissions: a user needs the action `View Agent Console` and, with departmentalization
 // on, the customer must belong to the user's home department or to a department where
 // the user is a foreign user. A client application must be of type `API`.
+//
+// Existence is not revealed: with departmentalization on, a user gets `403-197` for a
+// customer that does not exist exactly as for a customer of another department (same
+// status, code and body but for the id). Client applications, and users while
+// departmentalization is off, get 404 for a customer that does not exist.
 //
 // Returns a wrapper object for the known response body format(s).
 //

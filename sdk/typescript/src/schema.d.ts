@@ -32,6 +32,13 @@ export interface paths {
          *     department or to a department where the user is a foreign user. A client application
          *     (`oAuthClient`) must be of type `API`; no further permission is required.
          *
+         *     Existence is not revealed: with departmentalization on, a customer that does not
+         *     exist belongs to none of the user's departments, so a user gets the same `403-197`
+         *     naming it as for a customer of another department, whether in `grantsOn` or in
+         *     `grantsTo`; this check comes before any other check that reads the customers.
+         *     Unknown customers are reported as such (`400-301`) only to callers that may see every
+         *     customer: client applications, and users while departmentalization is off.
+         *
          *     The whole request is applied or none of it.
          */
         post: operations["createCustomerGrants"];
@@ -56,11 +63,17 @@ export interface paths {
          *     * `grantsTo.customer`: the customers holding grants on this customer.
          *
          *     Each entry carries `id`, `customerName` and a `customer` link. 204 when the customer
-         *     has no grants in either direction; 404 when the customer does not exist.
+         *     has no grants in either direction; 404 (`404-100`) when the customer does not exist,
+         *     to a caller that may see every customer.
          *
          *     Permissions: a user needs the action `View Agent Console` and, with departmentalization
          *     on, the customer must belong to the user's home department or to a department where
          *     the user is a foreign user. A client application must be of type `API`.
+         *
+         *     Existence is not revealed: with departmentalization on, a user gets `403-197` for a
+         *     customer that does not exist exactly as for a customer of another department (same
+         *     status, code and body but for the id). Client applications, and users while
+         *     departmentalization is off, get 404 for a customer that does not exist.
          */
         get: operations["listCustomerGrants"];
         put?: never;
@@ -86,7 +99,11 @@ export interface paths {
          * @description Removes the grant that customer `grantedcustomerid` holds on customer `id`.
          *     404 when there is no such grant. A request body is refused (`400-203`).
          *
-         *     Permissions: as for creating grants, over the two customers of the grant.
+         *     Permissions: as for creating grants, over the two customers of the grant. As there,
+         *     with departmentalization on a user gets `403-197` for a customer that does not exist
+         *     exactly as for a customer of another department; `404-100` (ids not found) goes only
+         *     to callers that may see every customer, and `404-102` (no such grant) only once both
+         *     customers are visible to the caller.
          */
         delete: operations["deleteCustomerGrant"];
         options?: never;
@@ -207,7 +224,8 @@ export interface paths {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
@@ -290,12 +308,14 @@ export interface paths {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
@@ -556,7 +576,10 @@ export interface components {
             details?: components["schemas"]["WSErrorDetail"][];
         };
         /**
-         * @description 1 to 255 letters, digits, `_`, `-` or `.`.
+         * @description 1 to 255 letters, digits, `_`, `-` or `.`, at least one of them a letter or a digit:
+         *     `.`, `..`, `-`, `_` and other names of punctuation only are refused (`40001` in a
+         *     body, `40005` in the path). Names starting with `ROLE_ADMIN`, in any case, are
+         *     reserved (`40013`).
          * @example ROLE_RIQ_DEV
          */
         RoleName: string;
@@ -1131,7 +1154,11 @@ export interface components {
                 "application/xml": components["schemas"]["WSError"];
             };
         };
-        /** @description The caller may not perform this action. */
+        /**
+         * @description The caller may not perform this action. `403-197` names the customers the user may
+         *     not see with customer departmentalization on: those of other departments and those
+         *     that do not exist alike, so that it does not reveal which customers exist.
+         */
         Forbidden: {
             headers: {
                 "Content-Language": components["headers"]["ContentLanguage"];
@@ -1697,12 +1724,14 @@ export interface components {
     };
     parameters: {
         /**
-         * @description The self-service user's id.
+         * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+         *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
          * @example 100
          */
         OracleUserId: number;
         /**
-         * @description The role's id.
+         * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+         *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
          * @example 1
          */
         RoleId: number;
@@ -2508,7 +2537,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
@@ -2564,7 +2594,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
@@ -2665,12 +2696,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
@@ -2720,12 +2753,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];
@@ -2773,12 +2808,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The self-service user's id.
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
                  * @example 100
                  */
                 UserId: components["parameters"]["OracleUserId"];
                 /**
-                 * @description The role's id.
+                 * @description The role's id, in decimal digits without a sign or leading zeros: `+1` and `01` are
+                 *     refused (`ADF_REST_INVALID_PARAMETER`), not read as 1.
                  * @example 1
                  */
                 RoleId: components["parameters"]["RoleId"];

@@ -3,6 +3,7 @@ package egain
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
@@ -67,16 +68,21 @@ func (a *actor) require(action string) error {
 	return nil
 }
 
-// requireDepartments checks that every customer is in the user's home department or in a
-// department where the user is a foreign user; client applications are not confined.
-func (a *actor) requireDepartments(customers []store.Customer) error {
+// requireDepartments checks that every customer of ids is in the user's home department or
+// in a department where the user is a foreign user; client applications are not confined.
+// A customer that does not exist is in none of the user's departments and is refused alike,
+// 403-197 listing it, so that a user cannot tell an unknown customer from one it may not see.
+func (a *actor) requireDepartments(ids []int64, customers []store.Customer) error {
 	if a.user == nil {
 		return nil
 	}
 	var outside []string
-	for _, c := range customers {
-		if !a.user.WorksIn(c.DepartmentID) {
-			outside = append(outside, formatID(c.ID))
+	for _, id := range ids {
+		i := slices.IndexFunc(customers, func(c store.Customer) bool { return c.ID == id })
+		if i < 0 || !a.user.WorksIn(customers[i].DepartmentID) {
+			if s := formatID(id); !slices.Contains(outside, s) {
+				outside = append(outside, s)
+			}
 		}
 	}
 	if len(outside) > 0 {
@@ -87,12 +93,12 @@ func (a *actor) requireDepartments(customers []store.Customer) error {
 
 // requireDepartmentsIfOn applies requireDepartments when customer departmentalization is
 // on, and tells whether it is.
-func (a *actor) requireDepartmentsIfOn(tx *store.Tx, customers []store.Customer) (bool, error) {
+func (a *actor) requireDepartmentsIfOn(tx *store.Tx, ids []int64, customers []store.Customer) (bool, error) {
 	on, err := tx.CustomerDepartmentalization()
 	if err != nil || !on {
 		return false, err
 	}
-	return true, a.requireDepartments(customers)
+	return true, a.requireDepartments(ids, customers)
 }
 
 // visible keeps the customers the actor may see with departmentalization on: all of them

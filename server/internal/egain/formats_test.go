@@ -43,6 +43,7 @@ func TestJSONAndXMLRequestsAgree(t *testing.T) {
 		name      string
 		json, xml string
 		user      string
+		client    string // a client application's id: it sends the requests instead of user
 		status    int
 		code      string
 		after     []string
@@ -75,8 +76,10 @@ func TestJSONAndXMLRequestsAgree(t *testing.T) {
 			xml: xmlGrants(on1000 + `<grantsTo><customer id="1002" type="x"/></grantsTo>`), status: 400, code: "400-152"},
 		{name: "customer without id", json: `{"grantsOn":{"customer":[{"id":"1000"}]},"grantsTo":{"customer":[{}]}}`,
 			xml: xmlGrants(on1000 + `<grantsTo><customer/></grantsTo>`), status: 400, code: "400-152"},
-		{name: "unknown grantee", json: servertest.GrantBody("1000", "1002", "9999"), xml: xmlGrantBody("1000", "1002", "9999"),
+		{name: "unknown grantee", client: "crm-sync", json: servertest.GrantBody("1000", "1002", "9999"), xml: xmlGrantBody("1000", "1002", "9999"),
 			status: 400, code: "400-301"},
+		{name: "unknown grantee, to a user", json: servertest.GrantBody("1000", "1002", "9999"), xml: xmlGrantBody("1000", "1002", "9999"),
+			status: 403, code: "403-197"},
 		{name: "grant on itself", json: servertest.GrantBody("1000", "1000"), xml: xmlGrantBody("1000", "1000"),
 			status: 400, code: "400-302"},
 		{name: "organization grantee", json: servertest.GrantBody("1000", "1500"), xml: xmlGrantBody("1000", "1500"),
@@ -99,7 +102,11 @@ func TestJSONAndXMLRequestsAgree(t *testing.T) {
 				var results [2]*formatResult
 				for i, req := range []struct{ mediaType, body string }{{jsonType, tc.json}, {xmlType, tc.xml}} {
 					h := servertest.New(t, dialect, servertest.ManyCustomers(5000, 80))
-					rec := h.Do(postAs(req.mediaType, h.UserToken(user), req.body))
+					token := h.UserToken(user)
+					if tc.client != "" {
+						token = h.ClientToken(tc.client)
+					}
+					rec := h.Do(postAs(req.mediaType, token, req.body))
 					if rec.Code != tc.status {
 						t.Fatalf("%s: status %d, want %d: %s", req.mediaType, rec.Code, tc.status, rec.Body)
 					}
@@ -245,7 +252,7 @@ func TestContentNegotiation(t *testing.T) {
 				t.Errorf("Accept %q: %d in %s, want 200 in %s", tc.accept, rec.Code, rec.Header().Get("Content-Type"), tc.want)
 			}
 			// Errors follow Accept too.
-			rec = h.Do(servertest.Request{Method: http.MethodGet, Path: servertest.GrantsPath("9999"), Token: token, Headers: map[string]string{"Accept": tc.accept}})
+			rec = h.Do(servertest.Request{Method: http.MethodGet, Path: servertest.GrantsPath("9999"), Token: h.ClientToken("crm-sync"), Headers: map[string]string{"Accept": tc.accept}})
 			servertest.WSError(t, rec, 404, "404-100")
 			if ct := rec.Header().Get("Content-Type"); ct != tc.want {
 				t.Errorf("Accept %q: 404 in %s, want %s", tc.accept, ct, tc.want)

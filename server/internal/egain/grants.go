@@ -52,17 +52,18 @@ func (g *CustomerManager) CreateCustomerGrants(ctx context.Context, request gen.
 		}
 		// One query checks every customer and, on PostgreSQL, locks their rows so that
 		// concurrent requests on the same customers cannot pass the limits together.
-		customers, err := tx.CustomersByIDs(append([]int64{grantedOnID}, granteeIDs...), true)
+		ids := append([]int64{grantedOnID}, granteeIDs...)
+		customers, err := tx.CustomersByIDs(ids, true)
 		if err != nil {
 			return err
 		}
 		// Departments first: a user learns nothing of customers outside them, not even
-		// which of the others exist.
-		departmentalized, err := actor.requireDepartmentsIfOn(tx, customers)
+		// which exist; only callers who may see every customer learn which are unknown.
+		departmentalized, err := actor.requireDepartmentsIfOn(tx, ids, customers)
 		if err != nil {
 			return err
 		}
-		if err := requireAll(customers, append([]int64{grantedOnID}, granteeIDs...), errCustomersNotFound, "customerId"); err != nil {
+		if err := requireAll(customers, ids, errCustomersNotFound, "customerId"); err != nil {
 			return err
 		}
 		if err := requireIndividuals(customers); err != nil {
@@ -109,7 +110,7 @@ func (g *CustomerManager) ListCustomerGrants(ctx context.Context, request gen.Li
 		if err != nil {
 			return err
 		}
-		departmentalized, err := actor.requireDepartmentsIfOn(tx, customers)
+		departmentalized, err := actor.requireDepartmentsIfOn(tx, []int64{id}, customers)
 		if err != nil {
 			return err
 		}
@@ -157,7 +158,7 @@ func (g *CustomerManager) DeleteCustomerGrant(ctx context.Context, request gen.D
 		if err != nil {
 			return err
 		}
-		if _, err := actor.requireDepartmentsIfOn(tx, customers); err != nil {
+		if _, err := actor.requireDepartmentsIfOn(tx, ids, customers); err != nil {
 			return err
 		}
 		if err := requireAll(customers, ids, errPathIDsNotFound, "id"); err != nil {

@@ -80,7 +80,10 @@ func TestListCustomerGrantsRules(t *testing.T) {
 		{name: "user in a foreign department", status: 200, request: list(user("viewer"), "2000")},
 		{name: "API client", status: 200, request: list(func(h *servertest.Harness) string { return h.ClientToken("crm-sync") }, "2000")},
 		{name: "customer without grants", status: 204, request: list(func(h *servertest.Harness) string { return h.ClientToken("crm-sync") }, "3000")},
-		{name: "unknown customer", status: 404, code: "404-100", request: list(user("viewer"), "9999")},
+		{name: "unknown customer", status: 404, code: "404-100", request: list(func(h *servertest.Harness) string { return h.ClientToken("crm-sync") }, "9999")},
+		{name: "unknown customer, departmentalization off", status: 404, code: "404-100", setup: []string{"settings: {customerDepartmentalization: false}"},
+			request: list(user("viewer"), "9999")},
+		{name: "unknown customer, to a user, is outside its departments", status: 403, code: "403-197", request: list(user("viewer"), "9999")},
 		{name: "id not made of digits", status: 400, code: "400-196", request: list(user("viewer"), "abc")},
 		{name: "no token", status: 401, code: "401-104", request: func(h *servertest.Harness) servertest.Request {
 			return servertest.Get("", servertest.GrantsPath("1000"))
@@ -117,7 +120,10 @@ func TestDeleteCustomerGrantRules(t *testing.T) {
 		{name: "API client removes a grant", status: 204, request: del(func(h *servertest.Harness) string { return h.ClientToken("crm-sync") }, "2000", "2001"),
 			after: []string{"1000>1002", "1000>1020", "1002>1000"}},
 		{name: "no such grant", status: 404, code: "404-102", request: del(user("agent"), "1020", "1000")},
-		{name: "unknown customer", status: 404, code: "404-100", request: del(user("agent"), "1000", "9999")},
+		{name: "unknown customer", status: 404, code: "404-100", request: del(func(h *servertest.Harness) string { return h.ClientToken("crm-sync") }, "1000", "9999")},
+		{name: "unknown customer, departmentalization off", status: 404, code: "404-100", setup: []string{"settings: {customerDepartmentalization: false}"},
+			request: del(user("agent"), "1000", "9999")},
+		{name: "unknown customer, to a user, is outside its departments", status: 403, code: "403-197", request: del(user("agent"), "1000", "9999")},
 		{name: "id not made of digits", status: 400, code: "400-196", request: del(user("agent"), "1000", "x1")},
 		{name: "user without Edit Customer", status: 403, code: "403-178", request: del(user("viewer"), "1000", "1002")},
 		{name: "user outside the customers' department", status: 403, code: "403-197", request: del(user("homebody"), "2000", "2001")},

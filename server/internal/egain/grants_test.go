@@ -154,9 +154,22 @@ func TestCreateCustomerGrantsRules(t *testing.T) {
 			}},
 		{name: "unknown grantee", status: 400, code: "400-301",
 			request: func(h *servertest.Harness) servertest.Request {
-				return servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002", "9999"))
+				return servertest.Post(h.ClientToken("crm-sync"), servertest.GrantBody("1000", "1002", "9999"))
 			}},
 		{name: "unknown granted-on customer", status: 400, code: "400-301",
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Post(h.ClientToken("crm-sync"), servertest.GrantBody("9999", "1002"))
+			}},
+		{name: "unknown grantee, departmentalization off", status: 400, code: "400-301",
+			setup: []string{departmentalizationOff},
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002", "9999"))
+			}},
+		{name: "unknown grantee, to a user, is outside its departments", status: 403, code: "403-197",
+			request: func(h *servertest.Harness) servertest.Request {
+				return servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002", "9999"))
+			}},
+		{name: "unknown granted-on customer, to a user, is outside its departments", status: 403, code: "403-197",
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Post(h.UserToken("agent"), servertest.GrantBody("9999", "1002"))
 			}},

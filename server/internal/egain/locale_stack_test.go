@@ -121,7 +121,9 @@ func TestLocalizedReasons(t *testing.T) {
 func TestPluralsFollowTheListedIDs(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := servertest.New(t, dialect)
-		token := h.UserToken("agent")
+		// A client application is told which customers do not exist; a user of departments
+		// is not (TestDepartmentRuleDoesNotRevealExistence).
+		token := h.ClientToken("crm-sync")
 		ask := func(r servertest.Request, locale string) gen.WSError {
 			r.Headers = map[string]string{"Accept-Language": locale, "X-egain-error-message": "yes"}
 			rec := h.Do(r)

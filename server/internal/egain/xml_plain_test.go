@@ -89,7 +89,7 @@ func TestXMLResponsesReadByAPlainClient(t *testing.T) {
 			t.Errorf("list: XML read plainly %+v, JSON %+v", got, fromJSON)
 		}
 
-		failure := servertest.Request{Method: http.MethodDelete, Path: servertest.GrantedCustomerPath("8888", "9999"), Token: h.UserToken("agent")}
+		failure := servertest.Request{Method: http.MethodDelete, Path: servertest.GrantedCustomerPath("8888", "9999"), Token: h.ClientToken("crm-sync")}
 		var errJSON gen.WSError
 		if err := json.Unmarshal(in(jsonType, failure), &errJSON); err != nil {
 			t.Fatal(err)

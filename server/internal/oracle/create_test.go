@@ -169,6 +169,14 @@ func TestCreateSelfServiceRoleRules(t *testing.T) {
 			request: func(h *harness) servertest.Request {
 				return servertest.ADF(http.MethodPost, strings.Replace(servertest.RolesPath(servertest.Pat), "/100/", "/pat/", 1), h.UserToken("css-admin"), `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
 			}},
+		{name: "user id with a leading zero", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "UserId",
+			request: func(h *harness) servertest.Request {
+				return servertest.ADF(http.MethodPost, strings.Replace(servertest.RolesPath(servertest.Pat), "/100/", "/0100/", 1), h.UserToken("css-admin"), `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+			}},
+		{name: "user id with a plus sign", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "UserId",
+			request: func(h *harness) servertest.Request {
+				return servertest.ADF(http.MethodPost, strings.Replace(servertest.RolesPath(servertest.Pat), "/100/", "/+100/", 1), h.UserToken("css-admin"), `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+			}},
 		{name: "Accept admitting no ADF media type", status: 406, code: "ADF_REST_NOT_ACCEPTABLE", path: "Accept",
 			request: func(h *harness) servertest.Request {
 				return createAs("css-admin", servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)(h).With("Accept", "text/html")

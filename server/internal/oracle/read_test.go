@@ -495,5 +495,12 @@ func TestGetSelfServiceRole(t *testing.T) {
 		{name: "expand of a child that does not exist", path: servertest.RolePath(servertest.Sam, 2) + "?expand=Children", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "expand"},
 		{name: "q is a collection parameter", path: servertest.RolePath(servertest.Sam, 2) + "?q=RoleId=2", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", at: "q"},
 		{name: "role id not a number", path: servertest.RolesPath(servertest.Sam) + "/two", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "RoleId"},
+		// Ids are written one way only: "+101" and "0101" are not user 101.
+		{name: "user id with a plus sign", path: "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/+101/child/SelfServiceRoles/2", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "UserId"},
+		{name: "user id with a percent-encoded plus sign", path: "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%2B101/child/SelfServiceRoles/2", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "UserId"},
+		{name: "user id with a leading zero", path: "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/0101/child/SelfServiceRoles/2", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "UserId"},
+		{name: "role id with a plus sign", path: servertest.RolesPath(servertest.Sam) + "/+2", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "RoleId"},
+		{name: "role id with leading zeros", path: servertest.RolesPath(servertest.Sam) + "/002", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "RoleId"},
+		{name: "role id minus zero", path: servertest.RolesPath(servertest.Sam) + "/-0", status: 400, code: "ADF_REST_INVALID_PARAMETER", at: "RoleId"},
 	})
 }
