@@ -96,6 +96,21 @@ func (e Privilege) Valid() bool {
 	}
 }
 
+// Defines values for ReltioDeleteStatusStatus.
+const (
+	Success ReltioDeleteStatusStatus = "success"
+)
+
+// Valid indicates whether the value is a known member of the ReltioDeleteStatusStatus enum.
+func (e ReltioDeleteStatusStatus) Valid() bool {
+	switch e {
+	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReltioErrorSeverity.
 const (
 	Error ReltioErrorSeverity = "Error"
@@ -261,6 +276,14 @@ type OAuthErrorError string
 // Privilege defines model for Privilege.
 type Privilege string
 
+// ReltioDeleteStatus Reltio's acknowledgement of a delete.
+type ReltioDeleteStatus struct {
+	Status ReltioDeleteStatusStatus `json:"status"`
+}
+
+// ReltioDeleteStatusStatus defines model for ReltioDeleteStatus.Status.
+type ReltioDeleteStatusStatus string
+
 // ReltioError Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -276,6 +299,7 @@ type Privilege string
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -283,6 +307,7 @@ type Privilege string
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -853,6 +878,7 @@ type PayloadTooLarge = WSError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -860,6 +886,7 @@ type PayloadTooLarge = WSError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -884,6 +911,7 @@ type ReltioBadRequest = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -891,6 +919,7 @@ type ReltioBadRequest = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -915,6 +944,7 @@ type ReltioForbidden = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -922,6 +952,7 @@ type ReltioForbidden = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -946,6 +977,7 @@ type ReltioInternalServerError = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -953,6 +985,7 @@ type ReltioInternalServerError = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -977,6 +1010,7 @@ type ReltioNotAcceptable = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -984,6 +1018,7 @@ type ReltioNotAcceptable = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1008,6 +1043,7 @@ type ReltioNotFound = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1015,6 +1051,7 @@ type ReltioNotFound = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1039,6 +1076,7 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1046,6 +1084,7 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1070,6 +1109,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1077,6 +1117,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1101,6 +1142,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1108,6 +1150,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1132,6 +1175,7 @@ type ReltioUnauthorized = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1139,6 +1183,7 @@ type ReltioUnauthorized = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1461,9 +1506,21 @@ type ServerInterface interface {
 	// AssignRolePermissions Assign permissions to existing customer-specific roles
 	// (POST /oauth/customers/{customerId}/roles/permissions)
 	AssignRolePermissions(ctx echo.Context, customerId ReltioCustomerId) error
+	// ClearRolePermissions Remove every permission of one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/permissions/{roleName})
+	ClearRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// GetRolePermissions Read one role of a customer with its permissions
+	// (GET /oauth/customers/{customerId}/roles/permissions/{roleName})
+	GetRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// DeleteCustomerRole Remove one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/{roleName})
+	DeleteCustomerRole(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// GetSystemRolePermissions Read one system role with its permissions
+	// (GET /oauth/roles/permissions/{roleName})
+	GetSystemRolePermissions(ctx echo.Context, roleName ReltioRoleName) error
 	// IssueToken Obtain an access token for a client application (client-credentials grant)
 	// (POST /oauth/token)
 	IssueToken(ctx echo.Context) error
@@ -2098,6 +2155,54 @@ func (w *ServerInterfaceWrapper) AssignRolePermissions(ctx echo.Context) error {
 	return err
 }
 
+// ClearRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) ClearRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ClearRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
+// GetRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
 // ReplaceRolePermissions converts echo context to params.
 func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error {
 	var err error
@@ -2119,6 +2224,46 @@ func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReplaceRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
+// DeleteCustomerRole converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteCustomerRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteCustomerRole(ctx, customerId, roleName)
+	return err
+}
+
+// GetSystemRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSystemRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSystemRolePermissions(ctx, roleName)
 	return err
 }
 
@@ -2183,7 +2328,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/core/customermgr/v3/customer/:id/grantedcustomer/:grantedcustomerid", wrapper.DeleteCustomerGrant, options.OperationMiddlewares["deleteCustomerGrant"]...)
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.ListRolePermissions, options.OperationMiddlewares["listRolePermissions"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.AssignRolePermissions, options.OperationMiddlewares["assignRolePermissions"]...)
+	router.DELETE(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.ClearRolePermissions, options.OperationMiddlewares["clearRolePermissions"]...)
+	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.GetRolePermissions, options.OperationMiddlewares["getRolePermissions"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.ReplaceRolePermissions, options.OperationMiddlewares["replaceRolePermissions"]...)
+	router.DELETE(options.BaseURL+"/oauth/customers/:customerId/roles/:roleName", wrapper.DeleteCustomerRole, options.OperationMiddlewares["deleteCustomerRole"]...)
+	router.GET(options.BaseURL+"/oauth/roles/permissions/:roleName", wrapper.GetSystemRolePermissions, options.OperationMiddlewares["getSystemRolePermissions"]...)
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
@@ -6232,6 +6381,326 @@ func (response AssignRolePermissions503JSONResponse) VisitAssignRolePermissionsR
 	return err
 }
 
+type ClearRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+}
+
+type ClearRolePermissionsResponseObject interface {
+	VisitClearRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type ClearRolePermissions200JSONResponse ReltioDeleteStatus
+
+func (response ClearRolePermissions200JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response ClearRolePermissions400JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response ClearRolePermissions401JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response ClearRolePermissions403JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response ClearRolePermissions404JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response ClearRolePermissions406JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response ClearRolePermissions413JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ClearRolePermissions429JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response ClearRolePermissions500JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ClearRolePermissions503JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+}
+
+type GetRolePermissionsResponseObject interface {
+	VisitGetRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type GetRolePermissions200JSONResponse RolePermissions
+
+func (response GetRolePermissions200JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response GetRolePermissions400JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response GetRolePermissions401JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response GetRolePermissions403JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response GetRolePermissions404JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response GetRolePermissions406JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response GetRolePermissions413JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response GetRolePermissions429JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response GetRolePermissions500JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response GetRolePermissions503JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRolePermissionsRequestObject struct {
 	CustomerId ReltioCustomerId `json:"customerId"`
 	RoleName   ReltioRoleName   `json:"roleName"`
@@ -6398,6 +6867,325 @@ type ReplaceRolePermissions503JSONResponse struct {
 }
 
 func (response ReplaceRolePermissions503JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRoleRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+}
+
+type DeleteCustomerRoleResponseObject interface {
+	VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error
+}
+
+type DeleteCustomerRole200JSONResponse ReltioDeleteStatus
+
+func (response DeleteCustomerRole200JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response DeleteCustomerRole400JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response DeleteCustomerRole401JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response DeleteCustomerRole403JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response DeleteCustomerRole404JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response DeleteCustomerRole406JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response DeleteCustomerRole413JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response DeleteCustomerRole429JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response DeleteCustomerRole500JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response DeleteCustomerRole503JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissionsRequestObject struct {
+	RoleName ReltioRoleName `json:"roleName"`
+}
+
+type GetSystemRolePermissionsResponseObject interface {
+	VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type GetSystemRolePermissions200JSONResponse RolePermissions
+
+func (response GetSystemRolePermissions200JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response GetSystemRolePermissions400JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response GetSystemRolePermissions401JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response GetSystemRolePermissions403JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response GetSystemRolePermissions404JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response GetSystemRolePermissions406JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response GetSystemRolePermissions413JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response GetSystemRolePermissions429JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response GetSystemRolePermissions500JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response GetSystemRolePermissions503JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6591,9 +7379,21 @@ type StrictServerInterface interface {
 	// AssignRolePermissions Assign permissions to existing customer-specific roles
 	// (POST /oauth/customers/{customerId}/roles/permissions)
 	AssignRolePermissions(ctx context.Context, request AssignRolePermissionsRequestObject) (AssignRolePermissionsResponseObject, error)
+	// ClearRolePermissions Remove every permission of one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/permissions/{roleName})
+	ClearRolePermissions(ctx context.Context, request ClearRolePermissionsRequestObject) (ClearRolePermissionsResponseObject, error)
+	// GetRolePermissions Read one role of a customer with its permissions
+	// (GET /oauth/customers/{customerId}/roles/permissions/{roleName})
+	GetRolePermissions(ctx context.Context, request GetRolePermissionsRequestObject) (GetRolePermissionsResponseObject, error)
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx context.Context, request ReplaceRolePermissionsRequestObject) (ReplaceRolePermissionsResponseObject, error)
+	// DeleteCustomerRole Remove one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/{roleName})
+	DeleteCustomerRole(ctx context.Context, request DeleteCustomerRoleRequestObject) (DeleteCustomerRoleResponseObject, error)
+	// GetSystemRolePermissions Read one system role with its permissions
+	// (GET /oauth/roles/permissions/{roleName})
+	GetSystemRolePermissions(ctx context.Context, request GetSystemRolePermissionsRequestObject) (GetSystemRolePermissionsResponseObject, error)
 	// IssueToken Obtain an access token for a client application (client-credentials grant)
 	// (POST /oauth/token)
 	IssueToken(ctx context.Context, request IssueTokenRequestObject) (IssueTokenResponseObject, error)
@@ -7144,6 +7944,58 @@ func (sh *strictHandler) AssignRolePermissions(ctx echo.Context, customerId Relt
 	return nil
 }
 
+// ClearRolePermissions operation middleware
+func (sh *strictHandler) ClearRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request ClearRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearRolePermissions(ctx.Request().Context(), request.(ClearRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClearRolePermissionsResponseObject); ok {
+		return validResponse.VisitClearRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRolePermissions operation middleware
+func (sh *strictHandler) GetRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request GetRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRolePermissions(ctx.Request().Context(), request.(GetRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRolePermissionsResponseObject); ok {
+		return validResponse.VisitGetRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ReplaceRolePermissions operation middleware
 func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
 	var request ReplaceRolePermissionsRequestObject
@@ -7193,6 +8045,57 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 	return nil
 }
 
+// DeleteCustomerRole operation middleware
+func (sh *strictHandler) DeleteCustomerRole(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request DeleteCustomerRoleRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCustomerRole(ctx.Request().Context(), request.(DeleteCustomerRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCustomerRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteCustomerRoleResponseObject); ok {
+		return validResponse.VisitDeleteCustomerRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSystemRolePermissions operation middleware
+func (sh *strictHandler) GetSystemRolePermissions(ctx echo.Context, roleName ReltioRoleName) error {
+	var request GetSystemRolePermissionsRequestObject
+
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSystemRolePermissions(ctx.Request().Context(), request.(GetSystemRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSystemRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSystemRolePermissionsResponseObject); ok {
+		return validResponse.VisitGetSystemRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // IssueToken operation middleware
 func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 	var request IssueTokenRequestObject
@@ -7231,358 +8134,374 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3pchs51ij4KhjOjZDoTlIkJbnKVDi+oSW6WtWypdZSrr5FXyXEBMVsJQE6kZTMcini+zUPMDPPcO97",
-	"3EfpJ5nAOQASuXHRUlXuzx3RZZHEenBwNpzlS20oJlPBGU9krfulNmY0YDH8uS94wnhyRPn1jF4z9VXA",
-	"5DAOp0koeK1bOx8zEokhjRgRI5KMGZkwKek1kyTk8Dlmciq4ZB4RHBqxH2jINyRp7+qeslnzanI4ZhOq",
-	"JmCf6WQasVq3Noob+72aV0vmU/VRJnHIr2v3917tHUtoQBMK6/uclK8rZp9mTCYbkvimfUN38D3ChmPB",
-	"gj1CryTjCbkbM7Ne6EXGNCBccFa1OEl5cCU+vx7UzmM6vOlPppGYM/aW0WQWs0Gt5tUm9PMR49fJuNZt",
-	"tzo7ZRt5L84SEZcA1ueiIdVPPhGcsFsWzxFyhMWxiLuE6r9IwKaMB1I10ydHkjFNiP8Tjec+CQSThIuE",
-	"cDphA77p92bJWMThr1TN5HvE/7nBrmnIGzBcQ5+fX/eIFIQLMqRDdax0Tm4Ym5IwaQ54zaspOIUxC2rd",
-	"JJ6xchiZPZSe4Wn/7PxtTCfsTsQ3P7FYwsbLDrJ38Jao1mRkmpNbbE9mkgUkEUSy+JZlzm+zXTxTBQI8",
-	"1XpztS3swCmGk9mk1n3l1SYhx7/bdkchT9g1i3FLLInnvVHC4uJGzthQqGNKBLmjYUKu2EjEjEjGg5Bf",
-	"E8pFMmaxWeqKy2svXZJCghLs6g2HbJp4BP9tmAvudzW8pjFT1wJwxMWwK5GMq25ExZglh3/v1aZUnWWi",
-	"6Qx2qSYz5hcJyxtGobqy05iNFLaPRKwpSUNO2TAchUMyClkUSEJ5oG+JIUseoerrAT99u09etdstEoUy",
-	"IXdhMiafGrc0mjHZLKFRXcJ44+KMbKoFBGxEZ1FS9wiTjf6ZR0Zx4+2pN+Bh0jg890jAGgd9j/Co8f7I",
-	"I9Ok8eYU/jlRv9HGwd88Es8apxfQcb/nkV/Hjf33Hvknbfx44pEb0fjbqUfkbeOs3xzwAX9B+jyJQyYJ",
-	"jRlRfwVkFIsJQGMcXo8VcuvVk0DccU9RX6QGRMTwX04oSULmAUz8F/6AEyITqs5VAdDZlodbbZIeJ4wn",
-	"8Ryh43963fIJ+zyMZoE+CA0bEuLVkmrMTX8U+/gRwQITwj7rZMYjJiWhZAK4b04LZ8E+yZhNSCJEVw3m",
-	"wwh7n163FKh8ch3e4rD7vaYCi13hhCbDcWZVSAT3jw5OiaL8JKaJgh+JwhsW6Q6I7ZJOGEnotac+AVjU",
-	"F5FGOQXJ9HJeq/sgYoCImCXA03DHAFa1sr/65F//9/+jUYL40wQ+q3E1IvjTpNE7xlYaKXwmG+9+xq80",
-	"Svm/jvEz4EbdU7NSMoyEVMuPWUQTFqhR7UI3fX6FXQDH6k3ygdEbFpPrGZOSSbLp/zpunH9whyWBAOYw",
-	"FDOeAEj7dDjWQA0liRkNFO6EiSTijnfV0dFoJGJFSLHVJrWoh1BKxpSTliJ0bcQcmqh1ToRMSDKOmUK0",
-	"YTihkbqMxBICt7f/yfcQR+Bj+yWRs6uEXsu6WpS8CadT3LyCujpD6CuJTMIo0pshPuOXF2e+3QaV6qvG",
-	"xZnfJKdsyhQAzSWJQs7gIkzUqOpUFVnYI4JHc9j8KIxlQrY7sGlzE9WwALQPitNwkUVGfY/U/IpN7Sl+",
-	"Gibq4wjOEmEWCX5ttq2kBHI1T5j01DLuxuFwrNqrE4K5SE/3Crn+1U4aSnLHoqihz2ZTzaFpM/H3Pr1u",
-	"+0TEcKdgVXufXnf8OsJmBFwUL/lO62Wj3Wr5QHd8Lf+l/EHhgivVpZfWXDs1VpP0gegOhaIUXEkvZDim",
-	"/JoNOEyTtkdhIifzqcuuLn3zewVD+Gu35tVCxQrwwGpeTc1suY7LbVLepAlarVuDPde8moIOVV9Q7Bal",
-	"3VaQ1vZnMhETFh8GRRZ1GBgJeKhbNTMba7daLbOHKU3G6Q7CYCGz/28xG9W6tf9zK5XSt/BXuZUu6CeF",
-	"FrBIAP07ZHclnH/OpE82gajNyZBKVidU3hic9GeSmc7qCjLKE/iJ8UAdbSyBtSBPvRJBqLhlj88HmkIC",
-	"dgKtUlKWRyJGb5FBiFmyp7BV46/FuzwCzJmsOupSQbXiwLkoFTr7n6eUl5ze/jiMAoXVYhYPGUhpDJo2",
-	"iX/GotEZi2/DITsVkQLfmEq9PymQRPg0inxFCrloiCncK8QwFmTRgEaR2d6nGYvn6e5wvsx2MijZapVt",
-	"6C0IOiUbEpMJbUimyKuiczRJ4vBqluDeYpbMYu6RDJFQmzsMvFPFWkLB5Ticns+nbD/w95AzaiKrKF/E",
-	"RnCkZDMK+Y0ivHRuuLuvIHJAE/paobJfB0Fixm+4uOPpOkgoB7wCBypXUgE6lPaqQLdTCToelEnqPa0n",
-	"wCRd4p/E4YTG87+x+R4u7PV7n4xClIgZiUXEyNWchAHZpMMkvGUE7wsL6nsD7veiCNAGp/NJyLUEBU2g",
-	"u1WWhyKK2FCtIw+S4iLalcDgeGvWwqOjcBJW6NHAuDPLnNJrtkc6u6hhoQaNgiUK0IReiVtGdlstQBZQ",
-	"zoD/7rZamevQ2S3fQwSrKb3Zqoul4iFPtju1pUrQkcLR5XdEoTJKVgrp1D1RGm/ulkgWjbwh5YKHQxrh",
-	"1dCiC14F93pk777tVavatVrmmge3kilEGytc7Ump0epA89tbYtbw97TlJG/fyW51BetIKYnPG2qqoVHO",
-	"oY9HI8lKgPBXcUcmiuMhHmtODaoRA7o/ixKwI9yE08xOWuVHJXCeUgxtLULQVimCHmuKWcKvgYYaPuoD",
-	"ivhAecWIhAmboJLrEA539ShLlG7AzFi6hRGNJLMrvRIiYpTjSmM6jNiFLBeCANdYNGpI5JcgMmxIEma5",
-	"YLvVKpWE9LCLpCEXsi93auXQVMf6Zr78wvs9w41+6VI5/K2rmn/0iRRxQm7YXGYux4D7RY6k+nn7MYOv",
-	"D2jCYAx/z7BTn1A5NDae6I7OJbmKGb2RShmXzQH/CSkmaKuKdGh7JCwhojJpkj4Y/1LGeTVLiL9P+QGL",
-	"WMLeRvQatE8lrlN+MQ2o+XJIObliMBQLyNW8nM3CgisoktCQXJMm/b0I+rdhpHQ8TTSsIW9DEhkC5ZFz",
-	"ntDPXedMXgMz8UnC4okk/xQhh10Qf8/3CI2iARcjrQVNZjIhYxEFeZGmcF6vj097l/tnZ5e9/f3L3sG7",
-	"w/d7vSEojCc0TuaHwevtVkvtS/+vrTQho3WpGdRByikdKv3u00woXU2tiGgbynBMYzpMlJwkRkRMWUwT",
-	"ESvd+7XvEX8wa7W2h/Yv5nsD7v8fqIjBaMAmlVihpH11vsTfaDabGzCBP6g1m81BzSeJuGEcDBbYjQRi",
-	"dhUBVZZhwEiYgKnX2dl7OmGvN443Nt7EIeN75ExwuaGEM0V7CPs0o1GYgBopZ9MpoIyHOiEYnwe8YHz1",
-	"jDLIZ5MrFqMuzj4nrqy5yUqQF2xNNGFywI3+PoqUcg+qRDJWIGaRZGTTGF4MHD3iUx4gLETse3q+kUIt",
-	"qgE44FoJoUrqBINJgD+VqLu9g7eXp/2z88vD9z/1jg4PLk96p713/fP+qe9pm1hCw2jA1QBqXXfqnt5R",
-	"1MlnStKSiRBKTfjkEzqdRiFK2KqvlgaB5YBOlAiFtzD1gPsoqL3OyYeFS7oCClfc3k/rSsRPYpJ3ZAw5",
-	"VZTOI22181d7pO0KjE2iZ5BkBxEhouocr1mC+qUEiw3AdAgg2LrlQVMAA2rSYNSEVn/5p4RnDEbjKARD",
-	"p5I/5YD7Cje2phENud8kx6l6amw3iAebO62WR+7iMEnU0lARNntp13PHsVMhtyhYNCzoGgZ2Ofiv/o4Q",
-	"JaFYZG1QZ4CtrLmBbCaMK3Vd3HEW1/M8t3bOZGKGLDdEDNMJF7HgKU0SFqvu/+OXXuO/08avrcary2bj",
-	"45e219ndvf9v5c89sFqF6e9htqLWZaZPrfigWi20qpweH/UvTw//fnnQ/6l8U7GZ8aE2Frtk2AWwzIr3",
-	"RhGxElmndFV6nMdKOuciodEpSK+yUnakQSCJnzhNNW3TdFuMtFQMdktF5Jw3sxXFSXf0dUXKi6lkcfJO",
-	"BKxqC11NN7hLUom1JIK9XkmaHqHI8YAXxQ7lJGreAWefQ5lIj8xASiJhQjY7rVZdcc0ELN0jpAt5IJAe",
-	"SmWK78BG/C4ZKqEvb790IJQnEbjNBuxzLQjdKyxBJQsO+Q0NTnFd6tMQTbTqT5dUKqroPM9BxysRzN8Z",
-	"6736Qs4mE3gfrO20Wo1Oq2NfSlXT1NJf82pAOXE+dU6mQ82rBeyWRYpBW5tj7dQdJZTpQF0SiOFsokCp",
-	"tkkCNoyULA5cAB7reBImxryuWGxqRVNwUAO+F0kvisRd+Ra2s1uAIXTrqk1sr7YJZ6h0Maf2+haX0s5B",
-	"M5QKryqX0V5tGYZg4BoMVZTvRfJWzHjJQrZbbUs8rQXHAmcEncrXtK3XpCQgWev+8qV2w+Z5PqE71l69",
-	"evWqdv+xdA/pAtI5u2RDddnAfQRKJ0sUYsiDcDRCs1x+HzvOPsSIBNBQ4ZLTu3IrO+Xg3bcjboA2Q9qt",
-	"VscjnVartWEex5TMdsUioYiCSClOOuteur/0SxppHwt1aoxTJZ7jZq9jypNjfpgoVblsox1C0xGvw1tF",
-	"+wj00m9xql/VRjurnxm8SVScWcqPlR6pwHDFqtbSReBtONtjwTG3NsX8/l6SRAi0x6QnCuQc+oKnAehA",
-	"qbhSvteXT7NXgwR6G6A4j+ktIzRB6+d3u9ULDZM9xUjGVKpmRqExVx+Yb9sFDKsEy66BLGOERjGjwRxU",
-	"TunM5q6kEiy7q4Nlt10NFufa2uVQdzHg74VirSNMpJDa/G633iUbag6NG6FSzsLgjQjmVs8vgqK9q24A",
-	"0ChHc9RmE3X9kHmWb7+9W34D7EjO7nEr56JpMa0CFIe4bm0HGOHjl7u6jcJQG10XfbSpLmZZHqLhcWIe",
-	"wX8yG8oB5NVLopsSJUgqQUS/XKfv57ipCqC8Kr8qtrcDlDBYHQrp7BthsIH+FPgrmGRAotRPBqA0kI3/",
-	"8Uu78erjL63Gq49fWl77u/v/plGDi+SQB+FtGMxoVHY9th3MsuYyRZjCtFvVjdheg1DsrnQjjETAnent",
-	"r4og7rZaG3vmsqilIvGE50LBkVCIss4S4THj1hDzdyVsWxwpQY9WmzjN8eUqPZtNWa9CiwoOX4YWn6uA",
-	"crFwZjAnRaGS/TY+w1Hfr6p5fTiDt2yAhivbfp5EedH2mYBVQ3vdf3yeRMYm8HpQazdbgxphfCiCkF+/",
-	"HtQuzt82vh/U/gNtegOOvfTyyedJxOXrQW2cJNPu1tZVCNZg2YTH7OZQTLbu5NZEBCzaum13tq4Z31I6",
-	"XkzBnr9l0GJQM8MTghOog8Tv9L7w6630+7Rt/tzw95WPTjXvvKRTIfc+O3839Yzlo7uzA4bpr+GrGzbH",
-	"j3ZGPZb9AT/DSeAXn3UL5ys7vzu+hr/BH/Nt7SGYB7JphWexogGaKis12fWbpsMxgzesWERVk+n2W8YH",
-	"+N6r5f1tlnXN+2c7Dp+LukEb2NtbEV+FQcD4mqok4maV9rPdaH/3PWjkJKJDzbSxSykhgvblTDvXqdYP",
-	"woTsL+HWF9Ih0MhuFa2dslipoc5qyEZmvIIyonRN7S5dustX37kqySwB27saXr97LVNMYIjVWVNngQz7",
-	"Xu3VrrVLsqyqZG1jMWHomyliFl5zd7FdstFJBXpeqXFvN9qtXaPZEjkUU+aRu1hpSjchB3vKNA75MJzS",
-	"CCzg2jCsDkaM0AbQOzmsgk2FIAvzOGAZiphZsWtyHTcnlMNteCB2gPOOQg+UZ+CtRSNyGzfZJRVzPhd/",
-	"e4L79vXwMtjO+rxs5UvvMLDM9X9ixoazLeVqhSX8GTjckEYRiyHqQ8Gz5G58rRzvUKEjp9EZi29ZjEBY",
-	"j/fJuUzYJHsHd0EAaxFq3i9nnH2esmFSanfUrcstUmcwPHgNg9EIkDgWQyZl1jD/PJTmwbv7WuiL3sza",
-	"9GXVc1lCOZ775spV0efrvL5KIoMnAbW3NS+ultWLwUYuLwX3d2tsyXmXG6NLtanlpb3Yeaml6KhuLo51",
-	"yF9md1m0mi7ZsOM4clsGVvl9tvWIhAaTMJGEsxCeyX88O35PuIjJz++OKnfZXrBLZ3PwCj9OJlG14Mqd",
-	"4NEgpCAW2pcKvUK9Ve3SNI1FMBuCTcGOv7GnJCCSRwKIm8mSvOcinc+GX1+P6PbyQaR1Nfx2xDOL6U8s",
-	"suUWsFR2y6zjj5bberwKgMujhWzcj2dd9MD9YMCLd9CEi+iYNJ77GU2z1QRlwM1sbZxN/aj9bL5SjmRf",
-	"XtdgRmAYrnq13Wm0Wx11WnI21G9NpXQY2pXS4TD79tVp1e4985t+oDM3OnzoMxm+TXGRPgcOnRYdYz6Y",
-	"0mR8GMhFe22RMLAU/+L0EB85Fr9P71Ry2nD1d+kwqJ7VfaF+DnbxlHD5ejjEzoM4xLKTcviAOrMnZgth",
-	"sJQTmFn/aCZwWIIvd0w/lAGwPO2qHDO0ljg05mtVCo57s2T8ELco+BNNAEZ6uzTWRfj+MpfEQf2mxMmm",
-	"iWfTBiclw1Jj3XQmRFcCEQXN2sqnC7tZqOOhRbL4CkE2T9/uk5ff7bwi//t/7TY7dZgVxnug3lQGID1v",
-	"BYjOi/KClgVEQTZ/UqBUTernZ/VTqJzQeSRocC7EEY2vnx0ucc6XK1KT6tjvlzt/e1JwLJoLfCh0hA46",
-	"2MkUJg8yjLnwgHC/+BI/LgfGUMyigGgHI22pYE97X8xeRzSMWOBYr6J5dt/hkF1wekvD6OHXJGGTqYhp",
-	"HEbzy5kzWDUkAprQKyoZCcJAOxXIOx0sE05Yk0BeGXSPf1K4LJlYxywYTy3t08+GMUskMpUrFvJrMhyz",
-	"4Q3EGBPBh2yPxO56MywFdtJYL0UOjBbya08n9DELWr6Sikw1y7LmWJZyLsQ7yuearcjfBR/M7vT1kAaa",
-	"GOTSVrsWPNiU9afDBDNlhq2kaWH0wYc250woCQ2CmEmZxRC8XgNu2OAsGTOeaBDJYu/s1nwHN3y9Tdkk",
-	"52M24JhvIJTEr4Cm3yWW9WF0PiSf0FkNYpowAjHFBTUzh5CL5A0nu1OKIhecZh6IH84+EGoVaLFfBlIN",
-	"8CclCfrsMkTZmZUFXRvKj03Ne6+I03dguJi5m//hw4dGzxmoPIYit0FYN5iwZxhhvErWsTdUhkMSMxpN",
-	"Xg/gIV3xOCkh6riQisrGtK4kP1ZGIOUOV3ThpwNHN0UloNatWcdHUoztUqQ3n2+iS0zA15vjszPH8Uw7",
-	"FSOmixGJhLiZTaH12U/70OO0f3R5/o+T/uX+gQKfXtY+6tCmkYl9O+0f9c4Pj9+f/fXwBHqlPU5oMi4N",
-	"RgPVWiY0mUn0r1IwDhN9EAExIF0ZRXvBKNWg0xCuXKqxPw6EpQF1L3d3t1+W5jlbxXlI3R3t3UpJPItY",
-	"Ew1m4GhcHllGdlQn4LA6CBKZJYozgKCruPY8BTr/Q8wIZwzdnqdxeBtG7JoRBb53vfe9H/qXZ/2jt5dn",
-	"/dOfDvf7l6fHR/2zy5PTw5/UtcYgGhuQA+kMIeo1E0UO4UnV+KsGOzzq/9C/PO3//eLwtH+Qx8ptBytT",
-	"uDwtTv6ecHg0Eur3/dRbxC7YwaD1nsqfApfWfMDMooMTy3veP33fO7rsn54en2ZxYTdDocwOCW6R6FN+",
-	"UrxYc0+PPtqV57LnvKpt4ClO+HGvffaxb8Hpvz8+v+zt7/dPzntvjvp5SvDSOf33IiHOxp/22J9wo49G",
-	"iSrTSLoulMsxzF6xF70SmcWSZe8cT0YC8ilESLvVMnJ9gSKS74rY8OOb40Znt9VpFUUYjLzNocVODi1w",
-	"p89ACB6ws8dThMKkWrODOWyCYAiO1bnbbCo0WBsgx5QmYwcdVjedPRVW5C1aSu8EqxbmYAL9Tn0PlrRK",
-	"8vDm+OAfl+fHx5dHvdMf8uSh7QoKJvKyz5MwmROlJuNWnx4t1tzak8mgaxkH4QjXspI9HT3A5SjIpPo/",
-	"cfT/rkkqstCQVo0VRiq7eN/7qXd4VOQcuxkZUkOBuGB4DmLxZNt+NMYstVH2dIZPSH2IYSPkbgwJHDDq",
-	"l4Jbblf9PeD4Ic3QbYfXJlpt+huKySRMIPHKJo0glg6TKNV1alYYIEwGXPe7G4dRptuEzk1eHrU4iOq8",
-	"YoybNRrjahgoCCskHnDX9EaD1Aw5ZRTGxDyIzQFPr8XqlsInuRNrGAkrUV7RwHe99/8Apal/dn6Wo4Wd",
-	"Vw7CqxnVBond4ROj+1o7eir1B3I6TPBwtdETSKASj1KbIXqTr2StfDrbIqZZW824+CRGKXLFaKx4ABiB",
-	"M4kGKlGod3H+1/7788N9MBtVat9tB5EyW3pio9DCLTxeiHbrJljPKmmsnp5rzWGfpzpHQ3qUNtLunZK6",
-	"z2HKZ+ecroRvwUZCyTeSNM/Xao6TuSUZATFM2OQv+JhbiScX788uTk6OT8/7B5fv+geHPbQu5mSv3Qya",
-	"pIGJAC8CAHt6Hvs7A+jRWKgktg3pLlsbM+1iAeke/LBtE8W4XR23pPY2uCVlBEhxy2Lycof87U2Zoxb2",
-	"WC25yUK593m8sJ5gr1+N8xVuaG3nq3VO6Q+Oflhbsfk6HZ4wmdqjPJ6QRu+0Wu2OfnJEJpJezhNrw97Y",
-	"P+33zvsb+fC6kYhTQ8HGdSSuKOYy3CBiZGG9oTjnhhLgoVeXnPZ7ByDHsUyqemfCqkkUBWW3LA4TdUHX",
-	"tNYi0NYM7N5zi1rpageQAzKU+PAJ5BaHfkAwdeE4tlvtiuNw5FbreJs+MyiYEsFBSrHEoIl53e7CZBy6",
-	"zrmQDNEJei6cRA8eTNUeA8ZDiPJ6VrjrfVlTlNogZmg2FskN6WxWcAJlrPwtP7tVX+91wMFklaZGBMCi",
-	"w/odPG1TKcNrTqgzapjkFoDJjbBzp671PdzNo6IIc4e+22otPPRljlKF07OvGuiJRYwn1rMe4TIfKxzi",
-	"sW6I5pq8XAixrL3bCRFa6ItYgON7m39OO+w8KwDX9F+08Fwz+KAAyp1WFQNQpHxT1smGm2XTZkUDczFQ",
-	"55SwuDlGy+iKGjHjvv68VMWsC52AisZuB5CP9wTV8Gxvr3SZK11AizBze1jR6/fihOtYiHHYJ/GjNJRx",
-	"MTDXc5wsQNZYcbNeec8K1m9m1AozKsLu8Q6X+hZ2XlUizmlq2GOfh4wFSr9fYGzMIU3BUvk7yUZ/Xlsl",
-	"7uGRjpCGG7VXE4VoDEXYuMjY/EqO6+0sivJehY5lEFKyD7VvBHz/+ygaeUvlMiOigfFaRsRlnGq3EtZa",
-	"QUUD00ZqGNsoWJvKTWMlB+Fa9FLr1e/NxtTaKwSqx/AtzJxROoCbRQPtSSs82ZXmDFlgRzt7qpfCZ8op",
-	"8hyQ+XryjTzM6vZUZ/oHW+S+STxlEs/XaXZ8sHgGTZNib8fY3nllScBDJJ6ylwccspxiLn9wJpuSMeLI",
-	"RfXnIo+/E2C+mmcK3PHaBPNBR/oHU8ffR7j/AwnMA/WKdSnTw7QPN2vPuRLF8zkY2pAkqSiTo+Bempai",
-	"bVMjVaZxcsYpcyrArBlaI6hc1o4NtxKxU5O7bMDKde4sXaeZg5YM2yV0gcfF85DKZ4HK15M8A7b44PRK",
-	"jznPP5hOPsj55usUsh6n5OezoWeGcH0bdkGqwMo0qTOJU4MfQtCqc8DhAKX5dwzIzueZNL2OG84KmeTT",
-	"RXUzFog/PMvb8wH36/Ej2X2QgFZ1vE62nvSgnS9XP/InyPXjIu/SrD/Z5f4ZEveW+4eVpGH7OsmjBRMs",
-	"2nr5La5RidkD0H1rVFKxcofY6pMKKtNYoU4S4nXPe1h+qUEpl1UdELGf2uaEfj7EntstSEChP6UZKGgc",
-	"0zmYP7VTZNmu/np+fkKwAUQte4RKQgl6DWaLI2I0tluusd3Y1aVXOmVlGq3/5bKJFd5n53Jjvb2Mc2Np",
-	"ne40jv8XPafdtZcH+Uc7gLj6JxtCLHkOvN0vuVML7PdlQeP7IhKzWHt5BmwElYVLwsab2a10Wjvfl8As",
-	"4/TqTqiD0Ha/XwqRXJDal4qLndYb8pzKO2ktIJoQqCXoWfsYJvkSPFeeHQGQ293uy2UnpaGa3XLF8RyF",
-	"/KZ4LmO4Mi6QNJ+KxJBGYyGT7vet71tbw3hyymTSm4Zb5klGbrXbzfZ2s/19s7Vr+ZRzZBdSUYp2q7U1",
-	"HIdRsJU/za32Ssd5E6I7BeOzidq0uu41r5ZWWFc7Ttevfy4Mw3WV07Rlfj3Z1bQ7ZYuJWVRSFFOyaOR7",
-	"xB9SLng4pBFWRJ7SmPHEz1Xix1pxa91INauHZ6U3osFSdtbG3+MHqHRUjrymZNgoU9atSfp0OCZYsFqS",
-	"acywyKZjn4XwQ8aTOGSySQ654lzdAY+FSIiPo/rq5oJj3pQO2YD7j5R8fI9E4Q2kc4OgfGvW9QhTy01r",
-	"ohHrfeYTFjEoa4llpUOo+w4FS9MbSwfcdnhPJyztpNgPxeL++ZFiFkF1d+Kr4/Cd2tpoRs5eL4TIMV/G",
-	"nX7ADKDm6I5CzNBhapg9qPt9Hje8mpaedQFUHF1jFBxWev0felgwbVoo2ZZPq6otTMLAI5RMhQyhkKxO",
-	"+uTWfy7npZAXNXthv8/z1mxZszKiYFZ6yqBy5RDWSoMgVAul0YlzmLoabNVG7GVYEw2LAk4I1I5G0fEI",
-	"dLhFB5+HtNLj9CGn5fUgNc99nqaE5dQjh0rFs3uqbbo3L8emKWfkVLA8O9zNH6BX+9wQcaBW2bn3Hg84",
-	"M1i7GoheLdJ8dCWpE5huRtbMS5fOtNtm2rKz8rIA0+tY4QSBGBT4/tA535V2kseLzKa+2y3uqnwndt7K",
-	"lcs1r2DGsTBJeRuNmS3r5zSBnBtzp/5fIszVJZvsBxryDTngt+0O0SSw3iXPzN0UC07v0oCbyzRVPE2B",
-	"U+cI3+QiIXcxnU5ZUPfKrxlR4FB7CSUBAxxVyv3VXDtgQ51cPNKu6mhSh5kplQpvpXIwN2JRfmTAaXul",
-	"uA64Rqk5pCuHQp9+fc+x8v787sgjlKOZBYDozGNhqOj/wfH++T9O+kTEA84wvN8pRe0RziQ82AaMTY3J",
-	"pv2SROyWRRLsqCJm+PVO69VLgAAXAZMklEpewF0gddKVsv1cpfAss07vxy9IkU0i7hxXLm3Xgdze+lMH",
-	"et0vkgwWYnv1vc3eg/5nOkyglGWK7Aq3yN1YTPIXYxqL2zBAm+xK17/IKPNUrVqBfhgxcKH8JAA6z1IB",
-	"kQMMSrwIFs+pFKulTJO+8imgpcjlInDNePhpxvTPmFdvfQjmWlp8cyD78Q+TEI0yWilarCR6S1f6LggY",
-	"RdV2ayhituUUidu63bYft4oSZZlC6soci8QErSimkzu1sxfqfqvJIdUKYtldctJMFmVxru1xOjcSPjUx",
-	"HkxFyJNCBuvugA/4b7rLb8b+9Bvqh78N+G+NRsP+X7XMZWMmv5GdVov8poR+azFxH47QO4cFmQdDLy2S",
-	"r50G1feNWRyBHV41uBLJmJRmOiUTloxFgJQPGMEmjaQgO62drZ3W7tZO6+XWTntb5ybF7JlTmow93dEz",
-	"oSAiJjL8ldVJZmN6TrWvNvmtkI0T8ggNY5aQmF2HMmGxWm1Fjk4c2XnRuIQreAmGYwM5P/3Od98wfJzy",
-	"chizQO2eRtLPLhVSqTsngJ+r8qTbuCsYoyLRqxqt8wpGcxwjynEplNbDGz0/Mr4SGqxutmryG9mFpabR",
-	"S+BXNovZskXttrbJb6v442VT5upjgLzF0qQtJpsKnTQVKiy5QHiYuWjWYlVISF7IMVt+5E5LkwU/l8y7",
-	"KpnxxxJltySPbSbsvd3qLLVE4bxlNMYGi7o7xzjVmlc77fcOal7t4uQAPx/0j/rwR//n/v7Feb90wa4/",
-	"cYFu4Y8b0nlNaBLfmkF9hW0SAsVckqV+csnWhFGurl8Z5dppteBGm9uyrP49sb06tpdLtlLB2DbcLm+o",
-	"aYJttmObLSiUnTbftc2X1qi3fV7mN3oHxupMzCdJ6A04+XNmO7ZbztqQ8plQJNukXWhig5TFSJGhfIcU",
-	"ftPKEGRMnaiHsT23XeqGiRdjEbENCfqGpyPPGNyigPgQSNc7eHf4/l//+T993QZYBDIDw7QbcsqG4Sgc",
-	"YtSanS49GF/9gFZEnVEQoBiEo5ESN3Wubai7P96QZoS2RjD131zsRNqkY5tUOT7BvsJEpsV91WiR4Ncs",
-	"xsg6O+O2ntFQx+oI5gVBvQj/TIJCHdOcDfO1c3bK5lw78NfO4Wj8m+rM4LHIL0ZOGJ6y09rR295xOXRu",
-	"mTt6mW4bOG7NzYrtt217U7bFYuSmOmg7/a6efhdIjhIqMvisW73UrV5qOFVFoMKzMfZp6/MExM9GJJoW",
-	"eu72rmmhZnaG6LzCBsDF0+PZyHg6rsS6dzXBXMyzdzUOrsyhcULVUHWJmZwKLjGVPET+31Fp7MULGHLh",
-	"OVBH2mJdNaw3sN2pFcsPlIfkuKL9E8TlOmx4p/XqZRX3rpw+E8S7/E0tjfFJeXU/x9orJADbNbckr7b4",
-	"CfJU34wTFgN/E+uaPvRlsXLG6m//qWiSUcM7u0ue/dGgnLf4u7zLibz1CGteN4nvZN3AV0BLPGeSxX6z",
-	"xKrtvlr0Gv+dNn5tNV5dNhsfv7S9zu5u2dNFmYG4CKDSc9B8qri1NkkE6ezukoip9UiPBOF1mEiP+Je+",
-	"R/wG7qeZe9B0kf5pNpcucvUzttvK2qVarWW+HXaqUzaN6BAMDk8ya9lEKfLLNbE/do5t1RVpzMxNutLG",
-	"zvJdszvcLewvb5AwyyhdRRVeOm0uIPH6mm8BrhCmhBPstofGCTT3hwmZzGRC2KcZjRyJrGg/+sogviKY",
-	"c04PRSpwzEuS3DeJPwpZFEgf4rAiRm+ZY3wjYoaP5r7g0fyAJvR1Es+Yjw3lgIM9T9HDWeIRKVCFcNyZ",
-	"99zBlJgHA2KhWTDbRGyUqN7NAffPEhonBzRh2hrY54H+FIMswSTZ9DutzstGu93obPv1PeLvxwzkVNtt",
-	"wP0jKhNEs2z3hhI6IDH4xfl+ZqjzVrvbaXVb3/+l1eq2Wn698IbQGw7FjCcnNE7mh0Gtu600JPu/tpdp",
-	"gNhV6w0njOyLeFrL/TybXLG41q3tH5y+u2y3IIxhn/IDqETwNqLXxjq8TzluJPOl4Akdli8ForrdBnop",
-	"JzQhB/Dymvkxs5COXgg4YwRv5rVubShlQ4mn3HyvIV3r1iqBp3T/CQ2jHtYeqnUVp/i/NCibQzGpebXs",
-	"CS0ZLW18JK5Dhcqv3n7/8qD1ffv773f2vzt4ufuq13nb7/Va+7u7vYMW5DdMOxV3AsMoyJWs7BRseaj7",
-	"qCa7cLgl5Vi6NVPppLe/j6omdAdLkG3zpvOm5plU6IpLqT+184TBCdJT68JZwfZj70EGMPppGP2/0Qb+",
-	"e/t0oceW8cTSbwkl3lZgI0eHqHvv61is9fB65hVXLayqj10g+pzhQ2WWn+VJk6NCFKiUqxS9dHPxG1w8",
-	"PCjVlIrULePw6RA6R0zcftlSq6fBMY/mhnrlJiwTEstopTudSzbd6ZbPRmBMogct8xvKUuE8D/0wZtos",
-	"b40dim3qEjI20z8Xd12CyjUdJuEt8womGcXulhas8T3F0bSTacwm4jbk12pgtLAw7QIRUZkMOM5E/AJZ",
-	"8pVCEyZqLQiETVwa1A9X6zWFagfcdr4465/6jpFEt9yQUNag7hFYPRp7L496Z1AJ5Pji/TlOCXvALeQ4",
-	"KR5L1THtU04Q/unhXAkRMcr16bjscMXT0aV+3NPZy5xO6kvi2sxWOZ/melvTsm/p1nJMveIStxdeYj1I",
-	"1SUuygXurUpFhFWvsNYDipeoRMQo3N/OWvfX7Gzp/U2FlzI3gUhxfqPfQ4GOu7GpCRWkGLKpbssojGVC",
-	"Xu6Q4ZjGdKgU53pWQXZlitzTb+U+9FRv5pWrtyKWC7JF8pFFByvj1pYsIBScHGQw0XmjvhaNwsKyAl0Z",
-	"ZJlqYepNphaUfD2UzWTMwpgM8Tg38hAtymMufnQWIAissAymWokoX3WWMNxRiVQW9JYr8JHGdBW2iaUZ",
-	"2XXb49nJn8eCo+jzYL1TyEvNz4IgahJNqB68PC2nFzRQyNlNZEInU3xfCwODKngzJQMNFxnOhAbMyQyy",
-	"h28QBp3GVA44vMGjUgxEXA+93SFj9pkGbBhOaORcYBKwOLxlQfps41KEAbckQbFUPa9DF0IuE0aDHEtb",
-	"RR3JoPFKwCcIxBKMzqk2q9O58k09H7HLoFI5xbOq2Je1qICdAfbpsjv3kTmryZXBSYFmQ2oHDv3gZd4g",
-	"tbSkpC+BUZGxuKUROpU5AHRIhRsKxPOxQLvlAngV8NzlVzH0MrXUBWSZhloFSncsogOKS2CaUW8zxWBB",
-	"082x83yFp8pxtYKcrR29OqwUHlfBKFW4yzDA+AnouxK7UMCoTm5qlfoVxUpzZvMqrd4BzfetJXvBBZcA",
-	"yjENlFP/NfgPjLUeidcGiNVDM0v85MvsncusmftpTFjJw82UXjPMg15WwtMx4qHGqVBrTOU7ETNrbtb7",
-	"+eXLGqae1KjzNdplPt5/VAufhAk+mP2Be0h34MT+rbwPryZGI8mSWrdVMI3oAy+7+Bx0CFSN2USXi4Tq",
-	"e9dZut1e6SnZIlSVUopJhyBN/EhEkbirmE4jZFFDtFduxVeH7HNA7s2h5BlL40IZrOCCyfBX9LLMLFeh",
-	"zgrgeRbCkZ582aLxt+KKWystOBEJjU6ZnEVVoZYpAuGpTmgyHCtW4tR+NTnwwMHQHRKfURbhGSr2uXXl",
-	"X4cBMl7NWNIMEprDtABa4cEINdO1w+SKpTRtkeUm6d+yeJ4NPEnf7ozvR+pqNIJqzBBYjeJ8PCvS8BXp",
-	"8wpW0pKi+Jp1V6qvrh6ok68+uam1aAkqCXfQ5pCYDUUcVK63coGPMiM5MvsSzWPxgp5Mzi8Tgksy1AJy",
-	"zqcQl5QrQ7+iaOdaR59clC7LqeuoAMbNfrUd/L1iB4+Q0lcQ0x70tg8XL30kVuQDVNQmUUIr8Yvnq5+H",
-	"MxD0obSzthQMOBAWSAIKr7+YPB8C5ly/XiDOiSBXjGRCySgZRozGphpN4TG4+Mq3vz7BeS8SNE3TqwhE",
-	"gKXUfzlteMiYlde5MFgB3x96FTm7y1xHThhUUA8eeS+fT8+t2EP2Tq66jerLuf+0lzPveLKeZ1K5lxy6",
-	"5+ed48Cf2CP+u4N36p84/PRUDnFK4sk7GK7hPVZ0Tsy6Ci5xIytzxytbT5mABbkTnbphhQwDECPScKJ6",
-	"tIO4QSs3RGunudPs1JvkxHj4y6w5NBAM7KEJueHiDoheeM0FxCRRSZyRtpsd455TmtpCBxuFVaIHhhSF",
-	"QZr7xnxnfbudMC2GFBVyGr2hMhw2l0b/33tmDRi0s2gdG1JH9nhayLar91eayAnJKWZ/KQm7wodcwU1s",
-	"KcYbNAlUMFL3fzaxmiTiILhFJWOaDLiJmEbvp1ASvzw6yNd5SmyGTc6In4s18r0Bz57rbrNDEhZFYFmf",
-	"EDqlcZK3VBd3tELGJIxQKoDnbEqHrCHZlMZg4IVm0lpDRUzYZJrMCZU3EkR7BtqAxhVonSV/dDptDkXM",
-	"mk4gZzNmNOf5vEo0k3OsC24m+puXXU05g1IVo1lkr6R2Ts+GTbbrOe0ES1xcYtbabo3Nfxxf/TAMj8Mf",
-	"Dy9+PWy/Dw/lIT/dHe4fvjy8mf780/6Pr5ps/uOvwYdD1eifw0krGW5Hs3/Mf3zVHHYifjV52wp+/jGC",
-	"aabqzl6GHN5lW/ZkyiE3oVyp7YugCsvU2F97AzEqRTkmu6Uvq3i0OwstYA3mTSYznoSRG0uIfbIaC2yy",
-	"oKxPQh5OZhOXWjvizFrY6ixAVzpZASVXAOwydM2CPnXV12ew1Fc/cyaZwTLQN9AouwMmvWEBUjpXRib8",
-	"zgRwY8IM3fXJM2boPB2Wjwz4dHYVhXIMx2RnMu4sP787wkVK/TQYSkudtQLaOznckETccZv0wxtwzShE",
-	"wJSokk9hqZULpa3ab3S4OholgBrrZJP2pwGfspjgt6VMVQep5DjMFyfX333jC5qU7v09whWx1OoMOs7q",
-	"18ohjVgh+aDOhF2VgLCBf2yXiFduUPq9k2J2RfFKY0JV7sWqhDg7ad6DsvS0eTC9BbuQbiU9E4eHwCAY",
-	"J3Y1J34+RWZOvL6oDrHclHWotBOFLOiSjc8bzfUSBtx7NQdhynfAeAA2kHU2sFeSqw0eqvP1mfyfG3Db",
-	"GnAhGlpx7ZI5k9oDa/XdbBeSUSjkLTmopWkmDI15+jwTWcRblHAif1PBuwsycxP/hs2NrOWDUGZbFaMG",
-	"IONy9pVaI8866azUJbMZntOxPq+JbrkDUmsz45YmDJFsOIvDZH6m7q0r5oNIXoTffmm6BZoQ/+T47Jxs",
-	"CfXLFrAdPyMSdZrbzXa962oFYQAgDhM54EZWh8wrhUwPFL0L4UJAnymV8k7E2uECiA48isCi7T4VPgF4",
-	"FIYgZ2zYeFkr9MJzgVJTcW8lUp+TJEFXKrual+ZQ0Jap4g/o+DSfMuL3Tg79AQfbE0Zv4R5GUCnEgn/f",
-	"EcS7X5BbS514vErwsF5kaCIHf6U0AhEzuyj0rZZPurVTRgMnZ472fwzT7kZCuYgVBN3zztga1NedNWB/",
-	"IcsS+BywiF2DVKbhLji5YmMajTCMHCzHkAALVqB0vhngtuH42o0DbM97Aw7Bo9bzBRx0BdlEMiI9Eigh",
-	"MAGGXsdYFRoo3Eb9RFNWNV+qXg+41W3jGRLvTGL/Bhh81OHqkOaufi9Q65VkKCYMXI50YkpTCA8Ez0YD",
-	"mh4d/wCuunHqmxQGOmWWTl8EfnOj8HoWa0PlgPv7F2fnvf39/tnZ5Y8f/nZ2eXF65JNNdFkx+TnUFiEE",
-	"Dka9OD2S5IpF4q6+R/zsVQZ1Vg44GkbtHc7YKABFcticAYYJyM18mUEkW0LESKhaRnoUvv/huK6OETAd",
-	"3NwMqmPo/1ujxPz44bxWfEXTCJxJE7C5BFXqQDC1T93bmTR0a5pIAnmBBtwdTxqxGWSQJnkvtA7Uda+Q",
-	"Hs6G7EsPr4fByQG3Md35G6Mu1jAMGCm7fnkKjnrOyiTcgDYG4+PxQjJuLJTWQOSCcA9AoFvguy2uGoA5",
-	"ErER0XRKAtUawdRcg3rjMjGpQh6LPXsZQfDAJAnT1JQIDyAGWzdSN5bMmKWorRs7GO4M+xwk3TmNcsJu",
-	"z0Jjl3sSTfKhjExrip4ioHNgA44b3HQSgEhMz0Clm/ND6XXpp0tFI4/f9U9zX0OMgzfgZU0vdSkGm00U",
-	"CwhgQAYsyfyk9UtYSx2zWgg+4IvL5mfSTnjlHCjNjpDQ6wEf1AxeG9IHIw5q9b3UirFhsJVciRksFPmY",
-	"krxSO7HlYzbVjhG0kCY+hnk9hm/lmIpZ1H+hu4V0TnUJ+UhUxfDiScK/4G4SM0ZuGQ+EWqfNbKPPqXdy",
-	"qLPUQAJJwROlUDUH3DxApCmZlR4m8UricBuSBGI4U6KSTgYj4hvpNpQYZi3JjGvH4uaAD/gL8uIF2nJy",
-	"jPrFC7Lpl6brazabfr2bFaukTeU64MTh4ZD+FW3paZpmp9KLTfhK3HyvnnnPBWcvmxKWkPauVsXlnjYo",
-	"QR0UM0Zq7wJjGO6u9DLi7vD07WrNzspTDjkopZbiYhXpp2uxN9X/MrCZOgY1b5DJ1ZF+oWSw9FMmxcmg",
-	"du/rTRiH/ILfpD6mZb5+emfGK0aJGGoTWZlk/+eiHwgcId4j7XOjWS5a7Uw9EVtBBM9J1yjxnKIr0iPg",
-	"WuaRKb0GrZ4H2nKJdmMJ+AgGf9k1AtaPH84l+dd//n8klHKmbS8lim0iSnU87SKgddkBVxdY+xasQCDL",
-	"muhZ9o8O++/PLw8PfA8S5qaro5ywzwmLOY1KqOvm6Vln9+VWX/3XIzdsri+8YlOKuCqRX0e0m9fkdBE1",
-	"r6bLs9S6tVaz02yBDDtlnE7DWre23Ww1t9G4OAYCvDjZJlxzoN6i7NXzh/BWW93T2xxyk4P5XPi2gkEu",
-	"HVTa6Jj7msakX+iQPVaSKnfPHRwyoXy3S4JQJiEfJukqPExdgAgMD2hqemcGJx+8zjiJhhmQqzGfCtwq",
-	"9Hmz68acFJApSKHmFWRbfvFCkaTbMJjR6MWLdGjV/4O5BW7SRsmwVu4LO26qxNJIU8sXRHAPivamsFXT",
-	"qx0pfU/xCoHuL3TCnBFg3qNwgjGisZDSVsfsOrnSwMMGBJz0jNJ0ui4ogfvCvIUfywbJlqropW4VkAQK",
-	"Ql2VLECwuJIa1uausm47YxEx2McJDWMd20ojxcvnGvwyoXMlJ5o04V3XUVONlRYYBvxynve72ghBNn1r",
-	"xvDrhDMWSB0rAsfk94MwIfv2PQODd0HgKTkvOC6WRZeQ34rolgWIN9lT00L0WEyYOx6muSTUOVAnxx8s",
-	"O5SEKnrIlDyE1pReCWkbcL0/1K38ullF1qy1R7ggo1kM/DdlWNkqhorojpmuL+0A2RSehpLTXL/lIG2y",
-	"jqCQmgElulzNEy+1usrKUgBpky1MtObUwFrao++mvrr/iHZWJpM3IpivW4b5TmByfZarNHyChFtWXAE4",
-	"7ztHUnWrAj5rLvPVi6Pp81il5vLTQ0GX79P9nq0OnwG1W2XOKW/yegDgHtS2MmXocr1yo52LhaN1cqPl",
-	"G3QqprPD8szXD6h6Zw/2fr16DN5KBRlq7rsFJLwGdypwrQD06LTaJa8RGDQNNislgu8R/0ggxvkkCrGI",
-	"s1v7qIp15yrxPb6inllGcc0Xp0dmJdl1VYOwCB330NbJdr5l87sX3QjWq5G602pVNbbntvWGBsbNDbq0",
-	"l3fJlJGGTtvLO70V8VUYBIxjj5fLe7wXCbIAyJ2serVXmOeEziNBg3Mhjmh8rfvtrrKpkoKlqnPn1fLO",
-	"+ZL/915tdxXgH3LUC84gf7QuWan6rrBRE5/l5Jd2XwuBXzjvNr9Umug/Kl6SeV37ZeETFgSfpaxA2/dz",
-	"tgKFvvRaQnbqMltCDapvLL4NX8LgfktH7KZf5r4Ig3u8wJB4pCQh9UQYrQW9/kC6tKvxC8MZfUQ4a/bD",
-	"QOktO62dQqAwmjDxXcURf03WaCPjbuoKJ9uQniwvoKL1GiJvlKaAIPKIuNWkJsNLM6SpTPrCJCwZ6Wtt",
-	"4SstxQSiRu6FPigQRPMwny4sXxisA3nTMXJknEYIFuC/kJCuVT1qBYnxSWTMDAvcWVDbz01S8fT87N+H",
-	"OeysxBzeQmLd35+bfGMIixkCklzX9nCtSdATcgQs11TmX35UIlNmyy+FHOuSBGGM8cqym7NJ2V363ZxY",
-	"nJZuclOqI8fA3nvOSOeieiRDMV2bmTMmcAmo/Il1xqyzWBhAUdNMiUztBpU6Y0Yhv2mSjsOv7MADPqbA",
-	"uPTEIde2mRQee2SnrGf6/gRGmUpDS9G08lPI7kjvGuykgksRMce+UmYOG3CllWQmX2xUISvYVDCybB2j",
-	"SrkNpYznKqx7pL0jx3J/d87VWtNEkt5DRxg0p6U0GShLi+qjxrXlxpESo0e2JmXtRzHmOtdZag4xFSDT",
-	"DAhLFa1Omj7SOicC5cvN947Gc/KO/hNcIVOTy/ozQqfijGuZbnIotoIJ50lPSRtv/uPzJDJ14V8Pau1m",
-	"a1Aj4AkY8uvXg9rF+dvG94Paf2TtGr+PySe1phBifikz1bit8u3UyePvBtm0ZabYIDuAQgkSs+j1oJau",
-	"kyj8eD1YASNT+5Cz+HTHS/fVaa26rxSpf4+duZavxTt7JsNY4dqUGsiclxEeGB7zfPan9eT1Ss0iFUKW",
-	"sfVvKsc3lePPpnKAw87KCodunVE3fmBJRtq3tzdVQFZVPR6cHumL+ucwuK/KkVSlq6TprxxxFj2Z0E1d",
-	"57jVrnMmB79Nrl8nMx6BM8KYkVHIAyXe+70IK528hS98J4iTBwxioBSPF/oh/gR8L7rEh3dZn2zqLC6k",
-	"s7uH0a6S0Cul0e22Wvh2jnW6qFTf1HWJAchV4ysabgdo1ZvE12ltfB3eeqczKsXirphLaS+bZwfrRfBo",
-	"Ds41OpamMh2P2stxHLC4S3yItXgzx4hfTnxM96UgMWQgbkBgr/Y6sSXpsLwYT92hiGTwEG7SBHVhldrp",
-	"XOmUdJSw2LozYdyXvAmnSgXBkpmE6vSkkIqUo9+qGlNpIAFETpjJoA/YhiCxHfbYNJAl6GmDgLMJ7xQA",
-	"1EHAg7oaFpQ2iNAAzNIe8nWAjv9JaY66ZITnQslH3FF/sc9TykHF1NUhMhUkoL4r4vAVQ2dJYqbTigag",
-	"1XtQASEL80+H/Q+VOZjBqWaFXM2gkQ64VUmL2X0KummpilaSj2w9JQ08LVbRto4xedMKLc/dbFWrjKzP",
-	"YpW2b+GwV2n595WmRoxZbWaFUSvppYBxq7Q8gkRka6qutzxoold/kwajpqHsaba6vxjldjVZsjq7YYlY",
-	"mRJ466/qSGDvWEIDmtAGiFafk2WilGlvmt97tdP+2XnjrXG1a/xkvMEWD6R62U6mz+oyGvoIPkBSw44P",
-	"ktew6/pSG/ZbW3az3R4gwWHfh8px2Puh0hz2foxMhyOsJNk5sTK/lEhlNIpK3FPTsDBHLKt0Zq1ByYy1",
-	"SPSxXdZqlrTyy7C8X+E2fvSWOk4W+ZaPC/WNoADyq3GsXZiFb8B1LILJVUJB68Ptb0iMLIAsfNq8fV66",
-	"AMfJcXOntaNFhWyyKi0F6GxTvkn0l7PDijueqeoFLiTagqo9M03TzXQsBVxqgguUdBuzaxqDBD+kkun1",
-	"ZBNy+WmqQb2EXPY/PY1JtZeasvGL1KsSBnBdT/VAeiNh4rYD320aeWbSNFmBjq8iCNIxzaalBunbI+Eo",
-	"fTh2p9wE8fEulIwYx0h8//TUiP6Pb44bne9a7R2/3iQfikXT0C3VAKBk9+kOEJZlSdmcWeGsnZHL82LB",
-	"0qoyfEH4S8CCLskVJVHI7pWWOdEHrIbNJF/OtUY58dS2J+/gDSreg0qsthcI19pJXdzxutm4m3TOc3DV",
-	"e9CG/+5s2H/TeaOk5jedfb+usUdMwiRhAQltsKubdMwmrierpTJ30UdwZrbkJkr3c0G1y3Kju64MZsie",
-	"9gpWmPniBSqgL14gcZoyjLHzLLphWGcu73Y3dWWgansS8sYQW17OuEQAZu+22tsQDxlJQWZcRxwNZ3Gs",
-	"1D3jy9wE32o4g4upZHHSeCcC1iVY0U5tC0iYmtLk+Jzp5PU68T/mys8nHlQwABUP16aRwcSJ3Y1FYyii",
-	"2YRL1HOxBq5JNdhptTTI0gyI4LscM1C7GhCKu2nUT484VfI80mw260r/MVWNsRfABi4+pxPjUWHpPyhX",
-	"bq09VF4nU7OkRAR0viGhOIanK+yx4M3cUHC3/IBvozYG3JYXhjjsJnEUuGVldMh51hVbcDbgSUy5RJN9",
-	"1564OUyt8ip1bRzy62oP4nwi5HVFAUQVhSmPdAfW6J5NC595U3lHbxynbUWQ3bb6rqchM+7L16pZce+9",
-	"GnicA9Cys6OYcBeHaMiw+OJOs7QK4tLahItr7y3YhM65WlZgb43Hr/Kkx/k3sAp9L0zY5C+5o10KfFj3",
-	"o9dX+tiQS7e8gnPtA5TczKYftImy5ZdRYKhybd/8b01RHhMPA0ErBc4x4MWSDYpMWcqt7Th/bpVZuz3/",
-	"GU7GOlsrDDMuiGAbnkUR5MrPuF+HGKB9cXqUM0xUu0b3rqSIlCLi+EibjLCr+kD/zgUWlhVev/e+GWL+",
-	"qxliVvEINzB6hF/4v4ctx2RwKZpnVrTgPOvj2tYXFK8XuoH3eSBRS7bMCYp8XjMwIaDM7NSs5oGuku2y",
-	"NMmw/KZM6Fwq3kUDkLau5s4LE3DBWMyuxyT/EFdvklNTB5QaFS2rIGOWDP0OJLXImIGpjT52dblMGhh8",
-	"jMI1m6wbpiybYb6Ma30hTGxGO+DRjtxONm1fMyS+QQ24gkC9mfUStJYPLjIygAENqC691FBBozs6l+SG",
-	"sSnoDKS09lI3LZ1qqqXarZWZEUzV09QiYgqkkor6qCatDtm8G4fD8YAzhSthQhIh6l5GYd1ptVAlUqMU",
-	"C6dmn2N1PVKl1g64U5V0lbqrEN8OCjGAN2/aiCGJID4VprpyNF9PbSsEK6hBYafVQQVFhWw193dbohGe",
-	"oL89g3x7BvmvwTrx1jyCdXrljiPHnDkFnlPVCsiu9fTYBGOm+gvaWhdy6z6SJeG6hGb2JV2Npql6lpyT",
-	"Vd/4B3zFR/4ysvMDSx5rBHqe9/I/5tX6edRGQ6G/0eVvdPm/0PP0I4jyM79IY3XK3/vtmibDcUkAv85j",
-	"DqlvMs9BDy/yNOCb4DS24NFNieX48FbfKzz/eqUP1AOevipjoqXRXBcAxjchTGLCA/epxTxDfddqfa/T",
-	"cmafb2Bg+0ZjX3qaxN+nHN9S3kb0Ou/g6KgAEzrXJk2bbUv7XvZy/BlqwFwx6xKY1ThAP+i/P+gf+Pig",
-	"CUeTVi3Mm1ITAXpV+iihU+qgMoJHCU/Q5hnSqGZVj3TFSR19jKymjoFnrnaYVKuEl65UklhFO4JDsmph",
-	"iLVr8GUs+77luQ9eqWbv54qd+zojFDyjablmwB8qseDAZYrSAx6f1iua+CCBQNd9e/QzSmlVtcet6H7l",
-	"cnNf0/OJ1YepeQj9phB/M0d/M0evKrsheXikOTqf5/NLmi34fiteGLRxburZ5JNgbMiqPKEeAV97zAep",
-	"+jYXBhA/zDUd04y6UcSPivFVUNy/ODtvtS8Pzmqe+fvkXc2rAS8+Pfz75UH/p9rHVcm82tZ7BbhTTPQ7",
-	"gVTUi5NV2XiY2qpECMHwACKEHR9EhLDr+kQI+61NhGy3BxAh7PtQ7Q97P5SCYO/HUBAcYRUKUshv/ktJ",
-	"pmgIPCvJS1/eNkOF1H3N3P7clXdoUWm6YVQjS92Fe4FOn4DFhfAVJh+OSuAmWZke3fiUHHvDpokH9rtg",
-	"hpebBXsDTrEyi9JFtJJBiZOKfUMSLmIlBMcmxspJyU42Y4ZRX/CGlcxinq7QCUfStQRAtxN8yDwS8rTe",
-	"EdDAMpG5FwTPQvoeJHBXUb31yRzStsfIpc++uHLJNH+i34jvsxPfVSRAA6NHSID/PvTbzVW0nIKXZyrq",
-	"BcHjyPeshHq/ozfabQCeVXMCYgRPKqOqabv6/ikSDRVMso+9xp8uW8LAAw8sCOuFmlUYVqr4AH55w9jU",
-	"ZKnP5KjvcV3mFVblOB1MCI2iLKVXTTRlB0aiyHsZLdey3b8jPS+IrX9S0v4A8ZpwcfeNyn+j8v+OVP7U",
-	"qZ/2cGq/mtFga5qtc19qQEBnfTAB3oYyvEJH8EyyM+2bJV0y3yWjMK5SOrSjl054AO5cbp0lY6mgCY3E",
-	"NdksqbuUVlrSbynwE/hK1TXhv47FbFowZUBkTsh1AKOXqdmj+JHiHBCGg/nXoDvGBt4pnQU3hfV+yl2P",
-	"lKqliJtbs/+PN458qcWa4Coccw0iCscB9d0F2/TtcfgJ3abAxJxvogtOntgSWoCT/d5Bzav1f+7vX5z3",
-	"FUeAkWichCM6VFf7I6Yuy69Ix10sWs67g3cPWo5ZRACeFWr+DKNaqQJx/lAzNYgh9CRXhnihzlJd3ukb",
-	"U/tmN/rT2Y2cYPgs2S/g8FOYklyirP19UT0xlRRLiq6YgNE0c+imf3JxTprNpsvntr4YsnNv40/FLYvj",
-	"MGB1E8GuSZBHDKVBJmNLBVpXAFNfDzkVhmJighnbVBMlWF8IBVL1kJsjEQ+4JtEEq/iRLeJfR+KKoiu2",
-	"j70xrxDxFSnz1SJ5Aq5xmLQHuBW8nWudA4sBT1h8bYJrVqyNYpzk9k/7vfO+v6i6oFOEQbsNKIhAtR2s",
-	"M5MCIDT8UpLNndb2gO+0tlsdYsPI97LGOwg3V4oeph4/1beii8U+76i03Bd8wTPmOo9wEU9opMhaF0CC",
-	"6WinGvm8tDohhgLjUahuqf3RqQhZav6D2Z+Jwz804hMv8oFbQS8bculGvZoqYqFTljFTfC+Nw3yw3KCw",
-	"5lGc2rkF4CK0vEfsUs1VO00EDxOBoVXeYoEGnT2UtgvXo+bVLk4Oeo6Ek82T+jEbKvokIoZXm4TcfCyT",
-	"Np5Qx18Hr3COb4j1FSPWKpJrRleqJMLfhNhvlpl/S/t7aZFfm8jj9zTWOEIsFMAss+xrQ5K04vtGxj6T",
-	"RrsryXpDYvgF2Nf9Iv31jVU/NbjXtQiVGt1lImIlU179kw0TnWhDyZ1OziYtpA+4UzPTbMV3Rf2SdDfs",
-	"04xGqB7QZLwhcQZJJ5AQBE1FkEDKVKhBEgXxi9NpNN9L5WWmBWhXTtayL5Jef8AFJ4+XfbUlS+1owJX0",
-	"S1YWftPoy3QmXQE8FVAHXAnzWsOAVcF7DhuN2DAhNAGNg7PPNjXNgkeQpxdpvRX7mLeAxzyc/PkMXGs8",
-	"hDjTuu6kT/pi8+8CoEVmtRyJo1LTpG8iyTeR5N9RJDnWhquC0SxXRSgrk6wlkkDh8Ooq2+rmwbpJp9nS",
-	"NWkaw5hBQAuNdJkhsnn6dp+8/G7nFfnf/2unuVPHCnLFiudKzLgOZZJmLTPVzwm82UjGAjIKI4bM34ww",
-	"S8ZqviFNmBZs/np+fkLeUBkOB3xTNwuRRepq6minG4l40pjFEdQDUdoMlSYnFpaCvhNxAInPsLiyj2Nd",
-	"hiZqSH/GQTMiDITFp0kXSXInPJ11+0okY7BufTA50uVQTHVqOCzVbsJfUaKAnwktK/pjqlzvEWqd11ig",
-	"e4hZIhE/hISUcX7Ib2kUBpc4IYIRZ4QqQ7psPX6TjGky4LiC3skhbiSUxM3uME0kydZy9ohfwGddRxDu",
-	"ms2k7uDEbrPTJf6XQQ0K6g9qHtF/XjroNqjd+3uEkhENIfYKRh5w5/R1bWi7SWyiM8fttNp4ZB8+fGj0",
-	"HJTpIqKUxsccSjljUNN/5aCYz427u7tGDrHyhpUrNWMvs/Jc1ZsiasMjZorYhXJEl1qH1yjp3ELF4tV5",
-	"KyZcWalgjdxmABDLIZ9KVFlrbhy9MuzG5B25YYVCInQ4ZhCrEouo5A0CE334XDRAdvAztGu32a6vmjjK",
-	"jFBaG/ckptfYoXL6oVroo6aHEUqmXz1ERmHoQyJkgOsVZKGXK/Z8YMCK6vrgQGHV+cGxJqrzg0JMTMdl",
-	"wgReabz23V+UzJATBK4SGppczBbzUQsuYxqbVZy67kalqNV1cCglE9yjomDUwVkc1bq1LVDadJc8NmP9",
-	"kn0RM2KreOkUuOR2u0l6WjwIMd2RRhdcoqnknQonPXiQsh/fdEkPPMTBieQ2ZHfkzYaOFA2TkEmP0CSh",
-	"w/GEQeVrHkCKZonqO2YyJFBDQ96xeMDZhIYRJBBSw1yxMY1GyLWAAVq+QOSU0RtJfjw7fg9D/fzuKDUJ",
-	"/PzuSPM3SWD7G5LctjtEVw4jm5Dc5/Mk8gccLSXW30VTuLqp74h3wCfTcHhjEvJqS7viLjTRFQk/NXTh",
-	"EyAVr9rtVr1L/DyF9YmIISNtrgQblh0BQcWahMbh9ZjFZmAPtyqUAJaEDKqRwDf4fKoGNSm2FcL5L7Ze",
-	"KCHAneeFj0+NBAkxih2QuDeVTCHJasCGUKkfMvEqurUhzTLIZn7pe59etzyiptMRwFKBv+7p5LeERWxi",
-	"q7DAiBMaKdCxwA4aShJec1ASSU8vTz8vBxO0noQ2/BeyM4WSRIJfYzNIx9tudXbI1TxRuAWo7Kbd9Xda",
-	"LxvtVtsHS7mCW5qzXF1Bpf74+YzL2iY3UfqRTlK8zoGa5OSU+MMxjaEii7W6GGHW/vZ6lowa3/tkEygI",
-	"1K/BXObkjQiMmQyqyFBJoFqeksIiRgGh1b61m9SExjeQ4/cmnEJwsrkAYO5S4xpE9ZcKTAqDJrMoCac0",
-	"Trbgx4AmVH2dsM/J1jSiIYcQeFyxcA7JRGzr/emCo3jeztGRzu5LPLZMiP2dSd28095ttFstzAV2PGVc",
-	"ycDbzZZGGGmwJbVn6RgYe3PVbcicM9ydZMwkqAP4UJ8WqIGomJjqiHzK1W2IINs8lc4sTQJchkywOqYC",
-	"Z8BuWaQolK6YqW2UvlJlzFdAPTWC1WHHWlmB1JaoQ+qV2yprvt2jokGe3t/VPEONNuSA+/n6bP6e/V2C",
-	"MjMn/k80nncJTuGR/FTG+QLkfsisANZNdMjTpE5dapRwPJ19O0MWw4QMxUTrgApJpzQZEwBVMhYBai+9",
-	"k8MBt2mDxvSWYWI9f6e1AxcVjm2nhYdPNlPOTfz34mw2HJ9qY5jxPXwHoyupBa1hoO2kRcPLq3gVC5Wn",
-	"qhjjwVSErt5cqTGTKoW5O+D+yfHZOXEV+TSJdqWu3iSHicRDwHthlgDH7KhoFRpaZusZEaK4Yx33+nYm",
-	"FV/dj8QsIPs/p6WB182uqO4XBH4NeLpPwW/VBrVZxBScIL2Dt+S0f3ZORiaEXKe5ePHCBpWbsqEvXmDO",
-	"Qr88UN23dFvfls22Elxe1clwLIRklk1OY5GIobDlSPcspQ4T8x158aL94gWkhJcK7zWMeu6ZA6Q2pMN5",
-	"zeWxV8HYD9SyzchA3kJeuQ0rxaiB9ZY2JPHzEf6+LhjAMUueZAprenYaY3Ro/+s//99X+ZSEdUjdoYUl",
-	"+IFGqs1dHCYJ4+btxozVbuKRoOVAnQMcrPl5R93ViCqu5i9IkQCICrkRsOabQuMkTCIGaCwTmswk/Cm6",
-	"0PSAJUoWHCiRdlAL4JP7+74iTs7nE5qMB7X7j/d+fQ/qmjlrlASQYRs2rEk2oRFU75AZZqZlQ5wObUEg",
-	"Zinmh0wZjjRl79DcWZLOCGOjyTE1pIbgOytLABgdSQOyrK0kXSzLPOES/fU7k02hE8XVkbCuNkCuNpZP",
-	"Nmm2jlU9LZet88awKTzZlmzamLSQR/t6RICahiMkSFMQpE5yaYmxqGrQNIs4EiYsbTIKr2eKRE9nV1E4",
-	"VF3s3dcFHTxH/FaCMZgqlUbAHHJNdJqbnxtvRXxH44AFjRNFVECCHAsuYJZRLCamho0zeRLPwDY4jcXn",
-	"EOP8U1GRz6EbiYSYXtHhDVpA4/BWqUmcJYpSyLoGwml4PU6kIYv6GRQMiJic1E9TIvgZm+KeUgLAFiXd",
-	"NLBIHM0bktYCPBQ6YVWqqSJBV1QyQhNtFjXSTBNwZYUUOFrtk6aOofRsIBm+ZtNAxxjt2SGXlATk0Vz3",
-	"S8ZsknZbKXNqKCGdkJKpmATFJxF6RWRTxHqVdUOT109g1CQ9PgdHyEhqOWentQ36VwbmaiXDMRvewFJG",
-	"SmN39BGlw+ramppyq7PAsAjF6UGspRoPDAHUbM3MCf6bYP2GpQDJF/x6DyEIzp2pEmz1uU2ocAnprODu",
-	"2tJSwpG7PSvda00aRtZla2ISQT71elE122m11KAQ06ER2ymOkipRMPaLF04gis29bIBtMwijZB2xUaL4",
-	"IBEjcw8VncvKRpVJP4qCkn6ngYeW3slht8rbxJ5PxktFHdNYREFTu+WhkCQhwkUyLUhDvRkQFS9ncQiG",
-	"dk1zHAqCeqNtRV4TnR7/r8dn5yho+gMOpILQaxpydB+X6LNhNBcQbVIXQfSOUDwZSlaFyTyVLrXykn5h",
-	"Wa/DqG2je1e+Feo6OeE8Pk4IK0Cdbh/wVWrXYgr+i8NwSiMwKwXCaOUOZQIPboA0+HsIbh9D0FnEUyqW",
-	"dvDO+43Ag5DNXZ09IdRLjKO0keaszWnA8ZD8FRyF/vWf/9PHJGXIUkKdTds09LQjOVoHB/yH/rmX+nyj",
-	"yVApDp51hjFfXpyjVomkzXyNnzwyZpHNJj7gip/o22jBauI3uwPeyER8eTrxnQNodYu0V89Mk5tNfZhX",
-	"oPD7P/TRub/gHeXXu1mvGvR2xyrjAFfrfQQDlUWVeZmvMQe32jsaFjLRahbGbuwBye7cqWq2VzrhZbb2",
-	"/WGAdeN9MIPKymVuSBdmZae9p2BdRS1yKYEq1+w5tZdIqRuoTSNvUBkydit2hPHXo9QoY/VgszNdWKlr",
-	"ohzck9PkDCSGYD3IxYwOx1g7by4MWXRQUdylSjmQg9LgrCxGohUsJ34Y7odloiBGBp1RMgHspa5Zioiw",
-	"WG5kfbQMz3blfLuQAbccdXOntd1qm2pkYCAwdAGRIBCZIsMD/l44LJ/JIY30e4CGERBCzSSM57asdy1v",
-	"B8KIZ+6ldx3MDCJWBMLDQ8xQTJ3CMUwUqyu7LkAYQ64YehIOZxFV3GjAdYZJhScgnmLApgKbOrqQD6MZ",
-	"PNkX6Kwzu96X7rRnAkXz7naKM6bWvxS4nbpb2MyOCwqFBYjxjbRLS+f3FKZwTA+qZLfCUgVnewUnvWJ2",
-	"ey0ylLtr3H+8//8DAAD//w==",
+	"7L1rchs51iC6FVzeL0KivyRFUpKrTIXju7QkV6tattR6lKun6FFCTFDMVhKgE0nJbJci+tddwL2zhpl9",
+	"zFJ6JRM4B0AiX2JSj6pytzuiyyKJ58HBeeE8vjRGYjoTnPFENvpfGhNGAxbDn7uCJ4wnh5RfzekVU18F",
+	"TI7icJaEgjf6jbMJI5EY0YgRMSbJhJEpk5JeMUlCDp9jJmeCS+YRwaER+4GGfE2S7rbuKdsNryFHEzal",
+	"agL2mU5nEWv0G+O4tTtoeI1kMVMfZRKH/Kpxd+c13rGEBjShsL7PSfm6YvZpzmSyJolv2rd0B98jbDQR",
+	"LNgh9FIynpDbCTPrhV5kQgPCBWdVi5OUB5fi8+th4yymo+v96SwSC8beMprMYzZsNLzGlH4+ZPwqmTT6",
+	"3U5vq2wj78VpIuISwPpctKT6ySeCE3bD4gVCjrA4FnGfUP0XCdiM8UCqZvrkSDKhCfF/ovHCJ4FgknCR",
+	"EE6nbMjX/cE8mYg4/DtVM/ke8X9usSsa8hYM19Ln5zc9IgXhgozoSB0rXZBrxmYkTNpD3vAaCk5hzIJG",
+	"P4nnrBxGZg+lZ3iyf3r2NqZTdivi659YLGHjZQc52HtLVGsyNs3JDbYnc8kCkggiWXzDMue33i2eqQIB",
+	"nmqzXW8LW3CK4XQ+bfRfeY1pyPHvrt1RyBN2xWLcEkvixWCcsLi4kVM2EuqYEkFuaZiQSzYWMSOS8SDk",
+	"V4RykUxYbJZac3ndpUtSSFCCXYPRiM0Sj+C/LXPB/b6G1yxm6loAjrgYdimSSdWNqBiz5PDvvMaMqrNM",
+	"NJ3BLtVkxvwiYXmjKFRXdhazscL2sYg1JWnJGRuF43BExiGLAkkoD/QtMWTJI1R9PeQnb3fJq263Q6JQ",
+	"JuQ2TCbkU+uGRnMm2yU0qk8Yb52fknW1gICN6TxKmh5hsrV/6pFx3Hp74g15mLQOzjwSsNbevkd41Hp/",
+	"6JFZ0npzAv8cq99oa+/PHonnrZNz6Lg78MjfJ63d9x75G239eOyRa9H684lH5E3rdL895EP+guzzJA6Z",
+	"JDRmRP0VkHEspgCNSXg1UcitV08Cccs9RX2RGhARw385oSQJmQcw8V/4Q06ITKg6VwVAZ1sebrVNBpww",
+	"nsQLhI7/6XXHJ+zzKJoH+iA0bEiIV0uqMdf9cezjRwQLTAj7bJI5j5iUhJIp4L45LZwF+yQTNiWJEH01",
+	"mA8j7Hx63VGg8slVeIPD7g7aCix2hVOajCaZVSER3D3cOyGK8pOYJgp+JAqvWaQ7ILZLOmUkoVee+gRg",
+	"UV9EGuUUJNPLeaXug4gBImKeAE/DHQNY1cr+5JN//r//n0YJ4s8S+KzG1Yjgz5LW4AhbaaTwmWy9+xm/",
+	"0ijl/32CnwE3mp6alZJRJKRafswimrBAjWoXuu7zS+wCONZskw+MXrOYXM2ZlEySdf/vk9bZB3dYEghg",
+	"DiMx5wmAdJ+OJhqooSQxo4HCnTCRRNzyvjo6Go1FrAgptlqnFvUQSsmEctJRhK6LmEMTtc6pkAlJJjFT",
+	"iDYKpzRSl5FYQuD29j/5HuIIfOy+JHJ+mdAr2VSLktfhbIabV1BXZwh9JZFJGEV6M8Rn/OL81LfboFJ9",
+	"1To/9dvkhM2YAqC5JFHIGVyEqRpVnaoiCztE8GgBmx+HsUzIZg82bW6iGhaA9kFxGi6yyKjvkZpfsakd",
+	"xU/DRH0cw1kizCLBr8y2lZRALhcJk55axu0kHE1Ue3VCMBcZ6F4h17/aSUNJblkUtfTZrKs5NG0m/s6n",
+	"112fiBjuFKxq59Prnt9E2IyBi+Il3+q8bHU7HR/ojq/lv5Q/KFxwpbr00pprp8Zqk30guiOhKAVX0gsZ",
+	"TSi/YkMO06TtUZjIyXzqsqtL3/5ewRD+2m54jVCxAjywhtdQM1uu43KblDdpgtboN2DPDa+hoEPVFxS7",
+	"RWm3GtLa7lwmYsrig6DIog4CIwGPdKt2ZmPdTqdj9jCjySTdQRjcy+z/I2bjRr/xf2+kUvoG/io30gX9",
+	"pNACFgmgf4fsroTzL5j0yToQtQUZUcmahMprg5P+XDLTWV1BRnkCPzEeqKONJbAW5KmXIggVtxzwxVBT",
+	"SMBOoFVKyvJIxOgNMggxT3YUtmr8tXiXR4AFk1VHXSqoVhw4F6VC5/7nGeUlp7c7CaNAYbWYxyMGUhqD",
+	"pm3in7JofMrim3DETkSkwDehUu9PCiQRPo0iX5FCLlpiBvcKMYwFWTSgUWS292nO4kW6O5wvs50MSnY6",
+	"ZRt6C4JOyYbEdEpbkinyqugcTZI4vJwnuLeYJfOYeyRDJNTmDgLvRLGWUHA5CWdnixnbDfwd5IyayCrK",
+	"F7ExHClZj0J+rQgvXRju7iuI7NGEvlao7DdBkJjzay5ueboOEsohr8CBypVUgA6lvSrQbVWCjgdlkvpA",
+	"6wkwSZ/4x3E4pfHiz2yxgwt7/d4n4xAlYkZiETFyuSBhQNbpKAlvGMH7woLmzpD7gygCtMHpfBJyLUFB",
+	"E+huleWRiCI2UuvIg6S4iG4lMDjempXw6DCchhV6NDDuzDJn9IrtkN42alioQaNgiQI0oZfihpHtTgeQ",
+	"BZQz4L/bnU7mOvS2y/cQwWpKb7bqYql4yJPNXmOpEnSocHT5HVGojJKVQjp1T5TGm7slkkVjb0S54OGI",
+	"Rng1tOiCV8G9Htm7b3s1qnatlrniwdUyhWhjhas9KTVaHWh+e0vMGv6Otpzk7TvZrdawjpSS+Lyhphoa",
+	"5Rz6aDyWrAQIfxK3ZKo4HuKx5tSgGjGg+/MoATvCdTjL7KRTflQC5ynF0M59CNopRdAjTTFL+DXQUMNH",
+	"fUARHyivGJMwYVNUch3C4a4eZYnSDZgZS7cwppFkdqWXQkSMclxpTEcRO5flQhDgGovGLYn8EkSGNUnC",
+	"LBfsdjqlkpAe9j5pyIXsy61GOTTVsb5ZLL/w/sBwo1/6VI5+7avmH30iRZyQa7aQmcsx5H6RI6l+3m7M",
+	"4Os9mjAYw98x7NQnVI6MjSe6pQtJLmNGr6VSxmV7yH9CignaqiId2h4JS4ioTNpkH4x/KeO8nCfE36V8",
+	"j0UsYW8jegXapxLXKT+fBdR8OaKcXDIYigXkclHOZmHBFRRJaEiuSJP+UgT92zBSOp4mGtaQtyaJDIHy",
+	"yAVP6Oe+cyavgZn4JGHxVJK/iZDDLoi/43uERtGQi7HWgqZzmZCJiIK8SFM4r9dHJ4OL3dPTi8Hu7sVg",
+	"793B+53BCBTGYxoni4Pg9Wano/al/9dVmpDRutQM6iDljI6UfvdpLpSuplZEtA1lNKExHSVKThJjImYs",
+	"pomIle792veIP5x3Opsj+xfzvSH3/y9UxGA0YJNKrFDSvjpf4q+12+01mMAfNtrt9rDhk0RcMw4GC+xG",
+	"AjG/jIAqyzBgJEzA1Ovs7D2dstdrR2trb+KQ8R1yKrhcU8KZoj2EfZrTKExAjZTz2QxQxkOdEIzPQ14w",
+	"vnpGGeTz6SWLURdnnxNX1lxnJcgLtiaaMDnkRn8fR0q5B1UimSgQs0gysm4MLwaOHvEpDxAWIvY9Pd9Y",
+	"oRbVABxyrYRQJXWCwSTAn0rU3cHe24uT/dOzi4P3Pw0OD/Yujgcng3f7Z/snvqdtYgkNoyFXA6h13ap7",
+	"ektRJ58rSUsmQig14ZNP6GwWhShhq75aGgSWAzpRIhTewtRD7qOg9jonHxYuaQ0Urri9n1aViJ/EJO/I",
+	"GHKmKJ1Humrnr3ZI1xUY20TPIMkWIkJE1TlesQT1SwkWG4DpCECwccODtgAG1KbBuA2t/vNvEp4xGI2j",
+	"EAydSv6UQ+4r3NiYRTTkfpscpeqpsd0gHqxvdToeuY3DJFFLQ0XY7KXbzB3HVoXcomDRsqBrGdjl4F//",
+	"HSFKQnGftUGdAbay5gaynjCu1HVxy1nczPPcxhmTiRmy3BAxSie8jwXPaJKwWHX/778MWv+Ntv7eab26",
+	"aLc+ful6ve3tu/8of+6B1SpMfw+zFbUudU/WJChfZN2sxZr0tQFULmTCpqh03U5YjI8+SB/UiUnFYaVo",
+	"Zvd+cnS4f3Fy8JeLvf2fyvcem4U91BRjdwabBc5a8SyJ28yLRKWr0uM8ViA6EwmNTkDIlZUiJg0CSfzE",
+	"aapJoCbvYqyFZzBvKlroPK3VlDrd0VeVPM9nksXJOxGwqi30NXnhLuUl1uAIZn0lkHqEImMElhU7BJao",
+	"eYecfQ5lIj0yB2GKhAlZ73U6TcVcEzCIj5F85IFABii8KfYEG/H7ZKRkw7yZ04FQnpLgNluwz5UgdKew",
+	"BHUxOOQ3NDjBdalPI7Tkqj9diqqIp/OKBx0vRbB4Z4z86gs5n07hGbGx1em0ep2efVBVTdMHgYbXAAKL",
+	"86lzMh0aXiNgNyxS99SaJhsn7iihTAfqk0CM5lMFSrVNErBRRGOtlsObHk/CxFjhFSdOjW0KDmrA9yIZ",
+	"RJG4Ld/CZnYLMIRuXbWJzXqbcIZKF3Nir29xKd0cNEOp8KpyGd16yzAEA9dgqKl8L5K3Ys5LFrLZ6VpW",
+	"Yg09Fjhj6FS+pk29JiUoyUb/ly+Na7bIsxPdsfHq1atXjbuPpXtIF5DO2Sdrqssa7iNQqluiEEPuheMx",
+	"Wu/y+9hy9iHGJICGCpec3pVb2SoH764dcQ2UHtLtdHoe6XU6nTXzhqZEu0sWCUUUREpx0ll30v2lX9JI",
+	"u2KoU2OcKikeN3sVU54c8YNEadRlG+0Rmo54Fd4o2kegl36yU/2qNtqrf2bwdFFxZoN0BSPKFRguWdVa",
+	"+gi8NWd7LDji1vSY399LkgiBZpv0RIGcQ19wSABVKZVqyvf68mn2apBAbwP06wm9YYQmaCT9brt6oWGy",
+	"oxjJhErVzOg95uoD8+26gGGVYNk2kGWM0ChmNFiAZiqd2dyVVIJluz5YtrvVYHGurV0OdRcDbmEo/TrC",
+	"RAqp9e+2m32ypubQuBEqHS4M3ohgYc0BRVB0t9UNABrlKJjauqKuHzLP8u13t8tvgB3J2T1u5Uy0LaZV",
+	"gOIA163NBWN8I3NXt1YYaq3voo+26MUsy0M0PI7NW/lPZkM5gLx6SXRTogRJJYjoB+70mR03VQGUV+VX",
+	"xfZ2gBIG9aGQzr4WBmvodoG/guUGJEr9sgC6BVn77790W68+/tJpvfr4peN1v7v7D40aXCQHPAhvwmBO",
+	"o7LrselglrWqKcIUpt2qbsTmCoRiu9aNMBIBd6a3vyqCuN3prO2Yy6KWisQTXhUFR0IhyjpLhMecW3vN",
+	"X5SwbXGkBD06XeI0xweu9GzWZbMKLSo4fBlafK4Cyvm9M4PVKQqV7Lf2GY76rq7m9eEUnrwBGq5s+3ka",
+	"5UXbZwJWA816//V5GhnTwetho9vuDBuE8ZEIQn71etg4P3vb+n7Y+C80/Q059tLLJ5+nEZevh41Jksz6",
+	"GxuXIRiNZRvevNsjMd24lRtTEbBo46bb27hifEPpeDEFs/+GQYthwwxPCE6gDhK/0/vCrzfS79O2+XPD",
+	"32sfnWree0lnQu58dv5u6xnLR3dnBwzTX8NX12yBH+2Meiz7A36Gk8AvPusWzld2fnd8DX+DP+bbxkMw",
+	"D2TTCgdkRQM0VVZqsuteTUcTBk9dsYiqJtPtN4yr8J3XyLvlLOuad+N2/ELv6wZtYG9vRXwZBgHjK6qS",
+	"iJtV2s9mq/vd96CRk4iONNPGLqWECNqXM+1cp8Z+ECZkdwm3PpcOgUZ2q2jtjMVKDXVWQ9Yy4xWUEaVr",
+	"aq/q0l2++s5VSeYJmOjV8Pp5bJliAkPUZ029e2TY92qvdq19kmVVJWubiClDF04Rs/CKu4vtk7VeKtDz",
+	"So17s9XtbBvNlsiRmDGP3MZKU7oOOdhTZnHIR+GMRmDn0/ZjdTBijDaAwfFBFWwqBFmYxwHLSMTMil3T",
+	"q7g9pRxuwwOxA3x8FHqgPANPMhqRu7jJPqmY87n42xPct6+Hl8F2VudltS+9w8Ay1/+JGRvOtpSrFZbw",
+	"R+BwIxpFLIbgEAXPkrvxtXK8A4WOnEanLL5hMQJhNd6HLxXZO7gNAliHUPPMOefs84yNklK7o25dbpE6",
+	"xYeQUJI5GI0AiWMxYlJmDfPPQ2kevLuvhb7ozaxMX+qeyxLK8dw3V9ZFn6/z+iqJDJ4E1N5WvLhaVi/G",
+	"JLm8FLzkrbEl54RujC7VppaX9mLnpZaiP7u5ONZvf5nd5b7V9MmaHceR2zKwyu+zq0ckNJiGiSSchfCa",
+	"/uPp0XvCRUx+fndYucvuPbt0NgeP9ZNkGlULrtyJMQ1CCmKhfanQK9Rb1Z5Ps1gE8xHYFOz4aztKAiJ5",
+	"JIDX5SzJey7S+Wz49fWIbi8fRFrr4bcjnllMf2KRLbeApbJbZh2/t9w24FUAXB5UZMODPOvJB+4HQ168",
+	"gyaqRIeu8dzPaJqtJihDbmbr4mzqR+2O85VyJPvyugIzAsNw1avtVqvb6anTkvORfmsqpcPQrpQOh9m3",
+	"r16nceeZ3/QDnbnR4UOfyfBtiov0OXDktOgZ88GMJpODQN631w4JA0vxz08O8JHj/vfprUpOG9Z/lw6D",
+	"6lndF+rnYBdPCZevh0NsPYhDLDsphw+oM3tithAGSzmBmfX3ZgIHJfhyy/RDGQDL0x7NMUNriUNjvlal",
+	"4GgwTyYPcYuCP9EEYKS3C2NdhO8vcrke1G9KnGybsDdtcFIyLDXWTWdCdCUQUdBu1D5d2M29Oh5aJIuv",
+	"EGT95O0uefnd1ivyv//XdrvXhFlhvAfqTWUA0vNWgOisKC9oWUAUZPMnBUrVpH5+Vj+FyjFdRIIGZ0Ic",
+	"0vjq2eES53y5IjWpDhF/ufXnJwXHfXOBD4UO5EEHO5nC5EGGMRceEBUYX+DH5cAYiXkUEO1gpC0V7Gnv",
+	"i9nrmIYRCxzrVbTI7jscsXNOb2gYPfyaJGw6EzGNw2hxMXcGq4ZEQBN6SSUjQRhopwJ5q2NqwilrE0g/",
+	"g170TwqXJRPr0AbjqaVd/9koZolEpnLJQn5FRhM2uoZQZCL4iO2Q2F1vhqXATlqrZdKB0UJ+5em8P2ZB",
+	"y1dSkdBmWXIdy1LOhHhH+UKzFfmb4IPZnb4e0kATY2G6ateCB+uy+XSYYKbMsJU0e4w++NCmpgkloUEQ",
+	"MymzGILXa8gNG5wnE8YTDSJZ7J3dmu/ghq+3KdvkbMKGHNMShJL4FdD0+8SyPgzihxwVOvlBTBNGIPS4",
+	"oGbmEPI+ecNJApWiyDmnmQfih7MPhFoFWuyWgVQD/ElJgj67DFF2ZmVB30b8Y1Pz3ivi9B0YLmbu5n/4",
+	"8KE1cAYqj6HIbRDWDSbsOQYi10lO9obKcERiRqPp6yE8pCseJyUEJxcyVtnQ11ryY2WgUu5wRR9+2nN0",
+	"U1QCGv2GdXwkxRAwRXrzaSn6xMSFvTk6PXUcz7RTMWK6GJNIiOv5DFqf/rQLPU72Dy/O/nq8f7G7p8Cn",
+	"l7WLOrRpZELkTvYPB2cHR+9P/3RwDL3SHsc0mZTGrIFqLROazCX6VykYh4k+iIAYkNZG0UEwTjXoNNIr",
+	"l5Hs9wNhadzdy+3tzZel6dDqOA+pu6O9WymJ5xFro8EMHI3LA9DIluoEHFbHSiKzRHEGELSOa89ToPNf",
+	"xZxwxtDteRaHN2HErhhR4Hs3eD/4Yf/idP/w7cXp/slPB7v7FydHh/unF8cnBz+pa41BNDYgB7IeQnBs",
+	"JtgcwpOq8VcNdnC4/8P+xcn+X84PTvb38li56WBlCpenxcnfEg6PRkL9vp96i9gFOxi02lP5U+DSig+Y",
+	"WXRwQn7P9k/eDw4v9k9Ojk6yuLCdoVBmhwS3SPQpPylerLinRx9t7bnsOde1DTzFCT/utc8+9t1z+u+P",
+	"zi4Gu7v7x2eDN4f7eUrw0jn99yIhzsaf9tifcKOPRokq00i6LpTL02hbvRKZxZJl7xxPRgLymUZIt9Mx",
+	"cn2BIpLvitjw45ujVm+70+sURRiMvM2hxVYOLXCnz0AIHrCzx1OEwqRas4M5bB5hCI7VKd5sxjRYGyDH",
+	"jCYTBx3qm86eCivyFi2ld4JVC1M1gX6nvgdLWiV5eHO099eLs6Oji8PByQ958tB1BQUTebnPkzBZEKUm",
+	"41afHi1W3NqTyaArGQfhCFeykj0dPcDlKMik+j9x9P++yT1yryGtGiuMVHb+fvDT4OCwyDm2MzKkhgJx",
+	"wfAcxOLJtv1ojFlqoxzoRKCQIRHDRsjtRBEYgVG/FNxy++rvIccPaSJvO7w20WrT30hMp2EC+VnWaQSx",
+	"dJhrqakzuMIAYTLkut/tJIwy3aZ0YdL3qMVBVOclY9ys0RhXw0BBWCHxkLumNxqkZsgZozAmpktsD3l6",
+	"LepbCp/kTqxgJKxEeUUD3w3e/xWUpv3Ts9McLey9chBezag2SOwOnxjdV9rRU6k/kNNhioerjZ5AApV4",
+	"lNoM0Zu8lrXy6WyLmI2tnnHxSYxS5JLRWPEAMAJnEg1UotDg/OxP++/PDnbBbFSpfXcdRMps6YmNQvdu",
+	"4fFCtFtewXpWSWP19FxrDvs80zka0qO0kXbvlNR9BlM+O+d0JXwLNhJKvpak6cDqOU7mlmQExDBh0//E",
+	"x9xKPDl/f3p+fHx0cra/d/Fuf+9ggNbFnOy1nUGTNDAR4EUAYE/PY39jAD0aC5XEtibdZWtjpl0sIN2D",
+	"H7Ztohi3q+OW1N0Et6SMACluWExebpE/vylz1MIe9ZKb3Cv3Po8X1hPs9atxvsINrex8tcop/c7RDysr",
+	"Nl+nwxPmXHuUxxPS6K1Op9vTT47IRNLLeWxt2Gu7J/uDs/21fHjdWMSpoWDtKhKXFFMerhExtrBeU5xz",
+	"TQnw0KtPTvYHe5jHLZPR3pmwahJFQdkNi8NEXdAVrbUItBUDu3fc2le6KAKkigwlPnwCucWhHxBMXTiO",
+	"zU634jgcudU63qbPDAqmRHCQUiwxaGNet9swmYSucy7kTHSCngsnMYAHU7XHgPEQoryeFe56X9YUpTaY",
+	"zf+3Jp3NCk6g2pW/4We36uu9DjmYrNIMigBYdFi/hadtKmV4xQl1Rg2T3AIwuRF27jW1voe7eVQUYe7Q",
+	"tzudew99maNU4fTsqwZ6YhHjifWsR7jMxwqHeKwborkmL++FWNbe7YQI3euLWIDje5t/TjvsPCsAV/Rf",
+	"tPBcMfigAMqtThUDUKR8XTbJmptl02ZFA3MxUOeUsLipSMvoihox477+vFTFrAudgIrGbgeQj/cE1fDs",
+	"bta6zJUuoEWYuT2s6PVbccJVLMQ47JP4URrKeD8wV3OcLEDWWHGzXnnPCtZvZtQKMyrC7vEOl/oW9l5V",
+	"Is5Jathjn0eMBUq/v8fYmEOagqXyN5KN/ri2StzDIx0hDTfq1hOFaAy12rjI2PxKjuvtPIryXoWOZRAy",
+	"t4+0bwR8/9soGnlL5TIjooHxSkbEZZxquxLWWkFFA9NaahhbK1ibyk1jJQfhWvRS69VvzcbU2isEqsfw",
+	"LcycUTqAm0UD7Uk1nuxKc4bcY0c7faqXwmfKKfIckPl68o08zOr2VGf6O1vkvkk8ZRLP12l2fLB4Bk2T",
+	"Ym/H2N57ZUnAQySespcHHLKcYi5/cCbrkjHiyEXN5yKPvxFgvppnCtzxygTzQUf6O1PH30a4/x0JzAP1",
+	"ilUp08O0Dzdrz5kSxfM5GLqQJKkok6PgXpqWomtTI1WmcXLGKXMqwKwZWiOoXNaWDbcSsVO6u2zAynVu",
+	"LV2nmYOWDNsn9B6Pi+chlc8Cla8neQZs8cHplR5znr8znXyQ883XKWQ9TsnPZ0PPDOH6NmyDVIGVaVJn",
+	"EqdUP4SgVeeAwwFK8+8YkJ0tMml6HTecGpnk00X1MxaI3z3L2/MB9+vxI9l+kIBWdbxOtp70oJ0v6x/5",
+	"E+T6cZF3adaf7HL/CIl7y/3DStKwfZ3k0YIJFm29/O4vZYnZA9B9a1xS2HKL2CKVCiqzWKFOEuJ1z3tY",
+	"fmlAKZe6DojYT21zSj8fYM/NDiSg0J/SDBQ0jukCzJ/aKbJsV386Ozsm2ACilj1CJaEEvQazxRExGtut",
+	"6thtbevSK72yao7W/3LZxArvs3O5sd5exrmxtJx3Gsf/i57T7trLg/yjHUBc/o2NIJY8B97+l9ypBfb7",
+	"sqDxXRGJeay9PAM2hgLEJWHj7exWep2t70tglnF6dSfUQWjb3y+FSC5I7UvFxU7rDXlO5Z20FhBNCNQS",
+	"9Kx9DJN8CZ6r4o4AyO1u++Wyk9JQzW654ngOQ35dPJcJXBkXSJpPRWJEo4mQSf/7zvedjVE8PWEyGczC",
+	"DfMkIze63XZ3s939vt3ZtnzKObJzqShFt9PZGE3CKNjIn+ZGt9ZxXofoTsH4fKo2ra57w2ukhdjVjtP1",
+	"658Lw3BdDDVtmV9PdjXdXtliYhaVFMWULBr7HvFHlAsejmiEhZNnNGY88XMF+7FW3Eo3Us3q4VnpjWiw",
+	"lJ218ff4ASodlSOvKRk2zpR1a5N9OpoQrGstySxmWGTTsc9C+CHjSRwy2SYHXHGu/pDHQiTEx1F9dXPB",
+	"MW9GR2zI/UdKPr5HovAa0rlBUL4163qEqeWmNdGI9T7zCYsYlLXE6tMhlIeHgqXpjaVDbju8p1OWdlLs",
+	"hxI/Cvl1fqSYRVAEnvjqOHynBDeakbPXCyFyxJdxpx8wA6g5usMQM3SYGmYP6n6Xxw2voaVnXQAVR9cY",
+	"BYeVXv+HHhZMm9ZTtuXT8iWI01oogUcomQkZQiFZnfTJLRNdzkshL2r2wn6f563ZsmZlRMGs9IRB5coR",
+	"rJUGQagWSqNj5zB1NdiqjdjLsCIaFgWcEKgdjaKjMehw9x18HtJKj9OHnJbXg9Q8d3maEpZTjxwqFc/u",
+	"qbbp3rwcm6ackRPB8uxwO3+AXuNzS8SBWmXvzns84Mxg3Wogeo1I89FaUicw3YysmZcunWk3zbRlZ+Vl",
+	"AabXUeMEgRgU+P7IOd9aO8njRWZT320Xd1W+Eztv5crlilcw41iYpLyNxsyW9XOaQM6NhVP/LxHm6pJ1",
+	"9gMN+Zoc8ptuj2gS2OyTZ+ZuigWnd2nIzWWaKZ6mwKlzhK9zkZDbmM5mLGh65deMKHCovYSSgAGOKuX+",
+	"cqEdsKFOLh5pX3U0qcPMlEqFt1I5mBuxdj8y4LS9UlyHXKPUAtKVQ6FPv7njWHl/fnfoEcrRzAJAdOax",
+	"MFT0f+9o9+yvx/tExEPOMLzfKUXtEc4kPNgGjM2Myab7kkTshkUS7KgCCtRTTrY6r14CBLgImCShVPIC",
+	"7gKpk66U7ecqhWeZdXo/fkGKbBJx57hyabse5PbWn3rQ6+4+yeBebK++t9l7sP+ZjhIoZZkiu8ItcjsR",
+	"0/zFmMXiJgzQJlvr+hcZZZ6qVSvQDyMGLpSfBEBnWSogcoBBiRfB4jmVYrWUadJXPgW0FLm8D1xzHn6a",
+	"M/0z5tVbHYK5lhbfHMh+/N0kRKOMVooWtURv6UrfBQGjqNpujETMNpwicRs3m/bjRlGiLFNIXZnjPjFB",
+	"K4rp5E7t7Ht1v3pySLWCWHaXnDSTRVmca3uczo2ET02MBzMR8qSQwbo/5EP+q+7yq7E//Yr64a9D/mur",
+	"1bL/Vy1z2ZjJr2Sr0yG/KqHfWkzchyP0zmFB5sHQS4vka6dB9X1rHkdgh1cNLkUyIaWZTsmUJRMRIOUD",
+	"RrBOIynIVmdrY6uzvbHVebmx1d3UuUkxe+aMJhNPd/RMKIiIiQz/zpokszE9p9pXl/xayMYJeYRGMUtI",
+	"zK5CmbBYrbYiRyeO7LxoXMAVvADDsYGcn37nu28YPk55MYpZoHZPI+lnlwqp1J0TwM9VedJt3BWMUZHo",
+	"VY3WewWjOY4R5bgUSuvhjZ4fGV8JDVY3WzX5lWzDUtPoJfArm8ds2aK2O5vk1zr+eNmUufoYIG+xNGmL",
+	"ybpCJ02FCksuEB5mLpq1WBUSkhdyzJYfudPSZMHPJfOuSmb8sUTZLcljmwl773Z6Sy1ROG8ZjbHBou7O",
+	"MU614TVO9gd7Da9xfryHn/f2D/fhj/2f93fPz/ZLF4z+xHuQePHUmuBX0A1wgDVJ6EhdyogFV1r+HBOq",
+	"MzoWGUdq7TfbkHNwSS9ZZA48umsZfFzn6AIRtgtNn0baxLc2XV9dHQlRby79VT+5NHjKKFe0pIwMb3U6",
+	"QJ7M1V9WzJ/YXj3by6XBqZRvG26WN9QEzjbbss3uqfqdNt+2zZcW3Ld9XuY3eguW90wAK0noNUQscGY7",
+	"djvO2pCMm7gq26RbaGIjrgGrCh1S+M0q46kxD6QexvbcdEk1ZpGMRcTWJChPng6jY0ASAuJDVOBg793B",
+	"+3/+43/6ug3wO+RsRgJpyRkbheNwhCF4drr0YHz1A5pEdXpEgGIQjsdKdtaJwxmcxJpMR9guXzAsJdCH",
+	"ANbkysVM6YJcGidfkAFiNhU3KZp1NRar/+aiTdImPdukylUMgBcmMi2HrEaLBL9iMcYi2m1t6hkNP6mO",
+	"+b4nDBoPOZPSUUeBZwOj7Zy9sjlXDpW2czg2knU8jZBrApOJNTFceKuzpbe95co0uWVu6WW6beAYNf8v",
+	"tt+07U2hG4v26wqbnOm3CkO7KLXu/7B/RjaEEvU2AMgbMxYDsRFcbnwxGHyX7mhb72gbSKWS7DL3ULd6",
+	"qVu91KCvCgOGt3vs09UoAhc2GxZqWui54YZACzWzM0TvFTYAUSo98bWMu2kt+WlbE/r7Badtjda1xSSc",
+	"UDVUXWImZ4JLzOcP6RduqTRG+3ukosKbrA53xuJ2WPRhs9co1oAoj4ty9asnCI52ZKGtzquXVSJU5fSZ",
+	"SOrlD5tpoFUqaezn5KsqOcN0zS3Ja9z/DnyiL9uxvSormlf0ZbHCXn0HjFQ+zNhCettLfC/Qqp9/dnF5",
+	"rhP+7BHWvmoT30l9gk+xlh7PJYv9dsnTgvt0NGj9N9r6e6f16qLd+vil6/W2t8vej8qs9EUAlZ6Dpk7F",
+	"rXVJIkhve5tETK1HeiQIr8JEesS/8D3it3A/7dyrsov0T7O5dJH1z9huK2sc7HSWOdjYqU7YLKIjENKf",
+	"ZNayiVLklytif+wcW90VaczMTVprY6f5rtkdbhf2l7cKmWWUrqIKL50255D9fkWlyxUelbyD3XbQQoRv",
+	"LmFCpnOZEPZpTiNHkizqYl8ZxGuCOed5UqQCR7yk0kCb+OOQRYH0QUyOGL1hjgWUiDl6LvhKxN6jCX2d",
+	"xHPmY0M55GBUVfRwnnhEClR9HJ/yHXcwJTnCgFjtF2xnERsnqnd7yP3ThMbJHk2YNsnu80B/ikGWYJKs",
+	"+71O72Wr2231Nv3mDvF3Ywair+025P4hlQmiWbZ7SwkdkJ39/Gw3M9RZp9vvdfqd7/+z0+l3On6z8JAz",
+	"GI3EnCfHNE4WB0Gjv6k0O/u/rpdpgNjVGIymjOyKeNbI/TyfXrK40W/s7p28u+h2IJZkl3K0SryN6JUx",
+	"0e9SjhvJfCl4QkflS4HQereBXsoxTcgePH9nfswspKcXAh4xwZtFo98YSdlS4ik332tIN/qNSuA1vMb+",
+	"lIbRAAtANfqKU/w/GpTtkZg2vEb2hJaMljY+FFehQuVXb79/udf5vvv991u73+293H416L3dHww6u9vb",
+	"g70OJJlMOxV3AsMoyJWs7AQMqqhOqSbbcLglNXH6DVNuZrC7iyoydAdznG3zpvem4Zl89IpLqT+1B4vB",
+	"CTJQ68JZwQBn70EGMPp9Hp3w8SHit3asQ7c54w6nH3RKXN7goQK90u68r2Ox1s3umVdctbCqPnaB6PiH",
+	"r8VZfpYnTY4KUaBSrlL00i2IYHDxYK9UUypSt4zXrUPoHDFx82VHrZ4GRzxaGOqVm7BMSCyjle50Ltl0",
+	"p1s+G4ExiR60zHkrS4XzPPTDhOm3EWs/UWxT1/Gx5Ra4uO0TVK7pKAlvmFew8ih2t7RqkO8pjqY9fcFo",
+	"FfIrNTAabZj2Q4moTIYcZyJ+gSz5SqEJE7UWBMI6Lg2KuKv1mmrBQ247n5/un/iO3UW3XJNQW6LpEVg9",
+	"WtwvDgenUI7l6Pz9GU4Je8At5DgpHkvVMe1SThD+6eFcChExyvXpuOyw5unoekvu6exkTid16HHNcHXO",
+	"p73a1rTsW7q1HFOvuMTdey+xHqTqEhflAvdWpSJC3Sus9YDiJSoRMQr3t7fS/TU7W3p/U+GlzFcjUpzf",
+	"6PdQJeV2YgpzBSmGrKvbMg5jmZCXW2Q0oTEdKcW5mVWQXZki9/5euQ891ZtF5eqtiOWC7D75yKKDlXEb",
+	"SxYQCk72MpjoOApciVZhYVmBrgyyTLUwRT9TC0q+KM16MmFhTEZ4nGt5iBblMRc/evcgCKywDKZaiShf",
+	"dZYw3FJpngZ2CL0ER3XMGWKbWJqRXbc9nq38edxzFPs8WO0U8lLzsyCImkQTqgcvT8vpBQ0UEqcTmdDp",
+	"DN8Fw8CgCt5MyUDDRYYzpQFz0rPs4LOGQacJlUMOjhCoFAMR10Nv9siEfaYBG4VTGjkXmAQsDm9YkD43",
+	"uRRhyC1JUCzVvhilp89lwmiQY2l11JEMGtcCPkEglmB0TrWpT+fKN/V8xC6DSuUUz6piX1aiAnYG2KfL",
+	"7tyX/qwmVwYnBZo1qb1o9BuaeTvV0pKSvgSGpsbihkbo2ecA0CEVbjwWzwdkbZcL4FXAc5dfxdDL1FIX",
+	"kGUaahUo3bGIjuougWlGvc1U5AVNN8fO82W2KsfVCnK2gHd9WCk8roJRqnCXYYDxb9B3JXahgKG13BSM",
+	"9SsqxubM5lVavQOa7ztL9oILLgGUYxoop/4r8B8YazUSrw0Q9eNjS4IVyuydy6yZu2lgXsnDzYxeMUxG",
+	"X1ZH1THiocapUGtC5TsRM2tu1vv55csKpp7UqPM12mU+3n1UC5+GCT6Y/Y57SHfgBGDW3ofXEOOxZEmj",
+	"3ymYRvSBl118DjoEqsZsqmt2QgnEqyzd7tZ6SrYIVaWUYuYnyNU/FlEkbium0whZ1BDtlav56pB9Dsi9",
+	"OZQ8Y2lcKIMVXDAZ/h1dXTPLVahTAzzPQjjSky9bNP5WXHGn1oITkdDohMl5VBXvmiIQnuqUJqOJYiVO",
+	"AV6TiBC8PN0h8RnlPjxDxT63rvzrMEDGaxhLmkFCc5gWQDUejFAzXTlWsVjP1Fa6bpP9GxYvstE/6dud",
+	"8f1IvZfGUBIbottRnI/nRRpekz7XsJIWj9QYyCrVV1cP1Blwn9zUWrQElcScaHNIzEYiDirXW7nAR5mR",
+	"HJl9ieZx/4KeTM4vE4JL0gQDci5mEBw2EgGIDKuJdq519MlF6bLExo4KYGId6u3gLxU7eISUXkNMe9Db",
+	"Ply89JFYkQ9QUdtECa3EL56vfh7OQNCH+traUjDkQFggEyu8/mIFA4hadP2RgTgnglwykonno2QUMRqb",
+	"kkCFx+DiK9/u6gTnvUjQNE0vIxABllL/5bThIWNWXufCYAV8f+hV5Ow2cx05YVDGPnjkvXw+PbdiD9k7",
+	"WXcb1Zdz92kvZ97xZDXPpHIvOQwryDvHgYuyR/x3e+/UP3H46akc4pTEk3cwXMF7rOicmHUVXOJGVuaO",
+	"V7aeMgELElg6xdsKaR4gUKflhFZpn3ODVm6c3FZ7q91rtsmxiUyQWXNoIBjYQxNyzcUtEL3wigsIDKOS",
+	"OCNttnvGPac0v4iO+AqrRA+M6wqDNAGR+c66izuxcgwpKiSWekNlOGovTcFw55k1YOTUfetYkzq8ytNC",
+	"tl29X2siJy6qmIKnJPYNH3IFNwG+GCfRJlBGSt3/+dRqkoiD4BaVTGgy5CZsHb2fQkn88hAtXyeLsWlO",
+	"OSN+LuDL94Y8e67b7R5JWBSBZX1K6IzGSd5SXdxRjbRVGCZWAM/pjI5YS7IZjcHAC82ktYaKmLDpLFkQ",
+	"Kq8liPYMtAGNK9A6S/7obNYeiZi1nWjadsxozvO5TkiZc6z33Ez0Ny+7mjo4azyP7JXUzunZ2NVuM6ed",
+	"YJ2RC0wd3G+wxY+Tyx9G4VH448H53w+678MDecBPtke7By8Prmc//7T746s2W/z49+DDgWr0t9G0k4w2",
+	"o/lfFz++ao96Eb+cvu0EP/8YwTQzdWcvQg7vsh17MuWQm1Ku1Pb7oArL1NjfeANhL0U5JrulL3U82p2F",
+	"FrAGk1eTOU/CyA3oxD5ZjQU2WVDWpyEPp/OpS60dcWYlbHUWoMvN1EDJGoBdhq5Z0Keu+voMlvrqZ84k",
+	"M1gG+gYaZXfA5JgsQEonLMmEDZooesxaors+edoSnSzF8pEhn80vo1BO4JjsTMad5ed3h7hIqZ8GQ2mp",
+	"s1ZAB8cHa5KIW24zr3hDrhmFCJgSVfJ5RLVyobRV+43OGYBGCaDGOuOn/WnIZywm+G0pU9VBKjkO88VJ",
+	"uHjX+oImpTt/h3BFLLU6g46z+rVyRCNWyACp05FXZYFs4R+bJeKVmxngzsnzW1O80phQlQCzKivRVpp8",
+	"oixHcB5Mb8EupFtJz8QPIjB0IODlgvj5PKU58fq8OjR0XTah3FEUsqBP1j6vtVfL2nDnNRyEKd8B4wHY",
+	"QFbZwE5Jwjx4qM4XyfJ/bsFta8GFaGnFtU8WTGoPrPq72SxkBFHIW3JQS3N9GBrz9Mk+soh3X9aP/E0F",
+	"7y5Ij078a7YwspYPQpltVYwagLTX2VdqjTyr5BRTl8ym2U7H+rwiuuUOSK3NjFuatUWy0TwOk8Wpureu",
+	"mA8ieRF+u6U5L2hC/OOjUxsiCWzHz4hEvfZmu9vsu1pBGACIw0QOuZHVIf1NId0GRe9CuBDQZ0alvBWx",
+	"drgAogOPIrBou0+FTwAehSHIGVs2BNcKvfBcoNRU3FuJ1OdkqtDl4i4XpYkstGWq+AM6Pi1mjPiD4wN/",
+	"yMH2hNFbuIcxlGux4N91BPH+F+TWUmd/rxI8rBcZmsjBXymNQMT0Ogp9q+WTfuOE0cBJXKT9H8O0u5FQ",
+	"zmMFQfe8M7YG9XVvBdify7IsSnssYlcglWm4C04u2YRGYwx/B8sxZCGDFSidbw64bTi+duMA2/POkEPw",
+	"qPV8AQddQdaRjEiPBEoITIChNzFWhQYKt1E/0ZRVzZeq10Nuddt4jsQ7U12hBQYfdbg6Srqv3wvUeiUZ",
+	"iSkDlyOdHdRUIwTBs9WCpodHP4Crbpz6JoWBzlumc0iB39w4vJrH2lA55P7u+enZYHd3//T04scPfz69",
+	"OD859Mk6uqyYJClqixACB6OenxxKcskicdvcIX72KoM6K4ccDaP2DmdsFIAiOWzOAMME5Ga+zCCSreNi",
+	"JFQtIz0K3393XFfHCJgObm4G1TGbwFujxPz44axRfEXTCJzJPLC+BFWaQDC1T93buTR0a5ZIAsmZhtwd",
+	"TxqxGWSQNnkvtA7Ud6+QHs5mAZAeXg+Dk0NuY7rzN0ZdrFEYMFJ2/fIUHPWc2iTcgDYG4+PRvWTcWCit",
+	"gcgF4Q6AQLfAd1tcNQBzLGIjouksB6o1gqm9AvXGZWKehjwWe+Yyenlclmt6RSCRYEIGm6xC46yTj6Dd",
+	"8LITleK7O2bJEE9P550jKqf29oA0yrnH0yYfymi3JvMpVjqnOOS4wXUnk4PENBBUuglMlLKXfrpQhPPo",
+	"3f5J7msIfPCGvKzphS6SYfO8YmkHjNKAJZmftNIJa2li9gzBh7wqk0dJSg2vnC2lKRMSejXkw4ZBdkMP",
+	"YcRho7mTmjbWDAqTSzGHhSJzU+JYajy2zM3mDTLSFxLKx3C0xzCzHKcxi/p3v3BIEVWXkI9FVbQvHi/8",
+	"C44pMWPkhvFAqHXadDn68AbHBzoPD+T7FDxRqld7yM1TRZpBW2lsEu8pDrcmSSBGcyVU6Uw0Ir6WbkOJ",
+	"AdmSzLl2QW4P+ZC/IC9eoNUnx9JfvCDrfml2xXa77Tf7WQFM2sy7Q04cbg/ZetHqnmbVdgrz2Py8xE3P",
+	"65mXX3ALsxl8Celua6Vd7mjTE5StMWOkljEwm+HuSm8o7g5P367W7Kw8j5GDUmopLlaR/XQt9vr6X4Y2",
+	"p8ew4Q0zWT3SL5S0ln7KJEMZNu58vQnjul/wsNTHtMwrUO/M+M8oYURtIiu97P5c9BiBI8R7pL1zNHNG",
+	"+54p/2ILvuA56ZIynlMjR3oEnNA8MqNXoP/zQNs40cIsAR/haUD2jSj244czSf75j/9BQinn2kpTogIn",
+	"olQb1M4EWusdcnWBtRdCDapZ1kTPsnt4sP/+7OJgz/cgv3G6OsoJ+5ywmNOohOSun5z2tl9u7Kv/euSa",
+	"LfSFV7xLUVylHOjYd/PunC6i4TV0NZ1Gv9Fp99odkHZnjNNZ2Og3Ntud9iaaISdAle/PjQrXHEi6KHsf",
+	"/SG80fb59DaH3KTMPhO+LTiRy0WVNjrivqYx6Rc6uI+VZDbecQeHnCnfbZMglEnIR0m6Cg+THCACw1Ob",
+	"mt6ZwUnfrxOEogkHJHDMvAK3Cr3j7LoxewXkFFKoeQnJsV+8UCTpJgzmNHrxIh1a9f9gboGbY1MyLG38",
+	"wo6bqrs00tTyBRHcgxrLKWzV9GpHSjNUvEKgowydMmcEmPcwnGI0aSyktMVM+04CNvDFAaknPaM0+7EL",
+	"SuC8MG/hx7JBspVFBqkDBqSLgqBYJSAQrIWlhrVZrqyDz0REDPZxTMNYR8HSSPHyhQa/TOhCCY8mq3vf",
+	"delUY6X1oAG/HEeAvjZXkHXfGjz8JuGMBVJHlcAx+ftBmJBd+/KBYb4gBZWcFxwXy6JLyG9EdMMCxJvs",
+	"qWnJeiKmzB0Ps5JClkr7VZrFEJYdSkIVPWRKFkK7y6CEtA253h9qYX7TrCJrANshXJDxPAb+mzKsbNFJ",
+	"RXQnTJcDd4Bs6oRDhXCuX32QNlmXUUjigGJerkSNl9pnZWXlhrTJBqZkc0qWLe2x7ybJuvuIFlkmkzci",
+	"WKxaNftWYC0ElisMfYyEW1ZcATjv21S2yFTIftbU8/Vr2enzqFMi++mhoKst6n7PVjbRgNotCuhUo3k9",
+	"BHAPGxuZqoG5XrnRzsS9o/Vyo+Ub9Cqms8PyzNcPKFJoD/ZutfIZXq36GQ33hQPyk4PjFThhAHr0Ot2S",
+	"dwsMrwbrlhLBd4h/KBDjfBKFWHPbLVVVxbpzhRMfXwDRLKO45vOTQ7OS7LqqQViEjntoqySn37Dp+IsO",
+	"B6uVtN3qdKoa23PbeEMD4xAHXbrLu2SqfkOnzeWd3or4MgwCxrHHy+U93osEWQCkula9ujXmOaaLSNDg",
+	"TIhDGl/pftt1NlVSX1Z17r1a3vlMiHeULzQgpeq3XQf4Bxz1glNI960rjKq+NTZqIrmcdODuuyLwC+eF",
+	"55dKY/5HxUsy73C/3PvYBWFqKSvQLwE5W4FCX3olIZl4mS2hAcVS7r8NX8LgbkPH9qZf5r4Igzu8wJCi",
+	"pCTl9lQYrQX9A0G6tKvxC8MZfUQ4a/bDQOktW52tQkgx2jXxBcYRf01ebCPjruuCNJuQyCwvoKKdG2J0",
+	"lKaAIPKIuNGkJsNLM6SpTPrCdC0Z6Wtl4SutnAWiRu4tPygQRPOEny4sX8etB2nuMcZkksYSFuB/LyFd",
+	"qdhXDYnxSWTMDAvcuqcUo5vO4un52b8Oc9iqxRzeQgre356bfGMI9zMEJLmu7eFKk6An5AhYXavME/2w",
+	"RKbMVssKOZaRCcIYI5tlP2eTsrv0+zmxOK205eZzR46BvXeckc5E9UiGYro2M2dM4BJQqBXLwlm3sjCA",
+	"GrSZiqbaYSp124xCft0mPYdf2YGHfEKBcemJQ65tMyk8dshWWc/0UQqMMpWGlqJp5aeQ3ZLBFdhJBZci",
+	"Yo59pcwcNuRKK8lMfr9RhdSwqWAM2ipGlXIbShnPVVj3SHtHjuX+5pyrs6KJJL2HjjBoTktpMlBFGNVH",
+	"jWvLjSMlRo9sCdHGj2LCdVa01BxiCnamuRKWKlq9NNGkdWMEypeb7x2NF+Qd/Rs4TaYml9VnhE7FGVcy",
+	"3eRQrIYJ50lPSRtv/uvzNDJl/F8PG912Z9gg4DMY8qvXw8b52dvW98PGf2XtGr+NySe1phBifikz1bit",
+	"8u3UyePvBtm0ZabYIDuAQgkSs+j1sJGukyj8eD2sgZGpfchZfLrjpfvqderuK0Xq32JnruXr/p09k2Gs",
+	"cG1KDWTOywgPDI95PvvTavJ6pWaRCiHL2Po3leObyvFHUznAYae2wqFbZ9SNH1iSkfbt7U0VkLqqx4MT",
+	"KX1R/xwEd1XZlKp0lTRRliPOoicTOrTrbLjan85k67dp+JtkziNwRpgwMg55oMR7fxBhTZS38IXvhHvy",
+	"gEG0lOLxQj/EH4PvRZ/48C7rk3Wd74X0tncwLlYSeqk0uu1OB9/OsRIZleqbpi5GAFltfEXD7QCdZpv4",
+	"OgGOrwNhb3XupVjcFrMu7WQz8mBlCR4twLlGR91UJu5RezmKAxb3iQ9RGW8WGBvMiY+JwRQkRgzEDQgB",
+	"1l4ntugeFlDjqTsUkQwewk1CoT6sUrunK52SjhMWW3cmjBCT1+EMfdZmjCaE6kSmkLSUo4erGlNpIAHE",
+	"WJRUQZsyyrHHuoEsQU8bBJxNjacAoA4CHtTVsKC0QSwHYJb2pW8CdPxPSnPUxSU8F0o+4o76i32eUQ4q",
+	"pq4jkak1AeV4EYcvGXpQEjOdVjQArd6DCgj5mn862P9Qma0ZnGpqZHUGjXTIrUpazANU0E1LVbSSzGWr",
+	"KWngaVFH2zrCNE81Wp65ea3qjKzPok7bt3DYdVr+pdbUiDH1ZlYYVUsvBYyr0/IQUpatqLre8KCN/v9t",
+	"GozbhrKnee3+0yi39WTJ6jyIJWJlSuBt8kNHAnvHEhrQhLZAtPqcLBOlTHvT/M5rnOyfnrXeGle71k/G",
+	"G+z+gVQv28n0qS+joY/gAyQ17PggeQ27ri61Yb+VZTfb7QESHPZ9qByHvR8qzWHvx8h0OEItyc6Jqvml",
+	"RCqjUVTinpoGkDliWaUzawOKa6xEoo/ssupZ0sovw/J+hdv40VvqOFnkWz4u1DeCAsivxrH23nx9Q64D",
+	"FExWEwpaH25/TWK4AeTr0+bts9IFOE6O61udLS0qZNNaaSlA56XyTUrAnB1W3PJM/S9wIdEWVO2ZaZqu",
+	"p2Mp4FITcaCk25hd0Rgk+BGVTK8nm7rLT5MS6iXk8gTqaUxSvtSUjV+kXpUwgOt6qgfSGwkTtx34btPI",
+	"M5OmaQ10JBZBkE5oNoE1SN8eCcfpw7E75TqIj7ehZMQ4RuL7p6dG9H98c9TqfdfpbvnNNvlQLK+GbqkG",
+	"ACW7T3eAsCxL3+bMCmftjFyeQQuWVpULDGJiAhb0Sa58iUJ2r7Qgij5gNWwmTXOuNcqJJ7Y9eQdvUPEO",
+	"1Gy1vUC41k7q4pY3zcbd9HSeg6vegzb8F2fD/pveGyU1v+nt+k2NPWIaJgkLSGjDYt30ZDbFPamX9NxF",
+	"H8GZ2ZKbUt3Phd8uy6LuujKYIQfaK1hh5osXqIC+eIHEacYwGs+z6IYBoLkM3f3UlYGq7UnIMENsITrj",
+	"EgGYvd3pbkLkZCQFmXMdhjSax7FS94wvcxt8q+EMzmeSxUnrnQhYn2DtO7UtIGFqSpMNdK7T3OsSAZhV",
+	"P5+iUMEAVDxcm0YGEzx2OxGtkYjmUy5Rz8VquSYpYa/T0SBLcyWC73LMQO1qQdDuulE/PeLU0/NIu91u",
+	"Kv3H1D3GXgAbuPicTo1HhaX/oFy5VflQeZ3OzJISEdDFmoQyGp6uxceCNwtDwd1CBb6N2hhyW4gYIrbb",
+	"xFHglhXcIWdZV2zB2ZAnMeUSTfZ9e+LmMLXKq9S1Scivqj2I8ymTVxUFEFUUpjzSHVijezaBfOZN5R29",
+	"dpy2FUF22+q7nobMuC9fdfPn3nkN8DgHoGVnRzHhNg7RkGHxxZ1mab3EpVUM76/Sd88mdHbWslJ8Kzx+",
+	"ladHzr+BVeh7YcKm/5k72qXAh3U/en2ljw25xMw1nGsfoORmNv2gTZQtv4wCQz1s++Z/Y8r3mHgYCFop",
+	"cI4hLxZ3UGTKUm5tx/ljq8za7fmPcDLW2VphmHFBBNvwPIogq37G/TrEqO3zk8OcYaLaNXpwKUWkFBHH",
+	"R9rkjq3rA/0bl2JYVqL9zvtmiPl3M8TU8Qg3MHqEX/i/hi3H5HopmmdqWnCe9XFt4wuK1/e6ge/zQKKW",
+	"bJkTlAO9YmBCQJnZqW7NA11P22VpkmGhTpnQhVS8iwYgbV0unBcm4IKxmF9NSP4hrtkmJ6ZiKDUqWlZB",
+	"xtQZ+h1IapExA1MbfezqcpmEMfgYhWs2qThMATfDfBnX+kKY2Nx3wKMduZ2s275mSHyDGnIFgWY76yVo",
+	"LR9cZGQAAxpQXQapoYJGt3QhyTVjM9AZSGmVpn5aZNXUVbVbKzMjmPqoqUXElFIlFZVUTQIesn47CUeT",
+	"IWcKV8KEJEI0vYzCutXpoEqkRimWWM0+x+rKpUqtHXKnfmmdCq0Q3w4KMYA3b9qIId0gPhWmunK0WE1t",
+	"KwQrqEFhp9VBBUWFrJ77uy3mCE/Q355Bvj2D/HuwTrw1j2CdXrnjyBFnTinoVLUCsms9PdbBmKn+grbW",
+	"hdy6j2RJuC62mX1JV6Npqp4l56TuG/+Q13zkLyM7P7DksUag53kv/31erZ9HbTQU+htd/kaX/42epx9B",
+	"lJ/5RRrrWP7Wb9c0GU1KAvh1xnNIfZN5Dnp4OaghXwensXse3ZRYjg9vzZ3C869X+kA95OmrMiZaGi90",
+	"qWB8E8IkJjxwn1rMM9R3nc73OoFn9vkGBrZvNPalp038XcrxLeVtRK/yDo6OCjClC23StNm2tO/lIMef",
+	"oVrMJbMugVmNA/SD/fd7+3s+PmjC0aT1DfOm1ESAXpU+SuiUOqiM4FHCE7R5hjSqWdUjXXFSRx8j9dQx",
+	"8MzVDpNqlfDSlUoSdbQjOCSrFoZY5QZfxrLvW5774JVq9n6uLLqvM0LBM5qWa4b8oRILDlymKD3g8Wm1",
+	"8ooPEgh0hbhHP6OU1l973Iruahem+5qeT6w+TM1D6DeF+Js5+ps5uq7shuThkebofJ7PL2kK4buN+N6g",
+	"jTNT+SafBGNNVuUJ9Qj42mM+SNW3fW8A8cNc0zHNqBtF/KgYXwXF3fPTs073Yu+04Zm/j981vAbw4pOD",
+	"v1zs7f/U+FiXzKttvVeAO8Hsv1PIT31/siobD9OoS4QQDA8gQtjxQUQIu65OhLDfykTIdnsAEcK+D9X+",
+	"sPdDKQj2fgwFwRHqUJBC0vNfSjJFQ+BZSQb78rYZKqTua+b25668Q4tK0w2jGlnqLjwIdPoELEOErzD5",
+	"cFQCN8nK9OjGp+TYazZLPLDfBXO83CzYGXKKNVyULqKVDEqc/OxrknARKyE4NjFWTp52sh4zjPqCN6xk",
+	"HvN0hU44kq46ALqd4CPmkZCnlZGABpaJzIMgeBbS9yCBu4rqrU7mkLY9Ri599sWVS6b5E/1GfJ+d+NaR",
+	"AA2MHiEB/uvQbzdX0XIKXp6paBAEjyPf8xLq/Y5ea7cBeFbNCYgRPKmMq6bt6/unSDTUOsk+9hp/umwJ",
+	"Aw88sCCsF6pbYVip4gP45TVjM5OlPpOjfsB1QVhYleN0MCU0irKUXjXRlB0YiSLvZbRcy3b/ivS8ILb+",
+	"QUn7A8RrwsXtNyr/jcr/K1L5E6fS2sOpfT2jwcYsWxG/1ICAzvpgArwJZXiJjuCZZGfaN0u6ZL5PxmFc",
+	"pXRoRy+d8ADcudziS8ZSQRMaiSuyXlKMKS2/pN9S4CfwlWpqwn8Vi/msYMqAyJyQ6wBGz10y8CPFOSAM",
+	"B/OvQXeMDbxVOgtuCmv9lLseKVVLETe3uv/vbxz50og1wVU45hpEFI4D6rsLtunb4/ATuk2BiTnfRJem",
+	"PLZ1tQAn9wd7Da+x//P+7vnZvuIIMBKNk3BMR+pqf8TUZfkV6biL+5bzbu/dg5ZjFhGAZ4WaP8OoatUq",
+	"zh9qploxhJ7kChbfq7NUl3f6xtS+2Y3+cHYjJxg+S/YLOPwUpiSXKGt/X1RPTM3FkqIrJmA0zRy67h+f",
+	"n5F2u+3yuY0vhuzc2fhTccPiOAxY00SwaxLkEUNpkMnY+oHWFcAU3UNOhaGYmGDGNtVECdYXQilVPeT6",
+	"WMRDrkk0wdJ+ZIP4V5G4pOiK7WNvzCtEfEXKfLVInoBrHCbtAW4Fb+da58CywVMWX5ngmpq1UYyT3O7J",
+	"/uBs37+v5KBThEG7DSiIQLUdrDOTAiA0/FKS9a3O5pBvdTY7PWLDyHeyxjsIN1eKHqYeP9G3oo9lQW+p",
+	"tNwXfMEz5jqPcBFPaaTIWh9AguloZxr5vLRkIYYC41Gobqn90SkTWWr+g9mficM/NOITL/KeW0EvG3Lp",
+	"Rr2aKmKhU6sxU3wvjcN8sNygsOZRnNq5BeAitLxH7FLNup2mgoeJwNAq736BBp09lLYL16PhNc6P9waO",
+	"hJPNk/oxGyr6JCKG15iG3HwskzaeUMdfBa9wjm+I9RUjVh3JNaMrVRLhb0LsN8vMv6T9HQv8upcAsvHo",
+	"RB6/pbHGEWLrlJOhUVQQq4veIGrIHSvsK1mVRWMMHyTruqZxmAw5vrci0QLpGpfnyNXNNCeJkghZrK36",
+	"YeLZQgI6m4YJPxzyMLFF4sOYcPbZplNpk0Hu8TdvtNHy95wRpeCjsJ76p5r3CPBP3ep0utvNHZPAqrxi",
+	"wITeQIKVrc4WpJnq9JQwqqVj3LmSjskK9bjbZADZWKRljUMe6Hib0TUXtxELrsAKjoV3E5rM5bDRHzbk",
+	"HIIoh407n6xTDIJ3wY+FABTKwB8HwZ0/5GorzdJUJRGj8dNLr17NPsbs/2iL1hcNokbfAKi+BycuRccI",
+	"4ij32GpK8M1WxfnG6b6Za/5wDwhAqbUWntZMzRWWybKpWkabSv9CoKTo/qOp3owmk9JnARu/XWpYH3Ij",
+	"Vvbz3EnccieGkCYwH0RLs0iy/BtCptWQ3/+C0NxxCT0GGHKdjh7Yu7SWEbDA3GcXKSX95ZGC/xJE+I/2",
+	"qrDC63NGH7rP8V2LMt/s9N8I/x/VTn9icrzbEKb7X2cf7jCk36elVRRy4pFNonUpgsWaxKhucNvxixTB",
+	"N85CqR9PU1tmU18emYiYBURc/o2NEp2/T+3SSQWrbf9D7pTiN5TJd18QSrJosk9zGlmmtSZxBgl8w7xA",
+	"Q15aU/gSWRSkRZnNosVOaoZn2i7vmt8140CLjj/k1VrDCiZ1rbypHQ35+lZnk9S2qadJXdKZNHtN7d5D",
+	"Hkr7cAGrAjcxNh6zUUJoAuiUUdGqfav+MGzugQFt/xoczo1Se1JHsH8HESCvAUpNk76JAd8snf+KKuSR",
+	"fg8vMxo+SoesaelczbpZYsYkibjCwPZyHTRlacbqCBxWp5RRv+rqmlWFo8PEA6uqfnjP5A/WlsWIJiwe",
+	"csyYGuSSi4JTMoSvSC0dqUknLEJHNQiFb5NT1ynO2jNTB+vHGTRt6PhTGTQJntSQ1zdoLi8I/qAkOv9W",
+	"9klMgPDNIPlNL/1DGySfiHEsewurqFxXsA0ucS/GrIsiJq5jseUmmciUnaqnP9ADFfXFdNMQ86iIr6LC",
+	"nS1QxWC3ulAopOhUzCXjC23TcxrTo6XRGT+x9WEDakuk/bWP9bDRVEpvOJpUu0+X7Fwxur6rjHJkFmBU",
+	"TRXREr6Qq0KybmGos07uKF0VPME63eaQW5W1TQbgQDIKZzTSI4RYPZsLpx66OS2FT4YdY9m9sv1dZGvK",
+	"HgRYj9X3IGeOLIX1kPs/7J+Rh7/J+qaKQ1WOOJj0aRTjZ7Tl/mb+2PUcanTakGfR8lzy8M3e+42vfjX2",
+	"XhdxH2joTXlrIq4ZEIVy92x1UWChpNfuaA2pNYoZJC+jkURGRtZP3u6Sl99tvSL/+39ttbeaYDTV+pRD",
+	"gYDhXYUySSvUUCLZKGYQTKr+ZgEZhxFDi6wZYZ5M1HwjmjBtbf7T2dkxeUNlOBrydd0sRLsljqcDgsYi",
+	"nrbmcQS131kAibmswjejUt6KOIAiN7dQvcfHsS5CkyFOf8ZBM3ZlSIGcFtgiya3wdIXVS5FMwJP5g6mH",
+	"K0dipssAAcRtqlM088LPhJaADHLSKZ63Q6hNVMAC3UPME4lKu5CgFPghv6FRGFzghAhGnDGUhJJLRmMW",
+	"628UYx9yXMHg+AA3EkriZvKeJZKs+07pY98jfgGBfXTchqtlq+Y6OLHd7vVBJWSqxbDhEf3nhYNuSjlU",
+	"Ou2YhpBnD0Yecuf0FTzcTWITXSVoq9PFI/vw4UNr4KBMHxGlVPE8kHLOzuAO1LUXf27d3t62coiVd6K9",
+	"VDMOMivPOtHuFlEb7AApYruVceCWXWh/TY2Szi1UHFudd6N/T1XqFerYAEAsN3sq+/FKc+PolSnWTI75",
+	"a1YoGk9HEwZ5yWIRlagFmNTd56IFBl0/Q7u2291m3SIhZoRGWb2O45heYYfK6UdqoY+aHkYomb5+OjSF",
+	"oQ/JhgZMriC3vKzZ84HJyVTXByeFVZ0fnFdMdX5QOjHTcZnsgFcar33/FyUk5KyzlwkNTd1Ni/n4NFnG",
+	"NNarOHXTzUCmVtfDoZRMcIdyv1FF5nHU6Dc2QMnQXfLYjLXqd0XMiDG8mXKH5GZTaXcoHoRY2kKjCy5R",
+	"V+B0hJMBONnYj2/6ZADZgCBg+CZkt+TNms4KGiYhkx6hSUJHk6mCOlpwqWTa1Is2WAL10uUti4ecTWkY",
+	"QbEINcwlm9BojFwLGKDlC0TOGL2W5MfTo/cw1M/vDtN32p/fHWr+Jglsf02Sm26PXIZQtp2sQyGHz9PI",
+	"H3J8vrZ+t5rCNXWxUx/vgE9m4ejaFF/UURWKu9DEQ8b2qaWL3AOpeNXtdpp94ucprE9EDNUHM7xqGmGJ",
+	"eRBUrD16El5NWGwG9nCrQglgScig8jx8g6FyalBTTlUhnP9i44USAtx5XvgYVkaQEKPYAUUaU/MIFNQL",
+	"2CgMmMSqi4purUmzDLKeX/rOp9cdj6jpdLZXqcCvPY0pJyxCWzMKkmrEKY0U6FhgBw0lCa84vNyRgV6e",
+	"DiUMpvikHdpUr+BbFkoSCX6FzaD0YrfT2yKXi0ThFqCyW2LR3+q8bHU7XR/c3BTc0vq06gqeLWbMz1fX",
+	"1I4SUxaEVBekXOVATSFaSvzRhMZQfd9aCYwwa397PU/Gre99sg4UZKHGxLq15I0IjO+CEhGUcHx+9rb1",
+	"vZLCIm2ZUvvWnntTGl9DPcfrcAaJaM0FAIOOGtcgqr9UYFIYNJ1HSTijcbIBPypNX32dsM/JxiyiIUev",
+	"clixcA7JZOfV+0N0wLndoyO97Zd4bJl0yremTOdWd7vV7XSw7svRjHElA2+2OxphpMGW1P6iHR7tzVW3",
+	"IXPOcHeSCZOgDmBQJpLMS6atgTHV2ZcpV7chgsrCVDqztAlwGTJlUtIrAGfAblikKNQ7/E47jvhKlTFf",
+	"AfXUCNaEHWtlBcqY4SuRXnnrkPKrOXQye1Q0yNP7u1xkqNGaHHK7Tdtzx/4uQZlZEP8nGi/6BKfwSH4q",
+	"E2gLcj9k0QaXE0y+oEmdutQo4Xi60mqGLIYJGYmp1gEVkoLPKYAqmYgAtZfB8QH6wqevYFBEyd/qbMFF",
+	"hWPb6uDhk/WUcxP/vTidjyYn2rZl8ky8g9GV1IIWK1972XM0nCEXtHwLTbtg4SoKrsi3GQ9mInT15kqN",
+	"mVQpzP0h94+PTq3NEkZOC6ZW6uptcpBIPAS8F2YJcMyOilahoWW2nhEhijvWOU7fzsEbeTcS84Ds/kz8",
+	"h1bSUvcLkvzpiBRdMPtGbVC/VZvi4mSw95ac7J+ekbFJF6xTmr94YRMIkxvMIPziBdq9/fKkxL6l2/q2",
+	"rHeV4PKqSUYTISSzbHIWi0SMRGTG3bGUOkzMd+TFi+6LF1D+Vyq81zAauGcOkFLnYTmvuTz2Khj7gVq2",
+	"GRnIW8grt2GlGDWw3tKaJH4+m7Ovi0NzrIgkGYd4HDONMTp0//mP//9VvvxUE9K0a2EJfqCRanMbh0nC",
+	"uHGoM2N123gkaDlQ5wAHa37eUncVXtWzbDCXDhsQFfJg+2r6dYXGSZhEDNDYPEN7w4boQ9M9lihZcKhE",
+	"2mEjgE/u77uKODmfj2kyGTbuPt75zR01gbtGSQAZNmHDmmQTGkGldplhZlo2xOnQFgRilmJ+yJThSFP2",
+	"Ds2dJens/zZzMJYB0xB8Z2UJAKMjaUBFnVrSxbIs4y7RX70zWTfeqk0krPUGGIkoYuBnYYZRdB89IsGe",
+	"2VTIaaxFRFutlOhSsmlj0kIe7esRAWoajlAMR0GQOoVEJTpuqEFTpw4kTFjGfhxezRWJns0vo3Ckuti7",
+	"r4t3e474rQRjMFUqjYA55JrokgY/t96K+JbGAQtax4qogAQ5EVzALONYAMZo+mcmT+I52AZnsfgcYk7n",
+	"VFTkC/R6iYSYXdLRNVpA4/BGqUmcJYpSyKYGwkl4NUmkIYv6ORAMiFiIzk/TX/sZm+KOUgLAFiXdkn9I",
+	"HM07j9YC8D3ORgBCHN8llYzQRJtFjTTTBlypUe5Aq33S03nrpWeTBqKLMQ10PrkdO+S9paEwCwf2SyZs",
+	"mnarVSUvlPCIqmQqJkHxSYReEbyS4iqbhiavXqyiTQZ8AUkvIqnlnK3OJuhfGZirlYwmbHQNSxkrjd3R",
+	"R5QOi5K7odwQUwmROhhzIwWhGg8MAdRszcwJuTrA+g1LAZIv+NUOQhASeaRKsNXn1ik35eXh7prSCQp1",
+	"rUTsWelea9IwMpYQUfwBauc2i6rZVqejBoUwI43YTiH8VImCsV+8cLwCbJ1NA2xbLRIl64iNE8UHiRib",
+	"e6joXFY2qkzwXhSU9DsNPLQMjg/61e4F+nwyEcnqmCYiCqx3AQhJ8HKvqBwK0hBCCqLixTwOwdCuaY5D",
+	"QVBvtK3Ia6JLIf/p6PQMBU1/yIFUEHpFQ46pgiQ60hvNBUSb1EUMXdbBIUzhR5gsUulSKy/pF5b1Ooza",
+	"Nrpz5VuhrpOTus3HCWEFqNO90XeukJiCBam5R5J1EKMVZH/YPyN+Gt7sANn3yPH52ZCX/+r6AXhZzwj0",
+	"CwxlIpte9nXFHJKaVE2uw3sFJ3UmwdaZBbnOCHY3NVxofF1gB90U1UEO+YwmCYv5Tgo7zdlmoJEaQILb",
+	"IuizcP4mKGMK4N8FciF1Fh/qeHpM6YIEwhhFHMYAyZIA0SEGQnALLfSA8ZSGq3MpFRwW//mP/+FsI3NB",
+	"UC00OYmMMG1xYMjxjvg1/D/++Y//6aNnjJe6wtDE8VbRbjtgnIXj9dL0SmixVQjn2QAR8+U54oH1zcSv",
+	"8ZOHjqLWW0Wxc00MLVhNqtT+kLcyTi6erjHlALokgn5d36VLsLeAO0z5VWj2s5EmmFgKsnYh27YROTBQ",
+	"mQeSV+J+pPaOuJRx0ClxNzIkN+86pLjrDlnFJQis0LJymQrtU5iVnfaOgnUVsc57EletORUNgWeXZFyx",
+	"LmEGlaE4rgnBRS6lbWLWDGF2prMu9E1CMffkNDcBgS1YDXIxoyOwo12yhTBcyUFFccvdaNghL82DmMVI",
+	"NELmpD8jfICohHFuGKCR8cgrDVfSmSjW8qklUGRy1Sy7kCG3Ao32V/OwzjHYZwxdQCQIRFqFFLb4XjgS",
+	"F5MjGunnGA0jIISaRxsSKpt9K1oBYcQz99K7DuxJxIpAeHiIGYqpq6Xp3B1l3nmKMIZcyVNJOJpHNIac",
+	"Htq5XOEJaAeYG1WBTR1dyEfRHDwmCnTWmV3vS3fayfjjOSFoSjBJja8pcHtNhb8mMM2OC/qcBYjxfbdL",
+	"S+f3FKZwrMSnROfCUgVnO4XAtWIhaS2xlXvL3H28+z8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
