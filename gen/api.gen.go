@@ -96,6 +96,21 @@ func (e Privilege) Valid() bool {
 	}
 }
 
+// Defines values for ReltioDeleteStatusStatus.
+const (
+	Success ReltioDeleteStatusStatus = "success"
+)
+
+// Valid indicates whether the value is a known member of the ReltioDeleteStatusStatus enum.
+func (e ReltioDeleteStatusStatus) Valid() bool {
+	switch e {
+	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReltioErrorSeverity.
 const (
 	Error ReltioErrorSeverity = "Error"
@@ -261,6 +276,14 @@ type OAuthErrorError string
 // Privilege defines model for Privilege.
 type Privilege string
 
+// ReltioDeleteStatus Reltio's acknowledgement of a delete.
+type ReltioDeleteStatus struct {
+	Status ReltioDeleteStatusStatus `json:"status"`
+}
+
+// ReltioDeleteStatusStatus defines model for ReltioDeleteStatus.Status.
+type ReltioDeleteStatusStatus string
+
 // ReltioError Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -276,6 +299,7 @@ type Privilege string
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -283,6 +307,7 @@ type Privilege string
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -867,6 +892,7 @@ type PayloadTooLarge = WSError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -874,6 +900,7 @@ type PayloadTooLarge = WSError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -898,6 +925,7 @@ type ReltioBadRequest = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -905,6 +933,7 @@ type ReltioBadRequest = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -929,6 +958,7 @@ type ReltioForbidden = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -936,6 +966,7 @@ type ReltioForbidden = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -960,6 +991,7 @@ type ReltioInternalServerError = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -967,6 +999,7 @@ type ReltioInternalServerError = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -991,6 +1024,7 @@ type ReltioNotAcceptable = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -998,6 +1032,7 @@ type ReltioNotAcceptable = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1022,6 +1057,7 @@ type ReltioNotFound = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1029,6 +1065,7 @@ type ReltioNotFound = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1053,6 +1090,7 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1060,6 +1098,7 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1084,6 +1123,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1091,6 +1131,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1115,6 +1156,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1122,6 +1164,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1146,6 +1189,7 @@ type ReltioUnauthorized = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1153,6 +1197,7 @@ type ReltioUnauthorized = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1475,9 +1520,21 @@ type ServerInterface interface {
 	// AssignRolePermissions Assign permissions to existing customer-specific roles
 	// (POST /oauth/customers/{customerId}/roles/permissions)
 	AssignRolePermissions(ctx echo.Context, customerId ReltioCustomerId) error
+	// ClearRolePermissions Remove every permission of one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/permissions/{roleName})
+	ClearRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// GetRolePermissions Read one role of a customer with its permissions
+	// (GET /oauth/customers/{customerId}/roles/permissions/{roleName})
+	GetRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// DeleteCustomerRole Remove one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/{roleName})
+	DeleteCustomerRole(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error
+	// GetSystemRolePermissions Read one system role with its permissions
+	// (GET /oauth/roles/permissions/{roleName})
+	GetSystemRolePermissions(ctx echo.Context, roleName ReltioRoleName) error
 	// IssueToken Obtain an access token for a client application (client-credentials grant)
 	// (POST /oauth/token)
 	IssueToken(ctx echo.Context) error
@@ -2112,6 +2169,54 @@ func (w *ServerInterfaceWrapper) AssignRolePermissions(ctx echo.Context) error {
 	return err
 }
 
+// ClearRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) ClearRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ClearRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
+// GetRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
 // ReplaceRolePermissions converts echo context to params.
 func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error {
 	var err error
@@ -2133,6 +2238,46 @@ func (w *ServerInterfaceWrapper) ReplaceRolePermissions(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReplaceRolePermissions(ctx, customerId, roleName)
+	return err
+}
+
+// DeleteCustomerRole converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteCustomerRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "customerId" -------------
+	var customerId ReltioCustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", ctx.Param("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteCustomerRole(ctx, customerId, roleName)
+	return err
+}
+
+// GetSystemRolePermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSystemRolePermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "roleName" -------------
+	var roleName ReltioRoleName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "roleName", ctx.Param("roleName"), &roleName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter roleName: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSystemRolePermissions(ctx, roleName)
 	return err
 }
 
@@ -2197,7 +2342,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/core/customermgr/v3/customer/:id/grantedcustomer/:grantedcustomerid", wrapper.DeleteCustomerGrant, options.OperationMiddlewares["deleteCustomerGrant"]...)
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.ListRolePermissions, options.OperationMiddlewares["listRolePermissions"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.AssignRolePermissions, options.OperationMiddlewares["assignRolePermissions"]...)
+	router.DELETE(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.ClearRolePermissions, options.OperationMiddlewares["clearRolePermissions"]...)
+	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.GetRolePermissions, options.OperationMiddlewares["getRolePermissions"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles/permissions/:roleName", wrapper.ReplaceRolePermissions, options.OperationMiddlewares["replaceRolePermissions"]...)
+	router.DELETE(options.BaseURL+"/oauth/customers/:customerId/roles/:roleName", wrapper.DeleteCustomerRole, options.OperationMiddlewares["deleteCustomerRole"]...)
+	router.GET(options.BaseURL+"/oauth/roles/permissions/:roleName", wrapper.GetSystemRolePermissions, options.OperationMiddlewares["getSystemRolePermissions"]...)
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
@@ -6246,6 +6395,326 @@ func (response AssignRolePermissions503JSONResponse) VisitAssignRolePermissionsR
 	return err
 }
 
+type ClearRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+}
+
+type ClearRolePermissionsResponseObject interface {
+	VisitClearRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type ClearRolePermissions200JSONResponse ReltioDeleteStatus
+
+func (response ClearRolePermissions200JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response ClearRolePermissions400JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response ClearRolePermissions401JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response ClearRolePermissions403JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response ClearRolePermissions404JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response ClearRolePermissions406JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response ClearRolePermissions413JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response ClearRolePermissions429JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response ClearRolePermissions500JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response ClearRolePermissions503JSONResponse) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissionsRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+}
+
+type GetRolePermissionsResponseObject interface {
+	VisitGetRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type GetRolePermissions200JSONResponse RolePermissions
+
+func (response GetRolePermissions200JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response GetRolePermissions400JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response GetRolePermissions401JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response GetRolePermissions403JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response GetRolePermissions404JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response GetRolePermissions406JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response GetRolePermissions413JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response GetRolePermissions429JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response GetRolePermissions500JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response GetRolePermissions503JSONResponse) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRolePermissionsRequestObject struct {
 	CustomerId ReltioCustomerId `json:"customerId"`
 	RoleName   ReltioRoleName   `json:"roleName"`
@@ -6412,6 +6881,325 @@ type ReplaceRolePermissions503JSONResponse struct {
 }
 
 func (response ReplaceRolePermissions503JSONResponse) VisitReplaceRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRoleRequestObject struct {
+	CustomerId ReltioCustomerId `json:"customerId"`
+	RoleName   ReltioRoleName   `json:"roleName"`
+}
+
+type DeleteCustomerRoleResponseObject interface {
+	VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error
+}
+
+type DeleteCustomerRole200JSONResponse ReltioDeleteStatus
+
+func (response DeleteCustomerRole200JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response DeleteCustomerRole400JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response DeleteCustomerRole401JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response DeleteCustomerRole403JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response DeleteCustomerRole404JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response DeleteCustomerRole406JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response DeleteCustomerRole413JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response DeleteCustomerRole429JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response DeleteCustomerRole500JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerRole503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response DeleteCustomerRole503JSONResponse) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissionsRequestObject struct {
+	RoleName ReltioRoleName `json:"roleName"`
+}
+
+type GetSystemRolePermissionsResponseObject interface {
+	VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error
+}
+
+type GetSystemRolePermissions200JSONResponse RolePermissions
+
+func (response GetSystemRolePermissions200JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions400JSONResponse struct{ ReltioBadRequestJSONResponse }
+
+func (response GetSystemRolePermissions400JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions401JSONResponse struct{ ReltioUnauthorizedJSONResponse }
+
+func (response GetSystemRolePermissions401JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions403JSONResponse struct{ ReltioForbiddenJSONResponse }
+
+func (response GetSystemRolePermissions403JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions404JSONResponse struct{ ReltioNotFoundJSONResponse }
+
+func (response GetSystemRolePermissions404JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions406JSONResponse struct {
+	ReltioNotAcceptableJSONResponse
+}
+
+func (response GetSystemRolePermissions406JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions413JSONResponse struct {
+	ReltioPayloadTooLargeJSONResponse
+}
+
+func (response GetSystemRolePermissions413JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions429JSONResponse struct {
+	ReltioTooManyRequestsJSONResponse
+}
+
+func (response GetSystemRolePermissions429JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions500JSONResponse struct {
+	ReltioInternalServerErrorJSONResponse
+}
+
+func (response GetSystemRolePermissions500JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSystemRolePermissions503JSONResponse struct {
+	ReltioServiceUnavailableJSONResponse
+}
+
+func (response GetSystemRolePermissions503JSONResponse) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6605,9 +7393,21 @@ type StrictServerInterface interface {
 	// AssignRolePermissions Assign permissions to existing customer-specific roles
 	// (POST /oauth/customers/{customerId}/roles/permissions)
 	AssignRolePermissions(ctx context.Context, request AssignRolePermissionsRequestObject) (AssignRolePermissionsResponseObject, error)
+	// ClearRolePermissions Remove every permission of one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/permissions/{roleName})
+	ClearRolePermissions(ctx context.Context, request ClearRolePermissionsRequestObject) (ClearRolePermissionsResponseObject, error)
+	// GetRolePermissions Read one role of a customer with its permissions
+	// (GET /oauth/customers/{customerId}/roles/permissions/{roleName})
+	GetRolePermissions(ctx context.Context, request GetRolePermissionsRequestObject) (GetRolePermissionsResponseObject, error)
 	// ReplaceRolePermissions Override the permissions of one customer-specific role
 	// (PUT /oauth/customers/{customerId}/roles/permissions/{roleName})
 	ReplaceRolePermissions(ctx context.Context, request ReplaceRolePermissionsRequestObject) (ReplaceRolePermissionsResponseObject, error)
+	// DeleteCustomerRole Remove one customer-specific role
+	// (DELETE /oauth/customers/{customerId}/roles/{roleName})
+	DeleteCustomerRole(ctx context.Context, request DeleteCustomerRoleRequestObject) (DeleteCustomerRoleResponseObject, error)
+	// GetSystemRolePermissions Read one system role with its permissions
+	// (GET /oauth/roles/permissions/{roleName})
+	GetSystemRolePermissions(ctx context.Context, request GetSystemRolePermissionsRequestObject) (GetSystemRolePermissionsResponseObject, error)
 	// IssueToken Obtain an access token for a client application (client-credentials grant)
 	// (POST /oauth/token)
 	IssueToken(ctx context.Context, request IssueTokenRequestObject) (IssueTokenResponseObject, error)
@@ -7158,6 +7958,58 @@ func (sh *strictHandler) AssignRolePermissions(ctx echo.Context, customerId Relt
 	return nil
 }
 
+// ClearRolePermissions operation middleware
+func (sh *strictHandler) ClearRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request ClearRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearRolePermissions(ctx.Request().Context(), request.(ClearRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClearRolePermissionsResponseObject); ok {
+		return validResponse.VisitClearRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRolePermissions operation middleware
+func (sh *strictHandler) GetRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request GetRolePermissionsRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRolePermissions(ctx.Request().Context(), request.(GetRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRolePermissionsResponseObject); ok {
+		return validResponse.VisitGetRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ReplaceRolePermissions operation middleware
 func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
 	var request ReplaceRolePermissionsRequestObject
@@ -7207,6 +8059,57 @@ func (sh *strictHandler) ReplaceRolePermissions(ctx echo.Context, customerId Rel
 	return nil
 }
 
+// DeleteCustomerRole operation middleware
+func (sh *strictHandler) DeleteCustomerRole(ctx echo.Context, customerId ReltioCustomerId, roleName ReltioRoleName) error {
+	var request DeleteCustomerRoleRequestObject
+
+	request.CustomerId = customerId
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCustomerRole(ctx.Request().Context(), request.(DeleteCustomerRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCustomerRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteCustomerRoleResponseObject); ok {
+		return validResponse.VisitDeleteCustomerRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSystemRolePermissions operation middleware
+func (sh *strictHandler) GetSystemRolePermissions(ctx echo.Context, roleName ReltioRoleName) error {
+	var request GetSystemRolePermissionsRequestObject
+
+	request.RoleName = roleName
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSystemRolePermissions(ctx.Request().Context(), request.(GetSystemRolePermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSystemRolePermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSystemRolePermissionsResponseObject); ok {
+		return validResponse.VisitGetSystemRolePermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // IssueToken operation middleware
 func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 	var request IssueTokenRequestObject
@@ -7245,373 +8148,390 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3pchs51iD6Kri8X4REd5IiKclVpsLxXVqiq1UtW2ot5eopepQQExSzlQToRFIyy6WI/nUf4M59hpn3",
-	"mEfpJ5nAOQASuXHRUtXuzx3RZZHEenBwNpzlS20oJlPBGU9krfulNmY0YDH8uS94wnhyRPn1jF4z9VXA",
-	"5DAOp0koeK1bOx8zEokhjRgRI5KMGZkwKek1kyTk8Dlmciq4ZB4RHBqxH2jINyRp7+qeslnzanI4ZhOq",
-	"JmCf6WQasVq3Noob+72aV0vmU/VRJnHIr2v3917tHUtoQBMK6/uclK8rZp9mTCYbkvimfUN38D3ChmPB",
-	"gj1CryTjCbkbM7Ne6EXGNCBccFa1OEl5cCU+vx7UzmM6vOlPppGYM/aW0WQWs0Gt5tUm9PMR49fJuNZt",
-	"tzo7ZRt5L84SEZcA1ueiIdVPPhGcsFsWzxFyhMWxiLuE6r9IwKaMB1I10ydHkjFNiP8Tjec+CQSThIuE",
-	"cDphA77p92bJWMThr1TN5HvE/7nBrmnIGzBcQ5+fX/eIFIQLMqRDdax0Tm4Ym5IwaQ54zaspOIUxC2rd",
-	"JJ6xchiZPZSe4Wn/7PxtTCfsTsQ3P7FYwsbLDrJ38Jao1mRkmpNbbE9mkgUkEUSy+JZlzm+zXTxTBQI8",
-	"1XpztS3swCmGk9mk1n3l1SYhx7/bdkchT9g1i3FLLInnvVHC4uJGzthQqGNKBLmjYUKu2EjEjEjGg5Bf",
-	"E8pFMmaxWeqKy2svXZJCghLs6g2HbJp4BP9tmAvudzW8pjFT1wJwxMWwK5GMq25ExZglh3/v1aZUnWWi",
-	"6Qx2qSYz5hcJyxtGobqy05iNFLaPRKwpSUNO2TAchUMyClkUSEJ5oG+JIUseoerrAT99u09etdstEoUy",
-	"IXdhMiafGrc0mjHZLKFRXcJ44+KMbKoFBGxEZ1FS9wiTjf6ZR0Zx4+2pN+Bh0jg890jAGgd9j/Co8f7I",
-	"I9Ok8eYU/jlRv9HGwV88Es8apxfQcb/nkV/Hjf33Hvk7bfx44pEb0fjLqUfkbeOs3xzwAX9B+jyJQyYJ",
-	"jRlRfwVkFIsJQGMcXo8VcuvVk0DccU9RX6QGRMTwX04oSULmAUz8F/6AEyITqs5VAdDZlodbbZIeJ4wn",
-	"8Ryh43963fIJ+zyMZoE+CA0bEuLVkmrMTX8U+/gRwQITwj7rZMYjJiWhZAK4b04LZ8E+yZhNSCJEVw3m",
-	"wwh7n163FKh8ch3e4rD7vaYCi13hhCbDcWZVSAT3jw5OiaL8JKaJgh+JwhsW6Q6I7ZJOGEnotac+AVjU",
-	"F5FGOQXJ9HJeq/sgYoCImCXA03DHAFa1sj/75J//7/+nUYL40wQ+q3E1IvjTpNE7xlYaKXwmG+9+xq80",
-	"Svm/jvEz4EbdU7NSMoyEVMuPWUQTFqhR7UI3fX6FXQDH6k3ygdEbFpPrGZOSSbLp/zpunH9whyWBAOYw",
-	"FDOeAEj7dDjWQA0liRkNFO6EiSTijnfV0dFoJGJFSLHVJrWoh1BKxpSTliJ0bcQcmqh1ToRMSDKOmUK0",
-	"YTihkbqMxBICt7f/yfcQR+Bj+yWRs6uEXsu6WpS8CadT3LyCujpD6CuJTMIo0pshPuOXF2e+3QaV6qvG",
-	"xZnfJKdsyhQAzSWJQs7gIkzUqOpUFVnYI4JHc9j8KIxlQrY7sGlzE9WwALQPitNwkUVGfY/U/IpN7Sl+",
-	"Gibq4wjOEmEWCX5ttq2kBHI1T5j01DLuxuFwrNqrE4K5SE/3Crn+1U4aSnLHoqihz2ZTzaFpM/H3Pr1u",
-	"+0TEcKdgVXufXnf8OsJmBFwUL/lO62Wj3Wr5QHd8Lf+l/EHhgivVpZfWXDs1VpP0gegOhaIUXEkvZDim",
-	"/JoNOEyTtkdhIifzqcuuLn3zewVD+Gu35tVCxQrwwGpeTc1suY7LbVLepAlarVuDPde8moIOVV9Q7Bal",
-	"3VaQ1vZnMhETFh8GRRZ1GBgJeKhbNTMba7daLbOHKU3G6Q7CYCGz/4+YjWrd2v+9lUrpW/ir3EoX9JNC",
-	"C1gkgP4dsrsSzj9n0iebQNTmZEglqxMqbwxO+jPJTGd1BRnlCfzEeKCONpbAWpCnXokgVNyyx+cDTSEB",
-	"O4FWKSnLIxGjt8ggxCzZU9iq8dfiXR4B5kxWHXWpoFpx4FyUCp39z1PKS05vfxxGgcJqMYuHDKQ0Bk2b",
-	"xD9j0eiMxbfhkJ2KSIFvTKXenxRIInwaRb4ihVw0xBTuFWIYC7JoQKPIbO/TjMXzdHc4X2Y7GZRstco2",
-	"9BYEnZINicmENiRT5FXROZokcXg1S3BvMUtmMfdIhkiozR0G3qliLaHgchxOz+dTth/4e8gZNZFVlC9i",
-	"IzhSshmF/EYRXjo33N1XEDmgCX2tUNmvgyAx4zdc3PF0HSSUA16BA5UrqQAdSntVoNupBB0PyiT1ntYT",
-	"YJIu8U/icELj+V/YfA8X9vq9T0YhSsSMxCJi5GpOwoBs0mES3jKC94UF9b0B93tRBGiD0/kk5FqCgibQ",
-	"3SrLQxFFbKjWkQdJcRHtSmBwvDVr4dFROAkr9Ghg3JllTuk12yOdXdSwUINGwRIFaEKvxC0ju60WIAso",
-	"Z8B/d1utzHXo7JbvIYLVlN5s1cVS8ZAn253aUiXoSOHo8juiUBklK4V06p4ojTd3SySLRt6QcsHDIY3w",
-	"amjRBa+Cez2yd9/2qlXtWi1zzYNbyRSijRWu9qTUaHWg+e0tMWv4e9pykrfvZLe6gnWklMTnDTXV0Cjn",
-	"0MejkWQlQPizuCMTxfEQjzWnBtWIAd2fRQnYEW7CaWYnrfKjEjhPKYa2FiFoqxRBjzXFLOHXQEMNH/UB",
-	"RXygvGJEwoRNUMl1CIe7epQlSjdgZizdwohGktmVXgkRMcpxpTEdRuxClgtBgGssGjUk8ksQGTYkCQMQ",
-	"G7TcT4LwWsnURomiRIbXoFZFjII15FcWC9kdcP9PShZF3aqFf4LYjRLrpt87eHt52j87vzx8/1Pv6PDg",
-	"8qR32nvXP++f+nXPis2K8rRbrRxJbbdapeKY3tsikcw93pc7tfIjVbj1Zr6c6vg9wxJ/6VI5/K2rmn/0",
-	"iRRxQm7YXGZu6ID7Rbao+nn7MYOvD2jCYAx/z/B0n1A5NIam6I7OJbmKGb2RJFEC3ID/hGQbVGYFYW0U",
-	"hSVEVCZN0gcLZMq9r2YJ8fcpP2ARS9jbiF7DMSmdgfKLaUDNl0PKyRWDoVhArublvB4WXEEWhYbkmoTx",
-	"r0XQvw0jpWhqymWtiRuSyBDIn5zzhH7uOmfyGjiaTxIWTyT5uwg57IL4e75HaBQNuBhpVWwykwkZiyjI",
-	"y1WF83p9fNq73D87u+zt71/2Dt4dvt/rDUFrPaFxMj8MXm+3FLqb/7WVOmZUPzWDOkg5pUOlZH6aCaUw",
-	"qhURbcgZjmlMh4kS1sSIiCmLaSJiSTb9175H/MGs1doe2r+Y7w24/3+hNgijwY1Rso1SOdT5En+j2Wxu",
-	"wAT+oNZsNgc1nyTihnGwmmA3EojZVQSsQYYBI2EC9mZnZ+/phL3eON7YeBOHjO+RM8HlhpIQFQEk7NOM",
-	"RmECuqycTaeAMh4qpmABH/CCBdgzGimfTa5YjAYB9jlxBd5NVoK8YPCiCZMDbowIo4heSxBX58lYgZhF",
-	"kpFNY/0xcPSIT3mAsBCx7+n5Rgq1qAbggGtNiCrRF6w2Af5UonMvoGKeNswlNIwGXA2g1nWn7ukdRcPA",
-	"TIl7MhFC6SqffEKn0yhEMV/11SIp8D1QzBKh8BamHnAfpcXXOSG1cElXQOGK2/tpXbH8Sd4FHEFHThWl",
-	"80hb7fzVHmm7UmuT6Bkk2UFEiKg6x2uWoJIrwWwEMB0CCLZuedAUwAWbNBg1odWf/i7hLYXROArB2qqE",
-	"YDngvsKNrWlEQ+43yXGqI8ssJ9tptTxyF4dJopaG2rjZS7ueO46dCuFJwaJhQdcwsMvBf/XHjCgJxSKT",
-	"hzoDbGVtHmQzYZzyhIg7zuI6CXPq7zmTiRmy3BoyTCdcxIKnNElYrLr/9196jf9GG7+2Gq8um42PX9pe",
-	"Z3f3/j/K35xgtQrT38NsRdXPTJ8+JYB+t9C0c3p81L88Pfzr5UH/p/JNxWbGhxp67JJhF8AyKx49RcQe",
-	"LHAR/09tK22BrGVV9PWErbyoVQoUvY3HClrnIqHRKUjwslJ+pkEgiZ84TTVp1WxDjLRmALZbBRHn3XBF",
-	"kdodfV2x+mIqWZy8EwGr2kJXky3uUnRiranwZqGkbY9QZLhwjrFDuImad8DZ51Am0iMzENJImJDNTqtV",
-	"V0w7AWv/CMlSHgikh0KhYnuwEb9LhkrmzNtwHQjlKRRuswH7XAtC9wpLUNGEQ35Dg1Ncl/o0RDO1+tOl",
-	"1IooO0+U0PFKBPN35gVDfSFnkwm8kdZ2Wq1Gp9Wxr8WqafraUfNqQLhxPnVOpkPNqwXslkVKPrB219qp",
-	"O0oo04G6JBDD2USBUm1T3dFIqQLAhODBkidhYp4Y1LVKLYkKDmrA9yLpRZG4K9/CdnYLMIRuXbWJ7dU2",
-	"4QyVLubUXt/iUto5aIZS4VXlMtqrLcMQDFyDIcryvUjeihkvWch2q21pt7ViWeCMoFP5mrb1mpQAJmvd",
-	"X77Ubtg8z6Z0x9qrV69e1e4/lu4hXUA6Z5dsqC4buI9AqYSJQgx5EI5GaJrM72PH2YcYkQAaKlxyeldu",
-	"ZaccvPt2xA1QppSy3PFIp9VqbZgHQiUyXrFIKKIgUoqTzrqX7i/9kkbaz0SdGuNUaQe42euY8uSYHyaS",
-	"RaOyjXYITUe8Dm8V7SPQS79Hqn5VG+2sfmbwLlNxZqk4oNRYBYYrVrWWLgJvw9keC465tavm9/eSJEKg",
-	"TSo9USDn0Be8LUAFS6Wl8r2+fJq9GiTQ2wC9fUxvGaEJWoC/261eaJjsKUYyplI1M/qUufrAfNsuYFgl",
-	"WHYNZBkjNFICxRw0XunM5q6kEiy7q4Nlt10NFufa2uVQdzHg84ZStSNMpJDa/G633iUbag6NG6HSDcPg",
-	"jQjm1sxQBEV7V90AoFGO4qqtNur6IfMs3357t/wG2JGc3eNWzkXTYloFKA5x3doMMcIHQHd1G4WhNrou",
-	"+mhzZcyyPETD48Q4AvxkNpQDyKuXRDclSpBUgoh+vU99CHBTFUB5VX5VbG8HKGGwOhTS2TfCYAN9SvBX",
-	"sAiBRKmfTUBnIRv//Zd249XHX1qNVx+/tLz2d/f/oVGDi+SQB+FtGMxoVHY9th3MstY6RZjCtFvVjdhe",
-	"g1DsrnQjjETAnentr4og7rZaG3vmsqilIvGEJ1PBkVCIss4S4THj1g70VyVsWxwpQY9WmzjN8fUuPZtN",
-	"Wa9CiwoOX4YWn6uAcrFwZrBmRaGS/TY+w1Hfr6r4fTiD93yAhivbfp5EedH2mYBVQ3Phf36eRMYk8XpQ",
-	"azdbgxphfCiU/vh6ULs4f9v4flD7TzQpDjj20ssnnycRl68HtXGSTLtbW1chGKNlEx70m0Mx2bqTWxMR",
-	"sGjrtt3ZumZ8S+l4MYU3jS2DFoOaGZ4QnEAdJH6n94Vfb6Xfp23z54a/r3x0qnnnJZ0KuffZ+bupZywf",
-	"3Z0dMEx/DV/dsDl+tDPqsewP+BlOAr/4rFs4X9n53fE1/A3+mG9rD8E8kE0rvKsVDdBUWanJru84HY4Z",
-	"vOPFIqqaTLffMn7Q914t73O0rGveR91xel3UDdrA3t6K+CoMAsbXVCURN6u0n+1G+7vvQSMnER1qpo1d",
-	"SgkRtC9n2rlOtX4QJmR/Cbe+kA6BRnaraO2UxUoNdVZDNjLjFZQRpWtql/HSXb76zlVJZgmY/tXw+u3P",
-	"UUzA/qw9QaqA8Oq71dlUZ4E8+17t2667S7Jsq2SdYzFh6KsqYhZec3fhXbLRSYV7Xql9bzfarV2j5RI5",
-	"FFPmkbtYaU03IQfbyjQO+TCc0giAoW3U6pDECO0BvZPDKthUCLUwjwOWoYiZFcEm13FzQjncjAdiCjgz",
-	"KVRB2QaefTRSt3GTXVIx53Pxuie4e18PX4PtrM/XViYADjPLkIInZnI421IOV1jCvwK3G9IoYjFEwSh4",
-	"ltyNJvE1/fIdp1hXWkdKo8YYgC1BMm2/XWg4wVsnJLxB4EOkQ5i0ri0kG3DQB7S5Boy8hEbhDTopwm9h",
-	"kkYDxeyW0Ui/XKerhH5oz/0aWfmhulucRmcsvmUxnuh6TF3OZcImWYKyC5Jli1DzLjzj7POUDZNSg6pu",
-	"XW5qO4PhwSUcrGFwI2MxZFJmXxyeh2w+eHdfC7HUm1mbWK56LkvI4HOTIbkq+nyd11eJmvDWofa25sXV",
-	"SkgxkswVDCC2wVqRcqEDxppUbUN6aS92XgQrRiGYi2OjLZYZlBatpks27DiOEJqBVX6fbT0iocEkTCTh",
-	"LATu8ePZ8XvCRUx+fndUucv2gl06mwPvhnEyiaqlcO5EBgchBRnXPsHoFeqtalexaSyC2RCMJXb8jT3F",
-	"PEkeCSAoKkvynot0Pht+fT1y6MsHkdbV8NuRNS2mP7H8mVvAUkE0s44/Wgjt8SoALg8Fs0FdnnV9BL8K",
-	"JTLm76CJBdIBhzz3M9qcqwnKgJvZ2jib+rH+9QqU7pPyGswILN5Vz9E7jXaro05Lzob6Ea2UDkO7Ujoc",
-	"Zh/1Oq3avWd+0y+P5kaHD33/w0c3LtJ3zqHTomNsIVOajA8DuWivLRIGluJfnB7i683ih/edSk4brv7g",
-	"HgbVs7pP78/BLp4SLl8Ph9h5EIdYdlIOH1Bn9sRsIQyWcgIz6x/NBA5L8OWO6RdAAJanXcBjhqYfh8Z8",
-	"rUrBcW+WjB/i7wV/ognASG+XxlQK31/mMnSo35Q42TTBitp6pmRYaky1zoToIyGioFlb+XRhNwt1PDSv",
-	"Fp9XyObp233y8rudV+R//6/dZqcOs8J4D9SbygCk560A0XlRXtCygCjI5k8KlKpJ/fysfgqVEzqPBA3O",
-	"hTii8fWzwyXOOalFalId2P9y5y9PCo5Fc4FziA6/Qs9BmcLkQYYxFx4Qyxlf4sflwBiKWRQQ7TmlLRXs",
-	"ae+L2euIhhELHOtVNM/uOxyyC05vaRg9/JokbDIVMY3DaH45cwarhkRAE3pFJSNBGGhvCXmng5DCCWsS",
-	"SBqEYQdPCpclE+tYEOOCpmMl2DBmiUSmcsVCfk2GYza8gQByIviQ7ZHYXW+GpcBOGuvlP4LRQn7t6WxN",
-	"ZkHLV1KRhmhZSiTLUs6FeEf5XLMV+bvgg9mdvh7SQBODh9pq14IHm7L+dJhgpsywlTTnjz740CYUCiWh",
-	"QRAzKbMYgtdrwA0bnCVjxhMNIlnsnd2a7+CGr7cpm+R8zAYck0mEkvgV0PS7xLI+TL0AmUV0yoqYJoxA",
-	"wHhBzcwh5CJ5w0ndlaLIBaeZl++Hsw+EWgVa7JeBVAP8SUmCPrsMUXZmZUHX5mnApubxWsTpozZczNzN",
-	"//DhQ6PnDFQem5LbIKwbTNgzDB9fJaXcGyrDIYkZjSavB+AVoHiclBBSXsgzZgOWV5IfKyO7cocruvDT",
-	"gaObohJQ69asRycpxswp0ptPJtIlJpDuzfHZmeNRp72lEdPFiERC3Mym0Prsp33ocdo/ujz/20n/cv9A",
-	"gU8vax91aNPIBOuc9o9654fH78/+fHgCvdIeJzQZlwb5gWotE5rMJDqOKRiHiT6IgBiQroyivWCUatBp",
-	"aFwuj9wfB8LSQMWXu7vbL0uT2K3iFaXujnbbpSSeRayJBjN4+S2P2CM7EJqlOKwOLkVmieIMIOgqPktP",
-	"gc5/EzPCGUN/7mkc3oYRu2ZEge9d733vh/7lWf/o7eVZ//Snw/3+5enxUf/s8uT08Cd1rTE6yEYaQa5K",
-	"iCbOpAiAuKtq/FWDHR71f+hfnvb/enF42j/IY+W2g5UpXJ4WJ39PODwaCbWzQur6YhfsYNB6T+VPgUtr",
-	"PmBm0cEJPjzvn77vHV32T0+PT7O4sJuhUGaHBLdI9Ck/KV6suadHH+3Kc9lzXtU28BQn/LjXPvvYt+D0",
-	"3x+fX/b29/sn5703R/08JXjpnP57kRBn40977E+40UejRJVpJF0XyuWYvkCxF70SmcWSZe8cT0YC8vlh",
-	"SLvVMnJ9gSKS74rY8OOb40Znt9VpFUUYDCnOocVODi1wp89ACB6ws8dThMKkWrODOay/Fzh26cR8Ns8d",
-	"rA2QY0qTsYMOq5vOngor8hYtpXeCVQsTbIF+p74HS1oleXhzfPC3y/Pj48uj3ukPefLQdgUFE1La50mY",
-	"zIlSk3GrT48Wa27tyWTQtYyDcIRrWcmejh7gchRkUv2fOPp/1yRrWWhIq8YKI5VdvO/91Ds8KnKO3YwM",
-	"qaFAXDA8B7F4sm0/GmOW2ih7On0r5LXEeBhyN4bEGBjOTMHHuKv+HnD8kKZft8NrE602/Q3FZBImkNBm",
-	"k0YQJIjJqeo67y4MECYDrvvdjcMo021C5ybfkVochKteMcbNGo1xNQwUhBUSD7hreqNBaoacMgpjYpLL",
-	"5oCn12J1S+GT3Ik1jISVKK9o4Lve+7+B0tQ/Oz/L0cLOKwfh1Yxqg8Tu8InRfa0dPZX6A8kqJni42ugJ",
-	"JFCJR6nNEF3jV7JWPp1tEXPorWZcfBKjFLliNFY8AIzAmQwKlSjUuzj/c//9+eE+mI0qte+2g0iZLT2x",
-	"UWjhFh4vRLtFMaxnlTRWT8+15rDPU518Ij1KG0L4Tknd5zDls3NOV8K3YCOh5BtJmj9tNcfJ3JKMgBgm",
-	"bPInfMytxJOL92cXJyfHp+f9g8t3/YPDHloXc7LXbgZN0ohLgBcBgD09j/2dAfRoLFQS24Z0l62NmXax",
-	"gHQPfti2GXDcro5bUnsb3JIyAqS4ZTF5uUP+8qbMUQt7rJa1ZaHc+zxeWE+w16/G+Qo3tLbz1Tqn9AdH",
-	"P6yt2HydDk+YpO5RHk9Io3darXZHPzkiE0kv54m1YW/sn/Z75/2NfKzgSMSpoWDjOhJXFHNEbhAxsrDe",
-	"UJxzQwnw0KtLTvu9A5DjWKYOgTNh1SSKgrJbFoeJuqBrWmsRaGtGrO+5Fct01B7k1gwlPnwCucWhHxAl",
-	"XjiO7Va74jgcudU63qbPDAqmRHCQUiwxaGLCurswGYeucy4kmXSiuQsn0YMHU7XHgPEQoryeFe56X9YU",
-	"pTaI6beNRXJDOpsVnECNMn/Lz27V13sdcDBZpSknAbDosH4HT9tUQn5D6ozqxj7CAjBrE3bu1LW+h7t5",
-	"VBRh7tB3W62Fh77MUapwevZVAz2xiPHEetYjXOZjhUM81g3RXJOXCyGWtXc7IUILfRELcHxvE+tph51n",
-	"BeCa/osWnmsGHxRAudOqYgCKlG/KOtlws5duZOOHFXVOCYubu7WMrqgRM+7rz0tVzLrQCaho7HYA+XhP",
-	"UA3P9vZKl7nSBbQIM7eHFb1+L064joUYh30SP0pDGRcDcz3HyQJkjRU365X3rGD9ZkatMKMi7B7vcKlv",
-	"YedVJeKcpoY99nnIWKD0+wXGxhzSFCyVv5Ns9K9rq8Q9PNIR0nCj9mqiEI2hwh4XGZtfyXG9nUVR3qvQ",
-	"sQxCqvuh9o2A738fRSNvqVxmRDQwXsuIuIxT7VbCWiuoaGDaSA1jGwVrU7lprOQgXItear36vdmYWnuF",
-	"QPUYvoWZM0oHcLNooD1phSe70pwhC+xoZ0/1UvhMOUWeAzJfT76Rh1ndnupM/2CL3DeJp0zi+TrNjg8W",
-	"z6BpUuztGNs7rywJeIjEU/bygEOWU8zlD85kUzJGHLmo/lzk8XcCzFfzTIE7XptgPuhI/2Dq+PsI938g",
-	"gXmgXrEuZXqY9uFm7TlXong+B0MbkiQVZXIU3EvTUrRtaqTKNE7OOGVOBZg1Q2sElcvaseFWInYKrpcN",
-	"WLnOnaXrNHPQkmG7hC7wuHgeUvksUPl6kmfAFh+cXukx5/kH08kHOd98nULW45T8fJr3zBCub8MuSBVY",
-	"cid1JsHsocB7IAStOgccDlCaf8eA7HyeyTnsuOGskCI/XVQ3Y4H4w7O8PR9wvx4/kt0HCWhVx+tk60kP",
-	"2vly9SN/glw/LvIuzfqTXe6/Qhbicv+wkjRsXyd5tGCCRVsvv8W1PzF7ALpvjUoqge4QW9VTQWUaK9RJ",
-	"QrzueQ/LLzWoUbOqAyL2U9uc0M+H2HO7BQko9Kc0AwWNYzoH86d2iizb1Z/Pz08INoCoZY9QSShBr8Fs",
-	"0UmMxnbLYLYbu7qmTKes/KX1v1w2scL77FxurLeXcW4sLcKexvH/oue0u/byIP9oBxBXf2dDiCXPgbf7",
-	"JXdqgf2+LGh8X0RiFmsvz4CNoGJzSdh4M7uVTmvn+xKYZZxe3Ql1ENru90shkgtS+1JxsdNCSp5TUigt",
-	"ckQTAkUSPWsfwyRfgudq7yMAcrvbfbnspDRUs1uuOJ6jkN8Uz2UMV8YFkuZTkRjSaCxk0v2+9X1raxhP",
-	"TplMetNwyzzJyK12u9nebra/b7Z2LZ9yjuxCKkrRbrW2huMwCrbyp7nVXuk4b0J0p2B8NlGbVte95tXS",
-	"8vlqx+n69c+FYbiuHpu2zK8nu5p2p2wxMYtKqn1KFo18j/hDygUPhzTCStNTGjOe+Nmj1kXw1rqRalYP",
-	"z0pvRIOl7KyNv8cPUMKpHHlNLbRRpl5dk/TpcEywELgk05hh9VDHPgvhh4wncchkkxxyxbm6Ax4LkRAf",
-	"R/XVzQXHvCkdsgH3Hyn5+B6JwhtI5wZB+das6xFGnUz4hBLrfeYTFjGo14nlukOopw+VWNMbSwfcdnhP",
-	"JyztpNgPJX4U8pv8SDGLdLlddRy+U7MczcjZ64UQOebLuNMPmAHUHN1RiBk6THG2B3W/z+OGV9PSs67s",
-	"iqNrjILDSq//Qw8Lpk0LUNu6cFU1m6HqMSVTIUOokKuTPrl1tct5KeRFzV7Y7/O8NVuvrYwomJWeMijJ",
-	"OYS10iAI1UJpdOIcpi5zW7URexnWRMOigBMCtaNRdDwCHW7RwechrfQ4fchp3UBIzXOfpylhOfXIoVLx",
-	"7J5qm+7Ny7Fpyhk5FSzPDnfzB+jVPjdEHKhVdu69xwPODNauBqJXizQfXUnqBKabkTXz0qUz7baZtuys",
-	"vCzA9DpWOEEgBgW+P3TOd6Wd5PEis6nvdou7Kt+Jnbdy5XLNK5hxLExS3kZjZusV5qu6zJ3ChokwV5ds",
-	"sh9oyDfkgN+2O0STwHqXPDN3Uyw4vUsDbi7TVPE0BU6dI3yTi4TcxXQ6ZUHdK79mRIFD7SWUBAxwVCn3",
-	"V3PtgA0FgPFIu6qjSR1mplQqvJXKwdyIleSRAaftleI64Bql5pCuHCqY+vU9x8r787sjj1COZhYAojOP",
-	"haGi/wfH++d/O+kTEQ84w/B+p8a2RziT8GAbMDY1Jpv2SxKxWxZJsKOKmOHXO61XLwECXARMklCm9fCR",
-	"OukS4H6uBHqWWaf34xekyCYRd44rl7brQG5v/akDve4XSQYLsb363mbvQf8zHSZQozNFdoVb5G4sJvmL",
-	"MY3FbRigTXal619klHmqVq1AP4wYuFB+EgCdZ6mAyAEGJV4Ei+eUwNVSpklf+RTQUuRyEbhmPPw0Y/pn",
-	"zKu3PgRzLS2+OZD9+IdJiEYZrRQtVhK9pSt9FwSMomq7NRQx23Iq3m3dbtuPW0WJskwhdWWORWKCVhTT",
-	"yZ2i4At1v9XkkGoFsewuOWkmi7I41/Y4nRsJn5oYD6Yi5Ekhg3V3wAf8N93lN2N/+g31w98G/LdGo2H/",
-	"r1rmsjGT38hOq0V+U0K/tZi4D0foncOCzIOhl1b/106D6vvGLI7ADq8aXIlkTEoznZIJS8YiQMoHjGCT",
-	"RlKQndbO1k5rd2un9XJrp72tc5Ni9swpTcae7uiZUBARExn+yuokszE9p9pXm/xWyMYJeYSGMUtIzK5D",
-	"mbBYrbYiRyeO7LxoXMIVvATDsYGcn37nu28YPk55OYxZoHZPI+lnlwqp1J0TwM9VedJt3BWMUZHoVY3W",
-	"eQWjOY4R5bgUSuvhjZ4fGV8JDVY3WzX5jezCUtPoJfArm8Vs2aJ2W9vkt1X88bIpc/UxQN5iadIWk02F",
-	"TpoKFZZcIDzMXDRrsSokJC/kmC0/cqelyYKfS+Zdlcz4Y4myW5LHNhP23m51llqicN4yGmODRd2dY5xq",
-	"zaud9nsHNa92cXKAnw/6R334o/9zf//ivF+6YNefuEC38McN6bwmNIlvzaC+wjYJgWIuyVI/uWRrwihX",
-	"16+Mcu20WnCjzW1ZVtif2F4d28slW6lgbBtulzfUNME227HNFlQAT5vv2uZLi+/bPi/zG70DY3Um5pMk",
-	"9Aac/DmzHdstZ21I+Uwokm3SLjSxQcpipMhQvkMKv2llCDKmTtTD2J7bLnXDxIuxiNiGBH3D05FnDG5R",
-	"QHwIpOsdvDt8/89//E9ftwEWgczAMO2GnLJhOAqHGLVmp0sPxlc/oBVRZxQEKAbhaKTETZ1rm8FJbEgz",
-	"QlsjmPpvLnYibdKxTaocn2BfYSLTSsVqtEjwaxZjZJ2dcVvPaKhjdQTzgqBehH8mQaGOac6G+do5O2Vz",
-	"rh34a+dwNP5NdWbwWOQXIycMT9lp7eht77gcOrfMHb1Mtw0ct+Zmxfbbtr0p22IxclMdtJ1+V0+/CyRH",
-	"CRUZfNatXupWLzWcqiJQ4dkY+7T1eQLiZyMSTQs9d3vXtFAzO0N0XmED4OLp8WxkPB1XYt27mmAu5tm7",
-	"GgdX5tA4oWqousRMTgWXmEoeIv/vqDT24gUMufAcqCNtsa4a1hvY7tSK5QfKQ3Jc0f4J4nIdNrzTevWy",
-	"intXTp8J4l3+ppbG+KS8up9j7RUSgO2aW5JXW/wEeapvxgmLgb+JdU0f+rJYOWP1t/9UNMmo4Z3dJc/+",
-	"aFDOW/xd3uVE3nqENa+bxHeybuAroCWeM8liv1li1XZfLXqN/0Ybv7Yary6bjY9f2l5nd7fs6aLMQFwE",
-	"UOk5aD5V3FqbJIJ0dndJxNR6pEeC8DpMpEf8S98jfgP30/TBPBIxKrHOEsJhQqjuiEwW+nYHHNr7zSaO",
-	"AGOBEo+KCybwECMynfFhMjP1syO00BrDHdgXW21grXTAFRXzwJDX2rXsFuhtk7yHAWVCYzAYapndsnms",
-	"cAjlU6hknpplwK08APO0t/16zjZYcy92yQFOQm6F6AXH+SL9+DH3S+nrlDmq1THdHm7WOtdqLfNwsVOd",
-	"smlEh2B2eZJZyyZKSYBckwbEDvKuuiJ9P3OTrrSxs3zX7A53C/vLm2XMMkpXUXU7nTYXkH5+zRcRVxRV",
-	"Ihp220MTDT56hAmZzGRC2KcZjRy5tGhF+8ogviKYc64fRVp4zEtS/TeJPwpZFEgfotEiRm+ZY4IkYoau",
-	"A74iYAc0oa+TeMZ8bCgHHKyaiivMEqjwD4qU49S95w6mKBcMiOV2gR5GbJSo3s0B988UiTugCdM20T4P",
-	"9KcYJComyabfaXVeNtrtRmfbr+8Rfz9mQGFttwH3j6hMEM2y3RtK9IL06Bfn+5mhzlvtbqfVbX3/p1ar",
-	"22oVqOWXWm84FDOenNA4mR8Gte620hPt/9pepgFiV603nDCyL+JpLffzbHLF4lq3tn9w+u6y3YJgjn3K",
-	"D6Aew9uIXhsb+T7luJHMl4IndFi+FIhtdxvopZzQhBzA+3Pmx8xCOnoh4JISvJnXurWhlA0lpHPzvYZ0",
-	"rVurBF7Nq/UnNIx6WIGp1lXc4//RoGwOxaTm1bIntGS0tPGRuA4VKr96+/3Lg9b37e+/39n/7uDl7qte",
-	"522/12vt7+72DlqQ5THtVNwJDKMgV7KyU7BoogaomuzC4ZYUpenWTL2X3v4+cmLoDvYw2+ZN503NMwnh",
-	"FZdSf2oXEoMTpKfWhbOCBczegwxg9AM5esHjS8Dv7dmGfmvGH02/qJT4nMFLAbqF3Xtfx2Ktn9szr7hq",
-	"YVV97ALR8w6fa7P8LE+aHEWqQKVc1fClW5HA4OLhQam+WKRuGbdXh9A5guT2y5ZaPQ2OeTQ31Cs3YZmQ",
-	"WEYr3elcsulOt3w2AmMSPWiZ91SWCud56Icx048T1uSj2KYupGPrHXBx1yVoYqDDJLxlXsEwpdjd0rI9",
-	"Si3hgXa1jdlE3CoFIEy0nYlpR5CIymTAcSbiF8iSr5SRMFFrQSBs4tKgirparynXO+C288VZ/9R3TEW6",
-	"5YaE4g51j8Dq0eR9edQ7g3ooxxfvz3FK2ANuIcdJ8ViqjmmfcoLwTw/nSoiIUa5Px2WHK56OLnjkns5e",
-	"5nRSjxrXcrjK+TTX25qWfUu3lmPqFZe4vfAS60GqLnFRLnBvVSoirHqFtR5QvEQlIkbh/nbWur9mZ0vv",
-	"byq8lDlLRIrzGysHlCm5G5vKWEGKIZvqtozCWCbk5Q4ZjmlMhwmLdbKm9P3bkSlyD+CV+9BTvZlXrt6K",
-	"WC7IFslHFh2sjFtbsoBQcHKQwUTnpf5aNAoLywp0ZZBlqoWpupnakfJVYTaTMQtjMsTj3MhDtCiPufjR",
-	"WYAgsMIymGolonzVWcJwRyVSWdBbrsBTHJN22CaWZmTXbY9nJ38eC46iz4P1TiEvNT8LgqhJNKF68PK0",
-	"nF7QQCFzOZEJnUzxlTEMDKrgzZQMNFxkOBMaMCc/yh6+xBh0GlM54OCJgEoxEHE99HaHjNlnGrBhOKGR",
-	"c4FJwOLwlgXp45VLEQbckgTFUvW8Dl0IuUwYDfKmtBXUkQwarwR8gkAsweicarM6nSvf1PMRuwwqlVM8",
-	"q4p9WYsK2Blgny67c5/as5pcGZwUaDakdmPRz37mJVZLS0r6EhgbGotbGqFrnQNAh1S4AVE8HxG1Wy6A",
-	"VwHPXX4VQy9TS11AlmmoVaB0xyI6rLoEphn1NlMSFzTdHDvP17mqHFcryNkK2qvDSuFxFYxShbsMA4y3",
-	"hL4rsQsFjG3lpmKrX1GyNRcNVaXVO6D5vrVkL7jgEkA5poFy6r8G/4Gx1iPx2gCxeoBqSbRAmb1zmTVz",
-	"P42MK3m+mtJrhtngywqZOkY81DgVao2pfCdiZs3Nej+/fFnD1JMadb5Gu8zH+49q4ZMwwWfDP3AP6Q6c",
-	"CMiV9+HVxGgkWVLrtgqmEX3gZRefgw6BqjGb6KKZUIPwOku32ys9qFuEqlJKMfUSJMsfiSgSdxXTaYQs",
-	"aoj2yq346pB9Dsi9OZQ8Y2lcKIMVXDAZ/oq+ppnlKtRZATzPQjjSky9bNP5WXHFrpQUnIqHRKZOzqCrg",
-	"NEUgPNUJTYZjxUqcCrgmEyA82bpD4jPKIjxDxT63rvwbOUDGqxlLmkFCc5gWQCs8GKFmunawYLGgqC01",
-	"3ST9WxbPs+E36dud8YBJHa5GUJMawstRnI9nRRq+In1ewUpaPFJjIKtUX109UKegfXJTa9ESVBL0oc0h",
-	"MRuKOKhcb+UCH2VGcmT2JZrH4gU9mZxfJgSX5OkF5JxPITorV4x/RdHOtY4+uShdllnYUQFMsMFqO/hr",
-	"xQ4eIaWvIKY96G0fLl76SKzIB6ioTaKEVuIXz1c/D2cg6EOBa20pGHAgLJAKFV5/sYQAhA263s1AnBNB",
-	"rlK/HCDVlAwjRmNTk6fwGFx85dtfn+C8FwmapulVBCLAUuq/nDY8ZMzK61wYrIDvD72KnN1lriMnDOrI",
-	"B4+8l8+n51bsIXsnV91G9eXcf9rLmXc8Wc8zqdxXEIMU8i6C4FXtEf/dwTv1Txx+eiq3QCXx5N0s1/Ae",
-	"K7poZh0ml7iRlTkllq2nTMCCDJJO9bRCngWIlGk4sU3aTd6glRuottPcaXbqTXJi4hxk1hwaCAb20ITc",
-	"cHEHRC+85gIis6gkzkjbzY5xzylN8KFDrsIq0QMDq8IgzQBkvrMe7k6wGkOKCpmd3lAZDptLcyDce2YN",
-	"GLq0aB0bUsc3eVrItqv3V5rICUwq5sApCT7Dh1zBTYQtelk2CdRxUvd/NrGaJOIguEUlY5oMuIkbR++n",
-	"UBK/PEbK19labJ5Rzoifi7jyvQHPnutus0MSFkVSu65OaZzkLdXFHa2QNwrjtArgOZvSIWtINqUxGHih",
-	"mbTWUBETNpkmc0LljQTRnoE2oHEFWmfJH51Om0MRs6YTztqMGc35f68S0+Uc64KbiV73ZVdTzqBgx2gW",
-	"2SupXfSzwaPtek47wUIfl5i7t1tj8x/HVz8Mw+Pwx8OLXw/b78NDechPd4f7hy8Pb6Y//7T/46smm//4",
-	"a/DhUDX6+3DSSobb0exv8x9fNYediF9N3raCn3+MYJqpurOXIYd32ZY9mXLITShXavsiqMIyNfbX3kCk",
-	"TlGOyW7pyyp+/c5CC1iD2aPJjCdh5EZUYp+sxgKbLCjrk5CHk9nEpdaOOLMWtjoL0PVeVkDJFQC7DF2z",
-	"oE8DFvQZLI1YyJxJZrAM9A00yu6ASfJYgJTOGJIJQjRh7Jg2RHd98rwhOluJ5SMDPp1dRaEcwzHZmYw7",
-	"y8/vjnCRUj8NhtJSZ62A9k4ONyQRd9ymPvEGXDMKETAlquQTeWrlQmmr9hsdtI9GCaDGOuWm/WnApywm",
-	"+G0pU9WhOjkO88XJeHjf+IImpXt/j3BFLLU6g46z+rVySCNWSMGo84FXpWFs4B/bJeKVG5p/7yTaXVG8",
-	"0phQlYGyKi3QTpr9oSxJbx5Mb8EupFtJz4RHIDAIRstdzYmfTxSaE68vqgNNN2Ud6g1FIQu6ZOPzRnO9",
-	"tAn3Xs1BmPIdMB6ADWSdDeyVZKyDh+p8lSr/5wbctgZciIZWXLtkzqT2wFp9N9uFlBwKeUsOammyDUNj",
-	"nj7bRhbxFqXdyN9U8O6C/OTEv2FzI2v5IJTZVsWoAcg7nX2l1sizTlIvdclsnut0rM9rolvugNTazLil",
-	"aVMkG87iMJmfqXvrivkgkhfht1+adIImxD85PjsnW0L9sgVsx8+IRJ3mdrNd77paQRgAiMNEDriR1SH/",
-	"TCHfBUXvQrgQ0GdKpbwTsXa4AKIDjyKwaLtPhU8AHoUhyBkbNmrYCr3wXKDUVNxbidTnpIrQ9dqu5qWZ",
-	"JLRlqvgDOj7Np4z4vZNDf8DB9oQxbLiHEdRLseDfdwTx7hfk1lKnX68SPKwXGZrIwV8pjcPE/DYKfavl",
-	"k27tlNHAyRyk/R/DtLuRUC5iBUH3vDO2BvV1Zw3YX8iyNEYHLGLXIJVpuAtOrtiYRiMMpgfLMaQBgxUo",
-	"nW8GuG04vnbjANvz3oBDCK31fAEHXUE2kYxIjwRKCEyAodcxVoUGCrdRP9GUVc2XqtcDbnXbeIbEO1Pe",
-	"oAEGH3W4OrC7q98L1HolGYoJA5cjnZ7TlAMEwbPRgKZHxz+Aq26c+iaFgU4cppM4gd/cKLyexdpQOeD+",
-	"/sXZeW9/v392dvnjh7+cXV6cHvlkE11WTJYStUUIgYNRL06PJLlikbir7xE/e5VBnZUDjoZRe4czNgpA",
-	"kRw2Z4BhwpIzX2YQyRZSMRKqlpEehe9/OK6rYwRMBzc3g+qYAOGtUWJ+/HBeK76iaQTOJEvYXIIqdSCY",
-	"2qfu7UwaujVNJIHsSAPujieN2AwySJO8F1oH6rpXSA9nExdID6+HwckBt5Ht+RujLtYwDBgpu355Co56",
-	"zsok3IA2BuPj8UIybiyU1kDkgnAPQKBb4LstrhqAORKxEdF0YgbVGsHUXIN64zIxtUQeiz17GUHwwFQR",
-	"09SUCA8gBls3UjeWzJilqK0bOxjuDPscJN05jXLCbs9CY5d7Ek3yoYxMa4qeIqBzYAOOG9x00qBITFJB",
-	"ZS4k2vl0qWjk8bv+ae5riHHwBrys6aUuSGFzqmIZBQzIgCWZn7R+CWupY24PwQe8Ks9IScIPr5wDpTki",
-	"Eno94IOawWtD+mDEQa2+l1oxNgy2kisxg4UiH1OSV2ontnzMJhwyghbSxMcwr8fwrRxTMYv6L3S3kM6p",
-	"LiEfiaoYXjxJ+BfcTWLGyC3jgVDrtPl99Dn1Tg51rh5Ioyl4ohSq5oCbB4g0MbXSwyReSRxuQ5JADGdK",
-	"VNIpcUR8I92GEsOsJZlx7VjcHPABf0FevEBbTo5Rv3hBNv3SpIXNZtOvd7NilbQJbQecODwckuCiLT1N",
-	"Vu3Uu7Fpb4mb9dYz77ng7GUT4xLS3tWquNzTBiWoBmPGSO1dYAzD3ZVeRtwdnr5drdlZeeIlB6XUUlys",
-	"Iv10Lfam+l8GNl/JoOYNMhlL0i+UDJZ+yiR6GdTufb0J45Bf8JvUx7TM10/vzHjFKBFDbSIrk+z/XPQD",
-	"gSPEe6R9bjTLRaudqapi66jgOelKLZ5TekZ6BFzLPDKl16DV80BbLtFuLAEfweAvu0bA+vHDuST//Mf/",
-	"T0IpZ9r2UqLYJqJUx9MuAlqXHXB1gbVvwQoEsqyJnmX/6LD//vzy8MD3IG1wujrKCfucsJjTqIS6bp6e",
-	"dXZfbvXVfz1yw+b6wis2pYirEvnrAIdDPp0ZNpP6XaHvA9qlVB+0miIU5ZhOGdlEeyQlu58/q0uq89ej",
-	"RGgxh9FAYpYoOIacjU16+huwBeFDmj5Rtb90OZgmmUlvwHGl7s3WE6vxJwwc8DDDmTptgqkMPGPRj2g4",
-	"kXUMJtE5NuENbcChvhVkj4NQP4p0UTihImTz4k+tVqv1z3/8D/VH+y2oihRSo23utNogK/qZmnFK3+c6",
-	"fZncS1/s8HR9oqWdbAZJjwD6K91XDa9LBWOXAc8aYOp7kFdKV+WkCBddjcm+KVInKZ/6bY9QDXd7ZjQZ",
-	"cJ0M80rR71iywO5ujyR3Ir+z9KBiBs3ae+rMTGkDdeQDnqbgw6zeyFVsYHU0J5v+n9qtlhLDWvrfRsuv",
-	"O1PTTPn9uVrulUB5wZhGwUSmjfTnMeVyxOJGX5cu89NDsnKa4BxditVvw0hIY4sxnhXphax5NV2wqdat",
-	"tZqdZgv0uSnjdBrWurXtZqu5jYb2MQgji9PvAssDSUaUeQD8EN7qF6iUs4XcZGU/F76taZJLEJc2Oua+",
-	"5rfpFxqnWUny7D13cMiN9N0uCUKZhHyYpKvwMI0HEnN4TFbTOzM4FSJ0DlrELdAxMcMScBj0/7Trxvws",
-	"kDtMnc4V5F9/8UKx59swmNHoxYt0aNX/g+EIbhpXybB69gs7bmrQoZHG2BdEcA/KeKewVdOrHV2xSKh7",
-	"INAVjE6YMwLMexROMF46FlLaerldJ3sieJuBsJ+eUZpg2wUlSKIwb+HHskGyxWt6qYsRpIWDsG8lFxMs",
-	"t6aGtdnsrAvbWEQM9nFCw1jHedNIkee5Br9M6FwRHFM4oOs6Laux0pLjgF+Oq0tXG+TIpm9Nen6dcMYC",
-	"qeOm4Jj8fhAmZN++7WEgOwj/JecFx8Wy6BLyWxHdsgDxJntqWqEciwlzx8PEt4Q6B+pk/YRlA4EYiZgp",
-	"3QAti70SNj/gen9oZ/DrZhVZE+8e4YKMZjHIoqnwlq1ryge8r8DO+JAZRhSzW0YjFnRRnKgCCXULQdDE",
-	"eRrFg0SogGLDnXdPDR7H0gluKPrkrlkiU9z3d1rbjfar7/wB53SiEwxoY4gzvRhZmTsdFnyA4LsMTYLc",
-	"nUoJttRGv9BCEmLQKKUpXU/5XCdOwx8x1wCIEhnS2Bzwi1yWS6kzquk3PaptAVi6YbvV9uvWwxMj+6UJ",
-	"LJ2D9zng24Cb4bpl0h5eYJRZMRa47KhCRflGKGqOGd5A9zrpgv5QJEIfU6htqFbugYQ0qMfm6l156VuT",
-	"rCwDkzbZwiSbTv3DpT36btrD+4/4usRk8kYE83VL8N8JLKzCclXmT1BclRXEDm72naOfuxVhn7WOxeqF",
-	"MfV5rFJv/+mhoEu36n7PVoPVgNqtMOqUtno9AHAPaluZEqS5XrnRzsXC0Tq50fINOhXT2WF55usHVDy1",
-	"B3u/Xi0eb6ViPDX3tRaKHYATKTiUAXp0Wu2SN1hMFQGWehTk/SMx1PJ4FEpNw9O6d1VCWq4K6+OrqZpl",
-	"FNd8cXpkVpJdVzUIi9BxD22dShdbtrZH0XlqvfrYO61WVWN7bltvaGCce6FLe3mXC25fvgLstL2801sR",
-	"X4VBwDj2eLm8x3uRIAuAvPmqV3uFeU7oPBI0OBfiiMbXut/uKpsqKVatOndeLe98LsQ7yucakFL1210F",
-	"+IccrSFnUDtAlytWfVfYqIlKdWoLuD4SwC+c1+pfKh8mPypekvEp+GXhwz2E3KasQL9q5iykCn3ptYTK",
-	"BGUW1BpUXlp8G76Ewf2WzlOQfpn7Igzu8QJDuqWSYgQTYfRT9HUG2cmuxi8MZzRP4azZDwOloe60dgrp",
-	"EVBYw9dkR9ExFQMyiXIbnRamsM2rIiimQryhklwRRB4Rt5rUZHhphjQ1SU/icoxLYLkMnhGaraycl44z",
-	"wjkqWUpERxV8RWF6Tw2/02i3Wj7ZDAOZJsCuk2s1tBJmB3yhNOs8KoGFBAfs+GQzA3AtGEMlEDSwZGXq",
-	"21CGVxjLmebFKpNXMVlXRl5dW1xNCxeCcJbz5AoKLMQ4cKVHmS+j2YEqIxhhOE4jyQsYu5D1rFVrcQUZ",
-	"+0mk8ozQsLOgEq6bzOjpJYB/H3a6sxI7fQtp6H9//vuNhS5mocikXMp6rUnQE/JQLG5YFod0VCKFZ4sV",
-	"hhyreAVhjEZo2c3Za+0u/W5OkUgLHboFSJDHYu89Z6RzUT2SoZiuPdkZEy1UdDjWVTmtU3EYQAnwTEFp",
-	"7S6bOu1HIb9pko7D4e3AAz6mwOr1xCHXdssUHntQbWTTcr56cZQcX/WABVKTrHEBD6w0XRaNlT+F7I70",
-	"ruEVTnApIuZYLMskgwFX2l9mmYvNlGQFKyXGLa9jpiy3Sj7S5Fgp76RiQpnAQ9aUd8impBM24Bj+4GHQ",
-	"LDwMKBHwapbYVFxhUG+S/RWMc+W2ZbTOeWpLgG3LZbcyUUdd9kca5nKSzu8uMLTWtOWl5M/RWgzYlMoN",
-	"tfPRzqGv+HIrXol1Lls4u/ajGHOdijS125ky1WmCoqUWgU6a3dnGDgDDyc33jsZz8o7+HSIVUtvg+jNC",
-	"p+KMa9kYcyi2gq3xSU9JWxn/8/MkIvot9PWg1m62BjXC9Cvr60ENHtAHtf/MGuB+H9tkavYjxPxSZlN0",
-	"W+XbqZPH3w2yaRNisUF2AIUSJGbR60EtXSdR+PF6sAJGpoZMZ/Hpjpfuq9NadV8pUv8eO3NNtIt39kwW",
-	"3MK1KbXkOo+14KmRYeB/tJpUqdClst8yaeqbpvdN0/tX0/TAn3ZlPU+3zmh5P7Ako2TZ25sKcatqfA/O",
-	"XvhF/XMY3FelMKxSEdPslI4+gI7GGEWmU9Brz3ZTIsfWvqmTGY/AV3DMyCjkgdKq/F6E5djewhe+k2OB",
-	"BwxClBWPF9o36ARcI7vEB1cRn2zqJGuks7uHjmOS0CulSO+2WujOg8XDqFTf1HUFIEgl5ysabgdo1ZvE",
-	"11nnfJ19wngExOKumOpwL5sGD8s5gVmT2FDXymx5ai/HccDiLvEhFPLNHBNycOJjNk4FiSEDcQMcHrRT",
-	"qK2bi6I/T72ViWTgm2Oy+HVhlTomTKny2tdOKy/oBilvwqnS4bCuN6E6ezh4B3AMK1FjKhUugMBGMxn0",
-	"AZMc5J3FHpsGsugJKBFwNh+tAoA6CPDxUcOCfgwBlIBZOoCtDtDxPymFXVd08lwo+Yg76i/2eUo5aPa6",
-	"eFOmwBMUoUccvmIYy0DMdFrRALR6Dzo0FEn46bD/obJEAvi8rlBKAQwBA261/2LyvdVUtJJ0oespaeD8",
-	"tYq2dYy5FVdoee4mk1xlZH0Wq7R9C4e9Ssu/rjQ1YsxqMyuMWkkvBYxbpeUR5AldU3W95UETg+6aNBg1",
-	"DWVPk8n+ySi3q8mS1cmHS8TKlMDbcBJHAnvHEhrQhDZAtPqcLBOlTHvT/N6rnfbPzhtvjSd84yfjoLp4",
-	"INXLdjJ9VpfR0IX/AZIadnyQvIZd15fasN/aspvt9gAJDvs+VI7D3g+V5rD3Y2Q6HGElyc4JZf2lRCqj",
-	"UVQSPZJGbTtiWWWsSQ0qWq1Foo/tslazpJVfhuX9Crfxo7fUl7vIt3xcqG8EBZBfTdzLwiS5A65DBU0q",
-	"MQpaH25/Q2LgHyTJ1a8K56ULcPyuN3daO1pUyOaS1FKATgbpmzy8OUO2uOOZopvg66RN0NpZ3DTdTMdS",
-	"wKUm9k9JtzG7pnGAfpmS6fVk82X6aSZgvYRccl49jcmEm74a4BepozcM4HrD64H0RsKMEy2EVtHIM5O6",
-	"xYAh2IUgSMc0WzUCpG+PhKPUw8GdchPEx7tQMmJ8tfHZ2VMj+j++OW50vmu1d/x6k3wo1jRFT3kDgJLd",
-	"pztAWJblTHVmxfCZdOTytJWwtKoEnBCdGrCgS3I1wxSye6VVyPQBq2EztRFyrVFOPLXtyTt4+ov3oFy8",
-	"7QXCtY4hE3e8bjbu5oT1HFz1HrThvzob9t903iip+U1n369r7BGTMElYQEKbi8LNCWrrypDVKo246CM4",
-	"M1ty65j4uZwXy0qXuD43ZsieDlRQmPniBSqgL14gcZoyDIH3LLph1oVcWYxu6nND1fYkpHUjtvqr8d0B",
-	"zN6FAtQeoZEUZMZ1QPBwFsdK3TPhFU0I94AzuJhKFieNdyJgXYIFZ9W2gISpKU0K7pmuLaPr8mApm3xe",
-	"YAUDUPFwbRoZTHjQ3Vg0hiKaTbhEPRcL9ZtMwJ1WS4MsTVAM4RQxxrs1wI9m06ifHnGK2Hqk2WzWlf4z",
-	"047rTgFwuPja3z5xMyCDcuWWwkXldTI1S0pEQOcbEmpXeboALgvezA0Fd6sD+TaocsDxvdSkSWkSR4Fb",
-	"VuWOnGejQwRnA57ElEs02XftiZvD1CqvUtfGIb+udnXP1ylYVxRAVFGY8ki/dY3u2aotmTeVd/TGiSNR",
-	"BNltq+96GtHqvnytmrT+3qvBEzYALTs7igl3cYiGDIsv7jRLixQvLR28uDTugk3olOhl9W/XePwqr0mQ",
-	"fwOr0PfChE3+lDvapcCHdT96faWPDblqCCt4gT9Ayc1s+kGbKFt+GQUGT0TrNHFrauaZED2IJSpwjgEv",
-	"VlSCN3tDubUd519bZdb++f8KJ2OjAhSGGV9ZsA3PoghK2WTiBELMn3JxepQzTFT78PeupIiUIuI485uE",
-	"7as66//O9Y+WpM5TUPxmiPkvZohZJXTBwOgRAQz/HrYck2CtaJ5Z0YLzrI9rW19QvF4Yr9DngUQt2TIn",
-	"qMGNwa5aZrbPasCEIkaN1Ub3kgyrY8uEzqXiXTQAaetq7rwwAReMxex6TPIPcfUmOTVluqlR0bIKMiax",
-	"0u9AUouMGZja5CCuLpfJ0oaPUbhmkxTLVE01zJdxrS+EiU04CzzakdvJpu1rhsQ3KHDKm9ebxA3cSC0f",
-	"XGRkAAMaUF16qaGCRnd0LskNY1PQGUhpacRuWtncFDO3WyszI5ii5KlFxNQvJxXly03WO7J5Nw6H4wFn",
-	"ClfChCRC1L2MwrrTaqFKpEYp1jXPPsdqD1Sl1g64UzR8lbLokH4GFGIAb960EUOOX3wqTHXlaL6e2laI",
-	"qlGDwk6rYzmKCtlqUQe2gjI8QX97Bvn2DPJfg3XirXkE6/TKHUeOObMEzBBfz5Bd6+mxCcZM9Re0tZ77",
-	"1n0kS8J1heuc37awVD1Lzsmqb/wDvuIjfxnZ+YEljzUCPc97+R/zav08aqOh0N/o8je6/F/oefoRRPmZ",
-	"X6SxePTv/XZNk+G4JNOELjMC2bgyz0EPr8E44JvgNLbg0U2J5fjwVt8rPP96pQ/UA56+KmMexNFc1+fH",
-	"NyHMtsMD96nFPEN912p9r7NmZ59vYGD7RmNfeprE36cc31LeRvQ67+DoqAATOtcmTZsMU/te9nL82WTd",
-	"My6BWY0D9IP++4P+gY8PmnA0aVHhvCk1EaBXpY8SOsuXTmsIRwlP0OYZ0qhmVY90xUkdfYyspo6BZ652",
-	"mFSrhJeuVJJYRTuCQ7JqYYjhWfgyln3f8twHr1Szd74EfPF1kjp4RtNyzYA/VGLBgcsUpQc8Pq1X0/hB",
-	"AoEuy/roZ5TSoqePW9H9ytVgv6bnE6sPU/MQ+k0h/maO/maOXlV2Q/LwSHN0Pg33lzSZ//1WvDBo49yU",
-	"m8vnHtmQVWm8PQK+9piuWfVtLgwgfphrOmYBd6OIHxXjq6C4f3F23mpfHpzVPPP3ybuaVwNefHr418uD",
-	"/k+1j6uSebWt9wpwp5iHfwKVIhZnVbPxMLVViRCC4QFECDs+iAhh1/WJEPZbmwjZbg8gQtj3odof9n4o",
-	"BcHej6EgOMIqFKRQfuSXkkIOEHhWUjamvG2GCqn7mrn9uSvv0KLSagCoRpa6C/cCnX8Ca//hK0w+HJXA",
-	"TbIyPbrxKTn2hk0TD+x3wQwvNwv2Bpxi4TSli2glgxKnUsqGJFzESgiOTYyVUzGFbMYMo77gDSuZxTxd",
-	"oROOpEv9gG4n+JB5kOjVPDMADSwTmXtB8Cyk70ECdxXVW5/MIW17jFz67Isrl0zzJ/qN+D478V1FAjQw",
-	"eoQE+O9Dv90UUcspeHmCqF4QPI58z0qo9zt6o90G4Fk1JyBG8KQyqpq2q++fItFQbyP72Gv86bIVhjzw",
-	"wIKwXqjAgGGlig/glzeMTU0RmUwJmR7XVdhhVY7TwYTQKMpSetVEU3ZgJIq8l9FyLdv9O9Lzgtj6L0ra",
-	"HyBeEy7uvlH5b1T+35HKnzrlTR9O7VczGmw59LXSgIDO+mACzKdSNbNq3yzpkvkuGYVxldKhHb10wgNw",
-	"53LLIBpLBU1oJK7JZklZxLQQon5LgZ/AV6quCf91LGbTgikDInNCrgMYvUxJPcWPFOeAMBxMYAfdMTbw",
-	"TuksuCksx1fueqRULUXcnGR9/wLGkS+1WBNchWOuQUThOKC+u2BbZyAOP6HbFJiY8010PegTW+EScLLf",
-	"O6h5tf7P/f2L877iCDASjZNwRIfqan/E1GX5Fem4i0XLeXfw7kHLMYsIwLNCzZ9hVCHW+V/OsdwZ78FZ",
-	"+xC7QuiJddamcUzni3WW6uqL35jaN7vRv5zdyAmGz5L9Ag4/hSnJJcra3xfVE1PouKQOlAkYTRO2bvon",
-	"F+ek2Wy6fG7riyE79zb+VNyyOA4DVjcR7JoEecRQGmQytpKvdQUw5W+RU2EoJiaYsU01UYL1hVC/XA+5",
-	"ORIxJFZXJBqr1Plki/jXkbii6IrtY2/MK0R8Rcp8tUiegGscJu0BbgVv51rnwFr9ExZfm+CaFYv4GCe5",
-	"/dN+77zvLyr+61QL0W4DCiJQAAwT16YACA2/lGRzp7U94Dut7VaH2DDyvazxDsLNlaKHOfJP9a3oYi3u",
-	"Oyot9wVf8Iy5ziNcxBMaKbLWBZBgFuCpRj4vrfCIocB4FKpban90CjaXmv9g9mfi8A+N+MSLfOAWuM2G",
-	"XLpRr6bIZ+hUTc7Uxk3jMB8sNyiseRSndm4BuAgt7xG7VHPVThPBw0RgaJW3WKBBZw+l7cL1qHm1i5OD",
-	"niPhZPOkfsyGij6JiOHVJiE3H8ukjSfU8dfBK5zjG2J9xYi1iuSa0ZUqifA3IfabZebf0v5eWoPfJvL4",
-	"PY01jhALNXnLLPvakCSt+L6Rsc+k0e666jKEX4B93S/SX99Y9VODe12LUKnRXSYiVjLl1d/ZMNGJNpTc",
-	"6eRs0kJ6mnx/j/hmK74r6peku2GfZjRC9YAm4w2JM2DefWMqggRSNmk/HBjEL06n0XwvlZeZFqBdOVnL",
-	"vkh6/QEXnDxe9tWWLLWjAVfSL1lZ+E2jL9OZMG2VI6AOuBLmtYYBq4L3HDYasWFCaAIaB2efbWqaBY8g",
-	"Ty/Seiv2MW8Bj3k4+dczcK3xEOJM67qTPumLzb8LgBaZ1XIkjkpNk76JJN9Ekn9HkeRYG64KRrNc8aas",
-	"TLKWSJKIG8arC/+rmwfrJp1mSxf1aQxjBgEtNNLVncjm6dt98vK7nVfkf/+vneZOHUsdFqvgKDHjOpRJ",
-	"mrWMEsmGMQMHA/U3C8gojBgyfzPCLBmr+YY0YVqw+fP5+Ql5Q2U4HPBN3SxEFonj6UeikYgnjVkcQT0Q",
-	"pc1QaXJiYXX6OxEHkPgM6737ONZlaKKG9GccNCPCQFi8U8g8uROezrp9JZIxWLc+mBzpciimOjUcQNyG",
-	"v6JEAT8TWlY1yRTe3yPUOq+xQPcQs0QifggJKeP8kN/SKAwucUIEI84IZZquGI2hdPMNwyQMA44r6J0c",
-	"4kZCSdzsDtNEkmx5eY/4BXzWBS/hrtlM6g5O7DY7XeJ/GdSYajGoeUT/eemg26B27+8RSkY0hNgrGHnA",
-	"ndPXFZLsJrGJzhy302rjkX348KHRc1Cmi4hSGh9zKOWMncMdWFU0+dy4u7tr5BArb1i5UjP2MivPVb0p",
-	"ojY8YqaIXShHdKl1eI2Szi1ULF6dt2LClZUK1shtBgCxHPKpRJW15sbRK8NuTN6RG1YoJEKHYwaxKrGI",
-	"St4gMNGHz0UDZAc/Q7t2m+36qomjzAilRZxPYnqNHSqnH6qFPmp6GKFk+tVDZBSGPiRCBrheQRZ6uWLP",
-	"BwasqK4PDhRWnR8ca6I6PyjExHRcJkzglcZr3/1FyQw5QeAqoaHJxWwx31SHKzKNzSpOXXejUtTqOjiU",
-	"kgnuUVEw6uAsjmrd2hYobbpLHpuxfsm+iBmxVbx0Clxyu90kPS0ehJjuSKMLLtGUnE+Fkx48SNmPb7qk",
-	"Bx7i4ERyG7I78mZDR4qGScikR2iS0OF4wqBEOw8gRbOutIeZDAnU0JB3LB5wNqFhBAmE1DBXbEyjEXIt",
-	"YICWLxA5ZfRGkh/Pjt/DUD+/O0pNAj+/O9L8TRLY/oYkt+0O0ZXDyCYk9/k8ifwBR0uJ9XfRFK5uymri",
-	"HfDJNBzemIS82tKuuAtNdEnHTw1d+ARIxat2u1XvEj9PYX0iYshImyvBhmVHQFCxJqFxeD1msRnYw61C",
-	"/egkZFCNBL7B51M1qEmxrRDOf7H1QgkB7jwvfHxqJEiIUeyAxL2pZApJVgM2DAMmMROvolsb0iyDbOaX",
-	"vvfpdcsjajodASwV+OueTn5LWMQmtgoLjDihkQIdC+ygoSThNQclkfT08vTzcjBB60low38hO1MoSST4",
-	"NTaDdLztVmeHXM0ThVuAym7aXX+n9bLRbrV9sJQruKU5y9UVVOqPn8+4rG1yE6Uf6STF6xyoSU5OiT8c",
-	"0xgqslirixFm7W+vZ8mo8b1PNoGCQP0azGVO3ojAmMmgigyVBKrlKSksYhQQWu1bu0lNaHwDOX5vwikE",
-	"J5sLAOYuNa5BVH+pwKQwaDKLknBK42QLfgxoQtXXCfucbE0jGnIIgccVC+eQTMS23p+u84rn7Rwd6ey+",
-	"xGPLhNjfmdTNO+1dqOMKROB4yriSgbebLY0w0mBLas/SMTD25qrbkDlnuDvJmElQB/ChPi1QA1ExMdUR",
-	"+ZSr2xBBtnkqnVmaBLgMmWB1TAXOgN2ySFEoXTFT2yh9pcqYr4B6agSrw461sgKpLVGH1Cu3VdZ8u0dF",
-	"gzy9v6t5hhptyAH38/XZ/D37uwRlZk78n2g87xKcwiP5qYzzBcj9kFkBrJvokKdJnbrUKOF4Ovt2hiyG",
-	"CRmKidYBFZJOaTImAKpkLALUXnonhwNu0waN6S2zBWJ34KLCse20dnX5+pRzE/+9OJsNx6faGGZ8D9/B",
-	"6EpqQWsYaDtprfbyKl7F+vCpKsZ4MBWhqzdXasykSmHuDrh/cnx2TlxFPk2iXamrN8lhIvEQ8F6YJcAx",
-	"OypahYaW2XpGhCjuWMe9vp1JxVf3IzELyP7PaUXmdbMrqvsFgV8Dnu5T8Fu1QW0WMQUnSO/gLTntn52T",
-	"kQkh12kuXrywQeWmbOiLF5iz0C8PVPct3da3ZbOtBJdXdTIcCyGZZZPTWCRiKGw50j1LqcPEfEdevGi/",
-	"eAEp4aXCew2jnnvmAKkN6XBec3nsVTD2A7VsMzKQt5BXbsNKMWpgvaUNSfx8hL+vCwZwzJInmcKanp3G",
-	"GB3a//zH/3iVT0lYh9QdWliCH2ik2tzFYZIwbt5uzFjtJh4JWg7UOcDBmp931F2NqOJq/oIUCYCokBsB",
-	"a74pNE7CJGKAxli0Gf4UXWh6wBIlCw6USDuoBfDJ/X1fESfn8wlNxoPa/cd7v74Hdc2cNUoCyLANG9Yk",
-	"m9AIqnfIDDPTsiFOh7YgELMU80OmDEeasndo7ixJZ4Sx0eSYGlJD8J2VJQCMjqQBWdZWki6WZZ5wif76",
-	"ncmm0Ini6khYVxsgVxvLJ5s0W8eqntYb13lj2BSebEs2bUxayKN9PSJATcMREqQpCFInubTEWFQ1aJpF",
-	"HAkTljYZhdczRaKns6soHKou9u7rgg6eI34rwRhMlUojYA65JjrNzc+NtyK+o3HAgsaJIiogQY4FFzDL",
-	"KBYTU8PGmTyJZ2AbnMbic4hx/qmoyOfQjURCTK/o8AYtoHF4q9QkzhJFKWRdA+E0vB4n0pBF/QwKBkRM",
-	"TuqnKRH8jE1xTykBYIuSbhpYJI7mDUlrAR4KnbAq1VSRoCsqGaGJNosaaaYJuLJCChyt9klTx1B6NpAM",
-	"X7NpoGOM9uyQS0oC8miu+yVjNkm7rZQ5NZSQTkjJVEyC4pMIvSKyKWK9yrqhyesnMGqSHp+DI2QktZyz",
-	"09oG/SsDc7WS4ZgNb2ApI6WxO/qI0mF1bU1NudVZYFiE4vQg1lKNB4YAarZm5gT/TbB+w1KA5At+vYcQ",
-	"BOfOVAm2+twmVLiEdFZwd21pKeHI3Z6V7rUmDSPrsjUxiSCfer2omu20WmpQiOnQiO0UR0mVKBj7xQsn",
-	"EMXmXjbAthmEUbKO2ChRfJCIkbmHis5lZaPKpB9FQUm/08BDS+/ksFvlbWLPJ+Oloo5pLKKgqd3yUEiS",
-	"EOEimRakod4MiIqXszgEQ7umOQ4FQb3RtiKviU6P/+fjs3MUNP0BB1JB6DUNObqPS/TZMJoLiDapiyB6",
-	"RyieDCWrwmSeSpdaeUm/sKzXYdS20b0r3wp1nZxwHh8nhBWgTrcP+Cq1azEF/8VhOKURmJUCYbRyhzKB",
-	"BzdAGvw9BLePIegs4ikVSzt45/1G4EHI5q7OnhDqJcZR2khz1uY04HhI/gqOQv/8x//0MUkZspRQZ9M2",
-	"DT3tSI7WwQH/oX/upT7faDJUioNnnWHMlxfnqFUiaTNf4yePjFlks4kPuOIn+jZasJr4ze6ANzIRX55O",
-	"fOcAWt0i7dUz0+RmUx/mFSj8/g99dO4veEf59W7Wqwa93bHKOMDVeh/BQGVRZV7ma8zBrfaOhoVMtJqF",
-	"sRt7QLI7d6qa7ZVOeJmtfX8YYN14H8ygsnKZG9KFWdlp7ylYV1GLXEqgyjV7Tu0lUuoGatPIG1SGjN2K",
-	"HWH89Sg1ylg92OxMF1bqmigH9+Q0OQOJIVgPcjGjwzHWzpsLQxYdVBR3qVIO5KA0OCuLkWgFy4kfhvth",
-	"mSiIkUFnlEwAe6lrliIiLJYbWR8tw7NdOd8uZMAtR93caW232qYaGRgIDF1AJAhEpsjwgL8XDstnckgj",
-	"/R6gYQSEUDMJ47kt613L24Ew4pl76V0HM4OIFYHw8BAzFFOncAwTxerKrgsQxpArhp6Ew1lEFTcacJ1h",
-	"UuEJiKcYsKnApo4u5MNoBk/2BTrrzK73pTvtmUDRvLud4oyp9S8FbqfuFjaz44JCYQFifCPt0tL5PYUp",
-	"HNODKtmtsFTB2V7BSa+Y3V6LDOXuGvcf7/9PAAAA//8=",
+	"7L37cttG+iD6Kn14flUiPSAFUpITU+WaQ0tyRhnb0uiSZDbICi2iKWIEdjNoUDLjqGr+Og9wdp9h9z32",
+	"UeZJTvX3dTcaIECRuiTxjKdqYpEE+vL119/98qkxFJOp4IxnstH/1BgzGrEU/twTPGM8e0f51YxeMfVV",
+	"xOQwjadZLHij3zgbM5KIIU0YESOSjRmZMCnpFZMk5vA5ZXIquGQeERweYt/QmG9I0t3Rb8pOw2vI4ZhN",
+	"qJqAfaSTacIa/cYobe8NGl4jm0/VR5mlMb9q3N15jfcsoxHNKKzvY1a9rpT9PGMy25AkNM+39QuhR9hw",
+	"LFi0S+ilZDwjt2Nm1gtvkTGNCBec1S1OUh5dio+vg8ZZSofXB5NpIuaMvWU0m6UsaDS8xoR+fMf4VTZu",
+	"9Lt+b7tqIx/EaSbSCsCGXLSl+ikkghN2w9I5Qo6wNBVpn1D9F4nYlPFIqsf0yZFsTDMSfkfTeUgiwSTh",
+	"IiOcTljAm+Fglo1FGv9C1UyhR8If2uyKxrwNw7X1+YUtj0hBuCBDOlTHSufkmrEpibNOwBteQ8EpTlnU",
+	"6GfpjFXDyOyh8gxPDk7P3qZ0wm5Fev0dSyVsvOogB/tviXqajMzj5AafJzPJIpIJIll6wwrn1+wunqkC",
+	"AZ5qq7PaFrbhFOPJbNLov/Iak5jj3127o5hn7IqluCWWpfPBKGPp4kZO2VCoY8oEuaVxRi7ZSKSMSMaj",
+	"mF8RykU2ZqlZ6orL6967JIUEFdg1GA7ZNPMI/ts2Fzzsa3hNU6auBeCIi2GXIhvX3YiaMSsO/85rTKk6",
+	"y0zTGXylnsyYXyQsb5jE6spOUzZS2D4SqaYkbTllw3gUD8koZkkkCeWRviWGLHmEqq8DfvJ2j7zqdn2S",
+	"xDIjt3E2Jj+3b2gyY7JTQaP6hPH2+SlpqgVEbERnSdbyCJPtg1OPjNL22xMv4HHWPjzzSMTa+wce4Un7",
+	"wzuPTLP2mxP451j9Rtv7f/VIOmufnMOLewOP/DJu733wyD9o+9tjj1yL9l9PPCJv2qcHnYAH/AU54Fka",
+	"M0loyoj6KyKjVEwAGuP4aqyQW6+eROKWe4r6IjUgIoX/ckJJFjMPYBK+CANOiMyoOlcFQGdbHm61Qwac",
+	"MJ6lc4RO+PNrPyTs4zCZRfogNGxIjFdLqjGb4SgN8SOCBSaEfbbIjCdMSkLJBHDfnBbOgu9kYzYhmRB9",
+	"NVgII+z+/NpXoArJVXyDw+4NOgosdoUTmg3HhVUhEdx7t39CFOUnKc0U/EgSX7NEv4DYLumEkYxeeeoT",
+	"gEV9kWiUU5DML+eVug8iBYiIWQY8DXcMYFUr+0tI/vX//n8aJUg4zeCzGlcjQjjN2oMjfEojRchk+/0P",
+	"+JVGqfCXMX4G3Gh5alZKhomQavkpS2jGIjWqXWgz5Jf4CuBYq0O+Z/SapeRqxqRkkjTDX8bts+/dYUkk",
+	"gDkMxYxnANIDOhxroMaSpIxGCnfiTBJxy/vq6GgyEqkipPhUk1rUQyhlY8qJrwhdFzGHZmqdEyEzko1T",
+	"phBtGE9ooi4jsYTAfTv8OfQQR+Bj9yWRs8uMXsmWWpS8jqdT3LyCujpDeFcSmcVJojdDQsYvzk9Duw0q",
+	"1Vft89OwQ07YlCkAmkuSxJzBRZioUdWpKrKwSwRP5rD5UZzKjGz1YNPmJqphAWjfK07DRREZ9T1S8ys2",
+	"tav4aZypjyM4S4RZIviV2baSEsjlPGPSU8u4HcfDsXpenRDMRQb6rZjrX+2ksSS3LEna+myaag5Nm0m4",
+	"+/PrbkhECncKVrX78+te2ELYjICL4iXf9l+2u74fAt0JtfyX8weFC65Ul19ac+3UWB1yAER3KBSl4Ep6",
+	"IcMx5Vcs4DBN/jwKEyWZT112dek7XysYwl87Da8RK1aAB9bwGmpmy3VcbpPzJk3QGv0G7LnhNRR0qPqC",
+	"4mtJ/toK0treTGZiwtLDaJFFHUZGAh7qpzqFjXV93zd7mNJsnO8gjpYy+/9K2ajRb/zfm7mUvom/ys18",
+	"Qd8ptIBFAujfI7ur4PxzJkPSBKI2J0MqWYtQeW1wMpxJZl5WV5BRnsFPjEfqaFMJrAV56qWIYsUtB3we",
+	"aAoJ2Am0SklZHkkYvUEGIWbZrsJWjb8W78oIMGey7qgrBdWaA+eiUug8+DilvOL09sZxEimsFrN0yEBK",
+	"Y/Boh4SnLBmdsvQmHrITkSjwjanU+5MCSURIkyRUpJCLtpjCvUIMY1ERDWiSmO39PGPpPN8dzlfYTgEl",
+	"fb9qQ29B0KnYkJhMaFsyRV4VnaNZlsaXswz3lrJslnKPFIiE2txh5J0o1hILLsfx9Gw+ZXtRuIucURNZ",
+	"RfkSNoIjJc0k5teK8NK54e6hgsg+zehrhcphCwSJGb/m4pbn6yCxDHgNDtSupAZ0KO3VgW67FnQ8qpLU",
+	"B1pPgEn6JDxO4wlN539l811c2OsPIRnFKBEzkoqEkcs5iSPSpMMsvmEE7wuLWrsBDwdJAmiD04Uk5lqC",
+	"gkfgdassD0WSsKFaRxkki4vo1gKD461ZC4/exZO4Ro8Gxl1Y5pResV3S20ENCzVoFCxRgCb0UtwwsuP7",
+	"gCygnAH/3fH9wnXo7VTvIYHVVN5s9Yql4jHPtnqNe5WgdwpH778jCpVRslJIp+6J0nhLt0SyZOQNKRc8",
+	"HtIEr4YWXfAquNejePftW426XatlrnlwK5lCtLHC1Z6UGq0OtLy9e8wa4a62nJTtO8WtrmAdqSTxZUNN",
+	"PTSqOfTRaCRZBRD+Im7JRHE8xGPNqUE1YkD3Z0kGdoTreFrYiV99VALnqcRQfxmC+pUIeqQpZgW/Bhpq",
+	"+GgIKBIC5RUjEmdsgkquQzjc1aMsUbkBM2PlFkY0kcyu9FKIhFGOK03pMGHnsloIAlxjyagtkV+CyLAh",
+	"SRyB2KDlfhLFV0qmNkoUJTK+ArUqYRSsIb+wVMh+wMM/KVkUdSsf/wSxGyXWZjjYf3txcnB6dnH44bvB",
+	"u8P9i+PByeD9wdnBSdjyrNisKE/X90sktev7leKY3tsykcw93pfbjeojVbj1Zn4/1QkHhiX+2Kdy+Gtf",
+	"Pf5TSKRIM3LN5rJwQwMeLrJF9Z63lzL4ep9mDMYIdw1PDwmVQ2NoSm7pXJLLlNFrSTIlwAX8OyTboDIr",
+	"CGujKCwhoTLrkAOwQObc+3KWkXCP8n2WsIy9TegVHJPSGSg/n0bUfDmknFwyGIpF5HJezethwTVkUWhI",
+	"rkkY/7YI+rdxohRNTbmsNXFDEhkD+ZNzntGPfedMXgNHC0nG0okk/xAxh12QcDf0CE2SgIuRVsUmM5mR",
+	"sUiisly1cF6vj04GF3unpxeDvb2Lwf77ww+7gyForcc0zeaH0estX6G7+V9XqWNG9VMzqIOUUzpUSubP",
+	"M6EURrUiog05wzFN6TBTwpoYETFlKc1EKkkzfB16JAxmvr81tH+x0At4+H+hNgijwY1Rso1SOdT5knCj",
+	"0+lswARh0Oh0OkEjJJm4ZhysJvgaicTsMgHWIOOIkTgDe7Ozsw90wl5vHG1svEljxnfJqeByQ0mIigAS",
+	"9vOMJnEGuqycTaeAMh4qpmABD/iCBdgzGimfTS5ZigYB9jFzBd4mq0BeMHjRjMmAGyPCKKFXEsTVeTZW",
+	"IGaJZKRprD8Gjh4JKY8QFiINPT3fSKEW1QAMuNaEqBJ9wWoT4U8VOvcSKuZpw1xG4yTgagC1rlt1T28p",
+	"GgZmStyTmRBKV/k5JHQ6TWIU89W7WiQFvgeKWSYU3sLUAQ9RWnxdElIXLukKKFxze39eVyx/Er+AI+jI",
+	"qaJ0Humqnb/aJV1Xau0QPYMk24gICVXneMUyVHIlmI0ApkMAweYNjzoCuGCHRqMOPPWnf0jwpTCaJjFY",
+	"W5UQLAMeKtzYnCY05mGHHOU6sixysm3f98htGmeZWhpq42Yv3VbpOLZrhCcFi7YFXdvArgT/1Z0ZSRaL",
+	"ZSYPdQb4lLV5kGbGOOUZEbecpS0Sl9TfMyYzM2S1NWSYT7iMBU9plrFUvf7ffxy0/xtt/+K3X1102j99",
+	"6nq9nZ27/6r2OcFqFaZ/gNkWVT91TzYkaICkadZi/QraCivnMmMT1PxuxyxFzxPSB3ViUnFYKVrFvZ8c",
+	"vTu4ODn828X+wXfVe0/Nwh5qD7I7g80CZ63xjeI2HyaXkfBPXSuUgUhmNfn1ZLKyRFYJFL2Nx8pjZyKj",
+	"yQkI+rJWzKZRJEmYOY9qCqy5ixhpBQJMvAoijntxRcnbHX1d6ft8KlmavRcRq9tCX1M37hJ+Yo2u4NpQ",
+	"QrlHKPJlOMfUoe9EzRtw9jGWmfTIDGQ5Emek2fP9luLtGTgFRki9ykAgA5QdFXeEjYR9MlSiadnU60Co",
+	"TMhwm23Y51oQulNYgvooHPIbGp3gutSnIVqz1Z8uQVe02/FkwouXIpq/N44O9YWcTSbgSm1s+3675/es",
+	"U1k9mjtFGl4D6DvOp87JvNDwGhG7YYkiE9Y82zhxR4llPlCfRGI4myhQqm2qO5rQVJsmwK/Jszgzngh1",
+	"rXKDo4KDGvCDyAZJIm6rt7BV3AIMoZ+u28TWaptwhsoXc2Kv7+JSuiVoxlLhVe0yuqstwxAMXIMh5vKD",
+	"yN6KGa9YyJbftZzMGrsscEbwUvWatvSalJwmG/0fPzWu2bzMzfSLjVevXr1q3P1UuYd8AfmcfbKhXtnA",
+	"fURKc8wUYsj9eDRCC2Z5H9vOPsSIRPCgwiXn7dqtbFeDd8+OuAE6l9Kpex7p+b6/YfyISrK8ZIlQREHk",
+	"FCefdTffX/4lTXQ4ijo1xqlSInCzVynl2RE/zCRLRlUb7RGaj3gV3yjaR+At7bZU79VttLf6mYH7pubM",
+	"BvkKhpQrMFyyurX0EXgbzvZYdMSt+bW8v5ckEwJNV/mJAjmHdyEoAzS1XKiq3uvLp9mrQQK9DVDvx/SG",
+	"EZqhofirnfqFxtmuYiRjKtVjRu0yVx+Yb9cFDKsFy46BLGOEJkqgmINiLJ3Z3JXUgmVndbDsdOvB4lxb",
+	"uxzqLgZC41D4doSJHFLNr3ZafbKh5tC4ESsVMo7eiGhurRGLoOjuqBsANMrRb7VxR10/ZJ7V2+/uVN8A",
+	"O5Kze9zKmehYTKsBxSGuW1srRugndFe3sTDURt9FH23VTFmRh2h4HJt4ge/MhkoAefWS6EeJEiSVIKKd",
+	"/HmoAW6qBiivqq+KfdsBShytDoV89o042sDQE/wVDEcgUWrvCqg2ZOO//9htv/rpR7/96qdPvtf96u6/",
+	"NGpwkR3yKL6JoxlNqq7HloNZ1qinCFOcv1Z3I7bWIBQ7K90IIxFwZ3r7qyKIO76/sWsui1oqEk/wrAqO",
+	"hEJUvSwRHjNuzUV/U8K2xZEK9PC7xHkcnXz52TRlqw4tajh8FVp8rAPK+dKZweiVxEr22/gIR323quL3",
+	"/Sm4/QEarmz7cZKURdtnAlYDrYp//jhJjOXiddDodvygQRgfCqU/vg4a52dv218HjT+j5THg+JZePvk4",
+	"Sbh8HTTGWTbtb25exmCzlh3w+3eGYrJ5KzcnImLJ5k23t3nF+KbS8VIKro9NgxZBwwxPCE6gDhK/0/vC",
+	"rzfz7/Nny+eGv698dOrx3ks6FXL3o/N3R89YPbo7O2CY/hq+umZz/Ghn1GPZH/AznAR+8VE/4Xxl53fH",
+	"1/A3+GO+bTwE80A2rQnCVjRAU2WlJrsh5nQ4ZuDuS0VSN5l+ftOES995jXJo0n2vlkPZndjYZa/BM7C3",
+	"tyK9jKOI8TVVScTNOu1nq9396mvQyElCh5pp4yuVhAier2bapZcaB1Gckb17uPW5dAg0sltFa6csVWqo",
+	"sxqyURhvQRlRuqaOLK/c5auvXJVkloGHQA2vXYSOYgJWNh0wUgeEV1+tzqZ6S+TZD2rfdt19UmRbFesc",
+	"iwnDkFaRsviKuwvvk41eLtzzWu17q931d4yWS+RQTJlHblOlNV3HHGwr0zTmw3hKEwCGNmWrQxIjtAcM",
+	"jg/rYFMj1MI8DliGImVWBJtcpZ0J5XAzHogpEPOkUAVlG/AOaaTu4ib7pGbO5+J1T3D3Ph++BttZn6+t",
+	"TAAcZlYgBU/M5HC2ezncwhL+CNxuSJOEpZAso+BZcTc6JNT0K3RiZ11pHSmNGiMAW4Jk2n671HCCt05I",
+	"SLFCf6VDmLSuLSQLOOgD2lwDRl5Ck/gaYxnhtzjLk4ZSdsNooh3c+SrhPbTnfo6s/FDdLU6TU5besBRP",
+	"dD2mjh6gIkHZAcnSJ9S4j2ecfZyyYVZpUNVPV5vaTtHBFEsyA2sY3MhUDJmURY/D85DNB+/ucyGWejNr",
+	"E8tVz+UeMvjcZEiuij6f5/VVoib4OtTe1ry4WglZTDhzBQNIgbBWpFKGgbEm1duQXtqLXRbBFpMVzMWx",
+	"SRn3GZSWraZPNuw4jhBagFV5n109IqHRJM4k4SwG7vHt6dEHwkVKfnj/rnaX3SW7dDYHQRDjbJLUS+Hc",
+	"SSCOYgoyrnXB6BXqreqIsmkqotkQjCV2/I1dxTxJGQnAa18kec9FOp8Nvz4fOfTlg0jravjtyJoW059Y",
+	"/iwt4F5BtLCO31sIHfA6AN6fMWZzvzwbIQlxFUpkLN9BkzKk8xJ56We0OdcTlICb2bo4m/qx9fkKlK5L",
+	"eQ1mBBbvOnf0drvr99RpydlQO9Eq6TA8V0mH46JTr+c37jzzm/Y8mhsdP9T/h043LnI/59B5omdsIVOa",
+	"jQ8juWyvPokjS/HPTw7Re7Pc8b5dy2nj1R3ucVQ/q+t6fw528ZRw+Xw4xPaDOMR9J+XwAXVmT8wW4uhe",
+	"TmBm/b2ZwGEFvtwy7QEEYHk6UjxlaPpxaMznqhQcDWbZ+CHxXvAnmgCM9HZhTKXw/UWpkIf6TYmTHZPT",
+	"qK1nSoalxlTrTIgxEiKJOo2VTxd2s1THQ/PqonuFNE/e7pGXX22/Iv/nf+90ei2YFcZ7oN5UBSA9bw2I",
+	"zhblBS0LiAXZ/EmBUjdpWJ41zKFyTOeJoNGZEO9oevXscElLQWqJmlTn/7/c/uuTgmPZXBAcorO0MHJQ",
+	"5jB5kGHMhQekfKYX+PF+YAzFLImIjpzSlgr2tPfF7HVE44RFjvUqmRf3HQ/ZOac3NE4efk0yNpmKlKZx",
+	"Mr+YOYPVQyKiGb2kkpEojnS0hLzVuUrxhHUI1BbC7IQnhcs9E+uUEROCplMq2DBlmUSmcslifkWGYza8",
+	"hjxzIviQ7ZLUXW+BpcBO2uuVSYLRYn7l6aJOZkH3r6SmWtF9lZMsSzkT4j3lc81W5G+CD2Z3+npIA03M",
+	"MeqqXQseNWXr6TDBTFlgK3lpIH3wsa07FEtCoyhlUhYxBK9XwA0bnGVjxjMNIrn4dnFroYMbod6m7JCz",
+	"MQs41pyIJQlroBn2iWV9WKEBCpDoyhYpzRiBvPIFNbOEkMvkDafCV44i55wWPN8PZx8ItRq02KsCqQb4",
+	"k5IEfXYFouzMyqK+LeeAjxrntUhzpzZczNLN//7779sDZ6Dq3JTSBmHdYMKeYZb5KpXn3lAZD0nKaDJ5",
+	"HUBUgOJxUkLm+UI5MpvXvJL8WJsAVjpc0Yef9h3dFJWARr9hIzrJYmqdIr3lmiN9YvLt3hydnjoRdTpa",
+	"GjFdjEgixPVsCk+ffrcHb5wcvLs4+/vxwcXevgKfXtYe6tDmIZOsc3LwbnB2ePTh9C+Hx/BW/sYxzcaV",
+	"uYCgWsuMZjOJgWMKxnGmDyIiBqQro+ggGuUadJ5BVyo39/uBsDKf8eXOztbLylp3q0RFqbujw3YpSWcJ",
+	"66DBDDy/1Yl9ZBtSsxSH1TmoyCxRnAEEXSVm6SnQ+e9iRjhjGM89TeObOGFXjCjwvR98GHxzcHF68O7t",
+	"xenByXeHewcXJ0fvDk4vjk8Ov1PXGrODbKYRlLSEpONCJQHIu6rHXzXY4buDbw4uTg7+dn54crBfxsot",
+	"BytzuDwtTv6WcHg0EupghTz0xS7YwaD1XOVPgUtrOjCL6OAkH54dnHwYvLs4ODk5Oiniwk6BQpkdEtwi",
+	"0af8pHix5p4efbQrz2XPeVXbwFOc8OO8fdbZt+T0PxydXQz29g6OzwZv3h2UKcFL5/Q/iIw4G3/aY3/C",
+	"jT4aJepMI/m6UC7Ps5j1SmQRS+7zczwZCSiXkSFd3zdy/QJFJF8tYsO3b47avR2/5y+KMJhSXEKL7RJa",
+	"4E6fgRA8YGePpwgLk2rNDuaw8V4Q2KXr99lyeLA2QI4pzcYOOqxuOnsqrChbtJTeCVYtrMMF+p36Hixp",
+	"teThzdH+3y/Ojo4u3g1OvimTh64rKJiU0gOexdmcKDUZt/r0aLHm1p5MBl3LOAhHuJaV7OnoAS5HQSbX",
+	"/4mj//dNTZelhrR6rDBS2fmHwXeDw3eLnGOnIENqKBAXDM9BLJ5s24/GmHttlANd5RXKX2I+DLkdKwIj",
+	"MJ2ZQoxxX/0dcPyQV2m3w2sTrTb9DcVkEmdQ96ZJE0gSxBpWLV2eFwaIs4Dr927HcVJ4bULnpiySWhyk",
+	"q14yxs0ajXE1jhSEFRIH3DW90Sg3Q04ZhTGxFmYn4Pm1WN1S+CR3Yg0jYS3KKxr4fvDh76A0HZyenZZo",
+	"Ye+Vg/BqRrVBYnf4xOi+1o6eSv2BYhUTPFxt9AQSqMSj3GaIofErWSufzraIpfZWMy4+iVGKXDKaKh4A",
+	"RuBCBYVaFBqcn/3l4MPZ4R6YjWq1766DSIUtPbFRaOkWHi9Eu70zbGSVNFZPz7XmsI9TXXwiP0qbQvhe",
+	"Sd1nMOWzc05XwrdgI7HkG1leZm21wMnSkoyAGGds8id05tbiyfmH0/Pj46OTs4P9i/cH+4cDtC6WZK+d",
+	"AprkGZcALwIAe3oe+xsD6NFYqCS2DekuWxsz7WIB6R7s2LYVcNxXnbCk7haEJRUESHHDUvJym/z1TVWg",
+	"Fr6xWtWWpXLv80RhPcFeP5vgK9zQ2sFX65zS75z9sLZi83kGPGEtu0dFPCGN3vb9bk+7HJGJ5Jfz2Nqw",
+	"N/ZODgZnBxvlXMGRSHNDwcZVIi4plpLcIGJkYb2hOOeGEuDhrT45ORjsY328QrsCZ8K6SRQFZTcsjTN1",
+	"Qde01iLQ1sxY33Ubm+msPSjBGUt0fAK5xaEfkCW+cBxbfrfmOBy51Qbe5m4GBVMiOEgplhh0sGDdbZyN",
+	"Yzc4F2pROtncCycxAIep2mPEeAxZXs8Kd70va4pSGyzWVdyQzmYFJ9DKLNwMi1sN9V4DDiarvDIlABYD",
+	"1m/BtU0l1Dekzqhu7iMsAKs24cu9ltb3cDePyiIsHfqO7y899PsCpRZOz3o1MBKLmEisZz3C+2KscIjH",
+	"hiGaa/JyKcSK9m4nRWhpLOICHD/Ywno6YOdZAbhm/KKF55rJBwug3PbrGIAi5U3ZIhtu9dKNYv6wos45",
+	"YXFLvFbRFTViIXz9eamKWRcGAS0aux1APj4SVMOzu7XSZa4NAV2EmfuGFb1+K064joUYh32SOEpDGZcD",
+	"c73AyQXIGituMSrvWcH6xYxaY0ZF2D0+4FLfwt6rWsQ5yQ177OOQsUjp90uMjSWkWbBU/kay0R/XVol7",
+	"eGQgpOFG3dVEIZpCIz4uCja/iuN6O0uSclShYxmEivhDHRsB3/82ikbZUnmfEdHAeC0j4n2caqcW1lpB",
+	"RQPTRm4Y21iwNlWbxioOwrXo5dar35qNqbXXCFSP4VtYOaNyALeKBtqTVnDZVdYMWWJHO30qT+Ez1RR5",
+	"Dsh8PvVGHmZ1e6oz/Z0tcl8kniqJ5/M0Oz5YPINHs8W3HWN775UlAQ+ReKo8DzhkNcW83+FMmpIx4shF",
+	"recij78RYD4bNwXueG2C+aAj/Z2p428j3P+OBOaBesW6lOlh2odbtedMieLlGgxdKJK0KJOj4F5ZlqJr",
+	"SyPVlnFyxqkKKsCqGVojqF3Wtk23EqnTl71qwNp1bt+7TjMHrRi2T+iSiIvnIZXPApXPp3gGbPHB5ZUe",
+	"c56/M518UPDN5ylkPU7JL5d5LwzhxjbsgFSBLXfyYBKsHgq8B1LQ6mvA4QCV9XcMyM7mhZrDThjOCiXy",
+	"80X1CxaI373K2/MB9/OJI9l5kIBWd7xOtZ78oJ0vVz/yJ6j14yLvvVV/isv9I1Qhro4PqyjD9nmSRwsm",
+	"WLSN8lveIhSrB2D41qiiYeg2sc0/FVSmqUKdLMbrXo6w/NSAHjWrBiDie2qbE/rxEN/c8qEAhf6UV6Cg",
+	"aUrnYP7UQZFVu/rL2dkxwQcga9kjVBJKMGqw2HQSs7Hdbpnd9o7uKdOr6pJp4y/vm1jhfXEuN9fbKwQ3",
+	"VvZqz/P4f9Rz2l17ZZD/ZAcQl/9gQ8glL4G3/6l0apH9vippfE8kYpbqKM+IjaCxc0XaeKe4lZ6//XUF",
+	"zApBr+6EOglt5+t7IVJKUvtUc7HzRkqe01Iob3JEMwJNEj1rH8MiX4KXWvQjAEq723l530lpqBa3XHM8",
+	"72J+vXguY7gyLpA0n0rEkCZjIbP+1/7X/uYwnZwwmQ2m8aZxycjNbrfT3ep0v+74O5ZPOUd2LhWl6Pr+",
+	"5nAcJ9Fm+TQ3uysd53WM4RSMzyZq0+q6N7xG3mVf7Thfv/55YRium8zmT5bXU1xNt1e1mJQlFd0+JUtG",
+	"oUfCIeWCx0OaYEPqKU0Zz8LiUesmeGvdSDWrh2elN6LBUnXWJt7jG2jhVI28phfaqNCvrkMO6HBMsF+4",
+	"JNOUYfdQxz4L6YeMZ2nMZIcccsW5+gFPhchIiKOG6uZCYN6UDlnAw0dKPqFHkvgayrlBUr4163qEUacS",
+	"PqHERp+FhCUM+nViV+8Y2u5DJ9b8xtKA2xc+0AnLX1Lsh5Iwifl1eaSUJbrdrjqO0Gltjmbk4vVCiBzx",
+	"+7jTN1gB1BzduxgrdJjmbA96/a6MG15DS8+6syuOrjEKDiu//g89LJg271Nt+8KVWzvnjV0ij1AyFTKG",
+	"Drm66JPbfrual0Jd1OKF/brMW4v92qqIglnpCYOWnENYK42iWC2UJsfOYeo2t3UbsZdhTTRcFHBioHY0",
+	"SY5GoMMtO/gypJUepw857xsIpXnuyjQlrqYeJVRaPLun2qZ780psmnJGTgQrs8Od8gF6jY9tkUZqlb07",
+	"7/GAM4N164HoNRLNR1eSOoHpFmTNsnTpTLtlpq06K68IML2OFU4QiMEC3x8657vSTsp4UdjUVzuLu6re",
+	"iZ23duVyzStYCCzMct5GU2b7FZa7usydxoaZMFeXNNk3NOYbMuA33R7RJLDVJ8/M3RQLzu9SwM1lmiqe",
+	"psCpa4Q3ucjIbUqnUxa1vOprRhQ41F5iScAAR5VyfznXAdjQABiPtK9eNKXDzJRKhbdSOZgbsZM8MuD8",
+	"eaW4Blyj1BzKlUMH07C161h5f3j/ziOUo5kFgOjMY2Go6P/+0d7Z348PiEgDzjC93+mx7RHOJDhsI8am",
+	"xmTTfUkSdsMSCXZUAY3/KSfb/quXAAEuIiZJLPN++EiddAvwsNQCvcis8/vxI1JkU4i7xJUrn+tBbW/9",
+	"qQdv3S2TDJZie/29Ld6Dg490mEGPzhzZFW6R27GYlC/GNBU3cYQ22ZWu/yKjLFO1egX6YcTAhfKTAOis",
+	"SAVECTAo8SJYPKcFrpYyTfnKp4CWIpfLwDXj8c8zpn/GunrrQ7D0pMU3B7I//W4SolFGa0WLlURv6Urf",
+	"CwLGomq7ORQp23Q63m3ebNmPm4sSZZVC6socy8QErSjmkztNwZfqfqvJIfUKYtVdcspMLsriXNvjdG0k",
+	"dDUxHk1FzLOFCtb9gAf8V/3Kr8b+9Cvqh78G/Nd2u23/r54sVWMmv5Jt3ye/KqHfWkxcxxFG57Co4DD0",
+	"8u7/OmhQfd+epQnY4dUDlyIbk8pKp2TCsrGIkPIBI2jSRAqy7W9vbvs7m9v+y83t7pauTYrVM6c0G3v6",
+	"Rc+kgoiUyPgX1iKFjek51b665NeFapxQR2iYsoyk7CqWGUvVamtqdOLIjkfjAq7gBRiODeTC/LvQ9WGE",
+	"OOXFMGWR2j1NZFhcKpRSd04AP9fVSbd5VzBGTaFXNVrvFYzmBEZU41IsbYQ3Rn4UYiU0WN1q1eRXsgNL",
+	"zbOXIK5slrL7FrXjb5FfV4nHK5bM1ccAdYulKVtMmgqdNBVaWPIC4WHmolmL1UJB8oUas9VH7jxpquCX",
+	"innXFTP+qULZrahjW0h77/q9ey1ROG8VjbHJou7OMU+14TVODgb7Da9xfryPn/cP3h3AHwc/HOydnx1U",
+	"Lhjjifeh8OKpNcGvoRvgABuS0KG6lAmLrrT8OSJUV3RcZBy5td9sQ84gJL1ikSXw6Fer4OMGRy8QYbvQ",
+	"3DXSIaG16Ybq6kjIenPpr/rJpcETRrmiJVVkeNv3gTyZq180X5typ5BJBEIMsW/17FsuDc6lfPvgVvWD",
+	"msDZx7btY0vameeP79jHTUgB9NDIjewV77wsb/QWLO+FBFaS0WvIWODMvtj1nbUhGTd5VfaR7sIjNuMa",
+	"sGrhhRx+09p8aqwDqYexb265pBqrSKYiYRsSlCdPp9ExIAkRCSErcLD//vDDv/75v0L9DPA75GxGAmnL",
+	"KRvGo3iIKXh2uvxgQvUDmkR1eUSAYhSPRkp21oXDGZzEhsxH2KleMCwl0ocA1uTaxUzonFyaIF+QAVI2",
+	"ETc5mnU1Fqv/lrJN8kd69pG6UDEAXpzJvLezGi0R/IqlmItot7WlZzT8pD7ne0kaNB5yoaSjzgIvJkbb",
+	"OXtVc66dKm3ncGwkTTyNmGsCU8g1MVx429/W2952ZZrSMrf1Mt1n4Bg1/198fss+bxrdWLRvKmxypt9e",
+	"GNpFqWb4zcEZ2RRK1NsEIG9OWQrERnC5+clg8F2+ox29ox0glUqyK9xD/dRL/dRLDfq6NGDw3eM7XY0i",
+	"cGGLaaHmCT033BB4Qs3sDNF7hQ+AKJWf+EYh3HQl+WlHE/rlgtOORuuVxSScUD2oXkmZnAousZ4/lF+4",
+	"pdIY7ZdIRQs+WZ3ujM3tsOnDVq+x2AOiOi/K1a+eIDnakYW2/Vcv60So2ukLmdT3OzbzRKtc0jgoyVd1",
+	"coZ5tbQkr7HcD3yiL9uxvSprmlf0ZbHC3uoBGLl8WLCF9Hbuib1Aq37Z7eLyXCf92SOsc9UhoVP6BF2x",
+	"lh7PJEvDToVrwXUdDdr/jbZ/8duvLjrtnz51vd7OTpX/qMpKvwigynPQ1Glxa12SCdLb2SEJU+uRHoni",
+	"qziTHgkvQo+EbdxPJwQbVcKoxGZXCIcJofpFFA7g3X7A4fmw08ERYCywpKD2iFVUxIhMZ3yYzUwT8wTN",
+	"5MZ6CkZevwsiAQ24omIeWFP9HSsmAAnvkA8woMxoClZbrThZ8QTbTEIPGyqZp2YJuJVjYJ7uVtgqGWgb",
+	"7sWuOMBJzK0ms+Q4X+Qffyr9UukiNEe1Oqbbwy2aSH3/vjAjO9UJmyZ0CKrKk8xaNVFOAuSaNCB1kHfV",
+	"Fen7WZp0pY2dll8t7nBnYX9l25hZRuUq6m6n88w59ABYU/V0RWgl9eFru2gnQ89TnJHJTGaE/TyjiSNP",
+	"L2qknxnEVwRzKf5mkRYe8Yp+Cx0SjmKWRDIEZSFh9IY5dmAiZhi/ESoCtk8z+jpLZyzEB2XAwbSsuMIs",
+	"84gUqAA6kfW77mCKcsGA2PMY6GHCRpl6uxPw8FSRuH2aMW2YPuCR/pSCRMUkaYY9v/ey3e22e1tha5eE",
+	"eykDCmtfC3j4jsoM0az4eluJXlCj/vxsrzDUmd/t9/y+//WffL/v+wvU8lNjMByKGc+OaZrND6NGf0vp",
+	"t/Z/Xa/wAGJXYzCcMLIn0mmj9PNscsnSRr+xt3/y/qLrQ0bNHuVom3mb0CvjqNijHDdS+FLwjA6rlwIF",
+	"BtwH9FKOaUb2IQig8GNhIT29EIgLit7MG/3GUMq2EtK5+V5DutFv1AKv4TUOJjROBtgGq9FX3OP/0aDs",
+	"DMWk4TWKJ3TPaPnD78RVrFD51duvX+77X3e//np776v9lzuvBr23B4OBv7ezM9j3odRm/tLiTmAYBbmK",
+	"lZ2AWRmVSvXIDhxuRWegfsM03Rns7SEnhtfBKGmfedN70/BMVX7FpdSfOo7H4AQZqHXhrGCGtPegABgd",
+	"pYCpCOiO+a3DCzF40AQFardWReAfuGswNu/O+zwWa4MNn3nFdQure8cuEMMf0Wde5Gdl0uQoUgtUylUN",
+	"X7ptIQwuHu5X6ouL1K0Qe+wQOkeQ3Hrpq9XT6Ignc0O9ShNWCYlVtNKdziWb7nT3z0ZgTKIHrQphK1Lh",
+	"Mg/9fsy0h8hakRTb1N2MbNMJLm77BE0MdJjFN8xbsHUpdndv7ySllvBIxzuD6U4pAHGmTVdMR+MkVGYB",
+	"x5lIuECWQqWMxJlaCwKhiUuDVvZqvaZncsDty+enByehY33ST25I6LDR8gisHv0OF+8Gp9CU5uj8wxlO",
+	"CXvALZQ4KR5L3THtUU4Q/vnhXAqRMMr16bjscMXT0V2n3NPZLZxOHtbkGiNXOZ/OelvTsm/l1kpMveYS",
+	"d5deYj1I3SVelAvcW5WLCKteYa0HLF6iChFj4f721rq/Zmf33t9ceKmKWEkU5zdWDugVczs27cmiHEOa",
+	"6raM4lRm5OU2GY5pSocZS3XFrDwIwZEpSlEItfvQU72Z167eilguyJbJRxYdrIzbuGcBseBkv4CJTrjE",
+	"lWgvLKwo0FVBlqknTOvT3I5Ubs3TzMYsTskQj3OjDNFFeczFj94SBIEVVsFUKxHVqy4ShlsqjYNkl9BL",
+	"CNfHyin2EUsziuu2x7NdPo8lR3HAo/VOoSw1PwuCqEk0oXrw8rScvqCBQvl4IjM6maJ3NI4MquDNlAw0",
+	"XGQ4Exoxp0jNLjp3DDqNqQw4hIOgUgxEXA+91SNj9pFGbBhPaOJcYBKxNL5hUe50cylCwC1JUCzV+s3y",
+	"0+cyYzQqm9JWUEcKaLwS8AkCsQKjS6rN6nSuelPPR+wKqFRN8awq9mktKmBngH267M6NdyhqclVwUqDZ",
+	"kDqWSHsSjQdZS0tK+hKYoJuKG5pgfKMDQIdUuFlpvJyWtlMtgNcBz11+HUOvUktdQFZpqHWgdMciOre9",
+	"AqYF9bbQlxg03RI7Lzcbqx1XK8jFNuarw0rhcR2McoW7CgNMlIe+K6kLBUww5qZtbljTN7eUklan1Tug",
+	"+dq/Zy+44ApAOaaBauq/Bv+BsdYj8doAsXqWcEXKRpW98z5r5l6enljhvprSK4Yl+au6yTpGPNQ4FWqN",
+	"qXwvUmbNzXo/P35aw9STG3U+R7vMT3c/qYVP4gzdhr/jHvIdOGmoK+/Da4jRSLKs0fcXTCP6wKsuPgcd",
+	"AlVjNtGdS6ER5FWRbndXcqhbhKpTSrH+FXQsGIkkEbc102mEXNQQ7ZVb0etQdAeUfA4VbiyNC1Wwggsm",
+	"418w4LewXIU6K4DnWQhHfvJVi8bfFlfsr7TgTGQ0OWFyltRl/eYIhKc6odlwrFiJ04bYlGMEl607JLpR",
+	"luEZKvaldZV95AAZr2EsaQYJzWFaAK3gMELNdO2MzcWurrbfd4cc3LB0XsyByn13JgImj+EaQWNwyPFH",
+	"cT6dLdLwFenzClbSxSM1BrJa9dXVA3Ud4Cc3tS5agioyb7Q5JGVDkUa1661d4KPMSI7Mfo/msXxBTybn",
+	"VwnBFcWSATnnU0iRG4oIRIb1RDvXOvrkonRVeWdHBTAZH6vt4G81O3iElL6CmPYg3z5cvNxJrMgHqKgd",
+	"ooRWEi6er3YPFyAYQpdxbSkIOBAWqEcL3l/s4wC5m25UNhDnTJDLPC4HSDUlw4TR1DRGWnAGL3r59tYn",
+	"OB9EhqZpepmACHAv9b+fNjxkzNrrvDDYAr4/9Cpydlu4jpwwaOYfPfJePp+eW7OH4p1cdRv1l3PvaS9n",
+	"OfBkvcik6lhBTK4ohwhCoLZHwvf779U/afzzU4UFKomnHGa5RvTYYohmMWDynjCyqqDEqvVUCVhQxtNp",
+	"YbdQ7ALSldpOgpmOvDdo5WYLbne2O71Whxyb/AxZNIdGgoE9NCPXXNwC0YuvuID0OCqJM9JWp2fCcyqr",
+	"rOi8t7hO9MDstjjKyzCZ72zQvJMxyJCiQnmtN1TGw869hSjuPLMGzB9bto4NqZPMPC1k29WHK03kZIct",
+	"FiKqyABER67gJs0Zoyw7BJppqfs/m1hNEnEQwqKyMc0CbpL3MfopliSsTlQLdckcW+yVMxKW0t5CL+DF",
+	"c93p9EjGkkTq0NUpTbOypXpxRysU78JkuQXwnE7pkLUlm9IUDLzwmLTWUJESNplmc0LltQTRnoE2oHEF",
+	"ni6SPzqddoYiZR0np7iTMlqK/14lsc451iU3E6Puq66mTlEbzRJ7JXWIfjGDt9sqaSfYbeUCCyj3G2z+",
+	"7fjym2F8FH97eP7LYfdDfCgP+cnOcO/w5eH19Ifv9r591WHzb3+Jvj9UD/1jOPGz4VYy+/v821edYS/h",
+	"l5O3fvTDtwlMM1V39iLm4Jf17clUQ25CuVLbl0EVlqmxv/EGkn8W5Zjilj6tEtfvLHQBa7CEN5nxLE7c",
+	"tFZ8p6ixwCYXlPVJzOPJbOJSa0ecWQtbnQXopjsroOQKgL0PXYugzxMW9Bncm7FQOJPCYAXoG2hU3QFT",
+	"aXMBUrpsSyF50tQSwNot+tUnL96iS8ZYPhLw6ewyieUYjsnOZMJZfnj/DhcptWswlpY6awV0cHy4IYm4",
+	"5bb+jBdwzShExJSoUq6mqpULpa3ab3TlBDRKADXWdU/tTwGfspTgt5VMVafqlDjMJ6fs5F37E5qU7sJd",
+	"whWx1OoMBs5qb+WQJmyhDqYuyl5XC7ONf2xViFdufYQ7p9rxiuKVxoS6MqB1tZm28xIcVZWSy2B6C3Yh",
+	"/ZT0THoEAkOnQ17OSViu1loSr8/rE2SbsgVNn5KYRX2y8XGjs17tijuv4SBM9Q4Yj8AGss4GdivKBoKj",
+	"utwqLPyhDbetDReirRXXPpkzqSOwVt/N1kJdFIW8FQd1b8UTQ2OevuRJEfGW1T4p31SI7oIi8SS8ZnMj",
+	"a4UglNmnFrMGoPh30UutkWedymrqktli4/lYH9dEt9IBqbWZcStr10g2nKVxNj9V99YV80EkX4TfXmXl",
+	"D5qR8Pjo1CaKAtsJCyJRr7PV6bb6rlYQRwDiOJMBN7I6FAFaKDpCMboQLgS8M6VS3opUB1wA0QGnCCza",
+	"7lPhE4BHYQhyxrZNRLZCL7gLlJqKe6uQ+px6Hbpp3uW8spyHtkwt/oCBT/MpI+Hg+DAMONieMIcN9zCC",
+	"pjUW/HuOIN7/hNxa6hr4dYKHjSJDEznEK+V5mFhkSKFvvXzSb5wwGjnlm3T8Y5y/biSU81RB0D3vgq1B",
+	"fd1bA/bnsqqW1D5L2BVIZRrugpNLNqbJCIsAgOUYarHBCpTONwPcNhxfh3GA7Xk34JBCayNfIEBXkCaS",
+	"EemRSAmBGTD0Fuaq0EjhNuonmrKq+XL1OuBWt01nSLwLPSbaYPBRh6tzxfvaX6DWK8lQTBiEHOkaqaYn",
+	"Iwie7TY8+u7oGwjVTfPYpDjS1dt0JS2ImxvFV7NUGyoDHu6dn54N9vYOTk8vvv3+r6cX5yfvQtLEkBVT",
+	"KkZtEVLgYNTzk3eSXLJE3LZ2SVi8yqDOyoCjYdTe4YKNAlCkhM0FYJi05MKXBUSy3WyMhKplpEfh+++O",
+	"6+oYAdMhzM2gOtZUeGuUmG+/P2ssetE0AhfqLzTvQZUWEEwdU/d2Jg3dmmaSQImqgLvjSSM2gwzSIR+E",
+	"1oH67hXSw9laCNLD62FwMuA2s718Y9TFGsYRI1XXr0zBUc9ZmYQb0KZgfDxaSsaNhdIaiFwQ7gII9BPo",
+	"t8VVAzBHIjUimq71oJ5GMHXWoN64TKxWUcZiz1xGr4zLckOvCCQSLEthS3ZonHWqMnQaXnGiSnx3x6wY",
+	"4unpvHNE1dTeHpBGOfd4OuT7KtqtyXyOlc4pBhw32HTqWUgshkFlKU/a+XShCOfR+4OT0teQ+OAFvOrR",
+	"C90qxFa7xQYXmKUBSzI/aaUT1tLCGiKCB7yunklFYRGvmi3lhSMyehXwoGGQ3dBDGDFotHZz08aGQWFy",
+	"KWawUGRuShzLjceWudnqSUb6QkL5GI72GGZW4jRmUf/pFw4ponol5iNRl+2Lxwv/QmBKyhi5YTwSap22",
+	"aJA+vMHxoa5GBFVPBc+U6tUJuHFV5HXElcYm8Z7icBuSRGI4U0KVrscj0mvpPigxIVuSGdchyJ2AB/wF",
+	"efECrT4llv7iBWmGlTUmO51O2OoXBTBp6w8HnDjcHmoWo9U9ry3utCeyVYqJW6TYM55fCAuzdYwJ6e5o",
+	"pV3uatMTNO8xY+SWMTCb4e4qbyjuDk/frtbsrLqak4NSaikuVpGDfC32+oafAlvZJGh4QaG2Sf6Fktby",
+	"T4WSMEHjLtSbMKH7CxGW+pjuiwrUOzPxM0oYUZsoSi97PyxGjMAR4j3S0TmaOaN9zzTBsW1v8Jx0Yx3P",
+	"6RQkPQJBaB6Z0ivQ/3mkbZxoYZaAj+AakH0jin37/Zkk//rn/ySxlDNtpalQgTNRqQ3qYAKt9QZcXWAd",
+	"hbAC1ax6RM+y9+7w4MPZxeF+6EGV53x1lBP2MWMpp0kFyW2enPZ2Xm4eqP965JrN9YVXvEtRXKUctAAO",
+	"h3w6M7wnj9DCKAm0YKl30L6KUJRjOmWkiZZLSnY+flSXVLcbQNnRYg6jkcQSVXAMJWuc9PQ3YDVCl5s+",
+	"UbW/fDlY1ZpJL+C4Uvdm64nV+BMGoXpYw02dNsGiB56x/Sc0nsgWpp3okqjgbQs4tCOD+niQFEiRLgon",
+	"qYQ0z//k+77/r3/+D/VH9y0olRRKtzW3/S5IlWGhxV8YcLjLgGu7uW8PTzckWgQqFvz0CKC/0pLV8Lqz",
+	"M74S8KKpprULFah0E1WKcNHNs6z3kTplB9Vvu4RquNszo1nAde3SS0W/U8kiu7tdkt2K8s7yg0oZPNbd",
+	"VWdmOlGoIw94XmQQi7AjV7Ep2MmcNMM/dX1fyWa+/rfthy1nakpcE+hcLfdSoBBhjKhgTNPm/LOUcjli",
+	"aftAd5oL80OywpvgHIOP1W/DREhjtTExGPmFbHgN3V+r0W/4nV7HB81vyjidxo1+Y6vjd7bQJD8GCWV5",
+	"tWRgeSDeiKpYgW/iG+2ryjlbzE0R/TMR2hY0pep0+UNHPNT8Nv9C4zSrqHW+6w4OVZS+2iFRLLOYD7N8",
+	"FR4W/EBiDm5nNb0zg9PQQ5cMRtwCbRRrMQGHwUhRu26s5AJVxtTpXEK5/BcvFHu+iaMZTV68yIdW739v",
+	"OIJbdVcybHb+wo6bm35oojH2BRHcg67rOWzV9GpHlywR6h4IDBqjE+aMAPO+iyeYWZ0KKW17475TkhHi",
+	"0kADyM8or4fughKkUJh34ceqQYq9hgZ5MBIUkIMEcSUsE+yOp4a1de9ssNtYJAz2cUzjVGeE00SR57kG",
+	"v8zoXBEc0+eh74Y3q7HyDvGAX05QTF+b7kgztMa/sEU4Y5HUGVZwTOFBFGdkz3oBMeUdNIKK84LjYkV0",
+	"ifmNSG5YhHhTPDWtZY7FhLnjYZ1iqFtrv8rrmsKygUCMRMqUXoA2yEEFmw+43h9aJMKWWUXRGLxLuCCj",
+	"WQqyaC68FdvQ8oAfKLAzPmSGEaXshtGERX0UJ+pAQt2+HTRznKh4kAgViK/kjodUg8exiULAij65K5bJ",
+	"HPfDbX+r3X31VRhwTie6FIE2mzjTi5GVufNhIVoIvivQJCgcqjRjS220LxdqRoOaKcklU6cAJc60KA8/",
+	"YlUCECUKpLET8PNSiU2pa69p7x/VBgLstLHld8OWjQXFGgDSpKDOIU4d8C3gZrh+lbSHFxhlVswarjqq",
+	"WFG+EYqaY4Y30L1OFJ2Q0NNDH1Osra1W7oHSNajcltqTeblXStZ27ckf2cRynE67ynvfOHALJN79hH4o",
+	"JrM3Ipqv2cc3uxXYB0cXirYdZo9RXJU1xA5u9m2uUUm3ge+zth1ZvY+pPo8VGu4+AxR0p1393rO1zDWg",
+	"dhvCOp3IXgcA7qCxWegYW3qrNNqZWDparzRa+YFezXR2WF74+gENau3B3q3XOslbqXdSw/XrQm8KCDeF",
+	"0DNAj57frfDWYlEJsOmjIB++E0MtjydQfTkrtCmsE9JKTXMf3/zWLGNxzecn78xKiuuqB+EidNxDW6cx",
+	"yaZtxbIYZrVeO/Nt36972J7b5hsamTBgeKV7/yvn3PrIInxp6/6X3or0Mo4ixvGNl/e/8UFkyAKgzYF6",
+	"q7vCPMd0ngganQnxjqZX+r2dVTZV0Vtcvdx7df/LZ0K8p3yuASnVezurAP+QozXkFFo96O7S6t0VNmry",
+	"V51WEG40BfALx6/9Y60L8yfFSwrRBz8udfFDcm7OCrT/s2QhVehLryQ0kqiyoDagUdby2/Apju42dUWD",
+	"/MvSF3F0hxcYCjNVtFuYCKOfYlQ0yE52NeHCcEbzFM6awzhSGuq2v71QSAGFNfQ7O4qO6YlQKKnb7vlY",
+	"7LasiqCYCpmJSnJFEHlE3GhSU+ClBdLUIQOJyzHBg9UyeEFotrJyWTouCOeoZCkRHVXwFYXpXTX8drvr",
+	"+yFpxpHMS2W3yJUaWgmzAV8qzTqeJrCQ4IC9kDQLANeCMTRuQQNLUaa+iWV8iVmfeQWtKnkVy3oV5NW1",
+	"xdW8zyQIZ6WYr2iBhZhQr/woy11Pe9AUBnMRx3nO+QLGLmU9a7XGXEHGfhKpvCA0bC9pXOyWPXp6CeDf",
+	"h51ur8RO30LB+t+e/35hoctZKDIpl7JeaRL0hDwUe1FWZSy9q5DCi70lY45N16I4RSO07JfstXaXYb+k",
+	"SOR9Kd3uJ8hj8e1dZ6QzUT+SoZiuPdkZEy1UdDjWTVRt+HEcQcf2Qv9vHVibh/cnMb/ukJ7D4e3AAR9T",
+	"YPV64phru2UOj13oX9K0nK+1OEqJr3rAAqkp67iEB9aaLheNld/F7JYMrsALJ7gUCXMsllWSQcCV9ldY",
+	"5nIzJVnBSokZzuuYKautko80OdbKO7mYUCXwkDXlHdKUdMICjokSHqbXgmNAiYCXs8wW7YqjVofsrWCc",
+	"q7Yto3XOU1sCbLtfdqsSddRlf6RhriTp/OYCg7+mLS8nf47WYsCmVG6i7jfaOfQVv9+KV2GdK/Y5b3wr",
+	"xlwXLc3tdqareF7K6F6LQC+vA22zDIDhlOZ7T9M5eU//ATkNuW1w/RnhpcUZ17IxllBsBVvjk56StjL+",
+	"+eMkIdoX+jpodDt+0CBMe1lfBw1woAeNPxcNcL+NbTI3+xFifqmyKbpPlZ9TJ4+/G2TTJsTFB4oDKJQg",
+	"KUteB418nUThx+tgBYzMDZnO4vMd37uvnr/qvnKk/i125ppol+/smSy4C9em0pLrOGshUqPAwH9vNalW",
+	"octlv/ukqS+a3hdN74+m6UE87cp6nn66oOV9w7KCkmVvby7ErarxPbjO4Sf1z2F0V1fssE5FzOtYOvoA",
+	"BhpjvpkuVq/D3U0zHdslp0VmPIFYwTEjo5hHSqsKBwk2bnsLX4RONQYeMUhmVjxe6NigYwiN7JMQQkVC",
+	"0tTl2EhvZxcDxyShl0qR3vF9DOfBNmNUqm9aulcQFJ0LFQ23A/itDgl1fbpQ16kwEQGpuF0sirhbLJiH",
+	"jZ/ArElsUmxtXT21l6M0YmmfhJA0+WaOpTs4CbFup4LEkIG4AQEPOijUdgZG0Z/n0cpEMojNMfX++rBK",
+	"nT2mVHkda6eVFwyDlNfxFEPKp4xmhOo64xAdwDEBRY2pVLgIUiArWrVOGOX4RtNAFiMBJQLOVq5VAFAH",
+	"ATE+aljQjyHVEjBLp7q1ADrhz0ph172fPBdKIeKO+ot9nFIOmr1u81RoBaVASBCHLxkmOBAznVY0AK0+",
+	"gA4N7RS+Ozz4vraZAsS8rtB0AQwBAbfa/2KZvtVUtIrCouspaRD8tYq2dYRVGFd48swtO7nKyPosVnn2",
+	"LRz2Kk/+baWpEWNWm1lh1Ep6KWDcKk++g4qia6quNzzqYHpeh0ajjqHsednZPxnldjVZsr5McYVYmRN4",
+	"W5vYkcDes4xGNKNtEK0+ZveJUuZ58/id1zg5OD1rvzWR8O3vTIDq8oHUW/Yl887qMhqG8D9AUsMXHySv",
+	"4avrS2343tqym33tARIcvvtQOQ7ffqg0h28/RqbDEVaS7Jyk1x8rpDKaJBXZI3l+tyOW1eaaNKD31Vok",
+	"+sguazVLWvVluP+9hdv4k3dvLPci3wpxoaERFEB+NXkvS8vpBlznD5qiYxS0Ptz+hsRsQCinq70KZ5UL",
+	"cOKum9v+thYVilUntRSgy0aGpmJvyZAtbnmhPSfEOmkTtA4WN48287EUcKlJCFTSbcquaBphXKZkej3F",
+	"ypphXjNYL6FUxldPY2rm5l4D/CIP9IYB3Gh4PZDeSFwIooXUKpp4ZlK3bTAkuxAE6ZgW+0uA9O2ReJRH",
+	"OLhTNkF8vI0lIyZWG93Onhox/PbNUbv3ld/dDlsd8v1i91OMlDcAqNh9vgOEZVV1VWdWTJ/JR64ucAlL",
+	"qyvVCSmrEYv6pNRdTCG7V9mvTB+wGrbQRaH0NMqJJ/Z58h5cf+kuNJa3b4FwrXPIxC1vmY271WM9B1e9",
+	"B234b86Gwze9N0pqftPbC1sae8QkzjIWkdhWrXCrh9oONGS1niQu+gjOzJbcjidhqTrGfU1O3JgbM+RA",
+	"JyoozHzxAhXQFy+QOE0ZJst7Ft2wPkOpgUY/j7mhansSCsAR2yfWxO4AZu9Aq2qP0EQKMuM6S3g4S1Ol",
+	"7pn0ig6ke8AZnE8lS7P2exGxPsHWtGpbQMLUlKZY90x3odEdfLDpTbmCsIIBqHi4No0MJj3odizaQ5HM",
+	"Jlyinost/U3N4J7va5DlpYwhnSLFfLc2xNE0jfrpEafdrUc6nU5L6T8zHbjutAqHi6/j7TO3VjIoV27T",
+	"XFReJ1OzpExEdL4hocuVp1vlsujN3FBwt49QaJMqA47+UlNQpUMcBe6+fnjkrJgdIjgLeJZSLtFk37cn",
+	"bg5Tq7xKXRvH/Ko+1L3c0WBdUQBRRWHKI+PWNboX+7sUfCrv6bWTR6IIsvusvut5Rqvr+Vq1vP2d1wAX",
+	"NgCtODuKCbdpjIYMiy/uNPe2M763yfDyJrpLNqGLp1d1yl3D+VXdvaDsA6vR9+KMTf5UOtp7gQ/rfvT6",
+	"Kp0Npb4JK0SBP0DJLWz6QZuoWn4VBYZIRBs0cWO665kUPcglWuAcAV/svQQ+e0O5tR3nj60y6/j8P8LJ",
+	"2KwAhWEmVhZsw7MkgaY3hTyBGIuqnJ+8Kxkm6mP4B5dSJEoRcYL5TWn3VYP1f+NOSfcU2VNQ/GKI+Q8z",
+	"xKySumBg9IgEhn8PW44pxbZonlnRgvOszrXNTyheL81XOOCRRC3ZMifo1o3Jrlpmtm41YEIJo8Zqo9+S",
+	"DPtoy4zOpeJdNAJp63LueJiAC6ZidjUmZUdcq0NOTENvalS0ooKMla20H0hqkbEAU1scxNXlCvXc0BmF",
+	"azaVskx/VcN8Gdf6QpzZ0rTAox25nTTtu2ZI9EFBUN681SFu4kZu+eCiIAMY0IDqMsgNFTS5pXNJrhmb",
+	"gs5AKpso9vMe6Kbtud1alRnBtC/PLSKm0zmpaXRu6uOR5u04Ho4DzhSuxBnJhGh5BYV12/dRJVKjLHZA",
+	"L7pjdQSqUmsD7rQXX6WBOpSfAYUYwFs2baRQDRhdhbmunMzXU9sWsmrUoLDT+lyORYVstawD22sZXNBf",
+	"3CBf3CD/GawTb80jWKdXHThyxJklYIb4eobs2kiPJhgz1V/wrI3ct+EjRRKue2GX4raFpepFck5W9fEH",
+	"fEUnfxXZ+YZljzUCPY+//PfxWj+P2mgo9Be6/IUu/we5px9BlJ/ZI41tpn9r3zXNhuOKShO6IQlU4yq4",
+	"gx7erTHgTQgaW+J0U2I5Ot5auwvuX6/SQR3w3KuMdRBHc93JH31CWG2HR66rxbihvvL9r3V97aL7Bga2",
+	"Phrr6emQcI9y9KW8TehVOcDRUQEmdK5NmrYYpo69HJT4s6m6Z0ICixoH6AcHH/YP9kN0aMLR5O2Hy6bU",
+	"TIBelTsldJUvXdYQjhJc0MYNaVSzOifd4qSOPkZWU8cgMlcHTKpVgqcrlyRW0Y7gkKxaGGN6FnrGiv4t",
+	"z3V45Zq98yXgS6iL1IEbTcs1AX+oxIIDVylKD3A+rdf9+EECgW7g+mg3SmV71Met6G7lvrGfk/vE6sPU",
+	"OEK/KMRfzNFfzNGrym5IHh5pji6X4f6UV/i/20yXJm2cmcZ05dojG7KujLdHINYeyzWrdztLE4gfFpqO",
+	"VcDdLOJH5fgqKO6dn5753Yv904Zn/j5+3/AawItPDv92sX/wXeOnVcm82tYHBbgTLM4/gfYRy6uq2XyY",
+	"xqpECMHwACKELz6ICOGr6xMhfG9tImRfewARwncfqv3h2w+lIPj2YygIjrAKBVnoSfJjRSMHSDyraDBT",
+	"/WyBCqn7Wrj9pSvv0KLKbgCoRlaGCw8iXX8CuwSiF6acjkrgJlmZHsP4lBx7zaaZB/a7aIaXm0W7AafY",
+	"Yk3pIlrJoMRpn7IhCRepEoJTk2PltFEhzZRh1hf4sLJZyvMVOulIuikQ6HaCD5kHhV6NmwFoYJXIPIii",
+	"ZyF9DxK466je+mQOadtj5NJnX1y1ZFo+0S/E99mJ7yoSoIHRIyTAfx/67ZaIup+CVxeIGkTR48j3rIJ6",
+	"v6fXOmwA3KolATEBl8qobtq+vn+KREO/jaKz18TTFTsMeRCBBWm90IEB00oVH8AvrxmbmiYyhRYyA677",
+	"tcOqnKCDCaFJUqT06hFN2YGRKPJeRcu1bPfvSM8XxNY/KGl/gHhNuLj9QuW/UPl/Ryp/4jRCfTi1X81o",
+	"sOnQ11oDAgbrgwmwXErVzKpjs6RL5vtkFKd1SocO9NIFDyCcy+2NaCwVNKOJuCLNil6JeXdE7UuBnyBW",
+	"qqUJ/1UqZtMFUwZk5sRcJzB67pKBHynOAWk4WMAOXsfcwFuls+CmsBVfdeiRUrUUcXOK9f0BjCOfGqkm",
+	"uArHXIOIwnFAfXfBts9AGv+MYVNgYi4/ojtHH9u2l4CTB4P9htc4+OFg7/zsQHEEGImmWTyiQ3W1f8LS",
+	"ZeUV6byLZct5v//+Qcsxi4ggskLNX2BUccYmchWO5c54B8Hah/gqpJ7YYG2apnS+XGep7774hal9sRv9",
+	"4exGTjJ8kewv4PBTmJJcoqzjfVE9MS2RK/pAmYTRvGBrMzw+PyOdTsflc5ufDNm5s/mn4oalaRyxlslg",
+	"1yTII4bSIJOx7X1tKIDpiYucClMxscCMfVQTJVhfDJ3O9ZDNkUihsLoi0dilLiSbJLxKxCXFUOwQ38a6",
+	"QiRUpCxUi+QZhMZh0R7gVuA71zoHdvWfsPTKJNes2MTHBMntnRwMzg7CZR2BnW4hOmxAQQQagGHh2hwA",
+	"seGXkjS3/a2Ab/tbfo/YNPLdovEO0s2Vooc18k/0rehj1+5bKi33hVjwgrnOI1ykE5oostYHkGAV4KlG",
+	"Pi/v8IipwHgU6rXc/uh0ca40/8Hsz8ThH5rxiRd5321wW0y5dLNeTZPP2GmlXOiNm+dhPlhuUFjzKE7t",
+	"3AIIEbr/jdSlmqu+NBE8zgSmVnnLBRoM9lDaLlyPhtc4P94fOBJOsU7qT8VU0ScRMbzGJObmY5W08YQ6",
+	"/jp4hXN8QazPGLFWkVwLulItEf4ixH6xzPxb2t+x/757CaAajy7k8VsaaxwhdpW+RzRJFsTqxWgQNeSu",
+	"FfaVrMqSEaYPkiaa20mc6QZDIRItkK5xeY5c3cprkiiJkKXaqh9nnu3foKtpmPTDgMcZdvpGhYKzj7ac",
+	"SocMSs7fstFGy98zpptKK2E9j081/giIT932/e5Oa9cUsKpuzjCmN1BgBfo5bPvbfk8Jo1o6xp0r6ZjU",
+	"CMegGcW85AIfQDUWaVljwCOdbzO85uI2YdEVWMGxLz40Egga/aAhZ5BEGTTuQtKkmATvgh87KSiUgT8O",
+	"o7sw4GorrcpSJQmj6dNLr96K7xiz/6MtWp80iBp9A6DVIzhxKTpHEEdZYqupwDfbjOgLp/tirvnDORCA",
+	"UmstPG/jXOrnU2RTKxltauMLgZJi+I+melOajSvdAjZ/u9KwHnAjVvbL3EnccieHkGYwH2RLs0Sysg+h",
+	"8FTAl3sQWrsuoccEQ67L0QN7l9YyAhaYZXaRStJfnSn4b0GE/2hehTW8zwV9aFnguxZlvtjpvxD+P6qd",
+	"/sTUeLcpTMu9sw8PGNL+aWkVhZJ4ZItoXYpoviExqxvCdsJFihCaYKE8jqelLbN5LI/MRMoiIi7/wYaZ",
+	"rt+ndumUgtW2/7yn1y4JDWUKXQ9CRRVN9vOMJpZpbUicAdt5GQ801KW1vcCARUFZlOk0me/mZnim7fKu",
+	"+V0zDrTohAGv1xrWMKlr5U3tKODNbX+LrGxTz4u65DNp9prbvQMeS+u4gFVBmBgbjdgwIzQDdCqoaPWx",
+	"VX8YNvfAhLZ/Dw7nZqk9aSDYf4IIUNYApaZJX8SAL5bOf0cV8kj7w6uMho/SIVe0dK5n3awwY5JMXGFi",
+	"e7UOmrM0Y3UEDqtLyqhfdXvSun7dceaBVVU73gv1g7VlMaEZSwOOFVOjUnFRCEqG9BWppSM16ZglGKgG",
+	"qfAdcuoGxVl7Zh5g/TiDpk0dfyqDJsGTCvjqBs37+7A/qIjOf5R9EgsgfDFIftFL/9AGySdiHPf5wmo6",
+	"1y3YBu8JL8aqiyIlbmCx5SaFzJTdOtcf6IGK+mK5ach5VMRXUWF/G1Qx2K1uFAolOhVzKcRC2/KcxvRo",
+	"aXQhTqwZNKC3RP6+jrEOGi2l9MbDcX34dMXOFaPru8ooR2YBRtVcEa3gC6UuJE0LQ111clfpqhAJ5ndb",
+	"Abcqa4cMIIBkGE9pokeIsf04F04benNaCp8MO8a2e1X7uyj2lD2MsB9r6EHNHFkJ64CH3xyckYf7ZEPT",
+	"xaGuRhxM+jSK8TPacn+zeOzVAmp02ZBn0fJc8vDF3vuFr3429l4XcR9o6M15ayauGRCF6vBsdVFgoaTX",
+	"8bWG1B6mDIqX0UQiIyPNk7d75OVX26/I//nf253tFhhNtT7lUCBgeFexzPIONZRINkwZJJOqv1lERnHC",
+	"0CJrRphlYzXfkGZMW5v/cnZ2TN5QGQ8D3tSPxWi3xPF0QtBIpJP2LE2g9zuLoDCXVfimVMpbkUbQ5OYW",
+	"uveEONZFbCrE6c84aMGuDCWQ8wZbJLsVnu6weimyMUQyf2/64cqhmOo2QABxW+oUzbzwM6EVIIOadIrn",
+	"7RJqCxWwSL8hZplEpV1IUArCmN/QJI4ucEIEI84YS0LJJaMpS/U3irEHHFcwOD7EjcSSuJW8p5kkzdBp",
+	"fRx6JFxA4BADt+Fq2a65Dk7sdHp9UAmZeiJoeET/eeGgm1IOlU47ojHU2YORA+6cvoKHu0l8RHcJ2va7",
+	"eGTff/99e+CgTB8RpVLxPJRyxs7gDqxqL/7Yvr29bZcQqxxEe6lmHBRWXgyi3VtEbbAD5IjtdsaBW3ah",
+	"4zU1Sjq3UHFsdd6N/pKu1Gv0sQGAWG72VPbjtebG0WtLrJka89dsoWk8HY4Z1CVLRVKhFmBR95CLNhh0",
+	"wwLt2ul0W6s2CTEjNKr6dRyn9ApfqJ1+qBb6qOlhhIrpVy+HpjD0IdXQgMktyC0vV3zzgcXJ1KsPLgqr",
+	"Xn5wXTH18oPKiZkX75Md8Erjte//qISEknX2MqOx6btpMR9dk1VMo1nHqVtuBTK1uh4OpWSCO5T7jSoy",
+	"S5NGv7EJSoZ+pYzN2Kt+T6SMGMObaXdIbraUdofiQYytLTS64BJ1B05HOBlAkI39+KZPBlANCBKGb2J2",
+	"S95s6KqgcRYz6RGaZXQ4niioowWXSqZNvWiDJdAvXd6yNOBsQuMEmkWoYS7ZmCYj5FrAAC1fIHLK6LUk",
+	"354efYChfnj/LvfT/vD+neZvksD2NyS56fbIZQxt20kTGjl8nCRhwNF9beNuNYVr6WanId6BkEzj4bVp",
+	"vqizKhR3oZmHjO3ntm5yD6TiVbfrt/okLFPYkIgUug8WeNUkwRbzIKhYe/Q4vhqz1Azs4VaFEsCymEHn",
+	"efgGU+XUoKadqkK48MXmCyUEuPO8CDGtjCAhRrEDmjTm5hFoqBexYRwxiV0XFd3akGYZpFle+u7Pr32P",
+	"qOl0tVepwK8jjSknLEFbMwqSasQJTRToWGQHjSWJrzh47shAL0+nEkYTdGnHttQrxJbFkiSCX+Fj0Hqx",
+	"6/e2yeU8U7gFqOy2WAy3/Zftrt8NIcxNwS3vT6uu4Nl8ysJyd00dKDFhUUx1Q8p1DtQ0oqUkHI5pCt33",
+	"rZXACLP2t9ezbNT+OiRNoCBzNSb2rSVvRGRiF5SIoITj87O37a+VFJZoy5Tat47cm9D0Gvo5XsdTKERr",
+	"LgAYdNS4BlHDewUmhUGTWZLFU5pmm/Cj0vTV1xn7mG1OExpzjCqHFQvnkEx1Xr0/RAec2z060tt5icdW",
+	"KKd8a9p0bnd32l3fx74vR1PGlQy81fE1wkiDLbn9RQc82purbkPhnOHuZGMmQR3ApEwkmZdMWwNTqqsv",
+	"U65uQwKdhal0ZukQ4DJkwqSkVwDOiN2wRFGo9/idDhwJlSpjvgLqqRGsBTvWygq0MUMvkV55+x3lVzN4",
+	"yexR0SBP7+9yXqBGGzLgdpv2zV37uwRlZk7C72g67xOcwiPlqUyiLcj9UEUbQk6w+IImdepSo4Tj6U6r",
+	"BbIYZ2QoJloHVEgKMacAqmwsItReBseHGAufe8GgiVK47W/DRYVj2/bx8Ekz59wk/CBOZ8PxibZtmToT",
+	"72F0JbWgxSrUUfYcDWfIBS3fQtMuWLgWBVfk24xHUxG7enOtxkzqFOZ+wMPjo1Nrs4SR84aptbp6hxxm",
+	"Eg8B74VZAhyzo6LVaGiFrRdEiMUd6xqnb2cQjbyXiFlE9n4g4UM7aan7BUX+dEaKbph9ozaofdWmuTgZ",
+	"7L8lJwenZ2RkygXrkuYvXtgCwuQGKwi/eIF277C6KHFo6ba+Lc2uElxetchwLIRklk1OU5GJoUjMuLuW",
+	"UseZ+Y68eNF98QLa/0qF9xpGA/fMAVLqPCznNZfHXgVjP1DLNiMDeYt57TasFKMG1lvakCQsV3MOdXNo",
+	"jh2RJOOQj2OmMUaH7r/++T9eldtPtaBMuxaW4AeaqGdu0zjLGDcBdWasbgePBC0H6hzgYM3P2+qugle9",
+	"yAZL5bABUaEOdqimbyo0zuIsYYDGxg3tBQ3Rh0f3WaZkwUCJtEEjgk/u73uKODmfj2k2Dhp3P92FrV01",
+	"gbtGSQAZtmDDmmQTmkCndllgZlo2xOnQFgRilmJ+yJThSHP2Do87S9LV/23lYGwDpiH43soSAEZH0oCO",
+	"OitJF/dVGXeJ/vovk6aJVm0hYV1tgKFIEgZxFmYYRfcxIhLsmS2FnMZaRLTVSokuFZs2Ji3k0aEeEaCm",
+	"4QjNcBQEqdNIVGLghho0D+pAwoRt7Efx1UyR6OnsMomH6hV793Xzbs8Rv5VgDKZKpREwh1wT3dLgh/Zb",
+	"kd7SNGJR+1gRFZAgx4ILmGWUCsAYTf/M5Fk6A9vgNBUfY6zpnIuKfI5RL4kQ00s6vEYLaBrfKDWJs0xR",
+	"CtnSQDiJr8aZNGRRuwPBgIiN6MK8/HVYsCnuKiUAbFHSbfmHxNH4ebQWgP44mwEIeXyXVDJCM20WNdJM",
+	"B3BlhXYHWu2Tnq5bLz1bNBBDjGmk68nt2iGXtobCKhz4XjZmk/y1lbrkxRKcqEqmYhIUn0zoFYGXFFfZ",
+	"MjR5/WYVHTLgcyh6kUgt52z7W6B/FWCuVjIcs+E1LGWkNHZHH1E6LEruhnJDTiVk6mDOjRSEajwwBFCz",
+	"NTMn1OoA6zcsBUi+4Fe7CEEo5JErwVafa1Ju2svD3TWtExTqWonYs9K91qRhZGwhovgD9M5tLapm276v",
+	"BoU0I43YTiP8XImCsV+8cKICbJ9NA2zbLRIl64SNMsUHiRiZe6joXFE2qi3wvigoaT8NOFoGx4f9+vAC",
+	"fT6FjGR1TGORRDa6AIQk8NwrKoeCNKSQgqh4MUtjMLRrmuNQENQb7VPkNdGtkP9ydHqGgmYYcCAVhF7R",
+	"mGOpIImB9EZzAdEmDxHDkHUICFP4EWfzXLrUykv+hWW9DqO2D9258q1Q18kp3RbihLAC1One6Du3UJiC",
+	"Rbm5R5ImiNEKst8cnJEwT292gBx65Pj8LODVv7pxAF4xMgLjAmOZyZZX9K6YQ1KTqsl1eq/gZJVJ8OnC",
+	"gtxgBLubFUJoQt1gB8MU1UEGfEqzjKV8N4ed5mxT0EgNICFsEfRZOH+TlDEB8O8BuZC6ig91Ij0mdE4i",
+	"YYwiDmOAYkmA6JADIbiFFkbAeErD1bWUFgIW//XP/+lso3BBUC00NYmMMG1xIOB4R8IV4j/+9c//FWJk",
+	"jJeHwtDMiVbRYTtgnIXj9fLySmixVQjn2QQR8+U54oGNzcSv8ZOHgaI2WkWxc00MLVhNqdR+wNuFIBdP",
+	"95hyAF2RQd/Ud+kS7C0QDlN9FVr9YqYJFpaCql3Itm1GDgxUFYHkVYQfqb0jLhUCdCrCjQzJLYcOKe66",
+	"S9YJCQIrtKxdpkL7HGZVp72rYF1HrMuRxHVrzkVD4NkVFVdsSJhBZWiOa1JwkUtpm5g1Q5id6aoLfVNQ",
+	"zD05zU1AYIvWg1zK6BDsaJdsLgxXclBR3HI3GzbglXUQixiJRsiS9GeEDxCVMM8NEzQKEXmV6Uq6EsVG",
+	"ubQEikyummUXEnAr0Oh4NQ/7HIN9xtAFRIJI5F1IYYsfhCNxMTmkiXbHaBgBIdQ82pBQ2epb0QoII565",
+	"l991YE8iVQTCw0MsUEzdLU3X7qiKzlOEMeZKnsri4SyhKdT00MHlCk9AO8DaqAps6uhiPkxmEDGxQGed",
+	"2fW+9Eu7hXg8JwVNCSa58TUHbq+l8NckptlxQZ+zADGx73Zp+fyewhSOnfiU6LywVMHZ7kLi2mIjaS2x",
+	"VUfL3P109/8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -30,20 +30,35 @@ func (h *ReltioHeld) Holds(p ReltioPermission) bool { return slices.Contains(h.P
 // principal belongs to it. The principal's row comes back even without roles, so that a
 // principal that no longer exists is told apart. %[1]s..%[4]s are fixed table and column
 // names, never caller text.
+// %[5]s is the customer: the bound @customer, or the principal's own (u.reltio_customer).
 const reltioHeldQuery = `SELECT r.reach, p.service_id, p.resource_id, p.privilege
 FROM %[1]s AS u
 LEFT JOIN %[2]s AS h ON h.%[3]s = u.id
 LEFT JOIN reltio_roles AS r ON
-     (r.customer_id IS NULL AND r.name = h.role AND (r.reach = 'everywhere' OR u.reltio_customer = @customer))
-  OR (r.customer_id IS NULL AND r.scopable AND h.role = r.name || '_' || @customer)
-  OR (r.customer_id = @customer AND u.reltio_customer = @customer AND r.name = h.role)
+     (r.customer_id IS NULL AND r.name = h.role AND (r.reach = 'everywhere' OR u.reltio_customer = %[5]s))
+  OR (r.customer_id IS NULL AND r.scopable AND h.role = r.name || '_' || %[5]s)
+  OR (r.customer_id = %[5]s AND u.reltio_customer = %[5]s AND r.name = h.role)
 LEFT JOIN reltio_role_permissions AS p ON p.role_id = r.id
 WHERE u.%[4]s = @subject`
 
 var (
-	reltioHeldByUser   = fmt.Sprintf(reltioHeldQuery, "users", "user_reltio_roles", "user_id", "login")
-	reltioHeldByClient = fmt.Sprintf(reltioHeldQuery, "clients", "client_reltio_roles", "client_id", "client_id")
+	reltioHeldByUser      = fmt.Sprintf(reltioHeldQuery, "users", "user_reltio_roles", "user_id", "login", "@customer")
+	reltioHeldByClient    = fmt.Sprintf(reltioHeldQuery, "clients", "client_reltio_roles", "client_id", "client_id", "@customer")
+	reltioHeldByUserOwn   = fmt.Sprintf(reltioHeldQuery, "users", "user_reltio_roles", "user_id", "login", "u.reltio_customer")
+	reltioHeldByClientOwn = fmt.Sprintf(reltioHeldQuery, "clients", "client_reltio_roles", "client_id", "client_id", "u.reltio_customer")
 )
+
+// ReltioHeldByUserInOwnCustomer reads what a user may do within the customer it belongs to
+// (only roles that apply everywhere when it belongs to none); ErrNotFound when the user
+// does not exist.
+func (tx *Tx) ReltioHeldByUserInOwnCustomer(login string) (*ReltioHeld, error) {
+	return tx.reltioHeld(reltioHeldByUserOwn, login, "")
+}
+
+// ReltioHeldByClientInOwnCustomer reads what a client may do within the customer it belongs to.
+func (tx *Tx) ReltioHeldByClientInOwnCustomer(clientID string) (*ReltioHeld, error) {
+	return tx.reltioHeld(reltioHeldByClientOwn, clientID, "")
+}
 
 // ReltioHeldByUser reads what a user may do within the customer; ErrNotFound when the
 // user does not exist.
@@ -210,4 +225,34 @@ func (tx *Tx) ClearReltioRolePermissions(roleIDs []int64) error {
 		return nil
 	}
 	return tx.db.Where("role_id IN ?", roleIDs).Delete(&ReltioRolePermission{}).Error
+}
+
+// ReltioRoleOf loads the customer's role of that name, or else the system role of that
+// name, in one query; ErrNotFound when neither exists.
+func (tx *Tx) ReltioRoleOf(customerID, name string) (ReltioRole, error) {
+	var roles []ReltioRole
+	err := tx.db.Where("name = ? AND (customer_id = ? OR customer_id IS NULL)", name, customerID).
+		Order("customer_id IS NULL").Limit(1).Find(&roles).Error
+	if err != nil {
+		return ReltioRole{}, err
+	}
+	if len(roles) == 0 {
+		return ReltioRole{}, ErrNotFound
+	}
+	return roles[0], nil
+}
+
+// RemoveReltioCustomerRole removes the customer's role: its permissions (by cascade) and
+// its holdings by the customer's users and clients, whose held role names would otherwise
+// give them a role later created with the same name. Callers run it in one transaction.
+func (tx *Tx) RemoveReltioCustomerRole(customerID string, role ReltioRole) error {
+	users := tx.db.Model(&User{}).Select("id").Where("reltio_customer = ?", customerID)
+	if err := tx.db.Where("role = ? AND user_id IN (?)", role.Name, users).Delete(&UserReltioRole{}).Error; err != nil {
+		return err
+	}
+	clients := tx.db.Model(&Client{}).Select("id").Where("reltio_customer = ?", customerID)
+	if err := tx.db.Where("role = ? AND client_id IN (?)", role.Name, clients).Delete(&ClientReltioRole{}).Error; err != nil {
+		return err
+	}
+	return tx.db.Where("id = ? AND customer_id = ?", role.ID, customerID).Delete(&ReltioRole{}).Error
 }

@@ -306,6 +306,43 @@ func reltioThroughSDK(t *testing.T, s *runningService) {
 	if bad.JSON400 == nil || bad.JSON400.ErrorCode != 40012 {
 		t.Fatalf("privilege not allowed: %d %s", bad.StatusCode(), bad.Body)
 	}
+
+	// One role: read it, remove its permissions, remove it; system roles are read-only.
+	system, err := admin.GetSystemRolePermissionsWithResponse(ctx, "ROLE_USER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if system.JSON200 == nil || system.JSON200.RoleName != "ROLE_USER" {
+		t.Fatalf("system role: %d %s", system.StatusCode(), system.Body)
+	}
+	cleared, err := admin.ClearRolePermissionsWithResponse(ctx, customer, "CUST01_DS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cleared.JSON200 == nil || cleared.JSON200.Status != client.Success {
+		t.Fatalf("clear permissions: %d %s", cleared.StatusCode(), cleared.Body)
+	}
+	one, err := admin.GetRolePermissionsWithResponse(ctx, customer, "CUST01_DS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.JSON200 == nil || len(one.JSON200.ServicePermissions) != 0 {
+		t.Fatalf("one role: %d %s", one.StatusCode(), one.Body)
+	}
+	readOnly, err := admin.DeleteCustomerRoleWithResponse(ctx, customer, "ROLE_USER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readOnly.JSON400 == nil || readOnly.JSON400.ErrorCode != 40015 {
+		t.Fatalf("remove a system role: %d %s", readOnly.StatusCode(), readOnly.Body)
+	}
+	removed, err := admin.DeleteCustomerRoleWithResponse(ctx, customer, "CUST01_DS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed.JSON200 == nil || removed.JSON200.Status != client.Success {
+		t.Fatalf("remove a role: %d %s", removed.StatusCode(), removed.Body)
+	}
 }
 
 func oracleThroughSDK(t *testing.T, s *runningService) {

@@ -92,6 +92,21 @@ func (e Privilege) Valid() bool {
 	}
 }
 
+// Defines values for ReltioDeleteStatusStatus.
+const (
+	Success ReltioDeleteStatusStatus = "success"
+)
+
+// Valid indicates whether the value is a known member of the ReltioDeleteStatusStatus enum.
+func (e ReltioDeleteStatusStatus) Valid() bool {
+	switch e {
+	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReltioErrorSeverity.
 const (
 	Error ReltioErrorSeverity = "Error"
@@ -257,6 +272,14 @@ type OAuthErrorError string
 // Privilege defines model for Privilege.
 type Privilege string
 
+// ReltioDeleteStatus Reltio's acknowledgement of a delete.
+type ReltioDeleteStatus struct {
+	Status ReltioDeleteStatusStatus `json:"status"`
+}
+
+// ReltioDeleteStatusStatus defines model for ReltioDeleteStatus.Status.
+type ReltioDeleteStatusStatus string
+
 // ReltioError Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -272,6 +295,7 @@ type Privilege string
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -279,6 +303,7 @@ type Privilege string
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -863,6 +888,7 @@ type PayloadTooLarge = WSError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -870,6 +896,7 @@ type PayloadTooLarge = WSError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -894,6 +921,7 @@ type ReltioBadRequest = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -901,6 +929,7 @@ type ReltioBadRequest = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -925,6 +954,7 @@ type ReltioForbidden = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -932,6 +962,7 @@ type ReltioForbidden = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -956,6 +987,7 @@ type ReltioInternalServerError = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -963,6 +995,7 @@ type ReltioInternalServerError = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -987,6 +1020,7 @@ type ReltioNotAcceptable = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -994,6 +1028,7 @@ type ReltioNotAcceptable = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1018,6 +1053,7 @@ type ReltioNotFound = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1025,6 +1061,7 @@ type ReltioNotFound = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1049,6 +1086,7 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1056,6 +1094,7 @@ type ReltioPayloadTooLarge = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1080,6 +1119,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1087,6 +1127,7 @@ type ReltioServiceUnavailable = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1111,6 +1152,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1118,6 +1160,7 @@ type ReltioTooManyRequests = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1142,6 +1185,7 @@ type ReltioUnauthorized = ReltioError
 // | 40012 | 400 | privilege not allowed for the resource |
 // | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
 // | 40014 | 400 | `roleName` in the body differs from the path's |
+// | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
 // | 40101 | 401 | no bearer token |
 // | 40102 | 401 | invalid or expired token, or its principal no longer exists |
 // | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -1149,6 +1193,7 @@ type ReltioUnauthorized = ReltioError
 // | 40401 | 404 | unknown customer |
 // | 40402 | 404 | unknown role of the customer |
 // | 40403 | 404 | no such resource (path) |
+// | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
 // | 40501 | 405 | method not allowed |
 // | 40601 | 406 | the Accept header admits no JSON |
 // | 41301 | 413 | body too large |
@@ -1920,6 +1965,29 @@ type ClientInterface interface {
 	// Corresponds with POST /oauth/customers/{customerId}/roles/permissions (the `AssignRolePermissions` operationId).
 	AssignRolePermissions(ctx context.Context, customerId ReltioCustomerId, body AssignRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ClearRolePermissions Remove every permission of one customer-specific role
+	//
+	// Removes all the permissions of the customer's role; the role itself stays (remove it
+	// with `DELETE .../roles/{roleName}`), and its holders keep it, holding nothing through
+	// it from their next request. A system role's permissions are catalogue data and
+	// cannot be removed (400 40015); a role the customer does not have is 404 (40402).
+	// Needs `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's
+	// delete acknowledgement `{"status":"success"}` (as its `DELETE .../clients/{clientId}`
+	// does).
+	//
+	// Corresponds with DELETE /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ClearRolePermissions` operationId).
+	ClearRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRolePermissions Read one role of a customer with its permissions
+	//
+	// The role named in the path with its permissions, in the order they were first
+	// assigned: the customer's own role of that name, or else the system role of that name
+	// (such as `ROLE_ADMIN_CUSTOMER`); 404 (40402) when neither exists. Needs `READ` on
+	// `Auth`/`customer.roles` within the customer.
+	//
+	// Corresponds with GET /oauth/customers/{customerId}/roles/permissions/{roleName} (the `GetRolePermissions` operationId).
+	GetRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReplaceRolePermissionsWithBody Override the permissions of one customer-specific role
 	//
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
@@ -1949,6 +2017,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ReplaceRolePermissions` operationId).
 	ReplaceRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCustomerRole Remove one customer-specific role
+	//
+	// Removes the customer's role together with its permissions, and takes it from every
+	// user and client of the customer holding it, all in one transaction: a role later
+	// created with the same name starts empty and held by no one. System roles cannot be
+	// removed (400 40015); a role the customer does not have is 404 (40402). Needs
+	// `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's delete
+	// acknowledgement `{"status":"success"}`.
+	//
+	// Corresponds with DELETE /oauth/customers/{customerId}/roles/{roleName} (the `DeleteCustomerRole` operationId).
+	DeleteCustomerRole(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemRolePermissions Read one system role with its permissions
+	//
+	// A system role of the catalog (such as `ROLE_ADMIN_USER` or `ROLE_USER`) with its
+	// permissions; customer-specific roles are not found here (404 40404). Reltio grants
+	// reading system roles through `READ` on `Auth`/`globalRoles` ("Managing system
+	// roles"), which `ROLE_ADMIN_CUSTOMER` and `ROLE_ADMIN_USER` hold: the caller needs
+	// that privilege within the customer it belongs to (or `ROLE_ADMIN`); 403 (40301)
+	// otherwise. A principal belonging to no customer, such as one holding only
+	// `ROLE_ADMIN_CUSTOMER_<customerId>`, reads system roles through
+	// `GET /oauth/customers/{customerId}/roles/permissions/{roleName}` instead.
+	//
+	// Corresponds with GET /oauth/roles/permissions/{roleName} (the `GetSystemRolePermissions` operationId).
+	GetSystemRolePermissions(ctx context.Context, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IssueTokenWithBody Obtain an access token for a client application (client-credentials grant)
 	//
@@ -2615,6 +2709,49 @@ func (c *Client) AssignRolePermissions(ctx context.Context, customerId ReltioCus
 	return c.Client.Do(req)
 }
 
+// ClearRolePermissions Remove every permission of one customer-specific role
+//
+// Removes all the permissions of the customer's role; the role itself stays (remove it
+// with `DELETE .../roles/{roleName}`), and its holders keep it, holding nothing through
+// it from their next request. A system role's permissions are catalogue data and
+// cannot be removed (400 40015); a role the customer does not have is 404 (40402).
+// Needs `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's
+// delete acknowledgement `{"status":"success"}` (as its `DELETE .../clients/{clientId}`
+// does).
+//
+// Corresponds with DELETE /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ClearRolePermissions` operationId).
+func (c *Client) ClearRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearRolePermissionsRequest(c.Server, customerId, roleName)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRolePermissions Read one role of a customer with its permissions
+//
+// The role named in the path with its permissions, in the order they were first
+// assigned: the customer's own role of that name, or else the system role of that name
+// (such as `ROLE_ADMIN_CUSTOMER`); 404 (40402) when neither exists. Needs `READ` on
+// `Auth`/`customer.roles` within the customer.
+//
+// Corresponds with GET /oauth/customers/{customerId}/roles/permissions/{roleName} (the `GetRolePermissions` operationId).
+func (c *Client) GetRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRolePermissionsRequest(c.Server, customerId, roleName)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ReplaceRolePermissionsWithBody Override the permissions of one customer-specific role
 //
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
@@ -2655,6 +2792,52 @@ func (c *Client) ReplaceRolePermissionsWithBody(ctx context.Context, customerId 
 // Corresponds with PUT /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ReplaceRolePermissions` operationId).
 func (c *Client) ReplaceRolePermissions(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceRolePermissionsRequest(c.Server, customerId, roleName, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCustomerRole Remove one customer-specific role
+//
+// Removes the customer's role together with its permissions, and takes it from every
+// user and client of the customer holding it, all in one transaction: a role later
+// created with the same name starts empty and held by no one. System roles cannot be
+// removed (400 40015); a role the customer does not have is 404 (40402). Needs
+// `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's delete
+// acknowledgement `{"status":"success"}`.
+//
+// Corresponds with DELETE /oauth/customers/{customerId}/roles/{roleName} (the `DeleteCustomerRole` operationId).
+func (c *Client) DeleteCustomerRole(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCustomerRoleRequest(c.Server, customerId, roleName)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemRolePermissions Read one system role with its permissions
+//
+// A system role of the catalog (such as `ROLE_ADMIN_USER` or `ROLE_USER`) with its
+// permissions; customer-specific roles are not found here (404 40404). Reltio grants
+// reading system roles through `READ` on `Auth`/`globalRoles` ("Managing system
+// roles"), which `ROLE_ADMIN_CUSTOMER` and `ROLE_ADMIN_USER` hold: the caller needs
+// that privilege within the customer it belongs to (or `ROLE_ADMIN`); 403 (40301)
+// otherwise. A principal belonging to no customer, such as one holding only
+// `ROLE_ADMIN_CUSTOMER_<customerId>`, reads system roles through
+// `GET /oauth/customers/{customerId}/roles/permissions/{roleName}` instead.
+//
+// Corresponds with GET /oauth/roles/permissions/{roleName} (the `GetSystemRolePermissions` operationId).
+func (c *Client) GetSystemRolePermissions(ctx context.Context, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemRolePermissionsRequest(c.Server, roleName)
 	if err != nil {
 		return nil, err
 	}
@@ -3703,6 +3886,88 @@ func NewAssignRolePermissionsRequestWithBody(server string, customerId ReltioCus
 	return req, nil
 }
 
+// NewClearRolePermissionsRequest constructs an http.Request for the ClearRolePermissions method
+func NewClearRolePermissionsRequest(server string, customerId ReltioCustomerId, roleName ReltioRoleName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleName", roleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth/customers/%s/roles/permissions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRolePermissionsRequest constructs an http.Request for the GetRolePermissions method
+func NewGetRolePermissionsRequest(server string, customerId ReltioCustomerId, roleName ReltioRoleName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleName", roleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth/customers/%s/roles/permissions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewReplaceRolePermissionsRequest calls the generic ReplaceRolePermissions builder with application/json body
 func NewReplaceRolePermissionsRequest(server string, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3753,6 +4018,81 @@ func NewReplaceRolePermissionsRequestWithBody(server string, customerId ReltioCu
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteCustomerRoleRequest constructs an http.Request for the DeleteCustomerRole method
+func NewDeleteCustomerRoleRequest(server string, customerId ReltioCustomerId, roleName ReltioRoleName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleName", roleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth/customers/%s/roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemRolePermissionsRequest constructs an http.Request for the GetSystemRolePermissions method
+func NewGetSystemRolePermissionsRequest(server string, roleName ReltioRoleName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleName", roleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth/roles/permissions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -4271,6 +4611,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /oauth/customers/{customerId}/roles/permissions (the `AssignRolePermissions` operationId).
 	AssignRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, body AssignRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignRolePermissionsResponse, error)
 
+	// ClearRolePermissionsWithResponse Remove every permission of one customer-specific role
+	//
+	// Removes all the permissions of the customer's role; the role itself stays (remove it
+	// with `DELETE .../roles/{roleName}`), and its holders keep it, holding nothing through
+	// it from their next request. A system role's permissions are catalogue data and
+	// cannot be removed (400 40015); a role the customer does not have is 404 (40402).
+	// Needs `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's
+	// delete acknowledgement `{"status":"success"}` (as its `DELETE .../clients/{clientId}`
+	// does).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ClearRolePermissions` operationId).
+	ClearRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*ClearRolePermissionsResponse, error)
+
+	// GetRolePermissionsWithResponse Read one role of a customer with its permissions
+	//
+	// The role named in the path with its permissions, in the order they were first
+	// assigned: the customer's own role of that name, or else the system role of that name
+	// (such as `ROLE_ADMIN_CUSTOMER`); 404 (40402) when neither exists. Needs `READ` on
+	// `Auth`/`customer.roles` within the customer.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth/customers/{customerId}/roles/permissions/{roleName} (the `GetRolePermissions` operationId).
+	GetRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*GetRolePermissionsResponse, error)
+
 	// ReplaceRolePermissionsWithBodyWithResponse Override the permissions of one customer-specific role
 	//
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
@@ -4300,6 +4667,36 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ReplaceRolePermissions` operationId).
 	ReplaceRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, body ReplaceRolePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceRolePermissionsResponse, error)
+
+	// DeleteCustomerRoleWithResponse Remove one customer-specific role
+	//
+	// Removes the customer's role together with its permissions, and takes it from every
+	// user and client of the customer holding it, all in one transaction: a role later
+	// created with the same name starts empty and held by no one. System roles cannot be
+	// removed (400 40015); a role the customer does not have is 404 (40402). Needs
+	// `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's delete
+	// acknowledgement `{"status":"success"}`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /oauth/customers/{customerId}/roles/{roleName} (the `DeleteCustomerRole` operationId).
+	DeleteCustomerRoleWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*DeleteCustomerRoleResponse, error)
+
+	// GetSystemRolePermissionsWithResponse Read one system role with its permissions
+	//
+	// A system role of the catalog (such as `ROLE_ADMIN_USER` or `ROLE_USER`) with its
+	// permissions; customer-specific roles are not found here (404 40404). Reltio grants
+	// reading system roles through `READ` on `Auth`/`globalRoles` ("Managing system
+	// roles"), which `ROLE_ADMIN_CUSTOMER` and `ROLE_ADMIN_USER` hold: the caller needs
+	// that privilege within the customer it belongs to (or `ROLE_ADMIN`); 403 (40301)
+	// otherwise. A principal belonging to no customer, such as one holding only
+	// `ROLE_ADMIN_CUSTOMER_<customerId>`, reads system roles through
+	// `GET /oauth/customers/{customerId}/roles/permissions/{roleName}` instead.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth/roles/permissions/{roleName} (the `GetSystemRolePermissions` operationId).
+	GetSystemRolePermissionsWithResponse(ctx context.Context, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*GetSystemRolePermissionsResponse, error)
 
 	// IssueTokenWithBodyWithResponse Obtain an access token for a client application (client-credentials grant)
 	//
@@ -6307,6 +6704,228 @@ func (r AssignRolePermissionsResponse) ContentType() string {
 	return ""
 }
 
+// ClearRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for ClearRolePermissions
+type ClearRolePermissionsResponse429Headers struct {
+	RetryAfter int
+}
+
+type ClearRolePermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReltioDeleteStatus
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ReltioBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ReltioUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ReltioForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClearRolePermissionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON200() *ReltioDeleteStatus {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON400() *ReltioBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON401() *ReltioUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON403() *ReltioForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON404() *ReltioNotFound {
+	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON500() *ReltioInternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ClearRolePermissionsResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearRolePermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearRolePermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearRolePermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearRolePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for GetRolePermissions
+type GetRolePermissionsResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetRolePermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RolePermissions
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ReltioBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ReltioUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ReltioForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRolePermissionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON200() *RolePermissions {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON400() *ReltioBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON401() *ReltioUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON403() *ReltioForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON404() *ReltioNotFound {
+	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON500() *ReltioInternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRolePermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRolePermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRolePermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRolePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReplaceRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for ReplaceRolePermissions
 type ReplaceRolePermissionsResponse429Headers struct {
 	RetryAfter int
@@ -6419,6 +7038,228 @@ func (r ReplaceRolePermissionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceRolePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCustomerRoleResponse429Headers the declared response headers of an HTTP 429 response for DeleteCustomerRole
+type DeleteCustomerRoleResponse429Headers struct {
+	RetryAfter int
+}
+
+type DeleteCustomerRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReltioDeleteStatus
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ReltioBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ReltioUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ReltioForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteCustomerRoleResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON200() *ReltioDeleteStatus {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON400() *ReltioBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON401() *ReltioUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON403() *ReltioForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON404() *ReltioNotFound {
+	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON500() *ReltioInternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteCustomerRoleResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCustomerRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCustomerRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCustomerRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCustomerRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSystemRolePermissionsResponse429Headers the declared response headers of an HTTP 429 response for GetSystemRolePermissions
+type GetSystemRolePermissionsResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetSystemRolePermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RolePermissions
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ReltioBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ReltioUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ReltioForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ReltioNotFound
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *ReltioNotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ReltioPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ReltioTooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ReltioInternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ReltioServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSystemRolePermissionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON200() *RolePermissions {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON400() *ReltioBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON401() *ReltioUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON403() *ReltioForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON404() *ReltioNotFound {
+	return r.JSON404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON406() *ReltioNotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON413() *ReltioPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON429() *ReltioTooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON500() *ReltioInternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSystemRolePermissionsResponse) GetJSON503() *ReltioServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemRolePermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemRolePermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemRolePermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemRolePermissionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7100,6 +7941,45 @@ func (c *ClientWithResponses) AssignRolePermissionsWithResponse(ctx context.Cont
 	return ParseAssignRolePermissionsResponse(rsp)
 }
 
+// ClearRolePermissionsWithResponse Remove every permission of one customer-specific role
+//
+// Removes all the permissions of the customer's role; the role itself stays (remove it
+// with `DELETE .../roles/{roleName}`), and its holders keep it, holding nothing through
+// it from their next request. A system role's permissions are catalogue data and
+// cannot be removed (400 40015); a role the customer does not have is 404 (40402).
+// Needs `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's
+// delete acknowledgement `{"status":"success"}` (as its `DELETE .../clients/{clientId}`
+// does).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /oauth/customers/{customerId}/roles/permissions/{roleName} (the `ClearRolePermissions` operationId).
+func (c *ClientWithResponses) ClearRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*ClearRolePermissionsResponse, error) {
+	rsp, err := c.ClearRolePermissions(ctx, customerId, roleName, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearRolePermissionsResponse(rsp)
+}
+
+// GetRolePermissionsWithResponse Read one role of a customer with its permissions
+//
+// The role named in the path with its permissions, in the order they were first
+// assigned: the customer's own role of that name, or else the system role of that name
+// (such as `ROLE_ADMIN_CUSTOMER`); 404 (40402) when neither exists. Needs `READ` on
+// `Auth`/`customer.roles` within the customer.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth/customers/{customerId}/roles/permissions/{roleName} (the `GetRolePermissions` operationId).
+func (c *ClientWithResponses) GetRolePermissionsWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*GetRolePermissionsResponse, error) {
+	rsp, err := c.GetRolePermissions(ctx, customerId, roleName, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRolePermissionsResponse(rsp)
+}
+
 // ReplaceRolePermissionsWithBodyWithResponse Override the permissions of one customer-specific role
 //
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
@@ -7140,6 +8020,48 @@ func (c *ClientWithResponses) ReplaceRolePermissionsWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseReplaceRolePermissionsResponse(rsp)
+}
+
+// DeleteCustomerRoleWithResponse Remove one customer-specific role
+//
+// Removes the customer's role together with its permissions, and takes it from every
+// user and client of the customer holding it, all in one transaction: a role later
+// created with the same name starts empty and held by no one. System roles cannot be
+// removed (400 40015); a role the customer does not have is 404 (40402). Needs
+// `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's delete
+// acknowledgement `{"status":"success"}`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /oauth/customers/{customerId}/roles/{roleName} (the `DeleteCustomerRole` operationId).
+func (c *ClientWithResponses) DeleteCustomerRoleWithResponse(ctx context.Context, customerId ReltioCustomerId, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*DeleteCustomerRoleResponse, error) {
+	rsp, err := c.DeleteCustomerRole(ctx, customerId, roleName, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCustomerRoleResponse(rsp)
+}
+
+// GetSystemRolePermissionsWithResponse Read one system role with its permissions
+//
+// A system role of the catalog (such as `ROLE_ADMIN_USER` or `ROLE_USER`) with its
+// permissions; customer-specific roles are not found here (404 40404). Reltio grants
+// reading system roles through `READ` on `Auth`/`globalRoles` ("Managing system
+// roles"), which `ROLE_ADMIN_CUSTOMER` and `ROLE_ADMIN_USER` hold: the caller needs
+// that privilege within the customer it belongs to (or `ROLE_ADMIN`); 403 (40301)
+// otherwise. A principal belonging to no customer, such as one holding only
+// `ROLE_ADMIN_CUSTOMER_<customerId>`, reads system roles through
+// `GET /oauth/customers/{customerId}/roles/permissions/{roleName}` instead.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth/roles/permissions/{roleName} (the `GetSystemRolePermissions` operationId).
+func (c *ClientWithResponses) GetSystemRolePermissionsWithResponse(ctx context.Context, roleName ReltioRoleName, reqEditors ...RequestEditorFn) (*GetSystemRolePermissionsResponse, error) {
+	rsp, err := c.GetSystemRolePermissions(ctx, roleName, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemRolePermissionsResponse(rsp)
 }
 
 // IssueTokenWithBodyWithResponse Obtain an access token for a client application (client-credentials grant)
@@ -9711,6 +10633,210 @@ func ParseAssignRolePermissionsResponse(rsp *http.Response) (*AssignRolePermissi
 	return response, nil
 }
 
+// ParseClearRolePermissionsResponse parses an HTTP response from a ClearRolePermissionsWithResponse call
+func ParseClearRolePermissionsResponse(rsp *http.Response) (*ClearRolePermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearRolePermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReltioDeleteStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ReltioBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ReltioUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ReltioForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ReltioNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ReltioInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ClearRolePermissionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRolePermissionsResponse parses an HTTP response from a GetRolePermissionsWithResponse call
+func ParseGetRolePermissionsResponse(rsp *http.Response) (*GetRolePermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRolePermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RolePermissions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ReltioBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ReltioUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ReltioForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ReltioNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ReltioInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetRolePermissionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseReplaceRolePermissionsResponse parses an HTTP response from a ReplaceRolePermissionsWithResponse call
 func ParseReplaceRolePermissionsResponse(rsp *http.Response) (*ReplaceRolePermissionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9807,6 +10933,210 @@ func ParseReplaceRolePermissionsResponse(rsp *http.Response) (*ReplaceRolePermis
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ReplaceRolePermissionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCustomerRoleResponse parses an HTTP response from a DeleteCustomerRoleWithResponse call
+func ParseDeleteCustomerRoleResponse(rsp *http.Response) (*DeleteCustomerRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCustomerRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReltioDeleteStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ReltioBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ReltioUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ReltioForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ReltioNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ReltioInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteCustomerRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemRolePermissionsResponse parses an HTTP response from a GetSystemRolePermissionsWithResponse call
+func ParseGetSystemRolePermissionsResponse(rsp *http.Response) (*GetSystemRolePermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemRolePermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RolePermissions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ReltioBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ReltioUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ReltioForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ReltioNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ReltioNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ReltioPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ReltioTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ReltioInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ReltioServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSystemRolePermissionsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -154,7 +154,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Read one role of a customer with its permissions
+         * @description The role named in the path with its permissions, in the order they were first
+         *     assigned: the customer's own role of that name, or else the system role of that name
+         *     (such as `ROLE_ADMIN_CUSTOMER`); 404 (40402) when neither exists. Needs `READ` on
+         *     `Auth`/`customer.roles` within the customer.
+         */
+        get: operations["getRolePermissions"];
         /**
          * Override the permissions of one customer-specific role
          * @description Replaces the role's permissions with the body's (an empty `servicePermissions`
@@ -166,6 +173,68 @@ export interface paths {
          *     is allowed and takes effect at its next request.
          */
         put: operations["replaceRolePermissions"];
+        post?: never;
+        /**
+         * Remove every permission of one customer-specific role
+         * @description Removes all the permissions of the customer's role; the role itself stays (remove it
+         *     with `DELETE .../roles/{roleName}`), and its holders keep it, holding nothing through
+         *     it from their next request. A system role's permissions are catalogue data and
+         *     cannot be removed (400 40015); a role the customer does not have is 404 (40402).
+         *     Needs `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's
+         *     delete acknowledgement `{"status":"success"}` (as its `DELETE .../clients/{clientId}`
+         *     does).
+         */
+        delete: operations["clearRolePermissions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/customers/{customerId}/roles/{roleName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one customer-specific role
+         * @description Removes the customer's role together with its permissions, and takes it from every
+         *     user and client of the customer holding it, all in one transaction: a role later
+         *     created with the same name starts empty and held by no one. System roles cannot be
+         *     removed (400 40015); a role the customer does not have is 404 (40402). Needs
+         *     `DELETE` on `Auth`/`customer.roles` within the customer. Answers Reltio's delete
+         *     acknowledgement `{"status":"success"}`.
+         */
+        delete: operations["deleteCustomerRole"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/roles/permissions/{roleName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one system role with its permissions
+         * @description A system role of the catalog (such as `ROLE_ADMIN_USER` or `ROLE_USER`) with its
+         *     permissions; customer-specific roles are not found here (404 40404). Reltio grants
+         *     reading system roles through `READ` on `Auth`/`globalRoles` ("Managing system
+         *     roles"), which `ROLE_ADMIN_CUSTOMER` and `ROLE_ADMIN_USER` hold: the caller needs
+         *     that privilege within the customer it belongs to (or `ROLE_ADMIN`); 403 (40301)
+         *     otherwise. A principal belonging to no customer, such as one holding only
+         *     `ROLE_ADMIN_CUSTOMER_<customerId>`, reads system roles through
+         *     `GET /oauth/customers/{customerId}/roles/permissions/{roleName}` instead.
+         */
+        get: operations["getSystemRolePermissions"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -604,6 +673,11 @@ export interface components {
             roleName?: components["schemas"]["RoleName"];
             servicePermissions: components["schemas"]["ServicePermission"][];
         };
+        /** @description Reltio's acknowledgement of a delete. */
+        ReltioDeleteStatus: {
+            /** @enum {string} */
+            status: "success";
+        };
         RoleNames: components["schemas"]["RoleName"][];
         RoleNamesReplacement: components["schemas"]["RoleName"][];
         /**
@@ -622,6 +696,7 @@ export interface components {
          *     | 40012 | 400 | privilege not allowed for the resource |
          *     | 40013 | 400 | a system role's name, or a reserved `ROLE_ADMIN…` name, used for a customer-specific role |
          *     | 40014 | 400 | `roleName` in the body differs from the path's |
+         *     | 40015 | 400 | a system role named where only a customer-specific role may be changed or removed |
          *     | 40101 | 401 | no bearer token |
          *     | 40102 | 401 | invalid or expired token, or its principal no longer exists |
          *     | 40301 | 403 | the caller holds no privilege on `Auth`/`customer.roles` for this operation within this customer |
@@ -629,6 +704,7 @@ export interface components {
          *     | 40401 | 404 | unknown customer |
          *     | 40402 | 404 | unknown role of the customer |
          *     | 40403 | 404 | no such resource (path) |
+         *     | 40404 | 404 | unknown system role (`GET /oauth/roles/permissions/{roleName}`) |
          *     | 40501 | 405 | method not allowed |
          *     | 40601 | 406 | the Accept header admits no JSON |
          *     | 41301 | 413 | body too large |
@@ -1861,7 +1937,7 @@ export interface components {
          */
         ReltioCustomerId: string;
         /**
-         * @description A customer-specific role of the customer.
+         * @description A role's name (customer-specific, or a system role where the operation says so).
          * @example ROLE_RIQ_DEV
          */
         ReltioRoleName: components["schemas"]["RoleName"];
@@ -2223,6 +2299,65 @@ export interface operations {
             503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
+    getRolePermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The Reltio customer (tenant owner) id.
+                 * @example TestCustomer
+                 */
+                customerId: components["parameters"]["ReltioCustomerId"];
+                /**
+                 * @description A role's name (customer-specific, or a system role where the operation says so).
+                 * @example ROLE_RIQ_DEV
+                 */
+                roleName: components["parameters"]["ReltioRoleName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role and its permissions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "roleName": "ROLE_RIQ_DEV",
+                     *       "servicePermissions": [
+                     *         {
+                     *           "id": "riq",
+                     *           "resourcePermissions": [
+                     *             {
+                     *               "id": "artifacts",
+                     *               "allowedPrivileges": [
+                     *                 "READ",
+                     *                 "EXECUTE"
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RolePermissions"];
+                };
+            };
+            400: components["responses"]["ReltioBadRequest"];
+            401: components["responses"]["ReltioUnauthorized"];
+            403: components["responses"]["ReltioForbidden"];
+            404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            429: components["responses"]["ReltioTooManyRequests"];
+            500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
+        };
+    };
     replaceRolePermissions: {
         parameters: {
             query?: never;
@@ -2234,7 +2369,7 @@ export interface operations {
                  */
                 customerId: components["parameters"]["ReltioCustomerId"];
                 /**
-                 * @description A customer-specific role of the customer.
+                 * @description A role's name (customer-specific, or a system role where the operation says so).
                  * @example ROLE_RIQ_DEV
                  */
                 roleName: components["parameters"]["ReltioRoleName"];
@@ -2301,6 +2436,155 @@ export interface operations {
             406: components["responses"]["ReltioNotAcceptable"];
             413: components["responses"]["ReltioPayloadTooLarge"];
             415: components["responses"]["ReltioUnsupportedMediaType"];
+            429: components["responses"]["ReltioTooManyRequests"];
+            500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
+        };
+    };
+    clearRolePermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The Reltio customer (tenant owner) id.
+                 * @example TestCustomer
+                 */
+                customerId: components["parameters"]["ReltioCustomerId"];
+                /**
+                 * @description A role's name (customer-specific, or a system role where the operation says so).
+                 * @example ROLE_RIQ_DEV
+                 */
+                roleName: components["parameters"]["ReltioRoleName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role's permissions are removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReltioDeleteStatus"];
+                };
+            };
+            400: components["responses"]["ReltioBadRequest"];
+            401: components["responses"]["ReltioUnauthorized"];
+            403: components["responses"]["ReltioForbidden"];
+            404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            429: components["responses"]["ReltioTooManyRequests"];
+            500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
+        };
+    };
+    deleteCustomerRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The Reltio customer (tenant owner) id.
+                 * @example TestCustomer
+                 */
+                customerId: components["parameters"]["ReltioCustomerId"];
+                /**
+                 * @description A role's name (customer-specific, or a system role where the operation says so).
+                 * @example ROLE_RIQ_DEV
+                 */
+                roleName: components["parameters"]["ReltioRoleName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role is removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReltioDeleteStatus"];
+                };
+            };
+            400: components["responses"]["ReltioBadRequest"];
+            401: components["responses"]["ReltioUnauthorized"];
+            403: components["responses"]["ReltioForbidden"];
+            404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
+            429: components["responses"]["ReltioTooManyRequests"];
+            500: components["responses"]["ReltioInternalServerError"];
+            503: components["responses"]["ReltioServiceUnavailable"];
+        };
+    };
+    getSystemRolePermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A role's name (customer-specific, or a system role where the operation says so).
+                 * @example ROLE_RIQ_DEV
+                 */
+                roleName: components["parameters"]["ReltioRoleName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The system role and its permissions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "roleName": "ROLE_USER",
+                     *       "servicePermissions": [
+                     *         {
+                     *           "id": "MDM",
+                     *           "resourcePermissions": [
+                     *             {
+                     *               "id": "data",
+                     *               "allowedPrivileges": [
+                     *                 "READ"
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "metadata",
+                     *               "allowedPrivileges": [
+                     *                 "READ"
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RolePermissions"];
+                };
+            };
+            400: components["responses"]["ReltioBadRequest"];
+            401: components["responses"]["ReltioUnauthorized"];
+            403: components["responses"]["ReltioForbidden"];
+            404: components["responses"]["ReltioNotFound"];
+            406: components["responses"]["ReltioNotAcceptable"];
+            413: components["responses"]["ReltioPayloadTooLarge"];
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];

@@ -119,6 +119,28 @@ describe("Reltio customer roles", () => {
     const denied = await outsider.GET("/oauth/customers/{customerId}/roles", { params: { path: customer } });
     assert.equal(denied.response.status, 403);
     assert.equal(denied.error?.errorCode, 40301);
+
+    // One role: read it, remove its permissions, remove it; system roles are read-only.
+    const oneRole = "/oauth/customers/{customerId}/roles/permissions/{roleName}" as const;
+    const riqDev = { params: { path: { ...customer, roleName: "ROLE_RIQ_DEV" } } };
+    const before = await admin.GET(oneRole, riqDev);
+    assert.equal(before.data?.roleName, "ROLE_RIQ_DEV");
+    assert.ok((before.data?.servicePermissions.length ?? 0) > 0);
+    const system = await admin.GET("/oauth/roles/permissions/{roleName}", { params: { path: { roleName: "ROLE_USER" } } });
+    assert.equal(system.data?.roleName, "ROLE_USER");
+    const cleared = await admin.DELETE(oneRole, riqDev);
+    assert.deepEqual(cleared.data, { status: "success" });
+    const after = await admin.GET(oneRole, riqDev);
+    assert.deepEqual(after.data, { roleName: "ROLE_RIQ_DEV", servicePermissions: [] });
+    const systemRole = await admin.DELETE(oneRole, { params: { path: { ...customer, roleName: "ROLE_USER" } } });
+    assert.equal(systemRole.response.status, 400);
+    assert.equal(systemRole.error?.errorCode, 40015);
+    const removed = await admin.DELETE("/oauth/customers/{customerId}/roles/{roleName}", {
+      params: { path: { ...customer, roleName: "CUST01_DS" } },
+    });
+    assert.deepEqual(removed.data, { status: "success" });
+    const left = await admin.GET("/oauth/customers/{customerId}/roles", { params: { path: customer } });
+    assert.deepEqual(left.data, ["ROLE_RIQ_DEV"]);
   });
 });
 

@@ -53,6 +53,9 @@ var reltioOperations = []reltioOperation{
 	{http.MethodGet, "/roles", "", "READ"},
 	{http.MethodPost, "/roles", `["ROLE_NEW"]`, "CREATE"},
 	{http.MethodPut, "/roles", `["ROLE_TARGET"]`, "UPDATE"},
+	{http.MethodGet, "/roles/permissions/ROLE_TARGET", "", "READ"},
+	{http.MethodDelete, "/roles/permissions/ROLE_TARGET", "", "DELETE"},
+	{http.MethodDelete, "/roles/ROLE_TARGET", "", "DELETE"},
 }
 
 // Every operation × every kind of holder × own and other customer: 2xx exactly when the

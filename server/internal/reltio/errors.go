@@ -32,12 +32,14 @@ var (
 	reltioPrivilegeNotAllowed    = reltioCode{40012, http.StatusBadRequest, "Privilege not allowed for resource", "Privilege '%s' is not allowed for resource '%s' of service '%s' (role '%s'; allowed: %s)."}
 	reltioSystemRoleName         = reltioCode{40013, http.StatusBadRequest, "System role name", "Role name(s) %s belong to system roles or are reserved (ROLE_ADMIN…) and cannot be used for customer-specific roles."}
 	reltioRoleNameMismatch       = reltioCode{40014, http.StatusBadRequest, "Role name mismatch", "The body's roleName '%s' differs from the path's '%s'."}
+	reltioSystemRoleReadOnly     = reltioCode{40015, http.StatusBadRequest, "System role", "Role '%s' is a system role: its permissions are catalogue data, and only customer-specific roles can be changed or removed."}
 	reltioMissingToken           = reltioCode{40101, http.StatusUnauthorized, "Full authentication is required to access this resource", "The request carries no bearer token."}
 	reltioInvalidToken           = reltioCode{40102, http.StatusUnauthorized, "Invalid access token", "The bearer token is invalid or expired, or its principal no longer exists."}
 	reltioAccessDenied           = reltioCode{40301, http.StatusForbidden, "Access is denied", "%s"}
 	reltioPrivilegeNotHeld       = reltioCode{40302, http.StatusForbidden, "Privilege not held", "The caller does not hold privilege '%s' on resource '%s' of service '%s' within customer '%s', so it may not assign it (role '%s')."}
 	reltioUnknownCustomer        = reltioCode{40401, http.StatusNotFound, "Customer not found", "Customer '%s' does not exist."}
 	reltioUnknownRole            = reltioCode{40402, http.StatusNotFound, "Role not found", "Role(s) %s do not exist for customer '%s'."}
+	reltioUnknownSystemRole      = reltioCode{40404, http.StatusNotFound, "Role not found", "System role '%s' does not exist."}
 	reltioNoSuchResource         = reltioCode{40403, http.StatusNotFound, "Resource not found", "No resource at '%s'."}
 	reltioMethodNotAllowed       = reltioCode{40501, http.StatusMethodNotAllowed, "Method not allowed", "Method '%s' is not allowed on '%s'."}
 	reltioNotAcceptable          = reltioCode{40601, http.StatusNotAcceptable, "Not acceptable", "The Accept header '%s' admits no application/json."}
@@ -154,6 +156,22 @@ func (f reltioFailure) VisitReplaceCustomerRolesResponse(w http.ResponseWriter) 
 }
 
 func (f reltioFailure) VisitListCustomerRolesResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitGetRolePermissionsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitGetSystemRolePermissionsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitClearRolePermissionsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f reltioFailure) VisitDeleteCustomerRoleResponse(w http.ResponseWriter) error {
 	return f.write(w)
 }
 

@@ -50,6 +50,17 @@ func TestReltioRequestsRunConstantStatements(t *testing.T) {
 		if list > 6 {
 			t.Errorf("listing ran %d statements", list)
 		}
+		// One role: the role with the most permissions reads no more than one without.
+		one = statements(servertest.Get(token, servertest.ReltioPath("TestCustomer", "/roles/permissions/R0")))
+		if many := statements(servertest.Get(token, servertest.ReltioPath("TestCustomer", "/roles/permissions/ROLE_ADMIN_CUSTOMER"))); one != many || many > 5 {
+			t.Errorf("reading one role ran %d statements, a system role with many permissions %d", one, many)
+		}
+		clear := statements(servertest.Send(http.MethodDelete, token, servertest.ReltioPath("TestCustomer", "/roles/permissions/R0"), ""))
+		remove := statements(servertest.Send(http.MethodDelete, token, servertest.ReltioPath("TestCustomer", "/roles/R1"), ""))
+		t.Logf("statements: read one %d, clear %d, remove %d", one, clear, remove)
+		if clear > 6 || remove > 8 {
+			t.Errorf("clearing ran %d statements, removing %d", clear, remove)
+		}
 	})
 }
 
