@@ -178,13 +178,32 @@ func (tx *Tx) AddReltioCustomerRoles(customerID string, names []string) error {
 }
 
 // RemoveReltioCustomerRolesExcept removes the customer's roles not named in keep, with
-// their permissions.
+// their permissions and their holdings, as RemoveReltioCustomerRole does for one role.
 func (tx *Tx) RemoveReltioCustomerRolesExcept(customerID string, keep []string) error {
+	dropped := tx.db.Model(&ReltioRole{}).Select("name").Where("customer_id = ?", customerID)
+	if len(keep) > 0 {
+		dropped = dropped.Where("name NOT IN ?", keep)
+	}
+	if err := tx.removeHoldings(customerID, dropped); err != nil {
+		return err
+	}
 	query := tx.db.Where("customer_id = ?", customerID)
 	if len(keep) > 0 {
 		query = query.Where("name NOT IN ?", keep)
 	}
 	return query.Delete(&ReltioRole{}).Error
+}
+
+// removeHoldings takes the roles named (a list or a subquery) from the customer's users and
+// clients, whose held role names would otherwise give them a role later created with the
+// same name.
+func (tx *Tx) removeHoldings(customerID string, names any) error {
+	users := tx.db.Model(&User{}).Select("id").Where("reltio_customer = ?", customerID)
+	if err := tx.db.Where("role IN (?) AND user_id IN (?)", names, users).Delete(&UserReltioRole{}).Error; err != nil {
+		return err
+	}
+	clients := tx.db.Model(&Client{}).Select("id").Where("reltio_customer = ?", customerID)
+	return tx.db.Where("role IN (?) AND client_id IN (?)", names, clients).Delete(&ClientReltioRole{}).Error
 }
 
 // ReltioRolePermissions loads the permissions of the roles, each role's in the order they
@@ -243,15 +262,9 @@ func (tx *Tx) ReltioRoleOf(customerID, name string) (ReltioRole, error) {
 }
 
 // RemoveReltioCustomerRole removes the customer's role: its permissions (by cascade) and
-// its holdings by the customer's users and clients, whose held role names would otherwise
-// give them a role later created with the same name. Callers run it in one transaction.
+// its holdings by the customer's users and clients. Callers run it in one transaction.
 func (tx *Tx) RemoveReltioCustomerRole(customerID string, role ReltioRole) error {
-	users := tx.db.Model(&User{}).Select("id").Where("reltio_customer = ?", customerID)
-	if err := tx.db.Where("role = ? AND user_id IN (?)", role.Name, users).Delete(&UserReltioRole{}).Error; err != nil {
-		return err
-	}
-	clients := tx.db.Model(&Client{}).Select("id").Where("reltio_customer = ?", customerID)
-	if err := tx.db.Where("role = ? AND client_id IN (?)", role.Name, clients).Delete(&ClientReltioRole{}).Error; err != nil {
+	if err := tx.removeHoldings(customerID, []string{role.Name}); err != nil {
 		return err
 	}
 	return tx.db.Where("id = ? AND customer_id = ?", role.ID, customerID).Delete(&ReltioRole{}).Error

@@ -79,8 +79,9 @@ func TestDeleteCustomerRole(t *testing.T) {
 	})
 }
 
-// Holders of a removed role lose it: a role later created with the same name, and given
-// the same privilege, gives them nothing; holders in another customer keep theirs.
+// Holders of a removed role lose it, whether the role is deleted or dropped from the
+// customer's list by PUT .../roles: a role later created with the same name, and given the
+// same privilege, gives them nothing; holders in another customer keep theirs.
 func TestDeletedRoleIsTakenFromItsHolders(t *testing.T) {
 	const holders = `
 reltio:
@@ -98,36 +99,50 @@ clients:
   - {clientId: reader-app, name: RA, type: API, reltioCustomer: TestCustomer, reltioRoles: [ROLE_READER]}
 `
 	const grant = `[{"roleName":"ROLE_READER","servicePermissions":[{"id":"Auth","resourcePermissions":[{"id":"customer.roles","allowedPrivileges":["READ"]}]}]}]`
+	removals := []struct{ name, method, path, body string }{
+		{"DELETE the role", http.MethodDelete, "/roles/ROLE_READER", ""},
+		{"PUT a list without it", http.MethodPut, "/roles", `["ROLE_RIQ_DEV","ROLE_ANALYST"]`},
+	}
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := newReltioHarness(t, dialect, holders)
-		read := func(token, customer string) int {
-			return h.Do(servertest.Get(token, servertest.ReltioPath(customer, "/roles"))).Code
-		}
-		reader, app, other := h.UserToken("reader"), h.ClientToken("reader-app"), h.UserToken("other-reader")
-		if read(reader, "TestCustomer") != 200 || read(app, "TestCustomer") != 200 {
-			t.Fatal("the holders cannot read before the removal")
-		}
-		if rec := h.Do(servertest.Send(http.MethodDelete, admin(h), servertest.ReltioPath("TestCustomer", "/roles/ROLE_READER"), "")); rec.Code != 200 {
-			t.Fatalf("delete: %d %s", rec.Code, rec.Body)
-		}
-		if got := read(reader, "TestCustomer"); got != http.StatusForbidden {
-			t.Fatalf("the user after the removal: %d", got)
-		}
-		for _, step := range []struct{ method, path, body string }{{http.MethodPost, "/roles", `["ROLE_READER"]`}, {http.MethodPost, "/roles/permissions", grant}} {
-			if rec := h.Do(servertest.Send(step.method, admin(h), servertest.ReltioPath("TestCustomer", step.path), step.body)); rec.Code != 200 {
-				t.Fatalf("re-create: %d %s", rec.Code, rec.Body)
-			}
-		}
-		if got := read(reader, "TestCustomer"); got != http.StatusForbidden {
-			t.Fatalf("the user after the role is re-created: %d, want 403", got)
-		}
-		if got := read(app, "TestCustomer"); got != http.StatusForbidden {
-			t.Fatalf("the client after the role is re-created: %d, want 403", got)
-		}
-		if got := read(other, "OtherCustomer"); got != http.StatusOK {
-			t.Fatalf("the other customer's holder: %d, want 200", got)
+		for _, removal := range removals {
+			t.Run(removal.name, func(t *testing.T) {
+				checkRemovedRoleIsTaken(t, dialect, holders, grant, removal.method, removal.path, removal.body)
+			})
 		}
 	})
+}
+
+// checkRemovedRoleIsTaken removes ROLE_READER of TestCustomer by the request given and checks
+// that its holders lose it.
+func checkRemovedRoleIsTaken(t *testing.T, dialect store.Dialect, holders, grant, method, path, body string) {
+	h := newReltioHarness(t, dialect, holders)
+	read := func(token, customer string) int {
+		return h.Do(servertest.Get(token, servertest.ReltioPath(customer, "/roles"))).Code
+	}
+	reader, app, other := h.UserToken("reader"), h.ClientToken("reader-app"), h.UserToken("other-reader")
+	if read(reader, "TestCustomer") != 200 || read(app, "TestCustomer") != 200 {
+		t.Fatal("the holders cannot read before the removal")
+	}
+	if rec := h.Do(servertest.Send(method, admin(h), servertest.ReltioPath("TestCustomer", path), body)); rec.Code != 200 {
+		t.Fatalf("remove: %d %s", rec.Code, rec.Body)
+	}
+	if got := read(reader, "TestCustomer"); got != http.StatusForbidden {
+		t.Fatalf("the user after the removal: %d", got)
+	}
+	for _, step := range []struct{ method, path, body string }{{http.MethodPost, "/roles", `["ROLE_READER"]`}, {http.MethodPost, "/roles/permissions", grant}} {
+		if rec := h.Do(servertest.Send(step.method, admin(h), servertest.ReltioPath("TestCustomer", step.path), step.body)); rec.Code != 200 {
+			t.Fatalf("re-create: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if got := read(reader, "TestCustomer"); got != http.StatusForbidden {
+		t.Fatalf("the user after the role is re-created: %d, want 403", got)
+	}
+	if got := read(app, "TestCustomer"); got != http.StatusForbidden {
+		t.Fatalf("the client after the role is re-created: %d, want 403", got)
+	}
+	if got := read(other, "OtherCustomer"); got != http.StatusOK {
+		t.Fatalf("the other customer's holder: %d, want 200", got)
+	}
 }
 
 func TestGetSystemRolePermissions(t *testing.T) {
