@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -80,18 +81,38 @@ func (g *corpusGenerator) contentTypeMutations(base hostileRow) {
 }
 
 // wholeBodyMutations break a body of any syntax as a whole.
-func (g *corpusGenerator) wholeBodyMutations(base hostileRow, extra ...hostileText) {
+// With strictSyntax (JSON, XML) every mutation but wellFormedMutations makes the body
+// malformed, which the service must refuse.
+func (g *corpusGenerator) wholeBodyMutations(base hostileRow, strictSyntax bool, extra ...hostileText) {
 	body := string(base.body)
+	content := strings.TrimRight(body, " \t\r\n") // a truncation removes more than whitespace
 	mutations := []hostileText{
-		{"truncated to one byte", body[:1]}, {"truncated to half", body[:len(body)/2]}, {"truncated by one byte", body[:len(body)-1]},
+		{"truncated to one byte", content[:1]}, {"truncated to half", content[:len(content)/2]}, {"truncated by one byte", content[:len(content)-1]},
 		{"trailing object", body + "{}"}, {"trailing letter", body + "x"}, {"trailing garbage", body + " garbage"},
 		{"twice", body + body}, {"leading FF", "\xFF" + body}, {"leading NUL", "\x00" + body}, {"trailing NUL", body + "\x00"},
 		{"byte order mark", "\uFEFF" + body}, {"two byte order marks", "\uFEFF\uFEFF" + body}, {"UTF-16", utf16LE("\uFEFF" + body)},
 		{"whitespace only", " \r\n\t"},
 	}
 	for _, m := range append(mutations, extra...) {
-		g.add(base.with("body "+m.name, func(r *hostileRow) { r.body = []byte(m.text) }))
+		g.add(base.with("body "+m.name, func(r *hostileRow) {
+			r.body = []byte(m.text)
+			r.mustRefuse = strictSyntax && !wellFormedMutations[m.name]
+		}))
 	}
+}
+
+// wellFormedMutations keep a JSON or XML body well-formed (if not valid).
+var wellFormedMutations = map[string]bool{
+	"byte order mark": true, "trailing newline": true, "null": true, "empty object": true, "empty array": true, "string": true,
+	"number": true, "nested 100000 deep": true, "other namespace": true, "no namespace": true, "processing instruction": true,
+	"CDATA": true, "comment": true, "empty element": true, "declared latin-1": true, "declared UTF-16": true, "XML 1.1": true,
+	"doctype": true, "billion laughs": true, "external entity": true,
+}
+
+// malformedText: text no JSON string may hold raw (invalid UTF-8, a C0 control), nor any
+// text the service stores (the issue's text rule).
+func malformedText(text string) bool {
+	return !utf8.ValidString(text) || strings.ContainsFunc(text, func(r rune) bool { return r < 0x20 })
 }
 
 func utf16LE(s string) string {
@@ -249,10 +270,15 @@ var jsonEscapes = []hostileText{
 	{"escaped slash", `\/`}, {"bad escape", `\x41`}, {"truncated escape", `\u00`},
 }
 
+// refusedEscapes make a body malformed, or escape a NUL or half a surrogate, which no
+// text may hold.
+var refusedEscapes = map[string]bool{"escaped NUL": true, "escaped lone high surrogate": true, "escaped lone low surrogate": true,
+	"escaped surrogate then letter": true, "bad escape": true, "truncated escape": true}
+
 // jsonMutations mutate a JSON body: whole, and at every position of its schema.
 func (g *corpusGenerator) jsonMutations(base hostileRow, schema *openapi3.SchemaRef) {
 	body := string(base.body)
-	g.wholeBodyMutations(base,
+	g.wholeBodyMutations(base, true,
 		hostileText{"null", "null"}, hostileText{"empty object", "{}"}, hostileText{"empty array", "[]"}, hostileText{"string", `"x"`},
 		hostileText{"number", "1"}, hostileText{"nested 100000 deep", strings.Repeat("[", 100000) + strings.Repeat("]", 100000)},
 		hostileText{"unclosed nesting", strings.Repeat(`{"a":`, 10000)},
@@ -273,6 +299,7 @@ func (g *corpusGenerator) jsonMutations(base hostileRow, schema *openapi3.Schema
 		at := func(name, fragment string) {
 			g.add(base.with(position.String()+"/"+name, func(r *hostileRow) {
 				r.body = []byte(strings.Replace(marked, `"`+placeholder+`"`, fragment, 1))
+				r.mustRefuse = malformedText(fragment) || refusedEscapes[name]
 			}))
 		}
 		isText := schemaType(&openapi3.SchemaRef{Value: position.schema}) == "string" || slices.ContainsFunc(position.schema.AllOf, func(s *openapi3.SchemaRef) bool { return schemaType(s) == "string" })
@@ -334,7 +361,7 @@ func positionExample(position jsonPosition) (any, string) {
 // formMutations mutate a form body: whole, and every field of its schema.
 func (g *corpusGenerator) formMutations(base hostileRow, schema *openapi3.SchemaRef) {
 	body := string(base.body)
-	g.wholeBodyMutations(base,
+	g.wholeBodyMutations(base, false,
 		hostileText{"bad escape", body + "&x=%"}, hostileText{"bad hex escape", body + "&x=%G0"}, hostileText{"semicolon", body + "&a;b=1"},
 		hostileText{"name only %=", body + "&%="}, hostileText{"empty name", body + "&=1"}, hostileText{"empty pairs", body + "&&&"},
 		hostileText{"raw FF", body + "&scope=\xFF"}, hostileText{"raw NUL", body + "&scope=\x00"},
@@ -405,7 +432,7 @@ var xmlCharacterReferences = []hostileText{
 func (g *corpusGenerator) xmlMutations(base hostileRow) {
 	body := string(base.body)
 	root := body[strings.Index(body, "<"):]
-	g.wholeBodyMutations(base,
+	g.wholeBodyMutations(base, true,
 		hostileText{"doctype", `<!DOCTYPE grants [<!ENTITY x "1000">]>` + root},
 		hostileText{"billion laughs", `<!DOCTYPE g [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>` + strings.Replace(root, `"1000"`, `"&c;"`, 1)},
 		hostileText{"external entity", `<!DOCTYPE g [<!ENTITY x SYSTEM "file:///etc/passwd">]>` + strings.Replace(root, `"1000"`, `"&x;"`, 1)},
@@ -441,7 +468,12 @@ func (g *corpusGenerator) xmlValueMutations(base hostileRow, position string, st
 	body := string(base.body)
 	value := body[start:end]
 	set := func(name, text string) {
-		g.add(base.with(position+"/"+name, func(r *hostileRow) { r.body = []byte(body[:start] + text + body[end:]) }))
+		g.add(base.with(position+"/"+name, func(r *hostileRow) {
+			r.body = []byte(body[:start] + text + body[end:])
+			// Tab, LF and CR are XML text (an attribute normalizes them to spaces).
+			r.mustRefuse = malformedText(strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(text)) ||
+				strings.HasPrefix(name, "reference") || strings.HasPrefix(name, "appended reference")
+		}))
 	}
 	for _, m := range textMutations(value, true, false) {
 		set(m.name, xmlEscape(m.text))

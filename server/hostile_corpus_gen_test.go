@@ -72,6 +72,9 @@ type hostileRow struct {
 	body      []byte
 	// valid: a baseline, which must succeed.
 	valid bool
+	// mustRefuse: a malformed body, or text no caller may send (invalid UTF-8, NUL), which
+	// must be refused, whatever the data.
+	mustRefuse bool
 }
 
 func (r hostileRow) with(name string, change func(*hostileRow)) hostileRow {
@@ -79,7 +82,7 @@ func (r hostileRow) with(name string, change func(*hostileRow)) hostileRow {
 	mutated.name = r.name + "/" + name
 	mutated.header = r.header.Clone()
 	mutated.body = slices.Clone(r.body)
-	mutated.valid = false
+	mutated.valid, mutated.mustRefuse = false, false
 	change(&mutated)
 	return mutated
 }
