@@ -72,8 +72,8 @@ type hostileRow struct {
 	body      []byte
 	// valid: a baseline, which must succeed.
 	valid bool
-	// mustRefuse: a malformed body, or text no caller may send (invalid UTF-8, NUL), which
-	// must be refused, whatever the data.
+	// mustRefuse: a malformed body or query string, text no caller may send (invalid
+	// UTF-8, NUL) or two Authorization headers, which must be refused whatever the data.
 	mustRefuse bool
 }
 
@@ -728,10 +728,17 @@ func (g *corpusGenerator) authorizationMutations(base hostileRow, requirement op
 		}
 		g.add(base.with(prefix+v.name, func(r *hostileRow) { r.header.Set("Authorization", v.text) }))
 	}
+	// Two Authorization headers are refused, whichever of them is valid.
 	if current != "" {
-		g.add(base.with(prefix+"twice", func(r *hostileRow) { r.header["Authorization"] = []string{current, current} }))
-		g.add(base.with(prefix+"twice, second invalid", func(r *hostileRow) { r.header["Authorization"] = []string{current, "Bearer invalid"} }))
-		g.add(base.with(prefix+"twice, first invalid", func(r *hostileRow) { r.header["Authorization"] = []string{"Bearer invalid", current} }))
+		g.add(base.with(prefix+"twice", func(r *hostileRow) { r.header["Authorization"] = []string{current, current}; r.mustRefuse = true }))
+		g.add(base.with(prefix+"twice, second invalid", func(r *hostileRow) {
+			r.header["Authorization"] = []string{current, "Bearer invalid"}
+			r.mustRefuse = true
+		}))
+		g.add(base.with(prefix+"twice, first invalid", func(r *hostileRow) {
+			r.header["Authorization"] = []string{"Bearer invalid", current}
+			r.mustRefuse = true
+		}))
 	} else {
 		g.add(base.with(prefix+"unexpected bearer", func(r *hostileRow) { r.header.Set("Authorization", "Bearer invalid") }))
 	}
@@ -759,8 +766,12 @@ func (g *corpusGenerator) methodAndPathMutations(o corpusOperation, base hostile
 		g.add(base.with("path/"+shape.name, func(r *hostileRow) { r.target = shape.text + query }))
 	}
 	g.add(base.with("query/unknown parameter", func(r *hostileRow) { r.target = addQuery(r.target, "x", "1") }))
+	// A malformed query string is refused, not ignored.
 	for _, raw := range []string{"a;b=1", "%=", "=1", "&&", "x=%", "x=%G0", "%FF=1", "%00=1", strings.Repeat("a=1&", 5000)} {
-		g.add(base.with("query/malformed "+strconv.Quote(truncate(raw, 12)), func(r *hostileRow) { r.target = addQueryRaw(r.target, raw) }))
+		g.add(base.with("query/malformed "+strconv.Quote(truncate(raw, 12)), func(r *hostileRow) {
+			r.target = addQueryRaw(r.target, raw)
+			r.mustRefuse = raw != "&&"
+		}))
 	}
 }
 
