@@ -4,7 +4,7 @@ package server_test
 // bodies and security alternatives read from the spec, one valid baseline request built per
 // operation, then mutated one position at a time. An operation added to openapi.yaml joins
 // the corpus without a line here, unless its baseline needs a value the fixtures must
-// supply (corpusPrincipals, corpusFixtureValues, corpusBaselineBodies).
+// supply (corpusPrincipals, corpusFixtureValues, corpusBaselineBodies, corpusBaselineParameters).
 
 import (
 	"encoding/base64"
@@ -26,7 +26,14 @@ import (
 )
 
 // corpusFixtures are the fixtures the corpus's harness loads; the baselines name their data.
-var corpusFixtures = []string{servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture}
+var corpusFixtures = []string{servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture, corpusReltioApp}
+
+// corpusReltioApp is a Reltio client of a customer of its own, which reading a system
+// role's permissions needs (Auth/globalRoles within the caller's customer).
+const corpusReltioApp = `
+clients:
+  - {clientId: reltio-app, name: Reltio app, type: API, reltioCustomer: TestCustomer, reltioRoles: [ROLE_ADMIN_CUSTOMER]}
+`
 
 // corpusPrincipal is who calls an operation under one security scheme: a principal of the
 // fixtures allowed to, and for HTTP Basic its secret.
@@ -40,7 +47,7 @@ var corpusPrincipals = map[string]corpusPrincipal{
 	"oAuthUser":         {subject: "agent"},
 	"oAuthClient":       {subject: "crm-sync"},
 	"reltioOAuthUser":   {subject: "reltio-admin"},
-	"reltioOAuthClient": {subject: "reltio-sync"},
+	"reltioOAuthClient": {subject: "reltio-app"},
 	"oracleUser":        {subject: "css-super"},
 	"clientBasic":       {subject: "crm-sync", secret: servertest.CRMSyncSecret},
 }
@@ -60,6 +67,13 @@ var corpusFixtureValues = map[string]string{
 // would drop ROLE_RIQ_DEV, whose permissions replaceRolePermissions changes.
 var corpusBaselineBodies = map[string]string{
 	"replaceCustomerRoles": `["CUST01_DS","CUST01_PM","ROLE_ANALYST","ROLE_RIQ_DEV"]`,
+}
+
+// corpusBaselineParameters replace a parameter's example where the operation needs
+// another: the shared roleName example is a customer's role, and this operation reads
+// system roles.
+var corpusBaselineParameters = map[string]map[string]string{
+	"getSystemRolePermissions": {"roleName": "ROLE_USER"},
 }
 
 // hostileRow is one request of the corpus.
@@ -196,8 +210,15 @@ func corpusOperations(spec *openapi3.T) []corpusOperation {
 	return ops
 }
 
-// exampleText writes a parameter's example (or its schema's, or its default) as text.
-func exampleText(p *openapi3.Parameter) string {
+// exampleText writes a parameter's example (or its schema's, or its default) as text,
+// unless the operation's baseline needs another value (corpusBaselineParameters).
+func exampleText(operation string, p *openapi3.Parameter) string {
+	for name, values := range corpusBaselineParameters {
+		// The embedded spec's operationIds start with a capital.
+		if value, ok := values[p.Name]; ok && strings.EqualFold(name, operation) {
+			return value
+		}
+	}
 	candidates := []any{p.Example}
 	for _, name := range sortedKeys(p.Examples) {
 		if p.Examples[name].Value != nil {
@@ -366,12 +387,12 @@ func (g *corpusGenerator) baseline(o corpusOperation, requirement openapi3.Secur
 	for _, ref := range o.params {
 		switch p := ref.Value; p.In {
 		case openapi3.ParameterInPath:
-			path = strings.ReplaceAll(path, "{"+p.Name+"}", percentEncode(exampleText(p)))
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", percentEncode(exampleText(o.op.OperationID, p)))
 		case openapi3.ParameterInHeader:
-			row.header.Set(p.Name, exampleText(p))
+			row.header.Set(p.Name, exampleText(o.op.OperationID, p))
 		case openapi3.ParameterInQuery:
 			if p.Required {
-				path = addQuery(path, p.Name, exampleText(p))
+				path = addQuery(path, p.Name, exampleText(o.op.OperationID, p))
 			}
 		}
 	}
@@ -565,7 +586,7 @@ func schemaType(ref *openapi3.SchemaRef) string {
 func (g *corpusGenerator) parameterMutations(o corpusOperation, base hostileRow) {
 	for _, ref := range o.params {
 		p := ref.Value
-		value := exampleText(p)
+		value := exampleText(o.op.OperationID, p)
 		// q, orderBy, fields, finder...: text the service parses, so injections go after
 		// valid text too.
 		mutations := g.mutationsOf(value, g.firstTime(p.In+" "+p.Name), p.In == openapi3.ParameterInQuery, false)
@@ -611,7 +632,7 @@ func (g *corpusGenerator) splitAtParameter(o corpusOperation, base hostileRow, n
 	path := strings.ReplaceAll(o.path, "{"+name+"}", marker)
 	for _, ref := range o.params {
 		if p := ref.Value; p.In == openapi3.ParameterInPath && p.Name != name {
-			path = strings.ReplaceAll(path, "{"+p.Name+"}", percentEncode(exampleText(p)))
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", percentEncode(exampleText(o.op.OperationID, p)))
 		}
 	}
 	before, after, _ := strings.Cut(path, marker)

@@ -175,8 +175,7 @@ func vendorShapeProblem(row hostileRow, rec *httptest.ResponseRecorder) string {
 // after an abused request are never served as a request of their own.
 func TestHostileCorpusFraming(t *testing.T) {
 	h := servertest.New(t, store.SQLite, corpusFixtures...)
-	server := httptest.NewServer(h.E)
-	defer server.Close()
+	addr := listen(t, h) // guarded as serve guards its connections
 	token := h.UserToken("agent")
 	get := "GET " + servertest.GrantsPath("1000") + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n"
 	post := "POST " + servertest.GrantPath + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\n"
@@ -233,7 +232,7 @@ func TestHostileCorpusFraming(t *testing.T) {
 		{name: "headers beyond the limit", request: strings.Replace(get, "Host: x", "Host: x\r\nX-Big: "+strings.Repeat("a", 2<<20), 1) + "\r\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			responses := rawExchange(t, server.Listener.Addr().String(), tc.request+probe)
+			responses := rawExchange(t, addr, tc.request+probe)
 			served := false
 			for _, r := range responses {
 				if r.status >= 500 && !(r.status == http.StatusNotImplemented && tc.status501) {

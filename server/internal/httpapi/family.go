@@ -97,9 +97,9 @@ var (
 )
 
 // RegisterBodyDecoders registers, once per media type, JSON's decoder (for every API, and
-// the +json types that fall back to it; a body with data after its value is malformed) and
-// the families' own, each behind the UTF-8 check and the text rule; and the form decoder
-// (the token endpoint's) behind the text rule.
+// the +json types that fall back to it; a body with data after its value is malformed), the
+// form decoder (the token endpoint's) and the families' own, each behind the UTF-8 check
+// (which also refuses a Content-Type that cannot be parsed) and the text rule.
 func (f *Families) RegisterBodyDecoders() {
 	bodyDecodersMu.Lock()
 	defer bodyDecodersMu.Unlock()
@@ -114,7 +114,7 @@ func (f *Families) RegisterBodyDecoders() {
 	}
 	const form = "application/x-www-form-urlencoded"
 	if !bodyDecodersRegistered[form] {
-		register(form, textCheckedBody(openapi3filter.RegisteredBodyDecoder(form)))
+		register(form, utf8Body(textCheckedBody(openapi3filter.RegisteredBodyDecoder(form))))
 	}
 	for _, family := range f.byPrefix {
 		if decoding, ok := family.(BodyDecoding); ok {

@@ -122,15 +122,15 @@ func problemOf(err error, r *http.Request) *Problem {
 // Echoable is the problem with what the caller wrote (a path, header, parameter name or
 // value, and the validator's reason, which may quote them) cut to the lengths an error
 // may echo, for every family alike: a request must not make its error, or its log line,
-// as large as itself.
+// as large as itself, nor carry back the characters the text rule refuses.
 func (p *Problem) Echoable() *Problem {
 	bounded := *p
-	bounded.Subject, bounded.Value = untrusted.Echoed(p.Subject), untrusted.Echoed(p.Value)
-	bounded.Reason = untrusted.Clip(p.Reason, untrusted.MaxEchoedReasonLength)
+	bounded.Subject, bounded.Value = untrusted.Echoed(untrusted.Shown(p.Subject)), untrusted.Echoed(untrusted.Shown(p.Value))
+	bounded.Reason = untrusted.Clip(untrusted.Shown(p.Reason), untrusted.MaxEchoedReasonLength)
 	if p.Names != nil {
 		bounded.Names = make([]string, len(p.Names))
 		for i, name := range p.Names {
-			bounded.Names[i] = untrusted.Echoed(name)
+			bounded.Names[i] = untrusted.Echoed(untrusted.Shown(name))
 		}
 	}
 	return &bounded

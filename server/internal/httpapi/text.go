@@ -66,20 +66,9 @@ func (f *Families) refuse(c echo.Context, p *Problem) error {
 	return p
 }
 
-// shown is where as an error may name it: invalid UTF-8 and control characters, which
-// the rule refuses, replaced by U+FFFD, so that the refusal does not carry them back.
-func shown(where string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 {
-			return utf8.RuneError
-		}
-		return r
-	}, strings.ToValidUTF8(where, "\uFFFD"))
-}
-
 // textProblem is the problem of a value that breaks the text rule, where it was found.
 func textProblem(kind ProblemKind, where, in, reason string) *Problem {
-	return &Problem{Kind: kind, Subject: shown(where), In: in, Reason: reason, Cause: &TextError{Where: shown(where), Reason: reason}}
+	return &Problem{Kind: kind, Subject: untrusted.Shown(where), In: in, Reason: reason, Cause: &TextError{Where: untrusted.Shown(where), Reason: reason}}
 }
 
 // authorizationProblem refuses the credentials of a request that sends more than one
@@ -146,7 +135,7 @@ func parametersProblem(r *http.Request, route *routers.Route, pathParams map[str
 				for _, value := range r.Header.Values(p.Name) {
 					if fault := untrusted.TextFault(value); fault != "" {
 						problem := textProblem(InvalidParameter, p.Name, "header", fault)
-						problem.Value = shown(value)
+						problem.Value = untrusted.Shown(value)
 						return problem
 					}
 				}
@@ -203,7 +192,7 @@ func textCheckedBody(decode openapi3filter.BodyDecoder) openapi3filter.BodyDecod
 				}
 				for _, field := range form[name] {
 					if fault := untrusted.TextFault(field); fault != "" {
-						return nil, &TextError{Where: shown(name), Reason: fault}
+						return nil, &TextError{Where: untrusted.Shown(name), Reason: fault}
 					}
 				}
 			}
@@ -227,12 +216,12 @@ func decodedTextFault(value any, path []string) *TextError {
 	switch v := value.(type) {
 	case string:
 		if fault := untrusted.TextFault(v); fault != "" {
-			return &TextError{Where: shown(where()), Reason: fault}
+			return &TextError{Where: untrusted.Shown(where()), Reason: fault}
 		}
 	case map[string]any:
 		for _, name := range sortedKeys(v) {
 			if fault := untrusted.TextFault(name); fault != "" {
-				return &TextError{Where: shown(where(name)), Reason: "member name: " + fault}
+				return &TextError{Where: untrusted.Shown(where(name)), Reason: "member name: " + fault}
 			}
 			if textErr := decodedTextFault(v[name], append(path, name)); textErr != nil {
 				return textErr

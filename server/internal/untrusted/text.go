@@ -2,6 +2,7 @@ package untrusted
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -89,4 +90,15 @@ func hex4(data []byte, at int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// Shown is s as an error or a log line may show it: invalid UTF-8 and control characters,
+// which the text rule refuses, replaced by U+FFFD, so that no answer carries them back.
+func Shown(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
