@@ -122,6 +122,21 @@ func (e ReltioErrorSeverity) Valid() bool {
 	}
 }
 
+// Defines values for RoleScope.
+const (
+	RoleScopeCustomer RoleScope = "customer"
+)
+
+// Valid indicates whether the value is a known member of the RoleScope enum.
+func (e RoleScope) Valid() bool {
+	switch e {
+	case RoleScopeCustomer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenResponseTokenType.
 const (
 	Bearer TokenResponseTokenType = "Bearer"
@@ -357,7 +372,14 @@ type RolePermissions struct {
 	//
 	//
 	// Example: ROLE_RIQ_DEV
-	RoleName           RoleName            `json:"roleName"`
+	RoleName RoleName `json:"roleName"`
+
+	// RoleScope The role's scope. `customer` is the only scope Reltio documents for
+	// customer-specific roles (its "Update Customer Role with Permissions" example sends
+	// it); stored implicitly: every customer-specific role has it. Optional in requests,
+	// where absent means `customer`; any other value is refused (400 40001 naming it).
+	// Responses carry it for customer-specific roles and omit it for system roles.
+	RoleScope          *RoleScope          `json:"roleScope,omitempty"`
 	ServicePermissions []ServicePermission `json:"servicePermissions"`
 }
 
@@ -370,9 +392,23 @@ type RolePermissionsUpdate struct {
 	//
 	//
 	// Example: ROLE_RIQ_DEV
-	RoleName           *RoleName           `json:"roleName,omitempty"`
+	RoleName *RoleName `json:"roleName,omitempty"`
+
+	// RoleScope The role's scope. `customer` is the only scope Reltio documents for
+	// customer-specific roles (its "Update Customer Role with Permissions" example sends
+	// it); stored implicitly: every customer-specific role has it. Optional in requests,
+	// where absent means `customer`; any other value is refused (400 40001 naming it).
+	// Responses carry it for customer-specific roles and omit it for system roles.
+	RoleScope          *RoleScope          `json:"roleScope,omitempty"`
 	ServicePermissions []ServicePermission `json:"servicePermissions"`
 }
+
+// RoleScope The role's scope. `customer` is the only scope Reltio documents for
+// customer-specific roles (its "Update Customer Role with Permissions" example sends
+// it); stored implicitly: every customer-specific role has it. Optional in requests,
+// where absent means `customer`; any other value is refused (400 40001 naming it).
+// Responses carry it for customer-specific roles and omit it for system roles.
+type RoleScope string
 
 // SelfServiceRole One self-service role. `fields` may leave attributes out and `onlyData=true` leaves
 // `links` out, so none is required; attributes without a value are left out.
@@ -1992,7 +2028,8 @@ type ClientInterface interface {
 	//
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
-	// customer; `roleName` in the body, when given, must equal the path's. The same
+	// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+	// when given, must be `customer` (Reltio's documented example sends it). The same
 	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -2007,7 +2044,8 @@ type ClientInterface interface {
 	//
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
-	// customer; `roleName` in the body, when given, must equal the path's. The same
+	// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+	// when given, must be `customer` (Reltio's documented example sends it). The same
 	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -2756,7 +2794,8 @@ func (c *Client) GetRolePermissions(ctx context.Context, customerId ReltioCustom
 //
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
-// customer; `roleName` in the body, when given, must equal the path's. The same
+// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+// when given, must be `customer` (Reltio's documented example sends it). The same
 // catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 // on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 // (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -2781,7 +2820,8 @@ func (c *Client) ReplaceRolePermissionsWithBody(ctx context.Context, customerId 
 //
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
-// customer; `roleName` in the body, when given, must equal the path's. The same
+// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+// when given, must be `customer` (Reltio's documented example sends it). The same
 // catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 // on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 // (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -4642,7 +4682,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
-	// customer; `roleName` in the body, when given, must equal the path's. The same
+	// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+	// when given, must be `customer` (Reltio's documented example sends it). The same
 	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -4657,7 +4698,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Replaces the role's permissions with the body's (an empty `servicePermissions`
 	// removes them all) and returns the stored object. The role must exist for the
-	// customer; `roleName` in the body, when given, must equal the path's. The same
+	// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+	// when given, must be `customer` (Reltio's documented example sends it). The same
 	// catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 	// on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 	// (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -7984,7 +8026,8 @@ func (c *ClientWithResponses) GetRolePermissionsWithResponse(ctx context.Context
 //
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
-// customer; `roleName` in the body, when given, must equal the path's. The same
+// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+// when given, must be `customer` (Reltio's documented example sends it). The same
 // catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 // on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 // (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -8005,7 +8048,8 @@ func (c *ClientWithResponses) ReplaceRolePermissionsWithBodyWithResponse(ctx con
 //
 // Replaces the role's permissions with the body's (an empty `servicePermissions`
 // removes them all) and returns the stored object. The role must exist for the
-// customer; `roleName` in the body, when given, must equal the path's. The same
+// customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+// when given, must be `customer` (Reltio's documented example sends it). The same
 // catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
 // on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
 // (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges

@@ -166,7 +166,8 @@ export interface paths {
          * Override the permissions of one customer-specific role
          * @description Replaces the role's permissions with the body's (an empty `servicePermissions`
          *     removes them all) and returns the stored object. The role must exist for the
-         *     customer; `roleName` in the body, when given, must equal the path's. The same
+         *     customer; `roleName` in the body, when given, must equal the path's; `roleScope`,
+         *     when given, must be `customer` (Reltio's documented example sends it). The same
          *     catalog rules as for assigning apply; repeated entries are merged. Needs `UPDATE`
          *     on `Auth`/`customer.roles`, and the caller must hold every privilege of the body
          *     (403 40302 otherwise; `ROLE_ADMIN` is exempt). Removing the caller's own privileges
@@ -664,13 +665,24 @@ export interface components {
             id: string;
             resourcePermissions: components["schemas"]["ResourcePermission"][];
         };
+        /**
+         * @description The role's scope. `customer` is the only scope Reltio documents for
+         *     customer-specific roles (its "Update Customer Role with Permissions" example sends
+         *     it); stored implicitly: every customer-specific role has it. Optional in requests,
+         *     where absent means `customer`; any other value is refused (400 40001 naming it).
+         *     Responses carry it for customer-specific roles and omit it for system roles.
+         * @enum {string}
+         */
+        RoleScope: "customer";
         RolePermissions: {
             roleName: components["schemas"]["RoleName"];
+            roleScope?: components["schemas"]["RoleScope"];
             servicePermissions: components["schemas"]["ServicePermission"][];
         };
         /** @description `roleName` is optional; when given it must equal the path's. */
         RolePermissionsUpdate: {
             roleName?: components["schemas"]["RoleName"];
+            roleScope?: components["schemas"]["RoleScope"];
             servicePermissions: components["schemas"]["ServicePermission"][];
         };
         /** @description Reltio's acknowledgement of a delete. */

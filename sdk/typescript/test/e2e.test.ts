@@ -92,9 +92,14 @@ describe("Reltio customer roles", () => {
 
     const replaced = await admin.PUT("/oauth/customers/{customerId}/roles/permissions/{roleName}", {
       params: { path: { ...customer, roleName: "CUST01_PM" } },
-      body: { servicePermissions: [{ id: "riq", resourcePermissions: [{ id: "artifacts", allowedPrivileges: ["EXECUTE"] }] }] },
+      body: {
+        roleName: "CUST01_PM",
+        roleScope: "customer",
+        servicePermissions: [{ id: "riq", resourcePermissions: [{ id: "artifacts", allowedPrivileges: ["EXECUTE"] }] }],
+      },
     });
     assert.equal(replaced.data?.roleName, "CUST01_PM");
+    assert.equal(replaced.data?.roleScope, "customer");
 
     const listed = await admin.GET("/oauth/customers/{customerId}/roles/permissions", { params: { path: customer } });
     assert.ok(listed.data?.some((r) => r.roleName === "ROLE_USER"));
@@ -128,10 +133,11 @@ describe("Reltio customer roles", () => {
     assert.ok((before.data?.servicePermissions.length ?? 0) > 0);
     const system = await admin.GET("/oauth/roles/permissions/{roleName}", { params: { path: { roleName: "ROLE_USER" } } });
     assert.equal(system.data?.roleName, "ROLE_USER");
+    assert.equal(system.data?.roleScope, undefined);
     const cleared = await admin.DELETE(oneRole, riqDev);
     assert.deepEqual(cleared.data, { status: "success" });
     const after = await admin.GET(oneRole, riqDev);
-    assert.deepEqual(after.data, { roleName: "ROLE_RIQ_DEV", servicePermissions: [] });
+    assert.deepEqual(after.data, { roleName: "ROLE_RIQ_DEV", roleScope: "customer", servicePermissions: [] });
     const systemRole = await admin.DELETE(oneRole, { params: { path: { ...customer, roleName: "ROLE_USER" } } });
     assert.equal(systemRole.response.status, 400);
     assert.equal(systemRole.error?.errorCode, 40015);

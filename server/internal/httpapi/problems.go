@@ -49,7 +49,8 @@ type Problem struct {
 	Subject string
 	// In is where a parameter is: path, query or header.
 	In string
-	// Value is the offending Value of a parameter, when it can be shown.
+	// Value is the offending Value of a parameter, when it can be shown, or of a body
+	// attribute outside its enum.
 	Value string
 	// Names lists unknown query parameters.
 	Names []string

@@ -227,7 +227,12 @@ func translateValidationError(err error) *Problem {
 		if attribute == "" {
 			attribute = "(body)"
 		}
-		return &Problem{Kind: InvalidBodyAttribute, Subject: attribute, Reason: schemaErr.Reason, Cause: schemaErr}
+		problem := &Problem{Kind: InvalidBodyAttribute, Subject: attribute, Reason: schemaErr.Reason, Cause: schemaErr}
+		// kin-openapi's enum reason lists the allowed values but not the one sent.
+		if value, ok := schemaErr.Value.(string); ok && schemaErr.SchemaField == "enum" {
+			problem.Value = value
+		}
+		return problem
 	}
 	return &Problem{Kind: BodyMalformed, Reason: strings.TrimPrefix(schemaReason(requestErr.Err), "failed to decode request body: "), Cause: requestErr.Err}
 }

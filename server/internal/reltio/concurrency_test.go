@@ -75,7 +75,7 @@ func TestReltioConcurrentReplaceAndAssign(t *testing.T) {
 		if statuses[http.StatusOK] != 24 {
 			t.Fatalf("statuses %v, want all 200", statuses)
 		}
-		want := servertest.CompactJSON(t, `{"roleName":"ROLE_ANALYST","servicePermissions":[`+replaced+`]}`)
+		want := servertest.CompactJSON(t, `{"roleName":"ROLE_ANALYST","roleScope":"customer","servicePermissions":[`+replaced+`]}`)
 		for _, body := range putBodies {
 			if got := servertest.CompactJSON(t, body); got != want {
 				t.Fatalf("a PUT answered %s, not what it stored: %s", got, want)

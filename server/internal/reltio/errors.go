@@ -22,6 +22,7 @@ type reltioCode struct {
 // The Reltio error catalogue, documented in the spec's ReltioError schema.
 var (
 	reltioInvalidBodyAttribute   = reltioCode{40001, http.StatusBadRequest, "Invalid request body", "Invalid value for '%s': %s."}
+	reltioInvalidBodyValue       = reltioCode{40001, http.StatusBadRequest, "Invalid request body", "Invalid value '%s' for '%s': %s."}
 	reltioBodyMalformed          = reltioCode{40002, http.StatusBadRequest, "Malformed request body", "The request body is not valid JSON: %s."}
 	reltioBodyRequired           = reltioCode{40003, http.StatusBadRequest, "Request body is required", "The request has no body."}
 	reltioUnknownQueryParameters = reltioCode{40004, http.StatusBadRequest, "Unsupported query parameter", "Unsupported query parameter(s): %s."}
@@ -101,6 +102,9 @@ func (Family) FromProblem(_ *http.Request, p *httpapi.Problem) httpapi.VendorErr
 	case httpapi.InvalidParameter:
 		return newReltioError(reltioInvalidParameter, p.Subject, p.Reason)
 	case httpapi.InvalidBodyAttribute:
+		if p.Value != "" {
+			return newReltioError(reltioInvalidBodyValue, p.Value, p.Subject, p.Reason)
+		}
 		return newReltioError(reltioInvalidBodyAttribute, p.Subject, p.Reason)
 	case httpapi.BodyRequired:
 		return newReltioError(reltioBodyRequired)

@@ -19,6 +19,9 @@ type CustomerRoles struct {
 type rolePermissions struct {
 	role        string
 	permissions []store.ReltioPermission
+	// customerSpecific roles answer roleScope "customer", the only scope Reltio documents,
+	// held implicitly; system roles answer none.
+	customerSpecific bool
 }
 
 func (r *rolePermissions) add(services []gen.ServicePermission) {
@@ -40,7 +43,7 @@ func mergeRoles(entries []gen.RolePermissions) []*rolePermissions {
 	for _, entry := range entries {
 		i := slices.IndexFunc(roles, func(r *rolePermissions) bool { return r.role == entry.RoleName })
 		if i < 0 {
-			roles = append(roles, &rolePermissions{role: entry.RoleName})
+			roles = append(roles, &rolePermissions{role: entry.RoleName, customerSpecific: true})
 			i = len(roles) - 1
 		}
 		roles[i].add(entry.ServicePermissions)
@@ -51,6 +54,10 @@ func mergeRoles(entries []gen.RolePermissions) []*rolePermissions {
 // toAPI groups the permissions by service and resource in first-occurrence order.
 func (r *rolePermissions) toAPI() gen.RolePermissions {
 	out := gen.RolePermissions{RoleName: r.role, ServicePermissions: []gen.ServicePermission{}}
+	if r.customerSpecific {
+		scope := gen.RoleScopeCustomer
+		out.RoleScope = &scope
+	}
 	for _, p := range r.permissions {
 		si := slices.IndexFunc(out.ServicePermissions, func(s gen.ServicePermission) bool { return s.Id == p.Service })
 		if si < 0 {
@@ -166,7 +173,7 @@ func (s *CustomerRoles) AssignRolePermissions(ctx context.Context, request gen.A
 
 // ReplaceRolePermissions overrides one role's permissions and returns them as stored.
 func (s *CustomerRoles) ReplaceRolePermissions(ctx context.Context, request gen.ReplaceRolePermissionsRequestObject) (gen.ReplaceRolePermissionsResponseObject, error) {
-	role := &rolePermissions{role: request.RoleName}
+	role := &rolePermissions{role: request.RoleName, customerSpecific: true}
 	role.add(request.Body.ServicePermissions)
 	var stored []store.ReltioPermission
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
@@ -204,7 +211,7 @@ func (s *CustomerRoles) ReplaceRolePermissions(ctx context.Context, request gen.
 	if err != nil {
 		return nil, err
 	}
-	return gen.ReplaceRolePermissions200JSONResponse((&rolePermissions{role: request.RoleName, permissions: stored}).toAPI()), nil
+	return gen.ReplaceRolePermissions200JSONResponse((&rolePermissions{role: request.RoleName, permissions: stored, customerSpecific: true}).toAPI()), nil
 }
 
 // ListRolePermissions lists the customer's roles, then the system roles, with their permissions.
@@ -236,7 +243,7 @@ func (s *CustomerRoles) ListRolePermissions(ctx context.Context, request gen.Lis
 	}
 	response := make(gen.ListRolePermissions200JSONResponse, len(roles))
 	for i, r := range roles {
-		response[i] = (&rolePermissions{role: r.Name, permissions: permissions[r.ID]}).toAPI()
+		response[i] = (&rolePermissions{role: r.Name, permissions: permissions[r.ID], customerSpecific: r.CustomerID != nil}).toAPI()
 	}
 	return response, nil
 }

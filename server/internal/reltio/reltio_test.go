@@ -13,7 +13,8 @@ import (
 )
 
 // The request and response printed in Reltio's documentation (role ROLE_RIQ_DEV, customer
-// TestCustomer).
+// TestCustomer); the response adds the role's scope, which this service answers for every
+// customer-specific role.
 const (
 	reltioDocRequest = `[{
         "roleName": "ROLE_RIQ_DEV",
@@ -31,6 +32,7 @@ const (
  }]`
 	reltioDocResponse = `[{
        "roleName": "ROLE_RIQ_DEV",
+       "roleScope": "customer",
        "servicePermissions": [
            {
                "id": "Auth",
@@ -120,13 +122,13 @@ func expectPermissions(customer, role, want string) func(t *testing.T, h *server
 
 func TestAssignRolePermissions(t *testing.T) {
 	runReltioCases(t, []reltioCase{
-		{name: "the documentation's example round-trips verbatim", request: assign(reltioDocRequest), status: 200, body: reltioDocResponse,
+		{name: "the documentation's example round-trips, with the role's scope", request: assign(reltioDocRequest), status: 200, body: reltioDocResponse,
 			check: expectPermissions("TestCustomer", "ROLE_RIQ_DEV", `[{"id":"Auth","resourcePermissions":[
 				{"id":"globalRoles","allowedPrivileges":["READ"]},{"id":"reltioServices","allowedPrivileges":["READ"]},
 				{"id":"monitoring","allowedPrivileges":["READ"]},{"id":"customer","allowedPrivileges":["READ","DELETE","CREATE","UPDATE"]}]}]`)},
 		{name: "assigning adds to what the role holds", status: 200,
 			request: assign(`[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`),
-			body:    `[{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`,
+			body:    `[{"roleName":"ROLE_ANALYST","roleScope":"customer","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["UPDATE","READ"]}]}]}]`,
 			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ","UPDATE"]}]}]`)},
 		// As the platform administrator: the seed's Custom service is in no role of the customer's
 		// administrator, who could not assign it.
@@ -138,10 +140,10 @@ func TestAssignRolePermissions(t *testing.T) {
 					{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["READ"]}]},
 					{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]}]`),
 			body: `[
-				{"roleName":"ROLE_RIQ_DEV","servicePermissions":[
+				{"roleName":"ROLE_RIQ_DEV","roleScope":"customer","servicePermissions":[
 					{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","EXECUTE"]}]},
 					{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["READ"]}]}]},
-				{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"Custom","resourcePermissions":[{"id":"widgets","allowedPrivileges":["EXECUTE"]}]}]}]`,
+				{"roleName":"ROLE_ANALYST","roleScope":"customer","servicePermissions":[{"id":"Custom","resourcePermissions":[{"id":"widgets","allowedPrivileges":["EXECUTE"]}]}]}]`,
 			check: expectPermissions("TestCustomer", "ROLE_RIQ_DEV", `[
 					{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["READ","EXECUTE"]}]},
 					{"id":"Auth","resourcePermissions":[{"id":"monitoring","allowedPrivileges":["READ"]}]}]`)},
@@ -241,11 +243,11 @@ func TestReplaceRolePermissions(t *testing.T) {
 	runReltioCases(t, []reltioCase{
 		{name: "PUT overrides what POST added", status: 200,
 			request: replace("ROLE_ANALYST", `{"servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ","EXECUTE"]}]}]}`),
-			body:    `{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]}`,
+			body:    `{"roleName":"ROLE_ANALYST","roleScope":"customer","servicePermissions":[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]}`,
 			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[{"id":"riq","resourcePermissions":[{"id":"artifacts","allowedPrivileges":["EXECUTE","READ"]}]}]`)},
 		{name: "an empty list removes every permission", status: 200,
 			request: replace("ROLE_ANALYST", `{"roleName":"ROLE_ANALYST","servicePermissions":[]}`),
-			body:    `{"roleName":"ROLE_ANALYST","servicePermissions":[]}`,
+			body:    `{"roleName":"ROLE_ANALYST","roleScope":"customer","servicePermissions":[]}`,
 			check:   expectPermissions("TestCustomer", "ROLE_ANALYST", `[]`)},
 		{name: "roleName in the body differs from the path", status: 400, code: 40014,
 			request: replace("ROLE_ANALYST", `{"roleName":"ROLE_RIQ_DEV","servicePermissions":[]}`)},

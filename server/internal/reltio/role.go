@@ -132,7 +132,7 @@ func roleWithPermissions(tx *store.Tx, customerID, name string) (*rolePermission
 	if err != nil {
 		return nil, err
 	}
-	return &rolePermissions{role: role.Name, permissions: permissions[role.ID]}, nil
+	return &rolePermissions{role: role.Name, permissions: permissions[role.ID], customerSpecific: role.CustomerID != nil}, nil
 }
 
 // heldInOwnCustomer reads what the caller may do within the customer it belongs to.

@@ -18,9 +18,9 @@ func oneRole(method, rest string) func(h *servertest.Harness) servertest.Request
 func TestGetRolePermissions(t *testing.T) {
 	runReltioCases(t, []reltioCase{
 		{name: "a customer-specific role", status: 200, request: oneRole(http.MethodGet, "/roles/permissions/ROLE_ANALYST"),
-			body: `{"roleName":"ROLE_ANALYST","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]}`},
+			body: `{"roleName":"ROLE_ANALYST","roleScope":"customer","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]}]}]}`},
 		{name: "a role without permissions", status: 200, request: oneRole(http.MethodGet, "/roles/permissions/ROLE_RIQ_DEV"),
-			body: `{"roleName":"ROLE_RIQ_DEV","servicePermissions":[]}`},
+			body: `{"roleName":"ROLE_RIQ_DEV","roleScope":"customer","servicePermissions":[]}`},
 		{name: "a system role", status: 200, request: oneRole(http.MethodGet, "/roles/permissions/ROLE_USER"),
 			body: `{"roleName":"ROLE_USER","servicePermissions":[{"id":"MDM","resourcePermissions":[{"id":"data","allowedPrivileges":["READ"]},{"id":"metadata","allowedPrivileges":["READ"]}]},{"id":"console","resourcePermissions":[{"id":"dashboard","allowedPrivileges":["READ"]}]}]}`},
 		{name: "another customer's role is not found", status: 404, code: 40402, request: oneRole(http.MethodGet, "/roles/permissions/ROLE_OTHER")},
