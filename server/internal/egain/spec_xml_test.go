@@ -8,9 +8,8 @@ import (
 	"github.com/custaccess/custaccess/openapi/openapitest"
 )
 
-// The spec's XML examples against eGain's XML binding (from server/spec_test.go; the rest
-// of that file checks the spec itself, in server/internal/httpapi). The helpers are named
-// apart from those of the other tests of this package.
+// The spec's XML examples against eGain's XML binding; the spec itself is checked in
+// server/internal/httpapi/spec_test.go.
 
 // TestXMLExamplesFollowTheBinding decodes every XML example with the schema's binding,
 // validates the result against the schema and compares it with the JSON example of the

@@ -13,8 +13,7 @@ import (
 )
 
 // The whole-stack tests of the pipeline that need one of its internals (export_test.go);
-// the others are in package server_test (server/observability_test.go), which has its own
-// copies of the log helpers below.
+// the others are in package server_test (server/observability_test.go).
 
 // TestRequestIDs: a caller's X-Request-Id is kept when it is a plain token of at most 64
 // characters, and replaced by a new one otherwise; the log line carries the id answered.
