@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -41,7 +42,7 @@ func (g *corpusGenerator) bodyMutations(o corpusOperation, base hostileRow) {
 	g.contentTypeMutations(base)
 	// The other media types the operation takes, each with the baseline's body in its
 	// syntax where that is the same (+json); XML with the example of its own.
-	for _, name := range sortedKeys(o.op.RequestBody.Value.Content) {
+	for _, name := range slices.Sorted(maps.Keys(o.op.RequestBody.Value.Content)) {
 		if name == mediaType {
 			continue
 		}
@@ -159,7 +160,7 @@ func jsonPositions(ref *openapi3.SchemaRef, path []any, out *[]jsonPosition) {
 	s := ref.Value
 	switch schemaType(ref) {
 	case "object":
-		for _, name := range sortedKeys(s.Properties) {
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			jsonPositions(s.Properties[name], append(slices.Clone(path), name), out)
 		}
 	case "array":
@@ -367,7 +368,7 @@ func (g *corpusGenerator) formMutations(base hostileRow, schema *openapi3.Schema
 		hostileText{"raw FF", body + "&scope=\xFF"}, hostileText{"raw NUL", body + "&scope=\x00"},
 		hostileText{"many fields", body + strings.Repeat("&a=1", 5000)},
 	)
-	for _, field := range sortedKeys(schema.Value.Properties) {
+	for _, field := range slices.Sorted(maps.Keys(schema.Value.Properties)) {
 		g.formFieldMutations(base, field)
 	}
 }
@@ -382,7 +383,7 @@ func (g *corpusGenerator) formFieldsBeyond(o corpusOperation, base, first hostil
 	}
 	form, _ := url.ParseQuery(string(base.body))
 	firstForm, _ := url.ParseQuery(string(first.body))
-	for _, field := range sortedKeys(form) {
+	for _, field := range slices.Sorted(maps.Keys(form)) {
 		if !firstForm.Has(field) {
 			g.formFieldMutations(base, field)
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -220,7 +221,7 @@ func exampleText(operation string, p *openapi3.Parameter) string {
 		}
 	}
 	candidates := []any{p.Example}
-	for _, name := range sortedKeys(p.Examples) {
+	for _, name := range slices.Sorted(maps.Keys(p.Examples)) {
 		if p.Examples[name].Value != nil {
 			candidates = append(candidates, p.Examples[name].Value.Value)
 		}
@@ -245,15 +246,6 @@ func scalarText(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // percentEncode escapes every byte but the unreserved ones (RFC 3986), so that any byte
@@ -371,7 +363,7 @@ func requirementName(requirement openapi3.SecurityRequirement) string {
 	if len(requirement) == 0 {
 		return "anonymous"
 	}
-	return strings.Join(sortedKeys(requirement), "+")
+	return strings.Join(slices.Sorted(maps.Keys(requirement)), "+")
 }
 
 // baseline is the operation's valid request under one security alternative.
@@ -397,7 +389,7 @@ func (g *corpusGenerator) baseline(o corpusOperation, requirement openapi3.Secur
 		}
 	}
 	row.target = path
-	for _, name := range sortedKeys(requirement) {
+	for _, name := range slices.Sorted(maps.Keys(requirement)) {
 		scheme := g.spec.Components.SecuritySchemes[name]
 		principal, known := corpusPrincipals[name]
 		if scheme == nil || !known {
@@ -436,7 +428,7 @@ func bodyMediaType(o corpusOperation) (string, *openapi3.MediaType) {
 	if mt := content["application/json"]; mt != nil {
 		return "application/json", mt
 	}
-	name := sortedKeys(content)[0]
+	name := slices.Sorted(maps.Keys(content))[0]
 	return name, content[name]
 }
 
@@ -444,7 +436,7 @@ func mediaTypeExample(mt *openapi3.MediaType) any {
 	if mt.Example != nil {
 		return mt.Example
 	}
-	for _, name := range sortedKeys(mt.Examples) {
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 		if e := mt.Examples[name]; e.Value != nil && e.Value.Value != nil {
 			return e.Value.Value
 		}
@@ -474,7 +466,7 @@ func (g *corpusGenerator) baselineBody(o corpusOperation, requirement openapi3.S
 		}
 		// Without a security scheme the client authenticates in the form.
 		if len(requirement) == 0 && mt.Schema != nil {
-			for _, property := range sortedKeys(mt.Schema.Value.Properties) {
+			for _, property := range slices.Sorted(maps.Keys(mt.Schema.Value.Properties)) {
 				if value, known := corpusFixtureValues[property]; known && !form.Has(property) {
 					form.Set(property, value)
 				}
@@ -668,7 +660,7 @@ func (g *corpusGenerator) headerValueMutations(base hostileRow, name, value stri
 // full once per API (tag), for Accept; with fewHostileTexts otherwise.
 func (g *corpusGenerator) headerMutations(o corpusOperation, base hostileRow) {
 	tag := strings.Join(o.op.Tags, ",")
-	for _, name := range sortedKeys(serviceHeaders) {
+	for _, name := range slices.Sorted(maps.Keys(serviceHeaders)) {
 		if g.checksSecret && name != "Accept" {
 			continue // read before routing, alike for every operation: mutated with the others
 		}
@@ -715,7 +707,7 @@ func (g *corpusGenerator) authorizationMutations(base hostileRow, requirement op
 			hostileText{"basic without colon", "Basic " + base64.StdEncoding.EncodeToString([]byte("crm-sync"))},
 			hostileText{"basic not base64", "Basic !!!"})
 	}
-	for _, name := range sortedKeys(requirement) {
+	for _, name := range slices.Sorted(maps.Keys(requirement)) {
 		scheme := g.spec.Components.SecuritySchemes[name].Value
 		principal := corpusPrincipals[name]
 		if scheme.Type == "http" && strings.EqualFold(scheme.Scheme, "basic") {

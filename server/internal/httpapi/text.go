@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -113,13 +114,13 @@ func parametersProblem(r *http.Request, route *routers.Route, pathParams map[str
 	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
 		return &Problem{Kind: InvalidParameter, Subject: "query string", In: "query", Reason: "the query string is malformed: " + err.Error()}
 	}
-	for _, name := range sortedKeys(pathParams) {
+	for _, name := range slices.Sorted(maps.Keys(pathParams)) {
 		if fault := untrusted.TextFault(pathParams[name]); fault != "" {
 			return textProblem(InvalidParameter, name, "path", fault)
 		}
 	}
 	query := r.URL.Query()
-	for _, name := range sortedKeys(query) {
+	for _, name := range slices.Sorted(maps.Keys(query)) {
 		if fault := untrusted.TextFault(name); fault != "" {
 			return textProblem(InvalidParameter, name, "query", "parameter name: "+fault)
 		}
@@ -143,15 +144,6 @@ func parametersProblem(r *http.Request, route *routers.Route, pathParams map[str
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // textCheckedBody wraps a kin-openapi body decoder with the text rule: a body that decodes
@@ -186,7 +178,7 @@ func textCheckedBody(decode openapi3filter.BodyDecoder) openapi3filter.BodyDecod
 			// Every field, those the schema does not name too; a form Go cannot parse is
 			// left to the decoder.
 			form, _ := url.ParseQuery(string(data))
-			for _, name := range sortedKeys(form) {
+			for _, name := range slices.Sorted(maps.Keys(form)) {
 				if fault := untrusted.TextFault(name); fault != "" {
 					return nil, &TextError{Where: "(body)", Reason: "form field name: " + fault}
 				}
@@ -219,7 +211,7 @@ func decodedTextFault(value any, path []string) *TextError {
 			return &TextError{Where: untrusted.Shown(where()), Reason: fault}
 		}
 	case map[string]any:
-		for _, name := range sortedKeys(v) {
+		for _, name := range slices.Sorted(maps.Keys(v)) {
 			if fault := untrusted.TextFault(name); fault != "" {
 				return &TextError{Where: untrusted.Shown(where(name)), Reason: "member name: " + fault}
 			}

@@ -23,19 +23,28 @@ const (
 // may do within the customer: each request reads them afresh, so a change of a role's
 // permissions takes effect at the caller's next request.
 func heldBy(ctx context.Context, tx *store.Tx, customerID string) (*store.ReltioHeld, error) {
+	return callerHeld(ctx,
+		func(login string) (*store.ReltioHeld, error) { return tx.ReltioHeldByUser(login, customerID) },
+		func(clientID string) (*store.ReltioHeld, error) { return tx.ReltioHeldByClient(clientID, customerID) })
+}
+
+// heldInOwnCustomer reads what the caller may do within the customer it belongs to.
+func heldInOwnCustomer(ctx context.Context, tx *store.Tx) (*store.ReltioHeld, error) {
+	return callerHeld(ctx, tx.ReltioHeldByUserInOwnCustomer, tx.ReltioHeldByClientInOwnCustomer)
+}
+
+// callerHeld reads the caller's held privileges through the reader of its kind of
+// principal; a principal that no longer exists holds an invalid token.
+func callerHeld(ctx context.Context, byUser, byClient func(subject string) (*store.ReltioHeld, error)) (*store.ReltioHeld, error) {
 	claims := auth.PrincipalFrom(ctx)
 	if claims == nil {
 		return nil, newReltioError(reltioMissingToken)
 	}
-	var (
-		held *store.ReltioHeld
-		err  error
-	)
+	read := byUser
 	if claims.Kind == auth.PrincipalClient {
-		held, err = tx.ReltioHeldByClient(claims.Subject, customerID)
-	} else {
-		held, err = tx.ReltioHeldByUser(claims.Subject, customerID)
+		read = byClient
 	}
+	held, err := read(claims.Subject)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, newReltioError(reltioInvalidToken)
 	}

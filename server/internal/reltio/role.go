@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/custaccess/custaccess/gen"
-	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -133,25 +132,4 @@ func roleWithPermissions(tx *store.Tx, customerID, name string) (*rolePermission
 		return nil, err
 	}
 	return &rolePermissions{role: role.Name, permissions: permissions[role.ID], customerSpecific: role.CustomerID != nil}, nil
-}
-
-// heldInOwnCustomer reads what the caller may do within the customer it belongs to.
-func heldInOwnCustomer(ctx context.Context, tx *store.Tx) (*store.ReltioHeld, error) {
-	claims := auth.PrincipalFrom(ctx)
-	if claims == nil {
-		return nil, newReltioError(reltioMissingToken)
-	}
-	var (
-		held *store.ReltioHeld
-		err  error
-	)
-	if claims.Kind == auth.PrincipalClient {
-		held, err = tx.ReltioHeldByClientInOwnCustomer(claims.Subject)
-	} else {
-		held, err = tx.ReltioHeldByUserInOwnCustomer(claims.Subject)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, newReltioError(reltioInvalidToken)
-	}
-	return held, err
 }
