@@ -187,11 +187,7 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 // Close releases the connection pool and the probe's connection.
 func (s *Store) Close() error {
 	var errs []error
-	pools := []*gorm.DB{s.db, s.probe}
-	if s.writer != nil && s.writer != s.db {
-		pools = append(pools, s.writer)
-	}
-	for _, db := range pools {
+	for _, db := range append(s.pools(), s.probe) {
 		sqlDB, err := db.DB()
 		if err == nil {
 			err = sqlDB.Close()
@@ -199,6 +195,14 @@ func (s *Store) Close() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// pools are the connection pools requests use: db, and on SQLite the writer's.
+func (s *Store) pools() []*gorm.DB {
+	if s.writer == nil || s.writer == s.db {
+		return []*gorm.DB{s.db}
+	}
+	return []*gorm.DB{s.db, s.writer}
 }
 
 // Tx is a unit of work: every query of one request goes through one Tx.
