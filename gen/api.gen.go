@@ -196,6 +196,9 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
+	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	Properties *AdfLinkProperties `json:"properties,omitempty"`
+
 	// Rel `self`, `canonical` or `parent`.
 	//
 	// Example: self
@@ -204,6 +207,12 @@ type AdfLink struct {
 
 // AdfLinkKind Example: item
 type AdfLinkKind string
+
+// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+type AdfLinkProperties struct {
+	// ChangeIndicator Example: 1-1
+	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
 // root `grants` in namespace
@@ -703,6 +712,12 @@ type Fields = string
 // Finder defines model for Finder.
 type Finder = string
 
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -893,6 +908,9 @@ type OracleNotFound = AdfError
 
 // OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
 type OraclePayloadTooLarge = AdfError
+
+// OraclePreconditionFailed The ADF REST error body of framework version 4 and later.
+type OraclePreconditionFailed = AdfError
 
 // OracleServiceUnavailable The ADF REST error body of framework version 4 and later.
 type OracleServiceUnavailable = AdfError
@@ -1437,6 +1455,13 @@ type CreateSelfServiceRoleParams struct {
 
 // DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
 type DeleteSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1462,6 +1487,10 @@ type GetSelfServiceRoleParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1473,6 +1502,13 @@ type GetSelfServiceRoleParams struct {
 
 // UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
 type UpdateSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1944,6 +1980,21 @@ func (w *ServerInterfaceWrapper) DeleteSelfServiceRole(ctx echo.Context) error {
 	var params DeleteSelfServiceRoleParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2030,6 +2081,21 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRole(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2089,6 +2155,21 @@ func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
 	var params UpdateSelfServiceRoleParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2532,6 +2613,9 @@ type OracleNotFoundTextResponse string
 
 type OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OraclePayloadTooLargeTextResponse string
+
+type OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OraclePreconditionFailedTextResponse string
 
 type OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleServiceUnavailableTextResponse string
@@ -4388,6 +4472,7 @@ type CreateSelfServiceRoleResponseObject interface {
 }
 
 type CreateSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -4404,6 +4489,7 @@ func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -4414,6 +4500,7 @@ func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 }
 
 type CreateSelfServiceRole201ResponseHeaders struct {
+	ETag                 string
 	Location             string
 	MetadataContext      *string
 	RESTFrameworkVersion int
@@ -4431,6 +4518,7 @@ func (response CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
@@ -4878,6 +4966,33 @@ func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleR
 	return err
 }
 
+type DeleteSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole412TextResponse OraclePreconditionFailedTextResponse
+
+func (response DeleteSelfServiceRole412TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type DeleteSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -5001,6 +5116,7 @@ type GetSelfServiceRoleResponseObject interface {
 }
 
 type GetSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -5017,6 +5133,7 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -5024,6 +5141,26 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetSelfServiceRole304ResponseHeaders struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRole304Response struct {
+	Headers GetSelfServiceRole304ResponseHeaders
+}
+
+func (response GetSelfServiceRole304Response) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
@@ -5286,6 +5423,7 @@ type UpdateSelfServiceRoleResponseObject interface {
 }
 
 type UpdateSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -5302,6 +5440,7 @@ func (response UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -5441,6 +5580,33 @@ func (response UpdateSelfServiceRole406TextResponse) VisitUpdateSelfServiceRoleR
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole412TextResponse OraclePreconditionFailedTextResponse
+
+func (response UpdateSelfServiceRole412TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -8184,393 +8350,408 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchs31ij6Kjg8X5VIT5NqUpITU+X6Di3JGeWzLY0uSWanvdUQGxR71ASYRlMyx1HV/DoPcPZ+hr3f",
-	"Yz/KPMkprAWg0c1uitQliWc8VROLJK4LC+uGdfncGIrJVHDGM9nof26MGY1YCn/uCZ4xnr2j/GpGr5j6",
-	"KmJymMbTLBa80W+cjRlJxJAmjIgRycaMTJiU9IpJEnP4nDI5FVwyjwgOjdh3NOYbknR3dE/ZaXgNORyz",
-	"CVUTsE90Mk1Yo98Ype29QcNrZPOp+iizNOZXjbs7r/GeZTSiGYX1fcqq15WyX2ZMZhuShKZ9W3cIPcKG",
-	"Y8GiXUIvJeMZuR0zs17oRcY0IlxwVrc4SXl0KT69DhpnKR1eH0ymiZgz9pbRbJayoNHwGhP66R3jV9m4",
-	"0e/6ve2qjXwQp5lIKwAbctGW6qeQCE7YDUvnCDnC0lSkfUL1XyRiU8YjqZrpkyPZmGYk/IGm85BEgknC",
-	"RUY4nbCAN8PBLBuLNP47VTOFHgl/arMrGvM2DNfW5xe2PCIF4YIM6VAdK52Ta8amJM46AW94DQWnOGVR",
-	"o5+lM1YNI7OHyjM8OTg9e5vSCbsV6fUPLJWw8aqDHOy/Jao1GZnm5Abbk5lkEckEkSy9YYXza3YXz1SB",
-	"AE+11VltC9twivFkNmn0X3mNSczx767dUcwzdsVS3BLL0vlglLF0cSOnbCjUMWWC3NI4I5dsJFJGJONR",
-	"zK8I5SIbs9QsdcXlde9dkkKCCuwaDIdsmnkE/22bCx72NbymKVPXAnDExbBLkY3rbkTNmBWHf+c1plSd",
-	"ZabpDHapJzPmFwnLGyaxurLTlI0Uto9EqilJW07ZMB7FQzKKWRJJQnmkb4khSx6h6uuAn7zdI6+6XZ8k",
-	"sczIbZyNyS/tG5rMmOxU0Kg+Ybx9fkqaagERG9FZkrU8wmT74NQjo7T99sQLeJy1D888ErH2/oFHeNL+",
-	"8M4j06z95gT+OVa/0fb+f3kknbVPzqHj3sAjfx+39z545G+0/f2xR65F+79OPCJv2qcHnYAH/AU54Fka",
-	"M0loyoj6KyKjVEwAGuP4aqyQW6+eROKWe4r6IjUgIoX/ckJJFjMPYBK+CANOiMyoOlcFQGdbHm61Qwac",
-	"MJ6lc4RO+MtrPyTs0zCZRfogNGxIjFdLqjGb4SgN8SOCBSaEfbbIjCdMSkLJBHDfnBbOgn2yMZuQTIi+",
-	"GiyEEXZ/ee0rUIXkKr7BYfcGHQUWu8IJzYbjwqqQCO692z8hivKTlGYKfiSJr1miOyC2SzphJKNXnvoE",
-	"YFFfJBrlFCTzy3ml7oNIASJilgFPwx0DWNXK/hySf/6//59GCRJOM/isxtWIEE6z9uAIW2mkCJlsv/8J",
-	"v9IoFf59jJ8BN1qempWSYSKkWn7KEpqxSI1qF9oM+SV2ARxrdciPjF6zlFzNmJRMkmb493H77Ed3WBIJ",
-	"YA5DMeMZgPSADscaqLEkKaORwp04k0Tc8r46OpqMRKoIKbZqUot6CKVsTDnxFaHrIubQTK1zImRGsnHK",
-	"FKIN4wlN1GUklhC4vcNfQg9xBD52XxI5u8zolWypRcnreDrFzSuoqzOEvpLILE4SvRkSMn5xfhrabVCp",
-	"vmqfn4YdcsKmTAHQXJIk5gwuwkSNqk5VkYVdIngyh82P4lRmZKsHmzY3UQ0LQPtRcRouisio75GaX7Gp",
-	"XcVP40x9HMFZIswSwa/MtpWUQC7nGZOeWsbtOB6OVXt1QjAXGeheMde/2kljSW5ZkrT12TTVHJo2k3D3",
-	"l9fdkIgU7hSsaveX172whbAZARfFS77tv2x3fT8EuhNq+S/nDwoXXKkuv7Tm2qmxOuQAiO5QKErBlfRC",
-	"hmPKr1jAYZq8PQoTJZlPXXZ16TvfKhjCXzsNrxErVoAH1vAaambLdVxuk/MmTdAa/QbsueE1FHSo+oJi",
-	"tyTvtoK0tjeTmZiw9DBaZFGHkZGAh7pVp7Cxru/7Zg9Tmo3zHcTRUmb/HykbNfqN/3szl9I38Ve5mS/o",
-	"B4UWsEgA/XtkdxWcf85kSJpA1OZkSCVrESqvDU6GM8lMZ3UFGeUZ/MR4pI42lcBakKdeiihW3HLA54Gm",
-	"kICdQKuUlOWRhNEbZBBilu0qbNX4a/GujABzJuuOulJQrTlwLiqFzoNPU8orTm9vHCeRwmoxS4cMpDQG",
-	"TTskPGXJ6JSlN/GQnYhEgW9Mpd6fFEgiQpokoSKFXLTFFO4VYhiLimhAk8Rs75cZS+f57nC+wnYKKOn7",
-	"VRt6C4JOxYbEZELbkinyqugczbI0vpxluLeUZbOUe6RAJNTmDiPvRLGWWHA5jqdn8ynbi8Jd5IyayCrK",
-	"l7ARHClpJjG/VoSXzg13DxVE9mlGXytUDlsgSMz4NRe3PF8HiWXAa3CgdiU1oENprw5027Wg41GVpD7Q",
-	"egJM0ifhcRpPaDr/LzbfxYW9/hCSUYwSMSOpSBi5nJM4Ik06zOIbRvC+sKi1G/BwkCSANjhdSGKuJSho",
-	"At2tsjwUScKGah1lkCwuolsLDI63Zi08ehdP4ho9Ghh3YZlTesV2SW8HNSzUoFGwRAGa0Etxw8iO7wOy",
-	"gHIG/HfH9wvXobdTvYcEVlN5s1UXS8Vjnm31GvcqQe8Ujt5/RxQqo2SlkE7dE6Xxlm6JZMnIG1IueDyk",
-	"CV4NLbrgVXCvR/Hu216Nul2rZa55cCuZQrSxwtWelBqtDrS8vXvMGuGutpyU7TvFra5gHakk8WVDTT00",
-	"qjn00WgkWQUQ/ixuyURxPMRjzalBNWJA92dJBnaE63ha2IlffVQC56nEUH8ZgvqVCHqkKWYFvwYaavho",
-	"CCgSAuUVIxJnbIJKrkM43NWjLFG5ATNj5RZGNJHMrvRSiIRRjitN6TBh57JaCAJcY8moLZFfgsiwIUkc",
-	"gdig5X4SxVdKpjZKFCUyvgK1KmEUrCF/Z6mQ/YCHf1KyKOpWPv4JYjdKrM1wsP/24uTg9Ozi8MMPg3eH",
-	"+xfHg5PB+4Ozg5Ow5VmxWVGeru+XSGrX9yvFMb23ZSKZe7wvtxvVR6pw6838fqoTDgxL/LlP5fDXvmr+",
-	"MSRSpBm5ZnNZuKEBDxfZourn7aUMvt6nGYMxwl3D00NC5dAYmpJbOpfkMmX0WpJMCXAB/wHJNqjMCsLa",
-	"KApLSKjMOuQALJA5976cZSTco3yfJSxjbxN6BcekdAbKz6cRNV8OKSeXDIZiEbmcV/N6WHANWRQakmsS",
-	"xr8sgv5tnChFU1Mua03ckETGQP7knGf0U985k9fA0UKSsXQiyd9EzGEXJNwNPUKTJOBipFWxyUxmZCyS",
-	"qCxXLZzX66OTwcXe6enFYG/vYrD//vDD7mAIWusxTbP5YfR6y1fobv7XVeqYUf3UDOog5ZQOlZL5y0wo",
-	"hVGtiGhDznBMUzrMlLAmRkRMWUozkUrSDF+HHgmDme9vDe1fLPQCHv5fqA3CaHBjlGyjVA51viTc6HQ6",
-	"GzBBGDQ6nU7QCEkmrhkHqwl2I5GYXSbAGmQcMRJnYG92dvaBTtjrjaONjTdpzPguORVcbigJURFAwn6Z",
-	"0STOQJeVs+kUUMZDxRQs4AFfsAB7RiPls8klS9EgwD5lrsDbZBXICwYvmjEZcGNEGCX0SoK4Os/GCsQs",
-	"kYw0jfXHwNEjIeURwkKkoafnGynUohqAAdeaEFWiL1htIvypQudeQsU8bZjLaJwEXA2g1nWr7uktRcPA",
-	"TIl7MhNC6Sq/hIROp0mMYr7qq0VS4HugmGVC4S1MHfAQpcXXJSF14ZKugMI1t/eXdcXyJ3kXcAQdOVWU",
-	"ziNdtfNXu6TrSq0domeQZBsRIaHqHK9YhkquBLMRwHQIINi84VFHABfs0GjUgVZ/+puEtxRG0yQGa6sS",
-	"gmXAQ4Ubm9OExjzskKNcR5ZFTrbt+x65TeMsU0tDbdzspdsqHcd2jfCkYNG2oGsb2JXgv/pjRpLFYpnJ",
-	"Q50BtrI2D9LMGKc8I+KWs7RF4pL6e8ZkZoastoYM8wmXseApzTKWqu7//edB+7/R9t/99quLTvvj567X",
-	"29m5+4/qNydYrcL0DzDbouqn7smGBA2QNM1a7LuCtsLKuczYBDW/2zFL8eUJ6YM6Mak4rBSt4t5Pjt4d",
-	"XJwc/uVi/+CH6r2nZmEPtQfZncFmgbPWvI3iNh8ml5HwT10rlIFIZjX59WSyskRWCRS9jcfKY2cio8kJ",
-	"CPqyVsymUSRJmDlNNQXW3EWMtAIBJl4FEed5cUXJ2x19Xen7fCpZmr0XEavbQl9TN+4SfmKNrvC0oYRy",
-	"j1Dky3COqUPfiZo34OxTLDPpkRnIciTOSLPn+y3F2zN4FBgh9SoDgQxQdlTcETYS9slQiaZlU68DoTIh",
-	"w222YZ9rQehOYQnqo3DIb2h0gutSn4ZozVZ/ugRd0W7nJRM6Xopo/t48dKgv5GwygafUxrbvt3t+zz4q",
-	"q6b5o0jDawB9x/nUOZkODa8RsRuWKDJhzbONE3eUWOYD9UkkhrOJAqXaprqjCU21aQLeNXkWZ+YlQl2r",
-	"3OCo4KAG/CCyQZKI2+otbBW3AEPo1nWb2FptE85Q+WJO7PVdXEq3BM1YKryqXUZ3tWUYgoFrMMRcfhDZ",
-	"WzHjFQvZ8ruWk1ljlwXOCDpVr2lLr0nJabLR//lz45rNy9xMd2y8evXqVePuY+Ue8gXkc/bJhuqygfuI",
-	"lOaYKcSQ+/FohBbM8j62nX2IEYmgocIlp3ftVrarwbtnR9wAnUvp1D2P9Hzf3zDviEqyvGSJUERB5BQn",
-	"n3U331/+JU20O4o6NcapUiJws1cp5dkRP8wkS0ZVG+0Rmo94Fd8o2kegl362VP3qNtpb/czg+abmzAb5",
-	"CoaUKzBcsrq19BF4G872WHTErfm1vL+XJBMCTVf5iQI5h77glAGaWi5UVe/15dPs1SCB3gao92N6wwjN",
-	"0FD8zU79QuNsVzGSMZWqmVG7zNUH5tt1AcNqwbJjIMsYoYkSKOagGEtnNncltWDZWR0sO916sDjX1i6H",
-	"uosB1zgUvh1hIodU85udVp9sqDk0bsRKhYyjNyKaW2vEIii6O+oGAI1y9Ftt3FHXD5ln9fa7O9U3wI7k",
-	"7B63ciY6FtNqQHGI69bWihG+E7qr21gYaqPvoo+2aqasyEM0PI6Nv8APZkMlgLx6SXRTogRJJYjoR/7c",
-	"1QA3VQOUV9VXxfZ2gBJHq0Mhn30jjjbQ9QR/BcMRSJT6dQVUG7Lx33/utl99/Nlvv/r42fe639z9h0YN",
-	"LrJDHsU3cTSjSdX12HIwyxr1FGGK8251N2JrDUKxs9KNMBIBd6a3vyqCuOP7G7vmsqilIvGEl1XBkVCI",
-	"qs4S4THj1lz0FyVsWxypQA+/S5zm+MiXn01TturQoobDV6HFpzqgnC+dGYxeSaxkv41PcNR3qyp+P57C",
-	"sz9Aw5VtP02Ssmj7TMBqoFXxPz9NEmO5eB00uh0/aBDGh0Lpj6+DxvnZ2/a3QeM/0fIYcOyll08+TRIu",
-	"XweNcZZN+5ublzHYrGUH3v07QzHZvJWbExGxZPOm29u8YnxT6XgphaePTYMWQcMMTwhOoA4Sv9P7wq83",
-	"8+/ztuVzw99XPjrVvPeSToXc/eT83dEzVo/uzg4Ypr+Gr67ZHD/aGfVY9gf8DCeBX3zSLZyv7Pzu+Br+",
-	"Bn/Mt42HYB7IpjVO2IoGaKqs1GTXxZwOxwye+1KR1E2m228ad+k7r1F2Tbqva9mV3fGNXdYN2sDe3or0",
-	"Mo4ixtdUJRE367SfrXb3m29BIycJHWqmjV0qCRG0r2bapU6NgyjOyN493PpcOgQa2a2itVOWKjXUWQ3Z",
-	"KIy3oIwoXVN7llfu8tU3rkoyy+CFQA2vnwgdxQSsbNphpA4Ir75ZnU31lsizH9S+7br7pMi2KtY5FhOG",
-	"Lq0iZfEVdxfeJxu9XLjntdr3Vrvr7xgtl8ihmDKP3KZKa7qOOdhWpmnMh/GUJgAMbcpWhyRGaA8YHB/W",
-	"waZGqIV5HLAMRcqsCDa5SjsTyuFmPBBTwOdJoQrKNvA6pJG6i5vsk5o5n4vXPcHd+3L4Gmxnfb62MgFw",
-	"mFmBFDwxk8PZ7uVwC0v4I3C7IU0SlkKwjIJnxd3okFDTr9DxnXWldaQ0aowAbAmSafvtUsMJ3johIcQK",
-	"3ysdwqR1bSFZwEEf0OYaMPISmsTX6MsIv8VZHjSUshtGE/3Ana8S+qE990tk5YfqbnGanLL0hqV4ousx",
-	"dXwBKhKUHZAsfULN8/GMs09TNswqDaq6dbWp7RQfmGJJZmANgxuZiiGTsvji8Dxk88G7+1KIpd7M2sRy",
-	"1XO5hww+NxmSq6LPl3l9lagJbx1qb2teXK2ELAacuYIBhEBYK1IpwsBYk+ptSC/txS6LYIvBCubi2KCM",
-	"+wxKy1bTJxt2HEcILcCqvM+uHpHQaBJnknAWA/f4/vToA+EiJT+9f1e7y+6SXTqbAyeIcTZJ6qVw7gQQ",
-	"RzEFGdc+wegV6q1qj7JpKqLZEIwldvyNXcU8SRkJ4NW+SPKei3Q+G359OXLoyweR1tXw25E1LaY/sfxZ",
-	"WsC9gmhhHb+3EDrgdQC8P2LMxn551kMS/CqUyFi+gyZkSMcl8tLPaHOuJygBN7N1cTb1Y+vLFSjdJ+U1",
-	"mBFYvOueo7fbXb+nTkvOhvoRrZIOQ7tKOhwXH/V6fuPOM7/pl0dzo+OHvv/hoxsX+Tvn0GnRM7aQKc3G",
-	"h5FctlefxJGl+Ocnh/h6s/zhfbuW08arP7jHUf2s7tP7c7CLp4TLl8Mhth/EIe47KYcPqDN7YrYQR/dy",
-	"AjPr780EDivw5ZbpF0AAlqc9xVOGph+HxnypSsHRYJaNH+LvBX+iCcBIbxfGVArfX5QSeajflDjZMTGN",
-	"2nqmZFhqTLXOhOgjIZKo01j5dGE3S3U8NK8uPq+Q5snbPfLym+1X5P/8751OrwWzwngP1JuqAKTnrQHR",
-	"2aK8oGUBsSCbPylQ6iYNy7OGOVSO6TwRNDoT4h1Nr54dLmnJSS1Rk+r4/5fb//Wk4Fg2FziH6Cgt9ByU",
-	"OUweZBhz4QEhn+kFfrwfGEMxSyKiPae0pYI97X0xex3ROGGRY71K5sV9x0N2zukNjZOHX5OMTaYipWmc",
-	"zC9mzmD1kIhoRi+pZCSKI+0tIW91rFI8YR0CuYUwOuFJ4XLPxDpkxLig6ZAKNkxZJpGpXLKYX5HhmA2v",
-	"Ic6cCD5kuyR111tgKbCT9nppkmC0mF95OqmTWdD9K6nJVnRf5iTLUs6EeE/5XLMV+Zvgg9mdvh7SQBNj",
-	"jLpq14JHTdl6OkwwUxbYSp4aSB98bPMOxZLQKEqZlEUMwesVcMMGZ9mY8UyDSC72Lm4tdHAj1NuUHXI2",
-	"ZgHHnBOxJGENNMM+sawPMzRAAhKd2SKlGSMQV76gZpYQcpm84WT4ylHknNPCy/fD2QdCrQYt9qpAqgH+",
-	"pCRBn12BKDuzsqhv0zlgU/N4LdL8URsuZunm//jjj+2BM1B1bEppg7BuMGHPMMp8lcxzb6iMhyRlNJm8",
-	"DsArQPE4KSHyfCEdmY1rXkl+rA0AKx2u6MNP+45uikpAo9+wHp1kMbROkd5yzpE+MfF2b45OTx2POu0t",
-	"jZguRiQR4no2hdanP+xBj5ODdxdnfz0+uNjbV+DTy9pDHdo0MsE6JwfvBmeHRx9O/3x4DL3yHsc0G1fG",
-	"AoJqLTOazSQ6jikYx5k+iIgYkK6MooNolGvQeQRdKd3c7wfCynjGlzs7Wy8rc92t4hWl7o5226UknSWs",
-	"gwYzePmtDuwj2xCapTisjkFFZoniDCDoKj5LT4HOfxUzwhlDf+5pGt/ECbtiRIHv/eDD4LuDi9ODd28v",
-	"Tg9OfjjcO7g4OXp3cHpxfHL4g7rWGB1kI40gpSUEHRcyCUDcVT3+qsEO3x18d3BxcvCX88OTg/0yVm45",
-	"WJnD5Wlx8reEw6ORUDsr5K4vdsEOBq33VP4UuLTmA2YRHZzgw7ODkw+DdxcHJydHJ0Vc2ClQKLNDglsk",
-	"+pSfFC/W3NOjj3bluew5r2obeIoTftxrn33sW3L6H47OLgZ7ewfHZ4M37w7KlOClc/ofREacjT/tsT/h",
-	"Rh+NEnWmkXxdKJfnUcx6JbKIJfe9czwZCSinkSFd3zdy/QJFJN8sYsP3b47avR2/5y+KMBhSXEKL7RJa",
-	"4E6fgRA8YGePpwgLk2rNDuaw/l7g2KXz99l0eLA2QI4pzcYOOqxuOnsqrChbtJTeCVYtzMMF+p36Hixp",
-	"teThzdH+Xy/Ojo4u3g1OviuTh64rKJiQ0gOexdmcKDUZt/r0aLHm1p5MBl3LOAhHuJaV7OnoAS5HQSbX",
-	"/4mj//dNTpelhrR6rDBS2fmHwQ+Dw3eLnGOnIENqKBAXDM9BLJ5s24/GmHttlAOd5RXSX2I8DLkdKwIj",
-	"MJyZgo9xX/0dcPyQZ2m3w2sTrTb9DcVkEmeQ96ZJEwgSxBxWLZ2eFwaIs4DrfrfjOCl0m9C5SYukFgfh",
-	"qpeMcbNGY1yNIwVhhcQBd01vNMrNkFNGYUzMhdkJeH4tVrcUPsmdWMNIWIvyiga+H3z4KyhNB6dnpyVa",
-	"2HvlILyaUW2Q2B0+MbqvtaOnUn8gWcUED1cbPYEEKvEotxmia/xK1sqnsy1iqr3VjItPYpQil4ymigeA",
-	"EbiQQaEWhQbnZ38++HB2uAdmo1rtu+sgUmFLT2wUWrqFxwvRbu0M61kljdXTc6057NNUJ5/Ij9KGEL5X",
-	"UvcZTPnsnNOV8C3YSCz5RpanWVvNcbK0JCMgxhmb/Akfc2vx5PzD6fnx8dHJ2cH+xfuD/cMBWhdLstdO",
-	"AU3yiEuAFwGAPT2P/Y0B9GgsVBLbhnSXrY2ZdrGAdA9+2LYZcNyujltSdwvckgoCpLhhKXm5Tf7rTZWj",
-	"FvZYLWvLUrn3ebywnmCvX4zzFW5obeerdU7pd45+WFux+TIdnjCX3aM8npBGb/t+t6efHJGJ5Jfz2Nqw",
-	"N/ZODgZnBxvlWMGRSHNDwcZVIi4pppLcIGJkYb2hOOeGEuChV5+cHAz2MT9eoVyBM2HdJIqCshuWxpm6",
-	"oGtaaxFoa0as77qFzXTUHqTgjCU+fAK5xaEfECW+cBxbfrfmOBy51Tre5s8MCqZEcJBSLDHoYMK62zgb",
-	"x65zLuSidKK5F05iAA+mao8R4zFEeT0r3PW+rClKbbCYV3FDOpsVnEAps3AzLG411HsNOJis8syUAFh0",
-	"WL+Fp20qIb8hdUZ1Yx9hAZi1CTv3Wlrfw908KoqwdOg7vr/00O9zlFo4PfuqgZ5YxHhiPesR3udjhUM8",
-	"1g3RXJOXSyFWtHc7IUJLfREX4PjBJtbTDjvPCsA1/RctPNcMPlgA5bZfxwAUKW/KFtlws5duFOOHFXXO",
-	"CYub4rWKrqgRC+7rz0tVzLrQCWjR2O0A8vGeoBqe3a2VLnOtC+gizNweVvT6rTjhOhZiHPZJ/CgNZVwO",
-	"zPUcJxcga6y4Ra+8ZwXrVzNqjRkVYfd4h0t9C3uvahHnJDfssU9DxiKl3y8xNpaQZsFS+RvJRn9cWyXu",
-	"4ZGOkIYbdVcThWgKhfi4KNj8Ko7r7SxJyl6FjmUQMuIPtW8EfP/bKBplS+V9RkQD47WMiPdxqp1aWGsF",
-	"FQ1MG7lhbGPB2lRtGqs4CNeil1uvfms2ptZeI1A9hm9h5ozKAdwsGmhPWuHJrjJnyBI72ulTvRQ+U06R",
-	"54DMl5Nv5GFWt6c609/ZIvdV4qmSeL5Ms+ODxTNomi32doztvVeWBDxE4ql6ecAhqynm/Q/OpCkZI45c",
-	"1Hou8vgbAeaLeabAHa9NMB90pL8zdfxthPvfkcA8UK9YlzI9TPtws/acKVG8nIOhC0mSFmVyFNwr01J0",
-	"bWqk2jROzjhVTgWYNUNrBLXL2rbhViJ16rJXDVi7zu1712nmoBXD9gld4nHxPKTyWaDy5STPgC0+OL3S",
-	"Y87zd6aTD3K++TKFrMcp+eU074UhXN+GHZAqsORO7kyC2UOB90AIWn0OOBygMv+OAdnZvJBz2HHDWSFF",
-	"fr6ofsEC8btneXs+4H45fiQ7DxLQ6o7XydaTH7Tz5epH/gS5flzkvTfrT3G5f4QsxNX+YRVp2L5M8mjB",
-	"BIu2Xn7LS4Ri9gB03xpVFAzdJrb4p4LKNFWok8V43cselp8bUKNmVQdE7Ke2OaGfDrHnlg8JKPSnPAMF",
-	"TVM6B/Ondoqs2tWfz86OCTaAqGWPUEkoQa/BYtFJjMZ2q2V22zu6pkyvqkqm9b+8b2KF98W53Fhvr+Dc",
-	"WFmrPY/j/1nPaXftlUH+0Q4gLv/GhhBLXgJv/3Pp1CL7fVXQ+J5IxCzVXp4RG0Fh54qw8U5xKz1/+9sK",
-	"mBWcXt0JdRDazrf3QqQUpPa55mLnhZQ8p6RQXuSIZgSKJHrWPoZJvgQvlehHAJR2t/PyvpPSUC1uueZ4",
-	"3sX8evFcxnBlXCBpPpWIIU3GQmb9b/1v/c1hOjlhMhtM403zJCM3u91Od6vT/bbj71g+5RzZuVSUouv7",
-	"m8NxnESb5dPc7K50nNcxulMwPpuoTavr3vAaeZV9teN8/frnhWG4LjKbtyyvp7iabq9qMSlLKqp9SpaM",
-	"Qo+EQ8oFj4c0wYLUU5oynoXFo9ZF8Na6kWpWD89Kb0SDpeqsjb/Hd1DCqRp5TS20UaFeXYcc0OGYYL1w",
-	"SaYpw+qhjn0Wwg8Zz9KYyQ455Ipz9QOeCpGREEcN1c0Fx7wpHbKAh4+UfEKPJPE1pHODoHxr1vUIo04m",
-	"fEKJ9T4LCUsY1OvEqt4xlN2HSqz5jaUBtx0+0AnLOyn2Q0mYxPy6PFLKEl1uVx1H6JQ2RzNy8XohRI74",
-	"fdzpO8wAao7uXYwZOkxxtgd1vyvjhtfQ0rOu7Iqja4yCw8qv/0MPC6bN61TbunDl0s55YZfII5RMhYyh",
-	"Qq5O+uSW367mpZAXtXhhvy3z1mK9tiqiYFZ6wqAk5xDWSqMoVgulybFzmLrMbd1G7GVYEw0XBZwYqB1N",
-	"kqMR6HDLDr4MaaXH6UPO6wZCap67Mk2Jq6lHCZUWz+6ptunevBKbppyRE8HK7HCnfIBe41NbpJFaZe/O",
-	"ezzgzGDdeiB6jUTz0ZWkTmC6BVmzLF06026ZaavOyisCTK9jhRMEYrDA94fO+a60kzJeFDb1zc7irqp3",
-	"YuetXblc8woWHAuznLfRlNl6heWqLnOnsGEmzNUlTfYdjfmGDPhNt0c0CWz1yTNzN8WC87sUcHOZpoqn",
-	"KXDqHOFNLjJym9LplEUtr/qaEQUOtZdYEjDAUaXcX861AzYUAMYj7auOJnWYmVKp8FYqB3MjVpJHBpy3",
-	"V4prwDVKzSFdOVQwDVu7jpX3p/fvPEI5mlkAiM48FoaK/u8f7Z399fiAiDTgDMP7nRrbHuFMwoNtxNjU",
-	"mGy6L0nCblgiwY4qoPA/5WTbf/USIMBFxCSJZV4PH6mTLgEelkqgF5l1fj9+RopsEnGXuHJlux7k9taf",
-	"etDrbplksBTb6+9t8R4cfKLDDGp05siucIvcjsWkfDGmqbiJI7TJrnT9FxllmarVK9APIwYulJ8EQGdF",
-	"KiBKgEGJF8HiOSVwtZRp0lc+BbQUuVwGrhmPf5kx/TPm1VsfgqWWFt8cyH783SREo4zWihYrid7Slb4X",
-	"BIxF1XZzKFK26VS827zZsh83FyXKKoXUlTmWiQlaUcwnd4qCL9X9VpND6hXEqrvkpJlclMW5tsfp3Ej4",
-	"1MR4NBUxzxYyWPcDHvBfdZdfjf3pV9QPfw34r+122/5ftSxlYya/km3fJ78qod9aTNyHI/TOYVHhwdDL",
-	"q/9rp0H1fXuWJmCHVw0uRTYmlZlOyYRlYxEh5QNG0KSJFGTb397c9nc2t/2Xm9vdLZ2bFLNnTmk29nRH",
-	"z4SCiJTI+O+sRQob03OqfXXJrwvZOCGP0DBlGUnZVSwzlqrV1uToxJGdF40LuIIXYDg2kAvz70L3DSPE",
-	"KS+GKYvU7mkiw+JSIZW6cwL4uS5Puo27gjFqEr2q0XqvYDTHMaIal2JpPbzR86PgK6HB6marJr+SHVhq",
-	"Hr0EfmWzlN23qB1/i/y6ij9eMWWuPgbIWyxN2mLSVOikqdDCkhcIDzMXzVqsFhKSL+SYrT5yp6XJgl9K",
-	"5l2XzPhjhbJbkce2EPbe9Xv3WqJw3ioaY4NF3Z1jnGrDa5wcDPYbXuP8eB8/7x+8O4A/Dn462Ds/O6hc",
-	"MPoT70PixVNrgl9DN8ABNiShQ3UpExZdaflzRKjO6LjIOHJrv9mGnIFLesUiS+DRXavg4zpHLxBhu9D8",
-	"aaRDQmvTDdXVkRD15tJf9ZNLgyeMckVLqsjwtu8DeTJXv2i+NulOIZIIhBhie/VsL5cG51K+bbhV3VAT",
-	"ONts2zZbUs48b75jmxuXAqihkRvZK/q8LG/0FizvhQBWktFriFjgzHbs+s7akIybuCrbpLvQxEZcA1Yt",
-	"dMjhN62Np8Y8kHoY23PLJdWYRTIVCduQoDx5OoyOAUmISAhRgYP994cf/vmP/xXqNsDvkLMZCaQtp2wY",
-	"j+IhhuDZ6fKDCdUPaBLV6REBilE8GinZWScOZ3ASGzIfYad6wbCUSB8CWJNrFzOhc3JpnHxBBkjZRNzk",
-	"aNbVWKz+W4o2yZv0bJM6VzEAXpzJvLazGi0R/IqlGItot7WlZzT8pD7me0kYNB5yIaWjjgIvBkbbOXtV",
-	"c64dKm3ncGwkTTyNmGsCU4g1MVx429/W2952ZZrSMrf1Mt02cIya/y+237LtTaEbi/ZNhU3O9NsLQ7so",
-	"1Qy/Ozgjm0KJepsA5M0pS4HYCC43PxsMvst3tKN3tAOkUkl2hXuoW73UrV5q0NeFAcPbPfbpahSBC1sM",
-	"CzUt9NxwQ6CFmtkZovcKG4AolZ/4RsHddCX5aUcT+uWC045G65XFJJxQNVRdUiangkvM5w/pF26pNEb7",
-	"JVLRwpusDnfG4nZY9GGr11isAVEdF+XqV08QHO3IQtv+q5d1IlTt9IVI6vsfNvNAq1zSOCjJV3Vyhula",
-	"WpLXWP4OfKIv27G9KmuaV/RlscLe6g4YuXxYsIX0du7xvUCrfvnZxeW5TvizR1jnqkNCJ/UJPsVaejyT",
-	"LA07FU8L7tPRoP3faPvvfvvVRaf98XPX6+3sVL0fVVnpFwFUeQ6aOi1urUsyQXo7OyRhaj3SI1F8FWfS",
-	"I+FF6JGwjfvphGCjShiVWOwK4TAhVHdE4QD69gMO7cNOB0eAscCSgtojZlERIzKd8WE2M0XMEzSTG+sp",
-	"GHn9LogENOCKinlgTfV3rJgAJLxDPsCAMqMpWG214mTFEywzCTVsqGSemiXgVo6BebpbYatkoG24F7vi",
-	"ACcxt5rMkuN8kX/8WPql8onQHNXqmG4Pt2gi9f373IzsVCdsmtAhqCpPMmvVRDkJkGvSgNRB3lVXpPpA",
-	"sbZVOmHDO8/EKZaWuhI4Tstdi3DZWYBK2aJmFl+5iro77bQ5h8oBayqsruCtZEXstovWNXyvijMymcmM",
-	"sF9mNHGk8EU99t/inNY4HLuvirBkVKvAyNJxH7Zj1ImBGKK1DFV1EonhTN1PKMsU8Gp1RpKmkhaDBiID",
-	"sQVbQVoAsugsPGgQTeyIZDySAY+z1i6RmVBqSzyZJvEwzpJ5nyjuP69TocZUkjjrkCONPYrWmigmL+Co",
-	"hdFLDHFilEtnv7tAlZErgOus+wjYVKod2hE4nSjCHmeKSJ9oYVBCGoC5wlBX0CqDBPgOiLPYzpHqtQ+N",
-	"EYYqXjccI7lq1b6hKUfi/HN+xvaR+iOEkRe8vBbP/4hXVPXokHAUsySSIaikCaM3zHltIGKGXkKhwox9",
-	"mtHXWTpjITaUAYcHDCV7zDKPSIFmBid+Y9cdTCECDKhhrrhuwkaZ6t0JeHiqGOk+zZh+/jjgkf6Ugtyu",
-	"8Czs+b2X7W633dsKW7sk3EsZ8HHbLeDhOyozxMRi97YS8KESwvnZXmGoM7/b7/l9/9s/+X7f9xd48ufG",
-	"YDgUM54d0zSbH0aN/pbvK56j/9f1Cg2QGjUGwwkjeyKdNko/zyaXLG30G3v7J+8vuj7Ebe1RjhbAtwm9",
-	"Ms9he5TjRgpfCp7RYfVSII2F20Av5ZhmZB9cTQo/FhbS0wsB77PozbzRbwylbCtVkJvvNaQb/UYt8Bpe",
-	"42BC42SAxdYafSWj/D8alJ2hmDS8RvGE7hktb/xOXMUKlV+9/fblvv9t99tvt/e+2X+582rQe3swGPh7",
-	"OzuDfR8SuuadFncCwyjIVazsBB4v0HShmuzA4VbUn+o3TGmnwd4eynvQHQiQbfOm96bhmdoPShZSf2pv",
-	"MYMTZKDWhbOCsdvegwJgtC8MBrzgo99v7cSKLqrG9VQ/nla4l8KjIHqA3nlfxmKtS+szr7huYXV97ALR",
-	"yRY9M4ryT5k0Oer6ApVyDRAv3eIjBhcP9yutEovUreDh7hA6R13Zeumr1dPoiCdzQ71KE1apIlW00p3O",
-	"JZvudPfPRmBMogetcpQsUuEyD/1xzPQ7pLVVKrapa2bZ0iZc3PYJGrLoMItvmLdgUVXs7t4KXUr55ZH2",
-	"qgcDMUoj2kDKtM9XQmUWcJyJhAtkKVQqr5LPqAZCE5eWjWkG6zWVuQNuO5+fHpyEjo1Tt9yQUMel5RFY",
-	"Pb5uXbwbnELpo6PzD2c4JewBt1DipHgsdce0RzlB+OeHcylEwijXp+OywxVPR9c2c09nt3A6ufOca/Je",
-	"5Xw6621N60qVWysx9ZpL3F16ifUgdZd4US5wb1UuIqx6hbXeuHiJKkSMhfvbW+v+mp3de39z4aVK/0kU",
-	"5ze2NKhIdDs2RfCiHENAmxnFqczIy20yHNOUDjOW6rxsuauLI1OUfF1q96GnejOvXb0VsVyQLZOPLDpY",
-	"GbdxzwJiwcl+ARMdfeNKtBcWVhToqiDLVAtTYDe3VpYLQDWzMYtTMsTj3ChDdFEec/GjtwRBYIVVMNVK",
-	"RPWqi4ThlkrzDLdrNEfMz2ObWJpRXLc9nu3yeSw5igMerXcKZan5WRBETaIJ1YOXp+X0BQ0UihQQmdHJ",
-	"FO0NcWRQBW+mZGAiQIYzoRFzUiHt4hOiQacxlQEHpyO0KgAR10Nv9ciYfaIRG8YTmjgXmEQsjW9YlD/t",
-	"uhQh4JYkKJZqX2fz0+cyYzQqG2xXUEcKaLwS8AkCsQKjS6rN6nSuelPPR+wKqFRN8awq9nktKmBngH26",
-	"7M71qilqclVwUqDZkNpjTb9XGz8FLS0p6UtgGHgqbmiCXrQOAB1S4cY+8nLw4061AF4HPHf5dQy9Si11",
-	"AVmlodaB0h2L6AwKFTAtqLeF6teg6ZbYebmkXe24WkEuFstfHVYKj+tglCvcVRhgfIn0XUldKGAYOzfF",
-	"mcOa6sylwMc6rd4Bzbf+PXvBBVcAyjENVFP/NfgPjLUeidcGiNVj0SsCg6os3Qt27JKevpcHwVY8kk7p",
-	"FcPCD1U1ix0jHmqcCrXGVL4XKbPPE3o/P39ew9STG3W+RLvMx7uPauGTOMPH6d9xD/kOnGDnlffhNcRo",
-	"JFnW6PsLphF94FUXn4MOgaoxm+j6uFBu9KpIt7sruW1YhKpTSjHLGrwMjESSiNua6TRCLmqI9sqt+N5U",
-	"fA4ovTZVPJZqXKiCFVwwGf8d3coLy1WoswJ4noVw5CdftWj8bXHF/koLzkRGkxMmZ0ldbHmOQHiqE5oN",
-	"x4qVOMWuTdJPcAxwh8RnlGV4hop9aV1lTwyAjNcwljSDhOYwLYA+rkBiQTNdOy54sXawrSrfIQfwfleI",
-	"tMvfeo2fVe4pOILy85BJAsX5dLZIw1ekzytYSReP1BjIatVXVw/U2aaf3NS6aAmqiO/S5pCUDUUa1a63",
-	"doGPMiM5Mvs9msfyBT2ZnF8lBFe/fYNI5xEKGWzUKtcT7Vzr6JOL0lVJxB0VwMQVrbaDv9Ts4BFS+gpi",
-	"2oN8QeDi5Y/EinyAitohSmgl4eL56ufhAgRDqGWvLQUBB8ICWY/h9RerhUCEsOv7D8Q5E+Qy9/4CUk3J",
-	"MGE0NeW3Fh6DF1/59tYnOB9EhqZpepmACHAv9b+fNjxkzNrrvDDYAr4/9Cpydlu4jpwwriaJHnkvn0/P",
-	"rdlD8U6uuo36y7n3tJez7HK0nv9btUeq9gsqOaJCOIBHwvf779U/afzLUzmfKomn7My7ho/ioiNw0S33",
-	"HmfFKtfXqvVUCViQLNYplLiQUgWC4tpOGKOO7zBo5cakbne2O71WhxybKCBZNIdGgoE9NCPXXNwC0Yuv",
-	"uIAgTCqJM9JWp2fccypz+ejoyrhO9MAYyjjKk32Z72xohhOXqt2/IInbGyrjYefedCd3nlkDRikuW8eG",
-	"1KGMnhay7erDlSZyYhAX011VxJl62k3OBNOjL2+HQMk2df9nE6tJIg6CW1Q2plnATYoI63EWVodDhjox",
-	"k00pzBkJS8GVoRfw4rnudHokY0kitYP0lKZZ2VK9uKMVUsTJan/C0ykdsrZkU5qCgReaSWsNFSlhk2k2",
-	"J1Reg/Og8eZDXEEXxMLi6HTaGYqUdZzI9U7KaCnKYJXwTedYl9xMdOerupo6EHI0S+yV1IEgxTjxbquk",
-	"nWBNnwtM091vsPn348vvhvFR/P3h+d8Pux/iQ3nIT3aGe4cvD6+nP/2w9/2rDpt///fox0PV6G/DiZ8N",
-	"t5LZX+ffv+oMewm/nLz1o5++T2CaqbqzFzGHd1nfnkw15CaUK7V9GVRhmRr7G28gxGxRjilu6fMq0SPO",
-	"QhewBhPFkxnP4sQNnsY+RY0FNrmgrE9iHk9mE5daO+LMWtjqLECXdloBJVcA7H3oWgR9Hhajz+DeuJjC",
-	"mRQGK0DfQKPqDph8rguQ0smBCiG6JmMFZgjSXZ88RZBOTGT5SMCns8sklmM4JjuTcWf56f07XKTUT4PW",
-	"idmGywyODzckEbfcZjnyAq4ZhYiYElXKOXu1cqG0VfuNzs+hfXoVNdbZde1PAZ+ylOC3lUxVB4SVOMxn",
-	"J7npXfszmpTuwl3CFbHU6gw6zurXyiFN2EK2VZ36vy7jahv/2KoQr9wsHHdOTu0VxSuNCXXJZusygG3n",
-	"iV6q8nGXwfQW7EK6lfRMEA4CQwfdXs5JWM4JXBKvz+vDsJuyBaXFkphFfbLxaaOzXoaUO6/hIEz1DhiP",
-	"wAayzgZ2K5JTwkN1uSBd+FMbblsbLkRbK659MmdSe2Ctvputhew7CnkrDurevDqGxjx9Yp0i4i3LsFO+",
-	"qeDdBaUISHjN5kbWCkEos60Wo0wgxXzxlVojzzr5+9Qlsynt87E+rYlupQNSazPjVmZIkmw4S+Nsfqru",
-	"rSvmg0i+CL+9yvwyNCPh8dGpDUcGthMWRKJeZ6vTbfVdrSCOAMRxJgNuZHVINbWQ2oaidyFcCOgzpVLe",
-	"ilQ7XADRgUcRWLTdp8InAI/CEOSMbRvuboVeeC5QairurULqc7LC6NKMl/PKpDHaMrX4Azo+zaeMhIPj",
-	"wzDgYHvCSEncwwhKI1nw7zmCeP8zcmupKy3UCR7WiwxN5OCvlEf7Yiorhb718km/ccJo5CQJ0/6Pcd7d",
-	"SCjnqYKge94FW4P6urcG7M9lVcayfZawK5DKNNwFJ5dsTJMRppoAyzFk/IMVKJ1vBrhtOL524wDb827A",
-	"IVDber6Ag64gTSQj0iOREgIzYOgtjFWhkcJt1E80ZVXz5ep1wK1um86QeBcqmbTB4KMOV2ck6Ov3ArVe",
-	"SYZiwsDlSGfiNZU/QfBst6Hpu6PvwFU3zX2T4kjnCNT52sBvbhRfzVJtqAx4uHd+ejbY2zs4Pb34/sf/",
-	"Or04P3kXkia6rJiERGqLEGgJo56fvJPkkiXitrVLwuJVBnVWBhwNo/YOF2wUgCIlbC4AwwS/F74sIJKt",
-	"mWQkVC0jPQrff3dcV8cImA5ubgbVMXPHW6PEfP/jWWPxFU0jcCHLR/MeVGkBwdQ+dW9n0tCtaSYJJEIL",
-	"uDueNGIzyCAd8kFoHajvXiE9nM24IT28HgYnA27zJ5RvjLpYwzhipOr6lSk46jkrk3AD2hSMj0dLybix",
-	"UFoDkQvCXQCBboHvtrhqAOZIpEZE0xlFVGsEU2cN6o3LxJwoZSz2zGX0yrgsN5zIQZ38xCaG0Tjr5P7o",
-	"NLziRJX47o5ZMcTT03nniKqpvT0gjXLu8XTIj1W0W5P5HCudUwy4jkB14ysx5QqVpWh859OFIpxH7w9O",
-	"Sl9D4IMX8KqmF7ogjc2pjGVUMEoDlmR+0konrKWFmWoED3hd1pyK9DVeNVvK05Nk9CrgQcMgu6GHMGLQ",
-	"aO3mpg0T8CvJpZjBQpG5KXEsNx5b5mZzdBnpCwnlYzjaY5hZidOYRf27XzikiKpLzEeiLtoXjxf+BceU",
-	"lDFyw3gk1Dpt4LI+vMHxoc55Bbl1Bc+U6tUJuHmqyLPVK41N4j3F4TakjRTXWZ9Eei3dhhID+CWZce2C",
-	"3Al4wF+QFy/Q6lNi6S9ekGZYmcm00+mErX5RAJM2y3XAicPtITM2Wt3zDPZOESybC5u4qbA98/ILbmE2",
-	"WzYh3R2ttMtdbXqCElFmjNwyBmYz3F3lDcXd4enb1ZqdLYsoB5RSS3Gxihzka7HXN/wc2Pw5QcMLChl0",
-	"8i+UtJZ/KiQeChp3od6Ecd1f8LDUx3SfV6DemfGfUcKI2kRRetn7adFjBI4Q75H2ztHMGe17ptSSLa6E",
-	"56TLN3lOPSrpEXBC88iUXoH+zyNt40QLswR8hKcB2Tei2Pc/nknyz3/8TxJLOdNWmgoVOBOV2qB2JtBa",
-	"b8DVBdZeCCtQzaomepa9d4cHH84uDvdDD3KJ56ujnLBPGUshIcICyW2enPZ2Xm4eqP965JrN9YVXvEtR",
-	"XKUctAAOh3w6M7wn99BCLwm0YKk+aF9FKMoxnTLSRMslJTufPqlLqotaoOxoMYfRSGIiNDiGkjVOevob",
-	"sBrhk5s+UbW/fDmYO51JL+C4Uvdm64nV+BMGrnqYKVCdNsGkB56x/Sc0nsgWhp3oxLvw2hZwKHoHWRgh",
-	"KJAiXRROUAlpnv/J933/n//4H+qP7ltQKikkCGxu+12QKsNCIckw4HCXAdd287c9PN2QaBGomFbWI4D+",
-	"SktWw+v64dgl4EVTTWsX8pzpUr0U4aJLtNnXR+okt1S/7RKq4W7PjGYB1xlyLxX9TiWL7O52SXYryjvL",
-	"Dypl0Ky7q87M1DtRRx7wPJUlpvpHrmJDsJM5aYZ/6vq+ks18/W/bD1vO1JS4JtC5Wu6lQCHCGFHBmKbN",
-	"+Wcp5XLE0vaBrmcY5odkhTfBOTofq9+GiZDGamN8MPIL2fAauopbo9/wO72OD5rflHE6jRv9xlbH72yh",
-	"SX4MEsrynNzA8kC8EVW+At/FN/qtKudsMTelGs5EaAsdlXIg5o2OeKj5bf6FxmlWkVF/1x0ccnV9s0Oi",
-	"WGYxH2b5KjxM+IHEHJ6d1fTODE7ZGJ2YGnELtFHM+AUc5qCQ6UVn/oFcdup0LqEow4sXij3fxNGMJi9e",
-	"5EOr/j8ajuDmdpYMS+q/sOPmph+aaIx9QQT3oLZ/Dls1vdrRJUuEugcCncbohDkjwLzv4glGVqdCSpt+",
-	"pu8k/gS/NNAA8jPKs+67oAQpFOZd+LFqkGJFq0HujARpCiFAXAnLBGswqmFtdkXr7DYWCYN9HNM41RHh",
-	"NFHkea7BLzM6VwTHVBPpu+7Naqw4YpOpyBAgAXecYvradEeaoTX+hS3CGYukjrCCYwoPojizOYNCHfIO",
-	"GkHFecFxFRMDkZjfiOSGRYg3xVPTWuZYTJg7HmbDhuzI9qs8ey4sGwjESKRM6QVogxxUsPmA6/2hRSJs",
-	"mVUUjcG7hAsymqUgi+bCW7HYMQ/4gQI740NmGFHKbhhNWNRHcaIOJNStDkMz5xEVDxKhAv6V3Hkh1eBx",
-	"bKLgsKJP7oplMsf9cNvfandffRMG3CZGMmYTZ3oxsjJ3Pix4C8F3BZoE6WmVZmypjX7LhczkoGZKcsnU",
-	"KTgpm/BHzEoAokSBNHYCfl5K5Cp1hj/9+ke1gQDruWz53bBlfUExB4A0Iahz8FMHfMuzX/WrpD28wCiz",
-	"YtRw1VHFivKNUNQcM7yB7nWi+AgJlWP0McXa2mrlHkhdg8ptqQiel79KydraUHmTTUz66hRFvbfHgZuG",
-	"8+4jvkMxmb0R0XzNatHZrcBqSzodua1jfIziqqwhdnCzb3ONSrplop+1uM3q1XL1eaxQ1vkZoKDrOet+",
-	"z1aY2YDaLTvs1Lt7HQC4g8ZmoS5xqVdptDOxdLReabRyg17NdHZYXvj6AWWQ7cHerVegy1upQlfDfdeF",
-	"Cijgbopp59TSen634rUWk0qATR8F+fCdGGp5PIEc31mhGGadkFYqzfz4EstmGYtrPj95Z1ZSXFc9CBeh",
-	"4x7aOuVvNm3Bn0U3q/WK5m/7fl1je26bb2hk3IChS/f+LufcvpFF2Gnr/k5vRXoZRxHj2OPl/T0+iAxZ",
-	"ABTTUL26K8xzTOeJoNGZEO9oeqX77ayyqYoK9qpz79X9nc+EeE/5XANSqn47qwD/kKM15BQKiuga5qrv",
-	"Chs18atOwRHXmwL4hfOu/XPtE+ZHxUsK3gc/L33ih+DcnBXo98+ShVShL72ClJCVFtQGlGNbfhs+x9Hd",
-	"ps5okH9Z+iKO7vACQ2KmiqIeE2H0U/SKBtnJriZcGM5onsJZcxhHSkPd9rcXEimgsIbvzo6iYypvFBI3",
-	"t3s+plQuqyIopkJkopJcEUQeETea1BR4aYE0dchA4nKM82C1DF4Qmq2sXJaOC8I5KllKREcVfEVhelcN",
-	"v93u+n5ImnEk84TsLXKlhlbCbMCXSrPOSxNYSHDAXkiaBYBrwRjKA6GBpShT38QyvsSozzyDVpW8imm9",
-	"CvLq2uJqXs0UhLOSz1e0wEKMq1d+lOXauj0oPYSxiOM85nwBY5eynrUKsK4gYz+JVF4QGraXlMd20x49",
-	"vQTwr8NOt1dip2+hLMJvz3+/stDlLBSZlEtZrzQJekIeihVPqyKW3lVI4cUKpjHH0n5RnKIRWvZL9lq7",
-	"y7BfUiTy6qdujR3ksdh71xnpTNSPZCima092xkQLFR2Odale634cR6FHSlXmtWNt7t6fxPy6Q3oOh7cD",
-	"B3xMgdXriWOu7ZY5PHahSk7Tcr7W4iglvuoBC6QmreMSHlhrulw0Vv4Qs1syuIJXOMGlSJhjsaySDAKu",
-	"tL/CMpebKckKVkqMcF7HTFltlXykybFW3snFhCqBh6wp75CmpBMWcAyU8DC8Fh4GlAh4Octs0q44anXI",
-	"3grGuWrbMlrnPLUlwLb7ZbcqUUdd9kca5kqSzm8uMPhr2vJy8udoLQZsSuWGdP1o59BX/H4rXoV1rlhN",
-	"v/G9GHOdtDS325na9Xkqo3stAr08D7SNMgCGU5rvPU3n5D39G8Q05LbB9WeEToszrmVjLKHYCrbGJz0l",
-	"bWX8z0+ThOi30NdBo9vxgwZh+pX1ddCAB/Sg8Z9FA9xvY5vMzX6EmF+qbIpuq3I7dfL4u0E2bUJcbFAc",
-	"QKEESVnyOmjk6yQKP14HK2Bkbsh0Fp/v+N599fxV95Uj9W+xM9dEu3xnz2TBXbg2lZZc57EWPDUKDPz3",
-	"VpNqFbpc9rtPmvqq6X3V9P5omh74066s5+nWBS3vO5YVlCx7e3MhblWN78F5Dj+rfw6ju7pkh3UqYp7H",
-	"0tEH0NEY4810snrt7m6K6dgqOS0y4wn4Co4ZGcU8UlpVOEiwPOBb+CJ0sjHwiEEws+LxQvsGHYNrZJ+E",
-	"4CoSkqZOx0Z6O7voOCYJvVSK9I7vozsPFrOjUn3T0rWCIOlcqGi4HcBvdUio89OFOk+F8QhIxe1iUsTd",
-	"YsI8LBQGZk1ig2Jr8+qpvRylEUv7JISgyTdzTN3BSYh5OxUkhgzEDXB40E6htv40iv4891YmkoFvjsn3",
-	"14dV6ugxpcprXzutvKAbpLyOp+hSPmU0I1TnGQfvAI4BKGpMpcJFEAJZURB4wijHHk0DWfQElAg4m7lW",
-	"AYBAUSwSgxcs6McQagmYpUPdWgCd8BelsOvaT54LpRBxR/3FPk0pB81el3kqlIJSICSIw5cMAxyImU4r",
-	"GoBWH0CHhnIKPxwe/FhbTAF8XlcougCGACjwxWvS9K2molUkFl1PSQPnr1W0rSPMwrhCyzM37eQqI+uz",
-	"WKXtWzjsVVr+ZaWpEWNWm1lh1Ep6KWDcKi3fQUbRNVXXGx51MDyvQ6NRx1D2PO3sn4xyu5osWZ+muEKs",
-	"zAm8zU3sSGDvWUYjmtE2iFafsvtEKdPeNL/zGicHp2ftt8YTvv2DcVBdPpDqZTuZPqvLaOjC/wBJDTs+",
-	"SF7DrutLbdhvbdnNdnuABId9HyrHYe+HSnPY+zEyHY6wkmTnBL3+XCGV0SSpiB7J47sdsaw21gTqHK5H",
-	"oo/sslazpFVfhvv7LdzGj969vtyLfCvEhYZGUAD51cS9LE2nG3AdP2iSjlHQ+nD7GxKjASGdrn5VOKtc",
-	"gON33dz2t7WoUMw6qaUAnTYyNBl7S4ZsccsL5VzB10mboLWzuGnazMdSwKUmIFBJtym7ommEfpmS6fUU",
-	"M2uGec5gvYRSGl89jcmZm78a4Be5ozcM4HrD64H0RuKCEy2EVtHEM5O6xakh2IUgSMe0WF8CpG+PxKPc",
-	"w8Gdsgni420sGTG+2vjs7KkRw+/fHLV73/jd7bDVIT8uVstFT3kDgIrd5ztAWFZlV3VmxfCZfOTqBJew",
-	"tLpUnRCyGrGoT0rVxRSye5X1yvQBq2ELVRRKrVFOPLHtyXt4+kt3CXV7gXCtY8jELW+ZjbvZYz0HV70H",
-	"bfgvzobDN703Smp+09sLWxp7xCTOMhaR2GatcLOH2go0ZLWaJC76CM7MltyKJ2EpO8Z9RU5cnxsz5EAH",
-	"KijMfPECFdAXL5A4TRkGy3sW3TA/Q6mARj/3uaFqexISwBFbJ9b47gBm70BBdI/QRAoy4zpKeDhLU6Xu",
-	"mfCKDoR7wBmcTyVLs/Z7EbE+wdK0altAwtSUJln3TFeh0RV8sOhNOYOwggGoeLg2jQwmPOh2LNpDkcwm",
-	"XKKeS7m8ZYZYkZ7va5DlqYwhnCLFeLc2+NE0jfrpEafcrUc6nU5L6T8z7bjuFKSHi6/97TM3VzIoV27R",
-	"XFReJ1OzpExEdL4hocqVp0vlsujN3FBwt45QaIMqA47vpSahSoc4Ctx99fDIWTE6RHAW8CylXKLJvm9P",
-	"3BymVnmVujaO+VW9q3u5osG6ogCiisKUR/qta3Qv1ncpvKm8p9dOHIkiyG5bfdfziFb35WvV9PZ3XgOe",
-	"sAFoxdlRTLhNYzRkWHxxp7m3nPG9RYaXF9FdsgmdPL2qUu4aj1/V1QvKb2A1+l6cscmfSkd7L/Bh3Y9e",
-	"X+VjQ6luwgpe4A9QcgubftAmqpZfRYHBE9E6TdyY6nomRA9iiRY4R8AXay/Bm72h3NqO88dWmbV//h/h",
-	"ZGxUgMIw4ysLtuFZkkDRm0KcQIxJVc5P3pUME/U+/INLKRKliDjO/Ca1+6rO+r9xpaR7kuwpKH41xPyb",
-	"GWJWCV0wMHpEAMO/hi3HpGJbNM+saMF51se1zc8oXi+NVzjgkUQt2TInqNaNwa5aZrbPasCEEkaN1Ub3",
-	"kgzraMuMzqXiXTQCaety7rwwARdMxexqTMoPca0OOTEFvalR0YoKMma20u9AUouMBZja5CCuLlfI54aP",
-	"UbhmkynL1Fc1zJdxrS/EmU1NCzzakdtJ0/Y1Q+IbFDjlzVsd4gZu5JYPLgoygAENqC6D3FBBk1s6l+Sa",
-	"sSnoDKSyiGI/r4Fuyp7brVWZEUz58twiYiqdk5pC5yY/HmnejuPhOOBM4UqckUyIlldQWLd9H1UiNcpi",
-	"BfTic6z2QFVqbcCd8uKrFFCH9DOgEAN4y6aNFLIB41Nhrisn8/XUtoWoGjUo7LQ+lmNRIVst6sDWWoYn",
-	"6K/PIF+fQf49WCfemkewTq/aceSIM0vADPH1DNm1nh5NMGaqv6Ct9dy37iNFEq5rYZf8toWl6kVyTlZ9",
-	"4w/4io/8VWTnO5Y91gj0PO/lv8+r9fOojYZCf6XLX+nyv9Hz9COI8jO/SGOZ6d/67Zpmw3FFpgldkASy",
-	"cRWegx5erTHgTXAaW/LopsRyfHhr7S48/3qVD9QBz1+VMQ/iaK4r+eObEGbb4ZH71GKeob7x/W91fu3i",
-	"8w0MbN9o7EtPh4R7lONbytuEXpUdHB0VYELn2qRpk2Fq38tBiT+brHvGJbCocYB+cPBh/2A/xAdNOJq8",
-	"/HDZlJoJ0KvyRwmd5UunNYSjhCdo8wxpVLO6R7rFSR19jKymjoFnrnaYVKuEl65cklhFO4JDsmphjOFZ",
-	"+DJWfN/y3AevXLN3vgR8CXWSOnhG03JNwB8qseDAVYrSAx6f1qt+/CCBQBdwffQzSmV51Met6G7lurFf",
-	"0vOJ1YepeQj9qhB/NUd/NUevKrsheXikObqchvtznuH/bjNdGrRxZgrTlXOPbMi6NN4eAV97TNes+naW",
-	"BhA/zDUds4C7UcSPivFVUNw7Pz3zuxf7pw3P/H38vuE1gBefHP7lYv/gh8bHVcm82tYHBbgTTM4/gfIR",
-	"y7Oq2XiYxqpECMHwACKEHR9EhLDr+kQI+61NhGy3BxAh7PtQ7Q97P5SCYO/HUBAcYRUKslCT5OeKQg4Q",
-	"eFZRYKa6bYEKqftauP2lK+/QospqAKhGVroLDyKdfwKrBOIrTDkclcBNsjI9uvEpOfaaTTMP7HfRDC83",
-	"i3YDTrHEmtJFtJJBiVM+ZUMSLlIlBKcmxsopo0KaKcOoL3jDymYpz1fohCPpokCg2wk+ZB4kejXPDEAD",
-	"q0TmQRQ9C+l7kMBdR/XWJ3NI2x4jlz774qol0/KJfiW+z058V5EADYweIQH+69BvN0XU/RS8OkHUIIoe",
-	"R75nFdT7Pb3WbgPwrFoSEBN4UhnVTdvX90+RaKi3UXzsNf50xQpDHnhgQVgvVGDAsFLFB/DLa8ampohM",
-	"oYTMgOt67bAqx+lgQmiSFCm9aqIpOzASRd6raLmW7f4V6fmC2PoHJe0PEK8JF7dfqfxXKv+vSOVPnEKo",
-	"D6f2qxkNNh36WmtAQGd9MAGWU6maWbVvlnTJfJ+M4rRO6dCOXjrhAbhzubURjaWCZjQRV6RZUSsxr46o",
-	"31LgJ/CVamnCf5WK2XTBlAGROTHXAYyeu2TgR4pzQBgOJrCD7hgbeKt0FtwUluKrdj1SqpYibk6yvj+A",
-	"ceRzI9UEV+GYaxBROA6o7y7Y1hlI41/QbQpMzOUmunL0sS17CTh5MNhveI2Dnw72zs8OFEeAkWiaxSM6",
-	"VFf7I6YuK69Ix10sW877/fcPWo5ZRASeFWr+AqOKMzaRq3Asd8Y7cNY+xK4QemKdtWma0vlynaW++uJX",
-	"pvbVbvSHsxs5wfBFsr+Aw09hSnKJsvb3RfXElESuqANlAkbzhK3N8Pj8jHQ6HZfPbX42ZOfOxp+KG5am",
-	"ccRaJoJdkyCPGEqDTMaW97WuAKYmLnIqDMXEBDO2qSZKsL4YKp3rIZsjkUJidUWisUpdSDZJeJWIS4qu",
-	"2CH2xrxCJFSkLFSL5Bm4xmHSHuBW8HaudQ6s6j9h6ZUJrlmxiI9xkts7ORicHYTLKgI71UK024CCCBQA",
-	"w8S1OQBiwy8laW77WwHf9rf8HrFh5LtF4x2EmytFD3Pkn+hb0ceq3bdUWu4LvuAFc51HuEgnNFFkrQ8g",
-	"wSzAU418Xl7hEUOB8ShUt9z+6FRxrjT/wezPxOEfGvGJF3nfLXBbDLl0o15Nkc/YKaVcqI2bx2E+WG5Q",
-	"WPMoTu3cAnARur9H6lLNVTtNBI8zgaFV3nKBBp09lLYL16PhNc6P9weOhFPMk/qxGCr6JCKG15jE3Hys",
-	"kjaeUMdfB69wjq+I9QUj1iqSa0FXqiXCX4XYr5aZf0n7O9bfdy8BZOPRiTx+S2ONI8SuUveIJsmCWL3o",
-	"DaKG3LXCvpJVWTLC8EHSRHM7iTNdYChEogXSNS7PkatbeU4SJRGyVFv148yz9Rt0Ng0TfhjwOMNK36hQ",
-	"cPbJplPpkEHp8bdstNHy94zpotJKWM/9U817BPinbvt+d6e1axJYVRdnGNMbSLAC9Ry2/W2/p4RRLR3j",
-	"zpV0TGqEY9CMYl56Ah9ANhZpWWPAIx1vM7zm4jZh0RVYwbEuPhQSCBr9oCFnEEQZNO5C0qQYBO+CHysp",
-	"KJSBPw6juzDgaiutylQlCaPp00uv3op9jNn/0RatzxpEjb4B0OoenLgUHSOIoyyx1VTgmy1G9JXTfTXX",
-	"/OEeEIBSay08L+NcqudTZFMrGW1q/QuBkqL7j6Z6U5qNK58FbPx2pWE94Eas7Je5k7jlTgwhzWA+iJZm",
-	"iWTlN4RCq4Avf0Fo7bqEHgMMuU5HD+xdWssIWGCW2UUqSX91pOC/BBH+o70qrPH6XNCHljm+a1Hmq53+",
-	"K+H/o9rpT0yOdxvCtPx19uEOQ/p9WlpFoSQe2SRalyKab0iM6ga3nXCRIoTGWSj342lpy2zuyyMzkbKI",
-	"iMu/sWGm8/epXTqpYLXtP6/ptUtCQ5lC9wWhIosm+2VGE8u0NqTuejoUUxZ6Oot7Ke2mUzKuuWDpYhEx",
-	"Rn2ps3O0cNlYI8w8a0OyW1tgDPge5FqZTpP5bm7bZ9rY79r0NTdCM1EY8HpVZA07vdYIFZgC3tz2t8jK",
-	"hvo8U0w+k+bZuTE94LG0ryGwKvA9Y6MRG2aEZoCjBb2v3mHrD8M7Hxgl96/BNt3Qtyf1Lvt3kCvKaqXU",
-	"hO6rbPHVfPqvqJce6Uf2KkvkoxTTFc2n65lMK2yjJBNXGC1frdjmLM2YMoHD6jw16ldd87SuCHiceWCq",
-	"1a/5haTE2lyZ0IylAcc0rFEpYyl4OkNMjNQil5p0zBL0foP4+g45dT3trJE099p+nJXUxqM/lZWU4EkF",
-	"fHUr6f3F3R+UmeffyuiJWRW+Wjm/Krt/aCvnEzGO+x7YasrhLRgc7/FZxlSOIiWut7LlJoVwl92690TQ",
-	"AxX1xRzWEEipiK+iwv42qGKwW119FPJ+KuZScLC2OT+NPdPS6ILzWTNoQMGKvL923A4aLaVJx8NxvU92",
-	"xc4Vo+u7yihHZgGW2lwRreALpdImTQtDncpyV+mq4F7md1sBtyprhwzAK2UYT2miR4ixpjkXTm17c1oK",
-	"nww7xlp+Vfu7KBaqPYywyGvoQSIeWQnrgIffHZyRhz/0hqY0RF3iOZj0aRTjZzQQ/2ZO3qt56ehcJM+i",
-	"5bnk4asR+Stf/WKMyC7iPtB6nPPWTFwzIArVPt/qosBCSa/jaw2pPUwZZESjiURGRponb/fIy2+2X5H/",
-	"87+3O9stMJpqfcqhQMDwrmKZ5WVvKJFsmDKIUFV/s4iM4oShRdaMMMvGar4hzZg2Yf/57OyYvKEyHga8",
-	"qZvFaLfE8XSU0Uikk/YsTaCgPIsg25dV+KZUyluRRlA55xZKAoU41kVs0s7pzzhowVgNeZXzql0kuxWe",
-	"Ltt6KbIxuEf/aIrsSrBXYzsFcZs/Fc288DOhFSCDRHeK5+0SarMfsEj3ELNMotIuJCgFYcxvaBJHFzgh",
-	"ghFnjCWh5JLRlKX6G8XYA44rGBwf4kZiSdz04NNMkmbo1FMOPRIuIHCI3uBwtWwpXgcndjq9PqiETLUI",
-	"Gh7Rf1446KaUQ6XTjmgMyftg5IA7p6/g4W4Sm+jSQ9t+F4/sxx9/bA8clOkjolQqnodSztgZ3IFV7cWf",
-	"2re3t+0SYpU9cy/VjIPCyoueuXuLqA12gByx3XI7cMsutBOoRknnFiqOrc670V9S6nqN4jgAEMvNnsp+",
-	"vNbcOHpt3jaTuP6aLVSip8Mxg2RnqUgq1ALMFB9y0QaDbligXTudbmvVyiNmhEZVEZDjlF5hh9rph2qh",
-	"j5oeRqiYfvUcawpDH5JiDZjcgtzycsWeD8x4pro+ONOs6vzgZGWq84NylJmO98kOeKXx2vd/VkJCyTp7",
-	"mdHYFPO0mI9Pk1VMo1nHqVtuWjO1uh4OpWSCO5T7jSoyS5NGv7EJSobuUsZmLIC/J1JGjOHN1FAkN1tK",
-	"u0PxIMZ6GRpdcIm6rKcjnAzAc8d+fNMnA0gxBFHINzG7JW82dKrROIuZ9AjNMjocTxTU0YJLJdOmXrTB",
-	"EijCLm9ZGnA2oXECFSjUMJdsTJMRci1ggJYvEDll9FqS70+PPsBQP71/l7/T/vT+neZvksD2NyS56fbI",
-	"ZQy14EkTqkN8miRhwPFN3DrzagrX0hVUQ7wDIZnGw2tT0VGHaijuQjMPGdsvbV05H0jFq27Xb/VJWKaw",
-	"IREplDQs8KpJgnXrQVCx9uhxfDVmqRnYw60KJYBlMYNy9vANxt+pQU2NVoVw4YvNF0oIcOd5EWKsGkFC",
-	"jGIHVH7MzSNQpS9iwzhiEks5Krq1Ic0ySLO89N1fXvseUdPpFLJSgV+7L1NOWIK2ZhQk1YgTmijQscgO",
-	"GksSX3F4uSMDvTwdnxhN8Ek7tvljwWEtliQR/AqbQT3Hrt/bJpfzTOEWoLJbtzHc9l+2u343BN85Bbe8",
-	"6K26gmfzKQvLJTu198WERTHVVS7XOVBT3ZaScDimKZT0t1YCI8za317PslH725A0gYLM1ZhYDJe8EZHx",
-	"XVAighKOz8/etr9VUliiLVNq39odcELTaygSeR1PIbutuQBg0FHjGkQN7xWYFAZNZkkWT2mabcKPStNX",
-	"X2fsU7Y5TWjM0VUdViycQzIpf/X+EB1wbvfoSG/nJR5bIUfzran9ud3daXd9H4vJHE0ZVzLwVsfXCCMN",
-	"tuT2F+1FaW+uug2Fc4a7k42ZBHUAIz2RZF4ybQ1MqU7pTLm6DQmUK6bSmaVDgMuQCZOSXgE4I3bDEkWh",
-	"3uN32nEkVKqM+Qqop0awFuxYKytQGw1fifTK2+8ov5pBJ7NHRYM8vb/LeYEabciA223anrv2dwnKzJyE",
-	"P9B03ic4hUfKU5noXZD7ITU3uJxgRgdN6tSlRgnH0+VbC2QxzshQTLQOqJAUHFkBVNlYRKi9DI4P0cE+",
-	"fwWDykzhtr8NFxWObdvHwyfNnHOT8IM4nQ3HJ9q2ZZJXvIfRldSCFqtQu+5zNJwhF7R8C027YOFaFFyR",
-	"bzMeTUXs6s21GjOpU5j7AQ+Pj06tzRJGzquw1urqHXKYSTwEvBdmCXDMjopWo6EVtl4QIRZ3rBOnvp2B",
-	"i/NeImYR2fsp989atzyXul+QOVCHuegq3Ddqg/qt2lQsJ4P9t+Tk4PSMjEwOYp0n/cULm5WY3GBa4hcv",
-	"0O4dVmc6Di3d1rel2VWCy6sWGY6FkMyyyWkqMjEUiRl311LqODPfkRcvui9eQE1hqfBew2jgnjlASp2H",
-	"5bzm8tirYOwHatlmZCBvMa/dhpVi1MB6SxuShOUU0aGuOM2xzJJkHIJ8zDTG6ND95z/+x6tyTasW5H7X",
-	"whL8QBPV5jaNs4xx41Bnxup28EjQcqDOAQ7W/Lyt7iq8qhfZYCnHNiAqJNcO1fRNhcZZnCUM0Ng8Q3tB",
-	"Q/Sh6T7LlCwYKJE2aETwyf19TxEn5/MxzcZB4+7jXdjaVRO4a5QEkGELNqxJNqEJlH+XBWamZUOcDm1B",
-	"IGYp5odMGY40Z+/Q3FmSLilg0xGj96KG4HsrSwAYHUkDyvSsJF3cl7rcJfrrdyZN4wLbQsK62gBDkSQM",
-	"/CzMMIruo0ck2DNbCjmNtYhoq5USXSo2bUxayKNDPSJATcMRKuwoCFKnOqlExw01aO7UgYQJa+OP4quZ",
-	"ItHT2WUSD1UXe/d1RXDPEb+VYAymSqURMIdcE10n4af2W5He0jRiUftYERWQIMeCC5hllArAGE3/zORZ",
-	"OgPb4DQVn2JMFJ2LinyOXi+JENNLOrxGC2ga3yg1ibNMUQrZ0kA4ia/GmTRkUT8HggERq9uFeU7tsGBT",
-	"3FVKANiipFtHEImjeefRWgC+x9mwQggOvKSSEZpps6iRZjqAKyvUUNBqn/R0Mnzp2UyE6LdMI52kbtcO",
-	"ubTeFKb2wH7ZmE3ybiuV3oslPKIqmYpJUHwyoVcEr6S4ypahyetXwOiQAZ9DJo1Eajln298C/asAc7WS",
-	"4ZgNr2EpI6WxO/qI0mFRcjeUGwI1IfwHA3mkIFTjgSGAmq2ZOSEBCFi/YSlA8gW/2kUIQnaQXAm2+lyT",
-	"clOzHu6uqcegUNdKxJ6V7rUmDSNjXRLFH6Agb2tRNdv2fTUoxC5pxHaq6+dKFIz94oXjFWCLdxpg2xKU",
-	"KFknbJQpPkjEyNxDReeKslFt1vhFQUm/08BDy+D4sF/vXqDPpxDmrI5pLJLIeheAkAQv94rKoSANcakg",
-	"Kl7M0hgM7ZrmOBQE9Ubbirwmur7yn49Oz1DQDAMOpILQKxpzzD8k0TvfaC4g2uQuYuiyDg5hCj/ibJ5L",
-	"l1p5yb+wrNdh1LbRnSvfCnWdnHxwIU4IK0Cd7o2+c1UxANbcI0kTxGgF2e8OzkiYx0w7QA49cnx+FvDq",
-	"X10/AK/oGYF+gbHMZMsrvq6YQ1KTqsl1zLDgZJVJsHVhQa4zgt3NCi40oa7ag26K6iADPqVZxlK+m8NO",
-	"c7YpaKQGkOC2CPosnL+J9JgA+PeAXEidGog6nh4TOieRMEYRhzFABiZAdIiBENxCCz1gPKXh6gRNCw6L",
-	"//zH/3S2UbggqBaaREdGmLY4EHC8I+EK/h///Mf/CtEzxstdYWjmeKtotx0wzsLxennOJrTYKoTzbICI",
-	"+fIc8cD6ZuLX+MlDR1HrraLYuSaGFqwm/2o/4O2Ck4unC1c5gK4Iy2/qu3QJ9hZwh6m+Cq1+MdIEs1VB",
-	"KjBk2zbMBwaq8kDyKtyP1N4RlwoOOhXuRobkll2HFHfdJeu4BIEVWtYuU6F9DrOq095VsK4j1mVP4ro1",
-	"56Ih8OyKNC7WJcygMlTcNXG9yKW0TcyaIczOdCqHvslS5p6c5iYgsEXrQS5ldAh2tEs2F4YrOagobrkb",
-	"YhvwyuSKRYxEI2RJ+jPCB4hKGDyHARoFj7zKcCWd3mKjnK8CRSZXzbILCbgVaLS/mofFk8E+Y+gCIkEk",
-	"8tKmsMUPwpG4mBzSRD/HaBgBIdQ82pBQ2epb0QoII565l991YE8iVQTCw0MsUExdgk0nBKnyzlOEMeZK",
-	"nsri4SyhKSQK0c7lCk9AO8CEqwps6uhiPkxm4DGxQGed2fW+dKfdgj+eE4KmBJPc+JoDt9dS+GsC0+y4",
-	"oM9ZgBjfd7u0fH5PYQrH8n5KdF5YquBsdyFwbbE6tZbYqr1l7j7e/f8BAAD//w==",
+	"7L3tcttGtij6Kn15d5VED0iRlOTEVLn2pSU5o4w/NJKcZE7oI7SIpogR2M2gQckcj6vm132Ae84znPMe",
+	"51HmSW6ttbobDRCQSElO4mzvqj2xQKA/Vq9e3x8fGyM1nSkpZKYb/Y+NieCRSPGf+0pmQmavuLyc80sB",
+	"jyKhR2k8y2IlG/3G2USwRI14Ipgas2wi2FRozS+FZrHEv1OhZ0pqETAl8SXxHY/lhmbdXfOlbjeChh5N",
+	"xJTDBOIDn84S0eg3xmlrf9AIGtliBn/qLI3lZePTp6BxeMYvqxeTqkRsaCZkFmcLlvHLgIXDxnDe6WyP",
+	"TlQijiL8t2jRo2uR6lhJejZshH1cs3nKLlN1o9lNnE2YuBbpgt2kcQabGMrMzMU2R6ngmQjYfBaZ/2qR",
+	"ZgGLRCIy0QyYVjhoxi/ZaMIlwOZmIiSMyNwwkRK6PZSwBc2ngl3zZA6DyV/mKhNRwGKNL4c0xJGM4hHP",
+	"VBpauMeZmG5oFmqRjEOWxPKqzU6FjFicDeUFH13BgYRH49YbJUXrNc9Gk5Btfnd41mQqxR/ss+PB2f6f",
+	"A3Zw+Orw7LDZHspG0EjFL/M4FVGjn6VzUX1cw0a31R02GkFjyj+8EvIymzT6T3eqzu+1yHjEM4749SGr",
+	"OUrxy1zoDDZl32+ZD8KAidFEiWiP8QstZIYQNfiGX7EJj5hUUtQhl+YyulAfng8bZykfXR1OZ4laCPFS",
+	"8GyeivI2up1e5UbeqNNMpRUXI5SqpeGnkClpsAcxn4k0VWmfcfMvFomZkJGG18zNY9mEZyz8gaeLEBGD",
+	"SZUxyadiKDfDwTybqDT+B4eZwoCFP7XEJY9lC4drmfsXEuJJxUZ8BNeSL9iVEDMWZ6ufqN1D5R08OTw9",
+	"e5nyqbhR6dUPdGOqD3Jw8JLB22xsX3c3bK5FxDLFtEivReH8NrvLZwogoFNttlfbwg6eYjydTxv9Z0Fj",
+	"Gkv6d9ftKJaZuBQpbUlk6WIwzkS6vJFTMVJwTJliNzzO2IUYq1QwLWQUy0vGpcomIrVLXXF53TuXBEhQ",
+	"gV2D0UjMsoDRf1uWQBv6lYpZKuBaII74GHahskndjagZs+LwPwWNGYezzAyfoE/q2YT9hWjYKInhys5S",
+	"MQZsH6vUcIKWnolRPI5HbByLJNKMy8jcEstWAsbh8VCevNxnz7rdDktinRGN/qWFVFO3K3hMnwnZenfK",
+	"NmEBkRjzeZI1AyZ06/A0YOO09fIkGMo4ax2dAeluHRwGTCatN68CNstaL07wP8fwG28d/CVg6bx18g4/",
+	"3B8E7B+T1v6bgP2dt74/DtiVav3lJGD6unV62B7KoXzCDmWWxkIzngoG/4rYOFVThMYkvpwAcpvVs0jd",
+	"yACINVEDplL8X8k4y2IRIEzCJ+FQMqYzDucKAPS2FdBW22wggQ8C2wLohL8874RMfBgl88gchIENi+lq",
+	"aRhzMxynIf1JYMEJcZ9NNpeJ0JpxNkXct6dFs9A32URMWaZUHwYLcYS9X553AFQhu4yvadj9QRvA4lY4",
+	"Bd5TWBURwf1XBycMKD9LeQbwY0l8JRLzAWE78kvk9NlEIFjgQWJQDiCZX85LuA8qRYioeYYyCe0YwQor",
+	"+3PI/v3//n8GJVg4y/BvGNcgQjjLWoO39JZBilDo1uuf6JFBqfAfE/obcaMZwKycjRKlYfmpSHgmIhjV",
+	"LXQzlBf0CeJYs81+FPxKpOxyLrQWmm2G/5i0zn70h2WRQuYwUnOZIUgP+WhigBprlgoeAe7EmWbqRvbh",
+	"6HgyVikQUnprkzvUIyhlEy5ZBwhdlzCHZ7DOqdIZyyapAEQbxVOewGVkjhD4X4e/hAHhCP7Zfcr0/CLj",
+	"l7oJi9JX8WxGmweowxnit5rpLE4SsxkWCnn+7jR02+AaHrXenYZtdiJmIHVF9pIksRR4EaYwKpwqkIU9",
+	"pmSywM2P41RnbLuHm7Y3EYZFoP0InEaqIjKaewTzA5vaA34aZ/DnGM+SYJYoeWm3DVICu1hkQgewjJtJ",
+	"PJrA+3BCOBcbmK9iaX51k8aa3YgkaZmz2YQ5DG1m4d4vz7shUyneKVzV3i/Pe2GTYDNGLkqXfKfztNXt",
+	"dEKkO6GR33P+ALjgS+X5pbXXDsZqs0MkuiMFlIIkVZI7hxKnyd8nYaIks8Nlh0vf/hZgiP/abQSNGFgB",
+	"HVgjaMDMjuv43CbnTYagNfoN3HMjaAB0ODzg9FmSf7aCtLY/15maivQoWmZRR5GVpEfmrXZhY91Op2P3",
+	"MOPZJN9BHN3K7P8jFeNGv/F/b+Va1hb9qrfyBf0AaEG6DYD+NbG7Cs6/EDpkm0jUFmzEtWgyrq8sToZz",
+	"LezHcAUFlxn+BJoA/KaRtRBPvVBRDNxyIBdDQyGN2qFSlLIClgh+TQxCzbM9wFaDvw7vygiwELruqCsF",
+	"1ZoDl6pa8fsw47Li9PYncRIBVqt5OhIopQl8tc3CU5GMT0V6HY8EaIA6ZBOuzf60IhIR8iQJgRRK1VIz",
+	"vFeEYSIqogFPEru9X+YiXeS7o/kK2ymgZKdTtaGXKOhUbEhNp7ylBZBXoHM8y9L4Yp7R3lKRzVMZsAKR",
+	"IPU2OAHWEiupJ/HsbDET+1G4R5zREFmgfIkY45GyTdAUgfDyheXuIUDkgGf8OaBy2ERBYi6vpLqR+TpY",
+	"rIeyBgdqV1IDOpL26kC3Uws6GVVJ6gOjJ+AkfRYep/GUp4u/iMUeLez5m5CNY5KIjfp9sWBxxDb5KIuv",
+	"BaP7IqLm3lCGgyRBtKHpQhZLI0HhK/i5M3aMVJKIEayjDJLlRXRrgSHp1qyFR0djVN+XoXHoLCEgQICO",
+	"3hs2woCNSggGqKSB0vOkCZSQ2FOWm1RG8zQFsV1JMZTTuQYViOElUikIpESB5IKJD7HOQCeCD/vE2m9i",
+	"XVTvyoxrp9sbyvD7F29bvd1Od4fkMWsuAcyN5WWb7avpjKciYjpLlbxMUHq5EfyKhT9uhWhiIW5lWHgz",
+	"GEoO+hzOvdPZYaOJGF2RYjEHOOcSZKJGVyBjwAO08xjLDc+QMdwou3Y9lGRysJzQCqBwFUdZskC00vPR",
+	"SIhIlxHhSR11tBaY9U/+jZJildO/7cjtKfY9rbt47rBBuPPGjIdy/ibCfoSnEmslmyiDMy71jUjhjLc7",
+	"O+yNythrFcXj2Bw20B0O3GdRBs6w0Wl10PZSB6LcerUunF7F07jG0oSibeEiz/il2GO9XYIG2ZhI9SIV",
+	"k/ELdS3YbqeD5BTNFyih7nY6BYbR262+5QmuppL3wSdOzolltt1r3GkmeAVU/G4uAsSedA8gy8BJroSY",
+	"lfiIFsk4GHGpZDziCTEPI9wTs/AZSJE7uq8adbuGZa55cCsZC405z7cv3Kj0Cg60vL07DH/hnrEtli3Y",
+	"xa2uYD+sxOGyKbMeGtUy7NvxWIsKIPxZ3bApkF/CYyPLovFAoGQ0TzK0tF3Fs8JOOtVHpWieSgzt3Iag",
+	"nUoEfWtkigqJFqUMK2mGiCIhyiZqjFZtotYea/VXT9J25QbsjJVbGPNEC7fSC6USwSWtNOWjRLzT1WoC",
+	"4ppIxi1NEiUK1RuaxREK1kYzZlF8CVpnTu10fImGh0RwtBf+Q6RK94cy/BNoa2R96NA/UTEl1rgZDg5e",
+	"np8cnp6dH735YfDq6OD8eHAyeH14dngSNgOnWALl6XY6JXLa7XQqFRazt9uUFv94n+40qo8UcOvF4m6q",
+	"Ew6s0Phzn+vRP/vw+vuQaZVm7EosdOGGDmW4LDjCd8F+KvDxAc8EjhHuWak3ZFyPrCk2ueELzS5Swa80",
+	"y2J0rPxAZBvZOUDYuA1wCQnXWZsdoo0+l28v5hkL97k8QD/Oy4Rf4jGBVs3lO3T20MMRlyAKwVAiYheL",
+	"amkYF1xDFpWB5JqE8a/LoH8ZJyDtGMrl7O0bmukYyZ9eyIx/6Htn8hw5WsgykU41+7uKJe6ChXthwHiS",
+	"DKWTBlHqm6gkKmseS+f1/O3J4Hz/9PR8sL9/Pjh4ffRmbzBCu84xT7PFUfR8uwPobv+vG7aH0hpHYAY4",
+	"SD3jI6EDhi4wHcCKmDF1jiY85aMM1Bk1ZmomUp6pFCTc52HAQnLuuX+JMBjK8P8iewk51ODGgCQDsguc",
+	"Lws32u32Bk4QDhvtdnvYCFmmroQkmQY/Y5GaXyTIGnQcCfStbYb+zt7wqXi+8XZj40UaC7nHTpXUG6BD",
+	"AQFk4pc5T0AgizXT89kMUSbwPIxDueQjCazNRs6nFyIlk5n4kPkq4aaoQF40CfNM6KG0ZrZxwi81KnQL",
+	"lKiZSLRgm9Y+auEYsJDLiGCh0jAw86EgzQ0Ah9LYCjgoh2jXjOinCqvULVQsMKbrjMfJEL2dsK4buKc3",
+	"nExnKKjrTCnQ5n8JGZ/NkpgUYZQ2SWlDvodibKYAb3HqoQxJn3peUuOWLukKKFxze39ZV3F9FM+ZJ+jo",
+	"GVC6gHVh58/2WNeXWtvMzKDZDiFCwuEcL0VGZiCNhlWE6QhBsHUto7ZCLtjm0biNb/3p7xq9jYKnSYz+",
+	"CBCC9VCGgBtbs4THMmyzt7kVSRc52U6nE6BelcHSyF5l99Jtlo5jp0Z4Ali0HOhaFnYl+K/u7kuyWN1m",
+	"FIQzoLecVZBtZkJy0INvpEibLC4ZiM6EzuyQ1fbCUT7hbSx4xrNMpPD5f/950PpvvPWPTuvZebv1/mM3",
+	"6O3ufvqPaq8srhYw/Q3OtmwcMWodLIZt2rU4z5vxU+iFzsSUbCM3E5GS8k70AU5MA4fVqlnc+8nbV4fn",
+	"J0d/PT84/KF676ld2H0tpm5nuFnkrLcGgtxPLmPhn7pOKEORzNm61pPJyhJZJVDMNh4qj52pjCcnKOjr",
+	"WjGbR5FmYea9aiiw4S5qbBQItKAARDyrzYqStz/6utL3O4yeea0iUbcFY6Hg0if8JWMMCOUB48SX8RxT",
+	"j74zmHco0U6lbeAOizO22et0msDbM3SbjYl6lYHABiQ7AnfEjYR9RkFApdP2IFQmZLTNFu5zLQh9Aiwh",
+	"fRQP+QWPTmhd8NeI/D3wT5+gA+32fP344YWKFq+tKxAe6Pl0isEGjZ1Op9Xr9JytDl7N3YaNoIH0neaD",
+	"c7IfNIJGJK5FAmTCOTAaJ/4osc4H6rNIjeZTtC0tZuhVTHhqTBPo+ZdZnFlfHVyr3CQPcIAB36hskCTq",
+	"pnoL28Ut4BDm7bpNbK+2CW+ofDEn7vouL6VbgmasAa9ql9FdbRmWYNAaLDHXb1T2Us1lxUK2O13HyZyx",
+	"ywFnjB9Vr2nbrAnkNN3o//yxcSUWZW5mPmw8e/bsWePT+8o95AvI5+yzDfhkg/YRgeaYAWLog3g8Jht/",
+	"eR873j7UmEX4IuCS93XtVnaqwbvvRtxAnQt06l7Aep1OZ8N62kGyvBCJAqKgcoqTz7qX7y9/yBMTsAWn",
+	"JiQHJYI2e5lymb2VR5kWybhqoz3G8xEv42ugfQy/Mo59+K5uo73VzwwdnDVnNshXMOISwHAh6tbSJ+Bt",
+	"eNsT0VvpzK/l/T1lmVJkuspPFMk5fothS6ip5UJV9V6fPs5eLRKYbaB6P+HXgvGMDMXf7NYvNM72gJFM",
+	"uIbXrNplrz4y364PGFELll0LWSEYT0CgWKBirL3Z/JXUgmV3dbDsduvB4l1btxzuLwaDf0n49oSJHFKb",
+	"3+w2+2wD5jC4EYMKGUcvVLRw1ohlUHR3e8Zb4Ou3xrgD14+YZ/X2u7vVN8CN5O2etnKm2g7TakBxROs2",
+	"1ooxedL91W0sDbXR99HHWDVTUeQhBh7HNqLmB7uhEkCePWXmVQaCJAgiJgwmD8ahTdUA5Vn1VXFfe0CJ",
+	"o9WhkM++EUcbJpQaf0XDEUqUxruCqg3b+O8/d1vP3v/caT17/7ETdL/59B8GNaTKjmQUX8fRnCdV12Pb",
+	"wyxn1APCFOef1d2I7TUIxe5KN8JKBNKb3v0KBHG309nYs5cFlkrEE2MPlCRCoao+1gSPuXTmor+CsO1w",
+	"pAI9Ol3mvU5u8PxsNnWzDi1qOHwVWnyoA8q7W2dGo1cSg+y38QGP+tOqit+PpxgYg9DwZdsP06Qs2n4m",
+	"YJksgv/8ME2s5eL5sNFtd4YNJuRIgf74fNh4d/ay9e2w8Z8mp4ByC0Zm+ezDNJH6+bAxybJZf2vrIkab",
+	"tW5jZEx7pKZbN3prqiKRbF13e1uXQm6BjpdydH1sWbQwKQ0Y7kgTwEHSM7MveryVP8/fLZ8b/b7y0cHr",
+	"vad8pvTeB+/fbTNj9ej+7Ihh5jE+uhIL+tPNaMZyP5h0DTgJevDBvOE9cvP74xv4W/yxTxv3wTyUTWvS",
+	"FIAGGKoMarKfRMNHE4HuvlQldZOZ97dsQsGnoFEO3rvr03Kyjhc9fttn+A7u7aVKL+IoEnJNVZJws077",
+	"2W51v/kWNXKW8JFh2vRJJSHC96uZdumjxmEUZ2z/Dm79TnsEmtgt0NqZSEEN9VbDNgrjLSkjoGua3IvK",
+	"XT77xldJ5hl6CGB44yL0FBO0spmQqjogPPtmdTbVu0WefQP7duvusyLbqljnRE0FBX2rVMSX0l94n230",
+	"cuFe1mrf261uZ9dquUyP1EwE7CYFrekqlmhbmaWxHMUzniAwjCkbDkmNyR4wOD6qg02NUIvzeGAZqVQ4",
+	"EWx6mbanXOLNuCemYFQgoArJNugdMkjdpU32Wc2cn4vXPcLd+3L4Gm5nfb62MgHwmFmBFDwyk6PZ7uRw",
+	"S0v4PXC7EU8SjK8ji1HF3Wiz0NCv0Isu96V1ojQwxhBtCVoY++2thhO6dUpj9Bn5Kz3CZHRtpcVQoj5g",
+	"zDVo5GU8ia+8eL44y9PqUnEteGIc3Pkq8Tuy536JrPwI7pbkyalIr0VKJ7oeUycPUJGg7KJk2WHcuo/n",
+	"UnyYiVFWaVA1b1eb2k7JwRRrNkdrGN7IVI2E1kWPw+chm/fe3ZdCLM1m1iaWq57LHWTwc5MhvSr6fJnX",
+	"F0RN9HXA3ta8uEYJWU7J9AUDTBJyVqRSDo61JtXbkJ66i10WwZbTeezFcWlLdxmUbltNn224cTwhtACr",
+	"8j67ZkTGo2mcaSZFjNzj+9O3b5hUKfvp9avaXXZv2aW3OQyCmGTTpF4Kl16JhCjmKOM6F4xZodmqiSib",
+	"pSqaj9BY4sbf2APmycpIgF77Isn7XKTzs+HXlyOHPr0XaV0Nvz1Z02H6I8ufpQXcKYgW1vFbC6EDWQfA",
+	"u3MqXXZk4CIkMa6CynkU76BNqjOZu7L0M9mc6wnKUNrZujQb/Nj8cgVK36W8BjNCi3edO3qn1e304LT0",
+	"fGScaJV0GN+rpMNx0anX6zQ+BfY343m0Nzq+r/+PnG5S5X7OkfdGz9pCZjybHEX6tr12WBw5iv/u5Ii8",
+	"N7c73ndqOW28usM9jupn9V3vn4NdPCZcvhwOsXMvDnHXSXl8AM7skdlCHN3JCeysvzUTOKrAlxthPIAI",
+	"rMBEiqeCTD8ejflSlYK3g3k2uU+8F/6TTABWeju3plJ8fl4qdQO/gTjZtlm/xnoGMiy3plpvQoqRUEnU",
+	"bqx8uribW3U8Mq8uu1fY5snLffb0m51n7P/87912r4mz4nj31JuqAGTmrQHR2bK8YGQBtSSbPypQ6iYN",
+	"y7OGOVSO+SJRPDpT6hVPLz87XNJSkFoCk5oKGU93/vKo4LhtLgwOMVlaFDmoc5jcyzDmwwNTPtNz+vNu",
+	"YIzUPImYiZwylgrxuPfF7nXM40REnvUqWRT3HY/EO8mveZzc/5pkYjpTKU/jZHE+9warh0TEM37BtWBR",
+	"HJloCcoSliyLp6LNsPoWZSc8KlzumNikjNgQNJNSIUapyDQxlQsRy0vKHMdKDEzJkdhjqb/eAkvBnbTW",
+	"KySGo8XyMjAJ2HZBd6+kpp7XXbXFHEs5U+o1lwvDVvSvgg92dzal3kKTcoy6sGslo03dfDxMsFMW2Epe",
+	"PMscfOwqc8Wa8ShKhdZFDKHrNZSWDc6ziZCZAZFe/rq4tdDDjdBsU7fZ2UQMJVVliTULa6AZ9pljfVTD",
+	"BEv0mNovKc8Ew7zyJTWzhJC3yRteDbwcRd5JXvB83599ENRq0GK/CqQG4I9KEszZFYiyN6uI+q7gCb1q",
+	"ndcqzZ3aeDFLN//HH39sDbyBqnNTShvEdaMJe05Z5qvUZnzBdTxiqeDJ9PkQowKAx2mNmedLBftcXvNK",
+	"8mNtAljpcFUffzrwdFNSAhr9hovoZMupdUB6y1V5+szm2714e3rqRdSZaGnCdDVmiVJX8xm+ffrDPn5x",
+	"cvjq/Oxvx4fn+wcAPrOsfdKh7Us2Wefk8NXg7Ojtm9M/Hx3jV/kXxzybVOYComqtM57NNQWOAYzjzBxE",
+	"xCxIV0bRQTTONeg8g65UkPG3A2FlPuPT3d3tp5XVIFeJioK7Y8J2OUvniWiTwQw9v9WJfWwHU7OAw5oc",
+	"VGKWJM4ggq4Ss/QY6Pw3NWdSCIrnnqXxdZyIS8EAfK8HbwbfHZ6fHr56eX56ePLD0f7h+cnbV4en58cn",
+	"Rz/AtS6WCGZY9BWTjguVBDDvqh5/YbCjV4ffHZ6fHP713dHJ4UEZK7c9rMzh8rg4+WvC4cFIaIIV8tAX",
+	"t2APg9ZzlT8GLq3pwCyig5d8eHZ48mbw6vzw5OTtSREXdgsUyu6Q0RaZOeVHxYs19/Tgo115LnfOq9oG",
+	"HuOEH+btc86+W07/zduz88H+/uHx2eDFq8MyJXjqnf4blTFv44977I+40QejRJ1pJF8XyeV5FrNZiS5i",
+	"yV1+jkcjAeUyMqzb6Vi5fokism+WscGUS+t1lkUYSikuocVOCS1op5+BENxjZw+nCEuTqlJ9/TwgzFS4",
+	"dAUjcW2IHDOeTTx0WN109lhYUbZogd6JVi2qw4X6HTxHS1oteXjx9uBv52dv356/Gpx8VyYPXV9QsCml",
+	"plIcqMm01cdHizW39mgy6FrGQTr2FBXzGAZ7iern59aWTAUWxFtARip9GJl1lm9Ml20Cccu7XJCwf8OG",
+	"jW5re9ho7lEJgjhj/JLH0hqZcFRQXuOslpp0d5aoiStNWMKjnodHPsiYgdkjq0O/CYwehIVeWw0KhaXQ",
+	"BLsgR52INN70YTF2VzqWI+Gbpsxq2+wNlcPE+jjmbQ9317LwPh4vI8jDrc5tV8yzXfVtPaJbjcD1FM1q",
+	"FO/eDH4YHL1alnp2C/qPgQLzwfA5GN2jbfvB1O5O+/rAIAsWN6ZcLnYzAfRTlIrPMT6+D/8eSvojrwbq",
+	"hjfuBXtb1HQaZ1izaZMnmOBK9deapvg6DhBnQ2m+u5nESeGzKV/Ykl6wOEy1vhBC2jVax0AcAYQBiYfS",
+	"NxvzKDehzwTHManScXso82uxupX7Ue7EGgbuWpQH/v168OZvqPAfnp6dluhv75mH8DAjbJC5HT4yuq+1",
+	"o8dS3bHQypQO1xjskX0DZc/t3ZTWsZKl/fHs4lQmcjXD+KOICOxC8BTkF3RgFKp/1KLQ4N3Znw/fnB3t",
+	"o8mz1nLU9RCpsKVH5uC3buHhCqDfGclFBWprsQ98S6T4MDOFU/KjdOmvr0FjPMMpPzvn9LVTBzYWa7mR",
+	"5SUCVwv6LS3JKjdxJqZ/okCEWjx59+b03fHx25Ozw4Pz14cHRwOyjJfkvd0CmuTZwggvhgB7fB77KwPo",
+	"wVgI2saG9pdtDPFusYh09w7KcNWb/E+9kLruNobUFZQfdS1S9nSH/eVFVZAhfbFaxaFbdbbPE0H4CHv9",
+	"YgIHaUNrBw6uc0q/cebO2kr5lxmsR3UYHxStRzR6p9Pp9oy7nJhIfjmPnf9lY//kcHB2uFHOcx2rNDdy",
+	"bVwm6oJTGdQNpsYO1hvAOTdAgMev+uzkcHBAtR0LzWi8CesmAQoqrkUaZ3BB1/Q0ENDWrLaw57cdNWo2",
+	"lo+NNTntkdzS0PeocLB0HNudbs1xeHKrCxrPXWQAU6YkSimOGLSp2OJNDBq9F1iOdVS9SgRLJzFAZz/s",
+	"MRIyxgzFzwp3sy9nRoUNFmuCbmhvs0oybFQZboXFrYZmr0OJ5ta8qioClpItbjAsg2uszcm9Uf28XVwA",
+	"VRyjj3tNo+/Rbh6UAVs69N1O59ZDvyvIb+n0nEeOogiZjSL8rEd4V3wgDfHQEFp7TZ7eCrGir8ZLb7s1",
+	"jnYJjm9cUUgTbPZZAbhm7K2D55qJM0ug3OnUMQAg5Zu6yTb8yrsbxdx3oM45YfHLE1fRFRixkHrxeamK",
+	"XRcFsC07ajxAPjyK2cCzu73SZa4NX16Gmf+FE71+LU64jneDhn2UGGBLGW8H5npBv0uQtVbcYkTpZwXr",
+	"VzNqjRmVYPfwYGFzC3vPahHnJDfsiQ8jISLQ728xNpaQZslS+SvJRr9fWyXt4YFBvJYbdVcThXiKbVal",
+	"Ktj8Ko7r5TxJyhGxnmUQuzmMTFwPPv91FI2ypfIuI6KF8VpGxLs41W4trI2CSgamjdwwtrFkbao2jVUc",
+	"hG/Ry61XvzYbg7XXCFQP4VtU9aVyAL8CDNmTVnDZVda7ucWOdvpYnsLPVA/nc0Dmy6mVcz+r22Od6W9s",
+	"kfsq8VRJPF+m2fHe4hm+mi1/7Rnbe88cCbiPxFPleaAhqynm3Q5ntqmFYJ5c1Pxc5PFXAswX46agHa9N",
+	"MO91pL8xdfx1hPvfkMDcU69YlzLdT/vwK06dgSherh/SxQJfyzI5Ce6VJVW6rqxXbQkyb5yqoAKq+GI0",
+	"gtpl7bhUQZXmXW8qB6xd586d67Rz8Iph+4zfEnHxeUjlZ4HKl1P4Bbd479JgDznP35hO3iv45ssUsh6m",
+	"5JdbFBSG8GMbdlGqoHZReTAJxUAj78H0yfr6hTRAZe0oC7KzRaFetheGs0J7h3xR/YIF4jevUPj5gPvl",
+	"xJHs3ktAqzter9JUftDew9WP/BHqVPnIe2fFquJyfw8VtKvjwypKCH6Z5NGBCRftovxub29LlS8ofGtc",
+	"0ex2h7nGtQCVWQqok8V03csRlh8b2F9p1QBE+g62OeUfjujL7Q4WTzF/5dVTeJryBZo/TVBk1a7+fHZ2",
+	"zOgFzLgPGNeMM4oaLDZMpUoCfqfXbmvX9EPqVXV4dfGXd00MeF+cy69TEBSCG3eqGsnmNSh+NnO6XQdl",
+	"kL93A6iLv4sR1kEogbf/sXRqkXteVfBgXyVqnpooz0iMsSl5RcmDdnErvc7OtxUwKwS9+hOalKfdb++E",
+	"SCkl6mPNxc6bgAVeO6y8QRfPGDb4DJx9jArUKSmKp0UAKO1u9+ldJ2WgWtxyzfG8iuXV8rlM8Mr4QDJ8",
+	"KlEjnkyUzvrfdr7tbI3S6YnQ2WAWb1mXjN7qdtvd7Xb323Zn1/Ep78jeaaAU3U5nazSJk2irfJpb3ZWO",
+	"8yqmcAoh51PYNFz3RtAYqSQR1NvivQ9K8/PSMNI0SM7fLK+nuJpur2oxRejdQXAA5Mf5B3h4SUWjWy2S",
+	"cRiwcMSlkvGIJ9SLfcZTIbOwiCmm/+NaFxpmDeioDRwMVG9BlePCRnlEqX488Z+brrWl3ZCB9khGIAio",
+	"NLTdAmmbLInlFZB9CgDps1LWnu3V7Jrw62UWUJqheKrdVncV+Czt24bJfIdd26rvvG1/OC60qGyzQz6a",
+	"MGysE2s2SwU1DPbM2pjyJ2SWxkK32ZEEht8fylSpjIU0aggED+MZZ3wkhjJ8oMAYBiyJr7CCI9bhcNbw",
+	"gAnuNb9gnLmgvZCJRGCLXmrkH0chcjPpEzo+lO6DN3wq8o+Aa3MWwgmXR0pFYjpsAxqG+XjG+l48YILI",
+	"W3nXHfuOiv7ao3sVU1Ee24/xXp8v4UbQMEqHaeZMo5ubhIeVU837HhZOm7emd60gy93c815OUcA4mykd",
+	"Y1NsU+fN77hfLYJgKeQinfu2LJIUWzRW0VK70hOBXXhHYk0aMfDujrkMa6LhMlGIkUnwJHk7RtX3toMv",
+	"QxrUX3PIeatQrMb1qUxL42qqWUKl5bN7rG36N68k3XAp2IkSZSlit3yAQeNDS6URrLL3KXg44Oxg3Xog",
+	"Bo3EiB8rCesoqxRE9LJQ7k27baetOqugCDCzjhVOEInBkrg08s53pZ2U8aKwqW92l3dVvRM3b+3K12XT",
+	"hXjMLOdtPBWuRWm5kdPC62WaKXt12ab4jsdyQw/ldbfHDAls9tln5m7AgvO7NJT2Ms2ApwE4TVuATaky",
+	"dpPy2UxEzaD6mjEAB+wl1gztljwTEbtYmLh17PlNR9qHD221QDulSr12wGilHc+1iAwDzt8HfX8oDUot",
+	"sEMBNi0Om3uecfyn168Cxk35AwSiN4+DIdD/g7f7Z387PmQqHUojQ3lt9QMmhUY/dyTEzFq6uk9ZIq5F",
+	"otH8rFJBj3c6z54iBKSKhGaxBnmBdkHUyXT9D4lfeyFMPrPO78fPRJFt7f0SV658r4fl/M1fPfzq022S",
+	"wa3YXn9vi/fg8AMfZdiWN0d2wC12M1HT8sWYpeo6jsiUvdL1X2aUZapWb3e4HzHwofwoADorUgFVAgxJ",
+	"vASWwOt6baRMW7H2MaAF5PI2cM1l/MtcmJ+plOb6ECy96fDNg+z730xCtDp8rWixkuitfel7ScBYtghs",
+	"jVQqtrwml1vX2+7PrWWJskqP92WO28QEoyDnk7v936HTrSaH1CvGVXfJqyy7LItLY8Y05dDIQydkNFOx",
+	"zJaK1veHcij/aT75pzXb/ZP0w38O5T9brZb7f3izVICd/ZPtdDrsnyD0O0OT72+joCYRFfysAS7Nj7WE",
+	"5615mqD7Al64UNmEVRY3ZlORTVRElA8ZwSZPtGI7nZ2tnc7u1k7n6dZOd9uUI6aCuTOeTQLzYWAzaFTK",
+	"dPwP0WSFjZk5YV9d9s+lArxYOmyUioyl4jLWmUhhtTVleWlkzxF0jlfwHO3tFnJh/iz0XT8hTXk+SkUE",
+	"u+eJDotLxe4J3gnQ33WtEVy6Go5RU9sZRus9w9G8eJJqXIq1C4yngJlCiIkBq1+gnv2T7eJS86QvDMeb",
+	"p+KuRe12ttk/VwljLFbJNseApcq1rVTONgGdDBVaWvIS4RH2ojlD31IPgqWy0tVH7r1pG1+U6vfX1S9/",
+	"X6HsVpSuLlQL6HZ6d1rgaN4qGuNybP2dU3pvI2icHA4OGkHj3fEB/X1w+OoQ/3H40+H+u7PDygVTGPYB",
+	"1lo9dZ6LNXQDGmBDMz6CS5mI6NLIn2PGTRHXZcaRO0nsNvQcI/krFlkCj/m0Cj5+TPkSEXYLzT1KbRY6",
+	"U3gIV0djsqBPf+EnnwZPBZdAS6rI8E6ng+TJXv2i1d9WOMYELBRimPuq577yaXAu5bsXt6tfNATOvbbj",
+	"XpvXd+7PX991r9tIDGybk/smKr55Wt7oDTosCnm/LONXmOghhfuw2/HWRmTcpqO5V7pLr7hEdcSqpQ9y",
+	"+M1q09Cp9KsZxn257ZNqKhybqkRsaFSeApN9KJAkRCzEZMrBweujN//+1/8KzTvI74izWQmkpWdiFI/j",
+	"EWUuuunygwnhBzKJmoqoCMUoHo9Bdja9AgSexIbOR9itXjAuJTKHgNbk2sVM+YJdCFdMDjP0p+o6R7Ou",
+	"wWL431KSTv5Kz71SF2GHwIsznbdzh9ESJS9FSimcblvbZkbLT+pT5W/JHqdDLlRxNcnzxXxyN2evas61",
+	"M8zdHJ6NZJNOI5aGwBRSdCwX3unsmG3v+DJNaZk7Zpn+O3iMhv8vv7/t3re9rRzabwI2edPvLA3to9Rm",
+	"+N3hGdtSIOptIZC3ZiJFYqOk3vpoMfhTvqNds6NdJJUg2RXuoXnrqXnrqQF9XfY0hjzQN12DInhhi9m0",
+	"9g0zN94QfANm9oboPaMXUJTKT3yjEKW7kvy0awj97YLTrkHrlcUkmhBehE9SoWdKamrhgVUrbri2Rvtb",
+	"pKIlV7bJEqd+ltTnZbvXWG77Up1O5utXj5BT7slCO51nT+tEqNrpCwnod/uD8/y0XNI4LMlXdXKG/bS0",
+	"pKBxu/v8xFy2Y3dV1jSvmMvihL3V41Zy+bBgC+nt3hGyQlb9stvF57le1njARPuyzUKvYgy5oB09nmuR",
+	"hu0K14LvOhq0/htv/aPTenbebr3/2A16u7tV/qMqK/0ygCrPwVCn5a11WaZYb3eXJQLWowMWxZdxpgMW",
+	"nocBC1u0n3aINqpEcE397QgOU8bNhyQc4Lf9ocT3w3abRsCx0JJC2iMVn1FjNpvLUTYn9kR8GhMHyHqK",
+	"Rt5OF0UCPpRAxQK0pnZ2nZiAJLzN3uCAOuMpWm2N4uTEE+osi22ruBYBzDKUTo7BebrbYbNkoG34F7vi",
+	"AKexdJrMLcf5JP/zfemXShehParVMd0dbtFE2uncFZ3lpjoRs4SPUFV5lFmrJspJgF6TBqQe8q66IvgG",
+	"+zOu8hG9+Cmw6Z2lpa4EjtPyp0W47C5BpWxRs4uvXEXdnfbeeYfNQtaNOfEEb5AV6bM9sq6RvyrO2HSu",
+	"MyZ+mfPEk8KX9dj/Eue0xuG4fVVkc5NahUaWtu/YjkknRmJI1jJS1VmkRnO4n9iJbSir1RlNtbyHDUIG",
+	"5no0o7SAZNFb+LDBDLFjWshID2WcNfeYzhSoLfF0lsSjOEsWfQbcf1GnQk24xnLbbw32AK21yV/BUJIW",
+	"xi8oM0xwqb397iFVJq6AEce+E3ATVDuyI0g+pVLjQKRPjDCosXrCAjDUF7TKIEG+g+IsvedJ9SaGxgpD",
+	"Fd4Nz0gOb7WueSqJOP+cn7FzUr/H7PtCcNzy+b+VFWXY2ywcxyKJdIgqaSL4tfC8DUzNKUooBMw44Bl/",
+	"nqVzEdKLeijRgQGyxzwLmFZkZvDSXvb8wWyoGDcwB66biHEGX7eHMjwFRnrAM2HcH4cyMn+lKLcDnoW9",
+	"Tu9pq9tt9bbD5h4L91OBfNx9NpThK64zwsTi5y0Q8LH5ybuz/cJQZ51uv9fpd779U6fT73SWePLHxmA0",
+	"UnOZHfM0WxxFjf52pwM8x/xfNyi8QNSoMRhNBdtX6axR+nk+vRBpo9/YPzh5fd7tYLrbPpdkAXyZ8Evr",
+	"DtvnkjZSeKhkxkfVS8HqH/4LZinHPGMHGGpS+LGwkJ5ZCEafRS8WjX5jpHULVEFpnxtIN/qNWuA1gsbh",
+	"lMfJgPorNvogo/w/BpTtkZo2gkbxhO4YLX/5lbqMAZWfvfz26UHn2+633+7sf3PwdPfZoPfycDDo7O/u",
+	"Dg46WAc3/2h5JzgMQK5iZSfovCDTBbyyi4db0XKu37Dd3Ab7+yTv4edIgNw7L3ovGoFt9wKyEPzTRItZ",
+	"nGADWBfNisZudw8KgDGxMJQnRE6/Xzv2lyJ7bcSucZ5WROWiU5AiXz8FX8ZiXSjvZ15x3cLqvnELpOBi",
+	"iswoyj9l0uSp60tUyjdAPPX7DVlcPDqotEosU7dCYoBH6Dx1ZftpB1bPo7cyWVjqVZqwShWpopX+dD7Z",
+	"9Ke7ezaGYzIzaFWgZJEKl3nojxNh/JDOVgls07TJc/1CbK+QWDM+yuJrESxZVIHd3dmUD5RfGZlkBDQQ",
+	"kzRiDKTCxHwlXGdDSTOxcIkshaDygnzGDRA2aWnZhGe4XtuMfyjdx+9OD09Cz8Zp3tzQ2N6lGTBcPXm3",
+	"zl8NTrHb2dt3b85oStwDbaHESelY6o5pn0tG8M8P50KpRHBpTsdnhyuejmln6J/OXuF08uA53+S9yvm0",
+	"19ua0ZUqt1Zi6jWXuHvrJTaD1F3iZbnAv1W5iLDqFTZ64/IlqhAxlu5vb637a3d25/3NhZcq/ScBzm9t",
+	"adio6GZi+15GOYagNjOOU52xpztsNOEpH2UiNeXs8lAXT6YoxbrU7sNM9WJRu3onYvkgu00+cujgZNzG",
+	"HQuIlWQHBUz09I1L1VpaWFGgq4KsgDdsT+3cWlnu+baZTUScshEd50YZosvymI8fvVsQBFdYBVOjRFSv",
+	"ukgYbri2brg9qzlSWSP3iqMZxXW749kpn8ctR3Eoo/VOoSw1fxYEgUkMobr38oycvqSBYm8HpjM+nZG9",
+	"IY4sqtDN1AJNBMRwpjwSXgWpPXIhWnSacD2UGHREVgUk4mbo7R6biA88EqN4yhPvArNIpPG1iHLXrk8R",
+	"htKRBGCphQZmdPpSZ4JHZYPtCupIAY1XAj4jIFZgdEm1WZ3OVW/q8xG7AipVUzynin1ciwq4GXCfPrvz",
+	"o2qKmlwVnAA0G9pErBl/tY1TMNISSF+KsudTdc0TiqL1AOiRCj9lVJZzRnerBfA64PnLr2PoVWqpD8gq",
+	"DbUOlP5YzBSeqIBpQb0tNLxHTbfEzstdLGvHNQqyN+BasAI8roNRrnBXYYCNJTJ3JfWhQNn/0vZjD2sa",
+	"spcSPuu0eg8033bu2AstuAJQnmmgmvqvwX9wrPVIvDFArJ7CX5EYVGXpXrJjl/T0/Tx3uMJJOuOXgvpl",
+	"VLUp94x4pHECak24fq1S4dwTZj8/f1zD1JMbdb5Eu8z7T+9h4dM4I+f0b7iHfAdejvjK+wgaajzWImv0",
+	"O0umEXPgVRdfog5BqrGYmpbY2GH4ski3uyuFbTiEqlNKqTgdegbGKknUTc10BiGXNUR35Vb0NxXdASVv",
+	"U4Wz1OBCFazwgun4HxRWXlguoM4K4PkshCM/+apF02/LK+6stOBMZTw5EXqe1OWW5whEpzrl2Qj7vnr9",
+	"7W2tVAwM8IckN8pteEaKfWld5UgMhEzQsJY0i4T2MB2A3q9AYlEzXTsveLmxb2YV6jY7RP9dIdMu9/Xa",
+	"OKs8UhAkr0hgAQ4S59P5Mg1fkT6vYCVdPlJrIKtVX3090BTpfnRT67IlqCK/y5hDUjFSaVS73toFPsiM",
+	"5Mnsd2gety/o0eT8KiG42veNIl3AOBb+gVWuJ9r51tFHF6Wraq97KoDNK1ptB3+t2cEDpPQVxLR7xYLg",
+	"xcudxEA+UEVtMxBaWbh8vsY9XIBgyEZcWkvBUCJhwWLR6P2lJiuYIezH/iNxzhS7yKO/kFRzNkoET23X",
+	"siVn8LKXb399gvNGZWSa5hcJigB3Uv+7acN9xqy9zkuDLeH7fa+iFDeF6yiZkDBJ9MB7+fn03Jo9FO/k",
+	"qtuov5z7j3s5yyFH68W/VUekmrigUiAqpgMELHx98Br+k8a/PFbwKUg85WDeNWIUlwOBi2G5dwQrVoW+",
+	"Vq2nSsDCGrtef8mlkiqYFNfy0hhNfodFKz8ndae90+412+zYZgHpojk0UgLtoRm7kuoGiV58KRUmYXLN",
+	"vJG22z0bnlNZy8dkV8Z1ogflUMZRXiPNPnOpGV5eqgn/wtp3L7iOR+07y518CuwaKEvxtnVsaJPKGBgh",
+	"260+XGkiLwdxucxXRZ5pYMLkbDI9xfK2GXa6g/s/nzpNknAQw6KyCc+G0paIcBFnYXU6ZGgKM7lKzFKw",
+	"sJRcGQZDWTzX3XaPZSJJtAmQnvE0K1uql3e0QmU9XR1PeDrjI9HSYsZTNPDia9pZQ1XKxHSWLRjXVxg8",
+	"aKP5CFcoBLGwOD6btUcqFW0vc72dCl7KMlglfdM71ltuJoXzVV1Nkwg5nifuSppEkGKeeLdZ0k6oFdI5",
+	"VTfvN8Ti+8nFd6P4bfz90bt/HHXfxEf6SJ7sjvaPnh5dzX76Yf/7Z22x+P4f0Y9H8NLfR9NONtpO5n9b",
+	"fP+sPeol8mL6shP99H2C08zgzp7HEv2yHXcy1ZCbcglq+21QxWUa7G+8wBSzZTmmuKWPq2SPeAtdwhqq",
+	"r8/mMosTP3mavilqLLjJJWV9Gst4Op/61NoTZ9bCVm8BpiPWCii5AmDvQtci6PO0GHMGd+bFFM6kMFgB",
+	"+hYaVXfAlsFdgpQpDlRI0bUVK6hCkPn00UsEmcJEjo8M5Wx+kcR6gsfkZrLhLD+9fkWL1MY16IKYXbrM",
+	"4PhoQzN1I12Vo2AoDaNQkQBRpVzq2CgXoK26J6Y+h4npBWpsihK7n4ZyJlJGTyuZqkkIK3GYj15N2E+t",
+	"j2RS+hTuMQnE0qgzFDhrvJUjnoilIrWmY0JdodoW/WO7Qrzyq3B88kqRryheGUyoq9FbVwFsJy/0UlXG",
+	"vAyml2gXMm/pwCbhEDBM0u3FgoXlUsol8fpdfRr2pm5iR7YkFlGfbXzYaK9XIeVT0PAQpnoHQkZoA1ln",
+	"A3sVxSnRUV3u4xf+1MLb1sIL0TKKa58thDYRWKvvZnup+g4gb8VB3VlXx9KYxy+sU0S82yrslG8qRndh",
+	"BwcWXomFlbVCFMrcW8tZJliZv+ilNsizTv0+uGSuE0A+1oc10a10QLA2O25lhSQtRvM0zhancG99MR9F",
+	"8mX47VfWl+EZC4/fnrp0ZGQ7YUEk6rW3291m39cK4ghBHGd6KK2sjqWmlkrbcIouxAuB38y41jcqNQEX",
+	"SHTQKYKLdvsEfELwAIYQZ2y5dHcn9KK7ANRU2luF1OdVhTEdLS8WlUVjjGVq+QcKfFrMBAsHx0fhUKLt",
+	"iTIlaQ9j7CjlwL/vCeL9j8SttWlQUSd4uCgyMpFjvFKe7UulrAB96+WTfuNE8MgrEmbiH+P8cyuhvEsB",
+	"gv55F2wN8Li3Buzf6aqKZQciEZcolRm4K8kuxIQnYyo1gZZjrPiHKwCdb464bTm+CeNA2/PeUGKitot8",
+	"wQBdxTaJjOiARSAEZsjQm5SrwiPAbdJPDGWF+XL1eiidbpvOiXgXGsC00OADh2sqEvSNvwDWq9lITQWG",
+	"HJlKvLZhKgqerRa++urtdxiqm+axSXFkagSaem0YNzeOL+epMVQOZbj/7vRssL9/eHp6/v2Pfzk9f3fy",
+	"KmSbFLJiCxLBFjHREkd9d/JKswuRqJvmHguLVxnVWT2UZBh1d7hgo0AUKWFzARg2+b3wsIBIrtWUlVCN",
+	"jPQgfP/NcR2OETEdw9wsqlPljpdWifn+x7PGshfNIHChysfmHajSRIJpYupezrWlW7NMMyyENpT+eNqK",
+	"zSiDtNkbZXSgvn+FzHCu4oYO6HpYnBxKVz+hfGPgYo3iSLCq61em4KTnrEzCLWhTND6+vZWMWwulMxD5",
+	"INxDEJg3yG9Lq0ZgjlVqRTRTUQTeJjC116DetEyqiVLG4sBexqCMy3rDyxw0xU9cYRiDs17tj3YjKE5U",
+	"ie/+mBVDPD6d946omtq7AzIo5x9Pm/1YRbsNmc+x0jvFoTQZqH5+JZVc4bqUje/9dQ6E8+3rw5PSY0x8",
+	"CIay6tVz08fH1VSm7jOUpYFLsj8ZpRPX0qRKNUoOZV3VnIryNUE1W8rLk2T8ciiHDYvslh7iiMNGcy83",
+	"bdiEX80u1BwXSswNxLHceOyYm6vRZaUvIpQP4WgPYWYlTmMX9V/9whFFhE9iOVZ12b50vPhfDExJhWDX",
+	"QkYK1ukSl83hDY6PTM0rrK2rZAaqV3sorasir1YPGpume0rDbWiXKW6qPqn0Svsvakrg12wuTQhyeyiH",
+	"8gl78oSsPiWW/uQJ2wwrK5m22+2w2S8KYNpVuR5K5nF7rIxNVve8gr3XO8zVwmZ+KezAen4xLMxVy2as",
+	"u2uUdr1nTE/YWcuOkVvG0GxGu6u8obQ7On23Wruz2zLKEaVgKT5WscN8Le76hh+Hrn7OsBEMCxV08gcg",
+	"reV/FQoPDRufQrMJG7q/FGFpjumuqECzMxs/A8IIbKIovez/tBwxok03kji10TmGOZN9z3aocj2p6JxM",
+	"16vAa+OlA+xkogM245eo/8vI2DjJwqwRH9E1oPtWFPv+xzPN/v2v/8lirefGSlOhAmeqUhs0wQRG6x1K",
+	"uMAmCmEFqln1ipll/9XR4Zuz86ODMMBa4vnquGTiQyZSLIiwRHI3T057u0+3DuF/A3YlFubCA+8CigvK",
+	"QRPhcCRnc8t78ggtipIgCxZ8Q/ZVgqKe8Jlgm2S55Gz3wwe4pKapBcmODnMEjzQVQsNjKFnjdGCeoNWI",
+	"XG7mRGF/+XKodrrQwVDSSv2bbSaG8acCQ/WoUiCcNqOiB4G1/Sc8nuompZ2YwrvobRtK7BWIVRgxKZAT",
+	"XVReUgnbfPenTqfT+fe//gf8o/sSlUqOBQI3dzpdlCrDQv/NcCjxLiOu7eW+PTrdkBkRqFhWNmCI/qAl",
+	"w/Cm7Tp9MpRFU01zD+ucmQ7HnOBiOts57yP3ilvCb3uMG7i7M+PZUJoKuRdAv1MtIre7PZbdqPLO8oNK",
+	"Bb7W3YMzs/1O4MiHMi9lSaX+iau4FOxkwTbDP3U7HZDNOua/rU7Y9KbmzDeBLmC5F4qECGtERWOaMeef",
+	"pVzqsUhbh6YNZJgfkhPelJQUfAy/jRKlrdXGxmDkF7IRNEzzu0a/0Wn32h3U/GZC8lnc6De22532Npnk",
+	"Jyih3F6TG1keijeqKlbgu/ja+KpyzhZL26rhTIWu0VGpBmL+0lsZGn6bPzA4LSoq6u/5g2Otrm92WRTr",
+	"LJajLF9FQAU/iJij2xkbR+UzeG1jTGFqwi3URqniF3KYw0KlF1P5B2vZwelcYFOGJ0+APV/H0ZwnT57k",
+	"Q8P3P1qO4Nd21iLDulxP3Li56YcnBmOfMCUDxpPEgy1MDzu6EImCe6AoaIxPhTcCzvsqnlJmdaq0duVn",
+	"+l7hT4xLQw0gP6O86r4PSpRCcd6lH6sGKXa0GuTBSFimEBPEQVhm1LoShnXVFV2w20QlAvdxzOPUZITz",
+	"BMjzwoBfZ3wBBMd2E+n74c0wVhyJ6UxlBJCh9IJi+sZ0xzZDZ/wLm0wKEWmTYYXHFB5GceZqBoUm5R01",
+	"gorzwuMqFgZisbxWybWICG+Kp2a0zImaCn88qoaN1ZHdo7x6Li4bCcRYpQL0ArJBDirY/FCa/ZFFImza",
+	"VRSNwXtMKjaepyiL5sJbsUe0HMpDALuQI2EZUSquBU9E1Cdxog4k3O8OwzPPiUoHSVDB+ErpeUgNeDyb",
+	"KAasmJO7FJnOcT/c6Wy3us++CYfSFUayZhNvejV2Mnc+LEYL4bMCTcLytKAZO2pjfLlYmRzVTM0uBJyC",
+	"V7KJfqSqBChKFEhjeyjflQq5alPhz3j/uDEQUD+X7U43bLpYUKoBoG0K6gLj1BHf8upX/Sppjy4wyayU",
+	"NVx1VDFQvjGJmhNBN9C/TpyckNg5xhxTbKytTu7B0jWk3Jaa4AW5V0rX9obKX9mioq9eL9k7vzj0y3B+",
+	"ek9+KKGzFyparNlkO7tR1G3JlCN37Z+PSVzVNcQOb/ZNrlFpv7v2Z21us3qTYXMeK3TD/gxQMG2wzXef",
+	"rZ+1BbXfrdnrd/d8iOAeNrYK7ZxLX5VGO1O3jtYrjVZ+oVcznRtWFh7fo3u0O9hP6zXoClbq0NXw/brY",
+	"AQXDTansHCyt1+lWeGupqATa9EmQD1+pkZHHE6zxnRWaYdYJaaWO1g/vTG2Xsbzmdyev7EqK66oH4TJ0",
+	"/ENbp/3Nlmv4sxxmtU4z7QA7RNe87M5t6wWPbBgwftK9+5N30vnIIvpo++6PXqr0Io4iIemLp3d/8UZl",
+	"xAKwmQZ81V1hnmO+SBSPzpR6xdNL893uKpuqaPwPH/ee3f3xmVKvuVwYQGJz3t1VgH8kyRpyig1FTOt3",
+	"+HaFjdr8Va/hiB9NgfzC82v/XOvCfA+8pBB98POtLn5Mzs1ZgfF/liykgL78EktCVlpQG9iO7fbb8DGO",
+	"Pm2Zigb5w9KDOPpEFxgLM1U09Zgqq59SVDTKTm414dJwVvNU3prDOAINdaezs1RIgYQ18jt7io7tvFEo",
+	"3NzqdaikclkVITEVMxNBciUQBUxdG1JT4KUF0tRmA03LscGD1TJ4QWh2snJZOi4I56RkgYhOKviKwvQe",
+	"DL/T6nY6IduMI50XZG+ySxgahNmhvFWa9TxNaCGhAXsh2ywA3AjG2B6IDCxFmfo61vEFZX3mFbSq5FUq",
+	"61WQV9cWV/NupiiclWK+oiUWYkO98qMs99btYeshykWc5DnnSxh7K+tZqwHrCjL2o0jlBaFh55b22H7Z",
+	"o8eXAP447HRnJXb6Etsi/Pr89ysLvZ2FEpPyKeulIUGPyEOp42lVxtKrCim82ME0ltTaL4pTMkLrfsle",
+	"63YZ9kuKRN791O+xQzyWvt7zRjpT9SNZiunbk70xyULFRxPTqteFH8dRGLBSl3kTWJuH9yexvGqznsfh",
+	"3cBDOeHI6s3EsTR2yxwee9glZ9NxvubyKCW+GiAL5Las4y08sNZ0uWys/CEWN2xwiV44JbVKhGexrJIM",
+	"hhK0v8IybzdTshWslJThvI6Zstoq+UCTY628k4sJVQIPW1PeYZuaT8VQUqJEQOm16BgAEfBinrmiXXHU",
+	"bLP9FYxz1bZlss4FsCXEtrtltypRBy77Aw1zJUnnVxcYOmva8nLy52ktFmygcmO5frJzmCt+txWvwjpX",
+	"7Kbf+F5NpClamtvtbO/6vJTRnRaBXl4H2mUZIMMpzfeapwv2mv8dcxpy2+D6M+JHyzOuZWMsodgKtsZH",
+	"PSVjZfzPD9OEGV/o82Gj2+4MG0wYL+vzYQMd6MPGfxYNcL+ObTI3+zFmf6myKfpvld+Dk6ffLbIZE+Ly",
+	"C8UBACVYKpLnw0a+Tgb48Xy4Akbmhkxv8fmO79xXr7PqvnKk/jV25ptob9/ZZ7LgLl2bSkuu56zFSI0C",
+	"A/+t1aRahS6X/e6Spr5qel81vd+bpofxtCvreebtgpb3ncgKSpa7vbkQt6rGd+86hx/hP0fRp7pih3Uq",
+	"Yl7H0tMHKNCY8s1MsXoT7m6b6bguOU02lwnGCk4EG8cyAq0qHCTUHvAlPgi9agwyEpjMDDxemdigYwyN",
+	"7LMQQ0VCtmnKsbHe7h4FjmnGL0CR3u10KJyHmtlxDU+aplcQFp0LgYa7ATrNNgtNfbrQ1KmwEQGpulku",
+	"irhXLJhHjcLQrMlcUmxtXT3Yy9s0EmmfhZg0+WJBpTskC6luJ0BiJFDcwIAHExTq+k+T6C/zaGWmBcbm",
+	"2Hp/fVylyR4DVd7E2hnlhcIg9VU8o5DymeAZ46bOOEYHSEpAgTFBhYswBbKiIfBUcElfbFrIUiSgJsC5",
+	"yrUAAIZNsViMUbCoH2OqJWKWSXVrInTCX0BhN72fAh9KIeEO/Et8mHGJmr1p81RoBQUgZITDF4ISHJid",
+	"zigaiFZvUIfGdgo/HB3+WNtMAWNeV2i6gIYAbPAla8r0raaiVRQWXU9Jw+CvVbStt1SFcYU3z/yyk6uM",
+	"bM5ilXdf4mGv8uZfV5qaMGa1mQGjVtJLEeNWefMVVhRdU3W9llGb0vPaPBq3LWXPy87+ySq3q8mS9WWK",
+	"K8TKnMC72sSeBPZaZDziGW+haPUhu0uUsu/b1z8FjZPD07PWSxsJ3/rBBqjePhB85T6y36wuo1EI/z0k",
+	"NfrwXvIafbq+1EbfrS27uc/uIcHRt/eV4+jr+0pz9PVDZDoaYSXJzkt6/blCKuNJUpE9kud3e2JZba4J",
+	"9jlcj0S/dctazZJWfRnu/m7pNr4P7ozlXuZbIS00tIICyq827+XWcrpDafIHbdExjlofbX9DUzYgltM1",
+	"XoWzygV4cdebO50dIyoUq04aKcCUjQxtxd6SIVvdyEI7V4x1MiZoEyxuX93MxwLgcpsQCNJtKi55GlFc",
+	"phZmPcXKmmFeM9gsoVTG10xja+bmXgN6kAd64wB+NLwZyGwkLgTRYmoVTwI7qd+cGpNdGIF0wov9JVD6",
+	"Dlg8ziMc/Ck3UXy8ibVgNlab3M4BjBh+/+Jtq/dNp7sTNtvsx+VuuRQpbwFQsft8BwTLquqq3qyUPpOP",
+	"XF3gEpdWV6oTU1YjEfVZqbsYIHtQ2a/MHDAMW+iiUHqb5MQT9z57ja6/dI9x/ysUrk0OmbqRTbtxv3ps",
+	"4OFqcK8N/9XbcPii9wKk5he9/bBpsEdN4ywTEYtd1Qq/eqjrQMNW60nio4+Swm7J73gSlqpj3NXkxI+5",
+	"sUMOTKICYOaTJ6SAPnlCxGkmKFk+cOhG9RlKDTT6ecwNh+1pLADHXJ9YG7uDmL2LDdEDxhOt2FyaLOHR",
+	"PE1B3bPpFW1M98AzeDfTIs1ar1Uk+oxa08K2kITBlLZY99x0oTEdfKjpTbmCMMAAVTxam0EGmx50M1Gt",
+	"kUrmU6lJz+VS3whLrFiv0zEgy0sZYzpFSvluLYyj2bTqZ8C8drcBa7fbTdB/5iZw3WtIjxffxNtnfq1k",
+	"VK78prmkvE5ndkmZivhiQ2OXq8C0yhXRi4Wl4H4fodAlVQ4l+UttQZU28xS4u/rhsbNidoiSYiizlEtN",
+	"Jvu+O3F7mEblBXVtEsvL+lD3ckeDdUUBQhXAlAfGrRt0L/Z3KfhUXvMrL48ECLL/rrnreUar7/latbz9",
+	"p6CBLmwEWnF2EhNu0pgMGQ5f/GnubGd8Z5Ph25vo3rIJUzy9qlPuGs6v6u4FZR9Yjb4XZ2L6p9LR3gl8",
+	"XPeD11fpbCj1TVghCvweSm5h0/faRNXyqygwRiK6oIlr213PpuhhLtES5xjK5d5L6LO3lNvYcTyV+fCM",
+	"uoDept3iO5+C36N6bWL5fw+n6DIIABttXC3akedJgg1yCjkFMRVgeXfyqn3/E6nPDRhcaJWAguMlCdiS",
+	"8asmAfzKHZjuKN736feJgV8NPJ/TwLNKSoSF0QMSI/4YNiJb4m3Z7LOiZeizOu22PpLYfmsexKGMNGnf",
+	"julhF3BKojWyuHPXIXNLBLfWIPOVFtSfW2d8oYEn8giluIuF57lC7pqq+eWElR18zTY7sY3CuVX9ioo3",
+	"Vcwy/iVtRNECTF3REV9HLNSJIycXrdlW4LJ9Wy1TF9LoIXHmSt4i7/f0AbbpvrVDkm8Lg/0WzTbzE0Jy",
+	"i4pUBdnCggZVokFuAOHJDV9odiXEDHURVtmcsZ/3Vrft1N3WqswTti16bmmxHdRZTQN1W3ePbd5M4tFk",
+	"KAXgSpyxTKlmUFCEdzodUrVglOXO6kU3r4lsBXV5KL225as0ZseyNqhoI3jLJpMUqwyTCzLXwZPFeurg",
+	"UrYODIo7JSWehUfj1muejSZhkLtHqXgllq7J+KWNSuVTjJfFX6lmcg43k5iz0+2ZezXOCoWmatJRHqpT",
+	"Ho1x7WukXLhG0+h//+oD+uJFhN7KIkKKli/svvMSi/d8dSKtISDQhX2AgBBUh928lcKRactiAstcXJzM",
+	"JpqC4V/4rst7cME3RUZlOomXot6V411FpoVaVwh6kS2f5CawBdM2NPAMSxH3kGy+UVIY2snyehyxzg2T",
+	"27Ak40nhppXDqtEYQ7liOEYVdf1OZA8lrZ8nsmHt+IJgBR4AB1HLB343lhrLfdp/KCPKdhWjrbgdhbvE",
+	"rEchv1J+yXp0l83QBmJedKUV/ljA+8rcvwZ4PFqAxwMY82eO6aBG7b929AcyhOVaLaalD9azKzhU79/v",
+	"dCg3MezyFrc1KKDkum7uLQVQBJUhHkOZx2VQJdHxwuhm5FU1skbkOyutI/ebTudbU6G+6ADFgZ2X0/lK",
+	"2yzc55K8kS8TEISKIcKesjvlC+MUcBTdRC8PSjKarVtpg2qLujVqwodvDg4PQgoJwKPJG3iXnRGZQgtC",
+	"7tYzdfJMYVA8SgzisI58a4Soc3MvT+pZHthqhgeMbTchx7BK9BXnEt4qdgA8JGcAiSnBkXzLRQ9x4LuM",
+	"cxuW9xDxJTRlHtERnZc9WpZiXXurTZJ9m3eZBKptAViMrmAMYLfZAkgAHsr7ira008c1HNzDE71eK/R7",
+	"CZGmm/ODfaqVvZIftqJPKzeR/pJ8qc4+xG1URPRV3vxqTPrVjElfHVZryLxEix7osCo3APiY9xb5tJXe",
+	"mi52Zltilqsebei6BgIBwywfKhQP37ZvLV1wv6QY6j/g1y94UHUBgOL+u9OzTvf84LQR2H8fv24EDZRh",
+	"To7+en5w+EPj/ao8Bbb1BgB3Qm1Bpti45vZ6ji4Tr7EqFSMw3IOK0Yf3omL06fpUjL5bm4q5z+6hNdO3",
+	"99Wa6ev7UhD6+iEUhEZYhYIsdUP6uaKFDKa8VrS2qn63QIXgvhZuf+nKe7Sosg8Jqd+ViQqDyFS+IfGa",
+	"/LTlRHiGN8npQhRADPL/lZhlAYrq0Zwut4j2hpJTc0fQ4YxyxpnXuGkDpPsUlIfUZnd6DZzYZioo3xS9",
+	"3Nk8lfkKvURI044MdWIlRyLAEtPWEYk0sEqyH0TRZyF995Lu66je+mSOaNtDhODPvrhqMbh8ol+J72cn",
+	"vqtIgBZGD5AA/zj02y9OdzcFry5NN4iih5HveQX1fs2vjMsDAy9KAmKC7shx3bR9c/+ARGOnn2I4iI3k",
+	"LfY2CzBGEwsKYO8XSmgHPkAPr4SY2fZVheZVA8nEdJYtaFVeWNKU8SQpUnp4xVB2ZCRA3qtouZHt/oj0",
+	"fEls/Z2S9nuI10yqm69U/iuV/yNS+ROvBfP9qf1qRoMtj77WGhAoTQjtjeUiznZWE72pfTLfZ+M4rVM6",
+	"TCioKbWCAZ9+V1ZrqeAZT9Ql26zo0pr3ZTU+KPwJoymbhvBfpmo+WzJloO8glsZjEPhLRn4EnAMTAKl0",
+	"Jn5OWck3oLPQpqgJaHXEIKhaQNy8MqG/A+PIx0ZqCC7gmG8QARxH1PcX7DqcpPEvaBone3b5FdOz/tg1",
+	"3EWcPBwcNILG4U+H++/ODoEj4Eg8zeIxH8HVfk9FE8srMhlfty3n9cHrey3HLiLCSCGYv8Co4kxM9Soc",
+	"y5/xE6ZzHNGnmPTm0jl4mvLF7TpLfd/Xr0ztq93od2c38spwFMn+Eg4/hinJJ8omI4DUE9uMvaIDnU1V",
+	"z0tFb4bH785Yu932+dzWR0t2PrnMd3Ut0jSORNPWzjAkKGCW0hCTcY3FXQiF7cZNnIq82FTayr1qiBKu",
+	"D3ikG3JzrFJs6QAkmvpjhmyLhZeJuuCUrBHS11TRjIVAykJYpMww6pPKhSG3wpgDo3MMJTCyqUgvbare",
+	"iu3DbNDn/snh4OwwvK0XudenyIRbAESw9SCVzM4BEFt+qdnmTmd7KHc6250ecwUs9orGOyx0AYoedec4",
+	"Mbeiz26wYSHXjvtitkjBXBcwqdIpT4Cs9REkVH98ZpAvyHvLUhECOgr4LLc/ev3jK81/OPtn4vD3zTWn",
+	"i3zgt9YuJnv7+fa2vXDsNXEvdOXOM8DvLTcA1jyIU3u3AEOr7v4i9anmqh9NlYwzRcmXwe0CDQXJgLaL",
+	"16MRNN4dHww8CadYofl9MUn9UUSMoDGNpf2zStp4RB1/HbyiOb4i1heMWKtIrgVdqZYIfxViv1pm/pD2",
+	"d8T4wiXAOmCmhNCvaazxhNhVOq7xJFkSq5ejQWDIPSfsg6wqkjElGLNNMrezODMZlCERLZSuaXmeXN3M",
+	"qyGBRChSY9WPs8B1jjF1fGyC8lDGGRun2JwGFAopPrhCTm02KDl/y0YbI3/PhWlnD8J6Htdr/REY17vT",
+	"6XR3m3s2YrS6LcyEX2NpJ+wks9PZ6fRAGDXSMe0cpGNWIxyjZhTLkgt8gOlW2rHGoYxMrtroSqqbRESX",
+	"aAVn4cdhg1qYDBv9YUPPMc162PgUsk1OJTV88FMyCqAM/uMo+hQOJWylWVkkKRE8fXzpNVjxG2v2f7BF",
+	"66MBUaNvAbR6uCgtxaT20ii32Goq8M21QfvK6b6aa353DgSk1EYLzxvIlzqJFdnUSkab2vhCpKQmup6o",
+	"3oxnk0q3gKvwUGlYH0orVvbL3EndSC//lmc4H9ZTEIkWZR9C4a2hvN2D0NzzCT0l50rTCAPZu3aWEbTA",
+	"3GYXqST91Zmvfwgi/HvzKqzhfS7oQ7dF2RtR5qud/ivh/73a6U9sdwmX+nW7d/b+AUPGP11Ik/bFI1e+",
+	"70JFiw1NFREwbCdcpgihDRbK43iaxjKbx/LoTKUiYuri72KUmcqhsEuvCLWx/efdBPdYaClT6HsQKur3",
+	"il/mPHFMa0ObT09HaibCwPSPKBX89ZpVbi5ZukTErFFfm/o9TVo2dSe0bm0ss+1aGyLfw2pMs1my2Mtt",
+	"+8IY+32bvuFGZCYKh7JeFVnDTm80QgDTUG7udLbZyob6vJZUPpPh2bkxfShj7bwhuCqMPRPjsRhljGeI",
+	"owW9rz5g63fDO++ZkvfHYJt+nt2jRpf9V5ArymqlNoTuq2zx1Xz6R9RL3xone5Ul8kGK6Yrm0/VMphW2",
+	"UZapS6oyUK3Y5izNmjKRw5oaT/Cr6bZcMr06k2icBWiqNd78Qjl0Y65MeCbSoaQC0FGpVjJGOmNOjDYi",
+	"F0w6EQlFv2FdgjY79SPtnJE0j9p+mJXUpc0/lpWU0UkN5epW0vo6fn6c91ej561ab6y/Wjm/Kru/dyvn",
+	"IzGOuxxsNY04lwyOd8QsU7FXlTI/Wtlxk0K6y16dPxH1QKC+VD0fEymB+AIV7uygKoa7NX2PsTIwMJdC",
+	"gLWrCmztmY5GF4LPNocNbJWTf28Ct4eNJmjS8WhSH5NdsXNgdH1fGZXELNBSmyuiFXyh1FRp08HQFLvd",
+	"A10Vw8s63eZQOpW1zQYYlTKKZzwxI6CaqoAf2tEDZk8L8MmyY+oiWrW/82KL7KOI2kuHARYw0pWwHsrw",
+	"u8Mzdn9Hb2ib0tQVUsRJH0cx/owG4l8tyHu1KB1TzOSzaHk+efhqRP7KV78YI7KPuPe0Hue8NVNXAolC",
+	"dcw3XBRcKOu1O0ZDao1SgZXkeKKJkbHNk5f77Ok3O8/Y//nfO+2dJhpNjT7lUSBkeJexzvKGW5xpMUoF",
+	"ZqjCv0XExnEiyCJrR5hnE5hvxDNhTNh/Pjs7Zi+4jkdDuWlei8luSeOZLKOxSqeteZoIOVKYyco1cwrf",
+	"jGt9o9IIe3bdYDOykMY6j225PvM3DVowVmPl9bxfIMtuVGAaRl+obILh0T/a9t4a7dX0HkDclQYmMy/+",
+	"zHgFyLBAIPC8PcZd9QMRmS/UPNOktCuNSkEYy2uexNE5TUhgpBljzTi7EDwVqXkCjH0oaQWD4yPaSKyZ",
+	"30Bglmm2GXqd3MOAhUsIHFI0OF4t1wTcw4nddq+PKqGAN4aNgJl/nnvoBsoh6LRjrIRkYDGU3ukDPPxN",
+	"0ium6dlOp0tH9uOPP7YGHsr0CVEqFc8jrefiDO/AqvbiD62bm5tWCbHKkbkXMOOgsPJiZO7+MmqjHSBH",
+	"bL/RF96ycxMEalDSu4XAseG8G/1bmuyv0ZYLAeK42WPZj9eam0avLRJnW1tcCVkqrrbPRxOB1dJSlVSo",
+	"BdRLIpSqhQbdsEC7dtvd5qq9iewIjao2Qccpv6QPaqcfwUIfND2OUDH96kXaAEPvU6MNmdyS3PJ0xS/v",
+	"WaIXPr13hV74+N7FyuDje9Uosx/eJTvQlaZr3/8ZhISSdfYi47FtI+wwn1yTVUxjs45TN/2yZrC6Hg0F",
+	"MsEnkvutKjJPk0a/sYVKhvmkjM3iO1jVvkoFs4Y3272VXW+DdkfiQUwddQy60BJNQ2FPOBlg5I7780Wf",
+	"DbDEEGYhX8fihr3YMCVa4ywWOmA8y/hoMgWokwWXa2FMvWSDBcZOdfSHUkx5nGCPGhjmQkx4MiauhQzQ",
+	"8QWmZ4Jfafb96ds3ONRPr1/lftqfXr8y/E0z3P6GZtfdHruIJaqlm9g/5sM0CYeSfOIumNdQuKbp3RzS",
+	"HQjZLB5d2V6yJlUDuAvPAmJsv7SQD2giFc+63U6zz8IyhQ2ZSrGZaoFXTZMwcI2NnT16El9ORGoHDmir",
+	"CgSwLBYB04qeUP4dDGq7QwPChU+2noAQ4M/zJKRcNdP4gMQO7Dmbm0ewP2gkRnEkNDWRBbq1oe0y2GZ5",
+	"6Xu/PO8EDKYzNWE1gN+EL3PJREK2ZhIkYcQpTwB0InKDxprFlxI9d2xg+zJQfmI0JZd27OruYsBarFmi",
+	"5CW9hp1ku53eDrtYZIBbfmMGCrXe6TxtdTvdEGPnAG55u224gmeLmQjLzYJN9MVURDE3/XXXOdC8G0Q4",
+	"mvBUg2TqrARWmHW/PZ9n49a3IdtECrKAMakNN3uhIhu7ACICCMfvzl62vgUpLDGWKdi3CQec8vQK29Ne",
+	"xbMZANReADTowLgWUcM7BSbAoOk8yeIZT7Mt/BE0fXiciQ/Z1izhsaRQdVyx8g7Jlko2+yN0oLn9o2O9",
+	"3ad0bIXa1je26/BOd7fV7XSo3dTbmZAgA2+3OwZhtMWW3P5ioijdzYXbUDhnvDvZRGhUByjTk0jmhTDW",
+	"wJSbUthcwm1IsFE6194sbYZchk2F1pwqK0fiWiRAoV7TMxM4EoIqYx8h9TQI1sQdG2UFuyeSl8isvPWK",
+	"y8s5fmT3CDQoMPu7WBSo0YYeSrdN9+We+12jMrNg4Q88XfQZTRGw8lQ2exflfixpjiEnVNHBkDq41CTh",
+	"BKZxdIEsxhkbqanRAQFJMZAVQZVNVETay+D4iALscy8Y9m4Ldzo7eFHx2HY6dPhsM+fcLHyjTuejyYmx",
+	"bdniFa9xdJBayGIVmtB9SYYz4oKOb5FpFy1cy4Ir8W0ho5mKfb25VmNmdQpzfyjD47enzmaJI+f9n2t1",
+	"9TY7yjQdAt0LuwQ8Zk9Fq9HQClsviBDLOzaFU1/OMcR5P1HziO3/lMdnrdvAD+4XVg40aS6m//81bND4",
+	"qmnKDc0GBy/ZyeHpGRvbIsamvvyTJ66sMbumusZPnpDdO6wulRw6um1uy2YXBJdnTTaaKKWFY5OzVGVq",
+	"pBI77p6j1HFmn7EnT7pPnmA3cw14b2A08M8cIQXn4TivvTzuKvithezISN5iWbsNJ8XAwGZLG5qF5RrT",
+	"oel1L6nHmcbWKQM3jTU6dP/9r//xrNz1rok18221ePiBJ/DOTRpnmZA2oM6O1W3TkZDlAM4BD9b+vAN3",
+	"Fb3qRTZYKuiNiIqVvEOYfhPQOIuzRCAaWzd0MGyoPr56IDKQBYcg0g4bEf7l/74PxMn7+5hnk2Hj0/tP",
+	"YXMPJvDXqBkiwzZu2JBsxhMAHtcFZmZkQ5qObEEoZgHzI6aMR5qzd3zdW5JpxeDKEVP0ooHgaydLIBg9",
+	"SQNbXK0kXdxVJ90n+ut/zDZtCGyTCOtqA4xUkgiMs7DDAN2niEi0ZzYBOa21iBmrFYguFZu2Ji3i0aEZ",
+	"EaFm4IgdowCC3OtfrClwAwbNgzqIMGGbITmOL+dAomfziyQewSfu7qP0IkXgid8gGKOpEjQC4ZFrZvpL",
+	"/NR6qdIbnkYiah0DUUEJcqKkwlnGqUKMMfTPTp6lc7QNzlL1IaZC0bmoKBcU9ZIoNbvgoyuygKbxNahJ",
+	"UmRAKXTTAOEkvpxk2pJF4w5EAyL1vwzzmtphwaa4B0oA2qK032mUiKP18xgtgPxxLq0QkwMvuBaMZ8Ys",
+	"aqWZNuLKCq0ejNqnA9uVInCVCClumUemSN2eG/LW/mlU2oO+yyZimn+2UnPOWKMTFWQqoVHxyZRZEXpJ",
+	"aZVNS5PX7xzSZgO5wEoaiTZyzk5nG/WvAsyxC9ZEjK5wKWPQ2D19BHRYktwt5cZETUz/oUQerRg3eGAJ",
+	"oGFrdk4sAILWb1wKknwlL/cIglgdJFeCnT63ySUzfWTw7trmD4C6TiIOnHRvNGkcmfq5AH/Alt3NZdVs",
+	"p9OBQTF3ySD2IO8ukStROPaTJ15UgGvva4HtmtSSZI3dSOBjNbb3EOhcUTaqrRq/LCgZPw06WgbHR/36",
+	"8AJzPoU0ZzimiUoiF12AQhJ67oHKkSCNeakoKp7P0xgN7YbmeBSE9Eb3FnvOTAf2P789PSNBMxxKJBWM",
+	"X/JYUv0hTdH5VnNB0SYPEaOQdQwIA/yIs0UuXRrlJX/gWK/HqN1Ln3z5VsF18urBhTQhroB0uhfmzlXl",
+	"ADhzj2abKEYDZL87PGNhnjPtATkM2PG7s6Gs/tWPAwiKkREUFxjrTDeDonfFHhJMCpObnGEl2SqT0NuF",
+	"BfnBCG43K4TQhKbbEYUpwkEO5YxnmUjlXg47w9lmqJFaQGLYIuqzeP4202OK4N9HcqFNaSDuRXpM+YJF",
+	"yhpFPMaAFZgQ0TEHQkkHLYqACUDDNQWalgIW//2v/+lto3BBSC20hY6sMO1wYCjpjoQrxH/8+1//K6TI",
+	"mCAPheGZF61iwnbQOIvHG+Q1m8hiCwgXuAQR+/Ad4YGLzaTH9FdAgaIuWgXYuSGGDqy2/mp/KFuFIJfA",
+	"dF7yAF2Rlr9p7tIF2lswHKb6KjT7xUwTqlaFpcCIbbs0HxyoKgIpqAg/gr0TLhUCdCrCjSzJLYcOAXfd",
+	"Y+uEBKEVWtcuE9A+h1nVae8BrOuIdTmSuG7NuWiIPLuijIsLCbOojD25bV4vcSljE3NmCLszU8qhb6uU",
+	"+SdnuAkKbNF6kEsFH6Ed7UIslOVKHiqqG+mn2A5lZXHFIkaSEbIk/VnhA0UlSp6zXcgKl7wiXcmUt9go",
+	"16sgkclXs9xChtIJNCZeLaD26mifsXSBkCBSeVtg3OIb5UlcQo94YtwxBkZICA2PtiRUN/tOtELCSGce",
+	"5Hcd2ZNKgUAEdIgFimla15mCIFXReUAYYwnyVBaP5glPsVCICS4HPEHtgAquAtjg6GI5SuYYMbFEZ73Z",
+	"zb7MR3uFeDwvBQ0EE7+nmwVur2lbHhfOAPU5BxAb++6Wls8fAKZIaosIovPSUpUUe0uJa4X+9b7EVh0t",
+	"8+n9p/8/AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
