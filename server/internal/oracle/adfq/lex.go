@@ -17,6 +17,9 @@ const (
 	kLParen
 	kRParen
 	kComma
+	// kErr stands where the lexer stopped: the parser reports its error on reaching it,
+	// so the leftmost problem of q is the one reported.
+	kErr
 )
 
 // token is one token of q: its source text, its value (a string's content without quotes),
@@ -26,9 +29,13 @@ type token struct {
 	text  string
 	value string
 	pos   int
+	err   *Error // of a kErr token
 }
 
 func (t token) errorf(format string, args ...any) *Error {
+	if t.kind == kErr {
+		return t.err
+	}
 	return &Error{Token: clip(t.text), Position: t.pos, Reason: fmt.Sprintf(format, args...)}
 }
 
@@ -69,6 +76,9 @@ type lexer struct {
 	end int
 	qbe bool // query-by-example: unquoted words are values, "..." quotes too
 }
+
+// typographicQuotes look like quotes and aren't.
+const typographicQuotes = "\u2018\u2019\u201a\u201b\u201c\u201d\u2032\u00b4`"
 
 // strangeCharacter explains a character that starts no token.
 func strangeCharacter(r rune, qbe bool) string {
@@ -132,6 +142,10 @@ func (l *lexer) next() (token, error) {
 	}
 	if l.qbe {
 		for l.i < l.end && !strings.ContainsRune(" \t\r\n'\"=<>!(),", l.src[l.i]) {
+			if r := l.src[l.i]; strings.ContainsRune(typographicQuotes, r) {
+				// A value quoted with typographic quotes is a mistake, not a value.
+				return token{}, &Error{Token: string(r), Position: l.i + 1, Reason: strangeCharacter(r, true)}
+			}
 			l.i++
 		}
 		if l.i == start {
@@ -191,14 +205,16 @@ func (l *lexer) quoted(q rune) (token, error) {
 		Reason: "the quoted value has no closing " + string(q) + " (write a quote inside a value twice)"}
 }
 
-// tokens reads all of src[from:to] (up to the end token).
+// tokens reads src[from:to] up to its end token, or up to a kErr token where the lexer
+// stopped.
 func tokens(src []rune, from, to int, qbe bool) ([]token, error) {
 	l := &lexer{src: src, i: from, end: to, qbe: qbe}
 	var out []token
 	for {
 		t, err := l.next()
 		if err != nil {
-			return nil, err
+			lexErr := err.(*Error)
+			return append(out, token{kind: kErr, text: lexErr.Token, pos: lexErr.Position, err: lexErr}), nil
 		}
 		out = append(out, t)
 		if t.kind == kEOF {

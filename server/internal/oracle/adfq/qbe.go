@@ -57,7 +57,7 @@ func parseQBETerm(src []rune, from, to int, c *Catalogue, b *bounds) (Expr, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(toks) == 1 {
+	if toks[0].kind == kEOF {
 		return nil, nil
 	}
 	p := &parser{toks: toks, cat: c, b: b, qbe: true}

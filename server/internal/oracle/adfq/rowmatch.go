@@ -31,7 +31,7 @@ func parseRowmatch(src []rune, c *Catalogue, b *bounds) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(toks) == 1 {
+	if toks[0].kind == kEOF {
 		return nil, nil // blank
 	}
 	p := &parser{toks: toks, cat: c, b: b}
@@ -51,7 +51,7 @@ func parseRowmatch(src []rune, c *Catalogue, b *bounds) (Expr, error) {
 func (p *parser) peek() token { return p.toks[p.i] }
 func (p *parser) take() token {
 	t := p.toks[p.i]
-	if t.kind != kEOF {
+	if t.kind != kEOF && t.kind != kErr { // the last token: it stays
 		p.i++
 	}
 	return t

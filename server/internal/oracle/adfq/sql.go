@@ -101,9 +101,15 @@ func writeJoined(w *sqlWriter, terms []Expr, joiner string) {
 func (e *andExpr) write(w *sqlWriter) { writeJoined(w, e.terms, " AND ") }
 func (e *orExpr) write(w *sqlWriter)  { writeJoined(w, e.terms, " OR ") }
 func (e *notExpr) write(w *sqlWriter) {
-	w.str("NOT (")
-	e.x.write(w)
-	w.str(")")
+	switch e.x.(type) {
+	case *andExpr, *orExpr: // parenthesized already
+		w.str("NOT ")
+		e.x.write(w)
+	default:
+		w.str("NOT (")
+		e.x.write(w)
+		w.str(")")
+	}
 }
 
 // operand is the compared side: the column, folded for text, as seconds since the epoch
