@@ -15,10 +15,10 @@ func except(ids ...int64) []int64 {
 }
 
 // TestParse: each row is a q, the framework version, and either the ids it matches on
-// SQLite (the SQL of both dialects passing the allowlist) or the refusal's token and
-// position.
+// SQLite, and on PostgreSQL when TEST_DATABASE_URL is set (the SQL of both dialects passing
+// the allowlist), or the refusal's token and position.
 func TestParse(t *testing.T) {
-	db := openTestDB(t)
+	db, pg := openTestDB(t), openTestPostgres(t)
 	type row struct {
 		name    string
 		q       string
@@ -278,7 +278,17 @@ func TestParse(t *testing.T) {
 			}
 			if !slices.Equal(ids, r.ids) {
 				sqlText, args := e.SQL(SQLite)
-				t.Fatalf("Parse(%q) matched %v, want %v (SQL %s %v)", r.q, ids, r.ids, sqlText, args)
+				t.Fatalf("Parse(%q) matched %v on SQLite, want %v (SQL %s %v)", r.q, ids, r.ids, sqlText, args)
+			}
+			if pg == nil {
+				return
+			}
+			if ids, err = matchingIDs(pg, e, Postgres); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids, r.ids) {
+				sqlText, args := e.SQL(Postgres)
+				t.Fatalf("Parse(%q) matched %v on PostgreSQL, want %v (SQL %s %v)", r.q, ids, r.ids, sqlText, args)
 			}
 		})
 	}

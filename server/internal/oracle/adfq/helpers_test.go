@@ -3,10 +3,13 @@ package adfq
 import (
 	"database/sql"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/ncruces/go-sqlite3/driver"
 )
 
@@ -77,11 +80,60 @@ func openTestDB(tb testing.TB) *sql.DB {
 	return db
 }
 
-// matchingIDs runs the expression's SQLite SQL against t.
-func matchingIDs(db *sql.DB, e Expr) ([]int64, error) {
+// openTestPostgres is testRows in a temporary table on the PostgreSQL of
+// TEST_DATABASE_URL (text in the "C" collation, so text order is SQLite's), or nil when
+// none is given (a failure with CI=true, as everywhere in the project).
+func openTestPostgres(tb testing.TB) *sql.DB {
+	tb.Helper()
+	url := os.Getenv("TEST_DATABASE_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("CI=true and TEST_DATABASE_URL is empty")
+		}
+		return nil
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.SetMaxOpenConns(1) // the temporary table lives in one session
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TEMPORARY TABLE t (id BIGINT PRIMARY KEY, name TEXT COLLATE "C" NOT NULL,
+		email TEXT COLLATE "C", start_date TIMESTAMPTZ NOT NULL, end_date TIMESTAMPTZ, creation_date TIMESTAMPTZ NOT NULL)`); err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range testRows {
+		if _, err := db.Exec(`INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6)`,
+			r.id, r.name, r.email, r.startDate, r.endDate, r.creationDate); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return db
+}
+
+// matchingIDs runs the expression's SQL for dialect against t.
+func matchingIDs(db *sql.DB, e Expr, dialect ...Dialect) ([]int64, error) {
+	d := SQLite
+	if len(dialect) > 0 {
+		d = dialect[0]
+	}
 	where, args := "1 = 1", []any(nil)
 	if e != nil {
-		where, args = e.SQL(SQLite)
+		where, args = e.SQL(d)
+	}
+	if d == Postgres {
+		// PostgreSQL numbers its placeholders; the SQL holds no other ?.
+		var b strings.Builder
+		n := 0
+		for _, r := range where {
+			if r == '?' {
+				n++
+				b.WriteString("$" + strconv.Itoa(n))
+				continue
+			}
+			b.WriteRune(r)
+		}
+		where = b.String()
 	}
 	rows, err := db.Query("SELECT t.id FROM t WHERE "+where+" ORDER BY t.id", args...)
 	if err != nil {
