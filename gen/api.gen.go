@@ -21,9 +21,133 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdfActionDescriptionMethod.
+const (
+	ActionMethodDELETE AdfActionDescriptionMethod = "DELETE"
+	ActionMethodGET    AdfActionDescriptionMethod = "GET"
+	ActionMethodPATCH  AdfActionDescriptionMethod = "PATCH"
+	ActionMethodPOST   AdfActionDescriptionMethod = "POST"
+)
+
+// Valid indicates whether the value is a known member of the AdfActionDescriptionMethod enum.
+func (e AdfActionDescriptionMethod) Valid() bool {
+	switch e {
+	case ActionMethodDELETE:
+		return true
+	case ActionMethodGET:
+		return true
+	case ActionMethodPATCH:
+		return true
+	case ActionMethodPOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfActionDescriptionName.
+const (
+	ActionCreate AdfActionDescriptionName = "create"
+	ActionDelete AdfActionDescriptionName = "delete"
+	ActionGet    AdfActionDescriptionName = "get"
+	ActionUpdate AdfActionDescriptionName = "update"
+)
+
+// Valid indicates whether the value is a known member of the AdfActionDescriptionName enum.
+func (e AdfActionDescriptionName) Valid() bool {
+	switch e {
+	case ActionCreate:
+		return true
+	case ActionDelete:
+		return true
+	case ActionGet:
+		return true
+	case ActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfAttributeDescriptionAllowChanges.
+const (
+	AllowChangesAlways   AdfAttributeDescriptionAllowChanges = "always"
+	AllowChangesNever    AdfAttributeDescriptionAllowChanges = "never"
+	AllowChangesWhileNew AdfAttributeDescriptionAllowChanges = "while_new"
+)
+
+// Valid indicates whether the value is a known member of the AdfAttributeDescriptionAllowChanges enum.
+func (e AdfAttributeDescriptionAllowChanges) Valid() bool {
+	switch e {
+	case AllowChangesAlways:
+		return true
+	case AllowChangesNever:
+		return true
+	case AllowChangesWhileNew:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfAttributeDescriptionType.
+const (
+	AdfAttributeDescriptionTypeBoolean  AdfAttributeDescriptionType = "boolean"
+	AdfAttributeDescriptionTypeDate     AdfAttributeDescriptionType = "date"
+	AdfAttributeDescriptionTypeDatetime AdfAttributeDescriptionType = "datetime"
+	AdfAttributeDescriptionTypeInteger  AdfAttributeDescriptionType = "integer"
+	AdfAttributeDescriptionTypeString   AdfAttributeDescriptionType = "string"
+)
+
+// Valid indicates whether the value is a known member of the AdfAttributeDescriptionType enum.
+func (e AdfAttributeDescriptionType) Valid() bool {
+	switch e {
+	case AdfAttributeDescriptionTypeBoolean:
+		return true
+	case AdfAttributeDescriptionTypeDate:
+		return true
+	case AdfAttributeDescriptionTypeDatetime:
+		return true
+	case AdfAttributeDescriptionTypeInteger:
+		return true
+	case AdfAttributeDescriptionTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfFinderAttributeType.
+const (
+	AdfFinderAttributeTypeBoolean  AdfFinderAttributeType = "boolean"
+	AdfFinderAttributeTypeDate     AdfFinderAttributeType = "date"
+	AdfFinderAttributeTypeDatetime AdfFinderAttributeType = "datetime"
+	AdfFinderAttributeTypeInteger  AdfFinderAttributeType = "integer"
+	AdfFinderAttributeTypeString   AdfFinderAttributeType = "string"
+)
+
+// Valid indicates whether the value is a known member of the AdfFinderAttributeType enum.
+func (e AdfFinderAttributeType) Valid() bool {
+	switch e {
+	case AdfFinderAttributeTypeBoolean:
+		return true
+	case AdfFinderAttributeTypeDate:
+		return true
+	case AdfFinderAttributeTypeDatetime:
+		return true
+	case AdfFinderAttributeTypeInteger:
+		return true
+	case AdfFinderAttributeTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdfLinkKind.
 const (
 	Collection AdfLinkKind = "collection"
+	Describe   AdfLinkKind = "describe"
 	Item       AdfLinkKind = "item"
 )
 
@@ -31,6 +155,8 @@ const (
 func (e AdfLinkKind) Valid() bool {
 	switch e {
 	case Collection:
+		return true
+	case Describe:
 		return true
 	case Item:
 		return true
@@ -156,6 +282,73 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// AdfActionDescription defines model for AdfActionDescription.
+type AdfActionDescription struct {
+	Method       AdfActionDescriptionMethod `json:"method"`
+	Name         AdfActionDescriptionName   `json:"name"`
+	RequestType  *[]string                  `json:"requestType,omitempty"`
+	ResponseType *[]string                  `json:"responseType,omitempty"`
+}
+
+// AdfActionDescriptionMethod defines model for AdfActionDescription.Method.
+type AdfActionDescriptionMethod string
+
+// AdfActionDescriptionName defines model for AdfActionDescription.Name.
+type AdfActionDescriptionName string
+
+// AdfAnnotations defines model for AdfAnnotations.
+type AdfAnnotations struct {
+	Description *string `json:"description,omitempty"`
+}
+
+// AdfAttributeDescription defines model for AdfAttributeDescription.
+type AdfAttributeDescription struct {
+	// AllowChanges When the attribute may be set; `while_new` only at creation.
+	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
+	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
+
+	// Mandatory Whether a create must give it.
+	Mandatory bool `json:"mandatory"`
+
+	// MaxLength The longest text value, in characters (text attributes).
+	MaxLength *string `json:"maxLength,omitempty"`
+	Name      string  `json:"name"`
+
+	// Precision The most digits (integer attributes).
+	Precision *int32 `json:"precision,omitempty"`
+
+	// Queryable Whether `q` may name it.
+	Queryable bool                        `json:"queryable"`
+	Title     *string                     `json:"title,omitempty"`
+	Type      AdfAttributeDescriptionType `json:"type"`
+
+	// Updatable Whether a create or update may set the attribute.
+	Updatable bool `json:"updatable"`
+}
+
+// AdfAttributeDescriptionAllowChanges When the attribute may be set; `while_new` only at creation.
+type AdfAttributeDescriptionAllowChanges string
+
+// AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
+type AdfAttributeDescriptionType string
+
+// AdfCollectionDescription defines model for AdfCollectionDescription.
+type AdfCollectionDescription struct {
+	Actions []AdfActionDescription `json:"actions"`
+	Finders []AdfFinderDescription `json:"finders"`
+
+	// RangeSize The default page size.
+	RangeSize int32 `json:"rangeSize"`
+}
+
+// AdfDescription ADF's describe document (`application/vnd.oracle.adf.description+json`): the
+// resources described, by name.
+//
+// Example: {"Resources":{"SelfServiceRoles":{"attributes":[{"allowChanges":"always","mandatory":true,"maxLength":"320","name":"RelationshipTypeCd","queryable":true,"title":"Relationship Type","type":"string","updatable":true}],"collection":{"actions":[{"method":"GET","name":"get","responseType":["application/vnd.oracle.adf.resourcecollection+json"]}],"finders":[{"attributes":[{"name":"RoleId","type":"integer"}],"name":"PrimaryKey"}],"rangeSize":25},"discrColumnType":false,"item":{"actions":[{"method":"DELETE","name":"delete"}]},"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/describe","kind":"describe","name":"self","rel":"self"}],"title":"Self-Service Role","titlePlural":"Self-Service Roles"}}}
+type AdfDescription struct {
+	Resources map[string]AdfResourceDescription `json:"Resources"`
+}
+
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -185,6 +378,27 @@ type AdfErrorDetail struct {
 	OErrorPath *string `json:"o:errorPath,omitempty"`
 }
 
+// AdfFinderAttribute defines model for AdfFinderAttribute.
+type AdfFinderAttribute struct {
+	Name string                 `json:"name"`
+	Type AdfFinderAttributeType `json:"type"`
+}
+
+// AdfFinderAttributeType defines model for AdfFinderAttribute.Type.
+type AdfFinderAttributeType string
+
+// AdfFinderDescription defines model for AdfFinderDescription.
+type AdfFinderDescription struct {
+	// Attributes The finder's bind variables.
+	Attributes []AdfFinderAttribute `json:"attributes"`
+	Name       string               `json:"name"`
+}
+
+// AdfItemDescription defines model for AdfItemDescription.
+type AdfItemDescription struct {
+	Actions []AdfActionDescription `json:"actions"`
+}
+
 // AdfLink defines model for AdfLink.
 type AdfLink struct {
 	// Href Example: http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1
@@ -199,7 +413,7 @@ type AdfLink struct {
 	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical` or `parent`.
+	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -212,6 +426,20 @@ type AdfLinkKind string
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
+
+// AdfResourceDescription One resource of a describe document.
+type AdfResourceDescription struct {
+	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
+	Collection AdfCollectionDescription           `json:"collection"`
+
+	// DiscrColumnType Always false; no resource here has polymorphic items.
+	DiscrColumnType bool               `json:"discrColumnType"`
+	Item            AdfItemDescription `json:"item"`
+	Links           []AdfLink          `json:"links"`
+	Title           string             `json:"title"`
+	TitlePlural     string             `json:"titlePlural"`
 }
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
@@ -610,6 +838,82 @@ type SelfServiceRoleUpdate struct {
 	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
 }
 
+// SelfServiceUser One self-service user: a contact who signs in to the self-service portal. The account
+// is the one the user's contact belongs to when it belongs to exactly one, else the one
+// of its accounts the user has registrations for when there is exactly one; otherwise
+// the account attributes are absent. `fields` may leave attributes out and
+// `onlyData=true` leaves `links` out, so none is required.
+//
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","EmailAddress":"pat@example.com","LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"child"}]}
+type SelfServiceUser struct {
+	// AccountPartyId Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// AccountPartyName Example: Acme Corp
+	AccountPartyName *string `json:"AccountPartyName,omitempty"`
+
+	// AccountPartyNumber Example: CDRM_1001
+	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
+
+	// ContactPartyId Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// ContactPartyName Example: Pat Doe
+	ContactPartyName *string `json:"ContactPartyName,omitempty"`
+
+	// ContactPartyNumber Example: CDRM_2001
+	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
+
+	// EmailAddress The email address of the user's contact.
+	//
+	// Example: pat@example.com
+	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// LoginId Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// SelfServiceRoles A page of self-service roles.
+	//
+	// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
+	SelfServiceRoles *SelfServiceRoleCollection `json:"SelfServiceRoles,omitempty"`
+
+	// UserId Example: 100
+	UserId *int64     `json:"UserId,omitempty"`
+	Links  *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceUserCollection A page of self-service users.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers","kind":"collection","name":"customerSelfServiceUsers","rel":"self"}],"offset":0}
+type SelfServiceUserCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more users follow this page.
+	//
+	// Example: false
+	HasMore bool              `json:"hasMore"`
+	Items   []SelfServiceUser `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of users matching the request; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // ServicePermission defines model for ServicePermission.
 type ServicePermission struct {
 	// Id A Reltio service, e.g. `Auth`, `MDM`, `riq`.
@@ -764,6 +1068,15 @@ type TotalResults = bool
 
 // UpsertMode defines model for UpsertMode.
 type UpsertMode = bool
+
+// UsersExpand defines model for UsersExpand.
+type UsersExpand = string
+
+// UsersFields defines model for UsersFields.
+type UsersFields = string
+
+// UsersOrderBy defines model for UsersOrderBy.
+type UsersOrderBy = string
 
 // BadRequest eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -1382,6 +1695,81 @@ type ListCustomerGrantsParams struct {
 	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
 
+// ListSelfServiceUsersParams defines parameters for ListSelfServiceUsers.
+type ListSelfServiceUsersParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
+	// example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort
+	// last.
+	OrderBy *UsersOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
+type DescribeSelfServiceUsersParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceUserParams defines parameters for GetSelfServiceUser.
+type GetSelfServiceUserParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {
 	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
@@ -1444,6 +1832,17 @@ type CreateSelfServiceRoleParams struct {
 	// exists, update it (200) instead of refusing the request. Absent or `false`: create.
 	UpsertMode *UpsertMode `json:"Upsert-Mode,omitempty"`
 
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
+type DescribeSelfServiceRolesParams struct {
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1562,12 +1961,24 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ListSelfServiceUsers Get all self-service users
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
+	ListSelfServiceUsers(ctx echo.Context, params ListSelfServiceUsersParams) error
+	// DescribeSelfServiceUsers Describe the self-service users resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe)
+	DescribeSelfServiceUsers(ctx echo.Context, params DescribeSelfServiceUsersParams) error
+	// GetSelfServiceUser Get a self-service user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId})
+	GetSelfServiceUser(ctx echo.Context, userId OracleUserId, params GetSelfServiceUserParams) error
 	// ListSelfServiceRoles Get all self-service roles of a user
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error
 	// CreateSelfServiceRole Create a self-service role
 	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	CreateSelfServiceRole(ctx echo.Context, userId OracleUserId, params CreateSelfServiceRoleParams) error
+	// DescribeSelfServiceRoles Describe the self-service roles resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe)
+	DescribeSelfServiceRoles(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesParams) error
 	// DeleteSelfServiceRole Delete a self-service role
 	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	DeleteSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params DeleteSelfServiceRoleParams) error
@@ -1771,6 +2182,227 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	return err
 }
 
+// ListSelfServiceUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSelfServiceUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSelfServiceUsersParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "orderBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderBy", ctx.QueryParams(), &params.OrderBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSelfServiceUsers(ctx, params)
+	return err
+}
+
+// DescribeSelfServiceUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeSelfServiceUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeSelfServiceUsersParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeSelfServiceUsers(ctx, params)
+	return err
+}
+
+// GetSelfServiceUser converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSelfServiceUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSelfServiceUserParams
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSelfServiceUser(ctx, userId, params)
+	return err
+}
+
 // ListSelfServiceRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSelfServiceRoles(ctx echo.Context) error {
 	var err error
@@ -1954,6 +2586,57 @@ func (w *ServerInterfaceWrapper) CreateSelfServiceRole(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateSelfServiceRole(ctx, userId, params)
+	return err
+}
+
+// DescribeSelfServiceRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeSelfServiceRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeSelfServiceRolesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeSelfServiceRoles(ctx, userId, params)
 	return err
 }
 
@@ -2467,6 +3150,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/describe", wrapper.DescribeSelfServiceRoles, options.OperationMiddlewares["describeSelfServiceRoles"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.ListSelfServiceRoles, options.OperationMiddlewares["listSelfServiceRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.CreateSelfServiceRole, options.OperationMiddlewares["createSelfServiceRole"]...)
 	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
@@ -4178,6 +4865,850 @@ func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGra
 	return err
 }
 
+type ListSelfServiceUsersRequestObject struct {
+	Params ListSelfServiceUsersParams
+}
+
+type ListSelfServiceUsersResponseObject interface {
+	VisitListSelfServiceUsersResponse(w http.ResponseWriter) error
+}
+
+type ListSelfServiceUsers200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceUsers200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    SelfServiceUserCollection
+	Headers ListSelfServiceUsers200ResponseHeaders
+}
+
+func (response ListSelfServiceUsers200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers400TextResponse OracleBadRequestTextResponse
+
+func (response ListSelfServiceUsers400TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListSelfServiceUsers401TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers403TextResponse OracleForbiddenTextResponse
+
+func (response ListSelfServiceUsers403TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers404TextResponse OracleNotFoundTextResponse
+
+func (response ListSelfServiceUsers404TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListSelfServiceUsers406TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListSelfServiceUsers413TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListSelfServiceUsers429TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListSelfServiceUsers500TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListSelfServiceUsers503TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsersRequestObject struct {
+	Params DescribeSelfServiceUsersParams
+}
+
+type DescribeSelfServiceUsersResponseObject interface {
+	VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error
+}
+
+type DescribeSelfServiceUsers200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeSelfServiceUsers200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeSelfServiceUsers200ResponseHeaders
+}
+
+func (response DescribeSelfServiceUsers200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeSelfServiceUsers400TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeSelfServiceUsers401TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeSelfServiceUsers403TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeSelfServiceUsers404TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeSelfServiceUsers406TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeSelfServiceUsers413TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeSelfServiceUsers429TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeSelfServiceUsers500TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeSelfServiceUsers503TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUserRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params GetSelfServiceUserParams
+}
+
+type GetSelfServiceUserResponseObject interface {
+	VisitGetSelfServiceUserResponse(w http.ResponseWriter) error
+}
+
+type GetSelfServiceUser200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceUser
+	Headers GetSelfServiceUser200ResponseHeaders
+}
+
+func (response GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser400TextResponse OracleBadRequestTextResponse
+
+func (response GetSelfServiceUser400TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser401TextResponse OracleUnauthorizedTextResponse
+
+func (response GetSelfServiceUser401TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser403TextResponse OracleForbiddenTextResponse
+
+func (response GetSelfServiceUser403TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser404TextResponse OracleNotFoundTextResponse
+
+func (response GetSelfServiceUser404TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser406TextResponse OracleNotAcceptableTextResponse
+
+func (response GetSelfServiceUser406TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response GetSelfServiceUser413TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response GetSelfServiceUser429TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetSelfServiceUser500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser500TextResponse OracleInternalServerErrorTextResponse
+
+func (response GetSelfServiceUser500TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser503TextResponse OracleServiceUnavailableTextResponse
+
+func (response GetSelfServiceUser503TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListSelfServiceRolesRequestObject struct {
 	UserId OracleUserId `json:"UserId"`
 	Params ListSelfServiceRolesParams
@@ -4795,6 +6326,288 @@ func (response CreateSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONRespo
 type CreateSelfServiceRole503TextResponse OracleServiceUnavailableTextResponse
 
 func (response CreateSelfServiceRole503TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params DescribeSelfServiceRolesParams
+}
+
+type DescribeSelfServiceRolesResponseObject interface {
+	VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error
+}
+
+type DescribeSelfServiceRoles200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeSelfServiceRoles200ResponseHeaders
+}
+
+func (response DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeSelfServiceRoles400TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeSelfServiceRoles401TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeSelfServiceRoles403TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeSelfServiceRoles404TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeSelfServiceRoles406TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeSelfServiceRoles413TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeSelfServiceRoles429TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeSelfServiceRoles500TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeSelfServiceRoles503TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(503)
@@ -7565,12 +9378,24 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ListSelfServiceUsers Get all self-service users
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
+	ListSelfServiceUsers(ctx context.Context, request ListSelfServiceUsersRequestObject) (ListSelfServiceUsersResponseObject, error)
+	// DescribeSelfServiceUsers Describe the self-service users resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe)
+	DescribeSelfServiceUsers(ctx context.Context, request DescribeSelfServiceUsersRequestObject) (DescribeSelfServiceUsersResponseObject, error)
+	// GetSelfServiceUser Get a self-service user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId})
+	GetSelfServiceUser(ctx context.Context, request GetSelfServiceUserRequestObject) (GetSelfServiceUserResponseObject, error)
 	// ListSelfServiceRoles Get all self-service roles of a user
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	ListSelfServiceRoles(ctx context.Context, request ListSelfServiceRolesRequestObject) (ListSelfServiceRolesResponseObject, error)
 	// CreateSelfServiceRole Create a self-service role
 	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	CreateSelfServiceRole(ctx context.Context, request CreateSelfServiceRoleRequestObject) (CreateSelfServiceRoleResponseObject, error)
+	// DescribeSelfServiceRoles Describe the self-service roles resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe)
+	DescribeSelfServiceRoles(ctx context.Context, request DescribeSelfServiceRolesRequestObject) (DescribeSelfServiceRolesResponseObject, error)
 	// DeleteSelfServiceRole Delete a self-service role
 	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	DeleteSelfServiceRole(ctx context.Context, request DeleteSelfServiceRoleRequestObject) (DeleteSelfServiceRoleResponseObject, error)
@@ -7733,6 +9558,82 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 	return nil
 }
 
+// ListSelfServiceUsers operation middleware
+func (sh *strictHandler) ListSelfServiceUsers(ctx echo.Context, params ListSelfServiceUsersParams) error {
+	var request ListSelfServiceUsersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSelfServiceUsers(ctx.Request().Context(), request.(ListSelfServiceUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSelfServiceUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSelfServiceUsersResponseObject); ok {
+		return validResponse.VisitListSelfServiceUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeSelfServiceUsers operation middleware
+func (sh *strictHandler) DescribeSelfServiceUsers(ctx echo.Context, params DescribeSelfServiceUsersParams) error {
+	var request DescribeSelfServiceUsersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeSelfServiceUsers(ctx.Request().Context(), request.(DescribeSelfServiceUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeSelfServiceUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeSelfServiceUsersResponseObject); ok {
+		return validResponse.VisitDescribeSelfServiceUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSelfServiceUser operation middleware
+func (sh *strictHandler) GetSelfServiceUser(ctx echo.Context, userId OracleUserId, params GetSelfServiceUserParams) error {
+	var request GetSelfServiceUserRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSelfServiceUser(ctx.Request().Context(), request.(GetSelfServiceUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSelfServiceUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSelfServiceUserResponseObject); ok {
+		return validResponse.VisitGetSelfServiceUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSelfServiceRoles operation middleware
 func (sh *strictHandler) ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error {
 	var request ListSelfServiceRolesRequestObject
@@ -7829,6 +9730,32 @@ func (sh *strictHandler) CreateSelfServiceRole(ctx echo.Context, userId OracleUs
 		return err
 	} else if validResponse, ok := response.(CreateSelfServiceRoleResponseObject); ok {
 		return validResponse.VisitCreateSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeSelfServiceRoles operation middleware
+func (sh *strictHandler) DescribeSelfServiceRoles(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesParams) error {
+	var request DescribeSelfServiceRolesRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeSelfServiceRoles(ctx.Request().Context(), request.(DescribeSelfServiceRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeSelfServiceRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeSelfServiceRolesResponseObject); ok {
+		return validResponse.VisitDescribeSelfServiceRolesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8350,408 +10277,450 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tcttGtij6Kn15d5VED0iRlOTEVLn2pSU5o4w/NJKcZE7oI7SIpogR2M2gQckcj6vm132Ae84znPMe",
-	"51HmSW6ttbobDRCQSElO4mzvqj2xQKA/Vq9e3x8fGyM1nSkpZKYb/Y+NieCRSPGf+0pmQmavuLyc80sB",
-	"jyKhR2k8y2IlG/3G2USwRI14Ipgas2wi2FRozS+FZrHEv1OhZ0pqETAl8SXxHY/lhmbdXfOlbjeChh5N",
-	"xJTDBOIDn84S0eg3xmlrf9AIGtliBn/qLI3lZePTp6BxeMYvqxeTqkRsaCZkFmcLlvHLgIXDxnDe6WyP",
-	"TlQijiL8t2jRo2uR6lhJejZshH1cs3nKLlN1o9lNnE2YuBbpgt2kcQabGMrMzMU2R6ngmQjYfBaZ/2qR",
-	"ZgGLRCIy0QyYVjhoxi/ZaMIlwOZmIiSMyNwwkRK6PZSwBc2ngl3zZA6DyV/mKhNRwGKNL4c0xJGM4hHP",
-	"VBpauMeZmG5oFmqRjEOWxPKqzU6FjFicDeUFH13BgYRH49YbJUXrNc9Gk5Btfnd41mQqxR/ss+PB2f6f",
-	"A3Zw+Orw7LDZHspG0EjFL/M4FVGjn6VzUX1cw0a31R02GkFjyj+8EvIymzT6T3eqzu+1yHjEM4749SGr",
-	"OUrxy1zoDDZl32+ZD8KAidFEiWiP8QstZIYQNfiGX7EJj5hUUtQhl+YyulAfng8bZykfXR1OZ4laCPFS",
-	"8GyeivI2up1e5UbeqNNMpRUXI5SqpeGnkClpsAcxn4k0VWmfcfMvFomZkJGG18zNY9mEZyz8gaeLEBGD",
-	"SZUxyadiKDfDwTybqDT+B4eZwoCFP7XEJY9lC4drmfsXEuJJxUZ8BNeSL9iVEDMWZ6ufqN1D5R08OTw9",
-	"e5nyqbhR6dUPdGOqD3Jw8JLB22xsX3c3bK5FxDLFtEivReH8NrvLZwogoFNttlfbwg6eYjydTxv9Z0Fj",
-	"Gkv6d9ftKJaZuBQpbUlk6WIwzkS6vJFTMVJwTJliNzzO2IUYq1QwLWQUy0vGpcomIrVLXXF53TuXBEhQ",
-	"gV2D0UjMsoDRf1uWQBv6lYpZKuBaII74GHahskndjagZs+LwPwWNGYezzAyfoE/q2YT9hWjYKInhys5S",
-	"MQZsH6vUcIKWnolRPI5HbByLJNKMy8jcEstWAsbh8VCevNxnz7rdDktinRGN/qWFVFO3K3hMnwnZenfK",
-	"NmEBkRjzeZI1AyZ06/A0YOO09fIkGMo4ax2dAeluHRwGTCatN68CNstaL07wP8fwG28d/CVg6bx18g4/",
-	"3B8E7B+T1v6bgP2dt74/DtiVav3lJGD6unV62B7KoXzCDmWWxkIzngoG/4rYOFVThMYkvpwAcpvVs0jd",
-	"yACINVEDplL8X8k4y2IRIEzCJ+FQMqYzDucKAPS2FdBW22wggQ8C2wLohL8874RMfBgl88gchIENi+lq",
-	"aRhzMxynIf1JYMEJcZ9NNpeJ0JpxNkXct6dFs9A32URMWaZUHwYLcYS9X553AFQhu4yvadj9QRvA4lY4",
-	"Bd5TWBURwf1XBycMKD9LeQbwY0l8JRLzAWE78kvk9NlEIFjgQWJQDiCZX85LuA8qRYioeYYyCe0YwQor",
-	"+3PI/v3//n8GJVg4y/BvGNcgQjjLWoO39JZBilDo1uuf6JFBqfAfE/obcaMZwKycjRKlYfmpSHgmIhjV",
-	"LXQzlBf0CeJYs81+FPxKpOxyLrQWmm2G/5i0zn70h2WRQuYwUnOZIUgP+WhigBprlgoeAe7EmWbqRvbh",
-	"6HgyVikQUnprkzvUIyhlEy5ZBwhdlzCHZ7DOqdIZyyapAEQbxVOewGVkjhD4X4e/hAHhCP7Zfcr0/CLj",
-	"l7oJi9JX8WxGmweowxnit5rpLE4SsxkWCnn+7jR02+AaHrXenYZtdiJmIHVF9pIksRR4EaYwKpwqkIU9",
-	"pmSywM2P41RnbLuHm7Y3EYZFoP0InEaqIjKaewTzA5vaA34aZ/DnGM+SYJYoeWm3DVICu1hkQgewjJtJ",
-	"PJrA+3BCOBcbmK9iaX51k8aa3YgkaZmz2YQ5DG1m4d4vz7shUyneKVzV3i/Pe2GTYDNGLkqXfKfztNXt",
-	"dEKkO6GR33P+ALjgS+X5pbXXDsZqs0MkuiMFlIIkVZI7hxKnyd8nYaIks8Nlh0vf/hZgiP/abQSNGFgB",
-	"HVgjaMDMjuv43CbnTYagNfoN3HMjaAB0ODzg9FmSf7aCtLY/15maivQoWmZRR5GVpEfmrXZhY91Op2P3",
-	"MOPZJN9BHN3K7P8jFeNGv/F/b+Va1hb9qrfyBf0AaEG6DYD+NbG7Cs6/EDpkm0jUFmzEtWgyrq8sToZz",
-	"LezHcAUFlxn+BJoA/KaRtRBPvVBRDNxyIBdDQyGN2qFSlLIClgh+TQxCzbM9wFaDvw7vygiwELruqCsF",
-	"1ZoDl6pa8fsw47Li9PYncRIBVqt5OhIopQl8tc3CU5GMT0V6HY8EaIA6ZBOuzf60IhIR8iQJgRRK1VIz",
-	"vFeEYSIqogFPEru9X+YiXeS7o/kK2ymgZKdTtaGXKOhUbEhNp7ylBZBXoHM8y9L4Yp7R3lKRzVMZsAKR",
-	"IPU2OAHWEiupJ/HsbDET+1G4R5zREFmgfIkY45GyTdAUgfDyheXuIUDkgGf8OaBy2ERBYi6vpLqR+TpY",
-	"rIeyBgdqV1IDOpL26kC3Uws6GVVJ6gOjJ+AkfRYep/GUp4u/iMUeLez5m5CNY5KIjfp9sWBxxDb5KIuv",
-	"BaP7IqLm3lCGgyRBtKHpQhZLI0HhK/i5M3aMVJKIEayjDJLlRXRrgSHp1qyFR0djVN+XoXHoLCEgQICO",
-	"3hs2woCNSggGqKSB0vOkCZSQ2FOWm1RG8zQFsV1JMZTTuQYViOElUikIpESB5IKJD7HOQCeCD/vE2m9i",
-	"XVTvyoxrp9sbyvD7F29bvd1Od4fkMWsuAcyN5WWb7avpjKciYjpLlbxMUHq5EfyKhT9uhWhiIW5lWHgz",
-	"GEoO+hzOvdPZYaOJGF2RYjEHOOcSZKJGVyBjwAO08xjLDc+QMdwou3Y9lGRysJzQCqBwFUdZskC00vPR",
-	"SIhIlxHhSR11tBaY9U/+jZJildO/7cjtKfY9rbt47rBBuPPGjIdy/ibCfoSnEmslmyiDMy71jUjhjLc7",
-	"O+yNythrFcXj2Bw20B0O3GdRBs6w0Wl10PZSB6LcerUunF7F07jG0oSibeEiz/il2GO9XYIG2ZhI9SIV",
-	"k/ELdS3YbqeD5BTNFyih7nY6BYbR262+5QmuppL3wSdOzolltt1r3GkmeAVU/G4uAsSedA8gy8BJroSY",
-	"lfiIFsk4GHGpZDziCTEPI9wTs/AZSJE7uq8adbuGZa55cCsZC405z7cv3Kj0Cg60vL07DH/hnrEtli3Y",
-	"xa2uYD+sxOGyKbMeGtUy7NvxWIsKIPxZ3bApkF/CYyPLovFAoGQ0TzK0tF3Fs8JOOtVHpWieSgzt3Iag",
-	"nUoEfWtkigqJFqUMK2mGiCIhyiZqjFZtotYea/VXT9J25QbsjJVbGPNEC7fSC6USwSWtNOWjRLzT1WoC",
-	"4ppIxi1NEiUK1RuaxREK1kYzZlF8CVpnTu10fImGh0RwtBf+Q6RK94cy/BNoa2R96NA/UTEl1rgZDg5e",
-	"np8cnp6dH735YfDq6OD8eHAyeH14dngSNgOnWALl6XY6JXLa7XQqFRazt9uUFv94n+40qo8UcOvF4m6q",
-	"Ew6s0Phzn+vRP/vw+vuQaZVm7EosdOGGDmW4LDjCd8F+KvDxAc8EjhHuWak3ZFyPrCk2ueELzS5Swa80",
-	"y2J0rPxAZBvZOUDYuA1wCQnXWZsdoo0+l28v5hkL97k8QD/Oy4Rf4jGBVs3lO3T20MMRlyAKwVAiYheL",
-	"amkYF1xDFpWB5JqE8a/LoH8ZJyDtGMrl7O0bmukYyZ9eyIx/6Htn8hw5WsgykU41+7uKJe6ChXthwHiS",
-	"DKWTBlHqm6gkKmseS+f1/O3J4Hz/9PR8sL9/Pjh4ffRmbzBCu84xT7PFUfR8uwPobv+vG7aH0hpHYAY4",
-	"SD3jI6EDhi4wHcCKmDF1jiY85aMM1Bk1ZmomUp6pFCTc52HAQnLuuX+JMBjK8P8iewk51ODGgCQDsguc",
-	"Lws32u32Bk4QDhvtdnvYCFmmroQkmQY/Y5GaXyTIGnQcCfStbYb+zt7wqXi+8XZj40UaC7nHTpXUG6BD",
-	"AQFk4pc5T0AgizXT89kMUSbwPIxDueQjCazNRs6nFyIlk5n4kPkq4aaoQF40CfNM6KG0ZrZxwi81KnQL",
-	"lKiZSLRgm9Y+auEYsJDLiGCh0jAw86EgzQ0Ah9LYCjgoh2jXjOinCqvULVQsMKbrjMfJEL2dsK4buKc3",
-	"nExnKKjrTCnQ5n8JGZ/NkpgUYZQ2SWlDvodibKYAb3HqoQxJn3peUuOWLukKKFxze39ZV3F9FM+ZJ+jo",
-	"GVC6gHVh58/2WNeXWtvMzKDZDiFCwuEcL0VGZiCNhlWE6QhBsHUto7ZCLtjm0biNb/3p7xq9jYKnSYz+",
-	"CBCC9VCGgBtbs4THMmyzt7kVSRc52U6nE6BelcHSyF5l99Jtlo5jp0Z4Ali0HOhaFnYl+K/u7kuyWN1m",
-	"FIQzoLecVZBtZkJy0INvpEibLC4ZiM6EzuyQ1fbCUT7hbSx4xrNMpPD5f/950PpvvPWPTuvZebv1/mM3",
-	"6O3ufvqPaq8srhYw/Q3OtmwcMWodLIZt2rU4z5vxU+iFzsSUbCM3E5GS8k70AU5MA4fVqlnc+8nbV4fn",
-	"J0d/PT84/KF676ld2H0tpm5nuFnkrLcGgtxPLmPhn7pOKEORzNm61pPJyhJZJVDMNh4qj52pjCcnKOjr",
-	"WjGbR5FmYea9aiiw4S5qbBQItKAARDyrzYqStz/6utL3O4yeea0iUbcFY6Hg0if8JWMMCOUB48SX8RxT",
-	"j74zmHco0U6lbeAOizO22et0msDbM3SbjYl6lYHABiQ7AnfEjYR9RkFApdP2IFQmZLTNFu5zLQh9Aiwh",
-	"fRQP+QWPTmhd8NeI/D3wT5+gA+32fP344YWKFq+tKxAe6Pl0isEGjZ1Op9Xr9JytDl7N3YaNoIH0neaD",
-	"c7IfNIJGJK5FAmTCOTAaJ/4osc4H6rNIjeZTtC0tZuhVTHhqTBPo+ZdZnFlfHVyr3CQPcIAB36hskCTq",
-	"pnoL28Ut4BDm7bpNbK+2CW+ofDEn7vouL6VbgmasAa9ql9FdbRmWYNAaLDHXb1T2Us1lxUK2O13HyZyx",
-	"ywFnjB9Vr2nbrAnkNN3o//yxcSUWZW5mPmw8e/bsWePT+8o95AvI5+yzDfhkg/YRgeaYAWLog3g8Jht/",
-	"eR873j7UmEX4IuCS93XtVnaqwbvvRtxAnQt06l7Aep1OZ8N62kGyvBCJAqKgcoqTz7qX7y9/yBMTsAWn",
-	"JiQHJYI2e5lymb2VR5kWybhqoz3G8xEv42ugfQy/Mo59+K5uo73VzwwdnDVnNshXMOISwHAh6tbSJ+Bt",
-	"eNsT0VvpzK/l/T1lmVJkuspPFMk5fothS6ip5UJV9V6fPs5eLRKYbaB6P+HXgvGMDMXf7NYvNM72gJFM",
-	"uIbXrNplrz4y364PGFELll0LWSEYT0CgWKBirL3Z/JXUgmV3dbDsduvB4l1btxzuLwaDf0n49oSJHFKb",
-	"3+w2+2wD5jC4EYMKGUcvVLRw1ohlUHR3e8Zb4Ou3xrgD14+YZ/X2u7vVN8CN5O2etnKm2g7TakBxROs2",
-	"1ooxedL91W0sDbXR99HHWDVTUeQhBh7HNqLmB7uhEkCePWXmVQaCJAgiJgwmD8ahTdUA5Vn1VXFfe0CJ",
-	"o9WhkM++EUcbJpQaf0XDEUqUxruCqg3b+O8/d1vP3v/caT17/7ETdL/59B8GNaTKjmQUX8fRnCdV12Pb",
-	"wyxn1APCFOef1d2I7TUIxe5KN8JKBNKb3v0KBHG309nYs5cFlkrEE2MPlCRCoao+1gSPuXTmor+CsO1w",
-	"pAI9Ol3mvU5u8PxsNnWzDi1qOHwVWnyoA8q7W2dGo1cSg+y38QGP+tOqit+PpxgYg9DwZdsP06Qs2n4m",
-	"YJksgv/8ME2s5eL5sNFtd4YNJuRIgf74fNh4d/ay9e2w8Z8mp4ByC0Zm+ezDNJH6+bAxybJZf2vrIkab",
-	"tW5jZEx7pKZbN3prqiKRbF13e1uXQm6BjpdydH1sWbQwKQ0Y7kgTwEHSM7MveryVP8/fLZ8b/b7y0cHr",
-	"vad8pvTeB+/fbTNj9ej+7Ihh5jE+uhIL+tPNaMZyP5h0DTgJevDBvOE9cvP74xv4W/yxTxv3wTyUTWvS",
-	"FIAGGKoMarKfRMNHE4HuvlQldZOZ97dsQsGnoFEO3rvr03Kyjhc9fttn+A7u7aVKL+IoEnJNVZJws077",
-	"2W51v/kWNXKW8JFh2vRJJSHC96uZdumjxmEUZ2z/Dm79TnsEmtgt0NqZSEEN9VbDNgrjLSkjoGua3IvK",
-	"XT77xldJ5hl6CGB44yL0FBO0spmQqjogPPtmdTbVu0WefQP7duvusyLbqljnRE0FBX2rVMSX0l94n230",
-	"cuFe1mrf261uZ9dquUyP1EwE7CYFrekqlmhbmaWxHMUzniAwjCkbDkmNyR4wOD6qg02NUIvzeGAZqVQ4",
-	"EWx6mbanXOLNuCemYFQgoArJNugdMkjdpU32Wc2cn4vXPcLd+3L4Gm5nfb62MgHwmFmBFDwyk6PZ7uRw",
-	"S0v4PXC7EU8SjK8ji1HF3Wiz0NCv0Isu96V1ojQwxhBtCVoY++2thhO6dUpj9Bn5Kz3CZHRtpcVQoj5g",
-	"zDVo5GU8ia+8eL44y9PqUnEteGIc3Pkq8Tuy536JrPwI7pbkyalIr0VKJ7oeUycPUJGg7KJk2WHcuo/n",
-	"UnyYiVFWaVA1b1eb2k7JwRRrNkdrGN7IVI2E1kWPw+chm/fe3ZdCLM1m1iaWq57LHWTwc5MhvSr6fJnX",
-	"F0RN9HXA3ta8uEYJWU7J9AUDTBJyVqRSDo61JtXbkJ66i10WwZbTeezFcWlLdxmUbltNn224cTwhtACr",
-	"8j67ZkTGo2mcaSZFjNzj+9O3b5hUKfvp9avaXXZv2aW3OQyCmGTTpF4Kl16JhCjmKOM6F4xZodmqiSib",
-	"pSqaj9BY4sbf2APmycpIgF77Isn7XKTzs+HXlyOHPr0XaV0Nvz1Z02H6I8ufpQXcKYgW1vFbC6EDWQfA",
-	"u3MqXXZk4CIkMa6CynkU76BNqjOZu7L0M9mc6wnKUNrZujQb/Nj8cgVK36W8BjNCi3edO3qn1e304LT0",
-	"fGScaJV0GN+rpMNx0anX6zQ+BfY343m0Nzq+r/+PnG5S5X7OkfdGz9pCZjybHEX6tr12WBw5iv/u5Ii8",
-	"N7c73ndqOW28usM9jupn9V3vn4NdPCZcvhwOsXMvDnHXSXl8AM7skdlCHN3JCeysvzUTOKrAlxthPIAI",
-	"rMBEiqeCTD8ejflSlYK3g3k2uU+8F/6TTABWeju3plJ8fl4qdQO/gTjZtlm/xnoGMiy3plpvQoqRUEnU",
-	"bqx8uribW3U8Mq8uu1fY5snLffb0m51n7P/87912r4mz4nj31JuqAGTmrQHR2bK8YGQBtSSbPypQ6iYN",
-	"y7OGOVSO+SJRPDpT6hVPLz87XNJSkFoCk5oKGU93/vKo4LhtLgwOMVlaFDmoc5jcyzDmwwNTPtNz+vNu",
-	"YIzUPImYiZwylgrxuPfF7nXM40REnvUqWRT3HY/EO8mveZzc/5pkYjpTKU/jZHE+9warh0TEM37BtWBR",
-	"HJloCcoSliyLp6LNsPoWZSc8KlzumNikjNgQNJNSIUapyDQxlQsRy0vKHMdKDEzJkdhjqb/eAkvBnbTW",
-	"KySGo8XyMjAJ2HZBd6+kpp7XXbXFHEs5U+o1lwvDVvSvgg92dzal3kKTcoy6sGslo03dfDxMsFMW2Epe",
-	"PMscfOwqc8Wa8ShKhdZFDKHrNZSWDc6ziZCZAZFe/rq4tdDDjdBsU7fZ2UQMJVVliTULa6AZ9pljfVTD",
-	"BEv0mNovKc8Ew7zyJTWzhJC3yRteDbwcRd5JXvB83599ENRq0GK/CqQG4I9KEszZFYiyN6uI+q7gCb1q",
-	"ndcqzZ3aeDFLN//HH39sDbyBqnNTShvEdaMJe05Z5qvUZnzBdTxiqeDJ9PkQowKAx2mNmedLBftcXvNK",
-	"8mNtAljpcFUffzrwdFNSAhr9hovoZMupdUB6y1V5+szm2714e3rqRdSZaGnCdDVmiVJX8xm+ffrDPn5x",
-	"cvjq/Oxvx4fn+wcAPrOsfdKh7Us2Wefk8NXg7Ojtm9M/Hx3jV/kXxzybVOYComqtM57NNQWOAYzjzBxE",
-	"xCxIV0bRQTTONeg8g65UkPG3A2FlPuPT3d3tp5XVIFeJioK7Y8J2OUvniWiTwQw9v9WJfWwHU7OAw5oc",
-	"VGKWJM4ggq4Ss/QY6Pw3NWdSCIrnnqXxdZyIS8EAfK8HbwbfHZ6fHr56eX56ePLD0f7h+cnbV4en58cn",
-	"Rz/AtS6WCGZY9BWTjguVBDDvqh5/YbCjV4ffHZ6fHP713dHJ4UEZK7c9rMzh8rg4+WvC4cFIaIIV8tAX",
-	"t2APg9ZzlT8GLq3pwCyig5d8eHZ48mbw6vzw5OTtSREXdgsUyu6Q0RaZOeVHxYs19/Tgo115LnfOq9oG",
-	"HuOEH+btc86+W07/zduz88H+/uHx2eDFq8MyJXjqnf4blTFv44977I+40QejRJ1pJF8XyeV5FrNZiS5i",
-	"yV1+jkcjAeUyMqzb6Vi5fokism+WscGUS+t1lkUYSikuocVOCS1op5+BENxjZw+nCEuTqlJ9/TwgzFS4",
-	"dAUjcW2IHDOeTTx0WN109lhYUbZogd6JVi2qw4X6HTxHS1oteXjx9uBv52dv356/Gpx8VyYPXV9QsCml",
-	"plIcqMm01cdHizW39mgy6FrGQTr2FBXzGAZ7iern59aWTAUWxFtARip9GJl1lm9Ml20Cccu7XJCwf8OG",
-	"jW5re9ho7lEJgjhj/JLH0hqZcFRQXuOslpp0d5aoiStNWMKjnodHPsiYgdkjq0O/CYwehIVeWw0KhaXQ",
-	"BLsgR52INN70YTF2VzqWI+Gbpsxq2+wNlcPE+jjmbQ9317LwPh4vI8jDrc5tV8yzXfVtPaJbjcD1FM1q",
-	"FO/eDH4YHL1alnp2C/qPgQLzwfA5GN2jbfvB1O5O+/rAIAsWN6ZcLnYzAfRTlIrPMT6+D/8eSvojrwbq",
-	"hjfuBXtb1HQaZ1izaZMnmOBK9deapvg6DhBnQ2m+u5nESeGzKV/Ykl6wOEy1vhBC2jVax0AcAYQBiYfS",
-	"NxvzKDehzwTHManScXso82uxupX7Ue7EGgbuWpQH/v168OZvqPAfnp6dluhv75mH8DAjbJC5HT4yuq+1",
-	"o8dS3bHQypQO1xjskX0DZc/t3ZTWsZKl/fHs4lQmcjXD+KOICOxC8BTkF3RgFKp/1KLQ4N3Znw/fnB3t",
-	"o8mz1nLU9RCpsKVH5uC3buHhCqDfGclFBWprsQ98S6T4MDOFU/KjdOmvr0FjPMMpPzvn9LVTBzYWa7mR",
-	"5SUCVwv6LS3JKjdxJqZ/okCEWjx59+b03fHx25Ozw4Pz14cHRwOyjJfkvd0CmuTZwggvhgB7fB77KwPo",
-	"wVgI2saG9pdtDPFusYh09w7KcNWb/E+9kLruNobUFZQfdS1S9nSH/eVFVZAhfbFaxaFbdbbPE0H4CHv9",
-	"YgIHaUNrBw6uc0q/cebO2kr5lxmsR3UYHxStRzR6p9Pp9oy7nJhIfjmPnf9lY//kcHB2uFHOcx2rNDdy",
-	"bVwm6oJTGdQNpsYO1hvAOTdAgMev+uzkcHBAtR0LzWi8CesmAQoqrkUaZ3BB1/Q0ENDWrLaw57cdNWo2",
-	"lo+NNTntkdzS0PeocLB0HNudbs1xeHKrCxrPXWQAU6YkSimOGLSp2OJNDBq9F1iOdVS9SgRLJzFAZz/s",
-	"MRIyxgzFzwp3sy9nRoUNFmuCbmhvs0oybFQZboXFrYZmr0OJ5ta8qioClpItbjAsg2uszcm9Uf28XVwA",
-	"VRyjj3tNo+/Rbh6UAVs69N1O59ZDvyvIb+n0nEeOogiZjSL8rEd4V3wgDfHQEFp7TZ7eCrGir8ZLb7s1",
-	"jnYJjm9cUUgTbPZZAbhm7K2D55qJM0ug3OnUMQAg5Zu6yTb8yrsbxdx3oM45YfHLE1fRFRixkHrxeamK",
-	"XRcFsC07ajxAPjyK2cCzu73SZa4NX16Gmf+FE71+LU64jneDhn2UGGBLGW8H5npBv0uQtVbcYkTpZwXr",
-	"VzNqjRmVYPfwYGFzC3vPahHnJDfsiQ8jISLQ728xNpaQZslS+SvJRr9fWyXt4YFBvJYbdVcThXiKbVal",
-	"Ktj8Ko7r5TxJyhGxnmUQuzmMTFwPPv91FI2ypfIuI6KF8VpGxLs41W4trI2CSgamjdwwtrFkbao2jVUc",
-	"hG/Ry61XvzYbg7XXCFQP4VtU9aVyAL8CDNmTVnDZVda7ucWOdvpYnsLPVA/nc0Dmy6mVcz+r22Od6W9s",
-	"kfsq8VRJPF+m2fHe4hm+mi1/7Rnbe88cCbiPxFPleaAhqynm3Q5ntqmFYJ5c1Pxc5PFXAswX46agHa9N",
-	"MO91pL8xdfx1hPvfkMDcU69YlzLdT/vwK06dgSherh/SxQJfyzI5Ce6VJVW6rqxXbQkyb5yqoAKq+GI0",
-	"gtpl7bhUQZXmXW8qB6xd586d67Rz8Iph+4zfEnHxeUjlZ4HKl1P4Bbd479JgDznP35hO3iv45ssUsh6m",
-	"5JdbFBSG8GMbdlGqoHZReTAJxUAj78H0yfr6hTRAZe0oC7KzRaFetheGs0J7h3xR/YIF4jevUPj5gPvl",
-	"xJHs3ktAqzter9JUftDew9WP/BHqVPnIe2fFquJyfw8VtKvjwypKCH6Z5NGBCRftovxub29LlS8ofGtc",
-	"0ex2h7nGtQCVWQqok8V03csRlh8b2F9p1QBE+g62OeUfjujL7Q4WTzF/5dVTeJryBZo/TVBk1a7+fHZ2",
-	"zOgFzLgPGNeMM4oaLDZMpUoCfqfXbmvX9EPqVXV4dfGXd00MeF+cy69TEBSCG3eqGsnmNSh+NnO6XQdl",
-	"kL93A6iLv4sR1kEogbf/sXRqkXteVfBgXyVqnpooz0iMsSl5RcmDdnErvc7OtxUwKwS9+hOalKfdb++E",
-	"SCkl6mPNxc6bgAVeO6y8QRfPGDb4DJx9jArUKSmKp0UAKO1u9+ldJ2WgWtxyzfG8iuXV8rlM8Mr4QDJ8",
-	"KlEjnkyUzvrfdr7tbI3S6YnQ2WAWb1mXjN7qdtvd7Xb323Zn1/Ep78jeaaAU3U5nazSJk2irfJpb3ZWO",
-	"8yqmcAoh51PYNFz3RtAYqSQR1NvivQ9K8/PSMNI0SM7fLK+nuJpur2oxRejdQXAA5Mf5B3h4SUWjWy2S",
-	"cRiwcMSlkvGIJ9SLfcZTIbOwiCmm/+NaFxpmDeioDRwMVG9BlePCRnlEqX488Z+brrWl3ZCB9khGIAio",
-	"NLTdAmmbLInlFZB9CgDps1LWnu3V7Jrw62UWUJqheKrdVncV+Czt24bJfIdd26rvvG1/OC60qGyzQz6a",
-	"MGysE2s2SwU1DPbM2pjyJ2SWxkK32ZEEht8fylSpjIU0aggED+MZZ3wkhjJ8oMAYBiyJr7CCI9bhcNbw",
-	"gAnuNb9gnLmgvZCJRGCLXmrkH0chcjPpEzo+lO6DN3wq8o+Aa3MWwgmXR0pFYjpsAxqG+XjG+l48YILI",
-	"W3nXHfuOiv7ao3sVU1Ee24/xXp8v4UbQMEqHaeZMo5ubhIeVU837HhZOm7emd60gy93c815OUcA4mykd",
-	"Y1NsU+fN77hfLYJgKeQinfu2LJIUWzRW0VK70hOBXXhHYk0aMfDujrkMa6LhMlGIkUnwJHk7RtX3toMv",
-	"QxrUX3PIeatQrMb1qUxL42qqWUKl5bN7rG36N68k3XAp2IkSZSlit3yAQeNDS6URrLL3KXg44Oxg3Xog",
-	"Bo3EiB8rCesoqxRE9LJQ7k27baetOqugCDCzjhVOEInBkrg08s53pZ2U8aKwqW92l3dVvRM3b+3K12XT",
-	"hXjMLOdtPBWuRWm5kdPC62WaKXt12ab4jsdyQw/ldbfHDAls9tln5m7AgvO7NJT2Ms2ApwE4TVuATaky",
-	"dpPy2UxEzaD6mjEAB+wl1gztljwTEbtYmLh17PlNR9qHD221QDulSr12wGilHc+1iAwDzt8HfX8oDUot",
-	"sEMBNi0Om3uecfyn168Cxk35AwSiN4+DIdD/g7f7Z387PmQqHUojQ3lt9QMmhUY/dyTEzFq6uk9ZIq5F",
-	"otH8rFJBj3c6z54iBKSKhGaxBnmBdkHUyXT9D4lfeyFMPrPO78fPRJFt7f0SV658r4fl/M1fPfzq022S",
-	"wa3YXn9vi/fg8AMfZdiWN0d2wC12M1HT8sWYpeo6jsiUvdL1X2aUZapWb3e4HzHwofwoADorUgFVAgxJ",
-	"vASWwOt6baRMW7H2MaAF5PI2cM1l/MtcmJ+plOb6ECy96fDNg+z730xCtDp8rWixkuitfel7ScBYtghs",
-	"jVQqtrwml1vX2+7PrWWJskqP92WO28QEoyDnk7v936HTrSaH1CvGVXfJqyy7LItLY8Y05dDIQydkNFOx",
-	"zJaK1veHcij/aT75pzXb/ZP0w38O5T9brZb7f3izVICd/ZPtdDrsnyD0O0OT72+joCYRFfysAS7Nj7WE",
-	"5615mqD7Al64UNmEVRY3ZlORTVRElA8ZwSZPtGI7nZ2tnc7u1k7n6dZOd9uUI6aCuTOeTQLzYWAzaFTK",
-	"dPwP0WSFjZk5YV9d9s+lArxYOmyUioyl4jLWmUhhtTVleWlkzxF0jlfwHO3tFnJh/iz0XT8hTXk+SkUE",
-	"u+eJDotLxe4J3gnQ33WtEVy6Go5RU9sZRus9w9G8eJJqXIq1C4yngJlCiIkBq1+gnv2T7eJS86QvDMeb",
-	"p+KuRe12ttk/VwljLFbJNseApcq1rVTONgGdDBVaWvIS4RH2ojlD31IPgqWy0tVH7r1pG1+U6vfX1S9/",
-	"X6HsVpSuLlQL6HZ6d1rgaN4qGuNybP2dU3pvI2icHA4OGkHj3fEB/X1w+OoQ/3H40+H+u7PDygVTGPYB",
-	"1lo9dZ6LNXQDGmBDMz6CS5mI6NLIn2PGTRHXZcaRO0nsNvQcI/krFlkCj/m0Cj5+TPkSEXYLzT1KbRY6",
-	"U3gIV0djsqBPf+EnnwZPBZdAS6rI8E6ng+TJXv2i1d9WOMYELBRimPuq577yaXAu5bsXt6tfNATOvbbj",
-	"XpvXd+7PX991r9tIDGybk/smKr55Wt7oDTosCnm/LONXmOghhfuw2/HWRmTcpqO5V7pLr7hEdcSqpQ9y",
-	"+M1q09Cp9KsZxn257ZNqKhybqkRsaFSeApN9KJAkRCzEZMrBweujN//+1/8KzTvI74izWQmkpWdiFI/j",
-	"EWUuuunygwnhBzKJmoqoCMUoHo9Bdja9AgSexIbOR9itXjAuJTKHgNbk2sVM+YJdCFdMDjP0p+o6R7Ou",
-	"wWL431KSTv5Kz71SF2GHwIsznbdzh9ESJS9FSimcblvbZkbLT+pT5W/JHqdDLlRxNcnzxXxyN2evas61",
-	"M8zdHJ6NZJNOI5aGwBRSdCwX3unsmG3v+DJNaZk7Zpn+O3iMhv8vv7/t3re9rRzabwI2edPvLA3to9Rm",
-	"+N3hGdtSIOptIZC3ZiJFYqOk3vpoMfhTvqNds6NdJJUg2RXuoXnrqXnrqQF9XfY0hjzQN12DInhhi9m0",
-	"9g0zN94QfANm9oboPaMXUJTKT3yjEKW7kvy0awj97YLTrkHrlcUkmhBehE9SoWdKamrhgVUrbri2Rvtb",
-	"pKIlV7bJEqd+ltTnZbvXWG77Up1O5utXj5BT7slCO51nT+tEqNrpCwnod/uD8/y0XNI4LMlXdXKG/bS0",
-	"pKBxu/v8xFy2Y3dV1jSvmMvihL3V41Zy+bBgC+nt3hGyQlb9stvF57le1njARPuyzUKvYgy5oB09nmuR",
-	"hu0K14LvOhq0/htv/aPTenbebr3/2A16u7tV/qMqK/0ygCrPwVCn5a11WaZYb3eXJQLWowMWxZdxpgMW",
-	"nocBC1u0n3aINqpEcE397QgOU8bNhyQc4Lf9ocT3w3abRsCx0JJC2iMVn1FjNpvLUTYn9kR8GhMHyHqK",
-	"Rt5OF0UCPpRAxQK0pnZ2nZiAJLzN3uCAOuMpWm2N4uTEE+osi22ruBYBzDKUTo7BebrbYbNkoG34F7vi",
-	"AKexdJrMLcf5JP/zfemXShehParVMd0dbtFE2uncFZ3lpjoRs4SPUFV5lFmrJspJgF6TBqQe8q66IvgG",
-	"+zOu8hG9+Cmw6Z2lpa4EjtPyp0W47C5BpWxRs4uvXEXdnfbeeYfNQtaNOfEEb5AV6bM9sq6RvyrO2HSu",
-	"MyZ+mfPEk8KX9dj/Eue0xuG4fVVkc5NahUaWtu/YjkknRmJI1jJS1VmkRnO4n9iJbSir1RlNtbyHDUIG",
-	"5no0o7SAZNFb+LDBDLFjWshID2WcNfeYzhSoLfF0lsSjOEsWfQbcf1GnQk24xnLbbw32AK21yV/BUJIW",
-	"xi8oM0xwqb397iFVJq6AEce+E3ATVDuyI0g+pVLjQKRPjDCosXrCAjDUF7TKIEG+g+IsvedJ9SaGxgpD",
-	"Fd4Nz0gOb7WueSqJOP+cn7FzUr/H7PtCcNzy+b+VFWXY2ywcxyKJdIgqaSL4tfC8DUzNKUooBMw44Bl/",
-	"nqVzEdKLeijRgQGyxzwLmFZkZvDSXvb8wWyoGDcwB66biHEGX7eHMjwFRnrAM2HcH4cyMn+lKLcDnoW9",
-	"Tu9pq9tt9bbD5h4L91OBfNx9NpThK64zwsTi5y0Q8LH5ybuz/cJQZ51uv9fpd779U6fT73SWePLHxmA0",
-	"UnOZHfM0WxxFjf52pwM8x/xfNyi8QNSoMRhNBdtX6axR+nk+vRBpo9/YPzh5fd7tYLrbPpdkAXyZ8Evr",
-	"DtvnkjZSeKhkxkfVS8HqH/4LZinHPGMHGGpS+LGwkJ5ZCEafRS8WjX5jpHULVEFpnxtIN/qNWuA1gsbh",
-	"lMfJgPorNvogo/w/BpTtkZo2gkbxhO4YLX/5lbqMAZWfvfz26UHn2+633+7sf3PwdPfZoPfycDDo7O/u",
-	"Dg46WAc3/2h5JzgMQK5iZSfovCDTBbyyi4db0XKu37Dd3Ab7+yTv4edIgNw7L3ovGoFt9wKyEPzTRItZ",
-	"nGADWBfNisZudw8KgDGxMJQnRE6/Xzv2lyJ7bcSucZ5WROWiU5AiXz8FX8ZiXSjvZ15x3cLqvnELpOBi",
-	"iswoyj9l0uSp60tUyjdAPPX7DVlcPDqotEosU7dCYoBH6Dx1ZftpB1bPo7cyWVjqVZqwShWpopX+dD7Z",
-	"9Ke7ezaGYzIzaFWgZJEKl3nojxNh/JDOVgls07TJc/1CbK+QWDM+yuJrESxZVIHd3dmUD5RfGZlkBDQQ",
-	"kzRiDKTCxHwlXGdDSTOxcIkshaDygnzGDRA2aWnZhGe4XtuMfyjdx+9OD09Cz8Zp3tzQ2N6lGTBcPXm3",
-	"zl8NTrHb2dt3b85oStwDbaHESelY6o5pn0tG8M8P50KpRHBpTsdnhyuejmln6J/OXuF08uA53+S9yvm0",
-	"19ua0ZUqt1Zi6jWXuHvrJTaD1F3iZbnAv1W5iLDqFTZ64/IlqhAxlu5vb637a3d25/3NhZcq/ScBzm9t",
-	"adio6GZi+15GOYagNjOOU52xpztsNOEpH2UiNeXs8lAXT6YoxbrU7sNM9WJRu3onYvkgu00+cujgZNzG",
-	"HQuIlWQHBUz09I1L1VpaWFGgq4KsgDdsT+3cWlnu+baZTUScshEd50YZosvymI8fvVsQBFdYBVOjRFSv",
-	"ukgYbri2brg9qzlSWSP3iqMZxXW749kpn8ctR3Eoo/VOoSw1fxYEgUkMobr38oycvqSBYm8HpjM+nZG9",
-	"IY4sqtDN1AJNBMRwpjwSXgWpPXIhWnSacD2UGHREVgUk4mbo7R6biA88EqN4yhPvArNIpPG1iHLXrk8R",
-	"htKRBGCphQZmdPpSZ4JHZYPtCupIAY1XAj4jIFZgdEm1WZ3OVW/q8xG7AipVUzynin1ciwq4GXCfPrvz",
-	"o2qKmlwVnAA0G9pErBl/tY1TMNISSF+KsudTdc0TiqL1AOiRCj9lVJZzRnerBfA64PnLr2PoVWqpD8gq",
-	"DbUOlP5YzBSeqIBpQb0tNLxHTbfEzstdLGvHNQqyN+BasAI8roNRrnBXYYCNJTJ3JfWhQNn/0vZjD2sa",
-	"spcSPuu0eg8033bu2AstuAJQnmmgmvqvwX9wrPVIvDFArJ7CX5EYVGXpXrJjl/T0/Tx3uMJJOuOXgvpl",
-	"VLUp94x4pHECak24fq1S4dwTZj8/f1zD1JMbdb5Eu8z7T+9h4dM4I+f0b7iHfAdejvjK+wgaajzWImv0",
-	"O0umEXPgVRdfog5BqrGYmpbY2GH4ski3uyuFbTiEqlNKqTgdegbGKknUTc10BiGXNUR35Vb0NxXdASVv",
-	"U4Wz1OBCFazwgun4HxRWXlguoM4K4PkshCM/+apF02/LK+6stOBMZTw5EXqe1OWW5whEpzrl2Qj7vnr9",
-	"7W2tVAwM8IckN8pteEaKfWld5UgMhEzQsJY0i4T2MB2A3q9AYlEzXTsveLmxb2YV6jY7RP9dIdMu9/Xa",
-	"OKs8UhAkr0hgAQ4S59P5Mg1fkT6vYCVdPlJrIKtVX3090BTpfnRT67IlqCK/y5hDUjFSaVS73toFPsiM",
-	"5Mnsd2gety/o0eT8KiG42veNIl3AOBb+gVWuJ9r51tFHF6Wraq97KoDNK1ptB3+t2cEDpPQVxLR7xYLg",
-	"xcudxEA+UEVtMxBaWbh8vsY9XIBgyEZcWkvBUCJhwWLR6P2lJiuYIezH/iNxzhS7yKO/kFRzNkoET23X",
-	"siVn8LKXb399gvNGZWSa5hcJigB3Uv+7acN9xqy9zkuDLeH7fa+iFDeF6yiZkDBJ9MB7+fn03Jo9FO/k",
-	"qtuov5z7j3s5yyFH68W/VUekmrigUiAqpgMELHx98Br+k8a/PFbwKUg85WDeNWIUlwOBi2G5dwQrVoW+",
-	"Vq2nSsDCGrtef8mlkiqYFNfy0hhNfodFKz8ndae90+412+zYZgHpojk0UgLtoRm7kuoGiV58KRUmYXLN",
-	"vJG22z0bnlNZy8dkV8Z1ogflUMZRXiPNPnOpGV5eqgn/wtp3L7iOR+07y518CuwaKEvxtnVsaJPKGBgh",
-	"260+XGkiLwdxucxXRZ5pYMLkbDI9xfK2GXa6g/s/nzpNknAQw6KyCc+G0paIcBFnYXU6ZGgKM7lKzFKw",
-	"sJRcGQZDWTzX3XaPZSJJtAmQnvE0K1uql3e0QmU9XR1PeDrjI9HSYsZTNPDia9pZQ1XKxHSWLRjXVxg8",
-	"aKP5CFcoBLGwOD6btUcqFW0vc72dCl7KMlglfdM71ltuJoXzVV1Nkwg5nifuSppEkGKeeLdZ0k6oFdI5",
-	"VTfvN8Ti+8nFd6P4bfz90bt/HHXfxEf6SJ7sjvaPnh5dzX76Yf/7Z22x+P4f0Y9H8NLfR9NONtpO5n9b",
-	"fP+sPeol8mL6shP99H2C08zgzp7HEv2yHXcy1ZCbcglq+21QxWUa7G+8wBSzZTmmuKWPq2SPeAtdwhqq",
-	"r8/mMosTP3mavilqLLjJJWV9Gst4Op/61NoTZ9bCVm8BpiPWCii5AmDvQtci6PO0GHMGd+bFFM6kMFgB",
-	"+hYaVXfAlsFdgpQpDlRI0bUVK6hCkPn00UsEmcJEjo8M5Wx+kcR6gsfkZrLhLD+9fkWL1MY16IKYXbrM",
-	"4PhoQzN1I12Vo2AoDaNQkQBRpVzq2CgXoK26J6Y+h4npBWpsihK7n4ZyJlJGTyuZqkkIK3GYj15N2E+t",
-	"j2RS+hTuMQnE0qgzFDhrvJUjnoilIrWmY0JdodoW/WO7Qrzyq3B88kqRryheGUyoq9FbVwFsJy/0UlXG",
-	"vAyml2gXMm/pwCbhEDBM0u3FgoXlUsol8fpdfRr2pm5iR7YkFlGfbXzYaK9XIeVT0PAQpnoHQkZoA1ln",
-	"A3sVxSnRUV3u4xf+1MLb1sIL0TKKa58thDYRWKvvZnup+g4gb8VB3VlXx9KYxy+sU0S82yrslG8qRndh",
-	"BwcWXomFlbVCFMrcW8tZJliZv+ilNsizTv0+uGSuE0A+1oc10a10QLA2O25lhSQtRvM0zhancG99MR9F",
-	"8mX47VfWl+EZC4/fnrp0ZGQ7YUEk6rW3291m39cK4ghBHGd6KK2sjqWmlkrbcIouxAuB38y41jcqNQEX",
-	"SHTQKYKLdvsEfELwAIYQZ2y5dHcn9KK7ANRU2luF1OdVhTEdLS8WlUVjjGVq+QcKfFrMBAsHx0fhUKLt",
-	"iTIlaQ9j7CjlwL/vCeL9j8SttWlQUSd4uCgyMpFjvFKe7UulrAB96+WTfuNE8MgrEmbiH+P8cyuhvEsB",
-	"gv55F2wN8Li3Buzf6aqKZQciEZcolRm4K8kuxIQnYyo1gZZjrPiHKwCdb464bTm+CeNA2/PeUGKitot8",
-	"wQBdxTaJjOiARSAEZsjQm5SrwiPAbdJPDGWF+XL1eiidbpvOiXgXGsC00OADh2sqEvSNvwDWq9lITQWG",
-	"HJlKvLZhKgqerRa++urtdxiqm+axSXFkagSaem0YNzeOL+epMVQOZbj/7vRssL9/eHp6/v2Pfzk9f3fy",
-	"KmSbFLJiCxLBFjHREkd9d/JKswuRqJvmHguLVxnVWT2UZBh1d7hgo0AUKWFzARg2+b3wsIBIrtWUlVCN",
-	"jPQgfP/NcR2OETEdw9wsqlPljpdWifn+x7PGshfNIHChysfmHajSRIJpYupezrWlW7NMMyyENpT+eNqK",
-	"zSiDtNkbZXSgvn+FzHCu4oYO6HpYnBxKVz+hfGPgYo3iSLCq61em4KTnrEzCLWhTND6+vZWMWwulMxD5",
-	"INxDEJg3yG9Lq0ZgjlVqRTRTUQTeJjC116DetEyqiVLG4sBexqCMy3rDyxw0xU9cYRiDs17tj3YjKE5U",
-	"ie/+mBVDPD6d946omtq7AzIo5x9Pm/1YRbsNmc+x0jvFoTQZqH5+JZVc4bqUje/9dQ6E8+3rw5PSY0x8",
-	"CIay6tVz08fH1VSm7jOUpYFLsj8ZpRPX0qRKNUoOZV3VnIryNUE1W8rLk2T8ciiHDYvslh7iiMNGcy83",
-	"bdiEX80u1BwXSswNxLHceOyYm6vRZaUvIpQP4WgPYWYlTmMX9V/9whFFhE9iOVZ12b50vPhfDExJhWDX",
-	"QkYK1ukSl83hDY6PTM0rrK2rZAaqV3sorasir1YPGpume0rDbWiXKW6qPqn0Svsvakrg12wuTQhyeyiH",
-	"8gl78oSsPiWW/uQJ2wwrK5m22+2w2S8KYNpVuR5K5nF7rIxNVve8gr3XO8zVwmZ+KezAen4xLMxVy2as",
-	"u2uUdr1nTE/YWcuOkVvG0GxGu6u8obQ7On23Wruz2zLKEaVgKT5WscN8Le76hh+Hrn7OsBEMCxV08gcg",
-	"reV/FQoPDRufQrMJG7q/FGFpjumuqECzMxs/A8IIbKIovez/tBwxok03kji10TmGOZN9z3aocj2p6JxM",
-	"16vAa+OlA+xkogM245eo/8vI2DjJwqwRH9E1oPtWFPv+xzPN/v2v/8lirefGSlOhAmeqUhs0wQRG6x1K",
-	"uMAmCmEFqln1ipll/9XR4Zuz86ODMMBa4vnquGTiQyZSLIiwRHI3T057u0+3DuF/A3YlFubCA+8CigvK",
-	"QRPhcCRnc8t78ggtipIgCxZ8Q/ZVgqKe8Jlgm2S55Gz3wwe4pKapBcmODnMEjzQVQsNjKFnjdGCeoNWI",
-	"XG7mRGF/+XKodrrQwVDSSv2bbSaG8acCQ/WoUiCcNqOiB4G1/Sc8nuompZ2YwrvobRtK7BWIVRgxKZAT",
-	"XVReUgnbfPenTqfT+fe//gf8o/sSlUqOBQI3dzpdlCrDQv/NcCjxLiOu7eW+PTrdkBkRqFhWNmCI/qAl",
-	"w/Cm7Tp9MpRFU01zD+ucmQ7HnOBiOts57yP3ilvCb3uMG7i7M+PZUJoKuRdAv1MtIre7PZbdqPLO8oNK",
-	"Bb7W3YMzs/1O4MiHMi9lSaX+iau4FOxkwTbDP3U7HZDNOua/rU7Y9KbmzDeBLmC5F4qECGtERWOaMeef",
-	"pVzqsUhbh6YNZJgfkhPelJQUfAy/jRKlrdXGxmDkF7IRNEzzu0a/0Wn32h3U/GZC8lnc6De22532Npnk",
-	"Jyih3F6TG1keijeqKlbgu/ja+KpyzhZL26rhTIWu0VGpBmL+0lsZGn6bPzA4LSoq6u/5g2Otrm92WRTr",
-	"LJajLF9FQAU/iJij2xkbR+UzeG1jTGFqwi3URqniF3KYw0KlF1P5B2vZwelcYFOGJ0+APV/H0ZwnT57k",
-	"Q8P3P1qO4Nd21iLDulxP3Li56YcnBmOfMCUDxpPEgy1MDzu6EImCe6AoaIxPhTcCzvsqnlJmdaq0duVn",
-	"+l7hT4xLQw0gP6O86r4PSpRCcd6lH6sGKXa0GuTBSFimEBPEQVhm1LoShnXVFV2w20QlAvdxzOPUZITz",
-	"BMjzwoBfZ3wBBMd2E+n74c0wVhyJ6UxlBJCh9IJi+sZ0xzZDZ/wLm0wKEWmTYYXHFB5GceZqBoUm5R01",
-	"gorzwuMqFgZisbxWybWICG+Kp2a0zImaCn88qoaN1ZHdo7x6Li4bCcRYpQL0ArJBDirY/FCa/ZFFImza",
-	"VRSNwXtMKjaepyiL5sJbsUe0HMpDALuQI2EZUSquBU9E1Cdxog4k3O8OwzPPiUoHSVDB+ErpeUgNeDyb",
-	"KAasmJO7FJnOcT/c6Wy3us++CYfSFUayZhNvejV2Mnc+LEYL4bMCTcLytKAZO2pjfLlYmRzVTM0uBJyC",
-	"V7KJfqSqBChKFEhjeyjflQq5alPhz3j/uDEQUD+X7U43bLpYUKoBoG0K6gLj1BHf8upX/Sppjy4wyayU",
-	"NVx1VDFQvjGJmhNBN9C/TpyckNg5xhxTbKytTu7B0jWk3Jaa4AW5V0rX9obKX9mioq9eL9k7vzj0y3B+",
-	"ek9+KKGzFyparNlkO7tR1G3JlCN37Z+PSVzVNcQOb/ZNrlFpv7v2Z21us3qTYXMeK3TD/gxQMG2wzXef",
-	"rZ+1BbXfrdnrd/d8iOAeNrYK7ZxLX5VGO1O3jtYrjVZ+oVcznRtWFh7fo3u0O9hP6zXoClbq0NXw/brY",
-	"AQXDTansHCyt1+lWeGupqATa9EmQD1+pkZHHE6zxnRWaYdYJaaWO1g/vTG2Xsbzmdyev7EqK66oH4TJ0",
-	"/ENbp/3Nlmv4sxxmtU4z7QA7RNe87M5t6wWPbBgwftK9+5N30vnIIvpo++6PXqr0Io4iIemLp3d/8UZl",
-	"xAKwmQZ81V1hnmO+SBSPzpR6xdNL893uKpuqaPwPH/ee3f3xmVKvuVwYQGJz3t1VgH8kyRpyig1FTOt3",
-	"+HaFjdr8Va/hiB9NgfzC82v/XOvCfA+8pBB98POtLn5Mzs1ZgfF/liykgL78EktCVlpQG9iO7fbb8DGO",
-	"Pm2Zigb5w9KDOPpEFxgLM1U09Zgqq59SVDTKTm414dJwVvNU3prDOAINdaezs1RIgYQ18jt7io7tvFEo",
-	"3NzqdaikclkVITEVMxNBciUQBUxdG1JT4KUF0tRmA03LscGD1TJ4QWh2snJZOi4I56RkgYhOKviKwvQe",
-	"DL/T6nY6IduMI50XZG+ySxgahNmhvFWa9TxNaCGhAXsh2ywA3AjG2B6IDCxFmfo61vEFZX3mFbSq5FUq",
-	"61WQV9cWV/NupiiclWK+oiUWYkO98qMs99btYeshykWc5DnnSxh7K+tZqwHrCjL2o0jlBaFh55b22H7Z",
-	"o8eXAP447HRnJXb6Etsi/Pr89ysLvZ2FEpPyKeulIUGPyEOp42lVxtKrCim82ME0ltTaL4pTMkLrfsle",
-	"63YZ9kuKRN791O+xQzyWvt7zRjpT9SNZiunbk70xyULFRxPTqteFH8dRGLBSl3kTWJuH9yexvGqznsfh",
-	"3cBDOeHI6s3EsTR2yxwee9glZ9NxvubyKCW+GiAL5Las4y08sNZ0uWys/CEWN2xwiV44JbVKhGexrJIM",
-	"hhK0v8IybzdTshWslJThvI6Zstoq+UCTY628k4sJVQIPW1PeYZuaT8VQUqJEQOm16BgAEfBinrmiXXHU",
-	"bLP9FYxz1bZlss4FsCXEtrtltypRBy77Aw1zJUnnVxcYOmva8nLy52ktFmygcmO5frJzmCt+txWvwjpX",
-	"7Kbf+F5NpClamtvtbO/6vJTRnRaBXl4H2mUZIMMpzfeapwv2mv8dcxpy2+D6M+JHyzOuZWMsodgKtsZH",
-	"PSVjZfzPD9OEGV/o82Gj2+4MG0wYL+vzYQMd6MPGfxYNcL+ObTI3+zFmf6myKfpvld+Dk6ffLbIZE+Ly",
-	"C8UBACVYKpLnw0a+Tgb48Xy4Akbmhkxv8fmO79xXr7PqvnKk/jV25ptob9/ZZ7LgLl2bSkuu56zFSI0C",
-	"A/+t1aRahS6X/e6Spr5qel81vd+bpofxtCvreebtgpb3ncgKSpa7vbkQt6rGd+86hx/hP0fRp7pih3Uq",
-	"Yl7H0tMHKNCY8s1MsXoT7m6b6bguOU02lwnGCk4EG8cyAq0qHCTUHvAlPgi9agwyEpjMDDxemdigYwyN",
-	"7LMQQ0VCtmnKsbHe7h4FjmnGL0CR3u10KJyHmtlxDU+aplcQFp0LgYa7ATrNNgtNfbrQ1KmwEQGpulku",
-	"irhXLJhHjcLQrMlcUmxtXT3Yy9s0EmmfhZg0+WJBpTskC6luJ0BiJFDcwIAHExTq+k+T6C/zaGWmBcbm",
-	"2Hp/fVylyR4DVd7E2hnlhcIg9VU8o5DymeAZ46bOOEYHSEpAgTFBhYswBbKiIfBUcElfbFrIUiSgJsC5",
-	"yrUAAIZNsViMUbCoH2OqJWKWSXVrInTCX0BhN72fAh9KIeEO/Et8mHGJmr1p81RoBQUgZITDF4ISHJid",
-	"zigaiFZvUIfGdgo/HB3+WNtMAWNeV2i6gIYAbPAla8r0raaiVRQWXU9Jw+CvVbStt1SFcYU3z/yyk6uM",
-	"bM5ilXdf4mGv8uZfV5qaMGa1mQGjVtJLEeNWefMVVhRdU3W9llGb0vPaPBq3LWXPy87+ySq3q8mS9WWK",
-	"K8TKnMC72sSeBPZaZDziGW+haPUhu0uUsu/b1z8FjZPD07PWSxsJ3/rBBqjePhB85T6y36wuo1EI/z0k",
-	"NfrwXvIafbq+1EbfrS27uc/uIcHRt/eV4+jr+0pz9PVDZDoaYSXJzkt6/blCKuNJUpE9kud3e2JZba4J",
-	"9jlcj0S/dctazZJWfRnu/m7pNr4P7ozlXuZbIS00tIICyq827+XWcrpDafIHbdExjlofbX9DUzYgltM1",
-	"XoWzygV4cdebO50dIyoUq04aKcCUjQxtxd6SIVvdyEI7V4x1MiZoEyxuX93MxwLgcpsQCNJtKi55GlFc",
-	"phZmPcXKmmFeM9gsoVTG10xja+bmXgN6kAd64wB+NLwZyGwkLgTRYmoVTwI7qd+cGpNdGIF0wov9JVD6",
-	"Dlg8ziMc/Ck3UXy8ibVgNlab3M4BjBh+/+Jtq/dNp7sTNtvsx+VuuRQpbwFQsft8BwTLquqq3qyUPpOP",
-	"XF3gEpdWV6oTU1YjEfVZqbsYIHtQ2a/MHDAMW+iiUHqb5MQT9z57ja6/dI9x/ysUrk0OmbqRTbtxv3ps",
-	"4OFqcK8N/9XbcPii9wKk5he9/bBpsEdN4ywTEYtd1Qq/eqjrQMNW60nio4+Swm7J73gSlqpj3NXkxI+5",
-	"sUMOTKICYOaTJ6SAPnlCxGkmKFk+cOhG9RlKDTT6ecwNh+1pLADHXJ9YG7uDmL2LDdEDxhOt2FyaLOHR",
-	"PE1B3bPpFW1M98AzeDfTIs1ar1Uk+oxa08K2kITBlLZY99x0oTEdfKjpTbmCMMAAVTxam0EGmx50M1Gt",
-	"kUrmU6lJz+VS3whLrFiv0zEgy0sZYzpFSvluLYyj2bTqZ8C8drcBa7fbTdB/5iZw3WtIjxffxNtnfq1k",
-	"VK78prmkvE5ndkmZivhiQ2OXq8C0yhXRi4Wl4H4fodAlVQ4l+UttQZU28xS4u/rhsbNidoiSYiizlEtN",
-	"Jvu+O3F7mEblBXVtEsvL+lD3ckeDdUUBQhXAlAfGrRt0L/Z3KfhUXvMrL48ECLL/rrnreUar7/latbz9",
-	"p6CBLmwEWnF2EhNu0pgMGQ5f/GnubGd8Z5Ph25vo3rIJUzy9qlPuGs6v6u4FZR9Yjb4XZ2L6p9LR3gl8",
-	"XPeD11fpbCj1TVghCvweSm5h0/faRNXyqygwRiK6oIlr213PpuhhLtES5xjK5d5L6LO3lNvYcTyV+fCM",
-	"uoDept3iO5+C36N6bWL5fw+n6DIIABttXC3akedJgg1yCjkFMRVgeXfyqn3/E6nPDRhcaJWAguMlCdiS",
-	"8asmAfzKHZjuKN736feJgV8NPJ/TwLNKSoSF0QMSI/4YNiJb4m3Z7LOiZeizOu22PpLYfmsexKGMNGnf",
-	"julhF3BKojWyuHPXIXNLBLfWIPOVFtSfW2d8oYEn8giluIuF57lC7pqq+eWElR18zTY7sY3CuVX9ioo3",
-	"Vcwy/iVtRNECTF3REV9HLNSJIycXrdlW4LJ9Wy1TF9LoIXHmSt4i7/f0AbbpvrVDkm8Lg/0WzTbzE0Jy",
-	"i4pUBdnCggZVokFuAOHJDV9odiXEDHURVtmcsZ/3Vrft1N3WqswTti16bmmxHdRZTQN1W3ePbd5M4tFk",
-	"KAXgSpyxTKlmUFCEdzodUrVglOXO6kU3r4lsBXV5KL225as0ZseyNqhoI3jLJpMUqwyTCzLXwZPFeurg",
-	"UrYODIo7JSWehUfj1muejSZhkLtHqXgllq7J+KWNSuVTjJfFX6lmcg43k5iz0+2ZezXOCoWmatJRHqpT",
-	"Ho1x7WukXLhG0+h//+oD+uJFhN7KIkKKli/svvMSi/d8dSKtISDQhX2AgBBUh928lcKRactiAstcXJzM",
-	"JpqC4V/4rst7cME3RUZlOomXot6V411FpoVaVwh6kS2f5CawBdM2NPAMSxH3kGy+UVIY2snyehyxzg2T",
-	"27Ak40nhppXDqtEYQ7liOEYVdf1OZA8lrZ8nsmHt+IJgBR4AB1HLB343lhrLfdp/KCPKdhWjrbgdhbvE",
-	"rEchv1J+yXp0l83QBmJedKUV/ljA+8rcvwZ4PFqAxwMY82eO6aBG7b929AcyhOVaLaalD9azKzhU79/v",
-	"dCg3MezyFrc1KKDkum7uLQVQBJUhHkOZx2VQJdHxwuhm5FU1skbkOyutI/ebTudbU6G+6ADFgZ2X0/lK",
-	"2yzc55K8kS8TEISKIcKesjvlC+MUcBTdRC8PSjKarVtpg2qLujVqwodvDg4PQgoJwKPJG3iXnRGZQgtC",
-	"7tYzdfJMYVA8SgzisI58a4Soc3MvT+pZHthqhgeMbTchx7BK9BXnEt4qdgA8JGcAiSnBkXzLRQ9x4LuM",
-	"cxuW9xDxJTRlHtERnZc9WpZiXXurTZJ9m3eZBKptAViMrmAMYLfZAkgAHsr7ira008c1HNzDE71eK/R7",
-	"CZGmm/ODfaqVvZIftqJPKzeR/pJ8qc4+xG1URPRV3vxqTPrVjElfHVZryLxEix7osCo3APiY9xb5tJXe",
-	"mi52Zltilqsebei6BgIBwywfKhQP37ZvLV1wv6QY6j/g1y94UHUBgOL+u9OzTvf84LQR2H8fv24EDZRh",
-	"To7+en5w+EPj/ao8Bbb1BgB3Qm1Bpti45vZ6ji4Tr7EqFSMw3IOK0Yf3omL06fpUjL5bm4q5z+6hNdO3",
-	"99Wa6ev7UhD6+iEUhEZYhYIsdUP6uaKFDKa8VrS2qn63QIXgvhZuf+nKe7Sosg8Jqd+ViQqDyFS+IfGa",
-	"/LTlRHiGN8npQhRADPL/lZhlAYrq0Zwut4j2hpJTc0fQ4YxyxpnXuGkDpPsUlIfUZnd6DZzYZioo3xS9",
-	"3Nk8lfkKvURI044MdWIlRyLAEtPWEYk0sEqyH0TRZyF995Lu66je+mSOaNtDhODPvrhqMbh8ol+J72cn",
-	"vqtIgBZGD5AA/zj02y9OdzcFry5NN4iih5HveQX1fs2vjMsDAy9KAmKC7shx3bR9c/+ARGOnn2I4iI3k",
-	"LfY2CzBGEwsKYO8XSmgHPkAPr4SY2fZVheZVA8nEdJYtaFVeWNKU8SQpUnp4xVB2ZCRA3qtouZHt/oj0",
-	"fEls/Z2S9nuI10yqm69U/iuV/yNS+ROvBfP9qf1qRoMtj77WGhAoTQjtjeUiznZWE72pfTLfZ+M4rVM6",
-	"TCioKbWCAZ9+V1ZrqeAZT9Ql26zo0pr3ZTU+KPwJoymbhvBfpmo+WzJloO8glsZjEPhLRn4EnAMTAKl0",
-	"Jn5OWck3oLPQpqgJaHXEIKhaQNy8MqG/A+PIx0ZqCC7gmG8QARxH1PcX7DqcpPEvaBone3b5FdOz/tg1",
-	"3EWcPBwcNILG4U+H++/ODoEj4Eg8zeIxH8HVfk9FE8srMhlfty3n9cHrey3HLiLCSCGYv8Co4kxM9Soc",
-	"y5/xE6ZzHNGnmPTm0jl4mvLF7TpLfd/Xr0ztq93od2c38spwFMn+Eg4/hinJJ8omI4DUE9uMvaIDnU1V",
-	"z0tFb4bH785Yu932+dzWR0t2PrnMd3Ut0jSORNPWzjAkKGCW0hCTcY3FXQiF7cZNnIq82FTayr1qiBKu",
-	"D3ikG3JzrFJs6QAkmvpjhmyLhZeJuuCUrBHS11TRjIVAykJYpMww6pPKhSG3wpgDo3MMJTCyqUgvbare",
-	"iu3DbNDn/snh4OwwvK0XudenyIRbAESw9SCVzM4BEFt+qdnmTmd7KHc6250ecwUs9orGOyx0AYoedec4",
-	"Mbeiz26wYSHXjvtitkjBXBcwqdIpT4Cs9REkVH98ZpAvyHvLUhECOgr4LLc/ev3jK81/OPtn4vD3zTWn",
-	"i3zgt9YuJnv7+fa2vXDsNXEvdOXOM8DvLTcA1jyIU3u3AEOr7v4i9anmqh9NlYwzRcmXwe0CDQXJgLaL",
-	"16MRNN4dHww8CadYofl9MUn9UUSMoDGNpf2zStp4RB1/HbyiOb4i1heMWKtIrgVdqZYIfxViv1pm/pD2",
-	"d8T4wiXAOmCmhNCvaazxhNhVOq7xJFkSq5ejQWDIPSfsg6wqkjElGLNNMrezODMZlCERLZSuaXmeXN3M",
-	"qyGBRChSY9WPs8B1jjF1fGyC8lDGGRun2JwGFAopPrhCTm02KDl/y0YbI3/PhWlnD8J6Htdr/REY17vT",
-	"6XR3m3s2YrS6LcyEX2NpJ+wks9PZ6fRAGDXSMe0cpGNWIxyjZhTLkgt8gOlW2rHGoYxMrtroSqqbRESX",
-	"aAVn4cdhg1qYDBv9YUPPMc162PgUsk1OJTV88FMyCqAM/uMo+hQOJWylWVkkKRE8fXzpNVjxG2v2f7BF",
-	"66MBUaNvAbR6uCgtxaT20ii32Goq8M21QfvK6b6aa353DgSk1EYLzxvIlzqJFdnUSkab2vhCpKQmup6o",
-	"3oxnk0q3gKvwUGlYH0orVvbL3EndSC//lmc4H9ZTEIkWZR9C4a2hvN2D0NzzCT0l50rTCAPZu3aWEbTA",
-	"3GYXqST91Zmvfwgi/HvzKqzhfS7oQ7dF2RtR5qud/ivh/73a6U9sdwmX+nW7d/b+AUPGP11Ik/bFI1e+",
-	"70JFiw1NFREwbCdcpgihDRbK43iaxjKbx/LoTKUiYuri72KUmcqhsEuvCLWx/efdBPdYaClT6HsQKur3",
-	"il/mPHFMa0ObT09HaibCwPSPKBX89ZpVbi5ZukTErFFfm/o9TVo2dSe0bm0ss+1aGyLfw2pMs1my2Mtt",
-	"+8IY+32bvuFGZCYKh7JeFVnDTm80QgDTUG7udLbZyob6vJZUPpPh2bkxfShj7bwhuCqMPRPjsRhljGeI",
-	"owW9rz5g63fDO++ZkvfHYJt+nt2jRpf9V5ArymqlNoTuq2zx1Xz6R9RL3xone5Ul8kGK6Yrm0/VMphW2",
-	"UZapS6oyUK3Y5izNmjKRw5oaT/Cr6bZcMr06k2icBWiqNd78Qjl0Y65MeCbSoaQC0FGpVjJGOmNOjDYi",
-	"F0w6EQlFv2FdgjY79SPtnJE0j9p+mJXUpc0/lpWU0UkN5epW0vo6fn6c91ej561ab6y/Wjm/Kru/dyvn",
-	"IzGOuxxsNY04lwyOd8QsU7FXlTI/Wtlxk0K6y16dPxH1QKC+VD0fEymB+AIV7uygKoa7NX2PsTIwMJdC",
-	"gLWrCmztmY5GF4LPNocNbJWTf28Ct4eNJmjS8WhSH5NdsXNgdH1fGZXELNBSmyuiFXyh1FRp08HQFLvd",
-	"A10Vw8s63eZQOpW1zQYYlTKKZzwxI6CaqoAf2tEDZk8L8MmyY+oiWrW/82KL7KOI2kuHARYw0pWwHsrw",
-	"u8Mzdn9Hb2ib0tQVUsRJH0cx/owG4l8tyHu1KB1TzOSzaHk+efhqRP7KV78YI7KPuPe0Hue8NVNXAolC",
-	"dcw3XBRcKOu1O0ZDao1SgZXkeKKJkbHNk5f77Ok3O8/Y//nfO+2dJhpNjT7lUSBkeJexzvKGW5xpMUoF",
-	"ZqjCv0XExnEiyCJrR5hnE5hvxDNhTNh/Pjs7Zi+4jkdDuWlei8luSeOZLKOxSqeteZoIOVKYyco1cwrf",
-	"jGt9o9IIe3bdYDOykMY6j225PvM3DVowVmPl9bxfIMtuVGAaRl+obILh0T/a9t4a7dX0HkDclQYmMy/+",
-	"zHgFyLBAIPC8PcZd9QMRmS/UPNOktCuNSkEYy2uexNE5TUhgpBljzTi7EDwVqXkCjH0oaQWD4yPaSKyZ",
-	"30Bglmm2GXqd3MOAhUsIHFI0OF4t1wTcw4nddq+PKqGAN4aNgJl/nnvoBsoh6LRjrIRkYDGU3ukDPPxN",
-	"0ium6dlOp0tH9uOPP7YGHsr0CVEqFc8jrefiDO/AqvbiD62bm5tWCbHKkbkXMOOgsPJiZO7+MmqjHSBH",
-	"bL/RF96ycxMEalDSu4XAseG8G/1bmuyv0ZYLAeK42WPZj9eam0avLRJnW1tcCVkqrrbPRxOB1dJSlVSo",
-	"BdRLIpSqhQbdsEC7dtvd5qq9iewIjao2Qccpv6QPaqcfwUIfND2OUDH96kXaAEPvU6MNmdyS3PJ0xS/v",
-	"WaIXPr13hV74+N7FyuDje9Uosx/eJTvQlaZr3/8ZhISSdfYi47FtI+wwn1yTVUxjs45TN/2yZrC6Hg0F",
-	"MsEnkvutKjJPk0a/sYVKhvmkjM3iO1jVvkoFs4Y3272VXW+DdkfiQUwddQy60BJNQ2FPOBlg5I7780Wf",
-	"DbDEEGYhX8fihr3YMCVa4ywWOmA8y/hoMgWokwWXa2FMvWSDBcZOdfSHUkx5nGCPGhjmQkx4MiauhQzQ",
-	"8QWmZ4Jfafb96ds3ONRPr1/lftqfXr8y/E0z3P6GZtfdHruIJaqlm9g/5sM0CYeSfOIumNdQuKbp3RzS",
-	"HQjZLB5d2V6yJlUDuAvPAmJsv7SQD2giFc+63U6zz8IyhQ2ZSrGZaoFXTZMwcI2NnT16El9ORGoHDmir",
-	"CgSwLBYB04qeUP4dDGq7QwPChU+2noAQ4M/zJKRcNdP4gMQO7Dmbm0ewP2gkRnEkNDWRBbq1oe0y2GZ5",
-	"6Xu/PO8EDKYzNWE1gN+EL3PJREK2ZhIkYcQpTwB0InKDxprFlxI9d2xg+zJQfmI0JZd27OruYsBarFmi",
-	"5CW9hp1ku53eDrtYZIBbfmMGCrXe6TxtdTvdEGPnAG55u224gmeLmQjLzYJN9MVURDE3/XXXOdC8G0Q4",
-	"mvBUg2TqrARWmHW/PZ9n49a3IdtECrKAMakNN3uhIhu7ACICCMfvzl62vgUpLDGWKdi3CQec8vQK29Ne",
-	"xbMZANReADTowLgWUcM7BSbAoOk8yeIZT7Mt/BE0fXiciQ/Z1izhsaRQdVyx8g7Jlko2+yN0oLn9o2O9",
-	"3ad0bIXa1je26/BOd7fV7XSo3dTbmZAgA2+3OwZhtMWW3P5ioijdzYXbUDhnvDvZRGhUByjTk0jmhTDW",
-	"wJSbUthcwm1IsFE6194sbYZchk2F1pwqK0fiWiRAoV7TMxM4EoIqYx8h9TQI1sQdG2UFuyeSl8isvPWK",
-	"y8s5fmT3CDQoMPu7WBSo0YYeSrdN9+We+12jMrNg4Q88XfQZTRGw8lQ2exflfixpjiEnVNHBkDq41CTh",
-	"BKZxdIEsxhkbqanRAQFJMZAVQZVNVETay+D4iALscy8Y9m4Ldzo7eFHx2HY6dPhsM+fcLHyjTuejyYmx",
-	"bdniFa9xdJBayGIVmtB9SYYz4oKOb5FpFy1cy4Ir8W0ho5mKfb25VmNmdQpzfyjD47enzmaJI+f9n2t1",
-	"9TY7yjQdAt0LuwQ8Zk9Fq9HQClsviBDLOzaFU1/OMcR5P1HziO3/lMdnrdvAD+4XVg40aS6m//81bND4",
-	"qmnKDc0GBy/ZyeHpGRvbIsamvvyTJ66sMbumusZPnpDdO6wulRw6um1uy2YXBJdnTTaaKKWFY5OzVGVq",
-	"pBI77p6j1HFmn7EnT7pPnmA3cw14b2A08M8cIQXn4TivvTzuKvithezISN5iWbsNJ8XAwGZLG5qF5RrT",
-	"oel1L6nHmcbWKQM3jTU6dP/9r//xrNz1rok18221ePiBJ/DOTRpnmZA2oM6O1W3TkZDlAM4BD9b+vAN3",
-	"Fb3qRTZYKuiNiIqVvEOYfhPQOIuzRCAaWzd0MGyoPr56IDKQBYcg0g4bEf7l/74PxMn7+5hnk2Hj0/tP",
-	"YXMPJvDXqBkiwzZu2JBsxhMAHtcFZmZkQ5qObEEoZgHzI6aMR5qzd3zdW5JpxeDKEVP0ooHgaydLIBg9",
-	"SQNbXK0kXdxVJ90n+ut/zDZtCGyTCOtqA4xUkgiMs7DDAN2niEi0ZzYBOa21iBmrFYguFZu2Ji3i0aEZ",
-	"EaFm4IgdowCC3OtfrClwAwbNgzqIMGGbITmOL+dAomfziyQewSfu7qP0IkXgid8gGKOpEjQC4ZFrZvpL",
-	"/NR6qdIbnkYiah0DUUEJcqKkwlnGqUKMMfTPTp6lc7QNzlL1IaZC0bmoKBcU9ZIoNbvgoyuygKbxNahJ",
-	"UmRAKXTTAOEkvpxk2pJF4w5EAyL1vwzzmtphwaa4B0oA2qK032mUiKP18xgtgPxxLq0QkwMvuBaMZ8Ys",
-	"aqWZNuLKCq0ejNqnA9uVInCVCClumUemSN2eG/LW/mlU2oO+yyZimn+2UnPOWKMTFWQqoVHxyZRZEXpJ",
-	"aZVNS5PX7xzSZgO5wEoaiTZyzk5nG/WvAsyxC9ZEjK5wKWPQ2D19BHRYktwt5cZETUz/oUQerRg3eGAJ",
-	"oGFrdk4sAILWb1wKknwlL/cIglgdJFeCnT63ySUzfWTw7trmD4C6TiIOnHRvNGkcmfq5AH/Alt3NZdVs",
-	"p9OBQTF3ySD2IO8ukStROPaTJ15UgGvva4HtmtSSZI3dSOBjNbb3EOhcUTaqrRq/LCgZPw06WgbHR/36",
-	"8AJzPoU0ZzimiUoiF12AQhJ67oHKkSCNeakoKp7P0xgN7YbmeBSE9Eb3FnvOTAf2P789PSNBMxxKJBWM",
-	"X/JYUv0hTdH5VnNB0SYPEaOQdQwIA/yIs0UuXRrlJX/gWK/HqN1Ln3z5VsF18urBhTQhroB0uhfmzlXl",
-	"ADhzj2abKEYDZL87PGNhnjPtATkM2PG7s6Gs/tWPAwiKkREUFxjrTDeDonfFHhJMCpObnGEl2SqT0NuF",
-	"BfnBCG43K4TQhKbbEYUpwkEO5YxnmUjlXg47w9lmqJFaQGLYIuqzeP4202OK4N9HcqFNaSDuRXpM+YJF",
-	"yhpFPMaAFZgQ0TEHQkkHLYqACUDDNQWalgIW//2v/+lto3BBSC20hY6sMO1wYCjpjoQrxH/8+1//K6TI",
-	"mCAPheGZF61iwnbQOIvHG+Q1m8hiCwgXuAQR+/Ad4YGLzaTH9FdAgaIuWgXYuSGGDqy2/mp/KFuFIJfA",
-	"dF7yAF2Rlr9p7tIF2lswHKb6KjT7xUwTqlaFpcCIbbs0HxyoKgIpqAg/gr0TLhUCdCrCjSzJLYcOAXfd",
-	"Y+uEBKEVWtcuE9A+h1nVae8BrOuIdTmSuG7NuWiIPLuijIsLCbOojD25bV4vcSljE3NmCLszU8qhb6uU",
-	"+SdnuAkKbNF6kEsFH6Ed7UIslOVKHiqqG+mn2A5lZXHFIkaSEbIk/VnhA0UlSp6zXcgKl7wiXcmUt9go",
-	"16sgkclXs9xChtIJNCZeLaD26mifsXSBkCBSeVtg3OIb5UlcQo94YtwxBkZICA2PtiRUN/tOtELCSGce",
-	"5Hcd2ZNKgUAEdIgFimla15mCIFXReUAYYwnyVBaP5glPsVCICS4HPEHtgAquAtjg6GI5SuYYMbFEZ73Z",
-	"zb7MR3uFeDwvBQ0EE7+nmwVur2lbHhfOAPU5BxAb++6Wls8fAKZIaosIovPSUpUUe0uJa4X+9b7EVh0t",
-	"8+n9p/8/AAD//w==",
+	"7L3rcuNGljD4KrnYiZDoBimSksouKipmWRLLLbeqVC2pbM9neIQUkRTRAjNpJCgV7VbE/NoH2P2eYb/3",
+	"+B5lnmQjz8lMJECAF13KLndNxLRLYF5Pnjy3PJffvKGYTAVnPJNe7zdvzGjEUvjnoeAZ49kJ5dczes3U",
+	"p4jJYRpPs1hwr+ddjBlJxJAmjIgRycaMTJiU9JpJEnP4O2VyKrhkPhEcGrFvacy3JOns656y5fmeHI7Z",
+	"hKoJ2Ec6mSbM63mjtHnY93wvm0/VnzJLY37t3d/73uCCXlcvJhUJ25KE8SzO5iSj1z4JAy+Ytdu7wzOR",
+	"sOMI/s2a+OmWpTIWHL8FXtiDNeuv5DoVd5LcxdmYsFuWzsldGmdqEwHP9Fxke5gymjGfzKaR/q9kaeaT",
+	"iCUsYw2fSAGDZvSaDMeUK9jcjRlXIxI7TCSYbAVcbUHSCSO3NJmpwfgvM5GxyCexhMYhDnHMo3hIM5GG",
+	"Bu5xxiZbkoSSJaOQJDG/aZFzxiMSZwG/osMbdSDh8aj5TnDWfEuz4Tgk298OLhpEpPCD+fa+f3H4V58c",
+	"DU4GF4NGK+Ce76Xsl1mcssjrZemMVR9X4HWancDzfG9CP54wfp2Nvd6Lvarze8syGtGMAn59zGqOkv0y",
+	"YzJTmzLtm7pD6BM2HAsWHRB6JRnPAKIa36AXGdOIcMFZHXJJyqMr8fFV4F2kdHgzmEwTMWfsDaPZLGXl",
+	"bXTa3cqNvBPnmUgrLkbIRVOqn0IiuMYewHzC0lSkPUL1v0jEpoxHUjXTN49kY5qR8HuazkNADMJFRjid",
+	"sIBvh/1ZNhZp/CtVM4U+CX9ssmsa8yYM19T3L0TE44IM6VBdSzonN4xNSZytf6JmD5V38GxwfvEmpRN2",
+	"J9Kb7/HGVB9k/+gNUa3JyDS3N2wmWUQyQSRLb1nh/LY7i2eqQICn2mitt4U9OMV4Mpt4vZe+N4k5/rtj",
+	"dxTzjF2zFLfEsnTeH2UsXdzIORsKdUyZIHc0zsgVG4mUEcl4FPNrQrnIxiw1S11zeZ2VS1JIUIFd/eGQ",
+	"TTOf4H+bhkBr+pWyacrUtQAccTHsSmTjuhtRM2bF4d/73pSqs8w0n8Au9WzC/II0bJjE6spOUzZS2D4S",
+	"qeYETTllw3gUD8koZkkkCeWRviWGrfiEqs8BP3tzSF52Om2SxDJDGv1LE6imbFXwmB5hvPnhnGyrBURs",
+	"RGdJ1vAJk83BuU9GafPNmR/wOGseXyjS3Twa+IQnzXcnPplmzddn8J/36jfaPPqbT9JZ8+wDdDzs++TX",
+	"cfPwnU/+QZvfvffJjWj+7cwn8rZ5PmgFPOBfkQHP0phJQlNG1L8iMkrFBKAxjq/HCrn16kkk7riviDVS",
+	"AyJS+F9OKMli5gNMwq/CgBMiM6rOVQHQ2ZaPW22RPld8ULEtBZ3wl1ftkLCPw2QW6YPQsCExXi2pxtwO",
+	"R2mIfyJYYELYZ4PMeMKkJJRMAPfNaeEs2CcbswnJhOipwUIY4eCXV20FqpBcx7c47GG/pcBiVzhRvKew",
+	"KiSChydHZ0RRfpLSTMGPJPENS3QHxHbgl8DpszEDsKgPiUY5Bcn8cl6r+yBSgIiYZSCT4I4BrGplfw3J",
+	"f//f/49GCRJOM/hbjasRIZxmzf4pttJIETLZfPsjftIoFf46xr8BNxq+mpWSYSKkWn7KEpqxSI1qF7od",
+	"8ivsAjjWaJEfGL1hKbmeMSmZJNvhr+PmxQ/usCQSwByGYsYzAOmADscaqLEkKaORwp04k0Tc8Z46OpqM",
+	"RKoIKbbaphb1EErZmHLSVoSug5hDM7XOiZAZycYpU4g2jCc0UZeRWELg9g5/CX3EEfiz84LI2VVGr2VD",
+	"LUrexNMpbl5BXZ0h9JVEZnGS6M2QkPHLD+eh3QaV6lPzw3nYImdsqqSuyFySJOYMLsJEjapOVZGFAyJ4",
+	"MofNj+JUZmS3C5s2N1ENC0D7QXEaLorIqO+Rml+xqQPFT+NM/TmCs0SYJYJfm20rKYFczTMmfbWMu3E8",
+	"HKv26oRgLtLXvWKuf7WTxpLcsSRp6rPZVnNo2kzCg19edUIiUrhTsKqDX151wwbCZgRcFC/5XvtFs9Nu",
+	"h0B3Qi2/5/xB4YIrleeX1lw7NVaLDIDoDoWiFCipotwZcJgmb4/CRElmV5ddXfrWNwqG8K99z/dixQrw",
+	"wDzfUzNbruNym5w3aYLm9TzYs+d7CjpUfaDYLcm7rSGtHc5kJiYsPY4WWdRxZCTpoW7VKmys0263zR6m",
+	"NBvnO4ijpcz+31I28nre/7mTa1k7+KvcyRf0vUIL1G0U6N8iu6vg/HMmQ7INRG1OhlSyBqHyxuBkOJPM",
+	"dFZXkFGewU9KE1C/SWAtyFOvRBQrbtnn80BTSK12iBSkLJ8kjN4igxCz7EBhq8Zfi3dlBJgzWXfUlYJq",
+	"zYFzUa34fZxSXnF6h+M4iRRWi1k6ZCClMWjaIuE5S0bnLL2Nh0xpgDIkYyr1/qRAEhHSJAkVKeSiKaZw",
+	"rxDDWFREA5okZnu/zFg6z3eH8xW2U0DJdrtqQ29A0KnYkJhMaFMyRV4VnaNZlsZXswz3lrJslnKfFIgE",
+	"qrf+mWItseByHE8v5lN2GIUHyBk1kVWUL2EjOFKyrTRFRXjp3HD3UEHkiGb0lULlsAGCxIzfcHHH83WQ",
+	"WAa8BgdqV1IDOpT26kC3Vws6HlVJ6n2tJ8AkPRK+T+MJTed/Y/MDXNirdyEZxSgRa/X7ak7iiGzTYRbf",
+	"MoL3hUWNg4CH/SQBtMHpQhJzLUFBE+hujR1DkSRsqNZRBsniIjq1wOB4azbCo+MRqO+L0BhYS4gSIJSO",
+	"3g280CfDEoIpVJKK0tOkoSghsqcsN6kMZ2mqxHbBWcAnM6lUIAKXSKRKIEUKxOeEfYxlpnQi1bGHrP0u",
+	"lkX1rsy49jrdgIffvT5tdvfbnT2Ux4y5RGFuzK9b5FBMpjRlEZFZKvh1AtLLHaM3JPxhJwQTC3IrzcIb",
+	"fsCp0udg7r32HhmO2fAGFYuZgnMuQSZieKNkDPUB7DzackMzYAx3wqxdBhxNDoYTGgFUXcVhlswBreRs",
+	"OGQskmVE+KqOOhoLzOYn/05wts7pLztyc4o9R+sunrvaoLrz2owHcv42wH4IpxJLwRsggxPK5R1L1Rnv",
+	"tvfIO5GRtyKKR7E+bEV3qOI+8zJwAq/dbIPtpQ5EufVqUzidxJO4xtIEom3hIk/pNTsg3X2EBtqYUPVC",
+	"FZPQK3HLyH67DeQUzBcgoe632wWG0d2vvuUJrKaS96kuVs6Jebbb9VaaCU4UFV/NRRSxR91DkWXFSW4Y",
+	"m5b4iGTJyB9SLng8pAkyDy3cI7NwGUiRO9peXt2u1TI3PLi1jIXanOfaF+5EeqMOtLy9FYa/8EDbFssW",
+	"7OJW17AfVuJw2ZRZD41qGfZ0NJKsAgh/FXdkosgv4rGWZcF4wEAymiUZWNpu4mlhJ+3qoxI4TyWGtpch",
+	"aLsSQU+1TFEh0YKUYSTNEFAkBNlEjMCqjdTaYa3u6lHartyAmbFyCyOaSGZXeiVEwijHlaZ0mLAPslpN",
+	"AFxjyagpUaIEoXpLkjgCwVprxiSKr5XWmVM7GV+D4SFhFOyFv7JUyF7Aw78obQ2tD238JyimyBq3w/7R",
+	"m8uzwfnF5fG77/snx0eX7/tn/beDi8FZ2PCtYqkoT6fdLpHTTrtdqbDovS1TWtzjfbHnVR+pwq3X89VU",
+	"J+wbofGnHpXDf/ZU859DIkWakRs2l4UbGvBwUXBU/fzDlMHnI5oxGCM8MFJvSKgcGlNsckfnklyljN5I",
+	"ksXwsPI9km1g5wrC+tkAlpBQmbXIAGz0uXx7NctIeEj5EbzjvEnoNRyT0qop/wCPPfhxSLkShdRQLCJX",
+	"82ppGBZcQxaFhuSGhPHvi6B/EydK2tGUy9rbtySRMZA/OecZ/dhzzuQVcLSQZCydSPIPEXPYBQkPQp/Q",
+	"JAm4lQZB6huLJCprHgvn9er0rH95eH5+2T88vOwfvT1+d9Afgl3nPU2z+XH0aret0N38XydsBdwYR9QM",
+	"6iDllA6Z9Ak8gUlfrYhoU+dwTFM6zJQ6I0ZETFlKM5EqCfdV6JMQH/fsv1joBzz8P9Begg9q6sYoSUbJ",
+	"Lup8SbjVarW2YIIw8FqtVuCFJBM3jKNMA91IJGZXCbAGGUcM3ta2Q3dn7+iEvdo63dp6ncaMH5BzweWW",
+	"0qEUASTslxlNlEAWSyJn0ymgjO+8MAZ84Y3ENzYbPptcsRRNZuxj5qqE26wCecEkTDMmA27MbKOEXktQ",
+	"6OYgUROWSEa2jX3UwNEnIeURwkKkoa/nA0GaagAGXNsKqFIOwa4Z4U8VVqklVMzXpuuMxkkAr51qXXfq",
+	"nt5RNJ2BoC4zIZQ2/0tI6HSaxKgIg7SJShvwPRBjM6HwFqYOeIj61KuSGrdwSddA4Zrb+8umiuuTvJw5",
+	"go6cKkrnk47a+csD0nGl1hbRM0iyh4iQUHWO1yxDM5AEwyrAdAgg2LnlUUsAF2zRaNSCVn/5h4TXRkbT",
+	"JIb3CCUEy4CHCjd2pgmNedgip7kVSRY52V677YNelamlob3K7KXTKB3HXo3wpGDRtKBrGtiV4L/+c1+S",
+	"xWKZUVCdAbayVkGynTFOlR58x1naIHHJQHTBZGaGrLYXDvMJl7HgKc0ylqru//lTv/k/aPPXdvPlZav5",
+	"828dv7u/f/9v1a+ysFqF6e9gtkXjiFbr1GLItlmLfXnT7xRyLjM2QdvI3ZilqLwjfVAnJhWHlaJR3PvZ",
+	"6cng8uz475dHg++r956ahT3UYmp3BpsFzrrUEeRhchkJ/9KxQhmIZNbWtZlMVpbIKoGit/FYeexCZDQ5",
+	"A0Ff1orZNIokCTOnqabAmruIkVYgwIKiIOJYbdaUvN3RN5W+P4D3zFsRsbotaAsF5S7hLxljlFDuE4p8",
+	"Gc4xdeg7UfMGHOxU0jjukDgj2912u6F4ewbPZiOkXmUgkD7Kjoo7wkbCHkEnoNJpOxAqEzLcZhP2uSmE",
+	"JEtlnR28wtitlgnWbTa5YpEkjA7HRmtxWecBGO9QEBiCOd0x8heueXmOJzWIw/YeYBXXCi+8cdSayFHz",
+	"8U/EdcyPP71dvDj9kxrDAWxPp5ERYbzTAKBbDqQBpOr2aJjq3ViFDDe5XCFDU5rWwbS0oOYOOOhiJbC5",
+	"MzylBnWvKC7adgDXXtPoDO+4+muIb6fqn65wpOQgx28GOl6JaP7WPKurD3I2mYDjjrfXbje77a61e6um",
+	"+RO853uwe5xP0TzTwfO9iN2yRLFc+xjonbmjxDIfqEciMZxNwE47n8ILfUJTbeYDLxqexZl591YsKn/e",
+	"UnBQA74TWT9JxF31FnaLW4AhdOu6TeyutwlnqHwxZ5YVLi6lU4JmLBWNrl1GZ71lGOaLazCCkXwnsjdi",
+	"xisWstvuWKnQGo4tcEbQqXpNu3pNSueRXu+n37wbNi9Lhrqj9/Lly5fe/c+Ve8gXkM/ZI1uqyxbuI1J3",
+	"PlOIIY/i0Qjfy8r72HP2IUYkgoYKl5zetVvZqwbvoR1xC24f6bTbXZ902+32lvFaUVraFUuEYrAi5975",
+	"rAf5/vKPNNHOj+rUGKdKIcfNXqeUZ6f8OJMsGVVttEtoPuJ1fKvkCAK9tJOM6le30e76ZwbOAjVn1s9X",
+	"MKRcgeGK1a2lh8DbcrbHolNunzLK+3tBMiHQDJyfKIhG0BdcAMHqkSso1Xt98TR7NUigtwGmsjG9ZYRm",
+	"+Ojy9X79QuPsQAllYypVM2PCMFcfBNmOCxhWC5Z9A1nGCE2UcD4HI5N0ZnNXUguW/fXBst+pB4tzbe1y",
+	"qLsYcKRHRdYRzHNIbX+93+iRLTWHxo2Y39Ikjl6LaG55+yIoOvtd/fLm2oo0X1bXD5ln9fY7+9U3wI7k",
+	"7B63ciFaFtNqQHGM69aWvxF6pbir21oYaqvnoo9+IUhZkYdoeLw33mnfmw2VAPLyBdFNiVLKlLSsXcpy",
+	"xzbcVA1QXlZfFdvbAUocrQ+FfPatONrSYQnwKxhhQTvTL5VgJiBb//lTp/ny55/azZc//9b2O1/f/5tG",
+	"DS6yYx7Ft3E0o0nV9dh1MMsayBVhivNudTdidwNCsb/WjTASAXemt78qgrjfbm8dmMuilorEE/x4BEdC",
+	"Iao6S4THjFvT69+VFGlxpAI92h3iNEeXkvxstmWjDi1qOHwVWnysA8qHpTODATmJley39RGO+n5dI8oP",
+	"5+BkBtBwZduPk6Qs2j4TsHREzr9/nCTGCvgq8DqtduARxodC6Q2vAu/DxZvmN4H37zo+B+N0hnr55OMk",
+	"4fJV4I2zbNrb2bmKQd2QLfAyaw3FZOdO7kxExJKd205355rxnZhnLKXwjLhj0EKHB4HrME6gDhK/6X3h",
+	"5538e962fG74+9pHp5p3X9CpkAcfnX+39IzVo7uzA4bpz/Dphs3xTzujHsv+oEOf1Engh4+6hfPJzu+O",
+	"r+Fv8Md89R6CeSCb1oT8KBqgqXLL8wsBaXQ4ZvB0noqkbjLdfscE59z7XtkRdlXXcuCbE4mxrBu0gb29",
+	"EelVHEWMb6hKIm7WaT+7zc7X34BKThI61Ewbu1QSImhfzbRLnbxBFGfkcAW3Vrp9SWVTtHbKUqWGOqsh",
+	"W4XxFpQRpWvqOKbKXb782lVJZhm8thlzxJZ0FROwWGszTB0QXn69PpvqLpFn36l923X3SJFtVaxzLCYM",
+	"AyhEyuJr7i68R7a6uXDPa7Xv3WanvW+0XCKHYsp8cpcqrekm5mCnnKYxH8ZTmgAw9LOQOiQxQntA//1x",
+	"HWxqhFqYxwHLUKTMimCT67Q1oRxuxgMxJZYaVVC2gZdWjdQd3GSP1Mz5XLzuCe7e58PXYDub87W1CYDD",
+	"zAqk4ImZHM62ksMtLOGPwO2GNEnAVxUtRhV3o0VCTb9CJ1LDldaR0qgxArAlSKbfQpYaTvDWCQmenGjy",
+	"dwiT1rWFZAEHfUCba+DBhNAkvnF8Y+MsD1FN2S2jiXYWyVcJ/dCo+zmy8mN1tzhNzll6y1I80c2YOr6m",
+	"FgnKPkiWbUKNK8aMs49TNswqDaq6dbWp7Rwfa2NJZmANgxuZiiGTsvh69zxk88G7+1yIpd7MxsRy3XNZ",
+	"QQafmwzJddHn87y+StSEtw61tw0vrlZCFsObXcEAAu6sFakUz2asSfU2pBf2YpdFsMXQOHNxbAjgKoPS",
+	"stX0yJYdxxFCC7Aq77OjRyQ0msSZJJzFwD2+Oz99R7hIyY9vT2p32VmyS2dz4FA0ziZJvRTOnXQjUUxB",
+	"xrVPMHqFeqvaO3Oaimg2BGOJHX/rQDFPUkYC8IApkrznIp3Phl+fjxz64kGkdT38dmRNi+lPLH+WFrBS",
+	"EC2s4/cWQvu8DoCr45NtpLFvvY3BRwlT4xTvoAlQ1VHwvPQz2pzrCUrAzWwdnE392Ph8BUr3SXkDZgQW",
+	"77rn6L1mp91VpyVnQ/2IVkmHoV0lHY6Lj3rdtnfvm9/0y6O50fFD3//w0Y2L/J1z6LToGlvIlGbj40gu",
+	"22ubxJGl+B/OjvH1ZvnD+14tp43Xf3CPo/pZ3af352AXTwmXz4dD7D2IQ6w6KYcPqDN7YrYQRys5gZn1",
+	"92YCxxX4csf0CyAAy9dRFylD049DYz5XpeC0P8vGD/H3gn+iCcBIb5fGVArfL0tpo9RvSpxsGU9BbT1T",
+	"Miw1plpnQvSREEnU8tY+XdjNUh0PzauLzytk++zNIXnx9d5L8r//136r24BZYbwH6k1VANLz1oDoYlFe",
+	"0LKAWJDNnxQodZOG5VnDHCrv6TwRNLoQ4oSm188Ol7TkpJaoSXW2mRd7f3tScCybC5xDdMQjeg7KHCYP",
+	"Moy58IDw6fQS/1wNjKGYJRHRnlPaUsGe9r6YvY5onLDIsV4l8+K+4yH7wOktjZOHX5OMTaYipWmczC9n",
+	"zmD1kIhoRq+oZCSKI+0tgRH3nGTxhLUIZLLDSJ8nhcuKiXX4lXFB0+FJbJiyTCJTuWIxv8YsDOC/TQQf",
+	"sgOSuustsBTYSXOzpHwwWsyvfZ3MwCxo9UpqcuOtytNnWcqFEG8pn2u2Ij8JPpjdmfQUBpoYr9dRuxY8",
+	"2paNp8MEM2WBreSJ6PTBxzbLXSwJjaKUSVnEELxeATdscJaNGc80iORi7+LWQgc3Qr1N2SIXYxZwzHAU",
+	"SxLWQDPsEcv6MB8QpLvSeZRSmjECORoW1MwSQi6TN5x8kjmKfOC08PL9cPaBUKtBi8MqkGqAPylJ0GdX",
+	"IMrOrCzq2SAJbGoer0WaP2rDxSzd/B9++KHZdwaqjvMqbRDWDSbsGWZsWCfP6Wsq4yFJGU0mrwLwClA8",
+	"TkrI4rAQNWBzBKwlP9YGU5YOV/TgpyNHN0UlwOt51qOTLIapKtJbDsjpERO7+vr0/NzxqNPe0ojpYkQS",
+	"IW5mU2h9/v0h9DgbnFxe/Mf7weXhkQKfXtYh6tCmkQl8Oxuc9C+OT9+d//X4PfTKe7yn2bgyrhZUa5nR",
+	"bCbRcUzBOM70QUTEgHRtFO1Ho1yDzqNRS8lNfz8QVkakvNjf331RGZKyjleUujvabZeSdJawFhrM4OW3",
+	"OkiW7EGYo+KwOp4bmSWKM4Cg6/gsPQU6/4eYEc4Y+nNP0/g2Ttg1Iwp8b/vv+t8OLs8HJ28uzwdn3x8f",
+	"Di7PTk8G55fvz46/V9e6mG6bQAJlCOAvZOWAiLZ6/FWDHZ8Mvh1cng3+/uH4bHBUxspdBytzuDwtTn5K",
+	"ODwaCbWzQu76YhfsYNBmT+VPgUsbPmAW0cEJ5L0YnL3rn1wOzs5Oz4q4sF+gUGaHBLdI9Ck/KV5suKdH",
+	"H+3ac9lzXtc28BQn/LjXPvvYt+T0351eXPYPDwfvL/qvTwZlSvDCOf13IiPOxp/22J9wo49GiTrTSL4u",
+	"lMvzjAB6JbKIJaveOZ6MBJRTMpFOu23k+gWKSL5exAaderDbXhRhMDy/hBZ7JbTAnT4DIXjAzh5PERYm",
+	"FaVaFblDmM4Wa5OvwtoAOaY0GzvosL7p7KmwomzRUnonWLUwpx3od+o7WNJqycPr06P/uLw4Pb086Z99",
+	"WyYPHVdQMCGlOuuiUpNxq0+PFhtu7clk0I2Mg3jsKSjmsRrsDaifz60t6WxGgLcKGTGNaKTXWb4xHbKt",
+	"iFteMQaF/TsSeJ3mbuA1DjCdR5wRek1jboxMMKpSXuOslpp09haoiU3zWcKjroNHLsiIhtkTq0O/C4we",
+	"hYVOiRp0hUXXBLMgS52QNN711GLMrmTMh8w1TenVtsg7TC0LuaZ0awd3N7LwPh0vQ8irW53brohju+qZ",
+	"3F5LjcD1FM1oFB/e9b/vH58sSj37Bf1HQ4G4YHgORvdk2340tVtpX+9rZIFE4RjLRe7GCv0EhuJT8I/v",
+	"qX8HHP/IM+va4fXzgrktYjKJM8h/tk0TCHDF1BkNXcgABoizgOt+d+M4KXSb0LlJj6cWB6HWV4xxs0bz",
+	"MBBHCsIKiQPumo1plJvQp4zCmJgdpRXw/Fqsb+V+kjuxgYG7FuUV/37bf/cfoPAPzi/OS/S3+9JBeDWj",
+	"2iCxO3xidN9oR0+lukOylQkerjbYA/tWlD23d2NYx1qW9qezi2PK1fUM408iIpArRlMlv8ADRiH7Ry0K",
+	"9T9c/HXw7uL4EEyetZajjoNIhS09MQdfuoXHK4BulTHrFSiNxd53LZHs41QnTsmP0oa/vlUa4wVM+eyc",
+	"09VOLdhILPlWlqfbXM/pt7Qko9zEGZv8BR0RavHkw7vzD+/fn55dDI4u3w6OjvtoGS/Je/sFNMmjhQFe",
+	"BAD29Dz2EwPo0ViotI0t6S5bG+LtYgHpHuyUYbM3uV0dl7rOLrjUFZQfyIz1Yo/87XWVkyH2WC/j0FKd",
+	"7Xk8CJ9gr5+N4yBuaGPHwU1O6XeO3NlYKf88nfUwp+mjvPWQRu+1252ufi5HJpJfzvf2/WXr8GzQvxhs",
+	"leNcRyLNjVxb14m4ophSeIuIkYX1luKcW0qAh149cjboH2Ge1EJhJ2fCukkUBWW3LI0zdUE3fGlAoG2Y",
+	"beHALeGr1WxIxRxLfLQHcotDPyDDwcJx7LY7NcfhyK3WaTx/IlMwJYKDlGKJQQsTl97FSqN3HMshJ7GT",
+	"iWDhJPrw2K/2GDEeQ4Tis8Jd78uaUdUGi/l1t6SzWcEJFH0Nd8LiVkO914CDuTXPUAyAxWCLO3DLoBLy",
+	"3FJnVDduFxaAGcewc7eh9T3czaMiYEuHvt9uLz30VU5+C6dnX+TQi5AYL8JnPcJV/oE4xGNdaM01ebEU",
+	"YsW3Gie8bakf7QIc39mkkNrZ7FkBuKHvrYXnhoEzC6Dca9cxAEXKt2WDbLlZrLeKse+KOueExU31XUVX",
+	"1IiF0IvnpSpmXejAtvhQ4wDy8V7MGp6d3bUuc6378iLM3B5W9PpUnHCT1w0c9kl8gA1lXA7MzZx+FyBr",
+	"rLhFj9JnBesXM2qNGRVh93hnYX0Luy9rEecsN+yxj0PGIqXfLzE2lpBmwVL5iWSjP66tEvfwSCdew406",
+	"64lCNIWSxVwUbH4Vx/VmliRlj1jHMgiVUYbarwe+fxpFo2ypXGVENDDeyIi4ilPt18JaK6hoYNrKDWNb",
+	"C9amatNYxUG4Fr3cevWp2Zhae41A9Ri+hVlfKgdwM8CgPWmNJ7vKfDdL7GjnT/VS+Ez5cJ4DMp9PrpyH",
+	"Wd2e6kx/Z4vcF4mnSuL5PM2ODxbPoGm22NsxtndfWhLwEImn6uUBh6ymmKsfnMm2ZIw4clHjucjjJwLM",
+	"Z/NMgTvemGA+6Eh/Z+r4aYT735HAPFCv2JQyPUz7cDNOXShRvJw/pAMJvhZlchTcK1OqdGxar9oUZM44",
+	"VU4FmPFFawS1y9qzoYIizaveVA5Yu869les0c9CKYXuELvG4eB5S+SxQ+XwSv8AWH5wa7DHn+TvTyQc5",
+	"33yeQtbjlPxyiYLCEK5vwz5IFVguKncmQR9o4D0QPlmfvxAHqMwdZUB2MS/ky3bccNYo75AvqlewQPzu",
+	"GQqfD7ifjx/J/oMEtLrjdTJN5QftfFz/yJ8gT5WLvCszVhWX+0fIoF3tH1aRQvDzJI8WTLDofjTqA9oe",
+	"uXD4zZum6vCzWMsMLBsLkAoZn0283k/et4MLz/fen57Df/oXh3/1fO9ocDK4GHg/lx3xfO9jU3Vs3tIU",
+	"/D/UCDjtWxgZR3O/6JELn/Qs7jcz470p2piv8Jplnu9hRLPnexjSDMQ2YRnbaJHfwlD470MzIP75wQxr",
+	"oIiD32OOCCYzQ9ugpFS5gmT3mwWfRV81OMbG+/ZXmqZ07jm1JZ902Hs3o8VPCEnfHHoOKHH1DzaEHAoK",
+	"azgXGeY8WMSXqIhMztq67b1vqkqNVk5h0issxU3Q6A7BxFRR3PUHY+XKi39N6JxcMSJZdkBCMFpdcnYX",
+	"olGLZhgEH2sLvEYmtHx5vmfbe77H2S1L10UkZ5V9M5j78Qc18DsY1/38DudQPLUI8BWuu+7xwOHziGYi",
+	"nVdCCCgb1dH/WAvsOr5lOsCqXC7Yd8+zKntKItTKM0wIoQv6x5wMx1SxSCg1h7X/bflXeCUslFatQGBz",
+	"wVdi+jRlw7i+/j2YMnXN7m2dbqm8Frc09m63ojS2j8VijSG+GqThLyEWYqCTemBqf+019pXpO2+Q0uKb",
+	"WZVvx/U9Q+1oxsDo/3PFgEATl2/BYoVITVYItSPJsuKtqtpbNVnRb1b53C52umD1i1e7hg4diiRhqzkY",
+	"ymayQDJXXaGFUQtU1MFRS51HMTfSwLqzvIEuG82SKoCcx7/WJC/S5b7JlF4zIuNf2VoIXTqsfI58V76F",
+	"Ys1ZlE6glBf66A3UWFLfrlheWng7XBIB4AwBAQBho4fltc0rcz5i5JMrvGqlUs+/eWemsfpjodC4wg57",
+	"+0EHK7KUnPg7VBTzPjlX1tuFKH9TfX8xQ1GBYmD3PMTbqSOvVb4yT3Huquqs1L+hRf0Chv+Uy2taTNOL",
+	"QomoKEH85K0Rf5FPhAE0P6vZLa7/tAA/AwTMcbCIaz/bJb1PY6Xx/Y3N4auD2d19JZzHcpgeimQ24bhc",
+	"XcE+1rVBKvesZUI7hxb47hUThQLs0HyM11LreIkY0mQsZNb7pv1Ne2eYTs6YzPrTeMci2k6n0+rstjrf",
+	"tNr7VsdzkAmKpe902u0dKHS/U8azHYOonu/dxDyCldkveq26VnDKEvOHAkseM5uMmuZRUw1qwn3eJ7OU",
+	"JlUtJGo5RWJYuA80wphwmrwvNFpBt8wYi5TLHcYhX4ZSlAhNvpYaomI9gytMWkdvIDEVuufq6JIRGZk0",
+	"VcYEQPag+pB1YitCoxwAtj7tHuT9ilR7tw25HQ0NXyThJmarald/vbh4T7ABJATzCZWEEqQErUIRe0x0",
+	"pqu1ej3vP3/qNPd1udbu/b95VUKEETeWT6wEtOJcbhq1AuV7sVcl0LtnjHPaXftlkC87eQ3eChXDfK/K",
+	"x3YoEjFLdRBaxEYxZ5UZ2UpyZ6V2UorJcyfUGRn2v1kJkVLGht9q7A65QOU71Xrz+sE0I8Dcfft8j/mz",
+	"BWfF00IAlHa3/2LVSWmoFrdcczwouRQKQxePaG2B/YkF2yVy59KtLBcgHRZXdXrIDrckuYp5RG5pGitm",
+	"DQi2mSiYA3SlILgmgKvh4WyoBipq5t9dqC4tfoUEehLzm8V1Iq93L+4nZPudtUgMSgT5FQAJpyDi+bm4",
+	"8LN703XLWnU5b7kg+frr6NIbyAQK+g73v9eCTPm6hEqwCX0SDikXPB7SRP0xpSnjGXxWgAwV1QvNlsMi",
+	"ddNi0kZMSC3FR1TwzR0AqC9BpaJEVC0paZG0tEX0eTrmkRKtRRqaAvy4d6LkUCWqYExFj5QS4dzF2VjM",
+	"UMX+ZSYypCPFsyjNUDzqTrOzDnyq9l0l2C0c4Slnedgi7GNBsVtccZGErk0xqqyAJaJRQRsBiVJ84v7U",
+	"Im5ZNVsxT7UJo0r9WdCpQTMlgIIHxXxpSjAYU0mmIplPRDodx0MCIK+2QhmNasVSyywhV6nWP1Cg0St5",
+	"2wZmMVcD2pQZlkHsW2HVHbbALUtUWdNfBEMVLTHRXN+mlGc10gPUPZFQOJXnUVctMqDDMYH6z7Ek05SB",
+	"l5PrfQlnzHiWxky2yDEnP7496QU8FSIjIY4aKsEXDNFTOmQBDx/5rhn6JIlvmDUNWqdNnzDq1GgllNjY",
+	"0pCwhIG5B7IJh3EUglbDXYGXBtx2eEcnLO+ktDdKQgXj8kgpS0L4PVSkPXQMuWgGKpIghMjpylv5Ldam",
+	"Mkd3EmPuaOx+IR7UfYHe+p5+Gzf2GUQQ5E5wWLmk8tDDgmkPbUny740PQomOOCXHI59QMhUyzuAJQNvH",
+	"79I4yxivV0WhYldRoPimrJq+1Kpp2+98Xa2dmpWesRFLGR+yDflu37k7+jJsiIaLbCuO9DPT6QgsR8sO",
+	"vgzp+5/tIdNcUQIDXpkSxdWSSAmVFs/uqbbp3rySlks5I2eClbXJ/aqXL5FGapVdxVMeCzgzWKceiEh4",
+	"12Y/FbynxHqcaXfNtFVn5RcBptexxgkCMVhQUYbO+a61kzJeFDb19f7irqp3YuetXfmmom8hbDjLeRtN",
+	"IesAlgEv1Rufw6/X8S0UVjFXl2yzb2nMt2TAbztdoklgo0eembspFpzfpYCbyzRVPE2BU1ev3OYiI3cp",
+	"nU5Z1PCrrxlR4FB7iSUB9zqasYhczXV6BUknDMtL0J7qaIpamCmF8zKJzoSjmWSRZsB5++/OT98FXKPU",
+	"HApptpud/W7YOHB8OH98e+ITqrN0AhCdeSwMFf0/Oj28+I/3AyLSgGu9JGLDhGImCZ9wJiEcI2Jsahyy",
+	"Oi9Iwm5ZIsFLUqQMP++1X74ACHARMUliqeQF3AVSJ7XUbrsbLjzbuMw6vx8/IUU2JSJLXLmyXReqTuq/",
+	"utDrfplksBTb6+9t8R4MPtJhlswLAp3CLXI3hgI0hYsxTcVtHKHH5VrXf5FRlqlavf35YcTAhfKTAOii",
+	"SAVECTAo8SJYfEIzfLf/el9Lmaaw0lNAS5HLZeCa8fiXGdM/49Pd5hAstbT45kD2599NQjR2s1rRYi3R",
+	"W7rS94KAsWiF2xmKlNmFTK7Tndtd++fOokRZZTtzZY5lYoK2ROWT2/2vsJOsJ4fUG5uq7pJTAGlRFuf6",
+	"OUtn7UdHcsajqYh5tlBbsRfwgP9Td/mneb75J+qH/wz4P5vNpv1/1bJUJ5D8k+y12+SfSui3Dw6uWzjG",
+	"3rGoEA7gw9LckGD1vTlLE/Cyhcd4kY1JZQ0ugk+1SPmAEWzTRAqy197b2Wvv7+y1X+zsdXZ11Sys6zSl",
+	"2djXHX2T6EWk4N/QIIWN6TnVvjrknwt1oiDD/TBlGUnZdSwzlqrV1lSPwpEdf+VLuIKX4BZqIBfm30LX",
+	"QznEKS+HKYvU7mkiw+JSocincwL4d10FT5tVCcaoKUGmRuu+hNGcsKdqXIqlzd+AcV2FSCgNVreOIvkn",
+	"2Yel5rmJIGp0lrJVi9pv75J/rhNtWyzmpo8BKupJU1CPbCt00lRoYckLhIeZi2aN6wulMheqn1UfudPS",
+	"1GctlZmsK7NX5X5VUWGtaL5qd1datXHeKhpjU8G5O8csdJ7vnQ36R57vfXh/hH9bp4nBj4PDD1VOvDaF",
+	"Avq4ntsX7A10AxxgSxI6VJcyYdG1lj/RhKwGXmQc+WO5fSCcQcKJ1W9/umsVfNzUBwtE2C409yxokdA+",
+	"iYbq6khwx3Hpr/rJpcETRrmiJVVkeK/dBvJkrn7x9dcU4oI8QSDEENura3u5NDiX8m3D3eqGmsDZZnu2",
+	"mYP0BJyVHJZgm+/b5iZgCKo752/UFX1elDd6B/bpQno6ktEbyEfCme3YaTtrQzJusibZJp2FJsWHiYUO",
+	"OfymtdkSsUKRHsb23HVJNdY3SkXCtiQoT75OksWAJEQkhJxf/aO3x+/++7/+v1C3AX6HnM1IIE05ZcN4",
+	"FA8xwZadLj+YUP2AJlFduAegGMWjkZKddUlLBiexJfMR9qsXDEuJ9CGg23PdYrSztKl5AIkkJ+I2R7OO",
+	"xmL1v6VcMnmTrm1SFwgKwIszSFHIh/GUJmo08CROMdOY3dauntHwk/qMjkuSHOIhF4oN6RyPxbSHds5u",
+	"1ZwbJ0K0czg2km08jZhrAlPIJGO48F57T297z5VpSsvc08t028Axav6/2H7Xtjcl2C3abytscqbfWxja",
+	"Rant8NvBBdkRStTbASDvTFkKxEZwufObweD7fEf7ekf7QCqVZFe4h7rVC93qhQZ9XZI/iMzBPh2NInBh",
+	"i0nfTAs9N9wQaKFmdobovsQGIErlJ75VCCZfS37a14R+ueC0r9F6bTEJJ1QNVRfj1Al4DclV76g0Rvsl",
+	"UtGCS5NOZriG/3tV1iNXv3qC1IeOLLTXfvmiToSqnb6QJ3G1D0aeRimXNAYl+apOzjBdS0vyveVuVOaJ",
+	"+b29KhuaV/RlscLe+i+xuXxYsIV091e4LqJVv/zs4vJcJ7mhT1jrukVCJ7ExOnZYejyTLA1bFU8L7tNR",
+	"v/k/aPPXdvPlZav5828dv7u/X/V+VGWlXwRQ5Tlo6rS4tQ7JBOnu75OEqfVIX4eO+CS8DH0SNnE/rRBs",
+	"VAmjMiN5zb0JobojCgfQtxdwaB+2WjgCjAWWFNQeMUeyGJHpjA+zGbIn5NOQ3wKtp2DkbXdAJKABV1TM",
+	"B2tqe9+KCUDCW+QdDCgzmoLVVitOVjwJIT4HqqtTyXw1C3jYoxwD83R2w0bJQOu5F7viACcxt5rMkuP8",
+	"Kv/z59IvlU+E5qjWx3R7uGWvkVVeunaqMzZN6BBUlSeZtWqinATIDWlA6iDvuitSfc5BhV2jEza8900W",
+	"stJS1wLHeblrKSZxleOf3WTlKurutNNGR2pu6MflCN5KVsRuB2hdw/eqOMOIOfbLjCaOFL6ox/5LnNMG",
+	"h2P3VZF0ENUqMLK03IftGHViIIZoLUNV3bqdSSVUBLxanZFYci7wEBmIkTYgVALJorPwwCOa2BHJeCQD",
+	"HmeNAyIzodSWeDJN4mGcJfMeUdx/XqdCjamEqnCnGnsUrTU5ivyAoxZGrzCBEaNcOvs9AKqMXAEiKd1H",
+	"wG2l2qEdgdMJVsRTRPpMC4MSknzOFYa6glYZJMB3QJzFdo5Ur31ojDBU8bqxLObVnrF9pP4ZkkQWvFCr",
+	"fQsXqgW2SDiKWRJJjKhMGL11og8lETP0EgoVZhzRjL7K0hkLsaEMODxgKNljlvlECjQzONlZDtzBjPsl",
+	"1TBXXDdho0z1bgU8PFeM9IhmTD9/DHik/0pBbld4Fnbb3RfNTqfZ3Q0bByQ81FHFtlvAwxMqM8TEYvem",
+	"EvChRu+Hi8PCUBftTq/b7rW/+Uu73Wu3F3jyb15/OBQznr2naTY/jrzebruteI7+v45faIDUyOsPJ4wc",
+	"inTqlX6eTa5Y6vW8w6Ozt5edNmRlOqQ6yv1NQq/Nc9gh1ZHwhY+CZ3RYvRRIUus20Et5TzNyBK4mhR8L",
+	"C+nqhYD3WfR67vW8oZRNpQpy811D2ut5tcDzfG8woXHSj6KUSen1lIzyf2lQtoZi4vle8YRWjJY3PhHX",
+	"sULll2++eXHU/qbzzTd7h18fvdh/2e++GfT77cP9/f5RG8o15Z0WdwLDKMhVrOwMHi/QdKGa7MPhVsQd",
+	"9rzTsz4UqO8fHqK8B91tdgJo87r72vNNxJ6ShdQ/tbeYwQnSV+vCWcHYbe9BATDe7xtm18nj67Rrpn48",
+	"rXB/d+Ps/M9jsdZn/plXXLewuj52gejHj54ZRfmnTJocdX2BSrkGiBduWWyDi8dHi1YJfKqlw4Q1Qe1r",
+	"Dm0Mb5634b6KBBaiyBxq6Og0uy/aaos0OuXJvBzBq0es0leqCKo7nUtb3elWz0ZgTKIHrfKmLJLquhh/",
+	"x6CpeCs+w+S1b03d21gSOsziW+YvmF0VT/z+8PJt/13/28Hl+eDkjS0Hq5TE88v3Z8ffKw2ZRzpyDazI",
+	"KLJoKyrTjmEJlVnAcSYSLtCuUOnFSoijGgjbuLRsTDNYr6/Ligfcdv5wPjgLHUOobrkloVRxwyewenwC",
+	"uzzpn0Pl/tMP7y5wStgDbqHEbvFY6o7pkHKiE8JUudyXeOaap6OTMLinc1A4ndzDzrWLr3M+rc22ZlPf",
+	"VGytxPlrbnpn6U3Xgzzqpi9KGO7Vy4WNde/5OyeWsHDTKoSVhUve3eiSm+2vvOS5GFSdjOU65sYqB5W5",
+	"78ZCe+5HORqBXjSKU5mRF3tOqpZG0cvblU5KXjO1+9BTvZ7Xrt4Kay7IlklaFmestOytWEAsODkqoKuj",
+	"uVyL5sLCiqJhFWSZakEoNsntno7iAuDezsYsTskQj3OrDNFFyc7Fj+4SBIEVVsFUqyM12UEK1OOOSvOg",
+	"d2B0UMzjbZtYwlJctz2evfJ5LDmKAY82O4Wy/P0sCKIm0dTswcvTEv+CLgs0isiMTqZouYgjgyp4MyUD",
+	"YwNypQmNmJMy/QAfIw06jakMOLgvoX0CKL0eerdLxuwjjdgwntDEzbUUsTS+ZVH+SOxShIBbkqD4bqFi",
+	"P54+lxmjUdn0u4ZiU0DjtYBPEIgVGF1Sktanc9Wbej5iV0ClaopnlbrfNqICdgbYp8sTC36Kq1liWXGs",
+	"AqaC35bUDnL6edy4RWi5S8lxAnNKpuKWJui060DZoSdupgJeTlWwXy3v10HYXX6laHBfrQW70K5SiOvg",
+	"vU5uHgv4UoKg+wU9210FqtwlaSCfFr0zK2e8zzV1Z8CNoKiuQR30cs2/Mn2admrSVy114YPZMjlJhLiZ",
+	"TVF6V4KnAvbZ4ARqVl8eHpWiuevMCw5ovmmv2AsuuAJQjo2imnlswL5grM04xLNEx96vSAlU9iE36Amd",
+	"mtNlyYIW7LOHhUjm8rMv5BiDQrUle61sFc2SqB4rHB1T+VakxVxOaCta33iVm6k+R0sTpM8CDxJ8bv8d",
+	"95DvoBDTvOY+fE+MRpJlXq+9YOzRB15FQTjoMqjHs4kkxulKIVMBbTprOaJYhKrToLEqBLx1jIRijTXT",
+	"aYSsDo7f5AWt+MBRej+reP7VuFAFK5vEDxwHC8tVqLMGeJ4pPt+cfNWi8bfFFbfXWnAmMpqcMTlL6qLl",
+	"cwTCU53QbDhWPCnL65WZIkXg6uAOiQ9Dy/AMrRDL8yMiMH3PmP0MEprDtACqevwsk1hMKbxppPMCzSWZ",
+	"UexbZAAvkoXYwfz12niO5b6PSrjTeSNRrUhnizR8Tfq8ht138UiNNa9WjXb1UZ2b92mNx5Vmq4qINW2W",
+	"SdlQpFHtemsX+HCbV1F3WKEBLV/QU+gbtXJ29Ws+yIY+oZDSTq1yMxnRNeU+Slqvksmrih46WoaJlFpv",
+	"B3+v2cEjxP371TTkQd4tF+PCG7oiH6AztoiSfkm4eL76wbsAwZAMKTcWi4ADYYEqbfCejdWNIebZjWYA",
+	"4pwJcpX7swGppmSYMJqSCTpQVqRyLb9bHm5OcN6JjNh8quXsuJXUfzVteMiYtdd5YbAFfH/oVeTsrnAd",
+	"OWFcTRI98l4+jSq93uWEPRTv5LrbqL+ch890OZUEvoaPiyLRPaAtyADuxoLI+JqjdCwWafpUpBlNML+A",
+	"Zp4Bt95RzJrBtqQd84olgl/rUGv0XHM+sTxe3ScskcwMFfDii5vMTWxjWjQSSe1/7hp8nHEPkDDcxZIh",
+	"nTBc3yFC1DpDrenyE/Bqnx+yyuXnd3CdeV6HmNXeLEv8SRSegk6tFJRPoZE+2MHgE7hrPHhtn8o742nV",
+	"eRjsyT02Vnkv1Mi4/zLOGY95I1/1aLyGgvMnfQ5/4LttkVU++xPtAx+Bap+dlihpVfUONjBfOfbf+5xL",
+	"uM8O7fYGCKoGqMPOT2orB7nsgbZypPmLct4DbOUK7x5iK/8zsfJPbQ9fziXXXfTnZPwGLPvUxm+4YV+M",
+	"389n/MZT/fyM3+UAo82i3arjT3UUUCnsFIL/fRK+PXqr/pPGvzxVqCnU0SmF7m4QkbgY9lsMwl0RmlgV",
+	"6Fq1nir4Q+FnU8ijKhMspMBpOkmLdDYHY3JxM1DttfZa3UZLSWWY80MWXZYiwcBnKSM3XNyBch9fcwEp",
+	"l6gkzki7ra7RzCsz9+pcSnGdWR4zJsVRXhnDfLOJGJwsVDrYCyqevKYyHrZWJje9980aMCfRsnVsSZ24",
+	"yNd30K4+XGsiJ+PQYvb8iqxSvjX7YOo8jNxtkXeQNoAwPptYRoM4CBaRbEyzgJuEkDa+LKxOfhTqNMy2",
+	"PDhnJCylUgr9gBfPdb/VJRlLEqnDoac0zcreZIs7WqOeiqyOHjyf0iFrSjalKThhQTNpnZFESthkms0J",
+	"lTdordKxe4grGHBYWBydTltDkbKWk6eupcTbcsnC1cmanGNdcjMxeK/qauq0R6NZYq+kTvtQzArXaZQk",
+	"Sgr9LrHkfs9j8+/GV98O49P4u+MPvx533sXH8pif7Q8Pj18c30x//P7wu5ctNv/u1+iHY9XoH8NJOxvu",
+	"JrP/mH/3sjXsJvxq8qYd/fhdAtNM1Z29jDkoi217MtWQm1CuuPoyqMIyNfZ7ryGhzKKNv7il39bJFeEs",
+	"dAFr2FDwSJIZz+LETZWGfYqveS/aVbx8EvN4Mpu41Nrh6xthq7OAIU0htftqlFwDsKvQtQj6PAmGPoOV",
+	"WTAKZ1IYrAB9A42qO2BqMy9ASqcCLiTkMvkpMR+w7vrkCYF1GmLLRwI+nV0lsRzDMdmZTFzKj29PcJFS",
+	"u+86RnltbOi/P96SRNxxm9PYD7hmFCJiSlQp19/WD29K5LNfdDZOHcGrqLGulG1/CviUpQS/VjJVnf6l",
+	"xGF+cyqB3Td/Q4nzPjwgUPFWP/VhmKz2KB7ShC2UJmt2wMBTV56sif/YrRCv3Jyb9059/DXFK40JdZXZ",
+	"6vJ97+VpXatq65fB9AZ8JnQr6ZuUGwgMnWLrak7Ccn3v0tPTh/qka9uyQdSPScyiHtn6uNXaLB/qve85",
+	"CFO9A8YjVCQ22MBBRSkKXZUTRURNtUj4YxNuWxMuRFM/6vbInEkdSrX+bnYXcu0q5K04qJVZdA2Nefo0",
+	"ukXEW5ZPt3xTIUxLSVWUhDdsbmStEIQy22oxp8QNm5eNiBp5NsnWry7ZrXH5zcf6uCG6lQ5Irc2MW5kP",
+	"WbLhLI2z+bm6t66YDyL5IvwOK7PJ0oyE70/PbfIxYDthQSTqtnZbHSwdm2sKAOI4kwE3sjokll5IZEsx",
+	"TBCrOKs+UyrlnUj1AyIQHbCZwKLtPhU+AXgUhiBnbNrkdlboBWuCUlNxbxVSn5MDFkdRd7IqRaz22lj8",
+	"AY3c8ykjYf/9cRhweGPFvEi4h1Ei7hzwHzqCeO835NYodNULHjbSC93HIKYoz+2FiasV+tbLJz3vjNHI",
+	"SQmuAxnjvLuRUD6kCoLueRfe4dXn7gawr36jP2IJuwapTMNdcHLFxjQZYWJJ8KqC93dYgdL5ZoDbhuPr",
+	"NwXwyzoIOKRls0/nEGkryLYuaOeTSAmBGTD0Bj5T00jhNuonmrKq+XL1OuBWt01nusz9LBuLNP4VDr4J",
+	"zhDqcHX+wZ72pVPrlWQoJgzCgnTdHb1NFDybTWh6cvotxNymefxQHOmKADo7O8S2jeLrWaqdeAIeHn44",
+	"v+gfHg7Ozy+/++Fv55cfzk5Cso0RIyb9sNoipFWCUT+cnUhwR7hrHJCweJVBnZUBR6che4cLNgpAkRI2",
+	"F4BhUt0VPhYQyfzCjISqZaRH4fvvjuszbYbFdw2D6pin841RYr774cJb9DDVCFzI6bm9AlUaQDB13Nub",
+	"mTR0a5pJAmnPA+6OJ43YjA8h5J3QOlDPvUJ6OJtfU/p4PQxOBtxmSyzfGHWxhnHESNX1K1Nw1HPWJuEG",
+	"tCkYH0+XknFjobQGIheEBwAC3QJ9mnHVAMyRSI2IpvOHqtYIptYG1BuXiRlQy1jsm8vol3FZbjl5gnSq",
+	"U5sGVuOsk+mz5fnFiSrx3R2zYoinp/POEVVTe3tAGuXc42mRH6potybzOVY6pxhwnW/KzaaECVapLOXe",
+	"c/66VITz9O3grPQZMhj4Aa9qehnM2u3d4dBWUIK/GaZbgCWZn7TSCWtpYF5awQNelyO3IlmtX82W8mSk",
+	"Gb0OeOAZZDf0EEYMvMZBbtow6b0kuRIzWCgyNyWO5cZjy9xsRm4jfSGhfAxHewwzK3Eas6h/9QuHFFF1",
+	"iflI1Pk94vHCf+HdKmWM3DIeCbVOm6ZMH17//bHOcA2VdATPlOrVCrh5qshr0ymNTeI9xeG2pM0Lp3M8",
+	"i/RGug0lpuuTZMZ1mHAr4AH/inz1FVp9Siz9q6/IdlhZt6TVaoWNXlEAk7amVcCJw+2hDhZa3fN6dZB9",
+	"WKSFylfELXzlG69oeDW2tbEI6exrpV0eaNOTuhWmhWMZA7MZ7q7yhuLu8PTtas3OluWPA5RSS3Gxigzy",
+	"tdjrG/4W2Gy5gecHhXy5+QclreV/FdIMB959qDdhwusXog/1Ma3yENA7M7ElShhRmyhKL4c/Vrhs6Hq+",
+	"cWq9Yv3cHtY/ekPOBucXZKR0cYVzeE6Ys1qqc4xiCiqZ9KEWsPTJlF6D/s8jbeNEC7MEfISnAdkzoth3",
+	"P1xI8t//9T9JLOVMW2kqVOBMVGqD2tFea70BVxdYe+ivQTWrmuhZDk+OB+8uLo+PQh8qh+Wro5ywjxlL",
+	"If3hAsndPjvv7r/YGaj/9ckNm+sLr3iXorhKOWgAHI75dGZ4Tx69hBEEaMFSfdC+ilCUYzplZBstl5Ts",
+	"f/yoLqkuYYmyo8UcRiOJac/hGErWOOnrL2A1wic3faJqf/lysFIak37AcaXuzdYTq/EnDF7ysS6AOm2C",
+	"/s6+sf0nNJ7IBqaG0GV24LUt4B8u3jS/gZoLkN0H/cZT4SR+INsf/tJut9v//V//r/pH5w0olRTKAWzv",
+	"tTsgVQLnt9QqDDjcZcC1g/xtD083JFoEKhaR8Qmgv9KS1fAjGoMXPnQJeNFU0ziArOaEjjI4DICLoklb",
+	"Mn99pE4pC/XbAaEa7vbMaBZwXQ/nStHvVLLI7u6AZHeivLP8oFIGzToH6sxMdVN15AHPC1dgYT/kKtal",
+	"N5mT7fAvnXZbyWZt/d9mO2w4U1PimkDnarlXAoUIY0QFY5o251+klMsRS5sDPhSKxof5IVnhTXCOPkrq",
+	"t2EipLHaGL+2/EJ6vnfLUnSq8NqtbqsNmt+UcTqNvZ6322q3dtEkPwYJZXkFLmB5IN6IKl+Bb+Nb/VaV",
+	"c7aYm8KMFyK0ZY1LFQ/yRqc81Pw2/6BxmlXUzztwB4fM3F/vkyiWWcyHWb4KH339kZjDszOUXs9ncIrE",
+	"6jJUiFugjWJ+b+Awg0JeV53nFzLXq9O5ghKMX32l2PNtHM1o8tVX+dCq/w+GI7iVnCTLIAv3V3bc3PRD",
+	"E42xXxHBfUKTxIGtml7tCIM2bFQInTBnBJj3JJ5gwEYqpLTJZntOmQ+I2QINID+jvMaeC0qQQmHehR+r",
+	"BinWr+7ngTpQlAAyvSlhmbBYiT9qWFtLwQaCjUXCYB/vaZzq1G40UeR5rsEvMzpXBMfUDu253k9qrDhi",
+	"k6nIECABd5xietp0R7ZDa/wLG4QzFkmd4ASOKRxEcWYzBIc6dx1oBBXnBcdVTANMYn4rklsWId4UT01r",
+	"mWMxYe54WPsKaiHZT3mtHFg2EIiRSJnSC9AG2a9g8wHX+0OLRNgwqygag6Fq/GiWgiyaC2+lOJmADxTY",
+	"GR8yw4hSdstowqIeihN1IKFuLViaOY+oeJBOABJ3Xkg1eBybKDis6JO7ZjoICXA/3GvvNjsvvw4DbtMg",
+	"G7OJM70YWZk7Hxa8heBbgSZBMRqlGVtqo99yoQ4ZqJmSXDF1Ck6CZvwR0wuCKFEgja2AfyiVbZE6n79+",
+	"/aPaQIDVW3fbnbBh4yQxmZ80aaLmEMMN+Jbnuu5VSXt4gVFmxcxeVUcVK8o3QlFzzPAGuteJ4iMk1InV",
+	"xxRra6uVe8AbGZXbUsl7P3+VkrWVoPMmO1jixTw3QijNih4Dt+jG/c/4DsVk9lpEczTiAvfVbxgGODv/",
+	"kOh+qJ+8gCVmdwJrK+viY7PJhKZzr+e9R3FV1hA7uNl3uUYlPedN7VlL2cJTGjx9r1U0WoJK74JBP48+",
+	"MxQ8tFPpfh8nCZevgsc+uwY4KlOMxB3/lOvvBdsYiaNXAYA78HbcBjulXqXRLsTS0bql0coNujXT2WF5",
+	"4bP56D3gYO83K8ftr1WP23PfdXViK+N6BujRbXcqXmsx8SPY9FGQD0/EUMvjCVT0ctajCX+VkOb5nhbf",
+	"1SRlb4Q60OguO7q9Q008s4zFNX84OzErKa6rHoSL0HEPbZNitzu2vO+im9X3cPuW7xTaAArstdt1je25",
+	"7bymkXEDhi6d1V0+cPtGFmGn3dWd3oj0Ko4ixrHHi9U93okMWQCUzlS9OmvM857OE0GjCyFOaHqt++2v",
+	"synrgPOWRTGFMG/VuftydecLId5SPteAhKCg/XWAf8zRGnIO5UPRHwX6rrFRE1/hlBd1vSmAXzjv2j/V",
+	"PmH+rHhJwfvgp6VP/BCok7MC/f5ZspAq9KXXUACi0oLqQfH15bfhtzi639EJBfOPpQ9xdI8XGDIsV5Tw",
+	"nAijn6JXNMhOdjXhwnBG8xTOmsM4UhrqXntvIY8hCmv47uwoOqbOZqFMU7PbxgJKZVUExVTI2qMkVwSR",
+	"T8StJjUFXlogTS3Sl7gc4zxYLYMXhGYrK5el44JwjkqWEtFRBV9TmD5Qw+81O+12SLbjSObl1xrkWg2t",
+	"hNmAL5VmnZcmsJDggN2QbBcArgVjKAaMBpaiTH0by/gKMyLlqbCr5FXMz12QVzcWVw/tyxsIZyWfr2iB",
+	"hRhXr/woCw6BIOX5HhSQmNJsnIemLWDsUtazTkH84wgTJ96vIWM/iVReEBr2qmMo8LY6qYmfXgL487DT",
+	"vbXY6Rsogvjp+e8XFrqchSKTcinrtSZBT8hD4dJcV0UsnVRI4a42By8qUMg/ilM0QsteyV5rdxn2SoqE",
+	"4ORuDA46bkVd5LHY+8AZ6ULUj2QopmtPdsZECxUdjgnjmeIhxv04jkI/r6aFddy0Y23u3p/E/KZFug6H",
+	"twMHfEyB1euJY67tljk8DqAm7rblfI3FUUp81QcWSE19hiU8sNZ0uWis/D5md6R/Da9wgkuRMMdiWSUZ",
+	"BFxpf4VlLjdTkjWslJjVZxMzZbVV8pEmx1p5JxcTqgQesqG8Q7YlnbCAY6CEj6mn4GFAiYBXs8zmzI6j",
+	"RoscrmGcq7Yto3XOV1sCbFstu1WJOuqyP9IwV5J0PrnA0N7QlpeTP0drMWBTKjdksEI7h77iq614FdY5",
+	"l8J4Pe87MeY6k0put8NgdDetwUqLQDfP0GOjDIDhlOZ7S9M5eUv/ATENuW1w8xmh0+KMG9kYSyi2hq3x",
+	"SU9JWxn//eMkIfot9FXgdVrtwCNMv7K+Cjx4QA+8fy8a4D6NbTI3+xFifqmyKbqtyu3UyePvBtm0CXGx",
+	"QXEAhRIkZcmrwMvXSRR+vArWwMjckOksPt/xyn112+vuK0fqT7Ez10S7fGfPZMFduDaVllznsRY8NQoM",
+	"/PdWk2oVulz2WyVNfdH0vmh6fzRND/xp19bzdOuClvctywpKlr29uRC3rsb34JxHdSpgnpeqMm00OtWF",
+	"mFIqJBDqR2Y8YVKSEP56PQ+JpHPp5vbcth2oHDKOgY3JnWp1lTJ6I0kWM3zS126PMZSnv0pYo0VC8AgJ",
+	"ybbOSE66+37Agb9LQq+UwrzfbuskF0pY32+3Gz4JMemM0vjclDfqb51H1M+X7Ac8ZB+nlIOGqDOFFgoI",
+	"h0YNsN6hLaK7vCrnVAvJtkgDHtIkCRuETa6UegbRhDaaAErzaYdZdNgzqafIdghRzaCqihmHHeiUOrBO",
+	"BEdhg7hg7U5vXFcJ1Q/3cKLoWkB1XmWl1YMXXZ1mUJHuajPdAHyO1hHyTzE30BotL9xkSOuMrI9unbaw",
+	"yTeAF2s3P0XkWbv9ALBlneYnkKdqQ43nlkctjOpq0WjUMgQhx6y/GJ1oPRGkPptdhTSyKp+dw8XfsoxG",
+	"NKNNYM8fs1Xs2LQ3ze9972xwftF8Y7ypm98bJ8flA6letpPpsz6fRzfwB3B77Pggno9dN+f82G9j/m+7",
+	"PUAKwL4PlQWw90MlAuz9GLkAR1hLOnACJ3+q4Ow0SSrugMPQq6IUsA1k3N2Iylaj9GoCs3Cnfn6UOLGD",
+	"xOCK1csVR2/AgQ+b2TAcRTDCulFDba4Et+dxnEQBDxdYbQ8Zq1mvYq55TvBtdKbHrPChTaGvWKatzQY8",
+	"FXih+Qli4Q8xqwk2/WjctEVKwmnKhrECNIgWcZawsOGTUcwxmCM3w0pIlQ4qWc7djYON4vE2RCROizEg",
+	"qhHw9BY5Boe7a8YZpgS6GzMecCpv8hqOsbRxUGgpL+VPx6hEkybCutaUwK3d/csQDnWGMEm2Q5sN9asQ",
+	"4jc41p2UdI7htNSUc0Bv/F7A0VeXFyvPWNBDbea8WoRJHxInkNS/UYCl2UnArbDiRN2AB3uLvANDOBQ3",
+	"/v548ENtaWMIR1mrBnLlGzEicWVG0Idya+e2bMim+9HoyLlqNZaChZv3hSl/Ycr/GkzZ3Ncajdayjj85",
+	"i/4NdfD7WhZdWYTEZqxU/BcfR8HcrnjyIjPWBTjK3/8aS+C0LVLvOIVvgo5qbtRx0HhX6OM5f60i2N+y",
+	"sjq7sTb73Krk76MaKhnkcUphHbuprDf2hd18YTf/Ijrg4gV4Ju5yaley3iP8H40b1VWuWc8+bQqTozkW",
+	"8p0VTKvbinmJWUbCAY+OaMbChrFWq+6oswU87CcJTPsGPoRONmAeMUimqZie0LGp78FG3asyTB+QBbs0",
+	"hJMWbNOakaH1NuAkH6DdaOW2Xp0n2USkpeJuMWf/Qcm4jeUwkznkXtBJGWvTvqu9gA2z5xjCFWA4CbGm",
+	"smOwr7TOo+sJz7NlEMkgNtTUYu3BKnX2MsGZifXWzjMYhi9v4immNJky0CKhIp3WAzEBkhozloRGkILP",
+	"TGbToERQhhx7bBvIEl2eDABny5MrAKiDgBhTNSyII2BDAMzSqdYaAJ3wl5rnAvURUMURVJa8GxjtCxPs",
+	"EDOdvl2AVhuormQdzRUc0QJuvc8WS6iu5yJUUSXqT/0QsL7g9ve1pl7/jQCJz1p+UZ/tQ0K5hNCyhwRb",
+	"N/6L3PhFbvwXfTtw3nLXECKh9WclRPorc4ks8q3cmQAFBTCqm7xLS0udB1znrzNFLyh4HeH2t6R+Pp8p",
+	"uQUlvUpV1s37sb3X3tOiQrGAn5YCdF2u0FRTLzlSizt+gAKIDq4ds7lxgdbJSkzT7XwsBVxqEtIp6TZl",
+	"1zSNMC+AZHo9xWKNYV7PXS+hVGK9VBw291rHD3mikXJ1WDPQQVUVWUjtRRPfTJrndNCJOsmSyrE+iUeV",
+	"hWPJtnUuISZXCIY9+WrE8LvXp83u1+3OXthokR9y8MaZ9S/PMWZ5aVyEZVXla2dWTN+Uj1xdfBiWVldG",
+	"GVImRizqYRNT2zyE4nJ+/tEWVg5J35T5JaQfTWKOwBPl1ignntn25C2EnqQHhLq9QLjWrynijjfMxt3K",
+	"3r6Dq/6DNvx3Z8Ph6+5rJTW/7h6GDY09YhJnGYv0qbpJXCAaAFHHYM1WEWesNVAfbBF9BGdmS3mXYzxH",
+	"V5VcOmDRdGmG7OtEOQozv/oKFdCvvkLiNGWptqPa4saQH9gpfa121stjPqnanoQCJMSWKDaxo4DZ++3O",
+	"LiTWTaQgM66zVA5naarUPZPepwXphuAMPkwlS7PmWxGxHsGiyGpbQMLUlLDSWGKNcQV9LjOlsG2DlbdU",
+	"3R0fIIlZm0YGk57qbiyaQ5HMJlyinku5vGOGWJFuu61BlpeZhydC7Z3UhCfAbaN++iQ8z2iageruk1ar",
+	"1VD6z0wnTsFeABu4+DrfS+EJFJQrZxStvE6mZkmZiOh8S5IIsnCGOk3B67mh4FRmWE0fvpkX24BjvI5J",
+	"6F14e1z1qAh8xUmnAlW1s5RyiY+dPXvi5jDNC6nSm2N+XZ9qpSRrb6ytIaooTHlk3hSN7gXKVPTpf0tv",
+	"nDxGiiC7bfVdzzMqupEXVeXtK2rPK/kLQqgAaMXZUUy4S2M0ZFh8cadZWQF8ZQXvZXU5l25CEX9vofy9",
+	"97r72tsg+KKseQGKLMRgrPM64FSPWr3uR6+v8k0BqJSScaDVOllIPvmTCFy5iuVXUWCIhLceDtpkmScN",
+	"hVxWC5wj4AusA2PGDOXWdhxHZR5c0OtV2i20uff/iOq1ziXzRzhFm8FGYaPJ6wB25FmSgENPIadNjAnA",
+	"P5ydtB5+IvW5afpXUiRKwXGS1HB2B2i0bhKaT1eKfqezunjM/R8TA78YeJ7TwLNOSh4Do0ck5vlz2IhM",
+	"iZFFs8+alqFnfbR7nBfogjOJ73g9UqlT+C/1PlU0t0WOM6n9VKBEk5Uwjd1IqXHxcKzzp7p2HBK6IxEK",
+	"boWmIom44z2tl+KzFZY+UM2MuqKVAO1a+CTPOGs6IJqnmS8OiF8I/xfL/mfjgIjm/TUdED8/6/7zcpvf",
+	"kOouzfo24JFEW69VsYCIY8pgbfmxziHod8+oeXvQvSTLyHaMWaal0sBoBDaDq7njJwG6XCpm12NSdidp",
+	"tAgk9sF6jtrQWDTzYn0g7c0gteGjcPq2xIJrkSxUxUKXClyzqTcEDvI0syok45GJqbAFPkHTdKxPZNv2",
+	"NUOiJwWkNpk3il6cuf2ei4Ima5liwAPez83tOvDzhrEpWL6sXbpgKuohLIw5L6Eys1urMobjS9DIsev7",
+	"pqZPyaBuWpoqY2QbxIGAM4UrcUYyIRp+wey6124js1ajnPTPL9TMpx/eXejZC05FOo8PTaQIOGY3gr5H",
+	"g5PBxaCiO7B7LRX893/9TzTrAnjLBvoUaqqiw0tu8U3mmxkfF3ITqkFhp2gyJuHxqPmWZsNx6OfOOFiq",
+	"Dwp1ZPTa5OChE8gOBL9ihdgcbjoN4V6nq+/VKCuU1alJvvdYC+bxCNa+QYI53CGV6O31RS757OWS7tpy",
+	"SQrvLLFChjdQquSLYLORYKMu7CPUUb8+EsGQacNifMNcrFfmNjw8qn9BW5vlzbp6FhlVwCu83qBmDvKu",
+	"ItMCG184uKDXpliMncDE2G9JxTMMRTwAsvlOcKZpJ8mrDyhd0jyD7aol6Xd7qgvXr+v7F/BHaI3FKIgH",
+	"kdbn8aPb2JvNX4MHqIOo5QN/mHcBw31afyqT/W4Vo624HYW7RMz7dX6l3ALd4JwxBYu7bmgTyf+5gPeF",
+	"uX8xOjxTGMpGjPmZbQzAZj+5ryEwhMXKFBjqj9W7Cu47Oqak0v8LvENKvjF5LHvAt8HJf4mTlFJA0VGq",
+	"cbDgrudXOhQGPPcCxLqJo7nWzdCHR8sakesaY9yGvm63v9H1uIvuNjCw9amxnjktEh5Sjr4vbxIlCBUD",
+	"Uhxld0Ln+gnaUnQdK9MvyWimSp8J4Sjq1qAJD94dDY5CdECDozFGgMWn70yABSF3ItFVwXQZRDhKcBk0",
+	"bmPGCFHnVLU4qWN5IOsZHiCTlw5wUasEz6RcwlvHDgCHZA0gMaZzRU+moj+S7zoo5TYs5yPgS6iL2oHb",
+	"U17kZVGK1eciyTbKvo1VJoFqWwCU3ioYA8gyW0Dh2eQBoi3u9GkNBw/we9rEM+mBHjK408d78JS9ig4f",
+	"v6JK4dbJRJIJjVyfleeOtQ9R44MXfZE3vxiTPpkx6Yt7xAYyL9KiR7pHlMud/za0Wc7vd9KlwcmKWKBe",
+	"W6rxsiXryqX7mEMTy2Krvq2lidofFoKJ1dbdbO2PyqWuoHj44fyi3bk8Ovd88+/3bz3fAxnm7Pjvl0eD",
+	"772f1+UpalvvFODO2DShQzZRi1hRvc7GfXvrUjEEwwOoGHZ8EBXDrptTMey3MRWz3R6gNWPfh2rN2Puh",
+	"FAR7P4aC4AjrUJAUWp66SX7xUwvxKU/w67TM0/xWtS1QIXVfC7e/dOUdWoSLzpP7Oup3ZVhcP9J1PlC8",
+	"xnfactpvAjfJ6kIYrqLk/xs2zXwQ1aMZXm4WHQScop+U0uG0ckaJnMuMTYxpjotUKQ+pySUAl1zrP9sp",
+	"w+wG8MqdzVKer9AJuwd88DHwXfAh86GgrnmIBBpYJdn3o+hZSN+DpPs6qrc5mUPa9hgh+NkXVy0Gl0/0",
+	"C/F9duK7jgRoYPQICfDPQ7/dUlyrKXh1Ia5+FD2OfM8qqPdbeqOfPMDxoiQgJvAcOaqbtqfvnyLRMYSy",
+	"FtxBnEyiedl26UNEAKSvUQxAp09RfAA/3jA2xV4Bd7q1wGw3mWZzXJXjljQhNEmKlF410ZQdGIki71W0",
+	"XMt2f0Z6viC2/kFJ+wPEa8LF3Rcq/4XK/xmpvL4OjxTW1zMa7Dj0tdaAgEGpYG8sl6w1s9qM2FO3EOAo",
+	"TuuUDu0KqhN7gcNnLtznlgqa0URck21IxkmlK+RfKpJz+nZwZt6g4Cfwpmxown+ditl0wZQBbwcx1y8G",
+	"vrtk4EeKc0C4ORYKxGoikAPjTuksuCkqZXzNqz0GlaqliJtTFPEPYBz5zUs1wVU45hpEFI4D6rsLVh2g",
+	"Slsa/4IhHGDPLjeBrOQsep/Gt3HCrhni5KB/5Pne4MfB4YeLgeIIMBJNs3hEh+pq/4wl4sor0vHFy5bz",
+	"9ujtg5ZjFhGBp5Cav8CooLjJOhzLnfEeggePsSuEWNvgQZqmdL5cZ9HvXUXZ6AtT+2I3+mPajZykT0Wy",
+	"v4DDT2FKcomyjghA9UQY+xIEEGhrEnpN2rzLtjDudvj+wwVptVoun9v5zZCde5tnRdyyNI0j1jCZmjQJ",
+	"8m0YDDKZqSEs1oVCL05zKnzFxkSKtqkmSrA+xSPtkNsjkUIBe0WiSahOJiQ7JLxOxBVNTPJq1RvzZ5JQ",
+	"kbJQLZJn4PWJySmBW4HPgdY5Aq4Y2YSl1yYwHGsuOdk9gFlgtkqu8x/FmXX6PDwb9C8GISSGxHXt2EBH",
+	"RJYwf7A37hYKImORRLpAcA6A2PBLSbb32rsB32vvtrt5La6DovEO0iopRa8BzgVn+lb0sJzDHZWW+0K0",
+	"SMFc5xMu0glNFFnrAUiw2vJUI58fcBu7Ailv8ChUt9z+mC9dVpr/YPZn4vAPzWyCF/lIhzHa6Pz8IrvZ",
+	"XaZpzDXW4DK2pI2AxK4238iD5QaFNY/i1M4tANeq1T1Sl2qu22kieJwJDPX3lws06CSjtF24Hp7vfXh/",
+	"1HcknGI92p+LKVGeRMTwvUnMzZ9V0sYT6vib4BXO8QWxPmPEWkdyLehKtUT4ixD7xTLzp7S/A8YXLgFk",
+	"ndQJ6z6lscYRYpdFGp9pGzlNkgWxetEbRA2ZV+tUsipLRhhgTLbR3E7iTEdQhki0QLrG5TlydSPPvack",
+	"QpZqq36c+fBBgUtnjTMBygGPM1M7TCkUnH20aQNbpF96/C0bbbT8PWNEKfgorOd+veY9Avx699rtzn7j",
+	"wHiMFuxYNg5rTG8hkeBeew/ScLS7ShjV0jHuXEnHpEY4Bs3IqAb2CbwP4VbSssaARzpWbXjDxV3Comuw",
+	"gpPwt8CTGc1mMvB6gSdnEGYdePch2aaYwMkFPwajKJSBfxxH92HA1VYalSn5EkbTp5de/TX7GLP/oy1a",
+	"v2kQeT0DoPXdRXEpOrQXR1liq6nAN41RXzjdF3PNH/ABASi11sIt4iqCrxTiaja1ltGm1r8QKKn2rkeq",
+	"B0mKqp4FbIaHSsN6wI1Y2StzJ3HHnfhbmhEsoylSwhLJym8IhVYBX/6C0DhwCT0G53Jd9h/Ye17FESww",
+	"y+wilaS/OvL1T0GE/2ivChu8Phf0oWVe9lqU+WKn/0L4/6h2+jNTy8iGfi1/nX24w5B+ny6ESbvikU0W",
+	"eyWi+ZbEjAjgthMuUoTQOAvlfjwNbZnNfXlkJlIWEXH1DzbMdJ5qtUun5IG2/Qfc7OKAhIYyhe4LQkW2",
+	"ePbLjCaWaW1J3fV8KKYs9HW1olJ6eUv1Q7K9YOliETFGfanz9zRw2RKYkXnWhqIOpmIk8j3IxjSdJvOD",
+	"3LbPtLHftelrboRmojDg9arIBnZ6rREqMAV8e6+9S9Y21Oe5pPKZNM/OjekBj6V9DYFVge8ZG43YMCM0",
+	"Axwt6H31Dlt/GN75wJC8PwfbdOPsntS77F9BriirlVITui+yxRfz6Z9RLz3Vj+xVlshHKaZrmk83M5lW",
+	"2EZJJq4xy0C1YpuzNGPKBA6rczypX9FAVza9WpNonPlgqtWv+YXiG9pcmdCMpQHHcgNRKTM/eDpDTIzU",
+	"IpeadMwS9H6DvAQtcu562lkjae61/TgrqQ2bfyorKcGTCvj6VtL6PH6un/cXo+dSrTeWX6ycX5TdP7qV",
+	"84kYx6oHtpqyzwsGxxU+y5jsVaTE9Va23KQQ7nJQ954IeqCivlirBQIpFfFVVBjyxevdXqcU0uOmjAJz",
+	"KThY26zAxp5paXTB+Ww78KAwW95fO24HXsNkrK/1ya7YuWJ0PVcZ5cgswFKbK6IVfKFUwm/bwlAnuz1Q",
+	"uiq4l7U7jYBblbVF+uCVMoynNNEjgJoqFD80o/vEnJbCJ8OOsWZ11f4ug1m7vTvMZQz4m4U+JDCSlbAO",
+	"ePjt4II8/KE3NCXQ6hIpwqRPoxg/o4H4kzl5r+elo5OZPIuW55KHL0bkL3z1szEiu4j7QOtxzlszccOA",
+	"KFT7fKuLAgsl3VZba0jNYcogkxxNJDIysn325pC8+HrvJfnf/2uvtdcAo6nWpxwKBAzvOpZZXt6REsmG",
+	"KYMIVfVvFpFRnDC0yJoRZtlYzTekGdMm7L9eXLwnr6mMhwHf1s1itFvieDrKaCTSSXOWJowPBUSyUkms",
+	"wjelUt6JNIIKkXdQ+jLEsS5jk65P/42DFozVkHk9r05Lsjvh6zovVyIbg3v0DzptbyjBXo3tFMRtamA0",
+	"88LPhFaADBIEKp53QKjNfsAi3UPMMolKu5CgFIQxv6VJHF3ihAhGnBHK01wxmrJUf1GMPeC4gv77Y9xI",
+	"LIlbQGCaSbIdihxXQ5+ECwgcojc4XC1JRkJRduLgxH6r2wOVkKkWgecT/c9LB92Ucqh02hFkQtKwCLhz",
+	"+goe7iaxiS6xudfu4JH98MMPzb6DMj1ElErF81jKGbuAO7Cuvfhj8+7urllCrLJn7pWasV9YedEz93AR",
+	"tcEOkCO2W1YSbtmldgLVKOncQsWx1Xl7PbXS1lCkrGXu/OQ6RXKyQRFIAIjlZk9lP95obhy9NkmcKW1x",
+	"w3gpudohHY4ZZEtLRVKhFmAtiZCLJhh0wwLt2m91GutWwjMjeFVF6d6n9Bo71E4/VAt91PQwQsX06ydp",
+	"Uxj6kBxtwOQW5JYXa/Z8YIpe1fXBGXpV5wcnK1OdH5SjzHRcJTvglcZr3/tJCQkl6+xVRmNTtN5iPj5N",
+	"VjGN7TpO3XDTmqnVdXEoJRPco9xvVJFZmng9bweUDN2ljM3sW7WqQ5EyYgxvplY4ud1V2h2KBzFW1NHo",
+	"gkvU5esd4aQPnjv2z9c90ocUQxCFfBuzO/J6S6dojbOYSZ/QLKPD8URBHS24VDJt6kUbrGLsmEc/4GxC",
+	"4wRq1KhhrtiYJiPkWsAALV8gcsrojSTfnZ++g6F+fHuSv9P++PZE8zdJYPtbktx2uuQq5qCWbkP9mI+T",
+	"JAw4volbZ15N4Ro9zHMb4h0IyTQe3pjK5TpUQ3EXmvnI2H5pAh+QSCpedjrtRo+EZQobEpFC6e4Cr5ok",
+	"oW/L6Ft79Di+HrPUDOzjVoUSwLKY+UQK/ILxd2rQiI3oLMGX/PCrna+UEODO81WIsWq68AGKHVDhPDeP",
+	"QDXqiA3jiEksWa7o1pY0yyDb5aUf/PKq7RM1nc4JKxX4tfsy5YQlaGtGQVKNOKGJAh2L7KCxJPE1h5c7",
+	"0jd1GTA+MZrgk3Zs8+6Cw1osSSL4NTaDuuWddnePXM0zhVtuYQZ0td5rv2h22p0QfOcU3LBo/CEyw+bF",
+	"fMrCcml67X0xYVFMdTX3TQ40rwYRDsc0lUoytVYCI8za317NslHzm5BsAwWZqzHVRWm0yGsRGd8FU5rw",
+	"w8Wb5jdKCku0ZUrtW7sDTmh6A8XQb+LpVAHUXAAw6KhxDaKGKwUmhUGTWZLFU5pmO/Cj0vTV54x9zHam",
+	"CY05uqrDioVzSCZVst4fogPO7R4d6e6/wGMr5La+MzXu9zr7zU67jeWmTqeMKxl4t9XWCCMNtuT2F+1F",
+	"aW+uug2Fc4a7k42ZBHUAIz1NGUNtDUypToVNuboNCU2hWKUzS4sAlyETJiXFzMoRu2WJolBv8Zt2HAmV",
+	"KmM+AfXUCNaAHWtlBWr14iuRXnnzhPLrGXQye1Q0yNf7u5oXqNGWDLjdpu15YH+X/z9tV7Pctg2EXwWT",
+	"S0QN49iNL5GmB9VJ2hySeGynk4MyJU3RFic0oCGhpDp4Ju/QPkMfLE/S2W93QVCiGrmdHm1J+FkAi28X",
+	"3+7CmNmY7Ne82UwMd5Ga7a40ehe4HynNQTnhjA6i6uhQM8JJzdoKBbVTi5U3hbsTG3Aaqm2SqPzSLdh6",
+	"mZ2/ZoJ99wqG2m3Z6fEpDiqW7fSYF9+MupvbZG/d5bpYXohvS5NXvEHrhFrYY5UJdd+y44xvwXBvsWsX",
+	"Hq5d4Mr3dmkXK1fFdvNei9nsM5gnc5udv7sMPku0nHU6fh8C4GqnJVtqtEt0CFjmyETbY6H1pt6DELsz",
+	"lsSpr9agOJ/Vbr0wZx9M9m8L+NH5QuZACXPBPJ39TBOUt2ru8nFrZi9emYuXl1fmRpMYS3758TikNTaf",
+	"Oa/xeMx+72w4VXIW9LacltEJAZfniSmWzrVluCZXjfOucLW2Ow2auvL6PzMen4zHpEZJG6UyYDOL1xyS",
+	"ovUIN68ennAU4tJC2jLUW2X3TiOgGGpYpvS4Ndl2jumMaXiADHlrWpROmYVu1Olw8u3rH8+3q94lyJmv",
+	"2eLpg7ym73xpKu9Lq4Q6bevkiJeEPQe0DlhY/fiUzipe1fvX4FZCb2xUZPLOqPsRbWNf+brENtZn6HT+",
+	"yE3w1RelJyw4J0g7f7TAX/HnZ6Scor/Pc7+cP7r/eJ8lU+ogHmNrsBmeYcKisk1ek/DytneZCTbk7tgX",
+	"BJhFlx9fyljS7nrH16MhSSmGkI6Y2YsiwTcBS0CMEdJAiauD0MX38qTHSv/hPzYjpcAmrFgPa6BwdV0W",
+	"ocpwZkak95kRCX9mQptTvUVGvFYEXQYmrS4tvqMzaRFSEzmiYhRJMI+q5bdM3KBGO1IHKyaUGbI31e2a",
+	"VPRqfV1XBf0knH2gF1umEfwmYAxXJVkEZaSujdSX+PDklWu+5M2iXDw5J6UCBLl01qGXm8Zhx4j+0859",
+	"s4ZvcNW43ytOFN1BRbth1kvt3Oo6Lz6xB7SpPpOZZEtPmqJNRAgX1e3St6oW5TkQDkSuf5l1ObWznk9x",
+	"SkYAfFFtXGmUlaO+84gVwO9xIawQwYHXeVua3ItbVNHMEfbKAaUexOxrU61KkYZMhMxbzheSpG4amvxO",
+	"0W1bb+R3flnedT87qDgnKn+XC8JUZQvDxzsZEV5JeZSJ6uSHVw45MjO7QSaNuhWcc3r8DPZXT+aogrUs",
+	"i08Yyg1Z7JE9QjYsI3fV3AjURPgPB/K0zuSyD1QByrWmfSIBCLzfGApUvrO3U5YgsoN0RnCw50a5NVJH",
+	"BmdXiz/Q1g2IOA3oXixptMz1XOh+KO2tXya7ptnp8TE1itgl2dizrrpEZ0Sh7fE4YgWE8r4q7FCklpE1",
+	"qpHQj92NnkPSc31stDdr/H8HSmLUr/Jmby38CZMLuF4P8xB6Q6GDqYZRQJiVlduFkz4rESF+FUjSCHwF",
+	"bLUNw4brVh+ZC7EquXf7/9S+/4cFQL8DCyAPZXjpmp2/nuznd8gB6cWZ0zlZunoR6B1AqaBO0DXDlgwC",
+	"g4HVf1s3FV46ROlHKpwN9/At86NZer+aPH36y7vLK0b62dxCV5v8Nq8sJ4BqOTxCTUdgy46jxzEDYOTR",
+	"Aa38poP3Yj12/wjYJ0JK4Uv3sYHhSJ9FCfky7hAjYKP6J1F6Q0EYwd/WmhHsGJLszy+vTNYFrUdCzlJz",
+	"/v5qboc/jYkYaZ+awsTMqvVtkvaft3SRqFPqXIK2nTWHdMLf7g0oZoOE2RzAYcqk3BTzRGkh53aVe182",
+	"dtrJTqDFCi4BFSR4o3AoYP011OYO4j+Dvm4lN1MeUW3u8o1ZOPVKRTczUmBhoyMIxdkgLaYgpaRVJEPW",
+	"DmP029c/o2n0Dgjb5ZppSq2ZsAfmls9IdgAB59vXvzLWHGnHRcp9RBcS3hS841jetEuaxS5z2nBpiNDR",
+	"f77nfRDIsfxv/itlpm6gCxGeEj0XxKoJcCdz+6THMkql9FUk6IG8CCM5S9dweIGPNHwUkkk/1IfThSEX",
+	"G+OmEGeFhoYoYOkA/4vmznupx5Aa4HvpnbfN3SJ4MzUP4WThGaDdO0za9p3MhlZ7SrLep6y3qdz7xtxh",
+	"c4CmgTw6/atwdv4aRdE1sJphgjglgx9IZya5NCaaJi5eOblNgJgXD5NcU+YFHJnX5cbprRRtRffFxjHO",
+	"czuY3bK/I9kLvAW/Ff0Bq3L0opaB6x3ygXgxyS/yeDthCGPW2M4NA5nbgCiFMJhyfXs4yFQv8CZYuK4u",
+	"M6b41kWQt2yLvJb3MJERFKHc0apC22QSsC0UI6952p11XE+uIQWR8iL2NKbUDpSMLEP0SFKMlSW45qti",
+	"XecNMrUIu5/2CcwzznhLYqOlq2xRr0FZ2dGzUe8yL/nRtEeIjGIACZjERfVUuD8kWnO6twYwqINANPgg",
+	"DK3rP6WdYrkuJdkuO0N1tpzuRA6aCkQgDKiH2IbpSvcf7/8OAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
