@@ -21,9 +21,133 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdfActionDescriptionMethod.
+const (
+	ActionMethodDELETE AdfActionDescriptionMethod = "DELETE"
+	ActionMethodGET    AdfActionDescriptionMethod = "GET"
+	ActionMethodPATCH  AdfActionDescriptionMethod = "PATCH"
+	ActionMethodPOST   AdfActionDescriptionMethod = "POST"
+)
+
+// Valid indicates whether the value is a known member of the AdfActionDescriptionMethod enum.
+func (e AdfActionDescriptionMethod) Valid() bool {
+	switch e {
+	case ActionMethodDELETE:
+		return true
+	case ActionMethodGET:
+		return true
+	case ActionMethodPATCH:
+		return true
+	case ActionMethodPOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfActionDescriptionName.
+const (
+	ActionCreate AdfActionDescriptionName = "create"
+	ActionDelete AdfActionDescriptionName = "delete"
+	ActionGet    AdfActionDescriptionName = "get"
+	ActionUpdate AdfActionDescriptionName = "update"
+)
+
+// Valid indicates whether the value is a known member of the AdfActionDescriptionName enum.
+func (e AdfActionDescriptionName) Valid() bool {
+	switch e {
+	case ActionCreate:
+		return true
+	case ActionDelete:
+		return true
+	case ActionGet:
+		return true
+	case ActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfAttributeDescriptionAllowChanges.
+const (
+	AllowChangesAlways   AdfAttributeDescriptionAllowChanges = "always"
+	AllowChangesNever    AdfAttributeDescriptionAllowChanges = "never"
+	AllowChangesWhileNew AdfAttributeDescriptionAllowChanges = "while_new"
+)
+
+// Valid indicates whether the value is a known member of the AdfAttributeDescriptionAllowChanges enum.
+func (e AdfAttributeDescriptionAllowChanges) Valid() bool {
+	switch e {
+	case AllowChangesAlways:
+		return true
+	case AllowChangesNever:
+		return true
+	case AllowChangesWhileNew:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfAttributeDescriptionType.
+const (
+	AdfAttributeDescriptionTypeBoolean  AdfAttributeDescriptionType = "boolean"
+	AdfAttributeDescriptionTypeDate     AdfAttributeDescriptionType = "date"
+	AdfAttributeDescriptionTypeDatetime AdfAttributeDescriptionType = "datetime"
+	AdfAttributeDescriptionTypeInteger  AdfAttributeDescriptionType = "integer"
+	AdfAttributeDescriptionTypeString   AdfAttributeDescriptionType = "string"
+)
+
+// Valid indicates whether the value is a known member of the AdfAttributeDescriptionType enum.
+func (e AdfAttributeDescriptionType) Valid() bool {
+	switch e {
+	case AdfAttributeDescriptionTypeBoolean:
+		return true
+	case AdfAttributeDescriptionTypeDate:
+		return true
+	case AdfAttributeDescriptionTypeDatetime:
+		return true
+	case AdfAttributeDescriptionTypeInteger:
+		return true
+	case AdfAttributeDescriptionTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfFinderAttributeType.
+const (
+	AdfFinderAttributeTypeBoolean  AdfFinderAttributeType = "boolean"
+	AdfFinderAttributeTypeDate     AdfFinderAttributeType = "date"
+	AdfFinderAttributeTypeDatetime AdfFinderAttributeType = "datetime"
+	AdfFinderAttributeTypeInteger  AdfFinderAttributeType = "integer"
+	AdfFinderAttributeTypeString   AdfFinderAttributeType = "string"
+)
+
+// Valid indicates whether the value is a known member of the AdfFinderAttributeType enum.
+func (e AdfFinderAttributeType) Valid() bool {
+	switch e {
+	case AdfFinderAttributeTypeBoolean:
+		return true
+	case AdfFinderAttributeTypeDate:
+		return true
+	case AdfFinderAttributeTypeDatetime:
+		return true
+	case AdfFinderAttributeTypeInteger:
+		return true
+	case AdfFinderAttributeTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdfLinkKind.
 const (
 	Collection AdfLinkKind = "collection"
+	Describe   AdfLinkKind = "describe"
 	Item       AdfLinkKind = "item"
 )
 
@@ -31,6 +155,8 @@ const (
 func (e AdfLinkKind) Valid() bool {
 	switch e {
 	case Collection:
+		return true
+	case Describe:
 		return true
 	case Item:
 		return true
@@ -156,6 +282,73 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// AdfActionDescription defines model for AdfActionDescription.
+type AdfActionDescription struct {
+	Method       AdfActionDescriptionMethod `json:"method"`
+	Name         AdfActionDescriptionName   `json:"name"`
+	RequestType  *[]string                  `json:"requestType,omitempty"`
+	ResponseType *[]string                  `json:"responseType,omitempty"`
+}
+
+// AdfActionDescriptionMethod defines model for AdfActionDescription.Method.
+type AdfActionDescriptionMethod string
+
+// AdfActionDescriptionName defines model for AdfActionDescription.Name.
+type AdfActionDescriptionName string
+
+// AdfAnnotations defines model for AdfAnnotations.
+type AdfAnnotations struct {
+	Description *string `json:"description,omitempty"`
+}
+
+// AdfAttributeDescription defines model for AdfAttributeDescription.
+type AdfAttributeDescription struct {
+	// AllowChanges When the attribute may be set; `while_new` only at creation.
+	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
+	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
+
+	// Mandatory Whether a create must give it.
+	Mandatory bool `json:"mandatory"`
+
+	// MaxLength The longest text value, in characters (text attributes).
+	MaxLength *string `json:"maxLength,omitempty"`
+	Name      string  `json:"name"`
+
+	// Precision The most digits (integer attributes).
+	Precision *int32 `json:"precision,omitempty"`
+
+	// Queryable Whether `q` may name it.
+	Queryable bool                        `json:"queryable"`
+	Title     *string                     `json:"title,omitempty"`
+	Type      AdfAttributeDescriptionType `json:"type"`
+
+	// Updatable Whether a create or update may set the attribute.
+	Updatable bool `json:"updatable"`
+}
+
+// AdfAttributeDescriptionAllowChanges When the attribute may be set; `while_new` only at creation.
+type AdfAttributeDescriptionAllowChanges string
+
+// AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
+type AdfAttributeDescriptionType string
+
+// AdfCollectionDescription defines model for AdfCollectionDescription.
+type AdfCollectionDescription struct {
+	Actions []AdfActionDescription `json:"actions"`
+	Finders []AdfFinderDescription `json:"finders"`
+
+	// RangeSize The default page size.
+	RangeSize int32 `json:"rangeSize"`
+}
+
+// AdfDescription ADF's describe document (`application/vnd.oracle.adf.description+json`): the
+// resources described, by name.
+//
+// Example: {"Resources":{"SelfServiceRoles":{"attributes":[{"allowChanges":"always","mandatory":true,"maxLength":"320","name":"RelationshipTypeCd","queryable":true,"title":"Relationship Type","type":"string","updatable":true}],"collection":{"actions":[{"method":"GET","name":"get","responseType":["application/vnd.oracle.adf.resourcecollection+json"]}],"finders":[{"attributes":[{"name":"RoleId","type":"integer"}],"name":"PrimaryKey"}],"rangeSize":25},"discrColumnType":false,"item":{"actions":[{"method":"DELETE","name":"delete"}]},"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/describe","kind":"describe","name":"self","rel":"self"}],"title":"Self-Service Role","titlePlural":"Self-Service Roles"}}}
+type AdfDescription struct {
+	Resources map[string]AdfResourceDescription `json:"Resources"`
+}
+
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -185,6 +378,27 @@ type AdfErrorDetail struct {
 	OErrorPath *string `json:"o:errorPath,omitempty"`
 }
 
+// AdfFinderAttribute defines model for AdfFinderAttribute.
+type AdfFinderAttribute struct {
+	Name string                 `json:"name"`
+	Type AdfFinderAttributeType `json:"type"`
+}
+
+// AdfFinderAttributeType defines model for AdfFinderAttribute.Type.
+type AdfFinderAttributeType string
+
+// AdfFinderDescription defines model for AdfFinderDescription.
+type AdfFinderDescription struct {
+	// Attributes The finder's bind variables.
+	Attributes []AdfFinderAttribute `json:"attributes"`
+	Name       string               `json:"name"`
+}
+
+// AdfItemDescription defines model for AdfItemDescription.
+type AdfItemDescription struct {
+	Actions []AdfActionDescription `json:"actions"`
+}
+
 // AdfLink defines model for AdfLink.
 type AdfLink struct {
 	// Href Example: http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1
@@ -199,7 +413,7 @@ type AdfLink struct {
 	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical` or `parent`.
+	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -212,6 +426,20 @@ type AdfLinkKind string
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
+
+// AdfResourceDescription One resource of a describe document.
+type AdfResourceDescription struct {
+	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
+	Collection AdfCollectionDescription           `json:"collection"`
+
+	// DiscrColumnType Always false; no resource here has polymorphic items.
+	DiscrColumnType bool               `json:"discrColumnType"`
+	Item            AdfItemDescription `json:"item"`
+	Links           []AdfLink          `json:"links"`
+	Title           string             `json:"title"`
+	TitlePlural     string             `json:"titlePlural"`
 }
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
@@ -610,6 +838,82 @@ type SelfServiceRoleUpdate struct {
 	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
 }
 
+// SelfServiceUser One self-service user: a contact who signs in to the self-service portal. The account
+// is the one the user's contact belongs to when it belongs to exactly one, else the one
+// of its accounts the user has registrations for when there is exactly one; otherwise
+// the account attributes are absent. `fields` may leave attributes out and
+// `onlyData=true` leaves `links` out, so none is required.
+//
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","EmailAddress":"pat@example.com","LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"child"}]}
+type SelfServiceUser struct {
+	// AccountPartyId Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// AccountPartyName Example: Acme Corp
+	AccountPartyName *string `json:"AccountPartyName,omitempty"`
+
+	// AccountPartyNumber Example: CDRM_1001
+	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
+
+	// ContactPartyId Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// ContactPartyName Example: Pat Doe
+	ContactPartyName *string `json:"ContactPartyName,omitempty"`
+
+	// ContactPartyNumber Example: CDRM_2001
+	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
+
+	// EmailAddress The email address of the user's contact.
+	//
+	// Example: pat@example.com
+	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// LoginId Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// SelfServiceRoles A page of self-service roles.
+	//
+	// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
+	SelfServiceRoles *SelfServiceRoleCollection `json:"SelfServiceRoles,omitempty"`
+
+	// UserId Example: 100
+	UserId *int64     `json:"UserId,omitempty"`
+	Links  *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceUserCollection A page of self-service users.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers","kind":"collection","name":"customerSelfServiceUsers","rel":"self"}],"offset":0}
+type SelfServiceUserCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more users follow this page.
+	//
+	// Example: false
+	HasMore bool              `json:"hasMore"`
+	Items   []SelfServiceUser `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of users matching the request; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // ServicePermission defines model for ServicePermission.
 type ServicePermission struct {
 	// Id A Reltio service, e.g. `Auth`, `MDM`, `riq`.
@@ -764,6 +1068,15 @@ type TotalResults = bool
 
 // UpsertMode defines model for UpsertMode.
 type UpsertMode = bool
+
+// UsersExpand defines model for UsersExpand.
+type UsersExpand = string
+
+// UsersFields defines model for UsersFields.
+type UsersFields = string
+
+// UsersOrderBy defines model for UsersOrderBy.
+type UsersOrderBy = string
 
 // BadRequest eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -1382,6 +1695,81 @@ type ListCustomerGrantsParams struct {
 	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
 
+// ListSelfServiceUsersParams defines parameters for ListSelfServiceUsers.
+type ListSelfServiceUsersParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
+	// example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort
+	// last.
+	OrderBy *UsersOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
+type DescribeSelfServiceUsersParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceUserParams defines parameters for GetSelfServiceUser.
+type GetSelfServiceUserParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {
 	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
@@ -1476,6 +1864,17 @@ type CreateSelfServiceRoleParams struct {
 	// exists, update it (200) instead of refusing the request. Absent or `false`: create.
 	UpsertMode *UpsertMode `json:"Upsert-Mode,omitempty"`
 
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
+type DescribeSelfServiceRolesParams struct {
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1594,12 +1993,24 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ListSelfServiceUsers Get all self-service users
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
+	ListSelfServiceUsers(ctx echo.Context, params ListSelfServiceUsersParams) error
+	// DescribeSelfServiceUsers Describe the self-service users resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe)
+	DescribeSelfServiceUsers(ctx echo.Context, params DescribeSelfServiceUsersParams) error
+	// GetSelfServiceUser Get a self-service user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId})
+	GetSelfServiceUser(ctx echo.Context, userId OracleUserId, params GetSelfServiceUserParams) error
 	// ListSelfServiceRoles Get all self-service roles of a user
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error
 	// CreateSelfServiceRole Create a self-service role
 	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	CreateSelfServiceRole(ctx echo.Context, userId OracleUserId, params CreateSelfServiceRoleParams) error
+	// DescribeSelfServiceRoles Describe the self-service roles resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe)
+	DescribeSelfServiceRoles(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesParams) error
 	// DeleteSelfServiceRole Delete a self-service role
 	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	DeleteSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params DeleteSelfServiceRoleParams) error
@@ -1803,6 +2214,227 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	return err
 }
 
+// ListSelfServiceUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSelfServiceUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSelfServiceUsersParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "orderBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderBy", ctx.QueryParams(), &params.OrderBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSelfServiceUsers(ctx, params)
+	return err
+}
+
+// DescribeSelfServiceUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeSelfServiceUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeSelfServiceUsersParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeSelfServiceUsers(ctx, params)
+	return err
+}
+
+// GetSelfServiceUser converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSelfServiceUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSelfServiceUserParams
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expand: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSelfServiceUser(ctx, userId, params)
+	return err
+}
+
 // ListSelfServiceRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSelfServiceRoles(ctx echo.Context) error {
 	var err error
@@ -1986,6 +2618,57 @@ func (w *ServerInterfaceWrapper) CreateSelfServiceRole(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateSelfServiceRole(ctx, userId, params)
+	return err
+}
+
+// DescribeSelfServiceRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeSelfServiceRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeSelfServiceRolesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeSelfServiceRoles(ctx, userId, params)
 	return err
 }
 
@@ -2499,6 +3182,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/describe", wrapper.DescribeSelfServiceRoles, options.OperationMiddlewares["describeSelfServiceRoles"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.ListSelfServiceRoles, options.OperationMiddlewares["listSelfServiceRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.CreateSelfServiceRole, options.OperationMiddlewares["createSelfServiceRole"]...)
 	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
@@ -4210,6 +4897,850 @@ func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGra
 	return err
 }
 
+type ListSelfServiceUsersRequestObject struct {
+	Params ListSelfServiceUsersParams
+}
+
+type ListSelfServiceUsersResponseObject interface {
+	VisitListSelfServiceUsersResponse(w http.ResponseWriter) error
+}
+
+type ListSelfServiceUsers200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceUsers200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    SelfServiceUserCollection
+	Headers ListSelfServiceUsers200ResponseHeaders
+}
+
+func (response ListSelfServiceUsers200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers400TextResponse OracleBadRequestTextResponse
+
+func (response ListSelfServiceUsers400TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListSelfServiceUsers401TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers403TextResponse OracleForbiddenTextResponse
+
+func (response ListSelfServiceUsers403TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers404TextResponse OracleNotFoundTextResponse
+
+func (response ListSelfServiceUsers404TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListSelfServiceUsers406TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListSelfServiceUsers413TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListSelfServiceUsers429TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListSelfServiceUsers500TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceUsers503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListSelfServiceUsers503TextResponse) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsersRequestObject struct {
+	Params DescribeSelfServiceUsersParams
+}
+
+type DescribeSelfServiceUsersResponseObject interface {
+	VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error
+}
+
+type DescribeSelfServiceUsers200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeSelfServiceUsers200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeSelfServiceUsers200ResponseHeaders
+}
+
+func (response DescribeSelfServiceUsers200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeSelfServiceUsers400TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeSelfServiceUsers401TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeSelfServiceUsers403TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeSelfServiceUsers404TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeSelfServiceUsers406TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeSelfServiceUsers413TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeSelfServiceUsers429TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeSelfServiceUsers500TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceUsers503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceUsers503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeSelfServiceUsers503TextResponse) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUserRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params GetSelfServiceUserParams
+}
+
+type GetSelfServiceUserResponseObject interface {
+	VisitGetSelfServiceUserResponse(w http.ResponseWriter) error
+}
+
+type GetSelfServiceUser200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceUser
+	Headers GetSelfServiceUser200ResponseHeaders
+}
+
+func (response GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser400TextResponse OracleBadRequestTextResponse
+
+func (response GetSelfServiceUser400TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser401TextResponse OracleUnauthorizedTextResponse
+
+func (response GetSelfServiceUser401TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser403TextResponse OracleForbiddenTextResponse
+
+func (response GetSelfServiceUser403TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser404TextResponse OracleNotFoundTextResponse
+
+func (response GetSelfServiceUser404TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser406TextResponse OracleNotAcceptableTextResponse
+
+func (response GetSelfServiceUser406TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response GetSelfServiceUser413TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response GetSelfServiceUser429TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetSelfServiceUser500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser500TextResponse OracleInternalServerErrorTextResponse
+
+func (response GetSelfServiceUser500TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceUser503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceUser503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceUser503TextResponse OracleServiceUnavailableTextResponse
+
+func (response GetSelfServiceUser503TextResponse) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListSelfServiceRolesRequestObject struct {
 	UserId OracleUserId `json:"UserId"`
 	Params ListSelfServiceRolesParams
@@ -4827,6 +6358,288 @@ func (response CreateSelfServiceRole503ApplicationVndOracleAdfErrorPlusJSONRespo
 type CreateSelfServiceRole503TextResponse OracleServiceUnavailableTextResponse
 
 func (response CreateSelfServiceRole503TextResponse) VisitCreateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params DescribeSelfServiceRolesParams
+}
+
+type DescribeSelfServiceRolesResponseObject interface {
+	VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error
+}
+
+type DescribeSelfServiceRoles200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeSelfServiceRoles200ResponseHeaders
+}
+
+func (response DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeSelfServiceRoles400TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeSelfServiceRoles401TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeSelfServiceRoles403TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeSelfServiceRoles404TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeSelfServiceRoles406TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeSelfServiceRoles413TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeSelfServiceRoles429TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeSelfServiceRoles500TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRoles503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRoles503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRoles503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeSelfServiceRoles503TextResponse) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(503)
@@ -7597,12 +9410,24 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ListSelfServiceUsers Get all self-service users
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
+	ListSelfServiceUsers(ctx context.Context, request ListSelfServiceUsersRequestObject) (ListSelfServiceUsersResponseObject, error)
+	// DescribeSelfServiceUsers Describe the self-service users resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe)
+	DescribeSelfServiceUsers(ctx context.Context, request DescribeSelfServiceUsersRequestObject) (DescribeSelfServiceUsersResponseObject, error)
+	// GetSelfServiceUser Get a self-service user
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId})
+	GetSelfServiceUser(ctx context.Context, request GetSelfServiceUserRequestObject) (GetSelfServiceUserResponseObject, error)
 	// ListSelfServiceRoles Get all self-service roles of a user
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	ListSelfServiceRoles(ctx context.Context, request ListSelfServiceRolesRequestObject) (ListSelfServiceRolesResponseObject, error)
 	// CreateSelfServiceRole Create a self-service role
 	// (POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles)
 	CreateSelfServiceRole(ctx context.Context, request CreateSelfServiceRoleRequestObject) (CreateSelfServiceRoleResponseObject, error)
+	// DescribeSelfServiceRoles Describe the self-service roles resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe)
+	DescribeSelfServiceRoles(ctx context.Context, request DescribeSelfServiceRolesRequestObject) (DescribeSelfServiceRolesResponseObject, error)
 	// DeleteSelfServiceRole Delete a self-service role
 	// (DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	DeleteSelfServiceRole(ctx context.Context, request DeleteSelfServiceRoleRequestObject) (DeleteSelfServiceRoleResponseObject, error)
@@ -7765,6 +9590,82 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 	return nil
 }
 
+// ListSelfServiceUsers operation middleware
+func (sh *strictHandler) ListSelfServiceUsers(ctx echo.Context, params ListSelfServiceUsersParams) error {
+	var request ListSelfServiceUsersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSelfServiceUsers(ctx.Request().Context(), request.(ListSelfServiceUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSelfServiceUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSelfServiceUsersResponseObject); ok {
+		return validResponse.VisitListSelfServiceUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeSelfServiceUsers operation middleware
+func (sh *strictHandler) DescribeSelfServiceUsers(ctx echo.Context, params DescribeSelfServiceUsersParams) error {
+	var request DescribeSelfServiceUsersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeSelfServiceUsers(ctx.Request().Context(), request.(DescribeSelfServiceUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeSelfServiceUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeSelfServiceUsersResponseObject); ok {
+		return validResponse.VisitDescribeSelfServiceUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSelfServiceUser operation middleware
+func (sh *strictHandler) GetSelfServiceUser(ctx echo.Context, userId OracleUserId, params GetSelfServiceUserParams) error {
+	var request GetSelfServiceUserRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSelfServiceUser(ctx.Request().Context(), request.(GetSelfServiceUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSelfServiceUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSelfServiceUserResponseObject); ok {
+		return validResponse.VisitGetSelfServiceUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSelfServiceRoles operation middleware
 func (sh *strictHandler) ListSelfServiceRoles(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesParams) error {
 	var request ListSelfServiceRolesRequestObject
@@ -7861,6 +9762,32 @@ func (sh *strictHandler) CreateSelfServiceRole(ctx echo.Context, userId OracleUs
 		return err
 	} else if validResponse, ok := response.(CreateSelfServiceRoleResponseObject); ok {
 		return validResponse.VisitCreateSelfServiceRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeSelfServiceRoles operation middleware
+func (sh *strictHandler) DescribeSelfServiceRoles(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesParams) error {
+	var request DescribeSelfServiceRolesRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeSelfServiceRoles(ctx.Request().Context(), request.(DescribeSelfServiceRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeSelfServiceRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeSelfServiceRolesResponseObject); ok {
+		return validResponse.VisitDescribeSelfServiceRolesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8382,424 +10309,466 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tcttIlij4Knm5c0OkG6RASnKVqXDM0hJdrWpZUuujXD2FukKKSIpogZksJCiZ7XZE/9oH2Ls/dl9g",
-	"7nvcR+kn2chzMhMJEJBISa4q93gipssCgfw4efJ8f3xsjMR0JjjjmWz0PzYmjEYshX/uCZ4xnh1Sfj2n",
-	"10w9ipgcpfEsiwVv9BvnE0YSMaIJI2JMsgkjUyYlvWaSxBz+TpmcCS6ZRwSHl9h3NOYbknR39Jey0/Aa",
-	"cjRhU6omYB/odJawRr8xTtt7g4bXyBYz9afM0phfNz598hrDc3pdvZhUJGxDEsazOFuQjF57JAwawdz3",
-	"t0anImEHEfybtfHRLUtlLDg+CxphH9asn5LrVNxJchdnE8JuWbogd2mcqU0EPNNzkeYoZTRjHpnPIv1f",
-	"ydLMIxFLWMZaHpECBs3oNRlNKFewuZswrkYkdphIMNkJuNqCpFNGbmkyV4PxX+YiY5FHYgkvhzjEAY/i",
-	"Ec1EGhq4xxmbbkgSSpaMQ5LE/KZDzhiPSJwF/IqObtSBhAfj9pHgrP2OZqNJSJrfDc9bRKTwg3l2Mjjf",
-	"+6NH9oeHw/NhqxPwhtdI2S/zOGVRo5+lc1Z9XEGj2+4GjYbXmNIPh4xfZ5NG/+V21fm9YxmNaEYBvz5k",
-	"NUfJfpkzmalNmffb+oPQI2w0ESzaJfRKMp4BRDW+wVdkQiPCBWd1yCUpj67Eh9dB4zylo5vhdJaIBWNv",
-	"Gc3mKStvo+v3KjdyJM4ykVZcjJCLtlQ/hURwjT2A+YSlqUj7hOp/kYjNGI+kek3fPJJNaEbCH2i6CAEx",
-	"CBcZ4XTKAt4MB/NsItL4b1TNFHok/LHNrmnM2zBcW9+/EBGPCzKiI3Ut6YLcMDYjcbb6iZo9VN7B0+HZ",
-	"+duUTtmdSG9+wBtTfZCD/bdEvU3G5nV7w+aSRSQTRLL0lhXOr9ldPlMFAjzVVme1LWzDKcbT+bTRf+U1",
-	"pjHHf3ftjmKesWuW4pZYli4G44ylyxs5YyOhjikT5I7GGbliY5EyIhmPYn5NKBfZhKVmqSsur/vgkhQS",
-	"VGDXYDRis8wj+N+2IdCafqVsljJ1LQBHXAy7Etmk7kbUjFlx+J+8xoyqs8w0n8BP6tmE+QVp2CiJ1ZWd",
-	"pWyssH0sUs0J2nLGRvE4HpFxzJJIEsojfUsMW/EIVY8Dfvp2j7zqdn2SxDJDGv1LG6im7FTwmD5hvH1x",
-	"RppqAREb03mStTzCZHt45pFx2n576gU8ztoH54p0t/eHHuFJ++jQI7Os/eYU/nOifqPt/T95JJ23Ty/g",
-	"w72BR/42ae8deeSvtP39iUduRPtPpx6Rt+2zYSfgAX9BhjxLYyYJTRlR/4rIOBVTgMYkvp4o5NarJ5G4",
-	"454i1kgNiEjhfzmhJIuZBzAJX4QBJ0RmVJ2rAqCzLQ+32iEDrvigYlsKOuEvr/2QsA+jZB7pg9CwITFe",
-	"LanGbIbjNMQ/ESwwIeyzReY8YVISSqaA++a0cBb8JpuwKcmE6KvBQhhh95fXvgJVSK7jWxx2b9BRYLEr",
-	"nCreU1gVEsG9w/1Toig/SWmm4EeS+IYl+gPEduCXwOmzCQOwqAeJRjkFyfxyXqv7IFKAiJhnIJPgjgGs",
-	"amV/DMk//6//W6MECWcZ/K3G1YgQzrL24Bjf0kgRMtl+9yM+0igV/m2CfwNutDw1KyWjREi1/JQlNGOR",
-	"GtUutBnyK/wEcKzVIe8ZvWEpuZ4zKZkkzfBvk/b5e3dYEglgDiMx5xmAdEhHEw3UWJKU0UjhTpxJIu54",
-	"Xx0dTcYiVYQU32pSi3oIpWxCOfEVoesi5tBMrXMqZEayScoUoo3iKU3UZSSWELhfh7+EHuII/Nl9SeT8",
-	"KqPXsqUWJW/i2Qw3r6CuzhC+lURmcZLozZCQ8cuLs9Bug0r1qH1xFnbIKZspqSsylySJOYOLMFWjqlNV",
-	"ZGGXCJ4sYPPjOJUZ2erBps1NVMMC0N4rTsNFERn1PVLzKza1q/hpnKk/x3CWCLNE8GuzbSUlkKtFxqSn",
-	"lnE3iUcT9b46IZiLDPRXMde/2kljSe5YkrT12TTVHJo2k3D3l9fdkIgU7hSsaveX172whbAZAxfFS77t",
-	"v2x3fT8EuhNq+T3nDwoXXKk8v7Tm2qmxOmQIRHckFKVASRXlzoDDNPn7KEyUZHZ12dWl73yrYAj/2ml4",
-	"jVixAjywhtdQM1uu43KbnDdpgtboN2DPDa+hoEPVA4qfJflnK0hre3OZiSlLD6JlFnUQGUl6pN/qFDbW",
-	"9X3f7GFGs0m+gzi6l9n/W8rGjX7j/9jMtaxN/FVu5gv6QaEF6jYK9O+Q3VVw/gWTIWkCUVuQEZWsRai8",
-	"MTgZziUzH6sryCjP4CelCajfJLAW5KlXIooVtxzwRaAppFY7RApSlkcSRm+RQYh5tquwVeOvxbsyAiyY",
-	"rDvqSkG15sC5qFb8Psworzi9vUmcRAqrxTwdMZDSGLzaIeEZS8ZnLL2NR0xpgDIkEyr1/qRAEhHSJAkV",
-	"KeSiLWZwrxDDWFREA5okZnu/zFm6yHeH8xW2U0BJ36/a0FsQdCo2JKZT2pZMkVdF52iWpfHVPMO9pSyb",
-	"p9wjBSKB6q13qlhLLLicxLPzxYztReEuckZNZBXlS9gYjpQ0laaoCC9dGO4eKojs04y+VqgctkCQmPMb",
-	"Lu54vg4Sy4DX4EDtSmpAh9JeHei2a0HHoypJfaD1BJikT8KTNJ7SdPEnttjFhb0+Csk4RolYq99XCxJH",
-	"pElHWXzLCN4XFrV2Ax4OkgTQBqcLScy1BAWvwOfW2DESScJGah1lkCwvolsLDI63Zi08OhiD+r4MjaG1",
-	"hCgBQunovaARemRUQjCFSlJRepq0FCVE9pTlJpXRPE2V2C44C/h0LpUKROASiVQJpEiB+IKwD7HMlE6k",
-	"Puwja7+LZVG9KzOu7W4v4OH3b47bvR2/u43ymDGXKMyN+XWH7InpjKYsIjJLBb9OQHq5Y/SGhO83QzCx",
-	"ILfSLLzlBZwqfQ7m3va3yWjCRjeoWMwVnHMJMhGjGyVjqAdg59GWG5oBY7gTZu0y4GhyMJzQCKDqKo6y",
-	"ZAFoJeejEWORLCPCizrqaCww65/8keBsldO/78jNKfYdrbt47mqD6s5rMx7I+U2A/QhOJZaCt0AGJ5TL",
-	"O5aqM97yt8mRyMg7EcXjWB+2ojtUcZ9FGThBw2/7YHupA1FuvVoXTofxNK6xNIFoW7jIM3rNdklvB6GB",
-	"NiZUvVDFJPRK3DKy4/tATsF8ARLqju8XGEZvp/qWJ7CaSt6nPrFyTsyzrV7jQTPBoaLiD3MRRexR91Bk",
-	"WXGSG8ZmJT4iWTL2RpQLHo9ogsxDC/fILFwGUuSO9qtG3a7VMtc8uJWMhdqc59oX7kR6ow60vL0HDH/h",
-	"rrYtli3Yxa2uYD+sxOGyKbMeGtUy7PF4LFkFEP4o7shUkV/EYy3LgvGAgWQ0TzKwtN3Es8JO/OqjEjhP",
-	"JYb69yGoX4mgx1qmqJBoQcowkmYIKBKCbCLGYNVGau2wVnf1KG1XbsDMWLmFMU0ksyu9EiJhlONKUzpK",
-	"2IWsVhMA11gybkuUKEGo3pAkjkCw1poxieJrpXXm1E7G12B4SBgFe+HfWCpkP+DhH5S2htYHH/8Jiimy",
-	"xmY42H97eTo8O788OPphcHiwf3kyOB28G54PT8OWZxVLRXm6vl8ip13fr1RY9N7uU1rc43253ag+UoVb",
-	"bxYPU51wYITGn/pUjv7eV6//HBIp0ozcsIUs3NCAh8uCo/rO20sZPN6nGYMxwl0j9YaEypExxSZ3dCHJ",
-	"VcrojSRZDI6VH5BsAztXENZuA1hCQmXWIUOw0efy7dU8I+Ee5fvgx3mb0Gs4JqVVU34Bzh58OKJciUJq",
-	"KBaRq0W1NAwLriGLQkNyTcL452XQv42TjKWeRYqs6EdRmNS2Rvu2ttqHqEE2EfM3pDXYB9xa7PvWZN8l",
-	"Gb1hEsXr9tWirXfqmTck6QE+J1QJXqm4A2Es4OzDLGUS3mh1SPhLSOhslsSo0YDYgNI3EDCQRzJBaJJo",
-	"ywbKxa9L4jjaV1/8YBfXVFNzoQ1Drf7SOjsvXpBzlk4l+auIOZwYCXdDD6Yygq+WcCciifoO/qLTUMzQ",
-	"XwiiQOgpGSFlJCz+CHar8HXomR/sv1j+LP+ZwT//22u08uif9eu7BGXY8HWI7klQwad0odS2VAuilBMx",
-	"YynNRIqEEwx+YC4f7L/dkOQ2ZncBHynJNo0pYkic9c0Neo2T7ahluE/0Inrq+WAEprkTmmaLIzplrw8P",
-	"/jQkg9GUvQhJU+kAeEH+ewiKQDrnaimjCU3pKAPbQ3gZKum4lU9ycESa3Zde95tW6Kmrj0/fDM/fD4dH",
-	"pPuSDI72Sc9X0w95pK7+64MzcnRxeFh+dHxuHuMq1AO1wHAT/nlwpP+hxw5za5w6ZkU55IyOFOqBz1Wt",
-	"djckaFsPeL4LtScDaqVTvSYIKPwPI/+NNEmLeCHK1EBxYumez4ZUsgn6dNG9G3CKymi40el0NmDWMGh0",
-	"Op2gEZJM3DCOkjW8TiIxv0pAQJFxxMDD21w+nI3jjY03acz4LjkTXG4oTX6Id6BfSWRfH58OLvfOzi4H",
-	"e3uXg/13B0e77qAH0estX/Eo83/d8u1z7n3fXnzi3PsXL0jz7M+H7SS+UXqj0tRyggumyFY/4Lk+YW7Q",
-	"f3PuUfkOrXKvAA1I00FMi4rOyYJ9i8kRnbEcaRWqKhz95z/+s6WGMpj5z3/8J6DmP//xn+qxxcmAh0Vk",
-	"fBAPQRe/AlKElG5wtK++Oz7VX4cBV3BVmi/PJgxdAeolcgVWjCy+nmTW9H58GrZ2SXhxcjI8bVrK1TJ3",
-	"8/D4fem54EQJoo6JqUPO4QGPSIRuF6XjxPw6YW1EWNIMNza0yh9gjILGRiWVzKdXxtCkJJQm1WhO7iYi",
-	"Yfp3a9fPhGh1yJ/YQl0K/IryRcBHVLLdMn7Az6Bnk2aoOEUchY4x4SEUJ6/JhsHyi7Ph6QZssllEc3OR",
-	"fXUNNRxLl6sFJ0o2Bnvvhv99o2UvAkgZiiPQzMZ3aLaIfOdDptVlJsF625aMy1jxvWRhEVWbmKKAN+eS",
-	"mbNshZv69FqKJpCxSCKCQMomLE7hgSJjV2wheEQGZ3sHB+phIu4kEjGleFxRyVq72q14xbI7xhABpPsu",
-	"Ma9uSBC9AY4dcuQcLRxmJ+DhmeJCigxrOVYTZRRlEYGa4V/+8pe/tN+9a+/vA8dUeHBxvkciukCfLkr6",
-	"ciLuILhmqkQEV+DTYx9SmaHwlU+RxVMmMzqdSQPbyIgUErz2aoKA5zOA8aJPnDWd//GP/Xfv+mdnob6D",
-	"/wE0WBFt0INIUy3WMQYoWgHiEagkiiVQPZk2pTj7tQ7awrYrJU6ULksiJ6mROMHMqTHvVOE/TaTCsipz",
-	"rWcdVlozvEsFvyZKqITlKXnBfZkH3IoTEL2kXkS7OXgVFJ6p75oaZcE/jRdb+zr5Aox2hCUSyEDAweAm",
-	"MyEU+Wi3FXXbfBEim425ZRiemkxcp3Q2iUeaF5Pwn//4/8g///H/Lvu8Ar7t++Q+RckjoeiD0+GEZpMQ",
-	"vZPoMM9onCg4qoWijXw81moEcF0Av4JNt60uQ5TzBTIT6t6qS/FGzHkk+2Tb833fFXcCzhmaQiM2yyak",
-	"65OmS8XhbBWBb3lkxycKe2BI6ZGe7xMTzYB4YhwvAafkSs2Yu177xkKqDlcJ1ldsJBSxPPvzIVztJZVk",
-	"mfdvLDH/jRpt5Zd1DfXPEinkGHbkTGl2ntJEBHm1S7ruxeyQH4waso18E/WQa5ah20uCIxlUjxEAYfOW",
-	"Rx0Buk+HRuMOvPWHv0qIrmI0TWKIv1DnJQMeKnhuzhIa87BDjnOvmSxq7tu+74EdOVNLQ/+cVaFapQPZ",
-	"rjEWVetrZfivHt6UZLG4zwmqzgDfsl5Q0swYpzxT2gRLWyQuOcTOmczMkNX+0VE+4X0mhxnNMpaqz//H",
-	"T4P2f9D23/z2q8tO++ePXa+3s/Pp36qj0GC1Sms4gtmWnUHajK0WQ5pmLTbSSMdlyIXM2BR9QajOgfUM",
-	"KKA6MUkXkkjRKu799PhweHl68OfL/eEP1XtPzcIe6yG2O4PNgnJ0b+Dr4+xQJPxD1xqhgKla3956Nqiy",
-	"BaoSKHobT7U/nYuMJqdg2JS1ZkUaRZKEmfOqpv1aCBVjbTAF1qPZgBvFt4Kl0R19XWvjBUQLvxMRq9uC",
-	"9shQ7tpHSs6nuWSpRygKqXCOqUPhgXkHHPxy0gQqkzgjzZ7vt5TcnkGY0BipVxkIZIC2MiXVwEbCPsGg",
-	"59JpOxAqEzLcZhv2uRaEPiksQfs7HPIbGp3iutRfI4xvUf90Cbqi3U5sI3x4JaLFOxP6pB7I+XQKwZWN",
-	"bd9v9/ye9U2qV/MwqYbXAPqO86lzMh80vEbEblmiyIQN2GicuqPEMh+oTyIxmk/Bl6akqYiNEppqVwxE",
-	"OvIszkxskrpWeQiCgoMa8EhkAyWjV29hq7gFGEK/XbeJrdU24QyVL+bUXt/lpXRL0IylwqvaZXRXW4Yh",
-	"GLgGQ8zlkcjeKoloeSFbftdyMuvcs8AZw0fVa9rSa1ISomz0f/rYuGGLMjfTHzZevXr1qvHp58o95AvI",
-	"5+yTDfXJBu4jYjOaZgox5H48HmNMQ3kf284+xJhE8KLCJefr2q1sV4N3z464ATZm0vX9Hsie/oaJLKRJ",
-	"Qq5YAsqCyClOPutuvr/8IU10gLo6NcbpVWIO7TqlPDvmB5lkybhqoz1C8xGv41tF+wh8pQMZ1Xd1G+2t",
-	"fmYQ0FVzZoN8BSPKFRiuWN1a+gi8DWd7LDrm1t1c3t9LkgmBrrr8RIGcw7cQpi14HoZWu9eXz7NXgwR6",
-	"G6BcTugtIzRDx/g3O/ULjbNdxUiUYvjNjo3mNFcfmG/XBQyrBcuOgSxjhCZKoFiAXVY6s7krqQXLzupg",
-	"2enWg8W5tnY51F0MJDuh8O0IEzmkmt/stPpkQ82hcSPmtzSJozciWlj72zIoujs9HR3hmga0M0tdP2Se",
-	"1dvv7lTfADuSs3vcyrnoWEyrAcUBrltroGOMHHRXt7E01EbfRR/txU1ZkYdoeJwYNfYHs6ESQF69JPpV",
-	"ogRJJYjosN88+Bg3VQOUV9VXxX7tACWOVodCPvtGHG30Xd/MXGYoUepoElBtyMb/+KnbfvXzT3771c8f",
-	"fa/7zad/06jBRXbAo/g2juY0qboeWw5mWSemIkxx/lndjdhag1DsrHQjjETAnentr4og7vj+xq65LGqp",
-	"SDwh1lKgVSUTVR9LhMecy/lsBh7VPyth2+JIBXr4XeK8jv6+/GyaslWHFjUcvgotPtQB5eLemYn6MYmV",
-	"7LfxAY7606qK3/szCAQGaLiy7YdpUhZtPxOwdNbkv3+YJsZy8TpodDt+0CCMj4TSH18HjYvzt+1vg8a/",
-	"6xxKzKUc6eWTD9OEy9dBY5Jls/7m5lUMxjXZgUjgzkhMN+/k5lRELNm87fY2rxnfVDqetqtuGrTQKZyQ",
-	"3oETqIPEZ3pf+Hgzf56/Wz43/H3lo1Ov917SmZC7H5x/d/SM1aO7swOG6cfw6IYt8E87ox7L/qDTU9VJ",
-	"4IMP+g3nkZ3fHV/D3+CPedp4DOaBbFqTlqlogKbKSk12k4bpaMIgvCkVSd1k+v1Nk0D5yWuUkxUe+rSc",
-	"nOxky933GbwDe3sr0qs4ihhfU5VE3KzTfrba3W++BY2cJHSkmTZ+UkmI4P1qpl36qDGM4ozsPcCtL6RD",
-	"oJHdKlo7Y6lSQ53VkI3CeEvKiNI1da5p5S5ffeOqJPMMfNFqeB0S5SgmYGXTPok6ILz6ZnU21btHnj1S",
-	"+7br7pMi26pY50RMGSa5iZTF19xdeJ9s9HLhntdq31vtrr9jtFwiR2LGPO1iuYk52FZmacxH8YwmAAxt",
-	"ylaHJMZoDxicHNTBpkaohXkcsIxEyqwINr1OO1PK4WY8ElMgC0KhCso26BFBpO7iJvukZs7Pxeue4e59",
-	"OXwNtrM+X1uZADjMrEAKnpnJ4WwPcrilJfweuN2IJgnkE6DFqOJudEio6VfoZNO50jpSGjVGALYEybT9",
-	"9l7DCd46IcFji+HXDmHSuraQLOCgD2hzDRh5CcUAG5O/EGd5GYGU3TKa6PSOfJXwHdpzv0RWfqDuFqfJ",
-	"GUtvWYonuh5TRw9QkaDsgGTp577sOWcfZmyUVRpU9dvVprYzdDDFkszBGgY3MhUjJmXR4/B5yOajd/el",
-	"EEu9mbWJ5arn8gAZ/NxkSK6KPl/m9VWiJvg61N7WvLhaCVkuQeEKBpAUba1IpZxjY02qtyG9tBe7LIIt",
-	"py+bi2PTtB8yKN23mj7ZsOM4QmgBVuV9dvWIhEbTOJOEsxi4x/dnx0eEi5T8+O6wdpfde3bpbA6CICbZ",
-	"NKmXwrlTEiqKKci41gWjV6i3quOZZqmI5iMwltjxN3YV8yRlJACvfZHkfS7S+dnw68uRQ18+irSuht+O",
-	"rGkx/Znlz9ICHhREC+v4rYXQAa8D4MM1JGw1CM/cO4yrwPJlxTtoigiY6L3Sz2hzricoATezdXE29WPr",
-	"yxUoXZfyGswILN517ujtdtfvqdOS85F2olXSYXivkg7HRadez2988sxv2vNobnT8WP8fOt24yP2cI+eN",
-	"nrGFzGg2OYjkfXv1SRxZin9xeoDem/sd79u1nDZe3eEeR/Wzuq73z8EunhMuXw6H2H4Uh3jopBw+oM7s",
-	"mdlCHD3ICcysvzUTOKjAlzumPYAALJ1rpJ6B6cehMV+qUnA8mGeTx8R7wT/RBGCkt0tjKoXnl6XSfuo3",
-	"JU52TNi8tp4pGZYaU60zIcZIiCTqNFY+XdjNvToemleX3Sukefp2j7z8ZvsV+d//a6fTa8GsMN4j9aYq",
-	"AOl5a0B0viwvaFlALMnmzwqUuknD8qxhDpUTukgEjc6FOKTp9WeHS1oKUkvUpDob6+X2n54VHPfNhfku",
-	"mJWOkYMyh8mjDGMuPKDERXqJfz4MjJGYJxHRkVPaUsGe976YvY5pnLDIsV4li+K+4xG74PSWxsnjr0nG",
-	"pjOR0jROFpdzZ7B6SJgEKhLFkY6WwKooHBKWOgSqjWJ2wrPC5YGJdWa1CUHTKRVslLJMIlO5YjG/xko5",
-	"UHmKCD5iuyR111tgKbCT9nqFU2G0mF97uuCMWdDDK6mpX/pQLVXLUs6FeEf5QrMV+avgg9mdKSFkoImJ",
-	"3V2dOtaUrefDBDNlga3kxUL1wce2EmksCY2ilElZxBC8XgE3bHCeTRjPNIjk8tfFrYUOboR6m7JDzics",
-	"4FiFLpYkrIFm2CeW9encMyVc6lp3Kc0YgTo6S2pmCSHvkzecmr85ilxwWvB8P559INRq0GKvCqQa4M9K",
-	"EvTZFYiyMyuL+jZjEF81zmuR5k5tuJilm//+/fv2wBmoOjeltEFYN5iw51hVZ5Va1G+ojEckZTSZvg4g",
-	"KkDxOCmh0s5SgWJbx2Ul+bE2Aax0uDqLcN/RTVEJaPQbNqKTVGQdx5yUqxD2iUm4e3N8duZE1OloacR0",
-	"MSaJEDfzGbx99sMefHE6PLw8/8vJ8HJvX4FPL2sPdWjzkknWOR0eDs4Pjo/O/nhwAl/lX5zQbFKZDQiq",
-	"tcxoNpcYOKZgHGf6ICJiQLoyig6ica5B5xl0pQLUvx0IK/MZX+7sbL2srH69SlSUujs6bJeSdJ6wDhrM",
-	"wPNbndhHtiE1i0IJF8jJR2aJ4gwg6CoxS8+Bzn8Rc8IZw3juWRrfxgm7ZkSB793gaPDd8PJsePj28mx4",
-	"+sPB3vDy9PhweHZ5cnrwg7rWxZYIBIrcJywrVU6CvKt6/FWDHRwOvxteng7/fHFwOtwvY+WWg5U5XJ4X",
-	"J39NODwZCXWwQh76YhfsYNB6rvLnwKU1HZhFdHCSD8+Hp0eDw8vh6enxaREXdgoUyuyQ4BaJPuVnxYs1",
-	"9/Tko115LnvOq9oGnuOEn+bts86+e07/6Pj8crC3Nzw5H7w5HJYpwUvn9I9ERpyNP++xP+NGn4wSdaaR",
-	"fF0ol+dZzHolsoglD/k5no0ElMvmka7vG7l+iSKSb5axQZeH7fnLIgymFJfQYruEFrjTz0AIHrGzp1OE",
-	"pUlFqZ9QHhCmK3rbAtmwNkCOGc0mDjqsbjp7LqwoW7SU3glWLaw7Cvqdeg6WtFry8OZ4/y+X58fHl4eD",
-	"0+/K5KHrCgompVRXxlVqMm71+dFiza09mwy6lnEQjz1ltvjIW1A/P7e2pOvNA94qZMRSz5FeZ/nGdElT",
-	"Ebe8qxcK+3ckaHTbW0GjtWvq2RF6TWNujEwwqlJe46yWmnS3l6iJLcVcwqOeg0cuyIiG2TOrQ78JjJ6E",
-	"hU4bMQyFxdAEsyBLnZA03vXVYsyuZMxHzDVN6dV2yJEubnOXw8DB3bUsvM/HyxDy6lbntivi2K76hSpa",
-	"dUbgeopmNIqLo8EPg4PDZalnp6D/aCgQFwyfg9E927afTO0etK8PNLJA9UXM5dIVuASm4lOIj+9jcSr8",
-	"I69+bofX7gVzW8R0GmdQ06lJE0hwxXqzLd1sBgaIs4Dr7+4mcVL4bEoXiOW4OEi1vmKMmzUax0AcKQgr",
-	"JA64azamUW5CnzEKY2Jnh07A82uxupX7We7EGgbuWpRX/Pvd4OgvoPAPz87PSvS398pBeDWj2iCxO3xm",
-	"dF9rR8+lukOhlSkerjbYA/tWlD23d2Nax0qW9uezi2NZ7NUM488iIpArRlMlv4ADo1D9oxaFBhfnfxwe",
-	"nR/sgcmz1nLUdRCpsKVn5uD3buHpCqDbCdJGBUpjsfdcSyT7MNOFU/KjtOmv75TGeA5TfnbO6WqnFmwk",
-	"lnwjI3ZBqwX9lpZklJs4Y9M/YCBCLZ5cHJ1dnJwcn54P9y/fDfcPBmgZL8l7OwU0ybOFAV4EAPb8PPZX",
-	"BtCTsVBpGxvSXbY2xNvFAtI9OijDVm9yP3VC6rpbEFJXUH6gsvDLbfKnN1VBhvjFahWH7tXZPk8E4TPs",
-	"9YsJHMQNrR04uM4p/caZO2sr5V9msB7WYXxStB7S6G3f7/a0uxyZSH45T6z/ZWPvdDg4H26U81zHIs2N",
-	"XBvXibii2C5gg4ixhfWG4pwbSoCHr/rkdDjYx9qOheZ7zoR1kygKym5ZGmfqgq7paUCgrVltYddts67V",
-	"7DtdZB6c9kBucehHVDhYOo4tv1tzHI7caoPGcxeZgikRHKQUSww6WGzxLlYavRNYDnVUnUoESycxAGe/",
-	"2mPEeAwZip8V7npf1oyqNlisCbohnc0KTqAxd7gZFrca6r0GHMyteVVVACwmW9xBWAaVUJuTOqO6ebuw",
-	"AKw4hh/3Wlrfw908KQO2dOg7vn/voT8U5Ld0etYjh1GExEQRftYjfCg+EId4agituSYv74VY0VfjpLfd",
-	"G0e7BMcjWxRSB5t9VgCuGXtr4blm4swSKLf9OgagSHlTtsiGW3l3o5j7rqhzTljc8sRVdOUUGhI4qRef",
-	"l6qYdWEA27KjxgHk06OYNTy7Wytd5trw5WWYuV9Y0evX4oTreDdw2GeJATaU8X5grhf0uwRZY8UtRpR+",
-	"VrB+NaPWmFERdk8PFta3sPeqFnFOc8Me+zBiLFL6/T3GxhLSLFkqfyXZ6Pdrq8Q9PDGI13Cj7mqiEE2h",
-	"rTwXBZtfxXG9nSdJOSLWsQxC07ORjuuB57+OolG2VD5kRDQwXsuI+BCn2qmFtVZQ0cC0kRvGNpasTdWm",
-	"sYqDcC16ufXq12Zjau01AtVT+BZWfakcwK0Ag/akFVx2lfVu7rGjnT2Xp/Az1cP5HJD5cmrlPM7q9lxn",
-	"+htb5L5KPFUSz5dpdny0eAavZstfO8b23itLAh4j8VR5HnDIaor5sMOZNCVjxJGLWp+LPP5KgPli3BS4",
-	"47UJ5qOO9Demjr+OcP8bEphH6hXrUqbHaR9uxalzJYqX64d0ocDXskyOgntlSZWuLetVW4LMGacqqAAr",
-	"vmiNoHZZ2zZVUKR515vKAWvXuf3gOs0ctGLYPqH3RFx8HlL5WaDy5RR+gS0+ujTYU87zN6aTjwq++TKF",
-	"rKcp+eUWBYUh3NiGHZAqsF1UHkyCMdDAeyB9sr5+IQ5QWTvKgOx8UaiX7YThrNDeIV9Uv2CB+M0rFH4+",
-	"4H45cSQ7jxLQ6o7XqTSVH7TzcPUjf4Y6VS7yPlixqrjc30MF7er4sIoSgl8mebRggkXbKL/729ti5QsM",
-	"3xpXNLvdzhvpK6jMUoU6WYzXvRxh+bEB/ZVWDUDE79Q2p/TDAX655UPxFP1XXj2FpildgPlTB0VW7eqP",
-	"5+cnBF+AjHto500JRg0WG6ZiJQG302u3vaP7IfWqOrza+MuHJoYux4W53DoFXiG4cbuqkWxeg+InPafd",
-	"tVcG+c92AHH1VzaCOggl8PY/lk4tss+rCh7siUTMUx3lGbFxzFllyYNOcSs9f/vbCpgVgl7dCXXK0863",
-	"D0KklBL1seZiuz3D83ZYeYMumhFo8OlZ+xgWqBOcFU8LAVDa3c7Lh05KQ7W45ZrjOYz5zfK5TODKuEDS",
-	"fCoRI5pMhMz63/rf+pujdHrKZDaYxZvGJSM3u91Od6vT/bbj71g+5RzZhVSUouv7m6NJnESb5dPc7K50",
-	"nDcxhlMwPp+qTavr3vAaI5EkDHtb/OyCUv+8NAzXDZLzN8vrKa6m26taTBF6DxAcBfKT/AM4vKSi0a1k",
-	"yTj0SDiiXPB4RBPovh9ir/SwiCm6/+NaF1rN6uFRazhoqN6DKieFjdIIU/1o4j7XXWtLu0ED7QGPlCAg",
-	"0tB0C8RtkiTmN4rsYwBIn5Sy9kyvZvUFNr9fZgGlGYqn2m13V4HP0r5NmMx30LWt+s6b9ofjQovKDhnS",
-	"0YRAY51YklnKsGGwY9aGlD/GszRmskMOuGL4/YCnQmQkxFFDRfAgnnFGRyzg4RMFxtAjSXwDFRyhDoe1",
-	"hnuEUaf5BaHEBu2FhCUMWvRCmZYwjkLgZtwldDTg9oMjOmX5R4prUxKqEy6PlLJEd9hWaBjm42nre/GA",
-	"ESLH/KE79h0W/TVHdxhjUR7Tj/FRny/hhtfQSodu5oyj65sEh5VTzcceFkybt6a3rSDL3dzzXk6RRyiZ",
-	"CRlDU2xd583tuF8tgkAp5CKd+7YskhRbNFbRUrPSUwZdeEdsTRoxcO6OvgxrouEyUYiBSdAkOR6D6nvf",
-	"wZchrdRffch5q1CoxvWpTEvjaqpZQqXls3uubbo3ryTdUM7IqWBlKWKnfIBe40NbpJFaZe+T93TAmcG6",
-	"9UD0GokWP1YS1kFWKYjoZaHcmXbLTFt1Vl4RYHodK5wgEIMlcWnknO9KOynjRWFT3+ws76p6J3be2pWv",
-	"y6YL8ZhZzttoymyL0nIjp4XTyzQT5uqSJvuOxnxDBvy22yOaBLb65DNzN8WC87sUcHOZZoqnKXDqtgBN",
-	"LjJyl9LZjEUtr/qaEQUOtZdYErBb0oxF5Gqh49ah5zceaV99aKoFmilF6rQDBivteC5ZpBlw/r7S9wOu",
-	"UWoBHQqgaXHY2nWM4z++O/QI1eUPAIjOPBaGiv7vH++d/+VkSEQacC1DOW31PcKZBD93xNjMWLq6L0nC",
-	"blkiwfwsUoaPt/1XLwECXERMklgqeQF3gdRJd/0PkV87IUwus87vx09IkU3t/RJXrnyvB+X89V89+OrT",
-	"fZLBvdhef2+L92D4gY4yaMubI7vCLXI3EdPyxZil4jaO0JS90vVfZpRlqlZvd3gcMXCh/CwAOi9SAVEC",
-	"DEq8CBbP6XqtpUxTsfY5oKXI5X3gmvP4lznTP2MpzfUhWHrT4psD2Z9/MwnR6PC1osVKord0pe8lAWPZ",
-	"IrA5EinbdJpcbt5u2T83lyXKKj3elTnuExO0gpxPbvf/gE63mhxSrxhX3SWnsuyyLM61GVOXQ0MPHePR",
-	"TMQ8Wypa3w94wP+uP/m7Mdv9HfXDvwf87+122/6/erNUgJ38nWz7Pvm7Evqtocn1t2FQE4sKflYPlubG",
-	"Wqrn7XmagPtCvXAlsgmpLG5MpiybiAgpHzCCJk2kINv+9ua2v7O57b/c3O5u6XLEWDB3RrOJpz/0TAaN",
-	"SImM/8ZapLAxPafaV5f8fakAL5QOG6UsIym7jmXGUrXamrK8OLLjCLqEK3gJ9nYDuTB/FrqunxCnvByl",
-	"LFK7p4kMi0uF7gnOCeDfda0RbLoajFFT21mN1nsFoznxJNW4FEsbGI8BM4UQEw1Wt0A9+TvZgaXmSV8Q",
-	"jjdP2UOL2vG3yN9XCWMsVsnWxwClyqWpVE6aCp00FVpa8hLhYeaiWUPfUg+CpbLS1UfuvGkaX5Tq99fV",
-	"L/+5QtmtKF1dqBbQ9XsPWuBw3ioaY3Ns3Z1jem/Da5wOB/sNr3Fxso9/7w8Ph/CP4Y/DvYvzYeWCMQx7",
-	"H2qtnlnPxRq6AQ6wIQkdqUuZsOhay59jQnUR12XGkTtJzDbkHCL5KxZZAo/+tAo+bkz5EhG2C809Sh0S",
-	"WlN4qK6OhGRBl/6qn1waPGWUK1pSRYa3fR/Ik7n6Rau/qXAMCVggxBD7Vc9+5dLgXMq3L25Vv6gJnH1t",
-	"2742r+/cn7++Y183kRjQNif3TVR887K80TtwWBTyfklGbyDRgzP7Ydd31oZk3KSj2Ve6S6/YRHXAqqUP",
-	"cvjNatPQsfSrHsZ+ueWSaiwcm4qEbUhQnjydfciAJEQkhGTKwf67g6N//uM/Q/0O8DvkbEYCacsZG8Xj",
-	"eISZi3a6/GBC9QOaRHVFVIBiFI/HSnbWvQIYnMSGzEfYqV4wLCXShwDW5NrFTOmCXDFbTA4y9KfiNkez",
-	"rsZi9b+lJJ38lZ59pS7CDoAXZzJv565GSwS/ZimmcNptbekZDT+pT5W/J3scD7lQxVUnzxfzye2cvao5",
-	"184wt3M4NpImnkbMNYEppOgYLrztb+ttb7syTWmZ23qZ7jtwjJr/L7+/Zd83va0s2jcVNjnTby8N7aJU",
-	"M/xueE42hRL1NgHImzOWArERXG5+NBj8Kd/Rjt7RDpBKJdkV7qF+66V+66UGfV32NIQ84DddjSJwYYvZ",
-	"tOYNPTfcEHhDzewM0XuFL4AolZ/4RiFKdyX5aUcT+vsFpx2N1iuLSTihelF9kjI5E1xiCw+oWnFHpTHa",
-	"3yMVLbmydZY49rPEPi9bvcZy25fqdDJXv3qGnHJHFtr2X72sE6Fqpy8koD/sD87z03JJY1iSr+rkDPNp",
-	"aUle4373+am+bCf2qqxpXtGXxQp7q8et5PJhwRbS23kgZAWt+mW3i8tznaxxj7DOdYeETsUYdEFbejyX",
-	"LA07Fa4F13U0aP8Hbf/Nb7+67LR//tj1ejs7Vf6jKiv9MoAqz0FTp+WtdUkmSG9nhyRMrUd6JIqv40x6",
-	"JLwMPRK2cT+dEGxUCaMS+9shHKaE6g9ROIBv+wGH98NOB0eAscCSgtojFp8RYzKb81E2R/aEfBoSB9B6",
-	"CkZevwsiAQ24omIeWFP9HSsmAAnvkCMYUGY0BautVpyseIKdZaFtFZXMU7ME3MoxME93K2yVDLQN92JX",
-	"HOA05laTuec4X+R//lz6pdJFaI5qdUy3h1s0kfr+Q9FZdqpTNkvoCFSVZ5m1aqKcBMg1aUDqIO+qK1Lf",
-	"QH/GVT7CFz95Jr2ztNSVwHFW/rQIl50lqJQtambxlauou9POOxfQLGTdmBNH8FayIn62i9Y19FfFGZnO",
-	"ZUbYL3OaOFL4sh77X+Kc1jgcu6+KbG5Uq8DI0nEd2zHqxEAM0VqGqjqJxGiu7id0Ygt4tTojsZZ30EBk",
-	"ILZHM0gLQBadhQcNookdkYxHMuBx1tolMhNKbYmnsyQexVmy6BPF/Rd1KtSESii3fayxR9Fak/zlBRy1",
-	"MHqFmWGMcunsdxeoMnIFiDh2nYBNpdqhHYHTKZYaV0T6VAuDEqonLBSGuoJWGSTAd0CcxfccqV7H0Bhh",
-	"qMK74RjJ1VvtW5pyJM4/5WdsndQ/Q/Z9IThu+fyPeUUZ9g4JxzFLIhmCSpowesscbwMRc4wSChVm7NOM",
-	"vs7SOQvxRRlwcGAo2WOeeUQKNDM4aS+77mAmVIxqmCuum7Bxpr7uBDw8U4x0n2ZMuz+GPNJ/pSC3KzwL",
-	"e37vZbvbbfe2wtYuCfdSBnzcfhbw8JDKDDGx+HlbCfjQ/OTifK8w1Lnf7ff8vv/tH3y/7/tLPPljYzAa",
-	"iTnPTmiaLQ6iRn/L9xXP0f/X9QovIDVqDEZTRvZEOmuUfp5Pr1ja6Df29k/fXXZ9SHfboxwtgG8Tem3c",
-	"YXuU40YKDwXP6Kh6KVD9w31BL+WEZmQfQk0KPxYW0tMLgeiz6M2i0W+MpGwrVZCb5xrSjX6jFngNrzGc",
-	"0jgZYH/FRl/JKP+nBmVnJKYNr1E8oQdGy18+FNexQuVXb799ue9/2/322+29b/Zf7rwa9N4OBwN/b2dn",
-	"sO9DHdz8o+WdwDAKchUrOwXnBZou1Cs7cLgVLef6DdPNbbC3h/IefA4EyL7zpvem4Zl2L0oWUv/U0WIG",
-	"J8hArQtnBWO3vQcFwOhYGMwTQqffrx37i5G9JmJXO08ronLBKYiRr5+8L2OxNpT3M6+4bmF139gFYnAx",
-	"RmYU5Z8yaXLU9SUq5RogXrr9hgwuHuxXWiWWqVshMcAhdI66svXSV6un0TFPFoZ6lSasUkWqaKU7nUs2",
-	"3ekeno3AmEQPWhUoWaTCZR76fsK0H9LaKhXb1G3ybL8Q0yskloSOsviWeUsWVcXuHmzKp5RfHulkBDAQ",
-	"ozSiDaRMx3wlVGYBx5lIuESWQqXyKvmMaiA0cWnZhGawXtOMP+D244uz4Wno2Dj1mxsS2ru0PAKrR+/W",
-	"5eHgDLqdHV8cneOUsAfcQomT4rHUHdMe5QThnx/OlRAJo1yfjssOVzwd3c7QPZ3dwunkwXOuyXuV8+ms",
-	"tzWtK1VurcTUay5x995LrAepu8TLcoF7q3IRYdUrrPXG5UtUIWIs3d/eWvfX7OzB+5sLL1X6T6I4v7Gl",
-	"QaOiu4npexnlGALazDhOZUZebpPRhKZ0lLFUl7PLQ10cmaIU61K7Dz3Vm0Xt6q2I5YLsPvnIooOVcRsP",
-	"LCAWnOwXMNHRN65Fe2lhRYGuCrJMvWF6aufWynLPt2Y2YXFKRnicG2WILstjLn707kEQWGEVTLUSUb3q",
-	"ImG4o9K44XaN5ohljewrlmYU122PZ7t8HvccxZBH651CWWr+LAiiJtGE6tHL03L6kgYKvR2IzOh0hvaG",
-	"ODKogjdTMjARIMOZ0og5FaR20YVo0GlCZcAh6AitCkDE9dBbPTJhH2jERvGUJs4FJhFL41sW5a5dlyIE",
-	"3JIExVILDczw9LnMGI3KBtsV1JECGq8EfIJArMDokmqzOp2r3tTnI3YFVKqmeFYV+7gWFbAzwD5ddudG",
-	"1RQ1uSo4KdBsSB2xpv3VJk5BS0tK+hKYPZ+KW5pgFK0DQIdUuCmjvJwzulMtgNcBz11+HUOvUktdQFZp",
-	"qHWgdMciuvBEBUwL6m2h4T1ouiV2Xu5iWTuuVpCdAdeClcLjOhjlCncVBphYIn1XUhcKmP3PTT/2sKYh",
-	"eynhs06rd0Dzrf/AXnDBFYByTAPV1H8N/gNjrUfitQFi9RT+isSgKkv3kh27pKfv5bnDFU7SGb1m2C+j",
-	"qk25Y8RDjVOh1oTKdyJl1j2h9/PTxzVMPblR50u0y/z86We18GmcoXP6N9xDvgMnR3zlfXgNMR5LljX6",
-	"/pJpRB941cXnoEOgasymuiU2dBi+LtLt7kphGxah6pRSLE4HnoGxSBJxVzOdRshlDdFeuRX9TUV3QMnb",
-	"VOEs1bhQBSu4YDL+G4aVF5arUGcF8HwWwpGffNWi8bflFfsrLTgTGU1OmZwndbnlOQLhqU5pNoK+r05/",
-	"e1MrFQID3CHRjXIfnqFiX1pXORIDIOM1jCXNIKE5TAugn1cgsaCZrp0XvNzYNzMKdYcMwX9XyLTLfb0m",
-	"ziqPFFSSV8SgAAeK8+l8mYavSJ9XsJIuH6kxkNWqr64eqIt0P7upddkSVJHfpc0hKRuJNKpdb+0Cn2RG",
-	"cmT2BzSP+xf0bHJ+lRBc7fsGkc4jFAr/qFWuJ9q51tFnF6Wraq87KoDJK1ptB3+u2cETpPQVxLRHxYLA",
-	"xcudxIp8gIraIUpoJeHy+Wr3cAGCIRlRbiwFAQfCAsWiwfuLTVYgQ9iN/QfinAlylUd/AammZJQwmpqu",
-	"ZUvO4GUv3976BOdIZGiaplcJiAAPUv+HacNjxqy9zkuDLeH7Y68iZ3eF68gJ42qS6In38vPpuTV7KN7J",
-	"VbdRfzn3nvdylkOO1ot/q45I1XFBpUBUSAfwSPhu/536Txr/8lzBp0riKQfzrhGjuBwIXAzLfSBYsSr0",
-	"tWo9VQIW1Nh1+ksulVSBpLi2k8ao8zsMWrk5qdud7U6v1SEnJgtIFs2hkWBgD83IDRd3QPTiay4gCZNK",
-	"4oy01emZ8JzKWj46uzKuEz0whzKO8hpp5plNzXDyUnX4F9S+e0NlPOo8WO7kk2fWgFmK961jQ+pURk8L",
-	"2Xb14UoTOTmIy2W+KvJMPR0mZ5LpMZa3Q6DTnbr/86nVJBEHISwqm9As4KZEhI04C6vTIUNdmMlWYuaM",
-	"hKXkytALePFcdzo9krEkkTpAekbTrGypXt7RCpX1ZHU84dmMjlhbshlNwcALr0lrDRUpYdNZtiBU3kDw",
-	"oInmQ1zBEMTC4uhs1hmJlHWczPVOymgpy2CV9E3nWO+5mRjOV3U1dSLkeJ7YK6kTQYp54t1WSTvBVkiX",
-	"WN2832CL7ydX343i4/j7g4u/HXSP4gN5wE93RnsHLw9uZj/+sPf9qw5bfP+36P2Beumvo6mfjbaS+V8W",
-	"37/qjHoJv5q+9aMfv09gmpm6s5cxB7+sb0+mGnJTypXafh9UYZka+xtvIMVsWY4pbunjKtkjzkKXsAbr",
-	"65M5z+LETZ7Gb4oaC2xySVmfxjyezqcutXbEmbWw1VmA7oi1AkquANiH0LUI+jwtRp/Bg3kxhTMpDFaA",
-	"voFG1R0wZXCXIKWLAxVSdE3FCqwQpD999hJBujCR5SMBn82vklhO4JjsTCac5cd3h7hIqV2DNojZpssM",
-	"Tg42JBF33FY58gKuGYWImBJVyqWOtXKhtFX7RNfn0DG9ihrrosT2p4DPWErwaSVT1QlhJQ7z0akJ+6n9",
-	"EU1Kn8JdwhWx1OoMBs5qb+WIJmypSK3umFBXqLaN/9iqEK/cKhyfnFLkK4pXGhPqavTWVQDbzgu9VJUx",
-	"L4PpLdiF9FvSM0k4CAyddHu1IGG5lHJJvL6oT8NuyhZ0ZEtiFvXJxoeNznoVUj55DQdhqnfAeAQ2kHU2",
-	"sFtRnBIc1eU+fuGPbbhtbbgQba249smCSR2Btfputpaq7yjkrTioB+vqGBrz/IV1ioh3X4Wd8k2F6C7o",
-	"4EDCG7YwslYIQpl9aznLBCrzF73UGnnWqd+nLpntBJCP9WFNdCsdkFqbGbeyQpJko3kaZ4szdW9dMR9E",
-	"8mX47VXWl6EZCU+Oz2w6MrCdsCAS9TpbnW6r72oFcQQgjjMZcCOrQ6mppdI2FKML4ULANzMq5Z1IdcAF",
-	"EB1wisCi7T4VPgF4FIYgZ2zbdHcr9IK7QKmpuLcKqc+pCqM7Wl4tKovGaMvU8g8Y+LSYMRIOTg7CgIPt",
-	"CTMlcQ9j6Chlwb/nCOL9j8itpW5QUSd42CgyNJFDvFKe7YulrBT61ssn/cYpo5FTJEzHP8b550ZCuUgV",
-	"BN3zLtga1OPeGrC/kFUVy/ZZwq5BKtNwF5xcsQlNxlhqAizHUPEPVqB0vjngtuH4OowDbM+7AYdEbRv5",
-	"AgG6gjSRjEiPREoIzIChtzBXhUYKt1E/0ZRVzZer1wG3um06R+JdaADTBoOPOlxdkaCv/QVqvZKMxJRB",
-	"yJGuxGsapoLg2W7Dq4fH30GobprHJsWRrhGo67VB3Nw4vp6n2lAZ8HDv4ux8sLc3PDu7/P79n84uL04P",
-	"Q9LEkBVTkEhtERItYdSL00NJrlgi7lq7JCxeZVBnZcDRMGrvcMFGAShSwuYCMEzye+FhAZFsqykjoWoZ",
-	"6Un4/pvjujpGwHQIczOojpU73hol5vv3541lL5pG4EKVj+YDqNICgqlj6t7OpaFbs0wSKIQWcHc8acRm",
-	"kEE65EhoHajvXiE9nK24IT28HgYnA27rJ5RvjLpYozhipOr6lSk46jkrk3AD2hSMj8f3knFjobQGIheE",
-	"uwAC/Qb6bXHVAMyxSI2IpiuKqLcRTJ01qDcuE2uilLHYM5fRK+Oy3HAyB3XxE1sYRuOsU/uj0/CKE1Xi",
-	"uztmxRDPT+edI6qm9vaANMq5x9Mh76totybzOVY6pxhwnYHq5ldiyRUqS9n4zl+XinAevxuelh5D4oMX",
-	"8KpXL3UfH1tTGbvPYJYGLMn8pJVOWEsLK9UIHvC6qjkV5Wu8araUlyfJ6HXAg4ZBdkMPYcSg0drNTRsm",
-	"4VeSKzGHhSJzU+JYbjy2zM3W6DLSFxLKp3C0pzCzEqcxi/qvfuGQIqpPYj4Wddm+eLzwXwhMSRkjt4xH",
-	"Qq3TJi7rwxucHOiaV1BbV/BMqV6dgBtXRV6tXmlsEu8pDrchbaa4rvok0hvpvigxgV+SOdchyJ2AB/wF",
-	"efECrT4llv7iBWmGlZVMO51O2OoXBTBpq1wHnDjcHipjo9U9r2Dv9A6ztbCJWwrbM55fCAuz1bIJ6e5o",
-	"pV3uatMTdNYyY+SWMTCb4e4qbyjuDk/frtbs7L6MckAptRQXq8gwX4u9vuHHwNbPCRpeUKigkz9Q0lr+",
-	"V6HwUND4FOpNmND9pQhLfUwPRQXqnZn4GSWMqE0UpZe9H5cjRqTuRhKnJjpHM2e075kOVbYnFZ6T7nrl",
-	"OW28pAedTKRHZvQa9H8eaRsnWpgl4CO4BmTfiGLfvz+X5J//+H9ILOVcW2kqVOBMVGqDOphAa70BVxdY",
-	"RyGsQDWrXtGz7B0eDI/OLw/2Qw9qieero5ywDxlLoSDCEsltnp71dl5uDtX/euSGLfSFV7xLUVylHLQA",
-	"Dgd8Nje8J4/QwigJtGCpb9C+ilCUEzpjpImWS0p2PnxQl1Q3tUDZ0WIOo5HEQmhwDCVrnPT0E7AaoctN",
-	"n6jaX74crJ3OpBdwXKl7s/XEavwpg1A9rBSoTptg0QPP2P4TGk9lC9NOdOFd8LYFHHoFQhVGSAqkSBeF",
-	"k1RCmhd/8H3f/+c//qf6R/ctKJUUCgQ2t/0uSJVhof9mGHC4y4Bru7lvD083JFoEKpaV9Qigv9KS1fC6",
-	"7Tp+EvCiqaa1C3XOdIdjinDRne2s95E6xS3Vb7uEarjbM6NZwHWF3CtFv1PJIru7XZLdifLO8oNKGbzW",
-	"3VVnZvqdqCMPeF7KEkv9I1exKdjJgjTDP3R9X8lmvv5v2w9bztSUuCbQhVrulUAhwhhRwZimzfnnKeVy",
-	"zNL2ULeBDPNDssKb4ByDj9Vvo0RIY7UxMRj5hWx4Dd38rtFv+J1exwfNb8Y4ncWNfmOr43e20CQ/AQnl",
-	"/prcwPJAvBFVsQLfxbfaV5VztpibVg3nIrSNjko1EPOXjnmo+W3+QOM0q6iov+sODrW6vtkhUSyzmI+y",
-	"fBUeFvxAYg5uZ2gclc/gtI3RhakRt0AbxYpfwGGGhUovuvIP1LJTp3MFTRlevFDs+TaO5jR58SIfWn3/",
-	"3nAEt7azZBnU5Xphx81NPzTRGPuCCO4RmiQObNX0akdXLBHqHggMGqNT5owA8x7GU8ysToWUtvxM3yn8",
-	"CXFpoAHkZ5RX3XdBCVIozLv0Y9UgxY5WgzwYCcoUQoK4EpYJtq5Uw9rqijbYbSISBvs4oXGqM8Jposjz",
-	"QoNfZnShCI7pJtJ3w5vVWHHEpjORIUAC7gTF9LXpjjRDa/wLW4QzFkmdYQXHFA6jOLM1g0Kd8g4aQcV5",
-	"wXEVCwORmN+K5JZFiDfFU9Na5kRMmTseVsOG6sj2UV49F5YNBGIsUqb0ArRBDirYfMD1/tAiEbbMKorG",
-	"4F3CBRnPU5BFc+Gt2COaB3yowM74iBlGlLJbRhMW9VGcqAMJdbvD0MxxouJBIlQgvpI7HlINHscmCgEr",
-	"+uSuWSZz3A+3/a1299U3YcBtYSRjNnGmF2Mrc+fDQrQQPCvQJChPqzRjS220Lxcqk4OaKckVU6fglGzC",
-	"H7EqAYgSBdLYCfhFqZCr1BX+tPePagMB9nPZ8rthy8aCYg0AaVJQFxCnDviWV7/qV0l7eIFRZsWs4aqj",
-	"ihXlG6OoOWF4A93rRNEJCZ1j9DHF2tpq5R4oXYPKbakJnpd7pWRtb6j8lU0s+ur0kn3wi6FbhvPTz+iH",
-	"YjJ7I6LFmk22szuB3ZZ0OXLb/vkExVVZQ+zgZt/lGpV0u2t/1uY2qzcZ1uexQjfszwAF3QZbf/fZ+lkb",
-	"ULvdmp1+d68DAHfQ2Cy0cy59VRrtXNw7Wq80WvmFXs10dlheePyI7tH2YD+t16DLW6lDV8P160IHFAg3",
-	"xbJzamk9v1vhrcWiEmDTR0E+PBQjLY8nUOM7KzTDrBPSSh2tn96Z2ixjec0Xp4dmJcV11YNwGTruoa3T",
-	"/mbTNvxZDrNap5m2Bx2ia16257b5hkYmDBg+6T78yQW3PrIIP9p6+KO3Ir2Ko4hx/OLlw18ciQxZADTT",
-	"UF91V5jnhC4SQaNzIQ5peq2/21llUxWN/9XHvVcPf3wuxDvKFxqQ0Jx3ZxXgH3C0hpxBQxHd+l19u8JG",
-	"Tf6q03DEjaYAfuH4tX+qdWH+rHhJIfrgp3td/JCcm7MC7f8sWUgV+tJrKAlZaUFtQDu2+2/Dxzj6tKkr",
-	"GuQPSw/i6BNeYCjMVNHUYyqMfopR0SA72dWES8MZzVM4aw7jSGmo2/72UiEFFNbQ7+woOqbzRqFwc7vn",
-	"Y0nlsiqCYipkJirJFUHkEXGrSU2BlxZIU4cMJC7HBA9Wy+AFodnKymXpuCCco5KlRHRUwVcUpnfV8Nvt",
-	"ru+HpBlHMi/I3iLXamglzAb8XmnW8TSBhQQH7IWkWQC4FoyhPRAaWIoy9W0s4yvM+swraFXJq1jWqyCv",
-	"ri2u5t1MQTgrxXxFSyzEhHrlR1nurduD1kOYizjJc86XMPZe1rNWA9YVZOxnkcoLQsP2Pe2x3bJHzy8B",
-	"/Ouw0+2V2OlbaIvw6/Pfryz0fhaKTMqlrNeaBD0jD8WOp1UZS4cVUnixg2nMsbVfFKdohJb9kr3W7jLs",
-	"lxSJvPup22MHeSx+veuMdC7qRzIU07UnO2OihYqOJrpVrw0/jqPQI6Uu8zqwNg/vT2J+0yE9h8PbgQM+",
-	"ocDq9cQx13bLHB670CWnaTlfa3mUEl/1gAVSU9bxHh5Ya7pcNlb+ELM7MrgGL5zgUiTMsVhWSQYBV9pf",
-	"YZn3mynJClZKzHBex0xZbZV8osmxVt7JxYQqgYesKe+QpqRTFnBMlPAwvRYcA0oEvJpntmhXHLU6ZG8F",
-	"41y1bRmtc57aEmDbw7JblaijLvsTDXMlSedXFxj8NW15OflztBYDNqVyQ7l+tHPoK/6wFa/COlfspt/4",
-	"Xky4Llqa2+1M7/q8lNGDFoFeXgfaZhkAwynN946mC/KO/hVyGnLb4PozwkfLM65lYyyh2Aq2xmc9JW1l",
-	"/PcP04RoX+jroNHt+EGDMO1lfR00wIEeNP69aID7dWyTudmPEPNLlU3Rfav8njp5/N0gmzYhLr9QHECh",
-	"BElZ8jpo5OskCj9eBytgZG7IdBaf7/jBffX8VfeVI/WvsTPXRHv/zj6TBXfp2lRach1nLURqFBj4b60m",
-	"1Sp0uez3kDT1VdP7qun93jQ9iKddWc/Tbxe0vO9YVlCy7O3NhbhVNb5H1zn8qP5zEH2qK3ZYpyLmdSwd",
-	"fQADjTHfTBer1+HuppmO7ZLTInOeQKzghJFxzCOlVYWDBNsDvoUHoVONgUcMkpkVjxc6NugEQiP7JIRQ",
-	"kZA0dTk20tvZxcAxSeiVUqR3fB/DebCZHZXqSUv3CoKic6Gi4XYAv9Uhoa5PF+o6FSYiIBV3y0URd4sF",
-	"87BRGJg1iU2Kra2rp/ZynEYs7ZMQkibfLLB0Bych1u1UkBgxEDcg4EEHhdr+0yj68zxamUgGsTmm3l8f",
-	"Vqmzx5Qqr2PttPKCYZDyJp5hSPmM0YxQXWccogM4JqCoMZUKF0EKZEVD4CmjHL9oGshiJKBEwNnKtQoA",
-	"BJpikRiiYEE/hlRLwCyd6tYC6IS/KIVd937yXCiFiDvqX+zDjHLQ7HWbp0IrKAVCgjh8xTDBgZjptKIB",
-	"aHUEOjS0U/jhYPi+tpkCxLyu0HQBDAHQ4IvXlOlbTUWrKCy6npIGwV+raFvHWIVxhTfP3bKTq4ysz2KV",
-	"d9/CYa/y5p9XmhoxZrWZFUatpJcCxq3y5iFUFF1Tdb3lUQfT8zo0GncMZc/Lzv7BKLeryZL1ZYorxMqc",
-	"wNvaxI4E9o5lNKIZbYNo9SF7SJQy75vXP3mN0+HZefutiYRv/2ACVO8fSH1lPzLfrC6jYQj/IyQ1/PBR",
-	"8hp+ur7Uht+tLbvZzx4hweG3j5Xj8OvHSnP49VNkOhxhJcnOSXr9qUIqo0lSkT2S53c7Ylltrgn0OVyP",
-	"RB/bZa1mSau+DA9/t3Qbf/YejOVe5lshLjQ0ggLIrybv5d5yugHX+YOm6BgFrQ+3vyExGxDK6Wqvwnnl",
-	"Apy46+a2v61FhWLVSS0F6LKRoanYWzJkizteaOcKsU7aBK2Dxc2rzXwsBVxqEgKVdJuya5pGGJcpmV5P",
-	"sbJmmNcM1ksolfHV05iaubnXAB/kgd4wgBsNrwfSG4kLQbSQWkUTz0zqNqeGZBeCIJ3QYn8JkL49Eo/z",
-	"CAd3yiaIj3exZMTEaqPb2VMjht+/OW73vvG722GrQ94vd8vFSHkDgIrd5ztAWFZVV3VmxfSZfOTqApew",
-	"tLpSnZCyGrGoT0rdxRSye5X9yvQBq2ELXRRKb6OceGrfJ+/A9ZfuEup+BcK1ziETd7xlNu5Wj/UcXPUe",
-	"teE/OxsO3/TeKKn5TW8vbGnsEdM4y1hEYlu1wq0eajvQkNV6krjoIzgzW3I7noSl6hgPNTlxY27MkAOd",
-	"qKAw88ULVEBfvEDiNGOYLO9ZdMP6DKUGGv085oaq7UkoAEdsn1gTuwOYvQMN0T1CEynInOss4dE8TZW6",
-	"Z9IrOpDuAWdwMZMszdrvRMT6BFvTqm0BCVNTmmLdc92FRnfwwaY35QrCCgag4uHaNDKY9KC7iWiPRDKf",
-	"col6LuXyjhliRXq+r0GWlzKGdIoU893aEEfTNOqnR5x2tx7pdDotpf/MdeC605AeLr6Ot8/cWsmgXLlN",
-	"c1F5nc7MkjIR0cWGhC5Xnm6Vy6I3C0PB3T5CoU2qDDj6S01BlQ5xFLiH+uGR82J2iOAs4FlKuUSTfd+e",
-	"uDlMrfIqdW0S8+v6UPdyR4N1RQFEFYUpT4xb1+he7O9S8Km8ozdOHokiyO67+q7nGa2u52vV8vafvAa4",
-	"sAFoxdlRTLhLYzRkWHxxp3mwnfGDTYbvb6J7zyZ08fSqTrlrOL+quxeUfWA1+l6csekfSkf7IPBh3U9e",
-	"X6WzodQ3YYUo8EcouYVNP2oTVcuvosAQiWiDJm5Ndz2Toge5REucI+DLvZfAZ28ot7bjOCrz8By7gN6n",
-	"3cI7n7zfo3qtY/l/D6doMwgUNpq4WrAjz5MEGuQUcgpiLMBycXrYefyJ1OcGDK6kSJSC4yQJmJLxqyYB",
-	"/ModmB4o3vfp94mBXw08n9PAs0pKhIHRExIj/jVsRKbE27LZZ0XL0Gd12m1+RLH93jyIIY8kat+W6UEX",
-	"cEyi1bK4ddcBc0sYNdYg/ZVk2J9bZnQhFU+kEUhxVwvHcwXcNRXz6wkpO/haHXJqGoVTo/oVFW+smKX9",
-	"S1KLogWY2qIjro5YqBOHTi5cs6nAZfq2GqbOuNZD4syWvAXe7+gDpGm/NUOibwuC/RatDnETQnKLChcF",
-	"2cKABlSiQW4AockdXUhyw9gMdBFS2Zyxn/dWN+3U7daqzBOmLXpuaTEd1ElNA3VTd4807ybxaBJwpnAl",
-	"zkgmRMsrKMLbvo+qlhplubN60c2rI1uVuhxwp235Ko3ZoawNKNoA3rLJJIUqw+iCzHXwZLGeOriUraMG",
-	"hZ2iEk/Cg3H7Hc1Gk9DL3aNYvBJK12T02kSl0inEy8KvWDM5h5tOzNnu9vS9GmeFQlM16ShP1SkPxrD2",
-	"NVIubKNp8L9/9QF98SJCb2URIQXLF3TfeQvFe746kdYQEPDCPkFA8KrDbo45s2TasBjPMBcbJ9MEU7D6",
-	"F7xr8x5s8E2RUelO4qWod2F5V5FpgdYVKr3IlE+yE5iCaRtS8QxDEXeBbB4JzjTtJHk9jljmhskttSTt",
-	"SaG6lcOq0RgBXzEco4q6fseyp5LWzxPZsHZ8gbcCD1AHUcsHfjeWGsN9Ov9SRpStKkZbcTsKd4kYj0J+",
-	"pdyS9eAum4ENRL9oSyv8awHvK3P/GuDxbAEeT2DMnzmmAxu1/9rRH8AQlmu16JY+UM+u4FB9fL/TgDch",
-	"7PIet7VSQNF13dpdCqDwKkM8Ap7HZWAl0fFC62boVdWyRuQ6K40j9xvf/1ZXqC86QGFg6+W0vtIOCfco",
-	"R2/k20QJQsUQYUfZndKFdgpYiq6jlwclGc3UrTRBtUXdGjTh4dH+cD/EkAA4mryBd9kZkQmwIORuPV0n",
-	"TxcGhaOEIA7jyDdGiDo39/KkjuWBrGZ4gNh2HXKsVgm+4lzCW8UOAIdkDSAxJjiib7noIfZcl3Fuw3Ie",
-	"Ar6EuswjOKLzskfLUqxtb9VE2bf1kEmg2hYAxegKxgByny0ABeCAP1a0xZ0+r+HgEZ7o9VqhP0qI1N2c",
-	"n+xTreyV/LQVfVq5ifSX5Eu19iFqoiKir/LmV2PSr2ZM+uqwWkPmRVr0RIdVuQHAx7y3yKfN9N50sXPT",
-	"ErNc9WhD1jUQ8Ahk+WChePVt597SBY9LisH+A279gidVF1BQ3Ls4O/e7l/tnDc/8++Rdw2uADHN68OfL",
-	"/eEPjZ9X5SlqW0cKcKfYFmQKjWvur+doM/Eaq1IxBMMjqBh++Cgqhp+uT8Xwu7WpmP3sEVozfvtYrRm/",
-	"fiwFwa+fQkFwhFUoyFI3pJ8qWshAymtFa6vqdwtUSN3Xwu0vXXmHFlX2IUH1uzJRYRDpyjcoXqOftpwI",
-	"T+AmWV0IA4iV/H/DZpkHono0x8vNot2AU2zuqHQ4rZxR4jRu2lDSfaqUh9RkdzoNnEgzZZhvCl7ubJ7y",
-	"fIVOIqRuRwY6seAj5kGJaeOIBBpYJdkPouizkL5HSfd1VG99Moe07SlC8GdfXLUYXD7Rr8T3sxPfVSRA",
-	"A6MnSID/OvTbLU73MAWvLk03iKKnke95BfV+R2+0ywMCL0oCYgLuyHHdtH19/xSJhk4/xXAQE8lb7G3m",
-	"QYwmFBSA3i+Y0K74AD68YWxm2lcVmlcNOGHTWbbAVTlhSVNCk6RI6dUrmrIDI1HkvYqWa9nuX5GeL4mt",
-	"v1PS/gjxmnBx95XKf6Xy/4pU/tRpwfx4ar+a0WDToa+1BgRMEwJ7Y7mIs5lVR29Kl8z3yThO65QOHQqq",
-	"S61AwKfbldVYKmhGE3FNmhVdWvO+rNoHBT9BNGVLE/7rVMxnS6YM8B3EXHsMPHfJwI8U54AEQCydCZ9j",
-	"VvKd0llwU9gEtDpiUKlairg5ZUJ/B8aRj41UE1yFY65BROE4oL67YNvhJI1/AdM42rPLr+ie9Se24S7g",
-	"5HCw3/Aawx+HexfnQ8URYCSaZvGYjtTV/hmLJpZXpDO+7lvOu/13j1qOWUQEkUJq/gKjijM2latwLHfG",
-	"T5DOcYCfQtKbTeegaUoX9+ss9X1fvzK1r3aj353dyCnDUST7Szj8HKYklyjrjABUT0wz9ooOdCZVPS8V",
-	"3QxPLs5Jp9Nx+dzmR0N2PtnMd3HL0jSOWMvUztAkyCOG0iCTsY3FbQiF6caNnAq92Fjayr6qiRKsT/FI",
-	"O2RzLFJo6aBINPbHDMkmCa8TcUUxWSPEr7GiGQkVKQvVInkGUZ9YLgy4FcQcaJ0j4IqRTVl6bVL1Vmwf",
-	"ZoI+906Hg/NheF8vcqdPkQ63UBCB1oNYMjsHQGz4pSTNbX8r4Nv+lt8jtoDFbtF4B4UulKKH3TlO9a3o",
-	"kztoWEil5b6QLVIw13mEi3RKE0XW+gASrD8+08jn5b1lsQgBHoX6LLc/Ov3jK81/MPtn4vCPzTXHi7zv",
-	"ttYuJnu7+famvXDsNHEvdOXOM8AfLTcorHkSp3ZuAYRWPfxF6lLNVT+aCh5nApMvvfsFGgySUdouXI+G",
-	"17g42R84Ek6xQvPPxST1ZxExvMY05ubPKmnjGXX8dfAK5/iKWF8wYq0iuRZ0pVoi/FWI/WqZ+Ze0vwPG",
-	"Fy4B1AHTJYR+TWONI8Su0nGNJsmSWL0cDaKG3LXCvpJVWTLGBGPSRHM7iTOdQRki0QLpGpfnyNWtvBqS",
-	"kghZqq36cebZzjG6jo9JUA54nJFxCs1plELB2QdbyKlDBiXnb9loo+XvOdPt7JWwnsf1Gn8ExPVu+353",
-	"p7VrIkar28JM6C2UdoJOMtv+tt9TwqiWjnHnSjomNcIxaEYxL7nAB5BuJS1rDHikc9VGN1zcJSy6Bis4",
-	"CT8GDWxhEjT6QUPOIc06aHwKSZNiSQ0X/JiMolAG/nEQfQoDrrbSqiySlDCaPr/06q34jTH7P9mi9VGD",
-	"qNE3AFo9XBSXolN7cZR7bDUV+GbboH3ldF/NNb87BwJQaq2F5w3kS53EimxqJaNNbXwhUFIdXY9Ub0az",
-	"SaVbwFZ4qDSsB9yIlf0ydxJ33Mm/pRnMB/UUWCJZ2YdQeCvg93sQWrsuocfkXK4bYQB7l9YyAhaY++wi",
-	"laS/OvP1X4II/968Cmt4nwv60H1R9lqU+Wqn/0r4f692+lPTXcKmft3vnX18wJD2TxfSpF3xyJbvuxLR",
-	"YkNiRQQI2wmXKUJogoXyOJ6WtszmsTwyEymLiLj6KxtlunKo2qVThFrb/vNugrskNJQpdD0IFfV72S9z",
-	"mlimtSH1p2cjMWOhp/tHlAr+Os0qm0uWLhYRY9SXun5PC5eN3QmNWxvKbNvWhsD3oBrTbJYsdnPbPtPG",
-	"ftemr7kRmonCgNerImvY6bVGqMAU8Oa2v0VWNtTntaTymTTPzo3pAY+l9YbAqiD2jI3HbJQRmgGOFvS+",
-	"+oCt3w3vfGRK3r8G23Tz7J41uuy/glxRViulJnRfZYuv5tN/Rb30WDvZqyyRT1JMVzSfrmcyrbCNkkxc",
-	"Y5WBasU2Z2nGlAkcVtd4Ur/qbssl06s1icaZB6Za7c0vlEPX5sqEZiwNOBaAjkq1kiHSGXJipBa51KQT",
-	"lmD0G9Ql6JAzN9LOGknzqO2nWUlt2vxzWUkJnlTAV7eS1tfxc+O8vxo979V6Y/nVyvlV2f29WzmfiXE8",
-	"5GCracS5ZHB8IGYZi72KlLjRypabFNJdduv8iaAHKuqL1fMhkVIRX0WF/W1QxWC3uu8xVAZWzKUQYG2r",
-	"Aht7pqXRheCzZtCAVjn59zpwO2i0lCYdjyb1MdkVO1eMru8qoxyZBVhqc0W0gi+Umio1LQx1sdtdpatC",
-	"eJnfbQXcqqwdMoColFE8o4keAdRUofihGd0j5rQUPhl2jF1Eq/Z3WWyRfRBhe+nQgwJGshLWAQ+/G56T",
-	"xzt6Q9OUpq6QIkz6PIrxZzQQ/2pB3qtF6ehiJp9Fy3PJw1cj8le++sUYkV3EfaT1OOetmbhhQBSqY77V",
-	"RYGFkl7H1xpSe5QyqCRHE4mMjDRP3+6Rl99svyL/+39td7ZbYDTV+pRDgYDhXccyyxtuUSLZKGWQoar+",
-	"zSIyjhOGFlkzwjybqPlGNGPahP3H8/MT8obKeBTwpn4tRrsljqezjMYinbbnacL4SEAmK5XEKnwzKuWd",
-	"SCPo2XUHzchCHOsyNuX69N84aMFYDZXX836BJLsTnm4YfSWyCYRHvzftvSXYq/E9BXFbGhjNvPAzoRUg",
-	"gwKBiuftEmqrH7BIfyHmmUSlXUhQCsKY39Ikji5xQgQjzhhLQskVoylL9RPF2AOOKxicHOBGYkncBgKz",
-	"TJJm6HRyDz0SLiFwiNHgcLVsE3AHJ3Y6vT6ohEy9ETQ8ov956aCbUg6VTjuGSkgaFgF3Tl/Bw90kvqKb",
-	"nm37XTyy9+/ftwcOyvQRUSoVzwMp5+wc7sCq9uIP7bu7u3YJscqRuVdqxkFh5cXI3L1l1AY7QI7YbqMv",
-	"uGWXOghUo6RzCxXHVufd6N/TZH+NtlwAEMvNnst+vNbcOHptkTjT2uKG8VJxtT06mjColpaKpEItwF4S",
-	"IRdtMOiGBdq10+m2Vu1NZEZoVLUJOknpNX5QO/1ILfRJ08MIFdOvXqRNYehjarQBk1uSW16u+OUjS/Sq",
-	"Tx9doVd9/OhiZerjR9UoMx8+JDvglcZr3/9JCQkl6+xVRmPTRthiPromq5hGs45Tt9yyZmp1PRxKyQSf",
-	"UO43qsg8TRr9xiYoGfqTMjaz79Sq9kTKiDG8me6t5HZLaXcoHsTYUUejCy5RNxR2hJMBRO7YP9/0yQBK",
-	"DEEW8m3M7sibDV2iNc5iJj1Cs4yOJlMFdbTgUsm0qRdtsIqxYx39gLMpjRPoUaOGuWITmoyRawEDtHyB",
-	"yBmjN5J8f3Z8BEP9+O4w99P++O5Q8zdJYPsbktx2e+Qq5qCWNqF/zIdpEgYcfeI2mFdTuJbu3RziHQjJ",
-	"LB7dmF6yOlVDcReaecjYfmkDH5BIKl51u36rT8IyhQ2JSKGZaoFXTZPQs42NrT16El9PWGoG9nCrQglg",
-	"Wcw8IgU+wfw7NajpDq0QLnyx+UIJAe48L0LMVdOND1DsgJ6zuXkE+oNGbBRHTGITWUW3NqRZBmmWl777",
-	"y2vfI2o6XRNWKvDr8GXKCUvQ1oyCpBpxShMFOhbZQWNJ4msOnjsyMH0ZMD8xmqJLO7Z1dyFgLZYkEfwa",
-	"X4NOsl2/t02uFpnCLbcxA4Zab/sv212/G0LsnIJb3m5bXcHzxYyF5WbBOvpiyqKY6v666xxo3g0iHE1o",
-	"KpVkaq0ERpi1v72eZ+P2tyFpAgVZqDGxDTd5IyITu6BEBCUcX5y/bX+rpLBEW6bUvnU44JSmN9Ce9iae",
-	"zRRAzQUAg44a1yBq+KDApDBoOk+yeEbTbBN+VJq+epyxD9nmLKExx1B1WLFwDsmUStb7Q3TAud2jI72d",
-	"l3hshdrWd6br8HZ3p931fWw3dTxjXMnAWx1fI4w02JLbX3QUpb256jYUzhnuTjZhEtQBzPREknnFtDUw",
-	"pboUNuXqNiTQKJ1KZ5YOAS5DpkxKipWVI3bLEkWh3uEzHTgSKlXGPALqqRGsBTvWygp0T0QvkV55+5Dy",
-	"6zl8ZPaoaJCn93e1KFCjDRlwu0375a79XYIysyDhDzRd9AlO4ZHyVCZ7F+R+KGkOISdY0UGTOnWpUcLx",
-	"dOPoAlmMMzISU60DKiSFQFYAVTYREWovg5MDDLDPvWDQuy3c9rfhosKxbft4+KSZc24SHomz+Whyqm1b",
-	"pnjFOxhdSS1osQp16D5HwxlyQcu30LQLFq5lwRX5NuPRTMSu3lyrMZM6hbkf8PDk+MzaLGHkvP9zra7e",
-	"IQeZxEPAe2GWAMfsqGg1Glph6wURYnnHunDq2zmEOO8lYh6RvR/z+Kx1G/ip+wWVA3Wai+7/f6s2qH3V",
-	"OOWGJIP9t+R0eHZOxqaIsa4v/+KFLWtMbrGu8YsXaPcOq0slh5Zu69vS7CrB5VWLjCZCSGbZ5CwVmRiJ",
-	"xIy7ayl1nJln5MWL7osX0M1cKrzXMBq4Zw6QUudhOa+5PPYquK2FzMhA3mJeuw0rxaiB9ZY2JAnLNaZD",
-	"3eueY48zCa1TBnYaY3To/vMf//NVuetdC2rmm2rx6geaqHfu0jjLGDcBdWasbgePBC0H6hzgYM3P2+qu",
-	"gle9yAZLBb0BUaGSd6imbyo0zuIsYYDGxg3tBQ3Rh1f3WaZkwUCJtEEjgr/c3/cUcXL+PqHZJGh8+vlT",
-	"2NpVE7hrlASQYQs2rEk2oYkCHpUFZqZlQ5wObUEgZinmh0wZjjRn7/C6syTdisGWI8boRQ3Bd1aWADA6",
-	"kga0uFpJunioTrpL9Nf/mDRNCGwLCetqA4xEkjCIszDDKLqPEZFgz2wp5DTWIqKtVkp0qdi0MWkhjw71",
-	"iAA1DUfoGKUgSJ3+xRIDN9SgeVAHEiZoM8TH8fVckejZ/CqJR+oTe/dBeuHMc8RvJRiDqVJpBMwh10T3",
-	"l/ix/VakdzSNWNQ+UUQFJMiJ4AJmGacCMEbTPzN5ls7BNjhLxYcYC0XnoiJfYNRLIsTsio5u0AKaxrdK",
-	"TeIsU5RCtjQQTuPrSSYNWdTuQDAgYv/LMK+pHRZsirtKCQBblHQ7jSJxNH4erQWgP86mFUJy4BWVjNBM",
-	"m0WNNNMBXFmh1YNW+6RnulJ4thIhxi3TSBep27VD3ts/DUt74HfZhE3zz1ZqzhlLcKIqmYpJUHwyoVcE",
-	"XlJcZcvQ5PU7h3TIgC+gkkYitZyz7W+B/lWAOXTBmrDRDSxlrDR2Rx9ROixK7oZyQ6ImpP9gIo8UhGo8",
-	"MARQszUzJxQAAes3LAVIvuDXuwhBqA6SK8FWn2tSTnQfGbi7pvmDQl0rEXtWuteaNIyM/VwUf4CW3a1l",
-	"1Wzb99WgkLukEXuQd5fIlSgY+8ULJyrAtvc1wLZNalGyhm4k6mMxNvdQ0bmibFRbNX5ZUNJ+GnC0DE4O",
-	"+vXhBfp8CmnO6pgmIolsdAEISeC5V1QOBWnISwVR8XKexmBo1zTHoSCoN9q3yGuiO7D/8fjsHAXNMOBA",
-	"Kgi9pjHH+kMSo/ON5gKiTR4ihiHrEBCm8CPOFrl0qZWX/IFlvQ6jti99cuVboa6TUw8uxAlhBajTvdF3",
-	"rioHwJp7JGmCGK0g+93wnIR5zrQD5NAjJxfnAa/+1Y0D8IqRERgXGMtMtryid8UckppUTa5zhgUnq0yC",
-	"bxcW5AYj2N2sEEIT6m5HGKaoDjLgM5plLOW7Oew0Z5uBRmoACWGLoM/C+ZtMjymAfw/Ihfz/Kbt63OZh",
-	"GHqVbN8XQF062nfo1s0F4jgeAqQSkB8UGQLkED1DD5aTFHz8EWXLQDPGQGKJpEiKeXwUaqDeIT0+++tq",
-	"l7Qo4gIDGJhg6OiBSNGkxQiYQDdcIWiaARYf92+3jeKA8LVQiY40mTYb6CKfkc0f8B+P+8+GkTEhQ2H6",
-	"s0OrCGwHxVmoN2TOJq7YksEFaxDRh+9sB4bN5Mf8KTBQ1NAqFM7FGZpYlX+16eJLAXIJMnnJCbrSlv9f",
-	"ztIW9RbAYepHYd2UnSbMVgUqMA7b1uaDH6ohkEIFfkR7Z1sqADoVuJG63Cl0iKJru3oGEoQq9GlxmWT2",
-	"WWY1bbck6yVnPUUSL605p4aI2RUaF4OEqSljJrf29XKUkpqYlSF0Z0Ll0ChLmdecRBMkbLvnJHcc+wF1",
-	"tO14TRqVnCmmr+hbbLtYJVcsLZKLkJPsT5MPpErcPKdTyIpDXmlXEnqLf1O+Ck6Z/DXLFtJFS2gErxZ4",
-	"vDrqM+oX2Ah2KY8Fxhbfksu4xtPQH+TvGJERHKHEaHWhp3VjqRUcI+s85LOO8JSO5CACK7HwmDK6TghB",
-	"aug8coz7SPnUeT9cDv0RRCECLic7we2ACVdJbKS6fRwOFyAmZn7WvV32JV9qCzyea0GjxMTPdFPhvq51",
-	"5HGhA9znTCCKfbel5fcHspTIYxEpdZ4tNcWxnTWuFfPrfcZWR8vcPm6/AQAA//8=",
+	"7L3rdttGtjD4KnU451si3SBFUpITU8vrDC3RaaVlyS3JSfoEOUKJKIpogVUMCpTMOF6rf80DzHw/Zl7g",
+	"fO/xPUo/yazau6pQAAFedHHitM9ap2OBQF127dr3y4faUEymgjOeylrvQ23MaMgS+OeB4Cnj6THl1zN6",
+	"zdSjkMlhEk3TSPBar3YxZiQWQxozIkYkHTMyYVLSayZJxOHvhMmp4JJ5RHB4iX1DI74lSWdPfylbNa8m",
+	"h2M2oWoC9p5OpjGr9WqjpHnQr3m1dD5Vf8o0ifh17eNHrza4oNfli0lEzLYkYTyN0jlJ6bVHAr/mz9rt",
+	"neGZiNlRCP9mTXx0yxIZCY7P/FrQgzXrp+Q6EXeS3EXpmLBblszJXRKlahM+T/VcpD5MGE2ZR2bTUP9X",
+	"siT1SMhilrKGR6SAQVN6TYZjyhVs7saMqxGJHSYUTLZ8rrYg6YSRWxrP1GD855lIWeiRSMLLAQ5xxMNo",
+	"SFORBAbuUcomW5IEksWjgMQRv2mRc8ZDEqU+v6LDG3UgwdGoeSI4a76h6XAckPo3g4sGEQn8YJ697V8c",
+	"/Nkjh4PjwcWg0fJ5zasl7OdZlLCw1kuTGSs/Lr/WaXb8Ws2rTej7Y8av03Gt93y37PzesJSGNKWAX+/T",
+	"iqNkP8+YTNWmzPtN/UHgETYcCxbuE3olGU8Bohrf4CsypiHhgrMq5JKUh1fi/Uu/dpHQ4c1gMo3FnLHX",
+	"jKazhBW30Wl3SzdyIs5TkZRcjICLplQ/BURwjT2A+YQliUh6hOp/kZBNGQ+lek3fPJKOaUqC72gyDwAx",
+	"CBcp4XTCfF4P+rN0LJLoF6pmCjwS/NBk1zTiTRiuqe9fgIjHBRnSobqWdE5uGJuSKF3/RM0eSu/g2eD8",
+	"4nVCJ+xOJDff4Y0pP8j+4Wui3iYj87q9YTPJQpIKIllyy3LnV+8snqkCAZ5qo7XeFnbhFKPJbFLrvfBq",
+	"k4jjvzt2RxFP2TVLcEssTeb9UcqSxY2cs6FQx5QKckejlFyxkUgYkYyHEb8mlIt0zBKz1DWX11m5JIUE",
+	"JdjVHw7ZNPUI/rdpCLSmXwmbJkxdC8ARF8OuRDquuhEVY5Yc/kevNqXqLFPNJ/CTajZhfkEaNowjdWWn",
+	"CRspbB+JRHOCppyyYTSKhmQUsTiUhPJQ3xLDVjxC1WOfn70+IC86nTaJI5kijf65CVRTtkp4TI8w3nx3",
+	"TupqASEb0VmcNjzCZHNw7pFR0nx95vk8SptHF4p0Nw8HHuFx8+TYI9O0+eoM/vNW/Uabh3/xSDJrnr2D",
+	"Dw/6Hvll3Dw48cjfafPbtx65Ec2/nHlE3jbPBy2f+/wZGfA0iZgkNGFE/Ssko0RMABrj6HqskFuvnoTi",
+	"jnuKWCM1ICKB/+WEkjRiHsAkeBb4nBCZUnWuCoDOtjzcaov0ueKDim0p6AQ/v2wHhL0fxrNQH4SGDYnw",
+	"akk1Zj0YJQH+iWCBCWGfDTLjMZOSUDIB3DenhbPgN+mYTUgqRE8NFsAI+z+/bCtQBeQ6usVhD/otBRa7",
+	"woniPblVIRE8OD48I4ryk4SmCn4kjm5YrD9AbAd+CZw+HTMAi3oQa5RTkMwu57W6DyIBiIhZCjIJ7hjA",
+	"qlb254D88//6vzVKkGCawt9qXI0IwTRt9k/xLY0UAZPNNz/gI41SwS9j/Btwo+GpWSkZxkKq5ScspikL",
+	"1ah2ofWAX+EngGONFvme0RuWkOsZk5JJUg9+GTcvvneHJaEA5jAUM54CSAd0ONZAjSRJGA0V7kSpJOKO",
+	"99TR0XgkEkVI8a06taiHUErHlJO2InQdxByaqnVOhExJOk6YQrRhNKGxuozEEgL36+DnwEMcgT87z4mc",
+	"XaX0WjbUouRNNJ3i5hXU1RnCt5LINIpjvRkSMH757jyw26BSPWq+Ow9a5IxNldQVmksSR5zBRZioUdWp",
+	"KrKwTwSP57D5UZTIlOx0YdPmJqphAWjfK07DRR4Z9T1S8ys2ta/4aZSqP0dwlgizWPBrs20lJZCrecqk",
+	"p5ZxN46GY/W+OiGYi/T1VxHXv9pJI0nuWBw39dnU1RyaNpNg/+eXnYCIBO4UrGr/55fdoIGwGQEXxUu+",
+	"237e7LTbAdCdQMvvGX9QuOBK5dmlNddOjdUiAyC6Q6EoBUqqKHf6HKbJ3kdhoiCzq8uuLn3rawVD+Nde",
+	"zatFihXggdW8mprZch2X22S8SRO0Wq8Ge655NQUdqh5Q/CzOPltDWjuYyVRMWHIULrKoo9BI0kP9Viu3",
+	"sU673TZ7mNJ0nO0gCpcy+39P2KjWq/0f25mWtY2/yu1sQd8ptEDdRoH+DbK7Es4/ZzIgdSBqczKkkjUI",
+	"lTcGJ4OZZOZjdQUZ5Sn8pDQB9ZsE1oI89UqEkeKWfT73NYXUaodIQMrySMzoLTIIMUv3FbZq/LV4V0SA",
+	"OZNVR10qqFYcOBflit/7KeUlp3cwjuJQYbWYJUMGUhqDV1skOGfx6Jwlt9GQKQ1QBmRMpd6fFEgiAhrH",
+	"gSKFXDTFFO4VYhgL82hA49hs7+cZS+bZ7nC+3HZyKNlul23oNQg6JRsSkwltSqbIq6JzNE2T6GqW4t4S",
+	"ls4S7pEckUD11jtTrCUSXI6j6cV8yg7CYB85oyayivLFbARHSupKU1SEl84Ndw8URA5pSl8qVA4aIEjM",
+	"+A0XdzxbB4mkzytwoHIlFaBDaa8KdLuVoONhmaTe13oCTNIjwdskmtBk/hc238eFvTwJyChCiVir31dz",
+	"EoWkTodpdMsI3hcWNvZ9HvTjGNAGpwtIxLUEBa/A59bYMRRxzIZqHUWQLC6iUwkMjrdmIzw6GoH6vgiN",
+	"gbWEKAFC6ehdvxZ4ZFhAMIVKUlF6GjcUJUT2lGYmleEsSZTYLjjz+WQmlQpE4BKJRAmkSIH4nLD3kUyV",
+	"TqQ+7CFrv4tkXr0rMq7dTtfnwbevTpvdvXZnF+UxYy5RmBvx6xY5EJMpTVhIZJoIfh2D9HLH6A0Jvt8O",
+	"wMSC3Eqz8Ibnc6r0OZh7t71LhmM2vEHFYqbgnEmQsRjeKBlDPQA7j7bc0BQYw50wa5c+R5OD4YRGAFVX",
+	"cZjGc0ArORsOGQtlERGeVVFHY4HZ/ORPBGfrnP6yIzen2HO07vy5qw2qO6/NeCDn1wH2QziVSAreABmc",
+	"UC7vWKLOeKe9S05ESt6IMBpF+rAV3aGK+8yLwPFr7WYbbC9VIMqsV5vC6TiaRBWWJhBtcxd5Sq/ZPunu",
+	"ITTQxoSqF6qYhF6JW0b22m0gp2C+AAl1r93OMYzuXvktj2E1pbxPfWLlnIinO93aSjPBsaLiq7mIIvao",
+	"eyiyrDjJDWPTAh+RLB55Q8oFj4Y0RuahhXtkFi4DyXNH+1WtatdqmRse3FrGQm3Oc+0LdyK5UQda3N4K",
+	"w1+wr22LRQt2fqtr2A9LcbhoyqyGRrkMezoaSVYChD+LOzJR5BfxWMuyYDxgIBnN4hQsbTfRNLeTdvlR",
+	"CZynFEPbyxC0XYqgp1qmKJFoQcowkmYAKBKAbCJGYNVGau2wVnf1KG2XbsDMWLqFEY0lsyu9EiJmlONK",
+	"EzqM2TtZriYArrF41JQoUYJQvSVJFIJgrTVjEkbXSuvMqJ2MrsHwEDMK9sJfWCJkz+fBn5S2htaHNv4T",
+	"FFNkjfWgf/j68mxwfnF5dPJd//jo8PJt/6z/ZnAxOAsanlUsFeXptNsFctppt0sVFr23ZUqLe7zPd2vl",
+	"R6pw69V8NdUJ+kZo/LFH5fDXnnr9p4BIkaTkhs1l7ob6PFgUHNV33kHC4PEhTRmMEewbqTcgVA6NKTa+",
+	"o3NJrhJGbyRJI3CsfIdkG9i5grB2G8ASYirTFhmAjT6Tb69mKQkOKD8EP87rmF7DMSmtmvJ34OzBh0PK",
+	"lSikhmIhuZqXS8Ow4AqyKDQkNySMf10E/esoTlniWaRI834UhUlNa7Rvaqt9gBpkHTF/S1qDvc+txb5n",
+	"TfYdktIbJlG8bl7Nm3qnnnlDki7gc0yV4JWIOxDGfM7eTxMm4Y1GiwQ/B4ROp3GEGg2IDSh9AwEDeSQV",
+	"hMaxtmygXPyyII6jffXZd3ZxdTU1F9ow1OgtrLP17Bm5YMlEkr+LiMOJkWA/8GAqI/hqCXcs4rDn4C86",
+	"DcUU/YUgCgSekhESRoL8j2C3Cl4GnvnB/otlz7KfGfzz316ilUf/rF/fJyjDBi8DdE+CCj6hc6W2JVoQ",
+	"pZyIKUtoKhIknGDwA3N5//D1liS3Ebvz+VBJtklEEUOitGdu0EucbE8tw32iF9FVz/tDMM29pUk6P6ET",
+	"9vL46C8D0h9O2LOA1JUOgBfkfwSgCCQzrpYyHNOEDlOwPQSXgZKOG9kkRyek3nnudb5qBJ66+vj01eDi",
+	"+8HghHSek/7JIem21fQDHqqr//LonJy8Oz4uPjq9MI9xFeqBWmCwDf88OtH/0GMHmTVOHbOiHHJKhwr1",
+	"wOeqVrsfELSt+zzbhdqTAbXSqV4SBBT+h5F/I3XSIF6AMjVQnEi657MllWyCPl107/qcojIabLVarS2Y",
+	"NfBrrVbLrwUkFTeMo2QNr5NQzK5iEFBkFDLw8NYXD2frdGvrVRIxvk/OBZdbSpMf4B3olRLZl6dn/cuD",
+	"8/PL/sHBZf/wzdHJvjvoUfhyp614lPm/TvH2Ofe+Zy8+ce79s2ekfv7X42Yc3Si9UWlqGcEFU2Sj5/NM",
+	"nzA36N+ce1S8Q+vcK0ADUncQ06Kic7Jg32JySKcsQ1qFqgpH//mP/26ooQxm/vMf/w2o+c9//Ld6bHHS",
+	"50EeGVfiIejiV0CKkNL1Tw7Vd6dn+uvA5wquSvPl6ZihK0C9RK7AipFG1+PUmt5Pz4LGPgnevX07OKtb",
+	"ytUwd/P49PvCc8GJEkQdE1OLXMADHpIQ3S5Kx4n4dcyaiLCkHmxtaZXfxxgFjY1KKplNroyhSUkodarR",
+	"nNyNRcz079aunwrRaJG/sLm6FPgV5XOfD6lk+0X8gJ9Bzyb1QHGKKAwcY8IqFCcvyZbB8nfng7Mt2GQ9",
+	"j+bmIrfVNdRwLFyuBpwo2eofvBn8j62GvQggZSiOQFMb36HZIvKd96lWl5kE621TMi4jxffiuUVUbWIK",
+	"fV6fSWbOshFs69NrKJpARiIOCQIpHbMogQeKjF2xueAh6Z8fHB2ph7G4k0jElOJxRSVr7Gu34hVL7xhD",
+	"BJDuu8S8uiVB9AY4tsiJc7RwmC2fB+eKCykyrOVYTZRRlEUEqgd/+9vf/tZ886Z5eAgcU+HBu4sDEtI5",
+	"+nRR0pdjcQfBNRMlIrgCnx77mMoUha9sijSaMJnSyVQa2IZGpJDgtVcT+DybAYwXPeKs6eLPf+69edM7",
+	"Pw/0HfxPoMGKaIMeROpqsY4xQNEKEI9AJVEsgerJtCnF2a910Oa2XSpxonRZEDlJhcQJZk6NeWcK/2ks",
+	"FZaVmWs967DSmuFdIvg1UUIlLE/JC+7L3OdWnIDoJfUi2s3Bq6DwTH1X1ygL/mm82NrXyedgtCMslkAG",
+	"fA4GN5kKochHs6mo2/azANlsxC3D8NRk4jqh03E01LyYBP/8x/9H/vmP/3fR5+Xz3XabLFOUPBKIHjgd",
+	"3tJ0HKB3Eh3mKY1iBUe1ULSRj0ZajQCuC+BXsOk01WUIM75ApkLdW3UpXokZD2WP7HrtdtsVd3zOGZpC",
+	"QzZNx6TTJnWXisPZKgLf8MhemyjsgSGlR7rtNjHRDIgnxvHic0qu1IyZ67VnLKTqcJVgfcWGQhHL878e",
+	"w9VeUEkWef/WAvPfqtBWft7UUP8okUKOYUdOlWbnKU1EkBf7pONezBb5zqghu8g3UQ+5Zim6vSQ4kkH1",
+	"GAIQtm952BKg+7RoOGrBW3/6u4ToKkaTOIL4C3Ve0ueBguf2NKYRD1rkNPOaybzmvttue2BHTtXS0D9n",
+	"VahG4UB2K4xF5fpaEf7rhzfFaSSWOUHVGeBb1gtK6injlKdKm2BJg0QFh9gFk6kZstw/OswmXGZymNI0",
+	"ZYn6/L9+7Df/kzZ/aTdfXLaaP33oeN29vY//Xh6FBqtVWsMJzLboDNJmbLUYUjdrsZFGOi5DzmXKJugL",
+	"QnUOrGdAAdWJSTqXRIpGfu9np8eDy7Ojv14eDr4r33tiFnZfD7HdGWwWlKOlga/3s0OR4E8da4QCpmp9",
+	"e5vZoIoWqFKg6G081P50IVIan4FhU1aaFWkYShKkzqua9mshVIy0wRRYj2YDbhTfGpZGd/RNrY3vIFr4",
+	"jQhZ1Ra0R4Zy1z5ScD7NJEs8QlFIhXNMHAoPzNvn4JeTJlCZRCmpd9vthpLbUwgTGiH1KgKB9NFWpqQa",
+	"2EjQIxj0XDhtB0JFQobbbMI+N4WQZIms8vuXOPfVMsGbzyZXLJSE0eHYWGldC9M+qILo1xhC+IAT1JC7",
+	"5sU5HjUAALZ3jygALcZBTEdlSABaer1jcR3xo08fB5Cf/lGd/wC2x7NAoy3CAnTLgTSAVN0eDVO9G2uA",
+	"xk0uN0Cj61DbnLW0oOb2OdieC2BzZ3hMi/FHRXHRlwW49oqGZ3jH1V9DjBVT/3SFIyUHOXHC8OGVCOdv",
+	"TBiheiBnkwkEKtd22+1mt921fn71ahZyWPNqsHucT9E880HNq4XslsWK5drgp9qZO0oks4F6JBTD2QT8",
+	"0kozCdkwpol2a0LUME+j1MT5KRaVhfMoOKgBT0TaV/pu+RZ28luAIfTbVZvYWW8TzlDZYs4sK1xcSqcA",
+	"zUgqGl25jM56yzDMF9dgBCN5ItLXSrtYXMhOu2OlQusot8AZwUfla9rRa1Lalqz1fvxQu2HzomSoP6y9",
+	"ePHiRe3jT6V7yBaQzdkjW+qTLdxHqO58qhBDHkajEcYHFfex6+xDjEgILypccr6u3MpuOXgP7IhbcPtI",
+	"p93ugh7X3jJRujSOyRWLQfEWGffOZt3P9pc9pLFO9lCnxji9is2hXSeUp6f8KJUsHpVttEtoNuJ1dKvk",
+	"CAJf6aBg9V3VRrvrnxkER1acWT9bwZByBYYrVrWWHgJvy9keC0+5Dd0o7u85SYVAt3d2oiAawbeQ8iB4",
+	"FtJZudfnj7NXgwR6G2CoGdNbRmiKQSZf7VUvNEr3lVA2plK9ZiKjzdUHQbbjAoZVgmXPQJYxQmMlnM/B",
+	"xyGd2dyVVIJlb32w7HWqweJcW7sc6i4GEgdRkXUE8wxS9a/2Gj2ypebQuBHxWxpH4SsRzi1vXwRFZ6+r",
+	"I41cM5vmy+r6IfMs335nr/wG2JGc3eNWLkTLYloFKI5w3dqaM8IoXHd1WwtDbfVc9NEREQnL8xANj7fG",
+	"JPSd2VABIC+eE/0qUUqZkpZ1CH0WyI+bqgDKi/KrYr92gBKF60Mhm30rCrd6rp9zJlPUznRkFpgJyNZ/",
+	"/dhpvvjpx3bzxU8f2l7nq4//rlGDi/SIh9FtFM5oXHY9dhzMsgEBijBF2WdVN2JnA0Kxt9aNMBIBd6a3",
+	"vyqCuNdub+2by6KWisQT4pYFWihTUfaxRHjMuJxNpxCd8FclRVocKUGPdoc4r6PvPDubumxUoUUFhy9D",
+	"i/dVQHm3dGaifowjJfttvYej/riuEeX7cwiqB2i4su37SVwUbZ8IWDoD+T/eT2JjBXzp1zqttl8jjA+F",
+	"0hte+rV3F6+bX/u1/9D5yJiXPNTLJ+8nMZcv/do4Tae97e2rCNQN2YKo+tZQTLbv5PZEhCzevu10t68Z",
+	"3454yrSPYtughU6HhlQpnEAdJD7T+8LH29nz7N3iueHvax+der37nE6F3H/v/LulZywf3Z0dMEw/hkc3",
+	"bI5/2hn1WPYHneqtTgIfvNdvOI/s/O74Gv4Gf8zT2n0wD2TTihRnRQM0VW7VvFwCPh2OGYQKJiKumky/",
+	"v22SkT96tWLiz6pPi4n+Tubpss/gHdjba5FcRWHI+IaqJOJmlfaz0+x89TWo5CSmQ8208ZNSQgTvlzPt",
+	"wke1QRil5GAFt1a6fUFlU7R2yhKlhjqrIVu58RaUEaVr6rzt0l2++MpVSWYpxHUYc8SWdBUTsFhrM0wV",
+	"EF58tT6b6i6RZ0/Uvu26eyTPtkrWORYThgmjImHRNXcX3iNb3Uy455Xa906z094zWi6RQzFlnnZX3kQc",
+	"7JTTJOLDaEpjAIZ2C6lDEiO0B/TfHlXBpkKohXkcsAxFwqwINrlOWhPK4WbcE1MiqVEFZRv0LiJSd3CT",
+	"PVIx51Pxuke4e58PX4PtbM7X1iYADjPLkYJHZnI420oOt7CE3wO3G9I4htwctBiV3I0WCTT9CpzMVFda",
+	"R0qjxvDBliCZ9oUsNZzgrRMSoh/Q5O8QJq1rC8l8DvqANteAw4RQDFYzuUBRmpXkSNgto7FOlcpWCd+h",
+	"UfdzZOVH6m5xGp+z5JYleKKbMXX0puYJyh5Ilu0sLmTG2fspG6alBlX9drmp7RydtZEkM7CGwY1MxJBJ",
+	"mffePQ3ZvPfuPhdiqTezMbFc91xWkMGnJkNyXfT5PK+vEjXB16H2tuHF1UrIYjkXVzCAAgPWilTI3zfW",
+	"pGob0nN7sYsi2GIpAHNxbMmDVQalZavpkS07jiOE5mBV3GdHj0hoOIlSSTiLgHt8e356QrhIyA9vjit3",
+	"2VmyS2dzEFA0TidxtRTOnfJqYURBxrUuGL1CvVUdGzhNRDgbgrHEjr+1r5gnKSIBRMDkSd5Tkc4nw6/P",
+	"Rw59fi/Suh5+O7KmxfRHlj8LC1gpiObW8VsLoX1eBcDV9VhsZRXP3DuMUcJSgPk7aApymEjYws9oc64m",
+	"KD43s3VwNvVj4/MVKF2X8gbMCCzeVe7o3Wan3VWnJWdD7UQrpcPwXikdjvJOvW679tEzv2nPo7nR0X39",
+	"f+h04yLzcw6dN7rGFjKl6fgolMv22iZRaCn+u7Mj9N4sd7zvVnLaaH2HexRWz+q63p+CXTwmXD4fDrF7",
+	"Lw6x6qQcPqDO7JHZQhSu5ARm1t+aCRyV4Msd0x5AAJbO21PPwPTj0JjPVSk47c/S8X3iveCfaAIw0tul",
+	"MZXC88tCmUz1mxInWyZSUFvPlAxLjanWmRBjJEQctmprny7sZqmOh+bVRfcKqZ+9PiDPv9p9Qf73/9pr",
+	"dRswK4x3T72pDEB63goQXSzKC1oWEAuy+aMCpWrSoDhrkEHlLZ3HgoYXQhzT5PrJ4ZIUgtRiNanObHy+",
+	"+5dHBceyuTB3DCs8YOSgzGByL8OYCw8oF5Nc4p+rgTEUszgkOnJKWyrY494Xs9cRjWIWOtareJ7fdzRk",
+	"7zi9pVF8/2uSsslUJDSJ4vnlzBmsGhImGZGEUaijJbDCEIfkvxaByr2Y6fOocFkxsa5SYELQdHoSGyYs",
+	"lchUrljEr7HqFMRvE8GHbJ8k7npzLAV20tysCDGMFvFrTxdvMgtavZKKWsCr6hJblnIhxBvK55qtyE+C",
+	"D2Z3phyXgSYWSejoNMy6bDweJpgpc2wlK7yrDz6yVX0jSWgYJkzKPIbg9fK5YYOzdMx4qkEkF7/Oby1w",
+	"cCPQ25QtcjFmPseKjpEkQQU0gx6xrE/ncSrhUteNTGjKCNSkWlAzCwi5TN5w6mdnKPKO05zn+/7sA6FW",
+	"gRYHZSDVAH9UkqDPLkeUnVlZ2LNJEviqcV6LJHNqw8Us3Pzvv/++2XcGKs/zKmwQ1g0m7BlWqFqnrvsr",
+	"KqMhSRiNJy99iApQPE5KqFq1kDVgayKtJT9WJlMWDldn5B46uikqAbVezUZ0kpIM/oiTYkJOj5jk1Ven",
+	"5+dORJ2OlkZMFyMSC3Ezm8Lb598dwBdng+PLi7+9HVweHCrw6WUdoA5tXjKJb2eD4/7F0enJ+Z+P3sJX",
+	"2RdvaTouzawF1VqmNJ1JDBxTMI5SfRAhMSBdG0X74SjToLNs1EIx998OhKUZKc/39nael6akrBMVpe6O",
+	"DtulJJnFrIUGM/D8lifJkl1Ic6RQDgnqWyCzRHEGEHSdmKXHQOe/iRnhjGE89zSJbqOYXTOiwPemf9L/",
+	"ZnB5Pjh+fXk+OPvu6GBweXZ6PDi/fHt29J261vn2IgQaRsQsLVQhg4y2avxVgx0dD74ZXJ4N/vru6Gxw",
+	"WMTKHQcrM7g8Lk5+Sjg8GAl1sEIW+mIX7GDQZq7yx8ClDR2YeXRwEnkvBmcn/ePLwdnZ6VkeF/ZyFMrs",
+	"kOAWiT7lR8WLDff04KNdey57zuvaBh7jhB/m7bPOviWnf3J6cdk/OBi8vei/Oh4UKcFz5/RPREqcjT/u",
+	"sT/iRh+MElWmkWxdKJdnFQH0SmQeS1b5OR6NBBRLUJJOu23k+gWKSL5axAZdarnbXhRhMD2/gBa7BbTA",
+	"nT4BIbjHzh5OERYmFYXeXFlAmK6Ob4vNw9oAOaY0HTvosL7p7LGwomjRUnonWLWwhi/od+o5WNIqycOr",
+	"08O/XV6cnl4e98++KZKHjisomJRSXWVaqcm41cdHiw239mgy6EbGQTz2hNlCPq9B/XxqbUn3bgC8VciI",
+	"ZdNDvc7ijemQuiJuWYc8FPbviF/rNHf8WmPf1IYk9JpG3BiZYFSlvEZpJTXp7C5QE1vWvIBHXQePXJAR",
+	"DbNHVod+Exg9CAudlnwYCouhCWZBljohabzrqcWYXcmID5lrmtKrbZETXSjqLoOBg7sbWXgfj5ch5NWt",
+	"zmxXxLFd9XIV6aqMwNUUzWgU70763/WPjhelnr2c/qOhQFwwPAWje7RtP5jarbSv9zWyQCVTzOXS1ewE",
+	"puJTiI/vYaE3/CPrJGCH1+4Fc1vEZBKlUB+tTmNIcMXSGQ3duAkGiFKf6+/uxlGc+2xC54jluDhItb5i",
+	"jJs1GsdAFCoIKyT2uWs2pmFmQp8yCmNidZSWz7Nrsb6V+1HuxAYG7kqUV/z7Tf/kb6DwD84vzgv0t/vC",
+	"QXg1o9ogsTt8ZHTfaEePpbpDsZUJHq422AP7VpQ9s3djWsdalvbHs4tjifn1DOOPIiKQK0YTJb+AAyNX",
+	"/aMShfrvLv48OLk4OgCTZ6XlqOMgUm5Lj8zBl27h4Qqg21XVRgVKY7H3XEskez/VhVOyo7Tpr2+UxngB",
+	"Uz4553S1Uws2Ekm+lRK7oPWCfgtLMspNlLLJnzAQoRJP3p2cv3v79vTsYnB4+WZweNRHy3hB3tvLoUmW",
+	"LQzwIgCwx+exnxhAD8ZCpW1sSXfZ2hBvFwtId++gDFu9yf3UCanr7EBIXU75gcpYz3fJX16VBRniF+tV",
+	"HFqqsz1NBOEj7PWzCRzEDW0cOLjJKf3GmTsbK+WfZ7Ae1jR9ULQe0ujddrvT1e5yZCLZ5Xxr/S9bB2eD",
+	"/sVgq5jnOhJJZuTauo7FFcXWG1tEjCystxTn3FICPHzVI2eD/iHWSc01snQmrJpEUVB2y5IoVRd0Q08D",
+	"Am3Dagv72vgMa9Rq9p1u2ABOeyC3OPQ9KhwsHMdOu1NxHI7caoPGMxeZgikRHKQUSwxaWLj0LlIavRNY",
+	"DjWJnUoECyfRB2e/2mPIeAQZik8Kd70va0ZVG8zX192SzmYFJ9DkPtgO8lsN9F59DubWrEIxABaTLe4g",
+	"LINKqHNLnVHdvF1YAFYcw4+7Da3v4W4elAFbOPS9dnvpoa8K8ls4PeuRwyhCYqIIn/QIV8UH4hAPDaE1",
+	"1+T5UojlfTVOetvSONoFOJ7YopA62OxJAbhh7K2F54aJMwug3G1XMQBFyuuyQbbcKtZb+dx3RZ0zwuKW",
+	"+i6jK2fQ3MNJvXhaqmLWhQFsi44aB5APj2LW8OzsrHWZK8OXF2HmfmFFr0/FCTfxbuCwjxIDbCjjcmBu",
+	"FvS7AFljxc1HlD4pWL+YUSvMqAi7hwcL61vYfVGJOGeZYY+9HzIWKv1+ibGxgDQLlspPJBv9fm2VuIcH",
+	"BvEabtRZTxSiSRKhw8u1+ZUc1+tZHBcjYh3LIDQQHOq4Hnj+aRSNoqVylRHRwHgjI+IqTrVXCWutoKKB",
+	"aSszjG0tWJvKTWMlB+Fa9DLr1admY2rtFQLVQ/gWVn0pHcCtAIP2pDVcdqX1bpbY0c4fy1P4RPVwngIy",
+	"n0+tnPtZ3R7rTH9ji9wXiadM4vk8zY73Fs/g1XTxa8fY3n1hScB9JJ4yzwMOWU4xVzucSV0yRhy5qPFU",
+	"5PETAeazcVPgjjcmmPc60t+YOn4a4f43JDD31Cs2pUz30z7cilMXShQv1g/pQIGvRZkcBffSkiodW9ar",
+	"sgSZM05ZUAFWfNEaQeWydm2qoEiyrjelA1auc3flOs0ctGTYHqFLIi6ehlQ+CVQ+n8IvsMV7lwZ7yHn+",
+	"xnTyXsE3n6eQ9TAlv9iiIDeEG9uwB1IFtovKgkkwBhp4D6RPVtcvxAFKa0cZkF3Mc/WynTCcNdo7ZIvq",
+	"5SwQv3mFwqcD7ucTR7J3LwGt6nidSlPZQTsP1z/yR6hT5SLvyopV+eX+Hipol8eHlZQQ/DzJowUTLLof",
+	"jvqAtocuHD7Upok6/DTSMgNLxwKkQsZnk1rvx9o3g4uaV3t7eg7/6V8c/Lnm1Q4Hx4OLQe2nYiCeV3vf",
+	"VB82b2kC8R9qBJz2DYyMo7lP9Mi5R3oW95mZ8aNp2pit8JqlNa+GGc01r4YpzUBsY5ayjRb5DQyF/z4w",
+	"A+Kf78ywBoo4+EesEcFkamgbtJQqdpDsfr0Qs+ipF47w5T37K00SOq85vSUfddiPbkWLHxGSnjn0DFDi",
+	"6u9sCDUUFNZwLlKsebCIL2EemZy1ddu7X5e1Gi2dwpRXWIqboNEdgImppLnr98bKlTX/mtA5uWJEsnSf",
+	"BGC0uuTsLkCjFk0xCT7SFniNTGj5qnk1+37Nq3F2y5J1EclZZd8M5j78Xg18AuO6j09wDsVT8wBfEbrr",
+	"Hg8cPg9pKpJ5KYSAslGd/Y+9wK6jW6YTrIrtgj33PMuqp8RCrTzFghBAzqHAatazn9Thp6z9K3gJc61V",
+	"SxDYXPCVmD5N2DCq7n8Ppkzds7uuyy0V1+K2xt7plrTG9rBZrDHEl4M0+DnARgx0Ug1MHa+9xr5SfecN",
+	"Ulp8M6vy7LhezVA7mjIw+v9UMiDQxOVbsFghElMVQu1IsjR/q8r2Vk5WtM8qm9vFThesXv5qV9ChAxHH",
+	"bDUHQ9lM5kjmqiu0MGqOijo4aqnzKOJGGlh3ltfwyUazJAog59EvFcWLdLtvMqXXjMjoF7YWQhcOK5sj",
+	"25VnoVhxFoUTKNSFPnwNPZbUsyuWtRauB0syAJwhIAEgaPSwvbbxMmcjhh65wqtWaPX8oXZmXlZ/LDQa",
+	"V9hhbz/oYHmWkhF/h4pi3SfnytZ2IMvfdN9frFCUoxj4eZbi7fSR1ypfkac4d1V9rNS/oUX9HIb/mMlr",
+	"WkzTi0KJKC9B/FhbI/8imwgTaH5Ss1tc/3EBfgYIWONgEdd+skt6m0RK4/sLm8NTB7O7e0o4j+QwORDx",
+	"bMJxubqDfaR7g5TuWcuEdg4t8H1UTBQasMPrY7yWWseLxZDGYyHT3tftr9vbw2RyxmTan0bbFtG2O51W",
+	"Z6fV+brV3rM6noNM0Cx9u9Nub0Oj++0inm0bRK15tZuIh7Ay+0SvVfcKTlhs/lBgyXJm41HTODXVoCbd",
+	"5208S2hc9oZELSdPDHP3gYaYE07jt7mXVtAtM8Yi5XKHcciXoRQFQpOtpYKo2MjgEpPW4WsoTIXhuTq7",
+	"ZERGpkyVMQGQXeg+ZIPY8tAoJoCtT7sH2Xd5qr3ThtqOhoYvknCTs1W2qz9fXLwl+AIUBPMIlYQSpASt",
+	"XBN7LHSmu7XWerX/+rHT3NPtWrsf/71WJkQYcWP5xEpAy8/lllHLUb7nu2UCvXvGOKfdtVcE+bKT1+At",
+	"UTHM87J6bAciFrNEJ6GFbBRxVlqRrSB3lmonhZw8d0JdkWHv65UQKVRs+FBhd8gEKs/p1pv1D6YpAebu",
+	"Wfc91s8WnOVPCwFQ2N3e81UnpaGa33LF8aDkkmsMnT+itQX2RxZsl8idS7eyXIB0WFzZ6SE73JLkKuIh",
+	"uaVJpJg1INhmomAG0JWC4JoALoeHs6EKqKiZf3OhurD4FRLoccRvFteJvN69uJ+Q7XfWIjEoEWRXACSc",
+	"nIjnZeLCT+5N129WqsvZmwuSr7eOLr2BTKCg73D/j1qQKV6XQAk2gUeCIeWCR0Maqz+mNGE8hccKkIGi",
+	"eoHZcpCnblpM2ogJqaV4iAqeuQMA9SWolJeIyiUlLZIWtogxT0c8VKK1SALTgB/3TpQcqkQVzKnokUIh",
+	"nLsoHYsZqtg/z0SKdCR/FoUZ8kfdaXbWgU/ZvssEu4UjPOUsS1uEfSwodosrzpPQtSlGmRWwQDRKaCMg",
+	"UYIu7k8t4hZVsxXzlJswytSfBZ0aNFMCKLifr5emBIMxlWQq4vlEJNNxNCQA8nIrlNGoViy1yBIylWr9",
+	"AwUavZK3bWAWczWgTZlhEcSeFVbdYXPcskCVNf1FMJTREpPN9U1CeVohPUDfEwmNU3mWddUiAzocE+j/",
+	"HEkyTRhEObnRl3DGjKdJxGSLHHHyw5vjns8TIVIS4KiBEnzBED2lQ+bz4IF+zcAjcXTDrGnQBm16hFGn",
+	"RyuhxOaWBoTFDMw9UE04iMIAtBruCrzU5/aDEzph2UdKe6MkUDAujpSwOIDfA0XaA8eQi2agPAlCiJyu",
+	"vJXfYG8qc3THEdaOxs8vxL0+X6C3Xk37xo19BhEEuRMcViap3PewYNoD25L8OxODUKAjTsvx0COUTIWM",
+	"UnABaPv4XRKlKePVqih07MoLFF8XVdMXWjVte52vyrVTs9IzNmIJ40O2Id/tO3dHX4YN0XCRbUWhdjOd",
+	"jsBytOzgi5D++JM9ZJopSmDAK1KiqFwSKaDS4tk91jbdm1fQciln5Eywoja5V+b5EkmoVtlVPOWhgDOD",
+	"daqBiIR3bfZTwnsKrMeZdsdMW3ZWXh5geh1rnCAQgwUVZeic71o7KeJFblNf7S3uqnwndt7KlW8q+ubS",
+	"htOMt9EEqg5gG/BCv/E5/Hod3UJjFXN1SZ19QyO+JX1+2+kSTQIbPfLE3E2x4Owu+dxcpqniaQqcuntl",
+	"nYuU3CV0OmVhwyu/ZkSBQ+0lkgTC62jKQnI11+UVJJ0wbC9Be+pD09TCTCkczyQGE45mkoWaAWfvf3t+",
+	"euJzjVJzaKTZbnb2ukFj34nh/OHNsUeortIJQHTmsTBU9P/w9ODib28HRCQ+13pJyIYxxUoSHuFMQjpG",
+	"yNjUBGR1npOY3bJYQpSkSBg+3m2/eA4Q4CJkkkRSyQu4C6ROaqnddjdYcNu4zDq7Hz8iRTYtIgtcufS9",
+	"LnSd1H914auPyySDpdhefW/z92Dwng7TeJ4T6BRukbsxNKDJXYxpIm6jECMu17r+i4yySNWq7c/3IwYu",
+	"lB8FQBd5KiAKgEGJF8HiEZqi3/6rPS1lmsZKjwEtRS6XgWvGo59nTP+MrrvNIVh40+KbA9mffjMJ0djN",
+	"KkWLtURv6UrfCwLGohVueygSZhcyuU62b3fsn9uLEmWZ7cyVOZaJCdoSlU1u97/CTrKeHFJtbCq7S04D",
+	"pEVZnGt3lq7aj4HkjIdTEfF0obdiz+c+/1V/8qtx3/yK+uGvPv+12Wza/1dvFvoEkl/JbrtNflVCv3U4",
+	"uGHhmHvHwlw6gAdLc1OC1fPmLIkhyhac8SIdk9IeXARdtUj5gBHUaSwF2W3vbu+297Z328+3dzs7umsW",
+	"9nWa0nTs6Q89U+hFJBDf0CC5jek51b465NeFPlFQ4X6YsJQk7DqSKUvUaiu6R+HITrzyJVzBSwgLNZAL",
+	"smeBG6Ec4JSXw4SFavc0lkF+qdDk0zkB/Luqg6etqgRjVLQgU6N1X8BoTtpTOS5F0tZvwLyuXCaUBqvb",
+	"R5H8SvZgqVltIsganSVs1aL22jvk13WybfPN3PQxQEc9aRrqkbpCJ02FFpa8QHiYuWjWuL7QKnOh+1n5",
+	"kTtvmv6shTaTVW32ysKvSjqs5c1X7e5KqzbOW0ZjbCk4d+dYha7m1c4G/cOaV3v39hD/tkETgx8GB+/K",
+	"gnhtCQWMcT23HuwNdAMcYEsSOlSXMmbhtZY/0YSsBl5kHJmz3DoIZ1BwYrXvT39aBh+39MECEbYLzSIL",
+	"WiSwLtFAXR0J4Tgu/VU/uTR4wihXtKSMDO+220CezNXPe39NIy6oEwRCDLFfde1XLg3OpHz74k75i5rA",
+	"2dd27WsO0hMIVnJYgn19z75uEoagu3Pmoy755nlxo3dgn86VpyMpvYF6JJzZDzttZ21Ixk3VJPtKZ+GV",
+	"vGNi4YMMftPKaonYoUgPY7/ccUk19jdKRMy2JChPni6SxYAkhCSAml/9wzdHJ//8x38H+h3gd8jZjATS",
+	"lFM2jEbREAts2emygwnUD2gS1Y17AIphNBop2Vm3tGRwElsyG2GvfMGwlFAfAoY9Vy1GB0ubngdQSHIi",
+	"bjM062gsVv9bqCWTvdK1r1QlggLwohRKFPJhNKWxGg0iiROsNGa3taNnNPykuqLjkiKHeMi5ZkO6xmO+",
+	"7KGds1s258aFEO0cjo2kjqcRcU1gcpVkDBfebe/qbe+6Mk1hmbt6me47cIya/y++v2PfNy3YLdrXFTY5",
+	"0+8uDO2iVD34ZnBBtoUS9bYByNtTlgCxEVxufzAY/DHb0Z7e0R6QSiXZ5e6hfuu5fuu5Bn1VkT/IzMFv",
+	"OhpF4MLmi76ZN/TccEPgDTWzM0T3Bb4AolR24lu5ZPK15Kc9TeiXC057Gq3XFpNwQvWi+sQEdQJeQ3HV",
+	"OyqN0X6JVLQQ0qSLGa4R/15W9cjVrx6h9KEjC+22XzyvEqEqp8/VSVwdg5GVUcokjUFBvqqSM8ynhSV5",
+	"teVhVMbF/NZelQ3NK/qyWGFvfU9sJh/mbCHdvRWhi2jVL7pdXJ7rFDf0CGtdt0jgFDbGwA5Lj2eSJUGr",
+	"xLXguo76zf+kzV/azReXreZPHzped2+vzH9UZqVfBFDpOWjqtLi1DkkF6e7tkZip9UhPp454JLgMPBI0",
+	"cT+tAGxUMaMyJVnPvQmh+kMUDuDbns/h/aDVwhFgLLCkoPaINZLFiExnfJjOkD0hn4b6Fmg9BSNvuwMi",
+	"AfW5omIeWFPbe1ZMABLeIicwoExpAlZbrThZ8SSA/Bzork4l89QsEGGPcgzM09kJGgUDbc292CUHOIm4",
+	"1WSWHOez7M+fCr+UugjNUa2P6fZwi1Ejq6J07VRnbBrTIagqjzJr2UQZCZAb0oDEQd51V6S+OQcVdo2P",
+	"8MWPnqlCVljqWuA4L35ayElcFfhnN1m6iqo77byjMzU3jONyBG8lK+Jn+2hdQ39VlGLGHPt5RmNHCl/U",
+	"Y/8lzmmDw7H7Kik6iGoVGFlarmM7Qp0YiCFay1BVt2FnUgkVPi9XZyS2nPNriAzESBuQKoFk0Vm4XyOa",
+	"2BHJeCh9HqWNfSJTodSWaDKNo2GUxvMeUdx/XqVCjamErnCnGnsUrTU1ijyfoxZGr7CAEaNcOvvdB6qM",
+	"XAEyKV0nYF2pdmhH4HSCHfEUkT7TwqCEIp9zhaGuoFUECfAdEGfxPUeq1zE0Rhgq8W4sy3m1Z2yd1D9B",
+	"kchcFGp5bOFCt8AWCUYRi0OJGZUxo7dO9qEkYoZRQoHCjEOa0pdpMmMBvih9Dg4MJXvMUo9IgWYGpzrL",
+	"vjuYCb+kGuaK68ZslKqvWz4PzhUjPaQp0+6PAQ/1XwnI7QrPgm67+7zZ6TS7O0FjnwQHOqvYfubz4JjK",
+	"FDEx/3lTCfjQo/fdxUFuqIt2p9dt99pf/6nd7rXbCzz5Q60/HIoZT9/SJJ0fhbXeTruteI7+v46XewGp",
+	"Ua0/nDByIJJprfDzbHLFklqvdnB49uay04aqTAdUZ7m/jum1cYcdUJ0Jn3soeEqH5UuBIrXuC3opb2lK",
+	"DiHUJPdjbiFdvRCIPgtfzWu92lDKplIFuXmuIV3r1SqBV/NqgwmN4n4YJkzKWk/JKP+nBmVrKCY1r5Y/",
+	"oRWjZS8fi+tIofKL118/P2x/3fn6692Drw6f773od18P+v32wd5e/7AN7ZqyjxZ3AsMoyJWs7AycF2i6",
+	"UK/sweGW5B32aqdnfWhQ3z84QHkPPrfVCeCdV91XNc9k7ClZSP1TR4sZnCB9tS6cFYzd9h7kAFP7bdPs",
+	"Oll+nQ7N1M7TkvB3N8/O+zwWa2Pmn3jFVQur+sYuEOP4MTIjL/8USZOjri9QKdcA8dxti21w8ehw0SqB",
+	"rlo6jFkT1L7m0ObwZnUbPpaRwFwWmUMNHZ1m53lbbZGGpzyeFzN49Yhl+koZQXWnc2mrO93q2QiMSfSg",
+	"ZdGUeVJdlePvGDQVb0U3TNb71vS9jSShwzS6Zd6C2VXxxO8OLt/0T/rfDC7PB8evbTtYpSSeX749O/pO",
+	"acg81JlrYEVGkUVbUZkODIupTH2OM5FggXYFSi9WQhzVQKjj0tIxTWG9nm4r7nP78bvzwVngGEL1m1sS",
+	"WhU3PAKrRxfY5XH/HDr3n747ucApYQ+4hQK7xWOpOqYDyokuCFMWcl/gmWueji7C4J7Ofu50sgg71y6+",
+	"zvm0NtuaLX1TsrUC56+46Z2lN10P8qCbvihhuFcvEzbWvecnTi5h7qaVCCsLl7y70SU32195yTMxqLwY",
+	"y3XEjVUOOnPfjYWO3A8zNAK9aBQlMiXPd51SLY18lLcrnRSiZir3oad6Na9cvRXWXJAtk7QszlhpubZi",
+	"AZHg5DCHro7mci2aCwvLi4ZlkGXqDULxlczu6SguAO56OmZRQoZ4nFtFiC5Kdi5+dJcgCKywDKZaHamo",
+	"DpKjHndUGofevtFBsY63fcUSlvy67fHsFs9jyVEMeLjZKRTl7ydBEDWJpmb3Xp6W+Bd0WaBRRKZ0MkXL",
+	"RRQaVMGbKRkYG5ArTWjInJLp++iMNOg0ptLnEL6E9gmg9HronS4Zs/c0ZMNoQmO31lLIkuiWhZmT2KUI",
+	"PrckQfHdXMd+PH0uU0bDoul3DcUmh8ZrAZ8gEEswuqAkrU/nyjf1dMQuh0rlFM8qdR82ogJ2BtinyxNz",
+	"cYqrWWJRcSwDpoLfltQBcto9bsIitNyl5DiBNSUTcUtjDNp1oOzQE7dSAS+WKtgrl/erIOwuv1Q0+Fiu",
+	"BbvQLlOIq+C9Tm0eC/hCgaCPC3q2uwpUuQvSQDYtRmeWzvgx09SdATeCoroGVdDLNP/S8mk6qElftcSF",
+	"D1bL5CQW4mY2ReldCZ4K2GeDY+hZfXlwWMjmrjIvOKD5ur1iL7jgEkA5Nopy5rEB+4KxNuMQT5Id+3FF",
+	"SaBiDLlBT/ioOV1WLGjBPnuQy2Quun2hxhg0qi3Ya2Urb5ZE9Vjh6JjKNyLJ13JCW9H6xqvMTPU5Wpqg",
+	"fBZEkKC7/TfcQ7aDXE7zmvvwamI0kiyt9doLxh594GUUhIMug3o8m0higq4UMuXQprNWIIpFqCoNGrtC",
+	"gK9jJBRrrJhOI2R5cvwmHrS8g6PgPytx/2pcKIOVLeIHgYO55SrUWQM8T5Sfb06+bNH42+KK22stOBUp",
+	"jc+YnMVV2fIZAuGpTmg6HCuelGb9ykyTIgh1cIdEx9AyPEMrxPL6iAhMr2bMfgYJzWFaAJU5P4skFksK",
+	"b5rpvEBzSWoU+xYZgEcylzuYea9N5FgW+6iEO103EtWKZLZIw9ekz2vYfReP1FjzKtVoVx/VtXkf13hc",
+	"arYqyVjTZpmEDUUSVq63coH3t3nldYcVGtDyBT2GvlEpZ5d780E29AiFknZqlZvJiK4p90HSeplMXtb0",
+	"0NEyTKbUejv4a8UOHiDuf1xNQ+4V3XIxzvnQFfkAnbFFlPRLgsXz1Q7vHAQDMqTcWCx8DoQFurSBPxu7",
+	"G0POs5vNAMQ5FeQqi2cDUk3JMGY0IRMMoCwp5Vr0Wx5sTnBOREpsPdViddxS6r+aNtxnzMrrvDDYAr7f",
+	"9ypydpe7jpwwriYJH3gvH0eVXu9ywh7yd3LdbVRfzoMnupxKAl8jxkWR6B7QFmQAd2NBZHTNUToWizR9",
+	"KpKUxlhfQDNPn9voKGbNYFvSjnnFYsGvdao1Rq45j1iWr+4RFktmhvJ53uMmMxPbmOaNRFLHn7sGH2fc",
+	"fSQMd5FkSCcM13eIELXBUGuG/Pi8POaHrAr5+Q1CZ542IGZ1NMuSeBKFp6BTKwXlU2ik9w4w+AThGvde",
+	"26eKznhcdR4Ge/SIjVXRCxUy7r9McMZDfOSrnMZrKDh/UHf4Pf22eVb55C7aezqBKt1OS5S0sn4HG5iv",
+	"HPvvx4xLuG6HdnsDBFUDVGHnJ7WVg1x2T1s50vxFOe8etnKFd/exlf+RWPmntocv55LrLvpzMn4Dln1q",
+	"4zfcsC/G76czfuOpfn7G72KC0WbZbuX5pzoLqJB2Csn/HgneHL5R/0minx8r1RT66BRSdzfISFxM+80n",
+	"4a5ITSxLdC1bTxn8ofGzaeRRVgkWSuA0naJFupqDMbm4Fah2W7utbqOlpDKs+SHzIUuhYBCzlJIbLu5A",
+	"uY+uuYCSS1QSZ6SdVtdo5qWVe3UtpajKLI8Vk6Iw64xhntlCDE4VKp3sBR1PXlEZDVsri5t+9MwasCbR",
+	"snVsSV24yNN30K4+WGsip+LQYvX8kqpSnjX7YOk8zNxtkRMoG0AYn00so0EcBItIOqapz01BSJtfFpQX",
+	"Pwp0GWbbHpwzEhRKKQWez/PnutfqkpTFsdTp0FOapMVossUdrdFPRZZnD55P6ZA1JZvSBIKw4DVpg5FE",
+	"Qthkms4JlTdordK5e4grmHCYWxydTltDkbCWU6eupcTbYsvC1cWanGNdcjMxea/sauqyR6NZbK+kLvuQ",
+	"rwrXaRQkSgrfXWLL/V6Nzb8dX30zjE6jb4/e/XLUOYmO5BE/2xseHD0/upn+8N3Bty9abP7tL+H3R+ql",
+	"vw8n7XS4E8/+Nv/2RWvYjfnV5HU7/OHbGKaZqjt7GXFQFtv2ZMohN6FccfVlUIVlauyvvYKCMos2/vyW",
+	"PqxTK8JZ6ALWsKHgoSQznkaxWyoNv8l78563y3j5JOLRZDZxqbXD1zfCVmcBQ5pAaffVKLkGYFehax70",
+	"WREMfQYrq2DkziQ3WA76Bhpld8D0Zl6AlC4FnCvIZepTYj1g/emjFwTWZYgtH/H5dHYVR3IMx2RnMnkp",
+	"P7w5xkVKHb7rGOW1saH/9mhLEnHHbU1jz+eaUYiQKVGl2H9bO96UyGef6GqcOoNXUWPdKdv+5PMpSwg+",
+	"LWWquvxLgcN8cDqBfWx+QInzY7BPoOOtdvVhmqyOKB7SmC20Jmt2wMBT1Z6sif/YKRGv3JqbH53++GuK",
+	"VxoTqjqzVdX73s3Kupb11i+C6TXETOi3pGdKbiAwdImtqzkJiv29C66nd9VF1+qyQdSPccTCHtl6v9Xa",
+	"rB7qR6/mIEz5DhgPUZHYYAP7Ja0odFdOFBE11SLBD024bU24EE3t1O2ROZM6lWr93ews1NpVyFtyUCur",
+	"6Boa8/hldPOIt6yebvGmQpqWkqooCW7Y3MhaAQhl9q3FmhI3bF40Imrk2aRav7pktybkNxvr/YboVjgg",
+	"tTYzbmk9ZMmGsyRK5+fq3rpiPojki/A7KK0mS1MSvD09t8XHgO0EOZGo29ppdbB1bKYpAIijVPrcyOpQ",
+	"WHqhkC3FNEHs4qy+mVIp70SiHYhAdMBmAou2+1T4BOBRGIKcsWmL21mhF6wJSk3FvZVIfU4NWBxF3cmy",
+	"ErE6amPxBzRyz6eMBP23R4HPwceKdZFwD6NY3DngP3AE8d4H5NYodFULHjbTC8PHIKcoq+2FhasV+lbL",
+	"J73aGaOhUxJcJzJG2edGQnmXKAi6553zw6vH3Q1gX+6jP2QxuwapTMNdcHLFxjQeYWFJiKoC/zusQOl8",
+	"M8Btw/G1TwHisvZ9DmXZrOscMm0FqeuGdh4JlRCYAkNvoJuahgq3UT/RlFXNl6nXPre6bTLTbe5n6Vgk",
+	"0S9w8E0IhlCHq+sP9nQsnVqvJEMxYZAWpPvu6G2i4NlswqvHp99Azm2S5Q9Foe4IoKuzQ27bKLqeJTqI",
+	"x+fBwbvzi/7BweD8/PLb7/9yfvnu7DggdcwYMeWH1RahrBKM+u7sWEI4wl1jnwT5qwzqrPQ5Bg3ZO5yz",
+	"UQCKFLA5BwxT6i73MIdI5hdmJFQtIz0I339zXJ9pMyz6NQyqY53O10aJ+fb7i9pihKlG4FxNz/oKVGkA",
+	"wdR5b69n0tCtaSoJlD33uTueNGIzOkLIidA6UM+9Qno4W19Teng9DE763FZLLN4YdbGGUchI2fUrUnDU",
+	"c9Ym4Qa0CRgfT5eScWOhtAYiF4T7AAL9BsY046oBmCORGBFN1w9VbyOYWhtQb1wmVkAtYrFnLqNXxGW5",
+	"5dQJ0qVObRlYjbNOpc9WzctPVIrv7pglQzw+nXeOqJza2wPSKOceT4t8X0a7NZnPsNI5RZ/relNuNSUs",
+	"sEplofae89elIpynbwZnhcdQwcDzedmrl/6s3d4ZDm0HJfibYbkFWJL5SSudsJYG1qUV3OdVNXJLitV6",
+	"5WwpK0aa0muf+zWD7IYewoh+rbGfmTZMeS9JrsQMForMTYljmfHYMjdbkdtIX0goH8LRHsLMCpzGLOpf",
+	"/cIhRVSfRHwkquIe8Xjhv+C3Shgjt4yHQq3TlinTh9d/e6QrXEMnHcFTpXq1fG5cFVlvOqWxSbynONyW",
+	"tHXhdI1nkdxI90WJ5fokmXGdJtzyuc+fkWfP0OpTYOnPnpF6UNq3pNVqBY1eXgCTtqeVz4nD7aEPFlrd",
+	"s351UH1YJLnOV8RtfOWZqGjwGtveWIR09rTSLve16UndCvOGYxkDsxnurvSG4u7w9O1qzc6W1Y8DlFJL",
+	"cbGKDLK12OsbfPBttVy/5vm5ernZAyWtZX/lygz7tY+B3oRJr1/IPtTHtCpCQO/M5JYoYURtIi+9HPxQ",
+	"ErKh+/lGiY2K9TJ7WP/wNTkbnF+QkdLFFc7hOWHNaqnOMYwoqGTSg17A0iNTeg36Pw+1jRMtzBLwEVwD",
+	"smdEsW+/v5Dkn//4nySScqatNCUqcCpKtUEdaK+1Xp+rC6wj9NegmmWv6FkOjo8GJxeXR4eBB53DstVR",
+	"Ttj7lCVQ/nCB5NbPzrt7z7cH6n89csPm+sIr3qUorlIOGgCHIz6dGd6TZS9hBgFasNQ3aF9FKMoxnTJS",
+	"R8slJXvv36tLqltYouxoMYfRUGLZcziGgjVOevoJWI3Q5aZPVO0vWw52SmPS8zmu1L3ZemI1/oSBJx/7",
+	"AqjTJhjv7Bnbf0yjiWxgaQjdZge8bT5/d/G6+TX0XIDqPhg3ngin8AOpv/tTu91u//Mf/4/6R+c1KJUU",
+	"2gHUd9sdkCqB81tqFfgc7jLg2n7m28PTDYgWgfJNZDwC6K+0ZDX8iEYQhQ+f+DxvqmnsQ1VzQkcpHAbA",
+	"RdGkLZl5H6nTykL9tk+ohrs9M5r6XPfDuVL0O5EstLvbJ+mdKO4sO6iEwWudfXVmprupOnKfZ40rsLEf",
+	"chUb0hvPST34U6fdVrJZW/+32Q4aztSUuCbQuVrulUAhwhhRwZimzfkXCeVyxJLmgA+FovFBdkhWeBOc",
+	"Y4yS+m0YC2msNiauLbuQNa92yxIMqqi1W91WGzS/KeN0GtV6tZ1Wu7WDJvkxSCjLO3ABywPxRpTFCnwT",
+	"3WpfVcbZIm4aM16IwLY1LnQ8yF465YHmt9kDjdOspH/evjs4VOb+ao+EkUwjPkyzVXgY64/EHNzO0Ho9",
+	"m8FpEqvbUCFugTaK9b2BwwxydV11nV+oXK9O5wpaMD57ptjzbRTOaPzsWTa0+v57wxHcTk6SpVCF+5kd",
+	"NzP90Fhj7DMiuEdoHDuwVdOrHWHShs0KoRPmjADzHkcTTNhIhJS22GzPafMBOVugAWRnlPXYc0EJUijM",
+	"u/Bj2SD5/tX9LFEHmhJApTclLBMWKfFHDWt7KdhEsLGIGezjLY0SXdqNxoo8zzX4ZUrniuCY3qE9N/pJ",
+	"jRWFbDIVKQLE505QTE+b7kg9sMa/oEE4Y6HUBU7gmIJBGKW2QnCga9eBRlByXnBc+TLAJOK3Ir5lIeJN",
+	"/tS0ljkWE+aOh72voBeSfZT1yoFlA4EYiYQpvQBtkP0SNu9zvT+0SAQNs4q8MRi6xo9mCciimfBWyJPx",
+	"+UCBnfEhM4woYbeMxizsoThRBRLq9oKlqeNExYN0EpC44yHV4HFsohCwok/umukkJMD9YLe90+y8+Crw",
+	"uS2DbMwmzvRiZGXubFiIFoJnOZoEzWiUZmypjfblQh8yUDMluWLqFJwCzfgjlhcEUSJHGls+f1do2yJ1",
+	"PX/t/aPaQIDdW3fanaBh8ySxmJ80ZaLmkMMN+JbVuu6VSXt4gVFmxcpeZUcVKco3QlFzzPAGuteJohMS",
+	"+sTqY4q0tdXKPRCNjMptoeW9l3mlZGUn6OyVbWzxYtyNkEqz4ouB23Tj40/oh2IyfSXCORpxgftqH4YB",
+	"zvbfJYYfapcXsMT0TmBvZd18bDaZ0GRe69XeorgqK4gd3Oy7TKOSNcen9qStbMGVBq7vtZpGS1DpXTBo",
+	"9+gTQ6GGdir93ftJzOVL/6FuVx9HZYqRuOOfcv08ZxsjUfjSB3D7tW33he3CV4XRLsTS0bqF0YovdCum",
+	"s8Py3GPzsHaPg/24WTtub61+3DXXr6sLW5nQM0CPbrtT4q3Fwo9g00dBPjgWQy2Px9DRy1mPJvxlQlrN",
+	"q2nxXU1SjEaoAo3+ZFu/71CTmlnG4prfnR2bleTXVQ3CRei4h7ZJs9tt2953MczqO7h9y3cK7wAK7Lbb",
+	"VS/bc9t+RUMTBgyfdFZ/8o5bH1mIH+2s/ui1SK6iMGQcv3i++osTkSILgNaZ6qvOGvO8pfNY0PBCiGOa",
+	"XOvv9tbZlA3AecPCiEKat/q4+2L1xxdCvKF8rgEJSUF76wD/iKM15Bzah2I8Cny7xkZNfoXTXtSNpgB+",
+	"4fi1f6x0Yf6keEku+uDHpS5+SNTJWIH2fxYspAp96TU0gCi1oNag+fry2/AhCj9u64KC2cPCgyj8iBcY",
+	"KiyXtPCcCKOfYlQ0yE52NcHCcEbzFM6agyhUGupue3ehjiEKa+h3dhQd02cz16ap2W1jA6WiKoJiKlTt",
+	"UZIrgsgj4laTmhwvzZGmFulLXI4JHiyXwXNCs5WVi9JxTjhHJUuJ6KiCrylM76vhd5uddjsg9SiUWfu1",
+	"BrlWQyth1udLpVnH0wQWEhywG5B6DuBaMIZmwGhgycvUt5GMrrAiUlYKu0xexfrcOXl1Y3H1wHreQDgr",
+	"xHyFCyzEhHplR5kLCAQpz6tBA4kpTcdZatoCxi5lPes0xD8KsXDixzVk7EeRynNCw255DgXeVqc08eNL",
+	"AH8cdrq7Fjt9DU0QPz3//cJCl7NQZFIuZb3WJOgReShcmuuyjKXjEinc1ebAowKN/MMoQSO07BXstXaX",
+	"Qa+gSAhO7sYQoON21EUei1/vOyNdiOqRDMV07cnOmGihosMxYTxVPMSEH0dh4GXdtLCPmw6szcL744jf",
+	"tEjX4fB2YJ+PKbB6PXHEtd0yg8c+9MStW87XWBylwFc9YIHU9GdYwgMrTZeLxsrvInZH+tfghRNcipg5",
+	"FssyycDnSvvLLXO5mZKsYaXEqj6bmCnLrZIPNDlWyjuZmFAm8JAN5R1Sl3TCfI6JEh6WngLHgBIBr2ap",
+	"rZkdhY0WOVjDOFduW0brnKe2BNi2WnYrE3XUZX+gYa4g6XxygaG9oS0vI3+O1mLAplRuqGCFdg59xVdb",
+	"8Uqscy6FqfVq34ox15VUMrsdJqO7ZQ1WWgS6WYUem2UADKcw3xuazMkb+nfIachsg5vPCB8tzriRjbGA",
+	"YmvYGh/1lLSV8T/eT2KifaEv/Vqn1fZrhGkv60u/Bg50v/YfeQPcp7FNZmY/QswvZTZF963ie+rk8XeD",
+	"bNqEuPhCfgCFEiRh8Uu/lq2TKPx46a+BkZkh01l8tuOV++q2191XhtSfYmeuiXb5zp7IgrtwbUotuY6z",
+	"FiI1cgz8t1aTKhW6TPZbJU190fS+aHq/N00P4mnX1vP02zkt7xuW5pQse3szIW5dje/eNY+qVMCsLlVp",
+	"2WgMqguwpFRAINWPzHjMpCQB/PVqHhBJ59Kt7Vm3H1A5ZBwTG+M79dZVwuiNJGnE0KWvwx4jaE9/FbNG",
+	"iwQQERKQuq5ITrp7ns+Bv0tCr5TCvNdu6yIXSljfa7cbHgmw6IzS+NySN+pvXUfUy5bs+Txg76eUg4ao",
+	"K4XmGggHRg2w0aEtoj95WaypFpC6SHwe0DgOGoRNrpR6BtmENpsAWvPpgFkM2DOlp0g9gKxmUFXFjMMO",
+	"dEkdWCeCI7dBXLAOpzehq4Rqxz2cKIYWUF1XWWn1EEVXpRmUlLvaTDeAmKN1hPxTrA20xpsXbjGkdUbW",
+	"R7fOu7DJ14AXa79+isiz9vsDwJZ1Xj+GOlUbajy3PGxhVleLhqOWIQgZZv3J6ETriSDV1exKpJFV9ewc",
+	"Lv6GpTSkKW0Ce36frmLH5n3z+kevdjY4v2i+NtHUze9MkOPygdRX9iPzzfp8HsPA78Ht8cN78Xz8dHPO",
+	"j99tzP/tZ/eQAvDb+8oC+PV9JQL8+iFyAY6wlnTgJE7+WMLZaRyX3AGHoZdlKeA7UHF3IypbjtKrCczC",
+	"nfrpQeLENhKDK1YtVxy+hgA+fM2m4SiCEVSNGmhzJYQ9j6M49HmwwGp7yFjNehVzzWqC1zGYHqvCB7aE",
+	"vmKZtjcb8FTgheYnyIU/wKom+Op7E6YtEhJMEzaMFKBBtIjSmAUNj4wijskcmRlWQql0UMky7m4CbBSP",
+	"tykiUZLPAVEvAU9vkSMIuLtmnGFJoLsx4z6n8ibr4RhJmweFlvJC/XTMSjRlImxoTQHcOty/COFAVwiT",
+	"pB7YaqjPAsjf4Nh3UtI5ptNS084Bo/F7PsdYXZ7vPGNBD72Zs24RpnxIFENR/0YOlmYnPrfCipN1AxHs",
+	"LXIChnBobvzd0eD7ytbGkI6yVg/kUh8xInFpRdD7cmvntmzIpvvh6NC5ahWWgoWb94Upf2HK/xpM2dzX",
+	"Co3Wso4/OIv+gDr4x0oWXdqExFasVPwXnaNgblc8eZEZ6wYcxed/jiRw2hapDpxCn6Cjmht1HDTeFfp4",
+	"xl/LCPY3rKjObqzNPrUq+duohkoGeZhSWMVuSvuNfWE3X9jNv4gOuHgBnoi7nNqVrOeE/71xo6rONevZ",
+	"p01jcjTHQr2znGm1rpiXmKUkGPDwkKYsaBhrtfocdTafB/04hmlfw4PAqQbMQwbFNBXTEzo39S3YqHtl",
+	"hul9smCXhnTSnG1aMzK03vqcZAO0G63M1qvrJJuMtETcLdbs3y8Yt7EdZjyH2gu6KGNl2Xe1F7Bh9hxD",
+	"uAIMJwH2VHYM9qXWeQw94Vm1DCIZ5IaaXqw9WKWuXiY4M7neOngG0/DlTTTFkiZTBlokdKTTeiAWQFJj",
+	"RpLQEErwmclsGZQQ2pDjF3UDWaLbkwHgbHtyBQB1EJBjqoYFcQRsCIBZutRaA6AT/FzhLlAPAVUcQWWJ",
+	"38BoX1hgh5jp9O0CtNpAdSXraK4QiOZzG3222EJ1vRChki5Rf2hHwPqC21/Xmnp9HwESn7Xioj5bR0Kx",
+	"hdAyR4LtG/9FbvwiN/6L+g4cX+4aQiS8/VkJkd7KWiKLfCsLJkBBAYzqpu7S0lbnPtf160zTCwpRR7j9",
+	"Land5zMlt6CkV6rKunU/6rvtXS0q5Bv4aSlA9+UKTDf1QiC1uOP7KIDo5Noxm5sQaF2sxLxaz8ZSwKWm",
+	"IJ2SbhN2TZMQ6wJIpteTb9YYZP3c9RIKLdYLzWGzqHV8kBUaKXaHNQPtl3WRhdJeNPbMpFlNB12okyzp",
+	"HOuRaFTaOJbUbXAJMbVCMO3JUyMG3746bXa/and2g0aLfJ+BN0ptfHmGMctb4yIsyzpfO7Ni+aZs5PLm",
+	"w7C0qjbKUDIxZGEPXzG9zQNoLudlD21j5YD0TZtfQvrhJOIIPFF8G+XEM/s+eQOpJ8k+oe5XIFxrb4q4",
+	"4w2zcbezt+fgqnevDf/V2XDwqvtKSc2vugdBQ2OPmERpykJ9qm4RF8gGQNQxWLOVxxlrDdQHm0cfwZnZ",
+	"UvbJEZ6jq0ouHTBvujRD9nWhHIWZz56hAvrsGRKnKUu0HdU2N4b6wE7ra7WzXpbzSdX2JDQgIbZFsckd",
+	"Bczea3d2oLBuLAWZcV2lcjhLEqXumfI+LSg3BGfwbipZkjbfiJD1CDZFVtsCEqamhJVGEnuMK+hzmSqF",
+	"rQ5W3kJ3d3RAErM2jQymPNXdWDSHIp5NuEQ9l3J5xwyxIt12W4MsazMPLkIdndQEF2DdqJ8eCc5TmqSg",
+	"unuk1Wo1lP4z04VT8CuADVx8Xe8l5wIF5coZRSuvk6lZUipCOt+SJIQqnIEuU/Bqbig4lSl204dnxmPr",
+	"c8zXMQW9c77HVU5F4CtOORXoqp0mlEt0dvbsiZvDNB5SpTdH/Lq61EpB1t5YW0NUUZjywLopGt1zlCkf",
+	"0/+G3jh1jBRBdt/Vdz2rqOhmXpS1ty/pPa/kL0ihAqDlZ0cx4S6J0JBh8cWdZmUH8JUdvJf15Vy6CUX8",
+	"awvt72uvuq9qGyRfFDUvQJGFHIx1vANO96jV637w+kp9CkCllIwDb61TheSTu0TgypUsv4wCQya8jXDQ",
+	"JsusaCjUslrgHD5fYB2YM2Yot7bjOCrz4IJer9Ju4Z2P3u9Rvda1ZH4Pp2gr2ChsNHUdwI48i2MI6MnV",
+	"tImwAPi7s+PW/U+kujZN/0qKWCk4TpEazu4AjdYtQvPpWtFvd1Y3j/n4+8TALwaepzTwrFOSx8DoAYV5",
+	"/hg2ItNiZNHss6Zl6Emddg+LAl0IJvGcqEcqdQn/pdGniua2yFEqdZwKtGiyEqaxGyk1LhqOdf1U145D",
+	"AnckQiGs0HQkEXe8p/VSdFth6wP1mlFXtBKgQwsfxY2zZgCicc18CUD8Qvi/WPY/mwBENO+vGYD4+Vn3",
+	"n5bbfECqu7Tq24CHEm29VsUCIo4lg7XlxwaHYNw9o8b3oL+SLCX1CKtMS6WB0RBsBldzJ04CdLlEzK7H",
+	"pBhO0mgRKOyD/Ry1oTFv5sX+QDqaQWrDR+70bYsF1yKZ64qFIRW4ZtNvCALkaWpVSMZDk1NhG3yCpulY",
+	"n0jdfmuGxEgKKG0yb+SjODP7PRc5TdYyRZ/7vJ+Z23Xi5w1jU7B8Wbt0zlTUQ1gYc15MZWq3VmYMR0/Q",
+	"yLHre6anT8Ggbt40XcZIHcQBnzOFK1FKUiEaXs7suttuI7NWoxz3zy/UzKfvTi707LmgIl3Hh8ZS+Byr",
+	"G8G3h4PjwcWg5HNg91oq+Oc//ieadQG8RQN9Aj1VMeAls/jG882Mjwu1CdWgsFM0GZPgaNR8Q9PhOPCy",
+	"YBxs1QeNOlJ6bWrw0AlUB4JfsUNsBjddhnC309X3apTm2upUFN97qAXzaARr36DAHO6QSoz2+iKXfPZy",
+	"SXdtuSQBP0ukkOE1tCr5IthsJNioC/sAddSrzkQwZNqwGM8wFxuVWQfHo/oXvGurvNlQzzyj8nlJ1Bv0",
+	"zEHelWdaYOMLBhf02jSLsROYHPstqXiGoYj7QDZPBGeadpKs+4DSJY0bbEctSfvtqW5cv27sn88foDXm",
+	"syDuRVqfJo5u42g2bw0eoA6ikg/8bvwChvu0/lAm+50yRltyO3J3iRj/dXal3AbdEJwxBYu7ftEWkv9j",
+	"Ae8Lc/9idHiiNJSNGPMT2xiAzX7yWENgCIudKTDVH7t35cJ3dE5JafwXRIcUYmOyXHaf1yHIf0mQlFJA",
+	"MVCqsb8QrueVBhT6PIsCxL6Jo7nWzTCGR8saoRsaY8KGvmq3v9b9uPPhNjCwjamxkTktEhxQjrEvr2Ml",
+	"COUTUhxld0Ln2gVtKbrOlekXZDTTpc+kcOR1a9CEByeHg8MAA9DgaIwRYNH1nQqwIGRBJLormG6DCEcJ",
+	"IYMmbMwYIaqCqhYndSwPZD3DA1Ty0gkuapUQmZRJeOvYAeCQrAEkwnKuGMmUj0fy3AClzIblPAR8CXRT",
+	"Owh7ypq8LEqx+lwkqaPs21hlEii3BUDrrZwxgCyzBeTcJvcQbXGnj2s4uEfc0yaRSfeMkMGdPjyCpxhV",
+	"dPDwFZUKt04lklRo5PqsInesfYiaGLzwi7z5xZj0yYxJX8IjNpB5kRY9MDyi2O78w9BWOf+4nSxNTlbE",
+	"AvXaQo+XLVnVLt3DGprYFlt921paqP1+KZjYbd2t1v6gWuoKigfvzi/ancvD85pn/v32Tc2rgQxzdvTX",
+	"y8PBd7Wf1uUpalsnCnBnbBrTIZuoRazoXmfzvmvrUjEEwz2oGH54LyqGn25OxfC7jamY/eweWjN+e1+t",
+	"Gb++LwXBrx9CQXCEdShIAm+eukV+8VEL8Skr8Ou8mZX5LXs3R4XUfc3d/sKVd2gRLjor7uuo36Vpcf1Q",
+	"9/lA8Rr9tMWy3wRuktWFMF1Fyf83bJp6IKqHM7zcLNz3OcU4KaXDaeWMEjmXKZsY0xwXiVIeElNLAC65",
+	"1n/qCcPqBuDlTmcJz1bopN0DPniY+C74kHnQUNc4IoEGlkn2/TB8EtJ3L+m+iuptTuaQtj1ECH7yxZWL",
+	"wcUT/UJ8n5z4riMBGhg9QAL849BvtxXXagpe3oirH4YPI9+zEur9ht5olwcEXhQExBjckaOqaXv6/ikS",
+	"HUEqay4cxKkkmrVtlx5kBED5GsUAdPkUxQfw4Q1jU/zK585nLTDbTabpHFflhCVNCI3jPKVXr2jKDoxE",
+	"kfcyWq5luz8iPV8QW3+npP0e4jXh4u4Llf9C5f+IVF5fhwcK6+sZDbYd+lppQMCkVLA3FlvWmlltReyp",
+	"2whwFCVVSocOBdWFvSDgMxPuM0sFTWksrkkdinFS6Qr5l4rknL4ZnBkfFPwE0ZQNTfivEzGbLpgywHcQ",
+	"ce0x8NwlAz9SnAPSzbFRIHYTgRoYd0pnwU1RKaNrXh4xqFQtRdycpoi/A+PIh1qiCa7CMdcgonAcUN9d",
+	"sPoAurQl0c+YwgH27OIrUJWchW+T6DaK2TVDnBz0D2tebfDD4ODdxUBxBBiJJmk0okN1tX/CFnHFFen8",
+	"4mXLeXP45l7LMYsIIVJIzZ9jVNDcZB2O5c74EZIHj/BTSLG2yYM0Seh8uc6i/V152egLU/tiN/p92o2c",
+	"ok95sr+Aw49hSnKJss4IQPVEGPsSJBBoaxJGTdq6y7Yxbj14++6CtFotl89tfzBk56OtsyJuWZJEIWuY",
+	"Sk2aBHk2DQaZzNQQFhtCoRenORV6sbGQon1VEyVYn+KRdsj6SCTQwF6RaBKokwnINgmuY3FFY1O8Wn2N",
+	"9TNJoEhZoBbJU4j6xOKUwK0g5kDrHD5XjGzCkmuTGI49l5zqHsAssFol1/WPotQGfR6cDfoXgwAKQ+K6",
+	"tm2iIyJLkDnsTbiFgshYxKFuEJwBIDL8UpL6bnvH57vtnXY368W1nzfeQVklpeg1ILjgTN+KHrZzuKPS",
+	"cl/IFsmZ6zzCRTKhsSJrPQAJdlueauTzfG5zV6DkDR6F+iyzP2ZLl6XmP5j9iTj8fSub4EU+1GmMNjs/",
+	"u8hudZdpEnGNNbiMLWkzIPFTW2/k3nKDwpoHcWrnFkBo1eovEpdqrvvRRPAoFZjq7y0XaDBIRmm7cD1q",
+	"Xu3d28O+I+Hk+9H+lC+J8igihlebRNz8WSZtPKKOvwle4RxfEOszRqx1JNecrlRJhL8IsV8sM39I+ztg",
+	"fO4SQNVJXbDuUxprHCF2WabxmbaR0zheEKsXo0HUkFm3TiWrsniECcakjuZ2EqU6gzJAogXSNS7Pkasb",
+	"We09JRGyRFv1o9SDBwpcumqcSVD2eZSa3mFKoeDsvS0b2CL9gvO3aLTR8veMEaXgo7CexfUafwTE9e62",
+	"2529xr6JGM3ZsWwe1pjeQiHB3fYulOFod5UwqqVj3LmSjkmFcAyakVENrAu8D+lW0rJGn4c6V214w8Vd",
+	"zMJrsIKT4INfkylNZ9Kv9fyanEGatV/7GJA6xQJOLvgxGUWhDPzjKPwY+FxtpVFaki9mNHl86dVb8xtj",
+	"9n+wReuDBlGtZwC0frgoLkWn9uIoS2w1JfimMeoLp/tirvkdOhCAUmst3CKuIvhKIS5nU2sZbSrjC4GS",
+	"6uh6pHpQpKjMLWArPJQa1n1uxMpekTuJO+7k39KUYBtNkRAWS1b0IeTe8vlyD0Jj3yX0mJzLddt/YO9Z",
+	"F0ewwCyzi5SS/vLM1z8EEf69eRU28D7n9KFlUfZalPlip/9C+H+vdvoz08vIpn4t987eP2BI+6dzadKu",
+	"eGSLxV6JcL4lsSIChO0EixQhMMFCWRxPQ1tms1gemYqEhURc/Z0NU12nWu3SaXmgbf8+N7vYJ4GhTIHr",
+	"QSipFs9+ntHYMq0tqT89H4opCzzdrahQXt5S/YDUFyxdLCTGqC91/Z4GLlsCMzJubWjqYDpGIt+DakzT",
+	"aTzfz2z7TBv7XZu+5kZoJgp8Xq2KbGCn1xqhApPP67vtHbK2oT6rJZXNpHl2Zkz3eSStNwRWBbFnbDRi",
+	"w5TQFHA0p/dVB2z9bnjnPVPy/hhs082ze9Tosn8FuaKoVkpN6L7IFl/Mp39EvfRUO9nLLJEPUkzXNJ9u",
+	"ZjItsY2SVFxjlYFyxTZjacaUCRxW13hSv6KBrmh6tSbRKPXAVKu9+bnmG9pcGdOUJT7HdgNhoTI/RDpD",
+	"TozUIpeadMxijH6DugQtcu5G2lkjaRa1/TArqU2bfywrKcGT8vn6VtLqOn5unPcXo+dSrTeSX6ycX5Td",
+	"37uV85EYxyoHW0Xb5wWD44qYZSz2KhLiRitbbpJLd9mv8ieCHqioL/ZqgURKRXwVFYZ68Xq31wmF8rgJ",
+	"o8BccgHWtiqwsWdaGp0LPqv7NWjMln2vA7f9WsNUrK+MyS7ZuWJ0PVcZ5cgswFKbKaIlfKHQwq9uYaiL",
+	"3e4rXRXCy9qdhs+tytoifYhKGUZTGusRQE0Vih+a0T1iTkvhk2HH2LO6bH+X/qzd3hlmMgb8zQIPChjJ",
+	"Ulj7PPhmcEHu7+gNTAu0qkKKMOnjKMZPaCD+ZEHe60Xp6GImT6LlueThixH5C1/9bIzILuLe03qc8dZU",
+	"3DAgCuUx3+qiwEJJt9XWGlJzmDCoJEdjiYyM1M9eH5DnX+2+IP/7f+22dhtgNNX6lEOBgOFdRzLN2jtS",
+	"ItkwYZChqv7NQjKKYoYWWTPCLB2r+YY0ZdqE/eeLi7fkFZXR0Od1/VqEdkscT2cZjUQyac6SmPGhgExW",
+	"KolV+KZUyjuRhNAh8g5aXwY41mVkyvXpv3HQnLEaKq9n3WlJeic83eflSqRjCI/+XpftDSTYq/E9BXFb",
+	"GhjNvPAzoSUggwKBiuftE2qrH7BQfyFmqUSlXUhQCoKI39I4Ci9xQgQjzgjtaa4YTViinyjG7nNcQf/t",
+	"EW4kksRtIDBNJakHIsPV/5+2a9ttI0far0L4xpLQkiXHCSYScqF4JvPnRw5G4mwCrAYh1U1LDbdITbNl",
+	"RxcG8g67z7APlidZ1IFsttzayJ7dO1tS81is+qq6WJ9MhLwnwJKywfFoOXFlQbOLSCaeDk7H6BJq+MXs",
+	"KBH859dI3MA5BJ/2Cish8VrMTLT7sB7xJOknTLF5NhzRln3+/Lk/jURmTILS6ni+dm6jL/EMHBov/ta/",
+	"vb3t7wjWbmbuHHqcNkbezMw9vy/aGAeoBTumlcRT9pWTQFkko1MIFhv2+2gMIx2kttQDf+ZXi5LUyQNI",
+	"IHFBgjX7b8WPH9Q3tb63SJyntrjWZqe42rlKlxqrpZW2aHELiEtCGtvHgK5s6K6ng1H3UCY838JRGynd",
+	"RakW9MDe7lMY6F/qHlto6f7wIm0goY+p0YZG7h5ueXbgk48s0QuPPrpCLzz86GJl8PCjapT5B3+GHehI",
+	"07Ef/x1Awk50dl6p3JPWB8mnV5NtRqOzz1J347JmMLpTagowwR3hfu+KbMriaHx0gk4GP7Irzfp3GNW5",
+	"LbXwgTfPFS5unoB3R/AgJ0YdFhcaItPXR+Bkipk74d+XYzHFEkN4C/km17fi5TGXaM2rXLtEqKpS6XIF",
+	"q04RXOU0h3opBguGneroz4xeqbxAjhpoZq6Xqrgiq4UGMNgF4dZaXTvx/x/fv8Omvrx9U7+n/fL2Dds3",
+	"J3D6x07cjE7FPDfolnaQP+bbqpAzQ+/EQzIva7jumOrcSjoDUqzz9Nozl/NVDbAuqkrIsP3ZRzvgSFU8",
+	"H42G3bGQuxpWClsidXfDVq0KmQQa/RCPXuaLpS59wwlN1QIAq3KdCGfpE7p/B41m+kptCnqTL3snPQAB",
+	"cT89SXfVmPiAYAcynNfhEWSjznSaZ9oRZTnorWPnhyE6u0Of/PlimAjojmvCOlh+Tl9WRuiCYs0EJKHF",
+	"lSpg6XQWGs2dyBcG39yJqedloPuJ2Ypeaeeh7i4mrOVOFNYs6GfIWz4anp6J+bYC2YqJGSjV+mz4rD8a",
+	"jiTmzsG6EWn8ORnD/uV2reUuNT1nX6x0litmc3/IhtZsEDJdqtIBMg1RAg9mw3cvNtVV/xcpOqhBttAm",
+	"HJTuQLy0mc9d8NSEny5f9X8BFFZwZArmzemAK1VeIxn6db5ew4L6A4ABHWjXC6r8KWACCVptiipfq7I6",
+	"wS/B04ePK/2tOlkXKjeUqo4jttEm+VLJPD8SB+o73jpx+vQZbVujtvWt57g/Gz3tj4ZDopt6v9YGMPCT",
+	"wZAFxnlpqeMvnEUZTi6chsY+49mpltqhO0A3PT2NIUcDS8WlsJWB01CoEskqo14GAq2MWGnnFFVWzvSN",
+	"LkBDvaXPOHFEgivjP0LtyQLWxRmzs4JcvfSWiEfef6PMYoMP+TmCDkp4fvNtQxsdu5kJ0wxPTsL3Dp2Z",
+	"rZB/U+V2LKiLROx25W/vIu7HkuaYckIVHVjVwaEmhJOIjeEU1Fot5pVI7Yp9wElg24SlqpY2I+9levGa",
+	"Euzrt2DI3SbPhmd4UHHbzoa0+aJTW24h39mPm3T5gWNbvnjFW2wdUAtFrCSn7hsKnJEVDHaLQrsY4boP",
+	"XMlua5OtbR77zXs9ZrHPYR7PjLx4/zHELLFlWev4fQiA2E41eWogJX4IuM2Ri7bHQ2tMvQEh7s+YC6e+",
+	"2mCK83lhN5k4/yLkYwn84Hxh5UC+5oLztOYGJsjvqqnLYyemv74SH377eCmufBFjri/f64WyxuKG6hr3",
+	"ehT3lu2lkmXQ23xaOiMALs+7Il1a63Qwk+vSVja1hW93EjR1XvnPRK836vVAjYI2SnjAYhrvOa4U7Eew",
+	"vP7whKMQUwv5llG95WbvNAKKgYZ5SsdOyN0a05LS8BAyKCccUqdMQzc+6DD68f0fz3dZ77pYM99Xi4cv",
+	"VAG/uS3zqtLGJ9T5tkYD2hKKHMA+4Mb6r8/grOJb9aYZ3CnojYKKlbwldN8BMa7yqtAoxv41dDI7smP8",
+	"6a+6Aiw4A0g7O8rwv/j7c1BO0f8XqlrOju7+uJPdCXQQj9EJFIYnOGFW2UIVsHjKNYwZY0PqjmJBCLPA",
+	"+JFRxi2tzTv+PBoSUzGEcsSUvcgr+DZgCVzGCGkgxdVB6OJnddJjpf/wh0XHp8B2SbEe1kBqi0KngWVY",
+	"ig7ofcqIxHhmF4TTR4sER60AurRM2oe0yEZLbhFXjdcRGaNgBVXElu8ocQMarZM6SDEhzZC5yhcbUNHr",
+	"zbzIU3gknH1EL0YnEfwGYIyhSvAIdKSuBfNLfOm/suWtKjOd9S9AqSCCXFpjsZer0qLEsP7znVflBmOD",
+	"69J+y6lQdA0VzZayXgpr13OVXlMEtMxvwE0yugJN4bq8CB/yxbJyXi3y60AMIBL/paxrastGTHECTgDG",
+	"olzMNErK0b/nYS+A3seFa4V4OXCunBaq4rCoRzMDlJUDqB7Y7XOJZ6VIQiVCyltWGRepm4Qmf0K6bYot",
+	"P1ct9ap+7CByTmT+1hlgKu3Q8aksjwjfktIou14nP5w5ZCCmZouVNArHOOds+AT9r8aaIwvWUqfXOJQr",
+	"8NgjfwR8WELuXnPjRU28/kMXeZwViuXAK0A2a75PLACC0W8cCqp8axYTWkGsDlI7wcGf6ygjmEcGz64n",
+	"fwDRDYg4CeiePWlsmfhcwD5os6iW3fuu2dlwCI3i3SUW7GnNLlE7Udh2rxdlBQR6X7/YgaSWkDWykcDD",
+	"9sqfQ9BzTWy0t2r8XwdK7NSvVbmXC39MyQXE10N5CI2hwMH0jlFAmLlh60JFn30iQvxWoJtE4Ctgq10Y",
+	"1s5bPRAf2Kuk3s3/hvv+P2wA9tuyAfyiDN90TS9ej/fnd/ABadwzh3OytEUW0jsQpWLqBJgZ8mTwYjBi",
+	"9a+bMsc3Haz0IxVOjnv4lXghllW1Hp+c/N/7j5eE9OXMoK4WaqFyQwWgHF2P8K4jYss6R4/uDGBGHhzQ",
+	"vNrW8J69x/qDgH0ipBR+dBc7GBb0WVSQT1KHOAJyql+y0mu7hBHibU500I+Blf39t0sh60vr0SLLRFx8",
+	"upyZ9m/jRIykmZpCiZm5q1w3ab7e8psEnULnfGnbGnFIJ/TrxoDibJAwmwNymCTTTVGeKGzkzKxVVenS",
+	"TOq1Y2ixxpCAX0jMG8WAAu6/v2qzwuU/R33tuDaTilJtVmorMuujUpFlxhJYKOh4CcWasFqUgpSAVuEK",
+	"WfcyRn98/2c0jcYBIb/cV5ry3kyQgZmhMyIPSMD58f1fkjRHUuciqSpKF+K8KYyO4/YmddEsCpmDwCXh",
+	"ho7/8BPJQUiOpY/pv4QydUO6EOAp1nNhWX0B3PHM9BtZRglTX0UL3VIXocNnaY4BL8xHaj8K3XHzqg+V",
+	"C8NabISbwj0rbKgtBSxpyf+CuZMsNTKkWvK9vM3bzd0CeDMRD8nJwtcAbu8wQezrNWvb7Qms9T5lvZvK",
+	"vW/MNTZH0NRSR6dpCqcXr5EU3V+sJpjAQckQB/Iz41oaY18mLt45tiaImLOHrVypVYqBzLneWm+VIlG0",
+	"tya+4zwzrdUtmxJJUeAd+O3RH2JVur3oaeAah7zlvhjXFzneLRhCmDX2c8NAZiYgSk4YTIjfHgNkXi+Q",
+	"EGS25mXGKb6zEeTVLlUFvw/jNUJFyDbaq1DXHQdsi4qR9jypzzqaJ1uCgkhoExsak7kDuSJLW3okKMbc",
+	"AFyr8nRTqBIrtXB2P8gJumdU8RaWDbYuN2mxwZSVe3o26p3nxQ9NGgmR0R1AACYxqZ5f3NOu55xu7AE6",
+	"1GFB/OWDMLS6/wQkxRAvJfgu94ZqjZ7cuzkockwEwgE1EFt7utLdH3f/DgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

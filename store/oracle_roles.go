@@ -291,10 +291,35 @@ type OracleFilter struct {
 	Args []any
 }
 
-// OracleRoleOrder is one sort key.
-type OracleRoleOrder struct {
-	Field      OracleRoleField
+// OracleRoleOrder is one sort key of a page of roles.
+type OracleRoleOrder = OracleOrder[OracleRoleField]
+
+// OracleOrder is one sort key over fields of type F: a field, its direction, and whether
+// text is compared folded to one case (orderBy=upper(Attr) or lower(Attr)).
+type OracleOrder[F ~string] struct {
+	Field      F
 	Descending bool
+	CaseFold   bool
+}
+
+// orderBy adds the sort keys to query, each field checked against allowed; then tieBreak.
+// Absent values sort last in both dialects (they disagree by default).
+func orderBy[F ~string](query *gorm.DB, order []OracleOrder[F], allowed map[F]bool, tieBreak string) (*gorm.DB, error) {
+	for _, o := range order {
+		if !allowed[o.Field] {
+			return nil, fmt.Errorf("store: unknown field %q", o.Field)
+		}
+		direction := "ASC"
+		if o.Descending {
+			direction = "DESC"
+		}
+		key := string(o.Field)
+		if o.CaseFold {
+			key = "UPPER(" + key + ")"
+		}
+		query = query.Order(fmt.Sprintf("CASE WHEN %s IS NULL THEN 1 ELSE 0 END, %s %s", o.Field, key, direction))
+	}
+	return query.Order(tieBreak), nil
 }
 
 // OracleRoleQuery asks for a page of one user's roles.
@@ -360,20 +385,11 @@ func (tx *Tx) OracleRolePage(q OracleRoleQuery) (OracleRolePage, error) {
 			return OracleRolePage{}, err
 		}
 	}
-	query := filtered.Select(oracleRoleViewColumns)
-	for _, o := range q.Order {
-		if !oracleRoleFields[o.Field] {
-			return OracleRolePage{}, fmt.Errorf("store: unknown role field %q", o.Field)
-		}
-		direction := "ASC"
-		if o.Descending {
-			direction = "DESC"
-		}
-		// Absent values sort last in both dialects (they disagree by default).
-		query = query.Order(fmt.Sprintf("CASE WHEN %s IS NULL THEN 1 ELSE 0 END, %s %s", o.Field, o.Field, direction))
+	query, err := orderBy(filtered.Select(oracleRoleViewColumns), q.Order, oracleRoleFields, "r.role_id")
+	if err != nil {
+		return OracleRolePage{}, err
 	}
-	query = query.Order("r.role_id").Offset(q.Offset).Limit(q.Limit + 1)
-	if err := query.Scan(&page.Roles).Error; err != nil {
+	if err := query.Offset(q.Offset).Limit(q.Limit + 1).Scan(&page.Roles).Error; err != nil {
 		return OracleRolePage{}, err
 	}
 	if len(page.Roles) > q.Limit {

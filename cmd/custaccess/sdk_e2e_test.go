@@ -403,13 +403,64 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	}
 	expectStatus(t, "get", got.StatusCode(), http.StatusOK)
 
+	etag := got.HTTPResponse.Header.Get("ETag")
+	if etag == "" {
+		t.Fatal("get: no ETag")
+	}
+	unchanged, err := admin.GetSelfServiceRoleWithResponse(ctx, user, *role.RoleId, &client.GetSelfServiceRoleParams{RESTFrameworkVersion: &version, IfNoneMatch: &etag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "get with If-None-Match", unchanged.StatusCode(), http.StatusNotModified)
+
 	userRoleID := *userRole.ApplicationvndOracleAdfResourceitemJSON201.RoleId
-	changed, err := admin.UpdateSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.UpdateSelfServiceRoleParams{RESTFrameworkVersion: &version},
+	stale := `"0-0"`
+	refused, err := admin.UpdateSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.UpdateSelfServiceRoleParams{RESTFrameworkVersion: &version, IfMatch: &stale},
+		client.SelfServiceRoleUpdate{RelationshipTypeCd: text("ORA_CSS_ACC_MANAGER")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused.ApplicationvndOracleAdfErrorJSON412 == nil || refused.ApplicationvndOracleAdfErrorJSON412.OErrorDetails[0].OErrorCode != "JBO-25014" {
+		t.Fatalf("stale If-Match: %d %s", refused.StatusCode(), refused.Body)
+	}
+	any := "*"
+	changed, err := admin.UpdateSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.UpdateSelfServiceRoleParams{RESTFrameworkVersion: &version, IfMatch: &any},
 		client.SelfServiceRoleUpdate{RelationshipTypeCd: text("ORA_CSS_ACC_MANAGER")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	expectStatus(t, "patch", changed.StatusCode(), http.StatusOK)
+
+	// The parent resource, read-only, with the roles expanded; the describe documents.
+	expand := "SelfServiceRoles"
+	users, err := admin.ListSelfServiceUsersWithResponse(ctx, &client.ListSelfServiceUsersParams{RESTFrameworkVersion: &version, Expand: &expand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := users.ApplicationvndOracleAdfResourcecollectionJSON200; page == nil || page.Count == 0 || page.Items[0].SelfServiceRoles == nil {
+		t.Fatalf("users: %d %s", users.StatusCode(), users.Body)
+	}
+	pat, err := admin.GetSelfServiceUserWithResponse(ctx, user, &client.GetSelfServiceUserParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pat.ApplicationvndOracleAdfResourceitemJSON200 == nil || *pat.ApplicationvndOracleAdfResourceitemJSON200.UserId != user {
+		t.Fatalf("user: %d %s", pat.StatusCode(), pat.Body)
+	}
+	described, err := admin.DescribeSelfServiceRolesWithResponse(ctx, user, &client.DescribeSelfServiceRolesParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := described.ApplicationvndOracleAdfDescriptionJSON200; d == nil || len(d.Resources["SelfServiceRoles"].Attributes) == 0 {
+		t.Fatalf("describe roles: %d %s", described.StatusCode(), described.Body)
+	}
+	describedUsers, err := admin.DescribeSelfServiceUsersWithResponse(ctx, &client.DescribeSelfServiceUsersParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := describedUsers.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["customerSelfServiceUsers"].Children == nil {
+		t.Fatalf("describe users: %d %s", describedUsers.StatusCode(), describedUsers.Body)
+	}
 	removed, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
 	if err != nil {
 		t.Fatal(err)

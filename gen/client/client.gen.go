@@ -17,9 +17,133 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdfActionDescriptionMethod.
+const (
+	ActionMethodDELETE AdfActionDescriptionMethod = "DELETE"
+	ActionMethodGET    AdfActionDescriptionMethod = "GET"
+	ActionMethodPATCH  AdfActionDescriptionMethod = "PATCH"
+	ActionMethodPOST   AdfActionDescriptionMethod = "POST"
+)
+
+// Valid indicates whether the value is a known member of the AdfActionDescriptionMethod enum.
+func (e AdfActionDescriptionMethod) Valid() bool {
+	switch e {
+	case ActionMethodDELETE:
+		return true
+	case ActionMethodGET:
+		return true
+	case ActionMethodPATCH:
+		return true
+	case ActionMethodPOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfActionDescriptionName.
+const (
+	ActionCreate AdfActionDescriptionName = "create"
+	ActionDelete AdfActionDescriptionName = "delete"
+	ActionGet    AdfActionDescriptionName = "get"
+	ActionUpdate AdfActionDescriptionName = "update"
+)
+
+// Valid indicates whether the value is a known member of the AdfActionDescriptionName enum.
+func (e AdfActionDescriptionName) Valid() bool {
+	switch e {
+	case ActionCreate:
+		return true
+	case ActionDelete:
+		return true
+	case ActionGet:
+		return true
+	case ActionUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfAttributeDescriptionAllowChanges.
+const (
+	AllowChangesAlways   AdfAttributeDescriptionAllowChanges = "always"
+	AllowChangesNever    AdfAttributeDescriptionAllowChanges = "never"
+	AllowChangesWhileNew AdfAttributeDescriptionAllowChanges = "while_new"
+)
+
+// Valid indicates whether the value is a known member of the AdfAttributeDescriptionAllowChanges enum.
+func (e AdfAttributeDescriptionAllowChanges) Valid() bool {
+	switch e {
+	case AllowChangesAlways:
+		return true
+	case AllowChangesNever:
+		return true
+	case AllowChangesWhileNew:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfAttributeDescriptionType.
+const (
+	AdfAttributeDescriptionTypeBoolean  AdfAttributeDescriptionType = "boolean"
+	AdfAttributeDescriptionTypeDate     AdfAttributeDescriptionType = "date"
+	AdfAttributeDescriptionTypeDatetime AdfAttributeDescriptionType = "datetime"
+	AdfAttributeDescriptionTypeInteger  AdfAttributeDescriptionType = "integer"
+	AdfAttributeDescriptionTypeString   AdfAttributeDescriptionType = "string"
+)
+
+// Valid indicates whether the value is a known member of the AdfAttributeDescriptionType enum.
+func (e AdfAttributeDescriptionType) Valid() bool {
+	switch e {
+	case AdfAttributeDescriptionTypeBoolean:
+		return true
+	case AdfAttributeDescriptionTypeDate:
+		return true
+	case AdfAttributeDescriptionTypeDatetime:
+		return true
+	case AdfAttributeDescriptionTypeInteger:
+		return true
+	case AdfAttributeDescriptionTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdfFinderAttributeType.
+const (
+	AdfFinderAttributeTypeBoolean  AdfFinderAttributeType = "boolean"
+	AdfFinderAttributeTypeDate     AdfFinderAttributeType = "date"
+	AdfFinderAttributeTypeDatetime AdfFinderAttributeType = "datetime"
+	AdfFinderAttributeTypeInteger  AdfFinderAttributeType = "integer"
+	AdfFinderAttributeTypeString   AdfFinderAttributeType = "string"
+)
+
+// Valid indicates whether the value is a known member of the AdfFinderAttributeType enum.
+func (e AdfFinderAttributeType) Valid() bool {
+	switch e {
+	case AdfFinderAttributeTypeBoolean:
+		return true
+	case AdfFinderAttributeTypeDate:
+		return true
+	case AdfFinderAttributeTypeDatetime:
+		return true
+	case AdfFinderAttributeTypeInteger:
+		return true
+	case AdfFinderAttributeTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdfLinkKind.
 const (
 	Collection AdfLinkKind = "collection"
+	Describe   AdfLinkKind = "describe"
 	Item       AdfLinkKind = "item"
 )
 
@@ -27,6 +151,8 @@ const (
 func (e AdfLinkKind) Valid() bool {
 	switch e {
 	case Collection:
+		return true
+	case Describe:
 		return true
 	case Item:
 		return true
@@ -152,6 +278,73 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// AdfActionDescription defines model for AdfActionDescription.
+type AdfActionDescription struct {
+	Method       AdfActionDescriptionMethod `json:"method"`
+	Name         AdfActionDescriptionName   `json:"name"`
+	RequestType  *[]string                  `json:"requestType,omitempty"`
+	ResponseType *[]string                  `json:"responseType,omitempty"`
+}
+
+// AdfActionDescriptionMethod defines model for AdfActionDescription.Method.
+type AdfActionDescriptionMethod string
+
+// AdfActionDescriptionName defines model for AdfActionDescription.Name.
+type AdfActionDescriptionName string
+
+// AdfAnnotations defines model for AdfAnnotations.
+type AdfAnnotations struct {
+	Description *string `json:"description,omitempty"`
+}
+
+// AdfAttributeDescription defines model for AdfAttributeDescription.
+type AdfAttributeDescription struct {
+	// AllowChanges When the attribute may be set; `while_new` only at creation.
+	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
+	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
+
+	// Mandatory Whether a create must give it.
+	Mandatory bool `json:"mandatory"`
+
+	// MaxLength The longest text value, in characters (text attributes).
+	MaxLength *string `json:"maxLength,omitempty"`
+	Name      string  `json:"name"`
+
+	// Precision The most digits (integer attributes).
+	Precision *int32 `json:"precision,omitempty"`
+
+	// Queryable Whether `q` may name it.
+	Queryable bool                        `json:"queryable"`
+	Title     *string                     `json:"title,omitempty"`
+	Type      AdfAttributeDescriptionType `json:"type"`
+
+	// Updatable Whether a create or update may set the attribute.
+	Updatable bool `json:"updatable"`
+}
+
+// AdfAttributeDescriptionAllowChanges When the attribute may be set; `while_new` only at creation.
+type AdfAttributeDescriptionAllowChanges string
+
+// AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
+type AdfAttributeDescriptionType string
+
+// AdfCollectionDescription defines model for AdfCollectionDescription.
+type AdfCollectionDescription struct {
+	Actions []AdfActionDescription `json:"actions"`
+	Finders []AdfFinderDescription `json:"finders"`
+
+	// RangeSize The default page size.
+	RangeSize int32 `json:"rangeSize"`
+}
+
+// AdfDescription ADF's describe document (`application/vnd.oracle.adf.description+json`): the
+// resources described, by name.
+//
+// Example: {"Resources":{"SelfServiceRoles":{"attributes":[{"allowChanges":"always","mandatory":true,"maxLength":"320","name":"RelationshipTypeCd","queryable":true,"title":"Relationship Type","type":"string","updatable":true}],"collection":{"actions":[{"method":"GET","name":"get","responseType":["application/vnd.oracle.adf.resourcecollection+json"]}],"finders":[{"attributes":[{"name":"RoleId","type":"integer"}],"name":"PrimaryKey"}],"rangeSize":25},"discrColumnType":false,"item":{"actions":[{"method":"DELETE","name":"delete"}]},"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/describe","kind":"describe","name":"self","rel":"self"}],"title":"Self-Service Role","titlePlural":"Self-Service Roles"}}}
+type AdfDescription struct {
+	Resources map[string]AdfResourceDescription `json:"Resources"`
+}
+
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -181,6 +374,27 @@ type AdfErrorDetail struct {
 	OErrorPath *string `json:"o:errorPath,omitempty"`
 }
 
+// AdfFinderAttribute defines model for AdfFinderAttribute.
+type AdfFinderAttribute struct {
+	Name string                 `json:"name"`
+	Type AdfFinderAttributeType `json:"type"`
+}
+
+// AdfFinderAttributeType defines model for AdfFinderAttribute.Type.
+type AdfFinderAttributeType string
+
+// AdfFinderDescription defines model for AdfFinderDescription.
+type AdfFinderDescription struct {
+	// Attributes The finder's bind variables.
+	Attributes []AdfFinderAttribute `json:"attributes"`
+	Name       string               `json:"name"`
+}
+
+// AdfItemDescription defines model for AdfItemDescription.
+type AdfItemDescription struct {
+	Actions []AdfActionDescription `json:"actions"`
+}
+
 // AdfLink defines model for AdfLink.
 type AdfLink struct {
 	// Href Example: http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1
@@ -195,7 +409,7 @@ type AdfLink struct {
 	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical` or `parent`.
+	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -208,6 +422,20 @@ type AdfLinkKind string
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
+
+// AdfResourceDescription One resource of a describe document.
+type AdfResourceDescription struct {
+	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
+	Collection AdfCollectionDescription           `json:"collection"`
+
+	// DiscrColumnType Always false; no resource here has polymorphic items.
+	DiscrColumnType bool               `json:"discrColumnType"`
+	Item            AdfItemDescription `json:"item"`
+	Links           []AdfLink          `json:"links"`
+	Title           string             `json:"title"`
+	TitlePlural     string             `json:"titlePlural"`
 }
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
@@ -606,6 +834,82 @@ type SelfServiceRoleUpdate struct {
 	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
 }
 
+// SelfServiceUser One self-service user: a contact who signs in to the self-service portal. The account
+// is the one the user's contact belongs to when it belongs to exactly one, else the one
+// of its accounts the user has registrations for when there is exactly one; otherwise
+// the account attributes are absent. `fields` may leave attributes out and
+// `onlyData=true` leaves `links` out, so none is required.
+//
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","EmailAddress":"pat@example.com","LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"child"}]}
+type SelfServiceUser struct {
+	// AccountPartyId Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// AccountPartyName Example: Acme Corp
+	AccountPartyName *string `json:"AccountPartyName,omitempty"`
+
+	// AccountPartyNumber Example: CDRM_1001
+	AccountPartyNumber *string `json:"AccountPartyNumber,omitempty"`
+
+	// ContactPartyId Example: 300100000000101
+	ContactPartyId *int64 `json:"ContactPartyId,omitempty"`
+
+	// ContactPartyName Example: Pat Doe
+	ContactPartyName *string `json:"ContactPartyName,omitempty"`
+
+	// ContactPartyNumber Example: CDRM_2001
+	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
+
+	// EmailAddress The email address of the user's contact.
+	//
+	// Example: pat@example.com
+	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// LoginId Example: pat@example.com
+	LoginId *string `json:"LoginId,omitempty"`
+
+	// SelfServiceRoles A page of self-service roles.
+	//
+	// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
+	SelfServiceRoles *SelfServiceRoleCollection `json:"SelfServiceRoles,omitempty"`
+
+	// UserId Example: 100
+	UserId *int64     `json:"UserId,omitempty"`
+	Links  *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceUserCollection A page of self-service users.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers","kind":"collection","name":"customerSelfServiceUsers","rel":"self"}],"offset":0}
+type SelfServiceUserCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more users follow this page.
+	//
+	// Example: false
+	HasMore bool              `json:"hasMore"`
+	Items   []SelfServiceUser `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of users matching the request; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // ServicePermission defines model for ServicePermission.
 type ServicePermission struct {
 	// Id A Reltio service, e.g. `Auth`, `MDM`, `riq`.
@@ -760,6 +1064,15 @@ type TotalResults = bool
 
 // UpsertMode defines model for UpsertMode.
 type UpsertMode = bool
+
+// UsersExpand defines model for UsersExpand.
+type UsersExpand = string
+
+// UsersFields defines model for UsersFields.
+type UsersFields = string
+
+// UsersOrderBy defines model for UsersOrderBy.
+type UsersOrderBy = string
 
 // BadRequest eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
@@ -1378,6 +1691,81 @@ type ListCustomerGrantsParams struct {
 	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
 
+// ListSelfServiceUsersParams defines parameters for ListSelfServiceUsers.
+type ListSelfServiceUsersParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
+	// example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort
+	// last.
+	OrderBy *UsersOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
+type DescribeSelfServiceUsersParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceUserParams defines parameters for GetSelfServiceUser.
+type GetSelfServiceUserParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+	// others are left out (links stay unless `onlyData=true`). An unknown attribute is
+	// refused.
+	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // ListSelfServiceRolesParams defines parameters for ListSelfServiceRoles.
 type ListSelfServiceRolesParams struct {
 	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
@@ -1472,6 +1860,17 @@ type CreateSelfServiceRoleParams struct {
 	// exists, update it (200) instead of refusing the request. Absent or `false`: create.
 	UpsertMode *UpsertMode `json:"Upsert-Mode,omitempty"`
 
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
+type DescribeSelfServiceRolesParams struct {
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1756,6 +2155,42 @@ type ClientInterface interface {
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListSelfServiceUsers Get all self-service users
+	//
+	// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
+	// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
+	// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
+	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
+	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
+	ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeSelfServiceUsers Describe the self-service users resource
+	//
+	// ADF's describe document of `customerSelfServiceUsers`, with its child
+	// `SelfServiceRoles`: each resource's attributes (name, type, `updatable`, `mandatory`,
+	// `queryable`, `allowChanges`, `maxLength` or `precision`, `title`), finders, the actions
+	// of the collection and the item with their media types, and links. It is generated when
+	// asked from this contract: the attributes are the properties of the `SelfServiceUser`
+	// and `SelfServiceRole` schemas (`x-oracle-*` extensions say what a schema cannot:
+	// that an attribute is mandatory, or can change only while new), the actions are the
+	// operations on their paths. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe (the `DescribeSelfServiceUsers` operationId).
+	DescribeSelfServiceUsers(ctx context.Context, params *DescribeSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSelfServiceUser Get a self-service user
+	//
+	// One self-service user, with `child` links to its `SelfServiceRoles` and
+	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
+	// `links` and `onlyData` as for the collection.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
+	GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListSelfServiceRoles Get all self-service roles of a user
 	//
 	// A page of the user's roles. Only active roles (without `EndDate`) unless the finder
@@ -1881,6 +2316,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
 	CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeSelfServiceRoles Describe the self-service roles resource
+	//
+	// ADF's describe document of `SelfServiceRoles`, generated as
+	// `customerSelfServiceUsers/describe` is. Its links name the user `UserId`, which must
+	// exist (404). `describe` is a path of its own: it is never read as a `RoleId`. Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe (the `DescribeSelfServiceRoles` operationId).
+	DescribeSelfServiceRoles(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteSelfServiceRole Delete a self-service role
 	//
@@ -2340,6 +2785,72 @@ func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *
 	return c.Client.Do(req)
 }
 
+// ListSelfServiceUsers Get all self-service users
+//
+// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
+// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
+// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
+// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
+// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
+func (c *Client) ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSelfServiceUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeSelfServiceUsers Describe the self-service users resource
+//
+// ADF's describe document of `customerSelfServiceUsers`, with its child
+// `SelfServiceRoles`: each resource's attributes (name, type, `updatable`, `mandatory`,
+// `queryable`, `allowChanges`, `maxLength` or `precision`, `title`), finders, the actions
+// of the collection and the item with their media types, and links. It is generated when
+// asked from this contract: the attributes are the properties of the `SelfServiceUser`
+// and `SelfServiceRole` schemas (`x-oracle-*` extensions say what a schema cannot:
+// that an attribute is mandatory, or can change only while new), the actions are the
+// operations on their paths. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe (the `DescribeSelfServiceUsers` operationId).
+func (c *Client) DescribeSelfServiceUsers(ctx context.Context, params *DescribeSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeSelfServiceUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSelfServiceUser Get a self-service user
+//
+// One self-service user, with `child` links to its `SelfServiceRoles` and
+// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
+// `links` and `onlyData` as for the collection.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
+func (c *Client) GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSelfServiceUserRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListSelfServiceRoles Get all self-service roles of a user
 //
 // A page of the user's roles. Only active roles (without `EndDate`) unless the finder
@@ -2496,6 +3007,26 @@ func (c *Client) CreateSelfServiceRole(ctx context.Context, userId OracleUserId,
 // Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
 func (c *Client) CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody(c.Server, userId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeSelfServiceRoles Describe the self-service roles resource
+//
+// ADF's describe document of `SelfServiceRoles`, generated as
+// `customerSelfServiceUsers/describe` is. Its links name the user `UserId`, which must
+// exist (404). `describe` is a path of its own: it is never read as a `RoleId`. Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe (the `DescribeSelfServiceRoles` operationId).
+func (c *Client) DescribeSelfServiceRoles(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeSelfServiceRolesRequest(c.Server, userId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3223,6 +3754,346 @@ func NewListCustomerGrantsRequest(server string, id CustomerId, params *ListCust
 	return req, nil
 }
 
+// NewListSelfServiceUsersRequest constructs an http.Request for the ListSelfServiceUsers method
+func NewListSelfServiceUsersRequest(server string, params *ListSelfServiceUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TotalResults != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "totalResults", *params.TotalResults, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrderBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "orderBy", *params.OrderBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Expand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Links != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeSelfServiceUsersRequest constructs an http.Request for the DescribeSelfServiceUsers method
+func NewDescribeSelfServiceUsersRequest(server string, params *DescribeSelfServiceUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSelfServiceUserRequest constructs an http.Request for the GetSelfServiceUser method
+func NewGetSelfServiceUserRequest(server string, userId OracleUserId, params *GetSelfServiceUserParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Expand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Links != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListSelfServiceRolesRequest constructs an http.Request for the ListSelfServiceRoles method
 func NewListSelfServiceRolesRequest(server string, userId OracleUserId, params *ListSelfServiceRolesParams) (*http.Request, error) {
 	var err error
@@ -3506,6 +4377,66 @@ func NewCreateSelfServiceRoleRequestWithBody(server string, userId OracleUserId,
 			}
 
 			req.Header.Set("Metadata-Context", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeSelfServiceRolesRequest constructs an http.Request for the DescribeSelfServiceRoles method
+func NewDescribeSelfServiceRolesRequest(server string, userId OracleUserId, params *DescribeSelfServiceRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRoles/describe", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
 		}
 
 	}
@@ -4445,6 +5376,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrantsWithResponse(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*ListCustomerGrantsResponse, error)
 
+	// ListSelfServiceUsersWithResponse Get all self-service users
+	//
+	// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
+	// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
+	// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
+	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
+	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
+	ListSelfServiceUsersWithResponse(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*ListSelfServiceUsersResponse, error)
+
+	// DescribeSelfServiceUsersWithResponse Describe the self-service users resource
+	//
+	// ADF's describe document of `customerSelfServiceUsers`, with its child
+	// `SelfServiceRoles`: each resource's attributes (name, type, `updatable`, `mandatory`,
+	// `queryable`, `allowChanges`, `maxLength` or `precision`, `title`), finders, the actions
+	// of the collection and the item with their media types, and links. It is generated when
+	// asked from this contract: the attributes are the properties of the `SelfServiceUser`
+	// and `SelfServiceRole` schemas (`x-oracle-*` extensions say what a schema cannot:
+	// that an attribute is mandatory, or can change only while new), the actions are the
+	// operations on their paths. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe (the `DescribeSelfServiceUsers` operationId).
+	DescribeSelfServiceUsersWithResponse(ctx context.Context, params *DescribeSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*DescribeSelfServiceUsersResponse, error)
+
+	// GetSelfServiceUserWithResponse Get a self-service user
+	//
+	// One self-service user, with `child` links to its `SelfServiceRoles` and
+	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
+	// `links` and `onlyData` as for the collection.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
+	GetSelfServiceUserWithResponse(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*GetSelfServiceUserResponse, error)
+
 	// ListSelfServiceRolesWithResponse Get all self-service roles of a user
 	//
 	// A page of the user's roles. Only active roles (without `EndDate`) unless the finder
@@ -4572,6 +5545,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles (the `CreateSelfServiceRole` operationId).
 	CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx context.Context, userId OracleUserId, params *CreateSelfServiceRoleParams, body CreateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSelfServiceRoleResponse, error)
+
+	// DescribeSelfServiceRolesWithResponse Describe the self-service roles resource
+	//
+	// ADF's describe document of `SelfServiceRoles`, generated as
+	// `customerSelfServiceUsers/describe` is. Its links name the user `UserId`, which must
+	// exist (404). `describe` is a path of its own: it is never read as a `RoleId`. Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe (the `DescribeSelfServiceRoles` operationId).
+	DescribeSelfServiceRolesWithResponse(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*DescribeSelfServiceRolesResponse, error)
 
 	// DeleteSelfServiceRoleWithResponse Delete a self-service role
 	//
@@ -5677,6 +6662,363 @@ func (r ListCustomerGrantsResponse) ContentType() string {
 	return ""
 }
 
+// ListSelfServiceUsersResponse200Headers the declared response headers of an HTTP 200 response for ListSelfServiceUsers
+type ListSelfServiceUsersResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// ListSelfServiceUsersResponse429Headers the declared response headers of an HTTP 429 response for ListSelfServiceUsers
+type ListSelfServiceUsersResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListSelfServiceUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourcecollectionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+	ApplicationvndOracleAdfResourcecollectionJSON200 *SelfServiceUserCollection
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListSelfServiceUsersResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSelfServiceUsersResponse429Headers
+}
+
+// GetApplicationvndOracleAdfResourcecollectionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfResourcecollectionJSON200() *SelfServiceUserCollection {
+	return r.ApplicationvndOracleAdfResourcecollectionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSelfServiceUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSelfServiceUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSelfServiceUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSelfServiceUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeSelfServiceUsersResponse200Headers the declared response headers of an HTTP 200 response for DescribeSelfServiceUsers
+type DescribeSelfServiceUsersResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeSelfServiceUsersResponse429Headers the declared response headers of an HTTP 429 response for DescribeSelfServiceUsers
+type DescribeSelfServiceUsersResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeSelfServiceUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeSelfServiceUsersResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeSelfServiceUsersResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceUsersResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeSelfServiceUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeSelfServiceUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeSelfServiceUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeSelfServiceUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSelfServiceUserResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceUser
+type GetSelfServiceUserResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// GetSelfServiceUserResponse429Headers the declared response headers of an HTTP 429 response for GetSelfServiceUser
+type GetSelfServiceUserResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetSelfServiceUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourceitemJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+	ApplicationvndOracleAdfResourceitemJSON200 *SelfServiceUser
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSelfServiceUserResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSelfServiceUserResponse429Headers
+}
+
+// GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfResourceitemJSON200() *SelfServiceUser {
+	return r.ApplicationvndOracleAdfResourceitemJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceUserResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSelfServiceUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSelfServiceUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSelfServiceUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSelfServiceUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListSelfServiceRolesResponse200Headers the declared response headers of an HTTP 200 response for ListSelfServiceRoles
 type ListSelfServiceRolesResponse200Headers struct {
 	MetadataContext      *string
@@ -5934,6 +7276,125 @@ func (r CreateSelfServiceRoleResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateSelfServiceRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeSelfServiceRolesResponse200Headers the declared response headers of an HTTP 200 response for DescribeSelfServiceRoles
+type DescribeSelfServiceRolesResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeSelfServiceRolesResponse429Headers the declared response headers of an HTTP 429 response for DescribeSelfServiceRoles
+type DescribeSelfServiceRolesResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeSelfServiceRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeSelfServiceRolesResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeSelfServiceRolesResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeSelfServiceRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeSelfServiceRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeSelfServiceRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeSelfServiceRolesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7710,6 +9171,66 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 	return ParseListCustomerGrantsResponse(rsp)
 }
 
+// ListSelfServiceUsersWithResponse Get all self-service users
+//
+// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
+// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
+// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
+// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
+// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
+func (c *ClientWithResponses) ListSelfServiceUsersWithResponse(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*ListSelfServiceUsersResponse, error) {
+	rsp, err := c.ListSelfServiceUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSelfServiceUsersResponse(rsp)
+}
+
+// DescribeSelfServiceUsersWithResponse Describe the self-service users resource
+//
+// ADF's describe document of `customerSelfServiceUsers`, with its child
+// `SelfServiceRoles`: each resource's attributes (name, type, `updatable`, `mandatory`,
+// `queryable`, `allowChanges`, `maxLength` or `precision`, `title`), finders, the actions
+// of the collection and the item with their media types, and links. It is generated when
+// asked from this contract: the attributes are the properties of the `SelfServiceUser`
+// and `SelfServiceRole` schemas (`x-oracle-*` extensions say what a schema cannot:
+// that an attribute is mandatory, or can change only while new), the actions are the
+// operations on their paths. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe (the `DescribeSelfServiceUsers` operationId).
+func (c *ClientWithResponses) DescribeSelfServiceUsersWithResponse(ctx context.Context, params *DescribeSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*DescribeSelfServiceUsersResponse, error) {
+	rsp, err := c.DescribeSelfServiceUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeSelfServiceUsersResponse(rsp)
+}
+
+// GetSelfServiceUserWithResponse Get a self-service user
+//
+// One self-service user, with `child` links to its `SelfServiceRoles` and
+// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
+// `links` and `onlyData` as for the collection.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
+func (c *ClientWithResponses) GetSelfServiceUserWithResponse(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*GetSelfServiceUserResponse, error) {
+	rsp, err := c.GetSelfServiceUser(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSelfServiceUserResponse(rsp)
+}
+
 // ListSelfServiceRolesWithResponse Get all self-service roles of a user
 //
 // A page of the user's roles. Only active roles (without `EndDate`) unless the finder
@@ -7860,6 +9381,24 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithApplicationVndOracleAdfRe
 		return nil, err
 	}
 	return ParseCreateSelfServiceRoleResponse(rsp)
+}
+
+// DescribeSelfServiceRolesWithResponse Describe the self-service roles resource
+//
+// ADF's describe document of `SelfServiceRoles`, generated as
+// `customerSelfServiceUsers/describe` is. Its links name the user `UserId`, which must
+// exist (404). `describe` is a path of its own: it is never read as a `RoleId`. Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe (the `DescribeSelfServiceRoles` operationId).
+func (c *ClientWithResponses) DescribeSelfServiceRolesWithResponse(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesParams, reqEditors ...RequestEditorFn) (*DescribeSelfServiceRolesResponse, error) {
+	rsp, err := c.DescribeSelfServiceRoles(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeSelfServiceRolesResponse(rsp)
 }
 
 // DeleteSelfServiceRoleWithResponse Delete a self-service role
@@ -9529,6 +11068,444 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 	return response, nil
 }
 
+// ParseListSelfServiceUsersResponse parses an HTTP response from a ListSelfServiceUsersWithResponse call
+func ParseListSelfServiceUsersResponse(rsp *http.Response) (*ListSelfServiceUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSelfServiceUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceUserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourcecollectionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListSelfServiceUsersResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListSelfServiceUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeSelfServiceUsersResponse parses an HTTP response from a DescribeSelfServiceUsersWithResponse call
+func ParseDescribeSelfServiceUsersResponse(rsp *http.Response) (*DescribeSelfServiceUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeSelfServiceUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeSelfServiceUsersResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeSelfServiceUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSelfServiceUserResponse parses an HTTP response from a GetSelfServiceUserWithResponse call
+func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSelfServiceUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSelfServiceUserResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetSelfServiceUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListSelfServiceRolesResponse parses an HTTP response from a ListSelfServiceRolesWithResponse call
 func ParseListSelfServiceRolesResponse(rsp *http.Response) (*ListSelfServiceRolesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9863,6 +11840,152 @@ func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceR
 		response.Headers201 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateSelfServiceRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeSelfServiceRolesResponse parses an HTTP response from a DescribeSelfServiceRolesWithResponse call
+func ParseDescribeSelfServiceRolesResponse(rsp *http.Response) (*DescribeSelfServiceRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeSelfServiceRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeSelfServiceRolesResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeSelfServiceRolesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -275,6 +275,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all self-service users
+         * @description A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
+         *     (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
+         *     values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+         *     `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
+         *     `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
+         *     `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+         */
+        get: operations["listSelfServiceUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a self-service user
+         * @description One self-service user, with `child` links to its `SelfServiceRoles` and
+         *     `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
+         *     `links` and `onlyData` as for the collection.
+         */
+        get: operations["getSelfServiceUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the self-service users resource
+         * @description ADF's describe document of `customerSelfServiceUsers`, with its child
+         *     `SelfServiceRoles`: each resource's attributes (name, type, `updatable`, `mandatory`,
+         *     `queryable`, `allowChanges`, `maxLength` or `precision`, `title`), finders, the actions
+         *     of the collection and the item with their media types, and links. It is generated when
+         *     asked from this contract: the attributes are the properties of the `SelfServiceUser`
+         *     and `SelfServiceRole` schemas (`x-oracle-*` extensions say what a schema cannot:
+         *     that an attribute is mandatory, or can change only while new), the actions are the
+         *     operations on their paths. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+         *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeSelfServiceUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Describe the self-service roles resource
+         * @description ADF's describe document of `SelfServiceRoles`, generated as
+         *     `customerSelfServiceUsers/describe` is. Its links name the user `UserId`, which must
+         *     exist (404). `describe` is a path of its own: it is never read as a `RoleId`. Needs
+         *     `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeSelfServiceRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles": {
         parameters: {
             query?: never;
@@ -816,6 +980,7 @@ export interface components {
             RequestTypeCd?: string;
         };
         /**
+         * Self-Service Role
          * @description One self-service role. `fields` may leave attributes out and `onlyData=true` leaves
          *     `links` out, so none is required; attributes without a value are left out.
          *     `StartDate` and `EndDate` are dates (`2026-11-23`); `CreationDate` and
@@ -1063,9 +1228,306 @@ export interface components {
             offset: number;
             links?: components["schemas"]["AdfLink"][];
         };
+        /**
+         * Self-Service User
+         * @description One self-service user: a contact who signs in to the self-service portal. The account
+         *     is the one the user's contact belongs to when it belongs to exactly one, else the one
+         *     of its accounts the user has registrations for when there is exactly one; otherwise
+         *     the account attributes are absent. `fields` may leave attributes out and
+         *     `onlyData=true` leaves `links` out, so none is required.
+         * @example {
+         *       "AccountPartyId": 300100000000001,
+         *       "AccountPartyName": "Acme Corp",
+         *       "AccountPartyNumber": "CDRM_1001",
+         *       "ContactPartyId": 300100000000101,
+         *       "ContactPartyName": "Pat Doe",
+         *       "ContactPartyNumber": "CDRM_2001",
+         *       "EmailAddress": "pat@example.com",
+         *       "LoginId": "pat@example.com",
+         *       "UserId": 100,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100",
+         *           "name": "customerSelfServiceUsers",
+         *           "kind": "item"
+         *         },
+         *         {
+         *           "rel": "canonical",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100",
+         *           "name": "customerSelfServiceUsers",
+         *           "kind": "item"
+         *         },
+         *         {
+         *           "rel": "child",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles",
+         *           "name": "SelfServiceRoles",
+         *           "kind": "collection"
+         *         }
+         *       ]
+         *     }
+         */
+        SelfServiceUser: {
+            /**
+             * Account ID
+             * Format: int64
+             * @example 300100000000001
+             */
+            readonly AccountPartyId?: number;
+            /**
+             * Account
+             * @example Acme Corp
+             */
+            readonly AccountPartyName?: string;
+            /**
+             * Account Party Number
+             * @example CDRM_1001
+             */
+            readonly AccountPartyNumber?: string;
+            /**
+             * Contact ID
+             * Format: int64
+             * @example 300100000000101
+             */
+            readonly ContactPartyId?: number;
+            /**
+             * Name
+             * @example Pat Doe
+             */
+            readonly ContactPartyName?: string;
+            /**
+             * Contact Party Number
+             * @example CDRM_2001
+             */
+            readonly ContactPartyNumber?: string;
+            /**
+             * Email
+             * @description The email address of the user's contact.
+             * @example pat@example.com
+             */
+            readonly EmailAddress?: string;
+            /**
+             * Login ID
+             * @example pat@example.com
+             */
+            readonly LoginId?: string;
+            /**
+             * User ID
+             * Format: int64
+             * @example 100
+             */
+            readonly UserId?: number;
+            SelfServiceRoles?: components["schemas"]["SelfServiceRoleCollection"];
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
+         * @description A page of self-service users.
+         * @example {
+         *       "items": [
+         *         {
+         *           "UserId": 100,
+         *           "LoginId": "pat@example.com",
+         *           "links": [
+         *             {
+         *               "rel": "self",
+         *               "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100",
+         *               "name": "customerSelfServiceUsers",
+         *               "kind": "item"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "hasMore": false,
+         *       "limit": 25,
+         *       "offset": 0,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers",
+         *           "name": "customerSelfServiceUsers",
+         *           "kind": "collection"
+         *         }
+         *       ]
+         *     }
+         */
+        SelfServiceUserCollection: {
+            items: components["schemas"]["SelfServiceUser"][];
+            /**
+             * Format: int64
+             * @description The number of users matching the request; only with `totalResults=true`.
+             * @example 1
+             */
+            totalResults?: number;
+            /**
+             * Format: int32
+             * @description The number of items in this page.
+             * @example 1
+             */
+            count: number;
+            /**
+             * @description Whether more users follow this page.
+             * @example false
+             */
+            hasMore: boolean;
+            /**
+             * Format: int32
+             * @description The page size used.
+             * @example 25
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @description The offset used.
+             * @example 0
+             */
+            offset: number;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
+         * @description ADF's describe document (`application/vnd.oracle.adf.description+json`): the
+         *     resources described, by name.
+         * @example {
+         *       "Resources": {
+         *         "SelfServiceRoles": {
+         *           "discrColumnType": false,
+         *           "title": "Self-Service Role",
+         *           "titlePlural": "Self-Service Roles",
+         *           "attributes": [
+         *             {
+         *               "name": "RelationshipTypeCd",
+         *               "type": "string",
+         *               "updatable": true,
+         *               "mandatory": true,
+         *               "queryable": true,
+         *               "allowChanges": "always",
+         *               "maxLength": "320",
+         *               "title": "Relationship Type"
+         *             }
+         *           ],
+         *           "collection": {
+         *             "rangeSize": 25,
+         *             "finders": [
+         *               {
+         *                 "name": "PrimaryKey",
+         *                 "attributes": [
+         *                   {
+         *                     "name": "RoleId",
+         *                     "type": "integer"
+         *                   }
+         *                 ]
+         *               }
+         *             ],
+         *             "actions": [
+         *               {
+         *                 "name": "get",
+         *                 "method": "GET",
+         *                 "responseType": [
+         *                   "application/vnd.oracle.adf.resourcecollection+json"
+         *                 ]
+         *               }
+         *             ]
+         *           },
+         *           "item": {
+         *             "actions": [
+         *               {
+         *                 "name": "delete",
+         *                 "method": "DELETE"
+         *               }
+         *             ]
+         *           },
+         *           "links": [
+         *             {
+         *               "rel": "self",
+         *               "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/describe",
+         *               "name": "self",
+         *               "kind": "describe"
+         *             }
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        AdfDescription: {
+            Resources: {
+                [key: string]: components["schemas"]["AdfResourceDescription"];
+            };
+        };
+        /** @description One resource of a describe document. */
+        AdfResourceDescription: {
+            /** @description Always false; no resource here has polymorphic items. */
+            discrColumnType: boolean;
+            title: string;
+            titlePlural: string;
+            attributes: components["schemas"]["AdfAttributeDescription"][];
+            collection: components["schemas"]["AdfCollectionDescription"];
+            item: components["schemas"]["AdfItemDescription"];
+            children?: {
+                [key: string]: components["schemas"]["AdfResourceDescription"];
+            };
+            links: components["schemas"]["AdfLink"][];
+        };
+        AdfAttributeDescription: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "integer" | "boolean" | "date" | "datetime";
+            /** @description Whether a create or update may set the attribute. */
+            updatable: boolean;
+            /** @description Whether a create must give it. */
+            mandatory: boolean;
+            /** @description Whether `q` may name it. */
+            queryable: boolean;
+            /**
+             * @description When the attribute may be set; `while_new` only at creation.
+             * @enum {string}
+             */
+            allowChanges: "always" | "while_new" | "never";
+            /** @description The longest text value, in characters (text attributes). */
+            maxLength?: string;
+            /**
+             * Format: int32
+             * @description The most digits (integer attributes).
+             */
+            precision?: number;
+            title?: string;
+            annotations?: components["schemas"]["AdfAnnotations"];
+        };
+        AdfAnnotations: {
+            description?: string;
+        };
+        AdfCollectionDescription: {
+            /**
+             * Format: int32
+             * @description The default page size.
+             */
+            rangeSize: number;
+            finders: components["schemas"]["AdfFinderDescription"][];
+            actions: components["schemas"]["AdfActionDescription"][];
+        };
+        AdfItemDescription: {
+            actions: components["schemas"]["AdfActionDescription"][];
+        };
+        AdfFinderDescription: {
+            name: string;
+            /** @description The finder's bind variables. */
+            attributes: components["schemas"]["AdfFinderAttribute"][];
+        };
+        AdfFinderAttribute: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "integer" | "boolean" | "date" | "datetime";
+        };
+        AdfActionDescription: {
+            /** @enum {string} */
+            name: "get" | "create" | "update" | "delete";
+            /** @enum {string} */
+            method: "GET" | "POST" | "PATCH" | "DELETE";
+            requestType?: string[];
+            responseType?: string[];
+        };
         AdfLink: {
             /**
-             * @description `self`, `canonical` or `parent`.
+             * @description `self`, `canonical`, `parent`, `child` or `describe`.
              * @example self
              */
             rel: string;
@@ -1077,7 +1539,7 @@ export interface components {
              * @example item
              * @enum {string}
              */
-            kind: "item" | "collection";
+            kind: "item" | "collection" | "describe";
             properties?: components["schemas"]["AdfLinkProperties"];
         };
         /** @description `changeIndicator` on the `self` link of a role: its entity tag without the quotes. */
@@ -1983,6 +2445,25 @@ export interface components {
          */
         Expand: string;
         /**
+         * @description Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+         *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
+         *     refused.
+         * @example UserId,LoginId
+         */
+        UsersFields: string;
+        /**
+         * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
+         *     example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort
+         *     last.
+         * @example LoginId:desc
+         */
+        UsersOrderBy: string;
+        /**
+         * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+         * @example SelfServiceRoles
+         */
+        UsersExpand: string;
+        /**
          * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
          * @example canonical
          */
@@ -2834,6 +3315,264 @@ export interface operations {
             429: components["responses"]["ReltioTooManyRequests"];
             500: components["responses"]["ReltioInternalServerError"];
             503: components["responses"]["ReltioServiceUnavailable"];
+        };
+    };
+    listSelfServiceUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most roles in the page; 25 when absent, and values above 500 are served as 500.
+                 * @example 25
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many roles of the ordered result to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description `true` adds `totalResults`, the number of roles matching the request.
+                 * @example true
+                 */
+                totalResults?: components["parameters"]["TotalResults"];
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+                 *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
+                 *     refused.
+                 * @example UserId,LoginId
+                 */
+                fields?: components["parameters"]["UsersFields"];
+                /**
+                 * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
+                 *     example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort
+                 *     last.
+                 * @example LoginId:desc
+                 */
+                orderBy?: components["parameters"]["UsersOrderBy"];
+                /**
+                 * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+                 * @example SelfServiceRoles
+                 */
+                expand?: components["parameters"]["UsersExpand"];
+                /**
+                 * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+                 * @example canonical
+                 */
+                links?: components["parameters"]["Links"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of self-service users. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourcecollection+json": components["schemas"]["SelfServiceUserCollection"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    getSelfServiceUser: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
+                 *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
+                 *     refused.
+                 * @example UserId,LoginId
+                 */
+                fields?: components["parameters"]["UsersFields"];
+                /**
+                 * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+                 * @example SelfServiceRoles
+                 */
+                expand?: components["parameters"]["UsersExpand"];
+                /**
+                 * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+                 * @example canonical
+                 */
+                links?: components["parameters"]["Links"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The self-service user. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceUser"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    describeSelfServiceUsers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    describeSelfServiceRoles: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
         };
     };
     listSelfServiceRoles: {

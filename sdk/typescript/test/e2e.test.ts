@@ -187,11 +187,37 @@ describe("Oracle self-service roles", () => {
     const one = await admin.GET(role, { params: { path: { UserId: 100, RoleId: adminRoleId }, header } });
     assert.equal(one.data?.RelationshipTypeCd, "ORA_CSS_ACC_ADMIN");
 
+    // ETags: If-None-Match with the current tag is 304; a stale If-Match is 412.
+    const etag = one.response.headers.get("ETag");
+    assert.ok(etag);
+    const unchanged = await admin.GET(role, { params: { path: { UserId: 100, RoleId: adminRoleId }, header: { ...header, "If-None-Match": etag } } });
+    assert.equal(unchanged.response.status, 304);
+    const stale = await admin.PATCH(role, {
+      params: { path: { UserId: 100, RoleId: userRoleId }, header: { ...header, "If-Match": '"0-0"' } },
+      body: { RelationshipTypeCd: "ORA_CSS_ACC_MANAGER" },
+    });
+    assert.equal(stale.response.status, 412);
+
     const changed = await admin.PATCH(role, {
-      params: { path: { UserId: 100, RoleId: userRoleId }, header },
+      params: { path: { UserId: 100, RoleId: userRoleId }, header: { ...header, "If-Match": "*" } },
       body: { RelationshipTypeCd: "ORA_CSS_ACC_MANAGER" },
     });
     assert.equal(changed.data?.RelationshipTypeCd, "ORA_CSS_ACC_MANAGER");
+
+    // The parent resource, read-only, and the describe documents.
+    const usersPage = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", {
+      params: { header, query: { expand: "SelfServiceRoles" } },
+    });
+    assert.equal(usersPage.response.status, 200);
+    assert.ok(usersPage.data?.items[0]?.SelfServiceRoles);
+    const pat = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", { params: { path: { UserId: 100 }, header } });
+    assert.equal(pat.data?.UserId, 100);
+    const described = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe", {
+      params: { path: { UserId: 100 }, header },
+    });
+    assert.ok((described.data?.Resources["SelfServiceRoles"]?.attributes.length ?? 0) > 0);
+    const describedUsers = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", { params: { header } });
+    assert.ok(describedUsers.data?.Resources["customerSelfServiceUsers"]?.children?.["SelfServiceRoles"]);
 
     const removed = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: userRoleId }, header } });
     assert.equal(removed.response.status, 204);

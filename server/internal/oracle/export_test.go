@@ -26,7 +26,7 @@ var (
 	ADFSystem                 = adfSystem
 )
 
-// SelfServiceUserPath is the path of a self-service user, a resource not served.
+// SelfServiceUserPath is the path of a self-service user.
 func SelfServiceUserPath(userID int64) string { return selfServiceUserPath(userID) }
 
 // PointerTo returns a pointer to v.
@@ -34,3 +34,20 @@ func PointerTo[T any](v T) *T { return pointerTo(v) }
 
 // UpdateLogin is the LastUpdateLogin a caller of this login stamps.
 func UpdateLogin(login string) string { return (&oracleCaller{login: login}).updateLogin() }
+
+// RoleAttributeNames and UserAttributeNames are the Go attribute lists, in order.
+func RoleAttributeNames() []string {
+	names := make([]string, len(roleAttributes))
+	for i, a := range roleAttributes {
+		names[i] = a.name
+	}
+	return names
+}
+
+func UserAttributeNames() []string {
+	names := make([]string, len(userAttributes))
+	for i, a := range userAttributes {
+		names[i] = a.name
+	}
+	return names
+}

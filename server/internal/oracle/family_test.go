@@ -23,8 +23,10 @@ func TestOracleFamilyNamesTheResourceOfThePath(t *testing.T) {
 		{selfServiceRolesPath(pat), "JBO-25058", "JBO-27008", "Attribute Colour isn't defined in SelfServiceRoles."},
 		{selfServiceRolePath(pat, 7), "JBO-25058", "JBO-27008", "Attribute Colour isn't defined in SelfServiceRoles."},
 		{selfServiceRolesPath(pat) + "/", "JBO-25058", "JBO-27008", "Attribute Colour isn't defined in SelfServiceRoles."},
-		// Resources not served are known by name only: RoleId is not read-only there.
+		// Resources taking no body, or not served, are known by name only: RoleId is not
+		// read-only there.
 		{selfServiceUserPath(pat), "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in customerSelfServiceUsers."},
+		{selfServiceUserPath(pat) + "/child/SelfServiceRolesHistory", "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in SelfServiceRolesHistory."},
 		{oracleResourcesPath + "/accounts/1/child/contacts/2", "JBO-25058", "JBO-25058", "Attribute Colour isn't defined in contacts."},
 	} {
 		family, r := Family{}, httptest.NewRequest(http.MethodPost, tc.path, nil)

@@ -118,8 +118,9 @@ func TestOracleRoutingMediaTypesAndSystemErrors(t *testing.T) {
 		token := h.UserToken("css-admin")
 		h.createRole(servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
 
-		detail := servertest.ADFErrorOf(t, h.Do(servertest.ADF(http.MethodGet, oracle.SelfServiceUserPath(servertest.Pat), token, "")), 404, "ADF_REST_RESOURCE_NOT_FOUND")
-		if !strings.Contains(detail.Detail, oracle.SelfServiceUserPath(servertest.Pat)) {
+		unserved := oracle.SelfServiceUserPath(servertest.Pat) + "/child/SelfServiceRolesHistory"
+		detail := servertest.ADFErrorOf(t, h.Do(servertest.ADF(http.MethodGet, unserved, token, "")), 404, "ADF_REST_RESOURCE_NOT_FOUND")
+		if !strings.Contains(detail.Detail, unserved) {
 			t.Errorf("detail %q does not name the path", detail.Detail)
 		}
 		servertest.ADFErrorOf(t, h.Do(servertest.ADF(http.MethodPut, servertest.RolePath(servertest.Pat, 1), token, `{}`)), 405, "ADF_REST_METHOD_NOT_ALLOWED")
@@ -151,6 +152,7 @@ func TestOracleRoutingMediaTypesAndSystemErrors(t *testing.T) {
 		}
 
 		// A database failure is a 500 in the framework's format, never a bare one.
+		h.followLinks(t)
 		if err := h.Store.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +199,7 @@ func TestOracleLinksBehindLoadBalancer(t *testing.T) {
 		return rec
 	}
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
-		h := &harness{servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
+		h := &harness{Harness: servertest.NewConfigured(t, dialect, func(cfg *server.Config) {
 			cfg.PublicURL, cfg.TrustedProxies = "https://crm.example.com", loadBalancers
 		}, servertest.OracleFixture)}
 		token := h.UserToken("css-admin")
@@ -215,7 +217,7 @@ func TestOracleLinksBehindLoadBalancer(t *testing.T) {
 			t.Errorf("item link in a page %q, want %q", got, want)
 		}
 
-		h = &harness{servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.TrustedProxies = loadBalancers }, servertest.OracleFixture)}
+		h = &harness{Harness: servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.TrustedProxies = loadBalancers }, servertest.OracleFixture)}
 		token = h.UserToken("css-admin")
 		h.createRole(servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
 		for remote, scheme := range map[string]string{"192.0.2.10:4000": "https", "10.0.0.7:4000": "http", "127.0.0.1:4000": "http"} {

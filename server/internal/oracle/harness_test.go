@@ -1,9 +1,14 @@
 package oracle_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,15 +18,86 @@ import (
 )
 
 // harness is servertest's whole-stack harness with what the Oracle tests read of the roles
-// stored.
+// stored. It keeps the links of every response it serves, and follows them when the test
+// ends (followLinks).
 type harness struct {
 	*servertest.Harness
+	mu    sync.Mutex
+	hrefs map[string]string // href → the request whose response carried it
 }
 
 // newOracleHarness is servertest.New with servertest.OracleFixture, then each extra fixture.
 func newOracleHarness(t testing.TB, dialect store.Dialect, extraFixtures ...string) *harness {
 	t.Helper()
-	return &harness{servertest.New(t, dialect, append([]string{servertest.OracleFixture}, extraFixtures...)...)}
+	h := &harness{Harness: servertest.New(t, dialect, append([]string{servertest.OracleFixture}, extraFixtures...)...), hrefs: map[string]string{}}
+	if tt, ok := t.(*testing.T); ok {
+		tt.Cleanup(func() { h.followLinks(tt) })
+	}
+	return h
+}
+
+// Do is servertest's Do, keeping the hrefs of the response's links.
+func (h *harness) Do(r servertest.Request) *httptest.ResponseRecorder {
+	h.T.Helper()
+	rec := h.Harness.Do(r)
+	if strings.Contains(rec.Header().Get("Content-Type"), "json") {
+		var body any
+		if json.Unmarshal(rec.Body.Bytes(), &body) == nil {
+			h.mu.Lock()
+			if h.hrefs == nil {
+				h.hrefs = map[string]string{}
+			}
+			collectHrefs(body, func(href string) {
+				if _, seen := h.hrefs[href]; !seen {
+					h.hrefs[href] = r.Method + " " + r.Path
+				}
+			})
+			h.mu.Unlock()
+		}
+	}
+	return rec
+}
+
+// collectHrefs calls found with every "href" string anywhere in a decoded JSON value.
+func collectHrefs(v any, found func(string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, member := range v {
+			if href, ok := member.(string); ok && k == "href" {
+				found(href)
+			}
+			collectHrefs(member, found)
+		}
+	case []any:
+		for _, member := range v {
+			collectHrefs(member, found)
+		}
+	}
+}
+
+// followLinks GETs every href the test's responses carried, as a user holding every Oracle
+// privilege, and fails on any answer but 200: a client following Oracle's links never
+// reaches a resource this service does not serve. The one exception is the
+// SelfServiceRolesHistory child of a user (issue 13 item 6, not served yet), skipped by name.
+// It runs when the test ends, and earlier when the test calls it (before it breaks the
+// database); it follows each link once.
+func (h *harness) followLinks(t *testing.T) {
+	h.mu.Lock()
+	hrefs := h.hrefs
+	h.hrefs = map[string]string{}
+	h.mu.Unlock()
+	if t.Failed() || len(hrefs) == 0 {
+		return
+	}
+	token := h.UserToken("css-super")
+	for _, href := range slices.Sorted(maps.Keys(hrefs)) {
+		if strings.HasSuffix(href, "/child/SelfServiceRolesHistory") {
+			continue
+		}
+		if rec := h.Harness.Do(servertest.ADF(http.MethodGet, href, token, "")); rec.Code != http.StatusOK {
+			t.Errorf("link %s (in the response to %s): GET answered %d %s", href, hrefs[href], rec.Code, rec.Body)
+		}
+	}
 }
 
 // createRole creates a role as css-super and returns its id.

@@ -23,40 +23,73 @@ func invalidQuery(parameter, reason string) *adfError {
 	return newADFError(adfInvalidParameter, parameter, reason).at(parameter)
 }
 
-// parseFields reads fields=A,B; nil selects every attribute.
+// parseFields reads fields=A,B over the roles' attributes; nil selects every attribute.
 func parseFields(fields *string) (attributeSelection, error) {
-	if fields == nil || strings.TrimSpace(*fields) == "" {
+	return selectAttributes(fields, selfServiceRolesName, roleAttributeNamed)
+}
+
+// selectAttributes reads fields=A,B over a resource's attributes: nil (absent, or blank
+// but for spaces) selects every attribute; fields= with nothing selects none, so that the
+// items carry their links only, as ADF does.
+func selectAttributes[A any](fields *string, resource string, named func(string) (*A, bool)) ([]*A, error) {
+	if fields == nil {
 		return nil, nil
 	}
-	selection := attributeSelection{}
+	if *fields == "" {
+		return []*A{}, nil
+	}
+	if strings.TrimSpace(*fields) == "" {
+		return nil, nil
+	}
+	selection := []*A{}
 	for _, name := range strings.Split(*fields, ",") {
 		name = strings.TrimSpace(name)
-		attribute, known := roleAttributeNamed(name)
+		attribute, known := named(name)
 		if !known {
-			return nil, invalidQuery("fields", "attribute "+strconv.Quote(name)+" isn't defined in SelfServiceRoles")
+			return nil, invalidQuery("fields", "attribute "+strconv.Quote(name)+" isn't defined in "+resource)
 		}
 		selection = append(selection, attribute)
 	}
 	return selection, nil
 }
 
-// parseOrderBy reads orderBy=A:asc,B:desc.
+// parseOrderBy reads orderBy=A:asc,upper(B):desc over the roles' attributes.
 func parseOrderBy(orderBy *string) ([]store.OracleRoleOrder, error) {
+	return sortKeys(orderBy, selfServiceRolesName, func(name string) (store.OracleRoleField, attributeKind, bool) {
+		a, known := roleAttributeNamed(name)
+		if !known {
+			return "", 0, false
+		}
+		return a.field, a.kind, true
+	})
+}
+
+// sortKeys reads orderBy=A:asc,B:desc over a resource's attributes, which field finds
+// (an empty field: known but not sortable). A key may fold text to one case,
+// upper(A) or lower(A), on text attributes: both sort alike, without regard to case.
+func sortKeys[F ~string](orderBy *string, resource string, field func(name string) (F, attributeKind, bool)) ([]store.OracleOrder[F], error) {
 	if orderBy == nil || strings.TrimSpace(*orderBy) == "" {
 		return nil, nil
 	}
-	var order []store.OracleRoleOrder
+	var order []store.OracleOrder[F]
 	for _, key := range strings.Split(*orderBy, ",") {
 		name, direction, _ := strings.Cut(key, ":")
 		name, direction = strings.TrimSpace(name), strings.TrimSpace(direction)
-		attribute, known := roleAttributeNamed(name)
-		if !known {
-			return nil, invalidQuery("orderBy", "attribute "+strconv.Quote(name)+" isn't defined in SelfServiceRoles")
+		caseFold := false
+		if inner, ok := caseFunction(name); ok {
+			name, caseFold = inner, true
 		}
-		if attribute.field == "" {
+		f, kind, known := field(name)
+		if !known {
+			return nil, invalidQuery("orderBy", "attribute "+strconv.Quote(name)+" isn't defined in "+resource)
+		}
+		if f == "" {
 			return nil, invalidQuery("orderBy", "attribute "+name+" can't be sorted by")
 		}
-		sortKey := store.OracleRoleOrder{Field: attribute.field}
+		if caseFold && kind != textAttribute {
+			return nil, invalidQuery("orderBy", "upper() and lower() take a text attribute, and "+name+" isn't one")
+		}
+		sortKey := store.OracleOrder[F]{Field: f, CaseFold: caseFold}
 		switch strings.ToLower(direction) {
 		case "", "asc":
 		case "desc":
@@ -67,6 +100,19 @@ func parseOrderBy(orderBy *string) ([]store.OracleRoleOrder, error) {
 		order = append(order, sortKey)
 	}
 	return order, nil
+}
+
+// caseFunction reads upper(Name) or lower(Name), the function's name in any case.
+func caseFunction(key string) (string, bool) {
+	open := strings.IndexByte(key, '(')
+	if open < 0 || !strings.HasSuffix(key, ")") {
+		return "", false
+	}
+	switch strings.ToLower(strings.TrimSpace(key[:open])) {
+	case "upper", "lower":
+		return strings.TrimSpace(key[open+1 : len(key)-1]), true
+	}
+	return "", false
 }
 
 // roleFinder is what the finder parameter asks for.

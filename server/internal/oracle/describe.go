@@ -1,0 +1,270 @@
+package oracle
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
+	"github.com/custaccess/custaccess/store"
+)
+
+// ADF's describe documents (application/vnd.oracle.adf.description+json), generated from
+// the contract itself: a resource's attributes are the properties of its schema, with the
+// x-oracle-* extensions for what a schema cannot say, and its actions are the operations
+// on its paths. There is no second list of attributes to keep in step: a test compares
+// the schemas, the documents and the Go attribute lists.
+
+// describedResource says where a resource's description comes from.
+type describedResource struct {
+	name   string
+	schema string // the component schema of an item
+	// collectionPath and itemPath are the contract's paths of the collection and an item.
+	collectionPath, itemPath string
+	children                 []describedResource
+	// childNames are the schema's properties that are child resources, not attributes.
+	childNames []string
+	queryable  func(attribute string) bool
+	finders    []gen.AdfFinderDescription
+}
+
+const resourcesPathTemplate = "/crmRestApi/resources/11.13.18.05/"
+
+var (
+	describedRoles = describedResource{
+		name: selfServiceRolesName, schema: "SelfServiceRole",
+		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRoles",
+		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId}",
+		queryable: func(name string) bool {
+			a, known := roleAttributeNamed(name)
+			return known && a.field != "" && a.kind != otherAttribute
+		},
+		finders: []gen.AdfFinderDescription{
+			{Name: finderAllRoles, Attributes: []gen.AdfFinderAttribute{}},
+			{Name: finderPrimaryKey, Attributes: []gen.AdfFinderAttribute{{Name: "RoleId", Type: gen.AdfFinderAttributeTypeInteger}}},
+		},
+	}
+	describedUsers = describedResource{
+		name: selfServiceUsersName, schema: "SelfServiceUser",
+		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers",
+		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}",
+		children:       []describedResource{describedRoles},
+		childNames:     []string{selfServiceRolesName},
+		// q is not served on users yet.
+		queryable: func(string) bool { return false },
+		finders:   []gen.AdfFinderDescription{},
+	}
+)
+
+// describeOf builds a resource's description from the contract; links are left empty.
+func describeOf(spec *openapi3.T, r describedResource) (gen.AdfResourceDescription, error) {
+	ref, ok := spec.Components.Schemas[r.schema]
+	if !ok || ref.Value == nil {
+		return gen.AdfResourceDescription{}, fmt.Errorf("oracle describe: no schema %s", r.schema)
+	}
+	schema := ref.Value
+	d := gen.AdfResourceDescription{
+		Title:       schema.Title,
+		TitlePlural: stringExtension(schema.Extensions, "x-oracle-title-plural"),
+		Attributes:  []gen.AdfAttributeDescription{},
+		Links:       []gen.AdfLink{},
+		Collection:  gen.AdfCollectionDescription{RangeSize: defaultPageLimit, Finders: r.finders},
+	}
+	for _, name := range describedAttributeNames(schema, r.childNames) {
+		d.Attributes = append(d.Attributes, describeAttribute(name, schema.Properties[name].Value, r.queryable(name)))
+	}
+	var err error
+	if d.Collection.Actions, err = describeActions(spec, r.collectionPath); err != nil {
+		return gen.AdfResourceDescription{}, err
+	}
+	if d.Item.Actions, err = describeActions(spec, r.itemPath); err != nil {
+		return gen.AdfResourceDescription{}, err
+	}
+	if len(r.children) > 0 {
+		children := map[string]gen.AdfResourceDescription{}
+		for _, child := range r.children {
+			if children[child.name], err = describeOf(spec, child); err != nil {
+				return gen.AdfResourceDescription{}, err
+			}
+		}
+		d.Children = &children
+	}
+	return d, nil
+}
+
+// describedAttributeNames are a schema's properties but its links and children, sorted.
+func describedAttributeNames(schema *openapi3.Schema, children []string) []string {
+	var names []string
+	for name := range schema.Properties {
+		if name != "links" && !slices.Contains(children, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// describeAttribute describes one property of a schema.
+func describeAttribute(name string, p *openapi3.Schema, queryable bool) gen.AdfAttributeDescription {
+	a := gen.AdfAttributeDescription{
+		Name: name, Type: gen.AdfAttributeDescriptionTypeString,
+		Updatable: !p.ReadOnly, Queryable: queryable,
+		Mandatory:    boolExtension(p.Extensions, "x-oracle-mandatory"),
+		AllowChanges: gen.AllowChangesAlways,
+	}
+	switch {
+	case p.Type.Is("integer"):
+		a.Type, a.Precision = gen.AdfAttributeDescriptionTypeInteger, pointerTo(int32(18))
+	case p.Type.Is("boolean"):
+		a.Type = gen.AdfAttributeDescriptionTypeBoolean
+	case p.Format == "date":
+		a.Type = gen.AdfAttributeDescriptionTypeDate
+	case p.Format == "date-time":
+		a.Type = gen.AdfAttributeDescriptionTypeDatetime
+	}
+	if p.MaxLength != nil && a.Type == gen.AdfAttributeDescriptionTypeString {
+		a.MaxLength = pointerTo(strconv.FormatUint(*p.MaxLength, 10))
+	}
+	switch allow := stringExtension(p.Extensions, "x-oracle-allow-changes"); {
+	case p.ReadOnly:
+		a.AllowChanges = gen.AllowChangesNever
+	case allow != "":
+		a.AllowChanges = gen.AdfAttributeDescriptionAllowChanges(allow)
+	}
+	if p.Title != "" {
+		a.Title = pointerTo(p.Title)
+	}
+	// The text of a description, on one line (responses carry no control characters).
+	if description := strings.Join(strings.Fields(p.Description), " "); description != "" {
+		a.Annotations = &gen.AdfAnnotations{Description: &description}
+	}
+	return a
+}
+
+// describeActions lists the operations on a path as ADF actions, with the media types of
+// their request bodies and successful responses.
+func describeActions(spec *openapi3.T, path string) ([]gen.AdfActionDescription, error) {
+	item := spec.Paths.Value(path)
+	if item == nil {
+		return nil, fmt.Errorf("oracle describe: no path %s", path)
+	}
+	actions := []gen.AdfActionDescription{}
+	for _, op := range []struct {
+		method string
+		name   gen.AdfActionDescriptionName
+	}{{http.MethodGet, gen.ActionGet}, {http.MethodPost, gen.ActionCreate}, {http.MethodPatch, gen.ActionUpdate}, {http.MethodDelete, gen.ActionDelete}} {
+		operation := item.GetOperation(op.method)
+		if operation == nil {
+			continue
+		}
+		action := gen.AdfActionDescription{Name: op.name, Method: gen.AdfActionDescriptionMethod(op.method)}
+		if body := operation.RequestBody; body != nil && body.Value != nil {
+			action.RequestType = pointerTo(slices.Sorted(maps.Keys(body.Value.Content)))
+		}
+		for _, status := range []string{"200", "201"} {
+			if response := operation.Responses.Value(status); response != nil && response.Value != nil && len(response.Value.Content) > 0 {
+				action.ResponseType = pointerTo(slices.Sorted(maps.Keys(response.Value.Content)))
+				break
+			}
+		}
+		actions = append(actions, action)
+	}
+	return actions, nil
+}
+
+func boolExtension(extensions map[string]any, name string) bool {
+	v, _ := extensions[name].(bool)
+	return v
+}
+
+func stringExtension(extensions map[string]any, name string) string {
+	v, _ := extensions[name].(string)
+	return v
+}
+
+// descriptions are the two documents' resources, built once from the embedded contract.
+var descriptions = sync.OnceValues(func() (map[string]gen.AdfResourceDescription, error) {
+	spec, err := gen.GetSwagger()
+	if err != nil {
+		return nil, err
+	}
+	built := map[string]gen.AdfResourceDescription{}
+	for _, r := range []describedResource{describedUsers, describedRoles} {
+		if built[r.name], err = describeOf(spec, r); err != nil {
+			return nil, err
+		}
+	}
+	return built, nil
+})
+
+// describeDocument is the document of resource name, its self link at href.
+func describeDocument(name, href string) (gen.AdfDescription, error) {
+	all, err := descriptions()
+	if err != nil {
+		return gen.AdfDescription{}, err
+	}
+	d := all[name]
+	d.Links = []gen.AdfLink{{Rel: "self", Href: href, Name: "self", Kind: gen.Describe}}
+	return gen.AdfDescription{Resources: map[string]gen.AdfResourceDescription{name: d}}, nil
+}
+
+// DescribeSelfServiceUsers returns the describe document of customerSelfServiceUsers.
+func (s *SelfServiceRoles) DescribeSelfServiceUsers(ctx context.Context, request gen.DescribeSelfServiceUsersRequestObject) (gen.DescribeSelfServiceUsersResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		_, err := readingCaller(ctx, tx)
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	document, err := describeDocument(selfServiceUsersName, httpapi.OriginFrom(ctx)+oracleResourcesPath+"/"+selfServiceUsersName+"/describe")
+	if err != nil {
+		return nil, err
+	}
+	return gen.DescribeSelfServiceUsers200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
+		Headers: gen.DescribeSelfServiceUsers200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// DescribeSelfServiceRoles returns the describe document of a user's SelfServiceRoles.
+func (s *SelfServiceRoles) DescribeSelfServiceRoles(ctx context.Context, request gen.DescribeSelfServiceRolesRequestObject) (gen.DescribeSelfServiceRolesResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		if _, err := readingCaller(ctx, tx); err != nil {
+			return err
+		}
+		_, _, err := selfServiceUser(tx, request.UserId)
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	document, err := describeDocument(selfServiceRolesName, httpapi.OriginFrom(ctx)+selfServiceRolesPath(request.UserId)+"/describe")
+	if err != nil {
+		return nil, err
+	}
+	return gen.DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
+		Headers: gen.DescribeSelfServiceRoles200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+func (f oracleFailure) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f oracleFailure) VisitDescribeSelfServiceRolesResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}

@@ -1,0 +1,277 @@
+package oracle
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/httpapi"
+	"github.com/custaccess/custaccess/store"
+)
+
+// The parent resource customerSelfServiceUsers, read-only: its collection and items, with
+// child links to the roles and, with expand, the roles embedded.
+
+const selfServiceRolesHistoryName = "SelfServiceRolesHistory"
+
+// userAttribute is one attribute of a customerSelfServiceUsers item: how it is filled, and
+// the field orderBy sorts it by.
+type userAttribute struct {
+	name  string
+	kind  attributeKind
+	field store.OracleUserField
+	set   func(item *gen.SelfServiceUser, u *store.OracleUserView)
+}
+
+// userAttributes are the item's attributes, in Oracle's (alphabetical) order; every one is
+// read-only.
+var userAttributes = []userAttribute{
+	{"AccountPartyId", integerAttribute, store.OracleUserAccountPartyID,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.AccountPartyId = u.AccountPartyID }},
+	{"AccountPartyName", textAttribute, store.OracleUserAccountPartyName,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.AccountPartyName = u.AccountPartyName }},
+	{"AccountPartyNumber", textAttribute, store.OracleUserAccountPartyNumber,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) {
+			item.AccountPartyNumber = u.AccountPartyNumber
+		}},
+	{"ContactPartyId", integerAttribute, store.OracleUserContactPartyID,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.ContactPartyId = &u.ContactPartyID }},
+	{"ContactPartyName", textAttribute, store.OracleUserContactPartyName,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.ContactPartyName = &u.ContactPartyName }},
+	{"ContactPartyNumber", textAttribute, store.OracleUserContactPartyNumber,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) {
+			item.ContactPartyNumber = &u.ContactPartyNumber
+		}},
+	{"EmailAddress", textAttribute, store.OracleUserEmailAddress,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.EmailAddress = u.EmailAddress }},
+	{"LoginId", textAttribute, store.OracleUserLoginID,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.LoginId = &u.LoginID }},
+	{"UserId", integerAttribute, store.OracleUserID,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.UserId = &u.UserID }},
+}
+
+// userChildren are the child resources of a user, as its links and describe name them.
+var userChildren = []string{selfServiceRolesName, selfServiceRolesHistoryName}
+
+func userAttributeNamed(name string) (*userAttribute, bool) {
+	for i := range userAttributes {
+		if userAttributes[i].name == name {
+			return &userAttributes[i], true
+		}
+	}
+	return nil, false
+}
+
+// userListRequest is what a GET of users asks, read and checked.
+type userListRequest struct {
+	query        store.OracleUserQuery
+	selection    []*userAttribute
+	links        linkSelection
+	expandRoles  bool
+	totalResults bool
+}
+
+// parseUserExpand accepts SelfServiceRoles and all (which expands it); the history is not
+// served yet, so it cannot be expanded.
+func parseUserExpand(expand *string) (bool, error) {
+	if expand == nil {
+		return false, nil
+	}
+	roles := false
+	for _, child := range strings.Split(*expand, ",") {
+		switch child = strings.TrimSpace(child); child {
+		case "":
+		case "all", selfServiceRolesName:
+			roles = true
+		default:
+			return false, invalidQuery("expand", selfServiceUsersName+" has no child resource "+strconv.Quote(child)+" to expand; use "+selfServiceRolesName+" or all")
+		}
+	}
+	return roles, nil
+}
+
+func parseUserOrderBy(orderBy *string) ([]store.OracleUserOrder, error) {
+	return sortKeys(orderBy, selfServiceUsersName, func(name string) (store.OracleUserField, attributeKind, bool) {
+		a, known := userAttributeNamed(name)
+		if !known {
+			return "", 0, false
+		}
+		return a.field, a.kind, true
+	})
+}
+
+// ListSelfServiceUsers returns a page of the self-service users.
+func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen.ListSelfServiceUsersRequestObject) (gen.ListSelfServiceUsersResponseObject, error) {
+	p := request.Params
+	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
+	var (
+		list  userListRequest
+		page  store.OracleUserPage
+		roles map[int64][]roleRow
+	)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		caller, err := readingCaller(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if list.selection, err = selectAttributes(p.Fields, selfServiceUsersName, userAttributeNamed); err != nil {
+			return err
+		}
+		order, err := parseUserOrderBy(p.OrderBy)
+		if err != nil {
+			return err
+		}
+		if list.expandRoles, err = parseUserExpand(p.Expand); err != nil {
+			return err
+		}
+		limit, offset := pageBounds(p.Limit, p.Offset)
+		list.totalResults = p.TotalResults != nil && *p.TotalResults
+		list.links = newLinkSelection(p.OnlyData, p.Links)
+		list.query = store.OracleUserQuery{Order: order, Offset: offset, Limit: limit, CountTotal: list.totalResults}
+		if page, err = tx.OracleUserPage(list.query); err != nil {
+			return err
+		}
+		if list.expandRoles {
+			roles, err = rolesOfUsers(tx, caller, page.Users)
+		}
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	origin := httpapi.OriginFrom(ctx)
+	collection := gen.SelfServiceUserCollection{
+		Items:   make([]gen.SelfServiceUser, len(page.Users)),
+		Count:   int32(len(page.Users)),
+		HasMore: page.HasMore,
+		Limit:   int32(list.query.Limit),
+		Offset:  int32(list.query.Offset),
+		Links: list.links.keep([]gen.AdfLink{
+			{Rel: "self", Href: origin + oracleResourcesPath + "/" + selfServiceUsersName, Name: selfServiceUsersName, Kind: gen.Collection},
+			{Rel: "describe", Href: origin + oracleResourcesPath + "/" + selfServiceUsersName + "/describe", Name: selfServiceUsersName, Kind: gen.Describe},
+		}),
+	}
+	for i := range page.Users {
+		collection.Items[i] = userItem(&page.Users[i], list.selection, list.links, origin, list.expandRoles, roles)
+	}
+	if list.totalResults {
+		collection.TotalResults = &page.Total
+	}
+	return gen.ListSelfServiceUsers200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse{Body: collection,
+		Headers: gen.ListSelfServiceUsers200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// GetSelfServiceUser returns one self-service user.
+func (s *SelfServiceRoles) GetSelfServiceUser(ctx context.Context, request gen.GetSelfServiceUserRequestObject) (gen.GetSelfServiceUserResponseObject, error) {
+	p := request.Params
+	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
+	var (
+		selection   []*userAttribute
+		expandRoles bool
+		user        *store.OracleUserView
+		roles       map[int64][]roleRow
+	)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		caller, err := readingCaller(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if selection, err = selectAttributes(p.Fields, selfServiceUsersName, userAttributeNamed); err != nil {
+			return err
+		}
+		if expandRoles, err = parseUserExpand(p.Expand); err != nil {
+			return err
+		}
+		user, err = tx.OracleUserViewOf(request.UserId)
+		if errors.Is(err, store.ErrNotFound) {
+			return newADFError(cssUserNotFound, request.UserId).at("UserId")
+		}
+		if err != nil {
+			return err
+		}
+		if expandRoles {
+			roles, err = rolesOfUsers(tx, caller, []store.OracleUserView{*user})
+		}
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	links := newLinkSelection(p.OnlyData, p.Links)
+	return gen.GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse{
+		Body:    userItem(user, selection, links, httpapi.OriginFrom(ctx), expandRoles, roles),
+		Headers: gen.GetSelfServiceUser200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// rolesOfUsers reads the active roles of the users, as the caller sees them, by user: one
+// query for the roles of them all, and one for the administrators of their accounts.
+func rolesOfUsers(tx *store.Tx, caller *oracleCaller, users []store.OracleUserView) (map[int64][]roleRow, error) {
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.UserID
+	}
+	views, err := tx.ActiveOracleRolesOfUsers(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := roleRows(tx, caller, views)
+	if err != nil {
+		return nil, err
+	}
+	byUser := make(map[int64][]roleRow, len(users))
+	for _, row := range rows {
+		byUser[row.view.UserID] = append(byUser[row.view.UserID], row)
+	}
+	return byUser, nil
+}
+
+// userItem renders a user with the selected attributes, links and, when expanded, roles.
+func userItem(u *store.OracleUserView, selection []*userAttribute, links linkSelection, origin string, expandRoles bool, roles map[int64][]roleRow) gen.SelfServiceUser {
+	var item gen.SelfServiceUser
+	if selection == nil {
+		for i := range userAttributes {
+			userAttributes[i].set(&item, u)
+		}
+	} else {
+		for _, a := range selection {
+			a.set(&item, u)
+		}
+	}
+	self := origin + selfServiceUserPath(u.UserID)
+	item.Links = links.keep([]gen.AdfLink{
+		{Rel: "self", Href: self, Name: selfServiceUsersName, Kind: gen.Item},
+		{Rel: "canonical", Href: self, Name: selfServiceUsersName, Kind: gen.Item},
+		{Rel: "child", Href: self + "/child/" + selfServiceRolesName, Name: selfServiceRolesName, Kind: gen.Collection},
+		{Rel: "child", Href: self + "/child/" + selfServiceRolesHistoryName, Name: selfServiceRolesHistoryName, Kind: gen.Collection},
+	})
+	if expandRoles {
+		rows := roles[u.UserID]
+		embedded := gen.SelfServiceRoleCollection{
+			Items: make([]gen.SelfServiceRole, len(rows)),
+			Count: int32(len(rows)), Limit: int32(max(len(rows), defaultPageLimit)),
+			Links: links.keep(roleCollectionLinks(origin, u.UserID)),
+		}
+		for i, row := range rows {
+			embedded.Items[i] = roleItem(row, nil, links, origin)
+		}
+		item.SelfServiceRoles = &embedded
+	}
+	return item
+}
+
+func (f oracleFailure) VisitListSelfServiceUsersResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f oracleFailure) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
