@@ -39,6 +39,24 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for CustomerType.
+const (
+	Individual   CustomerType = "individual"
+	Organization CustomerType = "organization"
+)
+
+// Valid indicates whether the value is a known member of the CustomerType enum.
+func (e CustomerType) Valid() bool {
+	switch e {
+	case Individual:
+		return true
+	case Organization:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OAuthErrorError.
 const (
 	InvalidClient          OAuthErrorError = "invalid_client"
@@ -156,6 +174,17 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// CustomerDepartment The department the customer belongs to. In XML: a `department` element with `id` as an attribute.
+type CustomerDepartment struct {
+	// Id The department's id, a positive integer written as a string.
+	//
+	// Example: 10
+	Id string `json:"id"`
+
+	// Name Example: Retail
+	Name string `json:"name"`
+}
+
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -204,6 +233,29 @@ type AdfLink struct {
 
 // AdfLinkKind Example: item
 type AdfLinkKind string
+
+// Customer A customer as this service holds it. In XML: root `customer` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
+// attribute, `customerName` and `type` elements, a `department` element with `id` as an
+// attribute and a `name` element, and a `link` element with `rel` and `href` attributes.
+type Customer struct {
+	Id CustomerIdValue `json:"id"`
+
+	// CustomerName Example: Jane Roe
+	CustomerName string `json:"customerName"`
+
+	// Type `individual` (a person; only individual customers take part in grants) or `organization`.
+	Type CustomerType `json:"type"`
+
+	// Department The department the customer belongs to. In XML: a `department` element with `id` as an attribute.
+	Department *CustomerDepartment `json:"department,omitempty"`
+
+	// Link One link, `rel: self`.
+	Link []Link `json:"link"`
+}
+
+// CustomerType `individual` (a person; only individual customers take part in grants) or `organization`.
+type CustomerType string
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
 // root `grants` in namespace
@@ -657,6 +709,11 @@ type TokenResponseTokenType string
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
 	//
@@ -669,7 +726,8 @@ type WSError struct {
 	DeveloperMessage string `json:"developerMessage"`
 
 	// UserMessage For end users, in the locale named by `Content-Language`; present only when the
-	// request carries `X-egain-error-message: yes`.
+	// request carries `X-egain-error-message: yes`. At most 1024 characters, as eGain
+	// publishes it.
 	UserMessage *string          `json:"userMessage,omitempty"`
 	Details     *[]WSErrorDetail `json:"details,omitempty"`
 }
@@ -679,7 +737,9 @@ type WSErrorDetail struct {
 	// Key Example: parameter
 	Key string `json:"key"`
 
-	// Value Example: x
+	// Value At most 255 characters, as eGain publishes it; a longer value is cut and ends in `…`.
+	//
+	// Example: x
 	Value string `json:"value"`
 }
 
@@ -755,6 +815,11 @@ type UpsertMode = bool
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type BadRequest = WSError
 
 // Forbidden eGain's error body. In XML: root `WSError` in namespace
@@ -762,6 +827,11 @@ type BadRequest = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type Forbidden = WSError
 
 // InternalServerError eGain's error body. In XML: root `WSError` in namespace
@@ -769,6 +839,11 @@ type Forbidden = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type InternalServerError = WSError
 
 // NotAcceptable eGain's error body. In XML: root `WSError` in namespace
@@ -776,6 +851,11 @@ type InternalServerError = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type NotAcceptable = WSError
 
 // NotFound eGain's error body. In XML: root `WSError` in namespace
@@ -783,6 +863,11 @@ type NotAcceptable = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type NotFound = WSError
 
 // OAuthBadRequest An error of the token endpoint (RFC 6749 §5.2):
@@ -911,6 +996,11 @@ type OracleUnsupportedMediaType = AdfError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type PayloadTooLarge = WSError
 
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
@@ -1248,6 +1338,11 @@ type ReltioUnsupportedMediaType = ReltioError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type ServiceUnavailable = WSError
 
 // TooManyRequests eGain's error body. In XML: root `WSError` in namespace
@@ -1255,6 +1350,11 @@ type ServiceUnavailable = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type TooManyRequests = WSError
 
 // Unauthorized eGain's error body. In XML: root `WSError` in namespace
@@ -1262,6 +1362,11 @@ type TooManyRequests = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type Unauthorized = WSError
 
 // UnsupportedMediaType eGain's error body. In XML: root `WSError` in namespace
@@ -1269,10 +1374,77 @@ type Unauthorized = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
+
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
+}
+
+// GetCustomerGrantsContextParams defines parameters for GetCustomerGrantsContext.
+type GetCustomerGrantsContextParams struct {
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
+
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
+}
+
+// GetCustomerParams defines parameters for GetCustomer.
+type GetCustomerParams struct {
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -1520,6 +1692,12 @@ type ServerInterface interface {
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx echo.Context, params CreateCustomerGrantsParams) error
+	// GetCustomerGrantsContext Get the signed-in customer's own grants
+	// (GET /core/customermgr/v3/customer/grants)
+	GetCustomerGrantsContext(ctx echo.Context, params GetCustomerGrantsContextParams) error
+	// GetCustomer Get a customer
+	// (GET /core/customermgr/v3/customer/{id})
+	GetCustomer(ctx echo.Context, id CustomerId, params GetCustomerParams) error
 	// DeleteCustomerGrant Remove a customer grant
 	// (DELETE /core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid})
 	DeleteCustomerGrant(ctx echo.Context, id CustomerId, grantedcustomerid CustomerIdValue, params DeleteCustomerGrantParams) error
@@ -1622,6 +1800,101 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateCustomerGrants(ctx, params)
+	return err
+}
+
+// GetCustomerGrantsContext converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCustomerGrantsContext(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerGrantsContextParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Accept-Language" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
+		var AcceptLanguage AcceptLanguage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
+		}
+
+		params.AcceptLanguage = &AcceptLanguage
+	}
+	// ------------- Optional header parameter "X-egain-error-message" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
+		var XEgainErrorMessage ErrorMessage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-egain-error-message", valueList[0], &XEgainErrorMessage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-egain-error-message: %s", err))
+		}
+
+		params.XEgainErrorMessage = &XEgainErrorMessage
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCustomerGrantsContext(ctx, params)
+	return err
+}
+
+// GetCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Accept-Language" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
+		var AcceptLanguage AcceptLanguage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
+		}
+
+		params.AcceptLanguage = &AcceptLanguage
+	}
+	// ------------- Optional header parameter "X-egain-error-message" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
+		var XEgainErrorMessage ErrorMessage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-egain-error-message", valueList[0], &XEgainErrorMessage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-egain-error-message: %s", err))
+		}
+
+		params.XEgainErrorMessage = &XEgainErrorMessage
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCustomer(ctx, id, params)
 	return err
 }
 
@@ -2374,6 +2647,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	}
 
 	router.POST(options.BaseURL+"/core/customermgr/v3/customer/grant", wrapper.CreateCustomerGrants, options.OperationMiddlewares["createCustomerGrants"]...)
+	router.GET(options.BaseURL+"/core/customermgr/v3/customer/grants", wrapper.GetCustomerGrantsContext, options.OperationMiddlewares["getCustomerGrantsContext"]...)
+	router.GET(options.BaseURL+"/core/customermgr/v3/customer/:id", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
 	router.GET(options.BaseURL+"/core/customermgr/v3/customer/:id/grants", wrapper.ListCustomerGrants, options.OperationMiddlewares["listCustomerGrants"]...)
 	router.DELETE(options.BaseURL+"/core/customermgr/v3/customer/:id/grantedcustomer/:grantedcustomerid", wrapper.DeleteCustomerGrant, options.OperationMiddlewares["deleteCustomerGrant"]...)
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.ListRolePermissions, options.OperationMiddlewares["listRolePermissions"]...)
@@ -3109,6 +3384,958 @@ type CreateCustomerGrants503ApplicationxmlResponse struct {
 }
 
 func (response CreateCustomerGrants503ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContextRequestObject struct {
+	Params GetCustomerGrantsContextParams
+}
+
+type GetCustomerGrantsContextResponseObject interface {
+	VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error
+}
+
+type GetCustomerGrantsContext200ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomerGrantsContext200JSONResponse struct {
+	Body    CustomerGrants
+	Headers GetCustomerGrantsContext200ResponseHeaders
+}
+
+func (response GetCustomerGrantsContext200JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext200ApplicationxmlResponse struct {
+	Body          io.Reader
+	Headers       GetCustomerGrantsContext200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCustomerGrantsContext200ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext204ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomerGrantsContext204Response struct {
+	Headers GetCustomerGrantsContext204ResponseHeaders
+}
+
+func (response GetCustomerGrantsContext204Response) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type GetCustomerGrantsContext400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCustomerGrantsContext400JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext400ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCustomerGrantsContext401JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext401ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCustomerGrantsContext403JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext403ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response GetCustomerGrantsContext406JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext406ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomerGrantsContext413JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext413ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomerGrantsContext429JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext429ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetCustomerGrantsContext500JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext500ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetCustomerGrantsContext503JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext503ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerRequestObject struct {
+	Id     CustomerId `json:"id"`
+	Params GetCustomerParams
+}
+
+type GetCustomerResponseObject interface {
+	VisitGetCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetCustomer200ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomer200JSONResponse struct {
+	Body    Customer
+	Headers GetCustomer200ResponseHeaders
+}
+
+func (response GetCustomer200JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer200ApplicationxmlResponse struct {
+	Body          io.Reader
+	Headers       GetCustomer200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCustomer200ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCustomer400JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response GetCustomer400ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCustomer401JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response GetCustomer401ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCustomer403JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response GetCustomer403ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+
+func (response GetCustomer404ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response GetCustomer406JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response GetCustomer406ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response GetCustomer413ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response GetCustomer429ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response GetCustomer500ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response GetCustomer503ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "application/xml")
 	if response.ContentLength != 0 {
@@ -7393,6 +8620,12 @@ type StrictServerInterface interface {
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx context.Context, request CreateCustomerGrantsRequestObject) (CreateCustomerGrantsResponseObject, error)
+	// GetCustomerGrantsContext Get the signed-in customer's own grants
+	// (GET /core/customermgr/v3/customer/grants)
+	GetCustomerGrantsContext(ctx context.Context, request GetCustomerGrantsContextRequestObject) (GetCustomerGrantsContextResponseObject, error)
+	// GetCustomer Get a customer
+	// (GET /core/customermgr/v3/customer/{id})
+	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
 	// DeleteCustomerGrant Remove a customer grant
 	// (DELETE /core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid})
 	DeleteCustomerGrant(ctx context.Context, request DeleteCustomerGrantRequestObject) (DeleteCustomerGrantResponseObject, error)
@@ -7508,6 +8741,57 @@ func (sh *strictHandler) CreateCustomerGrants(ctx echo.Context, params CreateCus
 		return err
 	} else if validResponse, ok := response.(CreateCustomerGrantsResponseObject); ok {
 		return validResponse.VisitCreateCustomerGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCustomerGrantsContext operation middleware
+func (sh *strictHandler) GetCustomerGrantsContext(ctx echo.Context, params GetCustomerGrantsContextParams) error {
+	var request GetCustomerGrantsContextRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomerGrantsContext(ctx.Request().Context(), request.(GetCustomerGrantsContextRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomerGrantsContext")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCustomerGrantsContextResponseObject); ok {
+		return validResponse.VisitGetCustomerGrantsContextResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCustomer operation middleware
+func (sh *strictHandler) GetCustomer(ctx echo.Context, id CustomerId, params GetCustomerParams) error {
+	var request GetCustomerRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomer(ctx.Request().Context(), request.(GetCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCustomerResponseObject); ok {
+		return validResponse.VisitGetCustomerResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8184,393 +9468,427 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchs31ij6Kjg8X5VIT5NqUpITU+X6Di3JGeWzLY0uSWanvdUQGxR71ASYRlMyx1HV/DoPcPZ+hr3f",
-	"Yz/KPMkprAWg0c1uitQliWc8VROLJK4LC+uGdfncGIrJVHDGM9nof26MGY1YCn/uCZ4xnr2j/GpGr5j6",
-	"KmJymMbTLBa80W+cjRlJxJAmjIgRycaMTJiU9IpJEnP4nDI5FVwyjwgOjdh3NOYbknR3dE/ZaXgNORyz",
-	"CVUTsE90Mk1Yo98Ype29QcNrZPOp+iizNOZXjbs7r/GeZTSiGYX1fcqq15WyX2ZMZhuShKZ9W3cIPcKG",
-	"Y8GiXUIvJeMZuR0zs17oRcY0IlxwVrc4SXl0KT69DhpnKR1eH0ymiZgz9pbRbJayoNHwGhP66R3jV9m4",
-	"0e/6ve2qjXwQp5lIKwAbctGW6qeQCE7YDUvnCDnC0lSkfUL1XyRiU8YjqZrpkyPZmGYk/IGm85BEgknC",
-	"RUY4nbCAN8PBLBuLNP47VTOFHgl/arMrGvM2DNfW5xe2PCIF4YIM6VAdK52Ta8amJM46AW94DQWnOGVR",
-	"o5+lM1YNI7OHyjM8OTg9e5vSCbsV6fUPLJWw8aqDHOy/Jao1GZnm5Abbk5lkEckEkSy9YYXza3YXz1SB",
-	"AE+11VltC9twivFkNmn0X3mNSczx767dUcwzdsVS3BLL0vlglLF0cSOnbCjUMWWC3NI4I5dsJFJGJONR",
-	"zK8I5SIbs9QsdcXlde9dkkKCCuwaDIdsmnkE/22bCx72NbymKVPXAnDExbBLkY3rbkTNmBWHf+c1plSd",
-	"ZabpDHapJzPmFwnLGyaxurLTlI0Uto9EqilJW07ZMB7FQzKKWRJJQnmkb4khSx6h6uuAn7zdI6+6XZ8k",
-	"sczIbZyNyS/tG5rMmOxU0Kg+Ybx9fkqaagERG9FZkrU8wmT74NQjo7T99sQLeJy1D888ErH2/oFHeNL+",
-	"8M4j06z95gT+OVa/0fb+f3kknbVPzqHj3sAjfx+39z545G+0/f2xR65F+79OPCJv2qcHnYAH/AU54Fka",
-	"M0loyoj6KyKjVEwAGuP4aqyQW6+eROKWe4r6IjUgIoX/ckJJFjMPYBK+CANOiMyoOlcFQGdbHm61Qwac",
-	"MJ6lc4RO+MtrPyTs0zCZRfogNGxIjFdLqjGb4SgN8SOCBSaEfbbIjCdMSkLJBHDfnBbOgn2yMZuQTIi+",
-	"GiyEEXZ/ee0rUIXkKr7BYfcGHQUWu8IJzYbjwqqQCO692z8hivKTlGYKfiSJr1miOyC2SzphJKNXnvoE",
-	"YFFfJBrlFCTzy3ml7oNIASJilgFPwx0DWNXK/hySf/6//59GCRJOM/isxtWIEE6z9uAIW2mkCJlsv/8J",
-	"v9IoFf59jJ8BN1qempWSYSKkWn7KEpqxSI1qF9oM+SV2ARxrdciPjF6zlFzNmJRMkmb493H77Ed3WBIJ",
-	"YA5DMeMZgPSADscaqLEkKaORwp04k0Tc8r46OpqMRKoIKbZqUot6CKVsTDnxFaHrIubQTK1zImRGsnHK",
-	"FKIN4wlN1GUklhC4vcNfQg9xBD52XxI5u8zolWypRcnreDrFzSuoqzOEvpLILE4SvRkSMn5xfhrabVCp",
-	"vmqfn4YdcsKmTAHQXJIk5gwuwkSNqk5VkYVdIngyh82P4lRmZKsHmzY3UQ0LQPtRcRouisio75GaX7Gp",
-	"XcVP40x9HMFZIswSwa/MtpWUQC7nGZOeWsbtOB6OVXt1QjAXGeheMde/2kljSW5ZkrT12TTVHJo2k3D3",
-	"l9fdkIgU7hSsaveX172whbAZARfFS77tv2x3fT8EuhNq+S/nDwoXXKkuv7Tm2qmxOuQAiO5QKErBlfRC",
-	"hmPKr1jAYZq8PQoTJZlPXXZ16TvfKhjCXzsNrxErVoAH1vAaambLdVxuk/MmTdAa/QbsueE1FHSo+oJi",
-	"tyTvtoK0tjeTmZiw9DBaZFGHkZGAh7pVp7Cxru/7Zg9Tmo3zHcTRUmb/HykbNfqN/3szl9I38Ve5mS/o",
-	"B4UWsEgA/XtkdxWcf85kSJpA1OZkSCVrESqvDU6GM8lMZ3UFGeUZ/MR4pI42lcBakKdeiihW3HLA54Gm",
-	"kICdQKuUlOWRhNEbZBBilu0qbNX4a/GujABzJuuOulJQrTlwLiqFzoNPU8orTm9vHCeRwmoxS4cMpDQG",
-	"TTskPGXJ6JSlN/GQnYhEgW9Mpd6fFEgiQpokoSKFXLTFFO4VYhiLimhAk8Rs75cZS+f57nC+wnYKKOn7",
-	"VRt6C4JOxYbEZELbkinyqugczbI0vpxluLeUZbOUe6RAJNTmDiPvRLGWWHA5jqdn8ynbi8Jd5IyayCrK",
-	"l7ARHClpJjG/VoSXzg13DxVE9mlGXytUDlsgSMz4NRe3PF8HiWXAa3CgdiU1oENprw5027Wg41GVpD7Q",
-	"egJM0ifhcRpPaDr/LzbfxYW9/hCSUYwSMSOpSBi5nJM4Ik06zOIbRvC+sKi1G/BwkCSANjhdSGKuJSho",
-	"At2tsjwUScKGah1lkCwuolsLDI63Zi08ehdP4ho9Ghh3YZlTesV2SW8HNSzUoFGwRAGa0Etxw8iO7wOy",
-	"gHIG/HfH9wvXobdTvYcEVlN5s1UXS8Vjnm31GvcqQe8Ujt5/RxQqo2SlkE7dE6Xxlm6JZMnIG1IueDyk",
-	"CV4NLbrgVXCvR/Hu216Nul2rZa55cCuZQrSxwtWelBqtDrS8vXvMGuGutpyU7TvFra5gHakk8WVDTT00",
-	"qjn00WgkWQUQ/ixuyURxPMRjzalBNWJA92dJBnaE63ha2IlffVQC56nEUH8ZgvqVCHqkKWYFvwYaavho",
-	"CCgSAuUVIxJnbIJKrkM43NWjLFG5ATNj5RZGNJHMrvRSiIRRjitN6TBh57JaCAJcY8moLZFfgsiwIUkc",
-	"gdig5X4SxVdKpjZKFCUyvgK1KmEUrCF/Z6mQ/YCHf1KyKOpWPv4JYjdKrM1wsP/24uTg9Ozi8MMPg3eH",
-	"+xfHg5PB+4Ozg5Ow5VmxWVGeru+XSGrX9yvFMb23ZSKZe7wvtxvVR6pw6838fqoTDgxL/LlP5fDXvmr+",
-	"MSRSpBm5ZnNZuKEBDxfZourn7aUMvt6nGYMxwl3D00NC5dAYmpJbOpfkMmX0WpJMCXAB/wHJNqjMCsLa",
-	"KApLSKjMOuQALJA5976cZSTco3yfJSxjbxN6BcekdAbKz6cRNV8OKSeXDIZiEbmcV/N6WHANWRQakmsS",
-	"xr8sgv5tnChFU1Mua03ckETGQP7knGf0U985k9fA0UKSsXQiyd9EzGEXJNwNPUKTJOBipFWxyUxmZCyS",
-	"qCxXLZzX66OTwcXe6enFYG/vYrD//vDD7mAIWusxTbP5YfR6y1fobv7XVeqYUf3UDOog5ZQOlZL5y0wo",
-	"hVGtiGhDznBMUzrMlLAmRkRMWUozkUrSDF+HHgmDme9vDe1fLPQCHv5fqA3CaHBjlGyjVA51viTc6HQ6",
-	"GzBBGDQ6nU7QCEkmrhkHqwl2I5GYXSbAGmQcMRJnYG92dvaBTtjrjaONjTdpzPguORVcbigJURFAwn6Z",
-	"0STOQJeVs+kUUMZDxRQs4AFfsAB7RiPls8klS9EgwD5lrsDbZBXICwYvmjEZcGNEGCX0SoK4Os/GCsQs",
-	"kYw0jfXHwNEjIeURwkKkoafnGynUohqAAdeaEFWiL1htIvypQudeQsU8bZjLaJwEXA2g1nWr7uktRcPA",
-	"TIl7MhNC6Sq/hIROp0mMYr7qq0VS4HugmGVC4S1MHfAQpcXXJSF14ZKugMI1t/eXdcXyJ3kXcAQdOVWU",
-	"ziNdtfNXu6TrSq0domeQZBsRIaHqHK9YhkquBLMRwHQIINi84VFHABfs0GjUgVZ/+puEtxRG0yQGa6sS",
-	"gmXAQ4Ubm9OExjzskKNcR5ZFTrbt+x65TeMsU0tDbdzspdsqHcd2jfCkYNG2oGsb2JXgv/pjRpLFYpnJ",
-	"Q50BtrI2D9LMGKc8I+KWs7RF4pL6e8ZkZoastoYM8wmXseApzTKWqu7//edB+7/R9t/99quLTvvj567X",
-	"29m5+4/qNydYrcL0DzDbouqn7smGBA2QNM1a7LuCtsLKuczYBDW/2zFL8eUJ6YM6Mak4rBSt4t5Pjt4d",
-	"XJwc/uVi/+CH6r2nZmEPtQfZncFmgbPWvI3iNh8ml5HwT10rlIFIZjX59WSyskRWCRS9jcfKY2cio8kJ",
-	"CPqyVsymUSRJmDlNNQXW3EWMtAIBJl4FEed5cUXJ2x19Xen7fCpZmr0XEavbQl9TN+4SfmKNrvC0oYRy",
-	"j1Dky3COqUPfiZo34OxTLDPpkRnIciTOSLPn+y3F2zN4FBgh9SoDgQxQdlTcETYS9slQiaZlU68DoTIh",
-	"w222YZ9rQehOYQnqo3DIb2h0gutSn4ZozVZ/ugRd0W7nJRM6Xopo/t48dKgv5GwygafUxrbvt3t+zz4q",
-	"q6b5o0jDawB9x/nUOZkODa8RsRuWKDJhzbONE3eUWOYD9UkkhrOJAqXaprqjCU21aQLeNXkWZ+YlQl2r",
-	"3OCo4KAG/CCyQZKI2+otbBW3AEPo1nWb2FptE85Q+WJO7PVdXEq3BM1YKryqXUZ3tWUYgoFrMMRcfhDZ",
-	"WzHjFQvZ8ruWk1ljlwXOCDpVr2lLr0nJabLR//lz45rNy9xMd2y8evXqVePuY+Ue8gXkc/bJhuqygfuI",
-	"lOaYKcSQ+/FohBbM8j62nX2IEYmgocIlp3ftVrarwbtnR9wAnUvp1D2P9Hzf3zDviEqyvGSJUERB5BQn",
-	"n3U331/+JU20O4o6NcapUiJws1cp5dkRP8wkS0ZVG+0Rmo94Fd8o2kegl362VP3qNtpb/czg+abmzAb5",
-	"CoaUKzBcsrq19BF4G872WHTErfm1vL+XJBMCTVf5iQI5h77glAGaWi5UVe/15dPs1SCB3gao92N6wwjN",
-	"0FD8zU79QuNsVzGSMZWqmVG7zNUH5tt1AcNqwbJjIMsYoYkSKOagGEtnNncltWDZWR0sO916sDjX1i6H",
-	"uosB1zgUvh1hIodU85udVp9sqDk0bsRKhYyjNyKaW2vEIii6O+oGAI1y9Ftt3FHXD5ln9fa7O9U3wI7k",
-	"7B63ciY6FtNqQHGI69bWihG+E7qr21gYaqPvoo+2aqasyEM0PI6Nv8APZkMlgLx6SXRTogRJJYjoR/7c",
-	"1QA3VQOUV9VXxfZ2gBJHq0Mhn30jjjbQ9QR/BcMRSJT6dQVUG7Lx33/utl99/Nlvv/r42fe639z9h0YN",
-	"LrJDHsU3cTSjSdX12HIwyxr1FGGK8251N2JrDUKxs9KNMBIBd6a3vyqCuOP7G7vmsqilIvGEl1XBkVCI",
-	"qs4S4THj1lz0FyVsWxypQA+/S5zm+MiXn01TturQoobDV6HFpzqgnC+dGYxeSaxkv41PcNR3qyp+P57C",
-	"sz9Aw5VtP02Ssmj7TMBqoFXxPz9NEmO5eB00uh0/aBDGh0Lpj6+DxvnZ2/a3QeM/0fIYcOyll08+TRIu",
-	"XweNcZZN+5ublzHYrGUH3v07QzHZvJWbExGxZPOm29u8YnxT6XgphaePTYMWQcMMTwhOoA4Sv9P7wq83",
-	"8+/ztuVzw99XPjrVvPeSToXc/eT83dEzVo/uzg4Ypr+Gr67ZHD/aGfVY9gf8DCeBX3zSLZyv7Pzu+Br+",
-	"Bn/Mt42HYB7IpjVO2IoGaKqs1GTXxZwOxwye+1KR1E2m228ad+k7r1F2Tbqva9mV3fGNXdYN2sDe3or0",
-	"Mo4ixtdUJRE367SfrXb3m29BIycJHWqmjV0qCRG0r2bapU6NgyjOyN493PpcOgQa2a2itVOWKjXUWQ3Z",
-	"KIy3oIwoXVN7llfu8tU3rkoyy+CFQA2vnwgdxQSsbNphpA4Ir75ZnU31lsizH9S+7br7pMi2KtY5FhOG",
-	"Lq0iZfEVdxfeJxu9XLjntdr3Vrvr7xgtl8ihmDKP3KZKa7qOOdhWpmnMh/GUJgAMbcpWhyRGaA8YHB/W",
-	"waZGqIV5HLAMRcqsCDa5SjsTyuFmPBBTwOdJoQrKNvA6pJG6i5vsk5o5n4vXPcHd+3L4Gmxnfb62MgFw",
-	"mFmBFDwxk8PZ7uVwC0v4I3C7IU0SlkKwjIJnxd3okFDTr9DxnXWldaQ0aowAbAmSafvtUsMJ3johIcQK",
-	"3ysdwqR1bSFZwEEf0OYaMPISmsTX6MsIv8VZHjSUshtGE/3Ana8S+qE990tk5YfqbnGanLL0hqV4ousx",
-	"dXwBKhKUHZAsfULN8/GMs09TNswqDaq6dbWp7RQfmGJJZmANgxuZiiGTsvji8Dxk88G7+1KIpd7M2sRy",
-	"1XO5hww+NxmSq6LPl3l9lagJbx1qb2teXK2ELAacuYIBhEBYK1IpwsBYk+ptSC/txS6LYIvBCubi2KCM",
-	"+wxKy1bTJxt2HEcILcCqvM+uHpHQaBJnknAWA/f4/vToA+EiJT+9f1e7y+6SXTqbAyeIcTZJ6qVw7gQQ",
-	"RzEFGdc+wegV6q1qj7JpKqLZEIwldvyNXcU8SRkJ4NW+SPKei3Q+G359OXLoyweR1tXw25E1LaY/sfxZ",
-	"WsC9gmhhHb+3EDrgdQC8P2LMxn551kMS/CqUyFi+gyZkSMcl8tLPaHOuJygBN7N1cTb1Y+vLFSjdJ+U1",
-	"mBFYvOueo7fbXb+nTkvOhvoRrZIOQ7tKOhwXH/V6fuPOM7/pl0dzo+OHvv/hoxsX+Tvn0GnRM7aQKc3G",
-	"h5FctlefxJGl+Ocnh/h6s/zhfbuW08arP7jHUf2s7tP7c7CLp4TLl8Mhth/EIe47KYcPqDN7YrYQR/dy",
-	"AjPr780EDivw5ZbpF0AAlqc9xVOGph+HxnypSsHRYJaNH+LvBX+iCcBIbxfGVArfX5QSeajflDjZMTGN",
-	"2nqmZFhqTLXOhOgjIZKo01j5dGE3S3U8NK8uPq+Q5snbPfLym+1X5P/8751OrwWzwngP1JuqAKTnrQHR",
-	"2aK8oGUBsSCbPylQ6iYNy7OGOVSO6TwRNDoT4h1Nr54dLmnJSS1Rk+r4/5fb//Wk4Fg2FziH6Cgt9ByU",
-	"OUweZBhz4QEhn+kFfrwfGEMxSyKiPae0pYI97X0xex3ROGGRY71K5sV9x0N2zukNjZOHX5OMTaYipWmc",
-	"zC9mzmD1kIhoRi+pZCSKI+0tIW91rFI8YR0CuYUwOuFJ4XLPxDpkxLig6ZAKNkxZJpGpXLKYX5HhmA2v",
-	"Ic6cCD5kuyR111tgKbCT9nppkmC0mF95OqmTWdD9K6nJVnRf5iTLUs6EeE/5XLMV+Zvgg9mdvh7SQBNj",
-	"jLpq14JHTdl6OkwwUxbYSp4aSB98bPMOxZLQKEqZlEUMwesVcMMGZ9mY8UyDSC72Lm4tdHAj1NuUHXI2",
-	"ZgHHnBOxJGENNMM+sawPMzRAAhKd2SKlGSMQV76gZpYQcpm84WT4ylHknNPCy/fD2QdCrQYt9qpAqgH+",
-	"pCRBn12BKDuzsqhv0zlgU/N4LdL8URsuZunm//jjj+2BM1B1bEppg7BuMGHPMMp8lcxzb6iMhyRlNJm8",
-	"DsArQPE4KSHyfCEdmY1rXkl+rA0AKx2u6MNP+45uikpAo9+wHp1kMbROkd5yzpE+MfF2b45OTx2POu0t",
-	"jZguRiQR4no2hdanP+xBj5ODdxdnfz0+uNjbV+DTy9pDHdo0MsE6JwfvBmeHRx9O/3x4DL3yHsc0G1fG",
-	"AoJqLTOazSQ6jikYx5k+iIgYkK6MooNolGvQeQRdKd3c7wfCynjGlzs7Wy8rc92t4hWl7o5226UknSWs",
-	"gwYzePmtDuwj2xCapTisjkFFZoniDCDoKj5LT4HOfxUzwhlDf+5pGt/ECbtiRIHv/eDD4LuDi9ODd28v",
-	"Tg9OfjjcO7g4OXp3cHpxfHL4g7rWGB1kI40gpSUEHRcyCUDcVT3+qsEO3x18d3BxcvCX88OTg/0yVm45",
-	"WJnD5Wlx8reEw6ORUDsr5K4vdsEOBq33VP4UuLTmA2YRHZzgw7ODkw+DdxcHJydHJ0Vc2ClQKLNDglsk",
-	"+pSfFC/W3NOjj3bluew5r2obeIoTftxrn33sW3L6H47OLgZ7ewfHZ4M37w7KlOClc/ofREacjT/tsT/h",
-	"Rh+NEnWmkXxdKJfnUcx6JbKIJfe9czwZCSinkSFd3zdy/QJFJN8sYsP3b47avR2/5y+KMBhSXEKL7RJa",
-	"4E6fgRA8YGePpwgLk2rNDuaw/l7g2KXz99l0eLA2QI4pzcYOOqxuOnsqrChbtJTeCVYtzMMF+p36Hixp",
-	"teThzdH+Xy/Ojo4u3g1OviuTh64rKJiQ0gOexdmcKDUZt/r0aLHm1p5MBl3LOAhHuJaV7OnoAS5HQSbX",
-	"/4mj//dNTpelhrR6rDBS2fmHwQ+Dw3eLnGOnIENqKBAXDM9BLJ5s24/GmHttlAOd5RXSX2I8DLkdKwIj",
-	"MJyZgo9xX/0dcPyQZ2m3w2sTrTb9DcVkEmeQ96ZJEwgSxBxWLZ2eFwaIs4DrfrfjOCl0m9C5SYukFgfh",
-	"qpeMcbNGY1yNIwVhhcQBd01vNMrNkFNGYUzMhdkJeH4tVrcUPsmdWMNIWIvyiga+H3z4KyhNB6dnpyVa",
-	"2HvlILyaUW2Q2B0+MbqvtaOnUn8gWcUED1cbPYEEKvEotxmia/xK1sqnsy1iqr3VjItPYpQil4ymigeA",
-	"EbiQQaEWhQbnZ38++HB2uAdmo1rtu+sgUmFLT2wUWrqFxwvRbu0M61kljdXTc6057NNUJ5/Ij9KGEL5X",
-	"UvcZTPnsnNOV8C3YSCz5RpanWVvNcbK0JCMgxhmb/Akfc2vx5PzD6fnx8dHJ2cH+xfuD/cMBWhdLstdO",
-	"AU3yiEuAFwGAPT2P/Y0B9GgsVBLbhnSXrY2ZdrGAdA9+2LYZcNyujltSdwvckgoCpLhhKXm5Tf7rTZWj",
-	"FvZYLWvLUrn3ebywnmCvX4zzFW5obeerdU7pd45+WFux+TIdnjCX3aM8npBGb/t+t6efHJGJ5Jfz2Nqw",
-	"N/ZODgZnBxvlWMGRSHNDwcZVIi4pppLcIGJkYb2hOOeGEuChV5+cHAz2MT9eoVyBM2HdJIqCshuWxpm6",
-	"oGtaaxFoa0as77qFzXTUHqTgjCU+fAK5xaEfECW+cBxbfrfmOBy51Tre5s8MCqZEcJBSLDHoYMK62zgb",
-	"x65zLuSidKK5F05iAA+mao8R4zFEeT0r3PW+rClKbbCYV3FDOpsVnEAps3AzLG411HsNOJis8syUAFh0",
-	"WL+Fp20qIb8hdUZ1Yx9hAZi1CTv3Wlrfw908KoqwdOg7vr/00O9zlFo4PfuqgZ5YxHhiPesR3udjhUM8",
-	"1g3RXJOXSyFWtHc7IUJLfREX4PjBJtbTDjvPCsA1/RctPNcMPlgA5bZfxwAUKW/KFtlws5duFOOHFXXO",
-	"CYub4rWKrqgRC+7rz0tVzLrQCWjR2O0A8vGeoBqe3a2VLnOtC+gizNweVvT6rTjhOhZiHPZJ/CgNZVwO",
-	"zPUcJxcga6y4Ra+8ZwXrVzNqjRkVYfd4h0t9C3uvahHnJDfssU9DxiKl3y8xNpaQZsFS+RvJRn9cWyXu",
-	"4ZGOkIYbdVcThWgKhfi4KNj8Ko7r7SxJyl6FjmUQMuIPtW8EfP/bKBplS+V9RkQD47WMiPdxqp1aWGsF",
-	"FQ1MG7lhbGPB2lRtGqs4CNeil1uvfms2ptZeI1A9hm9h5ozKAdwsGmhPWuHJrjJnyBI72ulTvRQ+U06R",
-	"54DMl5Nv5GFWt6c609/ZIvdV4qmSeL5Ms+ODxTNomi32doztvVeWBDxE4ql6ecAhqynm/Q/OpCkZI45c",
-	"1Hou8vgbAeaLeabAHa9NMB90pL8zdfxthPvfkcA8UK9YlzI9TPtws/acKVG8nIOhC0mSFmVyFNwr01J0",
-	"bWqk2jROzjhVTgWYNUNrBLXL2rbhViJ16rJXDVi7zu1712nmoBXD9gld4nHxPKTyWaDy5STPgC0+OL3S",
-	"Y87zd6aTD3K++TKFrMcp+eU074UhXN+GHZAqsORO7kyC2UOB90AIWn0OOBygMv+OAdnZvJBz2HHDWSFF",
-	"fr6ofsEC8btneXs+4H45fiQ7DxLQ6o7XydaTH7Tz5epH/gS5flzkvTfrT3G5f4QsxNX+YRVp2L5M8mjB",
-	"BIu2Xn7LS4Ri9gB03xpVFAzdJrb4p4LKNFWok8V43cselp8bUKNmVQdE7Ke2OaGfDrHnlg8JKPSnPAMF",
-	"TVM6B/Ondoqs2tWfz86OCTaAqGWPUEkoQa/BYtFJjMZ2q2V22zu6pkyvqkqm9b+8b2KF98W53Fhvr+Dc",
-	"WFmrPY/j/1nPaXftlUH+0Q4gLv/GhhBLXgJv/3Pp1CL7fVXQ+J5IxCzVXp4RG0Fh54qw8U5xKz1/+9sK",
-	"mBWcXt0JdRDazrf3QqQUpPa55mLnhZQ8p6RQXuSIZgSKJHrWPoZJvgQvlehHAJR2t/PyvpPSUC1uueZ4",
-	"3sX8evFcxnBlXCBpPpWIIU3GQmb9b/1v/c1hOjlhMhtM403zJCM3u91Od6vT/bbj71g+5RzZuVSUouv7",
-	"m8NxnESb5dPc7K50nNcxulMwPpuoTavr3vAaeZV9teN8/frnhWG4LjKbtyyvp7iabq9qMSlLKqp9SpaM",
-	"Qo+EQ8oFj4c0wYLUU5oynoXFo9ZF8Na6kWpWD89Kb0SDpeqsjb/Hd1DCqRp5TS20UaFeXYcc0OGYYL1w",
-	"SaYpw+qhjn0Wwg8Zz9KYyQ455Ipz9QOeCpGREEcN1c0Fx7wpHbKAh4+UfEKPJPE1pHODoHxr1vUIo04m",
-	"fEKJ9T4LCUsY1OvEqt4xlN2HSqz5jaUBtx0+0AnLOyn2Q0mYxPy6PFLKEl1uVx1H6JQ2RzNy8XohRI74",
-	"fdzpO8wAao7uXYwZOkxxtgd1vyvjhtfQ0rOu7Iqja4yCw8qv/0MPC6bN61TbunDl0s55YZfII5RMhYyh",
-	"Qq5O+uSW367mpZAXtXhhvy3z1mK9tiqiYFZ6wqAk5xDWSqMoVgulybFzmLrMbd1G7GVYEw0XBZwYqB1N",
-	"kqMR6HDLDr4MaaXH6UPO6wZCap67Mk2Jq6lHCZUWz+6ptunevBKbppyRE8HK7HCnfIBe41NbpJFaZe/O",
-	"ezzgzGDdeiB6jUTz0ZWkTmC6BVmzLF06026ZaavOyisCTK9jhRMEYrDA94fO+a60kzJeFDb1zc7irqp3",
-	"YuetXblc8woWHAuznLfRlNl6heWqLnOnsGEmzNUlTfYdjfmGDPhNt0c0CWz1yTNzN8WC87sUcHOZpoqn",
-	"KXDqHOFNLjJym9LplEUtr/qaEQUOtZdYEjDAUaXcX861AzYUAMYj7auOJnWYmVKp8FYqB3MjVpJHBpy3",
-	"V4prwDVKzSFdOVQwDVu7jpX3p/fvPEI5mlkAiM48FoaK/u8f7Z399fiAiDTgDMP7nRrbHuFMwoNtxNjU",
-	"mGy6L0nCblgiwY4qoPA/5WTbf/USIMBFxCSJZV4PH6mTLgEelkqgF5l1fj9+RopsEnGXuHJlux7k9taf",
-	"etDrbplksBTb6+9t8R4cfKLDDGp05siucIvcjsWkfDGmqbiJI7TJrnT9FxllmarVK9APIwYulJ8EQGdF",
-	"KiBKgEGJF8HiOSVwtZRp0lc+BbQUuVwGrhmPf5kx/TPm1VsfgqWWFt8cyH783SREo4zWihYrid7Slb4X",
-	"BIxF1XZzKFK26VS827zZsh83FyXKKoXUlTmWiQlaUcwnd4qCL9X9VpND6hXEqrvkpJlclMW5tsfp3Ej4",
-	"1MR4NBUxzxYyWPcDHvBfdZdfjf3pV9QPfw34r+122/5ftSxlYya/km3fJ78qod9aTNyHI/TOYVHhwdDL",
-	"q/9rp0H1fXuWJmCHVw0uRTYmlZlOyYRlYxEh5QNG0KSJFGTb397c9nc2t/2Xm9vdLZ2bFLNnTmk29nRH",
-	"z4SCiJTI+O+sRQob03OqfXXJrwvZOCGP0DBlGUnZVSwzlqrV1uToxJGdF40LuIIXYDg2kAvz70L3DSPE",
-	"KS+GKYvU7mkiw+JSIZW6cwL4uS5Puo27gjFqEr2q0XqvYDTHMaIal2JpPbzR86PgK6HB6marJr+SHVhq",
-	"Hr0EfmWzlN23qB1/i/y6ij9eMWWuPgbIWyxN2mLSVOikqdDCkhcIDzMXzVqsFhKSL+SYrT5yp6XJgl9K",
-	"5l2XzPhjhbJbkce2EPbe9Xv3WqJw3ioaY4NF3Z1jnGrDa5wcDPYbXuP8eB8/7x+8O4A/Dn462Ds/O6hc",
-	"MPoT70PixVNrgl9DN8ABNiShQ3UpExZdaflzRKjO6LjIOHJrv9mGnIFLesUiS+DRXavg4zpHLxBhu9D8",
-	"aaRDQmvTDdXVkRD15tJf9ZNLgyeMckVLqsjwtu8DeTJXv2i+NulOIZIIhBhie/VsL5cG51K+bbhV3VAT",
-	"ONts2zZbUs48b75jmxuXAqihkRvZK/q8LG/0FizvhQBWktFriFjgzHbs+s7akIybuCrbpLvQxEZcA1Yt",
-	"dMjhN62Np8Y8kHoY23PLJdWYRTIVCduQoDx5OoyOAUmISAhRgYP994cf/vmP/xXqNsDvkLMZCaQtp2wY",
-	"j+IhhuDZ6fKDCdUPaBLV6REBilE8GinZWScOZ3ASGzIfYad6wbCUSB8CWJNrFzOhc3JpnHxBBkjZRNzk",
-	"aNbVWKz+W4o2yZv0bJM6VzEAXpzJvLazGi0R/IqlGItot7WlZzT8pD7me0kYNB5yIaWjjgIvBkbbOXtV",
-	"c64dKm3ncGwkTTyNmGsCU4g1MVx429/W2952ZZrSMrf1Mt02cIya/y+237LtTaEbi/ZNhU3O9NsLQ7so",
-	"1Qy/Ozgjm0KJepsA5M0pS4HYCC43PxsMvst3tKN3tAOkUkl2hXuoW73UrV5q0NeFAcPbPfbpahSBC1sM",
-	"CzUt9NxwQ6CFmtkZovcKG4AolZ/4RsHddCX5aUcT+uWC045G65XFJJxQNVRdUiangkvM5w/pF26pNEb7",
-	"JVLRwpusDnfG4nZY9GGr11isAVEdF+XqV08QHO3IQtv+q5d1IlTt9IVI6vsfNvNAq1zSOCjJV3Vyhula",
-	"WpLXWP4OfKIv27G9KmuaV/RlscLe6g4YuXxYsIX0du7xvUCrfvnZxeW5TvizR1jnqkNCJ/UJPsVaejyT",
-	"LA07FU8L7tPRoP3faPvvfvvVRaf98XPX6+3sVL0fVVnpFwFUeQ6aOi1urUsyQXo7OyRhaj3SI1F8FWfS",
-	"I+FF6JGwjfvphGCjShiVWOwK4TAhVHdE4QD69gMO7cNOB0eAscCSgtojZlERIzKd8WE2M0XMEzSTG+sp",
-	"GHn9LogENOCKinlgTfV3rJgAJLxDPsCAMqMpWG214mTFEywzCTVsqGSemiXgVo6BebpbYatkoG24F7vi",
-	"ACcxt5rMkuN8kX/8WPql8onQHNXqmG4Pt2gi9f373IzsVCdsmtAhqCpPMmvVRDkJkGvSgNRB3lVXpPpA",
-	"sbZVOmHDO8/EKZaWuhI4Tstdi3DZWYBK2aJmFl+5iro77bQ5h8oBayqsruCtZEXstovWNXyvijMymcmM",
-	"sF9mNHGk8EU99t/inNY4HLuvirBkVKvAyNJxH7Zj1ImBGKK1DFV1EonhTN1PKMsU8Gp1RpKmkhaDBiID",
-	"sQVbQVoAsugsPGgQTeyIZDySAY+z1i6RmVBqSzyZJvEwzpJ5nyjuP69TocZUkjjrkCONPYrWmigmL+Co",
-	"hdFLDHFilEtnv7tAlZErgOus+wjYVKod2hE4nSjCHmeKSJ9oYVBCGoC5wlBX0CqDBPgOiLPYzpHqtQ+N",
-	"EYYqXjccI7lq1b6hKUfi/HN+xvaR+iOEkRe8vBbP/4hXVPXokHAUsySSIaikCaM3zHltIGKGXkKhwox9",
-	"mtHXWTpjITaUAYcHDCV7zDKPSIFmBid+Y9cdTCECDKhhrrhuwkaZ6t0JeHiqGOk+zZh+/jjgkf6Ugtyu",
-	"8Czs+b2X7W633dsKW7sk3EsZ8HHbLeDhOyozxMRi97YS8KESwvnZXmGoM7/b7/l9/9s/+X7f9xd48ufG",
-	"YDgUM54d0zSbH0aN/pbvK56j/9f1Cg2QGjUGwwkjeyKdNko/zyaXLG30G3v7J+8vuj7Ebe1RjhbAtwm9",
-	"Ms9he5TjRgpfCp7RYfVSII2F20Av5ZhmZB9cTQo/FhbS0wsB77PozbzRbwylbCtVkJvvNaQb/UYt8Bpe",
-	"42BC42SAxdYafSWj/D8alJ2hmDS8RvGE7hktb/xOXMUKlV+9/fblvv9t99tvt/e+2X+582rQe3swGPh7",
-	"OzuDfR8SuuadFncCwyjIVazsBB4v0HShmuzA4VbUn+o3TGmnwd4eynvQHQiQbfOm96bhmdoPShZSf2pv",
-	"MYMTZKDWhbOCsdvegwJgtC8MBrzgo99v7cSKLqrG9VQ/nla4l8KjIHqA3nlfxmKtS+szr7huYXV97ALR",
-	"yRY9M4ryT5k0Oer6ApVyDRAv3eIjBhcP9yutEovUreDh7hA6R13Zeumr1dPoiCdzQ71KE1apIlW00p3O",
-	"JZvudPfPRmBMogetcpQsUuEyD/1xzPQ7pLVVKrapa2bZ0iZc3PYJGrLoMItvmLdgUVXs7t4KXUr55ZH2",
-	"qgcDMUoj2kDKtM9XQmUWcJyJhAtkKVQqr5LPqAZCE5eWjWkG6zWVuQNuO5+fHpyEjo1Tt9yQUMel5RFY",
-	"Pb5uXbwbnELpo6PzD2c4JewBt1DipHgsdce0RzlB+OeHcylEwijXp+OywxVPR9c2c09nt3A6ufOca/Je",
-	"5Xw6621N60qVWysx9ZpL3F16ifUgdZd4US5wb1UuIqx6hbXeuHiJKkSMhfvbW+v+mp3de39z4aVK/0kU",
-	"5ze2NKhIdDs2RfCiHENAmxnFqczIy20yHNOUDjOW6rxsuauLI1OUfF1q96GnejOvXb0VsVyQLZOPLDpY",
-	"GbdxzwJiwcl+ARMdfeNKtBcWVhToqiDLVAtTYDe3VpYLQDWzMYtTMsTj3ChDdFEec/GjtwRBYIVVMNVK",
-	"RPWqi4ThlkrzDLdrNEfMz2ObWJpRXLc9nu3yeSw5igMerXcKZan5WRBETaIJ1YOXp+X0BQ0UihQQmdHJ",
-	"FO0NcWRQBW+mZGAiQIYzoRFzUiHt4hOiQacxlQEHpyO0KgAR10Nv9ciYfaIRG8YTmjgXmEQsjW9YlD/t",
-	"uhQh4JYkKJZqX2fz0+cyYzQqG2xXUEcKaLwS8AkCsQKjS6rN6nSuelPPR+wKqFRN8awq9nktKmBngH26",
-	"7M71qilqclVwUqDZkNpjTb9XGz8FLS0p6UtgGHgqbmiCXrQOAB1S4cY+8nLw4061AF4HPHf5dQy9Si11",
-	"AVmlodaB0h2L6AwKFTAtqLeF6teg6ZbYebmkXe24WkEuFstfHVYKj+tglCvcVRhgfIn0XUldKGAYOzfF",
-	"mcOa6sylwMc6rd4Bzbf+PXvBBVcAyjENVFP/NfgPjLUeidcGiNVj0SsCg6os3Qt27JKevpcHwVY8kk7p",
-	"FcPCD1U1ix0jHmqcCrXGVL4XKbPPE3o/P39ew9STG3W+RLvMx7uPauGTOMPH6d9xD/kOnGDnlffhNcRo",
-	"JFnW6PsLphF94FUXn4MOgaoxm+j6uFBu9KpIt7sruW1YhKpTSjHLGrwMjESSiNua6TRCLmqI9sqt+N5U",
-	"fA4ovTZVPJZqXKiCFVwwGf8d3coLy1WoswJ4noVw5CdftWj8bXHF/koLzkRGkxMmZ0ldbHmOQHiqE5oN",
-	"x4qVOMWuTdJPcAxwh8RnlGV4hop9aV1lTwyAjNcwljSDhOYwLYA+rkBiQTNdOy54sXawrSrfIQfwfleI",
-	"tMvfeo2fVe4pOILy85BJAsX5dLZIw1ekzytYSReP1BjIatVXVw/U2aaf3NS6aAmqiO/S5pCUDUUa1a63",
-	"doGPMiM5Mvs9msfyBT2ZnF8lBFe/fYNI5xEKGWzUKtcT7Vzr6JOL0lVJxB0VwMQVrbaDv9Ts4BFS+gpi",
-	"2oN8QeDi5Y/EinyAitohSmgl4eL56ufhAgRDqGWvLQUBB8ICWY/h9RerhUCEsOv7D8Q5E+Qy9/4CUk3J",
-	"MGE0NeW3Fh6DF1/59tYnOB9EhqZpepmACHAv9b+fNjxkzNrrvDDYAr4/9Cpydlu4jpwwriaJHnkvn0/P",
-	"rdlD8U6uuo36y7n3tJez7HK0nv9btUeq9gsqOaJCOIBHwvf779U/afzLUzmfKomn7My7ho/ioiNw0S33",
-	"HmfFKtfXqvVUCViQLNYplLiQUgWC4tpOGKOO7zBo5cakbne2O71WhxybKCBZNIdGgoE9NCPXXNwC0Yuv",
-	"uIAgTCqJM9JWp2fccypz+ejoyrhO9MAYyjjKk32Z72xohhOXqt2/IInbGyrjYefedCd3nlkDRikuW8eG",
-	"1KGMnhay7erDlSZyYhAX011VxJl62k3OBNOjL2+HQMk2df9nE6tJIg6CW1Q2plnATYoI63EWVodDhjox",
-	"k00pzBkJS8GVoRfw4rnudHokY0kitYP0lKZZ2VK9uKMVUsTJan/C0ykdsrZkU5qCgReaSWsNFSlhk2k2",
-	"J1Reg/Og8eZDXEEXxMLi6HTaGYqUdZzI9U7KaCnKYJXwTedYl9xMdOerupo6EHI0S+yV1IEgxTjxbquk",
-	"nWBNnwtM091vsPn348vvhvFR/P3h+d8Pux/iQ3nIT3aGe4cvD6+nP/2w9/2rDpt///fox0PV6G/DiZ8N",
-	"t5LZX+ffv+oMewm/nLz1o5++T2CaqbqzFzGHd1nfnkw15CaUK7V9GVRhmRr7G28gxGxRjilu6fMq0SPO",
-	"QhewBhPFkxnP4sQNnsY+RY0FNrmgrE9iHk9mE5daO+LMWtjqLECXdloBJVcA7H3oWgR9Hhajz+DeuJjC",
-	"mRQGK0DfQKPqDph8rguQ0smBCiG6JmMFZgjSXZ88RZBOTGT5SMCns8sklmM4JjuTcWf56f07XKTUT4PW",
-	"idmGywyODzckEbfcZjnyAq4ZhYiYElXKOXu1cqG0VfuNzs+hfXoVNdbZde1PAZ+ylOC3lUxVB4SVOMxn",
-	"J7npXfszmpTuwl3CFbHU6gw6zurXyiFN2EK2VZ36vy7jahv/2KoQr9wsHHdOTu0VxSuNCXXJZusygG3n",
-	"iV6q8nGXwfQW7EK6lfRMEA4CQwfdXs5JWM4JXBKvz+vDsJuyBaXFkphFfbLxaaOzXoaUO6/hIEz1DhiP",
-	"wAayzgZ2K5JTwkN1uSBd+FMbblsbLkRbK659MmdSe2Ctvputhew7CnkrDurevDqGxjx9Yp0i4i3LsFO+",
-	"qeDdBaUISHjN5kbWCkEos60Wo0wgxXzxlVojzzr5+9Qlsynt87E+rYlupQNSazPjVmZIkmw4S+Nsfqru",
-	"rSvmg0i+CL+9yvwyNCPh8dGpDUcGthMWRKJeZ6vTbfVdrSCOAMRxJgNuZHVINbWQ2oaidyFcCOgzpVLe",
-	"ilQ7XADRgUcRWLTdp8InAI/CEOSMbRvuboVeeC5QairurULqc7LC6NKMl/PKpDHaMrX4Azo+zaeMhIPj",
-	"wzDgYHvCSEncwwhKI1nw7zmCeP8zcmupKy3UCR7WiwxN5OCvlEf7Yiorhb718km/ccJo5CQJ0/6Pcd7d",
-	"SCjnqYKge94FW4P6urcG7M9lVcayfZawK5DKNNwFJ5dsTJMRppoAyzFk/IMVKJ1vBrhtOL524wDb827A",
-	"IVDber6Ag64gTSQj0iOREgIzYOgtjFWhkcJt1E80ZVXz5ep1wK1um86QeBcqmbTB4KMOV2ck6Ov3ArVe",
-	"SYZiwsDlSGfiNZU/QfBst6Hpu6PvwFU3zX2T4kjnCNT52sBvbhRfzVJtqAx4uHd+ejbY2zs4Pb34/sf/",
-	"Or04P3kXkia6rJiERGqLEGgJo56fvJPkkiXitrVLwuJVBnVWBhwNo/YOF2wUgCIlbC4AwwS/F74sIJKt",
-	"mWQkVC0jPQrff3dcV8cImA5ubgbVMXPHW6PEfP/jWWPxFU0jcCHLR/MeVGkBwdQ+dW9n0tCtaSYJJEIL",
-	"uDueNGIzyCAd8kFoHajvXiE9nM24IT28HgYnA27zJ5RvjLpYwzhipOr6lSk46jkrk3AD2hSMj0dLybix",
-	"UFoDkQvCXQCBboHvtrhqAOZIpEZE0xlFVGsEU2cN6o3LxJwoZSz2zGX0yrgsN5zIQZ38xCaG0Tjr5P7o",
-	"NLziRJX47o5ZMcTT03nniKqpvT0gjXLu8XTIj1W0W5P5HCudUwy4jkB14ysx5QqVpWh859OFIpxH7w9O",
-	"Sl9D4IMX8KqmF7ogjc2pjGVUMEoDlmR+0konrKWFmWoED3hd1pyK9DVeNVvK05Nk9CrgQcMgu6GHMGLQ",
-	"aO3mpg0T8CvJpZjBQpG5KXEsNx5b5mZzdBnpCwnlYzjaY5hZidOYRf27XzikiKpLzEeiLtoXjxf+BceU",
-	"lDFyw3gk1Dpt4LI+vMHxoc55Bbl1Bc+U6tUJuHmqyLPVK41N4j3F4TakjRTXWZ9Eei3dhhID+CWZce2C",
-	"3Al4wF+QFy/Q6lNi6S9ekGZYmcm00+mErX5RAJM2y3XAicPtITM2Wt3zDPZOESybC5u4qbA98/ILbmE2",
-	"WzYh3R2ttMtdbXqCElFmjNwyBmYz3F3lDcXd4enb1ZqdLYsoB5RSS3Gxihzka7HXN/wc2Pw5QcMLChl0",
-	"8i+UtJZ/KiQeChp3od6Ecd1f8LDUx3SfV6DemfGfUcKI2kRRetn7adFjBI4Q75H2ztHMGe17ptSSLa6E",
-	"56TLN3lOPSrpEXBC88iUXoH+zyNt40QLswR8hKcB2Tei2Pc/nknyz3/8TxJLOdNWmgoVOBOV2qB2JtBa",
-	"b8DVBdZeCCtQzaomepa9d4cHH84uDvdDD3KJ56ujnLBPGUshIcICyW2enPZ2Xm4eqP965JrN9YVXvEtR",
-	"XKUctAAOh3w6M7wn99BCLwm0YKk+aF9FKMoxnTLSRMslJTufPqlLqotaoOxoMYfRSGIiNDiGkjVOevob",
-	"sBrhk5s+UbW/fDmYO51JL+C4Uvdm64nV+BMGrnqYKVCdNsGkB56x/Sc0nsgWhp3oxLvw2hZwKHoHWRgh",
-	"KJAiXRROUAlpnv/J933/n//4H+qP7ltQKikkCGxu+12QKsNCIckw4HCXAdd287c9PN2QaBGomFbWI4D+",
-	"SktWw+v64dgl4EVTTWsX8pzpUr0U4aJLtNnXR+okt1S/7RKq4W7PjGYB1xlyLxX9TiWL7O52SXYryjvL",
-	"Dypl0Ky7q87M1DtRRx7wPJUlpvpHrmJDsJM5aYZ/6vq+ks18/W/bD1vO1JS4JtC5Wu6lQCHCGFHBmKbN",
-	"+Wcp5XLE0vaBrmcY5odkhTfBOTofq9+GiZDGamN8MPIL2fAauopbo9/wO72OD5rflHE6jRv9xlbH72yh",
-	"SX4MEsrynNzA8kC8EVW+At/FN/qtKudsMTelGs5EaAsdlXIg5o2OeKj5bf6FxmlWkVF/1x0ccnV9s0Oi",
-	"WGYxH2b5KjxM+IHEHJ6d1fTODE7ZGJ2YGnELtFHM+AUc5qCQ6UVn/oFcdup0LqEow4sXij3fxNGMJi9e",
-	"5EOr/j8ajuDmdpYMS+q/sOPmph+aaIx9QQT3oLZ/Dls1vdrRJUuEugcCncbohDkjwLzv4glGVqdCSpt+",
-	"pu8k/gS/NNAA8jPKs+67oAQpFOZd+LFqkGJFq0HujARpCiFAXAnLBGswqmFtdkXr7DYWCYN9HNM41RHh",
-	"NFHkea7BLzM6VwTHVBPpu+7Naqw4YpOpyBAgAXecYvradEeaoTX+hS3CGYukjrCCYwoPojizOYNCHfIO",
-	"GkHFecFxFRMDkZjfiOSGRYg3xVPTWuZYTJg7HmbDhuzI9qs8ey4sGwjESKRM6QVogxxUsPmA6/2hRSJs",
-	"mVUUjcG7hAsymqUgi+bCW7HYMQ/4gQI740NmGFHKbhhNWNRHcaIOJNStDkMz5xEVDxKhAv6V3Hkh1eBx",
-	"bKLgsKJP7oplMsf9cNvfandffRMG3CZGMmYTZ3oxsjJ3Pix4C8F3BZoE6WmVZmypjX7LhczkoGZKcsnU",
-	"KTgpm/BHzEoAokSBNHYCfl5K5Cp1hj/9+ke1gQDruWz53bBlfUExB4A0Iahz8FMHfMuzX/WrpD28wCiz",
-	"YtRw1VHFivKNUNQcM7yB7nWi+AgJlWP0McXa2mrlHkhdg8ptqQiel79KydraUHmTTUz66hRFvbfHgZuG",
-	"8+4jvkMxmb0R0XzNatHZrcBqSzodua1jfIziqqwhdnCzb3ONSrplop+1uM3q1XL1eaxQ1vkZoKDrOet+",
-	"z1aY2YDaLTvs1Lt7HQC4g8ZmoS5xqVdptDOxdLReabRyg17NdHZYXvj6AWWQ7cHerVegy1upQlfDfdeF",
-	"Cijgbopp59TSen634rUWk0qATR8F+fCdGGp5PIEc31mhGGadkFYqzfz4EstmGYtrPj95Z1ZSXFc9CBeh",
-	"4x7aOuVvNm3Bn0U3q/WK5m/7fl1je26bb2hk3IChS/f+LufcvpFF2Gnr/k5vRXoZRxHj2OPl/T0+iAxZ",
-	"ABTTUL26K8xzTOeJoNGZEO9oeqX77ayyqYoK9qpz79X9nc+EeE/5XANSqn47qwD/kKM15BQKiuga5qrv",
-	"Chs18atOwRHXmwL4hfOu/XPtE+ZHxUsK3gc/L33ih+DcnBXo98+ShVShL72ClJCVFtQGlGNbfhs+x9Hd",
-	"ps5okH9Z+iKO7vACQ2KmiqIeE2H0U/SKBtnJriZcGM5onsJZcxhHSkPd9rcXEimgsIbvzo6iYypvFBI3",
-	"t3s+plQuqyIopkJkopJcEUQeETea1BR4aYE0dchA4nKM82C1DF4Qmq2sXJaOC8I5KllKREcVfEVhelcN",
-	"v93u+n5ImnEk84TsLXKlhlbCbMCXSrPOSxNYSHDAXkiaBYBrwRjKA6GBpShT38QyvsSozzyDVpW8imm9",
-	"CvLq2uJqXs0UhLOSz1e0wEKMq1d+lOXauj0oPYSxiOM85nwBY5eynrUKsK4gYz+JVF4QGraXlMd20x49",
-	"vQTwr8NOt1dip2+hLMJvz3+/stDlLBSZlEtZrzQJekIeihVPqyKW3lVI4cUKpjHH0n5RnKIRWvZL9lq7",
-	"y7BfUiTy6qdujR3ksdh71xnpTNSPZCima092xkQLFR2Odale634cR6FHSlXmtWNt7t6fxPy6Q3oOh7cD",
-	"B3xMgdXriWOu7ZY5PHahSk7Tcr7W4iglvuoBC6QmreMSHlhrulw0Vv4Qs1syuIJXOMGlSJhjsaySDAKu",
-	"tL/CMpebKckKVkqMcF7HTFltlXykybFW3snFhCqBh6wp75CmpBMWcAyU8DC8Fh4GlAh4Octs0q44anXI",
-	"3grGuWrbMlrnPLUlwLb7ZbcqUUdd9kca5kqSzm8uMPhr2vJy8udoLQZsSuWGdP1o59BX/H4rXoV1rlhN",
-	"v/G9GHOdtDS325na9Xkqo3stAr08D7SNMgCGU5rvPU3n5D39G8Q05LbB9WeEToszrmVjLKHYCrbGJz0l",
-	"bWX8z0+ThOi30NdBo9vxgwZh+pX1ddCAB/Sg8Z9FA9xvY5vMzX6EmF+qbIpuq3I7dfL4u0E2bUJcbFAc",
-	"QKEESVnyOmjk6yQKP14HK2Bkbsh0Fp/v+N599fxV95Uj9W+xM9dEu3xnz2TBXbg2lZZc57EWPDUKDPz3",
-	"VpNqFbpc9rtPmvqq6X3V9P5omh74066s5+nWBS3vO5YVlCx7e3MhblWN78F5Dj+rfw6ju7pkh3UqYp7H",
-	"0tEH0NEY4810snrt7m6K6dgqOS0y4wn4Co4ZGcU8UlpVOEiwPOBb+CJ0sjHwiEEws+LxQvsGHYNrZJ+E",
-	"4CoSkqZOx0Z6O7voOCYJvVSK9I7vozsPFrOjUn3T0rWCIOlcqGi4HcBvdUio89OFOk+F8QhIxe1iUsTd",
-	"YsI8LBQGZk1ig2Jr8+qpvRylEUv7JISgyTdzTN3BSYh5OxUkhgzEDXB40E6htv40iv4891YmkoFvjsn3",
-	"14dV6ugxpcprXzutvKAbpLyOp+hSPmU0I1TnGQfvAI4BKGpMpcJFEAJZURB4wijHHk0DWfQElAg4m7lW",
-	"AYBAUSwSgxcs6McQagmYpUPdWgCd8BelsOvaT54LpRBxR/3FPk0pB81el3kqlIJSICSIw5cMAxyImU4r",
-	"GoBWH0CHhnIKPxwe/FhbTAF8XlcougCGACjwxWvS9K2molUkFl1PSQPnr1W0rSPMwrhCyzM37eQqI+uz",
-	"WKXtWzjsVVr+ZaWpEWNWm1lh1Ep6KWDcKi3fQUbRNVXXGx51MDyvQ6NRx1D2PO3sn4xyu5osWZ+muEKs",
-	"zAm8zU3sSGDvWUYjmtE2iFafsvtEKdPeNL/zGicHp2ftt8YTvv2DcVBdPpDqZTuZPqvLaOjC/wBJDTs+",
-	"SF7DrutLbdhvbdnNdnuABId9HyrHYe+HSnPY+zEyHY6wkmTnBL3+XCGV0SSpiB7J47sdsaw21gTqHK5H",
-	"oo/sslazpFVfhvv7LdzGj969vtyLfCvEhYZGUAD51cS9LE2nG3AdP2iSjlHQ+nD7GxKjASGdrn5VOKtc",
-	"gON33dz2t7WoUMw6qaUAnTYyNBl7S4ZsccsL5VzB10mboLWzuGnazMdSwKUmIFBJtym7ommEfpmS6fUU",
-	"M2uGec5gvYRSGl89jcmZm78a4Be5ozcM4HrD64H0RuKCEy2EVtHEM5O6xakh2IUgSMe0WF8CpG+PxKPc",
-	"w8Gdsgni420sGTG+2vjs7KkRw+/fHLV73/jd7bDVIT8uVstFT3kDgIrd5ztAWFZlV3VmxfCZfOTqBJew",
-	"tLpUnRCyGrGoT0rVxRSye5X1yvQBq2ELVRRKrVFOPLHtyXt4+kt3CXV7gXCtY8jELW+ZjbvZYz0HV70H",
-	"bfgvzobDN703Smp+09sLWxp7xCTOMhaR2GatcLOH2go0ZLWaJC76CM7MltyKJ2EpO8Z9RU5cnxsz5EAH",
-	"KijMfPECFdAXL5A4TRkGy3sW3TA/Q6mARj/3uaFqexISwBFbJ9b47gBm70BBdI/QRAoy4zpKeDhLU6Xu",
-	"mfCKDoR7wBmcTyVLs/Z7EbE+wdK0altAwtSUJln3TFeh0RV8sOhNOYOwggGoeLg2jQwmPOh2LNpDkcwm",
-	"XKKeS7m8ZYZYkZ7va5DlqYwhnCLFeLc2+NE0jfrpEafcrUc6nU5L6T8z7bjuFKSHi6/97TM3VzIoV27R",
-	"XFReJ1OzpExEdL4hocqVp0vlsujN3FBwt45QaIMqA47vpSahSoc4Ctx99fDIWTE6RHAW8CylXKLJvm9P",
-	"3BymVnmVujaO+VW9q3u5osG6ogCiisKUR/qta3Qv1ncpvKm8p9dOHIkiyG5bfdfziFb35WvV9PZ3XgOe",
-	"sAFoxdlRTLhNYzRkWHxxp7m3nPG9RYaXF9FdsgmdPL2qUu4aj1/V1QvKb2A1+l6cscmfSkd7L/Bh3Y9e",
-	"X+VjQ6luwgpe4A9QcgubftAmqpZfRYHBE9E6TdyY6nomRA9iiRY4R8AXay/Bm72h3NqO88dWmbV//h/h",
-	"ZGxUgMIw4ysLtuFZkkDRm0KcQIxJVc5P3pUME/U+/INLKRKliDjO/Ca1+6rO+r9xpaR7kuwpKH41xPyb",
-	"GWJWCV0wMHpEAMO/hi3HpGJbNM+saMF51se1zc8oXi+NVzjgkUQt2TInqNaNwa5aZrbPasCEEkaN1Ub3",
-	"kgzraMuMzqXiXTQCaety7rwwARdMxexqTMoPca0OOTEFvalR0YoKMma20u9AUouMBZja5CCuLlfI54aP",
-	"UbhmkynL1Fc1zJdxrS/EmU1NCzzakdtJ0/Y1Q+IbFDjlzVsd4gZu5JYPLgoygAENqC6D3FBBk1s6l+Sa",
-	"sSnoDKSyiGI/r4Fuyp7brVWZEUz58twiYiqdk5pC5yY/HmnejuPhOOBM4UqckUyIlldQWLd9H1UiNcpi",
-	"BfTic6z2QFVqbcCd8uKrFFCH9DOgEAN4y6aNFLIB41Nhrisn8/XUtoWoGjUo7LQ+lmNRIVst6sDWWoYn",
-	"6K/PIF+fQf49WCfemkewTq/aceSIM0vADPH1DNm1nh5NMGaqv6Ct9dy37iNFEq5rYZf8toWl6kVyTlZ9",
-	"4w/4io/8VWTnO5Y91gj0PO/lv8+r9fOojYZCf6XLX+nyv9Hz9COI8jO/SGOZ6d/67Zpmw3FFpgldkASy",
-	"cRWegx5erTHgTXAaW/LopsRyfHhr7S48/3qVD9QBz1+VMQ/iaK4r+eObEGbb4ZH71GKeob7x/W91fu3i",
-	"8w0MbN9o7EtPh4R7lONbytuEXpUdHB0VYELn2qRpk2Fq38tBiT+brHvGJbCocYB+cPBh/2A/xAdNOJq8",
-	"/HDZlJoJ0KvyRwmd5UunNYSjhCdo8wxpVLO6R7rFSR19jKymjoFnrnaYVKuEl65cklhFO4JDsmphjOFZ",
-	"+DJWfN/y3AevXLN3vgR8CXWSOnhG03JNwB8qseDAVYrSAx6f1qt+/CCBQBdwffQzSmV51Met6G7lurFf",
-	"0vOJ1YepeQj9qhB/NUd/NUevKrsheXikObqchvtznuH/bjNdGrRxZgrTlXOPbMi6NN4eAV97TNes+naW",
-	"BhA/zDUds4C7UcSPivFVUNw7Pz3zuxf7pw3P/H38vuE1gBefHP7lYv/gh8bHVcm82tYHBbgTTM4/gfIR",
-	"y7Oq2XiYxqpECMHwACKEHR9EhLDr+kQI+61NhGy3BxAh7PtQ7Q97P5SCYO/HUBAcYRUKslCT5OeKQg4Q",
-	"eFZRYKa6bYEKqftauP2lK+/QospqAKhGVroLDyKdfwKrBOIrTDkclcBNsjI9uvEpOfaaTTMP7HfRDC83",
-	"i3YDTrHEmtJFtJJBiVM+ZUMSLlIlBKcmxsopo0KaKcOoL3jDymYpz1fohCPpokCg2wk+ZB4kejXPDEAD",
-	"q0TmQRQ9C+l7kMBdR/XWJ3NI2x4jlz774qol0/KJfiW+z058V5EADYweIQH+69BvN0XU/RS8OkHUIIoe",
-	"R75nFdT7Pb3WbgPwrFoSEBN4UhnVTdvX90+RaKi3UXzsNf50xQpDHnhgQVgvVGDAsFLFB/DLa8ampohM",
-	"oYTMgOt67bAqx+lgQmiSFCm9aqIpOzASRd6raLmW7f4V6fmC2PoHJe0PEK8JF7dfqfxXKv+vSOVPnEKo",
-	"D6f2qxkNNh36WmtAQGd9MAGWU6maWbVvlnTJfJ+M4rRO6dCOXjrhAbhzubURjaWCZjQRV6RZUSsxr46o",
-	"31LgJ/CVamnCf5WK2XTBlAGROTHXAYyeu2TgR4pzQBgOJrCD7hgbeKt0FtwUluKrdj1SqpYibk6yvj+A",
-	"ceRzI9UEV+GYaxBROA6o7y7Y1hlI41/QbQpMzOUmunL0sS17CTh5MNhveI2Dnw72zs8OFEeAkWiaxSM6",
-	"VFf7I6YuK69Ix10sW877/fcPWo5ZRASeFWr+AqOKMzaRq3Asd8Y7cNY+xK4QemKdtWma0vlynaW++uJX",
-	"pvbVbvSHsxs5wfBFsr+Aw09hSnKJsvb3RfXElESuqANlAkbzhK3N8Pj8jHQ6HZfPbX42ZOfOxp+KG5am",
-	"ccRaJoJdkyCPGEqDTMaW97WuAKYmLnIqDMXEBDO2qSZKsL4YKp3rIZsjkUJidUWisUpdSDZJeJWIS4qu",
-	"2CH2xrxCJFSkLFSL5Bm4xmHSHuBW8HaudQ6s6j9h6ZUJrlmxiI9xkts7ORicHYTLKgI71UK024CCCBQA",
-	"w8S1OQBiwy8laW77WwHf9rf8HrFh5LtF4x2EmytFD3Pkn+hb0ceq3bdUWu4LvuAFc51HuEgnNFFkrQ8g",
-	"wSzAU418Xl7hEUOB8ShUt9z+6FRxrjT/wezPxOEfGvGJF3nfLXBbDLl0o15Nkc/YKaVcqI2bx2E+WG5Q",
-	"WPMoTu3cAnARur9H6lLNVTtNBI8zgaFV3nKBBp09lLYL16PhNc6P9weOhFPMk/qxGCr6JCKG15jE3Hys",
-	"kjaeUMdfB69wjq+I9QUj1iqSa0FXqiXCX4XYr5aZf0n7O9bfdy8BZOPRiTx+S2ONI8SuUveIJsmCWL3o",
-	"DaKG3LXCvpJVWTLC8EHSRHM7iTNdYChEogXSNS7PkatbeU4SJRGyVFv148yz9Rt0Ng0TfhjwOMNK36hQ",
-	"cPbJplPpkEHp8bdstNHy94zpotJKWM/9U817BPinbvt+d6e1axJYVRdnGNMbSLAC9Ry2/W2/p4RRLR3j",
-	"zpV0TGqEY9CMYl56Ah9ANhZpWWPAIx1vM7zm4jZh0RVYwbEuPhQSCBr9oCFnEEQZNO5C0qQYBO+CHysp",
-	"KJSBPw6juzDgaiutylQlCaPp00uv3op9jNn/0RatzxpEjb4B0OoenLgUHSOIoyyx1VTgmy1G9JXTfTXX",
-	"/OEeEIBSay08L+NcqudTZFMrGW1q/QuBkqL7j6Z6U5qNK58FbPx2pWE94Eas7Je5k7jlTgwhzWA+iJZm",
-	"iWTlN4RCq4Avf0Fo7bqEHgMMuU5HD+xdWssIWGCW2UUqSX91pOC/BBH+o70qrPH6XNCHljm+a1Hmq53+",
-	"K+H/o9rpT0yOdxvCtPx19uEOQ/p9WlpFoSQe2SRalyKab0iM6ga3nXCRIoTGWSj342lpy2zuyyMzkbKI",
-	"iMu/sWGm8/epXTqpYLXtP6/ptUtCQ5lC9wWhIosm+2VGE8u0NqTuejoUUxZ6Oot7Ke2mUzKuuWDpYhEx",
-	"Rn2ps3O0cNlYI8w8a0OyW1tgDPge5FqZTpP5bm7bZ9rY79r0NTdCM1EY8HpVZA07vdYIFZgC3tz2t8jK",
-	"hvo8U0w+k+bZuTE94LG0ryGwKvA9Y6MRG2aEZoCjBb2v3mHrD8M7Hxgl96/BNt3Qtyf1Lvt3kCvKaqXU",
-	"hO6rbPHVfPqvqJce6Uf2KkvkoxTTFc2n65lMK2yjJBNXGC1frdjmLM2YMoHD6jw16ldd87SuCHiceWCq",
-	"1a/5haTE2lyZ0IylAcc0rFEpYyl4OkNMjNQil5p0zBL0foP4+g45dT3trJE099p+nJXUxqM/lZWU4EkF",
-	"fHUr6f3F3R+UmeffyuiJWRW+Wjm/Krt/aCvnEzGO+x7YasrhLRgc7/FZxlSOIiWut7LlJoVwl92690TQ",
-	"AxX1xRzWEEipiK+iwv42qGKwW119FPJ+KuZScLC2OT+NPdPS6ILzWTNoQMGKvL923A4aLaVJx8NxvU92",
-	"xc4Vo+u7yihHZgGW2lwRreALpdImTQtDncpyV+mq4F7md1sBtyprhwzAK2UYT2miR4ixpjkXTm17c1oK",
-	"nww7xlp+Vfu7KBaqPYywyGvoQSIeWQnrgIffHZyRhz/0hqY0RF3iOZj0aRTjZzQQ/2ZO3qt56ehcJM+i",
-	"5bnk4asR+Stf/WKMyC7iPtB6nPPWTFwzIArVPt/qosBCSa/jaw2pPUwZZESjiURGRponb/fIy2+2X5H/",
-	"87+3O9stMJpqfcqhQMDwrmKZ5WVvKJFsmDKIUFV/s4iM4oShRdaMMMvGar4hzZg2Yf/57OyYvKEyHga8",
-	"qZvFaLfE8XSU0Uikk/YsTaCgPIsg25dV+KZUyluRRlA55xZKAoU41kVs0s7pzzhowVgNeZXzql0kuxWe",
-	"Ltt6KbIxuEf/aIrsSrBXYzsFcZs/Fc288DOhFSCDRHeK5+0SarMfsEj3ELNMotIuJCgFYcxvaBJHFzgh",
-	"ghFnjCWh5JLRlKX6G8XYA44rGBwf4kZiSdz04NNMkmbo1FMOPRIuIHCI3uBwtWwpXgcndjq9PqiETLUI",
-	"Gh7Rf1446KaUQ6XTjmgMyftg5IA7p6/g4W4Sm+jSQ9t+F4/sxx9/bA8clOkjolQqnodSztgZ3IFV7cWf",
-	"2re3t+0SYpU9cy/VjIPCyoueuXuLqA12gByx3XI7cMsutBOoRknnFiqOrc670V9S6nqN4jgAEMvNnsp+",
-	"vNbcOHpt3jaTuP6aLVSip8Mxg2RnqUgq1ALMFB9y0QaDbligXTudbmvVyiNmhEZVEZDjlF5hh9rph2qh",
-	"j5oeRqiYfvUcawpDH5JiDZjcgtzycsWeD8x4pro+ONOs6vzgZGWq84NylJmO98kOeKXx2vd/VkJCyTp7",
-	"mdHYFPO0mI9Pk1VMo1nHqVtuWjO1uh4OpWSCO5T7jSoyS5NGv7EJSobuUsZmLIC/J1JGjOHN1FAkN1tK",
-	"u0PxIMZ6GRpdcIm6rKcjnAzAc8d+fNMnA0gxBFHINzG7JW82dKrROIuZ9AjNMjocTxTU0YJLJdOmXrTB",
-	"EijCLm9ZGnA2oXECFSjUMJdsTJMRci1ggJYvEDll9FqS70+PPsBQP71/l7/T/vT+neZvksD2NyS56fbI",
-	"ZQy14EkTqkN8miRhwPFN3DrzagrX0hVUQ7wDIZnGw2tT0VGHaijuQjMPGdsvbV05H0jFq27Xb/VJWKaw",
-	"IREplDQs8KpJgnXrQVCx9uhxfDVmqRnYw60KJYBlMYNy9vANxt+pQU2NVoVw4YvNF0oIcOd5EWKsGkFC",
-	"jGIHVH7MzSNQpS9iwzhiEks5Krq1Ic0ySLO89N1fXvseUdPpFLJSgV+7L1NOWIK2ZhQk1YgTmijQscgO",
-	"GksSX3F4uSMDvTwdnxhN8Ek7tvljwWEtliQR/AqbQT3Hrt/bJpfzTOEWoLJbtzHc9l+2u343BN85Bbe8",
-	"6K26gmfzKQvLJTu198WERTHVVS7XOVBT3ZaScDimKZT0t1YCI8za317PslH725A0gYLM1ZhYDJe8EZHx",
-	"XVAighKOz8/etr9VUliiLVNq39odcELTaygSeR1PIbutuQBg0FHjGkQN7xWYFAZNZkkWT2mabcKPStNX",
-	"X2fsU7Y5TWjM0VUdViycQzIpf/X+EB1wbvfoSG/nJR5bIUfzran9ud3daXd9H4vJHE0ZVzLwVsfXCCMN",
-	"tuT2F+1FaW+uug2Fc4a7k42ZBHUAIz2RZF4ybQ1MqU7pTLm6DQmUK6bSmaVDgMuQCZOSXgE4I3bDEkWh",
-	"3uN32nEkVKqM+Qqop0awFuxYKytQGw1fifTK2+8ov5pBJ7NHRYM8vb/LeYEabciA223anrv2dwnKzJyE",
-	"P9B03ic4hUfKU5noXZD7ITU3uJxgRgdN6tSlRgnH0+VbC2QxzshQTLQOqJAUHFkBVNlYRKi9DI4P0cE+",
-	"fwWDykzhtr8NFxWObdvHwyfNnHOT8IM4nQ3HJ9q2ZZJXvIfRldSCFqtQu+5zNJwhF7R8C027YOFaFFyR",
-	"bzMeTUXs6s21GjOpU5j7AQ+Pj06tzRJGzquw1urqHXKYSTwEvBdmCXDMjopWo6EVtl4QIRZ3rBOnvp2B",
-	"i/NeImYR2fsp989atzyXul+QOVCHuegq3Ddqg/qt2lQsJ4P9t+Tk4PSMjEwOYp0n/cULm5WY3GBa4hcv",
-	"0O4dVmc6Di3d1rel2VWCy6sWGY6FkMyyyWkqMjEUiRl311LqODPfkRcvui9eQE1hqfBew2jgnjlASp2H",
-	"5bzm8tirYOwHatlmZCBvMa/dhpVi1MB6SxuShOUU0aGuOM2xzJJkHIJ8zDTG6ND95z/+x6tyTasW5H7X",
-	"whL8QBPV5jaNs4xx41Bnxup28EjQcqDOAQ7W/Lyt7iq8qhfZYCnHNiAqJNcO1fRNhcZZnCUM0Ng8Q3tB",
-	"Q/Sh6T7LlCwYKJE2aETwyf19TxEn5/MxzcZB4+7jXdjaVRO4a5QEkGELNqxJNqEJlH+XBWamZUOcDm1B",
-	"IGYp5odMGY40Z+/Q3FmSLilg0xGj96KG4HsrSwAYHUkDyvSsJF3cl7rcJfrrdyZN4wLbQsK62gBDkSQM",
-	"/CzMMIruo0ck2DNbCjmNtYhoq5USXSo2bUxayKNDPSJATcMRKuwoCFKnOqlExw01aO7UgYQJa+OP4quZ",
-	"ItHT2WUSD1UXe/d1RXDPEb+VYAymSqURMIdcE10n4af2W5He0jRiUftYERWQIMeCC5hllArAGE3/zORZ",
-	"OgPb4DQVn2JMFJ2LinyOXi+JENNLOrxGC2ga3yg1ibNMUQrZ0kA4ia/GmTRkUT8HggERq9uFeU7tsGBT",
-	"3FVKANiipFtHEImjeefRWgC+x9mwQggOvKSSEZpps6iRZjqAKyvUUNBqn/R0Mnzp2UyE6LdMI52kbtcO",
-	"ubTeFKb2wH7ZmE3ybiuV3oslPKIqmYpJUHwyoVcEr6S4ypahyetXwOiQAZ9DJo1Eajln298C/asAc7WS",
-	"4ZgNr2EpI6WxO/qI0mFRcjeUGwI1IfwHA3mkIFTjgSGAmq2ZOSEBCFi/YSlA8gW/2kUIQnaQXAm2+lyT",
-	"clOzHu6uqcegUNdKxJ6V7rUmDSNjXRLFH6Agb2tRNdv2fTUoxC5pxHaq6+dKFIz94oXjFWCLdxpg2xKU",
-	"KFknbJQpPkjEyNxDReeKslFt1vhFQUm/08BDy+D4sF/vXqDPpxDmrI5pLJLIeheAkAQv94rKoSANcakg",
-	"Kl7M0hgM7ZrmOBQE9Ubbirwmur7yn49Oz1DQDAMOpILQKxpzzD8k0TvfaC4g2uQuYuiyDg5hCj/ibJ5L",
-	"l1p5yb+wrNdh1LbRnSvfCnWdnHxwIU4IK0Cd7o2+c1UxANbcI0kTxGgF2e8OzkiYx0w7QA49cnx+FvDq",
-	"X10/AK/oGYF+gbHMZMsrvq6YQ1KTqsl1zLDgZJVJsHVhQa4zgt3NCi40oa7ag26K6iADPqVZxlK+m8NO",
-	"c7YpaKQGkOC2CPosnL+J9JgA+PeAXEidGog6nh4TOieRMEYRhzFABiZAdIiBENxCCz1gPKXh6gRNCw6L",
-	"//zH/3S2UbggqBaaREdGmLY4EHC8I+EK/h///Mf/CtEzxstdYWjmeKtotx0wzsLxennOJrTYKoTzbICI",
-	"+fIc8cD6ZuLX+MlDR1HrraLYuSaGFqwm/2o/4O2Ck4unC1c5gK4Iy2/qu3QJ9hZwh6m+Cq1+MdIEs1VB",
-	"KjBk2zbMBwaq8kDyKtyP1N4RlwoOOhXuRobkll2HFHfdJeu4BIEVWtYuU6F9DrOq095VsK4j1mVP4ro1",
-	"56Ih8OyKNC7WJcygMlTcNXG9yKW0TcyaIczOdCqHvslS5p6c5iYgsEXrQS5ldAh2tEs2F4YrOagobrkb",
-	"YhvwyuSKRYxEI2RJ+jPCB4hKGDyHARoFj7zKcCWd3mKjnK8CRSZXzbILCbgVaLS/mofFk8E+Y+gCIkEk",
-	"8tKmsMUPwpG4mBzSRD/HaBgBIdQ82pBQ2epb0QoII565l991YE8iVQTCw0MsUExdgk0nBKnyzlOEMeZK",
-	"nsri4SyhKSQK0c7lCk9AO8CEqwps6uhiPkxm4DGxQGed2fW+dKfdgj+eE4KmBJPc+JoDt9dS+GsC0+y4",
-	"oM9ZgBjfd7u0fH5PYQrH8n5KdF5YquBsdyFwbbE6tZbYqr1l7j7e/f8BAAD//w==",
+	"7L3rcts4uij6Kjg6q8pShpIp2U535Eqto9hKj3uc2ONLd89uZpuwCFkcU4CaoOxoMqmaX+cBzl7PsPZ7",
+	"7EeZJzmF7wNAkCJtyZfuzkxW1ZqOKRKXDx++++VTYySmM8EZz2Sj/6kxYTRiKfxzT/CM8eyQ8qs5vWLq",
+	"UcTkKI1nWSx4o984mzCSiBFNGBFjkk0YmTIp6RWTJObwd8rkTHDJPCI4vMS+ozHfkKS7o7+UnYbXkKMJ",
+	"m1I1AftIp7OENfqNcdreGzS8RraYqT9llsb8qvH5s9d4xzIa0YzC+j5m1etK2S9zJrMNSULzflt/EHqE",
+	"jSaCRbuEXkrGM3I7YWa98BWZ0IhwwVnd4iTl0aX4+DponKV0dD2czhKxYOwto9k8ZUGj4TWm9OMh41fZ",
+	"pNHv+r3tqo28F6eZSCsAG3LRluqnkAhO2A1LFwg5wtJUpH1C9b9IxGaMR1K9pk+OZBOakfAHmi5CEgkm",
+	"CRcZ4XTKAt4MB/NsItL4b1TNFHok/KnNrmjM2zBcW59f2PKIFIQLMqIjdax0Qa4Zm5E46wS84TUUnOKU",
+	"RY1+ls5ZNYzMHirP8GR4evY2pVN2K9LrH1gqYeNVBznYf0vU22RsXic3+D6ZSxaRTBDJ0htWOL9md/lM",
+	"FQjwVFud1bawDacYT+fTRv+V15jGHP/dtTuKecauWIpbYlm6GIwzli5v5JSNhDqmTJBbGmfkko1Fyohk",
+	"PIr5FaFcZBOWmqWuuLzuvUtSSFCBXYPRiM0yj+B/2+aCh30Nr1nK1LUAHHEx7FJkk7obUTNmxeF/9hoz",
+	"qs4y03QGP6knM+YXCcsbJbG6srOUjRW2j0WqKUlbztgoHscjMo5ZEklCeaRviSFLHqHqccBP3u6RV92u",
+	"T5JYZuQ2zibkl/YNTeZMdipoVJ8w3j4/JU21gIiN6TzJWh5hsj089cg4bb898QIeZ+2DM49ErL0/9AhP",
+	"2u8PPTLL2m9O4D/H6jfa3v+TR9J5++QcPtwbeORvk/bee4/8lba/P/bItWj/6cQj8qZ9OuwEPOAvyJBn",
+	"acwkoSkj6l8RGadiCtCYxFcThdx69SQSt9xT1BepAREp/C8nlGQx8wAm4Ysw4ITIjKpzVQB0tuXhVjtk",
+	"wAnjWbpA6IS/vPZDwj6OknmkD0LDhsR4taQasxmO0xD/RLDAhLDPFpnzhElJKJkC7pvTwlnwm2zCpiQT",
+	"oq8GC2GE3V9e+wpUIbmKb3DYvUFHgcWucEqz0aSwKiSCe4f7J0RRfpLSTMGPJPE1S/QHiO2SThnJ6JWn",
+	"/gKwqAeJRjkFyfxyXqn7IFKAiJhnwNNwxwBWtbI/huSf/+//p1GChLMM/lbjakQIZ1l7cIRvaaQImWy/",
+	"+wkfaZQK/zbBvwE3Wp6alZJRIqRafsoSmrFIjWoX2gz5JX4CONbqkB8ZvWYpuZozKZkkzfBvk/bZj+6w",
+	"JBLAHEZizjMA6ZCOJhqosSQpo5HCnTiTRNzyvjo6moxFqggpvtWkFvUQStmEcuIrQtdFzKGZWudUyIxk",
+	"k5QpRBvFU5qoy0gsIXC/Dn8JPcQR+LP7ksj5ZUavZEstSl7HsxluXkFdnSF8K4nM4iTRmyEh4xfnp6Hd",
+	"BpXqUfv8NOyQEzZjCoDmkiQxZ3ARpmpUdaqKLOwSwZMFbH4cpzIjWz3YtLmJalgA2o+K03BRREZ9j9T8",
+	"ik3tKn4aZ+rPMZwlwiwR/MpsW0kJ5HKRMempZdxO4tFEva9OCOYiA/1VzPWvdtJYkluWJG19Nk01h6bN",
+	"JNz95XU3JCKFOwWr2v3ldS9sIWzGwEXxkm/7L9td3w+B7oRa/sv5g8IFV6rLL625dmqsDhkC0R0JRSm4",
+	"kl7IaEL5FQs4TJO/j8JESeZTl11d+s63Cobwr52G14gVK8ADa3gNNbPlOi63yXmTJmiNfgP23PAaCjpU",
+	"PaD4WZJ/toK0tjeXmZiy9CBaZlEHkZGAR/qtTmFjXd/3zR5mNJvkO4ijO5n9f6Rs3Og3/u/NXErfxF/l",
+	"Zr6gHxRawCIB9O+Q3VVw/gWTIWkCUVuQEZWsRai8NjgZziUzH6sryCjP4CfGI3W0qQTWgjz1UkSx4pYD",
+	"vgg0hQTsBFqlpCyPJIzeIIMQ82xXYavGX4t3ZQRYMFl31JWCas2Bc1EpdA4/ziivOL29SZxECqvFPB0x",
+	"kNIYvNoh4SlLxqcsvYlH7EQkCnwTKvX+pEASEdIkCRUp5KItZnCvEMNYVEQDmiRme7/MWbrId4fzFbZT",
+	"QEnfr9rQWxB0KjYkplPalkyRV0XnaJal8eU8w72lLJun3CMFIqE2dxB5J4q1xILLSTw7W8zYXhTuImfU",
+	"RFZRvoSN4UhJM4n5tSK8dGG4e6ggsk8z+lqhctgCQWLOr7m45fk6SCwDXoMDtSupAR1Ke3Wg264FHY+q",
+	"JPWB1hNgkj4Jj9N4StPFn9hiFxf2+n1IxjFKxIykImHkckHiiDTpKItvGMH7wqLWbsDDQZIA2uB0IYm5",
+	"lqDgFfjcKssjkSRspNZRBsnyIrq1wOB4a9bCo8N4Gtfo0cC4C8uc0Su2S3o7qGGhBo2CJQrQhF6KG0Z2",
+	"fB+QBZQz4L87vl+4Dr2d6j0ksJrKm60+sVQ85tlWr3GvEnSocPT+O6JQGSUrhXTqniiNt3RLJEvG3ohy",
+	"weMRTfBqaNEFr4J7PYp3337VqNu1WuaaB7eSKUQbK1ztSanR6kDL27vHrBHuastJ2b5T3OoK1pFKEl82",
+	"1NRDo5pDH43HklUA4Y/ilkwVx0M81pwaVCMGdH+eZGBHuI5nhZ341UclcJ5KDPXvQlC/EkGPNMWs4NdA",
+	"Qw0fDQFFQqC8YkzijE1RyXUIh7t6lCUqN2BmrNzCmCaS2ZVeCpEwynGlKR0l7FxWC0GAaywZtyXySxAZ",
+	"NiSJIxAbtNxPovhKydRGiaJExlegViWMgjXkbywVsh/w8A9KFkXdysd/gtiNEmszHOy/vTgZnp5dHLz/",
+	"YXB4sH9xPDgZvBueDU/ClmfFZkV5ur5fIqld368Ux/Te7hLJ3ON9ud2oPlKFW28W91OdcGBY4s99Kkd/",
+	"76vXP4REijQj12whCzc04OEyW1TfeXspg8f7NGMwRrhreHpIqBwZQ1NySxeSXKaMXkuSKQEu4D8g2QaV",
+	"WUFYG0VhCQmVWYcMwQKZc+/LeUbCPcr3WcIy9jahV3BMSmeg/HwWUfNwRDm5ZDAUi8jloprXw4JryKLQ",
+	"kFyTMP55GfRv40QpmppyWWvihiQyBvInFzyjH/vOmbwGjhaSjKVTSf4qYg67IOFu6BGaJAEXY62KTecy",
+	"IxORRGW5aum8Xh+dDC72Tk8vBnt7F4P9dwfvdwcj0FqPaZotDqLXW75Cd/N/XaWOGdVPzaAOUs7oSCmZ",
+	"v8yFUhjViog25IwmNKWjTAlrYkzEjKU0E6kkzfB16JEwmPv+1sj+i4VewMP/C7VBGA1ujJJtlMqhzpeE",
+	"G51OZwMmCINGp9MJGiHJxDXjYDXBz0gk5pcJsAYZR4zEGdibnZ29p1P2euNoY+NNGjO+S04FlxtKQlQE",
+	"kLBf5jSJM9Bl5Xw2A5TxUDEFC3jAlyzAntFI+Xx6yVI0CLCPmSvwNlkF8oLBi2ZMBtwYEcYJvZIgri6y",
+	"iQIxSyQjTWP9MXD0SEh5hLAQaejp+cYKtagGYMC1JkSV6AtWmwh/qtC576BinjbMZTROAq4GUOu6Vff0",
+	"lqJhYK7EPZkJoXSVX0JCZ7MkRjFffatFUuB7oJhlQuEtTB3wEKXF1yUhdemSroDCNbf3l3XF8ifxCziC",
+	"jpwpSueRrtr5q13SdaXWDtEzSLKNiJBQdY5XLEMlV4LZCGA6AhBs3vCoI4ALdmg07sBbf/irBF8Ko2kS",
+	"g7VVCcEy4KHCjc1ZQmMedshRriPLIifb9n2P3KZxlqmloTZu9tJtlY5ju0Z4UrBoW9C1DexK8F/dmZFk",
+	"sbjL5KHOAN+yNg/SzBinPCPilrO0ReKS+nvGZGaGrLaGjPIJ72LBM5plLFWf/8+fB+3/Qdt/89uvLjrt",
+	"D5+6Xm9n5/N/VPucYLUK09/DbMuqn7onGxI0QNI0a7F+BW2FlQuZsSlqfrcTlqLnCemDOjGpOKwUreLe",
+	"T44OhxcnB3++2B/+UL331CzsofYguzPYLHDWGt8obvNhchkJ/9C1QhmIZFaTX08mK0tklUDR23isPHYm",
+	"MpqcgKAva8VsGkWShJnzqqbAmruIsVYgwMSrIOK4F1eUvN3R15W+z2eSpdk7EbG6LfQ1deMu4SfW6Aqu",
+	"DSWUe4QiX4ZzTB36TtS8AWcfY5lJj8xBliNxRpo9328p3p6BU2CM1KsMBDJA2VFxR9hI2CcjJZqWTb0O",
+	"hMqEDLfZhn2uBaHPCktQH4VDfkOjE1yX+muE1mz1T5egK9rteDLhw0sRLd4ZR4d6IOfTKbhSG9u+3+75",
+	"PetUVq/mTpGG1wD6jvOpczIfNLxGxG5YosiENc82TtxRYpkP1CeRGM2nCpRqm+qOJjTVpgnwa/Iszown",
+	"Ql2r3OCo4KAGfC+yQZKI2+otbBW3AEPot+s2sbXaJpyh8sWc2Ou7vJRuCZqxVHhVu4zuasswBAPXYIi5",
+	"fC+yt2LOKxay5XctJ7PGLgucMXxUvaYtvSYlp8lG/+dPjWu2KHMz/WHj1atXrxqfP1TuIV9APmefbKhP",
+	"NnAfkdIcM4UYcj8ej9GCWd7HtrMPMSYRvKhwyfm6divb1eDdsyNugM6ldOqeR3q+728YP6KSLC9ZIhRR",
+	"EDnFyWfdzfeXP6SJDkdRp8Y4VUoEbvYqpTw74geZZMm4aqM9QvMRr+IbRfsIfKXdluq7uo32Vj8zcN/U",
+	"nNkgX8GIcgWGS1a3lj4Cb8PZHouOuDW/lvf3kmRCoOkqP1Eg5/AtBGWAppYLVdV7ffk0ezVIoLcB6v2E",
+	"3jBCMzQUf7NTv9A421WMZEKles2oXebqA/PtuoBhtWDZMZBljNBECRQLUIylM5u7klqw7KwOlp1uPVic",
+	"a2uXQ93FQGgcCt+OMJFDqvnNTqtPNtQcGjdipULG0RsRLaw1YhkU3R11A4BGOfqtNu6o64fMs3r73Z3q",
+	"G2BHcnaPWzkTHYtpNaA4wHVra8UY/YTu6jaWhtrou+ijrZopK/IQDY9jEy/wg9lQCSCvXhL9KlGCpBJE",
+	"tJM/DzXATdUA5VX1VbFfO0CJo9WhkM++EUcbGHqCv4LhCCRK7V0B1YZs/M+fu+1XH372268+fPK97jef",
+	"/0OjBhfZAY/imzia06Tqemw5mGWNeoowxflndTdiaw1CsbPSjTASAXemt78qgrjj+xu75rKopSLxBM+q",
+	"4EgoRNXHEuEx59Zc9GclbFscqUAPv0uc19HJl59NU7bq0KKGw1ehxcc6oJzfOTMYvZJYyX4bH+GoP6+q",
+	"+P14Cm5/gIYr236cJmXR9pmA1UCr4n9+nCbGcvE6aHQ7ftAgjI+E0h9fB43zs7ftb4PGf6LlMeD4lV4+",
+	"+ThNuHwdNCZZNutvbl7GYLOWHfD7d0ZiunkrN6ciYsnmTbe3ecX4ptLxUgquj02DFkHDDE8ITqAOEp/p",
+	"feHjzfx5/m753PD3lY9Ovd57SWdC7n50/t3RM1aP7s4OGKYfw6NrtsA/7Yx6LPsD/g0ngQ8+6jecR3Z+",
+	"d3wNf4M/5mnjIZgHsmlNELaiAZoqKzXZDTGnowkDd18qkrrJ9PubJlz6s9cohybd92k5lN2Jjb3rM3gH",
+	"9vZWpJdxFDG+piqJuFmn/Wy1u998Cxo5SehIM238pJIQwfvVTLv0UWMYxRnZu4dbn0uHQCO7VbR2xlKl",
+	"hjqrIRuF8ZaUEaVr6sjyyl2++sZVSeYZeAjU8NpF6CgmYGXTASN1QHj1zepsqneHPPte7duuu0+KbKti",
+	"nRMxZRjSKlIWX3F34X2y0cuFe16rfW+1u/6O0XKJHIkZ88htqrSm65iDbWWWxnwUz2gCwNCmbHVIYoz2",
+	"gMHxQR1saoRamMcBy0ikzIpg06u0M6UcbsYDMQVinhSqoGwD3iGN1F3cZJ/UzPlcvO4J7t6Xw9dgO+vz",
+	"tZUJgMPMCqTgiZkcznYvh1tawu+B241okrAUkmUUPCvuRoeEmn6FTuysK60jpVFjBGBLkEzbb+80nOCt",
+	"ExJSrNBf6RAmrWsLyQIO+oA214CRl9AkvsZYRvgtzvKkoZTdMJpoB3e+SvgO7blfIis/UHeL0+SUpTcs",
+	"xRNdj6mjB6hIUHZAsvQJNe7jOWcfZ2yUVRpU9dvVprZTdDDFkszBGgY3MhUjJmXR4/A8ZPPBu/tSiKXe",
+	"zNrEctVzuYcMPjcZkquiz5d5fZWoCb4Otbc1L65WQpYTzlzBAFIgrBWplGFgrEn1NqSX9mKXRbDlZAVz",
+	"cWxSxn0GpbtW0ycbdhxHCC3AqrzPrh6R0GgaZ5JwFgP3+P706D3hIiU/vTus3WX3jl06m4MgiEk2Teql",
+	"cO4kEEcxBRnXumD0CvVWdUTZLBXRfATGEjv+xq5inqSMBOC1L5K85yKdz4ZfX44c+vJBpHU1/HZkTYvp",
+	"Tyx/lhZwryBaWMdvLYQOeB0A788Ys7lfno2QhLgKJTKW76BJGdJ5ibz0M9qc6wlKwM1sXZxN/dj6cgVK",
+	"16W8BjMCi3edO3q73fV76rTkfKSdaJV0GN6rpMNx0anX8xufPfOb9jyaGx0/1P+HTjcucj/nyHmjZ2wh",
+	"M5pNDiJ51159EkeW4p+fHKD35m7H+3Ytp41Xd7jHUf2sruv9OdjFU8Lly+EQ2w/iEPedlMMH1Jk9MVuI",
+	"o3s5gZn1t2YCBxX4csu0BxCA5elI8ZSh6cehMV+qUnA0mGeTh8R7wT/RBGCktwtjKoXnF6VCHuo3JU52",
+	"TE6jtp4pGZYaU60zIcZIiCTqNFY+XdjNnToemleX3SukefJ2j7z8ZvsV+T//e6fTa8GsMN4D9aYqAOl5",
+	"a0B0tiwvaFlALMnmTwqUuknD8qxhDpVjukgEjc6EOKTp1bPDJS0FqSVqUp3//3L7T08KjrvmguAQnaWF",
+	"kYMyh8mDDGMuPCDlM73AP+8HxkjMk4joyCltqWBPe1/MXsc0TljkWK+SRXHf8Yidc3pD4+Th1yRj05lI",
+	"aRoni4u5M1g9JCKa0UsqGYniSEdLyFudqxRPWYdAbSHMTnhSuNwzsU4ZMSFoOqWCjVKWSWQqlyzmV2Q0",
+	"YaNryDMngo/YLknd9RZYCuykvV6ZJBgt5leeLupkFnT/SmqqFd1XOcmylDMh3lG+0GxF/ir4YHanr4c0",
+	"0MQco67ateBRU7aeDhPMlAW2kpcG0gcf27pDsSQ0ilImZRFD8HoF3LDBeTZhPNMgkstfF7cWOrgR6m3K",
+	"DjmbsIBjzYlYkrAGmmGfWNaHFRqgAImubJHSjBHIK19SM0sIeZe84VT4ylHknNOC5/vh7AOhVoMWe1Ug",
+	"1QB/UpKgz65AlJ1ZWdS35RzwVeO8Fmnu1IaLWbr5P/74Y3vgDFSdm1LaIKwbTNhzzDJfpfLcGyrjEUkZ",
+	"TaavA4gKUDxOSsg8XypHZvOaV5IfaxPASocr+vDTvqObohLQ6DdsRCdZTq1TpLdcc6RPTL7dm6PTUyei",
+	"TkdLI6aLMUmEuJ7P4O3TH/bgi5Ph4cXZX46HF3v7Cnx6WXuoQ5uXTLLOyfBwcHZw9P70jwfH8FX+xTHN",
+	"JpW5gKBay4xmc4mBYwrGcaYPIiIGpCuj6CAa5xp0nkFXKjf324GwMp/x5c7O1svKWnerREWpu6PDdilJ",
+	"5wnroMEMPL/ViX1kG1KzFIfVOajILFGcAQRdJWbpKdD5L2JOOGMYzz1L45s4YVeMKPC9G7wffDe8OB0e",
+	"vr04HZ78cLA3vDg5OhyeXhyfHPygrjVmB9lMIyhpCUnHhUoCkHdVj79qsIPD4XfDi5Phn88PTob7Zazc",
+	"crAyh8vT4uSvCYdHI6EOVshDX+yCHQxaz1X+FLi0pgOziA5O8uHZ8OT94PBieHJydFLEhZ0ChTI7JLhF",
+	"ok/5SfFizT09+mhXnsue86q2gac44cd5+6yz747Tf390djHY2xsenw3eHA7LlOClc/rvRUacjT/tsT/h",
+	"Rh+NEnWmkXxdKJfnWcx6JbKIJff5OZ6MBJTLyJCu7xu5fokikm+WseH7N0ft3o7f85dFGEwpLqHFdgkt",
+	"cKfPQAgesLPHU4SlSbVmB3PYeC8I7NL1+2w5PFgbIMeMZhMHHVY3nT0VVpQtWkrvBKsW1uEC/U49B0ta",
+	"LXl4c7T/l4uzo6OLw8HJd2Xy0HUFBZNSOuRZnC2IUpNxq0+PFmtu7clk0LWMg3CEa1nJno4e4HIUZHL9",
+	"nzj6f9/UdLnTkFaPFUYqO38/+GFwcLjMOXYKMqSGAnHB8BzE4sm2/WiMuddGOdBVXqH8JebDkNuJIjAC",
+	"05kpxBj31b8Djn/kVdrt8NpEq01/IzGdxhnUvWnSBJIEsYZVS5fnhQHiLOD6u9tJnBQ+m9KFKYukFgfp",
+	"qpeMcbNGY1yNIwVhhcQBd01vNMrNkDNGYUyshdkJeH4tVrcUPsmdWMNIWIvyiga+G7z/CyhNw9Oz0xIt",
+	"7L1yEF7NqDZI7A6fGN3X2tFTqT9QrGKKh6uNnkAClXiU2wwxNH4la+XT2Rax1N5qxsUnMUqRS0ZTxQPA",
+	"CFyooFCLQoPzsz8O358d7IHZqFb77jqIVNjSExuF7tzC44Vot3eGjaySxurpudYc9nGmi0/kR2lTCN8p",
+	"qfsMpnx2zulK+BZsJJZ8I8vLrK0WOFlakhEQ44xN/4DO3Fo8OX9/en58fHRyNty/eDfcPxigdbEke+0U",
+	"0CTPuAR4EQDY0/PYXxlAj8ZCJbFtSHfZ2phpFwtI92DHtq2A437qhCV1tyAsqSBAihuWkpfb5E9vqgK1",
+	"8IvVqrbcKfc+TxTWE+z1iwm+wg2tHXy1zin9xtkPays2X2bAE9aye1TEE9Lobd/v9rTLEZlIfjmPrQ17",
+	"Y+9kODgbbpRzBccizQ0FG1eJuKRYSnKDiLGF9YbinBtKgIev+uRkONjH+niFdgXOhHWTKArKblgaZ+qC",
+	"rmmtRaCtmbG+6zY201l7UIIzluj4BHKLQz8gS3zpOLb8bs1xOHKrDbzN3QwKpkRwkFIsMehgwbrbOJvE",
+	"bnAu1KJ0srmXTmIADlO1x4jxGLK8nhXuel/WFKU2WKyruCGdzQpOoJVZuBkWtxrqvQYcTFZ5ZUoALAas",
+	"34Jrm0qob0idUd3cR1gAVm3Cj3stre/hbh6VRVg69B3fv/PQ7wuUWjo969XASCxiIrGe9Qjvi7HCIR4b",
+	"hmiuycs7IVa0dzspQnfGIi7B8b0trKcDdp4VgGvGL1p4rpl8sATKbb+OAShS3pQtsuFWL90o5g8r6pwT",
+	"FrfEaxVdUSMWwtefl6qYdWEQ0LKx2wHk4yNBNTy7Wytd5toQ0GWYuV9Y0evX4oTrWIhx2CeJozSU8W5g",
+	"rhc4uQRZY8UtRuU9K1i/mlFrzKgIu8cHXOpb2HtVizgnuWGPfRwxFin9/g5jYwlpliyVv5Js9Pu1VeIe",
+	"HhkIabhRdzVRiKbQiI+Lgs2v4rjezpOkHFXoWAahIv5Ix0bA819H0ShbKu8zIhoYr2VEvI9T7dTCWiuo",
+	"aGDayA1jG0vWpmrTWMVBuBa93Hr1a7MxtfYageoxfAsrZ1QO4FbRQHvSCi67ypohd9jRTp/KU/hMNUWe",
+	"AzJfTr2Rh1ndnupMf2OL3FeJp0ri+TLNjg8Wz+DVbPlrx9jee2VJwEMknirPAw5ZTTHvdziTpmSMOHJR",
+	"67nI468EmC/GTYE7XptgPuhIf2Pq+OsI978hgXmgXrEuZXqY9uFW7TlToni5BkMXiiQty+QouFeWpeja",
+	"0ki1ZZyccaqCCrBqhtYIape1bdOtROr0Za8asHad2/eu08xBK4btE3pHxMXzkMpngcqXUzwDtvjg8kqP",
+	"Oc/fmE4+KPjmyxSyHqfkl8u8F4ZwYxt2QKrAljt5MAlWDwXeAylo9TXgcIDK+jsGZGeLQs1hJwxnhRL5",
+	"+aL6BQvEb17l7fmA++XEkew8SECrO16nWk9+0M7D1Y/8CWr9uMh7b9Wf4nJ/D1WIq+PDKsqwfZnk0YIJ",
+	"Fm2j/O5uEYrVAzB8a1zRMHSb2OafCiqzVKFOFuN1L0dYfmpAj5pVAxDxO7XNKf14gF9u+VCAQv+VV6Cg",
+	"aUoXYP7UQZFVu/rj2dkxwRcga9kjVBJKMGqw2HQSs7Hdbpnd9o7uKdOr6pJp4y/vm1jhfXEuN9fbKwQ3",
+	"VvZqz/P4f9Zz2l17ZZB/sAOIy7+yEeSSl8Db/1Q6tcg+r0oa3xOJmKc6yjNiY2jsXJE23ilupedvf1sB",
+	"s0LQqzuhTkLb+fZeiJSS1D7VXOy8kZLntBTKmxzRjECTRM/ax7DIl+ClFv0IgNLudl7ed1IaqsUt1xzP",
+	"Ycyvl89lAlfGBZLmU4kY0WQiZNb/1v/W3xyl0xMms8Es3jQuGbnZ7Xa6W53utx1/x/Ip58jOpaIUXd/f",
+	"HE3iJNosn+Zmd6XjvI4xnILx+VRtWl33htfIu+yrHefr1z8vDcN1k9n8zfJ6iqvp9qoWk7KkotunZMk4",
+	"9Eg4olzweEQTbEg9oynjWVg8at0Eb60bqWb18Kz0RjRYqs7adhmp6KibN0bT/jUTNoARbHHWIQdccaM+",
+	"SYXIiA3nCtV1hGi7GR2xgIePFGcUtGLohU8oD7hzj+yU7+mU6c62ao8hYQnTLUkoCfOC+vYH3cG7algY",
+	"hpKQw5j6fc88TWJ+XR4lZYmeXIE9dFqYo7m4eI3cNZdoDuWMnAhWvts75TP3Gh/b0F2/0e8Vmrncx9nM",
+	"ee/nX3z2GjHcGZokR2PQBFYZ4SDCPm5KG7CL6XoNLXTnneig2ItC0kQTlSKeHXFG1C8egLEP+a5wC1bi",
+	"1ECoCvy5exd7dpa6Y5YKSQZaDShd1bxxWUialMxYKgXXPoiqpmYko9dMEfdM3QBsi9bS7eavKNcaMN5x",
+	"Q6Dcvm7uW851XT70rfKlh6qpBcTSX2uwL919e1Cl7t2aZsDNzQn8Q28uEKcKnKtkkjkWF1pr6LakkmQi",
+	"JzirXer8Ii6LhnF03yp0m21KZkLG0JJZVxlz+71XC2/dZdmt2A+wccfh3nmJljnTieHra5CMKuyBkavw",
+	"xHy27Zzld4Db1RA0vTPHhf6mHTKkowmBrkyxJLOUYbdpx58H6eqMZ2nMpD3qgCNzwVGfgbUk8TWU/4Qi",
+	"LtYN6BFGnc4pCuFy9nYvunmEBrzEnMxHT8ZHECJH/D4a+R1WjDZHdxhjRSfTzPNBn3++j57g6M9ITQz/",
+	"uUtwefj1BeXLFfC+XfM+Oys9YdDCeQRrpVEUq4XS5Ng5TN0WvW4jBbq3BhrWUb1HcPoawrRMUKqkzRIq",
+	"LZ/dU23z6UWsX1dEerjsUyfubOXizgqiQ7XMsHyCQAyW9MSRc74r7aSMF4VNfbOzvKvqndh5a1cu17yC",
+	"hUD0LOdtNGW2v225C9jCaYSbiyykyb6jMd+QAb/p9ogmgS2jOj0bd1MsOL9LATeXaaZ4mgKn7inR5CIj",
+	"tymdzVjU8qqvGVHgUHuJJQGHDc1YRC4XOmEHGsbjkfbVh6bUpJlSpE4vaXBPjeeSRZoB5+9/f3r0PuAa",
+	"pRbQ3gI6XoetXccr+NO7Q6WToVkegOjMY2Go6P/+0d7ZX46HRKSBQrs4W5CIjRKKuUke4UxCgE/E2MyY",
+	"+LsvScJuWCLB7yZSho+3/VcvAQJcREySWCp5AXeB1Ekttef3QuTXTuymy6zz+/EzUmTTuKHElSvf60Ev",
+	"CP1XD776fJdkcCe219/b4j0YfqSjDHo658iucIvcTsS0fDFmqbiJI/ThrXT9lxnlWhrdA4iBC+UnAdBZ",
+	"kQqIEmBQ4kWweE7LdC1lmnLHTwEtRS7vAtecx7/Mmf4Z67CuD8HSmxbfHMh++M0kxMNKO4MjWqwkektX",
+	"+l4SMJZNoZsjkbJNp0Pq5s2W/XNzWaKsMmC6MsddYoI2LOaTO9r7nbbC1eSQeoNi1V1yyhIvy+Jc+290",
+	"LT0MTWA8momYZ0sdD/oBD/jf9Sd/N/6Kv6N++PeA/73dbtv/V2+WqveTv5Nt3yd/V0K/tbC7gQYYzcmi",
+	"QoCJB0tzg8zV8/Y8TcBvq164FNmEVFbGJlOWTUSElA8YQZMmUpBtf3tz29/Z3PZfbm53t3Qta6y2PKPZ",
+	"xNMfeiZ1UKRExn9jLVLYmJ5T7atL/r5UvRnqzo1SlpGUXcUyY6labU1NZxzZ8YBfwBW8AEejgVyYPwtd",
+	"n3eIU16MUhap3dNEhsWlQusN5wTw77q+GjZPF8aoKQyuRuu9gtGcQLpqXIqlzQjCSMFCbJ0Gq9vdgPyd",
+	"7MBS82xXiEOep+y+Re34W+Tvq8RvF0us62OAOvfSlLknTYVOmgotLXmJ8DBz0XIDYrmBxVJN8uojd940",
+	"XVNKzR/qit9/qFB2K+qeF8qkdP3evZ4LnLeKxtjiAu7Osa5Bw2ucDAf7Da9xfryPf+8PD4fwj+FPw73z",
+	"s2HlgjH/ZB8K9Z5al+0augEOsCEJHalLmbDoSsufY0J1BeBlxpF7h8025BxSmCoWWQKP/rQKPm4yzRIR",
+	"tgvNXekdElofYKiujoQsaZf+qp9cGjxllCtaUkWGt30fyJO5+kV3pymPDZmnIMQQ+1XPfuXS4FzKty9u",
+	"Vb+oCZx9bdu+5iA9+WXO0oXDEuzrO/Z1E4IGPZdyp2zFNy/LG70FT22h4AE4AhQv4cx+2PWdtSEZNw41",
+	"+0p36RVboQOwaumDHH6z2vobWDdYD2O/3HJJNVYdTkXCNiQoT55Ou2ZAEiISQhb5YP/dwft//uO/Q/0O",
+	"8DvkbEYCacsZG8XjeIQp23a6/GBC9QOaRHU5XYBiFI/HSnbWjSYYnMSGzEfYqV4wLCXShwDW5NrFTOmC",
+	"XJqkEJABUjYVNzmadTUWq/8tZSfmr/TsK3WhxQC8OIOiF3wUz2iiRksEv2Ip5q7bbW3pGQ0/qa8RckfZ",
+	"DDzkQglgXTWkWEjDztmrmnPt0hp2DsdG0sTTiLkmMIXcRMOFt/1tve1tV6YpLXNbL9N9B45R8//l97fs",
+	"+6YxmkX7psImZ/rtpaFdlGqG3w3PyKZQot4mAHlzxlIgNoLLzU8Ggz/nO9rRO9oBUqkku8I91G+91G+9",
+	"1KCvKxsBsV74TVejCFzYYhkB84aeG24IvKFmdobovcIXQJTKT3yjkJ6wkvy0own93YLTjkbrlcUknFC9",
+	"qD5JmZwJLrH/C5TruaXSGO3vkIqWYnh0eQxshopNgrZ6jeWeQdV5tAUf2+OLaTiy0Lb/6mWdCFU7faHy",
+	"xv2BMHlibi5pDEvyVZ2cYT4tLclr3B03dKIv27G9KmuaV/RlscLe6gF7uXxYsIX0du6J1atyAg8KPNcp",
+	"l+ER1rnqkNAplYWhO5YezyVLw06Fa8F1HQ3a/4O2/+a3X1102h8+db3ezk6V/6jKSr8MoMpz0NRpeWtd",
+	"kgnS29khCVPrkR6J4qs4kx4JL0KPhG3cTycEG1XCqMTmiAiHKaH6QxQO4Nt+wOH9sNPBEWAssKSg9ohV",
+	"t8SYzOZ8lM2RPSGfhowptJ6CkdfvgkhAA66omAfWVH/HiglAwjvkPQwoM5qC1VYrTlY8wbbE0POMSuap",
+	"WQJu5RiYp7sVtkoG2oZ7sSsOcBpzq8nccZwv8j8/lH6pdBGao1od0+3hFk2kvn9fWKqd6oTNEjpiJg7j",
+	"0bNWTZSTALkmDUgd5F11ReobaO65ykf44mfP5LWXlroSOE7LnxbhsrMElbJFzSy+chV1d9p55xw6zayp",
+	"sLqCt5IV8bNdtK6hvyrOyHQuM8J+mdPEkcKX9dh/i3Na43DsvirKWKBaBUaWTiFKEnViIIZoLUNVnURi",
+	"NIfoRSVUBLxanZGkqaTFoIHIQGyDb5AWgCw6Cw8aRBM7IhmPZMDjrLVLZCaU2hJPZ0k8irNk0SeK+y/q",
+	"VKgJxcDPI409itaarFcv4KiF0UtMiWWUS2e/u0CVkStAqoXrBGwq1Q7tCJxOFWGPM0WkT7QwKKFszEJh",
+	"qCtolUECfAfEWXzPkep1DI0Rhiq8G46RXL3VvqEpR+L8c37G1kn9AcqOFKKCq6MblzqDdEg4jlkSyRBU",
+	"0oTRG+Z4G4iYY5RQqDBjn2b0dZbOWYgvyoCDA0PJHvPMI1KgmcHJ99t1B1OIAANqmCuum7Bxpr7uBDw8",
+	"VYx0n2YmfHbII/1XCnK7wrOw5/detrvddm8rbO2ScC9lwMftZwEPD6nMEBOLn7eVgA+dc87P9gpDnfnd",
+	"fs/v+9/+wff7vr/Ekz81BqORmPPsmKbZ4iBq9Ld8X/Ec/X9dr/ACUqPGYDRlZE+ks0bp5/n0kqWNfmNv",
+	"/+TdRdeHPN89ytEC+DahV8Ydtkc5bqTwUPCMjqqXAmWP3Bf0Uo5pRvYh1KTwY2EhPb0QiD6L3iwa/cZI",
+	"yrZSBbl5riHd6DdqgdfwGsMpjZMBNuds9JWM8v9oUHZGYtrwGsUTume0/OVDcRUrVH719tuX+/633W+/",
+	"3d77Zv/lzqtB7+1wMPD3dnYG+z4UAM8/Wt4JDKMgV7GyE3BeoOlCvbIDh1vRr7DfMK0AB3t7KO/B50CA",
+	"7Dtvem8anukVpGQh9U8dLWZwggzUunBWMHbbe1AAjI6FwQRJdPr92kkPmNJgUhW087QiHQGcgpgx8Nn7",
+	"MhZrUyCeecV1C6v7xi4QkzIwMqMo/5RJk6OuL1Ep1wDx0m1WZXDxYL/SKrFM3QoZUQ6hc9SVrZe+Wj2N",
+	"jniyMNSrNGGVKlJFK93pXLLpTnf/bATGJHrQqkDJIhUu89AfJ0z7Ia2tUrFN3WPRtsLi4rZP0JBFR1l8",
+	"w7wli6pid/d2dAwh1UNnYYGBGKURbSBlOuYroTILOM5EwiWyFCqVV8lnVAOhiUvLJjSD9Xq6j1fA7cfn",
+	"p8OT0LFx6jc3JPT9ankEVo/erYvDwSm0yjs6f3+GU8IecAslTorHUndMe5QThH9+OJdCJIxyfTouO1zx",
+	"dHQvTPd0dgunkwfPuSbvVc6ns97WtK5UubUSU6+5xN07L7EepO4SL8sF7q3KRYRVr7Cb3FG4RBUixtL9",
+	"7a11f83O7r2/ufBSpf8kivMbWxp0sLudmKapUY4hoM2M41Rm5OU2GU1oSkcZS3UdzzzUxZEpSrEutfvQ",
+	"U71Z1K7eilguyO6Sjyw6WBm3cc8CYsHJfgETHX3jSrSXFlYU6Kogy9QbpiF7bq0sNwxsZhMWp2SEx7lR",
+	"huiyPObiR+8OBIEVVsFUKxE1GTYFwnBLpXHD7RrNEeu52VcszSiu2x7Pdvk87jiKIY/WO4Wy1PwsCKIm",
+	"0YTqwcvTcvqSBgpNbYjM6HSG9oY4MqiCN1MyMBEgw5nSiDml83ZLmZ9UBhyCjtCqAERcD73VIxP2kUZs",
+	"FE9p4lxgErE0vmFR7tp1KULALUlQLNV6Z/PT5zJjNCobbFdQRwpovBLwCQKxAqNLqs3qdK56U89H7Aqo",
+	"VE3xrCr2aS0qYGeAfbrszo2qKWpyVXBSoNmQOmJN+6tNnIKWlpT0JbBsSCpuaIJRtA4AHVLh5srzcrL8",
+	"TrUAXgc8d/l1DL1KLXUBWaWh1oHSHYvoijsVMC2ot+5cqOmW2Hm5BWrtuFpBdgZcC1YKj+tglCvcVRhg",
+	"Yon0XUldKGDZE26a+Yc13fxLifJ1Wr0Dmm/9e/aCC64AlGMaqKb+a/AfGGs9Eq8NEKvXLqlIDKqydC/Z",
+	"sUt6+l5eNKHCSTqjVwwbBVX1uHeMeKhxKtSaUPlOpMy6J/R+fv60hqknN+p8iXaZD58/qIVP4wyd07/h",
+	"HvIdOMUxVt6H1xDjsWRZo+8vmUb0gVddfA46BKrGbKr7qUN76qsi3e6uFLZhEapOKcWqnOAZGIskEbc1",
+	"02mEXNYQ7ZVb0d9UdAeUvE0VzlKNC1Wwggsm479hWHlhuQp1VgDPsxCO/OSrFo2/La/YX2nBmchocsLk",
+	"PKnLLc8RCE91SrPRRLGSLK8Xb4pEQ2CAOyS6Ue7CM1TsS+sqR2IAZLyGsaQZJDSHaQH0YQUSC5rp2nnB",
+	"y73mM6NQd8gQ/HeFTLvc12virPJIQSV5RQwqD6E4n86XafiK9HkFK+nykRoDWa366uqBujvBk5taly1B",
+	"Ffld2hySspFIo9r11i7wUWYkR2a/R/O4e0FPJudXCcHVvm8Q6TxCoeKZWuV6op1rHX1yUbqq6YSjApi8",
+	"otV28OeaHTxCSl9BTHtQLAhcvNxJrMgHqKgdooRWEi6fr3YPFyAYkhHlxlIQcCAsUCUfvL/YXQoyhN3Y",
+	"fyDOmSCXefQXkGpKRgmjqWnXuOQMXvby7a1PcN6LDE3T9DIBEeBe6n8/bXjImLXXeWmwJXx/6FXk7LZw",
+	"HTlhXE0SPfJePp+eW7OH4p1cdRv1l3PvaS9nOeRovfi36ohUHRdUCkSFdACPhO/236n/pPEvTxV8qiSe",
+	"cjDvGjGKy4HAxbDce4IVq0Jfq9ZTJWBBcXGnse5SSRVIims7aYw6v8OglZuTut3Z7vRaHXJssoBKhfAi",
+	"wcAempFrLm6B6MVXXEASJpXEGWmr0zPhOdU14TC7sq4olc6hjKO8OKR5ZlMznLxUHf4FRT/fUBmPOveW",
+	"O/nsmTVgluJd69iQOpXR00K2XX240kRODuJyzbWKPFNPh8mZZHqM5e0QaPGp7v98ajVJxEEIi8omNAu4",
+	"KRFhI87C6nTIUBdmsiXoOSNhKbky9AJePNedTo9kLEmkDpCe0TQrW6qXd7RCSVFZHU94OqMj1pZsRlMw",
+	"8MJr0lpDRUrYdJYtCJXXEDxoovkQVzAEsbA4Opt1RiJlHSdzvZMyWsoyWCV90znWO24mhvNVXU2dCDme",
+	"J/ZK6kSQYp54t1XSTrAH3AW2deg32OL7yeV3o/go/v7g/G8H3ffxgTzgJzujvYOXB9ezn37Y+/5Vhy2+",
+	"/1v044F66a+jqZ+NtpL5Xxbfv+qMegm/nL71o5++T2CambqzFzEHv6xvT6YaclPKldp+F1RhmRr7G28g",
+	"xWxZjilu6dMq2SPOQpewBhuLkDnP4sRNnsZvihoLbHJJWZ/GPJ7Opy61dsSZtbDVWYBuBbgCSq4A2PvQ",
+	"tQj6PC1Gn8G9eTGFMykMVoC+gUbVHTD1v5cgpYsDFVJ0i8VV9adPXiJIFyayfCTgs/llEssJHJOdyYSz",
+	"/PTuEBcptWvQBjHbdJnB8cGGJOKW2ypHXsA1oxARU6JKuca7Vi6UtmqfmAquGNOrqLGuxm5/CviMpQSf",
+	"dgIe8MN4GmeyTww09U5YREyB/WZxDlOJReGL44XzIIFbDbshAx4C68hf7u3stGBRCh4jmtFEXM0ZaVbt",
+	"ynzib3+b133Z8gOu99Iy9ho8+GvGZqCNKW7iQfKbIuCudYuw0USwqE+oySjN2EeIqxnNgd1BiBKYVsN/",
+	"/uO/Q4+M5ylwQD1lOQJ4WRbReXQlxvzJqSH+uf0JLXGfw13CYYmoBWK8sXbyjmjCloqa6w47dYXN2/iP",
+	"rXtKZH52WlesKJVqFKir6V5XOG3brRO73PaiDKa3YE7Tb0nP5C4hMHSu8uWChOXS+yWt5Lw+e70pW9DB",
+	"M4kVFmx83OisV1jms9dw7kD1DhiPwHS0zgZ2K2p6gn+/3Pc1/KkNRKoNON/W+n6fLJgMO2RQeyUl3mtL",
+	"oBikIgT8ftJ/V+VcwPaKk723fpGh5U9fwKiIqXdVMipTRIiigxZBJLxmCyPTGgqm31rO5oHWL8VoAI1t",
+	"69RJVLfypqYoZ047Kw+VuGe6m9M2K7WPdE5EgbYV78zHR9XAVSAwy68seCXZaJ7G2eJU0RNXawMNa3nL",
+	"e5XlgmhGwuOjU5tdDlJEWJBwe52tTrfVd5W8ODIMJ+BG9YLKYUuViigGi8JFhW9mVMpbker4GSCG4OOC",
+	"Rdt9KrQF8ChEREGnbasXWB0GvD+DeTbBvVUcs1PkR3dmvlxU1gDShsblHzCObTFjJBwcH4QBB1MiJr7i",
+	"HsbQGdGCf8/Rq/qfUPiSutFSnRxpgwLR4wHhZ3nyNlYmU8hVL272GyeMRk7NNx3OGuefG4HzPFUQdM+7",
+	"YDpSj3vrwL62CN0+S9gVCNoa9oKTSzahyVhXD4mvOIvaMXdq+BlRKZvEqfouU+IngyrNwABQoqg6pmbQ",
+	"KJRhgMTBS3BGXGEJiExAcC/KiYPjg6DR6hgartYiHfDFPJccCv3N2mDWa4qUHP9pb9gi6vQB2FfxDdNq",
+	"N9yLyO7eKMVQgkPRlZFOrwOjKkmgAAeaoaHgt/5u0y1RNaNxKr2Agx3B2BUAJrL4FXaLxfHDSlyxIvZt",
+	"GmdA4AI+S9k4/mjLRqrrJ/ubm3QWG46RiHm0CSgT7lpRXFFCqIgAVm4lPZ4ZXUpJqnIO5MrI5GYhUMhc",
+	"e0ULpUqJZCwiU5peS+hHcRpf8QPeJ5huBpnTFhGlhzulmbYpaLYOPYANDqSKKDENXAV+pQXgfQh4M7xi",
+	"WbGAOAgRH7OwtasHRVtN7p1ED4F0arpozVHBLeDb/hakdG+1u/5OqPDdiv40myj47BU+k2QkpgwCEXV9",
+	"btM/HgZtt+0sB/uQC29DFuNIlw7VZRxT0tQjYqTadcyjgI8SGk/ByNRux9HMDtdWP5sEN0u/CnhuqlcU",
+	"HhZIh22SaVRMLa3fQZ7gjJdu/YZ7Lk9Ip5zyvUCpzuVDqBS4LF28JiW01vGD4PTcDTjcBxtyCZkhgjRR",
+	"rpKeU89ftjBJshKJzxy7bsCtUTWd8zqSBIQIS+H0taN6JRSDVw+PvoMckTsxbCT4OL6ap5pMBDzcOz89",
+	"G+ztDU9PL77/8U+nF+cnhyFpIgaaSnhqi5DhD6OenxxK6KBw29olYVHoADuqDLglhRXGcUCSXwVv1+PM",
+	"vzlXVscImA7x1QbVsWTUW2M9+/7Hs8Zy+IZG4EJ5qeY9qNIC0U4Hc7+dSyNhzTJJoAJnwN3xpLHXABPv",
+	"kPdCc8W+e4X0cLbUk6HxBicDbgv3lG+MulgjJSVUXb+yrIkGtpWFTQPaFLxeR3cKnMY1Zj0TLghRBNBv",
+	"YMAQrhqAORapUXJ1KSv1NoKps4acicvEYlxlLPbMZfTKuCw3nJR1XXXLViTTOOsUneo0vOJElfjujlkx",
+	"xNNLpM4RVVN7e0Aa5dzj6ZAfq2i3JvM5VjqnGHBd+sBN7MdaX1SWysA4f10ownn0bnhSegwZd17Aq169",
+	"0J0zbTF/7PeI6YFo+yvyU1hLC0ukCR7wunJtFXXTamSrvC5WRq8CHjQMslt5S40YNFq7uU3dVJqQ5FLM",
+	"YaHI3JTimHstLXOzxSGNnoiE8jEc7THMrMRpzKL+3S8cUkT1SczHoq7MBB4v/BciIlPGyA3jkVDrtKKo",
+	"PrzB8YEutghF3QXPUjpSnN74yPM2KUohkXhPcbgNaUuU6HKDQqkQzosSK8dIMuc69wUM9C/IixeoC5VY",
+	"+osXpBlWltDudDphq18UwKRtrxBw4nB7aMmAKkTeOsXp1mubMBC3B4NnQo5AC7VtGgjp7mizp9zVPg/o",
+	"ZWvGyF0y4K/B3VXeUNwdnr5drdnZXaVMAKXUUlysIsN8Lfb6hp8CW7gtaHhBoXRb/kBJa/lfhYp3QeNz",
+	"qDdhcsaWQvv1Md0Xjq53ZgI3lTCiNlGUXvZ+Wg5VhCPEe6TDQjVzRseS6Qlru8DiOek+s57TOFd60FRO",
+	"emRGr8AgyiPtY0HXpgR8BJ+07BtR7PsfzyT55z/+i8RSzrWdu8JYl4lKg4iOYtP2OVSddfjbPVTTq3xB",
+	"z7F3eDB8f3ahFdImRdsJanTFu9Qi96m0WJnUbo5ywj5mLOU0CXiFhnty2tt5uTlU/+uRa7bQBEPxPkWx",
+	"lXLRAjge8Nnc8K4l5R18COobdAziKcgJnTHSRN8RJTsfP6pLrrsxoexpMY/RSGIFTzjGkj9EevoJmOEx",
+	"VkRjhNpgvhxs+sGkF3BcqUsZ9MRq/CmDGHMscauwhWC1Hs84rZWSL1uYL6krxkOYSMChuzeUD4Zsdop0",
+	"VTjZkKR5/gff9/1//uN/qX9034JSSqGybXPb74JUGhY65odog0NevJsHpSB+gJNxuR66hyYipWWr4cc0",
+	"hhA5+CTgRaN0axcKdBI6zuAwAC66F7U1wFOnKrP6bZdQDXd7ZjQLuC7tfgltECWL7O52SXYryjvLDypl",
+	"8Fp3V52ZadSljjzgeQ1m7FGDXMnWDkkWpBn+oev76hr5+r9tP2w5U1PiOqEWarmXAoUQ48YCr4H2Q5+l",
+	"lMsxS9tD3bg9zA/JCn+Cc8yaAfdEIqSxT5vgwfwuNryGblfd6Df8Tq/jg+Y4Y5zO4ka/sdXxO1voFJ2A",
+	"hHN3MwlgmSAeiaogt++MYbRoXg1Na47QdugrFe/NXzrioebX+QON06yiFcyuOzgUmfxmh0SxzGI+yvJV",
+	"eFipCpkBGG7V9M4MTr8z3VEBcQu0WSxVCRxqWChRpkvWQRFWdTqX0E3oxYu8teaLF/nQ6vsfraXZsfhK",
+	"lkFByRd23Nx0RBONsS+I4B6hidv0U02vdoR9KrX3Hrsh5SPAvBifQOgoFVLauml917o5ohw1iPyM8nYx",
+	"LihBioV5l36sGqTYinGQR9FCfV2obKKEbYLN5tWwtiywjdKeiITBPo5pnOpSJjRR5HmhwS8zusB2wdgG",
+	"q1+IXIil0gumM5EhQALuRHP2temPNENrPAxbhDMWSZ0aDMcUDqM4s2bdUNdqAY2i4rzguIoV7UjMb0Ry",
+	"wyLjsXBPTWupEzFl7njYxgGiQuyjvOw7LBsIxFikTOkVaMMcVIgJAdf7Q4tG2LJ+k4Lba5dwYQM3cuHP",
+	"rfIGABwqsDM+YoYRpeyG0YRFfRRH6kDi2tPVMebRP3iQec9Vc2dd8Dg2VYi01Cd3xTKZ4z6a5V99Ewbc",
+	"VvQzZhdnejG2Mns+LIS5wrMCTQLpRWnWltroICRoqQFqqiSXTJ2CU2sQf8RyOiBKFEhjJ+DnpQrkUpem",
+	"1fEXVBsYsBHZlt8NWzaJAYvXSFM7YQEJVoBvednGfpW0iBcYZV4sd1F1VLGifGMUVScMb6B7nSiGgUDL",
+	"M31MJiTCyj1Qcw2V41L3Vi9388vapob5K5tYrdwEfEDNrnu+GLr1oz9/QI87k9kbES3QCAzcV3trDXA2",
+	"/yoxbl779oElZrcC2wTqPhrz6ZSmi0a/cYziqqwhdnCzb3ONTDacIIVn7coGQQMQfLRS/0MJJgEXDDre",
+	"5Jmh0EA7l/7u4zTh8nXw2DiWAEdlipG44x9x/bxgWyNx9DoAcAeNTfeFzdJXpdHOxJ2j9UqjlV/o1Uxn",
+	"h+WFx+Zh4wEH+3m9zpLeSq0lG24EC7TugjwJrJeqltbzuxVxKVgNCXwCKMiHh2Kk5XH0jWeFLs51QlrD",
+	"a2jxXU1SjgerA43+ZFO/71CThlnG8prPTw7NSorrqgfhMnTcQ1unb9um7VS3HB/8A9y+u3cK7wAKbPt+",
+	"3cv23Dbf0Mjkr8An3fs/OefWxxbhR1v3f/RWpJdxFDGOX7y8/4v3IkMWAF2g1FfdFeY5potE0OhMiEOa",
+	"XunvdlbZlA2BfMeimEIOlvq49+r+j8+EeEf5QgNSqu92VgH+AUdzyCl0wsIAP/h2hY2awgtOpyw3bgz4",
+	"heMX/7nWBfpB8ZJCnNXPdwYzQVWJnBVo/2nJwqrQl15BLeNKC2wD+oiuoHhih9G6DKE7ricaKGRGeYRS",
+	"oJGEjSzfAksRKuZRnDLjwo+51TpBugTTkRgT7NJiV/cpjj5vmka6WFCI5tpn34qNR7yTR7+X1ORMa7mW",
+	"i3q5alv8KpfvpI26zHlvbAL0bNNqj5T6wevQzHzQJObXnYD3/O1CQ3yoaeQG2UimXWJ5EAdKhrktuVoX",
+	"AhcMZ9J4PZW+UDQAQDQDiJtHbrCQ8QO5Wb1WXxOpkW/xgEELsDE5WlHNoVX5FtoVK0OACluHE7W9lLSy",
+	"gj166cJpsgTOnZgD/MCehI2ajKt92++2u0qOrxKVv6sJUvptxOUCN/fXlJnz++pQBwNLJSBZOyUm1glO",
+	"oKcDnJn6l/4dVAv4rbeS9Fxsv+72XM/latPsPK99s1IHVV042IYafbhbPv+VV7KGzF/SxVaQ/Z/1NLUW",
+	"8J8fpwnRtkolI3f8oEGYtoK+Dhpg4A4a/1kUkH9l3YETYn6p0iDct8rvKTzA3w0qaBF/+YXiAApFSMqS",
+	"10EjXydR+PI6WAFfckXDWXy+49J+V1V7/l0A8XQK2dKtq1TMKkMm89izp9V61lMhev52teC1vGYtPRgR",
+	"QUlRMdrZjGz1W2/mqz509S+i0uRJCT/XhGaWlJTvWLZKdPJTaC1KL7hTZ7FjogCK3JPxLF1gEAHJBGnq",
+	"rvG2W3wubGu9xQaO5II6KCpUkjFN0SviltIFXhxn/UrtwCMhFCUIeDPM/VjYnk2kV5QbD2oLsmmNrB+S",
+	"phoNvZhcDbRUKNVZn9EuWkYXUdK/1kNslIsT26+74pk8vqlIWcCbpiwWBh97+gOnulCrVEQYeg5Jx2AN",
+	"02NzG/UXpqUWnEN5+IY0LoQ7lD+rmpSdRwEPf4jZLRlcQWCF4FIkzHEh1bpLqhJdHLcR1jDWfiPyOLfR",
+	"rk2XCrjrnqx0E3WgialSaLbbXd8PW2XvSsG5g046L+CwJl13f9lz4bh17wCK6/QJuHX2wALizCrsKzp8",
+	"7lHE1ta99mzU5ip612+vqY2cpK6cSA6U6moufwGCDkKdYJqoo5fVKz35Z6bWUKPr51U/T2xu9BNpR7Za",
+	"qC0ZYXbTeICqtIqS9ISAfJRKZOd4MqWoWrJ/lFSPP6qzwWc5jPRn+U/56w7E9IrseuB3bqdAgOqh8sf6",
+	"QT5OeQZHxVAI9ED1oka1aDwI7+7033wVo+vF6O2VxOi30Nf4q9z9dK4ELXOv6Eiok9Bztv1UgvimruSf",
+	"Pyw90MI6dndaltdPIFzfcVEWrfzaWu8OF1qzl/NWHIWdgG8bU7vTQABjPTDtzYmTgr7qbr9KCAbp+dhK",
+	"uBzJhEIPVOTN/QIeEaaWS8EVX/BsdshA4nJM0Zz7xS9SlL7uFv8CvqZotkuseEmacSTzRuQtciV0si/I",
+	"lPXBME6iC6gmOGAvJM0CwHVcjeAjpt1AxZCcm1jGl1jtOO8cVSU6YjurgrHnsSJkqQZHtOTiMk6g/CgL",
+	"1Sm0uRVaKc5oNsmlriWMvdNzvQrDOoiwl8Hn30T23b7DM+i2+/nKNr+yzX9NDzwyKZeyXmkS9IQ8tN4P",
+	"f1gRxOMGg1k3e24Jlv1SuHfu7O6XfOSCk9sJ5AfHskj9jI181xnJdZuXR1p2mxfGxABXOppoW5ytH7W6",
+	"N530HA7veMfvtYzvLhlWlkZ5sFmlNvJ5OdZ5bWtVwFcwV5E1rVVY2XudKOcaa9XjIpZr5R03uGBZ4FnX",
+	"FEWaUqmqHCvdeVhWGvIKlAh4Oc9ss6o4anXI3gqxvdXhGBjc66ktAbbdL7tViTrqsj8yrvdLM5bd5wj3",
+	"wbKNYZL6it8fBLxC8ICYcN2sMw/7fYB5rFcZPOAtzfeOpgvyjv4VaszlocXrz9j7XYYrrHVKX0B4wkpe",
+	"+d7KXnmNbL+KV763qle+bl+9laMNcqT+NXbW+zLiDZxcL0j0LDDw323Ewdc4g6+a3r+7gTSrur3rW00f",
+	"3N/vk/rPQfS5rslfnYqY92909AGsc4KFOXWTdl1tR0nmYp6RUDd2DltkzhOoMjBhZBzzSGlV4SBJYNq3",
+	"8CB0uhDwiEERb8XjhU4tPobKDH0SQqZpSJq6DRnp7exi3rkk9FIp0ju+j9nA0PhBCfI7vo9RCyE2WwsV",
+	"DbcD+K0OCXVftlD3ZzAJham4XW4GuFtsFBdiq7FkAaU3dFXj2n5yai9HacTSPgmhuuybBbas4CTEfpUK",
+	"EiMG4gbkS+qaFLEkEktSgujP82IpRDJI7TV97vqwSl28TqnyOlVfKy9YRUFexzOsaDNjNCNU99eG5EKO",
+	"9a/UmEqFi6BWrJnMVsGJoDMrftE0kNW1JhFwtmOrAoA6CEgRVsOCfgwh74BZutJeC6AT/qIUdqyioP6V",
+	"QylE3FH/Yh9nlINmD0E3OohFncI+zagCIUEcvmRYX4mY6bSiAWj1HnTo8PSHvYsfDoY/XpwOD99enA5P",
+	"fjjYG16cHB0OTy+OTw5+wEga9da7wfvBd8Pa98AQEHCr/S+3p1tNRatoqLmekga546toW0fYfXCFN8/c",
+	"dourjKzPYpV338Jhr/Lmn1eaGjFmtZkVRq2klwLGrfLmIXTSXFN1veFRB6sDdmg07hjKnrdb/YNRbleT",
+	"Jevb81aIlTmBtz15HQnsHctoRDPaNrkN94hS5n3z+mevcTI8PWu/NYV42j+Y+hZ3D6S+sh+Zb1aX0bCC",
+	"0AMkNfzwQfIafrq+1IbfrS272c8eIMHhtw+V4/Drh0pz+PVjZDocYSXJzqm5+XOV2zpJKopX5eVlHbGs",
+	"ttSVkg3XJNFHdlmrWdKqL8P93y3dxg/evaVglvlWiAsNjaAA8qspu3VnG9mA6/KFptkWBa0Pt78hsRgh",
+	"tJHVXoWzygU4ZVua2/62FhWK3Ra1FKDbJYamU23JkC1u+S4KIDo3esIWxgSta82YV5v5WAq41NQjVNJt",
+	"yq5oGmFZB8n0eoodJcO8V65eQql9rZ7GBMXmXgN8kNeJgQHcYjp6oF2b/Oe8B5XdaOKZSfOSHLpOK0GQ",
+	"TsC7mjcwBenbI/E4j3Bwp2yC+HgbS0ZMqRd0O3tqxPD7N0ft3jd+dztsdciPOXjjzNr3c4yp2n2+A4Rl",
+	"VVdRZ1asvpWPXN3YEZZW16ISKmZGLOrjK6ZvbEgUsnv5Q9u0MiT6gNWwg2gacwSeKL+NcuKJfZ+8A9df",
+	"ukuo+xUI17qEnbjlLbNxt2uq5+Cq96AN/9nZcPim90ZJzW96e2FLY4+YxlnGIn2qbg0e8MYg6his2Sji",
+	"jHVv6IMtoo/gzGwp/+QAz9FVJe8csBhzY4Y0PUIUZr54gQroixdInGYMa/V6Ft2wPLTTVlTtrJ/H3FC1",
+	"PQmNz2DEQuwOYPaO392CusqJFGTOdZHS0TxNlbpnqjN1oFoUnMH5TLI0a78TETM18tW2gISpKU2Taujf",
+	"Ci0QZKYUtmacyaXOuQoGoOLh2jQymOpitxPRHolkPuVSR+dzecsMsSI939cgy1v4QjWmFMvltSGOpmnU",
+	"T4+EpxlNM1DdPdLpdFpK/5nrujf4FcAGLr4u15O5PYJBuXJG0crrdGaWlImILjYkiaAIa6irTLxZGApO",
+	"ZYadiuGZqekYcPSXmnruHeIocPeoZlgk3qmGIzgLeJZSLtFk37cnbg5Tq7xKXZvE/Kq+Uk65k/+6ogCi",
+	"isKUR5a90eheoExFn8o7eu3kEyiC7L6r73peUNP1fK3a1v2z1wAXNgCtODuKCbdpjIYMiy/uNOWmzEtd",
+	"28sdlpe6ptt2yRXty+/chG4avtw7+s06AejVXfvLPrAafS/O2PQPpaO9F/iw7kevr9LZgD2gBVJKtkoR",
+	"mQcouYVNP2gTVcuvosAQiWiDJrTJMq8ZC6XIljhHwJdYB/rsDeXWdpzft8qsy/v8Hk7GFhVSGGZiZcE2",
+	"PE8SouYslBmKsYDF+clhyTBRXwJocClFohQRpxaQaWm+aq0f7fmFos4TIbP+t/63/iOs713frzG8b3bv",
+	"b8qnoPjVEPNvZohZpfKRgdEj6h/9a9hyTCeYZfPMihacZ3WubX5C8frOfIUhjyRqyZY59ZVahrUytcxs",
+	"3WpuJqzD0iTLlBIB5VWl4l00AmnrcuF4mIALpmJ+NSFlR1yrQyAkFTtDahWtqCBjYw3tB5JaZCzA1JYV",
+	"d3W5QjsZdEbhmk2jDgjqVJqJZr6Ma30hzmxvUeDRjtxOmvZbMyT6oCAob9HCrFdrWrGWDy4KMoABDagu",
+	"g9xQQZNbupC6165Sv4xGXxCy+wgLowglVGZ2a1VmBLShjR2LiGeaYZRMEeZN056HNG8n8WgScOxtmZFM",
+	"iJZXUFi3fR9VIjXK4eD0TM18dP7+TM9ecMfqCFSl1gYc43Lh2/3h4fBsWPE5KFXaLfbPf/wXKsQA3rJp",
+	"I4V2rugqzHXlZLGe2raUVaMGhZ3W53IsK2SrZR2gNEgluqC/ukG+ukH+PVgn3ppHsE6vOnDkiDNLwAzx",
+	"9QzZtZEeTTBmqn/BuzZy34aPFEk41k8ox20LS9WL5Jys6uMP+IpO/prqA481Aj2Pv/y38Vo/j9poKPRX",
+	"uvyVLv8buacfQZSf2SMNJPZX913TbDSpKFQNtnqJzTwK7iAdo1jpTwRvQ8nXMqJcW/4D3oSgsTucbkos",
+	"R8dba3fJ/etVOqgDnnuVsY3SeKH7AqNPCIv188h1tRg31De+/61u71l038DA1kdjPT0dEu5Rjr6Utwm9",
+	"Kgc4OirAlC60SdP24tKxl4MSfzZNe0xIYFHjAP1g+H5/uB+iQxOOxqhGy6bUTIBelTsldJMQXZ8SjhJc",
+	"0MYNaVSzOifd8qSOPkZWU8cgMlcHTEJdE050xt3K2hEcklULY0zPQs9Y0b/luQ6vXLN3HgK+hLrHDbjR",
+	"tFwT8IdKLDhwlaL0AOfTOu6hB7opcL2Pd6OUXTt7j19RpaBCHWer0Dfli3KfWH2YGkfoV4X4qzn6qzl6",
+	"VdkNycMjzdHlLqCf8gbDnzfTO5M21P2FJofl2iNOmcZSF1GPQKw9tntU33buTCB+WGg6NiF1s4gfleOr",
+	"oLh3fnrmdy/2Txue+ffxu4bXAF58cvDni/3hD40Pq5J5ta33CnAn2BsYCuDdU9TL5sM0ViVCCIYHECH8",
+	"8EFECD9dnwjhd2sTIfvZA4gQfvtQ7Q+/figFwa8fQ0FwhFUoyFJL9J8r+khD4llFf/vqdwtUSN3Xwu0v",
+	"XXmHFlU2I0Y1sjJceBDp+hOKUkQ6arqcjkrgJlmZHsP4lBx7zWYZNpWI5ni5WbQbcAqj6QYNqHQRp3v7",
+	"hiRcpEoITk2OldPFnTRThllf4MPK5inPV+ikIwE+6JYbgo+YB33ijJsBaGCVyDyIomchfQ8SuOuo3vpk",
+	"DmnbY+TSZ19ctWRaPtGvxPfZie8qEqCB0SMkwH8d+u2WiLqfglcXiBpE0ePI97yCer+j1zpsANyqJQEx",
+	"AZfKuG7avr5/ikRDu+6is9fE08VuN1LpQQQWpPVCayBMK1V8AB9eMzYzPewLHewHnLDpLFvgqpyggymh",
+	"SVKk9OoVTdmBkSjyXkXLtWz3r0jPl8TW3ylpf4B4Tbi4/Urlv1L5f0Uqr6/DI4X11YwGmw59rTUgYLA+",
+	"mADLpVTNrDo2S7pkvk/GcVqndOhAL13wAMK5cuE+t1TQjCbiijSh2CuVrpB/oUjO0bvhifGlwE8QK9XS",
+	"hP8qFfPZkikDMnNirhMYPXfJwI8U54A0HCxgB59jbuCt0llwU1RiC5K6xH1F3Jxifb8D48inRqoJrsIx",
+	"1yCicBxQ312wbVOcxr9g2BSYmMuv0CQRtyw6TuObOGFXDHFyONhveI3hT8O987Oh4ggwEk2zeExH6mp/",
+	"wNJl5RXpvIu7lvNu/92DlmMWEUFkhZq/wKjijE3lKhzLnfEzBGsf4KeQemKDtWma0sXdOovu1VuUjb4y",
+	"ta92o9+n3chJhi+S/SUcfgpTkkuUdbwvqifC2JcgPFhbkzDyyySM5gVbm+Hx+RnpdDoun9v8ZMjOZ5t/",
+	"Km5YmsYRa5kMdk2CvLx/ETCZmSEsNhRAL05zKkzFxAIz9lVNlHSPG5kP2RwL6EYKJJqE6mRCsknCq0Rc",
+	"UgzFDvFrrCtEQkXKQrVInkFoHBbtAW4FvnOtcwRcMbIpS69Mcg10enWzHoFZYBWfvKWSDZLbOxkOzoYh",
+	"FMzBdW3aIrmILKHTbFyHDSiITEQS6cK1OQBiwy8laW77WwHf9rf8HrFp5LtF4x2kmytFD2vkn+hb0Se3",
+	"6sxvqbTcF2LBC+Y6j3CRTmmiyFofQIJVgGca+byA28h0SAXGo1Cf5fbHfOmy0vwHsz8Th39oxide5H0x",
+	"mkO5WJMNlV9kN+t1lsZcYw0uY0OSqPCpzcN8sNygsOZRnNq5BRAidP8XqUs1V/1oKnicCUyt8u4WaDDY",
+	"Q2m7cD0aXuP8eH/gSDjFOqkfiqmiTyJieI1pzM2fVdLGE+r46+AVzvEVsb5gxFpFci3oSrVE+KsQ+9Uy",
+	"8y9pfweML1wCqMajC3n8msYaR4hdpe8RTZIlsXo5GkQNuWuFfd3XH9MHSRPN7STOdIOhEIkWSNe4PEeu",
+	"buU1SZREyFJt1Y8zz/Zv0NU0TPphwOMMG/qjQsHZR1tOpUMGJedv2Wij5e85I0rBR2E9j081/giIT932",
+	"/e5Oa9cUsKpuzjChN1BgBfo5bPvbfk8Jo1o6xp0r6ZjUCMegGcW85AIfQDUWaVljwCOdbzO65uI2YdEV",
+	"WMFJ+CloYCOBoNEPGnIOSZRB43NImhST4F3wYycFhTLwj4PocxhwtZVWZamShNH06aVXb8VvjNn/0Rat",
+	"TxpEjb4B0OoRnLgUnSOIo9xhq6nAN9uM6Cun+2qu+d05EIBSay3cIm65n0+RTa1ktKmNLwRKiuE/murN",
+	"aDapdAvY/O1Kw3rAjVjZL3MnccudHEKawXyQLc0Syco+hMJbAb/bg9DadQk9JhhyXY4e2Lu0lhGwwNxl",
+	"F6kk/dWZgv8SRPj35lVYw/tc0IfuCnzXosxXO/1Xwv97tdOfmBrvNoXpbu/swwOGtH9aWkWhJB7ZIlqX",
+	"IlpsSMzqhrCdcJkihCZYKI/jaWnLbB7LA63/IyIu/8pGma7fp3bplILVtv+8p9cuCQ1lCl0PQkUVTfbL",
+	"nCaWaW1I/enpSMxY6Okq7qWym07LuOaSpYtFxBj1pa7O0cJlY48w49aGYre2wRjwPai1Mpsli93cts+0",
+	"sd+16WtuhGaiMOD1qsgadnqtESowBby57W+RlQ31eaWYfCbNs3NjesBjab0hsCqIPWPjMRtlhGaAowW9",
+	"rz5g63fDOx+YJfevwTbd1LcnjS77d5Arymql1ITuq2zx1Xz6r6iXHmkne5Ul8lGK6Yrm0/VMphW2UZKJ",
+	"K8yWr1Zsc5ZmTJnAYXWdGvWr7nla1wQ8zjww1WpvfqEosTZXJjRjacCxDGtUqlgKkc6QEyO1yKUmnbAE",
+	"o98gv75DTt1IO2skzaO2H2cltfnoT2UlJXhSAV/dSnp/c/cHVeb5tzJ6YlWFr1bOr8ru79rK+USM4z4H",
+	"W007vCWD4z0xy1jKUaTEjVa23KSQ7rJb508EPVBRX6xhDYmUivgqKuxvgyoGu9XdR6Hup2IuhQBrW/PT",
+	"2DMtjS4EnzWDBjSsyL/XgdtBo6U06Xg0qY/Jrti5YnR9VxnlyCzAUpsrohV8odTapGlhqEtZ7ipdFcLL",
+	"/G4r4FZl7ZABRKWM4hlN9Agx9jTnwultb05L4ZNhx9jLr2p/F8VGtQcRNnkNPSjEIythHfDwu+EZebij",
+	"NzStIeoKz8GkT6MYP6OB+FcL8l4tSkfXInkWLc8lD1+NyF/56hdjRHYR94HW45y3ZuKaAVGojvlWFwUW",
+	"SnodX2tI7VHKoCIaTSQyMtI8ebtHXn6z/Yr8n/+93dlugdFU61MOBQKGdxXLLG97Q4lko5RBhqr6N4vI",
+	"OE4YWmTNCPNsouYb0YxpE/Yfz86OyRsq41HAm/q1GO2WOJ7OMhqLdNqepwk0lGcRVPuyCt+MSnkr0gg6",
+	"59xCS6AQx7qITdk5/TcOWjBWQ13lvGsXyW6Fp9u2XopsAuHRP5omuxLs1fiegritn4pmXviZ0AqQQaE7",
+	"xfN2CbXVD1ikvxDzTKLSLiQoBWHMb2gSRxc4IYIRZ4wloeSS0ZSl+oli7AHHFQyOD3AjsSRuefBZJkkz",
+	"dPophx4JlxA4xGhwuFq2Fa+DEzudXh9UQqbeCBoe0f+8cNBNKYdKpx3TGIr3wcgBd05fwcPdJL6iWw9t",
+	"+108sh9//LE9cFCmj4hSqXgeSDlnZ3AHVrUXf2zf3t62S4hVjsy9VDMOCisvRubuLaM22AFyxHbb7cAt",
+	"u9BBoBolnVuoOLY670b/jlbXazTHAYBYbvZU9uO15sbRa+u2mcL112ypEz0dTRgUO0tFUqEWYKX4kIs2",
+	"GHTDAu3a6XRbq3YeMSM0qpqAHKf0Cj+onX6kFvqo6WGEiulXr7GmMPQhJdaAyS3JLS9X/PKBFc/Upw+u",
+	"NKs+fnCxMvXxg2qUmQ/vkx3wSuO17/+shISSdfYyo7Fp5mkxH12TVUyjWcepW25ZM7W6Hg6lZILPKPcb",
+	"VWSeJo1+YxOUDP1JGZuxAf6eSBkxhjfTQ5HcbCntDsWDGPtlaHTBJeq2no5wMoDIHfvnmz4ZQIkhyEK+",
+	"idktebOhS43GWcykR2iW0dFkqqCOFlwqmTb1og2WQBN2ecvSgLMpjRPoQKGGuWQTmoyRawEDtHyByBmj",
+	"15J8f3r0Hob66d1h7qf96d2h5m+SwPY3JLnp9shlDL3gSRO6Q3ycJmHA0Sdug3k1hWvpDqoh3oGQzOLR",
+	"tenoqFM1FHehmYeM7Ze27pwPpOJVt+u3+iQsU9iQiBRaGhZ41TTBvvUgqFh79CS+mrDUDOzhVoUSwLKY",
+	"QTt7eIL5d2pQ06NVIVz4YvOFEgLceV6EmKtGkBCj2AGdH3PzCHTpi9gojpjEVo6Kbm1IswzSLC9995fX",
+	"vkfUdLqErFTg1+HLlBOWoK0ZBUk14pQmCnQssoPGksRXHDx3ZKCXp/MToym6tGNbPxYC1mJJEsGv8DXo",
+	"59j1e9vkcpEp3AJUdvs2htv+y3bX74YQO6fglje9VVfwbDFjYbllp46+mLIoprrL5ToHarrbUhKOJjSF",
+	"lv7WSmCEWfvb63k2bn8bkiZQkIUaE5vhkjciMrELSkRQwvH52dv2t0oKS7RlSu1bhwNOaXoNTSKv4xlU",
+	"tzUXAAw6alyDqOG9ApPCoOk8yeIZTbNN+FFp+upxxj5mm7OExhxD1WHFwjkkU/JX7w/RAed2j470dl7i",
+	"sRVqNN+a3p/b3Z121/exmczRjHElA291fI0w0mBLbn/RUZT25qrbUDhnuDvZhElQBzDTE0nmJdPWwJTq",
+	"ks6Uq9uQQLtiKp1ZOgS4DJkyKekVgDNiNyxRFOodPtOBI6FSZcwjoJ4awVqwY62sQG809BLplbcPKb+a",
+	"w0dmj4oGeXp/l4sCNdqQAbfbtF/u2t8lKDMLEv5A00Wf4BQeKU9lsndB7ofS3BByghUdNKlTlxolHE+3",
+	"by2QxTgjIzHVOqBCUghkBVBlExGh9jI4PsAA+9wLBp2Zwm1/Gy4qHNu2j4dPmjnnJuF7cTofTU60bcsU",
+	"r3gHoyupBS1WWtvZAyup7INCabUkpfsrvK3QfoERLGbqGI4PwpJahWQt4Bhg2465ZYy5AmbCmsC8K9Sd",
+	"hdp4ySLvTmwty000aJpBNvF5aJOow0nKxrYXt+nih7hreaGENqBwAiK5YTLgUHHbYZYKp3UmsI4x0o2t",
+	"9UJKyc/9AtOMecZS3SBKXb4ojtQF0qq4TqLYvJWbN93epvNyvqtPB/ufcWuhJgOgmic660dhD/zKmOyQ",
+	"9yLgN1tECdc3NAHOAfFdcw6R0WZls/llEo+qJJpiuiRpAugVAQu4rjJ/s+Vku4zEPInIJSOS0XQ0YVEL",
+	"6APX/YGxCOKuAZSTuYDNwzPF07J4qhm3hUe++TjSm2dR/rD0II6My5WjnReFNitm4exgkF3Ws1DMZDya",
+	"idg189QaeEidfacf8PD46NSa2GHkvGlwrWmpQw4yiTQDQWSWAFTJsSjUGBQKWy9IvMs71nV+384hIn8v",
+	"EfOI7P2UhxOu201OsQM4Y52VpZvG36gNanJgGuyTwf5bcjI8PSNjUzJbl/V/8cIW0SY3WEX7xQt004TV",
+	"hblDK2Zo4t7sKjn7VYuMJkJIZqW6WSoyMRKJGXfXChZxZp6RFy+6L15AC2ypyLSG0cA9c4CUOg8rKBoi",
+	"Yym3MXepZZuRgRvHvHYbVuhWA+stbUgSliuah7pBOseuYJJxyEkz0xgbWfef//hfr8ot2FrQqkDL9vAD",
+	"TdQ7iuxljJv4TzNWt4NHgoYudQ5wsObnbcVaIAikKLWVSsIDokIt+FBN31RonMVZwgCNTdSEFzREH17d",
+	"Z5lSXQKlgQWNCP5yf99TvNT5+5hmk6Dx+cPnsLWrJnDXKAkgwxZsWEsYhCZAcGRB9tKqDE6HpkvQCpSs",
+	"hjIkHGkujcLrzpJ0BwxbPRuDbTUE31nRF8DoCMbQVWolYfi+SvuujLL+x4q8Y7RFCznzagOMRJIw4FJm",
+	"GCWmYAAvmN9bCjmNcZNoI6tiVhWbNhZYZMuhHhGgpuEIDaEUBKnTTFdinJEaNI9BQsK0IRUJGsdXc0Wi",
+	"Nas7Pzm0d183sPccbVHpcWBZVwosc8g10W09fmq/FektTSMWtY8VUQGFZyK4gFnGqQCM0fTPTJ6lczBl",
+	"z1LxMca65rlmwxcYpJUIMbuko2s02KfxjdLqOcsUpZAtDYST+GqSSUMWtfca7N3YjDHMS8CHBRP4rtJZ",
+	"wXQq3baXSByNW1Irreg+tlmwkMt6SSUwaqapHQrfHcCVFVp+aCuF9HTvBunZwpkYZk8jXVNx1w55Z3s0",
+	"FAbxu2zCpvlnK3WKjCX4/JUKwCTo6ZnQKwKnPq6yZWjy+g1bOmTAF1D4JZFaLN/2t8BcUIC5WslowkbX",
+	"sJSxSJmrPivpERVNQ7khrxiy1TDvTApCNR4YAqjZmpkT6tWAswaWAiRf8KtdhCAUs8ltNtb80KSc6PY9",
+	"cHdN+xCFulaB86wyqg0/MDJK/oo/QP/o1rIlYdv31aCQaqcRe5D3J8l1fhj7xQsniMX2mjXAth1TURFM",
+	"2DhTfJCIsbmHis4VZaPaJgfLgpJ2K4JfcHB80K+PhtHnU8jKV8c0EUlkg2FASIJAE0XlUO+DNGoQFS/m",
+	"aQx+IU1zHAqCcrF9i7wmuh34H49Oz1DQDAMOpILQKxpzLJclMZnEKNog2uQRjZhhAfGLCj/ibJFLl1rX",
+	"zh9Y1uswavvSZ1e+Feo6OeULQ5wQVoAmiDf6zlWlrDgaWRPEaAVZpeCFeYq/A+TQI8fnZwGv/tUNW/GK",
+	"gTwYxhrLTLa8ojPQHJKaVE2utRHBySqT4NuFBbmxM3Y3K0R8hbrJFEbVqoMM+IxmGUv5bg47zdlmYEAx",
+	"gIQoWzC/wPmbxKRpUZ2Hy0+dwKQpXZBIGBuewxigYBggOqTsCG6hhQFbXsBtPbGl+Np//uO/nG0ULgha",
+	"MUxdLiNMWxwION6RcIVwpX/+479DDOTy8sgtmjnBVTrKDHwJcLxeXmIMHQwK4Tybz2QeniMe2FBifIx/",
+	"eRjXbIOrFDvXxNCC1ZQL7ge8/f9Tdi05DsIw9Cqzm0HKapZwhzlBZ9FSFkgokYqq0Sx698rPnzhgFhyg",
+	"NHGM/fJ4thtNVpI5a87QQReJL3mXbqAHQXbEr0LXt4VR3FwNxASnbatKw4MiwVwK1HK0d/alRk8WqOM0",
+	"5G6VbpRdh48zCjZ8NFkPl0luX20WnfZAtj4K1lvh+9GaKzREzg66DpmCUV0ZA6K1DJ2zlFC4RkPozqTz",
+	"SK9N9fzJSTYBYLufsxy4Mnr+bfovmpWcK5a/7CvCLznsBdp6JHPmG/Sn4ANQiWs9uZ6oEZCG1XXSjeVz",
+	"216FIZO/ZtlCLtkAjcgrE8/6Bj9jBCKc4F7qJF5s8ac4xDWt43URXktshEAoOVpD6Nr1Bq0QGPnMU33X",
+	"kZ7KgwJE4kNsIqZMDJT+NZGYlALjnMGrzeNzuT7Q10ZqIchPcDvg/sBkNjq6OY/LEwKfXZx1/y77kh8N",
+	"jXzUVUwSMKnfCqpxvzvyX+UV7bm4z5lBtFTDllb/P5GnZJ5GSdB5t9SSp2FXZ7kfpi6ILRZ3vX5f7wAA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
