@@ -165,6 +165,24 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for CustomerType.
+const (
+	Individual   CustomerType = "individual"
+	Organization CustomerType = "organization"
+)
+
+// Valid indicates whether the value is a known member of the CustomerType enum.
+func (e CustomerType) Valid() bool {
+	switch e {
+	case Individual:
+		return true
+	case Organization:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OAuthErrorError.
 const (
 	InvalidClient          OAuthErrorError = "invalid_client"
@@ -280,6 +298,17 @@ func (e TokenResponseTokenType) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// CustomerDepartment The department the customer belongs to. In XML: a `department` element with `id` as an attribute.
+type CustomerDepartment struct {
+	// Id The department's id, a positive integer written as a string.
+	//
+	// Example: 10
+	Id string `json:"id"`
+
+	// Name Example: Retail
+	Name string `json:"name"`
 }
 
 // AdfActionDescription defines model for AdfActionDescription.
@@ -441,6 +470,29 @@ type AdfResourceDescription struct {
 	Title           string             `json:"title"`
 	TitlePlural     string             `json:"titlePlural"`
 }
+
+// Customer A customer as this service holds it. In XML: root `customer` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
+// attribute, `customerName` and `type` elements, a `department` element with `id` as an
+// attribute and a `name` element, and a `link` element with `rel` and `href` attributes.
+type Customer struct {
+	Id CustomerIdValue `json:"id"`
+
+	// CustomerName Example: Jane Roe
+	CustomerName string `json:"customerName"`
+
+	// Type `individual` (a person; only individual customers take part in grants) or `organization`.
+	Type CustomerType `json:"type"`
+
+	// Department The department the customer belongs to. In XML: a `department` element with `id` as an attribute.
+	Department *CustomerDepartment `json:"department,omitempty"`
+
+	// Link One link, `rel: self`.
+	Link []Link `json:"link"`
+}
+
+// CustomerType `individual` (a person; only individual customers take part in grants) or `organization`.
+type CustomerType string
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
 // root `grants` in namespace
@@ -970,6 +1022,11 @@ type TokenResponseTokenType string
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
 	//
@@ -982,7 +1039,8 @@ type WSError struct {
 	DeveloperMessage string `json:"developerMessage"`
 
 	// UserMessage For end users, in the locale named by `Content-Language`; present only when the
-	// request carries `X-egain-error-message: yes`.
+	// request carries `X-egain-error-message: yes`. At most 1024 characters, as eGain
+	// publishes it.
 	UserMessage *string          `json:"userMessage,omitempty"`
 	Details     *[]WSErrorDetail `json:"details,omitempty"`
 }
@@ -992,7 +1050,9 @@ type WSErrorDetail struct {
 	// Key Example: parameter
 	Key string `json:"key"`
 
-	// Value Example: x
+	// Value At most 255 characters, as eGain publishes it; a longer value is cut and ends in `…`.
+	//
+	// Example: x
 	Value string `json:"value"`
 }
 
@@ -1083,6 +1143,11 @@ type UsersOrderBy = string
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type BadRequest = WSError
 
 // Forbidden eGain's error body. In XML: root `WSError` in namespace
@@ -1090,6 +1155,11 @@ type BadRequest = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type Forbidden = WSError
 
 // InternalServerError eGain's error body. In XML: root `WSError` in namespace
@@ -1097,6 +1167,11 @@ type Forbidden = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type InternalServerError = WSError
 
 // NotAcceptable eGain's error body. In XML: root `WSError` in namespace
@@ -1104,6 +1179,11 @@ type InternalServerError = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type NotAcceptable = WSError
 
 // NotFound eGain's error body. In XML: root `WSError` in namespace
@@ -1111,6 +1191,11 @@ type NotAcceptable = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type NotFound = WSError
 
 // OAuthBadRequest An error of the token endpoint (RFC 6749 §5.2):
@@ -1242,6 +1327,11 @@ type OracleUnsupportedMediaType = AdfError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type PayloadTooLarge = WSError
 
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
@@ -1579,6 +1669,11 @@ type ReltioUnsupportedMediaType = ReltioError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type ServiceUnavailable = WSError
 
 // TooManyRequests eGain's error body. In XML: root `WSError` in namespace
@@ -1586,6 +1681,11 @@ type ServiceUnavailable = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type TooManyRequests = WSError
 
 // Unauthorized eGain's error body. In XML: root `WSError` in namespace
@@ -1593,6 +1693,11 @@ type TooManyRequests = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type Unauthorized = WSError
 
 // UnsupportedMediaType eGain's error body. In XML: root `WSError` in namespace
@@ -1600,10 +1705,77 @@ type Unauthorized = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
+
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
+}
+
+// GetCustomerGrantsContextParams defines parameters for GetCustomerGrantsContext.
+type GetCustomerGrantsContextParams struct {
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
+
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
+}
+
+// GetCustomerParams defines parameters for GetCustomer.
+type GetCustomerParams struct {
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -1987,6 +2159,12 @@ type ServerInterface interface {
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx echo.Context, params CreateCustomerGrantsParams) error
+	// GetCustomerGrantsContext Get the signed-in customer's own grants
+	// (GET /core/customermgr/v3/customer/grants)
+	GetCustomerGrantsContext(ctx echo.Context, params GetCustomerGrantsContextParams) error
+	// GetCustomer Get a customer
+	// (GET /core/customermgr/v3/customer/{id})
+	GetCustomer(ctx echo.Context, id CustomerId, params GetCustomerParams) error
 	// DeleteCustomerGrant Remove a customer grant
 	// (DELETE /core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid})
 	DeleteCustomerGrant(ctx echo.Context, id CustomerId, grantedcustomerid CustomerIdValue, params DeleteCustomerGrantParams) error
@@ -2101,6 +2279,101 @@ func (w *ServerInterfaceWrapper) CreateCustomerGrants(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateCustomerGrants(ctx, params)
+	return err
+}
+
+// GetCustomerGrantsContext converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCustomerGrantsContext(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerGrantsContextParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Accept-Language" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
+		var AcceptLanguage AcceptLanguage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
+		}
+
+		params.AcceptLanguage = &AcceptLanguage
+	}
+	// ------------- Optional header parameter "X-egain-error-message" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
+		var XEgainErrorMessage ErrorMessage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-egain-error-message", valueList[0], &XEgainErrorMessage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-egain-error-message: %s", err))
+		}
+
+		params.XEgainErrorMessage = &XEgainErrorMessage
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCustomerGrantsContext(ctx, params)
+	return err
+}
+
+// GetCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Accept-Language" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Language")]; found {
+		var AcceptLanguage AcceptLanguage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Language, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Language", valueList[0], &AcceptLanguage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "accept-language"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Language: %s", err))
+		}
+
+		params.AcceptLanguage = &AcceptLanguage
+	}
+	// ------------- Optional header parameter "X-egain-error-message" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-egain-error-message")]; found {
+		var XEgainErrorMessage ErrorMessage
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-egain-error-message, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-egain-error-message", valueList[0], &XEgainErrorMessage, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-egain-error-message: %s", err))
+		}
+
+		params.XEgainErrorMessage = &XEgainErrorMessage
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCustomer(ctx, id, params)
 	return err
 }
 
@@ -3170,6 +3443,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	}
 
 	router.POST(options.BaseURL+"/core/customermgr/v3/customer/grant", wrapper.CreateCustomerGrants, options.OperationMiddlewares["createCustomerGrants"]...)
+	router.GET(options.BaseURL+"/core/customermgr/v3/customer/grants", wrapper.GetCustomerGrantsContext, options.OperationMiddlewares["getCustomerGrantsContext"]...)
+	router.GET(options.BaseURL+"/core/customermgr/v3/customer/:id", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
 	router.GET(options.BaseURL+"/core/customermgr/v3/customer/:id/grants", wrapper.ListCustomerGrants, options.OperationMiddlewares["listCustomerGrants"]...)
 	router.DELETE(options.BaseURL+"/core/customermgr/v3/customer/:id/grantedcustomer/:grantedcustomerid", wrapper.DeleteCustomerGrant, options.OperationMiddlewares["deleteCustomerGrant"]...)
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles/permissions", wrapper.ListRolePermissions, options.OperationMiddlewares["listRolePermissions"]...)
@@ -3912,6 +4187,958 @@ type CreateCustomerGrants503ApplicationxmlResponse struct {
 }
 
 func (response CreateCustomerGrants503ApplicationxmlResponse) VisitCreateCustomerGrantsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContextRequestObject struct {
+	Params GetCustomerGrantsContextParams
+}
+
+type GetCustomerGrantsContextResponseObject interface {
+	VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error
+}
+
+type GetCustomerGrantsContext200ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomerGrantsContext200JSONResponse struct {
+	Body    CustomerGrants
+	Headers GetCustomerGrantsContext200ResponseHeaders
+}
+
+func (response GetCustomerGrantsContext200JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext200ApplicationxmlResponse struct {
+	Body          io.Reader
+	Headers       GetCustomerGrantsContext200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCustomerGrantsContext200ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext204ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomerGrantsContext204Response struct {
+	Headers GetCustomerGrantsContext204ResponseHeaders
+}
+
+func (response GetCustomerGrantsContext204Response) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type GetCustomerGrantsContext400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCustomerGrantsContext400JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext400ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCustomerGrantsContext401JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext401ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCustomerGrantsContext403JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext403ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response GetCustomerGrantsContext406JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext406ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomerGrantsContext413JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext413ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomerGrantsContext429JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext429ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetCustomerGrantsContext500JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext500ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerGrantsContext503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetCustomerGrantsContext503JSONResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerGrantsContext503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response GetCustomerGrantsContext503ApplicationxmlResponse) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomerRequestObject struct {
+	Id     CustomerId `json:"id"`
+	Params GetCustomerParams
+}
+
+type GetCustomerResponseObject interface {
+	VisitGetCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetCustomer200ResponseHeaders struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomer200JSONResponse struct {
+	Body    Customer
+	Headers GetCustomer200ResponseHeaders
+}
+
+func (response GetCustomer200JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer200ApplicationxmlResponse struct {
+	Body          io.Reader
+	Headers       GetCustomer200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCustomer200ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCustomer400JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer400ApplicationxmlResponse struct {
+	BadRequestApplicationxmlResponse
+}
+
+func (response GetCustomer400ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCustomer401JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer401ApplicationxmlResponse struct {
+	UnauthorizedApplicationxmlResponse
+}
+
+func (response GetCustomer401ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCustomer403JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer403ApplicationxmlResponse struct {
+	ForbiddenApplicationxmlResponse
+}
+
+func (response GetCustomer403ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+
+func (response GetCustomer404ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response GetCustomer406JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer406ApplicationxmlResponse struct {
+	NotAcceptableApplicationxmlResponse
+}
+
+func (response GetCustomer406ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(406)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer413ApplicationxmlResponse struct {
+	PayloadTooLargeApplicationxmlResponse
+}
+
+func (response GetCustomer413ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429ApplicationxmlResponse struct {
+	TooManyRequestsApplicationxmlResponse
+}
+
+func (response GetCustomer429ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer500ApplicationxmlResponse struct {
+	InternalServerErrorApplicationxmlResponse
+}
+
+func (response GetCustomer500ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentLanguage != nil {
+		w.Header().Set("Content-Language", fmt.Sprint(*response.Headers.ContentLanguage))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503ApplicationxmlResponse struct {
+	ServiceUnavailableApplicationxmlResponse
+}
+
+func (response GetCustomer503ApplicationxmlResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "application/xml")
 	if response.ContentLength != 0 {
@@ -9404,6 +10631,12 @@ type StrictServerInterface interface {
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx context.Context, request CreateCustomerGrantsRequestObject) (CreateCustomerGrantsResponseObject, error)
+	// GetCustomerGrantsContext Get the signed-in customer's own grants
+	// (GET /core/customermgr/v3/customer/grants)
+	GetCustomerGrantsContext(ctx context.Context, request GetCustomerGrantsContextRequestObject) (GetCustomerGrantsContextResponseObject, error)
+	// GetCustomer Get a customer
+	// (GET /core/customermgr/v3/customer/{id})
+	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
 	// DeleteCustomerGrant Remove a customer grant
 	// (DELETE /core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid})
 	DeleteCustomerGrant(ctx context.Context, request DeleteCustomerGrantRequestObject) (DeleteCustomerGrantResponseObject, error)
@@ -9531,6 +10764,57 @@ func (sh *strictHandler) CreateCustomerGrants(ctx echo.Context, params CreateCus
 		return err
 	} else if validResponse, ok := response.(CreateCustomerGrantsResponseObject); ok {
 		return validResponse.VisitCreateCustomerGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCustomerGrantsContext operation middleware
+func (sh *strictHandler) GetCustomerGrantsContext(ctx echo.Context, params GetCustomerGrantsContextParams) error {
+	var request GetCustomerGrantsContextRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomerGrantsContext(ctx.Request().Context(), request.(GetCustomerGrantsContextRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomerGrantsContext")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCustomerGrantsContextResponseObject); ok {
+		return validResponse.VisitGetCustomerGrantsContextResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCustomer operation middleware
+func (sh *strictHandler) GetCustomer(ctx echo.Context, id CustomerId, params GetCustomerParams) error {
+	var request GetCustomerRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomer(ctx.Request().Context(), request.(GetCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCustomerResponseObject); ok {
+		return validResponse.VisitGetCustomerResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10309,466 +11593,499 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rdttGtjD4KnU451si3SBFUpITU8vrDC3RaaVlyS3JSfoEOUKJKIpogVUMCpTMOF6rf80DzHw/Zl7g",
-	"fO/xPUo/yazau6pQAAFedHHitM9ap2OBQF127dr3y4faUEymgjOeylrvQ23MaMgS+OeB4Cnj6THl1zN6",
-	"zdSjkMlhEk3TSPBar3YxZiQWQxozIkYkHTMyYVLSayZJxOHvhMmp4JJ5RHB4iX1DI74lSWdPfylbNa8m",
-	"h2M2oWoC9p5OpjGr9WqjpHnQr3m1dD5Vf8o0ifh17eNHrza4oNfli0lEzLYkYTyN0jlJ6bVHAr/mz9rt",
-	"neGZiNlRCP9mTXx0yxIZCY7P/FrQgzXrp+Q6EXeS3EXpmLBblszJXRKlahM+T/VcpD5MGE2ZR2bTUP9X",
-	"siT1SMhilrKGR6SAQVN6TYZjyhVs7saMqxGJHSYUTLZ8rrYg6YSRWxrP1GD855lIWeiRSMLLAQ5xxMNo",
-	"SFORBAbuUcomW5IEksWjgMQRv2mRc8ZDEqU+v6LDG3UgwdGoeSI4a76h6XAckPo3g4sGEQn8YJ697V8c",
-	"/Nkjh4PjwcWg0fJ5zasl7OdZlLCw1kuTGSs/Lr/WaXb8Ws2rTej7Y8av03Gt93y37PzesJSGNKWAX+/T",
-	"iqNkP8+YTNWmzPtN/UHgETYcCxbuE3olGU8Bohrf4CsypiHhgrMq5JKUh1fi/Uu/dpHQ4c1gMo3FnLHX",
-	"jKazhBW30Wl3SzdyIs5TkZRcjICLplQ/BURwjT2A+YQliUh6hOp/kZBNGQ+lek3fPJKOaUqC72gyDwAx",
-	"CBcp4XTCfF4P+rN0LJLoF6pmCjwS/NBk1zTiTRiuqe9fgIjHBRnSobqWdE5uGJuSKF3/RM0eSu/g2eD8",
-	"4nVCJ+xOJDff4Y0pP8j+4Wui3iYj87q9YTPJQpIKIllyy3LnV+8snqkCAZ5qo7XeFnbhFKPJbFLrvfBq",
-	"k4jjvzt2RxFP2TVLcEssTeb9UcqSxY2cs6FQx5QKckejlFyxkUgYkYyHEb8mlIt0zBKz1DWX11m5JIUE",
-	"JdjVHw7ZNPUI/rdpCLSmXwmbJkxdC8ARF8OuRDquuhEVY5Yc/kevNqXqLFPNJ/CTajZhfkEaNowjdWWn",
-	"CRspbB+JRHOCppyyYTSKhmQUsTiUhPJQ3xLDVjxC1WOfn70+IC86nTaJI5kijf65CVRTtkp4TI8w3nx3",
-	"TupqASEb0VmcNjzCZHNw7pFR0nx95vk8SptHF4p0Nw8HHuFx8+TYI9O0+eoM/vNW/Uabh3/xSDJrnr2D",
-	"Dw/6Hvll3Dw48cjfafPbtx65Ec2/nHlE3jbPBy2f+/wZGfA0iZgkNGFE/Ssko0RMABrj6HqskFuvnoTi",
-	"jnuKWCM1ICKB/+WEkjRiHsAkeBb4nBCZUnWuCoDOtjzcaov0ueKDim0p6AQ/v2wHhL0fxrNQH4SGDYnw",
-	"akk1Zj0YJQH+iWCBCWGfDTLjMZOSUDIB3DenhbPgN+mYTUgqRE8NFsAI+z+/bCtQBeQ6usVhD/otBRa7",
-	"woniPblVIRE8OD48I4ryk4SmCn4kjm5YrD9AbAd+CZw+HTMAi3oQa5RTkMwu57W6DyIBiIhZCjIJ7hjA",
-	"qlb254D88//6vzVKkGCawt9qXI0IwTRt9k/xLY0UAZPNNz/gI41SwS9j/Btwo+GpWSkZxkKq5ScspikL",
-	"1ah2ofWAX+EngGONFvme0RuWkOsZk5JJUg9+GTcvvneHJaEA5jAUM54CSAd0ONZAjSRJGA0V7kSpJOKO",
-	"99TR0XgkEkVI8a06taiHUErHlJO2InQdxByaqnVOhExJOk6YQrRhNKGxuozEEgL36+DnwEMcgT87z4mc",
-	"XaX0WjbUouRNNJ3i5hXU1RnCt5LINIpjvRkSMH757jyw26BSPWq+Ow9a5IxNldQVmksSR5zBRZioUdWp",
-	"KrKwTwSP57D5UZTIlOx0YdPmJqphAWjfK07DRR4Z9T1S8ys2ta/4aZSqP0dwlgizWPBrs20lJZCrecqk",
-	"p5ZxN46GY/W+OiGYi/T1VxHXv9pJI0nuWBw39dnU1RyaNpNg/+eXnYCIBO4UrGr/55fdoIGwGQEXxUu+",
-	"237e7LTbAdCdQMvvGX9QuOBK5dmlNddOjdUiAyC6Q6EoBUqqKHf6HKbJ3kdhoiCzq8uuLn3rawVD+Nde",
-	"zatFihXggdW8mprZch2X22S8SRO0Wq8Ge655NQUdqh5Q/CzOPltDWjuYyVRMWHIULrKoo9BI0kP9Viu3",
-	"sU673TZ7mNJ0nO0gCpcy+39P2KjWq/0f25mWtY2/yu1sQd8ptEDdRoH+DbK7Es4/ZzIgdSBqczKkkjUI",
-	"lTcGJ4OZZOZjdQUZ5Sn8pDQB9ZsE1oI89UqEkeKWfT73NYXUaodIQMrySMzoLTIIMUv3FbZq/LV4V0SA",
-	"OZNVR10qqFYcOBflit/7KeUlp3cwjuJQYbWYJUMGUhqDV1skOGfx6Jwlt9GQKQ1QBmRMpd6fFEgiAhrH",
-	"gSKFXDTFFO4VYhgL82hA49hs7+cZS+bZ7nC+3HZyKNlul23oNQg6JRsSkwltSqbIq6JzNE2T6GqW4t4S",
-	"ls4S7pEckUD11jtTrCUSXI6j6cV8yg7CYB85oyayivLFbARHSupKU1SEl84Ndw8URA5pSl8qVA4aIEjM",
-	"+A0XdzxbB4mkzytwoHIlFaBDaa8KdLuVoONhmaTe13oCTNIjwdskmtBk/hc238eFvTwJyChCiVir31dz",
-	"EoWkTodpdMsI3hcWNvZ9HvTjGNAGpwtIxLUEBa/A59bYMRRxzIZqHUWQLC6iUwkMjrdmIzw6GoH6vgiN",
-	"gbWEKAFC6ehdvxZ4ZFhAMIVKUlF6GjcUJUT2lGYmleEsSZTYLjjz+WQmlQpE4BKJRAmkSIH4nLD3kUyV",
-	"TqQ+7CFrv4tkXr0rMq7dTtfnwbevTpvdvXZnF+UxYy5RmBvx6xY5EJMpTVhIZJoIfh2D9HLH6A0Jvt8O",
-	"wMSC3Eqz8Ibnc6r0OZh7t71LhmM2vEHFYqbgnEmQsRjeKBlDPQA7j7bc0BQYw50wa5c+R5OD4YRGAFVX",
-	"cZjGc0ArORsOGQtlERGeVVFHY4HZ/ORPBGfrnP6yIzen2HO07vy5qw2qO6/NeCDn1wH2QziVSAreABmc",
-	"UC7vWKLOeKe9S05ESt6IMBpF+rAV3aGK+8yLwPFr7WYbbC9VIMqsV5vC6TiaRBWWJhBtcxd5Sq/ZPunu",
-	"ITTQxoSqF6qYhF6JW0b22m0gp2C+AAl1r93OMYzuXvktj2E1pbxPfWLlnIinO93aSjPBsaLiq7mIIvao",
-	"eyiyrDjJDWPTAh+RLB55Q8oFj4Y0RuahhXtkFi4DyXNH+1WtatdqmRse3FrGQm3Oc+0LdyK5UQda3N4K",
-	"w1+wr22LRQt2fqtr2A9LcbhoyqyGRrkMezoaSVYChD+LOzJR5BfxWMuyYDxgIBnN4hQsbTfRNLeTdvlR",
-	"CZynFEPbyxC0XYqgp1qmKJFoQcowkmYAKBKAbCJGYNVGau2wVnf1KG2XbsDMWLqFEY0lsyu9EiJmlONK",
-	"EzqM2TtZriYArrF41JQoUYJQvSVJFIJgrTVjEkbXSuvMqJ2MrsHwEDMK9sJfWCJkz+fBn5S2htaHNv4T",
-	"FFNkjfWgf/j68mxwfnF5dPJd//jo8PJt/6z/ZnAxOAsanlUsFeXptNsFctppt0sVFr23ZUqLe7zPd2vl",
-	"R6pw69V8NdUJ+kZo/LFH5fDXnnr9p4BIkaTkhs1l7ob6PFgUHNV33kHC4PEhTRmMEewbqTcgVA6NKTa+",
-	"o3NJrhJGbyRJI3CsfIdkG9i5grB2G8ASYirTFhmAjT6Tb69mKQkOKD8EP87rmF7DMSmtmvJ34OzBh0PK",
-	"lSikhmIhuZqXS8Ow4AqyKDQkNySMf10E/esoTlniWaRI834UhUlNa7Rvaqt9gBpkHTF/S1qDvc+txb5n",
-	"TfYdktIbJlG8bl7Nm3qnnnlDki7gc0yV4JWIOxDGfM7eTxMm4Y1GiwQ/B4ROp3GEGg2IDSh9AwEDeSQV",
-	"hMaxtmygXPyyII6jffXZd3ZxdTU1F9ow1OgtrLP17Bm5YMlEkr+LiMOJkWA/8GAqI/hqCXcs4rDn4C86",
-	"DcUU/YUgCgSekhESRoL8j2C3Cl4GnvnB/otlz7KfGfzz316ilUf/rF/fJyjDBi8DdE+CCj6hc6W2JVoQ",
-	"pZyIKUtoKhIknGDwA3N5//D1liS3Ebvz+VBJtklEEUOitGdu0EucbE8tw32iF9FVz/tDMM29pUk6P6ET",
-	"9vL46C8D0h9O2LOA1JUOgBfkfwSgCCQzrpYyHNOEDlOwPQSXgZKOG9kkRyek3nnudb5qBJ66+vj01eDi",
-	"+8HghHSek/7JIem21fQDHqqr//LonJy8Oz4uPjq9MI9xFeqBWmCwDf88OtH/0GMHmTVOHbOiHHJKhwr1",
-	"wOeqVrsfELSt+zzbhdqTAbXSqV4SBBT+h5F/I3XSIF6AMjVQnEi657MllWyCPl107/qcojIabLVarS2Y",
-	"NfBrrVbLrwUkFTeMo2QNr5NQzK5iEFBkFDLw8NYXD2frdGvrVRIxvk/OBZdbSpMf4B3olRLZl6dn/cuD",
-	"8/PL/sHBZf/wzdHJvjvoUfhyp614lPm/TvH2Ofe+Zy8+ce79s2ekfv7X42Yc3Si9UWlqGcEFU2Sj5/NM",
-	"nzA36N+ce1S8Q+vcK0ADUncQ06Kic7Jg32JySKcsQ1qFqgpH//mP/26ooQxm/vMf/w2o+c9//Ld6bHHS",
-	"50EeGVfiIejiV0CKkNL1Tw7Vd6dn+uvA5wquSvPl6ZihK0C9RK7AipFG1+PUmt5Pz4LGPgnevX07OKtb",
-	"ytUwd/P49PvCc8GJEkQdE1OLXMADHpIQ3S5Kx4n4dcyaiLCkHmxtaZXfxxgFjY1KKplNroyhSUkodarR",
-	"nNyNRcz079aunwrRaJG/sLm6FPgV5XOfD6lk+0X8gJ9Bzyb1QHGKKAwcY8IqFCcvyZbB8nfng7Mt2GQ9",
-	"j+bmIrfVNdRwLFyuBpwo2eofvBn8j62GvQggZSiOQFMb36HZIvKd96lWl5kE621TMi4jxffiuUVUbWIK",
-	"fV6fSWbOshFs69NrKJpARiIOCQIpHbMogQeKjF2xueAh6Z8fHB2ph7G4k0jElOJxRSVr7Gu34hVL7xhD",
-	"BJDuu8S8uiVB9AY4tsiJc7RwmC2fB+eKCykyrOVYTZRRlEUEqgd/+9vf/tZ886Z5eAgcU+HBu4sDEtI5",
-	"+nRR0pdjcQfBNRMlIrgCnx77mMoUha9sijSaMJnSyVQa2IZGpJDgtVcT+DybAYwXPeKs6eLPf+69edM7",
-	"Pw/0HfxPoMGKaIMeROpqsY4xQNEKEI9AJVEsgerJtCnF2a910Oa2XSpxonRZEDlJhcQJZk6NeWcK/2ks",
-	"FZaVmWs967DSmuFdIvg1UUIlLE/JC+7L3OdWnIDoJfUi2s3Bq6DwTH1X1ygL/mm82NrXyedgtCMslkAG",
-	"fA4GN5kKochHs6mo2/azANlsxC3D8NRk4jqh03E01LyYBP/8x/9H/vmP/3fR5+Xz3XabLFOUPBKIHjgd",
-	"3tJ0HKB3Eh3mKY1iBUe1ULSRj0ZajQCuC+BXsOk01WUIM75ApkLdW3UpXokZD2WP7HrtdtsVd3zOGZpC",
-	"QzZNx6TTJnWXisPZKgLf8MhemyjsgSGlR7rtNjHRDIgnxvHic0qu1IyZ67VnLKTqcJVgfcWGQhHL878e",
-	"w9VeUEkWef/WAvPfqtBWft7UUP8okUKOYUdOlWbnKU1EkBf7pONezBb5zqghu8g3UQ+5Zim6vSQ4kkH1",
-	"GAIQtm952BKg+7RoOGrBW3/6u4ToKkaTOIL4C3Ve0ueBguf2NKYRD1rkNPOaybzmvttue2BHTtXS0D9n",
-	"VahG4UB2K4xF5fpaEf7rhzfFaSSWOUHVGeBb1gtK6injlKdKm2BJg0QFh9gFk6kZstw/OswmXGZymNI0",
-	"ZYn6/L9+7Df/kzZ/aTdfXLaaP33oeN29vY//Xh6FBqtVWsMJzLboDNJmbLUYUjdrsZFGOi5DzmXKJugL",
-	"QnUOrGdAAdWJSTqXRIpGfu9np8eDy7Ojv14eDr4r33tiFnZfD7HdGWwWlKOlga/3s0OR4E8da4QCpmp9",
-	"e5vZoIoWqFKg6G081P50IVIan4FhU1aaFWkYShKkzqua9mshVIy0wRRYj2YDbhTfGpZGd/RNrY3vIFr4",
-	"jQhZ1Ra0R4Zy1z5ScD7NJEs8QlFIhXNMHAoPzNvn4JeTJlCZRCmpd9vthpLbUwgTGiH1KgKB9NFWpqQa",
-	"2EjQIxj0XDhtB0JFQobbbMI+N4WQZIms8vuXOPfVMsGbzyZXLJSE0eHYWGldC9M+qILo1xhC+IAT1JC7",
-	"5sU5HjUAALZ3jygALcZBTEdlSABaer1jcR3xo08fB5Cf/lGd/wC2x7NAoy3CAnTLgTSAVN0eDVO9G2uA",
-	"xk0uN0Cj61DbnLW0oOb2OdieC2BzZ3hMi/FHRXHRlwW49oqGZ3jH1V9DjBVT/3SFIyUHOXHC8OGVCOdv",
-	"TBiheiBnkwkEKtd22+1mt921fn71ahZyWPNqsHucT9E880HNq4XslsWK5drgp9qZO0oks4F6JBTD2QT8",
-	"0kozCdkwpol2a0LUME+j1MT5KRaVhfMoOKgBT0TaV/pu+RZ28luAIfTbVZvYWW8TzlDZYs4sK1xcSqcA",
-	"zUgqGl25jM56yzDMF9dgBCN5ItLXSrtYXMhOu2OlQusot8AZwUfla9rRa1Lalqz1fvxQu2HzomSoP6y9",
-	"ePHiRe3jT6V7yBaQzdkjW+qTLdxHqO58qhBDHkajEcYHFfex6+xDjEgILypccr6u3MpuOXgP7IhbcPtI",
-	"p93ugh7X3jJRujSOyRWLQfEWGffOZt3P9pc9pLFO9lCnxji9is2hXSeUp6f8KJUsHpVttEtoNuJ1dKvk",
-	"CAJf6aBg9V3VRrvrnxkER1acWT9bwZByBYYrVrWWHgJvy9keC0+5Dd0o7u85SYVAt3d2oiAawbeQ8iB4",
-	"FtJZudfnj7NXgwR6G2CoGdNbRmiKQSZf7VUvNEr3lVA2plK9ZiKjzdUHQbbjAoZVgmXPQJYxQmMlnM/B",
-	"xyGd2dyVVIJlb32w7HWqweJcW7sc6i4GEgdRkXUE8wxS9a/2Gj2ypebQuBHxWxpH4SsRzi1vXwRFZ6+r",
-	"I41cM5vmy+r6IfMs335nr/wG2JGc3eNWLkTLYloFKI5w3dqaM8IoXHd1WwtDbfVc9NEREQnL8xANj7fG",
-	"JPSd2VABIC+eE/0qUUqZkpZ1CH0WyI+bqgDKi/KrYr92gBKF60Mhm30rCrd6rp9zJlPUznRkFpgJyNZ/",
-	"/dhpvvjpx3bzxU8f2l7nq4//rlGDi/SIh9FtFM5oXHY9dhzMsgEBijBF2WdVN2JnA0Kxt9aNMBIBd6a3",
-	"vyqCuNdub+2by6KWisQT4pYFWihTUfaxRHjMuJxNpxCd8FclRVocKUGPdoc4r6PvPDubumxUoUUFhy9D",
-	"i/dVQHm3dGaifowjJfttvYej/riuEeX7cwiqB2i4su37SVwUbZ8IWDoD+T/eT2JjBXzp1zqttl8jjA+F",
-	"0hte+rV3F6+bX/u1/9D5yJiXPNTLJ+8nMZcv/do4Tae97e2rCNQN2YKo+tZQTLbv5PZEhCzevu10t68Z",
-	"3454yrSPYtughU6HhlQpnEAdJD7T+8LH29nz7N3iueHvax+der37nE6F3H/v/LulZywf3Z0dMEw/hkc3",
-	"bI5/2hn1WPYHneqtTgIfvNdvOI/s/O74Gv4Gf8zT2n0wD2TTihRnRQM0VW7VvFwCPh2OGYQKJiKumky/",
-	"v22SkT96tWLiz6pPi4n+Tubpss/gHdjba5FcRWHI+IaqJOJmlfaz0+x89TWo5CSmQ8208ZNSQgTvlzPt",
-	"wke1QRil5GAFt1a6fUFlU7R2yhKlhjqrIVu58RaUEaVr6rzt0l2++MpVSWYpxHUYc8SWdBUTsFhrM0wV",
-	"EF58tT6b6i6RZ0/Uvu26eyTPtkrWORYThgmjImHRNXcX3iNb3Uy455Xa906z094zWi6RQzFlnnZX3kQc",
-	"7JTTJOLDaEpjAIZ2C6lDEiO0B/TfHlXBpkKohXkcsAxFwqwINrlOWhPK4WbcE1MiqVEFZRv0LiJSd3CT",
-	"PVIx51Pxuke4e58PX4PtbM7X1iYADjPLkYJHZnI420oOt7CE3wO3G9I4htwctBiV3I0WCTT9CpzMVFda",
-	"R0qjxvDBliCZ9oUsNZzgrRMSoh/Q5O8QJq1rC8l8DvqANteAw4RQDFYzuUBRmpXkSNgto7FOlcpWCd+h",
-	"UfdzZOVH6m5xGp+z5JYleKKbMXX0puYJyh5Ilu0sLmTG2fspG6alBlX9drmp7RydtZEkM7CGwY1MxJBJ",
-	"mffePQ3ZvPfuPhdiqTezMbFc91xWkMGnJkNyXfT5PK+vEjXB16H2tuHF1UrIYjkXVzCAAgPWilTI3zfW",
-	"pGob0nN7sYsi2GIpAHNxbMmDVQalZavpkS07jiOE5mBV3GdHj0hoOIlSSTiLgHt8e356QrhIyA9vjit3",
-	"2VmyS2dzEFA0TidxtRTOnfJqYURBxrUuGL1CvVUdGzhNRDgbgrHEjr+1r5gnKSIBRMDkSd5Tkc4nw6/P",
-	"Rw59fi/Suh5+O7KmxfRHlj8LC1gpiObW8VsLoX1eBcDV9VhsZRXP3DuMUcJSgPk7aApymEjYws9oc64m",
-	"KD43s3VwNvVj4/MVKF2X8gbMCCzeVe7o3Wan3VWnJWdD7UQrpcPwXikdjvJOvW679tEzv2nPo7nR0X39",
-	"f+h04yLzcw6dN7rGFjKl6fgolMv22iZRaCn+u7Mj9N4sd7zvVnLaaH2HexRWz+q63p+CXTwmXD4fDrF7",
-	"Lw6x6qQcPqDO7JHZQhSu5ARm1t+aCRyV4Msd0x5AAJbO21PPwPTj0JjPVSk47c/S8X3iveCfaAIw0tul",
-	"MZXC88tCmUz1mxInWyZSUFvPlAxLjanWmRBjJEQctmprny7sZqmOh+bVRfcKqZ+9PiDPv9p9Qf73/9pr",
-	"dRswK4x3T72pDEB63goQXSzKC1oWEAuy+aMCpWrSoDhrkEHlLZ3HgoYXQhzT5PrJ4ZIUgtRiNanObHy+",
-	"+5dHBceyuTB3DCs8YOSgzGByL8OYCw8oF5Nc4p+rgTEUszgkOnJKWyrY494Xs9cRjWIWOtareJ7fdzRk",
-	"7zi9pVF8/2uSsslUJDSJ4vnlzBmsGhImGZGEUaijJbDCEIfkvxaByr2Y6fOocFkxsa5SYELQdHoSGyYs",
-	"lchUrljEr7HqFMRvE8GHbJ8k7npzLAV20tysCDGMFvFrTxdvMgtavZKKWsCr6hJblnIhxBvK55qtyE+C",
-	"D2Z3phyXgSYWSejoNMy6bDweJpgpc2wlK7yrDz6yVX0jSWgYJkzKPIbg9fK5YYOzdMx4qkEkF7/Oby1w",
-	"cCPQ25QtcjFmPseKjpEkQQU0gx6xrE/ncSrhUteNTGjKCNSkWlAzCwi5TN5w6mdnKPKO05zn+/7sA6FW",
-	"gRYHZSDVAH9UkqDPLkeUnVlZ2LNJEviqcV6LJHNqw8Us3Pzvv/++2XcGKs/zKmwQ1g0m7BlWqFqnrvsr",
-	"KqMhSRiNJy99iApQPE5KqFq1kDVgayKtJT9WJlMWDldn5B46uikqAbVezUZ0kpIM/oiTYkJOj5jk1Ven",
-	"5+dORJ2OlkZMFyMSC3Ezm8Lb598dwBdng+PLi7+9HVweHCrw6WUdoA5tXjKJb2eD4/7F0enJ+Z+P3sJX",
-	"2RdvaTouzawF1VqmNJ1JDBxTMI5SfRAhMSBdG0X74SjToLNs1EIx998OhKUZKc/39nael6akrBMVpe6O",
-	"DtulJJnFrIUGM/D8lifJkl1Ic6RQDgnqWyCzRHEGEHSdmKXHQOe/iRnhjGE89zSJbqOYXTOiwPemf9L/",
-	"ZnB5Pjh+fXk+OPvu6GBweXZ6PDi/fHt29J261vn2IgQaRsQsLVQhg4y2avxVgx0dD74ZXJ4N/vru6Gxw",
-	"WMTKHQcrM7g8Lk5+Sjg8GAl1sEIW+mIX7GDQZq7yx8ClDR2YeXRwEnkvBmcn/ePLwdnZ6VkeF/ZyFMrs",
-	"kOAWiT7lR8WLDff04KNdey57zuvaBh7jhB/m7bPOviWnf3J6cdk/OBi8vei/Oh4UKcFz5/RPREqcjT/u",
-	"sT/iRh+MElWmkWxdKJdnFQH0SmQeS1b5OR6NBBRLUJJOu23k+gWKSL5axAZdarnbXhRhMD2/gBa7BbTA",
-	"nT4BIbjHzh5OERYmFYXeXFlAmK6Ob4vNw9oAOaY0HTvosL7p7LGwomjRUnonWLWwhi/od+o5WNIqycOr",
-	"08O/XV6cnl4e98++KZKHjisomJRSXWVaqcm41cdHiw239mgy6EbGQTz2hNlCPq9B/XxqbUn3bgC8VciI",
-	"ZdNDvc7ijemQuiJuWYc8FPbviF/rNHf8WmPf1IYk9JpG3BiZYFSlvEZpJTXp7C5QE1vWvIBHXQePXJAR",
-	"DbNHVod+Exg9CAudlnwYCouhCWZBljohabzrqcWYXcmID5lrmtKrbZETXSjqLoOBg7sbWXgfj5ch5NWt",
-	"zmxXxLFd9XIV6aqMwNUUzWgU70763/WPjhelnr2c/qOhQFwwPAWje7RtP5jarbSv9zWyQCVTzOXS1ewE",
-	"puJTiI/vYaE3/CPrJGCH1+4Fc1vEZBKlUB+tTmNIcMXSGQ3duAkGiFKf6+/uxlGc+2xC54jluDhItb5i",
-	"jJs1GsdAFCoIKyT2uWs2pmFmQp8yCmNidZSWz7Nrsb6V+1HuxAYG7kqUV/z7Tf/kb6DwD84vzgv0t/vC",
-	"QXg1o9ogsTt8ZHTfaEePpbpDsZUJHq422AP7VpQ9s3djWsdalvbHs4tjifn1DOOPIiKQK0YTJb+AAyNX",
-	"/aMShfrvLv48OLk4OgCTZ6XlqOMgUm5Lj8zBl27h4Qqg21XVRgVKY7H3XEskez/VhVOyo7Tpr2+UxngB",
-	"Uz4553S1Uws2Ekm+lRK7oPWCfgtLMspNlLLJnzAQoRJP3p2cv3v79vTsYnB4+WZweNRHy3hB3tvLoUmW",
-	"LQzwIgCwx+exnxhAD8ZCpW1sSXfZ2hBvFwtId++gDFu9yf3UCanr7EBIXU75gcpYz3fJX16VBRniF+tV",
-	"HFqqsz1NBOEj7PWzCRzEDW0cOLjJKf3GmTsbK+WfZ7Ae1jR9ULQe0ujddrvT1e5yZCLZ5Xxr/S9bB2eD",
-	"/sVgq5jnOhJJZuTauo7FFcXWG1tEjCystxTn3FICPHzVI2eD/iHWSc01snQmrJpEUVB2y5IoVRd0Q08D",
-	"Am3Dagv72vgMa9Rq9p1u2ABOeyC3OPQ9KhwsHMdOu1NxHI7caoPGMxeZgikRHKQUSwxaWLj0LlIavRNY",
-	"DjWJnUoECyfRB2e/2mPIeAQZik8Kd70va0ZVG8zX192SzmYFJ9DkPtgO8lsN9F59DubWrEIxABaTLe4g",
-	"LINKqHNLnVHdvF1YAFYcw4+7Da3v4W4elAFbOPS9dnvpoa8K8ls4PeuRwyhCYqIIn/QIV8UH4hAPDaE1",
-	"1+T5UojlfTVOetvSONoFOJ7YopA62OxJAbhh7K2F54aJMwug3G1XMQBFyuuyQbbcKtZb+dx3RZ0zwuKW",
-	"+i6jK2fQ3MNJvXhaqmLWhQFsi44aB5APj2LW8OzsrHWZK8OXF2HmfmFFr0/FCTfxbuCwjxIDbCjjcmBu",
-	"FvS7AFljxc1HlD4pWL+YUSvMqAi7hwcL61vYfVGJOGeZYY+9HzIWKv1+ibGxgDQLlspPJBv9fm2VuIcH",
-	"BvEabtRZTxSiSRKhw8u1+ZUc1+tZHBcjYh3LIDQQHOq4Hnj+aRSNoqVylRHRwHgjI+IqTrVXCWutoKKB",
-	"aSszjG0tWJvKTWMlB+Fa9DLr1admY2rtFQLVQ/gWVn0pHcCtAIP2pDVcdqX1bpbY0c4fy1P4RPVwngIy",
-	"n0+tnPtZ3R7rTH9ji9wXiadM4vk8zY73Fs/g1XTxa8fY3n1hScB9JJ4yzwMOWU4xVzucSV0yRhy5qPFU",
-	"5PETAeazcVPgjjcmmPc60t+YOn4a4f43JDD31Cs2pUz30z7cilMXShQv1g/pQIGvRZkcBffSkiodW9ar",
-	"sgSZM05ZUAFWfNEaQeWydm2qoEiyrjelA1auc3flOs0ctGTYHqFLIi6ehlQ+CVQ+n8IvsMV7lwZ7yHn+",
-	"xnTyXsE3n6eQ9TAlv9iiIDeEG9uwB1IFtovKgkkwBhp4D6RPVtcvxAFKa0cZkF3Mc/WynTCcNdo7ZIvq",
-	"5SwQv3mFwqcD7ucTR7J3LwGt6nidSlPZQTsP1z/yR6hT5SLvyopV+eX+Hipol8eHlZQQ/DzJowUTLLof",
-	"jvqAtocuHD7Upok6/DTSMgNLxwKkQsZnk1rvx9o3g4uaV3t7eg7/6V8c/Lnm1Q4Hx4OLQe2nYiCeV3vf",
-	"VB82b2kC8R9qBJz2DYyMo7lP9Mi5R3oW95mZ8aNp2pit8JqlNa+GGc01r4YpzUBsY5ayjRb5DQyF/z4w",
-	"A+Kf78ywBoo4+EesEcFkamgbtJQqdpDsfr0Qs+ipF47w5T37K00SOq85vSUfddiPbkWLHxGSnjn0DFDi",
-	"6u9sCDUUFNZwLlKsebCIL2EemZy1ddu7X5e1Gi2dwpRXWIqboNEdgImppLnr98bKlTX/mtA5uWJEsnSf",
-	"BGC0uuTsLkCjFk0xCT7SFniNTGj5qnk1+37Nq3F2y5J1EclZZd8M5j78Xg18AuO6j09wDsVT8wBfEbrr",
-	"Hg8cPg9pKpJ5KYSAslGd/Y+9wK6jW6YTrIrtgj33PMuqp8RCrTzFghBAzqHAatazn9Thp6z9K3gJc61V",
-	"SxDYXPCVmD5N2DCq7n8Ppkzds7uuyy0V1+K2xt7plrTG9rBZrDHEl4M0+DnARgx0Ug1MHa+9xr5SfecN",
-	"Ulp8M6vy7LhezVA7mjIw+v9UMiDQxOVbsFghElMVQu1IsjR/q8r2Vk5WtM8qm9vFThesXv5qV9ChAxHH",
-	"bDUHQ9lM5kjmqiu0MGqOijo4aqnzKOJGGlh3ltfwyUazJAog59EvFcWLdLtvMqXXjMjoF7YWQhcOK5sj",
-	"25VnoVhxFoUTKNSFPnwNPZbUsyuWtRauB0syAJwhIAEgaPSwvbbxMmcjhh65wqtWaPX8oXZmXlZ/LDQa",
-	"V9hhbz/oYHmWkhF/h4pi3SfnytZ2IMvfdN9frFCUoxj4eZbi7fSR1ypfkac4d1V9rNS/oUX9HIb/mMlr",
-	"WkzTi0KJKC9B/FhbI/8imwgTaH5Ss1tc/3EBfgYIWONgEdd+skt6m0RK4/sLm8NTB7O7e0o4j+QwORDx",
-	"bMJxubqDfaR7g5TuWcuEdg4t8H1UTBQasMPrY7yWWseLxZDGYyHT3tftr9vbw2RyxmTan0bbFtG2O51W",
-	"Z6fV+brV3rM6noNM0Cx9u9Nub0Oj++0inm0bRK15tZuIh7Ay+0SvVfcKTlhs/lBgyXJm41HTODXVoCbd",
-	"5208S2hc9oZELSdPDHP3gYaYE07jt7mXVtAtM8Yi5XKHcciXoRQFQpOtpYKo2MjgEpPW4WsoTIXhuTq7",
-	"ZERGpkyVMQGQXeg+ZIPY8tAoJoCtT7sH2Xd5qr3ThtqOhoYvknCTs1W2qz9fXLwl+AIUBPMIlYQSpASt",
-	"XBN7LHSmu7XWerX/+rHT3NPtWrsf/71WJkQYcWP5xEpAy8/lllHLUb7nu2UCvXvGOKfdtVcE+bKT1+At",
-	"UTHM87J6bAciFrNEJ6GFbBRxVlqRrSB3lmonhZw8d0JdkWHv65UQKVRs+FBhd8gEKs/p1pv1D6YpAebu",
-	"Wfc91s8WnOVPCwFQ2N3e81UnpaGa33LF8aDkkmsMnT+itQX2RxZsl8idS7eyXIB0WFzZ6SE73JLkKuIh",
-	"uaVJpJg1INhmomAG0JWC4JoALoeHs6EKqKiZf3OhurD4FRLoccRvFteJvN69uJ+Q7XfWIjEoEWRXACSc",
-	"nIjnZeLCT+5N129WqsvZmwuSr7eOLr2BTKCg73D/j1qQKV6XQAk2gUeCIeWCR0Maqz+mNGE8hccKkIGi",
-	"eoHZcpCnblpM2ogJqaV4iAqeuQMA9SWolJeIyiUlLZIWtogxT0c8VKK1SALTgB/3TpQcqkQVzKnokUIh",
-	"nLsoHYsZqtg/z0SKdCR/FoUZ8kfdaXbWgU/ZvssEu4UjPOUsS1uEfSwodosrzpPQtSlGmRWwQDRKaCMg",
-	"UYIu7k8t4hZVsxXzlJswytSfBZ0aNFMCKLifr5emBIMxlWQq4vlEJNNxNCQA8nIrlNGoViy1yBIylWr9",
-	"AwUavZK3bWAWczWgTZlhEcSeFVbdYXPcskCVNf1FMJTREpPN9U1CeVohPUDfEwmNU3mWddUiAzocE+j/",
-	"HEkyTRhEObnRl3DGjKdJxGSLHHHyw5vjns8TIVIS4KiBEnzBED2lQ+bz4IF+zcAjcXTDrGnQBm16hFGn",
-	"RyuhxOaWBoTFDMw9UE04iMIAtBruCrzU5/aDEzph2UdKe6MkUDAujpSwOIDfA0XaA8eQi2agPAlCiJyu",
-	"vJXfYG8qc3THEdaOxs8vxL0+X6C3Xk37xo19BhEEuRMcViap3PewYNoD25L8OxODUKAjTsvx0COUTIWM",
-	"UnABaPv4XRKlKePVqih07MoLFF8XVdMXWjVte52vyrVTs9IzNmIJ40O2Id/tO3dHX4YN0XCRbUWhdjOd",
-	"jsBytOzgi5D++JM9ZJopSmDAK1KiqFwSKaDS4tk91jbdm1fQciln5Eywoja5V+b5EkmoVtlVPOWhgDOD",
-	"daqBiIR3bfZTwnsKrMeZdsdMW3ZWXh5geh1rnCAQgwUVZeic71o7KeJFblNf7S3uqnwndt7KlW8q+ubS",
-	"htOMt9EEqg5gG/BCv/E5/Hod3UJjFXN1SZ19QyO+JX1+2+kSTQIbPfLE3E2x4Owu+dxcpqniaQqcuntl",
-	"nYuU3CV0OmVhwyu/ZkSBQ+0lkgTC62jKQnI11+UVJJ0wbC9Be+pD09TCTCkczyQGE45mkoWaAWfvf3t+",
-	"euJzjVJzaKTZbnb2ukFj34nh/OHNsUeortIJQHTmsTBU9P/w9ODib28HRCQ+13pJyIYxxUoSHuFMQjpG",
-	"yNjUBGR1npOY3bJYQpSkSBg+3m2/eA4Q4CJkkkRSyQu4C6ROaqnddjdYcNu4zDq7Hz8iRTYtIgtcufS9",
-	"LnSd1H914auPyySDpdhefW/z92Dwng7TeJ4T6BRukbsxNKDJXYxpIm6jECMu17r+i4yySNWq7c/3IwYu",
-	"lB8FQBd5KiAKgEGJF8HiEZqi3/6rPS1lmsZKjwEtRS6XgWvGo59nTP+MrrvNIVh40+KbA9mffjMJ0djN",
-	"KkWLtURv6UrfCwLGohVueygSZhcyuU62b3fsn9uLEmWZ7cyVOZaJCdoSlU1u97/CTrKeHFJtbCq7S04D",
-	"pEVZnGt3lq7aj4HkjIdTEfF0obdiz+c+/1V/8qtx3/yK+uGvPv+12Wza/1dvFvoEkl/JbrtNflVCv3U4",
-	"uGHhmHvHwlw6gAdLc1OC1fPmLIkhyhac8SIdk9IeXARdtUj5gBHUaSwF2W3vbu+297Z328+3dzs7umsW",
-	"9nWa0nTs6Q89U+hFJBDf0CC5jek51b465NeFPlFQ4X6YsJQk7DqSKUvUaiu6R+HITrzyJVzBSwgLNZAL",
-	"smeBG6Ec4JSXw4SFavc0lkF+qdDk0zkB/Luqg6etqgRjVLQgU6N1X8BoTtpTOS5F0tZvwLyuXCaUBqvb",
-	"R5H8SvZgqVltIsganSVs1aL22jvk13WybfPN3PQxQEc9aRrqkbpCJ02FFpa8QHiYuWjWuL7QKnOh+1n5",
-	"kTtvmv6shTaTVW32ysKvSjqs5c1X7e5KqzbOW0ZjbCk4d+dYha7m1c4G/cOaV3v39hD/tkETgx8GB+/K",
-	"gnhtCQWMcT23HuwNdAMcYEsSOlSXMmbhtZY/0YSsBl5kHJmz3DoIZ1BwYrXvT39aBh+39MECEbYLzSIL",
-	"WiSwLtFAXR0J4Tgu/VU/uTR4wihXtKSMDO+220CezNXPe39NIy6oEwRCDLFfde1XLg3OpHz74k75i5rA",
-	"2dd27WsO0hMIVnJYgn19z75uEoagu3Pmoy755nlxo3dgn86VpyMpvYF6JJzZDzttZ21Ixk3VJPtKZ+GV",
-	"vGNi4YMMftPKaonYoUgPY7/ccUk19jdKRMy2JChPni6SxYAkhCSAml/9wzdHJ//8x38H+h3gd8jZjATS",
-	"lFM2jEbREAts2emygwnUD2gS1Y17AIphNBop2Vm3tGRwElsyG2GvfMGwlFAfAoY9Vy1GB0ubngdQSHIi",
-	"bjM062gsVv9bqCWTvdK1r1QlggLwohRKFPJhNKWxGg0iiROsNGa3taNnNPykuqLjkiKHeMi5ZkO6xmO+",
-	"7KGds1s258aFEO0cjo2kjqcRcU1gcpVkDBfebe/qbe+6Mk1hmbt6me47cIya/y++v2PfNy3YLdrXFTY5",
-	"0+8uDO2iVD34ZnBBtoUS9bYByNtTlgCxEVxufzAY/DHb0Z7e0R6QSiXZ5e6hfuu5fuu5Bn1VkT/IzMFv",
-	"OhpF4MLmi76ZN/TccEPgDTWzM0T3Bb4AolR24lu5ZPK15Kc9TeiXC057Gq3XFpNwQvWi+sQEdQJeQ3HV",
-	"OyqN0X6JVLQQ0qSLGa4R/15W9cjVrx6h9KEjC+22XzyvEqEqp8/VSVwdg5GVUcokjUFBvqqSM8ynhSV5",
-	"teVhVMbF/NZelQ3NK/qyWGFvfU9sJh/mbCHdvRWhi2jVL7pdXJ7rFDf0CGtdt0jgFDbGwA5Lj2eSJUGr",
-	"xLXguo76zf+kzV/azReXreZPHzped2+vzH9UZqVfBFDpOWjqtLi1DkkF6e7tkZip9UhPp454JLgMPBI0",
-	"cT+tAGxUMaMyJVnPvQmh+kMUDuDbns/h/aDVwhFgLLCkoPaINZLFiExnfJjOkD0hn4b6Fmg9BSNvuwMi",
-	"AfW5omIeWFPbe1ZMABLeIicwoExpAlZbrThZ8SSA/Bzork4l89QsEGGPcgzM09kJGgUDbc292CUHOIm4",
-	"1WSWHOez7M+fCr+UugjNUa2P6fZwi1Ejq6J07VRnbBrTIagqjzJr2UQZCZAb0oDEQd51V6S+OQcVdo2P",
-	"8MWPnqlCVljqWuA4L35ayElcFfhnN1m6iqo77byjMzU3jONyBG8lK+Jn+2hdQ39VlGLGHPt5RmNHCl/U",
-	"Y/8lzmmDw7H7Kik6iGoVGFlarmM7Qp0YiCFay1BVt2FnUgkVPi9XZyS2nPNriAzESBuQKoFk0Vm4XyOa",
-	"2BHJeCh9HqWNfSJTodSWaDKNo2GUxvMeUdx/XqVCjamErnCnGnsUrTU1ijyfoxZGr7CAEaNcOvvdB6qM",
-	"XAEyKV0nYF2pdmhH4HSCHfEUkT7TwqCEIp9zhaGuoFUECfAdEGfxPUeq1zE0Rhgq8W4sy3m1Z2yd1D9B",
-	"kchcFGp5bOFCt8AWCUYRi0OJGZUxo7dO9qEkYoZRQoHCjEOa0pdpMmMBvih9Dg4MJXvMUo9IgWYGpzrL",
-	"vjuYCb+kGuaK68ZslKqvWz4PzhUjPaQp0+6PAQ/1XwnI7QrPgm67+7zZ6TS7O0FjnwQHOqvYfubz4JjK",
-	"FDEx/3lTCfjQo/fdxUFuqIt2p9dt99pf/6nd7rXbCzz5Q60/HIoZT9/SJJ0fhbXeTruteI7+v46XewGp",
-	"Ua0/nDByIJJprfDzbHLFklqvdnB49uay04aqTAdUZ7m/jum1cYcdUJ0Jn3soeEqH5UuBIrXuC3opb2lK",
-	"DiHUJPdjbiFdvRCIPgtfzWu92lDKplIFuXmuIV3r1SqBV/NqgwmN4n4YJkzKWk/JKP+nBmVrKCY1r5Y/",
-	"oRWjZS8fi+tIofKL118/P2x/3fn6692Drw6f773od18P+v32wd5e/7AN7ZqyjxZ3AsMoyJWs7AycF2i6",
-	"UK/sweGW5B32aqdnfWhQ3z84QHkPPrfVCeCdV91XNc9k7ClZSP1TR4sZnCB9tS6cFYzd9h7kAFP7bdPs",
-	"Oll+nQ7N1M7TkvB3N8/O+zwWa2Pmn3jFVQur+sYuEOP4MTIjL/8USZOjri9QKdcA8dxti21w8ehw0SqB",
-	"rlo6jFkT1L7m0ObwZnUbPpaRwFwWmUMNHZ1m53lbbZGGpzyeFzN49Yhl+koZQXWnc2mrO93q2QiMSfSg",
-	"ZdGUeVJdlePvGDQVb0U3TNb71vS9jSShwzS6Zd6C2VXxxO8OLt/0T/rfDC7PB8evbTtYpSSeX749O/pO",
-	"acg81JlrYEVGkUVbUZkODIupTH2OM5FggXYFSi9WQhzVQKjj0tIxTWG9nm4r7nP78bvzwVngGEL1m1sS",
-	"WhU3PAKrRxfY5XH/HDr3n747ucApYQ+4hQK7xWOpOqYDyokuCFMWcl/gmWueji7C4J7Ofu50sgg71y6+",
-	"zvm0NtuaLX1TsrUC56+46Z2lN10P8qCbvihhuFcvEzbWvecnTi5h7qaVCCsLl7y70SU32195yTMxqLwY",
-	"y3XEjVUOOnPfjYWO3A8zNAK9aBQlMiXPd51SLY18lLcrnRSiZir3oad6Na9cvRXWXJAtk7QszlhpubZi",
-	"AZHg5DCHro7mci2aCwvLi4ZlkGXqDULxlczu6SguAO56OmZRQoZ4nFtFiC5Kdi5+dJcgCKywDKZaHamo",
-	"DpKjHndUGofevtFBsY63fcUSlvy67fHsFs9jyVEMeLjZKRTl7ydBEDWJpmb3Xp6W+Bd0WaBRRKZ0MkXL",
-	"RRQaVMGbKRkYG5ArTWjInJLp++iMNOg0ptLnEL6E9gmg9HronS4Zs/c0ZMNoQmO31lLIkuiWhZmT2KUI",
-	"PrckQfHdXMd+PH0uU0bDoul3DcUmh8ZrAZ8gEEswuqAkrU/nyjf1dMQuh0rlFM8qdR82ogJ2BtinyxNz",
-	"cYqrWWJRcSwDpoLfltQBcto9bsIitNyl5DiBNSUTcUtjDNp1oOzQE7dSAS+WKtgrl/erIOwuv1Q0+Fiu",
-	"BbvQLlOIq+C9Tm0eC/hCgaCPC3q2uwpUuQvSQDYtRmeWzvgx09SdATeCoroGVdDLNP/S8mk6qElftcSF",
-	"D1bL5CQW4mY2ReldCZ4K2GeDY+hZfXlwWMjmrjIvOKD5ur1iL7jgEkA5Nopy5rEB+4KxNuMQT5Id+3FF",
-	"SaBiDLlBT/ioOV1WLGjBPnuQy2Quun2hxhg0qi3Ya2Urb5ZE9Vjh6JjKNyLJ13JCW9H6xqvMTPU5Wpqg",
-	"fBZEkKC7/TfcQ7aDXE7zmvvwamI0kiyt9doLxh594GUUhIMug3o8m0higq4UMuXQprNWIIpFqCoNGrtC",
-	"gK9jJBRrrJhOI2R5cvwmHrS8g6PgPytx/2pcKIOVLeIHgYO55SrUWQM8T5Sfb06+bNH42+KK22stOBUp",
-	"jc+YnMVV2fIZAuGpTmg6HCuelGb9ykyTIgh1cIdEx9AyPEMrxPL6iAhMr2bMfgYJzWFaAJU5P4skFksK",
-	"b5rpvEBzSWoU+xYZgEcylzuYea9N5FgW+6iEO103EtWKZLZIw9ekz2vYfReP1FjzKtVoVx/VtXkf13hc",
-	"arYqyVjTZpmEDUUSVq63coH3t3nldYcVGtDyBT2GvlEpZ5d780E29AiFknZqlZvJiK4p90HSeplMXtb0",
-	"0NEyTKbUejv4a8UOHiDuf1xNQ+4V3XIxzvnQFfkAnbFFlPRLgsXz1Q7vHAQDMqTcWCx8DoQFurSBPxu7",
-	"G0POs5vNAMQ5FeQqi2cDUk3JMGY0IRMMoCwp5Vr0Wx5sTnBOREpsPdViddxS6r+aNtxnzMrrvDDYAr7f",
-	"9ypydpe7jpwwriYJH3gvH0eVXu9ywh7yd3LdbVRfzoMnupxKAl8jxkWR6B7QFmQAd2NBZHTNUToWizR9",
-	"KpKUxlhfQDNPn9voKGbNYFvSjnnFYsGvdao1Rq45j1iWr+4RFktmhvJ53uMmMxPbmOaNRFLHn7sGH2fc",
-	"fSQMd5FkSCcM13eIELXBUGuG/Pi8POaHrAr5+Q1CZ542IGZ1NMuSeBKFp6BTKwXlU2ik9w4w+AThGvde",
-	"26eKznhcdR4Ge/SIjVXRCxUy7r9McMZDfOSrnMZrKDh/UHf4Pf22eVb55C7aezqBKt1OS5S0sn4HG5iv",
-	"HPvvx4xLuG6HdnsDBFUDVGHnJ7WVg1x2T1s50vxFOe8etnKFd/exlf+RWPmntocv55LrLvpzMn4Dln1q",
-	"4zfcsC/G76czfuOpfn7G72KC0WbZbuX5pzoLqJB2Csn/HgneHL5R/0minx8r1RT66BRSdzfISFxM+80n",
-	"4a5ITSxLdC1bTxn8ofGzaeRRVgkWSuA0naJFupqDMbm4Fah2W7utbqOlpDKs+SHzIUuhYBCzlJIbLu5A",
-	"uY+uuYCSS1QSZ6SdVtdo5qWVe3UtpajKLI8Vk6Iw64xhntlCDE4VKp3sBR1PXlEZDVsri5t+9MwasCbR",
-	"snVsSV24yNN30K4+WGsip+LQYvX8kqpSnjX7YOk8zNxtkRMoG0AYn00so0EcBItIOqapz01BSJtfFpQX",
-	"Pwp0GWbbHpwzEhRKKQWez/PnutfqkpTFsdTp0FOapMVossUdrdFPRZZnD55P6ZA1JZvSBIKw4DVpg5FE",
-	"Qthkms4JlTdordK5e4grmHCYWxydTltDkbCWU6eupcTbYsvC1cWanGNdcjMxea/sauqyR6NZbK+kLvuQ",
-	"rwrXaRQkSgrfXWLL/V6Nzb8dX30zjE6jb4/e/XLUOYmO5BE/2xseHD0/upn+8N3Bty9abP7tL+H3R+ql",
-	"vw8n7XS4E8/+Nv/2RWvYjfnV5HU7/OHbGKaZqjt7GXFQFtv2ZMohN6FccfVlUIVlauyvvYKCMos2/vyW",
-	"PqxTK8JZ6ALWsKHgoSQznkaxWyoNv8l78563y3j5JOLRZDZxqbXD1zfCVmcBQ5pAaffVKLkGYFehax70",
-	"WREMfQYrq2DkziQ3WA76Bhpld8D0Zl6AlC4FnCvIZepTYj1g/emjFwTWZYgtH/H5dHYVR3IMx2RnMnkp",
-	"P7w5xkVKHb7rGOW1saH/9mhLEnHHbU1jz+eaUYiQKVGl2H9bO96UyGef6GqcOoNXUWPdKdv+5PMpSwg+",
-	"LWWquvxLgcN8cDqBfWx+QInzY7BPoOOtdvVhmqyOKB7SmC20Jmt2wMBT1Z6sif/YKRGv3JqbH53++GuK",
-	"VxoTqjqzVdX73s3Kupb11i+C6TXETOi3pGdKbiAwdImtqzkJiv29C66nd9VF1+qyQdSPccTCHtl6v9Xa",
-	"rB7qR6/mIEz5DhgPUZHYYAP7Ja0odFdOFBE11SLBD024bU24EE3t1O2ROZM6lWr93ews1NpVyFtyUCur",
-	"6Boa8/hldPOIt6yebvGmQpqWkqooCW7Y3MhaAQhl9q3FmhI3bF40Imrk2aRav7pktybkNxvr/YboVjgg",
-	"tTYzbmk9ZMmGsyRK5+fq3rpiPojki/A7KK0mS1MSvD09t8XHgO0EOZGo29ppdbB1bKYpAIijVPrcyOpQ",
-	"WHqhkC3FNEHs4qy+mVIp70SiHYhAdMBmAou2+1T4BOBRGIKcsWmL21mhF6wJSk3FvZVIfU4NWBxF3cmy",
-	"ErE6amPxBzRyz6eMBP23R4HPwceKdZFwD6NY3DngP3AE8d4H5NYodFULHjbTC8PHIKcoq+2FhasV+lbL",
-	"J73aGaOhUxJcJzJG2edGQnmXKAi6553zw6vH3Q1gX+6jP2QxuwapTMNdcHLFxjQeYWFJiKoC/zusQOl8",
-	"M8Btw/G1TwHisvZ9DmXZrOscMm0FqeuGdh4JlRCYAkNvoJuahgq3UT/RlFXNl6nXPre6bTLTbe5n6Vgk",
-	"0S9w8E0IhlCHq+sP9nQsnVqvJEMxYZAWpPvu6G2i4NlswqvHp99Azm2S5Q9Foe4IoKuzQ27bKLqeJTqI",
-	"x+fBwbvzi/7BweD8/PLb7/9yfvnu7DggdcwYMeWH1RahrBKM+u7sWEI4wl1jnwT5qwzqrPQ5Bg3ZO5yz",
-	"UQCKFLA5BwxT6i73MIdI5hdmJFQtIz0I339zXJ9pMyz6NQyqY53O10aJ+fb7i9pihKlG4FxNz/oKVGkA",
-	"wdR5b69n0tCtaSoJlD33uTueNGIzOkLIidA6UM+9Qno4W19Teng9DE763FZLLN4YdbGGUchI2fUrUnDU",
-	"c9Ym4Qa0CRgfT5eScWOhtAYiF4T7AAL9BsY046oBmCORGBFN1w9VbyOYWhtQb1wmVkAtYrFnLqNXxGW5",
-	"5dQJ0qVObRlYjbNOpc9WzctPVIrv7pglQzw+nXeOqJza2wPSKOceT4t8X0a7NZnPsNI5RZ/relNuNSUs",
-	"sEplofae89elIpynbwZnhcdQwcDzedmrl/6s3d4ZDm0HJfibYbkFWJL5SSudsJYG1qUV3OdVNXJLitV6",
-	"5WwpK0aa0muf+zWD7IYewoh+rbGfmTZMeS9JrsQMForMTYljmfHYMjdbkdtIX0goH8LRHsLMCpzGLOpf",
-	"/cIhRVSfRHwkquIe8Xjhv+C3Shgjt4yHQq3TlinTh9d/e6QrXEMnHcFTpXq1fG5cFVlvOqWxSbynONyW",
-	"tHXhdI1nkdxI90WJ5fokmXGdJtzyuc+fkWfP0OpTYOnPnpF6UNq3pNVqBY1eXgCTtqeVz4nD7aEPFlrd",
-	"s351UH1YJLnOV8RtfOWZqGjwGtveWIR09rTSLve16UndCvOGYxkDsxnurvSG4u7w9O1qzc6W1Y8DlFJL",
-	"cbGKDLK12OsbfPBttVy/5vm5ernZAyWtZX/lygz7tY+B3oRJr1/IPtTHtCpCQO/M5JYoYURtIi+9HPxQ",
-	"ErKh+/lGiY2K9TJ7WP/wNTkbnF+QkdLFFc7hOWHNaqnOMYwoqGTSg17A0iNTeg36Pw+1jRMtzBLwEVwD",
-	"smdEsW+/v5Dkn//4nySScqatNCUqcCpKtUEdaK+1Xp+rC6wj9NegmmWv6FkOjo8GJxeXR4eBB53DstVR",
-	"Ttj7lCVQ/nCB5NbPzrt7z7cH6n89csPm+sIr3qUorlIOGgCHIz6dGd6TZS9hBgFasNQ3aF9FKMoxnTJS",
-	"R8slJXvv36tLqltYouxoMYfRUGLZcziGgjVOevoJWI3Q5aZPVO0vWw52SmPS8zmu1L3ZemI1/oSBJx/7",
-	"AqjTJhjv7Bnbf0yjiWxgaQjdZge8bT5/d/G6+TX0XIDqPhg3ngin8AOpv/tTu91u//Mf/4/6R+c1KJUU",
-	"2gHUd9sdkCqB81tqFfgc7jLg2n7m28PTDYgWgfJNZDwC6K+0ZDX8iEYQhQ+f+DxvqmnsQ1VzQkcpHAbA",
-	"RdGkLZl5H6nTykL9tk+ohrs9M5r6XPfDuVL0O5EstLvbJ+mdKO4sO6iEwWudfXVmprupOnKfZ40rsLEf",
-	"chUb0hvPST34U6fdVrJZW/+32Q4aztSUuCbQuVrulUAhwhhRwZimzfkXCeVyxJLmgA+FovFBdkhWeBOc",
-	"Y4yS+m0YC2msNiauLbuQNa92yxIMqqi1W91WGzS/KeN0GtV6tZ1Wu7WDJvkxSCjLO3ABywPxRpTFCnwT",
-	"3WpfVcbZIm4aM16IwLY1LnQ8yF465YHmt9kDjdOspH/evjs4VOb+ao+EkUwjPkyzVXgY64/EHNzO0Ho9",
-	"m8FpEqvbUCFugTaK9b2BwwxydV11nV+oXK9O5wpaMD57ptjzbRTOaPzsWTa0+v57wxHcTk6SpVCF+5kd",
-	"NzP90Fhj7DMiuEdoHDuwVdOrHWHShs0KoRPmjADzHkcTTNhIhJS22GzPafMBOVugAWRnlPXYc0EJUijM",
-	"u/Bj2SD5/tX9LFEHmhJApTclLBMWKfFHDWt7KdhEsLGIGezjLY0SXdqNxoo8zzX4ZUrniuCY3qE9N/pJ",
-	"jRWFbDIVKQLE505QTE+b7kg9sMa/oEE4Y6HUBU7gmIJBGKW2QnCga9eBRlByXnBc+TLAJOK3Ir5lIeJN",
-	"/tS0ljkWE+aOh72voBeSfZT1yoFlA4EYiYQpvQBtkP0SNu9zvT+0SAQNs4q8MRi6xo9mCciimfBWyJPx",
-	"+UCBnfEhM4woYbeMxizsoThRBRLq9oKlqeNExYN0EpC44yHV4HFsohCwok/umukkJMD9YLe90+y8+Crw",
-	"uS2DbMwmzvRiZGXubFiIFoJnOZoEzWiUZmypjfblQh8yUDMluWLqFJwCzfgjlhcEUSJHGls+f1do2yJ1",
-	"PX/t/aPaQIDdW3fanaBh8ySxmJ80ZaLmkMMN+JbVuu6VSXt4gVFmxcpeZUcVKco3QlFzzPAGuteJohMS",
-	"+sTqY4q0tdXKPRCNjMptoeW9l3mlZGUn6OyVbWzxYtyNkEqz4ouB23Tj40/oh2IyfSXCORpxgftqH4YB",
-	"zvbfJYYfapcXsMT0TmBvZd18bDaZ0GRe69XeorgqK4gd3Oy7TKOSNcen9qStbMGVBq7vtZpGS1DpXTBo",
-	"9+gTQ6GGdir93ftJzOVL/6FuVx9HZYqRuOOfcv08ZxsjUfjSB3D7tW33he3CV4XRLsTS0bqF0YovdCum",
-	"s8Py3GPzsHaPg/24WTtub61+3DXXr6sLW5nQM0CPbrtT4q3Fwo9g00dBPjgWQy2Px9DRy1mPJvxlQlrN",
-	"q2nxXU1SjEaoAo3+ZFu/71CTmlnG4prfnR2bleTXVQ3CRei4h7ZJs9tt2953MczqO7h9y3cK7wAK7Lbb",
-	"VS/bc9t+RUMTBgyfdFZ/8o5bH1mIH+2s/ui1SK6iMGQcv3i++osTkSILgNaZ6qvOGvO8pfNY0PBCiGOa",
-	"XOvv9tbZlA3AecPCiEKat/q4+2L1xxdCvKF8rgEJSUF76wD/iKM15Bzah2I8Cny7xkZNfoXTXtSNpgB+",
-	"4fi1f6x0Yf6keEku+uDHpS5+SNTJWIH2fxYspAp96TU0gCi1oNag+fry2/AhCj9u64KC2cPCgyj8iBcY",
-	"KiyXtPCcCKOfYlQ0yE52NcHCcEbzFM6agyhUGupue3ehjiEKa+h3dhQd02cz16ap2W1jA6WiKoJiKlTt",
-	"UZIrgsgj4laTmhwvzZGmFulLXI4JHiyXwXNCs5WVi9JxTjhHJUuJ6KiCrylM76vhd5uddjsg9SiUWfu1",
-	"BrlWQyth1udLpVnH0wQWEhywG5B6DuBaMIZmwGhgycvUt5GMrrAiUlYKu0xexfrcOXl1Y3H1wHreQDgr",
-	"xHyFCyzEhHplR5kLCAQpz6tBA4kpTcdZatoCxi5lPes0xD8KsXDixzVk7EeRynNCw255DgXeVqc08eNL",
-	"AH8cdrq7Fjt9DU0QPz3//cJCl7NQZFIuZb3WJOgReShcmuuyjKXjEinc1ebAowKN/MMoQSO07BXstXaX",
-	"Qa+gSAhO7sYQoON21EUei1/vOyNdiOqRDMV07cnOmGihosMxYTxVPMSEH0dh4GXdtLCPmw6szcL744jf",
-	"tEjX4fB2YJ+PKbB6PXHEtd0yg8c+9MStW87XWBylwFc9YIHU9GdYwgMrTZeLxsrvInZH+tfghRNcipg5",
-	"FssyycDnSvvLLXO5mZKsYaXEqj6bmCnLrZIPNDlWyjuZmFAm8JAN5R1Sl3TCfI6JEh6WngLHgBIBr2ap",
-	"rZkdhY0WOVjDOFduW0brnKe2BNi2WnYrE3XUZX+gYa4g6XxygaG9oS0vI3+O1mLAplRuqGCFdg59xVdb",
-	"8Uqscy6FqfVq34ox15VUMrsdJqO7ZQ1WWgS6WYUem2UADKcw3xuazMkb+nfIachsg5vPCB8tzriRjbGA",
-	"YmvYGh/1lLSV8T/eT2KifaEv/Vqn1fZrhGkv60u/Bg50v/YfeQPcp7FNZmY/QswvZTZF963ie+rk8XeD",
-	"bNqEuPhCfgCFEiRh8Uu/lq2TKPx46a+BkZkh01l8tuOV++q2191XhtSfYmeuiXb5zp7IgrtwbUotuY6z",
-	"FiI1cgz8t1aTKhW6TPZbJU190fS+aHq/N00P4mnX1vP02zkt7xuW5pQse3szIW5dje/eNY+qVMCsLlVp",
-	"2WgMqguwpFRAINWPzHjMpCQB/PVqHhBJ59Kt7Vm3H1A5ZBwTG+M79dZVwuiNJGnE0KWvwx4jaE9/FbNG",
-	"iwQQERKQuq5ITrp7ns+Bv0tCr5TCvNdu6yIXSljfa7cbHgmw6IzS+NySN+pvXUfUy5bs+Txg76eUg4ao",
-	"K4XmGggHRg2w0aEtoj95WaypFpC6SHwe0DgOGoRNrpR6BtmENpsAWvPpgFkM2DOlp0g9gKxmUFXFjMMO",
-	"dEkdWCeCI7dBXLAOpzehq4Rqxz2cKIYWUF1XWWn1EEVXpRmUlLvaTDeAmKN1hPxTrA20xpsXbjGkdUbW",
-	"R7fOu7DJ14AXa79+isiz9vsDwJZ1Xj+GOlUbajy3PGxhVleLhqOWIQgZZv3J6ETriSDV1exKpJFV9ewc",
-	"Lv6GpTSkKW0Ce36frmLH5n3z+kevdjY4v2i+NtHUze9MkOPygdRX9iPzzfp8HsPA78Ht8cN78Xz8dHPO",
-	"j99tzP/tZ/eQAvDb+8oC+PV9JQL8+iFyAY6wlnTgJE7+WMLZaRyX3AGHoZdlKeA7UHF3IypbjtKrCczC",
-	"nfrpQeLENhKDK1YtVxy+hgA+fM2m4SiCEVSNGmhzJYQ9j6M49HmwwGp7yFjNehVzzWqC1zGYHqvCB7aE",
-	"vmKZtjcb8FTgheYnyIU/wKom+Op7E6YtEhJMEzaMFKBBtIjSmAUNj4wijskcmRlWQql0UMky7m4CbBSP",
-	"tykiUZLPAVEvAU9vkSMIuLtmnGFJoLsx4z6n8ibr4RhJmweFlvJC/XTMSjRlImxoTQHcOty/COFAVwiT",
-	"pB7YaqjPAsjf4Nh3UtI5ptNS084Bo/F7PsdYXZ7vPGNBD72Zs24RpnxIFENR/0YOlmYnPrfCipN1AxHs",
-	"LXIChnBobvzd0eD7ytbGkI6yVg/kUh8xInFpRdD7cmvntmzIpvvh6NC5ahWWgoWb94Upf2HK/xpM2dzX",
-	"Co3Wso4/OIv+gDr4x0oWXdqExFasVPwXnaNgblc8eZEZ6wYcxed/jiRw2hapDpxCn6Cjmht1HDTeFfp4",
-	"xl/LCPY3rKjObqzNPrUq+duohkoGeZhSWMVuSvuNfWE3X9jNv4gOuHgBnoi7nNqVrOeE/71xo6rONevZ",
-	"p01jcjTHQr2znGm1rpiXmKUkGPDwkKYsaBhrtfocdTafB/04hmlfw4PAqQbMQwbFNBXTEzo39S3YqHtl",
-	"hul9smCXhnTSnG1aMzK03vqcZAO0G63M1qvrJJuMtETcLdbs3y8Yt7EdZjyH2gu6KGNl2Xe1F7Bh9hxD",
-	"uAIMJwH2VHYM9qXWeQw94Vm1DCIZ5IaaXqw9WKWuXiY4M7neOngG0/DlTTTFkiZTBlokdKTTeiAWQFJj",
-	"RpLQEErwmclsGZQQ2pDjF3UDWaLbkwHgbHtyBQB1EJBjqoYFcQRsCIBZutRaA6AT/FzhLlAPAVUcQWWJ",
-	"38BoX1hgh5jp9O0CtNpAdSXraK4QiOZzG3222EJ1vRChki5Rf2hHwPqC21/Xmnp9HwESn7Xioj5bR0Kx",
-	"hdAyR4LtG/9FbvwiN/6L+g4cX+4aQiS8/VkJkd7KWiKLfCsLJkBBAYzqpu7S0lbnPtf160zTCwpRR7j9",
-	"Land5zMlt6CkV6rKunU/6rvtXS0q5Bv4aSlA9+UKTDf1QiC1uOP7KIDo5Noxm5sQaF2sxLxaz8ZSwKWm",
-	"IJ2SbhN2TZMQ6wJIpteTb9YYZP3c9RIKLdYLzWGzqHV8kBUaKXaHNQPtl3WRhdJeNPbMpFlNB12okyzp",
-	"HOuRaFTaOJbUbXAJMbVCMO3JUyMG3746bXa/and2g0aLfJ+BN0ptfHmGMctb4yIsyzpfO7Ni+aZs5PLm",
-	"w7C0qjbKUDIxZGEPXzG9zQNoLudlD21j5YD0TZtfQvrhJOIIPFF8G+XEM/s+eQOpJ8k+oe5XIFxrb4q4",
-	"4w2zcbezt+fgqnevDf/V2XDwqvtKSc2vugdBQ2OPmERpykJ9qm4RF8gGQNQxWLOVxxlrDdQHm0cfwZnZ",
-	"UvbJEZ6jq0ouHTBvujRD9nWhHIWZz56hAvrsGRKnKUu0HdU2N4b6wE7ra7WzXpbzSdX2JDQgIbZFsckd",
-	"Bczea3d2oLBuLAWZcV2lcjhLEqXumfI+LSg3BGfwbipZkjbfiJD1CDZFVtsCEqamhJVGEnuMK+hzmSqF",
-	"rQ5W3kJ3d3RAErM2jQymPNXdWDSHIp5NuEQ9l3J5xwyxIt12W4MsazMPLkIdndQEF2DdqJ8eCc5TmqSg",
-	"unuk1Wo1lP4z04VT8CuADVx8Xe8l5wIF5coZRSuvk6lZUipCOt+SJIQqnIEuU/Bqbig4lSl204dnxmPr",
-	"c8zXMQW9c77HVU5F4CtOORXoqp0mlEt0dvbsiZvDNB5SpTdH/Lq61EpB1t5YW0NUUZjywLopGt1zlCkf",
-	"0/+G3jh1jBRBdt/Vdz2rqOhmXpS1ty/pPa/kL0ihAqDlZ0cx4S6J0JBh8cWdZmUH8JUdvJf15Vy6CUX8",
-	"awvt72uvuq9qGyRfFDUvQJGFHIx1vANO96jV637w+kp9CkCllIwDb61TheSTu0TgypUsv4wCQya8jXDQ",
-	"JsusaCjUslrgHD5fYB2YM2Yot7bjOCrz4IJer9Ju4Z2P3u9Rvda1ZH4Pp2gr2ChsNHUdwI48i2MI6MnV",
-	"tImwAPi7s+PW/U+kujZN/0qKWCk4TpEazu4AjdYtQvPpWtFvd1Y3j/n4+8TALwaepzTwrFOSx8DoAYV5",
-	"/hg2ItNiZNHss6Zl6Emddg+LAl0IJvGcqEcqdQn/pdGniua2yFEqdZwKtGiyEqaxGyk1LhqOdf1U145D",
-	"AnckQiGs0HQkEXe8p/VSdFth6wP1mlFXtBKgQwsfxY2zZgCicc18CUD8Qvi/WPY/mwBENO+vGYD4+Vn3",
-	"n5bbfECqu7Tq24CHEm29VsUCIo4lg7XlxwaHYNw9o8b3oL+SLCX1CKtMS6WB0RBsBldzJ04CdLlEzK7H",
-	"pBhO0mgRKOyD/Ry1oTFv5sX+QDqaQWrDR+70bYsF1yKZ64qFIRW4ZtNvCALkaWpVSMZDk1NhG3yCpulY",
-	"n0jdfmuGxEgKKG0yb+SjODP7PRc5TdYyRZ/7vJ+Z23Xi5w1jU7B8Wbt0zlTUQ1gYc15MZWq3VmYMR0/Q",
-	"yLHre6anT8Ggbt40XcZIHcQBnzOFK1FKUiEaXs7suttuI7NWoxz3zy/UzKfvTi707LmgIl3Hh8ZS+Byr",
-	"G8G3h4PjwcWg5HNg91oq+Oc//ieadQG8RQN9Aj1VMeAls/jG882Mjwu1CdWgsFM0GZPgaNR8Q9PhOPCy",
-	"YBxs1QeNOlJ6bWrw0AlUB4JfsUNsBjddhnC309X3apTm2upUFN97qAXzaARr36DAHO6QSoz2+iKXfPZy",
-	"SXdtuSQBP0ukkOE1tCr5IthsJNioC/sAddSrzkQwZNqwGM8wFxuVWQfHo/oXvGurvNlQzzyj8nlJ1Bv0",
-	"zEHelWdaYOMLBhf02jSLsROYHPstqXiGoYj7QDZPBGeadpKs+4DSJY0bbEctSfvtqW5cv27sn88foDXm",
-	"syDuRVqfJo5u42g2bw0eoA6ikg/8bvwChvu0/lAm+50yRltyO3J3iRj/dXal3AbdEJwxBYu7ftEWkv9j",
-	"Ae8Lc/9idHiiNJSNGPMT2xiAzX7yWENgCIudKTDVH7t35cJ3dE5JafwXRIcUYmOyXHaf1yHIf0mQlFJA",
-	"MVCqsb8QrueVBhT6PIsCxL6Jo7nWzTCGR8saoRsaY8KGvmq3v9b9uPPhNjCwjamxkTktEhxQjrEvr2Ml",
-	"COUTUhxld0Ln2gVtKbrOlekXZDTTpc+kcOR1a9CEByeHg8MAA9DgaIwRYNH1nQqwIGRBJLormG6DCEcJ",
-	"IYMmbMwYIaqCqhYndSwPZD3DA1Ty0gkuapUQmZRJeOvYAeCQrAEkwnKuGMmUj0fy3AClzIblPAR8CXRT",
-	"Owh7ypq8LEqx+lwkqaPs21hlEii3BUDrrZwxgCyzBeTcJvcQbXGnj2s4uEfc0yaRSfeMkMGdPjyCpxhV",
-	"dPDwFZUKt04lklRo5PqsInesfYiaGLzwi7z5xZj0yYxJX8IjNpB5kRY9MDyi2O78w9BWOf+4nSxNTlbE",
-	"AvXaQo+XLVnVLt3DGprYFlt921paqP1+KZjYbd2t1v6gWuoKigfvzi/ancvD85pn/v32Tc2rgQxzdvTX",
-	"y8PBd7Wf1uUpalsnCnBnbBrTIZuoRazoXmfzvmvrUjEEwz2oGH54LyqGn25OxfC7jamY/eweWjN+e1+t",
-	"Gb++LwXBrx9CQXCEdShIAm+eukV+8VEL8Skr8Ou8mZX5LXs3R4XUfc3d/sKVd2gRLjor7uuo36Vpcf1Q",
-	"9/lA8Rr9tMWy3wRuktWFMF1Fyf83bJp6IKqHM7zcLNz3OcU4KaXDaeWMEjmXKZsY0xwXiVIeElNLAC65",
-	"1n/qCcPqBuDlTmcJz1bopN0DPniY+C74kHnQUNc4IoEGlkn2/TB8EtJ3L+m+iuptTuaQtj1ECH7yxZWL",
-	"wcUT/UJ8n5z4riMBGhg9QAL849BvtxXXagpe3oirH4YPI9+zEur9ht5olwcEXhQExBjckaOqaXv6/ikS",
-	"HUEqay4cxKkkmrVtlx5kBED5GsUAdPkUxQfw4Q1jU/zK585nLTDbTabpHFflhCVNCI3jPKVXr2jKDoxE",
-	"kfcyWq5luz8iPV8QW3+npP0e4jXh4u4Llf9C5f+IVF5fhwcK6+sZDbYd+lppQMCkVLA3FlvWmlltReyp",
-	"2whwFCVVSocOBdWFvSDgMxPuM0sFTWksrkkdinFS6Qr5l4rknL4ZnBkfFPwE0ZQNTfivEzGbLpgywHcQ",
-	"ce0x8NwlAz9SnAPSzbFRIHYTgRoYd0pnwU1RKaNrXh4xqFQtRdycpoi/A+PIh1qiCa7CMdcgonAcUN9d",
-	"sPoAurQl0c+YwgH27OIrUJWchW+T6DaK2TVDnBz0D2tebfDD4ODdxUBxBBiJJmk0okN1tX/CFnHFFen8",
-	"4mXLeXP45l7LMYsIIVJIzZ9jVNDcZB2O5c74EZIHj/BTSLG2yYM0Seh8uc6i/V152egLU/tiN/p92o2c",
-	"ok95sr+Aw49hSnKJss4IQPVEGPsSJBBoaxJGTdq6y7Yxbj14++6CtFotl89tfzBk56OtsyJuWZJEIWuY",
-	"Sk2aBHk2DQaZzNQQFhtCoRenORV6sbGQon1VEyVYn+KRdsj6SCTQwF6RaBKokwnINgmuY3FFY1O8Wn2N",
-	"9TNJoEhZoBbJU4j6xOKUwK0g5kDrHD5XjGzCkmuTGI49l5zqHsAssFol1/WPotQGfR6cDfoXgwAKQ+K6",
-	"tm2iIyJLkDnsTbiFgshYxKFuEJwBIDL8UpL6bnvH57vtnXY368W1nzfeQVklpeg1ILjgTN+KHrZzuKPS",
-	"cl/IFsmZ6zzCRTKhsSJrPQAJdlueauTzfG5zV6DkDR6F+iyzP2ZLl6XmP5j9iTj8fSub4EU+1GmMNjs/",
-	"u8hudZdpEnGNNbiMLWkzIPFTW2/k3nKDwpoHcWrnFkBo1eovEpdqrvvRRPAoFZjq7y0XaDBIRmm7cD1q",
-	"Xu3d28O+I+Hk+9H+lC+J8igihlebRNz8WSZtPKKOvwle4RxfEOszRqx1JNecrlRJhL8IsV8sM39I+ztg",
-	"fO4SQNVJXbDuUxprHCF2WabxmbaR0zheEKsXo0HUkFm3TiWrsniECcakjuZ2EqU6gzJAogXSNS7Pkasb",
-	"We09JRGyRFv1o9SDBwpcumqcSVD2eZSa3mFKoeDsvS0b2CL9gvO3aLTR8veMEaXgo7CexfUafwTE9e62",
-	"2529xr6JGM3ZsWwe1pjeQiHB3fYulOFod5UwqqVj3LmSjkmFcAyakVENrAu8D+lW0rJGn4c6V214w8Vd",
-	"zMJrsIKT4INfkylNZ9Kv9fyanEGatV/7GJA6xQJOLvgxGUWhDPzjKPwY+FxtpVFaki9mNHl86dVb8xtj",
-	"9n+wReuDBlGtZwC0frgoLkWn9uIoS2w1JfimMeoLp/tirvkdOhCAUmst3CKuIvhKIS5nU2sZbSrjC4GS",
-	"6uh6pHpQpKjMLWArPJQa1n1uxMpekTuJO+7k39KUYBtNkRAWS1b0IeTe8vlyD0Jj3yX0mJzLddt/YO9Z",
-	"F0ewwCyzi5SS/vLM1z8EEf69eRU28D7n9KFlUfZalPlip/9C+H+vdvoz08vIpn4t987eP2BI+6dzadKu",
-	"eGSLxV6JcL4lsSIChO0EixQhMMFCWRxPQ1tms1gemYqEhURc/Z0NU12nWu3SaXmgbf8+N7vYJ4GhTIHr",
-	"QSipFs9+ntHYMq0tqT89H4opCzzdrahQXt5S/YDUFyxdLCTGqC91/Z4GLlsCMzJubWjqYDpGIt+DakzT",
-	"aTzfz2z7TBv7XZu+5kZoJgp8Xq2KbGCn1xqhApPP67vtHbK2oT6rJZXNpHl2Zkz3eSStNwRWBbFnbDRi",
-	"w5TQFHA0p/dVB2z9bnjnPVPy/hhs082ze9Tosn8FuaKoVkpN6L7IFl/Mp39EvfRUO9nLLJEPUkzXNJ9u",
-	"ZjItsY2SVFxjlYFyxTZjacaUCRxW13hSv6KBrmh6tSbRKPXAVKu9+bnmG9pcGdOUJT7HdgNhoTI/RDpD",
-	"TozUIpeadMxijH6DugQtcu5G2lkjaRa1/TArqU2bfywrKcGT8vn6VtLqOn5unPcXo+dSrTeSX6ycX5Td",
-	"37uV85EYxyoHW0Xb5wWD44qYZSz2KhLiRitbbpJLd9mv8ieCHqioL/ZqgURKRXwVFYZ68Xq31wmF8rgJ",
-	"o8BccgHWtiqwsWdaGp0LPqv7NWjMln2vA7f9WsNUrK+MyS7ZuWJ0PVcZ5cgswFKbKaIlfKHQwq9uYaiL",
-	"3e4rXRXCy9qdhs+tytoifYhKGUZTGusRQE0Vih+a0T1iTkvhk2HH2LO6bH+X/qzd3hlmMgb8zQIPChjJ",
-	"Ulj7PPhmcEHu7+gNTAu0qkKKMOnjKMZPaCD+ZEHe60Xp6GImT6LlueThixH5C1/9bIzILuLe03qc8dZU",
-	"3DAgCuUx3+qiwEJJt9XWGlJzmDCoJEdjiYyM1M9eH5DnX+2+IP/7f+22dhtgNNX6lEOBgOFdRzLN2jtS",
-	"ItkwYZChqv7NQjKKYoYWWTPCLB2r+YY0ZdqE/eeLi7fkFZXR0Od1/VqEdkscT2cZjUQyac6SmPGhgExW",
-	"KolV+KZUyjuRhNAh8g5aXwY41mVkyvXpv3HQnLEaKq9n3WlJeic83eflSqRjCI/+XpftDSTYq/E9BXFb",
-	"GhjNvPAzoSUggwKBiuftE2qrH7BQfyFmqUSlXUhQCoKI39I4Ci9xQgQjzgjtaa4YTViinyjG7nNcQf/t",
-	"EW4kksRtIDBNJakHIsPV/5+2a9ttI0far0L4xpLQkiXHCSYScqF4JvPnRw5G4mwCrAYh1U1LDbdITbNl",
-	"RxcG8g67z7APlidZ1IFsttzayJ7dO1tS81is+qq6WJ9MhLwnwJKywfFoOXFlQbOLSCaeDk7H6BJq+MXs",
-	"KBH859dI3MA5BJ/2Cish8VrMTLT7sB7xJOknTLF5NhzRln3+/Lk/jURmTILS6ni+dm6jL/EMHBov/ta/",
-	"vb3t7wjWbmbuHHqcNkbezMw9vy/aGAeoBTumlcRT9pWTQFkko1MIFhv2+2gMIx2kttQDf+ZXi5LUyQNI",
-	"IHFBgjX7b8WPH9Q3tb63SJyntrjWZqe42rlKlxqrpZW2aHELiEtCGtvHgK5s6K6ng1H3UCY838JRGynd",
-	"RakW9MDe7lMY6F/qHlto6f7wIm0goY+p0YZG7h5ueXbgk48s0QuPPrpCLzz86GJl8PCjapT5B3+GHehI",
-	"07Ef/x1Awk50dl6p3JPWB8mnV5NtRqOzz1J347JmMLpTagowwR3hfu+KbMriaHx0gk4GP7Irzfp3GNW5",
-	"LbXwgTfPFS5unoB3R/AgJ0YdFhcaItPXR+Bkipk74d+XYzHFEkN4C/km17fi5TGXaM2rXLtEqKpS6XIF",
-	"q04RXOU0h3opBguGneroz4xeqbxAjhpoZq6Xqrgiq4UGMNgF4dZaXTvx/x/fv8Omvrx9U7+n/fL2Dds3",
-	"J3D6x07cjE7FPDfolnaQP+bbqpAzQ+/EQzIva7jumOrcSjoDUqzz9Nozl/NVDbAuqkrIsP3ZRzvgSFU8",
-	"H42G3bGQuxpWClsidXfDVq0KmQQa/RCPXuaLpS59wwlN1QIAq3KdCGfpE7p/B41m+kptCnqTL3snPQAB",
-	"cT89SXfVmPiAYAcynNfhEWSjznSaZ9oRZTnorWPnhyE6u0Of/PlimAjojmvCOlh+Tl9WRuiCYs0EJKHF",
-	"lSpg6XQWGs2dyBcG39yJqedloPuJ2Ypeaeeh7i4mrOVOFNYs6GfIWz4anp6J+bYC2YqJGSjV+mz4rD8a",
-	"jiTmzsG6EWn8ORnD/uV2reUuNT1nX6x0litmc3/IhtZsEDJdqtIBMg1RAg9mw3cvNtVV/xcpOqhBttAm",
-	"HJTuQLy0mc9d8NSEny5f9X8BFFZwZArmzemAK1VeIxn6db5ew4L6A4ABHWjXC6r8KWACCVptiipfq7I6",
-	"wS/B04ePK/2tOlkXKjeUqo4jttEm+VLJPD8SB+o73jpx+vQZbVujtvWt57g/Gz3tj4ZDopt6v9YGMPCT",
-	"wZAFxnlpqeMvnEUZTi6chsY+49mpltqhO0A3PT2NIUcDS8WlsJWB01CoEskqo14GAq2MWGnnFFVWzvSN",
-	"LkBDvaXPOHFEgivjP0LtyQLWxRmzs4JcvfSWiEfef6PMYoMP+TmCDkp4fvNtQxsdu5kJ0wxPTsL3Dp2Z",
-	"rZB/U+V2LKiLROx25W/vIu7HkuaYckIVHVjVwaEmhJOIjeEU1Fot5pVI7Yp9wElg24SlqpY2I+9levGa",
-	"Euzrt2DI3SbPhmd4UHHbzoa0+aJTW24h39mPm3T5gWNbvnjFW2wdUAtFrCSn7hsKnJEVDHaLQrsY4boP",
-	"XMlua5OtbR77zXs9ZrHPYR7PjLx4/zHELLFlWev4fQiA2E41eWogJX4IuM2Ri7bHQ2tMvQEh7s+YC6e+",
-	"2mCK83lhN5k4/yLkYwn84Hxh5UC+5oLztOYGJsjvqqnLYyemv74SH377eCmufBFjri/f64WyxuKG6hr3",
-	"ehT3lu2lkmXQ23xaOiMALs+7Il1a63Qwk+vSVja1hW93EjR1XvnPRK836vVAjYI2SnjAYhrvOa4U7Eew",
-	"vP7whKMQUwv5llG95WbvNAKKgYZ5SsdOyN0a05LS8BAyKCccUqdMQzc+6DD68f0fz3dZ77pYM99Xi4cv",
-	"VAG/uS3zqtLGJ9T5tkYD2hKKHMA+4Mb6r8/grOJb9aYZ3CnojYKKlbwldN8BMa7yqtAoxv41dDI7smP8",
-	"6a+6Aiw4A0g7O8rwv/j7c1BO0f8XqlrOju7+uJPdCXQQj9EJFIYnOGFW2UIVsHjKNYwZY0PqjmJBCLPA",
-	"+JFRxi2tzTv+PBoSUzGEcsSUvcgr+DZgCVzGCGkgxdVB6OJnddJjpf/wh0XHp8B2SbEe1kBqi0KngWVY",
-	"ig7ofcqIxHhmF4TTR4sER60AurRM2oe0yEZLbhFXjdcRGaNgBVXElu8ocQMarZM6SDEhzZC5yhcbUNHr",
-	"zbzIU3gknH1EL0YnEfwGYIyhSvAIdKSuBfNLfOm/suWtKjOd9S9AqSCCXFpjsZer0qLEsP7znVflBmOD",
-	"69J+y6lQdA0VzZayXgpr13OVXlMEtMxvwE0yugJN4bq8CB/yxbJyXi3y60AMIBL/paxrastGTHECTgDG",
-	"olzMNErK0b/nYS+A3seFa4V4OXCunBaq4rCoRzMDlJUDqB7Y7XOJZ6VIQiVCyltWGRepm4Qmf0K6bYot",
-	"P1ct9ap+7CByTmT+1hlgKu3Q8aksjwjfktIou14nP5w5ZCCmZouVNArHOOds+AT9r8aaIwvWUqfXOJQr",
-	"8NgjfwR8WELuXnPjRU28/kMXeZwViuXAK0A2a75PLACC0W8cCqp8axYTWkGsDlI7wcGf6ygjmEcGz64n",
-	"fwDRDYg4CeiePWlsmfhcwD5os6iW3fuu2dlwCI3i3SUW7GnNLlE7Udh2rxdlBQR6X7/YgaSWkDWykcDD",
-	"9sqfQ9BzTWy0t2r8XwdK7NSvVbmXC39MyQXE10N5CI2hwMH0jlFAmLlh60JFn30iQvxWoJtE4Ctgq10Y",
-	"1s5bPRAf2Kuk3s3/hvv+P2wA9tuyAfyiDN90TS9ej/fnd/ABadwzh3OytEUW0jsQpWLqBJgZ8mTwYjBi",
-	"9a+bMsc3Haz0IxVOjnv4lXghllW1Hp+c/N/7j5eE9OXMoK4WaqFyQwWgHF2P8K4jYss6R4/uDGBGHhzQ",
-	"vNrW8J69x/qDgH0ipBR+dBc7GBb0WVSQT1KHOAJyql+y0mu7hBHibU500I+Blf39t0sh60vr0SLLRFx8",
-	"upyZ9m/jRIykmZpCiZm5q1w3ab7e8psEnULnfGnbGnFIJ/TrxoDibJAwmwNymCTTTVGeKGzkzKxVVenS",
-	"TOq1Y2ixxpCAX0jMG8WAAu6/v2qzwuU/R33tuDaTilJtVmorMuujUpFlxhJYKOh4CcWasFqUgpSAVuEK",
-	"WfcyRn98/2c0jcYBIb/cV5ry3kyQgZmhMyIPSMD58f1fkjRHUuciqSpKF+K8KYyO4/YmddEsCpmDwCXh",
-	"ho7/8BPJQUiOpY/pv4QydUO6EOAp1nNhWX0B3PHM9BtZRglTX0UL3VIXocNnaY4BL8xHaj8K3XHzqg+V",
-	"C8NabISbwj0rbKgtBSxpyf+CuZMsNTKkWvK9vM3bzd0CeDMRD8nJwtcAbu8wQezrNWvb7Qms9T5lvZvK",
-	"vW/MNTZH0NRSR6dpCqcXr5EU3V+sJpjAQckQB/Iz41oaY18mLt45tiaImLOHrVypVYqBzLneWm+VIlG0",
-	"tya+4zwzrdUtmxJJUeAd+O3RH2JVur3oaeAah7zlvhjXFzneLRhCmDX2c8NAZiYgSk4YTIjfHgNkXi+Q",
-	"EGS25mXGKb6zEeTVLlUFvw/jNUJFyDbaq1DXHQdsi4qR9jypzzqaJ1uCgkhoExsak7kDuSJLW3okKMbc",
-	"AFyr8nRTqBIrtXB2P8gJumdU8RaWDbYuN2mxwZSVe3o26p3nxQ9NGgmR0R1AACYxqZ5f3NOu55xu7AE6",
-	"1GFB/OWDMLS6/wQkxRAvJfgu94ZqjZ7cuzkockwEwgE1EFt7utLdH3f/DgAA//8=",
+	"7P3rchs5tigIvwoOv31CpDtJkZTkKlPh2IeW6GpVy5Jakl1dp7KOEmKCYraSACuRlMyudkT/+h5g5vyY",
+	"eYE97zGP0k8ygbUAJDKZyYsurna1d8TuspK4LiysO9b6tTYUk6ngjKey1vu1NmY0ZAn880DwlPH0mPKb",
+	"Gb1h6lPI5DCJpmkkeK1XuxwzEoshjRkRI5KOGZkwKekNkyTi8HfC5FRwyTwiODRi39GIb0nS2dM9Zavm",
+	"1eRwzCZUTcA+0sk0ZrVebZQ0D/o1r5bOp+pPmSYRv6l9+uTVBpf0pnwxiYjZliSMp1E6Jym98Ujg1/xZ",
+	"u70zPBcxOwrh36yJn+5YIiPB8ZtfC3qwZv2V3CTiXpL7KB0TdseSOblPolRtwuepnovUhwmjKfPIbBrq",
+	"/0qWpB4JWcxS1vCIFDBoSm/IcEy5gs39mHE1IrHDhILJls/VFiSdMHJH45kajP8yEykLPRJJaBzgEEc8",
+	"jIY0FUlg4B6lbLIlSSBZPApIHPHbFrlgPCRR6vNrOrxVBxIcjZongrPmO5oOxwGpfze4bBCRwA/m21n/",
+	"8uCPHjkcHA8uB42Wz2teLWG/zKKEhbVemsxY+XH5tU6z49dqXm1CPx4zfpOOa72Xu2Xn946lNKQpBfz6",
+	"mFYcJftlxmSqNmXaN3WHwCNsOBYs3Cf0WjKeAkQ1vkEvMqYh4YKzKuSSlIfX4uNrv3aZ0OHtYDKNxZyx",
+	"t4yms4QVt9Fpd0s3ciIuUpGUXIyAi6ZUPwVEcI09gPmEJYlIeoTqf5GQTRkPpWqmbx5JxzQlwQeazANA",
+	"DMJFSjidMJ/Xg/4sHYsk+htVMwUeCf7SZDc04k0YrqnvX4CIxwUZ0qG6lnRObhmbkihd/0TNHkrv4Png",
+	"4vJtQifsXiS3H/DGlB9k//AtUa3JyDS3N2wmWUhSQSRL7lju/OqdxTNVIMBTbbTW28IunGI0mU1qvVde",
+	"bRJx/HfH7ijiKbthCW6Jpcm8P0pZsriRCzYU6phSQe5plJJrNhIJI5LxMOI3hHKRjllilrrm8jorl6SQ",
+	"oAS7+sMhm6Yewf82DYHW9Cth04SpawE44mLYtUjHVTeiYsySw//k1aZUnWWq+QR2qWYT5hekYcM4Uld2",
+	"mrCRwvaRSDQnaMopG0ajaEhGEYtDSSgP9S0xbMUjVH32+fnbA/Kq02mTOJIp0uhfmkA1ZauEx/QI4833",
+	"F6SuFhCyEZ3FacMjTDYHFx4ZJc23557Po7R5dKlId/Nw4BEeN0+OPTJNm2/O4T9n6jfaPPyTR5JZ8/w9",
+	"dDzoe+Rv4+bBiUf+Spvfn3nkVjT/dO4Rede8GLR87vMXZMDTJGKS0IQR9a+QjBIxAWiMo5uxQm69ehKK",
+	"e+4pYo3UgIgE/pcTStKIeQCT4EXgc0JkStW5KgA62/Jwqy3S54oPKraloBP88rodEPZxGM9CfRAaNiTC",
+	"qyXVmPVglAT4J4IFJoR9NsiMx0xKQskEcN+cFs6CfdIxm5BUiJ4aLIAR9n953VagCshNdIfDHvRbCix2",
+	"hRPFe3KrQiJ4cHx4ThTlJwlNFfxIHN2yWHdAbAd+CZw+HTMAi/oQa5RTkMwu5426DyIBiIhZCjIJ7hjA",
+	"qlb2x4D88///f2iUIME0hb/VuBoRgmna7J9iK40UAZPNd3/BTxqlgr+N8W/AjYanZqVkGAuplp+wmKYs",
+	"VKPahdYDfo1dAMcaLfIDo7csITczJiWTpB78bdy8/MEdloQCmMNQzHgKIB3Q4VgDNZIkYTRUuBOlkoh7",
+	"3lNHR+ORSBQhxVZ1alEPoZSOKSdtReg6iDk0VeucCJmSdJwwhWjDaEJjdRmJJQRu7+CXwEMcgT87L4mc",
+	"Xaf0RjbUouRtNJ3i5hXU1RlCX0lkGsWx3gwJGL96fxHYbVCpPjXfXwQtcs6mSuoKzSWJI87gIkzUqOpU",
+	"FVnYJ4LHc9j8KEpkSna6sGlzE9WwALQfFKfhIo+M+h6p+RWb2lf8NErVnyM4S4RZLPiN2baSEsj1PGXS",
+	"U8u4H0fDsWqvTgjmIn3dK+L6VztpJMk9i+OmPpu6mkPTZhLs//K6ExCRwJ2CVe3/8robNBA2I+CieMl3",
+	"2y+bnXY7ALoTaPk94w8KF1ypPLu05tqpsVpkAER3KBSlQEkV5U6fwzRZexQmCjK7uuzq0re+VTCEf+3V",
+	"vFqkWAEeWM2rqZkt13G5TcabNEGr9Wqw55pXU9Ch6gPFbnHWbQ1p7WAmUzFhyVG4yKKOQiNJD3WrVm5j",
+	"nXa7bfYwpek420EULmX2/5GwUa1X+/9tZ1rWNv4qt7MFfVBogbqNAv07ZHclnH/OZEDqQNTmZEglaxAq",
+	"bw1OBjPJTGd1BRnlKfykNAH1mwTWgjz1WoSR4pZ9Pvc1hdRqh0hAyvJIzOgdMggxS/cVtmr8tXhXRIA5",
+	"k1VHXSqoVhw4F+WK38cp5SWndzCO4lBhtZglQwZSGoOmLRJcsHh0wZK7aMiUBigDMqZS708KJBEBjeNA",
+	"kUIummIK9woxjIV5NKBxbLb3y4wl82x3OF9uOzmUbLfLNvQWBJ2SDYnJhDYlU+RV0Tmapkl0PUtxbwlL",
+	"Zwn3SI5IoHrrnSvWEgkux9H0cj5lB2Gwj5xRE1lF+WI2giMldaUpKsJL54a7BwoihzSlrxUqBw0QJGb8",
+	"lot7nq2DRNLnFThQuZIK0KG0VwW63UrQ8bBMUu9rPQEm6ZHgLIkmNJn/ic33cWGvTwIyilAi1ur39ZxE",
+	"IanTYRrdMYL3hYWNfZ8H/TgGtMHpAhJxLUFBE+hujR1DEcdsqNZRBMniIjqVwOB4azbCo6MRqO+L0BhY",
+	"S4gSIJSO3vVrgUeGBQRTqCQVpadxQ1FCZE9pZlIZzpJEie2CM59PZlKpQAQukUiUQIoUiM8J+xjJVOlE",
+	"qmMPWft9JPPqXZFx7Xa6Pg++f3Pa7O61O7sojxlzicLciN+0yIGYTGnCQiLTRPCbGKSXe0ZvSfDDdgAm",
+	"FuRWmoU3PJ9Tpc/B3LvtXTIcs+EtKhYzBedMgozF8FbJGOoD2Hm05YamwBjuhVm79DmaHAwnNAKouorD",
+	"NJ4DWsnZcMhYKIuI8KKKOhoLzOYnfyI4W+f0lx25OcWeo3Xnz11tUN15bcYDOb8OsB/CqURS8AbI4IRy",
+	"ec8SdcY77V1yIlLyToTRKNKHregOVdxnXgSOX2s322B7qQJRZr3aFE7H0SSqsDSBaJu7yFN6w/ZJdw+h",
+	"gTYmVL1QxST0WtwxstduAzkF8wVIqHvtdo5hdPfKb3kMqynlfaqLlXMinu50ayvNBMeKiq/mIorYo+6h",
+	"yLLiJLeMTQt8RLJ45A0pFzwa0hiZhxbukVm4DCTPHW2vWtWu1TI3PLi1jIXanOfaF+5FcqsOtLi9FYa/",
+	"YF/bFosW7PxW17AfluJw0ZRZDY1yGfZ0NJKsBAh/FPdkosgv4rGWZcF4wEAymsUpWNpuo2luJ+3yoxI4",
+	"TymGtpchaLsUQU+1TFEi0YKUYSTNAFAkANlEjMCqjdTaYa3u6lHaLt2AmbF0CyMaS2ZXei1EzCjHlSZ0",
+	"GLP3slxNAFxj8agpUaIEoXpLkigEwVprxiSMbpTWmVE7Gd2A4SFmFOyFf2OJkD2fB39Q2hpaH9r4T1BM",
+	"kTXWg/7h26vzwcXl1dHJh/7x0eHVWf+8/25wOTgPGp5VLBXl6bTbBXLaabdLFRa9t2VKi3u8L3dr5Ueq",
+	"cOvNfDXVCfpGaPypR+Xw7z3V/OeASJGk5JbNZe6G+jxYFBxVP+8gYfD5kKYMxgj2jdQbECqHxhQb39O5",
+	"JNcJo7eSpBE4Vj4g2QZ2riCs3QawhJjKtEUGYKPP5NvrWUqCA8oPwY/zNqY3cExKq6b8PTh78OOQciUK",
+	"qaFYSK7n5dIwLLiCLAoNyQ0J458XQf82ilOWeBYp0rwfRWFS0xrtm9pqH6AGWUfM35LWYO9za7HvWZN9",
+	"h6T0lkkUr5vX86beqWdaSNIFfI6pErwScQ/CmM/Zx2nCJLRotEjwS0DodBpHqNGA2IDSNxAwkEdSQWgc",
+	"a8sGysWvC+I42ldffLCLq6upudCGoUZvYZ2tFy/IJUsmkvxVRBxOjAT7gQdTGcFXS7hjEYc9B3/RaSim",
+	"6C8EUSDwlIyQMBLkfwS7VfA68MwP9l8s+5b9zOCf/+01Wnn0z7r5PkEZNngdoHsSVPAJnSu1LdGCKOVE",
+	"TFlCU5Eg4QSDH5jL+4dvtyS5i9i9z4dKsk0iihgSpT1zg17jZHtqGe4XvYiu+t4fgmnujCbp/IRO2Ovj",
+	"oz8NSH84YS8CUlc6AF6Q/x6AIpDMuFrKcEwTOkzB9hBcBUo6bmSTHJ2Qeuel1/mmEXjq6uPXN4PLHwaD",
+	"E9J5Sfonh6TbVtMPeKiu/uujC3Ly/vi4+On00nzGVagPaoHBNvzz6ET/Q48dZNY4dcyKcsgpHSrUA5+r",
+	"Wu1+QNC27vNsF2pPBtRKp3pNEFD4H0b+G6mTBvEClKmB4kTSPZ8tqWQT9Omie9fnFJXRYKvVam3BrIFf",
+	"a7Vafi0gqbhlHCVraE5CMbuOQUCRUcjAw1tfPJyt062tN0nE+D65EFxuKU1+gHegV0pkX5+e968OLi6u",
+	"+gcHV/3Dd0cn++6gR+HrnbbiUeb/OsXb59z7nr34xLn3L16Q+sWfj5txdKv0RqWpZQQXTJGNns8zfcLc",
+	"oP/m3KPiHVrnXgEakLqDmBYVnZMF+xaTQzplGdIqVFU4+s9//FdDDWUw85//+C9AzX/+47/UZ4uTPg/y",
+	"yLgSD0EXvwZShJSuf3Ko+p2e696BzxVclebL0zFDV4BqRK7BipFGN+PUmt5Pz4PGPgnen50NzuuWcjXM",
+	"3Tw+/aHwXXCiBFHHxNQil/CBhyREt4vScSJ+E7MmIiypB1tbWuX3MUZBY6OSSmaTa2NoUhJKnWo0J/dj",
+	"ETP9u7Xrp0I0WuRPbK4uBfaifO7zIZVsv4gf8DPo2aQeKE4RhYFjTFiF4uQ12TJY/v5icL4Fm6zn0dxc",
+	"5La6hhqOhcvVgBMlW/2Dd4P/vtWwFwGkDMURaGrjOzRbRL7zMdXqMpNgvW1KxmWk+F48t4iqTUyhz+sz",
+	"ycxZNoJtfXoNRRPISMQhQSClYxYl8EGRsWs2Fzwk/YuDoyP1MRb3EomYUjyuqWSNfe1WvGbpPWOIANJt",
+	"S0zTLQmiN8CxRU6co4XDbPk8uFBcSJFhLcdqooyiLCJQPfjxxx9/bL571zw8BI6p8OD95QEJ6Rx9uijp",
+	"y7G4h+CaiRIRXIFPj31MZYrCVzZFGk2YTOlkKg1sQyNSSPDaqwl8ns0AxosecdZ0+cc/9t69611cBPoO",
+	"/k+gwYpogx5E6mqxjjFA0QoQj0AlUSyB6sm0KcXZr3XQ5rZdKnGidFkQOUmFxAlmTo155wr/aSwVlpWZ",
+	"az3rsNKa4X0i+A1RQiUsT8kLbmPucytOQPSSaoh2c/AqKDxT/eoaZcE/jRdb+zr5HIx2hMUSyIDPweAm",
+	"UyEU+Wg2FXXbfhEgm424ZRiemkzcJHQ6joaaF5Pgn//4v8k///F/Lfq8fL7bbpNlipJHAtEDp8MZTccB",
+	"eifRYZ7SKFZwVAtFG/lopNUI4LoAfgWbTlNdhjDjC2Qq1L1Vl+KNmPFQ9siu1263XXHH55yhKTRk03RM",
+	"Om1Sd6k4nK0i8A2P7LWJwh4YUnqk224TE82AeGIcLz6n5FrNmLlee8ZCqg5XCdbXbCgUsbz48zFc7QWV",
+	"ZJH3by0w/60KbeWXTQ31TxIp5Bh25FRpdp7SRAR5tU867sVskQ9GDdlFvol6yA1L0e0lwZEMqscQgLB9",
+	"x8OWAN2nRcNRC1r94a8SoqsYTeII4i/UeUmfBwqe29OYRjxokdPMaybzmvtuu+2BHTlVS0P/nFWhGoUD",
+	"2a0wFpXra0X4rx/eFKeRWOYEVWeArawXlNRTxilPlTbBkgaJCg6xSyZTM2S5f3SYTbjM5DClacoS1f1/",
+	"/dRv/k/a/Fu7+eqq1fz5147X3dv79B/lUWiwWqU1nMBsi84gbcZWiyF1sxYbaaTjMuRcpmyCviBU58B6",
+	"BhRQnZikc0mkaOT3fn56PLg6P/rz1eHgQ/neE7Owh3qI7c5gs6AcLQ18fZgdigR/6FgjFDBV69vbzAZV",
+	"tECVAkVv47H2p0uR0vgcDJuy0qxIw1CSIHWaatqvhVAx0gZTYD2aDbhRfGtYGt3RN7U2vodo4XciZFVb",
+	"0B4Zyl37SMH5NJMs8QhFIRXOMXEoPDBvn4NfTppAZRKlpN5ttxtKbk8hTGiE1KsIBNJHW5mSamAjQY9g",
+	"0HPhtB0IFQkZbrMJ+9wUQpIlssrvX+LcV8sEbz6bXLNQEkaHY2OldS1M+6AKol9jCOEDTlBD7poX53jS",
+	"AADY3gOiALQYBzEdlSEBaOn1jsVNxI8+fxxAfvondf4D2J7OAo22CAvQLQfSAFJ1ezRM9W6sARo3udwA",
+	"ja5DbXPW0oKa2+dgey6AzZ3hKS3GnxTFRV8W4NobGp7jHVd/DTFWTP3TFY6UHOTECUPHaxHO35kwQvVB",
+	"ziYTCFSu7bbbzW67a/38qmkWcljzarB7nE/RPNOh5tVCdsdixXJt8FPt3B0lktlAPRKK4WwCfmmlmYRs",
+	"GNNEuzUhapinUWri/BSLysJ5FBzUgCci7St9t3wLO/ktwBC6ddUmdtbbhDNUtphzywoXl9IpQDOSikZX",
+	"LqOz3jIM88U1GMFInoj0rdIuFhey0+5YqdA6yi1wRtCpfE07ek1K25K13k+/1m7ZvCgZ6o61V69evap9",
+	"+rl0D9kCsjl7ZEt12cJ9hOrOpwox5GE0GmF8UHEfu84+xIiE0FDhktO7ciu75eA9sCNuwe0jnXa7C3pc",
+	"e8tE6dI4JtcsBsVbZNw7m3U/21/2kcb6sYc6NcbpdWwO7SahPD3lR6lk8ahso11CsxFvojslRxDopYOC",
+	"Vb+qjXbXPzMIjqw4s362giHlCgzXrGotPQTelrM9Fp5yG7pR3N9LkgqBbu/sREE0gr7w5EHwLKSzcq8v",
+	"n2avBgn0NsBQM6Z3jNAUg0y+2ateaJTuK6FsTKVqZiKjzdUHQbbjAoZVgmXPQJYxQmMlnM/BxyGd2dyV",
+	"VIJlb32w7HWqweJcW7sc6i4GHg6iIusI5hmk6t/sNXpkS82hcSPidzSOwjcinFvevgiKzl5XRxq5ZjbN",
+	"l9X1Q+ZZvv3OXvkNsCM5u8etXIqWxbQKUBzhurU1Z4RRuO7qthaG2uq56KMjIhKW5yEaHmfGJPTBbKgA",
+	"kFcviW5KlFKmpGUdQp8F8uOmKoDyqvyq2N4OUKJwfShks29F4VbP9XPOZIramY7MAjMB2fpfP3War37+",
+	"qd189fOvba/zzaf/0KjBRXrEw+guCmc0LrseOw5m2YAARZiirFvVjdjZgFDsrXUjjETAnentr4og7rXb",
+	"W/vmsqilIvGEuGWBFspUlHWWCI8Zl7PpFKIT/qykSIsjJejR7hCnOfrOs7Opy0YVWlRw+DK0+FgFlPdL",
+	"ZybqxzhSst/WRzjqT+saUX64gKB6gIYr236cxEXR9pmApV8g/+fHSWysgK/9WqfV9muE8aFQesNrv/b+",
+	"8m3zW7/2n/o9Mr5LHurlk4+TmMvXfm2cptPe9vZ1BOqGbEFUfWsoJtv3cnsiQhZv33W62zeMb0c8ZdpH",
+	"sW3QQj+HhqdSOIE6SPym94Wft7PvWdviueHvax+dat59SadC7n90/t3SM5aP7s4OGKY/w6dbNsc/7Yx6",
+	"LPuDfuqtTgI/fNQtnE92fnd8DX+DP+Zr7SGYB7JpxRNnRQM0VW7VvNwDfDocMwgVTERcNZluv20eI3/y",
+	"asWHP6u6Fh/6Oy9Pl3WDNrC3tyK5jsKQ8Q1VScTNKu1np9n55ltQyUlMh5ppY5dSQgTty5l2oVNtEEYp",
+	"OVjBrZVuX1DZFK2dskSpoc5qyFZuvK28UnUpbhEwhb2BoCajG87CZsQt3d6S2vkE1N2xQjsv7HR8j2YL",
+	"VcDQAtzm+4qk3livYAi3z9FRn8aFghY1TSI+jKY0Ro18a5iHRabPKL1bv2EvPfFX37jq2SyFGBdjmtmS",
+	"rpIG1nttkqqCwatv1mfZ3SWy/YnatF13j+RZeMk6x2LC8PGsSFh0w92F98hWN1N0eKUlApFEa/xEDsWU",
+	"edp1exvxMAd3AIZ2kakTEiM8if7Z0Qr8KMIG5nHAMhQJs+Lo5CZpTSgHKvHzk2AXIjte8A5uskcq5nwu",
+	"vv8EdOjL4fGwnc15/NrE0GHsObL4xAwfZ1vJ7ReW8K/A+Yc0juGdElrPSu5GiwSafgXOK11Xc0FKo8bw",
+	"wa4imfYLLTUi4a0TEiJBkKM4hEnbHYRkPgfdSJuuwHlEKAbumXdRUZrxg4TdMRrrZ2PZKqEfGri/RLHm",
+	"SN0tTuMLltyxBE90MwEHPct5grIHUnY7i5GZcfZxyoZpqXFZty7n5BfouI4kmYFlEG5kIoZMyrwn83nI",
+	"5oN396UQS72ZjYnluueyggw+NxmS66LPl3l9lagJcqra24YXVytki6ltXMEAki1Yi1ohl4GxrFXb017a",
+	"i10UwRbTIpiLY9M/rDKuLVtNj2zZcRwhNAer4j47ekRCw4lSPziLgHt8f3F6QrhIyF/eHVfusrNkl87m",
+	"ILhqnE7iaimcO6nmwoiCjGvdUXqFeqs6TnKaiHA2BMORHX9rXzFPUkQCiAbKk7znIp3Phl9fjhz68kGk",
+	"dT38dmRNi+lPLH8WFrBSEM2t47cWQvu8CoCrc9PYLDOeuXcYr4VpEfN30CQnMVHBhZ/R/l5NUHxuZuvg",
+	"bOrHxpcrULru9Q2YEZh5qlzzu81Ou6tOS86G2qFYSoehXSkdjvIOzm679skzv2kvrLnR0UN9oeiA5CLz",
+	"+Q6dFl1jC5nSdHwUymV7bZMotBT//fkRerKWByHsVnLaaP3ggyisntUNQ3gOdvGUcPlyOMTugzjEqpNy",
+	"+IA6sydmC1G4khOYWX9rJnBUgi/3THtDAVj6DaP6BqYfh8Z8qUrBaX+Wjh8S+wb/RBOAkd6ujKkUvl8V",
+	"Uoaq35Q42TJRk9p6pmRYaky1zoQYLyLisFVb+3RhN0t1PDSvLrqaSP387QF5+c3uK/L//j97rW4DZoXx",
+	"Hqg3lQFIz1sBostFeUHLAmJBNn9SoFRNGhRnDTKonNF5LGh4KcQxTW6eHS5JIWAvVpNq98/L3T89KTiW",
+	"zYXv6DDbBXp9ZAaTBxnGXHhA6pzkCv9cDYyhmMUh0VFk2lLBnva+mL2OaBSz0LFexfP8vqMhe8/pHY3i",
+	"h1+TlE2mIqFJFM+vZs5g1ZAwDzNJGIU6cgSzLXF4CNkikMUYXz09KVxWTKwzNphwPP1Uiw0TlkpkKtcs",
+	"4jeYgQti2YngQ7ZPEne9OZYCO2lulpAZRov4jacTWZkFrV5JRV7kVTmaLUu5FOId5XPNVuRnwQezO5Oa",
+	"zEATE0Z09JPUumw8HSaYKXNsJUtCrA8+shmOI0loGCZMyjyG4PXyuWGDs3TMeKpBJBd757cWOLgR6G3K",
+	"FrkcM59jdstIkqACmkGPWNan37Qq4VLn0Exoygjk51pQMwsIuUzecHKJZyjyntOc5/vh7AOhVoEWB2Ug",
+	"1QB/UpKgzy5HlJ1ZWdizD0awqXFeiyRzasPFLNz8H374odl3Bip/81bYIKwbTNgzzNa1To77N1RGQ5Iw",
+	"Gk9e+xAVoHiclJDBa+EFhc0PtZb8WPmwtHC4+nXyoaObohJQ69VsdCspyWYQcVJ8nNQj5iHvm9OLCye6",
+	"UEeOI6aLEYmFuJ1NofXFhwPocT44vrr88WxwdXCowKeXdYA6tGlkHgGeD477l0enJxd/PDqDXlmPM5qO",
+	"S18Zg2otU5rOJAbRKRhHqT6IkBiQro2i/XCUadDZy9xCYvvfDoSlr3Ne7u3tvCx9nrNOhJi6OzqEmZJk",
+	"FrMWGszA81v+YJjswpNPCqmhINcHMksUZwBB14nfegp0/lHMCGcMY9unSXQXxeyGEQW+d/2T/neDq4vB",
+	"8duri8H5h6ODwdX56fHg4urs/OiDutb5UisEimfELC1kZIPXfdX4qwY7Oh58N7g6H/z5/dH54LCIlTsO",
+	"VmZweVqc/JxweDQS6mCFLPTFLtjBoM1c5U+BSxs6MPPo4Dxqvhycn/SPrwbn56fneVzYy1Eos0OCWyT6",
+	"lJ8ULzbc06OPdu257Dmvaxt4ihN+nLfPOvuWnP7J6eVV/+BgcHbZf3M8KFKCl87pn4iUOBt/2mN/wo0+",
+	"GiWqTCPZulAuz4JC9UpkHktW+TmejAQU03GSTrtt5PoFiki+WcQGnXa6214UYTBVQQEtdgtogTt9BkLw",
+	"gJ09niIsTCoKdcqygDBdKcAm3oe1AXJMaTp20GF909lTYUXRoqX0TrBqYT5j0O/Ud7CkVZKHN6eHP15d",
+	"np5eHffPvyuSh44rKJjntTrjtlKTcatPjxYbbu3JZNCNjIN47AmzSY3egvr53NqSrmMBeKuQEVPIh3qd",
+	"xRvTIXVF3LJqgSjs3xO/1mnu+LXGvsmTSegNjbgxMsGoSnmN0kpq0tldoCY2xXsBj7oOHrkgIxpmT6wO",
+	"/SYwehQWOuUJMRQWQxPMgix1QtJ431OLMbuSER8y1zSlV9siJzpp1n0GAwd3N7LwPh0vQ8irW53Zrohj",
+	"u+rlsvNVGYGrKZrRKN6f9D/0j44XpZ69nP6joUBcMDwHo3uybT+a2q20r/c1skBWV3zXpjP7CUxLQCE+",
+	"vodJ7/CPrKqCHV67F8xtEZNJlEKuuDqN4bEvphFp6CJWMECU+lz3ux9Hca7bhM4Ry3Fx8Oz8mjFu1mgc",
+	"A1GoIKyQ2Oeu2ZiGmQl9yiiMiZliWj7PrsX6Vu4nuRMbGLgrUV7x73f9kx9B4R9cXF4U6G/3lYPwaka1",
+	"QWJ3+MTovtGOnkp1h8QzEzxcbbC3z8gyezc+61jL0v50dnFMt7+eYfxJRARyzWii5BdwYOQyoVSiUP/9",
+	"5R8HJ5dHB2DyrLQcdRxEym3piTn40i08XgF0K8zaqEBpLPaea4lkH6c6iUx2lPYp8DulMV7ClM/OOV3t",
+	"1IKNRJJvpcQuaL2g38KSjHITpWzyBwxEqMST9ycX78/OTs8vB4dX7waHR320jBfkvb0cmmQvpwFeBAD2",
+	"9Dz2MwPo0ViotI0t6S5bG+LtYgHpHhyUYTNZuV2dkLrODoTU5ZQfyBL2cpf86U1ZkCH2WC/70lKd7Xki",
+	"CJ9gr19M4CBuaOPAwU1O6Td+ubOxUv5lButhftdHReshjd5ttztd7S5HJpJdzjPrf9k6OB/0LwdbxXeu",
+	"I5FkRq6tm1hcUyxDskXEyMJ6S3HOLSXAQ68eOR/0DzFnbK6opzNh1SSKgrI7lkSpuqAbehoQaBtmntjX",
+	"xmdYo1az73XxCnDaA7nFoR+Q7WHhOHbanYrjcORWGzSeucgUTIngIKVYYtDCJK73kdLoncByyM/sZGVY",
+	"OIk+OPvVHkPGI3ih+Kxw1/uyZlS1wXyKhS3pbFZwAgX/g+0gv9VA79XnYG7NsjUDYPGxxT2EZVAJOX+p",
+	"M6r7bhcWgNnXsHO3ofU93M2jXsAWDn2v3V566KuC/BZOz3rkMIqQmCjCZz3CVfGBOMRjQ2jNNXm5FGJ5",
+	"X43zvG1pHO0CHE9sQg8dbPasANww9tbCc8OHMwug3G1XMQBFyuuyQbbcjN5b+bfvijpnhMVNe15GV86h",
+	"0Inz9OJ5qYpZFwawLTpqHEA+PopZw7Ozs9ZlrgxfXoSZ28OKXp+LE27i3cBhnyQG2FDG5cDcLOh3AbLG",
+	"ipuPKH1WsH41o1aYURF2jw8W1rew+6oScc4zwx77OGQsVPr9EmNjAWkWLJWfSTb617VV4h4eGcRruFFn",
+	"PVGIJkmEDi/X5ldyXG9ncVyMiHUsg1BMcajjeuD751E0ipbKVUZEA+ONjIirONVeJay1gqpzlmWGsa0F",
+	"a1O5aazkIFyLXma9+txsTK29QqB6DN/CrC+lA7gZYNCetIbLrjTfzRI72sVTeQqfKR/Oc0Dmy8mV8zCr",
+	"21Od6W9skfsq8ZRJPF+m2fHB4hk0TRd7O8b27itLAh4i8ZR5HnDIcoq52uFM6pIx4shFjecij58JMF+M",
+	"mwJ3vDHBfNCR/sbU8fMI978hgXmgXrEpZXqY9uFmnCrNRtyBBF+LMjkK7qUpVTo2rVdlCjJnnLKgAsz4",
+	"ojWCymXt2qeCIskqAJUOWLnO3ZXrNHPQkmF7hC6JuHgeUvksUPlyEr/AFh+cGuwx5/kb08kHBd98mULW",
+	"45T8YrmG3BBubMMeSBVYOisLJnFyqcPzyer8hThAae4oA7LLeS5fthOGs0api2xRvZwF4jfPUPh8wP1y",
+	"4kj2HiSgVR2vk2kqO2jn4/pH/gR5qlzkXZmxKr/cf4UM2uXxYSUpBL9M8mjBBIvuh6M+oO2hC4dfa9NE",
+	"HX4aaZmBpWMBUiHjs0mt91Ptu8FlzaudnV7Af/qXB3+sebXDwfHgclD7uRiI59U+NlXH5h1NIP5DjYDT",
+	"voORcTT3ix4590nP4n4zM34yBSyzFd6wtObV8EVzzavhk2YgtjFL2UaL/A6Gwn8fmAHxz/dmWANFHPwT",
+	"5ohgMjW0DcprFatpdr9diFn0VIMjbLxnf6VJQuc1p87mkw77yc1o8RNC0jOHngFKXP+VDSGHgsIazkWK",
+	"OQ8W8SXMI5Oztm5799uysqulU5j0CktxEzS6AzAxlRS6/cFYubJCaBM6J9eMSJbukwCMVlec3Qdo1KIp",
+	"PoKPtAVeIxNavmpezbaveTXO7liyLiI5q+ybwdyPP6iBT2Bc9/MJzqF4ah7gK0J33eOBw+chTUUyL4UQ",
+	"UDaqX/9jXbSb6I7pB1bF0smee55l2VNioVaeYkIIIOeQYHU4popFQtk9+CkrhQtewlyZ2RIENhd8JaZP",
+	"EzaMpEaWxeWBKVPXL6/rdEvFtbhlwne6JWXCPSycawzx5SANfgmwEAOdVANTx2uvsa9U33mDlBbfzKo8",
+	"O65XM9SOpgyM/j+XDAg0cfkWLFaIxGSFUDuSLM3fqrK9lZMV7bPK5nax0wWrl7/aFXToQMQxW83BUDaT",
+	"OZK56gotjJqjog6OWuo8iriRBtad5S102WiWRAHkIvpbRfIiXfqcTOkNIzL6G1sLoQuHlc2R7cqzUKw4",
+	"i8IJFPJCH76FGkvq2zXLyizXgyUvAJwh4AFA0OhhqXHjZc5GDD1yjVetUPb619q5aaz+WCi6rrDD3n7Q",
+	"wfIsJSP+DhXFvE/Ola3twCt/XUa7JENRjmJg9+yJt1NTX6t8RZ7i3FXVWal/Q4v6OQz/KZPXtJimF4US",
+	"UV6C+Km2xvuLbCJ8QPOzmt3i+k8L8DNAwBwHi7j2s13SWRIpje9PbA5fHczu7inhPJLD5EDEswnH5epq",
+	"/pGuDVK6Zy0T2jm0wPdJMVEoRg/Nx3gttY4XiyGNx0KmvW/b37a3h8nknMm0P422LaJtdzqtzk6r822r",
+	"vWd1PAeZoHD8dqfd3oai/9tFPNs2iFrzarcRD2Fl9oteq66bnLDY/KHAkr2ZjUdN49RUg5rnPmfxLKFx",
+	"WQuJWk6eGObuAw3xTTiNz3KNVtAtM8Yi5XKHcciXoRQFQpOtpYKo2MjgEpPW4VtITIXhufp1yYiMTJoq",
+	"YwIgu1B9yAax5aFRfAC2Pu0eZP3yVHunDbkdDQ1fJOHmzVbZrv54eXlGsAEkBPMIlYQSpAStXEF/THSm",
+	"K9fWerX/9VOnuadL13Y//UetTIgw4sbyiZWAlp/LTaOWo3wvd8sEeveMcU67a68I8mUnr8FbomKY72X5",
+	"2A5ELGaJfoQWslHEWWlGtoLcWaqdFN7kuRPqjAx7366ESCFjw68VdodMoPKcysVZLWWaEmDunnXfY/5s",
+	"wVn+tBAAhd3tvVx1Uhqq+S1XHA9KLrki2fkjWltgf2LBdoncuXQrywVIh8WVnR6ywy1JriMekjuaRIpZ",
+	"A4JtJgpmAF0pCK4J4HJ4OBuqgIqa+TcXqguLXyGBHkf8dnGdyOvdi/sZ2X5nLRKDEkF2BUDCyYl4XiYu",
+	"/OzedN2yUl3OWi5Ivt46uvQGMoGCvsP9P2lBpnhdAiXYBB4JhpQLHg1prP6Y0oTxFD4rQAaK6gVmy0Ge",
+	"umkxaSMmpJbiISp45g4A1JegUl4iKpeUtEha2CLGPB3xUInWIgmIQDMU7p0oOVSJKvimokcKiXDuo3Qs",
+	"Zqhi/zITKdKR/FkUZsgfdafZWQc+ZfsuE+wWjvCUs+zZIuxjQbFbXHGehK5NMcqsgAWiUUIbAYkSdHF/",
+	"bhG3qJqtmKfchFGm/izo1KCZEkDB/Xy+NCUYjKkkUxHPJyKZjqMhAZCXW6GMRrViqUWWkKlU6x8o0OiV",
+	"vG0Ds5irAW3KDIsg9qyw6g6b45YFqqzpL4KhjJbYWuCLx5e9rzLp7cyjIHyfGqUtcsTJX94d90giRErs",
+	"Y81ASbNgXZ7SIfN58EhnpaK7URiAqsF97oihdsoTOmEBKFKB2mNAWMx0sWyqKLUp9Wp/wMzBpcPCMJQE",
+	"HMbU7T3zVcGyOErCYj25IuGBY7BFc0+BODprLojslCvNmBVF470yM75IQnVu3VyZ8VUobs77MOuhLlio",
+	"nRWnI7A/rDPCUfgB3NqffnYW0/Fq2qVOM9EbTEL6MpZTa/WLB2DsQS62YG3JtOS+LtNunaXumaV+coT8",
+	"AqNU+HoXhTMaB6ROyZQlUnAdYZz95pYnprdM6UapugFYpb4BsoJIbijX8S2B67zJhlGKjdOq3HejF79T",
+	"JBVQzyuHWNaYDWBfuPv2oLRxx/TV8gfc3EwWfejNBZJWgnMVtmHze67oM7lmseA3kqQiIzjrXeq8CyB/",
+	"CxHnl61iS5IoVPRjKmSUgs9JO2TukyhNGa+2fXQWTR+vtOmj7XW+KbF+rHuJFiXnc6MWb0AyyrAHRi7D",
+	"E9Nt1znL7wC3yyGIeA+Ftnl2jC0yoMMxkVEIRoFpwiAq1o3WB5mA8TSJmLRH7XNkLjjqM7CWOLpl1pVk",
+	"g/w9wqhT01shXMbeVqKbR6jPC8zJdHoyPoIQOV0pxX2HtQzN0R1HWGsAu1+KB3X/tIqe4OjPSE0M/1km",
+	"uDz8+oLt0pXWvt3wPjsrPWcjljA+ZBvqaX3n7jh0bwM0rKJ6j+D0FYRpkaCUSZsFVFo8u6fa5tOLWJ9X",
+	"RHq47FMl7uxk4s4aokO5zLB4gkAMFkxaQ+d819pJES9ym/pmb3FX5Tux81aufFNTSS7NRJrxNppAlhpF",
+	"ql1RBaoHzOHXm+gOCnGZq0vq7Dsa8S3p87tOl2gS2DCq07NxN8WCs7vkc3OZpoqnKXDqasd1LlJyn9Dp",
+	"lIUNr/yaEQUOtZdIEgjHpikLyfVcp+ORdMKwHBHtqY6mCJKZUjiRLBh8PppJFmoGnLX//uL0xOcapeZQ",
+	"eLnd7Ox1g8a+E/P/l3fHSifDoFsAojOPhaGi/4enB5c/ng2ISHyu7VghG8YUMw95hDMJz/dCxqYmgLfz",
+	"ksTsjsUSoupFwvDzbvvVS4AAFyGTJJJKXsBdIHVSS+22u8GCm99l1tn9+AkpsikpXODKpe26UKVY/9WF",
+	"Xp+WSQZLsb363ubvweAjHabxPCfQKdwi92MoWJa7GNNE3EUhRuivdf0XGeVGGt0DiIEL5ScB0GWeCogC",
+	"YFDiRbB4hKYY5/XNnpYyTSG+p4CWIpfLwDXj0S8zpn/GUI/NIVhoafHNgezPv5mEeFxqZ3BEi7VEb+lK",
+	"3wsCxqLXZnsoEmYXMrlJtu927J/bixJlma/FlTmWiQnac5FN7mjvS+3q68kh1c6JsrvkFMxblMW5Dn/Q",
+	"VV7w4RHj4VREPF2oxdvzuc//rrv83bj7/4764d99/vdms2n/X7Us1JUlfye77Tb5uxL6rYPafUaEb7VZ",
+	"mHs+5sHS3BQS6ntzlsTwKgOCt0Q6JqU1GwmG9iDlA0ZQp7EUZLe9u73b3tvebb/c3u3s6CqLWAdwStOx",
+	"pzt6JjGYSCAerkFyG9Nzqn11yN8X6gpCRZRhwlKSsJtIpixRq62oNogjO+9bruAKXsEzAgO5IPsWuC9a",
+	"ApzyapiwUO2exjLILxWKQjsngH9XVXy2WfhgjIqSlWq07isYzXkmW45LkbT5fvAdcO7lrAarW3eX/J3s",
+	"wVKzXHaQZWCWsFWL2mvvkL+vk50hX/xTHwNUYJWmACupK3TSVGhhyQuEh5mLlhkQi6WVF6pllh+509LU",
+	"8y6UJa4qy1oWrltSkTPv7mh3V3pBcd4yGmNTh7o7x6ylNa92Pugf1rza+7ND/NsG2Q3+Mjh4X/bow6bc",
+	"wTcRFzbiaQPdAAfYkoQO1aWMWXij5U90OaqBFxlHFlxlA0pmkKBodayI7loGHzdVzgIRtgvNItFaJLAh",
+	"NIG6OhLCN136q35yafCEUa5oSRkZ3m23gTyZq5+PFjKFGyGvHAgxxPbq2l4uDc6kfNtwp7yhJnC22a5t",
+	"5iA9geBWhyXY5nu2uXlgqmizE9NU0udlcaP34M/MpTMFR4DiJZzZjp22szYk48ahZpt0FprkHdkLHTL4",
+	"TSuz62JFOz2M7bnjkmqsh5eImG1JUJ48nVSRAUkISQA5IvuH745O/vmP/wp0G+B3yNmMBNKUUzaMRtEQ",
+	"EzLa6bKDCdQPaBLVhd4AimE0GinZWZdAZnASWzIbYa98wbCUUB8CPpOpWox+XGNq5EDi4Ym4y9Cso7FY",
+	"/W8h91jWpGubVCUOAOBFKaS05cNoSmM1Grw8STAzpd3Wjp7R8JPqDMBLkuLiIeeK0+mcwPk0uXbObtmc",
+	"GyfOtXM4NpI6nkbENYHJZR4zXHi3vau3vevKNIVl7uplum3gGDX/X2y/Y9sruWg2HGdoX1fY5Ey/uzC0",
+	"i1L14LvBJdkWStTbBiBvT1kCxEZwuf2rweBP2Y729I72gFQqyS53D3Wrl7rVSw36qqSw8JIT+3Q0isCF",
+	"zScJNS303HBDoIWa2Rmi+wobgCiVnfhWLvnIWvLTnib0ywWnPY3Wa4tJOKFqqLqYRwCA15CM+55KY7Rf",
+	"IhUthMDq5LdrvJcqy5KX87E9PlWuIwvttl+9rBKhKqfP5dVdHbOXpd3LJI1BQb6qkjNM18KSvNrysFsT",
+	"knRmr8qG5hV9Waywt37kTiYf5mwh3b0Voe5lTuB+juc6yXA9wlo3LRI4ifAxENDS45lkSdAqcS24rqN+",
+	"83/S5t/azVdXrebPv3a87t5emf+ozEq/CKDSc9DUaXFrHZIK0t3bIzFT65GefmrokeAq8EjQxP20ArBR",
+	"xYzKlGQ1WieE6o4oHEDfns+hfdBq4QgwFlhSUHvEnPpiRKYzPkxnyJ6QT0M+JLSegpG33QGRgPpcUTEP",
+	"rKntPSsmAAlvkRMYUKY0AautVpyseBLAe06lbg2pZJ6aBV5koRwD83R2gkbBQFtzL3bJAU4ibjWZJcf5",
+	"Ivvz58IvpS5Cc1TrY7o93GKU4apXHXaqczaN6ZCZOIxHz1o2UUYC5IY0IHGQd90VqT4XoMKu0QkbfvJM",
+	"1srCUtcCx0Wxa+EN+6pAcbvJ0lVU3WmnjX7Zv2HcryN4K1kRu+2jdQ39VVGKL6zZLzMaO1L4oh77b3FO",
+	"GxyO3VdJklpUq8DI0spFSaJODMQQrWWoqtswZamECp+XqzMSS5T6NUQGYqQNeFqHZNFZuF8jmtgRyXgo",
+	"fR6ljX0iU6HUlmgyjaNhlMbzHlHcf16lQo0pBn6eauxRtNbktPN8jloYvcaEd4xy6ex3H6gycgV4ee86",
+	"AetKtUM7AqcTrKCqiPS5FgYlJIWeKwx1Ba0iSIDvgDiL7RypXsfQGGGoxLuxLEeCPWPrpP4ZkgrnXi2U",
+	"RzcuVJdtkWAUsTiU+AI/ZvTOea0uiZhhlFCgMOOQpvR1msxYgA2lz8GBoWSPWeoRKdDM4GTz2ncHM+H6",
+	"VMNccd2YjVLVu+Xz4EIx0kOamvDZAQ/1XwnI7QrPgm67+7LZ6TS7O0FjnwQHOguF7ebz4JjKFDEx372p",
+	"BHyo6f7+8iA31GW70+u2e+1v/9Bu99rtBZ78a60/HIoZT89oks6Pwlpvp91WPEf/X8fLNUBqVOsPJ4wc",
+	"iGRaK/w8m1yzpNarHRyev7vqtCGL3wHVWVHexvTGuMMOqM6ckvsoeEqH5UuBpOZuA72UM5qSQwg1yf2Y",
+	"W0hXLwSiz8I381qvNpSyqVRBbr5rSNd6tUrg1bzaYEKjuB+GCZOy1lMyyv/QoGwNxaTm1fIntGK0rPGx",
+	"uIkUKr96++3Lw/a3nW+/3T345vDl3qt+9+2g328f7O31D9tQ3i/rtLgTGEZBrmRl5+C8QNOFarIHh1vy",
+	"Tr1XOz3vXx1cXFz1Dw5Q3oPuNpsNtHnTfVPzzAtvJQupf+poMYMTpK/WhbOCsdvegxxgar/ts+xO9h5b",
+	"h/Jr52nJcyn3Xbb3ZSzWvrF65hVXLayqj10gvvvCyIy8/FMkTY66vkClXAPEy12nDKbBxaPDRasEumrp",
+	"MGZNUPuaQ5vzIcvz86mMBOZeHTvU0NFpdl621RZpeMrjeTHjgx6xTF8pI6judC5tdadbPRuBMYketCya",
+	"Mk+qq3LCOAZNxVvRDZPVSjd10iNJ6DCN7pi3YHZVPPHDwdW7/kn/u8HVxeD4rS0frpTEi6uz86MPAbwH",
+	"0S+dwYqMIou2ojIdGBZTmfocZyLBAu0KlF6shDiqgVDHpaVjmsJ60X84Zj63nd9fDM4DxxCqW25JKG3f",
+	"8AisHl1gV8f9i0s13en7k0ucEvaAWyiwWzyWqmM6oJzoBGJlT7QKPHPN09FJe9zT2c+dThZh59rF1zmf",
+	"1mZbs6nSSrZW4PwVN72z9KbrQR510xclDPfqZcLGuvfcfSaSu2klwsrCJe9udMnN9lde8kwMKk/edRNx",
+	"Y5VT6E7ux0JH7ocZGoFeNIoSmZKXu05qr0Y+ytuVTgpRM5X70FO9mVeu3gprLsiWSVoWZ6y0XFuxgEhw",
+	"cphDV0dzuRHNhYXlRcMyyDLVglBsktk9HcUFwF1PxyxKyBCPc6sI0UXJzsWP7hIEgRWWwVSrIxVvdXLU",
+	"455K49DbNzoo1n2wTSxhya/bHs9u8TyWHMWAh5udQlH+fhYEUZNoavbg5WmJf0GXBRpFZEonU7RcRKFB",
+	"FbyZkoGxAbnShIbMKbGxX3hDSqXPIXwJ7RNA6fXQO10yZh9pyIbRhMZubr6QJdEdCzMnsUsRfG5JguK7",
+	"1s+bnT6XKaNh0fS7hmKTQ+O1gE8QiCUYXVCS1qdz5Zt6PmKXQ6VyimeVul83ogJ2BtinyxNzcYqrWWJR",
+	"cSwDpoLfltQBcto9bsIitNyl5DiBOYgTcUdjDNp1oOzQEzezDS+mttkrl/erIOwuv1Q0+FSuBbvQLlOI",
+	"q+C9Ti43C/hCQrlPC3q2uwpUuQvSQDYtRmeWzvgp09SdATeCoroGVdDLNP/SdJs6qElftcSFD2ZX5iQW",
+	"4nY2ReldCZ4K2OeD46vLH88GVweHhewfVeYFBzTftlfsBRdcAijHRlHOPDZgXzDWZhziWbIpfFqRQq7k",
+	"NSqgJ3RqTpcll1uwzx7kMl8U3b6QkxIKmxfstbKVN0uieqxwdEzlO5Hkc/+hrWh941VmpvoSLU2QbhEi",
+	"SNDd/hvuIdtBLgfGmvvwamI0kiyt9doLxh594GUUhIMug3o8m0higq4UMuXQprNWIIpFqCoNGqsIga9j",
+	"JBRrrJhOI2R5MpVNPGh5B0fBf1bi/tW4UAYrm/QVAgdzy1WoswZ4nimfizn5skXjb4srbq+14FSkND5n",
+	"chZXvZbPEAhPdULT4VjxpDSrb2mK2kGogzskOoaW4RlaIZbn00VgejVj9jNIaA7TAqjM+VkksZiCftOX",
+	"zgs0l6RGsW+RAXgkc28HM++1iRzLYh+VcKfzDKNakcwWafia9HkNu+/ikRprXqUa7eqjOpf70xqPS81W",
+	"JS/WtFkmYUORhJXrrVzgw21eed1hhQa0fEFPoW9Uytnl3nyQDT1CIQWqWuVmMqJryn2UtF4mk5cVyXW0",
+	"DPNSar0d/LliB48Q9z+tpiEPim65HOd86Ip8gM7YIkr6JcHi+WqHdw6CARlSbiwWPgfCAlU9wZ+N1fDh",
+	"zbP7mgGIcyrIdRbPBqSakmHMaEImGEBZkvq76Lc82JzgnIiU2PzbxWzqpdR/NW14yJiV13lhsAV8f+hV",
+	"5Ow+dx05YVxNEj7yXj6NKr3e5YQ95O/kutuovpwHz3Q5lQS+RoyLItE9oC3IAO7HgsjohqN0LBZp+lQk",
+	"KY0xv4Bmnj630VHMmsG2pB0zSwplswc5n1j2Xt0jLJbMDOXzvMdNZia2Mc0biaSOP3cNPs64+0gY7iPJ",
+	"kE4Yru8QIWqDodYM+fF5ecwPWRXy8xuEzjxvQMzqaJYl8SQKT0GnVgrK59BIHxxg8BnCNR68ts8VnfG0",
+	"6jwM9uQRG6uiFypk3H+b4IzH+MhXOY3XUHB+p+7wB/pt86zy2V20D3QCVbqdlihpZfVxNjBfOfbfTxmX",
+	"cN0O7fYGCKoGqMLOz2orB7nsgbZypPmLct4DbOUK7x5iK/89sfLPbQ9fziXXXfSXZPwGLPvcxm+4YV+N",
+	"389n/MZT/fKM38UHRpu9dit/f6pfARWencLjf48E7w7fqf8k0S9P9dQU6q4Vnu5u8CJx8dlv/hHuiqeJ",
+	"ZQ9dy9ZTBv9Lccu4KfxUlgkWUuA0naRFOpuDMbm4Gah2W7utbqOlpDLM+VFIex8KBjFLKbnl4h6U++iG",
+	"C0i5RCVxRtppdY1mXp4BHnMpVaWg1hmTojCrpGS+2UQMThYq/dgLKmS9oTIatlYmN/3kmTVgTqJl69iS",
+	"OnGRp++gXX2w1kROxqHFDOslWaU8a/bB1Hn4crdFTiBtAGF8NrGMBnEQLCLpmKY+Nwkh7fuyoDz5UaDT",
+	"MJsEMpAms5BKKfB8nj/XvVaXpCyOpX4OPaVJWowmW9zRGvW3ZPnrwYspHbKmZFOaQBAWNJM2GEkkhE2m",
+	"6ZxQeYvWKv12D3EFHxzmFken09ZQJKzl5KlrKfG2WOJ2dbIm51iX3Ex8vFd2NXXao9EstldSp33IZ4Xr",
+	"NAoSJYV+V9Cp1qux+ffj6++G0Wn0/dH7vx11TqIjecTP94YHRy+Pbqd/+XDw/asWm3//t/CHI9Xor8NJ",
+	"Ox3uxLMf59+/ag27Mb+evG2Hf/k+hmmm6s5eRRyUxbY9mXLITShXXH0ZVGGZGvtrbyChzKKNP7+lX9fJ",
+	"FeEsdAFr2FDwUJIZT6PYTZWGffLevJftMl4+iXg0mU1cau3w9Y2w1VnAkCaQ2n01Sq4B2FXomgd9lgRD",
+	"n8HKLBi5M8kNloO+gUbZHTC1/BcgpVMB5xJy5Uup6K5PnhBYpyG2fMTn09l1HMkxHJOdybxL+cu7Y1yk",
+	"1OG7jlFeGxv6Z0dbkoh7bnMaez7XjEKETIkqIbtjscJ3kwcIHW9K5LNfTL0WfMGrqDGW+5P2J59PWULw",
+	"a8vnPj9W8pnsEQNNvRMWEg09Us/PYfKuKnxxImU9SNemht2SPg+AdWSNu3t7DViUgseQpjQWNzNG6mW7",
+	"Ml3au99mWV532j7Xe2mYWAY8+FvGplI7RCYepLpRBNwVfgkbjgULe4Sa/FFQnRyyOgG7g7dGoHkF//zH",
+	"fwUeGc0S4IB6yuJ730VZRGfNKTDmX52Cm5+av6Kg/inYJ1BYXntI8XWxDsQe0pgtVABtdsAuVlUFtIn/",
+	"2FlREANK3GxWAVWjQFUB1Ko06btuVZjiCS+C6S2EmuhW0jOZShAYOjPZ9ZwEB4KnShA9pvxmpnAlD6j3",
+	"1bnq6rJB1I9xpLBg6+NWa7M0sp+8mnMHynfAeIj61wYb2C+p4KGLXyPiamJPgr80gUg1Aeeb2hfeI3Mm",
+	"gxbpV15JiffaEigGiQd8vpr0L6uTA9hecrIrsxUbWv706YrzmLosb3GRIsJzOCW9UhLcsrmRaQ0F060W",
+	"c3fcsnnRWKuxbZOqCOpW3lWU4MhoZ+mhEvdM9zPaZqX2oc6AkKNt+Tvz8VEVbxQIzPJL01tLNpwlUTq/",
+	"UPTE1dpAw1rc8kFpcmCakuDs9MLmkgMpIshJuN3WTquDleMzxc8wHJ8b1QvyhC/kJab46hMuKvSZUinv",
+	"RaL9wUAMwQQGi7b7VGgL4FGIiIJO0+YqtDoMGIf6s3SMeys5ZielL46iaEVZxl8dhLP4A/os5lNGgv7Z",
+	"UeBzcJljmivcwygW9w74Dxy9qvcrCl8oQ1fLkfbhHkYDwhOxLFUb5iFXyFUtbvZq54yGToZ3/S41yrob",
+	"gfN9oiDonncurEJ97m4C+8qU84csZjcgaGvYC06u2ZjGI50rNLrhLGxG3MnYb0SldBwlql+qxE8GNZmA",
+	"AaBEUXZMdb+WS7oIaYKuIVDvBhM+pgJe6aKc2D878muNlqHhGP2RgS/imeSgICISXfWsCSEvdZGQsz8d",
+	"DBpEnT4A+ya6Y1rthnsR2t0bpRgSbiq6MtTJdCDgiMSQbhNDtKC8l+637SakntIokZ7PwY5g7AoAE5nv",
+	"RRQ66PGDUlyxIvZ9EqVA4Hw+Tdgo+miLRKjrJ3vb23QaGY4Ri1m4DSgT7FtRXFFCyH+IoSoNDJABnFKS",
+	"qpwBuTIyuVkIlC3TRtNcYRIiGQvJhCa3EsrbXkQ3/Ij3CAaaQJ40i4jSw53SVNsUNFtvEae8UqKIEtPA",
+	"VeBXWgDeB5/XgxuW5suFgRDxMQ0a+3pQtNVkkbsYPSedDK5ac1Rw8/luewcSuO00O+09qFprRX+ajhV8",
+	"DnLdJBmKCYPHgroal74pOGizaWc5OoTMd/ZZYRTqQiG6aENC6npEfCh2G/HQ58OYRhMwMjWbUTi1wzXV",
+	"zyadjaVfOTw3uSpzH3Okw/zCjIqppfUl5AnOeOHWb7nn8oR0yinWA5SqPDhsFZWCcF4Xr0kBrbUzGwKC",
+	"930O98HGbEGKB0HquvK251Tvkw2MjypF4kvHrutza1RNZryKJAEhwsS3PR3EvRaKQdPj0+8g2cNSDBsK",
+	"PopuZokmEz4PDt5fXPYPDgYXF1ff//Cni6v358cBqSMGmrz3aouQzw9GfX9+LCEO7r6xT4K80AF2VOlz",
+	"SwpLjOOAJJ8FbzfjzL85V55p/x861A2qY4Lot8Z69v0Pl7XFpw0agXPJpOsrUKUBop1+cP12Jo2ENU0l",
+	"gXobPnfHk8Zegx54ciI0V+y5V0gPZxM7GxpvcNLnNk1v8caoizVUUkLZ9SvKmmhgW1vYNKBNwOt1ulTg",
+	"NK4x65lwQYgigG6Bj2lw1QDMkUiMkqsTV6vWCKbWBnImLhNTbxex2DOX0SvistxyEtTpHNs2/7jGWSfF",
+	"dKvm5ScqxXd3zJIhnl4idY6onNrbA9Io5x5Pi/xQRrs1mc+w0jlFn+tEh24aP8zsTWUh6avz15UinKfv",
+	"BueFz5A6x/N5WdMrf9Zu7wyHtnQf/M0wzw/a/vL8FNbSwITogvu8Kjl7SZb0Ctkqy4Kd0huf+zWD7Fbe",
+	"UiP6tcZ+ZlM3eSUluRYzWCgyN6U4Zl5Ly9xsKQijJyKhfAxHewwzK3Aas6h/9wuHFFF1ifhIVAXc4/HC",
+	"fyFgImGM3DEeCrVOK4rqw+ufHenSClDCTfA0oUPF6Y2PPCuKqhQSifcUh9uSNiGpLi4glArhNJSYJ1aS",
+	"Gdf5KcBA/4K8eIG6UIGlv3hB6kFpwaxWqxU0enkBTNpiij4nDreHAoyoQmSFUiHtvUhyJReJW3HRM89x",
+	"QAu1RRkJ6exps6fc1z4PdSusipG5ZMBfg7srvaG4Ozx9u1qzs2WJSwGl1FJcrCKDbC32+ga/+jZNu1/z",
+	"/Fyi9uyDktayv3L57f3ap0BvwuR1WXj2ro9pVWia3pl51KiEEbWJvPRy8JeSWEECuWLUPTLPMbzMLtA/",
+	"fEvOBxeXZJTQCVM4h+eExRKkOscwomA8kh6UkJcemdIbMIjyUPtY0LUpAR/BJy17RhT7/odLSf75j/9N",
+	"Iiln2s5dYqxLRalBRL/w0vY5VJ3107AVVNMrbaDnODg+GpxcXmmFtE7RdoIaXf4uNcgqlRbrkNjNUU7Y",
+	"x5QlnMY+L9Fwzy+6ey+3B+p/PXLL5ppgKN6nKLZSLhoAxyM+nRnetaC8gw9B9UHHIJ6CHNMpI3X0HVGy",
+	"9/GjuuS69jLKnhbzGA0l1uuAYyz4Q6Snv4AZHmNFNEaoDWbLwRKfTHo+x5W6lEFPrMafMAhBw4I2ClsI",
+	"PtTxjNNaKfmygTmNdH04CBPx+fvLt81voVgQpKXDB0+JcDIWkfr7P7Tb7fY///F/qn903oJSSqGOTX23",
+	"3QGpFCQHS+0CtMEhL97PglIQP8DJuFj9zEMTkdKy1fAjGsHzMeji87xRurEP5TgIHaVwGAAXRdO2ZGaA",
+	"p04NJvXbPqEa7vbMaOpzXcjtWtH/RLLQ7m6fpPeiuLPsoBIGzTr76sxMWW515D7PKi5hRVrkSvYtSjwn",
+	"9eAPnXZbXaO2/m+zHTScqSlxnVBztdxrgUKIcWOB10D7oS8TyuWIJc0BHwrFI4LskKzwJzjH4FpwT8RC",
+	"Gvu0CcjO7mLNq92xBKMBa+1Wt9UGzXHKOJ1GtV5tp9Vu7aBTdAwSzvLSkcAyQTwSZUFu3xnDaN68GphC",
+	"nIGtx18o1ZM1OuWB5tfZB43TrKTw6747OJSU+GaPhJFMIz5Ms1V4+EgNmQEYbtX0zgxOdXNdPxFxC7RZ",
+	"LEwBHGqQS0iuE9RDyRV1OtdQO/jFC8Xe76JwRuMXL7KhVf8frKXZsfhKlkL5iBd23Mx0RGONsS+I4B6h",
+	"cezAVk2vdoSvDe1zRjphzggwL8YnEDpMhJQ2S3rPtW4OKUcNIjujrDisC0qQYmHehR/LBnGPq0X62QtT",
+	"qKYDKUqVsE1YpMQnNawtAmRfMI9FzGAfZzRKdE5SGivyPNfglymdK4Jjil73cpELkVR6wWQqUgSIz51o",
+	"zp42/ZF6YI2HQYNwxkKpM3PBMQWDMEqtWTfQSVdBoyg5LziufP56EvE7Ed+x0Hgs3FPTWupYTJg7HhZt",
+	"hKgQ+ykr8gbLBgIxEglTegXaMPslYoLP9f7QohE0rN8k5/baJ1zYwI1M+Cs88PT5QIGd8SEzjChhd4zG",
+	"LOyhOFIFEteero4xi/7Bg3ReznIntEeDx7GpQqSlPrkbpl/PAu6jWf7VN4HPbf5+Y3ZxphcjK7Nnw0KY",
+	"K3zL0SSQXpRmbamNDkKCApqgpkpyzdQpOJUF8EfMiwuiRI40tnz+vlBvTOpCNDr+gmoDA5Yd32l3goZ9",
+	"4I9ZaKXJbziH5COAb1mRhl6ZtIgXGGVeTElZdlSRonwjFFXHDG+ge50ohoFAgXN9TCYkwso98IwGleO8",
+	"8wUYjhGi4EFKWfhM1mQba5OZgA94A7qix8CtFvXpZ/S4M5m+EeEcjcDAfbW31gBn+68S4+a1bx9YYnov",
+	"YNlMV82cTSY0mdd6tTMUV2UFsYObfZ9pZLLmBCk8aw12CBqA4KNVoUn6PFQHFww63uSZoVBDO5fu93ES",
+	"c/naf2wci4+jMsVI3PFPuf6es62RKHztA7j92rbbYLvQqzDapVg6WrcwWrFBt2I6OyzPfTYfaw842E/e",
+	"kvLwxXL5QKBNmmvXX4sVsoztAy1UJoJFZ2Q0MdOAHt12pyQuBTMWg08ABfngWAy1PI6+cWc9mvCXCWk1",
+	"r6bFdzVJMR6sCjS6y7Zu71CTmlnG4prfnx+bleTXVQ3CRei4h7ZJlfZtW5d+MT74A9y+5TuFNoACu+12",
+	"VWN7bttvaGjer0CXzuou77n1sYXYaWd1p7ciuY7CkHHs8XJ1jxORIguAms+qV2eNec7oPBY0vBTimCY3",
+	"ut/eOpuyIZDvWBhRyE+iOndfre58KcQ7yucakPCadW8d4B9xNIdcQN1rDPCDvmts1DwMdOpiu3FjwC8c",
+	"v/hPlS7QnxUvycVZ/bQ0mAlemGasQPtPCxZWhb70BioXlVpgaz+rxa6heMJtv6l6IbTkeqKBQqaUhygF",
+	"GknYyPINsBShYh5GCTMu/IhbrROkSzAdiRHBmqx2db9G4Se9RFMBl2baZ8+Kjae8lUW/F9TkVGu5lot6",
+	"mWqb75XJd9JGXWa8NzIBehjfE4XGxqc6YMU1HZqZDRpH/Lbl82571yawGVOdUtgNspFMu8SyIA6UDDNb",
+	"crkuBC4YzqTxeip9IW8AgGgGEDdP3WAh4wdyM15ZfU0kRr7FAwYtwMbkaEU1g1ZpK7QrloYA5bYOJ2or",
+	"J2tlRaolKNk7K6kMzp2IA/zAnoRlmY2rfbfdaXaUHF8mKn9XEaT024jLOW7e3lBmzu6rQx0MLJWAZO2U",
+	"+LBOcAIVHOHM1L/076BawG/dtaRnF9Frvdr3lDNyDqk3MrkaXy+77+BXc+IspYsNNfp5uXz+mVeygcxf",
+	"0MXWkP2f9TS1FvCfHycx0bZKJSO32n6NMG0Ffe3XwMDt1/4zLyB/Zt2BE2J+KdMg3FbFdgoP8HeDClrE",
+	"X2yQH0ChCElY/NqvZeskCl9e+2vgS6ZoOIvPdlzY77pqz78LIJ5OIVu4daWKWWnIZBZ79rRaz2YqRLe9",
+	"Wy54La5ZSw9GRFBSVIR2NiNb/dab+aoP3fxOVJrsUcJPFaGZBSXlO5auE538FFqL0guW6ix2TBRAkXsy",
+	"niZzDCIgqSB1yLcYaHk+YXEmbGu9xQaOZII6KCpUkhFN0CvilrsBXhylvVLtwCMBJCXweT3I/FhYjF0k",
+	"N5QbD2oDXtMaWT8gdTUaejG5GmihTomzPqNdNIwuoqR/rYfYKBcntl/XwDfv+CYiYT6vm/ybGHzs6Q5O",
+	"KstGodAPVBiWjsEaptdpLSPzLDXnHMrCN6RxISxR/qxqUnQe+Tz4ELF70r+BwArBpYiZ40KqdJeUPXRx",
+	"3EZYZ0j7jcjj3Eb79rmUz133ZKmbqEV227ug0Ow2O+120Ch6V3LOHXTSeT6HNekCeoueC8etuwQortPH",
+	"59bZAwuIUquwr+nwWaGIbax7HdiozXX0rt9eUxs6j7oyItlXqqu5/DkIOgh1js9EHb2sWunJuplcQ7VO",
+	"O0sOdm7fRj+RdmSTidmUEWY3tQeoSusoSU8IyEepRHaOJ1OKyiX7R0n1+KM6G/yWwUh3y37KmjsQ0yuy",
+	"64HfuZ0CAaqHyj7rD9k4xRkcFUMh0APViwrVovYgvFvqv/kqRleL0btridFvxYyHX+XuJ3QlaJl7TUdC",
+	"lYSese2nEsS3dSG97GPhgxbWsUzzorx+DuH6josyb+XX1np3uMCavZxWURi0fL5rTO1O/T6M9cBnb06c",
+	"1LUI524wFAaDdNs7QaMkkgmFHqhWk/kFPCJMLpecKz7n2WyRvsTlmKQ5q8Uvkpe+lot/Pt9QNNsnVrwk",
+	"9SjEoUbqwjbIjdCPfUGmrA6GcR66gGqCA3YDUs8BXMfVCD5k2g2UD8m5i2R0jZWAshLQZaIj1qXOGXse",
+	"K0IWcnCECy4u4wTKjjKXnUKbWyOOSW3HmdS1gLFLPdfrMKyjEAsGfvpNZN/dJZ5BtyTvV7b5lW3+Pj3w",
+	"yKRcynqjSdAT8tBqP/xxSRCPGwxm3eyZJVj2CuHembO7V/CRC07ux/A+OJJ56mds5PvOSK7bvDjSots8",
+	"NyYGuNLhWNvibP6o9b3ppOtweMc7vtIyvr9gWFkY5cFmlcrI58VY542tVT5fw1xFNrRWYTWbTaKcK6xV",
+	"j4tYrpR33OCCRYFnU1MUqUulqnLMdOdhySV4V6BEwOtZamtFR2GjRQ7WiO0tD8fA4F5PbQmwbbXsVibq",
+	"qMv+yLjeL81YtsoR3gbLNoZJ6iu+Ogh4jeABMea6gkgW9vsA81i3NHjAW5jvHU3m5B39K+SYy0KLN5+x",
+	"+y8ZrrDRKX0B4QlreeW7a3vlNbJ9Fq98d12vfNW+umtHG2RI/Tl21v0y4g2ct17w0DPHwP9lIw6+xhl8",
+	"1fT+3Q2kadnt3dxq+uBaP1UqYFaPqbRcMgZVB1hKKSCQE5XMeMykJAH89WYeEEnn0q1pWbcdqBwyjolm",
+	"43vV6jph9FaSNGL4IlBnXYgkkYCEjRYJ4EFpQOq6Ejfp7nk+B/4uCb1WCvNeu62LOyhhfa/dbngkwGIr",
+	"EBHhlHpRf+v6mV62ZM/nAfs4pRw0RF0hEyyOpohmYNQAm5yiRXSX18VaYgGpi8TnAY3joEHY5FqpZxDV",
+	"bZMZpdGdyXFB8b2/KblE6gGkpQZVVcw47ECXkoF1IjhyG8QF62w+JnMGofrdH5wovkykOnGk0urhEX6V",
+	"ZlBS5mkz3QCeLK8j5J9iTZw1Wl66RYDWGVkf3TptYZNvAS/Wbn6KyLN2+wFgyzrNj6E+04Yazx0PW5hU",
+	"rkXDUcsQhAyz/mB0ovVEkOoqbiXSyKo6bg4Xf8dSGtKUNk18/Ap2bNqb5p+82vng4rL51iRzaX4wORKW",
+	"D6R62U6mz/p8HrPQPIDbY8cH8Xzsujnnx34b83/b7QFSAPZ9qCyAvR8qEWDvx8gFOMJa0oGTt/GnMtdn",
+	"HJfcAYehlyVJwjZQaXYjKluO0qsJzMKd+vlR4sQ2EoNrVi1XHL6F9//YzGYBg9dYVaMG2lwJWVPGURz6",
+	"PFhgtT1krGa9irlmtbDrmIsHq6EHtnS8YpkTykOaigR5P/BC8xMkDT/AshTY9KPJ8iISEkwTNowUoEG0",
+	"iNKYBQ2PjCKOuaQyM6yEEuGgkmXc3bzPVTzeZqiKknwKKohrVDygRY7gvf4N4wxL4dyPGfc5lbfMptuM",
+	"pE3DhpbyQt1wTIpo0vbbl7kFcOtsQUUIB7oyliT1wFYBfRFA/ieOMZaSzjGbJ9VtCSbz6fkcU33wbEVq",
+	"Mxb0kFVqSLmuAWLqP0QxFLNv5GBpduJzK6w4Sb8gAU6LnIAhPLj4cHD14Wjww9XF4Pjt1cXg/MPRweDq",
+	"/PR4cHF1dn70QZ2jwqUPB1fv+if97waVDct9xIjEpZUwH8qtnduyIZvuh6ND56pVWAoWbt5XpvyVKf97",
+	"MGVzXys0Wss6fucs+lfUwatfNGAu0MKObaVGxX+D7FmD4smLzFgxrhIm/cdIAqfFqPPywCn0CTqquVHH",
+	"QeNdoY9n/LUiHrxYf3fTQ3xuVfK3UQ2VDPI4pbDyIVwRj76ym6/s5t9IB1y8AM/EXU7tStZzwv+rcaNt",
+	"YCzbRY6xpn1am1O1ORZST+RMq3XFvMQsJcGAh4c0ZUHDWKtVd9TZfB704ximfQsfAqcKLg8ZFJFUTE/o",
+	"1JZnYKPulRmm98mCXRqyUeZs05qRofXW5yQboN1oZbZeXR/YJLRLxP1irfr9gnEbYkMgrJbYqnqV5c7V",
+	"XsCG2XMM4QownAQKHDmDfal1HkNPeJasm0gGqSXFCE+gB6vUxVMEZyZVrA6ewSy+8jaaYkb1KQMtUnU1",
+	"eiDWX1BjRpLQEGqVmclsFvaQTBjl2KNuIKtrHSHgNMIkAAB1EJCiUg0L4gjYEACzdKWXBkAn+KXCXaA+",
+	"Aqo4gsoSv4HRvjC/PzHT6dsFaLWB6krW0VwhEM3nNvpsgdqsGSK0cDN/546A9QW3P6819fo+AiQ+a8VF",
+	"fbGOBIVC6zoSkKp/lRu/yo3/vr4Dx5e7hhAJrb8oIdJbmYp8kW9lwQQoKIBR3ZR9MGWxcwZnAcNCrQLN",
+	"DIEyQTGniOvyEltSu89nSm5BSa9UlXXThtd327taVDjAdAZnNEnnRyaVwrG4ibj6y0h4+UBqcc/3UQDR",
+	"uTnHbG5CoHWuc9O0no2lgEtNPRwl3SbshiYhphWWTK+njwCx69ErMFXCDcAKorRJypBFreOHLE85DOAm",
+	"c9cD7dvkc047qCxCY89MmqWE1nXCCIJ0DK97biKZGtP+SCQeiUaZocidsm6DS4hJNY7Pnjw1YvD9m9Nm",
+	"95t2ZzdotMgPGXij1MaXZxhTtvtsBwjLcxbjssbR9HI+ZQdh4M6K1R+ykRlX1z/ECHAxIrEQt7MpLO30",
+	"vH+lpLeDi4ur88Hx1eWPZ4Org8MAKjaFLOxhE/Uz1Jgi78EIZz/2Dw50nSqiD1gN2w8nEUfgiWJrlBPP",
+	"bXvyDp6eJPuEur1AuNbeFHHPG2bjQE31nj0HV70HbfjPzoaDN903Smp+0z0IGhp7xCRKUxbqU3VzwMNr",
+	"AEQdgzVbeZyx1kB9sHn0EZyZLWVdjvAcXVVy6YB506UZ0tSoVpj54gUqoC9eIHGaskTbUQ26YXnCDJ9g",
+	"Z73szSdV25NsKDhqTLm3o4DZe+3ODtT1i6UgM66LZA1nSaLUPVMdoAXVCuAM3k8lS9LmOxEyU6NVbQtI",
+	"mJoSVhpJAg5SKMErU6Ww1cHKm8cB7YAkZm0aGUx1i/uxaA5FPJtwqbPDcHnPDLEi3XZbg8x6KNFFqKOT",
+	"muACrBv10yPBRUqTFFR3j7RarYbSf2Y67zr2AtjAxdfp4nMuUFCunFG08jqZmiWlIqTzLUlCKAIW6CzH",
+	"b+aGglOZvke4qG/GY+tzfK9j6onmfI+rnIrAV5xs7IIzn6cJ5RKdnT174uYwjYdU6c0Rv6nO1F6QtTfW",
+	"1hBVFKY8Mu26RvccZcrH9L+jt04+G0WQ3bb6rmcFndyXF4v0uNarLZBIkL/gCRUALT87ign3SYSGDIsv",
+	"7jR5Flrr7bTbnbb9v45Xy/P8fIOOaqB5Nj7d/R8aPq2hmNS85ZtQxB/aOHev1qu96b7ZJAFKUfMCFFl4",
+	"g7GOd8C+R/51jXU/en2lPgWgUkrGgVbrJDH/7C4RuHIlyy+jwPAS3kY4aJNlVrMMSmEscA6fL7AOfDNm",
+	"KLe24zgq8+CS3qzSbqHNJ+9fUb3Wqej/FU7RJsBX2GjyOoAdeRbHENCTS4kfYbLl9+fHrYefSHVq+/61",
+	"FLFScJwc95zdAxqtm8Nev2iCYoVjIdPet+1v24+w6nfa7QqD/nan5tVsIFWt123vfluWF/+rgeffzMCz",
+	"TkZ/A6NH5PX/fdiITIXzRbPPmpahZ3XaPS4KdCGYxHOiHqnUFYSXRp8qmtsiR6nUcSpc8VArYRq7kVLj",
+	"ouFYl19z7TgkcEciFMIKTUF0cc97Wi9FtxVWXlbNjLqilQAdWvgkbpw1AxCNa+ZrAOJXwv/Vsv/FBCCi",
+	"eX/NAMQvz7r/vNzmV6S6S7O+DXgo0dZrVSwg4lhxUFt+bHCIm0/YUcwkS0k9wiKVUmlgNASbwfXciZMA",
+	"XS4Rs5sxKYaTNFoEEvuAdc8YGvNmXp8nWKHPJqmLkvzp2+LMrkWyl3MmQEgFrhnH0wHyNLUqJOOheVMB",
+	"LzmtpulYn0jd9jVDYiQFpDaZN/JRnJn9noucJmuZos993s/M7frh5y1jUywpYezSOVNRD2FhzHkxland",
+	"WpkxHD1BI8euD48L4KFD3qBuWiqejnVDQRzwOeOQV5ukQjS8nNl1t91GZq1GOe5fXKqZT9+fXOrZc0FF",
+	"Oo8PjaXwOWY3gr6Hg+PB5aCkO7B7LRX88x//G826AN6igT5R56oDXjKLbzzfzPi4kJtQDQo7RZMxCY5G",
+	"zXc0HY4DLwvGEZIRXec7pTcmBw+dQHYg+FVJW6EDN52GcLfT1fdqlOaq+lck33usBfNoBGvfIMEc7pBK",
+	"jPb6Kpd88XJJd225JAE/S6SQ4S1UOv8q2Gwk2KgL+wh11Kt+iWDItGExnmEuNiqzDo5H9S9oa7O82VDP",
+	"PKPCXPvFHF/C8q480wIbXzC4pDem1rydwLyx35KKZxiKuA9k80RwpmknyYoXK13SuMF21JK0354CBV7/",
+	"2ZrPH6E15l9BPIi0Pk8c3cbRbN4aPEAdRCUf+JfxCxju0/pdmex3yhhtye3I3SVi/NfZldJpHyHBCgRn",
+	"TMHirhvaOrS/L+B9Ze5fjQ7P9AxlI8b8zDYGYLOfPdYQGMJiYWt86q90x0L4jn5TUhr/BdEhhdiY7C27",
+	"z+sQ5L8kSEopoBgo1dhfCNfzSgMKfZ5FAUahopSjudbNMIZHyxqhGxpjwoa+abe/hbAhWQi3gYFtTI2N",
+	"zGmR4IByjH15GytBKP8gxVF2J3SuXdCWouu3Mv2CjMaV6HXN7BOOvG4NmvDg5HBwGGAAGhyNMQIsur5T",
+	"ARaELIgkVruam3qWcJQQMmjCxowRoiqoanFSx/JA1jM8QCYv/cAF6qBwojP0rm0HgEOyBpAI07liJFM+",
+	"HslzA5QyG5bzEfAlwFdIGPaU1YhflGL1uUhSR9m3scokUG4L8HnRGECW2QJybpMHiLa406c1HDwg7mmT",
+	"yKQHRsjgTh8fwVOMKjp4/IpKhVsnE0kqNHJ9UZE71j5ETQxe+FXe/GpM+mzGpK/hERvIvEiLHhkeIRSu",
+	"Wq+U3P51aLOcf9pOlj5OVsQC9dpCjRenHGZTTtkwGkVDnNTDHJosJNdz6Ntamqj9YU8wz1mcRsLN1v6o",
+	"XOoKigfvLy7bnavDi5pn/n32rubVQIY5P/rz1eHgQ+3ndXmK2taJAtw5m8Z0yKDQ4Iriafbdd21dKoZg",
+	"eAAVw44PomLYdXMqhv02pmK22wO0Zuz7UK0Zez+UgmDvx1AQHGEdCpJAy1M3yS9+aiE+ZQl+nZZZmt+y",
+	"tjkqpO5r7vYXrrxDi3DRTqncTP0ufRbXD3WdDxSv0U9bTPtN4CZZXQifqyj5/5ZNUw9E9XCGl5uF+z6n",
+	"GCeldDitnFEi5zJlE2Oa4yJRykNicgnAJdf6Tz1hmN0AvNzpLOHZCp1n94APHj58F3zIPBJxnxtHJNDA",
+	"Msm+H4bPQvoeJN1XUb3NyRzStscIwc++uHIxuHiiX4nvsxPfdSRAA6NHSIC/H/rtluJaTcHLC3H1w/Bx",
+	"5HtWQr3f0Vvt8oDAi4KAGIM7clQ1bU/fP0WiI3jKmgsHcTKJTrMKUR68CID0NYoB6PQpig/gx1vGptjL",
+	"5063FpjtJtN0jqtywpImhMZxntKrJpqyAyNR5L2MlmvZ7vdIzxfE1n9R0v4A8Zpwcf+Vyn+l8r9HKq+v",
+	"wyOF9fWMBtsOfa00IOCjVLA3FkvWmlltRuypWwhwFCVVSocOBdWJvSDgMxPuM0sFTWksbkgdknFS6Qr5",
+	"V4rknL4bnBsfFPwE0ZQNTfhvEjGbLpgywHcQce0x8NwlAz9SnAOem2OhQKwmAjkw7pXOgpuiUkY3vDxi",
+	"UKlairg5RRH/BYwjv9YSTXAVjrkGEYXjgPruglUHqNKWRL/gEw6wZxebQFZyFp4l0V0UsxuGODnoH9a8",
+	"2uAvg4P3l4P/j72r3W3j5tK3QviPJWMsy7bSfSuhPxSned8sksZwnG2BnSKkNJQ1mxGpDkd2jMJA72H3",
+	"GnbvYy+lV7I4H+Rw5JEjO+6LtOt/tqQhOfw4Hw/PeQ5oBGxJlVU+U1M42j9Tibj1EXF+8V3DefPizYOG",
+	"4weRYaQQ9N9QVFjcZBuNFfd4g8mDr+hRTLEOyYOqLNX13T4L33c1baMnpfaEG32duFFE+tQU+7f28GNA",
+	"SbFQ5owAck+sx5cwgYDRJIqaDLzLoTBuR56+Pxe9Xi/Wcwe/erFzE3hW7KUuyzzTXc/UxCIoCWkwpGSW",
+	"XrCEEAoeHGsqusUmIsXwUxZKOD7QkaHJzsyWWMAeRLSQsDJSHAh5UdiJKjx5NTxN/JlCgiiTMEhTYdQn",
+	"kVOitsKYA/Y5UgOKbKHLC58YTjWXInYPVBbEVmmY/yivQtDnydn34/PvJRJD0rgOQqIjbRZZX9j7cAuY",
+	"kbktMi4QXE9A7vWlE51B/zg1g/5x/6iuxTVqgndIqwSOXheDC874VAypnMOVckH7YrZIA65LhLHlQhUg",
+	"1oY4JVRtecmbL0lNyF1ByhtaCnisxh/robtW+A97/4M0/EOZTeggv+A0xpCdXx/kmN1lWeaGdw0NY9eF",
+	"DEh6NPCNPNhugF3zRZo6OgUYWvX5J8pYam770MKavLKU6p/cbdBQkAx4u3g8dpKd96cvxpGF06xH+3OT",
+	"EuVRTIxkZ5Eb/2+btfGIPv599hX18bSx/sQbaxvLteErbRTCT0bsEzLzl8Tfccc3DgGyTjJh3T8TrImM",
+	"2Lsyjc8YI1dFccusvh0NAk3W1TrBVtXFjBKMRYfgdpFXnEEpSWihdU3Di+zqbs29BxahLhnVz6sEP4Dp",
+	"YtY4n6CcmrzytcPAoTD6U6AN7Inx2uXvOmjD9vdKC3DwyViv43r9fQTG9Q76/cNn3ZGPGG3gWCEPa64u",
+	"kUhw0B8gDUf/CIxRto7pzcE6FhuMY/SMvGsQrsDHmG7lgmpMTca5atOPxl4VOrtAFFzIX9MdV6lq5dKd",
+	"YbrjVphmne7cSNFRROAUTz8lo8CWwT9eZTcyNfAq3VZKvkKr8vGt12TLZzzs/8WI1q88RTtDP0Hbh4vS",
+	"UDi1l1q5A6tp2W+8o5403RNc8xVeIKCkZi88bFwQ+OAQt6uprUCbjfGFKEk5up6kHpIUtV0LBIaHVmA9",
+	"Nd6sHK5rJ3tlovxbVQkqo2lLoQun1+8QGr9Kzd03CN1RLOgpOddw2X9U73UVR0Rg7sJFWkV/e+brX0II",
+	"f223Cve4fW74Q3dF2bMp84TTPwn+rxWnP/O1jELq1923sw8PGOL76UaadGweBbLYic2udx0xImDYjrwt",
+	"EaQPFqrjeLqMzNaxPK6ypc6EnfyHnlbMUw1vGZU8YOw/Nf4tRkJ6ySTjG4QWtnj9y0oVQWntOn703dQu",
+	"tUy4WtEavXyQ+lJ0biFdOhMe1HfM39OlYTtURv5aG4s6+IqRpPeQjWm5LK5HNbavGeyPMX3WRgQTydRs",
+	"dkXugdOzRwjTlJrOoH8stgbqay6puifW2TWYnprchdsQHBXGnunZTE8roSrcow2/b3PA1lejOx+YkvfX",
+	"UJtxnt2jRpf9f7Ar1t1Kx4LuybZ4gk//in7pW75kb0Miv8gx3RI+vR9k2oKNispeEMtAu2NbqzQPZaKG",
+	"ZY4n+JYAunXoNUCieZUgVMu3+Y3iGwxXFqrSZWqo3EC2xsyPkc6YE+PY5IJO57qg6DfkJeiJd3GkXQBJ",
+	"66jtL0NJQ9r8Y6GkglYqNdujpJt5/OI47yfQ806vN3dPKOeTs/u1o5yPpDg+d8G2oezzLcDxMzHLRPZq",
+	"SxFHKwdt0kh3GW26T0Q/EKQv1WrBREoQviCFkS+e3/aiVEiPW2qFyqURYB1YgT2eGWR0I/isk+5gYbb6",
+	"eQ7cTne6nrF+Y0x2y5uDohvGzqghZYFIbe2ItuiFtRJ+nTCHTHY7Al8Vw8v6h93UBJe1J8YYlTLNl6rg",
+	"FtBNtaAPfeuJ8KsF+8mrY6pZ3fZ+H9JVv388rW0M/F/LBAmMXOtcp0b+/ftz8fCLXulLoG0iUsROH8cx",
+	"/gMB4n9akPd2UTpMZvKHeHmxeHgCkZ/06p8GRI437gPR41q3VvajRqHQHvMNBwUHKo56ffaQ9qelRiY5",
+	"VThSZKJz9vJEfPMvg2/F//7PoDfoImjK/lQkgVDhXeSuqss7KuH0tNSYoQp/60zM8kITIutbWFVz6G+q",
+	"Ks0Q9j/Oz0/Fc+XyaWo6/LOccEtqj7OMZrZc7K/KQpupxUxW5URw+JbKuStbZlgh8gpLX0pq60Pu6fr4",
+	"f2q0AVYj83pdnVZUVzbhOi8TW80xPPpHpu2VDvFq+h3MeKAGJpgXvxaqZcqQIBB03kiowH6gM37CripH",
+	"Trt16BTI3FyqIs8+UIc0jdQjlqeZaFXqkj8BxZ4aGsH49BW9SO5EXEBgWTnRkbbeqzIR8tYGlhQNjkfL",
+	"iZkFyS6iPfGsdzREl1DDL9KdRPCfH6LtBs4h+LQzZELiuUhNtPowH/FL0k+4xOagf0hL9uOPP+6Poy0z",
+	"pI3S6ni+cm6lz/EMbIsXf9q/urraX9tY65G5E+hx3Bh5MzL35PbWRhyg3thxWUk8ZR84CJS3ZHQKQWPD",
+	"eu8MYaS9qS11z5/5xUVJ4uQeRSBxQoI2eyz8+F59U+sbSeJ8aYuP2qyRq52o6VwjW1ppixa3gGpJSGP3",
+	"EdCVDdn1rHfY3bYSnm9hp60o3WmpLuiBjd1PYaBf1D220NL99iRtsEMfwtGGSu6W3fLNlk8+kKIXHn0w",
+	"Qy88/GCyMnj4QRxl/sHP2Q50pOnYD/8djIQ1dHZSqdwXrQ87n64m25RGZ5Om7sa0ZjC6I2oKbIIbsvu9",
+	"K7Iqi53hzgE6GfzI+m7Wf4dRndhSCw+8+Vrh4vIYvDsyD3KqqMPbhYbI5esj42SMkTvh3+dDMUaKIcxC",
+	"vsz1lXi+yxSteZVrlwhVVWo6X8CsE4KrnGaolzBYUOzEo58avVB5gTVqoJmJnqtiRloLFWDQC8Ittfro",
+	"xL++e/sDNvXTm9f1Pe1Pb16zfnMCX3/XicvDIzHJDbqlHawf82lRyNTQnXgI5mUJ1x0Sz62kMyDFMp9+",
+	"9JXLOVUDtIuqElJsv+yjHnAkKr49POx3h0KuS1gpbImluxu6alHIJJTRD3j0PL+Y69I3nNCrWjDAqlwn",
+	"wln6hPLvoNFMz9SqoJt8uXewB0ZA3M+epFw1LnxAZgdWOK/hEaxGnelpnmlHJctBbu06PwzRWR/66Jfv",
+	"+omA7pgT1sH0c/iyMkIXhDWTIQktLlQBU6ez0GjuRH5h8OZOjH1dBspPzBZ0pZ0H3l0MWMudKKy5oJ9h",
+	"3fLD/tFATK4r2FtxYQYKtR70v9k/7B9KjJ2DeaOi8SekDPfPr5darpem5+iLhc5yxdXc77OgdTUIOZ2r",
+	"0oFlGlACb8yG775bVbP9v0nRQQlyDW3CQen2xHOb+dgFX5rw/fnL/b+BFVYwMgXvzeGAC1V+xGLoH/Pl",
+	"EibUHwAEdKBdv1HlZw0m2EGLVVHlS1VWB/glePrwcaU/VQfLQuWGQtVxxDZaJE+VzO9H24H6jpdOHD37",
+	"hpatwW195WvcDw6f7R/2+1Ru6u1SG7CBj3t93jDO75Yaf+EoynBy4TQ01hnPTjXXDt0ByvT0ZQwZDSwV",
+	"U2ErA6ehUCUWq4x66QnUMmKhnVPErJzpS12AhHpDn3HgiARXxn+E0pM3WBffmJ0VrNVLt0Q88v3Xylys",
+	"8CH/jiCDEn6/yXVDGu261ITXDE+OwvcOnZlrIf9NlddDQV0kYr0rn72Ldj9SmmPICTE6sKiDQ00WTiJW",
+	"hkNQa7GYV2JqF+wDjkK1TZiqam4z8l7Gp68owL6+BcPabXLQH+BBxWUb9GnxRafW3EL+YN+tpvMzxrY8",
+	"ecUbbB2sFkKs2Ns5QZTUDdGhDF4S+P6wb1u8X1QE10tYhtNXcs2tIrGWGgqw3c9NUIy1A+bDmhDetXBm",
+	"kRuvuOa0DHtlArLcIUDTN3JAn8uQRC3npZ557u9QgZr2btCFDsvd4wrY4lK71CBTeaQsYU9zJjDHGDlw",
+	"KFXBA1lLfh42lGZuKl1yCTk4fFmewQFiV5yTKA6u3MHl4dFB9OP6rX599eKGXk2yGEDXvOCsH9g9+K3W",
+	"rid+sKm5PBZgXF+qAjUHxnetDEZG+5EtV5Min7ZZNM10SdHBqQcBlhpm5788jrJdpnZVZGKihdOqnM51",
+	"1kX5gCnd7GbrbOQnKspcwBkDFZWaKl+w4g7zUb98nvHL66z+cO2DPPNXroZwXjLagplFvSMge9vPIjNT",
+	"m2xp8xjm2QjwiE34zjA18vTtuwCxY8uyNkk2GaxUnFcTsABT5IeAUilCFDYACo1Xb1i8t9+YeX5frjAi",
+	"/6Swq0yc/CTkQ+tNgjrANeasLHxPay7hBVkcUJe7ToxfvBRn3787FzPPuc3lEPb2Agu3uCQa7r09uqaR",
+	"7czeMpgZLNw7h2Bnf9sV07m1Tgerblnayk5t4dsdBcMir/xnYm/vcG8Ptisoz4QHLMbxmuNMwXoEQ9EL",
+	"mSC540pYvmXUxrnZ+BrB6IaG+ZV2nZDrlOiSokbRwlVwrAzmpPluPEZ2+Ptv//ntepHGLpZ48MUN4AtV",
+	"wG9A7FXa+PhP39Zhj5aEgC5YB1xY//UAVAsGgTSttjX+edyoSDwvofsObOMqrwqN29hHTSTpjh3iT1/o",
+	"ClyXFDywdCfD/+LvT0CXRv+fqmqe7tz8fCO7I+ggHqMTuBmO8YXZwhCqQIHjGrYXuzLUHUGX6BWArUY2",
+	"JC5pbY3iz6MhceWQwJ5NwbY8g2+C6YvTGBnGWJFtK2P4c7T+sY1y/4dBvFO0RZc083YNTG1R6Gkoii1F",
+	"B8wUCuBF+L0Lm9ODm4JBVlBWLS/tEVhSy5JbxFnjecQCZzCDauJssaq0eH/22lGcETRaxyCRYMKqWGaW",
+	"X6xARLOqe3/2Opx9NLaNTiJvEfw4RNbBgdWRuBZcDuWn/Ze2vFJlprP9UxAq6PDMrbHYy6y0uGNY/vnO",
+	"q3KFUPaytJ9y4jWvPRtzTUFahbXLiZp+JMC+zC/Bqze6AknhujwJZ/nFvHJeLPLtNeLdVK5V1hTwsgGB",
+	"j8BnRejUxYVxSTj6a0l2Wun6OGTBYi7rRDlU1JqlHRnfPdwrW1QmYZTCJb6IShKIMynMXmXMqTgKTX6m",
+	"RjxYJPRcNdeL+rGtaslioXqdgQugHfrpleUR4aU+jbLrZfL9C930xNhcI/FL4dgsH/SPES5ozDkWbZvr",
+	"6UccysyWOnafwXokR9NLbswrxmw1yjtzVijeB14AslrzfSJfDV7W4FBQ5FtzMaIZRDKbGrMJ8ENHGcFl",
+	"j/Ds+lolsHWDA5cEZ5SBH2yZLH/QD9pcVPPubSRh0O9Do5hqxxt7XBdDqX1+bHtvLwpiCdWo/WSHmsrk",
+	"CGLxHHjYzvw5BDnXtI02Fjn4ckOJMailKjnAUt4ylYYUC0PlpShspjEU8rHIRg4WZm5YuxBHuY+biS+x",
+	"uklkfAXbat0May+z3hNnDIJQ7yaqOfSZY3ifopt3LAD227IAfK+LF7Pj01fDzeFIfEAatAhwTua2yEI0",
+	"ElqpGOkDaoYcb8xjR1v9w6rM8WKOhX4kwskxCb8S34l5VS2HBwf/ePvunCx9mRqU1UJdqNwQX5mjbB6P",
+	"dKBtWYeUUooLBpDCAc2r69q8Z7Cj/iDYPpGlFH50EzsYFuRZxB8pqUMcAWFAz1noteUMRS5xB/0YmFnw",
+	"sGXNsRBNskzE6fvz1LR/G8cNJc1IKoojzl3luknzNtYvEnQKnbM7aI3YphP6dWNAcfBSeJstQu4kV0ej",
+	"sGZYyNQsVVXp0ozquWPTYokIlp9IDHNG/AvX32eGLZp4CkpfFUWGLdS1yKwHUSPNjIxtuNExZ8qaMFsU",
+	"MZeAVGFCt1sBzr//9l/RazQOCMFInhjNezNhD6SGzojcIl7s99/+W5LkSOrQOVVF0W0c5oeXObi8Sc3x",
+	"Rjc8sOGSkFDmP3xP+yDEctPH9F9CgeUhug3sKZZzYVo9X/MwNfuNoLiEK7VFE91C49HhszRBfBbRpvaj",
+	"0B02M9OI3Q6RIbKbQlogNtQWsZi0hCvCu9NeagT0tYQnep23HmoI5s1I3CeEEG+t3MZhwrav56xttUcw",
+	"15uE9XrmwaYx17Y5Gk0ttE9NVTg+fYU1/D0PAJkJjKEHHMi/GVO/DD2rYbxyrE3QYs7uN3MIVkL7E31t",
+	"vVaKtqK9MnFKfmpayVibO5IuLdbMb2/9oa1Kyba+amHjkLekNzIdzu46vw3ZrLGfGwaSmmBRcnxrIlTh",
+	"LAFkAcHFTZDZuow4vuIPNjJ5tZuqgoFFniMUhKyjvQh13WGwbVEw0pon9VlH9WRLEBAJLWJDYnKpSyYQ",
+	"aovmBcGYGwQ28+mqUCUSC3EyCuwTdM+IoBmmDZYuN9NihRFWt+Rs1Du/Fz80asTvRimrYJjENSD95B51",
+	"fYn0xhqgQx0mxOfKhKHV/SewUwyVUQXf5dZQrdGjW4muIse4NRxQw2Jrj667+fnm/wIAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

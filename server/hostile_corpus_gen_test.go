@@ -47,6 +47,7 @@ type corpusPrincipal struct {
 var corpusPrincipals = map[string]corpusPrincipal{
 	"oAuthUser":         {subject: "agent"},
 	"oAuthClient":       {subject: "crm-sync"},
+	"oAuthCustomer":     {subject: "1002"},
 	"reltioOAuthUser":   {subject: "reltio-admin"},
 	"reltioOAuthClient": {subject: "reltio-app"},
 	"oracleUser":        {subject: "css-super"},

@@ -34,6 +34,9 @@ type Customer struct {
 	Name         string `gorm:"not null"`
 	Type         string `gorm:"not null"`
 	DepartmentID *int64
+	// CanSignIn makes the customer a principal (eGain's oAuthCustomer actor): its tokens
+	// read its own grants.
+	CanSignIn bool `gorm:"not null"`
 }
 
 func (Customer) TableName() string { return "customers" }

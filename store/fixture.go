@@ -41,6 +41,8 @@ type FixtureCustomer struct {
 	Name       string `yaml:"name"`
 	Type       string `yaml:"type"`
 	Department *int64 `yaml:"department"`
+	// CanSignIn makes the customer a principal that signs in (oAuthCustomer).
+	CanSignIn bool `yaml:"canSignIn"`
 }
 
 type FixtureUser struct {
@@ -275,7 +277,7 @@ func (tx *Tx) upsertCustomers(customers []FixtureCustomer) error {
 	rows := make([]Customer, len(customers))
 	for i, c := range customers {
 		id, _ := strconv.ParseInt(c.ID, 10, 64) // checked by Fixture.check
-		rows[i] = Customer{ID: id, Name: c.Name, Type: c.Type, DepartmentID: c.Department}
+		rows[i] = Customer{ID: id, Name: c.Name, Type: c.Type, DepartmentID: c.Department, CanSignIn: c.CanSignIn}
 	}
 	return tx.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows).Error
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,6 +192,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cfg := newFlags("token", stderr)
 	user := flags.String("user", "", "login of the user the token is for")
 	client := flags.String("client", "", "client id of the client application the token is for")
+	customer := flags.String("customer", "", "id of the eGain customer the token is for (one the seed marks canSignIn: true)")
 	scope := flags.String("scope", "", "space- or comma-separated scopes (default: every scope of the principal's kind)")
 	ttl := flags.Duration("ttl", time.Hour, "how long the token is valid")
 	if err := cfg.parse(args); err != nil {
@@ -200,15 +202,24 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if (*user == "") == (*client == "") {
-		return errors.New("token needs exactly one of --user LOGIN or --client CLIENT_ID")
+	given := 0
+	for _, v := range []string{*user, *client, *customer} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return errors.New("token needs exactly one of --user LOGIN, --client CLIENT_ID or --customer ID")
 	}
 	if *ttl <= 0 {
 		return errors.New("--ttl must be positive")
 	}
 	kind, subject := auth.PrincipalUser, *user
-	if *client != "" {
+	switch {
+	case *client != "":
 		kind, subject = auth.PrincipalClient, *client
+	case *customer != "":
+		kind, subject = auth.PrincipalCustomer, *customer
 	}
 	scopes := strings.FieldsFunc(*scope, func(r rune) bool { return r == ' ' || r == ',' })
 	db, _, err := cfg.openStore(ctx, logger)
@@ -221,6 +232,9 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	signed, err := issueToken(ctx, db, tokens, kind, subject, scopes, *ttl)
+	if errors.Is(err, store.ErrNotFound) && kind == auth.PrincipalCustomer {
+		return fmt.Errorf("no customer %q that may sign in (canSignIn: true) in the database", subject)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no %s %q in the database", kind, subject)
 	}
@@ -236,9 +250,16 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func issueToken(ctx context.Context, db *store.Store, tokens *auth.Tokens, kind auth.PrincipalKind, subject string, scopes []string, ttl time.Duration) (string, error) {
 	err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
-		if kind == auth.PrincipalUser {
+		switch kind {
+		case auth.PrincipalUser:
 			_, err = tx.UserByLogin(subject)
-		} else {
+		case auth.PrincipalCustomer:
+			id, parseErr := strconv.ParseInt(subject, 10, 64)
+			if parseErr != nil || id <= 0 || strconv.FormatInt(id, 10) != subject {
+				return fmt.Errorf("--customer %q is not a customer id (a positive integer)", subject)
+			}
+			_, err = tx.SignInCustomer(id)
+		default:
 			_, err = tx.ClientByClientID(subject)
 		}
 		return err

@@ -17,7 +17,7 @@ commands:
   serve [--demo]   run the HTTP service (migrations run first)
   migrate          apply the database migrations and exit
   seed FILE        load reference data from a YAML or JSON file
-  token            print a bearer token: --user LOGIN | --client CLIENT_ID [--scope S] [--ttl 1h]
+  token            print a bearer token: --user LOGIN | --client CLIENT_ID | --customer ID [--scope S] [--ttl 1h]
   healthcheck      exit 0 when the service on --addr answers /healthz (--path /readyz for readiness)
 
 A flag not given takes its environment variable; "custaccess COMMAND -h" lists the flags.
@@ -56,6 +56,8 @@ serve:
   CUSTACCESS_IDP_KIND_CLAIM (--idp-kind-claim, principal_type)
   CUSTACCESS_IDP_USER_KIND (--idp-user-kind, user)     * : every token not a client's
   CUSTACCESS_IDP_CLIENT_KIND (--idp-client-kind, client)
+  CUSTACCESS_IDP_CUSTOMER_KIND (--idp-customer-kind, empty: no customers)  eGain's signed-in customers
+  CUSTACCESS_IDP_CUSTOMER_SUBJECT_CLAIM (--idp-customer-subject-claim, empty: the subject claim)
   CUSTACCESS_IDP_SCOPE_CLAIM (--idp-scope-claim, scope)
   CUSTACCESS_IDP_TOKEN_TYPE (--idp-token-type, empty: any)  required typ header, such as at+jwt
 `

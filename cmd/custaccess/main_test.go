@@ -49,6 +49,9 @@ func TestSeedAndToken(t *testing.T) {
 			seedFile := writeFile(t, "seed.yaml", `
 users: [{login: alice, name: Alice, actions: [Edit Customer]}]
 clients: [{clientId: crm-sync, name: CRM, type: API}]
+customers:
+  - {id: "1002", name: John Doe, type: individual, canSignIn: true}
+  - {id: "1000", name: Jane Roe, type: individual}
 `)
 			for range 2 { // seeding is idempotent
 				if _, stderr, err := runCommand(t, append([]string{"seed"}, append(db, seedFile)...)...); err != nil {
@@ -92,7 +95,23 @@ clients: [{clientId: crm-sync, name: CRM, type: API}]
 				t.Errorf("client token: %+v, %v", claims, err)
 			}
 
+			// A customer the seed lets sign in gets the customer scope.
+			stdout, _, err = runCommand(t, append([]string{"token", "--customer", "1002"}, db...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			claims, err = tokens.Parse(strings.TrimSpace(stdout))
+			if err != nil || claims.Kind != auth.PrincipalCustomer || claims.Subject != "1002" || claims.Scope != "core.customermgr.read" {
+				t.Errorf("customer token: %+v, %v", claims, err)
+			}
+
 			for _, args := range [][]string{
+				{"token", "--customer", "1000"},  // may not sign in
+				{"token", "--customer", "9999"},  // no such customer
+				{"token", "--customer", "01002"}, // not written canonically
+				{"token", "--customer", "john"},
+				{"token", "--customer", "1002", "--scope", "core.customermgr.manage"},
+				{"token", "--customer", "1002", "--user", "alice"},
 				{"token", "--user", "mallory"},
 				{"token", "--client", "nobody"},
 				{"token", "--user", "alice", "--scope", "app.core.customermgr.read"},

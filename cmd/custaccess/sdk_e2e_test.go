@@ -133,6 +133,7 @@ func TestSDKEndToEnd(t *testing.T) {
 			// A token secret, as in production: serve refuses PostgreSQL without one.
 			service := startService(t, append(dbArgs(t, dialect), "--token-secret", "sdk-end-to-end-token-secret-0123456789"))
 			t.Run("eGain grants", func(t *testing.T) { egainThroughSDK(t, service) })
+			t.Run("eGain customers", func(t *testing.T) { egainCustomersThroughSDK(t, service) })
 			t.Run("Reltio customer roles", func(t *testing.T) { reltioThroughSDK(t, service) })
 			t.Run("Oracle self-service roles", func(t *testing.T) { oracleThroughSDK(t, service) })
 			t.Run("OAuth2 token endpoint", func(t *testing.T) { tokenEndpointThroughSDK(t, service) })
@@ -219,6 +220,64 @@ func egainThroughSDK(t *testing.T, s *runningService) {
 	if forbidden.JSON403 == nil || forbidden.JSON403.Code != "403-178" {
 		t.Fatalf("bob deletes: %d %s", forbidden.StatusCode(), forbidden.Body)
 	}
+}
+
+// egainCustomersThroughSDK reads a customer, and demo customer 1002 (canSignIn: true) its
+// own grants, which are all a customer's token reaches.
+func egainCustomersThroughSDK(t *testing.T, s *runningService) {
+	ctx := context.Background()
+	alice := s.client(t, "--user", "alice")
+	customer, err := alice.GetCustomerWithResponse(ctx, "1000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "get customer", customer.StatusCode(), http.StatusOK)
+	if c := customer.JSON200; c == nil || c.CustomerName != "Jane Roe" || c.Type != client.Individual || c.Department == nil ||
+		c.Department.Name != "Retail" || len(c.Link) != 1 || c.Link[0].Href != "/core/customermgr/v3/customer/1000" {
+		t.Fatalf("customer 1000: %s", customer.Body)
+	}
+	unknown, err := alice.GetCustomerWithResponse(ctx, "9999", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unknown.JSON403 == nil || unknown.JSON403.Code != "403-197" {
+		t.Fatalf("unknown customer: %d %s", unknown.StatusCode(), unknown.Body)
+	}
+
+	john := s.client(t, "--customer", "1002")
+	none, err := john.GetCustomerGrantsContextWithResponse(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "own grants, none", none.StatusCode(), http.StatusNoContent)
+	grants := client.Grants{}
+	grants.GrantsOn.Customer = []client.CustomerReference{{Id: "1000"}}
+	grants.GrantsTo.Customer = []client.CustomerReference{{Id: "1002"}}
+	created, err := alice.CreateCustomerGrantsWithResponse(ctx, nil, grants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "create", created.StatusCode(), http.StatusCreated)
+	own, err := john.GetCustomerGrantsContextWithResponse(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "own grants", own.StatusCode(), http.StatusOK)
+	if own.JSON200 == nil || own.JSON200.GrantsOn == nil || len(own.JSON200.GrantsOn.Customer) != 1 || own.JSON200.GrantsOn.Customer[0].Id != "1000" {
+		t.Fatalf("own grants: %s", own.Body)
+	}
+	other, err := john.ListCustomerGrantsWithResponse(ctx, "1002", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.JSON403 == nil || other.JSON403.Code != "403-105" {
+		t.Fatalf("customer lists by id: %d %s", other.StatusCode(), other.Body)
+	}
+	removed, err := alice.DeleteCustomerGrantWithResponse(ctx, "1000", "1002", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "delete", removed.StatusCode(), http.StatusNoContent)
 }
 
 func reltioThroughSDK(t *testing.T, s *runningService) {

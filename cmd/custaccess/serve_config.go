@@ -71,9 +71,13 @@ func registerServeFlags(cfg *config) *serveConfig {
 	cfg.stringVar(&p.SubjectClaim, "idp-subject-claim", "CUSTACCESS_IDP_SUBJECT_CLAIM", "sub", "claim holding the user login or client id")
 	cfg.stringVar(&p.ClientSubjectClaim, "idp-client-subject-claim", "CUSTACCESS_IDP_CLIENT_SUBJECT_CLAIM", "",
 		"claim holding the client id in clients' tokens; empty: the subject claim")
-	cfg.stringVar(&p.KindClaim, "idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", "principal_type", "claim telling users from clients")
+	cfg.stringVar(&p.KindClaim, "idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", "principal_type", "claim telling users from clients (and from customers)")
 	cfg.stringVar(&p.UserKind, "idp-user-kind", "CUSTACCESS_IDP_USER_KIND", "user", "value of the kind claim for users; * for every token not a client's")
 	cfg.stringVar(&p.ClientKind, "idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", "client", "value of the kind claim for clients; * for every token not a user's")
+	cfg.stringVar(&p.CustomerKind, "idp-customer-kind", "CUSTACCESS_IDP_CUSTOMER_KIND", "",
+		"value of the kind claim for signed-in eGain customers (oAuthCustomer); empty: the provider's tokens are never customers'")
+	cfg.stringVar(&p.CustomerSubjectClaim, "idp-customer-subject-claim", "CUSTACCESS_IDP_CUSTOMER_SUBJECT_CLAIM", "",
+		"claim holding the customer id in customers' tokens; empty: the subject claim")
 	cfg.stringVar(&p.ScopeClaim, "idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", "scope", "claim holding the scopes, a space-separated string or an array")
 	cfg.stringVar(&p.TokenType, "idp-token-type", "CUSTACCESS_IDP_TOKEN_TYPE", "",
 		"typ header the identity provider's access tokens must carry, such as at+jwt (RFC 9068); empty: any")

@@ -29,6 +29,8 @@ func TestIdentityProviderSettings(t *testing.T) {
 		{"idp-kind-claim", "CUSTACCESS_IDP_KIND_CLAIM", func(p *auth.IdentityProvider) *string { return &p.KindClaim }},
 		{"idp-user-kind", "CUSTACCESS_IDP_USER_KIND", func(p *auth.IdentityProvider) *string { return &p.UserKind }},
 		{"idp-client-kind", "CUSTACCESS_IDP_CLIENT_KIND", func(p *auth.IdentityProvider) *string { return &p.ClientKind }},
+		{"idp-customer-kind", "CUSTACCESS_IDP_CUSTOMER_KIND", func(p *auth.IdentityProvider) *string { return &p.CustomerKind }},
+		{"idp-customer-subject-claim", "CUSTACCESS_IDP_CUSTOMER_SUBJECT_CLAIM", func(p *auth.IdentityProvider) *string { return &p.CustomerSubjectClaim }},
 		{"idp-scope-claim", "CUSTACCESS_IDP_SCOPE_CLAIM", func(p *auth.IdentityProvider) *string { return &p.ScopeClaim }},
 		{"idp-token-type", "CUSTACCESS_IDP_TOKEN_TYPE", func(p *auth.IdentityProvider) *string { return &p.TokenType }},
 	} {

@@ -161,6 +161,24 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for CustomerType.
+const (
+	Individual   CustomerType = "individual"
+	Organization CustomerType = "organization"
+)
+
+// Valid indicates whether the value is a known member of the CustomerType enum.
+func (e CustomerType) Valid() bool {
+	switch e {
+	case Individual:
+		return true
+	case Organization:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OAuthErrorError.
 const (
 	InvalidClient          OAuthErrorError = "invalid_client"
@@ -276,6 +294,17 @@ func (e TokenResponseTokenType) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// CustomerDepartment The department the customer belongs to. In XML: a `department` element with `id` as an attribute.
+type CustomerDepartment struct {
+	// Id The department's id, a positive integer written as a string.
+	//
+	// Example: 10
+	Id string `json:"id"`
+
+	// Name Example: Retail
+	Name string `json:"name"`
 }
 
 // AdfActionDescription defines model for AdfActionDescription.
@@ -437,6 +466,29 @@ type AdfResourceDescription struct {
 	Title           string             `json:"title"`
 	TitlePlural     string             `json:"titlePlural"`
 }
+
+// Customer A customer as this service holds it. In XML: root `customer` in namespace
+// `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
+// attribute, `customerName` and `type` elements, a `department` element with `id` as an
+// attribute and a `name` element, and a `link` element with `rel` and `href` attributes.
+type Customer struct {
+	Id CustomerIdValue `json:"id"`
+
+	// CustomerName Example: Jane Roe
+	CustomerName string `json:"customerName"`
+
+	// Type `individual` (a person; only individual customers take part in grants) or `organization`.
+	Type CustomerType `json:"type"`
+
+	// Department The department the customer belongs to. In XML: a `department` element with `id` as an attribute.
+	Department *CustomerDepartment `json:"department,omitempty"`
+
+	// Link One link, `rel: self`.
+	Link []Link `json:"link"`
+}
+
+// CustomerType `individual` (a person; only individual customers take part in grants) or `organization`.
+type CustomerType string
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
 // root `grants` in namespace
@@ -966,6 +1018,11 @@ type TokenResponseTokenType string
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type WSError struct {
 	// Code `{HTTP status}-{number}`; never changes with the locale.
 	//
@@ -978,7 +1035,8 @@ type WSError struct {
 	DeveloperMessage string `json:"developerMessage"`
 
 	// UserMessage For end users, in the locale named by `Content-Language`; present only when the
-	// request carries `X-egain-error-message: yes`.
+	// request carries `X-egain-error-message: yes`. At most 1024 characters, as eGain
+	// publishes it.
 	UserMessage *string          `json:"userMessage,omitempty"`
 	Details     *[]WSErrorDetail `json:"details,omitempty"`
 }
@@ -988,7 +1046,9 @@ type WSErrorDetail struct {
 	// Key Example: parameter
 	Key string `json:"key"`
 
-	// Value Example: x
+	// Value At most 255 characters, as eGain publishes it; a longer value is cut and ends in `…`.
+	//
+	// Example: x
 	Value string `json:"value"`
 }
 
@@ -1079,6 +1139,11 @@ type UsersOrderBy = string
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type BadRequest = WSError
 
 // Forbidden eGain's error body. In XML: root `WSError` in namespace
@@ -1086,6 +1151,11 @@ type BadRequest = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type Forbidden = WSError
 
 // InternalServerError eGain's error body. In XML: root `WSError` in namespace
@@ -1093,6 +1163,11 @@ type Forbidden = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type InternalServerError = WSError
 
 // NotAcceptable eGain's error body. In XML: root `WSError` in namespace
@@ -1100,6 +1175,11 @@ type InternalServerError = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type NotAcceptable = WSError
 
 // NotFound eGain's error body. In XML: root `WSError` in namespace
@@ -1107,6 +1187,11 @@ type NotAcceptable = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type NotFound = WSError
 
 // OAuthBadRequest An error of the token endpoint (RFC 6749 §5.2):
@@ -1238,6 +1323,11 @@ type OracleUnsupportedMediaType = AdfError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type PayloadTooLarge = WSError
 
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
@@ -1575,6 +1665,11 @@ type ReltioUnsupportedMediaType = ReltioError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type ServiceUnavailable = WSError
 
 // TooManyRequests eGain's error body. In XML: root `WSError` in namespace
@@ -1582,6 +1677,11 @@ type ServiceUnavailable = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type TooManyRequests = WSError
 
 // Unauthorized eGain's error body. In XML: root `WSError` in namespace
@@ -1589,6 +1689,11 @@ type TooManyRequests = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type Unauthorized = WSError
 
 // UnsupportedMediaType eGain's error body. In XML: root `WSError` in namespace
@@ -1596,10 +1701,77 @@ type Unauthorized = WSError
 // publish the namespace of its XML errors; this is the one of the API's own binding),
 // with `code`, `developerMessage` and `userMessage` elements and one `details` element
 // per detail.
+//
+// Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+// `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+// details). Every error keeps to them, whatever the request echoed: a longer text is cut
+// and ends in `…`, further details are left out.
 type UnsupportedMediaType = WSError
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
+
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
+}
+
+// GetCustomerGrantsContextParams defines parameters for GetCustomerGrantsContext.
+type GetCustomerGrantsContextParams struct {
+	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
+	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+	//
+	// * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+	//   stands for the default, en-US. An entry with `q=0` excludes the locales it names
+	//   (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+	//   `fr-FR;q=0, fr` gives fr-CA.
+	// * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+	//   same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+	//   pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+	//   language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+	// * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+	//   most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+	//   and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+	//   one list; only its first 32 entries are read.
+	// * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+	//   which is not read. A value in which no entry is well-formed (for example `;q=1` or
+	//   `en-US;q=2`) is refused with `406-100`.
+	//
+	// `Content-Language` on the response names the locale used. Error codes never change
+	// with the locale.
+	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
+
+	// XEgainErrorMessage `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+	// other value, or none, leaves it out; no value is refused.
+	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
+}
+
+// GetCustomerParams defines parameters for GetCustomer.
+type GetCustomerParams struct {
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
 	// RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
 	// it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
@@ -2117,6 +2289,40 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /core/customermgr/v3/customer/grant (the `CreateCustomerGrants` operationId).
 	CreateCustomerGrants(ctx context.Context, params *CreateCustomerGrantsParams, body CreateCustomerGrantsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerGrantsContext Get the signed-in customer's own grants
+	//
+	// The grants of the customer the token stands for (`oAuthCustomer`), in both
+	// directions, in exactly the shape of `GET /customer/{id}/grants` for that customer:
+	// `grantsOn.customer` the customers it holds grants on, `grantsTo.customer` the
+	// customers holding grants on it, each with `id`, `customerName` and a `customer` link.
+	// 204 when it has none. A customer sees its own grants whole: customer
+	// departmentalization confines users, not the customer itself.
+	//
+	// Only customer tokens are accepted: a user or client token gets `403-105`, and a
+	// customer token gets `403-105` from every other operation. A customer that no longer
+	// exists or may no longer sign in has an invalid token (`401-101`).
+	//
+	// Corresponds with GET /core/customermgr/v3/customer/grants (the `GetCustomerGrantsContext` operationId).
+	GetCustomerGrantsContext(ctx context.Context, params *GetCustomerGrantsContextParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomer Get a customer
+	//
+	// The customer every grant entry links to (`link` with `rel: customer`), in eGain's
+	// customer shape as far as this service holds it: `id`, `customerName`, `type`
+	// (`individual` or `organization`), `department` (`id` and `name`; absent when the
+	// customer has none) and a `self` link. eGain's customer resource carries more
+	// (contact points, custom attributes); this service stores none of it and leaves it out.
+	//
+	// Permissions and errors as for `GET /customer/{id}/grants`: a user needs the action
+	// `View Agent Console` and, with departmentalization on, the customer must belong to the
+	// user's home department or to a department where the user is a foreign user; a client
+	// application must be of type `API`. 404 (`404-100`) for a customer that does not exist,
+	// to a caller that may see every customer; with departmentalization on a user gets
+	// `403-197` for it exactly as for a customer of another department.
+	//
+	// Corresponds with GET /core/customermgr/v3/customer/{id} (the `GetCustomer` operationId).
+	GetCustomer(ctx context.Context, id CustomerId, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteCustomerGrant Remove a customer grant
 	//
@@ -2718,6 +2924,60 @@ func (c *Client) CreateCustomerGrantsWithBody(ctx context.Context, params *Creat
 // Corresponds with POST /core/customermgr/v3/customer/grant (the `CreateCustomerGrants` operationId).
 func (c *Client) CreateCustomerGrants(ctx context.Context, params *CreateCustomerGrantsParams, body CreateCustomerGrantsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomerGrantsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerGrantsContext Get the signed-in customer's own grants
+//
+// The grants of the customer the token stands for (`oAuthCustomer`), in both
+// directions, in exactly the shape of `GET /customer/{id}/grants` for that customer:
+// `grantsOn.customer` the customers it holds grants on, `grantsTo.customer` the
+// customers holding grants on it, each with `id`, `customerName` and a `customer` link.
+// 204 when it has none. A customer sees its own grants whole: customer
+// departmentalization confines users, not the customer itself.
+//
+// Only customer tokens are accepted: a user or client token gets `403-105`, and a
+// customer token gets `403-105` from every other operation. A customer that no longer
+// exists or may no longer sign in has an invalid token (`401-101`).
+//
+// Corresponds with GET /core/customermgr/v3/customer/grants (the `GetCustomerGrantsContext` operationId).
+func (c *Client) GetCustomerGrantsContext(ctx context.Context, params *GetCustomerGrantsContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerGrantsContextRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomer Get a customer
+//
+// The customer every grant entry links to (`link` with `rel: customer`), in eGain's
+// customer shape as far as this service holds it: `id`, `customerName`, `type`
+// (`individual` or `organization`), `department` (`id` and `name`; absent when the
+// customer has none) and a `self` link. eGain's customer resource carries more
+// (contact points, custom attributes); this service stores none of it and leaves it out.
+//
+// Permissions and errors as for `GET /customer/{id}/grants`: a user needs the action
+// `View Agent Console` and, with departmentalization on, the customer must belong to the
+// user's home department or to a department where the user is a foreign user; a client
+// application must be of type `API`. 404 (`404-100`) for a customer that does not exist,
+// to a caller that may see every customer; with departmentalization on a user gets
+// `403-197` for it exactly as for a customer of another department.
+//
+// Corresponds with GET /core/customermgr/v3/customer/{id} (the `GetCustomer` operationId).
+func (c *Client) GetCustomer(ctx context.Context, id CustomerId, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3597,6 +3857,119 @@ func NewCreateCustomerGrantsRequestWithBody(server string, params *CreateCustome
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.AcceptLanguage != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Accept-Language", headerParam0)
+		}
+
+		if params.XEgainErrorMessage != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-egain-error-message", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerGrantsContextRequest constructs an http.Request for the GetCustomerGrantsContext method
+func NewGetCustomerGrantsContextRequest(server string, params *GetCustomerGrantsContextParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/customermgr/v3/customer/grants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.AcceptLanguage != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept-Language", *params.AcceptLanguage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "accept-language"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Accept-Language", headerParam0)
+		}
+
+		if params.XEgainErrorMessage != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-egain-error-message", *params.XEgainErrorMessage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-egain-error-message", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerRequest constructs an http.Request for the GetCustomer method
+func NewGetCustomerRequest(server string, id CustomerId, params *GetCustomerParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/customermgr/v3/customer/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	if params != nil {
 
@@ -5335,6 +5708,44 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /core/customermgr/v3/customer/grant (the `CreateCustomerGrants` operationId).
 	CreateCustomerGrantsWithResponse(ctx context.Context, params *CreateCustomerGrantsParams, body CreateCustomerGrantsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerGrantsResponse, error)
 
+	// GetCustomerGrantsContextWithResponse Get the signed-in customer's own grants
+	//
+	// The grants of the customer the token stands for (`oAuthCustomer`), in both
+	// directions, in exactly the shape of `GET /customer/{id}/grants` for that customer:
+	// `grantsOn.customer` the customers it holds grants on, `grantsTo.customer` the
+	// customers holding grants on it, each with `id`, `customerName` and a `customer` link.
+	// 204 when it has none. A customer sees its own grants whole: customer
+	// departmentalization confines users, not the customer itself.
+	//
+	// Only customer tokens are accepted: a user or client token gets `403-105`, and a
+	// customer token gets `403-105` from every other operation. A customer that no longer
+	// exists or may no longer sign in has an invalid token (`401-101`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /core/customermgr/v3/customer/grants (the `GetCustomerGrantsContext` operationId).
+	GetCustomerGrantsContextWithResponse(ctx context.Context, params *GetCustomerGrantsContextParams, reqEditors ...RequestEditorFn) (*GetCustomerGrantsContextResponse, error)
+
+	// GetCustomerWithResponse Get a customer
+	//
+	// The customer every grant entry links to (`link` with `rel: customer`), in eGain's
+	// customer shape as far as this service holds it: `id`, `customerName`, `type`
+	// (`individual` or `organization`), `department` (`id` and `name`; absent when the
+	// customer has none) and a `self` link. eGain's customer resource carries more
+	// (contact points, custom attributes); this service stores none of it and leaves it out.
+	//
+	// Permissions and errors as for `GET /customer/{id}/grants`: a user needs the action
+	// `View Agent Console` and, with departmentalization on, the customer must belong to the
+	// user's home department or to a department where the user is a foreign user; a client
+	// application must be of type `API`. 404 (`404-100`) for a customer that does not exist,
+	// to a caller that may see every customer; with departmentalization on a user gets
+	// `403-197` for it exactly as for a customer of another department.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /core/customermgr/v3/customer/{id} (the `GetCustomer` operationId).
+	GetCustomerWithResponse(ctx context.Context, id CustomerId, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
 	// DeleteCustomerGrantWithResponse Remove a customer grant
 	//
 	// Removes the grant that customer `grantedcustomerid` holds on customer `id`.
@@ -6134,6 +6545,519 @@ func (r CreateCustomerGrantsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateCustomerGrantsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerGrantsContextResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse200Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse204Headers the declared response headers of an HTTP 204 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse204Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse400Headers the declared response headers of an HTTP 400 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse400Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse401Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse403Headers the declared response headers of an HTTP 403 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse403Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse406Headers the declared response headers of an HTTP 406 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse406Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse413Headers the declared response headers of an HTTP 413 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse413Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse429Headers the declared response headers of an HTTP 429 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse429Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	RetryAfter      int
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse500Headers the declared response headers of an HTTP 500 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse500Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerGrantsContextResponse503Headers the declared response headers of an HTTP 503 response for GetCustomerGrantsContext
+type GetCustomerGrantsContextResponse503Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomerGrantsContextResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerGrants
+	// XML200 the response for an HTTP 200 `application/xml` response
+	XML200 *CustomerGrants
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// XML400 the response for an HTTP 400 `application/xml` response
+	XML400 *WSError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// XML401 the response for an HTTP 401 `application/xml` response
+	XML401 *WSError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// XML403 the response for an HTTP 403 `application/xml` response
+	XML403 *WSError
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// XML406 the response for an HTTP 406 `application/xml` response
+	XML406 *WSError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// XML413 the response for an HTTP 413 `application/xml` response
+	XML413 *WSError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// XML429 the response for an HTTP 429 `application/xml` response
+	XML429 *WSError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// XML500 the response for an HTTP 500 `application/xml` response
+	XML500 *WSError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// XML503 the response for an HTTP 503 `application/xml` response
+	XML503 *WSError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerGrantsContextResponse200Headers
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *GetCustomerGrantsContextResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetCustomerGrantsContextResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCustomerGrantsContextResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetCustomerGrantsContextResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetCustomerGrantsContextResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *GetCustomerGrantsContextResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerGrantsContextResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetCustomerGrantsContextResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerGrantsContextResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON200() *CustomerGrants {
+	return r.JSON200
+}
+
+// GetXML200 returns the response for an HTTP 200 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML200() *CustomerGrants {
+	return r.XML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetXML400 returns the response for an HTTP 400 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML400() *WSError {
+	return r.XML400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetXML401 returns the response for an HTTP 401 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML401() *WSError {
+	return r.XML401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetXML403 returns the response for an HTTP 403 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML403() *WSError {
+	return r.XML403
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetXML406 returns the response for an HTTP 406 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML406() *WSError {
+	return r.XML406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetXML413 returns the response for an HTTP 413 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML413() *WSError {
+	return r.XML413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetXML429 returns the response for an HTTP 429 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML429() *WSError {
+	return r.XML429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetXML500 returns the response for an HTTP 500 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML500() *WSError {
+	return r.XML500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerGrantsContextResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetXML503 returns the response for an HTTP 503 `application/xml` response
+func (r GetCustomerGrantsContextResponse) GetXML503() *WSError {
+	return r.XML503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerGrantsContextResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerGrantsContextResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerGrantsContextResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerGrantsContextResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerResponse200Headers the declared response headers of an HTTP 200 response for GetCustomer
+type GetCustomerResponse200Headers struct {
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse400Headers the declared response headers of an HTTP 400 response for GetCustomer
+type GetCustomerResponse400Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse401Headers the declared response headers of an HTTP 401 response for GetCustomer
+type GetCustomerResponse401Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse403Headers the declared response headers of an HTTP 403 response for GetCustomer
+type GetCustomerResponse403Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse404Headers the declared response headers of an HTTP 404 response for GetCustomer
+type GetCustomerResponse404Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse406Headers the declared response headers of an HTTP 406 response for GetCustomer
+type GetCustomerResponse406Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse413Headers the declared response headers of an HTTP 413 response for GetCustomer
+type GetCustomerResponse413Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetCustomer
+type GetCustomerResponse429Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	RetryAfter      int
+	Vary            *string
+}
+
+// GetCustomerResponse500Headers the declared response headers of an HTTP 500 response for GetCustomer
+type GetCustomerResponse500Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+// GetCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetCustomer
+type GetCustomerResponse503Headers struct {
+	CacheControl    string
+	ContentLanguage *string
+	Vary            *string
+}
+
+type GetCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// XML200 the response for an HTTP 200 `application/xml` response
+	XML200 *Customer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// XML400 the response for an HTTP 400 `application/xml` response
+	XML400 *WSError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// XML401 the response for an HTTP 401 `application/xml` response
+	XML401 *WSError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// XML403 the response for an HTTP 403 `application/xml` response
+	XML403 *WSError
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// XML404 the response for an HTTP 404 `application/xml` response
+	XML404 *WSError
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// XML406 the response for an HTTP 406 `application/xml` response
+	XML406 *WSError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// XML413 the response for an HTTP 413 `application/xml` response
+	XML413 *WSError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// XML429 the response for an HTTP 429 `application/xml` response
+	XML429 *WSError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// XML500 the response for an HTTP 500 `application/xml` response
+	XML500 *WSError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// XML503 the response for an HTTP 503 `application/xml` response
+	XML503 *WSError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetCustomerResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCustomerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetCustomerResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetCustomerResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *GetCustomerResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetCustomerResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetXML200 returns the response for an HTTP 200 `application/xml` response
+func (r GetCustomerResponse) GetXML200() *Customer {
+	return r.XML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetXML400 returns the response for an HTTP 400 `application/xml` response
+func (r GetCustomerResponse) GetXML400() *WSError {
+	return r.XML400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetXML401 returns the response for an HTTP 401 `application/xml` response
+func (r GetCustomerResponse) GetXML401() *WSError {
+	return r.XML401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCustomerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetXML403 returns the response for an HTTP 403 `application/xml` response
+func (r GetCustomerResponse) GetXML403() *WSError {
+	return r.XML403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetXML404 returns the response for an HTTP 404 `application/xml` response
+func (r GetCustomerResponse) GetXML404() *WSError {
+	return r.XML404
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r GetCustomerResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetXML406 returns the response for an HTTP 406 `application/xml` response
+func (r GetCustomerResponse) GetXML406() *WSError {
+	return r.XML406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetCustomerResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetXML413 returns the response for an HTTP 413 `application/xml` response
+func (r GetCustomerResponse) GetXML413() *WSError {
+	return r.XML413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetXML429 returns the response for an HTTP 429 `application/xml` response
+func (r GetCustomerResponse) GetXML429() *WSError {
+	return r.XML429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetXML500 returns the response for an HTTP 500 `application/xml` response
+func (r GetCustomerResponse) GetXML500() *WSError {
+	return r.XML500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetXML503 returns the response for an HTTP 503 `application/xml` response
+func (r GetCustomerResponse) GetXML503() *WSError {
+	return r.XML503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9118,6 +10042,56 @@ func (c *ClientWithResponses) CreateCustomerGrantsWithResponse(ctx context.Conte
 	return ParseCreateCustomerGrantsResponse(rsp)
 }
 
+// GetCustomerGrantsContextWithResponse Get the signed-in customer's own grants
+//
+// The grants of the customer the token stands for (`oAuthCustomer`), in both
+// directions, in exactly the shape of `GET /customer/{id}/grants` for that customer:
+// `grantsOn.customer` the customers it holds grants on, `grantsTo.customer` the
+// customers holding grants on it, each with `id`, `customerName` and a `customer` link.
+// 204 when it has none. A customer sees its own grants whole: customer
+// departmentalization confines users, not the customer itself.
+//
+// Only customer tokens are accepted: a user or client token gets `403-105`, and a
+// customer token gets `403-105` from every other operation. A customer that no longer
+// exists or may no longer sign in has an invalid token (`401-101`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /core/customermgr/v3/customer/grants (the `GetCustomerGrantsContext` operationId).
+func (c *ClientWithResponses) GetCustomerGrantsContextWithResponse(ctx context.Context, params *GetCustomerGrantsContextParams, reqEditors ...RequestEditorFn) (*GetCustomerGrantsContextResponse, error) {
+	rsp, err := c.GetCustomerGrantsContext(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerGrantsContextResponse(rsp)
+}
+
+// GetCustomerWithResponse Get a customer
+//
+// The customer every grant entry links to (`link` with `rel: customer`), in eGain's
+// customer shape as far as this service holds it: `id`, `customerName`, `type`
+// (`individual` or `organization`), `department` (`id` and `name`; absent when the
+// customer has none) and a `self` link. eGain's customer resource carries more
+// (contact points, custom attributes); this service stores none of it and leaves it out.
+//
+// Permissions and errors as for `GET /customer/{id}/grants`: a user needs the action
+// `View Agent Console` and, with departmentalization on, the customer must belong to the
+// user's home department or to a department where the user is a foreign user; a client
+// application must be of type `API`. 404 (`404-100`) for a customer that does not exist,
+// to a caller that may see every customer; with departmentalization on a user gets
+// `403-197` for it exactly as for a customer of another department.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /core/customermgr/v3/customer/{id} (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, id CustomerId, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error) {
+	rsp, err := c.GetCustomer(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerResponse(rsp)
+}
+
 // DeleteCustomerGrantWithResponse Remove a customer grant
 //
 // Removes the grant that customer `grantedcustomerid` holds on customer `id`.
@@ -10228,6 +11202,792 @@ func ParseCreateCustomerGrantsResponse(rsp *http.Response) (*CreateCustomerGrant
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateCustomerGrantsResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerGrantsContextResponse parses an HTTP response from a GetCustomerGrantsContextWithResponse call
+func ParseGetCustomerGrantsContextResponse(rsp *http.Response) (*GetCustomerGrantsContextResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerGrantsContextResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerGrants
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest CustomerGrants
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 400:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 401:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 403:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 406:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 413:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 429:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 500:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 503:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerGrantsContextResponse200Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 204:
+		var headers GetCustomerGrantsContextResponse204Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetCustomerGrantsContextResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCustomerGrantsContextResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetCustomerGrantsContextResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetCustomerGrantsContextResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers GetCustomerGrantsContextResponse413Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCustomerGrantsContextResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetCustomerGrantsContextResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerGrantsContextResponse503Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerResponse parses an HTTP response from a GetCustomerWithResponse call
+func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 400:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 401:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 403:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 404:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 406:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 413:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 429:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 500:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 503:
+		var dest WSError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerResponse200Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetCustomerResponse400Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCustomerResponse401Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetCustomerResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetCustomerResponse404Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetCustomerResponse406Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers GetCustomerResponse413Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCustomerResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetCustomerResponse500Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Vary"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Vary", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Vary = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerResponse503Headers
 		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

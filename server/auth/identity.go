@@ -34,6 +34,12 @@ type IdentityProvider struct {
 	KindClaim  string
 	UserKind   string
 	ClientKind string
+	// CustomerKind, when set, is the kind claim's value for signed-in customers (eGain's
+	// oAuthCustomer actor); without it the provider's tokens are never customers'.
+	// CustomerSubjectClaim names the claim holding the customer id in customers' tokens
+	// (default SubjectClaim).
+	CustomerKind         string
+	CustomerSubjectClaim string
 	// ScopeClaim names the claim holding the scopes (default "scope").
 	ScopeClaim string
 	// TokenType, when set, is the typ header every token must carry, such as "at+jwt"
@@ -71,11 +77,17 @@ func newExternalTokens(p IdentityProvider, logger *slog.Logger) (*externalTokens
 	if p.ClientSubjectClaim == "" {
 		p.ClientSubjectClaim = p.SubjectClaim
 	}
+	if p.CustomerSubjectClaim == "" {
+		p.CustomerSubjectClaim = p.SubjectClaim
+	}
 	if err := checkJWKSURL(p.JWKSURL); err != nil {
 		return nil, err
 	}
 	if p.UserKind == p.ClientKind {
 		return nil, fmt.Errorf("identity provider: users and clients must differ in claim %q", p.KindClaim)
+	}
+	if p.CustomerKind == AnyKind || (p.CustomerKind != "" && (p.CustomerKind == p.UserKind || p.CustomerKind == p.ClientKind)) {
+		return nil, fmt.Errorf("identity provider: customers need a value of claim %q of their own, not %q", p.KindClaim, p.CustomerKind)
 	}
 	if p.MinRefreshInterval <= 0 {
 		p.MinRefreshInterval = defaultJWKSMinRefresh
@@ -125,8 +137,11 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 		return nil, err
 	}
 	subjectClaim := x.provider.SubjectClaim
-	if kind == PrincipalClient {
+	switch kind {
+	case PrincipalClient:
 		subjectClaim = x.provider.ClientSubjectClaim
+	case PrincipalCustomer:
+		subjectClaim = x.provider.CustomerSubjectClaim
 	}
 	subject, _ := claims[subjectClaim].(string)
 	if subject == "" {
@@ -166,13 +181,16 @@ func (x *externalTokens) kindOf(claims jwt.MapClaims) (PrincipalKind, error) {
 	if present && !isString {
 		return "", fmt.Errorf("claim %s is not a string", x.provider.KindClaim)
 	}
+	customer := x.provider.CustomerKind != "" && present && kind == x.provider.CustomerKind
 	switch {
+	case customer:
+		return PrincipalCustomer, nil
 	case present && kind == x.provider.UserKind, x.provider.UserKind == AnyKind && kind != x.provider.ClientKind:
 		return PrincipalUser, nil
 	case present && kind == x.provider.ClientKind, x.provider.ClientKind == AnyKind && kind != x.provider.UserKind:
 		return PrincipalClient, nil
 	}
-	return "", fmt.Errorf("claim %s %s names neither a user nor a client", x.provider.KindClaim, untrusted.Quote(kind))
+	return "", fmt.Errorf("claim %s %s names neither a user, a client nor a customer", x.provider.KindClaim, untrusted.Quote(kind))
 }
 
 // scopesOf reads a scope claim: a space-separated string (RFC 8693 §4.2) or an array of

@@ -99,7 +99,7 @@ func TestIdentityProviderRefusals(t *testing.T) {
 			"no expiry":        {idp.Sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "exp") })), "token is missing required claim: exp claim is required"},
 			"issued in future": {idp.Sign("rsa-1", modified(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })), "token used before issued"},
 			"no subject":       {idp.Sign("rsa-1", modified(func(c jwt.MapClaims) { delete(c, "sub") })), "token has no sub claim"},
-			"unknown kind":     {idp.Sign("rsa-1", modified(func(c jwt.MapClaims) { c["principal_type"] = "robot" })), `claim principal_type "robot" names neither a user nor a client`},
+			"unknown kind":     {idp.Sign("rsa-1", modified(func(c jwt.MapClaims) { c["principal_type"] = "robot" })), `claim principal_type "robot" names neither a user, a client nor a customer`},
 			"unknown user":     {idp.Sign("rsa-1", modified(func(c jwt.MapClaims) { c["sub"] = "mallory" })), "401-101"}, // refused by the handler, which finds no such user
 			"unpublished key":  {idp.Sign("rsa-2", auth.ValidClaims("agent", "core.customermgr.read")), auth.ErrUnknownKey.Error()},
 			// The provider's verifier refuses "none" by its algorithm list...
@@ -214,6 +214,44 @@ func TestIdentityProviderKeycloakShape(t *testing.T) {
 	})
 }
 
+// TestIdentityProviderCustomers maps the provider's tokens of the configured customer kind
+// onto signed-in customers (oAuthCustomer), their id read from the configured claim: they
+// read their own grants and nothing else; without a customer kind no token is a customer's.
+func TestIdentityProviderCustomers(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		idp := auth.NewTestIdentityProvider(t)
+		customer := func(id string) jwt.MapClaims {
+			c := auth.ValidClaims("a3f1-opaque-id", "core.customermgr.read")
+			c["principal_type"], c["customer_id"] = "end-customer", id
+			return c
+		}
+		provider := idp.Config()
+		provider.CustomerKind, provider.CustomerSubjectClaim = "end-customer", "customer_id"
+		h := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.IdentityProvider = provider })
+		if rec := h.Do(servertest.Get(idp.Sign("rsa-1", customer("3000")), servertest.OwnGrantsPath)); rec.Code != http.StatusNoContent {
+			t.Errorf("customer 3000: %d %s", rec.Code, rec.Body)
+		}
+		servertest.WSError(t, h.Do(servertest.Get(idp.Sign("rsa-1", customer("3000")), servertest.GrantsPath("3000"))), 403, "403-105")
+		// A customer the seed does not let sign in, and a token without the customer claim.
+		servertest.WSError(t, h.Do(servertest.Get(idp.Sign("rsa-1", customer("1000")), servertest.OwnGrantsPath)), 401, "401-101")
+		noClaim := customer("3000")
+		delete(noClaim, "customer_id")
+		servertest.WSError(t, h.Do(servertest.Get(idp.Sign("rsa-1", noClaim), servertest.OwnGrantsPath)), 401, "401-101")
+		// Users are still users.
+		if rec := h.Do(servertest.Get(idp.Sign("rsa-1", auth.ValidClaims("agent", "core.customermgr.read")), servertest.GrantsPath("1000"))); rec.Code != http.StatusNoContent {
+			t.Errorf("user: %d %s", rec.Code, rec.Body)
+		}
+
+		// Without a customer kind the same token names no principal at all.
+		plain := servertest.NewConfigured(t, dialect, func(cfg *server.Config) { cfg.IdentityProvider = idp.Config() })
+		servertest.WSError(t, plain.Do(servertest.Get(idp.Sign("rsa-1", customer("3000")), servertest.OwnGrantsPath)), 401, "401-101")
+		// A kind claim of "customer" is not a customer's unless configured either.
+		asCustomer := customer("3000")
+		asCustomer["principal_type"] = "customer"
+		servertest.WSError(t, plain.Do(servertest.Get(idp.Sign("rsa-1", asCustomer), servertest.OwnGrantsPath)), 401, "401-101")
+	})
+}
+
 func TestIdentityProviderConfiguration(t *testing.T) {
 	for _, p := range []auth.IdentityProvider{
 		{Issuer: auth.TestIssuer, Audience: auth.TestAudience},
@@ -221,6 +259,10 @@ func TestIdentityProviderConfiguration(t *testing.T) {
 		{JWKSURL: "http://127.0.0.1/jwks", Issuer: auth.TestIssuer},
 		{JWKSURL: "http://127.0.0.1/jwks", Issuer: auth.TestIssuer, Audience: auth.TestAudience, UserKind: "x", ClientKind: "x"},
 		{JWKSURL: "http://127.0.0.1/jwks", Issuer: auth.TestIssuer, Audience: auth.TestAudience, UserKind: auth.AnyKind, ClientKind: auth.AnyKind},
+		// Customers need a kind of their own.
+		{JWKSURL: "http://127.0.0.1/jwks", Issuer: auth.TestIssuer, Audience: auth.TestAudience, CustomerKind: "user"},
+		{JWKSURL: "http://127.0.0.1/jwks", Issuer: auth.TestIssuer, Audience: auth.TestAudience, CustomerKind: "client"},
+		{JWKSURL: "http://127.0.0.1/jwks", Issuer: auth.TestIssuer, Audience: auth.TestAudience, CustomerKind: auth.AnyKind},
 	} {
 		if _, err := server.New(server.Config{IdentityProvider: &p}); err == nil {
 			t.Errorf("%+v accepted", p)

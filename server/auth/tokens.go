@@ -10,12 +10,14 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// PrincipalKind tells a user (delegated access) from a client application.
+// PrincipalKind tells a user (delegated access) from a client application and from a
+// signed-in customer (eGain's oAuthCustomer actor).
 type PrincipalKind string
 
 const (
-	PrincipalUser   PrincipalKind = "user"
-	PrincipalClient PrincipalKind = "client"
+	PrincipalUser     PrincipalKind = "user"
+	PrincipalClient   PrincipalKind = "client"
+	PrincipalCustomer PrincipalKind = "customer"
 )
 
 // tokenLeeway is the clock skew allowed between this service and token issuers.
@@ -26,7 +28,7 @@ const TokenIssuer = "custaccess"
 
 // Claims are what a bearer token says about its holder.
 type Claims struct {
-	// Kind says whether the subject is a user login or a client id.
+	// Kind says whether the subject is a user login, a client id or a customer id.
 	Kind  PrincipalKind `json:"principal_type"`
 	Scope string        `json:"scope"`
 	jwt.RegisteredClaims
@@ -93,8 +95,8 @@ func (t *Tokens) Parse(raw string) (*Claims, error) {
 	if claims.Subject == "" {
 		return nil, errors.New("token has no subject")
 	}
-	if claims.Kind != PrincipalUser && claims.Kind != PrincipalClient {
-		return nil, fmt.Errorf("token's principal_type %s is neither user nor client", untrusted.Quote(string(claims.Kind)))
+	if claims.Kind != PrincipalUser && claims.Kind != PrincipalClient && claims.Kind != PrincipalCustomer {
+		return nil, fmt.Errorf("token's principal_type %s is neither user, client nor customer", untrusted.Quote(string(claims.Kind)))
 	}
 	if err := checkClaimsText(raw, &claims); err != nil {
 		return nil, err

@@ -86,11 +86,11 @@ func TestRefusedTokensLogBoundedReasons(t *testing.T) {
 			{"provider's claim that is not a number", forgedToken(t, map[string]any{"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, with("exp", hugeNumber)),
 				"could not JSON decode claim: json: cannot unmarshal number 1000"},
 			{"provider's kind claim", providerSigned(with("principal_type", hugeValue("p"))),
-				"claim principal_type " + quotedStart("p") + " names neither a user nor a client"},
+				"claim principal_type " + quotedStart("p") + " names neither a user, a client nor a customer"},
 			{"built-in claim that is not a number", forgedToken(t, map[string]any{"alg": "HS256"}, with("exp", hugeNumber)),
 				"could not JSON decode claim: json: cannot unmarshal number 1000"},
 			{"built-in kind claim", builtInSigned(jwt.MapClaims{"iss": auth.TokenIssuer, "sub": "agent", "exp": claims["exp"], "iat": claims["iat"],
-				"principal_type": hugeValue("p")}), "principal_type " + quotedStart("p") + " is neither user nor client"},
+				"principal_type": hugeValue("p")}), "principal_type " + quotedStart("p") + " is neither user, client nor customer"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				logs.Reset()

@@ -48,6 +48,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/customermgr/v3/customer/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the signed-in customer's own grants
+         * @description The grants of the customer the token stands for (`oAuthCustomer`), in both
+         *     directions, in exactly the shape of `GET /customer/{id}/grants` for that customer:
+         *     `grantsOn.customer` the customers it holds grants on, `grantsTo.customer` the
+         *     customers holding grants on it, each with `id`, `customerName` and a `customer` link.
+         *     204 when it has none. A customer sees its own grants whole: customer
+         *     departmentalization confines users, not the customer itself.
+         *
+         *     Only customer tokens are accepted: a user or client token gets `403-105`, and a
+         *     customer token gets `403-105` from every other operation. A customer that no longer
+         *     exists or may no longer sign in has an invalid token (`401-101`).
+         */
+        get: operations["getCustomerGrantsContext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/customermgr/v3/customer/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a customer
+         * @description The customer every grant entry links to (`link` with `rel: customer`), in eGain's
+         *     customer shape as far as this service holds it: `id`, `customerName`, `type`
+         *     (`individual` or `organization`), `department` (`id` and `name`; absent when the
+         *     customer has none) and a `self` link. eGain's customer resource carries more
+         *     (contact points, custom attributes); this service stores none of it and leaves it out.
+         *
+         *     Permissions and errors as for `GET /customer/{id}/grants`: a user needs the action
+         *     `View Agent Console` and, with departmentalization on, the customer must belong to the
+         *     user's home department or to a department where the user is a foreign user; a client
+         *     application must be of type `API`. 404 (`404-100`) for a customer that does not exist,
+         *     to a caller that may see every customer; with departmentalization on a user gets
+         *     `403-197` for it exactly as for a customer of another department.
+         */
+        get: operations["getCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/customermgr/v3/customer/{id}/grants": {
         parameters: {
             query?: never;
@@ -781,11 +841,43 @@ export interface components {
             grantsOn?: components["schemas"]["GrantedCustomerList"];
             grantsTo?: components["schemas"]["GrantedCustomerList"];
         };
+        /**
+         * @description A customer as this service holds it. In XML: root `customer` in namespace
+         *     `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
+         *     attribute, `customerName` and `type` elements, a `department` element with `id` as an
+         *     attribute and a `name` element, and a `link` element with `rel` and `href` attributes.
+         */
+        Customer: {
+            id: components["schemas"]["CustomerIdValue"];
+            /** @example Jane Roe */
+            customerName: string;
+            /**
+             * @description `individual` (a person; only individual customers take part in grants) or `organization`.
+             * @enum {string}
+             */
+            type: "individual" | "organization";
+            department?: components["schemas"]["CustomerDepartment"];
+            /** @description One link, `rel: self`. */
+            link: components["schemas"]["Link"][];
+        };
+        /** @description The department the customer belongs to. In XML: a `department` element with `id` as an attribute. */
+        CustomerDepartment: {
+            /**
+             * @description The department's id, a positive integer written as a string.
+             * @example 10
+             */
+            id: string;
+            /** @example Retail */
+            name: string;
+        };
         /** @description In XML: a `details` element holding a `key` and a `value` element. */
         WSErrorDetail: {
             /** @example parameter */
             key: string;
-            /** @example x */
+            /**
+             * @description At most 255 characters, as eGain publishes it; a longer value is cut and ends in `…`.
+             * @example x
+             */
             value: string;
         };
         /**
@@ -794,6 +886,11 @@ export interface components {
          *     publish the namespace of its XML errors; this is the one of the API's own binding),
          *     with `code`, `developerMessage` and `userMessage` elements and one `details` element
          *     per detail.
+         *
+         *     Limits: eGain's published WSError (`userMessage` at most 1024 characters, a detail's
+         *     `value` at most 255) and its catalogue (`developerMessage` at most 2048, at most 30
+         *     details). Every error keeps to them, whatever the request echoed: a longer text is cut
+         *     and ends in `…`, further details are left out.
          */
         WSError: {
             /**
@@ -808,7 +905,8 @@ export interface components {
             developerMessage: string;
             /**
              * @description For end users, in the locale named by `Content-Language`; present only when the
-             *     request carries `X-egain-error-message: yes`.
+             *     request carries `X-egain-error-message: yes`. At most 1024 characters, as eGain
+             *     publishes it.
              */
             userMessage?: string;
             details?: components["schemas"]["WSErrorDetail"][];
@@ -2610,6 +2708,150 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCustomerGrantsContext: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Languages the client prefers for locale-specific fields and error messages, as an
+                 *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+                 *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+                 *
+                 *     * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+                 *       stands for the default, en-US. An entry with `q=0` excludes the locales it names
+                 *       (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+                 *       `fr-FR;q=0, fr` gives fr-CA.
+                 *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+                 *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+                 *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+                 *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+                 *     * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+                 *       most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+                 *       and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+                 *       one list; only its first 32 entries are read.
+                 *     * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+                 *       which is not read. A value in which no entry is well-formed (for example `;q=1` or
+                 *       `en-US;q=2`) is refused with `406-100`.
+                 *
+                 *     `Content-Language` on the response names the locale used. Error codes never change
+                 *     with the locale.
+                 * @example fr-CA, fr;q=0.8, en;q=0.5
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
+                 * @example yes
+                 */
+                "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in customer's grants. */
+            200: {
+                headers: {
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerGrants"];
+                    "application/xml": components["schemas"]["CustomerGrants"];
+                };
+            };
+            /** @description The signed-in customer has no grants in either direction. */
+            204: {
+                headers: {
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Languages the client prefers for locale-specific fields and error messages, as an
+                 *     RFC 9110 list with q-values. eGain's 15 locales: en-US (the default), es-ES, fr-FR,
+                 *     it-IT, de-DE, nl-NL, pt-BR, pt-PT, da-DK, ru-RU, fr-CA, zh-CN, ja-JP, ko-KR, sv-SE.
+                 *
+                 *     * Entries are tried from the highest q-value down, in header order on a tie, and `*`
+                 *       stands for the default, en-US. An entry with `q=0` excludes the locales it names
+                 *       (`fr` names fr-FR and fr-CA) unless a more specific entry names them too:
+                 *       `fr-FR;q=0, fr` gives fr-CA.
+                 *     * An entry matches the locale that CLDR data rates a likely match: the same tag, the
+                 *       same language in another region or without one (`fr` and `fr-CH` → fr-FR, `pt` →
+                 *       pt-BR, `pt-AO` → pt-PT, `es-MX` → es-ES, `zh` → zh-CN), or a closely related
+                 *       language (`nb` → da-DK). Weaker guesses (`zh-TW` → zh-CN) do not count.
+                 *     * Each entry is read on its own: a malformed entry (a q-value other than 0 to 1 with at
+                 *       most three decimals, a parameter other than `q`, more than 16 subtags) is skipped
+                 *       and the others still count. `en_US` is read as `en-US`. Repeated header lines form
+                 *       one list; only its first 32 entries are read.
+                 *     * When no entry matches, en-US is used; so it is for a value longer than 1024 bytes,
+                 *       which is not read. A value in which no entry is well-formed (for example `;q=1` or
+                 *       `en-US;q=2`) is refused with `406-100`.
+                 *
+                 *     `Content-Language` on the response names the locale used. Error codes never change
+                 *     with the locale.
+                 * @example fr-CA, fr;q=0.8, en;q=0.5
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description `yes` (in any case) asks for a `userMessage`, meant for end users, in error bodies. Any
+                 *     other value, or none, leaves it out; no value is refused.
+                 * @example yes
+                 */
+                "X-egain-error-message"?: components["parameters"]["ErrorMessage"];
+            };
+            path: {
+                /**
+                 * @description Id of the customer.
+                 * @example 1000
+                 */
+                id: components["parameters"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer. */
+            200: {
+                headers: {
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                    "application/xml": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

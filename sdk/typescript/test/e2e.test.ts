@@ -54,6 +54,48 @@ describe("eGain customer grants", () => {
   });
 });
 
+describe("eGain customers", () => {
+  it("reads a customer, and a signed-in customer reads only its own grants", async () => {
+    const alice = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "alice") });
+    const customer = await alice.GET("/core/customermgr/v3/customer/{id}", { params: { path: { id: "1000" } } });
+    assert.equal(customer.response.status, 200);
+    assert.deepEqual(customer.data, {
+      id: "1000",
+      customerName: "Jane Roe",
+      type: "individual",
+      department: { id: "10", name: "Retail" },
+      link: [{ rel: "self", href: "/core/customermgr/v3/customer/1000" }],
+    });
+    const unknown = await alice.GET("/core/customermgr/v3/customer/{id}", { params: { path: { id: "9999" } } });
+    assert.equal(unknown.response.status, 403);
+    assert.equal(unknown.error?.code, "403-197");
+
+    const created = await alice.POST("/core/customermgr/v3/customer/grant", {
+      body: { grantsOn: { customer: [{ id: "1000" }] }, grantsTo: { customer: [{ id: "1002" }] } },
+    });
+    assert.equal(created.response.status, 201);
+
+    // Demo customer 1002 may sign in (canSignIn: true).
+    const john = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--customer", "1002") });
+    const own = await john.GET("/core/customermgr/v3/customer/grants");
+    assert.equal(own.response.status, 200);
+    assert.deepEqual(own.data?.grantsOn?.customer.map((c) => c.id), ["1000"]);
+    assert.equal(own.data?.grantsOn?.customer[0]?.link[0]?.href, "/core/customermgr/v3/customer/1000");
+
+    const other = await john.GET("/core/customermgr/v3/customer/{id}/grants", { params: { path: { id: "1002" } } });
+    const refused: WSError | undefined = other.error;
+    assert.equal(other.response.status, 403);
+    assert.equal(refused?.code, "403-105");
+
+    const removed = await alice.DELETE("/core/customermgr/v3/customer/{id}/grantedcustomer/{grantedcustomerid}", {
+      params: { path: { id: "1000", grantedcustomerid: "1002" } },
+    });
+    assert.equal(removed.response.status, 204);
+    const none = await john.GET("/core/customermgr/v3/customer/grants");
+    assert.equal(none.response.status, 204);
+  });
+});
+
 describe("Reltio customer roles", () => {
   it("manages roles and permissions, and reports errors as Reltio errors", async () => {
     const admin = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "reltio-admin") });

@@ -10,7 +10,7 @@ const moduleRoot = resolve(import.meta.dirname, "../../../..");
 
 export interface Service {
   baseUrl: string;
-  token(kind: "--user" | "--client", subject: string): string;
+  token(kind: "--user" | "--client" | "--customer", subject: string): string;
   stop(): Promise<void>;
 }
 

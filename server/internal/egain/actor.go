@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
@@ -14,6 +15,8 @@ import (
 type actor struct {
 	user   *store.User
 	client *store.Client
+	// customer is a signed-in customer (oAuthCustomer), who reads only its own grants.
+	customer *store.Customer
 }
 
 // authorize loads the caller of the request in ctx and checks that it may perform action.
@@ -22,10 +25,20 @@ func authorize(ctx context.Context, tx *store.Tx, action string) (*actor, error)
 	if err != nil {
 		return nil, err
 	}
+	if a.customer != nil {
+		// The spec's security already keeps customer tokens away from every operation but
+		// their own; this holds should an operation's security ever say otherwise.
+		return nil, wrongPrincipal(auth.PrincipalCustomer)
+	}
 	if err := a.require(action); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// wrongPrincipal is 403-105 for a token of a kind of principal the operation does not take.
+func wrongPrincipal(kind auth.PrincipalKind) *egainError {
+	return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(kind)}})
 }
 
 // loadActor finds the token's principal; one that no longer exists has an invalid token.
@@ -56,6 +69,21 @@ func loadActor(tx *store.Tx, claims *auth.Claims) (*actor, error) {
 				with("clientType", client.Type)
 		}
 		return &actor{client: client}, nil
+	case auth.PrincipalCustomer:
+		// The subject is the customer's id, written canonically; a customer that no longer
+		// exists or may no longer sign in has an invalid token.
+		id, err := strconv.ParseInt(claims.Subject, 10, 64)
+		if err != nil || id <= 0 || formatID(id) != claims.Subject {
+			return nil, newEgainError(errInvalidToken)
+		}
+		customer, err := tx.SignInCustomer(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, newEgainError(errInvalidToken)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &actor{customer: customer}, nil
 	}
 	return nil, newEgainError(errInvalidToken)
 }

@@ -98,13 +98,12 @@ func TestErrorsQuoteRequestsWithinLimits(t *testing.T) {
 // harness checks too for every response of an operation (not for 404-101 and 405-100).
 func checkWSErrorLimits(t *testing.T, name string, body gen.WSError) {
 	t.Helper()
-	texts := map[string]int{"developerMessage": utf8.RuneCountInString(body.DeveloperMessage)}
-	if body.UserMessage != nil {
-		texts["userMessage"] = utf8.RuneCountInString(*body.UserMessage)
+	if n := utf8.RuneCountInString(body.DeveloperMessage); n > egain.MaxDeveloperMessageLength {
+		t.Errorf("%s: developerMessage of %d characters", name, n)
 	}
-	for field, n := range texts {
-		if n > egain.MaxMessageLength {
-			t.Errorf("%s: %s of %d characters", name, field, n)
+	if body.UserMessage != nil {
+		if n := utf8.RuneCountInString(*body.UserMessage); n > egain.MaxUserMessageLength {
+			t.Errorf("%s: userMessage of %d characters", name, n)
 		}
 	}
 	if body.Details == nil {
@@ -114,7 +113,7 @@ func checkWSErrorLimits(t *testing.T, name string, body gen.WSError) {
 		t.Errorf("%s: %d details", name, len(*body.Details))
 	}
 	for _, d := range *body.Details {
-		if utf8.RuneCountInString(d.Key) > egain.MaxDetailKeyLength || utf8.RuneCountInString(d.Value) > untrusted.MaxEchoLength+1 {
+		if utf8.RuneCountInString(d.Key) > egain.MaxDetailKeyLength || utf8.RuneCountInString(d.Value) > egain.MaxDetailValueLength {
 			t.Errorf("%s: detail %.40q… of %d characters", name, d.Key, utf8.RuneCountInString(d.Value))
 		}
 	}

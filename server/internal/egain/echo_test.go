@@ -32,10 +32,10 @@ func TestClip(t *testing.T) {
 	}
 	for _, locale := range []int{defaultLocale, 9} {
 		body := e.body(egainPreferences{locale: locale, userMessage: true})
-		if n := utf8.RuneCountInString(body.DeveloperMessage); n != maxMessageLength || !strings.HasSuffix(body.DeveloperMessage, "x…") {
+		if n := utf8.RuneCountInString(body.DeveloperMessage); n != maxDeveloperMessageLength || !strings.HasSuffix(body.DeveloperMessage, "x…") {
 			t.Errorf("%s: developerMessage of %d characters", egainLocales[locale], n)
 		}
-		if len(*body.Details) != maxErrorDetails || utf8.RuneCountInString((*body.Details)[0].Value) != maxMessageLength {
+		if len(*body.Details) != maxErrorDetails || utf8.RuneCountInString((*body.Details)[0].Value) != maxDetailValueLength {
 			t.Errorf("%s: %d details, the first of %d characters", egainLocales[locale], len(*body.Details), utf8.RuneCountInString((*body.Details)[0].Value))
 		}
 	}

@@ -81,11 +81,14 @@ func (e *egainError) Error() string {
 	return e.entry().code + " " + e.body(egainPreferences{locale: defaultLocale}).DeveloperMessage
 }
 
-// WSError's limits.
+// WSError's limits, as eGain publishes them (userMessage and a detail's value) and as its
+// catalogue documents them (developerMessage, the number of details).
 const (
-	maxErrorDetails    = 30
-	maxMessageLength   = 2048 // developerMessage, userMessage and a detail's value
-	maxDetailKeyLength = 255
+	maxErrorDetails           = 30
+	maxDeveloperMessageLength = 2048
+	maxUserMessageLength      = 1024
+	maxDetailKeyLength        = 255
+	maxDetailValueLength      = 255
 )
 
 // body renders the error as eGain's WSError in the locale asked for; userMessage only when
@@ -95,15 +98,15 @@ func (e *egainError) body(p egainPreferences) gen.WSError {
 	entry := e.entry()
 	data, count := e.templateData(p.locale)
 	developerMessage := localize(p.locale, entry.message+".developer", data, count)
-	body := gen.WSError{Code: entry.code, DeveloperMessage: untrusted.Clip(developerMessage, maxMessageLength)}
+	body := gen.WSError{Code: entry.code, DeveloperMessage: untrusted.Clip(developerMessage, maxDeveloperMessageLength)}
 	if p.userMessage {
-		msg := untrusted.Clip(localize(p.locale, entry.message+".user", data, count), maxMessageLength)
+		msg := untrusted.Clip(localize(p.locale, entry.message+".user", data, count), maxUserMessageLength)
 		body.UserMessage = &msg
 	}
 	if len(e.details) > 0 {
 		details := make([]gen.WSErrorDetail, min(len(e.details), maxErrorDetails))
 		for i := range details {
-			details[i] = gen.WSErrorDetail{Key: untrusted.Clip(e.details[i].Key, maxDetailKeyLength), Value: untrusted.Clip(e.details[i].Value, maxMessageLength)}
+			details[i] = gen.WSErrorDetail{Key: untrusted.Clip(e.details[i].Key, maxDetailKeyLength), Value: untrusted.Clip(e.details[i].Value, maxDetailValueLength)}
 		}
 		body.Details = &details
 	}
@@ -186,6 +189,14 @@ func (f egainFailure) VisitListCustomerGrantsResponse(w http.ResponseWriter) err
 }
 
 func (f egainFailure) VisitDeleteCustomerGrantResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f egainFailure) VisitGetCustomerResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f egainFailure) VisitGetCustomerGrantsContextResponse(w http.ResponseWriter) error {
 	return f.write(w)
 }
 

@@ -5,8 +5,10 @@ package egain
 
 // WSError's limits, which checkWSErrorLimits checks bodies against.
 const (
-	MaxMessageLength   = maxMessageLength
-	MaxDetailKeyLength = maxDetailKeyLength
+	MaxDeveloperMessageLength = maxDeveloperMessageLength
+	MaxUserMessageLength      = maxUserMessageLength
+	MaxDetailKeyLength        = maxDetailKeyLength
+	MaxDetailValueLength      = maxDetailValueLength
 )
 
 // Request bodies of bodies_test.go.

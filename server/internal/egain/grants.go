@@ -11,6 +11,7 @@ import (
 	"github.com/oapi-codegen/runtime"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/auth"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -101,18 +102,8 @@ func (g *CustomerManager) ListCustomerGrants(ctx context.Context, request gen.Li
 	id := customerID(request.Id)
 	var heldOn, heldBy []store.Customer
 	err := g.store.View(ctx, func(tx *store.Tx) error {
-		actor, err := authorize(ctx, tx, actionViewAgentConsole)
+		actor, _, departmentalized, err := visibleCustomer(ctx, tx, id)
 		if err != nil {
-			return err
-		}
-		customers, departmentalized, err := tx.CustomersAndDepartmentalization([]int64{id}, false)
-		if err != nil {
-			return err
-		}
-		if err := actor.requireDepartmentsIfOn(departmentalized, []int64{id}, customers); err != nil {
-			return err
-		}
-		if err := requireAll(customers, []int64{id}, errPathIDsNotFound, "id"); err != nil {
 			return err
 		}
 		heldOn, heldBy, err = tx.CustomerGrantsOf(id)
@@ -129,18 +120,142 @@ func (g *CustomerManager) ListCustomerGrants(ctx context.Context, request gen.Li
 	if err != nil {
 		return nil, err
 	}
-	if len(heldOn) == 0 && len(heldBy) == 0 {
+	answer, err := answerGrants(ctx, heldOn, heldBy)
+	switch {
+	case err != nil:
+		return nil, err
+	case answer.none:
 		return gen.ListCustomerGrants204Response{}, nil
+	case answer.xml != nil:
+		return gen.ListCustomerGrants200ApplicationxmlResponse{Body: bytes.NewReader(answer.xml), ContentLength: int64(len(answer.xml))}, nil
 	}
-	grants := gen.CustomerGrants{GrantsOn: grantedCustomerList(heldOn), GrantsTo: grantedCustomerList(heldBy)}
-	if !egainPreferencesOf(ctx, nil).xml {
-		return gen.ListCustomerGrants200JSONResponse{Body: grants}, nil
+	return gen.ListCustomerGrants200JSONResponse{Body: answer.grants}, nil
+}
+
+// GetCustomerGrantsContext answers the signed-in customer's own grants, in the shape and
+// by the code of ListCustomerGrants. A customer sees its grants whole: departmentalization
+// confines users.
+func (g *CustomerManager) GetCustomerGrantsContext(ctx context.Context, _ gen.GetCustomerGrantsContextRequestObject) (gen.GetCustomerGrantsContextResponseObject, error) {
+	var heldOn, heldBy []store.Customer
+	err := g.store.View(ctx, func(tx *store.Tx) error {
+		a, err := loadActor(tx, auth.PrincipalFrom(ctx))
+		if err != nil {
+			return err
+		}
+		if a.customer == nil {
+			// The operation's security takes customer tokens alone; this holds should it
+			// ever say otherwise.
+			return wrongPrincipal(auth.PrincipalFrom(ctx).Kind)
+		}
+		heldOn, heldBy, err = tx.CustomerGrantsOf(a.customer.ID)
+		return err
+	})
+	if failure, ok := asEgainFailure(ctx, err); ok {
+		return failure, nil
 	}
-	document, err := marshalXML(grants, "CustomerGrants")
 	if err != nil {
 		return nil, err
 	}
-	return gen.ListCustomerGrants200ApplicationxmlResponse{Body: bytes.NewReader(document), ContentLength: int64(len(document))}, nil
+	answer, err := answerGrants(ctx, heldOn, heldBy)
+	switch {
+	case err != nil:
+		return nil, err
+	case answer.none:
+		return gen.GetCustomerGrantsContext204Response{}, nil
+	case answer.xml != nil:
+		return gen.GetCustomerGrantsContext200ApplicationxmlResponse{Body: bytes.NewReader(answer.xml), ContentLength: int64(len(answer.xml))}, nil
+	}
+	return gen.GetCustomerGrantsContext200JSONResponse{Body: answer.grants}, nil
+}
+
+// grantsAnswer is a grants list as both list operations answer it: none (204), an XML
+// document, or the value to write as JSON.
+type grantsAnswer struct {
+	none   bool
+	xml    []byte
+	grants gen.CustomerGrants
+}
+
+// answerGrants renders a customer's grants in the negotiated format, so that both list
+// operations answer byte for byte alike.
+func answerGrants(ctx context.Context, heldOn, heldBy []store.Customer) (grantsAnswer, error) {
+	if len(heldOn) == 0 && len(heldBy) == 0 {
+		return grantsAnswer{none: true}, nil
+	}
+	grants := gen.CustomerGrants{GrantsOn: grantedCustomerList(heldOn), GrantsTo: grantedCustomerList(heldBy)}
+	if !egainPreferencesOf(ctx, nil).xml {
+		return grantsAnswer{grants: grants}, nil
+	}
+	document, err := marshalXML(grants, "CustomerGrants")
+	if err != nil {
+		return grantsAnswer{}, err
+	}
+	return grantsAnswer{xml: document}, nil
+}
+
+// GetCustomer answers one customer, under the rules of ListCustomerGrants.
+func (g *CustomerManager) GetCustomer(ctx context.Context, request gen.GetCustomerRequestObject) (gen.GetCustomerResponseObject, error) {
+	id := customerID(request.Id)
+	var (
+		customer   store.Customer
+		department *store.Department
+	)
+	err := g.store.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if _, customer, _, err = visibleCustomer(ctx, tx, id); err != nil {
+			return err
+		}
+		if customer.DepartmentID != nil {
+			department, err = tx.DepartmentByID(*customer.DepartmentID)
+		}
+		return err
+	})
+	if failure, ok := asEgainFailure(ctx, err); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	body := gen.Customer{
+		Id:           formatID(customer.ID),
+		CustomerName: customer.Name,
+		Type:         gen.CustomerType(customer.Type),
+		Link:         []gen.Link{{Rel: "self", Href: customerPath + formatID(customer.ID)}},
+	}
+	if department != nil {
+		body.Department = &gen.CustomerDepartment{Id: formatID(department.ID), Name: department.Name}
+	}
+	if !egainPreferencesOf(ctx, nil).xml {
+		return gen.GetCustomer200JSONResponse{Body: body}, nil
+	}
+	document, err := marshalXML(body, "Customer")
+	if err != nil {
+		return nil, err
+	}
+	return gen.GetCustomer200ApplicationxmlResponse{Body: bytes.NewReader(document), ContentLength: int64(len(document))}, nil
+}
+
+// visibleCustomer loads the customer id names for a read under the rules of the customer
+// reads: the caller needs View Agent Console (a user) or is an API client; with
+// departmentalization on a user sees only customers of its departments, and an unknown id
+// is refused alike (403-197); to the others an unknown id is 404-100. It tells whether
+// departmentalization confines the actor.
+func visibleCustomer(ctx context.Context, tx *store.Tx, id int64) (*actor, store.Customer, bool, error) {
+	actor, err := authorize(ctx, tx, actionViewAgentConsole)
+	if err != nil {
+		return nil, store.Customer{}, false, err
+	}
+	customers, departmentalized, err := tx.CustomersAndDepartmentalization([]int64{id}, false)
+	if err != nil {
+		return nil, store.Customer{}, false, err
+	}
+	if err := actor.requireDepartmentsIfOn(departmentalized, []int64{id}, customers); err != nil {
+		return nil, store.Customer{}, false, err
+	}
+	if err := requireAll(customers, []int64{id}, errPathIDsNotFound, "id"); err != nil {
+		return nil, store.Customer{}, false, err
+	}
+	return actor, customers[0], departmentalized, nil
 }
 
 // DeleteCustomerGrant removes the grant customer GrantedcustomerId holds on customer Id.

@@ -78,7 +78,7 @@ func (Family) FromProblem(_ *http.Request, p *httpapi.Problem) httpapi.VendorErr
 			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.missingScopes", data: map[string]any{"Scopes": strings.Join(wrong.Scopes, ", "), "Count": n}, count: n}).
 				withEach("scope", wrong.Scopes)
 		case wrong != nil:
-			return newEgainError(errNotAllowed, egainReason{message: "reason.auth.wrongPrincipal", data: map[string]any{"Kind": string(wrong.Kind)}})
+			return wrongPrincipal(wrong.Kind)
 		}
 		return newEgainError(errNotAllowed, egainReason{message: "reason.auth.noRequirement"})
 	case httpapi.RateLimited:

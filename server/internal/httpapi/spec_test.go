@@ -64,8 +64,10 @@ func checkSpec(t *testing.T, spec *openapi3.T) {
 		}
 	}
 	for name, ref := range spec.Components.SecuritySchemes {
-		if kind, _ := ref.Value.Extensions[principalKindExtension].(string); kind != string(auth.PrincipalUser) && kind != string(auth.PrincipalClient) {
-			t.Errorf("security scheme %s: %s must be user or client", name, principalKindExtension)
+		switch kind, _ := ref.Value.Extensions[principalKindExtension].(string); auth.PrincipalKind(kind) {
+		case auth.PrincipalUser, auth.PrincipalClient, auth.PrincipalCustomer:
+		default:
+			t.Errorf("security scheme %s: %s must be user, client or customer", name, principalKindExtension)
 		}
 	}
 }

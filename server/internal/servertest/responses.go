@@ -200,6 +200,11 @@ const GrantPath = "/core/customermgr/v3/customer/grant"
 // GrantsPath is eGain's path of one customer's grants.
 func GrantsPath(id string) string { return "/core/customermgr/v3/customer/" + id + "/grants" }
 
+// CustomerPath is a customer's own URL; OwnGrantsPath the signed-in customer's grants.
+func CustomerPath(id string) string { return "/core/customermgr/v3/customer/" + id }
+
+const OwnGrantsPath = "/core/customermgr/v3/customer/grants"
+
 // GrantedCustomerPath is eGain's path of one grant.
 func GrantedCustomerPath(on, grantee string) string {
 	return "/core/customermgr/v3/customer/" + on + "/grantedcustomer/" + grantee

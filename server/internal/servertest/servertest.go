@@ -31,12 +31,12 @@ departments:
   - {id: 30, name: Export}
 customers:
   - {id: "1000", name: Jane Roe, type: individual, department: 10}
-  - {id: "1002", name: John Doe, type: individual, department: 10}
+  - {id: "1002", name: John Doe, type: individual, department: 10, canSignIn: true}
   - {id: "1020", name: Mary Major, type: individual, department: 10}
   - {id: "1500", name: Acme Retail Ltd, type: organization, department: 10}
   - {id: "2000", name: Erika Mustermann, type: individual, department: 20}
   - {id: "2001", name: Max Mustermann, type: individual, department: 20}
-  - {id: "3000", name: Juan Perez, type: individual, department: 30}
+  - {id: "3000", name: Juan Perez, type: individual, department: 30, canSignIn: true}
 users:
   - {login: agent, name: Agent, homeDepartment: 10, foreignDepartments: [20], actions: [Edit Customer, View Agent Console]}
   - {login: homebody, name: Home only, homeDepartment: 10, actions: [Edit Customer, View Agent Console]}
@@ -136,6 +136,10 @@ func (h *Harness) Token(kind auth.PrincipalKind, subject string, scopes ...strin
 // UserToken and ClientToken issue tokens with every scope of their kind.
 func (h *Harness) UserToken(login string) string    { return h.Token(auth.PrincipalUser, login) }
 func (h *Harness) ClientToken(client string) string { return h.Token(auth.PrincipalClient, client) }
+
+// CustomerToken issues a signed-in customer's token (oAuthCustomer) with every scope of
+// its kind.
+func (h *Harness) CustomerToken(id string) string { return h.Token(auth.PrincipalCustomer, id) }
 
 // Request is one HTTP request into the stack.
 type Request struct {
