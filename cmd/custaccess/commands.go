@@ -28,11 +28,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cfg := newFlags("serve", stderr)
 	settings := registerServeFlags(cfg)
 	demo := flags.Bool("demo", false, "load the demo dataset into an empty database and print a ready token")
+	var auditRetention time.Duration
+	cfg.durationVar(&auditRetention, "audit-retention", "CUSTACCESS_AUDIT_RETENTION", 0,
+		"prune audit events older than this, keeping the chain verifiable from a checkpoint; 0 keeps them forever")
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
 	if err := settings.check(); err != nil {
 		return err
+	}
+	if auditRetention < 0 {
+		return errors.New("--audit-retention must not be negative")
 	}
 	if err := settings.checkTokenSecret(cfg, *demo); err != nil {
 		return err
@@ -78,6 +84,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	auditCtx, stopAudit := context.WithCancel(ctx)
+	defer stopAudit()
+	go runAuditBackground(auditCtx, db, auditRetention, logger)
 	httpServer := settings.httpServer(handler, logger)
 	return serveUntilDone(ctx, httpServer, server.GuardFraming(httpServer, listener), settings.drainDelay, settings.shutdownTimeout, logger)
 }
@@ -95,7 +104,8 @@ func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := db.LoadFixture(ctx, fixture); err != nil {
+	fixture.Name = "demo.yaml (built in)"
+	if err := db.LoadFixture(store.WithAuditSource(ctx, operatorSource()), fixture); err != nil {
 		return fmt.Errorf("load demo dataset: %w", err)
 	}
 	logger.Info("demo dataset loaded")
@@ -173,7 +183,8 @@ func seed(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.LoadFixture(ctx, fixture); err != nil {
+	fixture.Name = flags.Arg(0)
+	if err := db.LoadFixture(store.WithAuditSource(ctx, operatorSource()), fixture); err != nil {
 		return fmt.Errorf("%s: %w", flags.Arg(0), err)
 	}
 	logger.Info("seed file loaded", "file", flags.Arg(0))
