@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -33,6 +34,30 @@ func (e AdfLinkKind) Valid() bool {
 	case Collection:
 		return true
 	case Item:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuditEventApi.
+const (
+	AuditEventApiEgain  AuditEventApi = "egain"
+	AuditEventApiOracle AuditEventApi = "oracle"
+	AuditEventApiReltio AuditEventApi = "reltio"
+	AuditEventApiSeed   AuditEventApi = "seed"
+)
+
+// Valid indicates whether the value is a known member of the AuditEventApi enum.
+func (e AuditEventApi) Valid() bool {
+	switch e {
+	case AuditEventApiEgain:
+		return true
+	case AuditEventApiOracle:
+		return true
+	case AuditEventApiReltio:
+		return true
+	case AuditEventApiSeed:
 		return true
 	default:
 		return false
@@ -156,6 +181,30 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for ListAuditEventsParamsApi.
+const (
+	ListAuditEventsParamsApiEgain  ListAuditEventsParamsApi = "egain"
+	ListAuditEventsParamsApiOracle ListAuditEventsParamsApi = "oracle"
+	ListAuditEventsParamsApiReltio ListAuditEventsParamsApi = "reltio"
+	ListAuditEventsParamsApiSeed   ListAuditEventsParamsApi = "seed"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditEventsParamsApi enum.
+func (e ListAuditEventsParamsApi) Valid() bool {
+	switch e {
+	case ListAuditEventsParamsApiEgain:
+		return true
+	case ListAuditEventsParamsApiOracle:
+		return true
+	case ListAuditEventsParamsApiReltio:
+		return true
+	case ListAuditEventsParamsApiSeed:
+		return true
+	default:
+		return false
+	}
+}
+
 // AdfError The ADF REST error body of framework version 4 and later.
 type AdfError struct {
 	OErrorDetails []AdfErrorDetail `json:"o:errorDetails"`
@@ -204,6 +253,95 @@ type AdfLink struct {
 
 // AdfLinkKind Example: item
 type AdfLinkKind string
+
+// AuditActor defines model for AuditActor.
+type AuditActor struct {
+	// Client For an identity provider's user token, the client the user acted through (its `azp`).
+	//
+	// Example: web-portal
+	Client *string `json:"client,omitempty"`
+
+	// Id The user's login or the client id.
+	//
+	// Example: alice
+	Id string `json:"id"`
+
+	// Issuer The token's issuer.
+	//
+	// Example: custaccess
+	Issuer *string `json:"issuer,omitempty"`
+
+	// Kind `user` or `client` (a token's principal), `operator` (`custaccess seed`, the operating-system user), `system`.
+	//
+	// Example: user
+	Kind string `json:"kind"`
+}
+
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	Actor AuditActor `json:"actor"`
+
+	// Api Example: egain
+	Api AuditEventApi `json:"api"`
+
+	// Changes What changed, each member `{"before": …, "after": …}` (a seed file's event is a summary of the file).
+	//
+	// Example: {"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}}
+	Changes map[string]interface{} `json:"changes"`
+
+	// Hash SHA-256 of the previous hash's 32 bytes followed by the event's canonical JSON, in hex.
+	//
+	// Example: 5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592
+	Hash string `json:"hash"`
+
+	// OperationId Example: createCustomerGrants
+	OperationId string `json:"operationId"`
+
+	// PrevHash The previous event's hash (64 zeros before the first).
+	//
+	// Example: 0000000000000000000000000000000000000000000000000000000000000000
+	PrevHash string `json:"prevHash"`
+
+	// RequestId The request's X-Request-Id.
+	//
+	// Example: a1b2c3
+	RequestId string `json:"requestId"`
+
+	// Seq Place in the chain, gapless from 1.
+	//
+	// Example: 1
+	Seq     int64         `json:"seq"`
+	Targets []AuditTarget `json:"targets"`
+
+	// Time When the write appended the event (the instance's clock, UTC, microseconds).
+	//
+	// Example: 2026-12-07T09:12:03.123456Z
+	Time time.Time `json:"time"`
+}
+
+// AuditEventApi Example: egain
+type AuditEventApi string
+
+// AuditEventPage Example: {"items":[{"actor":{"id":"alice","issuer":"custaccess","kind":"user"},"api":"egain","changes":{"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}},"hash":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592","operationId":"createCustomerGrants","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","requestId":"a1b2c3","seq":1,"targets":[{"id":"1000","type":"customer"},{"id":"1002","type":"customer"}],"time":"2026-12-07T09:12:03.123456Z"}],"next":"/audit/v1/events?after=1\u0026limit=1"}
+type AuditEventPage struct {
+	Items []AuditEvent `json:"items"`
+
+	// Next The next page (same filters, `after` the last `seq` here); absent on the last page.
+	//
+	// Example: /audit/v1/events?after=100&api=egain
+	Next *string `json:"next,omitempty"`
+}
+
+// AuditTarget defines model for AuditTarget.
+type AuditTarget struct {
+	// Id Example: 1000
+	Id string `json:"id"`
+
+	// Type customer, reltioCustomer, reltioRole, oracleUser, oracleRole, oracleAccount, seedFile, client.
+	//
+	// Example: customer
+	Type string `json:"type"`
+}
 
 // CustomerGrants The grants of one customer. Each side is present only when it has entries. In XML:
 // root `grants` in namespace
@@ -290,6 +428,27 @@ type OAuthErrorError string
 
 // Privilege defines model for Privilege.
 type Privilege string
+
+// Problem RFC 9457 problem details.
+type Problem struct {
+	// Detail What was wrong with this request.
+	//
+	// Example: Query parameter from: not an RFC 3339 date-time.
+	Detail *string `json:"detail,omitempty"`
+
+	// Status Example: 400
+	Status int `json:"status"`
+
+	// Title The status's reason phrase.
+	//
+	// Example: Bad Request
+	Title string `json:"title"`
+
+	// Type `about:blank`: the status says what the problem is.
+	//
+	// Example: about:blank
+	Type string `json:"type"`
+}
 
 // ReltioDeleteStatus Reltio's acknowledgement of a delete.
 type ReltioDeleteStatus struct {
@@ -913,6 +1072,27 @@ type OracleUnsupportedMediaType = AdfError
 // per detail.
 type PayloadTooLarge = WSError
 
+// ProblemBadRequest RFC 9457 problem details.
+type ProblemBadRequest = Problem
+
+// ProblemForbidden RFC 9457 problem details.
+type ProblemForbidden = Problem
+
+// ProblemNotAcceptable RFC 9457 problem details.
+type ProblemNotAcceptable = Problem
+
+// ProblemServerError RFC 9457 problem details.
+type ProblemServerError = Problem
+
+// ProblemServiceUnavailable RFC 9457 problem details.
+type ProblemServiceUnavailable = Problem
+
+// ProblemTooManyRequests RFC 9457 problem details.
+type ProblemTooManyRequests = Problem
+
+// ProblemUnauthorized RFC 9457 problem details.
+type ProblemUnauthorized = Problem
+
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -1271,6 +1451,37 @@ type Unauthorized = WSError
 // per detail.
 type UnsupportedMediaType = WSError
 
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// Api Only events of this API.
+	Api *ListAuditEventsParamsApi `form:"api,omitempty" json:"api,omitempty"`
+
+	// OperationId Only events of this operation, such as `createCustomerGrants` (`seed` for seed files).
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// Actor Only events whose actor has this id (a user's login or a client id).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Target Only events with this target id: an eGain customer id, a Reltio customer id or
+	// `customer/ROLE`, an Oracle UserId, RoleId or account party id, a seed file name.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Only events at or after this time (RFC 3339).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only events before this time (RFC 3339).
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// After Only events after this `seq` (the cursor of `next`).
+	After *int64 `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Events per JSON page (default 100); ignored by NDJSON export.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListAuditEventsParamsApi defines parameters for ListAuditEvents.
+type ListAuditEventsParamsApi string
+
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
 	// AcceptLanguage Languages the client prefers for locale-specific fields and error messages, as an
@@ -1517,6 +1728,9 @@ type IssueTokenFormdataRequestBody = TokenRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAuditEvents List or export audit events
+	// (GET /audit/v1/events)
+	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx echo.Context, params CreateCustomerGrantsParams) error
@@ -1579,6 +1793,73 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuditEventsParams
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", ctx.QueryParams(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter api: %s", err))
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", ctx.QueryParams(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", ctx.QueryParams(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actor: %s", err))
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", ctx.QueryParams(), &params.Target, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter target: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter after: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
 }
 
 // CreateCustomerGrants converts echo context to params.
@@ -2391,6 +2672,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.GetSelfServiceRole, options.OperationMiddlewares["getSelfServiceRole"]...)
 	router.PATCH(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.UpdateSelfServiceRole, options.OperationMiddlewares["updateSelfServiceRole"]...)
+	router.GET(options.BaseURL+"/audit/v1/events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
 	router.POST(options.BaseURL+"/oauth/token", wrapper.IssueToken, options.OperationMiddlewares["issueToken"]...)
 
 }
@@ -2573,6 +2855,27 @@ type PayloadTooLargeApplicationxmlResponse struct {
 	ContentLength int64
 }
 
+type ProblemBadRequestApplicationProblemPlusJSONResponse Problem
+
+type ProblemForbiddenApplicationProblemPlusJSONResponse Problem
+
+type ProblemNotAcceptableApplicationProblemPlusJSONResponse Problem
+
+type ProblemServerErrorApplicationProblemPlusJSONResponse Problem
+
+type ProblemServiceUnavailableApplicationProblemPlusJSONResponse Problem
+
+type ProblemTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type ProblemTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ProblemTooManyRequestsResponseHeaders
+}
+
+type ProblemUnauthorizedApplicationProblemPlusJSONResponse Problem
+
 type ReltioBadRequestJSONResponse ReltioError
 
 type ReltioForbiddenJSONResponse ReltioError
@@ -2667,6 +2970,184 @@ type UnsupportedMediaTypeApplicationxmlResponse struct {
 
 	Headers       UnsupportedMediaTypeResponseHeaders
 	ContentLength int64
+}
+
+type ListAuditEventsRequestObject struct {
+	Params ListAuditEventsParams
+}
+
+type ListAuditEventsResponseObject interface {
+	VisitListAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListAuditEvents200JSONResponse AuditEventPage
+
+func (response ListAuditEvents200JSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents200ApplicationxNdjsonResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ListAuditEvents200ApplicationxNdjsonResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type ListAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	ProblemBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents400ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	ProblemUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents401ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ProblemForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents406ApplicationProblemPlusJSONResponse struct {
+	ProblemNotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents406ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	ProblemTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents500ApplicationProblemPlusJSONResponse struct {
+	ProblemServerErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents500ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ProblemServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type CreateCustomerGrantsRequestObject struct {
@@ -7390,6 +7871,9 @@ func (response IssueToken503JSONResponse) VisitIssueTokenResponse(w http.Respons
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListAuditEvents List or export audit events
+	// (GET /audit/v1/events)
+	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx context.Context, request CreateCustomerGrantsRequestObject) (CreateCustomerGrantsResponseObject, error)
@@ -7459,6 +7943,31 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListAuditEvents operation middleware
+func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error {
+	var request ListAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuditEvents(ctx.Request().Context(), request.(ListAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
+		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // CreateCustomerGrants operation middleware
@@ -8184,393 +8693,446 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchs31ij6Kjg8X5VIT5NqUpITU+X6Di3JGeWzLY0uSWanvdUQGxR71ASYRlMyx1HV/DoPcPZ+hr3f",
-	"Yz/KPMkprAWg0c1uitQliWc8VROLJK4LC+uGdfncGIrJVHDGM9nof26MGY1YCn/uCZ4xnr2j/GpGr5j6",
-	"KmJymMbTLBa80W+cjRlJxJAmjIgRycaMTJiU9IpJEnP4nDI5FVwyjwgOjdh3NOYbknR3dE/ZaXgNORyz",
-	"CVUTsE90Mk1Yo98Ype29QcNrZPOp+iizNOZXjbs7r/GeZTSiGYX1fcqq15WyX2ZMZhuShKZ9W3cIPcKG",
-	"Y8GiXUIvJeMZuR0zs17oRcY0IlxwVrc4SXl0KT69DhpnKR1eH0ymiZgz9pbRbJayoNHwGhP66R3jV9m4",
-	"0e/6ve2qjXwQp5lIKwAbctGW6qeQCE7YDUvnCDnC0lSkfUL1XyRiU8YjqZrpkyPZmGYk/IGm85BEgknC",
-	"RUY4nbCAN8PBLBuLNP47VTOFHgl/arMrGvM2DNfW5xe2PCIF4YIM6VAdK52Ta8amJM46AW94DQWnOGVR",
-	"o5+lM1YNI7OHyjM8OTg9e5vSCbsV6fUPLJWw8aqDHOy/Jao1GZnm5Abbk5lkEckEkSy9YYXza3YXz1SB",
-	"AE+11VltC9twivFkNmn0X3mNSczx767dUcwzdsVS3BLL0vlglLF0cSOnbCjUMWWC3NI4I5dsJFJGJONR",
-	"zK8I5SIbs9QsdcXlde9dkkKCCuwaDIdsmnkE/22bCx72NbymKVPXAnDExbBLkY3rbkTNmBWHf+c1plSd",
-	"ZabpDHapJzPmFwnLGyaxurLTlI0Uto9EqilJW07ZMB7FQzKKWRJJQnmkb4khSx6h6uuAn7zdI6+6XZ8k",
-	"sczIbZyNyS/tG5rMmOxU0Kg+Ybx9fkqaagERG9FZkrU8wmT74NQjo7T99sQLeJy1D888ErH2/oFHeNL+",
-	"8M4j06z95gT+OVa/0fb+f3kknbVPzqHj3sAjfx+39z545G+0/f2xR65F+79OPCJv2qcHnYAH/AU54Fka",
-	"M0loyoj6KyKjVEwAGuP4aqyQW6+eROKWe4r6IjUgIoX/ckJJFjMPYBK+CANOiMyoOlcFQGdbHm61Qwac",
-	"MJ6lc4RO+MtrPyTs0zCZRfogNGxIjFdLqjGb4SgN8SOCBSaEfbbIjCdMSkLJBHDfnBbOgn2yMZuQTIi+",
-	"GiyEEXZ/ee0rUIXkKr7BYfcGHQUWu8IJzYbjwqqQCO692z8hivKTlGYKfiSJr1miOyC2SzphJKNXnvoE",
-	"YFFfJBrlFCTzy3ml7oNIASJilgFPwx0DWNXK/hySf/6//59GCRJOM/isxtWIEE6z9uAIW2mkCJlsv/8J",
-	"v9IoFf59jJ8BN1qempWSYSKkWn7KEpqxSI1qF9oM+SV2ARxrdciPjF6zlFzNmJRMkmb493H77Ed3WBIJ",
-	"YA5DMeMZgPSADscaqLEkKaORwp04k0Tc8r46OpqMRKoIKbZqUot6CKVsTDnxFaHrIubQTK1zImRGsnHK",
-	"FKIN4wlN1GUklhC4vcNfQg9xBD52XxI5u8zolWypRcnreDrFzSuoqzOEvpLILE4SvRkSMn5xfhrabVCp",
-	"vmqfn4YdcsKmTAHQXJIk5gwuwkSNqk5VkYVdIngyh82P4lRmZKsHmzY3UQ0LQPtRcRouisio75GaX7Gp",
-	"XcVP40x9HMFZIswSwa/MtpWUQC7nGZOeWsbtOB6OVXt1QjAXGeheMde/2kljSW5ZkrT12TTVHJo2k3D3",
-	"l9fdkIgU7hSsaveX172whbAZARfFS77tv2x3fT8EuhNq+S/nDwoXXKkuv7Tm2qmxOuQAiO5QKErBlfRC",
-	"hmPKr1jAYZq8PQoTJZlPXXZ16TvfKhjCXzsNrxErVoAH1vAaambLdVxuk/MmTdAa/QbsueE1FHSo+oJi",
-	"tyTvtoK0tjeTmZiw9DBaZFGHkZGAh7pVp7Cxru/7Zg9Tmo3zHcTRUmb/HykbNfqN/3szl9I38Ve5mS/o",
-	"B4UWsEgA/XtkdxWcf85kSJpA1OZkSCVrESqvDU6GM8lMZ3UFGeUZ/MR4pI42lcBakKdeiihW3HLA54Gm",
-	"kICdQKuUlOWRhNEbZBBilu0qbNX4a/GujABzJuuOulJQrTlwLiqFzoNPU8orTm9vHCeRwmoxS4cMpDQG",
-	"TTskPGXJ6JSlN/GQnYhEgW9Mpd6fFEgiQpokoSKFXLTFFO4VYhiLimhAk8Rs75cZS+f57nC+wnYKKOn7",
-	"VRt6C4JOxYbEZELbkinyqugczbI0vpxluLeUZbOUe6RAJNTmDiPvRLGWWHA5jqdn8ynbi8Jd5IyayCrK",
-	"l7ARHClpJjG/VoSXzg13DxVE9mlGXytUDlsgSMz4NRe3PF8HiWXAa3CgdiU1oENprw5027Wg41GVpD7Q",
-	"egJM0ifhcRpPaDr/LzbfxYW9/hCSUYwSMSOpSBi5nJM4Ik06zOIbRvC+sKi1G/BwkCSANjhdSGKuJSho",
-	"At2tsjwUScKGah1lkCwuolsLDI63Zi08ehdP4ho9Ghh3YZlTesV2SW8HNSzUoFGwRAGa0Etxw8iO7wOy",
-	"gHIG/HfH9wvXobdTvYcEVlN5s1UXS8Vjnm31GvcqQe8Ujt5/RxQqo2SlkE7dE6Xxlm6JZMnIG1IueDyk",
-	"CV4NLbrgVXCvR/Hu216Nul2rZa55cCuZQrSxwtWelBqtDrS8vXvMGuGutpyU7TvFra5gHakk8WVDTT00",
-	"qjn00WgkWQUQ/ixuyURxPMRjzalBNWJA92dJBnaE63ha2IlffVQC56nEUH8ZgvqVCHqkKWYFvwYaavho",
-	"CCgSAuUVIxJnbIJKrkM43NWjLFG5ATNj5RZGNJHMrvRSiIRRjitN6TBh57JaCAJcY8moLZFfgsiwIUkc",
-	"gdig5X4SxVdKpjZKFCUyvgK1KmEUrCF/Z6mQ/YCHf1KyKOpWPv4JYjdKrM1wsP/24uTg9Ozi8MMPg3eH",
-	"+xfHg5PB+4Ozg5Ow5VmxWVGeru+XSGrX9yvFMb23ZSKZe7wvtxvVR6pw6838fqoTDgxL/LlP5fDXvmr+",
-	"MSRSpBm5ZnNZuKEBDxfZourn7aUMvt6nGYMxwl3D00NC5dAYmpJbOpfkMmX0WpJMCXAB/wHJNqjMCsLa",
-	"KApLSKjMOuQALJA5976cZSTco3yfJSxjbxN6BcekdAbKz6cRNV8OKSeXDIZiEbmcV/N6WHANWRQakmsS",
-	"xr8sgv5tnChFU1Mua03ckETGQP7knGf0U985k9fA0UKSsXQiyd9EzGEXJNwNPUKTJOBipFWxyUxmZCyS",
-	"qCxXLZzX66OTwcXe6enFYG/vYrD//vDD7mAIWusxTbP5YfR6y1fobv7XVeqYUf3UDOog5ZQOlZL5y0wo",
-	"hVGtiGhDznBMUzrMlLAmRkRMWUozkUrSDF+HHgmDme9vDe1fLPQCHv5fqA3CaHBjlGyjVA51viTc6HQ6",
-	"GzBBGDQ6nU7QCEkmrhkHqwl2I5GYXSbAGmQcMRJnYG92dvaBTtjrjaONjTdpzPguORVcbigJURFAwn6Z",
-	"0STOQJeVs+kUUMZDxRQs4AFfsAB7RiPls8klS9EgwD5lrsDbZBXICwYvmjEZcGNEGCX0SoK4Os/GCsQs",
-	"kYw0jfXHwNEjIeURwkKkoafnGynUohqAAdeaEFWiL1htIvypQudeQsU8bZjLaJwEXA2g1nWr7uktRcPA",
-	"TIl7MhNC6Sq/hIROp0mMYr7qq0VS4HugmGVC4S1MHfAQpcXXJSF14ZKugMI1t/eXdcXyJ3kXcAQdOVWU",
-	"ziNdtfNXu6TrSq0domeQZBsRIaHqHK9YhkquBLMRwHQIINi84VFHABfs0GjUgVZ/+puEtxRG0yQGa6sS",
-	"gmXAQ4Ubm9OExjzskKNcR5ZFTrbt+x65TeMsU0tDbdzspdsqHcd2jfCkYNG2oGsb2JXgv/pjRpLFYpnJ",
-	"Q50BtrI2D9LMGKc8I+KWs7RF4pL6e8ZkZoastoYM8wmXseApzTKWqu7//edB+7/R9t/99quLTvvj567X",
-	"29m5+4/qNydYrcL0DzDbouqn7smGBA2QNM1a7LuCtsLKuczYBDW/2zFL8eUJ6YM6Mak4rBSt4t5Pjt4d",
-	"XJwc/uVi/+CH6r2nZmEPtQfZncFmgbPWvI3iNh8ml5HwT10rlIFIZjX59WSyskRWCRS9jcfKY2cio8kJ",
-	"CPqyVsymUSRJmDlNNQXW3EWMtAIBJl4FEed5cUXJ2x19Xen7fCpZmr0XEavbQl9TN+4SfmKNrvC0oYRy",
-	"j1Dky3COqUPfiZo34OxTLDPpkRnIciTOSLPn+y3F2zN4FBgh9SoDgQxQdlTcETYS9slQiaZlU68DoTIh",
-	"w222YZ9rQehOYQnqo3DIb2h0gutSn4ZozVZ/ugRd0W7nJRM6Xopo/t48dKgv5GwygafUxrbvt3t+zz4q",
-	"q6b5o0jDawB9x/nUOZkODa8RsRuWKDJhzbONE3eUWOYD9UkkhrOJAqXaprqjCU21aQLeNXkWZ+YlQl2r",
-	"3OCo4KAG/CCyQZKI2+otbBW3AEPo1nWb2FptE85Q+WJO7PVdXEq3BM1YKryqXUZ3tWUYgoFrMMRcfhDZ",
-	"WzHjFQvZ8ruWk1ljlwXOCDpVr2lLr0nJabLR//lz45rNy9xMd2y8evXqVePuY+Ue8gXkc/bJhuqygfuI",
-	"lOaYKcSQ+/FohBbM8j62nX2IEYmgocIlp3ftVrarwbtnR9wAnUvp1D2P9Hzf3zDviEqyvGSJUERB5BQn",
-	"n3U331/+JU20O4o6NcapUiJws1cp5dkRP8wkS0ZVG+0Rmo94Fd8o2kegl362VP3qNtpb/czg+abmzAb5",
-	"CoaUKzBcsrq19BF4G872WHTErfm1vL+XJBMCTVf5iQI5h77glAGaWi5UVe/15dPs1SCB3gao92N6wwjN",
-	"0FD8zU79QuNsVzGSMZWqmVG7zNUH5tt1AcNqwbJjIMsYoYkSKOagGEtnNncltWDZWR0sO916sDjX1i6H",
-	"uosB1zgUvh1hIodU85udVp9sqDk0bsRKhYyjNyKaW2vEIii6O+oGAI1y9Ftt3FHXD5ln9fa7O9U3wI7k",
-	"7B63ciY6FtNqQHGI69bWihG+E7qr21gYaqPvoo+2aqasyEM0PI6Nv8APZkMlgLx6SXRTogRJJYjoR/7c",
-	"1QA3VQOUV9VXxfZ2gBJHq0Mhn30jjjbQ9QR/BcMRSJT6dQVUG7Lx33/utl99/Nlvv/r42fe639z9h0YN",
-	"LrJDHsU3cTSjSdX12HIwyxr1FGGK8251N2JrDUKxs9KNMBIBd6a3vyqCuOP7G7vmsqilIvGEl1XBkVCI",
-	"qs4S4THj1lz0FyVsWxypQA+/S5zm+MiXn01TturQoobDV6HFpzqgnC+dGYxeSaxkv41PcNR3qyp+P57C",
-	"sz9Aw5VtP02Ssmj7TMBqoFXxPz9NEmO5eB00uh0/aBDGh0Lpj6+DxvnZ2/a3QeM/0fIYcOyll08+TRIu",
-	"XweNcZZN+5ublzHYrGUH3v07QzHZvJWbExGxZPOm29u8YnxT6XgphaePTYMWQcMMTwhOoA4Sv9P7wq83",
-	"8+/ztuVzw99XPjrVvPeSToXc/eT83dEzVo/uzg4Ypr+Gr67ZHD/aGfVY9gf8DCeBX3zSLZyv7Pzu+Br+",
-	"Bn/Mt42HYB7IpjVO2IoGaKqs1GTXxZwOxwye+1KR1E2m228ad+k7r1F2Tbqva9mV3fGNXdYN2sDe3or0",
-	"Mo4ixtdUJRE367SfrXb3m29BIycJHWqmjV0qCRG0r2bapU6NgyjOyN493PpcOgQa2a2itVOWKjXUWQ3Z",
-	"KIy3oIwoXVN7llfu8tU3rkoyy+CFQA2vnwgdxQSsbNphpA4Ir75ZnU31lsizH9S+7br7pMi2KtY5FhOG",
-	"Lq0iZfEVdxfeJxu9XLjntdr3Vrvr7xgtl8ihmDKP3KZKa7qOOdhWpmnMh/GUJgAMbcpWhyRGaA8YHB/W",
-	"waZGqIV5HLAMRcqsCDa5SjsTyuFmPBBTwOdJoQrKNvA6pJG6i5vsk5o5n4vXPcHd+3L4Gmxnfb62MgFw",
-	"mFmBFDwxk8PZ7uVwC0v4I3C7IU0SlkKwjIJnxd3okFDTr9DxnXWldaQ0aowAbAmSafvtUsMJ3johIcQK",
-	"3ysdwqR1bSFZwEEf0OYaMPISmsTX6MsIv8VZHjSUshtGE/3Ana8S+qE990tk5YfqbnGanLL0hqV4ousx",
-	"dXwBKhKUHZAsfULN8/GMs09TNswqDaq6dbWp7RQfmGJJZmANgxuZiiGTsvji8Dxk88G7+1KIpd7M2sRy",
-	"1XO5hww+NxmSq6LPl3l9lagJbx1qb2teXK2ELAacuYIBhEBYK1IpwsBYk+ptSC/txS6LYIvBCubi2KCM",
-	"+wxKy1bTJxt2HEcILcCqvM+uHpHQaBJnknAWA/f4/vToA+EiJT+9f1e7y+6SXTqbAyeIcTZJ6qVw7gQQ",
-	"RzEFGdc+wegV6q1qj7JpKqLZEIwldvyNXcU8SRkJ4NW+SPKei3Q+G359OXLoyweR1tXw25E1LaY/sfxZ",
-	"WsC9gmhhHb+3EDrgdQC8P2LMxn551kMS/CqUyFi+gyZkSMcl8tLPaHOuJygBN7N1cTb1Y+vLFSjdJ+U1",
-	"mBFYvOueo7fbXb+nTkvOhvoRrZIOQ7tKOhwXH/V6fuPOM7/pl0dzo+OHvv/hoxsX+Tvn0GnRM7aQKc3G",
-	"h5FctlefxJGl+Ocnh/h6s/zhfbuW08arP7jHUf2s7tP7c7CLp4TLl8Mhth/EIe47KYcPqDN7YrYQR/dy",
-	"AjPr780EDivw5ZbpF0AAlqc9xVOGph+HxnypSsHRYJaNH+LvBX+iCcBIbxfGVArfX5QSeajflDjZMTGN",
-	"2nqmZFhqTLXOhOgjIZKo01j5dGE3S3U8NK8uPq+Q5snbPfLym+1X5P/8751OrwWzwngP1JuqAKTnrQHR",
-	"2aK8oGUBsSCbPylQ6iYNy7OGOVSO6TwRNDoT4h1Nr54dLmnJSS1Rk+r4/5fb//Wk4Fg2FziH6Cgt9ByU",
-	"OUweZBhz4QEhn+kFfrwfGEMxSyKiPae0pYI97X0xex3ROGGRY71K5sV9x0N2zukNjZOHX5OMTaYipWmc",
-	"zC9mzmD1kIhoRi+pZCSKI+0tIW91rFI8YR0CuYUwOuFJ4XLPxDpkxLig6ZAKNkxZJpGpXLKYX5HhmA2v",
-	"Ic6cCD5kuyR111tgKbCT9nppkmC0mF95OqmTWdD9K6nJVnRf5iTLUs6EeE/5XLMV+Zvgg9mdvh7SQBNj",
-	"jLpq14JHTdl6OkwwUxbYSp4aSB98bPMOxZLQKEqZlEUMwesVcMMGZ9mY8UyDSC72Lm4tdHAj1NuUHXI2",
-	"ZgHHnBOxJGENNMM+sawPMzRAAhKd2SKlGSMQV76gZpYQcpm84WT4ylHknNPCy/fD2QdCrQYt9qpAqgH+",
-	"pCRBn12BKDuzsqhv0zlgU/N4LdL8URsuZunm//jjj+2BM1B1bEppg7BuMGHPMMp8lcxzb6iMhyRlNJm8",
-	"DsArQPE4KSHyfCEdmY1rXkl+rA0AKx2u6MNP+45uikpAo9+wHp1kMbROkd5yzpE+MfF2b45OTx2POu0t",
-	"jZguRiQR4no2hdanP+xBj5ODdxdnfz0+uNjbV+DTy9pDHdo0MsE6JwfvBmeHRx9O/3x4DL3yHsc0G1fG",
-	"AoJqLTOazSQ6jikYx5k+iIgYkK6MooNolGvQeQRdKd3c7wfCynjGlzs7Wy8rc92t4hWl7o5226UknSWs",
-	"gwYzePmtDuwj2xCapTisjkFFZoniDCDoKj5LT4HOfxUzwhlDf+5pGt/ECbtiRIHv/eDD4LuDi9ODd28v",
-	"Tg9OfjjcO7g4OXp3cHpxfHL4g7rWGB1kI40gpSUEHRcyCUDcVT3+qsEO3x18d3BxcvCX88OTg/0yVm45",
-	"WJnD5Wlx8reEw6ORUDsr5K4vdsEOBq33VP4UuLTmA2YRHZzgw7ODkw+DdxcHJydHJ0Vc2ClQKLNDglsk",
-	"+pSfFC/W3NOjj3bluew5r2obeIoTftxrn33sW3L6H47OLgZ7ewfHZ4M37w7KlOClc/ofREacjT/tsT/h",
-	"Rh+NEnWmkXxdKJfnUcx6JbKIJfe9czwZCSinkSFd3zdy/QJFJN8sYsP3b47avR2/5y+KMBhSXEKL7RJa",
-	"4E6fgRA8YGePpwgLk2rNDuaw/l7g2KXz99l0eLA2QI4pzcYOOqxuOnsqrChbtJTeCVYtzMMF+p36Hixp",
-	"teThzdH+Xy/Ojo4u3g1OviuTh64rKJiQ0gOexdmcKDUZt/r0aLHm1p5MBl3LOAhHuJaV7OnoAS5HQSbX",
-	"/4mj//dNTpelhrR6rDBS2fmHwQ+Dw3eLnGOnIENqKBAXDM9BLJ5s24/GmHttlAOd5RXSX2I8DLkdKwIj",
-	"MJyZgo9xX/0dcPyQZ2m3w2sTrTb9DcVkEmeQ96ZJEwgSxBxWLZ2eFwaIs4DrfrfjOCl0m9C5SYukFgfh",
-	"qpeMcbNGY1yNIwVhhcQBd01vNMrNkFNGYUzMhdkJeH4tVrcUPsmdWMNIWIvyiga+H3z4KyhNB6dnpyVa",
-	"2HvlILyaUW2Q2B0+MbqvtaOnUn8gWcUED1cbPYEEKvEotxmia/xK1sqnsy1iqr3VjItPYpQil4ymigeA",
-	"EbiQQaEWhQbnZ38++HB2uAdmo1rtu+sgUmFLT2wUWrqFxwvRbu0M61kljdXTc6057NNUJ5/Ij9KGEL5X",
-	"UvcZTPnsnNOV8C3YSCz5RpanWVvNcbK0JCMgxhmb/Akfc2vx5PzD6fnx8dHJ2cH+xfuD/cMBWhdLstdO",
-	"AU3yiEuAFwGAPT2P/Y0B9GgsVBLbhnSXrY2ZdrGAdA9+2LYZcNyujltSdwvckgoCpLhhKXm5Tf7rTZWj",
-	"FvZYLWvLUrn3ebywnmCvX4zzFW5obeerdU7pd45+WFux+TIdnjCX3aM8npBGb/t+t6efHJGJ5Jfz2Nqw",
-	"N/ZODgZnBxvlWMGRSHNDwcZVIi4pppLcIGJkYb2hOOeGEuChV5+cHAz2MT9eoVyBM2HdJIqCshuWxpm6",
-	"oGtaaxFoa0as77qFzXTUHqTgjCU+fAK5xaEfECW+cBxbfrfmOBy51Tre5s8MCqZEcJBSLDHoYMK62zgb",
-	"x65zLuSidKK5F05iAA+mao8R4zFEeT0r3PW+rClKbbCYV3FDOpsVnEAps3AzLG411HsNOJis8syUAFh0",
-	"WL+Fp20qIb8hdUZ1Yx9hAZi1CTv3Wlrfw908KoqwdOg7vr/00O9zlFo4PfuqgZ5YxHhiPesR3udjhUM8",
-	"1g3RXJOXSyFWtHc7IUJLfREX4PjBJtbTDjvPCsA1/RctPNcMPlgA5bZfxwAUKW/KFtlws5duFOOHFXXO",
-	"CYub4rWKrqgRC+7rz0tVzLrQCWjR2O0A8vGeoBqe3a2VLnOtC+gizNweVvT6rTjhOhZiHPZJ/CgNZVwO",
-	"zPUcJxcga6y4Ra+8ZwXrVzNqjRkVYfd4h0t9C3uvahHnJDfssU9DxiKl3y8xNpaQZsFS+RvJRn9cWyXu",
-	"4ZGOkIYbdVcThWgKhfi4KNj8Ko7r7SxJyl6FjmUQMuIPtW8EfP/bKBplS+V9RkQD47WMiPdxqp1aWGsF",
-	"FQ1MG7lhbGPB2lRtGqs4CNeil1uvfms2ptZeI1A9hm9h5ozKAdwsGmhPWuHJrjJnyBI72ulTvRQ+U06R",
-	"54DMl5Nv5GFWt6c609/ZIvdV4qmSeL5Ms+ODxTNomi32doztvVeWBDxE4ql6ecAhqynm/Q/OpCkZI45c",
-	"1Hou8vgbAeaLeabAHa9NMB90pL8zdfxthPvfkcA8UK9YlzI9TPtws/acKVG8nIOhC0mSFmVyFNwr01J0",
-	"bWqk2jROzjhVTgWYNUNrBLXL2rbhViJ16rJXDVi7zu1712nmoBXD9gld4nHxPKTyWaDy5STPgC0+OL3S",
-	"Y87zd6aTD3K++TKFrMcp+eU074UhXN+GHZAqsORO7kyC2UOB90AIWn0OOBygMv+OAdnZvJBz2HHDWSFF",
-	"fr6ofsEC8btneXs+4H45fiQ7DxLQ6o7XydaTH7Tz5epH/gS5flzkvTfrT3G5f4QsxNX+YRVp2L5M8mjB",
-	"BIu2Xn7LS4Ri9gB03xpVFAzdJrb4p4LKNFWok8V43cselp8bUKNmVQdE7Ke2OaGfDrHnlg8JKPSnPAMF",
-	"TVM6B/Ondoqs2tWfz86OCTaAqGWPUEkoQa/BYtFJjMZ2q2V22zu6pkyvqkqm9b+8b2KF98W53Fhvr+Dc",
-	"WFmrPY/j/1nPaXftlUH+0Q4gLv/GhhBLXgJv/3Pp1CL7fVXQ+J5IxCzVXp4RG0Fh54qw8U5xKz1/+9sK",
-	"mBWcXt0JdRDazrf3QqQUpPa55mLnhZQ8p6RQXuSIZgSKJHrWPoZJvgQvlehHAJR2t/PyvpPSUC1uueZ4",
-	"3sX8evFcxnBlXCBpPpWIIU3GQmb9b/1v/c1hOjlhMhtM403zJCM3u91Od6vT/bbj71g+5RzZuVSUouv7",
-	"m8NxnESb5dPc7K50nNcxulMwPpuoTavr3vAaeZV9teN8/frnhWG4LjKbtyyvp7iabq9qMSlLKqp9SpaM",
-	"Qo+EQ8oFj4c0wYLUU5oynoXFo9ZF8Na6kWpWD89Kb0SDpeqsjb/Hd1DCqRp5TS20UaFeXYcc0OGYYL1w",
-	"SaYpw+qhjn0Wwg8Zz9KYyQ455Ipz9QOeCpGREEcN1c0Fx7wpHbKAh4+UfEKPJPE1pHODoHxr1vUIo04m",
-	"fEKJ9T4LCUsY1OvEqt4xlN2HSqz5jaUBtx0+0AnLOyn2Q0mYxPy6PFLKEl1uVx1H6JQ2RzNy8XohRI74",
-	"fdzpO8wAao7uXYwZOkxxtgd1vyvjhtfQ0rOu7Iqja4yCw8qv/0MPC6bN61TbunDl0s55YZfII5RMhYyh",
-	"Qq5O+uSW367mpZAXtXhhvy3z1mK9tiqiYFZ6wqAk5xDWSqMoVgulybFzmLrMbd1G7GVYEw0XBZwYqB1N",
-	"kqMR6HDLDr4MaaXH6UPO6wZCap67Mk2Jq6lHCZUWz+6ptunevBKbppyRE8HK7HCnfIBe41NbpJFaZe/O",
-	"ezzgzGDdeiB6jUTz0ZWkTmC6BVmzLF06026ZaavOyisCTK9jhRMEYrDA94fO+a60kzJeFDb1zc7irqp3",
-	"YuetXblc8woWHAuznLfRlNl6heWqLnOnsGEmzNUlTfYdjfmGDPhNt0c0CWz1yTNzN8WC87sUcHOZpoqn",
-	"KXDqHOFNLjJym9LplEUtr/qaEQUOtZdYEjDAUaXcX861AzYUAMYj7auOJnWYmVKp8FYqB3MjVpJHBpy3",
-	"V4prwDVKzSFdOVQwDVu7jpX3p/fvPEI5mlkAiM48FoaK/u8f7Z399fiAiDTgDMP7nRrbHuFMwoNtxNjU",
-	"mGy6L0nCblgiwY4qoPA/5WTbf/USIMBFxCSJZV4PH6mTLgEelkqgF5l1fj9+RopsEnGXuHJlux7k9taf",
-	"etDrbplksBTb6+9t8R4cfKLDDGp05siucIvcjsWkfDGmqbiJI7TJrnT9FxllmarVK9APIwYulJ8EQGdF",
-	"KiBKgEGJF8HiOSVwtZRp0lc+BbQUuVwGrhmPf5kx/TPm1VsfgqWWFt8cyH783SREo4zWihYrid7Slb4X",
-	"BIxF1XZzKFK26VS827zZsh83FyXKKoXUlTmWiQlaUcwnd4qCL9X9VpND6hXEqrvkpJlclMW5tsfp3Ej4",
-	"1MR4NBUxzxYyWPcDHvBfdZdfjf3pV9QPfw34r+122/5ftSxlYya/km3fJ78qod9aTNyHI/TOYVHhwdDL",
-	"q/9rp0H1fXuWJmCHVw0uRTYmlZlOyYRlYxEh5QNG0KSJFGTb397c9nc2t/2Xm9vdLZ2bFLNnTmk29nRH",
-	"z4SCiJTI+O+sRQob03OqfXXJrwvZOCGP0DBlGUnZVSwzlqrV1uToxJGdF40LuIIXYDg2kAvz70L3DSPE",
-	"KS+GKYvU7mkiw+JSIZW6cwL4uS5Puo27gjFqEr2q0XqvYDTHMaIal2JpPbzR86PgK6HB6marJr+SHVhq",
-	"Hr0EfmWzlN23qB1/i/y6ij9eMWWuPgbIWyxN2mLSVOikqdDCkhcIDzMXzVqsFhKSL+SYrT5yp6XJgl9K",
-	"5l2XzPhjhbJbkce2EPbe9Xv3WqJw3ioaY4NF3Z1jnGrDa5wcDPYbXuP8eB8/7x+8O4A/Dn462Ds/O6hc",
-	"MPoT70PixVNrgl9DN8ABNiShQ3UpExZdaflzRKjO6LjIOHJrv9mGnIFLesUiS+DRXavg4zpHLxBhu9D8",
-	"aaRDQmvTDdXVkRD15tJf9ZNLgyeMckVLqsjwtu8DeTJXv2i+NulOIZIIhBhie/VsL5cG51K+bbhV3VAT",
-	"ONts2zZbUs48b75jmxuXAqihkRvZK/q8LG/0FizvhQBWktFriFjgzHbs+s7akIybuCrbpLvQxEZcA1Yt",
-	"dMjhN62Np8Y8kHoY23PLJdWYRTIVCduQoDx5OoyOAUmISAhRgYP994cf/vmP/xXqNsDvkLMZCaQtp2wY",
-	"j+IhhuDZ6fKDCdUPaBLV6REBilE8GinZWScOZ3ASGzIfYad6wbCUSB8CWJNrFzOhc3JpnHxBBkjZRNzk",
-	"aNbVWKz+W4o2yZv0bJM6VzEAXpzJvLazGi0R/IqlGItot7WlZzT8pD7me0kYNB5yIaWjjgIvBkbbOXtV",
-	"c64dKm3ncGwkTTyNmGsCU4g1MVx429/W2952ZZrSMrf1Mt02cIya/y+237LtTaEbi/ZNhU3O9NsLQ7so",
-	"1Qy/Ozgjm0KJepsA5M0pS4HYCC43PxsMvst3tKN3tAOkUkl2hXuoW73UrV5q0NeFAcPbPfbpahSBC1sM",
-	"CzUt9NxwQ6CFmtkZovcKG4AolZ/4RsHddCX5aUcT+uWC045G65XFJJxQNVRdUiangkvM5w/pF26pNEb7",
-	"JVLRwpusDnfG4nZY9GGr11isAVEdF+XqV08QHO3IQtv+q5d1IlTt9IVI6vsfNvNAq1zSOCjJV3Vyhula",
-	"WpLXWP4OfKIv27G9KmuaV/RlscLe6g4YuXxYsIX0du7xvUCrfvnZxeW5TvizR1jnqkNCJ/UJPsVaejyT",
-	"LA07FU8L7tPRoP3faPvvfvvVRaf98XPX6+3sVL0fVVnpFwFUeQ6aOi1urUsyQXo7OyRhaj3SI1F8FWfS",
-	"I+FF6JGwjfvphGCjShiVWOwK4TAhVHdE4QD69gMO7cNOB0eAscCSgtojZlERIzKd8WE2M0XMEzSTG+sp",
-	"GHn9LogENOCKinlgTfV3rJgAJLxDPsCAMqMpWG214mTFEywzCTVsqGSemiXgVo6BebpbYatkoG24F7vi",
-	"ACcxt5rMkuN8kX/8WPql8onQHNXqmG4Pt2gi9f373IzsVCdsmtAhqCpPMmvVRDkJkGvSgNRB3lVXpPpA",
-	"sbZVOmHDO8/EKZaWuhI4Tstdi3DZWYBK2aJmFl+5iro77bQ5h8oBayqsruCtZEXstovWNXyvijMymcmM",
-	"sF9mNHGk8EU99t/inNY4HLuvirBkVKvAyNJxH7Zj1ImBGKK1DFV1EonhTN1PKMsU8Gp1RpKmkhaDBiID",
-	"sQVbQVoAsugsPGgQTeyIZDySAY+z1i6RmVBqSzyZJvEwzpJ5nyjuP69TocZUkjjrkCONPYrWmigmL+Co",
-	"hdFLDHFilEtnv7tAlZErgOus+wjYVKod2hE4nSjCHmeKSJ9oYVBCGoC5wlBX0CqDBPgOiLPYzpHqtQ+N",
-	"EYYqXjccI7lq1b6hKUfi/HN+xvaR+iOEkRe8vBbP/4hXVPXokHAUsySSIaikCaM3zHltIGKGXkKhwox9",
-	"mtHXWTpjITaUAYcHDCV7zDKPSIFmBid+Y9cdTCECDKhhrrhuwkaZ6t0JeHiqGOk+zZh+/jjgkf6Ugtyu",
-	"8Czs+b2X7W633dsKW7sk3EsZ8HHbLeDhOyozxMRi97YS8KESwvnZXmGoM7/b7/l9/9s/+X7f9xd48ufG",
-	"YDgUM54d0zSbH0aN/pbvK56j/9f1Cg2QGjUGwwkjeyKdNko/zyaXLG30G3v7J+8vuj7Ebe1RjhbAtwm9",
-	"Ms9he5TjRgpfCp7RYfVSII2F20Av5ZhmZB9cTQo/FhbS0wsB77PozbzRbwylbCtVkJvvNaQb/UYt8Bpe",
-	"42BC42SAxdYafSWj/D8alJ2hmDS8RvGE7hktb/xOXMUKlV+9/fblvv9t99tvt/e+2X+582rQe3swGPh7",
-	"OzuDfR8SuuadFncCwyjIVazsBB4v0HShmuzA4VbUn+o3TGmnwd4eynvQHQiQbfOm96bhmdoPShZSf2pv",
-	"MYMTZKDWhbOCsdvegwJgtC8MBrzgo99v7cSKLqrG9VQ/nla4l8KjIHqA3nlfxmKtS+szr7huYXV97ALR",
-	"yRY9M4ryT5k0Oer6ApVyDRAv3eIjBhcP9yutEovUreDh7hA6R13Zeumr1dPoiCdzQ71KE1apIlW00p3O",
-	"JZvudPfPRmBMogetcpQsUuEyD/1xzPQ7pLVVKrapa2bZ0iZc3PYJGrLoMItvmLdgUVXs7t4KXUr55ZH2",
-	"qgcDMUoj2kDKtM9XQmUWcJyJhAtkKVQqr5LPqAZCE5eWjWkG6zWVuQNuO5+fHpyEjo1Tt9yQUMel5RFY",
-	"Pb5uXbwbnELpo6PzD2c4JewBt1DipHgsdce0RzlB+OeHcylEwijXp+OywxVPR9c2c09nt3A6ufOca/Je",
-	"5Xw6621N60qVWysx9ZpL3F16ifUgdZd4US5wb1UuIqx6hbXeuHiJKkSMhfvbW+v+mp3de39z4aVK/0kU",
-	"5ze2NKhIdDs2RfCiHENAmxnFqczIy20yHNOUDjOW6rxsuauLI1OUfF1q96GnejOvXb0VsVyQLZOPLDpY",
-	"GbdxzwJiwcl+ARMdfeNKtBcWVhToqiDLVAtTYDe3VpYLQDWzMYtTMsTj3ChDdFEec/GjtwRBYIVVMNVK",
-	"RPWqi4ThlkrzDLdrNEfMz2ObWJpRXLc9nu3yeSw5igMerXcKZan5WRBETaIJ1YOXp+X0BQ0UihQQmdHJ",
-	"FO0NcWRQBW+mZGAiQIYzoRFzUiHt4hOiQacxlQEHpyO0KgAR10Nv9ciYfaIRG8YTmjgXmEQsjW9YlD/t",
-	"uhQh4JYkKJZqX2fz0+cyYzQqG2xXUEcKaLwS8AkCsQKjS6rN6nSuelPPR+wKqFRN8awq9nktKmBngH26",
-	"7M71qilqclVwUqDZkNpjTb9XGz8FLS0p6UtgGHgqbmiCXrQOAB1S4cY+8nLw4061AF4HPHf5dQy9Si11",
-	"AVmlodaB0h2L6AwKFTAtqLeF6teg6ZbYebmkXe24WkEuFstfHVYKj+tglCvcVRhgfIn0XUldKGAYOzfF",
-	"mcOa6sylwMc6rd4Bzbf+PXvBBVcAyjENVFP/NfgPjLUeidcGiNVj0SsCg6os3Qt27JKevpcHwVY8kk7p",
-	"FcPCD1U1ix0jHmqcCrXGVL4XKbPPE3o/P39ew9STG3W+RLvMx7uPauGTOMPH6d9xD/kOnGDnlffhNcRo",
-	"JFnW6PsLphF94FUXn4MOgaoxm+j6uFBu9KpIt7sruW1YhKpTSjHLGrwMjESSiNua6TRCLmqI9sqt+N5U",
-	"fA4ovTZVPJZqXKiCFVwwGf8d3coLy1WoswJ4noVw5CdftWj8bXHF/koLzkRGkxMmZ0ldbHmOQHiqE5oN",
-	"x4qVOMWuTdJPcAxwh8RnlGV4hop9aV1lTwyAjNcwljSDhOYwLYA+rkBiQTNdOy54sXawrSrfIQfwfleI",
-	"tMvfeo2fVe4pOILy85BJAsX5dLZIw1ekzytYSReP1BjIatVXVw/U2aaf3NS6aAmqiO/S5pCUDUUa1a63",
-	"doGPMiM5Mvs9msfyBT2ZnF8lBFe/fYNI5xEKGWzUKtcT7Vzr6JOL0lVJxB0VwMQVrbaDv9Ts4BFS+gpi",
-	"2oN8QeDi5Y/EinyAitohSmgl4eL56ufhAgRDqGWvLQUBB8ICWY/h9RerhUCEsOv7D8Q5E+Qy9/4CUk3J",
-	"MGE0NeW3Fh6DF1/59tYnOB9EhqZpepmACHAv9b+fNjxkzNrrvDDYAr4/9Cpydlu4jpwwriaJHnkvn0/P",
-	"rdlD8U6uuo36y7n3tJez7HK0nv9btUeq9gsqOaJCOIBHwvf779U/afzLUzmfKomn7My7ho/ioiNw0S33",
-	"HmfFKtfXqvVUCViQLNYplLiQUgWC4tpOGKOO7zBo5cakbne2O71WhxybKCBZNIdGgoE9NCPXXNwC0Yuv",
-	"uIAgTCqJM9JWp2fccypz+ejoyrhO9MAYyjjKk32Z72xohhOXqt2/IInbGyrjYefedCd3nlkDRikuW8eG",
-	"1KGMnhay7erDlSZyYhAX011VxJl62k3OBNOjL2+HQMk2df9nE6tJIg6CW1Q2plnATYoI63EWVodDhjox",
-	"k00pzBkJS8GVoRfw4rnudHokY0kitYP0lKZZ2VK9uKMVUsTJan/C0ykdsrZkU5qCgReaSWsNFSlhk2k2",
-	"J1Reg/Og8eZDXEEXxMLi6HTaGYqUdZzI9U7KaCnKYJXwTedYl9xMdOerupo6EHI0S+yV1IEgxTjxbquk",
-	"nWBNnwtM091vsPn348vvhvFR/P3h+d8Pux/iQ3nIT3aGe4cvD6+nP/2w9/2rDpt///fox0PV6G/DiZ8N",
-	"t5LZX+ffv+oMewm/nLz1o5++T2CaqbqzFzGHd1nfnkw15CaUK7V9GVRhmRr7G28gxGxRjilu6fMq0SPO",
-	"QhewBhPFkxnP4sQNnsY+RY0FNrmgrE9iHk9mE5daO+LMWtjqLECXdloBJVcA7H3oWgR9Hhajz+DeuJjC",
-	"mRQGK0DfQKPqDph8rguQ0smBCiG6JmMFZgjSXZ88RZBOTGT5SMCns8sklmM4JjuTcWf56f07XKTUT4PW",
-	"idmGywyODzckEbfcZjnyAq4ZhYiYElXKOXu1cqG0VfuNzs+hfXoVNdbZde1PAZ+ylOC3lUxVB4SVOMxn",
-	"J7npXfszmpTuwl3CFbHU6gw6zurXyiFN2EK2VZ36vy7jahv/2KoQr9wsHHdOTu0VxSuNCXXJZusygG3n",
-	"iV6q8nGXwfQW7EK6lfRMEA4CQwfdXs5JWM4JXBKvz+vDsJuyBaXFkphFfbLxaaOzXoaUO6/hIEz1DhiP",
-	"wAayzgZ2K5JTwkN1uSBd+FMbblsbLkRbK659MmdSe2Ctvputhew7CnkrDurevDqGxjx9Yp0i4i3LsFO+",
-	"qeDdBaUISHjN5kbWCkEos60Wo0wgxXzxlVojzzr5+9Qlsynt87E+rYlupQNSazPjVmZIkmw4S+Nsfqru",
-	"rSvmg0i+CL+9yvwyNCPh8dGpDUcGthMWRKJeZ6vTbfVdrSCOAMRxJgNuZHVINbWQ2oaidyFcCOgzpVLe",
-	"ilQ7XADRgUcRWLTdp8InAI/CEOSMbRvuboVeeC5QairurULqc7LC6NKMl/PKpDHaMrX4Azo+zaeMhIPj",
-	"wzDgYHvCSEncwwhKI1nw7zmCeP8zcmupKy3UCR7WiwxN5OCvlEf7Yiorhb718km/ccJo5CQJ0/6Pcd7d",
-	"SCjnqYKge94FW4P6urcG7M9lVcayfZawK5DKNNwFJ5dsTJMRppoAyzFk/IMVKJ1vBrhtOL524wDb827A",
-	"IVDber6Ag64gTSQj0iOREgIzYOgtjFWhkcJt1E80ZVXz5ep1wK1um86QeBcqmbTB4KMOV2ck6Ov3ArVe",
-	"SYZiwsDlSGfiNZU/QfBst6Hpu6PvwFU3zX2T4kjnCNT52sBvbhRfzVJtqAx4uHd+ejbY2zs4Pb34/sf/",
-	"Or04P3kXkia6rJiERGqLEGgJo56fvJPkkiXitrVLwuJVBnVWBhwNo/YOF2wUgCIlbC4AwwS/F74sIJKt",
-	"mWQkVC0jPQrff3dcV8cImA5ubgbVMXPHW6PEfP/jWWPxFU0jcCHLR/MeVGkBwdQ+dW9n0tCtaSYJJEIL",
-	"uDueNGIzyCAd8kFoHajvXiE9nM24IT28HgYnA27zJ5RvjLpYwzhipOr6lSk46jkrk3AD2hSMj0dLybix",
-	"UFoDkQvCXQCBboHvtrhqAOZIpEZE0xlFVGsEU2cN6o3LxJwoZSz2zGX0yrgsN5zIQZ38xCaG0Tjr5P7o",
-	"NLziRJX47o5ZMcTT03nniKqpvT0gjXLu8XTIj1W0W5P5HCudUwy4jkB14ysx5QqVpWh859OFIpxH7w9O",
-	"Sl9D4IMX8KqmF7ogjc2pjGVUMEoDlmR+0konrKWFmWoED3hd1pyK9DVeNVvK05Nk9CrgQcMgu6GHMGLQ",
-	"aO3mpg0T8CvJpZjBQpG5KXEsNx5b5mZzdBnpCwnlYzjaY5hZidOYRf27XzikiKpLzEeiLtoXjxf+BceU",
-	"lDFyw3gk1Dpt4LI+vMHxoc55Bbl1Bc+U6tUJuHmqyLPVK41N4j3F4TakjRTXWZ9Eei3dhhID+CWZce2C",
-	"3Al4wF+QFy/Q6lNi6S9ekGZYmcm00+mErX5RAJM2y3XAicPtITM2Wt3zDPZOESybC5u4qbA98/ILbmE2",
-	"WzYh3R2ttMtdbXqCElFmjNwyBmYz3F3lDcXd4enb1ZqdLYsoB5RSS3Gxihzka7HXN/wc2Pw5QcMLChl0",
-	"8i+UtJZ/KiQeChp3od6Ecd1f8LDUx3SfV6DemfGfUcKI2kRRetn7adFjBI4Q75H2ztHMGe17ptSSLa6E",
-	"56TLN3lOPSrpEXBC88iUXoH+zyNt40QLswR8hKcB2Tei2Pc/nknyz3/8TxJLOdNWmgoVOBOV2qB2JtBa",
-	"b8DVBdZeCCtQzaomepa9d4cHH84uDvdDD3KJ56ujnLBPGUshIcICyW2enPZ2Xm4eqP965JrN9YVXvEtR",
-	"XKUctAAOh3w6M7wn99BCLwm0YKk+aF9FKMoxnTLSRMslJTufPqlLqotaoOxoMYfRSGIiNDiGkjVOevob",
-	"sBrhk5s+UbW/fDmYO51JL+C4Uvdm64nV+BMGrnqYKVCdNsGkB56x/Sc0nsgWhp3oxLvw2hZwKHoHWRgh",
-	"KJAiXRROUAlpnv/J933/n//4H+qP7ltQKikkCGxu+12QKsNCIckw4HCXAdd287c9PN2QaBGomFbWI4D+",
-	"SktWw+v64dgl4EVTTWsX8pzpUr0U4aJLtNnXR+okt1S/7RKq4W7PjGYB1xlyLxX9TiWL7O52SXYryjvL",
-	"Dypl0Ky7q87M1DtRRx7wPJUlpvpHrmJDsJM5aYZ/6vq+ks18/W/bD1vO1JS4JtC5Wu6lQCHCGFHBmKbN",
-	"+Wcp5XLE0vaBrmcY5odkhTfBOTofq9+GiZDGamN8MPIL2fAauopbo9/wO72OD5rflHE6jRv9xlbH72yh",
-	"SX4MEsrynNzA8kC8EVW+At/FN/qtKudsMTelGs5EaAsdlXIg5o2OeKj5bf6FxmlWkVF/1x0ccnV9s0Oi",
-	"WGYxH2b5KjxM+IHEHJ6d1fTODE7ZGJ2YGnELtFHM+AUc5qCQ6UVn/oFcdup0LqEow4sXij3fxNGMJi9e",
-	"5EOr/j8ajuDmdpYMS+q/sOPmph+aaIx9QQT3oLZ/Dls1vdrRJUuEugcCncbohDkjwLzv4glGVqdCSpt+",
-	"pu8k/gS/NNAA8jPKs+67oAQpFOZd+LFqkGJFq0HujARpCiFAXAnLBGswqmFtdkXr7DYWCYN9HNM41RHh",
-	"NFHkea7BLzM6VwTHVBPpu+7Naqw4YpOpyBAgAXecYvradEeaoTX+hS3CGYukjrCCYwoPojizOYNCHfIO",
-	"GkHFecFxFRMDkZjfiOSGRYg3xVPTWuZYTJg7HmbDhuzI9qs8ey4sGwjESKRM6QVogxxUsPmA6/2hRSJs",
-	"mVUUjcG7hAsymqUgi+bCW7HYMQ/4gQI740NmGFHKbhhNWNRHcaIOJNStDkMz5xEVDxKhAv6V3Hkh1eBx",
-	"bKLgsKJP7oplMsf9cNvfandffRMG3CZGMmYTZ3oxsjJ3Pix4C8F3BZoE6WmVZmypjX7LhczkoGZKcsnU",
-	"KTgpm/BHzEoAokSBNHYCfl5K5Cp1hj/9+ke1gQDruWz53bBlfUExB4A0Iahz8FMHfMuzX/WrpD28wCiz",
-	"YtRw1VHFivKNUNQcM7yB7nWi+AgJlWP0McXa2mrlHkhdg8ptqQiel79KydraUHmTTUz66hRFvbfHgZuG",
-	"8+4jvkMxmb0R0XzNatHZrcBqSzodua1jfIziqqwhdnCzb3ONSrplop+1uM3q1XL1eaxQ1vkZoKDrOet+",
-	"z1aY2YDaLTvs1Lt7HQC4g8ZmoS5xqVdptDOxdLReabRyg17NdHZYXvj6AWWQ7cHerVegy1upQlfDfdeF",
-	"Cijgbopp59TSen634rUWk0qATR8F+fCdGGp5PIEc31mhGGadkFYqzfz4EstmGYtrPj95Z1ZSXFc9CBeh",
-	"4x7aOuVvNm3Bn0U3q/WK5m/7fl1je26bb2hk3IChS/f+LufcvpFF2Gnr/k5vRXoZRxHj2OPl/T0+iAxZ",
-	"ABTTUL26K8xzTOeJoNGZEO9oeqX77ayyqYoK9qpz79X9nc+EeE/5XANSqn47qwD/kKM15BQKiuga5qrv",
-	"Chs18atOwRHXmwL4hfOu/XPtE+ZHxUsK3gc/L33ih+DcnBXo98+ShVShL72ClJCVFtQGlGNbfhs+x9Hd",
-	"ps5okH9Z+iKO7vACQ2KmiqIeE2H0U/SKBtnJriZcGM5onsJZcxhHSkPd9rcXEimgsIbvzo6iYypvFBI3",
-	"t3s+plQuqyIopkJkopJcEUQeETea1BR4aYE0dchA4nKM82C1DF4Qmq2sXJaOC8I5KllKREcVfEVhelcN",
-	"v93u+n5ImnEk84TsLXKlhlbCbMCXSrPOSxNYSHDAXkiaBYBrwRjKA6GBpShT38QyvsSozzyDVpW8imm9",
-	"CvLq2uJqXs0UhLOSz1e0wEKMq1d+lOXauj0oPYSxiOM85nwBY5eynrUKsK4gYz+JVF4QGraXlMd20x49",
-	"vQTwr8NOt1dip2+hLMJvz3+/stDlLBSZlEtZrzQJekIeihVPqyKW3lVI4cUKpjHH0n5RnKIRWvZL9lq7",
-	"y7BfUiTy6qdujR3ksdh71xnpTNSPZCima092xkQLFR2Odale634cR6FHSlXmtWNt7t6fxPy6Q3oOh7cD",
-	"B3xMgdXriWOu7ZY5PHahSk7Tcr7W4iglvuoBC6QmreMSHlhrulw0Vv4Qs1syuIJXOMGlSJhjsaySDAKu",
-	"tL/CMpebKckKVkqMcF7HTFltlXykybFW3snFhCqBh6wp75CmpBMWcAyU8DC8Fh4GlAh4Octs0q44anXI",
-	"3grGuWrbMlrnPLUlwLb7ZbcqUUdd9kca5kqSzm8uMPhr2vJy8udoLQZsSuWGdP1o59BX/H4rXoV1rlhN",
-	"v/G9GHOdtDS325na9Xkqo3stAr08D7SNMgCGU5rvPU3n5D39G8Q05LbB9WeEToszrmVjLKHYCrbGJz0l",
-	"bWX8z0+ThOi30NdBo9vxgwZh+pX1ddCAB/Sg8Z9FA9xvY5vMzX6EmF+qbIpuq3I7dfL4u0E2bUJcbFAc",
-	"QKEESVnyOmjk6yQKP14HK2Bkbsh0Fp/v+N599fxV95Uj9W+xM9dEu3xnz2TBXbg2lZZc57EWPDUKDPz3",
-	"VpNqFbpc9rtPmvqq6X3V9P5omh74066s5+nWBS3vO5YVlCx7e3MhblWN78F5Dj+rfw6ju7pkh3UqYp7H",
-	"0tEH0NEY4810snrt7m6K6dgqOS0y4wn4Co4ZGcU8UlpVOEiwPOBb+CJ0sjHwiEEws+LxQvsGHYNrZJ+E",
-	"4CoSkqZOx0Z6O7voOCYJvVSK9I7vozsPFrOjUn3T0rWCIOlcqGi4HcBvdUio89OFOk+F8QhIxe1iUsTd",
-	"YsI8LBQGZk1ig2Jr8+qpvRylEUv7JISgyTdzTN3BSYh5OxUkhgzEDXB40E6htv40iv4891YmkoFvjsn3",
-	"14dV6ugxpcprXzutvKAbpLyOp+hSPmU0I1TnGQfvAI4BKGpMpcJFEAJZURB4wijHHk0DWfQElAg4m7lW",
-	"AYBAUSwSgxcs6McQagmYpUPdWgCd8BelsOvaT54LpRBxR/3FPk0pB81el3kqlIJSICSIw5cMAxyImU4r",
-	"GoBWH0CHhnIKPxwe/FhbTAF8XlcougCGACjwxWvS9K2molUkFl1PSQPnr1W0rSPMwrhCyzM37eQqI+uz",
-	"WKXtWzjsVVr+ZaWpEWNWm1lh1Ep6KWDcKi3fQUbRNVXXGx51MDyvQ6NRx1D2PO3sn4xyu5osWZ+muEKs",
-	"zAm8zU3sSGDvWUYjmtE2iFafsvtEKdPeNL/zGicHp2ftt8YTvv2DcVBdPpDqZTuZPqvLaOjC/wBJDTs+",
-	"SF7DrutLbdhvbdnNdnuABId9HyrHYe+HSnPY+zEyHY6wkmTnBL3+XCGV0SSpiB7J47sdsaw21gTqHK5H",
-	"oo/sslazpFVfhvv7LdzGj969vtyLfCvEhYZGUAD51cS9LE2nG3AdP2iSjlHQ+nD7GxKjASGdrn5VOKtc",
-	"gON33dz2t7WoUMw6qaUAnTYyNBl7S4ZsccsL5VzB10mboLWzuGnazMdSwKUmIFBJtym7ommEfpmS6fUU",
-	"M2uGec5gvYRSGl89jcmZm78a4Be5ozcM4HrD64H0RuKCEy2EVtHEM5O6xakh2IUgSMe0WF8CpG+PxKPc",
-	"w8Gdsgni420sGTG+2vjs7KkRw+/fHLV73/jd7bDVIT8uVstFT3kDgIrd5ztAWFZlV3VmxfCZfOTqBJew",
-	"tLpUnRCyGrGoT0rVxRSye5X1yvQBq2ELVRRKrVFOPLHtyXt4+kt3CXV7gXCtY8jELW+ZjbvZYz0HV70H",
-	"bfgvzobDN703Smp+09sLWxp7xCTOMhaR2GatcLOH2go0ZLWaJC76CM7MltyKJ2EpO8Z9RU5cnxsz5EAH",
-	"KijMfPECFdAXL5A4TRkGy3sW3TA/Q6mARj/3uaFqexISwBFbJ9b47gBm70BBdI/QRAoy4zpKeDhLU6Xu",
-	"mfCKDoR7wBmcTyVLs/Z7EbE+wdK0altAwtSUJln3TFeh0RV8sOhNOYOwggGoeLg2jQwmPOh2LNpDkcwm",
-	"XKKeS7m8ZYZYkZ7va5DlqYwhnCLFeLc2+NE0jfrpEafcrUc6nU5L6T8z7bjuFKSHi6/97TM3VzIoV27R",
-	"XFReJ1OzpExEdL4hocqVp0vlsujN3FBwt45QaIMqA47vpSahSoc4Ctx99fDIWTE6RHAW8CylXKLJvm9P",
-	"3BymVnmVujaO+VW9q3u5osG6ogCiisKUR/qta3Qv1ncpvKm8p9dOHIkiyG5bfdfziFb35WvV9PZ3XgOe",
-	"sAFoxdlRTLhNYzRkWHxxp7m3nPG9RYaXF9FdsgmdPL2qUu4aj1/V1QvKb2A1+l6cscmfSkd7L/Bh3Y9e",
-	"X+VjQ6luwgpe4A9QcgubftAmqpZfRYHBE9E6TdyY6nomRA9iiRY4R8AXay/Bm72h3NqO88dWmbV//h/h",
-	"ZGxUgMIw4ysLtuFZkkDRm0KcQIxJVc5P3pUME/U+/INLKRKliDjO/Ca1+6rO+r9xpaR7kuwpKH41xPyb",
-	"GWJWCV0wMHpEAMO/hi3HpGJbNM+saMF51se1zc8oXi+NVzjgkUQt2TInqNaNwa5aZrbPasCEEkaN1Ub3",
-	"kgzraMuMzqXiXTQCaety7rwwARdMxexqTMoPca0OOTEFvalR0YoKMma20u9AUouMBZja5CCuLlfI54aP",
-	"UbhmkynL1Fc1zJdxrS/EmU1NCzzakdtJ0/Y1Q+IbFDjlzVsd4gZu5JYPLgoygAENqC6D3FBBk1s6l+Sa",
-	"sSnoDKSyiGI/r4Fuyp7brVWZEUz58twiYiqdk5pC5yY/HmnejuPhOOBM4UqckUyIlldQWLd9H1UiNcpi",
-	"BfTic6z2QFVqbcCd8uKrFFCH9DOgEAN4y6aNFLIB41Nhrisn8/XUtoWoGjUo7LQ+lmNRIVst6sDWWoYn",
-	"6K/PIF+fQf49WCfemkewTq/aceSIM0vADPH1DNm1nh5NMGaqv6Ct9dy37iNFEq5rYZf8toWl6kVyTlZ9",
-	"4w/4io/8VWTnO5Y91gj0PO/lv8+r9fOojYZCf6XLX+nyv9Hz9COI8jO/SGOZ6d/67Zpmw3FFpgldkASy",
-	"cRWegx5erTHgTXAaW/LopsRyfHhr7S48/3qVD9QBz1+VMQ/iaK4r+eObEGbb4ZH71GKeob7x/W91fu3i",
-	"8w0MbN9o7EtPh4R7lONbytuEXpUdHB0VYELn2qRpk2Fq38tBiT+brHvGJbCocYB+cPBh/2A/xAdNOJq8",
-	"/HDZlJoJ0KvyRwmd5UunNYSjhCdo8wxpVLO6R7rFSR19jKymjoFnrnaYVKuEl65cklhFO4JDsmphjOFZ",
-	"+DJWfN/y3AevXLN3vgR8CXWSOnhG03JNwB8qseDAVYrSAx6f1qt+/CCBQBdwffQzSmV51Met6G7lurFf",
-	"0vOJ1YepeQj9qhB/NUd/NUevKrsheXikObqchvtznuH/bjNdGrRxZgrTlXOPbMi6NN4eAV97TNes+naW",
-	"BhA/zDUds4C7UcSPivFVUNw7Pz3zuxf7pw3P/H38vuE1gBefHP7lYv/gh8bHVcm82tYHBbgTTM4/gfIR",
-	"y7Oq2XiYxqpECMHwACKEHR9EhLDr+kQI+61NhGy3BxAh7PtQ7Q97P5SCYO/HUBAcYRUKslCT5OeKQg4Q",
-	"eFZRYKa6bYEKqftauP2lK+/QospqAKhGVroLDyKdfwKrBOIrTDkclcBNsjI9uvEpOfaaTTMP7HfRDC83",
-	"i3YDTrHEmtJFtJJBiVM+ZUMSLlIlBKcmxsopo0KaKcOoL3jDymYpz1fohCPpokCg2wk+ZB4kejXPDEAD",
-	"q0TmQRQ9C+l7kMBdR/XWJ3NI2x4jlz774qol0/KJfiW+z058V5EADYweIQH+69BvN0XU/RS8OkHUIIoe",
-	"R75nFdT7Pb3WbgPwrFoSEBN4UhnVTdvX90+RaKi3UXzsNf50xQpDHnhgQVgvVGDAsFLFB/DLa8ampohM",
-	"oYTMgOt67bAqx+lgQmiSFCm9aqIpOzASRd6raLmW7f4V6fmC2PoHJe0PEK8JF7dfqfxXKv+vSOVPnEKo",
-	"D6f2qxkNNh36WmtAQGd9MAGWU6maWbVvlnTJfJ+M4rRO6dCOXjrhAbhzubURjaWCZjQRV6RZUSsxr46o",
-	"31LgJ/CVamnCf5WK2XTBlAGROTHXAYyeu2TgR4pzQBgOJrCD7hgbeKt0FtwUluKrdj1SqpYibk6yvj+A",
-	"ceRzI9UEV+GYaxBROA6o7y7Y1hlI41/QbQpMzOUmunL0sS17CTh5MNhveI2Dnw72zs8OFEeAkWiaxSM6",
-	"VFf7I6YuK69Ix10sW877/fcPWo5ZRASeFWr+AqOKMzaRq3Asd8Y7cNY+xK4QemKdtWma0vlynaW++uJX",
-	"pvbVbvSHsxs5wfBFsr+Aw09hSnKJsvb3RfXElESuqANlAkbzhK3N8Pj8jHQ6HZfPbX42ZOfOxp+KG5am",
-	"ccRaJoJdkyCPGEqDTMaW97WuAKYmLnIqDMXEBDO2qSZKsL4YKp3rIZsjkUJidUWisUpdSDZJeJWIS4qu",
-	"2CH2xrxCJFSkLFSL5Bm4xmHSHuBW8HaudQ6s6j9h6ZUJrlmxiI9xkts7ORicHYTLKgI71UK024CCCBQA",
-	"w8S1OQBiwy8laW77WwHf9rf8HrFh5LtF4x2EmytFD3Pkn+hb0ceq3bdUWu4LvuAFc51HuEgnNFFkrQ8g",
-	"wSzAU418Xl7hEUOB8ShUt9z+6FRxrjT/wezPxOEfGvGJF3nfLXBbDLl0o15Nkc/YKaVcqI2bx2E+WG5Q",
-	"WPMoTu3cAnARur9H6lLNVTtNBI8zgaFV3nKBBp09lLYL16PhNc6P9weOhFPMk/qxGCr6JCKG15jE3Hys",
-	"kjaeUMdfB69wjq+I9QUj1iqSa0FXqiXCX4XYr5aZf0n7O9bfdy8BZOPRiTx+S2ONI8SuUveIJsmCWL3o",
-	"DaKG3LXCvpJVWTLC8EHSRHM7iTNdYChEogXSNS7PkatbeU4SJRGyVFv148yz9Rt0Ng0TfhjwOMNK36hQ",
-	"cPbJplPpkEHp8bdstNHy94zpotJKWM/9U817BPinbvt+d6e1axJYVRdnGNMbSLAC9Ry2/W2/p4RRLR3j",
-	"zpV0TGqEY9CMYl56Ah9ANhZpWWPAIx1vM7zm4jZh0RVYwbEuPhQSCBr9oCFnEEQZNO5C0qQYBO+CHysp",
-	"KJSBPw6juzDgaiutylQlCaPp00uv3op9jNn/0RatzxpEjb4B0OoenLgUHSOIoyyx1VTgmy1G9JXTfTXX",
-	"/OEeEIBSay08L+NcqudTZFMrGW1q/QuBkqL7j6Z6U5qNK58FbPx2pWE94Eas7Je5k7jlTgwhzWA+iJZm",
-	"iWTlN4RCq4Avf0Fo7bqEHgMMuU5HD+xdWssIWGCW2UUqSX91pOC/BBH+o70qrPH6XNCHljm+a1Hmq53+",
-	"K+H/o9rpT0yOdxvCtPx19uEOQ/p9WlpFoSQe2SRalyKab0iM6ga3nXCRIoTGWSj342lpy2zuyyMzkbKI",
-	"iMu/sWGm8/epXTqpYLXtP6/ptUtCQ5lC9wWhIosm+2VGE8u0NqTuejoUUxZ6Oot7Ke2mUzKuuWDpYhEx",
-	"Rn2ps3O0cNlYI8w8a0OyW1tgDPge5FqZTpP5bm7bZ9rY79r0NTdCM1EY8HpVZA07vdYIFZgC3tz2t8jK",
-	"hvo8U0w+k+bZuTE94LG0ryGwKvA9Y6MRG2aEZoCjBb2v3mHrD8M7Hxgl96/BNt3Qtyf1Lvt3kCvKaqXU",
-	"hO6rbPHVfPqvqJce6Uf2KkvkoxTTFc2n65lMK2yjJBNXGC1frdjmLM2YMoHD6jw16ldd87SuCHiceWCq",
-	"1a/5haTE2lyZ0IylAcc0rFEpYyl4OkNMjNQil5p0zBL0foP4+g45dT3trJE099p+nJXUxqM/lZWU4EkF",
-	"fHUr6f3F3R+UmeffyuiJWRW+Wjm/Krt/aCvnEzGO+x7YasrhLRgc7/FZxlSOIiWut7LlJoVwl92690TQ",
-	"AxX1xRzWEEipiK+iwv42qGKwW119FPJ+KuZScLC2OT+NPdPS6ILzWTNoQMGKvL923A4aLaVJx8NxvU92",
-	"xc4Vo+u7yihHZgGW2lwRreALpdImTQtDncpyV+mq4F7md1sBtyprhwzAK2UYT2miR4ixpjkXTm17c1oK",
-	"nww7xlp+Vfu7KBaqPYywyGvoQSIeWQnrgIffHZyRhz/0hqY0RF3iOZj0aRTjZzQQ/2ZO3qt56ehcJM+i",
-	"5bnk4asR+Stf/WKMyC7iPtB6nPPWTFwzIArVPt/qosBCSa/jaw2pPUwZZESjiURGRponb/fIy2+2X5H/",
-	"87+3O9stMJpqfcqhQMDwrmKZ5WVvKJFsmDKIUFV/s4iM4oShRdaMMMvGar4hzZg2Yf/57OyYvKEyHga8",
-	"qZvFaLfE8XSU0Uikk/YsTaCgPIsg25dV+KZUyluRRlA55xZKAoU41kVs0s7pzzhowVgNeZXzql0kuxWe",
-	"Ltt6KbIxuEf/aIrsSrBXYzsFcZs/Fc288DOhFSCDRHeK5+0SarMfsEj3ELNMotIuJCgFYcxvaBJHFzgh",
-	"ghFnjCWh5JLRlKX6G8XYA44rGBwf4kZiSdz04NNMkmbo1FMOPRIuIHCI3uBwtWwpXgcndjq9PqiETLUI",
-	"Gh7Rf1446KaUQ6XTjmgMyftg5IA7p6/g4W4Sm+jSQ9t+F4/sxx9/bA8clOkjolQqnodSztgZ3IFV7cWf",
-	"2re3t+0SYpU9cy/VjIPCyoueuXuLqA12gByx3XI7cMsutBOoRknnFiqOrc670V9S6nqN4jgAEMvNnsp+",
-	"vNbcOHpt3jaTuP6aLVSip8Mxg2RnqUgq1ALMFB9y0QaDbligXTudbmvVyiNmhEZVEZDjlF5hh9rph2qh",
-	"j5oeRqiYfvUcawpDH5JiDZjcgtzycsWeD8x4pro+ONOs6vzgZGWq84NylJmO98kOeKXx2vd/VkJCyTp7",
-	"mdHYFPO0mI9Pk1VMo1nHqVtuWjO1uh4OpWSCO5T7jSoyS5NGv7EJSobuUsZmLIC/J1JGjOHN1FAkN1tK",
-	"u0PxIMZ6GRpdcIm6rKcjnAzAc8d+fNMnA0gxBFHINzG7JW82dKrROIuZ9AjNMjocTxTU0YJLJdOmXrTB",
-	"EijCLm9ZGnA2oXECFSjUMJdsTJMRci1ggJYvEDll9FqS70+PPsBQP71/l7/T/vT+neZvksD2NyS56fbI",
-	"ZQy14EkTqkN8miRhwPFN3DrzagrX0hVUQ7wDIZnGw2tT0VGHaijuQjMPGdsvbV05H0jFq27Xb/VJWKaw",
-	"IREplDQs8KpJgnXrQVCx9uhxfDVmqRnYw60KJYBlMYNy9vANxt+pQU2NVoVw4YvNF0oIcOd5EWKsGkFC",
-	"jGIHVH7MzSNQpS9iwzhiEks5Krq1Ic0ySLO89N1fXvseUdPpFLJSgV+7L1NOWIK2ZhQk1YgTmijQscgO",
-	"GksSX3F4uSMDvTwdnxhN8Ek7tvljwWEtliQR/AqbQT3Hrt/bJpfzTOEWoLJbtzHc9l+2u343BN85Bbe8",
-	"6K26gmfzKQvLJTu198WERTHVVS7XOVBT3ZaScDimKZT0t1YCI8za317PslH725A0gYLM1ZhYDJe8EZHx",
-	"XVAighKOz8/etr9VUliiLVNq39odcELTaygSeR1PIbutuQBg0FHjGkQN7xWYFAZNZkkWT2mabcKPStNX",
-	"X2fsU7Y5TWjM0VUdViycQzIpf/X+EB1wbvfoSG/nJR5bIUfzran9ud3daXd9H4vJHE0ZVzLwVsfXCCMN",
-	"tuT2F+1FaW+uug2Fc4a7k42ZBHUAIz2RZF4ybQ1MqU7pTLm6DQmUK6bSmaVDgMuQCZOSXgE4I3bDEkWh",
-	"3uN32nEkVKqM+Qqop0awFuxYKytQGw1fifTK2+8ov5pBJ7NHRYM8vb/LeYEabciA223anrv2dwnKzJyE",
-	"P9B03ic4hUfKU5noXZD7ITU3uJxgRgdN6tSlRgnH0+VbC2QxzshQTLQOqJAUHFkBVNlYRKi9DI4P0cE+",
-	"fwWDykzhtr8NFxWObdvHwyfNnHOT8IM4nQ3HJ9q2ZZJXvIfRldSCFqtQu+5zNJwhF7R8C027YOFaFFyR",
-	"bzMeTUXs6s21GjOpU5j7AQ+Pj06tzRJGzquw1urqHXKYSTwEvBdmCXDMjopWo6EVtl4QIRZ3rBOnvp2B",
-	"i/NeImYR2fsp989atzyXul+QOVCHuegq3Ddqg/qt2lQsJ4P9t+Tk4PSMjEwOYp0n/cULm5WY3GBa4hcv",
-	"0O4dVmc6Di3d1rel2VWCy6sWGY6FkMyyyWkqMjEUiRl311LqODPfkRcvui9eQE1hqfBew2jgnjlASp2H",
-	"5bzm8tirYOwHatlmZCBvMa/dhpVi1MB6SxuShOUU0aGuOM2xzJJkHIJ8zDTG6ND95z/+x6tyTasW5H7X",
-	"whL8QBPV5jaNs4xx41Bnxup28EjQcqDOAQ7W/Lyt7iq8qhfZYCnHNiAqJNcO1fRNhcZZnCUM0Ng8Q3tB",
-	"Q/Sh6T7LlCwYKJE2aETwyf19TxEn5/MxzcZB4+7jXdjaVRO4a5QEkGELNqxJNqEJlH+XBWamZUOcDm1B",
-	"IGYp5odMGY40Z+/Q3FmSLilg0xGj96KG4HsrSwAYHUkDyvSsJF3cl7rcJfrrdyZN4wLbQsK62gBDkSQM",
-	"/CzMMIruo0ck2DNbCjmNtYhoq5USXSo2bUxayKNDPSJATcMRKuwoCFKnOqlExw01aO7UgYQJa+OP4quZ",
-	"ItHT2WUSD1UXe/d1RXDPEb+VYAymSqURMIdcE10n4af2W5He0jRiUftYERWQIMeCC5hllArAGE3/zORZ",
-	"OgPb4DQVn2JMFJ2LinyOXi+JENNLOrxGC2ga3yg1ibNMUQrZ0kA4ia/GmTRkUT8HggERq9uFeU7tsGBT",
-	"3FVKANiipFtHEImjeefRWgC+x9mwQggOvKSSEZpps6iRZjqAKyvUUNBqn/R0Mnzp2UyE6LdMI52kbtcO",
-	"ubTeFKb2wH7ZmE3ybiuV3oslPKIqmYpJUHwyoVcEr6S4ypahyetXwOiQAZ9DJo1Eajln298C/asAc7WS",
-	"4ZgNr2EpI6WxO/qI0mFRcjeUGwI1IfwHA3mkIFTjgSGAmq2ZOSEBCFi/YSlA8gW/2kUIQnaQXAm2+lyT",
-	"clOzHu6uqcegUNdKxJ6V7rUmDSNjXRLFH6Agb2tRNdv2fTUoxC5pxHaq6+dKFIz94oXjFWCLdxpg2xKU",
-	"KFknbJQpPkjEyNxDReeKslFt1vhFQUm/08BDy+D4sF/vXqDPpxDmrI5pLJLIeheAkAQv94rKoSANcakg",
-	"Kl7M0hgM7ZrmOBQE9Ubbirwmur7yn49Oz1DQDAMOpILQKxpzzD8k0TvfaC4g2uQuYuiyDg5hCj/ibJ5L",
-	"l1p5yb+wrNdh1LbRnSvfCnWdnHxwIU4IK0Cd7o2+c1UxANbcI0kTxGgF2e8OzkiYx0w7QA49cnx+FvDq",
-	"X10/AK/oGYF+gbHMZMsrvq6YQ1KTqsl1zLDgZJVJsHVhQa4zgt3NCi40oa7ag26K6iADPqVZxlK+m8NO",
-	"c7YpaKQGkOC2CPosnL+J9JgA+PeAXEidGog6nh4TOieRMEYRhzFABiZAdIiBENxCCz1gPKXh6gRNCw6L",
-	"//zH/3S2UbggqBaaREdGmLY4EHC8I+EK/h///Mf/CtEzxstdYWjmeKtotx0wzsLxennOJrTYKoTzbICI",
-	"+fIc8cD6ZuLX+MlDR1HrraLYuSaGFqwm/2o/4O2Ck4unC1c5gK4Iy2/qu3QJ9hZwh6m+Cq1+MdIEs1VB",
-	"KjBk2zbMBwaq8kDyKtyP1N4RlwoOOhXuRobkll2HFHfdJeu4BIEVWtYuU6F9DrOq095VsK4j1mVP4ro1",
-	"56Ih8OyKNC7WJcygMlTcNXG9yKW0TcyaIczOdCqHvslS5p6c5iYgsEXrQS5ldAh2tEs2F4YrOagobrkb",
-	"YhvwyuSKRYxEI2RJ+jPCB4hKGDyHARoFj7zKcCWd3mKjnK8CRSZXzbILCbgVaLS/mofFk8E+Y+gCIkEk",
-	"8tKmsMUPwpG4mBzSRD/HaBgBIdQ82pBQ2epb0QoII565l991YE8iVQTCw0MsUExdgk0nBKnyzlOEMeZK",
-	"nsri4SyhKSQK0c7lCk9AO8CEqwps6uhiPkxm4DGxQGed2fW+dKfdgj+eE4KmBJPc+JoDt9dS+GsC0+y4",
-	"oM9ZgBjfd7u0fH5PYQrH8n5KdF5YquBsdyFwbbE6tZbYqr1l7j7e/f8BAAD//w==",
+	"7P3pchs5tigKvwo+fjtCZHWSIqnBZSoc+9KSXK1q2XJrqKrelT5KiAmK2UoCdCIpmeV2xP51H+De8wzn",
+	"vMd5lH6SG1gLQCInitRQQ7c7ossimYlhYWHNw+fGSExngjOeysbgc2PCaMgS+HNf8JTx9Jjy6zm9Zuqr",
+	"kMlREs3SSPDGoHE+YSQWIxozIsYknTAyZVLSayZJxOFzwuRMcMk8Ijg8xL6jEd+QpLej35SdhteQowmb",
+	"UjUB+0Sns5g1Bo1x0t4fNrxGupipjzJNIn7d+PLFa7xlKQ1pSmF9n9LqdSXs45zJdEOSwDzf1i8EHmGj",
+	"iWDhHqFXkvGU3E2YWS+8RSY0JFxwVrc4SXl4JT698hvnCR3dHE5nsVgw9obRdJ4wv9HwGlP66Zjx63TS",
+	"GPS6/e2qjbwTZ6lIKgAbcNGW6qeACE7YLUsWCDnCkkQkA0L1XyRkM8ZDqR7TJ0fSCU1J8ANNFgEJBZOE",
+	"i5RwOmU+bwbDeToRSfQLVTMFHgl+arNrGvE2DNfW5xe0PCIF4YKM6EgdK12QG8ZmJEo7Pm94DQWnKGFh",
+	"Y5Amc1YNI7OHyjM8PTw7f5PQKbsTyc0PLJGw8aqDHB68IeppMjaPk1t8nswlC0kqiGTJLcudX7NXPlMF",
+	"AjzVVme1LWzDKUbT+bQxeOk1phHHv3t2RxFP2TVLcEssTRbDccqS8kbO2EioY0oFuaNRSq7YWCSMSMbD",
+	"iF8TykU6YYlZ6orL6927JIUEFdg1HI3YLPUI/ts2FzwYaHjNEqauBeCIi2FXIp3U3YiaMSsO/4vXmFF1",
+	"lqmmM/hKPZkxv0hY3iiO1JWdJWyssH0sEk1J2nLGRtE4GpFxxOJQEspDfUsMWfIIVV/7/PTNPnnZ63VJ",
+	"HMmU3EXphHxs39J4zmSngkYNCOPtizPSVAsI2ZjO47TlESbbh2ceGSftN6eez6O0fXTukZC1Dw49wuP2",
+	"u2OPzNL261P45736jbYP/uKRZN4+vYAX94ce+WXS3n/nkb/T9vfvPXIj2n859Yi8bZ8ddnzu82/IIU+T",
+	"iElCE0bUXyEZJ2IK0JhE1xOF3Hr1JBR33FPUF6kBEQn8lxNK0oh5AJPgm8DnhMiUqnNVAHS25eFWO2TI",
+	"CeNpskDoBB9fdQPCPo3ieagPQsOGRHi1pBqzGYyTAD8iWGBC2GeLzHnMpCSUTAH3zWnhLPhOOmFTkgox",
+	"UIMFMMLex1ddBaqAXEe3OOz+sKPAYlc4peloklsVEsH944NToig/SWiq4Efi6IbF+gXEdkmnjKT02lOf",
+	"ACzqi1ijnIJkdjmv1X0QCUBEzFPgabhjAKta2Z8D8s//+//RKEGCWQqf1bgaEYJZ2h6e4FMaKQIm229/",
+	"wq80SgW/TPAz4EbLU7NSMoqFVMtPWExTFqpR7UKbAb/CVwDHWh3yI6M3LCHXcyYlk6QZ/DJpn//oDktC",
+	"AcxhJOY8BZAe0tFEAzWSJGE0VLgTpZKIOz5QR0fjsUgUIcWnmtSiHkIpnVBOuorQ9RBzaKrWORUyJekk",
+	"YQrRRtGUxuoyEksI3LeDj4GHOAIfe7tEzq9Sei1balHyJprNcPMK6uoM4V1JZBrFsd4MCRi/vDgL7Dao",
+	"VF+1L86CDjllM6YAaC5JHHEGF2GqRlWnqsjCHhE8XsDmx1EiU7LVh02bm6iGBaD9qDgNF3lk1PdIza/Y",
+	"1J7ip1GqPo7hLBFmseDXZttKSiBXi5RJTy3jbhKNJup5dUIwFxnqtyKuf7WTRpLcsThu67Npqjk0bSbB",
+	"3sdXvYCIBO4UrGrv46t+0ELYjIGL4iXf7u62e91uAHQn0PJfxh8ULrhSXXZpzbVTY3XIIRDdkVCUgivp",
+	"hYwmlF8zn8M02fMoTBRkPnXZ1aXvfKtgCH/tNLxGpFgBHljDa6iZLddxuU3GmzRBawwasOeG11DQoeoL",
+	"iq/F2WsrSGv7c5mKKUuOwjKLOgqNBDzST3VyG+t1u12zhxlNJ9kOonAps/+PhI0bg8b/fzOT0jfxV7mZ",
+	"LegHhRawSAD9W2R3FZx/wWRAmkDUFmREJWsRKm8MTgZzyczL6goyylP4ifFQHW0igbUgT70SYaS45ZAv",
+	"fE0hATuBVikpyyMxo7fIIMQ83VPYqvHX4l0RARZM1h11paBac+BcVAqdh59mlFec3v4kikOF1WKejBhI",
+	"aQwe7ZDgjMXjM5bcRiN2KmIFvgmVen9SIIkIaBwHihRy0RYzuFeIYSzMowGNY7O9j3OWLLLd4Xy57eRQ",
+	"stut2tAbEHQqNiSmU9qWTJFXRedomibR1TzFvSUsnSfcIzkioTZ3FHqnirVEgstJNDtfzNh+GOwhZ9RE",
+	"VlG+mI3hSEkzjviNIrx0Ybh7oCByQFP6SqFy0AJBYs5vuLjj2TpIJH1egwO1K6kBHUp7daDbrgUdD6sk",
+	"9aHWE2CSAQneJ9GUJou/sMUeLuzVu4CMI5SIGUlEzMjVgkQhadJRGt0ygveFha09nwfDOAa0wekCEnEt",
+	"QcEj8LpVlkcijtlIraMIkvIierXA4Hhr1sKj42ga1ejRwLhzy5zRa7ZH+juoYaEGjYIlCtCEXolbRna6",
+	"XUAWUM6A/+50u7nr0N+p3kMMq6m82eoVS8Ujnm71G/cqQccKR++/IwqVUbJSSKfuidJ4C7dEsnjsjSgX",
+	"PBrRGK+GFl3wKrjXI3/37VuNul2rZa55cCuZQrSxwtWelBqtDrS4vXvMGsGetpwU7Tv5ra5gHakk8UVD",
+	"TT00qjn0yXgsWQUQ/izuyFRxPMRjzalBNWJA9+dxCnaEm2iW20m3+qgEzlOJod1lCNqtRNATTTEr+DXQ",
+	"UMNHA0CRACivGJMoZVNUch3C4a4eZYnKDZgZK7cwprFkdqVXQsSMclxpQkcxu5DVQhDgGovHbYn8EkSG",
+	"DUmiEMQGLfeTMLpWMrVRoiiR0TWoVTGjYA35hSVCDnwe/EnJoqhbdfFPELtRYm0Gw4M3l6eHZ+eXR+9+",
+	"GB4fHVy+H54O3x6eH54GLc+KzYry9LrdAkntdbuV4pje2zKRzD3e3e1G9ZEq3Hq9uJ/qBEPDEn8eUDn6",
+	"x0A9/iEgUiQpuWELmbuhPg/KbFG95+0nDL4+oCmDMYI9w9MDQuXIGJriO7qQ5Cph9EaSVAlwPv8ByTao",
+	"zArC2igKS4ipTDvkECyQGfe+mqck2Kf8gMUsZW9ieg3HpHQGyi9mITVfjignVwyGYiG5WlTzelhwDVkU",
+	"GpJrEsa/lkH/JoqVoqkpl7UmbkgiIyB/csFT+mngnMkr4GgBSVkyleTvIuKwCxLsBR6hcexzMdaq2HQu",
+	"UzIRcViUq0rn9erkdHi5f3Z2OdzfvxwevD16tzccgdb6nibp4ih8tdVV6G7+11PqmFH91AzqIOWMjpSS",
+	"+XEulMKoVkS0IWc0oQkdpUpYE2MiZiyhqUgkaQavAo8E/rzb3RrZv1jg+Tz4/6E2CKPBjVGyjVI51PmS",
+	"YKPT6WzABIHf6HQ6fiMgqbhhHKwm+BoJxfwqBtYgo5CRKAV7s7Ozd3TKXm2cbGy8TiLG98iZ4HJDSYiK",
+	"ABL2cU7jKAVdVs5nM0AZDxVTsID7vGQB9oxGyufTK5agQYB9Sl2Bt8kqkBcMXjRl0ufGiDCO6bUEcXWR",
+	"ThSIWSwZaRrrj4GjRwLKQ4SFSAJPzzdWqEU1AH2uNSGqRF+w2oT4U4XOvYSKedowl9Io9rkaQK3rTt3T",
+	"O4qGgbkS92QqhNJVPgaEzmZxhGK+eleLpMD3QDFLhcJbmNrnAUqLrwpCaumSroDCNbf347pi+ZP4BRxB",
+	"R84UpfNIT+385R7puVJrh+gZJNlGRIipOsdrlqKSK8FsBDAdAQg2b3nYEcAFOzQcd+CpP/1dgi+F0SSO",
+	"wNqqhGDp80DhxuYsphEPOuQk05FlnpNtd7seuUuiNFVLQ23c7KXXKhzHdo3wpGDRtqBrG9gV4L+6MyNO",
+	"I7HM5KHOAJ+yNg/STBmnPCXijrOkRaKC+nvOZGqGrLaGjLIJl7HgGU1TlqjX/8fPw/Z/0fYv3fbLy077",
+	"w+ee19/Z+fIf1T4nWK3C9HcwW1n1U/dkQ4IGSJpmLdavoK2wciFTNkXN727CEvQ8IX1QJyYVh5Wild/7",
+	"6cnx4eXp0V8vDw5/qN57Yhb2UHuQ3RlsFjhrjW8Ut/kwuYwEf+pZoQxEMqvJryeTFSWySqDobTxWHjsX",
+	"KY1PQdCXtWI2DUNJgtR5VFNgzV3EWCsQYOJVEHHciytK3u7o60rfFzPJkvStCFndFgaaunGX8BNrdAXX",
+	"hhLKPUKRL8M5Jg59J2pen7NPkUylR+Ygy5EoJc1+t9tSvD0Fp8AYqVcRCGSIsqPijrCRYEBGSjQtmnod",
+	"CBUJGW6zDftcC0JfFJagPgqH/JqGp7gu9WmE1mz1p0vQFe12PJnw4pUIF2+No0N9IefTKbhSG9vdbrvf",
+	"7Vunsno0c4o0vAbQd5xPnZN5oeE1QnbLYkUmrHm2ceqOEslsoAEJxWg+VaBU21R3NKaJNk2AX5OnUWo8",
+	"EepaZQZHBQc14DuRDuNY3FVvYSu/BRhCP123ia3VNuEMlS3m1F7f8lJ6BWhGUuFV7TJ6qy3DEAxcgyHm",
+	"8p1I34g5r1jIVrdnOZk1dlngjOGl6jVt6TUpOU02Bj9/btywRZGb6RcbL1++fNn48qFyD9kCsjkHZEO9",
+	"soH7CJXmmCrEkAfReIwWzOI+tp19iDEJ4UGFS87btVvZrgbvvh1xA3QupVP3PdLvdrsbxo+oJMsrFgtF",
+	"FERGcbJZ97L9ZV/SWIejqFNjnColAjd7nVCenvCjVLJ4XLXRPqHZiNfRraJ9BN7Sbkv1Xt1G+6ufGbhv",
+	"as5smK1gRLkCwxWrW8sAgbfhbI+FJ9yaX4v72yWpEGi6yk4UyDm8C0EZoKllQlX1XnefZq8GCfQ2QL2f",
+	"0FtGaIqG4hc79QuN0j3FSCZUqseM2mWuPjDfngsYVguWHQNZxgiNlUCxAMVYOrO5K6kFy87qYNnp1YPF",
+	"ubZ2OdRdDITGofDtCBMZpJovdloDsqHm0LgRKRUyCl+LcGGtEWVQ9HbUDQAa5ei32rijrh8yz+rt93aq",
+	"b4Adydk9buVcdCym1YDiCNetrRVj9BO6q9soDbUxcNFHWzUTluchGh7vTbzAD2ZDBYC83CX6UaIESSWI",
+	"aCd/FmqAm6oBysvqq2LfdoAShatDIZt9Iwo3MPQEfwXDEUiU2rsCqg3Z+B8/99ovP/zcbb/88Lnr9V58",
+	"+Q+NGlykRzyMbqNwTuOq67HlYJY16inCFGWv1d2IrTUIxc5KN8JIBNyZ3v6qCOJOt7uxZy6LWioST/Cs",
+	"Co6EQlS9LBEec27NRX9VwrbFkQr06PaI8zg6+bKzacpWHVrUcPgqtPhUB5SLpTOD0SuOlOy38QmO+suq",
+	"it+PZ+D2B2i4su2naVwUbZ8JWA20Kv7np2lsLBev/Eav0/UbhPGRUPrjK79xcf6m/a3f+E+0PPoc39LL",
+	"J5+mMZev/MYkTWeDzc2rCGzWsgN+/85ITDfv5OZUhCzevO31N68Z31Q6XkLB9bFp0MJvmOEJwQnUQeJ3",
+	"el/49Wb2ffZs8dzw95WPTj3e36UzIfc+OX939IzVo7uzA4bpr+GrG7bAj3ZGPZb9AT/DSeAXn/QTzld2",
+	"fnd8DX+DP+bbxkMwD2TTmiBsRQM0VVZqshtiTkcTBu6+RMR1k+nnN0249BevUQxNuu/VYii7Exu77DV4",
+	"Bvb2RiRXURgyvqYqibhZp/1stXsvvgWNnMR0pJk2vlJJiOD5aqZdeKlxGEYp2b+HW19Ih0Aju1W0dsYS",
+	"pYY6qyEbufFKyojSNXVkeeUuX75wVZJ5Ch4CNbx2ETqKCVjZdMBIHRBevlidTfWXyLPv1L7tugckz7Yq",
+	"1jkRU4YhrSJh0TV3Fz4gG/1MuOe12vdWu9fdMVoukSMxYx65S5TWdBNxsK3MkoiPohmNARjalK0OSYzR",
+	"HjB8f1QHmxqhFuZxwDISCbMi2PQ66Uwph5vxQEyBmCeFKijbgHdII3UPNzkgNXM+F697grv3x+FrsJ31",
+	"+drKBMBhZjlS8MRMDme7l8OVlvB74HYjGscsgWQZBc+Ku9EhgaZfgRM760rrSGnUGD7YEiTT9tulhhO8",
+	"dUJCihX6Kx3CpHVtIZnPQR/Q5how8hIaRzcYywi/RWmWNJSwW0Zj7eDOVgnvoT33j8jKj9Td4jQ+Y8kt",
+	"S/BE12Pq6AHKE5QdkCy7hBr38ZyzTzM2SisNqvrpalPbGTqYIknmYA2DG5mIEZMy73F4HrL54N39UYil",
+	"3szaxHLVc7mHDD43GZKros8f8/oqURN8HWpva15crYSUE85cwQBSIKwVqZBhYKxJ9TakXXuxiyJYOVnB",
+	"XByblHGfQWnZagZkw47jCKE5WBX32dMjEhpOo1QSziLgHt+fnbwjXCTkp7fHtbvsLdmlszkIgpik07he",
+	"CudOAnEYUZBxrQtGr1BvVUeUzRIRzkdgLLHjb+wp5kmKSABe+zzJey7S+Wz49ceRQ3cfRFpXw29H1rSY",
+	"/sTyZ2EB9wqiuXX81kLokNcB8P6MMZv75dkISYirUCJj8Q6alCGdl8gLP6PNuZ6g+NzM1sPZ1I+tP65A",
+	"6bqU12BGYPGuc0dvt3vdvjotOR9pJ1olHYbnKulwlHfq9buNL575TXsezY2OHur/Q6cbF5mfc+Q80Te2",
+	"kBlNJ0ehXLbXLolCS/EvTo/Qe7Pc8b5dy2mj1R3uUVg/q+t6fw528ZRw+eNwiO0HcYj7TsrhA+rMnpgt",
+	"ROG9nMDM+lszgaMKfLlj2gMIwPJ0pHjC0PTj0Jg/qlJwMpynk4fEe8GfaAIw0tulMZXC95eFQh7qNyVO",
+	"dkxOo7aeKRmWGlOtMyHGSIg47DRWPl3YzVIdD82rZfcKaZ6+2Se7L7Zfkv/zv3c6/RbMCuM9UG+qApCe",
+	"twZE52V5QcsCoiSbPylQ6iYNirMGGVTe00UsaHguxDFNrp8dLkkhSC1Wk+r8/93tvzwpOJbNBcEhOksL",
+	"IwdlBpMHGcZceEDKZ3KJH+8HxkjM45DoyCltqWBPe1/MXsc0ilnoWK/iRX7f0YhdcHpLo/jh1yRl05lI",
+	"aBLFi8u5M1g9JEKa0isqGQmjUEdLyDudqxRNWYdAbSHMTnhSuNwzsU4ZMSFoOqWCjRKWSmQqVyzi12Q0",
+	"YaMbyDMngo/YHknc9eZYCuykvV6ZJBgt4teeLupkFnT/SmqqFd1XOcmylHMh3lK+0GxF/ir4YHanr4c0",
+	"0MQco57ateBhU7aeDhPMlDm2kpUG0gcf2bpDkSQ0DBMmZR5D8Hr53LDBeTphPNUgkuW381sLHNwI9DZl",
+	"h5xPmM+x5kQkSVADzWBALOvDCg1QgERXtkhoygjklZfUzAJCLpM3nApfGYpccJrzfD+cfSDUatBivwqk",
+	"GuBPShL02eWIsjMrCwe2nAM+apzXIsmc2nAxCzf/xx9/bA+dgapzUwobhHWDCXuOWearVJ57TWU0Igmj",
+	"8fSVD1EBisdJCZnnpXJkNq95JfmxNgGscLhiAD8dOLopKgGNQcNGdJJyap0ivcWaIwNi8u1en5ydORF1",
+	"OloaMV2MSSzEzXwGT5/9sA9vnB4eX57/7f3h5f6BAp9e1j7q0OYhk6xzeng8PD86eXf256P38Fb2xnua",
+	"TipzAUG1lilN5xIDxxSMo1QfREgMSFdG0WE4zjToLIOuUG7utwNhZT7j7s7O1m5lrbtVoqLU3dFhu5Qk",
+	"85h10GAGnt/qxD6yDalZisPqHFRklijOAIKuErP0FOj8NzEnnDGM554l0W0Us2tGFPjeDt8Nvzu8PDs8",
+	"fnN5dnj6w9H+4eXpyfHh2eX706Mf1LXG7CCbaQQlLSHpOFdJAPKu6vFXDXZ0fPjd4eXp4V8vjk4PD4pY",
+	"ueVgZQaXp8XJXxMOj0ZCHayQhb7YBTsYtJ6r/ClwaU0HZh4dnOTD88PTd8Pjy8PT05PTPC7s5CiU2SHB",
+	"LRJ9yk+KF2vu6dFHu/Jc9pxXtQ08xQk/zttnnX1LTv/dyfnlcH//8P358PXxYZES7Dqn/06kxNn40x77",
+	"E2700ShRZxrJ1oVyeZbFrFci81hyn5/jyUhAsYwM6XW7Rq4vUUTyoowN378+afd3uv1uWYTBlOICWmwX",
+	"0AJ3+gyE4AE7ezxFKE2qNTuYw8Z7QWCXrt9ny+HB2gA5ZjSdOOiwuunsqbCiaNFSeidYtbAOF+h36nuw",
+	"pNWSh9cnB3+7PD85uTwenn5XJA89V1AwKaWHPI3SBVFqMm716dFiza09mQy6lnEQjnAtK9nT0QNcjoJM",
+	"pv8TR/8fmJouSw1p9VhhpLKLd8MfhkfHZc6xk5MhNRSIC4bnIBZPtu1HY8y9NsqhrvIK5S8xH4bcTRSB",
+	"EZjOTCHGeKD+9jl+yKq02+G1iVab/kZiOo1SqHvTpDEkCWINq5YuzwsDRKnP9Xt3kyjOvTalC1MWSS0O",
+	"0lWvGONmjca4GoUKwgqJfe6a3miYmSFnjMKYWAuz4/PsWqxuKXySO7GGkbAW5RUNfDt89zdQmg7Pzs8K",
+	"tLD/0kF4NaPaILE7fGJ0X2tHT6X+QLGKKR6uNnoCCVTiUWYzxND4layVT2dbxFJ7qxkXn8QoRa4YTRQP",
+	"ACNwroJCLQoNL87/fPju/GgfzEa12nfPQaTclp7YKLR0C48Xot3eGTayShqrp+dac9inmS4+kR2lTSF8",
+	"q6Tuc5jy2TmnK+FbsJFI8o00K7O2WuBkYUlGQIxSNv0TOnNr8eTi3dnF+/cnp+eHB5dvDw+OhmhdLMhe",
+	"Ozk0yTIuAV4EAPb0PPZXBtCjsVBJbBvSXbY2ZtrFAtI92LFtK+C4rzphSb0tCEvKCZDiliVkd5v85XVV",
+	"oBa+sVrVlqVy7/NEYT3BXv8wwVe4obWDr9Y5pd84+2FtxeaPGfD0PhFXMZuu5LKa4bNV3MOyir/mk9rB",
+	"VTswPpLTN/tka2vrJZTMbFuNQhPubajkWOHxsQSNXol5OriKKb9ZnYDrHVbGOTsLLcY+vdzeeUH0jnXp",
+	"TO0p1wOu4hVZBWLnaDPHPF0wqgxorJU1DTc6D6NUJHlgbVU5Ip4NVOeFXFysCgMxbGpxHaXfgMVHSbzZ",
+	"dir2kEFwVWvxqlCsMU6i9bTIqbx8Lkebh5azWhDv1lp4nxXO1fvQAfAl2YEX01LsVjJIr+Z3WRXOS4Og",
+	"MvjtuPe52j/yrGC8L1bLgc3KdqhVQWStEFn4Q4UpxQJqa7lB6FnBdO9SC1FYGeRWN1WsBLb1FHdzSfsv",
+	"l9kWnhVyGZm7V/3/DRR/vfgVNf9VTugetdiSzV6Nkv5sh/FO5FYGfEiRfUxERxakq8bY8r2PCvJGtXS7",
+	"2+31dZQV6s2ZPvLeuu039k8Ph+eHG8XyCGORZL6RjetYXFGsnr2h2JUhXhvDeTrZIE391oCcHg4PsCRw",
+	"rkOTM2HdJOqM2C1LolTpJGs6qBFoaxbp2XN7uepCBXf6TCDWyzmPBxTGKR3HlkK9yuNwTHU21yiLrFAw",
+	"JYKDYcbqPx2s0XsXpZPIzUeC8ttOAZvSSQwhRkztMWQ8Arx/VrjrfVnvm9pgvpT0hnQ2KziB7q3BZpDf",
+	"aqD36nPw0mXFuAGwmKN3BzyCSijpTJ1R3XIPsAAsVIkv91vaxI27eVThhMKh73S7Sw/9vtjw0ulZQQWD",
+	"z4kJPn/WI7xPVMEhHpt5Ya7J7lKI5aVPJyt6afpFCY7vbC1hLcI8KwDXTNmw8Fwz37IEyu1uHQNQpLwp",
+	"W2TDLdi+kS+ZoqhzRljcqvZVdEWNmMvYe16qYtaFcc9l/74DyMcnv2h49rZWusy1WS9lmLlvWGvTr8UJ",
+	"13GK47BPkjpiKONyYK6XK1KCrNFT8okIzwrWr57jGs8xwu7xOSb6FvZf1iLOaebLZJ9GjIUsXKqmFZCm",
+	"pOP9SrLR79c9i3t4ZO6H4Ua91UQhmkDvYZ7XmiqO6808jouJFI7WB02ARjocFL7/dRSNohZ6n9/UwHgt",
+	"v+l9nGqnFtbaJo8+tY3MF7hRcrBVewMrDsJ1YmYOu1+bjam11whUj+FbWCyscgC3cBi60FaIUqosk7bE",
+	"dXj2VMFRz1RG7Tkg88cpsfYwR+NTnelv7IT8KvFUSTx/TE/rg8UzeDQtv+3EF/RfWhLwEImnKtgCh6ym",
+	"mPeb6klTMkYcuaj1XOTxVwLMHyYyA3e8NsF80JH+xtTx1xHuf0MC80C9Yl3K9DDtwy1UeK5E8WLZqR7U",
+	"hSzL5Ci4V1bi6tlqkLWVK51xquIosVCY1ghql7VtM8xFkjVLqxywdp3b967TzEErhh0QusSb9jyk8lmg",
+	"8sepFwZbfHBFycec529MJx8Ub/zHFLIep+QXO9vkhnDDOXdAqsAug1n8LBZMB94DWff1ZW9xgMqSgwZk",
+	"54tcmwUn8niFrkDZogY5C8RvXtj2+YD7xwmd3XmQgFZ3vE6BwuygnS9XP/InKG/oIu+9hQ7zy/09NF6o",
+	"DomvqDz7xySPFkywaJvYsLwrOhZMwoj1cUWP9G1i+50rqMwShTpphNe9mFTyuQFt+VbNucD31Dan9NMR",
+	"vrnVhZpb+lNWdIsmCV2A+VPHIVXt6s/n5+8JPgCFWjxCJaEEEyXyfbaxAI3bILzX3tFt9PpVjcFt0NN9",
+	"Eyu8z8+VD3Z28zm2q/qPZ6WLftZz2l17RZB/sAOIq7+zEZTPKYB38LlwaqH9vqpOzr6IxTzRiS0hG0ec",
+	"VVbK6eS30u9uf1sBs1yejzuhzrvf+fZeiBTy8j/XXOysd6TnhH1nfR1pSqAvtGftY1jXVHCWPy0EQGF3",
+	"O7v3nZSGan7LNcdzHPGb8rlM4Mq4QNJ8KhYjGk+ETAffdr/tbo6S6SmT6XAWbRqXjNzs9Tq9rU7v2053",
+	"x/Ip58gupKIUvW53czSJ4nCzeJqbvZWO8ybCcArG51O1aXXdG15jJOKYYUukDy4o9c+lYbjuq589WVxP",
+	"fjW9ftViEhZXNDiXLB4HHglGlAsejWgcQJfxGU0YT4P8Ueu+v2vdSDWrh2elN6LBUnnW8zBKh6MUyXD+",
+	"uHUZt9IO3mCt9ChkWE5glojbKIS2YlCSQcdAOgX3bDsgOkqhrFAi5tcT0oxSSQL6yyxo5bd9x67aStSA",
+	"/p4lsEZh9SXTrc1icR1xUqz4l58AEhwqx5ZyzmpYEuxrQxJ8Jj9gVputsQQrC5igFoyHj8sMSJPaWWxw",
+	"b8sjAUbSiSQgzSCbikjGQt3aX8fa8eu2rpqjBlev4scCXqkfG/chEqwawF2LOYe3GkPymEMNQi1lshnq",
+	"gdweufcWBF6okhenkVBEC9IRwePIwvwlNs+WwI7Wf1xRGEYK7DR+76wUK+/lT+XHCU213yD0CKOjCZky",
+	"6HQcfPYb6BXwGwPyz//+Xx7xG2DH05+/wAGqBZJxFLMNSdgtYB/weNQwTCEd9UAe63UhfVwumtx+/pz1",
+	"1jYV7W1XafwCO63gshqDnz9AlmjxrCZUVjCmsz8P2/2dXbOiWcJuIzGXRD29IclWn1wtUibJWOhg3it0",
+	"qsCmNiSxBAxEU2iAMGGf8oi2E273trt9ejXavurTF7tXL1/0XoYve71u78Vo52X/vt8LIlC3/ZK2xx8+",
+	"725XS0A24vQozJNvrEpmotu+Q0BXDKCA8OdKaJ27IDIgUKAizd1t8gtLhDQ+IzzfRKYFstZ95P/WBIa2",
+	"Rh/VkEv984YkP7W18Nc+KtLJ3lV/tFU1uGQfy8O+j+mImbpQowmNuEeuqdK9dc3UXm74ntfA3hxYs3Z3",
+	"u1EuYes1Uppcs3QN4V3RlXN4qfGlLJ6DH7q08h+NS/IuiVJQVxkPdQU8vMRN9WfEZUr5SF3tUSxGNx65",
+	"ON/3yDQaJUJb7wtn3u/2d9u9frv74rz7ctDrD7pbnV5/a3tn978azvZtQuK9VFkBXu8CqWYe6z1NfN3j",
+	"z2CY0UQH1TV9WE7k32v10CFX+jR+dui9Ys2WuRpemmeOyAuRAxm6b0m4Q7Gfihgi7XsKQpQjLnUUJSMg",
+	"T3HdnSuc3UW4ej3nYvysAa9Bok8x63DvZb/3q37/YG7FUmxVj3H2SWHrJiRTbt72NuFuyP+EI3rVQ7MP",
+	"uLte9ZCcumKBvb6r32MUMCquMa6kiq6pX8iMXjPSlHQKnDZlifRIQNHNBpneVKYkkOxjQJSe1doj9Ar8",
+	"eIJnv8+gp6t7m+s2jva0/i6dRa9qxJHCNUYQ1N45Tb9KklVU4Gv5I3dMAdqumQePOXKPoFy1X/isNBuP",
+	"oKilFDLzt/v9cDQSc556IOe8idQPKL2WBWLArnsNCGhnrpEyC/er8sB1x30xhpwrm1NCDpXsBo2PIyVO",
+	"M32+WfwIVIRjPE0iJjvkiJOf3h4PfJ4IkZIARw0UN4PEoRkdMZ8Hj7TMBh6JoxvosAH0w4adaFHTRr1T",
+	"YrNjAsJiNlWLhzK6QRQGYDbirkWB+ty+8I5OWfYS5aEaLY74TXGkhMUB/B4odTHIxtNhLnncQ4ic8Psu",
+	"7ndIpc3RHUdYNBlfPxcPer0k1XoNbd1HVd2wC9R44bAy88RDDwum3be9uH8wXpRiEn/Wazv0CCUzIaM0",
+	"ulXSAggxIFOkjNfb+vQtdg0K3xZtfy+17a/r9V5Uy3tmpadszBLGR6xe8RnTWDKvdiP2MqyJhmUDLNIr",
+	"GscnY+BTyw6+CGnFcPQh2xlQZ/tSoqbV1KOASuWze6ptujevYEaknJFTwYrmup3iAXqNT22RhGqVfWvk",
+	"eATgzGC9eiB6jVjb+VZiyGAUzNnCi9ZvZ9otM23VWXl5gOl1rHCCQAzKhirnfFfaSREvcpt6sVPeVfVO",
+	"7Ly1K5drXsFc4lOa8TaaQN4k9r8uNNpewK/X0S10FDFXlzTZdzTiG9Lnt70+0SSwNSDPzN0UC87uks/N",
+	"ZZopnqbAqds2NrlIyV2iFK2w5VVfM6LAofYSSUyfpilYIXSCKEh3eKQD9aLp5mCmFEk2FoZDjOeShZoB",
+	"Z89/f3byzucapRbQQbLb7u30g9aeE4Xy09tjj1CObmAAojOPhaGi/wcn++d/e39IROJzbSIN2SimqDx4",
+	"hDMJAaUhYzPjUu7tkpjdslhCnAcaESgn292XuwABLkImSSSVvIC7QOqkltrv9gPk1yVbEjLr7H7kNIUv",
+	"HwpcufK5vqs/9OGtL8skg6XYXn9v8/fg8BMdpfEiJ9Ap3CJ3EzEtXgxtfwbTxUrXv8woi1St3sH3MGLg",
+	"QvlJAHSepwKiABiUeBEsHqEpgSDqFztayjQdhZ4CWopcLgPXnEcf50z/jAbX9SFYeNLimwPZD7+ZhGic",
+	"ZbWixUqit3Sl75KAUXa9bY5EwuxCptfJ5u2W/bhZliirHGauzLFMTNCOrErtbqlvajU5pN6BVXWXnM4/",
+	"ZVmc63gBbdPGUDjGw5mIeFpqKjjwuc//oV/5h/GP/wP1w3/4/B/tdtv+Xz1ZaJBH/kG2u13yDyX0u4W8",
+	"bGAbZg+wMBfQiA4bN6lJfd+eJzHECakHrkQ6IZXNp8iUpRMRIuUDRtCksRRku7u9ud3d2dzu7m5u97Z0",
+	"uyhsaDSj6cTTL3omVV0kREa/sBbJbUzPqfbVI/8oNUiC0u6jhKUkYdeRTFmiVlvTNglHdiKuLuEKXkJg",
+	"i4FckH0XuDFW2iV2OUoY+BlpLIP8UrH6V3YCuhpYTetKWxcCxqjpvaVG67+E0ZzA7WpciqTNQMXI9Fws",
+	"twar20CQ/IPswFKz6gqQ9zJP2H2L2ulukX+ski+U72KmjwFayUnTSQ4M2VxTodKSS4SHmYtmPeqlHpGl",
+	"tl/VR+48aRqTFvor1vWX+1Ch7Fa0FstVIu11+/d6ynHeKhpji9m4O8c6Og2vcXo4PGh4jYv3B/j54PD4",
+	"EP44/Olw/+L8sHLBpnxQiWbVFfsrM4EsLqbCZXlHdU0bPFqdEGubsWS0+wEVEsveHxvjZMfF6oll7019",
+	"TBIOsqGWSaXgZDZJqGTLIpNWNHMGTn2nAPPsNGmXdKErAKHHEwEeyYLXyykPtaL5shAGVYVTmPB6AM2Q",
+	"ziz81lAOcYANSehIUeWYhddaARkTqrsslZHGOSqNx3KOvpgP97qa7ttMDRe2C81i9zoksEFHgaKdEsqy",
+	"uAxY/eQy4SmjXDGTKj683e0CfzK0Px9fZVqQYY1IJcUS+1bfvuUy4UzNsw9uVT+oOZx9bNs+5lA98rFw",
+	"x+zjO/ZxE/MOfa2zKLCKd3aLG72D0LBchSWS0humi02aF3tdZ23Ix03hD/tIr/SILQkGWFV6IYPfrLbg",
+	"F/Zm0sPYN7dcXo0xKomAKAklkHu6zgsDnhCSAMrWDA/eHr3753//r0A/AwIPijZGBG3LGRtF42iENWLs",
+	"dNnBBOoHtIlr1zRAMYzGY6U86WaeDE5iQ2Yj7FQvGJYS6kMAd0LtYqZ0Qa5MFioIgQmbitsMzXoai9V/",
+	"C+UQskf69pG6XKaKwqdckFjwa5ZgsRy7rS09oxEo6ouSLanThYeca7Oky5TlK3fZOftVc65dy8vO4RjJ",
+	"mngaEdcEJlcMwYhh291tve1tV6gtLHNbL9N9Bo5RC4Dl57fs86b5vEX7psImZ/rt0tAuSjWD7w7PyaZQ",
+	"sv4mAHlzxhIgNoLLzc8Gg79kO9rRO9oBUqlE+9w91E/t6qd2Nejr6lRBcDm+09MoAhc2X7fIPKHnhhsC",
+	"T6iZnSH6L/EBkKWzE9/I5UOuJEDvaEK/XHLe0Wi9spyME6oH1SsJkzPBJfbYvcuEKfDaLBGLS0HDuh6X",
+	"G9Sy1a8Maqkq3OEq2E9QvcsRhre7L3frZOja6XOlvu6PvM0qgWSSxmFBwK4NadGvFpbkNZYHKp/qy/be",
+	"XpU17Wv6slhpf/XghExByBnD+jv3JAdUxa4OczzXqc/lEda57pDAqc2pw0UNPYYI0k6Fb8n1HQ7b/0Xb",
+	"v3TbLy877Q+fe15/Z6fKgVjlpikDqPIcNHUqb61HUkH6OzskZikGYYTRdZRKjwSXgUeCNu6nE4CRMmZU",
+	"piTrNjglVL+IwgG8O/A5PB90OjgCjAWmNDQfYJlPMSazOR+lc2RPyKchRRvN52Dl7/ZAJKA+V1TMA3N6",
+	"d8eKCUDCO+QdDChTmoDZXmvOVjwJIPIR+spTyTw1i8+tHAPz9LaCVsFC33AvdsUBTiNuVdklx/lN9vFD",
+	"4ZdKH7E5qtUx3R5u3kbe7d6XB2OnOmWzmI5AVXmSWasmykiAXJMGJA7yrroi9c4Z2DBWeAkf/OKZQjqF",
+	"pa4EjrPiq3m47JSgUjSpmsVXrqLuTjvPXEA33zUVVlfwVrIivraH5lV0WEYpmc5lStjHOY0dKbysx/5b",
+	"nNMah2P3VRHZi2oVWNk6bmRDhDoxEEM0l6KqTkIxmqv7KZVQ4fNqdUZiwobfQGQgRtogIC0AWXQW7jeI",
+	"JnZEMh5Kn0dpa4/IVCi1JZrO4mgUpfFiQBT3X9SpUBMqSZR2yInGHkVrTZkNz+eohenYvSmjXDr73QOq",
+	"jFwBcjtdL3BTqXZoR+B0qgh7lCoifaqFQQl16hYKQ11BqwgS4DsgzuJzjlSvg6iMMFTh3nK8JOqp9i1N",
+	"OBLnn7MztlEKH6DOWS4NqXz+J7yi03aHBOOIxaEMQCWNGb1ljruJiDmGiQUKMw5oSl+lyZwF+KD0OXiw",
+	"lOwxTz0iBZoZnAIDe+5gChFgQA1zxXVjNk7V2x2fB2eKkR7QlGn/1yEP9acE5HaFZwEGovba/a2gtUeC",
+	"/YQBH7ev+Tw4pjJFTMy/DlZL6E58cb6fG+q82xv0u4Put3/qdgfdboknf27o4Mb3NEkXR2FjsNXt9rKA",
+	"3J6XewCpUWM4mjKyL5JZo/DzfHoF4c/7B6dvL3tdKCyyTzlaAN/E9Nr4Q/cpx43kvhQ8paPqpUCdRfcB",
+	"vZT3NCUHEGuU+zG3kL5eCIQfhq8XjUFjJGVbqYLcfK8hbQOCK4DX8BqHUxrFwzBMmJSNgZJR/i8Nys5I",
+	"TBteI39C94yWPXwsriOFyi/ffLt70P229+232/svDnZ3Xg77bw6Hw+7+zs7woAtN1rKXyjuBYSByuryy",
+	"U/BeZdHcO3C4pyyGb+Qkmp0vZmxfvXxyOoTW/MP9fZT34HUgQPaZ1/3XDc/0Y1aykPpThwsanCBDtS6c",
+	"Fbwd9h7kAKODoTCqG72+v3aWpY7Q17mR2ntekf8IXmFMUfzi/TEWa1OWnnnFdQure8cuELNAMTQnL/8U",
+	"SZOjrpeoVDmrRrfDMLh4dFBplShTt1wKtkPoHHVla7erVk/DEx4vDPUqTFililTRSnc6l2y6090/G4Ex",
+	"iR60KlI2T4UrkoG0I9raKhXbRA9L1m6ci7sBQUMWHaXRLfNKFlXF7n7Yv3w7fDf87vDy7PD4je3PrPS/",
+	"s8v3p0c/KOWXhzrtGwzEKI1oAynTQX8xlanPcSYSlMhSoFReJZ9RDYQmLg16kCQ6gF8N5HP78sXZ4Wng",
+	"2Dj1kzqRt+URWD26Ny+Ph2fnarqTi3fnOCXsAbdQ4KR4LHXHtE85Qfhnh3MlRMwo16fjssMVT2eOQql7",
+	"Onu508miJ12T9yrn01lva1pXqtxaganXXOLe0kusB6m7xGW5wL1VmYiw6hXWemP5ElWIGKX721/r/pqd",
+	"3Xt/M+GlSv/RGeDjLO/8biJ0wkWYYQhoM5CnSXa3yWhCEzpKWVLM4HNlikKwU+0+9FSvF7WrtyLW51Ky",
+	"YLV8VJkquHQBkeDkIIeJjr5xLdqlheUFuirIMvUEofhIZq101A0AdzOdsCghIzzOjSJEy/KYix/9JQgC",
+	"K6yCqVYiqledJwx3VBo3nM36wgKy9hFLM6pyOXvt/nbxPJYcxSEP1zuFotT8LAiiJtGE6sHL03J6SQOF",
+	"NDEiUzqdob0hCg2q4M2UDEwEyHCmNGROrd49dCEadJpQ6XOIOkOrAhBxPfRWn0zYJxqyUTSlsXOBSciS",
+	"6JaFmWvXpQg+tyQBsvyMdzY7fS5TRsOiwXYFdSSHxisBnyAQKzC6oNqsTueqN/V8xC6HStUUz6pin9ei",
+	"AnYG2KfL7hyDdkGTW1IYJHEetXEK1KQz3k0E1ilLxC2NiU41tgB0SIVbnIcXq/PsVAvgdcBzl1/H0KvU",
+	"UheQVRpqHSjdsYgu8VcB05x6686Fmm6BnWeDY1Rs7bhaQf68vARALawUHtfBKFO4qzDAxBLpu5K4UMA6",
+	"a5zEQtzMZyhZK6FQgfT08BgavF/uHxQqqNRp9Q5ovu3esxdccAWgHNNANfVfg//AWOuReG2AWL1YWkVm",
+	"WJWlu2THLujp+1mVpgonKaR0Q2fCgnVTFsqooMapUGtC5VsoBaDdE1nFgtVNPZlR549ol/nw5YNa+DRK",
+	"0Tn9G+4h24FTjWvlfXgNMR5LljYG3ZJpRB94ZTEA0CFQNWZTSUyIUim1v7dS2IZFqDqlFMuAg2cAy+bU",
+	"TKcRsqwhrlcjoegOKHibKpylGhcqq9uoCyajXzCvILdchTorgOdZCEd28lWLxt/KK+6utOBUpDQ+ZXIe",
+	"1xUXyBAIT3VK09FEsZI0K6FjulJAYIA7JLpR1q55U1kqwmsYS5pBQnOYFkAfViCxoJmunRheorkkNQp1",
+	"hxyC/y6Xapn5ek2cVRYpqCSvkEGpQxTnk3mZhq9In1ewkpaP1BjIatVXVw/U7ZCe3NRatgRVJPhpc0jC",
+	"RiIJa9dbu8BHmZEcmf0ezWP5gp5Mzq8Sgqt93yDSeYRCiVW1yvVEO9c6+uSidFUdLkcFMIllq+3grzU7",
+	"eISUvoKY9qBYELh4mZNYkQ9QUTtECa0kKJ+vdg/nIBiQEeXGUuBzICzQlge8v9jOMitUp2P/gTinglxl",
+	"0V9AqikZxYwmpj90yRlc9vLtr09w3okUTdP0KgYRYIWKZ/fRhoeMWXudS4OV8P2hV5Gzu9x15IRxNUn4",
+	"yHv5fHpuzR7yd3LVbdRfzv2nvZzFkKP14t+qI1J1XFAhEBXSATwSvD14q/5Joo9PFXyqJJ5iMO8aMYrl",
+	"QOB8WO49wYpVoa9V66kSsKCbidPJv1RTB7Ii204eq87vMGjlJiVvd7Y7/VaHvDdZQDJvDg0FA3toSm64",
+	"uAOiF11zAVm4VBJnpK1O34TnVBZz0um1dbV0bd3crBq1+c6mZjiJyTr8C6qMv6YyGnXurXfzxTNrwDTV",
+	"ZevYkDqX1dNCtl19sNJEThJqOVmwItFYl9TlppoCxvJ2yDtMkmR8PrWaJOIghEWlE5r63NQIsRFnQXU+",
+	"bKArc9meN5yRoJBdG3g+z5/rTqdPUhbHUgdIz2iSFi3V5R2tUMNcVscTns3oiLUlm9EEDLzwmMzK5SWE",
+	"TWfpglB5A8GDJpoPcQVDEPPJlbNZZyQS1nFKF3QSRgtZBqvk7zrHuuRmYjhf1dXUiZDjeWyvpE4EyRcK",
+	"6BUL9WIxy0vsIzVosMX3k6vvRtFJ9P3RxS9HvXfRkTzipzuj/aPdo5vZTz/sf/+ywxbf/xL+eKQe+vto",
+	"2k1HW/H8b4vvX3ZG/ZhfTd90w5++j2GambqzlxEHv2zXnkw15KaUK7V9GVRhmRr7G68hxawsx+S39HmV",
+	"7BFnoSWswVqoZM7TKHaz5/GdvMYCmywp69OIR9P51KXWjjizFrY6C9C9h1dAyRUAex+65kGfpcXoM7g3",
+	"LyZ3JrnBctA30Ki6A6bhSAlSujpULkXXlCzBElH61SevEaUrU1k+4vPZ/CqO5ASOyc5kwll+enuMi5Ta",
+	"NWiDmG26zPD90YYk4o7bMleezzWjECFTokqxqYxWLpS2ar/RBVp0TK+ixjoT3/7k8xlLdH5+JVPVCWEF",
+	"DvPZ6b7xpf0ZTUpfgj3CFbHU6ow0eftKux7RmJXagejedHUtQdr4x1aFeOWWYfniNH1aUbzSmFDXDaWu",
+	"BNx2VumnqmFUVVsB+5T0TBIOAkMn3V4tSFBsWlMQry/q07CbsgW9r+OIhQOy8Wmjs16JnC9ew0GY6h0w",
+	"HoINZJ0N7FVUJwVHdbFjevBTG25bGy5EWyuuA7JgUkdgrb6brVL5JYW8FQd1b2ElQ2OevrJSHvGWlVgq",
+	"3lSI7oJeeSS4YQsjawUglNmnylkm0AMt76XWyLNOAUd1yWzPtWysT2uiW7EfA1vYdmOVJbIkG82TKF2c",
+	"qXur2fo8jNL9mkYew4paORtGPbEOcjUCSRMaxQNXDYC0nSsopAePiMTnzUD/OSCYQBBhF1RoiQB1/1oe",
+	"lqNhIaGplhVNlRJA4DG0vbUKyr4jww4+I6PLNoaMWGnNNCwuljT1WiTcqlbH8uOLJG4MGjrZGpmrq1mr",
+	"r/twEFnd8rZNrLfiNRQvVzNcyKoCbUMTdXAPNMHgXIYlqQClz1eHJQHhV5KRmDIMg3H7huCa2m01uc+P",
+	"T747ekfabV1AyQI2ME1USp1eCkeV60dpkqJzX+ZAbpu9Gsnltz5QU4seDxb01/KB7ldW46IpCd6fnNnc",
+	"fZg9yOkP/c5Wp9ca5NvRAD2KUulzo9hCYb5SITCqe+ooygrvzKiUdyLR0UnAocGDCIu2e1bEdzUUFsN5",
+	"OqklEE4NLY06V4vKElvajFv+AaMEFzNGguH7o8DnYKjFtOI1b3y9lG5DLtGfBMF9WWo8Fv7rQLuEOmFe",
+	"o1xWUlEHC0fZ609PPgD21eTjgMXsGlQYDXfByRWb0HiMdVnAzULcrkRyDozAiMduM6Q9n9uaR0hv6IKE",
+	"gjSR50qPhEpjSkH6bWFiF60kKo4tyufWEJTMub6szpVvg3VUHa4u3zFwukM5hEnXLa+gTAQIE1AhG8hX",
+	"IkVkJPg4up4n2qrv82D/4ux8uL9/eHZ2+f2Pfzm7vDg9DkgT47tM+Ta1RchKhlEvTo8luWKxuGvtkSB/",
+	"lcH2I32OXgR7h3MGPUCR5yCKj8T33xzXDWXNWgqoXWGZmzdG4//+x/OGV8c+cyVxmvegSgsIpg5AfTOX",
+	"hm7NUkmgbKTP3fGk0TFBYO+Qd0IbDAbuFdLD2fI00sPrYXDS57bYSPHGqIs1ikJGqq5fkYKjUWBlEm5A",
+	"i50bTpaScWPOt9ZUF4R7AAL9BAY54KoBmEpw0fqMLr8DQgiAqbMG9cZlYgGhIhZ75jJ6RVyWG06ara4U",
+	"ZKsoaZx1CuV0bMcwPVElvrtjVgzx9HTeOaI6YVGDX6Ocezwd8mMV7dZkPsNK5xR9rtO13WRkrE9EZaF0",
+	"hfPpUhHOk7eHp4WvIUvI83nVo5e6vbCtQI9NcTGlCZZkftIWGlhLC8s6Ce7zuhJTFbWevGq2lNXySem1",
+	"z/2GQXZDD2FEv9Hay+yAJjtekisxh4Uic1PiWOZpsczNFrQz0hcSysdwtMcwswKnMYv6d79wSBHVKxEf",
+	"i7rUeDxe+BeiuBLGyC3joVDrtFn++vCG7490gTioRC54mtCR4vRWdba9Pa5pxCXeUxxuQ9qyCrpEmkhu",
+	"pPugxGoXksy5jtfv+Nzn35BvvkETaYGlf/MNaQaVdZ87nU7QGuQFMGl7AvicONwe+gigiyrr9+G0NLed",
+	"A4jbOMAzYRIQQ2l7CxDS29EWLrmn7bTQ8NuMkZmRwcaMu6u8obg7PH27WrOzZeUXAKXUUlysIofZWuz1",
+	"DT77ttiU3/D8XLmp7AslrWWfclW6/MaXQG/C5LmUwpH1Md0XQqt3ZoLNlDCiNpGXXvZ/KodXSd2kKkpM",
+	"KJtmzmgMN42zbatsPCfdjNtzuotLj0DEpkdm9BqMZTzUDgF0x0jARzQlDIwo9v2P55L887//J/ZBRZNm",
+	"hQqcikptUEfeaK3X5+oC65CdFahm1SN6lv3jo8N355dHB4EHnRey1VFO2KeUJVA9pERym6dn/Z3dzUP1",
+	"X4/csIW+8Ip3KYqrlIMWwOGIz+aG92ThjBhShOZe9Q46IxCKckJnjDTRzE/JzqdP6pLqFkAoO1rMYTSU",
+	"WDUQjqFgupae/gZMrOif1ieq9pctBztNMOn5HFfq3mw9sRpf9zTFsprqtAlWCPGMoyym0VS2MEdLlykH",
+	"17TPL87ftL+FkqWQQUuRLgonA4s0L/7U7Xa7//zv/1f90XvTwh6o290uaW53eyBVAue31CrwOdxlwLW9",
+	"zBFuOuNqEShfhNsjgP5KS1bDj2kEYTnwis/zpprWHhQFJNCxjVCEi264b1311KkEq37bI1TD3Z4ZTX2u",
+	"64lfKfqdSBba3e2R9E4Ud5YdVMLgsd4e9E/W3aHUkfs8q/uKjVGQq9h6BfGCNIM/9bpdJZt19b/tbtBy",
+	"pqbE9Rcs1HKvBAoRxuMAlmft+zpPKJdjlrQP+UgoGh9kh2SFN8E5Ruqr30axkMZqYwKWcr0ddU/+xqDR",
+	"7fQ7Xd2RlWOPx61Ot7OF/qsJSCjFZnrQSaQuEAQfMSmD6WiiLyJ290NWB3cQm/qBDb1DhhLPGZp36qDj",
+	"FjRLM9kkpjdGALHUgZknS8iHiH6M5fcIJQFnn9IA6GYGZgg2pFPmc91sECGs+w1KlipqmOoQ+w3pdB8c",
+	"mDQBPS46zHXaOoRYdHz+I7gysXTnwCWnm5/aPPy7VDjWnCVszJIESd7HNqC0Z3rThIR9MgWXiMJgrLel",
+	"/hOlixbSk7uJQH6mTxzNxnoTgmNvH2yGOmOJAgHz1L1gagKfR5xcqYNxSgBpoA6QBM9EkqLNCl9S11ia",
+	"i22D7KIpE/PU501X9D09/OvF4dn55fnR28OTi/OgtQeM3WUHaCnGWbBCra5/K7gimCLB/Iarhc/1nhCR",
+	"8109jyOZZo0noaGnJcGQNlMUKeOFQRlwRkfAAPIeSdMQEoraADXJ0l6wgSs6Wtfrf10KHVhlbXazXqYO",
+	"VjUyDUgzgObiWNPKdLQuZYtW90Ct2mi+R2224XKsoFPH8MPnrre7VV2sctl2dS7nKFVMiuoYuigkTVpq",
+	"Ek8zm3yrukd85bHpHrvZPoqBqPn6jeut3tbvxw6vJArxBuV1Amw2WBSloTq00wtyUyntoI4byfJCKj3d",
+	"I5jZBjDQqQozKLuA49ozB/pRjDDT7WWqQINrfi7YUGzrBTwcQQTVfE3bgqXNlyFR/r9qlq2IXW7Rq7Vm",
+	"XrZW2w185WV+e+8yU/HEi3RAiZyziSaXRGIXHeRLrWJuVeWlGKObvGJ5Ji7dBnV1q7KeSl3AcImK2QAX",
+	"x6a+mo2TXrfb2jPhr4rpvTuApzSjySVddWuWbBKosiXr0fU7U/pJB6GZeqe1MWlfPkDMMNYOVCP1u100",
+	"4YPspT1YlnMrro0GGzPzar2QoQ/3F2icXRYD8uEGoOx+9NVqfWjw7DcG/rIWz6Dz0lkEzwEHgm8c0g2/",
+	"VFF9fFVRRb8x+OxDpic8DC5m9WOEn4Gq4hfQHhxHtGzcb3zx/KztNb4Cja/hHd3y2les2IcjsO+rtbgT",
+	"qRNTo63wXN9vfPng+ab7OO7gWu9L/Y03Wc2qHgM810uwHcmdOT3zNctN8EXtzLQHh18e2yAcppqY0R7b",
+	"4dxvfMk8ErTafBZkiAgty/BaamGwolMMRn5V53FrAtRUY7SMSbQogzbxUqOzfxtvVNVFsTdvU/fZeU1D",
+	"E5QPb/ZWfvOCW19ciO9urfzuG5FcRWHIOL64u/KL70SK8j00PFIv91+u/PK5EG8pX+j9SvX6zhqgOoMu",
+	"TBjDBa9urfVqNGIXTrMmNxAJJGYnSOZnN8rjgyL4ufikws8fvIacT6c0WWjBXPe9EElqpH0jpKf0Goqm",
+	"DrNwkQb0qVzeJQ+uKUihoip547voVgcPZ9ZTpWGanoOBbT1eaEqRPXTCA23Tzb7QdhNW0eNyzx0ciqe/",
+	"2CFhJNOIj9JsFR5WYEWDIeQBqOmdGZxGzrpVHN5I0ASwBDtYMQ9zpXd1KWZoLqAUWIxI+uabiIfRbRTO",
+	"afzNN9nQ6v0fjdXR7bYmWQqF0r+x42bhBTTWVpFvQKOkcezAVk2vdnTFlOpmdGZo85qNAPMeR1MsdZcI",
+	"adtcyYHTiQUSBcHLlJ1R1gfTBSV4OmDe0o9Vg+R7zA8zxRX6RkDFvhmVkrAonTAwS9t2Fzb7UBE52Md7",
+	"GiXaqEFjhfYLDX6Z0gWhWX/fQU5JBm2GTWciRYD43MlSGujwENIMbIBJ0CKcsVDqkjdwTMGhuiv7Niwb",
+	"TR7gdao4LziufKVmEvFbEd+y0MSvuaem9ayJmDJ3POxPB+2q7FdZOyNYNhihFL+NrrmOc6kKVPS53h9S",
+	"j6Blo+hyAUd7hAsynifg78gcBG71YgDgoQI74yNmjJ0Ju2U0ZuEA9bE6kFC3XzNNnah2PEiECiS8cidk",
+	"XYPHibuBDCJ9ckrGyXA/2O5utXsvXwQ+t5WqjWvemV6MrV8nGxaMWPBdjiZBvyDu84za6OB6CCgEV6bV",
+	"X7Ia2vgjlokEc3WONHZ8flHorCN1ywUdjk21Exo7LG91e0HLJudiUUZr4FtA4QDAt6wc+aDKo4AXGP0i",
+	"WMat6qgiRfnG6M6wYoZznShGhYO9TB9TlFYZiParTR4FK1EV88we2URWb+K/oRbtPW8cun1RUNWAtb8W",
+	"4WIFLUMrBaCXpHcC+5/r/nCWxb5Hl4isIXZws+8yU4NsOEHOz9puGkSKlfQkfR4l/Wga/wpQaGAshH7v",
+	"0zTm8pX/2Dh4H0dlipG4459w/X0u/oJE4Sujhmy6D2wW3iqMdi6WjtYvjFZ8oF8znR2W5742XzYecLBf",
+	"1muZ763UM7/hBtpDT+KSLt+riAjGKp8QN4bOouBYjLTPJ4ama856NOGvEtIaXkO7iNQkxfSQOtDoVzb1",
+	"8w41aZhllNd8cXpsVpJfVz0Iy9DJGazXaEi9aVtwl/PefoDbt3yn8AygwEqa4ANUwAfpfusrfWVtr7eK",
+	"zkUXsaDhuRDHNLnW7+2ssimbEfWWhRGF2gKrqpgP1S2POHrcH6JcrqJVOrHTP9eGyYKKmYtw/3lpGHlB",
+	"59QxtoUoHEfdrIzSWUXx/ByFXza17Sj7svBFFH7BCwyVsiu6rE6F0U8xTR1kJ7uaoDSc0TyFs+YgCpWG",
+	"ut3dLlW2RGENY5sdRce0Qs110mr3u9jjqqiKoJgKJkMluSKIPCJuNanJ8dIcaQLvLSzHZHNWy+A5odnK",
+	"ykXpOCeco5KlRHRUwVcUpvfU8NvtXrcbkGYUyqxDXotcq6GVMOvzpdKsE80IPmIcsB+QZg7gWjCGht3o",
+	"xM/L1LeRjK6wDFdW0rxKXsU66zl5dW1xdd9GdzbKRvqjsMRCTO5ddpRF51HfuDdmNJ1k5vgSxi5lPcvk",
+	"hWzJWGTzywoy9pNI5TmhYbs6lgFvq1OH+uklgH8ddrq9Ejt9A30qf33++5WFLmehyKRcynqtSdAT8tD6",
+	"yKHjCinc1eYgYkjRVxJGCboc5KBgr7W71K3kc5G0dxNIAnGbHiOPxbf3nJHORf1IhmK69mRnTLRQ0dEE",
+	"Ez+zfPAoDLys4Rm22tOZzlm9hTjiNx3Sdzi8HdjnEwqsXk8ccW23zOCxB22Lm5bztcqjFPiqByyQmj4b",
+	"S3hgremybKz8IWJ3ZHgNkZ6CSxEzx2JZJRn4XGl/uWUuN1OSFayUWHJuHTNltVXykSbHWnknExOqBB6y",
+	"prxDmhjUhpUrPKx3Bo4BJQJezVOb1hyFrQ7ZX8E4V21bRuucp7YE2Ha/7FYXu/VIw1xB0vnVBYbumra8",
+	"jPw5WosBm1K5IfwJ7Rz6it9vxauwzrkUpjFofC8mXHeRyex2WP7XrS19r0WgnzXmsmUfgOEU5ntLkwV5",
+	"S/8OMVeZbXD9GeGl8oxr2RgLKLaCrfFJT0lbGf/z0zQmOt72ld/odbp+gzAdyfvKb0CQtt/4z7wB7tex",
+	"TWZmP0LML1U2Rfep4nPq5PF3g2zahFh+ID8AROYmLH7lhnsQhR+v/BUwMjNkOovPdnzvvvrdVfeVIfWv",
+	"sTPXRLt8Z89kwS1dm0pLruOshWyAHAP/rdWkWoUuk/3uk6a+anpfNb3fm6aXReOsoudVBed8x9KckmVv",
+	"bybErarxPbjxxGeMa/5S132iTkXMAtIcfQCTWbGmie4eqFOqbWqDaVvcInMeQz7ahJFxxEOlVQXDOIZp",
+	"38AXgVMek4cMqsspHi90bNB7SL8b2CQUG+Pa39nD5CRJ6JVSpHe6XQzngYqkSpDf6XZbunkzdAEIFA23",
+	"A3RbHRLohgGBLhxqIgIScVfuUrGX72CAndvBrElslbLaRgdqLydJyJIBCSAD5/UCa6lyEmC4uYLEiIG4",
+	"AQEPOvEwkkTCFUXRn2cZsUQyiM0xDRgGsEpdoUSp8jqfSysvmGonb6IZpi3PGE0J1Y3fIDqAY5EDNaZS",
+	"4UIos2Mms6nOIbQMwjeaBrKYbSYRcLaVkAIAgS7lJIJMS9CPoZwPYJYup9IC6AQflcKum3F7LpQCxB31",
+	"F/s0oxw0e913O9ebGwIvEYevGCbREzOdVjQArd6BDg39LX84Ovyxtrsl5FWu0AUTDAHQcZ3X9E1YTUWr",
+	"6PSynpIGwV+raFsn2BZjhSfP3T4gq4ysz2KVZ9/AYa/y5F9XmhoxZrWZFUatpJcCxq3y5DG0eFlTdb3l",
+	"YQcTmDo0HHcMZc/6AP1pvXD4+r5RSyOObbMoRwJ7y1Ia0pS2QbT6lN4nSpnnzeNfvMbp4dl5+43Jtm7/",
+	"YJIglw+k3rIvmXdWl9EwmecBkhq++CB5DV9dX2rD99aW3exrD5Dg8N2HynH49kOlOXz7MTIdjrCSZOcU",
+	"Vvq5QiqjcVxRoSCrIeaIZbX1DBrQjHwtEn1il7WaJa36Mtz/Xuk2fvDujeUu860AFxoYQQHkV5MVt7S/",
+	"EWS9Zq1GoGJSZDLtNiRWnIH+RtqrcF65ACfuurnd3daiQr4NiJYCdB+PwGQzFwzZ4o7voQCig5smbGFM",
+	"0DpY3DzazMZSwKWm6IySbhN2TZMQ4zIl0+vJtzoJsiZOegmFvkp6GtPEKPMa4BdZoDcM4EbD64H0RqJc",
+	"EC2U76CxZybNYmp1MS6CIJ3QfMNPkL49Eo2zCAd3yiaIj3eRZMTEaqPb2VMjBt+/Pmn3X3R720GrQ37M",
+	"wBvl66BqAFTsPtsBwrKq3Y0zK5ZoyEau7jgCS6vrnQJlkUIWDkih3btCdq+ygbw+YDVsrq1l4WmUE0/t",
+	"8+QtuP6SPULdt0C41nVKxB1vmY277Xw8B1e9B234r86Gg9f910pqft3fD1oae8Q0SlMWkshWRnTbudiW",
+	"wGS1JrEu+gjOzJbcFrRBoQLjfV1n3ZgbM+RQJyoozPzmG1RAv/kGidOMYUE2z6Ib1gAsdDQdZDE3VG1P",
+	"QkV+GDEXuwOYvdPtbUHxvFgKMue6EtVoniRK3TPpFR1I94AzuJhJlqTttyJkpj6t2haQMDWl6Z42122B",
+	"dUtl7EJcbOmkYAAqHq5NI4MpQXE3Ee2RiOdTLlHPpVzeMUOsSL/b1SDLektBOkWCNVXaEEfTNOqnRwLb",
+	"XDXwSKfTgdSzuQ5cx7cANnDxdbx96javAuXKGUUrr9OZWVIqQrrYkNB23COBbVZvKLjb2DmwhXt8jv5S",
+	"k5zeIY4Cd49qhlUVnHB2wZnP04RyiSb7gT1xc5ha5VXq2iTi1/Wh7sUWk+uKAogqClMeGbeu0T3fcDfn",
+	"U3lLb5w8EkWQ3Wf1Xc+qJrmer1X7DX7xGuDCBqDlZ0cx4S6J0JBh8cWdptgtrNROsNj6q9TOz/bxquir",
+	"t3QTuptduanZ68Yazq/qdpJFH1iNvhelbPqnUp7y5xXW/ej1VTobCo0sV4gCf4CSm9v0gzZRtfwqCgyR",
+	"iDZoQpsss8JgkEtU4hw+LzfDBp+9odzajvP7Vpl1fP7v4WRsVoDCMBMrC7bheRxDF+JcnkCEhTsvTo8L",
+	"hon6GP7hlRSxUkScYH7Ta2/VYP1fuXX1PV0PFBS/GmL+zQwxq6QuGBg9IoHhX8OWY8p9l80zK1pwntW5",
+	"tvkZxeul+QqHUO2Lu8xpoNQyTHbVMrN1qwETihk1Vhv9lmSpUiIgP1oq3kVDkLauFo6HCbhgIubXE1J0",
+	"xLU6BEJSsTWMVtHyCjJWT9Z+IKlFxhxMbQFKV5fL1QxHZxSu2VRjhqBOpZlo5su41hei1PYKAh7tyO2k",
+	"ad81Q6IPCoLyFq0OcRM3MssHFzkZwIAGVJdhZqig8R1dSHLD2Ax0BqvR54TsAcLCKEJQvM5srcqMgDa0",
+	"sWMR8Ux5j4IpwjxparCT5t0kGk18DpXhopSkQrS8nMK63e2iSqRGOR6enauZTy7enevZc+5YHYGq1Fqf",
+	"Y1wuvHtweHx4fljxOihV2i32z//+n6gQA3iLpo0E2jOhqzDTlePFempbKatGDQo7rc/lKCtkq2UdoDRI",
+	"Jbqgv7pBvrpB/j1YJ96aR7BOrzpw5IQzS8AM8fUM2bWRHk0wZqq/4FkbuW/DR/Ik3OcVnnQiLFXPk3Oy",
+	"qo/f5ys6+avIzncsfawR6Hn85b+N1/p51EZDob/S5a90+d/IPf0IovzMHmkgsb+675qmo0lFpQndIRaq",
+	"ceXcQTpGsdKfCN6Ggq9lRLm2/Pu8CUFjS5xuSixHx1trr+T+9Sod1D7PvMpYa3+80OV40SeE1XZ46Lpa",
+	"jBvqRbf7re7hlHffwMDWR2M9PR0S7FOOvpQ3Mb0uBjg6KsCULrRJ0zZc0LGXwwJ/NpXdTUhgXuMA/eDw",
+	"3cHhQYAOTTgaoxqVTampAL0qc0roKl+6dD4cJbigjRvSqGZ1TrrypI4+RlZTxyAyVwdMQm1MTnTG3cra",
+	"ERySVQsjTM9Cz1jev+W5Dq9Ms3e+BHwJdJE6cKNpucbnD5VYcOAqRekBzqd13EMPdFPgeh/vRim6dvYf",
+	"v6JKQYU6zlahb8ofyn1i9WFqHKFfFeKv5uiv5uhVZTckD480RxdbPX3Oush92UyWJm2o+wudcIq1RzZk",
+	"XasoD3uCYKlwqGm/NIH4YaHpWI3fzSJ+VI6vguL+xdl5t3d5cNbwzN/v3za8BvDi06O/Xh4c/tD4sCqZ",
+	"V9t6pwB3ig3gptCicHlVNZsPs3INZgTDA4gQvvggIoSvrk+E8L21iZB97QFECN99qPaHbz+UguDbj6Eg",
+	"OMIqFKTU9/LnimaBkHhW0cS0+tlyTWj39heuvEOLKjvOoRpZGS48DHX9Ceyeg16YYjoqgZtkZXoM41Ny",
+	"7A2bpR7Y78I5Xm4W7vmcYhtvpYtoJYMSp0XnhiRcJEoITkyOldOqkzQThllf4MNK5wnPVuikI+nGs6Db",
+	"CT5iHhR6NW4G7ItUITIPw/BZSN+DBO46qrc+mUPa9hi59NkXVy2ZFk/0K/F9duK7igRoYPQICfBfh367",
+	"JaLup+DVBaKGYfg48j2voN5v6Y0OGwC3akFAjMGlMq6bdqDvnyLR0NMx7+w18XT5LrYeRGBBWi90+cO0",
+	"UsUH8MsbxmamUWmuTemQEzadpQtclRN0MCU0jvOUXj2iKTswEkXeq2i5lu3+Fel5SWz9nZL2B4jXhIu7",
+	"r1T+K5X/V6Ty+jo8UlhfzWiw6dDXWgMCBuuDCbBYStXMqmOzpEvmB2QcJXVKhw700gUPIJzL7b9vLBU0",
+	"pbG4Js2KfvxZB37tS4GfIFaqpQn/dSLms5IpAzJzIq4TGD13ycCPFOeANBwsYAevY27gndJZcFPY7r06",
+	"9EipWoq4OcX6fgfGkc+NRBNchWOuQUThOKC+u2DbZyCJPmLYFJiYi4/QOBZ3LHyfRLdRzK4Z4uTh8KDh",
+	"NQ5/Oty/OD9UHAFGokkajelIXe0PWLqsuCKdd7FsOW8P3j5oOWYRIURWqPlzjCpK2VSuwrHcGb9AsPYR",
+	"vgqpJzZYmyYJXSzXWeo7/H9lal/tRr87u5GTDJ8n+yUcfgpTkkuUdbwvqifC2JfKfaBMwmhWsLUZvL84",
+	"J51Ox+Vzm58N2fli80/FLUuSKGQtk8GuSZBHDKVBJjMzhMWGAujFaU6FqZhYYMY+qokSrE/xSDtkcywS",
+	"KKyuSDR2Qg/IJgmuY3FFMRQ7wLexrhAJFCkL1CJ5CqFxWLQHuBX4zrXO4XPFyKYsuTbJNSs28TFBcvun",
+	"h8PzwwAK5uC6Nm2RXESWwOkWosMGFESgARgWrs0AEBl+KUlzu7vl8+3uVrdPbBr5Xt54B+nmStHDGvmn",
+	"+lYMyB20DaPScl+IBc+Z6zzCRTKlsSJrA2zCDVWAZxr5PJ/byHRIBcajUK9l9sds6bLS/AezPxOHf2jG",
+	"J17kAzGaQ7lYkw2VXWQ363WWRFxjDS5jQ5Iw96rNw3yw3KCw5lGc2rkFECJ0/xuJSzVXfWkqeJQKTK3y",
+	"lgs0GOyhtF24Hg2vcfH+YOhIOPk6qR/yqaJPImJAX13zsUraeEIdfx28wjm+ItYfGLFWkVxzulItEf4q",
+	"xH61zPxL2t8B43OXAKrx6EIev6axxhFiV+l7ROO4JFaXo0HUkHtW2FeyKovHmD5ImmhuJ1GqGwwFSLRA",
+	"usblOXJ1K6tJoiRClmirfpR6tn+DrqZh0g99HqVknECLCKVQcPbJllPpkGHB+Vs02mj5e86IUvBRWM/i",
+	"U40/AuJTt7vd3k5rzxSwqm7OMKG3UGAF+jlsd7e7fSWMaukYd66kY1IjHINmFPGCC3wI1VikZY0+D3W+",
+	"zeiGi7uYhddgBSfBZ7+BjQSgW7mcm37vAWlSTIJ3wY+dFBTKwB9H4ZfA52orrcpSJTGjydNLr96K7xiz",
+	"/6MtWp81iBoDA6DVIzhxKTpHEEdZYqupwDfbjOgrp/tqrvndORCAUmstPGvjXOjnk2dTKxltauMLgZJi",
+	"+I+mejOaTirdAjZ/u9Kw7nMjVg6K3EnccSeHkKYwH2RLs1iyog8h95TPl3sQWnsuoccEQ67L0QN7l9Yy",
+	"AhaYZXaRStJfnSn4L0GEf29ehTW8zzl9aFnguxZlvtrpvxL+36ud/tTUeLcpTMu9sw8PGNL+aWkVhYJ4",
+	"ZItoXYlwsSExqxvCdoIyRQhMsFAWx9PSltkslkemImEhEVd/Z6NU1+9Tu3RKwWrbf9bTa48EhjIFrgeh",
+	"ooom+zinsWVaG1K/ejYSMxZ4uop7oeym0zKuWbJ0sZAYo77U1TlauGzsEWbc2lDs1jYYA74HtVZms3ix",
+	"l9n2mTb2uzZ9zY3QTBT4vF4VWcNOrzVCBSafN7e7W2RlQ31WKSabSfPszJju80habwisCmLP2HjMRimh",
+	"KeBoTu+rD9j63fDOB2bJ/WuwTTf17Umjy/4d5IqiWik1ofsqW3w1n/4r6qUn2sleZYl8lGK6ovl0PZNp",
+	"hW2UpOIas+WrFduMpRlTJnBYXadG/ap7ntY1AY9SD0y12pufK0qszZUxTVnicyzDGhYqlkKkM+TESC1y",
+	"qUknLMboN8iv75AzN9LOGkmzqO3HWUltPvpTWUkJnpTPV7eS3t/c/UGVef6tjJ5YVeGrlfOrsvu7tnI+",
+	"EeO4z8FW0w6vZHC8J2YZSzmKhLjRypab5NJd9ur8iaAHKuqLNawhkVIRX0WFu9ugisFudfdRqPupmEsu",
+	"wNrW/DT2TEujc8FnTb8BDSuy93Xgtt9oKU06Gk3qY7Irdq4Y3cBVRjkyC7DUZopoBV8otDZpWhjqUpZ7",
+	"SleF8LJur+Vzq7J2yBCiUkbRjMZ6hAh7mnPh9LY3p6XwybBj7OVXtb/LfKPaoxCbvAYeFOKRlbD2efDd",
+	"4Tl5uKM3MK0h6grPwaRPoxg/o4H4VwvyXi1KR9cieRYtzyUPX43IX/nqH8aI7CLuA63HGW9NxQ0DolAd",
+	"860uCiyU9DtdrSG1RwmDimg0lsjISPP0zT7ZfbH9kvyf/73d2W6B0VTrUw4FAoZ3Hck0a3tDiWSjhEGG",
+	"qvqbhWQcxQwtsmaEeTpR841oyrQJ+8/n5+/Jayqjkc+b+rEI7ZY4ns4yGotk2p4nMTSUZyFU+7IK34xK",
+	"eSeSEDrn3EFLoADHuoxM2Tn9GQfNGauhrnLWtYukd8LTbVuvRDqB8OgfTZNdCfZqfE5B3NZPRTMv/Exo",
+	"Bcig0J3ieXuE2uoHLNRviHkqUWkXEpSCIOK3NI7CS5wQwYgzRpJQcsVowhL9jWLsPscVDN8f4UYiSdzy",
+	"4LNUkmbg9FMOPBKUEDjAaHC4WrYVr4MTO53+AFRCpp7wGx7Rf1466KaUQ6XTjmkExftgZJ87p6/g4W4S",
+	"H9Gth7a7PTyyH3/8sT10UGaAiFKpeB5JOWfncAdWtRd/at/d3bULiFWMzL1SMw5zK89H5u6XURvsABli",
+	"u+124JZd6iBQjZLOLVQcW513Y7Ck1fUazXEAIJabPZX9eK25cfTaum2mcP0NK3Wip6MJg2JniYgr1AKs",
+	"FB9w0QaDbpCjXTudXmvVziNmhEZVE5D3Cb3GF2qnH6mFPmp6GKFi+tVrrCkMfUiJNWByJblld8U3H1jx",
+	"TL364Eqz6uUHFytTLz+oRpl58T7ZAa80XvvBz0pIKFhnr1IamWaeFvPRNVnFNJp1nLrlljVTq+vjUEom",
+	"+IJyv1FF5kncGDQ2QcnQrxSxWdEYXJB2J0LZy6TNbqFkKknYSCSh4ivIZHSrtikFloVKLrDEScKYYkFS",
+	"pwtnA4NIEOhsoVs16IwlRJvXxvMY+pQxT+0eq59qDg1f46pyDeRIkxZbyBGAYiLimIXtKzq6yTWu0K07",
+	"uOCQgKaECliH6cOge3qIhDQtd9+QmVrrgXgWKT6ToBVad4bHqrLpgswSoeCVbKBo4nPDna0AFKVkBA01",
+	"EGYeCegvs6AFCdrAudWwDmPzcv0ho9DnzeCntsb79lFoXk3VHUox2xXyt2yt2Cs2FgnqRdCXXvN3tXEd",
+	"0zuhEQSCgZhlpBk16Nmfh+3+zq4Ri2YJu43EXCLUNiSZUDnRIgKwPJ8rACnsGVEueDSiMfn+7OQdad6w",
+	"hSQS3DseSaMpg3TDi/N9k+I+jUaJwIaQekd3dEH2YzEPzxMaxT6HZUpdAPgaREsJ/fopJyyMYGQ0Yeue",
+	"+SYhHXEtktqQo5bpYiWdh1FKblkSjReBMbZgAStokQV56FcJHKTZeCDZx6CD/0B/SKqkBelzOD2cdw8W",
+	"BnPDyUSp7R0LghmNAcVNir/anWcsMv1ul0ylrnfsc3MDRmI6jVLSxCuYgBahJVYFIxhU4opNTh8w00GG",
+	"w1JXPgbxHHP2JLAxAINIdOM2z4j0iMDGUgOhHyiv4gsgjwTOfSGMhzMR6RagLpzh54CI8RitTJBpmQol",
+	"FcLMujPxOKbXCkCjCRvdsJDQayCXKTGbBsxX9xclVIXBiu++3N554fPAlVZmibiKdalWLTJyNJAM4cwB",
+	"aGC/yNNC9p2acl/dGuOEMP1kye1Whwy1qhRh7yDNOpFc6xbHjqI2hChG+/H1gAyh3BpUZLiN2B15vaHL",
+	"LkdppHCapikdTaZ4QXkI/Y612wv9UUDmwH3jczalUQzdeNQwV2xC47G54ckiIyVEzhi9kXgf1VA/vT3O",
+	"YlZ+enusL7IksP0NSW57fXIVcTh4OODg0zQOfI7xQTaxQUt7Ld1NOkB5ICCzaHRjutvqtDUladNU49bH",
+	"NsjEEsWml71etzUgQVHaDIhIoL1rTm6fxoFnWy1b39wkup6wxAzs4VaFUkbTiAGpgG8wF1kNavpVKzIe",
+	"fLP5jVKI3Hm+CTBvl6BQiioYdMHNTMXABkM2ikImsa2tkuE2pFkGaRaXvvfxVdcjajrNvqQCv07lUDQj",
+	"Rr8b3kA14pTGCnQstINGkkTXHKIYyFAvT+dqh1MM74lsLW0I3o0U2eTX+Bj0tu11+9vkapEq3AJUdnvY",
+	"Btvd3Xav2wsgjljBLWsArsSR88WMBcX2xToSbcrCiOqOv+scqOn0TUkwmtBEKi3dWkyNYm9/ezVPx+1v",
+	"A9IEaWqhxsTG4OS1CE0cF9BIKsnF+Zv2t0ojjbWVXu1bh0ZPaXIDJPkmmkGlb3MBwLitxjWIGtyrPCoM",
+	"ms7jNJrRJN2EH0OaUvV1yj6lm7OYRhzTdmDFwjkkU/5c7w/RAed2j44ojgzHlqtXf2f6IG/3dtq9bhcb",
+	"a53MGFdSxVanqxFGGmzJbNE6otzeXHUbcucMdyedMAmmEcx6R5J5xbRnJKG6vD3l6jbE0LqdSmcWTbHJ",
+	"lElJrwGcIbtlsaJQb/E7HUQXKNnJfAXU01B92LEWC6FPJHrM9crbx5Rfz+Els0dFgzy9v6tFjhptSJ/b",
+	"bdo39+zvEkShBQl+oMliQHAKjxSnMpUMwAYCbQog/A6r2xg2yk2goqdbWefIopIJxVTbwxSSQlA/gCqd",
+	"iBAtOcP3R5hs9P9Rdj27bRtP+FUWuUQUmMD+RZdI+B3c/GlzSGLYDpADg5KWaIsAvStwqbY+GPA7tM/Q",
+	"B/OTFPPNzO5Solr5aEtaLvfPzDcz38xERgBgRTk7meGiYttmJ7z5ZhKtGFN+cZfb5fpC/PxayOczRicL",
+	"jgFcmQ10JGvBoLc4zDWiLa/2VX8whA96D80h5+G8sOX518sQvxHUEGT8IWvotfnUe96EiAloCtjmxF11",
+	"wFs1ePWBObX/xlJE+uMW6R7AqObd98hVfW6rQrpfqKIqKX94T2cJOipvhx/50puz9x/NxYfLK3Oj9dil",
+	"Z8R0Giq0E5ilqU2nHAMsx6u+l0Fuy22ZnBJweZuZ5do5Xwc1uelc75au1XEXQVIzcMYyTKen0yn6q3s6",
+	"97JGZ+meY6VoP4Lm1csTrkJqfejIEG+NPfgaAcXQwPJKhNF3y+WX0n3fcss5X1skPOpj1AF7+vT459vd",
+	"/n4Z+mAIWMIHVUvfIWTe11bJxTrW6WveEsaotA/YWP14RncVDKOhGtzpN4CDyuiVHj+hY9w3fVvjGCsl",
+	"Jy9euDm++r7uCQsWZN4XL1b4K/38HQmn5O/zql8XLx5+PJTZgh6QztEbHIY3bJyxLDZVS4tX+YEyE2zI",
+	"j2O/OGAWKT9WytjSqN7x9WRK0l4llGZnJres4OeAJbCMCdJAy7Kj0MV/tXFIhf7zf2wmmg6QsWA9boCl",
+	"a9safgkdhuQ+s8MR28nocKrn3IgHn6DLyEure591dCkjYtVkHdFtjFawSjo1eyax0aCR4MaCCdamvWlu",
+	"tySiN9vrtlnST8LdB3qxdZ7AbwLGCNuQRVCnXg/pGfP91UfX/V51q3r16pyEChDk2lmHp9x0DidG5J8+",
+	"vO+2iJNsOvdHw0XzI1S098wAbJ3bwOGDaFDX/EZmkq17khQ+k0W4aG7XvVexKNQIBFO402cZ+wuUg/jK",
+	"gowA2L0+7anKwlFj3mIFMDchpFgjUfq68vWIDYuzckQ/GTH7fC5eHZ+Hqqycw1GtpGDnIgz5r7332Pjm",
+	"3/Xr+i7+7Kg2pI0HoYQwVe1h+PROZgTGCM8yU5n8/G5Ar82ZvYefsPWCc2Ynb2B/DdY8dRSInyuxR8iG",
+	"ZeSukhtJ60iF5KRG70wl50AFoKg1fSacaYgEYioQ+c7eLngF4WmLRnCw5yaVNdIbCndXe9PQ0Q2IOA/o",
+	"XixpjMw9mkg/oDl5tm+azU5OaFC4eeRgn8XmN9GIwtjTacKQCo2MdbFDO15G1m1905MeNO5G7yHJuSE2",
+	"OthBYx8oScwaQeez80/zw1Qr2Z9ByQfaprVrV4FpBZAEFhNJOQbSyNEHVPx12zUIOorMSSQI243hW+b/",
+	"RnrN//L18oqBZllYiAr2N3EtNs+ZSj74mra+jnRZTt8BOZbOR9PfR3Qpxkv8R1C9iaIOX3pI8a2j65TU",
+	"xiz5gZgB23Q/yZ0by4cK7h5vJoDRtLI/f7gyZawfkSxymZvzb1eFHf805UTlQ5YYc6Qb33t4a5NIs24S",
+	"PZQeLvUTnDXHPIS/PZhQSswKb3MEnbCUDmZM2aaNLOym6vu6s4u4dqLZNrBIdSFB4YY9i/3XrLc7LP87",
+	"iAsvZdKqhPV2V92blVOnSKIYUI0OBx35YM6G1WI2YE4WrhSr2yNvPz3+lbzG4IKwWahF3xRMhzNQWL4j",
+	"5RFcuKfHv0tmCeaRFlj1CXNPKIwIeWB781i/jqNXdODykCyn//zG5yDw1Pnf/FfOpPnA3CN1HoINsqxa",
+	"i3pe2FcDwl8uruxkoUdKlEzkLl3D3wJq4PhVyObDrDuu3Ic4hYS8NOURA42xMfMRKiYiAjhLA7LiCPVS",
+	"Re4ujZK068I8hx4JL7Q/OE2Oaemaje32gtb6kLDezao4NOcIDaGzR0paJZFDPsroPq41DlhLiU8suCH0",
+	"zaSszVwrNqY7J9oEgG31vJXr6moJP9p1fe9UKyVHEcGtWG6gsKOFZocnkp2QO+hPwQfHUZFIzMlqA3by",
+	"aOqmlPp5uVu7hyFTamaFiRQ2ABrh7ubcSB7+GZULfAhWLrZ5xit+cQniqv2yaiU0LWsEQSg6WkWoz+YB",
+	"WkEw8p7n8a5DPbmOBETOmziQmNKOUoojjTGVSTA2lvBU3yy3bdWhaJIk2tA5gXXAxac1LtnYZbsFe2xP",
+	"ziZPl/eSHy0G3OQkHZeASXS+xsX9X0bnV5N0w7iw58KCaB5QmFp8fo6wIUc6CTrvTdXZerGXxLvfqV8Q",
+	"2zhz8OHHwz8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

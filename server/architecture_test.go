@@ -59,6 +59,7 @@ var arrows = map[string]allowed{
 	"server/internal/reltio": vendor,
 	"server/internal/oracle": vendor,
 	"server/internal/oauth":  vendor,
+	"server/internal/audit":  vendor,
 	"server/internal/httpapi": {
 		imports: []string{"server/auth", "server/internal/untrusted", "gen", "store", "openapi"},
 		tests:   testHelpers,

@@ -238,19 +238,26 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // issueToken signs a token for a principal that exists in the database. Without scopes the
 // token carries every scope its kind of principal can use; named scopes must be among those.
 func issueToken(ctx context.Context, db *store.Store, tokens *auth.Tokens, kind auth.PrincipalKind, subject string, scopes []string, ttl time.Duration) (string, error) {
+	auditor := false
 	err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
 		if kind == auth.PrincipalUser {
-			_, err = tx.UserByLogin(subject)
-		} else {
-			_, err = tx.ClientByClientID(subject)
+			user, err := tx.UserByLogin(subject)
+			if err == nil {
+				auditor = user.Auditor
+			}
+			return err
+		}
+		client, err := tx.ClientByClientID(subject)
+		if err == nil {
+			auditor = client.Auditor
 		}
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	available, err := server.ScopesFor(kind)
+	// audit.read only for auditors (seed: auditor: true).
+	available, err := server.ScopesOffered(kind, auditor)
 	if err != nil {
 		return "", err
 	}
