@@ -143,14 +143,6 @@ type auditEventRecord struct {
 
 func (auditEventRecord) TableName() string { return "audit_events" }
 
-type auditTargetRecord struct {
-	Seq        int64  `gorm:"primaryKey;autoIncrement:false"`
-	TargetType string `gorm:"primaryKey"`
-	TargetID   string `gorm:"primaryKey"`
-}
-
-func (auditTargetRecord) TableName() string { return "audit_event_targets" }
-
 type auditChainRecord struct {
 	ID         int64  `gorm:"primaryKey;autoIncrement:false"`
 	LastSeq    int64  `gorm:"not null"`
@@ -233,9 +225,8 @@ func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error 
 	if err != nil {
 		return err
 	}
-	operationID := source.OperationID
 	record := auditPendingRecord{Columns: auditColumns{
-		OccurredAt: time.Now().UTC().Truncate(time.Microsecond), API: api, OperationID: operationID,
+		OccurredAt: time.Now().UTC().Truncate(time.Microsecond), API: api, OperationID: source.OperationID,
 		ActorKind: source.Actor.Kind, ActorID: source.Actor.ID, ActorIssuer: source.Actor.Issuer, ActorClient: source.Actor.Client,
 		RequestID: source.RequestID, Targets: string(targetsJSON), Changes: string(changesJSON),
 	}}
@@ -306,7 +297,6 @@ func (tx *Tx) sealBatch() (int, error) {
 		return 0, nil
 	}
 	events := make([]auditEventRecord, len(pending))
-	var targets []auditTargetRecord
 	ids := make([]int64, len(pending))
 	seq, prev := head.LastSeq, head.LastHash
 	for i, p := range pending {
@@ -320,23 +310,11 @@ func (tx *Tx) sealBatch() (int, error) {
 		}
 		seq++
 		events[i] = auditEventRecord{Seq: seq, Columns: p.Columns, PrevHash: prev, Hash: hash}
-		seen := map[AuditTarget]bool{}
-		for _, t := range content.Targets {
-			if !seen[t] {
-				seen[t] = true
-				targets = append(targets, auditTargetRecord{Seq: seq, TargetType: t.Type, TargetID: t.ID})
-			}
-		}
 		ids[i] = p.ID
 		prev = hash
 	}
 	if err := tx.db.Create(&events).Error; err != nil {
 		return 0, err
-	}
-	if len(targets) > 0 {
-		if err := tx.db.Create(&targets).Error; err != nil {
-			return 0, err
-		}
 	}
 	if err := tx.db.Where("id IN ?", ids).Delete(&auditPendingRecord{}).Error; err != nil {
 		return 0, err
@@ -375,11 +353,19 @@ func (tx *Tx) AuditEvents(q AuditQuery) ([]AuditEvent, error) {
 		query = query.Where("actor_id = ?", q.Actor)
 	}
 	if q.TargetID != "" {
-		targets := tx.db.Model(&auditTargetRecord{}).Select("seq").Where("target_id = ?", q.TargetID)
+		// The targets column is the JSON of []AuditTarget: a target is the text
+		// {"type":…,"id":…}, found exactly (case and all) by strpos/instr.
+		id, _ := json.Marshal(q.TargetID)
+		needle := `"id":` + string(id) + `}`
 		if q.TargetType != "" {
-			targets = targets.Where("target_type = ?", q.TargetType)
+			kind, _ := json.Marshal(q.TargetType)
+			needle = `{"type":` + string(kind) + `,` + needle
 		}
-		query = query.Where("seq IN (?)", targets)
+		search := "instr(targets, ?) > 0"
+		if tx.dialect == Postgres {
+			search = "strpos(targets, ?) > 0"
+		}
+		query = query.Where(search, needle)
 	}
 	if !q.From.IsZero() {
 		query = query.Where("occurred_at >= ?", q.From.UTC())
@@ -460,7 +446,7 @@ func (s *Store) EachAuditEvent(ctx context.Context, q AuditQuery, fn func(AuditE
 	}
 }
 
-// auditTargetIDs lists targets of one type.
+// auditTargets lists targets of one type.
 func auditTargets(targetType string, ids ...string) []AuditTarget {
 	targets := make([]AuditTarget, len(ids))
 	for i, id := range ids {

@@ -144,9 +144,6 @@ func (s *Store) PruneAuditEvents(ctx context.Context, before time.Time) (int64, 
 		if err := tx.db.Take(&last, "seq = ?", cut).Error; err != nil {
 			return fmt.Errorf("audit event %d, the new checkpoint: %w", cut, sentinel(err))
 		}
-		if err := tx.db.Where("seq <= ?", cut).Delete(&auditTargetRecord{}).Error; err != nil {
-			return err
-		}
 		result := tx.db.Where("seq <= ?", cut).Delete(&auditEventRecord{})
 		if result.Error != nil {
 			return result.Error
