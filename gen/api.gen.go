@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -165,6 +166,30 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for AuditEventApi.
+const (
+	AuditEventApiEgain  AuditEventApi = "egain"
+	AuditEventApiOracle AuditEventApi = "oracle"
+	AuditEventApiReltio AuditEventApi = "reltio"
+	AuditEventApiSeed   AuditEventApi = "seed"
+)
+
+// Valid indicates whether the value is a known member of the AuditEventApi enum.
+func (e AuditEventApi) Valid() bool {
+	switch e {
+	case AuditEventApiEgain:
+		return true
+	case AuditEventApiOracle:
+		return true
+	case AuditEventApiReltio:
+		return true
+	case AuditEventApiSeed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerType.
 const (
 	Individual   CustomerType = "individual"
@@ -294,6 +319,30 @@ const (
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditEventsParamsApi.
+const (
+	ListAuditEventsParamsApiEgain  ListAuditEventsParamsApi = "egain"
+	ListAuditEventsParamsApiOracle ListAuditEventsParamsApi = "oracle"
+	ListAuditEventsParamsApiReltio ListAuditEventsParamsApi = "reltio"
+	ListAuditEventsParamsApiSeed   ListAuditEventsParamsApi = "seed"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditEventsParamsApi enum.
+func (e ListAuditEventsParamsApi) Valid() bool {
+	switch e {
+	case ListAuditEventsParamsApiEgain:
+		return true
+	case ListAuditEventsParamsApiOracle:
+		return true
+	case ListAuditEventsParamsApiReltio:
+		return true
+	case ListAuditEventsParamsApiSeed:
 		return true
 	default:
 		return false
@@ -471,6 +520,95 @@ type AdfResourceDescription struct {
 	TitlePlural     string             `json:"titlePlural"`
 }
 
+// AuditActor defines model for AuditActor.
+type AuditActor struct {
+	// Client For an identity provider's user token, the client the user acted through (its `azp`).
+	//
+	// Example: web-portal
+	Client *string `json:"client,omitempty"`
+
+	// Id The user's login or the client id.
+	//
+	// Example: alice
+	Id string `json:"id"`
+
+	// Issuer The token's issuer.
+	//
+	// Example: custaccess
+	Issuer *string `json:"issuer,omitempty"`
+
+	// Kind `user` or `client` (a token's principal), `operator` (`custaccess seed`, the operating-system user), `system`.
+	//
+	// Example: user
+	Kind string `json:"kind"`
+}
+
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	Actor AuditActor `json:"actor"`
+
+	// Api Example: egain
+	Api AuditEventApi `json:"api"`
+
+	// Changes What changed, each member `{"before": …, "after": …}` (a seed file's event is a summary of the file).
+	//
+	// Example: {"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}}
+	Changes map[string]interface{} `json:"changes"`
+
+	// Hash SHA-256 of the previous hash's 32 bytes followed by the event's canonical JSON, in hex.
+	//
+	// Example: 5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592
+	Hash string `json:"hash"`
+
+	// OperationId Example: createCustomerGrants
+	OperationId string `json:"operationId"`
+
+	// PrevHash The previous event's hash (64 zeros before the first).
+	//
+	// Example: 0000000000000000000000000000000000000000000000000000000000000000
+	PrevHash string `json:"prevHash"`
+
+	// RequestId The request's X-Request-Id.
+	//
+	// Example: a1b2c3
+	RequestId string `json:"requestId"`
+
+	// Seq Place in the chain, gapless from 1.
+	//
+	// Example: 1
+	Seq     int64         `json:"seq"`
+	Targets []AuditTarget `json:"targets"`
+
+	// Time When the write appended the event (the instance's clock, UTC, microseconds).
+	//
+	// Example: 2026-12-07T09:12:03.123456Z
+	Time time.Time `json:"time"`
+}
+
+// AuditEventApi Example: egain
+type AuditEventApi string
+
+// AuditEventPage Example: {"items":[{"actor":{"id":"alice","issuer":"custaccess","kind":"user"},"api":"egain","changes":{"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}},"hash":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592","operationId":"createCustomerGrants","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","requestId":"a1b2c3","seq":1,"targets":[{"id":"1000","type":"customer"},{"id":"1002","type":"customer"}],"time":"2026-12-07T09:12:03.123456Z"}],"next":"/audit/v1/events?after=1\u0026limit=1"}
+type AuditEventPage struct {
+	Items []AuditEvent `json:"items"`
+
+	// Next The next page (same filters, `after` the last `seq` here); absent on the last page.
+	//
+	// Example: /audit/v1/events?after=100&api=egain
+	Next *string `json:"next,omitempty"`
+}
+
+// AuditTarget defines model for AuditTarget.
+type AuditTarget struct {
+	// Id Example: 1000
+	Id string `json:"id"`
+
+	// Type customer, reltioCustomer, reltioRole, oracleUser, oracleRole, oracleAccount, seedFile, client.
+	//
+	// Example: customer
+	Type string `json:"type"`
+}
+
 // Customer A customer as this service holds it. In XML: root `customer` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
 // attribute, `customerName` and `type` elements, a `department` element with `id` as an
@@ -579,6 +717,27 @@ type OAuthErrorError string
 
 // Privilege defines model for Privilege.
 type Privilege string
+
+// Problem RFC 9457 problem details.
+type Problem struct {
+	// Detail What was wrong with this request.
+	//
+	// Example: Query parameter from: not an RFC 3339 date-time.
+	Detail *string `json:"detail,omitempty"`
+
+	// Status Example: 400
+	Status int `json:"status"`
+
+	// Title The status's reason phrase.
+	//
+	// Example: Bad Request
+	Title string `json:"title"`
+
+	// Type `about:blank`: the status says what the problem is.
+	//
+	// Example: about:blank
+	Type string `json:"type"`
+}
 
 // ReltioDeleteStatus Reltio's acknowledgement of a delete.
 type ReltioDeleteStatus struct {
@@ -1334,6 +1493,27 @@ type OracleUnsupportedMediaType = AdfError
 // and ends in `…`, further details are left out.
 type PayloadTooLarge = WSError
 
+// ProblemBadRequest RFC 9457 problem details.
+type ProblemBadRequest = Problem
+
+// ProblemForbidden RFC 9457 problem details.
+type ProblemForbidden = Problem
+
+// ProblemNotAcceptable RFC 9457 problem details.
+type ProblemNotAcceptable = Problem
+
+// ProblemServerError RFC 9457 problem details.
+type ProblemServerError = Problem
+
+// ProblemServiceUnavailable RFC 9457 problem details.
+type ProblemServiceUnavailable = Problem
+
+// ProblemTooManyRequests RFC 9457 problem details.
+type ProblemTooManyRequests = Problem
+
+// ProblemUnauthorized RFC 9457 problem details.
+type ProblemUnauthorized = Problem
+
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -1711,6 +1891,37 @@ type Unauthorized = WSError
 // details). Every error keeps to them, whatever the request echoed: a longer text is cut
 // and ends in `…`, further details are left out.
 type UnsupportedMediaType = WSError
+
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// Api Only events of this API.
+	Api *ListAuditEventsParamsApi `form:"api,omitempty" json:"api,omitempty"`
+
+	// OperationId Only events of this operation, such as `createCustomerGrants` (`seed` for seed files).
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// Actor Only events whose actor has this id (a user's login or a client id).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Target Only events with this target id: an eGain customer id, a Reltio customer id or
+	// `customer/ROLE`, an Oracle UserId, RoleId or account party id, a seed file name.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Only events at or after this time (RFC 3339).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only events before this time (RFC 3339).
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// After Only events after this `seq` (the cursor of `next`).
+	After *int64 `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Events per JSON page (default 100); ignored by NDJSON export.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListAuditEventsParamsApi defines parameters for ListAuditEvents.
+type ListAuditEventsParamsApi string
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
@@ -2156,6 +2367,9 @@ type IssueTokenFormdataRequestBody = TokenRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAuditEvents List or export audit events
+	// (GET /audit/v1/events)
+	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx echo.Context, params CreateCustomerGrantsParams) error
@@ -2236,6 +2450,73 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuditEventsParams
+	// ------------- Optional query parameter "api" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "api", ctx.QueryParams(), &params.Api, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter api: %s", err))
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", ctx.QueryParams(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", ctx.QueryParams(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actor: %s", err))
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", ctx.QueryParams(), &params.Target, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter target: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter after: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
 }
 
 // CreateCustomerGrants converts echo context to params.
@@ -3466,6 +3747,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.DeleteSelfServiceRole, options.OperationMiddlewares["deleteSelfServiceRole"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.GetSelfServiceRole, options.OperationMiddlewares["getSelfServiceRole"]...)
 	router.PATCH(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/:RoleId", wrapper.UpdateSelfServiceRole, options.OperationMiddlewares["updateSelfServiceRole"]...)
+	router.GET(options.BaseURL+"/audit/v1/events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
 	router.POST(options.BaseURL+"/oauth/token", wrapper.IssueToken, options.OperationMiddlewares["issueToken"]...)
 
 }
@@ -3651,6 +3933,27 @@ type PayloadTooLargeApplicationxmlResponse struct {
 	ContentLength int64
 }
 
+type ProblemBadRequestApplicationProblemPlusJSONResponse Problem
+
+type ProblemForbiddenApplicationProblemPlusJSONResponse Problem
+
+type ProblemNotAcceptableApplicationProblemPlusJSONResponse Problem
+
+type ProblemServerErrorApplicationProblemPlusJSONResponse Problem
+
+type ProblemServiceUnavailableApplicationProblemPlusJSONResponse Problem
+
+type ProblemTooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type ProblemTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ProblemTooManyRequestsResponseHeaders
+}
+
+type ProblemUnauthorizedApplicationProblemPlusJSONResponse Problem
+
 type ReltioBadRequestJSONResponse ReltioError
 
 type ReltioForbiddenJSONResponse ReltioError
@@ -3745,6 +4048,184 @@ type UnsupportedMediaTypeApplicationxmlResponse struct {
 
 	Headers       UnsupportedMediaTypeResponseHeaders
 	ContentLength int64
+}
+
+type ListAuditEventsRequestObject struct {
+	Params ListAuditEventsParams
+}
+
+type ListAuditEventsResponseObject interface {
+	VisitListAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListAuditEvents200JSONResponse AuditEventPage
+
+func (response ListAuditEvents200JSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents200ApplicationxNdjsonResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ListAuditEvents200ApplicationxNdjsonResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type ListAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	ProblemBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents400ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	ProblemUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents401ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ProblemForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents406ApplicationProblemPlusJSONResponse struct {
+	ProblemNotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents406ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	ProblemTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents500ApplicationProblemPlusJSONResponse struct {
+	ProblemServerErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents500ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ProblemServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents503ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type CreateCustomerGrantsRequestObject struct {
@@ -10628,6 +11109,9 @@ func (response IssueToken503JSONResponse) VisitIssueTokenResponse(w http.Respons
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListAuditEvents List or export audit events
+	// (GET /audit/v1/events)
+	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
 	// CreateCustomerGrants Create customer grants
 	// (POST /core/customermgr/v3/customer/grant)
 	CreateCustomerGrants(ctx context.Context, request CreateCustomerGrantsRequestObject) (CreateCustomerGrantsResponseObject, error)
@@ -10715,6 +11199,31 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListAuditEvents operation middleware
+func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error {
+	var request ListAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuditEvents(ctx.Request().Context(), request.(ListAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
+		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // CreateCustomerGrants operation middleware
@@ -11593,499 +12102,552 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rchs5tigIvwoOv31CpDtJkZTkKlPh2IeW6GpVy5Jakl1dp7KOEmKCYraSACuRlMyudkT/+h5g5vyY",
-	"eYE97zGP0k8ygbUAJDKZyYsurna1d8TuspK4LiysO9b6tTYUk6ngjKey1vu1NmY0ZAn880DwlPH0mPKb",
-	"Gb1h6lPI5DCJpmkkeK1XuxwzEoshjRkRI5KOGZkwKekNkyTi8HfC5FRwyTwiODRi39GIb0nS2dM9Zavm",
-	"1eRwzCZUTcA+0sk0ZrVebZQ0D/o1r5bOp+pPmSYRv6l9+uTVBpf0pnwxiYjZliSMp1E6Jym98Ujg1/xZ",
-	"u70zPBcxOwrh36yJn+5YIiPB8ZtfC3qwZv2V3CTiXpL7KB0TdseSOblPolRtwuepnovUhwmjKfPIbBrq",
-	"/0qWpB4JWcxS1vCIFDBoSm/IcEy5gs39mHE1IrHDhILJls/VFiSdMHJH45kajP8yEykLPRJJaBzgEEc8",
-	"jIY0FUlg4B6lbLIlSSBZPApIHPHbFrlgPCRR6vNrOrxVBxIcjZongrPmO5oOxwGpfze4bBCRwA/m21n/",
-	"8uCPHjkcHA8uB42Wz2teLWG/zKKEhbVemsxY+XH5tU6z49dqXm1CPx4zfpOOa72Xu2Xn946lNKQpBfz6",
-	"mFYcJftlxmSqNmXaN3WHwCNsOBYs3Cf0WjKeAkQ1vkEvMqYh4YKzKuSSlIfX4uNrv3aZ0OHtYDKNxZyx",
-	"t4yms4QVt9Fpd0s3ciIuUpGUXIyAi6ZUPwVEcI09gPmEJYlIeoTqf5GQTRkPpWqmbx5JxzQlwQeazANA",
-	"DMJFSjidMJ/Xg/4sHYsk+htVMwUeCf7SZDc04k0YrqnvX4CIxwUZ0qG6lnRObhmbkihd/0TNHkrv4Png",
-	"4vJtQifsXiS3H/DGlB9k//AtUa3JyDS3N2wmWUhSQSRL7lju/OqdxTNVIMBTbbTW28IunGI0mU1qvVde",
-	"bRJx/HfH7ijiKbthCW6Jpcm8P0pZsriRCzYU6phSQe5plJJrNhIJI5LxMOI3hHKRjllilrrm8jorl6SQ",
-	"oAS7+sMhm6Yewf82DYHW9Cth04SpawE44mLYtUjHVTeiYsySw//k1aZUnWWq+QR2qWYT5hekYcM4Uld2",
-	"mrCRwvaRSDQnaMopG0ajaEhGEYtDSSgP9S0xbMUjVH32+fnbA/Kq02mTOJIp0uhfmkA1ZauEx/QI4833",
-	"F6SuFhCyEZ3FacMjTDYHFx4ZJc23557Po7R5dKlId/Nw4BEeN0+OPTJNm2/O4T9n6jfaPPyTR5JZ8/w9",
-	"dDzoe+Rv4+bBiUf+Spvfn3nkVjT/dO4Rede8GLR87vMXZMDTJGKS0IQR9a+QjBIxAWiMo5uxQm69ehKK",
-	"e+4pYo3UgIgE/pcTStKIeQCT4EXgc0JkStW5KgA62/Jwqy3S54oPKraloBP88rodEPZxGM9CfRAaNiTC",
-	"qyXVmPVglAT4J4IFJoR9NsiMx0xKQskEcN+cFs6CfdIxm5BUiJ4aLIAR9n953VagCshNdIfDHvRbCix2",
-	"hRPFe3KrQiJ4cHx4ThTlJwlNFfxIHN2yWHdAbAd+CZw+HTMAi/oQa5RTkMwu5426DyIBiIhZCjIJ7hjA",
-	"qlb2x4D88///f2iUIME0hb/VuBoRgmna7J9iK40UAZPNd3/BTxqlgr+N8W/AjYanZqVkGAuplp+wmKYs",
-	"VKPahdYDfo1dAMcaLfIDo7csITczJiWTpB78bdy8/MEdloQCmMNQzHgKIB3Q4VgDNZIkYTRUuBOlkoh7",
-	"3lNHR+ORSBQhxVZ1alEPoZSOKSdtReg6iDk0VeucCJmSdJwwhWjDaEJjdRmJJQRu7+CXwEMcgT87L4mc",
-	"Xaf0RjbUouRtNJ3i5hXU1RlCX0lkGsWx3gwJGL96fxHYbVCpPjXfXwQtcs6mSuoKzSWJI87gIkzUqOpU",
-	"FVnYJ4LHc9j8KEpkSna6sGlzE9WwALQfFKfhIo+M+h6p+RWb2lf8NErVnyM4S4RZLPiN2baSEsj1PGXS",
-	"U8u4H0fDsWqvTgjmIn3dK+L6VztpJMk9i+OmPpu6mkPTZhLs//K6ExCRwJ2CVe3/8robNBA2I+CieMl3",
-	"2y+bnXY7ALoTaPk94w8KF1ypPLu05tqpsVpkAER3KBSlQEkV5U6fwzRZexQmCjK7uuzq0re+VTCEf+3V",
-	"vFqkWAEeWM2rqZkt13G5TcabNEGr9Wqw55pXU9Ch6gPFbnHWbQ1p7WAmUzFhyVG4yKKOQiNJD3WrVm5j",
-	"nXa7bfYwpek420EULmX2/5GwUa1X+/9tZ1rWNv4qt7MFfVBogbqNAv07ZHclnH/OZEDqQNTmZEglaxAq",
-	"bw1OBjPJTGd1BRnlKfykNAH1mwTWgjz1WoSR4pZ9Pvc1hdRqh0hAyvJIzOgdMggxS/cVtmr8tXhXRIA5",
-	"k1VHXSqoVhw4F+WK38cp5SWndzCO4lBhtZglQwZSGoOmLRJcsHh0wZK7aMiUBigDMqZS708KJBEBjeNA",
-	"kUIummIK9woxjIV5NKBxbLb3y4wl82x3OF9uOzmUbLfLNvQWBJ2SDYnJhDYlU+RV0Tmapkl0PUtxbwlL",
-	"Zwn3SI5IoHrrnSvWEgkux9H0cj5lB2Gwj5xRE1lF+WI2giMldaUpKsJL54a7BwoihzSlrxUqBw0QJGb8",
-	"lot7nq2DRNLnFThQuZIK0KG0VwW63UrQ8bBMUu9rPQEm6ZHgLIkmNJn/ic33cWGvTwIyilAi1ur39ZxE",
-	"IanTYRrdMYL3hYWNfZ8H/TgGtMHpAhJxLUFBE+hujR1DEcdsqNZRBMniIjqVwOB4azbCo6MRqO+L0BhY",
-	"S4gSIJSO3vVrgUeGBQRTqCQVpadxQ1FCZE9pZlIZzpJEie2CM59PZlKpQAQukUiUQIoUiM8J+xjJVOlE",
-	"qmMPWft9JPPqXZFx7Xa6Pg++f3Pa7O61O7sojxlzicLciN+0yIGYTGnCQiLTRPCbGKSXe0ZvSfDDdgAm",
-	"FuRWmoU3PJ9Tpc/B3LvtXTIcs+EtKhYzBedMgozF8FbJGOoD2Hm05YamwBjuhVm79DmaHAwnNAKouorD",
-	"NJ4DWsnZcMhYKIuI8KKKOhoLzOYnfyI4W+f0lx25OcWeo3Xnz11tUN15bcYDOb8OsB/CqURS8AbI4IRy",
-	"ec8SdcY77V1yIlLyToTRKNKHregOVdxnXgSOX2s322B7qQJRZr3aFE7H0SSqsDSBaJu7yFN6w/ZJdw+h",
-	"gTYmVL1QxST0WtwxstduAzkF8wVIqHvtdo5hdPfKb3kMqynlfaqLlXMinu50ayvNBMeKiq/mIorYo+6h",
-	"yLLiJLeMTQt8RLJ45A0pFzwa0hiZhxbukVm4DCTPHW2vWtWu1TI3PLi1jIXanOfaF+5FcqsOtLi9FYa/",
-	"YF/bFosW7PxW17AfluJw0ZRZDY1yGfZ0NJKsBAh/FPdkosgv4rGWZcF4wEAymsUpWNpuo2luJ+3yoxI4",
-	"TymGtpchaLsUQU+1TFEi0YKUYSTNAFAkANlEjMCqjdTaYa3u6lHaLt2AmbF0CyMaS2ZXei1EzCjHlSZ0",
-	"GLP3slxNAFxj8agpUaIEoXpLkigEwVprxiSMbpTWmVE7Gd2A4SFmFOyFf2OJkD2fB39Q2hpaH9r4T1BM",
-	"kTXWg/7h26vzwcXl1dHJh/7x0eHVWf+8/25wOTgPGp5VLBXl6bTbBXLaabdLFRa9t2VKi3u8L3dr5Ueq",
-	"cOvNfDXVCfpGaPypR+Xw7z3V/OeASJGk5JbNZe6G+jxYFBxVP+8gYfD5kKYMxgj2jdQbECqHxhQb39O5",
-	"JNcJo7eSpBE4Vj4g2QZ2riCs3QawhJjKtEUGYKPP5NvrWUqCA8oPwY/zNqY3cExKq6b8PTh78OOQciUK",
-	"qaFYSK7n5dIwLLiCLAoNyQ0J458XQf82ilOWeBYp0rwfRWFS0xrtm9pqH6AGWUfM35LWYO9za7HvWZN9",
-	"h6T0lkkUr5vX86beqWdaSNIFfI6pErwScQ/CmM/Zx2nCJLRotEjwS0DodBpHqNGA2IDSNxAwkEdSQWgc",
-	"a8sGysWvC+I42ldffLCLq6upudCGoUZvYZ2tFy/IJUsmkvxVRBxOjAT7gQdTGcFXS7hjEYc9B3/RaSim",
-	"6C8EUSDwlIyQMBLkfwS7VfA68MwP9l8s+5b9zOCf/+01Wnn0z7r5PkEZNngdoHsSVPAJnSu1LdGCKOVE",
-	"TFlCU5Eg4QSDH5jL+4dvtyS5i9i9z4dKsk0iihgSpT1zg17jZHtqGe4XvYiu+t4fgmnujCbp/IRO2Ovj",
-	"oz8NSH84YS8CUlc6AF6Q/x6AIpDMuFrKcEwTOkzB9hBcBUo6bmSTHJ2Qeuel1/mmEXjq6uPXN4PLHwaD",
-	"E9J5Sfonh6TbVtMPeKiu/uujC3Ly/vi4+On00nzGVagPaoHBNvzz6ET/Q48dZNY4dcyKcsgpHSrUA5+r",
-	"Wu1+QNC27vNsF2pPBtRKp3pNEFD4H0b+G6mTBvEClKmB4kTSPZ8tqWQT9Omie9fnFJXRYKvVam3BrIFf",
-	"a7Vafi0gqbhlHCVraE5CMbuOQUCRUcjAw1tfPJyt062tN0nE+D65EFxuKU1+gHegV0pkX5+e968OLi6u",
-	"+gcHV/3Dd0cn++6gR+HrnbbiUeb/OsXb59z7nr34xLn3L16Q+sWfj5txdKv0RqWpZQQXTJGNns8zfcLc",
-	"oP/m3KPiHVrnXgEakLqDmBYVnZMF+xaTQzplGdIqVFU4+s9//FdDDWUw85//+C9AzX/+47/UZ4uTPg/y",
-	"yLgSD0EXvwZShJSuf3Ko+p2e696BzxVclebL0zFDV4BqRK7BipFGN+PUmt5Pz4PGPgnen50NzuuWcjXM",
-	"3Tw+/aHwXXCiBFHHxNQil/CBhyREt4vScSJ+E7MmIiypB1tbWuX3MUZBY6OSSmaTa2NoUhJKnWo0J/dj",
-	"ETP9u7Xrp0I0WuRPbK4uBfaifO7zIZVsv4gf8DPo2aQeKE4RhYFjTFiF4uQ12TJY/v5icL4Fm6zn0dxc",
-	"5La6hhqOhcvVgBMlW/2Dd4P/vtWwFwGkDMURaGrjOzRbRL7zMdXqMpNgvW1KxmWk+F48t4iqTUyhz+sz",
-	"ycxZNoJtfXoNRRPISMQhQSClYxYl8EGRsWs2Fzwk/YuDoyP1MRb3EomYUjyuqWSNfe1WvGbpPWOIANJt",
-	"S0zTLQmiN8CxRU6co4XDbPk8uFBcSJFhLcdqooyiLCJQPfjxxx9/bL571zw8BI6p8OD95QEJ6Rx9uijp",
-	"y7G4h+CaiRIRXIFPj31MZYrCVzZFGk2YTOlkKg1sQyNSSPDaqwl8ns0AxosecdZ0+cc/9t69611cBPoO",
-	"/k+gwYpogx5E6mqxjjFA0QoQj0AlUSyB6sm0KcXZr3XQ5rZdKnGidFkQOUmFxAlmTo155wr/aSwVlpWZ",
-	"az3rsNKa4X0i+A1RQiUsT8kLbmPucytOQPSSaoh2c/AqKDxT/eoaZcE/jRdb+zr5HIx2hMUSyIDPweAm",
-	"UyEU+Wg2FXXbfhEgm424ZRiemkzcJHQ6joaaF5Pgn//4v8k///F/Lfq8fL7bbpNlipJHAtEDp8MZTccB",
-	"eifRYZ7SKFZwVAtFG/lopNUI4LoAfgWbTlNdhjDjC2Qq1L1Vl+KNmPFQ9siu1263XXHH55yhKTRk03RM",
-	"Om1Sd6k4nK0i8A2P7LWJwh4YUnqk224TE82AeGIcLz6n5FrNmLlee8ZCqg5XCdbXbCgUsbz48zFc7QWV",
-	"ZJH3by0w/60KbeWXTQ31TxIp5Bh25FRpdp7SRAR5tU867sVskQ9GDdlFvol6yA1L0e0lwZEMqscQgLB9",
-	"x8OWAN2nRcNRC1r94a8SoqsYTeII4i/UeUmfBwqe29OYRjxokdPMaybzmvtuu+2BHTlVS0P/nFWhGoUD",
-	"2a0wFpXra0X4rx/eFKeRWOYEVWeArawXlNRTxilPlTbBkgaJCg6xSyZTM2S5f3SYTbjM5DClacoS1f1/",
-	"/dRv/k/a/Fu7+eqq1fz5147X3dv79B/lUWiwWqU1nMBsi84gbcZWiyF1sxYbaaTjMuRcpmyCviBU58B6",
-	"BhRQnZikc0mkaOT3fn56PLg6P/rz1eHgQ/neE7Owh3qI7c5gs6AcLQ18fZgdigR/6FgjFDBV69vbzAZV",
-	"tECVAkVv47H2p0uR0vgcDJuy0qxIw1CSIHWaatqvhVAx0gZTYD2aDbhRfGtYGt3RN7U2vodo4XciZFVb",
-	"0B4Zyl37SMH5NJMs8QhFIRXOMXEoPDBvn4NfTppAZRKlpN5ttxtKbk8hTGiE1KsIBNJHW5mSamAjQY9g",
-	"0HPhtB0IFQkZbrMJ+9wUQpIlssrvX+LcV8sEbz6bXLNQEkaHY2OldS1M+6AKol9jCOEDTlBD7poX53jS",
-	"AADY3gOiALQYBzEdlSEBaOn1jsVNxI8+fxxAfvondf4D2J7OAo22CAvQLQfSAFJ1ezRM9W6sARo3udwA",
-	"ja5DbXPW0oKa2+dgey6AzZ3hKS3GnxTFRV8W4NobGp7jHVd/DTFWTP3TFY6UHOTECUPHaxHO35kwQvVB",
-	"ziYTCFSu7bbbzW67a/38qmkWcljzarB7nE/RPNOh5tVCdsdixXJt8FPt3B0lktlAPRKK4WwCfmmlmYRs",
-	"GNNEuzUhapinUWri/BSLysJ5FBzUgCci7St9t3wLO/ktwBC6ddUmdtbbhDNUtphzywoXl9IpQDOSikZX",
-	"LqOz3jIM88U1GMFInoj0rdIuFhey0+5YqdA6yi1wRtCpfE07ek1K25K13k+/1m7ZvCgZ6o61V69evap9",
-	"+rl0D9kCsjl7ZEt12cJ9hOrOpwox5GE0GmF8UHEfu84+xIiE0FDhktO7ciu75eA9sCNuwe0jnXa7C3pc",
-	"e8tE6dI4JtcsBsVbZNw7m3U/21/2kcb6sYc6NcbpdWwO7SahPD3lR6lk8ahso11CsxFvojslRxDopYOC",
-	"Vb+qjXbXPzMIjqw4s362giHlCgzXrGotPQTelrM9Fp5yG7pR3N9LkgqBbu/sREE0gr7w5EHwLKSzcq8v",
-	"n2avBgn0NsBQM6Z3jNAUg0y+2ateaJTuK6FsTKVqZiKjzdUHQbbjAoZVgmXPQJYxQmMlnM/BxyGd2dyV",
-	"VIJlb32w7HWqweJcW7sc6i4GHg6iIusI5hmk6t/sNXpkS82hcSPidzSOwjcinFvevgiKzl5XRxq5ZjbN",
-	"l9X1Q+ZZvv3OXvkNsCM5u8etXIqWxbQKUBzhurU1Z4RRuO7qthaG2uq56KMjIhKW5yEaHmfGJPTBbKgA",
-	"kFcviW5KlFKmpGUdQp8F8uOmKoDyqvyq2N4OUKJwfShks29F4VbP9XPOZIramY7MAjMB2fpfP3War37+",
-	"qd189fOvba/zzaf/0KjBRXrEw+guCmc0LrseOw5m2YAARZiirFvVjdjZgFDsrXUjjETAnentr4og7rXb",
-	"W/vmsqilIvGEuGWBFspUlHWWCI8Zl7PpFKIT/qykSIsjJejR7hCnOfrOs7Opy0YVWlRw+DK0+FgFlPdL",
-	"ZybqxzhSst/WRzjqT+saUX64gKB6gIYr236cxEXR9pmApV8g/+fHSWysgK/9WqfV9muE8aFQesNrv/b+",
-	"8m3zW7/2n/o9Mr5LHurlk4+TmMvXfm2cptPe9vZ1BOqGbEFUfWsoJtv3cnsiQhZv33W62zeMb0c8ZdpH",
-	"sW3QQj+HhqdSOIE6SPym94Wft7PvWdviueHvax+dat59SadC7n90/t3SM5aP7s4OGKY/w6dbNsc/7Yx6",
-	"LPuDfuqtTgI/fNQtnE92fnd8DX+DP+Zr7SGYB7JpxRNnRQM0VW7VvNwDfDocMwgVTERcNZluv20eI3/y",
-	"asWHP6u6Fh/6Oy9Pl3WDNrC3tyK5jsKQ8Q1VScTNKu1np9n55ltQyUlMh5ppY5dSQgTty5l2oVNtEEYp",
-	"OVjBrZVuX1DZFK2dskSpoc5qyFZuvK28UnUpbhEwhb2BoCajG87CZsQt3d6S2vkE1N2xQjsv7HR8j2YL",
-	"VcDQAtzm+4qk3livYAi3z9FRn8aFghY1TSI+jKY0Ro18a5iHRabPKL1bv2EvPfFX37jq2SyFGBdjmtmS",
-	"rpIG1nttkqqCwatv1mfZ3SWy/YnatF13j+RZeMk6x2LC8PGsSFh0w92F98hWN1N0eKUlApFEa/xEDsWU",
-	"edp1exvxMAd3AIZ2kakTEiM8if7Z0Qr8KMIG5nHAMhQJs+Lo5CZpTSgHKvHzk2AXIjte8A5uskcq5nwu",
-	"vv8EdOjL4fGwnc15/NrE0GHsObL4xAwfZ1vJ7ReW8K/A+Yc0juGdElrPSu5GiwSafgXOK11Xc0FKo8bw",
-	"wa4imfYLLTUi4a0TEiJBkKM4hEnbHYRkPgfdSJuuwHlEKAbumXdRUZrxg4TdMRrrZ2PZKqEfGri/RLHm",
-	"SN0tTuMLltyxBE90MwEHPct5grIHUnY7i5GZcfZxyoZpqXFZty7n5BfouI4kmYFlEG5kIoZMyrwn83nI",
-	"5oN396UQS72ZjYnluueyggw+NxmS66LPl3l9lagJcqra24YXVytki6ltXMEAki1Yi1ohl4GxrFXb017a",
-	"i10UwRbTIpiLY9M/rDKuLVtNj2zZcRwhNAer4j47ekRCw4lSPziLgHt8f3F6QrhIyF/eHVfusrNkl87m",
-	"ILhqnE7iaimcO6nmwoiCjGvdUXqFeqs6TnKaiHA2BMORHX9rXzFPUkQCiAbKk7znIp3Phl9fjhz68kGk",
-	"dT38dmRNi+lPLH8WFrBSEM2t47cWQvu8CoCrc9PYLDOeuXcYr4VpEfN30CQnMVHBhZ/R/l5NUHxuZuvg",
-	"bOrHxpcrULru9Q2YEZh5qlzzu81Ou6tOS86G2qFYSoehXSkdjvIOzm679skzv2kvrLnR0UN9oeiA5CLz",
-	"+Q6dFl1jC5nSdHwUymV7bZMotBT//fkRerKWByHsVnLaaP3ggyisntUNQ3gOdvGUcPlyOMTugzjEqpNy",
-	"+IA6sydmC1G4khOYWX9rJnBUgi/3THtDAVj6DaP6BqYfh8Z8qUrBaX+Wjh8S+wb/RBOAkd6ujKkUvl8V",
-	"Uoaq35Q42TJRk9p6pmRYaky1zoQYLyLisFVb+3RhN0t1PDSvLrqaSP387QF5+c3uK/L//j97rW4DZoXx",
-	"Hqg3lQFIz1sBostFeUHLAmJBNn9SoFRNGhRnDTKonNF5LGh4KcQxTW6eHS5JIWAvVpNq98/L3T89KTiW",
-	"zYXv6DDbBXp9ZAaTBxnGXHhA6pzkCv9cDYyhmMUh0VFk2lLBnva+mL2OaBSz0LFexfP8vqMhe8/pHY3i",
-	"h1+TlE2mIqFJFM+vZs5g1ZAwDzNJGIU6cgSzLXF4CNkikMUYXz09KVxWTKwzNphwPP1Uiw0TlkpkKtcs",
-	"4jeYgQti2YngQ7ZPEne9OZYCO2lulpAZRov4jacTWZkFrV5JRV7kVTmaLUu5FOId5XPNVuRnwQezO5Oa",
-	"zEATE0Z09JPUumw8HSaYKXNsJUtCrA8+shmOI0loGCZMyjyG4PXyuWGDs3TMeKpBJBd757cWOLgR6G3K",
-	"FrkcM59jdstIkqACmkGPWNan37Qq4VLn0Exoygjk51pQMwsIuUzecHKJZyjyntOc5/vh7AOhVoEWB2Ug",
-	"1QB/UpKgzy5HlJ1ZWdizD0awqXFeiyRzasPFLNz8H374odl3Bip/81bYIKwbTNgzzNa1To77N1RGQ5Iw",
-	"Gk9e+xAVoHiclJDBa+EFhc0PtZb8WPmwtHC4+nXyoaObohJQ69VsdCspyWYQcVJ8nNQj5iHvm9OLCye6",
-	"UEeOI6aLEYmFuJ1NofXFhwPocT44vrr88WxwdXCowKeXdYA6tGlkHgGeD477l0enJxd/PDqDXlmPM5qO",
-	"S18Zg2otU5rOJAbRKRhHqT6IkBiQro2i/XCUadDZy9xCYvvfDoSlr3Ne7u3tvCx9nrNOhJi6OzqEmZJk",
-	"FrMWGszA81v+YJjswpNPCqmhINcHMksUZwBB14nfegp0/lHMCGcMY9unSXQXxeyGEQW+d/2T/neDq4vB",
-	"8duri8H5h6ODwdX56fHg4urs/OiDutb5UisEimfELC1kZIPXfdX4qwY7Oh58N7g6H/z5/dH54LCIlTsO",
-	"VmZweVqc/JxweDQS6mCFLPTFLtjBoM1c5U+BSxs6MPPo4Dxqvhycn/SPrwbn56fneVzYy1Eos0OCWyT6",
-	"lJ8ULzbc06OPdu257Dmvaxt4ihN+nLfPOvuWnP7J6eVV/+BgcHbZf3M8KFKCl87pn4iUOBt/2mN/wo0+",
-	"GiWqTCPZulAuz4JC9UpkHktW+TmejAQU03GSTrtt5PoFiki+WcQGnXa6214UYTBVQQEtdgtogTt9BkLw",
-	"gJ09niIsTCoKdcqygDBdKcAm3oe1AXJMaTp20GF909lTYUXRoqX0TrBqYT5j0O/Ud7CkVZKHN6eHP15d",
-	"np5eHffPvyuSh44rKJjntTrjtlKTcatPjxYbbu3JZNCNjIN47AmzSY3egvr53NqSrmMBeKuQEVPIh3qd",
-	"xRvTIXVF3LJqgSjs3xO/1mnu+LXGvsmTSegNjbgxMsGoSnmN0kpq0tldoCY2xXsBj7oOHrkgIxpmT6wO",
-	"/SYwehQWOuUJMRQWQxPMgix1QtJ431OLMbuSER8y1zSlV9siJzpp1n0GAwd3N7LwPh0vQ8irW53Zrohj",
-	"u+rlsvNVGYGrKZrRKN6f9D/0j44XpZ69nP6joUBcMDwHo3uybT+a2q20r/c1skBWV3zXpjP7CUxLQCE+",
-	"vodJ7/CPrKqCHV67F8xtEZNJlEKuuDqN4bEvphFp6CJWMECU+lz3ux9Hca7bhM4Ry3Fx8Oz8mjFu1mgc",
-	"A1GoIKyQ2Oeu2ZiGmQl9yiiMiZliWj7PrsX6Vu4nuRMbGLgrUV7x73f9kx9B4R9cXF4U6G/3lYPwaka1",
-	"QWJ3+MTovtGOnkp1h8QzEzxcbbC3z8gyezc+61jL0v50dnFMt7+eYfxJRARyzWii5BdwYOQyoVSiUP/9",
-	"5R8HJ5dHB2DyrLQcdRxEym3piTn40i08XgF0K8zaqEBpLPaea4lkH6c6iUx2lPYp8DulMV7ClM/OOV3t",
-	"1IKNRJJvpcQuaL2g38KSjHITpWzyBwxEqMST9ycX78/OTs8vB4dX7waHR320jBfkvb0cmmQvpwFeBAD2",
-	"9Dz2MwPo0ViotI0t6S5bG+LtYgHpHhyUYTNZuV2dkLrODoTU5ZQfyBL2cpf86U1ZkCH2WC/70lKd7Xki",
-	"CJ9gr19M4CBuaOPAwU1O6Td+ubOxUv5lButhftdHReshjd5ttztd7S5HJpJdzjPrf9k6OB/0LwdbxXeu",
-	"I5FkRq6tm1hcUyxDskXEyMJ6S3HOLSXAQ68eOR/0DzFnbK6opzNh1SSKgrI7lkSpuqAbehoQaBtmntjX",
-	"xmdYo1az73XxCnDaA7nFoR+Q7WHhOHbanYrjcORWGzSeucgUTIngIKVYYtDCJK73kdLoncByyM/sZGVY",
-	"OIk+OPvVHkPGI3ih+Kxw1/uyZlS1wXyKhS3pbFZwAgX/g+0gv9VA79XnYG7NsjUDYPGxxT2EZVAJOX+p",
-	"M6r7bhcWgNnXsHO3ofU93M2jXsAWDn2v3V566KuC/BZOz3rkMIqQmCjCZz3CVfGBOMRjQ2jNNXm5FGJ5",
-	"X43zvG1pHO0CHE9sQg8dbPasANww9tbCc8OHMwug3G1XMQBFyuuyQbbcjN5b+bfvijpnhMVNe15GV86h",
-	"0Inz9OJ5qYpZFwawLTpqHEA+PopZw7Ozs9ZlrgxfXoSZ28OKXp+LE27i3cBhnyQG2FDG5cDcLOh3AbLG",
-	"ipuPKH1WsH41o1aYURF2jw8W1rew+6oScc4zwx77OGQsVPr9EmNjAWkWLJWfSTb617VV4h4eGcRruFFn",
-	"PVGIJkmEDi/X5ldyXG9ncVyMiHUsg1BMcajjeuD751E0ipbKVUZEA+ONjIirONVeJay1gqpzlmWGsa0F",
-	"a1O5aazkIFyLXma9+txsTK29QqB6DN/CrC+lA7gZYNCetIbLrjTfzRI72sVTeQqfKR/Oc0Dmy8mV8zCr",
-	"21Od6W9skfsq8ZRJPF+m2fHB4hk0TRd7O8b27itLAh4i8ZR5HnDIcoq52uFM6pIx4shFjecij58JMF+M",
-	"mwJ3vDHBfNCR/sbU8fMI978hgXmgXrEpZXqY9uFmnCrNRtyBBF+LMjkK7qUpVTo2rVdlCjJnnLKgAsz4",
-	"ojWCymXt2qeCIskqAJUOWLnO3ZXrNHPQkmF7hC6JuHgeUvksUPlyEr/AFh+cGuwx5/kb08kHBd98mULW",
-	"45T8YrmG3BBubMMeSBVYOisLJnFyqcPzyer8hThAae4oA7LLeS5fthOGs0api2xRvZwF4jfPUPh8wP1y",
-	"4kj2HiSgVR2vk2kqO2jn4/pH/gR5qlzkXZmxKr/cf4UM2uXxYSUpBL9M8mjBBIvuh6M+oO2hC4dfa9NE",
-	"HX4aaZmBpWMBUiHjs0mt91Ptu8FlzaudnV7Af/qXB3+sebXDwfHgclD7uRiI59U+NlXH5h1NIP5DjYDT",
-	"voORcTT3ix4590nP4n4zM34yBSyzFd6wtObV8EVzzavhk2YgtjFL2UaL/A6Gwn8fmAHxz/dmWANFHPwT",
-	"5ohgMjW0DcprFatpdr9diFn0VIMjbLxnf6VJQuc1p87mkw77yc1o8RNC0jOHngFKXP+VDSGHgsIazkWK",
-	"OQ8W8SXMI5Oztm5799uysqulU5j0CktxEzS6AzAxlRS6/cFYubJCaBM6J9eMSJbukwCMVlec3Qdo1KIp",
-	"PoKPtAVeIxNavmpezbaveTXO7liyLiI5q+ybwdyPP6iBT2Bc9/MJzqF4ah7gK0J33eOBw+chTUUyL4UQ",
-	"UDaqX/9jXbSb6I7pB1bF0smee55l2VNioVaeYkIIIOeQYHU4popFQtk9+CkrhQtewlyZ2RIENhd8JaZP",
-	"EzaMpEaWxeWBKVPXL6/rdEvFtbhlwne6JWXCPSycawzx5SANfgmwEAOdVANTx2uvsa9U33mDlBbfzKo8",
-	"O65XM9SOpgyM/j+XDAg0cfkWLFaIxGSFUDuSLM3fqrK9lZMV7bPK5nax0wWrl7/aFXToQMQxW83BUDaT",
-	"OZK56gotjJqjog6OWuo8iriRBtad5S102WiWRAHkIvpbRfIiXfqcTOkNIzL6G1sLoQuHlc2R7cqzUKw4",
-	"i8IJFPJCH76FGkvq2zXLyizXgyUvAJwh4AFA0OhhqXHjZc5GDD1yjVetUPb619q5aaz+WCi6rrDD3n7Q",
-	"wfIsJSP+DhXFvE/Ola3twCt/XUa7JENRjmJg9+yJt1NTX6t8RZ7i3FXVWal/Q4v6OQz/KZPXtJimF4US",
-	"UV6C+Km2xvuLbCJ8QPOzmt3i+k8L8DNAwBwHi7j2s13SWRIpje9PbA5fHczu7inhPJLD5EDEswnH5epq",
-	"/pGuDVK6Zy0T2jm0wPdJMVEoRg/Nx3gttY4XiyGNx0KmvW/b37a3h8nknMm0P422LaJtdzqtzk6r822r",
-	"vWd1PAeZoHD8dqfd3oai/9tFPNs2iFrzarcRD2Fl9oteq66bnLDY/KHAkr2ZjUdN49RUg5rnPmfxLKFx",
-	"WQuJWk6eGObuAw3xTTiNz3KNVtAtM8Yi5XKHcciXoRQFQpOtpYKo2MjgEpPW4VtITIXhufp1yYiMTJoq",
-	"YwIgu1B9yAax5aFRfAC2Pu0eZP3yVHunDbkdDQ1fJOHmzVbZrv54eXlGsAEkBPMIlYQSpAStXEF/THSm",
-	"K9fWerX/9VOnuadL13Y//UetTIgw4sbyiZWAlp/LTaOWo3wvd8sEeveMcU67a68I8mUnr8FbomKY72X5",
-	"2A5ELGaJfoQWslHEWWlGtoLcWaqdFN7kuRPqjAx7366ESCFjw68VdodMoPKcysVZLWWaEmDunnXfY/5s",
-	"wVn+tBAAhd3tvVx1Uhqq+S1XHA9KLrki2fkjWltgf2LBdoncuXQrywVIh8WVnR6ywy1JriMekjuaRIpZ",
-	"A4JtJgpmAF0pCK4J4HJ4OBuqgIqa+TcXqguLXyGBHkf8dnGdyOvdi/sZ2X5nLRKDEkF2BUDCyYl4XiYu",
-	"/OzedN2yUl3OWi5Ivt46uvQGMoGCvsP9P2lBpnhdAiXYBB4JhpQLHg1prP6Y0oTxFD4rQAaK6gVmy0Ge",
-	"umkxaSMmpJbiISp45g4A1JegUl4iKpeUtEha2CLGPB3xUInWIgmIQDMU7p0oOVSJKvimokcKiXDuo3Qs",
-	"Zqhi/zITKdKR/FkUZsgfdafZWQc+ZfsuE+wWjvCUs+zZIuxjQbFbXHGehK5NMcqsgAWiUUIbAYkSdHF/",
-	"bhG3qJqtmKfchFGm/izo1KCZEkDB/Xy+NCUYjKkkUxHPJyKZjqMhAZCXW6GMRrViqUWWkKlU6x8o0OiV",
-	"vG0Ds5irAW3KDIsg9qyw6g6b45YFqqzpL4KhjJbYWuCLx5e9rzLp7cyjIHyfGqUtcsTJX94d90giRErs",
-	"Y81ASbNgXZ7SIfN58EhnpaK7URiAqsF97oihdsoTOmEBKFKB2mNAWMx0sWyqKLUp9Wp/wMzBpcPCMJQE",
-	"HMbU7T3zVcGyOErCYj25IuGBY7BFc0+BODprLojslCvNmBVF470yM75IQnVu3VyZ8VUobs77MOuhLlio",
-	"nRWnI7A/rDPCUfgB3NqffnYW0/Fq2qVOM9EbTEL6MpZTa/WLB2DsQS62YG3JtOS+LtNunaXumaV+coT8",
-	"AqNU+HoXhTMaB6ROyZQlUnAdYZz95pYnprdM6UapugFYpb4BsoJIbijX8S2B67zJhlGKjdOq3HejF79T",
-	"JBVQzyuHWNaYDWBfuPv2oLRxx/TV8gfc3EwWfejNBZJWgnMVtmHze67oM7lmseA3kqQiIzjrXeq8CyB/",
-	"CxHnl61iS5IoVPRjKmSUgs9JO2TukyhNGa+2fXQWTR+vtOmj7XW+KbF+rHuJFiXnc6MWb0AyyrAHRi7D",
-	"E9Nt1znL7wC3yyGIeA+Ftnl2jC0yoMMxkVEIRoFpwiAq1o3WB5mA8TSJmLRH7XNkLjjqM7CWOLpl1pVk",
-	"g/w9wqhT01shXMbeVqKbR6jPC8zJdHoyPoIQOV0pxX2HtQzN0R1HWGsAu1+KB3X/tIqe4OjPSE0M/1km",
-	"uDz8+oLt0pXWvt3wPjsrPWcjljA+ZBvqaX3n7jh0bwM0rKJ6j+D0FYRpkaCUSZsFVFo8u6fa5tOLWJ9X",
-	"RHq47FMl7uxk4s4aokO5zLB4gkAMFkxaQ+d819pJES9ym/pmb3FX5Tux81aufFNTSS7NRJrxNppAlhpF",
-	"ql1RBaoHzOHXm+gOCnGZq0vq7Dsa8S3p87tOl2gS2DCq07NxN8WCs7vkc3OZpoqnKXDqasd1LlJyn9Dp",
-	"lIUNr/yaEQUOtZdIEgjHpikLyfVcp+ORdMKwHBHtqY6mCJKZUjiRLBh8PppJFmoGnLX//uL0xOcapeZQ",
-	"eLnd7Ox1g8a+E/P/l3fHSifDoFsAojOPhaGi/4enB5c/ng2ISHyu7VghG8YUMw95hDMJz/dCxqYmgLfz",
-	"ksTsjsUSoupFwvDzbvvVS4AAFyGTJJJKXsBdIHVSS+22u8GCm99l1tn9+AkpsikpXODKpe26UKVY/9WF",
-	"Xp+WSQZLsb363ubvweAjHabxPCfQKdwi92MoWJa7GNNE3EUhRuivdf0XGeVGGt0DiIEL5ScB0GWeCogC",
-	"YFDiRbB4hKYY5/XNnpYyTSG+p4CWIpfLwDXj0S8zpn/GUI/NIVhoafHNgezPv5mEeFxqZ3BEi7VEb+lK",
-	"3wsCxqLXZnsoEmYXMrlJtu927J/bixJlma/FlTmWiQnac5FN7mjvS+3q68kh1c6JsrvkFMxblMW5Dn/Q",
-	"VV7w4RHj4VREPF2oxdvzuc//rrv83bj7/4764d99/vdms2n/X7Us1JUlfye77Tb5uxL6rYPafUaEb7VZ",
-	"mHs+5sHS3BQS6ntzlsTwKgOCt0Q6JqU1GwmG9iDlA0ZQp7EUZLe9u73b3tvebb/c3u3s6CqLWAdwStOx",
-	"pzt6JjGYSCAerkFyG9Nzqn11yN8X6gpCRZRhwlKSsJtIpixRq62oNogjO+9bruAKXsEzAgO5IPsWuC9a",
-	"ApzyapiwUO2exjLILxWKQjsngH9XVXy2WfhgjIqSlWq07isYzXkmW45LkbT5fvAdcO7lrAarW3eX/J3s",
-	"wVKzXHaQZWCWsFWL2mvvkL+vk50hX/xTHwNUYJWmACupK3TSVGhhyQuEh5mLlhkQi6WVF6pllh+509LU",
-	"8y6UJa4qy1oWrltSkTPv7mh3V3pBcd4yGmNTh7o7x6ylNa92Pugf1rza+7ND/NsG2Q3+Mjh4X/bow6bc",
-	"wTcRFzbiaQPdAAfYkoQO1aWMWXij5U90OaqBFxlHFlxlA0pmkKBodayI7loGHzdVzgIRtgvNItFaJLAh",
-	"NIG6OhLCN136q35yafCEUa5oSRkZ3m23gTyZq5+PFjKFGyGvHAgxxPbq2l4uDc6kfNtwp7yhJnC22a5t",
-	"5iA9geBWhyXY5nu2uXlgqmizE9NU0udlcaP34M/MpTMFR4DiJZzZjp22szYk48ahZpt0FprkHdkLHTL4",
-	"TSuz62JFOz2M7bnjkmqsh5eImG1JUJ48nVSRAUkISQA5IvuH745O/vmP/wp0G+B3yNmMBNKUUzaMRtEQ",
-	"EzLa6bKDCdQPaBLVhd4AimE0GinZWZdAZnASWzIbYa98wbCUUB8CPpOpWox+XGNq5EDi4Ym4y9Cso7FY",
-	"/W8h91jWpGubVCUOAOBFKaS05cNoSmM1Grw8STAzpd3Wjp7R8JPqDMBLkuLiIeeK0+mcwPk0uXbObtmc",
-	"GyfOtXM4NpI6nkbENYHJZR4zXHi3vau3vevKNIVl7uplum3gGDX/X2y/Y9sruWg2HGdoX1fY5Ey/uzC0",
-	"i1L14LvBJdkWStTbBiBvT1kCxEZwuf2rweBP2Y729I72gFQqyS53D3Wrl7rVSw36qqSw8JIT+3Q0isCF",
-	"zScJNS303HBDoIWa2Rmi+wobgCiVnfhWLvnIWvLTnib0ywWnPY3Wa4tJOKFqqLqYRwCA15CM+55KY7Rf",
-	"IhUthMDq5LdrvJcqy5KX87E9PlWuIwvttl+9rBKhKqfP5dVdHbOXpd3LJI1BQb6qkjNM18KSvNrysFsT",
-	"knRmr8qG5hV9Waywt37kTiYf5mwh3b0Voe5lTuB+juc6yXA9wlo3LRI4ifAxENDS45lkSdAqcS24rqN+",
-	"83/S5t/azVdXrebPv3a87t5emf+ozEq/CKDSc9DUaXFrHZIK0t3bIzFT65GefmrokeAq8EjQxP20ArBR",
-	"xYzKlGQ1WieE6o4oHEDfns+hfdBq4QgwFlhSUHvEnPpiRKYzPkxnyJ6QT0M+JLSegpG33QGRgPpcUTEP",
-	"rKntPSsmAAlvkRMYUKY0AautVpyseBLAe06lbg2pZJ6aBV5koRwD83R2gkbBQFtzL3bJAU4ibjWZJcf5",
-	"Ivvz58IvpS5Cc1TrY7o93GKU4apXHXaqczaN6ZCZOIxHz1o2UUYC5IY0IHGQd90VqT4XoMKu0QkbfvJM",
-	"1srCUtcCx0Wxa+EN+6pAcbvJ0lVU3WmnjX7Zv2HcryN4K1kRu+2jdQ39VVGKL6zZLzMaO1L4oh77b3FO",
-	"GxyO3VdJklpUq8DI0spFSaJODMQQrWWoqtswZamECp+XqzMSS5T6NUQGYqQNeFqHZNFZuF8jmtgRyXgo",
-	"fR6ljX0iU6HUlmgyjaNhlMbzHlHcf16lQo0pBn6eauxRtNbktPN8jloYvcaEd4xy6ex3H6gycgV4ee86",
-	"AetKtUM7AqcTrKCqiPS5FgYlJIWeKwx1Ba0iSIDvgDiL7RypXsfQGGGoxLuxLEeCPWPrpP4ZkgrnXi2U",
-	"RzcuVJdtkWAUsTiU+AI/ZvTOea0uiZhhlFCgMOOQpvR1msxYgA2lz8GBoWSPWeoRKdDM4GTz2ncHM+H6",
-	"VMNccd2YjVLVu+Xz4EIx0kOamvDZAQ/1XwnI7QrPgm67+7LZ6TS7O0FjnwQHOguF7ebz4JjKFDEx372p",
-	"BHyo6f7+8iA31GW70+u2e+1v/9Bu99rtBZ78a60/HIoZT89oks6Pwlpvp91WPEf/X8fLNUBqVOsPJ4wc",
-	"iGRaK/w8m1yzpNarHRyev7vqtCGL3wHVWVHexvTGuMMOqM6ckvsoeEqH5UuBpOZuA72UM5qSQwg1yf2Y",
-	"W0hXLwSiz8I381qvNpSyqVRBbr5rSNd6tUrg1bzaYEKjuB+GCZOy1lMyyv/QoGwNxaTm1fIntGK0rPGx",
-	"uIkUKr96++3Lw/a3nW+/3T345vDl3qt+9+2g328f7O31D9tQ3i/rtLgTGEZBrmRl5+C8QNOFarIHh1vy",
-	"Tr1XOz3vXx1cXFz1Dw5Q3oPuNpsNtHnTfVPzzAtvJQupf+poMYMTpK/WhbOCsdvegxxgar/ts+xO9h5b",
-	"h/Jr52nJcyn3Xbb3ZSzWvrF65hVXLayqj10gvvvCyIy8/FMkTY66vkClXAPEy12nDKbBxaPDRasEumrp",
-	"MGZNUPuaQ5vzIcvz86mMBOZeHTvU0NFpdl621RZpeMrjeTHjgx6xTF8pI6judC5tdadbPRuBMYketCya",
-	"Mk+qq3LCOAZNxVvRDZPVSjd10iNJ6DCN7pi3YHZVPPHDwdW7/kn/u8HVxeD4rS0frpTEi6uz86MPAbwH",
-	"0S+dwYqMIou2ojIdGBZTmfocZyLBAu0KlF6shDiqgVDHpaVjmsJ60X84Zj63nd9fDM4DxxCqW25JKG3f",
-	"8AisHl1gV8f9i0s13en7k0ucEvaAWyiwWzyWqmM6oJzoBGJlT7QKPHPN09FJe9zT2c+dThZh59rF1zmf",
-	"1mZbs6nSSrZW4PwVN72z9KbrQR510xclDPfqZcLGuvfcfSaSu2klwsrCJe9udMnN9lde8kwMKk/edRNx",
-	"Y5VT6E7ux0JH7ocZGoFeNIoSmZKXu05qr0Y+ytuVTgpRM5X70FO9mVeu3gprLsiWSVoWZ6y0XFuxgEhw",
-	"cphDV0dzuRHNhYXlRcMyyDLVglBsktk9HcUFwF1PxyxKyBCPc6sI0UXJzsWP7hIEgRWWwVSrIxVvdXLU",
-	"455K49DbNzoo1n2wTSxhya/bHs9u8TyWHMWAh5udQlH+fhYEUZNoavbg5WmJf0GXBRpFZEonU7RcRKFB",
-	"FbyZkoGxAbnShIbMKbGxX3hDSqXPIXwJ7RNA6fXQO10yZh9pyIbRhMZubr6QJdEdCzMnsUsRfG5JguK7",
-	"1s+bnT6XKaNh0fS7hmKTQ+O1gE8QiCUYXVCS1qdz5Zt6PmKXQ6VyimeVul83ogJ2BtinyxNzcYqrWWJR",
-	"cSwDpoLfltQBcto9bsIitNyl5DiBOYgTcUdjDNp1oOzQEzezDS+mttkrl/erIOwuv1Q0+FSuBbvQLlOI",
-	"q+C9Ti43C/hCQrlPC3q2uwpUuQvSQDYtRmeWzvgp09SdATeCoroGVdDLNP/SdJs6qElftcSFD2ZX5iQW",
-	"4nY2ReldCZ4K2OeD46vLH88GVweHhewfVeYFBzTftlfsBRdcAijHRlHOPDZgXzDWZhziWbIpfFqRQq7k",
-	"NSqgJ3RqTpcll1uwzx7kMl8U3b6QkxIKmxfstbKVN0uieqxwdEzlO5Hkc/+hrWh941VmpvoSLU2QbhEi",
-	"SNDd/hvuIdtBLgfGmvvwamI0kiyt9doLxh594GUUhIMug3o8m0higq4UMuXQprNWIIpFqCoNGqsIga9j",
-	"JBRrrJhOI2R5MpVNPGh5B0fBf1bi/tW4UAYrm/QVAgdzy1WoswZ4nimfizn5skXjb4srbq+14FSkND5n",
-	"chZXvZbPEAhPdULT4VjxpDSrb2mK2kGogzskOoaW4RlaIZbn00VgejVj9jNIaA7TAqjM+VkksZiCftOX",
-	"zgs0l6RGsW+RAXgkc28HM++1iRzLYh+VcKfzDKNakcwWafia9HkNu+/ikRprXqUa7eqjOpf70xqPS81W",
-	"JS/WtFkmYUORhJXrrVzgw21eed1hhQa0fEFPoW9Uytnl3nyQDT1CIQWqWuVmMqJryn2UtF4mk5cVyXW0",
-	"DPNSar0d/LliB48Q9z+tpiEPim65HOd86Ip8gM7YIkr6JcHi+WqHdw6CARlSbiwWPgfCAlU9wZ+N1fDh",
-	"zbP7mgGIcyrIdRbPBqSakmHMaEImGEBZkvq76Lc82JzgnIiU2PzbxWzqpdR/NW14yJiV13lhsAV8f+hV",
-	"5Ow+dx05YVxNEj7yXj6NKr3e5YQ95O/kutuovpwHz3Q5lQS+RoyLItE9oC3IAO7HgsjohqN0LBZp+lQk",
-	"KY0xv4Bmnj630VHMmsG2pB0zSwplswc5n1j2Xt0jLJbMDOXzvMdNZia2Mc0biaSOP3cNPs64+0gY7iPJ",
-	"kE4Yru8QIWqDodYM+fF5ecwPWRXy8xuEzjxvQMzqaJYl8SQKT0GnVgrK59BIHxxg8BnCNR68ts8VnfG0",
-	"6jwM9uQRG6uiFypk3H+b4IzH+MhXOY3XUHB+p+7wB/pt86zy2V20D3QCVbqdlihpZfVxNjBfOfbfTxmX",
-	"cN0O7fYGCKoGqMLOz2orB7nsgbZypPmLct4DbOUK7x5iK/89sfLPbQ9fziXXXfSXZPwGLPvcxm+4YV+N",
-	"389n/MZT/fKM38UHRpu9dit/f6pfARWencLjf48E7w7fqf8k0S9P9dQU6q4Vnu5u8CJx8dlv/hHuiqeJ",
-	"ZQ9dy9ZTBv9Lccu4KfxUlgkWUuA0naRFOpuDMbm4Gah2W7utbqOlpDLM+VFIex8KBjFLKbnl4h6U++iG",
-	"C0i5RCVxRtppdY1mXp4BHnMpVaWg1hmTojCrpGS+2UQMThYq/dgLKmS9oTIatlYmN/3kmTVgTqJl69iS",
-	"OnGRp++gXX2w1kROxqHFDOslWaU8a/bB1Hn4crdFTiBtAGF8NrGMBnEQLCLpmKY+Nwkh7fuyoDz5UaDT",
-	"MJsEMpAms5BKKfB8nj/XvVaXpCyOpX4OPaVJWowmW9zRGvW3ZPnrwYspHbKmZFOaQBAWNJM2GEkkhE2m",
-	"6ZxQeYvWKv12D3EFHxzmFken09ZQJKzl5KlrKfG2WOJ2dbIm51iX3Ex8vFd2NXXao9EstldSp33IZ4Xr",
-	"NAoSJYV+V9Cp1qux+ffj6++G0Wn0/dH7vx11TqIjecTP94YHRy+Pbqd/+XDw/asWm3//t/CHI9Xor8NJ",
-	"Ox3uxLMf59+/ag27Mb+evG2Hf/k+hmmm6s5eRRyUxbY9mXLITShXXH0ZVGGZGvtrbyChzKKNP7+lX9fJ",
-	"FeEsdAFr2FDwUJIZT6PYTZWGffLevJftMl4+iXg0mU1cau3w9Y2w1VnAkCaQ2n01Sq4B2FXomgd9lgRD",
-	"n8HKLBi5M8kNloO+gUbZHTC1/BcgpVMB5xJy5Uup6K5PnhBYpyG2fMTn09l1HMkxHJOdybxL+cu7Y1yk",
-	"1OG7jlFeGxv6Z0dbkoh7bnMaez7XjEKETIkqIbtjscJ3kwcIHW9K5LNfTL0WfMGrqDGW+5P2J59PWULw",
-	"a8vnPj9W8pnsEQNNvRMWEg09Us/PYfKuKnxxImU9SNemht2SPg+AdWSNu3t7DViUgseQpjQWNzNG6mW7",
-	"Ml3au99mWV532j7Xe2mYWAY8+FvGplI7RCYepLpRBNwVfgkbjgULe4Sa/FFQnRyyOgG7g7dGoHkF//zH",
-	"fwUeGc0S4IB6yuJ730VZRGfNKTDmX52Cm5+av6Kg/inYJ1BYXntI8XWxDsQe0pgtVABtdsAuVlUFtIn/",
-	"2FlREANK3GxWAVWjQFUB1Ko06btuVZjiCS+C6S2EmuhW0jOZShAYOjPZ9ZwEB4KnShA9pvxmpnAlD6j3",
-	"1bnq6rJB1I9xpLBg6+NWa7M0sp+8mnMHynfAeIj61wYb2C+p4KGLXyPiamJPgr80gUg1Aeeb2hfeI3Mm",
-	"gxbpV15JiffaEigGiQd8vpr0L6uTA9hecrIrsxUbWv706YrzmLosb3GRIsJzOCW9UhLcsrmRaQ0F060W",
-	"c3fcsnnRWKuxbZOqCOpW3lWU4MhoZ+mhEvdM9zPaZqX2oc6AkKNt+Tvz8VEVbxQIzPJL01tLNpwlUTq/",
-	"UPTE1dpAw1rc8kFpcmCakuDs9MLmkgMpIshJuN3WTquDleMzxc8wHJ8b1QvyhC/kJab46hMuKvSZUinv",
-	"RaL9wUAMwQQGi7b7VGgL4FGIiIJO0+YqtDoMGIf6s3SMeys5ZielL46iaEVZxl8dhLP4A/os5lNGgv7Z",
-	"UeBzcJljmivcwygW9w74Dxy9qvcrCl8oQ1fLkfbhHkYDwhOxLFUb5iFXyFUtbvZq54yGToZ3/S41yrob",
-	"gfN9oiDonncurEJ97m4C+8qU84csZjcgaGvYC06u2ZjGI50rNLrhLGxG3MnYb0SldBwlql+qxE8GNZmA",
-	"AaBEUXZMdb+WS7oIaYKuIVDvBhM+pgJe6aKc2D878muNlqHhGP2RgS/imeSgICISXfWsCSEvdZGQsz8d",
-	"DBpEnT4A+ya6Y1rthnsR2t0bpRgSbiq6MtTJdCDgiMSQbhNDtKC8l+637SakntIokZ7PwY5g7AoAE5nv",
-	"RRQ66PGDUlyxIvZ9EqVA4Hw+Tdgo+miLRKjrJ3vb23QaGY4Ri1m4DSgT7FtRXFFCyH+IoSoNDJABnFKS",
-	"qpwBuTIyuVkIlC3TRtNcYRIiGQvJhCa3EsrbXkQ3/Ij3CAaaQJ40i4jSw53SVNsUNFtvEae8UqKIEtPA",
-	"VeBXWgDeB5/XgxuW5suFgRDxMQ0a+3pQtNVkkbsYPSedDK5ac1Rw8/luewcSuO00O+09qFprRX+ajhV8",
-	"DnLdJBmKCYPHgroal74pOGizaWc5OoTMd/ZZYRTqQiG6aENC6npEfCh2G/HQ58OYRhMwMjWbUTi1wzXV",
-	"zyadjaVfOTw3uSpzH3Okw/zCjIqppfUl5AnOeOHWb7nn8oR0yinWA5SqPDhsFZWCcF4Xr0kBrbUzGwKC",
-	"930O98HGbEGKB0HquvK251Tvkw2MjypF4kvHrutza1RNZryKJAEhwsS3PR3EvRaKQdPj0+8g2cNSDBsK",
-	"PopuZokmEz4PDt5fXPYPDgYXF1ff//Cni6v358cBqSMGmrz3aouQzw9GfX9+LCEO7r6xT4K80AF2VOlz",
-	"SwpLjOOAJJ8FbzfjzL85V55p/x861A2qY4Lot8Z69v0Pl7XFpw0agXPJpOsrUKUBop1+cP12Jo2ENU0l",
-	"gXobPnfHk8Zegx54ciI0V+y5V0gPZxM7GxpvcNLnNk1v8caoizVUUkLZ9SvKmmhgW1vYNKBNwOt1ulTg",
-	"NK4x65lwQYgigG6Bj2lw1QDMkUiMkqsTV6vWCKbWBnImLhNTbxex2DOX0SvistxyEtTpHNs2/7jGWSfF",
-	"dKvm5ScqxXd3zJIhnl4idY6onNrbA9Io5x5Pi/xQRrs1mc+w0jlFn+tEh24aP8zsTWUh6avz15UinKfv",
-	"BueFz5A6x/N5WdMrf9Zu7wyHtnQf/M0wzw/a/vL8FNbSwITogvu8Kjl7SZb0Ctkqy4Kd0huf+zWD7Fbe",
-	"UiP6tcZ+ZlM3eSUluRYzWCgyN6U4Zl5Ly9xsKQijJyKhfAxHewwzK3Aas6h/9wuHFFF1ifhIVAXc4/HC",
-	"fyFgImGM3DEeCrVOK4rqw+ufHenSClDCTfA0oUPF6Y2PPCuKqhQSifcUh9uSNiGpLi4glArhNJSYJ1aS",
-	"Gdf5KcBA/4K8eIG6UIGlv3hB6kFpwaxWqxU0enkBTNpiij4nDreHAoyoQmSFUiHtvUhyJReJW3HRM89x",
-	"QAu1RRkJ6exps6fc1z4PdSusipG5ZMBfg7srvaG4Ozx9u1qzs2WJSwGl1FJcrCKDbC32+ga/+jZNu1/z",
-	"/Fyi9uyDktayv3L57f3ap0BvwuR1WXj2ro9pVWia3pl51KiEEbWJvPRy8JeSWEECuWLUPTLPMbzMLtA/",
-	"fEvOBxeXZJTQCVM4h+eExRKkOscwomA8kh6UkJcemdIbMIjyUPtY0LUpAR/BJy17RhT7/odLSf75j/9N",
-	"Iiln2s5dYqxLRalBRL/w0vY5VJ3107AVVNMrbaDnODg+GpxcXmmFtE7RdoIaXf4uNcgqlRbrkNjNUU7Y",
-	"x5QlnMY+L9Fwzy+6ey+3B+p/PXLL5ppgKN6nKLZSLhoAxyM+nRnetaC8gw9B9UHHIJ6CHNMpI3X0HVGy",
-	"9/GjuuS69jLKnhbzGA0l1uuAYyz4Q6Snv4AZHmNFNEaoDWbLwRKfTHo+x5W6lEFPrMafMAhBw4I2ClsI",
-	"PtTxjNNaKfmygTmNdH04CBPx+fvLt81voVgQpKXDB0+JcDIWkfr7P7Tb7fY///F/qn903oJSSqGOTX23",
-	"3QGpFCQHS+0CtMEhL97PglIQP8DJuFj9zEMTkdKy1fAjGsHzMeji87xRurEP5TgIHaVwGAAXRdO2ZGaA",
-	"p04NJvXbPqEa7vbMaOpzXcjtWtH/RLLQ7m6fpPeiuLPsoBIGzTr76sxMWW515D7PKi5hRVrkSvYtSjwn",
-	"9eAPnXZbXaO2/m+zHTScqSlxnVBztdxrgUKIcWOB10D7oS8TyuWIJc0BHwrFI4LskKzwJzjH4FpwT8RC",
-	"Gvu0CcjO7mLNq92xBKMBa+1Wt9UGzXHKOJ1GtV5tp9Vu7aBTdAwSzvLSkcAyQTwSZUFu3xnDaN68GphC",
-	"nIGtx18o1ZM1OuWB5tfZB43TrKTw6747OJSU+GaPhJFMIz5Ms1V4+EgNmQEYbtX0zgxOdXNdPxFxC7RZ",
-	"LEwBHGqQS0iuE9RDyRV1OtdQO/jFC8Xe76JwRuMXL7KhVf8frKXZsfhKlkL5iBd23Mx0RGONsS+I4B6h",
-	"cezAVk2vdoSvDe1zRjphzggwL8YnEDpMhJQ2S3rPtW4OKUcNIjujrDisC0qQYmHehR/LBnGPq0X62QtT",
-	"qKYDKUqVsE1YpMQnNawtAmRfMI9FzGAfZzRKdE5SGivyPNfglymdK4Jjil73cpELkVR6wWQqUgSIz51o",
-	"zp42/ZF6YI2HQYNwxkKpM3PBMQWDMEqtWTfQSVdBoyg5LziufP56EvE7Ed+x0Hgs3FPTWupYTJg7HhZt",
-	"hKgQ+ykr8gbLBgIxEglTegXaMPslYoLP9f7QohE0rN8k5/baJ1zYwI1M+Cs88PT5QIGd8SEzjChhd4zG",
-	"LOyhOFIFEteero4xi/7Bg3ReznIntEeDx7GpQqSlPrkbpl/PAu6jWf7VN4HPbf5+Y3ZxphcjK7Nnw0KY",
-	"K3zL0SSQXpRmbamNDkKCApqgpkpyzdQpOJUF8EfMiwuiRI40tnz+vlBvTOpCNDr+gmoDA5Yd32l3goZ9",
-	"4I9ZaKXJbziH5COAb1mRhl6ZtIgXGGVeTElZdlSRonwjFFXHDG+ge50ohoFAgXN9TCYkwso98IwGleO8",
-	"8wUYjhGi4EFKWfhM1mQba5OZgA94A7qix8CtFvXpZ/S4M5m+EeEcjcDAfbW31gBn+68S4+a1bx9YYnov",
-	"YNlMV82cTSY0mdd6tTMUV2UFsYObfZ9pZLLmBCk8aw12CBqA4KNVoUn6PFQHFww63uSZoVBDO5fu93ES",
-	"c/naf2wci4+jMsVI3PFPuf6es62RKHztA7j92rbbYLvQqzDapVg6WrcwWrFBt2I6OyzPfTYfaw842E/e",
-	"kvLwxXL5QKBNmmvXX4sVsoztAy1UJoJFZ2Q0MdOAHt12pyQuBTMWg08ABfngWAy1PI6+cWc9mvCXCWk1",
-	"r6bFdzVJMR6sCjS6y7Zu71CTmlnG4prfnx+bleTXVQ3CRei4h7ZJlfZtW5d+MT74A9y+5TuFNoACu+12",
-	"VWN7bttvaGjer0CXzuou77n1sYXYaWd1p7ciuY7CkHHs8XJ1jxORIguAms+qV2eNec7oPBY0vBTimCY3",
-	"ut/eOpuyIZDvWBhRyE+iOndfre58KcQ7yucakPCadW8d4B9xNIdcQN1rDPCDvmts1DwMdOpiu3FjwC8c",
-	"v/hPlS7QnxUvycVZ/bQ0mAlemGasQPtPCxZWhb70BioXlVpgaz+rxa6heMJtv6l6IbTkeqKBQqaUhygF",
-	"GknYyPINsBShYh5GCTMu/IhbrROkSzAdiRHBmqx2db9G4Se9RFMBl2baZ8+Kjae8lUW/F9TkVGu5lot6",
-	"mWqb75XJd9JGXWa8NzIBehjfE4XGxqc6YMU1HZqZDRpH/Lbl82571yawGVOdUtgNspFMu8SyIA6UDDNb",
-	"crkuBC4YzqTxeip9IW8AgGgGEDdP3WAh4wdyM15ZfU0kRr7FAwYtwMbkaEU1g1ZpK7QrloYA5bYOJ2or",
-	"J2tlRaolKNk7K6kMzp2IA/zAnoRlmY2rfbfdaXaUHF8mKn9XEaT024jLOW7e3lBmzu6rQx0MLJWAZO2U",
-	"+LBOcAIVHOHM1L/076BawG/dtaRnF9Frvdr3lDNyDqk3MrkaXy+77+BXc+IspYsNNfp5uXz+mVeygcxf",
-	"0MXWkP2f9TS1FvCfHycx0bZKJSO32n6NMG0Ffe3XwMDt1/4zLyB/Zt2BE2J+KdMg3FbFdgoP8HeDClrE",
-	"X2yQH0ChCElY/NqvZeskCl9e+2vgS6ZoOIvPdlzY77pqz78LIJ5OIVu4daWKWWnIZBZ79rRaz2YqRLe9",
-	"Wy54La5ZSw9GRFBSVIR2NiNb/dab+aoP3fxOVJrsUcJPFaGZBSXlO5auE538FFqL0guW6ix2TBRAkXsy",
-	"niZzDCIgqSB1yLcYaHk+YXEmbGu9xQaOZII6KCpUkhFN0CvilrsBXhylvVLtwCMBJCXweT3I/FhYjF0k",
-	"N5QbD2oDXtMaWT8gdTUaejG5GmihTomzPqNdNIwuoqR/rYfYKBcntl/XwDfv+CYiYT6vm/ybGHzs6Q5O",
-	"KstGodAPVBiWjsEaptdpLSPzLDXnHMrCN6RxISxR/qxqUnQe+Tz4ELF70r+BwArBpYiZ40KqdJeUPXRx",
-	"3EZYZ0j7jcjj3Eb79rmUz133ZKmbqEV227ug0Ow2O+120Ch6V3LOHXTSeT6HNekCeoueC8etuwQortPH",
-	"59bZAwuIUquwr+nwWaGIbax7HdiozXX0rt9eUxs6j7oyItlXqqu5/DkIOgh1js9EHb2sWunJuplcQ7VO",
-	"O0sOdm7fRj+RdmSTidmUEWY3tQeoSusoSU8IyEepRHaOJ1OKyiX7R0n1+KM6G/yWwUh3y37KmjsQ0yuy",
-	"64HfuZ0CAaqHyj7rD9k4xRkcFUMh0APViwrVovYgvFvqv/kqRleL0btridFvxYyHX+XuJ3QlaJl7TUdC",
-	"lYSese2nEsS3dSG97GPhgxbWsUzzorx+DuH6josyb+XX1np3uMCavZxWURi0fL5rTO1O/T6M9cBnb06c",
-	"1LUI524wFAaDdNs7QaMkkgmFHqhWk/kFPCJMLpecKz7n2WyRvsTlmKQ5q8Uvkpe+lot/Pt9QNNsnVrwk",
-	"9SjEoUbqwjbIjdCPfUGmrA6GcR66gGqCA3YDUs8BXMfVCD5k2g2UD8m5i2R0jZWAshLQZaIj1qXOGXse",
-	"K0IWcnCECy4u4wTKjjKXnUKbWyOOSW3HmdS1gLFLPdfrMKyjEAsGfvpNZN/dJZ5BtyTvV7b5lW3+Pj3w",
-	"yKRcynqjSdAT8tBqP/xxSRCPGwxm3eyZJVj2CuHembO7V/CRC07ux/A+OJJ56mds5PvOSK7bvDjSots8",
-	"NyYGuNLhWNvibP6o9b3ppOtweMc7vtIyvr9gWFkY5cFmlcrI58VY542tVT5fw1xFNrRWYTWbTaKcK6xV",
-	"j4tYrpR33OCCRYFnU1MUqUulqnLMdOdhySV4V6BEwOtZamtFR2GjRQ7WiO0tD8fA4F5PbQmwbbXsVibq",
-	"qMv+yLjeL81YtsoR3gbLNoZJ6iu+Ogh4jeABMea6gkgW9vsA81i3NHjAW5jvHU3m5B39K+SYy0KLN5+x",
-	"+y8ZrrDRKX0B4QlreeW7a3vlNbJ9Fq98d12vfNW+umtHG2RI/Tl21v0y4g2ct17w0DPHwP9lIw6+xhl8",
-	"1fT+3Q2kadnt3dxq+uBaP1UqYFaPqbRcMgZVB1hKKSCQE5XMeMykJAH89WYeEEnn0q1pWbcdqBwyjolm",
-	"43vV6jph9FaSNGL4IlBnXYgkkYCEjRYJ4EFpQOq6Ejfp7nk+B/4uCb1WCvNeu62LOyhhfa/dbngkwGIr",
-	"EBHhlHpRf+v6mV62ZM/nAfs4pRw0RF0hEyyOpohmYNQAm5yiRXSX18VaYgGpi8TnAY3joEHY5FqpZxDV",
-	"bZMZpdGdyXFB8b2/KblE6gGkpQZVVcw47ECXkoF1IjhyG8QF62w+JnMGofrdH5wovkykOnGk0urhEX6V",
-	"ZlBS5mkz3QCeLK8j5J9iTZw1Wl66RYDWGVkf3TptYZNvAS/Wbn6KyLN2+wFgyzrNj6E+04Yazx0PW5hU",
-	"rkXDUcsQhAyz/mB0ovVEkOoqbiXSyKo6bg4Xf8dSGtKUNk18/Ap2bNqb5p+82vng4rL51iRzaX4wORKW",
-	"D6R62U6mz/p8HrPQPIDbY8cH8Xzsujnnx34b83/b7QFSAPZ9qCyAvR8qEWDvx8gFOMJa0oGTt/GnMtdn",
-	"HJfcAYehlyVJwjZQaXYjKluO0qsJzMKd+vlR4sQ2EoNrVi1XHL6F9//YzGYBg9dYVaMG2lwJWVPGURz6",
-	"PFhgtT1krGa9irlmtbDrmIsHq6EHtnS8YpkTykOaigR5P/BC8xMkDT/AshTY9KPJ8iISEkwTNowUoEG0",
-	"iNKYBQ2PjCKOuaQyM6yEEuGgkmXc3bzPVTzeZqiKknwKKohrVDygRY7gvf4N4wxL4dyPGfc5lbfMptuM",
-	"pE3DhpbyQt1wTIpo0vbbl7kFcOtsQUUIB7oyliT1wFYBfRFA/ieOMZaSzjGbJ9VtCSbz6fkcU33wbEVq",
-	"Mxb0kFVqSLmuAWLqP0QxFLNv5GBpduJzK6w4Sb8gAU6LnIAhPLj4cHD14Wjww9XF4Pjt1cXg/MPRweDq",
-	"/PR4cHF1dn70QZ2jwqUPB1fv+if97waVDct9xIjEpZUwH8qtnduyIZvuh6ND56pVWAoWbt5XpvyVKf97",
-	"MGVzXys0Wss6fucs+lfUwatfNGAu0MKObaVGxX+D7FmD4smLzFgxrhIm/cdIAqfFqPPywCn0CTqquVHH",
-	"QeNdoY9n/LUiHrxYf3fTQ3xuVfK3UQ2VDPI4pbDyIVwRj76ym6/s5t9IB1y8AM/EXU7tStZzwv+rcaNt",
-	"YCzbRY6xpn1am1O1ORZST+RMq3XFvMQsJcGAh4c0ZUHDWKtVd9TZfB704ximfQsfAqcKLg8ZFJFUTE/o",
-	"1JZnYKPulRmm98mCXRqyUeZs05qRofXW5yQboN1oZbZeXR/YJLRLxP1irfr9gnEbYkMgrJbYqnqV5c7V",
-	"XsCG2XMM4QownAQKHDmDfal1HkNPeJasm0gGqSXFCE+gB6vUxVMEZyZVrA6ewSy+8jaaYkb1KQMtUnU1",
-	"eiDWX1BjRpLQEGqVmclsFvaQTBjl2KNuIKtrHSHgNMIkAAB1EJCiUg0L4gjYEACzdKWXBkAn+KXCXaA+",
-	"Aqo4gsoSv4HRvjC/PzHT6dsFaLWB6krW0VwhEM3nNvpsgdqsGSK0cDN/546A9QW3P6819fo+AiQ+a8VF",
-	"fbGOBIVC6zoSkKp/lRu/yo3/vr4Dx5e7hhAJrb8oIdJbmYp8kW9lwQQoKIBR3ZR9MGWxcwZnAcNCrQLN",
-	"DIEyQTGniOvyEltSu89nSm5BSa9UlXXThtd327taVDjAdAZnNEnnRyaVwrG4ibj6y0h4+UBqcc/3UQDR",
-	"uTnHbG5CoHWuc9O0no2lgEtNPRwl3SbshiYhphWWTK+njwCx69ErMFXCDcAKorRJypBFreOHLE85DOAm",
-	"c9cD7dvkc047qCxCY89MmqWE1nXCCIJ0DK97biKZGtP+SCQeiUaZocidsm6DS4hJNY7Pnjw1YvD9m9Nm",
-	"95t2ZzdotMgPGXij1MaXZxhTtvtsBwjLcxbjssbR9HI+ZQdh4M6K1R+ykRlX1z/ECHAxIrEQt7MpLO30",
-	"vH+lpLeDi4ur88Hx1eWPZ4Org8MAKjaFLOxhE/Uz1Jgi78EIZz/2Dw50nSqiD1gN2w8nEUfgiWJrlBPP",
-	"bXvyDp6eJPuEur1AuNbeFHHPG2bjQE31nj0HV70HbfjPzoaDN903Smp+0z0IGhp7xCRKUxbqU3VzwMNr",
-	"AEQdgzVbeZyx1kB9sHn0EZyZLWVdjvAcXVVy6YB506UZ0tSoVpj54gUqoC9eIHGaskTbUQ26YXnCDJ9g",
-	"Z73szSdV25NsKDhqTLm3o4DZe+3ODtT1i6UgM66LZA1nSaLUPVMdoAXVCuAM3k8lS9LmOxEyU6NVbQtI",
-	"mJoSVhpJAg5SKMErU6Ww1cHKm8cB7YAkZm0aGUx1i/uxaA5FPJtwqbPDcHnPDLEi3XZbg8x6KNFFqKOT",
-	"muACrBv10yPBRUqTFFR3j7RarYbSf2Y67zr2AtjAxdfp4nMuUFCunFG08jqZmiWlIqTzLUlCKAIW6CzH",
-	"b+aGglOZvke4qG/GY+tzfK9j6onmfI+rnIrAV5xs7IIzn6cJ5RKdnT174uYwjYdU6c0Rv6nO1F6QtTfW",
-	"1hBVFKY8Mu26RvccZcrH9L+jt04+G0WQ3bb6rmcFndyXF4v0uNarLZBIkL/gCRUALT87ign3SYSGDIsv",
-	"7jR5Flrr7bTbnbb9v45Xy/P8fIOOaqB5Nj7d/R8aPq2hmNS85ZtQxB/aOHev1qu96b7ZJAFKUfMCFFl4",
-	"g7GOd8C+R/51jXU/en2lPgWgUkrGgVbrJDH/7C4RuHIlyy+jwPAS3kY4aJNlVrMMSmEscA6fL7AOfDNm",
-	"KLe24zgq8+CS3qzSbqHNJ+9fUb3Wqej/FU7RJsBX2GjyOoAdeRbHENCTS4kfYbLl9+fHrYefSHVq+/61",
-	"FLFScJwc95zdAxqtm8Nev2iCYoVjIdPet+1v24+w6nfa7QqD/nan5tVsIFWt123vfluWF/+rgeffzMCz",
-	"TkZ/A6NH5PX/fdiITIXzRbPPmpahZ3XaPS4KdCGYxHOiHqnUFYSXRp8qmtsiR6nUcSpc8VArYRq7kVLj",
-	"ouFYl19z7TgkcEciFMIKTUF0cc97Wi9FtxVWXlbNjLqilQAdWvgkbpw1AxCNa+ZrAOJXwv/Vsv/FBCCi",
-	"eX/NAMQvz7r/vNzmV6S6S7O+DXgo0dZrVSwg4lhxUFt+bHCIm0/YUcwkS0k9wiKVUmlgNASbwfXciZMA",
-	"XS4Rs5sxKYaTNFoEEvuAdc8YGvNmXp8nWKHPJqmLkvzp2+LMrkWyl3MmQEgFrhnH0wHyNLUqJOOheVMB",
-	"LzmtpulYn0jd9jVDYiQFpDaZN/JRnJn9noucJmuZos993s/M7frh5y1jUywpYezSOVNRD2FhzHkxland",
-	"WpkxHD1BI8euD48L4KFD3qBuWiqejnVDQRzwOeOQV5ukQjS8nNl1t91GZq1GOe5fXKqZT9+fXOrZc0FF",
-	"Oo8PjaXwOWY3gr6Hg+PB5aCkO7B7LRX88x//G826AN6igT5R56oDXjKLbzzfzPi4kJtQDQo7RZMxCY5G",
-	"zXc0HY4DLwvGEZIRXec7pTcmBw+dQHYg+FVJW6EDN52GcLfT1fdqlOaq+lck33usBfNoBGvfIMEc7pBK",
-	"jPb6Kpd88XJJd225JAE/S6SQ4S1UOv8q2Gwk2KgL+wh11Kt+iWDItGExnmEuNiqzDo5H9S9oa7O82VDP",
-	"PKPCXPvFHF/C8q480wIbXzC4pDem1rydwLyx35KKZxiKuA9k80RwpmknyYoXK13SuMF21JK0354CBV7/",
-	"2ZrPH6E15l9BPIi0Pk8c3cbRbN4aPEAdRCUf+JfxCxju0/pdmex3yhhtye3I3SVi/NfZldJpHyHBCgRn",
-	"TMHirhvaOrS/L+B9Ze5fjQ7P9AxlI8b8zDYGYLOfPdYQGMJiYWt86q90x0L4jn5TUhr/BdEhhdiY7C27",
-	"z+sQ5L8kSEopoBgo1dhfCNfzSgMKfZ5FAUahopSjudbNMIZHyxqhGxpjwoa+abe/hbAhWQi3gYFtTI2N",
-	"zGmR4IByjH15GytBKP8gxVF2J3SuXdCWouu3Mv2CjMaV6HXN7BOOvG4NmvDg5HBwGGAAGhyNMQIsur5T",
-	"ARaELIgkVruam3qWcJQQMmjCxowRoiqoanFSx/JA1jM8QCYv/cAF6qBwojP0rm0HgEOyBpAI07liJFM+",
-	"HslzA5QyG5bzEfAlwFdIGPaU1YhflGL1uUhSR9m3scokUG4L8HnRGECW2QJybpMHiLa406c1HDwg7mmT",
-	"yKQHRsjgTh8fwVOMKjp4/IpKhVsnE0kqNHJ9UZE71j5ETQxe+FXe/GpM+mzGpK/hERvIvEiLHhkeIRSu",
-	"Wq+U3P51aLOcf9pOlj5OVsQC9dpCjRenHGZTTtkwGkVDnNTDHJosJNdz6Ntamqj9YU8wz1mcRsLN1v6o",
-	"XOoKigfvLy7bnavDi5pn/n32rubVQIY5P/rz1eHgQ+3ndXmK2taJAtw5m8Z0yKDQ4Iriafbdd21dKoZg",
-	"eAAVw44PomLYdXMqhv02pmK22wO0Zuz7UK0Zez+UgmDvx1AQHGEdCpJAy1M3yS9+aiE+ZQl+nZZZmt+y",
-	"tjkqpO5r7vYXrrxDi3DRTqncTP0ufRbXD3WdDxSv0U9bTPtN4CZZXQifqyj5/5ZNUw9E9XCGl5uF+z6n",
-	"GCeldDitnFEi5zJlE2Oa4yJRykNicgnAJdf6Tz1hmN0AvNzpLOHZCp1n94APHj58F3zIPBJxnxtHJNDA",
-	"Msm+H4bPQvoeJN1XUb3NyRzStscIwc++uHIxuHiiX4nvsxPfdSRAA6NHSIC/H/rtluJaTcHLC3H1w/Bx",
-	"5HtWQr3f0Vvt8oDAi4KAGIM7clQ1bU/fP0WiI3jKmgsHcTKJTrMKUR68CID0NYoB6PQpig/gx1vGptjL",
-	"5063FpjtJtN0jqtywpImhMZxntKrJpqyAyNR5L2MlmvZ7vdIzxfE1n9R0v4A8Zpwcf+Vyn+l8r9HKq+v",
-	"wyOF9fWMBtsOfa00IOCjVLA3FkvWmlltRuypWwhwFCVVSocOBdWJvSDgMxPuM0sFTWksbkgdknFS6Qr5",
-	"V4rknL4bnBsfFPwE0ZQNTfhvEjGbLpgywHcQce0x8NwlAz9SnAOem2OhQKwmAjkw7pXOgpuiUkY3vDxi",
-	"UKlairg5RRH/BYwjv9YSTXAVjrkGEYXjgPruglUHqNKWRL/gEw6wZxebQFZyFp4l0V0UsxuGODnoH9a8",
-	"2uAvg4P3l4P/j72r3W3j5tK3QviPJWMsy7bSfSuhPxSned8sksZwnG2BnSKkNJQ1mxGpDkd2jMJA72H3",
-	"GnbvYy+lV7I4H+Rw5JEjO+6LtOt/tqQhOfw4Hw/PeQ5oBGxJlVU+U1M42j9Tibj1EXF+8V3DefPizYOG",
-	"4weRYaQQ9N9QVFjcZBuNFfd4g8mDr+hRTLEOyYOqLNX13T4L33c1baMnpfaEG32duFFE+tQU+7f28GNA",
-	"SbFQ5owAck+sx5cwgYDRJIqaDLzLoTBuR56+Pxe9Xi/Wcwe/erFzE3hW7KUuyzzTXc/UxCIoCWkwpGSW",
-	"XrCEEAoeHGsqusUmIsXwUxZKOD7QkaHJzsyWWMAeRLSQsDJSHAh5UdiJKjx5NTxN/JlCgiiTMEhTYdQn",
-	"kVOitsKYA/Y5UgOKbKHLC58YTjWXInYPVBbEVmmY/yivQtDnydn34/PvJRJD0rgOQqIjbRZZX9j7cAuY",
-	"kbktMi4QXE9A7vWlE51B/zg1g/5x/6iuxTVqgndIqwSOXheDC874VAypnMOVckH7YrZIA65LhLHlQhUg",
-	"1oY4JVRtecmbL0lNyF1ByhtaCnisxh/robtW+A97/4M0/EOZTeggv+A0xpCdXx/kmN1lWeaGdw0NY9eF",
-	"DEh6NPCNPNhugF3zRZo6OgUYWvX5J8pYam770MKavLKU6p/cbdBQkAx4u3g8dpKd96cvxpGF06xH+3OT",
-	"EuVRTIxkZ5Eb/2+btfGIPv599hX18bSx/sQbaxvLteErbRTCT0bsEzLzl8Tfccc3DgGyTjJh3T8TrImM",
-	"2Lsyjc8YI1dFccusvh0NAk3W1TrBVtXFjBKMRYfgdpFXnEEpSWihdU3Di+zqbs29BxahLhnVz6sEP4Dp",
-	"YtY4n6CcmrzytcPAoTD6U6AN7Inx2uXvOmjD9vdKC3DwyViv43r9fQTG9Q76/cNn3ZGPGG3gWCEPa64u",
-	"kUhw0B8gDUf/CIxRto7pzcE6FhuMY/SMvGsQrsDHmG7lgmpMTca5atOPxl4VOrtAFFzIX9MdV6lq5dKd",
-	"YbrjVphmne7cSNFRROAUTz8lo8CWwT9eZTcyNfAq3VZKvkKr8vGt12TLZzzs/8WI1q88RTtDP0Hbh4vS",
-	"UDi1l1q5A6tp2W+8o5403RNc8xVeIKCkZi88bFwQ+OAQt6uprUCbjfGFKEk5up6kHpIUtV0LBIaHVmA9",
-	"Nd6sHK5rJ3tlovxbVQkqo2lLoQun1+8QGr9Kzd03CN1RLOgpOddw2X9U73UVR0Rg7sJFWkV/e+brX0II",
-	"f223Cve4fW74Q3dF2bMp84TTPwn+rxWnP/O1jELq1923sw8PGOL76UaadGweBbLYic2udx0xImDYjrwt",
-	"EaQPFqrjeLqMzNaxPK6ypc6EnfyHnlbMUw1vGZU8YOw/Nf4tRkJ6ySTjG4QWtnj9y0oVQWntOn703dQu",
-	"tUy4WtEavXyQ+lJ0biFdOhMe1HfM39OlYTtURv5aG4s6+IqRpPeQjWm5LK5HNbavGeyPMX3WRgQTydRs",
-	"dkXugdOzRwjTlJrOoH8stgbqay6puifW2TWYnprchdsQHBXGnunZTE8roSrcow2/b3PA1lejOx+YkvfX",
-	"UJtxnt2jRpf9f7Ar1t1Kx4LuybZ4gk//in7pW75kb0Miv8gx3RI+vR9k2oKNispeEMtAu2NbqzQPZaKG",
-	"ZY4n+JYAunXoNUCieZUgVMu3+Y3iGwxXFqrSZWqo3EC2xsyPkc6YE+PY5IJO57qg6DfkJeiJd3GkXQBJ",
-	"66jtL0NJQ9r8Y6GkglYqNdujpJt5/OI47yfQ806vN3dPKOeTs/u1o5yPpDg+d8G2oezzLcDxMzHLRPZq",
-	"SxFHKwdt0kh3GW26T0Q/EKQv1WrBREoQviCFkS+e3/aiVEiPW2qFyqURYB1YgT2eGWR0I/isk+5gYbb6",
-	"eQ7cTne6nrF+Y0x2y5uDohvGzqghZYFIbe2ItuiFtRJ+nTCHTHY7Al8Vw8v6h93UBJe1J8YYlTLNl6rg",
-	"FtBNtaAPfeuJ8KsF+8mrY6pZ3fZ+H9JVv388rW0M/F/LBAmMXOtcp0b+/ftz8fCLXulLoG0iUsROH8cx",
-	"/gMB4n9akPd2UTpMZvKHeHmxeHgCkZ/06p8GRI437gPR41q3VvajRqHQHvMNBwUHKo56ffaQ9qelRiY5",
-	"VThSZKJz9vJEfPMvg2/F//7PoDfoImjK/lQkgVDhXeSuqss7KuH0tNSYoQp/60zM8kITIutbWFVz6G+q",
-	"Ks0Q9j/Oz0/Fc+XyaWo6/LOccEtqj7OMZrZc7K/KQpupxUxW5URw+JbKuStbZlgh8gpLX0pq60Pu6fr4",
-	"f2q0AVYj83pdnVZUVzbhOi8TW80xPPpHpu2VDvFq+h3MeKAGJpgXvxaqZcqQIBB03kiowH6gM37CripH",
-	"Trt16BTI3FyqIs8+UIc0jdQjlqeZaFXqkj8BxZ4aGsH49BW9SO5EXEBgWTnRkbbeqzIR8tYGlhQNjkfL",
-	"iZkFyS6iPfGsdzREl1DDL9KdRPCfH6LtBs4h+LQzZELiuUhNtPowH/FL0k+4xOagf0hL9uOPP+6Poy0z",
-	"pI3S6ni+cm6lz/EMbIsXf9q/urraX9tY65G5E+hx3Bh5MzL35PbWRhyg3thxWUk8ZR84CJS3ZHQKQWPD",
-	"eu8MYaS9qS11z5/5xUVJ4uQeRSBxQoI2eyz8+F59U+sbSeJ8aYuP2qyRq52o6VwjW1ppixa3gGpJSGP3",
-	"EdCVDdn1rHfY3bYSnm9hp60o3WmpLuiBjd1PYaBf1D220NL99iRtsEMfwtGGSu6W3fLNlk8+kKIXHn0w",
-	"Qy88/GCyMnj4QRxl/sHP2Q50pOnYD/8djIQ1dHZSqdwXrQ87n64m25RGZ5Om7sa0ZjC6I2oKbIIbsvu9",
-	"K7Iqi53hzgE6GfzI+m7Wf4dRndhSCw+8+Vrh4vIYvDsyD3KqqMPbhYbI5esj42SMkTvh3+dDMUaKIcxC",
-	"vsz1lXi+yxSteZVrlwhVVWo6X8CsE4KrnGaolzBYUOzEo58avVB5gTVqoJmJnqtiRloLFWDQC8Ittfro",
-	"xL++e/sDNvXTm9f1Pe1Pb16zfnMCX3/XicvDIzHJDbqlHawf82lRyNTQnXgI5mUJ1x0Sz62kMyDFMp9+",
-	"9JXLOVUDtIuqElJsv+yjHnAkKr49POx3h0KuS1gpbImluxu6alHIJJTRD3j0PL+Y69I3nNCrWjDAqlwn",
-	"wln6hPLvoNFMz9SqoJt8uXewB0ZA3M+epFw1LnxAZgdWOK/hEaxGnelpnmlHJctBbu06PwzRWR/66Jfv",
-	"+omA7pgT1sH0c/iyMkIXhDWTIQktLlQBU6ez0GjuRH5h8OZOjH1dBspPzBZ0pZ0H3l0MWMudKKy5oJ9h",
-	"3fLD/tFATK4r2FtxYQYKtR70v9k/7B9KjJ2DeaOi8SekDPfPr5darpem5+iLhc5yxdXc77OgdTUIOZ2r",
-	"0oFlGlACb8yG775bVbP9v0nRQQlyDW3CQen2xHOb+dgFX5rw/fnL/b+BFVYwMgXvzeGAC1V+xGLoH/Pl",
-	"EibUHwAEdKBdv1HlZw0m2EGLVVHlS1VWB/glePrwcaU/VQfLQuWGQtVxxDZaJE+VzO9H24H6jpdOHD37",
-	"hpatwW195WvcDw6f7R/2+1Ru6u1SG7CBj3t93jDO75Yaf+EoynBy4TQ01hnPTjXXDt0ByvT0ZQwZDSwV",
-	"U2ErA6ehUCUWq4x66QnUMmKhnVPErJzpS12AhHpDn3HgiARXxn+E0pM3WBffmJ0VrNVLt0Q88v3Xylys",
-	"8CH/jiCDEn6/yXVDGu261ITXDE+OwvcOnZlrIf9NlddDQV0kYr0rn72Ldj9SmmPICTE6sKiDQ00WTiJW",
-	"hkNQa7GYV2JqF+wDjkK1TZiqam4z8l7Gp68owL6+BcPabXLQH+BBxWUb9GnxRafW3EL+YN+tpvMzxrY8",
-	"ecUbbB2sFkKs2Ns5QZTUDdGhDF4S+P6wb1u8X1QE10tYhtNXcs2tIrGWGgqw3c9NUIy1A+bDmhDetXBm",
-	"kRuvuOa0DHtlArLcIUDTN3JAn8uQRC3npZ557u9QgZr2btCFDsvd4wrY4lK71CBTeaQsYU9zJjDHGDlw",
-	"KFXBA1lLfh42lGZuKl1yCTk4fFmewQFiV5yTKA6u3MHl4dFB9OP6rX599eKGXk2yGEDXvOCsH9g9+K3W",
-	"rid+sKm5PBZgXF+qAjUHxnetDEZG+5EtV5Min7ZZNM10SdHBqQcBlhpm5788jrJdpnZVZGKihdOqnM51",
-	"1kX5gCnd7GbrbOQnKspcwBkDFZWaKl+w4g7zUb98nvHL66z+cO2DPPNXroZwXjLagplFvSMge9vPIjNT",
-	"m2xp8xjm2QjwiE34zjA18vTtuwCxY8uyNkk2GaxUnFcTsABT5IeAUilCFDYACo1Xb1i8t9+YeX5frjAi",
-	"/6Swq0yc/CTkQ+tNgjrANeasLHxPay7hBVkcUJe7ToxfvBRn3787FzPPuc3lEPb2Agu3uCQa7r09uqaR",
-	"7czeMpgZLNw7h2Bnf9sV07m1Tgerblnayk5t4dsdBcMir/xnYm/vcG8Ptisoz4QHLMbxmuNMwXoEQ9EL",
-	"mSC540pYvmXUxrnZ+BrB6IaG+ZV2nZDrlOiSokbRwlVwrAzmpPluPEZ2+Ptv//ntepHGLpZ48MUN4AtV",
-	"wG9A7FXa+PhP39Zhj5aEgC5YB1xY//UAVAsGgTSttjX+edyoSDwvofsObOMqrwqN29hHTSTpjh3iT1/o",
-	"ClyXFDywdCfD/+LvT0CXRv+fqmqe7tz8fCO7I+ggHqMTuBmO8YXZwhCqQIHjGrYXuzLUHUGX6BWArUY2",
-	"JC5pbY3iz6MhceWQwJ5NwbY8g2+C6YvTGBnGWJFtK2P4c7T+sY1y/4dBvFO0RZc083YNTG1R6Gkoii1F",
-	"B8wUCuBF+L0Lm9ODm4JBVlBWLS/tEVhSy5JbxFnjecQCZzCDauJssaq0eH/22lGcETRaxyCRYMKqWGaW",
-	"X6xARLOqe3/2Opx9NLaNTiJvEfw4RNbBgdWRuBZcDuWn/Ze2vFJlprP9UxAq6PDMrbHYy6y0uGNY/vnO",
-	"q3KFUPaytJ9y4jWvPRtzTUFahbXLiZp+JMC+zC/Bqze6AknhujwJZ/nFvHJeLPLtNeLdVK5V1hTwsgGB",
-	"j8BnRejUxYVxSTj6a0l2Wun6OGTBYi7rRDlU1JqlHRnfPdwrW1QmYZTCJb6IShKIMynMXmXMqTgKTX6m",
-	"RjxYJPRcNdeL+rGtaslioXqdgQugHfrpleUR4aU+jbLrZfL9C930xNhcI/FL4dgsH/SPES5ozDkWbZvr",
-	"6UccysyWOnafwXokR9NLbswrxmw1yjtzVijeB14AslrzfSJfDV7W4FBQ5FtzMaIZRDKbGrMJ8ENHGcFl",
-	"j/Ds+lolsHWDA5cEZ5SBH2yZLH/QD9pcVPPubSRh0O9Do5hqxxt7XBdDqX1+bHtvLwpiCdWo/WSHmsrk",
-	"CGLxHHjYzvw5BDnXtI02Fjn4ckOJMailKjnAUt4ylYYUC0PlpShspjEU8rHIRg4WZm5YuxBHuY+biS+x",
-	"uklkfAXbat0May+z3hNnDIJQ7yaqOfSZY3ifopt3LAD227IAfK+LF7Pj01fDzeFIfEAatAhwTua2yEI0",
-	"ElqpGOkDaoYcb8xjR1v9w6rM8WKOhX4kwskxCb8S34l5VS2HBwf/ePvunCx9mRqU1UJdqNwQX5mjbB6P",
-	"dKBtWYeUUooLBpDCAc2r69q8Z7Cj/iDYPpGlFH50EzsYFuRZxB8pqUMcAWFAz1noteUMRS5xB/0YmFnw",
-	"sGXNsRBNskzE6fvz1LR/G8cNJc1IKoojzl3luknzNtYvEnQKnbM7aI3YphP6dWNAcfBSeJstQu4kV0ej",
-	"sGZYyNQsVVXp0ozquWPTYokIlp9IDHNG/AvX32eGLZp4CkpfFUWGLdS1yKwHUSPNjIxtuNExZ8qaMFsU",
-	"MZeAVGFCt1sBzr//9l/RazQOCMFInhjNezNhD6SGzojcIl7s99/+W5LkSOrQOVVF0W0c5oeXObi8Sc3x",
-	"Rjc8sOGSkFDmP3xP+yDEctPH9F9CgeUhug3sKZZzYVo9X/MwNfuNoLiEK7VFE91C49HhszRBfBbRpvaj",
-	"0B02M9OI3Q6RIbKbQlogNtQWsZi0hCvCu9NeagT0tYQnep23HmoI5s1I3CeEEG+t3MZhwrav56xttUcw",
-	"15uE9XrmwaYx17Y5Gk0ttE9NVTg+fYU1/D0PAJkJjKEHHMi/GVO/DD2rYbxyrE3QYs7uN3MIVkL7E31t",
-	"vVaKtqK9MnFKfmpayVibO5IuLdbMb2/9oa1Kyba+amHjkLekNzIdzu46vw3ZrLGfGwaSmmBRcnxrIlTh",
-	"LAFkAcHFTZDZuow4vuIPNjJ5tZuqgoFFniMUhKyjvQh13WGwbVEw0pon9VlH9WRLEBAJLWJDYnKpSyYQ",
-	"aovmBcGYGwQ28+mqUCUSC3EyCuwTdM+IoBmmDZYuN9NihRFWt+Rs1Du/Fz80asTvRimrYJjENSD95B51",
-	"fYn0xhqgQx0mxOfKhKHV/SewUwyVUQXf5dZQrdGjW4muIse4NRxQw2Jrj667+fnm/wIAAP//",
+	"7P3rcttItigIv0oefvuESDdIkdTFZSoc+2NJdJWqZUmti6u6C95CCkiKaIEJGglKZrkV0b/mAWbmx8wL",
+	"9HmP8yj9JBO5VmYiAQK8yJLd3l07YndZIJCXlSvX/fKp5sfjScwZT0Wt96k2YjRgCfxzP+Yp4+kR5TdT",
+	"esPko4AJPwknaRjzWq92MWIkin0aMRIPSTpiZMyEoDdMkJDD3wkTk5gL5pCYw0vsBxryDUE6O+pL0ao5",
+	"NeGP2JjKCdhHOp5ErNarDZPmfr/m1NLZRP4p0iTkN7WHB6c2uKA35YtJ4ohtCMJ4GqYzktIbh3huzZ22",
+	"21v+WRyxwwD+zZr46I4lIow5PnNrXg/WrJ6SmyS+F+Q+TEeE3bFkRu6TMJWbcHmq5iJ1P2E0ZQ6ZTgL1",
+	"X8GS1CEBi1jKGg4RMQya0hvijyiXsLkfMS5HJGaYIGai5XK5BUHHjNzRaCoH4x+mccoCh4QCXvZwiEMe",
+	"hD5N48TTcA9TNt4QxBMsGnokCvlti5wzHpAwdfk19W/lgXiHw+ZxzFnzLU39kUfqPwwuGiRO4Af97LR/",
+	"sf+jQw4GR4OLQaPl8ppTS9iHaZiwoNZLkykrPy631ml23FrNqY3pxyPGb9JRrbe7XXZ+b1lKA5pSwK+P",
+	"acVRsg9TJlK5Kf1+U33gOYT5o5gFe4ReC8ZTgKjCN/iKjGhAeMxZFXIJyoPr+ONrt3aRUP92MJ5E8Yyx",
+	"N4ym04QVt9Fpd0s3chyfp3FScjE8HjeF/MkjMVfYA5hPWJLESY9Q9S8SsAnjgZCvqZtH0hFNifeOJjMP",
+	"EIPwOCWcjpnL615/mo7iJPyNypk8h3i/NNkNDXkThmuq++ch4vGY+NSX15LOyC1jExKmq5+o3kPpHTwb",
+	"nF+8SeiY3cfJ7Tu8MeUH2T94Q+TbZKhfNzdsKlhA0pgIltyx3PnVO/NnKkGAp9porbaFbTjFcDwd13qv",
+	"nNo45PjvjtlRyFN2wxLcEkuTWX+YsmR+I+fMj+UxpTG5p2FKrtkwThgRjAchvyGUx+mIJXqpKy6vs3RJ",
+	"EglKsKvv+2ySOgT/29QEWtGvhE0SJq8F4IiNYddxOqq6ERVjlhz+g1ObUHmWqeIT+Ek1m9C/IA3zo1Be",
+	"2UnChhLbh3GiOEFTTJgfDkOfDEMWBYJQHqhbotmKQ6h87PKzN/vkVafTJlEoUqTRH5pANUWrhMf0COPN",
+	"y3NSlwsI2JBOo7ThECaag3OHDJPmmzPH5WHaPLyQpLt5MHAIj5rHRw6ZpM3vz+A/p/I32jz4o0OSafPs",
+	"Ej7c7zvkt1Fz/9ghf6XNn04dchs3/3jmEHHXPB+0XO7yF2TA0yRkgtCEEfmvgAyTeAzQGIU3I4ncavUk",
+	"iO+5I4k1UgMSJ/C/nFCShswBmHgvPJcTIlIqz1UC0NqWg1ttkT6XfFCyLQkd78PrtkfYRz+aBuogFGxI",
+	"iFdLyDHr3jDx8E8EC0wI+2yQKY+YEISSMeC+Pi2cBb9JR2xM0jjuycE8GGHvw+u2BJVHbsI7HHa/35Jg",
+	"MSscS96TWxUSwf2jgzMiKT9JaCrhR6LwlkXqA8R24JfA6dMRA7DIB5FCOQnJ7HLeyPsQJwCReJqCTII7",
+	"BrDKlf3okX/+H/+nQgniTVL4W46rEMGbpM3+Cb6lkMJjovn2F3ykUMr7bYR/A240HDkrJX4UC7n8hEU0",
+	"ZYEc1Sy07vFr/ARwrNEiPzN6yxJyM2VCMEHq3m+j5sXP9rAkiIE5+PGUpwDSAfVHCqihIAmjgcSdMBUk",
+	"vuc9eXQ0GsaJJKT4Vp0a1EMopSPKSVsSug5iDk3lOsexSEk6SphEND8c00heRmIIgf2198FzEEfgz84u",
+	"EdPrlN6IhlyUuA0nE9y8hLo8Q/hWEJGGUaQ2QzzGry7PPbMNKuSj5uW51yJnbCKlrkBfkijkDC7CWI4q",
+	"T1WShT0S82gGmx+GiUjJVhc2rW+iHBaA9rPkNDzOI6O6R3J+yab2JD8NU/nnEM4SYRbF/EZvW0oJ5HqW",
+	"MuHIZdyPQn8k35cnBHORvvoq5OpXM2koyD2LoqY6m7qcQ9Fm4u19eN3xSJzAnYJV7X143fUaCJshcFG8",
+	"5Nvt3Wan3faA7nhKfs/4g8QFWyrPLq2+dnKsFhkA0fVjSSlQUkW50+UwTfY+ChMFmV1ednnpW99JGMK/",
+	"dmpOLZSsAA+s5tTkzIbr2Nwm402KoNV6NdhzzalJ6FD5gOJnUfbZCtLa/lSk8Zglh8E8izoMtCTtq7da",
+	"uY112u223sOEpqNsB2GwkNn/R8KGtV7t/7eZaVmb+KvYzBb0TqIF6jYS9G+R3ZVw/hkTHqkDUZsRnwrW",
+	"IFTcapz0poLpj+UVZJSn8JPUBORvAlgL8tTrOAglt+zzmasopFI74gSkLIdEjN4hg4in6Z7EVoW/Bu+K",
+	"CDBjouqoSwXVigPncbni93FCecnp7Y/CKJBYHU8Tn4GUxuDVFvHOWTQ8Z8ld6DOpAQqPjKhQ+xMxkgiP",
+	"RpEnSSGPm/EE7hViGAvyaECjSG/vw5Qls2x3OF9uOzmUbLfLNvQGBJ2SDcXjMW0KJsmrpHM0TZPwepri",
+	"3hKWThPukByRQPXWOZOsJYy5GIWTi9mE7QfeHnJGRWQl5YvYEI6U1KWmKAkvnWnu7kmIHNCUvpao7DVA",
+	"kJjyWx7f82wdJBQur8CBypVUgA6lvSrQbVeCjgdlknpf6QkwSY94p0k4psnsj2y2hwt7feyRYYgSsVK/",
+	"r2ckDEid+ml4xwjeFxY09lzu9aMI0Aan80jIlQQFr8Dnxtjhx1HEfLmOIkjmF9GpBAbHW7MWHh0OQX2f",
+	"h8bAWEKkACF19K5b8xziFxBMopKQlJ5GDUkJkT2lmUnFnyaJFNtjzlw+ngqpAhG4RHEiBVKkQHxG2MdQ",
+	"pFInkh/2kLXfhyKv3hUZ13an63Lvp+9Pmt2ddmcb5TFtLpGYG/KbFtmPxxOasICINIn5TQTSyz2jt8T7",
+	"edMDEwtyK8XCG47LqdTnYO7t9jbxR8y/RcViKuGcSZBR7N9KGUM+ADuPstzQFBjDfazXLlyOJgfNCbUA",
+	"Kq+in0YzQCsx9X3GAlFEhBdV1FFbYNY/+eOYs1VOf9GR61PsWVp3/tzlBuWdV2Y8kPPrAHsfTiUUMW+A",
+	"DE4oF/cskWe81d4mx3FK3sZBOAzVYUu6QyX3mRWB49bazTbYXqpAlFmv1oXTUTgOKyxNINrmLvKE3rA9",
+	"0t1BaKCNCVUvVDEJvY7vGNlpt4GcgvkCJNSddjvHMLo75bc8gtWU8j75iZFzQp5udWtLzQRHkoov5yKS",
+	"2KPuIcmy5CS3jE0KfESwaOj4lMc89GmEzEMJ98gsbAaS547mq1rVruUy1zy4lYyFypxn2xfu4+RWHmhx",
+	"e0sMf96esi0WLdj5ra5gPyzF4aIpsxoa5TLsyXAoWAkQfozvyViSX8RjJcuC8YCBZDSNUrC03YaT3E7a",
+	"5UcV4zylGNpehKDtUgQ9UTJFiUQLUoaWND1AEQ9kk3gIVm2k1hZrtVeP0nbpBvSMpVsY0kgws9LrOI4Y",
+	"5bjShPoRuxTlagLgGouGTYESJQjVG4KEAQjWSjMmQXgjtc6M2onwBgwPEaNgL/yNJbHoudz7g9TW0PrQ",
+	"xn+CYoqsse71D95cnQ3OL64Oj9/1jw4Prk77Z/23g4vBmddwjGIpKU+n3S6Q0067XaqwqL0tUlrs493d",
+	"rpUfqcSt72fLqY7X10Ljrz0q/L/15OvvPSLiJCW3bCZyN9Tl3rzgKL9z9hMGjw9oymAMb09LvR6hwtem",
+	"2OiezgS5Thi9FSQNwbHyDsk2sHMJYeU2gCVEVKQtMgAbfSbfXk9T4u1TfgB+nDcRvYFjklo15Zfg7MGH",
+	"PuVSFJJDsYBcz8qlYVhwBVmMFSTXJIx/mgf9mzBKWeIYpEjzfhSJSU1jtG8qq72HGmQdMX9DGIO9y43F",
+	"vmdM9h2S0lsmULxuXs+aaqeOfkOQLuBzRKXglcT3IIy5nH2cJEzAG40W8T54hE4mUYgaDYgNKH0DAQN5",
+	"JI0JjSJl2UC5+HVBHEf76ot3ZnF1OTWPlWGo0ZtbZ+vFC3LBkrEgf41DDidGvD3Pgam04Ksk3FEcBT0L",
+	"f9FpGE/QXwiigOdIGSFhxMv/CHYr77Xn6B/Mv1j2LPuZwT//x2u08qif1et7BGVY77WH7klQwcd0JtW2",
+	"RAmilJN4whKaxgkSTjD4gbm8f/BmQ5C7kN273JeSbRJSxJAw7ekb9Bon25HLsJ+oRXTl874PprlTmqSz",
+	"Yzpmr48O/zggfX/MXnikLnUAvCD/0wNFIJlyuRR/RBPqp2B78K48KR03skkOj0m9s+t0XjY8R159fPr9",
+	"4OLnweCYdHZJ//iAdNty+gEP5NV/fXhOji+PjoqPTi70Y1yFfCAX6G3CPw+P1T/U2F5mjZPHLCmHmFBf",
+	"oh74XOVq9zyCtnWXZ7uQe9KgljrVa4KAwv8w8j9InTSI46FMDRQnFPb5bAgpm6BPF927LqeojHobrVZr",
+	"A2b13Fqr1XJrHknjW8ZRsobXSRBPryMQUEQYMPDw1ucPZ+NkY+P7JGR8j5zHXGxITX6Ad6BXSmRfn5z1",
+	"r/bPz6/6+/tX/YO3h8d79qCHweuttuRR+v86xdtn3fueufjEuvcvXpD6+Z+OmlF4K/VGqallBBdMkY2e",
+	"yzN9Qt+g/2Hdo+IdWuVeARqQuoWYBhWtkwX7FhM+nbAMaSWqShz959//0ZBDacz859//Aaj5z7//Qz42",
+	"OOlyL4+MS/EQdPFrIEVI6frHB/K7kzP1tedyCVep+fJ0xNAVIF8i12DFSMObUWpM7ydnXmOPeJenp4Oz",
+	"uqFcDX03j05+LjyPOZGCqGViapELeMADEqDbReo4Ib+JWBMRltS9jQ2l8rsYo6CwUUol0/G1NjRJCaVO",
+	"FZqT+1EcMfW7seuncdxokT+ymbwU+BXlM5f7VLC9In7Az6Bnk7onOUUYeJYxYRmKk9dkQ2P55fngbAM2",
+	"Wc+jub7IbXkNFRwLl6sBJ0o2+vtvB/9zo2EuAkgZkiPQ1MR3KLaIfOdjqtRlJsB62xSMi1DyvWhmEFWZ",
+	"mAKX16eC6bNseJvq9BqSJpBhHAUEgZSOWJjAA0nGrtks5gHpn+8fHsqHUXwvkIhJxeOaCtbYU27Fa5be",
+	"M4YIIOx3iX51Q4DoDXBskWPraOEwWy73ziUXkmRYybGKKKMoiwhU9/785z//ufn2bfPgADimxIPLi30S",
+	"0Bn6dFHSF6P4HoJrxlJEsAU+NfYRFSkKX9kUaThmIqXjidCwDbRIIcBrLydweTYDGC96xFrTxY8/9t6+",
+	"7Z2fe+oO/gVosCTaoAeRulysZQyQtALEI1BJJEugajJlSrH2axy0uW2XSpwoXRZETlIhcYKZU2HemcR/",
+	"GgmJZWXmWsc4rJRmeJ/E/IZIoRKWJ+UF+2XuciNOQPSSfBHt5uBVkHgmv6srlAX/NF5s5evkMzDaERYJ",
+	"IAMuB4ObSONYko9mU1K3zRcestmQG4bhyMnim4RORqGveDHx/vn3/5f88+//z7zPy+Xb7TZZpCg5xIt7",
+	"4HQ4penIQ+8kOsxTGkYSjnKhaCMfDpUaAVwXwC9h02nKyxBkfIFMYnlv5aX4Pp7yQPTIttNut21xx+Wc",
+	"oSk0YJN0RDptUrepOJytJPANh+y0icQeGFI4pNtuEx3NgHiiHS8up+Razpi5XnvaQioPVwrW18yPJbE8",
+	"/9MRXO05lWSe92/MMf+NCm3lw7qG+ieJFLIMO2IiNTtHaiIxebVHOvbFbJF3Wg3ZRr6JesgNS9HtJcCR",
+	"DKqHD0DYvONBKwbdp0WDYQve+sNfBURXMZpEIcRfyPMSLvckPDcnEQ251yInmddM5DX37XbbATtyKpeG",
+	"/jmjQjUKB7JdYSwq19eK8F89vClKw3iRE1SeAb5lvKCknjJOeSq1CZY0SFhwiF0wkeohy/2jfjbhIpPD",
+	"hKYpS+Tn//Vrv/kX2vyt3Xx11Wq+/9Rxujs7D/9RHoUGq5VawzHMNu8MUmZsuRhS12sxkUYqLkPMRMrG",
+	"6AtCdQ6sZ0AB5YkJOhNExI383s9OjgZXZ4d/ujoYvCvfe6IX9lgPsdkZbBaUo4WBr4+zQxHvDx1jhAKm",
+	"anx769mgihaoUqCobXyu/ekiTml0BoZNUWlWpEEgiJdaryrar4TQeKgMpsB6FBuwo/hWsDTao69rbbyE",
+	"aOG3ccCqtqA8MpTb9pGC82kqWOIQikIqnGNiUXhg3i4Hv5zQgcokTEm92243pNyeQpjQEKlXEQikj7Yy",
+	"KdXARrwewaDnwmlbECoSMtxmE/a5LoQES0SV37/EuS+XCd58Nr5mgSCM+iNtpbUtTHugCqJfw4fwASuo",
+	"IXfNi3M8aQAAbO8RUQBKjIOYjsqQALT0OkfxTcgPv3wcQH76J3X+A9iezgKNtggD0A0L0gBSeXsUTNVu",
+	"jAEaN7nYAI2uQ2VzVtKCnNvlYHsugM2e4Sktxg+S4qIvC3Dtexqc4R2Xf/kYKyb/aQtHUg6y4oThw+s4",
+	"mL3VYYTygZiOxxCoXNtut5vddtf4+eWrWchhzanB7nE+SfP0BzWnFrA7FkmWa4Kfamf2KKHIBuqRIPan",
+	"Y/BLS80kYH5EE+XWhKhhnoapjvOTLCoL55FwkAMex2lf6rvlW9jKbwGGUG9XbWJrtU1YQ2WLOTOscH4p",
+	"nQI0QyFpdOUyOqstQzNfXIMWjMRxnL6R2sX8QrbaHSMVGke5Ac4QPipf05Zak9S2RK3366faLZsVJUP1",
+	"Ye3Vq1evag/vS/eQLSCbs0c25CcbuI9A3vlUIoY4CIdDjA8q7mPb2kc8JAG8KHHJ+rpyK9vl4N03I27A",
+	"7SOddrsLelx7Q0fp0igi1ywCxTvOuHc26162v+whjVSyhzw1xul1pA/tJqE8PeGHqWDRsGyjXUKzEW/C",
+	"OylHEPhKBQXL76o22l39zCA4suLM+tkKfMolGK5Z1Vp6CLwNa3ssOOEmdKO4v12SxjG6vbMTBdEIvoWU",
+	"h5hnIZ2Ve919mr1qJFDbAEPNiN4xQlMMMnm5U73QMN2TQtmICvmajozWVx8E2Y4NGFYJlh0NWcYIjaRw",
+	"PgMfh7Bms1dSCZad1cGy06kGi3VtzXKovRhIHERF1hLMM0jVX+40emRDzqFwI+R3NAqD7+NgZnj7PCg6",
+	"O10VaWSb2RRfltcPmWf59js75TfAjGTtHrdyEbcMplWA4hDXraw5Q4zCtVe3MTfURs9GHxURkbA8D1Hw",
+	"ONUmoXd6QwWAvNol6lUilTIpLasQ+iyQHzdVAZRX5VfFfG0BJQxWh0I2+0YYbPRsP+dUpKidqcgsMBOQ",
+	"jf/6tdN89f7XdvPV+09tp/Py4T8UavA4PeRBeBcGUxqVXY8tC7NMQIAkTGH2WdWN2FqDUOysdCO0RMCt",
+	"6c2vkiDutNsbe/qyyKUi8YS45RgtlGlc9rFAeEy5mE4mEJ3wJylFGhwpQY92h1ivo+88O5u6aFShRQWH",
+	"L0OLj1VAuVw4M5E/RqGU/TY+wlE/rGpE+fkcguoBGrZs+3EcFUXbZwKWykD+z4/jSFsBX7u1Tqvt1gjj",
+	"fiz1htdu7fLiTfM7t/afKh8Z85J9tXzycRxx8dqtjdJ00tvcvA5B3RAtiKpv+fF4815sjuOARZt3ne7m",
+	"DeObIU+Z8lFsarRQ6dCQKoUTyIPEZ2pf+Hgze569Wzw3/H3lo5Ovd3fpJBZ7H61/t9SM5aPbswOGqcfw",
+	"6JbN8E8zoxrL/KBSveVJ4IOP6g3rkZnfHl/BX+OPflp7DOaBbFqR4ixpgKLKrZqTS8Cn/ohBqGASR1WT",
+	"qfc3dTLyg1MrJv4s+7SY6G9lni76DN6Bvb2Jk+swCBhfU5VE3KzSfraanZffgUpOIuorpo2flBIieL+c",
+	"aRc+qg2CMCX7S7i11O0LKpuktROWSDXUWg3ZyI23kVeqLuJbBExhbyCoifCGs6AZckO3N4RyPgF1t6zQ",
+	"Voadiu9RbKEKGEqAW39foVAb6xUM4SYdHfVpXChoUZMk5H44oRFq5Bt+HhaZPiP1bpXDXnrir17a6tk0",
+	"hRgXbZrZELaSBtZ7ZZKqgsGrl6uz7O4C2f5Ybtqsu0fyLLxknaN4zDB5Nk5YeMPthffIRjdTdHilJQKR",
+	"RGn8RPjxhDnKdXsb8iAHdwCGcpHJE4qHeBL908Ml+FGEDcxjgcWPE2bE0fFN0hpTDlTi/ZNgFyI7XvAO",
+	"brJHKuZ8Lr7/BHTo2+HxsJ31efzKxNBi7Dmy+MQMH2dbyu3nlvCvwPl9GkWQp4TWs5K70SKeol+elaVr",
+	"ay5IaeQYLthVBFN+oYVGJLx1sYBIEOQoFmFSdodYMJeDbqRMV+A8IhQD93ReVJhm/CBhd4xGKm0sWyV8",
+	"hwbub1GsOZR3i9PonCV3LMETXU/AQc9ynqDsgJTdzmJkppx9nDA/LTUuq7fLOfk5Oq5DQaZgGYQbmcQ+",
+	"EyLvyXwesvno3X0rxFJtZm1iueq5LCGDz02GxKro821eXylqgpwq97bmxVUK2XxpG1swgGILxqJWqGWg",
+	"LWvV9rRdc7GLIth8WQR9cUz5h2XGtUWr6ZENM44lhOZgVdxnR41IaDCW6gdnIXCPn85PjgmPE/LL26PK",
+	"XXYW7NLaHARXjdJxVC2Fc6vUXBBSkHGNO0qtUG1VxUlOkjiY+mA4MuNv7EnmSYpIANFAeZL3XKTz2fDr",
+	"25FDdx9FWlfDb0vWNJj+xPJnYQFLBdHcOr62ENrnVQBcXpvGVJlx9L3DeC0si5i/g7o4iY4KLvyM9vdq",
+	"guJyPVsHZ5M/Nr5dgdJ2r6/BjMDMU+Wa32522l15WmLqK4diKR2G90rpcJh3cHbbtQdH/6a8sPpGh4/1",
+	"haIDkseZz9e33uhqW8iEpqPDQCzaa5uEgaH4l2eH6MlaHISwXclpw9WDD8KgelY7DOE52MVTwuXb4RDb",
+	"j+IQy07K4gPyzJ6YLYTBUk6gZ/3aTOCwBF/umfKGArBUDqN8BqYfi8Z8q0rBSX+ajh4T+wb/RBOAlt6u",
+	"tKkUnl8VSobK36Q42dJRk8p6JmVYqk211oQYLxJHQau28unCbhbqeGhenXc1kfrZm32y+3L7Ffnf/2un",
+	"1W3ArDDeI/WmMgCpeStAdDEvLyhZIJ6TzZ8UKFWTesVZvQwqp3QWxTS4iOMjmtw8O1ySQsBeJCdV7p/d",
+	"7T8+KTgWzYV5dFjtAr0+IoPJowxjNjygdE5yhX8uB4YfT6OAqCgyZalgT3tf9F6HNIxYYFmvoll+36HP",
+	"Ljm9o2H0+GuSsvEkTmgSRrOrqTVYNSR0YiYJwkBFjmC1JQ6JkC0CVYwx6+lJ4bJkYlWxQYfjqVQt5ics",
+	"FchUrlnIb7ACF8Syk5j7bI8k9npzLAV20lyvIDOMFvIbRxWy0gtavpKKusjLajQblnIRx28pnym2Ir4I",
+	"Pujd6dJkGppYMKKjUlLrovF0mKCnzLGVrAixOvjQVDgOBaFBkDAh8hiC18vlmg1O0xHjqQKRmP86vzXP",
+	"wg1PbVO0yMWIuRyrW4aCeBXQ9HrEsD6V0yqFS1VDM6EpI1Cfa07NLCDkInnDqiWeocglpznP9+PZB0Kt",
+	"Ai32y0CqAP6kJEGdXY4oW7OyoGcSRvBV7byOk8ypDRezcPN//vnnZt8aqDznrbBBWDeYsKdYrWuVGvff",
+	"UxH6JGE0Gr92ISpA8jghoILXXAaFqQ+1kvxYmVhaOFyVnXxg6aaoBNR6NRPdSkqqGYScFJOTekQn8n5/",
+	"cn5uRReqyHHE9HhIoji+nU7g7fN3+/DF2eDo6uLPp4Or/QMJPrWsfdSh9Us6CfBscNS/ODw5Pv/x8BS+",
+	"yr44pemoNMsYVGuR0nQqMIhOwjhM1UEERIN0ZRTtB8NMg84ycwuF7b8eCEuzc3Z3drZ2S9NzVokQk3dH",
+	"hTBTkkwj1kKDGXh+yxOGyTakfFIoDQW1PpBZojgDCLpK/NZToPOf4ynhjGFs+yQJ78KI3TAiwfe2f9z/",
+	"YXB1Pjh6c3U+OHt3uD+4Ojs5GpxfnZ4dvpPXOt9qhUDzjIilhYpskN1Xjb9ysMOjwQ+Dq7PBny4PzwYH",
+	"RazcsrAyg8vT4uSXhMNnI6EKVshCX8yCLQxaz1X+FLi0pgMzjw5WUvPF4Oy4f3Q1ODs7Ocvjwk6OQukd",
+	"EtwiUaf8pHix5p4++2hXnsuc86q2gac44c/z9hln34LTPz65uOrv7w9OL/rfHw2KlGDXOv3jOCXWxp/2",
+	"2J9wo5+NElWmkWxdKJdnQaFqJSKPJcv8HE9GAorlOEmn3dZy/RxFJC/nsUGVne6250UYLFVQQIvtAlrg",
+	"Tp+BEDxiZ59PEeYmjQt9yrKAMNUpwBTeh7UBckxoOrLQYXXT2VNhRdGiJfVOsGphPWPQ7+RzsKRVkofv",
+	"Tw7+fHVxcnJ11D/7oUgeOragoNNrVcVtqSbjVp8eLdbc2pPJoGsZB/HYE2aKGr0B9fO5tSXVxwLwViIj",
+	"lpAP1DqLN6ZD6pK4Zd0CUdi/J26t09xya409XSeT0Bsacm1kglGl8hqmldSksz1HTUyJ9wIedS08skFG",
+	"FMyeWB36KjD6LCy02hNiKCyGJugFGeqEpPG+JxejdyVC7jPbNKVW2yLHqmjWfQYDC3fXsvA+HS9DyMtb",
+	"ndmuiGW76uWq81UZgaspmtYoLo/77/qHR/NSz05O/1FQIDYYnoPRPdm2P5vaLbWv9xWyQFVXzGtTlf1i",
+	"LEtAIT6+h0Xv8I+sq4IZXrkX9G2Jx+MwhVpxdRpBsi+WEWmoJlYwQJi6XH13Pwqj3GdjOkMsx8VB2vk1",
+	"Y1yvUTsGwkBCWCKxy22zMQ0yE/qEURgTK8W0XJ5di9Wt3E9yJ9YwcFeivOTfb/vHfwaFf3B+cV6gv91X",
+	"FsLLGeUGidnhE6P7Wjt6KtUdCs+M8XCVwd6kkWX2bkzrWMnS/nR2cSy3v5ph/ElEBHLNaCLlF3Bg5Cqh",
+	"VKJQ//Lix8HxxeE+mDwrLUcdC5FyW3piDr5wC5+vANodZk1UoNAWe8e2RLKPE1VEJjtKkwr8VmqMFzDl",
+	"s3NOWzs1YCOh4BspMQtaLei3sCSt3IQpG/8BAxEq8eTy+Pzy9PTk7GJwcPV2cHDYR8t4Qd7byaFJljkN",
+	"8CIAsKfnsV8YQJ+NhVLb2BD2spUh3iwWkO7RQRmmkpX9qRVS19mCkLqc8gNVwna3yR+/LwsyxC9Wq760",
+	"UGd7ngjCJ9jrNxM4iBtaO3BwnVP6ypk7ayvl32aw3mkSX0dsvJK7dYLvlnEPwyr+lC9OAWEGPe3fO3uz",
+	"T7a2tl5B0fKm0SgU4d6Gmnol3kpD0Oh1PE171xHlt6sTcLXD0hh9a6HFuL1X2zsvidqxKmStojzUgKt4",
+	"9FaB2AX6e1Ru/1SwpEcjpawpuNFpEKZxkgfWVpkT7dlAdVHII8fqThB/KRfXkvoNWCulxJttp2QPGQRX",
+	"9XSsCsUKwzpa/oucysnnITV5YDirAfFupXfiWeFcvg+VvDEnO/BiSpXZSgbp1XyGq8J5YQBfBr8d+z6X",
+	"+/aeFYzL4gwt2Kxsh1oVRMYKkYXulJhSDKC2FhuEnhVMS5daiCDMILe6qWIlsK2nuOtL2n21yLbwrJDL",
+	"yNxS9f8rKP5q8Stq/quc0BK12JDNToWS/myHcRznVgZ8SJJ93RtK4rSq/mRK2n9WggKqpdvtdqerIgRR",
+	"b870kVMTcrKxfzboXww2iqU9hnGS+fU2bqL4mmLntQ3JrjTx2uhP09EGqauveuRs0D/AMvm5PubWhFWT",
+	"yDNidywJU6mTrBlcgUBbs9jWnvK3wxqVZ+FenQnEKVrn8YgCV3PHsSVRr/Q4LFOdyZPLooIkTEnMwTBj",
+	"9J8W1q2/D9NRaOfSQUsKqxDV3En0Ib5R7jFgPAS8f1a4q30Zz7HcYL6q1IawNhtz4smNeptefque2qvL",
+	"wcOcNagAwGJ+6T3wCCqgzQG1RrVLlcACsOAsftxtKBM37uazin4UDn2n3V546MvyGuZOzwgqmDhBdOLE",
+	"sx7hMlEFh/jcrCF9TXYXQiwvfVoZ/QtTh+bgeGxqmCkR5lkBuGa6kYHnmrnCc6DcblcxAEnK66JBNuwm",
+	"Jhv5cj+SOmeExe70UkZXzqC3m5Vt+rxURa8LY/bnY1MsQH5+4paCZ2drpctcmbE1DzP7C2Nt+lKccJ2A",
+	"Dhz2SdKeNGVcDMz18pzmIKv1lHwSzbOC9XfPcYXnGGH3+flR6hZ2X1Uizlnmy2QffcYCFixU0wpIM6fj",
+	"fSHZ6F/XPYt7+My8Jc2NOquJQjRJQozxsbWmkuN6M42iYhKQpfVB/2hfhTLD8y+jaBS10GV+Uw3jtfym",
+	"yzjVTiWslU1elWnNfIEbcw62cm9gyUHYTszMYfel2Zhce4VA9Tl8CwvdlQ5gF71DF9oKUUqlJf4WuA7P",
+	"nyo46plKAD4HZL6d8oCPczQ+1Zl+ZSfk7xJPmcTzbXpaHy2ewavp/NdWfEH3lSEBj5F4yoItcMhyirnc",
+	"VE/qgjFiyUWN5yKPXwgw30xkBu54bYL5qCP9ytTxywj3X5HAPFKvWJcyPU77sItsljZg6EBN03mZHAX3",
+	"0ipyHVPJtLLqqjVOWRwlFrlTGkHlsrZNdYQ4yZoelg5Yuc7tpevUc9CSYXuELvCmPQ+pfBaofDu17mCL",
+	"j66G+jnn+ZXp5KPijb9NIevzlPxih6rcEHY45w5IFdgtNIuftdrHQMWI6pLNOEBpuUwNsotZrkWIFXm8",
+	"QnevbFG9nAXiqxdlfj7gfjuhszuPEtCqjtcqrpkdtPVw9SN/gtKcNvIuLdKZX+6/QtOQ8pD4kqrJ3yZ5",
+	"NGCCRfeDYR/Q9sCGw6faJJGHn4ZKZmDpKAapkPHpuNb7tfbD4KLm1E5PzuE//Yv9H2tO7WBwNLgY1N4X",
+	"cw+c2sem/LB5RxOI/5Aj4LRvYWQczX6iRs49UrPYz/SMD7pnd7bCG5bWnBoWcak5NaziAsQ2Yilba5E/",
+	"wFD47309IP55qYfVUMTBH7AsFhOppm3QUbTYQLz73VyahiNfOMSXd7JYqSShs5rVWvxJh32wi3j9ipB0",
+	"9KFngIqv/8p8KBslsYbzOMUyT/P4EuSRyVpbt739XVmn+dIpdEWphbgJGt0+mJhKevv/rK1cWe/XMZ2R",
+	"a0YES/eIB0arK87uPTRq0RTr/oTKAq+QCS1fNadm3q85Nc7uWLIqIlmr7OvB7Ic/y4GPYVz78THOIXlq",
+	"HuBLspXs44HD5wFN42RWCiEMKVYFj7AV7E14x1ROudrddRxHjHKFSvo8ywrGRbFceYo1sICcQ015f0Ql",
+	"i4ROw/BT1v0fvIS5zvolCKwv+FJMnyTMD4VClvnlgSkzCG/CVJC6qjBZXAtW2scKlFvd2nxBSqcGDTi1",
+	"Ib4cpN4HD3tP0XE1MFWQ5Ar7StWd10hp8E2vyjHjOjVN7WjKwOj/vmRAoImLt2CwIk50ISy5I8HS/K0q",
+	"21s5WVE+q2xuGzttsDr5q11Bh/bjKGLLORjKZiJHMpddoblRc1TUwlFDnYch19LAqrO8gU/WmiWRADkP",
+	"f6uo1xiwIZ1GKZnQG0ZE+BtbCaELh5XNke3KMVCsOIvCCRTSbA7eQFtJ+eyakSD2p2PGU1L3FiQ9WkNA",
+	"ULLXAI+Ny7WXORsxcMg1XjX0Dlgu2zP9svyjWIcQsMPcftDB8iwlI/4WFcVSl9aVrW1BYSMkUmVFGXMU",
+	"Az/PqtpkbxOl8hV5inVX5cdS/fMN6ucw/NdMXlNimloUSkR5CeLX2gopp9lEGBn+Xs5ucP3XOfhpIGBZ",
+	"p3lce2+WdJqEUuP7I5vBUwuzuztSOA+Fn+zH0XTMcblDGgnmwOWq3LOSCc0cSuB7kEw0Cvktvj7Ca6l0",
+	"vCj2aTSKRdr7rv1de9NPxmdMpP1JuGkQbbPTaXW2Wp3vWu0do+NZyHQppJTdabc3/VEYBZtFPNvUiFpz",
+	"archD2Bl5olaq2DREM4o0n9IsGRZIdGwqZ2aclCd4XwaTRMalb0hUMvJE8PcfaABlsGh0WnupSV0S48x",
+	"T7nsYSzypSlFgdBka6kgKiYyuMSkdfAGanFieK5KqB2Soa7MqU0AZBsaLpogtjw0ijnvq9PuQfZdnmpv",
+	"taGctabh8yRcp0mU7erHi4tTgi9ADVSHUEEoQUrQsimbqu2qmvXXerX/+rXT3FHd+rsP/1ErEyK0uLF4",
+	"Yimg5efK52La6ebbZQK9fcY4p9m1UwT5opNX4C1RMfTzshK0+3EUTxOVdx+wYchZaRHagtxZqp0UyhDY",
+	"E6oiVDvfLYVIoUjVpwq7QyZQOVZWapyYmOaUAHN3jPseW4bEnOVPCwFQ2N3O7rKTUlDNb7nieFByMTCf",
+	"P6KVBfYnFmwXyJ0Lt7JYgLRYXNnpITvcEOQ65AG5o0komTUg2HqiYAbQpYLgigAuh4e1oQqoyJm/ulBd",
+	"WPwSCfQo5Lfz60Reb1/cL8j2OyuRGJQIsisAEk5OxHMyceG9fdPVm5XqcvbmnOTrrKJLryETSOhb3P9B",
+	"CTLF6+JJwcZziOdTHvPQp5H8Y0ITxlN4LAHpSarn6S17eeqmxKS1mJBcioOo4Og7AFBfgEp5iahcUlIi",
+	"aWGLGPN0yAMpWseJR2I0Q+HeiZRDIR8dcip6pFD77z5MR/EUVewP0zhFOpI/i8IM+aPuNDurwKds32WC",
+	"3dwRnnCWpS3CPuYUu/kV50noyhSjzApYIBoltBGQKEEX95cWcYuq2ZJ5yk0YZerPnE4NmikBFNzLl4iV",
+	"gsGICjKJo9k4Tiaj0CcA8nIrlNaoliy1yBIylWr1AwUavZS3rWEWszWgdZlhEcSOEVbtYXPcskCVFf1F",
+	"MJTSkmkQpn1f3dHCJcYGI3MH+wa7eIaBIgqTJL4LUb6AgqIqw9mqt2ka1VM/hSqjSTy9GWFVUY/+NvEa",
+	"eRJ6z66bkzhJYXdzMA2DcilHzrAhSBTfhJwUe9HkJ4DyJaVjCzFlFRod7GtDEHwnP2DWNaS2gIEW6LBc",
+	"MLISXKZH6tTMYlL3Gw7xME9Wkuq6l01FBGOB59iZtPymqeq5y8Hlp/hngUfJH2vL0A9WDeCuxJzBncKQ",
+	"OdkrTpbetgz1wCsf2iIGuLPR2JCGsZT5wfID+QQsyAsZ+t05sPuZ46WcyqKlq2hcpqZyrEMY9UdkzMbX",
+	"LCHeJ7eGMb9urUf++fd/OMStQZSe+vsBDlAukAzDiG0Iwu4A+0BFxvgBXeJdvpDHetXiFZeLAXW/ftK9",
+	"V0+47rXqqEeq+Sr2AMdl1Xq/vi/lnCMqSvS68x/7ze7Orl7RJGF3YTwVkjKPNgTZ6pLrWcoEGcYqVf8a",
+	"Q6ZhUxuCGAkJHM/gRhmxj3lE2wm2O9vtLr32t6+79OXu9auXnVfBq06n3Xnp77zqLvu9YEFoN1/R5vD9",
+	"p93tcgOCySc/DPIyBzoKdO7qDwjocvfM3Y+l0LqwQaRBIEFF6rvb5DeWxEJHhOP5JiItkLX2Z/7fmsBQ",
+	"Tt7DCnKpft4Q5Jemsp00D4t0snPd9bfKBhfsw/ywpxH1me5Y4I9oyB1yQyeRpFXQzauTG76TN/3vbpf6",
+	"slKa3LB0DS4u6coFfJTp7zbvHrMFrtj7JEwhGIXxQBXExktcl/8MuUgp9+XV9qPYv3XI5cW+Q8ahn8Qq",
+	"Nrdw5t12d7fZ6TbbLy/ar3qdbq+91ep0t7Z3dv9iez5MubGlVFkCXu0CqWYe6x1FfO3jz2CY0UQL1RV9",
+	"WEzkT1Xwh0Wu1Gn8atF7yZoNc9W8NM8clXkZOJCm+4aEWxT7qYgh0r6nIEQ54lJFUTIC8hTX3brC2V2E",
+	"q9exLsavCvAKJOoUtT0AGnnr37tlv7/Xt2IhtoJnhH2U2LoJpdI27zqbcDfEf8IRve5gUBcEs7/uzGvo",
+	"5vqufo9RwCi5xriSMromf0H/Yl3QMXDalCXCIR7FIHqo40hFKvXdDx5oI409Qq8hSl+pwvC7HCR/m6s2",
+	"jtFy3V06CV9XiCOFa4wgqLxzin7NSVZhga/lj3zeapkHjz5yh6BctV/4+yyOoIknFPEV8jn+237e9/14",
+	"ylMH5Jw3ofwBpdd5gRiwa6n9HTWbCilTr7BEvczqP+iOI7poAdbPCdMWOeTkl7dHPZLEcUpMMRlPsiiI",
+	"fplQn7nc+8xgSs8hXhh44ArhLrfM5GbKYzpmHjh6PLlHj7CIjSUGOYQSL2ATmqRjUAHUD9jMrXRYGIYS",
+	"j8OY6n1HP5W6XnGUhEVq8lHChp4VUILu6ILeZ6254FKgnJGzmBVN9ztlYUZxEshz60Ico97fskuvz/sg",
+	"+8JofDSKToZA7VYZ4TB4B2G3kmyZxXScmgr5pZlrAFzWylhQbk2SvzgAxh60x/BWtpyX2BMWed+spe7o",
+	"pT5UXmdP4utdGExpBJrHhCUi5ioDMvvNXBRBUnrLiISsvAHIYRuggMbJDeUq/t6zg8uyYUAJy94qjy1T",
+	"i9+aI3dSCskhlgm2AbDP3X1zUMr5bNETc3MzW/ljby5QoxKcq4hd0b+jfKvJzzWLYn4jSBpnBGe1S50P",
+	"USqj9ItWsSFIGEj6MYlFmEJMnAoYk0Jsyni1b7Yz75p9pVyzbafzskSfWPUSzVv2z7Tbbg2SUYY9MHIZ",
+	"nujPtq2z/MFIj/MQRLyXam/Ms2NskYHU9UUYgNNykjAlD2TZxGCzZDxNQibMUbscmQuO+gysJQpvmQl1",
+	"M0nIyjSR8UCbvS1FN4dQlxeYk/7oyfgIQuRkqZX5B5Tq9dEdhdj+FT+/iB/1+cMyenKjBfbnoiaa/ywS",
+	"XB5/fUHqs63J3615n62VnrEhSxj32Zp+pL51dyy6twYaVlG9z+D0FYRpnqCUSZsFVJo/u6fa5tOLWF9W",
+	"RHq87FMl7mxl4s4KokO5zDB/gkAM5h0b1vmutJMiXuQ29XJnflflOzHzVq58XVdurgxemvE2mkAVTUmq",
+	"bVEFiqLP4Neb8I5xS2QhdfYDDfmGcPldp0sUCWxo1enZuJtkwdldcrm+TBPJ0yQ4geHOSJ3HKblP6GTC",
+	"goZTfs2IBIfcSyiwmC5NwWqtyoWCNQCPtCc/1H3p9ZSxFWmPybHDqWCBYsDZ+z+dnxy7XKHUjNS97Xa7",
+	"2dnpeo09Kyf5l7dHUifDpEAAojWPgaGk/wcn+xd/Ph2QOHG5cqkFzI8oGpscwpmA8iIBYxOdYNjZJRG7",
+	"Y5GArF80OlNOttuvdgECPA6YIKGQ8gLuAqmTXGq33fXmwpBtZp3dj5xlCYJUba5c+l7Xtjd14auHRZLB",
+	"Qmyvvrf5ezD4SP00muUEOolb5H4Uj4sXQ/krg5WVuHlGuZZG9whiYEP5SQB0kacCcQEwKPEiWBxCU8xD",
+	"ebmjpMyY++ypoCXJ5SJwTXn4YcrUz+igWx+ChTcNvlmQff/VJMSjUjuDJVqsJHoLW/qeEzDmo8o2/Thh",
+	"ZiHjm2Tzbsv8uTkvUZbFgtkyxyIxQUVWlVoDF8b9rCaHVAdPld2lk/40HVUEave5Cs9WPlAsjMB4MIlD",
+	"nmKbld2X26/I//5fO61uo+dyl/9NffI3HY78N9QP/+byvzWbTfP/8k1VtuBK16n7G9lut8nfpNBvt3Ux",
+	"ZQ6wlhQLcuUt0MFvl7iTz5vTJIKscUguidORjnUoVEPE1AOkfMAI6jQSMdlub29ut3c2t9u7m9udLSj0",
+	"S7HkOXRudtSHji5cHCeQr9MguY2pOeW+OuRvhkXiYwebVPsJS0nCbkKRskSuFmexylWod2BkK//+Cq7g",
+	"FaQ5a8h52TPPzrhXIRRXfsIgLoVGwssvFXvBZCegesMYsGWpJsSHfEasEg5jWBXarqwKbXK07isYzSrj",
+	"U45LoTD1SLFOUa6yjwIrVvS+0gi2A0vNam1DFbRpwpYtaqe9Rf62SvU4qJie6sJK6hj8EfNvJXkBug+O",
+	"T66o0NyS5wgP0xctMyDmrgAETtu4AyS/7MitN+GowPOVgUdqtOUAKE0nhG+uqnN/O+3u0ihNnLeMxpjW",
+	"BvbOsatCzamdDfoHNad2eXqAf5skoMEvg/3LsqT0rDnGPM2qav00zwSyNISSEJd7qjoc4NGq8qhwRnlj",
+	"wyP6Zc1HC5iUEjPuthUYaXv7q1NAcJANuUwqYk4mo4QKtigRZEW3mGd1+/Cw6qIi7YLOVD8IjJBBgIei",
+	"ECVhNQtZ0d1VyDopwyksf4pJ++cGfmsohzjAhiDUl1Q5YsGNUkAwJlYOPI801lHpjIcp+u6XJjMs3UwF",
+	"FzYLzVKlWsQzOR6epJ0C8gttBix/spnwmFEumUkZH95ut4E/adqfT2ch1wmjpmOYlGKJ+aprvrKZcKbm",
+	"mRe3yl9UHM68tm1es6ge+VC4Y+b1HfO6roAkmbOVdFPyzW5xo/cQcJvrtwGeINV6TH/YaVtrQz6uParm",
+	"lc7cK/lI67kPMvhNKtu/QPN2PYz5csvm1RjTmMQQVScFckdV/WfAEwLiQROD/sHbw+N//v0fnnoHBB4U",
+	"bbQI2hQT5ofD0MeOAWa67GA8+QPaxFUoE0AxCIdDqTxBIBOQA5qONkQ2wk75gmEpgToErONQtRhV/UH3",
+	"rYfOOOP4LkOzjsJi+b+F4tjZK13zSlVlu5I2eDzG0ggJtk4w29pSM2qBorpFzYKuLXjIobDwTzWtyfdx",
+	"MXN2y+Zcu7OLmcMyktXxNEKuCEyuNLYWw7bb22rb27ZQW1jmtlqm/Q4coxIA59/fMu9LwXjqjzK0r0ts",
+	"sqbfnhvaRqm698PggmzGUtbfBCBvTlgCxCbmYvOTxuCHbEc7akc7QCqlaJ+7h+qtXfXWrgJ9VdcSKDWE",
+	"33QUisCFzXex0G+oueGGwBtyZmuI7it8AWTp7MQ3ctUxVxKgdxShXyw57yi0XllOxgnli/ITnaUOeH2f",
+	"CVPgtVkgFs/laKruLCsU9Cgr455zsn5+LxdLGN5uv9qtkqErp881flmeVJbVhc8kjUFBwK4MgVSfFpbk",
+	"1BbnheqcmVNzVda0r6nLYqT91YPZMgUhZwzr7izJxS6LAujneK7VrcUhrHXTIp7VqU2lF2h6DBkHrRLf",
+	"ku077Df/Qpu/tZuvrlrN9586Tndnp8yBWOammQdQ6Tko6jS/tQ5JY9Ld2SERSzFoD2vhOMS78hziNXE/",
+	"LQ+MlBGjIiWqe2o6YmNC1YcoHMC3PZfD+16rhSPAWGBKQ/MBNn2Lh2Qy5X46RfaEfBoK9qL5HKz87Q6I",
+	"BNTlkoo5YE5v7xgxAUh4ixzDgCKlCZjtleZsxBMPIuWlvu1TwRw5C5QMQTkG5ulseY2Chb5mX+ySAxyH",
+	"3KiyC47zRfbn+8IvpT5ifVSrY7o53GIa3LKyA2aqMzaJqM90IM5nz1o2UUYCxJo0ILGQd9UVyW/OwYax",
+	"wkf44oOj2yoUlroSOM6LnxaKrC3LZDabLF1F1Z223lGl59ZMTLUEbykr4md7aF5Fh2WYYgkw9mFKI0sK",
+	"n9dj/y3OaY3DMfsqyQRBtQqsbK1cmCzqxEAM0VyKqrrJoxVSqHB5uTojMMHPrSEyEC1tQO0XJIvWwt0a",
+	"UcSOCMYD4fIwbewRkcZSbQnHkyj0wzSa9Yjk/rMqFWpEMfL3RGGPpLW66LrjctTCVKz3mFEurP3uAVVG",
+	"rgCl4WwvcF2qdmhH4HQsCXuYSiJ9poRBAV2LZhJDbUGrCBLgOyDO4nuWVK+CqLQwVOLeWlTEz5yxiVJ4",
+	"D11vcmn15eGtUllqas1drqRFvGHIokBgibiI0TurnJog8RTDxDyJGQc0pa/TZMo8fFG4HDxYUvaYpg4R",
+	"MZoZrHLTe/ZgOp+cKphLrhuxYSq/brncO5eM9ICmOn56wAP1VwJyu8QzDxMXOs3ultfYI96+KpNoPnO5",
+	"d0RFipiY/xyslkLiyeXFfm6oi3an12332t/9od3utdtzPPlTTQXDn9IknR0Gtd5Wu93JEjg6Tu4FpEa1",
+	"vj9mZD9OJrXCz9PxNaTL7B+cvb3qtKHM/D5VZTvfRPRG+0P3qSrtmXsY85T65UuBrlv2C2oppzQlBxBr",
+	"lPsxt5CuWgiEHwbfz2q9mi9EU6qCXD9XkDYJJCXAqzm1wZiGUT8IEiZErSdllP+/AmXLj8c1p5Y/oSWj",
+	"ZS8fxTehROVXb77bPWh/1/nuu+39lwe7O6/63TeDfr+9v7PTP2h3dnIfze8EhoFMm/mVnYH3Ksv+2YHD",
+	"LSmk1qudnPWv9s/Pr/r7+yjvweem3Cq88333+5qjS5BJWUj+U4ULapwgfbkunBW8HeYe5ABT+7p1wzpZ",
+	"RpfKNVfe85J6HnbhMOfbWKxJcX3mFVctrOobs0AsTIKhOXn5p0iaLHV9jkrNZ2Gqom4aFw8P5q0S6Kun",
+	"fsSaoPY1TfKeVYj2oYwE5spiWdTQ0mm2dttyizQ44dGsWJJQjVimr5QRVHs6m7ba0y2fjcCYRA1aFk6b",
+	"J9VVRUstg6bkreiGQRM4GlHuewStXdRPwzvmzJldJU98t3/1tn/c/2FwdT44enN1Pjh7d7g/uJJK4vnV",
+	"6dnhOw8SglQpLrAio8iirKhMRQZGVKQux5mIN0e7PKkXSyGOKiDUcWnQtj5RWWFY9NJ8fHk+OPMsQ6h6",
+	"U1WHaDgEVo8+0Kuj/vmFnO7k8vgCp4Q94BYK7BaPpeqY9iknqsJ1WQ2RAs9c8XRUVVn7dPZyp5OFWNp2",
+	"8VXOp7Xe1kwt75KtFTh/xU3vLLzpapDPuunzEoZ99TJhY9V7bucJ5W5aibAyd8m7a11yvf2llzwTg8qr",
+	"S0PtkWFW8eR+FKvUjSBDI9CLoEIA2d22ak8Xcsdt6aQQNlW5DzXV97PK1Rth7dNcmnq5pFWapL5wAWHM",
+	"yUEOXS3N5SZuzi0sLxqWQZbJNwjFVzK7p6W4ALjr6YiFCfHxODeKEJ2X7Gz86C5AEFhhGUyVOlKRrJWj",
+	"HvdUaIeeyTfGxoTmFUNYyqoIdJrd7eJ5LDiKAQ/WO4Wi/P0sCCInUdTs0ctTEv+cLgs0ioiUjidouQgD",
+	"jSp4MwUDYwNypTENmNUDcq+QREyFyyF+De0TQOnV0FtdMmIfacD8cEwju3h8wJLwjgWZk9imCC43JAHy",
+	"y7WfNzt9LlJGg6LpdwXFJofGKwGfIBBLMLqgJK1O58o39XzELodK5RTPKHWf1qICZgbYp80Tc4Gqy1li",
+	"UXFcULcqsV41YRFUZ9vfj2JskpPEdzQiqhKGgbJFT+zSq7xYe3WnXN6vgrC9/FLR4KFcC7ahXaYQV8F7",
+	"lWLjBvCFiucPc3q2vQpUuQvSQDYthueWzviQaeqfFteuqYSivAZV0Ms0/9J+ECqoSV21xIYPtv/hJIrj",
+	"2+kEpXcpeEpgnw2Ori7+fDq42j8olP6qMi9YoPmuvWQvuOASQFk2inLmsQb7grHW4xDPUu7vYUmN85J0",
+	"ZEBP+Kg5WVT9fM4+u58rzVh0+0JRk3g4b68VhUJiqB5LHB1R8RaK4VjF6dFWtLrxKjNTfYuWJugHABEk",
+	"6G7/invIdpAr0rjiPpxaPBwKltZ67Tljjzrw0nI4oMugHs/Gguigq7niNp2VAlEMQlVp0NjmFnwdWDiu",
+	"YjqFkOXVPtfxoOUdHAX/WYn7V+FCaX033ZUEAgdzy5WoswJ4nqngqD75skXjb/Mrbq+04DROaXTGxDSq",
+	"KpeQIRCe6pim/kjypDQrIqe7rkOogz0kOobWrvpWWizJqWmzn0ZCfZgGQGXOzyKJxR5p66a6z9FckmrF",
+	"vkUG4JHMJY9m3msdOZbFPkrhTjXCQbUimc7T8BXp8wp23/kj1da8SjXa1kdVs7GnNR6Xmq1KUhaVWSZh",
+	"fpwEleutXODjbV553WGJBrR4QU+hb1TK2eXefJANHUKhR4dc5Xoyom3K/SxpvUwmL6tEaWkZOlVutR38",
+	"qWIHnyHuPyynIY+KbrkY5XzoknyAztgiUvol3vz5Kod3DoIe8SnXFguXA2GRfBcT/CiE62alWlU2AxDn",
+	"NCbXWTwbkGpK/IjRhIwxgLKkN1XRb7m/PsE5jlNiGkQV231V1PxcRhseM2bldZ4bbA7fH3sVObvPXUdO",
+	"GJeTBJ95L59GlV7tcsIe8ndy1W1UX879Z7qcUgJfIcZFkuge0BZkAPejmIjwhqN0HM/TdCxGjgUmFPN0",
+	"uYmOYsYMtiHMmFlVMFM+ynrEsoIFDmGRYHool+c9biIzsY1o3kgkVPy5bfCxxt1DwnAfCoZ0QnN9iwhR",
+	"Ewy1YsiPy8tjfsiykJ+vEDrzvAExy6NZFsSTSDwFnVoqKF9CI310gMEXCNd49Nq+VHTG06rzMNiTR2ws",
+	"i16okHH/bYIzPsdHvsxpvIKC89/UHf5Iv22eVT67i/aRTqBKt9MCJa2sgesa5ivL/vuQcQnb7dBur4Gg",
+	"coAq7PyitvLLXL+R9WzlSPPn5bxH2Mol3j3GVv7fiZV/aXv4Yi656qK/JeM3YNmXNn5fimJdwt+N309q",
+	"/MZT/faM38UEo/Wy3crzT1UWUCHtFJL/HeK9PXgr/5OEH54q1RQagxdSd9fISJxP+80n4S5JTSxLdC1b",
+	"Txn8L+JbxnVBmrJSwFADqWlVrVLVHLTJxS5Btt3abnUbLSmVYc2PQt+DIGYQs5SSWx7fg3If3vAYam5R",
+	"QayRtlpdrZmXtwDAYlpVNchNV7Ws1a9+ZgoxWGXIVLIXtHD+norQby2tbvvg6DVgUapF69gQqnKVo+6g",
+	"Wb230kRWyan50kAlZcUcY/bB2omYudsix1gSifHp2DAaxEGwiKQjmrpcVwQ1+WVeefUrT9Xh1gVkoE5q",
+	"oZaW57g8f647rS5JWRQJlQ49oUlajCab39EKDaJFefbg+YT6rCnYhCYQhAWviayZSkLYeJLOCBW3aK1S",
+	"uXuIK5hwmC+lNJm0/DhhLatQYUuKt4Vy1ytU67KOdcHNxOS9squpyh4Np5G5kqrsQ74sYKfYxg1bHV3B",
+	"R7Vejc1+Gl3/4Icn4U+Hl78ddo7DQ3HIz3b8/cPdw9vJL+/2f3rVYrOffgt+PpQv/dUft1N/K5r+efbT",
+	"q5bfjfj1+E07+OWnCKaZyDt7FXJQFtvmZMohN6ZccvVFUIVlKuyvfQ8FZeZt/PktfVqlVoS10DmswU5Z",
+	"ZMrTMLJr5eE3eW/ebruMl49DHo6nY5taW3x9LWy1FuDTBGr7L0fJFQC7DF3zoM+KYKgzWFoFI3cmucFy",
+	"0NfQKLsDP59XVORStaBzBbnyvXTUp09eEVrVoTZ8xOWT6XUUihEck5lJ56X88vYIFylU+K5llFfGhv7p",
+	"4YYg8T03Ra0dlytGEQdMiioBu2ORxHddBwgdb1LkM090wx7M4JXUWNXdMz+5fMISVY2v5XKXH0n5TPSI",
+	"hqbaCQuIgh6p5+fQhXclvliRsg6Ua5PDbgiXe8A6spe7OzsNWJSEh09TGsU3U0bqZbvSn7S3v8vK/G61",
+	"Xa720tCxDHjwt4xNhHKIjB0odSMJuC38EuaPYhb0CNX1o1L2ERJk/CmwO8g1As3L++ff/+E5ZDhNgAOq",
+	"KYv5vvOyiKqaU2DMn0CcwOpvD81PKKg/eHuEwxJVPK4ubsgI6LMFbgOFu8Eulu+dsKN6J3QfmviPrSUd",
+	"UaDHEWxnZalUoQDW9MkLpFvt6jr523ZboOIJl/fqNW8JR1cqQWCoymTXM+LtxzyVgugR5TdTiSt5QF1W",
+	"16qriwaRP0ahxIKNj8VaQsvqCD84NesOlO+A8QD1rzU2sFfSwgVi8DXiKmJPvF+aQKSagPNN5QvvkRkT",
+	"Xov0K6+kwHttCBSDwgMuX076FzVKAmwvOdml5ao1LX/6etV5TF1UuLpIESEdTkqvlHi3bKZlWk3B1Fvz",
+	"tTtu2axorFXYtk5bDHkr7yp6sGS0s/RQiX2mexltM1K7ryog5Ghb/s58/KyWRxIEevml9c0F86dJmM7O",
+	"JT1RUto0CNP9iq7d/ZJCxxta2zTpBnIEkiY0jHq2Vgc1V66hCwK8Eicur3vqnz2CnuCQAwuC/sfQtKHh",
+	"YC1hFkheg6K/LjEL92QYxfeWvrlvqSS9Tyi3ZBtDuapXO2M0KC6W1NVaBNz2RsuIV5dJVOvVVKU8lJXs",
+	"IAL5uAsHkTUpbZqqiEZbgk6lcobyAIO+9mgsgSa48edhSUpA6fLVYUlAlxHEj8cMM4/sJuG4pmZTTu7y",
+	"o5MfDo9Js6mqXxvAerpj+lxb98JRSYjFiWoCpyva5R7mQK5/YVoQ/doHqhvP4sGCOWL+QPdLS6nTlHin",
+	"J+em8CLM7uXUwW5rq9Vp9PK957V05nJtp4CuCnNV3KlqoC8JOHwzoULcx4kKngDJAezFsGizZ0njV0Ph",
+	"uD9NR5UEwiqArlDnelZaH11FrM3/gA6+2YQRr3966Lkc4kuwJtyaN75a6TJZrhg6C/mUWV1D7NrQgt7I",
+	"VbqZQrmsH4ZK4g6zz5+efCDsKxt0HLCI3YBWqmAfc3LNRjQaqsK64Q1nQTPkVn8TrVekozCR30lScs2g",
+	"gx1ISyh+lx1T3a3lKpRqmhTFNzdYHTWNIaUdlar+6aFba7S0wIOhUhn4Qp6J2TlK0IT4sHqckNM/7g8a",
+	"RJ4+APsmvGPKRgX3IjC71xYkqE4rmbCvKk9BdB6JoDYtxjNCM0T13aZdvn9Cw0Q4LgejmzbCAUxE/isi",
+	"0UGN75XiitFHoS+4lAZcPknYMPxoWurI6yd6m5t0EmrxKoqnAVC+TW/P6K1SbIBioRjX1cBoMsApqdaJ",
+	"KfB2rcDqhUCTR+VhyLVxQt4wpsmtIJ5P+Xl4ww+5ZiBQVNAgonBwp/Ocw2pGl0iixBRwJfilyoz3QTL7",
+	"G5bmmyuCxP0x9Rp7alA0bGZh7hhqKqxyx4oXSbi5fLu9BdUOt5qd9o4n8d3oyTQdSfjs5z6z+JvqXVhg",
+	"cGaWwwPgZiYHd46lkboaEbMqb0MeuNyPaDgGi2yzGQYTM1xT/qxrPz0tG1xInuCM5279hn0uT0inrNZm",
+	"QKnKBZ1lVApi3228JgW0VnISRM/vudyU1kfJiM5IEJM6KiHCsXqdigYGE5Yi8YXlBHG58UAkU15FkoAQ",
+	"YZXonsp4WAnF4FUQoZZhmB/zYXgzTRSZcLm3f3l+0d/fH5yfX/308x/Pry7PjjxSRwzUXULkFqH4JYx6",
+	"eXYkIGj0vrFHvLzQAU4H4XJDCks8SYAkXwRv1+PMX50raxkw63Qud4XV1N9oU/NPP1/UnCpBP1d5vb4E",
+	"VRog2qnqBG+mQktYk1QQ6E7kcns8oY2bGK5CjmPFFXv2FVLDmSromsZrnHS5qWldvDHyYvlSSii7fkVZ",
+	"E63RKwubGrTYUP5kocCp/cjGjWeDEEUA9QZmnuGqAZhSxVIWIVXlHdQlAFNrDTkTl4l16otY7OjL6BRx",
+	"WWxY1RxVQXpTrF/hrFWPvVVz8hOV4rs9ZskQTy+RWkdUpdYq8CuUs4+nRX4uo92KzGdYaZ2iy1VVULvm",
+	"JZbBp6JQIdn660oSzpO3g7PCY6gz5bi87NUrd9pub/m+aXQKfzMsioWG8jw/hbU0sHtAzF1e1cmgpKVA",
+	"hWyVlYxP6Y3L3ZpGdiNvyRHdWmMvc0DpIqyCXMdTWCgyN6k4Zi5+w9xM3xStJyKh/ByO9jnMrMBp9KL+",
+	"3S8cUkT5SciHcVV2Ch4v/BeiixLGyB3jQSzXaURRdXj900PVhwQaXsY8TagvOb0x8pkW0lIhEXhPcbgN",
+	"Yar3qk4csVQhrBcFFlUWZMpVMRfwZr0gL16gLlRg6S9ekLpX2l6w1Wp5jV5eABOm9azLicXtoV0tqhBZ",
+	"W2noEREnuQa1xO5P6+jcNdBCTQtbQjo7ykcg9pSDUN4Ko2Jk/ktwbuLuSm8o7g5P36xW72xRlV9AKbkU",
+	"G6vIIFuLub7eJ9f0NHBrjpvrapA9kNJa9leuGYRbe/DUJnQRpLkaEeqYlsVxqp3pDGApjMhN5KWX/V9K",
+	"AmsJFFaS90jnLjmZXaB/8IacDc4vyDChYyZxDs8JO4sIeY5BSMF4JBwCkYQOmdAb8B7wQDkkMQ5AAD6i",
+	"0bOnRbGffr4Q5J9//79JKMRUOYVKjHVpXGoQUemQyj6HqrPKo1xCNZ3SF9Qc+0eHg+OLK6WQ1inaTlCj",
+	"y9+lBlmm0mLTHrM5ygn7mLKE08jlJRru2Xl3Z3dzIP/XIbdspgiG5H2SYkvlogFwPOSTqeZdc8q7o636",
+	"6EXHUxAjOmGkjo5WSnY+fpSXXHWqR9nTYB6jgcDmNnCMBeehcNQT8FlhYJXCCLnBbDnYEJkJx+W4Upsy",
+	"qInl+GMG8ZrY/UliC8GsNkdHeEglXzSwAJjqpgkxVS6/vHjT/A46a0ENR8wOTGKrvBepX/6h3W63//n3",
+	"/0v+o/MGlFIKTZ/q2+0OSKUgORhq56ENDnnxXhbBhfgBHvn5XpEOmoikli2HH9IQci3hE5fnjdKNPehd",
+	"Q+gwhcMAuEiatiEybxW1GpbJ3/YIVXA3Z0ZTl6u2l9eS/ieCBWZ3eyS9j4s7yw4qYfBaZ0+emQrDARbi",
+	"8qw9GfbvRq5kEreiGal7f+i02/IatdV/m22vYU1Nie2xncnlXscohGifL7jYVNDGRUK5GLKkOeB+LHmE",
+	"lx2SEf5izjESHXx5USy0fVpnL2R3sebU7liCobO1dqvbaoPmOGGcTsJar7bVare2MIJgBBLOJnguNu86",
+	"m+yOqZbuN1URjPiKrkeX+iN1EYdhJIEGrBLuoCfYB0lEAskW+wLPuY7WTKgkIZVMCW9Me9CxHR7ECHt6",
+	"nqwkLESqY4y6QyjxOPuYekB3MzCDBYqOmctxOcjXPEA1jwiW6lxZOeuGwPpvsNCeDn9X42Kklyqcivmm",
+	"Lv8ZzKfYYapnk+PNj00e/FVIHKtPEjZkSYI070MTUNrRLdQDwj7qvgBEYjC2hZD/E6azBtKT+1GM/FCd",
+	"ODrI1CZiji3oAT7QdD4KOXPkvWByApeHnFzLg7Eq1Sug9pAGT+IkRZsXfoQ+YXWxTeZ0OGbxNHV53Rad",
+	"zwZ/uhycX1xdHL4dnFxeeI09EAxsToA+MZwFG6kpV3TMJcGME4zbv565XO0JEdmQTkhbOQpF2pcjDRAl",
+	"ncyjjrkfRZE0mmmUgSgq9AHk/dtg64YmrbVeDahJltYhr4YyIlA7tk1/g8J5TVtgoM0IC0pj3lZZm9ms",
+	"k6mTWJslb7L2SN2TEyEgwYA+DKXiVyhFWPJpxUZtMNsbng9yt9rtvP/Udna3ynsqLdquqgEIfp4RVcHf",
+	"YUDqNGdXxeZHxvtY2ByNQp9VHZuPteCyfRRz4vJthtZbvWkzm9Lkhsml4Q3K6xRhIOlRURSHJoZKg4WG",
+	"5VLpB3VeS6aYh+UQLFcGMFC5oRNIYsRxzZkD/SiGRqsu6GWgwTU/F2woxEojD0cQQdM53V23UVYNttts",
+	"v7xov+pBFda/VCxbErvcoktrta611ms2jKGd6MrL/G7pMtP4iRdpgRI5Zx1NNonAZu/IlxrFnKHSSzHE",
+	"uKOS5ekMHhON3C7L5imuE2kwMBvg4kDA64qNk0673djTeRuS6R0fwFuK0eSSidoVS9aJQdmS1ejqmzH9",
+	"qKKndVuuymDqh/eQ7IItbuRI3XYbXQAgeylfveHckmujwUfPvDAFzLCkU3rDwKxSJgbkY8FAWf7gytW6",
+	"NYkbbq3nFu5Ep9trb7U63a3tnd2/gM5MJyG8BxwInlikG34po/r4qaSKbq33yYVMRngZgmnkjyH+DVQV",
+	"H0gNLcERDRt3aw+OW1PCgJqPdq67/hZ8g8RFuJIVu3AE5nu5FnsieWJytBXe67q1h/eOW1OhsLgD5dCF",
+	"f+NNlrPK1wDP1RJUedkTbs3p6McsN8GD3NkkYXc/UjGCX9qf+X8w1UiPthNsd7bbXXrtb1936cvd61cv",
+	"O6+CV51Ou/PS33nVXfa7W3vIPBq03PzmZYjoSeEBr6USBksammPsbXnCsSJAdTlGQ5tUizJoHS81hjVt",
+	"440quyjm5m2qdvDf00Bnk8GXnZW/vOTGlxfgt1srf/smTq7DIGAcP9xd+cPjOEX5Hvryy4+7r1b++CKO",
+	"31I+U/uFFPCdNUB1zpI7lmBQLHy6tdanoc8uOb2jYYRrt0IuQWK2wgF/tePZ3kuCn4vELPz83qmJ6XhM",
+	"k5kSzFV75jhJtbSvhfSU3kBvr34WGFeTF65Wam01shFcU5BC47Kswx908E0+hMdD0nARe8quq+x5lhBm",
+	"XjrhnrIJZw+U3cSqQGS+3LMHhx6fL3dIEIo05H6arcLBqkFocITgIDm9NUNmGD4M0O6ANxI0AewUClbQ",
+	"Qa5DnOoYCD1wpQKLsZcvXoQ8CO/CYEqjFy+yoeX3P5toJiuqSLAU+nm+MONm4Qk0UlaRF6BR0iiyYCun",
+	"lzvC8k+mvhQdM2sEmBcTRgj1k1gI07auZ0fQ+JSjlyo7I63rv9yxQQmeEph37seyQezjapF+prhCe2Po",
+	"GTOhQhAWpiMGZm3TldmUlJNEDvZxSsNEGTVoJNF+psAvUjojoLkwaK/ayynJoM2w8SROESAut9Jreyq8",
+	"hNQ9E6DiNQhnLBCqVDockzeQd2Xf5BOhyQO8ViXnBceVbyhIQn4XR3cs0FFx9qkpPWsUj5k9HtD5GNJ0",
+	"zKOs6z4sG4xQkt+GN1zFyZSFZLtc7Q+ph9cwsXm50Mo9wmOTSZM5GAoVt1w+kGBn3Gfa2JmwO0YjFvRQ",
+	"H6sCiR2zJY8xS8fCg7RKmXEr10qBx4rbgdRXdXJSxslwH0O/Xr30XG4aKmrXvjV9PDR+oWxYMGLBsxxN",
+	"Ags5d3lGbVRWGIROgyvU6C9Zq0f8ERsVgbk6RxpbLr8sNIAXqjOwSoihyokNrXubW+2O1zAVF7EtkDHw",
+	"zaAaLOBb1jWzV+aRwAuMfhXsEVJ2VKGkfEN0hxgxw7pOFPNywF6mjknnqOQNRPvlJo+ClaiMeWavbCKr",
+	"1xk4UJRryRcDu303qhqw9u/jYLaClqGUAtBL0vv4BxRPMcTDsNhTdImICmIHN/s+MzWImpU1ojEL1mJi",
+	"d3/FughoLoBCXhrfKt/rAjTUX134CqTI1fQkdR5z+hEmAD0zFGoYS6G++ziOuHjtfm5ikYujMslI7PFP",
+	"uHqei98gYfBaqyGb9gubha8Ko13EC0frFkYrvtCtmM4My3OP9cPaIw72oaxarEWCmT43SXmAQOu+Y3ZM",
+	"MLYs1/51jILQKUWqRUZBl++U5D5gCymIO0NnkXcU+8rng/HX1noU4S8T0mpOTbmI5CTFBL0q0KhPNtX7",
+	"FjWp6WXMr/ny7EivJL+uahDOQydnsDbmhsWitsRJdfylxUrfwe1bvFN4B1BgJU3wESrgo3S/9ZW+eW2v",
+	"s4rORWdRTIOLOD6iyY36bmeVTZmc1LcsCCkUjF1VxXysbnnI0eX+GOVyFa3Sir3+tTLMFlTMXC7PrwsT",
+	"Zgo6p4rRLUTxWOpmaZTPyornYofnguuJTnCRUh6gFKglYS3LN8ATis7fIEyYDhMPudE6QbqE8IR4SLwf",
+	"BhckW92nMHhQS/RUjh7NtM+eERtPeCsrR1BQk1Ol5Rou6mSqbf6rTL4TJg02472hTgLDHJIw0HEk8gNs",
+	"ga9yZbNBo5DftlzebW+bisIjqno82YkcgqmwyyxRACXDLF6pXBeCMD/OhI6slfpC3gAAEfMgbp7YCSk6",
+	"1tAuQW70tTjR8i0eMGgBJu9DKaoZtErfQqdtaZpJbutwojxWPlKlrAi5BCl7mx8gr0KijYQfxCxAVIYJ",
+	"595ud5odKceXico/VCTCfB1xeW3LvC0tZvfVog4allJAMrEwWOko5gQ8BnBm8l/qd1At4LfuStKzjei1",
+	"Xu0nyhk5g1qomVyN5eTswoTLOXFWY9eks7xfLJ9/4ZWsIfMXdLEVZP9nPU2lBfznx3FEVDyMlJFbbbdG",
+	"mIq0ee3WIIjKrf1nXkD+wroDJ0T/UqZB2G8V35N4gL9rVFAi/vwL+QEgciZh0WvbHUMkvrx2V8CXTNGw",
+	"Fp/tuLDfVdWefxdAPJ1CNnfrShWz0rS8LL/pabWe9VSIbnu7XPCaX7OSHrSIIKWoEO1sWrb62pv5XR+6",
+	"+W+i0mSJ779WpP8VlJQfWLpKBuxTaC1SL1ios5gxUQBF7glVOTBQnaQxqUMDDE/J8wmLMmFb6S0mOSET",
+	"1EFRoYIMaUJooZgn8uIw7ZVqBw7xoEqky+te5scCA7gXJzeU6yjdBpQ307K+R+pyNIzj5HKgucax1vq0",
+	"dtHQuoiU/pUeYjIprPxxTCcwhZXGccJcXtcNUTDB1VEfWL1FGoXOyyKNEyYsgzVMr/qMhLpOWM45lKUI",
+	"CO1CWKD8GdWk6DxyufcuZPekfwPB+zEXccQsF1Klu6SsmILlNsLGz8pvRD7PbbRnYvtcbrsnS91ELbLd",
+	"3gaFZrvZabe9RtG7knPuoJPOcTmsCV0XJZ4Ly627ACi208flxtkDC4CIVlTYV3T4LFHE1ta99k1m4Cp6",
+	"19fX1HyrcEhGJPtSddWXPwdBC6HOsG6XpZdVKz3ZZ7r4c63TzuLKzkyxuifSjkx1dxN2pndTe4SqtIqS",
+	"9ISA/CyVyMzxZEpRuWT/WVI9/ghxZvAsg5H6LPspe92CmFqRWQ/8zs0UCFA1VPZYPcjGKc5gqRgSgR6p",
+	"XlSoFrVH4d1C/83vYnS1GL29khj9Jp7y4He5+wldCVms2iqOhCoJPWPbTyWIb6rQ0+xh4YES1gMWsbSk",
+	"suMZpIRbLsq8lV9Z6+3hPGP2st4KA6/l8m1tajf99XiMsR5YWsWKk7qOg5kdDIXBIN32ltcoiWRCoQci",
+	"jjO/gENiXVw354rPeTYh+QuWo6sYLxe/SF76Wiz+uXxN0WyPGPGS1MMAhxrKC9sgN7EqKAUyZXUwjFVM",
+	"AVQTHLDrkXoO4CquJuY+U26gfEjOXSjCa2zNDBI5zFcmOh4A9uSMPZ8rQhaKogZzLi7tBMqOsph70tXZ",
+	"EROajjKpaw5jF3quV2FYh8E7EGEevorsu73AM0juocmlvMPB72zzd7b539MDj0zKpqw3igQ9IQ+t9sMf",
+	"lQTx2MFgxs2eWYJFrxDunTm7ewUfeczJ/QhqUIUiT/20jXzPGsl2mxdHmneb58bEAFfqj5QtzhT0Xt2b",
+	"TroWh7e840st43tzhpW5UR5tVqmMfJ6PdV7bWuXyFcxVZE1rFbYXXifKucJa9XkRy5Xyjh1cMC/wrGuK",
+	"InXMicfWAw72wIa8AikCXk9TU/85DBotsr9CbG95OAYG9zpyS4Bty2W3qtTvz4zr/daMZcsc4W2wbGOY",
+	"pLriy4OAVwgeiEdctXTNwn4fYR7rlgYPOHPzvaXJjLylf4WU7Sy0eP0Zu/+S4QprndI3EJ6wkle+u7JX",
+	"XiHbF/HKd1f1ylftq7tytEGG1F9iZ91vI97AyvWCYkI5Bv4vG3Hwe5zB75rev7uBNC27vetbTR/dfLlK",
+	"Bczy1bGUfLGWH9acwpoqquwUmfKICUE8+Ov7mUcEnQkMx70PBXN53XxAhc84dv6J7uVb1wmjt4KkIcOM",
+	"QFXZLxREABI2WqZUlamE0d1xXA78XRB6LRXmnXZbdduUwvpOu91wiIfdbyEiwuq9K//G0m/yX3rJjss9",
+	"9nFCOWiIELyhgiFiHs0OaEo9rQaYAogtoj55XWzu7pE6FKWhUeQ1CBtfS/UMorpNwdw0vNN1FCnWlItM",
+	"DQAP+oSBqhpPOexA9faFdSI4chvEBauKsbo6I6Eq7w9OFDMTqWpOILV6qA1SpRmU9N1eTzeAlOVVhPwT",
+	"bFK8wpsXdlfmVUZWR7fKu7DJN4AXK79+gsiz8vsDwJZVXj+Chtlrajx3PGhh2awWDYYtTRAyzPrDekVY",
+	"qtvqL6xzUd5Y3+Lib1lKA5rSpo6PX8KO9fv69QendjY4v2i+0QVDm+90Hb7FA8mvzEf6m9X5PNaTegS3",
+	"xw8fxfPx0/U5P363Nv83nz1CCsBvHysL4NePlQjw68+RC3CElaQDqzfAr2WuzygquQMWQy8rxIvvvH9Y",
+	"l8qWo/RyAjN3p95/ljixicTgmlXLFQdvIP8fXzOVpiEbq2pUT5kroTLnKIwCl3tzrLaHjFWvVzJXE0BI",
+	"6ljvNZ1NmEO86QQ6H0QQJTmmPKBpnCDvB16of4LGVPtYHAlf/agricYJ8SYJ80MJaBAtwjRiXsMhw5Bj",
+	"veLMDCtcrn19GXfX+bmSx5sqyGGSL3MMcY2SB7TIIeTr3zDOsDfx/Yhxl1Nxy0xLh1CYUt9oKbcgQFXM",
+	"YNZH0WTmFsCtKtIWIeypVuWC1L2PTUT+5gsPagxzjLEUdIYdI6h6l2DB2J7LsdQHz1YkN2NAD2UqfcpV",
+	"U1bdkBOq8LH7Rg6WeicuN8KKVVgaiqy2yDEYwr3zd/tX7w4HP1+dD47eXJ0Pzt4d7g+uzk6OBudXp2eH",
+	"7zysGShfe9s/7v8wqHyx3EeMSFwiIj2eW1u3ZU023Q+GB9ZVq7AUzN2835ny70z534Mp6/taodEa1vHf",
+	"nEV/Qh28OqMB+00UdqxYsAf818vSGiRPnmfGknGVMOkfQwGcFqPOywOn0CdoqeZaHQeNd4k+nvHXinjw",
+	"AjTW1mafW5X8OqqhlEE+TymsTIQr4tHv7OZ3dvNvpAPOX4Bn4i4nZiWrOeH/1bjRJjCWzSLHWNE+rcyp",
+	"yhwLpSdyptW6qcw/4MEBTZnX0NZq+TnqbC73+lEE076BB5K13CJzYTxgAZTUJ2kcq9KWp2Cj7pUZpvfI",
+	"nF0aqlHmbNOKkaH11uUkG6DdaGW2XpKyKBKmoF0S3wvdPQF0PgmIvYJxG2JDIKyWkEnCMIEPGLj92mvo",
+	"BQsVGcGG2bMM4RIwnHhYLd0y2Jda5zH0hGcNoYhgUFoyHuIJ9GCVqkFnzJluR6KCZ7BTjLgNJ9i1a8JA",
+	"i5Sfaj0Qe/z9f+x9e27bSLrvVgr6x5JBy7LjfskY4CqOe8aDPDyOM90Xw0ZYFksSr6kqNYuyWzcI0Hu4",
+	"s4Z79nGW0is5+B5VLEqUI9tJI8nor8QUWe/6Hr/vBW1mVsgU62G7znylr1RMldT0RdutLNfTpYXjA1Pg",
+	"AsBGYIpKaBbFEcQQ8GRxNdEOrk7y6xpzATzEoxIIKnfYDZz2RTXkhOuObxceq3uormITzRUd0WLtvc9W",
+	"qM2GLkIrN/MrNwRsLrj9Y6OuN7cREPHZyC/qizUkwBHa1JBAVH0rN27lxv9c20Fgy91AiMS3vyghMvpg",
+	"KvJVvlU5E5CggKC6K+rS5RzfNcDZYLNYD4+ZIVImLBicuUIxO5bN53OQW0jSa1Rlw7Th7aPeEYsKJ5TO",
+	"4FwW5eLMpVJ4bsaZhr+chFd3pDa3+pgEEM7NOVEL5wLNuc7dq+2qLVhc6WqugnRbqLEsUkorbBWPZ0AL",
+	"4sfDI7BuCK4KTl2UdkkZKq91elDlKccGwmTu3NCxTz4XvIfVK2UeuU6rlNBci1rQkk4wumec2dJB+yNT",
+	"RCIbVUBR2GXbO5cIl2qcwp4iaDH5+9NXe4ff9Q6Okk5X/FQtb1Z6//LqxDTNvpoBreWFymlYk2x2uZip",
+	"kzQJe6UKg1XLSsP1T8kD3IxEbsz1fIZDe3UxeAvS2wlW+Xr+9vJ/n5++PXmWYFXgVKV9egV+xjrGWL4o",
+	"qh4OTk64FrLgDYZmB+k007R4ZvltkhMv/PviBYaeFMdChl+hcM3WFHOrO27iSE15zlFwVqMHTfgfwYST",
+	"p4dPQWp+eniSdPj0mGlWlirlXa0VSlvM3NFxp2anfmY8GsgbWz8+Ris3peqTM9rHUJW8s8E6dOmaHHCe",
+	"fTiZu7ukgO7uEnGaqYJxVHfcqAR+dZ5wZv0q5lPC9KwaGk0aUy12FE/2N72DJ1g7PrdGzDUXYh7OiwLU",
+	"PVcdoIvVCnAP3sysKsq9FyZVfYG6H04LSRh0iSPNrEADKay+tiUobG1EeetngA2Qwo2ND4OroHg7MXtD",
+	"k8+n2nJ2GG1vlSNW4rDX4yXzFkoyEbJ30h6aANtO/YxE8rqURYmqeyS63S5WTplz3nX6CtcGLz6ni6+Z",
+	"QFG5Clph5XU6c0MqTSoXO1akWGg64SzHTxeOgktbvqF1gWfOYhtritdxtdVqtscPGRWRrwTZ2I1WsS4L",
+	"qS0ZO/t+x91mOgsp6M2ZHq/P1L4ka99bW6OjAiflkWnX+bjXKFPdp/+FvA7y2QBBDt/lu14VDQ4jL1bp",
+	"cavfWiGRKH9hCBUuWr13EhNui4yADH9ewm7qLLTVf9LrHVTliA6iVp3n1184gBeYZ1Po7v/i9ekOsfba",
+	"nZMA4o/vBHev1W89PXx6nwQoy5oXHpGVGIxNrAM+HvndBuN+9PgabQpIpUDGwbc2SWL+p5tE8Mo1DL+J",
+	"AmMkvPdwYMiyqouNpTBWOEesV1gHxYw5ys04TqAyn17K8Ye0W3znffQ5qteciv5z2EWfAB9Oo8vrgDjy",
+	"PM/RoaeWEj+jZMtvLp53H74j61PbD66syUHBCXLca3WLx2jTHPYc0YQF8SfGlv3ve9/3HoHqH/R6awD9",
+	"/YNWFBbGPOwdfd+UF38L8PyHATybZPR3a/SIvP5fB0bEGfrlKuyzITL0SY12j/MCXXEmiQKvR2mDGr9r",
+	"vU+B5nbFWWnZT0UDD/USpsONQI3LhhMuvxbiOCIJWxIS3Qop1SRiNX3WS8lshTYtDN5w6gorAexa+FHM",
+	"OBs6IDrTzNYBcUv4t8j+F+OASPD+hg6IXx66/2m5zTuiundmfTvVqSWs16tYSMSp4iAjP945JMwnHChm",
+	"VpWinVGRSgsamEwRM7haBH4SqMsVZj6eiGV3kk5XYGIfRPcc0FiHeWNdUIU+n6QuK+q7T/Wil8D7fs2Y",
+	"gC4VNGZqjx3kZelVSKVTF1OBkZxe0wzQJ9H237omyZMCU5ssOnUvzgq/16amyXqmGOtYDyq4nQM/r5Wa",
+	"UUkJh0vXoKI+rYWD83JpSz+1JjCcLEGjANePXI3lJUDdvQk8neqGojgQa6Uxr7YojelENdj1qNcjZg2t",
+	"PB+8voSeX715ecm915yKOI+PzK2JNWU3wm+fnT4/vTxt+BzZPUsFf/z+b4J1cXmXAfoC9pUdXirEN1/c",
+	"D3xcyU0IjeJMCTIWydlo74Ush5MkqpxxjFVC6TIrF6KUY5eDR04xOxD+CtJWGqwbpyE8OjjkezUqK0eh",
+	"9cn3Hotgno1w7PdIMEczlJa8vbZyyRcvlxxuLJcUaGfJ4DD8KLOc57oVbDYVbODCPkIdjdZHIjgy7VhM",
+	"5JiL98pso+ER/ofv+ixv3tWzzqgo1/5yji/jeVedaSHGl5xeynEi6Eb6DlyM/Y4FnuEo4jGSzZdGK6ad",
+	"oipeDLqkM4M9gSGx3V4iBd48bC3Wj9Aa61EQDyKtn8aP7t7ebNEGPAA2Yi0f+GzsAo77dL8qyP5JE6Nt",
+	"uB21uySc/bq6Upz2EROsoHPGDBF3ftHXof26Fm/L3LegwycKQ7kXY/7EGAOy2T/d1xAZwmphawr1B91x",
+	"yX2HY0oa/b/QO2TJN6aKZY91G53873CSAgWUHKU6xyvuelGjQ2GsKy/ALAVKOVqwbkY+PCxrpKFrjHMb",
+	"+q7X+x7dhuySuw027H1qvGdOVyQnUpPvy485CEL1gJRA2Z3KBZugPUXnWJnBkoymQfS6Uj6Eo65boyZ8",
+	"+vLZ6bOEHNBwaxwIsGr6Lg0iCJUTSQ6zWrh6lriV6DLo3MYcCLHOqWq10wB5EJsBD5jJiwNcsA6KFpyh",
+	"d2McADfJAyAZpXMlT6a6P1IUOihVGFbwEM9LQlFI5PZU1YhflWJ5X6xok+zb+RAk0IwFxHoZDBB3YQE1",
+	"s8kDRFua6ccFDh7g93Qfz6QHesjQTB/vwbPsVXTy+BE1CrdBJpLS8OH6ojx3PD4knQ9eupU3t2DSnwYm",
+	"bd0j7iHzEi16pHuEgbPqrVJ2/93QZzl/v1/cGZwMxIL02qUaL0E5zD07U8NslA2p04hyaKpUXC3w2+6d",
+	"idofFoJ5ofIyM2G29kflUodVPHnz+rJ38PbZ61bk/n/+ohW1UIa5OPvH22en/2z9silPgWm9hIW7ULNc",
+	"DhUWGvxA8TQf993alIrRMjyAitGHD6Ji9On9qRh9d28q5j97gNZM3z5Ua6avH0pB6OvHUBBqYRMKUuCb",
+	"r8Ikv/SoS+epSvAbvFml+W16t0aF4L7Wbv/SlQ9oEQ06KJVbqd+NYXGDlOt8kHhNdtrltN8Cb5LXhShc",
+	"BeT/azUrIxTV0zldbpUex1qSnxTocKycSWEXtlRTB81pU4DyULhcAnjJWf9pF4qyG6CVu5wXuhphEHaP",
+	"5yGiwHejhyoSmY61M0QiDWyS7Adp+klI34Ok+3VU7/5kjmjbY4TgTz64ZjF4eUe3xPeTE99NJEC3Ro+Q",
+	"AL8e+h2W4vowBW8uxDVI08eR73kD9X4hr9nkgY4XSwJijubI0bpu+3z/gERnGMpacwcJMonOqgpREUYE",
+	"YPoaYACcPgX4AD28VmpGX8U6+KyLsN10Vi5oVIFb0lTIPK9TeniFKTsyEiDvTbScZbuvkZ6viK2fKWl/",
+	"gHgttLndUvktlf8aqTxfh0cK65uBBvsBfV0LIFBQKuKNyyVrXa8+I/YsLAQ4yop1Sge7gnJiL3T4rIT7",
+	"CqmQpczNWLQxGae0oZD/FkjOqxenF84GhT+hN2WHCf+4MPPZCpSBtoNMs8UgCoeM/Ag4B4abU6FAqiaC",
+	"OTBuQWehSUlrs7Fu9hgEVQuIW1AU8TMAR961Cia4cMZCQATOOB79cMDwAVZpK7JfKYQD8ezlVzAruUrP",
+	"i+wmy9VY0Zk8HTxrRa3Tn09P3lyeAkfAlmRRZiM5hKv9C5WIWx4RxxffNZwXz148aDhuECl6CkH/NUaF",
+	"xU024Vhhj+8xePCMPsUQax88KItCLu7WWdjeVZeNtkxtixt9nrhRkPSpTvZXzvDHgJJCoswRAaSeGIcv",
+	"YQABo0nkNenzLvvCuO3k/M2l6Ha7IZ/bf+fIznufZ8XcqKLIUtVxmZqYBEU+DIaYzMwRFu9CwYNjTkVW",
+	"bEqk6F9looTjAx7pm2yPTIEF7IFEiwR2JhH7Ihnn5krmLnk1fE35M0UCpCyBQeoSvT4pOSVyK/Q5YJ0j",
+	"1sDIpqoYu8BwqrkUZPdAZkHZKjXnP8pK7/R5cnE6uDxNMDEkjWvfBzrSYUkqg71zt4AVmZg85QLB1QJk",
+	"jl9a0T7qPYn1Ue9J77CqxXVcB+8wrRIoeh10LrjgW9Gncg630nrui9EiNbguEtoUU5kDWevjklC15Rkf",
+	"vijWPnYFU97QVsBnFf5YDd02wn/Y+yfi8A/NbEIX+RmHMfro/Ooih9ldZkWm+dTQMHasj4CkT32+kQfL",
+	"DXBqHsWpg1uArlUf/qIIqeamH02NzkpDof7R3QINOcmAtovXoxW13pw/GwQSTr0e7S/1lCgfRcSIWtNM",
+	"uz+bpI2PqOPf51xRH9uD9QUfrE0k15qutJYIb4XYLTLzVeLveOJrlwCzTnLCuj8TrAmE2LsijS8YI5d5",
+	"viJWr3qDQJNVtU6QVVU+ogBj0Sa4XWQlR1AmRLRQuqbhBXJ1p8q9BxKhKhjVz8oIH8BycdY4F6Ac66x0",
+	"tcNAodDqN582sCsGS8bfZdCG5e+5EqDgk7Be+fU6ewT69R71egffdI6dx2gNx/JxWBN5g4kEj3pHmIaj",
+	"dwjCKEvHNHOQjsUa4Rg1I6caeBP4AMOtrGeNsU45Vm14rc1trtIxouAieRe3bCnLuY1b/bhl5xhmHbfe",
+	"J6ItKYFTuPwUjAJHBv9zlr5PYg1T6TSm5MuVLD6+9Bpt+I2D/R+NaL3jJWr13QJt7i5KQ+HQXmrlDqym",
+	"4bzxidpyui1c8xkaEJBSsxbuDy4QfFCIm9nURqDNWv9CpKTsXU9UD5MUNZkFfIaHRmA91k6s7C9zJ3Or",
+	"g/hbWQoqo2kKoXKrlm0ItbdifbcFoXMcEnoKztVc9h/Ze1XFERGYu3CRRtLfHPn6VRDhz82qcA/rc00f",
+	"usvLnkWZLU6/JfyfK05/4WoZ+dCvu62zD3cYYvt0LUw6FI98stgrky52LGVEQLedZJUiJM5ZqPLj6TAy",
+	"W/ny2NIUKhXm6v+oYcl5qmGWQckDxv5j7WZxLBJHmZLQgtCQLV79Ope5Z1o7lj99PTQzlURcrWgpvbyn",
+	"+oloryBdKhUO1Lecv6dDw7bIjJxZG4s6uIqRxPcwG9Nsli+OK2xfMdgfYvrMjQgmSmK9XhW5B07PGiEs",
+	"U6zbR70nYmOgvsolVfXEPLsC02OdWW8NwVGh75kajdSwFLLEM1rT+9Y7bH02vPOBIXlfB9sM4+w+qnfZ",
+	"f4JcsaxWWiZ0W9liC59+jXrpKzayNyGRj1JMN4RP7weZNmCjojRjyjLQrNhWLM1BmchhOccT/EoA3TL0",
+	"6iHRrIwQqmVrfq34BsOVuSxVEWsqN5AuZeZHT2eMibEsckGnE5WT9xvmJeiK16GnnQdJK6/tx6GkPmz+",
+	"Y6GkgnYq1pujpOvz+IV+3lvQ806tN7NblHOr7H7uKOdHYhwfMrCtKfu8Ajh+wGeZkr2aQoTeyp6b1MJd",
+	"jtfZE1EPBOpLtVowkBKIL1BhzBfPsx0XEtPjFkoic6k5WPuswA7P9DS65nzWjltYmK36nh2341bHZaxf",
+	"65PdMHNgdP1QGdXELBCprRTRBr6wVMKv7deQk90eg66K7mW9g06svcraFQP0ShlmM5lzC6imGuCHrvVI",
+	"uN2C8+TYMdWsbprf23je6z0ZVjIG/q2SCBMY2ca1jnXy19NL8XBDb+JKoK1LpIidfhzF+BMCxH+ak/dm",
+	"XjqczOSTaHkhediCyFu++sWAyOHBfSB6XPHW0lwrJArNPt9wUXCg4rDbYw1pb1gozCQnc0uMTLQvfjwR",
+	"33539IP47/866h51EDRlfSqgQMjwxpktq/KOUlg1LBRGqML/VSpGWa4IkXUtzMsJ9DeUpWII+2+Xl+fi",
+	"qbTZMNZtfi0j3JLa4yijkSmme/MiV3poMJJVWuEVvpm09tYUKVaIvMXSlwm19TZz6fr4b2q0BlZj5vWq",
+	"Oq0ob03EdV6uTDlB9+ifOG1vYhGvpvdgxX1qYIJ58WchG5YMEwQCzzsW0mc/UCl/YealJaXdWFQKkkzf",
+	"yDxL31KHtIzUI5anuVKyUAU/AcYeaxrB4PyMJpJZERYQmJVWtBNTndUkEsnKAU7IGxyvlhUjA5RdBGfi",
+	"m+5hH1VCBW/ErUjwf98Gxw2UQ9BpR5gJidci1sHuw3qEk6RXuMTmUe+Atuynn37aGwRHpk8HpVHxPLN2",
+	"ri7xDmyKF/+2d3t7u7d0sJY9c6+gx0Ft5HXP3JPVo404QHWww7KSeMveshMoH8ngFgLHhv1u9WGk3aEp",
+	"VNfd+em4IHJyjyKQuCCem30s/PhefVPra5PEudIW10ovJVc7kcOJwmxphckb1AKqJZFos4eAblKjXd90",
+	"DzqbVsJzLbSaitKdF3JMH6ztfggDfVT32EJD95snaYMT+pAcbcjkVuSWbzf88oEpeuHTB2fohY8fnKwM",
+	"Pn5QjjL34YdkB7rSdO37/wIhYQmdvSpl5orW+5NPpskmptFex6k7YVozGN0hNQUywXuS+50qMi/yVr+1",
+	"j0oGf7J8moHG0IDYnIjpQos9dYOpZkWhhqZIga8Qk+GSxFOJLIuUXGSJk0IpYEGWw4WrhlEkSDha6AYa",
+	"nalCMLw2mudYj1dFMHvKGsscGh/TqGqFkkVbLpdKFriKhclzle5dyeF1rbQNF/fRRmMAGggVOA5XqYWr",
+	"/phCtD1337GVWhuheJYBnykIhcZd05yNt1yIWWFgvYodEk1i7bizF4CyUgypMB2uWSQS+X9nSQcDtJFz",
+	"Q7MBY4tqddCzNNbt5Oc9Pvd7Z6n7tIQ7VFK0K8Zv+Ry7V2pkCtKL5KhUBfN3mDj79E5kho5gKGaFhQ5e",
+	"/22wd/jNt04smhXqJjNzS6u2Y8VE2gmLCMjyYs218kDUMTobylz8/fWrl6J9rRZWWDTvRKLMpgrDDd9c",
+	"nrgQ92k2LAwVPucZ3cqFOMnNPL0sZJbHGodpOXHyGEVLGwlrMLtymmHLBGFjtF2hXEA6nbXMMpADwwxP",
+	"pZynWSluVJGNFr48YJWgnuLQrwrcSDfxxKpfky79g3XQJUgLNta4e9TvMQ4M+8adyUpyiaA0zVbJHI+4",
+	"C/GH2UUOkTns9cTUcp7oWLsbMDTTaVaKNl1BLEHoJFZYI2zU0ohdTB8y0351hi2n7kXxnGL2LLIxXAZT",
+	"cIHiyIn0dIAdUoOuHySv0gcojyTBfRFKpzOTcan7cJ3x50SY0YhQJoy0LA1IhdizJZf4UU5JhYcTNbxW",
+	"qZBjJJelcJPGkw/3lyRUOMHAd384+ua7WCehtDIrzFXOeWFZZNQEkAxwz3HREL+o00L1V+jyBG6NM0II",
+	"hOdUIW6edMWAVaWMqosx6yRyjf4rmO7WfTlAL0b/59O+GGC6NczIcJOpW/F0h9NVZ2UGZ1qWpRxOpnRB",
+	"dSqG0io2e5E9Cskcmm9iraYyy7FeFzRzpSYyH7kbXiwqUiLsTMlrS/cRmvr5xfPKZ+XnF8/5IluB09+x",
+	"4ubgUFxlGjceNzj5bZonsSb/IB/YwNJep085vxOSBxIxy4bX7LzkwtZA0pYln61f91AmtiQ2/XBw0Ov0",
+	"RbIsbSbCFLEW9R9gHEQkgJd429wkG09U4RqOaKoGlNEyU0gq8AnFIkOjqRrJeU5eTcnu/i4oRGE/uwnF",
+	"7XIRGFLBpsaWooKKkQ2mapilyoJeJzDt9451wxDt5aEf//qXXiSgO2ZfFpafQzmAZuRkd6MbCC1OZQ5L",
+	"p1LfaGZFNtboxSAGrkYNxWqnU3LvyXwOcnTezYBs6jG9pqHVg97hkbhalHC2wiI1FHZy1Pt276B3kKAf",
+	"MawbZkfHvPQgjlwuZsqHdYclxXasmKo0k9jz/Ta0qoyTDCeysKCle8TUKfb+t7/My9He94loozS1gDbh",
+	"onS64qlJnR+XK9P65vLHve9BI80ZpYd5s2v0VBbXSJKvs9kMFtRdAAS3oV13UJMPKo9wgqbzvMxmsij3",
+	"8cdUlhIel+q3cn+Wy0xT2A6O2ASb5NLG8/zoOFDf4dYJ4Mi4bbU8/wR6CJEcHXyzd9DrUem9VzOlQap4",
+	"0u3xgbHutFRYNHuU+5sLt6G2z3h3yomyCI1Q1Lsr6cqWkUJyWQCp4TbkssDCvUEvTLHFVFkrKct8qm5U",
+	"DhTqBT1jJ7oEZCf3CKmno/o4YxYLsW45Wcx55HvPpR7P8SM3R6BBEc/valGjRjs21n6a/stj/7tFUWgh",
+	"kn/KYtEX1EUklrtymQwQA8HyDuh+R9ltHBvVzlExEnPN7vgVWQSZ0EwZDzv2lYdhqcqJSQnJGZyfUbBR",
+	"5RGAYkVy1DvCi4rbdtSjzRftSosRyUvzej6cXDDO7xL5vMDWQYMjAY6RnxO0GNk+SrAeMXpjVQHntgEJ",
+	"REawAJFgcH6WLEFMRNZiTcEGe5n2jLECo5yLJ5q6DNxZzBOaLzhEDQRKZ2Vrk3HHNbJPzxOfUCKZFGrk",
+	"6iD4avx0dj0vtKRTYFqC/EZZkNNhkypmCWeaJSj2t7Qgf8icB7KUCKJfY5qZLlXBOgdcvjRL4QIxLMkB",
+	"Zfu3dv/m4HA/eLma1buzZ+9pagmTAYQpc46AhNODvyplu+KlifXNE6F+nWc3MkfOIZ2wm2k/stn8Ks+G",
+	"TRJNPXRctHHpgYDFmiuV3DwJIv+GZp6n4gpkSFkMJwoEdmsovQVDjiD98kIFUVy4YsCiYg0qgKjFNwaT",
+	"z1KevEqrh0sPsvR9XaQjoc2LWdR7g3B3uSqpetxmLdgt1mHd/Vgn569ee3MjC7leJFmnvFOhclUXYWEI",
+	"SJUCdHUNuFqbek37X50x5zz/cY7RSahSiZOfRfLQ2rvADnCPOUIV52k0aDqOHFCXO1YMnv0oLk5fX4qR",
+	"qz/ApWF2d31FAtC9YGi7u2SyTpqrHCRezGDi3j4AOfuHjhhOjLHKS3WzwpRmaHLX7rEXLEjPw2XY3T3Y",
+	"3YXjCswz4gGLQbjnuFKwH15QdETGU+5QWXYtIzfO9NppeKEbGuYpgUq5XB4iIXURJVwJ10pjfK7rxtkL",
+	"Dv74/f/9sFywtoPlblyhF/hB5vAOkL1SaecL79o66NKWkEoF+4Ab634+AtaCDnF1qW2pFgceVFK2oPs2",
+	"HOMyK3OFx9h5kEVxy/Tx1WeqBNUlbvX/9S5upfhX+PsJ8NLg73NZTuLW+1/eJ51j6CAcoxV4GJ4QlkCi",
+	"g5A5Ehxbk71YlaHuyIyDWgHIaiRD4pZW0ii+HgyJqyj5SgIUeMAr+MKLvriMgWCM1Sk3EoY/VOIklFHu",
+	"/zGQd/I86xBn3qyBoclzhVzKNQNiCgUzoCmyA4fTGXoEG5yAWTVM2lmjiC0n3CKuGq8jFnuEFZRX1uTz",
+	"Uok3F88t+VxCo5U/JhEmBEf0KBvPgUQzq3tz8dzffRS2tYoCbRH0OLQyggKrQpCOS0P9vPejKW5lkap0",
+	"7xyICio8E6MN9jIqDJ4Ypn+u87KYo1lvVpjfMqrxUGk2ekEOq7kxM8Qn0XhZZDeg1WtVAqWwHV6Ei2w8",
+	"Ka0ji+zJg7Y/Kl2dVOUwkpo58Bh0VoRpbFgknIijc9FgpZVcaXxGAIzrv5JWNUAueFY2qNLEKIWNXEGp",
+	"yCcRppAjmXJ+2WPf5J2lT0kYpO/KiZpWn21UVzuz6P8EKoCyqKeXhkeEDk40yo6jyfcv+tUVA71AWDu3",
+	"LJYf9Z4gXFBb8xDXYlg2UJ9BeiRF01FuzLGAkbsUg2uNkHwOHAFktub6ROwXDdc4FCT5Ro+PaQURGK4w",
+	"Gw8/tKUWXAIO766r2wRH1ytwkVdGGfjBlknyB/6g9LicdFaRhKNeDxpFVJIP9qAqDFXp/Nj27m7g0Ocr",
+	"87vF9vXlSRHEQmLwsRm5ewh0ri4brS348nhBiTGomSzY2TxZEZX65BdIpfbIhbA2FNKxSEb2EmammbtQ",
+	"vYbKvFIZ9DtRIHx52WpZDCMCuTzzrrhgEIR610H9tQ9cw/sUIL5jA7Dfhg1gHxd0Uhmcn/XXu2byBaml",
+	"iIF7MjF56j0zUUpFr0dgM6R4Y04PlNXfzosMnRSY6AcknBQT/5b4i5iU5ay/v/+3V68vSdJPYo20mvBp",
+	"yt1oKbLRemx6blXlXk/hfuhMDxc0KxeVeM9gR/XAyz6BpORfeh8qGAboWZBLN6EOcQSEAT1lotcUPxmo",
+	"xG3UY2BlQcNOqnwzwSInkTh/cxnr5l9DH8qo7lVKMRWZLS1adwLPFLdJ0Cl0zuqg0WKTTujt2oBCR04/",
+	"mw3cjxOuFEkhHrCRsZ7JslSFPq7WjkWLGSJYbiEx5APxL9x/FyU7reMpSH1l4CU7lQuRGgeiBpwZs1fi",
+	"Qcf4UaP9apH3cARUhZNbrgR7/PH7v4Np1C4IwUguSaTTZvwZiDXdkWQD39k/fv//CVGOqHIjlmXg6csu",
+	"z2gixe2NqnyXZO2GAxf54Fr38A2dAx/XQo/pr4iCbLynL8hT3jjJy+py1/djvVdzEI7Y9BUsdENKozbf",
+	"pSvEZxFtar4KnX49SpcyfSIyxCZyFyKNDTV5b0cNrttoQcSzVHNubnDVdjxv2e0axJtjcR93arRa2bXD",
+	"JBu4W7Om3T6GtV5HrJejsNaNuZLNUWhqSIFXZ4WD8zPQOXxOFBITGEP3OJCbGafB6rsMr+HOMTdBiTm9",
+	"38ohWAntX6mFcVwpOIpoDK/Sk8S6MTF1/USS0WJJ/HbSH/ldYOIBV8G1dskbQr05NdjOcq4vkllDPdcP",
+	"JNZeomRf/0jI3BoCyDyCi4cgNSimYIIAnOJLE4i8yg5lzsAirxESQubRjoTaTt/LtkgYac+j6q4jezIF",
+	"EIiINrFGMbnsLydTa4psAMKYaQQ2s+E8lwUmWePAPDgnqJ5Rsnrnx5DpYT5Hb9MVOhv0zvPij45rsQxB",
+	"+D4IJmE9XLe4hx04vw7Y9e2iQu0XxMUN+qFV/UfoZkCeEaC7rAzVaHW8EvQvMvThxQHVJLZmT+P3v7z/",
+	"nwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -27,7 +27,15 @@ import (
 )
 
 // corpusFixtures are the fixtures the corpus's harness loads; the baselines name their data.
-var corpusFixtures = []string{servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture, corpusReltioApp}
+var corpusFixtures = []string{servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture, corpusReltioApp, corpusAuditors}
+
+// corpusAuditors read the audit trail.
+const corpusAuditors = `
+users:
+  - {login: auditor, name: Auditor, auditor: true}
+clients:
+  - {clientId: audit-export, name: Audit export, type: API, auditor: true}
+`
 
 // corpusReltioApp is a Reltio client of a customer of its own, which reading a system
 // role's permissions needs (Auth/globalRoles within the caller's customer).
@@ -52,6 +60,8 @@ var corpusPrincipals = map[string]corpusPrincipal{
 	"reltioOAuthClient": {subject: "reltio-app"},
 	"oracleUser":        {subject: "css-super"},
 	"clientBasic":       {subject: "crm-sync", secret: servertest.CRMSyncSecret},
+	"auditUser":         {subject: "auditor"},
+	"auditClient":       {subject: "audit-export"},
 }
 
 // clientIDField is RFC 6749's name of the client identifier in a token request's form.

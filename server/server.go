@@ -15,6 +15,7 @@ import (
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/server/internal/audit"
 	"github.com/custaccess/custaccess/server/internal/egain"
 	"github.com/custaccess/custaccess/server/internal/httpapi"
 	"github.com/custaccess/custaccess/server/internal/oauth"
@@ -63,6 +64,11 @@ type RateLimit = httpapi.RateLimit
 // tokens of this kind of principal.
 func ScopesFor(kind auth.PrincipalKind) ([]string, error) { return httpapi.ScopesFor(kind) }
 
+// ScopesOffered is ScopesFor less audit.read for a principal that is not an auditor.
+func ScopesOffered(kind auth.PrincipalKind, auditor bool) ([]string, error) {
+	return httpapi.ScopesOffered(kind, auditor)
+}
+
 // ParsePublicURL checks a public URL ("scheme://host[:port]") and returns it canonical.
 func ParsePublicURL(raw string) (string, error) { return httpapi.ParsePublicURL(raw) }
 
@@ -79,6 +85,7 @@ type api struct {
 	*reltio.CustomerRoles
 	*oracle.SelfServiceRoles
 	*oauth.TokenEndpoint
+	*audit.Events
 }
 
 var _ gen.StrictServerInterface = (*api)(nil)
@@ -111,7 +118,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		RateLimit: cfg.TokenRateLimit, SecretChecks: cfg.TokenSecretChecks})
 	// eGain's family also answers paths of no API. The token endpoint's counts the text
 	// rule's refusals against the endpoint's limits.
-	families := httpapi.NewFamilies(egain.Family{}, reltio.Family{}, oracle.Family{}, tokenEndpoint.Family())
+	families := httpapi.NewFamilies(egain.Family{}, reltio.Family{}, oracle.Family{}, tokenEndpoint.Family(), audit.Family{})
 	families.RegisterBodyDecoders()
 
 	e := echo.New()
@@ -141,6 +148,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		CustomerRoles:    reltio.New(cfg.Store),
 		SelfServiceRoles: oracle.New(cfg.Store),
 		TokenEndpoint:    tokenEndpoint,
+		Events:           audit.New(cfg.Store),
 	}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(handlers, []gen.StrictMiddlewareFunc{oauth.PassTokenRequestDetails, httpapi.NoteHandlerFailures}))
 	if err := httpapi.RegisterDocs(e); err != nil {

@@ -17,6 +17,8 @@ import (
 // Fixture is the reference data of a seed file (YAML, or JSON). Every section is optional;
 // loading several fixtures one after another adds them up.
 type Fixture struct {
+	// Name names the file in the audit trail's event of the load; it is not read from the file.
+	Name        string              `yaml:"-"`
 	Settings    *FixtureSettings    `yaml:"settings"`
 	Departments []FixtureDepartment `yaml:"departments"`
 	Customers   []FixtureCustomer   `yaml:"customers"`
@@ -56,6 +58,8 @@ type FixtureUser struct {
 	ReltioRoles    []string `yaml:"reltioRoles"`
 	// Privileges are Oracle privileges, such as SVC_MANAGE_SELF_SERVICE_ROLES_PRIV.
 	Privileges []string `yaml:"privileges"`
+	// Auditor lets the user hold the scope audit.read (absent: false).
+	Auditor bool `yaml:"auditor"`
 }
 
 type FixtureClient struct {
@@ -68,6 +72,8 @@ type FixtureClient struct {
 	// POST /oauth/token; without either the client keeps the secret it has.
 	Secret     *string `yaml:"secret"`
 	SecretHash *string `yaml:"secretHash"`
+	// Auditor lets the client hold the scope audit.read (absent: false).
+	Auditor bool `yaml:"auditor"`
 }
 
 // customerIDPattern is the form of an eGain customer id: a positive integer that fits int64.
@@ -119,7 +125,10 @@ func (s *Store) LoadFixture(ctx context.Context, fixture *Fixture) error {
 		if err := tx.loadOracleFixture(fixture.Oracle); err != nil {
 			return err
 		}
-		return tx.upsertClients(fixture.Clients)
+		if err := tx.upsertClients(fixture.Clients); err != nil {
+			return err
+		}
+		return tx.auditSeed(fixture)
 	})
 }
 
@@ -292,12 +301,12 @@ func (tx *Tx) upsertUsers(users []FixtureUser) error {
 	rows := make([]User, len(users))
 	logins := make([]string, len(users))
 	for i, u := range users {
-		rows[i] = User{Login: u.Login, Name: u.Name, HomeDepartmentID: u.HomeDepartment, ReltioCustomer: u.ReltioCustomer}
+		rows[i] = User{Login: u.Login, Name: u.Name, HomeDepartmentID: u.HomeDepartment, ReltioCustomer: u.ReltioCustomer, Auditor: u.Auditor}
 		logins[i] = u.Login
 	}
 	err := tx.db.Omit("Actions", "ForeignDepartments", "ReltioRoles").Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "login"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "home_department_id", "reltio_customer"}),
+		DoUpdates: clause.AssignmentColumns([]string{"name", "home_department_id", "reltio_customer", "auditor"}),
 	}).Create(&rows).Error
 	if err != nil {
 		return err
@@ -364,12 +373,12 @@ func (tx *Tx) upsertClients(clients []FixtureClient) error {
 	rows := make([]Client, len(clients))
 	clientIDs := make([]string, len(clients))
 	for i, c := range clients {
-		rows[i] = Client{ClientID: c.ClientID, Name: c.Name, Type: c.Type, ReltioCustomer: c.ReltioCustomer}
+		rows[i] = Client{ClientID: c.ClientID, Name: c.Name, Type: c.Type, ReltioCustomer: c.ReltioCustomer, Auditor: c.Auditor}
 		clientIDs[i] = c.ClientID
 	}
 	err := tx.db.Omit("ReltioRoles").Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "client_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "type", "reltio_customer"}),
+		DoUpdates: clause.AssignmentColumns([]string{"name", "type", "reltio_customer", "auditor"}),
 	}).Create(&rows).Error
 	if err != nil {
 		return err

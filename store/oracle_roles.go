@@ -114,6 +114,7 @@ func (tx *Tx) ActiveOracleRole(userID, accountID int64, relationshipType string)
 	var role OracleSelfServiceRole
 	err := tx.db.Where("user_id = ? AND account_party_id = ? AND relationship_type_cd = ? AND end_date IS NULL",
 		userID, accountID, relationshipType).Take(&role).Error
+	tx.rememberOracleRole(role, err)
 	return &role, sentinel(err)
 }
 
@@ -122,6 +123,7 @@ func (tx *Tx) ActiveOracleRole(userID, accountID int64, relationshipType string)
 func (tx *Tx) OracleRoleOf(userID, roleID int64) (*OracleSelfServiceRole, error) {
 	var role OracleSelfServiceRole
 	err := tx.db.Where("user_id = ? AND role_id = ?", userID, roleID).Take(&role).Error
+	tx.rememberOracleRole(role, err)
 	return &role, sentinel(err)
 }
 

@@ -8,11 +8,13 @@ package store
 
 // User is a person acting through a delegated (oAuthUser) token.
 type User struct {
-	ID                 int64  `gorm:"primaryKey"`
-	Login              string `gorm:"not null"`
-	Name               string `gorm:"not null"`
-	HomeDepartmentID   *int64
-	ReltioCustomer     *string
+	ID               int64  `gorm:"primaryKey"`
+	Login            string `gorm:"not null"`
+	Name             string `gorm:"not null"`
+	HomeDepartmentID *int64
+	ReltioCustomer   *string
+	// Auditor may hold the scope audit.read and read the audit trail.
+	Auditor            bool                    `gorm:"not null"`
 	Actions            []UserAction            `gorm:"foreignKey:UserID"`
 	ForeignDepartments []UserForeignDepartment `gorm:"foreignKey:UserID"`
 	ReltioRoles        []UserReltioRole        `gorm:"foreignKey:UserID"`
@@ -65,7 +67,9 @@ type Client struct {
 	ReltioCustomer *string
 	// SecretHash is the bcrypt hash of the client's secret; nil when the client cannot use
 	// the token endpoint. Never logged, never returned.
-	SecretHash  *string
+	SecretHash *string
+	// Auditor may hold the scope audit.read and read the audit trail.
+	Auditor     bool               `gorm:"not null"`
 	ReltioRoles []ClientReltioRole `gorm:"foreignKey:ClientID"`
 }
 

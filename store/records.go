@@ -13,4 +13,5 @@ var allRecords = []any{
 	&ReltioRolePermission{}, &UserReltioRole{}, &ClientReltioRole{},
 	&OracleUserPrivilege{}, &OracleLookup{}, &OracleAccount{}, &OracleContact{}, &OracleContactAccount{},
 	&OracleSelfServiceUser{}, &OracleRegistration{}, &OracleSelfServiceRole{},
+	&auditPendingRecord{}, &auditEventRecord{}, &auditChainRecord{},
 }

@@ -209,6 +209,9 @@ func (s *Store) pools() []*gorm.DB {
 type Tx struct {
 	db      *gorm.DB
 	dialect Dialect
+	// oracleRolesRead keeps each Oracle role as the transaction first read it, so that the
+	// audit event of its change can say what it was before (no second read).
+	oracleRolesRead map[int64]OracleSelfServiceRole
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.

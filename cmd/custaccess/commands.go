@@ -29,11 +29,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cfg := newFlags("serve", stderr)
 	settings := registerServeFlags(cfg)
 	demo := flags.Bool("demo", false, "load the demo dataset into an empty database and print a ready token")
+	var auditRetention time.Duration
+	cfg.durationVar(&auditRetention, "audit-retention", "CUSTACCESS_AUDIT_RETENTION", 0,
+		"prune audit events older than this, keeping the chain verifiable from a checkpoint; 0 keeps them forever")
 	if err := cfg.parse(args); err != nil {
 		return err
 	}
 	if err := settings.check(); err != nil {
 		return err
+	}
+	if auditRetention < 0 {
+		return errors.New("--audit-retention must not be negative")
 	}
 	if err := settings.checkTokenSecret(cfg, *demo); err != nil {
 		return err
@@ -86,6 +92,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer stopPprof()
 	}
+	auditCtx, stopAudit := context.WithCancel(ctx)
+	defer stopAudit()
+	go runAuditBackground(auditCtx, db, auditRetention, logger)
 	httpServer := settings.httpServer(handler, logger)
 	return serveUntilDone(ctx, httpServer, server.GuardFraming(httpServer, listener), settings.drainDelay, settings.shutdownTimeout, logger)
 }
@@ -103,7 +112,8 @@ func loadDemo(ctx context.Context, db *store.Store, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := db.LoadFixture(ctx, fixture); err != nil {
+	fixture.Name = "demo.yaml (built in)"
+	if err := db.LoadFixture(store.WithAuditSource(ctx, operatorSource()), fixture); err != nil {
 		return fmt.Errorf("load demo dataset: %w", err)
 	}
 	logger.Info("demo dataset loaded")
@@ -181,7 +191,8 @@ func seed(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.LoadFixture(ctx, fixture); err != nil {
+	fixture.Name = flags.Arg(0)
+	if err := db.LoadFixture(store.WithAuditSource(ctx, operatorSource()), fixture); err != nil {
 		return fmt.Errorf("%s: %w", flags.Arg(0), err)
 	}
 	logger.Info("seed file loaded", "file", flags.Arg(0))
@@ -248,11 +259,15 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // issueToken signs a token for a principal that exists in the database. Without scopes the
 // token carries every scope its kind of principal can use; named scopes must be among those.
 func issueToken(ctx context.Context, db *store.Store, tokens *auth.Tokens, kind auth.PrincipalKind, subject string, scopes []string, ttl time.Duration) (string, error) {
+	auditor := false
 	err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		switch kind {
 		case auth.PrincipalUser:
-			_, err = tx.UserByLogin(subject)
+			var user *store.User
+			if user, err = tx.UserByLogin(subject); err == nil {
+				auditor = user.Auditor
+			}
 		case auth.PrincipalCustomer:
 			id, parseErr := strconv.ParseInt(subject, 10, 64)
 			if parseErr != nil || id <= 0 || strconv.FormatInt(id, 10) != subject {
@@ -260,14 +275,18 @@ func issueToken(ctx context.Context, db *store.Store, tokens *auth.Tokens, kind 
 			}
 			_, err = tx.SignInCustomer(id)
 		default:
-			_, err = tx.ClientByClientID(subject)
+			var client *store.Client
+			if client, err = tx.ClientByClientID(subject); err == nil {
+				auditor = client.Auditor
+			}
 		}
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	available, err := server.ScopesFor(kind)
+	// audit.read only for auditors (seed: auditor: true).
+	available, err := server.ScopesOffered(kind, auditor)
 	if err != nil {
 		return "", err
 	}

@@ -1,5 +1,5 @@
 // Command custaccess serves the three vendors' customer-access APIs, and manages its
-// database: serve, migrate, seed FILE, token, healthcheck.
+// database: serve, migrate, seed FILE, token, healthcheck, audit.
 package main
 
 import (
@@ -19,6 +19,9 @@ commands:
   seed FILE        load reference data from a YAML or JSON file
   token            print a bearer token: --user LOGIN | --client CLIENT_ID | --customer ID [--scope S] [--ttl 1h]
   healthcheck      exit 0 when the service on --addr answers /healthz (--path /readyz for readiness)
+  audit verify     walk the audit trail's hash chain (exit 3 edited, 4 missing, 5 reordered)
+  audit export     write audit events as NDJSON: [--from T] [--to T] [--after SEQ]
+  audit tail       follow new audit events as NDJSON
 
 A flag not given takes its environment variable; "custaccess COMMAND -h" lists the flags.
 Every command:
@@ -60,6 +63,7 @@ serve:
   CUSTACCESS_IDP_CUSTOMER_SUBJECT_CLAIM (--idp-customer-subject-claim, empty: the subject claim)
   CUSTACCESS_IDP_SCOPE_CLAIM (--idp-scope-claim, scope)
   CUSTACCESS_IDP_TOKEN_TYPE (--idp-token-type, empty: any)  required typ header, such as at+jwt
+  CUSTACCESS_AUDIT_RETENTION (--audit-retention, 0: forever)  prune audit events older than this (e.g. 2160h), keeping a checkpoint
 `
 
 func main() {
@@ -68,6 +72,10 @@ func main() {
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "custaccess:", err)
+		}
+		var status *exitStatus
+		if errors.As(err, &status) {
+			os.Exit(status.code)
 		}
 		os.Exit(2)
 	}
@@ -90,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return token(ctx, args, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, stderr)
+	case "audit":
+		return auditCommand(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

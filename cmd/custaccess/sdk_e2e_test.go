@@ -137,6 +137,7 @@ func TestSDKEndToEnd(t *testing.T) {
 			t.Run("Reltio customer roles", func(t *testing.T) { reltioThroughSDK(t, service) })
 			t.Run("Oracle self-service roles", func(t *testing.T) { oracleThroughSDK(t, service) })
 			t.Run("OAuth2 token endpoint", func(t *testing.T) { tokenEndpointThroughSDK(t, service) })
+			t.Run("Audit trail", func(t *testing.T) { auditThroughSDK(t, service) })
 		})
 	}
 }
@@ -590,4 +591,55 @@ func TestMain(m *testing.M) {
 		_ = os.RemoveAll(binaryDir)
 	}
 	os.Exit(code)
+}
+
+// auditThroughSDK reads the events of the writes above as the demo's auditor, a page at a
+// time and as NDJSON, and is refused as a user who is not one.
+func auditThroughSDK(t *testing.T, s *runningService) {
+	ctx := context.Background()
+	auditor := s.client(t, "--user", "auditor")
+	api, limit := client.ListAuditEventsParamsApi("egain"), 1
+	listed, err := auditor.ListAuditEventsWithResponse(ctx, &client.ListAuditEventsParams{Api: &api, Limit: &limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "list audit events", listed.StatusCode(), http.StatusOK)
+	if listed.JSON200 == nil || len(listed.JSON200.Items) != 1 || listed.JSON200.Next == nil {
+		t.Fatalf("list audit events: %s", listed.Body)
+	}
+	first := listed.JSON200.Items[0]
+	if first.OperationId != "createCustomerGrants" || first.Actor.Id != "alice" || len(first.Hash) != 64 {
+		t.Fatalf("first eGain event: %+v", first)
+	}
+	exported, err := auditor.ListAuditEvents(ctx, &client.ListAuditEventsParams{Api: &api}, func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Accept", "application/x-ndjson")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exported.Body.Close()
+	if exported.StatusCode != http.StatusOK || exported.Header.Get("Content-Type") != "application/x-ndjson" {
+		t.Fatalf("export: %d %s", exported.StatusCode, exported.Header.Get("Content-Type"))
+	}
+	lines := 0
+	scanner := bufio.NewScanner(exported.Body)
+	for scanner.Scan() {
+		var event client.AuditEvent
+		if err := json.Unmarshal(scanner.Bytes(), &event); err != nil || event.Api != "egain" {
+			t.Fatalf("export line %q: %v", scanner.Text(), err)
+		}
+		lines++
+	}
+	if lines < 3 { // create, create in XML, delete
+		t.Fatalf("export: %d eGain events", lines)
+	}
+	refused, err := s.client(t, "--user", "alice").ListAuditEventsWithResponse(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// alice's token from `custaccess token` does not hold audit.read: she is no auditor.
+	if refused.ApplicationproblemJSON403 == nil || refused.ApplicationproblemJSON403.Status != http.StatusForbidden {
+		t.Fatalf("alice reading the audit trail: %d %s", refused.StatusCode(), refused.Body)
+	}
 }

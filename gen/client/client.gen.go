@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -161,6 +162,30 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for AuditEventApi.
+const (
+	AuditEventApiEgain  AuditEventApi = "egain"
+	AuditEventApiOracle AuditEventApi = "oracle"
+	AuditEventApiReltio AuditEventApi = "reltio"
+	AuditEventApiSeed   AuditEventApi = "seed"
+)
+
+// Valid indicates whether the value is a known member of the AuditEventApi enum.
+func (e AuditEventApi) Valid() bool {
+	switch e {
+	case AuditEventApiEgain:
+		return true
+	case AuditEventApiOracle:
+		return true
+	case AuditEventApiReltio:
+		return true
+	case AuditEventApiSeed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerType.
 const (
 	Individual   CustomerType = "individual"
@@ -290,6 +315,30 @@ const (
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditEventsParamsApi.
+const (
+	ListAuditEventsParamsApiEgain  ListAuditEventsParamsApi = "egain"
+	ListAuditEventsParamsApiOracle ListAuditEventsParamsApi = "oracle"
+	ListAuditEventsParamsApiReltio ListAuditEventsParamsApi = "reltio"
+	ListAuditEventsParamsApiSeed   ListAuditEventsParamsApi = "seed"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditEventsParamsApi enum.
+func (e ListAuditEventsParamsApi) Valid() bool {
+	switch e {
+	case ListAuditEventsParamsApiEgain:
+		return true
+	case ListAuditEventsParamsApiOracle:
+		return true
+	case ListAuditEventsParamsApiReltio:
+		return true
+	case ListAuditEventsParamsApiSeed:
 		return true
 	default:
 		return false
@@ -467,6 +516,95 @@ type AdfResourceDescription struct {
 	TitlePlural     string             `json:"titlePlural"`
 }
 
+// AuditActor defines model for AuditActor.
+type AuditActor struct {
+	// Client For an identity provider's user token, the client the user acted through (its `azp`).
+	//
+	// Example: web-portal
+	Client *string `json:"client,omitempty"`
+
+	// Id The user's login or the client id.
+	//
+	// Example: alice
+	Id string `json:"id"`
+
+	// Issuer The token's issuer.
+	//
+	// Example: custaccess
+	Issuer *string `json:"issuer,omitempty"`
+
+	// Kind `user` or `client` (a token's principal), `operator` (`custaccess seed`, the operating-system user), `system`.
+	//
+	// Example: user
+	Kind string `json:"kind"`
+}
+
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	Actor AuditActor `json:"actor"`
+
+	// Api Example: egain
+	Api AuditEventApi `json:"api"`
+
+	// Changes What changed, each member `{"before": …, "after": …}` (a seed file's event is a summary of the file).
+	//
+	// Example: {"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}}
+	Changes map[string]interface{} `json:"changes"`
+
+	// Hash SHA-256 of the previous hash's 32 bytes followed by the event's canonical JSON, in hex.
+	//
+	// Example: 5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592
+	Hash string `json:"hash"`
+
+	// OperationId Example: createCustomerGrants
+	OperationId string `json:"operationId"`
+
+	// PrevHash The previous event's hash (64 zeros before the first).
+	//
+	// Example: 0000000000000000000000000000000000000000000000000000000000000000
+	PrevHash string `json:"prevHash"`
+
+	// RequestId The request's X-Request-Id.
+	//
+	// Example: a1b2c3
+	RequestId string `json:"requestId"`
+
+	// Seq Place in the chain, gapless from 1.
+	//
+	// Example: 1
+	Seq     int64         `json:"seq"`
+	Targets []AuditTarget `json:"targets"`
+
+	// Time When the write appended the event (the instance's clock, UTC, microseconds).
+	//
+	// Example: 2026-12-07T09:12:03.123456Z
+	Time time.Time `json:"time"`
+}
+
+// AuditEventApi Example: egain
+type AuditEventApi string
+
+// AuditEventPage Example: {"items":[{"actor":{"id":"alice","issuer":"custaccess","kind":"user"},"api":"egain","changes":{"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}},"hash":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592","operationId":"createCustomerGrants","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","requestId":"a1b2c3","seq":1,"targets":[{"id":"1000","type":"customer"},{"id":"1002","type":"customer"}],"time":"2026-12-07T09:12:03.123456Z"}],"next":"/audit/v1/events?after=1\u0026limit=1"}
+type AuditEventPage struct {
+	Items []AuditEvent `json:"items"`
+
+	// Next The next page (same filters, `after` the last `seq` here); absent on the last page.
+	//
+	// Example: /audit/v1/events?after=100&api=egain
+	Next *string `json:"next,omitempty"`
+}
+
+// AuditTarget defines model for AuditTarget.
+type AuditTarget struct {
+	// Id Example: 1000
+	Id string `json:"id"`
+
+	// Type customer, reltioCustomer, reltioRole, oracleUser, oracleRole, oracleAccount, seedFile, client.
+	//
+	// Example: customer
+	Type string `json:"type"`
+}
+
 // Customer A customer as this service holds it. In XML: root `customer` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
 // attribute, `customerName` and `type` elements, a `department` element with `id` as an
@@ -575,6 +713,27 @@ type OAuthErrorError string
 
 // Privilege defines model for Privilege.
 type Privilege string
+
+// Problem RFC 9457 problem details.
+type Problem struct {
+	// Detail What was wrong with this request.
+	//
+	// Example: Query parameter from: not an RFC 3339 date-time.
+	Detail *string `json:"detail,omitempty"`
+
+	// Status Example: 400
+	Status int `json:"status"`
+
+	// Title The status's reason phrase.
+	//
+	// Example: Bad Request
+	Title string `json:"title"`
+
+	// Type `about:blank`: the status says what the problem is.
+	//
+	// Example: about:blank
+	Type string `json:"type"`
+}
 
 // ReltioDeleteStatus Reltio's acknowledgement of a delete.
 type ReltioDeleteStatus struct {
@@ -1330,6 +1489,27 @@ type OracleUnsupportedMediaType = AdfError
 // and ends in `…`, further details are left out.
 type PayloadTooLarge = WSError
 
+// ProblemBadRequest RFC 9457 problem details.
+type ProblemBadRequest = Problem
+
+// ProblemForbidden RFC 9457 problem details.
+type ProblemForbidden = Problem
+
+// ProblemNotAcceptable RFC 9457 problem details.
+type ProblemNotAcceptable = Problem
+
+// ProblemServerError RFC 9457 problem details.
+type ProblemServerError = Problem
+
+// ProblemServiceUnavailable RFC 9457 problem details.
+type ProblemServiceUnavailable = Problem
+
+// ProblemTooManyRequests RFC 9457 problem details.
+type ProblemTooManyRequests = Problem
+
+// ProblemUnauthorized RFC 9457 problem details.
+type ProblemUnauthorized = Problem
+
 // ReltioBadRequest Reltio's error body. `errorCode` is stable:
 //
 // | errorCode | status | meaning |
@@ -1707,6 +1887,37 @@ type Unauthorized = WSError
 // details). Every error keeps to them, whatever the request echoed: a longer text is cut
 // and ends in `…`, further details are left out.
 type UnsupportedMediaType = WSError
+
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// Api Only events of this API.
+	Api *ListAuditEventsParamsApi `form:"api,omitempty" json:"api,omitempty"`
+
+	// OperationId Only events of this operation, such as `createCustomerGrants` (`seed` for seed files).
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// Actor Only events whose actor has this id (a user's login or a client id).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Target Only events with this target id: an eGain customer id, a Reltio customer id or
+	// `customer/ROLE`, an Oracle UserId, RoleId or account party id, a seed file name.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Only events at or after this time (RFC 3339).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only events before this time (RFC 3339).
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// After Only events after this `seq` (the cursor of `next`).
+	After *int64 `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Events per JSON page (default 100); ignored by NDJSON export.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListAuditEventsParamsApi defines parameters for ListAuditEvents.
+type ListAuditEventsParamsApi string
 
 // CreateCustomerGrantsParams defines parameters for CreateCustomerGrants.
 type CreateCustomerGrantsParams struct {
@@ -2223,6 +2434,20 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListAuditEvents List or export audit events
+	//
+	// The events that match every filter given, in `seq` order. As JSON (the default), a
+	// page of at most `limit` events and, when more follow, a `next` link carrying the same
+	// filters and `after` set to the page's last `seq`: follow `next` until it is absent.
+	// With `Accept: application/x-ndjson` (preferred by q-value, or named explicitly at
+	// equal quality), the whole selection from `after` on, one event per line, streamed
+	// in batches without `limit`: an export. The stream ends at the request timeout
+	// (`CUSTACCESS_REQUEST_TIMEOUT`); use `custaccess audit export` for longer ones, or page by
+	// `after`.
+	//
+	// Corresponds with GET /audit/v1/events (the `ListAuditEvents` operationId).
+	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateCustomerGrantsWithBody Create customer grants
 	//
@@ -2846,6 +3071,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /oauth/token (the `IssueToken` operationId).
 	IssueTokenWithFormdataBody(ctx context.Context, body IssueTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListAuditEvents List or export audit events
+//
+// The events that match every filter given, in `seq` order. As JSON (the default), a
+// page of at most `limit` events and, when more follow, a `next` link carrying the same
+// filters and `after` set to the page's last `seq`: follow `next` until it is absent.
+// With `Accept: application/x-ndjson` (preferred by q-value, or named explicitly at
+// equal quality), the whole selection from `after` on, one event per line, streamed
+// in batches without `limit`: an export. The stream ends at the request timeout
+// (`CUSTACCESS_REQUEST_TIMEOUT`); use `custaccess audit export` for longer ones, or page by
+// `after`.
+//
+// Corresponds with GET /audit/v1/events (the `ListAuditEvents` operationId).
+func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateCustomerGrantsWithBody Create customer grants
@@ -3819,6 +4068,144 @@ func (c *Client) IssueTokenWithFormdataBody(ctx context.Context, body IssueToken
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListAuditEventsRequest constructs an http.Request for the ListAuditEvents method
+func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/audit/v1/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Api != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api", *params.Api, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operationId", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Target != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "target", *params.Target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewCreateCustomerGrantsRequest calls the generic CreateCustomerGrants builder with application/json body
@@ -5642,6 +6029,22 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListAuditEventsWithResponse List or export audit events
+	//
+	// The events that match every filter given, in `seq` order. As JSON (the default), a
+	// page of at most `limit` events and, when more follow, a `next` link carrying the same
+	// filters and `after` set to the page's last `seq`: follow `next` until it is absent.
+	// With `Accept: application/x-ndjson` (preferred by q-value, or named explicitly at
+	// equal quality), the whole selection from `after` on, one event per line, streamed
+	// in batches without `limit`: an export. The stream ends at the request timeout
+	// (`CUSTACCESS_REQUEST_TIMEOUT`); use `custaccess audit export` for longer ones, or page by
+	// `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit/v1/events (the `ListAuditEvents` operationId).
+	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+
 	// CreateCustomerGrantsWithBodyWithResponse Create customer grants
 	//
 	// Gives the customers in `grantsTo` grants on the customer in `grantsOn`.
@@ -6298,6 +6701,103 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /oauth/token (the `IssueToken` operationId).
 	IssueTokenWithFormdataBodyWithResponse(ctx context.Context, body IssueTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*IssueTokenResponse, error)
+}
+
+// ListAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListAuditEvents
+type ListAuditEventsResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationproblemJSON406 *ProblemNotAcceptable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ProblemTooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ProblemServerError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ProblemServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAuditEventsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditEventsResponse) GetJSON200() *AuditEventPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON406() *ProblemNotAcceptable {
+	return r.ApplicationproblemJSON406
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON429() *ProblemTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON500() *ProblemServerError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON503() *ProblemServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // CreateCustomerGrantsResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomerGrants
@@ -9964,6 +10464,28 @@ func (r IssueTokenResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditEventsWithResponse List or export audit events
+//
+// The events that match every filter given, in `seq` order. As JSON (the default), a
+// page of at most `limit` events and, when more follow, a `next` link carrying the same
+// filters and `after` set to the page's last `seq`: follow `next` until it is absent.
+// With `Accept: application/x-ndjson` (preferred by q-value, or named explicitly at
+// equal quality), the whole selection from `after` on, one event per line, streamed
+// in batches without `limit`: an export. The stream ends at the request timeout
+// (`CUSTACCESS_REQUEST_TIMEOUT`); use `custaccess audit export` for longer ones, or page by
+// `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit/v1/events (the `ListAuditEvents` operationId).
+func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
+	rsp, err := c.ListAuditEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditEventsResponse(rsp)
+}
+
 // CreateCustomerGrantsWithBodyWithResponse Create customer grants
 //
 // Gives the customers in `grantsTo` grants on the customer in `grantsOn`.
@@ -10829,6 +11351,97 @@ func (c *ClientWithResponses) IssueTokenWithFormdataBodyWithResponse(ctx context
 		return nil, err
 	}
 	return ParseIssueTokenResponse(rsp)
+}
+
+// ParseListAuditEventsResponse parses an HTTP response from a ListAuditEventsWithResponse call
+func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest ProblemNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ProblemTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ProblemServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProblemServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (application/x-ndjson) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseCreateCustomerGrantsResponse parses an HTTP response from a CreateCustomerGrantsWithResponse call

@@ -49,7 +49,7 @@ func checkClaimsText(raw string, claims *Claims) error {
 			return fmt.Errorf("claim %s is not a NumericDate (a JSON number)", name)
 		}
 	}
-	for name, value := range map[string]string{"sub": claims.Subject, "principal_type": string(claims.Kind), "scope": claims.Scope, "iss": claims.Issuer} {
+	for name, value := range map[string]string{"sub": claims.Subject, "principal_type": string(claims.Kind), "scope": claims.Scope, "iss": claims.Issuer, "azp": claims.AuthorizedParty} {
 		if fault := untrusted.TextFault(value); fault != "" {
 			return fmt.Errorf("claim %s: %s", name, fault)
 		}

@@ -158,6 +158,9 @@ func (x *externalTokens) parse(ctx context.Context, raw string) (*Claims, error)
 		Scope:            strings.Join(scopes, " "),
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: subject, ExpiresAt: expires},
 	}
+	if azp, _ := claims["azp"].(string); kind == PrincipalUser && azp != subject {
+		principal.AuthorizedParty = azp
+	}
 	if err := checkClaimsText(raw, principal); err != nil {
 		return nil, err
 	}

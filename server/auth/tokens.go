@@ -31,6 +31,9 @@ type Claims struct {
 	// Kind says whether the subject is a user login, a client id or a customer id.
 	Kind  PrincipalKind `json:"principal_type"`
 	Scope string        `json:"scope"`
+	// AuthorizedParty is the client a user acted through (an identity provider's azp
+	// claim); empty for the built-in tokens and for clients' own tokens.
+	AuthorizedParty string `json:"azp,omitempty"`
 	jwt.RegisteredClaims
 }
 

@@ -13,6 +13,10 @@ export type ReltioError = components["schemas"]["ReltioError"];
 export type AdfError = components["schemas"]["AdfError"];
 /** The token endpoint's error body (RFC 6749 §5.2). */
 export type OAuthError = components["schemas"]["OAuthError"];
+/** The audit trail's error body (RFC 9457 problem details). */
+export type Problem = components["schemas"]["Problem"];
+/** One event of the audit trail. */
+export type AuditEvent = components["schemas"]["AuditEvent"];
 
 export interface CustaccessOptions {
   /** Where custaccess serves, e.g. http://localhost:8080. */

@@ -666,6 +666,33 @@ export interface paths {
         patch: operations["updateSelfServiceRole"];
         trace?: never;
     };
+    "/audit/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or export audit events
+         * @description The events that match every filter given, in `seq` order. As JSON (the default), a
+         *     page of at most `limit` events and, when more follow, a `next` link carrying the same
+         *     filters and `after` set to the page's last `seq`: follow `next` until it is absent.
+         *     With `Accept: application/x-ndjson` (preferred by q-value, or named explicitly at
+         *     equal quality), the whole selection from `after` on, one event per line, streamed
+         *     in batches without `limit`: an export. The stream ends at the request timeout
+         *     (`CUSTACCESS_REQUEST_TIMEOUT`); use `custaccess audit export` for longer ones, or page by
+         *     `after`.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/token": {
         parameters: {
             query?: never;
@@ -700,6 +727,162 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description RFC 9457 problem details. */
+        Problem: {
+            /**
+             * @description `about:blank`: the status says what the problem is.
+             * @example about:blank
+             */
+            type: string;
+            /**
+             * @description The status's reason phrase.
+             * @example Bad Request
+             */
+            title: string;
+            /** @example 400 */
+            status: number;
+            /**
+             * @description What was wrong with this request.
+             * @example Query parameter from: not an RFC 3339 date-time.
+             */
+            detail?: string;
+        };
+        AuditActor: {
+            /**
+             * @description `user` or `client` (a token's principal), `operator` (`custaccess seed`, the operating-system user), `system`.
+             * @example user
+             */
+            kind: string;
+            /**
+             * @description The user's login or the client id.
+             * @example alice
+             */
+            id: string;
+            /**
+             * @description The token's issuer.
+             * @example custaccess
+             */
+            issuer?: string;
+            /**
+             * @description For an identity provider's user token, the client the user acted through (its `azp`).
+             * @example web-portal
+             */
+            client?: string;
+        };
+        AuditTarget: {
+            /**
+             * @description customer, reltioCustomer, reltioRole, oracleUser, oracleRole, oracleAccount, seedFile, client.
+             * @example customer
+             */
+            type: string;
+            /** @example 1000 */
+            id: string;
+        };
+        AuditEvent: {
+            /**
+             * Format: int64
+             * @description Place in the chain, gapless from 1.
+             * @example 1
+             */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description When the write appended the event (the instance's clock, UTC, microseconds).
+             * @example 2026-12-07T09:12:03.123456Z
+             */
+            time: string;
+            /**
+             * @example egain
+             * @enum {string}
+             */
+            api: "egain" | "reltio" | "oracle" | "seed";
+            /** @example createCustomerGrants */
+            operationId: string;
+            actor: components["schemas"]["AuditActor"];
+            /**
+             * @description The request's X-Request-Id.
+             * @example a1b2c3
+             */
+            requestId: string;
+            targets: components["schemas"]["AuditTarget"][];
+            /**
+             * @description What changed, each member `{"before": …, "after": …}` (a seed file's event is a summary of the file).
+             * @example {
+             *       "grants": {
+             *         "before": [],
+             *         "after": [
+             *           {
+             *             "grantedOn": "1000",
+             *             "grantee": "1002"
+             *           }
+             *         ]
+             *       }
+             *     }
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The previous event's hash (64 zeros before the first).
+             * @example 0000000000000000000000000000000000000000000000000000000000000000
+             */
+            prevHash: string;
+            /**
+             * @description SHA-256 of the previous hash's 32 bytes followed by the event's canonical JSON, in hex.
+             * @example 5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592
+             */
+            hash: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "seq": 1,
+         *           "time": "2026-12-07T09:12:03.123456Z",
+         *           "api": "egain",
+         *           "operationId": "createCustomerGrants",
+         *           "actor": {
+         *             "kind": "user",
+         *             "id": "alice",
+         *             "issuer": "custaccess"
+         *           },
+         *           "requestId": "a1b2c3",
+         *           "targets": [
+         *             {
+         *               "type": "customer",
+         *               "id": "1000"
+         *             },
+         *             {
+         *               "type": "customer",
+         *               "id": "1002"
+         *             }
+         *           ],
+         *           "changes": {
+         *             "grants": {
+         *               "before": [],
+         *               "after": [
+         *                 {
+         *                   "grantedOn": "1000",
+         *                   "grantee": "1002"
+         *                 }
+         *               ]
+         *             }
+         *           },
+         *           "prevHash": "0000000000000000000000000000000000000000000000000000000000000000",
+         *           "hash": "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592"
+         *         }
+         *       ],
+         *       "next": "/audit/v1/events?after=1&limit=1"
+         *     }
+         */
+        AuditEventPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /**
+             * @description The next page (same filters, `after` the last `seq` here); absent on the last page.
+             * @example /audit/v1/events?after=100&api=egain
+             */
+            next?: string;
+        };
         /**
          * @description A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
          *     not know are ignored, as RFC 6749 §3.2 requires.
@@ -1672,6 +1855,126 @@ export interface components {
         };
     };
     responses: {
+        /** @description A parameter is invalid (RFC 9457 problem details). */
+        ProblemBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Bad Request",
+                 *       "status": 400,
+                 *       "detail": "Query parameter from: not an RFC 3339 date-time."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No bearer token, or one that is not valid. */
+        ProblemUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "detail": "A bearer token is required."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token lacks the scope audit.read, or its principal is not an auditor. */
+        ProblemForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "The principal user:alice is not an auditor."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The Accept header admits neither application/json nor application/x-ndjson. */
+        ProblemNotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Not Acceptable",
+                 *       "status": 406,
+                 *       "detail": "The Accept header admits none of application/json, application/x-ndjson."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The principal sent more requests than its rate allows; retry after `Retry-After` seconds. */
+        ProblemTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "Too many requests; retry after 1 second(s)."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The service failed unexpectedly. */
+        ProblemServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Internal Server Error",
+                 *       "status": 500,
+                 *       "detail": "The service failed unexpectedly."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database could not answer in time; retry later. */
+        ProblemServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "The database could not answer in time."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The token request is invalid (RFC 6749 §5.2). */
         OAuthBadRequest: {
             headers: {
@@ -4298,6 +4601,77 @@ export interface operations {
             429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
             503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events of this API.
+                 * @example egain
+                 */
+                api?: "egain" | "reltio" | "oracle" | "seed";
+                /**
+                 * @description Only events of this operation, such as `createCustomerGrants` (`seed` for seed files).
+                 * @example createCustomerGrants
+                 */
+                operationId?: string;
+                /**
+                 * @description Only events whose actor has this id (a user's login or a client id).
+                 * @example alice
+                 */
+                actor?: string;
+                /**
+                 * @description Only events with this target id: an eGain customer id, a Reltio customer id or
+                 *     `customer/ROLE`, an Oracle UserId, RoleId or account party id, a seed file name.
+                 * @example 1000
+                 */
+                target?: string;
+                /**
+                 * @description Only events at or after this time (RFC 3339).
+                 * @example 2026-12-07T09:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description Only events before this time (RFC 3339).
+                 * @example 2026-12-08T09:00:00Z
+                 */
+                to?: string;
+                /**
+                 * @description Only events after this `seq` (the cursor of `next`).
+                 * @example 0
+                 */
+                after?: number;
+                /**
+                 * @description Events per JSON page (default 100); ignored by NDJSON export.
+                 * @example 100
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events (JSON) or the whole selection (NDJSON). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                    /** @example {"seq":1,"time":"2026-12-07T09:12:03.123456Z","api":"egain","operationId":"createCustomerGrants","actor":{"kind":"user","id":"alice","issuer":"custaccess"},"requestId":"a1b2c3","targets":[{"type":"customer","id":"1000"},{"type":"customer","id":"1002"}],"changes":{"grants":{"before":[],"after":[{"grantedOn":"1000","grantee":"1002"}]}},"prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592"} */
+                    "application/x-ndjson": string;
+                };
+            };
+            400: components["responses"]["ProblemBadRequest"];
+            401: components["responses"]["ProblemUnauthorized"];
+            403: components["responses"]["ProblemForbidden"];
+            406: components["responses"]["ProblemNotAcceptable"];
+            429: components["responses"]["ProblemTooManyRequests"];
+            500: components["responses"]["ProblemServerError"];
+            503: components["responses"]["ProblemServiceUnavailable"];
         };
     };
     issueToken: {

@@ -2,7 +2,7 @@
 // error responses decoded into the vendors' error types.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createCustaccessClient, type AdfError, type ReltioError, type WSError } from "../src/index.js";
+import { createCustaccessClient, type AdfError, type AuditEvent, type Problem, type ReltioError, type WSError } from "../src/index.js";
 import { startService, type Service } from "./service.js";
 
 let service: Service;
@@ -296,5 +296,40 @@ describe("OAuth2 token endpoint", () => {
     });
     assert.equal(refused.response.status, 401);
     assert.equal(refused.error?.error, "invalid_client");
+  });
+});
+
+describe("Audit trail", () => {
+  it("lists the writes' events to the auditor, exports them as NDJSON, and refuses others as problem details", async () => {
+    // A write of its own, so the test does not depend on the order of the others.
+    const alice = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "alice") });
+    const created = await alice.POST("/core/customermgr/v3/customer/grant", {
+      body: { grantsOn: { customer: [{ id: "1020" }] }, grantsTo: { customer: [{ id: "1002" }] } },
+    });
+    assert.ok([201].includes(created.response.status));
+
+    const auditor = createCustaccessClient({ baseUrl: service.baseUrl, token: service.token("--user", "auditor") });
+    const listed = await auditor.GET("/audit/v1/events", { params: { query: { api: "egain", target: "1020" } }, parseAs: "json" });
+    assert.equal(listed.response.status, 200);
+    // The operation answers JSON or NDJSON (a string); without Accept it is a JSON page.
+    const page = listed.data as Exclude<typeof listed.data, string | undefined>;
+    const events: AuditEvent[] = page.items;
+    assert.ok(events.some((e) => e.operationId === "createCustomerGrants" && e.actor.id === "alice"));
+    assert.match(events[0]?.hash ?? "", /^[0-9a-f]{64}$/);
+
+    const exported = await fetch(`${service.baseUrl}/audit/v1/events?api=egain`, {
+      headers: { Authorization: `Bearer ${service.token("--user", "auditor")}`, Accept: "application/x-ndjson" },
+    });
+    assert.equal(exported.status, 200);
+    assert.equal(exported.headers.get("Content-Type"), "application/x-ndjson");
+    const lines = (await exported.text()).trim().split("\n").map((line) => JSON.parse(line) as AuditEvent);
+    assert.ok(lines.length >= events.length);
+    assert.ok(lines.every((e, i) => i === 0 || e.seq > (lines[i - 1]?.seq ?? 0)));
+
+    const refused = await alice.GET("/audit/v1/events", {});
+    const problem: Problem | undefined = refused.error;
+    assert.equal(refused.response.status, 403);
+    assert.equal(refused.response.headers.get("Content-Type"), "application/problem+json");
+    assert.equal(problem?.status, 403);
   });
 });

@@ -79,6 +79,9 @@ func (g *CustomerManager) CreateCustomerGrants(ctx context.Context, request gen.
 			return err
 		}
 		added := slices.DeleteFunc(slices.Clone(granteeIDs), func(id int64) bool { return slices.Contains(counts.Existing, id) })
+		if err := tx.AuditGrantsCreated(grantedOnID, added); err != nil {
+			return err
+		}
 		if len(added) == 0 {
 			return nil
 		}
@@ -283,7 +286,7 @@ func (g *CustomerManager) DeleteCustomerGrant(ctx context.Context, request gen.D
 		} else if err != nil {
 			return err
 		}
-		return nil
+		return tx.AuditGrantRemoved(grantedOnID, granteeID)
 	})
 	if failure, ok := asEgainFailure(ctx, err); ok {
 		return failure, nil

@@ -77,6 +77,19 @@ func classifyAuthFailure(failures []error) *Problem {
 	return &Problem{Kind: NotPermitted, Reason: "no security requirement is met"}
 }
 
+// AuditReadScope lets a token read the audit trail; only auditors may hold it.
+const AuditReadScope = "audit.read"
+
+// ScopesOffered is ScopesFor less the scopes the principal may not hold: audit.read
+// unless it is an auditor.
+func ScopesOffered(kind auth.PrincipalKind, auditor bool) ([]string, error) {
+	scopes, err := ScopesFor(kind)
+	if err != nil || auditor {
+		return scopes, err
+	}
+	return slices.DeleteFunc(scopes, func(s string) bool { return s == AuditReadScope }), nil
+}
+
 // ScopesFor lists, sorted, the scopes of every security scheme in the spec that accepts
 // tokens of this kind of principal.
 func ScopesFor(kind auth.PrincipalKind) ([]string, error) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/custaccess/custaccess/server/auth"
+	"github.com/custaccess/custaccess/store"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -73,6 +74,7 @@ func ValidateRequests(router routers.Router, tokens *auth.Verifier, families *Fa
 			if accept := strings.Join(r.Header.Values("Accept"), ", "); !acceptsAny(accept, producedMediaTypes(route.Operation)) {
 				return &Problem{Kind: NotAcceptable, Subject: accept}
 			}
+			c.SetRequest(r.WithContext(store.WithAuditSource(r.Context(), AuditSourceOf(r, specOperationID(route.Operation.OperationID)))))
 			return next(c)
 		}
 	}

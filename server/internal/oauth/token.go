@@ -72,7 +72,7 @@ func (o *TokenEndpoint) IssueToken(ctx context.Context, request gen.IssueTokenRe
 	if form.GrantType != clientCredentialsGrant {
 		return newOAuthError(oauthUnsupportedGrantType, "Only the client_credentials grant is supported."), nil
 	}
-	available, err := httpapi.ScopesFor(auth.PrincipalClient)
+	available, err := httpapi.ScopesOffered(auth.PrincipalClient, client.Auditor)
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,9 @@ func (s *SelfServiceRoles) CreateSelfServiceRole(ctx context.Context, request ge
 			return err
 		}
 		updated = upserted
+		if err := tx.AuditOracleRole(role); err != nil {
+			return err
+		}
 		row, err = roleRowOf(tx, caller, user.UserID, role.RoleID)
 		return err
 	})
@@ -198,6 +201,9 @@ func (s *SelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request ge
 		if err := changeRole(tx, caller, role, body); err != nil {
 			return err
 		}
+		if err := tx.AuditOracleRole(role); err != nil {
+			return err
+		}
 		row, err = roleRowOf(tx, caller, role.UserID, role.RoleID)
 		return err
 	})
@@ -241,6 +247,9 @@ func (s *SelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request ge
 		ids := make([]int64, len(ending))
 		for i, r := range ending {
 			ids[i] = r.RoleID
+		}
+		if err := tx.AuditOracleRolesEnding(ending, time.Now().UTC()); err != nil {
+			return err
 		}
 		return tx.EndOracleRoles(ids, time.Now().UTC(), caller.who, caller.updateLogin())
 	})

@@ -156,6 +156,9 @@ func (s *CustomerRoles) AssignRolePermissions(ctx context.Context, request gen.A
 		for i, r := range roles {
 			added[stored[i].ID] = r.permissions
 		}
+		if err := tx.AuditReltioPermissions(request.CustomerId, stored, added, false); err != nil {
+			return err
+		}
 		return tx.AddReltioRolePermissions(added)
 	})
 	if failure, ok := asReltioFailure(err); ok {
@@ -195,6 +198,9 @@ func (s *CustomerRoles) ReplaceRolePermissions(ctx context.Context, request gen.
 			return err
 		}
 		id := roles[0].ID
+		if err := tx.AuditReltioPermissions(request.CustomerId, roles, map[int64][]store.ReltioPermission{id: role.permissions}, true); err != nil {
+			return err
+		}
 		if err := tx.ClearReltioRolePermissions([]int64{id}); err != nil {
 			return err
 		}

@@ -65,6 +65,9 @@ func (s *CustomerRoles) ClearRolePermissions(ctx context.Context, request gen.Cl
 		if err != nil {
 			return err
 		}
+		if err := tx.AuditReltioPermissions(request.CustomerId, []store.ReltioRole{role}, nil, true); err != nil {
+			return err
+		}
 		return tx.ClearReltioRolePermissions([]int64{role.ID})
 	})
 	if failure, ok := asReltioFailure(err); ok {
@@ -81,6 +84,9 @@ func (s *CustomerRoles) DeleteCustomerRole(ctx context.Context, request gen.Dele
 	err := s.store.Transaction(ctx, func(tx *store.Tx) error {
 		role, err := openCustomerRoleForDelete(ctx, tx, request.CustomerId, request.RoleName)
 		if err != nil {
+			return err
+		}
+		if err := tx.AuditReltioRoleRemoved(request.CustomerId, role); err != nil {
 			return err
 		}
 		return tx.RemoveReltioCustomerRole(request.CustomerId, role)

@@ -44,6 +44,9 @@ func (s *CustomerRoles) writeCustomerRoles(ctx context.Context, customerID strin
 		if err := refuseSystemRoleNames(tx, names); err != nil {
 			return err
 		}
+		if err := tx.AuditReltioCustomerRoles(customerID, names, replace); err != nil {
+			return err
+		}
 		if replace {
 			if err := tx.RemoveReltioCustomerRolesExcept(customerID, names); err != nil {
 				return err
