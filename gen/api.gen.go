@@ -225,6 +225,9 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
+	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	Properties *AdfLinkProperties `json:"properties,omitempty"`
+
 	// Rel `self`, `canonical` or `parent`.
 	//
 	// Example: self
@@ -233,6 +236,12 @@ type AdfLink struct {
 
 // AdfLinkKind Example: item
 type AdfLinkKind string
+
+// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+type AdfLinkProperties struct {
+	// ChangeIndicator Example: 1-1
+	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
 
 // Customer A customer as this service holds it. In XML: root `customer` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer`, `id` as an
@@ -763,6 +772,12 @@ type Fields = string
 // Finder defines model for Finder.
 type Finder = string
 
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -978,6 +993,9 @@ type OracleNotFound = AdfError
 
 // OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
 type OraclePayloadTooLarge = AdfError
+
+// OraclePreconditionFailed The ADF REST error body of framework version 4 and later.
+type OraclePreconditionFailed = AdfError
 
 // OracleServiceUnavailable The ADF REST error body of framework version 4 and later.
 type OracleServiceUnavailable = AdfError
@@ -1609,6 +1627,13 @@ type CreateSelfServiceRoleParams struct {
 
 // DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
 type DeleteSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1634,6 +1659,10 @@ type GetSelfServiceRoleParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1645,6 +1674,13 @@ type GetSelfServiceRoleParams struct {
 
 // UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
 type UpdateSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2217,6 +2253,21 @@ func (w *ServerInterfaceWrapper) DeleteSelfServiceRole(ctx echo.Context) error {
 	var params DeleteSelfServiceRoleParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2303,6 +2354,21 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRole(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2362,6 +2428,21 @@ func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
 	var params UpdateSelfServiceRoleParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2807,6 +2888,9 @@ type OracleNotFoundTextResponse string
 
 type OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OraclePayloadTooLargeTextResponse string
+
+type OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OraclePreconditionFailedTextResponse string
 
 type OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleServiceUnavailableTextResponse string
@@ -5615,6 +5699,7 @@ type CreateSelfServiceRoleResponseObject interface {
 }
 
 type CreateSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -5631,6 +5716,7 @@ func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -5641,6 +5727,7 @@ func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 }
 
 type CreateSelfServiceRole201ResponseHeaders struct {
+	ETag                 string
 	Location             string
 	MetadataContext      *string
 	RESTFrameworkVersion int
@@ -5658,6 +5745,7 @@ func (response CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
@@ -6105,6 +6193,33 @@ func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleR
 	return err
 }
 
+type DeleteSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole412TextResponse OraclePreconditionFailedTextResponse
+
+func (response DeleteSelfServiceRole412TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type DeleteSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -6228,6 +6343,7 @@ type GetSelfServiceRoleResponseObject interface {
 }
 
 type GetSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -6244,6 +6360,7 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -6251,6 +6368,26 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetSelfServiceRole304ResponseHeaders struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRole304Response struct {
+	Headers GetSelfServiceRole304ResponseHeaders
+}
+
+func (response GetSelfServiceRole304Response) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
@@ -6513,6 +6650,7 @@ type UpdateSelfServiceRoleResponseObject interface {
 }
 
 type UpdateSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -6529,6 +6667,7 @@ func (response UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -6668,6 +6807,33 @@ func (response UpdateSelfServiceRole406TextResponse) VisitUpdateSelfServiceRoleR
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole412TextResponse OraclePreconditionFailedTextResponse
+
+func (response UpdateSelfServiceRole412TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -9468,428 +9634,443 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rcttGuij6Kn14dpVID0iBlOTEVLnWoSU6o4xsaXRJsnbgLbSIpogR2M2gQckcx1Xz6zzA2esZ9n6P",
-	"/SjzJKf6+7obDRCQSF2SeMarak0sEOjL119/98unxkhMZ4IznslG/1NjwmjEUvjnnuAZ49kh5VdzesXU",
-	"o4jJURrPsljwRr9xNmEkESOaMCLGJJswMmVS0ismSczh75TJmeCSeURweIl9R2O+IUl3R38pOw2vIUcT",
-	"NqVqAvaRTmcJa/Qb47S9N2h4jWwxU3/KLI35VePzZ6/xjmU0ohmF9X3MqteVsl/mTGYbkoTm/bb+IPQI",
-	"G00Ei3YJvZSMZ+R2wsx64SsyoRHhgrO6xUnKo0vx8XXQOEvp6Ho4nSViwdhbRrN5yoJGw2tM6cdDxq+y",
-	"SaPf9XvbVRt5L04zkVYANuSiLdVPIRGcsBuWLhByhKWpSPuE6n+RiM0Yj6R6TZ8cySY0I+EPNF2EJBJM",
-	"Ei4ywumUBbwZDubZRKTx36maKfRI+FObXdGYt2G4tj6/sOURKQgXZERH6ljpglwzNiNx1gl4w2soOMUp",
-	"ixr9LJ2zahiZPVSe4cnw9OxtSqfsVqTXP7BUwsarDnKw/5aot8nYvE5u8H0ylywimSCSpTescH7N7vKZ",
-	"KhDgqbY6q21hG04xns6njf4rrzGNOf67a3cU84xdsRS3xLJ0MRhnLF3eyCkbCXVMmSC3NM7IJRuLlBHJ",
-	"eBTzK0K5yCYsNUtdcXnde5ekkKACuwajEZtlHsH/ts0FD/saXrOUqWsBOOJi2KXIJnU3ombMisP/7DVm",
-	"VJ1lpukMflJPZswvEpY3SmJ1ZWcpGytsH4tUU5K2nLFRPI5HZByzJJKE8kjfEkOWPELV44CfvN0jr7pd",
-	"nySxzMhtnE3IL+0bmsyZ7FTQqD5hvH1+SppqAREb03mStTzCZHt46pFx2n574gU8ztoHZx6JWHt/6BGe",
-	"tN8femSWtd+cwH+O1W+0vf8Xj6Tz9sk5fLg38MjfJ+299x75G21/f+yRa9H+y4lH5E37dNgJeMBfkCHP",
-	"0phJQlNG1L8iMk7FFKAxia8mCrn16kkkbrmnqC9SAyJS+F9OKMli5gFMwhdhwAmRGVXnqgDobMvDrXbI",
-	"gBPGs3SB0Al/ee2HhH0cJfNIH4SGDYnxakk1ZjMcpyH+iWCBCWGfLTLnCZOSUDIF3DenhbPgN9mETUkm",
-	"RF8NFsIIu7+89hWoQnIV3+Cwe4OOAotd4ZRmo0lhVUgE9w73T4ii/CSlmYIfSeJrlugPENslnTKS0StP",
-	"/QVgUQ8SjXIKkvnlvFL3QaQAETHPgKfhjgGsamV/Dsk//9//T6MECWcZ/K3G1YgQzrL24Ajf0kgRMtl+",
-	"9xM+0igV/n2CfwNutDw1KyWjREi1/JQlNGORGtUutBnyS/wEcKzVIT8yes1ScjVnUjJJmuHfJ+2zH91h",
-	"SSSAOYzEnGcA0iEdTTRQY0lSRiOFO3EmibjlfXV0NBmLVBFSfKtJLeohlLIJ5cRXhK6LmEMztc6pkBnJ",
-	"JilTiDaKpzRRl5FYQuB+Hf4Seogj8Gf3JZHzy4xeyZZalLyOZzPcvIK6OkP4VhKZxUmiN0NCxi/OT0O7",
-	"DSrVo/b5adghJ2zGFADNJUlizuAiTNWo6lQVWdglgicL2Pw4TmVGtnqwaXMT1bAAtB8Vp+GiiIz6Hqn5",
-	"FZvaVfw0ztSfYzhLhFki+JXZtpISyOUiY9JTy7idxKOJel+dEMxFBvqrmOtf7aSxJLcsSdr6bJpqDk2b",
-	"Sbj7y+tuSEQKdwpWtfvL617YQtiMgYviJd/2X7a7vh8C3Qm1/JfzB4ULrlSXX1pz7dRYHTIEojsSilJw",
-	"Jb2Q0YTyKxZwmCZ/H4WJksynLru69J1vFQzhXzsNrxErVoAH1vAaambLdVxuk/MmTdAa/QbsueE1FHSo",
-	"ekDxsyT/bAVpbW8uMzFl6UG0zKIOIiMBj/RbncLGur7vmz3MaDbJdxBHdzL7/5aycaPf+L83cyl9E3+V",
-	"m/mCflBoAYsE0L9DdlfB+RdMhqQJRG1BRlSyFqHy2uBkOJfMfKyuIKM8g58Yj9TRphJYC/LUSxHFilsO",
-	"+CLQFBKwE2iVkrI8kjB6gwxCzLNdha0afy3elRFgwWTdUVcKqjUHzkWl0Dn8OKO84vT2JnESKawW83TE",
-	"QEpj8GqHhKcsGZ+y9CYesRORKPBNqNT7kwJJREiTJFSkkIu2mMG9QgxjURENaJKY7f0yZ+ki3x3OV9hO",
-	"ASV9v2pDb0HQqdiQmE5pWzJFXhWdo1mWxpfzDPeWsmyeco8UiITa3EHknSjWEgsuJ/HsbDFje1G4i5xR",
-	"E1lF+RI2hiMlzSTm14rw0oXh7qGCyD7N6GuFymELBIk5v+bilufrILEMeA0O1K6kBnQo7dWBbrsWdDyq",
-	"ktQHWk+ASfokPE7jKU0Xf2GLXVzY6/chGccoETOSioSRywWJI9Kkoyy+YQTvC4tauwEPB0kCaIPThSTm",
-	"WoKCV+BzqyyPRJKwkVpHGSTLi+jWAoPjrVkLjw7jaVyjRwPjLixzRq/YLuntoIaFGjQKlihAE3opbhjZ",
-	"8X1AFlDOgP/u+H7hOvR2qveQwGoqb7b6xFLxmGdbvca9StChwtH774hCZZSsFNKpe6I03tItkSwZeyPK",
-	"BY9HNMGroUUXvAru9SjefftVo27XaplrHtxKphBtrHC1J6VGqwMtb+8es0a4qy0nZftOcasrWEcqSXzZ",
-	"UFMPjWoOfTQeS1YBhD+LWzJVHA/xWHNqUI0Y0P15koEd4TqeFXbiVx+VwHkqMdS/C0H9SgQ90hSzgl8D",
-	"DTV8NAQUCYHyijGJMzZFJdchHO7qUZao3ICZsXILY5pIZld6KUTCKMeVpnSUsHNZLQQBrrFk3JbIL0Fk",
-	"2JAkjkBs0HI/ieIrJVMbJYoSGV+BWpUwCtaQv7NUyH7Awz8pWRR1Kx//CWI3SqzNcLD/9uJkeHp2cfD+",
-	"h8Hhwf7F8eBk8G54NjwJW54VmxXl6fp+iaR2fb9SHNN7u0skc4/35Xaj+kgVbr1Z3E91woFhiT/3qRz9",
-	"2levfwiJFGlGrtlCFm5owMNltqi+8/ZSBo/3acZgjHDX8PSQUDkyhqbkli4kuUwZvZYkUwJcwH9Asg0q",
-	"s4KwNorCEhIqsw4ZggUy596X84yEe5Tvs4Rl7G1Cr+CYlM5A+fksoubhiHJyyWAoFpHLRTWvhwXXkEWh",
-	"IbkmYfzrMujfxolSNDXlstbEDUlkDORPLnhGP/adM3kNHC0kGUunkvxNxBx2QcLd0CM0SQIuxloVm85l",
-	"RiYiicpy1dJ5vT46GVzsnZ5eDPb2Lgb77w7e7w5GoLUe0zRbHESvt3yF7ub/ukodM6qfmkEdpJzRkVIy",
-	"f5kLpTCqFRFtyBlNaEpHmRLWxJiIGUtpJlJJmuHr0CNhMPf9rZH9Fwu9gIf/F2qDMBrcGCXbKJVDnS8J",
-	"NzqdzgZMEAaNTqcTNEKSiWvGwWqCn5FIzC8TYA0yjhiJM7A3Ozt7T6fs9cbRxsabNGZ8l5wKLjeUhKgI",
-	"IGG/zGkSZ6DLyvlsBijjoWIKFvCAL1mAPaOR8vn0kqVoEGAfM1fgbbIK5AWDF82YDLgxIowTeiVBXF1k",
-	"EwVilkhGmsb6Y+DokZDyCGEh0tDT840ValENwIBrTYgq0ResNhH+VKFz30HFPG2Yy2icBFwNoNZ1q+7p",
-	"LUXDwFyJezITQukqv4SEzmZJjGK++laLpMD3QDHLhMJbmDrgIUqLr0tC6tIlXQGFa27vL+uK5U/iF3AE",
-	"HTlTlM4jXbXzV7uk60qtHaJnkGQbESGh6hyvWIZKrgSzEcB0BCDYvOFRRwAX7NBo3IG3/vQ3Cb4URtMk",
-	"BmurEoJlwEOFG5uzhMY87JCjXEeWRU627fseuU3jLFNLQ23c7KXbKh3Hdo3wpGDRtqBrG9iV4L+6MyPJ",
-	"YnGXyUOdAb5lbR6kmTFOeUbELWdpi8Ql9feMycwMWW0NGeUT3sWCZzTLWKo+/x8/D9r/nbb/7rdfXXTa",
-	"Hz51vd7Ozuf/Vu1zgtUqTH8Psy2rfuqebEjQAEnTrMX6FbQVVi5kxqao+d1OWIqeJ6QP6sSk4rBStIp7",
-	"Pzk6HF6cHPz1Yn/4Q/XeU7Owh9qD7M5gs8BZa3yjuM2HyWUk/FPXCmUgkllNfj2ZrCyRVQJFb+Ox8tiZ",
-	"yGhyAoK+rBWzaRRJEmbOq5oCa+4ixlqBABOvgojjXlxR8nZHX1f6Pp9JlmbvRMTqttDX1I27hJ9Yoyu4",
-	"NpRQ7hGKfBnOMXXoO1HzBpx9jGUmPTIHWY7EGWn2fL+leHsGToExUq8yEMgAZUfFHWEjYZ+MlGhaNvU6",
-	"ECoTMtxmG/a5FoQ+KyxBfRQO+Q2NTnBd6q8RWrPVP12Crmi348mEDy9FtHhnHB3qgZxPp+BKbWz7frvn",
-	"96xTWb2aO0UaXgPoO86nzsl80PAaEbthiSIT1jzbOHFHiWU+UJ9EYjSfKlCqbao7mtBUmybAr8mzODOe",
-	"CHWtcoOjgoMa8L3IBkkibqu3sFXcAgyh367bxNZqm3CGyhdzYq/v8lK6JWjGUuFV7TK6qy3DEAxcgyHm",
-	"8r3I3oo5r1jIlt+1nMwauyxwxvBR9Zq29JqUnCYb/Z8/Na7ZoszN9IeNV69evWp8/lC5h3wB+Zx9sqE+",
-	"2cB9REpzzBRiyP14PEYLZnkf284+xJhE8KLCJefr2q1sV4N3z464ATqX0ql7Hun5vr9h/IhKsrxkiVBE",
-	"QeQUJ591N99f/pAmOhxFnRrjVCkRuNmrlPLsiB9kkiXjqo32CM1HvIpvFO0j8JV2W6rv6jbaW/3MwH1T",
-	"c2aDfAUjyhUYLlndWvoIvA1neyw64tb8Wt7fS5IJgaar/ESBnMO3EJQBmlouVFXv9eXT7NUggd4GqPcT",
-	"esMIzdBQ/M1O/ULjbFcxkgmV6jWjdpmrD8y36wKG1YJlx0CWMUITJVAsQDGWzmzuSmrBsrM6WHa69WBx",
-	"rq1dDnUXA6FxKHw7wkQOqeY3O60+2VBzaNyIlQoZR29EtLDWiGVQdHfUDQAa5ei32rijrh8yz+rtd3eq",
-	"b4Adydk9buVMdCym1YDiANetrRVj9BO6q9tYGmqj76KPtmqmrMhDNDyOTbzAD2ZDJYC8ekn0q0QJkkoQ",
-	"0U7+PNQAN1UDlFfVV8V+7QAljlaHQj77RhxtYOgJ/gqGI5AotXcFVBuy8T9+7rZfffjZb7/68Mn3ut98",
-	"/m8aNbjIDngU38TRnCZV12PLwSxr1FOEKc4/q7sRW2sQip2VboSRCLgzvf1VEcQd39/YNZdFLRWJJ3hW",
-	"BUdCIao+lgiPObfmor8qYdviSAV6+F3ivI5OvvxsmrJVhxY1HL4KLT7WAeX8zpnB6JXESvbb+AhH/XlV",
-	"xe/HU3D7AzRc2fbjNCmLts8ErAZaFf/j4zQxlovXQaPb8YMGYXwklP74Omicn71tfxs0/gMtjwHHr/Ty",
-	"ycdpwuXroDHJsll/c/MyBpu17IDfvzMS081buTkVEUs2b7q9zSvGN5WOl1JwfWwatAgaZnhCcAJ1kPhM",
-	"7wsfb+bP83fL54a/r3x06vXeSzoTcvej8++OnrF6dHd2wDD9GB5dswX+aWfUY9kf8G84CXzwUb/hPLLz",
-	"u+Nr+Bv8MU8bD8E8kE1rgrAVDdBUWanJbog5HU0YuPtSkdRNpt/fNOHSn71GOTTpvk/LoexObOxdn8E7",
-	"sLe3Ir2Mo4jxNVVJxM067Wer3f3mW9DISUJHmmnjJ5WECN6vZtqljxrDKM7I3j3c+lw6BBrZraK1M5Yq",
-	"NdRZDdkojLdRVKrOxDUCprQ3ENRkfMVZ1I65pdsbEp0HSN0dy5kTA6hDDjVbqAOGFuDW3xdE6Kg5+yXj",
-	"nQ2YR30aFwpa1CyN+Sie0QQ18o1RERa5PqP0bh1lX3nir75x1bN5Bt4StQrtLnWUNLA46uCZOhi8+mZ1",
-	"lt27Q7Z/rzZt190nRRZesc6JmDIM7xUpi6+4u/A+2ejlig6vtUQgkmiNn8iRmDGP3KZKg7yOeVSAOwBD",
-	"m/XVCYkxnsTg+OAe/CjDBuZxwDISKbPi6PQq7UwpByrx4UmwC5EdL3gXN9knNXM+F99/Ajr05fB42M76",
-	"PH5lYugw9gJZfGKGj7Pdy+2XlvBH4PwjmiQshcQhBc+Ku9EhoaZfoRNH7GouSGnUGAHYVSTTtuw7jUh4",
-	"64SEdDPkKA5h0nYHIVnAQTfSpisweBOaxNcY1wm/xVnOD1J2w2iinf35KuE7tG1/iWLNgbpbnCanLL1h",
-	"KZ7oegIOesOKBGUHpGyfUONKn3P2ccZGWaVxWb9dzclP0dkWSzIHyyDcyFSMmJRF78vzkM0H7+5LIZZ6",
-	"M2sTy1XP5R4y+NxkSK6KPl/m9VWiJsipam9rXlytkC0n37mCAaSDWItaKdvCWNbq7Wkv7cUui2DLiRvm",
-	"4tgElfuMa3etpk827DiOEFqAVXmfXT0iodFUqR+cxcA9vj89ek+4SMlP7w5rd9m9Y5fO5iAgZJJNk3op",
-	"nDvJ1FFMQca17ii9Qr1VHV03S0U0H4HhyI6/sauYJykjAUQwFEnec5HOZ8OvL0cOffkg0roafjuypsX0",
-	"J5Y/Swu4VxAtrOP3FkIHvA6A92fP2Tw4z0aLQoyJEhnLd9CkT+kcTV76Ge3v9QQl4Ga2Ls6mfmx9uQKl",
-	"615fgxmBmafONb/d7vo9dVpyPtIOxUo6DO9V0uG46ODs+Y3PnvlNe2HNjY4f6gtFByQXuc935LzRM7aQ",
-	"Gc0mB5G8a68+iSNL8c9PDtCTdXcQwnYtp41XDz6Io/pZ3TCE52AXTwmXL4dDbD+IQ9x3Ug4fUGf2xGwh",
-	"ju7lBGbW35sJHFTgyy3T3lAAlqej5lOGph+HxnypSsHRYJ5NHhL7Bv9EE4CR3i6MqRSeX5SKmqjflDjZ",
-	"Mfmd2nqmZFhqTLXOhBgvIpKo01j5dGE3d+p4aF5ddjWR5snbPfLym+1X5P/8751OrwWzwngP1JuqAKTn",
-	"rQHR2bK8oGUBsSSbPylQ6iYNy7OGOVSO6SIRNDoT4pCmV88Ol7QUsJeoSbX75+X2X54UHHfNBYEyOmMN",
-	"vT4yh8mDDGMuPCD9Nb3AP+8HxkjMk4joKDJtqWBPe1/MXsc0TljkWK+SRXHf8Yidc3pD4+Th1yRj05lI",
-	"aRoni4u5M1g9JCKa0UsqGYniSEeOyFudtxVPWYdAnSXM1HhSuNwzsU6fMeF4Or2EjVKWSWQqlyzmV2Q0",
-	"YaNryLkngo/YLknd9RZYCuykvV7JKBgt5leeLnBlFnT/SmoqN91XRcqylDMh3lG+0GxF/ib4YHanr4c0",
-	"0MR8q67ateBRU7aeDhPMlAW2kpdJ0gcf2xpMsSQ0ilImZRFD8HoF3LDBeTZhPNMgkstfF7cWOrgR6m3K",
-	"DjmbsIBj/Y1YkrAGmmGfWNaH1SqgGIuu8pHSjBHIsV9SM0sIeZe84VQ7y1HknNOC5/vh7AOhVoMWe1Ug",
-	"1QB/UpKgz65AlJ1ZWdS3pS3wVeO8Fmnu1IaLWbr5P/74Y3vgDFSdp1PaIKwbTNhzzLhfpQrfGyrjEUkZ",
-	"TaavA4gKUDxOSsjCXyrNZnO8V5Ifa5PhSocr+vDTvqObohLQ6DdsdCtZTjNUpLdcf6VPTO7hm6PTUye6",
-	"UEeOI6aLMUmEuJ7P4O3TH/bgi5Ph4cXZfx4PL/b2Ffj0svZQhzYvmcSlk+Hh4Ozg6P3pnw+O4av8i2Oa",
-	"TSrzIkG1lhnN5hKD6BSM40wfREQMSFdG0UE0zjXoPJuwVHrv9wNhZW7ny52drZeVdf9WiRBTd0eHMFOS",
-	"zhPWQYMZeH6rkxzJNqSpKQ6r83GRWaI4Awi6SvzWU6Dzf4o54YxhbPssjW/ihF0xosD3bvB+8N3w4nR4",
-	"+PbidHjyw8He8OLk6HB4enF8cvCDutaYKWWzrqC8JyRgF6oqQA5aPf6qwQ4Oh98NL06Gfz0/OBnul7Fy",
-	"y8HKHC5Pi5O/JRwejYQ6WCEPfbELdjBoPVf5U+DSmg7MIjo4iZhnw5P3g8OL4cnJ0UkRF3YKFMrskOAW",
-	"iT7lJ8WLNff06KNdeS57zqvaBp7ihB/n7bPOvjtO//3R2cVgb294fDZ4czgsU4KXzum/FxlxNv60x/6E",
-	"G300StSZRvJ1oVyeB4Xqlcgiltzn53gyElAuqUO6vm/k+iWKSL5Zxobv3xy1ezt+z18WYTC9uoQW2yW0",
-	"wJ0+AyF4wM4eTxGWJtWaHcxh470gsEvXMrSlAWFtgBwzmk0cdFjddPZUWFG2aCm9E6xaWJMM9Dv1HCxp",
-	"teThzdH+f16cHR1dHA5OviuTh64rKJj02iHP4mxBlJqMW316tFhza08mg65lHIQjXMtK9nT0AJejIJPr",
-	"/8TR//umvs2dhrR6rDBS2fn7wQ+Dg8NlzrFTkCE1FIgLhucgFk+27UdjzL02yoGueAulQDE3iNxOFIER",
-	"mNpNIca4r/4dcPwjr1hvh9cmWm36G4npNM6gBlCTJpAwifW8WrpUMQwQZwHX391O4qTw2ZQuTIkotThI",
-	"3b1kjJs1GuNqHCkIKyQOuGt6o1FuhpwxCmNiXdBOwPNrsbql8EnuxBpGwlqUVzTw3eD9f4LSNDw9Oy3R",
-	"wt4rB+HVjGqDxO7widF9rR09lfoDhTumeLja6GlTcXKbIYbGr2StfDrbIpYdXM24+CRGKXLJaKp4ABiB",
-	"C9UkalFocH725+H7s4M9MBvVat9dB5EKW3pio9CdW3i8EO32EbGRVdJYPT3XmsM+znQhjvwobTrlOyV1",
-	"n8GUz845XQnfgo3Ekm9kecm51QInS0syAmKcsemf0Jlbiyfn70/Pj4+PTs6G+xfvhvsHA7QulmSvnQKa",
-	"5NmnAC8CAHt6HvsbA+jRWKgktg3pLlsbM+1iAeke7Ni21YDcT52wpO4WhCUVBEhxw1Lycpv85U1VoBZ+",
-	"sVoFmzvl3ueJwnqCvX4xwVe4obWDr9Y5pd85+2FtxebLDHjCun6PinhCGr3t+92edjkiE8kv57G1YW/s",
-	"nQwHZ8ONcq7gWKS5oWDjKhGXFMtqbhAxtrDeUJxzQwnw8FWfnAwH+1grsNC6wZmwbhJFQdkNS+NMXdA1",
-	"rbUItDWz93fdJm86aw/KkcYSHZ9AbnHoB2TMLx3Hlt+tOQ5HbrWBt7mbQcGUCA5SiiUGHSzedxtnk9gN",
-	"zoW6nE5m+9JJDMBhqvYYMR5Dltezwl3vy5qi1AaLaeob0tms4ATauoWbYXGrod5rwMFklVfpBMBiwPot",
-	"uLaphFqP1BnVzX2EBWAFK/y419L6Hu7mUVmEpUPf8f07D/2+QKml07NeDYzEIiYS61mP8L4YKxzisWGI",
-	"5pq8vBNiRXu3kyJ0ZyziEhzf26IIOmDnWQG4ZvyiheeayQdLoNz26xiAIuVN2SIbbiXXjWL+sKLOOWFx",
-	"y91W0RU1YiF8/XmpilkXBgEtG7sdQD4+ElTDs7u10mWuDQFdhpn7hRW9fitOuI6FGId9kjhKQxnvBuZ6",
-	"gZNLkDVW3GJU3rOC9asZtcaMirB7fMClvoW9V7WIc5Ib9tjHEWOR0u/vMDaWkGbJUvkbyUZ/XFsl7uGR",
-	"gZCGG3VXE4VoCk0JuSjY/CqO6+08ScpRhY5lELoDjHRsBDz/bRSNsqXyPiOigfFaRsT7ONVOLay1gqrr",
-	"PuWGsY0la1O1aaziIFyLXm69+q3ZmFp7jUD1GL6FlTMqB3CraKA9aQWXXWXNkDvsaKdP5Sl8ppoizwGZ",
-	"L6feyMOsbk91pr+zRe6rxFMl8XyZZscHi2fwarb8tWNs772yJOAhEk+V5wGHrKaY9zucSVMyRhy5qPVc",
-	"5PE3AswX46bAHa9NMB90pL8zdfxthPvfkcA8UK9YlzI9TPtwq/ZUVnTtQpGkZZkcBffKshRdWxqptoyT",
-	"M05VUAFWzdAaQe2ytm26lUidHvVVA9auc/vedZo5aMWwfULviLh4HlL5LFD5copnwBYfXF7pMef5O9PJ",
-	"BwXffJlC1uOU/HLJ+8IQbmzDDkgV2H4oDyZx6lFDClp9DTgcoLL+jgHZ2aJQc9gJw1mhXUC+qH7BAvG7",
-	"V3l7PuB+OXEkOw8S0OqO16nWkx+083D1I3+CWj8u8t5b9ae43D9CFeLq+LCKMmxfJnm0YIJF2yi/u9ul",
-	"YvUADN8aVzRP3Sa2EaqCyixVqJPFeN3LEZafGtCvZ9UARPxObXNKPx7gl1s+FKDQf+UVKGia0gWYP3VQ",
-	"ZNWu/nx2dkzwBcha9giVhBKMGiw24MRsbLdzaLe9o/vr9Ko6htr4y/smVnhfnMvN9fYKwY2VfevzPP6f",
-	"9Zx2114Z5B/sAOLyb2wEueQl8PY/lU4tss+rksb3RCLmqY7yjNgYmlxXpI13ilvp+dvfVsCsEPTqTqiT",
-	"0Ha+vRcipSS1TzUXO28q5TntlfKGTzQj0DDSs/YxLPIlOCueFgKgtLudl/edlIZqccs1x3MY8+vlc5nA",
-	"lXGBpPlUIkY0mQiZ9b/1v/U3R+n0hMlsMIs3jUtGbna7ne5Wp/ttx9+xfMo5snOpKEXX9zdHkziJNsun",
-	"udld6TivYwynYHw+VZtW173hNUYiSRj2B/jgglL/vDQM1w138zfL6ymupturWkzKkorOp5Il49Aj4Yhy",
-	"weMRTbA594ymjGdh8ah1Q8C1bqSa1cOz0hvRYKk6a9txpaK7cN4kTvvXTNgARrDFWYcccMWN+iQVIiM2",
-	"nCtU1xGi7WZ0xAIePlKcUdCKoxBoJQ+4c4/slO/plOkuv2qPIWEJ0y1JKAnzgvr2B93NvGpYGIaSkMOY",
-	"+n3PPE1ifl0eJWWJnlyBPXTauaO5uHiN3DWXaA7ljJwIVr7bO+Uz9xof2yJVenC/V2jmch9nM+e9n3/x",
-	"2WvEcGdokhyNQRNYZYSDCHvaKW3ALqbrNbTQnXflg2IvCkkTTVSKeHbEGVG/eADGPuS7wi1YiVMDoSrw",
-	"5+5d7NlZ6o5ZKiQZaDWgdFXzJm4haVIyY6kUXPsgqhq8kYxeM0XcM3UDsBdQS7fev6Jca8B4xw2Bcnvc",
-	"uW8513X50LfKlx6qphYQS3+twb509+1BlTqZa5oBNzcn8A+9uUCcKnCukknmWFxoraFbtEqSiZzgrHap",
-	"84u4LBrG0X2r0C3HKZkJGUN7al1lzO19Xy28dZdlt2JvxMYdh3vnJVrmTCeGr69BMqqwB0auwhPz2bZz",
-	"lt9hn6tKCJo+ouNCr9cOGdLRhEBXpliSWcqw87bjz4N0dcazNGbSHnXAkbngqM/AWpL4Gsp/QhEX6wb0",
-	"CKNO5xSFcDl7uxfdPEIDXmJO5qMn4yMIkSN+H438DitGm6M7jLGik2ls+qDPP99HT2wjtOeiJob/3CW4",
-	"PPz6gvLlCnjfrnmfnZWeMGhnPYK10iiK1UJpcuwcpm4RX7eRAt1bAw3rqN4jOH0NYVomKFXSZgmVls/u",
-	"qbb59CLWbysiPVz2qRN3tnJxZwXRoVpmWD5BIAZLeuLIOd+VdlLGi8KmvtlZ3lX1Tuy8tSuXa17BQiB6",
-	"lvM2mjLb67fcBWzhNAXORRbSZN/RmG/IgN90e0STwJZRnZ6NuykWnN+lgJvLNFM8TYFT95RocpGR25TO",
-	"ZixqedXXjChwqL3EkoDDhmYsIpcLnbADzfPxSPvqQ1Nq0kwpUqevNrinxnPJIs2A8/e/Pz16H3CNUgto",
-	"bwHdv8PWruMV/OndodLJ0CwPQHTmsTBU9H//aO/sP4+HRKSBQrs4W5CIjRKKuUke4UxCgE/E2MyY+Lsv",
-	"ScJuWCLB7yZSho+3/VcvAQJcREySWCp5AXeB1Ekttef3QuTXTuymy6zz+/EzUmTTuKHElSvf60EvCP1X",
-	"D776fJdkcCe219/b4j0YfqSjDPpb58iucIvcTsS0fDFmqbiJI/ThrXT9lxnlWhrdA4iBC+UnAdBZkQqI",
-	"EmBQ4kWweE77eC1lmnLHTwEtRS7vAtecx7/Mmf4Z67CuD8HSmxbfHMh++N0kxMNKO4MjWqwkektX+l4S",
-	"MJZNoZsjkbJNp0Pq5s2W/XNzWaKsMmC6MsddYoI2LOaTO9r7nbbC1eSQeoNi1V1yyhIvy+Jc+290LT0M",
-	"TWA8momYZ0sdD/oBD/iv+pNfjb/iV9QPfw34r+122/6/erNUvZ/8SrZ9n/yqhH5rYXcDDTCak0WFABMP",
-	"luYGmavn7XmagN9WvXApsgmprIxNpiybiAgpHzCCJk2kINv+9ua2v7O57b/c3O5u6VrWWG15RrOJpz/0",
-	"TOqgSImM/85apLAxPafaV5f8ulS9GerOjVKWkZRdxTJjqVptTU1nHNnxgF/AFbwAR6OBXJg/C12fd4hT",
-	"XoxSFqnd00SGxaVC6w3nBPDvur4aNk8XxqgpDK5G672C0ZxAumpciqXNCMJIwUJsnQar292A/Ep2YKl5",
-	"tivEIc9Tdt+idvwt8usq8dvFEuv6GKDOvTRl7klToZOmQktLXiI8zFy03IBYbmCxVJO8+sidN03XlFLz",
-	"h7ri9x8qlN2KuueFMildv3ev5wLnraIxtriAu3Osa9DwGifDwX7Da5wf7+Pf+8PDIfxj+NNw7/xsWLlg",
-	"zD/Zh0K9p9Zlu4ZugANsSEJH6lImLLrS8ueYUF0BeJlx5N5hsw05hxSmikWWwKM/rYKPm0yzRITtQnNX",
-	"eoeE1gcYqqsjIUvapb/qJ5cGTxnlipZUkeFt3wfyZK5+0d1pymND5ikIMcR+1bNfuTQ4l/Lti1vVL2oC",
-	"Z1/btq85SE9+mbN04bAE+/qOfd2EoEHPpdwpW/HNy/JGb8FTW+zLn9FryHDjzH7Y9Z21IRk3DjX7Snfp",
-	"FVuhA7Bq6YMcfrPa+htYN1gPY7/cckk1Vh1ORcI2JChPnk67ZkASIhJCFvlg/93B+3/+43+F+h3gd8jZ",
-	"jATSljM2isfxCFO27XT5wYTqBzSJ6nK6AMUoHo+V7KwbTTA4iQ2Zj7BTvWBYSqQPAazJtYuZ0gW5NEkh",
-	"IAOkbCpucjTraixW/1vKTsxf6dlX6kKLAXhxBkUv+Cie0USNlgh+xVLMXbfb2tIzGn5SXyPkjrIZeMiF",
-	"EsC6akixkIads1c159qlNewcjo2kiacRc01gCrmJhgtv+9t629uuTFNa5rZepvsOHKPm/8vvb9n3TWM0",
-	"i/ZNhU3O9NtLQ7so1Qy/G56RTaFEvU0A8uaMpUBsBJebnwwGf853tKN3tAOkUkl2hXuo33qp33qpQV9X",
-	"NgJivfCbrkYRuLDFMgLmDT033BB4Q83sDNF7hS+AKJWf+EYhPWEl+WlHE/q7BacdjdYri0k4oXpRfZIy",
-	"ORNcYv8XKNdzS6Ux2t8hFS3F8OjyGNgMFZsEbfUayz2DqvNoCz62xxfTcGShbf/VyzoRqnb6QuWN+wNh",
-	"8sTcXNIYluSrOjnDfFpakte4O27oRF+2Y3tV1jSv6Mtihb3VA/Zy+bBgC+nt3BOrV+UEHhR4rlMuwyOs",
-	"c9UhoVMqC0N3LD2eS5aGnQrXgus6GrT/O23/3W+/uui0P3zqer2dnSr/UZWVfhlAleegqdPy1rokE6S3",
-	"s0MSptYjPRLFV3EmPRJehB4J27ifTgg2qoRRic0REQ5TQvWHKBzAt/2Aw/thp4MjwFhgSUHtEatuiTGZ",
-	"zfkomyN7Qj4NGVNoPQUjr98FkYAGXFExD6yp/o4VE4CEd8h7GFBmNAWrrVacrHiCbYmh5xmVzFOzBNzK",
-	"MTBPdytslQy0DfdiVxzgNOZWk7njOF/kf34o/VLpIjRHtTqm28Mtmkh9/76wVDvVCZsldMRMHMajZ62a",
-	"KCcBck0akDrIu+qK1DfQ3HOVj/DFz57Jay8tdSVwnJY/LcJlZwkqZYuaWXzlKurutPPOOXSaWVNhdQVv",
-	"JSviZ7toXUN/VZyR6VxmhP0yp4kjhS/rsf8W57TG4dh9VZSxQLUKjCydQpQk6sRADNFahqo6icRoDtGL",
-	"SqgIeLU6I0lTSYtBA5GB2AbfIC0AWXQWHjSIJnZEMh7JgMdZa5fITCi1JZ7OkngUZ8miTxT3X9SpUBOK",
-	"gZ9HGnsUrTVZr17AUQujl5gSyyiXzn53gSojV4BUC9cJ2FSqHdoROJ0qwh5nikifaGFQQtmYhcJQV9Aq",
-	"gwT4Doiz+J4j1esYGiMMVXg3HCO5eqt9Q1OOxPnn/Iytk/oDlB0pRAVXRzcudQbpkHAcsySSIaikCaM3",
-	"zPE2EDHHKKFQYcY+zejrLJ2zEF+UAQcHhpI95plHpEAzg5Pvt+sOphABBtQwV1w3YeNMfd0JeHiqGOk+",
-	"zUz47JBH+q8U5HaFZ2HP771sd7vt3lbY2iXhXsqAj9vPAh4eUpkhJhY/bysBHzrnnJ/tFYY687v9nt/3",
-	"v/2T7/d9f4knf2oMRiMx59kxTbPFQdTob/m+4jn6/7pe4QWkRo3BaMrInkhnjdLP8+klSxv9xt7+ybuL",
-	"rg95vnuUowXwbUKvjDtsj3LcSOGh4BkdVS8Fyh65L+ilHNOM7EOoSeHHwkJ6eiEQfRa9WTT6jZGUbaUK",
-	"cvNcQ7rRb9QCr+E1hlMaJwNsztnoKxnl/9Gg7IzEtOE1iid0z2j5y4fiKlao/Ortty/3/W+73367vffN",
-	"/sudV4Pe2+Fg4O/t7Az2fSgAnn+0vBMYRkGuYmUn4LxA04V6ZQcOt6JfYb9hWgEO9vZQ3oPPgQDZd970",
-	"3jQ80ytIyULqnzpazOAEGah14axg7Lb3oAAYHQuDCZLo9Putkx4wpcGkKmjnaUU6AjgFMWPgs/dlLNam",
-	"QDzziusWVveNXSAmZWBkRlH+KZMmR11folKuAeKl26zK4OLBfqVVYpm6FTKiHELnqCtbL321ehod8WRh",
-	"qFdpwipVpIpWutO5ZNOd7v7ZCIxJ9KBVgZJFKlzmoT9OmPZDWlulYpu6x6JthcXFbZ+gIYuOsviGeUsW",
-	"VcXu7u3oGEKqh87CAgMxSiPaQMp0zFdCZRZwnImES2QpVCqvks+oBkITl5ZNaAbr9XQfr4Dbj89Phyeh",
-	"Y+PUb25I6PvV8gisHr1bF4eDU2iVd3T+/gynhD3gFkqcFI+l7pj2KCcI//xwLoVIGOX6dFx2uOLp6F6Y",
-	"7unsFk4nD55zTd6rnE9nva1pXalyayWmXnOJu3deYj1I3SVelgvcW5WLCKteYTe5o3CJKkSMpfvbW+v+",
-	"mp3de39z4aVK/0kU5ze2NOhgdzsxTVOjHENAmxnHqczIy20ymtCUjjKW6jqeeaiLI1OUYl1q96GnerOo",
-	"Xb0VsVyQ3SUfWXSwMm7jngXEgpP9AiY6+saVaC8trCjQVUGWqTdMQ/bcWlluGNjMJixOyQiPc6MM0WV5",
-	"zMWP3h0IAiusgqlWImoybAqE4ZZK44bbNZoj1nOzr1iaUVy3PZ7t8nnccRRDHq13CmWp+VkQRE2iCdWD",
-	"l6fl9CUNFJraEJnR6QztDXFkUAVvpmRgIkCGM6URc0rn7ZYyP6kMOAQdoVUBiLgeeqtHJuwjjdgontLE",
-	"ucAkYml8w6LctetShIBbkqBYqvXO5qfPZcZoVDbYrqCOFNB4JeATBGIFRpdUm9XpXPWmno/YFVCpmuJZ",
-	"VezTWlTAzgD7dNmdG1VT1OSq4KRAsyF1xJr2V5s4BS0tKelLYNmQVNzQBKNoHQA6pMLNleflZPmdagG8",
-	"Dnju8usYepVa6gKySkOtA6U7FtEVdypgWlBv3blQ0y2x83IL1NpxtYLsDLgWrBQe18EoV7irMMDEEum7",
-	"krpQwLIn3DTzD2u6+ZcS5eu0egc03/r37AUXXAEoxzRQTf3X4D8w1nokXhsgVq9dUpEYVGXpXrJjl/T0",
-	"vbxoQoWTdEavGDYKqupx7xjxUONUqDWh8p1ImXVP6P38/GkNU09u1PkS7TIfPn9QC5/GGTqnf8c95Dtw",
-	"imOsvA+vIcZjybJG318yjegDr7r4HHQIVI3ZVPdTh/bUV0W63V0pbMMiVJ1SilU5wTMwFkkibmum0wi5",
-	"rCHaK7eiv6noDih5myqcpRoXqmAFF0zGf8ew8sJyFeqsAJ5nIRz5yVctGn9bXrG/0oIzkdHkhMl5Updb",
-	"niMQnuqUZqOJYiVZXi/eFImGwAB3SHSj3IVnqNiX1lWOxADIeA1jSTNIaA7TAujDCiQWNNO184KXe81n",
-	"RqHukCH47wqZdrmv18RZ5ZGCSvKKGFQeQnE+nS/T8BXp8wpW0uUjNQayWvXV1QN1d4InN7UuW4Iq8ru0",
-	"OSRlI5FGteutXeCjzEiOzH6P5nH3gp5Mzq8Sgqt93yDSeYRCxTO1yvVEO9c6+uSidFXTCUcFMHlFq+3g",
-	"rzU7eISUvoKY9qBYELh4uZNYkQ9QUTtECa0kXD5f7R4uQDAkI8qNpSDgQFigSj54f7G7FGQIu7H/QJwz",
-	"QS7z6C8g1ZSMEkZT065xyRm87OXbW5/gvBcZmqbpZQIiwL3U/37a8JAxa6/z0mBL+P7Qq8jZbeE6csK4",
-	"miR65L18Pj23Zg/FO7nqNuov597TXs5yyNF68W/VEak6LqgUiArpAB4J3+2/U/9J41+eKvhUSTzlYN41",
-	"YhSXA4GLYbn3BCtWhb5WradKwILi4k5j3aWSKpAU13bSGHV+h0ErNyd1u7Pd6bU65NhkAZUK4UWCgT00",
-	"I9dc3ALRi6+4gCRMKokz0lanZ8JzqmvCYXZlXVEqnUMZR3lxSPPMpmY4eak6/AuKfr6hMh517i138tkz",
-	"a8AsxbvWsSF1KqOnhWy7+nCliZwcxOWaaxV5pp4OkzPJ9BjL2yHQ4lPd//nUapKIgxAWlU1oFnBTIsJG",
-	"nIXV6ZChLsxkS9BzRsJScmXoBbx4rjudHslYkkgdID2jaVa2VC/vaIWSorI6nvB0RkesLdmMpmDghdek",
-	"tYaKlLDpLFsQKq8heNBE8yGuYAhiYXF0NuuMRMo6TuZ6J2W0lGWwSvqmc6x33EwM56u6mjoRcjxP7JXU",
-	"iSDFPPFuq6SdYA+4C2zr0G+wxfeTy+9G8VH8/cH53w+67+MDecBPdkZ7By8Prmc//bD3/asOW3z/9+jH",
-	"A/XS30ZTPxttJfP/XHz/qjPqJfxy+taPfvo+gWlm6s5exBz8sr49mWrITSlXavtdUIVlauxvvIEUs2U5",
-	"prilT6tkjzgLXcIabCxC5jyLEzd5Gr8paiywySVlfRrzeDqfutTaEWfWwlZnAboV4AoouQJg70PXIujz",
-	"tBh9BvfmxRTOpDBYAfoGGlV3wNT/XoKULg5USNEtFlfVnz55iSBdmMjykYDP5pdJLCdwTHYmE87y07tD",
-	"XKTUrkEbxGzTZQbHBxuSiFtuqxx5AdeMQkRMiSrlGu9auVDaqn1iKrhiTK+ixroau/0p4DOWEnzaCXjA",
-	"D+NpnMk+MdDUO2ERMQX2m8U5TCUWhS+OF86DBG417IYMeAisI3+5t7PTgkUpeIxoRhNxNWekWbUr84m/",
-	"/W1e92XLD7jeS8vYa/DgrxmbgTamuIkHyW+KgLvWLcJGE8GiPqEmozRjHyGuZjQHdgchSmBaDf/5j/8V",
-	"emQ8T4ED6inLEcDLsojOoysx5k9ODfHP7U9oifsc7hIOS0QtEOONtZN3RBO2VNRcd9ipK2zexn9s3VMi",
-	"87PTumJFqVSjQF1N97rCadtundjlthdlML0Fc5p+S3omdwmBoXOVLxckLJfeL2kl5/XZ603Zgg6eSayw",
-	"YOPjRme9wjKfvYZzB6p3wHgEpqN1NrBbUdMT/Pvlvq/hT20gUm3A+bbW9/tkwWTYIYPaKynxXlsCxSAV",
-	"IeD3k/67KucCtlec7L31iwwtf/oCRkVMvauSUZkiQhQdtAgi4TVbGJnWUDD91nI2D7R+KUYDaGxbp06i",
-	"upU3NUU5c9pZeajEPdPdnLZZqX2kcyIKtK14Zz4+qgauAoFZfmXBK8lG8zTOFqeKnrhaG2hYy1veqywX",
-	"RDMSHh+d2uxykCLCgoTb62x1uq2+q+TFkWE4ATeqF1QOW6pURDFYFC4qfDOjUt6KVMfPADEEHxcs2u5T",
-	"oS2ARyEiCjptW73A6jDg/RnMswnureKYnSI/ujPz5aKyBpA2NC7/gHFsixkj4eD4IAw4mBIx8RX3MIbO",
-	"iBb8e45e1f+EwpfUjZbq5EgbFIgeDwg/y5O3sTKZQq56cbPfOGE0cmq+6XDWOP/cCJznqYKge94F05F6",
-	"3FsH9rVF6PZZwq5A0NawF5xcsglNxrp6SHzFWdSOuVPDz4hK2SRO1XeZEj8ZVGkGBoASRdUxNYNGoQwD",
-	"JA5egjPiCktAZAKCe1FOHBwfBI1Wx9BwtRbpgC/mueRQ6G/WBrNeU6Tk+C97wxZRpw/AvopvmFa74V5E",
-	"dvdGKYYSHIqujHR6HRhVSQIFONAMDQW/9XebbomqGY1T6QUc7AjGrgAwkcWvsFssjh9W4ooVsW/TOAMC",
-	"F/BZysbxR1s2Ul0/2d/cpLPYcIxEzKNNQJlw14riihJCRQSwcivp8czoUkpSlXMgV0YmNwuBQubaK1oo",
-	"VUokYxGZ0vRaQj+K0/iKH/A+wXQzyJy2iCg93CnNtE1Bs3XoAWxwIFVEiWngKvArLQDvQ8Cb4RXLigXE",
-	"QYj4mIWtXT0o2mpy7yR6CKRT00VrjgpuAd/2tyCle6vd9XdChe9W9KfZRMFnr/CZJCMxZRCIqOtzm/7x",
-	"MGi7bWc52IdceBuyGEe6dKgu45iSph4RI9WuYx4FfJTQeApGpnY7jmZ2uLb62SS4WfpVwHNTvaLwsEA6",
-	"bJNMo2Jqaf0O8gRnvHTrN9xzeUI65ZTvBUp1Lh9CpcBl6eI1KaG1jh8Ep+duwOE+2JBLyAwRpIlylfSc",
-	"ev6yhUmSlUh85th1A26Nqumc15EkIERYCqevHdUroRi8enj0HeSI3IlhI8HH8dU81WQi4OHe+enZYG9v",
-	"eHp68f2Pfzm9OD85DEkTMdBUwlNbhAx/GPX85FBCB4Xb1i4Ji0IH2FFlwC0prDCOA5L8Jni7Hmf+3bmy",
-	"OkbAdIivNqiOJaPeGuvZ9z+eNZbDNzQCF8pLNe9BlRaIdjqY++1cGglrlkkCFTgD7o4njb0GmHiHvBea",
-	"K/bdK6SHs6WeDI03OBlwW7infGPUxRopKaHq+pVlTTSwrSxsGtCm4PU6ulPgNK4x65lwQYgigH4DA4Zw",
-	"1QDMsUiNkqtLWam3EUydNeRMXCYW4ypjsWcuo1fGZbnhpKzrqlu2IpnGWafoVKfhFSeqxHd3zIohnl4i",
-	"dY6omtrbA9Io5x5Ph/xYRbs1mc+x0jnFgOvSB25iP9b6orJUBsb560IRzqN3w5PSY8i48wJe9eqF7pxp",
-	"i/ljv0dMD0TbX5GfwlpaWCJN8IDXlWurqJtWI1vldbEyehXwoGGQ3cpbasSg0drNbeqm0oQkl2IOC0Xm",
-	"phTH3GtpmZstDmn0RCSUj+Foj2FmJU5jFvXvfuGQIqpPYj4WdWUm8HjhvxARmTJGbhiPhFqnFUX14Q2O",
-	"D3SxRSjqLniW0pHi9MZHnrdJUQqJxHuKw21IW6JElxsUSoVwXpRYOUaSOde5L2Cgf0FevEBdqMTSX7wg",
-	"zbCyhHan0wlb/aIAJm17hYATh9tDSwZUIfLWKU63XtuEgbg9GDwTcgRaqG3TQEh3R5s95a72eUAvWzNG",
-	"7pIBfw3urvKG4u7w9O1qzc7uKmUCKKWW4mIVGeZrsdc3/BTYwm1BwwsKpdvyB0pay/8qVLwLGp9DvQmT",
-	"M7YU2q+P6b5wdL0zE7iphBG1iaL0svfTcqgiHCHeIx0WqpkzOpZMT1jbBRbPSfeZ9ZzGudKDpnLSIzN6",
-	"BQZRHmkfC7o2JeAj+KRl34hi3/94Jsk///FfJJZyru3cFca6TFQaRHQUm7bPoeqsw9/uoZpe5Qt6jr3D",
-	"g+H7swutkDYp2k5QoyvepRa5T6XFyqR2c5QT9jFjKadJwCs03JPT3s7LzaH6X49cs4UmGIr3KYqtlIsW",
-	"wPGAz+aGdy0p7+BDUN+gYxBPQU7ojJEm+o4o2fn4UV1y3Y0JZU+LeYxGEit4wjGW/CHS00/ADI+xIhoj",
-	"1Abz5WDTDya9gONKXcqgJ1bjTxnEmGOJW4UtBKv1eMZprZR82cJ8SV0xHsJEAg7dvaF8MGSzU6SrwsmG",
-	"JM3zP/m+7//zH/9T/aP7FpRSCpVtm9t+F6TSsNAxP0QbHPLi3TwoBfEDnIzL9dA9NBEpLVsNP6YxhMjB",
-	"JwEvGqVbu1Cgk9BxBocBcNG9qK0BnjpVmdVvu4RquNszo1nAdWn3S2iDKFlkd7dLsltR3ll+UCmD17q7",
-	"6sxMoy515AHPazBjjxrkSrZ2SLIgzfBPXd9X18jX/237YcuZmhLXCbVQy70UKIQYNxZ4DbQf+iylXI5Z",
-	"2h7qxu1hfkhW+BOcY9YMuCcSIY192gQP5nex4TV0u+pGv+F3eh0fNMcZ43QWN/qNrY7f2UKn6AQknLub",
-	"SQDLBPFIVAW5fWcMo0Xzamhac4S2Q1+peG/+0hEPNb/OH2icZhWtYHbdwaHI5Dc7JIplFvNRlq/Cw0pV",
-	"yAzAcKumd2Zw+p3pjgqIW6DNYqlK4FDDQokyXbIOirCq07mEbkIvXuStNV+8yIdW3/9oLc2OxVeyDApK",
-	"vrDj5qYjmmiMfUEE9whN3Kafanq1I+xTqb332A0pHwHmxfgEQkepkNLWTeu71s0R5ahB5GeUt4txQQlS",
-	"LMy79GPVIMVWjIM8ihbq60JlEyVsE2w2r4a1ZYFtlPZEJAz2cUzjVJcyoYkizwsNfpnRBbYLxjZY/ULk",
-	"QiyVXjCdiQwBEnAnmrOvTX+kGVrjYdginLFI6tRgOKZwGMWZNeuGulYLaBQV5wXHVaxoR2J+I5IbFhmP",
-	"hXtqWkudiClzx8M2DhAVYh/lZd9h2UAgxiJlSq9AG+agQkwIuN4fWjTClvWbFNxeu4QLG7iRC39ulTcA",
-	"4FCBnfERM4woZTeMJizqozhSBxLXnq6OMY/+wYPMe66aO+uCx7GpQqSlPrkrlskc99Es/+qbMOC2op8x",
-	"uzjTi7GV2fNhIcwVnhVoEkgvSrO21EYHIUFLDVBTJblk6hScWoP4I5bTAVGiQBo7AT8vVSCXujStjr+g",
-	"2sCAjci2/G7YskkMWLxGmtoJC0iwAnzLyzb2q6RFvMAo82K5i6qjihXlG6OoOmF4A93rRDEMBFqe6WMy",
-	"IRFW7oGaa6gcl7q3ermbX9Y2Ncxf2cRq5SbgA2p23fPF0K0f/fkDetyZzN6IaIFGYOC+2ltrgLP5N4lx",
-	"89q3DywxuxXYJlD30ZhPpzRdNPqNYxRXZQ2xg5t9m2tksuEEKTxrVzYIGoDgo5X6H0owCbhg0PEmzwyF",
-	"Btq59HcfpwmXr4PHxrEEOCpTjMQd/4jr5wXbGomj1wGAO2hsui9slr4qjXYm7hytVxqt/EKvZjo7LC88",
-	"Ng8bDzjYz+t1lvRWai3ZcCNYoHUX5ElgvVS1tJ7frYhLwWpI4BNAQT48FCMtj6NvPCt0ca4T0hpeQ4vv",
-	"apJyPFgdaPQnm/p9h5o0zDKW13x+cmhWUlxXPQiXoeMe2jp92zZtp7rl+OAf4PbdvVN4B1Bg2/frXrbn",
-	"tvmGRiZ/BT7p3v/JObc+tgg/2rr/o7civYyjiHH84uX9X7wXGbIA6AKlvuquMM8xXSSCRmdCHNL0Sn+3",
-	"s8qmbAjkOxbFFHKw1Me9V/d/fCbEO8oXGpBSfbezCvAPOJpDTqETFgb4wbcrbNQUXnA6ZblxY8AvHL/4",
-	"z7Uu0A+KlxTirH6+M5gJqkrkrED7T0sWVoW+9ApqGVdaYBvQR3QFxRM7jNZlCN1xPdFAITPKI5QCjSRs",
-	"ZPkWWIpQMY/ilBkXfsyt1gnSJZiOxJhglxa7uk9x9HnTNNLFgkI01z77Vmw84p08+r2kJmday7Vc1MtV",
-	"2+JXuXwnbdRlzntjE6Bnm1Z7pNQPXodm5oMmMb/uBLznbxca4kNNIzfIRjLtEsuDOFAyzG3J1boQuGA4",
-	"k8brqfSFogEAohlA3Dxyg4WMH8jN6rX6mkiNfIsHDFqAjcnRimoOrcq30K5YGQJU2DqcqO2lpJUV7NFL",
-	"F06TJXDuxBzgB/YkbNRkXO3bfrfdVXJ8laj8XU2Q0u8jLhe4ub+mzJzfV4c6GFgqAcnaKTGxTnACPR3g",
-	"zNS/9O+gWsBvvZWk52L7dbfnei5Xm2bnee2blTqo6sLBNtTow93y+W+8kjVk/pIutoLs/6ynqbWA//g4",
-	"TYi2VSoZueMHDcK0FfR10AADd9D4j6KA/BvrDpwQ80uVBuG+VX5P4QH+blBBi/jLLxQHUChCUpa8Dhr5",
-	"OonCl9fBCviSKxrO4vMdl/a7qtrz7wKIp1PIlm5dpWJWGTKZx549rdazngrR87erBa/lNWvpwYgISoqK",
-	"0c5mZKvfezNf9aGrfxGVJk9K+LkmNLOkpHzHslWik59Ca1F6wZ06ix0TBVDknoxn6QKDCEgmSFN3jbfd",
-	"4nNhW+stNnAkF9RBUaGSjGmKXhG3lC7w4jjrV2oHHgmhKEHAm2Hux8L2bCK9otx4UFuQTWtk/ZA01Wjo",
-	"xeRqoKVCqc76jHbRMrqIkv61HmKjXJzYft0Vz+TxTUXKAt40ZbEw+NjTHzjVhVqlIsLQc0g6BmuYHpvb",
-	"qL8wLbXgHMrDN6RxIdyh/FnVpOw8Cnj4Q8xuyeAKAisElyJhjgup1l1SlejiuI2whrH2G5HHuY12bbpU",
-	"wF33ZKWbqANNTJVCs93u+n7YKntXCs4ddNJ5AYc16br7y54Lx617B1Bcp0/ArbMHFhBnVmFf0eFzjyK2",
-	"tu61Z6M2V9G7fn9NbeQkdeVEcqBUV3P5CxB0EOoE00Qdvaxe6ck/M7WGGl0/r/p5YnOjn0g7stVCbckI",
-	"s5vGA1SlVZSkJwTko1QiO8eTKUXVkv2jpHr8UZ0NPsthpD/Lf8pfdyCmV2TXA79zOwUCVA+VP9YP8nHK",
-	"MzgqhkKgB6oXNapF40F4d6f/5qsYXS9Gb68kRr+FvsZf5e6ncyVomXtFR0KdhJ6z7acSxDd1Jf/8YemB",
-	"Ftaxu9OyvH4C4fqOi7Jo5dfWene40Jq9nLfiKOwEfNuY2p0GAhjrgWlvTpwU9FV3+1VCMEjPx1bC5Ugm",
-	"FHqgIm/uF/CIMLVcCq74gmezQwYSl2OK5twvfpGi9HW3+BfwNUWzXWLFS9KMI5k3Im+RK6GTfUGmrA+G",
-	"cRJdQDXBAXshaRYAruNqBB8x7QYqhuTcxDK+xGrHeeeoKtER21kVjD2PFSFLNTiiJReXcQLlR1moTqHN",
-	"rdBKcUazSS51LWHsnZ7rVRjWQYS9DD7/LrLv9h2eQbfdz1e2+ZVt/mt64JFJuZT1SpOgJ+Sh9X74w4og",
-	"HjcYzLrZc0uw7JfCvXNnd7/kIxec3E4gPziWRepnbOS7zkiu27w80rLbvDAmBrjS0UTb4mz9qNW96aTn",
-	"cHjHO36vZXx3ybCyNMqDzSq1kc/Lsc5rW6sCvoK5iqxprcLK3utEOddYqx4XsVwr77jBBcsCz7qmKNKU",
-	"SlXlWOnOw7LSkFegRMDLeWabVcVRq0P2VojtrQ7HwOBeT20JsO1+2a1K1FGX/ZFxvV+asew+R7gPlm0M",
-	"k9RX/P4g4BWCB8SE62adedjvA8xjvcrgAW9pvnc0XZB39G9QYy4PLV5/xt4fMlxhrVP6AsITVvLK91b2",
-	"ymtk+0288r1VvfJ1++qtHG2QI/VvsbPelxFv4OR6QaJngYH/YSMOvsYZfNX0/t0NpFnV7V3favrg/n6f",
-	"1H8Oos91Tf7qVMS8f6OjD2CdEyzMqZu062o7SjIX84yEurFz2CJznkCVgQkj45hHSqsKB0kC076FB6HT",
-	"hYBHDIp4Kx4vdGrxMVRm6JMQMk1D0tRtyEhvZxfzziWhl0qR3vF9zAaGxg9KkN/xfYxaCLHZWqhouB3A",
-	"b3VIqPuyhbo/g0koTMXtcjPA3WKjuBBbjSULKL2hqxrX9pNTezlKI5b2SQjVZd8ssGUFJyH2q1SQGDEQ",
-	"NyBfUtekiCWRWJISRH+eF0shkkFqr+lz14dV6uJ1SpXXqfpaecEqCvI6nmFFmxmjGaG6vzYkF3Ksf6XG",
-	"VCpcBLVizWS2Ck4EnVnxi6aBrK41iYCzHVsVANRBQIqwGhb0Ywh5B8zSlfZaAJ3wF6WwYxUF9a8cSiHi",
-	"jvoX+zijHDR7CLrRQSzqFPZpRhUICeLwJcP6SsRMpxUNQKv3oEOHpz/sXfxwMPzx4nR4+PbidHjyw8He",
-	"8OLk6HB4enF8cvADRtKot94N3g++G9a+B4aAgFvtf7k93WoqWkVDzfWUNMgdX0XbOsLugyu8eea2W1xl",
-	"ZH0Wq7z7Fg57lTf/utLUiDGrzawwaiW9FDBulTcPoZPmmqrrDY86WB2wQ6Nxx1D2vN3qn4xyu5osWd+e",
-	"t0KszAm87cnrSGDvWEYjmtG2yW24R5Qy75vXP3uNk+HpWfutKcTT/sHUt7h7IPWV/ch8s7qMhhWEHiCp",
-	"4YcPktfw0/WlNvxubdnNfvYACQ6/fagch18/VJrDrx8j0+EIK0l2Ts3Nn6vc1klSUbwqLy/riGW1pa6U",
-	"bLgmiT6yy1rNklZ9Ge7/buk2fvDuLQWzzLdCXGhoBAWQX03ZrTvbyAZcly80zbYoaH24/Q2JxQihjaz2",
-	"KpxVLsAp29Lc9re1qFDstqilAN0uMTSdakuGbHHLd1EA0bnRE7YwJmhda8a82szHUsClph6hkm5TdkXT",
-	"CMs6SKbXU+woGea9cvUSSu1r9TQmKDb3GuCDvE4MDOAW09ED7drkP+c9qOxGE89Mmpfk0HVaCYJ0At7V",
-	"vIEpSN8eicd5hIM7ZRPEx9tYMmJKvaDb2VMjht+/OWr3vvG722GrQ37MwRtn1r6fY0zV7vMdICyruoo6",
-	"s2L1rXzk6saOsLS6FpVQMTNiUR9fMX1jQ6KQ3csf2qaVIdEHrIYdRNOYI/BE+W2UE0/s++QduP7SXULd",
-	"r0C41iXsxC1vmY27XVM9B1e9B234r86Gwze9N0pqftPbC1sae8Q0zjIW6VN1a/CANwZRx2DNRhFnrHtD",
-	"H2wRfQRnZkv5Jwd4jq4qeeeAxZgbM6TpEaIw88ULVEBfvEDiNGNYq9ez6IbloZ22ompn/TzmhqrtSWh8",
-	"BiMWYncAs3f87hbUVU6kIHOui5SO5mmq1D1TnakD1aLgDM5nkqVZ+52ImKmRr7YFJExNaZpUQ/9WaIEg",
-	"M6WwNeNMLnXOVTAAFQ/XppHBVBe7nYj2SCTzKZc6Op/LW2aIFen5vgZZ3sIXqjGlWC6vDXE0TaN+eiQ8",
-	"zWiagerukU6n01L6z1zXvcGvADZw8XW5nsztEQzKlTOKVl6nM7OkTER0sSFJBEVYQ11l4s3CUHAqM+xU",
-	"DM9MTceAo7/U1HPvEEeBu0c1wyLxTjUcwVnAs5RyiSb7vj1xc5ha5VXq2iTmV/WVcsqd/NcVBRBVFKY8",
-	"suyNRvcCZSr6VN7RayefQBFk91191/OCmq7na9W27p+9BriwAWjF2VFMuE1jNGRYfHGnKTdlXuraXu6w",
-	"vNQ13bZLrmhffucmdNPw5d7Rb9YJQK/u2l/2gdXoe3HGpn8qHe29wId1P3p9lc4G7AEtkFKyVYrIPEDJ",
-	"LWz6QZuoWn4VBYZIRBs0oU2Wec1YKEW2xDkCvsQ60GdvKLe24/yxVWZd3uePcDK2qJDCMBMrC7bheZIQ",
-	"NWehzFCMBSzOTw5Lhon6EkCDSykSpYg4tYBMS/NVa/1ozy8UdZ4ImfW/9b/1H2F97/p+jeF9s3t/Uz4F",
-	"xa+GmH8zQ8wqlY8MjB5R/+hfw5ZjOsEsm2dWtOA8q3Nt8xOK13fmKwx5JFFLtsypr9QyrJWpZWbrVnMz",
-	"YR2WJlmmlAgoryoV76IRSFuXC8fDBFwwFfOrCSk74lodAiGp2BlSq2hFBRkba2g/kNQiYwGmtqy4q8sV",
-	"2smgMwrXbBp1QFCn0kw082Vc6wtxZnuLAo925HbStN+aIdEHBUF5ixZmvVrTirV8cFGQAQxoQHUZ5IYK",
-	"mtzShdS9dpX6ZTT6gpDdR1gYRSihMrNbqzIjoA1t7FhEPNMMo2SKMG+a9jykeTuJR5OAY2/LjGRCtLyC",
-	"wrrt+6gSqVEOB6dnauaj8/dnevaCO1ZHoCq1NuAYlwvf7g8Ph2fDis9BqdJusX/+479QIQbwlk0bKbRz",
-	"RVdhrisni/XUtqWsGjUo7LQ+l2NZIVst6wClQSrRBf3VDfLVDfLvwTrx1jyCdXrVgSNHnFkCZoivZ8iu",
-	"jfRogjFT/QvetZH7NnykSMKxfkI5bltYql4k52RVH3/AV3Ty11QfeKwR6Hn85b+P1/p51EZDob/S5a90",
-	"+d/IPf0IovzMHmkgsb+575pmo0lFoWqw1Uts5lFwB+kYxUp/IngbSr6WEeXa8h/wJgSN3eF0U2I5Ot5a",
-	"u0vuX6/SQR3w3KuMbZTGC90XGH1CWKyfR66rxbihvvH9b3V7z6L7Bga2Phrr6emQcI9y9KW8TehVOcDR",
-	"UQGmdKFNmrYXl469HJT4s2naY0ICixoH6AfD9/vD/RAdmnA0RjVaNqVmAvSq3Cmhm4To+pRwlOCCNm5I",
-	"o5rVOemWJ3X0MbKaOgaRuTpgEuqacKIz7lbWjuCQrFoYY3oWesaK/i3PdXjlmr3zEPAl1D1uwI2m5ZqA",
-	"P1RiwYGrFKUHOJ/WcQ890E2B6328G6Xs2tl7/IoqBRXqOFuFvilflPvE6sPUOEK/KsRfzdFfzdGrym5I",
-	"Hh5pji53Af2UNxj+vJnembSh7i80OSzXHnHKNJa6iHoEYu2x3aP6tnNnAvHDQtOxCambRfyoHF8Fxb3z",
-	"0zO/e7F/2vDMv4/fNbwG8OKTg79e7A9/aHxYlcyrbb1XgDvB3sBQAO+eol42H6axKhFCMDyACOGHDyJC",
-	"+On6RAi/W5sI2c8eQITw24dqf/j1QykIfv0YCoIjrEJBllqi/1zRRxoSzyr621e/W6BC6r4Wbn/pyju0",
-	"qLIZMaqRleHCg0jXn1CUItJR0+V0VAI3ycr0GMan5NhrNsuwqUQ0x8vNot2AUxhNN2hApYs43ds3JOEi",
-	"VUJwanKsnC7upJkyzPoCH1Y2T3m+QicdCfBBt9wQfMQ86BNn3AxAA6tE5kEUPQvpe5DAXUf11idzSNse",
-	"I5c+++KqJdPyiX4lvs9OfFeRAA2MHiEB/uvQb7dE1P0UvLpA1CCKHke+5xXU+x291mED4FYtCYgJuFTG",
-	"ddP29f1TJBradRedvSaeLna7kUoPIrAgrRdaA2FaqeID+PCasZnpYV/oYD/ghE1n2QJX5QQdTAlNkiKl",
-	"V69oyg6MRJH3KlquZbt/RXq+JLb+QUn7A8RrwsXtVyr/lcr/K1J5fR0eKayvZjTYdOhrrQEBg/XBBFgu",
-	"pWpm1bFZ0iXzfTKO0zqlQwd66YIHEM6VC/e5pYJmNBFXpAnFXql0hfwLRXKO3g1PjC8FfoJYqZYm/Fep",
-	"mM+WTBmQmRNzncDouUsGfqQ4B6ThYAE7+BxzA2+VzoKbohJbkNQl7ivi5hTr+wMYRz41Uk1wFY65BhGF",
-	"44D67oJtm+I0/gXDpsDEXH6FJom4ZdFxGt/ECbtiiJPDwX7Dawx/Gu6dnw0VR4CRaJrFYzpSV/sDli4r",
-	"r0jnXdy1nHf77x60HLOICCIr1PwFRhVnbCpX4VjujJ8hWPsAP4XUExusTdOULu7WWXSv3qJs9JWpfbUb",
-	"/THtRk4yfJHsL+HwU5iSXKKs431RPRHGvgThwdqahJFfJmE0L9jaDI/Pz0in03H53OYnQ3Y+2/xTccPS",
-	"NI5Yy2SwaxLk5f2LgMnMDGGxoQB6cZpTYSomFpixr2qipHvcyHzI5lhAN1Ig0SRUJxOSTRJeJeKSYih2",
-	"iF9jXSESKlIWqkXyDELjsGgPcCvwnWudI+CKkU1ZemWSa6DTq5v1CMwCq/jkLZVskNzeyXBwNgyhYA6u",
-	"a9MWyUVkCZ1m4zpsQEFkIpJIF67NARAbfilJc9vfCvi2v+X3iE0j3y0a7yDdXCl6WCP/RN+KPrlVZ35L",
-	"peW+EAteMNd5hIt0ShNF1voAEqwCPNPI5wXcRqZDKjAehfostz/mS5eV5j+Y/Zk4/EMzPvEi74vRHMrF",
-	"mmyo/CK7Wa+zNOYaa3AZG5JEhU9tHuaD5QaFNY/i1M4tgBCh+79IXaq56kdTweNMYGqVd7dAg8EeStuF",
-	"69HwGufH+wNHwinWSf1QTBV9EhHDa0xjbv6skjaeUMdfB69wjq+I9QUj1iqSa0FXqiXCX4XYr5aZf0n7",
-	"O2B84RJANR5dyOO3NNY4QuwqfY9okiyJ1cvRIGrIXSvs677+mD5ImmhuJ3GmGwyFSLRAusblOXJ1K69J",
-	"oiRClmqrfpx5tn+DrqZh0g8DHmfY0B8VCs4+2nIqHTIoOX/LRhstf88ZUQo+Cut5fKrxR0B86rbvd3da",
-	"u6aAVXVzhgm9gQIr0M9h29/2e0oY1dIx7lxJx6RGOAbNKOYlF/gAqrFIyxoDHul8m9E1F7cJi67ACk7C",
-	"T0EDGwkEjX7QkHNIogwan0PSpJgE74IfOykolIF/HESfw4CrrbQqS5UkjKZPL716K35jzP6Ptmh90iBq",
-	"9A2AVo/gxKXoHEEc5Q5bTQW+2WZEXzndV3PNH86BAJRaa+EWccv9fIpsaiWjTW18IVBSDP/RVG9Gs0ml",
-	"W8Dmb1ca1gNuxMp+mTuJW+7kENIM5oNsaZZIVvYhFN4K+N0ehNauS+gxwZDrcvTA3qW1jIAF5i67SCXp",
-	"r84U/Jcgwn80r8Ia3ueCPnRX4LsWZb7a6b8S/j+qnf7E1Hi3KUx3e2cfHjCk/dPSKgol8cgW0boU0WJD",
-	"YlY3hO2EyxQhNMFCeRxPS1tm81geaP0fEXH5NzbKdP0+tUunFKy2/ec9vXZJaChT6HoQKqposl/mNLFM",
-	"a0PqT09HYsZCT1dxL5XddFrGNZcsXSwixqgvdXWOFi4be4QZtzYUu7UNxoDvQa2V2SxZ7Oa2faaN/a5N",
-	"X3MjNBOFAa9XRdaw02uNUIEp4M1tf4usbKjPK8XkM2menRvTAx5L6w2BVUHsGRuP2SgjNAMcLeh99QFb",
-	"fxje+cAsuX8Ntummvj1pdNm/g1xRViulJnRfZYuv5tN/Rb30SDvZqyyRj1JMVzSfrmcyrbCNkkxcYbZ8",
-	"tWKbszRjygQOq+vUqF91z9O6JuBx5oGpVnvzC0WJtbkyoRlLA45lWKNSxVKIdIacGKlFLjXphCUY/Qb5",
-	"9R1y6kbaWSNpHrX9OCupzUd/KispwZMK+OpW0vubuz+oMs+/ldETqyp8tXJ+VXb/0FbOJ2Ic9znYatrh",
-	"LRkc74lZxlKOIiVutLLlJoV0l906fyLogYr6Yg1rSKRUxFdRYX8bVDHYre4+CnU/FXMpBFjbmp/Gnmlp",
-	"dCH4rBk0oGFF/r0O3A4aLaVJx6NJfUx2xc4Vo+u7yihHZgGW2lwRreALpdYmTQtDXcpyV+mqEF7md1sB",
-	"typrhwwgKmUUz2iiR4ixpzkXTm97c1oKnww7xl5+Vfu7KDaqPYiwyWvoQSEeWQnrgIffDc/Iwx29oWkN",
-	"UVd4DiZ9GsX4GQ3Ev1mQ92pROroWybNoeS55+GpE/spXvxgjsou4D7Qe57w1E9cMiEJ1zLe6KLBQ0uv4",
-	"WkNqj1IGFdFoIpGRkebJ2z3y8pvtV+T//O/tznYLjKZan3IoEDC8q1hmedsbSiQbpQwyVNW/WUTGccLQ",
-	"ImtGmGcTNd+IZkybsP98dnZM3lAZjwLe1K/FaLfE8XSW0Vik0/Y8TaChPIug2pdV+GZUyluRRtA55xZa",
-	"AoU41kVsys7pv3HQgrEa6irnXbtIdis83bb1UmQTCI/+0TTZlWCvxvcUxG39VDTzws+EVoAMCt0pnrdL",
-	"qK1+wCL9hZhnEpV2IUEpCGN+Q5M4usAJEYw4YywJJZeMpizVTxRjDziuYHB8gBuJJXHLg88ySZqh0085",
-	"9Ei4hMAhRoPD1bKteB2c2On0+qASMvVG0PCI/ueFg25KOVQ67ZjGULwPRg64c/oKHu4m8RXdemjb7+KR",
-	"/fjjj+2BgzJ9RJRKxfNAyjk7gzuwqr34Y/v29rZdQqxyZO6lmnFQWHkxMndvGbXBDpAjtttuB27ZhQ4C",
-	"1Sjp3ELFsdV5N/p3tLpeozkOAMRys6eyH681N45eW7fNFK6/Zkud6OlowqDYWSqSCrUAK8WHXLTBoBsW",
-	"aNdOp9tatfOIGaFR1QTkOKVX+EHt9CO10EdNDyNUTL96jTWFoQ8psQZMbkluebnilw+seKY+fXClWfXx",
-	"g4uVqY8fVKPMfHif7IBXGq99/2clJJSss5cZjU0zT4v56JqsYhrNOk7dcsuaqdX1cCglE3xGud+oIvM0",
-	"afQbm6Bk6E/K2IwN8PdEyogxvJkeiuRmS2l3KB7E2C9DowsuUbf1dISTAUTu2D/f9MkASgxBFvJNzG7J",
-	"mw1dajTOYiY9QrOMjiZTBXW04FLJtKkXbbAEmrDLW5YGnE1pnEAHCjXMJZvQZIxcCxig5QtEzhi9luT7",
-	"06P3MNRP7w5zP+1P7w41f5MEtr8hyU23Ry5j6AVPmtAd4uM0CQOOPnEbzKspXEt3UA3xDoRkFo+uTUdH",
-	"naqhuAvNPGRsv7R153wgFa+6Xb/VJ2GZwoZEpNDSsMCrpgn2rQdBxdqjJ/HVhKVmYA+3KpQAlsUM2tnD",
-	"E8y/U4OaHq0K4cIXmy+UEODO8yLEXDWChBjFDuj8mJtHoEtfxEZxxCS2clR0a0OaZZBmeem7v7z2PaKm",
-	"0yVkpQK/Dl+mnLAEbc0oSKoRpzRRoGORHTSWJL7i4LkjA708nZ8YTdGlHdv6sRCwFkuSCH6Fr0E/x67f",
-	"2yaXi0zhFqCy27cx3PZftrt+N4TYOQW3vOmtuoJnixkLyy07dfTFlEUx1V0u1zlQ092WknA0oSm09LdW",
-	"AiPM2t9ez7Nx+9uQNIGCLNSY2AyXvBGRiV1QIoISjs/P3ra/VVJYoi1Tat86HHBK02toEnkdz6C6rbkA",
-	"YNBR4xpEDe8VmBQGTedJFs9omm3Cj0rTV48z9jHbnCU05hiqDisWziGZkr96f4gOOLd7dKS38xKPrVCj",
-	"+db0/tzu7rS7vo/NZI5mjCsZeKvja4SRBlty+4uOorQ3V92GwjnD3ckmTII6gJmeSDIvmbYGplSXdKZc",
-	"3YYE2hVT6czSIcBlyJRJSa8AnBG7YYmiUO/wmQ4cCZUqYx4B9dQI1oIda2UFeqOhl0ivvH1I+dUcPjJ7",
-	"VDTI0/u7XBSo0YYMuN2m/XLX/i5BmVmQ8AeaLvoEp/BIeSqTvQtyP5TmhpATrOigSZ261CjheLp9a4Es",
-	"xhkZianWARWSQiArgCqbiAi1l8HxAQbY514w6MwUbvvbcFHh2LZ9PHzSzDk3Cd+L0/locqJtW6Z4xTsY",
-	"XUktaLHS2s4eWEllHxRKqyUp3V/hbYX2C4xgMVPHcHwQltQqJGsBxwDbdswtY8wVMBPWBOZdoe4s1MZL",
-	"Fnl3YmtZbqJB0wyyic9Dm0QdTlI2tr24TRc/xF3LCyW0AYUTEMkNkwGHitsOs1Q4rTOBdYyRbmytF1JK",
-	"fu4XmGbMM5bqBlHq8kVxpC6QVsV1EsXmrdy86fY2nZfzXX062P+MWws1GQDVPNFZPwp74FfGZIe8FwG/",
-	"2SJKuL6hCXAOiO+ac4iMNiubzS+TeFQl0RTTJUkTQK8IWMB1lfmbLSfbZSTmSUQuGZGMpqMJi1pAH7ju",
-	"D4xFEHcNoJzMBWwenimelsVTzbgtPPLNx5HePIvyh6UHcWRcrhztvCi0WTELZweD7LKehWIm49FMxK6Z",
-	"p9bAQ+rsO/2Ah8dHp9bEDiPnTYNrTUsdcpBJpBkIIrMEoEqORaHGoFDYekHiXd6xrvP7dg4R+XuJmEdk",
-	"76c8nHDdbnKKHcAZ66ws3TT+Rm1QkwPTYJ8M9t+Sk+HpGRmbktm6rP+LF7aINrnBKtovXqCbJqwuzB1a",
-	"MUMT92ZXydmvWmQ0EUIyK9XNUpGJkUjMuLtWsIgz84y8eNF98QJaYEtFpjWMBu6ZA6TUeVhB0RAZS7mN",
-	"uUst24wM3DjmtduwQrcaWG9pQ5KwXNE81A3SOXYFk4xDTpqZxtjIuv/8x/98VW7B1oJWBVq2hx9oot5R",
-	"ZC9j3MR/mrG6HTwSNHSpc4CDNT9vK9YCQSBFqa1UEh4QFWrBh2r6pkLjLM4SBmhsoia8oCH68Oo+y5Tq",
-	"EigNLGhE8Jf7+57ipc7fxzSbBI3PHz6HrV01gbtGSQAZtmDDWsIgNAGCIwuyl1ZlcDo0XYJWoGQ1lCHh",
-	"SHNpFF53lqQ7YNjq2RhsqyH4zoq+AEZHMIauUisJw/dV2ndllPU/VuQdoy1ayJlXG2AkkoQBlzLDKDEF",
-	"A3jB/N5SyGmMm0QbWRWzqti0scAiWw71iAA1DUdoCKUgSJ1muhLjjNSgeQwSEqYNqUjQOL6aKxKtWd35",
-	"yaG9+7qBvedoi0qPA8u6UmCZQ66JbuvxU/utSG9pGrGofayICig8E8EFzDJOBWCMpn9m8iydgyl7loqP",
-	"MdY1zzUbvsAgrUSI2SUdXaPBPo1vlFbPWaYohWxpIJzEV5NMGrKovddg78ZmjGFeAj4smMB3lc4KplPp",
-	"tr1E4mjcklppRfexzYKFXNZLKoFRM03tUPjuAK6s0PJDWymkp3s3SM8WzsQwexrpmoq7dsg726OhMIjf",
-	"ZRM2zT9bqVNkLMHnr1QAJkFPz4ReETj1cZUtQ5PXb9jSIQO+gMIvidRi+ba/BeaCAszVSkYTNrqGpYxF",
-	"ylz1WUmPqGgayg15xZCthnlnUhCq8cAQQM3WzJxQrwacNbAUIPmCX+0iBKGYTW6zseaHJuVEt++Bu2va",
-	"hyjUtQqcZ5VRbfiBkVHyV/wB+ke3li0J276vBoVUO43Yg7w/Sa7zw9gvXjhBLLbXrAG27ZiKimDCxpni",
-	"g0SMzT1UdK4oG9U2OVgWlLRbEfyCg+ODfn00jD6fQla+OqaJSCIbDANCEgSaKCqHeh+kUYOoeDFPY/AL",
-	"aZrjUBCUi+1b5DXR7cD/fHR6hoJmGHAgFYRe0ZhjuSyJySRG0QbRJo9oxAwLiF9U+BFni1y61Lp2/sCy",
-	"XodR25c+u/KtUNfJKV8Y4oSwAjRBvNF3riplxdHImiBGK8gqBS/MU/wdIIceOT4/C3j1r27YilcM5MEw",
-	"1lhmsuUVnYHmkNSkanKtjQhOVpkE3y4syI2dsbtZIeIr1E2mMKpWHWTAZzTLWMp3c9hpzjYDA4oBJETZ",
-	"gvkFzt8kJk2L6jxcfuoEJk3pgkTC2PAcxgAFwwDRIWVHcAstDNjyAm7riS3F1/7zH//lbKNwQdCKYepy",
-	"GWHa4kDA8Y6E/z9lV5MbLQxDr/LtviKlmy7hDt11R6UyDAsklEhDR1UXI/U0PVhPUvn5JwkYqbMcpIHE",
-	"NrZxnp//AFf6+fp+YyBXyMit4b0AVwnKDGcJUG/IFGN8wEAGF6yfSS++sB0YlJgv86/AuGYDV1E4F2do",
-	"YlW64LaPjxUmK8ictULQDovEg7xLJ5QHUezwX4WmrRujmFwNhQkO29aVhht5gLngoOVo72xLFZ7MQcep",
-	"y90i3Si6dv/uQbDh0GQ9XCaZfZaZp+2OZH3krLfA96M159QQMdthHTIEo5oyBkRrGzpHKSnhWhlCdybM",
-	"I62S6pWak2iChO18n+RQK6P7n6bPpFGpMMX0EcuO8D66XKC1RXLNfJP9afKBVIl7PbmfqAKQut11wsby",
-	"f0uvwilT+ZllC+mjJTQCrww86xv1GSsgwgjOKU/ixRafU5FxTes4LFLXEhnBEUqMVhe6Nq2lVnCMrPOQ",
-	"33WEp3QhBxFYiZXHlImBwl/jgUnJMc4RdbV5vC7DBbw20gtBdoKvA+YHJrGR6uY4LlcAfHZ+tni67Ev+",
-	"1FXw0aJjkhKTfFaQhfvUkP1qXdHui+85E4i2atjS8vMDWUrkaZSUOu+WmuLU7fos98PUJWPzwV2319tv",
-	"AAAA//8=",
+	"7P39cttGtiiKv0r/+DtVIj0gBVKSE1Pl2peW6IwysqWR5CRzAh+hRTRFjMBuBg1K5jiu2n/dB7j3PMM5",
+	"73EeZZ7kVq/V3WiAAEVKchJne1ftiQUC/bF69fr++NgYielMcMYz2eh/bEwYjVgK/zwQPGM8O6b8ek6v",
+	"mXoUMTlK41kWC97oNy4mjCRiRBNGxJhkE0amTEp6zSSJOfydMjkTXDKPCA4vse9ozLck6e7pL2Wn4TXk",
+	"aMKmVE3APtDpLGGNfmOctg8GDa+RLWbqT5mlMb9ufPrkNYYX9Lp6MalI2JYkjGdxtiAZvfZIGDSCue/v",
+	"jM5Ewo4i+Ddr46NblspYcHwWNMI+rFk/JdepuJPkLs4mhN2ydEHu0jhTmwh4pucizVHKaMY8Mp9F+r+S",
+	"pZlHIpawjLU8IgUMmtFrMppQrmBzN2FcjUjsMJFgshNwtQVJp4zc0mSuBuO/zEXGIo/EEl4OcYgjHsUj",
+	"mok0NHCPMzbdkiSULBmHJIn5TYecMx6ROAv4FR3dqAMJj8btt4Kz9huajSYhaX43vGgRkcIP5tnp4OLg",
+	"rx45HB4PL4atTsAbXiNlv8zjlEWNfpbOWfVxBY1uuxs0Gl5jSj8cM36dTRr957tV5/eGZTSiGQX8+pDV",
+	"HCX7Zc5kpjZl3m/rD0KPsNFEsGif0CvJeAYQ1fgGX5EJjQgXnNUhl6Q8uhIfXgaNi5SObobTWSIWjL1m",
+	"NJunrLyNrt+r3MhbcZ6JtOJihFy0pfopJIJr7AHMJyxNRdonVP+LRGzGeCTVa/rmkWxCMxL+QNNFCIhB",
+	"uMgIp1MW8GY4mGcTkcb/omqm0CPhT212TWPehuHa+v6FiHhckBEdqWtJF+SGsRmJs/VP1Oyh8g6eDc8v",
+	"Xqd0yu5EevMD3pjqgxwcvibqbTI2r9sbNpcsIpkgkqW3rHB+ze7ymSoQ4Km2OuttYRdOMZ7Op43+C68x",
+	"jTn+u2t3FPOMXbMUt8SydDEYZyxd3sg5Gwl1TJkgdzTOyBUbi5QRyXgU82tCucgmLDVLXXN53XuXpJCg",
+	"ArsGoxGbZR7B/7YNgdb0K2WzlKlrATjiYtiVyCZ1N6JmzIrD/+Q1ZlSdZab5BH5SzybML0jDRkmsruws",
+	"ZWOF7WORak7QljM2isfxiIxjlkSSUB7pW2LYikeoehzws9cH5EW365MklhnS6F/aQDVlp4LH9Anj7Xfn",
+	"pKkWELExnSdZyyNMtofnHhmn7ddnXsDjrH10oUh3+3DoEZ603x57ZJa1X53Bf07Vb7R9+DePpPP22Tv4",
+	"8GDgkX9N2gdvPfJP2v7+1CM3ov23M4/I2/b5sBPwgD8jQ56lMZOEpoyof0VknIopQGMSX08UcuvVk0jc",
+	"cU8Ra6QGRKTwv5xQksXMA5iEz8KAEyIzqs5VAdDZlodb7ZABV3xQsS0FnfCXl35I2IdRMo/0QWjYkBiv",
+	"llRjNsNxGuKfCBaYEPbZInOeMCkJJVPAfXNaOAt+k03YlGRC9NVgIYyw/8tLX4EqJNfxLQ57MOgosNgV",
+	"ThXvKawKieDB8eEZUZSfpDRT8CNJfMMS/QFiO/BL4PTZhAFY1INEo5yCZH45r9V9EClARMwzkElwxwBW",
+	"tbK/huTf//f/o1GChLMM/lbjakQIZ1l7cIJvaaQImWy/+QkfaZQK/zXBvwE3Wp6alZJRIqRafsoSmrFI",
+	"jWoX2gz5FX4CONbqkB8ZvWEpuZ4zKZkkzfBfk/bFj+6wJBLAHEZizjMA6ZCOJhqosSQpo5HCnTiTRNzx",
+	"vjo6moxFqggpvtWkFvUQStmEcuIrQtdFzKGZWudUyIxkk5QpRBvFU5qoy0gsIXC/Dn8JPcQR+LP7nMj5",
+	"VUavZUstSt7EsxluXkFdnSF8K4nM4iTRmyEh45fvzkO7DSrVo/a787BDzthMSV2RuSRJzBlchKkaVZ2q",
+	"Igv7RPBkAZsfx6nMyE4PNm1uohoWgPaj4jRcFJFR3yM1v2JT+4qfxpn6cwxniTBLBL8221ZSArlaZEx6",
+	"ahl3k3g0Ue+rE4K5yEB/FXP9q500luSOJUlbn01TzaFpMwn3f3nZDYlI4U7BqvZ/edkLWwibMXBRvOS7",
+	"/vN21/dDoDuhlt9z/qBwwZXK80trrp0aq0OGQHRHQlEKlFRR7gw4TJO/j8JESWZXl11d+s63Cobwr72G",
+	"14gVK8ADa3gNNbPlOi63yXmTJmiNfgP23PAaCjpUPaD4WZJ/toa0djCXmZiy9ChaZlFHkZGkR/qtTmFj",
+	"Xd/3zR5mNJvkO4ijlcz+v6Vs3Og3/v/buZa1jb/K7XxBPyi0QN1Ggf4NsrsKzr9gMiRNIGoLMqKStQiV",
+	"NwYnw7lk5mN1BRnlGfykNAH1mwTWgjz1SkSx4pYDvgg0hdRqh0hByvJIwugtMggxz/YVtmr8tXhXRoAF",
+	"k3VHXSmo1hw4F9WK34cZ5RWndzCJk0hhtZinIwZSGoNXOyQ8Z8n4nKW38YgpDVCGZEKl3p8USCJCmiSh",
+	"IoVctMUM7hViGIuKaECTxGzvlzlLF/nucL7Cdgoo6ftVG3oNgk7FhsR0StuSKfKq6BzNsjS+mme4t5Rl",
+	"85R7pEAkUL31zhRriQWXk3h2sZixgyjcR86oiayifAkbw5GSptIUFeGlC8PdQwWRQ5rRlwqVwxYIEnN+",
+	"w8Udz9dBYhnwGhyoXUkN6FDaqwPdbi3oeFQlqQ+0ngCT9El4msZTmi7+xhb7uLCXb0MyjlEi1ur31YLE",
+	"EWnSURbfMoL3hUWt/YCHgyQBtMHpQhJzLUHBK/C5NXaMRJKwkVpHGSTLi+jWAoPjrdkIj47GoL4vQ2No",
+	"LSFKgFA6ei9ohB4ZlRBMoZJUlJ4mLUUJkT1luUllNE9TJbYLzgI+nUulAhG4RCJVAilSIL4g7EMsM6UT",
+	"qQ/7yNrvYllU78qMa7fbC3j4/auTdm/P7+6iPGbMJQpzY37dIQdiOqMpi4jMUsGvE5Be7hi9IeGP2yGY",
+	"WJBbaRbe8gJOlT4Hc+/6u2Q0YaMbVCzmCs65BJmI0Y2SMdQDsPNoyw3NgDHcCbN2GXA0ORhOaARQdRVH",
+	"WbIAtJLz0YixSJYR4VkddTQWmM1P/q3gbJ3TX3Xk5hT7jtZdPHe1QXXntRkP5PwmwH4EpxJLwVsggxPK",
+	"5R1L1Rnv+LvkrcjIGxHF41gftqI7VHGfRRk4QcNv+2B7qQNRbr3aFE7H8TSusTSBaFu4yDN6zfZJbw+h",
+	"gTYmVL1QxST0Stwysuf7QE7BfAES6p7vFxhGb6/6liewmkrepz6xck7Ms51e414zwbGi4vdzEUXsUfdQ",
+	"ZFlxkhvGZiU+Ilky9kaUCx6PaILMQwv3yCxcBlLkjvarRt2u1TI3PLi1jIXanOfaF+5EeqMOtLy9ewx/",
+	"4b62LZYt2MWtrmE/rMThsimzHhrVMuzJeCxZBRD+Ku7IVJFfxGMty4LxgIFkNE8ysLTdxLPCTvzqoxI4",
+	"TyWG+qsQ1K9E0BMtU1RItCBlGEkzBBQJQTYRY7BqI7V2WKu7epS2KzdgZqzcwpgmktmVXgmRMMpxpSkd",
+	"JeydrFYTANdYMm5LlChBqN6SJI5AsNaaMYnia6V15tROxtdgeEgYBXvhv1gqZD/g4V+UtobWBx//CYop",
+	"ssZmODh8fXk2PL+4PHr7w+D46PDydHA2eDO8GJ6FLc8qlorydH2/RE67vl+psOi9rVJa3ON9vtuoPlKF",
+	"W68W91OdcGCExp/7VI5+7avX34dEijQjN2whCzc04OGy4Ki+8w5SBo8PacZgjHDfSL0hoXJkTLHJHV1I",
+	"cpUyeiNJFoNj5Qck28DOFYS12wCWkFCZdcgQbPS5fHs1z0h4QPkh+HFeJ/Qajklp1ZS/A2cPPhxRrkQh",
+	"NRSLyNWiWhqGBdeQRaEhuSFh/Psy6F/HiZJ2NOWy9vYtSWQM5E8ueEY/9J0zeQkcLSQZS6eS/FPEHHZB",
+	"wv3QIzRJAm6lQZD6JiKJyprH0nm9PDkbXB6cn18ODg4uB4dvjt7uD0Zg1zmlabY4il7u+Ardzf91w07A",
+	"jXFEzaAOUs7oiEmPgAtMempFRJs6RxOa0lGm1BkxJmLGUpqJVEm4L0OPhOjcs/9ioRfw8P+H9hJ0qKkb",
+	"oyQZJbuo8yXhVqfT2YIJwqDR6XSCRkgyccM4yjTwGYnE/CoB1iDjiIFvrRm6O3tLp+zl1snW1qs0Znyf",
+	"nAsut5QOpQggYb/MaaIEslgSOZ/NAGU8x8MY8CUfiWdsNnw+vWIpmszYh8xVCZusAnnBJEwzJgNuzGzj",
+	"hF5LUOgWIFETlkhGmsY+auDokZDyCGEh0tDT84EgTTUAA65tBVQph2DXjPCnCqvUCirmadN1RuMkAG+n",
+	"Wteduqd3FE1nIKjLTAilzf8SEjqbJTEqwiBtotIGfA/E2EwovIWpAx6iPvWypMYtXdI1ULjm9v6yqeL6",
+	"JJ4zR9CRM0XpPNJVO3+xT7qu1NohegZJdhEREqrO8ZplaAaSYFgFmI4ABNu3POoI4IIdGo078NZf/inB",
+	"28homsTgj1BCsAx4qHBje5bQmIcdcpJbkWSRk+36vgd6VaaWhvYqs5duq3QcuzXCk4JF24KubWBXgv/6",
+	"7r4ki8Uqo6A6A3zLWgVJM2OcKj34jrO0ReKSgeiCycwMWW0vHOUTrmLBM5plLFWf/4+fB+3/Ttv/8tsv",
+	"Ljvt9x+7Xm9v79N/q/bKwmoVpr+F2ZaNI1qtU4shTbMW63nTfgq5kBmbom3kbsJSVN6RPqgTk4rDStEq",
+	"7v3s5Hh4eXb098vD4Q/Ve0/Nwh5qMbU7g80CZ10ZCPIwuYyEf+laoQxEMmvr2kwmK0tklUDR23isPHYh",
+	"MpqcgaAva8VsGkWShJnzqqbAmruIsVYgwIKiIOJYbdaUvN3RN5W+30H0zBsRsbotaAsF5S7hLxljlFDu",
+	"EYp8Gc4xdeg7UfMGHOxU0gTukDgjzZ7vtxRvz8BtNkbqVQYCGaDsqLgjbCTsEwwCKp22A6EyIcNttmGf",
+	"G0Hok8IS1EfhkF/R6AzXpf4aob9H/dMl6Ip2O75++PBKRIs3xhWoHsj5dArBBo1d32/3/J611alXc7dh",
+	"w2sAfcf51DmZDxpeI2K3LFFkwjowGmfuKLHMB+qTSIzmU7AtLWbgVUxoqk0T4PnnWZwZX526VrlJXsFB",
+	"DfhWZIMkEXfVW9gpbgGG0G/XbWJnvU04Q+WLObPXd3kp3RI0Y6nwqnYZ3fWWYQgGrsEQc/lWZK/FnFcs",
+	"ZMfvWk5mjV0WOGP4qHpNO3pNSk6Tjf7PHxs3bFHmZvrDxosXL140Pr2v3EO+gHzOPtlSn2zhPiKlOWYK",
+	"MeRhPB6jjb+8j11nH2JMInhR4ZLzde1WdqvBe2BH3AKdS+nUPY/0fN/fMp52JVlesUQooiByipPPup/v",
+	"L39IEx2wpU6NcaqUCNzsdUp5dsKPMsmScdVGe4TmI17Ht4r2EfhKO/bVd3Ub7a1/ZuDgrDmzQb6CEeUK",
+	"DFesbi19BN6Wsz0WnXBrfi3v7znJhEDTVX6iQM7hWwhbAk0tF6qq9/r8afZqkEBvA9T7Cb1lhGZoKP5m",
+	"r36hcbavGMmESvWaUbvM1Qfm23UBw2rBsmcgyxihiRIoFqAYS2c2dyW1YNlbHyx73XqwONfWLoe6i4Hg",
+	"XxS+HWEih1Tzm71Wn2ypOTRuxEqFjKNXIlpYa8QyKLp7Pe0tcPVbbdxR1w+ZZ/X2u3vVN8CO5Owet3Ih",
+	"OhbTakBxhOvW1ooxetLd1W0tDbXVd9FHWzVTVuQhGh6nJqLmB7OhEkBePCf6VaIESSWI6DCYPBgHN1UD",
+	"lBfVV8V+7QAljtaHQj77Vhxt6VBq+BUMRyBRau8KqDZk63/83G2/eP+z337x/qPvdb/59N80anCRHfEo",
+	"vo2jOU2qrseOg1nWqKcIU5x/VncjdjYgFHtr3QgjEXBnevurIoh7vr+1by6LWioST4g9EBwJhaj6WCI8",
+	"5tyai/6uhG2LIxXo4XeJ8zq6wfOzacpWHVrUcPgqtPhQB5R3K2cGo1cSK9lv6wMc9ad1Fb8fzyEwBqDh",
+	"yrYfpklZtP1MwNJZBP/xYZoYy8XLoNHt+EGDMD4SSn98GTTeXbxufxs0/kPnFGBuwUgvn3yYJly+DBqT",
+	"LJv1t7evYrBZyw5ExnRGYrp9J7enImLJ9m23t33N+LbS8VIKro9tgxY6pQHCHXECdZD4TO8LH2/nz/N3",
+	"y+eGv699dOr13nM6E3L/g/Pvjp6xenR3dsAw/Rge3bAF/mln1GPZH3S6hjoJfPBBv+E8svO742v4G/wx",
+	"TxsPwTyQTWvSFBQN0FRZqcluEg0dTRi4+1KR1E2m3982CQWfvEY5eO++T8vJOk70+KrP4B3Y22uRXsVR",
+	"xPiGqiTiZp32s9PufvMtaOQkoSPNtPGTSkIE71cz7dJHjWEUZ+TgHm79TjoEGtmtorUzlio11FkN2SqM",
+	"t1VUqi7EDQKmtDcQ1GR8zVnUjrml21sSnQdI3R3LmRMlq4NyNVuoA4YW4DbfF8SwqTn7JeOdTSlBfRoX",
+	"ClrULI35KJ7RBDXyrVERFrk+o/RunYdSeeIvvnHVs3kG3hK1Cu0udZQ0sDjq8LI6GLz4Zn2W3Vsh279V",
+	"m7br7pMiC69Y50RMGQbAi5TF19xdeJ9s9XJFh9daIhBJtMZP5EjMmEfuUqVB3sQ8KsAdgKHN+uqExBhP",
+	"YnB6dA9+lGED8zhgGYmUWXF0ep12ppQDlXj/JNiFyI4XvIub7JOaOT8X338COvTl8HjYzuY8fm1i6DD2",
+	"All8YoaPs93L7ZeW8Efg/COaJBBriNazirvRIaGmX6ETae9qLkhp1BgB2FUk07bslUYkvHVCQiQechSH",
+	"MGm7g5As4KAbadMVGLwJTeIbJ7YxznJ+kLJbRhPt7M9XCd+hbftLFGuO1N3iNDln6S1L8UQ3E3DQG1Yk",
+	"KHsgZfuEGlf6nLMPMzbKKo3L+u1qTn6OzrZYkjlYBuFGpmLEpCx6Xz4P2Xzw7r4UYqk3szGxXPdc7iGD",
+	"n5sMyXXR58u8vkrUBDlV7W3Di6sVsuX0VFcwgIQpa1Er5SMZy1q9Pe25vdhlEWw5tclcHJvCdZ9xbdVq",
+	"+mTLjuMIoQVYlffZ1SMSGk2V+sFZDNzj+/OTt4SLlPz05rh2l90Vu3Q2BwEhk2ya1Evh3CkXEcUUZFzr",
+	"jtIr1FvV0XWzVETzERiO7Phb+4p5kjISQARDkeR9LtL52fDry5FDnz+ItK6H346saTH9ieXP0gLuFUQL",
+	"6/i9hdABrwPg/fmlNlPUs9GiEGOCpU2Kd9AkGOosZl76Ge3v9QQl4Ga2Ls6mfmx9uQKl617fgBmBmafO",
+	"Nb/b7vo9dVpyPtIOxUo6DO9V0uG46ODs+Y1PnvlNe2HNjY4f6gtFByQXuc935LzRM7aQGc0mR5FctVef",
+	"xJGl+O/OjtCTtToIYbeW08brBx/EUf2sbhjC52AXTwmXL4dD7D6IQ9x3Ug4fUGf2xGwhju7lBGbW35sJ",
+	"HFXgyx3T3lAAlqej5lOGph+HxnypSsHJYJ5NHhL7Bv9EE4CR3i6NqRSeX5bK/qjflDjZMRnQ2nqmZFhq",
+	"TLXOhBgvIpKo01j7dGE3K3U8NK8uu5pI8+z1AXn+ze4L8n/+916n14JZYbwH6k1VANLz1oDoYlle0LKA",
+	"WJLNnxQodZOG5VnDHCqndJEIGl0IcUzT688Ol7QUsJeoSbX75/nu354UHKvmgkAZnbGGXh+Zw+RBhjEX",
+	"HpD+ml7in/cDYyTmSUR0FJm2VLCnvS9mr2MaJyxyrFfJorjveMTecXpL4+Th1yRj05lIaRoni8u5M1g9",
+	"JCKa0SsqGYniSEeOYMY0J1k8ZR0ClcgwU+NJ4XLPxDp9xoTj6fQSNkpZJpGpXLGYX2MWPVSlIIKP2D5J",
+	"3fUWWArspL1ZUTUYLebXnk5GNwu6fyU1tc3uq7NmWcqFEG8oX2i2In8TfDC7M+UFDDQx36qrdi141JSt",
+	"p8MEM2WBreSFxPTBx7ZKWSwJjaKUSVnEELxeATdscJ5NGM80iOTy18WthQ5uhHqbskMuJizgWKEmliSs",
+	"gWbYJ5b1YT0XKFek6+CkNGMEcuyX1MwSQq6SN5x6gDmKvOO04Pl+OPtAqNWgxUEVSDXAn5Qk6LMrEGVn",
+	"Vhb1bfEXfNU4r0WaO7XhYpZu/o8//tgeOANV5+mUNgjrBhP2HDPu16lT+YrKeERSRpPpywCiAhSPkxKy",
+	"8JeKF9oc77Xkx9pkuNLhij78dOjopqgENPoNG91KltMMFektVyjqE5N7+Ork/NyJLtSR44jpYkwSIW7m",
+	"M3j7/IcD+OJseHx58Y/T4eXBoQKfXtYB6tDmJZO4dDY8Hlwcnbw9/+vRKXyVf3FKs0llXiSo1jKj2Vxi",
+	"EJ2CcZzpg4iIAenaKDqIxrkGnWcTlopT/n4grMztfL63t/O8sjLmOhFi6u7oEGZK0nnCOmgwA89vdZIj",
+	"2YU0NcVhdT4uMksUZwBB14nfegp0/oeYE84YxrbP0vg2Ttg1Iwp8bwZvB98NL8+Hx68vz4dnPxwdDC/P",
+	"To6H55enZ0c/qGtdLJdMoAAuJGAXqipADlo9/qrBjo6H3w0vz4Z/f3d0NjwsY+WOg5U5XJ4WJ39LODwa",
+	"CXWwQh76YhfsYNBmrvKnwKUNHZhFdHASMS+GZ28Hx5fDs7OTsyIu7BUolNkhwS0SfcpPihcb7unRR7v2",
+	"XPac17UNPMUJP87bZ519K07/7cnF5eDgYHh6MXh1PCxTgufO6b8VGXE2/rTH/oQbfTRK1JlG8nWhXJ4H",
+	"heqVyCKW3OfneDISUC6pQ7q+b+T6JYpIvlnGBl06rucvizCYXl1Ci90SWuBOPwMheMDOHk8RliYVpV4D",
+	"eUCYrvZpi2fC2gA5ZjSbOOiwvunsqbCibNFSeidYtbAmGeh36jlY0mrJw6uTw39cXpycXB4Pzr4rk4eu",
+	"KyiY9FpdNU+pybjVp0eLDbf2ZDLoRsZBPPYUFPNYDfYa1M/PrS3pajSAtwoZsQxkpNdZvjFd0lTELe/4",
+	"gcL+HQka3fZO0GjtYzmGOCP0msbcGJlgVKW8xlktNenuLlETW6axhEc9B49ckBENsydWh34XGD0KC50W",
+	"IxgKi6EJZkGWOiFpvOurxZhdyZiPmGua0qvtkLdYGhRqBem3HdzdyML7dLwMIa9udW67Io7tqm9qM600",
+	"AtdTNKNRvHs7+GFwdLws9ewV9B8NBeKC4XMwuifb9qOp3b329YFGFij0jHlt5G6i0E9gWQIK8fF99e+A",
+	"4x95ZVQ7vHYvmNsiptM4g/pVTZpAsi/WomvpQvQwQJwFXH93N4mTwmdTujDlzdTiIO38ijFu1mgcA3Gk",
+	"IKyQOOCu2ZhGuQl9xiiMiVWfOwHPr8X6Vu4nuRMbGLhrUV7x7zeDt/8AhX94fnFeor+9Fw7CqxnVBond",
+	"4ROj+0Y7eirVHYrOTPFwtcHeppHl9m5M61jL0v50dnEsmbmeYfxJRARyxWiq5BdwYBQqodSi0ODdxV+H",
+	"by+ODsDkWWs56jqIVNjSE3PwlVt4vALodomyUYHSWOw91xLJPsx0EZn8KG0q8BulMV7AlJ+dc7raqQUb",
+	"iSXfyvJyiesF/ZaWZJSbOGPTv2AgQi2evHt7/u709OTsYnh4+WZ4eDRAy3hJ3tsroEmeOQ3wIgCwp+ex",
+	"vzGAHo2FStvYku6ytSHeLhaQ7sFBGbaSlfupE1LX3YGQuoLyI25ZSp7vkr+9qgoyxC/Wq760Umf7PBGE",
+	"T7DXLyZwEDe0ceDgJqf0O2fubKyUf5nBeliT8lHRekijd32/29PucmQi+eU8tf6XrYOz4eBiuFXOcx2L",
+	"NDdybV0n4opiSdgtIsYW1luKc24pAR6+6pOz4eAQ61wWGvM4E9ZNoigou2VpnKkLuqGnAYG2YeWJfbcF",
+	"q1azoZRuLNFpD+QWh35AtYel49jxuzXH4citNmg8d5EpmBLBQUqxxKCDhSfvYqXRO4HlUFPWqcqwdBID",
+	"cParPUaMx5Ch+Fnhrvdlzahqg8USC1vS2azgBJp2htthcauh3mvAwdyaV5gFwGKyxR2EZVAJdUqpM6qb",
+	"twsLwOpr+HGvpfU93M2jMmBLh77n+ysP/b4gv6XTsx45jCIkJorwsx7hffGBOMRjQ2jNNXm+EmJFX42T",
+	"3rYyjnYJjm9tQQ8dbPZZAbhh7K2F54aJM0ug3PXrGIAi5U3ZIltuFeKtYu67os45YXFLNVfRFTViIfXi",
+	"81IVsy4MYFt21DiAfHwUs4Znd2ety1wbvrwMM/cLK3r9VpxwE+8GDvskMcCGMq4G5mZBv0uQNVbcYkTp",
+	"ZwXrVzNqjRkVYff4YGF9C3svahHnLDfssQ8jxiKl368wNpaQZslS+RvJRn9cWyXu4ZFBvIYbddcThWgK",
+	"LWe5KNj8Ko7r9TxJyhGxjmUQOluMdFwPPP9tFI2ypfI+I6KB8UZGxPs41V4trLWCqmuW5YaxrSVrU7Vp",
+	"rOIgXItebr36rdmYWnuNQPUYvoVVXyoHcCvAoD1pDZddZb2bFXa086fyFH6mejifAzJfTq2ch1ndnupM",
+	"f2eL3FeJp0ri+TLNjg8Wz+DVbPlrx9jee2FJwEMknirPAw5ZTTHvdziTpmSMOHJR63ORx98IMF+MmwJ3",
+	"vDHBfNCR/s7U8bcR7n9HAvNAvWJTyvQw7cOtOFVZjbgLBb6WZXIU3CtLqnRtWa/aEmTOOFVBBVjxRWsE",
+	"tcvatamCIs07AFUOWLvO3XvXaeagFcP2CV0RcfF5SOVngcqXU/gFtvjg0mCPOc/fmU4+KPjmyxSyHqfk",
+	"l9s1FIZwYxv2QKrA1ll5MIlTSx3SJ+vrF+IAlbWjDMguFoV62U4YzhqtLvJF9QsWiN+9QuHnA+6XE0ey",
+	"9yABre54nUpT+UE7D9c/8ieoU+Ui770Vq4rL/SNU0K6OD6soIfhlkkcLJli0jfJb3eoXK19g+Na4ovHv",
+	"LrFNfBVUZqlCnSzG616OsPzYgF5T6wYg4ndqm1P64Qi/3PGheIr+K6+eQtOULsD8qYMiq3b114uLU4Iv",
+	"QMa9R6gklGDUYLF5LFYScLvedtt7ujdUr6rbrY2/vG9ihffFudw6BV4huHG3qqluXoPiZz2n3bVXBvl7",
+	"O4C4+icbQR2EEnj7H0unFtnnVQUPDkQi5qmO8ozYGBq0V5Q86BS30vN3v62AWSHo1Z1QpzztfXsvREop",
+	"UR9rLnbeEM1zWoPlzcpoRqDZqWftY1igTnBWPC0EQGl3e8/vOykN1eKWa47nOOY3y+cygSvjAknzqUSM",
+	"aDIRMut/63/rb4/S6RmT2WAWbxuXjNzudjvdnU73246/Z/mUc2TvpKIUXd/fHk3iJNoun+Z2d63jvIkx",
+	"nILx+VRtWl33htcYiSRh2NvivQtK/fPSMFw3i87fLK+nuJpur2oxRejdQ3AUyE/zD+Dwkoqmv5Il49Aj",
+	"4YhyweMRTbAv/YymjGdhEVN0L8yNLrSa1cOj1nDQUF2BKqeFjdIIU/1o4j7XHXxLu0ED7RGPlCAg0tB0",
+	"TsRtkiTmN4rsYwBIn5Sy9kzfavUF9NqXyyygNEPxVLvt7jrwWdq3bbJU0VA87wup3ZIm2gID/+KsQ464",
+	"YuJ9kgqRERsFFyoqBkGKMzpiAQ8fKQUqLImjEFgMD7hDfuyUb+mU6cbeao8hYQnTXYgoCfMeGvYHLMlS",
+	"OSwMQ0nIYUz9vmeeqpMsj5KyRE+u0C3MCaS2spcO0llziVRTzsiZYGWSuFc+S6/xoS3SSJ1br9C/6b77",
+	"ac77MP/ik9eIgdTQJDkZgwK1zghHEbaxVEqUXUzXa2hdJW/ECfWdFPIlmhYX8eyEM7gdHoCxD0mucPvX",
+	"EnCAvhfEmu4qqcZZ6p5Zan4vlkhU3rcxJE1KZiyVgmvXTVVPR5LRG6Z4YqZuALb/agFVE+k15dpwgLTN",
+	"0HW3raX7lkOmlg99p0zsoFByAbH01xrsSzTPHpRuXO504bU3N+eLD725QHQqcK5StsixuNBNR3dlliQT",
+	"OcFZ71LnF3GZnCLOr1rFliRxpOjHTMgYOtLrwoLkLo2zjPF6mbe7LPIW26E2Vhzuyku0zNDPjDi0Acmo",
+	"wh4YuQpPzGe7zll+h63tKiFoWgePC+2dO2RIRxMCjdhiSWYpw2b7jhsUUsQZz9KYSXvUAUfmgqN+BtaS",
+	"xDdQ8RfqNlnvqUcYdZolKYTL2du96OYRGvASczIfPRkfQYic8Pto5HdYJN4c3XGMRdxML+MHff7pPnpi",
+	"ex9+Lmpi+M8qweXh1xd0Vlcu/nbD++ys9IxBB/sR21CmHDh3x6F7G6BhHdV7BKevIUzLBKVKyi6h0vLZ",
+	"PdU2n17E+m1FpIfLPnXizk4u7qwhOlTLDMsnCMRgSb0eOee71k7KeFHY1Dd7y7uq3omdt3blm6p1hfj9",
+	"LOdtNGW2vXe58d/C6QOeiyykyb6jMd+SAb/t9ogmgS2jOn027qZYcH6XAm4u00zxNAVO3UamyUVG7lI6",
+	"m7Go5VVfM6LAofYSSwJ+LpqxiFwtdJ6TpFPTtb+vPjTVZc2UInVa6YNXbzyXLNIMOH//+/OTtwHXKLWA",
+	"jjbQ8D9s7TvO1J/eHCudDL0ZAERnHgtDRf8PTw4u/nE6JCINuNa5IzZKKKZ0eYQzCXFREWMz4xnpPicJ",
+	"u2WJBHelSBk+3vVfPAcIcBExSWKp5AXcBVIntdSe3wuRXzshry6zzu/Hz0iRTa+WEleufK8H7V/0Xz34",
+	"6tMqyWAlttff2+I9GH6gowxa2ufIrnCL3E3EtHwxZqm4jSN0fa51/ZcZ5UYa3QOIgQvlJwHQRZEKiBJg",
+	"UOJFsHiEZgRiAb/Z01KmqXD+FNBS5HIVuOY8/mXO9M9YenlzCJbetPjmQPb97yYhHlfaGRzRYi3RW7rS",
+	"95KAsWxB3h6JlG07TZG3b3fsn9vLEmWV3deVOVaJCdqgmk/uaO8rbYDrySH1htSqu+RUIl+Wxbl2e+ny",
+	"mRjRwXg0EzHPlpqc9AMe8F/1J78aN8+vqB/+GvBf2+22/X/1ZqlhB/mV7Po++VUJ/dYx4cZnYBAsiwpx",
+	"OR4szY3NV8/b8zQBd7d64UpkE1JZDJ9MWTYREVI+YARNmkhBdv3d7V1/b3vXf769293R5euxwPqMZhNP",
+	"f+iZjEuREhn/i7VIYWN6TrWvLvl1qWA7lJocpSwjKbuOZcZStdqaMu44shM4cAlX8BL8swZyYf4sdEMF",
+	"QpzycpSySO2eJjIsLhW67TgngH/XtdKx6c0wRk0vADVa7wWM5sQfVuNSLG0iFQZYFkISNVjdhibkV7IH",
+	"S82ThCF8e56y+xa15++QX9cJey92VdDHAK0tpOlsQZoKnTQVWlryEuFh5qLlBsRyz5qlNgTVR+68aRol",
+	"lfq91PW7eF+h7Fa0OihUl+n6vXs9NjhvFY2xNRncnWM5iIbXOBsODhte493pIf59ODwewj+GPw0P3l0M",
+	"KxeMaTuHUJv73Hq6N9ANcIAtSehIXcqERdda/hwTqot+LzOO3KlutiHnkPlVscgSePSnVfBxc5CWiLBd",
+	"aB6B0CGhdZ2G6upISC536a/6yaXBU0a5oiVVZHjX94E8matf9BKbiviQsAtCDLFf9exXLg3OpXz74k71",
+	"i5rA2dd27WsO0pNf5ixdOCzBvr5nXzeRe9BmLfdlV3zzvLzRO3BwF+pEgCNA8RLO7Idd31kbknHjULOv",
+	"dJdesYVNAKuWPsjhN6stW4KlwvUw9ssdl1RjofFUJGxLgvLk6Wx1BiQhIiEk3w8O3xy9/fd//q9QvwP8",
+	"DjmbkUDacsZG8TgeYaa7nS4/mFD9gCZRXUEboBjF47GSnXVvGQYnsSXzEfaqFwxLifQhgDW5djFTuiBX",
+	"zBYfhYouU3Gbo1lXY7H631JSZ/5Kz75SF5ENwIszqBXCR/GMJmq0RPBrlmLKv93Wjp7R8JP60iorqo3g",
+	"IReqfutiK8X6I3bOXtWcG1cksXM4NpImnkbMNYEppHQaLrzr7+pt77oyTWmZu3qZ7jtwjJr/L7+/Y983",
+	"vRAt2jcVNjnT7y4N7aJUM/xueEG2hRL1tgHI2zOWArERXG5/NBj8Kd/Rnt7RHpBKJdkV7qF+67l+67kG",
+	"fV21DQiRw2+6GkXgwharL5g39NxwQ+ANNbMzRO8FvgCiVH7iW4WsjrXkpz1N6FcLTnsardcWk3BC9aL6",
+	"JGVyJrjElk9Q5eiOSmO0XyEVLYU+6aoi2P8Y+4Lt9BrLbcKq048LPrbH1yBxZKFd/8XzOhGqdvpCwZL7",
+	"44fyfOZc0hiW5Ks6OcN8WlqS11gdbnWmL9upvSobmlf0ZbHC3vpxjrl8WLCF9PbuCXGscgIPCjzXqTLi",
+	"Eda57pDQqTCGIUuWHs8lS8NOhWvBdR0N2v+dtv/lt19cdtrvP3a93t5elf+oykq/DKDKc9DUaXlrXZIJ",
+	"0tvbIwlT65EeieLrOJMeCS9Dj4Rt3E8nBBtVwqjEfqgIhymh+kMUDuDbfsDh/bDTwRFgLLCkoPaIxcrE",
+	"mMzmfJTNkT0hn4ZEM7SegpHX74JIQAOuqJgH1lR/z4oJQMI75C0MKDOagtVWK05WPMFO5NDmkErmqVkC",
+	"buUYmKe7E7ZKBtqGe7ErDnAac6vJrDjOZ/mf70u/VLoIzVGtj+n2cIsmUt+/L5rXTnXGZgkdMROH8ehZ",
+	"qybKSYDckAakDvKuuyL1DfTzXecjfPGTZ8oBlJa6FjjOy58W4bK3BJWyRc0svnIVdXfaeecdNJfaNEbR",
+	"EbyVrIif7aN1Df1VcUamc5kR9sucJo4UvqzH/pc4pw0Ox+6rovoHqlVgZOkUoiRRJwZiiNYyVNVJJEZz",
+	"iF5UQkXAq9UZib0fggYiA7E9/UFaALLoLDxoEE3siGQ8kgGPs9Y+kZlQaks8nSXxKM6SRZ8o7r+oU6Em",
+	"FAM/TzT2KFprkoW9gKMWRq8wk5hRLp397gNVRq4AGSquE7CpVDu0I3A6xdYUikifaWFQQrWdhcJQV9Aq",
+	"gwT4Doiz+J4j1esYGiMMVXg3HCO5eqt9S1OOxPnn/Iytk/o9VGspBFNXRzcute3okHAcsySSIaikCaO3",
+	"zPE2EDHHKKFQYcYhzejLLJ2zEF+UAQcHhpI95plHpEAzg5Mmue8OZkKLqYa54roJG2fq607Aw3PFSA9p",
+	"ZsJnhzzSf6Ugtys8C3t+73m72233dsLWPgkPUgZ83H4W8PCYygwxsfh5Wwn40Czr3cVBYagLv9vv+X3/",
+	"27/4ft/3l3jyx8ZgNBJznp3SNFscRY3+ju8rnqP/r+sVXkBq1BiMpowciHTWKP08n16xtNFvHByevbns",
+	"+pAefUA5WgBfJ/TauMMOKMeNFB4KntFR9VKgWpT7gl7KKc3IIYSaFH4sLKSnFwLRZ9GrRaPfGEnZVqog",
+	"N881pBv9Ri3wGl5jOKVxMsB+vI2+klH+Lw3KzkhMG16jeEL3jJa/fCyuY4XKL15/+/zQ/7b77be7B98c",
+	"Pt97Mei9Hg4G/sHe3uDQh7rp+UfLO4FhFOQqVnYGzgs0XahX9uBwK1qU9hum++fg4ADlPfgcCJB951Xv",
+	"VcMz7cGULKT+qaPFDE6QgVoXzgrGbnsPCoDRsTCYV4pOv986VwQzQUyGh3aeVmRxgFMQMyU+eV/GYm3q",
+	"x2decd3C6r6xC8RkFIzMKMo/ZdLkqOtLVMo1QDx3+9MZXDw6rLRKLFO3QiKZQ+gcdWXnua9WT6MTniwM",
+	"9SpNWKWKVNFKdzqXbLrT3T8bgTGJHrQqULJIhcs89McJ035Ia6tUbFO3VbX9pUxvqVgSOsriW+YtWVQV",
+	"u7u3iWsIqR46eQ0MxCiNaAMp0zFfCZVZwHEmEi6RpVCpvEo+oxoITVxaNqEZrNfTrfsCbj9+dz48Cx0b",
+	"p35zS0I7sJZHYPXo3bo8HpxDd8yTd28vcErYA26hxEnxWOqO6YBygvDPD+dKiIRRrk/HZYdrno5uf+ue",
+	"zn7hdPLgOdfkvc75dDbbmtaVKrdWYuo1l7i78hLrQeou8bJc4N6qXERY9wq7yR2FS1QhYizd395G99fs",
+	"7N77mwsvVfpPoji/saVBY7u7iemTHOUYAtrMOE5lRp7vktGEpnSUsVSXP81DXRyZohTrUrsPPdWrRe3q",
+	"rYjlgmyVfGTRwcq4jXsWEAtODguY6Ogb16K9tLCiQFcFWabeIBRfya2V5R6hzWzC4pSM8Di3yhBdlsdc",
+	"/OitQBBYYRVMtRJRk2FTIAx3VBo33L7RHLEMnn3F0oziuu3x7JbPY8VRDHm02SmUpebPgiBqEk2oHrw8",
+	"LacvaaDQC4jIjE5naG+II4MqeDMlAxMBMpwpjZhTcXC/lPlJZcAh6AitCkDE9dA7PTJhH2jERvGUJs4F",
+	"JhFL41sW5a5dlyIE3JIExVILDS/x9LnMGI3KBts11JECGq8FfIJArMDokmqzPp2r3tTnI3YFVKqmeFYV",
+	"+7gRFbAzwD5ddudG1RQ1uSo4KdBsSR2xpv3VJk5BS0tK+hJYbSUVtzTBKFoHgA6pcEsM8HKNgb1qAbwO",
+	"eO7y6xh6lVrqArJKQ60DpTsW0YWKKmBaUG/duVDTLbHzctfj2nG1guwMuBGsFB7XwShXuKswwMQS6buS",
+	"ulDAajGcJELczGcoWSuhUIH0bHgMPdsuDw5LBQLqtHoHNN/69+wFF1wBKMc0UE39N+A/MNZmJF4bINYv",
+	"+VKRGFRl6V6yY5f09IO81kSFk3RGrxn2VypZN2WnaMRDjVOh1oTKNyJl1j2h9/Pzxw1MPblR50u0y7z/",
+	"9F4tfBpn6Jz+HfeQ78CpKbL2PryGGI8lyxp9f8k0og+86uJz0CFQNWZTSUyIkkKmAtp01wrbsAhVp5Ri",
+	"MVPwDIxFkoi7muk0Qi5riPbKrelvKroDSt6mCmepxoUqWMEFk/G/MKy8sFyFOmuA57MQjvzkqxaNvy2v",
+	"2F9rwZnIaHLG5Dypyy3PEQhPdUqzEfQJz/Iy+6a2NgQGuEOiG2UVnqFiX1pXORIDIOM1jCXNIKE5TAug",
+	"92uQWNBMN84LXm4EnxmFukOG4L8rZNrlvl4TZ5VHCirJK2JQsAnF+XS+TMPXpM9rWEmXj9QYyGrVV1cP",
+	"1E0dntzUumwJqsjv0uaQlI1EGtWut3aBjzIjOTL7PZrH6gU9mZxfJQRX+75BpPMIhUJxapWbiXaudfTJ",
+	"RemqXh2OCmDyitbbwd9rdvAIKX0NMe1BsSBw8XInsSIfoKJ2iBJaSbh8vto9XIBgSEaUG0tBwIGwQHMB",
+	"8P5iUy7IEHZj/4E4Z4Jc5dFfQKopGSWMpqbL5ZIzeNnLd7A5wXkrMjRN06sERIB7qf/9tOEhY9Ze56XB",
+	"lvD9oVeRs7vCdeSEcTVJ9Mh7+fn03Jo9FO/kutuov5wHT3s5yyFHm8W/VUek6rigUiAqpAN4JHxz+Eb9",
+	"J41/eargUyXxlIN5N4hRXA4ELobl3hOsWBX6WrWeKgELarI7/YiXSqpAUlzbSWPU+R0Grdyc1N3ObqfX",
+	"6pBTkwVUKoQXCQb20IzccHEHRC++5gKSMKkkzkg7nZ4Jz6muCYfZlXVFqXQOZRzlNTXNM5ua4eSl6vAv",
+	"qJX6isp41Lm33Mknz6wBsxRXrWNL6lRGTwvZdvXhWhM5OYjLNdcq8kw9HSZnkukxlrdDoDOquv/zqdUk",
+	"EQchLCqb0CzgpkSEjTgLq9MhQ12YyVbu54yEpeTK0At48Vz3Oj2SsSSROkB6RtOsbKle3tEalVhldTzh",
+	"+YyOWFuyGU3BwAuvSWsNFSlh01m2IFTeQPCgieZDXMEQxMLi6GzWGYmUdZzM9U7KaCnLYJ30TedYV9xM",
+	"DOerupo6EXI8T+yV1IkgxTzxbquknWDrvEvshtFvsMX3k6vvRvFJ/P3Ru38ddd/GR/KIn+2NDo6eH93M",
+	"fvrh4PsXHbb4/l/Rj0fqpX+Opn422knm/1h8/6Iz6iX8avraj376PoFpZurOXsYc/LK+PZlqyE0pV2r7",
+	"KqjCMjX2N15BitmyHFPc0sd1skechS5hDfZjIXOexYmbPI3fFDUW2OSSsj6NeTydT11q7YgzG2GrswDd",
+	"QXENlFwDsPehaxH0eVqMPoN782IKZ1IYrAB9A42qO2DKpi9BShcHKqToFour6k+fvESQLkxk+UjAZ/Or",
+	"JJYTOCY7kwln+enNMS5SategDWK26TKD06MtScQdt1WOvIBrRiEipkSVcml8rVwobdU+MRVcMaZXUWNd",
+	"xN7+FPAZSwk+7QQ84MfxNM5knxho6p2wiJi+BM3iHKYSi8IXxwvnQQK3GnZLBjwE1pG/3Nvba8GiFDxG",
+	"NKOJuJ4z0qzalfnE3/02r/uy4wdc76Vl7DV48DeMzUAbU9zEg+Q3RcBd6xZho4lgUZ9Qk1GasQ8QVzOa",
+	"A7uDECUwrYb//s//FXpkPE+BA+opyxHAy7KIzqMrMeaPTun1T+2PaIn7FO4TDktELRDjjbWTd0QTtlQL",
+	"XjcmqqsH38Z/7NxTIvOT0/FjTalUo0BdKfy6wmm7bp3Y5W4hZTC9BnOafkt6JncJgaFzla8WJCx3LChp",
+	"Je/qs9ebsgWNT5NYYcHWh63OZoVlPnkN5w5U74DxCExHm2xgv6KmJ/j3y+1yw5/aQKTagPNtre/3yYLJ",
+	"sEMGtVdS4r22BIpBKkLA7yf9qyrnArZXnOy99YsMLX/6AkZFTF1VyahMESGKDjorkfCGLYxMayiYfms5",
+	"mwc65hSjATS2bVInUd3K25qinDntrDxU4p7pfk7brNQ+0jkRBdpWvDMfHlUDV4HALL+y4JVko3kaZ4tz",
+	"RU9crQ00rOUtH1SWC6IZCU9Pzm12OUgRYUHC7XV2Ot1W31Xy4sgwnIAb1Qsqhy1VKqIYLAoXFb6ZUSnv",
+	"RKrjZ4AYgo8LFm33qdAWwKMQEQWdtq1eYHUY8P4M5tkE91ZxzE6RH93Q+mpRWQNIGxqXf8A4tsWMkXBw",
+	"ehQGHEyJmPiKexhDQ0kL/gNHr+p/ROFL6v5UdXKkDQpEjweEn+XJ21iZTCFXvbjZb5wxGjk133Q4a5x/",
+	"bgTOd6mCoHveBdORetzbBPa1RegOWcKuQdDWsBecXLEJTca6ekh8zVnUjrlTw8+IStkkTtV3mRI/GVRp",
+	"BgaAEkXVMTWDRqEMAyQOXoEz4hpLQGQCgntRThycHgWNVsfQcLUW6YAv5rnkUGgL1wazXlOk5PRvB8MW",
+	"UacPwL6Ob5lWu+FeRHb3RimGEhyKrox0eh0YVUkCBTjQDA0Fv/V3226JqhmNU+kFHOwIxq4AMJHFr7DJ",
+	"Lo4fVuKKFbHv0jgDAhfwWcrG8QdbNlJdP9nf3qaz2HCMRMyjbUCZcN+K4ooSQkUEsHIr6fHC6FJKUpVz",
+	"IFdGJjcLgULm2itaKFVKJGMRmdL0RkIfjvP4mh/xPsF0M8ictogoPdwpzbRNQbN1aJ1scCBVRIlp4Crw",
+	"Ky0A70PAm+E1y4oFxEGI+JCFrX09KNpqcu8kegikU9NFa44KbgHf9XcgpXun3fX3oOeGFf1pNlHwOSh8",
+	"JslITBkEIur63KbtPgzabttZjg4hF96GLMaRLh2qyzimpKlHxEi1m5hHAR8lNJ6CkandjqOZHa6tfjYJ",
+	"bpZ+FfDcVK8oPCyQDttb1KiYWlpfQZ7gjJdu/ZZ7Lk9Ip5zyvUCp3smHUClwWbp4TUporeMHwem5H3C4",
+	"DzbkEjJDBGmiXCU9p56/bGGSZCUSXzh23YBbo2o653UkCQgRlsLpa0f1WigGrx6ffAc5IisxbCT4OL6e",
+	"p5pMBDw8eHd+MTg4GJ6fX37/49/OL9+dHYekiRhoKuGpLUKGP4z67uxYQgeFu9Y+CYtCB9hRZcAtKaww",
+	"jgOS/CZ4uxln/t25sjpGwHSIrzaojiWjXhvr2fc/XjSWwzc0AhfKSzXvQZUWiHY6mPv1XBoJa5ZJAhU4",
+	"A+6OJ429Bph4h7wVmiv23Sukh7OlngyNNzgZcFu4p3xj1MUaKSmh6vqVZU00sK0tbBrQpuD1OlkpcBrX",
+	"mPVMuCBEEUC/gQFDuGoA5likRsnVpazU2wimzgZyJi4Ti3GVsdgzl9Er47LcclLWddUtW5FM46xTdKrT",
+	"8IoTVeK7O2bFEE8vkTpHVE3t7QFplHOPp0N+rKLdmsznWOmcYsB16QM3sR9rfVFZKgPj/HWpCOfJm+FZ",
+	"6TFk3HkBr3r1UjcctcX8sU0mpgei7a/IT2EtLSyRJnjA68q1VdRNq5Gt8rpYGb0OeNAwyG7lLTVi0Gjt",
+	"5zZ1U2lCkisxh4Uic1OKY+61tMzNFoc0eiISysdwtMcwsxKnMYv6r37hkCKqT2I+FnVlJvB44b8QEZky",
+	"Rm4Zj4RapxVF9eENTo90sUUo6i54ltKR4vTGR563SVEKicR7isNtSVuiRJcbFEqFcF6UWDlGkjnXuS9g",
+	"oH9Gnj1DXajE0p89I82wsoR2p9MJW/2iACZte4WAE4fbQ0sGVCHy1ilOk2PbhIG4PRg8E3IEWqht00BI",
+	"d0+bPeW+9nlAC2AzRu6SAX8N7q7yhuLu8PTtas3OVpUyAZRSS3GxigzztdjrG34MbOG2oOEFhdJt+QMl",
+	"reV/FSreBY1Pod6EyRlbCu3Xx3RfOLremQncVMKI2kRRejn4aTlUUeq2iXFqwkI1c0bHkmmla5vn4jnp",
+	"9rye029YetBUTnpkRq/BIMoj7WNB16YEfASftOwbUez7Hy8k+fd//k8SSznXdu4KY10mKg0iOopN2+dQ",
+	"ddbhb/dQTa/yBT3HwfHR8O3FpVZImxRtJ6jRFe9Si9yn0mJlUrs5ygn7kLGU0yTgFRru2Xlv7/n2UP2v",
+	"R27YQhMMxfsUxVbKRQvgeMRnc8O7lpR38CGob9AxiKcgJ3TGSBN9R5TsffigLrnuxoSyp8U8RiOJFTzh",
+	"GEv+EOnpJ2CGx1gRjRFqg/lysOkHk17AcaUuZdATq/GnDGLMscStwhaC1Xo847RWSr5sYb6krhgPYSIB",
+	"h6boUD4Ystkp0lXhZEOS5ru/+L7v//s//1/1j+5rUEopVLZt7vpdkEpBcrDULkQbHPLi/TwoBfEDnIzL",
+	"9dA9NBEpLVsNP6YxhMjBJwEvGqVb+1Cgk9BxBocBcNEtvK0BnjpVmdVv+4RquNszo1nAdWn3K2iDKFlk",
+	"d7dPsjtR3ll+UCmD17r76sxMoy515AHPazBjjxrkSrZ2SLIgzfAvXd9X18jX/237YcuZmhLXCbVQy70S",
+	"KIQYNxZ4DbQf+iKlXI5Z2h7qfvdhfkhW+BOcY9YMuCcSIY192gQP5nex4TV0l+9Gv+F3eh0fNMcZ43QW",
+	"N/qNnY7f2UGn6AQknNXNJIBlgngkqoLcvjOG0aJ5NTStOULboa9UvDd/6YSHml/nDzROs4pWMPvu4FBk",
+	"8ps9EsUyi/koy1fhYaUqZAZguIUOufkMTr8z3VEBcQu0WSxVCRxqWChRpkvWQRFWdTpX0E3o2bO8teaz",
+	"Z/nQ6vsfraXZsfhKlkFByWd23Nx0RBONsc+I4B6hidv0U02vdoR9KrX3Hrsh5SPAvBifQOgoFVLauml9",
+	"17o5ohw1iPyM8nYxLihBioV5l36sGqTYinGQR9FCfV2obKKEbYI9+tWwtiywjdKeiITBPk5pnOpSJjRR",
+	"5HmhwS8zusB2wdgGq1+IXIil0gumM5EhQALuRHP2temPNENrPAxbhDMWSZ0aDMcUDqM4s2bdUNdqAY2i",
+	"4rzguIoV7UjMb0VyyyLjsXBPTWupEzFl7njYxgGiQuyjvOw7LBsIxFikTOkVaMMcVIgJAdf7Q4tG2LJ+",
+	"k4Lba59wYQM3cuHPrfIGABwqsDM+YoYRpeyW0YRFfRRH6kDi2tPVMebRP3iQec9Vc2dd8Dg2VYi01Cd3",
+	"zTKZ4z6a5V98EwbcVvQzZhdnejG2Mns+LIS5wrMCTQLpRWnWltroICRoqQFqqiRXTJ2CU2sQf8RyOiBK",
+	"FEhjJ+DvShXIpS5Nq+MvqDYwYCOyHb8btmwSAxavkaZ2wgISrADf8rKN/SppES8wyrxY7qLqqGJF+cYo",
+	"qk4Y3kD3OlEMA4GWZ/qYTEiElXug5hoqx6XurV7u5pe1TQ3zV7axWrkJ+ICaXfd8MXTrR396jx53JrNX",
+	"IlqgERi4r/bWGuBs/1Ni3Lz27QNLzO4EtgnUfTTm0ylNF41+4xTFVVlD7OBm3+UamWw4QQqftSsbBA1A",
+	"8NFa/Q8lmARcMOh4k88MhQbaufR3H6YJly+Dx8axBDgqU4zEHf+E6+cF2xqJo5cBgDtobLsvbJe+Ko12",
+	"IVaO1iuNVn6hVzOdHZYXHpuHjQcc7KfNOkt6a7WWbLgRLNC6C/IksF6qWlrP71bEpWA1JPAJoCAfHouR",
+	"lsfRN54VujjXCWkNr6HFdzVJOR6sDjT6k239vkNNGmYZy2t+d3ZsVlJcVz0Il6HjHtomfdu2bae65fjg",
+	"H+D2rd4pvAMosOv7dS/bc9t+RSOTvwKfdO//5B23PrYIP9q5/6PXIr2Ko4hx/OL5/V+8FRmyAOgCpb7q",
+	"rjHPKV0kgkYXQhzT9Fp/t7fOpmwI5BsWxRRysNTHvRf3f3whxBvKFxqQUn23tw7wjziaQ86hExYG+MG3",
+	"a2zUFF5wOmW5cWPALxy/+M+1LtD3ipcU4qx+XhnMBFUlclag/aclC6tCX3oNtYwrLbAN6CO6huKJHUbr",
+	"MoRWXE80UMiM8gilQCMJG1m+BZYiVMyjOGXGhR9zq3WCdAmmIzEm2KXFru5jHH3aNo10saAQzbXPvhUb",
+	"T3gnj34vqcmZ1nItF/Vy1bb4VS7fSRt1mfPe2ATo2abVHin1g9ehmfmgScxvOgHv+buFhvhQ08gNspFM",
+	"u8TyIA6UDHNbcrUuBC4YzqTxeip9oWgAgGgGEDdP3GAh4wdys3qtviZSI9/iAYMWYGNytKKaQ6vyLbQr",
+	"VoYAFbYOJ2p7KWllBXv00oXTZAmcOzEH+IE9CRs1GVf7rt9td5UcXyUqf1cTpPT7iMsFbu5vKDPn99Wh",
+	"DgaWSkCydkpMrBOcQE8HODP1L/07qBbwW28t6bnYft3tuZ7L1abZeV77Zq0OqrpwsA01er9aPv+NV7KB",
+	"zF/SxdaQ/T/raWot4D8+TBOibZVKRu74QYMwbQV9GTTAwB00/qMoIP/GugMnxPxSpUG4b5XfU3iAvxtU",
+	"0CL+8gvFARSKkJQlL4NGvk6i8OVlsAa+5IqGs/h8x6X9rqv2/FcBxNMpZEu3rlIxqwyZzGPPnlbr2UyF",
+	"6Pm71YLX8pq19GBEBCVFxWhnM7LV772Zr/rQ9Z9EpcmTEn6uCc0sKSnfsWyd6OSn0FqUXrBSZ7FjogCK",
+	"3JPxLF1gEAHJBGnqrvG2W3wubGu9xQaO5II6KCpUkjFN0SviltIFXhxn/UrtwCMhFCUIeDPM/VjYnk2k",
+	"15QbD2oLsmmNrB+SphoNvZhcDbRUKNVZn9EuWkYXUdK/1kNslIsT26+74pk8vqlIWcCbpiwWBh97+gOn",
+	"ulCrVEQYeg5Jx2AN02NzG/UXpqUWnEN5+IY0LoQVyp9VTcrOo4CHP8TsjgyuIbBCcCkS5riQat0lVYku",
+	"jtsIaxhrvxF5nNto36ZLBdx1T1a6iTrQxFQpNLvtru+HrbJ3peDcQSedF3BYk667v+y5cNy6K4DiOn0C",
+	"bp09sIA4swr7mg6fexSxjXWvAxu1uY7e9ftraiMnqSsnkgOluprLX4Cgg1BnmCbq6GX1Sk/+mak11Oj6",
+	"edXPM5sb/UTaka0WaktGmN00HqAqraMkPSEgH6US2TmeTCmqluwfJdXjj+ps8FkOI/1Z/lP+ugMxvSK7",
+	"Hvid2ykQoHqo/LF+kI9TnsFRMRQCPVC9qFEtGg/Cu5X+m69idL0YvbuWGP0a+hp/lbufzpWgZe41HQl1",
+	"EnrOtp9KEN/Wlfzzh6UHWljH7k7L8voZhOs7LsqilV9b693hQmv2ct6Ko7AT8F1jancaCGCsB6a9OXFS",
+	"0Ffd7VcJwSA9H1sJlyOZUOiBiry5X8AjwtRyKbjiC57NDhlIXI4pmnO/+EWK0tdq8S/gG4pm+8SKl6QZ",
+	"RzJvRN4i10In+4JMWR8M4yS6gGqCA/ZC0iwAXMfVCD5i2g1UDMm5jWV8hdWO885RVaIjtrMqGHseK0KW",
+	"anBESy4u4wTKj7JQnUKbW6GV4oxmk1zqWsLYlZ7rdRjWUYS9DD79LrLv7grPoNvu5yvb/Mo2/5weeGRS",
+	"LmW91iToCXlovR/+uCKIxw0Gs2723BIs+6Vw79zZ3S/5yAUndxPID45lkfoZG/m+M5LrNi+PtOw2L4yJ",
+	"Aa50NNG2OFs/an1vOuk5HN7xjt9rGd9fMqwsjfJgs0pt5PNyrPPG1qqAr2GuIhtaq7Cy9yZRzjXWqsdF",
+	"LNfKO25wwbLAs6kpijSlUlU5VrrzsKw05BUoEfBqntlmVXHU6pCDNWJ7q8MxMLjXU1sCbLtfdqsSddRl",
+	"f2Rc75dmLLvPEe6DZRvDJPUVvz8IeI3gATHhullnHvb7APNYrzJ4wFua7w1NF+QN/SfUmMtDizefsfeH",
+	"DFfY6JS+gPCEtbzyvbW98hrZfhOvfG9dr3zdvnprRxvkSP1b7Kz3ZcQbOLlekOhZYOB/2IiDr3EGXzW9",
+	"/+oG0qzq9m5uNX1wf7+P6j9H0ae6Jn91KmLev9HRB7DOCRbm1E3adbUdJZmLeUZC3dg5bJE5T6DKwISR",
+	"ccwjpVWFgySBaV/Dg9DpQsAjBkW8FY8XOrX4FCoz9EkImaYhaeo2ZKS3t49555LQK6VI7/k+ZgND4wcl",
+	"yO/5PkYthNhsLVQ03A7gtzok1H3ZQt2fwSQUpuJuuRngfrFRXIitxpIFlN7QVY1r+8mpvZykEUv7JITq",
+	"sq8W2LKCkxD7VSpIjBiIG5AvqWtSxJJILEkJoj/Pi6UQySC11/S568MqdfE6pcrrVH2tvGAVBXkTz7Ci",
+	"zYzRjFDdXxuSCznWv1JjKhUuglqxZjJbBSeCzqz4RdNAVteaRMDZjq0KAOogIEVYDQv6MYS8A2bpSnst",
+	"gE74i1LYsYqC+lcOpRBxR/2LfZhRDpo9BN3oIBZ1Coc0owqEBHH4imF9JWKm04oGoNVb0KHD8x8OLn84",
+	"Gv54eT48fn15Pjz74ehgeHl2cjw8vzw9O/oBI2nUW28GbwffDWvfA0NAwK32v9yebj0VraKh5mZKGuSO",
+	"r6NtnWD3wTXevHDbLa4zsj6Ldd59DYe9zpt/X2tqxJj1ZlYYtZZeChi3zpvH0ElzQ9X1lkcdrA7YodG4",
+	"Yyh73m71L0a5XU+WrG/PWyFW5gTe9uR1JLA3LKMRzWjb5DbcI0qZ983rn7zG2fD8ov3aFOJp/2DqW6we",
+	"SH1lPzLfrC+jYQWhB0hq+OGD5DX8dHOpDb/bWHaznz1AgsNvHyrH4dcPlebw68fIdDjCWpKdU3Pz5yq3",
+	"dZJUFK/Ky8s6YlltqSslG25Iok/sstazpFVfhvu/W7qN7717S8Es860QFxoaQQHkV1N2a2Ub2YDr8oWm",
+	"2RYFrQ+3vyWxGCG0kdVehYvKBThlW5q7/q4WFYrdFrUUoNslhqZTbcmQLe74PgogOjd6whbGBK1rzZhX",
+	"m/lYCrjU1CNU0m3KrmkaYVkHyfR6ih0lw7xXrl5CqX2tnsYExeZeA3yQ14mBAdxiOnqgfZv857wHld1o",
+	"4plJ85Icuk4rQZBOwLuaNzAF6dsj8TiPcHCnbIL4eBdLRkypF3Q7e2rE8PtXJ+3eN353N2x1yI85eOPM",
+	"2vdzjKnafb4DhGVVV1FnVqy+lY9c3dgRllbXohIqZkYs6uMrpm9sSBSye/lD27QyJPqA1bCDaBpzBJ4o",
+	"v41y4pl9n7wB11+6T6j7FQjXuoSduOMts3G3a6rn4Kr3oA3/3dlw+Kr3SknNr3oHYUtjj5jGWcYifapu",
+	"DR7wxiDqGKzZKuKMdW/ogy2ij+DMbCn/5AjP0VUlVw5YjLkxQ5oeIQoznz1DBfTZMyROM4a1ej2Lblge",
+	"2mkrqnbWz2NuqNqehMZnMGIhdgcwe8/v7kBd5UQKMue6SOlonqZK3TPVmTpQLQrO4N1MsjRrvxERMzXy",
+	"1baAhKkpTZNq6N8KLRBkphS2ZpzJpc65Cgag4uHaNDKY6mJ3E9EeiWQ+5VJH53N5xwyxIj3f1yDLW/hC",
+	"NaYUy+W1IY6madRPj4TnGU0zUN090ul0Wkr/meu6N/gVwAYuvi7Xk7k9gkG5ckbRyut0ZpaUiYgutiSJ",
+	"oAhrqKtMvFoYCk5lhp2K4Zmp6Rhw9Jeaeu4d4ihw96hmWCTeqYYjOAt4llIu0WTftyduDlOrvEpdm8T8",
+	"ur5STrmT/6aiAKKKwpRHlr3R6F6gTEWfyht64+QTKILsvqvvel5Q0/V8rdvW/ZPXABc2AK04O4oJd2mM",
+	"hgyLL+405abMS13byx2Wl7qm23bJFe3LV25CNw1f7h39apMA9Oqu/WUfWI2+F2ds+pfS0d4LfFj3o9dX",
+	"6WzAHtACKSVbp4jMA5TcwqYftImq5VdRYIhEtEET2mSZ14yFUmRLnCPgS6wDffaGcms7jqMyDy/o9X3a",
+	"Lbzzyfsjqte6FNAf4RRtASKFjSauFuzI8yQhas5CSaIYi128OzvuPPxE6ksLDa6kSJSC49QYMq3S160h",
+	"pD3KUCx6ImTW/9b/1n+EVb/r+zUG/e3u/c3+Pv0xMfCrgedzGnjWqahkYPSIukp/DhuR6TCzbPZZ0zL0",
+	"WZ122x9RbF+ZBzHkkUTt2zK9vlL3sAanlsWtu87NsHVYpWSZUk6gbKtUPJFGIMVdLRzPFXDXVMyvJ6Ts",
+	"4Gt1CIS6YsdJrfoVFW9s2KH9S1KLogWY2nLlro5YaFODTi5cs2kAAsGiSuPRTJ1xrYfEme1ZCrzf0QdI",
+	"035rhkTfFgT7LVqYTWtNNtaiwkVBtjCgAZVokBtAaHJHF1L38FVqnbEUFIT3PsLCKFgJlZndWpV5Am1z",
+	"Y8fS4pkmGyUTh3nTtP0hzbtJPJoEHHtmZiQTouUVFOFd30dVS41yPDi/UDOfvHt7oWcvuHl1ZKtSlwOO",
+	"8b7w7eHweHgxrPgclDXtbvv3f/5PVLQBvGWTSQptYtEFmevgyWIzdXApW0cNCjtFJZ6ER+P2G5qNJqGX",
+	"u0exdxZUvs/otYlKpVOIl4VfseltDjedmLPb7el7Nc4KfS5q0lEeq1MejWHtG6Rc4A6pRP/7Vx/QFy8i",
+	"9NYWEVKwfMUKGV5D7f+vTqQNBAS8sI8QELzqsJsTziyZNizGM8zFxsk0wRSs/gXv2rwHG3xTZFRYfaIc",
+	"9S4s7yoyLdC6QqUXme4LdgLTr2VLKp5hKOI+kM23gjNNO0lezjuWuWFyRy1Je1IotsQh60ZjBHzNcIya",
+	"OhGPJa2fJ7Jh4/gCbw0eoA6ilg/8YSw1hvt0/lRGlJ0qRltxOwp3iRiPQn6l3N7e4C6bLbDHObxoKzP/",
+	"uYD3lbl/DfB4sgCPRzDmzxzTAWz2N4/+AIawXOodVBKJ7XAKDlUd5VvpkQd/XclbOaJc+84C3oSwyxVu",
+	"a6WAouu6tb8UQOFVhngEPI/LwEZk44XWzdCrqmWNyHVWGkfuN77/rW6QW3SAwsDWy2l9pR0SHlCO3sjX",
+	"iRKEiiHCjrI7pQvtFLAUXUcvD0oymml7ZYJqi7o1aMLDt4fDwxBDAuBojBFg2RmRCbAg5G493WZHV3iF",
+	"o4QgDuPIN0aIOjf38qSO5YGsZ3iA2HYdcgyVgTjROatr2wHgkKwBJMYER/QtFz3Enusyzm1YzkPAl1B3",
+	"iQJHdN41YVmK1eciSRNl39Z9JoFqWwD0sikYA8gqWwAKwAF/qGiLO31aw8EDPNGb+Iof6LPEnT7ep1r2",
+	"8x48fkWVwi11Ii+ERq4vypdq7UPUREVEX+XNr8ak38yY9NVhtYHMi7TokQ6rcv/hj3lr80/b6cp0MUUs",
+	"UK8tVT1yCsSW+hd7BLJ8sNGs+razsnTBw5JisP2xW7/gUdUFFBQP3p1f+N3Lw/OGZ/59+qbhNUCGOTv6",
+	"++Xh8IfG+3V5itrWWwW4M+xKDqU37yknaDPxGutSMQTDA6gYfvggKoafbk7F8LuNqZj97AFaM377UK0Z",
+	"v34oBcGvH0NBcIR1KAi2qz9x016XO9hDyqvzZp74WvVugQqp+1q4/aUr79CiyjboqH5XJioMIl35BsVr",
+	"9NOWE+EJ3CSrC2EAsZL/b9gsw3Y20RwvN4v2A05hNN0aBpVVIhcyY1NjmuMiVcpDarI74ZJr/aeZMsw3",
+	"BS93Nk95vkInERLwQTf7EXzEPOhQaRyRQAOrJPtBFH0W0vcg6b6O6m1O5pC2PUYI/uyLqxaDyyf6lfh+",
+	"duK7jgRoYPQICfDPQ7/d4nT3U/Dq0nSDKHoc+Z5XUO839Ea7PCDwoiQgJuCOHNdN29f3T5HoGJKLCuEg",
+	"JpI3dvsgSw9iNKGgADQlw4R2xQfw4Q1jM/wq4M5nHTDbTWfZAlflhCVNCU2SIqVXr2jKDoxEkfcqWq5l",
+	"uz8jPV8SW/+gpP0B4jXh4u4rlf9K5f+MVF5fh0cK6+sZDbYd+lprQMA0IbA3los4m1l19KZ0yXyfjOO0",
+	"TunQoaC61AoEfObCfW6poBlNxDVpQplpKl0h/1KRnJM3wzPjg4KfIJqypQn/dSrmsyVTBvgOYq49Bp67",
+	"ZOBHinNAAiCWzoTPMSv5TuksuCkqsflRXckQRdycMqF/AOPIx0aqCa7CMdcgonAcUN9dsG2Qnsa/gGkc",
+	"7dnlV2iSiDsWnabxbZywa4Y4ORwcNrzG8KfhwbuLoeIIMBJNs3hMR+pqv8eiieUV6YyvVct5c/jmQcsx",
+	"i4ggUkjNX2BUccamch2O5c74CdI5jvBTSHqz6Rw0Telitc6i/V1F2egrU/tqN/pj2o2cMhxFsr+Ew09h",
+	"SnKJss4IQPVEGPsSJBBoaxJGTZpU9bxUdDM8fXdBOp2Oy+e2Pxqy88lmvotblqZxxFqmdoYmQV7eOQ2Y",
+	"zMwQFhtCoRenORV6sbG0lX1VEyXdXUvmQzbHAvogA4kmoTqZkGyT8DoRVxSTNUL8GiuakVCRslAtkmcQ",
+	"9YnlwoBbQcyB1jkCrhjZlKXXJlUPeky7+dbALLB+WN7MzQZ9HpwNBxfDEEp14bq2bXluRJYwd9ibcAsF",
+	"kYlIIl0yOwdAbPilJM1dfyfgu/6O3yO2gMV+0XgHhS6UoofdOc70reiTO3Xmd1Ra7gvZIgVznUe4SKc0",
+	"UWStDyDB+uMzjXxewG3uChQhwKNQn+X2x3zpstL8B7N/Jg7/0FxzvMiHYjSHQtUmXzK/yG6+/SyNucYa",
+	"XMaWJFHhU5sB/mC5QWHNozi1cwsgtOr+L1KXaq770VTwOBOYfOmtFmgwSEZpu3A9Gl7j3enhwJFwihWa",
+	"3xeT1J9ExPAa05ibP6ukjSfU8TfBK5zjK2J9wYi1juRa0JVqifBXIfarZeZPaX8HjC9cAqgDpksI/ZbG",
+	"GkeIXafjGk2SJbF6ORpEDblvhX0lq7JkjAnGpInmdhJnOoMyRKIF0jUuz5GrW3k1JCURslRb9ePMs51j",
+	"dB0fk6Ac8Dgj4xSa0yiFgrMPtpBThwxKzt+y0UbL33NGlIKPwnoe12v8ERDXu+v73b3WvokYrW4LM6G3",
+	"UNoJOsns+rt+TwmjWjrGnSvpmNQIx6AZxbzkAh9AupW0rDHgkc5VG91wcZew6Bqs4CT8GDSwhUnQ6AcN",
+	"OYc066DxKSRNiiU1XPBjMopCGfjHUfQpDLjaSquySFLCaPr00qu35jfG7P9oi9ZHDaJG3wBo/XBRXIpO",
+	"7cVRVthqKvDNtkH7yum+mmv+cA4EoNRaC7eIW+4kVmRTaxltauMLgZLq6HqkejOaTSrdArbCQ6VhPeBG",
+	"rOyXuZO4407+Lc1gPqinwBLJyj6EwlsBX+1BaO27hB6Tc7luhAHsXVrLCFhgVtlFKkl/debrn4II/9G8",
+	"Cht4nwv60Kooey3KfLXTfyX8f1Q7/ZnpLmFTv1Z7Zx8eMKT904U0aVc8suX7rkS02JJYEQHCdsJlihCa",
+	"YKE8jqelLbN5LI/MRMoiIq7+yUaZrhyqdukUoda2/7yb4D4JDWUKXQ9CRf1e9sucJpZpbUn96flIzFjo",
+	"6f4RpYK/TrPK5pKli0XEGPWlrt/TwmVjd0Lj1oYy27a1IfA9qMY0myWL/dy2z7Sx37Xpa26EZqIw4PWq",
+	"yAZ2eq0RKjAFvLnr75C1DfV5Lal8Js2zc2N6wGNpvSGwKog9Y+MxG2WEZoCjBb2vPmDrD8M7H5iS9+dg",
+	"m26e3ZNGl/1XkCvKaqXUhO6rbPHVfPpn1EtPtJO9yhL5KMV0TfPpZibTCtsoycQ1VhmoVmxzlmZMmcBh",
+	"dY0n9avutlwyvVqTaJx5YKrV3vxCOXRtrkxoxtKAYwHoqFQrGSKdISdGapFLTTphCUa/QV2CDjl3I+2s",
+	"kTSP2n6cldSmzT+VlZTgSQV8fStpfR0/N877q9FzpdYby69Wzq/K7h/dyvlEjOM+B1tNI84lg+M9MctY",
+	"7FWkxI1WttykkO6yX+dPBD1QUV+sng+JlIr4Kirs74IqBrvVfY+hMrBiLoUAa1sV2NgzLY0uBJ81gwa0",
+	"ysm/14HbQaOlNOl4NKmPya7YuWJ0fVcZ5cgswFKbK6IVfKHUVKlpYaiL3e4rXRXCy/xuK+BWZe2QAUSl",
+	"jOIZTfQIoKYKxQ/N6B4xp6XwybBj7CJatb/LYovsowjbS4ceFDCSlbAOePjd8II83NEbmqY0dYUUYdKn",
+	"UYw/o4H4NwvyXi9KRxcz+SxanksevhqRv/LVL8aI7CLuA63HOW/NxA0DolAd860uCiyU9Dq+1pDao5RB",
+	"JTmaSGRkpHn2+oA8/2b3Bfk//3u3s9sCo6nWpxwKBAzvOpZZ3nCLEslGKYMMVfVvFpFxnDC0yJoR5tlE",
+	"zTeiGdMm7L9eXJySV1TGo4A39Wsx2i1xPJ1lNBbptD1PE8ZHAjJZqSRW4ZtRKe9EGkHPrjtoRhbiWJex",
+	"Kden/8ZBC8ZqqLye9wsk2Z3wdMPoK5FNIDz6R9PeW4K9Gt9TELelgdHMCz8TWgEyKBCoeN4+obb6AYv0",
+	"F2KeSVTahQSlIIz5LU3i6BInRDDijLEklFwxmrJUP1GMPeC4gsHpEW4klsRtIDDLJGmGTif30CPhEgKH",
+	"GA0OV8s2AXdwYq/T64NKyNQbQcMj+p+XDrop5VDptGOohKRhEXDn9BU83E3iK7rp2a7fxSP78ccf2wMH",
+	"ZfqIKJWK55GUc3YBd2Bde/GH9t3dXbuEWOXI3Cs146Cw8mJk7sEyaoMdIEdst9EX3LJLHQSqUdK5hYpj",
+	"q/Nu9Fc02d+gLRcAxHKzp7IfbzQ3jl5bJM60trhhvFRc7YCOJgyqpaUiqVALsJdEyEUbDLphgXbtdbqt",
+	"dXsTmREaVW2CTlN6jR/UTj9SC33U9DBCxfTrF2lTGPqQGm3A5JbkludrfvnAEr3q0wdX6FUfP7hYmfr4",
+	"QTXKzIf3yQ54pfHa939WQkLJOnuV0di0EbaYj67JKqbRrOPULbesmVpdD4dSMsEnlPuNKjJPk0a/sQ1K",
+	"hv6kjM3sO7WqA5EyYgxvpnsrud1R2h2KBzF21NHogkvUDYUd4WQAkTv2z1d9MoASQ5CFfBuzO/JqS5do",
+	"jbOYSY/QLKOjyVRBHS24VDJt6kUbrGLsWEc/4GxK4wR61KhhrtiEJmPkWsAALV8gcsbojSTfn5+8haF+",
+	"enOc+2l/enOs+ZsksP0tSW67PXIVc1BLm9A/5sM0CQOOPnEbzKspXEv3bg7xDoRkFo9uTC9ZnaqhuAvN",
+	"PGRsv7SBD0gkFS+6Xb/VJ2GZwoZEpNBMtcCrpkno2cbG1h49ia8nLDUDe7hVoQSwLGYekQKfYP6dGtR0",
+	"h1YIFz7bfqaEAHeeZyHmqunGByh2QM/Z3DwC/UEjNoojJrGJrKJbW9IsgzTLS9//5aXvETWdrgkrFfh1",
+	"+DLlhCVoa0ZBUo04pYkCHYvsoLEk8TUHzx0ZmL4MmJ8YTdGlHdu6uxCwFkuSCH6Nr0En2a7f2yVXi0zh",
+	"ltuYAUOtd/3n7a7fDSF2TsEtb7etruDFYsbCcrNgHX0xZVFMdX/dTQ407wYRjiY0lUoytVYCI8za317O",
+	"s3H725A0gYIs1JjYhpu8EpGJXVAighKO3128bn+rpLBEW6bUvnU44JSmN9Ce9iaezRRAzQUAg44a1yBq",
+	"eK/ApDBoOk+yeEbTbBt+VJq+epyxD9n2LKExx1B1WLFwDsmUStb7Q3TAud2jI72953hshdrWd6br8G53",
+	"r931fWw3dTJjXMnAOx1fI4w02JLbX3QUpb256jYUzhnuTjZhEtQBzPREknnFtDUwpboUNuXqNiTQKJ1K",
+	"Z5YOAS5DpkxKipWVI3bLEkWh3uAzHTgSKlXGPALqqRGsBTvWygp0T0QvkV55+5jy6zl8ZPaoaJCn93e1",
+	"KFCjLRlwu0375b79XYIysyDhDzRd9AlO4ZHyVCZ7F+R+KGkOISdY0UGTOnWpUcLxdOPoAlmMMzISU60D",
+	"KiSFQFYAVTYREWovg9MjDLDPvWDQuy3c9XfhosKx7fp4+KSZc24SvhXn89HkTNu2TPGKNzC6klrQYqW1",
+	"nQOwkso+KJRWS1K6v8LbCu0XGMFipo7h9CgsqVVI1gKOAbbtmFvGmCtgJqwJzLtC3VmojZcs8r7o1rLc",
+	"RIOmGWQbn4c2iTqcpGxsan/bnqCIu5YXSmhADCcgklsmAw6Vyh1mqXBaZwLrGCPdUl8vpJT83C8wzZhn",
+	"LNUt5NTli+JIXSCtiuskiu07uX3b7W07L+e7+nh0+Am3FmoyAKp5orN+FPbAr4zJDnkrAn67Q5RwfUsT",
+	"4BwQ3zXnEBltVjabXyXxqEqiKaZLkiaAXhGwgOvq/Lc7TrbLSMyTiFwxIhlNRxMWtYA+cN2ZHIsg7htA",
+	"OZkLADHFogKexVPNuC088s3Hkd48i/KHpQdxZFyuHO28KLRZMQtnB4Pssp6FYibj0UzErpmn1sBD6uw7",
+	"/YCHpyfn1sQOI+ftymtNSx1ylEmkGQgiswSgSo5FocagUNh6QeJd3rGu8/t6DhH5B4mYR+TgpzyccNN+",
+	"k4odwBnrrCzYp+C3aoOaHOCUW5IMDl+Ts+H5BRmbmtu6HcKzZ7YKN7nFMtzPnqGbJqyu7B1aMUMT92ZX",
+	"ydkvWmQ0EUIyK9XNUpGJkUjMuP8fZVez27gNhF9FyGUjQ8km3Vxqo4e0RdEC/Qm2G6AHLSrGVmJhFTIQ",
+	"lW5zMJB3aJ+hD5YnKeabGf7YcuscbcskNRzOH7+ZWQTDohv1u2I2O5/N0Hzfk5gWGl2mew5K0X4EQ1GF",
+	"TJDcaScsHRnauLN7XyMY3TSwvNIbXzTbJdG55T9buIaOlUVOmk6jMbLzl+e/vtxu0liixYM2N6AfTE/P",
+	"kNgbW6v4Tx3r/JS3hANdtA/YWP35glQLQCC51bZVfx6MisLzDU1/TGw8dmPfgo0VNVHVR26OR79tR3Jd",
+	"avLA6qMVPqW/f0O6NPl8ZcZ1fbT5uGnKBU2QrtEXYIZ3eGGxMArTQ+D4zPYSV4an49AlvAKy1diGxJZG",
+	"axSPJ0uSziGhejaDbYWCPwXTF2RMDGN0ZDvIGP6/sv6pjfL6P5N4Z7RFyZr5sAGWru9baCkdhswUBvAi",
+	"/F4Sc2pws5AgKymriZfWCCyr5UZGBNWEjmhwRhQ0SbttzzgjGjRikFgwoSuWve3uHklEi6q7fv9jOPsw",
+	"tm1bJd4i+XGIrJMD2ybiupB2KL+dfOeGz2ZYtauTKxIqcHjWzjrMcjs4cIzIP518HB4Ryn4Y3J8d1zWP",
+	"no19YpBW79zDjVl+4oD90P1BXr1tR5IUvhQivO/u1qNXsSi314h3c7vWJpaAb7IQ+IJ8VoROfdoYl4Wj",
+	"XkuK08rXxyELFrmsN8ZDUbci7dj4PgWvHNCZRKIUvtImKlUonMkwe7OSmoqLMOR/tvtjY5D/N67b+/i3",
+	"g3rJdh53/uQCtB5++uhkRbjU51WWKpNf3+jmtLi0Tyj80nsxyy/O3iFckNEcTdvW7fITlnLrhjZ1n8l6",
+	"ZEdTJTfyipGtxnln3hVG+EAFoKg1nRP1anBZg6VA5Dt7t2AKophNjNmE8MOxsYW0PcLZ1V4lxLrBgauC",
+	"MyqBH4zMlj/pB3SYL3cjCRdnZzQoUu2EsS9jM5To82Ps2SwBsYRu1Ers0FOZHUE0z6E/u1s9hyTnctto",
+	"b5ODXUNJrhVxL3h59cN8PxpG9ifLyqdtWrt+FcAwMJIANCEpx34f0qhhKv7+OHS4FxKZk0gQtovDU8VX",
+	"xXocH+Zv337/y68f2NBsagtRUZg701kul+U5mUQdbZg2EdHIGRbALxJ/dONTtC7F145fBNWbKOrw0Ca1",
+	"bx0dp6R8YcMTYgUcgvhaztxUykrikR3DjCbKkoPXxBT/hMhNVVxdf6jt9K8pbKXKgTwMY+386MsqvwzU",
+	"TaJJaXLxRpwtDpmEn84WlGJnwtscgPhqpDkXo2ppI2v7YMaxHewi0k402wMCKEpIoGwRfsH+a2LSfe7O",
+	"4/CbBJh0b56KldMYXqIYUDAMjI6UHWcDtRiwVdU21BPbwde+PP+dvEZ2QDiKoXW51JgOPFBbPiPNAXCl",
+	"l+d/GgZyVRG5ZcYEXCUoM9wlYHurWGKMLxiI4aqQz6RfXjMfBCgxf82fKsY1B3AVqXMRhoGsWi54XtuT",
+	"DJNVSaOwhNATVSSO5SzdIDyIYMf0USjneWIUF1dDYILVdshKw0BTgLlqAi1H7868lOHJJtBxKnK3kW6k",
+	"XRfFaxBsuDTxe5dJbB9pNrXbC6L1PmG9DXzft+ZoGkJnT1QdCghGZWW0kNc0dNZSEsINYQh9M6k8Mtei",
+	"eunOiTaBwbZ6HeUQK6Pxb9onp1opYUX32aYZ4bWdrAWacyTHzLesPzU+YCpxrqc2zcsO+UR2nVRjebNd",
+	"XoVNptTNCgupbTBoBF5ZFab3juMzIYAIJli52MUar/izSyyu1i9NL3EtoREEoehoFaG+nAfTCoKR97yK",
+	"Zx3qyQ0kICrexExiSqdFqV8zBSYlwdhZxNW65WNvBtS1kVwI4hN4B1wfmMhGW9fZZf8IgM+OnE1ml/eS",
+	"Py0y+GiSMUmGSdqCUIn7RakdurM9gD8XCKKpGmFpcf6KOMVyF08ynXeW6my72MmzLDrAprCgzGKbBndt",
+	"Pm7+DQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
