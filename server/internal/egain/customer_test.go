@@ -61,7 +61,7 @@ func TestGetCustomerRules(t *testing.T) {
 		return func(h *servertest.Harness) string { return h.ClientToken(id) }
 	}
 	off := "settings: {customerDepartmentalization: false}"
-	runRuleCases(t, seedGrants, seededGrants, []ruleCase{
+	runRuleCases(t, seedGrants, seededGrants, inBothFormats([]ruleCase{
 		{name: "user with View Agent Console", status: 200, request: get(user("viewer"), "1000")},
 		{name: "user in a foreign department", status: 200, request: get(user("viewer"), "2000")},
 		{name: "API client", status: 200, request: get(client("crm-sync"), "3000")},
@@ -90,7 +90,7 @@ func TestGetCustomerRules(t *testing.T) {
 		{name: "method not allowed", status: 405, code: "405-100", request: func(h *servertest.Harness) servertest.Request {
 			return servertest.Request{Method: http.MethodDelete, Path: servertest.CustomerPath("1000"), Token: h.ClientToken("crm-sync")}
 		}},
-	})
+	}))
 }
 
 // TestCustomerReadsInEveryLocale: the new operations' errors come in each of the 15 locales,
@@ -166,7 +166,7 @@ func TestGetCustomerGrantsContextRules(t *testing.T) {
 	customer := func(id string) func(h *servertest.Harness) string {
 		return func(h *servertest.Harness) string { return h.CustomerToken(id) }
 	}
-	runRuleCases(t, seedGrants, seededGrants, []ruleCase{
+	runRuleCases(t, seedGrants, seededGrants, inBothFormats([]ruleCase{
 		{name: "customer with grants", status: 200, request: own(customer("1002"))},
 		{name: "customer without grants", status: 204, request: own(customer("3000"))},
 		{name: "customer the seed does not let sign in", status: 401, code: "401-101", request: own(customer("1000"))},
@@ -199,7 +199,7 @@ func TestGetCustomerGrantsContextRules(t *testing.T) {
 		{name: "customer lists its grants by id", status: 403, code: "403-105", request: func(h *servertest.Harness) servertest.Request {
 			return servertest.Get(h.CustomerToken("1002"), servertest.GrantsPath("1002"))
 		}},
-	})
+	}))
 }
 
 // TestCustomerSeesItsGrantsWhole: departmentalization confines users, not the customer;

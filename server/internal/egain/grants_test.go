@@ -21,6 +21,20 @@ type ruleCase struct {
 	code    string // eGain error code, for error responses
 	// after lists the grants stored once the request is done; nil means the runner's default.
 	after []string
+	// accept, when set, is sent as the Accept header, and a response with a body must be of
+	// that media type.
+	accept string
+}
+
+// inBothFormats runs each case as written (JSON) and again asking for XML.
+func inBothFormats(cases []ruleCase) []ruleCase {
+	all := slices.Clone(cases)
+	for _, c := range cases {
+		c.name += " (XML)"
+		c.accept = "application/xml"
+		all = append(all, c)
+	}
+	return all
 }
 
 // runRuleCases runs each case on a fresh database per dialect, prepared by prepare (when
@@ -35,7 +49,14 @@ func runRuleCases(t *testing.T, prepare func(t *testing.T, h *servertest.Harness
 				if prepare != nil {
 					prepare(t, h)
 				}
-				rec := h.Do(tc.request(h))
+				r := tc.request(h)
+				if tc.accept != "" {
+					r = r.With("Accept", tc.accept)
+				}
+				rec := h.Do(r)
+				if ct := rec.Header().Get("Content-Type"); tc.accept != "" && rec.Body.Len() > 0 && !strings.HasPrefix(ct, tc.accept) {
+					t.Fatalf("Content-Type %q, want %s: %s", ct, tc.accept, rec.Body)
+				}
 				if tc.code != "" {
 					servertest.WSError(t, rec, tc.status, tc.code)
 				} else if rec.Code != tc.status {
