@@ -245,6 +245,9 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
+	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	Properties *AdfLinkProperties `json:"properties,omitempty"`
+
 	// Rel `self`, `canonical` or `parent`.
 	//
 	// Example: self
@@ -253,6 +256,12 @@ type AdfLink struct {
 
 // AdfLinkKind Example: item
 type AdfLinkKind string
+
+// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+type AdfLinkProperties struct {
+	// ChangeIndicator Example: 1-1
+	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
 
 // AuditActor defines model for AuditActor.
 type AuditActor struct {
@@ -862,6 +871,12 @@ type Fields = string
 // Finder defines model for Finder.
 type Finder = string
 
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -1052,6 +1067,9 @@ type OracleNotFound = AdfError
 
 // OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
 type OraclePayloadTooLarge = AdfError
+
+// OraclePreconditionFailed The ADF REST error body of framework version 4 and later.
+type OraclePreconditionFailed = AdfError
 
 // OracleServiceUnavailable The ADF REST error body of framework version 4 and later.
 type OracleServiceUnavailable = AdfError
@@ -1648,6 +1666,13 @@ type CreateSelfServiceRoleParams struct {
 
 // DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
 type DeleteSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1673,6 +1698,10 @@ type GetSelfServiceRoleParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1684,6 +1713,13 @@ type GetSelfServiceRoleParams struct {
 
 // UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
 type UpdateSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2225,6 +2261,21 @@ func (w *ServerInterfaceWrapper) DeleteSelfServiceRole(ctx echo.Context) error {
 	var params DeleteSelfServiceRoleParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2311,6 +2362,21 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRole(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2370,6 +2436,21 @@ func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
 	var params UpdateSelfServiceRoleParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -2814,6 +2895,9 @@ type OracleNotFoundTextResponse string
 
 type OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OraclePayloadTooLargeTextResponse string
+
+type OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OraclePreconditionFailedTextResponse string
 
 type OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleServiceUnavailableTextResponse string
@@ -4869,6 +4953,7 @@ type CreateSelfServiceRoleResponseObject interface {
 }
 
 type CreateSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -4885,6 +4970,7 @@ func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -4895,6 +4981,7 @@ func (response CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 }
 
 type CreateSelfServiceRole201ResponseHeaders struct {
+	ETag                 string
 	Location             string
 	MetadataContext      *string
 	RESTFrameworkVersion int
@@ -4912,6 +4999,7 @@ func (response CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
@@ -5359,6 +5447,33 @@ func (response DeleteSelfServiceRole406TextResponse) VisitDeleteSelfServiceRoleR
 	return err
 }
 
+type DeleteSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DeleteSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelfServiceRole412TextResponse OraclePreconditionFailedTextResponse
+
+func (response DeleteSelfServiceRole412TextResponse) VisitDeleteSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type DeleteSelfServiceRole413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
 	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
 }
@@ -5482,6 +5597,7 @@ type GetSelfServiceRoleResponseObject interface {
 }
 
 type GetSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -5498,6 +5614,7 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -5505,6 +5622,26 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetSelfServiceRole304ResponseHeaders struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRole304Response struct {
+	Headers GetSelfServiceRole304ResponseHeaders
+}
+
+func (response GetSelfServiceRole304Response) VisitGetSelfServiceRoleResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetSelfServiceRole400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
@@ -5767,6 +5904,7 @@ type UpdateSelfServiceRoleResponseObject interface {
 }
 
 type UpdateSelfServiceRole200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -5783,6 +5921,7 @@ func (response UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJS
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -5922,6 +6061,33 @@ func (response UpdateSelfServiceRole406TextResponse) VisitUpdateSelfServiceRoleR
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type UpdateSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response UpdateSelfServiceRole412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSelfServiceRole412TextResponse OraclePreconditionFailedTextResponse
+
+func (response UpdateSelfServiceRole412TextResponse) VisitUpdateSelfServiceRoleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
 
 	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
@@ -8693,446 +8859,460 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3pchs5tigKvwo+fjtCZHWSIqnBZSoc+9KSXK1q2XJrqKrelT5KiAmK2UoCdCIpmeV2xP51H+De8wzn",
-	"vMd5lH6SG1gLQCInitRQQ7c7ossimYlhYWHNw+fGSExngjOeysbgc2PCaMgS+HNf8JTx9Jjy6zm9Zuqr",
-	"kMlREs3SSPDGoHE+YSQWIxozIsYknTAyZVLSayZJxOFzwuRMcMk8Ijg8xL6jEd+QpLej35SdhteQowmb",
-	"UjUB+0Sns5g1Bo1x0t4fNrxGupipjzJNIn7d+PLFa7xlKQ1pSmF9n9LqdSXs45zJdEOSwDzf1i8EHmGj",
-	"iWDhHqFXkvGU3E2YWS+8RSY0JFxwVrc4SXl4JT698hvnCR3dHE5nsVgw9obRdJ4wv9HwGlP66Zjx63TS",
-	"GPS6/e2qjbwTZ6lIKgAbcNGW6qeACE7YLUsWCDnCkkQkA0L1XyRkM8ZDqR7TJ0fSCU1J8ANNFgEJBZOE",
-	"i5RwOmU+bwbDeToRSfQLVTMFHgl+arNrGvE2DNfW5xe0PCIF4YKM6EgdK12QG8ZmJEo7Pm94DQWnKGFh",
-	"Y5Amc1YNI7OHyjM8PTw7f5PQKbsTyc0PLJGw8aqDHB68IeppMjaPk1t8nswlC0kqiGTJLcudX7NXPlMF",
-	"AjzVVme1LWzDKUbT+bQxeOk1phHHv3t2RxFP2TVLcEssTRbDccqS8kbO2EioY0oFuaNRSq7YWCSMSMbD",
-	"iF8TykU6YYlZ6orL6927JIUEFdg1HI3YLPUI/ts2FzwYaHjNEqauBeCIi2FXIp3U3YiaMSsO/4vXmFF1",
-	"lqmmM/hKPZkxv0hY3iiO1JWdJWyssH0sEk1J2nLGRtE4GpFxxOJQEspDfUsMWfIIVV/7/PTNPnnZ63VJ",
-	"HMmU3EXphHxs39J4zmSngkYNCOPtizPSVAsI2ZjO47TlESbbh2ceGSftN6eez6O0fXTukZC1Dw49wuP2",
-	"u2OPzNL261P45736jbYP/uKRZN4+vYAX94ce+WXS3n/nkb/T9vfvPXIj2n859Yi8bZ8ddnzu82/IIU+T",
-	"iElCE0bUXyEZJ2IK0JhE1xOF3Hr1JBR33FPUF6kBEQn8lxNK0oh5AJPgm8DnhMiUqnNVAHS25eFWO2TI",
-	"CeNpskDoBB9fdQPCPo3ieagPQsOGRHi1pBqzGYyTAD8iWGBC2GeLzHnMpCSUTAH3zWnhLPhOOmFTkgox",
-	"UIMFMMLex1ddBaqAXEe3OOz+sKPAYlc4peloklsVEsH944NToig/SWiq4Efi6IbF+gXEdkmnjKT02lOf",
-	"ACzqi1ijnIJkdjmv1X0QCUBEzFPgabhjAKta2Z8D8s//+//RKEGCWQqf1bgaEYJZ2h6e4FMaKQIm229/",
-	"wq80SgW/TPAz4EbLU7NSMoqFVMtPWExTFqpR7UKbAb/CVwDHWh3yI6M3LCHXcyYlk6QZ/DJpn//oDktC",
-	"AcxhJOY8BZAe0tFEAzWSJGE0VLgTpZKIOz5QR0fjsUgUIcWnmtSiHkIpnVBOuorQ9RBzaKrWORUyJekk",
-	"YQrRRtGUxuoyEksI3LeDj4GHOAIfe7tEzq9Sei1balHyJprNcPMK6uoM4V1JZBrFsd4MCRi/vDgL7Dao",
-	"VF+1L86CDjllM6YAaC5JHHEGF2GqRlWnqsjCHhE8XsDmx1EiU7LVh02bm6iGBaD9qDgNF3lk1PdIza/Y",
-	"1J7ip1GqPo7hLBFmseDXZttKSiBXi5RJTy3jbhKNJup5dUIwFxnqtyKuf7WTRpLcsThu67Npqjk0bSbB",
-	"3sdXvYCIBO4UrGrv46t+0ELYjIGL4iXf7u62e91uAHQn0PJfxh8ULrhSXXZpzbVTY3XIIRDdkVCUgivp",
-	"hYwmlF8zn8M02fMoTBRkPnXZ1aXvfKtgCH/tNLxGpFgBHljDa6iZLddxuU3GmzRBawwasOeG11DQoeoL",
-	"iq/F2WsrSGv7c5mKKUuOwjKLOgqNBDzST3VyG+t1u12zhxlNJ9kOonAps/+PhI0bg8b/fzOT0jfxV7mZ",
-	"LegHhRawSAD9W2R3FZx/wWRAmkDUFmREJWsRKm8MTgZzyczL6goyylP4ifFQHW0igbUgT70SYaS45ZAv",
-	"fE0hATuBVikpyyMxo7fIIMQ83VPYqvHX4l0RARZM1h11paBac+BcVAqdh59mlFec3v4kikOF1WKejBhI",
-	"aQwe7ZDgjMXjM5bcRiN2KmIFvgmVen9SIIkIaBwHihRy0RYzuFeIYSzMowGNY7O9j3OWLLLd4Xy57eRQ",
-	"stut2tAbEHQqNiSmU9qWTJFXRedomibR1TzFvSUsnSfcIzkioTZ3FHqnirVEgstJNDtfzNh+GOwhZ9RE",
-	"VlG+mI3hSEkzjviNIrx0Ybh7oCByQFP6SqFy0AJBYs5vuLjj2TpIJH1egwO1K6kBHUp7daDbrgUdD6sk",
-	"9aHWE2CSAQneJ9GUJou/sMUeLuzVu4CMI5SIGUlEzMjVgkQhadJRGt0ygveFha09nwfDOAa0wekCEnEt",
-	"QcEj8LpVlkcijtlIraMIkvIierXA4Hhr1sKj42ga1ejRwLhzy5zRa7ZH+juoYaEGjYIlCtCEXolbRna6",
-	"XUAWUM6A/+50u7nr0N+p3kMMq6m82eoVS8Ujnm71G/cqQccKR++/IwqVUbJSSKfuidJ4C7dEsnjsjSgX",
-	"PBrRGK+GFl3wKrjXI3/37VuNul2rZa55cCuZQrSxwtWelBqtDrS4vXvMGsGetpwU7Tv5ra5gHakk8UVD",
-	"TT00qjn0yXgsWQUQ/izuyFRxPMRjzalBNWJA9+dxCnaEm2iW20m3+qgEzlOJod1lCNqtRNATTTEr+DXQ",
-	"UMNHA0CRACivGJMoZVNUch3C4a4eZYnKDZgZK7cwprFkdqVXQsSMclxpQkcxu5DVQhDgGovHbYn8EkSG",
-	"DUmiEMQGLfeTMLpWMrVRoiiR0TWoVTGjYA35hSVCDnwe/EnJoqhbdfFPELtRYm0Gw4M3l6eHZ+eXR+9+",
-	"GB4fHVy+H54O3x6eH54GLc+KzYry9LrdAkntdbuV4pje2zKRzD3e3e1G9ZEq3Hq9uJ/qBEPDEn8eUDn6",
-	"x0A9/iEgUiQpuWELmbuhPg/KbFG95+0nDL4+oCmDMYI9w9MDQuXIGJriO7qQ5Cph9EaSVAlwPv8ByTao",
-	"zArC2igKS4ipTDvkECyQGfe+mqck2Kf8gMUsZW9ieg3HpHQGyi9mITVfjignVwyGYiG5WlTzelhwDVkU",
-	"GpJrEsa/lkH/JoqVoqkpl7UmbkgiIyB/csFT+mngnMkr4GgBSVkyleTvIuKwCxLsBR6hcexzMdaq2HQu",
-	"UzIRcViUq0rn9erkdHi5f3Z2OdzfvxwevD16tzccgdb6nibp4ih8tdVV6G7+11PqmFH91AzqIOWMjpSS",
-	"+XEulMKoVkS0IWc0oQkdpUpYE2MiZiyhqUgkaQavAo8E/rzb3RrZv1jg+Tz4/6E2CKPBjVGyjVI51PmS",
-	"YKPT6WzABIHf6HQ6fiMgqbhhHKwm+BoJxfwqBtYgo5CRKAV7s7Ozd3TKXm2cbGy8TiLG98iZ4HJDSYiK",
-	"ABL2cU7jKAVdVs5nM0AZDxVTsID7vGQB9oxGyufTK5agQYB9Sl2Bt8kqkBcMXjRl0ufGiDCO6bUEcXWR",
-	"ThSIWSwZaRrrj4GjRwLKQ4SFSAJPzzdWqEU1AH2uNSGqRF+w2oT4U4XOvYSKedowl9Io9rkaQK3rTt3T",
-	"O4qGgbkS92QqhNJVPgaEzmZxhGK+eleLpMD3QDFLhcJbmNrnAUqLrwpCaumSroDCNbf347pi+ZP4BRxB",
-	"R84UpfNIT+385R7puVJrh+gZJNlGRIipOsdrlqKSK8FsBDAdAQg2b3nYEcAFOzQcd+CpP/1dgi+F0SSO",
-	"wNqqhGDp80DhxuYsphEPOuQk05FlnpNtd7seuUuiNFVLQ23c7KXXKhzHdo3wpGDRtqBrG9gV4L+6MyNO",
-	"I7HM5KHOAJ+yNg/STBmnPCXijrOkRaKC+nvOZGqGrLaGjLIJl7HgGU1TlqjX/8fPw/Z/0fYv3fbLy077",
-	"w+ee19/Z+fIf1T4nWK3C9HcwW1n1U/dkQ4IGSJpmLdavoK2wciFTNkXN727CEvQ8IX1QJyYVh5Wild/7",
-	"6cnx4eXp0V8vDw5/qN57Yhb2UHuQ3RlsFjhrjW8Ut/kwuYwEf+pZoQxEMqvJryeTFSWySqDobTxWHjsX",
-	"KY1PQdCXtWI2DUNJgtR5VFNgzV3EWCsQYOJVEHHciytK3u7o60rfFzPJkvStCFndFgaaunGX8BNrdAXX",
-	"hhLKPUKRL8M5Jg59J2pen7NPkUylR+Ygy5EoJc1+t9tSvD0Fp8AYqVcRCGSIsqPijrCRYEBGSjQtmnod",
-	"CBUJGW6zDftcC0JfFJagPgqH/JqGp7gu9WmE1mz1p0vQFe12PJnw4pUIF2+No0N9IefTKbhSG9vdbrvf",
-	"7Vunsno0c4o0vAbQd5xPnZN5oeE1QnbLYkUmrHm2ceqOEslsoAEJxWg+VaBU21R3NKaJNk2AX5OnUWo8",
-	"EepaZQZHBQc14DuRDuNY3FVvYSu/BRhCP123ia3VNuEMlS3m1F7f8lJ6BWhGUuFV7TJ6qy3DEAxcgyHm",
-	"8p1I34g5r1jIVrdnOZk1dlngjOGl6jVt6TUpOU02Bj9/btywRZGb6RcbL1++fNn48qFyD9kCsjkHZEO9",
-	"soH7CJXmmCrEkAfReIwWzOI+tp19iDEJ4UGFS87btVvZrgbvvh1xA3QupVP3PdLvdrsbxo+oJMsrFgtF",
-	"FERGcbJZ97L9ZV/SWIejqFNjnColAjd7nVCenvCjVLJ4XLXRPqHZiNfRraJ9BN7Sbkv1Xt1G+6ufGbhv",
-	"as5smK1gRLkCwxWrW8sAgbfhbI+FJ9yaX4v72yWpEGi6yk4UyDm8C0EZoKllQlX1XnefZq8GCfQ2QL2f",
-	"0FtGaIqG4hc79QuN0j3FSCZUqseM2mWuPjDfngsYVguWHQNZxgiNlUCxAMVYOrO5K6kFy87qYNnp1YPF",
-	"ubZ2OdRdDITGofDtCBMZpJovdloDsqHm0LgRKRUyCl+LcGGtEWVQ9HbUDQAa5ei32rijrh8yz+rt93aq",
-	"b4Adydk9buVcdCym1YDiCNetrRVj9BO6q9soDbUxcNFHWzUTluchGh7vTbzAD2ZDBYC83CX6UaIESSWI",
-	"aCd/FmqAm6oBysvqq2LfdoAShatDIZt9Iwo3MPQEfwXDEUiU2rsCqg3Z+B8/99ovP/zcbb/88Lnr9V58",
-	"+Q+NGlykRzyMbqNwTuOq67HlYJY16inCFGWv1d2IrTUIxc5KN8JIBNyZ3v6qCOJOt7uxZy6LWioST/Cs",
-	"Co6EQlS9LBEec27NRX9VwrbFkQr06PaI8zg6+bKzacpWHVrUcPgqtPhUB5SLpTOD0SuOlOy38QmO+suq",
-	"it+PZ+D2B2i4su2naVwUbZ8JWA20Kv7np2lsLBev/Eav0/UbhPGRUPrjK79xcf6m/a3f+E+0PPoc39LL",
-	"J5+mMZev/MYkTWeDzc2rCGzWsgN+/85ITDfv5OZUhCzevO31N68Z31Q6XkLB9bFp0MJvmOEJwQnUQeJ3",
-	"el/49Wb2ffZs8dzw95WPTj3e36UzIfc+OX939IzVo7uzA4bpr+GrG7bAj3ZGPZb9AT/DSeAXn/QTzld2",
-	"fnd8DX+DP+bbxkMwD2TTmiBsRQM0VVZqshtiTkcTBu6+RMR1k+nnN0249BevUQxNuu/VYii7Exu77DV4",
-	"Bvb2RiRXURgyvqYqibhZp/1stXsvvgWNnMR0pJk2vlJJiOD5aqZdeKlxGEYp2b+HW19Ih0Aju1W0dsYS",
-	"pYY6qyEbufFKyojSNXVkeeUuX75wVZJ5Ch4CNbx2ETqKCVjZdMBIHRBevlidTfWXyLPv1L7tugckz7Yq",
-	"1jkRU4YhrSJh0TV3Fz4gG/1MuOe12vdWu9fdMVoukSMxYx65S5TWdBNxsK3MkoiPohmNARjalK0OSYzR",
-	"HjB8f1QHmxqhFuZxwDISCbMi2PQ66Uwph5vxQEyBmCeFKijbgHdII3UPNzkgNXM+F697grv3x+FrsJ31",
-	"+drKBMBhZjlS8MRMDme7l8OVlvB74HYjGscsgWQZBc+Ku9EhgaZfgRM760rrSGnUGD7YEiTT9tulhhO8",
-	"dUJCihX6Kx3CpHVtIZnPQR/Q5how8hIaRzcYywi/RWmWNJSwW0Zj7eDOVgnvoT33j8jKj9Td4jQ+Y8kt",
-	"S/BE12Pq6AHKE5QdkCy7hBr38ZyzTzM2SisNqvrpalPbGTqYIknmYA2DG5mIEZMy73F4HrL54N39UYil",
-	"3szaxHLVc7mHDD43GZKros8f8/oqURN8HWpva15crYSUE85cwQBSIKwVqZBhYKxJ9TakXXuxiyJYOVnB",
-	"XByblHGfQWnZagZkw47jCKE5WBX32dMjEhpOo1QSziLgHt+fnbwjXCTkp7fHtbvsLdmlszkIgpik07he",
-	"CudOAnEYUZBxrQtGr1BvVUeUzRIRzkdgLLHjb+wp5kmKSABe+zzJey7S+Wz49ceRQ3cfRFpXw29H1rSY",
-	"/sTyZ2EB9wqiuXX81kLokNcB8P6MMZv75dkISYirUCJj8Q6alCGdl8gLP6PNuZ6g+NzM1sPZ1I+tP65A",
-	"6bqU12BGYPGuc0dvt3vdvjotOR9pJ1olHYbnKulwlHfq9buNL575TXsezY2OHur/Q6cbF5mfc+Q80Te2",
-	"kBlNJ0ehXLbXLolCS/EvTo/Qe7Pc8b5dy2mj1R3uUVg/q+t6fw528ZRw+eNwiO0HcYj7TsrhA+rMnpgt",
-	"ROG9nMDM+lszgaMKfLlj2gMIwPJ0pHjC0PTj0Jg/qlJwMpynk4fEe8GfaAIw0tulMZXC95eFQh7qNyVO",
-	"dkxOo7aeKRmWGlOtMyHGSIg47DRWPl3YzVIdD82rZfcKaZ6+2Se7L7Zfkv/zv3c6/RbMCuM9UG+qApCe",
-	"twZE52V5QcsCoiSbPylQ6iYNirMGGVTe00UsaHguxDFNrp8dLkkhSC1Wk+r8/93tvzwpOJbNBcEhOksL",
-	"IwdlBpMHGcZceEDKZ3KJH+8HxkjM45DoyCltqWBPe1/MXsc0ilnoWK/iRX7f0YhdcHpLo/jh1yRl05lI",
-	"aBLFi8u5M1g9JEKa0isqGQmjUEdLyDudqxRNWYdAbSHMTnhSuNwzsU4ZMSFoOqWCjRKWSmQqVyzi12Q0",
-	"YaMbyDMngo/YHknc9eZYCuykvV6ZJBgt4teeLupkFnT/SmqqFd1XOcmylHMh3lK+0GxF/ir4YHanr4c0",
-	"0MQco57ateBhU7aeDhPMlDm2kpUG0gcf2bpDkSQ0DBMmZR5D8Hr53LDBeTphPNUgkuW381sLHNwI9DZl",
-	"h5xPmM+x5kQkSVADzWBALOvDCg1QgERXtkhoygjklZfUzAJCLpM3nApfGYpccJrzfD+cfSDUatBivwqk",
-	"GuBPShL02eWIsjMrCwe2nAM+apzXIsmc2nAxCzf/xx9/bA+dgapzUwobhHWDCXuOWearVJ57TWU0Igmj",
-	"8fSVD1EBisdJCZnnpXJkNq95JfmxNgGscLhiAD8dOLopKgGNQcNGdJJyap0ivcWaIwNi8u1en5ydORF1",
-	"OloaMV2MSSzEzXwGT5/9sA9vnB4eX57/7f3h5f6BAp9e1j7q0OYhk6xzeng8PD86eXf256P38Fb2xnua",
-	"TipzAUG1lilN5xIDxxSMo1QfREgMSFdG0WE4zjToLIOuUG7utwNhZT7j7s7O1m5lrbtVoqLU3dFhu5Qk",
-	"85h10GAGnt/qxD6yDalZisPqHFRklijOAIKuErP0FOj8NzEnnDGM554l0W0Us2tGFPjeDt8Nvzu8PDs8",
-	"fnN5dnj6w9H+4eXpyfHh2eX706Mf1LXG7CCbaQQlLSHpOFdJAPKu6vFXDXZ0fPjd4eXp4V8vjk4PD4pY",
-	"ueVgZQaXp8XJXxMOj0ZCHayQhb7YBTsYtJ6r/ClwaU0HZh4dnOTD88PTd8Pjy8PT05PTPC7s5CiU2SHB",
-	"LRJ9yk+KF2vu6dFHu/Jc9pxXtQ08xQk/zttnnX1LTv/dyfnlcH//8P358PXxYZES7Dqn/06kxNn40x77",
-	"E2700ShRZxrJ1oVyeZbFrFci81hyn5/jyUhAsYwM6XW7Rq4vUUTyoowN378+afd3uv1uWYTBlOICWmwX",
-	"0AJ3+gyE4AE7ezxFKE2qNTuYw8Z7QWCXrt9ny+HB2gA5ZjSdOOiwuunsqbCiaNFSeidYtbAOF+h36nuw",
-	"pNWSh9cnB3+7PD85uTwenn5XJA89V1AwKaWHPI3SBVFqMm716dFiza09mQy6lnEQjnAtK9nT0QNcjoJM",
-	"pv8TR/8fmJouSw1p9VhhpLKLd8MfhkfHZc6xk5MhNRSIC4bnIBZPtu1HY8y9NsqhrvIK5S8xH4bcTRSB",
-	"EZjOTCHGeKD+9jl+yKq02+G1iVab/kZiOo1SqHvTpDEkCWINq5YuzwsDRKnP9Xt3kyjOvTalC1MWSS0O",
-	"0lWvGONmjca4GoUKwgqJfe6a3miYmSFnjMKYWAuz4/PsWqxuKXySO7GGkbAW5RUNfDt89zdQmg7Pzs8K",
-	"tLD/0kF4NaPaILE7fGJ0X2tHT6X+QLGKKR6uNnoCCVTiUWYzxND4layVT2dbxFJ7qxkXn8QoRa4YTRQP",
-	"ACNwroJCLQoNL87/fPju/GgfzEa12nfPQaTclp7YKLR0C48Xot3eGTayShqrp+dac9inmS4+kR2lTSF8",
-	"q6Tuc5jy2TmnK+FbsJFI8o00K7O2WuBkYUlGQIxSNv0TOnNr8eTi3dnF+/cnp+eHB5dvDw+OhmhdLMhe",
-	"Ozk0yTIuAV4EAPb0PPZXBtCjsVBJbBvSXbY2ZtrFAtI92LFtK+C4rzphSb0tCEvKCZDiliVkd5v85XVV",
-	"oBa+sVrVlqVy7/NEYT3BXv8wwVe4obWDr9Y5pd84+2FtxeaPGfD0PhFXMZuu5LKa4bNV3MOyir/mk9rB",
-	"VTswPpLTN/tka2vrJZTMbFuNQhPubajkWOHxsQSNXol5OriKKb9ZnYDrHVbGOTsLLcY+vdzeeUH0jnXp",
-	"TO0p1wOu4hVZBWLnaDPHPF0wqgxorJU1DTc6D6NUJHlgbVU5Ip4NVOeFXFysCgMxbGpxHaXfgMVHSbzZ",
-	"dir2kEFwVWvxqlCsMU6i9bTIqbx8Lkebh5azWhDv1lp4nxXO1fvQAfAl2YEX01LsVjJIr+Z3WRXOS4Og",
-	"MvjtuPe52j/yrGC8L1bLgc3KdqhVQWStEFn4Q4UpxQJqa7lB6FnBdO9SC1FYGeRWN1WsBLb1FHdzSfsv",
-	"l9kWnhVyGZm7V/3/DRR/vfgVNf9VTugetdiSzV6Nkv5sh/FO5FYGfEiRfUxERxakq8bY8r2PCvJGtXS7",
-	"2+31dZQV6s2ZPvLeuu039k8Ph+eHG8XyCGORZL6RjetYXFGsnr2h2JUhXhvDeTrZIE391oCcHg4PsCRw",
-	"rkOTM2HdJOqM2C1LolTpJGs6qBFoaxbp2XN7uepCBXf6TCDWyzmPBxTGKR3HlkK9yuNwTHU21yiLrFAw",
-	"JYKDYcbqPx2s0XsXpZPIzUeC8ttOAZvSSQwhRkztMWQ8Arx/VrjrfVnvm9pgvpT0hnQ2KziB7q3BZpDf",
-	"aqD36nPw0mXFuAGwmKN3BzyCSijpTJ1R3XIPsAAsVIkv91vaxI27eVThhMKh73S7Sw/9vtjw0ulZQQWD",
-	"z4kJPn/WI7xPVMEhHpt5Ya7J7lKI5aVPJyt6afpFCY7vbC1hLcI8KwDXTNmw8Fwz37IEyu1uHQNQpLwp",
-	"W2TDLdi+kS+ZoqhzRljcqvZVdEWNmMvYe16qYtaFcc9l/74DyMcnv2h49rZWusy1WS9lmLlvWGvTr8UJ",
-	"13GK47BPkjpiKONyYK6XK1KCrNFT8okIzwrWr57jGs8xwu7xOSb6FvZf1iLOaebLZJ9GjIUsXKqmFZCm",
-	"pOP9SrLR79c9i3t4ZO6H4Ua91UQhmkDvYZ7XmiqO6808jouJFI7WB02ARjocFL7/dRSNohZ6n9/UwHgt",
-	"v+l9nGqnFtbaJo8+tY3MF7hRcrBVewMrDsJ1YmYOu1+bjam11whUj+FbWCyscgC3cBi60FaIUqosk7bE",
-	"dXj2VMFRz1RG7Tkg88cpsfYwR+NTnelv7IT8KvFUSTx/TE/rg8UzeDQtv+3EF/RfWhLwEImnKtgCh6ym",
-	"mPeb6klTMkYcuaj1XOTxVwLMHyYyA3e8NsF80JH+xtTx1xHuf0MC80C9Yl3K9DDtwy1UeK5E8WLZqR7U",
-	"hSzL5Ci4V1bi6tlqkLWVK51xquIosVCY1ghql7VtM8xFkjVLqxywdp3b967TzEErhh0QusSb9jyk8lmg",
-	"8sepFwZbfHBFycec529MJx8Ub/zHFLIep+QXO9vkhnDDOXdAqsAug1n8LBZMB94DWff1ZW9xgMqSgwZk",
-	"54tcmwUn8niFrkDZogY5C8RvXtj2+YD7xwmd3XmQgFZ3vE6BwuygnS9XP/InKG/oIu+9hQ7zy/09NF6o",
-	"DomvqDz7xySPFkywaJvYsLwrOhZMwoj1cUWP9G1i+50rqMwShTpphNe9mFTyuQFt+VbNucD31Dan9NMR",
-	"vrnVhZpb+lNWdIsmCV2A+VPHIVXt6s/n5+8JPgCFWjxCJaEEEyXyfbaxAI3bILzX3tFt9PpVjcFt0NN9",
-	"Eyu8z8+VD3Z28zm2q/qPZ6WLftZz2l17RZB/sAOIq7+zEZTPKYB38LlwaqH9vqpOzr6IxTzRiS0hG0ec",
-	"VVbK6eS30u9uf1sBs1yejzuhzrvf+fZeiBTy8j/XXOysd6TnhH1nfR1pSqAvtGftY1jXVHCWPy0EQGF3",
-	"O7v3nZSGan7LNcdzHPGb8rlM4Mq4QNJ8KhYjGk+ETAffdr/tbo6S6SmT6XAWbRqXjNzs9Tq9rU7v2053",
-	"x/Ip58gupKIUvW53czSJ4nCzeJqbvZWO8ybCcArG51O1aXXdG15jJOKYYUukDy4o9c+lYbjuq589WVxP",
-	"fjW9ftViEhZXNDiXLB4HHglGlAsejWgcQJfxGU0YT4P8Ueu+v2vdSDWrh2elN6LBUnnW8zBKh6MUyXD+",
-	"uHUZt9IO3mCt9ChkWE5glojbKIS2YlCSQcdAOgX3bDsgOkqhrFAi5tcT0oxSSQL6yyxo5bd9x67aStSA",
-	"/p4lsEZh9SXTrc1icR1xUqz4l58AEhwqx5ZyzmpYEuxrQxJ8Jj9gVputsQQrC5igFoyHj8sMSJPaWWxw",
-	"b8sjAUbSiSQgzSCbikjGQt3aX8fa8eu2rpqjBlev4scCXqkfG/chEqwawF2LOYe3GkPymEMNQi1lshnq",
-	"gdweufcWBF6okhenkVBEC9IRwePIwvwlNs+WwI7Wf1xRGEYK7DR+76wUK+/lT+XHCU213yD0CKOjCZky",
-	"6HQcfPYb6BXwGwPyz//+Xx7xG2DH05+/wAGqBZJxFLMNSdgtYB/weNQwTCEd9UAe63UhfVwumtx+/pz1",
-	"1jYV7W1XafwCO63gshqDnz9AlmjxrCZUVjCmsz8P2/2dXbOiWcJuIzGXRD29IclWn1wtUibJWOhg3it0",
-	"qsCmNiSxBAxEU2iAMGGf8oi2E273trt9ejXavurTF7tXL1/0XoYve71u78Vo52X/vt8LIlC3/ZK2xx8+",
-	"725XS0A24vQozJNvrEpmotu+Q0BXDKCA8OdKaJ27IDIgUKAizd1t8gtLhDQ+IzzfRKYFstZ95P/WBIa2",
-	"Rh/VkEv984YkP7W18Nc+KtLJ3lV/tFU1uGQfy8O+j+mImbpQowmNuEeuqdK9dc3UXm74ntfA3hxYs3Z3",
-	"u1EuYes1Uppcs3QN4V3RlXN4qfGlLJ6DH7q08h+NS/IuiVJQVxkPdQU8vMRN9WfEZUr5SF3tUSxGNx65",
-	"ON/3yDQaJUJb7wtn3u/2d9u9frv74rz7ctDrD7pbnV5/a3tn978azvZtQuK9VFkBXu8CqWYe6z1NfN3j",
-	"z2CY0UQH1TV9WE7k32v10CFX+jR+dui9Ys2WuRpemmeOyAuRAxm6b0m4Q7Gfihgi7XsKQpQjLnUUJSMg",
-	"T3HdnSuc3UW4ej3nYvysAa9Bok8x63DvZb/3q37/YG7FUmxVj3H2SWHrJiRTbt72NuFuyP+EI3rVQ7MP",
-	"uLte9ZCcumKBvb6r32MUMCquMa6kiq6pX8iMXjPSlHQKnDZlifRIQNHNBpneVKYkkOxjQJSe1doj9Ar8",
-	"eIJnv8+gp6t7m+s2jva0/i6dRa9qxJHCNUYQ1N45Tb9KklVU4Gv5I3dMAdqumQePOXKPoFy1X/isNBuP",
-	"oKilFDLzt/v9cDQSc556IOe8idQPKL2WBWLArnsNCGhnrpEyC/er8sB1x30xhpwrm1NCDpXsBo2PIyVO",
-	"M32+WfwIVIRjPE0iJjvkiJOf3h4PfJ4IkZIARw0UN4PEoRkdMZ8Hj7TMBh6JoxvosAH0w4adaFHTRr1T",
-	"YrNjAsJiNlWLhzK6QRQGYDbirkWB+ty+8I5OWfYS5aEaLY74TXGkhMUB/B4odTHIxtNhLnncQ4ic8Psu",
-	"7ndIpc3RHUdYNBlfPxcPer0k1XoNbd1HVd2wC9R44bAy88RDDwum3be9uH8wXpRiEn/Wazv0CCUzIaM0",
-	"ulXSAggxIFOkjNfb+vQtdg0K3xZtfy+17a/r9V5Uy3tmpadszBLGR6xe8RnTWDKvdiP2MqyJhmUDLNIr",
-	"GscnY+BTyw6+CGnFcPQh2xlQZ/tSoqbV1KOASuWze6ptujevYEaknJFTwYrmup3iAXqNT22RhGqVfWvk",
-	"eATgzGC9eiB6jVjb+VZiyGAUzNnCi9ZvZ9otM23VWXl5gOl1rHCCQAzKhirnfFfaSREvcpt6sVPeVfVO",
-	"7Ly1K5drXsFc4lOa8TaaQN4k9r8uNNpewK/X0S10FDFXlzTZdzTiG9Lnt70+0SSwNSDPzN0UC87uks/N",
-	"ZZopnqbAqds2NrlIyV2iFK2w5VVfM6LAofYSSUyfpilYIXSCKEh3eKQD9aLp5mCmFEk2FoZDjOeShZoB",
-	"Z89/f3byzucapRbQQbLb7u30g9aeE4Xy09tjj1CObmAAojOPhaGi/wcn++d/e39IROJzbSIN2SimqDx4",
-	"hDMJAaUhYzPjUu7tkpjdslhCnAcaESgn292XuwABLkImSSSVvIC7QOqkltrv9gPk1yVbEjLr7H7kNIUv",
-	"HwpcufK5vqs/9OGtL8skg6XYXn9v8/fg8BMdpfEiJ9Ap3CJ3EzEtXgxtfwbTxUrXv8woi1St3sH3MGLg",
-	"QvlJAHSepwKiABiUeBEsHqEpgSDqFztayjQdhZ4CWopcLgPXnEcf50z/jAbX9SFYeNLimwPZD7+ZhGic",
-	"ZbWixUqit3Sl75KAUXa9bY5EwuxCptfJ5u2W/bhZliirHGauzLFMTNCOrErtbqlvajU5pN6BVXWXnM4/",
-	"ZVmc63gBbdPGUDjGw5mIeFpqKjjwuc//oV/5h/GP/wP1w3/4/B/tdtv+Xz1ZaJBH/kG2u13yDyX0u4W8",
-	"bGAbZg+wMBfQiA4bN6lJfd+eJzHECakHrkQ6IZXNp8iUpRMRIuUDRtCksRRku7u9ud3d2dzu7m5u97Z0",
-	"uyhsaDSj6cTTL3omVV0kREa/sBbJbUzPqfbVI/8oNUiC0u6jhKUkYdeRTFmiVlvTNglHdiKuLuEKXkJg",
-	"i4FckH0XuDFW2iV2OUoY+BlpLIP8UrH6V3YCuhpYTetKWxcCxqjpvaVG67+E0ZzA7WpciqTNQMXI9Fws",
-	"twar20CQ/IPswFKz6gqQ9zJP2H2L2ulukX+ski+U72KmjwFayUnTSQ4M2VxTodKSS4SHmYtmPeqlHpGl",
-	"tl/VR+48aRqTFvor1vWX+1Ch7Fa0FstVIu11+/d6ynHeKhpji9m4O8c6Og2vcXo4PGh4jYv3B/j54PD4",
-	"EP44/Olw/+L8sHLBpnxQiWbVFfsrM4EsLqbCZXlHdU0bPFqdEGubsWS0+wEVEsveHxvjZMfF6oll7019",
-	"TBIOsqGWSaXgZDZJqGTLIpNWNHMGTn2nAPPsNGmXdKErAKHHEwEeyYLXyykPtaL5shAGVYVTmPB6AM2Q",
-	"ziz81lAOcYANSehIUeWYhddaARkTqrsslZHGOSqNx3KOvpgP97qa7ttMDRe2C81i9zoksEFHgaKdEsqy",
-	"uAxY/eQy4SmjXDGTKj683e0CfzK0Px9fZVqQYY1IJcUS+1bfvuUy4UzNsw9uVT+oOZx9bNs+5lA98rFw",
-	"x+zjO/ZxE/MOfa2zKLCKd3aLG72D0LBchSWS0humi02aF3tdZ23Ix03hD/tIr/SILQkGWFV6IYPfrLbg",
-	"F/Zm0sPYN7dcXo0xKomAKAklkHu6zgsDnhCSAMrWDA/eHr3753//r0A/AwIPijZGBG3LGRtF42iENWLs",
-	"dNnBBOoHtIlr1zRAMYzGY6U86WaeDE5iQ2Yj7FQvGJYS6kMAd0LtYqZ0Qa5MFioIgQmbitsMzXoai9V/",
-	"C+UQskf69pG6XKaKwqdckFjwa5ZgsRy7rS09oxEo6ouSLanThYeca7Oky5TlK3fZOftVc65dy8vO4RjJ",
-	"mngaEdcEJlcMwYhh291tve1tV6gtLHNbL9N9Bo5RC4Dl57fs86b5vEX7psImZ/rt0tAuSjWD7w7PyaZQ",
-	"sv4mAHlzxhIgNoLLzc8Gg79kO9rRO9oBUqlE+9w91E/t6qd2Nejr6lRBcDm+09MoAhc2X7fIPKHnhhsC",
-	"T6iZnSH6L/EBkKWzE9/I5UOuJEDvaEK/XHLe0Wi9spyME6oH1SsJkzPBJfbYvcuEKfDaLBGLS0HDuh6X",
-	"G9Sy1a8Maqkq3OEq2E9QvcsRhre7L3frZOja6XOlvu6PvM0qgWSSxmFBwK4NadGvFpbkNZYHKp/qy/be",
-	"XpU17Wv6slhpf/XghExByBnD+jv3JAdUxa4OczzXqc/lEda57pDAqc2pw0UNPYYI0k6Fb8n1HQ7b/0Xb",
-	"v3TbLy877Q+fe15/Z6fKgVjlpikDqPIcNHUqb61HUkH6OzskZikGYYTRdZRKjwSXgUeCNu6nE4CRMmZU",
-	"piTrNjglVL+IwgG8O/A5PB90OjgCjAWmNDQfYJlPMSazOR+lc2RPyKchRRvN52Dl7/ZAJKA+V1TMA3N6",
-	"d8eKCUDCO+QdDChTmoDZXmvOVjwJIPIR+spTyTw1i8+tHAPz9LaCVsFC33AvdsUBTiNuVdklx/lN9vFD",
-	"4ZdKH7E5qtUx3R5u3kbe7d6XB2OnOmWzmI5AVXmSWasmykiAXJMGJA7yrroi9c4Z2DBWeAkf/OKZQjqF",
-	"pa4EjrPiq3m47JSgUjSpmsVXrqLuTjvPXEA33zUVVlfwVrIivraH5lV0WEYpmc5lStjHOY0dKbysx/5b",
-	"nNMah2P3VRHZi2oVWNk6bmRDhDoxEEM0l6KqTkIxmqv7KZVQ4fNqdUZiwobfQGQgRtogIC0AWXQW7jeI",
-	"JnZEMh5Kn0dpa4/IVCi1JZrO4mgUpfFiQBT3X9SpUBMqSZR2yInGHkVrTZkNz+eohenYvSmjXDr73QOq",
-	"jFwBcjtdL3BTqXZoR+B0qgh7lCoifaqFQQl16hYKQ11BqwgS4DsgzuJzjlSvg6iMMFTh3nK8JOqp9i1N",
-	"OBLnn7MztlEKH6DOWS4NqXz+J7yi03aHBOOIxaEMQCWNGb1ljruJiDmGiQUKMw5oSl+lyZwF+KD0OXiw",
-	"lOwxTz0iBZoZnAIDe+5gChFgQA1zxXVjNk7V2x2fB2eKkR7QlGn/1yEP9acE5HaFZwEGovba/a2gtUeC",
-	"/YQBH7ev+Tw4pjJFTMy/DlZL6E58cb6fG+q82xv0u4Put3/qdgfdboknf27o4Mb3NEkXR2FjsNXt9rKA",
-	"3J6XewCpUWM4mjKyL5JZo/DzfHoF4c/7B6dvL3tdKCyyTzlaAN/E9Nr4Q/cpx43kvhQ8paPqpUCdRfcB",
-	"vZT3NCUHEGuU+zG3kL5eCIQfhq8XjUFjJGVbqYLcfK8hbQOCK4DX8BqHUxrFwzBMmJSNgZJR/i8Nys5I",
-	"TBteI39C94yWPXwsriOFyi/ffLt70P229+232/svDnZ3Xg77bw6Hw+7+zs7woAtN1rKXyjuBYSByuryy",
-	"U/BeZdHcO3C4pyyGb+Qkmp0vZmxfvXxyOoTW/MP9fZT34HUgQPaZ1/3XDc/0Y1aykPpThwsanCBDtS6c",
-	"Fbwd9h7kAKODoTCqG72+v3aWpY7Q17mR2ntekf8IXmFMUfzi/TEWa1OWnnnFdQure8cuELNAMTQnL/8U",
-	"SZOjrpeoVDmrRrfDMLh4dFBplShTt1wKtkPoHHVla7erVk/DEx4vDPUqTFililTRSnc6l2y6090/G4Ex",
-	"iR60KlI2T4UrkoG0I9raKhXbRA9L1m6ci7sBQUMWHaXRLfNKFlXF7n7Yv3w7fDf87vDy7PD4je3PrPS/",
-	"s8v3p0c/KOWXhzrtGwzEKI1oAynTQX8xlanPcSYSlMhSoFReJZ9RDYQmLg16kCQ6gF8N5HP78sXZ4Wng",
-	"2Dj1kzqRt+URWD26Ny+Ph2fnarqTi3fnOCXsAbdQ4KR4LHXHtE85Qfhnh3MlRMwo16fjssMVT2eOQql7",
-	"Onu508miJ12T9yrn01lva1pXqtxaganXXOLe0kusB6m7xGW5wL1VmYiw6hXWemP5ElWIGKX721/r/pqd",
-	"3Xt/M+GlSv/RGeDjLO/8biJ0wkWYYQhoM5CnSXa3yWhCEzpKWVLM4HNlikKwU+0+9FSvF7WrtyLW51Ky",
-	"YLV8VJkquHQBkeDkIIeJjr5xLdqlheUFuirIMvUEofhIZq101A0AdzOdsCghIzzOjSJEy/KYix/9JQgC",
-	"K6yCqVYiqledJwx3VBo3nM36wgKy9hFLM6pyOXvt/nbxPJYcxSEP1zuFotT8LAiiJtGE6sHL03J6SQOF",
-	"NDEiUzqdob0hCg2q4M2UDEwEyHCmNGROrd49dCEadJpQ6XOIOkOrAhBxPfRWn0zYJxqyUTSlsXOBSciS",
-	"6JaFmWvXpQg+tyQBsvyMdzY7fS5TRsOiwXYFdSSHxisBnyAQKzC6oNqsTueqN/V8xC6HStUUz6pin9ei",
-	"AnYG2KfL7hyDdkGTW1IYJHEetXEK1KQz3k0E1ilLxC2NiU41tgB0SIVbnIcXq/PsVAvgdcBzl1/H0KvU",
-	"UheQVRpqHSjdsYgu8VcB05x6686Fmm6BnWeDY1Rs7bhaQf68vARALawUHtfBKFO4qzDAxBLpu5K4UMA6",
-	"a5zEQtzMZyhZK6FQgfT08BgavF/uHxQqqNRp9Q5ovu3esxdccAWgHNNANfVfg//AWOuReG2AWL1YWkVm",
-	"WJWlu2THLujp+1mVpgonKaR0Q2fCgnVTFsqooMapUGtC5VsoBaDdE1nFgtVNPZlR549ol/nw5YNa+DRK",
-	"0Tn9G+4h24FTjWvlfXgNMR5LljYG3ZJpRB94ZTEA0CFQNWZTSUyIUim1v7dS2IZFqDqlFMuAg2cAy+bU",
-	"TKcRsqwhrlcjoegOKHibKpylGhcqq9uoCyajXzCvILdchTorgOdZCEd28lWLxt/KK+6utOBUpDQ+ZXIe",
-	"1xUXyBAIT3VK09FEsZI0K6FjulJAYIA7JLpR1q55U1kqwmsYS5pBQnOYFkAfViCxoJmunRheorkkNQp1",
-	"hxyC/y6Xapn5ek2cVRYpqCSvkEGpQxTnk3mZhq9In1ewkpaP1BjIatVXVw/U7ZCe3NRatgRVJPhpc0jC",
-	"RiIJa9dbu8BHmZEcmf0ezWP5gp5Mzq8Sgqt93yDSeYRCiVW1yvVEO9c6+uSidFUdLkcFMIllq+3grzU7",
-	"eISUvoKY9qBYELh4mZNYkQ9QUTtECa0kKJ+vdg/nIBiQEeXGUuBzICzQlge8v9jOMitUp2P/gTinglxl",
-	"0V9AqikZxYwmpj90yRlc9vLtr09w3okUTdP0KgYRYIWKZ/fRhoeMWXudS4OV8P2hV5Gzu9x15IRxNUn4",
-	"yHv5fHpuzR7yd3LVbdRfzv2nvZzFkKP14t+qI1J1XFAhEBXSATwSvD14q/5Joo9PFXyqJJ5iMO8aMYrl",
-	"QOB8WO49wYpVoa9V66kSsKCbidPJv1RTB7Ii204eq87vMGjlJiVvd7Y7/VaHvDdZQDJvDg0FA3toSm64",
-	"uAOiF11zAVm4VBJnpK1O34TnVBZz0um1dbV0bd3crBq1+c6mZjiJyTr8C6qMv6YyGnXurXfzxTNrwDTV",
-	"ZevYkDqX1dNCtl19sNJEThJqOVmwItFYl9TlppoCxvJ2yDtMkmR8PrWaJOIghEWlE5r63NQIsRFnQXU+",
-	"bKArc9meN5yRoJBdG3g+z5/rTqdPUhbHUgdIz2iSFi3V5R2tUMNcVscTns3oiLUlm9EEDLzwmMzK5SWE",
-	"TWfpglB5A8GDJpoPcQVDEPPJlbNZZyQS1nFKF3QSRgtZBqvk7zrHuuRmYjhf1dXUiZDjeWyvpE4EyRcK",
-	"6BUL9WIxy0vsIzVosMX3k6vvRtFJ9P3RxS9HvXfRkTzipzuj/aPdo5vZTz/sf/+ywxbf/xL+eKQe+vto",
-	"2k1HW/H8b4vvX3ZG/ZhfTd90w5++j2GambqzlxEHv2zXnkw15KaUK7V9GVRhmRr7G68hxawsx+S39HmV",
-	"7BFnoSWswVqoZM7TKHaz5/GdvMYCmywp69OIR9P51KXWjjizFrY6C9C9h1dAyRUAex+65kGfpcXoM7g3",
-	"LyZ3JrnBctA30Ki6A6bhSAlSujpULkXXlCzBElH61SevEaUrU1k+4vPZ/CqO5ASOyc5kwll+enuMi5Ta",
-	"NWiDmG26zPD90YYk4o7bMleezzWjECFTokqxqYxWLpS2ar/RBVp0TK+ixjoT3/7k8xlLdH5+JVPVCWEF",
-	"DvPZ6b7xpf0ZTUpfgj3CFbHU6ow0eftKux7RmJXagejedHUtQdr4x1aFeOWWYfniNH1aUbzSmFDXDaWu",
-	"BNx2VumnqmFUVVsB+5T0TBIOAkMn3V4tSFBsWlMQry/q07CbsgW9r+OIhQOy8Wmjs16JnC9ew0GY6h0w",
-	"HoINZJ0N7FVUJwVHdbFjevBTG25bGy5EWyuuA7JgUkdgrb6brVL5JYW8FQd1b2ElQ2OevrJSHvGWlVgq",
-	"3lSI7oJeeSS4YQsjawUglNmnylkm0AMt76XWyLNOAUd1yWzPtWysT2uiW7EfA1vYdmOVJbIkG82TKF2c",
-	"qXur2fo8jNL9mkYew4paORtGPbEOcjUCSRMaxQNXDYC0nSsopAePiMTnzUD/OSCYQBBhF1RoiQB1/1oe",
-	"lqNhIaGplhVNlRJA4DG0vbUKyr4jww4+I6PLNoaMWGnNNCwuljT1WiTcqlbH8uOLJG4MGjrZGpmrq1mr",
-	"r/twEFnd8rZNrLfiNRQvVzNcyKoCbUMTdXAPNMHgXIYlqQClz1eHJQHhV5KRmDIMg3H7huCa2m01uc+P",
-	"T747ekfabV1AyQI2ME1USp1eCkeV60dpkqJzX+ZAbpu9Gsnltz5QU4seDxb01/KB7ldW46IpCd6fnNnc",
-	"fZg9yOkP/c5Wp9ca5NvRAD2KUulzo9hCYb5SITCqe+ooygrvzKiUdyLR0UnAocGDCIu2e1bEdzUUFsN5",
-	"OqklEE4NLY06V4vKElvajFv+AaMEFzNGguH7o8DnYKjFtOI1b3y9lG5DLtGfBMF9WWo8Fv7rQLuEOmFe",
-	"o1xWUlEHC0fZ609PPgD21eTjgMXsGlQYDXfByRWb0HiMdVnAzULcrkRyDozAiMduM6Q9n9uaR0hv6IKE",
-	"gjSR50qPhEpjSkH6bWFiF60kKo4tyufWEJTMub6szpVvg3VUHa4u3zFwukM5hEnXLa+gTAQIE1AhG8hX",
-	"IkVkJPg4up4n2qrv82D/4ux8uL9/eHZ2+f2Pfzm7vDg9DkgT47tM+Ta1RchKhlEvTo8luWKxuGvtkSB/",
-	"lcH2I32OXgR7h3MGPUCR5yCKj8T33xzXDWXNWgqoXWGZmzdG4//+x/OGV8c+cyVxmvegSgsIpg5AfTOX",
-	"hm7NUkmgbKTP3fGk0TFBYO+Qd0IbDAbuFdLD2fI00sPrYXDS57bYSPHGqIs1ikJGqq5fkYKjUWBlEm5A",
-	"i50bTpaScWPOt9ZUF4R7AAL9BAY54KoBmEpw0fqMLr8DQgiAqbMG9cZlYgGhIhZ75jJ6RVyWG06ara4U",
-	"ZKsoaZx1CuV0bMcwPVElvrtjVgzx9HTeOaI6YVGDX6Ocezwd8mMV7dZkPsNK5xR9rtO13WRkrE9EZaF0",
-	"hfPpUhHOk7eHp4WvIUvI83nVo5e6vbCtQI9NcTGlCZZkftIWGlhLC8s6Ce7zuhJTFbWevGq2lNXySem1",
-	"z/2GQXZDD2FEv9Hay+yAJjtekisxh4Uic1PiWOZpsczNFrQz0hcSysdwtMcwswKnMYv6d79wSBHVKxEf",
-	"i7rUeDxe+BeiuBLGyC3joVDrtFn++vCG7490gTioRC54mtCR4vRWdba9Pa5pxCXeUxxuQ9qyCrpEmkhu",
-	"pPugxGoXksy5jtfv+Nzn35BvvkETaYGlf/MNaQaVdZ87nU7QGuQFMGl7AvicONwe+gigiyrr9+G0NLed",
-	"A4jbOMAzYRIQQ2l7CxDS29EWLrmn7bTQ8NuMkZmRwcaMu6u8obg7PH27WrOzZeUXAKXUUlysIofZWuz1",
-	"DT77ttiU3/D8XLmp7AslrWWfclW6/MaXQG/C5LmUwpH1Md0XQqt3ZoLNlDCiNpGXXvZ/KodXSd2kKkpM",
-	"KJtmzmgMN42zbatsPCfdjNtzuotLj0DEpkdm9BqMZTzUDgF0x0jARzQlDIwo9v2P55L887//J/ZBRZNm",
-	"hQqcikptUEfeaK3X5+oC65CdFahm1SN6lv3jo8N355dHB4EHnRey1VFO2KeUJVA9pERym6dn/Z3dzUP1",
-	"X4/csIW+8Ip3KYqrlIMWwOGIz+aG92ThjBhShOZe9Q46IxCKckJnjDTRzE/JzqdP6pLqFkAoO1rMYTSU",
-	"WDUQjqFgupae/gZMrOif1ieq9pctBztNMOn5HFfq3mw9sRpf9zTFsprqtAlWCPGMoyym0VS2MEdLlykH",
-	"17TPL87ftL+FkqWQQUuRLgonA4s0L/7U7Xa7//zv/1f90XvTwh6o290uaW53eyBVAue31CrwOdxlwLW9",
-	"zBFuOuNqEShfhNsjgP5KS1bDj2kEYTnwis/zpprWHhQFJNCxjVCEi264b1311KkEq37bI1TD3Z4ZTX2u",
-	"64lfKfqdSBba3e2R9E4Ud5YdVMLgsd4e9E/W3aHUkfs8q/uKjVGQq9h6BfGCNIM/9bpdJZt19b/tbtBy",
-	"pqbE9Rcs1HKvBAoRxuMAlmft+zpPKJdjlrQP+UgoGh9kh2SFN8E5Ruqr30axkMZqYwKWcr0ddU/+xqDR",
-	"7fQ7Xd2RlWOPx61Ot7OF/qsJSCjFZnrQSaQuEAQfMSmD6WiiLyJ290NWB3cQm/qBDb1DhhLPGZp36qDj",
-	"FjRLM9kkpjdGALHUgZknS8iHiH6M5fcIJQFnn9IA6GYGZgg2pFPmc91sECGs+w1KlipqmOoQ+w3pdB8c",
-	"mDQBPS46zHXaOoRYdHz+I7gysXTnwCWnm5/aPPy7VDjWnCVszJIESd7HNqC0Z3rThIR9MgWXiMJgrLel",
-	"/hOlixbSk7uJQH6mTxzNxnoTgmNvH2yGOmOJAgHz1L1gagKfR5xcqYNxSgBpoA6QBM9EkqLNCl9S11ia",
-	"i22D7KIpE/PU501X9D09/OvF4dn55fnR28OTi/OgtQeM3WUHaCnGWbBCra5/K7gimCLB/Iarhc/1nhCR",
-	"8109jyOZZo0noaGnJcGQNlMUKeOFQRlwRkfAAPIeSdMQEoraADXJ0l6wgSs6Wtfrf10KHVhlbXazXqYO",
-	"VjUyDUgzgObiWNPKdLQuZYtW90Ct2mi+R2224XKsoFPH8MPnrre7VV2sctl2dS7nKFVMiuoYuigkTVpq",
-	"Ek8zm3yrukd85bHpHrvZPoqBqPn6jeut3tbvxw6vJArxBuV1Amw2WBSloTq00wtyUyntoI4byfJCKj3d",
-	"I5jZBjDQqQozKLuA49ozB/pRjDDT7WWqQINrfi7YUGzrBTwcQQTVfE3bgqXNlyFR/r9qlq2IXW7Rq7Vm",
-	"XrZW2w185WV+e+8yU/HEi3RAiZyziSaXRGIXHeRLrWJuVeWlGKObvGJ5Ji7dBnV1q7KeSl3AcImK2QAX",
-	"x6a+mo2TXrfb2jPhr4rpvTuApzSjySVddWuWbBKosiXr0fU7U/pJB6GZeqe1MWlfPkDMMNYOVCP1u100",
-	"4YPspT1YlnMrro0GGzPzar2QoQ/3F2icXRYD8uEGoOx+9NVqfWjw7DcG/rIWz6Dz0lkEzwEHgm8c0g2/",
-	"VFF9fFVRRb8x+OxDpic8DC5m9WOEn4Gq4hfQHhxHtGzcb3zx/KztNb4Cja/hHd3y2les2IcjsO+rtbgT",
-	"qRNTo63wXN9vfPng+ab7OO7gWu9L/Y03Wc2qHgM810uwHcmdOT3zNctN8EXtzLQHh18e2yAcppqY0R7b",
-	"4dxvfMk8ErTafBZkiAgty/BaamGwolMMRn5V53FrAtRUY7SMSbQogzbxUqOzfxtvVNVFsTdvU/fZeU1D",
-	"E5QPb/ZWfvOCW19ciO9urfzuG5FcRWHIOL64u/KL70SK8j00PFIv91+u/PK5EG8pX+j9SvX6zhqgOoMu",
-	"TBjDBa9urfVqNGIXTrMmNxAJJGYnSOZnN8rjgyL4ufikws8fvIacT6c0WWjBXPe9EElqpH0jpKf0Goqm",
-	"DrNwkQb0qVzeJQ+uKUihoip547voVgcPZ9ZTpWGanoOBbT1eaEqRPXTCA23Tzb7QdhNW0eNyzx0ciqe/",
-	"2CFhJNOIj9JsFR5WYEWDIeQBqOmdGZxGzrpVHN5I0ASwBDtYMQ9zpXd1KWZoLqAUWIxI+uabiIfRbRTO",
-	"afzNN9nQ6v0fjdXR7bYmWQqF0r+x42bhBTTWVpFvQKOkcezAVk2vdnTFlOpmdGZo85qNAPMeR1MsdZcI",
-	"adtcyYHTiQUSBcHLlJ1R1gfTBSV4OmDe0o9Vg+R7zA8zxRX6RkDFvhmVkrAonTAwS9t2Fzb7UBE52Md7",
-	"GiXaqEFjhfYLDX6Z0gWhWX/fQU5JBm2GTWciRYD43MlSGujwENIMbIBJ0CKcsVDqkjdwTMGhuiv7Niwb",
-	"TR7gdao4LziufKVmEvFbEd+y0MSvuaem9ayJmDJ3POxPB+2q7FdZOyNYNhihFL+NrrmOc6kKVPS53h9S",
-	"j6Blo+hyAUd7hAsynifg78gcBG71YgDgoQI74yNmjJ0Ju2U0ZuEA9bE6kFC3XzNNnah2PEiECiS8cidk",
-	"XYPHibuBDCJ9ckrGyXA/2O5utXsvXwQ+t5WqjWvemV6MrV8nGxaMWPBdjiZBvyDu84za6OB6CCgEV6bV",
-	"X7Ia2vgjlokEc3WONHZ8flHorCN1ywUdjk21Exo7LG91e0HLJudiUUZr4FtA4QDAt6wc+aDKo4AXGP0i",
-	"WMat6qgiRfnG6M6wYoZznShGhYO9TB9TlFYZiParTR4FK1EV88we2URWb+K/oRbtPW8cun1RUNWAtb8W",
-	"4WIFLUMrBaCXpHcC+5/r/nCWxb5Hl4isIXZws+8yU4NsOEHOz9puGkSKlfQkfR4l/Wga/wpQaGAshH7v",
-	"0zTm8pX/2Dh4H0dlipG4459w/X0u/oJE4Sujhmy6D2wW3iqMdi6WjtYvjFZ8oF8znR2W5742XzYecLBf",
-	"1muZ763UM7/hBtpDT+KSLt+riAjGKp8QN4bOouBYjLTPJ4ama856NOGvEtIaXkO7iNQkxfSQOtDoVzb1",
-	"8w41aZhllNd8cXpsVpJfVz0Iy9DJGazXaEi9aVtwl/PefoDbt3yn8AygwEqa4ANUwAfpfusrfWVtr7eK",
-	"zkUXsaDhuRDHNLnW7+2ssimbEfWWhRGF2gKrqpgP1S2POHrcH6JcrqJVOrHTP9eGyYKKmYtw/3lpGHlB",
-	"59QxtoUoHEfdrIzSWUXx/ByFXza17Sj7svBFFH7BCwyVsiu6rE6F0U8xTR1kJ7uaoDSc0TyFs+YgCpWG",
-	"ut3dLlW2RGENY5sdRce0Qs110mr3u9jjqqiKoJgKJkMluSKIPCJuNanJ8dIcaQLvLSzHZHNWy+A5odnK",
-	"ykXpOCeco5KlRHRUwVcUpvfU8NvtXrcbkGYUyqxDXotcq6GVMOvzpdKsE80IPmIcsB+QZg7gWjCGht3o",
-	"xM/L1LeRjK6wDFdW0rxKXsU66zl5dW1xdd9GdzbKRvqjsMRCTO5ddpRF51HfuDdmNJ1k5vgSxi5lPcvk",
-	"hWzJWGTzywoy9pNI5TmhYbs6lgFvq1OH+uklgH8ddrq9Ejt9A30qf33++5WFLmehyKRcynqtSdAT8tD6",
-	"yKHjCinc1eYgYkjRVxJGCboc5KBgr7W71K3kc5G0dxNIAnGbHiOPxbf3nJHORf1IhmK69mRnTLRQ0dEE",
-	"Ez+zfPAoDLys4Rm22tOZzlm9hTjiNx3Sdzi8HdjnEwqsXk8ccW23zOCxB22Lm5bztcqjFPiqByyQmj4b",
-	"S3hgremybKz8IWJ3ZHgNkZ6CSxEzx2JZJRn4XGl/uWUuN1OSFayUWHJuHTNltVXykSbHWnknExOqBB6y",
-	"prxDmhjUhpUrPKx3Bo4BJQJezVOb1hyFrQ7ZX8E4V21bRuucp7YE2Ha/7FYXu/VIw1xB0vnVBYbumra8",
-	"jPw5WosBm1K5IfwJ7Rz6it9vxauwzrkUpjFofC8mXHeRyex2WP7XrS19r0WgnzXmsmUfgOEU5ntLkwV5",
-	"S/8OMVeZbXD9GeGl8oxr2RgLKLaCrfFJT0lbGf/z0zQmOt72ld/odbp+gzAdyfvKb0CQtt/4z7wB7tex",
-	"TWZmP0LML1U2Rfep4nPq5PF3g2zahFh+ID8AROYmLH7lhnsQhR+v/BUwMjNkOovPdnzvvvrdVfeVIfWv",
-	"sTPXRLt8Z89kwS1dm0pLruOshWyAHAP/rdWkWoUuk/3uk6a+anpfNb3fm6aXReOsoudVBed8x9KckmVv",
-	"bybErarxPbjxxGeMa/5S132iTkXMAtIcfQCTWbGmie4eqFOqbWqDaVvcInMeQz7ahJFxxEOlVQXDOIZp",
-	"38AXgVMek4cMqsspHi90bNB7SL8b2CQUG+Pa39nD5CRJ6JVSpHe6XQzngYqkSpDf6XZbunkzdAEIFA23",
-	"A3RbHRLohgGBLhxqIgIScVfuUrGX72CAndvBrElslbLaRgdqLydJyJIBCSAD5/UCa6lyEmC4uYLEiIG4",
-	"AQEPOvEwkkTCFUXRn2cZsUQyiM0xDRgGsEpdoUSp8jqfSysvmGonb6IZpi3PGE0J1Y3fIDqAY5EDNaZS",
-	"4UIos2Mms6nOIbQMwjeaBrKYbSYRcLaVkAIAgS7lJIJMS9CPoZwPYJYup9IC6AQflcKum3F7LpQCxB31",
-	"F/s0oxw0e913O9ebGwIvEYevGCbREzOdVjQArd6BDg39LX84Ovyxtrsl5FWu0AUTDAHQcZ3X9E1YTUWr",
-	"6PSynpIGwV+raFsn2BZjhSfP3T4gq4ysz2KVZ9/AYa/y5F9XmhoxZrWZFUatpJcCxq3y5DG0eFlTdb3l",
-	"YQcTmDo0HHcMZc/6AP1pvXD4+r5RSyOObbMoRwJ7y1Ia0pS2QbT6lN4nSpnnzeNfvMbp4dl5+43Jtm7/",
-	"YJIglw+k3rIvmXdWl9EwmecBkhq++CB5DV9dX2rD99aW3exrD5Dg8N2HynH49kOlOXz7MTIdjrCSZOcU",
-	"Vvq5QiqjcVxRoSCrIeaIZbX1DBrQjHwtEn1il7WaJa36Mtz/Xuk2fvDujeUu860AFxoYQQHkV5MVt7S/",
-	"EWS9Zq1GoGJSZDLtNiRWnIH+RtqrcF65ACfuurnd3daiQr4NiJYCdB+PwGQzFwzZ4o7voQCig5smbGFM",
-	"0DpY3DzazMZSwKWm6IySbhN2TZMQ4zIl0+vJtzoJsiZOegmFvkp6GtPEKPMa4BdZoDcM4EbD64H0RqJc",
-	"EC2U76CxZybNYmp1MS6CIJ3QfMNPkL49Eo2zCAd3yiaIj3eRZMTEaqPb2VMjBt+/Pmn3X3R720GrQ37M",
-	"wBvl66BqAFTsPtsBwrKq3Y0zK5ZoyEau7jgCS6vrnQJlkUIWDkih3btCdq+ygbw+YDVsrq1l4WmUE0/t",
-	"8+QtuP6SPULdt0C41nVKxB1vmY277Xw8B1e9B234r86Gg9f910pqft3fD1oae8Q0SlMWkshWRnTbudiW",
-	"wGS1JrEu+gjOzJbcFrRBoQLjfV1n3ZgbM+RQJyoozPzmG1RAv/kGidOMYUE2z6Ib1gAsdDQdZDE3VG1P",
-	"QkV+GDEXuwOYvdPtbUHxvFgKMue6EtVoniRK3TPpFR1I94AzuJhJlqTttyJkpj6t2haQMDWl6Z42122B",
-	"dUtl7EJcbOmkYAAqHq5NI4MpQXE3Ee2RiOdTLlHPpVzeMUOsSL/b1SDLektBOkWCNVXaEEfTNOqnRwLb",
-	"XDXwSKfTgdSzuQ5cx7cANnDxdbx96javAuXKGUUrr9OZWVIqQrrYkNB23COBbVZvKLjb2DmwhXt8jv5S",
-	"k5zeIY4Cd49qhlUVnHB2wZnP04RyiSb7gT1xc5ha5VXq2iTi1/Wh7sUWk+uKAogqClMeGbeu0T3fcDfn",
-	"U3lLb5w8EkWQ3Wf1Xc+qJrmer1X7DX7xGuDCBqDlZ0cx4S6J0JBh8cWdptgtrNROsNj6q9TOz/bxquir",
-	"t3QTuptduanZ68Yazq/qdpJFH1iNvhelbPqnUp7y5xXW/ej1VTobCo0sV4gCf4CSm9v0gzZRtfwqCgyR",
-	"iDZoQpsss8JgkEtU4hw+LzfDBp+9odzajvP7Vpl1fP7v4WRsVoDCMBMrC7bheRxDF+JcnkCEhTsvTo8L",
-	"hon6GP7hlRSxUkScYH7Ta2/VYP1fuXX1PV0PFBS/GmL+zQwxq6QuGBg9IoHhX8OWY8p9l80zK1pwntW5",
-	"tvkZxeul+QqHUO2Lu8xpoNQyTHbVMrN1qwETihk1Vhv9lmSpUiIgP1oq3kVDkLauFo6HCbhgIubXE1J0",
-	"xLU6BEJSsTWMVtHyCjJWT9Z+IKlFxhxMbQFKV5fL1QxHZxSu2VRjhqBOpZlo5su41hei1PYKAh7tyO2k",
-	"ad81Q6IPCoLyFq0OcRM3MssHFzkZwIAGVJdhZqig8R1dSHLD2Ax0BqvR54TsAcLCKEJQvM5srcqMgDa0",
-	"sWMR8Ux5j4IpwjxparCT5t0kGk18DpXhopSkQrS8nMK63e2iSqRGOR6enauZTy7enevZc+5YHYGq1Fqf",
-	"Y1wuvHtweHx4fljxOihV2i32z//+n6gQA3iLpo0E2jOhqzDTlePFempbKatGDQo7rc/lKCtkq2UdoDRI",
-	"Jbqgv7pBvrpB/j1YJ96aR7BOrzpw5IQzS8AM8fUM2bWRHk0wZqq/4FkbuW/DR/Ik3OcVnnQiLFXPk3Oy",
-	"qo/f5ys6+avIzncsfawR6Hn85b+N1/p51EZDob/S5a90+d/IPf0IovzMHmkgsb+675qmo0lFpQndIRaq",
-	"ceXcQTpGsdKfCN6Ggq9lRLm2/Pu8CUFjS5xuSixHx1trr+T+9Sod1D7PvMpYa3+80OV40SeE1XZ46Lpa",
-	"jBvqRbf7re7hlHffwMDWR2M9PR0S7FOOvpQ3Mb0uBjg6KsCULrRJ0zZc0LGXwwJ/NpXdTUhgXuMA/eDw",
-	"3cHhQYAOTTgaoxqVTampAL0qc0roKl+6dD4cJbigjRvSqGZ1TrrypI4+RlZTxyAyVwdMQm1MTnTG3cra",
-	"ERySVQsjTM9Cz1jev+W5Dq9Ms3e+BHwJdJE6cKNpucbnD5VYcOAqRekBzqd13EMPdFPgeh/vRim6dvYf",
-	"v6JKQYU6zlahb8ofyn1i9WFqHKFfFeKv5uiv5uhVZTckD480RxdbPX3Oush92UyWJm2o+wudcIq1RzZk",
-	"XasoD3uCYKlwqGm/NIH4YaHpWI3fzSJ+VI6vguL+xdl5t3d5cNbwzN/v3za8BvDi06O/Xh4c/tD4sCqZ",
-	"V9t6pwB3ig3gptCicHlVNZsPs3INZgTDA4gQvvggIoSvrk+E8L21iZB97QFECN99qPaHbz+UguDbj6Eg",
-	"OMIqFKTU9/LnimaBkHhW0cS0+tlyTWj39heuvEOLKjvOoRpZGS48DHX9Ceyeg16YYjoqgZtkZXoM41Ny",
-	"7A2bpR7Y78I5Xm4W7vmcYhtvpYtoJYMSp0XnhiRcJEoITkyOldOqkzQThllf4MNK5wnPVuikI+nGs6Db",
-	"CT5iHhR6NW4G7ItUITIPw/BZSN+DBO46qrc+mUPa9hi59NkXVy2ZFk/0K/F9duK7igRoYPQICfBfh367",
-	"JaLup+DVBaKGYfg48j2voN5v6Y0OGwC3akFAjMGlMq6bdqDvnyLR0NMx7+w18XT5LrYeRGBBWi90+cO0",
-	"UsUH8MsbxmamUWmuTemQEzadpQtclRN0MCU0jvOUXj2iKTswEkXeq2i5lu3+Fel5SWz9nZL2B4jXhIu7",
-	"r1T+K5X/V6Ty+jo8UlhfzWiw6dDXWgMCBuuDCbBYStXMqmOzpEvmB2QcJXVKhw700gUPIJzL7b9vLBU0",
-	"pbG4Js2KfvxZB37tS4GfIFaqpQn/dSLms5IpAzJzIq4TGD13ycCPFOeANBwsYAevY27gndJZcFPY7r06",
-	"9EipWoq4OcX6fgfGkc+NRBNchWOuQUThOKC+u2DbZyCJPmLYFJiYi4/QOBZ3LHyfRLdRzK4Z4uTh8KDh",
-	"NQ5/Oty/OD9UHAFGokkajelIXe0PWLqsuCKdd7FsOW8P3j5oOWYRIURWqPlzjCpK2VSuwrHcGb9AsPYR",
-	"vgqpJzZYmyYJXSzXWeo7/H9lal/tRr87u5GTDJ8n+yUcfgpTkkuUdbwvqifC2JfKfaBMwmhWsLUZvL84",
-	"J51Ox+Vzm58N2fli80/FLUuSKGQtk8GuSZBHDKVBJjMzhMWGAujFaU6FqZhYYMY+qokSrE/xSDtkcywS",
-	"KKyuSDR2Qg/IJgmuY3FFMRQ7wLexrhAJFCkL1CJ5CqFxWLQHuBX4zrXO4XPFyKYsuTbJNSs28TFBcvun",
-	"h8PzwwAK5uC6Nm2RXESWwOkWosMGFESgARgWrs0AEBl+KUlzu7vl8+3uVrdPbBr5Xt54B+nmStHDGvmn",
-	"+lYMyB20DaPScl+IBc+Z6zzCRTKlsSJrA2zCDVWAZxr5PJ/byHRIBcajUK9l9sds6bLS/AezPxOHf2jG",
-	"J17kAzGaQ7lYkw2VXWQ363WWRFxjDS5jQ5Iw96rNw3yw3KCw5lGc2rkFECJ0/xuJSzVXfWkqeJQKTK3y",
-	"lgs0GOyhtF24Hg2vcfH+YOhIOPk6qR/yqaJPImJAX13zsUraeEIdfx28wjm+ItYfGLFWkVxzulItEf4q",
-	"xH61zPxL2t8B43OXAKrx6EIev6axxhFiV+l7ROO4JFaXo0HUkHtW2FeyKovHmD5ImmhuJ1GqGwwFSLRA",
-	"usblOXJ1K6tJoiRClmirfpR6tn+DrqZh0g99HqVknECLCKVQcPbJllPpkGHB+Vs02mj5e86IUvBRWM/i",
-	"U40/AuJTt7vd3k5rzxSwqm7OMKG3UGAF+jlsd7e7fSWMaukYd66kY1IjHINmFPGCC3wI1VikZY0+D3W+",
-	"zeiGi7uYhddgBSfBZ7+BjQSgW7mcm37vAWlSTIJ3wY+dFBTKwB9H4ZfA52orrcpSJTGjydNLr96K7xiz",
-	"/6MtWp81iBoDA6DVIzhxKTpHEEdZYqupwDfbjOgrp/tqrvndORCAUmstPGvjXOjnk2dTKxltauMLgZJi",
-	"+I+mejOaTirdAjZ/u9Kw7nMjVg6K3EnccSeHkKYwH2RLs1iyog8h95TPl3sQWnsuoccEQ67L0QN7l9Yy",
-	"AhaYZXaRStJfnSn4L0GEf29ehTW8zzl9aFnguxZlvtrpvxL+36ud/tTUeLcpTMu9sw8PGNL+aWkVhYJ4",
-	"ZItoXYlwsSExqxvCdoIyRQhMsFAWx9PSltkslkemImEhEVd/Z6NU1+9Tu3RKwWrbf9bTa48EhjIFrgeh",
-	"ooom+zinsWVaG1K/ejYSMxZ4uop7oeym0zKuWbJ0sZAYo77U1TlauGzsEWbc2lDs1jYYA74HtVZms3ix",
-	"l9n2mTb2uzZ9zY3QTBT4vF4VWcNOrzVCBSafN7e7W2RlQ31WKSabSfPszJju80habwisCmLP2HjMRimh",
-	"KeBoTu+rD9j63fDOB2bJ/WuwTTf17Umjy/4d5IqiWik1ofsqW3w1n/4r6qUn2sleZYl8lGK6ovl0PZNp",
-	"hW2UpOIas+WrFduMpRlTJnBYXadG/ap7ntY1AY9SD0y12pufK0qszZUxTVnicyzDGhYqlkKkM+TESC1y",
-	"qUknLMboN8iv75AzN9LOGkmzqO3HWUltPvpTWUkJnpTPV7eS3t/c/UGVef6tjJ5YVeGrlfOrsvu7tnI+",
-	"EeO4z8FW0w6vZHC8J2YZSzmKhLjRypab5NJd9ur8iaAHKuqLNawhkVIRX0WFu9ugisFudfdRqPupmEsu",
-	"wNrW/DT2TEujc8FnTb8BDSuy93Xgtt9oKU06Gk3qY7Irdq4Y3cBVRjkyC7DUZopoBV8otDZpWhjqUpZ7",
-	"SleF8LJur+Vzq7J2yBCiUkbRjMZ6hAh7mnPh9LY3p6XwybBj7OVXtb/LfKPaoxCbvAYeFOKRlbD2efDd",
-	"4Tl5uKM3MK0h6grPwaRPoxg/o4H4VwvyXi1KR9cieRYtzyUPX43IX/nqH8aI7CLuA63HGW9NxQ0DolAd",
-	"860uCiyU9DtdrSG1RwmDimg0lsjISPP0zT7ZfbH9kvyf/73d2W6B0VTrUw4FAoZ3Hck0a3tDiWSjhEGG",
-	"qvqbhWQcxQwtsmaEeTpR841oyrQJ+8/n5+/Jayqjkc+b+rEI7ZY4ns4yGotk2p4nMTSUZyFU+7IK34xK",
-	"eSeSEDrn3EFLoADHuoxM2Tn9GQfNGauhrnLWtYukd8LTbVuvRDqB8OgfTZNdCfZqfE5B3NZPRTMv/Exo",
-	"Bcig0J3ieXuE2uoHLNRviHkqUWkXEpSCIOK3NI7CS5wQwYgzRpJQcsVowhL9jWLsPscVDN8f4UYiSdzy",
-	"4LNUkmbg9FMOPBKUEDjAaHC4WrYVr4MTO53+AFRCpp7wGx7Rf1466KaUQ6XTjmkExftgZJ87p6/g4W4S",
-	"H9Gth7a7PTyyH3/8sT10UGaAiFKpeB5JOWfncAdWtRd/at/d3bULiFWMzL1SMw5zK89H5u6XURvsABli",
-	"u+124JZd6iBQjZLOLVQcW513Y7Ck1fUazXEAIJabPZX9eK25cfTaum2mcP0NK3Wip6MJg2JniYgr1AKs",
-	"FB9w0QaDbpCjXTudXmvVziNmhEZVE5D3Cb3GF2qnH6mFPmp6GKFi+tVrrCkMfUiJNWByJblld8U3H1jx",
-	"TL364Eqz6uUHFytTLz+oRpl58T7ZAa80XvvBz0pIKFhnr1IamWaeFvPRNVnFNJp1nLrlljVTq+vjUEom",
-	"+IJyv1FF5kncGDQ2QcnQrxSxWdEYXJB2J0LZy6TNbqFkKknYSCSh4ivIZHSrtikFloVKLrDEScKYYkFS",
-	"pwtnA4NIEOhsoVs16IwlRJvXxvMY+pQxT+0eq59qDg1f46pyDeRIkxZbyBGAYiLimIXtKzq6yTWu0K07",
-	"uOCQgKaECliH6cOge3qIhDQtd9+QmVrrgXgWKT6ToBVad4bHqrLpgswSoeCVbKBo4nPDna0AFKVkBA01",
-	"EGYeCegvs6AFCdrAudWwDmPzcv0ho9DnzeCntsb79lFoXk3VHUox2xXyt2yt2Cs2FgnqRdCXXvN3tXEd",
-	"0zuhEQSCgZhlpBk16Nmfh+3+zq4Ri2YJu43EXCLUNiSZUDnRIgKwPJ8rACnsGVEueDSiMfn+7OQdad6w",
-	"hSQS3DseSaMpg3TDi/N9k+I+jUaJwIaQekd3dEH2YzEPzxMaxT6HZUpdAPgaREsJ/fopJyyMYGQ0Yeue",
-	"+SYhHXEtktqQo5bpYiWdh1FKblkSjReBMbZgAStokQV56FcJHKTZeCDZx6CD/0B/SKqkBelzOD2cdw8W",
-	"BnPDyUSp7R0LghmNAcVNir/anWcsMv1ul0ylrnfsc3MDRmI6jVLSxCuYgBahJVYFIxhU4opNTh8w00GG",
-	"w1JXPgbxHHP2JLAxAINIdOM2z4j0iMDGUgOhHyiv4gsgjwTOfSGMhzMR6RagLpzh54CI8RitTJBpmQol",
-	"FcLMujPxOKbXCkCjCRvdsJDQayCXKTGbBsxX9xclVIXBiu++3N554fPAlVZmibiKdalWLTJyNJAM4cwB",
-	"aGC/yNNC9p2acl/dGuOEMP1kye1Whwy1qhRh7yDNOpFc6xbHjqI2hChG+/H1gAyh3BpUZLiN2B15vaHL",
-	"LkdppHCapikdTaZ4QXkI/Y612wv9UUDmwH3jczalUQzdeNQwV2xC47G54ckiIyVEzhi9kXgf1VA/vT3O",
-	"YlZ+enusL7IksP0NSW57fXIVcTh4OODg0zQOfI7xQTaxQUt7Ld1NOkB5ICCzaHRjutvqtDUladNU49bH",
-	"NsjEEsWml71etzUgQVHaDIhIoL1rTm6fxoFnWy1b39wkup6wxAzs4VaFUkbTiAGpgG8wF1kNavpVKzIe",
-	"fLP5jVKI3Hm+CTBvl6BQiioYdMHNTMXABkM2ikImsa2tkuE2pFkGaRaXvvfxVdcjajrNvqQCv07lUDQj",
-	"Rr8b3kA14pTGCnQstINGkkTXHKIYyFAvT+dqh1MM74lsLW0I3o0U2eTX+Bj0tu11+9vkapEq3AJUdnvY",
-	"Btvd3Xav2wsgjljBLWsArsSR88WMBcX2xToSbcrCiOqOv+scqOn0TUkwmtBEKi3dWkyNYm9/ezVPx+1v",
-	"A9IEaWqhxsTG4OS1CE0cF9BIKsnF+Zv2t0ojjbWVXu1bh0ZPaXIDJPkmmkGlb3MBwLitxjWIGtyrPCoM",
-	"ms7jNJrRJN2EH0OaUvV1yj6lm7OYRhzTdmDFwjkkU/5c7w/RAed2j44ojgzHlqtXf2f6IG/3dtq9bhcb",
-	"a53MGFdSxVanqxFGGmzJbNE6otzeXHUbcucMdyedMAmmEcx6R5J5xbRnJKG6vD3l6jbE0LqdSmcWTbHJ",
-	"lElJrwGcIbtlsaJQb/E7HUQXKNnJfAXU01B92LEWC6FPJHrM9crbx5Rfz+Els0dFgzy9v6tFjhptSJ/b",
-	"bdo39+zvEkShBQl+oMliQHAKjxSnMpUMwAYCbQog/A6r2xg2yk2goqdbWefIopIJxVTbwxSSQlA/gCqd",
-	"iBAtOcP3R5hs9P9Rdj27bRtP+FUWuUQUmMD+RZdI+B3c/GlzSGLYDpADg5KWaIsAvStwqbY+GPA7tM/Q",
-	"B/OTFPPNzO5Solr5aEtaLvfPzDcz38xERgBgRTk7meGiYttmJ7z5ZhKtGFN+cZfb5fpC/PxayOczRicL",
-	"jgFcmQ10JGvBoLc4zDWiLa/2VX8whA96D80h5+G8sOX518sQvxHUEGT8IWvotfnUe96EiAloCtjmxF11",
-	"wFs1ePWBObX/xlJE+uMW6R7AqObd98hVfW6rQrpfqKIqKX94T2cJOipvhx/50puz9x/NxYfLK3Oj9dil",
-	"Z8R0Giq0E5ilqU2nHAMsx6u+l0Fuy22ZnBJweZuZ5do5Xwc1uelc75au1XEXQVIzcMYyTKen0yn6q3s6",
-	"97JGZ+meY6VoP4Lm1csTrkJqfejIEG+NPfgaAcXQwPJKhNF3y+WX0n3fcss5X1skPOpj1AF7+vT459vd",
-	"/n4Z+mAIWMIHVUvfIWTe11bJxTrW6WveEsaotA/YWP14RncVDKOhGtzpN4CDyuiVHj+hY9w3fVvjGCsl",
-	"Jy9euDm++r7uCQsWZN4XL1b4K/38HQmn5O/zql8XLx5+PJTZgh6QztEbHIY3bJyxLDZVS4tX+YEyE2zI",
-	"j2O/OGAWKT9WytjSqN7x9WRK0l4llGZnJres4OeAJbCMCdJAy7Kj0MV/tXFIhf7zf2wmmg6QsWA9boCl",
-	"a9safgkdhuQ+s8MR28nocKrn3IgHn6DLyEure591dCkjYtVkHdFtjFawSjo1eyax0aCR4MaCCdamvWlu",
-	"tySiN9vrtlnST8LdB3qxdZ7AbwLGCNuQRVCnXg/pGfP91UfX/V51q3r16pyEChDk2lmHp9x0DidG5J8+",
-	"vO+2iJNsOvdHw0XzI1S098wAbJ3bwOGDaFDX/EZmkq17khQ+k0W4aG7XvVexKNQIBFO402cZ+wuUg/jK",
-	"gowA2L0+7anKwlFj3mIFMDchpFgjUfq68vWIDYuzckQ/GTH7fC5eHZ+Hqqycw1GtpGDnIgz5r7332Pjm",
-	"3/Xr+i7+7Kg2pI0HoYQwVe1h+PROZgTGCM8yU5n8/G5Ar82ZvYefsPWCc2Ynb2B/DdY8dRSInyuxR8iG",
-	"ZeSukhtJ60iF5KRG70wl50AFoKg1fSacaYgEYioQ+c7eLngF4WmLRnCw5yaVNdIbCndXe9PQ0Q2IOA/o",
-	"XixpjMw9mkg/oDl5tm+azU5OaFC4eeRgn8XmN9GIwtjTacKQCo2MdbFDO15G1m1905MeNO5G7yHJuSE2",
-	"OthBYx8oScwaQeez80/zw1Qr2Z9ByQfaprVrV4FpBZAEFhNJOQbSyNEHVPx12zUIOorMSSQI243hW+b/",
-	"RnrN//L18oqBZllYiAr2N3EtNs+ZSj74mra+jnRZTt8BOZbOR9PfR3Qpxkv8R1C9iaIOX3pI8a2j65TU",
-	"xiz5gZgB23Q/yZ0by4cK7h5vJoDRtLI/f7gyZawfkSxymZvzb1eFHf805UTlQ5YYc6Qb33t4a5NIs24S",
-	"PZQeLvUTnDXHPIS/PZhQSswKb3MEnbCUDmZM2aaNLOym6vu6s4u4dqLZNrBIdSFB4YY9i/3XrLc7LP87",
-	"iAsvZdKqhPV2V92blVOnSKIYUI0OBx35YM6G1WI2YE4WrhSr2yNvPz3+lbzG4IKwWahF3xRMhzNQWL4j",
-	"5RFcuKfHv0tmCeaRFlj1CXNPKIwIeWB781i/jqNXdODykCyn//zG5yDw1Pnf/FfOpPnA3CN1HoINsqxa",
-	"i3pe2FcDwl8uruxkoUdKlEzkLl3D3wJq4PhVyObDrDuu3Ic4hYS8NOURA42xMfMRKiYiAjhLA7LiCPVS",
-	"Re4ujZK068I8hx4JL7Q/OE2Oaemaje32gtb6kLDezao4NOcIDaGzR0paJZFDPsroPq41DlhLiU8suCH0",
-	"zaSszVwrNqY7J9oEgG31vJXr6moJP9p1fe9UKyVHEcGtWG6gsKOFZocnkp2QO+hPwQfHUZFIzMlqA3by",
-	"aOqmlPp5uVu7hyFTamaFiRQ2ABrh7ubcSB7+GZULfAhWLrZ5xit+cQniqv2yaiU0LWsEQSg6WkWoz+YB",
-	"WkEw8p7n8a5DPbmOBETOmziQmNKOUoojjTGVSTA2lvBU3yy3bdWhaJIk2tA5gXXAxac1LtnYZbsFe2xP",
-	"ziZPl/eSHy0G3OQkHZeASXS+xsX9X0bnV5N0w7iw58KCaB5QmFp8fo6wIUc6CTrvTdXZerGXxLvfqV8Q",
-	"2zhz8OHHwz8BAAD//w==",
+	"7P3pchs5tigKvwo+fidCZHWSIinJVabCsS8t0dWqbUtuDVW1d6WPEmKCYraSAJ1ISma5HbF/3Qe49zzD",
+	"Oe9xHqWf5AbWApDIiSI11NDHHdFliszEsLCw5uFzYyxmc8EZT2Vj8LkxZTRkCXw8EDxlPH1L+fWCXjP1",
+	"VcjkOInmaSR4Y9A4nzISizGNGRETkk4ZmTEp6TWTJOLwd8LkXHDJPCI4PMS+pxHfkqS3p9+UnYbXkOMp",
+	"m1E1AftEZ/OYNQaNSdI+GDa8Rrqcqz9lmkT8uvHli9cYndPr6sUkImZbkjCeRumSpPTaI4Hf8Bfd7s74",
+	"VMTsKITPrI1f3bJERoLjd34jGMCa9bfkOhF3ktxF6ZSwW5YsyV0SpWoTPk/1XKQ5ThhNmUcW81D/K1mS",
+	"eiRkMUtZyyNSwKApvSbjKeUKNndTxtWIxA4TCiY7PldbkHTGyC2NF2ow/nEhUhZ6JJLwcIBDHPEwGtNU",
+	"JIGBe5Sy2ZYkgWTxJCBxxG865IzxkESpz6/o+EYdSHA0aR8LztrvaDqeBqT5/ei8RUQCP5jv3g/PD/7q",
+	"kcPR29H5qNXxecNrJOzjIkpY2BikyYJVH5ff6LV7fqPhNWb001vGr9NpY/Bit+r83rGUhjSlgF+f0pqj",
+	"ZB8XTKZqU+b5tn4h8AgbTwUL9wm9koynAFGNb/AWmdKQcMFZHXJJysMr8emV3zhP6PhmNJvHYsnYG0bT",
+	"RcKK2+h1+5UbORZnqUgqLkbARVuqnwIiuMYewHzCkkQkA0L1JxKyOeOhVI/pm0fSKU1J8CNNlgEgBuEi",
+	"JZzOmM+bwXCRTkUS/UrVTIFHgp/b7JpGvA3DtfX9CxDxuCBjOlbXki7JDWNzEqXrn6jZQ+UdPB2dnb9J",
+	"6IzdieTmR7wx1Qc5PHxD1NNkYh63N2whWUhSQSRLblnu/Jq98pkqEOCptjrrbWEXTjGaLWaNwUuvMYs4",
+	"fu7ZHUU8ZdcswS2xNFkOJylLyhs5Y2OhjikV5I5GKbliE5EwIhkPI35NKBfplCVmqWsur3fvkhQSVGDX",
+	"cDxm89Qj+G/bEGhNvxI2T5i6FoAjLoZdiXRadyNqxqw4/C9eY07VWaaaT+Ar9WzC/II0bBxH6srOEzZR",
+	"2D4RieYEbTln42gSjckkYnEoCeWhviWGrXiEqq99fvrmgLzs9bokjmSKNPpjG6im7FTwmAFhvH1xRppq",
+	"ASGb0EWctjzCZHt05pFJ0n5z6vk8SttH54p0tw9HHuFx+/itR+Zp+/Up/PNe/Ubbh//ukWTRPr2AFw+G",
+	"Hvl12j449sjfafuH9x65Ee1/P/WIvG2fjTo+9/k3ZMTTJGKS0IQR9Skkk0TMABrT6HqqkFuvnoTijnuK",
+	"WCM1ICKB/3JCSRoxD2ASfBP4nBCZUnWuCoDOtjzcaocMueKDim0p6AQfX3UDwj6N40WoD0LDhkR4taQa",
+	"sxlMkgD/RLDAhLDPFlnwmElJKJkB7pvTwlnwnXTKZiQVYqAGC2CE/Y+vugpUAbmObnHYg2FHgcWucKZ4",
+	"T25VSAQP3h6eEkX5SUJTBT8SRzcs1i8gtgO/BE6fThmARX0Ra5RTkMwu57W6DyIBiIhFCjIJ7hjAqlb2",
+	"14D88//+fzRKkGCewt9qXI0IwTxtD0/wKY0UAZPtdz/jVxqlgl+n+DfgRstTs1IyjoVUy09YTFMWqlHt",
+	"QpsBv8JXAMdaHfITozcsIdcLJiWTpBn8Om2f/+QOS0IBzGEsFjwFkI7oeKqBGkmSMBoq3IlSScQdH6ij",
+	"o/FEJIqQ4lNNalEPoZROKSddReh6iDk0VeucCZmSdJowhWjjaEZjdRmJJQTu28HHwEMcgT97L4hcXKX0",
+	"WrbUouRNNJ/j5hXU1RnCu5LINIpjvRkSMH55cRbYbVCpvmpfnAUdcsrmSuoKzSWJI87gIszUqOpUFVnY",
+	"J4LHS9j8JEpkSnb6sGlzE9WwALSfFKfhIo+M+h6p+RWb2lf8NErVnxM4S4RZLPi12baSEsjVMmXSU8u4",
+	"m0bjqXpenRDMRYb6rYjrX+2kkSR3LI7b+myaag5Nm0mw//FVLyAigTsFq9r/+KoftBA2E+CieMl3uy/a",
+	"vW43ALoTaPk94w8KF1ypPLu05tqpsTpkBER3LBSlQEkV5U6fwzTZ8yhMFGR2ddnVpe98p2AIn/YaXiNS",
+	"rAAPrOE11MyW67jcJuNNmqA1Bg3Yc8NrKOhQ9QXF1+LstTWktYOFTMWMJUdhmUUdhUaSHuunOrmN9brd",
+	"rtnDnKbTbAdRuJLZ/7eETRqDxv9/O9OytvFXuZ0t6EeFFqjbKNC/Q3ZXwfmXTAakCURtScZUshah8sbg",
+	"ZLCQzLysriCjPIWflCagfpPAWpCnXokwUtxyyJe+ppBa7RAJSFkeiRm9RQYhFum+wlaNvxbvigiwZLLu",
+	"qCsF1ZoD56Ja8fs0p7zi9A6mURwqrBaLZMxASmPwaIcEZyyenLHkNhozpQHKgEyp1PuTAklEQOM4UKSQ",
+	"i7aYw71CDGNhHg1oHJvtfVywZJntDufLbSeHkt1u1YbegKBTsSExm9G2ZIq8KjpH0zSJrhYp7i1h6SLh",
+	"HskRCVRvvVPFWiLB5TSany/n7CAM9pEzaiKrKF/MJnCkpKk0RUV46dJw90BB5JCm9JVC5aAFgsSC33Bx",
+	"x7N1kEj6vAYHaldSAzqU9upAt1sLOh5WSepDrSfAJAMSvE+iGU2W/86W+7iwV8cBmUQoEWv1+2pJopA0",
+	"6TiNbhnB+8LC1r7Pg2EcA9rgdAGJuJag4BF43Ro7xiKO2VitowiS8iJ6tcDgeGs2wqOjCajvZWiMrCVE",
+	"CRBKR+/7jcAj4wKCKVSSitLTuKUoIbKnNDOpjBdJosR2wZnPZwupVCACl0gkSiBFCsSXhH2KZKp0IvXi",
+	"AFn7XSTz6l2Rce32+j4Pfnh90u7vdXu7KI8Zc4nC3Ihfd8iBmM1pwkIi00Tw6xiklztGb0jw03YAJhbk",
+	"VpqFtzyfU6XPwdy73V0ynrLxDSoWCwXnTIKMxfhGyRjqC7DzaMsNTYEx3AmzdulzNDkYTmgEUHUVx2m8",
+	"BLSSi/GYsVAWEeGbOupoLDCbn/yx4Gyd01915OYUB47WnT93tUF157UZD+T8JsB+DKcSScFbIIMTyuUd",
+	"S9QZ73R3ybFIyTsRRpNIH7aiO1Rxn2UROH6j2+6C7aUORJn1alM4vY1mUY2lCUTb3EWe02u2T/p7CA20",
+	"MaHqhSomoVfilpG9bhfIKZgvQELd63ZzDKO/V33LY1hNJe9Tr1g5J+LpTr9xr5ngraLi93MRRexR91Bk",
+	"WXGSG8bmBT4iWTzxxpQLHo1pjMxDC/fILFwGkueO9q1G3a7VMjc8uLWMhdqc59oX7kRyow60uL17DH/B",
+	"vrYtFi3Y+a2uYT+sxOGiKbMeGtUy7MlkIlkFEP4q7shMkV/EYy3LgvGAgWS0iFOwtN1E89xOutVHJXCe",
+	"SgztrkLQbiWCnmiZokKiBSnDSJoBoEgAsomYgFUbqbXDWt3Vo7RduQEzY+UWJjSWzK70SoiYUY4rTeg4",
+	"ZheyWk0AXGPxpC1RogShekuSKATBWmvGJIyuldaZUTsZXYPhIWYU7IW/skTIgc+DvyhtDa0PXfwIiimy",
+	"xmYwPHxzeTo6O788Ov5x+Pbo8PL98HT4bnQ+Og1anlUsFeXpdbsFctrrdisVFr23VUqLe7wvdhvVR6pw",
+	"6/XyfqoTDI3Q+MuAyvE/BurxDwGRIknJDVvK3A31eVAWHNV73kHC4OtDmjIYI9g3Um9AqBwbU2x8R5eS",
+	"XCWM3kiSRuBY+RHJNrBzBWHtNoAlxFSmHTICG30m314tUhIcUH4Ifpw3Mb2GY1JaNeUX4OzBL8eUK1FI",
+	"DcVCcrWsloZhwTVkUWhIbkgY/1YG/ZsoVtKOplzW3r4liYyA/MklT+mngXMmr4CjBSRlyUySv4uIwy5I",
+	"sB94hMaxz600CFLfVMRhUfMonderk9Ph5cHZ2eXw4OByePju6Hh/OAa7znuapMuj8NVOV6G7+V8v6Pjc",
+	"GEfUDOog5ZyOmfQIuMCkp1ZEtKlzPKUJHadKnRETIuYsoalIlIT7KvBIgM49+4kFns+D/x/aS9Chpm6M",
+	"kmSU7KLOlwRbnU5nCyYI/Ean0/EbAUnFDeMo08BrJBSLqxhYg4xCBr61ZuDu7JjO2Kutk62t10nE+D45",
+	"E1xuKR1KEUDCPi5orASySBK5mM8BZTzHw+jzko/EMzYbvphdsQRNZuxT6qqETVaBvGASpimTPjdmtklM",
+	"ryUodEuQqAmLJSNNYx81cPRIQHmIsBBJ4On5QJCmGoA+17YCqpRDsGuG+FOFVWoFFfO06TqlUeyDt1Ot",
+	"607d0zuKpjMQ1GUqhNLmPwaEzudxhIowSJuotAHfAzE2FQpvYWqfB6hPvSqocaVLugYK19zej5sqrk/i",
+	"OXMEHTlXlM4jPbXzl/uk50qtHaJnkGQXESGm6hyvWYpmIAmGVYDpGECwfcvDjgAu2KHhpANP/eXvEryN",
+	"jCZxBP4IJQRLnwcKN7bnMY140CEnmRVJ5jnZbrfrgV6VqqWhvcrspdcqHMdujfCkYNG2oGsb2BXgv767",
+	"L04jscooqM4An7JWQdJMGadKD77jLGmRqGAgOmcyNUNW2wvH2YSrWPCcpilL1Ov//Zdh+z9p+9du++Vl",
+	"p/3hc8/r7+19+W/VXllYrcL0Y5itbBzRap1aDGmatVjPm/ZTyKVM2QxtI3dTlqDyjvRBnZhUHFaKVn7v",
+	"pydvR5enR3+7PBz9WL33xCzsoRZTuzPYLHDWlYEgD5PLSPCXnhXKQCSztq7NZLKiRFYJFL2Nx8pj5yKl",
+	"8SkI+rJWzKZhKEmQOo9qCqy5i5hoBQIsKAoijtVmTcnbHX1T6fsComfeiZDVbUFbKCh3CX/BGKOEco9Q",
+	"5MtwjolD34ma1+dgp5ImcIdEKWn2u92W4u0puM0mSL2KQCBDlB0Vd4SNBAOCQUCF03YgVCRkuM027HMj",
+	"CH1RWIL6KBzyaxqe4rrUX2P096iPLkFXtNvx9cOLVyJcvjOuQPWFXMxmEGzQ2O122/1u39rq1KOZ27Dh",
+	"NYC+43zqnMwLDa8RslsWKzJhHRiNU3eUSGYDDUgoxosZ2JaWc/AqxjTRpgnw/PM0So2vTl2rzCSv4KAG",
+	"PBbpMI7FXfUWdvJbgCH003Wb2FlvE85Q2WJO7fUtL6VXgGYkFV7VLqO33jIMwcA1GGIuj0X6Rix4xUJ2",
+	"uj3LyayxywJnAi9Vr2lHr0nJabIx+OVz44Yti9xMv9h4+fLly8aXD5V7yBaQzTkgW+qVLdxHqDTHVCGG",
+	"PIwmE7TxF/ex6+xDTEgIDypcct6u3cpuNXgP7IhboHMpnbrvkX63290ynnYlWV6xWCiiIDKKk826n+0v",
+	"+5LGOmBLnRrjVCkRuNnrhPL0hB+lksWTqo32Cc1GvI5uFe0j8JZ27Kv36jbaX//MwMFZc2bDbAVjyhUY",
+	"rljdWgYIvC1neyw84db8WtzfC5IKgaar7ESBnMO7ELYEmlomVFXv9cXT7NUggd4GqPdTessITdFQ/O1e",
+	"/UKjdF8xkimV6jGjdpmrD8y35wKG1YJlz0CWMUJjJVAsQTGWzmzuSmrBsrc+WPZ69WBxrq1dDnUXA8G/",
+	"KHw7wkQGqea3e60B2VJzaNyIlAoZha9FuLTWiDIoent97S1w9Vtt3FHXD5ln9fZ7e9U3wI7k7B63ci46",
+	"FtNqQHGE69bWigl60t3VbZWG2hq46KOtmgnL8xANj/cmouZHs6ECQF6+IPpRogRJJYjoMJgsGAc3VQOU",
+	"l9VXxb7tACUK14dCNvtWFG7pUGr4FQxHIFFq7wqoNmTrv//Sa7/88Eu3/fLD567X+/bLf9OowUV6xMPo",
+	"NgoXNK66HjsOZlmjniJMUfZa3Y3Y2YBQ7K11I4xEwJ3p7a+KIO51u1v75rKopSLxhNgDwZFQiKqXJcJj",
+	"wa256G9K2LY4UoEe3R5xHkc3eHY2TdmqQ4saDl+FFp/qgHKxcmYwesWRkv22PsFRf1lX8fvpDAJjABqu",
+	"bPtpFhdF22cCls4i+LdPs9hYLl75jV6n6zcI42Oh9MdXfuPi/E37O7/xbzqnAHMLxnr55NMs5vKV35im",
+	"6XywvX0Vgc1adiAypjMWs+07uT0TIYu3b3v97WvGt5WOl1BwfWwbtNApDRDuiBOog8Tv9L7w6+3s++zZ",
+	"4rnh72sfnXq8/4LOhdz/5Hzu6BmrR3dnBwzTX8NXN2yJf9oZ9Vj2B52uoU4Cv/ikn3C+svO742v4G/wx",
+	"3zYegnkgm9akKSgaoKmyUpPdJBo6njJw9yUirptMP79tEgq+eI1i8N59rxaTdZzo8VWvwTOwtzciuYrC",
+	"kPENVUnEzTrtZ6fd+/Y70MhJTMeaaeMrlYQInq9m2oWXGqMwSsnBPdz6QjoEGtmtorVzlig11FkN2cqN",
+	"V1JGlK6pcy8qd/nyW1clWaTgIVDDaxeho5iAlU2HVNUB4eW367Op/gp59ljt2657QPJsq2KdUzFjGPQt",
+	"EhZdc3fhA7LVz4R7Xqt977R73T2j5RI5FnPmkbtEaU03EQfbyjyJ+Dia0xiAoU3Z6pDEBO0Bw/dHdbCp",
+	"EWphHgcsY5EwK4LNrpPOjHK4GQ/EFIgKVKiCsg14hzRS93CTA1Iz53Pxuie4e38evgbb2ZyvrU0AHGaW",
+	"IwVPzORwtns5XGkJfwRuN6ZxDPF1aDGquBsdEmj6FTjR5a60jpRGjeGDLUEybb9daTjBWyckRJ+hv9Ih",
+	"TFrXFpL5HPQBba4BIy+hcXTjxPNFaZZWl7BbRmPt4M5WCe+hPffPyMqP1N3iND5jyS1L8EQ3Y+roAcoT",
+	"lD2QLLuEGvfxgrNPczZOKw2q+ulqU9sZOpgiSRZgDYMbmYgxkzLvcXgesvng3f1ZiKXezMbEct1zuYcM",
+	"PjcZkuuiz5/z+ipRE3wdam8bXlythJRTMl3BAJKErBWpkINjrEn1NqQX9mIXRbByOo+5ODZt6T6D0qrV",
+	"DMiWHccRQnOwKu6zp0ckNJxFqSScRcA9fjg7OSZcJOTnd29rd9lbsUtncxAEMU1ncb0Uzp0SCWFEQca1",
+	"Lhi9Qr1VHVE2T0S4GIOxxI6/ta+YJykiAXjt8yTvuUjns+HXn0cOffEg0roefjuypsX0J5Y/Cwu4VxDN",
+	"reP3FkKHvA6A9+dU2uxIz0ZIQlwFlvPI30GTVKczd3nhZ7Q51xMUn5vZejib+rH15xUoXZfyBswILN51",
+	"7ujddq/bV6clF2PtRKukw/BcJR2O8k69frfxxTO/ac+judHRQ/1/6HTjIvNzjp0n+sYWMqfp9CiUq/ba",
+	"JVFoKf7F6RF6b1Y73ndrOW20vsM9CutndV3vz8EunhIufx4OsfsgDnHfSTl8QJ3ZE7OFKLyXE5hZf28m",
+	"cFSBL3dMewABWJ6OFE8Ymn4cGvNnVQpOhot0+pB4L/iIJgAjvV0aUyl8f1kodaN+U+Jkx2T9auuZkmGp",
+	"MdU6E2KMhIjDTmPt04XdrNTx0Lxadq+Q5umbA/Li292X5H//r71OvwWzwngP1JuqAKTnrQHReVle0LKA",
+	"KMnmTwqUukmD4qxBBpX3dBkLGp4L8ZYm188Ol6QQpBarSXWFjBe7//6k4Fg1FwSH6CwtjByUGUweZBhz",
+	"4QEpn8kl/nk/MMZiEYdER05pSwV72vti9jqhUcxCx3oVL/P7jsbsgtNbGsUPvyYpm81FQpMoXl4unMHq",
+	"IRHSlF5RyUgYhTpaArOEOUmjGesQqL6F2QlPCpd7JtYpIyYETadUsHHCUolM5YpF/Bozx6ESAxF8zPZJ",
+	"4q43x1JgJ+3NConBaBG/9nQCtlnQ/Supqed1X20xy1LOhXhH+VKzFfmb4IPZnUmpN9DEHKOe2rXgYVO2",
+	"ng4TzJQ5tpIVz9IHH9nKXJEkNAwTJmUeQ/B6+dywwUU6ZTzVIJLlt/NbCxzcCPQ2ZYecT5nPsSpLJElQ",
+	"A81gQCzrwxomUKJH135JaMoI5JWX1MwCQq6SN5waeBmKXHCa83w/nH0g1GrQ4qAKpBrgT0oS9NnliLIz",
+	"KwsHtuAJPmqc1yLJnNpwMQs3/6effmoPnYGqc1MKG4R1gwl7gVnm69RmfE1lNCYJo/HslQ9RAYrHSQmZ",
+	"56WCfTaveS35sTYBrHC4YgA/HTq6KSoBjUHDRnSScmqdIr3FqjwDYvLtXp+cnTkRdTpaGjFdTEgsxM1i",
+	"Dk+f/XgAb5yO3l6e/8f70eXBoQKfXtYB6tDmIZOsczp6Ozw/Ojk+++vRe3gre+M9TaeVuYCgWsuUpguJ",
+	"gWMKxlGqDyIkBqRro+gwnGQadJZBVyjI+PuBsDKf8cXe3s6LymqQ60RFqbujw3YpSRYx66DBDDy/1Yl9",
+	"ZBdSsxSH1TmoyCxRnAEEXSdm6SnQ+T/EgnDGMJ57nkS3UcyuGVHgezc8Hn4/ujwbvX1zeTY6/fHoYHR5",
+	"evJ2dHb5/vToR3Wt8yWCCRR9haTjXCUByLuqx1812NHb0fejy9PR3y6OTkeHRazccbAyg8vT4uRvCYdH",
+	"I6EOVshCX+yCHQzazFX+FLi0oQMzjw5O8uH56PR4+PZydHp6cprHhb0chTI7JLhFok/5SfFiwz09+mjX",
+	"nsue87q2gac44cd5+6yzb8XpH5+cXw4PDkbvz4ev346KlOCFc/rHIiXOxp/22J9wo49GiTrTSLYulMuz",
+	"LGa9EpnHkvv8HE9GAoplZEiv2zVyfYkikm/L2KDLpfW7ZREGU4oLaLFbQAvc6TMQggfs7PEUoTSpKNTX",
+	"zwLCdIVLWzAS1gbIMafp1EGH9U1nT4UVRYuW0jvBqoV1uEC/U9+DJa2WPLw+OfyPy/OTk8u3w9Pvi+Sh",
+	"5woKJqVUV4pTajJu9enRYsOtPZkMupFxEI89AcU8UoO9AfXzubUlXYEF8FYhI5Y+DPU6izemR5qKuGVd",
+	"LlDYvyN+o9fe8RutfSxBEKWEXtOIGyMTjKqU1yitpSa93RI1saUJC3jUd/DIBRnRMHtideh3gdGjsNBp",
+	"q4GhsBiaYBZkqROSxruBWozZlYz4mLmmKb3aDjnGcphQH0c/7eDuRhbep+NlCHl1qzPbFXFsVwNTj2il",
+	"EbieohmN4uJ4+OPw6G1Z6tnL6T8aCsQFw3Mwuifb9qOp3b329aFGFihujLlc5G6q0E9gKj6F+PiB+uxz",
+	"/COrBmqH1+4Fc1vEbBalULOpSWNIcMX6ay1dfB0GiFKf6/fuplGce21Gl6akl1ocpFpfMcbNGo1jIAoV",
+	"hBUS+9w1G9MwM6HPGYUxsdJxx+fZtVjfyv0kd2IDA3ctyiv+/W54/B+g8I/Ozs8K9Lf/0kF4NaPaILE7",
+	"fGJ032hHT6W6Q6GVGR6uNtgD+1aUPbN3Y1rHWpb2p7OLY5nI9QzjTyIikCtGEyW/gAMjV/2jFoWGF+d/",
+	"HR2fHx2AybPWctRzECm3pSfm4Cu38HgF0O2MZKMCpbHYe64lkn2a68Ip2VHa9Nd3SmM8hymfnXO62qkF",
+	"G4kk30qzEoHrBf0WlmSUmyhls79gIEItnlwcn128f39yej46vHw3OjwaomW8IO/t5dAkyxYGeBEA2NPz",
+	"2N8YQI/GQqVtbEl32doQbxcLSPfgoAxbvcl91Qmp6+1ASF1O+RG3LCEvdsm/v64KMsQ31qs4tFJne54I",
+	"wifY658mcBA3tHHg4Can9Dtn7myslP85g/XeJ+IqZrO13K1zfLaKe1hW8bd8QQYIMxgY/97pmwOys7Pz",
+	"Esq9tq1GoQn3LlQhrfBWWoJGr8QiHVzFlN+sT8D1Ditj9J2FFuP2Xu7ufUv0jnXZVx3loQdcx6O3DsTO",
+	"0d+DOeZgNBjQWCtrGm50EUapSPLA2qlyoj0bqM4LeeRY0QjiL9XiOkq/AWulkniz7VTsIYPgup6OdaFY",
+	"Y1hHy3+RU3n5PKQ2Dy1ntSB+UeudeFY4V+9DJ2+UZAdeTKmyW8kgvZ7PcF04rwzgy+C3597nat/es4Lx",
+	"vjhDBzZr26HWBZG1QmShOxWmFAuondUGoWcF071LLUQQZpBb31SxFtg2U9zNJe2/XGVbeFbIZWTuXvX/",
+	"d1D89eLX1PzXOaF71GJLNns1SvqzHcaxyK0M+JAi+1hEAVmQrnhkS08/KkEB1dLdbrfX1xGCqDdn+sh7",
+	"G3KydXA6Gp6PtoqlPSYiyfx6W9exuKJY+X1LsStDvLaGi3S6RZr6rQE5HQ0PsZx1rv+eM2HdJOqM2C1L",
+	"olTpJBsGVyDQNiwwte92WteehTt9JhCn6JzHA4o6lY5jR6Fe5XE4pjqbJ5dFBSmYEsHBMGP1nw7Wl76L",
+	"0mnk5tJB6Xin+FLpJIYQ36j2GDIeAd4/K9z1vqznWG0wXwZ9SzqbFZxAb+5gO8hvNdB79Tl4mLNC8gBY",
+	"zC+9Ax5BJZQjp86obqkSWAAWWcWX+y1t4sbdPKroR+HQ97rdlYd+X15D6fSsoIKJE8QkTjzrEd4nquAQ",
+	"j80aMtfkxUqI5aVPJ6N/ZepQCY7Htg62FmGeFYAbphtZeG6YK1wC5W63jgEoUt6ULbLlNhvYypf7UdQ5",
+	"IyxuR4YquqJGzGWbPi9VMevCmP1ybIoDyMcnbml49nbWusy1GVtlmLlvWGvTb8UJNwnowGGfJO3JUMbV",
+	"wNwsz6kEWaOn5JNonhWsXz3HNZ5jhN3j86P0Ley/rEWc08yXyT6NGQtZuFJNKyBNScf7jWSjP657Fvfw",
+	"yLwlw41664lCNIHO8jyvNVUc15tFHBeTgBytDxpYjXUoM3z/2ygaRS30Pr+pgfFGftP7ONVeLay1TR59",
+	"aluZL3Cr5GCr9gZWHITrxMwcdr81G1NrrxGoHsO3sNBd5QBu0Tt0oa0RpVRZ4m+F6/DsqYKjnqkE4HNA",
+	"5s9THvBhjsanOtPf2Qn5VeKpknj+nJ7WB4tn8GhaftuJL+i/tCTgIRJPVbAFDllNMe831ZOmZIw4clHr",
+	"ucjjbwSYP01kBu54Y4L5oCP9nanjbyPc/44E5oF6xaaU6WHah1tk81yJ4sWSaT2oaVqWyVFwr6wi17OV",
+	"TGurrjrjVMVRYpE7rRHULmvXVkcQSdbor3LA2nXu3rtOMwetGHZA6Apv2vOQymeByp+n1h1s8cHVUB9z",
+	"nr8znXxQvPGfU8h6nJJf7MqUG8IN59wDqQI7ZGbxs5j2BbwHKkbUl2zGASrLZRqQnS9zLUKcyOM1Olpl",
+	"ixrkLBC/e1Hm5wPunyd0du9BAlrd8TrFNbODdr5c/8ifoDSni7z3FunML/eP0DSkOiS+omryn5M8WjDB",
+	"om1iw+qO/ljsCyPWJxX9/XeJ7dWvoDJPFOqkEV73YlLJ5wa0lFw35wLfU9uc0U9H+OZOF+rF6b+ygnE0",
+	"SegSzJ86DqlqV389P39P8AEoMuQRKgklmCiR7xGPxZPc5va99p5uAdmvampvg57um1jhfX6ufLCzm8+x",
+	"W9U7Pyu79Yue0+7aK4L8gx1AXP2djaH0UwG8g8+FUwvt91U1ng5ELBaJTmwJ2STirLLKUye/lX5397sK",
+	"mOXyfNwJdZb33nf3QqSQBf655mJnfU89J+w760lKUwI9zT1rH8OavIKz/GkhAAq723tx30lpqOa3XHM8",
+	"byN+Uz6XKVwZF0iaT8ViTOOpkOngu+533e1xMjtlMh3Oo23jkpHbvV6nt9Ppfdfp7lk+5RzZhVSUotft",
+	"bo+nURxuF09zu7fWcd5EGE7B+GKmNq2ue8NrjEUcM2zn9cEFpf65NAx2n3d3WlxPfjW9ftVi8tC7h+Ao",
+	"kL/PXoDDiyt6+0sWTwKPBGPKBY/GNA6gwf6cJoynQR5TdMvrjS60mtXDo9Zw0FBdgSrvcxulIVY3oLH7",
+	"vW7UX9gNGmiPeKgEAZEEpkEybpPEEb+B4HkIABmQQqGCuyidikUKb3xciBQvfR7shRnyp9pr99aBT3nf",
+	"izBKh2M9XmFCrNxYOrk32B4hCvUG5om4jULoJAiVGnToqFPIwHYAo+MUyjckYnE9xXINAf11HrTyx33H",
+	"rtpKQoOWviVsjMJq2qS7GcbiOuKkWOQzPwHkhVSOLeWC1XBy2NeWJPhMfsCsHGNjxWUu4IxaMCI9LjMg",
+	"TWpnsTHRLY8EGICo0KoZZFMRyVgYeG6IIr9u60JZanD1Kv5ZuE/qx8Z9FwhWDeD+UIc5o1uNIXnMoQah",
+	"VpKKDPVA3Ylccgd6AhTGjNNIKFoPWZzgqGVhnvaZZ0tgxxuz4ipjsc38qfw0pbYkh0cYHU/JjEFz8+Cz",
+	"30Bnit8YkH/+1//0iN8A86f++wscoFogmUQx25KE3QL2gWiEipmpnaUeyGO97p2By0VL5S+fs3b6pomF",
+	"bSSPX2BzJVxWY/DLh8pbPqWygp+f/XXY7u+9MCuaJ+w2EgtJ1NNbkuz0ydUyZZJMhI6BvkJfFGxqSxJL",
+	"uEGih54nU/Ypj2h74W5vt9unV+Pdqz799sXVy297L8OXvV639+1472X/vt8LkmO3/ZK2Jx8+v9itFhxt",
+	"oO5RmKePWIjQBAV+j4Cu5HTs9q+V0Dp3QWRAoEBFmi92ya8sEdK42vB8E5kWyFr3kf/bEBjaiH9UQy71",
+	"z1uS/NzWMnP7qEgne1f98U7V4JJ9LA/7PqZjZkrBjac04h65pvNY0Sook9zLDd/zGtiOB8tUv9htlKtW",
+	"e42UJtcs3UDnUXTlHF5qfClrNeC+L638J+PJvUuiFLR8xkNdaQgvcVN9jLhMKR+rqz2OxfjGIxfnBx6Z",
+	"ReNEaKdH4cz73f6Ldq/f7n573n056PUH3Z1Or7+zu/fiPxvO9m0e571UWQFe7wKpZh7rPU183ePPYJjR",
+	"RAfVNX1YTeTfa63aIVf6NH5x6L1izZa5Gl6aZ47IC5EDGbpvSbhDsZ+KGCLtewpClCMudRQlIyBPcd2d",
+	"K5zdRbh6Pedi/KIBr0GiT3Fs22R72e/9qt8/mFuxElvVY5x9Uti6DTmo27e9bbgb8t/giF710FoGXsJX",
+	"vbLiYK/v+vcYBYyKa4wrqaJr6hcyp9eMNCWdAadNWSI9ElD0TkKCPJWpks0/BkSpp619Qq/A/anFdvh9",
+	"Dm2c3dtct3E0Q/Zf0Hn0qkYcKVxjBEHtndP0qyRZRQW+lj9yx4KizcF58Jgj9wjKVQeFv5VC6BEUtZQe",
+	"az673w/HY7HgqQdyzptI/YDSa1kgBuy61+6C5vkaKbNwvyoPHCkFNAnmWbh9h4yU7Aa9ziMlTjN9vlnY",
+	"DVRhYzxNIiY75IiTn9+9Hfg8ESIlAY4aKG4G+VZzOmY+Dx5p0A48Ekc30FQH6IeN1tGipk0WoMQmFQWE",
+	"xWymFg+Vs4MoDMDaxl1DDPW5feGYzlj2EuWhGk1poMWREhYH8Hug1OQgG09HB+VxDyFywu+7uN8jlTZH",
+	"9zbCOun4+rl40OslqdZraKcIWjgMu0BNHw4rs+o89LBg2gPbfv9H43wq1j7I2uuHHqFkLmSURrdKWgAh",
+	"BmSKlPF6E6m+xa4d5ruiyfSlNpl2vd631fKeWekpm7CE8THb0IYxdO6OvgwbomHZaIH0isbxyQT41KqD",
+	"L0JaMRx9yHYG1Nm+lKhpNfUooFL57J5qm+7NK1hfKWfkVLCilXOveIBe41NbJKFaZd8aOR4BODNYrx6I",
+	"XiPW5tG1GDLYUnMuhKLTwJl2x0xbdVZeHmB6HWucIBCDsqHKOd+1dlLEi9ymvt0r76p6J3be2pVvakbM",
+	"5YulGW+jCaSbYsv7Qm/9Jfx6Hd1CEyFzdUmTfU8jviV9ftvrE00CWwPyzNxNseDsLvncXKa54mkKnLpT",
+	"a5OLlNwlStEKW171NSMKHGovkcSsc5qCFULn1YJ0h0c6UC+aBi5mSpFkY2EUyWQhWagZcPb8D2cnxz7X",
+	"KLWEprHddm+vH7T2neCdn9+99QjVFWkBiM48FoaK/h+eHJz/x/sREYnPtYk0ZOOYovLgEc4kxOGGjM2N",
+	"J773gsTslsUSwmPQiEA52e2+fAEQ4CJkkkRSyQu4C6ROaqn9bj9Afl2yJSGzzu5HTlP48qHAlSuf67v6",
+	"Qx/e+rJKMliJ7fX3Nn8PRp/oOI2XOYFO4Ra5m0KzpdzF0PZnMF2sdf3LjLJI1er9og8jBi6UnwRA53kq",
+	"IAqAQYkXweIRmhKIPf92T0uZponYU0BLkctV4Frw6OOC6Z/R4Lo5BAtPWnxzIPvhd5MQjY+xVrRYS/SW",
+	"rvRdEjDKHsvtsUiYXcjsOtm+3bF/bpclyio/oytzrBITtAOvUrtb6XNaTw6pd9xV3SWn2VdZFuc6zELb",
+	"tDGCkPFwLiKelvqIDnzu83/oV/5hwgr+gfrhP3z+j3a7bf+vniz0xCT/ILvdLvmHEvrd+mc2HhCTLliY",
+	"iwNFh42bC6a+by+SGMKr1ANXIp2Syn5zZMbSqQiR8gEjaNJYCrLb3d3e7e5t73ZfbO/2dnSHOOxhNqfp",
+	"1NMveibDXyRERr+yFsltTM+p9tUj/yj1RINuDuOEpSRh15FMWaJWW9MpDUd2AtUu4QpeQjyQgVyQfRe4",
+	"oWnaJXY5Thj4GWksg/xSsWhadgK6iFpNt1pbTgPGqGm3p0brv4TRnHj3alyKpE3cxYD+XAi8BqvbM5T8",
+	"g+zBUrOiFJAutEjYfYva6+6Qf6yTZpVvXKiPAbpHStM8EgzZXFOh0pJLhIeZi2YDEUptYUud/qqP3HnS",
+	"9CIutFStayn5oULZregmmCvg2uv2740QwHmraIytAeTuHMsPNbzG6Wh42PAaF+8P8e/D0dsRfBj9PDq4",
+	"OB9VLthUXSrRrLoaiWUmkIUTVbgs76guBYRHq/OIbf+ljHY/oLBk2ftjQ8PsuFh0suy9qQ/lwkG21DKp",
+	"FJzMpwmVbFVA15pmzsApixVgeqIm7ZIudeEk9HgiwCNZ8Ho5VbXWNF8WoseqcArzhA+h/9mZhd8GyiEO",
+	"sCUJHSuqHLPwWisgE0J1Y7Uy0jhHpfFYLtAX8+FeV9N9m6nhwnahWchjhwQ2VitQtFNCNRuXAaufXCY8",
+	"Y5QrZlLFh3e7XeBPhvbnw9JM10EsramkWGLf6tu3XCacqXn2wZ3qBzWHs4/t2sccqkc+Fu6YfXzPPm5S",
+	"BaCVfRY8V/HOi+JG7yCiLleYiqT0hukanebFXtdZG/JxUy/FPtIrPWIrqQFWlV7I4DevrZOG7dj0MPbN",
+	"HZdXY4xKIiBKQgnkni6Pw4AnhCSAaj/Dw3dHx//8r/8Z6GdA4EHRxoigbTln42gSjbG0jp0uO5hA/YA2",
+	"ce2aBiiG0WSilCfdv5fBSWzJbIS96gXDUkJ9COBOqF3MjC7JFbMNXqCE3EzcZmjW01is/luoIpE90reP",
+	"1KWAVdSL5YLEgl+zBGsM2W3t6BmNQFFfy21FeTM85FxnNV3dLV/wzM7Zr5pz4xJodg7HSNbE04i4JjC5",
+	"GhJGDNvt7upt77pCbWGZu3qZ7jNwjFoALD+/Y59XgvFiPM3QvqmwyZl+tzS0i1LN4PvROdkWStbfBiBv",
+	"z1kCxEZwuf3ZYPCXbEd7ekd7QCqVaJ+7h/qpF/qpFxr0deW9ICYf3+lpFIELmy/3ZJ7Qc8MNgSfUzM4Q",
+	"/Zf4AMjS2Ylv5dJI1xKg9zShXy0572m0XltOxgnVg+qVhMm54BLbat9lwhR4bVaIxaVYa13GzA1q2elX",
+	"BrVU1TtxFewnKHrmCMO73Zcv6mTo2ulzFdLuD1jOCqhkksaoIGDXhrToVwtL8hqr47tP9WV7b6/KhvY1",
+	"fVmstL9+cEKmIOSMYf29e3IqqmJXhzme65Q18wjrXHdI4JQ01eGihh5DBGmnwrfk+g6H7f+k7V+77ZeX",
+	"nfaHzz2vv7dX5UCsctOUAVR5Dpo6lbfWI6kg/b09ErMUgzDC6DpKpUeCy8AjQRv30wnASBkzKlOSNRid",
+	"EapfROEA3h34HJ4POh0cAcYCUxqaD7A6qpiQ+YKP0wWyJ+TTkNmO5nOw8nd7IBJQnysq5oE5vbtnxQQg",
+	"4R1yDAPKlCZgtteasxVPAoh8VPr2mErmqVl8buUYmKe3E7QKFvqGe7ErDnAWcavKrjjOb7I/PxR+qfQR",
+	"m6NaH9Pt4eZt5N3ufelDdqpTNo/pGFSVJ5m1aqKMBMgNaUDiIO+6K1LvnIENY42X8MEvnqk/VFjqWuA4",
+	"K76ah8teCSpFk6pZfOUq6u6088wFNPDeNCnCEbyVrIiv7aN5FR2WUUpmC5kS9nFBY0cKL+ux/0ec0waH",
+	"Y/dVEdmLahVY2TpuZEOEOjEQQzSXoqpOQjFeqPsplVDh82p1RmLCht9AZCBG2iAgLQBZdBbuN4gmdkQy",
+	"HkqfR2lrn8hUKLUlms3jaByl8XJAFPdf1qlQUyqhBeaJxh5Fa011Es/nqIXp2L0Zo1w6+90HqoxcAVJi",
+	"XS9wU6l2aEfgdIbtPxWRPtXCoITyfkuFoa6gVQQJ8B0QZ/E5R6rXQVRGGKpwbzleEvVU+5YmHInzL9kZ",
+	"2yiFD1AeLpe9VT7/E17RGrVDgknE4lAGoJLGjN4yx91ExALDxAKFGYc0pa/SZMECfFD6HDxYSvZYpB6R",
+	"As0MTl2GfXcwk8tENcwV143ZJFVvd3wenClGekhTpv1fIx7qvxKQ2xWeBRiI2mv3d4LWPgkOEgZ83L7m",
+	"8+AtlSliYv51sFpCQ/KL84PcUOfd3qDfHXS/+0u3O+h2Szz5c0MHN76nSbo8ChuDnW63lwXk9rzcA0iN",
+	"GsPxjJEDkcwbhZ8XsysIfz44PH132etCPZYDytEC+Cam18YfekA5biT3peApHVcvBcpTug/opbynKTmE",
+	"WKPcj7mF9PVCIPwwfL1sDBpjKdtKFeTmew1pGxBcAbyG1xjNaBQPwzBhUjYGSkb5vzQoO2Mxa3iN/And",
+	"M1r28FtxHSlUfvnmuxeH3e963323e/Dt4Yu9l8P+m9Fw2D3Y2xsedqE3XfZSeScwDEROl1d2Ct6rLJp7",
+	"Dw73lMXwjZxG8/PlnB2ol09Oh5cHZ2eXw4MDlPfgdSBA9pnX/dcNz7RgV7KQ+qjDBQ1OkKFaF84K3g57",
+	"D3KA0cFQGNWNXt/fOjlVR+jrlFLtPa9IGwWvMKZmfvH+HIu1KUvPvOK6hdW9YxeI2a8YmpOXf4qkyVHX",
+	"S1SqnFWju4gYXDw6rLRKlKlbLnPdIXSOurLzoqtWT8MTHi8N9SpMWKWKVNFKdzqXbLrT3T8bgTGJHrQq",
+	"UjZPhSuSgbQj2toqFdtED0vWw9v0744koeM0umVeyaKq2N2PB5fvhsfD70eXZ6O3b2xba6X/nV2+Pz36",
+	"USm/PNTZ8mAgRmlEG0iZDvqLqUx9jjORoESWAqXyKvmMaiA0cWnQuiXRAfxqIJ/bly/ORqeBY+PUT+pE",
+	"3pZHYPXo3rx8Ozw7V9OdXByf45SwB9xCgZPisdQd0wHlBOGfHc6VEDGjXJ+Oyw7XPJ0FCqXu6eznTieL",
+	"nnRN3uucT2ezrWldqXJrBaZec4l7Ky+xHqTuEpflAvdWZSLCuldY643lS1QhYpTub3+j+2t2du/9zYSX",
+	"Kv1HZ4BPsrzzu6nQCRdhhiGgzUCeJnmxS8ZTmtBxypJiBp8rUxSCnWr3oad6vaxdvRWxPpeSBavlo8pU",
+	"wZULiAQnhzlMdPSNa9EuLSwv0FVBlqknCMVHMmulo24AuJvplEUJGeNxbhUhWpbHXPzor0AQWGEVTLUS",
+	"Ub3qPGG4o9K44WzWF9bdtY9YmlGVy9lr93eL57HiKEY83OwUilLzsyCImkQTqgcvT8vpJQ0U0sSITOls",
+	"jvaGKDSogjdTMjARIMOZ0ZA5JY730YVo0GlKpc8h6gytCkDE9dA7fTJln2jIxtGMxs4FJiFLolsWZq5d",
+	"lyL43JIEyPIz3tns9LlMGQ2LBts11JEcGq8FfIJArMDogmqzPp2r3tTzEbscKlVTPKuKfd6ICtgZYJ8u",
+	"u3MM2gVNbkVhkMR51MYpUJPOeDcVWN4tEbc0JjrV2ALQIRVuTSNeLGq0Vy2A1wHPXX4dQ69SS11AVmmo",
+	"daB0xyK6MmIFTHPqrTsXaroFdp4NjlGxteNqBfnz6hIAtbBSeFwHo0zhrsIAE0uk70riQgHL03ESC3Gz",
+	"mKNkrYRCBdLT0Vvoi395cFiooFKn1Tug+a57z15wwRWAckwD1dR/A/4DY21G4rUBYv0acxWZYVWW7pId",
+	"u6CnH2TFrSqcpJDSDQ0dC9ZNWSijghqnQq0ple+gFIB2T2QVC9Y39WRGnT+jXebDlw9q4bMoRef077iH",
+	"bAdOEbO19+E1xGQiWdoYdEumEX3glcUAQIdA1ZjNJDEhSqXU/t5aYRsWoeqUUqyeDp4BLJtTM51GyLKG",
+	"uFmNhKI7oOBtqnCWalyorG6jLpiMfsW8gtxyFeqsAZ5nIRzZyVctGn8rr7i71oJTkdL4lMlFXFdcIEMg",
+	"PNUZTcdTxUrSrISOaeYBgQHukOhG2bjmTWWpCK9hLGkGCc1hWgB9WIPEgma6cWJ4ieaS1CjUHTIC/10u",
+	"1TLz9Zo4qyxSUEleIYMKkSjOJ4syDV+TPq9hJS0fqTGQ1aqvrh6ou0g9uam1bAmqSPDT5pCEjUUS1q63",
+	"doGPMiM5Mvs9msfqBT2ZnF8lBFf7vkGk8wiFyrRqlZuJdq519MlF6ao6XI4KYBLL1tvB32p28AgpfQ0x",
+	"7UGxIHDxMiexIh+gonaIElpJUD5f7R7OQTAgY8qNpcDnQFigmxF4f7ELaFaoTsf+A3FOBbnKor+AVFMy",
+	"jhlNTFvtkjO47OU72JzgHIsUTdP0KgYRYI2KZ/fRhoeMWXudS4OV8P2hV5Gzu9x15IRxNUn4yHv5fHpu",
+	"zR7yd3LdbdRfzoOnvZzFkKPN4t+qI1J1XFAhEBXSATwSvDt8p/5Joo9PFXyqJJ5iMO8GMYrlQOB8WO49",
+	"wYpVoa9V66kSsKAJjElRqyoOBFmRbSePVed3GLRyk5J3O7udfqtD3pssIJk3h4aCgT00JTdc3AHRi665",
+	"gCxcKokz0k6nb8JzKos56fTaulq6tm5uVsTbfGdTM5zEZB3+BcXZX1MZjTv31rv54pk1YJrqqnVsSZ3L",
+	"6mkh264+WGsiJwm1nCxYkWisS+pyU00BY3k75BiTJBlfzKwmiTgIYVHplKY+NzVCbMRZUJ0PG+jKXLZV",
+	"EGckKGTXBp7P8+e61+mTlMWx1AHSc5qkRUt1eUdrlH6X1fGEZ3M6Zm3J5jQBAy88JrNyeQlhs3m6JFTe",
+	"QPCgieZDXMEQxHxy5XzeGYuEdZzSBZ2E0UKWwTr5u86xrriZGM5XdTV1IuRkEdsrqRNB8oUCesVCvVjM",
+	"8hLbbw0abPnD9Or7cXQS/XB08etR7zg6kkf8dG98cPTi6Gb+848HP7zssOUPv4Y/HamH/j6eddPxTrz4",
+	"j+UPLzvjfsyvZm+64c8/xDDNXN3Zy4iDX7ZrT6YacjPKldq+CqqwTI39jdeQYlaWY/Jb+rxO9oiz0BLW",
+	"YC1UsuBpFLvZ8/hOXmOBTZaU9VnEo9li5lJrR5zZCFudBeiWzWug5BqAvQ9d86DP0mL0GdybF5M7k9xg",
+	"OegbaFTdAdOnpQQpXR0ql6JrSpZgiSj96pPXiNKVqSwf8fl8cRVHcgrHZGcy4Sw/v3uLi5TaNWiDmG26",
+	"zPD90ZYk4o7bMleezzWjECFTokqxF49WLpS2ar/RBVp0TK+ixjoT3/7k8zlLdH5+JVPVCWEFDvPZaVry",
+	"pf0ZTUpfgn3CFbHU6ow0eftKux7TmJW6qOiWfnWdVNr4YadCvHLLsHxxemWtKV5pTKhrIlNXAm43q/RT",
+	"1Werqq2AfUp6JgkHgaGTbq+WJCj2+imI1xf1adhN2YKW4XHEwgHZ+rTV2axEzhev4SBM9Q4YD8EGsskG",
+	"9iuqk4KjuthoPvi5DbetDReirRXXAVkyqSOw1t/NTqn8kkLeioO6t7CSoTFPX1kpj3irSiwVbypEd0GL",
+	"QRLcsKWRtQIQyuxT5SwTaB2X91Jr5NmkgKO6ZLZVXTbWpw3RrdiPgS1tl7bKElmSjRdJlC7P1L3VbH0R",
+	"RulBTSOPYUWtnC2jnlgHuRqBpAmN4oGrBkDazhUU0oNHROLzZqA/DggmEETYPBZaIkDdv5aH5WhYSGiq",
+	"ZUVTpQQQeALdgq2CcuDIsIPPyOiyjSEjVlozDYuLJU29Fgm3qtWx/PgiiRuDhk62Rubqatbq6z4cRFa3",
+	"vG0T6614DcXL1QwXsqpA29BEHdwDTTA4l2FJKkDp8/VhSUD4lWQsZgzDYNy+IbimdltN7vO3J98fHZN2",
+	"WxdQsoANTBOVUqeXwlHl2niapOjclzmQ2x65RnL5vQ/U1KLHgwX9tXygB5XVuGhKgvcnZzZ3H2YPcvpD",
+	"v7PT6bUG+XY0QI+iVPrcKLZQmK9UCIzqnjqKssI7cyrlnUh0dBJwaPAgwqLtnhXxXQ+FxXCRTmsJhFND",
+	"S6PO1bKyxJY245Z/wCjB5ZyRYPj+KPA5GGoxrXjDG18vpduQS/QnQXBflhqPhf860C6hTpjXKJeVVNTB",
+	"wlH2+tOTD4B9Nfk4ZDG7BhVGw11wcsWmNJ5gXRZwsxC3K5FcACMw4rHbDGnf57bmEdIbuiShIE3kudIj",
+	"odKYUpB+W5jYRSuJimOL8rk1BCULri+rc+XbYB1Vh6vLdwyc7lAOYdJ1yysoEwHCBFTIBvKVSBEZCz6J",
+	"rheJtur7PDi4ODsfHhyMzs4uf/jp388uL07fBqSJ8V2mfJvaImQlw6gXp28luWKxuGvtkyB/lcH2I32O",
+	"XgR7h3MGPUCR5yCKj8T33x3XDWXNWgqoXWGZmzdG4//hp/OGV8c+cyVxmvegSgsIpg5AfbOQhm7NU0mg",
+	"bKTP3fGk0TFBYO+QY6ENBgP3CunhbHka6eH1MDjpc1tspHhj1MUaRyEjVdevSMHRKLA2CTegxc4NJyvJ",
+	"uDHnW2uqC8J9AIF+AoMccNUATCW4aH1Gl98BIQTA1NmAeuMysYBQEYs9cxm9Ii7LLSfNVlcKslWUNM46",
+	"hXI6tmOYnqgS390xK4Z4ejrvHFGdsKjBr1HOPZ4O+amKdmsyn2Glc4o+1+nabjIy1ieislC6wvnrUhHO",
+	"k3ej08LXkCXk+bzq0UvdldlWoMdewpjSBEsyP2kLDaylhWWdBPd5XYmpilpPXjVbymr5pPTa537DILuh",
+	"hzCi32jtZ3ZAkx0vyZVYwEKRuSlxLPO0WOZmC9oZ6QsJ5WM42mOYWYHTmEX9n37hkCKqVyI+EXWp8Xi8",
+	"8C9EcSWMkVvGQ6HWabP89eEN3x/pAnFQiVzwNKFjxemt6mx7e1zTiEu8pzjclrRlFXSJNJHcSPdBidUu",
+	"JFlwHa/f8bnPvyHffIMm0gJL/+Yb0gwq6z53Op2gNcgLYNL2BPA5cbg99BFAF1XW78PpBG87BxC3cYBn",
+	"wiQghtL2FiCkt6ctXHJf22mhT7oZIzMjg40Zd1d5Q3F3ePp2tWZnq8ovAEqppbhYRUbZWuz1DT77ttiU",
+	"3/D8XLmp7AslrWV/5ap0+Y0vgd6EyXMphSPrY7ovhFbvzASbKWFEbSIvvRz8XA6vkrpJVZSYUDbNnNEY",
+	"bvqN2w7jeE66h7nnNGWXHvSllR6Z02swlvFQOwTQHSMBH9GUMDCi2A8/nUvyz//6H9gHFU2aFSpwKiq1",
+	"QR15o7Ven6sLrEN21qCaVY/oWQ7eHo2Ozy+PDgMPOi9kq6OcsE8pS6B6SInkNk/P+nsvtkfqvx65YUt9",
+	"4RXvUhRXKQctgMMRny8M78nCGTGkCM296h10RiAU5ZTOGWmimZ+SvU+f1CXVLYBQdrSYw2gosWogHEPB",
+	"dC09/Q2YWNE/rU9U7S9bDnaaYNLzOa7Uvdl6YjW+7mmKZTXVaROsEOIZR1lMo5lsYY6WLlMOrmmfX5y/",
+	"aX8HJUshg5YiXRROBhZpXvyl2+12//lf/6/60HvTwh6ou90uae52eyBVAue31CrwOdxlwLX9zBFuOuNq",
+	"EShfhNsjgP5KS1bDT2gEYTnwis/zpprWPhQFJNCxjVCEi6JJWzJz1VOnEqz6bZ9QDXd7ZjT1ua4nfqXo",
+	"dyJZaHe3T9I7UdxZdlAJg8d6+9A/WXeHUkfu86zuKzZGQa5i6xXES9IM/tLrdpVs1tX/trtBy5maEtdf",
+	"sFTLvRIoRBiPA1iete/rPKFcTljSHvGxUDQ+yA7JCm+Cc4zUV7+NYyGN1cYELOV6O96yBCOQGt1Ov9PV",
+	"HVk59njc6XQ7O+i/moKEUmymB51E6gJB8BGTMpiOp/oiYnc/ZHVwB7GpH9jQO2Qo8ZyheacOOm5BszST",
+	"TWJ6YwQQSx2YebKEfIjox1h+j1AScPYp1f28LZgh2JDOmM91s0GEsO43KFmqqGGqQ+y3pNN9cGDSBPS4",
+	"6DDXaesQYtHx+U/gysTSnQOXnG5/avPw71LhWHOesAlLEiR5H9uA0p7pTRMS9skUXCIKg7HelvpPlC5b",
+	"SE/upgL5mT5xNBvrTQiOvX2wGeqcJQoEzFP3gqkJfB5xcqUOxikBpIE6QBI8F0mKNit8SV1jaS62DbKL",
+	"ZkwsUp83XdH3dPS3i9HZ+eX50bvRycV50NoHxu6yA7QU4yxYoVbXvxVcEUyRYH7D1dLnek+IyPmunm8j",
+	"mWaNJ6GhpyXBkDZTFCnjpUEZcEZHwADyHknTEBKK2gA1ydJesIErOlo3639dCh1YZ212s16mDlY1Mg1I",
+	"M4Dm4ljTynS0LmWLVvdArdpovkdttuFyrKBTx/DD5673Yqe6WOWq7epcznGqmBTVMXRRSJq01CSeZjb5",
+	"VnWP+Mpj0z12s30UA1Hz9Rs3W72t348dXkkU4g3K6wTYbLAoSkN1aKcX5LZS2kEdN5LlhVR6ukcwsw1g",
+	"oFMV5lB2Ace1Zw70oxhhptvLVIEG1/xcsKHY1gt4OIIIqvmatgUrmy9Dovx/1ixbEbvcotdrzbxqrbYb",
+	"+NrL/O7eZabiiRfpgBI5ZxNNLonELjrIl1rF3KrKSzFBN3nF8kxcug3q6lZlPZW6gOESFbMBLo5NfTUb",
+	"J71ut7Vvwl8V0zs+hKc0o8klXXVrlmwSqLIl69H1OzP6SQehmXqntTFpXz5AzDDWDlQj9btdNOGD7KU9",
+	"WJZzK66NBhsz83q9kKEP9xdonF0WA/LhBqDsfvTVan1o8Ow3Bv6qFs+g89J5BM8BB4JvHNINv1RRfXxV",
+	"UUW/MfjsQ6YnPAwuZvVjhH8DVcUvoD04jmjZuN/44vlZ22t8BRpfwzu65bWvWLEPR2DfV2txJ1InpkZb",
+	"47m+3/jywfNN93HcwbXel/qMN1nNqh4DPNdLsB3JnTk98zXLTfBF7cy0B4dfHtsgHKaamtEe2+Hcb3zJ",
+	"PBK02nwWZIgILcvwWmphsKJTDEZ+VedxawLUVGO0jEm0KIM28VKjs38Xb1TVRbE3b1v32XlNQxOUD2/2",
+	"1n7zgltfXIjv7qz97huRXEVhyDi++GLtF49FivI9NDxSL/dfrv3yuRDvKF/q/Ur1+t4GoDqDLkwYwwWv",
+	"7mz0ajRmF06zJjcQCSRmJ0jmFzfK44Mi+Ln4pMLPH7yGXMxmNFlqwVz3vRBJaqR9I6Sn9BqKpg6zcJEG",
+	"9Klc3SUPrilIoaIqeeP76FYHD2fWU6Vhmp6DgW09XmhKkT10wgNt082+0HYTVtHjct8dHIqnf7tHwkim",
+	"ER+n2So8rMCKBkPIA1DTOzM4jZx1qzi8kaAJYAl2sGKOcqV3dSlmaC6gFFiMSPrmm4iH0W0ULmj8zTfZ",
+	"0Or9n4zV0e22JlkKhdK/seNm4QU01laRb0CjpHHswFZNr3Z0xZTqZnRmaPOajQDzvo1mWOouEdK2uZID",
+	"pxMLJAqClyk7o6wPpgtK8HTAvKUfqwbJ95gfZoor9I2Ain1zKiVhUTplYJa27S5s9qEicrCP9zRKtFGD",
+	"xgrtlxr8MqVLQrP+voOckgzaDJvNRYoA8bmTpTTQ4SGkGdgAk6BFOGOh1CVv4JiCkborBzYsG00e4HWq",
+	"OC84rnylZhLxWxHfstDEr7mnpvWsqZgxdzzsTwftquxXWTsjWDYYoRS/ja65jnOpClT0ud4fUo+gZaPo",
+	"cgFH+4QLMlkk4O/IHARu9WIA4EiBnfExM8bOhN0yGrNwgPpYHUio26+Zpk5UOx4kQgUSXrkTsq7B48Td",
+	"QAaRPjkl42S4H+x2d9q9l98GPreVqo1r3pleTKxfJxsWjFjwXY4mQb8g7vOM2ujgeggoBFem1V+yGtr4",
+	"I5aJBHN1jjR2fH5R6KwjdcsFHY5NtRMaOyzvdHtByybnYlFGa+BbQuEAwLesHPmgyqOAFxj9IljGreqo",
+	"IkX5JujOsGKGc50oRoWDvUwfU5RWGYgOqk0eBStRFfPMHtlGVm/iv6EW7T1vjNy+KKhqwNpfi3C5hpah",
+	"lQLQS9I7gf3PdX84y2Lfo0tE1hA7uNl3malBNpwg52dtNw0ixVp6kj6Pkn40i38DKDQwFkK/92kWc/nK",
+	"f2wcvI+jMsVI3PFPuP4+F39BovCVUUO23Qe2C28VRjsXK0frF0YrPtCvmc4Oy3Nfmy8bDzjYL5u1zPfW",
+	"6pnfcAPtoSdxSZfvVUQEY5VPiBtDZ1HwVoy1zyeGpmvOejThrxLSGl5Du4jUJMX0kDrQ6Fe29fMONWmY",
+	"ZZTXfHH61qwkv656EJahkzNYb9CQetu24C7nvf0It2/1TuEZQIG1NMEHqIAP0v02V/rK2l5vHZ2LLmNB",
+	"w3Mh3tLkWr+3t86mbEbUOxZGFGoLrKtiPlS3POLocX+IcrmOVunETv9SGyYLKmYuwv2XlWHkBZ1Tx9gW",
+	"onAcdbMySmcdxfNzFH7Z1raj7MvCF1H4BS8wVMqu6LI6E0Y/xTR1kJ3saoLScEbzFM6agyhUGupud7dU",
+	"2RKFNYxtdhQd0wo110mr3e9ij6uiKoJiKpgMleSKIPKIuNWkJsdLc6QJvLewHJPNWS2D54RmKysXpeOc",
+	"cI5KlhLRUQVfU5jeV8PvtnvdbkCaUSizDnktcq2GVsKsz1dKs040I/iIccB+QJo5gGvBGBp2oxM/L1Pf",
+	"RjK6wjJcWUnzKnkV66zn5NWNxdUDG93ZKBvpj8ISCzG5d9lRFp1HfePemNN0mpnjSxi7kvWskheyJWOR",
+	"zS9ryNhPIpXnhIbd6lgGvK1OHeqnlwD+ddjp7lrs9A30qfzt+e9XFrqahSKTcinrtSZBT8hD6yOH3lZI",
+	"4a42BxFDir6SMErQ5SAHBXut3aVuJZ+LpL2bQhKI2/QYeSy+ve+MdC7qRzIU07UnO2OihYqOp5j4meWD",
+	"R2HgZQ3PsNWeznTO6i3EEb/pkL7D4e3APp9SYPV64ohru2UGj31oW9y0nK9VHqXAVz1ggdT02VjBA2tN",
+	"l2Vj5Y8RuyPDa4j0FFyKmDkWyyrJwOdK+8stc7WZkqxhpcSSc5uYKautko80OdbKO5mYUCXwkA3lHdLE",
+	"oDasXOFhvTNwDCgR8GqR2rTmKGx1yMEaxrlq2zJa5zy1JcC2+2W3utitRxrmCpLOby4wdDe05WXkz9Fa",
+	"DNiUyg3hT2jn0Ff8fitehXXOpTCNQeMHMeW6i0xmt8Pyv25t6XstAv2sMZct+wAMpzDfO5osyTv6d4i5",
+	"ymyDm88IL5Vn3MjGWECxNWyNT3pK2sr4b59mMdHxtq/8Rq/T9RuE6UjeV34DgrT9xr/lDXC/jW0yM/sR",
+	"Yn6psim6TxWfUyePvxtk0ybE8gP5ASAyN2HxKzfcgyj8eOWvgZGZIdNZfLbje/fV7667rwypf4uduSba",
+	"1Tt7Jgtu6dpUWnIdZy1kA+QY+O+tJtUqdJnsd5809VXT+6rp/dE0vSwaZx09ryo453uW5pQse3szIW5d",
+	"je/BjSc+Y1zzl7ruE3UqYhaQ5ugDmMyKNU1090CdUm1TG0zb4hZZ8Bjy0aaMTCIeKq0qGMYxTPsGvgic",
+	"8pg8ZFBdTvF4oWOD3kP63cAmodgY1/7ePiYnSUKvlCK91+1iOA9UJFWC/F6329LNm6ELQKBouB2g2+qQ",
+	"QDcMCHThUBMRkIi7cpeK/XwHA+zcDmZNYquU1TY6UHs5SUKWDEgAGTivl1hLlZMAw80VJMYMxA0IeNCJ",
+	"h5EkEq4oiv48y4glkkFsjmnAMIBV6golSpXX+VxaecFUO3kTzTFtec5oSqhu/AbRARyLHKgxlQoXQpkd",
+	"M5lNdQ6hZRC+0TSQxWwziYCzrYQUAAh0KScRZFqCfgzlfACzdDmVFkAn+KgUdt2M23OhFCDuqE/s05xy",
+	"0Ox13+1cb24IvEQcvmKYRE/MdFrRALQ6Bh0a+lv+eDT6qba7JeRVrtEFEwwB0HGd1/RNWE9Fq+j0spmS",
+	"BsFf62hbJ9gWY40nz90+IOuMrM9inWffwGGv8+Tf1poaMWa9mRVGraWXAsat8+RbaPGyoep6y8MOJjB1",
+	"aDjpGMqe9QH6y2bh8PV9o1ZGHNtmUY4E9o6lNKQpbYNo9Sm9T5Qyz5vHv3iN09HZefuNybZu/2iSIFcP",
+	"pN6yL5l31pfRMJnnAZIavvggeQ1f3Vxqw/c2lt3saw+Q4PDdh8px+PZDpTl8+zEyHY6wlmTnFFb6pUIq",
+	"o3FcUaEgqyHmiGW19Qwa0Ix8IxJ9Ype1niWt+jLc/17pNn7w7o3lLvOtABcaGEEB5FeTFbeyvxFkvWat",
+	"RqBiUmQy7bYkVpyB/kbaq3BeuQAn7rq5293VokK+DYiWAnQfj8BkMxcM2eKO76MAooObpmxpTNA6WNw8",
+	"2szGUsClpuiMkm4Tdk2TEOMyJdPrybc6CbImTnoJhb5KehrTxCjzGuAXWaA3DOBGw+uB9EaiXBAtlO+g",
+	"sWcmzWJqdTEugiCd0nzDT5C+PRJNsggHd8omiI93kWTExGqj29lTIwY/vD5p97/t9naDVof8lIE3ytdB",
+	"1QCo2H22A4RlVbsbZ1Ys0ZCNXN1xBJZW1zsFyiKFLByQQrt3hexeZQN5fcBq2Fxby8LTKCee2ufJO3D9",
+	"JfuEum+BcK3rlIg73jIbd9v5eA6ueg/a8N+cDQev+6+V1Py6fxC0NPaIWZSmLCSRrYzotnOxLYHJek1i",
+	"XfQRnJktuS1og0IFxvu6zroxN2bIoU5UUJj5zTeogH7zDRKnOcOCbJ5FN6wBWOhoOshibqjanoSK/DBi",
+	"LnYHMHuv29uB4nmxFGTBdSWq8SJJlLpn0is6kO4BZ3AxlyxJ2+9EyEx9WrUtIGFqStM9baHbAuuWytiF",
+	"uNjSScEAVDxcm0YGU4LibiraYxEvZlyinku5vGOGWJF+t6tBlvWWgnSKBGuqtCGOpmnUT48Etrlq4JFO",
+	"pwOpZwsduI5vAWzg4ut4+9RtXgXKlTOKVl5nc7OkVIR0uSWh7bhHAtus3lBwt7FzYAv3+Bz9pSY5vUMc",
+	"Be4e1QyrKjjh7IIzn6cJ5RJN9gN74uYwtcqr1LVpxK/rQ92LLSY3FQUQVRSmPDJuXaN7vuFuzqfyjt44",
+	"eSSKILvP6rueVU1yPV/r9hv84jXAhQ1Ay8+OYsJdEqEhw+KLO02xW1ipnWCx9VepnZ/t41XRV2/lJnQ3",
+	"u3JTs9eNDZxf1e0kiz6wGn0vStnsL6U85c9rrPvR66t0NhQaWa4RBf4AJTe36Qdtomr5VRQYIhFt0IQ2",
+	"WWaFwSCXqMQ5fF5uhg0+e0O5tR3HUZlH5/T6Pu0Wnvni/RHVax3L/0c4RZtBoLDRxNWCHXkRx9CxOJdT",
+	"EGGRz4vTt52Hn0h9bsDwSopYKThOkoDp4bduEsBv3BL7nm4KX/6YGPjVwPOcBp51UiIMjB6RGPGvYSMy",
+	"ZcTLZp81LUPP6rTb/oxi+8o8iBFUEeMu0xsodQ+TaLUsbt11wNxiRo01SL8lWaqUE8i7loon0hCkuKul",
+	"47kC7pqIxfWUFB18rQ6BUFdsOaNVv7zijVWZtX9JalE0B1Nb2NLVEXO1yNHJhWs2VZ4hWFRpPJqpM671",
+	"kCi1PYiA9zv6AGnad82Q6NuCYL9lq0PchJDMosJFTrYwoAGVaJgZQGh8R5eS3DA2B13EWgpywvsAYWEU",
+	"LCiKZ7ZWZZ5A29zEsbR4pmxIwcRhnjS13UnzbhqNpz6HinNRSlIhWl5OEd7tdlHVUqO8HZ6dq5lPLo7P",
+	"9ew5N6+ObFXqss8x3hfePRy9HZ2PKl4HZU272/75X/8DFW0Ab9FkkkDbJ3RBZjp4vNxMHSxl66hBYaeo",
+	"xJPgaNJ+R9PxNPAy9yg2SIDyqCm9NlGpdAbxsvAr1hLM4KYTc3Z7fX2vJmmumHFNOspjdcqjCax9g5QL",
+	"3CGV6H//6gP604sI/bVFhAQsX9AO+Q0UiP3qRNpAQMAL+wgBwasOuznhzJJpw2I8w1xsnEwTTMHqEzxr",
+	"8x5s8E2eUfm8Ig6BCMu78kwLtK5A6UWmRK+dwBTl3pKKZxiKuA9k81hwpmknyepxRDIzTO6oJWlPCtW9",
+	"NdeNxvD5muEYVdT1e5Y+lrQ+T2TDxvEF3ho8QB1ELR/4w1hqDPfp/EsZUXaqGG3F7cjdJWI8CtmVctui",
+	"gbtsDjYQ/aAtrfCvBbyvzP1rgMeTBXg8gjE/c0wHsNnfPPoDGEK5VovusQz17HIOVR3lW+mRB39dwVs5",
+	"plz7znzehLDLFW5rpYCi67q1Xwqg8CpDPHyexWVgt4rJUutm6FXVskboOiuNI/fbbvc73QUt7wCFga2X",
+	"0/pKOyQ4oBy9kW9iJQjlQ4QdZXdGl9opYCm6jl4eFmQ00xvBBNXmdWvQhEfHh6PDAEMC4GiMEaDsjEgF",
+	"WBAyt56uk6ebT8BRQhCHceQbI0Sdm7s8qWN5IOsZHiC2XYccQ3VZTnTO6tp2ADgkawCJMMERfct5D7Hn",
+	"uowzG5bzJeBLoMs8giM6K3tUlmJtv/Emyr6t+0wC1bYAKEaXMwaQVbYAFIB9/lDRFnf6tIaDB3iiN/EV",
+	"P9BniTt9vE+16Oc9ePyKKoVb6kReCI1cfypfqrUPURMVEX6VN78ak34zY9JXh9UGMi/Sokc6rIpN5j5n",
+	"/Su/bCcr08UUsUC9tlD1aEvWNanzsBsRNimAbhorSxc8LCkG+4C49QseVV1AQfHg4uy827s8PGt45vP7",
+	"dw2vATLM6dHfLg9HPzY+rMtT1LaOFeBOsfXkDJqjrq7naDPx1q7+jmB4ABXDFx9ExfDVzakYvrcxFbOv",
+	"PUBrxncfqjXj2w+lIPj2YygIjrAOBSl13P2lok0ppLxWtE+ufrZcjd69/YUr79Ciyl6XqH5XJioMQ135",
+	"BsVr9NMWE+EJ3CSrC2EAsZL/b9g89UBUDxd4uVm473MKo4EOp5UzSpzmwFtKuk+U8pCY7E6nSTBpJgzz",
+	"TcHLnS4Snq3QSYTULa9BJxZ8zDwoMW0ckdiRrUKyH4bhs5C+B0n3dVRvczKHtO0xQvCzL65aDC6e6Ffi",
+	"++zEdx0J0MDoERLgvw79dovT3U/Bq0vTDcPwceR7UUG939Eb7fKAwIuCgBiDO3JSN+1A3z9FoqGbbD4c",
+	"xETy5vtnexCjCQUFoL8oJrQrPoBf3jA2Ny2Scw2Sh5yw2Txd4qqcsKQZoXGcp/TqEU3ZgZEo8l5Fy7Vs",
+	"969Iz0ti6x+UtD9AvCZc3H2l8l+p/L8ildfX4ZHC+npGg22HvtYaEDBNCOyNxSLOZlYdvSldMj8gkyip",
+	"Uzp0KKgutQIBn5lwn1kqaEpjcU2atvVrJuRfKpJz8m50anxQ8BNEU7Y04b9OxGJeMmWA7yDi2mPguUsG",
+	"fqQ4ByQAYulMeB2zku+UzoKbolJG17w6YlCpWoq4OWVC/wDGkc+NRBNchWOuQUThOKC+u2Db4SSJPoJp",
+	"HO3ZxUdoHIs7Fr5PotsoZtcMcXI0PGx4jdHPo4OL85HiCDASTdJoQsfqan/AoonFFemMr1XLeXf47kHL",
+	"MYsIIVJIzZ9jVFHKZnIdjuXO+AXSOY7wVUh6s+kcNEnocrXOov1dednoK1P7ajf6Y9qNnDIcebJfwuGn",
+	"MCW5RFlnBKB6Iox9qdyBzqSqZ6Wim8H7i3PS6XRcPrf92ZCdLzbzXdyyJIlC1jK1MzQJ8oihNMhk5oaw",
+	"2BAKvTjNqdCLjaWt7KOaKMH6FI+0QzYnIoGWDopEk0CdTEC2SXAdiyuKyRoBvo0VzUigSFmgFslTiPrE",
+	"cmHArSDmQOscPleMbMaSa5Oqt2b7MBP0eXA6Gp6PAijVhevatuW5EVkCp0+RDrdQEIHWg1gyOwNAZPil",
+	"JM3d7o7Pd7s73T6xBSz288Y7KHShFD3sznGqb8WA3EHDQiot94VskZy5ziNcJDMaK7I2wPb/UH98rpHP",
+	"87nNXYEiBHgU6rXM/pgtXVaa/2D2Z+LwD801x4t8KMYLKFRt8iWzi+zm28+TiGuswWVsSRLmXrUZ4A+W",
+	"GxTWPIpTO7cAQqvufyNxqea6L80Ej1KByZfeaoEGg2SUtgvXo+E1Lt4fDh0JJ1+h+UM+Sf1JRAzo6G3+",
+	"rJI2nlDH3wSvcI6viPUnRqx1JNecrlRLhL8KsV8tM/+S9nfA+NwlgDpguoTQb2mscYTYdTqu0TguidXl",
+	"aBA15L4V9pWsyuIJJhiTJprbSZTqDMoAiRZI17g8R65uZdWQlETIEm3Vj1LPdo7RdXxMgrLPo5RMEmhO",
+	"oxQKzj7ZQk4dMiw4f4tGGy1/LxhRCj4K61lcr/FHQFzvbrfb22vtm4jR6rYwU3oLpZ2gk8xud7fbV8Ko",
+	"lo5x50o6JjXCMWhGES+4wIeQbiUta/R5qHPVxjdc3MUsvAYrOAk++w1sYeI3Bn5DLiDN2m98CUiTYkkN",
+	"F/yYjKJQBj4chV8Cn6uttCqLJMWMJk8vvXprvmPM/o+2aH3WIGoMDIDWDxfFpejUXhxlha2mAt9sG7Sv",
+	"nO6rueYP50AASq218KyBfKGTWJ5NrWW0qY0vBEqqo+uR6s1pOq10C9gKD5WGdZ8bsXJQ5E7ijjv5tzSF",
+	"+aCeAoslK/oQck/5fLUHobXvEnpMzuW6EQawd2ktI2CBWWUXqST91Zmv/xJE+I/mVdjA+5zTh1ZF2WtR",
+	"5qud/ivh/6Pa6U9Ndwmb+rXaO/vwgCHtn86lSbvikS3fdyXC5ZbEiggQthOUKUJggoWyOJ6WtsxmsTwy",
+	"FQkLibj6OxununKo2qVThFrb/rNugvskMJQpcD0IFfV72ccFjS3T2pL61bOxmLPA0/0jCgV/nWaVzZKl",
+	"i4XEGPWlrt/TwmVjd0Lj1oYy27a1IfA9qMY0n8fL/cy2z7Sx37Xpa26EZqLA5/WqyAZ2eq0RKjD5vLnb",
+	"3SFrG+qzWlLZTJpnZ8Z0n0fSekNgVRB7xiYTNk4JTQFHc3pffcDWH4Z3PjAl71+Dbbp5dk8aXfZ/glxR",
+	"VCulJnRfZYuv5tN/Rb30RDvZqyyRj1JM1zSfbmYyrbCNklRcY5WBasU2Y2nGlAkcVtd4Ur/qbssF06s1",
+	"iUapB6Za7c3PlUPX5sqYpizxORaADgu1kiHSGXJipBa51KRTFmP0G9Ql6JAzN9LOGkmzqO3HWUlt2vxT",
+	"WUkJnpTP17eS1tfxc+O8vxo9V2q9kfxq5fyq7P7RrZxPxDjuc7DVNOIsGRzviVnGYq8iIW60suUmuXSX",
+	"/Tp/IuiBivpi9XxIpFTEV1Hh7i6oYrBb3fcYKgMr5pILsLZVgY0909LoXPBZ029Aq5zsfR247TdaSpOO",
+	"xtP6mOyKnStGN3CVUY7MAiy1mSJawRcKTZWaFoa62O2+0lUhvKzba/ncqqwdMoSolHE0p7EeAdRUofih",
+	"Gd0j5rQUPhl2jF1Eq/Z3mW+RfRRie+nAgwJGshLWPg++H52Thzt6A9OUpq6QIkz6NIrxMxqIf7Mg7/Wi",
+	"dHQxk2fR8lzy8NWI/JWv/mmMyC7iPtB6nPHWVNwwIArVMd/qosBCSb/T1RpSe5wwqCRHY4mMjDRP3xyQ",
+	"F9/uviT/+3/tdnZbYDTV+pRDgYDhXUcyzRpuUSLZOGGQoao+s5BMopihRdaMsEinar4xTZk2Yf/1/Pw9",
+	"eU1lNPZ5Uz8Wod0Sx9NZRhORzNqLJGZ8LCCTlUpiFb45lfJOJCH07LqDZmQBjnUZmXJ9+m8cNGeshsrr",
+	"Wb9Akt4JTzeMvhLpFMKjfzLtvSXYq/E5BXFbGhjNvPAzoRUggwKBiuftE2qrH7BQvyEWqUSlXUhQCoKI",
+	"39I4Ci9xQgQjzhhJQskVowlL9DeKsfscVzB8f4QbiSRxGwjMU0magdPJPfBIUELgAKPB4WrZJuAOTux1",
+	"+gNQCZl6wm94RH+8dNBNKYdKp51AJSQNC587p6/g4W4SH9FNz3a7PTyyn376qT10UGaAiFKpeB5JuWDn",
+	"cAfWtRd/at/d3bULiFWMzL1SMw5zK89H5h6UURvsABliu42+4JZd6iBQjZLOLVQcW513Y7Ciyf4GbbkA",
+	"IJabPZX9eKO5cfTaInGmtcUN44Xiagd0PGVQLS0RcYVagL0kAi7aYNANcrRrr9NrrdubyIzQqGoT9D6h",
+	"1/hC7fRjtdBHTQ8jVEy/fpE2haEPqdEGTK4kt7xY880HluhVrz64Qq96+cHFytTLD6pRZl68T3bAK43X",
+	"fvCLEhIK1tmrlEamjbDFfHRNVjGNZh2nbrllzdTq+jiUkgm+oNxvVJFFEjcGjW1QMvQrRWxWNAYXpN2J",
+	"UC40abNbKDVLEjYWSaj4CjIZ3SRyRoFloZILLHGaMKZYkNTpwtnAIBIEOlvoVg06ZwnR5rXJIoYOicxT",
+	"u8eqsZpDw9e4qlzrStKkxeaVBKCYiDhmYfuKjm9yrW10cx8uOCSgKaEC1mE6teiuPyIhTcvdt2Sm1nog",
+	"nkWKzyRohYZT47oab7ok80QoeCVbKJr43HBnKwBFKRlDyx2EmUcC+us8aEGCNnBuNazD2LxcZ9oo9Hkz",
+	"+Lmt8b59FJpXU3WHUsx2hfwtW2P3ik1EgnoRnaQs0fxdbVzH9E5pBIFgIGa5jQ7O/jps9/deGLFonrDb",
+	"SCwkQm1LkimVUy0iAMvzuQKQwp4x5YJHYxqTH85Ojknzhi0lkeDe8UgazRikG16cH5gU91k0TgS2otU7",
+	"uqNLchCLRXie0Cj2OSxT6sLJ1yBaSo9IAdWVwwhGRhM2ZNslzCSkI65FUhty1DJdrKSLMErJLUuiyTIw",
+	"xpasQD3moV8lcJBm44FkH4MO/gOdaamSFqTP4fRw3n1YGMwNJxOltms1CGY0BhQ3Kf5qd56xyPS7XTKT",
+	"uk60z80NGIvZLEpJE69gAlqEllgVjGBQiSs2OX3ATAcZDktduhfEc8zZk8DGAAwi0S0jPSPSIwIbSw2E",
+	"fqC8ii+APBI494Uw/v9RdnW5beRI+CpEXmwJLUdKNLsTCXlQPJPZAPHESJxFHjTYptS01XCL1DRbTvRg",
+	"IHfYPcMeLCdZ1FdFNluWduxHWxL/Wfyq6quqYuNKKT6crjM+zpW7vmYrEyItG0eoED1LTfTripMKL1dm",
+	"eWsKpW8gLhsVJo2TT/eXESqdYHp3X41/+vvc5ila2dRuUUleWIGMlg0kM+w5Fg32i64sNL9Rl+d0a4IT",
+	"IlSyVncvz9RMVKWSq4vJ08niWoqrJ4raDCzG+OebiZoh3RoyMtyV5qt6cyLpqsumpDOtm0YvV2u+oLZA",
+	"pXVxe7E/CmIO7pu5NWtdVqjXRc0szEpX1+GG17tWlCi/MfrW832kpr5cvG85K18u3stF9grTP/HqbvRC",
+	"LUqLjccG59/WVT63zA+KgQ2C9npSxz5nPJCrTbm8DXW1JWyNkLZu5Gz9OQAm9gybXo1Gw95E5ftoM1eu",
+	"RmHpDm5fV3kWi7xH39yqvFmZOjSc8VQdKaNNaSAq8B+ORaZGQ6V8EuN5/3mfFKK0n37OcbtSBIZVMNTf",
+	"bk3FeAYLsywL47mgNmG4Ex+GoU73hz798/UwU9SdPF+ell9COUhmVOx34xtILa51RUtnitho6VV5Y8Fi",
+	"ULNQo4ZjtYs103vKmIMc5N2SxKa94a+hqvZo+GKsFruGzlZapIbDTsbDvw1Gw1EOHjGtG5c0P2fFYHC1",
+	"25h8v3C6MNHWpii11Bp/yoa2lXHy5UrXnrT0aDENin387PW2uR78nKtToKkdtUkXpXem3rgi8LggI7VX",
+	"n6/eDn4mjbQSKz3NW6jRa13fQiTflpsNLWi4ADBuU7vhoOZ/qTzSCVpvq6bc6Lp5jg8L3Wj6d2O+Nc83",
+	"lS4th+1gxC7ZpJA2XubHx4H7TrdO0YuMbevk+f8aKrCPRz8NRsMhl977sDGWUMXLs6EcGB9OS2uLFkZ5",
+	"vLl0Gzr7jLvTrIyHaYSj3llkLox4RmotZQG0pdtQaTpJ2ie9iMRWa+O95izzhbkzFUmoC/6fkOhywk7h",
+	"X5CeQepjxgILUUmWPeYy8sF7bW+2+FGYI8mgTOa32HWk0Ymf2zjN+Mtp/NwDCu1U/k9d7yaKu8jUflch",
+	"kwFsICjvAPodZ7cJz6gNRMVMiuh3xCJhQrcWexgdUpD6sVTNyhVsyZldvuNgo5YRAFiRj4djXFRs23jI",
+	"m69OWy1G5b+7T9vl6qPY+UMinwu0ThocA7i813kj+RWM7xa7uQ68llcPn/6oCB+1HqpjxsPJ3OaXHz5F",
+	"/42ghijjj2lDZ+pd43kTWkxAQ8A2J+aqI9aqztQ76tTDGUsS6bdbhHsAo6rzLy1X9anFTOl+IYuqhPxh",
+	"ns4SdAy8He7yxKvZL2/Vx18/XanrkNBdam30+zHFO4FZGlq/zz7A/HDa+DzKbbktpyMCLq96arlyzpv4",
+	"TG5q17ilq0K70yipGThjGfr9Ub9PYpSkUSYDVrN0z7FStB/x5Q2XJ16FVPsILUO8lfboNCKKoYZlSoTR",
+	"9/Pt54y/ARk0IXCLgMfQTTDAjn58//er/QqgPdQPCZUz6ANd0XcImTfGBnJxaGt0xlvCGJX2ARsbPh7T",
+	"XQXDqPsM7hU3wEFl9Erdn9IxbsqmMjjGgZKTzZ+5Cb76i2kIC85JvZ8/K/BX+vk5Cafk70vdrObP7v+4",
+	"z3tT6iAdo1c4DC9ZOWNZrHRFi6d95zETbMjdsV0cMIseP36UsaXt846vJ0OSsjQxNTszuWUFLyKWwDIm",
+	"SAPl/h6FLv6qZkQq9J/+Y3UawgF6LFgf18DSVZWBXSI0Q3Kf2eHw7fTocAbLuRILPkGXA5MO5n1+o3Np",
+	"Easm64jqebSCOqnl7pnERo22BDcWTNA27XV5syURvdkuqnJJP4l3H+jFmiyB3wSM4bYhjcCkVg+ptfNl",
+	"8NbVX3VdmGJwSUIFCHLlrEMv17XDiRH5Fzpv6i38JJvafSs5aX4LFe2OGYCVcxsYfOANqss7UpOsaUhS",
+	"+J4swsfyZtX4IBaFGgFnCtcCztv6AnnHvzIlJQB6r0+rLrNwDD5v0QKYmxBDrBEovdDeHNBhcVYeUfZG",
+	"1D6fhQo9WczKyjEcupCEndPY5P+tJcnKN/+uWZl1+7NHFSouPQglhKmMh+LTOBkRGCM8yl6QyU+vonSm",
+	"ZnYHO2HlBeeMhy+hf3XWPDUUiJ0r0UdIh2XkHiQ3gtYRCslBjd4pLecgCEB51kKfMKbBE4ihQOQ7ezPl",
+	"FYSlrVWCoz53qq2Smlq4u6EQDh3diIiziO5Fk0bLXNuK3gdjb5pV76FqNh4OqVGYeeRgz9pKO60Shbb7",
+	"/YQhFUudh8WOBbsZWaMyE/3YXYd7SHKui42OVtB4CJTEZw2n8+zy3eQ41Ur2p5PygbZp5aoiMq0AksBi",
+	"IinHQBox+oCK/9rWJZyOInMSCcJ6Y/yWeq1WTbOZPH/+jw+frhho5nMLUcH2Js7F5jlSyUdb09abli7L",
+	"4Tsgx9L5KJtdiy5FeWn/EZ/e5KGOX7pP8a2j65Tkxsy5Q4yAdbo3cucOxUNFc49Xp4DRtLK//Xql8jZ/",
+	"RLLIeaYuP1/N7eFPU05U1mWJMUe69I2HtTbxNIdNok6pc8mf4Kx6TCf87c6AUmJWnM0j6IS5VH5jyjZt",
+	"5NxudNOY2k7btZOXbQONNCwkKNzQZ7H/IeptjeU/h7jwkiZNJ6y3td6pwgWjSPIwIBsdDjriwZyNq8Vs",
+	"wIw0XElW94C8/eP7f5JpdC4Iq4Uh6VsA0/EMzC3fkfwRXLgf3/+bM0swa2mBukmYe0JhhMsD25u1+evY",
+	"e0UHLovBcuGfn/kcRJ46/5v/ypg0H5l79JxHZ4Msa8hFPZnbQYfwl4kpO1noAylKTuUuLWBvATXw8FXo",
+	"TbpRd5y5D34KcXmFkEc0dIiNmR2gYsIjgLPUISseoF4GkbtPo6TXdaqeQo+EFdofHSb7tMKaHdrtKa31",
+	"MWG9H1VxbMwtNMSbfSClVeI55KNMkDfmOOBXSmxi0QwRZiZpbSYhY2O6c/KaALAVT1u52ugl7GgLs3Ph",
+	"VUqOIpxbbbqBuT2YaLZ7ItkIuYf+AvhgPyoCiUNFxs4lPxC6Kal+TvZz9zBkStWsOJC5jYBGuLuZ0pV3",
+	"bJ8JcoEPQeHaEumY4u8uQVzGL3UlrmlZIwhCeaODCPW9SYRWEIy851l71/E8uZoERMab2JGYUsZTkiMd",
+	"YiqTYCwt4ammXG4rXSNpkgTa0DmBdsDJp4NfsrTLagv22AM5m/Qu85IfTTvc5CQcl4BJWt8yLO6LXij/",
+	"3tkD6HNxQUIcUBxa238GtyF7Ogk6Pxiqs2b6IIhXleDkYUAdxHaYOXj/x/3/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

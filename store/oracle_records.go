@@ -99,6 +99,9 @@ type OracleSelfServiceRole struct {
 	LastUpdatedBy      string    `gorm:"not null"`
 	LastUpdateDate     time.Time `gorm:"not null"`
 	LastUpdateLogin    string    `gorm:"not null"`
+	// RowVersion starts at 1 and grows by one with every write of the role: it makes the
+	// role's ETag.
+	RowVersion int64 `gorm:"not null;default:1"`
 }
 
 func (OracleSelfServiceRole) TableName() string { return "oracle_self_service_roles" }

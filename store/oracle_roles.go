@@ -151,11 +151,20 @@ func (tx *Tx) InsertOracleRole(role *OracleSelfServiceRole) error {
 }
 
 // UpdateOracleRole writes back what a role's changes may touch: its relationship and
-// request types, its end date and its who-columns. ErrConflict as for InsertOracleRole.
+// request types, its end date and its who-columns, and bumps its RowVersion (in the
+// database and in role). ErrConflict as for InsertOracleRole.
 func (tx *Tx) UpdateOracleRole(role *OracleSelfServiceRole) error {
-	return sentinel(tx.db.Model(role).
-		Select("relationship_type_cd", "request_type_cd", "end_date", "last_updated_by", "last_update_date", "last_update_login").
-		Updates(role).Error)
+	err := sentinel(tx.db.Model(&OracleSelfServiceRole{}).Where("role_id = ?", role.RoleID).
+		Updates(map[string]any{
+			"relationship_type_cd": role.RelationshipTypeCd, "request_type_cd": role.RequestTypeCd,
+			"end_date": role.EndDate, "last_updated_by": role.LastUpdatedBy,
+			"last_update_date": role.LastUpdateDate, "last_update_login": role.LastUpdateLogin,
+			"row_version": gorm.Expr("row_version + 1"),
+		}).Error)
+	if err == nil {
+		role.RowVersion++
+	}
+	return err
 }
 
 // ActiveOracleRolesOn lists the user's active roles on the account, in RoleID order.
@@ -166,12 +175,13 @@ func (tx *Tx) ActiveOracleRolesOn(userID, accountID int64) ([]OracleSelfServiceR
 	return roles, err
 }
 
-// EndOracleRoles ends the active roles among roleIDs at end, stamping their who-columns,
-// in one statement.
+// EndOracleRoles ends the active roles among roleIDs at end, stamping their who-columns and
+// bumping their RowVersion, in one statement.
 func (tx *Tx) EndOracleRoles(roleIDs []int64, end time.Time, updatedBy, updateLogin string) error {
 	return tx.db.Model(&OracleSelfServiceRole{}).
 		Where("role_id IN ? AND end_date IS NULL", roleIDs).
-		Updates(map[string]any{"end_date": end, "last_updated_by": updatedBy, "last_update_date": end, "last_update_login": updateLogin}).Error
+		Updates(map[string]any{"end_date": end, "last_updated_by": updatedBy, "last_update_date": end,
+			"last_update_login": updateLogin, "row_version": gorm.Expr("row_version + 1")}).Error
 }
 
 // ActiveOracleRoleHolders lists, per account among accountIDs, the users holding an active
@@ -225,6 +235,7 @@ type OracleRoleView struct {
 	LastUpdatedBy   string
 	LastUpdateDate  time.Time
 	LastUpdateLogin string
+	RowVersion      int64
 }
 
 // Active tells whether the role has not been ended.
@@ -305,7 +316,7 @@ const oracleRoleViewColumns = `r.role_id, r.user_id, r.account_party_id, a.name 
 	c.party_number AS contact_party_number, c.email AS email_address, u.login_id,
 	r.relationship_type_cd, l.meaning AS role_value, r.request_type_cd, r.registration_id,
 	r.start_date, r.end_date, r.created_by, r.creation_date, r.last_updated_by,
-	r.last_update_date, r.last_update_login`
+	r.last_update_date, r.last_update_login, r.row_version`
 
 // oracleRoleViews joins a role to its account, user, contact and relationship type.
 func (tx *Tx) oracleRoleViews() *gorm.DB {

@@ -87,6 +87,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	auditCtx, stopAudit := context.WithCancel(ctx)
 	defer stopAudit()
 	go runAuditBackground(auditCtx, db, auditRetention, logger)
+	if settings.pprofAddr != "" {
+		stopPprof, err := servePprof(settings.pprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	httpServer := settings.httpServer(handler, logger)
 	return serveUntilDone(ctx, httpServer, server.GuardFraming(httpServer, listener), settings.drainDelay, settings.shutdownTimeout, logger)
 }

@@ -241,6 +241,9 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
+	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	Properties *AdfLinkProperties `json:"properties,omitempty"`
+
 	// Rel `self`, `canonical` or `parent`.
 	//
 	// Example: self
@@ -249,6 +252,12 @@ type AdfLink struct {
 
 // AdfLinkKind Example: item
 type AdfLinkKind string
+
+// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+type AdfLinkProperties struct {
+	// ChangeIndicator Example: 1-1
+	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
 
 // AuditActor defines model for AuditActor.
 type AuditActor struct {
@@ -858,6 +867,12 @@ type Fields = string
 // Finder defines model for Finder.
 type Finder = string
 
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -1048,6 +1063,9 @@ type OracleNotFound = AdfError
 
 // OraclePayloadTooLarge The ADF REST error body of framework version 4 and later.
 type OraclePayloadTooLarge = AdfError
+
+// OraclePreconditionFailed The ADF REST error body of framework version 4 and later.
+type OraclePreconditionFailed = AdfError
 
 // OracleServiceUnavailable The ADF REST error body of framework version 4 and later.
 type OracleServiceUnavailable = AdfError
@@ -1644,6 +1662,13 @@ type CreateSelfServiceRoleParams struct {
 
 // DeleteSelfServiceRoleParams defines parameters for DeleteSelfServiceRole.
 type DeleteSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1669,6 +1694,10 @@ type GetSelfServiceRoleParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1680,6 +1709,13 @@ type GetSelfServiceRoleParams struct {
 
 // UpdateSelfServiceRoleParams defines parameters for UpdateSelfServiceRole.
 type UpdateSelfServiceRoleParams struct {
+	// IfMatch Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+	// must be one, or `*` for any existing role: otherwise the request is refused with 412
+	// `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+	// after the 404 checks and under the same lock as the write, so that of two requests
+	// sent with the same tag exactly one succeeds.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2052,7 +2088,8 @@ type ClientInterface interface {
 	// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
 	// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
 	// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
-	// refused.
+	// refused. With `If-Match`, a role whose entity tag is not among those named is refused
+	// with 412 and left unchanged.
 	//
 	// Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
 	DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2060,7 +2097,8 @@ type ClientInterface interface {
 	// GetSelfServiceRole Get a self-service role
 	//
 	// One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
-	// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// user does not exist or has no role `RoleId`. The `ETag` header carries the role's
+	// entity tag; `If-None-Match` naming it is answered 304 without a body. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
 	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `GetSelfServiceRole` operationId).
@@ -2079,7 +2117,9 @@ type ClientInterface interface {
 	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 	//
-	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+	// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+	// named is refused with 412 and left unchanged. Needs
 	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Takes any type of body and a specified content type.
@@ -2100,7 +2140,9 @@ type ClientInterface interface {
 	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 	//
-	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+	// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+	// named is refused with 412 and left unchanged. Needs
 	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Takes a body of the `application/json` content type.
@@ -2121,7 +2163,9 @@ type ClientInterface interface {
 	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 	//
-	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+	// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+	// named is refused with 412 and left unchanged. Needs
 	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type.
@@ -2692,7 +2736,8 @@ func (c *Client) CreateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlu
 // ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
 // holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
 // removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
-// refused.
+// refused. With `If-Match`, a role whose entity tag is not among those named is refused
+// with 412 and left unchanged.
 //
 // Corresponds with DELETE /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `DeleteSelfServiceRole` operationId).
 func (c *Client) DeleteSelfServiceRole(ctx context.Context, userId OracleUserId, roleId RoleId, params *DeleteSelfServiceRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2710,7 +2755,8 @@ func (c *Client) DeleteSelfServiceRole(ctx context.Context, userId OracleUserId,
 // GetSelfServiceRole Get a self-service role
 //
 // One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
-// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// user does not exist or has no role `RoleId`. The `ETag` header carries the role's
+// entity tag; `If-None-Match` naming it is answered 304 without a body. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
 // or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `GetSelfServiceRole` operationId).
@@ -2739,7 +2785,9 @@ func (c *Client) GetSelfServiceRole(ctx context.Context, userId OracleUserId, ro
 //   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 //     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 //
-// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+// named is refused with 412 and left unchanged. Needs
 // `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Takes any type of body and a specified content type.
@@ -2770,7 +2818,9 @@ func (c *Client) UpdateSelfServiceRoleWithBody(ctx context.Context, userId Oracl
 //   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 //     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 //
-// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+// named is refused with 412 and left unchanged. Needs
 // `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Takes a body of the `application/json` content type.
@@ -2801,7 +2851,9 @@ func (c *Client) UpdateSelfServiceRole(ctx context.Context, userId OracleUserId,
 //   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 //     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 //
-// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+// named is refused with 412 and left unchanged. Needs
 // `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type.
@@ -3856,26 +3908,37 @@ func NewDeleteSelfServiceRoleRequest(server string, userId OracleUserId, roleId 
 
 	if params != nil {
 
-		if params.RESTFrameworkVersion != nil {
+		if params.IfMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("REST-Framework-Version", headerParam0)
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam1)
 		}
 
 		if params.MetadataContext != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Metadata-Context", headerParam1)
+			req.Header.Set("Metadata-Context", headerParam2)
 		}
 
 	}
@@ -3986,26 +4049,37 @@ func NewGetSelfServiceRoleRequest(server string, userId OracleUserId, roleId Rol
 
 	if params != nil {
 
-		if params.RESTFrameworkVersion != nil {
+		if params.IfNoneMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("REST-Framework-Version", headerParam0)
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam1)
 		}
 
 		if params.MetadataContext != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Metadata-Context", headerParam1)
+			req.Header.Set("Metadata-Context", headerParam2)
 		}
 
 	}
@@ -4077,26 +4151,37 @@ func NewUpdateSelfServiceRoleRequestWithBody(server string, userId OracleUserId,
 
 	if params != nil {
 
-		if params.RESTFrameworkVersion != nil {
+		if params.IfMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("REST-Framework-Version", headerParam0)
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam1)
 		}
 
 		if params.MetadataContext != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Metadata-Context", headerParam1)
+			req.Header.Set("Metadata-Context", headerParam2)
 		}
 
 	}
@@ -4872,7 +4957,8 @@ type ClientWithResponsesInterface interface {
 	// ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
 	// holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
 	// removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
-	// refused.
+	// refused. With `If-Match`, a role whose entity tag is not among those named is refused
+	// with 412 and left unchanged.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4882,7 +4968,8 @@ type ClientWithResponsesInterface interface {
 	// GetSelfServiceRoleWithResponse Get a self-service role
 	//
 	// One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
-	// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// user does not exist or has no role `RoleId`. The `ETag` header carries the role's
+	// entity tag; `If-None-Match` naming it is answered 304 without a body. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
 	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4903,7 +4990,9 @@ type ClientWithResponsesInterface interface {
 	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 	//
-	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+	// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+	// named is refused with 412 and left unchanged. Needs
 	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -4924,7 +5013,9 @@ type ClientWithResponsesInterface interface {
 	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 	//
-	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+	// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+	// named is refused with 412 and left unchanged. Needs
 	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -4945,7 +5036,9 @@ type ClientWithResponsesInterface interface {
 	// * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 	//   needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 	//
-	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+	// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+	// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+	// named is refused with 412 and left unchanged. Needs
 	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
 	// Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type, and returns a wrapper object for the known response body format(s).
@@ -6173,12 +6266,14 @@ func (r ListSelfServiceRolesResponse) ContentType() string {
 
 // CreateSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for CreateSelfServiceRole
 type CreateSelfServiceRoleResponse200Headers struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
 
 // CreateSelfServiceRoleResponse201Headers the declared response headers of an HTTP 201 response for CreateSelfServiceRole
 type CreateSelfServiceRoleResponse201Headers struct {
+	ETag                 string
 	Location             string
 	MetadataContext      *string
 	RESTFrameworkVersion int
@@ -6337,6 +6432,8 @@ type DeleteSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON412 the response for an HTTP 412 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON412 *OraclePreconditionFailed
 	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
@@ -6374,6 +6471,11 @@ func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() 
 // GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
 	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON412 returns the response for an HTTP 412 `application/vnd.oracle.adf.error+json` response
+func (r DeleteSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON412() *OraclePreconditionFailed {
+	return r.ApplicationvndOracleAdfErrorJSON412
 }
 
 // GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
@@ -6427,6 +6529,14 @@ func (r DeleteSelfServiceRoleResponse) ContentType() string {
 
 // GetSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceRole
 type GetSelfServiceRoleResponse200Headers struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// GetSelfServiceRoleResponse304Headers the declared response headers of an HTTP 304 response for GetSelfServiceRole
+type GetSelfServiceRoleResponse304Headers struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -6461,6 +6571,8 @@ type GetSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSelfServiceRoleResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetSelfServiceRoleResponse304Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSelfServiceRoleResponse429Headers
 }
@@ -6546,6 +6658,7 @@ func (r GetSelfServiceRoleResponse) ContentType() string {
 
 // UpdateSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for UpdateSelfServiceRole
 type UpdateSelfServiceRoleResponse200Headers struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -6570,6 +6683,8 @@ type UpdateSelfServiceRoleResponse struct {
 	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
 	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON412 the response for an HTTP 412 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON412 *OraclePreconditionFailed
 	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
 	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
 	// ApplicationvndOracleAdfErrorJSON415 the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
@@ -6614,6 +6729,11 @@ func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON404() 
 // GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
 func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
 	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON412 returns the response for an HTTP 412 `application/vnd.oracle.adf.error+json` response
+func (r UpdateSelfServiceRoleResponse) GetApplicationvndOracleAdfErrorJSON412() *OraclePreconditionFailed {
+	return r.ApplicationvndOracleAdfErrorJSON412
 }
 
 // GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
@@ -8245,7 +8365,8 @@ func (c *ClientWithResponses) CreateSelfServiceRoleWithApplicationVndOracleAdfRe
 // ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
 // holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
 // removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
-// refused.
+// refused. With `If-Match`, a role whose entity tag is not among those named is refused
+// with 412 and left unchanged.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -8261,7 +8382,8 @@ func (c *ClientWithResponses) DeleteSelfServiceRoleWithResponse(ctx context.Cont
 // GetSelfServiceRoleWithResponse Get a self-service role
 //
 // One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
-// user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// user does not exist or has no role `RoleId`. The `ETag` header carries the role's
+// entity tag; `If-None-Match` naming it is answered 304 without a body. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
 // or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8288,7 +8410,9 @@ func (c *ClientWithResponses) GetSelfServiceRoleWithResponse(ctx context.Context
 //   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 //     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 //
-// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+// named is refused with 412 and left unchanged. Needs
 // `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8315,7 +8439,9 @@ func (c *ClientWithResponses) UpdateSelfServiceRoleWithBodyWithResponse(ctx cont
 //   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 //     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 //
-// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+// named is refused with 412 and left unchanged. Needs
 // `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -8342,7 +8468,9 @@ func (c *ClientWithResponses) UpdateSelfServiceRoleWithResponse(ctx context.Cont
 //   - Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
 //     needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
 //
-// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+// `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+// entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+// named is refused with 412 and left unchanged. Needs
 // `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
 // Takes a body of the `application/vnd.oracle.adf.resourceitem+json` content type, and returns a wrapper object for the known response body format(s).
@@ -10261,6 +10389,13 @@ func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceR
 	switch {
 	case rsp.StatusCode == 200:
 		var headers CreateSelfServiceRoleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -10278,6 +10413,13 @@ func ParseCreateSelfServiceRoleResponse(rsp *http.Response) (*CreateSelfServiceR
 		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers CreateSelfServiceRoleResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10367,6 +10509,13 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest OraclePreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest OraclePayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10408,6 +10557,9 @@ func ParseDeleteSelfServiceRoleResponse(rsp *http.Response) (*DeleteSelfServiceR
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 412:
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 413:
@@ -10477,6 +10629,9 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 			return nil, err
 		}
 		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest OracleBadRequest
@@ -10573,6 +10728,13 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 	switch {
 	case rsp.StatusCode == 200:
 		var headers GetSelfServiceRoleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -10588,6 +10750,30 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetSelfServiceRoleResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSelfServiceRoleResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -10659,6 +10845,13 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 		}
 		response.ApplicationvndOracleAdfErrorJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest OraclePreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest OraclePayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10709,6 +10902,9 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 	case rsp.StatusCode == 406:
 	// Content-type (text/plain) unsupported
 
+	case rsp.StatusCode == 412:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 413:
 	// Content-type (text/plain) unsupported
 
@@ -10729,6 +10925,13 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 	switch {
 	case rsp.StatusCode == 200:
 		var headers UpdateSelfServiceRoleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -395,7 +395,8 @@ export interface paths {
         /**
          * Get a self-service role
          * @description One role of the user, active or ended (an ended role carries `EndDate`). 404 when the
-         *     user does not exist or has no role `RoleId`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+         *     user does not exist or has no role `RoleId`. The `ETag` header carries the role's
+         *     entity tag; `If-None-Match` naming it is answered 304 without a body. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
          *     or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
          */
         get: operations["getSelfServiceRole"];
@@ -414,7 +415,8 @@ export interface paths {
          *     ends it too), is refused (400 `SVC_CSS_LAST_ACCOUNT_ADMIN`) unless the caller also
          *     holds `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV` — also when administrators are
          *     removed concurrently. Needs `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`. A request body is
-         *     refused.
+         *     refused. With `If-Match`, a role whose entity tag is not among those named is refused
+         *     with 412 and left unchanged.
          */
         delete: operations["deleteSelfServiceRole"];
         options?: never;
@@ -432,7 +434,9 @@ export interface paths {
          *     * Changing the last active `ORA_CSS_ACC_ADMIN` role of an account to another type
          *       needs `SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV`, as removing it does.
          *
-         *     `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped. Needs
+         *     `LastUpdatedBy`, `LastUpdateDate` and `LastUpdateLogin` are stamped, and the role's
+         *     entity tag changes (`ETag`). With `If-Match`, a role whose tag is not among those
+         *     named is refused with 412 and left unchanged. Needs
          *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
          */
         patch: operations["updateSelfServiceRole"];
@@ -1257,6 +1261,12 @@ export interface components {
              * @enum {string}
              */
             kind: "item" | "collection";
+            properties?: components["schemas"]["AdfLinkProperties"];
+        };
+        /** @description `changeIndicator` on the `self` link of a role: its entity tag without the quotes. */
+        AdfLinkProperties: {
+            /** @example 1-1 */
+            changeIndicator?: string;
         };
         AdfErrorDetail: {
             /** @example Attribute Colour isn't defined in SelfServiceRoles. */
@@ -1946,6 +1956,30 @@ export interface components {
                 "text/plain": string;
             };
         };
+        /** @description `If-Match` names no entity tag the role has now: it changed since the client read it. Nothing was changed. */
+        OraclePreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Precondition Failed",
+                 *       "status": "412",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "Another user has changed the self-service role 1 (its entity tag is now \"1-3\"); read it again before changing it.",
+                 *           "o:errorCode": "JBO-25014",
+                 *           "o:errorPath": "If-Match"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example Another user has changed the self-service role 1 (its entity tag is now "1-3"); read it again before changing it. */
+                "text/plain": string;
+            };
+        };
         /** @description The Accept header admits no media type this operation produces. */
         OracleNotAcceptable: {
             headers: {
@@ -2139,6 +2173,21 @@ export interface components {
          */
         MetadataContext: string;
         /**
+         * @description Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+         *     must be one, or `*` for any existing role: otherwise the request is refused with 412
+         *     `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+         *     after the 404 checks and under the same lock as the write, so that of two requests
+         *     sent with the same tag exactly one succeeds.
+         * @example *
+         */
+        IfMatch: string;
+        /**
+         * @description Entity tags (comma-separated for several), or `*`: when the role's current tag is
+         *     one of them (weak comparison), the answer is 304 Not Modified without a body.
+         * @example "0-0"
+         */
+        IfNoneMatch: string;
+        /**
          * @description `true`: when an active role with the same user, account and relationship type
          *     exists, update it (200) instead of refusing the request. Absent or `false`: create.
          * @example true
@@ -2272,6 +2321,13 @@ export interface components {
         Vary: string;
         /** @description The ADF REST framework version used to serve the request (1 when the request named none). */
         RESTFrameworkVersion: number;
+        /**
+         * @description The role's entity tag, `"<RoleId>-<version>"`: the version grows with every write of
+         *     the role (create, update, upsert, delete), so the tag changes whenever the role does.
+         *     The same value, unquoted, is the `changeIndicator` of the item's `self` link. Send it
+         *     back in `If-None-Match` (GET) or `If-Match` (PATCH, DELETE).
+         */
+        ETag: string;
         /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
         MetadataContext: string;
     };
@@ -3222,6 +3278,7 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3235,6 +3292,7 @@ export interface operations {
                     Location: string;
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3292,6 +3350,12 @@ export interface operations {
                  * @example sandbox="TrackEmployeeFeature"
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
+                /**
+                 * @description Entity tags (comma-separated for several), or `*`: when the role's current tag is
+                 *     one of them (weak comparison), the answer is 304 Not Modified without a body.
+                 * @example "0-0"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 /**
@@ -3316,11 +3380,22 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRole"];
                 };
+            };
+            /** @description `If-None-Match` names the role's current entity tag: the client's copy is current. No body. */
+            304: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["OracleBadRequest"];
             401: components["responses"]["OracleUnauthorized"];
@@ -3349,6 +3424,15 @@ export interface operations {
                  * @example sandbox="TrackEmployeeFeature"
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
+                /**
+                 * @description Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+                 *     must be one, or `*` for any existing role: otherwise the request is refused with 412
+                 *     `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+                 *     after the 404 checks and under the same lock as the write, so that of two requests
+                 *     sent with the same tag exactly one succeeds.
+                 * @example *
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -3382,6 +3466,7 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            412: components["responses"]["OraclePreconditionFailed"];
             413: components["responses"]["OraclePayloadTooLarge"];
             429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
@@ -3404,6 +3489,15 @@ export interface operations {
                  * @example sandbox="TrackEmployeeFeature"
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
+                /**
+                 * @description Entity tags (`"1-2"`, comma-separated for several) of which the role's current one
+                 *     must be one, or `*` for any existing role: otherwise the request is refused with 412
+                 *     `JBO-25014` and changes nothing. Compared strongly (a weak `W/` tag never matches),
+                 *     after the 404 checks and under the same lock as the write, so that of two requests
+                 *     sent with the same tag exactly one succeeds.
+                 * @example *
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -3444,6 +3538,7 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3455,6 +3550,7 @@ export interface operations {
             403: components["responses"]["OracleForbidden"];
             404: components["responses"]["OracleNotFound"];
             406: components["responses"]["OracleNotAcceptable"];
+            412: components["responses"]["OraclePreconditionFailed"];
             413: components["responses"]["OraclePayloadTooLarge"];
             415: components["responses"]["OracleUnsupportedMediaType"];
             429: components["responses"]["OracleTooManyRequests"];

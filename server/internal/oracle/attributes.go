@@ -114,7 +114,7 @@ func roleItem(r roleRow, selection attributeSelection, links linkSelection, orig
 			attribute.set(&item, r)
 		}
 	}
-	item.Links = links.keep(roleLinks(origin, r.view.UserID, r.view.RoleID))
+	item.Links = links.keep(roleLinks(origin, r.view))
 	return item
 }
 

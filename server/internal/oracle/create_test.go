@@ -282,7 +282,7 @@ func TestCreateSelfServiceRoleResponse(t *testing.T) {
 			RelationshipTypeCd: oracle.PointerTo("ORA_CSS_ACC_ADMIN"), RequestTypeCd: oracle.PointerTo("B2B"),
 			RoleId: oracle.PointerTo(int64(1)), RoleValue: oracle.PointerTo("Account Administrator"),
 			Links: &[]gen.AdfLink{
-				{Rel: "self", Href: self, Name: "SelfServiceRoles", Kind: gen.Item},
+				{Rel: "self", Href: self, Name: "SelfServiceRoles", Kind: gen.Item, Properties: &gen.AdfLinkProperties{ChangeIndicator: oracle.PointerTo("1-1")}},
 				{Rel: "canonical", Href: self, Name: "SelfServiceRoles", Kind: gen.Item},
 				{Rel: "parent", Href: "http://crm.example.com/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100", Name: "customerSelfServiceUsers", Kind: gen.Item},
 			},

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/store"
 )
 
 // The conventions of Oracle's ADF REST framework: versions, echoed headers, paths, links
@@ -123,11 +124,14 @@ func (s linkSelection) keep(links []gen.AdfLink) *[]gen.AdfLink {
 	return &kept
 }
 
-// roleLinks are an item's links: itself, canonically, and the self-service user it belongs to.
-func roleLinks(origin string, userID, roleID int64) []gen.AdfLink {
+// roleLinks are an item's links: itself (with its changeIndicator), canonically, and the
+// self-service user it belongs to.
+func roleLinks(origin string, view *store.OracleRoleView) []gen.AdfLink {
+	userID, roleID := view.UserID, view.RoleID
 	self := origin + selfServiceRolePath(userID, roleID)
 	return []gen.AdfLink{
-		{Rel: "self", Href: self, Name: selfServiceRolesName, Kind: gen.Item},
+		{Rel: "self", Href: self, Name: selfServiceRolesName, Kind: gen.Item,
+			Properties: &gen.AdfLinkProperties{ChangeIndicator: pointerTo(roleChangeIndicator(view))}},
 		{Rel: "canonical", Href: self, Name: selfServiceRolesName, Kind: gen.Item},
 		{Rel: "parent", Href: origin + selfServiceUserPath(userID), Name: selfServiceUsersName, Kind: gen.Item},
 	}

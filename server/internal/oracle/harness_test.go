@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/internal/servertest"
 	"github.com/custaccess/custaccess/store"
 )
@@ -56,7 +57,7 @@ func shortRoleState(r store.OracleSelfServiceRole) string {
 }
 
 // fullRoleState adds to shortRoleState every column a write changes: the request type, the
-// registration, the end date and the who-columns.
+// registration, the end date, the who-columns and the version.
 func fullRoleState(r store.OracleSelfServiceRole) string {
 	stamp := func(t *time.Time) string {
 		if t == nil {
@@ -71,8 +72,8 @@ func fullRoleState(r store.OracleSelfServiceRole) string {
 	if r.RegistrationID != nil {
 		registration = fmt.Sprint(*r.RegistrationID)
 	}
-	return fmt.Sprintf("%s request=%s registration=%s ended=%s updated=%s@%s/%s", shortRoleState(r), requestType, registration,
-		stamp(r.EndDate), r.LastUpdatedBy, stamp(&r.LastUpdateDate), r.LastUpdateLogin)
+	return fmt.Sprintf("%s request=%s registration=%s ended=%s updated=%s@%s/%s version=%d", shortRoleState(r), requestType, registration,
+		stamp(r.EndDate), r.LastUpdatedBy, stamp(&r.LastUpdateDate), r.LastUpdateLogin, r.RowVersion)
 }
 
 // fullRoleStates describes every stored role as fullRoleState does.
@@ -159,10 +160,26 @@ func checkWrites(t *testing.T, before, after []store.OracleSelfServiceRole, want
 		if !now.LastUpdateDate.After(old.LastUpdateDate) || now.LastUpdatedBy == "" {
 			t.Errorf("role %d changed without its who-columns stamped:\n before %s\n  after %s", now.RoleID, fullRoleState(old), fullRoleState(now))
 		}
+		if now.RowVersion != old.RowVersion+1 {
+			t.Errorf("role %d was written without its version bumped once:\n before %s\n  after %s", now.RoleID, fullRoleState(old), fullRoleState(now))
+		}
 	}
 }
 
 // roleState describes a stored role as oracleRoles does.
 func roleState(roleID, userID, account int64, relationshipType, state string) string {
 	return fmt.Sprintf("%d:%d:%d:%s:%s", roleID, userID, account, relationshipType, state)
+}
+
+// selfIndicator is the changeIndicator of the self link among links, or nil.
+func selfIndicator(links *[]gen.AdfLink) *string {
+	if links == nil {
+		return nil
+	}
+	for _, l := range *links {
+		if l.Rel == "self" && l.Properties != nil {
+			return l.Properties.ChangeIndicator
+		}
+	}
+	return nil
 }

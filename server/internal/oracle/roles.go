@@ -71,11 +71,13 @@ func (s *SelfServiceRoles) CreateSelfServiceRole(ctx context.Context, request ge
 	item := roleItem(row, nil, linkSelection{}, origin)
 	if updated {
 		return gen.CreateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: item,
-			Headers: gen.CreateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+			Headers: gen.CreateSelfServiceRole200ResponseHeaders{ETag: roleETag(row.view),
+				RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 	}
 	return gen.CreateSelfServiceRole201ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: item,
 		Headers: gen.CreateSelfServiceRole201ResponseHeaders{
 			Location:             origin + selfServiceRolePath(row.view.UserID, row.view.RoleID),
+			ETag:                 roleETag(row.view),
 			RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext,
 		}}, nil
 }
@@ -160,9 +162,14 @@ func (s *SelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.G
 	if err != nil {
 		return nil, err
 	}
+	etag := roleETag(row.view)
+	if ifNoneMatchFails(request.Params.IfNoneMatch, etag) {
+		return gen.GetSelfServiceRole304Response{
+			Headers: gen.GetSelfServiceRole304ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+	}
 	links := newLinkSelection(request.Params.OnlyData, request.Params.Links)
 	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, httpapi.OriginFrom(ctx)),
-		Headers: gen.GetSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+		Headers: gen.GetSelfServiceRole200ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
 // UpdateSelfServiceRole changes the relationship or request type of an active role.
@@ -185,6 +192,9 @@ func (s *SelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request ge
 		if err != nil {
 			return err
 		}
+		if err := requireIfMatch(request.Params.IfMatch, role); err != nil {
+			return err
+		}
 		if role.EndDate != nil {
 			return newADFError(cssRoleEnded, role.RoleID, adfDate(*role.EndDate)).at("RoleId")
 		}
@@ -204,7 +214,7 @@ func (s *SelfServiceRoles) UpdateSelfServiceRole(ctx context.Context, request ge
 		return nil, err
 	}
 	return gen.UpdateSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, nil, linkSelection{}, httpapi.OriginFrom(ctx)),
-		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+		Headers: gen.UpdateSelfServiceRole200ResponseHeaders{ETag: roleETag(row.view), RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
 // DeleteSelfServiceRole ends an active role; ending a user's ORA_CSS_USER role ends the
@@ -219,6 +229,9 @@ func (s *SelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request ge
 		}
 		role, err := roleToChange(tx, request.UserId, request.RoleId)
 		if err != nil {
+			return err
+		}
+		if err := requireIfMatch(request.Params.IfMatch, role); err != nil {
 			return err
 		}
 		if role.EndDate != nil {
@@ -374,7 +387,7 @@ func newRole(tx *store.Tx, caller *oracleCaller, userID, account int64, body *ge
 	role := &store.OracleSelfServiceRole{
 		UserID: userID, AccountPartyID: account,
 		RelationshipTypeCd: *body.RelationshipTypeCd, RequestTypeCd: body.RequestTypeCd,
-		StartDate: now, CreatedBy: caller.who, CreationDate: now,
+		StartDate: now, CreatedBy: caller.who, CreationDate: now, RowVersion: 1,
 	}
 	registration, err := tx.OracleRegistrationFor(userID, account)
 	switch {

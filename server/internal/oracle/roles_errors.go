@@ -42,6 +42,8 @@ var (
 		"Role %d is the last active account administrator of account %d; removing it needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
 	cssLastAccountAdminWithAccess = adfCode{"SVC_CSS_LAST_ACCOUNT_ADMIN", http.StatusBadRequest,
 		"Role %d is the self-service access of user %d to account %d; removing it also ends role %d, the last active account administrator of the account, which needs the privilege SVC_DELETE_LAST_ACCOUNT_ADMIN_ROLE_PRIV."}
+	cssChangedMeanwhile = adfCode{"JBO-25014", http.StatusPreconditionFailed,
+		"Another user has changed the self-service role %d (its entity tag is now %s); read it again before changing it."}
 	cssRoleEnded = adfCode{"SVC_CSS_ROLE_ENDED", http.StatusBadRequest,
 		"Role %d was removed on %s and can't be changed."}
 )

@@ -1,0 +1,109 @@
+package oracle
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/custaccess/custaccess/store"
+)
+
+// Entity tags of roles (RFC 9110 §8.8.3), as ADF serves them: the ETag header of an item,
+// and the same value without its quotes as the changeIndicator of the item's self link.
+
+// roleChangeIndicator is a role's version as ADF's changeIndicator: "<RoleId>-<RowVersion>".
+// RowVersion grows with every write of the role, so the value changes whenever it does.
+func roleChangeIndicator(view *store.OracleRoleView) string {
+	return strconv.FormatInt(view.RoleID, 10) + "-" + strconv.FormatInt(view.RowVersion, 10)
+}
+
+// roleETag is the ETag header of a role.
+func roleETag(view *store.OracleRoleView) string { return `"` + roleChangeIndicator(view) + `"` }
+
+// entityTag is one tag of an If-Match or If-None-Match list.
+type entityTag struct {
+	weak   bool
+	opaque string // with its quotes
+}
+
+// parseEntityTags reads a header's list: "*" (any), or comma-separated tags. ok is false
+// for a list that is not one; it then matches nothing.
+func parseEntityTags(header string) (any bool, tags []entityTag, ok bool) {
+	rest := strings.TrimSpace(header)
+	if rest == "*" {
+		return true, nil, true
+	}
+	for rest != "" {
+		var tag entityTag
+		if strings.HasPrefix(rest, "W/") {
+			tag.weak, rest = true, rest[2:]
+		}
+		if !strings.HasPrefix(rest, `"`) {
+			return false, nil, false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return false, nil, false
+		}
+		tag.opaque, rest = rest[:end+2], strings.TrimSpace(rest[end+2:])
+		tags = append(tags, tag)
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' {
+			return false, nil, false
+		}
+		rest = strings.TrimLeft(rest[1:], " \t,")
+	}
+	return false, tags, len(tags) > 0
+}
+
+// ifMatchHolds tells whether an If-Match header (nil: absent) admits a role whose ETag is
+// current: "*" or one of its tags, compared strongly (a weak tag never matches).
+func ifMatchHolds(header *string, current string) bool {
+	if header == nil {
+		return true
+	}
+	any, tags, ok := parseEntityTags(*header)
+	if !ok {
+		return false
+	}
+	if any {
+		return true
+	}
+	for _, t := range tags {
+		if !t.weak && t.opaque == current {
+			return true
+		}
+	}
+	return false
+}
+
+// ifNoneMatchFails tells whether an If-None-Match header (nil: absent) names a role whose
+// ETag is current, compared weakly: the client's copy is current (304).
+func ifNoneMatchFails(header *string, current string) bool {
+	if header == nil {
+		return false
+	}
+	any, tags, ok := parseEntityTags(*header)
+	if !ok {
+		return false
+	}
+	if any {
+		return true
+	}
+	for _, t := range tags {
+		if t.opaque == current {
+			return true
+		}
+	}
+	return false
+}
+
+// requireIfMatch refuses a write whose If-Match the role, as stored now, fails.
+func requireIfMatch(header *string, role *store.OracleSelfServiceRole) error {
+	view := store.OracleRoleView{RoleID: role.RoleID, RowVersion: role.RowVersion}
+	if current := roleETag(&view); !ifMatchHolds(header, current) {
+		return newADFError(cssChangedMeanwhile, role.RoleID, current).at("If-Match")
+	}
+	return nil
+}
