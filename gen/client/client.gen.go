@@ -1039,6 +1039,9 @@ type OracleUserId = int64
 // OrderBy defines model for OrderBy.
 type OrderBy = string
 
+// ParentDependency defines model for ParentDependency.
+type ParentDependency = string
+
 // Q defines model for Q.
 type Q = string
 
@@ -1055,6 +1058,9 @@ type ReltioCustomerId = string
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName
+
+// RoleDependency defines model for RoleDependency.
+type RoleDependency = string
 
 // RoleId defines model for RoleId.
 type RoleId = int64
@@ -1721,6 +1727,12 @@ type ListSelfServiceUsersParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -1756,6 +1768,12 @@ type GetSelfServiceUserParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -1812,6 +1830,12 @@ type ListSelfServiceRolesParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -1881,6 +1905,14 @@ type GetSelfServiceRoleParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+	// response is made and never stored, to see what a change would show (`RoleValue` of
+	// another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+	// (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+	// active role); other attributes are refused, naming them. A preview carries no
+	// `ETag` and ignores `If-None-Match`.
+	Dependency *RoleDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
 	// one of them (weak comparison), the answer is 304 Not Modified without a body.
@@ -3846,6 +3878,18 @@ func NewListSelfServiceUsersRequest(server string, params *ListSelfServiceUsersP
 
 		}
 
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -4013,6 +4057,18 @@ func NewGetSelfServiceUserRequest(server string, userId OracleUserId, params *Ge
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4208,6 +4264,18 @@ func NewListSelfServiceRolesRequest(server string, userId OracleUserId, params *
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4571,6 +4639,18 @@ func NewGetSelfServiceRoleRequest(server string, userId OracleUserId, roleId Rol
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7490,7 +7570,7 @@ func (r DeleteSelfServiceRoleResponse) ContentType() string {
 
 // GetSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceRole
 type GetSelfServiceRoleResponse200Headers struct {
-	ETag                 string
+	ETag                 *string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -12240,10 +12320,10 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 		var headers GetSelfServiceRoleResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.ETag = value
+			headers.ETag = &value
 		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string

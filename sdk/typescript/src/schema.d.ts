@@ -2432,6 +2432,24 @@ export interface components {
          */
         UsersExpand: string;
         /**
+         * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+         *     response is made and never stored, to see what a change would show (`RoleValue` of
+         *     another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+         *     (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+         *     active role); other attributes are refused, naming them. A preview carries no
+         *     `ETag` and ignores `If-None-Match`.
+         * @example RelationshipTypeCd=ORA_CSS_ACC_MANAGER
+         */
+        RoleDependency: string;
+        /**
+         * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+         *     (the parent of a roles collection) before the response is made and never stored.
+         *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+         *     pair is refused, naming its attribute.
+         * @example
+         */
+        ParentDependency: string;
+        /**
          * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
          * @example canonical
          */
@@ -2506,6 +2524,8 @@ export interface components {
          *     back in `If-None-Match` (GET) or `If-Match` (PATCH, DELETE).
          */
         ETag: string;
+        /** @description The role's entity tag, as `ETag` is; absent from a `dependency` preview, which is not the role as stored. */
+        ETagUnlessPreview: string;
         /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
         MetadataContext: string;
     };
@@ -3332,6 +3352,14 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+                 *     (the parent of a roles collection) before the response is made and never stored.
+                 *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+                 *     pair is refused, naming its attribute.
+                 * @example
+                 */
+                dependency?: components["parameters"]["ParentDependency"];
             };
             header?: {
                 /**
@@ -3399,6 +3427,14 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+                 *     (the parent of a roles collection) before the response is made and never stored.
+                 *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+                 *     pair is refused, naming its attribute.
+                 * @example
+                 */
+                dependency?: components["parameters"]["ParentDependency"];
             };
             header?: {
                 /**
@@ -3611,6 +3647,14 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+                 *     (the parent of a roles collection) before the response is made and never stored.
+                 *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+                 *     pair is refused, naming its attribute.
+                 * @example
+                 */
+                dependency?: components["parameters"]["ParentDependency"];
             };
             header?: {
                 /**
@@ -3772,6 +3816,16 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+                 *     response is made and never stored, to see what a change would show (`RoleValue` of
+                 *     another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+                 *     (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+                 *     active role); other attributes are refused, naming them. A preview carries no
+                 *     `ETag` and ignores `If-None-Match`.
+                 * @example RelationshipTypeCd=ORA_CSS_ACC_MANAGER
+                 */
+                dependency?: components["parameters"]["RoleDependency"];
             };
             header?: {
                 /**
@@ -3816,7 +3870,7 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
-                    ETag: components["headers"]["ETag"];
+                    ETag: components["headers"]["ETagUnlessPreview"];
                     [name: string]: unknown;
                 };
                 content: {
