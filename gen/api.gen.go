@@ -117,6 +117,33 @@ func (e AdfAttributeDescriptionType) Valid() bool {
 	}
 }
 
+// Defines values for AdfBatchPartOperation.
+const (
+	AdfBatchPartOperationCreate AdfBatchPartOperation = "create"
+	AdfBatchPartOperationDelete AdfBatchPartOperation = "delete"
+	AdfBatchPartOperationGet    AdfBatchPartOperation = "get"
+	AdfBatchPartOperationUpdate AdfBatchPartOperation = "update"
+	AdfBatchPartOperationUpsert AdfBatchPartOperation = "upsert"
+)
+
+// Valid indicates whether the value is a known member of the AdfBatchPartOperation enum.
+func (e AdfBatchPartOperation) Valid() bool {
+	switch e {
+	case AdfBatchPartOperationCreate:
+		return true
+	case AdfBatchPartOperationDelete:
+		return true
+	case AdfBatchPartOperationGet:
+		return true
+	case AdfBatchPartOperationUpdate:
+		return true
+	case AdfBatchPartOperationUpsert:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdfFinderAttributeType.
 const (
 	AdfFinderAttributeTypeBoolean  AdfFinderAttributeType = "boolean"
@@ -331,6 +358,42 @@ type AdfAttributeDescriptionAllowChanges string
 
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
+
+// AdfBatchPart defines model for AdfBatchPart.
+type AdfBatchPart struct {
+	// Id The client's name for the part, unique in the batch.
+	//
+	// Example: part1
+	Id string `json:"id"`
+
+	// Operation Example: create
+	Operation AdfBatchPartOperation `json:"operation"`
+
+	// Path The resource, under `customerSelfServiceUsers`; relative to the version root or absolute.
+	//
+	// Example: /customerSelfServiceUsers/100/child/SelfServiceRoles
+	Path string `json:"path"`
+
+	// Payload The body of a `create`, `update` or `upsert` part in a request; the part's response body in a response.
+	//
+	// Example: {"RelationshipTypeCd":"ORA_CSS_USER"}
+	Payload *map[string]interface{} `json:"payload,omitempty"`
+}
+
+// AdfBatchPartOperation Example: create
+type AdfBatchPartOperation string
+
+// AdfBatchRequest A batch (`application/vnd.oracle.adf.batch+json`).
+type AdfBatchRequest struct {
+	Parts []AdfBatchPart `json:"parts"`
+}
+
+// AdfBatchResponse The parts of a batch that succeeded whole, each with its response body.
+//
+// Example: {"parts":[{"id":"part1","operation":"get","path":"/customerSelfServiceUsers/100","payload":{"LoginId":"pat@example.com","UserId":100}}]}
+type AdfBatchResponse struct {
+	Parts []AdfBatchPart `json:"parts"`
+}
 
 // AdfCollectionDescription defines model for AdfCollectionDescription.
 type AdfCollectionDescription struct {
@@ -1219,6 +1282,9 @@ type OracleForbidden = AdfError
 // OracleInternalServerError The ADF REST error body of framework version 4 and later.
 type OracleInternalServerError = AdfError
 
+// OracleMethodNotAllowed The ADF REST error body of framework version 4 and later.
+type OracleMethodNotAllowed = AdfError
+
 // OracleNotAcceptable The ADF REST error body of framework version 4 and later.
 type OracleNotAcceptable = AdfError
 
@@ -1701,6 +1767,17 @@ type ListCustomerGrantsParams struct {
 	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
 
+// ExecuteBatchParams defines parameters for ExecuteBatch.
+type ExecuteBatchParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // ListSelfServiceUsersParams defines parameters for ListSelfServiceUsers.
 type ListSelfServiceUsersParams struct {
 	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
@@ -1955,6 +2032,9 @@ type AssignRolePermissionsJSONBody = []RolePermissions
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
 
+// ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody defines body for ExecuteBatch for application/vnd.oracle.adf.batch+json ContentType.
+type ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody = AdfBatchRequest
+
 // CreateSelfServiceRoleJSONRequestBody defines body for CreateSelfServiceRole for application/json ContentType.
 type CreateSelfServiceRoleJSONRequestBody = SelfServiceRoleCreate
 
@@ -1993,6 +2073,9 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ExecuteBatch Run several operations in one transaction (batch)
+	// (POST /crmRestApi/resources/11.13.18.05)
+	ExecuteBatch(ctx echo.Context, params ExecuteBatchParams) error
 	// ListSelfServiceUsers Get all self-service users
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
 	ListSelfServiceUsers(ctx echo.Context, params ListSelfServiceUsersParams) error
@@ -2211,6 +2294,50 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListCustomerGrants(ctx, id, params)
+	return err
+}
+
+// ExecuteBatch converts echo context to params.
+func (w *ServerInterfaceWrapper) ExecuteBatch(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExecuteBatchParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExecuteBatch(ctx, params)
 	return err
 }
 
@@ -3210,6 +3337,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
+	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05", wrapper.ExecuteBatch, options.OperationMiddlewares["executeBatch"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
@@ -3351,6 +3479,9 @@ type OracleForbiddenTextResponse string
 
 type OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleInternalServerErrorTextResponse string
+
+type OracleMethodNotAllowedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleMethodNotAllowedTextResponse string
 
 type OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleNotAcceptableTextResponse string
@@ -4922,6 +5053,369 @@ func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGra
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExecuteBatchRequestObject struct {
+	Params ExecuteBatchParams
+	Body   *ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody
+}
+
+type ExecuteBatchResponseObject interface {
+	VisitExecuteBatchResponse(w http.ResponseWriter) error
+}
+
+type ExecuteBatch200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ExecuteBatch200ApplicationVndOracleAdfBatchPlusJSONResponse struct {
+	Body    AdfBatchResponse
+	Headers ExecuteBatch200ResponseHeaders
+}
+
+func (response ExecuteBatch200ApplicationVndOracleAdfBatchPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.batch+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch400TextResponse OracleBadRequestTextResponse
+
+func (response ExecuteBatch400TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch401TextResponse OracleUnauthorizedTextResponse
+
+func (response ExecuteBatch401TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch403TextResponse OracleForbiddenTextResponse
+
+func (response ExecuteBatch403TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch404TextResponse OracleNotFoundTextResponse
+
+func (response ExecuteBatch404TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch405ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleMethodNotAllowedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch405ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(405)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch405TextResponse OracleMethodNotAllowedTextResponse
+
+func (response ExecuteBatch405TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(405)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch406TextResponse OracleNotAcceptableTextResponse
+
+func (response ExecuteBatch406TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch412TextResponse OraclePreconditionFailedTextResponse
+
+func (response ExecuteBatch412TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ExecuteBatch413TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch415ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch415ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch415TextResponse OracleUnsupportedMediaTypeTextResponse
+
+func (response ExecuteBatch415TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(415)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ExecuteBatch429TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ExecuteBatch500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ExecuteBatch500TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ExecuteBatch503TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
 	return err
 }
 
@@ -9440,6 +9934,9 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ExecuteBatch Run several operations in one transaction (batch)
+	// (POST /crmRestApi/resources/11.13.18.05)
+	ExecuteBatch(ctx context.Context, request ExecuteBatchRequestObject) (ExecuteBatchResponseObject, error)
 	// ListSelfServiceUsers Get all self-service users
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
 	ListSelfServiceUsers(ctx context.Context, request ListSelfServiceUsersRequestObject) (ListSelfServiceUsersResponseObject, error)
@@ -9614,6 +10111,54 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 		return err
 	} else if validResponse, ok := response.(ListCustomerGrantsResponseObject); ok {
 		return validResponse.VisitListCustomerGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExecuteBatch operation middleware
+func (sh *strictHandler) ExecuteBatch(ctx echo.Context, params ExecuteBatchParams) error {
+	var request ExecuteBatchRequestObject
+
+	request.Params = params
+
+	var body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExecuteBatch(ctx.Request().Context(), request.(ExecuteBatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExecuteBatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExecuteBatchResponseObject); ok {
+		return validResponse.VisitExecuteBatchResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10339,456 +10884,478 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rcuNGljD4KrnYiZDoBimSksouKipmWRLLLXdd1JLK9nyGR0gRSREtMJOFBKWiqxUxv/YBdr9n2O89",
-	"vkeZJ9nIczITCRDgRZeyy10TMe0SCOTl5Mlzv3zyhmIyFZzxTHq9T96Y0Yil8M9DwTPGs9eUX83oFVOP",
-	"IiaHaTzNYsG9nnc+ZiQRQ5owIkYkGzMyYVLSKyZJzOHvlMmp4JL5RHB4iX1PY74lSWdffylbnu/J4ZhN",
-	"qJqAfaSTacK8njdKm4d9z/ey+VT9KbM05lfe3Z3vDc7pVfViUpGwLUkYz+JsTjJ65ZMw8IJZu707PBUJ",
-	"O47g36yJj25YKmPB8VnghT1Ys35KrlJxK8ltnI0Ju2HpnNymcaY2EfBMz0W2hymjGfPJbBrp/0qWZj6J",
-	"WMIy1vCJFDBoRq/IcEy5gs3tmHE1IrHDRILJVsDVFiSdMHJDk5kajH+YiYxFPoklvBziEMc8ioc0E2lo",
-	"4B5nbLIlSShZMgpJEvPrFjljPCJxFvBLOrxWBxIej5pvBWfNNzQbjkOy/f3gvEFECj+YZyf988O/+uRo",
-	"8HpwPmi0Au75Xso+zOKURV4vS2es+rgCr9PsBJ7nexP68TXjV9nY6z3bqzu/9zxhUp6k7CZmt2sfJpUk",
-	"VF+HJJYHhF5KxjMySsWEUBJGbMp4xPhwHpIpDuyT23E8HCvwcZHl8KaSyEykLKpDvg1284ZlNKIZhdvy",
-	"MavZC/swYzJTR2Teb+oPQp+w4ViwyG5I4Ye+PfAVGdOIcMFZ3Wol5dGl+Pgi8M5TOrweTKaJmDP2itFs",
-	"lrLyNjrtbuVG3oozBZPFDYRcNAFcIRFc3wW4x4SlqUh7hOp/ETwCqV7TdIRkY5qR8EeazkNAczgITics",
-	"4Nthf5aNRRr/RtVMoU/Cn5vsisa8CcM1NTUJ8RpxQYZ0qIgMnZNrxqYkztbHT7OHSopyOjg7f5XSCbsV",
-	"6fWPeP+rD7J/9Iqot8nIvG7pxUyyiGSCSJbesML5bXcWz1SBAE+10VpvC3twivFkNvF6z31vEnP8d8fu",
-	"KOYZu2Ipboll6bw/yli6uJEzNhTqmDJBbmmckUs2EikjkvEo5leEcpGNWWqWuubyOiuXpJCgArv6wyGb",
-	"Zj7B/zYNu9HUOGXTlKlrATjiYtilyMZ1N6JmzIrDv/O9KVVnmWmuh5/UMz3zC1LkYRKrKztN2Uhh+0ik",
-	"mq815ZQN41E8JKOYJZEklEf6lhgmCfSM8oCfvjokzzudNklimSHH+dAEHiBbFRyzRxhvvj8j22oBERvR",
-	"WZI1fMJkc3Dmk1HafHXqBzzOmsfnihE1jwY+4Unz7WufTLPmy1P4z4n6jTaP/uaTdNY8fQ8fHvZ98tu4",
-	"efjWJ/+gzR9OfHItmn879Ym8aZ4NWgEP+DdkwLM0ZpLQlBH1rwgpsFrMOL4aK+TWqyeRuOW+Yj1IDYhI",
-	"4X85oSSLmQ8wCb8JA06IzKg6VwVAZ1s+brVF+lwxAsWEFXTCDy/aIWEfh8ks0gehYUNivFpSjbkdjtIQ",
-	"/0SwwISwzwaZAQcilEwA981p4Sz4TTZmE5IJ0VODhTDCwYcXbQWqkFzFNzjsYb+lwGJXOFGctLAqJIKH",
-	"r49OiaL8JKWZgh9J4muW6A8Q24H7A6vLxgzAoh4kGuUUJPPLeaXug0gBImKWgYSFOwawqpX9NST//X//",
-	"PxolSDjN4G81rkaEcJo1++/wLY0UIZPNNz/jI41S4W9j/Btwo+GrWSkZJkKq5acsoRmL1Kh2odshv8RP",
-	"AMcaLfITo9csJVczJiWTZDv8bdw8/8kdlkQCmMNQzHgGIB3Q4VgDNZYkZTRSuBNnkohb3lNHR5ORSBUh",
-	"xbe2qUU9hFI2ppy0FaHrIObQTK1zIqSSBlKmEG0YT2iiLiOxhMD9OvwQ+ogj8GfnGZGzy4xeyYZalLyO",
-	"p1PcvIK6OkP4VgkYcZLozZCQ8Yv3Z6HdhhJkALPDFjllUyVDRuaSJDFncBEmalR1qoosHBDBkzlsfhSn",
-	"MiO7Xdi0uYlqWADaT4rTcFFERn2P1PyKTR0ofhpn6s8RnCXCLBH8ymxbSQnkcp4x6atlFOQomIv09Vcx",
-	"17/aSWNJblmSNPXZbKs5NG0m4cGHF52QiBTuFKzq4MOLbthA2IyAi+Il32s/a3ba7RDoTqi1kZw/KFxw",
-	"dYz80pprp8ZqkQEQ3aFQlALlbpSiAw7T5O+jMFHSQNRlV5e+9Z2CIfxr3/O9WLECPDDP99TMluu43Cbn",
-	"TZqgeT0P9uz5noIOVQ8ofpbkn60hrR3OZCYmLD2OFlnUcWT0gqF+q1XYWKfdbps9TGk2zncQR0uZ/b+l",
-	"bOT1vP9zJ9cZd/BXuZMv6EeFFijpK9C/QXZXwfnnTIZkG4janAypZA1C5bXByXAmmflYXUFGlbCvUIlH",
-	"6mhTCawFeeqliGLFLft8HmgKqZUokYKU5ZOE0RtkEGKWHShs1fhr8a6MAHMm6466UlCtOXAuqtXYj1PK",
-	"K07vcBwnkcJqMUuHDKQ0Bq+2SHjGktEZS2/iIVP6rAzJmEq9PymQRIQ0SUJFCrloiincK8QwVHfy7dEk",
-	"Mdv7MGPpPN8dzlfYTgEl2+2qDb0CQadiQ2IyoU3JFHlVdI5mWRpfzjLcW8qyWcp9UiASqKz7p4q1xILL",
-	"cTw9n0/ZYRQeIGfURFZRvoSN4EjJttJ7FeGlc8PdQwWRI5rRFwqVwwYIEjN+zcUtz9dBYhnwGhyoXUkN",
-	"6FDaqwPdXi3oeFQlqfe1ngCT9Eh4ksYTms7/xuYHuLAXb0MyilEi1srt5ZzEEdmmwyy+YQTvC4saBwEP",
-	"+0kCaIPThSTmWoKCV+Bza7oZiiRhQ7WOMkgWF9GpBQbHW7MRHh2PwBixCI2BNQUoAULp6N3AC30yLCGY",
-	"QiWpKD1NGooSInvKcpvCcJamSmwXnAV8MpNKBSJwiUSqBFKkQHxO2MdYZkonUh/2kLXfxrKo3pUZ116n",
-	"G/Dwh5fvmt39dmcP5TFj/FGYG/OrFjkUkylNWURklgp+lYD0csvoNQl/2gnBYITcSrPwhh9wqvQ5mHuv",
-	"vUeGYza8RsVipuCcS5CJGF4rGUM9AKuVtkPRDBjDrTBrlwFHk4PhhEYAVVdxmCVzQCs5Gw4Zi2QZEb6p",
-	"o47GnrT5yb8VnK1z+suO3Jxiz9G6i+euNqjuvDZKgpy/DbAfwqnEUvAGyOCEcnnLUnXGu+098lZk5I2I",
-	"4lGsD1vRHaq4z7wMnMBrN9tge6kDUW6L2xROr+NJXGNpAtG2cJGn9IodkO4+QgNtTKh6oYpJ6KW4YWS/",
-	"3QZyCuYLkFD32+0Cw+juV9/yBFZTyfvUJ1bOiXm22/VWmgleKyq+mosoYo+6hyLLipNcMzYt8RHJkpE/",
-	"pFzweEgTZB5auEdm4TKQIne0X3l1u1bL3PDg1jIWanOea1+4Fem1OtDy9lYY/sIDbVss2+OLW13DfliJ",
-	"w2VTZj00qmXYd6ORZBVA+Ku4JRNFfhGPtSwLxgMGktEsycDSdh1PCztpVx+VwHkqMbS9DEHblQj6TssU",
-	"FRItSBlG0gwBRUKQTcQIbPRIrR3W6q4epe3KDZgZK7cwoolkdqWXQiSMclxpSocJey+r1QTANZaMmhIl",
-	"ShCqtySJIxCstWZMovhKaZ05tZPxFRgeEkbBXvgbS4XsBTz8i9LW0PrQxn+CYoqscTvsH726OB2cnV8c",
-	"v/2x//r46OKkf9p/MzgfnIYN3yqWivJ02u0SOe2025UKi97bMqXFPd5ne171kSrcejlfTXXCvhEaf+lR",
-	"OfxnT73+a0ikSDNyzeaycEMDHi4Kjuo7/zBl8PiIZgzGCA+M1BsSKofGFJvc0rkklymj15JkMbiJfkSy",
-	"DexcQVi7DWAJCZVZiwzARp/Lt5ezjISHlB+BV+pVQq/gmJRWTfl7cF3hwyHlShRSQ7GIXM6rpWFYcA1Z",
-	"FBqSGxLGE6oY85F14VSIwkevtqRx7PScg3gBbCwkUxorlbAkGfhEssyYChawPeDbyCJRHBwRqmlOfkUb",
-	"xjxesDXEkkxoxADZUUzTDqWAl4EPo6rJjPWnCWramKWO0kY5YZNpNs91UqOzHRAacLU3R870lVqg8ENd",
-	"TDtT+bBqTij3k216SH9fPJVXcaJEUs1erFNkSxIZA4+Sc57Rj1XnlbF0Isk/RMwB1Uh4EPqEJknArcgO",
-	"ovlYJFFZPVy4VC/enfYvDs/OLvqHhxf9ozfHbw/6QzC+ndA0mx9HL3bbiiaZ/+uErYAbC5aaQUFTTumQ",
-	"SZ+A11X6akVE26OHY5rSYaZ0TjEiYspSmolUqSEvQp+E6E+2/2KhH/Dw/0CjFvpwFVlT4qYSMNUlJOFW",
-	"q9XaggnCwGu1WoEXkkxcM46CJ3xGIjG7TIB/yzhi4M7dDt2dvaUT9mLr3dbWyzRm/ICcCS63lKKruBRh",
-	"H2Y0UVJzLImcTadwr33HqR3wBUeWb24Ln00uWYp2TfYxc/X2bVZBYcBuTzMmA25soaOEXknQuueg9hCW",
-	"SEa2jRHbwNEnIeURwkKkoa/nA22HagAGXBt0qNLgwfgc4U8VpsMlrMbX/oWMxkkADna1rltFTG8p2jdB",
-	"m5KZEFGLhB9CQqfTJEZrBagEqFkDoQBdIxMKb2HqgIeo9L4o6doLlHQNFK65wB82tS48invTkUblVLEj",
-	"n3TUzp8fkI6rWrSInkGSPUSEhKpzvGIZ2uokWL8BpkMAwc4Nj1oCRJUWjUYteOsv/5DgEmY0TWJwGilN",
-	"RQY8VLixM01ozMMWeZeb+mRR3Nhrt31QfjO1NDQqmr10GqXj2KuRcBUsmhZ0TQO7EvzX98kmWSyWWW7V",
-	"GeBb1nRLtjPGqeJOt5ylDRKXrHjnTGZmyGqj7jCfcJmcNKVZxlL1+X/+0m/+D9r8rd18ftFq/vqp43f3",
-	"9+/+rdp1DqtVmP4WZlu0YGndWy2GbJu1WPeodibJuczYBA1Yt4o1osgP9EGdmFRikBSN4t5P370eXJwe",
-	"//3iaPBj9d5Ts7D7mrXtzmCzImFPLaOgDc+KHAFfKXP4GHXAkIhRbWoit2KWRESOxS3ZBtHyR1yDGKlr",
-	"iQS4gpOGvgK2YSAwZAhBQSEZwoh6eEdEUTypcqDwFM1M9gGjwzHIOpwCWxuKiKFuJEkixPVsCtyH8oA7",
-	"VLZxoHV2hwM5d91KQ9mYTVqkbw6ADGkK/jEuAq7jhhTs4isuUqWfFeOhNqTQb/pv+98PTh9dyEIRe2lI",
-	"1P0UNBL+pWO1M9DNrNF7M+WsrJpVXjy9jYcqZucio8kpaPyyVt+mUSRJmDmvai6vJRgx0lI9mFI1prjh",
-	"LWuo4O7om6rh7yEo8I2IWN0WtKmScle4KFlllQrhqzunZD84x9TBUKLmDTgYrKWJRyRxRra77XZDyY8Z",
-	"+M9HeGvKQCB9VCKVBAYbCXsEYxtLp+1AqMwscZtN2OemEJIslXUOsQqvl1omuLnY5JJFEumKNl+44tkB",
-	"WPGReAzBr+Z4+wq3vTzHo3rGYHv3cI9pyxc4O2t9ZWgC8V+Lq5gff34HWXH6R/WKAdgezzRDhAm6BYBu",
-	"OZAGkKrbo2Gqd2MtM7jJ5ZYZtKlrY4yWSNXcAQejTAls7gyPaUq5UxQXBQbAtZc00kxY/TXEIAr1T1cA",
-	"V7K2E0AHH16KaP7GxNeoB3I2mUAEn7fXbje77a51gKlX81gcz/dg9zifonnmA8/3InbDEiXW2agA79Qd",
-	"BWQcPVCPRGI4m4DDZj6FUJ2EptreD+F0PIszEwCjWFTu51ZwUAO+FVk/ScRt9RZ2i1uAIfTbdZvYXW8T",
-	"zlD5Yk4tK1xcSqcEzVgqGl27jM56yzDMF9dghG/5VmSvxIxXLGS33bGah/UgWeCM4KPqNe3qNSm9Wnq9",
-	"Xz5512xe1j70h97z58+fe3e/Vu4hX0A+Z49sqU+2cB+RuvOZQgx5FI9G6Dgv72PP2YcYkQheVLjkfF27",
-	"lb1q8B7aEbfg9pFOu931Sbfdbm+Z8DWaJOSSJUIxWJFz73zWg3x/+UOa6ChodWpaOsbNXqWUZ+/4cSZZ",
-	"MqraaFeJ/GbEq/hGyREEvtLRcuq7uo121z8ziBqqObN+voIh5QoMl6xuLT0E3pazPRa949anWd7fM5IJ",
-	"gf6g/ERBNIJvIRYYLGu5Ely912ePs1eDBHobYDMf0xtGaIbe12/36xcaZwdKKBtTqV4zZjJz9UGQ7biA",
-	"YbVg2TeQZYzQRAnnczBkSmc2dyW1YNlfHyz7nXqwONfWLoe6i4H8IDSWOIJ5Dqntb/cbPbKl5tC4EfMb",
-	"msTRSxHNLW9fBEVnv6td8K49UvNldf2QeVZvv7NffQPsSM7ucSvnomUxrQYUx7hubV0eYXiau7qthaG2",
-	"ei76aFdhyoo8RMPjxISp/mg2VALI82dEv0qUUqakZR1bmke44qZqgPK8+qrYrx2gxNH6UMhn34qjLZ1t",
-	"Bb+CoR+0Mx2yAKYosvWfv3Saz3/9pd18/uuntt/59u7fNGpwkR3zKL6JoxlNqq7HroNZ1lOmCFOcf1Z3",
-	"I3Y3IBT7a90IIxFwZ3r7qyKI++321oG5LGqpSDzBNwQGEUgtqfhYIjxm3Jr3/66kSIsjFejR7hDndYwt",
-	"y89mWzbq0KKGw1ehxcc6oLxfOjM4KZJYyX5bH+Go79Y11P10BtGmAA1Xtv04Scqi7RMBSyca/vvHSWIs",
-	"zS8Cr9NqBx5hfCiU3vAi8N6fv2p+F3j/rtMOMf1wqJdPPk4SLl8E3jjLpr2dncsY1A3ZgnDT1lBMdm7l",
-	"zkRELNm56XR3rhjfiXnGUgrOyh2DFjrrEXIIcAJ1kPhM7wsf7+TP83fL54a/r3106vXuMzoV8uCj8++W",
-	"nrF6dHd2wDD9GB5dszn+aWfUY9kfdEanOgl88FG/4Tyy87vja/gb/DFPvftgHsimNbl/igZoqtzy/EKe",
-	"LR2OGcTQpCKpm0y/v2Oy9O58rxwRv+rTcj6vk5K17DN4B/b2SqSXcRQxvqEqibhZp/3sNjvffocO8oQO",
-	"NdPGTyoJEbxfzbRLH3mDKM7I4Qpu/V46BBrZraK1U5YqNdRZDdkqjLegjChdUyc0Vu7y+beuSjLLwKNr",
-	"zBFb0lVMwCuizTB1QHj+7fpsqrtEnn2r9m3X3SNFtlWxzrGYoBNiJFIWX3F34T2y1c2Fe16rfe82O+19",
-	"o+USORRT5pPbVGlN1zEHO+U0jfkwntIEgKFdj+qQxAjtAf2T4zrY1Ai1MI8DlqFImRXBJldpa0I53Ix7",
-	"YkosNaqgbAPefI3UHdxkj9TM+VS87hHu3pfD12A7m/O1tQmAw8wKpOCRmRzOtpLDLSzhj8DthjRJIGgd",
-	"LUYVd6NFQk2/Qidly5XWkdKoMQKwJYBvU+nRSw0neOuEBIcimvwdwqR1bSFZwEEf0OYacJgQmsTXTpB8",
-	"nOW56im7YTTRAUn5KuE7NOp+iaz8WN0tTpMzlt6wFE90M6aOHvsiQdkHybJNqAn3mXH2ccqGWaVBVb9d",
-	"bWo7w4CAWJIZWMPgRqZiyKQseu+ehmzee3dfCrHUm9mYWK57LivI4FOTIbku+nyZ11eJmuDrUHvb8OJq",
-	"JWSxzoErGEDmrbUilRJbjTWp3ob0zF7ssgi2mCNrLo7NBV5lUFq2mh7ZsuM4QmgBVuV9dvSIhEaTOJOE",
-	"sxi4xw9n794SLlLy85vXtbvsLNmlszkIWhtnk6ReCudOFaUopiDjWheMXqHeqg7TnqYimg3BWGLH3zpQ",
-	"zJOUkQCirIok76lI55Ph15cjhz67F2ldD78dWdNi+iPLn6UFrBREC+v4vYXQPq8D4OpCBbbkgG8j2iFG",
-	"CSt+Fe+gyVTX5TB46We0OdcTlICb2To4m/qx8eUKlK5LeQNmBBbvOnf0XrPT7qrTkrOhdqJV0mF4r5IO",
-	"x0WnXrft3fnmN+15NDc6vq//D51uXOR+zqHzRtfYQqY0Gx9Hctle2ySOLMV/f3qM3pvljve9Wk4br+9w",
-	"j6P6WV3X+1Owi8eEy5fDIfbuxSFWnZTDB9SZPTJbiKOVnMDM+nszgeMKfLll2gMIwPJ1Zk/K0PTj0Jgv",
-	"VSl4159l4/vEe8E/0QRgpLcLYyqF5xel+nHqNyVOtkykoLaeKRmWGlOtMyHGSIgkanlrny7sZqmOh+bV",
-	"RfcK2T59dUiefbv3nPzv/7Xf6jZgVhjvnnpTFYD0vDUgOl+UF7QsIBZk80cFSt2kYXnWMIfKCZ0ngkbn",
-	"Qrym6dWTwyUtBaklalJddurZ3t8eFRzL5sKMUEwGxchBmcPkXoYxFx5QRyG9wD9XAwNzK3TklLZUsMe9",
-	"L2avIxonLHKsV8m8uO94yN5zekPj5P7XJGOTqUhpGifzi5kzWD0kIprRSyoZieJIR0tg6Q1OsnjCWgRK",
-	"WmI22aPCZcXEOsXPhKDpFDg2TFkmkalcsphfYTkWiN8mgg/ZAUnd9RZYCuykuVl1Thgt5le+rmpiFrR6",
-	"JTVFMlcV7LQs5VyIN5TPNVuRnwUfzO5MnRoDTcwJ7ahdCx5ty8bjYYKZssBW8oqU+uBjW+4yloRGUcqk",
-	"LGIIXq+AGzY4y8aMZxpEcvHr4tZCBzdCvU3ZIudjFnAsdRZLEtZAM+wRy/qwMBhmWGFBtZRmjECxlgU1",
-	"s4SQy+QNp7BsjiLvOS14vu/PPhBqNWhxWAVSDfBHJQn67ApE2ZmVRT2bJIGvGue1SHOnNlzM0s3/6aef",
-	"mn1noOo8r9IGYd1gwp5h6ZZ1Ch6/pDIekpTRZPIigKgAxeOkhHIuC1kDtljIWvJjbcJu6XBFD346cnRT",
-	"VAK8nmcjOsliop0iveWEnB4x2Xcv352dORF15VxCzCOEt89+PIQvTgevL87/42RwcXikwKeXdYg6tHnJ",
-	"JL6dDl73z4/fvT376/EJfJV/cUKzcWVmIKjWMqPZTGLgmIJxnOmDiIgB6doo2o9GuQadZzyXqhz/fiCs",
-	"zEh5tr+/+6wyJWWdqCh1d3TYLiXpLGEtNJiB57c6EZvsQZqj4rC6ZgAySxRnAEHXiVl6DHT+DzEjnDGM",
-	"556m8U2csCtGFPgwU/TibPD61cXZ4PTH48PBxem714Ozi5PT4x/VtS52ESBQSR2KRBQKlkBGWz3+qsGO",
-	"Xw++H1ycDv7+/vh0cFTGyl0HK3O4PC5Ofk44PBgJdbBCHvpiF+xg0Gau8sfApQ0dmEV0cBJ5zwenb/uv",
-	"Lwanp+9Oi7iwX6BQZocEt0j0KT8qXmy4pwcf7dpz2XNe1zbwGCf8MG+fdfYtOf23784v+oeHg5Pz/svX",
-	"gzIleOac/luREWfjj3vsj7jRB6NEnWkkXxfK5XnVCb0SWcSSVX6ORyMB5WpVpNNuG7l+gSKSbxexQdcg",
-	"7bYXRRhMzy+hxV4JLXCnT0AI7rGzh1OEhUlFqQVPHhCmy0bbKsywNkCOKc3GDjqsbzp7LKwoW7SU3glW",
-	"LSxuCfqdeg6WtFry8PLd0X9cnL97d/G6f/p9mTx0XEHBpJTq8qtKTcatPj5abLi1R5NBNzIO4rGnoJjH",
-	"arBXoH4+tbakC7YA3ipkxCos0WJZO8DmDtlWxC3vnYTC/i0JvE5zN/AaB1jOI84IvaIxN0YmGBULy9VS",
-	"k87eAjWx9X5LeNR18MgFGdEwe2R16HeB0YOw0Om8haGwGJpgFmSpE5LG255ajNmVjPmQuaYpvdoWeYs1",
-	"pqGemX7bwd2NLLyPx8sQ8upW57Yr4tiueqZ+3FIjcD1FMxrF+7f9H/vHrxelnv2C/qOhQFwwPAWje7Rt",
-	"P5jarbSv993STpjLRW7HCv0EpuJTiI/vqX8HHP/IS2zb4bV7wdwWMZnEGdTY26YJJLhi6YyG7mgCA8RZ",
-	"wPV3t+M4KXw2oXNTglEtDlKtLxnjZo3GMRBHCsIKiQPumo1plJvQp4zCmFgdpRXw/Fqsb+V+lDuxgYG7",
-	"FuUV/37Tf/sfoPAPzs7PSvS3+9xBeDWj2iCxO3xkdN9oR4+lukOxlQkerjbYA/tWlD23d2Nax1qW9sez",
-	"i2Pt5fUM448iIpBLRlMlv4ADo1D9oxaF+u/P/zp4e358CCbPWstRx0GkwpYemYMv3cLDFUC33aCNCpTG",
-	"Yu+7lkj2caoLp+RHadNf3yiN8RymfHLO6WqnFmwklnwry0u6rhf0W1qSUW7ijE3+goEItXjy/u3Z+5OT",
-	"d6fng6OLN4Oj4z5axkvy3n4BTfJsYYAXAYA9Po/9zAB6MBYqbWNLusvWhni7WEC6ewdl2OpN7qdOSF1n",
-	"F0LqCsoPVMZ6tkf+9rIqyBC/WK/i0FKd7WkiCB9hr19M4CBuaOPAwU1O6XfO3NlYKf8yg/Wwbu6DovWQ",
-	"Ru+1252udpcjE8kv54n1v2wdng7654Otcp7rSKS5kWvrKhGXFMtWbxExsrDeUpxzSwnw8FWPnA76R1iL",
-	"t9DhzZmwbhJFQdkNS+NMXdANPQ0ItA2rLRy4ncm1mg1lbWOJTnsgtzj0PSocLBzHbrtTcxyO3GqDxnMX",
-	"mYIpERykFEsMWli49DZWGr0TWA51r51KBAsn0Qdnv9pjxHgMGYpPCne9L2tGVRss1nCGyshms4IT6P4c",
-	"7oTFrYZ6rwEHc2teBRsAi8kWWNmYSqhzS51R3bxdWABWHMOPuw2t7+FuHpQBWzr0/XZ76aGvCvJbOD3r",
-	"kcMoQmKiCJ/0CFfFB+IQDw2hNdfk2VKIFX01Tnrb0jjaBTi+tUUhdbDZkwJww9hbC88NE2cWQLnXrmMA",
-	"ipRvywbZciulbxVz3xV1zgmLW06+iq6oEQupF09LVcy6MIBt0VHjAPLhUcwanp3dtS5zbfjyIszcL6zo",
-	"9bk44SbeDRz2UWKADWVcDszNgn4XIGusuMWI0icF61czao0ZFWH38GBhfQu7z2sR5zQ37LGPQ8Yipd8v",
-	"MTaWkGbBUvmZZKM/rq0S9/DAIF7DjTrriUK2N0PB5ldxXK9mSVKOiHUsg9B9Z6jjeuD551E0ypbKVUZE",
-	"A+ONjIirONV+Lay1gooGpq3cMLa1YG2qNo1VHIRr0cutV5+bjam11whUD+FbWPWlcgC3Agzak9Zw2VXW",
-	"u1liRzt7LE/hE9XDeQrIfDm1cu5ndXusM/2dLXJfJZ4qiefLNDveWzyDV7PFrx1je/e5JQH3kXiqPA84",
-	"ZDXFXO1wJtuSMeLIRY2nIo+fCTBfjJsCd7wxwbzXkf7O1PHzCPe/I4G5p16xKWW6n/bhVpw6V6J4uX5I",
-	"Bwp8LcrkKLhXllTp2LJetSXInHGqggqw4ovWCGqXtWdTBUWad72pHLB2nXsr12nmoBXD9ghdEnHxNKTy",
-	"SaDy5RR+gS3euzTYQ87zd6aT9wq++TKFrIcp+eUWBYUh3NiGfZAqsF1UHkyCMdDAeyB9sr5+IQ5QWTvK",
-	"gOx8XqiX7YThrNHeIV9Ur2CB+N0rFD4dcL+cOJL9ewlodcfrVJrKD9p5uP6RP0KdKhd5V1asKi73j1BB",
-	"uzo+rKKE4JdJHi2YYNH9aNQHtD1y4fDJm6bq8LNYywwsGwuQChmfTbzeL973g3PP907encF/+ueHf/V8",
-	"72jwenA+8H4tB+L53sem+rB5Q1OI/1Aj4LRvYGQczX2iRy480rO4z8yMd6ZpY77CK5Z5vocZzZ7vYUoz",
-	"ENuEZWyjRX4PQ+G/D82A+Od7M6yBIg5+hzUidOtlkJEzNpHlDpLd7xZiFn31wjG+vG9/pWlK557TW/JR",
-	"h71zK1r8gpD0zaHngBKX/2BDqKGgsIZzkWHNg0V8iYrI5Kyt2977rqrVaOUUprzCUtwEje4QTEwVzV1/",
-	"MlauvPnXhM7JJSOSZQckBKPVBWe3IRq1aIZJ8LG2wGtkQsuX53v2fc/3oAf4uojkrLJvBnMf/qQGfgvj",
-	"uo/f4hyKpxYBviJ01z0eOHwe0Uyk80oIYW9vnf2PvcCu4humE6zK7YJ99zyrqqckQq08w4IQQM6hwOpw",
-	"TBWLhFZz8FPe/hW8hIXWqhUIbC74SkyfpmwYS40si8sDU6bu2b2tyy2V1+K2xt7tVrTG9rFZrDHEV4M0",
-	"/BBiIwY6qQemjtdeY1+ZvvMGKS2+mVX5dlzfM9SOZgyM/r9WDAg0cfkWLFaI1FSFUDuSLCveqqq9VZMV",
-	"7bPK53ax0wWrX7zaNXToUCQJW83BUDaTBZK56gotjFqgog6OWuo8irmRBtad5RV8stEsqQLIWfxbTfEi",
-	"3e6bTOkVIzL+ja2F0KXDyufId+VbKNacRekESnWhj15BjyX17JLlrYW3wyUZAM4QkAAQNnrYXtt4mfMR",
-	"I59c4lUrtXr+5J2al9UfC43GFXbY2w86WJGl5MTfoaJY98m5st4uZPmb7vuLFYoKFAM/z1O8nT7yWuUr",
-	"8xTnrqqPlfo3tKhfwPBfcnlNi2l6USgRFSWIX7w18i/yiTCB5lc1u8X1XxbgZ4CANQ4Wce1Xu6STNFYa",
-	"39/YHJ46mN3dV8J5LIfpoUhmE47L1R3sY90bpHLPWia0c2iB704xUWjADq+P8VpqHS8RQ5qMhcx637W/",
-	"a+8M08kpk1l/Gu9YRNvpdFqd3Vbnu1Z73+p4DjJBs/SdTru9A43ud8p4tmMQ1fO965hHsDL7RK9V9wpO",
-	"WWL+UGDJc2aTUdM4NdWgJt3nJJmlNKl6Q6KWUySGhftAI8wJp8lJ4aUVdMuMsUi53GEc8mUoRYnQ5Gup",
-	"ISo2MrjCpHX0CgpTYXiuzi4ZkZEpU2VMAGQPug/ZILYiNMoJYOvT7kH+XZFq77ahtqOh4Ysk3ORsVe3q",
-	"r+fnJwRfgIJgPqGSUIKUoFVoYo+FznS3Vq/n/ecvnea+btfavfs3r0qIMOLG8omVgFacyy2jVqB8z/aq",
-	"BHr3jHFOu2u/DPJlJ6/BW6FimOdV9dgORSJmqU5Ci9go5qyyIltJ7qzUTko5ee6EuiLD/ncrIVKq2PCp",
-	"xu6QC1S+06037x9MMwLM3bfue6yfLTgrnhYCoLS7/WerTkpDtbjlmuNByaXQGLp4RGsL7I8s2C6RO5du",
-	"ZbkA6bC4qtNDdrglyWXMI3JD01gxa0CwzUTBHKArBcE1AVwND2dDNVBRM//uQnVp8Ssk0Ncxv15cJ/J6",
-	"9+J+RrbfWYvEoESQXwGQcAoinp+LC7+6N12/Wasu528uSL7+Orr0BjKBgr7D/e+0IFO+LqESbEKfhEPK",
-	"BY+HNFF/TGnKeAaPFSBDRfVCs+WwSN20mLQRE1JL8REVfHMHAOpLUKkoEVVLSlokLW0RY56OeaREa5GG",
-	"pgE/7p0oOVSJKphT0SOlQji3cTYWM1SxP8xEhnSkeBalGYpH3Wl21oFP1b6rBLuFI3zHWZ62CPtYUOwW",
-	"V1wkoWtTjCorYIloVNBGQKIUXdyfW8Qtq2Yr5qk2YVSpPws6NWimBFDwoFgvTQkGYyrJVCTziUin43hI",
-	"AOTVViijUa1Yapkl5CrV+gcKNHolb9vALOZqQJsywzKIfSususMWuGWJKmv6i2CooiUmm+v7lPKsRnqA",
-	"vicSGqfyPOuqRQZ0OCbQ/zmWZJoyiHJyoy/hjBnP0pjJFjnm5Oc3r3sBT4XISIijhkrwBUP0lA5ZwMMH",
-	"+jVDnyTxNbOmQRu06RNGnR6thBKbWxoSljAw90A14TCOQtBquCvw0oDbD97SCcs/UtobJaGCcXmklCUh",
-	"/B4q0h46hlw0AxVJEELk3cpb+T32pjJH9zrG2tH4+bm41+cL9Nb3tG/c2GcQQZA7wWHlksp9DwumPbQt",
-	"yX80MQglOuK0HI98QslUyDgDF4C2j9+mcZYxXq+KQseuokDxXVk1fa5V07bf+bZaOzUrPWUjljI+ZBvy",
-	"3b5zd/Rl2BANF9lWHGk307sRWI6WHXwZ0ne/2kOmuaIEBrwyJYqrJZESKi2e3WNt0715JS2XckZOBStr",
-	"k/tVni+RRmqVXcVTHgo4M1inHohIeNdmPxW8p8R6nGl3zbRVZ+UXAabXscYJAjFYUFGGzvmutZMyXhQ2",
-	"9e3+4q6qd2LnrV35pqJvIW04y3kbTaHqALYBL/Ubn8OvV/ENNFYxV5dss+9pzLdkwG86XaJJYKNHnpi7",
-	"KRac36WAm8s0VTxNgVN3r9zmIiO3KZ1OWdTwq68ZUeBQe4klgfA6mrGIXM51eQVJJwzbS9Ce+tA0tTBT",
-	"CsczicGEo5lkkWbA+fs/nL17G3CNUnNopNludva7YePAieH8+c1rn1BdpROA6MxjYajo/9G7w/P/OBkQ",
-	"kQZc6yURGyYUK0n4hDMJ6RgRY1MTkNV5RhJ2wxIJUZIiZfh4r/38GUCAi4hJEkslL+AukDqppXbb3XDB",
-	"beMy6/x+/IIU2bSILHHlyve60HVS/9WFr+6WSQZLsb3+3hbvweAjHWbJvCDQKdwit2NoQFO4GNNU3MQR",
-	"Rlyudf0XGWWZqtXbn+9HDFwoPwqAzotUQJQAgxIvgsUnNEO//bf7Wso0jZUeA1qKXC4D14zHH2ZM/4yu",
-	"u80hWHrT4psD2V9/NwnR2M1qRYu1RG/pSt8LAsaiFW5nKFJmFzK5Sndudu2fO4sSZZXtzJU5lokJ2hKV",
-	"T273v8JOsp4cUm9sqrpLTgOkRVmca3eWrtqPgeSMR1MR82yht2Iv4AH/p/7kn8Z980/UD/8Z8H82m037",
-	"/+rNUp9A8k+y126Tfyqh3zoc3LBwzL1jUSEdwIeluSnB6nlzliYQZQvOeJGNSWUPLoKuWqR8wAi2aSIF",
-	"2Wvv7ey193f22s929jq7umsW9nWa0mzs6w99U+hFpBDf0CCFjek51b465J8LfaKgwv0wZRlJ2VUsM5aq",
-	"1dZ0j8KRnXjlC7iCFxAWaiAX5s9CN0I5xCkvhimL1O5pIsPiUqHJp3MC+HddB09bVQnGqGlBpkbrPofR",
-	"nLSnalyKpa3fgHldhUwoDVa3jyL5J9mHpea1iSBrdJayVYvab++Sf66TbVts5qaPATrqSdNQj2wrdNJU",
-	"aGHJC4SHmYtmjesLrTIXup9VH7nzpunPWmozWddmryr8qqLDWtF81e6utGrjvFU0xpaCc3eOVeg83zsd",
-	"9I8833t/coR/26CJwc+Dw/dVQby2hALGuJ5ZD/YGugEOsCUJHapLmbDoSsufaEJWAy8yjtxZbh2EMyg4",
-	"sdr3pz+tgo9b+mCBCNuF5pEFLRJal2ioro6EcByX/qqfXBo8YZQrWlJFhvfabSBP5uoXvb+mERfUCQIh",
-	"htivuvYrlwbnUr59cbf6RU3g7Gt79jUH6QkEKzkswb6+b183CUPQ3Tn3UVd886y80VuwTxfK05GMXkM9",
-	"Es7sh522szYk46Zqkn2ls/BK0TGx8EEOv2lttUTsUKSHsV/uuqQa+xulImFbEpQnXxfJYkASIhJCza/+",
-	"0Zvjt//9X/9fqN8BfoeczUggTTllw3gUD7HAlp0uP5hQ/YAmUd24B6AYxaORkp11S0sGJ7El8xH2qxcM",
-	"S4n0IWDYc91idLC06XkAhSQn4iZHs47GYvW/pVoy+Std+0pdIigAL86gRCEfxlOaqNEgkjjFSmN2W7t6",
-	"RsNP6is6LilyiIdcaDakazwWyx7aObtVc25cCNHO4dhItvE0Yq4JTKGSjOHCe+09ve09V6YpLXNPL9N9",
-	"B45R8//F93ft+6YFu0X7bYVNzvR7C0O7KLUdfj84JztCiXo7AOSdKUuB2Agudz4ZDL7Ld7Svd7QPpFJJ",
-	"doV7qN96pt96pkFfV+QPMnPwm45GEbiwxaJv5g09N9wQeEPN7AzRfY4vgCiVn/hWIZl8LflpXxP65YLT",
-	"vkbrtcUknFC9qD4xQZ2A11Bc9ZZKY7RfIhUthDTpYoZrxL9XVT1y9atHKH3oyEJ77efP6kSo2ukLdRJX",
-	"x2DkZZRySWNQkq/q5AzzaWlJvrc8jMq4mE/sVdnQvKIvixX21vfE5vJhwRbS3V8RuohW/bLbxeW5TnFD",
-	"n7DWVYuETmFjDOyw9HgmWRq2KlwLruuo3/wftPlbu/n8otX89VPH7+7vV/mPqqz0iwCqPAdNnRa31iGZ",
-	"IN39fZIwtR7p69QRn4QXoU/CJu6nFYKNKmFUZiTvuTchVH+IwgF82ws4vB+2WjgCjAWWFNQesUayGJHp",
-	"jA+zGbIn5NNQ3wKtp2DkbXdAJKABV1TMB2tqe9+KCUDCW+QtDCgzmoLVVitOVjwJIT8HuqtTyXw1C0TY",
-	"oxwD83R2w0bJQOu5F7viACcxt5rMkuP8Jv/z19IvlS5Cc1TrY7o93HLUyKooXTvVKZsmdAiqyqPMWjVR",
-	"TgLkhjQgdZB33RWpb85AhV3jI3zxzjdVyEpLXQscZ+VPSzmJqwL/7CYrV1F3p513dKbmhnFcjuCtZEX8",
-	"7ACta+ivijPMmGMfZjRxpPBFPfZf4pw2OBy7r4qig6hWgZGl5Tq2Y9SJgRiitQxVdRt2JpVQEfBqdUZi",
-	"y7nAQ2QgRtqAVAkki87CA49oYkck45EMeJw1DojMhFJb4sk0iYdxlsx7RHH/eZ0KNaYSusK909ijaK2p",
-	"UeQHHLUweokFjBjl0tnvAVBl5AqQSek6AbeVaod2BE4n2BFPEelTLQxKKPI5VxjqClplkADfAXEW33Ok",
-	"eh1DY4ShCu/GspxXe8bWSf0rFIksRKFWxxYudAtskXAUsySSmFGZMHrjZB9KImYYJRQqzDiiGX2RpTMW",
-	"4osy4ODAULLHLPOJFGhmcKqzHLiDmfBLqmGuuG7CRpn6uhXw8Ewx0iOaMe3+GPBI/5WC3K7wLOy2u8+a",
-	"nU6zuxs2Dkh4qLOK7WcBD19TmSEmFj9vKgEfevS+Pz8sDHXe7vS67V77u7+02712e4Enf/L6w6GY8eyE",
-	"ptn8OPJ6u+224jn6/zp+4QWkRl5/OGHkUKRTr/TzbHLJUq/nHR6dvrnotKEq0yHVWe6vEnpl3GGHVGfC",
-	"Fx4KntFh9VKgSK37gl7KCc3IEYSaFH4sLKSrFwLRZ9HLudfzhlI2lSrIzXMNaa/n1QLP873BhMZJP4pS",
-	"JqXXUzLK/6VB2RqKied7xRNaMVr+8mtxFStUfv7qu2dH7e863323d/jt0bP95/3uq0G/3z7c3+8ftaFd",
-	"U/7R4k5gGAW5ipWdgvMCTRfqlX043Iq8w5737rQPDer7h4co78HntjoBvPOy+9LzTcaekoXUP3W0mMEJ",
-	"0lfrwlnB2G3vQQEw3u+bZtfJ8+t0aKZ2nlaEv7t5dv6XsVgbM//EK65bWN03doEYx4+RGUX5p0yaHHV9",
-	"gUq5Bohnbltsg4vHR4tWCXTV0mHCmqD2NYc2hzev23BXRQILWWQONXR0mt1nbbVFGr3jybycwatHrNJX",
-	"qgiqO51LW93pVs9GYEyiB62KpiyS6rocf8egqXgrumHy3rem720sCR1m8Q3zF8yuiif+eHjxpv+2//3g",
-	"4mzw+pVtB6uUxLOLk9PjH5WGzCOduQZWZBRZtBWV6cCwhMos4DgTCRdoV6j0YiXEUQ2EbVxaNqYZrNfX",
-	"bcUDbj9+fzY4DR1DqH5zS0Kr4oZPYPXoArt43T+Dzv3v3r89xylhD7iFErvFY6k7pkPKiS4IUxVyX+KZ",
-	"a56OLsLgns5B4XTyCDvXLr7O+bQ225otfVOxtRLnr7npnaU3XQ/yoJu+KGG4Vy8XNta952+dXMLCTasQ",
-	"VhYueXejS262v/KS52JQdTGWq5gbqxx05r4dCx25H+VoBHrRKE5lRp7tOaVaGsUob1c6KUXN1O5DT/Vy",
-	"Xrt6K6y5IFsmaVmcsdKyt2IBseDkqICujuZyJZoLCyuKhlWQZeoNQvGV3O7pKC4A7u1szOKUDPE4t8oQ",
-	"XZTsXPzoLkEQWGEVTLU6UlMdpEA9bqk0Dr0Do4NiHW/7iiUsxXXb49krn8eSoxjwaLNTKMvfT4IgahJN",
-	"ze69PC3xL+iyQKOIzOhkipaLODKogjdTMjA2IFea0Ig5JdMP0Blp0GlMZcAhfAntE0Dp9dC7XTJmH2nE",
-	"hvGEJm6tpYil8Q2LciexSxECbkmC4ruFjv14+lxmjEZl0+8aik0BjdcCPkEgVmB0SUlan85Vb+rpiF0B",
-	"laopnlXqPm1EBewMsE+XJxbiFFezxLLiWAVMBb8tqQPktHvchEVouUvJcQJrSqbihiYYtOtA2aEnbqUC",
-	"Xi5VsF8t79dB2F1+pWhwV60Fu9CuUojr4L1ObR4L+FKBoLsFPdtdBarcJWkgnxajMytnvMs1dWfAjaCo",
-	"rkEd9HLNv7J8mg5q0lctdeGD1TI5SYS4nk1ReleCpwL26eA19Ky+ODwqZXPXmRcc0HzXXrEXXHAFoBwb",
-	"RTXz2IB9wVibcYgnyY69W1ESqBxDbtATPmpOlxULWrDPHhYymctuX6gxBo1qS/Za2SqaJVE9Vjg6pvKN",
-	"SIu1nNBWtL7xKjdTfYmWJiifBREk6G7/HfeQ76CQ07zmPnxPjEaSZV6vvWDs0QdeRUE46DKox7OJJCbo",
-	"SiFTAW06awWiWISq06CxKwT4OkZCscaa6TRCVifHb+JBKzo4Sv6zCvevxoUqWNkifhA4WFiuQp01wPNE",
-	"+fnm5KsWjb8trri91oIzkdHklMlZUpctnyMQnuqEZsOx4klZ3q/MNCmCUAd3SHQMLcMztEIsr4+IwPQ9",
-	"Y/YzSGgO0wKoyvlZJrFYUnjTTOcFmksyo9i3yAA8koXcwdx7bSLH8thHJdzpupGoVqSzRRq+Jn1ew+67",
-	"eKTGmlerRrv6qK7N+7jG40qzVUXGmjbLpGwo0qh2vbULvL/Nq6g7rNCAli/oMfSNWjm72psPsqFPKJS0",
-	"U6vcTEZ0TbkPktarZPKqpoeOlmEypdbbwd9rdvAAcf9uNQ25V3TL+bjgQ1fkA3TGFlHSLwkXz1c7vAsQ",
-	"DMmQcmOxCDgQFujSBv5s7G4MOc9uNgMQ50yQyzyeDUg1JcOE0ZRMMICyopRr2W95uDnBeSsyYuuplqvj",
-	"VlL/1bThPmPWXueFwRbw/b5XkbPbwnXkhHE1SfTAe/k4qvR6lxP2ULyT626j/nIePtHlVBL4GjEuikT3",
-	"gLYgA7gdCyLjK47SsVik6VORZjTB+gKaeQbcRkcxawbbknbMS5YIfqVTrTFyzXnE8nx1n7BEMjNUwIse",
-	"N5mb2Ma0aCSSOv7cNfg44x4gYbiNJUM6Ybi+Q4SoDYZaM+Qn4NUxP2RVyM/vEDrztAExq6NZlsSTKDwF",
-	"nVopKJ9DI713gMFnCNe499o+V3TG46rzMNijR2ysil6okXH/ZYIzHuIjX+U0XkPB+ZO6w+/pty2yyid3",
-	"0d7TCVTrdlqipFX1O9jAfOXYf+9yLuG6HdrtDRBUDVCHnZ/VVg5y2T1t5UjzF+W8e9jKFd7dx1b+Z2Ll",
-	"n9sevpxLrrvoL8n4DVj2uY3fcMO+Gr+fzviNp/rlGb/LCUabZbtV55/qLKBS2ikk//skfHP0Rv0njT88",
-	"Vqop9NEppe5ukJG4mPZbTMJdkZpYlehatZ4q+EPjZ9PIo6oSLJTAaTpFi3Q1B2NycStQ7bX2Wt1GS0ll",
-	"WPNDFkOWIsEgZikj11zcgnIfX3EBJZeoJM5Iu62u0cwrK/fqWkpxnVkeKybFUd4ZwzyzhRicKlQ62Qs6",
-	"nrykMh62VhY3vfPNGrAm0bJ1bElduMjXd9CuPlxrIqfi0GL1/IqqUr41+2DpPMzcbZG3UDaAMD6bWEaD",
-	"OAgWkWxMs4CbgpA2vyysLn4U6jLMtj04ZyQslVIK/YAXz3W/1SUZSxKp06GnNM3K0WSLO1qjn4qszh48",
-	"m9Iha0o2pSkEYcFr0gYjiZSwyTSbEyqv0Vqlc/cQVzDhsLA4Op22hiJlLadOXUuJt+WWhauLNTnHuuRm",
-	"YvJe1dXUZY9Gs8ReSV32oVgVrtMoSZQUvrvAlvs9j81/GF9+P4zfxT8cv//tuPM2PpbH/HR/eHj87Ph6",
-	"+vOPhz88b7H5D79FPx2rl/4xnLSz4W4y+4/5D89bw27CLyev2tHPPyQwzVTd2YuYg7LYtidTDbkJ5Yqr",
-	"L4MqLFNjv/cSCsos2viLW/q0Tq0IZ6ELWMOGgkeSzHgWJ26pNPym6M171q7i5ZOYx5PZxKXWDl/fCFud",
-	"BQxpCqXdV6PkGoBdha5F0OdFMPQZrKyCUTiTwmAF6BtoVN0B05t5AVK6FHChIJepT4n1gPWnj14QWJch",
-	"tnwk4NPZZRLLMRyTncnkpfz85jUuUurwXccor40N/ZPjLUnELbc1jf2Aa0YhIqZElXL/be14UyKffaKr",
-	"ceoMXkWNdads+1PApywl+LSSqeryLyUO88npBHbX/IQS5114QKDjrXb1YZqsjige0oQttCZrdsDAU9ee",
-	"rIn/2K0Qr9yam3dOf/w1xSuNCXWd2erqfe/lZV2reuuXwfQKYib0W9I3JTcQGLrE1uWchOX+3iXX0/v6",
-	"omvbskHUj0nMoh7Z+rjV2qwe6p3vOQhTvQPGI1QkNtjAQUUrCt2VE0VETbVI+HMTblsTLkRTO3V7ZM6k",
-	"TqVafze7C7V2FfJWHNTKKrqGxjx+Gd0i4i2rp1u+qZCmpaQqSsJrNjeyVghCmX1rsabENZuXjYgaeTap",
-	"1q8u2Y0J+c3H+rghupUOSK3NjFtZD1my4SyNs/mZureumA8i+SL8DiurydKMhCfvzmzxMWA7YUEk6rZ2",
-	"Wx1sHZtrCgDiOJMBN7I6FJZeKGRLMU0Quzirb6ZUyluRagciEB2wmcCi7T4VPgF4FIYgZ2za4nZW6AVr",
-	"glJTcW8VUp9TAxZHUXeyqkSsjtpY/AGN3PMpI2H/5DgMOPhYsS4S7mGUiFsH/IeOIN77hNwaha56wcNm",
-	"emH4GOQU5bW9sHC1Qt96+aTnnTIaOSXBdSJjnH9uJJT3qYKge94FP7x63N0A9tU++iOWsCuQyjTcBSeX",
-	"bEyTERaWhKgq8L/DCpTONwPcNhxf+xQgLusg4FCWzbrOIdNWkG3d0M4nkRICM2DoDXRT00jhNuonmrKq",
-	"+XL1OuBWt01nus39LBuLNP4NDr4JwRDqcHX9wZ6OpVPrlWQoJgzSgnTfHb1NFDybTXj19bvvIec2zfOH",
-	"4kh3BNDV2SG3bRRfzVIdxBPw8PD92Xn/8HBwdnbxw09/O7t4f/o6JNuYMWLKD6stQlklGPX96WsJ4Qi3",
-	"jQMSFq8yqLMy4Bg0ZO9wwUYBKFLC5gIwTKm7wsMCIplfmJFQtYz0IHz/3XF9ps2w6NcwqI51Ol8ZJeaH",
-	"n869xQhTjcCFmp7bK1ClAQRT5729mklDt6aZJFD2PODueNKIzegIIW+F1oF67hXSw9n6mtLH62FwMuC2",
-	"WmL5xqiLNYwjRqquX5mCo56zNgk3oE3B+PhuKRk3FkprIHJBeAAg0G9gTDOuGoA5EqkR0XT9UPU2gqm1",
-	"AfXGZWIF1DIW++Yy+mVclltOnSBd6tSWgdU461T6bHl+caJKfHfHrBji8em8c0TV1N4ekEY593ha5Kcq",
-	"2q3JfI6VzikGXNebcqspYYFVKku195y/LhThfPdmcFp6DBUM/IBXvXoRzNrt3eHQdlCCvxmWW4AlmZ+0",
-	"0glraWBdWsEDXlcjt6JYrV/NlvJipBm9CnjgGWQ39BBGDLzGQW7aMOW9JLkUM1goMjcljuXGY8vcbEVu",
-	"I30hoXwIR3sIMytxGrOof/ULhxRRfRLzkaiLe8Tjhf+C3ypljNwwHgm1TlumTB9e/+RYV7iGTjqCZ0r1",
-	"agXcuCry3nRKY5N4T3G4LWnrwukazyK9lu6LEsv1STLjOk24FfCAf0O++QatPiWW/s03ZDus7FvSarXC",
-	"Rq8ogEnb0yrgxOH20AcLre55vzqoPizSQucr4ja+8k1UNHiNbW8sQjr7WmmXB9r0pG6FecOxjIHZDHdX",
-	"eUNxd3j6drVmZ8vqxwFKqaW4WEUG+Vrs9Q0/BbZabuD5QaFebv5ASWv5X4Uyw4F3F+pNmPT6hexDfUyr",
-	"IgT0zkxuiRJG1CaK0svhzxUhG7qfb5zaqFg/t4f1j16R08HZORkpXVzhHJ4T1qyW6hyjmIJKJn3oBSx9",
-	"MqVXoP/zSNs40cIsAR/BNSB7RhT74adzSf77v/4niaWcaStNhQqciUptUAfaa6034OoC6wj9Nahm1St6",
-	"lsPXx4O35xfHR6EPncPy1VFO2MeMpVD+cIHkbp+edfef7QzU//rkms31hVe8S1FcpRw0AA7HfDozvCfP",
-	"XsIMArRgqW/QvopQlGM6ZWQbLZeU7H/8qC6pbmGJsqPFHEYjiWXP4RhK1jjp6ydgNUKXmz5Rtb98Odgp",
-	"jUk/4LhS92bridX4EwaefOwLoE6bYLyzb2z/CY0nsoGlIXSbHfC2Bfz9+avmd9BzAar7YNx4KpzCD2T7",
-	"/V/a7Xb7v//r/1X/6LwCpZJCO4DtvXYHpErg/JZahQGHuwy4dpD79vB0Q6JFoGITGZ8A+istWQ0/ojFE",
-	"4cMnAS+aahoHUNWc0FEGhwFwUTRpS+beR+q0slC/HRCq4W7PjGYB1/1wLhX9TiWL7O4OSHYryjvLDypl",
-	"8FrnQJ2Z6W6qjjzgeeMKbOyHXMWG9CZzsh3+pdNuK9msrf/bbIcNZ2pKXBPoXC33UqAQYYyoYEzT5vzz",
-	"lHI5YmlzwIdC0fgwPyQrvAnOMUZJ/TZMhDRWGxPXll9Iz/duWIpBFV671W21QfObMk6nsdfzdlvt1i6a",
-	"5McgoSzvwAUsD8QbURUr8H18o31VOWeLuWnMeC5C29a41PEgf+kdDzW/zR9onGYV/fMO3MGhMve3+ySK",
-	"ZRbzYZavwsdYfyTm4HaG1uv5DE6TWN2GCnELtFGs7w0cZlCo66rr/ELlenU6l9CC8ZtvFHu+iaMZTb75",
-	"Jh9aff+T4QhuJyfJMqjC/Y0dNzf90ERj7DdEcJ/QJHFgq6ZXO8KkDZsVQifMGQHmfR1PMGEjFVLaYrM9",
-	"p80H5GyBBpCfUd5jzwUlSKEw78KPVYMU+1f380QdaEoAld6UsExYrMQfNaztpWATwcYiYbCPExqnurQb",
-	"TRR5nmvwy4zOFcExvUN7bvSTGiuO2GQqMgRIwJ2gmJ423ZHt0Br/wgbhjEVSFziBYwoHUZzZCsGhrl0H",
-	"GkHFecFxFcsAk5jfiOSGRYg3xVPTWuZYTJg7Hva+gl5I9lHeKweWDQRiJFKm9AK0QfYr2HzA9f7QIhE2",
-	"zCqKxmDoGj+apSCL5sJbKU8m4AMFdsaHzDCilN0wmrCoh+JEHUio2wuWZo4TFQ/SSUDijodUg8exiULA",
-	"ij65K6aTkAD3w732brPz/Nsw4LYMsjGbONOLkZW582EhWgieFWgSNKNRmrGlNtqXC33IQM2U5JKpU3AK",
-	"NOOPWF4QRIkCaWwF/H2pbYvU9fy1949qAwF2b91td8KGzZPEYn7SlImaQw434Fte67pXJe3hBUaZFSt7",
-	"VR1VrCjfCEXNMcMb6F4nik5I6BOrjynW1lYr90A0Miq3pZb3fu6VkrWdoPNXdrDFi3E3QirNii8GbtON",
-	"u1/RD8Vk9lJEczTiAvfVPgwDnJ1/SAw/1C4vYInZrcDeyrr52Gwyoenc63knKK7KGmIHN/s216ik5/jU",
-	"nrSVLbjSwPW9VtNoCSq9CwbtHn1iKHhop9LffZwkXL4IHup2DXBUphiJO/47rp8XbGMkjl4EAO7A23Ff",
-	"2Cl9VRrtXCwdrVsarfxCt2Y6OywvPDYPvXsc7N1m7bj9tfpxe65fVxe2MqFngB7ddqfCW4uFH8Gmj4J8",
-	"+FoMtTyeQEcvZz2a8FcJaZ7vafFdTVKORqgDjf5kR7/vUBPPLGNxze9PX5uVFNdVD8JF6LiHtkmz2x3b",
-	"3ncxzOpHuH3LdwrvAArstdt1L9tz23lJIxMGDJ90Vn/ynlsfWYQf7a7+6JVIL+MoYhy/eLb6i7ciQxYA",
-	"rTPVV5015jmh80TQ6FyI1zS90t/tr7MpG4DzhkUxhTRv9XH3+eqPz4V4Q/lcAxKSgvbXAf4xR2vIGbQP",
-	"xXgU+HaNjZr8Cqe9qBtNAfzC8Wv/UuvC/FXxkkL0wS9LXfyQqJOzAu3/LFlIFfrSK2gAUWlB9aD5+vLb",
-	"8CmO7nZ0QcH8YelBHN3hBYYKyxUtPCfC6KcYFQ2yk11NuDCc0TyFs+YwjpSGutfeW6hjiMIa+p0dRcf0",
-	"2Sy0aWp229hAqayKoJgKVXuU5Iog8om40aSmwEsLpKlF+hKXY4IHq2XwgtBsZeWydFwQzlHJUiI6quBr",
-	"CtMHavi9ZqfdDsl2HMm8/VqDXKmhlTAb8KXSrONpAgsJDtgNyXYB4FowhmbAaGApytQ3sYwvsSJSXgq7",
-	"Sl7F+twFeXVjcfXQet5AOCvFfEULLMSEeuVHWQgIBCnP96CBxJRm4zw1bQFjl7KedRriH0dYOPFuDRn7",
-	"UaTygtCwV51DgbfVKU38+BLAn4ed7q3FTl9BE8TPz3+/stDlLBSZlEtZrzQJekQeCpfmqipj6XWFFO5q",
-	"c+BRgUb+UZyiEVr2SvZau8uwV1IkBCe3YwjQcTvqIo/Frw+ckc5F/UiGYrr2ZGdMtFDR4ZgwnikeYsKP",
-	"4yj0825a2MdNB9bm4f1JzK9bpOtweDtwwMcUWL2eOObabpnD4wB64m5bztdYHKXEV31ggdT0Z1jCA2tN",
-	"l4vGyh9jdkv6V+CFE1yKhDkWyyrJIOBK+yssc7mZkqxhpcSqPpuYKautkg80OdbKO7mYUCXwkA3lHbIt",
-	"6YQFHBMlfCw9BY4BJQJezjJbMzuOGi1yuIZxrtq2jNY5X20JsG217FYl6qjL/kDDXEnS+ewCQ3tDW15O",
-	"/hytxYBNqdxQwQrtHPqKr7biVVjnXArj9bwfxJjrSiq53Q6T0d2yBistAt28Qo/NMgCGU5rvDU3n5A39",
-	"B+Q05LbBzWeEjxZn3MjGWEKxNWyNj3pK2sr47x8nCdG+0BeB12m1A48w7WV9EXjgQA+8fy8a4D6PbTI3",
-	"+xFifqmyKbpvld9TJ4+/G2TTJsTFF4oDKJQgKUteBF6+TqLw40WwBkbmhkxn8fmOV+6r2153XzlSf46d",
-	"uSba5Tt7IgvuwrWptOQ6zlqI1Cgw8N9bTapV6HLZb5U09VXT+6rp/dE0PYinXVvP028XtLzvWVZQsuzt",
-	"zYW4dTW+e9c8qlMB87pUlWWjMaguxJJSIYFUPzLjCZOShPDXy3lIJJ1Lt7bntv2AyiHjmNiY3Kq3LlNG",
-	"ryXJYoYufR32GEN7+suENVokhIiQkGzriuSku+8HHPi7JPRSKcz77bYucqGE9f12u+GTEIvOKI3PLXmj",
-	"/tZ1RP18yX7AQ/ZxSjloiLpSaKGBcGjUABsd2iL6kxflmmoh2RZpwEOaJGGDsMmlUs8gm9BmE0BrPh0w",
-	"iwF7pvQU2Q4hqxlUVTHjsANdUgfWieAobBAXrMPpTegqodpxDyeKoQVU11VWWj1E0dVpBhXlrjbTDSDm",
-	"aB0h/x3WBlrjzXO3GNI6I+ujW+dd2OQrwIu1X3+HyLP2+wPAlnVefw11qtZ48QS6qx6xKeMR48P5plrS",
-	"DY9amAnWotGoZYhIjo1/MXrUemJLfQW8CglmVQ08h/O/YRmNaEabwNI/ZqtYuHnfvH7ne6eDs/PmKxOB",
-	"3fzRBEYuH0h9ZT8y36wvG2Do+D0kBPzwXnICfrq5tIDfbSwz2M/uITngt/eVH/Dr+0oR+PVDZAkcYS2J",
-	"wkm2/KVCGqBJUnEHHCGgKrMB34EqvRtR5mqUXk1rFu7Urw8SQXaQGFyyelnk6BUE/eFrNnVHEYywbtRQ",
-	"mzghVHocJ1HAwwX23ENmbNarGHJeR3wbA/Cxknxoy+4rNmv7uQEfBv5pfoL8+UOshIKvfjSh3SIl4TRl",
-	"w1gBGsSROEtY2PDJKOaYAJKbbiWUVwc1LpcITFCOkgtsWkmcFvNG1EsgB7TIMQTpXTHOsIzQ7ZjxgFN5",
-	"nfd9jKXNnULreqnmOmYymtISNhynBG6dIlCGcKirikmyHdoKqt+EkPPBsVelpHNMwaWmBQRG8PcCjvG9",
-	"vNitxoIe+jnnHSZMyZE4gUYAjQIszU4CbgUcJ1MHot5b5C0Yz6Eh8o/Hg59q2yFDCstafZMr/cqIxJVV",
-	"RO/LrZ3bsiGb7kejI+eq1VgXFm7eV6b8lSn/azBlc19rtGDLOv7kLPoT6u13tSy6snGJrXKp+C86VMFE",
-	"r3jyIjPWTTvKz/8aS+C0LVIfbIV+REedNyo8aMkrdPicv1YR7O9ZWQXeWAN+avXzy1EnldzyMEWyjkVV",
-	"9jX7yqK+sqh/Eb1x8QI8EUd6Z1eynrP/j8bB6jrkrGcHNw3Q0ewLddUKJtxtxfDELCPhgEdHNGNhw1jF",
-	"1eeo5wU87CcJTPsKHoRO1WEeMSjaqRil0DmwJ2AL71UZwA/Igv0b0lYLNnDN/NBKHHCSD9ButHKbsq7H",
-	"bDLfUnG72BvgoGREx7abyRxqPOjij7Xl5dVewFbacwzuCjCchNi72XEMVHoBMMSF51U5iGSQg2p6vvZg",
-	"lbpKmuDM5JTrIB1M95fX8RRLp0wZaJ7Q+U7rjlhoSY0ZS0IjKPVnJrPlViJod45fbBvIEt0GDQBn26Ar",
-	"AKiDgFxWNSyIMGB3AMzSJd0aAJ3wQ41bQj0EVHGEmyX+CaOxYSEfYqbTtwvQagN1l6yj7ULAW8BtlNti",
-	"q9b1QpEqulH9qR0O6wt7f19r6vV9EUh81oq/+pdyWJTbGy1zWNie9l9lza+y5r+oj8LxM68heMLbX5Tg",
-	"6a+sc7LI6/JABxQuwHhvakItbcMecF1bzzTkoBARhdvfktq1P1OyDkqHleqvW5Nke6+9p8WLYnNBLTno",
-	"nmGh6fReCvIWt/wAhRad+DtmcxOerQupmFe387EUcKkplqck4pRd0TTCmgWS6fUUG0mGea95vYRS+/dS",
-	"49o8oh4f5EVQyp1rzUAHVR1uoewYTXwzaV5vQhcRJUu62vokHlU2tSXbNvCFmDommJLlqxHDH16+a3a/",
-	"bXf2wkaL/JSDN85s7HuOMcvb9iIsq7pyO7Niaal85OrGyLC0uhbPUM4xYlEPXzF910NofOfnD23T55D0",
-	"TQtiQvrRJOYIPFF+G2XLU/s+eQNpMekBoe5XIJBrr4245Q2zcbfruO/gqn+vDf/d2XD4svtSSdovu4dh",
-	"Q2OPmMRZxiJ9qm6BGchUQNQxWLNVxBlrddQHW0QfwZnZUv7JMZ6jq34uHbBoIjVD9nURH4WZ33yDSus3",
-	"3yBxmrJU22tt42WoXey05VY76+X5qFRtT0JzFGLbJ5u8VsDs/XZnF4r+JlKQGdcVNIezVIl9tvRQC0oh",
-	"wRm8n0qWZs03ImI9gg2b1baAhKkpYaWxxP7nCvpcZkrJ2wZrcqnzPDo6iVmbRgZTOut2LJpDkcwmXKJu",
-	"TLm8ZYZYkW67rUGWt8AHV6SOnGqCq3HbqKw+Cc8ymmag7vuk1Wo1lM4000Vd8CuADVx8XYum4GoFhcwZ",
-	"RSu8k6lZUiYiOt+SJIIKoaEuofBybig4lRl2+odnxjMccMwlMsXGCz7OVc5L4CtOqRfo+J2llEt0qvbs",
-	"iZvDNJ5YpWvH/Kq+DExJ1t5Yw0NUUZjywJouGt0LlKmYb/CGXjs1lhRBdt/Vdz2v9uhmhVS13q/oi6/k",
-	"L0jvAqAVZ0cx4TaN0fhh8cWdZmV38pXdxZf1DF26CUX8vYXW/N7L7ktvg8SQsuYFKLKQH7KOR8HpbLV6",
-	"3Q9eX6UfAqiUknHgrXUqpHx2NwpcuYrlV1FgyNK3kRTazJkXNIU6WwucI+ALrAPz2Qzl1rYfR2UenNOr",
-	"VdotvHPn/xHVa13n5o9wira6jsJGU3MCbM+zJIHAoUK9nRiLk78/fd26/4nU183pX0qRKAXHKaDD2S2g",
-	"0boFcj5fm/ydzurGNnd/TAz8auB5SgPPOuWCDIweUDToz2EjMu1PFs0+a1qGntTR97Bo04WgFd+JrqRS",
-	"txdYGuWqaG6LHGdSx8NA+ygrYRq7kVLj4uFY13Z17TgkdEciFMIXTbcUcct7Wi9FVxe2ZVCvGXVFKwE6",
-	"hPFRXD9rBjoad87XQMevhP+rZf+LCXRE8/6agY5fnnX/abnNJ6S6SyvSDXgk0dZrVSwg4ljOWFt+bEAJ",
-	"xvczanwP+ivJMrIdYwVsqTQwGoHN4HLuxFaALpeK2dWYlENQGi0CRYew16Q2NBbNvNi7SEdASG34KJy+",
-	"bf/gWiQLHbswDAPXbHohQSA+zawKyXhkcjds81HQNB3rE9m235ohMfoCyq7MG8Vo0dx+z0VBk7VMMeAB",
-	"7+fmdp2Ues3YFCxf1i5dMBX1EBbGnJdQmdmtVRnD0RM0cuz6vuk3VDKomzdNBzSyDeJAwJnClTgjmRAN",
-	"v2B23Wu3kVmrUV73z87VzO/evz3XsxcCkXSNIZpIEXCsvATfHg1eD84HFZ8Du9dSwX//1/9Esy6At2yg",
-	"T6HfKwbJ5BbfZL6Z8XGhbqIaFHaKJmMSHo+ab2g2HId+HsCDbQShiUhGr0x9IDqBykXwK3avzeGmSyTu",
-	"dbr6Xo2yQsufmsKAD7VgHo9g7RsUv8MdUokRYl/lki9eLumuLZek4GeJFTK8gjYqXwWbjQQbdWEfoI76",
-	"9RkPhkwbFuMb5mIjObfB8aj+Be/aCnQ2PLTIqAJeESkH/XyQdxWZFtj4wsE5vTKNbOwEJv9/SyqeYSji",
-	"AZDNt4IzTTtJ3hlB6ZLGDbarlqT99lQ31V83XjDgD9Aai9kW9yKtTxN79wQRcGp3bvybvwbXUEdXyzn+",
-	"MJ4Ew6/uaVJ+D3LKScpuYnb7B7X471bx6YrLVbiKxLi/8xvp9h6H2I4pGOz1i7ZGfutP5S75Kht8tVk8",
-	"UebLRnz9iU0UwKU/e6gicIfFphtYkQAbkxWif3QaS2X4GASXlEJr8pT7gG9DXsGSGCulv2KcVeNgIdrP",
-	"r4xHDHgeRIgtIUdzrdphCJAWVSI3ssZEHX3bbn+nW40Xo3VgYBuSYwN7WiQ8pBxDZ14lSo4q5sA4uvKE",
-	"zrUH21J0nZ7TL4l4pgGhyRopquagSA/eHg2OQoxfg6MxNoRFz3kmwACRx6Dohme6wyMcJUQcmqgzY8Oo",
-	"i8lanNQxXJD17BZQpEzn1KhVQmBTLiCuY0aAQ7L2kxgr1WIgVDGcyXfjm3ITmPMQ8CXU/fogairvX7Mo",
-	"BOtzkWQbRefGKotCtSkBuooVbAlkmSmh4HW5h2SMO31cu8M9wqY2CWy6Z4AN7vThAUDloKTDh6+oUtJ1",
-	"CqZkQiPXFxX4Y81L1ITwRV/lza+2qM9mi/oaXbGBzIu06IHRFeVO7p+GtoD73U66NB9aEQvUa0vta7Zk",
-	"XSd4H8uDYsdv9W1raQ36+2V9YiN5txD9g8rEKygevj87b3cujs483/z75I3neyDDnB7//eJo8KP367o8",
-	"RW3rrQLcKZsmdMgmahErGvPZVHNvXSqGYLgHFcMP70XF8NPNqRh+tzEVs5/dQ2vGb++rNePX96Ug+PVD",
-	"KAiOsA4FSeHNd279YnzUQnzKaxc7b+YVjKveLVAhdV8Lt7905R1ahIvO6xY76ndlVl0/0i1MULxGN2+5",
-	"ojmBm2R1Icx2UfL/NZtmPojq0QwvN4sOAk4xzErpcFo5o0TOZcYmxjTHRaqUh9SUL4BLrvWf7ZRhQQVw",
-	"kmezlOcrdDL9AR98zLUXfMh86BVs/JhAA6sk+34UPQnpu5d0X0f1NidzSNseIgQ/+eKqxeDyiX4lvk9O",
-	"fNeRAA2MHiAB/nnot9tlbDUFr+4x1o+ih5HvWQX1fkOvtcsD4jZKAmIC3sxR3bQ9ff8UiY4hE7YQTeIU",
-	"PM070ksfEgqgYo5iALpii+ID+PCasSl+FXDnsxaY7SbTbI6rcqKaJoQmSZHSq1c0ZQdGosh7FS3Xst2f",
-	"kZ4viK1/UNJ+D/GacHH7lcp/pfJ/Riqvr8MDhfX1jAY7Dn2tNSBgTivYG8vdeM2stnD31O1xOIrTOqVD",
-	"R5LqWmIQL5oL97mlgmY0EVdkG2qGUukK+ReK5Lx7Mzg1Pij4CYIxG5rwX6ViNl0wZYDvIObaY+C7SwZ+",
-	"pDgHZKtjD0RslAIlNG6VzoKbolLGV7w64FCpWoq4Of0e/wDGkU9eqgmuwjHXIKJwHFDfXbD6ABrQpfEH",
-	"zAABe3b5FSiezqKTNL6JE3bFECcH/SPP9wY/Dw7fnw8UR4CRaJrFIzpUV/tX7H5XXpFOT162nDdHb+61",
-	"HLOICAKN1PwFRgV9W9bhWO6Md5B7eIyfQoa2zT2kaUrny3UW7e8qykZfmdpXu9Ef027k1Iwqkv0FHH4M",
-	"U5JLlHVCAaonwtiXIP9AW5Mw6NKWh7Y9f7fDk/fnpNVquXxu55MhO3e2TIu4YWkaR6xhCj1pEuTbLBpk",
-	"MlNDWGwIhV6c5lToxcbajfZVTZRgfYpH2iG3RyKF3vyKRJNQnUxIdkh4lYhLmpga2+prLNlJQkXKQrVI",
-	"nkHQKNbDBG4FMQda5wi4YmQTll6ZvHJsJ+UUBwFmgQUyuS6fFGc2ZvTwdNA/H4RQixLXtWPzJBFZwtxh",
-	"b8ItFETGIol07+McALHhl5Js77V3A77X3m138zZjB0XjHVRlUopeA4ILTvWt6GHXiVsqLfeFZJOCuc4n",
-	"XKQTmiiy1gOQYCPpqUY+P+A29QUq5uBRqM9y+2O+dFlp/oPZn4jD37cwCl7kI50FaZP784vsFoeZpjHX",
-	"WIPL2JI2gRI/teVK7i03KKx5EKd2bgGEVq3+InWp5rofTQSPM4GVAvzlAg0GyShtF66H53vvT476joRT",
-	"bLX7a7GiyqOIGL43ibn5s0raeEQdfxO8wjm+ItYXjFjrSK4FXamWCH8VYr9aZv6U9nfA+MIlgKKVut7d",
-	"5zTWOELsskTlU20jp0myIFYvRoOoIfNGpEpWZckI85PJNprbSZzpBMwQiRZI17g8R65u5KX7lETIUm3V",
-	"jzMfHihw6aJzJr854HFmWpwphYKzj7bqYIv0S87fstFGy98zRpSCj8J6Htdr/BEQ17vXbnf2GwcmYrRg",
-	"x7JpXGN6A3UI99p7UMWj3VXCqJaOcedKOiY1wjFoRkY1sC7wPmRrScsaAx7pVLfhNRe3CYuuwApOwk+B",
-	"JzOazWTg9QJPziBLO/DuQrJNsf6TC35MRlEoA/84ju7CgKutNCor+iWMpo8vvfprfmPM/g+2aH3SIPJ6",
-	"BkDrh4viUnRmMI6yxFZTgW8ao75yuq/mmj+gAwEotdbCLeIqgq8U4mo2tZbRpja+ECipjq5Hqgc1jqrc",
-	"ArZARKVhPeBGrOyVuZO45U76Ls0IdvsUKWGJZGUfQuGtgC/3IDQOXEKPub2cxZAsAew9bzYJFphldpFK",
-	"0l+dOPunIMJ/NK/CBt7ngj60LMpeizJf7fRfCf8f1U5/aton2dSv5d7Z+wcMaf90IU3aFY9srdlLEc23",
-	"JBZUgLCdcJEihCZYKI/jaWjLbB7LIzORsoiIy3+wYabLXKtdOh0TtO0/4GYXByQ0lCl0PQgVxebZhxlN",
-	"LNPakvrTs6GYstDXDZJK1ekt1Q/J9oKli0XEGPWlLv/TwGVLYEbGrQ09IUxjS+R7UMxpOk3mB7ltn2lj",
-	"v2vT19wIzURhwOtVkQ3s9FojVGAK+PZee5esbajPS1HlM2menRvTAx5L6w2BVUHsGRuN2DAjNAMcLeh9",
-	"9QFbfxjeec+UvD8H23Tz7B41uuxfQa4oq5VSE7qvssVX8+mfUS99p53sVZbIBymma5pPNzOZVthGSSau",
-	"sMpAtWKbszRjygQOq0tEqV/RQFc2vVqTaJz5YKrV3vxC7w5trkxoxtKAY7eCqFTYHyKdISdGapFLTTpm",
-	"CUa/QV2CFjlzI+2skTSP2n6YldSmzT+WlZTgSQV8fStpfRlAN877q9FzqdYby69Wzq/K7h/dyvlIjGOV",
-	"g62m0/SCwXFFzDLWihUpcaOVLTcppLsc1PkTQQ9U1BdbvUAipSK+igpDuXm926uUQnXdlFFgLoUAa1tU",
-	"2NgzLY0uBJ9tBx70dcu/14HbgdcwBe9rY7Irdq4YXc9VRjkyC7DU5opoBV8odQDctjDUtXIPlK4K4WXt",
-	"TiPgVmVtkT5EpQzjKU30CKCmCsUPzeg+Mael8MmwY2yTXbW/i2DWbu8OcxkD/mahDwWMZCWsAx5+Pzgn",
-	"93f0hqaDWl0dRpj0cRTjJzQQf7Yg7/WidHQxkyfR8lzy8NWI/JWvfjFGZBdx72k9znlrJq4ZEIXqmG91",
-	"UWChpNtqaw2pOUwZVJKjiURGRrZPXx2SZ9/uPSf/+3/ttfYaYDTV+pRDgYDhXcUyy7tDUiLZMGWQoar+",
-	"zSIyihOGFlkzwiwbq/mGNGPahP3X8/MT8pLKeBjwbf1ajHZLHE9nGY1EOmnO0oTxoYBMViqJVfimVMpb",
-	"kUbQYPIWOmeGONZFbMr16b9x0IKxGgq3581tSXYrfN0m5lJkYwiP/klX/Q0l2KvxPQVxW1kYzbzwM6EV",
-	"IIMCgYrnHRBqqx+wSH8hZplEpV1IUArCmN/QJI4ucEIEI84I3W0uGU1Zqp8oxh5wXEH/5Bg3Ekvi9h+Y",
-	"ZpJshyLH1dAn4QIChxgNDldLkpFQlJ04OLHf6vZAJWTqjcDzif7nhYNuSjlUOu0IKiFpWATcOX0FD3eT",
-	"+Iru0LnX7uCR/fTTT82+gzI9RJRKxfNYyhk7hzuwrr34Y/P29rZZQqxyZO6lmrFfWHkxMvdwEbXBDpAj",
-	"ttuVEm7ZhQ4C1Sjp3ELFsdV5ez210tZQpKxl7vzkKkVyskEPSQCI5WaPZT/eaG4cvbZInOmMcc14qbja",
-	"IR2OGVRLS0VSoRZgK4qQiyYYdMMC7dpvdRrrNtIzI3hVPe1OUnqFH9ROP1QLfdD0MELF9OsXaVMYep8a",
-	"bcDkFuSWZ2t+ec8SverTe1foVR/fu1iZ+vheNcrMh6tkB7zSeO17vyghoWSdvcxobHreW8xH12QV09iu",
-	"49QNt6yZWl0Xh1IywR3K/UYVmaWJ1/N2QMnQn5SxmX2vVnUoUkaM4c20Gic3u0q7Q/EgxoY8Gl1wibr7",
-	"vSOc9CFyx/75skf6UGIIspBvYnZLXm7pEq1xFjPpE5pldDieKKijBZdKpk29aINVjB3L8AecTWicQIsb",
-	"NcwlG9NkhFwLGKDlC0ROGb2W5Iezd29hqJ/fvM79tD+/ea35mySw/S1JbjpdchlzUEu3of3Mx0kSBhx9",
-	"4jaYV1O4Rg/r3IZ4B0IyjYfXpvG5TtVQ3IVmPjK2D03gAxJJxfNOp93okbBMYUMiUuj8XeBVkyT0bRd+",
-	"a48ex1djlpqBfdyqUAJYFjOfSIFPMP9ODRqxEZ0l6MkPv9n5RgkB7jzfhJirpvsmoNgBDdJz8wg0s47Y",
-	"MI6YxI7nim5tSbMMsl1e+sGHF22fqOl0TVipwK/DlyknLEFbMwqSasQJTRToWGQHjSWJrzh47kjftHXA",
-	"/MRogi7t2NbdhYC1WJJE8Ct8Ddqed9rdPXI5zxRu/f+0XV1u40YSvkpjXkYSKFvKKEEiIQ+KE+8OsJMx",
-	"bM8iDwqWbYm2CFPdAknZ0YOBucPuGfZgc5JFfVXVbMrUjr2LPIoU+6e6u/qr6q+r4rwOTLWejL4bjkfj",
-	"FNw5khvnnD/jzXB4vd9m6WFme2FfbLJVbiUZ/GsGtEkmkS7XtqwImQYvgYLZ8O7HXX07/D41PWiQPZVJ",
-	"C6V/Yn7yK+UuaGbDT9fnw+8JhRXimaJ+Cx1wY8t75FK/z7dbEqguADh0qFydqOlXARPNoM2uqPOtLetT",
-	"vCRLnx7X2R/16bawuWOqOlrso0HSUMnSP54OXHc8dOabb7/jYWvFtn7UFPmT8bfD8WjE2ao+bjNHGPjd",
-	"yUgmTKWzpfG/CIsyrFxaDa1xxtqp11kFc4BvemoWRPEGllZCYVtHq6GwJXJdRrWcGOwyZpNVleXIyqvs",
-	"IStIQ33gZ0IcScmU0UfQnjLB+uixGCtI9cunRNLy4d+su9vhI+0j6aBE+nezb2mjt9XChW6GL2fhfQVj",
-	"Zm/Sv9tyPzVcRWIOq9Lbu8D9CGkOyglHdBBVR4uaEU5idk4oqI1azGuz9BuxAWchWSeJql77FVsv84v3",
-	"TLBvTsGQ+i2djCZYqBi2yYgH3/Sandukv/qr3XJ9Kb4tDV7xAaUTamGPVSrUfceOM94Fw77Frl14uJ4D",
-	"V963M7fa+jy2m49azOaYwTxduPTi41XwWaLktNHxxxAAJ0vN2FKjWaJNwDBHJtoRC63V9RaEeN5jCZx6",
-	"vgPF+azwu5U5+82k/2v+P1pfiBwo11zQT+8eqINyVs1Vvq3M/Odzc/nL1bW51SDGEl9+MAhhjc0DxzUe",
-	"DNjvnXaHSk6D3pbV0hsTcPmhb5Zr76ssbJPb0td+6QstdxY0dV7rMzMYjAcDUqOkjRJpsJnHYw5J0XiE",
-	"nVcXT1gKcWYiLRnqLXdHuxFQDBUsXXpbmfQwxnTKNDxABluZCqlT5qEadTqMv3z+5w+HSfP6iJmv0eLp",
-	"hS3oP49lXteZU0KdljU+4SFhzwGNAwZWX09oreJUvb0NHgT0xkRFJO+Uqu/RNK7zusgwjfUYOlm88VP8",
-	"9eesJiy4IEi7eLPCr/j9GSmn6PeFrdeLN0+/P6X9GVUQt7EymAzv0GFR2cYWJDxbtTYzwYZcHfuCALNo",
-	"8+NNGUPabO/4e9QkScUQwhEze1Ek+CFgCYgxQhrIkPUidPG1OOmx0n/9x6anFNg+K9aXFbD0RZEtQ5Li",
-	"1PRI7zMjEv7MPk1O9RYZ8VoRdOnotLq0eI9OpURITeSIhFMkQRsl26+YuEGFNqQOVkxIM+Ru87sdqejt",
-	"7qbIl/RJWPtALy5LIvhNwBiuSrIIskhdG8kv8dvw3JePtlxlq+EFKRUgyLV3HrXclh4zRvSfVl6XO/gG",
-	"t6X/I+dA0Q1UdHtmvRTeb2/s8p49oGX+QGaSy2rSFFVfhHCZ363rStWiHAfCgcjpM9Mmpnba8inOyAiA",
-	"L6qKE5WyctRzHrEC+DwuXCvE5cAbW2XG1uIWVTRzgrnyglQPYvZViWalSEIkQuYt25UEqZuFIr+Ss9sV",
-	"e/muXmeb5rMX5fZE4vBsRZgqq2D41F5ahFNSbmVfdfLrM4ecmLnbI5JGUQnOmYzewf5qyRxZsNbZ8h5N",
-	"uSWLPbJHyIZl5K6aGxc1cf2HL/JU3liZB6oAZVvTOhEABN5vNAUq37u7GUsQ0UEaIzjYcz3rjOSRwdrV",
-	"5A80dQMiTgK6F0saJXM+F9ofMndXr/vPTbPJaESF4u6STOx5k12iMaJQ9mAQsQJCdmAVdshxy8ga2Ujo",
-	"Y3+r65D0XBsbHY0a//8DJTHqt7Y8mkp/yuQCztfDPIRWU2hhqmEUEGbuZHfhoM9KRIhPBfpJBL4CtjqE",
-	"Yd1pr0/MpViVXLv7c1Ln/5cBQL0dAyAHZTjpml+8nx7nd8gCad0zp3Wy9sUq0DuAUkGdoG2GLRlcDAZW",
-	"/8euzHHSIUo/UuFsuId/mR/Nuq6309PTv368umakny4cdLWxdzZ3HACq4usRajoCWzYcPb4zAEYeLdC8",
-	"3jfwXqzH5kHAPhFSCn96ig0MT/osCsiXcoVoARvVP4nS67qEEfxtlenBjiHJ/uWXa5M2l9YjIaeJufh0",
-	"vXDdb2MiRtKmpjAxM6/qqp+0j7d0kKhSqlwubXtnXlIJ/7vVoJgNEnrzAg5TKummmCdKA7lwW1vXWelm",
-	"jewEWmzhElBBgjcKhwLGX6/abCD+M+jrSmIz2Yhqs7F7s/LqlYp2ZoTAwkTHJRTvgrSYgpSQVpEIWc8Y",
-	"o18+/yvqRmuBsF2ukabUmglzYOF4jaQvIOB8+fzvlDVH0nCRbB3RhYQ3Be84hjdpgmaxy5wmXBJu6OjD",
-	"TzwPAjmWH/OvhJm6gS5EeEr0XBCrBsCdLtywxTJKJPVVJOiOuAg9WUs3cHiBj9S9FPrT9lUfDheGWGyM",
-	"m8I9KxTURQFLOvhf1HeeSy2GVAffS/e8Q+4WwZuZeQ0nC8cA1dFm0rRvZNY12jOS9TFlfUjlPtbmBpsD",
-	"NHXE0WlvhfOL98iprherGSaIUzL4gbRnEktjqmHi4pGT3QSIefU6yZWZXcKReZPtve5K0VT0jy6+47xw",
-	"ndEt2zOSvcAH8FvRH7Aq317UNHCtRd5xX0zii7w9DBjCmDW2c0NDFi4gSiEMJpweHw4y1Qs8CVa+SeuM",
-	"Lv7qI8ibVUtbyHmYyAiKUPZoVaFVfxqwLRQjj3nSrHVsT74kBZHwILY0puQOlIgsXfRIUoy5I7hW58td",
-	"YUtEahF2P80TmGcc8ZbERkOXu2WxA2XlmZ6Napd+yUezFiEyugNIwCROqqfC/aavKatbYwCDOghELx+E",
-	"pjX1JzRTHOelJNvlWVO9y2bPbg6aHEQgNKiF2LrpSk+/P/0nAAD//w==",
+	"7L3rdttGuij4KjWYPUtSGqRISnJianntQ0t0WmnZUkuy032CHKFEFEW0wCoGBUpm3Fpr/zoPcOY8w8x7",
+	"zKP0k8yq76sqFECAF12cOO291u5YIFCXr7767pdP3kCMJ4Iznkmv+8kbMRqxFP55IHjGeHZM+fWUXjP1",
+	"KGJykMaTLBbc63oXI0YSMaAJI2JIshEjYyYlvWaSxBz+TpmcCC6ZTwSHl9j3NOYbkrT39Jey6fmeHIzY",
+	"mKoJ2Ec6niTM63rDtHHQ83wvm03UnzJLY37t3d/7Xv+CXlcvJhUJ25CE8SzOZiSj1z4JAy+Ytlo7gzOR",
+	"sKMI/s0a+OiWpTIWHJ8FXtiFNeun5DoVd5LcxdmIsFuWzshdGmdqEwHP9Fxkc5AymjGfTCeR/q9kaeaT",
+	"iCUsY1s+kQIGzeg1GYwoV7C5GzGuRiR2mEgw2Qy42oKkY0ZuaTJVg/FfpiJjkU9iCS+HOMQRj+IBzUQa",
+	"GrjHGRtvSBJKlgxDksT8pknOGY9InAX8ig5u1IGER8PGO8FZ4y3NBqOQbH7fv9giIoUfzLPT3sXBn31y",
+	"2D/uX/S3mgH3fC9lv0zjlEVeN0unrPq4Aq/daAee53tj+vGY8ets5HVf7Nad33ueMClPU3Ybs7uVD5NK",
+	"EqqvQxLLfUKvJOMZGaZiTCgJIzZhPGJ8MAvJBAf2yd0oHowU+LjIcnhTSWQmUhbVId8au3nLMhrRjMJt",
+	"+ZjV7IX9MmUyU0dk3m/oD0KfsMFIsMhuSOGHvj3wFRnRiHDBWd1qJeXRlfj4KvAuUjq46Y8niZgx9obR",
+	"bJqy8jbarU7lRt6JcwWT+Q2EXDQAXCERXN8FuMeEpalIu4TqfxE8Aqle03SEZCOakfADTWchoDkcBKdj",
+	"FvDNsDfNRiKNf6VqptAn4d8a7JrGvAHDNTQ1CfEacUEGdKCIDJ2RG8YmJM5Wx0+zh0qKctY/v3iT0jG7",
+	"E+nNB7z/1QfZO3xD1NtkaF639GIqWUQyQSRLb1nh/Dbb82eqQICnutVcbQu7cIrxeDr2ui99bxxz/Hfb",
+	"7ijmGbtmKW6JZemsN8xYOr+RczYQ6pgyQe5onJErNhQpI5LxKObXhHKRjVhqlrri8tpLl6SQoAK7eoMB",
+	"m2Q+wf82DLvR1Dhlk5SpawE44mLYlchGdTeiZsyKw7/3vQlVZ5lproef1DM98wtS5EESqys7SdlQYftQ",
+	"pJqvNeSEDeJhPCDDmCWRJJRH+pYYJgn0jPKAn705IC/b7RZJYpkhx/mlATxANis4Zpcw3nh/TjbVAiI2",
+	"pNMk2/IJk43+uU+GaePNmR/wOGscXShG1Djs+4QnjXfHPplkjddn8J9T9RttHP7FJ+m0cfYePjzo+eTX",
+	"UePgnU/+QRs/nPrkRjT+cuYTeds47zcDHvBvSJ9nacwkoSkj6l8RUmC1mFF8PVLIrVdPInHHfcV6kBoQ",
+	"kcL/ckJJFjMfYBJ+EwacEJlRda4KgM62fNxqk/S4YgSKCSvohL+8aoWEfRwk00gfhIYNifFqSTXmZjhM",
+	"Q/wTwQITwj63yBQ4EKFkDLhvTgtnwW+yERuTTIiuGiyEEfZ/edVSoArJdXyLwx70mgosdoVjxUkLq0Ii",
+	"eHB8eEYU5ScpzRT8SBLfsER/gNgO3B9YXTZiABb1INEopyCZX85rdR9EChAR0wwkLNwxgFWt7M8h+df/",
+	"/F8aJUg4yeBvNa5GhHCSNXon+JZGipDJxtu/4SONUuGvI/wbcGPLV7NSMkiEVMtPWUIzFqlR7UI3Q36F",
+	"nwCObTXJj4zesJRcT5mUTJLN8NdR4+JHd1gSCWAOAzHlGYC0TwcjDdRYkpTRSOFOnEki7nhXHR1NhiJV",
+	"hBTf2qQW9RBK2Yhy0lKEro2YQzO1zrGQShpImUK0QTymibqMxBIC9+vwl9BHHIE/2y+InF5l9FpuqUXJ",
+	"m3gywc0rqKszhG+VgBEnid4MCRm/fH8e2m0oQQYwO2ySMzZRMmRkLkkScwYXYaxGVaeqyMI+ETyZweaH",
+	"cSozstOBTZubqIYFoP2oOA0XRWTU90jNr9jUvuKncab+HMJZIswSwa/NtpWUQK5mGZO+WkZBjoK5SE9/",
+	"FXP9q500luSOJUlDn82mmkPTZhLu//KqHRKRwp2CVe3/8qoTbiFshsBF8ZLvtl402q1WCHQn1NpIzh8U",
+	"Lrg6Rn5pzbVTYzVJH4juQChKgXI3StEBh2ny91GYKGkg6rKrS9/8TsEQ/rXn+V6sWAEemOd7ambLdVxu",
+	"k/MmTdC8rgd79nxPQYeqBxQ/S/LPVpDWDqYyE2OWHkXzLOooMnrBQL/VLGys3Wq1zB4mNBvlO4ijhcz+",
+	"P1I29Lre/7md64zb+Kvczhf0QaEFSvoK9G+R3VVw/hmTIdkEojYjAyrZFqHyxuBkOJXMfKyuIKNK2Feo",
+	"xCN1tKkE1oI89UpEseKWPT4LNIXUSpRIQcryScLoLTIIMc32FbZq/LV4V0aAGZN1R10pqNYcOBfVauzH",
+	"CeUVp3cwipNIYbWYpgMGUhqDV5skPGfJ8Jylt/GAKX1WhmREpd6fFEgiQpokoSKFXDTEBO4VYhiqO/n2",
+	"aJKY7f0yZeks3x3OV9hOASVbraoNvQFBp2JDYjymDckUeVV0jmZZGl9NM9xbyrJpyn1SIBKorPtnirXE",
+	"gstRPLmYTdhBFO4jZ9REVlG+hA3hSMmm0nsV4aUzw91DBZFDmtFXCpXDLRAkpvyGizuer4PEMuA1OFC7",
+	"khrQobRXB7rdWtDxqEpS72k9ASbpkvA0jcc0nf2FzfZxYa/ehWQYo0SsldurGYkjskkHWXzLCN4XFm3t",
+	"BzzsJQmgDU4XkphrCQpegc+t6WYgkoQN1DrKIJlfRLsWGBxvzVp4dDQEY8Q8NPrWFKAECKWjdwIv9Mmg",
+	"hGAKlaSi9DTZUpQQ2VOW2xQG0zRVYrvgLODjqVQqEIFLJFIlkCIF4jPCPsYyUzqR+rCLrP0ulkX1rsy4",
+	"dtudgIc/vD5pdPZa7V2Ux4zxR2FuzK+b5ECMJzRlEZFZKvh1AtLLHaM3JPxxOwSDEXIrzcK3/IBTpc/B",
+	"3LutXTIYscENKhZTBedcgkzE4EbJGOoBWK20HYpmwBjuhFm7DDiaHAwnNAKouoqDLJkBWsnpYMBYJMuI",
+	"8E0ddTT2pPVP/p3gbJXTX3Tk5hS7jtZdPHe1QXXntVES5PxNgP0ATiWWgm+BDE4ol3csVWe809ol70RG",
+	"3oooHsb6sBXdoYr7zMrACbxWowW2lzoQ5ba4deF0HI/jGksTiLaFizyh12yfdPYQGmhjQtULVUxCr8Qt",
+	"I3utFpBTMF+AhLrXahUYRmev+pYnsJpK3qc+sXJOzLOdjrfUTHCsqPhyLqKIPeoeiiwrTnLD2KTERyRL",
+	"hv6AcsHjAU2QeWjhHpmFy0CK3NF+5dXtWi1zzYNbyViozXmufeFOpDfqQMvbW2L4C/e1bbFsjy9udQX7",
+	"YSUOl02Z9dColmFPhkPJKoDwZ3FHxor8Ih5rWRaMBwwko2mSgaXtJp4UdtKqPiqB81RiaGsRgrYqEfRE",
+	"yxQVEi1IGUbSDAFFQpBNxBBs9EitHdbqrh6l7coNmBkrtzCkiWR2pVdCJIxyXGlKBwl7L6vVBMA1lgwb",
+	"EiVKEKo3JIkjEKy1Zkyi+FppnTm1k/E1GB4SRsFe+CtLhewGPPyT0tbQ+tDCf4JiiqxxM+wdvrk8659f",
+	"XB69+9A7Pjq8PO2d9d72L/pn4ZZvFUtFedqtVomctlutSoVF722R0uIe74tdr/pIFW69ni2nOmHPCI0/",
+	"dakc/LOrXv85JFKkGblhM1m4oQEP5wVH9Z1/kDJ4fEgzBmOE+0bqDQmVA2OKTe7oTJKrlNEbSbIY3EQf",
+	"kGwDO1cQ1m4DWEJCZdYkfbDR5/Lt1TQj4QHlh+CVepPQazgmpVVT/h5cV/hwQLkShdRQLCJXs2ppGBZc",
+	"QxaFhuSahPGUKsZ8aF04FaLw4ZsNaRw7XecgXgEbC8mExkolLEkGPpEsM6aCOWwP+CaySBQHh4RqmpNf",
+	"0S1jHi/YGmJJxjRigOwopmmHUsDLwIdR1WTG+tMANW3EUkdpo5yw8SSb5Tqp0dn2CQ242psjZ/pKLVD4",
+	"oS6mnal8WDUnlPvJ1j2kv86fyps4USKpZi/WKbIhiYyBR8kZz+jHqvPKWDqW5B8i5oBqJNwPfUKTJOBW",
+	"ZAfRfCSSqKwezl2qVydnvcuD8/PL3sHBZe/w7dG7/d4AjG+nNM1mR9GrnZaiSeb/2mEz4MaCpWZQ0JQT",
+	"OmDSJ+B1lb5aEdH26MGIpnSQKZ1TDImYsJRmIlVqyKvQJyH6k+2/WOgHPPw/0KiFPlxF1pS4qQRMdQlJ",
+	"uNFsNjdggjDwms1m4IUkEzeMo+AJn5FITK8S4N8yjhi4czdDd2fv6Ji92jjZ2Hidxozvk3PB5YZSdBWX",
+	"IuyXKU2U1BxLIqeTCdxr33FqB3zOkeWb28Kn4yuWol2TfcxcvX2TVVAYsNvTjMmAG1voMKHXErTuGag9",
+	"hCWSkU1jxDZw9ElIeYSwEGno6/lA26EagAHXBh2qNHgwPkf4U4XpcAGr8bV/IaNxEoCDXa3rThHTO4r2",
+	"TdCmZCZE1CThLyGhk0kSo7UCVALUrIFQgK6RCYW3MHXAQ1R6X5V07TlKugIK11zgX9a1LjyJe9ORRuVE",
+	"sSOftNXOX+6TtqtaNImeQZJdRISEqnO8Zhna6iRYvwGmAwDB9i2PmgJElSaNhk1460//kOASZjRNYnAa",
+	"KU1FBjxUuLE9SWjMwyY5yU19sihu7LZaPii/mVoaGhXNXtpbpePYrZFwFSwaFnQNA7sS/Ff3ySZZLBZZ",
+	"btUZ4FvWdEs2M8ap4k53nKVbJC5Z8S6YzMyQ1UbdQT7hIjlpQrOMperz//FTr/HfaePXVuPlZbPx86e2",
+	"39nbu/+Patc5rFZh+juYbd6CpXVvtRiyadZi3aPamSRnMmNjNGDdKdaIIj/QB3ViUolBUmwV9352cty/",
+	"PDv66+Vh/0P13lOzsIeate3OYLMiYc8to6ANz4ocAV8qc/gYdcCQiFFtaiJ3YppERI7EHdkE0fIDrkEM",
+	"1bVEAlzBSUNfAdswEBgyhKCgkAxgRD28I6IonlQ5UHiGZib7gNHBCGQdToGtDUTEUDeSJBHiZjoB7kN5",
+	"wB0qu7WvdXaHAzl33UpD2YiNm6RnDoAMaAr+MS4CruOGFOziay5SpZ8V46HWpNBve+963/fPnlzIQhF7",
+	"YUjUwxQ0Ev6pbbUz0M2s0Xs95aysmlVePL2NxypmFyKjyRlo/LJW36ZRJEmYOa9qLq8lGDHUUj2YUjWm",
+	"uOEtK6jg7ujrquHvISjwrYhY3Ra0qZJyV7goWWWVCuGrO6dkPzjH1MFQouYNOBispYlHJHFGNjut1paS",
+	"HzPwnw/x1pSBQHqoRCoJDDYSdgnGNpZO24FQmVniNhuwz3UhJFkq6xxiFV4vtUxwc7HxFYsk0hVtvnDF",
+	"s32w4iPxGIBfzfH2FW57eY4n9YzB9h7gHtOWL3B21vrK0ATiH4vrmB99fgdZcfon9YoB2J7ONEOECboF",
+	"gG44kAaQqtujYap3Yy0zuMnFlhm0qWtjjJZI1dwBB6NMCWzuDE9pSrlXFBcFBsC11zTSTFj9NcAgCvVP",
+	"VwBXsrYTQAcfXolo9tbE16gHcjoeQwSft9tqNTqtjnWAqVfzWBzP92D3OJ+ieeYDz/cidssSJdbZqADv",
+	"zB0FZBw9UJdEYjAdg8NmNoFQnYSm2t4P4XQ8izMTAKNYVO7nVnBQA74TWS9JxF31FnaKW4Ah9Nt1m9hZ",
+	"bRPOUPliziwrnF9KuwTNWCoaXbuM9mrLMMwX12CEb/lOZG/ElFcsZKfVtpqH9SBZ4Azho+o17eg1Kb1a",
+	"et2fPnk3bFbWPvSH3suXL1969z9X7iFfQD5nl2yoTzZwH5G685lCDHkYD4foOC/vY9fZhxiSCF5UuOR8",
+	"XbuV3WrwHtgRN+D2kXar1fFJp9VqbZjwNZok5IolQjFYkXPvfNb9fH/5Q5roKGh1alo6xs1ep5RnJ/wo",
+	"kywZVm20o0R+M+J1fKvkCAJf6Wg59V3dRjurnxlEDdWcWS9fwYByBYYrVreWLgJvw9kei0649WmW9/eC",
+	"ZEKgPyg/URCN4FuIBQbLWq4EV+/1xdPs1SCB3gbYzEf0lhGaoff12736hcbZvhLKRlSq14yZzFx9EGTb",
+	"LmBYLVj2DGQZIzRRwvkMDJnSmc1dSS1Y9lYHy167HizOtbXLoe5iID8IjSWOYJ5DavPbva0u2VBzaNyI",
+	"+S1N4ui1iGaWt8+Dor3X0S541x6p+bK6fsg8q7ff3qu+AXYkZ/e4lQvRtJhWA4ojXLe2Lg8xPM1d3cbc",
+	"UBtdF320qzBlRR6i4XFqwlQ/mA2VAPLyBdGvEqWUKWlZx5bmEa64qRqgvKy+KvZrByhxtDoU8tk34mhD",
+	"Z1vBr2DoB+1MhyyAKYps/I+f2o2XP//Uarz8+VPLb397/x8aNbjIjngU38bRlCZV12PHwSzrKVOEKc4/",
+	"q7sRO2sQir2VboSRCLgzvf1VEcS9Vmtj31wWtVQknuAbAoMIpJZUfCwRHlNuzft/VVKkxZEK9Gi1ifM6",
+	"xpblZ7Mpt+rQoobDV6HFxzqgvF84MzgpkljJfhsf4ajvVzXU/XgO0aYADVe2/ThOyqLtMwFLJxr+58dx",
+	"YizNrwKv3WwFHmF8IJTe8Crw3l+8aXwXeP+p0w4x/XCgl08+jhMuXwXeKMsm3e3tqxjUDdmEcNPmQIy3",
+	"7+T2WEQs2b5td7avGd+OecZSCs7KbYMWOusRcghwAnWQ+EzvCx9v58/zd8vnhr+vfHTq9c4LOhFy/6Pz",
+	"76aesXp0d3bAMP0YHt2wGf5pZ9Rj2R90Rqc6CXzwUb/hPLLzu+Nr+Bv8MU+9h2AeyKY1uX+KBmiq3PT8",
+	"Qp4tHYwYxNCkIqmbTL+/bbL07n2vHBG/7NNyPq+TkrXoM3gH9vZGpFdxFDG+piqJuFmn/ew02t9+hw7y",
+	"hA4008ZPKgkRvF/NtEsfef0ozsjBEm79XjoEGtmtorUTlio11FkN2SiMN6eMKF1TJzRW7vLlt65KMs3A",
+	"o2vMERvSVUzAK6LNMHVAePnt6myqs0Cefaf2bdfdJUW2VbHOkRijE2IoUhZfc3fhXbLRyYV7Xqt97zTa",
+	"rT2j5RI5EBPmk7tUaU03MQc75SSN+SCe0ASAoV2P6pDEEO0BvdOjOtjUCLUwjwOWgUiZFcHG12lzTDnc",
+	"jAdiSiw1qqBsA958jdRt3GSX1Mz5XLzuCe7el8PXYDvr87WVCYDDzAqk4ImZHM62lMPNLeH3wO0GNEkg",
+	"aB0tRhV3o0lCTb9CJ2XLldaR0qgxArAlgG9T6dELDSd464QEhyKa/B3CpHVtIVnAQR/Q5hpwmBCaxDdO",
+	"kHyc5bnqKbtlNNEBSfkq4Ts06n6JrPxI3S1Ok3OW3rIUT3Q9po4e+yJB2QPJskWoCfeZcvZxwgZZpUFV",
+	"v11tajvHgIBYkilYw+BGpmLApCx6756HbD54d18KsdSbWZtYrnouS8jgc5MhuSr6fJnXV4ma4OtQe1vz",
+	"4molZL7OgSsYQOattSKVEluNNanehvTCXuyyCDafI2sujs0FXmZQWrSaLtmw4zhCaAFW5X229YiERuM4",
+	"k4SzGLjHD+cn7wgXKfnb2+PaXbYX7NLZHAStjbJxUi+Fc6eKUhRTkHGtC0avUG9Vh2lPUhFNB2AsseNv",
+	"7CvmScpIAFFWRZL3XKTz2fDry5FDXzyItK6G346saTH9ieXP0gKWCqKFdfzWQmiP1wFweaECW3LAtxHt",
+	"EKOEFb+Kd9BkqutyGLz0M9qc6wlKwM1sbZxN/bj15QqUrkt5DWYEFu86d/Ruo93qqNOS04F2olXSYXiv",
+	"kg7HRadep+Xd++Y37Xk0Nzp+qP8PnW5c5H7OgfNGx9hCJjQbHUVy0V5bJI4sxX9/doTem8WO991aThuv",
+	"7nCPo/pZXdf7c7CLp4TLl8Mhdh/EIZadlMMH1Jk9MVuIo6WcwMz6WzOBowp8uWPaAwjA8nVmT8rQ9OPQ",
+	"mC9VKTjpTbPRQ+K94J9oAjDS26UxlcLzy1L9OPWbEiebJlJQW8+UDEuNqdaZEGMkRBI1vZVPF3azUMdD",
+	"8+q8e4Vsnr05IC++3X1J/r//d6/Z2YJZYbwH6k1VANLz1oDoYl5e0LKAmJPNnxQodZOG5VnDHCqndJYI",
+	"Gl0IcUzT62eHS1oKUkvUpLrs1IvdvzwpOBbNhRmhmAyKkYMyh8mDDGMuPKCOQnqJfy4HBuZW6Mgpbalg",
+	"T3tfzF6HNE5Y5Fivkllx3/GAvef0lsbJw69JxsYTkdI0TmaXU2ewekhENKNXVDISxZGOlsDSG5xk8Zg1",
+	"CZS0xGyyJ4XLkol1ip8JQdMpcGyQskwiU7liMb/GciwQv00EH7B9krrrLbAU2EljveqcMFrMr31d1cQs",
+	"aPlKaopkLivYaVnKhRBvKZ9ptiI/Cz6Y3Zk6NQaamBPaVrsWPNqUW0+HCWbKAlvJK1Lqg49tuctYEhpF",
+	"KZOyiCF4vQJu2OA0GzGeaRDJ+a+LWwsd3Aj1NmWTXIxYwLHUWSxJWAPNsEss68PCYJhhhQXVUpoxAsVa",
+	"5tTMEkIukjecwrI5irzntOD5fjj7QKjVoMVBFUg1wJ+UJOizKxBlZ1YWdW2SBL5qnNcizZ3acDFLN//H",
+	"H39s9JyBqvO8ShuEdYMJe4qlW1YpePyaynhAUkaT8asAogIUj5MSyrnMZQ3YYiEryY+1CbulwxVd+OnQ",
+	"0U1RCfC6no3oJPOJdor0lhNyusRk370+OT93IurKuYSYRwhvn384gC/O+seXF38/7V8eHCrw6WUdoA5t",
+	"XjKJb2f9497F0cm78z8fncJX+RenNBtVZgaCai0zmk0lBo4pGMeZPoiIGJCujKK9aJhr0HnGc6nK8W8H",
+	"wsqMlBd7ezsvKlNSVomKUndHh+1Skk4T1kSDGXh+qxOxyS6kOSoOq2sGILNEcQYQdJWYpadA57+LKeGM",
+	"YTz3JI1v44RdM6LAh5mil+f94zeX5/2zD0cH/cuzk+P++eXp2dEHda2LXQQIVFKHIhGFgiWQ0VaPv2qw",
+	"o+P+9/3Ls/5f3x+d9Q/LWLnjYGUOl6fFyc8Jh0cjoQ5WyENf7IIdDFrPVf4UuLSmA7OIDk4i70X/7F3v",
+	"+LJ/dnZyVsSFvQKFMjskuEWiT/lJ8WLNPT36aFeey57zW5aNRFRMGHvGQ34N0e4TmmakRTbVf9tbWpTp",
+	"EqjkB+shpyfnFySWfCMPThKcbA/S8RmTWW8Sb9tSsdvtdrO902x/12ztWTukwwQgn3IBxrztX/z55PDy",
+	"3cnFZe/4+OTH/uEc61PrlD+1fi6Tlj0HnRCQUCvRgPJpcem3BN2jELNHruzSN6RT3qIUfaarnIPZcpOS",
+	"EOlimJeS0jUacuRd1bD1FJj7OFe19VQvQETAwIOD/ulF7/Vxv4xrLxxcAyTLN/60ePaEG300Pauz6+Xr",
+	"QqUyxym9ElnEkmVOuifjX+VSa6TdahmldI6dk2/nsUEX0O205uVvrC1RQovdElrgTp+Biz1gZ49nZ3OT",
+	"ilL/qDyaUdc8tyXEYW2AHIqgOOiwut33qbCibI7NhECTLFZmBeOEeg5m4Fry8Prk8O+XFycnl8e9s+/L",
+	"5KHtSrkmH1rXDr4QguBWnx4t1tzakylQa1m28dhTsCrFarA3wDWfW9XX1YYAbxUyYgmhaL4mI2Bzm2wq",
+	"4pY3/kL2eEcCr93YCbytfaxFE2eEXtOYGwspjIpVEWupSXt3jprYYtUlPOo4eOSCjGiYPbEu/5vA6FFY",
+	"6LSNwzhujKsxC7LUCUnjXVctxuxKxnzAXLuqXm1TiY0QXHuXw8DB3bXcE0/HyxDy6lbnhlfiGF67pvjh",
+	"Qg9GPUUz6vD7d70PvaPjealnr6C8aygQFwzPweiebNuPpnZLnUM9ty4ZJiKSu5FCP4F1JCiI113174Dj",
+	"H3l9eDu89o2Z2yLG4ziDApGbNIHsbKz7sqXb8cAAcRZw/d3dKE4Kn43pzNQPVYuDOgFXjHGzRuPViiMF",
+	"YYXEAXd9HjTK/T8TRmFMLO3TDHh+LVZ30TzJnVjDO1OL8op/v+29+ztYq/rnF+cl+tt56SC8mlFtkNgd",
+	"PjG6r7Wjp7I7QaWgMR6u9jYB+1aUPXfWoFa4kpvo6Zw6WDh8Na/Ok4gI5IrRVMkv4H0rlK6pRaHe+4s/",
+	"999dHB2Avb7W7Nl2EKmwpSfm4Au38HgF0O2VaUNapXE3+a4ZnX2c6Ko/+VHa3O23SmO8gCmfnXO62qkF",
+	"mzbJ2AWtFrFeWpJRbuKMjf+EUTS1ePL+3fn709OTs4v+4eXb/uFRD906JXlvr4Ameao7wIsAwJ6ex35m",
+	"AD0aC5W2sSHdZWvTlV0sIN2DI4ps6TH3UycetL0D8aAF5QfKur3YJX95XRUhi1+sVi5roc72POGvT7DX",
+	"LybqFTe0dtTrOqf0G6edra2Uf5mRplj0+VGhpkijd1utdkfHeiATyS/nqXUebhyc9XsX/Y2ymXwo0tzI",
+	"tXGdiCuKNdc3iBhaWG8ozrmhBHj4qkvO+r1DLCRdaE/oTFg3iaKg7JalcaYu6JpuMgTamqVC9t22+lrN",
+	"hprMscSIEyC3OPQDynPMHcdOq11zHI7cajMecv+ugikRHKQUSwyaWHX3LlYavZMVAUXbnTIacyfRg0gV",
+	"tceI8RjSa58V7npf1oyqNlgsQA5lvc1mBSfQujzcDotbDfVeAw7m1ryEOwAWM4WwLDeVUKSZOqO6Seew",
+	"ACyXhx93trS+h7t5VPp26dD3Wq2Fh74sQnXu9Kw7GUNgiQmBfdYjXBbcikM8Nv7bXJMXCyFW9NU4uZkL",
+	"g8Dn4PjOVjTVkZLPCsA1A8ctPNfM+poD5W6rjgEoUr4pt8iGW+Z/o1i4QVHnnLC4vRCq6IoasZA39LxU",
+	"xawLoy/nHTUOIB8fgq/h2d5Z6TLXxt7Pw8z9wopen4sTruPdwGGfJIDdUMbFwFwvYn0OssaKWwyHflaw",
+	"fjWj1phREXaPj3TXt7DzshZxznLDHvs4YCxS+v0CY2MJaeYslZ9JNvr92ipxD4+MQDfcqL2aKGQbixRs",
+	"fhXH9WaaJOVwbscyCK2jBjooDZ5/HkWjbKlcZkQ0MF7LiLiMU+3VwlorqGhg2sgNYxtz1qZq01jFQbgW",
+	"vdx69bnZmFp7jUD1GL6FJYsqB3DLF6E9aQWXXWWxpgV2tPOn8hQ+UzGn54DMl1Po6WFWt6c609/YIvdV",
+	"4qmSeL5Ms+ODxTN4NZv/2jG2d15aEvAQiafK84BDVlPM5Q5nsikZI45ctPVc5PEzAeaLcVPgjtcmmA86",
+	"0t+YOn4e4f43JDAP1CvWpUwP0z7ccmkXShQvF79pQ3W6eZkcBffKekBtW5Outn6eM05VUAGWK9IaQe2y",
+	"dm2eq0jzlk2VA9auc3fpOs0ctGLYLqELIi6eh1Q+C1S+nKpFsMUH17V7zHn+xnTyQcE3X6aQ9Tglv9xf",
+	"ozCEG9uwB1IF9jrLg0kwBhp4D+T+1hffxAEqC58ZkF3MCsXenTCcFXqT5IvqFiwQv3l5zecD7pcTR7L3",
+	"IAGt7nidMmn5QTsPVz/yJyiy5iLv0nJrxeX+Hsq/V8eHVdS//DLJowUTLLoXDXuAtocuHD55k1QdfhZr",
+	"mQGSUeEa8+nY6/7kfd+/8Hzv9OQc/tO7OPiz53uH/eP+Rd/7uRyI53sfG+rDxi1NIf5DjYDTYqItjuY+",
+	"0SMXHulZ3GdmxnvTcTRf4TXLPN/DtFPP9zAfH4htwjK21iK/h6Hw3wdmQPzzvRnWQBEHv8cCJ7pvOMjI",
+	"GRvLcvvTzndzMYu+euEIX96zv9I0pTPPaYz6pMPeu+VYfkJI+ubQc0CJq3+wARQAUVjDuciwYMc8vkRF",
+	"ZHLW1mntflfVJ7dyClMbZCFugkZ3ACamis7EPxorV965bkxn5IoRybJ9EoLR6pKzuxCNWjTDCg6xtsBr",
+	"ZELLl+d79n3P96CB/aqI5KyyZwZzH/6oBn4H47qP3+EciqcWAb4kdNc9Hjh8HtFMpLNKCGFjel26AhvZ",
+	"Xce3TCdYlXtd++55VpX+SYRaeYbVTICcQ3XgwYgqFgl9EuGnvHcxeAkLfYErENhc8KWYPknZIJYaWeaX",
+	"B6ZM3XB+U9cKK6/F7eu+06no6+5jp2NjiK8GafhLiF1E6LgemDpee4V9ZfrOG6S0+GZW5dtxfc9QO5ox",
+	"MPr/XDEg0MTFW7BYIVJT0kTtSLKseKuq9lZNVrTPKp/bxU4XrH7xatfQISikcEpTlOojzG+kyalDI3TP",
+	"9iLZiKNq7MBcvg2Jh2Yqp01omvlkyuNfpsy2FFYzFzuwQx2HIiq/2IUadfZkK47BRuitwr6m0KG+wMfy",
+	"+e3rq1AkB3YnZgWa01X9lDO+ql9zPlj9q1505a8O05zQOqJi3MrqFJTmGtZVuAj3SQqlpG6Z6V6sNQGS",
+	"CpGBzHslRaKRNgdebc2M7XartQ2t97crWuwXyFZn+WlPMEyqHl2xHlq1XIrlM0wxDZ+EiBeh2lWIqBFi",
+	"VZGYE2pMofsWhzfAPw8ShHbo4mv4qACPT1U1wrqeKb/1/rx/5s0z7tKdhwLecKgumi+6yk449sLbXF2V",
+	"ZDNckE4Cr0AeSQhEvkgQoCxMQaRawmJzylOQrtqtFuCA+XOJsIXTLoYInk71vYDvES2udPNZmhE5HWBc",
+	"DvoBfcLoYIRlyMAg7uJA6dQ1HH5CEmlJmkOkNG3Cu7r42ngFfD8W1zE/wlGz/6bnVAq150NjOvVTu9W6",
+	"vwdS8Hyn8/ADORBJwpbrS2gJWGu981pYad3zusAw5kb3XHWWN/DJWrOkiv2ex7/W4F/EhnSaZGRCrxmR",
+	"8a9sJfGpBPN8jnxXvoVizVmUTqBEEA7fQDtK9eyKkUgMpmPGs8UEwhlCkwmIDwi4rbFkR4x8coWCHfqi",
+	"C2RTv6z+mGMYCjusrAnXrKjA5KqGI7MjS3A4jbcDNWVQJK4i1AX5FD/PC4rkbxNtYCzLC45kqD6+/9n3",
+	"Bhb1Cxj+U24d0EYBvSgkEkV99SdvhWy/fCJM1/xZzW5x/ac5+BkgYEWdeVz72S7pNI3HNJ39hc3gqYPZ",
+	"nb1734tiOUgPRDIdc1yuZjWxbqNWuWdtgbBzaLEMSFgS8xt8fYTXUlsUEzGgyUjIrPtd67vWw4t5LRBM",
+	"tg2ier53E/MIVmaf6LVKlgzhjBLzhwJLXqEhGTZMCI0a1CSXnibTlCZVb0i0qRWJYeE+VPP0pXTLjDFP",
+	"udxhHPJVI4/ka6khKjYPpcKBcvgGanhiMogVx4amoqcVM3ehUaMNmS5Co5xuvDrt7uffFan2zmKBI88Q",
+	"rtrVny8uTgm+ALVTfUIloQQpQVFA3tX8HBrbe13vf/zUbuzpzvad+//wqlRWo9wunjhjH7PiXG7F2Tl9",
+	"at585J4xzml37ZdBvujkNXgrDFrmeVXp2gORiGmqU54jNow5qyxeW7JyVNrCShng7oS6/s/ed0shUqoP",
+	"9KlOm7CU1M/7oCtVwmTQZASYu2+DxbDViOAl1QkBUNrd3otlJ6WhWtxyzfGg5GJhPn9EK5uHntiMssDK",
+	"sXAriwVIh8VVnR6yww1JrmIekVuaxopZA4KtJwrmAF0qCK4I4Gp4OBuqgYqa+TcXqkuLXyKBHsf8Zn6d",
+	"yOvdi/sZ2X57JRKDEkF+BUDCKYh4fi4uFCxM+s1a42z+5hJTSY3ldg2ZQEHf4f73WpApX5dQCTahT8IB",
+	"5YLHA5qoPyY0ZTyDxwqQaEAxWw6L1E2LSWsxIbUUH1HBN3cAoL4AlYoS0RrWjxAjbI94pERrkYZEoIkS",
+	"906UHIomglQkrEtKZdfu4mwkpmjQ/WUqMqQjxbMozVA86najvQp8qvZdJdjNHeEJz+1/uI85xW5+xUUS",
+	"ujLFqPI5LbMg+B4gUYoBVZ9bxC2rZkvmqTZhVKk/czo1aKYEUHC/WJ1TCQYjKslEJLOxSCejeEAA5NU+",
+	"D6NRLVlqmSXkKtXqBwo0eilvW8MJ42pA6zLDMoh9K6y6wxa4ZYkqa/qLYKiiJSZ3+PuU8qxGeoAWcWA0",
+	"FDzP8W2SPh2MiIwjEPImKYOYWjfWH86Y8SyNmWySI07+9va4G3Cwq4c4aqgEX3AyTOiABTx8ZBRN6JMk",
+	"vmHWEWVTBLRN02Yo09wlEBKWMDD3gMUzjKMQtBruCrw04PaDd3TM8o+U9kZJqGBcHillSQi/h4q0h47b",
+	"EM1ARRKEEDlZeiu/xzae5uiOY2yzgZ9fiAd9PkdvfU9HYhn7DCIIcic4rFxSeehhwbRmHUfRBxPxVjbW",
+	"20OLI59QMhEyBn+N8cbepXGWMV6vikJz06JA8V1ZNX2pVdOW3/62Wjs1Kz1jQ5YyPmBrex3yu6Mvw5po",
+	"OM+20C9Jk+RkCJajRQdfhvT9z/aQaa4ogQGvwjFTRT1KqDR/dk+1TffmlbRcyhk5E6ysTe5VeTVFGqlV",
+	"dhRPeSzgzGDteiAi4V2Z/VTwnhLrcabdMdPeVzrRCgDT61jhBIEYzKkoA+d8V9pJGS8Km/p2b35X1Tux",
+	"89aufF3Rt1CkIst5G02hxo0i1ZnzCjTOmMGv1/Et9KAzV5dssu9pzDdkwG/bHaJJ4FaXPDN3Uyw4v0sB",
+	"N5dponiaAqdu9L3JRUbuUjqZsGjLr75m0DlC7SWWBIK5acYicjXTxXwkHTPsxEW76kPT/8tMKZw4GAxd",
+	"H04lizQDzt//4fzkXcA1Ss2g53ir0d7rhFv7TsbA394e+4TqmtAARGceC0NF/w9PDi7+ftonIg241ksi",
+	"NkgoOhx9wpmE5L+IsYkJ/22/IAm7ZYmEmHyRMny823r5AiDARcQkiaWSF3AXSJ3UUjutTjjntnGZdX4/",
+	"jBtUd9MuceXK9zrQoFv/1YGv7hdJBmsErQxq6XL/Ix1kyawg0CncIncj6NVXuBiTVNzGEcb3r3T95xll",
+	"marV258fRgxcKD8JgC6KVECUAIMSL4LFJzTDKLFv97SUaXpQPgW0FLlcBC6MMtI/o+tufQiW3rT45kD2",
+	"599MQjR2s1rRYiXRW7rS95yAMW+F2x6IlNmFjK/T7dsd++f2vERZZTtzZY5FYoK2RDmRWWb/S+wkq8kh",
+	"9camqrvk9Iqcl8W5dmfpHjGYtsR4NBExz+baUHcDHvB/6k/+adw3/0T98J8B/2ej0bD/r94stVQm/yS7",
+	"rRb5pxL6rcPBTULCTG8WFZLPfIy3cwpQqOeNaZpATgc440U2IpXtSnUnJaR8wAg2aSIF2W3tbu+29rZ3",
+	"Wy+2d9s7usEotsCc0Gzk6w99U1ZMpBDfsEUKG9Nzqn21yT/nWmpCP5VByjKSsutYZixVq61ptIkjO9kx",
+	"l3AFLyEJwUAuzJ+Fbj5MiFNeDlIWqd3TRIbFpUI/dOcE8O+6Zue2hh+MUdOtVY3WeQmjOUm21bgUS1st",
+	"CLOIC3m3Gqxuy2nyT7IHS80r4UGNgmnKli1qr7VD/rlKbYdi31t9DNB8WJrew2RToZOmQnNLniM8zFw0",
+	"a1yf6yo+1yi2+sidN00r+1JH7rqOxFXBvhXNaD/NBy8utl/hvFU0xhYedXeONU893zvr9w4933t/eoh/",
+	"26CJ/t/6B++rUkZswR4MDj23Huw1dAMcYEMSOlCXMmHRtZY/0YSsBp5nHLmz3DoIp1DeaLnvT39aBR+3",
+	"0M4cEbYLzSMLmiS0LtFQXR0J4Tgu/VU/uTR4zChXtKSKDO+2WkCezNUven9Nz1KoSgdCDLFfdexXLg3O",
+	"pXz74k71i5rA2dd27WsO0hMIVnJYgn19z75u0lOho1zuo6745kV5o3dgny4UQyUZvYHqV5zZD9stZ21I",
+	"xk2NPvtKe+6VomNi7oMcfpPa2ryZE9+cf7njkmpsBZmKhOnQdF+XZGRAEiISQoXJ3uHbo3f/+q//J9Tv",
+	"AL9DzmYkkIacsEE8jAdYztFOlx9MqH5Ak6gJdVdQjOLhUMnOuvs3g5PYkPkIe9ULhqVE+hAwyaZuMTo1",
+	"x3TYgbLFY3Gbo1lbY7H631LlsvyVjn2lruwAAA/aE6YxH8QTmqjRIG8lxbqWdls7ekbDT+rrBy8oqYuH",
+	"XGhtpysKF4vs2jk7VXOuXXbXzuHYSDbxNGKuCUyhbpnhwrutXb3tXVemKS1zVy/TfQeOUfP/+fd37PtK",
+	"LpoORjnabypscqbfnRvaRanN8Pv+BdkWStTbBiBvT1gKxEZwuf3JYPB9vqM9vaM9IJXQXNO9h/qtF/qt",
+	"Fxr0dSVlIQ8Uv2lrFIELWywxat7Qc8MNgTfUzM4QnZf4AohS+YlvFEqXrCQ/7WlCv1hw2tNovbKYhBOq",
+	"F9UnNnxc4TWU8r6j0hjtF0hFcyFNunTuCtlWVTX2XP3qCQrtOrLQbuvlizoRqnb6QlXe5TEYedG+XNLo",
+	"l+SrOjnDfFpaku8tDqMyLuZTe1XWNK/oy2KFvdU9sbl8WLCFdPaWhC5WpWn1CjzXKaXrE9a8bpLQKaOP",
+	"gR2WHk8lS8NmhWvBdR31Gv+dNn5tNV5eNhs/f2r7nb29Kv9RlZV+HkCV56Cp0/zW2iQTpLO3RxKm1iN9",
+	"najok/Ay9EnYwP00Q7BRJYzKjOQdXseE6g9ROIBvuwGH98NmE0eAscCSgtojVuQXQzKZ8kE2RfaEfBqq",
+	"KaH1FIy8rTaIBDTgior5YE1t7VkxAUh4k7yDAWVGU7DaasXJiichZIMqdWtAJfPVLBBhj3IMzNPeCbdK",
+	"BlrPvdgVB1jMuqo9zm/yP38u/VLpIjRHtTqm28MtR40si9K1U52xSUIHoKo8yaxVE+UkQK5JA1IHeVdd",
+	"kfrmHFTYFT7CF+99U/OytNSVwHFe/rSUAb8s8M9usnIVdXfaeUfnQ64Zx+UI3kpWxM/20bqG/qo4w/xs",
+	"9suUJo4UPq/H/luc0xqHY/dVkVuKahUYWZquYztGnRiIIVrLUFW3YWdSCRUBr1ZnJDY4DTxEBmKkDUiV",
+	"QLLoLDzwiCZ2RDIeyYDH2dY+kZlQaks8niTxIM6SWZco7j+rU6FGVEIP0hONPYrWmop4fsBRC6NXWC6P",
+	"US6d/e4DVUauAHn7rhNwU6l2aEfgdIz9VxWRNumJEkpKzxSGuoJWGSTAd0CcxfccqV7H0BhhqMK7sSif",
+	"2Z6xdVL/DCWJC1Go1bGFc71pmyQcxiyJJObvJ4zeOrnukogpRgmFCjMOaUZfZemUhfiiDDg4MJTsMc18",
+	"IgWaGZxaYPvuYCb8kmqYK66bsGGmvm4GPDxXjPQQsnxhzj6P9F8pyO0Kz8JOq/Oi0W43Ojvh1j4JD3QN",
+	"C/tZwMNjKjPExOLnDSXgQ0f49xcHhaEuWu1up9VtffenVqvbas3x5E9ebzAQU56d0jSbHUVed6fVUjxH",
+	"/1/bL7yA1MjrDcaMHIh04pV+no6vWOp1vYPDs7eX7RbUADygOj38TUKvjTvsgOp888JDwTM6qF4KlER3",
+	"X9BLOaUZOYRQk8KPhYV09EIg+ix6PfO63kDKhlIFuXmuIe11vVrgeb7XH9M46UVRyqSszIEtntCS0fKX",
+	"Ia3W63ov33z34rD1Xfu773YPvj18sfey13nT7/VaB3t7vcMWNAfMP5rfyaLs3DNwXqDpQr2yB4e7MEG8",
+	"d3CA8h58bmvhwDuvO68932TsKVlI/VNHixmcID21LpwVjN32HhQA4/22aXbtPL9Oh2Zq52lF+LubZ+d/",
+	"GYu1MfPPvOK6hdV9YxeIcfxeRcZ4mTQ56voclXINEC92nSaaBhePDuetEuiqpYOENUDtawxsDm9eJei+",
+	"igQWssgcaujoNDsvWmqLNDrhyaycwatHrNJXqgiqO51LW93pls9GYEyiB62KpiyS6rqKMo5BU/FWdMPk",
+	"ndZNl/VYEjrI4lvmz5ldFU/8cHD5tveu933/8rx//MY2H1dK4vnl6dnRB6Uh80hnroEVGUUWbUVlOjAs",
+	"oTILOM5EwjnaFSq9WAlxVANhE5cGRRZSqKyA9vuAh25ljNAxhOo3NyQ0xt/yCaweXWCXx73zCzXdyft3",
+	"Fzgl7AG3UGK3eCx1x3RAOdGVVKpC7ks8c8XT0SV/3NPZL5xOHmHn2sVXOZ/meluzBWYqtlbi/DU3vb3w",
+	"putBHnXT5yUM9+rlwsaq9/ydk0tYuGkVwsrcJe+sdcnN9pde8lwMqi79dR1zY5VT6E7uRkJH7kc5GoFe",
+	"NIxTmZEXu05hsK1ilLcrnZSiZmr3oad6PatdvRXWXJAtkrQszlhp2VuygFhwclhXielaNOYWVhQNqyDL",
+	"1BuE4iu53dNRXADcm9mIxSkZ4HFulCE6L9m5+NFZgCCwwiqYanWkpjpIgXrcUWkcevtGB8WuEfYVS1iK",
+	"67bHs1s+jwVH0efReqdQlr+fBUHUJJqaPXh5WuKf02WBRhGZ0fEELRdxZFAFb6ZkYGxArjSmEXMadOyj",
+	"M9Kg04jKgEP4EtongNLroXc6ZMQ+0ogN4jFN3Mp+EUvjWxblTmKXIgTckgTFd62fNz99LjNGo7LpdwXF",
+	"poDGKwGfIBArMLqkJK1O56o39XzEroBK1RTPKnWf1qICdgbYp8sTC3GKy1liWXGsAqaCHxQmy1+1YRFa",
+	"7lJynMAKxqm4pQkG7TpQduiJW6mAl0sV7FXL+3UQdpdfKRrcV2vBLrSrFOI6eK9Sm8cCvlQg6H5Oz3ZX",
+	"gSp3SRrIp8XozMoZ73NN3RlwLSiqa1AHvVzzryzWqYOa9FVLXfhgbWZOEiFuphOU3pXgqYB91j++vPj7",
+	"af/y4LCUzV1nXnBA811ryV5wwRWAcmwU1cxjDfYFY63HIZ4lO/Z+SUmgcgy5QU/4qDFZVCxozj57UMhk",
+	"Lrt9ocYYtEUv2WtlqYYdqscKR0dUvhVpsZYT2opWN17lZqov0dIE5bMgggTd7b/hHvIdFHKaV9yH74nh",
+	"ULLM67bmjD36wKsoCAddBvV4NpbEBF0pZCqgTXulQBSLUHUaNPYgAl/HUCjWWDOdRsjq5Ph1PGhFB0fJ",
+	"f1bh/tW4UF1MUhfxg8DBwnIV6qwAnmfKzzcnX7Vo/G1+xa2VFpyJjCZnTE6Tumz5HIHwVMc0G4wUT8ry",
+	"7pimJR6EOrhDomNoEZ6hFWJxfUQEpu8Zs59BQnOYFkBVzs8yicU6vutmOs/RXJIZxb5J+uCRLOQO5t5r",
+	"EzmWxz4q4U7XjUS1Ip3O0/AV6fMKdt/5IzXWvFo12tVHdSX4pzUeV5qtKjLWtFkmZQORRrXrrV3gw21e",
+	"Rd1hiQa0eEFPoW/UytnV3nyQDX1CoaSdWuV6MmKhyPFjpPUqmbyqtrWjZZhMqdV28NeaHTxC3L9fTkMe",
+	"FN1yMSr40BX5AJ2xSZT0S8L589UO7wIEQzKg3FgsAg6EBXqCgj8be+lDzrObzQDEORPkKo9nA1JNySBh",
+	"NCVjDKCsKOVa9lserE9w3omM2Hqq5eq4ldR/OW14yJi113lusDl8f+hV5OyucB05YVxNEj3yXj6NKr3a",
+	"5YQ9FO/kqtuov5wHz3Q5lQS+QoyLItFdoC3IAO5Ggsj4mqN0LOZp+kSkGU2wvoBmngG30VHMmsE2pB3z",
+	"iiWCX+tUa4xccx6xPF/dJyyRzAwV8KLHTeYmthEtGomkjj93DT7OuPtIGO5iyZBOGK7vECFqg6FWDPkJ",
+	"eHXMD1kW8vMbhM48b0DM8miW1aq9fx6N9MEBBp8hXOPBa/tc0RlPq87DYE8esbEseqFGxv23Cc54jI98",
+	"mdN4BQXnD+oOf6Dftsgqn91F+0AnUK3baYGSVtXvYA3zlWP/vc+5hOt2aLXWQFA1QB12flZbOchlD7SV",
+	"I82fl/MeYCtXePcQW/kfiZV/bnv4Yi656qK/JOM3YNnnNn7DDftq/H4+4zee6pdn/C4nGD2+TWDPZAGV",
+	"0k4h+d8n4dvDt+o/afzLU6WaQh+dUuruGhmJ82m/xSTc9TqWQaJr1Xqq4H8hbhh3errNFVCFEjgNp2iR",
+	"ruZgTC5uBard5m6zs9VUUhnW/JDFkKVIMIhZysgNF3eg3MfXXEDJJSqJM9JOs2M088rKvbqW0uImkVC9",
+	"1pgfzDNbiMGpQqWTvaDjyWsq40FzaXHTe9+sAWsSLWlWiS/5+g7a1YcrTeRUHJqvnl9RVcq3Zh8snYeZ",
+	"u03yDsoGEManY8toEAfBIpKNaBZwUxDS5peF1cWPQl2G2RSQgTKZpVJKoR/w4rnuNTskY0kidTr0hKZZ",
+	"OZpsfkcr9FOR1dmD5xM6YA3JJjSFICx4TdpgJJESNp5kM0LlDVqrdO4e4gomHBYWRyeT5kCkrOnUqWsq",
+	"8baq0+TihHTnWBfczLregj2iyx4Np4m9krrsQ7EqXHurJFFS+O4SPvK6Hpv9MLr6fhCfxD8cvf/1qP0u",
+	"PpJH/GxvcHD04uhm8rcPBz+8bLLZD79GPx6pl/4xGLeywU4y/fvsh5fNQSfhV+M3rehvPyQwzUTd2cuY",
+	"g7LYsidTDbkx5YqrL4IqLFNjv/caCsrM2/iLW/q0Sq0IZ6FzWMMGgkeSTHkWJ26pNPym6M170ari5eOY",
+	"x+Pp2KXWDl9fC1udBQxoCqXdl6PkCoBdhq5F0OdFMPQZLK2CUTiTwmAF6BtoVN2BH89rKnLpUsCFglym",
+	"PiXWA9afPnlBYF2G2PKRgE+mV0ksR3BMdiaTl/K3t8e4SKnDdx2jvDY29E6PNiQRd9zWNPYDrhmFiKCL",
+	"bMRuWaLw3dQBQsebEvnsE12NU2fwKmqM7Zuk/SngE5YSfFrJVHX5lxKH+eR0ArtvfEKJ8z7cJ9BfXbv6",
+	"ME1WRxQPaMLmWpM12mDgqWtP1sB/7FSIV27NzXtfd6VaXbzSmFDXma2u3vduXtZVzVk8gHkwvYGYCf2W",
+	"9E3JDQSGLrF1NSPhgeCZkqiOKb+eqoMrAup9fdG1TblF1I9JzKIu2fi40VyvHuq97zkIU70DxiNUJNbY",
+	"wH5FKwrdlRNFRE21SPi3Bty2BlyIhnbqdsmMSZ1KtfpuduZq7SrkrTiopVV0DY15+jK6RcRbVE+3fFMh",
+	"TUtJVZSEN2xmZK0QhDL71nxNiRs2KxsRNfKsU61fXbJbE/Kbj/VxTXQrHZBamxm3sh6yZINpGmezc3Vv",
+	"XTEfRPJ5+B1UVpOlGQlPT85t8TFgO2FBJOo0d5ptbB2bawoA4jiTATeyOhSWnitkSzFNENvPq28mVMo7",
+	"kWoHIhAdsJnAou0+FT4BeBSGIGds2OJ2VugFa4JSU3FvFVKfUwMWR1F3sqpErI7amP8BjdyzCSNh7/Qo",
+	"DDj4WLEuEu5hmIg7B/wHjiDe/YTcGoWuesHDZnph+BjkFOW1vbBwtULfevmk650xGjklwXUiY5x/biSU",
+	"96mCoHveBT+8etxZA/bVPvpDlrBrkMo03AUnV2xEkyEWloSoKvC/wwqUzjcF3DYcX/sUIC5rP+BQls26",
+	"ziHTVpBN3dDOJ5ESAjNg6FvopqaRwm3UTzRlVfPl6nXArW6bTpF4q62LNP4VDr4BwRDqcHX9wa6OpVPr",
+	"lWQgxgzSgnTfHb1NFDwbDXj1+OR7yLlN8/yhONIdAXR1dshtG8bX01QH8QQ8PHh/ftE7OOifn1/+8ONf",
+	"zi/fnx2HZBMzRkz5YbVFKKsEo74/O5YQjnC3tU/C4lUGdVYGHIOG7B0u2CgARUrYXACGKXVXeFhAJPML",
+	"MxKqlpEehe+/Oa5PtRkW/RoG1bFO5xujxPzw44U3H2GqEbhQ03NzCapsAcHUeW9vptLQrUkmCZQ9D7g7",
+	"njRiMzpCyDuhdaCue4X0cLa+pvTxehicDLitlli+MepiDeKIkarrV6bgqOesTMINaFMwPp4sJOPGQmkN",
+	"RC4I9wEE+g2MacZVAzCHIjUimq4fqt5GMDXXoN64TKyAWsZi31xGv4zLcsOpE6RLndoysBpnnUqfTc8v",
+	"TlSJ7+6YFUM8PZ13jqia2tsD0ijnHk+T/FhFuzWZz7HSOcWA63pTbjUlLLBKZan2nvPXpSKcJ2/7Z6XH",
+	"UMHAD3jVq5fBtNXaGQxsByX4m2G5BViS+UkrnbCWLaxLK3jA62rkVhSr9avZUl6MNKPXAQ88g+yGHsKI",
+	"gbe1n5s2THkvSa7EFBaKzE2JY7nx2DI3W5HbSF9IKB/D0R7DzEqcxizq3/3CIUVUn8R8KOriHvF44b/g",
+	"t0oZI7eMR0Kt05Yp04fXOz3SFa6hk47gmVK9mgE3roq8N53S2CTeUxxuQ9q6cLrGs0hvpPuixHJ9kky5",
+	"ThNuBjzg35BvvkGrT4mlf/MN2Qwr+5Y0m81wq1sUwKTtaRVw4nB76IOFVve8Xx1UHxZpofMVcRtf+SYq",
+	"GrzGtjcWIe09rbTLfW16UrfCvOFYxsBshrurvKG4Ozx9u1qzs0X14wCl1FJcrCL9fC32+oafAlstN/D8",
+	"oFAvN3+gpLX8r0KZ4cC7D/UmTHr9XPahPqZlEQJ6Zya3RAkjahNF6eXgbxUhG7qfb5zaqFg/t4f1Dt+Q",
+	"s/75BRkqXVzhHJ4T1qyW6hyjmIJKJn3oBSx9MqHXoP/zSNs40cIsAR/BNSC7RhT74ccLSf71X/+bxFJO",
+	"tZWmQgXORKU2qAPttdYbcHWBdYT+ClSz6hU9y8HxUf/dxeXRYehD57B8dZQT9jFjKZQ/nCO5m2fnnb0X",
+	"2331vz65YTN94RXvUhRXKQdbAIcjPpka3pNnL2EGAVqw1DdoX0UoyhGdMLKJlktK9j5+VJdUt7BE2dFi",
+	"DqORxLLncAwla5z09ROwGqHLTZ+o2l++HOyUxqQfcFype7P1xGr8MQNPPvYFUKdNMN7ZN7b/hMZjuYWl",
+	"IXSbHfC2Bfz9xZvGd9BzAar7YNx4KpzCD2Tz/Z9arVbrX//1f6t/tN+AUkmhHcDmbqsNUiVwfkutwoDD",
+	"XQZc2899e3i6IdEiULGJjE8A/ZWWrIYf0hii8OGTgBdNNVv7UNWc0GEGhwFwUTRpQ+beR+q0slC/7ROq",
+	"4W7PjGYB1/1wrhT9TiWL7O72SXYnyjvLDypl8Fp7X52Z6W6qjjzgeeMKbOyHXMWG9CYzshn+qd1qKdms",
+	"pf/baIVbztSUuCbQmVrulUAhwhhRwZimzfkXKeVyyNJGnw+EovFhfkhWeBOcY4yS+m2QCGmsNiauLb+Q",
+	"nu/dshSDKrxWs9NsgeY3YZxOYq/r7TRbzR00yY9AQlncgQtYHog3oipW4Pv4Vvuqcs4Wc9OY8UKEtq1x",
+	"qeNB/tIJDzW/zR9onGYV/fP23cGhMve3eySKZRbzQZavwsdYfyTm4HaG1uv5DE6TWN2GCnELtFGs7w0c",
+	"pl+o66rr/ELlenU6V9CC8ZtvFHu+jaMpTb75Jh9aff+j4QhuJyfJMqjC/Y0dNzf90ERj7DdEcJ/QJHFg",
+	"q6ZXO8KkDZsVQsfMGQHmPY7HmLCRCiltsdmu0+YDcrZAA8jPKO+x54ISpFCYd+7HqkGK/at7eaIONCWA",
+	"Sm9KWCYsVuKPGtb2UrCJYCORMNjHKY1TXdqNJoo8zzT4ZUZniuCY3qFdN/pJjRVHbDwRGQIk4E5QTFeb",
+	"7shmaI1/4RbhjEVSFziBYwr7UZzZCsGhrl0HGkHFecFxFcsAk5jfiuSWRYg3xVPTWuZIjJk7Hva+gl5I",
+	"9lHeKweWDQRiKFKm9AK0QfYq2HzA9f7QIhFumVUUjcHQNX44TUEWzYW3Up5MwPsK7IwPmGFEKbtlNGFR",
+	"F8WJOpBQtxcszRwnKh6kk4DEHQ+pBo9jE4WAFX1y10wnIQHuh7utnUb75bdhwG0ZZGM2caYXQytz58NC",
+	"tBA8K9AkaEajNGNLbbQvF/qQgZopyRVTp+AUaMYfsbwgiBIF0tgM+PtS2xap6/lr7x/VBgLs3rrTaodb",
+	"Nk8Si/lJUyZqBjncgG95retulbSHFxhlVqzsVXVUsaJ8QxQ1RwxvoHudKDohoU+sPqZYW1ut3APRyKjc",
+	"llre+7lXStZ2gs5f2cYWL8bdCKk0S77ou0037n9GPxST2WsRzdCIC9xX+zAMcLb/ITH8ULu8gCVmdwJ7",
+	"K+vmY9PxmKYzr+udorgqa4gd3Oy7XKOSnuNTe9ZWtuBKA9f3Sk2jJaj0Lhi0e/SZoeChnUp/93GccPkq",
+	"eKzbNcBRmWIk7vgnXD8v2MZIHL0KANyBt+2+sF36qjTahVg4Wqc0WvmFTs10dlheeGweeg842Pv12nH7",
+	"K/Xj9ly/ri5sZULPAD06rXaFtxYLP4JNHwX58FgMtDyeQEcvZz2a8FcJaZ7vafFdTVKORqgDjf5kW7/v",
+	"UBPPLGN+ze/Pjs1KiuuqB+E8dNxDW6fZ7bZt7zsfZvUBbt/incI7gAK7rVbdy/bctl/TyIQBwyft5Z+8",
+	"59ZHFuFHO8s/eiPSqziKGMcvXiz/4p3IkAVA60z1VXuFeU7pLBE0uhDimKbX+ru9VTZlA3DesiimkOat",
+	"Pu68XP7xhRBvKZ9pQEJS0N4qwD/iaA05h/ahGI8C366wUZNf4bQXdaMpgF84fu2fal2YPyteUog++Gmh",
+	"ix8SdXJWoP2fJQupQl96DQ0gKi2oHjRfX3wbPsXR/bYuKJg/LD2Io3u8wFBhuaKF51gY/RSjokF2sqsJ",
+	"54Yzmqdw1hzGkdJQd1u7c3UMUVhDv7Oj6Jg+m4U2TY1OCxsolVURFFOhao+SXBFEPhG3mtQUeGmBNDVJ",
+	"T+JyTPBgtQxeEJqtrFyWjgvCOSpZSkRHFXxFYXpfDb/baLdaIdmMI5m3X9si12poJcwGfKE063iawEKC",
+	"A3ZCslkAuBaMoRkwGliKMvVtLOMrrIiUl8KuklexPndBXl1bXD2wnjcQzkoxX9EcCzGhXvlRFgICQcrz",
+	"PWggMaHZKE9Nm8PYhaxnlYb4RxEWTrxfQcZ+Eqm8IDTsVudQ4G11ShM/vQTwx2Gnuyux0zfQBPHz89+v",
+	"LHQxC0Um5VLWa02CnpCHwqW5rspYOq6Qwl1tDjwq0Mg/ilM0QstuyV5rdxl2S4qE4ORuBAE6bkdd5LH4",
+	"9b4z0oWoH8lQTNee7IyJFio6GBHGM8VDTPhxHIV+3k0L+7jpwNo8vD+J+U2TdBwObwcO+IgCq9cTx1zb",
+	"LXN47ENP3E3L+bbmRynxVR9YIDX9GRbwwFrT5byx8kPM7kjvGrxwgkuRMMdiWSUZBFxpf4VlLjZTkhWs",
+	"lFjVZx0zZbVV8pEmx1p5JxcTqgQesqa8QzYlHbOAY6KEj6WnwDGgRMCraWZrZsfRVpMcrGCcq7Yto3XO",
+	"V1sCbFsuu1WJOuqyP9IwV5J0PrvA0FrTlpeTP0drMWBTKjdUsEI7h77iy614FdY5l8J4Xe8HMeK6kkpu",
+	"t8NkdLeswVKLQCev0GOzDIDhlOZ7S9MZeUv/ATkNuW1w/Rnho/kZ17IxllBsBVvjk56StjL+58dxQrQv",
+	"9FXgtZutwCNMe1lfBR440APvP4sGuM9jm8zNfoSYX6psiu5b5ffUyePvBtm0CXH+heIACiVIypJXgZev",
+	"kyj8eBWsgJG5IdNZfL7jpfvqtFbdV47Un2Nnrol28c6eyYI7d20qLbmOsxYiNQoM/LdWk2oVulz2WyZN",
+	"fdX0vmp6vzdND+JpV9bz9NsFLe97lhWULHt7cyFuVY1vSUQjxiKvI9Kd9c8v3pgwxQ86eGgFUe0ty2hE",
+	"MwpX7mMG0lp1mFDv8M2GJFc0G4y6JFTSrQx1rh1GInJQ1MjmlMe/TJlJQ4UPtpQ4H05oNgrJlEdKIwvr",
+	"CjSFZBObkdyC3W95+KeOUqRXUiTTjG1BHdnQCs0h2QyvWQYaJFi61b+w/R7+S7I0w1zthGUs3EKFC9pP",
+	"qw3cpXHGpN4AXJiwSXo6xqbdahEARa67qj8JJHeBrToV02sMHkJvvIlSpDr0IebXjo8eI2uumF5zwP/1",
+	"P/8X+b5/kS+eqCenJ+cX+drtI12l5D08brwVEesSqBSU7xjf7V0c/NkPuNkyPMS+iVtO/Csc3YacC8ID",
+	"i65BnIbGHN0M2YbKGqmN7HbzGA8IRIRR/GIW0NREIKc0YxhKBDl5EM2XSUgdiDmBFFWwZkBt3JRyicJa",
+	"l8Ro8hjSOIHAsQyKKTkxD9pDGnDK5R1qtqBxqQlsmCm0lEJFUPeh7to4ZgVF/eepwuSA4y34Kf5ZV27B",
+	"bGDTxRt7yKdZIZUKHaY2A04tV72ry6mcmLq6pNNq4UGgKQGQyoQSWjyEpnRmA7aICDppIb4DkNgitlLd",
+	"YSAddIltxU1IpU7gEnecbIZHw8ZbdfqhTySd6S+zERHTTMYRW3x9Le7odEUS80EyjVi05WPkSUYomSSK",
+	"PMKgm2GzCVkx29sKxv9XuOUX4sgUGHZbLRL2Dt9cKkJ3+Voh8OXRuw+946PDy9PexZ/DMtQB6LEMuAk7",
+	"BXI9Q7S4gq7gcMX2SRzZ+P47dTPxEpXmOnx/enx00LvoXx4dhlVqef8jG0wz9lrt21s1cOWWR01M6GvS",
+	"aNgEoP2ppAFrXpDJPIBE/dl2V+B1wTCIEaGgID6g6KyNSFHDdx48PEbArCYt96IhAMzKYdXiMlLYFcIX",
+	"Wg+F9brL1cV9Ktbbz+8r1PlhEfRkTBJyx1JmqFFJQC4T02WS7hzX9j2Fqw0rATSMCLBkoGqxYWURGona",
+	"AwRp/PBB4jR+ur5Qjd8VReu9VT97y7KRiJSYjfn2K0vmdtayfN5Z9dvTFIoaQV29NxCWv7KArwd4YECF",
+	"OaNHhFXgEA/VF/Drx2gNOMJKuoOTVv1T2bsz5QRynWiSp4fICimEbKK062gBtalNK2oC9dVP65xBeYXa",
+	"ygYymF4TYnHZECUqMuUJk5KE8NfrWaiYvnSr/G/aD6gcMI4lTpI79dZVyuiNJFnMMLhXJ0DFIEddJWyr",
+	"SUIQ6EKyqXsTkc6eH3Cw9ElCr8QtI3utli53p/j2Xqu1paQtKD+pZAK3+KX6W3cU8PMlK/mBfZxQDr4i",
+	"3TMARTjdViA0DgGbJ9Yk+pNXZWYYkk0QnWiShFuEja9YJFHXsXnFoKDo1DlM3TFFaMlmCPWNQOUQUw47",
+	"0MU1YZ0IjsIGccE6sdYksRGqlQY4UQwyplogUqgHgk2dj6Ci8O16KiVkH6yiQ55gldAV3rxwy6KuMrI+",
+	"ulXehU2+AbxY+fUTRJ6V3+8Dtqzy+jFUrF3hxVOaMp4dsgnjEeOD2br+kpJYY4hIjo1ryjj1tbArhJ1l",
+	"1bC/iji/uYjzGBnlUSLGv4988D3LQMCfvwNLBAF8B/p1/EbGvkeJINtIDK5YvSwCNkPzmk3iVwSj3oCg",
+	"LVCQNKk01YCHc+y5i8zYrFcx5Lyj0Cam4mJPqdA24FJs1nZ2Bj4M/NP8BJW0DrAmIr760SR5ipSEk5QN",
+	"YgVoEEfiLGHhlk+GMcdU8DyIQ0KjJXDo5BKBCc9XcoE1sMVpMYNcvQRyQJMcgQnxmnGGBUXvRowHnMqb",
+	"vAN8LG0VBbSwlbovYU0TU2TOBuaXwK2ThcsQDnV9YUk2Q9tL4ZsQsr85dq2XdIbFeKhpBodmpW7AMdOP",
+	"F/tWWtCDESjvNWeKD8YJtATbKsDS7CTgjuBtc/Yh/7VJ3kEYTXj+4eDyw1H/x8vz/vGby/P+2Yejg/7l",
+	"2clx//zy9OzoQwhmYnjtbe9d7/t+7YvVEaaIxJX9BB7KrZ3bsr4p4tC5ajWGk7mb95Upf2XK/x5M2dzX",
+	"Gi3Yso4/OIv+hHr7fS2LrmxhaOvdK/6LoZUQrAPeh3ldGdv3lZ//OZbAaZukPu0CIwoddd6o8KAlL9Hh",
+	"c/5aRbC/Z2UVeG0N+LnVzy9HnVRyy+MUyToWVdnh+CuL+sqi/k30xvkL8Ewc6cSuZLWw398bB6tzW65m",
+	"B9dmW232hQrLBRPupmJ4YpqRsM+jQwpxINoqDn76WEet9JIEpn0DD0Kn/wiPGJTvV4xS6Go4p2AL71YZ",
+	"wPfJnP0bCtgUbOCa+aGVOOAkH6C11cxtyrozi6mBkYq7+S5h+yUjOjbgT2ZQ7U2Xga9tNKX2ArbSrmNw",
+	"V4DhJFTgKDgGKr0AGOzO8/p8RDKoRiOGeAJdWKWulyw4M9WldLg+Fv6SN/EEiyhOGGie0ANb645YclWN",
+	"GUtCIyj6bSazhRcjMmaU4xebBrJEN0QGwGmESQEAEESQQRwBQRGGYYzPNTPFnbcAOuEvNW4J9RBQxRFu",
+	"FvgnjMaGJT2JmU7fLkCrNdRdsoq2C6kvAbf5LnPUZsWkhIq+tH9oh8Pqwt5fV5p6dV8EEp+VMjH+rRwW",
+	"5UanixwWyAm+yppfZc1/Xx+F42deQfA0YQtfjuDpL614OM/r8kAHFC7AeG+qwzZ1KcGCYVtMsOVlwHXI",
+	"s2nNRyFGBLe/IbVrf6pkHZQOK9Vftzrh5m5rV4sXxTbjWnLQ3YNDYqTCYrqnuOP7KLTo8MYRm5lETV1S",
+	"0by6mY+lgEtN2WwlEafsmqYRVi+TTK+n2FLerkCaJWiAVffldnJr8UFeDhEGcGtG6oH0RuJCqTkdlOOb",
+	"SfPKc7qdAEGQjqAGwXUsM+NCGIrUJ/EwN0i5U27awBdiKhpi2KGvRgx/eH3S6Hzbau+GW03yYw7eOLNZ",
+	"sDnGVO0+3wHC8gzC3QWXo3hyMZuwgyh0Z8Uis/nIjKvrH2GeqhiSRIib6QSWdnLWu1QS38H5+eVZ//jy",
+	"4u+n/cuDwxAKu0cs6uIr6mcoRQ8tsP38Ye/gQJezJ/qA1bC9aBxzBJ4ov42y5Zl9n7yFBPl0n1D3KxDI",
+	"tddG3PEts3GgpnrPvoOr/oM2/Fdnw+Hrzmslab/uHIRbGnvEOM4yFulTdUtNQs4yoo7Bmo0izliroz7Y",
+	"IvoIzsyW8k+O8Bxd9XPhgEUTqRnSpBoozPzmG1Rav/kGidOEpdpea9ANu5jk+AQ76+aVaajanoSIQhix",
+	"UOEGMHuv1d6B9h+JFJisoRB3ME2V2GeLkDahKCqcwXy6AWwLSJiaElYaS4IZCBGJucyUkgex9iUc0I5O",
+	"YtamkcFEvt+NRGMgkumYS9SNMZbfBIl3Wi0NMusJRVekjpxqgKtx06isPgnPM5pmh5gK0mw2t5TONNXl",
+	"HfErgA1cfCfA3NJ/UMicUbTCO56YJWUiorMNSSLoFRDqYmqvZ4aCU5m9R7ioZ8YzHHCsKmDaDhV8nMuc",
+	"l8BXnKKPgrOAF3IlzImbwzSeWJ01UV8QsiRrr63hIaooTHlkdUeN7gXKVMw8fktvnGqriiC77+q7ntd9",
+	"d/PD5+mx1/XmSCTIX5CdAUArzo5iwl0ao/HD4os7TZGFet2dVqvdsv/X9r0izy++0FYvaJ6NBYb+m4ZP",
+	"cyDGnr94E4r4wzvO3fO63uvOa2+NFPGy5gUoMpcpvopHwUl1WL7uR6+v0g8BVErJOPDWEycbPI0bBa5c",
+	"xfKrKDDU67KRFNrMmad2QTbWHOcI+BzrwMoWhnJr24+jMvcv6PUy7Rbeufd/j+q1rnj5ezhFW2dTYaOp",
+	"Pge252mSQOBQofJmjG2K3p8dNx9+IvUVNHs6m5I4pTQ5uwM0WrVUpq67AD1NRkJm3e9a37Ue4Qmoz13a",
+	"bi9vcXn/+8TArwae5zTwfM1zWcNGZBohzpt9PkdCyzJH3+OiTeeCVnwnupLKBQmtdl5Fc5vkKJM6HgYa",
+	"yVoJ09iNlBoXD0a6y4NrxyGhOxKhOqPWpt12tV6Kri5s0KZeM+qKVgJ0COOTuH5WDHQ07pyvgY5fCf9X",
+	"y/4XE+iI5v0VAx2/POv+83KbT0h1F9am7vNIoq3XqlhAxLGxibb82IASjO9n1Pge9FeSZWQzxl44Umlg",
+	"NAKbwdXMia0AXQ5LiZRDULaaBMqPYtd5bWgsmnmxi6mOgJDa8FE4fdsIzrVIFnr3YhgGrtl0RYVAfJpZ",
+	"FZLxyORu+Kb+C2iahRxZ+60ZEqMvoADjbKsYLZrb77koaLKWKQY84L3c3K6TUm8Ym4Dly9qlC6aiLsLC",
+	"mPMSKjO7tSpjOHqCho5d3zedR0sGdfOm6YVMNkEcCDhTuBJnJBOiWN5iE0pbGCP2ce/8Qs188v7dhZ69",
+	"EIikq43SRIqAYw1W+Bart1R8DuxeSwX/+q//jWZdAG/ZQJ+qc9VBMrnFN5mtZ3ycq6CuBoWdosmYuLVF",
+	"bAAPNhSHdoIZvTaVQukYapjCr0raihy46WLpu+2OvlfDrND8s6ZE+GMtmEdDWPsaZbBxh1RihNhXueSL",
+	"l0t+28oN/06Cjbqwj1BH/fqMB0OmDYvxDXOxkZyb4HhU/4J3bS1qGx5aZFQBr4iUg86eyLuKTAtsfGH/",
+	"gl6blpZ2ApP/vyEVzzAUcR/I5jvBmaadJO+RpnRJ4wbbUUvSfnuKfYJXTo8L+CO0xmK2xYNI6/PE3j1D",
+	"BJzanRv/5q/ANdTR1XKO340nwfCrB5qU34Occpqy25jd/U4t/jtVfLrichWuIjHu7/xG6tr2UEUSYjsm",
+	"YLDXL9puWc0/lLvkq2zw1WbxTJkva/H1ZzZRAJf+7KGKwB3m2+9hRQJsUVyI/tFpLJXhYxBcUgqtyVPu",
+	"A74JeQULYqyU/opxVlv7c9F+fmU8YsDzIEJsDj+cadUOQ4C0qBK5kTUm6ujbVuu7ECtlFqN1YGAbkmMD",
+	"e5okPKAcQ2feJEqOKubAOLrymM60B9tSdJ2e0yuJeKYVuckaKarmoEj33x32D0OMX4OjMTaEec95JrA+",
+	"mI1B0a2Pda93OEqIODRRZ8aGUReTNT+pY7ggq9ktoFyxzqlRq4TAplxAXMWMAIdk7Scx9qzAQKhiOJPv",
+	"xjflJjDnIeBLqDt3Q9RU3slyXgjW5yLJJorOW8ssCtWmBOgvXLAlkEWmhILX5QGSMe70ae0ODwibWiew",
+	"6YEBNrjTxwcAlYOSDh6/okpJ1ymYkgmNXF9U4I81L1ETwhd9lTe/2qK+VhH9Pcq8SIseGV0hFK5ap5bc",
+	"/jSwrZzut9OF+dCKWKBeW2pkuZF3YGvICRvEw3iAk/pYHpRF5GoG3zYXdqN6WNbnGUuyWLgtqR7VMEpB",
+	"8eD9+UWrfXl47vnm36dvPd8DGebs6K+Xh/0P3s+r8hS1rXcKcGdsktABG6tFLGnRbVPNvVWpGILhAVQM",
+	"P3wQFcNP16di+N3aVMx+9gCtGb99qNaMXz+UguDXj6EgOMIqFCSFN0/cTib4qIn4lHcxcd7Me5lUvVug",
+	"Quq+Fm5/6co7tAgXnXcwcdTv6gYhkW5miOI1unnLvY0I3CSrC2G2i5L/b9gkg74NJJri5WbRfsAphlkp",
+	"HU4rZ5TImczY2JjmuEiV8pCa8gVwybX+s5kyLKgATvJsmvJ8hU6mP+CD7mUi+ID5JOYBN35MoIFVkn0v",
+	"ip6F9D1Iuq+jeuuTOaRtjxGCn31x1WJw+US/Et9nJ76rSIAGRo+QAP849NvtN7ycgld3G+5F0ePI97SC",
+	"er+lN9rlAXEbJQExAW/msG7arr5/ikTHkAlbiCZxCp5O8ja4PiQUQMUcxQB0xRbFB/DhDWMT/CrgzmdN",
+	"MNuNJ9kMV+VENY0JTZIipVevaMoOjESR9yparmW7PyI9nxNbf6ek/QHiNeHi7iuV/0rl/4hUXl+HRwrr",
+	"qxkNth36WmtAwJxWsDfexjK+wnzJQutxW7h74nY7H8ZpndKhI0l1LTGIF82F+9xSQTOaiGuyCTVDqXSF",
+	"/EtFck7e9s+MDwp+gmDMLU34r1MxncyZMsB3EHPtMfDdJQM/UpwDstWxDSA2SoESGtDICTdFpYyveXXA",
+	"oVK1FHFzOr//Dowjn7xUE1yFY65BROE4oL67YNtzLI1/wQwQsGeXX6HYFunU9vQDnOz3Dj3f6/+tf/D+",
+	"oq84AoxE0ywe0oG62j9jH+zyinR68qLlvD18+6DlmEVEEGik5i8wKujbsgrHcme8h9zDI/wUMrRt7iFN",
+	"UzpbrLNof1dRNvrK1L7ajX6fdiOnZlSR7M/h8FOYklyibBrKgnoijH0J8g+0NQmDLm15aNPzm2+Gp+8v",
+	"SLPZdPnc9idDdu5tmRZxy9I0jtiWKfSkSZBvs2iQydjepTaEQi9Ocyr0YmPtRvuqJkqwPsUj7ZCb0KZT",
+	"k2jsthqSbRJeJ+KKJqbGtvpadw4NFSkL1SJ5BkGjWA8TuBXEHGidI+CKkY1Zem3yyrGdlFMcxHRHhb6c",
+	"XId+2JjRg7N+76IfQi1KXNe2zZNEZAlzh70Jt1AQGYkkMq1LLQBiwy8l2dxt7QR8t7XT6uRtxvaLxjuo",
+	"yqQUvS0ILjBNF7vYdeKOSst9IdmkYK7zCRfpmCaKrHUBJIxnajEa+fyA29QXqJiDR6E+y+2PTovaSvMf",
+	"zP5MHP6hhVHwIh/qLEib3J9fZLc4zCSNucYaXMaGtAmU+KktV/JguUFhzaM4tXMLILRq+RepSzVX/Wgs",
+	"eJwJrBTgLxZoMEhGabtwPTzfe3962HMkHNsNHAWMYkWVJxExfG8cc/NnlbTxhDr+OnilWxB/RawvF7FW",
+	"kVwLulItEf4qxH61zPwh7e+A8YVLAEUrdb27z2mscYTYRYnKZ9pGTpNkTqyejwZRQ+aNSE0Td8hPJpto",
+	"bidxphMwQyRaIF3j8hy5eisv3ackQpZqq36c+fBAgcu06tf5zQGPM9PiTCkUnH20VQebpFdy/paNNlr+",
+	"njKiFHwU1vO4XuOPgLje3Varvbe1byJGC3Ysm8Y1ordQh3C3tQtVPFodJYxq6Rh3rqRjUiMcg2ZkVAPr",
+	"Au9Btpa0rDHgkU51G9xwcZew6Bqs4CT8FHgyo9lUBl438KCfuJSBdx+STYr1n1zwYzKKQhn4x1F0HwZc",
+	"bWWrsqJfwmj69NKrv+I3xuz/aIvWJw0ir2sAtHq4KC5FZwbjKAtsNRX4pjHqK6f7aq75HToQgFJrLdwi",
+	"riL4SiGuZlMrGW1q4wuBkuroeqR6UOOoyi1gC0RUGtYDbsTKbpk7iTvupO/SjGC3T5ESlkhW9iEU3gr4",
+	"Yg/C1r5L6DG3l7MYkiWAvefNJsECs8guUkn6qxNn/xBE+PfmVVjD+1zQhxZF2WtR5qud/ivh/73a6c9M",
+	"+ySb+rXYO/vwgCHtny6kSbvika01eyWi2YbEggoQthPOU4TQBAvlcTxb2jKbx/LITKQsIuLqH2yQ6TLX",
+	"apdOxwRt+w+42cU+CQ1lCl0PQkWxefbLlCaWaW1I/en5QExY6OsGSaXq9Jbqh2RzztLFImKM+lKX/9nC",
+	"ZUtgRsatDT0hTGNL5HtQzGkySWb7uW2faWO/a9PX3AjNRGHA61WRNez0WiNUYAr45m5rh6xsqM9LUeUz",
+	"aZ6dG9MDHkvrDYFVQewZGw7ZICM0Axwt6H31AVu/G975wJS8PwbbdPPsnjS67N9BriirlVITuq+yxVfz",
+	"6R9RLz3RTvYqS+SjFNMVzafrmUwrbKMkE9dYZaBasc1ZmjFlAofVJaLUr2igK5terUk0zvz/n72r223j",
+	"Rtu3QvjEkjBSJEfJ10jogeI2bT40jZG4mwA7RUiNaGngEakOR3Z8EKD3sHsNu/exl9IrWbw/5HDkUS27",
+	"6WIXyJk9muE/3z8+fB8M1fJpfoO7g8OVhap0mRpiK1jsJPZHpDPeiXFsckGlK10Q+g3zEgzE2xhpF4Kk",
+	"NWr7j0VJw7X5zxUlFTRTqTk8Sro/DWCM8/4S9Pxdrzd3X6KcX5zd//Yo52dSHHcdsO1hmr4VcLwDs0y5",
+	"Ym0pYrRy0CaN6y7TfeeJ6AeC9CWqF7xICcIXpDCmm+feLkuF2XVLrVC5NADWIamwj2cGGd0An3XSI+R1",
+	"q79n4HZ61PUJ7/dislt6DopuEjujhpQFRmprR7RFL+wwAHbCGHKu3Cn4qggvG466qQku60DMEJWS5RtV",
+	"cAnoplrQh770RPjZgvXk1THRZLf170O6HQ4fZ7WNgf9rmWACI9c61qmR3317Lh5+0Cs9g9q+PIxY6edx",
+	"jP/EAPF/DOR9GEqHk5n8KV5eLB6+BJG/6NX/mSByvHAfGD2udWtlLzUKhXbMN2wUbKg4GQzZQ+pnpcZM",
+	"cqpwpMhE582LU/H0/8bPxL/+OR6Muxg0ZX8qkkCo8Ja5q2p2SCWczkqNN1Thb70QF3mhKSLrS9hWK6gv",
+	"U5XmEPb35+dn4rlyeZaaDr+WU9ySyuNbRhe2XPe3ZaFNZvEmq3IiOHwb5dy1LRdIMHmNzJmSyvqQ+3R9",
+	"/D8V2ghWY+L2mtxWVNc2YZqYua1WCI9+x1l/pcN4Nb0HIx4yC1OYF38WqmXIMEEg6LypUCH7gV7wF3Zb",
+	"OXLarUOnQObmShX54gNVSMNINSK7zVyrUpf8BBR7aqgFs7OX1JHciZh/YFM50ZG2XqsyEfLWApaEBset",
+	"5cSFBckuojXxZHAyQZdQwxvpUSL4zw/RcgPnEHzaC8yExGORmmj2YTziTtIrzNA5Ho5oyt69e9efRUtm",
+	"Qgul1fF86dxWn+MeODRe/LF/fX3d31lYu8jcOdQ4a7S8icw9vb20MQ5QL+yYlRJ32QcGgfKSjHYhaGyY",
+	"76MJtHSQ2VIP/J5fL0sSJ/fgkMQBCdrsc8WP71U3lb43SZxnxrjUZie52qnKVhqzpZW2aHELiIpCGtvH",
+	"gK5syK4ng1H3UCI9X8JRG6fdWamW9MHe6jNo6B+qHktoqf7wJG2wQh+Sow2V3C275emBXz4wRS98+uAM",
+	"vfDxg5OVwccPylHmP7zLdqAtTdt+8lcwEnais/NK5Z7zPqx8OppsUxqdfZq6G6c1g9adUFFgE3wiu9+7",
+	"ItuyOJocPUIngz/ZXc36O2jVqS218IE3TzUurh6Dd0fmQU6EPLxcqInMfh8ZJzNE7oR/n0/EDFMM4S3k",
+	"q1xfi+fHnKI1r3LtEqGqSmWrNYw6RXCV0xzqpRgsKHZKw58avVZ5gRQ3UMxcr1RxQVoLFWDQC8JttLp0",
+	"4v/fvv4Ri3r/6of6nPb9qx9YvzmB3T924mp0Iua5Qbe0g/QzH9eFTA2diQcwL0u47oTy3EraA1Js8uzS",
+	"E5/zVQ3QLqpKSLH90kc94EhUPBuNht2JkLsSVgpbIvN3Q1etC5kEFv4Qj17ly5UufcEJddWCAVblOhHO",
+	"0hO6fweFLvSF2hZ0ki97j3pgBMT19CTdVWPeBDI7kCC9Do8gmfVCZ/lCO2I8B7l17HwzRGe36dNfvh4m",
+	"AqrjnLAOhp/hy8oIXVCsmQxJKHGtChg6vQiF5k7kS4Mnd2LmaR3ofuJiTUfaeci7i4C13InCmiW9hrTn",
+	"o+HJWMxvKlhbMa8DQa3Hw6f90XAkETsH40ac86ekDPvnNxstd5ntGX2x1otcMRn8fSa0JpOQ2UqVDizT",
+	"ECXwxmz47ettddH/SooOSpAbKBM2SncgntuFxy54ZsOfzl/0vwIrrODIFPSb4YBrVV4il/plvtnAgPoN",
+	"gAEdKNcvVHmnwQQraL0tqnyjyuoR/giePjyu9Mfq0aZQuSGoOrbYRpPkUyVz/2g5UN3x1ImTJ09p2hq5",
+	"ra89Rf549KQ/Gg6Jrer1RhuwgR8PhrxgnF8tdfyFUZRh58JuaMwz7p1qpR26A3TT07MgcjSwVJwKWxnY",
+	"DYUqkesyqmUgUMuItXZOUWblhb7SBUioV/SMgSMSXBn/CKUnL7Au9pidFaT6pVMibnn/B2WWW/zI9xFk",
+	"UML9m980pNGxS03oZvhyGn536MzcCPkXVd5MBFWRiN2q/O1dtPsxpTlCTiijA4s62NRk4SRiaxiCWovF",
+	"vBKZXbMPOA1knTBU1couyHuZnb0kgH19CobUb3I8HONGxWkbD2nyRafW3EL+aN9us9Ubjm355BWvsHSw",
+	"WihiJRm6byhwRlow6C0K7WKE67bhSnpbm8XG5rHfvNdjFvsc5klq5NnrtyFmiSXLWsbvswCILFWTpwar",
+	"xDcBpzly0fZ4aI2uN0yI2z3mxKkvtghxPi3sdiFO3wv5UP4/2F+YOZCvuWA/rbmCDvJZNVV57MTsmxfi",
+	"zbdvz8WFT2LM+eV7vZDWWFxRXuNej+Lesj1Vsgxym3dLZwSGy7OuyFbWOh3U5Ka0lc1s4cudBkmdV/6Z",
+	"6PVGvR6IUZBGCTdYzOI5x5GC+Qia12+esBViZiJfMoq33OztRrBioGDu0rETcjfHtCQYHpoMygmH1Cmz",
+	"UI0POox++/Vvz3ZJ87qYM99ni4cfVAHvXJd5VWnjAXW+rNGApoQiBzAPOLH+5zHsVTxVb6rBnYTeuFAx",
+	"k7eE6juwjKu8KjQuY38MnaRHdoKvfqMrsAVTMGnTowX+F/9+CsIp+v9MVav06NPPn2R3ChXEbXQCF8Nj",
+	"7DCLbKEKGDzlGsqMbUOqjmJBaGaB8iOljFNaq3d8PWoSUzGEdMSEXuQRfBVsCRzGyNJAhqyDrIu78qTH",
+	"Qv/+H4uOh8B2SbAeVkBmi0JngaRYig7IfUJEYjyzC4vTR4sER63AdGnptA9pkY6WXCKOGo8jEk7BCKqI",
+	"bN8RcAMKrUEdJJiQZshc5MstiOjNdl7kGXwS9j5aL0YnkfkNhjGGKsEj0JG4Fswv8b7/wpbXqlzoRf8M",
+	"hApakCtrLNZyUVpcMSz/fOVVucXY4Ka0H3NKFF2biuaGUC+FtZu5yi4pAlrmV+AmGV2BpHBdHoQ3+XJV",
+	"OS8W+TgQA4hEnynrnNqyEVOcghOAsSgXE5WScPTnPOwF0HlcuFaIlwPnymmhKg6LemtmgGvlAKoHdvtc",
+	"4lkpkpCJkHDLasFJ6qahyDs4u01xw99VK72uPzuI2xOJw/UCbCrt0PGpLLcIT0mplV0vk+/PHDIQM3OD",
+	"mTQKx3bOePgY/a/GmCML1kpnl9iUC/DYI38EfFiy3L3kxouaeP2HLvI4KxSvAy8AWa35OjEBCEa/sSko",
+	"8q1ZTmkEMTtI7QQHf66jjGAeGdy7nvwBlm6wiJNg3bMnjSUTnwvoB22W1ap72zUbD4dQKN5d4oU9q9kl",
+	"aicKy+71IlRAYAf2gx04bsmyRjYS+Nhe+H0Icq5pG+3NGv/HDSV26jeq3EulPyFwAfH1EA6h0RTYmN4x",
+	"ChZmbli7UNJnD0SITwW6SWR8Bdtq1wxrp70eiDfsVVLt5s+hzv+dCcB6WyaAD8rwpGt29nKyH9/BG6Rx",
+	"zxz2ycoWiwDvQCsVoROgZsiTwYvBaKt/2JY5nnSw0I9EODnu4S3xtVhV1Wby6NH3r9+ek6UvU4OyWqil",
+	"yg0lgHJ0PcK7jmhb1hg9ujOAiDzYoHl1U5v37D3WD4LtE1lK4aVPsYNhQZ5FCfkkVYgtIKf6OQu9tksY",
+	"Id7mRAf9GBjZ7749F7K+tB4NskzE2U/nqWn/NQZiJE1oCgEzc1e5btI83vKTBJVC5Xxp2xpxSCX0dqNB",
+	"MRok9OYADJNkuinCicJEpmajqkqXZlqPHZsWGwwJ+IFE3CgGFHD+/VWbNQ7/Kcprx7mZVAS1WasbsbA+",
+	"KhVpZkyBhQsdL6FYE0aLIEgJSBXOkHULMfrbr3+PutHYIOSX+0xT3psJayA1tEfkAQCc3379hyTJkdRY",
+	"JFVFcCHGTWF0HKc3qZNmUcgcFlwSbuj4hz/ROgjgWHpM/yWE1A1wIbCnWM6FYfUJcCep6TdQRglTX0UD",
+	"3ZIXocN7aY4BL8QjtW+F7qR51YfShWEuNrKbwj0rLKgNApa04L+g77SWGgipFryX13m72C0wb6biPpgs",
+	"PAZwe5sJy74es7bZnsJY7xPWu1DufW2ubXM0mlry6DRV4ezsJXKq+4vVZCZwUDLEgXzPOJfGxKeJi2eO",
+	"tQlazIv7jVypVYaBzLm+sV4rRUvRXpv4jnNqWrNbNlckRYF3zG9v/aGtSrcXPQ1cY5O33Bfj/CLHuwlD",
+	"yGaN/dzQkNQEi5IBgwnR42OAzMsFWgQLW9M6Yxd/tJHJq12mCj4P4zFCQcg62otQ150E2xYFI815Uu91",
+	"VE+2BAGR0CQ2JCZzB3JGljZ4JAjG3IC5VuXZtlAlZmphdD+sE3TPKOMtDBtMXW6yYouQlVtyNqqd+8Uf",
+	"TRuAyOgOIBgmMameH9yTrqesbswBOtRhQPzlg9C0uv4EVoohXkrwXW411Ro9vXVzUOQIBMIGNSy2drjS",
+	"p58//TsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 // SelfServiceRoles serves Oracle Fusion's customerSelfServiceUsers/{UserId}/child/SelfServiceRoles.
 type SelfServiceRoles struct {
 	store *store.Store
+	// batchParts is the server a batch sends its parts through (SendBatchPartsTo).
+	batchParts http.Handler
 }
 
 // CreateSelfServiceRole gives a self-service user a role on an account, or with
