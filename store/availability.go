@@ -85,11 +85,25 @@ func (s *Store) Ping(ctx context.Context) error {
 	return availability(ctx, sqlDB.PingContext(ctx))
 }
 
-// PoolStats reports the connection pool's use, for metrics.
+// PoolStats reports the use of the connection pools, for metrics: on SQLite the readers'
+// pool and the writer's connection added up.
 func (s *Store) PoolStats() sql.DBStats {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return sql.DBStats{}
+	var total sql.DBStats
+	for _, db := range s.pools() {
+		sqlDB, err := db.DB()
+		if err != nil {
+			continue
+		}
+		stats := sqlDB.Stats()
+		total.MaxOpenConnections += stats.MaxOpenConnections
+		total.OpenConnections += stats.OpenConnections
+		total.InUse += stats.InUse
+		total.Idle += stats.Idle
+		total.WaitCount += stats.WaitCount
+		total.WaitDuration += stats.WaitDuration
+		total.MaxIdleClosed += stats.MaxIdleClosed
+		total.MaxIdleTimeClosed += stats.MaxIdleTimeClosed
+		total.MaxLifetimeClosed += stats.MaxLifetimeClosed
 	}
-	return sqlDB.Stats()
+	return total
 }

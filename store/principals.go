@@ -1,11 +1,35 @@
 package store
 
-// UserByLogin loads a user with its actions and foreign departments.
+// UserByLogin loads a user with its actions and foreign departments in one statement (every
+// request of an eGain user starts with it): the user's row comes back once per action and
+// once per foreign department, or once alone when it has neither.
 func (tx *Tx) UserByLogin(login string) (*User, error) {
-	var user User
-	err := tx.db.Preload("Actions").Preload("ForeignDepartments").Where("login = ?", login).Take(&user).Error
+	var rows []struct {
+		User           `gorm:"embedded"`
+		LinkAction     *string
+		LinkDepartment *int64
+	}
+	err := tx.db.Raw(`SELECT users.*, links.action AS link_action, links.department_id AS link_department
+FROM users LEFT JOIN (
+	SELECT user_id, action, NULL AS department_id FROM user_actions
+	UNION ALL
+	SELECT user_id, NULL, department_id FROM user_foreign_departments
+) links ON links.user_id = users.id
+WHERE users.login = ?`, login).Scan(&rows).Error
 	if err != nil {
-		return nil, sentinel(err)
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	user := rows[0].User
+	for _, row := range rows {
+		switch {
+		case row.LinkAction != nil:
+			user.Actions = append(user.Actions, UserAction{UserID: user.ID, Action: *row.LinkAction})
+		case row.LinkDepartment != nil:
+			user.ForeignDepartments = append(user.ForeignDepartments, UserForeignDepartment{UserID: user.ID, DepartmentID: *row.LinkDepartment})
+		}
 	}
 	return &user, nil
 }

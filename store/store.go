@@ -67,7 +67,10 @@ type Store struct {
 	// unreachable, and /readyz must tell the two apart, or every instance of a busy
 	// service would be reported down at once. A database that does not answer fails the
 	// probe all the same.
-	probe   *gorm.DB
+	probe *gorm.DB
+	// writer runs write transactions: db itself on PostgreSQL, one connection of its own on
+	// SQLite (see openSQLiteWriter).
+	writer  *gorm.DB
 	dialect Dialect
 }
 
@@ -139,7 +142,35 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	probeDB.SetMaxOpenConns(1)
 	probeDB.SetMaxIdleConns(1)
 	probeDB.SetConnMaxIdleTime(5 * time.Minute)
-	return &Store{db: db, probe: probe, dialect: dialect}, nil
+	s := &Store{db: db, writer: db, probe: probe, dialect: dialect}
+	if dialect == SQLite {
+		if s.writer, err = openSQLiteWriter(newDialector, config); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("open %s database: %w", dialect, availability(ctx, err))
+		}
+	}
+	return s, nil
+}
+
+// openSQLiteWriter opens the one connection that SQLite's write transactions share. SQLite
+// lets one writer in at a time; with every pooled connection free to BEGIN IMMEDIATE,
+// concurrent writers would sleep in SQLite's busy-timeout backoff (up to 100 ms a step)
+// instead of queueing. On one connection they queue in database/sql, in arrival order, each
+// starting the moment the previous one commits, and their wait follows the request's context.
+// Readers keep the pool: WAL lets them read beside the writer.
+func openSQLiteWriter(newDialector func() gorm.Dialector, config *gorm.Config) (*gorm.DB, error) {
+	writer, err := gorm.Open(newDialector(), config)
+	if err != nil {
+		return nil, err
+	}
+	writerDB, err := writer.DB()
+	if err != nil {
+		return nil, err
+	}
+	writerDB.SetMaxOpenConns(1)
+	writerDB.SetMaxIdleConns(1)
+	writerDB.SetConnMaxIdleTime(5 * time.Minute)
+	return writer, nil
 }
 
 // sqliteDSN turns on what the service relies on: WAL for concurrent readers, a busy timeout,
@@ -156,7 +187,7 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 // Close releases the connection pool and the probe's connection.
 func (s *Store) Close() error {
 	var errs []error
-	for _, db := range []*gorm.DB{s.db, s.probe} {
+	for _, db := range append(s.pools(), s.probe) {
 		sqlDB, err := db.DB()
 		if err == nil {
 			err = sqlDB.Close()
@@ -164,6 +195,14 @@ func (s *Store) Close() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// pools are the connection pools requests use: db, and on SQLite the writer's.
+func (s *Store) pools() []*gorm.DB {
+	if s.writer == nil || s.writer == s.db {
+		return []*gorm.DB{s.db}
+	}
+	return []*gorm.DB{s.db, s.writer}
 }
 
 // Tx is a unit of work: every query of one request goes through one Tx.

@@ -62,7 +62,11 @@ func (s *Store) attemptTransaction(ctx context.Context, options *sql.TxOptions, 
 	stopFollowingCtx := context.AfterFunc(ctx, cancelTx)
 	defer stopFollowingCtx()
 
-	db := s.db.WithContext(txCtx).Begin(options)
+	pool := s.writer
+	if options != nil && options.ReadOnly {
+		pool = s.db
+	}
+	db := pool.WithContext(txCtx).Begin(options)
 	if db.Error != nil {
 		return availability(ctx, db.Error)
 	}

@@ -78,6 +78,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if settings.pprofAddr != "" {
+		stopPprof, err := servePprof(settings.pprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	httpServer := settings.httpServer(handler, logger)
 	return serveUntilDone(ctx, httpServer, server.GuardFraming(httpServer, listener), settings.drainDelay, settings.shutdownTimeout, logger)
 }

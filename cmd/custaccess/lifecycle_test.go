@@ -372,6 +372,11 @@ func TestConfigurationErrors(t *testing.T) {
 		{nil, []string{"--log-format", "xml"}, "log format"},
 		{map[string]string{"CUSTACCESS_LOG_LEVEL": "loud"}, nil, "log level"},
 		{nil, []string{"--jwks-url", "http://127.0.0.1:1/jwks"}, "issuer and audience are all required"},
+		{nil, []string{"--pprof-addr", ":6060"}, "only on a loopback address"},
+		{nil, []string{"--pprof-addr", "0.0.0.0:6060"}, "only on a loopback address"},
+		{map[string]string{"CUSTACCESS_PPROF_ADDR": "[::]:6060"}, nil, "only on a loopback address"},
+		{nil, []string{"--pprof-addr", "192.0.2.1:6060"}, "only on a loopback address"},
+		{nil, []string{"--pprof-addr", "127.0.0.1"}, `pprof address "127.0.0.1"`},
 	} {
 		for k, v := range tc.env {
 			t.Setenv(k, v)

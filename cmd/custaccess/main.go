@@ -46,6 +46,7 @@ serve:
   CUSTACCESS_TOKEN_RATE_BURST (--token-rate-burst, 10)
   CUSTACCESS_TRUSTED_PROXIES (--trusted-proxies)       CIDRs of load balancers whose X-Forwarded-For/-Proto are believed
   CUSTACCESS_PUBLIC_URL (--public-url)                 scheme://host clients use, for URLs in responses (Oracle links)
+  CUSTACCESS_PPROF_ADDR (--pprof-addr, empty: off)     loopback address for Go's profiles (/debug/pprof/), a listener of its own
   CUSTACCESS_TOKEN_TTL (--token-ttl, 1h)               lifetime of POST /oauth/token's tokens
   CUSTACCESS_JWKS_URL (--jwks-url, empty: none)        identity provider's keys (RS256/ES256 tokens)
   CUSTACCESS_IDP_ISSUER (--idp-issuer)                 its tokens' required iss

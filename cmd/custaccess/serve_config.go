@@ -18,6 +18,7 @@ import (
 // token endpoint and the identity provider.
 type serveConfig struct {
 	addr              string
+	pprofAddr         string
 	readHeaderTimeout time.Duration
 	readTimeout       time.Duration
 	writeTimeout      time.Duration
@@ -41,6 +42,8 @@ type serveConfig struct {
 func registerServeFlags(cfg *config) *serveConfig {
 	s := &serveConfig{}
 	cfg.stringVar(&s.addr, "addr", "CUSTACCESS_ADDR", ":8080", "address to listen on")
+	cfg.stringVar(&s.pprofAddr, "pprof-addr", "CUSTACCESS_PPROF_ADDR", "",
+		"loopback address (127.0.0.1:6060) to serve net/http/pprof on, a listener of its own; empty: off")
 	cfg.durationVar(&s.readHeaderTimeout, "read-header-timeout", "CUSTACCESS_READ_HEADER_TIMEOUT", 10*time.Second, "time to read a request's headers")
 	cfg.durationVar(&s.readTimeout, "read-timeout", "CUSTACCESS_READ_TIMEOUT", 30*time.Second, "time to read a whole request")
 	cfg.durationVar(&s.writeTimeout, "write-timeout", "CUSTACCESS_WRITE_TIMEOUT", 30*time.Second, "time from the end of a request's headers to the end of its response")
@@ -138,6 +141,9 @@ func (s *serveConfig) check() error {
 		return fmt.Errorf("the token endpoint's rate limit must be 0 (off) or positive, and its burst at least 1")
 	}
 	if _, err := parseCIDRs(s.trustedProxies); err != nil {
+		return err
+	}
+	if err := checkPprofAddr(s.pprofAddr); err != nil {
 		return err
 	}
 	if _, err := server.ParsePublicURL(s.publicURL); err != nil {

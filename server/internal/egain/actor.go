@@ -91,14 +91,12 @@ func (a *actor) requireDepartments(ids []int64, customers []store.Customer) erro
 	return nil
 }
 
-// requireDepartmentsIfOn applies requireDepartments when customer departmentalization is
-// on, and tells whether it is.
-func (a *actor) requireDepartmentsIfOn(tx *store.Tx, ids []int64, customers []store.Customer) (bool, error) {
-	on, err := tx.CustomerDepartmentalization()
-	if err != nil || !on {
-		return false, err
+// requireDepartmentsIfOn applies requireDepartments when customer departmentalization is on.
+func (a *actor) requireDepartmentsIfOn(on bool, ids []int64, customers []store.Customer) error {
+	if !on {
+		return nil
 	}
-	return true, a.requireDepartments(ids, customers)
+	return a.requireDepartments(ids, customers)
 }
 
 // visible keeps the customers the actor may see with departmentalization on: all of them

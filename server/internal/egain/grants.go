@@ -53,14 +53,13 @@ func (g *CustomerManager) CreateCustomerGrants(ctx context.Context, request gen.
 		// One query checks every customer and, on PostgreSQL, locks their rows so that
 		// concurrent requests on the same customers cannot pass the limits together.
 		ids := append([]int64{grantedOnID}, granteeIDs...)
-		customers, err := tx.CustomersByIDs(ids, true)
+		customers, departmentalized, err := tx.CustomersAndDepartmentalization(ids, true)
 		if err != nil {
 			return err
 		}
 		// Departments first: a user learns nothing of customers outside them, not even
 		// which exist; only callers who may see every customer learn which are unknown.
-		departmentalized, err := actor.requireDepartmentsIfOn(tx, ids, customers)
-		if err != nil {
+		if err := actor.requireDepartmentsIfOn(departmentalized, ids, customers); err != nil {
 			return err
 		}
 		if err := requireAll(customers, ids, errCustomersNotFound, "customerId"); err != nil {
@@ -74,15 +73,15 @@ func (g *CustomerManager) CreateCustomerGrants(ctx context.Context, request gen.
 				return err
 			}
 		}
-		existing, err := tx.GranteesAmong(grantedOnID, granteeIDs)
+		counts, err := tx.CountGrants(grantedOnID, granteeIDs)
 		if err != nil {
 			return err
 		}
-		added := slices.DeleteFunc(slices.Clone(granteeIDs), func(id int64) bool { return slices.Contains(existing, id) })
+		added := slices.DeleteFunc(slices.Clone(granteeIDs), func(id int64) bool { return slices.Contains(counts.Existing, id) })
 		if len(added) == 0 {
 			return nil
 		}
-		if err := checkLimits(tx, grantedOnID, added); err != nil {
+		if err := checkLimits(grantedOnID, added, counts); err != nil {
 			return err
 		}
 		return tx.InsertGrants(grantedOnID, added)
@@ -106,12 +105,11 @@ func (g *CustomerManager) ListCustomerGrants(ctx context.Context, request gen.Li
 		if err != nil {
 			return err
 		}
-		customers, err := tx.CustomersByIDs([]int64{id}, false)
+		customers, departmentalized, err := tx.CustomersAndDepartmentalization([]int64{id}, false)
 		if err != nil {
 			return err
 		}
-		departmentalized, err := actor.requireDepartmentsIfOn(tx, []int64{id}, customers)
-		if err != nil {
+		if err := actor.requireDepartmentsIfOn(departmentalized, []int64{id}, customers); err != nil {
 			return err
 		}
 		if err := requireAll(customers, []int64{id}, errPathIDsNotFound, "id"); err != nil {
@@ -154,11 +152,11 @@ func (g *CustomerManager) DeleteCustomerGrant(ctx context.Context, request gen.D
 			return err
 		}
 		ids := []int64{grantedOnID, granteeID}
-		customers, err := tx.CustomersByIDs(ids, false)
+		customers, departmentalized, err := tx.CustomersAndDepartmentalization(ids, false)
 		if err != nil {
 			return err
 		}
-		if _, err := actor.requireDepartmentsIfOn(tx, ids, customers); err != nil {
+		if err := actor.requireDepartmentsIfOn(departmentalized, ids, customers); err != nil {
 			return err
 		}
 		if err := requireAll(customers, ids, errPathIDsNotFound, "id"); err != nil {
@@ -183,22 +181,14 @@ func (g *CustomerManager) DeleteCustomerGrant(ctx context.Context, request gen.D
 
 // checkLimits refuses the request when the granted-on customer would have more than
 // maxGrants customers with grants on it, or a grantee grants on more than maxGrants customers.
-func checkLimits(tx *store.Tx, grantedOnID int64, added []int64) error {
-	holders, err := tx.CountGrantsOn(grantedOnID)
-	if err != nil {
-		return err
-	}
-	if holders+int64(len(added)) > maxGrants {
+func checkLimits(grantedOnID int64, added []int64, counts store.GrantCounts) error {
+	if counts.Holders+int64(len(added)) > maxGrants {
 		id := formatID(grantedOnID)
-		return newEgainError(errGrantedOnLimit, id, maxGrants, holders, len(added)).with("customerId", id)
-	}
-	held, err := tx.CountGrantsHeld(added)
-	if err != nil {
-		return err
+		return newEgainError(errGrantedOnLimit, id, maxGrants, counts.Holders, len(added)).with("customerId", id)
 	}
 	var full []string
 	for _, id := range added {
-		if held[id]+1 > maxGrants {
+		if counts.Held[id]+1 > maxGrants {
 			full = append(full, formatID(id))
 		}
 	}
