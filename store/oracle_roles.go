@@ -283,6 +283,14 @@ type OracleRoleCondition struct {
 	Value any
 }
 
+// OracleFilter is a condition the server builds from q: SQL holding only the fields above
+// (their SQL expressions), keywords, operators, parentheses, commas and ? placeholders, and
+// the values bound to the placeholders. Nothing a caller wrote is part of SQL.
+type OracleFilter struct {
+	SQL  string
+	Args []any
+}
+
 // OracleRoleOrder is one sort key of a page of roles.
 type OracleRoleOrder = OracleOrder[OracleRoleField]
 
@@ -319,6 +327,8 @@ type OracleRoleQuery struct {
 	UserID       int64
 	IncludeEnded bool
 	Conditions   []OracleRoleCondition
+	// Filter, when set, must hold as well.
+	Filter *OracleFilter
 	// Order comes first; RoleID ascending always breaks ties, so pages are stable.
 	Order      []OracleRoleOrder
 	Offset     int
@@ -362,6 +372,10 @@ func (tx *Tx) OracleRolePage(q OracleRoleQuery) (OracleRolePage, error) {
 			return OracleRolePage{}, fmt.Errorf("store: unknown role field %q", c.Field)
 		}
 		filtered = filtered.Where(string(c.Field)+" = ?", c.Value)
+	}
+	if q.Filter != nil {
+		// Parenthesized: the filter's OR can't reach the conditions above.
+		filtered = filtered.Where("("+q.Filter.SQL+")", q.Filter.Args...)
 	}
 	// A new session lets the count and the page each build on the filter.
 	filtered = filtered.Session(&gorm.Session{})

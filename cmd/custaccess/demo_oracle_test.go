@@ -61,7 +61,7 @@ func TestDemoOracleWalkthrough(t *testing.T) {
 				{http.MethodPost, roles, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`, nil, http.StatusCreated},
 				{http.MethodPost, roles, `{"RelationshipTypeCd":"ORA_CSS_USER"}`, nil, http.StatusCreated},
 				{http.MethodPost, roles, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`, []string{"Upsert-Mode", "true"}, http.StatusOK},
-				{http.MethodGet, roles + "?limit=10&totalResults=true&q=RelationshipTypeCd=ORA_CSS_USER&orderBy=RoleId:desc&fields=RoleId,RelationshipTypeCd,RoleValue", "", nil, http.StatusOK},
+				{http.MethodGet, roles + "?limit=10&totalResults=true&q=RelationshipTypeCd=%27ORA_CSS_USER%27&orderBy=RoleId:desc&fields=RoleId,RelationshipTypeCd,RoleValue", "", nil, http.StatusOK},
 				{http.MethodGet, roles + "/2", "", nil, http.StatusOK},
 				{http.MethodPatch, roles + "/2", `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`, nil, http.StatusOK},
 				{http.MethodDelete, roles + "/2", "", nil, http.StatusNoContent},

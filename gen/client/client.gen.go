@@ -1880,16 +1880,48 @@ type ListSelfServiceRolesParams struct {
 	// refused.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
 
-	// Q Filter in the framework's simple syntax: `Attribute=value` terms joined by `;`, all
-	// of which must hold, for example `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
-	// A value holding spaces, quotes, `;` or the characters of operators (`=`, `<`, `>`,
-	// `!`) is quoted as one complete `'...'` or `"..."` token, the quote doubled inside it
-	// (`AccountPartyName='O''Brien; Sons'`). Only equality is supported, with every
-	// framework version, on the number and text attributes (every attribute but the dates
-	// and the flags). Anything else (another operator, `and` or `or`, text after a quoted
-	// value, an unclosed quote) is refused with `ADF_REST_INVALID_PARAMETER`, the detail
-	// quoting what was not understood. `q` applies to the active roles, or to all with
-	// `finder=AllRolesFinder`.
+	// Q Filter, read as the request's `REST-Framework-Version` asks (Oracle's ADF REST
+	// framework: version 1 takes query-by-example, versions 2 and later rowmatch
+	// expressions). `q` applies to the active roles, or to all with `finder=AllRolesFinder`.
+	//
+	// **Version 1 (and no header): query-by-example.** Terms joined by `;`, all of which
+	// must hold: `Attribute<op>value`, where `<op>` is `=`, `<`, `>`, `<=`, `>=`, `!=` or
+	// `<>`; after `=` the value may start with an operator of its own, as ADF's view
+	// criteria read it: `RoleId=>5`, `RoleId=<>2`, `AccountPartyName=LIKE Acme*` (`*` and
+	// `%` any run of characters, `_` one), `RoleId=IN (16,17)`,
+	// `RoleId=BETWEEN 16 AND 20`, `EndDate=IS NULL`, `EndDate=IS NOT NULL`, and
+	// `NOT LIKE`/`NOT IN`/`NOT BETWEEN`. A value holding spaces, quotes, `;` or the
+	// characters of operators (`= < > ! ( ) ,`), or that is an operator's word, is quoted
+	// as one `'...'` or `"..."` token, the quote doubled inside it
+	// (`AccountPartyName='O''Brien; Sons'`). Example:
+	// `RelationshipTypeCd=ORA_CSS_ACC_ADMIN;AccountPartyId=300100000000001`.
+	//
+	// **Version 2 and later: rowmatch expressions** (SQL-like, over attribute names):
+	// comparisons `=`, `!=`, `<>`, `<`, `>`, `<=`, `>=`, `LIKE` (`%` any run, `_` one
+	// character; no escape character), `IN (…)`, `BETWEEN … AND …`, `IS NULL`,
+	// `IS NOT NULL`, `NOT LIKE`/`NOT IN`/`NOT BETWEEN`, combined with `AND`, `OR`, `NOT`
+	// and parentheses (`AND` binds tighter than `OR`); `UPPER(Attribute)` and
+	// `LOWER(Attribute)` on text attributes. Text and dates are single-quoted (`''` for a
+	// quote inside), numbers are not (a quoted whole number is read too). Keywords are any
+	// case; attribute names are exact (`roleid` is refused). Example:
+	// `RelationshipTypeCd = 'ORA_CSS_USER' and (AccountPartyId > 0 or UPPER(AccountPartyName) LIKE 'ACME%')`.
+	//
+	// **Values, whatever the version.** Text compares case-sensitively, `LIKE` included
+	// (use `UPPER()`/`LOWER()` to fold case; their folding beyond ASCII follows the
+	// database); order between texts follows the database's collation. Numbers are whole.
+	// `StartDate` and `EndDate` are dates (`YYYY-MM-DD`, whole UTC days, as items show
+	// them). `CreationDate` and `LastUpdateDate` are timestamps compared to the second, as
+	// items show them: `YYYY-MM-DDTHH:MM:SS` with `Z` or an offset (UTC when absent; no
+	// fraction of a second), or `YYYY-MM-DD` for the whole UTC day. Every attribute but
+	// `CanDeleteFlag` and `CanUpdateFlag` can be named.
+	//
+	// **Refusals.** An unknown attribute, a value of the wrong type for its attribute, an
+	// operator the type has no meaning for (`LIKE` on a number), or anything else not
+	// understood (`--`, `/*`, `;` in rowmatch, typographic quotes `’ ‘`) is refused with
+	// 400 `ADF_REST_INVALID_PARAMETER`, `o:errorPath` `q`, the detail naming the
+	// offending token and its 1-based character position. Bounds: 4,000 characters,
+	// nesting depth 10 (parentheses and `NOT`), 50 conditions, 200 values. Every value is
+	// a bound parameter: nothing of `q` becomes SQL text.
 	Q *Q `form:"q,omitempty" json:"q,omitempty"`
 
 	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys, for example

@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/oracle/adfq"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -16,10 +17,14 @@ type roleRow struct {
 type attributeKind int
 
 const (
-	// otherAttribute: dates and flags; no equality in q.
+	// otherAttribute: the flags; q can't name them.
 	otherAttribute attributeKind = iota
 	integerAttribute
 	textAttribute
+	// dateAttribute compares whole UTC days, as the item shows them (YYYY-MM-DD).
+	dateAttribute
+	// timestampAttribute compares to the second, as the item shows them.
+	timestampAttribute
 )
 
 // roleAttribute is one attribute of a SelfServiceRoles item: how it is filled, and whether
@@ -52,19 +57,19 @@ var roleAttributes = []roleAttribute{
 		func(item *gen.SelfServiceRole, r roleRow) { item.ContactPartyNumber = &r.view.ContactPartyNumber }},
 	{"CreatedBy", textAttribute, store.OracleRoleCreatedBy, true,
 		func(item *gen.SelfServiceRole, r roleRow) { item.CreatedBy = &r.view.CreatedBy }},
-	{"CreationDate", otherAttribute, store.OracleRoleCreationDate, true,
+	{"CreationDate", timestampAttribute, store.OracleRoleCreationDate, true,
 		func(item *gen.SelfServiceRole, r roleRow) {
 			item.CreationDate = pointerTo(adfDateTime(r.view.CreationDate))
 		}},
 	{"EmailAddress", textAttribute, store.OracleRoleEmailAddress, true,
 		func(item *gen.SelfServiceRole, r roleRow) { item.EmailAddress = r.view.EmailAddress }},
-	{"EndDate", otherAttribute, store.OracleRoleEndDate, true,
+	{"EndDate", dateAttribute, store.OracleRoleEndDate, true,
 		func(item *gen.SelfServiceRole, r roleRow) {
 			if r.view.EndDate != nil {
 				item.EndDate = pointerTo(adfDate(*r.view.EndDate))
 			}
 		}},
-	{"LastUpdateDate", otherAttribute, store.OracleRoleLastUpdateDate, true,
+	{"LastUpdateDate", timestampAttribute, store.OracleRoleLastUpdateDate, true,
 		func(item *gen.SelfServiceRole, r roleRow) {
 			item.LastUpdateDate = pointerTo(adfDateTime(r.view.LastUpdateDate))
 		}},
@@ -84,8 +89,27 @@ var roleAttributes = []roleAttribute{
 		func(item *gen.SelfServiceRole, r roleRow) { item.RoleId = &r.view.RoleID }},
 	{"RoleValue", textAttribute, store.OracleRoleValue, true,
 		func(item *gen.SelfServiceRole, r roleRow) { item.RoleValue = r.view.RoleValue }},
-	{"StartDate", otherAttribute, store.OracleRoleStartDate, true,
+	{"StartDate", dateAttribute, store.OracleRoleStartDate, true,
 		func(item *gen.SelfServiceRole, r roleRow) { item.StartDate = pointerTo(adfDate(r.view.StartDate)) }},
+}
+
+// roleQAttributes are the attributes q may name: every attribute with a field, but the flags.
+var roleQAttributes = qCatalogue(roleAttributes)
+
+// qCatalogue maps attributes to adfq's catalogue: name, the store's SQL expression of
+// the field, and how values compare. Attributes without a field, and flags, are left out.
+func qCatalogue(attributes []roleAttribute) *adfq.Catalogue {
+	types := map[attributeKind]adfq.Type{
+		integerAttribute: adfq.Number, textAttribute: adfq.Text,
+		dateAttribute: adfq.Date, timestampAttribute: adfq.Timestamp,
+	}
+	var catalogue []adfq.Attribute
+	for _, a := range attributes {
+		if t, ok := types[a.kind]; ok && a.field != "" {
+			catalogue = append(catalogue, adfq.Attribute{Name: a.name, Column: string(a.field), Type: t})
+		}
+	}
+	return adfq.MustCatalogue(catalogue...)
 }
 
 // roleAttributeNamed finds an attribute by its exact name.

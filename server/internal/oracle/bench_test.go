@@ -20,7 +20,7 @@ func BenchmarkOracle(b *testing.B) {
 			servertest.BenchmarkRequest(b, h.Harness, servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Sam)+"?totalResults=true", admin, ""), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/list-q-orderBy-fields", func(b *testing.B) {
-			path := servertest.RolesPath(servertest.Sam) + "?q=RelationshipTypeCd=ORA_CSS_ACC_ADMIN&orderBy=AccountPartyName:desc&fields=RoleId,AccountPartyName"
+			path := servertest.RolesPath(servertest.Sam) + "?q=RelationshipTypeCd=%27ORA_CSS_ACC_ADMIN%27&orderBy=AccountPartyName:desc&fields=RoleId,AccountPartyName"
 			servertest.BenchmarkRequest(b, h.Harness, servertest.ADF(http.MethodGet, path, admin, ""), http.StatusOK)
 		})
 		b.Run(string(dialect)+"/get", func(b *testing.B) {

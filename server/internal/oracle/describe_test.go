@@ -106,8 +106,8 @@ func TestDescribeAttributes(t *testing.T) {
 			{"LoginId", "string", true, false, true, gen.AllowChangesWhileNew, "320"},
 			{"RoleId", "integer", false, false, true, gen.AllowChangesNever, ""},
 			{"CanDeleteFlag", "boolean", false, false, false, gen.AllowChangesNever, ""},
-			{"StartDate", "date", false, false, false, gen.AllowChangesNever, ""},
-			{"CreationDate", "datetime", false, false, false, gen.AllowChangesNever, ""},
+			{"StartDate", "date", false, false, true, gen.AllowChangesNever, ""},
+			{"CreationDate", "datetime", false, false, true, gen.AllowChangesNever, ""},
 			{"AccountPartyName", "string", false, false, true, gen.AllowChangesNever, "360"},
 		} {
 			a, ok := byName[tc.name]

@@ -180,15 +180,16 @@ type roleListRequest struct {
 	totalResults bool
 }
 
-func parseRoleListRequest(userID int64, p gen.ListSelfServiceRolesParams) (roleListRequest, error) {
+func parseRoleListRequest(userID int64, p gen.ListSelfServiceRolesParams, framework adfFramework, dialect store.Dialect) (roleListRequest, error) {
 	selection, err := parseFields(p.Fields)
 	if err != nil {
 		return roleListRequest{}, err
 	}
-	conditions, err := parseQ(p.Q)
+	filter, err := parseQ(p.Q, framework.version, roleQAttributes, dialect)
 	if err != nil {
 		return roleListRequest{}, err
 	}
+	var conditions []store.OracleRoleCondition
 	order, err := parseOrderBy(p.OrderBy)
 	if err != nil {
 		return roleListRequest{}, err
@@ -207,7 +208,7 @@ func parseRoleListRequest(userID int64, p gen.ListSelfServiceRolesParams) (roleL
 	totalResults := p.TotalResults != nil && *p.TotalResults
 	return roleListRequest{
 		query: store.OracleRoleQuery{
-			UserID: userID, IncludeEnded: finder.includeEnded, Conditions: conditions, Order: order,
+			UserID: userID, IncludeEnded: finder.includeEnded, Conditions: conditions, Filter: filter, Order: order,
 			Offset: offset, Limit: limit, CountTotal: totalResults,
 		},
 		selection:    selection,

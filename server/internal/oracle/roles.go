@@ -95,7 +95,7 @@ func (s *SelfServiceRoles) ListSelfServiceRoles(ctx context.Context, request gen
 		if err != nil {
 			return err
 		}
-		if list, err = parseRoleListRequest(request.UserId, request.Params); err != nil {
+		if list, err = parseRoleListRequest(request.UserId, request.Params, framework, s.store.Dialect()); err != nil {
 			return err
 		}
 		if err := checkParentDependency(request.Params.Dependency); err != nil {
