@@ -118,6 +118,33 @@ func (e AdfAttributeDescriptionType) Valid() bool {
 	}
 }
 
+// Defines values for AdfBatchPartOperation.
+const (
+	AdfBatchPartOperationCreate AdfBatchPartOperation = "create"
+	AdfBatchPartOperationDelete AdfBatchPartOperation = "delete"
+	AdfBatchPartOperationGet    AdfBatchPartOperation = "get"
+	AdfBatchPartOperationUpdate AdfBatchPartOperation = "update"
+	AdfBatchPartOperationUpsert AdfBatchPartOperation = "upsert"
+)
+
+// Valid indicates whether the value is a known member of the AdfBatchPartOperation enum.
+func (e AdfBatchPartOperation) Valid() bool {
+	switch e {
+	case AdfBatchPartOperationCreate:
+		return true
+	case AdfBatchPartOperationDelete:
+		return true
+	case AdfBatchPartOperationGet:
+		return true
+	case AdfBatchPartOperationUpdate:
+		return true
+	case AdfBatchPartOperationUpsert:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdfFinderAttributeType.
 const (
 	AdfFinderAttributeTypeBoolean  AdfFinderAttributeType = "boolean"
@@ -409,6 +436,42 @@ type AdfAttributeDescriptionAllowChanges string
 
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
+
+// AdfBatchPart defines model for AdfBatchPart.
+type AdfBatchPart struct {
+	// Id The client's name for the part, unique in the batch.
+	//
+	// Example: part1
+	Id string `json:"id"`
+
+	// Operation Example: create
+	Operation AdfBatchPartOperation `json:"operation"`
+
+	// Path The resource, under `customerSelfServiceUsers`; relative to the version root or absolute.
+	//
+	// Example: /customerSelfServiceUsers/100/child/SelfServiceRoles
+	Path string `json:"path"`
+
+	// Payload The body of a `create`, `update` or `upsert` part in a request; the part's response body in a response.
+	//
+	// Example: {"RelationshipTypeCd":"ORA_CSS_USER"}
+	Payload *map[string]interface{} `json:"payload,omitempty"`
+}
+
+// AdfBatchPartOperation Example: create
+type AdfBatchPartOperation string
+
+// AdfBatchRequest A batch (`application/vnd.oracle.adf.batch+json`).
+type AdfBatchRequest struct {
+	Parts []AdfBatchPart `json:"parts"`
+}
+
+// AdfBatchResponse The parts of a batch that succeeded whole, each with its response body.
+//
+// Example: {"parts":[{"id":"part1","operation":"get","path":"/customerSelfServiceUsers/100","payload":{"LoginId":"pat@example.com","UserId":100}}]}
+type AdfBatchResponse struct {
+	Parts []AdfBatchPart `json:"parts"`
+}
 
 // AdfCollectionDescription defines model for AdfCollectionDescription.
 type AdfCollectionDescription struct {
@@ -1262,6 +1325,9 @@ type OracleUserId = int64
 // OrderBy defines model for OrderBy.
 type OrderBy = string
 
+// ParentDependency defines model for ParentDependency.
+type ParentDependency = string
+
 // Q defines model for Q.
 type Q = string
 
@@ -1278,6 +1344,9 @@ type ReltioCustomerId = string
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName
+
+// RoleDependency defines model for RoleDependency.
+type RoleDependency = string
 
 // RoleId defines model for RoleId.
 type RoleId = int64
@@ -1456,6 +1525,9 @@ type OracleForbidden = AdfError
 
 // OracleInternalServerError The ADF REST error body of framework version 4 and later.
 type OracleInternalServerError = AdfError
+
+// OracleMethodNotAllowed The ADF REST error body of framework version 4 and later.
+type OracleMethodNotAllowed = AdfError
 
 // OracleNotAcceptable The ADF REST error body of framework version 4 and later.
 type OracleNotAcceptable = AdfError
@@ -2078,6 +2150,17 @@ type ListCustomerGrantsParams struct {
 	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
 
+// ExecuteBatchParams defines parameters for ExecuteBatch.
+type ExecuteBatchParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // ListSelfServiceUsersParams defines parameters for ListSelfServiceUsers.
 type ListSelfServiceUsersParams struct {
 	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
@@ -2107,6 +2190,12 @@ type ListSelfServiceUsersParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2143,6 +2232,12 @@ type GetSelfServiceUserParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2232,6 +2327,12 @@ type ListSelfServiceRolesParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2301,6 +2402,14 @@ type GetSelfServiceRoleParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+	// response is made and never stored, to see what a change would show (`RoleValue` of
+	// another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+	// (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+	// active role); other attributes are refused, naming them. A preview carries no
+	// `ETag` and ignores `If-None-Match`.
+	Dependency *RoleDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
 	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
 	// one of them (weak comparison), the answer is 304 Not Modified without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
@@ -2337,6 +2446,9 @@ type AssignRolePermissionsJSONBody = []RolePermissions
 
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
+
+// ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody defines body for ExecuteBatch for application/vnd.oracle.adf.batch+json ContentType.
+type ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody = AdfBatchRequest
 
 // CreateSelfServiceRoleJSONRequestBody defines body for CreateSelfServiceRole for application/json ContentType.
 type CreateSelfServiceRoleJSONRequestBody = SelfServiceRoleCreate
@@ -2385,6 +2497,9 @@ type ServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx echo.Context, id CustomerId, params ListCustomerGrantsParams) error
+	// ExecuteBatch Run several operations in one transaction (batch)
+	// (POST /crmRestApi/resources/11.13.18.05)
+	ExecuteBatch(ctx echo.Context, params ExecuteBatchParams) error
 	// ListSelfServiceUsers Get all self-service users
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
 	ListSelfServiceUsers(ctx echo.Context, params ListSelfServiceUsersParams) error
@@ -2768,6 +2883,50 @@ func (w *ServerInterfaceWrapper) ListCustomerGrants(ctx echo.Context) error {
 	return err
 }
 
+// ExecuteBatch converts echo context to params.
+func (w *ServerInterfaceWrapper) ExecuteBatch(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExecuteBatchParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExecuteBatch(ctx, params)
+	return err
+}
+
 // ListSelfServiceUsers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSelfServiceUsers(ctx echo.Context) error {
 	var err error
@@ -2828,6 +2987,13 @@ func (w *ServerInterfaceWrapper) ListSelfServiceUsers(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	// ------------- Optional query parameter "dependency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dependency", ctx.QueryParams(), &params.Dependency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dependency: %s", err))
 	}
 
 	headers := ctx.Request().Header
@@ -2952,6 +3118,13 @@ func (w *ServerInterfaceWrapper) GetSelfServiceUser(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
 	}
 
+	// ------------- Optional query parameter "dependency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dependency", ctx.QueryParams(), &params.Dependency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dependency: %s", err))
+	}
+
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
@@ -3070,6 +3243,13 @@ func (w *ServerInterfaceWrapper) ListSelfServiceRoles(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	// ------------- Optional query parameter "dependency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dependency", ctx.QueryParams(), &params.Dependency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dependency: %s", err))
 	}
 
 	headers := ctx.Request().Header
@@ -3347,6 +3527,13 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRole(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	// ------------- Optional query parameter "dependency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dependency", ctx.QueryParams(), &params.Dependency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dependency: %s", err))
 	}
 
 	headers := ctx.Request().Header
@@ -3738,6 +3925,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ListCustomerRoles, options.OperationMiddlewares["listCustomerRoles"]...)
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
+	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05", wrapper.ExecuteBatch, options.OperationMiddlewares["executeBatch"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
@@ -3880,6 +4068,9 @@ type OracleForbiddenTextResponse string
 
 type OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleInternalServerErrorTextResponse string
+
+type OracleMethodNotAllowedApplicationVndOracleAdfErrorPlusJSONResponse AdfError
+type OracleMethodNotAllowedTextResponse string
 
 type OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse AdfError
 type OracleNotAcceptableTextResponse string
@@ -6605,6 +6796,369 @@ func (response ListCustomerGrants503ApplicationxmlResponse) VisitListCustomerGra
 	return err
 }
 
+type ExecuteBatchRequestObject struct {
+	Params ExecuteBatchParams
+	Body   *ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody
+}
+
+type ExecuteBatchResponseObject interface {
+	VisitExecuteBatchResponse(w http.ResponseWriter) error
+}
+
+type ExecuteBatch200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ExecuteBatch200ApplicationVndOracleAdfBatchPlusJSONResponse struct {
+	Body    AdfBatchResponse
+	Headers ExecuteBatch200ResponseHeaders
+}
+
+func (response ExecuteBatch200ApplicationVndOracleAdfBatchPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.batch+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch400TextResponse OracleBadRequestTextResponse
+
+func (response ExecuteBatch400TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch401TextResponse OracleUnauthorizedTextResponse
+
+func (response ExecuteBatch401TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch403TextResponse OracleForbiddenTextResponse
+
+func (response ExecuteBatch403TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch404TextResponse OracleNotFoundTextResponse
+
+func (response ExecuteBatch404TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch405ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleMethodNotAllowedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch405ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(405)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch405TextResponse OracleMethodNotAllowedTextResponse
+
+func (response ExecuteBatch405TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(405)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch406TextResponse OracleNotAcceptableTextResponse
+
+func (response ExecuteBatch406TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch412ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePreconditionFailedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch412ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch412TextResponse OraclePreconditionFailedTextResponse
+
+func (response ExecuteBatch412TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(412)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ExecuteBatch413TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch415ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnsupportedMediaTypeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch415ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch415TextResponse OracleUnsupportedMediaTypeTextResponse
+
+func (response ExecuteBatch415TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(415)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ExecuteBatch429TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ExecuteBatch500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ExecuteBatch500TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ExecuteBatch503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ExecuteBatch503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteBatch503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ExecuteBatch503TextResponse) VisitExecuteBatchResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListSelfServiceUsersRequestObject struct {
 	Params ListSelfServiceUsersParams
 }
@@ -8669,7 +9223,7 @@ type GetSelfServiceRoleResponseObject interface {
 }
 
 type GetSelfServiceRole200ResponseHeaders struct {
-	ETag                 string
+	ETag                 *string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -8686,7 +9240,9 @@ func (response GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
-	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -11127,6 +11683,9 @@ type StrictServerInterface interface {
 	// ListCustomerGrants Get the grants on and to a customer
 	// (GET /core/customermgr/v3/customer/{id}/grants)
 	ListCustomerGrants(ctx context.Context, request ListCustomerGrantsRequestObject) (ListCustomerGrantsResponseObject, error)
+	// ExecuteBatch Run several operations in one transaction (batch)
+	// (POST /crmRestApi/resources/11.13.18.05)
+	ExecuteBatch(ctx context.Context, request ExecuteBatchRequestObject) (ExecuteBatchResponseObject, error)
 	// ListSelfServiceUsers Get all self-service users
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers)
 	ListSelfServiceUsers(ctx context.Context, request ListSelfServiceUsersRequestObject) (ListSelfServiceUsersResponseObject, error)
@@ -11377,6 +11936,54 @@ func (sh *strictHandler) ListCustomerGrants(ctx echo.Context, id CustomerId, par
 		return err
 	} else if validResponse, ok := response.(ListCustomerGrantsResponseObject); ok {
 		return validResponse.VisitListCustomerGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExecuteBatch operation middleware
+func (sh *strictHandler) ExecuteBatch(ctx echo.Context, params ExecuteBatchParams) error {
+	var request ExecuteBatchRequestObject
+
+	request.Params = params
+
+	var body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExecuteBatch(ctx.Request().Context(), request.(ExecuteBatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExecuteBatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExecuteBatchResponseObject); ok {
+		return validResponse.VisitExecuteBatchResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -12102,552 +12709,577 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rcttItigIv0oefvuESDdIkdTFZSoc+2NJdJWqZUmti6u6C95CCkiKaIEJGglKZrkV0b/mAWbmx8wL",
-	"9HmP8yj9JBO5VmYiAQK8yJLd3l07YndZIJCXlSvX/fKp5sfjScwZT0Wt96k2YjRgCfxzP+Yp4+kR5TdT",
-	"esPko4AJPwknaRjzWq92MWIkin0aMRIPSTpiZMyEoDdMkJDD3wkTk5gL5pCYw0vsBxryDUE6O+pL0ao5",
-	"NeGP2JjKCdhHOp5ErNarDZPmfr/m1NLZRP4p0iTkN7WHB6c2uKA35YtJ4ohtCMJ4GqYzktIbh3huzZ22",
-	"21v+WRyxwwD+zZr46I4lIow5PnNrXg/WrJ6SmyS+F+Q+TEeE3bFkRu6TMJWbcHmq5iJ1P2E0ZQ6ZTgL1",
-	"X8GS1CEBi1jKGg4RMQya0hvijyiXsLkfMS5HJGaYIGai5XK5BUHHjNzRaCoH4x+mccoCh4QCXvZwiEMe",
-	"hD5N48TTcA9TNt4QxBMsGnokCvlti5wzHpAwdfk19W/lgXiHw+ZxzFnzLU39kUfqPwwuGiRO4Af97LR/",
-	"sf+jQw4GR4OLQaPl8ppTS9iHaZiwoNZLkykrPy631ml23FrNqY3pxyPGb9JRrbe7XXZ+b1lKA5pSwK+P",
-	"acVRsg9TJlK5Kf1+U33gOYT5o5gFe4ReC8ZTgKjCN/iKjGhAeMxZFXIJyoPr+ONrt3aRUP92MJ5E8Yyx",
-	"N4ym04QVt9Fpd0s3chyfp3FScjE8HjeF/MkjMVfYA5hPWJLESY9Q9S8SsAnjgZCvqZtH0hFNifeOJjMP",
-	"EIPwOCWcjpnL615/mo7iJPyNypk8h3i/NNkNDXkThmuq++ch4vGY+NSX15LOyC1jExKmq5+o3kPpHTwb",
-	"nF+8SeiY3cfJ7Tu8MeUH2T94Q+TbZKhfNzdsKlhA0pgIltyx3PnVO/NnKkGAp9porbaFbTjFcDwd13qv",
-	"nNo45PjvjtlRyFN2wxLcEkuTWX+YsmR+I+fMj+UxpTG5p2FKrtkwThgRjAchvyGUx+mIJXqpKy6vs3RJ",
-	"EglKsKvv+2ySOgT/29QEWtGvhE0SJq8F4IiNYddxOqq6ERVjlhz+g1ObUHmWqeIT+Ek1m9C/IA3zo1Be",
-	"2UnChhLbh3GiOEFTTJgfDkOfDEMWBYJQHqhbotmKQ6h87PKzN/vkVafTJlEoUqTRH5pANUWrhMf0COPN",
-	"y3NSlwsI2JBOo7ThECaag3OHDJPmmzPH5WHaPLyQpLt5MHAIj5rHRw6ZpM3vz+A/p/I32jz4o0OSafPs",
-	"Ej7c7zvkt1Fz/9ghf6XNn04dchs3/3jmEHHXPB+0XO7yF2TA0yRkgtCEEfmvgAyTeAzQGIU3I4ncavUk",
-	"iO+5I4k1UgMSJ/C/nFCShswBmHgvPJcTIlIqz1UC0NqWg1ttkT6XfFCyLQkd78PrtkfYRz+aBuogFGxI",
-	"iFdLyDHr3jDx8E8EC0wI+2yQKY+YEISSMeC+Pi2cBb9JR2xM0jjuycE8GGHvw+u2BJVHbsI7HHa/35Jg",
-	"MSscS96TWxUSwf2jgzMiKT9JaCrhR6LwlkXqA8R24JfA6dMRA7DIB5FCOQnJ7HLeyPsQJwCReJqCTII7",
-	"BrDKlf3okX/+H/+nQgniTVL4W46rEMGbpM3+Cb6lkMJjovn2F3ykUMr7bYR/A240HDkrJX4UC7n8hEU0",
-	"ZYEc1Sy07vFr/ARwrNEiPzN6yxJyM2VCMEHq3m+j5sXP9rAkiIE5+PGUpwDSAfVHCqihIAmjgcSdMBUk",
-	"vuc9eXQ0GsaJJKT4Vp0a1EMopSPKSVsSug5iDk3lOsexSEk6SphEND8c00heRmIIgf2198FzEEfgz84u",
-	"EdPrlN6IhlyUuA0nE9y8hLo8Q/hWEJGGUaQ2QzzGry7PPbMNKuSj5uW51yJnbCKlrkBfkijkDC7CWI4q",
-	"T1WShT0S82gGmx+GiUjJVhc2rW+iHBaA9rPkNDzOI6O6R3J+yab2JD8NU/nnEM4SYRbF/EZvW0oJ5HqW",
-	"MuHIZdyPQn8k35cnBHORvvoq5OpXM2koyD2LoqY6m7qcQ9Fm4u19eN3xSJzAnYJV7X143fUaCJshcFG8",
-	"5Nvt3Wan3faA7nhKfs/4g8QFWyrPLq2+dnKsFhkA0fVjSSlQUkW50+UwTfY+ChMFmV1ednnpW99JGMK/",
-	"dmpOLZSsAA+s5tTkzIbr2Nwm402KoNV6NdhzzalJ6FD5gOJnUfbZCtLa/lSk8Zglh8E8izoMtCTtq7da",
-	"uY112u223sOEpqNsB2GwkNn/R8KGtV7t/7eZaVmb+KvYzBb0TqIF6jYS9G+R3ZVw/hkTHqkDUZsRnwrW",
-	"IFTcapz0poLpj+UVZJSn8JPUBORvAlgL8tTrOAglt+zzmasopFI74gSkLIdEjN4hg4in6Z7EVoW/Bu+K",
-	"CDBjouqoSwXVigPncbni93FCecnp7Y/CKJBYHU8Tn4GUxuDVFvHOWTQ8Z8ld6DOpAQqPjKhQ+xMxkgiP",
-	"RpEnSSGPm/EE7hViGAvyaECjSG/vw5Qls2x3OF9uOzmUbLfLNvQGBJ2SDcXjMW0KJsmrpHM0TZPwepri",
-	"3hKWThPukByRQPXWOZOsJYy5GIWTi9mE7QfeHnJGRWQl5YvYEI6U1KWmKAkvnWnu7kmIHNCUvpao7DVA",
-	"kJjyWx7f82wdJBQur8CBypVUgA6lvSrQbVeCjgdlknpf6QkwSY94p0k4psnsj2y2hwt7feyRYYgSsVK/",
-	"r2ckDEid+ml4xwjeFxY09lzu9aMI0Aan80jIlQQFr8Dnxtjhx1HEfLmOIkjmF9GpBAbHW7MWHh0OQX2f",
-	"h8bAWEKkACF19K5b8xziFxBMopKQlJ5GDUkJkT2lmUnFnyaJFNtjzlw+ngqpAhG4RHEiBVKkQHxG2MdQ",
-	"pFInkh/2kLXfhyKv3hUZ13an63Lvp+9Pmt2ddmcb5TFtLpGYG/KbFtmPxxOasICINIn5TQTSyz2jt8T7",
-	"edMDEwtyK8XCG47LqdTnYO7t9jbxR8y/RcViKuGcSZBR7N9KGUM+ADuPstzQFBjDfazXLlyOJgfNCbUA",
-	"Kq+in0YzQCsx9X3GAlFEhBdV1FFbYNY/+eOYs1VOf9GR61PsWVp3/tzlBuWdV2Y8kPPrAHsfTiUUMW+A",
-	"DE4oF/cskWe81d4mx3FK3sZBOAzVYUu6QyX3mRWB49bazTbYXqpAlFmv1oXTUTgOKyxNINrmLvKE3rA9",
-	"0t1BaKCNCVUvVDEJvY7vGNlpt4GcgvkCJNSddjvHMLo75bc8gtWU8j75iZFzQp5udWtLzQRHkoov5yKS",
-	"2KPuIcmy5CS3jE0KfESwaOj4lMc89GmEzEMJ98gsbAaS547mq1rVruUy1zy4lYyFypxn2xfu4+RWHmhx",
-	"e0sMf96esi0WLdj5ra5gPyzF4aIpsxoa5TLsyXAoWAkQfozvyViSX8RjJcuC8YCBZDSNUrC03YaT3E7a",
-	"5UcV4zylGNpehKDtUgQ9UTJFiUQLUoaWND1AEQ9kk3gIVm2k1hZrtVeP0nbpBvSMpVsY0kgws9LrOI4Y",
-	"5bjShPoRuxTlagLgGouGTYESJQjVG4KEAQjWSjMmQXgjtc6M2onwBgwPEaNgL/yNJbHoudz7g9TW0PrQ",
-	"xn+CYoqsse71D95cnQ3OL64Oj9/1jw4Prk77Z/23g4vBmddwjGIpKU+n3S6Q0067XaqwqL0tUlrs493d",
-	"rpUfqcSt72fLqY7X10Ljrz0q/L/15OvvPSLiJCW3bCZyN9Tl3rzgKL9z9hMGjw9oymAMb09LvR6hwtem",
-	"2OiezgS5Thi9FSQNwbHyDsk2sHMJYeU2gCVEVKQtMgAbfSbfXk9T4u1TfgB+nDcRvYFjklo15Zfg7MGH",
-	"PuVSFJJDsYBcz8qlYVhwBVmMFSTXJIx/mgf9mzBKWeIYpEjzfhSJSU1jtG8qq72HGmQdMX9DGIO9y43F",
-	"vmdM9h2S0lsmULxuXs+aaqeOfkOQLuBzRKXglcT3IIy5nH2cJEzAG40W8T54hE4mUYgaDYgNKH0DAQN5",
-	"JI0JjSJl2UC5+HVBHEf76ot3ZnF1OTWPlWGo0ZtbZ+vFC3LBkrEgf41DDidGvD3Pgam04Ksk3FEcBT0L",
-	"f9FpGE/QXwiigOdIGSFhxMv/CHYr77Xn6B/Mv1j2LPuZwT//x2u08qif1et7BGVY77WH7klQwcd0JtW2",
-	"RAmilJN4whKaxgkSTjD4gbm8f/BmQ5C7kN273JeSbRJSxJAw7ekb9Bon25HLsJ+oRXTl874PprlTmqSz",
-	"Yzpmr48O/zggfX/MXnikLnUAvCD/0wNFIJlyuRR/RBPqp2B78K48KR03skkOj0m9s+t0XjY8R159fPr9",
-	"4OLnweCYdHZJ//iAdNty+gEP5NV/fXhOji+PjoqPTi70Y1yFfCAX6G3CPw+P1T/U2F5mjZPHLCmHmFBf",
-	"oh74XOVq9zyCtnWXZ7uQe9KgljrVa4KAwv8w8j9InTSI46FMDRQnFPb5bAgpm6BPF927LqeojHobrVZr",
-	"A2b13Fqr1XJrHknjW8ZRsobXSRBPryMQUEQYMPDw1ucPZ+NkY+P7JGR8j5zHXGxITX6Ad6BXSmRfn5z1",
-	"r/bPz6/6+/tX/YO3h8d79qCHweuttuRR+v86xdtn3fueufjEuvcvXpD6+Z+OmlF4K/VGqallBBdMkY2e",
-	"yzN9Qt+g/2Hdo+IdWuVeARqQuoWYBhWtkwX7FhM+nbAMaSWqShz959//0ZBDacz859//Aaj5z7//Qz42",
-	"OOlyL4+MS/EQdPFrIEVI6frHB/K7kzP1tedyCVep+fJ0xNAVIF8i12DFSMObUWpM7ydnXmOPeJenp4Oz",
-	"uqFcDX03j05+LjyPOZGCqGViapELeMADEqDbReo4Ib+JWBMRltS9jQ2l8rsYo6CwUUol0/G1NjRJCaVO",
-	"FZqT+1EcMfW7seuncdxokT+ymbwU+BXlM5f7VLC9In7Az6Bnk7onOUUYeJYxYRmKk9dkQ2P55fngbAM2",
-	"Wc+jub7IbXkNFRwLl6sBJ0o2+vtvB/9zo2EuAkgZkiPQ1MR3KLaIfOdjqtRlJsB62xSMi1DyvWhmEFWZ",
-	"mAKX16eC6bNseJvq9BqSJpBhHAUEgZSOWJjAA0nGrtks5gHpn+8fHsqHUXwvkIhJxeOaCtbYU27Fa5be",
-	"M4YIIOx3iX51Q4DoDXBskWPraOEwWy73ziUXkmRYybGKKKMoiwhU9/785z//ufn2bfPgADimxIPLi30S",
-	"0Bn6dFHSF6P4HoJrxlJEsAU+NfYRFSkKX9kUaThmIqXjidCwDbRIIcBrLydweTYDGC96xFrTxY8/9t6+",
-	"7Z2fe+oO/gVosCTaoAeRulysZQyQtALEI1BJJEugajJlSrH2axy0uW2XSpwoXRZETlIhcYKZU2HemcR/",
-	"GgmJZWXmWsc4rJRmeJ/E/IZIoRKWJ+UF+2XuciNOQPSSfBHt5uBVkHgmv6srlAX/NF5s5evkMzDaERYJ",
-	"IAMuB4ObSONYko9mU1K3zRcestmQG4bhyMnim4RORqGveDHx/vn3/5f88+//z7zPy+Xb7TZZpCg5xIt7",
-	"4HQ4penIQ+8kOsxTGkYSjnKhaCMfDpUaAVwXwC9h02nKyxBkfIFMYnlv5aX4Pp7yQPTIttNut21xx+Wc",
-	"oSk0YJN0RDptUrepOJytJPANh+y0icQeGFI4pNtuEx3NgHiiHS8up+Razpi5XnvaQioPVwrW18yPJbE8",
-	"/9MRXO05lWSe92/MMf+NCm3lw7qG+ieJFLIMO2IiNTtHaiIxebVHOvbFbJF3Wg3ZRr6JesgNS9HtJcCR",
-	"DKqHD0DYvONBKwbdp0WDYQve+sNfBURXMZpEIcRfyPMSLvckPDcnEQ251yInmddM5DX37XbbATtyKpeG",
-	"/jmjQjUKB7JdYSwq19eK8F89vClKw3iRE1SeAb5lvKCknjJOeSq1CZY0SFhwiF0wkeohy/2jfjbhIpPD",
-	"hKYpS+Tn//Vrv/kX2vyt3Xx11Wq+/9Rxujs7D/9RHoUGq5VawzHMNu8MUmZsuRhS12sxkUYqLkPMRMrG",
-	"6AtCdQ6sZ0AB5YkJOhNExI383s9OjgZXZ4d/ujoYvCvfe6IX9lgPsdkZbBaUo4WBr4+zQxHvDx1jhAKm",
-	"anx769mgihaoUqCobXyu/ekiTml0BoZNUWlWpEEgiJdaryrar4TQeKgMpsB6FBuwo/hWsDTao69rbbyE",
-	"aOG3ccCqtqA8MpTb9pGC82kqWOIQikIqnGNiUXhg3i4Hv5zQgcokTEm92243pNyeQpjQEKlXEQikj7Yy",
-	"KdXARrwewaDnwmlbECoSMtxmE/a5LoQES0SV37/EuS+XCd58Nr5mgSCM+iNtpbUtTHugCqJfw4fwASuo",
-	"IXfNi3M8aQAAbO8RUQBKjIOYjsqQALT0OkfxTcgPv3wcQH76J3X+A9iezgKNtggD0A0L0gBSeXsUTNVu",
-	"jAEaN7nYAI2uQ2VzVtKCnNvlYHsugM2e4Sktxg+S4qIvC3Dtexqc4R2Xf/kYKyb/aQtHUg6y4oThw+s4",
-	"mL3VYYTygZiOxxCoXNtut5vddtf4+eWrWchhzanB7nE+SfP0BzWnFrA7FkmWa4Kfamf2KKHIBuqRIPan",
-	"Y/BLS80kYH5EE+XWhKhhnoapjvOTLCoL55FwkAMex2lf6rvlW9jKbwGGUG9XbWJrtU1YQ2WLOTOscH4p",
-	"nQI0QyFpdOUyOqstQzNfXIMWjMRxnL6R2sX8QrbaHSMVGke5Ac4QPipf05Zak9S2RK3366faLZsVJUP1",
-	"Ye3Vq1evag/vS/eQLSCbs0c25CcbuI9A3vlUIoY4CIdDjA8q7mPb2kc8JAG8KHHJ+rpyK9vl4N03I27A",
-	"7SOddrsLelx7Q0fp0igi1ywCxTvOuHc26162v+whjVSyhzw1xul1pA/tJqE8PeGHqWDRsGyjXUKzEW/C",
-	"OylHEPhKBQXL76o22l39zCA4suLM+tkKfMolGK5Z1Vp6CLwNa3ssOOEmdKO4v12SxjG6vbMTBdEIvoWU",
-	"h5hnIZ2Ve919mr1qJFDbAEPNiN4xQlMMMnm5U73QMN2TQtmICvmajozWVx8E2Y4NGFYJlh0NWcYIjaRw",
-	"PgMfh7Bms1dSCZad1cGy06kGi3VtzXKovRhIHERF1hLMM0jVX+40emRDzqFwI+R3NAqD7+NgZnj7PCg6",
-	"O10VaWSb2RRfltcPmWf59js75TfAjGTtHrdyEbcMplWA4hDXraw5Q4zCtVe3MTfURs9GHxURkbA8D1Hw",
-	"ONUmoXd6QwWAvNol6lUilTIpLasQ+iyQHzdVAZRX5VfFfG0BJQxWh0I2+0YYbPRsP+dUpKidqcgsMBOQ",
-	"jf/6tdN89f7XdvPV+09tp/Py4T8UavA4PeRBeBcGUxqVXY8tC7NMQIAkTGH2WdWN2FqDUOysdCO0RMCt",
-	"6c2vkiDutNsbe/qyyKUi8YS45RgtlGlc9rFAeEy5mE4mEJ3wJylFGhwpQY92h1ivo+88O5u6aFShRQWH",
-	"L0OLj1VAuVw4M5E/RqGU/TY+wlE/rGpE+fkcguoBGrZs+3EcFUXbZwKWykD+z4/jSFsBX7u1Tqvt1gjj",
-	"fiz1htdu7fLiTfM7t/afKh8Z85J9tXzycRxx8dqtjdJ00tvcvA5B3RAtiKpv+fF4815sjuOARZt3ne7m",
-	"DeObIU+Z8lFsarRQ6dCQKoUTyIPEZ2pf+Hgze569Wzw3/H3lo5Ovd3fpJBZ7H61/t9SM5aPbswOGqcfw",
-	"6JbN8E8zoxrL/KBSveVJ4IOP6g3rkZnfHl/BX+OPflp7DOaBbFqR4ixpgKLKrZqTS8Cn/ohBqGASR1WT",
-	"qfc3dTLyg1MrJv4s+7SY6G9lni76DN6Bvb2Jk+swCBhfU5VE3KzSfraanZffgUpOIuorpo2flBIieL+c",
-	"aRc+qg2CMCX7S7i11O0LKpuktROWSDXUWg3ZyI23kVeqLuJbBExhbyCoifCGs6AZckO3N4RyPgF1t6zQ",
-	"Voadiu9RbKEKGEqAW39foVAb6xUM4SYdHfVpXChoUZMk5H44oRFq5Bt+HhaZPiP1bpXDXnrir17a6tk0",
-	"hRgXbZrZELaSBtZ7ZZKqgsGrl6uz7O4C2f5Ybtqsu0fyLLxknaN4zDB5Nk5YeMPthffIRjdTdHilJQKR",
-	"RGn8RPjxhDnKdXsb8iAHdwCGcpHJE4qHeBL908Ml+FGEDcxjgcWPE2bE0fFN0hpTDlTi/ZNgFyI7XvAO",
-	"brJHKuZ8Lr7/BHTo2+HxsJ31efzKxNBi7Dmy+MQMH2dbyu3nlvCvwPl9GkWQp4TWs5K70SKeol+elaVr",
-	"ay5IaeQYLthVBFN+oYVGJLx1sYBIEOQoFmFSdodYMJeDbqRMV+A8IhQD93ReVJhm/CBhd4xGKm0sWyV8",
-	"hwbub1GsOZR3i9PonCV3LMETXU/AQc9ynqDsgJTdzmJkppx9nDA/LTUuq7fLOfk5Oq5DQaZgGYQbmcQ+",
-	"EyLvyXwesvno3X0rxFJtZm1iueq5LCGDz02GxKro821eXylqgpwq97bmxVUK2XxpG1swgGILxqJWqGWg",
-	"LWvV9rRdc7GLIth8WQR9cUz5h2XGtUWr6ZENM44lhOZgVdxnR41IaDCW6gdnIXCPn85PjgmPE/LL26PK",
-	"XXYW7NLaHARXjdJxVC2Fc6vUXBBSkHGNO0qtUG1VxUlOkjiY+mA4MuNv7EnmSYpIANFAeZL3XKTz2fDr",
-	"25FDdx9FWlfDb0vWNJj+xPJnYQFLBdHcOr62ENrnVQBcXpvGVJlx9L3DeC0si5i/g7o4iY4KLvyM9vdq",
-	"guJyPVsHZ5M/Nr5dgdJ2r6/BjMDMU+Wa32522l15WmLqK4diKR2G90rpcJh3cHbbtQdH/6a8sPpGh4/1",
-	"haIDkseZz9e33uhqW8iEpqPDQCzaa5uEgaH4l2eH6MlaHISwXclpw9WDD8KgelY7DOE52MVTwuXb4RDb",
-	"j+IQy07K4gPyzJ6YLYTBUk6gZ/3aTOCwBF/umfKGArBUDqN8BqYfi8Z8q0rBSX+ajh4T+wb/RBOAlt6u",
-	"tKkUnl8VSobK36Q42dJRk8p6JmVYqk211oQYLxJHQau28unCbhbqeGhenXc1kfrZm32y+3L7Ffnf/2un",
-	"1W3ArDDeI/WmMgCpeStAdDEvLyhZIJ6TzZ8UKFWTesVZvQwqp3QWxTS4iOMjmtw8O1ySQsBeJCdV7p/d",
-	"7T8+KTgWzYV5dFjtAr0+IoPJowxjNjygdE5yhX8uB4YfT6OAqCgyZalgT3tf9F6HNIxYYFmvoll+36HP",
-	"Ljm9o2H0+GuSsvEkTmgSRrOrqTVYNSR0YiYJwkBFjmC1JQ6JkC0CVYwx6+lJ4bJkYlWxQYfjqVQt5ics",
-	"FchUrlnIb7ACF8Syk5j7bI8k9npzLAV20lyvIDOMFvIbRxWy0gtavpKKusjLajQblnIRx28pnym2Ir4I",
-	"Pujd6dJkGppYMKKjUlLrovF0mKCnzLGVrAixOvjQVDgOBaFBkDAh8hiC18vlmg1O0xHjqQKRmP86vzXP",
-	"wg1PbVO0yMWIuRyrW4aCeBXQ9HrEsD6V0yqFS1VDM6EpI1Cfa07NLCDkInnDqiWeocglpznP9+PZB0Kt",
-	"Ai32y0CqAP6kJEGdXY4oW7OyoGcSRvBV7byOk8ypDRezcPN//vnnZt8aqDznrbBBWDeYsKdYrWuVGvff",
-	"UxH6JGE0Gr92ISpA8jghoILXXAaFqQ+1kvxYmVhaOFyVnXxg6aaoBNR6NRPdSkqqGYScFJOTekQn8n5/",
-	"cn5uRReqyHHE9HhIoji+nU7g7fN3+/DF2eDo6uLPp4Or/QMJPrWsfdSh9Us6CfBscNS/ODw5Pv/x8BS+",
-	"yr44pemoNMsYVGuR0nQqMIhOwjhM1UEERIN0ZRTtB8NMg84ycwuF7b8eCEuzc3Z3drZ2S9NzVokQk3dH",
-	"hTBTkkwj1kKDGXh+yxOGyTakfFIoDQW1PpBZojgDCLpK/NZToPOf4ynhjGFs+yQJ78KI3TAiwfe2f9z/",
-	"YXB1Pjh6c3U+OHt3uD+4Ojs5GpxfnZ4dvpPXOt9qhUDzjIilhYpskN1Xjb9ysMOjwQ+Dq7PBny4PzwYH",
-	"RazcsrAyg8vT4uSXhMNnI6EKVshCX8yCLQxaz1X+FLi0pgMzjw5WUvPF4Oy4f3Q1ODs7Ocvjwk6OQukd",
-	"EtwiUaf8pHix5p4++2hXnsuc86q2gac44c/z9hln34LTPz65uOrv7w9OL/rfHw2KlGDXOv3jOCXWxp/2",
-	"2J9wo5+NElWmkWxdKJdnQaFqJSKPJcv8HE9GAorlOEmn3dZy/RxFJC/nsUGVne6250UYLFVQQIvtAlrg",
-	"Tp+BEDxiZ59PEeYmjQt9yrKAMNUpwBTeh7UBckxoOrLQYXXT2VNhRdGiJfVOsGphPWPQ7+RzsKRVkofv",
-	"Tw7+fHVxcnJ11D/7oUgeOragoNNrVcVtqSbjVp8eLdbc2pPJoGsZB/HYE2aKGr0B9fO5tSXVxwLwViIj",
-	"lpAP1DqLN6ZD6pK4Zd0CUdi/J26t09xya409XSeT0Bsacm1kglGl8hqmldSksz1HTUyJ9wIedS08skFG",
-	"FMyeWB36KjD6LCy02hNiKCyGJugFGeqEpPG+JxejdyVC7jPbNKVW2yLHqmjWfQYDC3fXsvA+HS9DyMtb",
-	"ndmuiGW76uWq81UZgaspmtYoLo/77/qHR/NSz05O/1FQIDYYnoPRPdm2P5vaLbWv9xWyQFVXzGtTlf1i",
-	"LEtAIT6+h0Xv8I+sq4IZXrkX9G2Jx+MwhVpxdRpBsi+WEWmoJlYwQJi6XH13Pwqj3GdjOkMsx8VB2vk1",
-	"Y1yvUTsGwkBCWCKxy22zMQ0yE/qEURgTK8W0XJ5di9Wt3E9yJ9YwcFeivOTfb/vHfwaFf3B+cV6gv91X",
-	"FsLLGeUGidnhE6P7Wjt6KtUdCs+M8XCVwd6kkWX2bkzrWMnS/nR2cSy3v5ph/ElEBHLNaCLlF3Bg5Cqh",
-	"VKJQ//Lix8HxxeE+mDwrLUcdC5FyW3piDr5wC5+vANodZk1UoNAWe8e2RLKPE1VEJjtKkwr8VmqMFzDl",
-	"s3NOWzs1YCOh4BspMQtaLei3sCSt3IQpG/8BAxEq8eTy+Pzy9PTk7GJwcPV2cHDYR8t4Qd7byaFJljkN",
-	"8CIAsKfnsV8YQJ+NhVLb2BD2spUh3iwWkO7RQRmmkpX9qRVS19mCkLqc8gNVwna3yR+/LwsyxC9Wq760",
-	"UGd7ngjCJ9jrNxM4iBtaO3BwnVP6ypk7ayvl32aw3mkSX0dsvJK7dYLvlnEPwyr+lC9OAWEGPe3fO3uz",
-	"T7a2tl5B0fKm0SgU4d6Gmnol3kpD0Oh1PE171xHlt6sTcLXD0hh9a6HFuL1X2zsvidqxKmStojzUgKt4",
-	"9FaB2AX6e1Ru/1SwpEcjpawpuNFpEKZxkgfWVpkT7dlAdVHII8fqThB/KRfXkvoNWCulxJttp2QPGQRX",
-	"9XSsCsUKwzpa/oucysnnITV5YDirAfFupXfiWeFcvg+VvDEnO/BiSpXZSgbp1XyGq8J5YQBfBr8d+z6X",
-	"+/aeFYzL4gwt2Kxsh1oVRMYKkYXulJhSDKC2FhuEnhVMS5daiCDMILe6qWIlsK2nuOtL2n21yLbwrJDL",
-	"yNxS9f8rKP5q8Stq/quc0BK12JDNToWS/myHcRznVgZ8SJJ93RtK4rSq/mRK2n9WggKqpdvtdqerIgRR",
-	"b870kVMTcrKxfzboXww2iqU9hnGS+fU2bqL4mmLntQ3JrjTx2uhP09EGqauveuRs0D/AMvm5PubWhFWT",
-	"yDNidywJU6mTrBlcgUBbs9jWnvK3wxqVZ+FenQnEKVrn8YgCV3PHsSVRr/Q4LFOdyZPLooIkTEnMwTBj",
-	"9J8W1q2/D9NRaOfSQUsKqxDV3En0Ib5R7jFgPAS8f1a4q30Zz7HcYL6q1IawNhtz4smNeptefque2qvL",
-	"wcOcNagAwGJ+6T3wCCqgzQG1RrVLlcACsOAsftxtKBM37uazin4UDn2n3V546MvyGuZOzwgqmDhBdOLE",
-	"sx7hMlEFh/jcrCF9TXYXQiwvfVoZ/QtTh+bgeGxqmCkR5lkBuGa6kYHnmrnCc6DcblcxAEnK66JBNuwm",
-	"Jhv5cj+SOmeExe70UkZXzqC3m5Vt+rxURa8LY/bnY1MsQH5+4paCZ2drpctcmbE1DzP7C2Nt+lKccJ2A",
-	"Dhz2SdKeNGVcDMz18pzmIKv1lHwSzbOC9XfPcYXnGGH3+flR6hZ2X1Uizlnmy2QffcYCFixU0wpIM6fj",
-	"fSHZ6F/XPYt7+My8Jc2NOquJQjRJQozxsbWmkuN6M42iYhKQpfVB/2hfhTLD8y+jaBS10GV+Uw3jtfym",
-	"yzjVTiWslU1elWnNfIEbcw62cm9gyUHYTszMYfel2Zhce4VA9Tl8CwvdlQ5gF71DF9oKUUqlJf4WuA7P",
-	"nyo46plKAD4HZL6d8oCPczQ+1Zl+ZSfk7xJPmcTzbXpaHy2ewavp/NdWfEH3lSEBj5F4yoItcMhyirnc",
-	"VE/qgjFiyUWN5yKPXwgw30xkBu54bYL5qCP9ytTxywj3X5HAPFKvWJcyPU77sItsljZg6EBN03mZHAX3",
-	"0ipyHVPJtLLqqjVOWRwlFrlTGkHlsrZNdYQ4yZoelg5Yuc7tpevUc9CSYXuELvCmPQ+pfBaofDu17mCL",
-	"j66G+jnn+ZXp5KPijb9NIevzlPxih6rcEHY45w5IFdgtNIuftdrHQMWI6pLNOEBpuUwNsotZrkWIFXm8",
-	"QnevbFG9nAXiqxdlfj7gfjuhszuPEtCqjtcqrpkdtPVw9SN/gtKcNvIuLdKZX+6/QtOQ8pD4kqrJ3yZ5",
-	"NGCCRfeDYR/Q9sCGw6faJJGHn4ZKZmDpKAapkPHpuNb7tfbD4KLm1E5PzuE//Yv9H2tO7WBwNLgY1N4X",
-	"cw+c2sem/LB5RxOI/5Aj4LRvYWQczX6iRs49UrPYz/SMD7pnd7bCG5bWnBoWcak5NaziAsQ2Yilba5E/",
-	"wFD47309IP55qYfVUMTBH7AsFhOppm3QUbTYQLz73VyahiNfOMSXd7JYqSShs5rVWvxJh32wi3j9ipB0",
-	"9KFngIqv/8p8KBslsYbzOMUyT/P4EuSRyVpbt739XVmn+dIpdEWphbgJGt0+mJhKevv/rK1cWe/XMZ2R",
-	"a0YES/eIB0arK87uPTRq0RTr/oTKAq+QCS1fNadm3q85Nc7uWLIqIlmr7OvB7Ic/y4GPYVz78THOIXlq",
-	"HuBLspXs44HD5wFN42RWCiEMKVYFj7AV7E14x1ROudrddRxHjHKFSvo8ywrGRbFceYo1sICcQ015f0Ql",
-	"i4ROw/BT1v0fvIS5zvolCKwv+FJMnyTMD4VClvnlgSkzCG/CVJC6qjBZXAtW2scKlFvd2nxBSqcGDTi1",
-	"Ib4cpN4HD3tP0XE1MFWQ5Ar7StWd10hp8E2vyjHjOjVN7WjKwOj/vmRAoImLt2CwIk50ISy5I8HS/K0q",
-	"21s5WVE+q2xuGzttsDr5q11Bh/bjKGLLORjKZiJHMpddoblRc1TUwlFDnYch19LAqrO8gU/WmiWRADkP",
-	"f6uo1xiwIZ1GKZnQG0ZE+BtbCaELh5XNke3KMVCsOIvCCRTSbA7eQFtJ+eyakSD2p2PGU1L3FiQ9WkNA",
-	"ULLXAI+Ny7WXORsxcMg1XjX0Dlgu2zP9svyjWIcQsMPcftDB8iwlI/4WFcVSl9aVrW1BYSMkUmVFGXMU",
-	"Az/PqtpkbxOl8hV5inVX5cdS/fMN6ucw/NdMXlNimloUSkR5CeLX2gopp9lEGBn+Xs5ucP3XOfhpIGBZ",
-	"p3lce2+WdJqEUuP7I5vBUwuzuztSOA+Fn+zH0XTMcblDGgnmwOWq3LOSCc0cSuB7kEw0Cvktvj7Ca6l0",
-	"vCj2aTSKRdr7rv1de9NPxmdMpP1JuGkQbbPTaXW2Wp3vWu0do+NZyHQppJTdabc3/VEYBZtFPNvUiFpz",
-	"archD2Bl5olaq2DREM4o0n9IsGRZIdGwqZ2aclCd4XwaTRMalb0hUMvJE8PcfaABlsGh0WnupSV0S48x",
-	"T7nsYSzypSlFgdBka6kgKiYyuMSkdfAGanFieK5KqB2Soa7MqU0AZBsaLpogtjw0ijnvq9PuQfZdnmpv",
-	"taGctabh8yRcp0mU7erHi4tTgi9ADVSHUEEoQUrQsimbqu2qmvXXerX/+rXT3FHd+rsP/1ErEyK0uLF4",
-	"Yimg5efK52La6ebbZQK9fcY4p9m1UwT5opNX4C1RMfTzshK0+3EUTxOVdx+wYchZaRHagtxZqp0UyhDY",
-	"E6oiVDvfLYVIoUjVpwq7QyZQOVZWapyYmOaUAHN3jPseW4bEnOVPCwFQ2N3O7rKTUlDNb7nieFByMTCf",
-	"P6KVBfYnFmwXyJ0Lt7JYgLRYXNnpITvcEOQ65AG5o0komTUg2HqiYAbQpYLgigAuh4e1oQqoyJm/ulBd",
-	"WPwSCfQo5Lfz60Reb1/cL8j2OyuRGJQIsisAEk5OxHMyceG9fdPVm5XqcvbmnOTrrKJLryETSOhb3P9B",
-	"CTLF6+JJwcZziOdTHvPQp5H8Y0ITxlN4LAHpSarn6S17eeqmxKS1mJBcioOo4Og7AFBfgEp5iahcUlIi",
-	"aWGLGPN0yAMpWseJR2I0Q+HeiZRDIR8dcip6pFD77z5MR/EUVewP0zhFOpI/i8IM+aPuNDurwKds32WC",
-	"3dwRnnCWpS3CPuYUu/kV50noyhSjzApYIBoltBGQKEEX95cWcYuq2ZJ5yk0YZerPnE4NmikBFNzLl4iV",
-	"gsGICjKJo9k4Tiaj0CcA8nIrlNaoliy1yBIylWr1AwUavZS3rWEWszWgdZlhEcSOEVbtYXPcskCVFf1F",
-	"MJTSkmkQpn1f3dHCJcYGI3MH+wa7eIaBIgqTJL4LUb6AgqIqw9mqt2ka1VM/hSqjSTy9GWFVUY/+NvEa",
-	"eRJ6z66bkzhJYXdzMA2DcilHzrAhSBTfhJwUe9HkJ4DyJaVjCzFlFRod7GtDEHwnP2DWNaS2gIEW6LBc",
-	"MLISXKZH6tTMYlL3Gw7xME9Wkuq6l01FBGOB59iZtPymqeq5y8Hlp/hngUfJH2vL0A9WDeCuxJzBncKQ",
-	"OdkrTpbetgz1wCsf2iIGuLPR2JCGsZT5wfID+QQsyAsZ+t05sPuZ46WcyqKlq2hcpqZyrEMY9UdkzMbX",
-	"LCHeJ7eGMb9urUf++fd/OMStQZSe+vsBDlAukAzDiG0Iwu4A+0BFxvgBXeJdvpDHetXiFZeLAXW/ftK9",
-	"V0+47rXqqEeq+Sr2AMdl1Xq/vi/lnCMqSvS68x/7ze7Orl7RJGF3YTwVkjKPNgTZ6pLrWcoEGcYqVf8a",
-	"Q6ZhUxuCGAkJHM/gRhmxj3lE2wm2O9vtLr32t6+79OXu9auXnVfBq06n3Xnp77zqLvu9YEFoN1/R5vD9",
-	"p93tcgOCySc/DPIyBzoKdO7qDwjocvfM3Y+l0LqwQaRBIEFF6rvb5DeWxEJHhOP5JiItkLX2Z/7fmsBQ",
-	"Tt7DCnKpft4Q5Jemsp00D4t0snPd9bfKBhfsw/ywpxH1me5Y4I9oyB1yQyeRpFXQzauTG76TN/3vbpf6",
-	"slKa3LB0DS4u6coFfJTp7zbvHrMFrtj7JEwhGIXxQBXExktcl/8MuUgp9+XV9qPYv3XI5cW+Q8ahn8Qq",
-	"Nrdw5t12d7fZ6TbbLy/ar3qdbq+91ep0t7Z3dv9iez5MubGlVFkCXu0CqWYe6x1FfO3jz2CY0UQL1RV9",
-	"WEzkT1Xwh0Wu1Gn8atF7yZoNc9W8NM8clXkZOJCm+4aEWxT7qYgh0r6nIEQ54lJFUTIC8hTX3brC2V2E",
-	"q9exLsavCvAKJOoUtT0AGnnr37tlv7/Xt2IhtoJnhH2U2LoJpdI27zqbcDfEf8IRve5gUBcEs7/uzGvo",
-	"5vqufo9RwCi5xriSMromf0H/Yl3QMXDalCXCIR7FIHqo40hFKvXdDx5oI409Qq8hSl+pwvC7HCR/m6s2",
-	"jtFy3V06CV9XiCOFa4wgqLxzin7NSVZhga/lj3zeapkHjz5yh6BctV/4+yyOoIknFPEV8jn+237e9/14",
-	"ylMH5Jw3ofwBpdd5gRiwa6n9HTWbCilTr7BEvczqP+iOI7poAdbPCdMWOeTkl7dHPZLEcUpMMRlPsiiI",
-	"fplQn7nc+8xgSs8hXhh44ArhLrfM5GbKYzpmHjh6PLlHj7CIjSUGOYQSL2ATmqRjUAHUD9jMrXRYGIYS",
-	"j8OY6n1HP5W6XnGUhEVq8lHChp4VUILu6ILeZ6254FKgnJGzmBVN9ztlYUZxEshz60Ico97fskuvz/sg",
-	"+8JofDSKToZA7VYZ4TB4B2G3kmyZxXScmgr5pZlrAFzWylhQbk2SvzgAxh60x/BWtpyX2BMWed+spe7o",
-	"pT5UXmdP4utdGExpBJrHhCUi5ioDMvvNXBRBUnrLiISsvAHIYRuggMbJDeUq/t6zg8uyYUAJy94qjy1T",
-	"i9+aI3dSCskhlgm2AbDP3X1zUMr5bNETc3MzW/ljby5QoxKcq4hd0b+jfKvJzzWLYn4jSBpnBGe1S50P",
-	"USqj9ItWsSFIGEj6MYlFmEJMnAoYk0Jsyni1b7Yz75p9pVyzbafzskSfWPUSzVv2z7Tbbg2SUYY9MHIZ",
-	"nujPtq2z/MFIj/MQRLyXam/Ms2NskYHU9UUYgNNykjAlD2TZxGCzZDxNQibMUbscmQuO+gysJQpvmQl1",
-	"M0nIyjSR8UCbvS1FN4dQlxeYk/7oyfgIQuRkqZX5B5Tq9dEdhdj+FT+/iB/1+cMyenKjBfbnoiaa/ywS",
-	"XB5/fUHqs63J3615n62VnrEhSxj32Zp+pL51dyy6twYaVlG9z+D0FYRpnqCUSZsFVJo/u6fa5tOLWF9W",
-	"RHq87FMl7mxl4s4KokO5zDB/gkAM5h0b1vmutJMiXuQ29XJnflflOzHzVq58XVdurgxemvE2mkAVTUmq",
-	"bVEFiqLP4Neb8I5xS2QhdfYDDfmGcPldp0sUCWxo1enZuJtkwdldcrm+TBPJ0yQ4geHOSJ3HKblP6GTC",
-	"goZTfs2IBIfcSyiwmC5NwWqtyoWCNQCPtCc/1H3p9ZSxFWmPybHDqWCBYsDZ+z+dnxy7XKHUjNS97Xa7",
-	"2dnpeo09Kyf5l7dHUifDpEAAojWPgaGk/wcn+xd/Ph2QOHG5cqkFzI8oGpscwpmA8iIBYxOdYNjZJRG7",
-	"Y5GArF80OlNOttuvdgECPA6YIKGQ8gLuAqmTXGq33fXmwpBtZp3dj5xlCYJUba5c+l7Xtjd14auHRZLB",
-	"Qmyvvrf5ezD4SP00muUEOolb5H4Uj4sXQ/krg5WVuHlGuZZG9whiYEP5SQB0kacCcQEwKPEiWBxCU8xD",
-	"ebmjpMyY++ypoCXJ5SJwTXn4YcrUz+igWx+ChTcNvlmQff/VJMSjUjuDJVqsJHoLW/qeEzDmo8o2/Thh",
-	"ZiHjm2Tzbsv8uTkvUZbFgtkyxyIxQUVWlVoDF8b9rCaHVAdPld2lk/40HVUEave5Cs9WPlAsjMB4MIlD",
-	"nmKbld2X26/I//5fO61uo+dyl/9NffI3HY78N9QP/+byvzWbTfP/8k1VtuBK16n7G9lut8nfpNBvt3Ux",
-	"ZQ6wlhQLcuUt0MFvl7iTz5vTJIKscUguidORjnUoVEPE1AOkfMAI6jQSMdlub29ut3c2t9u7m9udLSj0",
-	"S7HkOXRudtSHji5cHCeQr9MguY2pOeW+OuRvhkXiYwebVPsJS0nCbkKRskSuFmexylWod2BkK//+Cq7g",
-	"FaQ5a8h52TPPzrhXIRRXfsIgLoVGwssvFXvBZCegesMYsGWpJsSHfEasEg5jWBXarqwKbXK07isYzSrj",
-	"U45LoTD1SLFOUa6yjwIrVvS+0gi2A0vNam1DFbRpwpYtaqe9Rf62SvU4qJie6sJK6hj8EfNvJXkBug+O",
-	"T66o0NyS5wgP0xctMyDmrgAETtu4AyS/7MitN+GowPOVgUdqtOUAKE0nhG+uqnN/O+3u0ihNnLeMxpjW",
-	"BvbOsatCzamdDfoHNad2eXqAf5skoMEvg/3LsqT0rDnGPM2qav00zwSyNISSEJd7qjoc4NGq8qhwRnlj",
-	"wyP6Zc1HC5iUEjPuthUYaXv7q1NAcJANuUwqYk4mo4QKtigRZEW3mGd1+/Cw6qIi7YLOVD8IjJBBgIei",
-	"ECVhNQtZ0d1VyDopwyksf4pJ++cGfmsohzjAhiDUl1Q5YsGNUkAwJlYOPI801lHpjIcp+u6XJjMs3UwF",
-	"FzYLzVKlWsQzOR6epJ0C8gttBix/spnwmFEumUkZH95ut4E/adqfT2ch1wmjpmOYlGKJ+aprvrKZcKbm",
-	"mRe3yl9UHM68tm1es6ge+VC4Y+b1HfO6roAkmbOVdFPyzW5xo/cQcJvrtwGeINV6TH/YaVtrQz6uParm",
-	"lc7cK/lI67kPMvhNKtu/QPN2PYz5csvm1RjTmMQQVScFckdV/WfAEwLiQROD/sHbw+N//v0fnnoHBB4U",
-	"bbQI2hQT5ofD0MeOAWa67GA8+QPaxFUoE0AxCIdDqTxBIBOQA5qONkQ2wk75gmEpgToErONQtRhV/UH3",
-	"rYfOOOP4LkOzjsJi+b+F4tjZK13zSlVlu5I2eDzG0ggJtk4w29pSM2qBorpFzYKuLXjIobDwTzWtyfdx",
-	"MXN2y+Zcu7OLmcMyktXxNEKuCEyuNLYWw7bb22rb27ZQW1jmtlqm/Q4coxIA59/fMu9LwXjqjzK0r0ts",
-	"sqbfnhvaRqm698PggmzGUtbfBCBvTlgCxCbmYvOTxuCHbEc7akc7QCqlaJ+7h+qtXfXWrgJ9VdcSKDWE",
-	"33QUisCFzXex0G+oueGGwBtyZmuI7it8AWTp7MQ3ctUxVxKgdxShXyw57yi0XllOxgnli/ITnaUOeH2f",
-	"CVPgtVkgFs/laKruLCsU9Cgr455zsn5+LxdLGN5uv9qtkqErp881flmeVJbVhc8kjUFBwK4MgVSfFpbk",
-	"1BbnheqcmVNzVda0r6nLYqT91YPZMgUhZwzr7izJxS6LAujneK7VrcUhrHXTIp7VqU2lF2h6DBkHrRLf",
-	"ku077Df/Qpu/tZuvrlrN9586Tndnp8yBWOammQdQ6Tko6jS/tQ5JY9Ld2SERSzFoD2vhOMS78hziNXE/",
-	"LQ+MlBGjIiWqe2o6YmNC1YcoHMC3PZfD+16rhSPAWGBKQ/MBNn2Lh2Qy5X46RfaEfBoK9qL5HKz87Q6I",
-	"BNTlkoo5YE5v7xgxAUh4ixzDgCKlCZjtleZsxBMPIuWlvu1TwRw5C5QMQTkG5ulseY2Chb5mX+ySAxyH",
-	"3KiyC47zRfbn+8IvpT5ifVSrY7o53GIa3LKyA2aqMzaJqM90IM5nz1o2UUYCxJo0ILGQd9UVyW/OwYax",
-	"wkf44oOj2yoUlroSOM6LnxaKrC3LZDabLF1F1Z223lGl59ZMTLUEbykr4md7aF5Fh2WYYgkw9mFKI0sK",
-	"n9dj/y3OaY3DMfsqyQRBtQqsbK1cmCzqxEAM0VyKqrrJoxVSqHB5uTojMMHPrSEyEC1tQO0XJIvWwt0a",
-	"UcSOCMYD4fIwbewRkcZSbQnHkyj0wzSa9Yjk/rMqFWpEMfL3RGGPpLW66LrjctTCVKz3mFEurP3uAVVG",
-	"rgCl4WwvcF2qdmhH4HQsCXuYSiJ9poRBAV2LZhJDbUGrCBLgOyDO4nuWVK+CqLQwVOLeWlTEz5yxiVJ4",
-	"D11vcmn15eGtUllqas1drqRFvGHIokBgibiI0TurnJog8RTDxDyJGQc0pa/TZMo8fFG4HDxYUvaYpg4R",
-	"MZoZrHLTe/ZgOp+cKphLrhuxYSq/brncO5eM9ICmOn56wAP1VwJyu8QzDxMXOs3ultfYI96+KpNoPnO5",
-	"d0RFipiY/xyslkLiyeXFfm6oi3an12332t/9od3utdtzPPlTTQXDn9IknR0Gtd5Wu93JEjg6Tu4FpEa1",
-	"vj9mZD9OJrXCz9PxNaTL7B+cvb3qtKHM/D5VZTvfRPRG+0P3qSrtmXsY85T65UuBrlv2C2oppzQlBxBr",
-	"lPsxt5CuWgiEHwbfz2q9mi9EU6qCXD9XkDYJJCXAqzm1wZiGUT8IEiZErSdllP+/AmXLj8c1p5Y/oSWj",
-	"ZS8fxTehROVXb77bPWh/1/nuu+39lwe7O6/63TeDfr+9v7PTP2h3dnIfze8EhoFMm/mVnYH3Ksv+2YHD",
-	"LSmk1qudnPWv9s/Pr/r7+yjvweem3Cq88333+5qjS5BJWUj+U4ULapwgfbkunBW8HeYe5ABT+7p1wzpZ",
-	"RpfKNVfe85J6HnbhMOfbWKxJcX3mFVctrOobs0AsTIKhOXn5p0iaLHV9jkrNZ2Gqom4aFw8P5q0S6Kun",
-	"fsSaoPY1TfKeVYj2oYwE5spiWdTQ0mm2dttyizQ44dGsWJJQjVimr5QRVHs6m7ba0y2fjcCYRA1aFk6b",
-	"J9VVRUstg6bkreiGQRM4GlHuewStXdRPwzvmzJldJU98t3/1tn/c/2FwdT44enN1Pjh7d7g/uJJK4vnV",
-	"6dnhOw8SglQpLrAio8iirKhMRQZGVKQux5mIN0e7PKkXSyGOKiDUcWnQtj5RWWFY9NJ8fHk+OPMsQ6h6",
-	"U1WHaDgEVo8+0Kuj/vmFnO7k8vgCp4Q94BYK7BaPpeqY9iknqsJ1WQ2RAs9c8XRUVVn7dPZyp5OFWNp2",
-	"8VXOp7Xe1kwt75KtFTh/xU3vLLzpapDPuunzEoZ99TJhY9V7bucJ5W5aibAyd8m7a11yvf2llzwTg8qr",
-	"S0PtkWFW8eR+FKvUjSBDI9CLoEIA2d22ak8Xcsdt6aQQNlW5DzXV97PK1Rth7dNcmnq5pFWapL5wAWHM",
-	"yUEOXS3N5SZuzi0sLxqWQZbJNwjFVzK7p6W4ALjr6YiFCfHxODeKEJ2X7Gz86C5AEFhhGUyVOlKRrJWj",
-	"HvdUaIeeyTfGxoTmFUNYyqoIdJrd7eJ5LDiKAQ/WO4Wi/P0sCCInUdTs0ctTEv+cLgs0ioiUjidouQgD",
-	"jSp4MwUDYwNypTENmNUDcq+QREyFyyF+De0TQOnV0FtdMmIfacD8cEwju3h8wJLwjgWZk9imCC43JAHy",
-	"y7WfNzt9LlJGg6LpdwXFJofGKwGfIBBLMLqgJK1O58o39XzELodK5RTPKHWf1qICZgbYp80Tc4Gqy1li",
-	"UXFcULcqsV41YRFUZ9vfj2JskpPEdzQiqhKGgbJFT+zSq7xYe3WnXN6vgrC9/FLR4KFcC7ahXaYQV8F7",
-	"lWLjBvCFiucPc3q2vQpUuQvSQDYthueWzviQaeqfFteuqYSivAZV0Ms0/9J+ECqoSV21xIYPtv/hJIrj",
-	"2+kEpXcpeEpgnw2Ori7+fDq42j8olP6qMi9YoPmuvWQvuOASQFk2inLmsQb7grHW4xDPUu7vYUmN85J0",
-	"ZEBP+Kg5WVT9fM4+u58rzVh0+0JRk3g4b68VhUJiqB5LHB1R8RaK4VjF6dFWtLrxKjNTfYuWJugHABEk",
-	"6G7/invIdpAr0rjiPpxaPBwKltZ67Tljjzrw0nI4oMugHs/Gguigq7niNp2VAlEMQlVp0NjmFnwdWDiu",
-	"YjqFkOXVPtfxoOUdHAX/WYn7V+FCaX033ZUEAgdzy5WoswJ4nqngqD75skXjb/Mrbq+04DROaXTGxDSq",
-	"KpeQIRCe6pim/kjypDQrIqe7rkOogz0kOobWrvpWWizJqWmzn0ZCfZgGQGXOzyKJxR5p66a6z9FckmrF",
-	"vkUG4JHMJY9m3msdOZbFPkrhTjXCQbUimc7T8BXp8wp23/kj1da8SjXa1kdVs7GnNR6Xmq1KUhaVWSZh",
-	"fpwEleutXODjbV553WGJBrR4QU+hb1TK2eXefJANHUKhR4dc5Xoyom3K/SxpvUwmL6tEaWkZOlVutR38",
-	"qWIHnyHuPyynIY+KbrkY5XzoknyAztgiUvol3vz5Kod3DoIe8SnXFguXA2GRfBcT/CiE62alWlU2AxDn",
-	"NCbXWTwbkGpK/IjRhIwxgLKkN1XRb7m/PsE5jlNiGkQV231V1PxcRhseM2bldZ4bbA7fH3sVObvPXUdO",
-	"GJeTBJ95L59GlV7tcsIe8ndy1W1UX879Z7qcUgJfIcZFkuge0BZkAPejmIjwhqN0HM/TdCxGjgUmFPN0",
-	"uYmOYsYMtiHMmFlVMFM+ynrEsoIFDmGRYHool+c9biIzsY1o3kgkVPy5bfCxxt1DwnAfCoZ0QnN9iwhR",
-	"Ewy1YsiPy8tjfsiykJ+vEDrzvAExy6NZFsSTSDwFnVoqKF9CI310gMEXCNd49Nq+VHTG06rzMNiTR2ws",
-	"i16okHH/bYIzPsdHvsxpvIKC89/UHf5Iv22eVT67i/aRTqBKt9MCJa2sgesa5ivL/vuQcQnb7dBur4Gg",
-	"coAq7PyitvLLXL+R9WzlSPPn5bxH2Mol3j3GVv7fiZV/aXv4Yi656qK/JeM3YNmXNn5fimJdwt+N309q",
-	"/MZT/faM38UEo/Wy3crzT1UWUCHtFJL/HeK9PXgr/5OEH54q1RQagxdSd9fISJxP+80n4S5JTSxLdC1b",
-	"Txn8L+JbxnVBmrJSwFADqWlVrVLVHLTJxS5Btt3abnUbLSmVYc2PQt+DIGYQs5SSWx7fg3If3vAYam5R",
-	"QayRtlpdrZmXtwDAYlpVNchNV7Ws1a9+ZgoxWGXIVLIXtHD+norQby2tbvvg6DVgUapF69gQqnKVo+6g",
-	"Wb230kRWyan50kAlZcUcY/bB2omYudsix1gSifHp2DAaxEGwiKQjmrpcVwQ1+WVeefUrT9Xh1gVkoE5q",
-	"oZaW57g8f647rS5JWRQJlQ49oUlajCab39EKDaJFefbg+YT6rCnYhCYQhAWviayZSkLYeJLOCBW3aK1S",
-	"uXuIK5hwmC+lNJm0/DhhLatQYUuKt4Vy1ytU67KOdcHNxOS9squpyh4Np5G5kqrsQ74sYKfYxg1bHV3B",
-	"R7Vejc1+Gl3/4Icn4U+Hl78ddo7DQ3HIz3b8/cPdw9vJL+/2f3rVYrOffgt+PpQv/dUft1N/K5r+efbT",
-	"q5bfjfj1+E07+OWnCKaZyDt7FXJQFtvmZMohN6ZccvVFUIVlKuyvfQ8FZeZt/PktfVqlVoS10DmswU5Z",
-	"ZMrTMLJr5eE3eW/ebruMl49DHo6nY5taW3x9LWy1FuDTBGr7L0fJFQC7DF3zoM+KYKgzWFoFI3cmucFy",
-	"0NfQKLsDP59XVORStaBzBbnyvXTUp09eEVrVoTZ8xOWT6XUUihEck5lJ56X88vYIFylU+K5llFfGhv7p",
-	"4YYg8T03Ra0dlytGEQdMiioBu2ORxHddBwgdb1LkM090wx7M4JXUWNXdMz+5fMISVY2v5XKXH0n5TPSI",
-	"hqbaCQuIgh6p5+fQhXclvliRsg6Ua5PDbgiXe8A6spe7OzsNWJSEh09TGsU3U0bqZbvSn7S3v8vK/G61",
-	"Xa720tCxDHjwt4xNhHKIjB0odSMJuC38EuaPYhb0CNX1o1L2ERJk/CmwO8g1As3L++ff/+E5ZDhNgAOq",
-	"KYv5vvOyiKqaU2DMn0CcwOpvD81PKKg/eHuEwxJVPK4ubsgI6LMFbgOFu8Eulu+dsKN6J3QfmviPrSUd",
-	"UaDHEWxnZalUoQDW9MkLpFvt6jr523ZboOIJl/fqNW8JR1cqQWCoymTXM+LtxzyVgugR5TdTiSt5QF1W",
-	"16qriwaRP0ahxIKNj8VaQsvqCD84NesOlO+A8QD1rzU2sFfSwgVi8DXiKmJPvF+aQKSagPNN5QvvkRkT",
-	"Xov0K6+kwHttCBSDwgMuX076FzVKAmwvOdml5ao1LX/6etV5TF1UuLpIESEdTkqvlHi3bKZlWk3B1Fvz",
-	"tTtu2axorFXYtk5bDHkr7yp6sGS0s/RQiX2mexltM1K7ryog5Ghb/s58/KyWRxIEevml9c0F86dJmM7O",
-	"JT1RUto0CNP9iq7d/ZJCxxta2zTpBnIEkiY0jHq2Vgc1V66hCwK8Eicur3vqnz2CnuCQAwuC/sfQtKHh",
-	"YC1hFkheg6K/LjEL92QYxfeWvrlvqSS9Tyi3ZBtDuapXO2M0KC6W1NVaBNz2RsuIV5dJVOvVVKU8lJXs",
-	"IAL5uAsHkTUpbZqqiEZbgk6lcobyAIO+9mgsgSa48edhSUpA6fLVYUlAlxHEj8cMM4/sJuG4pmZTTu7y",
-	"o5MfDo9Js6mqXxvAerpj+lxb98JRSYjFiWoCpyva5R7mQK5/YVoQ/doHqhvP4sGCOWL+QPdLS6nTlHin",
-	"J+em8CLM7uXUwW5rq9Vp9PK957V05nJtp4CuCnNV3KlqoC8JOHwzoULcx4kKngDJAezFsGizZ0njV0Ph",
-	"uD9NR5UEwiqArlDnelZaH11FrM3/gA6+2YQRr3966Lkc4kuwJtyaN75a6TJZrhg6C/mUWV1D7NrQgt7I",
-	"VbqZQrmsH4ZK4g6zz5+efCDsKxt0HLCI3YBWqmAfc3LNRjQaqsK64Q1nQTPkVn8TrVekozCR30lScs2g",
-	"gx1ISyh+lx1T3a3lKpRqmhTFNzdYHTWNIaUdlar+6aFba7S0wIOhUhn4Qp6J2TlK0IT4sHqckNM/7g8a",
-	"RJ4+APsmvGPKRgX3IjC71xYkqE4rmbCvKk9BdB6JoDYtxjNCM0T13aZdvn9Cw0Q4LgejmzbCAUxE/isi",
-	"0UGN75XiitFHoS+4lAZcPknYMPxoWurI6yd6m5t0EmrxKoqnAVC+TW/P6K1SbIBioRjX1cBoMsApqdaJ",
-	"KfB2rcDqhUCTR+VhyLVxQt4wpsmtIJ5P+Xl4ww+5ZiBQVNAgonBwp/Ocw2pGl0iixBRwJfilyoz3QTL7",
-	"G5bmmyuCxP0x9Rp7alA0bGZh7hhqKqxyx4oXSbi5fLu9BdUOt5qd9o4n8d3oyTQdSfjs5z6z+JvqXVhg",
-	"cGaWwwPgZiYHd46lkboaEbMqb0MeuNyPaDgGi2yzGQYTM1xT/qxrPz0tG1xInuCM5279hn0uT0inrNZm",
-	"QKnKBZ1lVApi3228JgW0VnISRM/vudyU1kfJiM5IEJM6KiHCsXqdigYGE5Yi8YXlBHG58UAkU15FkoAQ",
-	"YZXonsp4WAnF4FUQoZZhmB/zYXgzTRSZcLm3f3l+0d/fH5yfX/308x/Pry7PjjxSRwzUXULkFqH4JYx6",
-	"eXYkIGj0vrFHvLzQAU4H4XJDCks8SYAkXwRv1+PMX50raxkw63Qud4XV1N9oU/NPP1/UnCpBP1d5vb4E",
-	"VRog2qnqBG+mQktYk1QQ6E7kcns8oY2bGK5CjmPFFXv2FVLDmSromsZrnHS5qWldvDHyYvlSSii7fkVZ",
-	"E63RKwubGrTYUP5kocCp/cjGjWeDEEUA9QZmnuGqAZhSxVIWIVXlHdQlAFNrDTkTl4l16otY7OjL6BRx",
-	"WWxY1RxVQXpTrF/hrFWPvVVz8hOV4rs9ZskQTy+RWkdUpdYq8CuUs4+nRX4uo92KzGdYaZ2iy1VVULvm",
-	"JZbBp6JQIdn660oSzpO3g7PCY6gz5bi87NUrd9pub/m+aXQKfzMsioWG8jw/hbU0sHtAzF1e1cmgpKVA",
-	"hWyVlYxP6Y3L3ZpGdiNvyRHdWmMvc0DpIqyCXMdTWCgyN6k4Zi5+w9xM3xStJyKh/ByO9jnMrMBp9KL+",
-	"3S8cUkT5SciHcVV2Ch4v/BeiixLGyB3jQSzXaURRdXj900PVhwQaXsY8TagvOb0x8pkW0lIhEXhPcbgN",
-	"Yar3qk4csVQhrBcFFlUWZMpVMRfwZr0gL16gLlRg6S9ekLpX2l6w1Wp5jV5eABOm9azLicXtoV0tqhBZ",
-	"W2noEREnuQa1xO5P6+jcNdBCTQtbQjo7ykcg9pSDUN4Ko2Jk/ktwbuLuSm8o7g5P36xW72xRlV9AKbkU",
-	"G6vIIFuLub7eJ9f0NHBrjpvrapA9kNJa9leuGYRbe/DUJnQRpLkaEeqYlsVxqp3pDGApjMhN5KWX/V9K",
-	"AmsJFFaS90jnLjmZXaB/8IacDc4vyDChYyZxDs8JO4sIeY5BSMF4JBwCkYQOmdAb8B7wQDkkMQ5AAD6i",
-	"0bOnRbGffr4Q5J9//79JKMRUOYVKjHVpXGoQUemQyj6HqrPKo1xCNZ3SF9Qc+0eHg+OLK6WQ1inaTlCj",
-	"y9+lBlmm0mLTHrM5ygn7mLKE08jlJRru2Xl3Z3dzIP/XIbdspgiG5H2SYkvlogFwPOSTqeZdc8q7o636",
-	"6EXHUxAjOmGkjo5WSnY+fpSXXHWqR9nTYB6jgcDmNnCMBeehcNQT8FlhYJXCCLnBbDnYEJkJx+W4Upsy",
-	"qInl+GMG8ZrY/UliC8GsNkdHeEglXzSwAJjqpgkxVS6/vHjT/A46a0ENR8wOTGKrvBepX/6h3W63//n3",
-	"/0v+o/MGlFIKTZ/q2+0OSKUgORhq56ENDnnxXhbBhfgBHvn5XpEOmoikli2HH9IQci3hE5fnjdKNPehd",
-	"Q+gwhcMAuEiatiEybxW1GpbJ3/YIVXA3Z0ZTl6u2l9eS/ieCBWZ3eyS9j4s7yw4qYfBaZ0+emQrDARbi",
-	"8qw9GfbvRq5kEreiGal7f+i02/IatdV/m22vYU1Nie2xncnlXscohGifL7jYVNDGRUK5GLKkOeB+LHmE",
-	"lx2SEf5izjESHXx5USy0fVpnL2R3sebU7liCobO1dqvbaoPmOGGcTsJar7bVare2MIJgBBLOJnguNu86",
-	"m+yOqZbuN1URjPiKrkeX+iN1EYdhJIEGrBLuoCfYB0lEAskW+wLPuY7WTKgkIZVMCW9Me9CxHR7ECHt6",
-	"nqwkLESqY4y6QyjxOPuYekB3MzCDBYqOmctxOcjXPEA1jwiW6lxZOeuGwPpvsNCeDn9X42Kklyqcivmm",
-	"Lv8ZzKfYYapnk+PNj00e/FVIHKtPEjZkSYI070MTUNrRLdQDwj7qvgBEYjC2hZD/E6azBtKT+1GM/FCd",
-	"ODrI1CZiji3oAT7QdD4KOXPkvWByApeHnFzLg7Eq1Sug9pAGT+IkRZsXfoQ+YXWxTeZ0OGbxNHV53Rad",
-	"zwZ/uhycX1xdHL4dnFxeeI09EAxsToA+MZwFG6kpV3TMJcGME4zbv565XO0JEdmQTkhbOQpF2pcjDRAl",
-	"ncyjjrkfRZE0mmmUgSgq9AHk/dtg64YmrbVeDahJltYhr4YyIlA7tk1/g8J5TVtgoM0IC0pj3lZZm9ms",
-	"k6mTWJslb7L2SN2TEyEgwYA+DKXiVyhFWPJpxUZtMNsbng9yt9rtvP/Udna3ynsqLdquqgEIfp4RVcHf",
-	"YUDqNGdXxeZHxvtY2ByNQp9VHZuPteCyfRRz4vJthtZbvWkzm9Lkhsml4Q3K6xRhIOlRURSHJoZKg4WG",
-	"5VLpB3VeS6aYh+UQLFcGMFC5oRNIYsRxzZkD/SiGRqsu6GWgwTU/F2woxEojD0cQQdM53V23UVYNttts",
-	"v7xov+pBFda/VCxbErvcoktrta611ms2jKGd6MrL/G7pMtP4iRdpgRI5Zx1NNonAZu/IlxrFnKHSSzHE",
-	"uKOS5ekMHhON3C7L5imuE2kwMBvg4kDA64qNk0673djTeRuS6R0fwFuK0eSSidoVS9aJQdmS1ejqmzH9",
-	"qKKndVuuymDqh/eQ7IItbuRI3XYbXQAgeylfveHckmujwUfPvDAFzLCkU3rDwKxSJgbkY8FAWf7gytW6",
-	"NYkbbq3nFu5Ep9trb7U63a3tnd2/gM5MJyG8BxwInlikG34po/r4qaSKbq33yYVMRngZgmnkjyH+DVQV",
-	"H0gNLcERDRt3aw+OW1PCgJqPdq67/hZ8g8RFuJIVu3AE5nu5FnsieWJytBXe67q1h/eOW1OhsLgD5dCF",
-	"f+NNlrPK1wDP1RJUedkTbs3p6McsN8GD3NkkYXc/UjGCX9qf+X8w1UiPthNsd7bbXXrtb1936cvd61cv",
-	"O6+CV51Ou/PS33nVXfa7W3vIPBq03PzmZYjoSeEBr6USBksammPsbXnCsSJAdTlGQ5tUizJoHS81hjVt",
-	"440quyjm5m2qdvDf00Bnk8GXnZW/vOTGlxfgt1srf/smTq7DIGAcP9xd+cPjOEX5Hvryy4+7r1b++CKO",
-	"31I+U/uFFPCdNUB1zpI7lmBQLHy6tdanoc8uOb2jYYRrt0IuQWK2wgF/tePZ3kuCn4vELPz83qmJ6XhM",
-	"k5kSzFV75jhJtbSvhfSU3kBvr34WGFeTF65Wam01shFcU5BC47Kswx908E0+hMdD0nARe8quq+x5lhBm",
-	"XjrhnrIJZw+U3cSqQGS+3LMHhx6fL3dIEIo05H6arcLBqkFocITgIDm9NUNmGD4M0O6ANxI0AewUClbQ",
-	"Qa5DnOoYCD1wpQKLsZcvXoQ8CO/CYEqjFy+yoeX3P5toJiuqSLAU+nm+MONm4Qk0UlaRF6BR0iiyYCun",
-	"lzvC8k+mvhQdM2sEmBcTRgj1k1gI07auZ0fQ+JSjlyo7I63rv9yxQQmeEph37seyQezjapF+prhCe2Po",
-	"GTOhQhAWpiMGZm3TldmUlJNEDvZxSsNEGTVoJNF+psAvUjojoLkwaK/ayynJoM2w8SROESAut9Jreyq8",
-	"hNQ9E6DiNQhnLBCqVDockzeQd2Xf5BOhyQO8ViXnBceVbyhIQn4XR3cs0FFx9qkpPWsUj5k9HtD5GNJ0",
-	"zKOs6z4sG4xQkt+GN1zFyZSFZLtc7Q+ph9cwsXm50Mo9wmOTSZM5GAoVt1w+kGBn3Gfa2JmwO0YjFvRQ",
-	"H6sCiR2zJY8xS8fCg7RKmXEr10qBx4rbgdRXdXJSxslwH0O/Xr30XG4aKmrXvjV9PDR+oWxYMGLBsxxN",
-	"Ags5d3lGbVRWGIROgyvU6C9Zq0f8ERsVgbk6RxpbLr8sNIAXqjOwSoihyokNrXubW+2O1zAVF7EtkDHw",
-	"zaAaLOBb1jWzV+aRwAuMfhXsEVJ2VKGkfEN0hxgxw7pOFPNywF6mjknnqOQNRPvlJo+ClaiMeWavbCKr",
-	"1xk4UJRryRcDu303qhqw9u/jYLaClqGUAtBL0vv4BxRPMcTDsNhTdImICmIHN/s+MzWImpU1ojEL1mJi",
-	"d3/FughoLoBCXhrfKt/rAjTUX134CqTI1fQkdR5z+hEmAD0zFGoYS6G++ziOuHjtfm5ikYujMslI7PFP",
-	"uHqei98gYfBaqyGb9gubha8Ko13EC0frFkYrvtCtmM4My3OP9cPaIw72oaxarEWCmT43SXmAQOu+Y3ZM",
-	"MLYs1/51jILQKUWqRUZBl++U5D5gCymIO0NnkXcU+8rng/HX1noU4S8T0mpOTbmI5CTFBL0q0KhPNtX7",
-	"FjWp6WXMr/ny7EivJL+uahDOQydnsDbmhsWitsRJdfylxUrfwe1bvFN4B1BgJU3wESrgo3S/9ZW+eW2v",
-	"s4rORWdRTIOLOD6iyY36bmeVTZmc1LcsCCkUjF1VxXysbnnI0eX+GOVyFa3Sir3+tTLMFlTMXC7PrwsT",
-	"Zgo6p4rRLUTxWOpmaZTPyornYofnguuJTnCRUh6gFKglYS3LN8ATis7fIEyYDhMPudE6QbqE8IR4SLwf",
-	"BhckW92nMHhQS/RUjh7NtM+eERtPeCsrR1BQk1Ol5Rou6mSqbf6rTL4TJg02472hTgLDHJIw0HEk8gNs",
-	"ga9yZbNBo5DftlzebW+bisIjqno82YkcgqmwyyxRACXDLF6pXBeCMD/OhI6slfpC3gAAEfMgbp7YCSk6",
-	"1tAuQW70tTjR8i0eMGgBJu9DKaoZtErfQqdtaZpJbutwojxWPlKlrAi5BCl7mx8gr0KijYQfxCxAVIYJ",
-	"595ud5odKceXico/VCTCfB1xeW3LvC0tZvfVog4allJAMrEwWOko5gQ8BnBm8l/qd1At4LfuStKzjei1",
-	"Xu0nyhk5g1qomVyN5eTswoTLOXFWY9eks7xfLJ9/4ZWsIfMXdLEVZP9nPU2lBfznx3FEVDyMlJFbbbdG",
-	"mIq0ee3WIIjKrf1nXkD+wroDJ0T/UqZB2G8V35N4gL9rVFAi/vwL+QEgciZh0WvbHUMkvrx2V8CXTNGw",
-	"Fp/tuLDfVdWefxdAPJ1CNnfrShWz0rS8LL/pabWe9VSIbnu7XPCaX7OSHrSIIKWoEO1sWrb62pv5XR+6",
-	"+W+i0mSJ779WpP8VlJQfWLpKBuxTaC1SL1ios5gxUQBF7glVOTBQnaQxqUMDDE/J8wmLMmFb6S0mOSET",
-	"1EFRoYIMaUJooZgn8uIw7ZVqBw7xoEqky+te5scCA7gXJzeU6yjdBpQ307K+R+pyNIzj5HKgucax1vq0",
-	"dtHQuoiU/pUeYjIprPxxTCcwhZXGccJcXtcNUTDB1VEfWL1FGoXOyyKNEyYsgzVMr/qMhLpOWM45lKUI",
-	"CO1CWKD8GdWk6DxyufcuZPekfwPB+zEXccQsF1Klu6SsmILlNsLGz8pvRD7PbbRnYvtcbrsnS91ELbLd",
-	"3gaFZrvZabe9RtG7knPuoJPOcTmsCV0XJZ4Ly627ACi208flxtkDC4CIVlTYV3T4LFHE1ta99k1m4Cp6",
-	"19fX1HyrcEhGJPtSddWXPwdBC6HOsG6XpZdVKz3ZZ7r4c63TzuLKzkyxuifSjkx1dxN2pndTe4SqtIqS",
-	"9ISA/CyVyMzxZEpRuWT/WVI9/ghxZvAsg5H6LPspe92CmFqRWQ/8zs0UCFA1VPZYPcjGKc5gqRgSgR6p",
-	"XlSoFrVH4d1C/83vYnS1GL29khj9Jp7y4He5+wldCVms2iqOhCoJPWPbTyWIb6rQ0+xh4YES1gMWsbSk",
-	"suMZpIRbLsq8lV9Z6+3hPGP2st4KA6/l8m1tajf99XiMsR5YWsWKk7qOg5kdDIXBIN32ltcoiWRCoQci",
-	"jjO/gENiXVw354rPeTYh+QuWo6sYLxe/SF76Wiz+uXxN0WyPGPGS1MMAhxrKC9sgN7EqKAUyZXUwjFVM",
-	"AVQTHLDrkXoO4CquJuY+U26gfEjOXSjCa2zNDBI5zFcmOh4A9uSMPZ8rQhaKogZzLi7tBMqOsph70tXZ",
-	"EROajjKpaw5jF3quV2FYh8E7EGEevorsu73AM0juocmlvMPB72zzd7b539MDj0zKpqw3igQ9IQ+t9sMf",
-	"lQTx2MFgxs2eWYJFrxDunTm7ewUfeczJ/QhqUIUiT/20jXzPGsl2mxdHmneb58bEAFfqj5QtzhT0Xt2b",
-	"TroWh7e840st43tzhpW5UR5tVqmMfJ6PdV7bWuXyFcxVZE1rFbYXXifKucJa9XkRy5Xyjh1cMC/wrGuK",
-	"InXMicfWAw72wIa8AikCXk9TU/85DBotsr9CbG95OAYG9zpyS4Bty2W3qtTvz4zr/daMZcsc4W2wbGOY",
-	"pLriy4OAVwgeiEdctXTNwn4fYR7rlgYPOHPzvaXJjLylf4WU7Sy0eP0Zu/+S4QprndI3EJ6wkle+u7JX",
-	"XiHbF/HKd1f1ylftq7tytEGG1F9iZ91vI97AyvWCYkI5Bv4vG3Hwe5zB75rev7uBNC27vetbTR/dfLlK",
-	"Bczy1bGUfLGWH9acwpoqquwUmfKICUE8+Ov7mUcEnQkMx70PBXN53XxAhc84dv6J7uVb1wmjt4KkIcOM",
-	"QFXZLxREABI2WqZUlamE0d1xXA78XRB6LRXmnXZbdduUwvpOu91wiIfdbyEiwuq9K//G0m/yX3rJjss9",
-	"9nFCOWiIELyhgiFiHs0OaEo9rQaYAogtoj55XWzu7pE6FKWhUeQ1CBtfS/UMorpNwdw0vNN1FCnWlItM",
-	"DQAP+oSBqhpPOexA9faFdSI4chvEBauKsbo6I6Eq7w9OFDMTqWpOILV6qA1SpRmU9N1eTzeAlOVVhPwT",
-	"bFK8wpsXdlfmVUZWR7fKu7DJN4AXK79+gsiz8vsDwJZVXj+Chtlrajx3PGhh2awWDYYtTRAyzPrDekVY",
-	"qtvqL6xzUd5Y3+Lib1lKA5rSpo6PX8KO9fv69QendjY4v2i+0QVDm+90Hb7FA8mvzEf6m9X5PNaTegS3",
-	"xw8fxfPx0/U5P363Nv83nz1CCsBvHysL4NePlQjw68+RC3CElaQDqzfAr2WuzygquQMWQy8rxIvvvH9Y",
-	"l8qWo/RyAjN3p95/ljixicTgmlXLFQdvIP8fXzOVpiEbq2pUT5kroTLnKIwCl3tzrLaHjFWvVzJXE0BI",
-	"6ljvNZ1NmEO86QQ6H0QQJTmmPKBpnCDvB16of4LGVPtYHAlf/agricYJ8SYJ80MJaBAtwjRiXsMhw5Bj",
-	"veLMDCtcrn19GXfX+bmSx5sqyGGSL3MMcY2SB7TIIeTr3zDOsDfx/Yhxl1Nxy0xLh1CYUt9oKbcgQFXM",
-	"YNZH0WTmFsCtKtIWIeypVuWC1L2PTUT+5gsPagxzjLEUdIYdI6h6l2DB2J7LsdQHz1YkN2NAD2UqfcpV",
-	"U1bdkBOq8LH7Rg6WeicuN8KKVVgaiqy2yDEYwr3zd/tX7w4HP1+dD47eXJ0Pzt4d7g+uzk6OBudXp2eH",
-	"7zysGShfe9s/7v8wqHyx3EeMSFwiIj2eW1u3ZU023Q+GB9ZVq7AUzN2835ny70z534Mp6/taodEa1vHf",
-	"nEV/Qh28OqMB+00UdqxYsAf818vSGiRPnmfGknGVMOkfQwGcFqPOywOn0CdoqeZaHQeNd4k+nvHXinjw",
-	"AjTW1mafW5X8OqqhlEE+TymsTIQr4tHv7OZ3dvNvpAPOX4Bn4i4nZiWrOeH/1bjRJjCWzSLHWNE+rcyp",
-	"yhwLpSdyptW6qcw/4MEBTZnX0NZq+TnqbC73+lEE076BB5K13CJzYTxgAZTUJ2kcq9KWp2Cj7pUZpvfI",
-	"nF0aqlHmbNOKkaH11uUkG6DdaGW2XpKyKBKmoF0S3wvdPQF0PgmIvYJxG2JDIKyWkEnCMIEPGLj92mvo",
-	"BQsVGcGG2bMM4RIwnHhYLd0y2Jda5zH0hGcNoYhgUFoyHuIJ9GCVqkFnzJluR6KCZ7BTjLgNJ9i1a8JA",
-	"i5Sfaj0Qe/z9f+x9e27bSLrvVgr6x5JBy7LjfskY4CqOe8aDPDyOM90Xw0ZYFksSr6kqNYuyWzcI0Hu4",
-	"s4Z79nGW0is5+B5VLEqUI9tJI8nor8QUWe/6Hr/vBW1mVsgU62G7znylr1RMldT0RdutLNfTpYXjA1Pg",
-	"AsBGYIpKaBbFEcQQ8GRxNdEOrk7y6xpzATzEoxIIKnfYDZz2RTXkhOuObxceq3uormITzRUd0WLtvc9W",
-	"qM2GLkIrN/MrNwRsLrj9Y6OuN7cREPHZyC/qizUkwBHa1JBAVH0rN27lxv9c20Fgy91AiMS3vyghMvpg",
-	"KvJVvlU5E5CggKC6K+rS5RzfNcDZYLNYD4+ZIVImLBicuUIxO5bN53OQW0jSa1Rlw7Th7aPeEYsKJ5TO",
-	"4FwW5eLMpVJ4bsaZhr+chFd3pDa3+pgEEM7NOVEL5wLNuc7dq+2qLVhc6WqugnRbqLEsUkorbBWPZ0AL",
-	"4sfDI7BuCK4KTl2UdkkZKq91elDlKccGwmTu3NCxTz4XvIfVK2UeuU6rlNBci1rQkk4wumec2dJB+yNT",
-	"RCIbVUBR2GXbO5cIl2qcwp4iaDH5+9NXe4ff9Q6Okk5X/FQtb1Z6//LqxDTNvpoBreWFymlYk2x2uZip",
-	"kzQJe6UKg1XLSsP1T8kD3IxEbsz1fIZDe3UxeAvS2wlW+Xr+9vJ/n5++PXmWYFXgVKV9egV+xjrGWL4o",
-	"qh4OTk64FrLgDYZmB+k007R4ZvltkhMv/PviBYaeFMdChl+hcM3WFHOrO27iSE15zlFwVqMHTfgfwYST",
-	"p4dPQWp+eniSdPj0mGlWlirlXa0VSlvM3NFxp2anfmY8GsgbWz8+Ris3peqTM9rHUJW8s8E6dOmaHHCe",
-	"fTiZu7ukgO7uEnGaqYJxVHfcqAR+dZ5wZv0q5lPC9KwaGk0aUy12FE/2N72DJ1g7PrdGzDUXYh7OiwLU",
-	"PVcdoIvVCnAP3sysKsq9FyZVfYG6H04LSRh0iSPNrEADKay+tiUobG1EeetngA2Qwo2ND4OroHg7MXtD",
-	"k8+n2nJ2GG1vlSNW4rDX4yXzFkoyEbJ30h6aANtO/YxE8rqURYmqeyS63S5WTplz3nX6CtcGLz6ni6+Z",
-	"QFG5Clph5XU6c0MqTSoXO1akWGg64SzHTxeOgktbvqF1gWfOYhtritdxtdVqtscPGRWRrwTZ2I1WsS4L",
-	"qS0ZO/t+x91mOgsp6M2ZHq/P1L4ka99bW6OjAiflkWnX+bjXKFPdp/+FvA7y2QBBDt/lu14VDQ4jL1bp",
-	"cavfWiGRKH9hCBUuWr13EhNui4yADH9ewm7qLLTVf9LrHVTliA6iVp3n1184gBeYZ1Po7v/i9ekOsfba",
-	"nZMA4o/vBHev1W89PXx6nwQoy5oXHpGVGIxNrAM+HvndBuN+9PgabQpIpUDGwbc2SWL+p5tE8Mo1DL+J",
-	"AmMkvPdwYMiyqouNpTBWOEesV1gHxYw5ys04TqAyn17K8Ye0W3znffQ5qteciv5z2EWfAB9Oo8vrgDjy",
-	"PM/RoaeWEj+jZMtvLp53H74j61PbD66syUHBCXLca3WLx2jTHPYc0YQF8SfGlv3ve9/3HoHqH/R6awD9",
-	"/YNWFBbGPOwdfd+UF38L8PyHATybZPR3a/SIvP5fB0bEGfrlKuyzITL0SY12j/MCXXEmiQKvR2mDGr9r",
-	"vU+B5nbFWWnZT0UDD/USpsONQI3LhhMuvxbiOCIJWxIS3Qop1SRiNX3WS8lshTYtDN5w6gorAexa+FHM",
-	"OBs6IDrTzNYBcUv4t8j+F+OASPD+hg6IXx66/2m5zTuiundmfTvVqSWs16tYSMSp4iAjP945JMwnHChm",
-	"VpWinVGRSgsamEwRM7haBH4SqMsVZj6eiGV3kk5XYGIfRPcc0FiHeWNdUIU+n6QuK+q7T/Wil8D7fs2Y",
-	"gC4VNGZqjx3kZelVSKVTF1OBkZxe0wzQJ9H237omyZMCU5ssOnUvzgq/16amyXqmGOtYDyq4nQM/r5Wa",
-	"UUkJh0vXoKI+rYWD83JpSz+1JjCcLEGjANePXI3lJUDdvQk8neqGojgQa6Uxr7YojelENdj1qNcjZg2t",
-	"PB+8voSeX715ecm915yKOI+PzK2JNWU3wm+fnT4/vTxt+BzZPUsFf/z+b4J1cXmXAfoC9pUdXirEN1/c",
-	"D3xcyU0IjeJMCTIWydlo74Ush5MkqpxxjFVC6TIrF6KUY5eDR04xOxD+CtJWGqwbpyE8OjjkezUqK0eh",
-	"9cn3Hotgno1w7PdIMEczlJa8vbZyyRcvlxxuLJcUaGfJ4DD8KLOc57oVbDYVbODCPkIdjdZHIjgy7VhM",
-	"5JiL98pso+ER/ofv+ixv3tWzzqgo1/5yji/jeVedaSHGl5xeynEi6Eb6DlyM/Y4FnuEo4jGSzZdGK6ad",
-	"oipeDLqkM4M9gSGx3V4iBd48bC3Wj9Aa61EQDyKtn8aP7t7ebNEGPAA2Yi0f+GzsAo77dL8qyP5JE6Nt",
-	"uB21uySc/bq6Upz2EROsoHPGDBF3ftHXof26Fm/L3LegwycKQ7kXY/7EGAOy2T/d1xAZwmphawr1B91x",
-	"yX2HY0oa/b/QO2TJN6aKZY91G53873CSAgWUHKU6xyvuelGjQ2GsKy/ALAVKOVqwbkY+PCxrpKFrjHMb",
-	"+q7X+x7dhuySuw027H1qvGdOVyQnUpPvy485CEL1gJRA2Z3KBZugPUXnWJnBkoymQfS6Uj6Eo65boyZ8",
-	"+vLZ6bOEHNBwaxwIsGr6Lg0iCJUTSQ6zWrh6lriV6DLo3MYcCLHOqWq10wB5EJsBD5jJiwNcsA6KFpyh",
-	"d2McADfJAyAZpXMlT6a6P1IUOihVGFbwEM9LQlFI5PZU1YhflWJ5X6xok+zb+RAk0IwFxHoZDBB3YQE1",
-	"s8kDRFua6ccFDh7g93Qfz6QHesjQTB/vwbPsVXTy+BE1CrdBJpLS8OH6ojx3PD4knQ9eupU3t2DSnwYm",
-	"bd0j7iHzEi16pHuEgbPqrVJ2/93QZzl/v1/cGZwMxIL02qUaL0E5zD07U8NslA2p04hyaKpUXC3w2+6d",
-	"idofFoJ5ofIyM2G29kflUodVPHnz+rJ38PbZ61bk/n/+ohW1UIa5OPvH22en/2z9silPgWm9hIW7ULNc",
-	"DhUWGvxA8TQf993alIrRMjyAitGHD6Ji9On9qRh9d28q5j97gNZM3z5Ua6avH0pB6OvHUBBqYRMKUuCb",
-	"r8Ikv/SoS+epSvAbvFml+W16t0aF4L7Wbv/SlQ9oEQ06KJVbqd+NYXGDlOt8kHhNdtrltN8Cb5LXhShc",
-	"BeT/azUrIxTV0zldbpUex1qSnxTocKycSWEXtlRTB81pU4DyULhcAnjJWf9pF4qyG6CVu5wXuhphEHaP",
-	"5yGiwHejhyoSmY61M0QiDWyS7Adp+klI34Ok+3VU7/5kjmjbY4TgTz64ZjF4eUe3xPeTE99NJEC3Ro+Q",
-	"AL8e+h2W4vowBW8uxDVI08eR73kD9X4hr9nkgY4XSwJijubI0bpu+3z/gERnGMpacwcJMonOqgpREUYE",
-	"YPoaYACcPgX4AD28VmpGX8U6+KyLsN10Vi5oVIFb0lTIPK9TeniFKTsyEiDvTbScZbuvkZ6viK2fKWl/",
-	"gHgttLndUvktlf8aqTxfh0cK65uBBvsBfV0LIFBQKuKNyyVrXa8+I/YsLAQ4yop1Sge7gnJiL3T4rIT7",
-	"CqmQpczNWLQxGae0oZD/FkjOqxenF84GhT+hN2WHCf+4MPPZCpSBtoNMs8UgCoeM/Ag4B4abU6FAqiaC",
-	"OTBuQWehSUlrs7Fu9hgEVQuIW1AU8TMAR961Cia4cMZCQATOOB79cMDwAVZpK7JfKYQD8ezlVzAruUrP",
-	"i+wmy9VY0Zk8HTxrRa3Tn09P3lyeAkfAlmRRZiM5hKv9C5WIWx4RxxffNZwXz148aDhuECl6CkH/NUaF",
-	"xU024Vhhj+8xePCMPsUQax88KItCLu7WWdjeVZeNtkxtixt9nrhRkPSpTvZXzvDHgJJCoswRAaSeGIcv",
-	"YQABo0nkNenzLvvCuO3k/M2l6Ha7IZ/bf+fIznufZ8XcqKLIUtVxmZqYBEU+DIaYzMwRFu9CwYNjTkVW",
-	"bEqk6F9looTjAx7pm2yPTIEF7IFEiwR2JhH7Ihnn5krmLnk1fE35M0UCpCyBQeoSvT4pOSVyK/Q5YJ0j",
-	"1sDIpqoYu8BwqrkUZPdAZkHZKjXnP8pK7/R5cnE6uDxNMDEkjWvfBzrSYUkqg71zt4AVmZg85QLB1QJk",
-	"jl9a0T7qPYn1Ue9J77CqxXVcB+8wrRIoeh10LrjgW9Gncg630nrui9EiNbguEtoUU5kDWevjklC15Rkf",
-	"vijWPnYFU97QVsBnFf5YDd02wn/Y+yfi8A/NbEIX+RmHMfro/Ooih9ldZkWm+dTQMHasj4CkT32+kQfL",
-	"DXBqHsWpg1uArlUf/qIIqeamH02NzkpDof7R3QINOcmAtovXoxW13pw/GwQSTr0e7S/1lCgfRcSIWtNM",
-	"uz+bpI2PqOPf51xRH9uD9QUfrE0k15qutJYIb4XYLTLzVeLveOJrlwCzTnLCuj8TrAmE2LsijS8YI5d5",
-	"viJWr3qDQJNVtU6QVVU+ogBj0Sa4XWQlR1AmRLRQuqbhBXJ1p8q9BxKhKhjVz8oIH8BycdY4F6Ac66x0",
-	"tcNAodDqN582sCsGS8bfZdCG5e+5EqDgk7Be+fU6ewT69R71egffdI6dx2gNx/JxWBN5g4kEj3pHmIaj",
-	"dwjCKEvHNHOQjsUa4Rg1I6caeBP4AMOtrGeNsU45Vm14rc1trtIxouAieRe3bCnLuY1b/bhl5xhmHbfe",
-	"J6ItKYFTuPwUjAJHBv9zlr5PYg1T6TSm5MuVLD6+9Bpt+I2D/R+NaL3jJWr13QJt7i5KQ+HQXmrlDqym",
-	"4bzxidpyui1c8xkaEJBSsxbuDy4QfFCIm9nURqDNWv9CpKTsXU9UD5MUNZkFfIaHRmA91k6s7C9zJ3Or",
-	"g/hbWQoqo2kKoXKrlm0ItbdifbcFoXMcEnoKztVc9h/Ze1XFERGYu3CRRtLfHPn6VRDhz82qcA/rc00f",
-	"usvLnkWZLU6/JfyfK05/4WoZ+dCvu62zD3cYYvt0LUw6FI98stgrky52LGVEQLedZJUiJM5ZqPLj6TAy",
-	"W/ny2NIUKhXm6v+oYcl5qmGWQckDxv5j7WZxLBJHmZLQgtCQLV79Ope5Z1o7lj99PTQzlURcrWgpvbyn",
-	"+oloryBdKhUO1Lecv6dDw7bIjJxZG4s6uIqRxPcwG9Nsli+OK2xfMdgfYvrMjQgmSmK9XhW5B07PGiEs",
-	"U6zbR70nYmOgvsolVfXEPLsC02OdWW8NwVGh75kajdSwFLLEM1rT+9Y7bH02vPOBIXlfB9sM4+w+qnfZ",
-	"f4JcsaxWWiZ0W9liC59+jXrpKzayNyGRj1JMN4RP7weZNmCjojRjyjLQrNhWLM1BmchhOccT/EoA3TL0",
-	"6iHRrIwQqmVrfq34BsOVuSxVEWsqN5AuZeZHT2eMibEsckGnE5WT9xvmJeiK16GnnQdJK6/tx6GkPmz+",
-	"Y6GkgnYq1pujpOvz+IV+3lvQ806tN7NblHOr7H7uKOdHYhwfMrCtKfu8Ajh+wGeZkr2aQoTeyp6b1MJd",
-	"jtfZE1EPBOpLtVowkBKIL1BhzBfPsx0XEtPjFkoic6k5WPuswA7P9DS65nzWjltYmK36nh2341bHZaxf",
-	"65PdMHNgdP1QGdXELBCprRTRBr6wVMKv7deQk90eg66K7mW9g06svcraFQP0ShlmM5lzC6imGuCHrvVI",
-	"uN2C8+TYMdWsbprf23je6z0ZVjIG/q2SCBMY2ca1jnXy19NL8XBDb+JKoK1LpIidfhzF+BMCxH+ak/dm",
-	"XjqczOSTaHkhediCyFu++sWAyOHBfSB6XPHW0lwrJArNPt9wUXCg4rDbYw1pb1gozCQnc0uMTLQvfjwR",
-	"33539IP47/866h51EDRlfSqgQMjwxpktq/KOUlg1LBRGqML/VSpGWa4IkXUtzMsJ9DeUpWII+2+Xl+fi",
-	"qbTZMNZtfi0j3JLa4yijkSmme/MiV3poMJJVWuEVvpm09tYUKVaIvMXSlwm19TZz6fr4b2q0BlZj5vWq",
-	"Oq0ob03EdV6uTDlB9+ifOG1vYhGvpvdgxX1qYIJ58WchG5YMEwQCzzsW0mc/UCl/YealJaXdWFQKkkzf",
-	"yDxL31KHtIzUI5anuVKyUAU/AcYeaxrB4PyMJpJZERYQmJVWtBNTndUkEsnKAU7IGxyvlhUjA5RdBGfi",
-	"m+5hH1VCBW/ErUjwf98Gxw2UQ9BpR5gJidci1sHuw3qEk6RXuMTmUe+Atuynn37aGwRHpk8HpVHxPLN2",
-	"ri7xDmyKF/+2d3t7u7d0sJY9c6+gx0Ft5HXP3JPVo404QHWww7KSeMveshMoH8ngFgLHhv1u9WGk3aEp",
-	"VNfd+em4IHJyjyKQuCCem30s/PhefVPra5PEudIW10ovJVc7kcOJwmxphckb1AKqJZFos4eAblKjXd90",
-	"DzqbVsJzLbSaitKdF3JMH6ztfggDfVT32EJD95snaYMT+pAcbcjkVuSWbzf88oEpeuHTB2fohY8fnKwM",
-	"Pn5QjjL34YdkB7rSdO37/wIhYQmdvSpl5orW+5NPpskmptFex6k7YVozGN0hNQUywXuS+50qMi/yVr+1",
-	"j0oGf7J8moHG0IDYnIjpQos9dYOpZkWhhqZIga8Qk+GSxFOJLIuUXGSJk0IpYEGWw4WrhlEkSDha6AYa",
-	"nalCMLw2mudYj1dFMHvKGsscGh/TqGqFkkVbLpdKFriKhclzle5dyeF1rbQNF/fRRmMAGggVOA5XqYWr",
-	"/phCtD1337GVWhuheJYBnykIhcZd05yNt1yIWWFgvYodEk1i7bizF4CyUgypMB2uWSQS+X9nSQcDtJFz",
-	"Q7MBY4tqddCzNNbt5Oc9Pvd7Z6n7tIQ7VFK0K8Zv+Ry7V2pkCtKL5KhUBfN3mDj79E5kho5gKGaFhQ5e",
-	"/22wd/jNt04smhXqJjNzS6u2Y8VE2gmLCMjyYs218kDUMTobylz8/fWrl6J9rRZWWDTvRKLMpgrDDd9c",
-	"nrgQ92k2LAwVPucZ3cqFOMnNPL0sZJbHGodpOXHyGEVLGwlrMLtymmHLBGFjtF2hXEA6nbXMMpADwwxP",
-	"pZynWSluVJGNFr48YJWgnuLQrwrcSDfxxKpfky79g3XQJUgLNta4e9TvMQ4M+8adyUpyiaA0zVbJHI+4",
-	"C/GH2UUOkTns9cTUcp7oWLsbMDTTaVaKNl1BLEHoJFZYI2zU0ohdTB8y0351hi2n7kXxnGL2LLIxXAZT",
-	"cIHiyIn0dIAdUoOuHySv0gcojyTBfRFKpzOTcan7cJ3x50SY0YhQJoy0LA1IhdizJZf4UU5JhYcTNbxW",
-	"qZBjJJelcJPGkw/3lyRUOMHAd384+ua7WCehtDIrzFXOeWFZZNQEkAxwz3HREL+o00L1V+jyBG6NM0II",
-	"hOdUIW6edMWAVaWMqosx6yRyjf4rmO7WfTlAL0b/59O+GGC6NczIcJOpW/F0h9NVZ2UGZ1qWpRxOpnRB",
-	"dSqG0io2e5E9Cskcmm9iraYyy7FeFzRzpSYyH7kbXiwqUiLsTMlrS/cRmvr5xfPKZ+XnF8/5IluB09+x",
-	"4ubgUFxlGjceNzj5bZonsSb/IB/YwNJep085vxOSBxIxy4bX7LzkwtZA0pYln61f91AmtiQ2/XBw0Ov0",
-	"RbIsbSbCFLEW9R9gHEQkgJd429wkG09U4RqOaKoGlNEyU0gq8AnFIkOjqRrJeU5eTcnu/i4oRGE/uwnF",
-	"7XIRGFLBpsaWooKKkQ2mapilyoJeJzDt9451wxDt5aEf//qXXiSgO2ZfFpafQzmAZuRkd6MbCC1OZQ5L",
-	"p1LfaGZFNtboxSAGrkYNxWqnU3LvyXwOcnTezYBs6jG9pqHVg97hkbhalHC2wiI1FHZy1Pt276B3kKAf",
-	"MawbZkfHvPQgjlwuZsqHdYclxXasmKo0k9jz/Ta0qoyTDCeysKCle8TUKfb+t7/My9He94loozS1gDbh",
-	"onS64qlJnR+XK9P65vLHve9BI80ZpYd5s2v0VBbXSJKvs9kMFtRdAAS3oV13UJMPKo9wgqbzvMxmsij3",
-	"8cdUlhIel+q3cn+Wy0xT2A6O2ASb5NLG8/zoOFDf4dYJ4Mi4bbU8/wR6CJEcHXyzd9DrUem9VzOlQap4",
-	"0u3xgbHutFRYNHuU+5sLt6G2z3h3yomyCI1Q1Lsr6cqWkUJyWQCp4TbkssDCvUEvTLHFVFkrKct8qm5U",
-	"DhTqBT1jJ7oEZCf3CKmno/o4YxYLsW45Wcx55HvPpR7P8SM3R6BBEc/valGjRjs21n6a/stj/7tFUWgh",
-	"kn/KYtEX1EUklrtymQwQA8HyDuh+R9ltHBvVzlExEnPN7vgVWQSZ0EwZDzv2lYdhqcqJSQnJGZyfUbBR",
-	"5RGAYkVy1DvCi4rbdtSjzRftSosRyUvzej6cXDDO7xL5vMDWQYMjAY6RnxO0GNk+SrAeMXpjVQHntgEJ",
-	"REawAJFgcH6WLEFMRNZiTcEGe5n2jLECo5yLJ5q6DNxZzBOaLzhEDQRKZ2Vrk3HHNbJPzxOfUCKZFGrk",
-	"6iD4avx0dj0vtKRTYFqC/EZZkNNhkypmCWeaJSj2t7Qgf8icB7KUCKJfY5qZLlXBOgdcvjRL4QIxLMkB",
-	"Zfu3dv/m4HA/eLma1buzZ+9pagmTAYQpc46AhNODvyplu+KlifXNE6F+nWc3MkfOIZ2wm2k/stn8Ks+G",
-	"TRJNPXRctHHpgYDFmiuV3DwJIv+GZp6n4gpkSFkMJwoEdmsovQVDjiD98kIFUVy4YsCiYg0qgKjFNwaT",
-	"z1KevEqrh0sPsvR9XaQjoc2LWdR7g3B3uSqpetxmLdgt1mHd/Vgn569ee3MjC7leJFmnvFOhclUXYWEI",
-	"SJUCdHUNuFqbek37X50x5zz/cY7RSahSiZOfRfLQ2rvADnCPOUIV52k0aDqOHFCXO1YMnv0oLk5fX4qR",
-	"qz/ApWF2d31FAtC9YGi7u2SyTpqrHCRezGDi3j4AOfuHjhhOjLHKS3WzwpRmaHLX7rEXLEjPw2XY3T3Y",
-	"3YXjCswz4gGLQbjnuFKwH15QdETGU+5QWXYtIzfO9NppeKEbGuYpgUq5XB4iIXURJVwJ10pjfK7rxtkL",
-	"Dv74/f/9sFywtoPlblyhF/hB5vAOkL1SaecL79o66NKWkEoF+4Ab634+AtaCDnF1qW2pFgceVFK2oPs2",
-	"HOMyK3OFx9h5kEVxy/Tx1WeqBNUlbvX/9S5upfhX+PsJ8NLg73NZTuLW+1/eJ51j6CAcoxV4GJ4QlkCi",
-	"g5A5Ehxbk71YlaHuyIyDWgHIaiRD4pZW0ii+HgyJqyj5SgIUeMAr+MKLvriMgWCM1Sk3EoY/VOIklFHu",
-	"/zGQd/I86xBn3qyBoclzhVzKNQNiCgUzoCmyA4fTGXoEG5yAWTVM2lmjiC0n3CKuGq8jFnuEFZRX1uTz",
-	"Uok3F88t+VxCo5U/JhEmBEf0KBvPgUQzq3tz8dzffRS2tYoCbRH0OLQyggKrQpCOS0P9vPejKW5lkap0",
-	"7xyICio8E6MN9jIqDJ4Ypn+u87KYo1lvVpjfMqrxUGk2ekEOq7kxM8Qn0XhZZDeg1WtVAqWwHV6Ei2w8",
-	"Ka0ji+zJg7Y/Kl2dVOUwkpo58Bh0VoRpbFgknIijc9FgpZVcaXxGAIzrv5JWNUAueFY2qNLEKIWNXEGp",
-	"yCcRppAjmXJ+2WPf5J2lT0kYpO/KiZpWn21UVzuz6P8EKoCyqKeXhkeEDk40yo6jyfcv+tUVA71AWDu3",
-	"LJYf9Z4gXFBb8xDXYlg2UJ9BeiRF01FuzLGAkbsUg2uNkHwOHAFktub6ROwXDdc4FCT5Ro+PaQURGK4w",
-	"Gw8/tKUWXAIO766r2wRH1ytwkVdGGfjBlknyB/6g9LicdFaRhKNeDxpFVJIP9qAqDFXp/Nj27m7g0Ocr",
-	"87vF9vXlSRHEQmLwsRm5ewh0ri4brS348nhBiTGomSzY2TxZEZX65BdIpfbIhbA2FNKxSEb2EmammbtQ",
-	"vYbKvFIZ9DtRIHx52WpZDCMCuTzzrrhgEIR610H9tQ9cw/sUIL5jA7Dfhg1gHxd0Uhmcn/XXu2byBaml",
-	"iIF7MjF56j0zUUpFr0dgM6R4Y04PlNXfzosMnRSY6AcknBQT/5b4i5iU5ay/v/+3V68vSdJPYo20mvBp",
-	"yt1oKbLRemx6blXlXk/hfuhMDxc0KxeVeM9gR/XAyz6BpORfeh8qGAboWZBLN6EOcQSEAT1lotcUPxmo",
-	"xG3UY2BlQcNOqnwzwSInkTh/cxnr5l9DH8qo7lVKMRWZLS1adwLPFLdJ0Cl0zuqg0WKTTujt2oBCR04/",
-	"mw3cjxOuFEkhHrCRsZ7JslSFPq7WjkWLGSJYbiEx5APxL9x/FyU7reMpSH1l4CU7lQuRGgeiBpwZs1fi",
-	"Qcf4UaP9apH3cARUhZNbrgR7/PH7v4Np1C4IwUguSaTTZvwZiDXdkWQD39k/fv//CVGOqHIjlmXg6csu",
-	"z2gixe2NqnyXZO2GAxf54Fr38A2dAx/XQo/pr4iCbLynL8hT3jjJy+py1/djvVdzEI7Y9BUsdENKozbf",
-	"pSvEZxFtar4KnX49SpcyfSIyxCZyFyKNDTV5b0cNrttoQcSzVHNubnDVdjxv2e0axJtjcR93arRa2bXD",
-	"JBu4W7Om3T6GtV5HrJejsNaNuZLNUWhqSIFXZ4WD8zPQOXxOFBITGEP3OJCbGafB6rsMr+HOMTdBiTm9",
-	"38ohWAntX6mFcVwpOIpoDK/Sk8S6MTF1/USS0WJJ/HbSH/ldYOIBV8G1dskbQr05NdjOcq4vkllDPdcP",
-	"JNZeomRf/0jI3BoCyDyCi4cgNSimYIIAnOJLE4i8yg5lzsAirxESQubRjoTaTt/LtkgYac+j6q4jezIF",
-	"EIiINrFGMbnsLydTa4psAMKYaQQ2s+E8lwUmWePAPDgnqJ5Rsnrnx5DpYT5Hb9MVOhv0zvPij45rsQxB",
-	"+D4IJmE9XLe4hx04vw7Y9e2iQu0XxMUN+qFV/UfoZkCeEaC7rAzVaHW8EvQvMvThxQHVJLZmT+P3v7z/",
-	"nwAAAP//",
+	"7P3rcttIligKv0pufrNDZDVIkdTFJSoc87EkukrVsqTWxVU9BW8hBSRFtMAEjQQls9yK6F/7AfY5P855",
+	"gdnvsR+lnuRErpWZSIAAL7Jkj2d6IqbLAoG8rFy57pdPNT8eT2LOeCpqvU+1EaMBS+CfBzFPGU+PKb+d",
+	"0lsmHwVM+Ek4ScOY13q1yxEjUezTiJF4SNIRI2MmBL1lgoQc/k6YmMRcMIfEHF5iP9KQbwjS2VFfilbN",
+	"qQl/xMZUTsA+0vEkYrVebZg0D/o1p5bOJvJPkSYhv609Pjq1wSW9LV9MEkdsQxDG0zCdkZTeOsRza+60",
+	"3d7yz+OIHQXwb9bER/csEWHM8Zlb83qwZvWU3CbxgyAPYToi7J4lM/KQhKnchMtTNRep+wmjKXPIdBKo",
+	"/wqWpA4JWMRS1nCIiGHQlN4Sf0S5hM3DiHE5IjHDBDETLZfLLQg6ZuSeRlM5GP8wjVMWOCQU8LKHQxzx",
+	"IPRpGieehnuYsvGGIJ5g0dAjUcjvWuSC8YCEqctvqH8nD8Q7GjZPYs6ab2nqjzxS/3Fw2SBxAj/oZ2f9",
+	"y4OfHHI4OB5cDhotl9ecWsI+TMOEBbVemkxZ+XG5tU6z49ZqTm1MPx4zfpuOar3d7arzu+IRE+IsYfch",
+	"e1j5MKkgnvzaI6HYJ/RGMJ6SYRKPCSVewCaMB4z7M49McGCHPIxCfyTBx+M0gzcVRKRxwoIq5FtjN29Z",
+	"SgOaUrgtH9OKvbAPUyZSeUT6/ab6wHMI80cxC8yGJH6o2wNfkRENCI85q1qtoDy4iT++dmuXCfXvBuNJ",
+	"FM8Ye8NoOk1YcRuddrd0IyfxhYTJ/AY8HjcBXB6JuboLcI8JS5I46RGq/kXwCIR8TdERko5oSrx3NJl5",
+	"gOZwEJyOmcvrXn+ajuIk/J3KmTyHeL822S0NeROGaypq4uE14jHxqS+JDJ2RO8YmJExXx0+9h1KKcj64",
+	"uHyT0DF7iJO7d3j/yw+yf/iGyLfJUL9u6MVUsICkMREsuWe586t35s9UggBPtdFabQvbcIrheDqu9fac",
+	"2jjk+O+O2VHIU3bLEtwSS5NZf5iyZH4jF8yP5TGlMXmgYUpu2DBOGBGMByG/JZTH6YgleqkrLq+zdEkS",
+	"CUqwq+/7bJI6BP/b1OxGUeOETRImrwXgiI1hN3E6qroRFWOWHP6jU5tQeZap4nr4STXT078gRfajUF7Z",
+	"ScKGEtuHcaL4WlNMmB8OQ58MQxYFglAeqFuimSTQM8pdfv7mgOx1Om0ShSJFjvOhCTxAtEo4Zo8w3ry6",
+	"IHW5gIAN6TRKGw5hojm4cMgwab45d1weps2jS8mImocDh/CoeXLskEna/OEc/nMmf6PNwz87JJk2z6/g",
+	"w4O+Q34fNQ9OHPI32vz5zCF3cfPP5w4R982LQcvlLv+ODHiahEwQmjAi/xUgBZaLGYW3I4ncavUkiB+4",
+	"I1kPUgMSJ/C/nFCShswBmHjfeS4nRKRUnqsEoLUtB7faIn0uGYFkwhI63ofXbY+wj340DdRBKNiQEK+W",
+	"kGPWvWHi4Z8IFpgQ9tkgU+BAhJIx4L4+LZwFv0lHbEzSOO7JwTwYYf/D67YElUduw3sc9qDfkmAxKxxL",
+	"TppbFRLBg+PDcyIpP0loKuFHovCOReoDxHbg/sDq0hEDsMgHkUI5Ccnsct7K+xAnAJF4moKEhTsGsMqV",
+	"/eSRP/7n/1IoQbxJCn/LcRUieJO02T/FtxRSeEw03/6KjxRKeb+P8G/AjYYjZ6XEj2Ihl5+wiKYskKOa",
+	"hdY9foOfAI41WuQXRu9YQm6nTAgmSN37fdS8/MUelgQxMAc/nvIUQDqg/kgBNRQkYTSQuBOmgsQPvCeP",
+	"jkbDOJGEFN+qU4N6CKV0RDlpS0LXQcyhqVznOBZSGkiYRDQ/HNNIXkZiCIH9tffBcxBH4M/OLhHTm5Te",
+	"ioZclLgLJxPcvIS6PEP4VgoYYRSpzRCP8eurC89sQwoygNlei5yziZQhA31JopAzuAhjOao8VUkW9knM",
+	"oxlsfhgmIiVbXdi0volyWADaL5LT8DiPjOoeyfklm9qX/DRM5Z9DOEuEWRTzW71tKSWQm1nKhCOXkZOj",
+	"YC7SV1+FXP1qJg0FeWBR1FRnU5dzKNpMvP0PrzseiRO4U7Cq/Q+vu14DYTMELoqXfLu92+y02x7QHU9p",
+	"Ixl/kLhg6xjZpdXXTo7VIgMgun4sKQXK3ShFuxymyd5HYaKggcjLLi9963sJQ/jXTs2phZIV4IHVnJqc",
+	"2XAdm9tkvEkRtFqvBnuuOTUJHSofUPwsyj5bQVo7mIo0HrPkKJhnUUeB1gt89VYrt7FOu93We5jQdJTt",
+	"IAwWMvt/Sdiw1qv9/zYznXETfxWb2YLeSbRASV+C/i2yuxLOP2PCI3UgajPiU8EahIo7jZPeVDD9sbyC",
+	"jEphX6ISD+TRJgJYC/LUmzgIJbfs85mrKKRSouIEpCyHRIzeI4OIp+m+xFaFvwbviggwY6LqqEsF1YoD",
+	"53G5GvtxQnnJ6R2MwiiQWB1PE5+BlMbg1RbxLlg0vGDJfegzqc8Kj4yoUPsTMZIIj0aRJ0khj5vxBO4V",
+	"YhiqO9n2aBTp7X2YsmSW7Q7ny20nh5LtdtmG3oCgU7KheDymTcEkeZV0jqZpEt5MU9xbwtJpwh2SIxKo",
+	"rDvnkrWEMRejcHI5m7CDwNtHzqiIrKR8ERvCkZK61Hsl4aUzzd09CZFDmtLXEpW9BggSU37H4weerYOE",
+	"wuUVOFC5kgrQobRXBbrtStDxoExS7ys9ASbpEe8sCcc0mf2ZzfZxYa9PPDIMUSJWyu3NjIQBqVM/De8Z",
+	"wfvCgsa+y71+FAHa4HQeCbmSoOAV+NyYbvw4ipgv11EEyfwiOpXA4Hhr1sKjoyEYI+ahMTCmAClASB29",
+	"69Y8h/gFBJOoJCSlp1FDUkJkT2lmU/CnSSLF9pgzl4+nQqpABC5RnEiBFCkQnxH2MRSp1Inkhz1k7Q+h",
+	"yKt3Rca13em63Pv5h9Nmd6fd2UZ5TBt/JOaG/LZFDuLxhCYsICJNYn4bgfTywOgd8X7Z9MBghNxKsfCG",
+	"43Iq9TmYe7u9TfwR8+9QsZhKOGcSZBT7d1LGkA/AaqXsUDQFxvAQ67ULl6PJQXNCLYDKq+in0QzQSkx9",
+	"n7FAFBHhuyrqqO1J65/8SczZKqe/6Mj1KfYsrTt/7nKD8s4royTI+XWAvQ+nEoqYN0AGJ5SLB5bIM95q",
+	"b5OTOCVv4yAchuqwJd2hkvvMisBxa+1mG2wvVSDKbHHrwuk4HIcVliYQbXMXeUJv2T7p7iA00MaEqheq",
+	"mITexPeM7LTbQE7BfAES6k67nWMY3Z3yWx7Bakp5n/zEyDkhT7e6taVmgmNJxZdzEUnsUfeQZFlykjvG",
+	"JgU+Ilg0dHzKYx76NELmoYR7ZBY2A8lzR/NVrWrXcplrHtxKxkJlzrPtCw9xcicPtLi9JYY/b1/ZFov2",
+	"+PxWV7AfluJw0ZRZDY1yGfZ0OBSsBAg/xQ9kLMkv4rGSZcF4wEAymkYpWNruwkluJ+3yo4pxnlIMbS9C",
+	"0HYpgp4qmaJEogUpQ0uaHqCIB7JJPAQbPVJri7Xaq0dpu3QDesbSLQxpJJhZ6U0cR4xyXGlC/YhdiXI1",
+	"AXCNRcOmQIkShOoNQcIABGulGZMgvJVaZ0btRHgLhoeIUbAX/s6SWPRc7v1JamtofWjjP0ExRdZY9/qH",
+	"b67PBxeX10cn7/rHR4fXZ/3z/tvB5eDcazhGsZSUp9NuF8hpp90uVVjU3hYpLfbx7m7Xyo9U4tYPs+VU",
+	"x+trofG3HhX+33vy9fceEXGSkjs2E7kb6nJvXnCU3zkHCYPHhzRlMIa3r6Vej1Dha1Ns9EBngtwkjN4J",
+	"kobgJnqHZBvYuYSwchvAEiIq0hYZgI0+k29vpinxDig/BK/Um4jewjFJrZryK3Bd4UOfcikKyaFYQG5m",
+	"5dIwLLiCLMYKkmsSxjMqGfOhceGUiMKHbzaEduz0rIN4DWzMIxMaSpWwIBk4RLBUmwrmsN3ldWSRKA4O",
+	"CVU0J7uiDW0ez9kaQkHGNGCA7CimKYeSy4vAh1HlZNr60wQ1bcQSS2mjnLDxJJ1lOqnW2fYJdbncmyVn",
+	"OlItkPghL6aZqXhYFSeU+cnWPaS/zJ/KmzBKWeKYm5vmnV3yujeNZ6WpXCseqvl1JE8bwnhVXG7cKj3j",
+	"V+mQlN4xgTpQ82bWVDt09BuCdOEcIiql4yR+AInZ5ezjJGEC3mi0iPfBI3QyiUJUO0G2QxUJThyExjQm",
+	"NIqU+QmVl9cFnQmN4N+9M4urAwrEynrX6M2ts/Xdd+SSJWNB/haHHK4V8fY9B6bS2olSQ0ZxFNi4jX7q",
+	"eIIuakR0RwpyCSNe/kcwLnqvPUf/YP7FsmfZzwz++d9eoylO/axe3yeoaHivPfSIA06O6Uzq1onSFign",
+	"8YQlNI0T5G5glQWfBl5VeU9d7kv1IwkpYkiY9jSZe42T7chl2E/UIrryed8H++kZTdLZCR2z18dHfx6Q",
+	"vj9m33mkLhU1pGL/3QNtLZlyuRR/RBPqp2Ag8q49qcI0skmOTki9s+t0XjU8R9JnfPrD4PKXweCEdHZJ",
+	"/+SQdNty+gEPJH1+fXRBTq6Oj4uPTi/1Y1yFfCAX6G3CP49O1D/U2F5mMpXHLK+vmFBfoh64+eVq9z2C",
+	"DhCXZ7uQe9Kglorva4KAwv8w8t9InTSI46HiA2xB0o/sfDaEFCAxjAAjClxO0WLgbbRarQ2Y1XNrrVbL",
+	"rXkkje8YR/UHXidBPL2JQIoUYcAgqKA+fzgbpxsbPyQh4/vkIuZiw2u0yADvQK+UE74+Pe9fH1xcXPcP",
+	"Dq77h2+PTvbtQY+C11ttKUjo/+sUb59173vm4hPr3n/3Half/OW4GYV3UrmXdDojzGAvbvRcnil9+gb9",
+	"N+seFe/QKvcK0IDULcQ0qGidLBghmfDphGVIK1FV4ugf//j3hhxKY+Yf//h3QM0//vHv8rHBSZd7eWRc",
+	"iofAI2+AFCGl658cyu9Oz9XXnsslXJErjhj6a+RL5AZMTWl4O0qNf+T03GvsE+/q7GxwXjeUq6Hv5vHp",
+	"L4Xnkhmzj6llB2yRS3jAAxKgb0wqoiG/jVgTEZbUvY0NZZdxMSxGYaMUHafjG20NlGJknSo0Jw+jOGLq",
+	"d+N8SeO40SJ/ZjN5KfArymcu96lg+0X8gJ/BGELqnuQUYeBZnHgZipPXZENj+dXF4HwDNlnPo7m+yG15",
+	"DRUcC5erASdKNvoHbwf/faNhLgKIgpIj0NSEFCm2iHznY6psGlKooYI1BeMilHwvmhlEVXbAwOX1qWD6",
+	"LBvepjq9hqQJZBhHAUEgpSMWJvBAkrEbNot5QPoXB0dH8mEUPwgkYlI7vKGCNfaV7/eGpQ+MIQII+12i",
+	"X91A4Qvg2CIn1tHCYbZc7l1ILiTJsFI2FFFGfQMRqO799a9//Wvz7dvm4SFwTIkHV5cHJKAzdLyjOiZG",
+	"8QPEc42liGBL5WrsYypSlJCzKdJwzERKxxOhYRtokUJAaIWcwOXZDGBh6hFrTZc//dR7+7Z3ceGpO/hv",
+	"QIMl0QZlldTlYi2LjaQVIB6BUIpCJU6m7F3Wfo0XPbftUrUAVYCCXkAq1AKwRSvMO5f4TyMhsazMpu4Y",
+	"r6JS3x+SmN8SKVTC8nKSqwNhEEacgIA5+SI6N8D1I/FMfldXKAtBBHixlUOaz8CySlgkgAy4HKyiIo1j",
+	"ST6aTUndNr/zkM2G3DAMR04W3yZ0Mgp9xYuJ98c//l/yxz/+n3nHpMu3222ySJt1iBf3wDN0RtORhy5k",
+	"jGpIaRhp4R0dGcOh0vWA6wL4JWw6TXkZgowvkEks7628FD/EUx6IHtl22u22Le64nDO0Vwdsko5Ip03q",
+	"NhWHs5UEvuGQnTaR2ANDCod0222iQ04QT7Qm4nJKbuSMmX+8p83Y8nClYH3D/FgSy4u/HMPVntMb53n/",
+	"xhzz36hQWD6s6015lnAuy/omJlL9dqQmEpO9fdKxL2aLvNNqyDbyTdRDblmKvkkB3n5QPXwAwuY9D1ox",
+	"6D4tGgxb8Naf/iYgBI7RJAohSEael3C5J+G5OYloyL0WOc1cmyJvXtlutx0w9qdyaehENSpUo3Ag2xUW",
+	"vXJ9rQj/1WPQojSMF3mq5RngW8ZVTeop41Rq4w+cJQ0SFryWl0ykeshyJ7afTbjILjShacoS+fn/+K3f",
+	"/Dfa/L3d3LtuNd9/6jjdnZ3HfykPFYTVSq3hBGab99gpX4NcDKnrtZhwMBU8I2YiZWN02KE6ByZOoIDy",
+	"xASdCSLiRn7v56fHg+vzo79cHw7ele890Qt7qhvf7Aw2G0fspW0y6LM0JhaXL7WxOBhlyUDqIVS51shD",
+	"PI0CZLd1UOve4RriobyWaPQvkdA8RwK70SKnPJrhkB4EQXvEhxHV8JZJRmo/pQN552j6MA8Y9UFTZpyC",
+	"AuXHAdPachTHd9OJA5yMu9wyRkhpCZZrecqtu+5YDGQslUp1AMSnCcQDSUlBxUkDO7nlsRT/CvHfK9Bo",
+	"m0S/7Z/0fxycP7tRCRXwhSHgTzNIE+9PHWONBsHNOPnXM0YXTdGlF09t43MN0ZdxSqNz8HCISv8CDQJB",
+	"vNR6VckXStGJh8qKCeKNwhQ7nHcFl4M9+rpuhytIgngbB6xqC8o1S7ltgyt4oaeCJY68c1IRgnNMLAwF",
+	"AdHl4KAXOv+ChCmpd9vthtQNU4gXHOKtKQKB9NFoLiVn2IjXI5jLUThtC0JFZonbbMI+14WQYImoCgAq",
+	"ifKRy4SwHja+YYFAuqLcNbYVcx/MDUg8fIgjsqKbcre9OMezRgLB9p4QDqRUBQjuqowNQpePcxzfhvzo",
+	"ywcE5ad/1iggANvzuaLQ3mUAumFBGkAqb4+CqdqN8UThJhd7ojCGQDmflEQq53Y5OKEKYLNneE7X0aOk",
+	"uCgwAK79QAPFhOVfPgaNyn/aAriUta2EAfjwJg5mb3U8sXwgpuMxZCzUttvtZrfdNQE/8tUs9rjm1GD3",
+	"OJ+kefqDmlML2D2LpFhnoiBr5/YoIOOogXokiP3pGAJUpPYbMD+iiYpvgPQBnoapDviVLCqL65NwkAOe",
+	"xGk/iuKH8i1s5bcAQ6i3qzaxtdomrKGyxZwbVji/lE4BmqGQNLpyGZ3VlqGZL65BC9/iJE7fSA12fiFb",
+	"7Y7RPEzEjAHOED4qX9OWWpPU6EWt99un2h2bFbUP9WFtb29vr/b4vnQP2QKyOXtkQ36ygfsI5J1PJWKI",
+	"w3A4xEDB4j62rX3EQxLAixKXrK8rt7JdDt4DM+IG3D7Sabe7YCtob+hwfRpF5IZFYNyJM+6dzbqf7S97",
+	"SCOV9SVPTUnHuNnbhPL0lB+lgkXDso12pcivR7wN76UcQeArlR0gv6vaaHf1M4Mo6Yoz62cr8CmXYLhh",
+	"VWvpIfA2rO2x4JSbGK7i/nZJGscY/5KdKIhG8C3kPsU8i+2u3Ovu8+xVI4HaBhgDR/SeEZpitNmrneqF",
+	"hum+FMpGVMjXdIqEvvogyHZswLBKsOxoyDJGaCSF8xn40YQ1m72SSrDsrA6WnU41WKxra5ZD7cVAPjQa",
+	"SyzBPINU/dVOo0c25BwKN0J+T6Mw+CEOZoa3z4Ois9NVIYe2KVfxZXn9kHmWb7+zU34DzEjW7nErl3HL",
+	"YFoFKI5w3cpiOMRwfHt1G3NDbfRs9FGhUQnL8xAFjzNtdnynN1QAyN4uUa8SqZRJaVnl0mQZPbipCqDs",
+	"lV8V87UFlDBYHQrZ7BthsNGzfelTkaJ2pkI0wRRFNv7Hb53m3vvf2s2995/aTufV478o1OBxesSD8D4M",
+	"pjQqux5bFmaZyCBJmMLss6obsbUGodhZ6UZoiYBb05tfJUHcabc39vVlkUtF4gmxMDFawdO47GOB8Jhy",
+	"MZ1MIEzpL1KKNDhSgh7tDrFex/iM7GzqolGFFhUcvgwtPlYB5WrhzET+GIVS9tv4CEf9uKqh7pcLyK4B",
+	"aNiy7cdxVBRtXwhYqrDCv34cR9rS/NqtdVptt0YY92OpN7x2a1eXb5rfu7V/VWUWsNyCr5ZPPo4jLl67",
+	"tVGaTnqbmzchqBuiBek1LT8ebz6IzXEcsGjzvtPdvGV8M+QpU36wTY0WqsoD5EziBPIg8ZnaFz7ezJ5n",
+	"7xbPDX9f+ejk691dOonF/kfr3y01Y/no9uyAYeoxPLpjM/zTzKjGMj+oChbyJPDBR/WG9cjMb4+v4K/x",
+	"Rz+tPQXzQDatqHUgaYCiyq2ak6srQv0Rg5jhJI6qJlPvb+qqBI9OrZgBuOzTYv0SKwV90WfwDuztTZzc",
+	"hEHA+JqqJOJmlfaz1ey8+h4DAiPqK6aNn5QSIni/nGkXPqoNgjAlB0u49ZWwCDSyW0lrJyyRaqi1GrKR",
+	"G28jr1RdxncImMLeQFAT4S1nQTPkhm5vCOXgBOpueTqsVFsVQ6bYQhUwlAC3/r5CoTbWKzhbTF0K1Kdx",
+	"oaBFTZKQ++GERqiRb/h5WGT6jNS7VTGL0hPfe2WrZ9MU4qi0aWZD2EoaeIiUSaoKBnuvVmfZ3QWy/Ync",
+	"tFl3j+RZeMk6R/EYHTLDOGHhLbcX3iMb3UzR4ZWWCEQSpfET4ccT5qjwgLuQBzm4AzCUG1aeUDzEk+if",
+	"HS3BjyJsYB4LLH6cMCOOjm+T1phyoBLvnwW7ENnxgndwkz1SMedL8f1noEPfDo+H7azP41cmhhZjz5HF",
+	"Z2b4ONtSbj+3hP8InN+nUQQJi2g9K7kbLeIp+uVZ6fq25oKURo7hgl0F/LxhOlpsRMJbFwtwriJHsQiT",
+	"sjvEgrkcdCNlugLnEaEYHKoTJMM04wcJu2c0Uvmj2SrhOzRwf4tizZG8W5xGFyy5Zwme6HoCDkYv5AnK",
+	"DkjZ7SwOa8rZxwnz01Ljsnq7nJNfYHBEKMgULINwI5PYZ0LkPZkvQzafvLtvhViqzaxNLFc9lyVk8KXJ",
+	"kFgVfb7N6ytFTZBT5d7WvLhKIZuvcWULBlB1xVjUCkVNtGWt2p62ay52UQSbr4+iL46pA7PMuLZoNT2y",
+	"YcaxhNAcrIr77KgRCQ3GUv3gLATu8fPF6QnhcUJ+fXtcucvOgl1am4MAvlE6jqqlcG5V0AxCCjKucUep",
+	"FaqtqljcSRIHUx8MR2b8jX3JPEkRCSDiLE/yXop0vhh+fTty6O6TSOtq+G3JmgbTn1n+LCxgqSCaW8fX",
+	"FkL7vAqAy4tUmXJTjr53GK+F1V7zd1BXKdKR54Wf0f5eTVBcrmfr4Gzyx8a3K1Da7vU1mBGYeapc89vN",
+	"TrsrT0tMfeVQLKXD8F4pHQ7zDs5uu/bo6N+UF1bf6PCpvlB0QPI48/n61htdbQuZ0HR0FIhFe22TMDAU",
+	"/+r8CD1Zi4MQtis5bbh68EEYVM9qhyG8BLt4Trh8Oxxi+0kcYtlJWXxAntkzs4UwWMoJ9KxfmwkcleDL",
+	"A1PeUACWypOVz8D0Y9GYb1UpOO1P09FTYt/gn2gC0NLbtTaVwvPrQu1g+ZsUJ1s6alJZz6QMS7Wp1poQ",
+	"40XiKGjVVj5d2M1CHQ/Nq/OuJlI/f3NAdl9t75H/8793Wt0GzArjPVFvKgOQmrcCRJfz8oKSBeI52fxZ",
+	"gVI1qVec1cugckZnUUyDyzg+psnti8MlKQTsRXJS5f7Z3f7zs4Jj0VyYq4mFQNDrIzKYPMkwZsMDamgl",
+	"1/jncmBgnomKIlOWCva890XvdUjDiAWW9Sqa5fcd+uyK03saRk+/JikbT+KEJmE0u55ag1VDQif/kiAM",
+	"VOQIll3jkGzbIlDOHDPrnhUuSyZWVUF0OJ5KB2R+wlKBTOWGhfwWS/FBLDuJuc/2SWKvN8dSYCfN9Sqz",
+	"w2ghv3VURTu9oOUrqSiQvqxYu2Epl3H8lvKZYivii+CD3p2uUaihiUVJOirtuS4az4cJesocW8mqkauD",
+	"D02p81AQGgQJEyKPIXi9XK7Z4DQdMZ4qEIn5r/Nb8yzc8NQ2RYtcjpjLscxtKIhXAU2vRwzrU3nTkG2G",
+	"xXQTmjIChfrm1MwCQi6SN6ymAhmKXHGa83w/nX0g1CrQ4qAMpArgz0oS1NnliLI1Kwt6JmEEX9XO6zjJ",
+	"nNpwMQs3/5dffmn2rYHKc94KG4R1gwl7imX7Vml28QMVoU8SRqPxaxeiAiSPEwJK+c1lUJhCcSvJj5XJ",
+	"y4XDVRnwh5ZuikpArVcz0a2kpGJGyEkxOalHdCbiD6cXF1Z0YTGvEnMq4e2Ldwfwxfng+Pryr2eD64ND",
+	"CT61rAPUofVLOgnwfHDcvzw6Pbn46egMvsq+OKPpqDRLElRrkdJ0KjCITsI4TNVBBESDdGUU7QfDTIPO",
+	"sr8LHS6+HghLs3N2d3a2dkvTc1aJEJN3R4UwU5JMI9ZCgxl4fsuT0sk2pHxSKD8G9WSQWaI4Awi6SvzW",
+	"c6DzX+Mp4YxhbPskCe/DiN0yIsGHWbPXF4PjN9cXg/N3RweD6/PT48HF9dn50Tt5rfMdpAh00YlYWihW",
+	"B9l91fgrBzs6Hvw4uD4f/OXq6HxwWMTKLQsrM7g8L05+STh8NhKqYIUs9MUs2MKg9Vzlz4FLazow8+hg",
+	"JTVfDs5P+sfXg/Pz0/M8LuzkKJTeIcEtEnXKz4oXa+7ps4925bnMOb9l6SgO8slzL3jIP0Dk/4QmKcEK",
+	"LWmnoUSZHoEqzrAecnZ6cUlCwTey4KSYk00/GZ8zkfYn4aZpE7DZ6bQ6W63O9632jrFDWkwAcksXYMzb",
+	"weVPp4fXJ6eX1/3j49NfBodzrE+uU/zWfl8kLTsWOiEgoU62BuXz4tLXBN1nIWaf3Jilbwgr+rQQfaY6",
+	"3IDZsk6Jh3TRy8qIqnoVGfKuath6Dsz9PFe18VQvQETAwIODwdll/4fjQRHXdi1cAyTLNv68ePaMG/1s",
+	"elZl18vWhUplhlNqJSKPJcucdM/Gv4pldkmn3dZK6Rw7J6/msUE1T+i25+VvrLNRQIvtAlrgTl+Aiz1h",
+	"Z5/PzuYmjQu9Q7NoRtXvxrSPgbUBckiCYqHD6nbf58KKojk2jWM0yWJVfjBOyOdgBq4kDz+cHv71+vL0",
+	"9Pq4f/5jkTx0bClX54arvhGXcUxwq8+PFmtu7dkUqLUs23jsCTNV394A13xpVV9VXgK8lciI5ZSC+Xrc",
+	"gM0dUpfELWv6iuzxgbi1TnPLrTX2dSFhQm9pyLWFFEbFitiV1KSzPUdNTKOSAh51LTyyQUYUzJ5Zl/8q",
+	"MPosLLRaBmMcN8bV6AUZ6oSk8aEnF6N3JULuM9uuqlbbkmIjBNc+ZDCwcHct98Tz8TKEvLzVmeGVWIbX",
+	"Xq58aZUHo5qiaXX46qT/rn90PC/17OSUdwUFYoPhJRjds237s6ndUudQ367RhkmZqvRpjDU1KIjXPawK",
+	"in9kvYHM8Mo3pm9LPB6HKRTTrNMIMtWxBk5DtWKEAcLU5eq7h1EY5T4b0xliOS4OaibcMMb1GrVXKwwk",
+	"hCUSu9z2edAg8/9MGIUxscxRy+XZtVjdRfMsd2IN70wlykv+/bZ/8lewVg0uLi8K9Le7ZyG8nFFukJgd",
+	"PjO6r7Wj57I7QdWkMR6u8jaZHMjMWYNa4Upuoudz6mDTmNW8Os8iIpAbRhMpv4D3LVfGpxKF+leXPw1O",
+	"Lo8OwF5fafbsWIiU29Izc/CFW/h8BdDuk25CWoV2Nzm2GZ19nKgKSNlRmjz2t1JjvIQpX5xz2tqpAZsy",
+	"yZgFrRaxXliSVm7ClI3/hFE0lXhydXJxdXZ2en45OLx+Ozg86qNbpyDv7eTQJEv7B3gRANjz89gvDKDP",
+	"xkKpbWwIe9nKdGUWC0j35IgiU4bN/tSKB+1sQTxoTvmBEne72+TPP5RFyOIXq5UOW6izvUz46zPs9ZuJ",
+	"esUNrR31us4pfeW0s7WV8m8z0vQsiW8iNl4pVmCC75ZxD8Mq/pKvrAIxMj3tnD5/c0C2trb2oKtD02gU",
+	"inBvQ0HIEle7IWj0Jp6mvZuI8rvVCbjaYbkRP1toMeh0b3vnFVE7VpX+VYiSGnAVd/QqELtEZ6UqTDEV",
+	"LOnRSClrCm50GoRpnOSBtVXmAX4xUF0WiiBgaTIIHpaLa0n9BqyV4O0w2ynZQwbBVT0dq0KxwrCOlv8i",
+	"p3LySXRNHhjOakC8W+mdeFE4l+9DZR7NyQ68mA9otpJBejWH96pwXhh9msFvx77P5Y7pFwXjsiBZCzYr",
+	"26FWBZGxQmRxZyWmFAOorcUGoRcF09KlFsJfM8itbqpYCWzrKe76knb3FtkWXhRyGZlbqv5/BcVfLX5F",
+	"zX+VE1qiFhuy2alQ0l/sME7i3MqAD0myr5vnSZxWpctMz4/Pyq5BtXS73e50VXgr6s2ZPnJm4qU2Ds4H",
+	"/cvBRjEyYBgnmV9v4zaKbyi2ptyQ7EoTr43+NB1tkLr6qkfOB/1D7CMipy2bsGoSeUbsniVhKnWSNSOD",
+	"EGhrVorbV/52WKPyLDyoM4EgW+s8nlCdbe44tiTqlR6HZaozSZ5ZSJuEKYk5GGaM/tPCpgsPYToK7URQ",
+	"6NljVVGbO4k+BOfKPQaMh4D3Lwp3tS/jOZYbzJdEg64uerMxJ57cqLfp5bfqqb26HDzMWQcfACwmR2NX",
+	"FiqgRwe1RrXr7MACsFoyftxtKBM37uazKtYUDn2n3V546MuScuZOzwgqmPVDdNbPix7hMlEFh/jclDd9",
+	"TXYXQiwvfVrlKBbmvc3B8cQU4FMizIsCcM1cOQPPNRPd50C53a5iAJKU10WDbNhdnjbytaokdc4Ii90K",
+	"q4yunEPzSytV+mWpil4XJpzMx6ZYgPz8rEMFz87WSpe5Mt1wHmb2F8ba9KU44ToBHTjss+Tsacq4GJjr",
+	"JenNQVbrKfkMsBcF6z89xxWeY4Td5yf3qVvY3atEnPPMl8k++owFLFiophWQZk7H+0Ky0X9c9yzu4TOT",
+	"7jQ36qwmCpm+cjmtqeS43kyjqJjBZml90GDfV3H48PzLKBpFLXSZ31TDeC2/6TJOtVMJa2WTVzWGM1/g",
+	"xpyDrdwbWHIQthMzc9h9aTYm114hUH0O38IqjaUD2BUb0YW2QpRSaX3KBa7Di+cKjnqh+pUvAZlvp7bl",
+	"0xyNz3WmX9kJ+U+Jp0zi+TY9rU8Wz+DVdP5rK76gu2dIwFMknrJgCxyynGIuN9WTumCMWHJR46XI4xcC",
+	"zDcTmYE7XptgPulIvzJ1/DLC/VckME/UK9alTE/TPuwKsaXdQzpQkHdeJkfBvbQEYseU4a0sGWyNUxZH",
+	"iRUalUZQuaxtU9ojTrKOnaUDVq5ze+k69Ry0ZNgeoQu8aS9DKl8EKt9OoUbY4pNL+X7OeX5lOvmkeONv",
+	"U8j6PCW/2F4tN4QdzrkDUgW2us3iZ63eR1DupLreOA5QWutVg+xylutvY0Uer9CaLltUL2eB+OoVxV8O",
+	"uN9O6OzOkwS0quO1KsNmB209XP3In6GurI28SyvM5pf7H6HjTXlIfEnJ72+TPBowwaL7wbAPaHtow+FT",
+	"bZLIw09DJTNA/Q24xnw6rvV+q/04uKw5tbPTC/hP//Lgp5pTOxwcDy4HtffF3AOn9rEpP2ze0wTiP+QI",
+	"OC3WFsHR7Cdq5NwjNYv9TM/4qBvOZyu8ZWnNqWGljZpTwxJEQGwjlrK1FvkjDIX/PtAD4p9XelgNRRz8",
+	"EWu6MZFq2gbtcIvd77vfz6VpOPKFI3x5J4uVShI6q1l98Z912Ee7At1vCElHH3oGqPjmb8yHmmcSaziP",
+	"U6xRNo8vQR6ZrLV129vzi3usmEKXQ1uIm6DRHYCJaX7u2i/aypU1Lh7TGblhRLB0n3hgtLrm7MFDoxZN",
+	"sWhVqCzwCpnQ8lVzaub9mlPj7J4lqyKStcq+Hsx++Isc+ATGtR+f4BySp+YBviRbyT4eOHwe0DRGKjEH",
+	"IQwpVtW6sI/xbXjPVE652t1NHEeMcoVK+jzLqh1GsVx5igXcgJxDQwR/RCWLhDbZ8JM5EvQS2hjcLkFg",
+	"fcGXYvokYX4oFLLMLw9MmUF4G6aC1FV51OJasE0Elk/d6tbmq6k6Negeqw3x5SD1PnjYOI2Oq4GpgiRX",
+	"2Feq7rxGSoNvelWOGdepaWpHUwZG//clAwJNXLwFgxVxoqu4yR0JluZvVdneysmK8lllc9vYaYPVyV/t",
+	"CjoEtaPOaIJSfYAlHWh0ZtGIIY0EcwpkIwzKsQPLF2wIPDRdLHZCk9QhUx5+mDJdLghKPwGRMBmAULoq",
+	"j8q721CW15xsyTGYCL1V2Nd0IliS5vhYNr95fRWKZMHuVK9AcbqynzLGV/ZrxgfLf1WLLv3VYpoTWkVU",
+	"tFtZnoLUXL2qol7ePkmgeuY91IiD/uyqumQSxynIvDcijhTSZsCrLBO22Wm3N/1RGAWbxQqcRbLVXX7a",
+	"EwyTqkZXLAFbLpdixTBdP8whHuKFJ3flIWp4WEgt5IRqU+i+weEN8M+DBKEcuvgaPsrB41NZWdReTVcc",
+	"vboYnNfmGXfhzkPPEjhUG80XXWUrHHvhbS4vxFb3FmTQwisQ2+4Bkc8TBKiElxOplrDYjPLkpKtOuw04",
+	"oP9cImzhtIshgqdTfi/ge0QLBAGEu4upj3E56Ad0CKP+CCuvgkHcxoHCqSs4/IYk0pA0i0gp2oR3dfG1",
+	"qeXw/Ti+DfkRjpr+/9WcUqGuOdCLV/7UabcfH4EUvNzpPP1ADuIoYsv1JbQErLXeeS2ssO55XWAYcq17",
+	"rjrLG/hkrVkSyX4vwt8r8C9gQzqNUjKht4yI8He2kvhUgHk2R7Yrx0Cx4iwKJ1AgCIdvoAO3fHbDSBD7",
+	"0zHj6WICYQ2hyATEB7jclJU0IwYOuUHBDn3RObKpXpZ/zDEMiR1G1oRrlldgMlXDktmRJVicprYFZfRQ",
+	"JC4j1Dn5FD/PaqhlbxNlYCzKC5ZkKD9+fO/UfIP6OQz/LbMOKKOAWhQSiby++ltthQIH2USYh/Rezm5w",
+	"/bc5+GkgYBHBeVx7b5Z0loRjmsz+zGbw1MLs7s6jUwtC4ScHcTQdc1yuYjWh6hxbumdlgTBzKLEMSFgU",
+	"8jt8fYTXUlkUo9in0SgWae/79vftp9cvXSCYbGpErTm1u5AHsDLzRK1VsGgIZxTpPyRYshzEaNjUITRy",
+	"UF1P4yyaJjQqe0OgTS1PDHP3oZynL6Vbeox5ymUPY5GvCnkkW0sFUTF5KCUOlMM3ULYck0GMODbURcyN",
+	"mLkNvalNyHQeGsUKK6vT7kH2XZ5qby0WOLKkvLJd/XR5eUbwBSgX7xAqCCVICfIC8rbi52nKEvn5//it",
+	"09x5/1u7uff+U/fxX2plKqtWbhdPnLKPaX6ufOZ/QZ+aNx/ZZ4xzml07RZAvOnkF3hKDln5eVq3/II7i",
+	"aaKqvARsGHJWWq+/YOUotYUVit7YE6qShzvfL4VIoSTipyptwlBSx6qBECcmgyYlwNwdEyyG3dViXlCd",
+	"EACF3e3sLjspBdX8liuOByUXA/P5I1rZPPTMZpQFVo6FW1ksQFosruz0kB1uCHIT8oDc0ySUzBoQbD1R",
+	"MAPoUkFwRQCXw8PaUAVU5MxfXaguLH6JBHoc8rv5dSKvty/uF2T7nZVIDEoE2RUACScn4jmZuJCzMKk3",
+	"K42z2ZtLTCUVlts1ZAIJfYv7PypBpnhdPCnYeA7xfMpjHvo0kn9MaMJ4Co8lINGAorfs5ambEpPWYkJy",
+	"KQ6igqPvAEB9ASrlJaI1rB8eRtge8UCK1nHikRhNlLh3IuVQNBEkccR6pFBp9iFMR/EUDbofpnGKdCR/",
+	"FoUZ8kfdaXZWgU/ZvssEu7kjPOWZ/Q/3MafYza84T0JXphhlPqdlFgSnBkiUYEDVlxZxi6rZknnKTRhl",
+	"6s+cTg2aKQEU3M8XJJeCwYgKMomj2ThOJqPQJwDycp+H1qiWLLXIEjKVavUDBRq9lLet4YSxNaB1mWER",
+	"xI4RVu1hc9yyQJUV/UUwlNKSaRCmfV/d0cIlxl5scwf7Bhueh4EiCpMkvg9RvoDy1aqehlXdWf4TfqJ+",
+	"CjWtk3h6O8Ia1h79fYIG1oxCPLCb5iROUtjdHEyrfDFyhg1Bovg25KTYti8/ARTLKh1biCmr0OhgXxuC",
+	"4Dv5AbMGa7UFDLRAh+WCkZXgMj1Sp2YWUyim4RAPzamSVNe9bCoiGAs8x67bwG+bqvWNHFx+in8WeJT8",
+	"sbYM/WDVAO5KzBncKwyZk73iZOlty1APYsBCW8SA4Ck0NqRhLGV+sPxA9hoL8kKGfncO7H7m5l/dd/LL",
+	"iJo65coQPmbjG5YQ75NbwwwTt9Yjf/zj3x3i1iAmXP39CAcoF0iGYcQ2BGH3gH2gImO0mm4oIl9oFGzp",
+	"0H4al4vh27990m3qT7luS++oR6pPfReMMLisWu+396Wcc0RFiV538VO/2d3Z1SuaJOw+jKdCUubRhiBb",
+	"XXIzS5kgw1gVhrnBBB3Y1IYgRkKCMCdw2o/Yxzyi7QTbne12l9742zdd+mr3Zu9VZy/Y63TanVf+zl53",
+	"2e8FC0K7uUebw/efdrfLDQjG7XAU5GUOdIHpSgk/IqDLgwHufyqF1qUNIg0CCSpS390mv7MkFjr/CM83",
+	"EWmBrLU/8//WBIZy5x0FVS5S+HlDkF+bynbSPCrSyc5N198qG1ywD/PDnkXUNw5vf0RD7pBbOokkrYLG",
+	"p53c8J286X93uzRyIqXJLVvHmyPpyiV8ZHkcLd49ZgsCfx6SMIXQR8YD1X4BL3Fd/jPkIqXcl1fbj2L/",
+	"ziFXlwcOGYd+EqtMkMKZd9vd3Wan22y/umzv9TrdXnur1elube/s/pvt+TDFLZdSZQl4tQukmnmsdxTx",
+	"tY8/g2FGEy1UV/RhMZE/U6GGFrlSp/GbRe/BB6iZq+aleeaozMvAgTTdNyTcotjPRQyR9j0HIcoRlyqK",
+	"khGQ57ju1hXO7iJcvY51MbTzVYFEnaK2B9Qenez3btnv7/WtWIit4BlhHyW2bkJhzs37zibcDfGvcESv",
+	"OxhCDKlTrzvzGrq5vqvfYxQwSq4xrqSMrslf0L9YFxCUE0YpS4RDPIopW1A1mIpU6rsfPNBGGvuE3kBO",
+	"mFKF4Xc5SCHoo2LjGJvd3aWT8HWFOFIMdQAQVN45Rb/mJKuwwNfyRz5vtcyDRx+5Q1CuOij8fQ7OfxS1",
+	"rqDPHP7bft73/XjKUwfknDeh/AGl13mBGLBrqf0dNZsKKVOvsES9zKoN6f5WukQOVmsL0xY54uTXt8c9",
+	"DOUxMUCeZFEQ2TShPnO595mh+55DvDDwwBXCXW6Zyc2UJ3TMPHD0eHKPHmERG0sMcgglXsAmNEnHoAKo",
+	"HzD6onRYGIYSj8OY6n1HP5W6XnGUhEVq8lHChp4Vvoju6ILeZ6254FKgnJHzmBVN9ztlIWRxEshz60LU",
+	"vN7fskuvz/sw+8JofDSKTodA7VYZ4Sh4B0kekmyZxXScmkowoZlrAFzWylhQbk2SvzgAxh40Y/JWtpyX",
+	"2BMWed+spe7opT5WXmdP4ut9GExpBJrHhCUi5irfPvvNXBRBUnrHTMAXctgGKKBxcku5yvby7FDmbBhQ",
+	"wrK3yiOZ1eK3SiO7cohlQjsB7HN33xyUcj5b9MTc3MxW/tSbC9SoBOcqYlf07yjfavJzw6KY3wqSxhnB",
+	"We1S5wNiV4s4zYbdECQMJP2YxCKEAEYdniyF2JTxat9sZ941u6dcs22n86pEn1j1Es1b9s+1224NklGG",
+	"PTByGZ7oz7ats/zRSI/zEES8l2pvzLNjbJGB1PVFGIDTcpIwJQ9ktSvAZsl4moRMmKN2OTIXHPUFWEsU",
+	"3jETWG1KXijTRMYDbfa2FN0cQl1eYE76o2fjIwiR06VW5h9RqtdHdxxip3z8/DJ+0uePy+jJrRbYX4qa",
+	"aP6zSHB5+vUFqc+2Jn+/5n22VnrOhixh3GdrR9Fmd8eie2ugYRXV+wxOX0GY5glKmbRZQKX5s3uubT6/",
+	"iPVlRaSnyz5V4s5WJu6sIDqUywzzJwjEYN6xYZ3vSjsp4kVuU6925ndVvhMzb+XK13Xl5oquphlvownU",
+	"bJak2hZVoAXHDH69De8Zt0QWUmc/0pBvCJffd7pEkcCGVp1ejLtJFpzdJZfryzSRPE2CExjujNR5nJKH",
+	"hE4mLGg45dcMmr/LvYQCS7fTFKzWqjg1WAPwSHvywym/4/EDN/c3tvK6sBTDcCpYoBhw9v7PF6cnLlco",
+	"NSN1b7vdbnZ2ul5j36qA8evbY6mTYQo6ANGax8BQ0v/D04PLv54NSJy4XLnUAuZHFI1NDuFMQDGrgLGJ",
+	"Tmfv7JKI3bNIQI0JNDpTTrbbe7sAAR4HTJBQSHkBd4HUSS612+56c2HINrPO7kfOsgRBqjZXLn2va9ub",
+	"uvDV4yLJYI0kLL+SLg8+Uj+NZjmBTuIWeRjF4+LFUP7KYGUlbp5RrqXRPYEY2FB+FgBd5qlAXAAMSrwI",
+	"FofQFLMeX+0oKTPmPnsuaElyuQhcmDWnfkYH3foQLLxp8M2C7PuvJiEel9oZLNFiJdFb2NL3nIAxH1W2",
+	"6ccJMwsZ3yab91vmz815ibIsFsyWORaJCSqyqtQauDDuZzU5pDp4quwunfan6agiULvPVXi28oFiGR7G",
+	"g0kc8hSbeu2+2t4j/+d/77S6jZ7LXf539cnfdTjy31E//LvL/95sNs3/yzdVkZxrXRX172S73SZ/l0K/",
+	"3UTMFNXByoUsyBVTQge/XVBVPm9OkwhqlEBySZyOdKxDofYuph4g5QNGUKeRiMl2e3tzu72zud3e3dzu",
+	"bEHqKsUGG2RC05GjPnR0mfw4gXydBsltTM0p99UhfzcsEh87hMdEMD9hKUnYbShSlsjV4ixWcST1Doxs",
+	"VXu5hit4DUU1NOS87Jln13dRIRTXfsIgLoVGwssvFTuPZSegOpEZsGWpJsSH7HnsSQFjWPVAr616oHK0",
+	"7h6MZhWNK8elUJjq11gVL1dHToEV+0dcawTbgaVmnR2g5uY0YcsWtdPeIn9fpVYp9OdIdRk/dQz+iPl3",
+	"krwA3QfHJ1dUaG7Jc4SH6YuWGRBzVwACp23cAZJfduTWm3BU4PnKwCM12nIAlCavwzfX1ZUmMBl3sasC",
+	"5y2jMaaRjr1z7OFTc2rng/5hzaldnR3i3yYJaPDr4OCqrARK1oppnmZVNRqcZwJZGkJJiMsDVf108GhV",
+	"MW44o7yx4QndGeejBUxKiRl32wqMtL391SkgOAjkJFMRczIZJbSQhVzeAnKZW8yzekt5WONXkXZBZ6r7",
+	"EEbIIMBDUYiSsFpTrejuKmSdlOEUFtvGbPcLA781lEMcYEMQ6kuqHLHgVikgGBMrB55HGuuodMbDFH33",
+	"S5MZlm6mggubhWapUi3imRwPT9JOAfmFNgOWP9lMeMwol8ykjA9vt9vAnzTtz6ezkJuEUdOfUkqxxHzV",
+	"NV/ZTDhT88yLW+UvKg5nXts2r1lUj3wo3DHz+o55Xdfbk8zZSrop+Wa3uNEHCLjNdXcCT5BqdKk/7LSt",
+	"tSEf1x5V80pn7pV8pPXcBxn8JpXNxlKrYEP25ZbNqzGmMYkhqk4K5I7qMcOAJwTEg5Y5/cO3Ryd//OPf",
+	"PfUOCDwo2mgRtCkmzA+HoY/9acx02cF48ge0ievaHRKKQTgcSuUJApmwQkI62hDZCDvlC4alBOoQsGpQ",
+	"1WJUrSEVfUigD9s4vs/QrKOwWP5voRVD9krXvFJVR7Wk6SqPsRBPgo16zLa21IxaoKhuiLagRxgecigs",
+	"/FMt0vJdw8yc3bI51+4jZuawjGR1PI2QKwKTa8SgxbDt9rba9rYt1BaWua2Wab8Dx6gEwPn3t8z7UjCe",
+	"+qMM7esSm6zpt+eGtlGq7v04uCSbsZT1NwHImxOWALGJudj8pDH4MdvRjtrRDpBKKdrn7qF6a1e9tatA",
+	"X9UjCwrb4TcdhSJwYfM9k/Qbam64IfCGnNkaoruHL4AsnZ34Rq4W80oC9I4i9Isl5x2F1ivLyTihfFF+",
+	"YuphSLx+yIQp8NosEIvncjRVL7AVykeVNQ3JOVk/v3OYJQxvt/d2q2ToyulzbcaWJ5VlXUgySWNQELAr",
+	"QyDVp4UlObXFeaE6Z+bMXJU17Wvqshhpf/VgtkxByBnDujtLcrHLogD6OZ5r9QZzCGvdtohn9QVV6QWa",
+	"HkPGQavEt2T7DvvNf6PN39vNvetW8/2njtPd2SlzIJa5aeYBVHoOijrNb61D0ph0d3ZIxFIM2sPKaw7x",
+	"rj2HeE3cT8sDI2XEqEiJ6tWdjtiYUPUhCgfwbc/l8L7XauEIMBaY0tB8gC1G4yGZTLmfTpE9IZ+G8vBo",
+	"Pgcrf7sDIgF1uaRiDpjT2ztGTAAS3iInMKBIaQJme6U5G/HEg0h5qW/7VDBHzgIlQ1COgXk6W16jYKGv",
+	"2Re75ADzZaQqj/O77M/3hV9KfcT6qFbHdHO4xTS4ZWUHzFTnbBJRn+lAnM+etWyijASINWlAYiHvqiuS",
+	"31yADWOFj/DFR0c38SksdSVwXBQ/LZT0XJbJbDZZuoqqO229owq8rZmYagneUlbEz/bRvIoOyzDFgpPs",
+	"w5RGlhQ+r8f+lzinNQ7H7KskEwTVKrCytXJhsqgTAzFEcymq6iaPVkihwuXl6ozABD+3hshAtLQBtV+Q",
+	"LFoLd2tEETsiGA+Ey8O0sU9EGku1JRxPotAP02jWI5L7z6pUqBHFyN9ThT2S1uoWH47LUQtTsd5jRrmw",
+	"9rsPVBm5AhQitb3AdanaoR2B07Ek7GEqibSutyagR95MYqgtaBVBAnwHxFl8z5LqVRCVFoZK3FuLCjSa",
+	"MzZRCu+hx1ourb48vFUqS02tucuVtIg3DFkUCCxIGjF6bxXvFCSeYpiYJzHjkKb0dZpMmYcvCpeDB0vK",
+	"HtPUISJGM4PV3GDfHkznk1MFc8l1IzZM5dctl3sXkpEeQtlCmHPAA/VXAnK7xDMPExc6ze6W19gn3oEq",
+	"yms+c7l3TEWKmJj/HKyWQuLJ1eVBbqjLdqfXbffa3/+p3e6123M8+VNNBcOf0SSdHQW13la73ckSODpO",
+	"7gWkRrW+P2bkIE4mtcLP0/ENpMscHJ6/ve60oanJAVX1Lt9E9Fb7Qw+oKqCZexjzlPrlS4Eej/YLailn",
+	"NCWHEGuU+zG3kK5aCIQfBj/Mar2aL0RTqoJcP1eQNgkkJcCrObXBmIZRPwgSJkRpUb/8CS0ZLXsZ6gTW",
+	"erW9N9/vHra/73z//fbBq8Pdnb1+982g328f7Oz0D9udndxH8ztZVG7wHLxXWfbPDhzuwoqX/YMDlPfg",
+	"c1PcG975oftDzdElyKQsJP+pwgU1TpC+XBfOCt4Ocw9ygKl93bphnSyjS+WaK+95ST0Pu3CY820s1qS4",
+	"vvCKqxZW9Y1ZIBYmqZWUwCySJktdn6NS81mYqqibxsWjw3mrBPrqqR+xJqh9TZO8Z5U9fywjgbmyWBY1",
+	"tHSard223CINTnk0K5YkVCOW6StlBNWezqat9nTLZyMwJlGDloXT5kl1VYlsy6ApeSu6YdAEjkaUhx5B",
+	"axf10/CeOXNmV8kT3x1cv+2f9H8cXF8Mjt9cXwzO3x0dDK6lknhxfXZ+9M6DhCBVigusyCiyKCsqU5GB",
+	"ERWpy3Em4s3RLk/qxVKIowoIdVwaVI1NVFYYFr307FK/nmUIVW+q6hANh8Dq0Qd6fdy/uJTTnV6dXOKU",
+	"sAfcQoHd4rFUHdMB5USVhi6rIVLgmSuejqphbp/Ofu50shBL2y6+yvm01tuaqZhdsrUC56+46Z2FN10N",
+	"8lk3fV7CsK9eJmyses/tPKHcTSsRVuYueXetS663v/SSZ2JQeS8DqD0yzCqePIxilboRZGgEehFUCCC7",
+	"21ang0LuuC2dFMKmKvehpvphVrl6I6x9mktTL5e0SpPUFy4gjDk5rCotfxs35xaWFw3LIMvkG4TiK5nd",
+	"01JcANz1dMTChPh4nBtFiM5LdjZ+dBcgCKywDKZKHalI1spRjwcqtEPP5BtjG1zziiEsZVUEOs3udvE8",
+	"FhzFgAfrnUJR/n4RBJGTKGr25OUpiX9OlwUaRURKxxO0XISBRhW8mYKBsQG50pgGzOo4vF9IIqbC5RC/",
+	"hvYJoPRq6K0uGbGPNGB+OKaR3aokYEl4z4LMSWxTBJcbkgD55drPm50+FymjQdH0u4Jik0PjlYBPEIgl",
+	"GF1Qklanc+Wbejlil0OlcopnlLpPa1EBMwPs0+aJuUDV5SyxqDguqFuVWK+asAiqs+0fRjG2ZEviexoR",
+	"VQnDQNmiJ3bpVV6svbpTLu9XQdhefqlo8FiuBdvQLlOIq+C9SrFxA/hCxfPHOT3bXgWq3AVpIJsWw3NL",
+	"Z3zMNPVPi2vXVEJRXoMq6GWaf2n3IRXUpK5aYsMHm81xEsXx3XSC0rsUPCWwzwfH15d/PRtcHxwWSn9V",
+	"mRcs0HzfXrIXXHAJoCwbRTnzWIN9wVjrcYgXKff3uKTGeUk6MqAnfNScLKp+PmefPciVZiy6faGoSTyc",
+	"t9eKQiExVI8ljo6oeAvFcKzi9GgrWt14lZmpvkVLE/QDgAgSdLd/xT1kO8gVaVxxH04tHg4FS2u99pyx",
+	"Rx14aTkc0GVQj2djQXTQ1Vxxm85KgSgGoao0aGyqDr4OLBxXMZ1CyPJqn+t40PIOjoL/rMT9q3ChvDuO",
+	"6koCgYO55UrUWQE8L1RwVJ982aLxt/kVt1dacBqnNDpnYhpVlUvIEAhPdUxTfyR5UpoVkVM1RzDUwR4S",
+	"HUNrV30rLZbk1LTZTyOhPkwDoDLnZ5HEYmOydVPd52guSbVi3yID8Ejmkkcz77WOHMtiH6VwpxrhoFqR",
+	"TOdp+Ir0eQW77/yRamtepRpt66OqteXzGo9LzVYlKYvKLJMwP06CyvVWLvDpNq+87rBEA1q8oOfQNyrl",
+	"7HJvPsiGDqHQo0Oucj0ZMde17XOk9TKZvKwSpaVl6FS51Xbwl4odfIa4/7ichjwpuuVylPOhS/IBOmOL",
+	"SOmXePPnqxzeOQh6xKdcWyxcDoRF8l1M8KMQrpuValXZDECc05jcZPFsQKop8SNGEzLGAMqS3lRFv+XB",
+	"+gTnJE6JaRBVbPdVUfNzGW14ypiV13lusDl8f+pV5Owhdx05YVxOEnzmvXweVXq1ywl7yN/JVbdRfTkP",
+	"XuhySgl8hRgXSaJ7QFuQATyMYiLCW47ScTxP07EYORaYUMzT5SY6ihkz2IYwY2ZVwUz5KOsRywoWOIRF",
+	"gumhXJ73uInMxDaieSORUPHntsHHGncfCcNDKBjSCc31LSJETTDUiiE/Li+P+SHLQn6+QujMywbELI9m",
+	"Wa195ZfRSJ8cYPAFwjWevLYvFZ3xvOo8DPbsERvLohcqZNz/MsEZn+MjX+Y0XkHB+U/qDn+i3zbPKl/c",
+	"RftEJ1Cl22mBklbWwHUN85Vl/33MuITtdmi310BQOUAVdn5RW/lVrt/IerZypPnzct4TbOUS755iK//P",
+	"xMq/tD18MZdcddHfkvEbsOxLG7+vRLEu4T+N389q/MZT/faM38UEo/Wy3crzT1UWUCHtFJL/HeK9PXwr",
+	"/5OEH54r1RQagxdSd9fISJxP+80n4S5JTSxLdC1bTxn8L+M7xnVBmrJSwFADqWlVrVLVHLTJxS5Btt3a",
+	"bnUbLSmVYc2PQt+DIGYQs5SSOx4/gHIf3vIYam5RQayRtlpdrZmXtwDAYlpVNchNV7Ws1a9+ZgoxWGXI",
+	"VLIXtHD+gYrQby2tbvvo6DVgUapF69gQqnKVo+6gWb230kRWyan50kAlZcUcY/bB2omYudsiJ1gSifHp",
+	"2DAaxEGwiKQjmrpcVwQ1+WVeefUrT9Xh1gVkoE5qoZaW57g8f647rS5JWRQJlQ49oUlajCab39EKDaJF",
+	"efbgxYT6rCnYhCYQhAWviayZSkLYeJLOCBV3aK1SuXuIK5hwmC+lNJm0/DhhLatQYUuKt4Vy1ytU67KO",
+	"dcHNxOS9squpyh4Np5G5kqrsQ74sYKfYxg1bHV3DR7Vejc1+Ht386Ien4c9HV78fdU7CI3HEz3f8g6Pd",
+	"o7vJr+8Oft5rsdnPvwe/HMmX/uaP26m/FU3/Ovt5r+V3I34zftMOfv05gmkm8s5ehxyUxbY5mXLIjSmX",
+	"XH0RVGGZCvtrP0BBmXkbf35Ln1apFWEtdA5rsFMWmfI0jOxaefhN3pu32y7j5eOQh+Pp2KbWFl9fC1ut",
+	"Bfg0gdr+y1FyBcAuQ9c86LMiGOoMllbByJ1JbrAc9DU0yu7ALxcVFblULehcQa58Lx316bNXhFZ1qA0f",
+	"cflkehOFYgTHZGbSeSm/vj3GRQoVvmsZ5ZWxoX92tCFI/MBNUWvH5YpRxAGTokrA7lkk8V3XAULHmxT5",
+	"zBPdsAczeCU1VnX3zE8un7BEVeNrudzlx1I+Ez2ioal2wgKioEfq+Tl04V2JL1akrAPl2uSwG8LlHrCO",
+	"7OXuzk4DFiXh4dOURvHtlJF62a70J+3t77Myv1ttl6u9NHQsAx78HWMToRwiYwdK3UgCbgu/hPmjmAU9",
+	"QnX9qJR9hAQZfwrsDnKNQPPy/vjHv3sOGU4T4IBqymK+77wsoqrmFBjzJxAnsPrbY/MTCuqP3j7hsEQV",
+	"j6uLGzIC+myB20DhbrCL5Xsn7KjeCd3HJv5ja0lHFOhxBNtZWSpVKIA1ffIC6Va7uk7+tt0WqHjC5b16",
+	"zVvC0ZVKEBiqMtnNjHgHMU+lIHpM+e1U4koeUFfVterqokHkj1EosWDjY7GW0LI6wo9OzboD5TtgPED9",
+	"a40N7Je0cIEYfI24itgT79cmEKkm4HxT+cJ7ZMaE1yL9yisp8F4bAsWg8IDLl5P+RY2SANtLTnZpuWpN",
+	"y5+/XnUeUxcVri5SREiHk9IrJd4dm2mZVlMw9dZ87Y47NisaaxW2rdMWQ97K+4oeLBntLD1UYp/pfkbb",
+	"jNTuqwoIOdqWvzMfP6vlkQSBXn5pfXPB/GkSprMLSU+UlDYNwvSgomt3v6TQ8YbWNk26gRyBpAkNo56t",
+	"1UHNlRvoggCvxInL6576Z4+gJzjkwIKg/zE0bWg4WEuYBZLXoOivS8zCPRlG8YOlbx5YKknvE8ot2cZQ",
+	"rurVzhkNiosldbUWAbe90TLi1VUS1Xo1VSkPZSU7iEA+7sJBZE1Km6YqotGWoFOpnKE8wKCvPRpLoAlu",
+	"/HlYkhJQunx1WBLQZQTx4zHDzCO7STiuqdmUk7v8+PTHoxPSbKrq1wawnu6YPtfWvXBUEmJxoprA6Yp2",
+	"uYc5kOtfmBZEv/aB6sazeLBgjpg/0IPSUuo0Jd7Z6YUpvAizezl1sNvaanUavXzveS2duVzbKaCrwlwV",
+	"d6oa6EsCDt9MqBAPcaKCJ0ByAHsxLNrsWdL41VA47k/TUSWBsAqgK9S5mZXWR1cRa/M/oINvNmHE658d",
+	"eS6H+BKsCbfmja9WukyWK4bOQj5lVtcQuza0oDdylW6mUC7rh6GSuMPs8+cnHwj7ygYdhyxit6CVKtjH",
+	"nNywEY2GqrBueMtZ0Ay51d9E6xXpKEzkd5KU3DDoYAfSEorfZcdUd2u5CqWaJkXx7S1WR01jSGlHpap/",
+	"duTWGi0t8GCoVAa+kGdido4SNCE+rB4n5OzPB4MGkacPwL4N75myUcG9CMzutQUJqtNKJuyrylMQnUci",
+	"qE2L8YzQDFF9t2mX75/QMBGOy8Hopo1wABOR/4pIdFDje6W4YvRR6AsupQGXTxI2DD+aljry+one5iad",
+	"hFq8iuJpAJRv09s3eqsUG6BYKMZ1NTCaDHBKqnViCrxdK7B6IdDkUXkYcm2ckDeMaXIniOdTfhHe8iOu",
+	"GQgUFTSIKBzc6TznsJrRJZIoMQVcCX6pMuN9kMz+lqX55oogcX9Mvca+GhQNm1mYO4aaCqvcseJFEm4u",
+	"325vQbXDrWanveNJfDd6Mk1HEj4Huc8s/qZ6FxYYnJnl6BC4mcnBnWNppK5GxKzKu5AHLvcjGo7BItts",
+	"hsHEDNeUP+vaT8/LBheSJzjjuVu/YZ/LM9Ipq7UZUKpyQWcZlYLYdxuvSQGtlZwE0fP7Ljel9VEyojMS",
+	"xKSOSohwrF6nooHBhKVIfGk5QVxuPBDJlFeRJCBEWCW6pzIeVkIxeBVEqGUY5sd8GN5OE0UmXO4dXF1c",
+	"9g8OBhcX1z//8ueL66vzY4/UEQN1lxC5RSh+CaNenR8LCBp9aOwTLy90gNNBuNyQwhJPEiDJF8Hb9Tjz",
+	"V+fKWgbMOp3LXWE19Tfa1PzzL5c1p0rQz1Very9BlQaIdqo6wZup0BLWJBUEuhO53B5PaOMmhquQk1hx",
+	"xZ59hdRwpgq6pvEaJ11ualoXb4y8WL6UEsquX1HWRGv0ysKmBi02lD9dKHBqP7Jx49kgRBFAvYGZZ7hq",
+	"AKZUsZRFSFV5B3UJwNRaQ87EZWKd+iIWO/oyOkVcFhtWNUdVkN4U61c4a9Vjb9Wc/ESl+G6PWTLE80uk",
+	"1hFVqbUK/Arl7ONpkV/KaLci8xlWWqfoclUV1K55iWXwqShUSLb+upaE8/Tt4LzwGOpMOS4ve/Xanbbb",
+	"W75vGp3C3wyLYqGhPM9PYS0N7B4Qc5dXdTIoaSlQIVtlJeNTeutyt6aR3chbckS31tjPHFC6CKsgN/EU",
+	"ForMTSqOmYvfMDfTN0XriUgoP4ejfQ4zK3Aavaj/6hcOKaL8JOTDuCo7BY8X/gvRRQlj5J7xIJbrNKKo",
+	"Orz+2ZHqQwINL2OeJtSXnN4Y+UwLaamQCLynONyGMNV7VSeOWKoQ1osCiyoLMuWqmAt4s74j332HulCB",
+	"pX/3Hal7pe0FW62W1+jlBTBhWs+6nFjcHtrVogqRtZWGHhFxkmtQS+z+tI7OXQMt1LSwJaSzo3wEYl85",
+	"COWtMCpG5r8E5yburvSG4u7w9M1q9c4WVfkFlJJLsbGKDLK1mOvrfXJNTwO35ri5rgbZAymtZX/lmkG4",
+	"tUdPbUIXQZqrEaGOaVkcp9qZzgCWwojcRF56Ofi1JLCWQGEleY907pKT2QX6h2/I+eDikgwTOmYS5/Cc",
+	"sLOIkOcYhBSMR8IhEEnokAm9Be8BD5RDEuMABOAjGj17WhT7+ZdLQf74x/9NQiGmyilUYqxL41KDiEqH",
+	"VPY5VJ1VHuUSqumUvqDmODg+GpxcXiuFtE7RdoIaXf4uNcgylRab9pjNUU7Yx5QlnEYuL9Fwzy+6O7ub",
+	"A/m/DrljM0UwJO+TFFsqFw2A4xGfTDXvmlPeHW3VRy86noIY0QkjdXS0UrLz8aO85KpTPcqeBvMYDQQ2",
+	"t4FjLDgPhaOegM8KA6sURsgNZsvBhshMOC7HldqUQU0sxx8ziNfE7k8SWwhmtTk6wkMq+aKBBcBUN02I",
+	"qXL51eWb5vfQWQtqOGJ2YBJb5b1I/epP7Xa7/cc//i/5j84bUEopNH2qb7c7IJWC5GConYc2OOTF+1kE",
+	"F+IHeOTne0U6aCKSWrYcfkhDyLWET1yeN0o39qF3DaHDFA4D4CJp2obIvFXUalgmf9snVMHdnBlNXa7a",
+	"Xt5I+p8IFpjd7ZP0IS7uLDuohMFrnX15ZioMB1iIy7P2ZNi/G7mSSdyKZqTu/anTbstr1Fb/bba9hjU1",
+	"JbbHdiaXexOjEKJ9vuBiU0EblwnlYsiS5oD7seQRXnZIRviLOcdIdPDlRbHQ9mmdvZDdxZpTu2cJhs7W",
+	"2q1uqw2a44RxOglrvdpWq93awgiCEUg4m+C52LzvbLJ7plq631ZFMOIruh5d6o/URRyGkQQasEq4g55g",
+	"HyQRCSRb7As85zpaM6GShFQyJbwx7UHHdngQI+zpebKSsBCpjjHqDqHE4+xj6gHdzcAMFig6Zi7H5SBf",
+	"8wDVPCJYqnNl5awbAuu/wUJ7OvxdjYuRXqpwKuabuvwXMJ9ih6meTY43PzZ58Dchcaw+SdiQJQnSvA9N",
+	"QGlHt1APCPuo+wIQicHYFkL+T5jOGkhPHkYx8kN14uggU5uIObagB/hA0/ko5MyR94LJCVwecnIjD8aq",
+	"VK+A2kMaPImTFG1e+BH6hNXFNpnT4ZjF09TldVt0Ph/85WpwcXl9efR2cHp16TX2QTCwOQH6xHAWbKSm",
+	"XNExlwQzTjBu/2bmcrUnRGRDOiFt5TgUaV+ONECUdDKPOuZ+FEXSaKZRBqKo0AeQ92+DrRuatNZ6NaAm",
+	"WVqHvBrKiEDt2Db9DQrnNW2BgTYjLCiNeVtlbWazTqZOYm2WvMnaI3VPToSABAP6MJSKX6EUYcmnFRu1",
+	"wWxveD7I3Wq38/5T29ndKu+ptGi7qgYg+HlGVAV/hwGp05xdFZsfGe9jYXM0Cn1WdWw+1oLL9lHMicu3",
+	"GVpv9abNbEqTWyaXhjcor1OEgaRHRVEcmhgqDRYalkulH9R5LZliHpZDsFwZwEDlhk4giRHHNWcO9KMY",
+	"Gq26oJeBBtf8UrChECuNPBxBBE3ndHfdRlk12G6z/eqyvdeDKqz/VrFsSexyiy6t1brWWm/YMIZ2oisv",
+	"8/uly0zjZ16kBUrknHU02SQCm70jX2oUc4ZKL8UQ445KlqczeEw0crssm6e4TqTBwGyAiwMBrys2Tjrt",
+	"dmNf521IpndyCG8pRpNLJmpXLFknBmVLVqOrb8b0o4qe1m25KoOpH99Dsgu2uJEjddttdAGA7KV89YZz",
+	"S66NBh8988IUMMOSzugtA7NKmRiQjwUDZfmDK1fr1iRuuLWeW7gTnW6vvdXqdLe2d3b/DXRmOgnhPeBA",
+	"8MQi3fBLGdXHTyVVdGu9Ty5kMsLLEEwjfwzxb6Cq+EBqaAmOaNi4W3t03JoSBtR8tHPT9bfgGyQuwpWs",
+	"2IUjMN/LtdgTyROTo63wXtetPb533JoKhcUdKIcu/BtvspxVvgZ4rpagysuecmtORz9muQke5c4mCbv/",
+	"iYoR/NL+zP+DqUZ6tJ1gu7Pd7tIbf/umS1/t3uy96uwFe51Ou/PK39nrLvvdrT1mHg1abn7zMkT0pPCA",
+	"11IJgyUNzTH2tjzhWBGguhyjoU2qRRm0jpcaw5q28UaVXRRz8zZVO/gfaKCzyeDLzspfXnHjywvw262V",
+	"v30TJzdhEDCOH+6u/OFJnKJ8D3355cfdvZU/vozjt5TP1H4hBXxnDVBdsOSeJRgUC59urfVp6LMrTu9p",
+	"GOHarZBLkJitcMDf7Hi295Lg5yIxCz+/d2piOh7TZKYEc9WeOU5SLe1rIT2lt9Dbq58FxtXkhauVWluN",
+	"bATXFKTQuCzr8EcdfJMP4fGQNFzGnrLrKnueJYSZl065p2zC2QNlN7EqEJkv9+3Bocfnqx0ShCINuZ9m",
+	"q3CwahAaHCE4SE5vzZAZho8CtDvgjQRNADuFghV0kOsQpzoGQg9cqcBi7OV334U8CO/DYEqj777Lhpbf",
+	"/2KimayoIsFS6Of5nRk3C0+gkbKKfAcaJY0iC7ZyerkjLP9k6kvRMbNGgHkxYYRQP4mFMG3renYEjU85",
+	"eqmyM9K6/qsdG5TgKYF5534sG8Q+rhbpZ4ortDeGnjETKgRhYTpiYNY2XZlNSTlJ5GAfZzRMlFGDRhLt",
+	"Zwr8IqUzApoLg/aqvZySDNoMG0/iFAHiciu9tqfCS0jdMwEqXoNwxgKhSqXDMXkDeVcOTD4RmjzAa1Vy",
+	"XnBc+YaCJOT3cXTPAh0VZ5+a0rNG8ZjZ4wGdjyFNxzzKuu7DssEIJflteMtVnExZSLbL1f6QengNE5uX",
+	"C63cJzw2mTSZg6FQccvlAwl2xn2mjZ0Ju2c0YkEP9bEqkNgxW/IYs3QsPEirlBm3cq0UeKy4HUh9VScn",
+	"ZZwM9zH0a++V53LTUFG79q3p46HxC2XDghELnuVoEljIucszaqOywiB0GlyhRn/JWj3ij9ioCMzVOdLY",
+	"cvlVoQG8UJ2BVUIMVU5saN3b3Gp3vIapuIhtgYyBbwbVYAHfsq6ZvTKPBF5g9Ktgj5Cyowol5RuiO8SI",
+	"GdZ1opiXA/YydUw6RyVvIDooN3kUrERlzDN7ZRNZvc7AgaJcS74Y2O27UdWAtf8QB7MVtAylFIBekj7E",
+	"P6J4iiEehsWeoUtEVBA7uNkPmalB1KysEY1ZsBYTu/sb1kVAcwEU8tL4VvleF6Ch/urCVyBFrqYnqfOY",
+	"048wAeiFoVDDWAr13cdxxMVr93MTi1wclUlGYo9/ytXzXPwGCYPXWg3ZtF/YLHxVGO0yXjhatzBa8YVu",
+	"xXRmWJ57rB/WnnCwj2XVYi0SzPS5ScoDBFr3HbNjgrFlufavYxSETilSLTIKunynJPcBW0hB3Bk6i7zj",
+	"2Fc+H4y/ttajCH+ZkFZzaspFJCcpJuhVgUZ9sqnet6hJTS9jfs1X58d6Jfl1VYNwHjo5g7UxNywWtSVO",
+	"quMvLVb6Dm7f4p3CO4ACK2mCT1ABn6T7ra/0zWt7nVV0LjqLYhpcxvExTW7VdzurbMrkpL5lQUihYOyq",
+	"KuZTdcsjji73pyiXq2iVVuz1b5VhtqBi5nJ5fluYMFPQOVWMbiGKx1I3S6N8VlY8Fzs8F1xPdIKLlPIA",
+	"pUAtCWtZvgGeUHT+BmHCdJh4yI3WCdIlhCfEQ+L9OLgk2eo+hcGjWqKncvRopn32jNh4yltZOYKCmpwq",
+	"LddwUSdTbfNfZfKdMGmwGe8NdRIY5pCEgY4jkR9gC3yVK5sNGoX8ruXybnvbVBQeUdXjyU7kEEyFXWaJ",
+	"AigZZvFK5boQhPlxJnRkrdQX8gYAiJgHcfPUTkjRsYZ2CXKjr8WJlm/xgEELMHkfSlHNoFX6FjptS9NM",
+	"cluHE+Wx8pEqZUXIJUjZ2/wAeRUSbST8IGYBojJMOPd2u9PsSDm+TFT+sSIR5uuIy2tb5m1pMbuvFnXQ",
+	"sJQCkomFwUpHMSfgMYAzk/9Sv4NqAb91V5KebUSv9Wo/U87IOdRCzeRqLCdnFyZczomzGrsmneX9Yvn8",
+	"C69kDZm/oIutIPu/6GkqLeBfP44jouJhpIzcars1wlSkzWu3BkFUbu1f8wLyF9YdOCH6lzINwn6r+J7E",
+	"A/xdo4IS8edfyA8AkTMJi17b7hgi8eW1uwK+ZIqGtfhsx4X9rqr2/FcBxPMpZHO3rlQxK03Ly/Kbnlfr",
+	"WU+F6La3ywWv+TUr6UGLCFKKCtHOpmWrr72Zf+pDt/9JVJos8f23ivS/gpLyI0tXyYB9Dq1F6gULdRYz",
+	"JgqgyD2hKgcGqpM0JnVogOEpeT5hUSZsK73FJCdkgjooKlSQIU0ILRTzRF4cpr1S7cAhHlSJdHndy/xY",
+	"YAD34uSWch2l24DyZlrW90hdjoZxnFwONNc41lqf1i4aWheR0r/SQ0wmhZU/jukEprDSOE6Yy+u6IQom",
+	"uDrqA6u3SKPQeVmkccKEZbCG6VWfkVDXCcs5h7IUAaFdCAuUP6OaFJ1HLvfeheyB9G8heD/mIo6Y5UKq",
+	"dJeUFVOw3EbY+Fn5jcjnuY32TWyfy233ZKmbqEW229ug0Gw3O+221yh6V3LOHXTSOS6HNaHrosRzYbl1",
+	"FwDFdvq43Dh7YAEQ0YoK+4oOnyWK2Nq614HJDFxF7/r6mppvFQ7JiGRfqq768ucgaCHUOdbtsvSyaqUn",
+	"+0wXf6512llc2bkpVvdM2pGp7m7CzvRuak9QlVZRkp4RkJ+lEpk5nk0pKpfsP0uqxx8hzgyeZTBSn2U/",
+	"Za9bEFMrMuuB37mZAgGqhsoeqwfZOMUZLBVDItAT1YsK1aL2JLxb6L/5pxhdLUZvryRGv4mnPPin3P2M",
+	"roQsVm0VR0KVhJ6x7ecSxDdV6Gn2sPBACesBi1haUtnxHFLCLRdl3sqvrPX2cJ4xe1lvhYHXcvm2NrWb",
+	"/no8xlgPLK1ixUndxMHMDobCYJBue8trlEQyodADEceZX8AhsS6um3PF5zybkPwFy9FVjJeLXyQvfS0W",
+	"/1y+pmi2T4x4SephgEMN5YVtkNtYFZQCmbI6GMYqpgCqCQ7Y9Ug9B3AVVxNznyk3UD4k5z4U4Q22ZgaJ",
+	"HOYrEx0PAXtyxp7PFSELRVGDOReXdgJlR1nMPenq7IgJTUeZ1DWHsQs916swrKPgHYgwj19F9t1e4Bkk",
+	"D9DkUt7h4J9s859s8z+nBx6ZlE1ZbxUJekYeWu2HPy4J4rGDwYybPbMEi14h3DtzdvcKPvKYk4cR1KAK",
+	"RZ76aRv5vjWS7TYvjjTvNs+NiQGu1B8pW5wp6L26N510LQ5veceXWsb35wwrc6M82axSGfk8H+u8trXK",
+	"5SuYq8ia1ipsL7xOlHOFterzIpYr5R07uGBe4FnXFEXqmBOPrQcc7IENeQVSBLyZpqb+cxg0WuRghdje",
+	"8nAMDO515JYA25bLblWp358Z1/utGcuWOcLbYNnGMEl1xZcHAa8QPBCPuGrpmoX9PsE81i0NHnDm5ntL",
+	"kxl5S/8GKdtZaPH6M3b/Q4YrrHVK30B4wkpe+e7KXnmFbF/EK99d1Stfta/uytEGGVJ/iZ11v414AyvX",
+	"C4oJ5Rj4f9iIg3/GGfxT0/uvbiBNy27v+lbTJUX7sOLMOiLd+eDi8o2uxPdO1bdaQVR7y1Ia0JTqmFe5",
+	"4/Is4/7hmw2BpZN6xJPSrfDsmGfKQVEj9SkPP0yZbuwEHzSgJNWEpiOPTHnA7MovxU7RHqknLKJpeA92",
+	"v+UVDqGQnsvpjYijacoaUETGM0KzR6DWPWiQECgv/zWdBOZfgiUpNo2LWMq8BipcQzkmpPpDowC1Abgw",
+	"uS5SbShHIzLdVf5JIPoBbNVJPL0d5WoGYFAEVZmTIb+1UvwwMfeGqTW7/I//+b/Ij4PLbPFEPjk7vbjM",
+	"1m4eqWCVK3jcfBsHTLUPyHaM7/YvD35yXK63DA8PB8eDy0HDKvEIR7ch5urEgUVXI05Ttw2Qj11uqkFq",
+	"qY1s97IUUYjKVoWdcoWup7rIZkJThpnIUIILCs6lAqrjQiGkQFkzYs5ImlAuUFjrkRBNHkMaRhjpDl2d",
+	"rZRJlWDlcsrFA2q2oHHJCUwlxDpUnQZFELcZ90ypTglF9eeZxGSX/3/svf1y20bWJ3wrXax6y6ReiKJk",
+	"eSahKlVLS/JET/lDI8tJtgYpoUU0RazAbgYNSuG6XDX3sM817N7HXspcydb56EaDBCVKsudxHP6VmAIa",
+	"/Xk+fn3O+dEp+Ef2K1PIEl2W4OxXKqRWlLVq4Qt8F9BdeJZ5Xd+BGr3NrBJ7vR4tBEEJuKlctTu/D6kI",
+	"Dg/As5lSjhdG2+Am9hsbXHdsiOsCYl04X/WPa5SbWy3ayclo+w2sfhIJK+f8ZjkWZlbaLFV3H1+/dzi/",
+	"QGR6mM9SlXao0JsphRTTHGm5oNF20u1i4eedHZjj/w/jq4I0dJiG/V5PJIOjVxcg6C5ewga+OHn70+D1",
+	"ydHF6eD8x2Rx1nHSMxtrVxkRxfWctgU49VLgETsQWepL2N7CyaRDtPCtow+nr08OB+fHFydHjRXZjn9X",
+	"w1mpXsK4W+vmvd7otEsV07oyHXVx0v7/pQo5qAtKW+Wfwj93wx60+i0qZoUXDeAgrlgdMP53huMsT0Ou",
+	"+TMDLpxPaIXm9x7dPCXQrlkvKB3hhHk7rNlcJgm7RvZj77Fz/dDuMstwQ3+Pq/OKhMMqVekBFpC4VYVy",
+	"0mjBQF4UpvdZuktaO2rBXt32FsC2MwHuaajZbFjbhCah9ghDml58lDlNrz7cqKb36qb1i3Vfe6PKsUnB",
+	"zCbyq7Utc//VRft8b913TwtkV0aC/1dYOXZtA58beGQ+plujJ2RlUhOP9Rfo7ad4DdTCWr5DwBzyj8Xb",
+	"nZkWWM5b5lWamm2wQkSbrN3AC1hZvXtNT2ClqF15GVRVriJSqcWq3lR9lqorcgFaMdO5slYk+K+X8wSU",
+	"vqXEPLBGYt32L0g7VJo4QPNbeOqyUPLaijJTVBuEa3xnaEdd5qrT9UVrfU28vRdRrBHps0JemhslXvR6",
+	"zLsPevtFr9cBa2s0smS5l6aU+Zmysxy9joSKQKNFxl0G+0H9PpUa74owjJstVTC2jmQpE3ch4EuhdwW/",
+	"8sOiMkxEG00nmedJR6jJpUot+TqeOgMdFK4OT9Wlc18NLEHGYHQ5zEzjCMbSvjGFwn7SdNQGSB1m7ghX",
+	"p11IdhpwRalGiWSDCLYeGjar7giWNsxDbwmweNE6PuQ7HMU6T54Hy7hWy7x06zyLg3yF+2Ltx9/R5ln7",
+	"+WPcLes8/hrWc50HT2WhdHmkpkqnSg/nD70vWTBrnBCpduMDbZyFbXPo27m7St6ynNmYOF+FifMUG+VJ",
+	"Jsafxz7AwMk8bzgD9xgC9Ay4S/9VYN+TTJAdEgaXarUtgpihe8zz1GAth5UAAiNQWNcfPNVYJ0vquU/K",
+	"2PUXFLJPPxJtYoso51PlgC9YVFCzE6lTWZqC7AXUn+5PSGt7SKVV6dHfHQ+BKUQyLdQwg4lGcyQrc5V0",
+	"IjHKNLGdVEEcNtYuUrCyCFx1H7ALPMCWFXWSFMyKAr3RFScIIV4pDVodS/EpHWtpr5UnhMusJwoihC2Y",
+	"AckZRxULu6/rszDdzGexOMOJYH0g2snv27T5t7cSZCjRlKFl5Zz45iQ/y7BSP9ZUKFBXPYLB+KlHEGgo",
+	"taA6to7OH2t4q9tObS7dSGIdGN6elgYpGrriLYbRJO9/Orz46eT454v3x69fXbw/Pvvp5PD44uzd6+P3",
+	"F6dnJz8lVHEcHnszeDv42/HKB5sjTGkTN5hVj9fWwWl5OBRxFBy1FcDJ0snbKOWNUv5zKGV3Xld4wV51",
+	"fOMq+iP57avzoYmtbmHErIIT1L9JlRSNtw/LvjLe/Cz9/mNmUdNSzmpz2gVFFAbuvHPh0Uu+x4ev9OuK",
+	"bNKF2XiwB/yl3c8/jjsJdsvTHMmVpTcW995GRW1U1J/Ib1w+AF9II73zPVkv7Pdr02Crri3Xw8EZtmXY",
+	"F4vd1SDctucCO9bpkcQ4EEbF8Z4+46iVQZ7jZ1/hD6COrkkhgbxNkcRLlMZwMf1TxML7TQD4gVjCv7H+",
+	"fQ0DZ+VHKHGsRdVAr9OtMGVRqjy3voR2YW6t42tDPxEm4mABRMdodEzkE2JaKCoZgko/fOwHDB/BGvCI",
+	"lfYDwB0mRouE+JmCi4HGWwAKdtcVBa2wCovZmxGtQB97aQnhNlo5AkQO1yduSnudTYkneKrQ84RXne9I",
+	"rOLQZmaFTFOVRsJ9zHMLp2KipKY32m5miZ7R0sTxhilwAjCIoMQ4AkEmjKIYnytFIQoy7eDsJL+tuJaA",
+	"H3GrBMbNHfcTzmMj1mrhPsenC7fVA9xdsY63i6kvsfb5LkvSZs2khKWT+Y1fOKxv7P19rU+vfxdBwmet",
+	"TIw/1YUFbLt1LyxIE2xszY2t+ee9owjumdcwPF3Ywh/H8IzuJUxa1nVVoAMZFwjeO+rJLjMR1YBtg80i",
+	"azcrUJRMFIDo6CyfWb7an4GtQ9Zho/sbkhu193v7bF4cUtG1U1mU8xNX8O21uco0/MtZhfV0T3OrD8ho",
+	"4fDGsZq7RE1mZHKPtqu2YHJlwXGXYBEX6koWKZGfWMX9GdCE+P5wD6zrguPqrJvfrnRclVtLP1RsSthA",
+	"SDnFDR34EtnBcxyUE7mPVsQ1E7o0EDSlY6xBcJXZ0l0hjEwRiWxUAVLhJ9s+8EU4QiQKO4ygxeQ/Xr7b",
+	"3vtrb3c/6XTFz9X0ZqXPgq12TNPoqxHQXJ5huLvRdpxNz+dTdZgm4VeJB71qWWk4/inlqZqRyI25nk2x",
+	"a+/OBhdg8R0iF/Hri/P/fnp8cXiUiLbFQMQ+PQJ//vD++CxBktWo+nFweHgxOHpz8jYRvMDQ7CCdZJom",
+	"zyw+TbblmX9evMEE+eJAyPAtNMj51sbc6o4bOEpTHnMU7NXoUQP+ezDg5OXeS7C0X+4dJh3ePWaSlaVK",
+	"eVVrdM7zqds6btc8q+8Zjzrywta3j9HKDal65YTWMXQ/72ywDpG6Jl2qAezMrS1yWre2SDhNVcF4rdtu",
+	"GEMf7CccWb+qTCNheBYjCrHFWoUb3NkvervPk04kZG4NJWvAxh3OCjD7PIdZFznVcA2W0w1wWCjC4JPY",
+	"08wKykBIRaZtCU4extov7AG+6BSub7wZXOT77dhsD00+m2jLNSwxlt8Fie/1ejxl/iaUriI5cmobrxrb",
+	"zmWNRPK+lEV5RKkg3W4X+R1nzA5Fb+Hc4MEPAsy9/EeHLGiFHd7J1HWpNKmcP7MChh6JhLlYXs6dBJe2",
+	"/EDzAr+5m+FYU1UBxwBdu+O87/IS9UrAGWW0inUtV8KtuFtMdxPLWROr+aQWbO0He3i0VWCnPJEcird7",
+	"TTLVM4/fyOug6iYI5PBZPuuZJ5UO88OX5XGr31oSkWh/YXYGTlr962Qm3BYZgR9+v4SfqavQVv95r7db",
+	"kabuRq26zq8/sAsPsM6mAkP/jeenO0SG6DsHAcIfnwnOXqvfern38iFlGhc9L9wiS5ni69woBKkO9/f7",
+	"yf1rvIdAKQU2Dj71mZMNPs81Ch65hu43SWCs1+UjKRjmrFK7MBtrSXPEekl1UGULJ7kZ+wlc5uNzeXWf",
+	"d4vPfIq+RveaCbO+hlX0NF2wG131OcSeZ3mOgUM14q6MKGE+nL3uPn5FVhNwDTibUgRMXFrd4jZal2mL",
+	"6y7kZijzsbFl/7ved70n3ASszl3a2W1FIX3/Xm//uyb2rg3A8ycDeDZ5Lg/AiJhHTC7DPv+OhJb7Lvqe",
+	"Fm26FLQSBdGV0t6R0Oq/CzK3K05Ky/EwGnSotzAdbgRuXDYcM0l0iOOIJGxJSM6o9Wm3ffZL6aoL78Ew",
+	"scS5K+wEcAjjZ7n6WTPQ0V3nbAIdN4J/g+z/YQIdCd5fM9Dxj4fuf1lt85Gk7p21qY91agnr9S4WCnHi",
+	"RWfkxweUhKwngWNmVSnaGVHpW/DAZIqYweU8iK1AX45KiSyGoHS6AsuPIrrngMY6zBvrgnjEfSntrKiv",
+	"vhwOMdSlBt73a5cJGIZBfab2OBBflt6FVDp1uRuRq/+CnmYtR9a/65qk6AsswDjv1KNFK/xem5on65Vi",
+	"rGM9qOB2Tkq9VmpKxHcOl65BRX2aCwfn5dKWfmhNYDjdBI0CXB+TGDChog6ouydBp2Pf22gOxFppZP8R",
+	"pTH18hZtLG3hQOzXg/fn8OV3H96e89drgUhcbVTm1sSaarDiu1S9peF1VPdsFfzrn/9JsC5O7yJAX8C6",
+	"cpBMhfjm84eBj0sV1KFRHClBxiKsLeIDeIxVQukyK+eilFeuUqicYA1T/CtYW2kwb1wsfX93j8/VqKyC",
+	"i1aXCH8qgnkywr4/oAw2jVBaihDb2CV/eLvkv7Zyw5/JsIED+wR3NFqd8eDEtFMxkVMuPpKzjReP8H/4",
+	"rK9F7cND64qKGMEWKxEbr7vqSgsxvuT4XF4lXH/Jf8Dl/z+zoDOcRDxAsfnWaMWy091Gkcvor8GeQ5f4",
+	"3l6iBF4/PS7WT/Aa69kWjxKtXyb27gtEwMHowvi3aA2tAUu3UnN8NTcJTl89ElL+gHbKaaFuMnX7lSL+",
+	"z5v0dMPhqh1F4a6/qxPJte2xiiTGdkwRsOcHu+KtoeP3TV2XbGyDDWbxhTJfHqTXvzBEgVr63x6qiNph",
+	"STRxRQJwPReifziNpTF8DINLFkJrqpT7WLcxr+COGCvwXynOqnOwFO0XNcYjxroKIsxSkJSjObt2FALE",
+	"pkoaRta4qKO/9nrfJVQpsx6tgw37kBwf2NMVyaHUFDrzKgc7qp4DE/jKEznnG2wv0Tk9Z7Bg4mFVzEvl",
+	"s0bqrjk60sdvj46PEopfw6VxGMLyzXlpqD6Yj0HJYVRzR9qPS4kRhy7qzGEYq2Kylj8aABdiPdwCyxVz",
+	"Tg2SPWrBNCRrwwi4SB4/yYizggKh6uFMURjfVEFgwY+4XxJKfKKoqciXylg2gnldrGiT6dy5D1FohhJi",
+	"vYgliLughNqtyyMsYxrp58UdHhE29ZDApkcG2NBInx4AtBiUdPj0HjVaukHBlNLw5vpDBf54eEm6EL50",
+	"Y29usKhNFdGv0eYlWfTE6AoDe9Vfatmdj0NP5fRpp7gzHxqEBfm1C0SWAef/tp2qYTbKhvTRiMqDqlRc",
+	"zvHd7p1sVI/L+jxTeZmZkJLqSYRRMIuHH96f93Yvjt63Ivf/p29aUQttmLOTv18cHf/U+nVdnQLDegsT",
+	"d6amuRwqZFO/hyHap5q31pViNA2PkGL04qOkGL36cClG7z1YivnXHuE107uP9Zrp7cdKEHr7KRKEWlhH",
+	"ghT45LuQyYR+6tJ+qlhMgicrLpOmZ2tSCM5r7fQvHPlAFlGnKwaTwP1uJghJmcyQzGu65l3kNhJ4krwv",
+	"RNkuYP9fq2mJvA0indHhVulBrCWFWYEPx86ZFHZuSzVx0Jw2BTgPhStfgIec/Z92oaigAl6Sl7NCVz0M",
+	"Mv1xPzCXidFDFYlMx9rdY6IMbLLsB2n6RUTfo6z7VVLv4WKOZNtTjOAv3rlmM3hxRTfC94sL33UsQDdH",
+	"T7AAvx35HfIN3y/Bm9mGB2n6NPE9a5Deb+Q1X3lg3MaCgZjjbeZo1Wf7fP5ARGeYCVuLJgkKnk4rGtwI",
+	"EwqwYg4oAK7YAnqAfrxWakpvxTp4rYuw3WRazqlXQVTTRMg8r0t6eIQlOyoSEO9Nspxtu29Rni+ZrV+p",
+	"aH+EeS20ud1I+Y2U/xalPB+HJxrr64EGO4F8XQkgUE4r4o03mc0uKV+yRj3uC3dPQ7bzUVascjo4kpRr",
+	"iWG8aGXcV0iFLGVurkQba4ZKGxr5FyBy3r05PnN3UPgnDMbssOC/KsxsugRl4N1BpvnGIAq7jPoINAdm",
+	"qxMNIBGlYAkNJHKiQUlrsyvdHHAIrhYIt4D5/SsARz62Cha4sMdCQAT2OG79sMOec6zIfqMMEMSzFx+R",
+	"RIt06jn9cE8eD45aUev4l+PDD+fHoBGwJVmU2UgO4Wj/SjzYiz3i9OS7uvPm6M2juuM6kWKgEXy/pqiQ",
+	"t2UdjRV+8RPmHp7Qq5ih7XMPZVHI+d0+C9931W2jjVLb4EZfJ24U1Iyqi/2lPfw5oKRQKDtCWXRPjMOX",
+	"MP+A0SQKuvTloR3nt24npx/ORbfbDfXczkcndj75Mi3mRhVFlqqOK/TEIijyWTSkZDx3qQ+h4M6xpqJb",
+	"bKrd6B9loYT9Ax3pm2wjTSeLaGJbTcSOSK5ycylzV2Mb3mbm0AREWQKd1CUGjVI9TNRWGHPAPkesQZFN",
+	"VHHl8sqJTiooDuLYUZGXU3Poh48ZPTw7HpwfJ1iLkvq14/MkabMk1YW9C7eAGRmbPHXUpX4CMqcvrWjv",
+	"957Her/3vLdX0Ywd1ME7rMoEjl4Hgwsc6WKfWCdupfXaF5NNanBdJLQpJjIHsdbHKVG6hM7w5oti7VNf",
+	"sGIOLQW8VuGPAUVtI/yHX/9CGv6xhVHoIB9xFqRP7q8OclgcZlpkmncNdeOZ9QmU9KovV/JouwF2zZM0",
+	"dXAKMLTq/jeKUGqu+9LE6Kw0VCkgutugoSAZ8HbxeLSi1ofTo0Fg4Xg2cDIw6hVVPouJEbUmmXb/bLI2",
+	"PqOP/5B9xRTEm431x91Y61iuNV9ppRDeGLEbZOabxN9xx9cOARat5Hp3/06wJjBi70pUPmOMXOb5klm9",
+	"HA0CTVZEpI7EHfOTRZvgdpGVnICZkNBC65q6F9jVnap0H1iEqmBUPysj/AGmy1H1c35zrLPSUZyBQ6HV",
+	"777qYFcMFi5/F0Ebtr9nSoCDT8Z6Fdfr7iMwrne/19t90TlwEaM1HMuncY3lDdYh3O/tYxWP3h4Yo2wd",
+	"08jBOhYrjGP0jJxr4K/AB5itZb1qjHXKqW7Da21uc5VeIQouko9xy5aynNm41Y9byCdubdz6lIi2pPpP",
+	"4fRTMgpsGfyfk/RTEmsYSqexol+uZPH5rddozXcc7P9kROsjT1Gr7yZo/XBR6gpnBlMrd2A1DfuNd9RG",
+	"023gmq/wAgElNXvhfuOCwAeHuFlNrQXarIwvREnK0fUk9bDGUdO1gC8Q0Qisx9qZlf1F7WRudZC+K0tB",
+	"bJ+mECq3avEOofZUrO++QegchIKecnu1yjBZAtV7RTaJCMxduEij6G9OnP0mhPDXdqvwgNvnmj90V5Q9",
+	"mzIbnH4j+L9WnP7M0Sf51K+7b2cfHzDE99O1NOnQPPK1Zi9NOn9mqaAChu0kyxIhccFCVRxPh5HZKpbH",
+	"lqZQqTCX/0MNSy5zDaMMGBMY+4+1G8WBSJxkSsIbhIZi8+q3mcy90npm+dX3QzNVScQESQvV6b3UT0R7",
+	"CelSqXCgvuXyPx3qtkVl5K61kRPCEVuS3sNiTtNpPj+osH3FYH+I6bM2IpgoifVqV+QBOD17hDBNsW7v",
+	"956LtYH6qhRV9SXW2RWYHuvM+tsQ7BXGnqnRSA1LIUvcozW/b3XA1lejOx+ZkvdtqM0wz+6zRpf9GeyK",
+	"RbfSsqDb2BYb+PRb9Evf8SV7ExL5JMd0Tfj0YZBpAzYqSnNFVQaaHdtKpTkoEzUsl4iCvxJAtwi9ekg0",
+	"KyOEavk2v8bdwXBlLktVxJrYCtKFwv4Y6Yw5MZZNLvjoWOUU/YZ1CbrifRhp50HSKmr7aSipT5v/XCip",
+	"oJWK9foo6eoygGGc9wb0vNPrzewG5dw4u187yvmZFMd9F2wrmKaXAMd7YpapVqwpRBit7LVJLd3lYNV9",
+	"IvqBIH2J6gUTKUH4ghTGcvM82qtCYnXdQklULrUAa19U2OGZXkbXgs/acQt53ar3OXA7bnVcwfuVMdkN",
+	"IwdF1w+dUU3KApHayhFt0AsLDIBtP4dcK/cAfFUML+vtdmLtXdauGGBUyjCbypxbQDfVgD50rUfCrRbs",
+	"J6eOiSa7aXwX8azXez6sbAz8t0oiLGBkG+c61snfjs/F4y96E8egtqoOI3708zjGXxAg/rcFea8XpcPF",
+	"TL6IlxeKhw2IvNGrfxgQOdy4j0SPK91ammuFQqE55hsOCnZU7HV77CFtDwuFleRkbkmRifbZq0Pxl7/u",
+	"fy/+7//Z7+53EDRlfyqQQKjwrjJbVuyQUlg1LBRmqML/q1SMslwRIutamJVj+N5Qlooh7B/Pz0/FS2mz",
+	"Yazb/FhGuCW1x1lGI1NMtmdFrvTQYCartMI7fFNp7a0pUiSYvEXmzITaushcuT7+NzVaA6uxcHtFbivK",
+	"WxMxTcylKccYHv0zV/1NLOLV9BzMuK8sTDAv/lnIhinDAoGg8w6E9NUPVMpvmFlpyWk3Fp2CJNM3Ms/S",
+	"C/ogTSN9EdltLpUsVMG/gGKPNfVgcHpCA8msCPkHpqUV7cRUezWJRLK0gROKBsejZcXIgGQXwZ540d3r",
+	"o0uo4Im4FQn+34tgu4FzCD7tCCsh8VzEOlh9mI9wkPQIM3Tu93ZpyX7++eftQbBl+rRRGh3PE2tn6hzP",
+	"wLp48e/bt7e32wsbazEy9xK+OKj1vB6Ze7i8tREHqDZ2yEqJp+yCg0B5SwanEDQ2rHerDz3tDk2huu7M",
+	"T64KEicP4JDECfHa7HPhxw/6NrW+skicY8a4VnqhuNqhHI4VVksrTN7gFhAVRaLNNgK6SU12vejudtYl",
+	"0nMttJo47U4LeUUvrPz8EDr6pM9jCw2fX79IG+zQx9RoQyW3ZLf8Zc03H1miF159dIVeePnRxcrg5UfV",
+	"KHMv3mc70JGmY9//BxgJC+jsZSkzx3nvdz5dTTYpjfYqTd0Jy5pB7/aoKbAJPpHd71yRWZG3+q0ddDL4",
+	"lcXdDDKGOsTXiVgutNhWN1hqVhRqaIoU9AopGWY0nkhUWeTkokocF0qBCrKcLlw1jCZBwtlCN9DoVBWC",
+	"4bXRLEc6XxXB6KlqLGto/Jl6VeNZFm25yLQscBYLk+cq3b6Uw+saMw5zA2mjMQENjArshyN6YdIgU4i2",
+	"1+7PbOXWRmieZaBnCkKhcdU0V+Mt52JaGJiv4hmZJrF22tkbQFkphsRrh3MWiUT+z2nSwQRt1NzQbKDY",
+	"ohqNepbGup38ss37fvskda+WcIZKynbF/C1fY/dSjUxBfpEclapg/Q4D55jescwwEAzNrJAn4f2Pg+29",
+	"F39xZtG0UDeZmVmatWdWjKUds4mAKi/WTLUHpo7R2VDm4j/ev3sr2tdqboXF651IlNlEYbrhh/NDl+I+",
+	"yYaFId50HtGtnIvD3MzS80Jmeayxm5YLJ1+haWkjYQ1WV04zbJkgbMy2K5RLSKe9llkGcqCb4a6UszQr",
+	"xY0qstHcswtWBeopD/2ywIV0A0+s+i3p0n+QRl2CtWBjjatH3z3AjuG3cWWykkIiqEyzVTLHLe5S/GF0",
+	"kUNk9no9MbFcJzrW7gQMzWSSlaJNRxAZDJ3FCnOEjVrqscvpQ2Xar/aw5dK9aJ5Tzp5FNYbTYArmN46c",
+	"SU8b2CE1GPpB9iq9gPZIEpwXoXQ6NRkz5YfzjH9OhBmNCGXCTMvSgFWIX7YUEj/KqajwcKyG1yoV8grF",
+	"ZSncoHHnw/klCxV2MOjd7/df/DXWSWitTAtzmXNdWDYZNQEkA1xznDTEL+qyUP0NPnkIp8ZdQgiE51Qh",
+	"bp53xYBdpYzIyVh1krjG+BUsd+veHGAUo//ny74YYLk1rMhwk6lb8fIZl6vOygz2tCxLORxP6IDqVAyl",
+	"VXztRfdRKObw+ibWaiKzHOm+oJlLNZb5yJ3wYl6JEmGnSl5bOo/Q1C9vXlcxK7+8ec0H2Qoc/jMrbnb3",
+	"xGWmceFxgZPfJ3kSa4oP8okNbO11+lTzOyF7IBHTbHjNwUsubQ0sbVny3vptG21iS2bT97u7vU5fJIvW",
+	"ZiJMEWtR/wP0g4QE6BJ/NzfOrsaqcA1HNFQDzmiZKRQV+AvlIkOjqRrJWU5RTcnWzhY4ROF3thLK22UO",
+	"GXLBJsaWooKKUQ2mapilyoJfJ7Ds9zPruiHai10/+O2HXiTgc6y+LEw/p3KAzMjp3o1OILQ4kTlMnUp9",
+	"o5kV2ZXGKAYxcBQ3lKudTii8J/M1yDF4NwOxqa/oMQ2t7vb29sXlvIS9FXLcUNrJfu8v27u93QTjiGHe",
+	"sDo61qUHc+R8PlU+rTtkJHtmxUSlmcQvP2xBK2KdZDiWhQUv3SOmzrH3f/thVo62v0tEG62pObQJB6XT",
+	"FS9N6uK4HMvrh/NX29+BR5ozSg/j5tDoiSyuUSRfZ9MpTKg7AAhuQ7tuoyb3Oo+wgyazvMymsih38I+p",
+	"LCX8XKrfy51pLjNNaTvYYxMskisbz+Oj7UDfDpdOgEbGZavV+SfQQ4hkf/fF9m6vR8x976ZKg1XxvNvj",
+	"DWPdbqmwaI4o9ycXTkNtnfHslGNlERqhrHfHCMs3I4VkWgCp4TTkskDe3+ArLLHFRFkrqcp8qm5UDhLq",
+	"Df3GQXQJ2E7uJ5SeTurjiNksRNpzujHnnm+/lvpqhi+5MYIMinh8l/OaNHpmY+2H6d888H+3aArNRfKT",
+	"LOZ9QZ+IxOKnXCUDxECQ3gHD76i6jVOj2gUqRmKmORy/EotgE5oJ42EHnrgYpqocm5SQnMHpCSUbVREB",
+	"aFYk+719PKi4bPs9WnzRrrwYkbw172fD8Rnj/K6QzxtsHTw4MuAY+TnEGyPbRwvWI0YfrCpg3zYggagI",
+	"5mASDE5PkgWIicRarCnZYDvTXjFWYJQL8cSrLgNnFuuE5nNOUQOD0t2ytelyxzWyQ78nvqBEMi7UyPEg",
+	"eDJ/2rteF1ryKbAsQX6jLNjpsEiVsoQ9zRYUx1tasD9kzh1ZKATRrynNTJeqYJ8DDl+apXCAGJbkhLKd",
+	"W7tzs7u3EzxcjerjydEnGlrCYgBhypwzIGH34F+Vsl3x1sT65rlQv82yG5mj5pDO2M2079l0dplnwyaL",
+	"pp46Lto49SDAYs1MJTfPg8y/oZnlqbgEG1IWw7ECg90aKm/BkCNYvzxRQRYXzhioqFiDCyBq+Y3B4LOU",
+	"B6/S6seFH7L0U92kI6PNm1n09Qbj7nzZUvW4zUqwW6zCuvuxTk7fvffXjWzkepNklfNOPOeqbsJCF1Aq",
+	"BejqCnC1NvSa9788Yq55/mqG2UnoUonDX0TyWOpeUAe4xpyhiuM0GjwdJw7ok8+sGBy9EmfH78/FyPEP",
+	"MDXM1pZnJADfC7q2tUVX1kkzy0HizQwW7u1dsLO/74jh2BirvFU3LUxphiZ37R54w4L8PJyGra3drS3Y",
+	"rqA8I+6wGIRrjjMF6+ENRSdkvOQOnWXXMmrjTK8chje6oWEeEriUi/QQCbmLaOFKOFYa83PdZ9x9we6/",
+	"/vm/vl/ku+0g3Y0jeoE/yByeAbFXKu1i4V1bu11aEnKpYB1wYd2f90G1YEBc3Wpb4OLAjUrOFny+Ddu4",
+	"zMpc4TZ2EWRR3DJ9fPRIleC6xK3+Pz7GrRT/Ff79EHRp8O9TWY7j1qdfPyWdA/hA2EcrcDM8JyyBTAch",
+	"cxQ4tmZ7sStDn6NrHPQKwFYjGxKXtLJG8fGgS8yi5JkEKPGAZ/CNN31xGgPDGMkt1zKG76M4CW2Uh78M",
+	"4p0izzqkmddrYGjyXKGWcs2AmULJDHgV2YHN6S56BF84gbJqGLS7jSK1nHCLOGs8j8gVCTMoL63JZ6US",
+	"H85eW4q5hEareEwSTAiO6FF2NQMRzaruw9lrf/bR2NYqCrxF8OPwlhEcWBWCdEwN9cv2K1PcyiJV6fYp",
+	"CBV0eMZGG/zKqDC4Y1j+uY+XxQyv9aaF+T0jjofKs9FzCljNjZkiPomXl0V2A169ViVICtvhSTjLrsal",
+	"dWKRI3nw7o+Yr5OKDiOpXQcegM+KMI0NOcZJOLoQDXZaKZTGVwTAvP5LaVUD5IJ7ZQ2WJkYpbOQIpSJf",
+	"RJhSjmTK9WUPfJN3MqeSMUjvlWM1qV5bi5Y7sxj/BC6Asuinl4Z7hAFO1MuOk8kPJ/3qioGeI6ydWzbL",
+	"93vPES6ozXmIazEsG7jPYD2So+kkN9ZYwMxdysG1RkjeB04Aslpz30TsFy+usSso8o2+OqAZRGC4wmw8",
+	"/NCWWjAFHJ5dx9sEW9c7cJF3Rhn4wZbJ8gf9oPRVOe4sIwn7vR40iqgkb+xBRQxV+fzY9tZWENDnif3d",
+	"ZHt6enIEkUgMXjYjdw5BztVto5WEL083lBiDmsqCg82TJVOpT3GBRLVHIYS1rpCPRTaytzAzzdqF+Bqq",
+	"65XqQr8TBcaXt60WzTASkIsj74ozBkHo6zrgX7vnGD6Ev/iOBcDvNiwAx7hgkMrg9KS/OjSTD0itRAyc",
+	"k7HJUx+ZiVYqRj2CmiHHG2t6oK1+MSsyDFJgoR+IcHJM/FPiBzEuy2l/Z+fHd+/PydJPYo2ymvBpqt1o",
+	"KbPRemx6ZlUVXk/pfhhMDwc0K+eVec9gR/WDt30CS8k/9Cl0MAzIs6CWbkIfxB4QBvSShV5T/mTgErfR",
+	"j4GZBQ87qerNBJOcROL0w3msm/8axlBG9ahSyqnIbGnxdieITHGLBB+Fj7M7aLRY5yP0dK1DYSCnH80a",
+	"4ccJM0VSigcsZKynsixVoQ+quWPTYooIlptITPlA/AvX32XJTup4CkpfGUTJTuRcpMaBqIFmxuqVuNEx",
+	"f9RoP1sUPRyBVOHilkvJHv/6538Gw6gdEIKRXJFI5834PRBrOiPJGrGz//rn/05IckRVGLEsg0hfDnnG",
+	"K1Jc3qiqd0m33bDhIp9c6378QPvA57XQz/SviJJsfKQv2FP+cpKn1dWu78d6uxYgHPHVVzDRDSWN2nyW",
+	"LhGfRbSp+Sh0+vUsXar0icgQX5G7FGlsqCl6O2oI3cYbRNxLteDmhlBtp/MWw67BvDkQDwmnxlsru7Kb",
+	"dAfu5qxptQ9grlcJ68UsrFV9rmxzNJoaSuDVVeHg9AR8Dl8ThcwExtA9DuRGxmWw+q7Ca7hyrE3QYk4f",
+	"NnMIVkL7l2punFYKtiJehlflSWLdWJi6viPp0mLB/HbWH8VdYOEBx+BaO+QNqd5cGuzZYq0vsllDP9d3",
+	"JNbeouRY/0jI3BoCyDyCi5sgNWimYIEAHOJbE5i8yg5lzsAizxEKQtbRToTaTt/btigYac2j6qyjejIF",
+	"CIiIFrEmMZn2l4upNWU2gGDMNAKb2XCWywKLrHFiHuwTdM+oWL2LY8j0MJ9htOmSnA2+zuPilw5quQxB",
+	"+j4YJiEfrpvcvQ7sXwfs+nbRofYT4vIGfdeq70cYZkCREeC7LHXVaHWwlPQvMozhxQ7VLLbmSONPv376",
+	"fwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -150,7 +150,9 @@ func New(cfg Config) (*echo.Echo, error) {
 		TokenEndpoint:    tokenEndpoint,
 		Events:           audit.New(cfg.Store),
 	}
-	gen.RegisterHandlers(e, gen.NewStrictHandler(handlers, []gen.StrictMiddlewareFunc{oauth.PassTokenRequestDetails, httpapi.NoteHandlerFailures}))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(handlers, []gen.StrictMiddlewareFunc{oauth.PassTokenRequestDetails, oracle.PassBatchRequest, httpapi.NoteHandlerFailures}))
+	// Oracle's batch sends each part through the whole server.
+	handlers.SelfServiceRoles.SendBatchPartsTo(e)
 	if err := httpapi.RegisterDocs(e); err != nil {
 		return nil, err
 	}

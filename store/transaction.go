@@ -26,7 +26,12 @@ var commitTimeout = 5 * time.Second
 // another one; it then wrote nothing, and it is run again, up to conflictAttempts times in
 // all, so fn must not change anything outside the transaction but the results it assigns.
 // A conflict left after the last attempt is ErrUnavailable: nothing was written.
+//
+// Within SharedTransaction's fn, fn joins the shared transaction instead (see there).
 func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn func(tx *Tx) error) error {
+	if joined, err := s.joinShared(ctx, fn); joined {
+		return err
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.attemptTransaction(ctx, options, fn)
 		if !isConflict(err) {

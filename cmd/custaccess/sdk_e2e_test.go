@@ -483,8 +483,8 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if refused.ApplicationvndOracleAdfErrorJSON412 == nil || refused.ApplicationvndOracleAdfErrorJSON412.OErrorDetails[0].OErrorCode != "JBO-25014" {
 		t.Fatalf("stale If-Match: %d %s", refused.StatusCode(), refused.Body)
 	}
-	any := "*"
-	changed, err := admin.UpdateSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.UpdateSelfServiceRoleParams{RESTFrameworkVersion: &version, IfMatch: &any},
+	star := "*"
+	changed, err := admin.UpdateSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.UpdateSelfServiceRoleParams{RESTFrameworkVersion: &version, IfMatch: &star},
 		client.SelfServiceRoleUpdate{RelationshipTypeCd: text("ORA_CSS_ACC_MANAGER")})
 	if err != nil {
 		t.Fatal(err)
@@ -520,6 +520,28 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	}
 	if d := describedUsers.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["customerSelfServiceUsers"].Children == nil {
 		t.Fatalf("describe users: %d %s", describedUsers.StatusCode(), describedUsers.Body)
+	}
+
+	// A batch: all parts in one transaction; the failing part is named and nothing applied.
+	payload := map[string]any{"RelationshipTypeCd": "ORA_CSS_ACC_MANAGER"}
+	batch, err := admin.ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse(ctx, &client.ExecuteBatchParams{RESTFrameworkVersion: &version},
+		client.AdfBatchRequest{Parts: []client.AdfBatchPart{
+			{Id: "read", Path: "/customerSelfServiceUsers/100", Operation: client.AdfBatchPartOperationGet},
+			{Id: "again", Path: "/customerSelfServiceUsers/100/child/SelfServiceRoles", Operation: client.AdfBatchPartOperationCreate, Payload: &payload},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := batch.ApplicationvndOracleAdfErrorJSON400; b == nil || *b.OErrorDetails[0].OErrorPath != "parts[1]" {
+		t.Fatalf("batch with a duplicate role: %d %s", batch.StatusCode(), batch.Body)
+	}
+	batch, err = admin.ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse(ctx, &client.ExecuteBatchParams{RESTFrameworkVersion: &version},
+		client.AdfBatchRequest{Parts: []client.AdfBatchPart{{Id: "read", Path: "/customerSelfServiceUsers/100", Operation: client.AdfBatchPartOperationGet}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := batch.ApplicationvndOracleAdfBatchJSON200; b == nil || len(b.Parts) != 1 || b.Parts[0].Payload == nil {
+		t.Fatalf("batch: %d %s", batch.StatusCode(), batch.Body)
 	}
 	removed, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
 	if err != nil {

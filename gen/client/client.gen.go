@@ -114,6 +114,33 @@ func (e AdfAttributeDescriptionType) Valid() bool {
 	}
 }
 
+// Defines values for AdfBatchPartOperation.
+const (
+	AdfBatchPartOperationCreate AdfBatchPartOperation = "create"
+	AdfBatchPartOperationDelete AdfBatchPartOperation = "delete"
+	AdfBatchPartOperationGet    AdfBatchPartOperation = "get"
+	AdfBatchPartOperationUpdate AdfBatchPartOperation = "update"
+	AdfBatchPartOperationUpsert AdfBatchPartOperation = "upsert"
+)
+
+// Valid indicates whether the value is a known member of the AdfBatchPartOperation enum.
+func (e AdfBatchPartOperation) Valid() bool {
+	switch e {
+	case AdfBatchPartOperationCreate:
+		return true
+	case AdfBatchPartOperationDelete:
+		return true
+	case AdfBatchPartOperationGet:
+		return true
+	case AdfBatchPartOperationUpdate:
+		return true
+	case AdfBatchPartOperationUpsert:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdfFinderAttributeType.
 const (
 	AdfFinderAttributeTypeBoolean  AdfFinderAttributeType = "boolean"
@@ -405,6 +432,42 @@ type AdfAttributeDescriptionAllowChanges string
 
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
+
+// AdfBatchPart defines model for AdfBatchPart.
+type AdfBatchPart struct {
+	// Id The client's name for the part, unique in the batch.
+	//
+	// Example: part1
+	Id string `json:"id"`
+
+	// Operation Example: create
+	Operation AdfBatchPartOperation `json:"operation"`
+
+	// Path The resource, under `customerSelfServiceUsers`; relative to the version root or absolute.
+	//
+	// Example: /customerSelfServiceUsers/100/child/SelfServiceRoles
+	Path string `json:"path"`
+
+	// Payload The body of a `create`, `update` or `upsert` part in a request; the part's response body in a response.
+	//
+	// Example: {"RelationshipTypeCd":"ORA_CSS_USER"}
+	Payload *map[string]interface{} `json:"payload,omitempty"`
+}
+
+// AdfBatchPartOperation Example: create
+type AdfBatchPartOperation string
+
+// AdfBatchRequest A batch (`application/vnd.oracle.adf.batch+json`).
+type AdfBatchRequest struct {
+	Parts []AdfBatchPart `json:"parts"`
+}
+
+// AdfBatchResponse The parts of a batch that succeeded whole, each with its response body.
+//
+// Example: {"parts":[{"id":"part1","operation":"get","path":"/customerSelfServiceUsers/100","payload":{"LoginId":"pat@example.com","UserId":100}}]}
+type AdfBatchResponse struct {
+	Parts []AdfBatchPart `json:"parts"`
+}
 
 // AdfCollectionDescription defines model for AdfCollectionDescription.
 type AdfCollectionDescription struct {
@@ -1258,6 +1321,9 @@ type OracleUserId = int64
 // OrderBy defines model for OrderBy.
 type OrderBy = string
 
+// ParentDependency defines model for ParentDependency.
+type ParentDependency = string
+
 // Q defines model for Q.
 type Q = string
 
@@ -1274,6 +1340,9 @@ type ReltioCustomerId = string
 //
 // Example: ROLE_RIQ_DEV
 type ReltioRoleName = RoleName
+
+// RoleDependency defines model for RoleDependency.
+type RoleDependency = string
 
 // RoleId defines model for RoleId.
 type RoleId = int64
@@ -1452,6 +1521,9 @@ type OracleForbidden = AdfError
 
 // OracleInternalServerError The ADF REST error body of framework version 4 and later.
 type OracleInternalServerError = AdfError
+
+// OracleMethodNotAllowed The ADF REST error body of framework version 4 and later.
+type OracleMethodNotAllowed = AdfError
 
 // OracleNotAcceptable The ADF REST error body of framework version 4 and later.
 type OracleNotAcceptable = AdfError
@@ -2074,6 +2146,17 @@ type ListCustomerGrantsParams struct {
 	XEgainErrorMessage *ErrorMessage `json:"X-egain-error-message,omitempty"`
 }
 
+// ExecuteBatchParams defines parameters for ExecuteBatch.
+type ExecuteBatchParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // ListSelfServiceUsersParams defines parameters for ListSelfServiceUsers.
 type ListSelfServiceUsersParams struct {
 	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
@@ -2103,6 +2186,12 @@ type ListSelfServiceUsersParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2139,6 +2228,12 @@ type GetSelfServiceUserParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2228,6 +2323,12 @@ type ListSelfServiceRolesParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+	// (the parent of a roles collection) before the response is made and never stored.
+	// Every attribute of a user is read-only here, so only an empty value is accepted; a
+	// pair is refused, naming its attribute.
+	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2297,6 +2398,14 @@ type GetSelfServiceRoleParams struct {
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
 
+	// Dependency ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+	// response is made and never stored, to see what a change would show (`RoleValue` of
+	// another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+	// (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+	// active role); other attributes are refused, naming them. A preview carries no
+	// `ETag` and ignores `If-None-Match`.
+	Dependency *RoleDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
 	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
 	// one of them (weak comparison), the answer is 304 Not Modified without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
@@ -2333,6 +2442,9 @@ type AssignRolePermissionsJSONBody = []RolePermissions
 
 // CreateCustomerGrantsJSONRequestBody defines body for CreateCustomerGrants for application/json ContentType.
 type CreateCustomerGrantsJSONRequestBody = Grants
+
+// ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody defines body for ExecuteBatch for application/vnd.oracle.adf.batch+json ContentType.
+type ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody = AdfBatchRequest
 
 // CreateSelfServiceRoleJSONRequestBody defines body for CreateSelfServiceRole for application/json ContentType.
 type CreateSelfServiceRoleJSONRequestBody = SelfServiceRoleCreate
@@ -2585,6 +2697,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteBatchWithBody Run several operations in one transaction (batch)
+	//
+	// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+	// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+	// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+	// the writes, a `payload`. At most 100 parts.
+	//
+	// Each part is sent through the whole service as the single request would be (`get`
+	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+	// framework version 4: the same validation, privileges, rules and rate limit. The
+	// parts run in order, in one transaction: if one fails, nothing is applied and the
+	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+	// Otherwise 200 with every part and its `payload` (the part's response body; none for
+	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+	ExecuteBatchWithBody(ctx context.Context, params *ExecuteBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody Run several operations in one transaction (batch)
+	//
+	// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+	// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+	// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+	// the writes, a `payload`. At most 100 parts.
+	//
+	// Each part is sent through the whole service as the single request would be (`get`
+	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+	// framework version 4: the same validation, privileges, rules and rate limit. The
+	// parts run in order, in one transaction: if one fails, nothing is applied and the
+	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+	// Otherwise 200 with every part and its `payload` (the part's response body; none for
+	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+	//
+	// Takes a body of the `application/vnd.oracle.adf.batch+json` content type.
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+	ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx context.Context, params *ExecuteBatchParams, body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSelfServiceUsers Get all self-service users
 	//
@@ -3284,6 +3446,76 @@ func (c *Client) DeleteCustomerGrant(ctx context.Context, id CustomerId, granted
 // Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomerGrantsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteBatchWithBody Run several operations in one transaction (batch)
+//
+// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+// the writes, a `payload`. At most 100 parts.
+//
+// Each part is sent through the whole service as the single request would be (`get`
+// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+// framework version 4: the same validation, privileges, rules and rate limit. The
+// parts run in order, in one transaction: if one fails, nothing is applied and the
+// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+// Otherwise 200 with every part and its `payload` (the part's response body; none for
+// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+func (c *Client) ExecuteBatchWithBody(ctx context.Context, params *ExecuteBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteBatchRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody Run several operations in one transaction (batch)
+//
+// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+// the writes, a `payload`. At most 100 parts.
+//
+// Each part is sent through the whole service as the single request would be (`get`
+// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+// framework version 4: the same validation, privileges, rules and rate limit. The
+// parts run in order, in one transaction: if one fails, nothing is applied and the
+// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+// Otherwise 200 with every part and its `payload` (the part's response body; none for
+// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+//
+// Takes a body of the `application/vnd.oracle.adf.batch+json` content type.
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+func (c *Client) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx context.Context, params *ExecuteBatchParams, body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteBatchRequestWithApplicationVndOracleAdfBatchPlusJSONBody(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4514,6 +4746,72 @@ func NewListCustomerGrantsRequest(server string, id CustomerId, params *ListCust
 	return req, nil
 }
 
+// NewExecuteBatchRequestWithApplicationVndOracleAdfBatchPlusJSONBody calls the generic ExecuteBatch builder with application/vnd.oracle.adf.batch+json body
+func NewExecuteBatchRequestWithApplicationVndOracleAdfBatchPlusJSONBody(server string, params *ExecuteBatchParams, body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteBatchRequestWithBody(server, params, "application/vnd.oracle.adf.batch+json", bodyReader)
+}
+
+// NewExecuteBatchRequestWithBody constructs an http.Request for the ExecuteBatch method, with any body, and a specified content type
+func NewExecuteBatchRequestWithBody(server string, params *ExecuteBatchParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListSelfServiceUsersRequest constructs an http.Request for the ListSelfServiceUsers method
 func NewListSelfServiceUsersRequest(server string, params *ListSelfServiceUsersParams) (*http.Request, error) {
 	var err error
@@ -4629,6 +4927,18 @@ func NewListSelfServiceUsersRequest(server string, params *ListSelfServiceUsersP
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4805,6 +5115,18 @@ func NewGetSelfServiceUserRequest(server string, userId OracleUserId, params *Ge
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5000,6 +5322,18 @@ func NewListSelfServiceRolesRequest(server string, userId OracleUserId, params *
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5363,6 +5697,18 @@ func NewGetSelfServiceRoleRequest(server string, userId OracleUserId, roleId Rol
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dependency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dependency", *params.Dependency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6189,6 +6535,56 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /core/customermgr/v3/customer/{id}/grants (the `ListCustomerGrants` operationId).
 	ListCustomerGrantsWithResponse(ctx context.Context, id CustomerId, params *ListCustomerGrantsParams, reqEditors ...RequestEditorFn) (*ListCustomerGrantsResponse, error)
+
+	// ExecuteBatchWithBodyWithResponse Run several operations in one transaction (batch)
+	//
+	// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+	// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+	// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+	// the writes, a `payload`. At most 100 parts.
+	//
+	// Each part is sent through the whole service as the single request would be (`get`
+	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+	// framework version 4: the same validation, privileges, rules and rate limit. The
+	// parts run in order, in one transaction: if one fails, nothing is applied and the
+	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+	// Otherwise 200 with every part and its `payload` (the part's response body; none for
+	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+	ExecuteBatchWithBodyWithResponse(ctx context.Context, params *ExecuteBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteBatchResponse, error)
+
+	// ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse Run several operations in one transaction (batch)
+	//
+	// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+	// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+	// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+	// the writes, a `payload`. At most 100 parts.
+	//
+	// Each part is sent through the whole service as the single request would be (`get`
+	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+	// framework version 4: the same validation, privileges, rules and rate limit. The
+	// parts run in order, in one transaction: if one fails, nothing is applied and the
+	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+	// Otherwise 200 with every part and its `payload` (the part's response body; none for
+	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+	//
+	// Takes a body of the `application/vnd.oracle.adf.batch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+	ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse(ctx context.Context, params *ExecuteBatchParams, body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteBatchResponse, error)
 
 	// ListSelfServiceUsersWithResponse Get all self-service users
 	//
@@ -8086,6 +8482,146 @@ func (r ListCustomerGrantsResponse) ContentType() string {
 	return ""
 }
 
+// ExecuteBatchResponse200Headers the declared response headers of an HTTP 200 response for ExecuteBatch
+type ExecuteBatchResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// ExecuteBatchResponse429Headers the declared response headers of an HTTP 429 response for ExecuteBatch
+type ExecuteBatchResponse429Headers struct {
+	RetryAfter int
+}
+
+type ExecuteBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfBatchJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.batch+json` response
+	ApplicationvndOracleAdfBatchJSON200 *AdfBatchResponse
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON405 the response for an HTTP 405 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON405 *OracleMethodNotAllowed
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON412 the response for an HTTP 412 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON412 *OraclePreconditionFailed
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON415 the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON415 *OracleUnsupportedMediaType
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExecuteBatchResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExecuteBatchResponse429Headers
+}
+
+// GetApplicationvndOracleAdfBatchJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.batch+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfBatchJSON200() *AdfBatchResponse {
+	return r.ApplicationvndOracleAdfBatchJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON405 returns the response for an HTTP 405 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON405() *OracleMethodNotAllowed {
+	return r.ApplicationvndOracleAdfErrorJSON405
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON412 returns the response for an HTTP 412 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON412() *OraclePreconditionFailed {
+	return r.ApplicationvndOracleAdfErrorJSON412
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON415 returns the response for an HTTP 415 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON415() *OracleUnsupportedMediaType {
+	return r.ApplicationvndOracleAdfErrorJSON415
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r ExecuteBatchResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListSelfServiceUsersResponse200Headers the declared response headers of an HTTP 200 response for ListSelfServiceUsers
 type ListSelfServiceUsersResponse200Headers struct {
 	MetadataContext      *string
@@ -8946,7 +9482,7 @@ func (r DeleteSelfServiceRoleResponse) ContentType() string {
 
 // GetSelfServiceRoleResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceRole
 type GetSelfServiceRoleResponse200Headers struct {
-	ETag                 string
+	ETag                 *string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -10665,6 +11201,68 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseListCustomerGrantsResponse(rsp)
+}
+
+// ExecuteBatchWithBodyWithResponse Run several operations in one transaction (batch)
+//
+// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+// the writes, a `payload`. At most 100 parts.
+//
+// Each part is sent through the whole service as the single request would be (`get`
+// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+// framework version 4: the same validation, privileges, rules and rate limit. The
+// parts run in order, in one transaction: if one fails, nothing is applied and the
+// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+// Otherwise 200 with every part and its `payload` (the part's response body; none for
+// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+func (c *ClientWithResponses) ExecuteBatchWithBodyWithResponse(ctx context.Context, params *ExecuteBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteBatchResponse, error) {
+	rsp, err := c.ExecuteBatchWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteBatchResponse(rsp)
+}
+
+// ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse Run several operations in one transaction (batch)
+//
+// ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+// `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+// absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+// the writes, a `payload`. At most 100 parts.
+//
+// Each part is sent through the whole service as the single request would be (`get`
+// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+// framework version 4: the same validation, privileges, rules and rate limit. The
+// parts run in order, in one transaction: if one fails, nothing is applied and the
+// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+// Otherwise 200 with every part and its `payload` (the part's response body; none for
+// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+//
+// Takes a body of the `application/vnd.oracle.adf.batch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /crmRestApi/resources/11.13.18.05 (the `ExecuteBatch` operationId).
+func (c *ClientWithResponses) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse(ctx context.Context, params *ExecuteBatchParams, body ExecuteBatchApplicationVndOracleAdfBatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteBatchResponse, error) {
+	rsp, err := c.ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteBatchResponse(rsp)
 }
 
 // ListSelfServiceUsersWithResponse Get all self-service users
@@ -13441,6 +14039,182 @@ func ParseListCustomerGrantsResponse(rsp *http.Response) (*ListCustomerGrantsRes
 	return response, nil
 }
 
+// ParseExecuteBatchResponse parses an HTTP response from a ExecuteBatchWithResponse call
+func ParseExecuteBatchResponse(rsp *http.Response) (*ExecuteBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfBatchResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfBatchJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest OracleMethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest OraclePreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OracleUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 405:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 412:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 415:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExecuteBatchResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExecuteBatchResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListSelfServiceUsersResponse parses an HTTP response from a ListSelfServiceUsersWithResponse call
 func ParseListSelfServiceUsersResponse(rsp *http.Response) (*ListSelfServiceUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14645,10 +15419,10 @@ func ParseGetSelfServiceRoleResponse(rsp *http.Response) (*GetSelfServiceRoleRes
 		var headers GetSelfServiceRoleResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.ETag = value
+			headers.ETag = &value
 		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string

@@ -335,6 +335,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crmRestApi/resources/11.13.18.05": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run several operations in one transaction (batch)
+         * @description ADF's batch: `parts`, each with an `id` (unique in the batch), a `path` under
+         *     `customerSelfServiceUsers` (relative to `/crmRestApi/resources/11.13.18.05`, or
+         *     absolute), an `operation` (`get`, `create`, `update`, `upsert`, `delete`) and, for
+         *     the writes, a `payload`. At most 100 parts.
+         *
+         *     Each part is sent through the whole service as the single request would be (`get`
+         *     → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
+         *     `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
+         *     framework version 4: the same validation, privileges, rules and rate limit. The
+         *     parts run in order, in one transaction: if one fails, nothing is applied and the
+         *     answer is that part's error (its status and `o:errorCode`, `o:errorPath`
+         *     `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
+         *     Otherwise 200 with every part and its `payload` (the part's response body; none for
+         *     `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+         *     `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
+         *     `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
+         *     a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
+         */
+        post: operations["executeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers": {
         parameters: {
             query?: never;
@@ -1665,6 +1714,55 @@ export interface components {
             offset: number;
             links?: components["schemas"]["AdfLink"][];
         };
+        /** @description A batch (`application/vnd.oracle.adf.batch+json`). */
+        AdfBatchRequest: {
+            parts: components["schemas"]["AdfBatchPart"][];
+        };
+        /**
+         * @description The parts of a batch that succeeded whole, each with its response body.
+         * @example {
+         *       "parts": [
+         *         {
+         *           "id": "part1",
+         *           "path": "/customerSelfServiceUsers/100",
+         *           "operation": "get",
+         *           "payload": {
+         *             "UserId": 100,
+         *             "LoginId": "pat@example.com"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        AdfBatchResponse: {
+            parts: components["schemas"]["AdfBatchPart"][];
+        };
+        AdfBatchPart: {
+            /**
+             * @description The client's name for the part, unique in the batch.
+             * @example part1
+             */
+            id: string;
+            /**
+             * @description The resource, under `customerSelfServiceUsers`; relative to the version root or absolute.
+             * @example /customerSelfServiceUsers/100/child/SelfServiceRoles
+             */
+            path: string;
+            /**
+             * @example create
+             * @enum {string}
+             */
+            operation: "get" | "create" | "update" | "upsert" | "delete";
+            /**
+             * @description The body of a `create`, `update` or `upsert` part in a request; the part's response body in a response.
+             * @example {
+             *       "RelationshipTypeCd": "ORA_CSS_USER"
+             *     }
+             */
+            payload?: {
+                [key: string]: unknown;
+            };
+        };
         /**
          * @description ADF's describe document (`application/vnd.oracle.adf.description+json`): the
          *     resources described, by name.
@@ -2516,6 +2614,30 @@ export interface components {
                 "text/plain": string;
             };
         };
+        /** @description A batch part's operation is not allowed on its path (a `create` of a user, say). */
+        OracleMethodNotAllowed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Method Not Allowed",
+                 *       "status": "405",
+                 *       "o:errorDetails": [
+                 *         {
+                 *           "detail": "Batch part 0 (part1) failed: The method POST isn't allowed on /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers.",
+                 *           "o:errorCode": "ADF_REST_METHOD_NOT_ALLOWED",
+                 *           "o:errorPath": "parts[0]"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.error+json": components["schemas"]["AdfError"];
+                /** @example Batch part 0 (part1) failed: The method POST isn't allowed on /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers. */
+                "text/plain": string;
+            };
+        };
         /** @description `If-Match` names no entity tag the role has now: it changed since the client read it. Nothing was changed. */
         OraclePreconditionFailed: {
             headers: {
@@ -2865,6 +2987,24 @@ export interface components {
          */
         UsersExpand: string;
         /**
+         * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+         *     response is made and never stored, to see what a change would show (`RoleValue` of
+         *     another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+         *     (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+         *     active role); other attributes are refused, naming them. A preview carries no
+         *     `ETag` and ignores `If-None-Match`.
+         * @example RelationshipTypeCd=ORA_CSS_ACC_MANAGER
+         */
+        RoleDependency: string;
+        /**
+         * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+         *     (the parent of a roles collection) before the response is made and never stored.
+         *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+         *     pair is refused, naming its attribute.
+         * @example
+         */
+        ParentDependency: string;
+        /**
          * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
          * @example canonical
          */
@@ -2939,6 +3079,8 @@ export interface components {
          *     back in `If-None-Match` (GET) or `If-Match` (PATCH, DELETE).
          */
         ETag: string;
+        /** @description The role's entity tag, as `ETag` is; absent from a `dependency` preview, which is not the role as stored. */
+        ETagUnlessPreview: string;
         /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
         MetadataContext: string;
     };
@@ -3862,6 +4004,74 @@ export interface operations {
             503: components["responses"]["ReltioServiceUnavailable"];
         };
     };
+    executeBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The parts. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "parts": [
+                 *         {
+                 *           "id": "part1",
+                 *           "path": "/customerSelfServiceUsers/100/child/SelfServiceRoles",
+                 *           "operation": "get"
+                 *         },
+                 *         {
+                 *           "id": "part2",
+                 *           "path": "/customerSelfServiceUsers/100",
+                 *           "operation": "get"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/vnd.oracle.adf.batch+json": components["schemas"]["AdfBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Every part succeeded; all were applied. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.batch+json": components["schemas"]["AdfBatchResponse"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            405: components["responses"]["OracleMethodNotAllowed"];
+            406: components["responses"]["OracleNotAcceptable"];
+            412: components["responses"]["OraclePreconditionFailed"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            415: components["responses"]["OracleUnsupportedMediaType"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
     listSelfServiceUsers: {
         parameters: {
             query?: {
@@ -3909,6 +4119,14 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+                 *     (the parent of a roles collection) before the response is made and never stored.
+                 *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+                 *     pair is refused, naming its attribute.
+                 * @example
+                 */
+                dependency?: components["parameters"]["ParentDependency"];
             };
             header?: {
                 /**
@@ -3976,6 +4194,14 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+                 *     (the parent of a roles collection) before the response is made and never stored.
+                 *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+                 *     pair is refused, naming its attribute.
+                 * @example
+                 */
+                dependency?: components["parameters"]["ParentDependency"];
             };
             header?: {
                 /**
@@ -4220,6 +4446,14 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the self-service user
+                 *     (the parent of a roles collection) before the response is made and never stored.
+                 *     Every attribute of a user is read-only here, so only an empty value is accepted; a
+                 *     pair is refused, naming its attribute.
+                 * @example
+                 */
+                dependency?: components["parameters"]["ParentDependency"];
             };
             header?: {
                 /**
@@ -4381,6 +4615,16 @@ export interface operations {
                  * @example canonical
                  */
                 links?: components["parameters"]["Links"];
+                /**
+                 * @description ADF's preview: `Attribute=value` pairs, comma-separated, set on the role before the
+                 *     response is made and never stored, to see what a change would show (`RoleValue` of
+                 *     another `RelationshipTypeCd`, say). Only what `PATCH` could change is accepted
+                 *     (`RelationshipTypeCd`, `RequestTypeCd`, each an enabled code of its lookup, on an
+                 *     active role); other attributes are refused, naming them. A preview carries no
+                 *     `ETag` and ignores `If-None-Match`.
+                 * @example RelationshipTypeCd=ORA_CSS_ACC_MANAGER
+                 */
+                dependency?: components["parameters"]["RoleDependency"];
             };
             header?: {
                 /**
@@ -4425,7 +4669,7 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
-                    ETag: components["headers"]["ETag"];
+                    ETag: components["headers"]["ETagUnlessPreview"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -261,6 +261,15 @@ describe("Oracle self-service roles", () => {
     const describedUsers = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", { params: { header } });
     assert.ok(describedUsers.data?.Resources["customerSelfServiceUsers"]?.children?.["SelfServiceRoles"]);
 
+    // A batch: every part through the service, in one transaction.
+    const batch = await admin.POST("/crmRestApi/resources/11.13.18.05", {
+      params: { header },
+      headers: { "Content-Type": "application/vnd.oracle.adf.batch+json" },
+      body: { parts: [{ id: "read", path: "/customerSelfServiceUsers/100", operation: "get" }] },
+    });
+    assert.equal(batch.response.status, 200);
+    assert.equal(batch.data?.parts[0]?.payload?.["UserId"], 100);
+
     const removed = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: userRoleId }, header } });
     assert.equal(removed.response.status, 204);
 

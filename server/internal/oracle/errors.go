@@ -67,7 +67,14 @@ var (
 		"The media type %s isn't supported; use application/json or application/vnd.oracle.adf.resourceitem+json."}
 	adfTooManyRequests = adfCode{"ADF_REST_TOO_MANY_REQUESTS", http.StatusTooManyRequests,
 		"Too many requests; retry after %s second(s)."}
-	adfSystem = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,
+	adfBatchInvalidPath = adfCode{"ADF_REST_BATCH_INVALID_PATH", http.StatusBadRequest,
+		"Batch part %d (%s): the path %q can't be used in a batch: %s."}
+	adfBatchDuplicateID = adfCode{"ADF_REST_BATCH_DUPLICATE_ID", http.StatusBadRequest,
+		"Batch part %d: the id %q is given to an earlier part too."}
+	// adfBatchPartFailed is the detail of a batch's error for its failed part; the code and
+	// status are the part's own.
+	adfBatchPartFailed = adfCode{"", 0, "Batch part %d (%s) failed, so no part was applied: %s"}
+	adfSystem          = adfCode{"ADF_REST_INTERNAL_ERROR", http.StatusInternalServerError,
 		"The system is unable to process the request."}
 	adfUnavailable = adfCode{"ADF_REST_SERVICE_UNAVAILABLE", http.StatusServiceUnavailable,
 		"The service is temporarily unavailable: the database did not answer in time."}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 // SelfServiceRoles serves Oracle Fusion's customerSelfServiceUsers/{UserId}/child/SelfServiceRoles.
 type SelfServiceRoles struct {
 	store *store.Store
+	// batchParts is the server a batch sends its parts through (SendBatchPartsTo).
+	batchParts http.Handler
 }
 
 // CreateSelfServiceRole gives a self-service user a role on an account, or with
@@ -98,6 +101,9 @@ func (s *SelfServiceRoles) ListSelfServiceRoles(ctx context.Context, request gen
 		if list, err = parseRoleListRequest(request.UserId, request.Params, framework, s.store.Dialect()); err != nil {
 			return err
 		}
+		if err := checkParentDependency(request.Params.Dependency); err != nil {
+			return err
+		}
 		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
 			return err
 		}
@@ -138,6 +144,7 @@ func (s *SelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.G
 	var (
 		selection attributeSelection
 		row       roleRow
+		preview   bool
 	)
 	err := s.store.View(ctx, func(tx *store.Tx) error {
 		caller, err := readingCaller(ctx, tx)
@@ -150,10 +157,16 @@ func (s *SelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.G
 		if err := checkExpand(request.Params.Expand); err != nil {
 			return err
 		}
+		if _, err := parseDependency(request.Params.Dependency); err != nil {
+			return err
+		}
 		if _, _, err := selfServiceUser(tx, request.UserId); err != nil {
 			return err
 		}
-		row, err = roleRowOf(tx, caller, request.UserId, request.RoleId)
+		if row, err = roleRowOf(tx, caller, request.UserId, request.RoleId); err != nil {
+			return err
+		}
+		preview, err = previewRole(tx, &row, request.Params.Dependency)
 		return err
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
@@ -162,14 +175,18 @@ func (s *SelfServiceRoles) GetSelfServiceRole(ctx context.Context, request gen.G
 	if err != nil {
 		return nil, err
 	}
-	etag := roleETag(row.view)
-	if ifNoneMatchFails(request.Params.IfNoneMatch, etag) {
-		return gen.GetSelfServiceRole304Response{
-			Headers: gen.GetSelfServiceRole304ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
-	}
 	links := newLinkSelection(request.Params.OnlyData, request.Params.Links)
-	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, httpapi.OriginFrom(ctx)),
-		Headers: gen.GetSelfServiceRole200ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+	headers := gen.GetSelfServiceRole200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}
+	// A preview is not the role as stored: no tag, and no 304.
+	if !preview {
+		etag := roleETag(row.view)
+		if ifNoneMatchFails(request.Params.IfNoneMatch, etag) {
+			return gen.GetSelfServiceRole304Response{
+				Headers: gen.GetSelfServiceRole304ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+		}
+		headers.ETag = &etag
+	}
+	return gen.GetSelfServiceRole200ApplicationVndOracleAdfResourceitemPlusJSONResponse{Body: roleItem(row, selection, links, httpapi.OriginFrom(ctx)), Headers: headers}, nil
 }
 
 // UpdateSelfServiceRole changes the relationship or request type of an active role.

@@ -127,6 +127,9 @@ func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen
 		if list.expandRoles, err = parseUserExpand(p.Expand); err != nil {
 			return err
 		}
+		if err := checkParentDependency(p.Dependency); err != nil {
+			return err
+		}
 		limit, offset := pageBounds(p.Limit, p.Offset)
 		list.totalResults = p.TotalResults != nil && *p.TotalResults
 		list.links = newLinkSelection(p.OnlyData, p.Links)
@@ -186,6 +189,9 @@ func (s *SelfServiceRoles) GetSelfServiceUser(ctx context.Context, request gen.G
 			return err
 		}
 		if expandRoles, err = parseUserExpand(p.Expand); err != nil {
+			return err
+		}
+		if err := checkParentDependency(p.Dependency); err != nil {
 			return err
 		}
 		user, err = tx.OracleUserViewOf(request.UserId)
