@@ -50,6 +50,8 @@ type OracleUserOrder = OracleOrder[OracleUserField]
 type OracleUserQuery struct {
 	// UserID, when set, keeps only that user.
 	UserID *int64
+	// Filter, when set, must hold (q, over the OracleUserField expressions).
+	Filter *OracleFilter
 	// Order comes first; UserID ascending always breaks ties, so pages are stable.
 	Order      []OracleUserOrder
 	Offset     int
@@ -89,6 +91,10 @@ func (tx *Tx) OracleUserPage(q OracleUserQuery) (OracleUserPage, error) {
 	filtered := tx.oracleUserViews()
 	if q.UserID != nil {
 		filtered = filtered.Where("u.user_id = ?", *q.UserID)
+	}
+	if q.Filter != nil {
+		// Parenthesized: the filter's OR can't reach the condition above.
+		filtered = filtered.Where("("+q.Filter.SQL+")", q.Filter.Args...)
 	}
 	filtered = filtered.Session(&gorm.Session{})
 	var page OracleUserPage

@@ -1362,6 +1362,9 @@ type UsersFields = string
 // UsersOrderBy defines model for UsersOrderBy.
 type UsersOrderBy = string
 
+// UsersQ defines model for UsersQ.
+type UsersQ = string
+
 // BadRequest eGain's error body. In XML: root `WSError` in namespace
 // `http://bindings.egain.com/ws/model/v12/gen/interaction/customer` (eGain does not
 // publish the namespace of its XML errors; this is the one of the API's own binding),
@@ -2176,6 +2179,15 @@ type ListSelfServiceUsersParams struct {
 	// refused.
 	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
 
+	// Q Filter over the users' attributes (every one can be named: `UserId`, `LoginId`,
+	// `ContactPartyId`, `ContactPartyName`, `ContactPartyNumber`, `EmailAddress`,
+	// `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`), read as the roles' `q`
+	// is, by the request's `REST-Framework-Version`: query-by-example with version 1
+	// (`LoginId=kim@example.com;AccountPartyId=300100000000001`), rowmatch expressions with
+	// 2 and later (`UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL`). Refusals are
+	// `ADF_REST_INVALID_PARAMETER` naming the token and its position.
+	Q *UsersQ `form:"q,omitempty" json:"q,omitempty"`
+
 	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
 	// example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort
 	// last.
@@ -2752,7 +2764,7 @@ type ClientInterface interface {
 	//
 	// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 	// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
-	// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
 	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
@@ -3530,7 +3542,7 @@ func (c *Client) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx co
 //
 // A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 // (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
-// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 // `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 // `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
 // `limit`, `offset`, `links`); the roles of a whole page are read with one query.
@@ -4891,6 +4903,18 @@ func NewListSelfServiceUsersRequest(server string, params *ListSelfServiceUsersP
 		if params.Fields != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6590,7 +6614,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 	// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
-	// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
 	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
@@ -11269,7 +11293,7 @@ func (c *ClientWithResponses) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJS
 //
 // A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 // (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
-// values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 // `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 // `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
 // `limit`, `offset`, `links`); the roles of a whole page are read with one query.

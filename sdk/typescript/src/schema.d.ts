@@ -408,7 +408,7 @@ export interface paths {
          * Get all self-service users
          * @description A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
          *     (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
-         *     values above 500 served as 500), `offset`, `totalResults`, `fields`, `orderBy`,
+         *     values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
          *     `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
          *     `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
          *     `limit`, `offset`, `links`); the roles of a whole page are read with one query.
@@ -2982,6 +2982,17 @@ export interface components {
          */
         UsersOrderBy: string;
         /**
+         * @description Filter over the users' attributes (every one can be named: `UserId`, `LoginId`,
+         *     `ContactPartyId`, `ContactPartyName`, `ContactPartyNumber`, `EmailAddress`,
+         *     `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`), read as the roles' `q`
+         *     is, by the request's `REST-Framework-Version`: query-by-example with version 1
+         *     (`LoginId=kim@example.com;AccountPartyId=300100000000001`), rowmatch expressions with
+         *     2 and later (`UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL`). Refusals are
+         *     `ADF_REST_INVALID_PARAMETER` naming the token and its position.
+         * @example UserId=100
+         */
+        UsersQ: string;
+        /**
          * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
          * @example SelfServiceRoles
          */
@@ -4102,6 +4113,17 @@ export interface operations {
                  * @example UserId,LoginId
                  */
                 fields?: components["parameters"]["UsersFields"];
+                /**
+                 * @description Filter over the users' attributes (every one can be named: `UserId`, `LoginId`,
+                 *     `ContactPartyId`, `ContactPartyName`, `ContactPartyNumber`, `EmailAddress`,
+                 *     `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`), read as the roles' `q`
+                 *     is, by the request's `REST-Framework-Version`: query-by-example with version 1
+                 *     (`LoginId=kim@example.com;AccountPartyId=300100000000001`), rowmatch expressions with
+                 *     2 and later (`UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL`). Refusals are
+                 *     `ADF_REST_INVALID_PARAMETER` naming the token and its position.
+                 * @example UserId=100
+                 */
+                q?: components["parameters"]["UsersQ"];
                 /**
                  * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the users' attributes, for
                  *     example `LoginId:desc`; `UserId` ascending always breaks ties, and absent values sort

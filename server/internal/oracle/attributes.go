@@ -94,19 +94,23 @@ var roleAttributes = []roleAttribute{
 }
 
 // roleQAttributes are the attributes q may name: every attribute with a field, but the flags.
-var roleQAttributes = qCatalogue(roleAttributes)
+var roleQAttributes = qCatalogue(roleAttributes, func(a roleAttribute) (string, attributeKind, string) {
+	return a.name, a.kind, string(a.field)
+})
 
-// qCatalogue maps attributes to adfq's catalogue: name, the store's SQL expression of
-// the field, and how values compare. Attributes without a field, and flags, are left out.
-func qCatalogue(attributes []roleAttribute) *adfq.Catalogue {
+// qCatalogue maps a resource's attributes to adfq's catalogue: name, the store's SQL
+// expression of the field, and how values compare. Attributes without a field, and flags,
+// are left out.
+func qCatalogue[A any](attributes []A, describe func(A) (name string, kind attributeKind, column string)) *adfq.Catalogue {
 	types := map[attributeKind]adfq.Type{
 		integerAttribute: adfq.Number, textAttribute: adfq.Text,
 		dateAttribute: adfq.Date, timestampAttribute: adfq.Timestamp,
 	}
 	var catalogue []adfq.Attribute
 	for _, a := range attributes {
-		if t, ok := types[a.kind]; ok && a.field != "" {
-			catalogue = append(catalogue, adfq.Attribute{Name: a.name, Column: string(a.field), Type: t})
+		name, kind, column := describe(a)
+		if t, ok := types[kind]; ok && column != "" {
+			catalogue = append(catalogue, adfq.Attribute{Name: name, Column: column, Type: t})
 		}
 	}
 	return adfq.MustCatalogue(catalogue...)

@@ -44,8 +44,8 @@ var (
 		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRoles",
 		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId}",
 		queryable: func(name string) bool {
-			a, known := roleAttributeNamed(name)
-			return known && a.field != "" && a.kind != otherAttribute
+			_, known := roleQAttributes.Lookup(name)
+			return known
 		},
 		finders: []gen.AdfFinderDescription{
 			{Name: finderAllRoles, Attributes: []gen.AdfFinderAttribute{}},
@@ -58,9 +58,11 @@ var (
 		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}",
 		children:       []describedResource{describedRoles},
 		childNames:     []string{selfServiceRolesName},
-		// q is not served on users yet.
-		queryable: func(string) bool { return false },
-		finders:   []gen.AdfFinderDescription{},
+		queryable: func(name string) bool {
+			_, known := userQAttributes.Lookup(name)
+			return known
+		},
+		finders: []gen.AdfFinderDescription{},
 	}
 )
 

@@ -53,6 +53,11 @@ var userAttributes = []userAttribute{
 		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.UserId = &u.UserID }},
 }
 
+// userQAttributes are the attributes q may name on users: every one.
+var userQAttributes = qCatalogue(userAttributes, func(a userAttribute) (string, attributeKind, string) {
+	return a.name, a.kind, string(a.field)
+})
+
 // userChildren are the child resources of a user, as its links and describe name them.
 var userChildren = []string{selfServiceRolesName, selfServiceRolesHistoryName}
 
@@ -130,10 +135,14 @@ func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen
 		if err := checkParentDependency(p.Dependency); err != nil {
 			return err
 		}
+		filter, err := parseQ(p.Q, framework.version, userQAttributes, s.store.Dialect())
+		if err != nil {
+			return err
+		}
 		limit, offset := pageBounds(p.Limit, p.Offset)
 		list.totalResults = p.TotalResults != nil && *p.TotalResults
 		list.links = newLinkSelection(p.OnlyData, p.Links)
-		list.query = store.OracleUserQuery{Order: order, Offset: offset, Limit: limit, CountTotal: list.totalResults}
+		list.query = store.OracleUserQuery{Filter: filter, Order: order, Offset: offset, Limit: limit, CountTotal: list.totalResults}
 		if page, err = tx.OracleUserPage(list.query); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -186,5 +187,52 @@ func TestExpandedRolesAreOneQuery(t *testing.T) {
 		if len(one) != len(all) || len(all) > len(none)+2 {
 			t.Errorf("one user with roles %d statements, four %d, four without roles %d:\n%q\n%q", len(one), len(all), len(none), one, all)
 		}
+	})
+}
+
+// q on users, through adfq: query-by-example with version 1, rowmatch with 2 and later.
+func TestSelfServiceUsersQ(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.UserToken("css-viewer")
+		for _, tc := range []struct {
+			version string
+			q       string
+			want    []string
+		}{
+			{"1", "LoginId=kim@example.com", []string{"103"}},
+			{"1", "AccountPartyId=300100000000001;UserId=>100", []string{"103"}},
+			{"1", "AccountPartyId=IS NULL", []string{"101", "102"}},
+			{"4", "UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL", []string{"101", "102", "103"}},
+			{"4", "ContactPartyName = 'Pat Doe'", []string{"100"}},
+			{"4", "EmailAddress IS NULL", []string{"102"}},
+			{"4", "LoginId = ''' OR 1=1 --'", nil},
+		} {
+			rec := h.Do(servertest.ADF(http.MethodGet, usersPath+"?fields=UserId&q="+url.QueryEscape(tc.q), token, "").With("REST-Framework-Version", tc.version))
+			c := decodeUsers(t, rec, rec.Code, rec.Body.Bytes())
+			var got []string
+			for _, u := range c.Items {
+				got = append(got, fmt.Sprint(*u.UserId))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("v%s q=%s: %v, want %v", tc.version, tc.q, got, tc.want)
+			}
+		}
+	})
+}
+
+func TestSelfServiceUsersQRules(t *testing.T) {
+	get := func(version, q string) func(h *harness) servertest.Request {
+		return func(h *harness) servertest.Request {
+			return servertest.ADF(http.MethodGet, usersPath+"?q="+url.QueryEscape(q), h.UserToken("css-viewer"), "").With("REST-Framework-Version", version)
+		}
+	}
+	runOracleCases(t, nil, []oracleCase{
+		{name: "a role attribute", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "q", request: get("4", "RoleId = 1")},
+		{name: "text for a number", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "q", request: get("4", "UserId = 'x'")},
+		{name: "an injection", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "q", request: get("4", "LoginId = 'x' OR 1=1 --")},
+		// Version 1 answers errors as text: the status only.
+		{name: "a statement after", status: 400, request: get("1", "UserId=1;DROP TABLE users")},
+		{name: "rowmatch with version 1", status: 400, request: get("1", "UserId > 1 and LoginId = 'x'")},
 	})
 }
