@@ -1024,6 +1024,111 @@ type SelfServiceRoleCreate struct {
 	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
 }
 
+// SelfServiceRoleHistory One change of one of the user's self-service roles, read from the audit trail: the
+// role as it was right after the change, what the change touched, who made it and when.
+// Every attribute is read-only. `fields` may leave attributes out and `onlyData=true`
+// leaves `links` out, so none is required.
+//
+// Example: {"AccountPartyId":300100000000001,"ActionCode":"CREATED","ChangedAttributes":"AccountPartyId,RegistrationId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId","CreatedBy":"css-admin","CreationDate":"2026-11-23T01:20:08+00:00","HistoryId":"1-1","RegistrationId":5001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RequestTypeCd":"B2B","RoleId":1,"StartDate":"2026-11-23","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"parent"}]}
+type SelfServiceRoleHistory struct {
+	// AccountPartyId The account of the role.
+	//
+	// Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ActionCode What happened to the role: `CREATED` (granted), `UPDATED` (its relationship or
+	// request type changed, or an upsert updated it) or `ENDED` (revoked: removed
+	// itself, or ended with the user's `ORA_CSS_USER` role on the account).
+	//
+	//
+	// Example: CREATED
+	ActionCode *string `json:"ActionCode,omitempty"`
+
+	// ChangedAttributes The role's attributes the change set, comma-separated in alphabetical order.
+	//
+	// Example: AccountPartyId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId
+	ChangedAttributes *string `json:"ChangedAttributes,omitempty"`
+
+	// CreatedBy Who made the change: the audit event's actor, a user's login or a client's id (its
+	// first 64 characters).
+	//
+	//
+	// Example: css-admin
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate When the change was made (the audit event's time).
+	//
+	// Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
+	// EndDate The role's end date after the change; absent while the role stayed active.
+	//
+	// Example: 2026-11-24
+	EndDate *string `json:"EndDate,omitempty"`
+
+	// HistoryId The entry's id, the audit event's sequence number and the role's id joined by `-`.
+	//
+	// Example: 1-1
+	HistoryId *string `json:"HistoryId,omitempty"`
+
+	// RegistrationId The approved registration that granted the role, when there is one.
+	//
+	// Example: 5001
+	RegistrationId *int64 `json:"RegistrationId,omitempty"`
+
+	// RelationshipTypeCd The role's type after the change (lookup `ORA_SVC_CSS_REL_TYPE_CD`).
+	//
+	// Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The role's request type after the change (lookup `ORA_SVC_CSS_REQ_TYPE_CD`).
+	//
+	// Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+
+	// RoleId Example: 1
+	RoleId *int64 `json:"RoleId,omitempty"`
+
+	// StartDate Example: 2026-11-23
+	StartDate *string `json:"StartDate,omitempty"`
+
+	// UserId Example: 100
+	UserId *int64     `json:"UserId,omitempty"`
+	Links  *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceRoleHistoryCollection A page of a self-service user's role history.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"ActionCode":"CREATED","HistoryId":"1-1","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory","kind":"collection","name":"SelfServiceRolesHistory","rel":"self"}],"offset":0}
+type SelfServiceRoleHistoryCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more entries follow this page.
+	//
+	// Example: false
+	HasMore bool                     `json:"hasMore"`
+	Items   []SelfServiceRoleHistory `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of entries; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // SelfServiceRoleUpdate The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
 // the others are accepted by the schema only to be refused with a clear message.
 //
@@ -1234,6 +1339,15 @@ type Fields = string
 
 // Finder defines model for Finder.
 type Finder = string
+
+// HistoryFields defines model for HistoryFields.
+type HistoryFields = string
+
+// HistoryId defines model for HistoryId.
+type HistoryId = string
+
+// HistoryOrderBy defines model for HistoryOrderBy.
+type HistoryOrderBy = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -2332,6 +2446,76 @@ type UpdateSelfServiceRoleParams struct {
 	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
 }
 
+// ListSelfServiceRolesHistoryParams defines parameters for ListSelfServiceRolesHistory.
+type ListSelfServiceRolesHistoryParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the history entries to return, for example
+	// `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+	// `fields=` with nothing returns the links only. An unknown attribute is refused.
+	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
+	// example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
+	// case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
+	// ties, and absent values sort last.
+	OrderBy *HistoryOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
+type DescribeSelfServiceRolesHistoryParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceRoleHistoryParams defines parameters for GetSelfServiceRoleHistory.
+type GetSelfServiceRoleHistoryParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the history entries to return, for example
+	// `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+	// `fields=` with nothing returns the links only. An unknown attribute is refused.
+	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
@@ -2412,6 +2596,15 @@ type ServerInterface interface {
 	// UpdateSelfServiceRole Update a self-service role
 	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	UpdateSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params UpdateSelfServiceRoleParams) error
+	// ListSelfServiceRolesHistory Get all self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory)
+	ListSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesHistoryParams) error
+	// DescribeSelfServiceRolesHistory Describe the self-service role history resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe)
+	DescribeSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesHistoryParams) error
+	// GetSelfServiceRoleHistory Get a self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
+	GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
@@ -3475,6 +3668,235 @@ func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
 	return err
 }
 
+// ListSelfServiceRolesHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSelfServiceRolesHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSelfServiceRolesHistoryParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "orderBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderBy", ctx.QueryParams(), &params.OrderBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSelfServiceRolesHistory(ctx, userId, params)
+	return err
+}
+
+// DescribeSelfServiceRolesHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeSelfServiceRolesHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeSelfServiceRolesHistoryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeSelfServiceRolesHistory(ctx, userId, params)
+	return err
+}
+
+// GetSelfServiceRoleHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSelfServiceRoleHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "HistoryId" -------------
+	var historyId HistoryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "HistoryId", ctx.Param("HistoryId"), &historyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter HistoryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSelfServiceRoleHistoryParams
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSelfServiceRoleHistory(ctx, userId, historyId, params)
+	return err
+}
+
 // ListCustomerRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomerRoles(ctx echo.Context) error {
 	var err error
@@ -3741,6 +4163,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRolesHistory/describe", wrapper.DescribeSelfServiceRolesHistory, options.OperationMiddlewares["describeSelfServiceRolesHistory"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRolesHistory", wrapper.ListSelfServiceRolesHistory, options.OperationMiddlewares["listSelfServiceRolesHistory"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRolesHistory/:HistoryId", wrapper.GetSelfServiceRoleHistory, options.OperationMiddlewares["getSelfServiceRoleHistory"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/describe", wrapper.DescribeSelfServiceRoles, options.OperationMiddlewares["describeSelfServiceRoles"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.ListSelfServiceRoles, options.OperationMiddlewares["listSelfServiceRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.CreateSelfServiceRole, options.OperationMiddlewares["createSelfServiceRole"]...)
@@ -9304,6 +9729,853 @@ func (response UpdateSelfServiceRole503TextResponse) VisitUpdateSelfServiceRoleR
 	return err
 }
 
+type ListSelfServiceRolesHistoryRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params ListSelfServiceRolesHistoryParams
+}
+
+type ListSelfServiceRolesHistoryResponseObject interface {
+	VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListSelfServiceRolesHistory200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceRolesHistory200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    SelfServiceRoleHistoryCollection
+	Headers ListSelfServiceRolesHistory200ResponseHeaders
+}
+
+func (response ListSelfServiceRolesHistory200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory400TextResponse OracleBadRequestTextResponse
+
+func (response ListSelfServiceRolesHistory400TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListSelfServiceRolesHistory401TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory403TextResponse OracleForbiddenTextResponse
+
+func (response ListSelfServiceRolesHistory403TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory404TextResponse OracleNotFoundTextResponse
+
+func (response ListSelfServiceRolesHistory404TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListSelfServiceRolesHistory406TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListSelfServiceRolesHistory413TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListSelfServiceRolesHistory429TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListSelfServiceRolesHistory500TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListSelfServiceRolesHistory503TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistoryRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params DescribeSelfServiceRolesHistoryParams
+}
+
+type DescribeSelfServiceRolesHistoryResponseObject interface {
+	VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error
+}
+
+type DescribeSelfServiceRolesHistory200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeSelfServiceRolesHistory200ResponseHeaders
+}
+
+func (response DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeSelfServiceRolesHistory400TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeSelfServiceRolesHistory401TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeSelfServiceRolesHistory403TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeSelfServiceRolesHistory404TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeSelfServiceRolesHistory406TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeSelfServiceRolesHistory413TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeSelfServiceRolesHistory429TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeSelfServiceRolesHistory500TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeSelfServiceRolesHistory503TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistoryRequestObject struct {
+	UserId    OracleUserId `json:"UserId"`
+	HistoryId HistoryId    `json:"HistoryId"`
+	Params    GetSelfServiceRoleHistoryParams
+}
+
+type GetSelfServiceRoleHistoryResponseObject interface {
+	VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error
+}
+
+type GetSelfServiceRoleHistory200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRoleHistory200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRoleHistory
+	Headers GetSelfServiceRoleHistory200ResponseHeaders
+}
+
+func (response GetSelfServiceRoleHistory200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory400TextResponse OracleBadRequestTextResponse
+
+func (response GetSelfServiceRoleHistory400TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory401TextResponse OracleUnauthorizedTextResponse
+
+func (response GetSelfServiceRoleHistory401TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory403TextResponse OracleForbiddenTextResponse
+
+func (response GetSelfServiceRoleHistory403TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory404TextResponse OracleNotFoundTextResponse
+
+func (response GetSelfServiceRoleHistory404TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory406TextResponse OracleNotAcceptableTextResponse
+
+func (response GetSelfServiceRoleHistory406TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response GetSelfServiceRoleHistory413TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response GetSelfServiceRoleHistory429TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetSelfServiceRoleHistory500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory500TextResponse OracleInternalServerErrorTextResponse
+
+func (response GetSelfServiceRoleHistory500TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory503TextResponse OracleServiceUnavailableTextResponse
+
+func (response GetSelfServiceRoleHistory503TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListCustomerRolesRequestObject struct {
 	CustomerId ReltioCustomerId `json:"customerId"`
 }
@@ -11154,6 +12426,15 @@ type StrictServerInterface interface {
 	// UpdateSelfServiceRole Update a self-service role
 	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	UpdateSelfServiceRole(ctx context.Context, request UpdateSelfServiceRoleRequestObject) (UpdateSelfServiceRoleResponseObject, error)
+	// ListSelfServiceRolesHistory Get all self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory)
+	ListSelfServiceRolesHistory(ctx context.Context, request ListSelfServiceRolesHistoryRequestObject) (ListSelfServiceRolesHistoryResponseObject, error)
+	// DescribeSelfServiceRolesHistory Describe the self-service role history resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe)
+	DescribeSelfServiceRolesHistory(ctx context.Context, request DescribeSelfServiceRolesHistoryRequestObject) (DescribeSelfServiceRolesHistoryResponseObject, error)
+	// GetSelfServiceRoleHistory Get a self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
+	GetSelfServiceRoleHistory(ctx context.Context, request GetSelfServiceRoleHistoryRequestObject) (GetSelfServiceRoleHistoryResponseObject, error)
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
@@ -11718,6 +12999,85 @@ func (sh *strictHandler) UpdateSelfServiceRole(ctx echo.Context, userId OracleUs
 	return nil
 }
 
+// ListSelfServiceRolesHistory operation middleware
+func (sh *strictHandler) ListSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesHistoryParams) error {
+	var request ListSelfServiceRolesHistoryRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSelfServiceRolesHistory(ctx.Request().Context(), request.(ListSelfServiceRolesHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSelfServiceRolesHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSelfServiceRolesHistoryResponseObject); ok {
+		return validResponse.VisitListSelfServiceRolesHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeSelfServiceRolesHistory operation middleware
+func (sh *strictHandler) DescribeSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesHistoryParams) error {
+	var request DescribeSelfServiceRolesHistoryRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeSelfServiceRolesHistory(ctx.Request().Context(), request.(DescribeSelfServiceRolesHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeSelfServiceRolesHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeSelfServiceRolesHistoryResponseObject); ok {
+		return validResponse.VisitDescribeSelfServiceRolesHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSelfServiceRoleHistory operation middleware
+func (sh *strictHandler) GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error {
+	var request GetSelfServiceRoleHistoryRequestObject
+
+	request.UserId = userId
+	request.HistoryId = historyId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSelfServiceRoleHistory(ctx.Request().Context(), request.(GetSelfServiceRoleHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSelfServiceRoleHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSelfServiceRoleHistoryResponseObject); ok {
+		return validResponse.VisitGetSelfServiceRoleHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomerRoles operation middleware
 func (sh *strictHandler) ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
 	var request ListCustomerRolesRequestObject
@@ -12102,552 +13462,581 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rcttItigIv0oefvuESDdIkdTFZSoc+2NJdJWqZUmti6u6C95CCkiKaIEJGglKZrkV0b/mAWbmx8wL",
-	"9HmP8yj9JBO5VmYiAQK8yJLd3l07YndZIJCXlSvX/fKp5sfjScwZT0Wt96k2YjRgCfxzP+Yp4+kR5TdT",
-	"esPko4AJPwknaRjzWq92MWIkin0aMRIPSTpiZMyEoDdMkJDD3wkTk5gL5pCYw0vsBxryDUE6O+pL0ao5",
-	"NeGP2JjKCdhHOp5ErNarDZPmfr/m1NLZRP4p0iTkN7WHB6c2uKA35YtJ4ohtCMJ4GqYzktIbh3huzZ22",
-	"21v+WRyxwwD+zZr46I4lIow5PnNrXg/WrJ6SmyS+F+Q+TEeE3bFkRu6TMJWbcHmq5iJ1P2E0ZQ6ZTgL1",
-	"X8GS1CEBi1jKGg4RMQya0hvijyiXsLkfMS5HJGaYIGai5XK5BUHHjNzRaCoH4x+mccoCh4QCXvZwiEMe",
-	"hD5N48TTcA9TNt4QxBMsGnokCvlti5wzHpAwdfk19W/lgXiHw+ZxzFnzLU39kUfqPwwuGiRO4Af97LR/",
-	"sf+jQw4GR4OLQaPl8ppTS9iHaZiwoNZLkykrPy631ml23FrNqY3pxyPGb9JRrbe7XXZ+b1lKA5pSwK+P",
-	"acVRsg9TJlK5Kf1+U33gOYT5o5gFe4ReC8ZTgKjCN/iKjGhAeMxZFXIJyoPr+ONrt3aRUP92MJ5E8Yyx",
-	"N4ym04QVt9Fpd0s3chyfp3FScjE8HjeF/MkjMVfYA5hPWJLESY9Q9S8SsAnjgZCvqZtH0hFNifeOJjMP",
-	"EIPwOCWcjpnL615/mo7iJPyNypk8h3i/NNkNDXkThmuq++ch4vGY+NSX15LOyC1jExKmq5+o3kPpHTwb",
-	"nF+8SeiY3cfJ7Tu8MeUH2T94Q+TbZKhfNzdsKlhA0pgIltyx3PnVO/NnKkGAp9porbaFbTjFcDwd13qv",
-	"nNo45PjvjtlRyFN2wxLcEkuTWX+YsmR+I+fMj+UxpTG5p2FKrtkwThgRjAchvyGUx+mIJXqpKy6vs3RJ",
-	"EglKsKvv+2ySOgT/29QEWtGvhE0SJq8F4IiNYddxOqq6ERVjlhz+g1ObUHmWqeIT+Ek1m9C/IA3zo1Be",
-	"2UnChhLbh3GiOEFTTJgfDkOfDEMWBYJQHqhbotmKQ6h87PKzN/vkVafTJlEoUqTRH5pANUWrhMf0COPN",
-	"y3NSlwsI2JBOo7ThECaag3OHDJPmmzPH5WHaPLyQpLt5MHAIj5rHRw6ZpM3vz+A/p/I32jz4o0OSafPs",
-	"Ej7c7zvkt1Fz/9ghf6XNn04dchs3/3jmEHHXPB+0XO7yF2TA0yRkgtCEEfmvgAyTeAzQGIU3I4ncavUk",
-	"iO+5I4k1UgMSJ/C/nFCShswBmHgvPJcTIlIqz1UC0NqWg1ttkT6XfFCyLQkd78PrtkfYRz+aBuogFGxI",
-	"iFdLyDHr3jDx8E8EC0wI+2yQKY+YEISSMeC+Pi2cBb9JR2xM0jjuycE8GGHvw+u2BJVHbsI7HHa/35Jg",
-	"MSscS96TWxUSwf2jgzMiKT9JaCrhR6LwlkXqA8R24JfA6dMRA7DIB5FCOQnJ7HLeyPsQJwCReJqCTII7",
-	"BrDKlf3okX/+H/+nQgniTVL4W46rEMGbpM3+Cb6lkMJjovn2F3ykUMr7bYR/A240HDkrJX4UC7n8hEU0",
-	"ZYEc1Sy07vFr/ARwrNEiPzN6yxJyM2VCMEHq3m+j5sXP9rAkiIE5+PGUpwDSAfVHCqihIAmjgcSdMBUk",
-	"vuc9eXQ0GsaJJKT4Vp0a1EMopSPKSVsSug5iDk3lOsexSEk6SphEND8c00heRmIIgf2198FzEEfgz84u",
-	"EdPrlN6IhlyUuA0nE9y8hLo8Q/hWEJGGUaQ2QzzGry7PPbMNKuSj5uW51yJnbCKlrkBfkijkDC7CWI4q",
-	"T1WShT0S82gGmx+GiUjJVhc2rW+iHBaA9rPkNDzOI6O6R3J+yab2JD8NU/nnEM4SYRbF/EZvW0oJ5HqW",
-	"MuHIZdyPQn8k35cnBHORvvoq5OpXM2koyD2LoqY6m7qcQ9Fm4u19eN3xSJzAnYJV7X143fUaCJshcFG8",
-	"5Nvt3Wan3faA7nhKfs/4g8QFWyrPLq2+dnKsFhkA0fVjSSlQUkW50+UwTfY+ChMFmV1ednnpW99JGMK/",
-	"dmpOLZSsAA+s5tTkzIbr2Nwm402KoNV6NdhzzalJ6FD5gOJnUfbZCtLa/lSk8Zglh8E8izoMtCTtq7da",
-	"uY112u223sOEpqNsB2GwkNn/R8KGtV7t/7eZaVmb+KvYzBb0TqIF6jYS9G+R3ZVw/hkTHqkDUZsRnwrW",
-	"IFTcapz0poLpj+UVZJSn8JPUBORvAlgL8tTrOAglt+zzmasopFI74gSkLIdEjN4hg4in6Z7EVoW/Bu+K",
-	"CDBjouqoSwXVigPncbni93FCecnp7Y/CKJBYHU8Tn4GUxuDVFvHOWTQ8Z8ld6DOpAQqPjKhQ+xMxkgiP",
-	"RpEnSSGPm/EE7hViGAvyaECjSG/vw5Qls2x3OF9uOzmUbLfLNvQGBJ2SDcXjMW0KJsmrpHM0TZPwepri",
-	"3hKWThPukByRQPXWOZOsJYy5GIWTi9mE7QfeHnJGRWQl5YvYEI6U1KWmKAkvnWnu7kmIHNCUvpao7DVA",
-	"kJjyWx7f82wdJBQur8CBypVUgA6lvSrQbVeCjgdlknpf6QkwSY94p0k4psnsj2y2hwt7feyRYYgSsVK/",
-	"r2ckDEid+ml4xwjeFxY09lzu9aMI0Aan80jIlQQFr8Dnxtjhx1HEfLmOIkjmF9GpBAbHW7MWHh0OQX2f",
-	"h8bAWEKkACF19K5b8xziFxBMopKQlJ5GDUkJkT2lmUnFnyaJFNtjzlw+ngqpAhG4RHEiBVKkQHxG2MdQ",
-	"pFInkh/2kLXfhyKv3hUZ13an63Lvp+9Pmt2ddmcb5TFtLpGYG/KbFtmPxxOasICINIn5TQTSyz2jt8T7",
-	"edMDEwtyK8XCG47LqdTnYO7t9jbxR8y/RcViKuGcSZBR7N9KGUM+ADuPstzQFBjDfazXLlyOJgfNCbUA",
-	"Kq+in0YzQCsx9X3GAlFEhBdV1FFbYNY/+eOYs1VOf9GR61PsWVp3/tzlBuWdV2Y8kPPrAHsfTiUUMW+A",
-	"DE4oF/cskWe81d4mx3FK3sZBOAzVYUu6QyX3mRWB49bazTbYXqpAlFmv1oXTUTgOKyxNINrmLvKE3rA9",
-	"0t1BaKCNCVUvVDEJvY7vGNlpt4GcgvkCJNSddjvHMLo75bc8gtWU8j75iZFzQp5udWtLzQRHkoov5yKS",
-	"2KPuIcmy5CS3jE0KfESwaOj4lMc89GmEzEMJ98gsbAaS547mq1rVruUy1zy4lYyFypxn2xfu4+RWHmhx",
-	"e0sMf96esi0WLdj5ra5gPyzF4aIpsxoa5TLsyXAoWAkQfozvyViSX8RjJcuC8YCBZDSNUrC03YaT3E7a",
-	"5UcV4zylGNpehKDtUgQ9UTJFiUQLUoaWND1AEQ9kk3gIVm2k1hZrtVeP0nbpBvSMpVsY0kgws9LrOI4Y",
-	"5bjShPoRuxTlagLgGouGTYESJQjVG4KEAQjWSjMmQXgjtc6M2onwBgwPEaNgL/yNJbHoudz7g9TW0PrQ",
-	"xn+CYoqsse71D95cnQ3OL64Oj9/1jw4Prk77Z/23g4vBmddwjGIpKU+n3S6Q0067XaqwqL0tUlrs493d",
-	"rpUfqcSt72fLqY7X10Ljrz0q/L/15OvvPSLiJCW3bCZyN9Tl3rzgKL9z9hMGjw9oymAMb09LvR6hwtem",
-	"2OiezgS5Thi9FSQNwbHyDsk2sHMJYeU2gCVEVKQtMgAbfSbfXk9T4u1TfgB+nDcRvYFjklo15Zfg7MGH",
-	"PuVSFJJDsYBcz8qlYVhwBVmMFSTXJIx/mgf9mzBKWeIYpEjzfhSJSU1jtG8qq72HGmQdMX9DGIO9y43F",
-	"vmdM9h2S0lsmULxuXs+aaqeOfkOQLuBzRKXglcT3IIy5nH2cJEzAG40W8T54hE4mUYgaDYgNKH0DAQN5",
-	"JI0JjSJl2UC5+HVBHEf76ot3ZnF1OTWPlWGo0ZtbZ+vFC3LBkrEgf41DDidGvD3Pgam04Ksk3FEcBT0L",
-	"f9FpGE/QXwiigOdIGSFhxMv/CHYr77Xn6B/Mv1j2LPuZwT//x2u08qif1et7BGVY77WH7klQwcd0JtW2",
-	"RAmilJN4whKaxgkSTjD4gbm8f/BmQ5C7kN273JeSbRJSxJAw7ekb9Bon25HLsJ+oRXTl874PprlTmqSz",
-	"Yzpmr48O/zggfX/MXnikLnUAvCD/0wNFIJlyuRR/RBPqp2B78K48KR03skkOj0m9s+t0XjY8R159fPr9",
-	"4OLnweCYdHZJ//iAdNty+gEP5NV/fXhOji+PjoqPTi70Y1yFfCAX6G3CPw+P1T/U2F5mjZPHLCmHmFBf",
-	"oh74XOVq9zyCtnWXZ7uQe9KgljrVa4KAwv8w8j9InTSI46FMDRQnFPb5bAgpm6BPF927LqeojHobrVZr",
-	"A2b13Fqr1XJrHknjW8ZRsobXSRBPryMQUEQYMPDw1ucPZ+NkY+P7JGR8j5zHXGxITX6Ad6BXSmRfn5z1",
-	"r/bPz6/6+/tX/YO3h8d79qCHweuttuRR+v86xdtn3fueufjEuvcvXpD6+Z+OmlF4K/VGqallBBdMkY2e",
-	"yzN9Qt+g/2Hdo+IdWuVeARqQuoWYBhWtkwX7FhM+nbAMaSWqShz959//0ZBDacz859//Aaj5z7//Qz42",
-	"OOlyL4+MS/EQdPFrIEVI6frHB/K7kzP1tedyCVep+fJ0xNAVIF8i12DFSMObUWpM7ydnXmOPeJenp4Oz",
-	"uqFcDX03j05+LjyPOZGCqGViapELeMADEqDbReo4Ib+JWBMRltS9jQ2l8rsYo6CwUUol0/G1NjRJCaVO",
-	"FZqT+1EcMfW7seuncdxokT+ymbwU+BXlM5f7VLC9In7Az6Bnk7onOUUYeJYxYRmKk9dkQ2P55fngbAM2",
-	"Wc+jub7IbXkNFRwLl6sBJ0o2+vtvB/9zo2EuAkgZkiPQ1MR3KLaIfOdjqtRlJsB62xSMi1DyvWhmEFWZ",
-	"mAKX16eC6bNseJvq9BqSJpBhHAUEgZSOWJjAA0nGrtks5gHpn+8fHsqHUXwvkIhJxeOaCtbYU27Fa5be",
-	"M4YIIOx3iX51Q4DoDXBskWPraOEwWy73ziUXkmRYybGKKKMoiwhU9/785z//ufn2bfPgADimxIPLi30S",
-	"0Bn6dFHSF6P4HoJrxlJEsAU+NfYRFSkKX9kUaThmIqXjidCwDbRIIcBrLydweTYDGC96xFrTxY8/9t6+",
-	"7Z2fe+oO/gVosCTaoAeRulysZQyQtALEI1BJJEugajJlSrH2axy0uW2XSpwoXRZETlIhcYKZU2HemcR/",
-	"GgmJZWXmWsc4rJRmeJ/E/IZIoRKWJ+UF+2XuciNOQPSSfBHt5uBVkHgmv6srlAX/NF5s5evkMzDaERYJ",
-	"IAMuB4ObSONYko9mU1K3zRcestmQG4bhyMnim4RORqGveDHx/vn3/5f88+//z7zPy+Xb7TZZpCg5xIt7",
-	"4HQ4penIQ+8kOsxTGkYSjnKhaCMfDpUaAVwXwC9h02nKyxBkfIFMYnlv5aX4Pp7yQPTIttNut21xx+Wc",
-	"oSk0YJN0RDptUrepOJytJPANh+y0icQeGFI4pNtuEx3NgHiiHS8up+Razpi5XnvaQioPVwrW18yPJbE8",
-	"/9MRXO05lWSe92/MMf+NCm3lw7qG+ieJFLIMO2IiNTtHaiIxebVHOvbFbJF3Wg3ZRr6JesgNS9HtJcCR",
-	"DKqHD0DYvONBKwbdp0WDYQve+sNfBURXMZpEIcRfyPMSLvckPDcnEQ251yInmddM5DX37XbbATtyKpeG",
-	"/jmjQjUKB7JdYSwq19eK8F89vClKw3iRE1SeAb5lvKCknjJOeSq1CZY0SFhwiF0wkeohy/2jfjbhIpPD",
-	"hKYpS+Tn//Vrv/kX2vyt3Xx11Wq+/9Rxujs7D/9RHoUGq5VawzHMNu8MUmZsuRhS12sxkUYqLkPMRMrG",
-	"6AtCdQ6sZ0AB5YkJOhNExI383s9OjgZXZ4d/ujoYvCvfe6IX9lgPsdkZbBaUo4WBr4+zQxHvDx1jhAKm",
-	"anx769mgihaoUqCobXyu/ekiTml0BoZNUWlWpEEgiJdaryrar4TQeKgMpsB6FBuwo/hWsDTao69rbbyE",
-	"aOG3ccCqtqA8MpTb9pGC82kqWOIQikIqnGNiUXhg3i4Hv5zQgcokTEm92243pNyeQpjQEKlXEQikj7Yy",
-	"KdXARrwewaDnwmlbECoSMtxmE/a5LoQES0SV37/EuS+XCd58Nr5mgSCM+iNtpbUtTHugCqJfw4fwASuo",
-	"IXfNi3M8aQAAbO8RUQBKjIOYjsqQALT0OkfxTcgPv3wcQH76J3X+A9iezgKNtggD0A0L0gBSeXsUTNVu",
-	"jAEaN7nYAI2uQ2VzVtKCnNvlYHsugM2e4Sktxg+S4qIvC3Dtexqc4R2Xf/kYKyb/aQtHUg6y4oThw+s4",
-	"mL3VYYTygZiOxxCoXNtut5vddtf4+eWrWchhzanB7nE+SfP0BzWnFrA7FkmWa4Kfamf2KKHIBuqRIPan",
-	"Y/BLS80kYH5EE+XWhKhhnoapjvOTLCoL55FwkAMex2lf6rvlW9jKbwGGUG9XbWJrtU1YQ2WLOTOscH4p",
-	"nQI0QyFpdOUyOqstQzNfXIMWjMRxnL6R2sX8QrbaHSMVGke5Ac4QPipf05Zak9S2RK3366faLZsVJUP1",
-	"Ye3Vq1evag/vS/eQLSCbs0c25CcbuI9A3vlUIoY4CIdDjA8q7mPb2kc8JAG8KHHJ+rpyK9vl4N03I27A",
-	"7SOddrsLelx7Q0fp0igi1ywCxTvOuHc26162v+whjVSyhzw1xul1pA/tJqE8PeGHqWDRsGyjXUKzEW/C",
-	"OylHEPhKBQXL76o22l39zCA4suLM+tkKfMolGK5Z1Vp6CLwNa3ssOOEmdKO4v12SxjG6vbMTBdEIvoWU",
-	"h5hnIZ2Ve919mr1qJFDbAEPNiN4xQlMMMnm5U73QMN2TQtmICvmajozWVx8E2Y4NGFYJlh0NWcYIjaRw",
-	"PgMfh7Bms1dSCZad1cGy06kGi3VtzXKovRhIHERF1hLMM0jVX+40emRDzqFwI+R3NAqD7+NgZnj7PCg6",
-	"O10VaWSb2RRfltcPmWf59js75TfAjGTtHrdyEbcMplWA4hDXraw5Q4zCtVe3MTfURs9GHxURkbA8D1Hw",
-	"ONUmoXd6QwWAvNol6lUilTIpLasQ+iyQHzdVAZRX5VfFfG0BJQxWh0I2+0YYbPRsP+dUpKidqcgsMBOQ",
-	"jf/6tdN89f7XdvPV+09tp/Py4T8UavA4PeRBeBcGUxqVXY8tC7NMQIAkTGH2WdWN2FqDUOysdCO0RMCt",
-	"6c2vkiDutNsbe/qyyKUi8YS45RgtlGlc9rFAeEy5mE4mEJ3wJylFGhwpQY92h1ivo+88O5u6aFShRQWH",
-	"L0OLj1VAuVw4M5E/RqGU/TY+wlE/rGpE+fkcguoBGrZs+3EcFUXbZwKWykD+z4/jSFsBX7u1Tqvt1gjj",
-	"fiz1htdu7fLiTfM7t/afKh8Z85J9tXzycRxx8dqtjdJ00tvcvA5B3RAtiKpv+fF4815sjuOARZt3ne7m",
-	"DeObIU+Z8lFsarRQ6dCQKoUTyIPEZ2pf+Hgze569Wzw3/H3lo5Ovd3fpJBZ7H61/t9SM5aPbswOGqcfw",
-	"6JbN8E8zoxrL/KBSveVJ4IOP6g3rkZnfHl/BX+OPflp7DOaBbFqR4ixpgKLKrZqTS8Cn/ohBqGASR1WT",
-	"qfc3dTLyg1MrJv4s+7SY6G9lni76DN6Bvb2Jk+swCBhfU5VE3KzSfraanZffgUpOIuorpo2flBIieL+c",
-	"aRc+qg2CMCX7S7i11O0LKpuktROWSDXUWg3ZyI23kVeqLuJbBExhbyCoifCGs6AZckO3N4RyPgF1t6zQ",
-	"Voadiu9RbKEKGEqAW39foVAb6xUM4SYdHfVpXChoUZMk5H44oRFq5Bt+HhaZPiP1bpXDXnrir17a6tk0",
-	"hRgXbZrZELaSBtZ7ZZKqgsGrl6uz7O4C2f5Ybtqsu0fyLLxknaN4zDB5Nk5YeMPthffIRjdTdHilJQKR",
-	"RGn8RPjxhDnKdXsb8iAHdwCGcpHJE4qHeBL908Ml+FGEDcxjgcWPE2bE0fFN0hpTDlTi/ZNgFyI7XvAO",
-	"brJHKuZ8Lr7/BHTo2+HxsJ31efzKxNBi7Dmy+MQMH2dbyu3nlvCvwPl9GkWQp4TWs5K70SKeol+elaVr",
-	"ay5IaeQYLthVBFN+oYVGJLx1sYBIEOQoFmFSdodYMJeDbqRMV+A8IhQD93ReVJhm/CBhd4xGKm0sWyV8",
-	"hwbub1GsOZR3i9PonCV3LMETXU/AQc9ynqDsgJTdzmJkppx9nDA/LTUuq7fLOfk5Oq5DQaZgGYQbmcQ+",
-	"EyLvyXwesvno3X0rxFJtZm1iueq5LCGDz02GxKro821eXylqgpwq97bmxVUK2XxpG1swgGILxqJWqGWg",
-	"LWvV9rRdc7GLIth8WQR9cUz5h2XGtUWr6ZENM44lhOZgVdxnR41IaDCW6gdnIXCPn85PjgmPE/LL26PK",
-	"XXYW7NLaHARXjdJxVC2Fc6vUXBBSkHGNO0qtUG1VxUlOkjiY+mA4MuNv7EnmSYpIANFAeZL3XKTz2fDr",
-	"25FDdx9FWlfDb0vWNJj+xPJnYQFLBdHcOr62ENrnVQBcXpvGVJlx9L3DeC0si5i/g7o4iY4KLvyM9vdq",
-	"guJyPVsHZ5M/Nr5dgdJ2r6/BjMDMU+Wa32522l15WmLqK4diKR2G90rpcJh3cHbbtQdH/6a8sPpGh4/1",
-	"haIDkseZz9e33uhqW8iEpqPDQCzaa5uEgaH4l2eH6MlaHISwXclpw9WDD8KgelY7DOE52MVTwuXb4RDb",
-	"j+IQy07K4gPyzJ6YLYTBUk6gZ/3aTOCwBF/umfKGArBUDqN8BqYfi8Z8q0rBSX+ajh4T+wb/RBOAlt6u",
-	"tKkUnl8VSobK36Q42dJRk8p6JmVYqk211oQYLxJHQau28unCbhbqeGhenXc1kfrZm32y+3L7Ffnf/2un",
-	"1W3ArDDeI/WmMgCpeStAdDEvLyhZIJ6TzZ8UKFWTesVZvQwqp3QWxTS4iOMjmtw8O1ySQsBeJCdV7p/d",
-	"7T8+KTgWzYV5dFjtAr0+IoPJowxjNjygdE5yhX8uB4YfT6OAqCgyZalgT3tf9F6HNIxYYFmvoll+36HP",
-	"Ljm9o2H0+GuSsvEkTmgSRrOrqTVYNSR0YiYJwkBFjmC1JQ6JkC0CVYwx6+lJ4bJkYlWxQYfjqVQt5ics",
-	"FchUrlnIb7ACF8Syk5j7bI8k9npzLAV20lyvIDOMFvIbRxWy0gtavpKKusjLajQblnIRx28pnym2Ir4I",
-	"Pujd6dJkGppYMKKjUlLrovF0mKCnzLGVrAixOvjQVDgOBaFBkDAh8hiC18vlmg1O0xHjqQKRmP86vzXP",
-	"wg1PbVO0yMWIuRyrW4aCeBXQ9HrEsD6V0yqFS1VDM6EpI1Cfa07NLCDkInnDqiWeocglpznP9+PZB0Kt",
-	"Ai32y0CqAP6kJEGdXY4oW7OyoGcSRvBV7byOk8ypDRezcPN//vnnZt8aqDznrbBBWDeYsKdYrWuVGvff",
-	"UxH6JGE0Gr92ISpA8jghoILXXAaFqQ+1kvxYmVhaOFyVnXxg6aaoBNR6NRPdSkqqGYScFJOTekQn8n5/",
-	"cn5uRReqyHHE9HhIoji+nU7g7fN3+/DF2eDo6uLPp4Or/QMJPrWsfdSh9Us6CfBscNS/ODw5Pv/x8BS+",
-	"yr44pemoNMsYVGuR0nQqMIhOwjhM1UEERIN0ZRTtB8NMg84ycwuF7b8eCEuzc3Z3drZ2S9NzVokQk3dH",
-	"hTBTkkwj1kKDGXh+yxOGyTakfFIoDQW1PpBZojgDCLpK/NZToPOf4ynhjGFs+yQJ78KI3TAiwfe2f9z/",
-	"YXB1Pjh6c3U+OHt3uD+4Ojs5GpxfnZ4dvpPXOt9qhUDzjIilhYpskN1Xjb9ysMOjwQ+Dq7PBny4PzwYH",
-	"RazcsrAyg8vT4uSXhMNnI6EKVshCX8yCLQxaz1X+FLi0pgMzjw5WUvPF4Oy4f3Q1ODs7Ocvjwk6OQukd",
-	"EtwiUaf8pHix5p4++2hXnsuc86q2gac44c/z9hln34LTPz65uOrv7w9OL/rfHw2KlGDXOv3jOCXWxp/2",
-	"2J9wo5+NElWmkWxdKJdnQaFqJSKPJcv8HE9GAorlOEmn3dZy/RxFJC/nsUGVne6250UYLFVQQIvtAlrg",
-	"Tp+BEDxiZ59PEeYmjQt9yrKAMNUpwBTeh7UBckxoOrLQYXXT2VNhRdGiJfVOsGphPWPQ7+RzsKRVkofv",
-	"Tw7+fHVxcnJ11D/7oUgeOragoNNrVcVtqSbjVp8eLdbc2pPJoGsZB/HYE2aKGr0B9fO5tSXVxwLwViIj",
-	"lpAP1DqLN6ZD6pK4Zd0CUdi/J26t09xya409XSeT0Bsacm1kglGl8hqmldSksz1HTUyJ9wIedS08skFG",
-	"FMyeWB36KjD6LCy02hNiKCyGJugFGeqEpPG+JxejdyVC7jPbNKVW2yLHqmjWfQYDC3fXsvA+HS9DyMtb",
-	"ndmuiGW76uWq81UZgaspmtYoLo/77/qHR/NSz05O/1FQIDYYnoPRPdm2P5vaLbWv9xWyQFVXzGtTlf1i",
-	"LEtAIT6+h0Xv8I+sq4IZXrkX9G2Jx+MwhVpxdRpBsi+WEWmoJlYwQJi6XH13Pwqj3GdjOkMsx8VB2vk1",
-	"Y1yvUTsGwkBCWCKxy22zMQ0yE/qEURgTK8W0XJ5di9Wt3E9yJ9YwcFeivOTfb/vHfwaFf3B+cV6gv91X",
-	"FsLLGeUGidnhE6P7Wjt6KtUdCs+M8XCVwd6kkWX2bkzrWMnS/nR2cSy3v5ph/ElEBHLNaCLlF3Bg5Cqh",
-	"VKJQ//Lix8HxxeE+mDwrLUcdC5FyW3piDr5wC5+vANodZk1UoNAWe8e2RLKPE1VEJjtKkwr8VmqMFzDl",
-	"s3NOWzs1YCOh4BspMQtaLei3sCSt3IQpG/8BAxEq8eTy+Pzy9PTk7GJwcPV2cHDYR8t4Qd7byaFJljkN",
-	"8CIAsKfnsV8YQJ+NhVLb2BD2spUh3iwWkO7RQRmmkpX9qRVS19mCkLqc8gNVwna3yR+/LwsyxC9Wq760",
-	"UGd7ngjCJ9jrNxM4iBtaO3BwnVP6ypk7ayvl32aw3mkSX0dsvJK7dYLvlnEPwyr+lC9OAWEGPe3fO3uz",
-	"T7a2tl5B0fKm0SgU4d6Gmnol3kpD0Oh1PE171xHlt6sTcLXD0hh9a6HFuL1X2zsvidqxKmStojzUgKt4",
-	"9FaB2AX6e1Ru/1SwpEcjpawpuNFpEKZxkgfWVpkT7dlAdVHII8fqThB/KRfXkvoNWCulxJttp2QPGQRX",
-	"9XSsCsUKwzpa/oucysnnITV5YDirAfFupXfiWeFcvg+VvDEnO/BiSpXZSgbp1XyGq8J5YQBfBr8d+z6X",
-	"+/aeFYzL4gwt2Kxsh1oVRMYKkYXulJhSDKC2FhuEnhVMS5daiCDMILe6qWIlsK2nuOtL2n21yLbwrJDL",
-	"yNxS9f8rKP5q8Stq/quc0BK12JDNToWS/myHcRznVgZ8SJJ93RtK4rSq/mRK2n9WggKqpdvtdqerIgRR",
-	"b870kVMTcrKxfzboXww2iqU9hnGS+fU2bqL4mmLntQ3JrjTx2uhP09EGqauveuRs0D/AMvm5PubWhFWT",
-	"yDNidywJU6mTrBlcgUBbs9jWnvK3wxqVZ+FenQnEKVrn8YgCV3PHsSVRr/Q4LFOdyZPLooIkTEnMwTBj",
-	"9J8W1q2/D9NRaOfSQUsKqxDV3En0Ib5R7jFgPAS8f1a4q30Zz7HcYL6q1IawNhtz4smNeptefque2qvL",
-	"wcOcNagAwGJ+6T3wCCqgzQG1RrVLlcACsOAsftxtKBM37uazin4UDn2n3V546MvyGuZOzwgqmDhBdOLE",
-	"sx7hMlEFh/jcrCF9TXYXQiwvfVoZ/QtTh+bgeGxqmCkR5lkBuGa6kYHnmrnCc6DcblcxAEnK66JBNuwm",
-	"Jhv5cj+SOmeExe70UkZXzqC3m5Vt+rxURa8LY/bnY1MsQH5+4paCZ2drpctcmbE1DzP7C2Nt+lKccJ2A",
-	"Dhz2SdKeNGVcDMz18pzmIKv1lHwSzbOC9XfPcYXnGGH3+flR6hZ2X1Uizlnmy2QffcYCFixU0wpIM6fj",
-	"fSHZ6F/XPYt7+My8Jc2NOquJQjRJQozxsbWmkuN6M42iYhKQpfVB/2hfhTLD8y+jaBS10GV+Uw3jtfym",
-	"yzjVTiWslU1elWnNfIEbcw62cm9gyUHYTszMYfel2Zhce4VA9Tl8CwvdlQ5gF71DF9oKUUqlJf4WuA7P",
-	"nyo46plKAD4HZL6d8oCPczQ+1Zl+ZSfk7xJPmcTzbXpaHy2ewavp/NdWfEH3lSEBj5F4yoItcMhyirnc",
-	"VE/qgjFiyUWN5yKPXwgw30xkBu54bYL5qCP9ytTxywj3X5HAPFKvWJcyPU77sItsljZg6EBN03mZHAX3",
-	"0ipyHVPJtLLqqjVOWRwlFrlTGkHlsrZNdYQ4yZoelg5Yuc7tpevUc9CSYXuELvCmPQ+pfBaofDu17mCL",
-	"j66G+jnn+ZXp5KPijb9NIevzlPxih6rcEHY45w5IFdgtNIuftdrHQMWI6pLNOEBpuUwNsotZrkWIFXm8",
-	"QnevbFG9nAXiqxdlfj7gfjuhszuPEtCqjtcqrpkdtPVw9SN/gtKcNvIuLdKZX+6/QtOQ8pD4kqrJ3yZ5",
-	"NGCCRfeDYR/Q9sCGw6faJJGHn4ZKZmDpKAapkPHpuNb7tfbD4KLm1E5PzuE//Yv9H2tO7WBwNLgY1N4X",
-	"cw+c2sem/LB5RxOI/5Aj4LRvYWQczX6iRs49UrPYz/SMD7pnd7bCG5bWnBoWcak5NaziAsQ2Yilba5E/",
-	"wFD47309IP55qYfVUMTBH7AsFhOppm3QUbTYQLz73VyahiNfOMSXd7JYqSShs5rVWvxJh32wi3j9ipB0",
-	"9KFngIqv/8p8KBslsYbzOMUyT/P4EuSRyVpbt739XVmn+dIpdEWphbgJGt0+mJhKevv/rK1cWe/XMZ2R",
-	"a0YES/eIB0arK87uPTRq0RTr/oTKAq+QCS1fNadm3q85Nc7uWLIqIlmr7OvB7Ic/y4GPYVz78THOIXlq",
-	"HuBLspXs44HD5wFN42RWCiEMKVYFj7AV7E14x1ROudrddRxHjHKFSvo8ywrGRbFceYo1sICcQ015f0Ql",
-	"i4ROw/BT1v0fvIS5zvolCKwv+FJMnyTMD4VClvnlgSkzCG/CVJC6qjBZXAtW2scKlFvd2nxBSqcGDTi1",
-	"Ib4cpN4HD3tP0XE1MFWQ5Ar7StWd10hp8E2vyjHjOjVN7WjKwOj/vmRAoImLt2CwIk50ISy5I8HS/K0q",
-	"21s5WVE+q2xuGzttsDr5q11Bh/bjKGLLORjKZiJHMpddoblRc1TUwlFDnYch19LAqrO8gU/WmiWRADkP",
-	"f6uo1xiwIZ1GKZnQG0ZE+BtbCaELh5XNke3KMVCsOIvCCRTSbA7eQFtJ+eyakSD2p2PGU1L3FiQ9WkNA",
-	"ULLXAI+Ny7WXORsxcMg1XjX0Dlgu2zP9svyjWIcQsMPcftDB8iwlI/4WFcVSl9aVrW1BYSMkUmVFGXMU",
-	"Az/PqtpkbxOl8hV5inVX5cdS/fMN6ucw/NdMXlNimloUSkR5CeLX2gopp9lEGBn+Xs5ucP3XOfhpIGBZ",
-	"p3lce2+WdJqEUuP7I5vBUwuzuztSOA+Fn+zH0XTMcblDGgnmwOWq3LOSCc0cSuB7kEw0Cvktvj7Ca6l0",
-	"vCj2aTSKRdr7rv1de9NPxmdMpP1JuGkQbbPTaXW2Wp3vWu0do+NZyHQppJTdabc3/VEYBZtFPNvUiFpz",
-	"archD2Bl5olaq2DREM4o0n9IsGRZIdGwqZ2aclCd4XwaTRMalb0hUMvJE8PcfaABlsGh0WnupSV0S48x",
-	"T7nsYSzypSlFgdBka6kgKiYyuMSkdfAGanFieK5KqB2Soa7MqU0AZBsaLpogtjw0ijnvq9PuQfZdnmpv",
-	"taGctabh8yRcp0mU7erHi4tTgi9ADVSHUEEoQUrQsimbqu2qmvXXerX/+rXT3FHd+rsP/1ErEyK0uLF4",
-	"Yimg5efK52La6ebbZQK9fcY4p9m1UwT5opNX4C1RMfTzshK0+3EUTxOVdx+wYchZaRHagtxZqp0UyhDY",
-	"E6oiVDvfLYVIoUjVpwq7QyZQOVZWapyYmOaUAHN3jPseW4bEnOVPCwFQ2N3O7rKTUlDNb7nieFByMTCf",
-	"P6KVBfYnFmwXyJ0Lt7JYgLRYXNnpITvcEOQ65AG5o0komTUg2HqiYAbQpYLgigAuh4e1oQqoyJm/ulBd",
-	"WPwSCfQo5Lfz60Reb1/cL8j2OyuRGJQIsisAEk5OxHMyceG9fdPVm5XqcvbmnOTrrKJLryETSOhb3P9B",
-	"CTLF6+JJwcZziOdTHvPQp5H8Y0ITxlN4LAHpSarn6S17eeqmxKS1mJBcioOo4Og7AFBfgEp5iahcUlIi",
-	"aWGLGPN0yAMpWseJR2I0Q+HeiZRDIR8dcip6pFD77z5MR/EUVewP0zhFOpI/i8IM+aPuNDurwKds32WC",
-	"3dwRnnCWpS3CPuYUu/kV50noyhSjzApYIBoltBGQKEEX95cWcYuq2ZJ5yk0YZerPnE4NmikBFNzLl4iV",
-	"gsGICjKJo9k4Tiaj0CcA8nIrlNaoliy1yBIylWr1AwUavZS3rWEWszWgdZlhEcSOEVbtYXPcskCVFf1F",
-	"MJTSkmkQpn1f3dHCJcYGI3MH+wa7eIaBIgqTJL4LUb6AgqIqw9mqt2ka1VM/hSqjSTy9GWFVUY/+NvEa",
-	"eRJ6z66bkzhJYXdzMA2DcilHzrAhSBTfhJwUe9HkJ4DyJaVjCzFlFRod7GtDEHwnP2DWNaS2gIEW6LBc",
-	"MLISXKZH6tTMYlL3Gw7xME9Wkuq6l01FBGOB59iZtPymqeq5y8Hlp/hngUfJH2vL0A9WDeCuxJzBncKQ",
-	"OdkrTpbetgz1wCsf2iIGuLPR2JCGsZT5wfID+QQsyAsZ+t05sPuZ46WcyqKlq2hcpqZyrEMY9UdkzMbX",
-	"LCHeJ7eGMb9urUf++fd/OMStQZSe+vsBDlAukAzDiG0Iwu4A+0BFxvgBXeJdvpDHetXiFZeLAXW/ftK9",
-	"V0+47rXqqEeq+Sr2AMdl1Xq/vi/lnCMqSvS68x/7ze7Orl7RJGF3YTwVkjKPNgTZ6pLrWcoEGcYqVf8a",
-	"Q6ZhUxuCGAkJHM/gRhmxj3lE2wm2O9vtLr32t6+79OXu9auXnVfBq06n3Xnp77zqLvu9YEFoN1/R5vD9",
-	"p93tcgOCySc/DPIyBzoKdO7qDwjocvfM3Y+l0LqwQaRBIEFF6rvb5DeWxEJHhOP5JiItkLX2Z/7fmsBQ",
-	"Tt7DCnKpft4Q5Jemsp00D4t0snPd9bfKBhfsw/ywpxH1me5Y4I9oyB1yQyeRpFXQzauTG76TN/3vbpf6",
-	"slKa3LB0DS4u6coFfJTp7zbvHrMFrtj7JEwhGIXxQBXExktcl/8MuUgp9+XV9qPYv3XI5cW+Q8ahn8Qq",
-	"Nrdw5t12d7fZ6TbbLy/ar3qdbq+91ep0t7Z3dv9iez5MubGlVFkCXu0CqWYe6x1FfO3jz2CY0UQL1RV9",
-	"WEzkT1Xwh0Wu1Gn8atF7yZoNc9W8NM8clXkZOJCm+4aEWxT7qYgh0r6nIEQ54lJFUTIC8hTX3brC2V2E",
-	"q9exLsavCvAKJOoUtT0AGnnr37tlv7/Xt2IhtoJnhH2U2LoJpdI27zqbcDfEf8IRve5gUBcEs7/uzGvo",
-	"5vqufo9RwCi5xriSMromf0H/Yl3QMXDalCXCIR7FIHqo40hFKvXdDx5oI409Qq8hSl+pwvC7HCR/m6s2",
-	"jtFy3V06CV9XiCOFa4wgqLxzin7NSVZhga/lj3zeapkHjz5yh6BctV/4+yyOoIknFPEV8jn+237e9/14",
-	"ylMH5Jw3ofwBpdd5gRiwa6n9HTWbCilTr7BEvczqP+iOI7poAdbPCdMWOeTkl7dHPZLEcUpMMRlPsiiI",
-	"fplQn7nc+8xgSs8hXhh44ArhLrfM5GbKYzpmHjh6PLlHj7CIjSUGOYQSL2ATmqRjUAHUD9jMrXRYGIYS",
-	"j8OY6n1HP5W6XnGUhEVq8lHChp4VUILu6ILeZ6254FKgnJGzmBVN9ztlYUZxEshz60Ico97fskuvz/sg",
-	"+8JofDSKToZA7VYZ4TB4B2G3kmyZxXScmgr5pZlrAFzWylhQbk2SvzgAxh60x/BWtpyX2BMWed+spe7o",
-	"pT5UXmdP4utdGExpBJrHhCUi5ioDMvvNXBRBUnrLiISsvAHIYRuggMbJDeUq/t6zg8uyYUAJy94qjy1T",
-	"i9+aI3dSCskhlgm2AbDP3X1zUMr5bNETc3MzW/ljby5QoxKcq4hd0b+jfKvJzzWLYn4jSBpnBGe1S50P",
-	"USqj9ItWsSFIGEj6MYlFmEJMnAoYk0Jsyni1b7Yz75p9pVyzbafzskSfWPUSzVv2z7Tbbg2SUYY9MHIZ",
-	"nujPtq2z/MFIj/MQRLyXam/Ms2NskYHU9UUYgNNykjAlD2TZxGCzZDxNQibMUbscmQuO+gysJQpvmQl1",
-	"M0nIyjSR8UCbvS1FN4dQlxeYk/7oyfgIQuRkqZX5B5Tq9dEdhdj+FT+/iB/1+cMyenKjBfbnoiaa/ywS",
-	"XB5/fUHqs63J3615n62VnrEhSxj32Zp+pL51dyy6twYaVlG9z+D0FYRpnqCUSZsFVJo/u6fa5tOLWF9W",
-	"RHq87FMl7mxl4s4KokO5zDB/gkAM5h0b1vmutJMiXuQ29XJnflflOzHzVq58XVdurgxemvE2mkAVTUmq",
-	"bVEFiqLP4Neb8I5xS2QhdfYDDfmGcPldp0sUCWxo1enZuJtkwdldcrm+TBPJ0yQ4geHOSJ3HKblP6GTC",
-	"goZTfs2IBIfcSyiwmC5NwWqtyoWCNQCPtCc/1H3p9ZSxFWmPybHDqWCBYsDZ+z+dnxy7XKHUjNS97Xa7",
-	"2dnpeo09Kyf5l7dHUifDpEAAojWPgaGk/wcn+xd/Ph2QOHG5cqkFzI8oGpscwpmA8iIBYxOdYNjZJRG7",
-	"Y5GArF80OlNOttuvdgECPA6YIKGQ8gLuAqmTXGq33fXmwpBtZp3dj5xlCYJUba5c+l7Xtjd14auHRZLB",
-	"Qmyvvrf5ezD4SP00muUEOolb5H4Uj4sXQ/krg5WVuHlGuZZG9whiYEP5SQB0kacCcQEwKPEiWBxCU8xD",
-	"ebmjpMyY++ypoCXJ5SJwTXn4YcrUz+igWx+ChTcNvlmQff/VJMSjUjuDJVqsJHoLW/qeEzDmo8o2/Thh",
-	"ZiHjm2Tzbsv8uTkvUZbFgtkyxyIxQUVWlVoDF8b9rCaHVAdPld2lk/40HVUEave5Cs9WPlAsjMB4MIlD",
-	"nmKbld2X26/I//5fO61uo+dyl/9NffI3HY78N9QP/+byvzWbTfP/8k1VtuBK16n7G9lut8nfpNBvt3Ux",
-	"ZQ6wlhQLcuUt0MFvl7iTz5vTJIKscUguidORjnUoVEPE1AOkfMAI6jQSMdlub29ut3c2t9u7m9udLSj0",
-	"S7HkOXRudtSHji5cHCeQr9MguY2pOeW+OuRvhkXiYwebVPsJS0nCbkKRskSuFmexylWod2BkK//+Cq7g",
-	"FaQ5a8h52TPPzrhXIRRXfsIgLoVGwssvFXvBZCegesMYsGWpJsSHfEasEg5jWBXarqwKbXK07isYzSrj",
-	"U45LoTD1SLFOUa6yjwIrVvS+0gi2A0vNam1DFbRpwpYtaqe9Rf62SvU4qJie6sJK6hj8EfNvJXkBug+O",
-	"T66o0NyS5wgP0xctMyDmrgAETtu4AyS/7MitN+GowPOVgUdqtOUAKE0nhG+uqnN/O+3u0ihNnLeMxpjW",
-	"BvbOsatCzamdDfoHNad2eXqAf5skoMEvg/3LsqT0rDnGPM2qav00zwSyNISSEJd7qjoc4NGq8qhwRnlj",
-	"wyP6Zc1HC5iUEjPuthUYaXv7q1NAcJANuUwqYk4mo4QKtigRZEW3mGd1+/Cw6qIi7YLOVD8IjJBBgIei",
-	"ECVhNQtZ0d1VyDopwyksf4pJ++cGfmsohzjAhiDUl1Q5YsGNUkAwJlYOPI801lHpjIcp+u6XJjMs3UwF",
-	"FzYLzVKlWsQzOR6epJ0C8gttBix/spnwmFEumUkZH95ut4E/adqfT2ch1wmjpmOYlGKJ+aprvrKZcKbm",
-	"mRe3yl9UHM68tm1es6ge+VC4Y+b1HfO6roAkmbOVdFPyzW5xo/cQcJvrtwGeINV6TH/YaVtrQz6uParm",
-	"lc7cK/lI67kPMvhNKtu/QPN2PYz5csvm1RjTmMQQVScFckdV/WfAEwLiQROD/sHbw+N//v0fnnoHBB4U",
-	"bbQI2hQT5ofD0MeOAWa67GA8+QPaxFUoE0AxCIdDqTxBIBOQA5qONkQ2wk75gmEpgToErONQtRhV/UH3",
-	"rYfOOOP4LkOzjsJi+b+F4tjZK13zSlVlu5I2eDzG0ggJtk4w29pSM2qBorpFzYKuLXjIobDwTzWtyfdx",
-	"MXN2y+Zcu7OLmcMyktXxNEKuCEyuNLYWw7bb22rb27ZQW1jmtlqm/Q4coxIA59/fMu9LwXjqjzK0r0ts",
-	"sqbfnhvaRqm698PggmzGUtbfBCBvTlgCxCbmYvOTxuCHbEc7akc7QCqlaJ+7h+qtXfXWrgJ9VdcSKDWE",
-	"33QUisCFzXex0G+oueGGwBtyZmuI7it8AWTp7MQ3ctUxVxKgdxShXyw57yi0XllOxgnli/ITnaUOeH2f",
-	"CVPgtVkgFs/laKruLCsU9Cgr455zsn5+LxdLGN5uv9qtkqErp881flmeVJbVhc8kjUFBwK4MgVSfFpbk",
-	"1BbnheqcmVNzVda0r6nLYqT91YPZMgUhZwzr7izJxS6LAujneK7VrcUhrHXTIp7VqU2lF2h6DBkHrRLf",
-	"ku077Df/Qpu/tZuvrlrN9586Tndnp8yBWOammQdQ6Tko6jS/tQ5JY9Ld2SERSzFoD2vhOMS78hziNXE/",
-	"LQ+MlBGjIiWqe2o6YmNC1YcoHMC3PZfD+16rhSPAWGBKQ/MBNn2Lh2Qy5X46RfaEfBoK9qL5HKz87Q6I",
-	"BNTlkoo5YE5v7xgxAUh4ixzDgCKlCZjtleZsxBMPIuWlvu1TwRw5C5QMQTkG5ulseY2Chb5mX+ySAxyH",
-	"3KiyC47zRfbn+8IvpT5ifVSrY7o53GIa3LKyA2aqMzaJqM90IM5nz1o2UUYCxJo0ILGQd9UVyW/OwYax",
-	"wkf44oOj2yoUlroSOM6LnxaKrC3LZDabLF1F1Z223lGl59ZMTLUEbykr4md7aF5Fh2WYYgkw9mFKI0sK",
-	"n9dj/y3OaY3DMfsqyQRBtQqsbK1cmCzqxEAM0VyKqrrJoxVSqHB5uTojMMHPrSEyEC1tQO0XJIvWwt0a",
-	"UcSOCMYD4fIwbewRkcZSbQnHkyj0wzSa9Yjk/rMqFWpEMfL3RGGPpLW66LrjctTCVKz3mFEurP3uAVVG",
-	"rgCl4WwvcF2qdmhH4HQsCXuYSiJ9poRBAV2LZhJDbUGrCBLgOyDO4nuWVK+CqLQwVOLeWlTEz5yxiVJ4",
-	"D11vcmn15eGtUllqas1drqRFvGHIokBgibiI0TurnJog8RTDxDyJGQc0pa/TZMo8fFG4HDxYUvaYpg4R",
-	"MZoZrHLTe/ZgOp+cKphLrhuxYSq/brncO5eM9ICmOn56wAP1VwJyu8QzDxMXOs3ultfYI96+KpNoPnO5",
-	"d0RFipiY/xyslkLiyeXFfm6oi3an12332t/9od3utdtzPPlTTQXDn9IknR0Gtd5Wu93JEjg6Tu4FpEa1",
-	"vj9mZD9OJrXCz9PxNaTL7B+cvb3qtKHM/D5VZTvfRPRG+0P3qSrtmXsY85T65UuBrlv2C2oppzQlBxBr",
-	"lPsxt5CuWgiEHwbfz2q9mi9EU6qCXD9XkDYJJCXAqzm1wZiGUT8IEiZErSdllP+/AmXLj8c1p5Y/oSWj",
-	"ZS8fxTehROVXb77bPWh/1/nuu+39lwe7O6/63TeDfr+9v7PTP2h3dnIfze8EhoFMm/mVnYH3Ksv+2YHD",
-	"LSmk1qudnPWv9s/Pr/r7+yjvweem3Cq88333+5qjS5BJWUj+U4ULapwgfbkunBW8HeYe5ABT+7p1wzpZ",
-	"RpfKNVfe85J6HnbhMOfbWKxJcX3mFVctrOobs0AsTIKhOXn5p0iaLHV9jkrNZ2Gqom4aFw8P5q0S6Kun",
-	"fsSaoPY1TfKeVYj2oYwE5spiWdTQ0mm2dttyizQ44dGsWJJQjVimr5QRVHs6m7ba0y2fjcCYRA1aFk6b",
-	"J9VVRUstg6bkreiGQRM4GlHuewStXdRPwzvmzJldJU98t3/1tn/c/2FwdT44enN1Pjh7d7g/uJJK4vnV",
-	"6dnhOw8SglQpLrAio8iirKhMRQZGVKQux5mIN0e7PKkXSyGOKiDUcWnQtj5RWWFY9NJ8fHk+OPMsQ6h6",
-	"U1WHaDgEVo8+0Kuj/vmFnO7k8vgCp4Q94BYK7BaPpeqY9iknqsJ1WQ2RAs9c8XRUVVn7dPZyp5OFWNp2",
-	"8VXOp7Xe1kwt75KtFTh/xU3vLLzpapDPuunzEoZ99TJhY9V7bucJ5W5aibAyd8m7a11yvf2llzwTg8qr",
-	"S0PtkWFW8eR+FKvUjSBDI9CLoEIA2d22ak8Xcsdt6aQQNlW5DzXV97PK1Rth7dNcmnq5pFWapL5wAWHM",
-	"yUEOXS3N5SZuzi0sLxqWQZbJNwjFVzK7p6W4ALjr6YiFCfHxODeKEJ2X7Gz86C5AEFhhGUyVOlKRrJWj",
-	"HvdUaIeeyTfGxoTmFUNYyqoIdJrd7eJ5LDiKAQ/WO4Wi/P0sCCInUdTs0ctTEv+cLgs0ioiUjidouQgD",
-	"jSp4MwUDYwNypTENmNUDcq+QREyFyyF+De0TQOnV0FtdMmIfacD8cEwju3h8wJLwjgWZk9imCC43JAHy",
-	"y7WfNzt9LlJGg6LpdwXFJofGKwGfIBBLMLqgJK1O58o39XzELodK5RTPKHWf1qICZgbYp80Tc4Gqy1li",
-	"UXFcULcqsV41YRFUZ9vfj2JskpPEdzQiqhKGgbJFT+zSq7xYe3WnXN6vgrC9/FLR4KFcC7ahXaYQV8F7",
-	"lWLjBvCFiucPc3q2vQpUuQvSQDYthueWzviQaeqfFteuqYSivAZV0Ms0/9J+ECqoSV21xIYPtv/hJIrj",
-	"2+kEpXcpeEpgnw2Ori7+fDq42j8olP6qMi9YoPmuvWQvuOASQFk2inLmsQb7grHW4xDPUu7vYUmN85J0",
-	"ZEBP+Kg5WVT9fM4+u58rzVh0+0JRk3g4b68VhUJiqB5LHB1R8RaK4VjF6dFWtLrxKjNTfYuWJugHABEk",
-	"6G7/invIdpAr0rjiPpxaPBwKltZ67Tljjzrw0nI4oMugHs/Gguigq7niNp2VAlEMQlVp0NjmFnwdWDiu",
-	"YjqFkOXVPtfxoOUdHAX/WYn7V+FCaX033ZUEAgdzy5WoswJ4nqngqD75skXjb/Mrbq+04DROaXTGxDSq",
-	"KpeQIRCe6pim/kjypDQrIqe7rkOogz0kOobWrvpWWizJqWmzn0ZCfZgGQGXOzyKJxR5p66a6z9FckmrF",
-	"vkUG4JHMJY9m3msdOZbFPkrhTjXCQbUimc7T8BXp8wp23/kj1da8SjXa1kdVs7GnNR6Xmq1KUhaVWSZh",
-	"fpwEleutXODjbV553WGJBrR4QU+hb1TK2eXefJANHUKhR4dc5Xoyom3K/SxpvUwmL6tEaWkZOlVutR38",
-	"qWIHnyHuPyynIY+KbrkY5XzoknyAztgiUvol3vz5Kod3DoIe8SnXFguXA2GRfBcT/CiE62alWlU2AxDn",
-	"NCbXWTwbkGpK/IjRhIwxgLKkN1XRb7m/PsE5jlNiGkQV231V1PxcRhseM2bldZ4bbA7fH3sVObvPXUdO",
-	"GJeTBJ95L59GlV7tcsIe8ndy1W1UX879Z7qcUgJfIcZFkuge0BZkAPejmIjwhqN0HM/TdCxGjgUmFPN0",
-	"uYmOYsYMtiHMmFlVMFM+ynrEsoIFDmGRYHool+c9biIzsY1o3kgkVPy5bfCxxt1DwnAfCoZ0QnN9iwhR",
-	"Ewy1YsiPy8tjfsiykJ+vEDrzvAExy6NZFsSTSDwFnVoqKF9CI310gMEXCNd49Nq+VHTG06rzMNiTR2ws",
-	"i16okHH/bYIzPsdHvsxpvIKC89/UHf5Iv22eVT67i/aRTqBKt9MCJa2sgesa5ivL/vuQcQnb7dBur4Gg",
-	"coAq7PyitvLLXL+R9WzlSPPn5bxH2Mol3j3GVv7fiZV/aXv4Yi656qK/JeM3YNmXNn5fimJdwt+N309q",
-	"/MZT/faM38UEo/Wy3crzT1UWUCHtFJL/HeK9PXgr/5OEH54q1RQagxdSd9fISJxP+80n4S5JTSxLdC1b",
-	"Txn8L+JbxnVBmrJSwFADqWlVrVLVHLTJxS5Btt3abnUbLSmVYc2PQt+DIGYQs5SSWx7fg3If3vAYam5R",
-	"QayRtlpdrZmXtwDAYlpVNchNV7Ws1a9+ZgoxWGXIVLIXtHD+norQby2tbvvg6DVgUapF69gQqnKVo+6g",
-	"Wb230kRWyan50kAlZcUcY/bB2omYudsix1gSifHp2DAaxEGwiKQjmrpcVwQ1+WVeefUrT9Xh1gVkoE5q",
-	"oZaW57g8f647rS5JWRQJlQ49oUlajCab39EKDaJFefbg+YT6rCnYhCYQhAWviayZSkLYeJLOCBW3aK1S",
-	"uXuIK5hwmC+lNJm0/DhhLatQYUuKt4Vy1ytU67KOdcHNxOS9squpyh4Np5G5kqrsQ74sYKfYxg1bHV3B",
-	"R7Vejc1+Gl3/4Icn4U+Hl78ddo7DQ3HIz3b8/cPdw9vJL+/2f3rVYrOffgt+PpQv/dUft1N/K5r+efbT",
-	"q5bfjfj1+E07+OWnCKaZyDt7FXJQFtvmZMohN6ZccvVFUIVlKuyvfQ8FZeZt/PktfVqlVoS10DmswU5Z",
-	"ZMrTMLJr5eE3eW/ebruMl49DHo6nY5taW3x9LWy1FuDTBGr7L0fJFQC7DF3zoM+KYKgzWFoFI3cmucFy",
-	"0NfQKLsDP59XVORStaBzBbnyvXTUp09eEVrVoTZ8xOWT6XUUihEck5lJ56X88vYIFylU+K5llFfGhv7p",
-	"4YYg8T03Ra0dlytGEQdMiioBu2ORxHddBwgdb1LkM090wx7M4JXUWNXdMz+5fMISVY2v5XKXH0n5TPSI",
-	"hqbaCQuIgh6p5+fQhXclvliRsg6Ua5PDbgiXe8A6spe7OzsNWJSEh09TGsU3U0bqZbvSn7S3v8vK/G61",
-	"Xa720tCxDHjwt4xNhHKIjB0odSMJuC38EuaPYhb0CNX1o1L2ERJk/CmwO8g1As3L++ff/+E5ZDhNgAOq",
-	"KYv5vvOyiKqaU2DMn0CcwOpvD81PKKg/eHuEwxJVPK4ubsgI6LMFbgOFu8Eulu+dsKN6J3QfmviPrSUd",
-	"UaDHEWxnZalUoQDW9MkLpFvt6jr523ZboOIJl/fqNW8JR1cqQWCoymTXM+LtxzyVgugR5TdTiSt5QF1W",
-	"16qriwaRP0ahxIKNj8VaQsvqCD84NesOlO+A8QD1rzU2sFfSwgVi8DXiKmJPvF+aQKSagPNN5QvvkRkT",
-	"Xov0K6+kwHttCBSDwgMuX076FzVKAmwvOdml5ao1LX/6etV5TF1UuLpIESEdTkqvlHi3bKZlWk3B1Fvz",
-	"tTtu2axorFXYtk5bDHkr7yp6sGS0s/RQiX2mexltM1K7ryog5Ghb/s58/KyWRxIEevml9c0F86dJmM7O",
-	"JT1RUto0CNP9iq7d/ZJCxxta2zTpBnIEkiY0jHq2Vgc1V66hCwK8Eicur3vqnz2CnuCQAwuC/sfQtKHh",
-	"YC1hFkheg6K/LjEL92QYxfeWvrlvqSS9Tyi3ZBtDuapXO2M0KC6W1NVaBNz2RsuIV5dJVOvVVKU8lJXs",
-	"IAL5uAsHkTUpbZqqiEZbgk6lcobyAIO+9mgsgSa48edhSUpA6fLVYUlAlxHEj8cMM4/sJuG4pmZTTu7y",
-	"o5MfDo9Js6mqXxvAerpj+lxb98JRSYjFiWoCpyva5R7mQK5/YVoQ/doHqhvP4sGCOWL+QPdLS6nTlHin",
-	"J+em8CLM7uXUwW5rq9Vp9PK957V05nJtp4CuCnNV3KlqoC8JOHwzoULcx4kKngDJAezFsGizZ0njV0Ph",
-	"uD9NR5UEwiqArlDnelZaH11FrM3/gA6+2YQRr3966Lkc4kuwJtyaN75a6TJZrhg6C/mUWV1D7NrQgt7I",
-	"VbqZQrmsH4ZK4g6zz5+efCDsKxt0HLCI3YBWqmAfc3LNRjQaqsK64Q1nQTPkVn8TrVekozCR30lScs2g",
-	"gx1ISyh+lx1T3a3lKpRqmhTFNzdYHTWNIaUdlar+6aFba7S0wIOhUhn4Qp6J2TlK0IT4sHqckNM/7g8a",
-	"RJ4+APsmvGPKRgX3IjC71xYkqE4rmbCvKk9BdB6JoDYtxjNCM0T13aZdvn9Cw0Q4LgejmzbCAUxE/isi",
-	"0UGN75XiitFHoS+4lAZcPknYMPxoWurI6yd6m5t0EmrxKoqnAVC+TW/P6K1SbIBioRjX1cBoMsApqdaJ",
-	"KfB2rcDqhUCTR+VhyLVxQt4wpsmtIJ5P+Xl4ww+5ZiBQVNAgonBwp/Ocw2pGl0iixBRwJfilyoz3QTL7",
-	"G5bmmyuCxP0x9Rp7alA0bGZh7hhqKqxyx4oXSbi5fLu9BdUOt5qd9o4n8d3oyTQdSfjs5z6z+JvqXVhg",
-	"cGaWwwPgZiYHd46lkboaEbMqb0MeuNyPaDgGi2yzGQYTM1xT/qxrPz0tG1xInuCM5279hn0uT0inrNZm",
-	"QKnKBZ1lVApi3228JgW0VnISRM/vudyU1kfJiM5IEJM6KiHCsXqdigYGE5Yi8YXlBHG58UAkU15FkoAQ",
-	"YZXonsp4WAnF4FUQoZZhmB/zYXgzTRSZcLm3f3l+0d/fH5yfX/308x/Pry7PjjxSRwzUXULkFqH4JYx6",
-	"eXYkIGj0vrFHvLzQAU4H4XJDCks8SYAkXwRv1+PMX50raxkw63Qud4XV1N9oU/NPP1/UnCpBP1d5vb4E",
-	"VRog2qnqBG+mQktYk1QQ6E7kcns8oY2bGK5CjmPFFXv2FVLDmSromsZrnHS5qWldvDHyYvlSSii7fkVZ",
-	"E63RKwubGrTYUP5kocCp/cjGjWeDEEUA9QZmnuGqAZhSxVIWIVXlHdQlAFNrDTkTl4l16otY7OjL6BRx",
-	"WWxY1RxVQXpTrF/hrFWPvVVz8hOV4rs9ZskQTy+RWkdUpdYq8CuUs4+nRX4uo92KzGdYaZ2iy1VVULvm",
-	"JZbBp6JQIdn660oSzpO3g7PCY6gz5bi87NUrd9pub/m+aXQKfzMsioWG8jw/hbU0sHtAzF1e1cmgpKVA",
-	"hWyVlYxP6Y3L3ZpGdiNvyRHdWmMvc0DpIqyCXMdTWCgyN6k4Zi5+w9xM3xStJyKh/ByO9jnMrMBp9KL+",
-	"3S8cUkT5SciHcVV2Ch4v/BeiixLGyB3jQSzXaURRdXj900PVhwQaXsY8TagvOb0x8pkW0lIhEXhPcbgN",
-	"Yar3qk4csVQhrBcFFlUWZMpVMRfwZr0gL16gLlRg6S9ekLpX2l6w1Wp5jV5eABOm9azLicXtoV0tqhBZ",
-	"W2noEREnuQa1xO5P6+jcNdBCTQtbQjo7ykcg9pSDUN4Ko2Jk/ktwbuLuSm8o7g5P36xW72xRlV9AKbkU",
-	"G6vIIFuLub7eJ9f0NHBrjpvrapA9kNJa9leuGYRbe/DUJnQRpLkaEeqYlsVxqp3pDGApjMhN5KWX/V9K",
-	"AmsJFFaS90jnLjmZXaB/8IacDc4vyDChYyZxDs8JO4sIeY5BSMF4JBwCkYQOmdAb8B7wQDkkMQ5AAD6i",
-	"0bOnRbGffr4Q5J9//79JKMRUOYVKjHVpXGoQUemQyj6HqrPKo1xCNZ3SF9Qc+0eHg+OLK6WQ1inaTlCj",
-	"y9+lBlmm0mLTHrM5ygn7mLKE08jlJRru2Xl3Z3dzIP/XIbdspgiG5H2SYkvlogFwPOSTqeZdc8q7o636",
-	"6EXHUxAjOmGkjo5WSnY+fpSXXHWqR9nTYB6jgcDmNnCMBeehcNQT8FlhYJXCCLnBbDnYEJkJx+W4Upsy",
-	"qInl+GMG8ZrY/UliC8GsNkdHeEglXzSwAJjqpgkxVS6/vHjT/A46a0ENR8wOTGKrvBepX/6h3W63//n3",
-	"/0v+o/MGlFIKTZ/q2+0OSKUgORhq56ENDnnxXhbBhfgBHvn5XpEOmoikli2HH9IQci3hE5fnjdKNPehd",
-	"Q+gwhcMAuEiatiEybxW1GpbJ3/YIVXA3Z0ZTl6u2l9eS/ieCBWZ3eyS9j4s7yw4qYfBaZ0+emQrDARbi",
-	"8qw9GfbvRq5kEreiGal7f+i02/IatdV/m22vYU1Nie2xncnlXscohGifL7jYVNDGRUK5GLKkOeB+LHmE",
-	"lx2SEf5izjESHXx5USy0fVpnL2R3sebU7liCobO1dqvbaoPmOGGcTsJar7bVare2MIJgBBLOJnguNu86",
-	"m+yOqZbuN1URjPiKrkeX+iN1EYdhJIEGrBLuoCfYB0lEAskW+wLPuY7WTKgkIZVMCW9Me9CxHR7ECHt6",
-	"nqwkLESqY4y6QyjxOPuYekB3MzCDBYqOmctxOcjXPEA1jwiW6lxZOeuGwPpvsNCeDn9X42Kklyqcivmm",
-	"Lv8ZzKfYYapnk+PNj00e/FVIHKtPEjZkSYI070MTUNrRLdQDwj7qvgBEYjC2hZD/E6azBtKT+1GM/FCd",
-	"ODrI1CZiji3oAT7QdD4KOXPkvWByApeHnFzLg7Eq1Sug9pAGT+IkRZsXfoQ+YXWxTeZ0OGbxNHV53Rad",
-	"zwZ/uhycX1xdHL4dnFxeeI09EAxsToA+MZwFG6kpV3TMJcGME4zbv565XO0JEdmQTkhbOQpF2pcjDRAl",
-	"ncyjjrkfRZE0mmmUgSgq9AHk/dtg64YmrbVeDahJltYhr4YyIlA7tk1/g8J5TVtgoM0IC0pj3lZZm9ms",
-	"k6mTWJslb7L2SN2TEyEgwYA+DKXiVyhFWPJpxUZtMNsbng9yt9rtvP/Udna3ynsqLdquqgEIfp4RVcHf",
-	"YUDqNGdXxeZHxvtY2ByNQp9VHZuPteCyfRRz4vJthtZbvWkzm9Lkhsml4Q3K6xRhIOlRURSHJoZKg4WG",
-	"5VLpB3VeS6aYh+UQLFcGMFC5oRNIYsRxzZkD/SiGRqsu6GWgwTU/F2woxEojD0cQQdM53V23UVYNttts",
-	"v7xov+pBFda/VCxbErvcoktrta611ms2jKGd6MrL/G7pMtP4iRdpgRI5Zx1NNonAZu/IlxrFnKHSSzHE",
-	"uKOS5ekMHhON3C7L5imuE2kwMBvg4kDA64qNk0673djTeRuS6R0fwFuK0eSSidoVS9aJQdmS1ejqmzH9",
-	"qKKndVuuymDqh/eQ7IItbuRI3XYbXQAgeylfveHckmujwUfPvDAFzLCkU3rDwKxSJgbkY8FAWf7gytW6",
-	"NYkbbq3nFu5Ep9trb7U63a3tnd2/gM5MJyG8BxwInlikG34po/r4qaSKbq33yYVMRngZgmnkjyH+DVQV",
-	"H0gNLcERDRt3aw+OW1PCgJqPdq67/hZ8g8RFuJIVu3AE5nu5FnsieWJytBXe67q1h/eOW1OhsLgD5dCF",
-	"f+NNlrPK1wDP1RJUedkTbs3p6McsN8GD3NkkYXc/UjGCX9qf+X8w1UiPthNsd7bbXXrtb1936cvd61cv",
-	"O6+CV51Ou/PS33nVXfa7W3vIPBq03PzmZYjoSeEBr6USBksammPsbXnCsSJAdTlGQ5tUizJoHS81hjVt",
-	"440quyjm5m2qdvDf00Bnk8GXnZW/vOTGlxfgt1srf/smTq7DIGAcP9xd+cPjOEX5Hvryy4+7r1b++CKO",
-	"31I+U/uFFPCdNUB1zpI7lmBQLHy6tdanoc8uOb2jYYRrt0IuQWK2wgF/tePZ3kuCn4vELPz83qmJ6XhM",
-	"k5kSzFV75jhJtbSvhfSU3kBvr34WGFeTF65Wam01shFcU5BC47Kswx908E0+hMdD0nARe8quq+x5lhBm",
-	"XjrhnrIJZw+U3cSqQGS+3LMHhx6fL3dIEIo05H6arcLBqkFocITgIDm9NUNmGD4M0O6ANxI0AewUClbQ",
-	"Qa5DnOoYCD1wpQKLsZcvXoQ8CO/CYEqjFy+yoeX3P5toJiuqSLAU+nm+MONm4Qk0UlaRF6BR0iiyYCun",
-	"lzvC8k+mvhQdM2sEmBcTRgj1k1gI07auZ0fQ+JSjlyo7I63rv9yxQQmeEph37seyQezjapF+prhCe2Po",
-	"GTOhQhAWpiMGZm3TldmUlJNEDvZxSsNEGTVoJNF+psAvUjojoLkwaK/ayynJoM2w8SROESAut9Jreyq8",
-	"hNQ9E6DiNQhnLBCqVDockzeQd2Xf5BOhyQO8ViXnBceVbyhIQn4XR3cs0FFx9qkpPWsUj5k9HtD5GNJ0",
-	"zKOs6z4sG4xQkt+GN1zFyZSFZLtc7Q+ph9cwsXm50Mo9wmOTSZM5GAoVt1w+kGBn3Gfa2JmwO0YjFvRQ",
-	"H6sCiR2zJY8xS8fCg7RKmXEr10qBx4rbgdRXdXJSxslwH0O/Xr30XG4aKmrXvjV9PDR+oWxYMGLBsxxN",
-	"Ags5d3lGbVRWGIROgyvU6C9Zq0f8ERsVgbk6RxpbLr8sNIAXqjOwSoihyokNrXubW+2O1zAVF7EtkDHw",
-	"zaAaLOBb1jWzV+aRwAuMfhXsEVJ2VKGkfEN0hxgxw7pOFPNywF6mjknnqOQNRPvlJo+ClaiMeWavbCKr",
-	"1xk4UJRryRcDu303qhqw9u/jYLaClqGUAtBL0vv4BxRPMcTDsNhTdImICmIHN/s+MzWImpU1ojEL1mJi",
-	"d3/FughoLoBCXhrfKt/rAjTUX134CqTI1fQkdR5z+hEmAD0zFGoYS6G++ziOuHjtfm5ikYujMslI7PFP",
-	"uHqei98gYfBaqyGb9gubha8Ko13EC0frFkYrvtCtmM4My3OP9cPaIw72oaxarEWCmT43SXmAQOu+Y3ZM",
-	"MLYs1/51jILQKUWqRUZBl++U5D5gCymIO0NnkXcU+8rng/HX1noU4S8T0mpOTbmI5CTFBL0q0KhPNtX7",
-	"FjWp6WXMr/ny7EivJL+uahDOQydnsDbmhsWitsRJdfylxUrfwe1bvFN4B1BgJU3wESrgo3S/9ZW+eW2v",
-	"s4rORWdRTIOLOD6iyY36bmeVTZmc1LcsCCkUjF1VxXysbnnI0eX+GOVyFa3Sir3+tTLMFlTMXC7PrwsT",
-	"Zgo6p4rRLUTxWOpmaZTPyornYofnguuJTnCRUh6gFKglYS3LN8ATis7fIEyYDhMPudE6QbqE8IR4SLwf",
-	"BhckW92nMHhQS/RUjh7NtM+eERtPeCsrR1BQk1Ol5Rou6mSqbf6rTL4TJg02472hTgLDHJIw0HEk8gNs",
-	"ga9yZbNBo5DftlzebW+bisIjqno82YkcgqmwyyxRACXDLF6pXBeCMD/OhI6slfpC3gAAEfMgbp7YCSk6",
-	"1tAuQW70tTjR8i0eMGgBJu9DKaoZtErfQqdtaZpJbutwojxWPlKlrAi5BCl7mx8gr0KijYQfxCxAVIYJ",
-	"595ud5odKceXico/VCTCfB1xeW3LvC0tZvfVog4allJAMrEwWOko5gQ8BnBm8l/qd1At4LfuStKzjei1",
-	"Xu0nyhk5g1qomVyN5eTswoTLOXFWY9eks7xfLJ9/4ZWsIfMXdLEVZP9nPU2lBfznx3FEVDyMlJFbbbdG",
-	"mIq0ee3WIIjKrf1nXkD+wroDJ0T/UqZB2G8V35N4gL9rVFAi/vwL+QEgciZh0WvbHUMkvrx2V8CXTNGw",
-	"Fp/tuLDfVdWefxdAPJ1CNnfrShWz0rS8LL/pabWe9VSIbnu7XPCaX7OSHrSIIKWoEO1sWrb62pv5XR+6",
-	"+W+i0mSJ779WpP8VlJQfWLpKBuxTaC1SL1ios5gxUQBF7glVOTBQnaQxqUMDDE/J8wmLMmFb6S0mOSET",
-	"1EFRoYIMaUJooZgn8uIw7ZVqBw7xoEqky+te5scCA7gXJzeU6yjdBpQ307K+R+pyNIzj5HKgucax1vq0",
-	"dtHQuoiU/pUeYjIprPxxTCcwhZXGccJcXtcNUTDB1VEfWL1FGoXOyyKNEyYsgzVMr/qMhLpOWM45lKUI",
-	"CO1CWKD8GdWk6DxyufcuZPekfwPB+zEXccQsF1Klu6SsmILlNsLGz8pvRD7PbbRnYvtcbrsnS91ELbLd",
-	"3gaFZrvZabe9RtG7knPuoJPOcTmsCV0XJZ4Ly627ACi208flxtkDC4CIVlTYV3T4LFHE1ta99k1m4Cp6",
-	"19fX1HyrcEhGJPtSddWXPwdBC6HOsG6XpZdVKz3ZZ7r4c63TzuLKzkyxuifSjkx1dxN2pndTe4SqtIqS",
-	"9ISA/CyVyMzxZEpRuWT/WVI9/ghxZvAsg5H6LPspe92CmFqRWQ/8zs0UCFA1VPZYPcjGKc5gqRgSgR6p",
-	"XlSoFrVH4d1C/83vYnS1GL29khj9Jp7y4He5+wldCVms2iqOhCoJPWPbTyWIb6rQ0+xh4YES1gMWsbSk",
-	"suMZpIRbLsq8lV9Z6+3hPGP2st4KA6/l8m1tajf99XiMsR5YWsWKk7qOg5kdDIXBIN32ltcoiWRCoQci",
-	"jjO/gENiXVw354rPeTYh+QuWo6sYLxe/SF76Wiz+uXxN0WyPGPGS1MMAhxrKC9sgN7EqKAUyZXUwjFVM",
-	"AVQTHLDrkXoO4CquJuY+U26gfEjOXSjCa2zNDBI5zFcmOh4A9uSMPZ8rQhaKogZzLi7tBMqOsph70tXZ",
-	"EROajjKpaw5jF3quV2FYh8E7EGEevorsu73AM0juocmlvMPB72zzd7b539MDj0zKpqw3igQ9IQ+t9sMf",
-	"lQTx2MFgxs2eWYJFrxDunTm7ewUfeczJ/QhqUIUiT/20jXzPGsl2mxdHmneb58bEAFfqj5QtzhT0Xt2b",
-	"TroWh7e840st43tzhpW5UR5tVqmMfJ6PdV7bWuXyFcxVZE1rFbYXXifKucJa9XkRy5Xyjh1cMC/wrGuK",
-	"InXMicfWAw72wIa8AikCXk9TU/85DBotsr9CbG95OAYG9zpyS4Bty2W3qtTvz4zr/daMZcsc4W2wbGOY",
-	"pLriy4OAVwgeiEdctXTNwn4fYR7rlgYPOHPzvaXJjLylf4WU7Sy0eP0Zu/+S4QprndI3EJ6wkle+u7JX",
-	"XiHbF/HKd1f1ylftq7tytEGG1F9iZ91vI97AyvWCYkI5Bv4vG3Hwe5zB75rev7uBNC27vetbTR/dfLlK",
-	"Bczy1bGUfLGWH9acwpoqquwUmfKICUE8+Ov7mUcEnQkMx70PBXN53XxAhc84dv6J7uVb1wmjt4KkIcOM",
-	"QFXZLxREABI2WqZUlamE0d1xXA78XRB6LRXmnXZbdduUwvpOu91wiIfdbyEiwuq9K//G0m/yX3rJjss9",
-	"9nFCOWiIELyhgiFiHs0OaEo9rQaYAogtoj55XWzu7pE6FKWhUeQ1CBtfS/UMorpNwdw0vNN1FCnWlItM",
-	"DQAP+oSBqhpPOexA9faFdSI4chvEBauKsbo6I6Eq7w9OFDMTqWpOILV6qA1SpRmU9N1eTzeAlOVVhPwT",
-	"bFK8wpsXdlfmVUZWR7fKu7DJN4AXK79+gsiz8vsDwJZVXj+Chtlrajx3PGhh2awWDYYtTRAyzPrDekVY",
-	"qtvqL6xzUd5Y3+Lib1lKA5rSpo6PX8KO9fv69QendjY4v2i+0QVDm+90Hb7FA8mvzEf6m9X5PNaTegS3",
-	"xw8fxfPx0/U5P363Nv83nz1CCsBvHysL4NePlQjw68+RC3CElaQDqzfAr2WuzygquQMWQy8rxIvvvH9Y",
-	"l8qWo/RyAjN3p95/ljixicTgmlXLFQdvIP8fXzOVpiEbq2pUT5kroTLnKIwCl3tzrLaHjFWvVzJXE0BI",
-	"6ljvNZ1NmEO86QQ6H0QQJTmmPKBpnCDvB16of4LGVPtYHAlf/agricYJ8SYJ80MJaBAtwjRiXsMhw5Bj",
-	"veLMDCtcrn19GXfX+bmSx5sqyGGSL3MMcY2SB7TIIeTr3zDOsDfx/Yhxl1Nxy0xLh1CYUt9oKbcgQFXM",
-	"YNZH0WTmFsCtKtIWIeypVuWC1L2PTUT+5gsPagxzjLEUdIYdI6h6l2DB2J7LsdQHz1YkN2NAD2UqfcpV",
-	"U1bdkBOq8LH7Rg6WeicuN8KKVVgaiqy2yDEYwr3zd/tX7w4HP1+dD47eXJ0Pzt4d7g+uzk6OBudXp2eH",
-	"7zysGShfe9s/7v8wqHyx3EeMSFwiIj2eW1u3ZU023Q+GB9ZVq7AUzN2835ny70z534Mp6/taodEa1vHf",
-	"nEV/Qh28OqMB+00UdqxYsAf818vSGiRPnmfGknGVMOkfQwGcFqPOywOn0CdoqeZaHQeNd4k+nvHXinjw",
-	"AjTW1mafW5X8OqqhlEE+TymsTIQr4tHv7OZ3dvNvpAPOX4Bn4i4nZiWrOeH/1bjRJjCWzSLHWNE+rcyp",
-	"yhwLpSdyptW6qcw/4MEBTZnX0NZq+TnqbC73+lEE076BB5K13CJzYTxgAZTUJ2kcq9KWp2Cj7pUZpvfI",
-	"nF0aqlHmbNOKkaH11uUkG6DdaGW2XpKyKBKmoF0S3wvdPQF0PgmIvYJxG2JDIKyWkEnCMIEPGLj92mvo",
-	"BQsVGcGG2bMM4RIwnHhYLd0y2Jda5zH0hGcNoYhgUFoyHuIJ9GCVqkFnzJluR6KCZ7BTjLgNJ9i1a8JA",
-	"i5Sfaj0Qe/z9f+x9e27bSLrvVgr6x5JBy7LjfskY4CqOe8aDPDyOM90Xw0ZYFksSr6kqNYuyWzcI0Hu4",
-	"s4Z79nGW0is5+B5VLEqUI9tJI8nor8QUWe/6Hr/vBW1mVsgU62G7znylr1RMldT0RdutLNfTpYXjA1Pg",
-	"AsBGYIpKaBbFEcQQ8GRxNdEOrk7y6xpzATzEoxIIKnfYDZz2RTXkhOuObxceq3uormITzRUd0WLtvc9W",
-	"qM2GLkIrN/MrNwRsLrj9Y6OuN7cREPHZyC/qizUkwBHa1JBAVH0rN27lxv9c20Fgy91AiMS3vyghMvpg",
-	"KvJVvlU5E5CggKC6K+rS5RzfNcDZYLNYD4+ZIVImLBicuUIxO5bN53OQW0jSa1Rlw7Th7aPeEYsKJ5TO",
-	"4FwW5eLMpVJ4bsaZhr+chFd3pDa3+pgEEM7NOVEL5wLNuc7dq+2qLVhc6WqugnRbqLEsUkorbBWPZ0AL",
-	"4sfDI7BuCK4KTl2UdkkZKq91elDlKccGwmTu3NCxTz4XvIfVK2UeuU6rlNBci1rQkk4wumec2dJB+yNT",
-	"RCIbVUBR2GXbO5cIl2qcwp4iaDH5+9NXe4ff9Q6Okk5X/FQtb1Z6//LqxDTNvpoBreWFymlYk2x2uZip",
-	"kzQJe6UKg1XLSsP1T8kD3IxEbsz1fIZDe3UxeAvS2wlW+Xr+9vJ/n5++PXmWYFXgVKV9egV+xjrGWL4o",
-	"qh4OTk64FrLgDYZmB+k007R4ZvltkhMv/PviBYaeFMdChl+hcM3WFHOrO27iSE15zlFwVqMHTfgfwYST",
-	"p4dPQWp+eniSdPj0mGlWlirlXa0VSlvM3NFxp2anfmY8GsgbWz8+Ris3peqTM9rHUJW8s8E6dOmaHHCe",
-	"fTiZu7ukgO7uEnGaqYJxVHfcqAR+dZ5wZv0q5lPC9KwaGk0aUy12FE/2N72DJ1g7PrdGzDUXYh7OiwLU",
-	"PVcdoIvVCnAP3sysKsq9FyZVfYG6H04LSRh0iSPNrEADKay+tiUobG1EeetngA2Qwo2ND4OroHg7MXtD",
-	"k8+n2nJ2GG1vlSNW4rDX4yXzFkoyEbJ30h6aANtO/YxE8rqURYmqeyS63S5WTplz3nX6CtcGLz6ni6+Z",
-	"QFG5Clph5XU6c0MqTSoXO1akWGg64SzHTxeOgktbvqF1gWfOYhtritdxtdVqtscPGRWRrwTZ2I1WsS4L",
-	"qS0ZO/t+x91mOgsp6M2ZHq/P1L4ka99bW6OjAiflkWnX+bjXKFPdp/+FvA7y2QBBDt/lu14VDQ4jL1bp",
-	"cavfWiGRKH9hCBUuWr13EhNui4yADH9ewm7qLLTVf9LrHVTliA6iVp3n1184gBeYZ1Po7v/i9ekOsfba",
-	"nZMA4o/vBHev1W89PXx6nwQoy5oXHpGVGIxNrAM+HvndBuN+9PgabQpIpUDGwbc2SWL+p5tE8Mo1DL+J",
-	"AmMkvPdwYMiyqouNpTBWOEesV1gHxYw5ys04TqAyn17K8Ye0W3znffQ5qteciv5z2EWfAB9Oo8vrgDjy",
-	"PM/RoaeWEj+jZMtvLp53H74j61PbD66syUHBCXLca3WLx2jTHPYc0YQF8SfGlv3ve9/3HoHqH/R6awD9",
-	"/YNWFBbGPOwdfd+UF38L8PyHATybZPR3a/SIvP5fB0bEGfrlKuyzITL0SY12j/MCXXEmiQKvR2mDGr9r",
-	"vU+B5nbFWWnZT0UDD/USpsONQI3LhhMuvxbiOCIJWxIS3Qop1SRiNX3WS8lshTYtDN5w6gorAexa+FHM",
-	"OBs6IDrTzNYBcUv4t8j+F+OASPD+hg6IXx66/2m5zTuiundmfTvVqSWs16tYSMSp4iAjP945JMwnHChm",
-	"VpWinVGRSgsamEwRM7haBH4SqMsVZj6eiGV3kk5XYGIfRPcc0FiHeWNdUIU+n6QuK+q7T/Wil8D7fs2Y",
-	"gC4VNGZqjx3kZelVSKVTF1OBkZxe0wzQJ9H237omyZMCU5ssOnUvzgq/16amyXqmGOtYDyq4nQM/r5Wa",
-	"UUkJh0vXoKI+rYWD83JpSz+1JjCcLEGjANePXI3lJUDdvQk8neqGojgQa6Uxr7YojelENdj1qNcjZg2t",
-	"PB+8voSeX715ecm915yKOI+PzK2JNWU3wm+fnT4/vTxt+BzZPUsFf/z+b4J1cXmXAfoC9pUdXirEN1/c",
-	"D3xcyU0IjeJMCTIWydlo74Ush5MkqpxxjFVC6TIrF6KUY5eDR04xOxD+CtJWGqwbpyE8OjjkezUqK0eh",
-	"9cn3Hotgno1w7PdIMEczlJa8vbZyyRcvlxxuLJcUaGfJ4DD8KLOc57oVbDYVbODCPkIdjdZHIjgy7VhM",
-	"5JiL98pso+ER/ofv+ixv3tWzzqgo1/5yji/jeVedaSHGl5xeynEi6Eb6DlyM/Y4FnuEo4jGSzZdGK6ad",
-	"oipeDLqkM4M9gSGx3V4iBd48bC3Wj9Aa61EQDyKtn8aP7t7ebNEGPAA2Yi0f+GzsAo77dL8qyP5JE6Nt",
-	"uB21uySc/bq6Upz2EROsoHPGDBF3ftHXof26Fm/L3LegwycKQ7kXY/7EGAOy2T/d1xAZwmphawr1B91x",
-	"yX2HY0oa/b/QO2TJN6aKZY91G53873CSAgWUHKU6xyvuelGjQ2GsKy/ALAVKOVqwbkY+PCxrpKFrjHMb",
-	"+q7X+x7dhuySuw027H1qvGdOVyQnUpPvy485CEL1gJRA2Z3KBZugPUXnWJnBkoymQfS6Uj6Eo65boyZ8",
-	"+vLZ6bOEHNBwaxwIsGr6Lg0iCJUTSQ6zWrh6lriV6DLo3MYcCLHOqWq10wB5EJsBD5jJiwNcsA6KFpyh",
-	"d2McADfJAyAZpXMlT6a6P1IUOihVGFbwEM9LQlFI5PZU1YhflWJ5X6xok+zb+RAk0IwFxHoZDBB3YQE1",
-	"s8kDRFua6ccFDh7g93Qfz6QHesjQTB/vwbPsVXTy+BE1CrdBJpLS8OH6ojx3PD4knQ9eupU3t2DSnwYm",
-	"bd0j7iHzEi16pHuEgbPqrVJ2/93QZzl/v1/cGZwMxIL02qUaL0E5zD07U8NslA2p04hyaKpUXC3w2+6d",
-	"idofFoJ5ofIyM2G29kflUodVPHnz+rJ38PbZ61bk/n/+ohW1UIa5OPvH22en/2z9silPgWm9hIW7ULNc",
-	"DhUWGvxA8TQf993alIrRMjyAitGHD6Ji9On9qRh9d28q5j97gNZM3z5Ua6avH0pB6OvHUBBqYRMKUuCb",
-	"r8Ikv/SoS+epSvAbvFml+W16t0aF4L7Wbv/SlQ9oEQ06KJVbqd+NYXGDlOt8kHhNdtrltN8Cb5LXhShc",
-	"BeT/azUrIxTV0zldbpUex1qSnxTocKycSWEXtlRTB81pU4DyULhcAnjJWf9pF4qyG6CVu5wXuhphEHaP",
-	"5yGiwHejhyoSmY61M0QiDWyS7Adp+klI34Ok+3VU7/5kjmjbY4TgTz64ZjF4eUe3xPeTE99NJEC3Ro+Q",
-	"AL8e+h2W4vowBW8uxDVI08eR73kD9X4hr9nkgY4XSwJijubI0bpu+3z/gERnGMpacwcJMonOqgpREUYE",
-	"YPoaYACcPgX4AD28VmpGX8U6+KyLsN10Vi5oVIFb0lTIPK9TeniFKTsyEiDvTbScZbuvkZ6viK2fKWl/",
-	"gHgttLndUvktlf8aqTxfh0cK65uBBvsBfV0LIFBQKuKNyyVrXa8+I/YsLAQ4yop1Sge7gnJiL3T4rIT7",
-	"CqmQpczNWLQxGae0oZD/FkjOqxenF84GhT+hN2WHCf+4MPPZCpSBtoNMs8UgCoeM/Ag4B4abU6FAqiaC",
-	"OTBuQWehSUlrs7Fu9hgEVQuIW1AU8TMAR961Cia4cMZCQATOOB79cMDwAVZpK7JfKYQD8ezlVzAruUrP",
-	"i+wmy9VY0Zk8HTxrRa3Tn09P3lyeAkfAlmRRZiM5hKv9C5WIWx4RxxffNZwXz148aDhuECl6CkH/NUaF",
-	"xU024Vhhj+8xePCMPsUQax88KItCLu7WWdjeVZeNtkxtixt9nrhRkPSpTvZXzvDHgJJCoswRAaSeGIcv",
-	"YQABo0nkNenzLvvCuO3k/M2l6Ha7IZ/bf+fIznufZ8XcqKLIUtVxmZqYBEU+DIaYzMwRFu9CwYNjTkVW",
-	"bEqk6F9looTjAx7pm2yPTIEF7IFEiwR2JhH7Ihnn5krmLnk1fE35M0UCpCyBQeoSvT4pOSVyK/Q5YJ0j",
-	"1sDIpqoYu8BwqrkUZPdAZkHZKjXnP8pK7/R5cnE6uDxNMDEkjWvfBzrSYUkqg71zt4AVmZg85QLB1QJk",
-	"jl9a0T7qPYn1Ue9J77CqxXVcB+8wrRIoeh10LrjgW9Gncg630nrui9EiNbguEtoUU5kDWevjklC15Rkf",
-	"vijWPnYFU97QVsBnFf5YDd02wn/Y+yfi8A/NbEIX+RmHMfro/Ooih9ldZkWm+dTQMHasj4CkT32+kQfL",
-	"DXBqHsWpg1uArlUf/qIIqeamH02NzkpDof7R3QINOcmAtovXoxW13pw/GwQSTr0e7S/1lCgfRcSIWtNM",
-	"uz+bpI2PqOPf51xRH9uD9QUfrE0k15qutJYIb4XYLTLzVeLveOJrlwCzTnLCuj8TrAmE2LsijS8YI5d5",
-	"viJWr3qDQJNVtU6QVVU+ogBj0Sa4XWQlR1AmRLRQuqbhBXJ1p8q9BxKhKhjVz8oIH8BycdY4F6Ac66x0",
-	"tcNAodDqN582sCsGS8bfZdCG5e+5EqDgk7Be+fU6ewT69R71egffdI6dx2gNx/JxWBN5g4kEj3pHmIaj",
-	"dwjCKEvHNHOQjsUa4Rg1I6caeBP4AMOtrGeNsU45Vm14rc1trtIxouAieRe3bCnLuY1b/bhl5xhmHbfe",
-	"J6ItKYFTuPwUjAJHBv9zlr5PYg1T6TSm5MuVLD6+9Bpt+I2D/R+NaL3jJWr13QJt7i5KQ+HQXmrlDqym",
-	"4bzxidpyui1c8xkaEJBSsxbuDy4QfFCIm9nURqDNWv9CpKTsXU9UD5MUNZkFfIaHRmA91k6s7C9zJ3Or",
-	"g/hbWQoqo2kKoXKrlm0ItbdifbcFoXMcEnoKztVc9h/Ze1XFERGYu3CRRtLfHPn6VRDhz82qcA/rc00f",
-	"usvLnkWZLU6/JfyfK05/4WoZ+dCvu62zD3cYYvt0LUw6FI98stgrky52LGVEQLedZJUiJM5ZqPLj6TAy",
-	"W/ny2NIUKhXm6v+oYcl5qmGWQckDxv5j7WZxLBJHmZLQgtCQLV79Ope5Z1o7lj99PTQzlURcrWgpvbyn",
-	"+oloryBdKhUO1Lecv6dDw7bIjJxZG4s6uIqRxPcwG9Nsli+OK2xfMdgfYvrMjQgmSmK9XhW5B07PGiEs",
-	"U6zbR70nYmOgvsolVfXEPLsC02OdWW8NwVGh75kajdSwFLLEM1rT+9Y7bH02vPOBIXlfB9sM4+w+qnfZ",
-	"f4JcsaxWWiZ0W9liC59+jXrpKzayNyGRj1JMN4RP7weZNmCjojRjyjLQrNhWLM1BmchhOccT/EoA3TL0",
-	"6iHRrIwQqmVrfq34BsOVuSxVEWsqN5AuZeZHT2eMibEsckGnE5WT9xvmJeiK16GnnQdJK6/tx6GkPmz+",
-	"Y6GkgnYq1pujpOvz+IV+3lvQ806tN7NblHOr7H7uKOdHYhwfMrCtKfu8Ajh+wGeZkr2aQoTeyp6b1MJd",
-	"jtfZE1EPBOpLtVowkBKIL1BhzBfPsx0XEtPjFkoic6k5WPuswA7P9DS65nzWjltYmK36nh2341bHZaxf",
-	"65PdMHNgdP1QGdXELBCprRTRBr6wVMKv7deQk90eg66K7mW9g06svcraFQP0ShlmM5lzC6imGuCHrvVI",
-	"uN2C8+TYMdWsbprf23je6z0ZVjIG/q2SCBMY2ca1jnXy19NL8XBDb+JKoK1LpIidfhzF+BMCxH+ak/dm",
-	"XjqczOSTaHkhediCyFu++sWAyOHBfSB6XPHW0lwrJArNPt9wUXCg4rDbYw1pb1gozCQnc0uMTLQvfjwR",
-	"33539IP47/866h51EDRlfSqgQMjwxpktq/KOUlg1LBRGqML/VSpGWa4IkXUtzMsJ9DeUpWII+2+Xl+fi",
-	"qbTZMNZtfi0j3JLa4yijkSmme/MiV3poMJJVWuEVvpm09tYUKVaIvMXSlwm19TZz6fr4b2q0BlZj5vWq",
-	"Oq0ob03EdV6uTDlB9+ifOG1vYhGvpvdgxX1qYIJ58WchG5YMEwQCzzsW0mc/UCl/YealJaXdWFQKkkzf",
-	"yDxL31KHtIzUI5anuVKyUAU/AcYeaxrB4PyMJpJZERYQmJVWtBNTndUkEsnKAU7IGxyvlhUjA5RdBGfi",
-	"m+5hH1VCBW/ErUjwf98Gxw2UQ9BpR5gJidci1sHuw3qEk6RXuMTmUe+Atuynn37aGwRHpk8HpVHxPLN2",
-	"ri7xDmyKF/+2d3t7u7d0sJY9c6+gx0Ft5HXP3JPVo404QHWww7KSeMveshMoH8ngFgLHhv1u9WGk3aEp",
-	"VNfd+em4IHJyjyKQuCCem30s/PhefVPra5PEudIW10ovJVc7kcOJwmxphckb1AKqJZFos4eAblKjXd90",
-	"DzqbVsJzLbSaitKdF3JMH6ztfggDfVT32EJD95snaYMT+pAcbcjkVuSWbzf88oEpeuHTB2fohY8fnKwM",
-	"Pn5QjjL34YdkB7rSdO37/wIhYQmdvSpl5orW+5NPpskmptFex6k7YVozGN0hNQUywXuS+50qMi/yVr+1",
-	"j0oGf7J8moHG0IDYnIjpQos9dYOpZkWhhqZIga8Qk+GSxFOJLIuUXGSJk0IpYEGWw4WrhlEkSDha6AYa",
-	"nalCMLw2mudYj1dFMHvKGsscGh/TqGqFkkVbLpdKFriKhclzle5dyeF1rbQNF/fRRmMAGggVOA5XqYWr",
-	"/phCtD1337GVWhuheJYBnykIhcZd05yNt1yIWWFgvYodEk1i7bizF4CyUgypMB2uWSQS+X9nSQcDtJFz",
-	"Q7MBY4tqddCzNNbt5Oc9Pvd7Z6n7tIQ7VFK0K8Zv+Ry7V2pkCtKL5KhUBfN3mDj79E5kho5gKGaFhQ5e",
-	"/22wd/jNt04smhXqJjNzS6u2Y8VE2gmLCMjyYs218kDUMTobylz8/fWrl6J9rRZWWDTvRKLMpgrDDd9c",
-	"nrgQ92k2LAwVPucZ3cqFOMnNPL0sZJbHGodpOXHyGEVLGwlrMLtymmHLBGFjtF2hXEA6nbXMMpADwwxP",
-	"pZynWSluVJGNFr48YJWgnuLQrwrcSDfxxKpfky79g3XQJUgLNta4e9TvMQ4M+8adyUpyiaA0zVbJHI+4",
-	"C/GH2UUOkTns9cTUcp7oWLsbMDTTaVaKNl1BLEHoJFZYI2zU0ohdTB8y0351hi2n7kXxnGL2LLIxXAZT",
-	"cIHiyIn0dIAdUoOuHySv0gcojyTBfRFKpzOTcan7cJ3x50SY0YhQJoy0LA1IhdizJZf4UU5JhYcTNbxW",
-	"qZBjJJelcJPGkw/3lyRUOMHAd384+ua7WCehtDIrzFXOeWFZZNQEkAxwz3HREL+o00L1V+jyBG6NM0II",
-	"hOdUIW6edMWAVaWMqosx6yRyjf4rmO7WfTlAL0b/59O+GGC6NczIcJOpW/F0h9NVZ2UGZ1qWpRxOpnRB",
-	"dSqG0io2e5E9Cskcmm9iraYyy7FeFzRzpSYyH7kbXiwqUiLsTMlrS/cRmvr5xfPKZ+XnF8/5IluB09+x",
-	"4ubgUFxlGjceNzj5bZonsSb/IB/YwNJep085vxOSBxIxy4bX7LzkwtZA0pYln61f91AmtiQ2/XBw0Ov0",
-	"RbIsbSbCFLEW9R9gHEQkgJd429wkG09U4RqOaKoGlNEyU0gq8AnFIkOjqRrJeU5eTcnu/i4oRGE/uwnF",
-	"7XIRGFLBpsaWooKKkQ2mapilyoJeJzDt9451wxDt5aEf//qXXiSgO2ZfFpafQzmAZuRkd6MbCC1OZQ5L",
-	"p1LfaGZFNtboxSAGrkYNxWqnU3LvyXwOcnTezYBs6jG9pqHVg97hkbhalHC2wiI1FHZy1Pt276B3kKAf",
-	"MawbZkfHvPQgjlwuZsqHdYclxXasmKo0k9jz/Ta0qoyTDCeysKCle8TUKfb+t7/My9He94loozS1gDbh",
-	"onS64qlJnR+XK9P65vLHve9BI80ZpYd5s2v0VBbXSJKvs9kMFtRdAAS3oV13UJMPKo9wgqbzvMxmsij3",
-	"8cdUlhIel+q3cn+Wy0xT2A6O2ASb5NLG8/zoOFDf4dYJ4Mi4bbU8/wR6CJEcHXyzd9DrUem9VzOlQap4",
-	"0u3xgbHutFRYNHuU+5sLt6G2z3h3yomyCI1Q1Lsr6cqWkUJyWQCp4TbkssDCvUEvTLHFVFkrKct8qm5U",
-	"DhTqBT1jJ7oEZCf3CKmno/o4YxYLsW45Wcx55HvPpR7P8SM3R6BBEc/valGjRjs21n6a/stj/7tFUWgh",
-	"kn/KYtEX1EUklrtymQwQA8HyDuh+R9ltHBvVzlExEnPN7vgVWQSZ0EwZDzv2lYdhqcqJSQnJGZyfUbBR",
-	"5RGAYkVy1DvCi4rbdtSjzRftSosRyUvzej6cXDDO7xL5vMDWQYMjAY6RnxO0GNk+SrAeMXpjVQHntgEJ",
-	"REawAJFgcH6WLEFMRNZiTcEGe5n2jLECo5yLJ5q6DNxZzBOaLzhEDQRKZ2Vrk3HHNbJPzxOfUCKZFGrk",
-	"6iD4avx0dj0vtKRTYFqC/EZZkNNhkypmCWeaJSj2t7Qgf8icB7KUCKJfY5qZLlXBOgdcvjRL4QIxLMkB",
-	"Zfu3dv/m4HA/eLma1buzZ+9pagmTAYQpc46AhNODvyplu+KlifXNE6F+nWc3MkfOIZ2wm2k/stn8Ks+G",
-	"TRJNPXRctHHpgYDFmiuV3DwJIv+GZp6n4gpkSFkMJwoEdmsovQVDjiD98kIFUVy4YsCiYg0qgKjFNwaT",
-	"z1KevEqrh0sPsvR9XaQjoc2LWdR7g3B3uSqpetxmLdgt1mHd/Vgn569ee3MjC7leJFmnvFOhclUXYWEI",
-	"SJUCdHUNuFqbek37X50x5zz/cY7RSahSiZOfRfLQ2rvADnCPOUIV52k0aDqOHFCXO1YMnv0oLk5fX4qR",
-	"qz/ApWF2d31FAtC9YGi7u2SyTpqrHCRezGDi3j4AOfuHjhhOjLHKS3WzwpRmaHLX7rEXLEjPw2XY3T3Y",
-	"3YXjCswz4gGLQbjnuFKwH15QdETGU+5QWXYtIzfO9NppeKEbGuYpgUq5XB4iIXURJVwJ10pjfK7rxtkL",
-	"Dv74/f/9sFywtoPlblyhF/hB5vAOkL1SaecL79o66NKWkEoF+4Ab634+AtaCDnF1qW2pFgceVFK2oPs2",
-	"HOMyK3OFx9h5kEVxy/Tx1WeqBNUlbvX/9S5upfhX+PsJ8NLg73NZTuLW+1/eJ51j6CAcoxV4GJ4QlkCi",
-	"g5A5Ehxbk71YlaHuyIyDWgHIaiRD4pZW0ii+HgyJqyj5SgIUeMAr+MKLvriMgWCM1Sk3EoY/VOIklFHu",
-	"/zGQd/I86xBn3qyBoclzhVzKNQNiCgUzoCmyA4fTGXoEG5yAWTVM2lmjiC0n3CKuGq8jFnuEFZRX1uTz",
-	"Uok3F88t+VxCo5U/JhEmBEf0KBvPgUQzq3tz8dzffRS2tYoCbRH0OLQyggKrQpCOS0P9vPejKW5lkap0",
-	"7xyICio8E6MN9jIqDJ4Ypn+u87KYo1lvVpjfMqrxUGk2ekEOq7kxM8Qn0XhZZDeg1WtVAqWwHV6Ei2w8",
-	"Ka0ji+zJg7Y/Kl2dVOUwkpo58Bh0VoRpbFgknIijc9FgpZVcaXxGAIzrv5JWNUAueFY2qNLEKIWNXEGp",
-	"yCcRppAjmXJ+2WPf5J2lT0kYpO/KiZpWn21UVzuz6P8EKoCyqKeXhkeEDk40yo6jyfcv+tUVA71AWDu3",
-	"LJYf9Z4gXFBb8xDXYlg2UJ9BeiRF01FuzLGAkbsUg2uNkHwOHAFktub6ROwXDdc4FCT5Ro+PaQURGK4w",
-	"Gw8/tKUWXAIO766r2wRH1ytwkVdGGfjBlknyB/6g9LicdFaRhKNeDxpFVJIP9qAqDFXp/Nj27m7g0Ocr",
-	"87vF9vXlSRHEQmLwsRm5ewh0ri4brS348nhBiTGomSzY2TxZEZX65BdIpfbIhbA2FNKxSEb2EmammbtQ",
-	"vYbKvFIZ9DtRIHx52WpZDCMCuTzzrrhgEIR610H9tQ9cw/sUIL5jA7Dfhg1gHxd0Uhmcn/XXu2byBaml",
-	"iIF7MjF56j0zUUpFr0dgM6R4Y04PlNXfzosMnRSY6AcknBQT/5b4i5iU5ay/v/+3V68vSdJPYo20mvBp",
-	"yt1oKbLRemx6blXlXk/hfuhMDxc0KxeVeM9gR/XAyz6BpORfeh8qGAboWZBLN6EOcQSEAT1lotcUPxmo",
-	"xG3UY2BlQcNOqnwzwSInkTh/cxnr5l9DH8qo7lVKMRWZLS1adwLPFLdJ0Cl0zuqg0WKTTujt2oBCR04/",
-	"mw3cjxOuFEkhHrCRsZ7JslSFPq7WjkWLGSJYbiEx5APxL9x/FyU7reMpSH1l4CU7lQuRGgeiBpwZs1fi",
-	"Qcf4UaP9apH3cARUhZNbrgR7/PH7v4Np1C4IwUguSaTTZvwZiDXdkWQD39k/fv//CVGOqHIjlmXg6csu",
-	"z2gixe2NqnyXZO2GAxf54Fr38A2dAx/XQo/pr4iCbLynL8hT3jjJy+py1/djvVdzEI7Y9BUsdENKozbf",
-	"pSvEZxFtar4KnX49SpcyfSIyxCZyFyKNDTV5b0cNrttoQcSzVHNubnDVdjxv2e0axJtjcR93arRa2bXD",
-	"JBu4W7Om3T6GtV5HrJejsNaNuZLNUWhqSIFXZ4WD8zPQOXxOFBITGEP3OJCbGafB6rsMr+HOMTdBiTm9",
-	"38ohWAntX6mFcVwpOIpoDK/Sk8S6MTF1/USS0WJJ/HbSH/ldYOIBV8G1dskbQr05NdjOcq4vkllDPdcP",
-	"JNZeomRf/0jI3BoCyDyCi4cgNSimYIIAnOJLE4i8yg5lzsAirxESQubRjoTaTt/LtkgYac+j6q4jezIF",
-	"EIiINrFGMbnsLydTa4psAMKYaQQ2s+E8lwUmWePAPDgnqJ5Rsnrnx5DpYT5Hb9MVOhv0zvPij45rsQxB",
-	"+D4IJmE9XLe4hx04vw7Y9e2iQu0XxMUN+qFV/UfoZkCeEaC7rAzVaHW8EvQvMvThxQHVJLZmT+P3v7z/",
-	"nwAAAP//",
+	"7P3rcuNGligKv0pufrNDpBukSOpSLioq5qMllS23SqqWVLZ7DI+QApIiWmAmjQSlot0V0b/OA5xzfpzz",
+	"ArPfYz9KP8mJXCszkQABXlRSVVdPT8S0SyCQl5Ur1/3yeyMUk6ngjGeyMfi9MWY0Yin881DwjPHslPLb",
+	"Gb1l6lHEZJjG0ywWvDFoXI0ZSURIE0bEiGRjRiZMSnrLJIk5/J0yORVcMo8IDi+xb2nMtyTp7ekvZafh",
+	"NWQ4ZhOqJmDv6WSasMagMUrbh8OG18jmU/WnzNKY3zY+fPAax1f0tnoxqUjYliSMZ3E2Jxm99UjgN/xZ",
+	"t7sTXoiEnUTwb9bGR/cslbHg+MxvBANYs35KblPxIMlDnI0Ju2fpnDykcaY24fNMz0WaYcpoxjwym0b6",
+	"v5KlmUcilrCMtTwiBQya0VsSjilXsHkYM65GJHaYSDDZ8bnagqQTRu5pMlOD8V9nImORR2IJLwc4xAmP",
+	"4pBmIg0M3OOMTbYkCSRLRgFJYn7XIZeMRyTOfH5Dwzt1IMHJqH0mOGu/oVk4Dkjz2+OrFhEp/GCevR1e",
+	"HX7nkaPj0+Or41bH5w2vkbJfZ3HKosYgS2es+rj8Rq/d8xsNrzGh708Zv83GjcH+btX5vWEZjWhGAb/e",
+	"ZzVHyX6dMZmpTZn32/qDwCMsHAsWHRB6IxnPAKIa3+ArMqYR4YKzOuSSlEc34v0rv3GV0vDueDJNxJyx",
+	"14xms5SVt9Hr9is3ciYuM5FWXIyAi7ZUPwVEcI09gPmEpalIB4Tqf5GITRmPpHpN3zySjWlGgh9oOg8A",
+	"MQgXGeF0wnzeDIazbCzS+DeqZgo8EvzUZrc05m0Yrq3vX4CIxwUJaaiuJZ2TO8amJM7WP1Gzh8o7eHF8",
+	"efU6pRP2INK7H/DGVB/k8Og1UW+TkXnd3rCZZBHJBJEsvWeF82v2Fs9UgQBPtdVZbwu7cIrxZDZpDF56",
+	"jUnM8d89u6OYZ+yWpbgllqXz4Shj6eJGLlko1DFlgjzQOCM3bCRSRiTjUcxvCeUiG7PULHXN5fVWLkkh",
+	"QQV2DcOQTTOP4H/bhkBr+pWyacrUtQAccTHsRmTjuhtRM2bF4X/wGlOqzjLTfAI/qWcT5hekYWESqys7",
+	"TdlIYftIpJoTtOWUhfEoDskoZkkkCeWRviWGrXiEqsc+v3h9SF72el2SxDJDGv1rG6im7FTwmAFhvP3u",
+	"kjTVAiI2orMka3mEyfbxpUdGafv1hefzOGufXCnS3T469ghP2menHplm7W8u4D9v1W+0ffRHj6Sz9sU7",
+	"+PBw6JHfxu3DM4/8hba/f+uRO9H+44VH5H378rjjc59/RY55lsZMEpoyov4VkVEqJgCNcXw7VsitV08i",
+	"8cA9RayRGhCRwv9yQkkWMw9gEnwV+JwQmVF1rgqAzrY83GqHDLnig4ptKegEv77qBoS9D5NZpA9Cw4bE",
+	"eLWkGrMZjNIA/0SwwISwzxaZ8YRJSSiZAO6b08JZ8JtszCYkE2KgBgtghINfX3UVqAJyG9/jsIfDjgKL",
+	"XeFE8Z7CqpAIHp4eXRBF+UlKMwU/ksR3LNEfILYDvwROn40ZgEU9SDTKKUjml/NW3QeRAkTELAOZBHcM",
+	"YFUr+y4gf/8//k+NEiSYZvC3GlcjQjDN2sNzfEsjRcBk+81P+EijVPDbGP8G3Gh5alZKwkRItfyUJTRj",
+	"kRrVLrQZ8Bv8BHCs1SE/MnrHUnI7Y1IySZrBb+P21Y/usCQSwBxCMeMZgPSYhmMN1FiSlNFI4U6cSSIe",
+	"+EAdHU1GIlWEFN9qUot6CKVsTDnpKkLXQ8yhmVrnRMiMZOOUKUQL4wlN1GUklhC4Xwe/Bh7iCPzZ2ydy",
+	"dpPRW9lSi5J38XSKm1dQV2cI30oiszhJ9GZIwPj1u8vAboNK9aj97jLokAs2VVJXZC5JEnMGF2GiRlWn",
+	"qsjCARE8mcPmR3EqM7LTh02bm6iGBaD9qDgNF0Vk1PdIza/Y1IHip3Gm/hzBWSLMEsFvzbaVlEBu5hmT",
+	"nlrGwzgOx+p9dUIwFxnqr2Kuf7WTxpI8sCRp67Npqjk0bSbBwa+vegERKdwpWNXBr6/6QQthMwIuipd8",
+	"t7vf7nW7AdCdQMvvOX9QuOBK5fmlNddOjdUhx0B0Q6EoBUqqKHf6HKbJ30dhoiSzq8uuLn3nawVD+Nde",
+	"w2vEihXggTW8hprZch2X2+S8SRO0xqABe254DQUdqh5Q/CzJP1tDWjucyUxMWHoSLbKok8hI0qF+q1PY",
+	"WK/b7Zo9TGk2zncQR0uZ/b+lbNQYNP5/27mWtY2/yu18QT8otEDdRoH+DbK7Cs4/ZzIgTSBqcxJSyVqE",
+	"yjuDk8FMMvOxuoKM8gx+UpqA+k0Ca0GeeiOiWHHLIZ/7mkJqtUOkIGV5JGH0HhmEmGUHCls1/lq8KyPA",
+	"nMm6o64UVGsOnItqxe/9lPKK0zscx0mksFrM0pCBlMbg1Q4JLlkyumTpfRwypQHKgIyp1PuTAklEQJMk",
+	"UKSQi7aYwr1CDGNREQ1okpjt/Tpj6TzfHc5X2E4BJbvdqg29BkGnYkNiMqFtyRR5VXSOZlka38wy3FvK",
+	"slnKPVIgEqjeeheKtcSCy3E8vZpP2WEUHCBn1ERWUb6EjeBISVNpiorw0rnh7oGCyBHN6CuFykELBIkZ",
+	"v+PigefrILH0eQ0O1K6kBnQo7dWBbrcWdDyqktSHWk+ASQYkeJvGE5rO/8jmB7iwV2cBGcUoEWv1+2ZO",
+	"4og0aZjF94zgfWFR68DnwTBJAG1wuoDEXEtQ8Ap8bo0doUgSFqp1lEGyuIheLTA43pqN8Oi7WGlq80eg",
+	"k6Z6YxzA8sdqLPN5oGc6ibwh7PRQRAwxjDwWwXweIAq8CpCNKVRVWhWuQPMnGEd9WouQdTSpaslPiop2",
+	"gmoF2IXtfEuSOFKSE36vxJrzlIYJI9PZTRLLMdBbFG3pLIozwu4Zz7YkkUq35CHzOZ9NblhqpSdt9FLD",
+	"/kXEnEUKn4N2UJIidvvtF3id50ZYY++16E+48LkWCHe7u60yCHvtXjX3y7e+jAkWYLgEgudK2flmvhqB",
+	"g6E5958HVIZ/HajXfwmIFGlG7thcEmHsaxr6W9LBekBqn1vQHKYMSNURzRgMFRyQYDadsrSpJmoF20Ei",
+	"HuxfOA1Az2gSKbulaUQy4XPFlTskvygBap3lYyR4iqC2cHuOip2HxqiQPNC5JDcpo3fS51kM+i+PjNEL",
+	"1V1cTEJlVj60hV3VIL3QUN+Q5pyMwGS4eFjH1vqqlBa/0Wv3/UbgkbB0iAo7pZIuadJSdAhFYgejw1ma",
+	"qo0Kznw+mcmM3DACjFukSglGqYfPCXsfywwohkjYALH7IZZFk1JZWN7t9X0efP/Nebu/1+3tog5oTLSa",
+	"BHXIoZhMacoidV8Fv01AY3pg9I4EP24HYNZFCVmrDS3P53SUaeTb7e6ScMzCOzRmzBRtz7XWRIR3igCo",
+	"B2Bb1tZimgFZfhBm7dLnaOY00rdRetXtDrNkDqxMzsKQsUiW8eCrOonMWH03P/kzwdk6p7/syM0pDhxL",
+	"X/Hc1QaVnKFdB2BbaALsQziVWAre8pBUcvnAUnXGO91dciYy8kZE8SjWh62uKFUS77wMHL/RbXfB3lsH",
+	"otxivimcTuNJXGPdBnW6IDxM6S07IP09hAZecbzu+p7TG3HPyF63CxwWTKagFe91uwUhtb9Xfc0TWE2l",
+	"vK0+sbpVzLOdfmOlafJUMeTVlFrxbbR3KFFQyRV3jE1LsqtkycgLKRc8DmniihOa77syRVEit1816nat",
+	"lrnhwa3loNAuBNem+SDSO3Wg5e2tcDYEB9qfUfaaFbe6hs+iEofL7pN6aFTrzeejkWQVQPhOPJCJIr+I",
+	"x1qSBG7CQBubJRlY9+/iaWEn3Ro+hPNUYmh3GYJ2KxH0XIuZFVo0CJ5Guw0ARQIQV8UIPGlIrR1x3l09",
+	"CjeVGzAzVm5hRBPJ7EpvhEgY5bhSEADfyWrTBOAaS0ZtiVosKPJa3ou5scaRKL6NM+lQOxnfgrEzYRTE",
+	"id9YKuTA58Efet2utnh28Z9gDEPW2AyGR6+vL44vr65Pzn4Ynp4cXb8dXgzfHF8dXwQtzxqzFOXpdbsl",
+	"ctrrdivFRL23ZTKie7z7u43qI30y+bCs1iwqq+o7r1IwRA0uqJPUiBLUOj7/Ack2sHMFYS215eIaOQa/",
+	"YK7C3MwyEhxSfgS+49cJvYVj8rl6+A4czPgwpFyJQmookParNfBnkPn+tAj613GSKTHWIEVW9N0qTGpb",
+	"R2FbewoDtFo1EfO3pHUS+tx6CQfWTdgjGb1jElX69s28rXfqmTck6QM+J1QJXql4AGFMCfjTlEl4o9Uh",
+	"wa8BodNpovVbEBtQ4wcCBvJIJghNEm1NRV38VckEgD6dr36wi2uqqbnQxujWYGGdna++IlcsnUhXPzsI",
+	"PJjKCL5awh2LJBo4+IuBCmKKMQogCgSekhFSRoLij2ArD14FnvnB/ovlz/KfGfzzf7xCy7L+Wb9+QFCG",
+	"DV4FGBIBZr8JnStNPtWCKOVETFlKM5Ei4QQnA7johkevtyS5j9mDz0Ml2aYxRQxRuq2+Qa9wsj21DPeJ",
+	"XkRfPR+G4A54S9NsfkYn7NXpyR+PyTCcsK8C0lQ6AF6Q/xmAIpDOuFpKOKYpDTOwdwbXgZKOW/kkJ2ek",
+	"2dv3ei9agaeuPj795vjqx+PjM9LbJ8OzI9LvqumPeaSu/quTS3L27vS0/Oj8yjzGVagHaoHBNvzz5Ez/",
+	"Q48d5B4AdcyKcsgpDRXqQZyHWu1BQNCf5/N8F2pPBtRKp3pFEFD4H0b+B2mSFvEClKmB4sTSPZ8tqWQT",
+	"jCPBkBKfUzSABVudTmcLZg38RqfT8RsBycQd4yhZw+skErObBAQUGUcMokqai4ezdb619U0aM35ALgWX",
+	"W0GrQ47xDgwqieyr84vh9eHl5fXw8PB6ePTm5OzAHfQkerXTVTzK/F+vfPucez+wF5849/6rr0jz8k+n",
+	"7SS+U3qj0tRyggu2j9bA57k+YW7Q/3DuUfkOrXOvAA1I00FMi4rOyYJNncmQTlmOtApVFY7+/W//1VJD",
+	"Gcz8+9/+C1Dz73/7L/XY4qTPgyIyrsRD0MVvgBQhpRueHanvzi/014HPFVyV5suzMUP3o3qJ3IDlNItv",
+	"x5l1951fBK0DErx7+/b4omkpV8vczdPzH0vPBUfrSW6R6ZAreMAjEqGrV+k4Mb9NWBsRljSDrS2t8vsY",
+	"F6WxUUklYEvBr5SE0qQazcnDWCTG1mJ9iZkQrQ75I5urS4FfUT5H081BGT/gZ9CzSTNQnCKOAseYsArF",
+	"ySuyZbD83eXxxRZssllEc3ORu+oaajiWLlcLTpRsDQ/fHP/PrZa9CCBlKI5AMxtTptki8p33mVaXmQSP",
+	"UVsyLmPF95K5RVRt1o583pxJZs6yFWzr02spmkBGIokIAikbsziFB4qM3bC54BEZXh6enKiHiXiQSMSU",
+	"4nFDJWsd6FCGG5Y9MIYIIN13iXl1S4LoDXDskDPnaOEwOz4PLhUXUmRYy7GaKKMoiwjUDP785z//uf3m",
+	"TfvoCDimwoN3V4ckonOMI0FJX47FAwT0TZSI4Ap8euxTKjMUvvIpsnjCZEYnU2lgGxmRQkKkkJrA5/kM",
+	"YLwYEGdNV999N3jzZnB5qY3ewX8ADVZEG/Qg0lSLdYwBB2CkHSkaAWEMIyXjw2TalOLs1waFFLZdKXGi",
+	"dFkSOUmNxAmuFY15Fwr/aSIVllVZ5D3rJNea4UMq+C1RQiUsT8kL7svc51acgIhJ9SL66sCTqfBMfdfU",
+	"KAsxMXixdXwFn6PfgCUSyIDPweAmMyEU+Wi3FXXb/ipANhtzyzA8NZm4Tel0HIeaF5Pg73/7f8nf//b/",
+	"LPrZfb7b7ZJlipJHAjEAR+dbmo0DjIjAIJ2MxomCo1oo+uVGI61GANcF8CvY9NrqMkQ5XyBToe6tuhTf",
+	"iBmP5IDset1u1xV3fM4ZmkIjNs3GpNclTZeKw9kqAt/yyF6XKOyBIaVH+t0uMRFUiCfG2etzSm7UjHm4",
+	"x8A6acQIBOsbFgpFLC//dApXe0ElWeT9WwvMf6tGW/l1U4/Mk0QnOoYdOVWanac0EUFeHpCeezE75Aej",
+	"huwi30Q95JZl6GqXELwCqkcIQNi+51FHgO7TodGoA2/94S8SIjoZTZMYYr7UeUmfBwqe29OExjzokPPc",
+	"Uy+Lmvtut+uBHTlTS8OYAKtClV06uzXGomp9rQz/9UMqkywWywIv1BngWzbygjQzxinPlDbB0haJS074",
+	"KyYzM2S1VyrMJ1xmcpjSLGOp+vw/fx62/4O2f+u2X1532r/83vP6e3sf/q068hVWq7SGM5ht0QGtzdhq",
+	"MaRp1mKjG3UsmJzLjE3Q/4zqHFjPgAKqE5N0LokUreLeL85Pj68vTv50fXT8Q/XeU7Owx0al2J3BZkE5",
+	"Whps/zg7FAn+0LNGKGCqNp5gMxtU2QJVCRS9jY+1P12JjCYXYNiUtWZFGkWSBJnzqqb9WggVI20wBdaj",
+	"2YAbObyGpdEdfVNr4zvIUHgjIla3Be2Rody1j5ScTzPJUo9QFFLhHFOHwgPz9jn45aRJjiBxRpr9brel",
+	"5PYMQhNHSL3KQCBDtJUpqQY2EgwIJlqUTtuBUJmQ4Tbbb9DZvxmEJEtlXaxRRUCRWiZEELHJDYskYTQc",
+	"Gyuta2E6AFUQ/RohhCw5QQuFa16e40mDjmB7jw8VgTiy2jAktPR6p+I25iefPvaoOP2TRnkA2J4jQgEA",
+	"urUkPEHvxhqgcZPLDdB1kQI+rwoVcGd4SovxB0Vx0ZcFuPYNjS7wjqu/QoxPVf90hSMlBzm5CfDhjYjm",
+	"b0zosnogZ5MJJEc0drvddr/bt35+9Woe5tzwGrB7nE/RPPNBw2tE7J4liuXagMvGhTtKLPOBBiQS4WwC",
+	"fmmlmUQsTGiq3ZqQqcCzODOxxYpF5SGECg5qwDORDZW+W72FneIWYAj9dt0mdtbbhDNUvpgLywoXl9Ir",
+	"QTOWikbXLqO33jIM88U1GMFInonstdIuFhey0+1ZqdA6yi1wRvBR9Zp29JqUtiUbg59/b9yxeVky1B82",
+	"Xr58+bLx4ZfKPeQLyOcckC31yRbuI1J3PlOIIY/i0QhjEsv72HX2IUYkghcVLjlf125ltxq8h3bELbh9",
+	"pNft9kGP626ZzACaJOSGJaB4i5x757Me5PvLH9JEJ5ipU2Oc3iTm0G5TyrNzfpJJloyqNtonNB/xNr5X",
+	"cgSBr3QigvqubqP99c8MArJrzmyYryCkXIHhhtWtZYDA23K2x6JzbkM3yvvbJ5kQ6PbOTxREI/gW0qwE",
+	"z8PIa/e6/zR7NUigtwGGmjG9Z4RmGGTyYq9+oXF2oISyMZXqNRtPqK8tCLI9FzCsFix7BrKMEZoo4XwO",
+	"Pg7pzOaupBYse+uDZa9XDxbn2trlUHcxkKyMiqwjmOeQar7Yaw3IlppD40bM72kSR9+IaG55+yIoent9",
+	"HWnkmtk0X1bXD5ln9fZ7e9U3wI7k7B63ciU6FtNqQHGC69bWnBFG/rur21oYamvgoo+OiEhZkYdoeLw1",
+	"JqEfzIZKAHm5T/SrRCllSlrWaTt58hBuqgYoL6uviv3aAUocrQ+FfPatONoauH7OmcxQO9ORWWAmIFv/",
+	"+XOv/fKXn7vtl7/83vV6Lz78m0YNLrITHsX3cTSjSdX12HEwywYEKMIU55/V3YidDQjF3lo3wkgE3Jne",
+	"/qoI4l63u3VgLotaKhJPyJUQaKHMRNXHEuEx43I2nUJ0wp+UFGlxpAI9uj3ivI6+8/xsmrJVhxY1HL4K",
+	"Ld7XAeXd0pmJ+jGJley39R6O+sO6RpQfLyGRB6DhyrbvJ0lZtH0mYOmqB//+fpIYK+Arv9HrdP0GYTwU",
+	"Sm945TfeXb1uf+03/l3XQMBaCKFePnk/Sbh85TfGWTYdbG/fxKBuyA5k8nRCMdl+kNsTEbFk+77X375l",
+	"fDvmGdM+im2DFroEA6Rn4gTqIPGZ3hc+3s6f5++Wzw1/X/vo1Ov9fToV8uC98++OnrF6dHd2wDD9GB7d",
+	"sTn+aWfUY9kfdHkJdRL44L1+w3lk53fH1/A3+GOeNh6DeSCb1pRVUDRAU+VOwysU/aDhmEGoYCqSusn0",
+	"+9umAMIHr1FONlz1abm4iJPtvuwzeAf29lqkN3EUMb6hKom4Waf97LR7L74GlZwkNNRMGz+pJETwfjXT",
+	"Ln3UOI7ijByu4NZKty+pbIrWTlmq1FBnNWSrMN5WUam6EncImNLeQFCT8S1nUTvmlm5vSe18AuruWKGd",
+	"rF4d36PZQh0wtAC3+b5iqTc2KBnCbQkM1KdxoaBFTdOYh/GUJqiRb4VFWOT6jNK7dd2MyhN/+cJVz2YZ",
+	"xLgY08yWdJU0sN5rk1QdDF6+WJ9l95fI9mdq03bdA1Jk4RXrHIsJw4R9kbL4lrsLH5Ctfq7o8FpLBCKJ",
+	"1viJDMWUedp1exfzqAB3AIZ2kakTEiM8ieHbkxX4UYYNzOOAJRQps+Lo5DbtTCgHKvHLk2AXIjte8B5u",
+	"ckBq5nwuvv8EdOjL4fGwnc15/NrE0GHsBbL4xAwfZ1vJ7ReW8I/A+UOaJJCnhNazirvRIYGmX4FTGcDV",
+	"XJDSqDF8sKtIpv1CS41IeOuEhEgQ5CgOYdJ2ByGZz0E30qYrcB4RioF7Ji8qznJ+kLJ7RhOdNpavEr5D",
+	"A/eXKNacqLvFaXLJ0nuW4oluJuCgZ7lIUPZAyu7mMTIzzt5PWZhVGpf129Wc/BId17EkM7AMwo1MRcik",
+	"LHoyn4dsPnp3Xwqx1JvZmFiuey4ryOBzkyG5Lvp8mddXiZogp6q9bXhxtUK2WE7LFQygwIu1qJXqpxjL",
+	"Wr09bd9e7LIItliKxVwcW3JmlXFt2WoGZMuO4wihBViV99nTIxIaTZT6wVkM3OP7y/MzwkVKfnpzWrvL",
+	"3pJdOpuD4KpxNknqpXDulLeMYgoyrnVH6RXqreo4yWkqolkIhiM7/taBYp6kjAQQDVQkec9FOp8Nv74c",
+	"OXT/UaR1Pfx2ZE2L6U8sf5YWsFIQLazjcwuhQ14HwNX1sGxlK8/cO4zXwlKsxTtoCiKZqODSz2h/ryco",
+	"Pjez9XA29WPryxUoXff6BswIzDx1rvnddq/bV6clZ6F2KFbSYXivkg7HRQdnv9v44JnftBfW3Oj4sb5Q",
+	"dEBykft8Q+eNvrGFTGk2Ponksr12SRxZiv/u4gQ9WcuDEHZrOW28fvBBHNXP6oYhPAe7eEq4fDkcYvdR",
+	"HGLVSTl8QJ3ZE7OFOFrJCcysn5sJnFTgywPT3lAAls5hVM/A9OPQmC9VKTgfzrLxY2Lf4J9oAjDS27Ux",
+	"lcLz61KZYvWbEic7JmpSW8+UDEuNqdaZEONFRBJ1GmufLuxmqY6H5tVFVxNpXrw+JPsvdl+S//2/9jr9",
+	"FswK4z1Sb6oCkJ63BkRXi/KClgXEgmz+pECpmzQozxrkUHlL54mg0ZUQpzS9fXa4pKWAvURNqt0/+7t/",
+	"fFJwLJsL8+iw2gV6fWQOk0cZxlx4QOmc9Br/XA2MUMySiOgoMm2pYE97X8xeRzROWORYr5J5cd9xyN5x",
+	"ek/j5PHXJGOTqUhpGifz65kzWD0kTGImieJIR45gtSUOiZAdApXTMevpSeGyYmJdscGE4+lULRamLJPI",
+	"VG5YzG+xAhfEshPBQ3ZAUne9BZYCO2lvVgQeRov5racLWZkFrV5JTS32VXXhLUu5EuIN5XPNVuQnwQez",
+	"O1OazEATC0b0dEpqU7aeDhPMlAW2khc+1wcf26rqsSQ0ilImZRFD8Hr53LDBWTZmPNMgkotfF7cWOLgR",
+	"6G3KDrkaM59jRd1YkqAGmsGAWNanc1qVcKnr9qY0YwTqcy2omSWEXCZvOP0LchR5x2nB8/149oFQq0GL",
+	"wyqQaoA/KUnQZ1cgys6sLBrYhBF81TivRZo7teFilm7+jz/+2B46A1XnvJU2COsGE/YMq3Wt01fjGyrj",
+	"kKSMJpNXPkQFKB4nJVTwWsigsPWh1pIfaxNLS4ers5OPHN0UlYDGoGGjW0lFNYOYk3Jy0oCYRN5vzi8v",
+	"nehCHTmOmC5GJBHibjaFty9/OIQvLo5Pr6/+/Pb4+vBIgU8v6xB1aPOSSQK8OD4dXp2cn11+d/IWvsq/",
+	"eEuzcWWWMajWMqPZTGIQnYJxnOmDiIgB6dooOoxGuQadZ+aWmml8PhBWZufs7+3t7Fem56wTIabujg5h",
+	"piSdJayDBjPw/FYnDJNdSPmkUBoKan0gs0RxBhB0nfitp0DnP4sZ4YxhbPs0je/jhN0yosD3Zng2/Pb4",
+	"+vL49PX15fHFDyeHx9cX56fHl9dvL05+UNe62N6JQMOehGWlimyQ3VePv2qwk9Pjb4+vL47/9O7k4vio",
+	"jJU7DlbmcHlanPyUcPhoJNTBCnnoi12wg0GbucqfApc2dGAW0cFJar46vjgbnl4fX1ycXxRxYa9AocwO",
+	"CW6R6FN+UrzYcE8ffbRrz2XPeV3bwFOc8Md5+6yzb8npn51fXQ8PD4/fXg2/OT0uU4J95/TPREacjT/t",
+	"sT/hRj8aJepMI/m6UC7Pg0L1SmQRS1b5OZ6MBJTLcZJet2vk+gWKSF4sYoMuO93vLoowWKqghBa7JbTA",
+	"nT4DIXjEzj6eIpQn9fLOiCJd6E8wz0PAINZLNyyx/T9guYAvU5qNHQxZ35r2VIhSNnIpVRQMXQe6qcEE",
+	"WwqBca2WYnxzfvTn66vz8+vT4cW3ZYrRc2UHk3Gri3ArzRm3+vSYsuHWnkws3cheiMeeMlvn6DVopM+t",
+	"QOl2OnB/FDJiVflIr7N8iXqkqehd3rQU5f8H4jd67R2/0TowpTMJvaUxN3YnGFXps3FWS2B6uwsExlZ9",
+	"L+FR38EjF2REw+yJNaTPAqOPwkKnS6ppmuEuyJIspJYPA7UYsysZ85C51iq92g4503W0HnIYOLi7kdH3",
+	"6dgbQl7d6tycRRxz1qBQsK/OLlxP0YyS8e5s+MPw5HRRENorqEQaCsQFw3Pwvifb9kdTu5Um96FGFij0",
+	"iqluutifwEoFFELmB1gHD//IGy3Y4bXHwdwWMZnEGZSPa9IE8n+xskhL99KDAeLM5/q7h3GcFD6b0Dli",
+	"OS4OMtFvGONmjcZXEEcKwgqJfe5akmmUW9WnjMKYWDym4/P8Wqxv+H6SO7GBzbsW5RX/fjM8+zPYAI4v",
+	"ry5L9Lf/0kF4NaPaILE7fGJ032hHT6XNQy2aCR6utuHbzLLcBI6ZHmsZ35/OVI4V+NezlT+JiEBuGE2V",
+	"/AI+jUJxlFoUGr67+u747OrkEKygtcaknoNIhS09MQdfuoWP1wndRtc2UFAaI77nGifZ+6muK5Mfpc0O",
+	"fqOUyCuY8tk5p6uwWrCRWPKtjNgFrRcHXFqSUW7ijE3+gLEJtXjy7uzy3du35xdXx0fXb46PToZoLC/J",
+	"e3sFNMmTqQFeBAD29Dz2EwPoo7FQaRtb0l22ts3bxQLSPTpOwxa3cj91oux6OxBlV1B+oHDY/i754zdV",
+	"cYf4xXoFmZbqbM8TVPgEe/1iYglxQxvHEm5ySp85mWdjpfzLjN97m4qbhE3W8sBO8d0q7mFZxZ+K9Sog",
+	"8mBgXH4Xrw/Jzs7OS6hj3rYahSbcu1Bmr8KBaQkavRGzbHCTUH63PgHXO6wM23cWWg7le7m794LoHeva",
+	"1jrwQw+4jpNvHYhdoQtIp/vPJEsHNNHKmoYbdMsUaRFYO1V+tWcD1VUptRwLPkFIplpcR+k3YK1UEm++",
+	"nYo95BBc1/mxLhRrbO3oDChzKq+YmtTmkeWsFsT7tQ6LZ4Vz9T50PseC7MDLWVZ2Kzmk13MjrgvnpTF9",
+	"Ofz23Ptc7e57VjCuCj10YLO2HWpdEFkrRB7NU2FKsYDaWW4QelYwrVxqKagwh9z6poq1wLaZ4m4uaf/l",
+	"MtvCs0IuJ3Mr1f/PoPjrxa+p+a9zQivUYks2ezVK+rMdxpkorAz4kCL7pl2UwmldEMpWuf+onAVUS3e7",
+	"3V5fBw2i3pzrI29tFMrW4cXx8Op4q1ztYyTS3K+3dZuIG4rN2LYUuzLEa2s4y8ZbpKm/GpCL4+ERVs5X",
+	"01ZNWDeJOiN2z9I4UzrJhvEWCLQN628daBc8rFF7Fh70mUDoonMej6h5tXAcOwr1Ko/DMdXZ1Lk8UEjB",
+	"lAgOhhmr/3SwlP1DnI1jN70OulQ4takWTmIIIY9qjxHjMeD9s8Jd78t6jtUGi4WmtqSzWcFJoDYabAfF",
+	"rQZ6rz4HD3PeswIAiymnD8AjqITOB9QZ1a1eAgvAGrT4cb+lTdy4m4+qA1I69L1ud+mhr0p1WDg9K6hg",
+	"LgUxuRTPeoSrRBUc4mMTicw12V8KsaL06ST5L80mWoDjmS1rpkWYZwXghhlIFp4bpg8vgHK3W8cAFClv",
+	"yhbZcvuabBUrACnqnBMWt/lLFV25gHZvTgLq81IVsy4M41dzF2NTHEB+fC6XhmdvZ63LXJvEtQgz9wtr",
+	"bfpUnHCTgA4c9kkyoQxlXA7MzVKfFiBr9JRiXs2zgvVfnuMazzHC7uNTpvQt7L+sRZyL3JfJ3oeMRSxa",
+	"qqaVkGZBx/tEstE/rnsW9/CRqUyGG/XWE4VomsYY4+NqTRXH9XqWJOW8IEfrg5bSoY5uhuefRtEoa6Gr",
+	"/KYGxhv5TVdxqr1aWGubvK7cmvsCtxYcbNXewIqDcJ2YucPuU7MxtfYagepj+BbWvqscwK2Dhy60NaKU",
+	"Kqv+LXEdXj5VcNQzVQV8Dsh8ORUDH+dofKoz/cxOyH9JPFUSz5fpaX20eAavZotfO/EF/ZeWBDxG4qkK",
+	"tsAhqynmalM9aUrGiCMXtZ6LPH4iwHwxkRm4440J5qOO9DNTx08j3H9GAvNIvWJTyvQ47cOtu1nZk6EH",
+	"ZU4XZXIU3CsLy/VscdPaQqzOOFVxlFj3TmsEtcvatQUTRJr3QawcsHaduyvXaeagFcMOCF3iTXseUvks",
+	"UPlyyt/BFh9dIPVjzvMz08lHxRt/mULWxyn55aZVhSHccM49kCqwgWgeP+t0lIEiEvVVnHGAygqaBmRX",
+	"80LXECfyeI2GX/miBgULxGev0/x8wP1yQmf3HiWg1R2vU28zP2jn4fpH/gTVOl3kXVm3s7jcf4Q+ItUh",
+	"8RWFlL9M8mjBBIseRqMhoO2RC4ffG9NUHX4Wa5mBZWMBUiHjs0lj8HPj2+Orhtd4e34J/xleHX7X8BpH",
+	"x6fHV8eNX8q5B17jfVt92L6nKcR/qBFw2jcwMo7mPtEjFx7pWdxnZsYPpo13vsJbljW8BtZ1aXgNLOwC",
+	"xDZhGdtokd/CUPjvQzMg/vnODGugiIN/wEpZTGaGtkGT0XJP8f7XC2kannrhBF/ey2Ol0pTOG0638Scd",
+	"9oNb1+tnhKRnDj0HlLj5CwuhkpTCGs5FhpWfFvElKiKTs7Z+d/frqubzlVOYIlNLcRM0ukMwMVW0+//R",
+	"WLnydrATOic3jEiWHZAAjFbXnD0EaNSiGZYCirUFXiMTWr4aXsO+3/AanN2zdF1EclY5NIO5D39UA5/B",
+	"uO7jM5xD8dQiwFdkK7nHA4fPI5qJdF4JIQwp1jWQsDvsbXzPdE653t2NEAmjXKOSOc+qGnKJUCvPsCwW",
+	"kHMoMx+OqWKR0HwYfrJHgl7CQrP9CgQ2F3wlpk9TFsZSI8vi8sCUGcW3cSZJUxedLK8Fi+9jUcqdfmOx",
+	"RqXXgJ6cxhBfDdLg1wDbUdFJPTB1kOQa+8r0nTdIafHNrMqz43oNQ+1oxsDo/0vFgEATl2/BYoVITW0s",
+	"tSPJsuKtqtpbNVnRPqt8bhc7XbB6xatdQ4cORZKw1RwMZTNZIJmrrtDCqAUq6uCopc6jmBtpYN1ZXsMn",
+	"G82SKoBcxr/VlHCM2IjOkoxM6S0jMv6NrYXQpcPK58h35Vko1pxF6QRKaTZHr6HTpHp2w0gkwtmE8Yw0",
+	"gyVJj84QEJQctMBj43PjZc5HjDxyg1cNvQOOy/bCvKz+KJcmBOywtx90sCJLyYm/Q0Wx+qVzZRs7UOsI",
+	"iVRVncYCxcDP86o2+dtEq3xlnuLcVfWxUv9Ci/oFDP85l9e0mKYXhRJRUYL4ubFGymk+EUaG/6Jmt7j+",
+	"8wL8DBCw0tMirv1il/Q2jZXG90c2h6cOZvf3lHAeyzA9FMlswnG5I5pI5sHlqt2zlgntHFrg+6CYaBLz",
+	"O3x9jNdS63iJCGkyFjIbfN39ursdppMLJrPhNN62iLbd63V6O53e153untXxHGR6J5WU3et2t8NxnETb",
+	"ZTzbNoja8Bp3MY9gZfaJXqtkyQjOKDF/KLDkWSHJqG2cmmpQk+H8NpmlNKl6Q6KWUySGhftAIyyDQ5O3",
+	"hZdW0C0zxiLlcodxyJehFCVCk6+lhqjYyOAKk9bRayjPieG5OqF2REamWKcxAZBd6MFog9iK0CjnvK9P",
+	"u4/z74pUe6cLFa4NDV8k4SZNompX311dvSX4ApRF9QiVhBKkBB2Xsulyr7p/f2PQ+M+fe+093cC//+Hf",
+	"GlVChBE3lk+sBLTiXMVcTDfdfLdKoHfPGOe0u/bKIF928hq8FSqGeV5VlfZQJGKW6rz7iI1izirr0pbk",
+	"zkrtpFSGwJ1QF6Ha+3olREpFqn6vsTvkApXnZKWK1MY0ZwSYu2fd99hFRHBWPC0EQGl3e/urTkpDtbjl",
+	"muNBycXCfPGI1hbYn1iwXSJ3Lt3KcgHSYXFVp4fscEuSm5hH5J6msWLWgGCbiYI5QFcKgmsCuBoezoZq",
+	"oKJm/uxCdWnxKyTQ05jfLa4Teb17cT8h2++tRWJQIsivAEg4BRHPy8WFX9ybrt+sVZfzNxckX28dXXoD",
+	"mUBB3+H+H7QgU74ugRJsAo8EIeWCxyFN1B9TmjKewWMFyEBRvcBsOShSNy0mbcSE1FI8RAXP3AGA+hJU",
+	"KkpE1ZKSFklLW8SYpxMeKdFapAERaIbCvRMlh0I+OuRUDEip9t9DnI3FDFXsX2ciQzpSPIvSDMWj7rV7",
+	"68Cnat9Vgt3CEZ5zlqctwj4WFLvFFRdJ6NoUo8oKWCIaFbQRkChFF/enFnHLqtmKeapNGFXqz4JODZop",
+	"ARQ8KJaIVYLBmEoyFcl8ItLpOA4JgLzaCmU0qhVLLbOEXKVa/0CBRq/kbRuYxVwNaFNmWAaxZ4VVd9gC",
+	"tyxRZU1/EQyVtGQWxdkw1He0dImx58jCwb7Gxp5xpInCNBX3McoXUFBUZzg79TZt73oaZlBlNBWz2zFW",
+	"FQ3ob9OgVSShD+ymPRVpBrtbgGkcVUs5aoYtSRJxG3NSbk9TnADKl1SOLeWM1Wh0sK8tSfCd4oB5I5HG",
+	"EgZaosNqwchKcJkBaVI7i03db3kkwDxZRaqbQT4VkYxFgedm0vLbti7xrgZXn+KfJR6lfmysQj9YNYC7",
+	"FnOO7zWGLMheIl1523LUA6987IoY4M5GY0MWCyXzg+UH8glYVBQyzLsLYA9zx0s1lUVLV9m4TG3lWI8w",
+	"Go7JhE1uWEqC3/0Gxvz6jQH5+9/+yyN+A6L09N8f4ADVAskoTtiWJOwesA9UZIwfMFXf1QtFrNddX3G5",
+	"GFD38++mHes5N+1XPf1I92PFtuC4rMbg518qOeeYygq97vK7Ybu/t29WNE3ZfSxmUlHm8ZYkO31yM8+Y",
+	"JCOhU/VvMGQaNrUliZWQwPEMbpQxe19EtL1ot7fb7dObcPemT1/s37x80XsZvez1ur0X4d7L/qrfSxaE",
+	"bvslbY9++X1/t9qAYPPJT6KizIGOApO7+i0Cuto9c/9dJbSuXBAZEChQkeb+LvmNpUKaiHA831RmJbLW",
+	"/cj/2xAY2sl7UkMu9c9bkvzU1raT9kmZTvZu+uFO1eCS/bo47NuEhsw0MQjHNOYeuaXTRNEqaPDVKwzf",
+	"K5r+93crfVkZTW9ZtgEXV3TlCj7K9XeXd0/YElfsQxpnEIzCeKQLYuMlbqp/xlxmlIfqaoeJCO888u7q",
+	"0COTOEyFjs0tnXm/299v9/rt7our7stBrz/o7nR6/Z3dvf3/cD0fttzYSqqsAK93gVSziPWeJr7u8ecw",
+	"zGmig+qaPiwn8m918IdDrvRp/OzQe8WaLXM1vLTIHLV5GTiQofuWhDsU+6mIIdK+pyBEBeJSR1FyAvIU",
+	"1925wvldhKvXcy7GzxrwGiT6FI09AHp7m9/7Vb//Ym7FUmwFzwh7r7B1G0qlbd/3tuFuyH+HI3rVw6Au",
+	"CGZ/1VvU0O31Xf8eo4BRcY1xJVV0Tf2C/sWmpBPgtBlLpUcCikH0UMeRykzpu78GoI20Dgi9gSh9rQrD",
+	"72qQ4m2u2zhGy/X36TR+VSOOlK4xgqD2zmn6tSBZxSW+VjzyRatlETzmyD2CctVh6e8LkUBfTyjiC61A",
+	"8N/u82EYihnPPJBzXsfqB5ReFwViwK6V9nfUbGqkTLPCCvUyr/9gOo6YogVYPyfOOuSEk5/enA5IKkRG",
+	"bDGZQLEoiH6Z0pD5PPjIYMrAI0EcBeAK4T53zOR2yjM6YQE4egK1x4CwhE0UBnmEkiBiU5pmE1AB9A/Y",
+	"361yWBiGkoDDmPp9zzxVul55lJQlevJxykaBE1CC7uiS3uesueRSoJyRC8HKpvu9qjAjkUbq3PoQx2j2",
+	"t+rSm/M+yr+wGh9NkvMRULt1RjiJfoCwW0W27GJ6XkOH/NLcNQAua20sqLYmqV88AOMA2mMEa1vOK+wJ",
+	"y7xvzlL3zFI/1F7nQOHrfRzNaAKax5SlUnCdAZn/Zi+KJBm9Y0RBVt0A5LAtUEBFeku5jr8P3OCyfBhQ",
+	"wvK3qmPL9OJ3FsidkkIKiGWDbQDsC3ffHpR2Pjv0xN7c3Fb+2JsL1KgC52piV8zvKN8a8nPDEsFvJclE",
+	"TnDWu9TFEKUqSr9sFVuSxJGiH1Mh4wxi4nTAmBJiM8brfbO9RdfsS+2a7Xq9FxX6xLqXaNGyf2HcdhuQ",
+	"jCrsgZGr8MR8tuuc5bdWelyEIOK9UnsFz4+xQ46Vri/jCJyW05RpeSDPJgabJeNZGjNpj9rnyFxw1Gdg",
+	"LUl8x2yom01C1qaJnAe67G0lunmE+rzEnMxHT8ZHECLnK63M36JUb47uNMaOsPj5lXjU5x9W0ZNbI7A/",
+	"FzUx/GeZ4PL46wtSn2tN/nrD++ys9IKNWMp4yDb0Iw2du+PQvQ3QsI7qfQSnryFMiwSlStosodLi2T3V",
+	"Np9exPq0ItLjZZ86cWcnF3fWEB2qZYbFEwRisOjYcM53rZ2U8aKwqRd7i7uq3omdt3blm7pyC2Xwspy3",
+	"0RSqaCpS7YoqUBR9Dr/exveMOyILabJvacy3pM/ve32iSWDLqE7Pxt0UC87vks/NZZoqnqbAqbtONrnI",
+	"yENKp1MWtbzqa0YUONReYonFdGkGVmtdLhSsAXikA/WhaVVvphROpD0mx45mkkWaAefvf395fuZzjVJz",
+	"0gx2u912b68ftA6cnOSf3pwqnQyTAgGIzjwWhor+H50fXv357TERqc+1Sy1iYULR2OQRziSUF4kYm5oE",
+	"w94+Sdg9SyRk/aLRmXKy2325DxDgImKSxFLJC7gLpE5qqf1uP1gIQ3aZdX4/CpYlCFJ1uXLle33X3tSH",
+	"rz4skwyWYnv9vS3eg+P3NMySeUGgU7hFHsZiUr4Y2l8Zra3ELTLKjTS6RxADF8pPAqCrIhUQJcCgxItg",
+	"8QjNMA/lxZ6WMgUP2VNBS5HLZeCa8fjXGdM/o4NucwiW3rT45kD2l88mIZ5W2hkc0WIt0Vu60veCgLEY",
+	"VbYdipTZhUxu0+37Hfvn9qJEWRUL5socy8QEHVlVaQ1cGveznhxSHzxVdZfOh7NsXBOoPeQ6PFv7QLEw",
+	"AuPRVMQ8wzYr+y92X5L//b/2Ov3WwOc+/6v+5K8mHPmvqB/+1ed/bbfb9v/Vm7pswbWpU/dXstvtkr8q",
+	"od9t62LLHGAtKRYVylugg98tcaeet2dpAlnjkFwisrGJdShVQ8TUA6R8wAiaNJGC7HZ3t3e7e9u73f3t",
+	"3d4OFPqlWPIcOjd7+kPPFC4WKeTrtEhhY3pOta8e+atlkfjYw77VYcoykrLbWGYsVavFWZxyFfodGNnJ",
+	"v7+GK3gNac4GckH+LHAz7nUIxXWYMohLoYkMikvFXjD5CejeMBZseaoJCSGfEauEwxhOhbZrp0KbGq3/",
+	"EkZzyvhU41IsbT1SrFNUqOyjwYoVva8Ngu3BUvNa21AFbZayVYva6+6Qv65TPQ4qpmemsJI+hnDMwjtF",
+	"XoDug+OTayq0sOQFwsPMRcsNiIUrAIHTLu4Aya86cudNOCrwfOXgURptNQAq0wnhm+v63N9et78yShPn",
+	"raIxtrWBu3PsqtDwGhfHw6OG13j39gj/tklAxz8dH76rSkrPm2Ms0qy61k+LTCBPQ6gIcXmgusMBHq0u",
+	"jwpnVDQ2PKJf1mK0gE0psePuOoGRrre/PgUEB9lSy6RScDIdp1SyZYkga7rFAqfbR4BVFzVpl3Su+0Fg",
+	"hAwCPJalKAmnWcia7q5S1kkVTmH5U0zav7Tw20A5xAG2JKGhosoJi261AoIxsWrgRaRxjspkPMzQd78y",
+	"mWHlZmq4sF1onirVIYHN8QgU7ZSQX+gyYPWTy4QnjHLFTKr48G63C/zJ0P5iOgu5SRm1HcOUFEvsV337",
+	"lcuEczXPvrhT/aLmcPa1XfuaQ/XIr6U7Zl/fs6+bCkiKOTtJNxXf7Jc3+gABt4V+G+AJ0q3HzIe9rrM2",
+	"5OPGo2pf6S28Uoy0Xvggh9+0tv0LNG83w9gvd1xejTGNqYCoOiWQe7rqPwOeEJEAmhgMj96cnP39b/8V",
+	"6HdA4EHRxoigbTllYTyKQ+wYYKfLDyZQP6BNXIcyARSjeDRSyhMEMgE5oNl4S+Yj7FUvGJYS6UPAOg51",
+	"i9HVH0zfeuiMMxH3OZr1NBar/y0Vx85f6dtX6irbVbTB4wJLI6TYOsFua0fPaASK+hY1S7q24CHH0sE/",
+	"3bSm2MfFztmvmnPjzi52DsdI1sTTiLkmMIXS2EYM2+3u6m3vukJtaZm7epnuO3CMWgBcfH/Hvq8E41k4",
+	"ztG+qbDJmX53YWgXpZrBt8dXZFsoWX8bgLw9ZSkQG8Hl9u8Ggz/kO9rTO9oDUqlE+8I91G/t67f2Nejr",
+	"upZAqSH8pqdRBC5ssYuFeUPPDTcE3lAzO0P0X+ILIEvnJ75VqI65lgC9pwn9csl5T6P12nIyTqheVJ+Y",
+	"LHXA64dcmAKvzRKxeCFHU3dnWaOgR1UZ94KT9eN7uTjC8G735X6dDF07faHxy+qksrwufC5pHJcE7NoQ",
+	"SP1paUleY3leqMmZeWuvyob2NX1ZrLS/fjBbriAUjGH9vRW52FVRAMMCz3W6tXiEdW47JHA6ten0AkOP",
+	"IeOgU+Fbcn2Hw/Z/0PZv3fbL6077l997Xn9vr8qBWOWmWQRQ5Tlo6rS4tR7JBOnv7ZGEZRi0h7VwPBJc",
+	"Bx4J2rifTgBGyoRRmRHdPTUbswmh+kMUDuDbgc/h/aDTwRFgLDClofkAm76JEZnOeJjNkD0hn4aCvWg+",
+	"Byt/twciAfW5omIemNO7e1ZMABLeIWcwoMxoCmZ7rTlb8SSASHmlb4dUMk/NAiVDUI6BeXo7QatkoW+4",
+	"F7viACcxt6rskuP8Kv/zl9IvlT5ic1TrY7o93HIa3KqyA3aqCzZNaMhMIM5Hz1o1UU4C5IY0IHWQd90V",
+	"qW8uwYaxxkf44gfPtFUoLXUtcFyWPy0VWVuVyWw3WbmKujvtvKNLz22YmOoI3kpWxM8O0LyKDss4wxJg",
+	"7NcZTRwpfFGP/W9xThscjt1XRSYIqlVgZesUwmRRJwZiiOZSVNVtHq1UQoXPq9UZiQl+fgORgRhpA2q/",
+	"IFl0Fu43iCZ2RDIeSZ/HWeuAyEwotSWeTJM4jLNkPiCK+8/rVKgxxcjfc409itaaouuez1EL07HeE0a5",
+	"dPZ7AFQZuQKUhnO9wE2l2qEdgdOJIuxxpoj0hRYGJXQtmisMdQWtMkiA74A4i+85Ur0OojLCUIV7a1kR",
+	"P3vGNkrhF+h6U0irrw5vVcpS22juaiUdEoxilkQSS8QljN475dQkETMMEwsUZhzRjL7K0hkL8EXpc/Bg",
+	"KdljlnlECjQzOOWmD9zBTD451TBXXDdho0x93fF5cKkY6RHNTPz0MY/0XynI7QrPAkxc6LX7O0HrgASH",
+	"ukyi/cznwSmVGWJi8XOwWkqFJ++uDgtDXXV7g3530P36D93uoNtd4Mm/N3Qw/FuaZvOTqDHY6XZ7eQJH",
+	"zyu8gNSoMQwnjByKdNoo/Tyb3EC6zOHRxZvrXhfKzB9SXbbzdUJvjT/0kOrSnoWHgmc0rF4KdN1yX9BL",
+	"eUszcgSxRoUfCwvp64VA+GH0zbwxaIRStpUqyM1zDWmbQFIBvIbXOJ7QOBlGUcqkbAyUjPL/16DshGLS",
+	"8BrFE1oxWv7yqbiNFSq/fP31/lH3697XX+8evjja33s57L8+Hg67h3t7w6Nub6/w0eJOYBjItFlc2QV4",
+	"r/Lsnz043IpCaoPG+cXw+vDy8np4eIjyHnxuy63CO9/0v2l4pgSZkoXUP3W4oMEJMlTrwlnB22HvQQEw",
+	"jc9bN6yXZ3TpXHPtPa+o5+EWDvO+jMXaFNdnXnHdwuq+sQvEwiQYmlOUf8qkyVHXF6jUYhamLupmcPHk",
+	"aNEqgb56GiasDWpf2ybvOYVoP1SRwEJZLIcaOjrNzn5XbZFG5zyZl0sS6hGr9JUqgupO59JWd7rVsxEY",
+	"k+hBq8Jpi6S6rmipY9BUvBXdMGgCRyPKw4CgtYuGWXzPvAWzq+KJPxxevxmeDb89vr48Pn19fXl88cPJ",
+	"4fG1UhIvr99enPwQQEKQLsUFVmQUWbQVlenIwITKzOc4EwkWaFeg9GIlxFENhCYuDdrWpzorDIte2o/f",
+	"XR5fBI4hVL+pq0O0PAKrRx/o9enw8kpNd/7u7AqnhD3gFkrsFo+l7pgOKSe6wnVVDZESz1zzdHRVWfd0",
+	"Dgqnk4dYunbxdc6ns9nWbC3viq2VOH/NTe8tvel6kI+66YsShnv1cmFj3Xvu5gkVblqFsLJwyfsbXXKz",
+	"/ZWXPBeDqqtLQ+2RUV7x5GEsdOpGlKMR6EVQIYDs7zq1p0u54650Ugqbqt2Hnuqbee3qrbD2+0KaerWk",
+	"VZmkvnQBseDkqICujuZyK9oLCyuKhlWQZeoNQvGV3O7pKC4A7mY2ZnFKQjzOrTJEFyU7Fz/6SxAEVlgF",
+	"U62O1CRrFajHA5XGoWfzjbExoX3FEpaqKgK9dn+3fB5LjuKYR5udQln+fhYEUZNoavbo5WmJf0GXBRpF",
+	"ZEYnU7RcxJFBFbyZkoGxAbnShEbM6QF5UEoiptLnEL+G9gmg9HronT4Zs/c0YmE8oYlbPD5iaXzPotxJ",
+	"7FIEn1uSAPnlxs+bnz6XGaNR2fS7hmJTQOO1gE8QiBUYXVKS1qdz1Zt6PmJXQKVqimeVut83ogJ2Btin",
+	"yxMLgaqrWWJZcVxStyp1XrVhEdRk2z+MBTbJScU9TYiuhGGh7NATt/QqL9de3auW9+sg7C6/UjT4UK0F",
+	"u9CuUojr4L1OsXEL+FLF8w8Lera7ClS5S9JAPi2G51bO+CHX1H9fXrumForqGtRBL9f8K/tB6KAmfdVS",
+	"Fz7Y/oeTRIi72RSldyV4KmBfHJ9eX/357fH14VGp9FedecEBzdfdFXvBBVcAyrFRVDOPDdgXjLUZh3iW",
+	"cn8fVtQ4r0hHBvSEj9rTZdXPF+yzh4XSjGW3LxQ1EaNFe60sFRJD9Vjh6JjKN1AMxylOj7ai9Y1XuZnq",
+	"S7Q0QT8AiCBBd/tn3EO+g0KRxjX34TXEaCRZ1hh0F4w9+sAry+GALoN6PJtIYoKuForb9NYKRLEIVadB",
+	"Y5tb8HVg4bia6TRCVlf73MSDVnRwlPxnFe5fjQuV9d1MVxIIHCwsV6HOGuB5poKj5uSrFo2/La64u9aC",
+	"M5HR5ILJWVJXLiFHIDzVCc3CseJJWV5EznRdh1AHd0h0DG1c9a2yWJLXMGY/g4TmMC2AqpyfZRKLPdI2",
+	"TXVfoLkkM4p9hxyDR7KQPJp7r03kWB77qIQ73QgH1Yp0tkjD16TPa9h9F4/UWPNq1WhXH9XNxp7WeFxp",
+	"tqpIWdRmmZSFIo1q11u7wMfbvIq6wwoNaPmCnkLfqJWzq735IBt6hEKPDrXKzWRE15T7UdJ6lUxeVYnS",
+	"0TJMqtx6O/hTzQ4+Qtz/sJqGfBfL6n5159xYE0x5GUdH3pIVkptHlPyb2wugwBzJUhonppuUOk+IakAD",
+	"Unw7znRz+Nx44eVZKnr+TMzCMWTbjQWaOmJ02isNsePzCpqlVtJWhPyR/n+fYwAAWeX/f4wfHfpbYnNi",
+	"TKxSlwT7YEVDp3h7aSyvqIF7i7fIK2CoZ1UYT4lzUD3zCXzfGmPAvYz175/bpVzrLtbbwsr0n1Ea1iDZ",
+	"RnCsJdqbe/f5fclPsPh/Kt/yShkDwoo2kyNWOWRr2LZLKiozH8dQ3RdyYezSBiTQVCUgTW1ca3kkwJxN",
+	"9TDOZNH8IlJbjAtNMbZoONbHn00lSzPtQoxInGGlveOzIxgvZffijkUD4xHwOWatwOdYfFgnZlruUeli",
+	"5a6dcCFqOCeVa3u7tVa66DxapLVLggkdbuEwJckyj4RiMqFtyaY0RchwQpPpmN6wDKqJQwGASqNVTtM3",
+	"J+KFXN/uMlegNmAP3a4KmzgCfzQMN9/4wOHtpnY4FE1WEk65b4FJSYf6foB4Pq+0n5fO+tndhTUls/XZ",
+	"KuEEtt1c3GsWT1irxqX1mTyOy9x2GocZj9CDV5a26rx3MqNzFn1GD54jZlQ6UXmWznXZyMVDkuoK8dBq",
+	"/Ca0QUMjjshfBPSqu5mToF0SuBea+uwuuWJ6mbWKzmqfCTpCWFTUHcCtV3aNrGpH98lcIrV4BtyjjGOk",
+	"uUpna1Urbcv8LPWbeiJNDjdUYIvrbuxPdRur1OXqd/LZXDmf2flh5Hp3Z93uBntTA9Tt7ZN7VkguLj/a",
+	"w2LHqNXg1/O30EUDj0JySDfAcR7hf6nRaCsUxX8I/8uTaWv/QP6YfIEbuGVqdvUleWd0CePP4Z9xbuS/",
+	"3DTP5KbRx/sF+WQelS0IYqCjZQotX3SIYm4kWBTCdAJRQY4JSEi5Eet9Do4adVOwYBqF8gd56ytdHQYA",
+	"mwlyk+cHA5iV5sZoSiaYkF7R679stDvc3IFzJrRRgd6gSWWNHkqrfC2PGbPWPbIw2IL/4LGuDc4eCu4N",
+	"ThhXk0Qf6ed4mtCk9URk2EPRx7HuNuqdHYfP5OxQHHSNnEElEQ3AV4MOtYexIDK+5cjPxKKPDJs7YsFe",
+	"bbryuc02Za7Ry4yZd1mw5fidRywvAOsRlkhmhvJ5MYNB5iGLY1oMupO6noerLDrjHiBheIglQzphLJwO",
+	"EaI2uXRNF4rPq3Mon8WF8pGpiM+bYLg6O3BJft4n92k82qj+CVwWj17bp/JIPG14FAz25Blwj3Y+/DdJ",
+	"dvuYnKNVSThrBIz8k6YXPTIPpsgqnz3l5ZFB9bVh/EuCXhZu/WbqpmPf+aeykL0r9G/ezDKGNH9RzntE",
+	"7LHCu8fEHv8zsfJPbc9aziXXXfSXZK4CLPvUxqp3stzn5V9Wqie1UuGpfnnBxOWCTZtVD6uu56erKpXK",
+	"+EExVY8Eb47eqP+k8a9PVbpPAaRcCnGDCm+LZRSLRQ1XlHqrKhxYtZ4q+F+JO8ZNge+q1moQOdF2ugDo",
+	"6rjG5OK2dNjt7Hb6rY6SyrCGcqmPbCQY5IBm5I6LB1Du41suoIcBlcQZaafTN5p5dUtVbE5Q19NRtyCI",
+	"o9xXbZ7ZwrZOWwddPOu7q6u35Bsq47CzslvYB8+sAYv8L1sHhAKolzx9B+3qg7Umckr4L5Zar2jT4Fmz",
+	"D/aiwUqIHXKGJeYZn00so0EcBItINqaZz02HJVuvK6juJhDovoamIDf0nSr1Jgg8nxfPda/TJxlLEqnL",
+	"S05pmi2E3SzsaFWXkw9eQ1ZXY7uc0pA5oVHwmsybU6eETabZnFB5h9YqXQsNcQULuBVL00+nnVCkrOM0",
+	"fuko8bYcEbW6+4FzrEtuJhZDq7qauoz8aJbYK6nL6BbbrPRaJYkSW8dfw0eNQYPNvx/ffBvG5/H3J+9+",
+	"O+mdxSfyhF/shYcn+yd3059+OPz+ZYfNv/8t+vFEvfSXcNLNwp1k9uf59y87YT/hN5PX3ein7xOYZqru",
+	"7HXMQVns2pOphtyEcsXVl0EVlqmxv/ENFOhetPEXt/T7OrV3nYUuYA0LBY8kmfEsTtzeI/hNMexyv1vF",
+	"yycxjyeziUutHb6+EbY6CwhpCr1SV6PkGoBdha5F0OdFhfUZrKwqXDiTwmAF6BtoVN2BHy9rOhzo3nqF",
+	"BgfF3uT60yfvsKf7+lk+4vPp7CaJJQaW2plMnZ+f3pziIqUuh+AY5bWxYfj2ZEsS8cBtk0DP55pRiIgp",
+	"USVi9yxR+G7qqqPjTYl89olpgI4VERU11n1M7E8+n7JUdzfp+Nznp0o+kwNioKl3wiKioUeaxTlMIzOF",
+	"L07kpAftL9SwW9LnAbCO/OX+3l4LFqXgEdKMJuJ2xkizalfmk+7u13nbtJ2uz/VeWiY3DA/+jrGp1A6R",
+	"CaZsKALuCr+EhWPBogGhph5/xt5DwaFwBuwOajeB5hX8/W//FXhkNEuBA+opy/UTF2WRysjo4HcQJ7Cb",
+	"xof27yiofwgOCIcl6voGeUwy6LMlbgONEMEuVuxFu6d70fY/tPEfOys6TEPPeNjO2lKpRgGskV4USHe6",
+	"9X1Hd9026+UTXgTTa0jd029Jz1R+RmDoTg83cxIcCp4pQfSU8tuZwpUioN7V9/5oyhZRPyaxwoKt9+Xa",
+	"7Kv6sn3wGs4dqN4B4xHqXxts4KCiJTbmJ2nE1cSeBD+1gUi1Aefb2hc+IHMmgw4Z1l5JiffaEigGhVx9",
+	"vpr0L2s8D9hecbIr2/8ZWv70/f+KmLqsEWCZIkJ5MSW9UhLcsbmRaQ0F028t1kK+Y/OysVZj2yZthtWt",
+	"vK/paZ3TzspDJe6ZHuS0zUrtoc4oK9C24p15/1Et5BUIzPIr+0VKFs7SOJtfKnqipbRZFGeH2KWsVtd0",
+	"G8dtGW3Tlm8pZfOZb6CG9Q10lYVXROrzZqD/OSDoCY45sCDJWISR2y0Pe7OxSPEaFP1Nyy64J6NEPDj6",
+	"5qGjkgx+R7kl3xjKVYPGBaNRebGkqdci4ba3Ola8epcmjUFDdx5BWckNIlCP+3AQCuVRpGrbLjNWW1LD",
+	"wQzVAQZD49FYAU1w4y/CklSAEtJr1oQlAV1GklBMGGZmBvlu9JrabTW5z0/Pvz05I+227iZoARvowogk",
+	"jnRPX91fNS0dlYKYSOPfqJu1VHhYALn5hRlB9HMf6EwbSvFgwRyxeKCHla0paUaCt+eXtpENzB4U1MF+",
+	"Z6fTaxXuThwZ6cznxk4BXWoXumJSLDkJXA2+mVIpH0SqgydAcgB7MSza7lnR+PVQWAxn2biWQDgNJTXq",
+	"3Mwr+03qiLXFH9DBN58yEgzfngQ+h/gS7LGx4Y2vV7psGhCWIoBstLxPDHbBVZS4XjfTKJf3F9aZI3H+",
+	"+dOTD4R9bcPjI5awW9BKNewFJzdsTJORjuiObzmL2jF3+kUbvSIbx2mE+Vnkhsk40j4IFL+rjqnpNwod",
+	"nwxNSsTtLWa4ZQJKhKJSNXx74jdaHSPwYKhUDr6Y52J2gRK0IT6sKVLy9o+Hxy2iTh+AfRvfM22jgnsR",
+	"2d0bCxJ0+1JMONSV/CE6jyTQ6wvjGceM2O+23XaoUxqn0vM5GN2MEQ5gIotfYS47jh9U4orVRx/SOANp",
+	"wOfTlI3i97ZFubp+crC9TaexEa8SMYuA8m0HB1ZvVWIDJL1jXFcLo8kAp5RaJ2fA240CaxYCiUzaw1Bo",
+	"i4+8YULTO0mCkPLL+JafcMNAoEmLRUSTtb/IOYY5DqSKKDENXAV+pTLjfVDM/pbZ9kvY+h8k7vdZ0DrQ",
+	"g6JhMy8bgqGm0mkfp3mRgpvPd7s70D1mp93r7gUK362eTLOxgs9h4TOHv/m8isHZWU6OgJvZGgULLI00",
+	"9YhYpe4u5pHPw4TGE7DItttxNLXDtdXPppb+07LBpeQJznjh1m+55/KEdMoK/JpSVQs6q6gU1BJx8ZqU",
+	"0NrNHT3wuS0CgZIRnZNIkCYqIdIjEZvSNAOzS8sUfKgSfxwniM+tByKd8TqSBIQI85cHuoLMWigGr4II",
+	"tQrDQsFH8e0s1WTC58Hhu8ur4eHh8eXl9fc//vHy+t3FaUCaiIGm67LaIjQTglHfXZxKCBp9aB2QoCh0",
+	"gNNB+tySwgpPEiDJJ8HbzTjzZ+fKRgbE6BOD6tid8rUxNX//41XDqxP0C50smytQpQWina72+nomjYQ1",
+	"zSSBbu8+d8eTxriJ4SrkTGiuOHCvkB7OdpUsV2bxue0RWL4x6mKFSkqoun5lWROt0WsLmwa0KbiIz5cK",
+	"nMaPbN14LghRBNBvYCUvXDUAU6lY2iKku2aCugRg6mwgZ+Iyse9nGYs9cxm9Mi7LLac7jm7waZufapx1",
+	"+lt2Gl5xokp8d8esGOLpJVLniOrUWg1+jXLu8XTIj1W0W5P5HCudU8TSQJI03R5C2FaUylLHOeeva0U4",
+	"z98cX5QeQ1EJz+dVr177s253JzSwPYngb4ZNBtBQXuSnsJYWdmMV3Od1nWErWrTWyFZ5C86M3vrcbxhk",
+	"t/KWGtFvtA5yB5RpaiXJjZjBQpG5KcUxd/Fb5mb7UBs9EQnlx3C0j2FmJU5jFvXf/cIhRVSfxHwk6rJT",
+	"8HjhvxBdlDJG7hmPhFqnFUX14Q3fnui+zoJj0bmUhorTWyOfbu5KqFJIJN5THG5L2m5ourOxUCqE86LE",
+	"JnWSzLguEQPerK/IV1+hLlRi6V99RZrBtmLq2w5T377f2e50OkFrUBTApO6MlwmfE4fbK56oYyPspcOe",
+	"uyIFN1/TqAf3vX7uyjO5a6CF6jfUwL097SOQB9pBqG6FVTFy/yU4N3F3lTcUd4enb1drdrasaxqglFqK",
+	"i1XkOF+Lvb7B777tEes3PL/QJTZ/oKS1/K9Cc12/8SHQmzBF5Rcqt+ljWhXHqXdmqlEoYURtoii9HP5U",
+	"EVira/vEqc1d8nK7wPDoNbk4vrwio5ROmMI5PCfs1CzVOUYxBeOR9AhEEnpkSm/Be8Aj7ZDEOAAJ+IhG",
+	"z4ERxb7/8UqSv//t/yaxlDPtFKow1mWi0iCi0yG1fQ5VZ51HuYJqepUv6DkOT0+Oz66utULapGg7QY2u",
+	"eJdaZJVKi03Q7eYoJ+x9xlJOE59XaLgXl/29/e1j9b8euWNzTTAU71MUWykXLYDjCZ/ODO9aUN49Y9VH",
+	"LzqeghzTKSNNdLRSsvf+vbrkBL0aKHtazGM0ktgsHI6x5DyUnn4CPisMrNIYoTaYLydiYUJTJj2f40pd",
+	"yqAnVuNPGMRrYjd9hS0Es9o8E+GhlHzZwsorMbJSiKny+bur1+2v1ZDYEwezA1PhtEsgzXd/6Ha73b//",
+	"7f9S/+i9BqWUQhP95m63B1IpSA6W2gVog0NefJBHcCF+gEfeiX/RWqCHJiKlZavhRzSGXEv4xOdFo3Tr",
+	"AHqB66olFOGiaJoilMZbRcmEJgoaCnVEND8gVMPdnhnNfB5SCB68UfQ/lSyyuzsg2YMo7yw/qJTBa70D",
+	"dWY6DAdYiM/tSQOkDVeyiVvJnDSDP/S6XXWNuvq/7W7QcqamxPXYztVybwQKIcbnCy42HbRxlVIuRyxt",
+	"H/NQKB4R5IdkhT/BOUaigy8vEdLYp032Qn4XG17jnqUYOtvodvqdLmiOU8bpNG4MGjudbmcHIwjGIOFs",
+	"g+di+763DYWK4NltXQQjvmL6e2ThWF/EUZwooAGrhDsYSPZroEuNkaHEc26iNRMq8yolU8FblwDRDs4A",
+	"YoQDM0/eYgsi1TFG3SOUBJy9zwKguzmYwQJFJ8znuBzkawGgWkAky0yurJp1S2I/DVjowIS/63Ex0ks3",
+	"osJ8U5//COZT7Ng/cMnx9vs2j/4iFY41pykbsTRFmvdrG1AaKCG6/tl702eVKAzGNrvqf+Js3kJ68jAW",
+	"yA/1iaODTG9CcA9kKICP4tQKBMxT94KpCXwec3KjDsbp/KmBOkAaPBVphjYv/Ah9wvpi28zpeMLELPN5",
+	"0xWdL47/9O748ur66uTN8fm7q6B1AIKBywl0ySuYJQACo13RgiuCKVKM27+Z+1zvCRHZkk5IWzmNZTZU",
+	"Ix0jSnq5Rx1zP8oiaTI3KANRVOgDKPq3wdbdUFJtY9AAapKndairoY0I1I1tM9+gcN4wFhho28yiypi3",
+	"ddZmN+vl6iTWui6arAPSDNRECEgwoI9ipfiVWrtUfFqzURfM7oYXg9yd9uW//N719neqe9Qv267uqQJ+",
+	"njHVwd9xRJr1NflIHJU2R5M4ZHXHFmJvjXwf5Zy4Ytv2zVaPomAsSUbTW6aWhjeoqFPEkaJHZVE8jqB+",
+	"pdXHt5XSD+q8kUwxD8sjWH4IYKBzQ6eQxIjj2jMH+lEOje51Ib2qCjS45ueCDYVYaVN5LMYChOhY3tnZ",
+	"eVlZirDf7r646r4cQBHC/6hZtiJ2hUVXlircaK03bKR4xwbL/HrlMjPxxIt0QImcs4kmm1QKyOZBvtQq",
+	"5wxVXooRxh1VLM9k8Nho5G5VNk95nUiDgdkAFwcC3tRsnPS63daBydtQTO/sCN7SjKaQTNStWbJJDMqX",
+	"rEfX30zoex093dW5L7XB1B9+gWQXbBmuRup3u+gCANlL++ot51ZcGw0+ZualKWCWJb2ltwzMKlViQDEW",
+	"DJTlX321Wr+hcMNvDPzSnej1B92dTq+/s7u3/x+gM9NpDO8BB4InDumGX6qoPn6qqKLfGPzuQyYjvAzB",
+	"NOrHGP8GqooPlIaW4oiWjfuND57f0MKAno/2bvrhDnyDxEX6ihX7cAT2e7UWdyJ1Ymq0Nd7r+40Pv3h+",
+	"Q4fC4g60Qxf+jTdZzapeAzzXS9A1Kc+5M6dnHrPCBB/UzqYpu/+OyjH80v3I/4Opxma0vWi3t9vt05tw",
+	"96ZPX+zfvHzRexm97PW6vRfh3sv+qt/9xofco0GrzW9BjoiBEh7wWmphsFNBez54tQnHmgA11RgtY1It",
+	"y6BNvNQY1rSLN6rqotibt/02FTcJm3xDI5NNBl/21v7yHbe+vAi/3Vn729civYmjiHH8cH/tD89EhvI9",
+	"vcFeN7v9l2t/fCXEG8rner+QAr63AaguWXrPUgyKhU93Nvo0Dtk7Tu9pnODanZBLkJidcMCf3Xi2XxTB",
+	"L0Riln7+xWvI2WRC07kWzCFNCqi7W+AWqjjTWyWeN4Z5YFxDXbhGpbXVykZwTUEKFVVZh9+a4JtiCE+A",
+	"pOFKBNqua2p150KYfemcB9omnD/QdhOnApH98sAdvKe0xhd7JIplFvMwy1fhYdUgNDhCcJCa3pkhNwyf",
+	"RGh3wBsJmkAU38ZgGvxK5zAUo5vYewVqpcBi7OVXX8U8iu/jaEaTr77Kh1bf/2ijmZyoIsmyTGnFX9lx",
+	"8/AEmmiryFegUdIkcWCrplc7wvJPtr4UnTBnBJgXE0YIDVMhbVVaOXAjaELK0UuVn5HR9V/suaAETwnM",
+	"u/Bj1SDucXXIMFdcx9T04J5SKQmLszEDszYIGRiVoUvKKSIH+3hL41QbNWii0H6uwS8zOiegubC5Or9B",
+	"QUkGbYZNpiJDgPjcSa8d6PAS0gxsgErQIpyxSOqS8nBMwbG6K4c2nwhNHuC1qjgvOC5WRJeY34vknkUm",
+	"Ks49Na1njcWEueMBnReQpmMfPUBNLusgBSOU4rfxLddxMlUh2T7X+0PqEbRsbF4htPKAcGEzaXIHQ6ni",
+	"ls+PFdihSLY2dqbsntGERQPUx+pA4sZsqWPM07HwIJ1SZnyxbYwTtwOpr/rklIyT4z6Gfr18Efic04nu",
+	"9q5d+870YmT9QvmwYMSCZwWaBBZy7vOc2uisMAidBleo1V8oNxFr+CM2fgdzdYE0dnz+jt9x8cDd0JRU",
+	"Ya1OiKHaid0Mdrvd9k63F7RsxUVss24NfHPorgX45nMz3KDKI4EXGP0qWLW96qhiRflG6A6xYoZznSjm",
+	"5YC9TB+TyVEpGogOq00eJStRFfPMX9lGVm8ycKAo14ovjh1HVwNVDVj7NyKar6FlaKUA9JLsQXyL4imG",
+	"eFgW+xZdIrKG2MHNfshNDbLhZI0YzIK12Njdn7EuApoLoJCXwbfa9/oADf1XH74CKXI9PUmfx4J+hAlA",
+	"zwyFBsZS6O/eTxIuX/kfm1jk46hMMRJ3/HOunxfiN0gcvTJqyLb7wnbpq9JoV2LpaP3SaOUX+jXT2WF5",
+	"4bF52HjEwX6oqhbrkGBmzk1RHiDQutlBISYYeKr1r2MUhEkp0i2HS7p8ryL3AXtsQNwZOouCUxFqnw/G",
+	"Xzvr0YS/SkhreA3tIlKTlBP06kCjP9nW7zvUpGGWsbjmdxenZiXFddWDcBE6BYO1NTcsF7UVTurjryxW",
+	"+gPFtmvLdgrvAAqspQk+QgV8lO63udK3qO311tG56DwRNLoS4pSmt/q7vXU2ZXNS37AoplAwdl0V87G6",
+	"5QlHl/tjlMt1tEon9vrn2jBbUDELuTw/L02YKemcOka3FMXjqJuVUT5rK57LHZ5Lric6wWVGeYRSoJGE",
+	"jSzfAk8oOn+jOGUmTDzmVusE6RLCE8SIBN8eX5F8db/H0Qe9xEDn6NFc+xxYsfGcd/JyBCU1OdNaruWi",
+	"Xq7aFr/K5Ttp02Bz3hubJDDMIYkjE0eiPjijE1v/JcgHTWJ+1/F5v7trKwqPqe6Z7yZySKbDLvNEAZQM",
+	"83ilal0Iwvw4kyayVukLRQMARMyDuHnuJqSYWEO3BLnV10Rq5Fs8YNACbN6HVlRzaFW+hU7byjSTwtbh",
+	"RLnQPlKtrEi1BCV72x8gr0KhjYIfxCxAVIYN597t9to9JcdXicrf1iTCfB5xeWPLvCst5vfVoQ4GlkpA",
+	"srEwWOlIcAIeAzgz9S/9O6gW8Ft/LenZRfTGoPE95YxcQC3UXK7GcnJuYcLVnDivsWvTWX5ZLp9/4pVs",
+	"IPOXdLE1ZP9nPU2tBfz7+0lCdDyMkpE7Xb9BmI60eeU3IIjKb/x7UUD+xLoDJ8T8UqVBuG+V31N4gL8b",
+	"VNAi/uILxQEgciZlySvXHUMUvrzy18CXXNFwFp/vuLTfddWe/y6AeDqFbOHWVSpmlWl5eX7T02o9m6kQ",
+	"/e5uteC1uGYtPRgRQUlRMdrZjGz1uTfzL33o9p9EpckT33+uSf8rKSnfsmydDNin0FqUXrBUZ7FjogCK",
+	"3BOqcmCgOskEaUIDjEDL8ylLcmFb6y02OSEX1EFRoZKMaEpoqZgn8uI4G1RqBx4JoEqkz5tB7scCA3gg",
+	"0lvKTZRuC8qbGVk/IE01GsZxcjWQ0xrUFEgq0QfOWkYXUdK/1kNsJoWTP47pBLaw0kSkzOdN0xAFE1w9",
+	"/YHTW6R1UNy5zETKpGOwhul1n5HY1AkrOIfyFAFpXAhLlD+rmpSdRz4PfojZAxneQvC+4FIkzHEh1bpL",
+	"qoopOG4jnzt+I/JxbqMDG9vnc9c9Wekm6pDd7i4oNLvtXrcbtMrelYJzB510ns9hTei6qPBcOG7dJUBx",
+	"nT4+t84eWABEtKLCvqbDZ4UitrHudWgzA9fRuz6/phY6hUNyIjlUqqu5/AUIOgh1gXW7HL2sXunJPzPF",
+	"nxu9bh5XdmGL1T2RdmSru9uwM7ObxiNUpXWUpCcE5EepRHaOJ1OKqiX7j5Lq8UeIM4NnOYz0Z/lP+esO",
+	"xPSK7Hrgd26nQIDqofLH+kE+TnkGR8VQCPRI9aJGtWg8Cu+W+m/+JUbXi9G7a4nRr8WMR/+Su5/QlZDH",
+	"qq3jSKiT0HO2/VSC+LYOPc0flh5oYT1iCatqh38BKeGOi7Jo5dfWene4wJq9nLfiKOj4fNeY2m1/PS4w",
+	"1gNLqzhxUjcimrvBUBgM0u/uBK2KSCYUeiDiOPcLeESY4roFV3zBswnJX7AcU8V4tfhFitLXcvHP5xuK",
+	"ZgfEipekGUc41Ehd2Ba5FbqgFMiU9cEwTjEFUE1wwH5AmgWA67gawUOm3UDFkJz7WMY3CTPBWjhfleh4",
+	"BNhTMPZ8rAhZKooaLbi4jBMoP8py7knfZEdMaTbOpa4FjF3quV6HYZ1EP4AI8+GzyL67SzyD5AGaXKo7",
+	"HP2Lbf6Lbf5zeuCRSbmU9VaToCfkofV++NOKIB43GMy62XNLsByUwr1zZ/eg5CMXnDyMoQZVLIvUz9jI",
+	"D5yRXLd5eaRFt3lhTAxwpeFY2+JsQe/1vemk73B4xzu+0jJ+sGBYWRjl0WaV2sjnxVjnja1VPl/DXEU2",
+	"tFZhe+FNopxrrFUfF7FcK++4wQWLAs+mpijSxJx4bD3gYQ9syCtQIuDNLLP1n+Oo1SGHa8T2VodjYHCv",
+	"p7YE2LZadqtL/f7IuN4vzVi2yhHeBcs2hknqK746CHiN4AEx5rqlax72+wjzWL8yeMBbmO8NTefkDf0L",
+	"pGznocWbz9j/hwxX2OiUvoDwhLW88v21vfIa2T6JV76/rle+bl/9taMNcqT+FDvrfxnxBk6uFxQTKjDw",
+	"f9iIg3/FGfxL0/vvbiDNqm7v5lbTRzdfrlMB83x1LCVfruWHNaewpoouO0VmPGFSkgD++mYeEEnnEsNx",
+	"H2LJfN60H1AZMo6df5IH9dZNyuidJFnMMCNQV/aLJZGAhK2OLVVlK2H09zyfA3+XhN4ohXmv29XdNpWw",
+	"vtfttjwSYPdbiIhweu+qv7H0m/qXWbL3/7H3tcttG1mbt9LFPya1EEXJykyGqlQtLctv9JY/NJKcZGuQ",
+	"ElpEU8QK7GbQoBSuS1VzD/tew+597KXMlWydj240SFCmJDtjO/yVmAIajUb3+XzOeWKdqN+nUqOHiOAN",
+	"BkMYnc9fylImzg3wDRC7gm/5YZHcPRFtbEoj8zzpCDW5BPcMUd2+YW6Z3bg+ipJ6yuW+B0CCPGHoqpqZ",
+	"xjdgbl+cJy1H7QVpwtwx1nVnFJLr/vCLUmWiZHIC8OqxN8gqz6CBd/thvgGWLK9j5L8jkuI1rjwPWZnX",
+	"GZk/3TrX4ku+wn2x9uXvaPOsff0R7pZ1Ln+NhNkP9HhudNqltlldmY66TiBUO+u/PawJy2pa/Xv7XDQT",
+	"6wda/I0qZSpLue3w8R9Rx+56d/ld1Do9OjvffuUahm7/5Prw3T8Q3OVvcvesr+epn9QjtD3d+CidT7c+",
+	"XPPTfQ/W//62R1gBdO9jbQG6+7EWAd39FLuARljLOgi4Af7RlPrM84YzECj0pka8dM2vdw+Vss1b+uMC",
+	"ZulM/fokc2KHhMGlWm1XvHyF9f90me80jdVYq0ZNOFyJnTnHWZ7GOllStX1SrG6+oFw9gFC0qd9rOZ+q",
+	"SCSzKTIf5IiSnEidytIUpPtRF7o/ITHVITVHokt/d51ETSGSaaGGGSw0mhZZmaukE4lRpqlfcRWGtbF2",
+	"ub5Ku7v6XNDxvgtyVtTbHCOuEXRAVxxjvf6V0oq4iW/HSsda2mvlKR0y61t9U6Q8WAHJmMGKR9FX5i4s",
+	"N3ekXVzhhKnKrWgnv2/T5t/eSrDHsCaMpZVzYoyQfK2ghrH9WFOrD13NCF7GLz22qRxKzaSsjpATu/Cp",
+	"205tLd2bxNobK0FjaWyy2hVvMRCenP10ePHT8dHPF2dHr19dnB2d/nR8eHRx+u710dnFyenxTwn1DITL",
+	"3gzeDv7jaOWFzTli2sQNJtLjtXVwWh6opgfp6GVw1FZECpZO3kYpb5Tyn0Mpu/O6wqP1quMbV9EfyAdf",
+	"XdFAfBMLb8wqOEH9m1RlDaCTl5UxKK4GJf1jZlHTEuq8GThFOcHANXfuOHq8H/HHK/26Ag++sBoP9mY/",
+	"tyv573ENwQZ5mlO4shBucR9t1M1G3fyJfMDlA/CZtMs7P5P1kvBfmjbaQcWys6gx1oxPcziVw7HYeqIW",
+	"Wm37zvxHOn0pS5V0XLQabiefLdbJIM/xsa/wB1At16RclE5Vii31RWkMt7Y8wRh1vykwfSCW4tLYjbIW",
+	"m2ZFRtHbWItqgF6nW8V6Rany3PqGdoW5tY49AX0+WIiDheA2YkMQVivEtFBUwIcKPLzsB+SCxY6MGMPs",
+	"B4FwWBgtEuqWHgTsG6PzBD3RFSGUsApbS5oRfYE+zpIJOo1Wjo6EwTPEFGOvsymxdk0VepFwq/MDieMP",
+	"xsyskCnyYbuHeaavVEyU1HRH260s8+nSwvGGKXAB4ENgi0oYFs0RjCHgzmI20Q6uTvLbinQB/IhbJTBU",
+	"7skbOO+LOOSEexyfLtxWD3BdxTqeKwLRYu3RZ0vSZk2I0NLJ/MYTAesbbn9f69Hr5whI+KyFi/pqEwmw",
+	"hdZNJJBU39iNG7vxz5s7CHK5axiRePVXZURGH21Fvqy3KjABGQoYVHekLl3u8V0LOBscFvnwWBmiZELC",
+	"4MwRxTyznD6fgd1Cll6jKxu2DW/v9/bZVDikdgYnsijnx66VwmtzlWn4l7Pw6kBqc6sPyADh3pxjNXcQ",
+	"aO517i5tV2PB4krHuQrWbaGuZJFSW2GreD4DWhA/H56BdVNwLDh1U9o1ZahQ6/RD1accBwibufNAB775",
+	"XHAdslfKPHIPrVpCMxe1oCUdY3XPVWZLF9ofmSIS2agKFIWPbHtwiXCtxqnsKYIRk/988W5776+93f2k",
+	"0xU/V8ublR5fXu2Yprev3oDW8lTlNK1xNj2fT9VhmoRPJYbBamSl4finhAA3I5Ebcz2b4tTenQ4uwHo7",
+	"RJav1xfn/+Pk6OLwZYKswKlK+3QJ/Bl5jJG+KKp+HBweMhey4A8Mww7SSaZp8czi1WQnnvrrxRssPSkO",
+	"hAzvQuOasynmVnfci6M05XeOgr0aPeqF/x68cPJi7wVYzS/2DpMO7x4zycpSpfxVa0Rp86nbOm7XPKvv",
+	"GR8N5A9b3z5GK/dK1S3H9B1DV/LeAeuhSzfkgPvsw87c2iIHdGuLhNNUFRxHdduNKPCr/YRv1q9qPiW8",
+	"nlVDo8ljqtWO4s7+rrf7HLnjc2vETDMR83BWFODuOXaALrIV4Dd4P7WqKLffmFT1Bfp++FoowuCRONPM",
+	"CkyQwuprW4LD1sYob30PcAJSuLnxZnAMirdjsz00+WyiLXeH0fZWOWEl9no9XjKfoaQUIaOTtjEF2Hbu",
+	"ZySSs1IWJbrukeh2u8icMuO+63QXrg0efG4XX0uBonMVjMLO62TqplSaVM6fWZEi0XTCXY5fzJ0El7Z8",
+	"T+sCv7mMbaypXsdxq9Vyjx9LKqJeCbqxG61iXRZSW0p29v0Xdx/TZUjBb8701epO7Qu29oO9NdoqsFOe",
+	"2Hadt3tNMtUx/W/kddDPBgRyeC2f9Yo0OKy8WJbHrX5rSUSi/YUlVLho9aeTmXBbZBTI8PslfExdhbb6",
+	"z3u93YqOaDdq1XV+/YJduIB1NpXu/nden+4QudfufQkQ/nhNcPZa/daLvRcPaYCy6HnhFlmqwVgnO+Dr",
+	"kT+sMe8nz68xp4BSCmwcvGqdJuZ/eEoEj1zD9JskMFbCe4QDhywrXmykwljSHLFeUh1UM+YkN8dxApf5",
+	"6Fxefcy7xWvuoi/RveZW9F/CV/QN8GE3ur4OGEee5TkCemot8TNqtvz+9HX38V9kdWv7waU1OTg4QY97",
+	"rW5xG63bw54rmpAQf2xs2f++933vCVH93V5vRUB/Z7cVhcSYe73975v64m8CPH+yAM86Hf3dGj2hr/+3",
+	"ESPiDv1yOeyzZmTosybtnoYCXQKTRAHqUdqA43cl+hRkblccl5ZxKhp0qLcwXdwI3LhsOGb6tTCOI5Jw",
+	"JCERVkitJjFW02e/lNJWmNPC4g3nrrATwNDCT5LGWROA6FIzGwDiRvBvIvtfDQCRwvtrAhC/vuj+59U2",
+	"H0jq3tv17UinlmK93sVCIU6Mgxz58eCQsJ9w4JhZVYp2RiSVFjwwmWLM4HIe4CTQlyvM7GosFuEkna7A",
+	"xj4Y3XOBxnqYN9YFMfT5JnVZUf/6xBe9ELzv15IJCKmgOdN4DJCXpXchlU5dTQVWcnpPM4g+iba/1w1J",
+	"SApsbTLv1FGcVfxem5on65VirGM9qMLtXPh5rdSUKCVcXLoWKurTWrhwXi5t6V+tKRhOmaBRENePHMfy",
+	"QkDdXQk6nXhD0RyItdLYV1uUxnSiWth1v9cjZQ2jvB6cncOT371/e85Pr4GKuI+PzK2JNXU3wntfHr0+",
+	"Oj9quB3VPVsF//rnf1FYF5d3MUBfwHdlwEsV8c3nDws+LvUmhEHxTSlkLJLj0fYbWQ7HSVSBcYxVQuky",
+	"K+eilFeuB4+cYHcg/CtYW2mwbtyGcH93j8/VqKyAQqub7z01gnk8wrk/oMEcvaG0hPba2CVfvV2yt7Zd",
+	"UmCeJYPN8EpmOb/rxrBZ17CBA/sEdzRaXYngxLRTMZFTLh6V2cbEI/wfXuu7vHmoZ11RUa/9xR5fxuuu",
+	"utLCGF9ydC6vEkEn0j/A1dg/s6AznEQ8QLH51mjFslNU5MXgS7o02HOYEuftJUrg9cvWYv0Er7FeBfEo",
+	"0fp5cHQPRrNFa+gA+BAr9cAXkxdw2qf7TYXsnzcp2obTUTtLwuWvqyPFbR+xwQqCM6YYcecLPQ/tt7V4",
+	"G+W+CTp8pjKUBynmzxxjQDX7h2MNUSEsE1tTqT/4jgvwHa4pacR/ITpkARtT1bLHuo0g/3tAUuCAElCq",
+	"c7AE14saAYWxrlCAWQqScjRn34wwPGxrpCE0xsGG/trrfY+wIbsAt8GBPabGI3O6IjmUmrAvr3IwhOoF",
+	"KYGzO5FzTkF7ic61MoMFG02D6XWpfAlH3bdGT/jo7cujlwkB0PDTuCDAcuq7NBhBqEAkObzV3PFZ4qdE",
+	"yKCDjbkgxCpQ1fJDg8iDWC/wgJ28uMAFeVC04A69a8cB8CP5AEhG7VwJyVTHI0UhQKmKYQU/4n5JqAqJ",
+	"YE8VR/yyFcvfxYo22b6dj4UEmmMBsV4MBoj7YgG1tMkjTFt6008bOHgE7ukhyKRHImToTZ+O4FlEFR0+",
+	"fUaNxm3QiaQ0vLm+KuSOjw9Jh8FLN/bmJpj0hwWTNvCIB9i8JIu+VHgEd8G4l1F0TNcsFGUsz7WPdg/R",
+	"G6CdWWaTsLqC73RpoFvJFAto7wwwzXNoUpWI5PD0aHAO9lZVVttO3p+8xB8jkelhPqOGnQy85LB+M6hc",
+	"lh6KuIBs7FC17o25xieQkXfgjZwgq0NpGszGrMhuiSC5pQKzy5BpgwvCVSaxxlQfAzgEP5dWrtPl0h+P",
+	"SWCqVc9YKq2wY3MLrx+3nN0ruSI5XNTg3agb/1LVUNzCuU1nl3lmxxz6SHhPUKW1kLEmKBxVIvEr+0om",
+	"CplwCbgrWnJhxrG8hJdk066pU1po2oMpCfsN1iFTlUPgWoopIWdpVoqykFku2sSZij/t3OzuqBtYq6TT",
+	"Z4IKO8Pk5GiWx5pXlEzEIoPjOJ1yas0KvNMlHvHPzNob5B+x0lwGWSQchdOy2tC3owAtTQ8pYiW4Vpdq",
+	"ZPhNXMm6dND5zIo8sw5MZI3RVAZufTpsLKs4bVcEBCKwB6pYFVePIyFRdjUuuaadigLoWe0mjzFaLqdp",
+	"8PoWylOiWvFCFES3I+q5hl4YPbU0s+EYTxd5tGlVZUGXGzGRKXiJsW4HhQ59d1Y96p6/E2Yj3QHEMgdB",
+	"VBMuJJelVORBNSE8Zma0i787zxofyx9ncXNhHB68ElNgRh3EKye7rVK4AmN5o9yXz3j3HvHOHZqJwp7E",
+	"wVGitsTt6kn4OihIf5shhYieTS5Vwc0O3IftgBd8bytj0a6f2NXNjKu+xbEOGxeLT9G3eJ2WSNwT49R5",
+	"+X1YwJN3Z+eROBmcH/4Iy02uaJc6BXg/eK/GWtOQNIkanvOHAN+a+hE4rfqNtyXg11w/q8I3PKD/wJfY",
+	"K4DfYt2WAQs9YZw5tUnpb6L+f/ImAu4obDCGj3DZPi2w3XVDDPHtzuxettvd1a61rrRiPSD8ARnnsa61",
+	"QqhF/YXmIl7f/li0k98SF9Bly4TdLN5AHQTYx3pdhH2tUcK/Fx9fmQobmPxGd21011cFk/ehsQ1a/ima",
+	"7IP3X+9vBEyBj9UmNfYrWei9y4C7ZkfyY/A7emDgXv9BymIZFvdYj/KzunNfTtvfcIlWKDG3RyhSt1Fg",
+	"GwX2Z4ZcfWGul5ewf7x2M3AGvAqzOx+GnkD4bqe4t+8viBXKfzhKFb71WcX7vW2napiNsiGtZURxYJWK",
+	"yzne272XA/lx3U1PVV5mJiRCfhJNMWyOw/dn573di5dnrcj9/8mbVtRCeNDp8d8vXh791Pp1XbgGvNZb",
+	"WLhTNc3lUIFPsUpuB2vKzTfXlY60DI+QjnTjo6Qj3fpw6Uj3PVg6+tseIR3p3sdKR7r7sdKR7n6KdKQR",
+	"1pGOBV75LuTPpJ+6tJ8q7szgyopBs+namoSF81o7/QtHPhCxNOmKNzMQr40dJwcp55sJuUYZ5kVGXYEn",
+	"ycMMqROcLJS4VtMyQrs2ndHhVulBrCUFSCZyLhj3KIWd21JNHOpdm0LYUhauTTcecoYWtgtFIRgsIC1n",
+	"ha5mGHS0xv0QcdZbD1UkMh1rl9REGdhk+A7S9LOIvkcB51ZJvYeLOZJtT8GXffbJNSPMFr/oRvh+duG7",
+	"DrjKrdETwFXfjvyeYOvQdSW4v7omwwdp+jTxPWuQ3m/kNUNqsKZ5wUDMMdQwWvXYPp8/ENEZdomtVVoH",
+	"JH1TVUwyi6x3ETbbQmYIUADMTAB6gH68VmpKd8U6uK2LiPjJtJzTrIKK/4mQeV6X9HnmJTsqEhDvTbKc",
+	"bbtvUZ4vma1fqGh/hHkttLndSPmNlP8WpTwfhyca6+sFDXYC+boygED9XjEec5PZ7JJ6iYbTq8hmg/H6",
+	"YpQVq5wOhtcGMLLAuK8iFbKUubkSbeS5kzY08i9A5Lx7c3TqyrvwT4iA7bDgvyrMbLoUysCynEwzGDUK",
+	"p4z6iKGO4AkglBQRcdhe/hZ8FnopaW12pZubcYCrBcLtJFjbf39w5EOrYIELeywMiMAex60fThhuyOBt",
+	"iuw3SvtiAHzxEiT8VelJkd1kubpStCePBi9bUevol6PD9+dHoBFwJFmU2UgO4Wj/ekdHZGFG3Lr3vum8",
+	"efnmUdNxk0gxzQDPrymqrFQTu47GCp94h305j+lW7F7s+3LKopDz+30WxhvXbaONUtvEjb7MuFHAp1IX",
+	"+0t7+FOEkkKhzJh3ck+Miy9hby6OJlFG1FOa8tNi3U5O3p+Lbrcb6rmdD07s3HkKA3OjiiJLVceRoLAI",
+	"ioKCBlAyUydYfHUyT441VVBFUV3KQgnnR6B5HrI9MkWsWUSLBL5MInZEcpWbS5m70gO4m6jpRAKiLIFJ",
+	"MoSbeN9QW2EJC/scsQZFNlHFleu5fDumJmm+cT4qCyq/0Fz8kpW+nwqVtiTIuUbz2vHQKdosSVUL6yqZ",
+	"YUXGJk+5tKFagMzpSyva+73nsd7vPe/tVdjwg3rwDhlLwNHrIFz9lE9Fn1D7t9J67YuN2GrhukhoU0xk",
+	"DmItrPSZ8uaLYu3bwiGbBH0KuK2KP1ZTt43hP3z6Z9LwjyUNoIP8kqFPvvF1dZBD4oRpkWneNTSNZ9aj",
+	"puhW38r/0XYD7JonaergFGDe7ON3FKHUXPemidFZaaiLdnS/QUOgf/B28Xi0ohZVe/mx3BFhA6PONvBJ",
+	"TIyoNcm0+2eTtfEJffyH7Ct6xmZjfcUbax3LteYrrRTCGyN2E5n5JuPvuONrhwAJ3ZgL6o8M1gRG7H1N",
+	"fE85Ri7zfMmsXkaDwJAHVbFmVlqVj6h3r2hTuB0rICnfSkILrWuaXmBXdypaK7AIVcFR/ayM8AdYLiZk",
+	"cr1/Y52VHsyfFUKr3z0jV1cMFpK/i0Ebtr9nSoCDT8Z61TLH5SOwZc5+r7f7XefANWOpxbE8xhLrJjNL",
+	"qMz93n5vD4xRto7pzcE6FiuMY/SMnGvgU+ADrJC1XjXGOuU2kMNrbW5zlV5hFFwkH+KWLWU5s3GrH7e4",
+	"SDhu3SWizZW34fJTUSlsGfyf4/QuiTW8SqeR7SpXsvj01mu05j0u7P/kiNYHXqJW3y3Q+p1YaCrcNZdG",
+	"uSdW07DfeEdtNN0mXPMFJhBQUrMX7jcuCHxwiJvV1FpBm5X4QpSk3LiKpB7yfzSlBXzz9MbAeqydWdlf",
+	"1E7mVgetbWWJz8Pad5VbtZhDqF0V6/szCJ2DUNAT8F6rDJtIoHq3PjKCEZj74iKNor8ZPf9NCOEvLavw",
+	"gOxzzR+6r4EVmzKbOP1G8H+pcfpTJYn01ndVvD87+3jAEOenax2IQ/PI8zBemnT+zFKzcYTtJMsSIXFg",
+	"oQrH0+HIbIXlsaUpVCrM5f9Uw5IpYOEtgyJZjv3H2r3FgUicZErCDEIDEbP6bSZzr7SeWb71bGimKoli",
+	"3cTc7KV+ItpLkS6VChfUt9y/p0PTtqiMXFob+dJdRxDSe9gSZTrN5wdVbD/sNORi+qyNKEyUxHq1K/KA",
+	"OD17hLBMsW7v956LtQP1FU1L9STW2VUwPdaZ9dkQnBViz9RopIalkCXu0Zrftxqw9cXozkd2u/w21GbY",
+	"wvKTosv+DHbFoltpWdBtbItN+PRb9EvfcZK9KRL5JMd0zfDpw0KmDbFRUZoramTY7NhWKs2FMrmPCNO0",
+	"p9z+bTH06kOiWRlhqJaz+TVeew5X5rJURaypoWS6QHqNSGesibFscsFDxyon9Bu2/O6KsxBp54OkFWr7",
+	"aVFSX3v+qaKkgr5UrNePkq6myApx3pug571eb2Y3Uc6Ns/ulRzk/keL4WIKtuXXVcsDxI5hlatBrChGi",
+	"lb02qZW7HKzKJ6IfCNJ3BPtWYCElCF+Qwtgpit8WG+wy6SYolxrA2hNuuniml9E18Fk7br2B1a/uZ+B2",
+	"3Oq4VlUrMdkNbw6Krh86o5qUBUZqK0e0QS+ASr1UudFXmHRt+zVkHskD8FURXtbb7cTau6xdMUBUyjCb",
+	"ypxHQDfVgD50o0fCfS3YT04dG53PHbC8/n4X8azXez6sbAz8t0oi7BJmG9c61tQL+NGJ3kRk2pZKpqua",
+	"seBDP41j/BkDxH8YyHs9lA63W/gsXl4oHjZB5I1e/WqCyOHGfWT0uNKtpblWKBSaMd9wUHCiYq/bYw9p",
+	"e1goJGmSOXeKF+3TV4fiL3/d/5v4f/93v7vfwaAp+1OBBEKFd5XZEmt+cO5SWDUsFFaoSuyMLUZZrigi",
+	"60aYlWN43lCWikPYP56fn4gX0mbDWLf5soziljQeVxmNTDHZnhW50kODlayS2ZGxab209tYUKfbwh2Fj",
+	"ndBYF5ljwuJ/06C1YDW2EQ+oCcpbEwkNTqW4NOUY4dE/MyNmYjFeTdfBinvWTe40D3/2HcjDJUPuLdB5",
+	"B0L67gcq5TvMrLTktBuLTkGS6RuZZ+kFPZDbyeMTMyukuFSyUAX/Aoo91jSDwckxvQh2na+4uaelFe3E",
+	"VHs1iUSytIETQoPj0fKt/IM98V13r48uoYIr4lYk+H8vgu0GziH4tCMkGeG1iHXw9WE9wpekSxImYert",
+	"0if7+eeftwfBlunTRml0PI+tnalzPAPrxot/3769vd1e2FiLyNxLeOKgNvM6MvdweWtjHKDa2BUa90ML",
+	"T9kFg0B5SwanEDQ2fO9WH2baHZpCdd2Zn1wVJE7u7tbWoLggXpt9qvjxg55No6/kX3Ks8ddKLzRiO5TD",
+	"scIubIXJG9wCammfaLONAd2kJru+6+52lnmcwmXztlPLjdDy6FwiuUDNcFLIK7ph5eOHMNEnPR5HaHj8",
+	"+s3fYIc+pvcbKrklu+Uva975yFZscOujO7HBzY9uxAY3P6r/mrvxY7YDHWk69v1/gJGwEJ29LCUoSF3b",
+	"+czJ0qA02qs0dSfs1gaz26OhwCa4I7vfuSKzIm/1WzvoZPAti7u54rRwdCdyMlXFtrpBFkdRqKEpUtAr",
+	"pGSY0ANpM5yTiypxXCgFKshyufAiWQZXCyF7x1QVATMLsa1EzMZSQZwCEpZYB7Fa0fYULAEuniKpuUq3",
+	"L+XwOoztVgQtGgvQkD3lBhUTsTFWHCNtr92f2cqtjdA8y0DPFBSFxq+mmeiynItpYWC9imdkmsTaaWdv",
+	"AGWlGFJHalyzSCTyf02TDhZoo+aGYQPFFoUNd0SWxrqd/LLN+377OHW3lnCGmF0H67c8VRKTmiDl5qhU",
+	"Bet3JMghTO9YZggEQzMr5BA/+3GwvffdX5xZNC3UTWZm1pOVjKUds4mAKi/WjsVoKLXR2VDm4j/P3r0V",
+	"7Ws1t8JieidCJigsN3x/fuhK3CfZsDAW6cn4jW7lXBzmZpaeFzLLkbgm05Y5Sa/QtLTEn6OFSjMcmULY",
+	"THbkCtKZ0cdyIAemGe5K4l+5UUU2mvu+4BX3M9WhXxb4Id2LJ1b9lnTpPzDylQRrwcYavx499wAnhs9m",
+	"gieCRBADKtMBZdqV+MPbRS4is9friYllClbmF0J+6ckkK0WbjiCyITmLFYlqYFBLM3Y1fahM+9UetsyK",
+	"ieY5cwehGsNlMAUTZUXOpKcN7CI1CP0ge5VuQHskCc6LUDqdmgyEGNrc1TrjnxNhRiOKMmGlZWnAKsQn",
+	"W4LEj3Li6xyO1fBapUJeobgshXtp3PlwfslChR0Mevdv+9/9NdZJaK1MC3OZcyNZNhk1BUgGFbsPxi/q",
+	"slD9BzzyEE6NS0IIDM+pQtw874oBu0pIZCuc6iRxjfgVZJJ0dw4Qxej/+aIvBthuDTsy3GTqVrx4xkyw",
+	"WZnBnpZlKYdjYvvCbJa0itNelI9CMYfpm1iricxyZBqDYS7VWOYjd8KLeSVKhJ0i9Q+eRxjqlzevK8zK",
+	"L29e80G2Al//mRU3u3viMiP6IPzAye+TPIk14YN8YQNbe50+0ekmZA8kYpoNrxm85MrWwNKWJe+t37aZ",
+	"aAjNpr/t7vY6fZEsWpuJMEWsRf0PMA8SEqBLfG5unF2NVeEGjuhVDTijZaZQVOAvVIsMgzrWIxDjydbO",
+	"FjhE4XO2EqrbFWSUkgs2MbYUVagY1WCqhlmqkB5NIKPuM+umIdqLUz/47YdeJOBxrL4sLD+XcoDMyCnv",
+	"RicQRpzIHJZOpX7QzIrsSiOKQQx4elyrnU4I3pN5el8E72YgNvUVXaZh1N3e3r64nJewt7KKV4zb/O33",
+	"/rK929tFgj1cNyQeRspnMEfO51Ply7qdemIk2kSlmcQnP+yD3rKLLUUyHMvCgpfuI6bOsfd/+2FWjra/",
+	"T0Qbrak5jAkHpdMVL0xaY4yTVrw/f7X9PXikOUfp4b0ZGj2RxTWK5OtsOoUFdQcAg9swrtuoyUedR9hB",
+	"k1leZlNZlDv4x1SWEqmy1O/lzjSXmaayHZyxCT6SY2Tm96PtQM8OP50AjYyfrUahTUEPIZL93e+2d3u9",
+	"BIXAu6nSYFU87/Z4w1i3W6pYNCPK/cmF01D7znh2yrGyGBqhqndHA8GZkUIy47bUcBpyWRBjWPUUlthi",
+	"oqyVROCcqhuVg4R6Q78xiC4B28n9hNLTSX18YzYLczOUnDHnmW+/lvpqhje5dwQZFPH7Xc5r0uiZjbV/",
+	"TX/ngf+7RVNoLpKfZDHvC3pEJBYf5ToZYAwEmdMRfpczZRwdYu2AipGYaYbjV2IRbEIz4XgYbFIE9eNS",
+	"lWOTUiRncHJMxUYVIgDNimS/t48HFT/bfo8+vmhXXoxI3pqz2XB8ynF+18jnDY4OHhwZcBz5OcSMke2j",
+	"BesjRu+tKpCBczkSiIpgDibB4OQ4WQgxkViLNRUbbGfaK8YqGOUgnswAWHCf0HzOJWpgULosGxM9ukF2",
+	"6PfEN5RIxoUaOYpxQzNMeO96XWiZ97FQ1uQ3yoKdDh+pUpawp9mCYrylBftD5jyRhUYQ/ZrSzHSpCvY5",
+	"4PClWQoHiMOSXFC2c2t3bnb3doKLq7f6cPzyjl4tYTGAYcqcKyBh9xCvJxLbmVjfPBfqt1l2I3PUHNIZ",
+	"u5n2M0Nez2GTRVMvHRdtXHoQYLEmCxSuqSr/hmaWp+ISbEhZDMcKDHZrPFMPNYQ9cAsVVHHhioGKijWS",
+	"wdbqG4OXz1J+eZVWPy78kKV3dZOOjDZvZtHTG4y782VL1cdtVga7xapYdz/Wycm7M59uZCPXmySrnHek",
+	"KCKZUZmwMAWUSkF0dUVwtfbqNe9/+Y25lfurGVYnoUslDn+5h6PpI0QdoA7wG3OFKlFsaPB0nDjw1K+D",
+	"l6/E6dHZuRi5Fu1dMhO3tnzTdvC9YGpbW5SyTprZE5KKBZWEe3sX7Oy/dcRwbIxV3qqbFqY0Q5O7cQ+8",
+	"YUF+Hi7D1tbu1hZsV1CekWPZHYTfHFcKvoc3FJ2Q8ZI7dJbdyKiNM73yNaKKAVe4VwKXcpF2IiF3ES1c",
+	"CcdKY32ue4zLF+z+65//+28EIiJDoL3f63VgbGfb4x8kktCC2CuVdlh4N9Zulz4JuVTwHfDDuj/vg2pB",
+	"QFzdalsg78CNSs4WPL4N27jMylzhNnYIsihumT5e+lKV4LrErf4/PsStFP8V/v0QdGnw7xNZjuPW3a93",
+	"SecAHhDO0QrcDM8plkCmg5A5Chxbs73YlaHHURoHvQKw1ciGxE9aWaN4eTAlVGlWeIIEKjzgFXzjTV9c",
+	"xsAwhm2ynjH8MU6U0EZ5+M0g3h3fNWrm9QZYoMtMRFt6TktMRXZgc7pEj+CEEyirhpd22ShSywmPiKvG",
+	"64hkMrCC8tKafFYq8f70tSXMJQxa4TFJMGFwRI+yqxmIaFZ1709f+7OPxrZWUeAtgh+HWUZwYFUYpKNz",
+	"lPyy/coUt7JIVbp9AkIFHZ6x0QafMioM7hiWf+7hZTHDtN60ML9nxPFQeTZ6ToDV3JgpxicxeVlkN+DV",
+	"a1WCpMBycliE0+xqXFonFhnJg7k/zHu2k4rqI6mlAw/AZ8Uwje3XuNZFUCXCTmu0wKoNIuhSWtUQcsG9",
+	"sgaJEUcprONrt5FvIkwlRzLl/rIHfsiPsCeBRUL3lWM1qW4j4+Hi9eDs/GJwePju/dtzhhAhBobuzizi",
+	"n5B926KfXhqeEQKcaJYdJ5NzCRuDaNw95fvg8NCV4/jKL+2I3btioOcY1s4tm+X7vecYLqiteRjXCrim",
+	"KyXgqJdZcmOPBazcpRpcIgvHfeAEIKs190yM/WLiGqeCIt/oqwNaQU/HzUyNLvzQllrM9LXGCLsI+NxN",
+	"4CZG3hnlwA+OTJY/6Aelr8pxZzmSsN/rwaAYleSNXbF+Bz4/jr21FQD6HJG4X+yAqh87iKpRCXpQmJE7",
+	"hyDn6rbRSh6bpxtKHIOaymIVkWbSJ1wg8VkShHCJd9/ZyN7CzDRrF+JrqNIrVUK/EwXGl7etFs2wRpo6",
+	"ptwGKUpP15+HxOyeD4DPbfgAjHFBkMrg5Li/GprJB6TWIgbOydjkqUdmopWKqEdQM+R4Y08PtNUvZkWG",
+	"IAUW+oEIJ8fEXyV+EOOynPZ3dn58d3ZOln4Sa5TVFJ+m3o2WKhutj03PrKrg9VTuh2B6OKBZOa/Mew52",
+	"VD942yewlPxFd6GDYUCeBb10E3ogzoBiQC9Y6DXVTwYucRv9GFhZ8LCTqt9MsMhJJE7en8e6+a8hhjKq",
+	"o0qppiKzpcXsToBMcR8JHgoPZ3fQaLHOQ+jq2oRCIKd/mzXgx4mjkcUSD/iQsZ7KslSFPqjWjk2LKUaw",
+	"PImuNhzJw+/vqmQn9XgKSl8ZoGQnci5S44KogWbG7pW40bF+1Gi/WoQejkCqcHPLpWKPf/3zv4LXqB0Q",
+	"CiO5JpHOm/F7INZ0RpI1sLP/+uf/SUhyRBWMWJYB0pchz5gixc8bVf0uKdtNXP+uuNb9+J72ga9roZ/p",
+	"XxEV2XikL9hTPjnJy+p61/djvV0DCEec+goWuqGlUZvP0iXGZzHa1HwUOv16lS51+sTIEKfIXYk0DtSE",
+	"3o4aoNuYQcS9VAM3N0C1nc5bhF2DeXMgHgKnxqyVXTlNyoG7NWv62gew1quE9WIV1qo5V7Y5Gk0NLfDq",
+	"qnBwcgw+h++JQmYCx9B9HMi9GbfB6rsOr+GXY22CFnP6sJXDYCWMf6nmxmmlYCtiMrxqTxLrxsbU9R1J",
+	"SYsF89tZf4S7wMYDVNxaq2ZoLPXm1mDPFnt9kc0a+rl+IrH2FiVj/SMhc2soQOYjuLgJUlPRpeIrvjWB",
+	"yavsUOYcWOQ1QkHIOtqJUNvpe9sWBSN986g666ieTAECIqKPWJOYgjAc3EytqbIBBGOmMbCZDWe5LLDJ",
+	"GhfmwT5B94ya1TscQ6aH+QzRpktyNng6vxffdFCrZQjK98EwqZI11eLudWD/usCuHxcdar8grm7QT616",
+	"foQwA0JGgO+yNFWj1cFS0b/IEMOLE6pZbM1I47tf7/5/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
