@@ -240,3 +240,24 @@ func TestSelfServiceRolesHistory(t *testing.T) {
 		equalLines(t, "after the reads", historyLines(list(viewer, "").Items), all)
 	})
 }
+
+// TestSelfServiceRolesHistoryUpsert: a create with Upsert-Mode that updates the active role
+// is an UPDATED entry of that role, naming what it changed; one that changes nothing still
+// records the write.
+func TestSelfServiceRolesHistoryUpsert(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		admin := h.UserToken("css-admin")
+		access := h.createRole(servertest.Kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
+		for _, body := range []string{`{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2C"}`, `{"RelationshipTypeCd":"ORA_CSS_USER"}`} {
+			rec := h.Do(servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Kim), admin, body).With("Upsert-Mode", "true"))
+			servertest.DecodeRole(t, rec, http.StatusOK)
+		}
+		got := decodeHistory(t, h.Do(servertest.ADF(http.MethodGet, historyPath(servertest.Kim), admin, "")))
+		equalLines(t, "Kim's history", historyLines(got.Items), []string{
+			fmt.Sprintf("CREATED %d ORA_CSS_USER %d - active [AccountPartyId,RelationshipTypeCd,StartDate,UserId] by css-super", access, servertest.Acme),
+			fmt.Sprintf("UPDATED %d ORA_CSS_USER %d B2C active [RequestTypeCd] by css-admin", access, servertest.Acme),
+			fmt.Sprintf("UPDATED %d ORA_CSS_USER %d B2C active [] by css-admin", access, servertest.Acme),
+		})
+	})
+}
