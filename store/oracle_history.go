@@ -242,3 +242,110 @@ func (tx *Tx) OracleRoleHistory(userID int64) ([]OracleRoleHistoryEntry, error) 
 	slices.Reverse(entries)
 	return entries, nil
 }
+
+// CreatedBy is who made the change as the history shows it: the actor's id, its first 64
+// characters (the attribute's length, as the roles' who-columns).
+func (e *OracleRoleHistoryEntry) CreatedBy() string {
+	if len(e.Actor.ID) > 64 {
+		return e.Actor.ID[:64]
+	}
+	return e.Actor.ID
+}
+
+// OracleHistoryField is a column a q filter over the history may name (see
+// FilterOracleRoleHistory).
+type OracleHistoryField string
+
+// The history's columns.
+const (
+	OracleHistoryID                 OracleHistoryField = "h.history_id"
+	OracleHistoryRoleID             OracleHistoryField = "h.role_id"
+	OracleHistoryUserID             OracleHistoryField = "h.user_id"
+	OracleHistoryAccountPartyID     OracleHistoryField = "h.account_party_id"
+	OracleHistoryRelationshipTypeCd OracleHistoryField = "h.relationship_type_cd"
+	OracleHistoryRequestTypeCd      OracleHistoryField = "h.request_type_cd"
+	OracleHistoryRegistrationID     OracleHistoryField = "h.registration_id"
+	OracleHistoryStartDate          OracleHistoryField = "h.start_date"
+	OracleHistoryEndDate            OracleHistoryField = "h.end_date"
+	OracleHistoryActionCode         OracleHistoryField = "h.action_code"
+	OracleHistoryChangedAttributes  OracleHistoryField = "h.changed_attributes"
+	OracleHistoryCreatedBy          OracleHistoryField = "h.created_by"
+	OracleHistoryCreationDate       OracleHistoryField = "h.creation_date"
+)
+
+// historyFilterBatch bounds the entries of one filtering statement (14 bound values each,
+// well under SQLite's and PostgreSQL's limits on bound values).
+const historyFilterBatch = 500
+
+// FilterOracleRoleHistory keeps, in order, the entries a q filter matches. The history is
+// not a table (it is worked out from the audit trail), so the entries are handed to the
+// database as a VALUES list, every value bound, and the filter — the server's SQL naming
+// only the columns above, with q's values bound — selects among them: q means exactly
+// what it means on the roles, in both dialects.
+func (tx *Tx) FilterOracleRoleHistory(entries []OracleRoleHistoryEntry, filter *OracleFilter) ([]OracleRoleHistoryEntry, error) {
+	if filter == nil {
+		return entries, nil
+	}
+	var kept []OracleRoleHistoryEntry
+	for start := 0; start < len(entries); start += historyFilterBatch {
+		batch := entries[start:min(start+historyFilterBatch, len(entries))]
+		sql, args := tx.historyValues(start, batch)
+		sql += " SELECT i FROM h WHERE (" + filter.SQL + ") ORDER BY i"
+		args = append(args, filter.Args...)
+		var matched []int64
+		if err := tx.db.Raw(sql, args...).Scan(&matched).Error; err != nil {
+			return nil, err
+		}
+		for _, i := range matched {
+			kept = append(kept, entries[i])
+		}
+	}
+	return kept, nil
+}
+
+// historyValues writes WITH h(...) AS (VALUES ...) over the entries, numbered from first,
+// each value bound and cast to its column's type. Times are text SQLite's unixepoch reads
+// on SQLite (as the filter compares them there), timestamps on PostgreSQL.
+func (tx *Tx) historyValues(first int, entries []OracleRoleHistoryEntry) (string, []any) {
+	integer, text, instant := "CAST(? AS INTEGER)", "CAST(? AS TEXT)", "CAST(? AS TEXT)"
+	if tx.dialect == Postgres {
+		integer, instant = "CAST(? AS BIGINT)", "CAST(? AS TIMESTAMPTZ)"
+	}
+	timeValue := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		if tx.dialect == Postgres {
+			return t.UTC()
+		}
+		return t.UTC().Format("2006-01-02 15:04:05")
+	}
+	row := "(" + strings.Join([]string{integer, text, integer, integer, integer, text, text, integer,
+		instant, instant, text, text, text, instant}, ", ") + ")"
+	var b strings.Builder
+	b.WriteString("WITH h (i, history_id, role_id, user_id, account_party_id, relationship_type_cd, request_type_cd, " +
+		"registration_id, start_date, end_date, action_code, changed_attributes, created_by, creation_date) AS (VALUES ")
+	args := make([]any, 0, len(entries)*14)
+	for n, e := range entries {
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+		var requestType, registration any
+		if e.RequestTypeCd != nil {
+			requestType = *e.RequestTypeCd
+		}
+		if e.RegistrationID != nil {
+			registration = *e.RegistrationID
+		}
+		start := &e.StartDate
+		if e.StartDate.IsZero() {
+			start = nil
+		}
+		args = append(args, int64(first+n), e.HistoryID(), e.RoleID, e.UserID, e.AccountPartyID,
+			e.RelationshipTypeCd, requestType, registration, timeValue(start), timeValue(e.EndDate),
+			e.Action, strings.Join(e.ChangedAttributes, ","), e.CreatedBy(), timeValue(&e.Time))
+	}
+	b.WriteString(")")
+	return b.String(), args
+}

@@ -1345,6 +1345,9 @@ type HistoryId = string
 // HistoryOrderBy defines model for HistoryOrderBy.
 type HistoryOrderBy = string
 
+// HistoryQ defines model for HistoryQ.
+type HistoryQ = string
+
 // IfMatch defines model for IfMatch.
 type IfMatch = string
 
@@ -2461,6 +2464,16 @@ type ListSelfServiceRolesHistoryParams struct {
 	// `fields=` with nothing returns the links only. An unknown attribute is refused.
 	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
 
+	// Q Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+	// with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+	// `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+	// `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+	// `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+	// `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+	// numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+	// refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+	Q *HistoryQ `form:"q,omitempty" json:"q,omitempty"`
+
 	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
 	// example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
 	// case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
@@ -3064,7 +3077,7 @@ type ClientInterface interface {
 	// Entries come in `HistoryId` order (the audit event's sequence number, then the role)
 	// unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
 	// (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
-	// `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+	// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
 	// (`JBO-25020`) when the user does not exist, as for the roles. Needs
 	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
@@ -3075,7 +3088,7 @@ type ClientInterface interface {
 	//
 	// ADF's describe document of `SelfServiceRolesHistory`, generated from the
 	// `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
-	// attribute is read-only and none is queryable (`q` is not served on the history). Its
+	// attribute is read-only and queryable. Its
 	// links name the user `UserId`, which must exist (404). Needs
 	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
@@ -3953,7 +3966,7 @@ func (c *Client) UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlu
 // Entries come in `HistoryId` order (the audit event's sequence number, then the role)
 // unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
 // (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
-// `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
 // (`JBO-25020`) when the user does not exist, as for the roles. Needs
 // `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
@@ -3974,7 +3987,7 @@ func (c *Client) ListSelfServiceRolesHistory(ctx context.Context, userId OracleU
 //
 // ADF's describe document of `SelfServiceRolesHistory`, generated from the
 // `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
-// attribute is read-only and none is queryable (`q` is not served on the history). Its
+// attribute is read-only and queryable. Its
 // links name the user `UserId`, which must exist (404). Needs
 // `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
@@ -5936,6 +5949,18 @@ func NewListSelfServiceRolesHistoryRequest(server string, userId OracleUserId, p
 
 		}
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.OrderBy != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "orderBy", *params.OrderBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -7151,7 +7176,7 @@ type ClientWithResponsesInterface interface {
 	// Entries come in `HistoryId` order (the audit event's sequence number, then the role)
 	// unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
 	// (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
-	// `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+	// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
 	// (`JBO-25020`) when the user does not exist, as for the roles. Needs
 	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
@@ -7164,7 +7189,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// ADF's describe document of `SelfServiceRolesHistory`, generated from the
 	// `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
-	// attribute is read-only and none is queryable (`q` is not served on the history). Its
+	// attribute is read-only and queryable. Its
 	// links name the user `UserId`, which must exist (404). Needs
 	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 	//
@@ -12120,7 +12145,7 @@ func (c *ClientWithResponses) UpdateSelfServiceRoleWithApplicationVndOracleAdfRe
 // Entries come in `HistoryId` order (the audit event's sequence number, then the role)
 // unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
 // (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
-// `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
 // (`JBO-25020`) when the user does not exist, as for the roles. Needs
 // `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //
@@ -12139,7 +12164,7 @@ func (c *ClientWithResponses) ListSelfServiceRolesHistoryWithResponse(ctx contex
 //
 // ADF's describe document of `SelfServiceRolesHistory`, generated from the
 // `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
-// attribute is read-only and none is queryable (`q` is not served on the history). Its
+// attribute is read-only and queryable. Its
 // links name the user `UserId`, which must exist (404). Needs
 // `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
 //

@@ -487,7 +487,7 @@ export interface paths {
          * Describe the self-service role history resource
          * @description ADF's describe document of `SelfServiceRolesHistory`, generated from the
          *     `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
-         *     attribute is read-only and none is queryable (`q` is not served on the history). Its
+         *     attribute is read-only and queryable. Its
          *     links name the user `UserId`, which must exist (404). Needs
          *     `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
          */
@@ -551,7 +551,7 @@ export interface paths {
          *     Entries come in `HistoryId` order (the audit event's sequence number, then the role)
          *     unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
          *     (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
-         *     `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+         *     `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
          *     (`JBO-25020`) when the user does not exist, as for the roles. Needs
          *     `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
          */
@@ -3211,6 +3211,18 @@ export interface components {
          */
         HistoryFields: string;
         /**
+         * @description Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+         *     with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+         *     `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+         *     `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+         *     `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+         *     `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+         *     numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+         *     refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+         * @example ActionCode='ENDED'
+         */
+        HistoryQ: string;
+        /**
          * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
          *     example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
          *     case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
@@ -4523,6 +4535,18 @@ export interface operations {
                  * @example HistoryId,ActionCode
                  */
                 fields?: components["parameters"]["HistoryFields"];
+                /**
+                 * @description Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+                 *     with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+                 *     `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+                 *     `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+                 *     `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+                 *     `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+                 *     numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+                 *     refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+                 * @example ActionCode='ENDED'
+                 */
+                q?: components["parameters"]["HistoryQ"];
                 /**
                  * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
                  *     example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to

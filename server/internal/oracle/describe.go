@@ -56,9 +56,11 @@ var (
 		name: selfServiceRolesHistoryName, schema: "SelfServiceRoleHistory",
 		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory",
 		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId}",
-		// q is not served on the history.
-		queryable: func(string) bool { return false },
-		finders:   []gen.AdfFinderDescription{},
+		queryable: func(name string) bool {
+			_, known := historyAttributeNamed(name)
+			return known
+		},
+		finders: []gen.AdfFinderDescription{},
 	}
 	describedUsers = describedResource{
 		name: selfServiceUsersName, schema: "SelfServiceUser",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/internal/httpapi"
+	"github.com/custaccess/custaccess/server/internal/oracle/adfq"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -34,6 +35,7 @@ type historyValue struct {
 type historyAttribute struct {
 	name  string
 	kind  attributeKind
+	field store.OracleHistoryField // the column q compares
 	set   func(item *gen.SelfServiceRoleHistory, e historyEntry)
 	value func(e historyEntry) historyValue
 }
@@ -42,36 +44,31 @@ func numberValue(n int64) historyValue        { return historyValue{num: [2]int6
 func textValue(s string) historyValue         { return historyValue{text: &s} }
 func optionalText(s *string) historyValue     { return historyValue{absent: s == nil, text: s} }
 func changedAttributes(e historyEntry) string { return strings.Join(e.ChangedAttributes, ",") }
-func createdBy(e historyEntry) string {
-	if len(e.Actor.ID) > 64 {
-		return e.Actor.ID[:64]
-	}
-	return e.Actor.ID
-}
+func createdBy(e historyEntry) string         { return e.CreatedBy() }
 
 // historyAttributes are the item's attributes, in Oracle's (alphabetical) order; every one
 // is read-only.
 var historyAttributes = []historyAttribute{
-	{"AccountPartyId", integerAttribute,
+	{"AccountPartyId", integerAttribute, store.OracleHistoryAccountPartyID,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.AccountPartyId = &e.AccountPartyID },
 		func(e historyEntry) historyValue { return numberValue(e.AccountPartyID) }},
-	{"ActionCode", textAttribute,
+	{"ActionCode", textAttribute, store.OracleHistoryActionCode,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.ActionCode = &e.Action },
 		func(e historyEntry) historyValue { return textValue(e.Action) }},
-	{"ChangedAttributes", textAttribute,
+	{"ChangedAttributes", textAttribute, store.OracleHistoryChangedAttributes,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) {
 			item.ChangedAttributes = pointerTo(changedAttributes(e))
 		},
 		func(e historyEntry) historyValue { return textValue(changedAttributes(e)) }},
-	{"CreatedBy", textAttribute,
+	{"CreatedBy", textAttribute, store.OracleHistoryCreatedBy,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.CreatedBy = pointerTo(createdBy(e)) },
 		func(e historyEntry) historyValue { return textValue(createdBy(e)) }},
-	{"CreationDate", timestampAttribute,
+	{"CreationDate", timestampAttribute, store.OracleHistoryCreationDate,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) {
 			item.CreationDate = pointerTo(adfDateTime(e.Time))
 		},
 		func(e historyEntry) historyValue { return numberValue(e.Time.UnixMicro()) }},
-	{"EndDate", dateAttribute,
+	{"EndDate", dateAttribute, store.OracleHistoryEndDate,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) {
 			if e.EndDate != nil {
 				item.EndDate = pointerTo(adfDate(*e.EndDate))
@@ -83,10 +80,10 @@ var historyAttributes = []historyAttribute{
 			}
 			return textValue(adfDate(*e.EndDate))
 		}},
-	{"HistoryId", textAttribute,
+	{"HistoryId", textAttribute, store.OracleHistoryID,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.HistoryId = &e.id },
 		func(e historyEntry) historyValue { return historyValue{num: [2]int64{e.Seq, e.RoleID}} }},
-	{"RegistrationId", integerAttribute,
+	{"RegistrationId", integerAttribute, store.OracleHistoryRegistrationID,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.RegistrationId = e.RegistrationID },
 		func(e historyEntry) historyValue {
 			if e.RegistrationID == nil {
@@ -94,18 +91,18 @@ var historyAttributes = []historyAttribute{
 			}
 			return numberValue(*e.RegistrationID)
 		}},
-	{"RelationshipTypeCd", textAttribute,
+	{"RelationshipTypeCd", textAttribute, store.OracleHistoryRelationshipTypeCd,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) {
 			item.RelationshipTypeCd = &e.RelationshipTypeCd
 		},
 		func(e historyEntry) historyValue { return textValue(e.RelationshipTypeCd) }},
-	{"RequestTypeCd", textAttribute,
+	{"RequestTypeCd", textAttribute, store.OracleHistoryRequestTypeCd,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.RequestTypeCd = e.RequestTypeCd },
 		func(e historyEntry) historyValue { return optionalText(e.RequestTypeCd) }},
-	{"RoleId", integerAttribute,
+	{"RoleId", integerAttribute, store.OracleHistoryRoleID,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.RoleId = &e.RoleID },
 		func(e historyEntry) historyValue { return numberValue(e.RoleID) }},
-	{"StartDate", dateAttribute,
+	{"StartDate", dateAttribute, store.OracleHistoryStartDate,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) {
 			if !e.StartDate.IsZero() {
 				item.StartDate = pointerTo(adfDate(e.StartDate))
@@ -117,10 +114,23 @@ var historyAttributes = []historyAttribute{
 			}
 			return textValue(adfDate(e.StartDate))
 		}},
-	{"UserId", integerAttribute,
+	{"UserId", integerAttribute, store.OracleHistoryUserID,
 		func(item *gen.SelfServiceRoleHistory, e historyEntry) { item.UserId = &e.UserID },
 		func(e historyEntry) historyValue { return numberValue(e.UserID) }},
 }
+
+// historyQAttributes are the attributes q may name: all of them.
+var historyQAttributes = func() *adfq.Catalogue {
+	types := map[attributeKind]adfq.Type{
+		integerAttribute: adfq.Number, textAttribute: adfq.Text,
+		dateAttribute: adfq.Date, timestampAttribute: adfq.Timestamp,
+	}
+	catalogue := make([]adfq.Attribute, len(historyAttributes))
+	for i, a := range historyAttributes {
+		catalogue[i] = adfq.Attribute{Name: a.name, Column: string(a.field), Type: types[a.kind]}
+	}
+	return adfq.MustCatalogue(catalogue...)
+}()
 
 func historyAttributeNamed(name string) (*historyAttribute, bool) {
 	for i := range historyAttributes {
@@ -224,7 +234,7 @@ func historyItem(e historyEntry, selection []*historyAttribute, links linkSelect
 
 // readHistory seals the audit trail (so the latest change is in it), then, as a caller
 // allowed to read roles, reads the history of an existing user.
-func (s *SelfServiceRoles) readHistory(ctx context.Context, userID int64, check func() error) ([]historyEntry, error) {
+func (s *SelfServiceRoles) readHistory(ctx context.Context, userID int64, check func() (*store.OracleFilter, error)) ([]historyEntry, error) {
 	if _, err := s.store.SealAuditEvents(ctx); err != nil {
 		return nil, err
 	}
@@ -233,14 +243,17 @@ func (s *SelfServiceRoles) readHistory(ctx context.Context, userID int64, check 
 		if _, err := readingCaller(ctx, tx); err != nil {
 			return err
 		}
-		if err := check(); err != nil {
+		filter, err := check()
+		if err != nil {
 			return err
 		}
 		if _, _, err := selfServiceUser(tx, userID); err != nil {
 			return err
 		}
-		var err error
-		entries, err = tx.OracleRoleHistory(userID)
+		if entries, err = tx.OracleRoleHistory(userID); err != nil {
+			return err
+		}
+		entries, err = tx.FilterOracleRoleHistory(entries, filter)
 		return err
 	})
 	if err != nil {
@@ -261,13 +274,15 @@ func (s *SelfServiceRoles) ListSelfServiceRolesHistory(ctx context.Context, requ
 		selection []*historyAttribute
 		order     []store.OracleOrder[historyField]
 	)
-	entries, err := s.readHistory(ctx, request.UserId, func() error {
+	entries, err := s.readHistory(ctx, request.UserId, func() (*store.OracleFilter, error) {
 		var err error
 		if selection, err = selectAttributes(p.Fields, selfServiceRolesHistoryName, historyAttributeNamed); err != nil {
-			return err
+			return nil, err
 		}
-		order, err = parseHistoryOrderBy(p.OrderBy)
-		return err
+		if order, err = parseHistoryOrderBy(p.OrderBy); err != nil {
+			return nil, err
+		}
+		return parseQ(p.Q, framework.version, historyQAttributes, s.store.Dialect())
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
@@ -305,10 +320,10 @@ func (s *SelfServiceRoles) GetSelfServiceRoleHistory(ctx context.Context, reques
 	p := request.Params
 	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
 	var selection []*historyAttribute
-	entries, err := s.readHistory(ctx, request.UserId, func() error {
+	entries, err := s.readHistory(ctx, request.UserId, func() (*store.OracleFilter, error) {
 		var err error
 		selection, err = selectAttributes(p.Fields, selfServiceRolesHistoryName, historyAttributeNamed)
-		return err
+		return nil, err
 	})
 	if err == nil {
 		i := slices.IndexFunc(entries, func(e historyEntry) bool { return e.id == request.HistoryId })

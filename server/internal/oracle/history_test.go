@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -180,6 +181,30 @@ func TestSelfServiceRolesHistory(t *testing.T) {
 			}
 		}
 
+		// q, in both grammars, over every kind of attribute; values only ever bound.
+		today := (*full.Items[0].CreationDate)[:10]
+		for _, tc := range []struct {
+			version, q string
+			want       []string
+		}{
+			{"4", "ActionCode = 'ENDED'", all[3:]},
+			{"4", "ActionCode = 'CREATED' or (RoleId = " + fmt.Sprint(manager) + " and ActionCode <> 'ENDED')", all[:3]},
+			{"4", "UPPER(CreatedBy) LIKE 'CSS-ADM%'", all[1:3]},
+			{"4", "EndDate IS NOT NULL and RequestTypeCd IN ('B2C')", all[4:]},
+			{"4", "EndDate = '" + today + "'", all[3:]},
+			{"4", "CreationDate >= '" + today + "' and StartDate <= '" + today + "'", all},
+			{"4", "CreationDate < '2000-01-01T00:00:00Z'", nil},
+			{"4", "HistoryId = '" + *full.Items[2].HistoryId + "'", all[2:3]},
+			{"4", "ChangedAttributes LIKE '%RequestTypeCd%' and RegistrationId = 5001", all[:3]},
+			{"4", "ActionCode = ''' OR 1=1 --'", nil},
+			{"1", "ActionCode=UPDATED", all[2:3]},
+			{"1", "AccountPartyId=" + fmt.Sprint(servertest.Acme) + ";RelationshipTypeCd=ORA_CSS_USER", []string{all[0], all[3]}},
+		} {
+			query := "?q=" + strings.ReplaceAll(url.QueryEscape(tc.q), "+", "%20")
+			rec := h.Do(servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+query, viewer, "").With("REST-Framework-Version", tc.version))
+			equalLines(t, "q="+tc.q, historyLines(decodeHistory(t, rec).Items), tc.want)
+		}
+
 		// One entry, by its id; as the collection shows it.
 		want := full.Items[2]
 		rec = h.Do(servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"/"+*want.HistoryId, viewer, ""))
@@ -222,7 +247,9 @@ func TestSelfServiceRolesHistory(t *testing.T) {
 			{"unknown sort key", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?orderBy=Colour", viewer, ""), 400, "ADF_REST_INVALID_PARAMETER", "", "orderBy"},
 			{"upper of a number", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?orderBy=upper(RoleId)", viewer, ""), 400, "ADF_REST_INVALID_PARAMETER", "", "orderBy"},
 			{"bad direction", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?orderBy=RoleId:up", viewer, ""), 400, "ADF_REST_INVALID_PARAMETER", "", "orderBy"},
-			{"q is not served", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?q=RoleId>0", viewer, ""), 400, "ADF_REST_UNKNOWN_QUERY_PARAMETER", "", "q"},
+			{"q: unknown attribute", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?q=Colour=%27x%27", viewer, ""), 400, "ADF_REST_INVALID_PARAMETER", "", "q"},
+			{"q: text for a number", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?q=RoleId=%27x%27", viewer, ""), 400, "ADF_REST_INVALID_PARAMETER", "", "q"},
+			{"q: injection", servertest.ADF(http.MethodGet, historyPath(servertest.Pat)+"?q=ActionCode=%27x%27%20OR%201=1%20--", viewer, ""), 400, "ADF_REST_INVALID_PARAMETER", "", "q"},
 			{"read-only: POST", servertest.ADF(http.MethodPost, historyPath(servertest.Pat), super, `{}`), 405, "ADF_REST_METHOD_NOT_ALLOWED", "", ""},
 			{"read-only: DELETE", servertest.ADF(http.MethodDelete, historyPath(servertest.Pat)+"/"+*want.HistoryId, super, ""), 405, "ADF_REST_METHOD_NOT_ALLOWED", "", ""},
 		} {
