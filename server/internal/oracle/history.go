@@ -232,24 +232,32 @@ func historyItem(e historyEntry, selection []*historyAttribute, links linkSelect
 	return item
 }
 
-// readHistory seals the audit trail (so the latest change is in it), then, as a caller
-// allowed to read roles, reads the history of an existing user.
+// readHistory reads the history of an existing user for a caller allowed to read roles.
+// The request is checked first (caller, parameters, user), so that a refused request
+// changes nothing; then the audit trail is sealed, so that the latest change is in it, and
+// read.
 func (s *SelfServiceRoles) readHistory(ctx context.Context, userID int64, check func() (*store.OracleFilter, error)) ([]historyEntry, error) {
-	if _, err := s.store.SealAuditEvents(ctx); err != nil {
-		return nil, err
-	}
-	var entries []store.OracleRoleHistoryEntry
+	var filter *store.OracleFilter
 	err := s.store.View(ctx, func(tx *store.Tx) error {
 		if _, err := readingCaller(ctx, tx); err != nil {
 			return err
 		}
-		filter, err := check()
-		if err != nil {
+		var err error
+		if filter, err = check(); err != nil {
 			return err
 		}
-		if _, _, err := selfServiceUser(tx, userID); err != nil {
-			return err
-		}
+		_, _, err = selfServiceUser(tx, userID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.SealAuditEvents(ctx); err != nil {
+		return nil, err
+	}
+	var entries []store.OracleRoleHistoryEntry
+	err = s.store.View(ctx, func(tx *store.Tx) error {
+		var err error
 		if entries, err = tx.OracleRoleHistory(userID); err != nil {
 			return err
 		}
