@@ -1087,6 +1087,111 @@ type SelfServiceRoleCreate struct {
 	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
 }
 
+// SelfServiceRoleHistory One change of one of the user's self-service roles, read from the audit trail: the
+// role as it was right after the change, what the change touched, who made it and when.
+// Every attribute is read-only. `fields` may leave attributes out and `onlyData=true`
+// leaves `links` out, so none is required.
+//
+// Example: {"AccountPartyId":300100000000001,"ActionCode":"CREATED","ChangedAttributes":"AccountPartyId,RegistrationId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId","CreatedBy":"css-admin","CreationDate":"2026-11-23T01:20:08+00:00","HistoryId":"1-1","RegistrationId":5001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RequestTypeCd":"B2B","RoleId":1,"StartDate":"2026-11-23","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"parent"}]}
+type SelfServiceRoleHistory struct {
+	// AccountPartyId The account of the role.
+	//
+	// Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ActionCode What happened to the role: `CREATED` (granted), `UPDATED` (its relationship or
+	// request type changed, or an upsert updated it) or `ENDED` (revoked: removed
+	// itself, or ended with the user's `ORA_CSS_USER` role on the account).
+	//
+	//
+	// Example: CREATED
+	ActionCode *string `json:"ActionCode,omitempty"`
+
+	// ChangedAttributes The role's attributes the change set, comma-separated in alphabetical order.
+	//
+	// Example: AccountPartyId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId
+	ChangedAttributes *string `json:"ChangedAttributes,omitempty"`
+
+	// CreatedBy Who made the change: the audit event's actor, a user's login or a client's id (its
+	// first 64 characters).
+	//
+	//
+	// Example: css-admin
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate When the change was made (the audit event's time).
+	//
+	// Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
+	// EndDate The role's end date after the change; absent while the role stayed active.
+	//
+	// Example: 2026-11-24
+	EndDate *string `json:"EndDate,omitempty"`
+
+	// HistoryId The entry's id, the audit event's sequence number and the role's id joined by `-`.
+	//
+	// Example: 1-1
+	HistoryId *string `json:"HistoryId,omitempty"`
+
+	// RegistrationId The approved registration that granted the role, when there is one.
+	//
+	// Example: 5001
+	RegistrationId *int64 `json:"RegistrationId,omitempty"`
+
+	// RelationshipTypeCd The role's type after the change (lookup `ORA_SVC_CSS_REL_TYPE_CD`).
+	//
+	// Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The role's request type after the change (lookup `ORA_SVC_CSS_REQ_TYPE_CD`).
+	//
+	// Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+
+	// RoleId Example: 1
+	RoleId *int64 `json:"RoleId,omitempty"`
+
+	// StartDate Example: 2026-11-23
+	StartDate *string `json:"StartDate,omitempty"`
+
+	// UserId Example: 100
+	UserId *int64     `json:"UserId,omitempty"`
+	Links  *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceRoleHistoryCollection A page of a self-service user's role history.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"ActionCode":"CREATED","HistoryId":"1-1","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory","kind":"collection","name":"SelfServiceRolesHistory","rel":"self"}],"offset":0}
+type SelfServiceRoleHistoryCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more entries follow this page.
+	//
+	// Example: false
+	HasMore bool                     `json:"hasMore"`
+	Items   []SelfServiceRoleHistory `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of entries; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // SelfServiceRoleUpdate The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
 // the others are accepted by the schema only to be refused with a clear message.
 //
@@ -1297,6 +1402,18 @@ type Fields = string
 
 // Finder defines model for Finder.
 type Finder = string
+
+// HistoryFields defines model for HistoryFields.
+type HistoryFields = string
+
+// HistoryId defines model for HistoryId.
+type HistoryId = string
+
+// HistoryOrderBy defines model for HistoryOrderBy.
+type HistoryOrderBy = string
+
+// HistoryQ defines model for HistoryQ.
+type HistoryQ = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -2453,6 +2570,86 @@ type UpdateSelfServiceRoleParams struct {
 	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
 }
 
+// ListSelfServiceRolesHistoryParams defines parameters for ListSelfServiceRolesHistory.
+type ListSelfServiceRolesHistoryParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the history entries to return, for example
+	// `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+	// `fields=` with nothing returns the links only. An unknown attribute is refused.
+	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+	// with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+	// `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+	// `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+	// `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+	// `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+	// numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+	// refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+	Q *HistoryQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
+	// example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
+	// case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
+	// ties, and absent values sort last.
+	OrderBy *HistoryOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
+type DescribeSelfServiceRolesHistoryParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceRoleHistoryParams defines parameters for GetSelfServiceRoleHistory.
+type GetSelfServiceRoleHistoryParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the history entries to return, for example
+	// `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+	// `fields=` with nothing returns the links only. An unknown attribute is refused.
+	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
@@ -2539,6 +2736,15 @@ type ServerInterface interface {
 	// UpdateSelfServiceRole Update a self-service role
 	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	UpdateSelfServiceRole(ctx echo.Context, userId OracleUserId, roleId RoleId, params UpdateSelfServiceRoleParams) error
+	// ListSelfServiceRolesHistory Get all self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory)
+	ListSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesHistoryParams) error
+	// DescribeSelfServiceRolesHistory Describe the self-service role history resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe)
+	DescribeSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesHistoryParams) error
+	// GetSelfServiceRoleHistory Get a self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
+	GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
@@ -3681,6 +3887,242 @@ func (w *ServerInterfaceWrapper) UpdateSelfServiceRole(ctx echo.Context) error {
 	return err
 }
 
+// ListSelfServiceRolesHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSelfServiceRolesHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSelfServiceRolesHistoryParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "orderBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderBy", ctx.QueryParams(), &params.OrderBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSelfServiceRolesHistory(ctx, userId, params)
+	return err
+}
+
+// DescribeSelfServiceRolesHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeSelfServiceRolesHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeSelfServiceRolesHistoryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeSelfServiceRolesHistory(ctx, userId, params)
+	return err
+}
+
+// GetSelfServiceRoleHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSelfServiceRoleHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "UserId" -------------
+	var userId OracleUserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "UserId", ctx.Param("UserId"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter UserId: %s", err))
+	}
+
+	// ------------- Path parameter "HistoryId" -------------
+	var historyId HistoryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "HistoryId", ctx.Param("HistoryId"), &historyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter HistoryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSelfServiceRoleHistoryParams
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", ctx.QueryParams(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fields: %s", err))
+	}
+
+	// ------------- Optional query parameter "links" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "links", ctx.QueryParams(), &params.Links, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter links: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSelfServiceRoleHistory(ctx, userId, historyId, params)
+	return err
+}
+
 // ListCustomerRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomerRoles(ctx echo.Context) error {
 	var err error
@@ -3948,6 +4390,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRolesHistory/describe", wrapper.DescribeSelfServiceRolesHistory, options.OperationMiddlewares["describeSelfServiceRolesHistory"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRolesHistory", wrapper.ListSelfServiceRolesHistory, options.OperationMiddlewares["listSelfServiceRolesHistory"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRolesHistory/:HistoryId", wrapper.GetSelfServiceRoleHistory, options.OperationMiddlewares["getSelfServiceRoleHistory"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles/describe", wrapper.DescribeSelfServiceRoles, options.OperationMiddlewares["describeSelfServiceRoles"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.ListSelfServiceRoles, options.OperationMiddlewares["listSelfServiceRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId/child/SelfServiceRoles", wrapper.CreateSelfServiceRole, options.OperationMiddlewares["createSelfServiceRole"]...)
@@ -9879,6 +10324,853 @@ func (response UpdateSelfServiceRole503TextResponse) VisitUpdateSelfServiceRoleR
 	return err
 }
 
+type ListSelfServiceRolesHistoryRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params ListSelfServiceRolesHistoryParams
+}
+
+type ListSelfServiceRolesHistoryResponseObject interface {
+	VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListSelfServiceRolesHistory200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListSelfServiceRolesHistory200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    SelfServiceRoleHistoryCollection
+	Headers ListSelfServiceRolesHistory200ResponseHeaders
+}
+
+func (response ListSelfServiceRolesHistory200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory400TextResponse OracleBadRequestTextResponse
+
+func (response ListSelfServiceRolesHistory400TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListSelfServiceRolesHistory401TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory403TextResponse OracleForbiddenTextResponse
+
+func (response ListSelfServiceRolesHistory403TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory404TextResponse OracleNotFoundTextResponse
+
+func (response ListSelfServiceRolesHistory404TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListSelfServiceRolesHistory406TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListSelfServiceRolesHistory413TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListSelfServiceRolesHistory429TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListSelfServiceRolesHistory500TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSelfServiceRolesHistory503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListSelfServiceRolesHistory503TextResponse) VisitListSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistoryRequestObject struct {
+	UserId OracleUserId `json:"UserId"`
+	Params DescribeSelfServiceRolesHistoryParams
+}
+
+type DescribeSelfServiceRolesHistoryResponseObject interface {
+	VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error
+}
+
+type DescribeSelfServiceRolesHistory200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeSelfServiceRolesHistory200ResponseHeaders
+}
+
+func (response DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeSelfServiceRolesHistory400TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeSelfServiceRolesHistory401TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeSelfServiceRolesHistory403TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeSelfServiceRolesHistory404TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeSelfServiceRolesHistory406TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeSelfServiceRolesHistory413TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeSelfServiceRolesHistory429TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeSelfServiceRolesHistory500TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeSelfServiceRolesHistory503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeSelfServiceRolesHistory503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeSelfServiceRolesHistory503TextResponse) VisitDescribeSelfServiceRolesHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistoryRequestObject struct {
+	UserId    OracleUserId `json:"UserId"`
+	HistoryId HistoryId    `json:"HistoryId"`
+	Params    GetSelfServiceRoleHistoryParams
+}
+
+type GetSelfServiceRoleHistoryResponseObject interface {
+	VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error
+}
+
+type GetSelfServiceRoleHistory200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceRoleHistory200ApplicationVndOracleAdfResourceitemPlusJSONResponse struct {
+	Body    SelfServiceRoleHistory
+	Headers GetSelfServiceRoleHistory200ResponseHeaders
+}
+
+func (response GetSelfServiceRoleHistory200ApplicationVndOracleAdfResourceitemPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory400TextResponse OracleBadRequestTextResponse
+
+func (response GetSelfServiceRoleHistory400TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory401TextResponse OracleUnauthorizedTextResponse
+
+func (response GetSelfServiceRoleHistory401TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory403TextResponse OracleForbiddenTextResponse
+
+func (response GetSelfServiceRoleHistory403TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory404TextResponse OracleNotFoundTextResponse
+
+func (response GetSelfServiceRoleHistory404TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory406TextResponse OracleNotAcceptableTextResponse
+
+func (response GetSelfServiceRoleHistory406TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response GetSelfServiceRoleHistory413TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response GetSelfServiceRoleHistory429TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetSelfServiceRoleHistory500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory500TextResponse OracleInternalServerErrorTextResponse
+
+func (response GetSelfServiceRoleHistory500TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type GetSelfServiceRoleHistory503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response GetSelfServiceRoleHistory503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSelfServiceRoleHistory503TextResponse OracleServiceUnavailableTextResponse
+
+func (response GetSelfServiceRoleHistory503TextResponse) VisitGetSelfServiceRoleHistoryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListCustomerRolesRequestObject struct {
 	CustomerId ReltioCustomerId `json:"customerId"`
 }
@@ -11732,6 +13024,15 @@ type StrictServerInterface interface {
 	// UpdateSelfServiceRole Update a self-service role
 	// (PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId})
 	UpdateSelfServiceRole(ctx context.Context, request UpdateSelfServiceRoleRequestObject) (UpdateSelfServiceRoleResponseObject, error)
+	// ListSelfServiceRolesHistory Get all self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory)
+	ListSelfServiceRolesHistory(ctx context.Context, request ListSelfServiceRolesHistoryRequestObject) (ListSelfServiceRolesHistoryResponseObject, error)
+	// DescribeSelfServiceRolesHistory Describe the self-service role history resource
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe)
+	DescribeSelfServiceRolesHistory(ctx context.Context, request DescribeSelfServiceRolesHistoryRequestObject) (DescribeSelfServiceRolesHistoryResponseObject, error)
+	// GetSelfServiceRoleHistory Get a self-service role history
+	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
+	GetSelfServiceRoleHistory(ctx context.Context, request GetSelfServiceRoleHistoryRequestObject) (GetSelfServiceRoleHistoryResponseObject, error)
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
@@ -12344,6 +13645,85 @@ func (sh *strictHandler) UpdateSelfServiceRole(ctx echo.Context, userId OracleUs
 	return nil
 }
 
+// ListSelfServiceRolesHistory operation middleware
+func (sh *strictHandler) ListSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params ListSelfServiceRolesHistoryParams) error {
+	var request ListSelfServiceRolesHistoryRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSelfServiceRolesHistory(ctx.Request().Context(), request.(ListSelfServiceRolesHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSelfServiceRolesHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSelfServiceRolesHistoryResponseObject); ok {
+		return validResponse.VisitListSelfServiceRolesHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeSelfServiceRolesHistory operation middleware
+func (sh *strictHandler) DescribeSelfServiceRolesHistory(ctx echo.Context, userId OracleUserId, params DescribeSelfServiceRolesHistoryParams) error {
+	var request DescribeSelfServiceRolesHistoryRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeSelfServiceRolesHistory(ctx.Request().Context(), request.(DescribeSelfServiceRolesHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeSelfServiceRolesHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeSelfServiceRolesHistoryResponseObject); ok {
+		return validResponse.VisitDescribeSelfServiceRolesHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSelfServiceRoleHistory operation middleware
+func (sh *strictHandler) GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error {
+	var request GetSelfServiceRoleHistoryRequestObject
+
+	request.UserId = userId
+	request.HistoryId = historyId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSelfServiceRoleHistory(ctx.Request().Context(), request.(GetSelfServiceRoleHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSelfServiceRoleHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSelfServiceRoleHistoryResponseObject); ok {
+		return validResponse.VisitGetSelfServiceRoleHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomerRoles operation middleware
 func (sh *strictHandler) ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
 	var request ListCustomerRolesRequestObject
@@ -12728,579 +14108,612 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bcuNGlij6Kzk8MyHSDVIkdSmLiorZtMSy5VZJal1sdxs1QgpIimiBCRYSlIquVkQ/7Q/Y5zyc8wO9",
-	"/2N/ir/kRK6VmUiAAC8qqWpqpidi2iUQyMvKlet++Vjz4/Ek5oynotb7WBsxGrAE/nkQ85Tx9Jjy2ym9",
-	"ZfJRwISfhJM0jHmtV7scMRLFPo0YiYckHTEyZkLQWyZIyOHvhIlJzAVzSMzhJfY9DfmGIJ0d9aVo1Zya",
-	"8EdsTOUE7AMdTyJW69WGSfOgX3Nq6Wwi/xRpEvLb2uOjUxtc0tvyxSRxxDYEYTwN0xlJ6a1DPLfmTtvt",
-	"Lf88jthRAP9mTXx0zxIRxhyfuTWvB2tWT8ltEj8I8hCmI8LuWTIjD0mYyk24PFVzkbqfMJoyh0wngfqv",
-	"YEnqkIBFLGUNh4gYBk3pLfFHlEvYPIwYlyMSM0wQM9FyudyCoGNG7mk0lYPx99M4ZYFDQgEvezjEEQ9C",
-	"n6Zx4mm4hykbbwjiCRYNPRKF/K5FLhgPSJi6/Ib6d/JAvKNh8yTmrPmWpv7II/XvB5cNEifwg3521r88",
-	"+MEhh4PjweWg0XJ5zakl7P00TFhQ66XJlJUfl1vrNDturebUxvTDMeO36ajW292uOr8rHjEhzhJ2H7KH",
-	"lQ+TCuLJrz0Sin1CbwTjKRkm8ZhQ4gVswnjAuD/zyAQHdsjDKPRHEnw8TjN4U0FEGicsqEK+NXbzlqU0",
-	"oCmF2/IhrdgLez9lIpVHpN9vqg88hzB/FLPAbEjih7o98BUZ0YDwmLOq1QrKg5v4w2u3dplQ/24wnkTx",
-	"jLE3jKbThBW30Wl3SzdyEl9ImMxvwONxE8DlkZiruwD3mLAkiZMeoepfBI9AyNcUHSHpiKbE+4kmMw/Q",
-	"HA6C0zFzed3rT9NRnIS/UTmT5xDvlya7pSFvwnBNRU08vEY8Jj71JZGhM3LH2ISE6er4qfdQSlHOBxeX",
-	"bxI6Zg9xcvcT3v/yg+wfviHybTLUrxt6MRUsIGlMBEvuWe786p35M5UgwFNttFbbwjacYjiejmu9Pac2",
-	"Djn+u2N2FPKU3bIEt8TSZNYfpiyZ38gF82N5TGlMHmiYkhs2jBNGBONByG8J5XE6Yole6orL6yxdkkSC",
-	"Euzq+z6bpA7B/zY1u1HUOGGThMlrAThiY9hNnI6qbkTFmCWH/+jUJlSeZaq4Hn5SzfT0L0iR/SiUV3aS",
-	"sKHE9mGcKL7WFBPmh8PQJ8OQRYEglAfqlmgmCfSMcpefvzkge51Om0ShSJHjvG8CDxCtEo7ZI4w3ry5I",
-	"XS4gYEM6jdKGQ5hoDi4cMkyab84dl4dp8+hSMqLm4cAhPGqeHDtkkja/O4f/nMnfaPPwjw5Jps3zK/jw",
-	"oO+Q30bNgxOH/JU2fzxzyF3c/OO5Q8R982LQcrnLvyEDniYhE4QmjMh/BUiB5WJG4e1IIrdaPQniB+5I",
-	"1oPUgMQJ/C8nlKQhcwAm3jeeywkRKZXnKgFobcvBrbZIn0tGIJmwhI73/nXbI+yDH00DdRAKNiTEqyXk",
-	"mHVvmHj4J4IFJoR9NsgUOBChZAy4r08LZ8Fv0hEbkzSOe3IwD0bYf/+6LUHlkdvwHoc96LckWMwKx5KT",
-	"5laFRPDg+PCcSMpPEppK+JEovGOR+gCxHbg/sLp0xAAs8kGkUE5CMruct/I+xAlAJJ6mIGHhjgGscmU/",
-	"eOT3//m/FEoQb5LC33JchQjeJG32T/EthRQeE823v+AjhVLebyP8G3Cj4chZKfGjWMjlJyyiKQvkqGah",
-	"dY/f4CeAY40W+ZnRO5aQ2ykTgglS934bNS9/toclQQzMwY+nPAWQDqg/UkANBUkYDSTuhKkg8QPvyaOj",
-	"0TBOJCHFt+rUoB5CKR1RTtqS0HUQc2gq1zmOhZQGEiYRzQ/HNJKXkRhCYH/tvfccxBH4s7NLxPQmpbei",
-	"IRcl7sLJBDcvoS7PEL6VAkYYRWozxGP8+urCM9uQggxgttci52wiZchAX5Io5AwuwliOKk9VkoV9EvNo",
-	"BpsfholIyVYXNq1vohwWgPaz5DQ8ziOjukdyfsmm9iU/DVP55xDOEmEWxfxWb1tKCeRmljLhyGXk5CiY",
-	"i/TVVyFXv5pJQ0EeWBQ11dnU5RyKNhNv//3rjkfiBO4UrGr//euu10DYDIGL4iXfbu82O+22B3THU9pI",
-	"xh8kLtg6RnZp9bWTY7XIAIiuH0tKgXI3StEuh2my91GYKGgg8rLLS9/6VsIQ/rVTc2qhZAV4YDWnJmc2",
+	"7L3pcttItjD4Kvlx7g2RbpAiqcUlKhz3Y0l0laplSa2lXN0FXyEFJEW0wAQLCUpmuRXRv+YBZubHzAv0",
+	"9x7fo/STTOQ5mYkECHCRJfv6LhG3ywKBXE6ePPvyqebH40nMGU9FrfepNmI0YAn88yDmKePpMeW3U3rL",
+	"5KOACT8JJ2kY81qvdjliJIp9GjESD0k6YmTMhKC3TJCQw98JE5OYC+aQmMNL7Aca8g1BOjvqS9GqOTXh",
+	"j9iYygnYRzqeRKzWqw2T5kG/5tTS2UT+KdIk5Le1x0enNrikt+WLSeKIbQjCeBqmM5LSW4d4bs2dtttb",
+	"/nkcsaMA/s2a+OieJSKMOT5za14P1qyektskfhDkIUxHhN2zZEYekjCVm3B5quYidT9hNGUOmU4C9V/B",
+	"ktQhAYtYyhoOETEMmtJb4o8ol7B5GDEuRyRmmCBmouVyuQVBx4zc02gqB+O/TeOUBQ4JBbzs4RBHPAh9",
+	"msaJp+Eepmy8IYgnWDT0SBTyuxa5YDwgYeryG+rfyQPxjobNk5iz5jua+iOP1H8YXDZInMAP+tlZ//Lg",
+	"R4ccDo4Hl4NGy+U1p5aw36ZhwoJaL02mrPy43Fqn2XFrNac2ph+PGb9NR7Xe7nbV+V3xiAlxlrD7kD2s",
+	"fJhUEE9+7ZFQ7BN6IxhPyTCJx4QSL2ATxgPG/ZlHJjiwQx5GoT+S4ONxmsGbCiLSOGFBFfKtsZt3LKUB",
+	"TSnclo9pxV7Yb1MmUnlE+v2m+sBzCPNHMQvMhiR+qNsDX5ERDQiPOataraA8uIk/vnFrlwn17wbjSRTP",
+	"GHvLaDpNWHEbnXa3dCMn8YWEyfwGPB43AVweibm6C3CPCUuSOOkRqv5F8AiEfE3REZKOaEq8n2ky8wDN",
+	"4SA4HTOX173+NB3FSfg7lTN5DvF+abJbGvImDNdU1MTDa8Rj4lNfEhk6I3eMTUiYro6feg+lFOV8cHH5",
+	"NqFj9hAndz/j/S8/yP7hWyLfJkP9uqEXU8ECksZEsOSe5c6v3pk/UwkCPNVGa7UtbMMphuPpuNbbc2rj",
+	"kOO/O2ZHIU/ZLUtwSyxNZv1hypL5jVwwP5bHlMbkgYYpuWHDOGFEMB6E/JZQHqcjluilrri8ztIlSSQo",
+	"wa6+77NJ6hD8b1OzG0WNEzZJmLwWgCM2ht3E6ajqRlSMWXL4j05tQuVZporr4SfVTE//ghTZj0J5ZScJ",
+	"G0psH8aJ4mtNMWF+OAx9MgxZFAhCeaBuiWaSQM8od/n52wOy1+m0SRSKFDnOb03gAaJVwjF7hPHm1QWp",
+	"ywUEbEinUdpwCBPNwYVDhknz7bnj8jBtHl1KRtQ8HDiER82TY4dM0ub35/CfM/kbbR7+0SHJtHl+BR8e",
+	"9B3y+6h5cOKQv9LmT2cOuYubfzx3iLhvXgxaLnf5KzLgaRIyQWjCiPxXgBRYLmYU3o4kcqvVkyB+4I5k",
+	"PUgNSJzA/3JCSRoyB2DivfJcTohIqTxXCUBrWw5utUX6XDICyYQldLzf3rQ9wj760TRQB6FgQ0K8WkKO",
+	"WfeGiYd/IlhgQthng0yBAxFKxoD7+rRwFvwmHbExSeO4JwfzYIT93960Jag8chve47AH/ZYEi1nhWHLS",
+	"3KqQCB4cH54TSflJQlMJPxKFdyxSHyC2A/cHVpeOGIBFPogUyklIZpfzVt6HOAGIxNMUJCzcMYBVruxH",
+	"j/zz//y/FEoQb5LC33JchQjeJG32T/EthRQeE813v+AjhVLe7yP8G3Cj4chZKfGjWMjlJyyiKQvkqGah",
+	"dY/f4CeAY40Wec/oHUvI7ZQJwQSpe7+Pmpfv7WFJEANz8OMpTwGkA+qPFFBDQRJGA4k7YSpI/MB78uho",
+	"NIwTSUjxrTo1qIdQSkeUk7YkdB3EHJrKdY5jIaWBhElE88MxjeRlJIYQ2F97v3kO4gj82dklYnqT0lvR",
+	"kIsSd+FkgpuXUJdnCN9KASOMIrUZ4jF+fXXhmW1IQQYw22uRczaRMmSgL0kUcgYXYSxHlacqycI+iXk0",
+	"g80Pw0SkZKsLm9Y3UQ4LQHsvOQ2P88io7pGcX7KpfclPw1T+OYSzRJhFMb/V25ZSArmZpUw4chk5OQrm",
+	"In31VcjVr2bSUJAHFkVNdTZ1OYeizcTb/+1NxyNxAncKVrX/25uu10DYDIGL4iXfbu82O+22B3THU9pI",
+	"xh8kLtg6RnZp9bWTY7XIAIiuH0tKgXI3StEuh2my91GYKGgg8rLLS9/6TsIQ/rVTc2qhZAV4YDWnJmc2",
 	"XMfmNhlvUgSt1qvBnmtOTUKHygcUP4uyz1aQ1g6mIo3HLDkK5lnUUaD1Al+91cptrNNut/UeJjQdZTsI",
-	"g4XM/l8TNqz1av/XZqYzbuKvYjNb0E8SLVDSl6B/i+yuhPPPmPBIHYjajPhUsAah4k7jpDcVTH8sryCj",
+	"g4XM/l8SNqz1av/HZqYzbuKvYjNb0M8SLVDSl6B/h+yuhPPPmPBIHYjajPhUsAah4k7jpDcVTH8sryCj",
 	"UtiXqMQDebSJANaCPPUmDkLJLft85ioKqZSoOAEpyyERo/fIIOJpui+xVeGvwbsiAsyYqDrqUkG14sB5",
-	"XK7GfphQXnJ6B6MwCiRWx9PEZyClMXi1RbwLFg0vWHIf+kzqs8IjIyrU/kSMJMKjUeRJUsjjZjyBe4UY",
-	"hupOtj0aRXp776csmWW7w/ly28mhZLtdtqE3IOiUbCgej2lTMEleJZ2jaZqEN9MU95awdJpwh+SIBCrr",
-	"zrlkLWHMxSicXM4m7CDw9pEzKiIrKV/EhnCkpC71Xkl46Uxzd09C5JCm9LVEZa8BgsSU3/H4gWfrIKFw",
-	"eQUOVK6kAnQo7VWBbrsSdDwok9T7Sk+ASXrEO0vCMU1mf2SzfVzY6xOPDEOUiJVyezMjYUDq1E/De0bw",
-	"vrCgse9yrx9FgDY4nUdCriQoeAU+N6YbP44i5st1FEEyv4hOJTA43pq18OhoCMaIeWgMjClAChBSR++6",
-	"Nc8hfgHBJCoJSelp1JCUENlTmtkU/GmSSLE95szl46mQKhCBSxQnUiBFCsRnhH0IRSp1IvlhD1n7Qyjy",
-	"6l2RcW13ui73fvzutNndaXe2UR7Txh+JuSG/bZGDeDyhCQuISJOY30YgvTwweke8nzc9MBght1IsvOG4",
-	"nEp9Dubebm8Tf8T8O1QsphLOmQQZxf6dlDHkA7BaKTsUTYExPMR67cLlaHLQnFALoPIq+mk0A7QSU99n",
-	"LBBFRPimijpqe9L6J38Sc7bK6S86cn2KPUvrzp+73KC888ooCXJ+HWDvw6mEIuYNkMEJ5eKBJfKMt9rb",
-	"5CROyds4CIehOmxJd6jkPrMicNxau9kG20sViDJb3LpwOg7HYYWlCUTb3EWe0Fu2T7o7CA20MaHqhSom",
-	"oTfxPSM77TaQUzBfgIS6027nGEZ3p/yWR7CaUt4nPzFyTsjTrW5tqZngWFLx5VxEEnvUPSRZlpzkjrFJ",
-	"gY8IFg0dn/KYhz6NkHko4R6Zhc1A8tzRfFWr2rVc5poHt5KxUJnzbPvCQ5zcyQMtbm+J4c/bV7bFoj0+",
-	"v9UV7IelOFw0ZVZDo1yGPR0OBSsBwg/xAxlL8ot4rGRZMB4wkIymUQqWtrtwkttJu/yoYpynFEPbixC0",
-	"XYqgp0qmKJFoQcrQkqYHKOKBbBIPwUaP1NpirfbqUdou3YCesXQLQxoJZlZ6E8cRoxxXmlA/YleiXE0A",
-	"XGPRsClQogShekOQMADBWmnGJAhvpdaZUTsR3oLhIWIU7IW/sSQWPZd7f5DaGlof2vhPUEyRNda9/uGb",
-	"6/PBxeX10clP/eOjw+uz/nn/7eBycO41HKNYSsrTabcL5LTTbpcqLGpvi5QW+3h3t2vlRypx67vZcqrj",
-	"9bXQ+GuPCv9vPfn6O4+IOEnJHZuJ3A11uTcvOMrvnIOEweNDmjIYw9vXUq9HqPC1KTZ6oDNBbhJG7wRJ",
-	"Q3AT/YRkG9i5hLByG8ASIirSFhmAjT6Tb2+mKfEOKD8Er9SbiN7CMUmtmvIrcF3hQ59yKQrJoVhAbmbl",
-	"0jAsuIIsxgqSaxLGMyoZ86Fx4ZSIwodvNoR27PSsg3gNbMwjExpKlbAgGThEsFSbCuaw3eV1ZJEoDg4J",
-	"VTQnu6INbR7P2RpCQcY0YIDsKKYph5LLi8CHUeVk2vrTBDVtxBJLaaOcsPEknWU6qdbZ9gl1udybJWc6",
-	"Ui2Q+CEvppmpeFgVJ5T5ydY9pD/Nn8qbMEpZ4pibm+adXfK6N41npalcKx6q+XUkTxvCeFVcbtwqPeNX",
-	"6ZCU3jGBOlDzZtZUO3T0G4J04RwiKqXjJH4Aidnl7MMkYQLeaLSI994jdDKJQlQ7QbZDFQlOHITGNCY0",
-	"ipT5CZWX1wWdCY3g3/xkFlcHFIiV9a7Rm1tn65tvyCVLxoL8NQ45XCvi7XsOTKW1E6WGjOIosHEb/dTx",
-	"BF3UiOiOFOQSRrz8j2Bc9F57jv7B/Itlz7KfGfzzX16jKU79rF7fJ6hoeK899IgDTo7pTOrWidIWKCfx",
-	"hCU0jRPkbmCVBZ8GXlV5T13uS/UjCSliSJj2NJl7jZPtyGXYT9QiuvJ53wf76RlN0tkJHbPXx0d/HJC+",
-	"P2bfeKQuFTWkYv/mgbaWTLlcij+iCfVTMBB5155UYRrZJEcnpN7ZdTqvGp4j6TM+/W5w+fNgcEI6u6R/",
-	"cki6bTn9gAeSPr8+uiAnV8fHxUenl/oxrkI+kAv0NuGfRyfqH2psLzOZymOW11dMqC9RD9z8crX7HkEH",
-	"iMuzXcg9aVBLxfc1QUDhfxj5F1InDeJ4qPgAW5D0IzufDSEFSAwjwIgCl1O0GHgbrVZrA2b13Fqr1XJr",
-	"HknjO8ZR/YHXSRBPbyKQIkUYMAgqqM8fzsbpxsZ3Scj4PrmIudjwGi0ywDvQK+WEr0/P+9cHFxfX/YOD",
-	"6/7h26OTfXvQo+D1VlsKEvr/OsXbZ937nrn4xLr333xD6hd/Om5G4Z1U7iWdzggz2IsbPZdnSp++Qf9i",
-	"3aPiHVrlXgEakLqFmAYVrZMFIyQTPp2wDGklqkoc/f3v/2jIoTRm/v73fwBq/v73f8jHBidd7uWRcSke",
-	"Ao+8AVKElK5/cii/Oz1XX3sul3BFrjhi6K+RL5EbMDWl4e0oNf6R03OvsU+8q7OzwXndUK6GvpvHpz8X",
-	"nktmzD6klh2wRS7hAQ9IgL4xqYiG/DZiTURYUvc2NpRdxsWwGIWNUnScjm+0NVCKkXWq0Jw8jOKIqd+N",
-	"8yWN40aL/JHN5KXAryifudyngu0X8QN+BmMIqXuSU4SBZ3HiZShOXpMNjeVXF4PzDdhkPY/m+iK35TVU",
-	"cCxcrgacKNnoH7wd/NtGw1wEEAUlR6CpCSlSbBH5zodU2TSkUEMFawrGRSj5XjQziKrsgIHL61PB9Fk2",
-	"vE11eg1JE8gwjgKCQEpHLEzggSRjN2wW84D0Lw6OjuTDKH4QSMSkdnhDBWvsK9/vDUsfGEMEEPa7RL+6",
-	"gcIXwLFFTqyjhcNsudy7kFxIkmGlbCiijPoGIlDd+/Of//zn5tu3zcND4JgSD64uD0hAZ+h4R3VMjOIH",
-	"iOcaSxHBlsrV2MdUpCghZ1Ok4ZiJlI4nQsM20CKFgNAKOYHLsxnAwtQj1pouf/ih9/Zt7+LCU3fwL0CD",
-	"JdEGZZXU5WIti42kFSAegVCKQiVOpuxd1n6NFz237VK1AFWAgl5AKtQCsEUrzDuX+E8jIbGszKbuGK+i",
-	"Ut8fkpjfEilUwvJykqsDYRBGnICAOfkiOjfA9SPxTH5XVygLQQR4sZVDms/AskpYJIAMuBysoiKNY0k+",
-	"mk1J3Ta/8ZDNhtwwDEdOFt8mdDIKfcWLiff73/8/8vvf/995x6TLt9ttskibdYgX98AzdEbTkYcuZIxq",
-	"SGkYaeEdHRnDodL1gOsC+CVsOk15GYKML5BJLO+tvBTfxVMeiB7Zdtrtti3uuJwztFcHbJKOSKdN6jYV",
-	"h7OVBL7hkJ02kdgDQwqHdNttokNOEE+0JuJySm7kjJl/vKfN2PJwpWB9w/xYEsuLPx3D1Z7TG+d5/8Yc",
-	"89+oUFjer+tNeZZwLsv6JiZS/XakJhKTvX3SsS9mi/yk1ZBt5Juoh9yyFH2TArz9oHr4AITNex60YtB9",
-	"WjQYtuCtP/xVQAgco0kUQpCMPC/hck/Cc3MS0ZB7LXKauTZF3ryy3W47YOxP5dLQiWpUqEbhQLYrLHrl",
-	"+loR/qvHoEVpGC/yVMszwLeMq5rUU8ap1MYfOEsaJCx4LS+ZSPWQ5U5sP5twkV1oQtOUJfLz//i13/wL",
-	"bf7Wbu5dt5rvPnac7s7O47+WhwrCaqXWcAKzzXvslK9BLobU9VpMOJgKnhEzkbIxOuxQnQMTJ1BAeWKC",
-	"zgQRcSO/9/PT48H1+dGfrg8HP5XvPdELe6ob3+wMNhtH7KVtMuizNCYWly+1sTgYZclA6iFUudbIQzyN",
-	"AmS3dVDrfsI1xEN5LdHoXyKheY4EdqNFTnk0wyE9CIL2iA8jquEtk4zUfkoH8s7R9GEeMOqDpsw4BQXK",
-	"jwOmteUoju+mEwc4GXe5ZYyQ0hIs1/KUW3fdsRjIWCqV6gCITxOIB5KSgoqTBnZyy2Mp/hXiv1eg0TaJ",
-	"fts/6X8/OH92oxIq4AtDwJ9mkCbeHzrGGg2Cm3Hyr2eMLpqiSy+e2sanGqIv45RG5+DhEJX+BRoEgnip",
-	"9aqSL5SiEw+VFRPEG4UpdjjvCi4He/R13Q5XkATxNg5Y1RaUa5Zy2wZX8EJPBUsceeekIgTnmFgYCgKi",
-	"y8FBL3T+BQlTUu+22w2pG6YQLzjEW1MEAumj0VxKzrARr0cwl6Nw2haEiswSt9mEfa4LIcESURUAVBLl",
-	"I5cJYT1sfMMCgXRFuWtsK+Y+mBuQePgQR2RFN+Vue3GOZ40Egu09IRxIqQoQ3FUZG4QuH+c4vg350ecP",
-	"CMpP/6xRQAC253NFob3LAHTDgjSAVN4eBVO1G+OJwk0u9kRhDIFyPimJVM7tcnBCFcBmz/C8riOAWqVr",
-	"YgEQSB1zWWLOchpuz+zfMZABO9tBzFPqa6uN/NV+IqWmuWdAkMFwPKZh1A+ChAkBg+VNQGXW7rlnOFij",
-	"4G2Rt3dDamEuD4VDbmYrOmHmPRVIgI3SIMUctf3Xd+H4f2h/hh+Pl9lp5RpLzLFKf7bdNXVlbFITaTvX",
-	"H/9tQxK9gp1MGz0bLaLtD8jXF7FzS1oq6NhGoy694q87WZTsp2mkj1IqQKEW6OF3NFCCovzLx8Bm+U9b",
-	"SZT6oJXUAh/exMHsrY55lw/EdDyGrJradrvd7La7JihNvprFx9ecGtxQnE/yZf1BzakF7J5FUvUwkbq1",
-	"c3sUkMPVQD0SxP50DEFUswmEz0c0UTE4kOLC0zDVQelSjMpiTyUc5IAncdqPovihfAtb+S3AEOrtqk1s",
-	"rbYJa6hsMedGXJtfSqcAzVBIOaJyGZ3VlqEFRFyDVhDFSZy+iae8ZCFb7Y7Rjk1UlwHOED4qX9OWWlNK",
-	"w0jUer9+rN2xWVFDVh/W9vb29mqP70r3kC0gm7NHNuQnG7iPQPKlVCKGOAyHQwxmLe5j29pHPCQBvChx",
-	"yfq6civb5eA9MCNuAIcgnXa7C/as9oZOKaFRRG5YBAbIOJMws1n3s/1lD2mkMhPlqSkNDjd7m1CenvKj",
-	"VLBoWLbRrlRL9Yi34b0kOgS+Uhks8ruqjXZXPzOI5K84s362Ap9yCYYbVrWWHgJvw9oeC065iTMs7m+X",
-	"pHGMMVrZiQL3gG8hPw/YamaoKd/r7vPsVSOB2gaw8xG9Z4SmGBH5aqd6oWG6LxWHERXyNZ3Go68+KFsd",
-	"GzCsEiw7GrKMERpJLj0DX6+wZrNXUgmWndXBstOpBot1bc1yqL0YyNlHg56lPGaQqr/aafTIhpxD4UbI",
-	"72kUBt/FwczIn/Og6Ox0VVis7W5QsqO8fsg8y7ff2Sm/AWYka/e4lcu4ZTCtAhRHuG5l1R5iyoi9uo25",
-	"oTZ6Nvqo8L2E5XmIgseZNo3/pDdUAMjeLlGvkglNR1K4UfleWdYZbqoCKHvlV8V8bQElDFaHQjb7Rhhs",
-	"9Ox4j6lI0YKgwojBXEo2/uPXTnPv3a/t5t67j22n8+rxXxVq8Dg94kF4HwZTGpVdjy0Ls0z0miRMYfZZ",
-	"1Y3YWoNQ7Kx0I7REwK3pza+SIO602xv7+rLIpSLxhHitGKXINC77WCA8plxMJxMIpfuTlB8NjpSgR7tD",
-	"rNdRMs/Opi4aVWhRweHL0OJDFVCuFs5M5I9RKGW/jQ9w1I+rGpN/voAMMICGLdt+GEdF0faFgKWKf/z7",
-	"h3GkFZvXbq3Tars1wrgfS932tVu7unzT/Nat/bsqBYIlQXy1fPJhHHHx2q2N0nTS29y8CUElFi1IAZPq",
-	"0OaD2BzHAYs27zvdzVvGN0OeMuWr3dRooSqRQF4vTiAPEp+pfeHjzex59m7x3PD3lY9Ovt7dpZNY7H+w",
-	"/t1SM5aPbs8OGKYew6M7NsM/zYxqLPODqrIiTwIffFBvWI/M/Pb4Cv4af/TT2lMwD2TTinockgYoqtyq",
-	"ObnaN9QfMYhrT+KoajL1/qaunPHo1IpZqss+LdbYscokLPoM3oG9vYmTmzAIGF9TlUTcrNJ+tpqdV99i",
-	"0GpEfcW08ZNSQgTvlzPtwke1QRCm5GAJt74SFoFGditp7YQlUg21VkM2cuNt5JWqS6nul+wNBDUR3nIW",
-	"NENu6PaGUAYCoO6WN85KB1dxjootVAFDCXDr7ysUamO9gkPQ1E5BfRoXClrUJAm5H05ohBr5hp+HRabP",
-	"SL1bFVwpPfG9V7Z6Nk0h1k9bzjaEraSBF1OZTatgsPdqdZbdXSDbn8hNm3X3SJ6Fl6xzFI/RaTiMExbe",
-	"cnvhPbLRzRQdXmmJQCRRGj8RfjxhjgphuQt5kIM7AEOFCsgTiod4Ev2zoyX4UYQNzGOBxY8TZsTR8W3S",
-	"GlMOVOLds2AXIjte8A5uskcq5nwpvv8MdOjr4fGwnfV5/MrE0GLsObL4zAwfZ1vK7eeW8J+B8/s0iiCp",
-	"Fq1nJXejRTxFvzyrpIStuSClkWO4YFeBWIQwHS02IuGtiwUEACBHsQiTsjvEgrkcdCNlugIHJ6EYwKyT",
-	"eMM04wcJu2c0UjnO2SrhOzRsf41izZG8W5xGFyy5Zwme6HoCDkbY5AnKDkjZ7SxWcMrZhwnz01Ljsnq7",
-	"nJNfYABPKMgULINwI5PYZ0Lkve0vQzafvLuvhViqzaxNLFc9lyVk8KXJkFgVfb7O6ytFTZBT5d7WvLhK",
-	"IZuvw2YLBlAZyFjUCoV3tGWt2p62ay52UQSbr+GjL46pVbTMuLZoNT2yYcaxhNAcrIr77KgRCQ3GUv3g",
-	"LATu8ePF6QnhcUJ+eXtcucvOgl1am4Mg01E6jqqlcG5VeQ1CCjKucUepFaqtKm/6JImDqQ+GIzP+xr5k",
-	"nqSIBBAVmSd5L0U6Xwy/vh45dPdJpHU1/LZkTYPpzyx/FhawVBDNreNLC6F9XgXA5YXUTEk0R987jCnE",
-	"isT5O6graensiMLPaH+vJigu17N1cDb5Y+PrFSht9/oazAjMPFWu+e1mp92VpyWmvnIoltJheK+UDod5",
-	"B2e3XXt09G/KC6tvdPhUXyg6IHmc+Xx9642utoVMaDo6CsSivbZJGBiKf3V+hJ6sxUEI25WcNlw9+CAM",
-	"qme1wxBegl08J1y+Hg6x/SQOseykLD4gz+yZ2UIYLOUEetYvzQSOSvDlgSlvKABL5XLLZ2D6sWjM16oU",
-	"nPan6egpsW/wTzQBaOntWptK4fl1ob61/E2Kky0d2ausZ1KGpdpUa02I8SJxFLRqK58u7Gahjofm1XlX",
-	"E6mfvzkgu6+298j/+d87rW4DZoXxnqg3lQFIzVsBost5eUHJAvGcbP6sQKma1CvO6mVQOaOzKKbBZRwf",
-	"0+T2xeGSFAL2Ijmpcv/sbv/xWcGxaC7MJ8ZiNej1ERlMnmQYs+EBdd6Sa/xzOTAwF0pFkSlLBXve+6L3",
-	"OqRhxALLehXN8vsOfXbF6T0No6dfk5SNJ3FCkzCaXU+twaohoRPUSRAGKnIESwNySAhvESi5j2HNzwqX",
-	"JROryjU6HE+lrDI/YalApnLDQn6L5SIh34LE3Gf7JLHXm2MpsJPmet0DYLSQ3zqq6qJe0PKVVBTxX9ZQ",
-	"wLCUyzh+S/lMsRXxWfBB707X0dTQxMI5HZWaXxeN58MEPWWOrWQV89XBh6YcfygIxXyDPIbg9XK5ZoPT",
-	"dMR4qkAk5r/Ob82zcMNT2xQtcjliLsdSzKEgXgU0vR4xrE/l9kNGJBZ8TmjKCBSTnFMzCwi5SN6wGl9k",
-	"KHLFac7z/XT2gVCrQIuDMpAqgD8rSVBnlyPK1qws6JmkJnxVO6/jJHNqw8Us3Pyff/652bcGKs/LLGwQ",
-	"1g0m7CmWllylIct3VIQ+SRiNxq9diAqQPE4IKDc5l0FhihmuJD9WJtgXDldVaTi0dFNUAmq9moluJSVV",
-	"XUJOigl0PaKzZb87vbiwoguLub+Y9wtvX/x0AF+cD46vL/98Nrg+OJTgU8s6QB1av6QzW84Hx/3Lo9OT",
-	"ix+OzuCr7Iszmo5KM3lBtRYpTacCg+gkjMNUHURANEhXRtF+MMw06KxCQaELy5cDYWl2zu7OztZuaXrO",
-	"KhFi8u6oEGZKkmnEWmgwA89veY4V2Ya0ZAol8qDmETJLFGcAQVeJ33oOdP5zPCWcMYxtnyThfRixW0Yk",
-	"+DCz+/picPzm+mJw/tPRweD6/PR4cHF9dn70k7zW+S5nBDo9RSwtFFSETLRq/JWDHR0Pvh9cnw/+dHV0",
-	"PjgsYuWWhZUZXJ4XJz8nHD4ZCVWwQhb6YhZsYdB6rvLnwKU1HZh5dLAy9S4H5yf94+vB+fnpeR4XdnIU",
-	"Su+Q4BaJOuVnxYs19/TJR7vyXOac37J0FAf55LkXPOTvIPJ/QpOUYBWhtNNQokyPQKVxWA85O724JKHg",
-	"G1lwUszJpp+Mz5lI+5Nw07Sy2Ox0Wp2tVufbVnvH2CEtJgCZvAsw5u3g8ofTw+uT08vr/vHx6c+DwznW",
-	"J9cpfm2/K5KWHQudEJBQy12D8nlx6UuC7pMQs09uzNI3hBV9Wog+U12YwGxZp8RDuuhlpW5VTZUMeVc1",
-	"bD0H5n6aq9p4qhcgImDgwcHg7LL/3fGgiGu7Fq4BkmUbf148e8aNfjI9q7LrZetCpTLDKbUSkceSZU66",
-	"Z+NfxVLQpNNua6V0jp2TV/PYoBp8dNvz8jfWgimgxXYBLXCnL8DFnrCzT2dnc5PGhf62WTSj6slkWhzB",
-	"2gA5JEGx0GF1u+9zYUXRHJvGMZpksXMEGCfkczADV5KH704P/3x9eXp6fdw//75IHjq2lKtzw1Vvk8s4",
-	"JrjV50eLNbf2bArUWpZtPPaEmcqEb4BrvrSqr6qDAd5KZMSSX8F8zXjA5g6pS+KWNSZG9vhA3FqnueXW",
-	"Gvu62DWhtzTk2kIKo2LV9kpq0tmeoyammU4Bj7oWHtkgIwpmz6zLfxEYfRIWWm2tMY4b42r0ggx1QtL4",
-	"0JOL0bsSIfeZbVdVq21JsRGCax8yGFi4u5Z74vl4GUJe3urM8Eosw2svV2K3yoNRTdG0Onx10v+pf3Q8",
-	"L/Xs5JR3BQVig+ElGN2zbfuTqd1S51DfriOISZmqPG+MNTUoiNc9rFyLf2T9q8zwyjemb0s8HocpFHyt",
-	"0wgy1bFOU0O1C4UBwtTl6ruHURjlPhtTLBekFgc1E24Y43qN2qsVBhLCEoldbvs8aJD5fyaMwphYiqvl",
-	"8uxarO6ieZY7sYZ3phLlJf9+2z/5M1irBheXFwX6292zEF7OKDdIzA6fGd3X2tFz2Z2gstcYD1d5m0wO",
-	"ZOasQa1wJTfR8zl1sLHRal6dZxERyA2jiZRfwPuWK+NTiUL9q8sfBieXRwdgr680e3YsRMpt6Zk5+MIt",
-	"fLoCaPfyNyGtQrubHNuMzj5MVAWk7ChNHvtbqTFewpQvzjlt7dSATZlkzIJWi1gvLEkrN2HKxn/AKJpK",
-	"PLk6ubg6Ozs9vxwcXr8dHB710a1TkPd2cmiSpf0DvAgA7Pl57GcG0CdjodQ2NoS9bGW6MosFpHtyRJEp",
-	"w2Z/asWDdrYgHjSn/EAFwt1t8sfvyiJk8YvVSoct1NleJvz1Gfb61US94obWjnpd55S+cNrZ2kr51xlp",
-	"epbENxEbrxQrMMF3y7iHYRV/yldWgRiZnnZOn785IFtbW3vQeaRpNApFuLehIGSJq90QNHoTT9PeTUT5",
-	"3eoEXO2w3IifLbQYdLq3vfOKqB2rbhQqREkNuIo7ehWIXaKzUhWmmAqW9GiklDUFNzoNwjRO8sDaKvMA",
-	"vxioLgtFELA0GQQPy8W1pH4D1krwdpjtlOwhg+Cqno5VoVhhWEfLf5FTOfkkuiYPDGc1IN6t9E68KJzL",
-	"96Eyj+ZkB17MBzRbySC9msN7VTgvjD7N4Ldj3+dyx/SLgnFZkKwFm5XtUKuCyFghsrizElOKAdTWYoPQ",
-	"i4Jp6VIL4a8Z5FY3VawEtvUUd31Ju3uLbAsvCrmMzC1V/7+A4q8Wv6Lmv8oJLVGLDdnsVCjpL3YYJ3Fu",
-	"ZcCHJNnXDR4lTqvSZaYvzSdl16Baut1ud7oqvBX15kwfOTPxUhsH54P+5WCjGBkwjJPMr7dxG8U3FNun",
-	"bkh2pYnXRn+ajjZIXX3VI+eD/iH2upHTlk1YNYk8I3bPkjCVOsmakUEItDUrxe0rfzusUXkWHtSZQJCt",
-	"dR5PqM42dxxbEvVKj8My1ZkkzyykTcKUxBwMM0b/aWFjkIcwHYV2Iij0lbKqqM2dRB+Cc+UeA8ZDwPsX",
-	"hbval/Ecyw3mS6JB5yG92ZgTT27U2/TyW/XUXl0OHuasyxQAFpOjsXMQFdBHhlqj2nV2YAFYLRk/7jaU",
-	"iRt380kVawqHvtNuLzz0ZUk5c6dnBBXM+iE66+dFj3CZqIJDfGrKm74muwshlpc+rXIUC/Pe5uB4Ygrw",
-	"KRHmRQG4Zq6cgeeaie5zoNxuVzEAScrrokE27E5kG/laVZI6Z4TFbtdWRlfOoUGrlSr9slRFrwsTTuZj",
-	"UyxAfnrWoYJnZ2uly1yZbjgPM/sLY236XJxwnYAOHPZZcvY0ZVwMzPWS9OYgq/WUfAbYi4L1n57jCs8x",
-	"wu7Tk/vULezuVSLOeebLZB98xgIWLFTTCkgzp+N9JtnoP697FvfwiUl3mht1VhOFTO/DnNZUclxvplFU",
-	"zGCztD6SxgQz0TAm8XMpGkUtdJnfVMN4Lb/pMk61UwlrZZNXNYYzX+DGnIOt3BtYchC2EzNz2H1uNibX",
-	"XiFQfQrfwiqNpQPYFRvRhbZClFJpfcoFrsOL5wqOeqH6lS8Bma+ntuXTHI3PdaZf2An5T4mnTOL5Oj2t",
-	"TxbP4NV0/msrvqC7Z0jAUySesmALHLKcYi431ZO6YIxYclHjpcjjZwLMVxOZgTtem2A+6Ui/MHX8PML9",
-	"FyQwT9Qr1qVMT9M+7Aqxpd1DOlCQd14mR8G9tARix5ThrSwZbI1TFkeJFRqVRlC5rG1T2iNOso6dpQNW",
-	"rnN76Tr1HLRk2B6hC7xpL0MqXwQqX0+hRtjik0v5fsp5fmE6+aR4469TyPo0Jb/YXi03hB3OuQNSBba6",
-	"zeJnrd5HUO6kut44DlBa61WD7HKW629jRR6v0JouW1QvZ4H44hXFXw64X0/o7M6TBLSq47Uqw2YHbT1c",
-	"/cifoa6sjbxLK8zml/ufoeNNeUh8Scnvr5M8GjDBovvBsA9oe2jD4WNtksjDT0MlM0D9DbjGfDqu9X6t",
-	"fT+4rDm1s9ML+E//8uCHmlM7HBwPLge1d8XcA6f2oSk/bN7TBOI/5Ag4LdYWwdHsJ2rk3CM1i/1Mz/io",
-	"W81nK7xlac2pYaWNmlPDEkRAbCOWsrUW+T0Mhf8+0APin1d6WA1FHPwRa7oxkWraBu1wC4kane63c2ka",
-	"jnzhCF/eyWKlkoTOalZf/Gcd9tGuQPcrQtLRh54BKr75K/Oh5pnEGs7jFGuUzeNLkEcma23d9vb84h4r",
-	"ptDl0BbiJmh0B2Bimp+79rO2cmWNi8d0Rm4YESzdJx4Yra45e/DQqEVTLFoVKgu8Qia0fNWcmnm/5tQ4",
-	"u2fJqohkrbKvB7Mf/iwHPoFx7ccnOIfkqXmAL8lWso8HDp8HNI2RSsxBCEOKVbUu7GN8G94zlVOudncT",
-	"xxGjXKGSPs+yaodRLFeeYgE3IOfQEMEfUckioU02/GSOBL2ENga3SxBYX/ClmD5JmB8KhSzzywNTZhDe",
-	"hqkgdVUetbgWbBOB5VO3urX5aqpODbrHakN8OUi99x42TqPjamCqIMkV9pWqO6+R0uCbXpVjxnVqmtrR",
-	"lIHR/13JgEATF2/BYEWc6CpuckeCpflbVba3crKifFbZ3DZ22mB18le7gg5B7agzmqBUH2BJBxqdWTRi",
-	"SCPBnALZCINy7MDyBRsCD00Xi53QJHXIlIfvp0yXC4LST0AkTAYglK7Ko/LuNpTlNSdbcgwmQm8V9jWd",
-	"CJakOT6WzW9eX4UiWbA71StQnK7sp4zxlf2a8cHyX9WiS3+1mOaEVhEV7VaWpyA1V6+qqJe3TxKonnkP",
-	"NeKgP7uqLpnEcQoy742II4W0GfAqy4RtdtrtTX8URsFmsQJnkWx1l5/2BMOkqtEVS8CWy6VYMUzXD3OI",
-	"h3jhyV15iBoeFlILOaHaFLpvcHgD/PMgQSiHLr6Gj3Lw+FhWFrVX0xVHry4G57V5xl2489CzBA7VRvNF",
-	"V9kKx154m8sLsdW9BRm08ArEtntA5PMEASrh5USqJSw2ozw56arTbgMO6D+XCFs47WKI4OmU3wv4HtEC",
-	"QQDh7mLqY1wO+gEdwqg/wsqrYBC3caBw6goOvyKJNCTNIlKKNuFdXXxtajl8P45vQ36Eo6b/Q80pFeqa",
-	"A7145U+ddvvxEUjBy53O0w/kII4itlxfQkvAWuud18IK657XBYYh17rnqrO8gU/WmiWR7Pci/K0C/wI2",
-	"pNMoJRN6y4gIf2MriU8FmGdzZLtyDBQrzqJwAgWCcPgGOnDLZzeMBLE/HTOeLiYQ1hCKTEB8gMtNWUkz",
-	"YuCQGxTs0BedI5vqZfnHHMOQ2GFkTbhmeQUmUzUsmR1ZgsVpaltQRg9F4jJCnZNP8fOshlr2NlEGxqK8",
-	"YEmG8uPHd07NN6ifw/BfM+uAMgqoRSGRyOurv9ZWKHCQTYR5SO/k7AbXf52DnwYCFhGcx7V3ZklnSTim",
-	"yeyPbAZPLczu7jw6tSAUfnIQR9Mxx+UqVhOqzrGle1YWCDOHEsuAhEUhv8PXR3gtlUUxin0ajWKR9r5t",
-	"f9t+ev3SBYLJpkbUmlO7C3kAKzNP1FoFi4ZwRpH+Q4Ily0GMhk0dQiMH1fU0zqJpQqOyNwTa1PLEMHcf",
-	"ynn6Urqlx5inXPYwFvmqkEeytVQQFZOHUuJAOXwDZcsxGcSIY0NdxNyImdvQm9qETOehUaywsjrtHmTf",
-	"5an21mKBI0vKK9vVD5eXZwRfgHLxDqGCUIKUIC8gbyt+nqYskZ//x6+d5s67X9vNvXcfu4//WitTWbVy",
-	"u3jilH1I83PlM/8L+tS8+cg+Y5zT7NopgnzRySvwlhi09POyav0HcRRPE1XlJWDDkLPSev0FK0epLaxQ",
-	"9MaeUJU83Pl2KUQKJRE/VmkThpI6Vg2EODEZNCkB5u6YYDHsrhbzguqEACjsbmd32UkpqOa3XHE8KLkY",
-	"mM8f0crmoWc2oyywcizcymIB0mJxZaeH7HBDkJuQB+SeJqFk1oBg64mCGUCXCoIrArgcHtaGKqAiZ/7i",
-	"QnVh8Usk0OOQ382vE3m9fXE/I9vvrERiUCLIrgBIODkRz8nEhZyFSb1ZaZzN3lxiKqmw3K4hE0joW9z/",
-	"UQkyxeviScHGc4jnUx7z0KeR/GNCE8ZTeCwBiQYUvWUvT92UmLQWE5JLcRAVHH0HAOoLUCkvEa1h/fAw",
-	"wvaIB1K0jhOPxGiixL0TKYeiiSCJI9YjhUqzD2E6iqdo0H0/jVOkI/mzKMyQP+pOs7MKfMr2XSbYzR3h",
-	"Kc/sf7iPOcVufsV5EroyxSjzOS2zIDg1QKIEA6o+t4hbVM2WzFNuwihTf+Z0atBMCaDgfr4guRQMRlSQ",
-	"SRzNxnEyGYU+AZCX+zy0RrVkqUWWkKlUqx8o0OilvG0NJ4ytAa3LDIsgdoywag+b45YFqqzoL4KhlJZM",
-	"gzDt++qOFi4x9mKbO9g32PA8DBRRmCTxfYjyBZSvVvU0rOrO8p/wE/VTqGmdxNPbEdaw9uhvEzSwZhTi",
-	"gd00J3GSwu7mYFrli5EzbAgSxbchJ8W2ffkJoFhW6dhCTFmFRgf72hAE38kPmDVYqy1goAU6LBeMrASX",
-	"6ZE6NbOYQjENh3hoTpWkuu5lUxHBWOA5dt0GfttUrW/k4PJT/LPAo+SPtWXoB6sGcFdizuBeYcic7BUn",
-	"S29bhnoQAxbaIgYET6GxIQ1jKfOD5Qey11iQFzL0u3Ng9zM3/+q+k59H1NQpV4bwMRvfsIR4H90aZpi4",
-	"tR75/e//cIhbg5hw9fcjHKBcIBmGEdsQhN0D9oGKjNFquqGIfKFRsKVD+2lcLoZv//pRt6k/5botvaMe",
-	"qT71XTDC4LJqvV/flXLOERUlet3FD/1md2dXr2iSsPswngpJmUcbgmx1yc0sZYIMY1UY5gYTdGBTG4IY",
-	"CQnCnMBpP2If8oi2E2x3tttdeuNv33Tpq92bvVedvWCv02l3Xvk7e91lvxcsCO3mHm0O333c3S43IBi3",
-	"w1GQlznQBaYrJXyPgC4PBrj/oRRalzaINAgkqEh9d5v8xpJY6PwjPN9EpAWy1v7E/1sTGMqddxRUuUjh",
-	"5w1Bfmkq20nzqEgnOzddf6tscMHezw97FlHfOLz9EQ25Q27pJJK0ChqfdnLDd/Km/93t0siJlCa3bB1v",
-	"jqQrl/CR5XG0ePeYLQj8eUjCFEIfGQ9U+wW8xHX5z5CLlHJfXm0/iv07h1xdHjhkHPpJrDJBCmfebXd3",
-	"m51us/3qsr3X63R77a1Wp7u1vbP7F9vzYYpbLqXKEvBqF0g181jvKOJrH38Gw4wmWqiu6MNiIn+mQg0t",
-	"cqVO41eL3oMPUDNXzUvzzFGZl4EDabpvSLhFsZ+LGCLtew5ClCMuVRQlIyDPcd2tK5zdRbh6HetiaOer",
-	"Aok6RW0PqD062e/dst/f6VuxEFvBM8I+SGzdhMKcm/edTbgb4t/hiF53MIQYUqded+Y1dHN9V7/HKGCU",
-	"XGNcSRldk7+gf7EuICgnjFKWCId4FFO2oGowFanUd997oI009gm9gZwwpQrD73KQQtBHxcYxNru7Syfh",
-	"6wpxpBjqACCovHOKfs1JVmGBr+WPfN5qmQePPnKHoFx1UPj7HJz/KGpdQZ85/Lf9vO/78ZSnDsg5b0L5",
-	"A0qv8wIxYNdS+ztqNhVSpl5hiXqZVRvS/a10iRys1hamLXLEyS9vj3sYymNigDzJoiCyaUJ95nLvE0P3",
-	"PYd4YeCBK4S73DKTmylP6Jh54Ojx5B49wiI2lhjkEEq8gE1oko5BBVA/YPRF6bAwDCUehzHV+45+KnW9",
-	"4igJi9Tko4QNPSt8Ed3RBb3PWnPBpUA5I+cxK5rud8pCyOIkkOfWhah5vb9ll16f92H2hdH4aBSdDoHa",
-	"rTLCUfATJHlIsmUW03FqKsGEZq4BcFkrY0G5NUn+4gAYe9CMyVvZcl5iT1jkfbOWuqOX+lh5nT2Jr/dh",
-	"MKURaB4TloiYq3z77DdzUQRJ6R0zAV/IYRuggMbJLeUq28uzQ5mzYUAJy94qj2RWi98qjezKIZYJ7QSw",
-	"z919c1DK+WzRE3NzM1v5U28uUKMSnKuIXdG/o3yryc8Ni2J+K0gaZwRntUudD4hdLeI0G3ZDkDCQ9GMS",
-	"ixACGHV4shRiU8arfbOdedfsnnLNtp3OqxJ9YtVLNG/ZP9duuzVIRhn2wMhleKI/27bO8nsjPc5DEPFe",
-	"qr0xz46xRQZS1xdhAE7LScKUPJDVrgCbJeNpEjJhjtrlyFxw1BdgLVF4x0xgtSl5oUwTGQ+02dtSdHMI",
-	"dXmBOemPno2PIEROl1qZv0epXh/dcYid8vHzy/hJnz8uoye3WmB/KWqi+c8iweXp1xekPtua/O2a99la",
-	"6TkbsoRxn60dRZvdHYvurYGGVVTvEzh9BWGaJyhl0mYBlebP7rm2+fwi1ucVkZ4u+1SJO1uZuLOC6FAu",
-	"M8yfIBCDeceGdb4r7aSIF7lNvdqZ31X5Tsy8lStf15WbK7qaZryNJlCzWZJqW1SBFhwz+PU2vGfcEllI",
-	"nX1PQ74hXH7f6RJFAhtadXox7iZZcHaXXK4v00TyNAlOYLgzUudxSh4SOpmwoOGUXzNo/i73Egos3U5T",
-	"sFqr4tRgDcAj7ckPp/yOxw/c3N/YyuvCUgzDqWCBYsDZ+z9enJ64XKHUjNS97Xa72dnpeo19qwLGL2+P",
-	"pU6GKegARGseA0NJ/w9PDy7/fDYgceJy5VILmB9RNDY5hDMBxawCxiY6nb2zSyJ2zyIBNSbQ6Ew52W7v",
-	"7QIEeBwwQUIh5QXcBVInudRuu+vNhSHbzDq7HznLEgSp2ly59L2ubW/qwlePiySDNZKw/Eq6PPhA/TSa",
-	"5QQ6iVvkYRSPixdD+SuDlZW4eUa5lkb3BGJgQ/lZAHSZpwJxATAo8SJYHEJTzHp8taOkzJj77LmgJcnl",
-	"InBh1pz6GR1060Ow8KbBNwuy776YhHhcamewRIuVRG9hS99zAsZ8VNmmHyfMLGR8m2zeb5k/N+clyrJY",
-	"MFvmWCQmqMiqUmvgwrif1eSQ6uCpsrt02p+mo4pA7T5X4dnKB4pleBgPJnHIU2zqtftqe4/8n/+90+o2",
-	"ei53+d/UJ3/T4ch/Q/3wby7/W7PZNP8v31RFcq51VdS/ke12m/xNCv12EzFTVAcrF7IgV0wJHfx2QVX5",
-	"vDlNIqhRAsklcTrSsQ6F2ruYeoCUDxhBnUYiJtvt7c3t9s7mdnt3c7uzBamrFBtskAlNR4760NFl8uME",
-	"8nUaJLcxNafcV4f8zbBIfOwQHhPB/ISlJGG3oUhZIleLs1jFkdQ7MLJV7eUaruA1FNXQkPOyZ55d30WF",
-	"UFz7CYO4FBoJL79U7DyWnYDqRGbAlqWaEB+y57EnBYxh1QO9tuqBytG6ezCaVTSuHJdCYapfY1W8XB05",
-	"BVbsH3GtEWwHlpp1doCam9OELVvUTnuL/G2VWqXQnyPVZfzUMfgj5t9J8gJ0HxyfXFGhuSXPER6mL1pm",
-	"QMxdAQictnEHSH7ZkVtvwlGB5ysDj9RoywFQmrwO31xXV5rAZNzFrgqct4zGmEY69s6xh0/NqZ0P+oc1",
-	"p3Z1doh/mySgwS+Dg6uyEihZK6Z5mlXVaHCeCWRpCCUhLg9U9dPBo1XFuOGM8saGJ3RnnI8WMCklZtxt",
-	"KzDS9vZXp4DgIJCTTEXMyWSU0EIWcnkLyGVuMc/qLeVhjV9F2gWdqe5DGCGDAA9FIUrCak21orurkHVS",
-	"hlNYbBuz3S8M/NZQDnGADUGoL6lyxIJbpYBgTKwceB5prKPSGQ9T9N0vTWZYupkKLmwWmqVKtYhncjw8",
-	"STsF5BfaDFj+ZDPhMaNcMpMyPrzdbgN/0rQ/n85CbhJGTX9KKcUS81XXfGUz4UzNMy9ulb+oOJx5bdu8",
-	"ZlE98r5wx8zrO+Z1XW9PMmcr6abkm93iRh8g4DbX3Qk8QarRpf6w07bWhnxce1TNK525V/KR1nMfZPCb",
-	"VDYbS62CDdmXWzavxpjGJIaoOimQO6rHDAOeEBAPWub0D98enfz+93946h0QeFC00SJoU0yYHw5DH/vT",
-	"mOmyg/HkD2gT17U7JBSDcDiUyhMEMmGFhHS0IbIRdsoXDEsJ1CFg1aCqxahaQyr6kEAftnF8n6FZR2Gx",
-	"/N9CK4bsla55paqOaknTVR5jIZ4EG/WYbW2pGbVAUd0QbUGPMDzkUFj4p1qk5buGmTm7ZXOu3UfMzGEZ",
-	"yep4GiFXBCbXiEGLYdvtbbXtbVuoLSxzWy3TfgeOUQmA8+9vmfelYDz1Rxna1yU2WdNvzw1to1Td+35w",
-	"STZjKetvApA3JywBYhNzsflRY/BjtqMdtaMdIJVStM/dQ/XWrnprV4G+qkcWFLbDbzoKReDC5nsm6TfU",
-	"3HBD4A05szVEdw9fAFk6O/GNXC3mlQToHUXoF0vOOwqtV5aTcUL5ovzE1MOQeP2QCVPgtVkgFs/laKpe",
-	"YCuUjyprGpJzsn565zBLGN5u7+1WydCV0+fajC1PKsu6kGSSxqAgYFeGQKpPC0tyaovzQnXOzJm5Kmva",
-	"19RlMdL+6sFsmYKQM4Z1d5bkYpdFAfRzPNfqDeYQ1rptEc/qC6rSCzQ9hoyDVolvyfYd9pt/oc3f2s29",
-	"61bz3ceO093ZKXMglrlp5gFUeg6KOs1vrUPSmHR3dkjEUgzaw8prDvGuPYd4TdxPywMjZcSoSInq1Z2O",
-	"2JhQ9SEKB/Btz+Xwvtdq4QgwFpjS0HyALUbjIZlMuZ9OkT0hn4by8Gg+Byt/uwMiAXW5pGIOmNPbO0ZM",
-	"ABLeIicwoEhpAmZ7pTkb8cSDSHmpb/tUMEfOAiVDUI6BeTpbXqNgoa/ZF7vkAPNlpCqP85vsz3eFX0p9",
-	"xPqoVsd0c7jFNLhlZQfMVOdsElGf6UCcT561bKKMBIg1aUBiIe+qK5LfXIANY4WP8MVHRzfxKSx1JXBc",
-	"FD8tlPRclslsNlm6iqo7bb2jCrytmZhqCd5SVsTP9tG8ig7LMMWCk+z9lEaWFD6vx/63OKc1DsfsqyQT",
-	"BNUqsLK1cmGyqBMDMURzKarqJo9WSKHC5eXqjMAEP7eGyEC0tAG1X5AsWgt3a0QROyIYD4TLw7SxT0Qa",
-	"S7UlHE+i0A/TaNYjkvvPqlSoEcXI31OFPZLW6hYfjstRC1Ox3mNGubD2uw9UGbkCFCK1vcB1qdqhHYHT",
-	"sSTsYSqJtK63JqBH3kxiqC1oFUECfAfEWXzPkupVEJUWhkrcW4sKNJozNlEK76DHWi6tvjy8VSpLTa25",
-	"y5W0iDcMWRQILEgaMXpvFe8UJJ5imJgnMeOQpvR1mkyZhy8Kl4MHS8oe09QhIkYzg9XcYN8eTOeTUwVz",
-	"yXUjNkzl1y2XexeSkR5C2UKYc8AD9VcCcrvEMw8TFzrN7pbX2CfegSrKaz5zuXdMRYqYmP8crJZC4snV",
-	"5UFuqMt2p9dt99rf/qHd7rXbczz5Y00Fw5/RJJ0dBbXeVrvdyRI4Ok7uBaRGtb4/ZuQgTia1ws/T8Q2k",
-	"yxwcnr+97rShqckBVfUu30T0VvtDD6gqoJl7GPOU+uVLgR6P9gtqKWc0JYcQa5T7MbeQrloIhB8G381q",
-	"vZovRFOqglw/V5A2CSQlwKs5tcGYhlE/CBImRGlRv/wJLRktexnqBNZ6tb033+4etr/tfPvt9sGrw92d",
-	"vX73zaDfbx/s7PQP252d3EfzO1lUbvAcvFdZ9s8OHO7Cipf9gwOU9+BzU9wb3vmu+13N0SXIpCwk/6nC",
-	"BTVOkL5cF84K3g5zD3KAqX3ZumGdLKNL5Zor73lJPQ+7cJjzdSzWpLi+8IqrFlb1jVkgFiaplZTALJIm",
-	"S12fo1LzWZiqqJvGxaPDeasE+uqpH7EmqH1Nk7xnlT1/LCOBubJYFjW0dJqt3bbcIg1OeTQrliRUI5bp",
-	"K2UE1Z7Opq32dMtnIzAmUYOWhdPmSXVViWzLoCl5K7ph0ASORpSHHkFrF/XT8J45c2ZXyRN/Orh+2z/p",
-	"fz+4vhgcv7m+GJz/dHQwuJZK4sX12fnRTx4kBKlSXGBFRpFFWVGZigyMqEhdjjMRb452eVIvlkIcVUCo",
-	"49KgamyissKw6KVnl/r1LEOoelNVh2g4BFaPPtDr4/7FpZzu9OrkEqeEPeAWCuwWj6XqmA4oJ6o0dFkN",
-	"kQLPXPF0VA1z+3T2c6eThVjadvFVzqe13tZMxeySrRU4f8VN7yy86WqQT7rp8xKGffUyYWPVe27nCeVu",
-	"WomwMnfJu2tdcr39pZc8E4PKexlA7ZFhVvHkYRSr1I0gQyPQi6BCANndtjodFHLHbemkEDZVuQ811Xez",
-	"ytUbYe3jXJp6uaRVmqS+cAFhzMlhVWn527g5t7C8aFgGWSbfIBRfyeyeluIC4K6nIxYmxMfj3ChCdF6y",
-	"s/GjuwBBYIVlMFXqSEWyVo56PFChHXom3xjb4JpXDGEpqyLQaXa3i+ex4CgGPFjvFIry94sgiJxEUbMn",
-	"L09J/HO6LNAoIlI6nqDlIgw0quDNFAyMDciVxjRgVsfh/UISMRUuh/g1tE8ApVdDb3XJiH2gAfPDMY3s",
-	"ViUBS8J7FmROYpsiuNyQBMgv137e7PS5SBkNiqbfFRSbHBqvBHyCQCzB6IKStDqdK9/UyxG7HCqVUzyj",
-	"1H1ciwqYGWCfNk/MBaouZ4lFxXFB3arEetWERVCdbf8wirElWxLf04ioShgGyhY9sUuv8mLt1Z1yeb8K",
-	"wvbyS0WDx3It2IZ2mUJcBe9Vio0bwBcqnj/O6dn2KlDlLkgD2bQYnls642OmqX9cXLumEoryGlRBL9P8",
-	"S7sPqaAmddUSGz7YbI6TKI7vphOU3qXgKYF9Pji+vvzz2eD64LBQ+qvKvGCB5tv2kr3ggksAZdkoypnH",
-	"GuwLxlqPQ7xIub/HJTXOS9KRAT3ho+ZkUfXzOfvsQa40Y9HtC0VN4uG8vVYUComheixxdETFWyiGYxWn",
-	"R1vR6sarzEz1NVqaoB8ARJCgu/0L7iHbQa5I44r7cGrxcChYWuu154w96sBLy+GALoN6PBsLooOu5orb",
-	"dFYKRDEIVaVBY1N18HVg4biK6RRCllf7XMeDlndwFPxnJe5fhQvl3XFUVxIIHMwtV6LOCuB5oYKj+uTL",
-	"Fo2/za+4vdKC0zil0TkT06iqXEKGQHiqY5r6I8mT0qyInKo5gqEO9pDoGFq76ltpsSSnps1+Ggn1YRoA",
-	"lTk/iyQWG5Otm+o+R3NJqhX7FhmARzKXPJp5r3XkWBb7KIU71QgH1YpkOk/DV6TPK9h9549UW/Mq1Whb",
-	"H1WtLZ/XeFxqtipJWVRmmYT5cRJUrrdygU+3eeV1hyUa0OIFPYe+USlnl3vzQTZ0CIUeHXKV68mIua5t",
-	"nyKtl8nkZZUoLS1Dp8qttoM/VezgE8T9x+U05EnRLZejnA9dkg/QGVtESr/Emz9f5fDOQdAjPuXaYuFy",
-	"ICyS72KCH4Vw3axUq8pmAOKcxuQmi2cDUk2JHzGakDEGUJb0pir6LQ/WJzgncUpMg6hiu6+Kmp/LaMNT",
-	"xqy8znODzeH7U68iZw+568gJ43KS4BPv5fOo0qtdTthD/k6uuo3qy3nwQpdTSuArxLhIEt0D2oIM4GEU",
-	"ExHecpSO43majsXIscCEYp4uN9FRzJjBNoQZM6sKZspHWY9YVrDAISwSTA/l8rzHTWQmthHNG4mEij+3",
-	"DT7WuPtIGB5CwZBOaK5vESFqgqFWDPlxeXnMD1kW8vMFQmdeNiBmeTTLau0rP49G+uQAg88QrvHktX2u",
-	"6IznVedhsGeP2FgWvVAh4/63Cc74FB/5MqfxCgrOf1F3+BP9tnlW+eIu2ic6gSrdTguUtLIGrmuYryz7",
-	"72PGJWy3Q7u9BoLKAaqw87Payq9y/UbWs5UjzZ+X855gK5d49xRb+X8lVv657eGLueSqi/6ajN+AZZ/b",
-	"+H0linUJ/2n8flbjN57q12f8LiYYrZftVp5/qrKACmmnkPzvEO/t4Vv5nyR8/1ypptAYvJC6u0ZG4nza",
-	"bz4Jd0lqYlmia9l6yuB/Gd8xrgvSlJUChhpITatqlarmoE0udgmy7dZ2q9toSakMa34U+h4EMYOYpZTc",
-	"8fgBlPvwlsdQc4sKYo201epqzby8BQAW06qqQW66qmWtfvUzU4jBKkOmkr2ghfN3VIR+a2l120dHrwGL",
-	"Ui1ax4ZQlascdQfN6r2VJrJKTs2XBiopK+YYsw/WTsTM3RY5wZJIjE/HhtEgDoJFJB3R1OW6IqjJL/PK",
-	"q195qg63LiADdVILtbQ8x+X5c91pdUnKokiodOgJTdJiNNn8jlZoEC3KswcvJtRnTcEmNIEgLHhNZM1U",
-	"EsLGk3RGqLhDa5XK3UNcwYTDfCmlyaTlxwlrWYUKW1K8LZS7XqFal3WsC24mJu+VXU1V9mg4jcyVVGUf",
-	"8mUBO8U2btjq6Bo+qvVqbPbj6OZ7PzwNfzy6+u2ocxIeiSN+vuMfHO0e3U1++engx70Wm/34W/DzkXzp",
-	"r/64nfpb0fTPsx/3Wn434jfjN+3glx8jmGYi7+x1yEFZbJuTKYfcmHLJ1RdBFZapsL/2HRSUmbfx57f0",
-	"cZVaEdZC57AGO2WRKU/DyK6Vh9/kvXm77TJePg55OJ6ObWpt8fW1sNVagE8TqO2/HCVXAOwydM2DPiuC",
-	"oc5gaRWM3JnkBstBX0Oj7A78fFFRkUvVgs4V5Mr30lGfPntFaFWH2vARl0+mN1EoRnBMZiadl/LL22Nc",
-	"pFDhu5ZRXhkb+mdHG4LED9wUtXZcrhhFHDApqgTsnkUS33UdIHS8SZHPPNENezCDV1JjVXfP/OTyCUtU",
-	"Nb6Wy11+LOUz0SMammonLCAKeqSen0MX3pX4YkXKOlCuTQ67IVzuAevIXu7u7DRgURIePk1pFN9OGamX",
-	"7Up/0t7+Nivzu9V2udpLQ8cy4MHfMTYRyiEydqDUjSTgtvBLmD+KWdAjVNePStkHSJDxp8DuINcINC/v",
-	"97//w3PIcJoAB1RTFvN952URVTWnwJg/gjiB1d8emx9RUH/09gmHJap4XF3ckBHQZwvcBgp3g10s3zth",
-	"R/VO6D428R9bSzqiQI8j2M7KUqlCAazpkxdIt9rVdfK37bZAxRMu79Vr3hKOrlSCwFCVyW5mxDuIeSoF",
-	"0WPKb6cSV/KAuqquVVcXDSJ/jEKJBRsfirWEltURfnRq1h0o3wHjAepfa2xgv6SFC8Tga8RVxJ54vzSB",
-	"SDUB55vKF94jMya8FulXXkmB99oQKAaFB1y+nPQvapQE2F5yskvLVWta/vz1qvOYuqhwdZEiQjqclF4p",
-	"8e7YTMu0moKpt+Zrd9yxWdFYq7BtnbYY8lbeV/RgyWhn6aES+0z3M9pmpHZfVUDI0bb8nfnwSS2PJAj0",
-	"8kvrmwvmT5MwnV1IeqKktGkQpgcVXbv7JYWON7S2adIN5AgkTWgY9WytDmqu3EAXBHglTlxe99Q/ewQ9",
-	"wSEHFgT9j6FpQ8PBWsIskLwGRX9dYhbuyTCKHyx988BSSXofUW7JNoZyVa92zmhQXCypq7UIuO2NlhGv",
-	"rpKo1qupSnkoK9lBBPJxFw4ia1LaNFURjbYEnUrlDOUBBn3t0VgCTXDjz8OSlIDS5avDkoAuI4gfjxlm",
-	"HtlNwnFNzaac3OXHp98fnZBmU1W/NoD1dMf0ubbuhaOSEIsT1QROV7TLPcyBXP/CtCD6pQ9UN57FgwVz",
-	"xPyBHpSWUqcp8c5OL0zhRZjdy6mD3dZWq9Po5XvPa+nM5dpOAV0V5qq4U9VAXxJw+GZChXiIExU8AZID",
-	"2Ith0WbPksavhsJxf5qOKgmEVQBdoc7NrLQ+uopYm/8BHXyzCSNe/+zIcznEl2BNuDVvfLXSZbJcMXQW",
-	"8imzuobYtaEFvZGrdDOFclk/DJXEHWafPz/5QNhXNug4ZBG7Ba1UwT7m5IaNaDRUhXXDW86CZsit/iZa",
-	"r0hHYSK/k6TkhkEHO5CWUPwuO6a6W8tVKNU0KYpvb7E6ahpDSjsqVf2zI7fWaGmBB0OlMvCFPBOzc5Sg",
-	"CfFh9TghZ388GDSIPH0A9m14z5SNCu5FYHavLUhQnVYyYV9VnoLoPBJBbVqMZ4RmiOq7Tbt8/4SGiXBc",
-	"DkY3bYQDmIj8V0SigxrfK8UVo49CX3ApDbh8krBh+MG01JHXT/Q2N+kk1OJVFE8DoHyb3r7RW6XYAMVC",
-	"Ma6rgdFkgFNSrRNT4O1agdULgSaPysOQa+OEvGFMkztBPJ/yi/CWH3HNQKCooEFE4eBO5zmH1YwukUSJ",
-	"KeBK8EuVGe+DZPa3LM03VwSJ+0PqNfbVoGjYzMLcMdRUWOWOFS+ScHP5dnsLqh1uNTvtHU/iu9GTaTqS",
-	"8DnIfWbxN9W7sMDgzCxHh8DNTA7uHEsjdTUiZlXehTxwuR/RcAwW2WYzDCZmuKb8Wdd+el42uJA8wRnP",
-	"3foN+1yekU5Zrc2AUpULOsuoFMS+23hNCmit5CSInt93uSmtj5IRnZEgJnVUQoRj9ToVDQwmLEXiS8sJ",
-	"4nLjgUimvIokASHCKtE9lfGwEorBqyBCLcMwP+bD8HaaKDLhcu/g6uKyf3AwuLi4/vHnP15cX50fe6SO",
-	"GKi7hMgtQvFLGPXq/FhA0OhDY594eaEDnA7C5YYUlniSAEk+C96ux5m/OFfWMmDW6VzuCqupv9Gm5h9/",
-	"vqw5VYJ+rvJ6fQmqNEC0U9UJ3kyFlrAmqSDQncjl9nhCGzcxXIWcxIor9uwrpIYzVdA1jdc46XJT07p4",
-	"Y+TF8qWUUHb9irImWqNXFjY1aLGh/OlCgVP7kY0bzwYhigDqDcw8w1UDMKWKpSxCqso7qEsAptYaciYu",
-	"E+vUF7HY0ZfRKeKy2LCqOaqC9KZYv8JZqx57q+bkJyrFd3vMkiGeXyK1jqhKrVXgVyhnH0+L/FxGuxWZ",
-	"z7DSOkWXq6qgds1LLINPRaFCsvXXtSScp28H54XHUGfKcXnZq9futN3e8n3T6BT+ZlgUCw3leX4Ka2lg",
-	"94CYu7yqk0FJS4EK2SorGZ/SW5e7NY3sRt6SI7q1xn7mgNJFWAW5iaewUGRuUnHMXPyGuZm+KVpPREL5",
-	"KRztU5hZgdPoRf13v3BIEeUnIR/GVdkpeLzwX4guShgj94wHsVynEUXV4fXPjlQfEmh4GfM0ob7k9MbI",
-	"Z1pIS4VE4D3F4TaEqd6rOnHEUoWwXhRYVFmQKVfFXMCb9Q355hvUhQos/ZtvSN0rbS/YarW8Ri8vgAnT",
-	"etblxOL20K4WVYisrTT0iIiTXINaYvendXTuGmihpoUtIZ0d5SMQ+8pBKG+FUTEy/yU4N3F3pTcUd4en",
-	"b1ard7aoyi+glFyKjVVkkK3FXF/vo2t6Grg1x811NcgeSGkt+yvXDMKtPXpqE7oI0lyNCHVMy+I41c50",
-	"BrAURuQm8tLLwS8lgbUECivJe6Rzl5zMLtA/fEPOBxeXZJjQMZM4h+eEnUWEPMcgpGA8Eg6BSEKHTOgt",
-	"eA94oBySGAcgAB/R6NnTotiPP18K8vvf/x8SCjFVTqESY10alxpEVDqkss+h6qzyKJdQTaf0BTXHwfHR",
-	"4OTyWimkdYq2E9To8nepQZaptNi0x2yOcsI+pCzhNHJ5iYZ7ftHd2d0cyP91yB2bKYIheZ+k2FK5aAAc",
-	"j/hkqnnXnPLuaKs+etHxFMSIThipo6OVkp0PH+QlV53qUfY0mMdoILC5DRxjwXkoHPUEfFYYWKUwQm4w",
-	"Ww42RGbCcTmu1KYMamI5/phBvCZ2f5LYQjCrzdERHlLJFw0sAKa6aUJMlcuvLt80v4XOWlDDEbMDk9gq",
-	"70XqV39ot9vt3//+f8t/dN6AUkqh6VN9u90BqRQkB0PtPLTBIS/ezyK4ED/AIz/fK9JBE5HUsuXwQxpC",
-	"riV84vK8UbqxD71rCB2mcBgAF0nTNkTmraJWwzL52z6hCu7mzGjqctX28kbS/0SwwOxun6QPcXFn2UEl",
-	"DF7r7MszU2E4wEJcnrUnw/7dyJVM4lY0I3XvD512W16jtvpvs+01rKkpsT22M7ncmxiFEO3zBRebCtq4",
-	"TCgXQ5Y0B9yPJY/wskMywl/MOUaigy8vioW2T+vshewu1pzaPUswdLbWbnVbbdAcJ4zTSVjr1bZa7dYW",
-	"RhCMQMLZBM/F5n1nk90z1dL9tiqCEV/R9ehSf6Qu4jCMJNCAVcId9AR7L4lIINliX+A519GaCZUkpJIp",
-	"4Y1pDzq2w4MYYU/Pk5WEhUh1jFF3CCUeZx9SD+huBmawQNExczkuB/maB6jmEcFSnSsrZ90QWP8NFtrT",
-	"4e9qXIz0UoVTMd/U5T+D+RQ7TPVscrz5ocmDvwqJY/VJwoYsSZDmvW8CSju6hXpA2AfdF4BIDMa2EPJ/",
-	"wnTWQHryMIqRH6oTRweZ2kTMsQU9wAeazkchZ468F0xO4PKQkxt5MFalegXUHtLgSZykaPPCj9AnrC62",
-	"yZwOxyyepi6v26Lz+eBPV4OLy+vLo7eD06tLr7EPgoHNCdAnhrNgIzXlio65JJhxgnH7NzOXqz0hIhvS",
-	"CWkrx6FI+3KkAaKkk3nUMfejKJJGM40yEEWFPoC8fxts3dCktdarATXJ0jrk1VBGBGrHtulvUDivaQsM",
-	"tBlhQWnM2yprM5t1MnUSa7PkTdYeqXtyIgQkGNCHoVT8CqUISz6t2KgNZnvD80HuVruddx/bzu5WeU+l",
-	"RdtVNQDBzzOiKvg7DEid5uyq2PzIeB8Lm6NR6LOqY/OxFly2j2JOXL7N0HqrN21mU5rcMrk0vEF5nSIM",
-	"JD0qiuLQxFBpsNCwXCr9oM5ryRTzsByC5coABio3dAJJjDiuOXOgH8XQaNUFvQw0uOaXgg2FWGnk4Qgi",
-	"aDqnu+s2yqrBdpvtV5ftvR5UYf1LxbIlscsturRW61prvWHDGNqJrrzMb5cuM42feZEWKJFz1tFkkwhs",
-	"9o58qVHMGSq9FEOMOypZns7gMdHI7bJsnuI6kQYDswEuDgS8rtg46bTbjX2dtyGZ3skhvKUYTS6ZqF2x",
-	"ZJ0YlC1Zja6+GdMPKnpat+WqDKZ+fAfJLtjiRo7UbbfRBQCyl/LVG84tuTYafPTMC1PADEs6o7cMzCpl",
-	"YkA+FgyU5feuXK1bk7jh1npu4U50ur32VqvT3dre2f0L6Mx0EsJ7wIHgiUW64Zcyqo+fSqro1nofXchk",
-	"hJchmEb+GOLfQFXxgdTQEhzRsHG39ui4NSUMqPlo56brb8E3SFyEK1mxC0dgvpdrsSeSJyZHW+G9rlt7",
-	"fOe4NRUKiztQDl34N95kOat8DfBcLUGVlz3l1pyOfsxyEzzKnU0Sdv8DFSP4pf2J/wdTjfRoO8F2Z7vd",
-	"pTf+9k2Xvtq92XvV2Qv2Op1255W/s9dd9rtbe8w8GrTc/OZliOhJ4QGvpRIGSxqaY+xtecKxIkB1OUZD",
-	"m1SLMmgdLzWGNW3jjSq7KObmbap28N/RQGeTwZedlb+84saXF+C3Wyt/+yZObsIgYBw/3F35w5M4Rfke",
-	"+vLLj7t7K398GcdvKZ+p/UIK+M4aoLpgyT1LMCgWPt1a69PQZ1ec3tMwwrVbIZcgMVvhgL/a8WzvJMHP",
-	"RWIWfn7n1MR0PKbJTAnmqj1znKRa2tdCekpvobdXPwuMq8kLVyu1thrZCK4pSKFxWdbh9zr4Jh/C4yFp",
-	"uIw9ZddV9jxLCDMvnXJP2YSzB8puYlUgMl/u24NDj89XOyQIRRpyP81W4WDVIDQ4QnCQnN6aITMMHwVo",
-	"d8AbCZoAdgoFK+gg1yFOdQyEHrhSgcXYy2++CXkQ3ofBlEbffJMNLb//2UQzWVFFgqXQz/MbM24WnkAj",
-	"ZRX5BjRKGkUWbOX0ckdY/snUl6JjZo0A82LCCKF+Egth2tb17Agan3L0UmVnpHX9Vzs2KMFTAvPO/Vg2",
-	"iH1cLdLPFFdobww9YyZUCMLCdMTArG26MpuScpLIwT7OaJgoowaNJNrPFPhFSmcENBcG7VV7OSUZtBk2",
-	"nsQpAsTlVnptT4WXkLpnAlS8BuGMBUKVSodj8gbyrhyYfCI0eYDXquS84LjyDQVJyO/j6J4FOirOPjWl",
-	"Z43iMbPHAzofQ5qOeZR13YdlgxFK8tvwlqs4mbKQbJer/SH18BomNi8XWrlPeGwyaTIHQ6HilssHEuyM",
-	"+0wbOxN2z2jEgh7qY1UgsWO25DFm6Vh4kFYpM27lWinwWHE7kPqqTk7KOBnuY+jX3ivP5aahonbtW9PH",
-	"Q+MXyoYFIxY8y9EksJBzl2fURmWFQeg0uEKN/pK1esQfsVERmKtzpLHl8qtCA3ihOgOrhBiqnNjQure5",
-	"1e54DVNxEdsCGQPfDKrBAr5lXTN7ZR4JvMDoV8EeIWVHFUrKN0R3iBEzrOtEMS8H7GXqmHSOSt5AdFBu",
-	"8ihYicqYZ/bKJrJ6nYEDRbmWfDGw23ejqgFr/y4OZitoGUopAL0kfYi/R/EUQzwMiz1Dl4ioIHZwsx8y",
-	"U4OoWVkjGrNgLSZ291esi4DmAijkpfGt8r0uQEP91YWvQIpcTU9S5zGnH2EC0AtDoYaxFOq7D+OIi9fu",
-	"pyYWuTgqk4zEHv+Uq+e5+A0SBq+1GrJpv7BZ+Kow2mW8cLRuYbTiC92K6cywPPdYP6w94WAfy6rFWiSY",
-	"6XOTlAcItO47ZscEY8ty7V/HKAidUqRaZBR0+U5J7gO2kIK4M3QWecexr3w+GH9trUcR/jIhrebUlItI",
-	"TlJM0KsCjfpkU71vUZOaXsb8mq/Oj/VK8uuqBuE8dHIGa2NuWCxqS5xUx19arPQnuH2LdwrvAAqspAk+",
-	"QQV8ku63vtI3r+11VtG56CyKaXAZx8c0uVXf7ayyKZOT+pYFIYWCsauqmE/VLY84utyfolyuolVasde/",
-	"VobZgoqZy+X5dWHCTEHnVDG6hSgeS90sjfJZWfFc7PBccD3RCS5SygOUArUkrGX5BnhC0fkbhAnTYeIh",
-	"N1onSJcQnhAPiff94JJkq/sYBo9qiZ7K0aOZ9tkzYuMpb2XlCApqcqq0XMNFnUy1zX+VyXfCpMFmvDfU",
-	"SWCYQxIGOo5EfoAt8FWubDZoFPK7lsu77W1TUXhEVY8nO5FDMBV2mSUKoGSYxSuV60IQ5seZ0JG1Ul/I",
-	"GwAgYh7EzVM7IUXHGtolyI2+FidavsUDBi3A5H0oRTWDVulb6LQtTTPJbR1OlMfKR6qUFSGXIGVv8wPk",
-	"VUi0kfCDmAWIyjDh3NvtTrMj5fgyUfn7ikSYLyMur22Zt6XF7L5a1EHDUgpIJhYGKx3FnIDHAM5M/kv9",
-	"DqoF/NZdSXq2Eb3Wq/1IOSPnUAs1k6uxnJxdmHA5J85q7Jp0lneL5fPPvJI1ZP6CLraC7P+ip6m0gH//",
-	"MI6IioeRMnKr7dYIU5E2r90aBFG5tX/PC8ifWXfghOhfyjQI+63iexIP8HeNCkrEn38hPwBEziQsem27",
-	"Y4jEl9fuCviSKRrW4rMdF/a7qtrz3wUQz6eQzd26UsWsNC0vy296Xq1nPRWi294uF7zm16ykBy0iSCkq",
-	"RDublq2+9Gb+qQ/d/hdRabLE918r0v8KSsr3LF0lA/Y5tBapFyzUWcyYKIAi94SqHBioTtKY1KEBhqfk",
-	"+YRFmbCt9BaTnJAJ6qCoUEGGNCG0UMwTeXGY9kq1A4d4UCXS5XUv82OBAdyLk1vKdZRuA8qbaVnfI3U5",
-	"GsZxcjnQXONYa31au2hoXURK/0oPMZkUVv44phOYwkrjOGEur+uGKJjg6qgPrN4ijULnZZHGCROWwRqm",
-	"V31GQl0nLOccylIEhHYhLFD+jGpSdB653PspZA+kfwvB+zEXccQsF1Klu6SsmILlNsLGz8pvRD7NbbRv",
-	"YvtcbrsnS91ELbLd3gaFZrvZabe9RtG7knPuoJPOcTmsCV0XJZ4Ly627ACi208flxtkDC4CIVlTYV3T4",
-	"LFHE1ta9Dkxm4Cp615fX1HyrcEhGJPtSddWXPwdBC6HOsW6XpZdVKz3ZZ7r4c63TzuLKzk2xumfSjkx1",
-	"dxN2pndTe4KqtIqS9IyA/CSVyMzxbEpRuWT/SVI9/ghxZvAsg5H6LPspe92CmFqRWQ/8zs0UCFA1VPZY",
-	"PcjGKc5gqRgSgZ6oXlSoFrUn4d1C/80/xehqMXp7JTH6TTzlwT/l7md0JWSxaqs4Eqok9IxtP5cgvqlC",
-	"T7OHhQdKWA9YxNKSyo7nkBJuuSjzVn5lrbeH84zZy3orDLyWy7e1qd301+MxxnpgaRUrTuomDmZ2MBQG",
-	"g3TbW16jJJIJhR6IOM78Ag6JdXHdnCs+59mE5C9Yjq5ivFz8Innpa7H45/I1RbN9YsRLUg8DHGooL2yD",
-	"3MaqoBTIlNXBMFYxBVBNcMCuR+o5gKu4mpj7TLmB8iE596EIb7A1M0jkMF+Z6HgI2JMz9nyqCFkoihrM",
-	"ubi0Eyg7ymLuSVdnR0xoOsqkrjmMXei5XoVhHQU/gQjz+EVk3+0FnkHyAE0u5R0O/sk2/8k2/2t64JFJ",
-	"2ZT1VpGgZ+Sh1X7445IgHjsYzLjZM0uw6BXCvTNnd6/gI485eRhBDapQ5KmftpHvWyPZbvPiSPNu89yY",
-	"GOBK/ZGyxZmC3qt700nX4vCWd3ypZXx/zrAyN8qTzSqVkc/zsc5rW6tcvoK5iqxprcL2wutEOVdYqz4t",
-	"YrlS3rGDC+YFnnVNUaSOOfHYesDBHtiQVyBFwJtpauo/h0GjRQ5WiO0tD8fA4F5HbgmwbbnsVpX6/Ylx",
-	"vV+bsWyZI7wNlm0Mk1RXfHkQ8ArBA/GIq5auWdjvE8xj3dLgAWduvrc0mZG39K+Qsp2FFq8/Y/c/ZbjC",
-	"Wqf0FYQnrOSV767slVfI9lm88t1VvfJV++quHG2QIfXn2Fn364g3sHK9oJhQjoH/p404+GecwT81vf/u",
-	"BtK07PaubzVdUrQPK86sI9KdDy4u3+hKfD+p+lYriGpvWUoDmlId8yp3XJ5l3D98syGwdFKPeFK6FZ4d",
-	"80w5KGqkPuXh+ynTjZ3ggwaUpJrQdOSRKQ+YXfml2CnaI/WERTQN78Hut7zCIRTSczm9EXE0TVkDish4",
-	"Rmj2CNS6Bw0SAuXlv6aTwPxLsCTFpnERS5nXQIVrKMeEVH9oFKA2ABcm10WqDeVoRKa7yj8JRD+ArTqJ",
-	"p7ejXM0ADIqgKnMy5LdWih8m5t4wtWaX//4//xf5fnCZLZ7IJ2enF5fZ2s0jFaxyBY+bb+OAqfYB/z97",
-	"777bNpL2Cd9KQcAHS/loWXacmW4ZDaxiO9N+kYPHcbp7MWyYZbFkcU1VqVmU3dogwNzDvtewex97KXMl",
-	"i+dQxaJE2bKdzJtO65+ZjkwW6/ic6nl+v2rE9Ozg/PDHKNZuyPjj0fHr4/PjTgDxiEu3ZZdw4jCi6zbO",
-	"tqMNgJ9j7dEgndUm9vtViShmZTOwUw3oeuZANgtZKqpERgguBJwrLaLjIhBSytEMo5UoC6ktGWt9kVHI",
-	"YySznDLdkdU5KJnkAqtYS21vybNFjws+4JEQ24g6jY4gDdP0PVQnzCL/8xR2cqzpFPwj+5UpZIkuS3D1",
-	"KwGpFWUNLXyB7wK6C88yr+s7UKO3mVVir9ejhaBQAm4qh3bn9yGB4PAAPJsp1Xhhtg1uYr+xwXXHhhgX",
-	"EHHhPOofY5SbWy3ayclo+w2sfhIJK+f8ZjkWZlbaLFV3H1+/d7i+QGR6mM9SlXYI6M2UQoppjrRc0Gg7",
-	"6XYR+HlnB+b4/8P8qqAMHaZhv9cTyeDo1QUIuouXsIEvTt7+NHh9cnRxOjj/MVmcdZz0zMbaISOiuJ7T",
-	"tgCnXgo8YgciSz2E7S2cTDpEC986+nD6+uRwcH58cXLUiMh2/Lsazkr1EsbdWrfu9UanXUJM68p01MVJ",
-	"+/+XEHJQF5S2qj+Ff+6GPWj1WwRmhRcN4CCuWB0w/neG4yxPQ675MwMunC9oheb3Ht08FdCuiReUjnDC",
-	"vB3WbC6ThF2j+rH32Ll+aHeZZbihv8fVeUXCYZWq9AABJG5VoZw0WjCQF4XpfZbuktaOWrBXt70FsO1M",
-	"gHsaajYb1jahSag9wpCmFx9lTtOrDzeq6b26af1i3dfeqHJsUjCzifxqbcvcf3XRPt9b993TAtmVkeD/",
-	"FSLHrm3gcwOPrMd0a/SEqkxq4rH+Ar39FK+BWljLdwiYQ/6xeLsz0wLhvGVelanZBitEtMnaDbyAlejd",
-	"a3oCK0XtysugCrmKSKUWUb0JfZbQFRmAVsx0rqwVCf7r5TwBpW+pMA+skVi3/QvSDpUmDtD8Fp66LJS8",
-	"tqLMFGGDMMZ3hnbUZa46XQ9a6zHx9l5EscZInxXy0two8aLXY9590Nsver0OWFujkSXLvTSlzM+UneXo",
-	"dSS/wf8QEjSaZdxvMCLU71Op8cIIc7nZXAWL60iWMnG3Ah4PvSv4lR8WNWIi2mg/yTxPOkJNLlVqyeHx",
-	"/BnopTBEPEFM5x4SLEHaYPQ7zEzjMMbSvjGFwn7SnNRGSR1mAgkH1i4kew64rARUItkqgv2H1s2qi4Kl",
-	"XfPQqwJEMFrHkXyHo1jnyfNgLddqmZdunWdxkK9wX6z9+N/XfvIdbbO1nz/GfbXO469h5dd58FQWSpdH",
-	"aqp0qvRw/tDrlQUryMmcat8+0CRa2GCHvp27QfWWxdLGIvoqLKKnmDRPskj+POYE5lnmecMZuMduoGfA",
-	"u/qvig0+yWLZIWFwqVabLhhidI95WhuEflgZb+CAFdIAgGMb62RJkfdJbbv+gur21UqiTeQS5XyqXJwM",
-	"FhUU8kTqVJamIMsCNa37E7LgHhISKz36u6MtMIVIpoUaZjDRaL1kZa6STiRGmSZylCrnw8baJRZWtoMD",
-	"AwILwsfjsqLOqYJFVKA3uuIEI45XSoP+R+Q+pWMt7bXy/HGZ9bxCFJALZkBygVJF2u5hgBamm+kvFmc4",
-	"EawPRDv5fZs2//azBAlNNBV0WTknejrJz3IUqh9rwhXUVY9gMH7qMWY0lFoQ7K1j/0fIb3Xbqc2lG0ms",
-	"Azvds9ggo0NXvMWsm+T9T4cXP50c/3zx/vj1q4v3x2c/nRweX5y9e338/uL07OSnhADK4bE3g7eDvx2v",
-	"fLA5IZU2cYMB9nhtHZyWh0cujoKjtiLOsnTyNkp5o5T/HErZndcVTrNXHd+4iv5Ibv7q8mkit1sYMavg",
-	"BPVvUtVQ42XFsleNF0VLv/+YWdS0VOLaXKVBCYiB4++cffSn7/H2K/26ovh0YTYe7Ct/aUf1j+NOgt3y",
-	"NEdyJVLH4t7bqKiNivoT+Y3LB+ALaaR3vifrZQl/bRps1S3nemFzDvBygBix8WrB3ranDjvW6ZHEtBEO",
-	"ouO1fsZJLoM8x8++wh9AHV2TQgJ5myLnlyiNYez9Uwyd95vi5QdiKVyOcPm1kDkrP4onx1pUDfQ63Sr6",
-	"LEqV59Yjbhfm1jp6N/QTYSIOFmLumLyOdX9CTAtFCCOo9MPHfsBsE4SMx1hpPwjNw8RokRCdU3CP0Hhp",
-	"QLnxumKsFVYh9r0Z0Qr0sZeWYuFGK8eXyNn9RGVpr7Mp0QpPFXqe8KrzHYmEHNrMrJBpqtJIuI95KuJU",
-	"TJTU9EbbzSyxOVqaON4wBU4A5hyUmHYgyIRRlBJ0pSijQaYdnJ2VFxjwI26VwLi54ybDeWxEci3c5/h0",
-	"4bZ6gLsr1vF2sVIm1r48ZknarFnDsHQyv/GrifWNvbUuJB5wF0HCZ63CjT/VhQVsu3UvLEgTbGzNja35",
-	"572jCG6k1zA8XZbDH8fwjO7lV1rWdVVeBBkXGLx3TJVdJi6qBbYNNosk36xAUTJRvqJjv9yynAQwA1uH",
-	"rMNG9zfkQmrv9/bZvDgkjLZTWZTzE4cP99pcZRr+5azCenWoudUHZLRwNuRYzV1dJxM4uUfbVVswubLg",
-	"NE2wiAt1JYuUuFKs4v4MaEJ8f7gH1nXBUXvWzW+HNFeV4tIPFfkSNhAyVHFDBx5RO3iOc3gi99GK52ZC",
-	"lwaCpnSMkAVXmS3dFcLIFJHIRlVAKvxk2+fJCMefRFmKEbSY/MfLd9t7f+3t7iedrvi5mt6s9EWz1Y5p",
-	"Gn01AprLM8yON9qOs+n5fKoO0yT8KtGmVy0rDcc/pbJWMxK5MdezKXbt3dngAiy+Q6Qufn1x/t9Pjy8O",
-	"jxLRtpi32KdH4M8f3h+fJcjJGlU/Dg4PLwZHb07eJoIXGJodpJNM0+SZxafJtjzzz4s3WE9fHAgZvoUG",
-	"Od/amFvdcQNHacpjjoK9Gj1qwH8PBpy83HsJlvbLvcOkw7vHTLKyVCmvao39eT51W8ftmq36nvFRR17Y",
-	"+vYxWrkhVa+c0DqG7uedDdZDpK5JV5kAO/PZM3Janz0j4TRVBcdr3XbDlPtgP+HI+hWQjYThWUxAxBZr",
-	"gDi4s1/0dp8nnUjI3Bqq7YCNO5wVYPZ5yrMuUrDhGixXJ+CwUITBJ7GnmRVUsJCKTNsSnDxMzV/YA3zR",
-	"KVzfeDO4RPnbsdkemnw20ZYhLzH13+WU7/V6PGX+JpSuIjnHahuvGtvOZY1E8r6URXlElSPdbhfpIGdM",
-	"JkVv4dzgwQ/y0b38R4csaIUd3snUdak0qZxvWQFDj0TC1C0v506CS1t+oHmB39zNcKwJhMARRtfuOO+7",
-	"vES9ElBMGa1iXSutcCvuFtPdxHKRxWr6qQVb+8EeHm0V2ClP5JLi7V6TTPVC5TfyOgDpBIEcPstnPfMc",
-	"1GE5+bI8bvVbSyIS7S8s5sBJq3+dzITbIqPgh98v4WfqKrTVf97r7VYcq7tRq67z6w/swgOsswmP6L/x",
-	"/HSHSCh95yBA+OMzwdlr9Vsv914+BNVx0fPCLbJUWL7OjUJQGXF/v5/cv8Z7CJRSYOPgU5+5NuHzXKPg",
-	"kWvofpMERngvn0nBYc6qEgyLt5Y0R6yXVAcBYTjJzbGfwGU+PpdX93m3+Myn6Gt0r5lf62tYRc/qBbvR",
-	"gdVh7HmW55g4VOP5yohB5sPZ6+7jV2Q1X9eAiy9FQNyl1S1uo3WJuRimITdDmY+NLfvf9b7rPeEmYHWp",
-	"085uKwrZ/vd6+981kX1tAjx/sgDPpizmATEiph2Ty2Gff0f9y30XfU/LNl1KWomC7Epp76h/9d8FmdsV",
-	"J6XlfBgNOtRbmC5uBG5cNhwzp3QYxxFJ2JKQXIDrq3T77JfSVRfeg2EJinNX2AngFMbPcvWzZqKju87Z",
-	"JDpuBP8msv+HSXSk8P6aiY5/vOj+l9U2H0nq3gllfaxTS7Fe72KhECcadY78+ISSkCQlcMysKkU7I+Z9",
-	"Cx6YTDFmcDkPcivQlyPkkcUUlE5XIFopRvdcoLEe5o11QbTjHnk7K+qrL4dDTHWpBe/7tcsETMOgPlN7",
-	"nIgvS+9CKp262o3IwcWgp1krqfXvuiYp+wLxGuederZoFb/XpubJeqUY61gPqnA717BeKzUlnjwXl66F",
-	"ivo0Fy6cl0tb+qE1BcPpJmgUxPWxiAELKuoBdfck6HTsexvNgVgrjWRBojSmjobRRiQMF8R+PXh/Dl9+",
-	"9+HtOX+9lojE4KQytybWBNmK7xLYS8PrqO7ZKvjXP/+Twro4vYsB+gLWlZNkqohvPn9Y8HEJcB0axZFS",
-	"yFiEUCQ+gcdYJZQus3IuSnnlgEXlBCFP8a9gbaXBvDG2+v7uHp+rUVklF61GFH9qBPNkhH1/AGo2jVBa",
-	"yhDb2CV/eLvkvxbo4c9k2MCBfYI7Gq2ueHBi2qmYyCkXn8nZxotH+C981kNX+/TQuqIiArFF4GLjdVdd",
-	"aWGMLzk+l1cJwzX5DzikgC0LOsNJxAMUm2+NViw73W0UuYz+Guw5dInv7SVK4PXL42L9BK+xXm3xKNH6",
-	"ZXLvvkAGHIwuzH+L1tAasHQrNcdXc5Pg9NUjQ8of0E45LdRNpm6/0oj/8yY93XC4akdRuOvv6kQyFD6C",
-	"TmJuxxQD9vxgV7w1dPy+qeuSjW2wiVl8ocqXB+n1LxyiQC39b09VRO2wJJoYkQBcz4XsHy5jaUwfw+SS",
-	"hdSaquQ+1m2sK7gjxwr8V8qz6hwsZftFjfmIsa6SCLMUJOVozq4dpQCxqZKGmTUu6+ivvd53CQFr1rN1",
-	"sGGfkuMTe7oiOZSaUmde5WBH1WtgAl95Iud8g+0lOpfnDBZMPATRvFS+aqTumqMjffz26Pgoofw1XBoX",
-	"Q1i+OS8NwYn5HJQcRjV3HP+4lJhx6LLOXAxjVU7W8keDwIVYL26B6MZcU4PckFowa8naYQRcJB8/yYji",
-	"ghKh6ulMUZjfVIXAgh9xvyRU+ERZU5GHylg2gnldrGiT6dy5L6LQHEqI9WIsQdwVSqjdujzCMqaRft64",
-	"wyPSph6S2PTIBBsa6dMTgBaTkg6f3qNGSzcATCkNb64/VOKPDy9Jl8KXbuzNTSxqAzr6Ndq8JIuemF1h",
-	"YK/6Sy2783HomZ8+7RR31kODsCC/doH3cqsibNu2UzXMRtmQPhoRmqhKxeUc3+3eSV71uKrPM5WXmQkZ",
-	"rJ7ELwWzePjh/Xlv9+LofSty/336phW10IY5O/n7xdHxT61f19UpMKy3MHFnaprLoULy9XsIpX2peWtd",
-	"KUbT8AgpRi8+SorRqw+XYvTeg6WYf+0RXjO9+1ivmd5+rASht58iQaiFdSRIgU++C4lP6Kcu7aeK9CR4",
-	"sqI+aXq2JoXgvNZO/8KRD2QRdboiPAnc72Y+kZS5D8m8pmveRSokgSfJ+0JU7QL2/7WalkjzINIZHW6V",
-	"HsRaUpoV+HDsnElh57ZUExea06YA56Fw8AV4yNn/aReKABXwkrycFbrqYVDpj/uBqU+MHqpIZDrW7h4T",
-	"ZWCTZT9I0y8i+h5l3a+Seg8XcyTbnmIEf/HONZvBiyu6Eb5fXPiuYwG6OXqCBfjtyO+Qnvh+Cd5MTjxI",
-	"06eJ71mD9H4jr/nKA/M2FgzEHG8zR6s+2+fzByI6w0rYWjZJAHg6rVhzIywoQMQcUACM2AJ6gH68VmpK",
-	"b8U6eK2LYbvJtJxTr4KspomQeV6X9PAIS3ZUJCDem2Q523bfojxfMlu/UtH+CPNaaHO7kfIbKf8tSnk+",
-	"Dk801tcLGuwE8nVlAIFqWjHeeJPZ7JLqJWtM5R64exqSo4+yYpXTwZmkjCWG+aKVcV9FKmQpc3Ml2ogZ",
-	"Km1o5F+AyHn35vjM3UHhnzAZs8OC/6ows+lSKAPvDjLNNwZR2GXUR6A5sFqdWAOJVwUhNJD3iQYlrc2u",
-	"dHPCIbhaINwCovivIDjysVWwwIU9FgZEYI/j1g877CnKiuw3qgDBePbiI5JYlE49BSDuyePBUStqHf9y",
-	"fPjh/Bg0ArYkizIbySEc7V+JNnuxR1yefFd33hy9eVR3XCdSTDSC79cUFTK8rKOxwi9+wtrDE3oVK7R9",
-	"7aEsCjm/22fh+666bbRRapu40dcZNwowo+pif2kPf45QUiiUHf8suifGxZew/oCjSZR06eGhHUW4bien",
-	"H85Ft9sN9dzORyd2PnmYFnOjiiJLVccBPbEIinwVDSkZT3XqUyi4c6yp6BabsBv9oyyUsH+gI32TbWT1",
-	"ZBFN5KyJ2BHJVW4uZe4wtuFtJhpNQJQl0EldYtIo4WGitsKcA/Y5Yg2KbKKKK1dXTsRTATiII1NFGk/N",
-	"qR8+Z/Tw7HhwfpwgFiX1a8fXSdJmSaoLe5duATMyNnnqmE79BGROX1rR3u89j/V+73lvr2IlO6gH7xCV",
-	"CRy9DiYXOI7GPrFO3ErrtS8Wm9TCdZHQppjIHMRaH6dE6RI6w5svirUvfUHEHFoKeK2KPwaMto3hP/z6",
-	"F9LwjwVGoYN8xFWQvri/OsghOMy0yDTvGurGlvUFlPSqhyt5tN0Au+ZJmjo4BZhadf8bRSg1131pYnRW",
-	"GkIKiO42aChJBrxdPB6tqPXh9GgQWDiePJwMjDqiymcxMaLWJNPun03Wxmf08R+yr5ixeLOx/rgbax3L",
-	"teYrrRTCGyN2E5n5JuPvuONrhwBBKxnv7t8ZrAmM2LsKlc84Ri7zfMmsXs4GgSYrylLH+Y71yaJN4XaR",
-	"lVyAmZDQQuuauhfY1Z0Kug8sQlVwVD8rI/wBpssx+3N9c6yz0lGcgUOh1e8edbArBguXv4tBG7a/Z0qA",
-	"g0/GepXX6+4jMK93v9fbfdE5cBmjtTiWL+MayxvEIdzv7SOKR28PjFG2jmnkYB2LFcYxekbONfBX4AOs",
-	"1rJeNcY65VK34bU2t7lKrzAKLpKPccuWspzZuNWPW0g/bm3c+pSItiT8p3D6qRgFtgz+x0n6KYk1DKXT",
-	"iOiXK1l8fus1WvMdF/Z/ckTrI09Rq+8maP10UeoKVwZTK3fEahr2G++ojabbhGu+wgsElNTshfuNCwIf",
-	"HOJmNbVW0GZlfiFKUs6uJ6mHGEdN1wIeIKIxsB5rZ1b2F7WTudVB+a4sBbF9mkKo3KrFO4TaU7G++wah",
-	"cxAKeqrt1SrDYglU7xXZJEZg7oqLNIr+5sLZb0IIf223Cg+4fa75Q3dl2bMps4nTbwT/1xqnP3P0Sb70",
-	"6+7b2ccnDPH9dK1MOjSPPNbspUnnW5YAFTBtJ1mWCIlLFqryeDocma1yeWxpCpUKc/k/1LBkmGsYZcCY",
-	"wLH/WLtRHIjESaYkvEFoAJtXv81k7pXWluVX3w/NVCUREyQtoNN7qZ+I9lKkS6XCBfUtw/90qNsWlZG7",
-	"1kZOCEdsSXoPwZym03x+UMX2FQf7w5g+ayMKEyWxXu2KPCBOzx4hTFOs2/u952LtQH0FRVV9iXV2FUyP",
-	"dWb9bQj2CnPP1GikhqWQJe7Rmt+3OmHrq9GdjyzJ+zbUZlhn91mzy/4MdsWiW2lZ0G1si0349Fv0S9/x",
-	"JXtTJPJJjuma4dOHhUwbYqOiNFeEMtDs2FYqzYUyUcMyRBT8lQJ0i6FXHxLNyghDtXybX+Pu4HBlLktV",
-	"xJrYCtIFYH/MdMaaGMsmF3x0rHLKfkNcgq54H2ba+SBplbX9tCipL5v/XFFSQSsV6/WjpKthAMM8703Q",
-	"806vN7ObKOfG2f3ao5yfSXHcd8G2gml6KeB4T84yYcWaQoTZyl6b1MpdDlbdJ6IfCNKXqF6wkBKEL0hh",
-	"hJvn0V4VEtF1CyVRudQSrD2osItnehldSz5rxy3kdave58TtuNVxgPcrc7IbRg6Krh86o5qUBUZqK0e0",
-	"QS8sMAC2/RwyVu4B+KqYXtbb7cTau6xdMcCslGE2lTm3gG6qAX3oWo+EWy3YT04dE0120/gu4lmv93xY",
-	"2Rj4b5VECGBkG+c61snfjs/F4y96E8egtgqHET/6eRzjLxgg/rclea+XpcNgJl/EywvFwyaIvNGrf5gg",
-	"crhxHxk9rnRraa4VCoXmnG84KNhRsdftsYe0PSwUIsnJ3JIiE+2zV4fiL3/d/1783/+z393vYNCU/alA",
-	"AqHCu8psWbFDSmHVsFBYoQr/rVIxynJFEVnXwqwcw/eGslQcwv7x/PxUvJQ2G8a6zY9lFLek9rjKaGSK",
-	"yfasyJUeGqxklVZ4h28qrb01RYoEk7fInJlQWxeZg+vjf1OjtWA1ArdX5LaivDUR08RcmnKM6dE/M+pv",
-	"YjFeTc/BjHtkYQrz4p+FbJgyBAgEnXcgpEc/UCm/YWalJafdWHQKkkzfyDxLL+iDNI30RWS3uVSyUAX/",
-	"Aoo91tSDwekJDSSzIuQfmJZWtBNT7dUkEsnSBk4oGxyPlhUjA5JdBHviRXevjy6hgifiViT4Py+C7QbO",
-	"Ifi0I0RC4rmIdbD6MB/hIOkRZujc7+3Skv3888/bg2DL9GmjNDqeJ9bO1DmegXXjxb9v397ebi9srMXM",
-	"3Ev44qDW83pm7uHy1sY4QLWxQ1ZKPGUXnATKWzI4haCxYb1bfehpd2gK1XVnfnJVkDh5AIckTojXZp8r",
-	"fvygb1PrK0HiHDPGtdIL4GqHcjhWiJZWmLzBLSAqikSbbQzoJjXZ9aK721mXSM+10GritDst5BW9sPLz",
-	"Q+jokz6PLTR8fn2QNtihj8FoQyW3ZLf8Zc03HwnRC68+GqEXXn40WBm8/CiMMvfifbYDHWk69v1/gJGw",
-	"EJ29LGXmOO/9zqerySal0V6lqTshrBn0bo+aApvgE9n9zhWZFXmr39pBJ4NfWdzNIGOoQ3ydiHChxba6",
-	"QahZUaihKVLQK6RkmNF4IlFlkZOLKnFcKAUqyHK5cNUwmgQJVwvdQKNTVQgOr41mOdL5qghGT6ixrKHx",
-	"Z+pVjWdZtOUi07LAWSxMnqt0+1IOr2vMOMwNpI3GAjQwKrAfjuiFSYNMIdpeu2/Zyq2N0DzLQM8UFIXG",
-	"VdOMxlvOxbQwMF/FFpkmsXba2RtAWSmGxGuHcxaJRP7PadLBAm3U3NBsoNiiGo16lsa6nfyyzft++yR1",
-	"r5ZwhkqqdsX6LY+xe6lGpiC/SI5KVbB+h4FzTu9YZpgIhmZWyJPw/sfB9t6LvzizaFqom8zMLM3alhVj",
-	"acdsIqDKizVT7YGpY3Q2lLn4j/fv3or2tZpbYfF6JxJlNlFYbvjh/NCVuE+yYWGIN51HdCvn4jA3s/S8",
-	"kFkea+ymZeDkKzQtbSSsQXTlNMOWKYSN1XaFcgXptNcyy4Ec6Ga4K+UszUpxo4psNPfsghVAPdWhXxa4",
-	"kG7giVW/JV36P6RRl2At2Fjj6tF3D7Bj+G1cmayklAiCabZK5rjFXYk/jC5yEZm9Xk9MLONEx9qdgKGZ",
-	"TLJStOkIIoOhs1hhjrBRSz12NX2oTPvVHrYM3YvmOdXsWVRjOA2mYH7jyJn0tIFdpAZTP8hepRfQHkmC",
-	"8yKUTqcmY6b8cJ7xz4kwoxFFmbDSsjRgFeKXLaXEj3ICFR6O1fBapUJeobgshRs07nw4v2Shwg4Gvfv9",
-	"/ou/xjoJrZVpYS5zxoVlk1FTgGSAa46ThvGLuixUf4NPHsKpcZcQAsNzqhA3z7tiwK5SRuRkrDpJXGP+",
-	"CsLdujcHmMXo//myLwYIt4aIDDeZuhUvtxiuOisz2NOyLOVwPKEDqlMxlFbxtRfdR6GYw+ubWKuJzHKk",
-	"+4JmLtVY5iN3wot5JUqEnSp5bek8QlO/vHld5az88uY1H2QrcPhbVtzs7onLTOPC4wInv0/yJNaUH+QL",
-	"G9ja6/QJ8zsheyAR02x4zclLrmwNLG1Z8t76bRttYktm0/e7u71OXySL1mYiTBFrUf8D9IOEBOgSfzc3",
-	"zq7GqnANRzRUA85omSkUFfgL1SJDo6kayVlOWU3Js51n4BCF33mWUN0uc8iQCzYxthRVqBjVYKqGWaos",
-	"+HUCYb+3rOuGaC92/eC3H3qRgM+x+rIw/VzKATIjp3s3OoHQ4kTmMHUq9Y1mVmRXGrMYxMBR3FCtdjqh",
-	"9J7MY5Bj8m4GYlNf0WMaWt3t7e2Ly3kJeyvkuKGyk/3eX7Z3e7sJ5hHDvCE6OuLSgzlyPp8qX9YdMpJt",
-	"WTFRaSbxyw9b0IpYJxmOZWHBS/cRU+fY+7/9MCtH298loo3W1BzahIPS6YqXJnV5XI7l9cP5q+3vwCPN",
-	"OUoP4+bU6IksrlEkX2fTKUyoOwAY3IZ23UZN7nUeYQdNZnmZTWVR7uAfU1lK+LlUv5c701xmmsp2sMcm",
-	"WCQHG8/jo+1A3w6XToBGxmWr4fxT0EOIZH/3xfZur0fMfe+mSoNV8bzb4w1j3W6pYtGcUe5PLpyG2jrj",
-	"2SnHymJohKreHSMs34wUkmkBpIbTkMsCeX+Dr7DEFhNlrSSU+VTdqBwk1Bv6jZPoErCd3E8oPZ3UxxGz",
-	"WYi053Rjzj3ffi311QxfcmMEGRTx+C7nNWm0ZWPth+nfPPB/t2gKzUXykyzmfUGfiMTipxySAcZAkN4B",
-	"0+8I3capUe0SFSMx05yOX4lFsAnNhONhB564GKaqHJuUIjmD0xMqNqoyAtCsSPZ7+3hQcdn2e7T4ol15",
-	"MSJ5a97PhuMzjvM7IJ832Dp4cGTAceTnEG+MbB8tWB8x+mBVAfu2IRKIimAOJsHg9CRZCDGRWIs1FRts",
-	"Z9orxioY5VI88arLwJlFnNB8ziVqYFC6W7Y2Xe64Rnbo98QDSiTjQo0cD4In86e963WhJZ8CYQnyG2XB",
-	"TodFqpQl7Gm2oDjf0oL9IXPuyAIQRL+mNDNdqoJ9Djh8aZbCAeKwJBeU7dzanZvdvZ3g4WpUH0+OPtHQ",
-	"EhYDGKbMuQISdg/+VSnbFW9NrG+eC/XbLLuROWoO6YzdTPueTWeXeTZssmjqpeOijVMPAizWzFRy8zyo",
-	"/BuaWZ6KS7AhZTEcKzDYrSF4Cw45gvXLExVUceGMgYqKNbgAolbfGAw+S3nwKq1+XPghSz/VTToy2ryZ",
-	"RV9vMO7Oly1VH7dZGewWq2Ld/Vgnp+/e++tGNnK9SbLKeSeec1U3YaELKJWC6OqK4Gpt6DXvf3nEjHn+",
-	"aobVSehSicNfRPJY6l5QB7jGXKGK4zQaPB0nDuiTW1YMjl6Js+P352Lk+AeYGubZM89IAL4XdO3ZM7qy",
-	"TppZDhJvZrBwb++Cnf19RwzHxljlrbppYUozNLlr98AbFuTn4TQ8e7b77BlsV1CeEXdYDMI1x5mC9fCG",
-	"ohMyXnKHzrJrGbVxplcOwxvd0DAPCVzKRXqIhNxFtHAlHCuN9bnuM+6+YPdf//xf3y/y3XaQ7sYRvcAf",
-	"ZA7PgNgrlXa58K6t3S4tCblUsA64sO7P+6BaMCGubrUtcHHgRiVnCz7fhm1cZmWucBu7DLIobpk+Pnqk",
-	"SnBd4lb/Hx/jVor/Cv9+CLo0+PepLMdx69Ovn5LOAXwg7KMVuBmeUyyBTAchcxQ4tmZ7sStDn6NrHPQK",
-	"wFYjGxKXtLJG8fGgS8yi5JkEqPCAZ/CNN31xGgPDGMkt1zKG76M4CW2Uh78M4p0yzzqkmddrYGjyXKGW",
-	"cs2AmULFDHgV2YHN6S56BF84gbJqGLS7jSK1nHCLOGs8j8gVCTMoL63JZ6USH85eW8q5hEarfEwSTBgc",
-	"0aPsagYimlXdh7PX/uyjsa1VFHiL4MfhLSM4sCoM0jE11C/br0xxK4tUpdunIFTQ4RkbbfAro8LgjmH5",
-	"5z5eFjO81psW5veMOB4qz0bPKWE1N2aK8Um8vCyyG/DqtSpBUtgOT8JZdjUurROLnMmDd3/EfJ1UdBhJ",
-	"7TrwAHxWDNPYkGOchKNL0WCnlVJpPCIA1vVfSqsaQi64V9ZgaeIohY0coVTkQYSp5EimjC974Ju8kzmV",
-	"jEF6rxyrSfXaWrTcmcX8J3ABlEU/vTTcI0xwol52nEx+OOlXVwz0HMPauWWzfL/3HMMFtTkP41oclg3c",
-	"Z7AeydF0khsxFrByl2pwrRGS94ETgKzW3Dcx9osX19gVFPlGXx3QDGJguIrZ+PBDW2rBFHB4dh1vE2xd",
-	"78BF3hnlwA+2TJY/6Aelr8pxZzmSsN/rQaMYleSNPaiIoSqfH9t+9ixI6PPE/m6yPT09OYJIJAYvm5E7",
-	"hyDn6rbRSsKXpxtKHIOayoKTzZMlU6lPeYFEtUcphLWukI9FNrK3MDPN2oX4GqrrlepCvxMFxpe3rRbN",
-	"MBKQiyPvijMOgtDXdcC/ds8xfAh/8R0LgN9tWADOccEklcHpSX91aiYfkBpEDJyTsclTn5mJVipmPYKa",
-	"IccbMT3QVr+YFRkmKbDQD0Q4OSb+KfGDGJfltL+z8+O79+dk6SexRllN8WnCbrRU2Wh9bHpmVZVeT+V+",
-	"mEwPBzQr55V5z8GO6gdv+wSWkn/oU+hgGJBnAZZuQh/EHlAM6CULvab6ycAlbqMfAzMLHnZS4c0Ek5xE",
-	"4vTDeayb/xrmUEb1rFKqqchsafF2J8hMcYsEH4WPsztotFjnI/R0rUNhIqcfzRrpxwkzRVKJByxkrKey",
-	"LFWhD6q5Y9NiihEsN5FY8oHxL1x/VyU7qcdTUPrKIEt2IuciNS6IGmhmRK/EjY71o0b72aLs4QikCoNb",
-	"LhV7/Ouf/xkMo3ZAKIzkQCKdN+P3QKzpjCRr5M7+65//OyHJEVVpxLIMMn055RmvSHF5owrvkm67YcNF",
-	"vrjW/fiB9oGva6Gf6V8RFdn4TF+wp/zlJE+rw67vx3q7liAc8dVXMNENkEZtPkuXGJ/FaFPzUej061W6",
-	"hPSJkSG+Incl0thQU/Z21JC6jTeIuJdqyc0NqdpO5y2mXYN5cyAekk6Nt1Z2ZTfpDtzNWdNqH8BcrxLW",
-	"i1VYq/pc2eZoNDVA4NVV4eD0BHwOj4lCZgLH0H0cyI2MYbD6DuE1XDnWJmgxpw+bOQxWQvuXam6cVgq2",
-	"Il6GV/AksW4Epq7vSLq0WDC/nfVHeRcIPOAYXGuHvKHUm6HBthaxvshmDf1c35FYe4uSc/0jIXNrKEDm",
-	"I7i4CVKDZgoCBOAQ35rA5FV2KHMOLPIcoSBkHe1EqO30vW2LgpHWPKrOOqonU4CAiGgRaxKTaX8ZTK2p",
-	"sgEEY6YxsJkNZ7ksEGSNC/Ngn6B7RmD1Lo8h08N8htmmS3I2+DqPi186qNUyBOX7YJiEfLhucvc6sH9d",
-	"YNe3iw61nxBXN+i7Vn0/wjQDyowA32Wpq0arg6Wif5FhDi92qGaxNWcaf/r10/8LAAD//w==",
+	"XK7GfpxQXnJ6B6MwCiRWx9PEZyClMXi1RbwLFg0vWHIf+kzqs8IjIyrU/kSMJMKjUeRJUsjjZjyBe4UY",
+	"hupOtj0aRXp7v01ZMst2h/PltpNDyXa7bENvQdAp2VA8HtOmYJK8SjpH0zQJb6Yp7i1h6TThDskRCVTW",
+	"nXPJWsKYi1E4uZxN2EHg7SNnVERWUr6IDeFISV3qvZLw0pnm7p6EyCFN6RuJyl4DBIkpv+PxA8/WQULh",
+	"8gocqFxJBehQ2qsC3XYl6HhQJqn3lZ4Ak/SId5aEY5rM/shm+7iwNyceGYYoESvl9mZGwoDUqZ+G94zg",
+	"fWFBY9/lXj+KAG1wOo+EXElQ8Ap8bkw3fhxFzJfrKIJkfhGdSmBwvDVr4dGPodTUZk9AJ0X1RjiA4Y/l",
+	"WOZyT810FDh92OlBHDDEMPJUBHO5hyjwxkM2JlFValW4AsWfYBz5aSVCVtGksiU/KyqaCcoVYBu2sw1B",
+	"wkBKTvi9FGtOE+pHjEymN1EoRkBvUbSl0yBMCbtnPN0QREjdkvvM5Xw6vmGJkZ6U1UcO+9c45CyQ+Ow1",
+	"vYIUsd1tvsbrPNPCGvuoRH/CY5crgXC7vd0ogrDT7JRzv2zri5hgDoYLIHgqlZ3vZ8sR2Ovrc/+1R4X/",
+	"t558/YNHRJyk5I7NBIm1tVBBf0NYWA9I7XIDmoOEAak6pCmDobx94k0nE5bU5UQNb9OL4gfzF04D0NOa",
+	"RMJuaRKQNHa55Motkl0UD7XO4jESPEVQW7g5R8nOfW1UiB7oTJCbhNE74fI0BP2XB9roheouLiaiIi0e",
+	"2tyuKpA+VlB/Gs350/xpvQ0j0AgWH4EimrcJHY9pogkRENQNqUKQOqyzeTNrGvKDUu754OKyaYxPTWV9",
+	"8kgnk1yS+AHkeCkHJEzI3wUq3d1GkaRlVIG8IRuDk8PB4QbA2QYgQZP3G7LRbXd3m51Os7u1IYVy2Ig2",
+	"aHWc3HhvYDBN8l97LTIAU2BGtXzKyQ3K4UHPRpr8QJ5DvAMQwQOD+QIegjE9+H4m/yjh/XIfLvfO0S5l",
+	"HkrVjH1M97XYIL++ElISlf/q+6CDndEkBfwF5fic3YYiTWCCo8DTVEjsE+8ipUkqgaReHfAA/wqk1r6f",
+	"v18eWDLGTKR0PGkRbcBX0gSNhKRAbeL1D99ey4O+Pjr5uX98dHh91j/vvxtcDs7BPiEvCHgJ4jvGYVqp",
+	"501iEcqJ5giYdSbqhCsuw2/rEv+jIfgB5m/BwFjhpe7u1jrNrlvzHOIXaJlERiGVLBo15C1AzdAi7P40",
+	"SeR9jzlz+XgqUokxgOVxQrxXHgr/fEbYx1CkwDjjiPWQyD+EIm9ZLeqM252uy72fvj9tdnfanW08Qu13",
+	"UZy4RQ7i8YQmLJBsK+a3ERgOHhi9I977TQ98NagoKu254bicDlNFALbb28QfMf8ObXpTKeJkxpso9u8k",
+	"H5QPwGGkXEA0BaLwEOu1C5ejtV8rodr2Iy+zn0YzkOjE1PcZC0QRBV5VKSbalbMuATwansScrXL6i45c",
+	"n2LPMnjnz11uUIrbyh8IJrY6wN6HUwlFzBsOSgxcPLBEnvFWe5ucxCl5FwfhMFSHLTkVlYrfrAgct9Zu",
+	"tsHtUQWizA22LpyOw3FY4eQBq1JOhp7QW7ZPujsIDeR0yPUUu6M38T0jO+02UDHwHIBxaKfdzulq3Z3y",
+	"Cx7BakrVTvmJMTGEPN3q1pZa6I+lXLpcYJHiK5r9gBOlMbhjCiqcYNHQ8SmPeejTyJaqlfhri9Z5xdR8",
+	"VavatVzmmge3kp9OedJs077kyvJAi9tb4nPz9pVbr+gKz291BdddKQ4XvYjV0Cg3H50Oh4KVAOHH+IGM",
+	"JflFPFZyDAhVDIwS0ygFJ9ddOMntpF0hjuE8pRjaXoSg7VIEPVXaVokxCfQvbeTxAEU80NriIbjHkVpb",
+	"Wq29epTxSzegZyzdwpBGgpmV3sRxxCjHlYIehGJIBa6xaNgUaMwBe5ZSe0KujdIkCG+lIJBROxHegs0/",
+	"YhSk6t9ZEouey70/dNptJbC08Z9gE0bWWF8kfzQcY9OVlKfTbhfIaafdLtWW1N4WqUr28e5u18qP9NnU",
+	"pKIoPC9Byu+cUv1ISY5VCguR+krL5T8j2QZ2LiGslJdMa5mTiW+mKfEOKD+EgJC3Eb3VYuwB5VcQNYIP",
+	"lfAshwKlt9wQ9QKqzxmVjPnQRE+UWKEO324IHVPRsw7iDbAxj0xomIg5YdAhgqXaSj+H7S6vI4tEcXBI",
+	"qKI52RVtaM90zswfCjKmAQNkRzFNxXK4vAh8GFVOph0vTbCQjlhi2UspJ2w8SWeZOVibS/cJdbncmyVn",
+	"OlpelxfTzFQ8rIoTykJU1j2kSsXUMTc3zceZVOmVYGGvI3naECagweUmoqGXaYAkpXdMkKLu6ug3BOnC",
+	"OURUSsdaT3W5pag2WqD/0skkUrY4kO3QOgknDkJjGhMaRcrzg3bDNwVzJfqfX/1sFlcHFIiV46zRm1tn",
+	"69UrcsmSsbBtSfueA1Np7USpIaM4CmzcxhCxeIKqMiK6IwW5hBEv/yP49bw3UtvEH8y/WPYs+5nBP//H",
+	"G/SCqZ/V6/sEFQ3vjYfBaICTYzojQuqlyonJSTxhCU3jBLkbOEQhnACvqrynLvel+pGEFDEkTHuazL3B",
+	"yXZAzbaeqEV0i2rzCR2zN8dHfxyQvj9mrzxSl4oaUrF/9UBbS6ZcLsUf0YT6KfhmvGtPqjCNbJKjE1Lv",
+	"7Dqd1w2wCKin3w8u3w8GJ6SzS/onh6TbltMrrfvN0QU5uTo+Lj46vdSPcRXygVygtwn/PDpR/1Bje5m3",
+	"Uh6zvL5iQn2JehBhJ1e77xGMPXB5tgu5Jw1qqfi+QcuJrwwo5H+QOmkQx0PFB9iCpB/Z+WwIKUBiBB8G",
+	"87mcorHe22i1WmB1IZ5ba7Vabs1DCwCqP/A6CeLpTQRSpAgDBvF89fnD2Tjd2Pg+CRnfJxcxFxteo0UG",
+	"eAd6pZzwzel5//rg4uK6f3Bw3T98d3SynzeUvNlqS0FC/1+nePuse98rNVC9ekXqF386bkbhnVTuJZ3O",
+	"CDPYaRs9l2dKn75B/8O6R8U7tMq9AjQgdQsxDSpaJwv+PyZ8OmEZ0kpUlTj6z7//oyGH0pj5z7//A1Dz",
+	"n3//h3xscNLlXh4Zl+Ih8MgbIEVI6fonh/K703P1tedyCVfkiiOGoRLyJXIDXp40vB2lJjTh9Nxr7BPv",
+	"6uxscF43lKuh7+bx6fvCc8mM2cfUMl22yCU84AEauFARDfltxJqIsKTubWwou4yLEakKG6XoiHYz+EqK",
+	"kXWq0Jw8jOJI24VN3EMax40W+SObyUuBX1E+QzPzfhE/4GcwhpC6JzlFGHgWJ16G4uQN2dBYfnUxOEcz",
+	"aD2P5voit+U1VHAsXK4GnCjZ6B+8G/zrRsNcBBAFJUegqYnmVWwR+c7HVNk0pFBDBWsKxkUo+V40M4iq",
+	"XHCBy+tTwfRZNrxNdXoNSRPIMI4CgkBKRyxM4IEkYzdsFvOA9C8Ojo7kwyh+EEjEpHZ4QwVr7KuwqxuW",
+	"PjCGCCDsd4l+dQOFL4Bji5xYRwuH2XJ5tXVUvoUIVPf+/Oc//7n57l3z8BA4psSDq8sDEtAZxryhOiZG",
+	"8QOEUo+liFCwqsqxj6lIUULOpjDGVqFhG2iRQkBUo5zA5dkMYGHqEWtNlz/+2Hv3rndxoRx03l+ABkui",
+	"DcoqqcvFWhabfXAoDSWNgJArKVTiZMreZe3XBLDltl2qFqAKUNALSIVaADZ1hXnnyrYssazMe+iYgB6l",
+	"vj8kMb8lUqiE5eUkVwciEI04AVZo+SLGFUDUhcQz+V1doSzE7+HFVrFgfIY+ThYJIAMuB6uoSONYko9m",
+	"U1K3zVcestmQG4bhyMni24RORqGveDHx/vn3/4/88+//73xMkMuXWdMd4sU9CMo4o+nIw+gtDChMaRhZ",
+	"xnaXx8Oh0vXydvdOU16GIOMLxhLfIt/HUx6IHtl22u22Le64nDO0Vwdsko5Ip03qNhWHs5UEvuGQnTaR",
+	"2ANDCod0222ioz0RT7Qm4nJKbuSMWWhazziU4yEI1jfMjyWxvPjTMVztOb1xnvdvzDH/Z3MgPEsktWV9",
+	"ExOpfjtSE4nJ3j7p2BezRX7Wasg28k3UQ25ZimFBAgLtQPXwAQib9zxoxaD7tGgwbMFbf/irgOhzRpMo",
+	"hPhUeV7C5Z6E5+YkoiH3WuQ0iyoSefPKdrvtgLE/lUvD+CWjQhW9N9sVFr1yfa0I/9XDv6M0jBcFickz",
+	"wLdMlBipp4xTqY0/cJY0SFgIGLpkItVDlnvQ/WzCRXahCU1TlsjP//3XfvMvtPl7u7l33Wp++NRxujs7",
+	"j/9SHqUPq5VawwnMNh8so3wNcjGkrtdiIrFV3KqYiZSNMVYG1TkwcQIFlCcm6EwQETfyez8/PR5cnx/9",
+	"6fpw8HP53hO9sKdG0JmdwWbjiL20TQbDhYyJxeVLbSwOJjgwkHoIVa418hBPowDZbR3Uup9xDfFQXks0",
+	"+pc5dB0J7EaLnPJohkN6kH/kER9GVMNbJhmp/ZQOVPAKy9vsg6bMOAUFyo8DprXlKI7vphMHOBl3uWWM",
+	"kNISLNeKKrLuumMxkLFUKtUBEJ8mEGokJQWVogTs5JbHUvwrpF6tQKNtEv2uf9L/YXD+7EYlVMAXZl89",
+	"zSBNvD90jDUaBDcTX7eeMbpoii69eGobn2uIvoxTGp2Dh0NU+hdoEAjipdarSr5Qik48VFZMEG+0X9/K",
+	"pFnB5WCPvq7b4QryD9/FAavagnLNUm7b4Ape6KlgiSPvnFSE4BwTC0NBQHQ5OOiFTn0kYUrq3Xa7IXXD",
+	"FEL1h3hrikAgfTSaS8kZNuL1CKZRFk7bglCRWeI2m+8w+G09CAmWiKrY25IAW7lMiKhl4xsWCKQryl1j",
+	"WzH3wdyAxMOHEF4riC9324tzPGsQLmzv6aGTEFddGZaLLh/nOL4N+dGXj8XNT/+sUY8AtpeI2AOAbiwI",
+	"11O7MZ4oFbm00BNVFTnn8rLQOXuG53UdAdRWiJmbAwKpYxppzOeixrLILY1mjsr+oL6J4nJI7omUmuae",
+	"AUEGw/GYhlE/CBImhApFy4WElVi7557hYI2Ct8WE97k8FA65ma3ohJn3VCABNkqDFHPU9t/cheP/qf0Z",
+	"fjxeZqdtVMQLov5su2vqytikJtJ2rj/+64YkegU7mTZ6NlpE2x+Qr39ebFv5FX/TyRJUPk8jfZRSAQq1",
+	"QA+/p4ESFOVfPuYUyX/aSqLUB618UvjwJg5m73S6mXwgpuMxJLTWttvtZrfdNUFp8tUsNa3m1OCG4nyS",
+	"L+sPak4tYPcskqqHSZKpndujgByuBuqRIPanYwiimk0gcy2iiYrBgexSnoapzgeTYlSW9iHhIAc8idN+",
+	"FMUP5VvYym8BhlBvV21ia7VNWENlizk34tr8UjoFaIZCyhGVy+istgwtIOIatIIoTuL0bTzlJQvZaneM",
+	"dmyiugxwhvBR+Zq21JpSGkai1vv1U+2OzYoasvqwtre3t1d7/FC6h2wB2Zw9siE/2cB9BJIvpRIxxGE4",
+	"HGIeSXEf29Y+4iEJ4EWJS9bXlVvZLgfvgRlxAzgE6bTbXbBntTd0NieNInLDIjBAxpmEmc26n+0ve0gj",
+	"VRRAnprS4HCztwnl6Sk/SgWLhmUb7Uq1VI94G95LokPgK5U8Kr+r2mh39TODJLqKM+tnK/Apl2C4YVVr",
+	"6SHwNqztseCUmzjD4v52SRrHGKOVnShwD/gWUuOBrWaGmvK97j7PXjUSqG0AOx/Re0ZoihGRr3eqFxqm",
+	"+1JxGFEhXzM5IOragrLVsQHDKsGyoyHLGKGR5NIz8PUKazZ7JZVg2VkdLDudarBY19Ysh9qLgXI5aNCz",
+	"lMcMUvXXO40e2ZBzKNwI+T2NwuD7OJgZ+XMeFJ2drgqLtd0NSnaU1w+ZZ/n2OzvlN8CMZO0et3IZtwym",
+	"VYDiCNetrNpDzNa0V7cxN9RGz0YfFb6XsDwPUfA406bxn/WGCgDZ2yXqVTKh6UgKNyrVOkv4xk1VAGWv",
+	"/KqYry2ghMHqUMhm3wiDjZ4d7zEVKVoQVBgxmEvJxr//2mnuffi13dz78KntdF4//otCDR6nRzwI78Ng",
+	"SqOy67FlYZaJXpOEKcw+q7oRW2sQip2VboSWCLg1vflVEsSddntjX18WuVQknhCvFaMUmcZlHwuEx5SL",
+	"6WQCoXR/kvKjwZES9Gh3iPU6SubZ2dRFowotKjh8GVp8rALK1cKZifwxCqXst/ERjvpxVWPy+wtIvgZo",
+	"2LLtx3FUFG1fCFiq7ta/fRxHWrF549Y6rbZbI4z7sdRt37i1q8u3ze/c2r+pKlxYjctXyycfxxEXb9za",
+	"KE0nvc3NmxBUYtGC7GupDm0+iM1xHLBo877T3bxlfDPkKVO+2k2NFqoIGJTUwAnkQeIztS98vJk9z94t",
+	"nhv+vvLRyde7u3QSi/2P1r9basby0e3ZAcPUY3h0x2b4p5lRjWV+UAXO5Engg4/qDeuRmd8eX8Ff449+",
+	"WnsK5oFsWlEKS9IARZVbNSdXdo76IwZx7UkcVU2m3t/URasenVqxQMSyT4vl7awKRYs+g3dgb2/j5CYM",
+	"AsbXVCURN6u0n61m5/V3GLQaUV8xbfyklBDB++VMu/BRbRCEKTlYwq2vhEWgkd1KWjthiVRDrdWQjdx4",
+	"G3ml6lKq+yV7A0FNhLecBc2QG7q9IZSBAKi75Y2zKrGoOEfFFqqAoQS49fcVCrWxXsEhaMqWoT6NCwUt",
+	"apKE3A8nNEKNfMPPwyLTZ6TerWqdlZ743mtbPZumEOunLWcbwlbSwIupzKZVMNh7vTrL7i6Q7U/kps26",
+	"eyTPwkvWOYrH6DQcxgkLb7m98B7Z6GaKDq+0RCCSKI2fCD+eMEeFsNyFPMjBHYChQgXkCcVDPIn+2dES",
+	"/CjCBuaxwOLHCTPi6Pg2aY0pByrx4VmwC5EdL3gHN9kjFXO+FN9/Bjr07fB42M76PH5lYmgx9hxZfGaG",
+	"j7Mt5fZzS/iPwPl9GkWQVIvWs5K70SKeol+eVc3J1lyQ0sgxXLCrQCxCmI4WG5Hw1sUCAgCQo1iESdkd",
+	"YsFcDrqRMl2Bg5NQDGDWSbxhmvGDhN0zGqkc52yV8B0atr9FseZI3i1OowuW3LMET3Q9AQcjbPIEZQek",
+	"7HYWKzjl7OOE+WmpcVm9Xc7JLzCAJxRkCpZBuJFJ7DMh8t72lyGbT97dt0Is1WbWJparnssSMvjSZEis",
+	"ij7f5vWVoibIqXJva15cpZDNl0C1BQMoymcsaoWad9qyVm1P2zUXuyiCzZfP0xfHlAlcZlxbtJoe2TDj",
+	"WEJoDlbFfXbUiIQGY6l+cBYC9/jp4vSE8Dghv7w7rtxlZ8Eurc1BkOkoHUfVUji3CqwHIQUZ17ij1ArV",
+	"VpU3fZLEwdQHw5EZf2NfMk9SRAKIisyTvJcinS+GX9+OHLr7JNK6Gn5bsqbB9GeWPwsLWCqI5tbxtYXQ",
+	"Pq8C4PIapqYaqan1hDGF2Awgfwd1EUudHVH4Ge3v1QTF5Xq2Ds4mf2x8uwKl7V5fgxmBmafKNb/d7LS7",
+	"8rTE1FcOxVI6DO+V0uEw7+DstmuPjv5NeWH1jQ6f6gtFBySPM5+vb73R1baQCU1HR4FYtNc2CQND8a/O",
+	"j9CTtTgIYbuS04arBx+EQfWsdhjCS7CL54TLt8Mhtp/EIZadlMUH5Jk9M1sIg6WcQM/6tZnAUQm+PDDl",
+	"DQVgqVxu+QxMPxaN+VaVgtP+NB09JfYN/okmAC29XWtTKTy/LrSWkL9JcbKlI3uV9UzKsFSbaq0JMV4k",
+	"joJWbeXThd0s1PHQvDrvaiL187cHZPf19h753/9rp9VtwKww3hP1pjIAqXkrQHQ5Ly8oWSCek82fFShV",
+	"k3rFWb0MKmd0FsU0uIzjY5rcvjhckkLAXiQnVe6f3e0/Pis4Fs2F+cRYrAa9PiKDyZMMYzY8oM5bco1/",
+	"LgcG5kKpKDJlqWDPe1/0Xoc0jFhgWa+iWX7foc+uOL2nYfT0a5Ky8SROaBJGs+upNVg1JHSCOgnCQEWO",
+	"YGlADgnhLQLdbjCs+VnhsmRiVblGh+OplFXmJywVyFRuWMhvsVwk5FuQmPtsnyT2enMsBXbSXK9xD4wW",
+	"8ltHVV3UC1q+kor+Oct6+RiWchnH7yifKbYivgg+6N3pOpoamlg4p6NS8+ui8XyYoKfMsZWsWY06+NB0",
+	"wgkFoZhvkMcQvF4u12xwmo4YTxWIxPzX+a15Fm54apsCis66HLsghIJ4FdD0esSwPpXbDxmR2GshoSkj",
+	"UExyTs0sIOQiecPqOZWhyBWnOc/309kHQq0CLQ7KQKoA/qwkQZ1djihbs7KgZ5Ka8FXtvI6TzKkNF7Nw",
+	"89+/f9/sWwOV52UWNgjrBhP2FEtLrtIL7XsqQp8kjEbjNy5EBUgeJwSUm5zLoDDFDFeSHysT7AuHq6o0",
+	"HFq6KSoBtV7NRLeSkqouISfFBLoe0dmy359eXFjRhcXcX8z7hbcvfj6AL84Hx9eXfz4bXB8cSvCpZR2g",
+	"Dq1f0pkt54Pj/uXR6cnFj0dn8FX2xRlNR6WZvKBai5SmU4FBdBLGYaoOIiAapCujaD8YZhp0VqGg0ADt",
+	"64GwNDtnd2dna7c0PWeVCDF5d1QIMyXJNGItNJiB57c8x4psQ1oyhRJ5UPMImSWKM4Cgq8RvPQc6/zme",
+	"Es4YxrZPkvA+jNgtIxJ8mNl9fTE4fnt9MTj/+ehgcH1+ejy4uD47P/pZXut8g1ECTRYjlhYKKkImWjX+",
+	"ysGOjgc/DK7PB3+6OjofHBaxcsvCygwuz4uTXxIOn42EKlghC30xC7YwaD1X+XPg0poOzDw6WJl6l4Pz",
+	"k/7x9eD8/PQ8jws7OQqld0hwi0Sd8rPixZp7+uyjXXkuc87vWDqKg3zy3Ase8vcQ+T+hSUqwilDaaShR",
+	"pgc9BsawHnJ2enFJQsE3suCkmJNNPxmfM5H2J+Gm6SK12em0Olutznet9o6xQ1pMADJ5F2DMu8Hlj6eH",
+	"1yenl9f94+PT94PDOdYn1yl+bX8okpYdC50QkFDLXYPyeXHpa4LusxCzT27M0jeEFX1aiD5TDRDBbFmn",
+	"xEO66GWlblVNlQx5VzVsPQfmfp6r2niqFyAiYODBweDssv/98aCIa7sWrgGSZRt/Xjx7xo1+Nj2rsutl",
+	"60KlMsMptRKRx5JlTrpn41/FUtCk025rpXSOnZPX89igGnx02/PyN9aCKaDFdgEtcKcvwMWesLPPZ2fF",
+	"SZ2suFOczDVEm2XxixCoqDokmoaDsFzAF0ljLAxZ3RT8XIhStNCmcYxW2n3VRW2MPUzBMlxJMb4/Pfzz",
+	"9eXp6fVx//yHIsXo2IKvThdX7U4u45jgVp8fU9bc2rPpVGsZu/HYE2aKFb4FRvrS2r8qGAb3RyIjVgEL",
+	"5svIA4p3SF3SO2Za1CDHfCBurdPccmuNfV3/mtBbGnJtNIVRsZB7JYHpbM8RGNNfp4BHXQuPbJARBbNn",
+	"Vu+/Cow+Cws9DTnPdOmzF2RIFlLLh55cjN6VCLnPbFOrWm1LSpIQb/uQwcDC3bU8Fs/H3hDy8lZntlhi",
+	"2WJ7uaq7VU6NaoqmNeSrk/7P/aPjeUFoJ6fPKygQGwwvwfuebdufTe2W+ov6dmlBzNNUFXtjLLNBQeLu",
+	"YTFb/CNraWWGV+4yfVvi8ThMoQZsnUaQvI6lmxqqeTcMEKYuV989jMIo99mYYgUhtTgoo3DDGNdr1I6u",
+	"MJAQlkjsctsNQoPMJTRhFMbE6lwtl2fXYnWvzbPciTUcNpUoL/n3u/7Jn8GANbi4vCjQ3+6ehfByRrlB",
+	"Ynb4zOi+1o6eyxQFxb7GeLjKAWXSIjP/DSqKK3mOns/Pg72OVnP0PIuIQG4YTaT8Ag65XGWfShTqX13+",
+	"ODi5PDoAE36lJbRjIVJuS8/MwRdu4fN1QrVu1Pd0lKvQHijHtqyzjxNVFCk7SpPa/k4qkZcw5YtzTlth",
+	"NWBTVhqzoNWC2AtL0spNmLLxHzCwphJPrk4urs7OTs8vB4fX7waHR3309BTkvZ0cmmSVAABeBAD2/Dz2",
+	"CwPos7FQahsbwl62smaZxQLSPTnIyFRmsz+1QkQ7WxAimlN+oCjh7jb54/dlQbP4xWrVxBbqbC8TEfsM",
+	"e/1mAmFxQ2sHwq5zSl85E21tpfzbDD49S+KbiI1XCh+Y4Ltl3MOwij/li61A2ExP+6vP3x6Qra2tPWhG",
+	"0jQahSLc21AjssT7bggavYmnae8movxudQKudlhu188WWoxD3dveeU3UjlWDChW1pAZcxUO9CsQu0X+p",
+	"alVMBUt6NFLKmoIbtOePkzywtsqcwi8GqstCXQSsVgbxxHJxLanfgLUSHCBmOyV7yCC4qvNjVShW2NrR",
+	"GVDkVE4+r67JA8NZDYh3Kx0WLwrn8n2oZKQ52YEXUwTNVjJIr+YDXxXOCwNSM/jt2Pe53Ff9omBcFjdr",
+	"wWZlO9SqIDJWiCwUrcSUYgC1tdgg9KJgWrrUQkRsBrnVTRUrgW09xV1f0u7eItvCi0IuI3NL1f+voPir",
+	"xa+o+a9yQkvUYkM2OxVK+osdxkmcWxnwIUn2dc9HidOqmplpVfNZCTeolm63252uinhFvTnTR85MCNXG",
+	"wfmgfznYKAYLDOMk8+tt3EbxDcWOqhuSXWnitdGfpqMNUldf9cj5oH+I7W/ktGUTVk0iz4jdsyRMpU6y",
+	"ZrAQAm3N4nH7ygUPa1SehQd1JhB3a53HEwq2zR3HlkS90uOwTHUm7zOLcpMwJTEHw4zRf1rYK+QhTEeh",
+	"nRsKraaswmpzJ9GHeF25x4DxEPD+ReGu9mU8x3KD+Spp0IxIbzbmxJMb9Ta9/FY9tVeXg4c5azwFgMV8",
+	"aWwmRAW0lqHWqHbpHVgAFlDGj7sNZeLG3XxWEZvCoe+02wsPfVmeztzpGUEFE4GITgR60SNcJqrgEJ+b",
+	"Baevye5CiOWlT6tCxcJUuDk4npiafEqEeVEArpk+Z+C5Zu77HCi321UMQJLyumiQDbs52Ua+fJWkzhlh",
+	"sTu4ldGVc+jZamVPvyxV0evCHBQ5dz42xQLk5yciKnh2tla6zJUZiPMws78w1qYvxQnXCejAYZ8ljU9T",
+	"xsXAXC9vbw6yWk/JJ4W9KFj/23Nc4TlG2H1+vp+6hd29SsQ5z3yZ7KPPWMCChWpaAWnmdLwvJBv9x3XP",
+	"4h4+Mw9Pc6POaqKQaYeY05pKjuvtNIqKSW2W1kfSmGByGsYkfilFo6iFLvObahiv5Tddxql2KmGtbPKq",
+	"7HDmC9yYc7CVewNLDsJ2YmYOuy/NxuTaKwSqz+FbWLixdAC7iCO60FaIUiotWbnAdXjxXMFRL1TS8iUg",
+	"8+2Uu3yao/G5zvQrOyH/W+Ipk3i+TU/rk8UzeDWd/9qKL+juGRLwFImnLNgChyynmMtN9aQuGCOWXNR4",
+	"KfL4hQDzzURm4I7XJphPOtKvTB2/jHD/FQnME/WKdSnT07QPu2hsaUORDtTonZfJUXAvrYrYMZV5K6sI",
+	"W+OUxVFi0UalEVQua9tU+4iTrIln6YCV69xeuk49By0ZtkfoAm/ay5DKF4HKt1O7Ebb45Oq+n3OeX5lO",
+	"Pine+NsUsj5PyS92XMsNYYdz7oBUgd1vs/hZqx0SVECpLkGOA5SWf9Ugu5zlWt5YkccrdKvLFtXLWSC+",
+	"epHxlwPutxM6u/MkAa3qeK1isdlBWw9XP/JnKDVrI+/SorP55f5HaIJTHhJfUgX82ySPBkyw6H4w7APa",
+	"Htpw+FSbJPLw01DJDFCSA64xn45rvV9rPwwua07t7PQC/tO/PPix5tQOB8eDy0HtQzH3wKl9bMoPm/c0",
+	"gfgPOQJOi+VGcDT7iRo590jNYj/TMz7q7vPZCm9ZWnNqWHyj5tSwKhEQ24ilbK1F/gBD4b8P9ID455Ue",
+	"VkMRB3/EMm9MpJq2QYfcQqJGp/vdXJqGI184wpd3slipJKGzmtUq/1mHfbSL0v2KkHT0oWeAim/+ynwo",
+	"gyaxhvM4xbJl8/gS5JHJWlu3vT2/uMeKKXSFtIW4CRrdAZiY5ueuvddWrqyX8ZjOyA0jgqX7xAOj1TVn",
+	"Dx4atWiKdaxCZYFXyISWr5pTM+/XnBpn9yxZFZGsVfb1YPbD93LgExjXfnyCc0iemgf4kmwl+3jg8HlA",
+	"0xipxByEMKRYFfDC1sa34T1TOeVqdzdxHDHKFSrp8ywrgBjFcuUp1nQDcg49EvwRlSwSOmfDT+ZI0Eto",
+	"Y3C7BIH1BV+K6ZOE+aFQyDK/PDBlBuFtmApSVxVTi2vBzhFYUXWrW5svsOrUoKGsNsSXg9T7zcNeanRc",
+	"DUwVJLnCvlJ15zVSGnzTq3LMuE5NUzuaMjD6fygZEGji4i0YrIgTXdhN7kiwNH+ryvZWTlaUzyqb28ZO",
+	"G6xO/mpX0CEoJ3VGE5TqAyzpQKMzi0YMaSSYUyAbYVCOHVi+YEPgoen6sROapA6Z8vC3KdMVhKAaFBAJ",
+	"kwEI1azyqLy7DZV6zcmWHIOJ0FuFfU0ngiVpjo9l85vXV6FIFuxO9QoUpyv7KWN8Zb9mfLD8V7Xo0l8t",
+	"pjmhVURFu5XlKUjN1auq8+XtkwQKat5D2Tho2a4KTiZxnILMeyPiSCFtBrzKymGbnXZ70x+FUbBZLMpZ",
+	"JFvd5ac9wTCpanTFqrDlcikWEdMlxRziIV54clceooaHtdVCTqg2he4bHN4A/zxIEMqhi6/hoxw8PpVV",
+	"Su3VdBHSq4vBeW2ecRfuPLQxgUO10XzRVbbCsRfe5vLabHVvQQYtvAKx7R4Q+TxBgOJ4OZFqCYvNKE9O",
+	"uuq024AD+s8lwhZOuxgieDrl9wK+R7RAEEC4u5j6GJeDfkCHMOqPsBgrGMRtHCicuoLDr0giDUmziJSi",
+	"TXhXF1+bWg7fj+PbkB/hqOn/VHNKhbrmQHte+VOn3X58BFLwcqfz9AM5iKOILdeX0BKw1nrntbDCuud1",
+	"gWHIte656ixv4ZO1Zkkk+70If6/Av4AN6TRKyYTeMiLC39lK4lMB5tkc2a4cA8WKsyicQIEgHL6Fptzy",
+	"2Q0jQexPx4yniwmENYQiExAf4HJTadKMGDjkBgU79EXnyKZ6Wf4xxzAkdhhZE65ZXoHJVA1LZkeWYHGa",
+	"2hZU1kORuIxQ5+RT/DyroZa9TZSBsSgvWJKh/Pjxg1PzDernMPzXzDqgjAJqUUgk8vrqr7UVChxkE2Ee",
+	"0gc5u8H1X+fgp4GAdQXnce2DWdJZEo5pMvsjm8FTC7O7O49OLQiFnxzE0XTMcbmK1YSqmWzpnpUFwsyh",
+	"xDIgYVHI7/D1EV5LZVGMYp9Go1ikve/a37WfXtJ0gWCyqRG15tTuQh7AyswTtVbBoiGcUaT/kGDJchCj",
+	"YVOH0MhBdT2Ns2ia0KjsDYE2tTwxzN2Hcp6+lG7pMeYplz2MRb4q5JFsLRVExeShlDhQDt9CJXNMBjHi",
+	"2FDXNTdi5ja0qzYh03loFCusrE67B9l3eaq9tVjgyJLyynb14+XlGcEXoIK8Q6gglCAlyAvI24qfpylL",
+	"5Of//munufPh13Zz78On7uO/1MpUVq3cLp44ZR/T/Fz5zP+CPjVvPrLPGOc0u3aKIF908gq8JQYt/bys",
+	"gP9BHMXTRFV5Cdgw5Ky0hH/BylFqCysUvbEnVCUPd75bCpFCScRPVdqEoaSOVQMhTkwGTUqAuTsmWAwb",
+	"rsW8oDohAAq729lddlIKqvktVxwPSi4G5vNHtLJ56JnNKAusHAu3sliAtFhc2ekhO9wQ5CbkAbmnSSiZ",
+	"NSDYeqJgBtClguCKAC6Hh7WhCqjImb+6UF1Y/BIJ9Djkd/PrRF5vX9wvyPY7K5EYlAiyKwASTk7EczJx",
+	"IWdhUm9WGmezN5eYSiost2vIBBL6Fvd/VIJM8bp4UrDxHOL5lMc89Gkk/5jQhPEUHktAogFFb9nLUzcl",
+	"Jq3FhORSHEQFR98BgPoCVMpLRGtYPzyMsD3igRSt48QjMZooce9EyqFoIkjiiPVIodLsQ5iO4ikadH+b",
+	"xinSkfxZFGbIH3Wn2VkFPmX7LhPs5o7wlGf2P9zHnGI3v+I8CV2ZYpT5nJZZEJwaIFGCAVVfWsQtqmZL",
+	"5ik3YZSpP3M6NWimBFBwP1+QXAoGIyrIJI5m4ziZjEKfAMjLfR5ao1qy1CJLyFSq1Q8UaPRS3raGE8bW",
+	"gNZlhkUQO0ZYtYfNccsCVVb0F8FQSkumQZj2fXVHC5cY27PNHexb7IEeBoooTJL4PkT5AspXq3oaVnVn",
+	"+U/4ifop1LRO4untCGtYe/T3CRpYMwrxwG6akzhJYXdzMK3yxcgZNgSJ4tuQk2Inv/wEUCyrdGwhpqxC",
+	"o4N9bQiC7+QHzHqu1RYw0AIdlgtGVoLL9EidmllMoZiGQzw0p0pSXfeyqYhgLPAcu24Dv22qbjhycPkp",
+	"/lngUfLH2jL0g1UDuCsxZ3CvMGRO9oqTpbctQz2IAQttEQOCp9DYkIaxlPnB8gPZayzICxn63Tmw+5mb",
+	"f3XfyfsRNXXKlSF8zMY3LCHeJ7eGGSZurUf++fd/OMStQUy4+vsRDlAukAzDiG0Iwu4B+0BFxmg13WNE",
+	"vtAo2NKhIzUuF8O3f/2kO9efct2p3lGPVOv6LhhhcFm13q8fSjnniIoSve7ix36zu7OrVzRJ2H0YT4Wk",
+	"zKMNQba65GaWMkGGsSoMc4MJOrCpDUGMhARhTuC0H7GPeUTbCbY72+0uvfG3b7r09e7N3uvOXrDX6bQ7",
+	"r/2dve6y3wsWhHZzjzaHHz7tbpcbEIzb4SjIyxzoAtOVEn5AQJcHA9z/WAqtSxtEGgQSVKS+u01+Z0ks",
+	"dP4Rnm8i0gJZa3/m/60JDOXOOwqqXKTw84YgvzSV7aR5VKSTnZuuv1U2uGC/zQ97FlHfOLz9EQ25Q27p",
+	"JJK0CnqhdnLDd/Km/93t0siJlCa3bB1vjqQrl/CR5XG0ePeYLQj8eUjCFEIfGQ9U+wW8xHX5z5CLlHJf",
+	"Xm0/iv07h1xdHjhkHPpJrDJBCmfebXd3m51us/36sr3X63R77a1Wp7u1vbP7F9vzYYpbLqXKEvBqF0g1",
+	"81jvKOJrH38Gw4wmWqiu6MNiIn+mQg0tcqVO41eL3oMPUDNXzUvzzFGZl4EDabpvSLhFsZ+LGCLtew5C",
+	"lCMuVRQlIyDPcd2tK5zdRbh6HetiaOerAok6RW0PqD062e/dst8/6FuxEFvBM8I+SmzdhMKcm/edTbgb",
+	"4t/giN50MIQYUqfedOY1dHN9V7/HKGCUXGNcSRldk7+gf7EuICgnjFKWCId4FFO2oGowFanUd3/zQBtp",
+	"7BN6AzlhShWG3+UghaCPio1jbHZ3l07CNxXiSDHUAUBQeecU/ZqTrMICX8sf+bzVMg8efeQOQbnqoPD3",
+	"OTj/UdS6gsZT+G/7ed/34ylPHZBz3obyB5Re5wViwK6l9nfUbCqkTL3CEvUyqzak+1vpEjlYrS1MW+SI",
+	"k1/eHfcwlMfEAHmSRUFk04T6zOXeZ4buew7xwsADVwh3uWUmN1Oe0DHzwNHjyT16hEVsLDHIIZR4AZvQ",
+	"JB2DCqB+wOiL0mFhGEo8DmOq9x39VOp6xVESFqnJRwkbelb4IrqjC3qfteaCS4FyRs5jVjTd75SFkMVJ",
+	"IM+tC1Hzen/LLr0+78PsC6Px0Sg6HQK1W2WEo+BnSPKQZMsspuPUVIIJzVwD4LJWxoJya5L8xQEw9qAZ",
+	"k7ey5bzEnrDI+2YtdUcv9bHyOnsSX+/DYEoj0DwmLBExV/n22W/mogiS0jtmAr6QwzZAAY2TW8pVtpdn",
+	"hzJnw4ASlr1VHsmsFr9VGtmVQywT2glgn7v75qCU89miJ+bmZrbyp95coEYlOFcRu6J/R/lWk58bFsX8",
+	"VpA0zgjOapc6HxC7WsRpNuyGIGEg6cckFiEEMOrwZCnEpoxX+2Y7867ZPeWabTud1yX6xKqXaN6yf67d",
+	"dmuQjDLsgZHL8ER/tm2d5Q9GepyHIOK9VHtjnh1jiwykri/CAJyWk4QpeSCrXQE2S8bTJGTCHLXLkbng",
+	"qC/AWqLwjpnAalPyQpkmMh5os7el6OYQ6vICc9IfPRsfQYicLrUy/4BSvT664xCb5+Pnl/GTPn9cRk9u",
+	"tcD+UtRE859FgsvTry9IfbY1+bs177O10nM2ZAnjPls7ija7OxbdWwMNq6jeZ3D6CsI0T1DKpM0CKs2f",
+	"3XNt8/lFrC8rIj1d9qkSd7YycWcF0aFcZpg/QSAG844N63xX2kkRL3Kber0zv6vynZh5K1e+ris3V3Q1",
+	"zXgbTaBmsyTVtqgCLThm8OtteM+4JbKQOvuBhnxDuPy+0yWKBDa06vRi3E2y4OwuuVxfponkaRKcqsdx",
+	"nccpeUjoZMKChlN+zaAfvNxLKLB0O03Baq2KU4M1AI+0Jz+c8jseP3Bzf2MrrwtLMQynggWKAWfv/3Rx",
+	"euJyhVIzUve22+1mZ6frNfatChi/vDuWOhmmoAMQrXkMDCX9Pzw9uPzz2YDEicuVSy1gfkTR2OQQzgQU",
+	"swoYm+h09s4uidg9iwTUmECjM+Vku723CxDgccAECYWUF3AXSJ3kUrvtrjcXhmwz6+x+5CxLEKRqc+XS",
+	"97q2vakLXz0ukgzWSMLyK+ny4CP102iWE+gkbpGHUTwuXgzlrwxWVuLmGeVaGt0TiIEN5WcB0GWeCsQF",
+	"wKDEi2BxCE0x6/H1jpIyY+6z54KWJJeLwIVZc+pndNCtD8HCmwbfLMh++GoS4nGpncESLVYSvYUtfc8J",
+	"GPNRZZt+nDCzkPFtsnm/Zf7cnJcoy2LBbJljkZigIqtKrYEL435Wk0Oqg6fK7tJpf5qOKgK1+1yFZysf",
+	"KJbhYTyYxCFPsanX7uvtPfK//9dOq9voudzlf1Of/E2HI/8N9cO/ufxvzWbT/L98UxXJudZVUf9Gtttt",
+	"8jcp9NtNxExRHaxcyIJcMSV08NsFVeXz5jSJoEYJJJfE6UjHOhRq72LqAVI+YAR1GomYbLe3N7fbO5vb",
+	"7d3N7c4WpK5SbLBBJjQdOepDR5fJjxPI12mQ3MbUnHJfHfI3wyLxsUN4TATzE5aShN2GImWJXC3OYhVH",
+	"Uu/AyFa1l2u4gtdQVENDzsueeXZ9FxVCce0nDOJSaCS8/FKx81h2AqoTmQFblmpCfMiex54UMIZVD/Ta",
+	"qgcqR+vuwWhW0bhyXAqFqX6NVfFydeQUWLF/xLVGsB1YatbZAWpuThO2bFE77S3yt1VqlUJ/jlSX8VPH",
+	"4I+YfyfJC9B9cHxyRYXmljxHeJi+aJkBMXcFIHDaxh0g+WVHbr0JRwWerww8UqMtB0Bp8jp8c11daQKT",
+	"cRe7KnDeMhpjGunYO8cePjWndj7oH9ac2tXZIf5tkoAGvwwOrspKoGStmOZpVlWjwXkmkKUhlIS4PFDV",
+	"TwePVhXjhjPKGxue0J1xPlrApJSYcbetwEjb21+dAoKDQE4yFTEnk1FCC1nI5S0gl7nFPKu3lIc1fhVp",
+	"F3Smug9hhAwCPBSFKAmrNdWK7q5C1kkZTmGxbcx2vzDwW0M5xAE2BKG+pMoRC26VAoIxsXLgeaSxjkpn",
+	"PEzRd780mWHpZiq4sFlolirVIp7J8fAk7RSQX2gzYPmTzYTHjHLJTMr48Ha7DfxJ0/58Ogu5SRg1/Sml",
+	"FEvMV13zlc2EMzXPvLhV/qLicOa1bfOaRfXIb4U7Zl7fMa/renuSOVtJNyXf7BY3+gABt7nuTuAJUo0u",
+	"9YedtrU25OPao2pe6cy9ko+0nvsgg9+kstlYahVsyL7csnk1xjQmMUTVSYHcUT1mGPCEgHjQMqd/+O7o",
+	"5J9//4en3gGBB0UbLYI2xYT54TD0sT+NmS47GE/+gDZxXbtDQjEIh0OpPEEgE1ZISEcbIhthp3zBsJRA",
+	"HQJWDapajKo1pKIPCfRhG8f3GZp1FBbL/y20Yshe6ZpXquqoljRd5TEW4kmwUY/Z1paaUQsU1Q3RFvQI",
+	"w0MOhYV/qkVavmuYmbNbNufafcTMHJaRrI6nEXJFYHKNGLQYtt3eVtvetoXawjK31TLtd+AYlQA4//6W",
+	"eV8KxlN/lKF9XWKTNf323NA2StW9HwaXZDOWsv4mAHlzwhIgNjEXm580Bj9mO9pRO9oBUilF+9w9VG/t",
+	"qrd2FeiremRBYTv8pqNQBC5svmeSfkPNDTcE3pAzW0N09/AFkKWzE9/I1WJeSYDeUYR+seS8o9B6ZTkZ",
+	"J5Qvyk9MPQyJ1w+ZMAVemwVi8VyOpuoFtkL5qLKmITkn6+d3DrOE4e323m6VDF05fa7N2PKksqwLSSZp",
+	"DAoCdmUIpPq0sCSntjgvVOfMnJmrsqZ9TV0WI+2vHsyWKQg5Y1h3Z0kudlkUQD/Hc63eYA5hrdsW8ay+",
+	"oCq9QNNjyDholfiWbN9hv/kX2vy93dy7bjU/fOo43Z2dMgdimZtmHkCl56Co0/zWOiSNSXdnh0QsxaA9",
+	"rLzmEO/ac4jXxP20PDBSRoyKlKhe3emIjQlVH6JwAN/2XA7ve60WjgBjgSkNzQfYYjQeksmU++kU2RPy",
+	"aSgPj+ZzsPK3OyASUJdLKuaAOb29Y8QEIOEtcgIDipQmYLZXmrMRTzyIlJf6tk8Fc+QsUDIE5RiYp7Pl",
+	"NQoW+pp9sUsOMF9GqvI4X2V/fij8Uuoj1ke1Oqabwy2mwS0rO2CmOmeTiPpMB+J89qxlE2UkQKxJAxIL",
+	"eVddkfzmAmwYK3yELz46uolPYakrgeOi+GmhpOeyTGazydJVVN1p6x1V4G3NxFRL8JayIn62j+ZVdFiG",
+	"KRacZL9NaWRJ4fN67H+Jc1rjcMy+SjJBUK0CK1srFyaLOjEQQzSXoqpu8miFFCpcXq7OCEzwc2uIDERL",
+	"G1D7BcmitXC3RhSxI4LxQLg8TBv7RKSxVFvC8SQK/TCNZj0iuf+sSoUaUYz8PVXYI2mtbvHhuBy1MBXr",
+	"PWaUC2u/+0CVkStAIVLbC1yXqh3aETgdS8IeppJI63prAnrkzSSG2oJWESTAd0CcxfcsqV4FUWlhqMS9",
+	"tahAozljE6XwAXqs5dLqy8NbpbLU1Jq7XEmLeMOQRYHAgqQRo/dW8U5B4imGiXkSMw5pSt+kyZR5+KJw",
+	"OXiwpOwxTR0iYjQzWM0N9u3BdD45VTCXXDdiw1R+3XK5dyEZ6SGULYQ5BzxQfyUgt0s88zBxodPsbnmN",
+	"feIdqKK85jOXe8dUpIiJ+c/BaikknlxdHuSGumx3et12r/3dH9rtXrs9x5M/1VQw/BlN0tlRUOtttdud",
+	"LIGj4+ReQGpU6/tjRg7iZFIr/Dwd30C6zMHh+bvrThuamhxQVe/ybURvtT/0gKoCmrmHMU+pX74U6PFo",
+	"v6CWckZTcgixRrkfcwvpqoVA+GHw/azWq/lCNKUqyPVzBWmTQFICvJpTG4xpGPWDIGFClBb1y5/QktGy",
+	"l6FOYK1X23v73e5h+7vOd99tH7w+3N3Z63ffDvr99sHOTv+w3dnJfTS/k0XlBs/Be5Vl/+zA4S6seNk/",
+	"OEB5Dz43xb3hne+739ccXYJMykLynypcUOME6ct14azg7TD3IAeY2tetG9bJMrpUrrnynpfU87ALhznf",
+	"xmJNiusLr7hqYVXfmAViYZJaSQnMImmy1PU5KjWfhamKumlcPDqct0qgr576EWuC2tc0yXtW2fPHMhKY",
+	"K4tlUUNLp9nabcst0uCUR7NiSUI1Ypm+UkZQ7els2mpPt3w2AmMSNWhZOG2eVFeVyLYMmpK3ohsGTeBo",
+	"RHnoEbR2UT8N75kzZ3aVPPHng+t3/ZP+D4Pri8Hx2+uLwfnPRweDa6kkXlyfnR/97EFCkCrFBVZkFFmU",
+	"FZWpyMCIitTlOBPx5miXJ/ViKcRRBYQ6Lg2qxiYqKwyLXnp2qV/PMoSqN1V1iIZDYPXoA70+7l9cyulO",
+	"r04ucUrYA26hwG7xWKqO6YByokpDl9UQKfDMFU9H1TC3T2c/dzpZiKVtF1/lfFrrbc1UzC7ZWoHzV9z0",
+	"zsKbrgb5rJs+L2HYVy8TNla953aeUO6mlQgrc5e8u9Yl19tfeskzMai8lwHUHhlmFU8eRrFK3QgyNAK9",
+	"CCoEkN1tq9NBIXfclk4KYVOV+1BTfT+rXL0R1j7NpamXS1qlSeoLFxDGnBxWlZa/jZtzC8uLhmWQZfIN",
+	"QvGVzO5pKS4A7no6YmFCfDzOjSJE5yU7Gz+6CxAEVlgGU6WOVCRr5ajHAxXaoWfyjbENrnnFEJayKgKd",
+	"Zne7eB4LjmLAg/VOoSh/vwiCyEkUNXvy8pTEP6fLAo0iIqXjCVouwkCjCt5MwcDYgFxpTANmdRzeLyQR",
+	"U+FyiF9D+wRQejX0VpeM2EcaMD8c08huVRKwJLxnQeYktimCyw1JgPxy7efNTp+LlNGgaPpdQbHJofFK",
+	"wCcIxBKMLihJq9O58k29HLHLoVI5xTNK3ae1qICZAfZp88RcoOpyllhUHBfUrUqsV01YBNXZ9g+jGFuy",
+	"JfE9jYiqhGGgbNETu/QqL9Ze3SmX96sgbC+/VDR4LNeCbWiXKcRV8F6l2LgBfKHi+eOcnm2vAlXugjSQ",
+	"TYvhuaUzPmaa+qfFtWsqoSivQRX0Ms2/tPuQCmpSVy2x4YPN5jiJ4vhuOkHpXQqeEtjng+Pryz+fDa4P",
+	"Dgulv6rMCxZovmsv2QsuuARQlo2inHmswb5grPU4xIuU+3tcUuO8JB0Z0BM+ak4WVT+fs88e5EozFt2+",
+	"UNQkHs7ba0WhkBiqxxJHR1S8g2I4VnF6tBWtbrzKzFTfoqUJ+gFABAm627/iHrId5Io0rrgPpxYPh4Kl",
+	"tV57ztijDry0HA7oMqjHs7EgOuhqrrhNZ6VAFINQVRo0NlUHXwcWjquYTiFkebXPdTxoeQdHwX9W4v5V",
+	"uFDeHUd1JYHAwdxyJeqsAJ4XKjiqT75s0fjb/IrbKy04jVManTMxjarKJWQIhKc6pqk/kjwpzYrIqZoj",
+	"GOpgD4mOobWrvpUWS3Jq2uynkVAfpgFQmfOzSGKxMdm6qe5zNJekWrFvkQF4JHPJo5n3WkeOZbGPUrhT",
+	"jXBQrUim8zR8Rfq8gt13/ki1Na9Sjbb1UdXa8nmNx6Vmq5KURWWWSZgfJ0HleisX+HSbV153WKIBLV7Q",
+	"c+gblXJ2uTcfZEOHUOjRIVe5noyY69r2OdJ6mUxeVonS0jJ0qtxqO/hTxQ4+Q9x/XE5DfgxFeXfUU66t",
+	"Cbq8jKUjb4gSyc0hUv7N7AVQYI6kCQ0j3U1KnidENaABKbwdpQTqzlnGCyfLUlHzp/HUH0G23ShGU0eI",
+	"TnupIbZcXkKz5EqakpA/0f/vcgwAIMv8/0/xo0NTSWyFj4lV8pJgH6ygbxVvL4zl5DVwZ/4WOTkMdYwK",
+	"46gec8/i+1YYA+5lrH//0i7lSnex1Trvq0rDCiSbCI6VRHt9776+L/kZFv+fyre8VMaAsKL15IhlDtkK",
+	"tm2TitLMxxFU94VcGLO0HvEUVfFIXRnXGg7xMGdTPsRGmBbDixNTjAtNMaZoONbHx/6qyoUYkDDFSnuD",
+	"k0MYL2H38R0Letoj4HLMWoHPsfiwSsw03KPUxcptO+Fc1HBGKlf2diutdN55NE9rFwQTWtzCYkqCpQ7x",
+	"4/GYNgWb0AQhwwmNJiN6w1KoJg4FAEqNVhlNX5+I53J924tcgcqA3be7KqzjCHyvGW628Z7F23XtcCia",
+	"LCWcYt8CmnWVDgNAPJeX2s8LZ/3i7sKKktnqbKVwAtuuz+81DcesUeHS+koex0VuO4XDjAfowStKW1Xe",
+	"O5HSGQu+ogfPEjNKnag8TWaqbOT8IQl5hbhvNH4d2qCgEQbkrzH0qruZEa9ZELjnmvpsL7hiapmVis5y",
+	"nwk6QliQ1x3ArVd0jSxrR/fFXCKVeAbco4hjpL5MZ2uUK22L/CzVm3omTQ43lGOLq27sT1UbK9Xlqnfy",
+	"1Vw5X9n5oeV6e2ft9hp7kwNU7e2Le1ZIJi4/2cNixqjU4Ffzt9B5A49Eckg3wHGe4H+p0GhLFMX/EP6X",
+	"Z9PW/gP5Y7IFruGWqdjVt+SdUSWMv4Z/xrqR/+2meSE3jTreb8gn86RsQRADLS0zVvJFi0jmRrx5IUwl",
+	"EOXkGI/4lGux3uXgqJE3BQumUSh/kLW+UtVhALBpTG6y/GAAs9TcGE3IGBPSS3r9F412B+s7cE5iZVSg",
+	"N2hSWaGH0jJfy1PGrHSPzA025z94qmuDs4ece4MTxuUkwWf6OZ4nNGk1ERn2kPdxrLqNamfHwQs5OyQH",
+	"XSFnUEpEPfDVoEPtYRQTEd5y5GfxvI8MmztiwV5lunK5yTZlttFLj5l1WTDl+K1HLCsA6xAWCaaHcnk+",
+	"g0FkIYsjmg+6E6qeh60sWuPuI2F4CAVDOqEtnBYRoia5dEUXisvLcyhfxIXymamIL5tguDw7cEF+3hf3",
+	"aTzZqP4FXBZPXtuX8kg8b3gUDPbsGXBPdj78F0l2+5yco2VJOCsEjPwnTS96Yh5MnlW+eMrLE4PqK8P4",
+	"FwS9zN369dRNy77zn8pCdpXr37yeZQxp/ryc94TYY4l3T4k9/s/Eyr+0PWsxl1x10d+SuQqw7Esbq65E",
+	"sc/Lf1upntVKhaf67QUTFws2rVc9rLyen6qqVCjjB8VUHeK9O3wn/5OEvz1X6T4JkGIpxDUqvM2XUcwX",
+	"NVxS6q2scGDZesrgfxnfMa4LfJe1VoPIiabVBUBVx9UmF7ulw3Zru9VttKRUhjWUC31kg5hBDmhK7nj8",
+	"AMp9eMtj6GFABbFG2mp1tWZe3lIVmxNU9XRULQjCIPNV62emsK3V1kEVz/rx8vKMfE9F6LeWdgt7dPQa",
+	"sMj/onVAKIB8yVF30KzeW2kiq4T/fKn1kjYNjjH7YC8arITYIidYYp7x6dgwGsRBsIikI5q6XHdYMvW6",
+	"vPJuAp7qa6gLckPfqUJvAs9xef5cd1pdkrIoEqq85IQm6VzYzdyOlnU5eXRqorwa28WE+swKjYLXRNac",
+	"OiFsPElnhIo7tFapWmiIK1jALV+afjJp+XHCWlbjl5YUb4sRUcu7H1jHuuBmYjG0squpysgPp5G5kqqM",
+	"br7NSqdRkCixdfw1fFTr1djsp9HND354Gv50dPX7UeckPBJH/HzHPzjaPbqb/PLzwU97LTb76ffg/ZF8",
+	"6a/+uJ36W9H0z7Of9lp+N+I347ft4JefIphmIu/sdchBWWybkymH3JhyydUXQRWWqbC/9j0U6J638ee3",
+	"9GmV2rvWQuewhvkxDwSZ8jSM7N4j+E0+7HK3XcbLxyEPx9OxTa0tvr4WtloL8GkCvVKXo+QKgF2GrnnQ",
+	"Z0WF1RksrSqcO5PcYDnoa2iU3YH3FxUdDlRvvVyDg3xvcvXps3fYU339DB9x+WR6E4UCA0vNTLrOzy/v",
+	"jnGRQpVDsIzyytjQPzvaECR+4KZJoONyxSjigElRJWD3LJL4ruuqo+NNinzmiW6AjhURJTVWfUzMTy6f",
+	"sER1N2m53OXHUj4TPaKhqXbCAqKgR+r5OXQjM4kvVuSkA+0v5LAbwuUesI7s5e7OTgMWJeHh05RG8e2U",
+	"kXrZrvQn7e3vsrZpW22Xq700dG4YHvwdYxOhHCJjTNmQBNwWfgnzRzELeoTqevwp+wgFh/wpsDuo3QSa",
+	"l/fPv//Dc8hwmgAHVFMW6yfOyyKlkdHeJxAnsJvGY/MTCuqP3j7hsERV3yCLSQZ9tsBtoBEi2MXyvWh3",
+	"VC/a7mMT/7G1pMM09IyH7awslSoUwBrpeYF0q13dd3TbbrNePOF5ML2F1D31lnB05WcEhur0cDMj3kHM",
+	"UymIHlN+O5W4kgfUVXXvj7poEPljFEos2PhYrM2+rC/bo1Oz7kD5DhgPUP9aYwP7JS2xMT9JIa4i9sT7",
+	"pQlEqgk431S+8B6ZMeG1SL/ySgq814ZAMSjk6vLlpH9R43nA9pKTXdr+T9Py5+//l8fURY0AixQRyotJ",
+	"6ZUS747NtEyrKZh6a74W8h2bFY21CtvWaTMsb+V9RU/rjHaWHiqxz3Q/o21GavdVRlmOtuXvzMfPaiEv",
+	"QaCXX9ovUjB/moTp7ELSEyWlTYMwPcAuZZW6pt04bkNrm6Z8SyGbT38DNaxvoKssvBInLq976p89gp7g",
+	"kAMLEowFGLndcLA3Gwskr0HRX7fsgnsyjOIHS988sFSS3ieUW7KNoVzVq50zGhQXS+pqLQJue6NlxKur",
+	"JKr1aqrzCMpKdhCBfNyFg5AojyJV03SZMdqSHA5mKA8w6GuPxhJoght/HpakBJSQXrMiLAnoMoL48Zhh",
+	"ZqaX7UatqdmUk7v8+PSHoxPSbKpuggawniqMSMJA9fRV/VWTwlFJiMVJ+Du1s5ZyD3Mg178wLYh+7QOd",
+	"KkMpHiyYI+YP9KC0NSVNiXd2emEa2cDsXk4d7La2Wp1G7u6EgZbOXK7tFNCldq4rJsWSk8DV4JsJFeIh",
+	"TlTwBEgOYC+GRZs9Sxq/GgrH/Wk6qiQQVkNJhTo3s9J+kypibf4HdPDNJox4/bMjz+UQX4I9Nta88dVK",
+	"l0kDwlIEkI2W9YnBLriSElfrZgrlsv7CKnMkzD5/fvKBsK9seHzIInYLWqmCfczJDRvRaKgiusNbzoJm",
+	"yK1+0VqvSEdhEmB+FrlhIgyUDwLF77Jjqru1XMcnTZOi+PYWM9zSGEqEolLVPztya42WFngwVCoDX8gz",
+	"MTtHCZoQH1aPE3L2x4NBg8jTB2DfhvdM2ajgXgRm99qCBN2+JBP2VSV/iM4jEfT6wnjGESPmu027HeqE",
+	"holwXA5GN22EA5iI/FeYy47je6W4YvTRhyRMQRpw+SRhw/CjaVEur5/obW7SSajFqyieBkD5Nr19o7dK",
+	"sQGS3jGuq4HRZIBTUq0TU+DtWoHVC4FEJuVhyLXFR94wpsmdIJ5P+UV4y4+4ZiDQpMUgos7an+cc/QwH",
+	"EkmUmAKuBL9UmfE+SGZ/y0z7JWz9DxL3x9Rr7KtB0bCZlQ3BUFNhtY9TvEjCzeXb7S3oHrPV7LR3PInv",
+	"Rk+m6UjC5yD3mcXfXF7G4MwsR4fAzUyNgjmWRupqRKxSdxfywOV+RMMxWGSbzTCYmOGa8mddS/952eBC",
+	"8gRnPHfrN+xzeUY6ZQR+RanKBZ1lVApqidh4TQpobeeO7rvcFIFAyYjOSBCTOiohwiEBm9AkBbNLQxd8",
+	"KBN/LCeIy40HIpnyKpIEhAjzl3uqgsxKKAavggi1DMP8mA/D22miyITLvYOri8v+wcHg4uL6p/d/vLi+",
+	"Oj/2SB0xUHddlluEZkIw6tX5sYCg0YfGPvHyQgc4HYTLDSks8SQBknwRvF2PM391rqxlQIw+0aiO3Snf",
+	"alPzT+8va06VoJ/rZFlfgioNEO1Utde3U6ElrEkqCHR7d7k9ntDGTQxXISex4oo9+wqp4UxXyWJlFpeb",
+	"HoHFGyMvli+lhLLrV5Q10Rq9srCpQZuAi/h0ocCp/cjGjWeDEEUA9QZW8sJVAzCliqUsQqprJqhLAKbW",
+	"GnImLhP7fhax2NGX0SnistiwuuOoBp+m+anCWau/Zavm5CcqxXd7zJIhnl8itY6oSq1V4FcoZx9Pi7wv",
+	"o92KzGdYaZ0ilgYSpG73EMK2olQUOs5Zf11Lwnn6bnBeeAxFJRyXl7167U7b7S1fw/YogL8ZNhlAQ3me",
+	"n8JaGtiNNeYur+oMW9KitUK2ylpwpvTW5W5NI7uRt+SIbq2xnzmgdFMrQW7iKSwUmZtUHDMXv2Fupg+1",
+	"1hORUH4OR/scZlbgNHpR/9UvHFJE+UnIh3FVdgoeL/wXoosSxsg940Es12lEUXV4/bMj1dc55lh0LqG+",
+	"5PTGyKeauxIqFRKB9xSH2xCmG5rqbBxLFcJ6UWCTOkGmXJWIAW/WK/LqFepCBZb+6hWpe5uSqW9aTH3z",
+	"fmuz1Wp5jV5eABOqM14au5xY3F7yRBUbYS4d9tyNE3Dz1bV6cN/pZq48nbsGWqh6Qw7c2VE+ArGvHITy",
+	"VhgVI/NfgnMTd1d6Q3F3ePpmtXpni7qmAUrJpdhYRQbZWsz19T65pkesW3PcXJfY7IGU1rK/cs113dqj",
+	"pzahi8rPVW5Tx7QsjlPtTFejkMKI3EReejn4pSSwVtX2CROTu+RkdoH+4VtyPri4JMOEjpnEOTwn7NQs",
+	"5DkGIQXjkXAIRBI6ZEJvwXvAA+WQxDgAAfiIRs+eFsV+en8pyD///v+QUIipcgqVGOvSuNQgotIhlX0O",
+	"VWeVR7mEajqlL6g5Do6PBieX10ohrVO0naBGl79LDbJMpcUm6GZzlBP2MWUJp5HLSzTc84vuzu7mQP6v",
+	"Q+7YTBEMyfskxZbKRQPgeMQnU8275pR3R1v10YuOpyBGdMJIHR2tlOx8/CgvOUGvBsqeBvMYDQQ2C4dj",
+	"LDgPhaOegM8KA6sURsgNZssJmB/RhAnH5bhSmzKoieX4YwbxmthNX2ILwaw2R0d4SCVfNLDySoisFGKq",
+	"XH51+bb5nRwSe+JgdmASW+0SSP3qD+12u/3Pv//f8h+dt6CUUmiiX99ud0AqBcnBUDsPbXDIi/ezCC7E",
+	"D/DIW/EvSgt00EQktWw5/JCGkGsJn7g8b5Ru7EMvcFW1hCJcJE2ThFJ7qygZ00hCQ6JOHMz2CVVwN2dG",
+	"U5f7FIIHbyT9TwQLzO72SfoQF3eWHVTC4LXOvjwzFYYDLMTl5qQB0pormcStaEbq3h867ba8Rm3132bb",
+	"a1hTU2J7bGdyuTcxCiHa5wsuNhW0cZlQLoYsaQ64H0se4WWHZIS/mHOMRAdfXhQLbZ/W2QvZXaw5tXuW",
+	"YOhsrd3qttqgOU4Yp5Ow1qtttdqtLYwgGIGEswmei837ziYUKoJnt1URjPiK7u+R+iN1EYdhJIEGrBLu",
+	"oCfYb54qNUb6As+5jtZMqMwrlUwJb1UCRDk4PYgR9vQ8WYstiFTHGHWHUOJx9jH1gO5mYAYLFB0zl+Ny",
+	"kK95gGoeESzVubJy1g2B/TRgoT0d/q7GxUgv1YgK801d/h7Mp9ixv2eT482PTR78VUgcq08SNmRJgjTv",
+	"tyagNFBCdP2zj7rPKpEYjG125f+E6ayB9ORhFCM/VCeODjK1iZg7IEMBfCSnliBgjrwXTE7g8pCTG3kw",
+	"VudPBdQe0uBJnKRo88KP0CesLrbJnA7HLJ6mLq/bovP54E9Xg4vL68ujd4PTq0uvsQ+Cgc0JVMkrmMUD",
+	"AqNc0TGXBDNOMG7/ZuZytSdEZEM6IW3lOBRpX440QJR0Mo865n4URdJoplEGoqjQB5D3b4Otuyal2lqv",
+	"BtQkS+uQV0MZEagd26a/QeG8pi0w0LaZBaUxb6uszWzWydRJrHWdN1l7pO7JiRCQYEAfhlLxK7R2Kfm0",
+	"YqM2mO0Nzwe5W+3LP3xqO7tb5T3qF21X9VQBP8+IquDvMCD16pp8JAwKm6NR6LOqY/Oxt0a2j2JOXL5t",
+	"+3qrR1EwFCSlyS2TS8MblNcpwkDSo6IoHgZQv9Lo45tS6Qd1XkummIflECw/BDBQuaETSGLEcc2ZA/0o",
+	"hkZ32pBeVQYaXPNLwYZCrLSuPBZiAUJ0LG9tbe2VliLsNtuvL9t7PShC+JeKZUtil1t0aanCtdZ6w4aS",
+	"d6yxzO+WLjONn3mRFiiRc9bRZJOIGLJ5kC81ijlDpZdiiHFHJcvTGTwmGrldls1TXCfSYGA2wMWBgNcV",
+	"Gyeddruxr/M2JNM7OYS3FKPJJRO1K5asE4OyJavR1Tdj+lFFT7dV7ktlMPXjB0h2wZbhcqRuu40uAJC9",
+	"lK/ecG7JtdHgo2demAJmWNIZvWVgVikTA/KxYKAs/+bK1bo1iRturecW7kSn22tvtTrdre2d3b+Azkwn",
+	"IbwHHAieWKQbfimj+vippIpurffJhUxGeBmCaeSPIf4NVBUfSA0twRENG3drj45bU8KAmo92brr+FnyD",
+	"xEW4khW7cATme7kWeyJ5YnK0Fd7rurXHD45bU6GwuAPl0IV/402Ws8rXAM/VElRNylNuzenoxyw3waPc",
+	"2SRh9z9SMYJf2p/5fzDVSI+2E2x3tttdeuNv33Tp692bvdedvWCv02l3Xvs7e91lv7u1x8yjQcvNb16G",
+	"iJ4UHvBaKmGwVUJ7Hp3KhGNFgOpyjIY2qRZl0Dpeagxr2sYbVXZRzM3bPEvim4iNv6eBziaDLzsrf3nF",
+	"jS8vwG+3Vv72bZzchEHAOH64u/KHJ3GK8j29wV432929lT++jON3lM/UfiEFfGcNUF2w5J4lGBQLn26t",
+	"9WnosytO72kY4dqtkEuQmK1wwF/teLYPkuDnIjELP39wamI6HtNkpgRzSJMC6m4XuIUqzvRWiue1fhYY",
+	"V5MXrlZqbTWyEVxTkELjsqzDH3TwTT6Ex0PScBl7yq6ra3VnQph56ZR7yiacPVB2E6sCkfly3x68I7XG",
+	"1zskCEUacj/NVuFg1SA0OEJwkJzemiEzDB8FaHfAGwmaQBDehmAafKVyGPLRTeyjBLVUYDH28tWrkAfh",
+	"fRhMafTqVTa0/P69iWayoooES1OpFb8y42bhCTRSVpFXoFHSKLJgK6eXO8LyT6a+FB0zawSYFxNGCPWT",
+	"WJiqtKJnR9D4lKOXKjsjreu/3rFBCZ4SmHfux7JB7ONqkX6muI6o7sE9oUIQFqYjBmZtEDIwKkOVlJNE",
+	"DvZxRsNEGTVoJNF+psAvUjojoLmwmTy/Xk5JBm2GjSdxigBxuZVe21PhJaTumQAVr0E4Y4FQJeXhmLyB",
+	"vCsHJp8ITR7gtSo5LzgulkeXkN/H0T0LdFScfWpKzxrFY2aPB3Q+hjQd8+gBanIZBykYoSS/DW+5ipMp",
+	"C8l2udofUg+vYWLzcqGV+4THJpMmczAUKm65fCDBDkWylbEzYfeMRizooT5WBRI7ZkseY5aOhQdplTLj",
+	"821jrLgdSH1VJydlnAz3MfRr77Xnck7Hqtu7cu1b08dD4xfKhgUjFjzL0SSwkHOXZ9RGZYVB6DS4Qo3+",
+	"QrmOWMMfsfE7mKtzpLHl8it+x+MHboemJBJrVUIMVU7surfdbje32h2vYSouYpt1Y+CbQXctwDeX6+F6",
+	"ZR4JvMDoV8Gq7WVHFUrKN0R3iBEzrOtEMS8H7GXqmHSOSt5AdFBu8ihYicqYZ/bKJrJ6nYEDRbmWfDGw",
+	"HF01VDVg7d/HwWwFLUMpBaCXpA/xDyieYoiHYbFn6BIRFcQObvZDZmoQNStrRGMWrMXE7v6KdRHQXACF",
+	"vDS+Vb7XBWiov7rwFUiRq+lJ6jzm9CNMAHphKNQwlkJ993EccfHG/dzEIhdHZZKR2OOfcvU8F79BwuCN",
+	"VkM27Rc2C18VRruMF47WLYxWfKFbMZ0Zluce64e1JxzsY1m1WIsEM31ukvIAgVbNDnIxwcBTjX8doyB0",
+	"SpFqOVzQ5TsluQ/YYwPiztBZ5B3HvvL5YPy1tR5F+MuEtJpTUy4iOUkxQa8KNOqTTfW+RU1qehnza746",
+	"P9Yrya+rGoTz0MkZrI25YbGoLXFSHX9psdKfKbZdW7RTeAdQYCVN8Akq4JN0v/WVvnltr7OKzkVnUUyD",
+	"yzg+psmt+m5nlU2ZnNR3LAgpFIxdVcV8qm55xNHl/hTlchWt0oq9/rUyzBZUzFwuz68LE2YKOqeK0S1E",
+	"8VjqZmmUz8qK52KH54LriU5wkVIeoBSoJWEtyzfAE4rO3yBMmA4TD7nROkG6hPCEeEi8HwaXJFvdpzB4",
+	"VEv0VI4ezbTPnhEbT3krK0dQUJNTpeUaLupkqm3+q0y+EyYNNuO9oU4CwxySMNBxJPKDEzo29V+8bNAo",
+	"5Hctl3fb26ai8Iiqnvl2IodgKuwySxRAyTCLVyrXhSDMjzOhI2ulvpA3AEDEPIibp3ZCio41tEuQG30t",
+	"TrR8iwcMWoDJ+1CKagat0rfQaVuaZpLbOpwoj5WPVCkrQi5Byt7mB8irkGgj4QcxCxCVYcK5t9udZkfK",
+	"8WWi8g8ViTBfR1xe2zJvS4vZfbWog4alFJBMLAxWOoo5AY8BnJn8l/odVAv4rbuS9Gwjeq1X+4lyRs6h",
+	"FmomV2M5Obsw4XJOnNXYNeksHxbL5194JWvI/AVdbAXZ/0VPU2kB//ZxHBEVDyNl5FbbrRGmIm3euDUI",
+	"onJr/5YXkL+w7sAJ0b+UaRD2W8X3JB7g7xoVlIg//0J+AIicSVj0xnbHEIkvb9wV8CVTNKzFZzsu7HdV",
+	"tee/CiCeTyGbu3WlillpWl6W3/S8Ws96KkS3vV0ueM2vWUkPWkSQUlSIdjYtW33tzfy3PnT7n0SlyRLf",
+	"f61I/ysoKT+wdJUM2OfQWqRe8P+z9/bLbeNon+itoFR1KlIOLcuOM9Mj11QdxXam/VaceBynu08Np0xY",
+	"hCy+oQA1QdmtTaVq/toL2H2vYfc+9lLmSraeD4CgRNmynXTnQ//MdGQSBEHg+fw9z+9Wn8WPSQYoaU/s",
+	"ykFAdVEa0UYCjITt+ULllbHNfosvTqgMdXRUpBUjWQi50MyTdHFW9hu9g0gk2CUy1u2kymNhADwxxZXU",
+	"DqXbwfZmztZPRBtGIxynhoECalDXIGlBPmjVcb4IWP/sh/hKiqB+nMoJfGOliSlUrNuOEIUKXCO+IeAW",
+	"6ezX39yWplA2CFjj45lnJHN9wmrJoapEwLoUwi3On3dNFpNHsU5+ytSNGFwheN9oa3IVpJBWpkuamikE",
+	"aaNYB3kj8bi00b7H9sU6TE82pom6Yq+3hw7N3tZOr5d0FrMrteQOJemiWOOcKHXRkLkI0rq3LEqY9Im1",
+	"T/bgBBDRSg77mgmfOxyxe/teB74ycB2/64/31IZB45BKSA7AdXWHv7aCwYY6o75dgV+22umpbnPNn1s7",
+	"vQpXduab1X0i78h3d/ewM/c2rQe4Sus4SZ9wIR/lEvlnfDKnqNmyf5RVT39EnBn+Vq0R31b9qbo8WDGe",
+	"kZ8P/l37R9CC8lDVz/xDNc7iEwIXAzbQA92LFa5F60H77tb8zcaMXm1G761lRr80M51u7O5PmEqosGrr",
+	"JBJWWeiV2v5Uhvg2Q0+rHxd+YGM9VblqosM/w5LwIEVZj/JztD4cLvFhr+CqLE26sd5zoXbPr6cNYT2o",
+	"tUqAk7o06TwEQxEYZLf3LOk0IJnI6EHEcZUXiIRxzXVrqfhaZhOLv3A6rovx3eaXqFtft5t/sb6nabYv",
+	"vHkp2llKQ43gwHbEleGGUmhTrgbDBM0U0DWhAXcT0a4tOONqjB4qTgPVITnXmc0uc+XAWvS8JtPxEHdP",
+	"LdjzWBNyoSlqupTickmg6lMu1p7suuqIqSzHldW1tGNvzVyvo7CO05/QhPn4h9i+e7dkBsUNklzCGU43",
+	"anOjNr/NDDwpqVCyXrEI+oQ6dHUe/lUDiCcEg/k0exUJtv0FuHeV7O4v5MiNFjdj7EGV2br0czHy/WCk",
+	"MG2+ONJy2rw2JgFc5XDMsTjf0Hv9bLrYDTR8kB2/MzK+vxRYWRrlwWGVlcjnZazzvaNVsV4jXCXuGa0i",
+	"euH7oJxXRKseh1heae+E4IJlg+e+oSjRppp4oh6IiAMb6wrABLyclb7/c5Z2uuJgDWxvMxyDwL0RvBLu",
+	"trttt1Wl34/E9X5twbK7EuE9jGwTTJKP+N0g4DXAA2asmdK1gv0+IDy22wgeiJaedyKLuTiR/4kl2xW0",
+	"+P5P3P0i4Qr3+kpfATxhraz87tpZed5sv0tWfnfdrPyq99pdG21Qberf4812vw68QVDrhc2Eagr8i0Uc",
+	"bHAGG0/vew+Qlk2n9/5R0zua9lHHmfuYdGdHb89fuk58P3F/qzVMtRNVylSW0mFe4Y2bq4wHhy+fWGqd",
+	"1BcJWLc2CTHPUqOjJtoznf06U47YCW/oYEuqqSzHiZjpVIWdXxaZohPRLlQuy+wa4353dzjERnqxlpfW",
+	"5LNSdbCJTOKN5kRgr3v0IBEoD/81m6b+v6wqSiKNy1Wpkg45XCMYE0v9kSiAXwAPTI1FqoftaGzlu8I/",
+	"BaIfMFZdmNnVuNYzgEARkisnM30VlPhRYe6l4jnH+t///X+Ivx2dV5MX8Mvpm7fn1dz9TwxWeYc/b52Y",
+	"VDF9QPXGdO3g/ODHKNbulfHHw6NXR+dHnaDFI366J3apTxxGdN3G2XK0AfBzrH03SGe1ib1+VSKKqGxu",
+	"7FRrdD1zTTYLWSqqRMYWXNhwrrTYHRcbIaUczTBaibKQ2pKx1hcZhTxGMssJ6Y6szkHJJBdYxVpqe0Oe",
+	"LXpc8ADfCbGNXafREaTXNH3fqhNWkf95Cjs51nQK/pH9kylkiS5LcPUrNVIrylq38AW+C5guXMu8rm9A",
+	"jd5kVondXo8+BIUScFO5bnd+H1ITHH4Bz2ZKNV6ItsFN7Dc2uO44EPcFxL5wvusf9yg3N1q0k+PR1gl8",
+	"/SQSVs75znIszKy0WapuP75+73B9gcj0MJ+lKu1QozdTCimmOdJywaDtpNvFxs/b27DG/w/iq4IydFiG",
+	"vV5PJIPDlxcg6C5ewAa+OH790+DV8eHF6eD8x2Rx1XHRMxtr1xkRxfWctgU49VLgEdsXWepb2N7AyaRD",
+	"tPCsw3enr44PBudHF8eHjR3Zjn5Tw1mpXsB7t9ate73WaZc6pnVlOuriov2/Sx1yUBeUtqo/hX/uhDNo",
+	"9VvUzAoTDeAgrvg6YPxvD8dZnoZc82cGXDhf0ArD7z54eCqgXbNfUDrCBfN2WLO5TBJ2jerH3kPX+r7T",
+	"ZZbhhvkeVecVCYdVqtJ9bCBxowrlpNGCgbwoTO+ydJe0dtSCvbrlLYAtZwLcMVCz2bC2CU1C7QGGNN34",
+	"IHOabr2/UU331U3r5+vedqLKsUnBzCbyq7Utc//URft8d917TwtkV0aC/5fYOXZtA58HeGA9pvtGj6jK",
+	"pCEe6i/Q3Y/xGmiEtXyHgDnkH4vZnZkW2M5b5lWZmm2wQkSbrN3AC1jZvXtNT2ClqF2ZDKo6VxGp1GJX",
+	"b+o+S90VuQGtmOlcWSsS/NeLeQJK31JhHlgjsW77G6QdKk0coPkNXHVZKPneijJT1BuEe3xnaEdd5qrT",
+	"9U1rfU+83edRrDHSZ4W8NNdKPO/1mHcf9PbzXq8D1tZoZMlyL00p8zNlZzl6Hcmv8D/UCRrNMp43GBHq",
+	"t6nUmDBCLDebq2BxHcpSJi4r4PuhdwXf8tdFjZiINtpPMs+TjlCTS5Vacng8fwZ6KdwinlpM574lWIK0",
+	"weh3mJnG1xhLe2IKhfOkNam9JU2YCSRcs3Yh2XPAz0qNSiRbRbD/0LpZlShY2jX3TRVgB6N1HMk3+Bbr",
+	"XHkefMu1RuZPt861+JIvcV+sffnf177yDW2zta8/wn21zuWv4Muvc+GpLJQuD9VU6VTp4fy+6ZUFK8jJ",
+	"nGrf3tMkWthgB36c25vqLYuljUX0RVhEjzFpHmWRfD/mBOIs87zhDNxhN9A14F39UbHBR1ks2yQMLtVq",
+	"0wVDjO4yT2uDrR9Wxhs4YIU0AODYxjpZUuR9UttuvqC6fbWSaBO5RDmfKhcng48KCnkidSpLU5BlgZrW",
+	"/QlZcA+oEytd+pujLTCFSKaFGmaw0Gi9ZGWukk4kRpkmcpQK82Fj7YCFle3gmgGBBeHjcVlR51TBIirQ",
+	"G11xjBHHK6VB/2PnPqVjLe175fnjMut5hSggF6yA5AKlirTdtwFaWG6mv1hc4USwPhDt5Lct2vxbTxMk",
+	"NNFU0GXlnOjpJF/LUah+rKmvoK5mBC/jlx5jRkOpBbW9dez/2PJb3XRqa+neJNaBne5ZbJDRoSteI+om",
+	"efvTwcVPx0c/X7w9evXy4u3R2U/HB0cXZ29eHb29OD07/imhBuVw2cng9eBvRysvbAak0iZuMMAerq2D",
+	"03L/yMVhcNRWxFmWTt5GKW+U8vehlN15XeE0e9XxjavoD+Tmry6fJnK7hTdmFZyg/k2qGmpMVix71Zgo",
+	"Wvr9x8yipqUS1+YqDQIgBo6/c/bRn77D26/064ri04XVuLev/Lkd1a/HnQS75XGO5MpOHYt7b6OiNirq",
+	"O/Iblw/AZ9JIb/xM1kMJf2kabFWWc72wOQd4OUCMvfFqwd62pw470umhRNgIB9ExrZ8xyGWQ5/jYl/gD",
+	"qKP3pJBA3qbI+SVKY7j3/imGzvtN8fJ9sRQux3b5tZA5Kz+KJ8daVAP0Ot0q+ixKlefWd9wuzI119G7o",
+	"J8JC7C/E3BG8jnV/QkwLRR1GUOmHl/0V0SbYMh5jpf0gNA8Lo0VCdE5BHqExaUDYeF0x1gqrsPe9GdEX",
+	"6OMsLcXCjVaOL5HR/URlad9nU6IVnir0POFW5zsSCTmMmVkh01SlkXAP81TEqZgoqemOtltZYnO0tHC8",
+	"YQpcAMQclAg7EGTCKIIEXSlCNMi0g6uzMoEBP+JWCYybWzIZzmMjkmvhHsenC7fVPdxdsY63i5Uysfbl",
+	"MUvSZs0ahqWT+Y2nJtY39tZKSNwjF0HCZ63Cje8qYQHbbt2EBWmCja25sTW/3xxFkJFew/B0KIevx/CM",
+	"7uRXWtZ1FS6CjAsM3jumyi4TF9UC2waHRZJvVqAomQiv6Ngvn1gGAczA1iHrsNH9DbmQ2nu9PTYvDqhH",
+	"26ksyvmx6w/3ylxlGv7lrMJ6dai50ftktDAacqzmrq6TCZzcpe1qLFhcWTBMEyziQl3JIiWuFKt4PgNa",
+	"ED8fnoF1U3DUnnXz23Waq0px6YeKfAkHCBmqeKB931E7uI4xPJF7aMVzM6GkgaAlHWPLgqvMli6FMDJF",
+	"JLJRFZAKH9n2OBnh+JMIpRjBiMl/vHiztfvn3s5e0umKn6vlzUpfNFvtmKa3r96A1vIM0fFG23E2PZ9P",
+	"1UGahE8l2vRqZKXh+KdU1mpGIjfm/WyKU3tzNrgAi+8AqYtfXZz//6dHFweHiWhbxC326RL487u3R2cJ",
+	"crJG1Y+Dg4OLweHJ8etE8AeGYQfpJNO0eGbxarItz/z14gTr6Yt9IcO70CDnrI250R334ihN+Z2jYK9G",
+	"D3rhvwcvnLzYfQGW9ovdg6TDu8dMsrJUKX/VGvvzfOq2jts1T+p7xkcd+cPWt4/Ryr1SdcsxfcfQ/bx1",
+	"wHqI1A3pKhNgZz59Sk7r06cknKaq4Hit224IuQ/2E75Zv2pkI+H1LAIQccRaQxzc2c97O8+STiRkbg3V",
+	"dsDGHc4KMPs85VkXKdjwGyxXJ+BroQiDR+JMMyuoYCEVmbYlOHkIzV/YA5zoFG5uvBkcUP5mbLaGJp9N",
+	"tOWWlwj9d5jy3V6Pl8xnQikVyRirLUw1tp3LGonkbSmL8pAqR7rdLtJBzphMiu7CtcGDH+DRvfxHhywY",
+	"hR3eydRNqTSpnD+xAl49EglTt7yYOwkubfmO1gV+c5nhWFMTAkcYXctx3pW8RL0SUEwZrWJdK61wX9x9",
+	"TJeJ5SKL1fRTC7b2vT082iqwUx7JJcXbvSaZ6oXKJ/J90KQTBHJ4LZ/1zHNQh+Xky/K41W8tiUi0v7CY",
+	"Axet/nQyE26KjIIffr+Ej6mr0Fb/Wa+3U3Gs7kStus6vX7ADF7DOpn5E/x+vT3eIhNK3vgQIf7wmOHut",
+	"fuvF7ov7dHVc9LxwiywVlq+TUQgqI+6e96Pn15iHQCkFNg5e9YlrEz5NGgWPXMP0myQwtvfySAoOc1aV",
+	"YFi8taQ5Yr2kOqgRhpPcHPsJXOajc3l1l3eL13yMvkT3mvm1voSv6Fm9YDe6ZnUYe57lOQKHajxfGTHI",
+	"vDt71X34F1nN1zXg4ksREHdpdYPbaF1iLm7TkJuhzMfGlv0fej/0HpEJWF3qtL3TikK2/93e3g9NZF+b",
+	"AM93FuDZlMXcI0bEtGNyOezze9S/3JXoexzadAm0EgXoSmlvqX/1zwWZ2xXHpWU8jAYd6i1MFzcCNy4b",
+	"jplTOozjiCQcSUguwPVVun32SynVhXkwLEFx7go7AQxh/CSpnzWBji6dswE6bgT/JrL/1QAdKby/JtDx",
+	"64vuf15t84Gk7q2trI90ainW610sFOJEo86RHw8oCUlSAsfMqlK0M2Let+CByRRjBpfzAFuBvhx1HlmE",
+	"oHS6AruVYnTPBRrrYd5YF0Q77jtvZ0X968vhEKEuteB9v5ZMQBgGzZnGYyC+LL0LqXTqajci1y4GPc1a",
+	"Sa2/1w1J6Avs1zjv1NGiVfxem5on65VirGM9qMLtXMP6Xqkp8eS5uHQtVNSntXDhvFza0r9aUzCcMkGj",
+	"IK6PRQxYUFEPqLsrQafj3NtoDsRaaSQLEqUx9W4YbeyE4YLYrwZvz+HJb969Puen14BI3JxU5tbEmlq2",
+	"4r3U7KXhdlT3bBX8+1//RWFdXN7FAH0B35VBMlXEN5/fL/i41HAdBsU3pZCxCFuReACPsUooXWblXJTy",
+	"yjUWlRNseYp/BWsrDdaNe6vv7ezyuRqVFbhodUfxx0Ywj0c493t0zaY3lJYQYhu75Ku3S/7YRg/fk2ED",
+	"B/YR7mi0uuLBiWmnYiKnXDySs42JR/gvvNa3rvbw0LqiIgKxxcbFxuuuutLCGF9ydC6vEm7X5B/gOgU8",
+	"saAznETcR7H52mjFstNlo8hl9GmwZzAlzttLlMDrl8fF+hFeY73a4kGi9fNg7z4DAg7eLsS/RWtoDfh0",
+	"KzXHF5NJcPrqgSHld2innBbqOlM3X2jE/1mTnm44XLWjKFz6uzqR3Aofm04itmOKAXu+sCteGzp+31S6",
+	"ZGMbbGIWn6ny5V56/TOHKFBL/+5QRdQOS6KJOxKA67mA/uEylkb4GIJLFqA1Vcl9rNtYV3ALxgr8V8JZ",
+	"dfaX0H5RIx4x1hWIMEtBUo7m7NoRBIhNlTRE1jjU0Z97vR8SaqxZR+vgwB6S44E9XZEcSE3QmZc52FH1",
+	"GpjAV57IOWewvUTn8pzBgomHTTQvla8aqbvm6EgfvT48OkwIv4afxsUQljPnpaF2Yh6DksNbzR3HP35K",
+	"RBw61JmLYazCZC0/NAhciPXiFtjdmGtqkBtSC2YtWTuMgB/Jx08yorggIFQdzhSF+KYqBBb8iPslocIn",
+	"Qk1FvlXGshHM38WKNpnOnbsiCs2hhFgvxhLEbaGEWtblAZYxvemnjTs8ADZ1H2DTAwE29KaPBwAtgpIO",
+	"Hj+jRks3aJhSGt5cXxXwx4eXpIPwpRt7cxOL2jQd/RJtXpJFXyq6gpt1rMRWgKgZ0zULNR3Lc+2j3UOU",
+	"b2hnltkkLM7gO10W6UYy7RzaOwPMEmF7dpEcnB0NzsHeqip528m700P8MeI25JT4ItwmZwWaMemy9EjG",
+	"BWBkhwqEr817fAIZefveyAmSQpTlwWTOiuSYCHJjKjC7DJk2uCBcpBJrzBS6Lu38XFq5Ttd1mHeQBkvF",
+	"3O67g9C3Y3MDrx+3nN0ruQg6XNTg3YihbKnoKG7h3KazyzyzYw59JLwnqLhbyFgTko4KmfiVfSEUhUy4",
+	"6tzVPLko5Vhewkv6jv1NPWQq0x5MSdhvsA6ZqhwC1/lMCTlLs1KUhcxy0U7+dnQutvGn7eudbXUNa5V0",
+	"+txpH5t2Wzua5bHmFSUTschKbN/NmTkr8E6Xt8Q/UxFVmL7E4nYZJKFwFM7qakPfjuK7ND0kjpDgWl2q",
+	"keE3cVXy0iHvM4tEAoxFssZoqjy3Pps2llWYtysCUkXYA1WsigvWkaQ1uxqXXEZPNQX0rHaTxxgtV+M0",
+	"eH0L1S1RrfYhCoLjEbWGQy+Mnlqa2XCMp4s82rQq0qDLjZjIFLzEWLeDOom+O6setM/fCZOZ7gBilYQg",
+	"+j0XkstSqhGhkhIeMzPahe+dZ42P5Y+zuLkwjA9eiSkwIQ/ilXPlVilcgbG8Vu7LZ7x7j3jnDs0EeVPC",
+	"o0QNmtvVk/B1UJD+OkNaRT2bXKqC+yu4D9sBL/jWps6iXT+xq9s6Vx2cYx22cBaP6eDseh/EmnohrNus",
+	"+cy5+n1YRSJCQT4TWHPyR7vUocA7w7s1Os+GxEvU8JzfBTzX1AfBqdZvvB0Cv+b6mRm+4e/3uPYePRI4",
+	"m/NF9Sbgt1i3RcFC3xpnf20gBJs0wXfetMAdhQ2m8QE+3qcF0rsujyGe3tnpy4a+u9q1DJZWrAe83ydr",
+	"Pta11gu1NIHw7ZwRpR/rdWH6tW4LfyzIvrIVNlj7jULaKKSvCmvvA2QbyP1j1NMH78Xe3rWYwh+r7WRs",
+	"erLQKJhRe82e5F0YPnpg4GT/TspiGVv3UJfys/pzn9Ljeny+zC3RCiXm9gjF6zYKbKPAvmfg1RfmT3kJ",
+	"+/trNwNnwKswu/3B/SforeLWhsMgVigL4vhf+FbEj9J/btmpGmajbEhrGVE0WKXico73dhsjigd898Pa",
+	"qp6pvMzMgX+P+4roJYzGP1oH796e93YuDt+2IvffpyetqIUgobPjv18cHv3U+ue6oA14rdewcGdqmsuh",
+	"Ap9ildwO1pQ7eK4rHWkZHiAd6cYHSUe69f7Ske67t3T0tz1AOtK9D5WOdPdDpSPd/RjpSCOsIx0LvPLN",
+	"YFaOWUTyT13aT4WSKYi42pUHmFNadW1NwsJ5rZ3+hSMfiFiatL8wFK/NhP0pZ50Jv0Z5Zi7ZdIN0BZ4k",
+	"DzakdnKyUOK9mpbIoy7SGR1ule7HWlKAZCLngtGPUti5LdXEYd+1KYQtZeH6g+MhZ4Bhu1CUIsIq1HJW",
+	"6GqGQStt3A8R5771UEUi07F2qU2UgU2G7yBNP4voexB8bpXUu7+YI9n2GJTZZ59cM85s8YtuhO9nF77r",
+	"QKzcGj0CYvXtyO8J9h9dV4L7q2syfJCmjxPfswbpfSLfM7AGC6MXDMQcQw2jVY/t8/kDEZ1hq9lauXbA",
+	"KDhVxSSzSNEXYccupKQABcCUCKAH6Mf3Sk3prlgHt3URFz+ZlnOaVdA2YCJkntclfZ55yY6KBMR7kyxn",
+	"2+5blOdLZusXKtofYF4LbW42Un4j5b9FKc/H4ZHG+npBg+1Avq4MIFDTWIzHXGc2u6SGpOH0KmbcYLy+",
+	"GGXFKqeDQbYBmCww7qtIhSxlbq5EG0n5pA2N/AsQOW9Ojs5ckRf+CXGwHRb8V4WZTZdCGVick2mGpEbh",
+	"lFEfMeARPAEElCIuDnvU34DPQi8lrc2udHNHD3C1QLidBmv7xwdHPrQKFriwx8KACOxx3PrhhOGGDN6m",
+	"yH6ltC8GwBcvQXZilZ4W2XWWqytFe/JocNiKWke/HB28Oz8CjYAjyaLMRnIIR/ufH+mILMyI+//eNp2T",
+	"w5MHTcdNIsU0Azy/pqiyUk3sOhorfOJHbO55TLdiC2Tf3FMWhZzf7rMw6rhuG22U2iZu9GXGjQJSlrrY",
+	"X9rDnyKUFAplRr6Te2JcfAkbfHE0iTKinn+VnxbrdnL67lx0u91Qz21/cGLno+dBMNeqKLJUdRyTCoug",
+	"KChrACUzdYLF1yjz5FhTBbUU1aUslHB+BJ3nIdsjU8SaRbRI4MskYlskV7m5lLkrQIC7iRNPJCDKEpgk",
+	"A7mJcA61FRaysM8Ra1BkE1VcucbNN2PqtOa776OyoCIMzSUwWembslCBS4JkbzSvbY+Hos2SVBWxrp4Z",
+	"VmRs8pQLHKoFyJy+tKK913sW673es95uhRDfrwfvkPYEHL0OgtbP+FT0Cbt/I63XvtjNrRaui4Q2xUTm",
+	"INbCep8pb74o1r63HFJS0KeA26r4YzV12xj+w6d/Jg3/UOYBOsiHDH3y3bOrgxyyL0yLTPOuoWk8sR41",
+	"Rbd6PoAH2w2wax6lqYNTgHmzu+8oQqm57k0To7PSUCvu6HaDhlD/4O3i8WhFLar58mO5I8IGRp2y4JOY",
+	"GFFrkmn3zyZr4xP6+PfZV/SMzcb6ijfWOpZrzVdaKYQ3RuwmMvNNxt9xx9cOAbLCMaHU7xmsCYzY2zoB",
+	"n3GMXOb5klm9jAaBIferks2stCofUQNg0aZwO9ZBUr6VhBZa1zS9wK7uVNxYYBGqgqP6WRnhD7BczOrk",
+	"GgjHOis9Qj8rhFa/eVqvrhgsJH8XgzZsf8+UAAefjPWqcY7LR2DjnL1eb+d5Z9+1ZKnFsTzGEqsnM0uo",
+	"zL3eXm8XjFG2junNwToWK4xj9Iyca+BT4AOsk7VeNcY65V6Sw/fa3OQqvcIouEg+xC1bynJm41Y/bnGp",
+	"cNz6mIg219+Gy0+lpbBl8D+O049JrOFVOo2UWbmSxae3XqM173Fh/0dHtD7wErX6boHW78dCU+HWuzTK",
+	"LbGahv3GO2qj6Tbhmi8wgYCSmr1wv3FB4IND3Kym1grarMQXoiTl9lUk9ZBEpCkt4DuwNwbWY+3Myv6i",
+	"djI3OuiPK0t8HlbAq9yqxRxC7apY355B6OyHgp6A91pl2EoC1bv1kRGMwNwWF2kU/c3o+W9CCH9pWYV7",
+	"ZJ9r/tBtbazYlNnE6TeC/0uN058pScy5vrfi7dnZhwOGOD9d60McmkeezPHSpPMnljqWI2wnWZYIiQML",
+	"VTieDkdmKyyPLU2hUmEu/1MNS+aRhbcMimQ59h9r9xb7InGSKQkzCA1szurXmcy90npi+da3QzNVSRTr",
+	"JvpnL/UT0V6KdKlUuKC+5S4+HZq2RWXk0tpIuu5agpDew8Yo02k+369i+2G/IRfTZ21EYaIk1qtdkXvE",
+	"6dkjhGWKdXuv90ysHaivuF6qJ7HOroLpsc6sz4bgrBB7pkYjNSyFLHGP1vy+1YCtL0Z3PrDn5behNsNG",
+	"lp8UXfY92BWLbqVlQbexLTbh02/RL33DSfamSOSjHNM1w6f3C5k2xEZFaa6onWGzY1upNBfK5OYgzPWe",
+	"chO4xdCrD4lmZYShWs7m18jxOVyZy1IVsaa2kukCczYinbEmxrLJBQ8dq5zQb9j4uyvehkg7HyStUNuP",
+	"i5L62vNPFSUV9KVivX6UdDXPVojz3gQ9b/V6M7uJcm6c3S89yvmJFMddCbbmflTLAcc7MMvUptcUIkQr",
+	"e21SK3fZX5VPRD8QpO8I9q3AQkoQviCFsVMUvy222WXmTlAuNYC1Z+108Uwvo2vgs3bcOoHVr+5n4Hbc",
+	"6rhWVSsx2Q1vDoquHzqjmpQFRmorR7RBL4BKvVS50VeYdG37NWQyyn3wVRFe1tvpxNq7rF0xQFTKMJvK",
+	"nEdAN9WAPnSjR8J9LdhPTh0bnc8dsLz+fhfxrNd7NqxsDPy3SiJs/WUb1zrW1BH4wYneRGTalkqmq5qx",
+	"4EM/jWP8GQPEvxvIez2UDrdb+CxeXigeNkHkjV79aoLI4cZ9YPS40q2lea9QKDRjvuGg4ETFbrfHHtLW",
+	"sFBI1SRz7hcv2mcvD8Sf/rz3F/F//vded6+DQVP2pwIJhArvKrMl1vzg3KWwalgorFCV2B9bjLJcUUTW",
+	"jTArx/C8oSwVh7B/PD8/FS+kzYaxbvNlGcUtaTyuMhqZYrI1K3KlhwYrWSVTLGPremntjSlS7OQPw8Y6",
+	"obEuMseHxf+mQWvBamwmHhAUlDcmEhqcSnFpyjHCo39mWs3EYryaroMV99Sd3G8e/uz7kIdLhgxcoPP2",
+	"hfTdD1TKd5hZaclpNxadgiTT1zLP0gt6IDeVxydmVkhxqWShCv4FFHusaQaD02N6Eew9XxF8T0sr2omp",
+	"9moSiWRpAyeEBsej5Rv6B3vieXe3jy6hgiviViT4Py+C7QbOIfi0I6Qa4bWIdfD1YT3Cl6RLEqZi6u3Q",
+	"J/v555+3BsGW6dNGaXQ8j62dqXM8A+vGi3/burm52VrYWIvI3Et44qA28zoy92B5a2McoNrYFRr3QwtP",
+	"2QWDQHlLBqcQNDZ871YfZtodmkJ13ZmfXBUkTj5+XFuD4oJ4bfap4sf3ejaNvpKFyVHPv1d6oRHbgRyO",
+	"FXZhK0ze4BZQY/tEmy0M6CY12fW8u9NZZnMKl83bTi03Qsujc4nqAjXDaSGv6IaVjx/CRB/1eByh4fHr",
+	"N3+DHfqQ3m+o5Jbslj+teecDW7HBrQ/uxAY3P7gRG9z8oP5r7sa7bAc60nTs+/8AI2EhOntZSlCQurbz",
+	"mZmlQWm0V2nqTtitDWa3S0OBTfCR7H7nisyKvNVvbaOTwbcs7uaK2cKRnsjJVBVb6hq5HEWhhqZIQa+Q",
+	"kmFaDyTPcE4uqsRxoRSoIMvlwouUGVwthBweU1UE/CzEuRIxJ0sFcQqoWGIdxGpF2xOxBLh4iqTmKt26",
+	"lMP3YWy3omnRWICGHCrXqJiIk7FiGml77f7EVm5thOZZBnqmoCg0fjXNdJflXEwLA+tVPCHTJNZOO3sD",
+	"KCvFkDpS45pFIpH/bZp0sEAbNTcMGyi2KGy4I7I01u3kly3e91vHqbu1hDPEHDtYv+UJk5jaBIk3R6Uq",
+	"WL8jTQ5hescyQyAYmlkhEfnbHwdbu8//5MyiaaGuMzOznrJkLO2YTQRUebF2XEZDqY3OhjIX//H2zWvR",
+	"fq/mVlhM70TIB4Xlhu/OD1yJ+yQbFsYiSRm/0Y2ci4PczNLzQmY50tdk2jIz6RWalpZYdLRQaYYjUwib",
+	"KY9cQTrz+lgO5MA0w11JLCzXqshGc98XvGKApjr0ywI/pHvxxKpfky79H4x8JcFasLHGr0fP3ceJ4bOZ",
+	"5okgEcSDyqRAmXYl/vB2kYvI7PZ6YmKZiJVZhpBlejLJStGmI4icSM5iRboaGNTSjF1NHyrTfrWHLXNj",
+	"onnODEKoxnAZTMF0WZEz6WkDu0gNQj/IXqUb0B5JgvMilE6nJgMhhjZ3tc7450SY0YiiTFhpWRqwCvHJ",
+	"liDxo5xYO4djNXyvUiGvUFyWwr007nw4v2Shwg4GvfuXved/jnUSWivTwlzm3EiWTUZNAZJBxfGD8Yu6",
+	"LFR/g0cewKlxSQiB4TlViOtnXTFgVwnpbIVTnSSuEb+CfJLuzgGiGP0/X/TFANutYUeG60zdiBdPmA82",
+	"KzPY07Is5XBMnF+YzZJWcdqL8lEo5jB9E2s1kVmOfGMwzKUay3zkTngxr0SJsFMkAMLzCEP9cvKqwqz8",
+	"cvKKD7IV+PpPrLje2RWXGZEI4QdOfpvkSawJH+QLG9ja6/SJVDcheyAR02z4nsFLrmwNLG1Z8t76dYvp",
+	"htBs+svOTq/TF8mitZkIU8Ra1P8A8yAhAbrE5+bG2dVYFW7giF7VgDNaZgpFBf5CtcgwqOM+AjGePN1+",
+	"Cg5R+JynCdXtCjJKyQWbGFuKKlSMajBVwyxVSJImkFf3iXXTEO3Fqe//+tdeJOBxrL4sLD+XcoDMyCnv",
+	"RicQRpzIHJZOpX7QzIrsSiOKQQx4elyrnU4I3pN5kl8E72YgNvUVXaZh1J3e7p64nJewt7KKXYzb/O31",
+	"/rS109tBmj1cN6QfRuJnMEfO51Ply7qdemIk2kSlmcQn3++D3rCLLUUyHMvCgpfuI6bOsfd/++usHG39",
+	"kIg2WlNzGBMOSqcrXpi0xhsnrXh3/nLrB/BIc47Sw3szNHoii/cokt9n0yksqDsAGNyGcd1GTe50HmEH",
+	"TWZ5mU1lUW7jH1NZSiTMUr+V29NcZprKdnDGJvhIjpeZ34+2Az07/HQCNDJ+thqRNgU9hEj2dp5v7fR6",
+	"CQqBN1Olwap41u3xhrFut1SxaEaU+5MLp6H2nfHslGNlMTRCVe+OBoIzI4Vk3m2p4TTksiDesOopLLHF",
+	"RFkricY5VdcqBwl1Qr8xiC4B28n9hNLTSX18YzYLczOUnDHnmW+9kvpqhje5dwQZFPH7Xc5r0uiJjbV/",
+	"TX/nvv+7RVNoLpKfZDHvC3pEJBYf5ToZYAwE+dMRfpczcRwdYu2AipGYaYbjV2IRbEIz4XgYbFIE9eNS",
+	"lWOTUiRncHpMxUYVIgDNimSvt4cHFT/bXo8+vmhXXoxIXpu3s+H4jOP8rpHPCY4OHhwZcBz5OcCMke2j",
+	"BesjRu+sKpCHczkSiIpgDibB4PQ4WQgxkViLNRUbbGXaK8YqGOUgnswDWHCf0HzOJWpgULosG9M9ukG2",
+	"6ffEN5RIxoUaOaJxQzNMeO96XWiZ/bFQ1uTXyoKdDh+pUpawp9mCYrylBftD5jyRhUYQ/ZrSzHSpCvY5",
+	"4PClWQoHiMOSXFC2fWO3r3d2t4OLq7f6cHz4kV4tYTGAYcqcKyBh9xC7JzLbmVhfPxPq11l2LXPUHNIZ",
+	"u5n2M0N2z2GTRVMvHRdtXHoQYLEmCxSuqSr/hmaWp+ISbEhZDMcKDHZrqL0FhxzB+uWFCqq4cMVARcUa",
+	"KWFr9Y3By2cpv7xKqx8XfsjSj3WTjow2b2bR0xuMu/NlS9XHbVYGu8WqWHc/1snpm7c+3chGrjdJVjnv",
+	"SFFEMqMyYWEKKJWC6OqK4Grt1Wve//Ibcyv3lzOsTkKXShz8cgvx0h1EHaAO8BtzhSpRbGjwdJw48ASw",
+	"g8OX4uzo7bkYuRbtXTITnz71TdvB94KpPX1KKeukmT0hqbhQSbi3d8DO/ktHDMfGWOWtumlhSjM0uRt3",
+	"3xsW5OfhMjx9uvP0KWxXUJ6R49odhN8cVwq+hzcUnZDxkjt0lt3IqI0zvfI1oooHV7hXApdykXYiIXcR",
+	"LVwJx0pjfa57jMsX7Pz7X//zLwQiIkOgvdfrdWBsZ9vjHyRS0YLYK5V2WHg31k6XPgm5VPAd8MO6P++B",
+	"akFAXN1qWyDvwI1KzhY8vg3buMzKXOE2dgiyKG6ZPl56qEpwXeJW/x8f4laK/wr/fgC6NPj3qSzHcevj",
+	"Pz8mnX14QDhHK3AzPKNYApkOQuYocGzN9mJXhh5HaRz0CsBWIxsSP2lljeLlwZRQpVnhCRKo8IBX8MSb",
+	"vriMgWEM22Q9Y/guTpTQRrn/zSDeHes1aub1BljgwExEW3qiSkxFdmBzukSP4IQTKKuGl3bZKFLLCY+I",
+	"q8briGQysILy0pp8Virx7uyVJcwlDFrhMUkwYXBEj7KrGYhoVnXvzl75s4/GtlZR4C2CH4dZRnBgVRik",
+	"o3OU/LL10hQ3skhVunUKQgUdnrHRBp8yKgzuGJZ/7uFlMcO03rQwv2XE8VB5NnpOgNXcmCnGJzF5WWTX",
+	"4NVrVYKkwHJyWISz7GpcWicWGcmDuT/Me7aTiuojqaUD98FnxTCN7dcY10VQJcJOa7TArQ0i6FJa1RBy",
+	"wb2yBokRRymsY223kW8iTCVHMuX+svt+yDvYk8AiofvKsZpUt5HxcPFq8Pb8YnBw8Obd63OGECEGhu7O",
+	"LOKfkIPbop9eGp4RApxolh0nk3MJG4PI3D3x++DgwJXj+Mov7ejdu2Kg5xjWzi2b5Xu9ZxguqK15GNcK",
+	"GKcrJeAImFlyY48FrNylGlyiDMd94AQgqzX3TIz9YuIap4Ii3+irfVpBT8rN9Isu/NCWWsz0e40RdhGw",
+	"upvATYy8M8qBHxyZLH/QD0pflePOciRhr9eDQTEqyRu74v4OfH4c++nTANDn6MT9YgeE/dhBVI1K0IPC",
+	"jNw5BDlXt41W8tg83lDiGNRUFqvYMZM+4QKJpJIghEvs+85G9hZmplm7EF9DlV6pEvqdKDC+vG21aIY1",
+	"0tQx5zZIUXq6/jwkZrd8AHxuwwdgjAuCVAanx/3V0Ew+ILUWMXBOxiZPPTITrVREPYKaIccbe3qgrX4x",
+	"KzIEKbDQD0Q4OSb+KvFXMS7LaX97+8c3b8/J0k9ijbKa4tPUu9FSZaP1semZVRW8nsr9EEwPBzQr55V5",
+	"z8GO6gdv+wSWkr/oY+hgGJBnQS/dhB6IM6AY0AsWek31k4FL3EY/BlYWPOyk6jcTLHISidN357Fu/muI",
+	"oYzqqFKqqchsaTG7EyBT3EeCh8LD2R00WqzzELq6NqEQyOnfZg34MaJzfYkHfMhYT2VZqkLvV2vHpsUU",
+	"I1ieGVcbjuTh93dVspN6PAWlrwxQshM5F6lxQdRAM2P3StzoWD9qtF8tQg9HIFW4ueVSsce///VfwWvU",
+	"DgiFkVyTSOfN+D0QazojyRrY2X//638lJDmiCkYsywDpy5BnTJHi542qfpeU7Sayf1dc6358R/vA17XQ",
+	"z/SviIpsPNIX7CmfnORldb3r+7HeqgGEI059BQvd0NKozWfpEuOzGG1qPgqdfr1Klzp9YmSIU+SuRBoH",
+	"akJvRw3Qbcwg4l6qgZsboNpO5y3CrsG82Rf3gVNj1squnCblwN2aNX3tfVjrVcJ6sQpr1Zwr2xyNpoYW",
+	"eHVVODg9Bp/D90QhM4Fj6D4O5N6M22D1XYfX8MuxNkGLOb3fymGwEsa/VHPjtFKwFTEZXrUniXVjY+r6",
+	"jqSkxYL57aw/wl1g4wEqbq1VMzSWenNrsCeLvb7IZg39XD+RWHuLkrH+kZC5NRQg8xFc3ASpqehS8RVf",
+	"m8DkVXYocw4s8hqhIGQd7USo7fS9bYuCkb55VJ11VE+mAAER0UesSUxBGA5uptZU2QCCMdMY2MyGs1wW",
+	"2GSNC/Ngn6B7Rs3qHY4h08N8hmjTJTkbPJ3fi2/ar9UyBOX7YJhUyZpqcXc7sH9dYNePiw61XxBXN+in",
+	"Vj0/QpgBISPAd1maqtFqf6noX2SI4cUJ1Sy2ZqTxx39+/L8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

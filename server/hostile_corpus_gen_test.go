@@ -83,10 +83,16 @@ var corpusBaselineBodies = map[string]string{
 
 // corpusBaselineParameters replace a parameter's example where the operation needs
 // another: the shared roleName example is a customer's role, and this operation reads
-// system roles.
+// system roles; a history entry's id is known only when the corpus runs.
 var corpusBaselineParameters = map[string]map[string]string{
-	"getSystemRolePermissions": {"roleName": "ROLE_USER"},
+	"getSystemRolePermissions":  {"roleName": "ROLE_USER"},
+	"getSelfServiceRoleHistory": {"HistoryId": corpusHistoryID},
 }
+
+// corpusHistoryID stands, in a row's path, for the id of the first entry of user 100's role
+// history: the id names an audit event's seq, which is known only once the corpus's writes
+// have run. serveRow puts the id in its place.
+const corpusHistoryID = "first-history-id-of-100"
 
 // hostileRow is one request of the corpus.
 type hostileRow struct {

@@ -549,6 +549,24 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	}
 	expectStatus(t, "delete", removed.StatusCode(), http.StatusNoContent)
 
+	// The role history, from the audit trail: the removal is its last entry, at once.
+	total, newest := true, "HistoryId:desc"
+	history, err := admin.ListSelfServiceRolesHistoryWithResponse(ctx, user, &client.ListSelfServiceRolesHistoryParams{RESTFrameworkVersion: &version, TotalResults: &total, OrderBy: &newest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := history.ApplicationvndOracleAdfResourcecollectionJSON200
+	if entries == nil || entries.Count == 0 || *entries.Items[0].ActionCode != "ENDED" || *entries.Items[0].RoleId != userRoleID || *entries.TotalResults < 3 {
+		t.Fatalf("history: %d %s", history.StatusCode(), history.Body)
+	}
+	entry, err := admin.GetSelfServiceRoleHistoryWithResponse(ctx, user, *entries.Items[0].HistoryId, &client.GetSelfServiceRoleHistoryParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := entry.ApplicationvndOracleAdfResourceitemJSON200; e == nil || *e.HistoryId != *entries.Items[0].HistoryId || e.EndDate == nil {
+		t.Fatalf("history entry: %d %s", entry.StatusCode(), entry.Body)
+	}
+
 	// The account's last administrator stays: an ADF error the SDK decodes.
 	last, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, *role.RoleId, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
 	if err != nil {

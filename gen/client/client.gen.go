@@ -1083,6 +1083,111 @@ type SelfServiceRoleCreate struct {
 	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
 }
 
+// SelfServiceRoleHistory One change of one of the user's self-service roles, read from the audit trail: the
+// role as it was right after the change, what the change touched, who made it and when.
+// Every attribute is read-only. `fields` may leave attributes out and `onlyData=true`
+// leaves `links` out, so none is required.
+//
+// Example: {"AccountPartyId":300100000000001,"ActionCode":"CREATED","ChangedAttributes":"AccountPartyId,RegistrationId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId","CreatedBy":"css-admin","CreationDate":"2026-11-23T01:20:08+00:00","HistoryId":"1-1","RegistrationId":5001,"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RequestTypeCd":"B2B","RoleId":1,"StartDate":"2026-11-23","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"parent"}]}
+type SelfServiceRoleHistory struct {
+	// AccountPartyId The account of the role.
+	//
+	// Example: 300100000000001
+	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
+
+	// ActionCode What happened to the role: `CREATED` (granted), `UPDATED` (its relationship or
+	// request type changed, or an upsert updated it) or `ENDED` (revoked: removed
+	// itself, or ended with the user's `ORA_CSS_USER` role on the account).
+	//
+	//
+	// Example: CREATED
+	ActionCode *string `json:"ActionCode,omitempty"`
+
+	// ChangedAttributes The role's attributes the change set, comma-separated in alphabetical order.
+	//
+	// Example: AccountPartyId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId
+	ChangedAttributes *string `json:"ChangedAttributes,omitempty"`
+
+	// CreatedBy Who made the change: the audit event's actor, a user's login or a client's id (its
+	// first 64 characters).
+	//
+	//
+	// Example: css-admin
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate When the change was made (the audit event's time).
+	//
+	// Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
+	// EndDate The role's end date after the change; absent while the role stayed active.
+	//
+	// Example: 2026-11-24
+	EndDate *string `json:"EndDate,omitempty"`
+
+	// HistoryId The entry's id, the audit event's sequence number and the role's id joined by `-`.
+	//
+	// Example: 1-1
+	HistoryId *string `json:"HistoryId,omitempty"`
+
+	// RegistrationId The approved registration that granted the role, when there is one.
+	//
+	// Example: 5001
+	RegistrationId *int64 `json:"RegistrationId,omitempty"`
+
+	// RelationshipTypeCd The role's type after the change (lookup `ORA_SVC_CSS_REL_TYPE_CD`).
+	//
+	// Example: ORA_CSS_ACC_ADMIN
+	RelationshipTypeCd *string `json:"RelationshipTypeCd,omitempty"`
+
+	// RequestTypeCd The role's request type after the change (lookup `ORA_SVC_CSS_REQ_TYPE_CD`).
+	//
+	// Example: B2B
+	RequestTypeCd *string `json:"RequestTypeCd,omitempty"`
+
+	// RoleId Example: 1
+	RoleId *int64 `json:"RoleId,omitempty"`
+
+	// StartDate Example: 2026-11-23
+	StartDate *string `json:"StartDate,omitempty"`
+
+	// UserId Example: 100
+	UserId *int64     `json:"UserId,omitempty"`
+	Links  *[]AdfLink `json:"links,omitempty"`
+}
+
+// SelfServiceRoleHistoryCollection A page of a self-service user's role history.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"ActionCode":"CREATED","HistoryId":"1-1","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory","kind":"collection","name":"SelfServiceRolesHistory","rel":"self"}],"offset":0}
+type SelfServiceRoleHistoryCollection struct {
+	// Count The number of items in this page.
+	//
+	// Example: 1
+	Count int32 `json:"count"`
+
+	// HasMore Whether more entries follow this page.
+	//
+	// Example: false
+	HasMore bool                     `json:"hasMore"`
+	Items   []SelfServiceRoleHistory `json:"items"`
+
+	// Limit The page size used.
+	//
+	// Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset The offset used.
+	//
+	// Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of entries; only with `totalResults=true`.
+	//
+	// Example: 1
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // SelfServiceRoleUpdate The attributes to change. Only `RelationshipTypeCd` and `RequestTypeCd` can change;
 // the others are accepted by the schema only to be refused with a clear message.
 //
@@ -1293,6 +1398,18 @@ type Fields = string
 
 // Finder defines model for Finder.
 type Finder = string
+
+// HistoryFields defines model for HistoryFields.
+type HistoryFields = string
+
+// HistoryId defines model for HistoryId.
+type HistoryId = string
+
+// HistoryOrderBy defines model for HistoryOrderBy.
+type HistoryOrderBy = string
+
+// HistoryQ defines model for HistoryQ.
+type HistoryQ = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -2449,6 +2566,86 @@ type UpdateSelfServiceRoleParams struct {
 	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
 }
 
+// ListSelfServiceRolesHistoryParams defines parameters for ListSelfServiceRolesHistory.
+type ListSelfServiceRolesHistoryParams struct {
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the history entries to return, for example
+	// `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+	// `fields=` with nothing returns the links only. An unknown attribute is refused.
+	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Q Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+	// with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+	// `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+	// `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+	// `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+	// `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+	// numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+	// refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+	Q *HistoryQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// OrderBy Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
+	// example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
+	// case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
+	// ties, and absent values sort last.
+	OrderBy *HistoryOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
+type DescribeSelfServiceRolesHistoryParams struct {
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// GetSelfServiceRoleHistoryParams defines parameters for GetSelfServiceRoleHistory.
+type GetSelfServiceRoleHistoryParams struct {
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Fields Comma-separated attributes of the history entries to return, for example
+	// `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+	// `fields=` with nothing returns the links only. An unknown attribute is refused.
+	Fields *HistoryFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
@@ -3029,6 +3226,57 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
 	UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSelfServiceRolesHistory Get all self-service role history
+	//
+	// The history of the user's self-service roles: one entry each time one of the user's
+	// roles was granted (`ActionCode` `CREATED`), changed (`UPDATED`, including a create
+	// with `Upsert-Mode: true` that updated the active role) or revoked (`ENDED`; removing
+	// `ORA_CSS_USER` ends the user's other active roles on the account too, and each of them
+	// gets its own `ENDED` entry). Oracle documents this resource as showing "whether a role
+	// was granted or revoked for a self-service user" and publishes the `HistoryId` as a
+	// string; the other attribute names follow Oracle's naming habits and the
+	// `SelfServiceRoles` attributes.
+	//
+	// The entries are read from the audit trail (`GET /audit/v1/events`): every successful
+	// Oracle role write appends its event in the write's own transaction, so a refused
+	// write leaves no entry. The trail is sealed before reading, so a change is listed as
+	// soon as its request has answered. Each entry shows the role as it was right after the
+	// change (`RelationshipTypeCd`, `RequestTypeCd`, `AccountPartyId`, `RegistrationId`,
+	// `StartDate`, `EndDate`), what the change touched (`ChangedAttributes`), who made it
+	// (`CreatedBy`: the actor of the event — a user's login or a client's id) and when
+	// (`CreationDate`). Changes made before the audit trail existed, or by `custaccess seed`,
+	// have no entries.
+	//
+	// Entries come in `HistoryId` order (the audit event's sequence number, then the role)
+	// unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
+	// (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
+	// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+	// (`JBO-25020`) when the user does not exist, as for the roles. Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory (the `ListSelfServiceRolesHistory` operationId).
+	ListSelfServiceRolesHistory(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeSelfServiceRolesHistory Describe the self-service role history resource
+	//
+	// ADF's describe document of `SelfServiceRolesHistory`, generated from the
+	// `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
+	// attribute is read-only and queryable. Its
+	// links name the user `UserId`, which must exist (404). Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe (the `DescribeSelfServiceRolesHistory` operationId).
+	DescribeSelfServiceRolesHistory(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSelfServiceRoleHistory Get a self-service role history
+	//
+	// One entry of the user's role history (see the collection). 404 (`JBO-25020`) when the
+	// user does not exist or has no entry `HistoryId`. Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
+	GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomerRoles List the customer-specific roles
 	//
@@ -3928,6 +4176,87 @@ func (c *Client) UpdateSelfServiceRole(ctx context.Context, userId OracleUserId,
 // Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
 func (c *Client) UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBody(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSelfServiceRoleRequestWithApplicationVndOracleAdfResourceitemPlusJSONBody(c.Server, userId, roleId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSelfServiceRolesHistory Get all self-service role history
+//
+// The history of the user's self-service roles: one entry each time one of the user's
+// roles was granted (`ActionCode` `CREATED`), changed (`UPDATED`, including a create
+// with `Upsert-Mode: true` that updated the active role) or revoked (`ENDED`; removing
+// `ORA_CSS_USER` ends the user's other active roles on the account too, and each of them
+// gets its own `ENDED` entry). Oracle documents this resource as showing "whether a role
+// was granted or revoked for a self-service user" and publishes the `HistoryId` as a
+// string; the other attribute names follow Oracle's naming habits and the
+// `SelfServiceRoles` attributes.
+//
+// The entries are read from the audit trail (`GET /audit/v1/events`): every successful
+// Oracle role write appends its event in the write's own transaction, so a refused
+// write leaves no entry. The trail is sealed before reading, so a change is listed as
+// soon as its request has answered. Each entry shows the role as it was right after the
+// change (`RelationshipTypeCd`, `RequestTypeCd`, `AccountPartyId`, `RegistrationId`,
+// `StartDate`, `EndDate`), what the change touched (`ChangedAttributes`), who made it
+// (`CreatedBy`: the actor of the event — a user's login or a client's id) and when
+// (`CreationDate`). Changes made before the audit trail existed, or by `custaccess seed`,
+// have no entries.
+//
+// Entries come in `HistoryId` order (the audit event's sequence number, then the role)
+// unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
+// (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
+// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+// (`JBO-25020`) when the user does not exist, as for the roles. Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory (the `ListSelfServiceRolesHistory` operationId).
+func (c *Client) ListSelfServiceRolesHistory(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSelfServiceRolesHistoryRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeSelfServiceRolesHistory Describe the self-service role history resource
+//
+// ADF's describe document of `SelfServiceRolesHistory`, generated from the
+// `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
+// attribute is read-only and queryable. Its
+// links name the user `UserId`, which must exist (404). Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe (the `DescribeSelfServiceRolesHistory` operationId).
+func (c *Client) DescribeSelfServiceRolesHistory(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeSelfServiceRolesHistoryRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSelfServiceRoleHistory Get a self-service role history
+//
+// One entry of the user's role history (see the collection). 404 (`JBO-25020`) when the
+// user does not exist or has no entry `HistoryId`. Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
+func (c *Client) GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSelfServiceRoleHistoryRequest(c.Server, userId, historyId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5895,6 +6224,355 @@ func NewUpdateSelfServiceRoleRequestWithBody(server string, userId OracleUserId,
 	return req, nil
 }
 
+// NewListSelfServiceRolesHistoryRequest constructs an http.Request for the ListSelfServiceRolesHistory method
+func NewListSelfServiceRolesHistoryRequest(server string, userId OracleUserId, params *ListSelfServiceRolesHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRolesHistory", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TotalResults != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "totalResults", *params.TotalResults, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrderBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "orderBy", *params.OrderBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Links != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeSelfServiceRolesHistoryRequest constructs an http.Request for the DescribeSelfServiceRolesHistory method
+func NewDescribeSelfServiceRolesHistoryRequest(server string, userId OracleUserId, params *DescribeSelfServiceRolesHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRolesHistory/describe", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSelfServiceRoleHistoryRequest constructs an http.Request for the GetSelfServiceRoleHistory method
+func NewGetSelfServiceRoleHistoryRequest(server string, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "UserId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "HistoryId", historyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/%s/child/SelfServiceRolesHistory/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Links != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomerRolesRequest constructs an http.Request for the ListCustomerRoles method
 func NewListCustomerRolesRequest(server string, customerId ReltioCustomerId) (*http.Request, error) {
 	var err error
@@ -6893,6 +7571,63 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/{RoleId} (the `UpdateSelfServiceRole` operationId).
 	UpdateSelfServiceRoleWithApplicationVndOracleAdfResourceitemPlusJSONBodyWithResponse(ctx context.Context, userId OracleUserId, roleId RoleId, params *UpdateSelfServiceRoleParams, body UpdateSelfServiceRoleApplicationVndOracleAdfResourceitemPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSelfServiceRoleResponse, error)
+
+	// ListSelfServiceRolesHistoryWithResponse Get all self-service role history
+	//
+	// The history of the user's self-service roles: one entry each time one of the user's
+	// roles was granted (`ActionCode` `CREATED`), changed (`UPDATED`, including a create
+	// with `Upsert-Mode: true` that updated the active role) or revoked (`ENDED`; removing
+	// `ORA_CSS_USER` ends the user's other active roles on the account too, and each of them
+	// gets its own `ENDED` entry). Oracle documents this resource as showing "whether a role
+	// was granted or revoked for a self-service user" and publishes the `HistoryId` as a
+	// string; the other attribute names follow Oracle's naming habits and the
+	// `SelfServiceRoles` attributes.
+	//
+	// The entries are read from the audit trail (`GET /audit/v1/events`): every successful
+	// Oracle role write appends its event in the write's own transaction, so a refused
+	// write leaves no entry. The trail is sealed before reading, so a change is listed as
+	// soon as its request has answered. Each entry shows the role as it was right after the
+	// change (`RelationshipTypeCd`, `RequestTypeCd`, `AccountPartyId`, `RegistrationId`,
+	// `StartDate`, `EndDate`), what the change touched (`ChangedAttributes`), who made it
+	// (`CreatedBy`: the actor of the event — a user's login or a client's id) and when
+	// (`CreationDate`). Changes made before the audit trail existed, or by `custaccess seed`,
+	// have no entries.
+	//
+	// Entries come in `HistoryId` order (the audit event's sequence number, then the role)
+	// unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
+	// (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
+	// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+	// (`JBO-25020`) when the user does not exist, as for the roles. Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory (the `ListSelfServiceRolesHistory` operationId).
+	ListSelfServiceRolesHistoryWithResponse(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*ListSelfServiceRolesHistoryResponse, error)
+
+	// DescribeSelfServiceRolesHistoryWithResponse Describe the self-service role history resource
+	//
+	// ADF's describe document of `SelfServiceRolesHistory`, generated from the
+	// `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
+	// attribute is read-only and queryable. Its
+	// links name the user `UserId`, which must exist (404). Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe (the `DescribeSelfServiceRolesHistory` operationId).
+	DescribeSelfServiceRolesHistoryWithResponse(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*DescribeSelfServiceRolesHistoryResponse, error)
+
+	// GetSelfServiceRoleHistoryWithResponse Get a self-service role history
+	//
+	// One entry of the user's role history (see the collection). 404 (`JBO-25020`) when the
+	// user does not exist or has no entry `HistoryId`. Needs
+	// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
+	GetSelfServiceRoleHistoryWithResponse(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleHistoryResponse, error)
 
 	// ListCustomerRolesWithResponse List the customer-specific roles
 	//
@@ -9767,6 +10502,363 @@ func (r UpdateSelfServiceRoleResponse) ContentType() string {
 	return ""
 }
 
+// ListSelfServiceRolesHistoryResponse200Headers the declared response headers of an HTTP 200 response for ListSelfServiceRolesHistory
+type ListSelfServiceRolesHistoryResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// ListSelfServiceRolesHistoryResponse429Headers the declared response headers of an HTTP 429 response for ListSelfServiceRolesHistory
+type ListSelfServiceRolesHistoryResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListSelfServiceRolesHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourcecollectionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+	ApplicationvndOracleAdfResourcecollectionJSON200 *SelfServiceRoleHistoryCollection
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListSelfServiceRolesHistoryResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSelfServiceRolesHistoryResponse429Headers
+}
+
+// GetApplicationvndOracleAdfResourcecollectionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfResourcecollectionJSON200() *SelfServiceRoleHistoryCollection {
+	return r.ApplicationvndOracleAdfResourcecollectionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r ListSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSelfServiceRolesHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSelfServiceRolesHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSelfServiceRolesHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSelfServiceRolesHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeSelfServiceRolesHistoryResponse200Headers the declared response headers of an HTTP 200 response for DescribeSelfServiceRolesHistory
+type DescribeSelfServiceRolesHistoryResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeSelfServiceRolesHistoryResponse429Headers the declared response headers of an HTTP 429 response for DescribeSelfServiceRolesHistory
+type DescribeSelfServiceRolesHistoryResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeSelfServiceRolesHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeSelfServiceRolesHistoryResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeSelfServiceRolesHistoryResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeSelfServiceRolesHistoryResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeSelfServiceRolesHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeSelfServiceRolesHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeSelfServiceRolesHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeSelfServiceRolesHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSelfServiceRoleHistoryResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceRoleHistory
+type GetSelfServiceRoleHistoryResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// GetSelfServiceRoleHistoryResponse429Headers the declared response headers of an HTTP 429 response for GetSelfServiceRoleHistory
+type GetSelfServiceRoleHistoryResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetSelfServiceRoleHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourceitemJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+	ApplicationvndOracleAdfResourceitemJSON200 *SelfServiceRoleHistory
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSelfServiceRoleHistoryResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSelfServiceRoleHistoryResponse429Headers
+}
+
+// GetApplicationvndOracleAdfResourceitemJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourceitem+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfResourceitemJSON200() *SelfServiceRoleHistory {
+	return r.ApplicationvndOracleAdfResourceitemJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r GetSelfServiceRoleHistoryResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSelfServiceRoleHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSelfServiceRoleHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSelfServiceRoleHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSelfServiceRoleHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCustomerRolesResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerRoles
 type ListCustomerRolesResponse429Headers struct {
 	RetryAfter int
@@ -11649,6 +12741,81 @@ func (c *ClientWithResponses) UpdateSelfServiceRoleWithApplicationVndOracleAdfRe
 		return nil, err
 	}
 	return ParseUpdateSelfServiceRoleResponse(rsp)
+}
+
+// ListSelfServiceRolesHistoryWithResponse Get all self-service role history
+//
+// The history of the user's self-service roles: one entry each time one of the user's
+// roles was granted (`ActionCode` `CREATED`), changed (`UPDATED`, including a create
+// with `Upsert-Mode: true` that updated the active role) or revoked (`ENDED`; removing
+// `ORA_CSS_USER` ends the user's other active roles on the account too, and each of them
+// gets its own `ENDED` entry). Oracle documents this resource as showing "whether a role
+// was granted or revoked for a self-service user" and publishes the `HistoryId` as a
+// string; the other attribute names follow Oracle's naming habits and the
+// `SelfServiceRoles` attributes.
+//
+// The entries are read from the audit trail (`GET /audit/v1/events`): every successful
+// Oracle role write appends its event in the write's own transaction, so a refused
+// write leaves no entry. The trail is sealed before reading, so a change is listed as
+// soon as its request has answered. Each entry shows the role as it was right after the
+// change (`RelationshipTypeCd`, `RequestTypeCd`, `AccountPartyId`, `RegistrationId`,
+// `StartDate`, `EndDate`), what the change touched (`ChangedAttributes`), who made it
+// (`CreatedBy`: the actor of the event — a user's login or a client's id) and when
+// (`CreationDate`). Changes made before the audit trail existed, or by `custaccess seed`,
+// have no entries.
+//
+// Entries come in `HistoryId` order (the audit event's sequence number, then the role)
+// unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
+// (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
+// `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+// (`JBO-25020`) when the user does not exist, as for the roles. Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory (the `ListSelfServiceRolesHistory` operationId).
+func (c *ClientWithResponses) ListSelfServiceRolesHistoryWithResponse(ctx context.Context, userId OracleUserId, params *ListSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*ListSelfServiceRolesHistoryResponse, error) {
+	rsp, err := c.ListSelfServiceRolesHistory(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSelfServiceRolesHistoryResponse(rsp)
+}
+
+// DescribeSelfServiceRolesHistoryWithResponse Describe the self-service role history resource
+//
+// ADF's describe document of `SelfServiceRolesHistory`, generated from the
+// `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
+// attribute is read-only and queryable. Its
+// links name the user `UserId`, which must exist (404). Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe (the `DescribeSelfServiceRolesHistory` operationId).
+func (c *ClientWithResponses) DescribeSelfServiceRolesHistoryWithResponse(ctx context.Context, userId OracleUserId, params *DescribeSelfServiceRolesHistoryParams, reqEditors ...RequestEditorFn) (*DescribeSelfServiceRolesHistoryResponse, error) {
+	rsp, err := c.DescribeSelfServiceRolesHistory(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeSelfServiceRolesHistoryResponse(rsp)
+}
+
+// GetSelfServiceRoleHistoryWithResponse Get a self-service role history
+//
+// One entry of the user's role history (see the collection). 404 (`JBO-25020`) when the
+// user does not exist or has no entry `HistoryId`. Needs
+// `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
+func (c *ClientWithResponses) GetSelfServiceRoleHistoryWithResponse(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleHistoryResponse, error) {
+	rsp, err := c.GetSelfServiceRoleHistory(ctx, userId, historyId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSelfServiceRoleHistoryResponse(rsp)
 }
 
 // ListCustomerRolesWithResponse List the customer-specific roles
@@ -15662,6 +16829,444 @@ func ParseUpdateSelfServiceRoleResponse(rsp *http.Response) (*UpdateSelfServiceR
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateSelfServiceRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSelfServiceRolesHistoryResponse parses an HTTP response from a ListSelfServiceRolesHistoryWithResponse call
+func ParseListSelfServiceRolesHistoryResponse(rsp *http.Response) (*ListSelfServiceRolesHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSelfServiceRolesHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceRoleHistoryCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourcecollectionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListSelfServiceRolesHistoryResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListSelfServiceRolesHistoryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeSelfServiceRolesHistoryResponse parses an HTTP response from a DescribeSelfServiceRolesHistoryWithResponse call
+func ParseDescribeSelfServiceRolesHistoryResponse(rsp *http.Response) (*DescribeSelfServiceRolesHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeSelfServiceRolesHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeSelfServiceRolesHistoryResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeSelfServiceRolesHistoryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSelfServiceRoleHistoryResponse parses an HTTP response from a GetSelfServiceRoleHistoryWithResponse call
+func ParseGetSelfServiceRoleHistoryResponse(rsp *http.Response) (*GetSelfServiceRoleHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSelfServiceRoleHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SelfServiceRoleHistory
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSelfServiceRoleHistoryResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetSelfServiceRoleHistoryResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -505,6 +505,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Describe the self-service role history resource
+         * @description ADF's describe document of `SelfServiceRolesHistory`, generated from the
+         *     `SelfServiceRoleHistory` schema as `customerSelfServiceUsers/describe` is; every
+         *     attribute is read-only and queryable. Its
+         *     links name the user `UserId`, which must exist (404). Needs
+         *     `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeSelfServiceRolesHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get all self-service role history
+         * @description The history of the user's self-service roles: one entry each time one of the user's
+         *     roles was granted (`ActionCode` `CREATED`), changed (`UPDATED`, including a create
+         *     with `Upsert-Mode: true` that updated the active role) or revoked (`ENDED`; removing
+         *     `ORA_CSS_USER` ends the user's other active roles on the account too, and each of them
+         *     gets its own `ENDED` entry). Oracle documents this resource as showing "whether a role
+         *     was granted or revoked for a self-service user" and publishes the `HistoryId` as a
+         *     string; the other attribute names follow Oracle's naming habits and the
+         *     `SelfServiceRoles` attributes.
+         *
+         *     The entries are read from the audit trail (`GET /audit/v1/events`): every successful
+         *     Oracle role write appends its event in the write's own transaction, so a refused
+         *     write leaves no entry. The trail is sealed before reading, so a change is listed as
+         *     soon as its request has answered. Each entry shows the role as it was right after the
+         *     change (`RelationshipTypeCd`, `RequestTypeCd`, `AccountPartyId`, `RegistrationId`,
+         *     `StartDate`, `EndDate`), what the change touched (`ChangedAttributes`), who made it
+         *     (`CreatedBy`: the actor of the event — a user's login or a client's id) and when
+         *     (`CreationDate`). Changes made before the audit trail existed, or by `custaccess seed`,
+         *     have no entries.
+         *
+         *     Entries come in `HistoryId` order (the audit event's sequence number, then the role)
+         *     unless `orderBy` says otherwise (`HistoryId` ascending always breaks ties). `limit`
+         *     (default 25, values above 500 served as 500), `offset`, `totalResults`, `fields`,
+         *     `q`, `links` and `onlyData` as for the roles. Read-only: no POST, PATCH or DELETE. 404
+         *     (`JBO-25020`) when the user does not exist, as for the roles. Needs
+         *     `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["listSelfServiceRolesHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+                /**
+                 * @description The history entry's id, a string as Oracle publishes it: the audit event's sequence
+                 *     number and the role's id, joined by `-` (for example `42-7`). Any other text names no
+                 *     entry (404).
+                 * @example 1-1
+                 */
+                HistoryId: components["parameters"]["HistoryId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a self-service role history
+         * @description One entry of the user's role history (see the collection). 404 (`JBO-25020`) when the
+         *     user does not exist or has no entry `HistoryId`. Needs
+         *     `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["getSelfServiceRoleHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe": {
         parameters: {
             query?: never;
@@ -1559,6 +1716,200 @@ export interface components {
             links?: components["schemas"]["AdfLink"][];
         };
         /**
+         * Self-Service Role History
+         * @description One change of one of the user's self-service roles, read from the audit trail: the
+         *     role as it was right after the change, what the change touched, who made it and when.
+         *     Every attribute is read-only. `fields` may leave attributes out and `onlyData=true`
+         *     leaves `links` out, so none is required.
+         * @example {
+         *       "AccountPartyId": 300100000000001,
+         *       "ActionCode": "CREATED",
+         *       "ChangedAttributes": "AccountPartyId,RegistrationId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId",
+         *       "CreatedBy": "css-admin",
+         *       "CreationDate": "2026-11-23T01:20:08+00:00",
+         *       "HistoryId": "1-1",
+         *       "RegistrationId": 5001,
+         *       "RelationshipTypeCd": "ORA_CSS_ACC_ADMIN",
+         *       "RequestTypeCd": "B2B",
+         *       "RoleId": 1,
+         *       "StartDate": "2026-11-23",
+         *       "UserId": 100,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1",
+         *           "name": "SelfServiceRolesHistory",
+         *           "kind": "item"
+         *         },
+         *         {
+         *           "rel": "canonical",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1",
+         *           "name": "SelfServiceRolesHistory",
+         *           "kind": "item"
+         *         },
+         *         {
+         *           "rel": "parent",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100",
+         *           "name": "customerSelfServiceUsers",
+         *           "kind": "item"
+         *         }
+         *       ]
+         *     }
+         */
+        SelfServiceRoleHistory: {
+            /**
+             * Account ID
+             * Format: int64
+             * @description The account of the role.
+             * @example 300100000000001
+             */
+            readonly AccountPartyId?: number;
+            /**
+             * Action
+             * @description What happened to the role: `CREATED` (granted), `UPDATED` (its relationship or
+             *     request type changed, or an upsert updated it) or `ENDED` (revoked: removed
+             *     itself, or ended with the user's `ORA_CSS_USER` role on the account).
+             * @example CREATED
+             */
+            readonly ActionCode?: string;
+            /**
+             * Changed Attributes
+             * @description The role's attributes the change set, comma-separated in alphabetical order.
+             * @example AccountPartyId,RelationshipTypeCd,RequestTypeCd,StartDate,UserId
+             */
+            readonly ChangedAttributes?: string;
+            /**
+             * Created By
+             * @description Who made the change: the audit event's actor, a user's login or a client's id (its
+             *     first 64 characters).
+             * @example css-admin
+             */
+            readonly CreatedBy?: string;
+            /**
+             * Creation Date
+             * Format: date-time
+             * @description When the change was made (the audit event's time).
+             * @example 2026-11-23T01:20:08+00:00
+             */
+            readonly CreationDate?: string;
+            /**
+             * End Date
+             * Format: date
+             * @description The role's end date after the change; absent while the role stayed active.
+             * @example 2026-11-24
+             */
+            readonly EndDate?: string;
+            /**
+             * History ID
+             * @description The entry's id, the audit event's sequence number and the role's id joined by `-`.
+             * @example 1-1
+             */
+            readonly HistoryId?: string;
+            /**
+             * Registration ID
+             * Format: int64
+             * @description The approved registration that granted the role, when there is one.
+             * @example 5001
+             */
+            readonly RegistrationId?: number;
+            /**
+             * Relationship Type
+             * @description The role's type after the change (lookup `ORA_SVC_CSS_REL_TYPE_CD`).
+             * @example ORA_CSS_ACC_ADMIN
+             */
+            readonly RelationshipTypeCd?: string;
+            /**
+             * Request Type
+             * @description The role's request type after the change (lookup `ORA_SVC_CSS_REQ_TYPE_CD`).
+             * @example B2B
+             */
+            readonly RequestTypeCd?: string;
+            /**
+             * Role ID
+             * Format: int64
+             * @example 1
+             */
+            readonly RoleId?: number;
+            /**
+             * Start Date
+             * Format: date
+             * @example 2026-11-23
+             */
+            readonly StartDate?: string;
+            /**
+             * User ID
+             * Format: int64
+             * @example 100
+             */
+            readonly UserId?: number;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
+         * @description A page of a self-service user's role history.
+         * @example {
+         *       "items": [
+         *         {
+         *           "HistoryId": "1-1",
+         *           "ActionCode": "CREATED",
+         *           "RoleId": 1,
+         *           "links": [
+         *             {
+         *               "rel": "self",
+         *               "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1",
+         *               "name": "SelfServiceRolesHistory",
+         *               "kind": "item"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "hasMore": false,
+         *       "limit": 25,
+         *       "offset": 0,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory",
+         *           "name": "SelfServiceRolesHistory",
+         *           "kind": "collection"
+         *         }
+         *       ]
+         *     }
+         */
+        SelfServiceRoleHistoryCollection: {
+            items: components["schemas"]["SelfServiceRoleHistory"][];
+            /**
+             * Format: int64
+             * @description The number of entries; only with `totalResults=true`.
+             * @example 1
+             */
+            totalResults?: number;
+            /**
+             * Format: int32
+             * @description The number of items in this page.
+             * @example 1
+             */
+            count: number;
+            /**
+             * @description Whether more entries follow this page.
+             * @example false
+             */
+            hasMore: boolean;
+            /**
+             * Format: int32
+             * @description The page size used.
+             * @example 25
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @description The offset used.
+             * @example 0
+             */
+            offset: number;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
          * Self-Service User
          * @description One self-service user: a contact who signs in to the self-service portal. The account
          *     is the one the user's contact belongs to when it belongs to exactly one, else the one
@@ -2590,7 +2941,7 @@ export interface components {
                 "text/plain": string;
             };
         };
-        /** @description The self-service user or the role does not exist, or no resource has this path. */
+        /** @description The self-service user, the role or the history entry does not exist, or no resource has this path. */
         OracleNotFound: {
             headers: {
                 [name: string]: unknown;
@@ -2967,6 +3318,40 @@ export interface components {
          * @example all
          */
         Expand: string;
+        /**
+         * @description The history entry's id, a string as Oracle publishes it: the audit event's sequence
+         *     number and the role's id, joined by `-` (for example `42-7`). Any other text names no
+         *     entry (404).
+         * @example 1-1
+         */
+        HistoryId: string;
+        /**
+         * @description Comma-separated attributes of the history entries to return, for example
+         *     `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+         *     `fields=` with nothing returns the links only. An unknown attribute is refused.
+         * @example HistoryId,ActionCode
+         */
+        HistoryFields: string;
+        /**
+         * @description Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+         *     with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+         *     `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+         *     `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+         *     `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+         *     `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+         *     numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+         *     refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+         * @example ActionCode='ENDED'
+         */
+        HistoryQ: string;
+        /**
+         * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
+         *     example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
+         *     case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
+         *     ties, and absent values sort last.
+         * @example CreationDate:desc
+         */
+        HistoryOrderBy: string;
         /**
          * @description Comma-separated attributes of the users to return, for example `UserId,LoginId`; the
          *     others are left out (links stay unless `onlyData=true`). An unknown attribute is
@@ -4304,6 +4689,237 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    describeSelfServiceRolesHistory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    listSelfServiceRolesHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most roles in the page; 25 when absent, and values above 500 are served as 500.
+                 * @example 25
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many roles of the ordered result to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description `true` adds `totalResults`, the number of roles matching the request.
+                 * @example true
+                 */
+                totalResults?: components["parameters"]["TotalResults"];
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Comma-separated attributes of the history entries to return, for example
+                 *     `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+                 *     `fields=` with nothing returns the links only. An unknown attribute is refused.
+                 * @example HistoryId,ActionCode
+                 */
+                fields?: components["parameters"]["HistoryFields"];
+                /**
+                 * @description Filter over the history's attributes, in the grammar of the roles' `q` (query-by-example
+                 *     with `REST-Framework-Version` 1 or none, rowmatch expressions from 2), for example
+                 *     `ActionCode = 'ENDED' and CreationDate >= '2026-11-23'` or, in version 1,
+                 *     `ActionCode=ENDED;RoleId=7`. Every attribute can be named: `HistoryId`,
+                 *     `ActionCode`, `ChangedAttributes`, `CreatedBy`, `RelationshipTypeCd` and
+                 *     `RequestTypeCd` are text; `RoleId`, `UserId`, `AccountPartyId` and `RegistrationId`
+                 *     numbers; `StartDate` and `EndDate` dates; `CreationDate` a timestamp. The same
+                 *     refusals (400 `ADF_REST_INVALID_PARAMETER` naming the token and its position).
+                 * @example ActionCode='ENDED'
+                 */
+                q?: components["parameters"]["HistoryQ"];
+                /**
+                 * @description Comma-separated `Attribute[:asc|:desc]` sort keys over the history's attributes, for
+                 *     example `CreationDate:desc`; `upper(Attr)`/`lower(Attr)` sort text without regard to
+                 *     case. `HistoryId` (the event's sequence number, then the role) ascending always breaks
+                 *     ties, and absent values sort last.
+                 * @example CreationDate:desc
+                 */
+                orderBy?: components["parameters"]["HistoryOrderBy"];
+                /**
+                 * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+                 * @example canonical
+                 */
+                links?: components["parameters"]["Links"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the user's role history. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourcecollection+json": components["schemas"]["SelfServiceRoleHistoryCollection"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    getSelfServiceRoleHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Comma-separated attributes of the history entries to return, for example
+                 *     `HistoryId,ActionCode`; the others are left out (links stay unless `onlyData=true`).
+                 *     `fields=` with nothing returns the links only. An unknown attribute is refused.
+                 * @example HistoryId,ActionCode
+                 */
+                fields?: components["parameters"]["HistoryFields"];
+                /**
+                 * @description Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
+                 * @example canonical
+                 */
+                links?: components["parameters"]["Links"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path: {
+                /**
+                 * @description The self-service user's id, in decimal digits without a sign or leading zeros:
+                 *     `+100` and `0100` are refused (`ADF_REST_INVALID_PARAMETER`), not read as 100.
+                 * @example 100
+                 */
+                UserId: components["parameters"]["OracleUserId"];
+                /**
+                 * @description The history entry's id, a string as Oracle publishes it: the audit event's sequence
+                 *     number and the role's id, joined by `-` (for example `42-7`). Any other text names no
+                 *     entry (404).
+                 * @example 1-1
+                 */
+                HistoryId: components["parameters"]["HistoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history entry. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceRoleHistory"];
                 };
             };
             400: components["responses"]["OracleBadRequest"];

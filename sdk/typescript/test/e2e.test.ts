@@ -273,6 +273,23 @@ describe("Oracle self-service roles", () => {
     const removed = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: userRoleId }, header } });
     assert.equal(removed.response.status, 204);
 
+    // The role history, from the audit trail: the removal is its newest entry, at once.
+    const history = "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory" as const;
+    const entries = await admin.GET(history, {
+      params: { path: { UserId: 100 }, header, query: { orderBy: "HistoryId:desc", totalResults: true } },
+    });
+    assert.equal(entries.response.status, 200);
+    const newest = entries.data?.items[0];
+    assert.equal(newest?.ActionCode, "ENDED");
+    assert.equal(newest?.RoleId, userRoleId);
+    assert.ok((entries.data?.totalResults ?? 0) >= 5);
+    assert.ok(newest?.HistoryId);
+    const entry = await admin.GET(`${history}/{HistoryId}`, {
+      params: { path: { UserId: 100, HistoryId: newest.HistoryId }, header },
+    });
+    assert.equal(entry.data?.HistoryId, newest.HistoryId);
+    assert.ok(entry.data?.EndDate);
+
     const last = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: adminRoleId }, header } });
     assert.equal(last.response.status, 400);
     // With REST-Framework-Version 4 the error is ADF's JSON body, not the text of versions 1-3.

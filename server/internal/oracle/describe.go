@@ -52,11 +52,21 @@ var (
 			{Name: finderPrimaryKey, Attributes: []gen.AdfFinderAttribute{{Name: "RoleId", Type: gen.AdfFinderAttributeTypeInteger}}},
 		},
 	}
+	describedHistory = describedResource{
+		name: selfServiceRolesHistoryName, schema: "SelfServiceRoleHistory",
+		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory",
+		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId}",
+		queryable: func(name string) bool {
+			_, known := historyAttributeNamed(name)
+			return known
+		},
+		finders: []gen.AdfFinderDescription{},
+	}
 	describedUsers = describedResource{
 		name: selfServiceUsersName, schema: "SelfServiceUser",
 		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers",
 		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}",
-		children:       []describedResource{describedRoles},
+		children:       []describedResource{describedRoles, describedHistory},
 		childNames:     []string{selfServiceRolesName},
 		queryable: func(name string) bool {
 			_, known := userQAttributes.Lookup(name)
@@ -199,7 +209,7 @@ var descriptions = sync.OnceValues(func() (map[string]gen.AdfResourceDescription
 		return nil, err
 	}
 	built := map[string]gen.AdfResourceDescription{}
-	for _, r := range []describedResource{describedUsers, describedRoles} {
+	for _, r := range []describedResource{describedUsers, describedRoles, describedHistory} {
 		if built[r.name], err = describeOf(spec, r); err != nil {
 			return nil, err
 		}
@@ -261,6 +271,31 @@ func (s *SelfServiceRoles) DescribeSelfServiceRoles(ctx context.Context, request
 	}
 	return gen.DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
 		Headers: gen.DescribeSelfServiceRoles200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// DescribeSelfServiceRolesHistory returns the describe document of a user's
+// SelfServiceRolesHistory.
+func (s *SelfServiceRoles) DescribeSelfServiceRolesHistory(ctx context.Context, request gen.DescribeSelfServiceRolesHistoryRequestObject) (gen.DescribeSelfServiceRolesHistoryResponseObject, error) {
+	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		if _, err := readingCaller(ctx, tx); err != nil {
+			return err
+		}
+		_, _, err := selfServiceUser(tx, request.UserId)
+		return err
+	})
+	if failure, ok := asOracleFailure(err, framework); ok {
+		return failure, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	document, err := describeDocument(selfServiceRolesHistoryName, httpapi.OriginFrom(ctx)+selfServiceRolesHistoryPath(request.UserId)+"/describe")
+	if err != nil {
+		return nil, err
+	}
+	return gen.DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
+		Headers: gen.DescribeSelfServiceRolesHistory200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
 func (f oracleFailure) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {

@@ -53,6 +53,8 @@ func TestDescribeMatchesSchemaAndGo(t *testing.T) {
 		users := decodeDescription(t, rec, rec.Code, rec.Body.Bytes())
 		rec = h.Do(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat)+"/describe", token, ""))
 		roles := decodeDescription(t, rec, rec.Code, rec.Body.Bytes())
+		rec = h.Do(servertest.ADF(http.MethodGet, oracle.SelfServiceUserPath(servertest.Pat)+"/child/SelfServiceRolesHistory/describe", token, ""))
+		history := decodeDescription(t, rec, rec.Code, rec.Body.Bytes())
 
 		for _, tc := range []struct {
 			name     string
@@ -64,6 +66,8 @@ func TestDescribeMatchesSchemaAndGo(t *testing.T) {
 			{"customerSelfServiceUsers", "SelfServiceUser", []string{"SelfServiceRoles"}, oracle.UserAttributeNames(), users.Resources["customerSelfServiceUsers"]},
 			{"SelfServiceRoles", "SelfServiceRole", nil, oracle.RoleAttributeNames(), roles.Resources["SelfServiceRoles"]},
 			{"SelfServiceRoles as a child", "SelfServiceRole", nil, oracle.RoleAttributeNames(), (*users.Resources["customerSelfServiceUsers"].Children)["SelfServiceRoles"]},
+			{"SelfServiceRolesHistory", "SelfServiceRoleHistory", nil, oracle.HistoryAttributeNames(), history.Resources["SelfServiceRolesHistory"]},
+			{"SelfServiceRolesHistory as a child", "SelfServiceRoleHistory", nil, oracle.HistoryAttributeNames(), (*users.Resources["customerSelfServiceUsers"].Children)["SelfServiceRolesHistory"]},
 		} {
 			var schemaNames []string
 			for name := range spec.Components.Schemas[tc.schema].Value.Properties {
@@ -76,8 +80,8 @@ func TestDescribeMatchesSchemaAndGo(t *testing.T) {
 				t.Errorf("%s:\n describe %v\n   schema %v\n       Go %v", tc.name, got, schemaNames, tc.goNames)
 			}
 		}
-		if len(users.Resources) != 1 || len(roles.Resources) != 1 {
-			t.Errorf("resources: %d and %d, want one each", len(users.Resources), len(roles.Resources))
+		if len(users.Resources) != 1 || len(roles.Resources) != 1 || len(history.Resources) != 1 {
+			t.Errorf("resources: %d, %d and %d, want one each", len(users.Resources), len(roles.Resources), len(history.Resources))
 		}
 	})
 }

@@ -51,3 +51,11 @@ func UserAttributeNames() []string {
 	}
 	return names
 }
+
+func HistoryAttributeNames() []string {
+	names := make([]string, len(historyAttributes))
+	for i, a := range historyAttributes {
+		names[i] = a.name
+	}
+	return names
+}

@@ -118,7 +118,7 @@ func TestOracleRoutingMediaTypesAndSystemErrors(t *testing.T) {
 		token := h.UserToken("css-admin")
 		h.createRole(servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
 
-		unserved := oracle.SelfServiceUserPath(servertest.Pat) + "/child/SelfServiceRolesHistory"
+		unserved := oracle.SelfServiceUserPath(servertest.Pat) + "/child/SelfServiceRolesArchive"
 		detail := servertest.ADFErrorOf(t, h.Do(servertest.ADF(http.MethodGet, unserved, token, "")), 404, "ADF_REST_RESOURCE_NOT_FOUND")
 		if !strings.Contains(detail.Detail, unserved) {
 			t.Errorf("detail %q does not name the path", detail.Detail)

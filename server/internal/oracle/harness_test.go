@@ -77,9 +77,7 @@ func collectHrefs(v any, found func(string)) {
 
 // followLinks GETs every href the test's responses carried, as a user holding every Oracle
 // privilege, and fails on any answer but 200: a client following Oracle's links never
-// reaches a resource this service does not serve. The one exception is the
-// SelfServiceRolesHistory child of a user (issue 13 item 6, not served yet), skipped by name.
-// It runs when the test ends, and earlier when the test calls it (before it breaks the
+// reaches a resource this service does not serve. It runs when the test ends, and earlier when the test calls it (before it breaks the
 // database); it follows each link once.
 func (h *harness) followLinks(t *testing.T) {
 	h.mu.Lock()
@@ -91,9 +89,6 @@ func (h *harness) followLinks(t *testing.T) {
 	}
 	token := h.UserToken("css-super")
 	for _, href := range slices.Sorted(maps.Keys(hrefs)) {
-		if strings.HasSuffix(href, "/child/SelfServiceRolesHistory") {
-			continue
-		}
 		if rec := h.Harness.Do(servertest.ADF(http.MethodGet, href, token, "")); rec.Code != http.StatusOK {
 			t.Errorf("link %s (in the response to %s): GET answered %d %s", href, hrefs[href], rec.Code, rec.Body)
 		}

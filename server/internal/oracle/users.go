@@ -79,8 +79,8 @@ type userListRequest struct {
 	totalResults bool
 }
 
-// parseUserExpand accepts SelfServiceRoles and all (which expands it); the history is not
-// served yet, so it cannot be expanded.
+// parseUserExpand accepts SelfServiceRoles and all (which expands it); the history is read
+// from the audit trail one user at a time, so it is not expanded.
 func parseUserExpand(expand *string) (bool, error) {
 	if expand == nil {
 		return false, nil
