@@ -246,8 +246,8 @@ func (tx *Tx) OracleRoleHistory(userID int64) ([]OracleRoleHistoryEntry, error) 
 // CreatedBy is who made the change as the history shows it: the actor's id, its first 64
 // characters (the attribute's length, as the roles' who-columns).
 func (e *OracleRoleHistoryEntry) CreatedBy() string {
-	if len(e.Actor.ID) > 64 {
-		return e.Actor.ID[:64]
+	if id := []rune(e.Actor.ID); len(id) > 64 {
+		return string(id[:64])
 	}
 	return e.Actor.ID
 }
