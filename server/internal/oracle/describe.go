@@ -252,22 +252,12 @@ func (s *SelfServiceRoles) DescribeSelfServiceUsers(ctx context.Context, request
 // DescribeSelfServiceRoles returns the describe document of a user's SelfServiceRoles.
 func (s *SelfServiceRoles) DescribeSelfServiceRoles(ctx context.Context, request gen.DescribeSelfServiceRolesRequestObject) (gen.DescribeSelfServiceRolesResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	err := s.store.View(ctx, func(tx *store.Tx) error {
-		if _, err := readingCaller(ctx, tx); err != nil {
-			return err
-		}
-		_, _, err := selfServiceUser(tx, request.UserId)
-		return err
-	})
-	if failure, ok := asOracleFailure(err, framework); ok {
-		return failure, nil
-	}
+	document, failure, err := s.describeUserChild(ctx, framework, request.UserId, selfServiceRolesName, selfServiceRolesPath(request.UserId))
 	if err != nil {
 		return nil, err
 	}
-	document, err := describeDocument(selfServiceRolesName, httpapi.OriginFrom(ctx)+selfServiceRolesPath(request.UserId)+"/describe")
-	if err != nil {
-		return nil, err
+	if failure != nil {
+		return *failure, nil
 	}
 	return gen.DescribeSelfServiceRoles200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
 		Headers: gen.DescribeSelfServiceRoles200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
@@ -277,25 +267,36 @@ func (s *SelfServiceRoles) DescribeSelfServiceRoles(ctx context.Context, request
 // SelfServiceRolesHistory.
 func (s *SelfServiceRoles) DescribeSelfServiceRolesHistory(ctx context.Context, request gen.DescribeSelfServiceRolesHistoryRequestObject) (gen.DescribeSelfServiceRolesHistoryResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+	document, failure, err := s.describeUserChild(ctx, framework, request.UserId, selfServiceRolesHistoryName, selfServiceRolesHistoryPath(request.UserId))
+	if err != nil {
+		return nil, err
+	}
+	if failure != nil {
+		return *failure, nil
+	}
+	return gen.DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
+		Headers: gen.DescribeSelfServiceRolesHistory200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// describeUserChild builds the describe document of one of a user's child resources, refusing
+// as the child's collection does (the caller's read privilege, an unknown user). failure is the
+// ADF error to answer with; err an unexpected one.
+func (s *SelfServiceRoles) describeUserChild(ctx context.Context, framework adfFramework, userID int64, name, path string) (gen.AdfDescription, *oracleFailure, error) {
 	err := s.store.View(ctx, func(tx *store.Tx) error {
 		if _, err := readingCaller(ctx, tx); err != nil {
 			return err
 		}
-		_, _, err := selfServiceUser(tx, request.UserId)
+		_, _, err := selfServiceUser(tx, userID)
 		return err
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
-		return failure, nil
+		return gen.AdfDescription{}, &failure, nil
 	}
 	if err != nil {
-		return nil, err
+		return gen.AdfDescription{}, nil, err
 	}
-	document, err := describeDocument(selfServiceRolesHistoryName, httpapi.OriginFrom(ctx)+selfServiceRolesHistoryPath(request.UserId)+"/describe")
-	if err != nil {
-		return nil, err
-	}
-	return gen.DescribeSelfServiceRolesHistory200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
-		Headers: gen.DescribeSelfServiceRolesHistory200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+	document, err := describeDocument(name, httpapi.OriginFrom(ctx)+path+"/describe")
+	return document, nil, err
 }
 
 func (f oracleFailure) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
