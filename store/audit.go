@@ -21,9 +21,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Audit APIs: the API of an event.
@@ -266,17 +270,15 @@ func (s *Store) SealAuditEvents(ctx context.Context) (int, error) {
 // immediate transactions hold the database's write lock already).
 func (tx *Tx) lockAuditHead() (auditChainRecord, error) {
 	var head auditChainRecord
-	query := tx.db
+	query := tx.db.Where("id = 1")
 	if tx.dialect == Postgres {
-		query = query.Raw("SELECT * FROM audit_chain WHERE id = 1 FOR UPDATE")
-	} else {
-		query = query.Raw("SELECT * FROM audit_chain WHERE id = 1")
+		query = query.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 	}
-	if err := query.Scan(&head).Error; err != nil {
+	if err := query.Take(&head).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return head, fmt.Errorf("audit chain head missing")
+		}
 		return head, err
-	}
-	if head.ID != 1 {
-		return head, fmt.Errorf("audit chain head missing")
 	}
 	return head, nil
 }
@@ -407,22 +409,18 @@ func (s *Store) AuditEvents(ctx context.Context, q AuditQuery) ([]AuditEvent, er
 
 // EachAuditEvent seals pending events, then calls fn with every event of the selection, in
 // seq order, reading auditReadBatch events at a time: memory stays bounded however many
-// there are. q.Limit bounds the total (zero: all). fn's error stops the walk and is returned.
+// there are. q.Limit is not read: the walk covers the whole selection. fn's error stops the
+// walk and is returned.
 func (s *Store) EachAuditEvent(ctx context.Context, q AuditQuery, fn func(AuditEvent) error) error {
 	if _, err := s.SealAuditEvents(ctx); err != nil {
 		return err
 	}
-	remaining := q.Limit
+	q.Limit = auditReadBatch
 	for {
-		page := q
-		page.Limit = auditReadBatch
-		if remaining > 0 && remaining < page.Limit {
-			page.Limit = remaining
-		}
 		var events []AuditEvent
 		err := s.View(ctx, func(tx *Tx) error {
 			var err error
-			events, err = tx.AuditEvents(page)
+			events, err = tx.AuditEvents(q)
 			return err
 		})
 		if err != nil {
@@ -433,13 +431,7 @@ func (s *Store) EachAuditEvent(ctx context.Context, q AuditQuery, fn func(AuditE
 				return err
 			}
 		}
-		if remaining > 0 {
-			remaining -= len(events)
-			if remaining == 0 {
-				return nil
-			}
-		}
-		if len(events) < page.Limit {
+		if len(events) < q.Limit {
 			return nil
 		}
 		q.After = events[len(events)-1].Seq
@@ -467,9 +459,15 @@ func (s *Store) AuditHead(ctx context.Context) (int64, error) {
 	if _, err := s.SealAuditEvents(ctx); err != nil {
 		return 0, err
 	}
+	head, err := s.auditHeadRecord(ctx)
+	return head.LastSeq, err
+}
+
+// auditHeadRecord reads the chain's head without locking it.
+func (s *Store) auditHeadRecord(ctx context.Context) (auditChainRecord, error) {
 	var head auditChainRecord
 	if err := s.db.WithContext(ctx).Take(&head, "id = 1").Error; err != nil {
-		return 0, availability(ctx, err)
+		return head, availability(ctx, err)
 	}
-	return head.LastSeq, nil
+	return head, nil
 }

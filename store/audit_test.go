@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,6 +78,37 @@ func TestAuditEventsAreSealedIntoAVerifiableChain(t *testing.T) {
 		none, err := s.AuditEvents(context.Background(), store.AuditQuery{From: time.Now().Add(time.Hour)})
 		if err != nil || len(none) != 0 {
 			t.Fatalf("from the future: %v %+v", err, none)
+		}
+	})
+}
+
+// TestAuditOversizedChangesAreReplacedByTheirSize: changes over 16 KiB are stored as a marker
+// with their size, so that no event grows without bound; the chain still verifies.
+func TestAuditOversizedChangesAreReplacedByTheirSize(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		grantees := make([]int64, 600) // about 24 KB of grant pairs
+		for i := range grantees {
+			grantees[i] = int64(1000 + i)
+		}
+		if err := s.Transaction(context.Background(), func(tx *store.Tx) error { return tx.AuditGrantsCreated(1, grantees) }); err != nil {
+			t.Fatal(err)
+		}
+		events, err := s.AuditEvents(context.Background(), store.AuditQuery{})
+		if err != nil || len(events) != 1 {
+			t.Fatalf("events: %v %d", err, len(events))
+		}
+		var changes struct {
+			Truncated bool `json:"truncated"`
+			Bytes     int  `json:"bytes"`
+		}
+		if err := json.Unmarshal(events[0].Changes, &changes); err != nil || !changes.Truncated || changes.Bytes <= 16<<10 {
+			t.Errorf("changes of an oversized event: %s", events[0].Changes)
+		}
+		if len(events[0].Targets) != len(grantees)+1 {
+			t.Errorf("%d targets, want %d", len(events[0].Targets), len(grantees)+1)
+		}
+		if r := verify(t, s); r.Break != nil || r.Checked != 1 {
+			t.Fatalf("verify: %+v %v", r, r.Break)
 		}
 	})
 }

@@ -48,9 +48,9 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (AuditVerification, error)
 	if _, err := s.SealAuditEvents(ctx); err != nil {
 		return AuditVerification{}, err
 	}
-	var head auditChainRecord
-	if err := s.db.WithContext(ctx).Take(&head, "id = 1").Error; err != nil {
-		return AuditVerification{}, availability(ctx, err)
+	head, err := s.auditHeadRecord(ctx)
+	if err != nil {
+		return AuditVerification{}, err
 	}
 	result := AuditVerification{From: head.PrunedSeq, Last: head.PrunedSeq}
 	expected, prev := head.PrunedSeq+1, head.PrunedHash

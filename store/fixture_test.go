@@ -62,7 +62,7 @@ settings: {customerDepartmentalization: false}
 			t.Errorf("alice after the second file: %+v", alice)
 		}
 		err := s.View(context.Background(), func(tx *store.Tx) error {
-			customers, err := tx.CustomersByIDs([]int64{1000, 1002}, false)
+			customers, _, err := tx.CustomersAndDepartmentalization([]int64{1000, 1002}, false)
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ users: [{login: carol, name: Carol, foreignDepartments: [30, 77]}]`, "users[0].f
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
 				}
 				err = s.View(context.Background(), func(tx *store.Tx) error {
-					customers, err := tx.CustomersByIDs([]int64{1003}, false)
+					customers, _, err := tx.CustomersAndDepartmentalization([]int64{1003}, false)
 					if len(customers) != 0 {
 						t.Error("customer 1003 was written by a broken file")
 					}

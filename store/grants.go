@@ -12,11 +12,13 @@ import (
 // grants to customers of one department.
 const SettingCustomerDepartmentalization = "customerDepartmentalization"
 
-// CustomersAndDepartmentalization loads the customers with the given ids, as CustomersByIDs
-// does (lockRows included), and tells whether customer departmentalization is on: the
-// eGain rules always need both. The setting comes back on every customer row, so this is one
-// statement whenever one of the customers exists; only when none does is the setting read
-// on its own.
+// CustomersAndDepartmentalization loads the customers with the given ids in one query,
+// ordered by id, and tells whether customer departmentalization is on: the eGain rules
+// always need both. With lockRows the rows are locked until the transaction ends (on
+// PostgreSQL, FOR UPDATE in id order so concurrent requests cannot deadlock; SQLite's
+// immediate transactions already hold the database's single write lock). The setting comes
+// back on every customer row, so this is one statement whenever one of the customers
+// exists; only when none does is the setting read on its own.
 func (tx *Tx) CustomersAndDepartmentalization(ids []int64, lockRows bool) ([]Customer, bool, error) {
 	var rows []struct {
 		Customer            `gorm:"embedded"`
@@ -62,22 +64,6 @@ func parseSetting(value *string) (bool, error) {
 		return false, nil
 	}
 	return strconv.ParseBool(*value)
-}
-
-// CustomersByIDs loads the customers with the given ids in one query, ordered by id. With
-// lockRows the rows are locked until the transaction ends (on PostgreSQL, FOR UPDATE in id
-// order so concurrent requests cannot deadlock; SQLite's immediate transactions already
-// hold the database's single write lock).
-func (tx *Tx) CustomersByIDs(ids []int64, lockRows bool) ([]Customer, error) {
-	var customers []Customer
-	query := tx.db.Where("id IN ?", ids).Order("id")
-	if lockRows && tx.dialect == Postgres {
-		query = query.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
-	}
-	if err := query.Find(&customers).Error; err != nil {
-		return nil, err
-	}
-	return customers, nil
 }
 
 // GrantCounts is what the limits on grants need to know before adding grants on one customer.

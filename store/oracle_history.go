@@ -9,6 +9,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -145,7 +146,7 @@ func roleChangesOf(e *AuditEvent) ([]historyChange, error) {
 		attributes[key] = change
 	}
 	if len(ended) > 0 {
-		slices.SortFunc(ended, func(a, b historyChange) int { return cmpInt64(a.roleID, b.roleID) })
+		slices.SortFunc(ended, func(a, b historyChange) int { return cmp.Compare(a.roleID, b.roleID) })
 		return ended, nil
 	}
 	var roleID int64
@@ -166,16 +167,6 @@ func roleChangesOf(e *AuditEvent) ([]historyChange, error) {
 		action = OracleHistoryCreated
 	}
 	return []historyChange{{roleID: roleID, action: action, changed: attributes}}, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // OracleRoleHistory lists the history of the user's roles, in (seq, role) order: the

@@ -34,6 +34,24 @@ WHERE users.login = ?`, login).Scan(&rows).Error
 	return &user, nil
 }
 
+// IsAuditor tells whether the user with the login (user true) or the client application with
+// the client id may read the audit trail; ErrNotFound when there is no such principal. It
+// reads the one flag, not the principal's links.
+func (tx *Tx) IsAuditor(user bool, subject string) (bool, error) {
+	var flags []bool
+	query := tx.db.Model(&Client{}).Where("client_id = ?", subject)
+	if user {
+		query = tx.db.Model(&User{}).Where("login = ?", subject)
+	}
+	if err := query.Pluck("auditor", &flags).Error; err != nil {
+		return false, err
+	}
+	if len(flags) == 0 {
+		return false, ErrNotFound
+	}
+	return flags[0], nil
+}
+
 // ClientByClientID loads a client application.
 func (tx *Tx) ClientByClientID(clientID string) (*Client, error) {
 	var client Client

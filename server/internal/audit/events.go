@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/auth"
@@ -92,21 +93,12 @@ func (e *Events) requireAuditor(ctx context.Context) error {
 	}
 	auditor := false
 	err := e.store.View(ctx, func(tx *store.Tx) error {
-		switch claims.Kind {
-		case auth.PrincipalUser:
-			user, err := tx.UserByLogin(claims.Subject)
-			if err == nil {
-				auditor = user.Auditor
-			}
-			return err
-		case auth.PrincipalClient:
-			client, err := tx.ClientByClientID(claims.Subject)
-			if err == nil {
-				auditor = client.Auditor
-			}
-			return err
+		if claims.Kind != auth.PrincipalUser && claims.Kind != auth.PrincipalClient {
+			return store.ErrNotFound
 		}
-		return store.ErrNotFound
+		var err error
+		auditor, err = tx.IsAuditor(claims.Kind == auth.PrincipalUser, claims.Subject)
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return newProblem(http.StatusUnauthorized, "The bearer token is not valid: its principal does not exist.")
@@ -183,10 +175,10 @@ func nextLink(p gen.ListAuditEventsParams, last int64) string {
 		values.Set("target", *p.Target)
 	}
 	if p.From != nil {
-		values.Set("from", p.From.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"))
+		values.Set("from", p.From.UTC().Format(time.RFC3339Nano))
 	}
 	if p.To != nil {
-		values.Set("to", p.To.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"))
+		values.Set("to", p.To.UTC().Format(time.RFC3339Nano))
 	}
 	if p.Limit != nil {
 		values.Set("limit", strconv.Itoa(*p.Limit))

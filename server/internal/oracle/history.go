@@ -9,7 +9,6 @@ import (
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/internal/httpapi"
-	"github.com/custaccess/custaccess/server/internal/oracle/adfq"
 	"github.com/custaccess/custaccess/store"
 )
 
@@ -120,17 +119,9 @@ var historyAttributes = []historyAttribute{
 }
 
 // historyQAttributes are the attributes q may name: all of them.
-var historyQAttributes = func() *adfq.Catalogue {
-	types := map[attributeKind]adfq.Type{
-		integerAttribute: adfq.Number, textAttribute: adfq.Text,
-		dateAttribute: adfq.Date, timestampAttribute: adfq.Timestamp,
-	}
-	catalogue := make([]adfq.Attribute, len(historyAttributes))
-	for i, a := range historyAttributes {
-		catalogue[i] = adfq.Attribute{Name: a.name, Column: string(a.field), Type: types[a.kind]}
-	}
-	return adfq.MustCatalogue(catalogue...)
-}()
+var historyQAttributes = qCatalogue(historyAttributes, func(a historyAttribute) (string, attributeKind, string) {
+	return a.name, a.kind, string(a.field)
+})
 
 func historyAttributeNamed(name string) (*historyAttribute, bool) {
 	for i := range historyAttributes {

@@ -265,10 +265,12 @@ func (s *SelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request ge
 		for i, r := range ending {
 			ids[i] = r.RoleID
 		}
-		if err := tx.AuditOracleRolesEnding(ending, time.Now().UTC()); err != nil {
+		// One reading of the clock: the audited end date is the stored one.
+		end := time.Now().UTC()
+		if err := tx.AuditOracleRolesEnding(ending, end); err != nil {
 			return err
 		}
-		return tx.EndOracleRoles(ids, time.Now().UTC(), caller.who, caller.updateLogin())
+		return tx.EndOracleRoles(ids, end, caller.who, caller.updateLogin())
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil

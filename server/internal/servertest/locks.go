@@ -15,7 +15,7 @@ func (h *Harness) HoldCustomerLocks(t testing.TB) (release func()) {
 	holder := make(chan error, 1)
 	go func() {
 		holder <- h.Store.Transaction(context.Background(), func(tx *store.Tx) error {
-			if _, err := tx.CustomersByIDs([]int64{1000, 1002}, true); err != nil {
+			if _, _, err := tx.CustomersAndDepartmentalization([]int64{1000, 1002}, true); err != nil {
 				return err
 			}
 			close(locked)
