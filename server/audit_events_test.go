@@ -70,7 +70,7 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "egain", operation: "createCustomerGrants", actor: "user:agent",
 			targets: "customer:1000 customer:1002 customer:1020",
-			changes: `{"grants":{"before":[],"after":[{"grantedOn":"1000","grantee":"1002"},{"grantedOn":"1000","grantee":"1020"}]}}`},
+			changes: `{"grants":{"after":[{"grantedOn":"1000","grantee":"1002"},{"grantedOn":"1000","grantee":"1020"}],"before":[]}}`},
 		{name: "eGain create grants by a client, one pair held already", status: http.StatusCreated,
 			setup: func(h *servertest.Harness) {
 				h.Do(servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002")))
@@ -80,7 +80,7 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "egain", operation: "createCustomerGrants", actor: "client:crm-sync",
 			targets: "customer:1000 customer:1020",
-			changes: `{"grants":{"before":[],"after":[{"grantedOn":"1000","grantee":"1020"}]}}`},
+			changes: `{"grants":{"after":[{"grantedOn":"1000","grantee":"1020"}],"before":[]}}`},
 		{name: "eGain delete grant", status: http.StatusNoContent,
 			setup: func(h *servertest.Harness) {
 				h.Do(servertest.Post(h.UserToken("agent"), servertest.GrantBody("1000", "1002")))
@@ -90,28 +90,28 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "egain", operation: "deleteCustomerGrant", actor: "user:agent",
 			targets: "customer:1000 customer:1002",
-			changes: `{"grants":{"before":[{"grantedOn":"1000","grantee":"1002"}],"after":[]}}`},
+			changes: `{"grants":{"after":[],"before":[{"grantedOn":"1000","grantee":"1002"}]}}`},
 		{name: "Reltio add roles", status: http.StatusOK,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Send(http.MethodPost, h.UserToken("reltio-admin"), servertest.ReltioPath(customer, "/roles"), `["ROLE_NEW","ROLE_ANALYST"]`)
 			},
 			api: "reltio", operation: "addCustomerRoles", actor: "user:reltio-admin",
 			targets: "reltioCustomer:TestCustomer reltioRole:TestCustomer/ROLE_NEW",
-			changes: `{"roles":{"before":["ROLE_ANALYST","ROLE_RIQ_DEV"],"after":["ROLE_ANALYST","ROLE_NEW","ROLE_RIQ_DEV"]}}`},
+			changes: `{"roles":{"after":["ROLE_ANALYST","ROLE_NEW","ROLE_RIQ_DEV"],"before":["ROLE_ANALYST","ROLE_RIQ_DEV"]}}`},
 		{name: "Reltio replace roles", status: http.StatusOK,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Send(http.MethodPut, h.ClientToken("reltio-sync"), servertest.ReltioPath(customer, "/roles"), `["ROLE_NEW","ROLE_ANALYST"]`)
 			},
 			api: "reltio", operation: "replaceCustomerRoles", actor: "client:reltio-sync",
 			targets: "reltioCustomer:TestCustomer reltioRole:TestCustomer/ROLE_NEW reltioRole:TestCustomer/ROLE_RIQ_DEV",
-			changes: `{"roles":{"before":["ROLE_ANALYST","ROLE_RIQ_DEV"],"after":["ROLE_ANALYST","ROLE_NEW"]}}`},
+			changes: `{"roles":{"after":["ROLE_ANALYST","ROLE_NEW"],"before":["ROLE_ANALYST","ROLE_RIQ_DEV"]}}`},
 		{name: "Reltio delete role", status: http.StatusOK,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Send(http.MethodDelete, h.UserToken("reltio-admin"), servertest.ReltioPath(customer, "/roles/ROLE_ANALYST"), "")
 			},
 			api: "reltio", operation: "deleteCustomerRole", actor: "user:reltio-admin",
 			targets: "reltioCustomer:TestCustomer reltioRole:TestCustomer/ROLE_ANALYST",
-			changes: `{"ROLE_ANALYST":{"before":{"permissions":["MDM/data/READ"],"role":"ROLE_ANALYST"},"after":null}}`},
+			changes: `{"ROLE_ANALYST":{"after":null,"before":{"permissions":["MDM/data/READ"],"role":"ROLE_ANALYST"}}}`},
 		{name: "Reltio assign permissions", status: http.StatusOK,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Send(http.MethodPost, h.UserToken("reltio-admin"), servertest.ReltioPath(customer, "/roles/permissions"),
@@ -119,7 +119,7 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "reltio", operation: "assignRolePermissions", actor: "user:reltio-admin",
 			targets: "reltioCustomer:TestCustomer reltioRole:TestCustomer/ROLE_ANALYST",
-			changes: `{"ROLE_ANALYST":{"before":["MDM/data/READ"],"after":["MDM/data/READ","MDM/data/UPDATE"]}}`},
+			changes: `{"ROLE_ANALYST":{"after":["MDM/data/READ","MDM/data/UPDATE"],"before":["MDM/data/READ"]}}`},
 		{name: "Reltio override permissions", status: http.StatusOK,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Send(http.MethodPut, h.UserToken("reltio-admin"), servertest.ReltioPath(customer, "/roles/permissions/ROLE_ANALYST"),
@@ -127,21 +127,21 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "reltio", operation: "replaceRolePermissions", actor: "user:reltio-admin",
 			targets: "reltioCustomer:TestCustomer reltioRole:TestCustomer/ROLE_ANALYST",
-			changes: `{"ROLE_ANALYST":{"before":["MDM/data/READ"],"after":["MDM/data/UPDATE"]}}`},
+			changes: `{"ROLE_ANALYST":{"after":["MDM/data/UPDATE"],"before":["MDM/data/READ"]}}`},
 		{name: "Reltio remove permissions", status: http.StatusOK,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.Send(http.MethodDelete, h.UserToken("reltio-admin"), servertest.ReltioPath(customer, "/roles/permissions/ROLE_ANALYST"), "")
 			},
 			api: "reltio", operation: "clearRolePermissions", actor: "user:reltio-admin",
 			targets: "reltioCustomer:TestCustomer reltioRole:TestCustomer/ROLE_ANALYST",
-			changes: `{"ROLE_ANALYST":{"before":["MDM/data/READ"],"after":[]}}`},
+			changes: `{"ROLE_ANALYST":{"after":[],"before":["MDM/data/READ"]}}`},
 		{name: "Oracle create role", status: http.StatusCreated,
 			request: func(h *servertest.Harness) servertest.Request {
 				return servertest.ADF(http.MethodPost, servertest.RolesPath(servertest.Pat), h.UserToken("css-admin"), adfUser)
 			},
 			api: "oracle", operation: "createSelfServiceRole", actor: "user:css-admin",
 			targets: "oracleUser:100 oracleRole:* oracleAccount:300100000000001",
-			changes: `{"AccountPartyId":{"before":null,"after":300100000000001},"EndDate":{"before":null,"after":null},"RegistrationId":{"before":null,"after":5001},"RelationshipTypeCd":{"before":null,"after":"ORA_CSS_ACC_ADMIN"},"RequestTypeCd":{"before":null,"after":"B2B"},"StartDate":{"before":null,"after":"*"},"UserId":{"before":null,"after":100}}`},
+			changes: `{"AccountPartyId":{"after":300100000000001,"before":null},"EndDate":{"after":null,"before":null},"RegistrationId":{"after":5001,"before":null},"RelationshipTypeCd":{"after":"ORA_CSS_ACC_ADMIN","before":null},"RequestTypeCd":{"after":"B2B","before":null},"StartDate":{"after":"*","before":null},"UserId":{"after":100,"before":null}}`},
 		{name: "Oracle upsert role", status: http.StatusOK,
 			setup: func(h *servertest.Harness) { roleID = createRole(h, servertest.Pat, adfUser) },
 			request: func(h *servertest.Harness) servertest.Request {
@@ -150,7 +150,7 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "oracle", operation: "createSelfServiceRole", actor: "user:css-admin",
 			targets: "oracleUser:100 oracleRole:* oracleAccount:300100000000001",
-			changes: `{"RequestTypeCd":{"before":"B2B","after":"B2C"}}`},
+			changes: `{"RequestTypeCd":{"after":"B2C","before":"B2B"}}`},
 		{name: "Oracle update role", status: http.StatusOK,
 			setup: func(h *servertest.Harness) {
 				roleID = createRole(h, servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER","AccountPartyId":300100000000001}`)
@@ -160,7 +160,7 @@ func TestEveryWriteAppendsOneAuditEvent(t *testing.T) {
 			},
 			api: "oracle", operation: "updateSelfServiceRole", actor: "user:css-admin",
 			targets: "oracleUser:100 oracleRole:* oracleAccount:300100000000001",
-			changes: `{"RelationshipTypeCd":{"before":"ORA_CSS_ACC_MANAGER","after":"ORA_CSS_ACC_ADMIN"}}`},
+			changes: `{"RelationshipTypeCd":{"after":"ORA_CSS_ACC_ADMIN","before":"ORA_CSS_ACC_MANAGER"}}`},
 		{name: "Oracle end role with its cascade", status: http.StatusNoContent,
 			setup: func(h *servertest.Harness) {
 				roleID = createRole(h, servertest.Kim, `{"RelationshipTypeCd":"ORA_CSS_USER"}`)
@@ -290,8 +290,9 @@ func wildcardMatch(pattern, s string) bool {
 	return true
 }
 
-// TestAuditCostOfCreateGrant: the audit trail adds one statement to a grant's creation, an
-// INSERT into audit_pending, and takes no lock.
+// TestAuditCostOfCreateGrant: the audit trail adds one INSERT into audit_pending to a
+// grant's creation and takes no lock; on PostgreSQL that INSERT rides on the grants' own
+// INSERT (one round trip for both), on SQLite it is a statement of its own.
 func TestAuditCostOfCreateGrant(t *testing.T) {
 	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
 		h := servertest.New(t, dialect)
@@ -303,10 +304,14 @@ func TestAuditCostOfCreateGrant(t *testing.T) {
 				audit = append(audit, s)
 			}
 		}
-		if len(audit) != 1 || !strings.HasPrefix(audit[0], "INSERT INTO") || !strings.Contains(audit[0], "audit_pending") {
+		if len(audit) != 1 || !strings.Contains(audit[0], "INSERT INTO audit_pending") {
 			t.Fatalf("audit statements of a create: %q", audit)
 		}
-		t.Logf("statements per create-grant: %d (one of them the audit INSERT)", len(statements))
+		carried := strings.Contains(audit[0], "INSERT INTO customer_grants")
+		if want := dialect == store.Postgres; carried != want {
+			t.Fatalf("the audit INSERT carried by the grants' INSERT: %v, want %v: %q", carried, want, audit[0])
+		}
+		t.Logf("statements per create-grant: %d (audit INSERT carried by the grants' INSERT: %v)", len(statements), carried)
 	})
 }
 

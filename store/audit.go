@@ -7,13 +7,20 @@ package store
 // on unrelated customers never wait for each other. Locking the chain's head inside every
 // write would make seq gapless there, but would hold the head's lock until COMMIT and so
 // serialize every write's COMMIT (measured: −58 … −88 % throughput). Instead
-// SealAuditEvents numbers committed pending events (gapless seq), hashes each into the chain
-// and moves them into audit_events, a batch per transaction under the head row's lock,
-// deleting exactly the pending ids it sealed (a write that commits while the sealer runs
-// stays pending for the next seal). Every reader of the trail (the API, verify, export,
-// tail, pruning) seals first, so it sees every event committed before it started; `serve`
-// also seals every 200 ms. The trade-off: an event is in the database from its write's
-// COMMIT, but outside the chain until the next seal.
+// SealAuditEvents numbers committed pending events (gapless seq), chains each and moves them
+// into audit_events, a batch per transaction under the head row's lock, deleting exactly
+// the pending ids it sealed (a write that commits while the sealer runs stays pending for
+// the next seal). Every reader of the trail (the API, verify, export, tail, pruning) seals
+// first, so it sees every event committed before it started; `serve` also seals every
+// 200 ms. The trade-off: an event is in the database from its write's COMMIT, but outside
+// the chain until the next seal.
+//
+// The cost. The write digests its event's canonical JSON once (content_digest) and the
+// chain links digests: hash = SHA-256(previous hash ‖ digest). So the sealer, which holds
+// the head (and on SQLite the one writer) while it works, reads two columns per event and
+// copies the rows inside the database, never decoding or encoding content. On PostgreSQL
+// the event's INSERT rides on the write's own last statement where one carries it
+// (execCarryingAudit), saving its round trip.
 
 import (
 	"bytes"
@@ -23,7 +30,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -129,6 +139,9 @@ type auditColumns struct {
 	RequestID   string    `gorm:"not null"`
 	Targets     string    `gorm:"not null"`
 	Changes     string    `gorm:"not null"`
+	// ContentDigest is the SHA-256 of the content's canonical JSON, in hex; '' for events
+	// chained before migration 0011, whose hash covers the canonical JSON itself.
+	ContentDigest string `gorm:"not null"`
 }
 
 type auditPendingRecord struct {
@@ -174,45 +187,157 @@ func (c *auditColumns) content() (AuditEventContent, error) {
 }
 
 // canonicalAuditJSON is the event's content as hashed: JSON with object keys sorted at every
-// level, times in UTC to the microsecond, numbers as written.
+// level, times in UTC to the microsecond, numbers as written. It is written field by field;
+// only changes that are not already in that form (canonicalChanges) are decoded and
+// re-encoded, which a write's own changes never need.
 func canonicalAuditJSON(c AuditEventContent) ([]byte, error) {
-	var changes any
-	decoder := json.NewDecoder(bytes.NewReader(c.Changes))
-	decoder.UseNumber()
-	if err := decoder.Decode(&changes); err != nil {
+	changes, err := canonicalChanges(c.Changes)
+	if err != nil {
 		return nil, fmt.Errorf("changes: %w", err)
 	}
-	targets := make([]any, len(c.Targets))
+	// The keys of each object in sorted order.
+	b := make([]byte, 0, 256+len(changes)+64*len(c.Targets))
+	b = append(b, `{"actor":{"client":`...)
+	b = appendJSONString(b, c.Actor.Client)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, c.Actor.ID)
+	b = append(b, `,"issuer":`...)
+	b = appendJSONString(b, c.Actor.Issuer)
+	b = append(b, `,"kind":`...)
+	b = appendJSONString(b, c.Actor.Kind)
+	b = append(b, `},"api":`...)
+	b = appendJSONString(b, c.API)
+	b = append(b, `,"changes":`...)
+	b = append(b, changes...)
+	b = append(b, `,"operationId":`...)
+	b = appendJSONString(b, c.OperationID)
+	b = append(b, `,"requestId":`...)
+	b = appendJSONString(b, c.RequestID)
+	b = append(b, `,"targets":[`...)
 	for i, t := range c.Targets {
-		targets[i] = map[string]any{"type": t.Type, "id": t.ID}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, t.ID)
+		b = append(b, `,"type":`...)
+		b = appendJSONString(b, t.Type)
+		b = append(b, '}')
 	}
-	actor := map[string]any{"kind": c.Actor.Kind, "id": c.Actor.ID, "issuer": c.Actor.Issuer, "client": c.Actor.Client}
-	// encoding/json writes a map's keys sorted.
-	return json.Marshal(map[string]any{
-		"time": c.Time.UTC().Format(auditTimeLayout), "api": c.API, "operationId": c.OperationID,
-		"actor": actor, "requestId": c.RequestID, "targets": targets, "changes": changes,
-	})
+	b = append(b, `],"time":`...)
+	b = appendJSONString(b, c.Time.UTC().Format(auditTimeLayout))
+	return append(b, '}'), nil
 }
 
-// auditHash chains an event: SHA-256 of the previous event's hash (its 32 bytes) followed
-// by the event's canonical JSON, in hex.
-func auditHash(prevHash string, c AuditEventContent) (string, error) {
+// appendJSONString appends s as encoding/json writes a string.
+func appendJSONString(b []byte, s string) []byte {
+	encoded, _ := json.Marshal(s) // a string always encodes
+	return append(b, encoded...)
+}
+
+// canonicalChanges returns changes with object keys sorted at every level, as encoding/json
+// writes a value decoded from them (numbers kept as written). Changes that are one compact
+// value of printable ASCII with no escapes and no character encoding/json escapes, whose
+// keys are already in order (what a write's own changes are), come back as they are; the
+// others are decoded and re-encoded. Anything after the value is an error.
+func canonicalChanges(changes []byte) ([]byte, error) {
+	if plainSortedJSON(changes) {
+		return changes, nil
+	}
+	var value any
+	decoder := json.NewDecoder(bytes.NewReader(changes))
+	decoder.UseNumber()
+	if err := decoder.Decode(&value); err != nil {
+		return nil, err
+	}
+	if _, err := decoder.Token(); err != io.EOF {
+		return nil, fmt.Errorf("more than one JSON value")
+	}
+	return json.Marshal(value) // encoding/json writes a map's keys sorted
+}
+
+// plainSortedJSON tells whether b is one valid JSON value, of printable ASCII other than
+// the characters encoding/json escapes (\ < > &), with no space outside strings and every
+// object's keys in strictly increasing order: encoding/json would write it back byte for
+// byte.
+func plainSortedJSON(b []byte) bool {
+	inString := false
+	for _, c := range b {
+		switch {
+		case c == '"':
+			inString = !inString
+		case c < 0x20 || c > 0x7e || c == '\\' || c == '<' || c == '>' || c == '&':
+			return false
+		case c == ' ' && !inString:
+			return false
+		}
+	}
+	if !json.Valid(b) {
+		return false
+	}
+	// Valid, and strings hold no escapes: every '"' opens or closes a string, and a
+	// string right after '{' or ',' inside an object is a key.
+	type level struct {
+		object  bool
+		lastKey []byte
+		hasKey  bool
+	}
+	var stack []level
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{', '[':
+			stack = append(stack, level{object: b[i] == '{'})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case '"':
+			end := i + 1 + bytes.IndexByte(b[i+1:], '"')
+			top := len(stack) - 1
+			if top >= 0 && stack[top].object && (b[i-1] == '{' || b[i-1] == ',') {
+				key := b[i+1 : end]
+				if stack[top].hasKey && bytes.Compare(stack[top].lastKey, key) >= 0 {
+					return false
+				}
+				stack[top].lastKey, stack[top].hasKey = key, true
+			}
+			i = end
+		}
+	}
+	return true
+}
+
+// auditContentDigest is the SHA-256 of the content's canonical JSON.
+func auditContentDigest(c AuditEventContent) ([]byte, error) {
+	canonical, err := canonicalAuditJSON(c)
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256(canonical)
+	return digest[:], nil
+}
+
+// auditLink chains an event: the SHA-256 of the previous event's hash (its 32 bytes)
+// followed by the event's content digest (32 bytes), in hex. An event chained before
+// migration 0011 (legacyCanonical set, digest nil) hashed its canonical JSON in the
+// digest's place.
+func auditLink(prevHash string, digest, legacyCanonical []byte) (string, error) {
 	prev, err := hex.DecodeString(prevHash)
 	if err != nil || len(prev) != sha256.Size {
 		return "", fmt.Errorf("previous hash %q is not 64 hex digits", prevHash)
 	}
-	canonical, err := canonicalAuditJSON(c)
-	if err != nil {
-		return "", err
-	}
 	h := sha256.New()
 	h.Write(prev)
-	h.Write(canonical)
+	if digest != nil {
+		h.Write(digest)
+	} else {
+		h.Write(legacyCanonical)
+	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// appendAudit appends the event of the transaction's write to audit_pending: one INSERT. The
-// actor, operation and request id come from the transaction's context.
+// appendAudit appends the event of the transaction's write to audit_pending. The actor,
+// operation and request id come from the transaction's context. The INSERT waits in the
+// Tx until the write's statement that can carry it (execCarryingAudit) or the end of the
+// transaction's work (flushAudit), whichever comes first.
 func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error {
 	source := auditSourceOf(tx.db.Statement.Context)
 	changesJSON, err := json.Marshal(changes)
@@ -229,12 +354,57 @@ func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error 
 	if err != nil {
 		return err
 	}
-	record := auditPendingRecord{Columns: auditColumns{
-		OccurredAt: time.Now().UTC().Truncate(time.Microsecond), API: api, OperationID: source.OperationID,
+	content := AuditEventContent{
+		Time: time.Now().UTC().Truncate(time.Microsecond), API: api, OperationID: source.OperationID,
+		Actor: source.Actor, RequestID: source.RequestID, Targets: targets, Changes: changesJSON,
+	}
+	digest, err := auditContentDigest(content)
+	if err != nil {
+		return fmt.Errorf("audit changes: %w", err)
+	}
+	if err := tx.flushAudit(); err != nil { // a second event of the same work
+		return err
+	}
+	tx.auditQueued = &auditColumns{
+		OccurredAt: content.Time, API: api, OperationID: source.OperationID,
 		ActorKind: source.Actor.Kind, ActorID: source.Actor.ID, ActorIssuer: source.Actor.Issuer, ActorClient: source.Actor.Client,
 		RequestID: source.RequestID, Targets: string(targetsJSON), Changes: string(changesJSON),
-	}}
-	return tx.db.Create(&record).Error
+		ContentDigest: hex.EncodeToString(digest),
+	}
+	return nil
+}
+
+// auditInsert is the statement appending an event to audit_pending, and its values.
+func auditInsert(c *auditColumns) (string, []any) {
+	return `INSERT INTO audit_pending (occurred_at, api, operation_id, actor_kind, actor_id, actor_issuer,
+	actor_client, request_id, targets, changes, content_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		[]any{c.OccurredAt, c.API, c.OperationID, c.ActorKind, c.ActorID, c.ActorIssuer,
+			c.ActorClient, c.RequestID, c.Targets, c.Changes, c.ContentDigest}
+}
+
+// flushAudit writes the event appendAudit left waiting, if any.
+func (tx *Tx) flushAudit() error {
+	if tx.auditQueued == nil {
+		return nil
+	}
+	statement, values := auditInsert(tx.auditQueued)
+	tx.auditQueued = nil
+	return tx.db.Exec(statement, values...).Error
+}
+
+// execCarryingAudit runs a write statement (INSERT, UPDATE or DELETE) and returns the rows
+// it affected. On PostgreSQL the event appendAudit left waiting rides on it, as a
+// data-modifying WITH: one round trip for both, and PostgreSQL runs both or neither.
+func (tx *Tx) execCarryingAudit(statement string, values ...any) (int64, error) {
+	if tx.auditQueued != nil && tx.dialect == Postgres {
+		auditStatement, auditValues := auditInsert(tx.auditQueued)
+		tx.auditQueued = nil
+		statement, values = "WITH audit_append AS ("+auditStatement+") "+statement, append(auditValues, values...)
+	} else if err := tx.flushAudit(); err != nil {
+		return 0, err
+	}
+	result := tx.db.Exec(statement, values...)
+	return result.RowsAffected, result.Error
 }
 
 // SealAuditEvents moves committed pending events into the chain, in batches, and returns how
@@ -283,7 +453,15 @@ func (tx *Tx) lockAuditHead() (auditChainRecord, error) {
 	return head, nil
 }
 
-// sealBatch seals up to auditSealBatch pending events under the head's lock.
+// pendingDigest is what the sealer reads of a pending event.
+type pendingDigest struct {
+	ID            int64
+	ContentDigest string
+}
+
+// sealBatch seals up to auditSealBatch pending events under the head's lock. It reads each
+// event's id and content digest only, and copies the rows into audit_events inside the
+// database.
 func (tx *Tx) sealBatch() (int, error) {
 	head, err := tx.lockAuditHead()
 	if err != nil {
@@ -291,32 +469,44 @@ func (tx *Tx) sealBatch() (int, error) {
 	}
 	// Read after the lock: on PostgreSQL this statement's snapshot sees every event
 	// committed before the previous sealer released the head, and none it sealed.
-	var pending []auditPendingRecord
-	if err := tx.db.Order("id").Limit(auditSealBatch).Find(&pending).Error; err != nil {
+	var pending []pendingDigest
+	err = tx.db.Model(&auditPendingRecord{}).Select("id, content_digest").Order("id").Limit(auditSealBatch).Scan(&pending).Error
+	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
-	if len(pending) == 0 {
-		return 0, nil
+	if err := tx.digestLegacyPending(pending); err != nil {
+		return 0, err
 	}
-	events := make([]auditEventRecord, len(pending))
 	ids := make([]int64, len(pending))
+	rows := make([]string, len(pending))
+	values := make([]any, 0, 5*len(pending))
 	seq, prev := head.LastSeq, head.LastHash
 	for i, p := range pending {
-		content, err := p.Columns.content()
-		if err != nil {
-			return 0, fmt.Errorf("pending audit event %d: %w", p.ID, err)
+		digest, err := hex.DecodeString(p.ContentDigest)
+		if err != nil || len(digest) != sha256.Size {
+			return 0, fmt.Errorf("pending audit event %d: content digest %q is not 64 hex digits", p.ID, p.ContentDigest)
 		}
-		hash, err := auditHash(prev, content)
+		hash, err := auditLink(prev, digest, nil)
 		if err != nil {
 			return 0, fmt.Errorf("pending audit event %d: %w", p.ID, err)
 		}
 		seq++
-		events[i] = auditEventRecord{Seq: seq, Columns: p.Columns, PrevHash: prev, Hash: hash}
 		ids[i] = p.ID
+		rows[i] = "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)"
+		values = append(values, p.ID, seq, p.ContentDigest, prev, hash)
 		prev = hash
 	}
-	if err := tx.db.Create(&events).Error; err != nil {
-		return 0, err
+	copied := tx.db.Exec(`WITH sealed (id, seq, content_digest, prev_hash, hash) AS (VALUES `+strings.Join(rows, ", ")+`)
+INSERT INTO audit_events (seq, occurred_at, api, operation_id, actor_kind, actor_id, actor_issuer, actor_client,
+	request_id, targets, changes, content_digest, prev_hash, hash)
+SELECT sealed.seq, p.occurred_at, p.api, p.operation_id, p.actor_kind, p.actor_id, p.actor_issuer, p.actor_client,
+	p.request_id, p.targets, p.changes, sealed.content_digest, sealed.prev_hash, sealed.hash
+FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
+	if copied.Error != nil {
+		return 0, copied.Error
+	}
+	if copied.RowsAffected != int64(len(pending)) {
+		return 0, fmt.Errorf("sealing %d pending audit events copied %d", len(pending), copied.RowsAffected)
 	}
 	if err := tx.db.Where("id IN ?", ids).Delete(&auditPendingRecord{}).Error; err != nil {
 		return 0, err
@@ -324,6 +514,36 @@ func (tx *Tx) sealBatch() (int, error) {
 	err = tx.db.Model(&auditChainRecord{}).Where("id = 1").
 		Updates(map[string]any{"last_seq": seq, "last_hash": prev}).Error
 	return len(pending), err
+}
+
+// digestLegacyPending fills in the content digest of pending events appended by an
+// instance that predates migration 0011 (content_digest ”), from their content.
+func (tx *Tx) digestLegacyPending(pending []pendingDigest) error {
+	at := map[int64]int{}
+	for i, p := range pending {
+		if p.ContentDigest == "" {
+			at[p.ID] = i
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	var legacy []auditPendingRecord
+	if err := tx.db.Where("id IN ?", slices.Collect(maps.Keys(at))).Find(&legacy).Error; err != nil {
+		return err
+	}
+	for _, r := range legacy {
+		content, err := r.Columns.content()
+		if err != nil {
+			return fmt.Errorf("pending audit event %d: %w", r.ID, err)
+		}
+		digest, err := auditContentDigest(content)
+		if err != nil {
+			return fmt.Errorf("pending audit event %d: %w", r.ID, err)
+		}
+		pending[at[r.ID]].ContentDigest = hex.EncodeToString(digest)
+	}
+	return nil
 }
 
 // AuditQuery selects events; zero fields select everything.

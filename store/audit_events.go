@@ -15,9 +15,11 @@ import (
 )
 
 // auditChange is one changed thing, before and after.
+// Its fields are declared in the order of their keys, so that its JSON is already in the
+// canonical form (keys sorted) and the write digests it as it is (canonicalChanges).
 type auditChange struct {
-	Before any `json:"before"`
 	After  any `json:"after"`
+	Before any `json:"before"`
 }
 
 // auditGrant is one eGain grant: grantee holds a grant on grantedOn.

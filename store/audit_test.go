@@ -58,7 +58,7 @@ func TestAuditEventsAreSealedIntoAVerifiableChain(t *testing.T) {
 			if e.Actor.ID != "alice" || e.OperationID != "createCustomerGrants" || e.API != store.AuditAPIEgain || e.RequestID != "req-1" {
 				t.Errorf("event %d: %+v", e.Seq, e.AuditEventContent)
 			}
-			want := fmt.Sprintf(`{"grants":{"before":[],"after":[{"grantedOn":"1","grantee":"%d"}]}}`, 100+i)
+			want := fmt.Sprintf(`{"grants":{"after":[{"grantedOn":"1","grantee":"%d"}],"before":[]}}`, 100+i)
 			if string(e.Changes) != want {
 				t.Errorf("event %d: changes %s, want %s", e.Seq, e.Changes, want)
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -75,7 +76,7 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (AuditVerification, error)
 			if err != nil {
 				return fail(AuditEdited, r.Seq, "its content does not parse: %v", err)
 			}
-			hash, err := auditHash(r.PrevHash, content)
+			hash, err := r.link(content)
 			if err != nil || hash != r.Hash {
 				return fail(AuditEdited, r.Seq, "its content does not hash to its stored hash")
 			}
@@ -111,6 +112,27 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (AuditVerification, error)
 		return fail(AuditEdited, head.LastSeq, "the last event's hash is not the one the chain's head recorded")
 	}
 	return result, nil
+}
+
+// link recomputes the event's hash from its content and its stored previous hash: its
+// content must match its stored digest, or, for an event chained before migration 0011
+// (no digest), its canonical JSON is what was hashed.
+func (r *auditEventRecord) link(content AuditEventContent) (string, error) {
+	if r.Columns.ContentDigest == "" {
+		canonical, err := canonicalAuditJSON(content)
+		if err != nil {
+			return "", err
+		}
+		return auditLink(r.PrevHash, nil, canonical)
+	}
+	digest, err := auditContentDigest(content)
+	if err != nil {
+		return "", err
+	}
+	if hex.EncodeToString(digest) != r.Columns.ContentDigest {
+		return "", fmt.Errorf("content does not match its digest")
+	}
+	return auditLink(r.PrevHash, digest, nil)
 }
 
 // PruneAuditEvents removes the events older than before, keeping the chain verifiable: the

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -113,17 +114,21 @@ SELECT NULL, COUNT(*), 0 FROM customer_grants WHERE granted_on_id = ?`, grantedO
 	return counts, nil
 }
 
-// InsertGrants gives every grantee a grant on grantedOnID, in one insert.
+// InsertGrants gives every grantee a grant on grantedOnID, in one insert that carries the
+// request's audit event on PostgreSQL (execCarryingAudit).
 func (tx *Tx) InsertGrants(grantedOnID int64, granteeIDs []int64) error {
 	if len(granteeIDs) == 0 {
 		return nil
 	}
 	now := tx.db.NowFunc()
-	grants := make([]CustomerGrant, len(granteeIDs))
+	rows := make([]string, len(granteeIDs))
+	values := make([]any, 0, 3*len(granteeIDs))
 	for i, id := range granteeIDs {
-		grants[i] = CustomerGrant{GrantedOnID: grantedOnID, GranteeID: id, CreatedAt: now}
+		rows[i] = "(?, ?, ?)"
+		values = append(values, grantedOnID, id, now)
 	}
-	return sentinel(tx.db.Create(&grants).Error)
+	_, err := tx.execCarryingAudit("INSERT INTO customer_grants (granted_on_id, grantee_id, created_at) VALUES "+strings.Join(rows, ", "), values...)
+	return sentinel(err)
 }
 
 // DeleteGrant removes the grant granteeID holds on grantedOnID; ErrNotFound when there is none.

@@ -27,5 +27,5 @@ func (s *Store) joinShared(ctx context.Context, fn func(tx *Tx) error) (bool, er
 	if !ok || shared.store != s {
 		return false, nil
 	}
-	return true, fn(&Tx{db: shared.tx.db.WithContext(ctx), dialect: s.dialect})
+	return true, runWork(&Tx{db: shared.tx.db.WithContext(ctx), dialect: s.dialect}, fn)
 }

@@ -212,6 +212,8 @@ type Tx struct {
 	// oracleRolesRead keeps each Oracle role as the transaction first read it, so that the
 	// audit event of its change can say what it was before (no second read).
 	oracleRolesRead map[int64]OracleSelfServiceRole
+	// auditQueued is the audit event appended and not yet written (appendAudit).
+	auditQueued *auditColumns
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.

@@ -76,7 +76,7 @@ func (s *Store) attemptTransaction(ctx context.Context, options *sql.TxOptions, 
 			db.Rollback()
 		}
 	}()
-	if err := fn(&Tx{db: db.WithContext(ctx), dialect: s.dialect}); err != nil {
+	if err := runWork(&Tx{db: db.WithContext(ctx), dialect: s.dialect}, fn); err != nil {
 		return availability(ctx, err)
 	}
 	if !stopFollowingCtx() {
@@ -87,4 +87,13 @@ func (s *Store) attemptTransaction(ctx context.Context, options *sql.TxOptions, 
 	timer := time.AfterFunc(commitTimeout, cancelTx)
 	defer timer.Stop()
 	return availability(ctx, db.Commit().Error)
+}
+
+// runWork runs fn in tx, then writes the audit event fn appended, if a statement of fn did
+// not already carry it.
+func runWork(tx *Tx, fn func(tx *Tx) error) error {
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.flushAudit()
 }
