@@ -614,7 +614,7 @@ type AuditEvent struct {
 	// Example: {"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}}
 	Changes map[string]interface{} `json:"changes"`
 
-	// Hash SHA-256 of the previous hash's 32 bytes followed by the event's canonical JSON, in hex.
+	// Hash SHA-256 of the previous hash's 32 bytes followed by the 32 bytes of the SHA-256 of the event's canonical JSON (keys sorted, times in UTC to the microsecond), in hex. Events chained before migration 0011 hashed the canonical JSON itself in the second place.
 	//
 	// Example: 5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592
 	Hash string `json:"hash"`

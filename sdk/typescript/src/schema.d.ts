@@ -1034,7 +1034,7 @@ export interface components {
              */
             prevHash: string;
             /**
-             * @description SHA-256 of the previous hash's 32 bytes followed by the event's canonical JSON, in hex.
+             * @description SHA-256 of the previous hash's 32 bytes followed by the 32 bytes of the SHA-256 of the event's canonical JSON (keys sorted, times in UTC to the microsecond), in hex. Events chained before migration 0011 hashed the canonical JSON itself in the second place.
              * @example 5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592
              */
             hash: string;
@@ -5543,7 +5543,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventPage"];
-                    /** @example {"seq":1,"time":"2026-12-07T09:12:03.123456Z","api":"egain","operationId":"createCustomerGrants","actor":{"kind":"user","id":"alice","issuer":"custaccess"},"requestId":"a1b2c3","targets":[{"type":"customer","id":"1000"},{"type":"customer","id":"1002"}],"changes":{"grants":{"before":[],"after":[{"grantedOn":"1000","grantee":"1002"}]}},"prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592"} */
+                    /** @example {"seq":1,"time":"2026-12-07T09:12:03.123456Z","api":"egain","operationId":"createCustomerGrants","actor":{"kind":"user","id":"alice","issuer":"custaccess"},"requestId":"a1b2c3","targets":[{"type":"customer","id":"1000"},{"type":"customer","id":"1002"}],"changes":{"grants":{"after":[{"grantedOn":"1000","grantee":"1002"}],"before":[]}},"prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592"} */
                     "application/x-ndjson": string;
                 };
             };
