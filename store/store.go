@@ -59,6 +59,10 @@ type Options struct {
 	DataDir string
 }
 
+// preparedStatements bounds the statements each SQLite pool keeps prepared (see
+// preparedPool).
+const preparedStatements = 256
+
 // Store is the data layer: open it once, share it between requests.
 type Store struct {
 	db *gorm.DB
@@ -148,6 +152,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			_ = s.Close()
 			return nil, fmt.Errorf("open %s database: %w", dialect, availability(ctx, err))
 		}
+		writerDB, err := s.writer.DB()
+		if err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+		newPreparedPool(db, sqlDB, preparedStatements)
+		newPreparedPool(s.writer, writerDB, preparedStatements)
 	}
 	return s, nil
 }
@@ -188,6 +199,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Close() error {
 	var errs []error
 	for _, db := range append(s.pools(), s.probe) {
+		if pool, ok := db.Statement.ConnPool.(*preparedPool); ok {
+			pool.statements.stop()
+		}
 		sqlDB, err := db.DB()
 		if err == nil {
 			err = sqlDB.Close()
