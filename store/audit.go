@@ -590,10 +590,10 @@ func (tx *Tx) AuditEvents(q AuditQuery) ([]AuditEvent, error) {
 		query = query.Where(search, needle)
 	}
 	if !q.From.IsZero() {
-		query = query.Where("occurred_at >= ?", q.From.UTC())
+		query = query.Where(tx.auditTimeCondition(">=", q.From))
 	}
 	if !q.To.IsZero() {
-		query = query.Where("occurred_at < ?", q.To.UTC())
+		query = query.Where(tx.auditTimeCondition("<", q.To))
 	}
 	if q.Limit > 0 {
 		query = query.Limit(q.Limit)

@@ -150,7 +150,7 @@ func (s *Store) PruneAuditEvents(ctx context.Context, before time.Time) (int64, 
 			return err
 		}
 		var firstKept []int64
-		err = tx.db.Model(&auditEventRecord{}).Where("seq > ? AND occurred_at >= ?", head.PrunedSeq, before.UTC()).
+		err = tx.db.Model(&auditEventRecord{}).Where("seq > ?", head.PrunedSeq).Where(tx.auditTimeCondition(">=", before)).
 			Order("seq").Limit(1).Pluck("seq", &firstKept).Error
 		if err != nil {
 			return err
