@@ -412,6 +412,12 @@ type AdfAttributeDescription struct {
 	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
 	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
 
+	// Lov ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+	// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+	// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+	// (`source`), and `displayAttributes` what to show of a choice.
+	Lov *AdfListOfValues `json:"lov,omitempty"`
+
 	// Mandatory Whether a create must give it.
 	Mandatory bool `json:"mandatory"`
 
@@ -436,6 +442,15 @@ type AdfAttributeDescriptionAllowChanges string
 
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
+
+// AdfAttributeMapping The attribute of a choice (`target`) that fills the attribute described (`source`).
+type AdfAttributeMapping struct {
+	// Source Example: RelationshipTypeCd
+	Source string `json:"source"`
+
+	// Target Example: LookupCode
+	Target string `json:"target"`
+}
 
 // AdfBatchPart defines model for AdfBatchPart.
 type AdfBatchPart struct {
@@ -554,7 +569,7 @@ type AdfLink struct {
 	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
+	// Rel `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -567,6 +582,20 @@ type AdfLinkKind string
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
+
+// AdfListOfValues ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+// (`source`), and `displayAttributes` what to show of a choice.
+type AdfListOfValues struct {
+	AttributeMap []AdfAttributeMapping `json:"attributeMap"`
+
+	// ChildRef Example: RelationshipTypeCdLOV
+	ChildRef string `json:"childRef"`
+
+	// DisplayAttributes Example: ["Meaning"]
+	DisplayAttributes []string `json:"displayAttributes"`
 }
 
 // AdfResourceDescription One resource of a describe document.
@@ -1300,6 +1329,49 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// StaticLookup One code of a lookup type; `onlyData` aside, every attribute is always present.
+type StaticLookup struct {
+	// EnabledFlag Whether a role may be given the code.
+	//
+	// Example: true
+	EnabledFlag bool `json:"EnabledFlag"`
+
+	// LookupCode Example: ORA_CSS_ACC_ADMIN
+	LookupCode string `json:"LookupCode"`
+
+	// LookupType Example: ORA_SVC_CSS_REL_TYPE_CD
+	LookupType string `json:"LookupType"`
+
+	// Meaning The code's display name, as the seed file gives it.
+	//
+	// Example: Account Administrator
+	Meaning string `json:"Meaning"`
+}
+
+// StaticLookupCollection A page of lookup codes.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"EnabledFlag":true,"LookupCode":"B2B","LookupType":"ORA_SVC_CSS_REQ_TYPE_CD","Meaning":"Business to business"}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD","kind":"collection","name":"fndStaticLookups","rel":"self"}],"offset":0}
+type StaticLookupCollection struct {
+	// Count Example: 3
+	Count int32 `json:"count"`
+
+	// HasMore Example: false
+	HasMore bool           `json:"hasMore"`
+	Items   []StaticLookup `json:"items"`
+
+	// Limit Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of codes matching the request; only with `totalResults=true`.
+	//
+	// Example: 3
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
 // not know are ignored, as RFC 6749 §3.2 requires.
 type TokenRequest struct {
@@ -1426,6 +1498,12 @@ type Limit = int32
 
 // Links defines model for Links.
 type Links = string
+
+// LookupsFinder defines model for LookupsFinder.
+type LookupsFinder = string
+
+// LookupsQ defines model for LookupsQ.
+type LookupsQ = string
 
 // MetadataContext defines model for MetadataContext.
 type MetadataContext = string
@@ -2650,6 +2728,41 @@ type GetSelfServiceRoleHistoryParams struct {
 	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
 }
 
+// ListStaticLookupsParams defines parameters for ListStaticLookups.
+type ListStaticLookupsParams struct {
+	// Finder `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+	// without codes gives an empty page); without a finder every code of both types is
+	// listed. Any other finder, or a bind variable other than `LookupType`, is refused
+	// (`ADF_REST_INVALID_PARAMETER`).
+	Finder *LookupsFinder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Q Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+	// the request's `REST-Framework-Version`: query-by-example with version 1
+	// (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+	// and later (`Meaning LIKE 'Account%'`).
+	Q *LookupsQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
@@ -2745,6 +2858,9 @@ type ServerInterface interface {
 	// GetSelfServiceRoleHistory Get a self-service role history
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
 	GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error
+	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups)
+	ListStaticLookups(ctx echo.Context, params ListStaticLookupsParams) error
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
@@ -4123,6 +4239,91 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRoleHistory(ctx echo.Context) err
 	return err
 }
 
+// ListStaticLookups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListStaticLookups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStaticLookupsParams
+	// ------------- Optional query parameter "finder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "finder", ctx.QueryParams(), &params.Finder, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter finder: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListStaticLookups(ctx, params)
+	return err
+}
+
 // ListCustomerRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomerRoles(ctx echo.Context) error {
 	var err error
@@ -4387,6 +4588,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05", wrapper.ExecuteBatch, options.OperationMiddlewares["executeBatch"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/fndStaticLookups", wrapper.ListStaticLookups, options.OperationMiddlewares["listStaticLookups"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
@@ -11171,6 +11373,287 @@ func (response GetSelfServiceRoleHistory503TextResponse) VisitGetSelfServiceRole
 	return err
 }
 
+type ListStaticLookupsRequestObject struct {
+	Params ListStaticLookupsParams
+}
+
+type ListStaticLookupsResponseObject interface {
+	VisitListStaticLookupsResponse(w http.ResponseWriter) error
+}
+
+type ListStaticLookups200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListStaticLookups200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    StaticLookupCollection
+	Headers ListStaticLookups200ResponseHeaders
+}
+
+func (response ListStaticLookups200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups400TextResponse OracleBadRequestTextResponse
+
+func (response ListStaticLookups400TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListStaticLookups401TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups403TextResponse OracleForbiddenTextResponse
+
+func (response ListStaticLookups403TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups404TextResponse OracleNotFoundTextResponse
+
+func (response ListStaticLookups404TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListStaticLookups406TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListStaticLookups413TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListStaticLookups429TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListStaticLookups500TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListStaticLookups503TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListCustomerRolesRequestObject struct {
 	CustomerId ReltioCustomerId `json:"customerId"`
 }
@@ -13033,6 +13516,9 @@ type StrictServerInterface interface {
 	// GetSelfServiceRoleHistory Get a self-service role history
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
 	GetSelfServiceRoleHistory(ctx context.Context, request GetSelfServiceRoleHistoryRequestObject) (GetSelfServiceRoleHistoryResponseObject, error)
+	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups)
+	ListStaticLookups(ctx context.Context, request ListStaticLookupsRequestObject) (ListStaticLookupsResponseObject, error)
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
@@ -13724,6 +14210,31 @@ func (sh *strictHandler) GetSelfServiceRoleHistory(ctx echo.Context, userId Orac
 	return nil
 }
 
+// ListStaticLookups operation middleware
+func (sh *strictHandler) ListStaticLookups(ctx echo.Context, params ListStaticLookupsParams) error {
+	var request ListStaticLookupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStaticLookups(ctx.Request().Context(), request.(ListStaticLookupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStaticLookups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListStaticLookupsResponseObject); ok {
+		return validResponse.VisitListStaticLookupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomerRoles operation middleware
 func (sh *strictHandler) ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
 	var request ListCustomerRolesRequestObject
@@ -14108,612 +14619,632 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3pcttItjD4Kvlx7g2RbpAiqcUlKhz3Y0l0laplSa2lXN0FXyEFJEW0wAQLCUpmuRXRv+YBZubHzAv0",
-	"9x7fo/STTOQ5mYkECHCRJfv6LhG3ywKBXE6ePPvyqebH40nMGU9FrfepNmI0YAn88yDmKePpMeW3U3rL",
-	"5KOACT8JJ2kY81qvdjliJIp9GjESD0k6YmTMhKC3TJCQw98JE5OYC+aQmMNL7Aca8g1BOjvqS9GqOTXh",
-	"j9iYygnYRzqeRKzWqw2T5kG/5tTS2UT+KdIk5Le1x0enNrikt+WLSeKIbQjCeBqmM5LSW4d4bs2dtttb",
-	"/nkcsaMA/s2a+OieJSKMOT5za14P1qyektskfhDkIUxHhN2zZEYekjCVm3B5quYidT9hNGUOmU4C9V/B",
-	"ktQhAYtYyhoOETEMmtJb4o8ol7B5GDEuRyRmmCBmouVyuQVBx4zc02gqB+O/TeOUBQ4JBbzs4RBHPAh9",
-	"msaJp+Eepmy8IYgnWDT0SBTyuxa5YDwgYeryG+rfyQPxjobNk5iz5jua+iOP1H8YXDZInMAP+tlZ//Lg",
-	"R4ccDo4Hl4NGy+U1p5aw36ZhwoJaL02mrPy43Fqn2XFrNac2ph+PGb9NR7Xe7nbV+V3xiAlxlrD7kD2s",
-	"fJhUEE9+7ZFQ7BN6IxhPyTCJx4QSL2ATxgPG/ZlHJjiwQx5GoT+S4ONxmsGbCiLSOGFBFfKtsZt3LKUB",
-	"TSnclo9pxV7Yb1MmUnlE+v2m+sBzCPNHMQvMhiR+qNsDX5ERDQiPOataraA8uIk/vnFrlwn17wbjSRTP",
-	"GHvLaDpNWHEbnXa3dCMn8YWEyfwGPB43AVweibm6C3CPCUuSOOkRqv5F8AiEfE3REZKOaEq8n2ky8wDN",
-	"4SA4HTOX173+NB3FSfg7lTN5DvF+abJbGvImDNdU1MTDa8Rj4lNfEhk6I3eMTUiYro6feg+lFOV8cHH5",
-	"NqFj9hAndz/j/S8/yP7hWyLfJkP9uqEXU8ECksZEsOSe5c6v3pk/UwkCPNVGa7UtbMMphuPpuNbbc2rj",
-	"kOO/O2ZHIU/ZLUtwSyxNZv1hypL5jVwwP5bHlMbkgYYpuWHDOGFEMB6E/JZQHqcjluilrri8ztIlSSQo",
-	"wa6+77NJ6hD8b1OzG0WNEzZJmLwWgCM2ht3E6ajqRlSMWXL4j05tQuVZporr4SfVTE//ghTZj0J5ZScJ",
-	"G0psH8aJ4mtNMWF+OAx9MgxZFAhCeaBuiWaSQM8od/n52wOy1+m0SRSKFDnOb03gAaJVwjF7hPHm1QWp",
-	"ywUEbEinUdpwCBPNwYVDhknz7bnj8jBtHl1KRtQ8HDiER82TY4dM0ub35/CfM/kbbR7+0SHJtHl+BR8e",
-	"9B3y+6h5cOKQv9LmT2cOuYubfzx3iLhvXgxaLnf5KzLgaRIyQWjCiPxXgBRYLmYU3o4kcqvVkyB+4I5k",
-	"PUgNSJzA/3JCSRoyB2DivfJcTohIqTxXCUBrWw5utUX6XDICyYQldLzf3rQ9wj760TRQB6FgQ0K8WkKO",
-	"WfeGiYd/IlhgQthng0yBAxFKxoD7+rRwFvwmHbExSeO4JwfzYIT93960Jag8chve47AH/ZYEi1nhWHLS",
-	"3KqQCB4cH54TSflJQlMJPxKFdyxSHyC2A/cHVpeOGIBFPogUyklIZpfzVt6HOAGIxNMUJCzcMYBVruxH",
-	"j/zz//y/FEoQb5LC33JchQjeJG32T/EthRQeE813v+AjhVLe7yP8G3Cj4chZKfGjWMjlJyyiKQvkqGah",
-	"dY/f4CeAY40Wec/oHUvI7ZQJwQSpe7+Pmpfv7WFJEANz8OMpTwGkA+qPFFBDQRJGA4k7YSpI/MB78uho",
-	"NIwTSUjxrTo1qIdQSkeUk7YkdB3EHJrKdY5jIaWBhElE88MxjeRlJIYQ2F97v3kO4gj82dklYnqT0lvR",
-	"kIsSd+FkgpuXUJdnCN9KASOMIrUZ4jF+fXXhmW1IQQYw22uRczaRMmSgL0kUcgYXYSxHlacqycI+iXk0",
-	"g80Pw0SkZKsLm9Y3UQ4LQHsvOQ2P88io7pGcX7KpfclPw1T+OYSzRJhFMb/V25ZSArmZpUw4chk5OQrm",
-	"In31VcjVr2bSUJAHFkVNdTZ1OYeizcTb/+1NxyNxAncKVrX/25uu10DYDIGL4iXfbu82O+22B3THU9pI",
-	"xh8kLtg6RnZp9bWTY7XIAIiuH0tKgXI3StEuh2my91GYKGgg8rLLS9/6TsIQ/rVTc2qhZAV4YDWnJmc2",
-	"XMfmNhlvUgSt1qvBnmtOTUKHygcUP4uyz1aQ1g6mIo3HLDkK5lnUUaD1Al+91cptrNNut/UeJjQdZTsI",
-	"g4XM/l8SNqz1av/HZqYzbuKvYjNb0M8SLVDSl6B/h+yuhPPPmPBIHYjajPhUsAah4k7jpDcVTH8sryCj",
-	"UtiXqMQDebSJANaCPPUmDkLJLft85ioKqZSoOAEpyyERo/fIIOJpui+xVeGvwbsiAsyYqDrqUkG14sB5",
-	"XK7GfpxQXnJ6B6MwCiRWx9PEZyClMXi1RbwLFg0vWHIf+kzqs8IjIyrU/kSMJMKjUeRJUsjjZjyBe4UY",
-	"hupOtj0aRXp7v01ZMst2h/PltpNDyXa7bENvQdAp2VA8HtOmYJK8SjpH0zQJb6Yp7i1h6TThDskRCVTW",
-	"nXPJWsKYi1E4uZxN2EHg7SNnVERWUr6IDeFISV3qvZLw0pnm7p6EyCFN6RuJyl4DBIkpv+PxA8/WQULh",
-	"8gocqFxJBehQ2qsC3XYl6HhQJqn3lZ4Ak/SId5aEY5rM/shm+7iwNyceGYYoESvl9mZGwoDUqZ+G94zg",
-	"fWFBY9/lXj+KAG1wOo+EXElQ8Ap8bkw3fhxFzJfrKIJkfhGdSmBwvDVr4dGPodTUZk9AJ0X1RjiA4Y/l",
-	"WOZyT810FDh92OlBHDDEMPJUBHO5hyjwxkM2JlFValW4AsWfYBz5aSVCVtGksiU/KyqaCcoVYBu2sw1B",
-	"wkBKTvi9FGtOE+pHjEymN1EoRkBvUbSl0yBMCbtnPN0QREjdkvvM5Xw6vmGJkZ6U1UcO+9c45CyQ+Ow1",
-	"vYIUsd1tvsbrPNPCGvuoRH/CY5crgXC7vd0ogrDT7JRzv2zri5hgDoYLIHgqlZ3vZ8sR2Ovrc/+1R4X/",
-	"t558/YNHRJyk5I7NBIm1tVBBf0NYWA9I7XIDmoOEAak6pCmDobx94k0nE5bU5UQNb9OL4gfzF04D0NOa",
-	"RMJuaRKQNHa55Motkl0UD7XO4jESPEVQW7g5R8nOfW1UiB7oTJCbhNE74fI0BP2XB9roheouLiaiIi0e",
-	"2tyuKpA+VlB/Gs350/xpvQ0j0AgWH4EimrcJHY9pogkRENQNqUKQOqyzeTNrGvKDUu754OKyaYxPTWV9",
-	"8kgnk1yS+AHkeCkHJEzI3wUq3d1GkaRlVIG8IRuDk8PB4QbA2QYgQZP3G7LRbXd3m51Os7u1IYVy2Ig2",
-	"aHWc3HhvYDBN8l97LTIAU2BGtXzKyQ3K4UHPRpr8QJ5DvAMQwQOD+QIegjE9+H4m/yjh/XIfLvfO0S5l",
-	"HkrVjH1M97XYIL++ElISlf/q+6CDndEkBfwF5fic3YYiTWCCo8DTVEjsE+8ipUkqgaReHfAA/wqk1r6f",
-	"v18eWDLGTKR0PGkRbcBX0gSNhKRAbeL1D99ey4O+Pjr5uX98dHh91j/vvxtcDs7BPiEvCHgJ4jvGYVqp",
-	"501iEcqJ5giYdSbqhCsuw2/rEv+jIfgB5m/BwFjhpe7u1jrNrlvzHOIXaJlERiGVLBo15C1AzdAi7P40",
-	"SeR9jzlz+XgqUokxgOVxQrxXHgr/fEbYx1CkwDjjiPWQyD+EIm9ZLeqM252uy72fvj9tdnfanW08Qu13",
-	"UZy4RQ7i8YQmLJBsK+a3ERgOHhi9I977TQ98NagoKu254bicDlNFALbb28QfMf8ObXpTKeJkxpso9u8k",
-	"H5QPwGGkXEA0BaLwEOu1C5ejtV8rodr2Iy+zn0YzkOjE1PcZC0QRBV5VKSbalbMuATwansScrXL6i45c",
-	"n2LPMnjnz11uUIrbyh8IJrY6wN6HUwlFzBsOSgxcPLBEnvFWe5ucxCl5FwfhMFSHLTkVlYrfrAgct9Zu",
-	"tsHtUQWizA22LpyOw3FY4eQBq1JOhp7QW7ZPujsIDeR0yPUUu6M38T0jO+02UDHwHIBxaKfdzulq3Z3y",
-	"Cx7BakrVTvmJMTGEPN3q1pZa6I+lXLpcYJHiK5r9gBOlMbhjCiqcYNHQ8SmPeejTyJaqlfhri9Z5xdR8",
-	"VavatVzmmge3kp9OedJs077kyvJAi9tb4nPz9pVbr+gKz291BdddKQ4XvYjV0Cg3H50Oh4KVAOHH+IGM",
-	"JflFPFZyDAhVDIwS0ygFJ9ddOMntpF0hjuE8pRjaXoSg7VIEPVXaVokxCfQvbeTxAEU80NriIbjHkVpb",
-	"Wq29epTxSzegZyzdwpBGgpmV3sRxxCjHlYIehGJIBa6xaNgUaMwBe5ZSe0KujdIkCG+lIJBROxHegs0/",
-	"YhSk6t9ZEouey70/dNptJbC08Z9gE0bWWF8kfzQcY9OVlKfTbhfIaafdLtWW1N4WqUr28e5u18qP9NnU",
-	"pKIoPC9Byu+cUv1ISY5VCguR+krL5T8j2QZ2LiGslJdMa5mTiW+mKfEOKD+EgJC3Eb3VYuwB5VcQNYIP",
-	"lfAshwKlt9wQ9QKqzxmVjPnQRE+UWKEO324IHVPRsw7iDbAxj0xomIg5YdAhgqXaSj+H7S6vI4tEcXBI",
-	"qKI52RVtaM90zswfCjKmAQNkRzFNxXK4vAh8GFVOph0vTbCQjlhi2UspJ2w8SWeZOVibS/cJdbncmyVn",
-	"OlpelxfTzFQ8rIoTykJU1j2kSsXUMTc3zceZVOmVYGGvI3naECagweUmoqGXaYAkpXdMkKLu6ug3BOnC",
-	"OURUSsdaT3W5pag2WqD/0skkUrY4kO3QOgknDkJjGhMaRcrzg3bDNwVzJfqfX/1sFlcHFIiV46zRm1tn",
-	"69UrcsmSsbBtSfueA1Np7USpIaM4CmzcxhCxeIKqMiK6IwW5hBEv/yP49bw3UtvEH8y/WPYs+5nBP//H",
-	"G/SCqZ/V6/sEFQ3vjYfBaICTYzojQuqlyonJSTxhCU3jBLkbOEQhnACvqrynLvel+pGEFDEkTHuazL3B",
-	"yXZAzbaeqEV0i2rzCR2zN8dHfxyQvj9mrzxSl4oaUrF/9UBbS6ZcLsUf0YT6KfhmvGtPqjCNbJKjE1Lv",
-	"7Dqd1w2wCKin3w8u3w8GJ6SzS/onh6TbltMrrfvN0QU5uTo+Lj46vdSPcRXygVygtwn/PDpR/1Bje5m3",
-	"Uh6zvL5iQn2JehBhJ1e77xGMPXB5tgu5Jw1qqfi+QcuJrwwo5H+QOmkQx0PFB9iCpB/Z+WwIKUBiBB8G",
-	"87mcorHe22i1WmB1IZ5ba7Vabs1DCwCqP/A6CeLpTQRSpAgDBvF89fnD2Tjd2Pg+CRnfJxcxFxteo0UG",
-	"eAd6pZzwzel5//rg4uK6f3Bw3T98d3SynzeUvNlqS0FC/1+nePuse98rNVC9ekXqF386bkbhnVTuJZ3O",
-	"CDPYaRs9l2dKn75B/8O6R8U7tMq9AjQgdQsxDSpaJwv+PyZ8OmEZ0kpUlTj6z7//oyGH0pj5z7//A1Dz",
-	"n3//h3xscNLlXh4Zl+Ih8MgbIEVI6fonh/K703P1tedyCVfkiiOGoRLyJXIDXp40vB2lJjTh9Nxr7BPv",
-	"6uxscF43lKuh7+bx6fvCc8mM2cfUMl22yCU84AEauFARDfltxJqIsKTubWwou4yLEakKG6XoiHYz+EqK",
-	"kXWq0Jw8jOJI24VN3EMax40W+SObyUuBX1E+QzPzfhE/4GcwhpC6JzlFGHgWJ16G4uQN2dBYfnUxOEcz",
-	"aD2P5voit+U1VHAsXK4GnCjZ6B+8G/zrRsNcBBAFJUegqYnmVWwR+c7HVNk0pFBDBWsKxkUo+V40M4iq",
-	"XHCBy+tTwfRZNrxNdXoNSRPIMI4CgkBKRyxM4IEkYzdsFvOA9C8Ojo7kwyh+EEjEpHZ4QwVr7KuwqxuW",
-	"PjCGCCDsd4l+dQOFL4Bji5xYRwuH2XJ5tXVUvoUIVPf+/Oc//7n57l3z8BA4psSDq8sDEtAZxryhOiZG",
-	"8QOEUo+liFCwqsqxj6lIUULOpjDGVqFhG2iRQkBUo5zA5dkMYGHqEWtNlz/+2Hv3rndxoRx03l+ABkui",
-	"DcoqqcvFWhabfXAoDSWNgJArKVTiZMreZe3XBLDltl2qFqAKUNALSIVaADZ1hXnnyrYssazMe+iYgB6l",
-	"vj8kMb8lUqiE5eUkVwciEI04AVZo+SLGFUDUhcQz+V1doSzE7+HFVrFgfIY+ThYJIAMuB6uoSONYko9m",
-	"U1K3zVcestmQG4bhyMni24RORqGveDHx/vn3/4/88+//73xMkMuXWdMd4sU9CMo4o+nIw+gtDChMaRhZ",
-	"xnaXx8Oh0vXydvdOU16GIOMLxhLfIt/HUx6IHtl22u22Le64nDO0Vwdsko5Ip03qNhWHs5UEvuGQnTaR",
-	"2ANDCod0222ioz0RT7Qm4nJKbuSMWWhazziU4yEI1jfMjyWxvPjTMVztOb1xnvdvzDH/Z3MgPEsktWV9",
-	"ExOpfjtSE4nJ3j7p2BezRX7Wasg28k3UQ25ZimFBAgLtQPXwAQib9zxoxaD7tGgwbMFbf/irgOhzRpMo",
-	"hPhUeV7C5Z6E5+YkoiH3WuQ0iyoSefPKdrvtgLE/lUvD+CWjQhW9N9sVFr1yfa0I/9XDv6M0jBcFickz",
-	"wLdMlBipp4xTqY0/cJY0SFgIGLpkItVDlnvQ/WzCRXahCU1TlsjP//3XfvMvtPl7u7l33Wp++NRxujs7",
-	"j/9SHqUPq5VawwnMNh8so3wNcjGkrtdiIrFV3KqYiZSNMVYG1TkwcQIFlCcm6EwQETfyez8/PR5cnx/9",
-	"6fpw8HP53hO9sKdG0JmdwWbjiL20TQbDhYyJxeVLbSwOJjgwkHoIVa418hBPowDZbR3Uup9xDfFQXks0",
-	"+pc5dB0J7EaLnPJohkN6kH/kER9GVMNbJhmp/ZQOVPAKy9vsg6bMOAUFyo8DprXlKI7vphMHOBl3uWWM",
-	"kNISLNeKKrLuumMxkLFUKtUBEJ8mEGokJQWVogTs5JbHUvwrpF6tQKNtEv2uf9L/YXD+7EYlVMAXZl89",
-	"zSBNvD90jDUaBDcTX7eeMbpoii69eGobn2uIvoxTGp2Dh0NU+hdoEAjipdarSr5Qik48VFZMEG+0X9/K",
-	"pFnB5WCPvq7b4QryD9/FAavagnLNUm7b4Ape6KlgiSPvnFSE4BwTC0NBQHQ5OOiFTn0kYUrq3Xa7IXXD",
-	"FEL1h3hrikAgfTSaS8kZNuL1CKZRFk7bglCRWeI2m+8w+G09CAmWiKrY25IAW7lMiKhl4xsWCKQryl1j",
-	"WzH3wdyAxMOHEF4riC9324tzPGsQLmzv6aGTEFddGZaLLh/nOL4N+dGXj8XNT/+sUY8AtpeI2AOAbiwI",
-	"11O7MZ4oFbm00BNVFTnn8rLQOXuG53UdAdRWiJmbAwKpYxppzOeixrLILY1mjsr+oL6J4nJI7omUmuae",
-	"AUEGw/GYhlE/CBImhApFy4WElVi7557hYI2Ct8WE97k8FA65ma3ohJn3VCABNkqDFHPU9t/cheP/qf0Z",
-	"fjxeZqdtVMQLov5su2vqytikJtJ2rj/+64YkegU7mTZ6NlpE2x+Qr39ebFv5FX/TyRJUPk8jfZRSAQq1",
-	"QA+/p4ESFOVfPuYUyX/aSqLUB618UvjwJg5m73S6mXwgpuMxJLTWttvtZrfdNUFp8tUsNa3m1OCG4nyS",
-	"L+sPak4tYPcskqqHSZKpndujgByuBuqRIPanYwiimk0gcy2iiYrBgexSnoapzgeTYlSW9iHhIAc8idN+",
-	"FMUP5VvYym8BhlBvV21ia7VNWENlizk34tr8UjoFaIZCyhGVy+istgwtIOIatIIoTuL0bTzlJQvZaneM",
-	"dmyiugxwhvBR+Zq21JpSGkai1vv1U+2OzYoasvqwtre3t1d7/FC6h2wB2Zw9siE/2cB9BJIvpRIxxGE4",
-	"HGIeSXEf29Y+4iEJ4EWJS9bXlVvZLgfvgRlxAzgE6bTbXbBntTd0NieNInLDIjBAxpmEmc26n+0ve0gj",
-	"VRRAnprS4HCztwnl6Sk/SgWLhmUb7Uq1VI94G95LokPgK5U8Kr+r2mh39TODJLqKM+tnK/Apl2C4YVVr",
-	"6SHwNqztseCUmzjD4v52SRrHGKOVnShwD/gWUuOBrWaGmvK97j7PXjUSqG0AOx/Re0ZoihGRr3eqFxqm",
-	"+1JxGFEhXzM5IOragrLVsQHDKsGyoyHLGKGR5NIz8PUKazZ7JZVg2VkdLDudarBY19Ysh9qLgXI5aNCz",
-	"lMcMUvXXO40e2ZBzKNwI+T2NwuD7OJgZ+XMeFJ2drgqLtd0NSnaU1w+ZZ/n2OzvlN8CMZO0et3IZtwym",
-	"VYDiCNetrNpDzNa0V7cxN9RGz0YfFb6XsDwPUfA406bxn/WGCgDZ2yXqVTKh6UgKNyrVOkv4xk1VAGWv",
-	"/KqYry2ghMHqUMhm3wiDjZ4d7zEVKVoQVBgxmEvJxr//2mnuffi13dz78KntdF4//otCDR6nRzwI78Ng",
-	"SqOy67FlYZaJXpOEKcw+q7oRW2sQip2VboSWCLg1vflVEsSddntjX18WuVQknhCvFaMUmcZlHwuEx5SL",
-	"6WQCoXR/kvKjwZES9Gh3iPU6SubZ2dRFowotKjh8GVp8rALK1cKZifwxCqXst/ERjvpxVWPy+wtIvgZo",
-	"2LLtx3FUFG1fCFiq7ta/fRxHWrF549Y6rbZbI4z7sdRt37i1q8u3ze/c2r+pKlxYjctXyycfxxEXb9za",
-	"KE0nvc3NmxBUYtGC7GupDm0+iM1xHLBo877T3bxlfDPkKVO+2k2NFqoIGJTUwAnkQeIztS98vJk9z94t",
-	"nhv+vvLRyde7u3QSi/2P1r9basby0e3ZAcPUY3h0x2b4p5lRjWV+UAXO5Engg4/qDeuRmd8eX8Ff449+",
-	"WnsK5oFsWlEKS9IARZVbNSdXdo76IwZx7UkcVU2m3t/URasenVqxQMSyT4vl7awKRYs+g3dgb2/j5CYM",
-	"AsbXVCURN6u0n61m5/V3GLQaUV8xbfyklBDB++VMu/BRbRCEKTlYwq2vhEWgkd1KWjthiVRDrdWQjdx4",
-	"G3ml6lKq+yV7A0FNhLecBc2QG7q9IZSBAKi75Y2zKrGoOEfFFqqAoQS49fcVCrWxXsEhaMqWoT6NCwUt",
-	"apKE3A8nNEKNfMPPwyLTZ6TerWqdlZ743mtbPZumEOunLWcbwlbSwIupzKZVMNh7vTrL7i6Q7U/kps26",
-	"eyTPwkvWOYrH6DQcxgkLb7m98B7Z6GaKDq+0RCCSKI2fCD+eMEeFsNyFPMjBHYChQgXkCcVDPIn+2dES",
-	"/CjCBuaxwOLHCTPi6Pg2aY0pByrx4VmwC5EdL3gHN9kjFXO+FN9/Bjr07fB42M76PH5lYmgx9hxZfGaG",
-	"j7Mt5fZzS/iPwPl9GkWQVIvWs5K70SKeol+eVc3J1lyQ0sgxXLCrQCxCmI4WG5Hw1sUCAgCQo1iESdkd",
-	"YsFcDrqRMl2Bg5NQDGDWSbxhmvGDhN0zGqkc52yV8B0atr9FseZI3i1OowuW3LMET3Q9AQcjbPIEZQek",
-	"7HYWKzjl7OOE+WmpcVm9Xc7JLzCAJxRkCpZBuJFJ7DMh8t72lyGbT97dt0Is1WbWJparnssSMvjSZEis",
-	"ij7f5vWVoibIqXJva15cpZDNl0C1BQMoymcsaoWad9qyVm1P2zUXuyiCzZfP0xfHlAlcZlxbtJoe2TDj",
-	"WEJoDlbFfXbUiIQGY6l+cBYC9/jp4vSE8Dghv7w7rtxlZ8Eurc1BkOkoHUfVUji3CqwHIQUZ17ij1ArV",
-	"VpU3fZLEwdQHw5EZf2NfMk9SRAKIisyTvJcinS+GX9+OHLr7JNK6Gn5bsqbB9GeWPwsLWCqI5tbxtYXQ",
-	"Pq8C4PIapqYaqan1hDGF2Awgfwd1EUudHVH4Ge3v1QTF5Xq2Ds4mf2x8uwKl7V5fgxmBmafKNb/d7LS7",
-	"8rTE1FcOxVI6DO+V0uEw7+DstmuPjv5NeWH1jQ6f6gtFBySPM5+vb73R1baQCU1HR4FYtNc2CQND8a/O",
-	"j9CTtTgIYbuS04arBx+EQfWsdhjCS7CL54TLt8Mhtp/EIZadlMUH5Jk9M1sIg6WcQM/6tZnAUQm+PDDl",
-	"DQVgqVxu+QxMPxaN+VaVgtP+NB09JfYN/okmAC29XWtTKTy/LrSWkL9JcbKlI3uV9UzKsFSbaq0JMV4k",
-	"joJWbeXThd0s1PHQvDrvaiL187cHZPf19h753/9rp9VtwKww3hP1pjIAqXkrQHQ5Ly8oWSCek82fFShV",
-	"k3rFWb0MKmd0FsU0uIzjY5rcvjhckkLAXiQnVe6f3e0/Pis4Fs2F+cRYrAa9PiKDyZMMYzY8oM5bco1/",
-	"LgcG5kKpKDJlqWDPe1/0Xoc0jFhgWa+iWX7foc+uOL2nYfT0a5Ky8SROaBJGs+upNVg1JHSCOgnCQEWO",
-	"YGlADgnhLQLdbjCs+VnhsmRiVblGh+OplFXmJywVyFRuWMhvsVwk5FuQmPtsnyT2enMsBXbSXK9xD4wW",
-	"8ltHVV3UC1q+kor+Oct6+RiWchnH7yifKbYivgg+6N3pOpoamlg4p6NS8+ui8XyYoKfMsZWsWY06+NB0",
-	"wgkFoZhvkMcQvF4u12xwmo4YTxWIxPzX+a15Fm54apsCis66HLsghIJ4FdD0esSwPpXbDxmR2GshoSkj",
-	"UExyTs0sIOQiecPqOZWhyBWnOc/309kHQq0CLQ7KQKoA/qwkQZ1djihbs7KgZ5Ka8FXtvI6TzKkNF7Nw",
-	"89+/f9/sWwOV52UWNgjrBhP2FEtLrtIL7XsqQp8kjEbjNy5EBUgeJwSUm5zLoDDFDFeSHysT7AuHq6o0",
-	"HFq6KSoBtV7NRLeSkqouISfFBLoe0dmy359eXFjRhcXcX8z7hbcvfj6AL84Hx9eXfz4bXB8cSvCpZR2g",
-	"Dq1f0pkt54Pj/uXR6cnFj0dn8FX2xRlNR6WZvKBai5SmU4FBdBLGYaoOIiAapCujaD8YZhp0VqGg0ADt",
-	"64GwNDtnd2dna7c0PWeVCDF5d1QIMyXJNGItNJiB57c8x4psQ1oyhRJ5UPMImSWKM4Cgq8RvPQc6/zme",
-	"Es4YxrZPkvA+jNgtIxJ8mNl9fTE4fnt9MTj/+ehgcH1+ejy4uD47P/pZXut8g1ECTRYjlhYKKkImWjX+",
-	"ysGOjgc/DK7PB3+6OjofHBaxcsvCygwuz4uTXxIOn42EKlghC30xC7YwaD1X+XPg0poOzDw6WJl6l4Pz",
-	"k/7x9eD8/PQ8jws7OQqld0hwi0Sd8rPixZp7+uyjXXkuc87vWDqKg3zy3Ase8vcQ+T+hSUqwilDaaShR",
-	"pgc9BsawHnJ2enFJQsE3suCkmJNNPxmfM5H2J+Gm6SK12em0Olutznet9o6xQ1pMADJ5F2DMu8Hlj6eH",
-	"1yenl9f94+PT94PDOdYn1yl+bX8okpYdC50QkFDLXYPyeXHpa4LusxCzT27M0jeEFX1aiD5TDRDBbFmn",
-	"xEO66GWlblVNlQx5VzVsPQfmfp6r2niqFyAiYODBweDssv/98aCIa7sWrgGSZRt/Xjx7xo1+Nj2rsutl",
-	"60KlMsMptRKRx5JlTrpn41/FUtCk025rpXSOnZPX89igGnx02/PyN9aCKaDFdgEtcKcvwMWesLPPZ2fF",
-	"SZ2suFOczDVEm2XxixCoqDokmoaDsFzAF0ljLAxZ3RT8XIhStNCmcYxW2n3VRW2MPUzBMlxJMb4/Pfzz",
-	"9eXp6fVx//yHIsXo2IKvThdX7U4u45jgVp8fU9bc2rPpVGsZu/HYE2aKFb4FRvrS2r8qGAb3RyIjVgEL",
-	"5svIA4p3SF3SO2Za1CDHfCBurdPccmuNfV3/mtBbGnJtNIVRsZB7JYHpbM8RGNNfp4BHXQuPbJARBbNn",
-	"Vu+/Cow+Cws9DTnPdOmzF2RIFlLLh55cjN6VCLnPbFOrWm1LSpIQb/uQwcDC3bU8Fs/H3hDy8lZntlhi",
-	"2WJ7uaq7VU6NaoqmNeSrk/7P/aPjeUFoJ6fPKygQGwwvwfuebdufTe2W+ov6dmlBzNNUFXtjLLNBQeLu",
-	"YTFb/CNraWWGV+4yfVvi8ThMoQZsnUaQvI6lmxqqeTcMEKYuV989jMIo99mYYgUhtTgoo3DDGNdr1I6u",
-	"MJAQlkjsctsNQoPMJTRhFMbE6lwtl2fXYnWvzbPciTUcNpUoL/n3u/7Jn8GANbi4vCjQ3+6ehfByRrlB",
-	"Ynb4zOi+1o6eyxQFxb7GeLjKAWXSIjP/DSqKK3mOns/Pg72OVnP0PIuIQG4YTaT8Ag65XGWfShTqX13+",
-	"ODi5PDoAE36lJbRjIVJuS8/MwRdu4fN1QrVu1Pd0lKvQHijHtqyzjxNVFCk7SpPa/k4qkZcw5YtzTlth",
-	"NWBTVhqzoNWC2AtL0spNmLLxHzCwphJPrk4urs7OTs8vB4fX7waHR3309BTkvZ0cmmSVAABeBAD2/Dz2",
-	"CwPos7FQahsbwl62smaZxQLSPTnIyFRmsz+1QkQ7WxAimlN+oCjh7jb54/dlQbP4xWrVxBbqbC8TEfsM",
-	"e/1mAmFxQ2sHwq5zSl85E21tpfzbDD49S+KbiI1XCh+Y4Ltl3MOwij/li61A2ExP+6vP3x6Qra2tPWhG",
-	"0jQahSLc21AjssT7bggavYmnae8movxudQKudlhu188WWoxD3dveeU3UjlWDChW1pAZcxUO9CsQu0X+p",
-	"alVMBUt6NFLKmoIbtOePkzywtsqcwi8GqstCXQSsVgbxxHJxLanfgLUSHCBmOyV7yCC4qvNjVShW2NrR",
-	"GVDkVE4+r67JA8NZDYh3Kx0WLwrn8n2oZKQ52YEXUwTNVjJIr+YDXxXOCwNSM/jt2Pe53Ff9omBcFjdr",
-	"wWZlO9SqIDJWiCwUrcSUYgC1tdgg9KJgWrrUQkRsBrnVTRUrgW09xV1f0u7eItvCi0IuI3NL1f+voPir",
-	"xa+o+a9yQkvUYkM2OxVK+osdxkmcWxnwIUn2dc9HidOqmplpVfNZCTeolm63252uinhFvTnTR85MCNXG",
-	"wfmgfznYKAYLDOMk8+tt3EbxDcWOqhuSXWnitdGfpqMNUldf9cj5oH+I7W/ktGUTVk0iz4jdsyRMpU6y",
-	"ZrAQAm3N4nH7ygUPa1SehQd1JhB3a53HEwq2zR3HlkS90uOwTHUm7zOLcpMwJTEHw4zRf1rYK+QhTEeh",
-	"nRsKraaswmpzJ9GHeF25x4DxEPD+ReGu9mU8x3KD+Spp0IxIbzbmxJMb9Ta9/FY9tVeXg4c5azwFgMV8",
-	"aWwmRAW0lqHWqHbpHVgAFlDGj7sNZeLG3XxWEZvCoe+02wsPfVmeztzpGUEFE4GITgR60SNcJqrgEJ+b",
-	"Baevye5CiOWlT6tCxcJUuDk4npiafEqEeVEArpk+Z+C5Zu77HCi321UMQJLyumiQDbs52Ua+fJWkzhlh",
-	"sTu4ldGVc+jZamVPvyxV0evCHBQ5dz42xQLk5yciKnh2tla6zJUZiPMws78w1qYvxQnXCejAYZ8ljU9T",
-	"xsXAXC9vbw6yWk/JJ4W9KFj/23Nc4TlG2H1+vp+6hd29SsQ5z3yZ7KPPWMCChWpaAWnmdLwvJBv9x3XP",
-	"4h4+Mw9Pc6POaqKQaYeY05pKjuvtNIqKSW2W1kfSmGByGsYkfilFo6iFLvObahiv5Tddxql2KmGtbPKq",
-	"7HDmC9yYc7CVewNLDsJ2YmYOuy/NxuTaKwSqz+FbWLixdAC7iCO60FaIUiotWbnAdXjxXMFRL1TS8iUg",
-	"8+2Uu3yao/G5zvQrOyH/W+Ipk3i+TU/rk8UzeDWd/9qKL+juGRLwFImnLNgChyynmMtN9aQuGCOWXNR4",
-	"KfL4hQDzzURm4I7XJphPOtKvTB2/jHD/FQnME/WKdSnT07QPu2hsaUORDtTonZfJUXAvrYrYMZV5K6sI",
-	"W+OUxVFi0UalEVQua9tU+4iTrIln6YCV69xeuk49By0ZtkfoAm/ay5DKF4HKt1O7Ebb45Oq+n3OeX5lO",
-	"Pine+NsUsj5PyS92XMsNYYdz7oBUgd1vs/hZqx0SVECpLkGOA5SWf9Ugu5zlWt5YkccrdKvLFtXLWSC+",
-	"epHxlwPutxM6u/MkAa3qeK1isdlBWw9XP/JnKDVrI+/SorP55f5HaIJTHhJfUgX82ySPBkyw6H4w7APa",
-	"Htpw+FSbJPLw01DJDFCSA64xn45rvV9rPwwua07t7PQC/tO/PPix5tQOB8eDy0HtQzH3wKl9bMoPm/c0",
-	"gfgPOQJOi+VGcDT7iRo590jNYj/TMz7q7vPZCm9ZWnNqWHyj5tSwKhEQ24ilbK1F/gBD4b8P9ID455Ue",
-	"VkMRB3/EMm9MpJq2QYfcQqJGp/vdXJqGI184wpd3slipJKGzmtUq/1mHfbSL0v2KkHT0oWeAim/+ynwo",
-	"gyaxhvM4xbJl8/gS5JHJWlu3vT2/uMeKKXSFtIW4CRrdAZiY5ueuvddWrqyX8ZjOyA0jgqX7xAOj1TVn",
-	"Dx4atWiKdaxCZYFXyISWr5pTM+/XnBpn9yxZFZGsVfb1YPbD93LgExjXfnyCc0iemgf4kmwl+3jg8HlA",
-	"0xipxByEMKRYFfDC1sa34T1TOeVqdzdxHDHKFSrp8ywrgBjFcuUp1nQDcg49EvwRlSwSOmfDT+ZI0Eto",
-	"Y3C7BIH1BV+K6ZOE+aFQyDK/PDBlBuFtmApSVxVTi2vBzhFYUXWrW5svsOrUoKGsNsSXg9T7zcNeanRc",
-	"DUwVJLnCvlJ15zVSGnzTq3LMuE5NUzuaMjD6fygZEGji4i0YrIgTXdhN7kiwNH+ryvZWTlaUzyqb28ZO",
-	"G6xO/mpX0CEoJ3VGE5TqAyzpQKMzi0YMaSSYUyAbYVCOHVi+YEPgoen6sROapA6Z8vC3KdMVhKAaFBAJ",
-	"kwEI1azyqLy7DZV6zcmWHIOJ0FuFfU0ngiVpjo9l85vXV6FIFuxO9QoUpyv7KWN8Zb9mfLD8V7Xo0l8t",
-	"pjmhVURFu5XlKUjN1auq8+XtkwQKat5D2Tho2a4KTiZxnILMeyPiSCFtBrzKymGbnXZ70x+FUbBZLMpZ",
-	"JFvd5ac9wTCpanTFqrDlcikWEdMlxRziIV54clceooaHtdVCTqg2he4bHN4A/zxIEMqhi6/hoxw8PpVV",
-	"Su3VdBHSq4vBeW2ecRfuPLQxgUO10XzRVbbCsRfe5vLabHVvQQYtvAKx7R4Q+TxBgOJ4OZFqCYvNKE9O",
-	"uuq024AD+s8lwhZOuxgieDrl9wK+R7RAEEC4u5j6GJeDfkCHMOqPsBgrGMRtHCicuoLDr0giDUmziJSi",
-	"TXhXF1+bWg7fj+PbkB/hqOn/VHNKhbrmQHte+VOn3X58BFLwcqfz9AM5iKOILdeX0BKw1nrntbDCuud1",
-	"gWHIte656ixv4ZO1Zkkk+70If6/Av4AN6TRKyYTeMiLC39lK4lMB5tkc2a4cA8WKsyicQIEgHL6Fptzy",
-	"2Q0jQexPx4yniwmENYQiExAf4HJTadKMGDjkBgU79EXnyKZ6Wf4xxzAkdhhZE65ZXoHJVA1LZkeWYHGa",
-	"2hZU1kORuIxQ5+RT/DyroZa9TZSBsSgvWJKh/Pjxg1PzDernMPzXzDqgjAJqUUgk8vrqr7UVChxkE2Ee",
-	"0gc5u8H1X+fgp4GAdQXnce2DWdJZEo5pMvsjm8FTC7O7O49OLQiFnxzE0XTMcbmK1YSqmWzpnpUFwsyh",
-	"xDIgYVHI7/D1EV5LZVGMYp9Go1ikve/a37WfXtJ0gWCyqRG15tTuQh7AyswTtVbBoiGcUaT/kGDJchCj",
-	"YVOH0MhBdT2Ns2ia0KjsDYE2tTwxzN2Hcp6+lG7pMeYplz2MRb4q5JFsLRVExeShlDhQDt9CJXNMBjHi",
-	"2FDXNTdi5ja0qzYh03loFCusrE67B9l3eaq9tVjgyJLyynb14+XlGcEXoIK8Q6gglCAlyAvI24qfpylL",
-	"5Of//munufPh13Zz78On7uO/1MpUVq3cLp44ZR/T/Fz5zP+CPjVvPrLPGOc0u3aKIF908gq8JQYt/bys",
-	"gP9BHMXTRFV5Cdgw5Ky0hH/BylFqCysUvbEnVCUPd75bCpFCScRPVdqEoaSOVQMhTkwGTUqAuTsmWAwb",
-	"rsW8oDohAAq729lddlIKqvktVxwPSi4G5vNHtLJ56JnNKAusHAu3sliAtFhc2ekhO9wQ5CbkAbmnSSiZ",
-	"NSDYeqJgBtClguCKAC6Hh7WhCqjImb+6UF1Y/BIJ9Djkd/PrRF5vX9wvyPY7K5EYlAiyKwASTk7EczJx",
-	"IWdhUm9WGmezN5eYSiost2vIBBL6Fvd/VIJM8bp4UrDxHOL5lMc89Gkk/5jQhPEUHktAogFFb9nLUzcl",
-	"Jq3FhORSHEQFR98BgPoCVMpLRGtYPzyMsD3igRSt48QjMZooce9EyqFoIkjiiPVIodLsQ5iO4ikadH+b",
-	"xinSkfxZFGbIH3Wn2VkFPmX7LhPs5o7wlGf2P9zHnGI3v+I8CV2ZYpT5nJZZEJwaIFGCAVVfWsQtqmZL",
-	"5ik3YZSpP3M6NWimBFBwP1+QXAoGIyrIJI5m4ziZjEKfAMjLfR5ao1qy1CJLyFSq1Q8UaPRS3raGE8bW",
-	"gNZlhkUQO0ZYtYfNccsCVVb0F8FQSkumQZj2fXVHC5cY27PNHexb7IEeBoooTJL4PkT5AspXq3oaVnVn",
-	"+U/4ifop1LRO4untCGtYe/T3CRpYMwrxwG6akzhJYXdzMK3yxcgZNgSJ4tuQk2Inv/wEUCyrdGwhpqxC",
-	"o4N9bQiC7+QHzHqu1RYw0AIdlgtGVoLL9EidmllMoZiGQzw0p0pSXfeyqYhgLPAcu24Dv22qbjhycPkp",
-	"/lngUfLH2jL0g1UDuCsxZ3CvMGRO9oqTpbctQz2IAQttEQOCp9DYkIaxlPnB8gPZayzICxn63Tmw+5mb",
-	"f3XfyfsRNXXKlSF8zMY3LCHeJ7eGGSZurUf++fd/OMStQUy4+vsRDlAukAzDiG0Iwu4B+0BFxmg13WNE",
-	"vtAo2NKhIzUuF8O3f/2kO9efct2p3lGPVOv6LhhhcFm13q8fSjnniIoSve7ix36zu7OrVzRJ2H0YT4Wk",
-	"zKMNQba65GaWMkGGsSoMc4MJOrCpDUGMhARhTuC0H7GPeUTbCbY72+0uvfG3b7r09e7N3uvOXrDX6bQ7",
-	"r/2dve6y3wsWhHZzjzaHHz7tbpcbEIzb4SjIyxzoAtOVEn5AQJcHA9z/WAqtSxtEGgQSVKS+u01+Z0ks",
-	"dP4Rnm8i0gJZa3/m/60JDOXOOwqqXKTw84YgvzSV7aR5VKSTnZuuv1U2uGC/zQ97FlHfOLz9EQ25Q27p",
-	"JJK0CnqhdnLDd/Km/93t0siJlCa3bB1vjqQrl/CR5XG0ePeYLQj8eUjCFEIfGQ9U+wW8xHX5z5CLlHJf",
-	"Xm0/iv07h1xdHjhkHPpJrDJBCmfebXd3m51us/36sr3X63R77a1Wp7u1vbP7F9vzYYpbLqXKEvBqF0g1",
-	"81jvKOJrH38Gw4wmWqiu6MNiIn+mQg0tcqVO41eL3oMPUDNXzUvzzFGZl4EDabpvSLhFsZ+LGCLtew5C",
-	"lCMuVRQlIyDPcd2tK5zdRbh6HetiaOerAok6RW0PqD062e/dst8/6FuxEFvBM8I+SmzdhMKcm/edTbgb",
-	"4t/giN50MIQYUqfedOY1dHN9V7/HKGCUXGNcSRldk7+gf7EuICgnjFKWCId4FFO2oGowFanUd3/zQBtp",
-	"7BN6AzlhShWG3+UghaCPio1jbHZ3l07CNxXiSDHUAUBQeecU/ZqTrMICX8sf+bzVMg8efeQOQbnqoPD3",
-	"OTj/UdS6gsZT+G/7ed/34ylPHZBz3obyB5Re5wViwK6l9nfUbCqkTL3CEvUyqzak+1vpEjlYrS1MW+SI",
-	"k1/eHfcwlMfEAHmSRUFk04T6zOXeZ4buew7xwsADVwh3uWUmN1Oe0DHzwNHjyT16hEVsLDHIIZR4AZvQ",
-	"JB2DCqB+wOiL0mFhGEo8DmOq9x39VOp6xVESFqnJRwkbelb4IrqjC3qfteaCS4FyRs5jVjTd75SFkMVJ",
-	"IM+tC1Hzen/LLr0+78PsC6Px0Sg6HQK1W2WEo+BnSPKQZMsspuPUVIIJzVwD4LJWxoJya5L8xQEw9qAZ",
-	"k7ey5bzEnrDI+2YtdUcv9bHyOnsSX+/DYEoj0DwmLBExV/n22W/mogiS0jtmAr6QwzZAAY2TW8pVtpdn",
-	"hzJnw4ASlr1VHsmsFr9VGtmVQywT2glgn7v75qCU89miJ+bmZrbyp95coEYlOFcRu6J/R/lWk58bFsX8",
-	"VpA0zgjOapc6HxC7WsRpNuyGIGEg6cckFiEEMOrwZCnEpoxX+2Y7867ZPeWabTud1yX6xKqXaN6yf67d",
-	"dmuQjDLsgZHL8ER/tm2d5Q9GepyHIOK9VHtjnh1jiwykri/CAJyWk4QpeSCrXQE2S8bTJGTCHLXLkbng",
-	"qC/AWqLwjpnAalPyQpkmMh5os7el6OYQ6vICc9IfPRsfQYicLrUy/4BSvT664xCb5+Pnl/GTPn9cRk9u",
-	"tcD+UtRE859FgsvTry9IfbY1+bs177O10nM2ZAnjPls7ija7OxbdWwMNq6jeZ3D6CsI0T1DKpM0CKs2f",
-	"3XNt8/lFrC8rIj1d9qkSd7YycWcF0aFcZpg/QSAG844N63xX2kkRL3Kber0zv6vynZh5K1e+ris3V3Q1",
-	"zXgbTaBmsyTVtqgCLThm8OtteM+4JbKQOvuBhnxDuPy+0yWKBDa06vRi3E2y4OwuuVxfponkaRKcqsdx",
-	"nccpeUjoZMKChlN+zaAfvNxLKLB0O03Baq2KU4M1AI+0Jz+c8jseP3Bzf2MrrwtLMQynggWKAWfv/3Rx",
-	"euJyhVIzUve22+1mZ6frNfatChi/vDuWOhmmoAMQrXkMDCX9Pzw9uPzz2YDEicuVSy1gfkTR2OQQzgQU",
-	"swoYm+h09s4uidg9iwTUmECjM+Vku723CxDgccAECYWUF3AXSJ3kUrvtrjcXhmwz6+x+5CxLEKRqc+XS",
-	"97q2vakLXz0ukgzWSMLyK+ny4CP102iWE+gkbpGHUTwuXgzlrwxWVuLmGeVaGt0TiIEN5WcB0GWeCsQF",
-	"wKDEi2BxCE0x6/H1jpIyY+6z54KWJJeLwIVZc+pndNCtD8HCmwbfLMh++GoS4nGpncESLVYSvYUtfc8J",
-	"GPNRZZt+nDCzkPFtsnm/Zf7cnJcoy2LBbJljkZigIqtKrYEL435Wk0Oqg6fK7tJpf5qOKgK1+1yFZysf",
-	"KJbhYTyYxCFPsanX7uvtPfK//9dOq9voudzlf1Of/E2HI/8N9cO/ufxvzWbT/L98UxXJudZVUf9Gtttt",
-	"8jcp9NtNxExRHaxcyIJcMSV08NsFVeXz5jSJoEYJJJfE6UjHOhRq72LqAVI+YAR1GomYbLe3N7fbO5vb",
-	"7d3N7c4WpK5SbLBBJjQdOepDR5fJjxPI12mQ3MbUnHJfHfI3wyLxsUN4TATzE5aShN2GImWJXC3OYhVH",
-	"Uu/AyFa1l2u4gtdQVENDzsueeXZ9FxVCce0nDOJSaCS8/FKx81h2AqoTmQFblmpCfMiex54UMIZVD/Ta",
-	"qgcqR+vuwWhW0bhyXAqFqX6NVfFydeQUWLF/xLVGsB1YatbZAWpuThO2bFE77S3yt1VqlUJ/jlSX8VPH",
-	"4I+YfyfJC9B9cHxyRYXmljxHeJi+aJkBMXcFIHDaxh0g+WVHbr0JRwWerww8UqMtB0Bp8jp8c11daQKT",
-	"cRe7KnDeMhpjGunYO8cePjWndj7oH9ac2tXZIf5tkoAGvwwOrspKoGStmOZpVlWjwXkmkKUhlIS4PFDV",
-	"TwePVhXjhjPKGxue0J1xPlrApJSYcbetwEjb21+dAoKDQE4yFTEnk1FCC1nI5S0gl7nFPKu3lIc1fhVp",
-	"F3Smug9hhAwCPBSFKAmrNdWK7q5C1kkZTmGxbcx2vzDwW0M5xAE2BKG+pMoRC26VAoIxsXLgeaSxjkpn",
-	"PEzRd780mWHpZiq4sFlolirVIp7J8fAk7RSQX2gzYPmTzYTHjHLJTMr48Ha7DfxJ0/58Ogu5SRg1/Sml",
-	"FEvMV13zlc2EMzXPvLhV/qLicOa1bfOaRfXIb4U7Zl7fMa/renuSOVtJNyXf7BY3+gABt7nuTuAJUo0u",
-	"9YedtrU25OPao2pe6cy9ko+0nvsgg9+kstlYahVsyL7csnk1xjQmMUTVSYHcUT1mGPCEgHjQMqd/+O7o",
-	"5J9//4en3gGBB0UbLYI2xYT54TD0sT+NmS47GE/+gDZxXbtDQjEIh0OpPEEgE1ZISEcbIhthp3zBsJRA",
-	"HQJWDapajKo1pKIPCfRhG8f3GZp1FBbL/y20Yshe6ZpXquqoljRd5TEW4kmwUY/Z1paaUQsU1Q3RFvQI",
-	"w0MOhYV/qkVavmuYmbNbNufafcTMHJaRrI6nEXJFYHKNGLQYtt3eVtvetoXawjK31TLtd+AYlQA4//6W",
-	"eV8KxlN/lKF9XWKTNf323NA2StW9HwaXZDOWsv4mAHlzwhIgNjEXm580Bj9mO9pRO9oBUilF+9w9VG/t",
-	"qrd2FeiremRBYTv8pqNQBC5svmeSfkPNDTcE3pAzW0N09/AFkKWzE9/I1WJeSYDeUYR+seS8o9B6ZTkZ",
-	"J5Qvyk9MPQyJ1w+ZMAVemwVi8VyOpuoFtkL5qLKmITkn6+d3DrOE4e323m6VDF05fa7N2PKksqwLSSZp",
-	"DAoCdmUIpPq0sCSntjgvVOfMnJmrsqZ9TV0WI+2vHsyWKQg5Y1h3Z0kudlkUQD/Hc63eYA5hrdsW8ay+",
-	"oCq9QNNjyDholfiWbN9hv/kX2vy93dy7bjU/fOo43Z2dMgdimZtmHkCl56Co0/zWOiSNSXdnh0QsxaA9",
-	"rLzmEO/ac4jXxP20PDBSRoyKlKhe3emIjQlVH6JwAN/2XA7ve60WjgBjgSkNzQfYYjQeksmU++kU2RPy",
-	"aSgPj+ZzsPK3OyASUJdLKuaAOb29Y8QEIOEtcgIDipQmYLZXmrMRTzyIlJf6tk8Fc+QsUDIE5RiYp7Pl",
-	"NQoW+pp9sUsOMF9GqvI4X2V/fij8Uuoj1ke1Oqabwy2mwS0rO2CmOmeTiPpMB+J89qxlE2UkQKxJAxIL",
-	"eVddkfzmAmwYK3yELz46uolPYakrgeOi+GmhpOeyTGazydJVVN1p6x1V4G3NxFRL8JayIn62j+ZVdFiG",
-	"KRacZL9NaWRJ4fN67H+Jc1rjcMy+SjJBUK0CK1srFyaLOjEQQzSXoqpu8miFFCpcXq7OCEzwc2uIDERL",
-	"G1D7BcmitXC3RhSxI4LxQLg8TBv7RKSxVFvC8SQK/TCNZj0iuf+sSoUaUYz8PVXYI2mtbvHhuBy1MBXr",
-	"PWaUC2u/+0CVkStAIVLbC1yXqh3aETgdS8IeppJI63prAnrkzSSG2oJWESTAd0CcxfcsqV4FUWlhqMS9",
-	"tahAozljE6XwAXqs5dLqy8NbpbLU1Jq7XEmLeMOQRYHAgqQRo/dW8U5B4imGiXkSMw5pSt+kyZR5+KJw",
-	"OXiwpOwxTR0iYjQzWM0N9u3BdD45VTCXXDdiw1R+3XK5dyEZ6SGULYQ5BzxQfyUgt0s88zBxodPsbnmN",
-	"feIdqKK85jOXe8dUpIiJ+c/BaikknlxdHuSGumx3et12r/3dH9rtXrs9x5M/1VQw/BlN0tlRUOtttdud",
-	"LIGj4+ReQGpU6/tjRg7iZFIr/Dwd30C6zMHh+bvrThuamhxQVe/ybURvtT/0gKoCmrmHMU+pX74U6PFo",
-	"v6CWckZTcgixRrkfcwvpqoVA+GHw/azWq/lCNKUqyPVzBWmTQFICvJpTG4xpGPWDIGFClBb1y5/QktGy",
-	"l6FOYK1X23v73e5h+7vOd99tH7w+3N3Z63ffDvr99sHOTv+w3dnJfTS/k0XlBs/Be5Vl/+zA4S6seNk/",
-	"OEB5Dz43xb3hne+739ccXYJMykLynypcUOME6ct14azg7TD3IAeY2tetG9bJMrpUrrnynpfU87ALhznf",
-	"xmJNiusLr7hqYVXfmAViYZJaSQnMImmy1PU5KjWfhamKumlcPDqct0qgr576EWuC2tc0yXtW2fPHMhKY",
-	"K4tlUUNLp9nabcst0uCUR7NiSUI1Ypm+UkZQ7els2mpPt3w2AmMSNWhZOG2eVFeVyLYMmpK3ohsGTeBo",
-	"RHnoEbR2UT8N75kzZ3aVPPHng+t3/ZP+D4Pri8Hx2+uLwfnPRweDa6kkXlyfnR/97EFCkCrFBVZkFFmU",
-	"FZWpyMCIitTlOBPx5miXJ/ViKcRRBYQ6Lg2qxiYqKwyLXnp2qV/PMoSqN1V1iIZDYPXoA70+7l9cyulO",
-	"r04ucUrYA26hwG7xWKqO6YByokpDl9UQKfDMFU9H1TC3T2c/dzpZiKVtF1/lfFrrbc1UzC7ZWoHzV9z0",
-	"zsKbrgb5rJs+L2HYVy8TNla953aeUO6mlQgrc5e8u9Yl19tfeskzMai8lwHUHhlmFU8eRrFK3QgyNAK9",
-	"CCoEkN1tq9NBIXfclk4KYVOV+1BTfT+rXL0R1j7NpamXS1qlSeoLFxDGnBxWlZa/jZtzC8uLhmWQZfIN",
-	"QvGVzO5pKS4A7no6YmFCfDzOjSJE5yU7Gz+6CxAEVlgGU6WOVCRr5ajHAxXaoWfyjbENrnnFEJayKgKd",
-	"Zne7eB4LjmLAg/VOoSh/vwiCyEkUNXvy8pTEP6fLAo0iIqXjCVouwkCjCt5MwcDYgFxpTANmdRzeLyQR",
-	"U+FyiF9D+wRQejX0VpeM2EcaMD8c08huVRKwJLxnQeYktimCyw1JgPxy7efNTp+LlNGgaPpdQbHJofFK",
-	"wCcIxBKMLihJq9O58k29HLHLoVI5xTNK3ae1qICZAfZp88RcoOpyllhUHBfUrUqsV01YBNXZ9g+jGFuy",
-	"JfE9jYiqhGGgbNETu/QqL9Ze3SmX96sgbC+/VDR4LNeCbWiXKcRV8F6l2LgBfKHi+eOcnm2vAlXugjSQ",
-	"TYvhuaUzPmaa+qfFtWsqoSivQRX0Ms2/tPuQCmpSVy2x4YPN5jiJ4vhuOkHpXQqeEtjng+Pryz+fDa4P",
-	"Dgulv6rMCxZovmsv2QsuuARQlo2inHmswb5grPU4xIuU+3tcUuO8JB0Z0BM+ak4WVT+fs88e5EozFt2+",
-	"UNQkHs7ba0WhkBiqxxJHR1S8g2I4VnF6tBWtbrzKzFTfoqUJ+gFABAm627/iHrId5Io0rrgPpxYPh4Kl",
-	"tV57ztijDry0HA7oMqjHs7EgOuhqrrhNZ6VAFINQVRo0NlUHXwcWjquYTiFkebXPdTxoeQdHwX9W4v5V",
-	"uFDeHUd1JYHAwdxyJeqsAJ4XKjiqT75s0fjb/IrbKy04jVManTMxjarKJWQIhKc6pqk/kjwpzYrIqZoj",
-	"GOpgD4mOobWrvpUWS3Jq2uynkVAfpgFQmfOzSGKxMdm6qe5zNJekWrFvkQF4JHPJo5n3WkeOZbGPUrhT",
-	"jXBQrUim8zR8Rfq8gt13/ki1Na9Sjbb1UdXa8nmNx6Vmq5KURWWWSZgfJ0HleisX+HSbV153WKIBLV7Q",
-	"c+gblXJ2uTcfZEOHUOjRIVe5noyY69r2OdJ6mUxeVonS0jJ0qtxqO/hTxQ4+Q9x/XE5DfgxFeXfUU66t",
-	"Cbq8jKUjb4gSyc0hUv7N7AVQYI6kCQ0j3U1KnidENaABKbwdpQTqzlnGCyfLUlHzp/HUH0G23ShGU0eI",
-	"TnupIbZcXkKz5EqakpA/0f/vcgwAIMv8/0/xo0NTSWyFj4lV8pJgH6ygbxVvL4zl5DVwZ/4WOTkMdYwK",
-	"46gec8/i+1YYA+5lrH//0i7lSnex1Trvq0rDCiSbCI6VRHt9776+L/kZFv+fyre8VMaAsKL15IhlDtkK",
-	"tm2TitLMxxFU94VcGLO0HvEUVfFIXRnXGg7xMGdTPsRGmBbDixNTjAtNMaZoONbHx/6qyoUYkDDFSnuD",
-	"k0MYL2H38R0Letoj4HLMWoHPsfiwSsw03KPUxcptO+Fc1HBGKlf2diutdN55NE9rFwQTWtzCYkqCpQ7x",
-	"4/GYNgWb0AQhwwmNJiN6w1KoJg4FAEqNVhlNX5+I53J924tcgcqA3be7KqzjCHyvGW628Z7F23XtcCia",
-	"LCWcYt8CmnWVDgNAPJeX2s8LZ/3i7sKKktnqbKVwAtuuz+81DcesUeHS+koex0VuO4XDjAfowStKW1Xe",
-	"O5HSGQu+ogfPEjNKnag8TWaqbOT8IQl5hbhvNH4d2qCgEQbkrzH0qruZEa9ZELjnmvpsL7hiapmVis5y",
-	"nwk6QliQ1x3ArVd0jSxrR/fFXCKVeAbco4hjpL5MZ2uUK22L/CzVm3omTQ43lGOLq27sT1UbK9Xlqnfy",
-	"1Vw5X9n5oeV6e2ft9hp7kwNU7e2Le1ZIJi4/2cNixqjU4Ffzt9B5A49Eckg3wHGe4H+p0GhLFMX/EP6X",
-	"Z9PW/gP5Y7IFruGWqdjVt+SdUSWMv4Z/xrqR/+2meSE3jTreb8gn86RsQRADLS0zVvJFi0jmRrx5IUwl",
-	"EOXkGI/4lGux3uXgqJE3BQumUSh/kLW+UtVhALBpTG6y/GAAs9TcGE3IGBPSS3r9F412B+s7cE5iZVSg",
-	"N2hSWaGH0jJfy1PGrHSPzA025z94qmuDs4ece4MTxuUkwWf6OZ4nNGk1ERn2kPdxrLqNamfHwQs5OyQH",
-	"XSFnUEpEPfDVoEPtYRQTEd5y5GfxvI8MmztiwV5lunK5yTZlttFLj5l1WTDl+K1HLCsA6xAWCaaHcnk+",
-	"g0FkIYsjmg+6E6qeh60sWuPuI2F4CAVDOqEtnBYRoia5dEUXisvLcyhfxIXymamIL5tguDw7cEF+3hf3",
-	"aTzZqP4FXBZPXtuX8kg8b3gUDPbsGXBPdj78F0l2+5yco2VJOCsEjPwnTS96Yh5MnlW+eMrLE4PqK8P4",
-	"FwS9zN369dRNy77zn8pCdpXr37yeZQxp/ryc94TYY4l3T4k9/s/Eyr+0PWsxl1x10d+SuQqw7Esbq65E",
-	"sc/Lf1upntVKhaf67QUTFws2rVc9rLyen6qqVCjjB8VUHeK9O3wn/5OEvz1X6T4JkGIpxDUqvM2XUcwX",
-	"NVxS6q2scGDZesrgfxnfMa4LfJe1VoPIiabVBUBVx9UmF7ulw3Zru9VttKRUhjWUC31kg5hBDmhK7nj8",
-	"AMp9eMtj6GFABbFG2mp1tWZe3lIVmxNU9XRULQjCIPNV62emsK3V1kEVz/rx8vKMfE9F6LeWdgt7dPQa",
-	"sMj/onVAKIB8yVF30KzeW2kiq4T/fKn1kjYNjjH7YC8arITYIidYYp7x6dgwGsRBsIikI5q6XHdYMvW6",
-	"vPJuAp7qa6gLckPfqUJvAs9xef5cd1pdkrIoEqq85IQm6VzYzdyOlnU5eXRqorwa28WE+swKjYLXRNac",
-	"OiFsPElnhIo7tFapWmiIK1jALV+afjJp+XHCWlbjl5YUb4sRUcu7H1jHuuBmYjG0squpysgPp5G5kqqM",
-	"br7NSqdRkCixdfw1fFTr1djsp9HND354Gv50dPX7UeckPBJH/HzHPzjaPbqb/PLzwU97LTb76ffg/ZF8",
-	"6a/+uJ36W9H0z7Of9lp+N+I347ft4JefIphmIu/sdchBWWybkymH3JhyydUXQRWWqbC/9j0U6J638ee3",
-	"9GmV2rvWQuewhvkxDwSZ8jSM7N4j+E0+7HK3XcbLxyEPx9OxTa0tvr4WtloL8GkCvVKXo+QKgF2GrnnQ",
-	"Z0WF1RksrSqcO5PcYDnoa2iU3YH3FxUdDlRvvVyDg3xvcvXps3fYU339DB9x+WR6E4UCA0vNTLrOzy/v",
-	"jnGRQpVDsIzyytjQPzvaECR+4KZJoONyxSjigElRJWD3LJL4ruuqo+NNinzmiW6AjhURJTVWfUzMTy6f",
-	"sER1N2m53OXHUj4TPaKhqXbCAqKgR+r5OXQjM4kvVuSkA+0v5LAbwuUesI7s5e7OTgMWJeHh05RG8e2U",
-	"kXrZrvQn7e3vsrZpW22Xq700dG4YHvwdYxOhHCJjTNmQBNwWfgnzRzELeoTqevwp+wgFh/wpsDuo3QSa",
-	"l/fPv//Dc8hwmgAHVFMW6yfOyyKlkdHeJxAnsJvGY/MTCuqP3j7hsERV3yCLSQZ9tsBtoBEi2MXyvWh3",
-	"VC/a7mMT/7G1pMM09IyH7awslSoUwBrpeYF0q13dd3TbbrNePOF5ML2F1D31lnB05WcEhur0cDMj3kHM",
-	"UymIHlN+O5W4kgfUVXXvj7poEPljFEos2PhYrM2+rC/bo1Oz7kD5DhgPUP9aYwP7JS2xMT9JIa4i9sT7",
-	"pQlEqgk431S+8B6ZMeG1SL/ySgq814ZAMSjk6vLlpH9R43nA9pKTXdr+T9Py5+//l8fURY0AixQRyotJ",
-	"6ZUS747NtEyrKZh6a74W8h2bFY21CtvWaTMsb+V9RU/rjHaWHiqxz3Q/o21GavdVRlmOtuXvzMfPaiEv",
-	"QaCXX9ovUjB/moTp7ELSEyWlTYMwPcAuZZW6pt04bkNrm6Z8SyGbT38DNaxvoKssvBInLq976p89gp7g",
-	"kAMLEowFGLndcLA3Gwskr0HRX7fsgnsyjOIHS988sFSS3ieUW7KNoVzVq50zGhQXS+pqLQJue6NlxKur",
-	"JKr1aqrzCMpKdhCBfNyFg5AojyJV03SZMdqSHA5mKA8w6GuPxhJoght/HpakBJSQXrMiLAnoMoL48Zhh",
-	"ZqaX7UatqdmUk7v8+PSHoxPSbKpuggawniqMSMJA9fRV/VWTwlFJiMVJ+Du1s5ZyD3Mg178wLYh+7QOd",
-	"KkMpHiyYI+YP9KC0NSVNiXd2emEa2cDsXk4d7La2Wp1G7u6EgZbOXK7tFNCldq4rJsWSk8DV4JsJFeIh",
-	"TlTwBEgOYC+GRZs9Sxq/GgrH/Wk6qiQQVkNJhTo3s9J+kypibf4HdPDNJox4/bMjz+UQX4I9Nta88dVK",
-	"l0kDwlIEkI2W9YnBLriSElfrZgrlsv7CKnMkzD5/fvKBsK9seHzIInYLWqmCfczJDRvRaKgiusNbzoJm",
-	"yK1+0VqvSEdhEmB+FrlhIgyUDwLF77Jjqru1XMcnTZOi+PYWM9zSGEqEolLVPztya42WFngwVCoDX8gz",
-	"MTtHCZoQH1aPE3L2x4NBg8jTB2DfhvdM2ajgXgRm99qCBN2+JBP2VSV/iM4jEfT6wnjGESPmu027HeqE",
-	"holwXA5GN22EA5iI/FeYy47je6W4YvTRhyRMQRpw+SRhw/CjaVEur5/obW7SSajFqyieBkD5Nr19o7dK",
-	"sQGS3jGuq4HRZIBTUq0TU+DtWoHVC4FEJuVhyLXFR94wpsmdIJ5P+UV4y4+4ZiDQpMUgos7an+cc/QwH",
-	"EkmUmAKuBL9UmfE+SGZ/y0z7JWz9DxL3x9Rr7KtB0bCZlQ3BUFNhtY9TvEjCzeXb7S3oHrPV7LR3PInv",
-	"Rk+m6UjC5yD3mcXfXF7G4MwsR4fAzUyNgjmWRupqRKxSdxfywOV+RMMxWGSbzTCYmOGa8mddS/952eBC",
-	"8gRnPHfrN+xzeUY6ZQR+RanKBZ1lVApqidh4TQpobeeO7rvcFIFAyYjOSBCTOiohwiEBm9AkBbNLQxd8",
-	"KBN/LCeIy40HIpnyKpIEhAjzl3uqgsxKKAavggi1DMP8mA/D22miyITLvYOri8v+wcHg4uL6p/d/vLi+",
-	"Oj/2SB0xUHddlluEZkIw6tX5sYCg0YfGPvHyQgc4HYTLDSks8SQBknwRvF2PM391rqxlQIw+0aiO3Snf",
-	"alPzT+8va06VoJ/rZFlfgioNEO1Utde3U6ElrEkqCHR7d7k9ntDGTQxXISex4oo9+wqp4UxXyWJlFpeb",
-	"HoHFGyMvli+lhLLrV5Q10Rq9srCpQZuAi/h0ocCp/cjGjWeDEEUA9QZW8sJVAzCliqUsQqprJqhLAKbW",
-	"GnImLhP7fhax2NGX0SnistiwuuOoBp+m+anCWau/Zavm5CcqxXd7zJIhnl8itY6oSq1V4FcoZx9Pi7wv",
-	"o92KzGdYaZ0ilgYSpG73EMK2olQUOs5Zf11Lwnn6bnBeeAxFJRyXl7167U7b7S1fw/YogL8ZNhlAQ3me",
-	"n8JaGtiNNeYur+oMW9KitUK2ylpwpvTW5W5NI7uRt+SIbq2xnzmgdFMrQW7iKSwUmZtUHDMXv2Fupg+1",
-	"1hORUH4OR/scZlbgNHpR/9UvHFJE+UnIh3FVdgoeL/wXoosSxsg940Es12lEUXV4/bMj1dc55lh0LqG+",
-	"5PTGyKeauxIqFRKB9xSH2xCmG5rqbBxLFcJ6UWCTOkGmXJWIAW/WK/LqFepCBZb+6hWpe5uSqW9aTH3z",
-	"fmuz1Wp5jV5eABOqM14au5xY3F7yRBUbYS4d9tyNE3Dz1bV6cN/pZq48nbsGWqh6Qw7c2VE+ArGvHITy",
-	"VhgVI/NfgnMTd1d6Q3F3ePpmtXpni7qmAUrJpdhYRQbZWsz19T65pkesW3PcXJfY7IGU1rK/cs113dqj",
-	"pzahi8rPVW5Tx7QsjlPtTFejkMKI3EReejn4pSSwVtX2CROTu+RkdoH+4VtyPri4JMOEjpnEOTwn7NQs",
-	"5DkGIQXjkXAIRBI6ZEJvwXvAA+WQxDgAAfiIRs+eFsV+en8pyD///v+QUIipcgqVGOvSuNQgotIhlX0O",
-	"VWeVR7mEajqlL6g5Do6PBieX10ohrVO0naBGl79LDbJMpcUm6GZzlBP2MWUJp5HLSzTc84vuzu7mQP6v",
-	"Q+7YTBEMyfskxZbKRQPgeMQnU8275pR3R1v10YuOpyBGdMJIHR2tlOx8/CgvOUGvBsqeBvMYDQQ2C4dj",
-	"LDgPhaOegM8KA6sURsgNZssJmB/RhAnH5bhSmzKoieX4YwbxmthNX2ILwaw2R0d4SCVfNLDySoisFGKq",
-	"XH51+bb5nRwSe+JgdmASW+0SSP3qD+12u/3Pv//f8h+dt6CUUmiiX99ud0AqBcnBUDsPbXDIi/ezCC7E",
-	"D/DIW/EvSgt00EQktWw5/JCGkGsJn7g8b5Ru7EMvcFW1hCJcJE2ThFJ7qygZ00hCQ6JOHMz2CVVwN2dG",
-	"U5f7FIIHbyT9TwQLzO72SfoQF3eWHVTC4LXOvjwzFYYDLMTl5qQB0pormcStaEbq3h867ba8Rm3132bb",
-	"a1hTU2J7bGdyuTcxCiHa5wsuNhW0cZlQLoYsaQ64H0se4WWHZIS/mHOMRAdfXhQLbZ/W2QvZXaw5tXuW",
-	"YOhsrd3qttqgOU4Yp5Ow1qtttdqtLYwgGIGEswmei837ziYUKoJnt1URjPiK7u+R+iN1EYdhJIEGrBLu",
-	"oCfYb54qNUb6As+5jtZMqMwrlUwJb1UCRDk4PYgR9vQ8WYstiFTHGHWHUOJx9jH1gO5mYAYLFB0zl+Ny",
-	"kK95gGoeESzVubJy1g2B/TRgoT0d/q7GxUgv1YgK801d/h7Mp9ixv2eT482PTR78VUgcq08SNmRJgjTv",
-	"tyagNFBCdP2zj7rPKpEYjG125f+E6ayB9ORhFCM/VCeODjK1iZg7IEMBfCSnliBgjrwXTE7g8pCTG3kw",
-	"VudPBdQe0uBJnKRo88KP0CesLrbJnA7HLJ6mLq/bovP54E9Xg4vL68ujd4PTq0uvsQ+Cgc0JVMkrmMUD",
-	"AqNc0TGXBDNOMG7/ZuZytSdEZEM6IW3lOBRpX440QJR0Mo865n4URdJoplEGoqjQB5D3b4Otuyal2lqv",
-	"BtQkS+uQV0MZEagd26a/QeG8pi0w0LaZBaUxb6uszWzWydRJrHWdN1l7pO7JiRCQYEAfhlLxK7R2Kfm0",
-	"YqM2mO0Nzwe5W+3LP3xqO7tb5T3qF21X9VQBP8+IquDvMCD16pp8JAwKm6NR6LOqY/Oxt0a2j2JOXL5t",
-	"+3qrR1EwFCSlyS2TS8MblNcpwkDSo6IoHgZQv9Lo45tS6Qd1XkummIflECw/BDBQuaETSGLEcc2ZA/0o",
-	"hkZ32pBeVQYaXPNLwYZCrLSuPBZiAUJ0LG9tbe2VliLsNtuvL9t7PShC+JeKZUtil1t0aanCtdZ6w4aS",
-	"d6yxzO+WLjONn3mRFiiRc9bRZJOIGLJ5kC81ijlDpZdiiHFHJcvTGTwmGrldls1TXCfSYGA2wMWBgNcV",
-	"Gyeddruxr/M2JNM7OYS3FKPJJRO1K5asE4OyJavR1Tdj+lFFT7dV7ktlMPXjB0h2wZbhcqRuu40uAJC9",
-	"lK/ecG7JtdHgo2demAJmWNIZvWVgVikTA/KxYKAs/+bK1bo1iRturecW7kSn22tvtTrdre2d3b+Azkwn",
-	"IbwHHAieWKQbfimj+vippIpurffJhUxGeBmCaeSPIf4NVBUfSA0twRENG3drj45bU8KAmo92brr+FnyD",
-	"xEW4khW7cATme7kWeyJ5YnK0Fd7rurXHD45bU6GwuAPl0IV/402Ws8rXAM/VElRNylNuzenoxyw3waPc",
-	"2SRh9z9SMYJf2p/5fzDVSI+2E2x3tttdeuNv33Tp692bvdedvWCv02l3Xvs7e91lv7u1x8yjQcvNb16G",
-	"iJ4UHvBaKmGwVUJ7Hp3KhGNFgOpyjIY2qRZl0Dpeagxr2sYbVXZRzM3bPEvim4iNv6eBziaDLzsrf3nF",
-	"jS8vwG+3Vv72bZzchEHAOH64u/KHJ3GK8j29wV432929lT++jON3lM/UfiEFfGcNUF2w5J4lGBQLn26t",
-	"9WnosytO72kY4dqtkEuQmK1wwF/teLYPkuDnIjELP39wamI6HtNkpgRzSJMC6m4XuIUqzvRWiue1fhYY",
-	"V5MXrlZqbTWyEVxTkELjsqzDH3TwTT6Ex0PScBl7yq6ra3VnQph56ZR7yiacPVB2E6sCkfly3x68I7XG",
-	"1zskCEUacj/NVuFg1SA0OEJwkJzemiEzDB8FaHfAGwmaQBDehmAafKVyGPLRTeyjBLVUYDH28tWrkAfh",
-	"fRhMafTqVTa0/P69iWayoooES1OpFb8y42bhCTRSVpFXoFHSKLJgK6eXO8LyT6a+FB0zawSYFxNGCPWT",
-	"WJiqtKJnR9D4lKOXKjsjreu/3rFBCZ4SmHfux7JB7ONqkX6muI6o7sE9oUIQFqYjBmZtEDIwKkOVlJNE",
-	"DvZxRsNEGTVoJNF+psAvUjojoLmwmTy/Xk5JBm2GjSdxigBxuZVe21PhJaTumQAVr0E4Y4FQJeXhmLyB",
-	"vCsHJp8ITR7gtSo5LzgulkeXkN/H0T0LdFScfWpKzxrFY2aPB3Q+hjQd8+gBanIZBykYoSS/DW+5ipMp",
-	"C8l2udofUg+vYWLzcqGV+4THJpMmczAUKm65fCDBDkWylbEzYfeMRizooT5WBRI7ZkseY5aOhQdplTLj",
-	"821jrLgdSH1VJydlnAz3MfRr77Xnck7Hqtu7cu1b08dD4xfKhgUjFjzL0SSwkHOXZ9RGZYVB6DS4Qo3+",
-	"QrmOWMMfsfE7mKtzpLHl8it+x+MHboemJBJrVUIMVU7surfdbje32h2vYSouYpt1Y+CbQXctwDeX6+F6",
-	"ZR4JvMDoV8Gq7WVHFUrKN0R3iBEzrOtEMS8H7GXqmHSOSt5AdFBu8ihYicqYZ/bKJrJ6nYEDRbmWfDGw",
-	"HF01VDVg7d/HwWwFLUMpBaCXpA/xDyieYoiHYbFn6BIRFcQObvZDZmoQNStrRGMWrMXE7v6KdRHQXACF",
-	"vDS+Vb7XBWiov7rwFUiRq+lJ6jzm9CNMAHphKNQwlkJ993EccfHG/dzEIhdHZZKR2OOfcvU8F79BwuCN",
-	"VkM27Rc2C18VRruMF47WLYxWfKFbMZ0Zluce64e1JxzsY1m1WIsEM31ukvIAgVbNDnIxwcBTjX8doyB0",
-	"SpFqOVzQ5TsluQ/YYwPiztBZ5B3HvvL5YPy1tR5F+MuEtJpTUy4iOUkxQa8KNOqTTfW+RU1qehnza746",
-	"P9Yrya+rGoTz0MkZrI25YbGoLXFSHX9psdKfKbZdW7RTeAdQYCVN8Akq4JN0v/WVvnltr7OKzkVnUUyD",
-	"yzg+psmt+m5nlU2ZnNR3LAgpFIxdVcV8qm55xNHl/hTlchWt0oq9/rUyzBZUzFwuz68LE2YKOqeK0S1E",
-	"8VjqZmmUz8qK52KH54LriU5wkVIeoBSoJWEtyzfAE4rO3yBMmA4TD7nROkG6hPCEeEi8HwaXJFvdpzB4",
-	"VEv0VI4ezbTPnhEbT3krK0dQUJNTpeUaLupkqm3+q0y+EyYNNuO9oU4CwxySMNBxJPKDEzo29V+8bNAo",
-	"5Hctl3fb26ai8Iiqnvl2IodgKuwySxRAyTCLVyrXhSDMjzOhI2ulvpA3AEDEPIibp3ZCio41tEuQG30t",
-	"TrR8iwcMWoDJ+1CKagat0rfQaVuaZpLbOpwoj5WPVCkrQi5Byt7mB8irkGgj4QcxCxCVYcK5t9udZkfK",
-	"8WWi8g8ViTBfR1xe2zJvS4vZfbWog4alFJBMLAxWOoo5AY8BnJn8l/odVAv4rbuS9Gwjeq1X+4lyRs6h",
-	"FmomV2M5Obsw4XJOnNXYNeksHxbL5194JWvI/AVdbAXZ/0VPU2kB//ZxHBEVDyNl5FbbrRGmIm3euDUI",
-	"onJr/5YXkL+w7sAJ0b+UaRD2W8X3JB7g7xoVlIg//0J+AIicSVj0xnbHEIkvb9wV8CVTNKzFZzsu7HdV",
-	"tee/CiCeTyGbu3WlillpWl6W3/S8Ws96KkS3vV0ueM2vWUkPWkSQUlSIdjYtW33tzfy3PnT7n0SlyRLf",
-	"f61I/ysoKT+wdJUM2OfQWqRe8P+z9/bLbeNon+itoFR1KlIOLcuOM9Mj11QdxXam/VaceBynu08Np0xY",
-	"hCy+oQA1QdmtTaVq/toL2H2vYfc+9lLmSraeD4CgRNmynXTnQ//MdGQSBEHg+fw9z+9Wn8WPSQYoaU/s",
-	"ykFAdVEa0UYCjITt+ULllbHNfosvTqgMdXRUpBUjWQi50MyTdHFW9hu9g0gk2CUy1u2kymNhADwxxZXU",
-	"DqXbwfZmztZPRBtGIxynhoECalDXIGlBPmjVcb4IWP/sh/hKiqB+nMoJfGOliSlUrNuOEIUKXCO+IeAW",
-	"6ezX39yWplA2CFjj45lnJHN9wmrJoapEwLoUwi3On3dNFpNHsU5+ytSNGFwheN9oa3IVpJBWpkuamikE",
-	"aaNYB3kj8bi00b7H9sU6TE82pom6Yq+3hw7N3tZOr5d0FrMrteQOJemiWOOcKHXRkLkI0rq3LEqY9Im1",
-	"T/bgBBDRSg77mgmfOxyxe/teB74ycB2/64/31IZB45BKSA7AdXWHv7aCwYY6o75dgV+22umpbnPNn1s7",
-	"vQpXduab1X0i78h3d/ewM/c2rQe4Sus4SZ9wIR/lEvlnfDKnqNmyf5RVT39EnBn+Vq0R31b9qbo8WDGe",
-	"kZ8P/l37R9CC8lDVz/xDNc7iEwIXAzbQA92LFa5F60H77tb8zcaMXm1G761lRr80M51u7O5PmEqosGrr",
-	"JBJWWeiV2v5Uhvg2Q0+rHxd+YGM9VblqosM/w5LwIEVZj/JztD4cLvFhr+CqLE26sd5zoXbPr6cNYT2o",
-	"tUqAk7o06TwEQxEYZLf3LOk0IJnI6EHEcZUXiIRxzXVrqfhaZhOLv3A6rovx3eaXqFtft5t/sb6nabYv",
-	"vHkp2llKQ43gwHbEleGGUmhTrgbDBM0U0DWhAXcT0a4tOONqjB4qTgPVITnXmc0uc+XAWvS8JtPxEHdP",
-	"LdjzWBNyoSlqupTickmg6lMu1p7suuqIqSzHldW1tGNvzVyvo7CO05/QhPn4h9i+e7dkBsUNklzCGU43",
-	"anOjNr/NDDwpqVCyXrEI+oQ6dHUe/lUDiCcEg/k0exUJtv0FuHeV7O4v5MiNFjdj7EGV2br0czHy/WCk",
-	"MG2+ONJy2rw2JgFc5XDMsTjf0Hv9bLrYDTR8kB2/MzK+vxRYWRrlwWGVlcjnZazzvaNVsV4jXCXuGa0i",
-	"euH7oJxXRKseh1heae+E4IJlg+e+oSjRppp4oh6IiAMb6wrABLyclb7/c5Z2uuJgDWxvMxyDwL0RvBLu",
-	"trttt1Wl34/E9X5twbK7EuE9jGwTTJKP+N0g4DXAA2asmdK1gv0+IDy22wgeiJaedyKLuTiR/4kl2xW0",
-	"+P5P3P0i4Qr3+kpfATxhraz87tpZed5sv0tWfnfdrPyq99pdG21Qberf4812vw68QVDrhc2Eagr8i0Uc",
-	"bHAGG0/vew+Qlk2n9/5R0zua9lHHmfuYdGdHb89fuk58P3F/qzVMtRNVylSW0mFe4Y2bq4wHhy+fWGqd",
-	"1BcJWLc2CTHPUqOjJtoznf06U47YCW/oYEuqqSzHiZjpVIWdXxaZohPRLlQuy+wa4353dzjERnqxlpfW",
-	"5LNSdbCJTOKN5kRgr3v0IBEoD/81m6b+v6wqSiKNy1Wpkg45XCMYE0v9kSiAXwAPTI1FqoftaGzlu8I/",
-	"BaIfMFZdmNnVuNYzgEARkisnM30VlPhRYe6l4jnH+t///X+Ivx2dV5MX8Mvpm7fn1dz9TwxWeYc/b52Y",
-	"VDF9QPXGdO3g/ODHKNbulfHHw6NXR+dHnaDFI366J3apTxxGdN3G2XK0AfBzrH03SGe1ib1+VSKKqGxu",
-	"7FRrdD1zTTYLWSqqRMYWXNhwrrTYHRcbIaUczTBaibKQ2pKx1hcZhTxGMssJ6Y6szkHJJBdYxVpqe0Oe",
-	"LXpc8ADfCbGNXafREaTXNH3fqhNWkf95Cjs51nQK/pH9kylkiS5LcPUrNVIrylq38AW+C5guXMu8rm9A",
-	"jd5kVondXo8+BIUScFO5bnd+H1ITHH4Bz2ZKNV6ItsFN7Dc2uO44EPcFxL5wvusf9yg3N1q0k+PR1gl8",
-	"/SQSVs75znIszKy0WapuP75+73B9gcj0MJ+lKu1QozdTCimmOdJywaDtpNvFxs/b27DG/w/iq4IydFiG",
-	"vV5PJIPDlxcg6C5ewAa+OH790+DV8eHF6eD8x2Rx1XHRMxtr1xkRxfWctgU49VLgEdsXWepb2N7AyaRD",
-	"tPCsw3enr44PBudHF8eHjR3Zjn5Tw1mpXsB7t9ate73WaZc6pnVlOuriov2/Sx1yUBeUtqo/hX/uhDNo",
-	"9VvUzAoTDeAgrvg6YPxvD8dZnoZc82cGXDhf0ArD7z54eCqgXbNfUDrCBfN2WLO5TBJ2jerH3kPX+r7T",
-	"ZZbhhvkeVecVCYdVqtJ9bCBxowrlpNGCgbwoTO+ydJe0dtSCvbrlLYAtZwLcMVCz2bC2CU1C7QGGNN34",
-	"IHOabr2/UU331U3r5+vedqLKsUnBzCbyq7Utc//URft8d917TwtkV0aC/5fYOXZtA58HeGA9pvtGj6jK",
-	"pCEe6i/Q3Y/xGmiEtXyHgDnkH4vZnZkW2M5b5lWZmm2wQkSbrN3AC1jZvXtNT2ClqF2ZDKo6VxGp1GJX",
-	"b+o+S90VuQGtmOlcWSsS/NeLeQJK31JhHlgjsW77G6QdKk0coPkNXHVZKPneijJT1BuEe3xnaEdd5qrT",
-	"9U1rfU+83edRrDHSZ4W8NNdKPO/1mHcf9PbzXq8D1tZoZMlyL00p8zNlZzl6Hcmv8D/UCRrNMp43GBHq",
-	"t6nUmDBCLDebq2BxHcpSJi4r4PuhdwXf8tdFjZiINtpPMs+TjlCTS5Vacng8fwZ6KdwinlpM574lWIK0",
-	"weh3mJnG1xhLe2IKhfOkNam9JU2YCSRcs3Yh2XPAz0qNSiRbRbD/0LpZlShY2jX3TRVgB6N1HMk3+Bbr",
-	"XHkefMu1RuZPt861+JIvcV+sffnf177yDW2zta8/wn21zuWv4Muvc+GpLJQuD9VU6VTp4fy+6ZUFK8jJ",
-	"nGrf3tMkWthgB36c25vqLYuljUX0RVhEjzFpHmWRfD/mBOIs87zhDNxhN9A14F39UbHBR1ks2yQMLtVq",
-	"0wVDjO4yT2uDrR9Wxhs4YIU0AODYxjpZUuR9UttuvqC6fbWSaBO5RDmfKhcng48KCnkidSpLU5BlgZrW",
-	"/QlZcA+oEytd+pujLTCFSKaFGmaw0Gi9ZGWukk4kRpkmcpQK82Fj7YCFle3gmgGBBeHjcVlR51TBIirQ",
-	"G11xjBHHK6VB/2PnPqVjLe175fnjMut5hSggF6yA5AKlirTdtwFaWG6mv1hc4USwPhDt5Lct2vxbTxMk",
-	"NNFU0GXlnOjpJF/LUah+rKmvoK5mBC/jlx5jRkOpBbW9dez/2PJb3XRqa+neJNaBne5ZbJDRoSteI+om",
-	"efvTwcVPx0c/X7w9evXy4u3R2U/HB0cXZ29eHb29OD07/imhBuVw2cng9eBvRysvbAak0iZuMMAerq2D",
-	"03L/yMVhcNRWxFmWTt5GKW+U8vehlN15XeE0e9XxjavoD+Tmry6fJnK7hTdmFZyg/k2qGmpMVix71Zgo",
-	"Wvr9x8yipqUS1+YqDQIgBo6/c/bRn77D26/064ri04XVuLev/Lkd1a/HnQS75XGO5MpOHYt7b6OiNirq",
-	"O/Iblw/AZ9JIb/xM1kMJf2kabFWWc72wOQd4OUCMvfFqwd62pw470umhRNgIB9ExrZ8xyGWQ5/jYl/gD",
-	"qKP3pJBA3qbI+SVKY7j3/imGzvtN8fJ9sRQux3b5tZA5Kz+KJ8daVAP0Ot0q+ixKlefWd9wuzI119G7o",
-	"J8JC7C/E3BG8jnV/QkwLRR1GUOmHl/0V0SbYMh5jpf0gNA8Lo0VCdE5BHqExaUDYeF0x1gqrsPe9GdEX",
-	"6OMsLcXCjVaOL5HR/URlad9nU6IVnir0POFW5zsSCTmMmVkh01SlkXAP81TEqZgoqemOtltZYnO0tHC8",
-	"YQpcAMQclAg7EGTCKIIEXSlCNMi0g6uzMoEBP+JWCYybWzIZzmMjkmvhHsenC7fVPdxdsY63i5Uysfbl",
-	"MUvSZs0ahqWT+Y2nJtY39tZKSNwjF0HCZ63Cje8qYQHbbt2EBWmCja25sTW/3xxFkJFew/B0KIevx/CM",
-	"7uRXWtZ1FS6CjAsM3jumyi4TF9UC2waHRZJvVqAomQiv6Ngvn1gGAczA1iHrsNH9DbmQ2nu9PTYvDqhH",
-	"26ksyvmx6w/3ylxlGv7lrMJ6dai50ftktDAacqzmrq6TCZzcpe1qLFhcWTBMEyziQl3JIiWuFKt4PgNa",
-	"ED8fnoF1U3DUnnXz23Waq0px6YeKfAkHCBmqeKB931E7uI4xPJF7aMVzM6GkgaAlHWPLgqvMli6FMDJF",
-	"JLJRFZAKH9n2OBnh+JMIpRjBiMl/vHiztfvn3s5e0umKn6vlzUpfNFvtmKa3r96A1vIM0fFG23E2PZ9P",
-	"1UGahE8l2vRqZKXh+KdU1mpGIjfm/WyKU3tzNrgAi+8AqYtfXZz//6dHFweHiWhbxC326RL487u3R2cJ",
-	"crJG1Y+Dg4OLweHJ8etE8AeGYQfpJNO0eGbxarItz/z14gTr6Yt9IcO70CDnrI250R334ihN+Z2jYK9G",
-	"D3rhvwcvnLzYfQGW9ovdg6TDu8dMsrJUKX/VGvvzfOq2jts1T+p7xkcd+cPWt4/Ryr1SdcsxfcfQ/bx1",
-	"wHqI1A3pKhNgZz59Sk7r06cknKaq4Hit224IuQ/2E75Zv2pkI+H1LAIQccRaQxzc2c97O8+STiRkbg3V",
-	"dsDGHc4KMPs85VkXKdjwGyxXJ+BroQiDR+JMMyuoYCEVmbYlOHkIzV/YA5zoFG5uvBkcUP5mbLaGJp9N",
-	"tOWWlwj9d5jy3V6Pl8xnQikVyRirLUw1tp3LGonkbSmL8pAqR7rdLtJBzphMiu7CtcGDH+DRvfxHhywY",
-	"hR3eydRNqTSpnD+xAl49EglTt7yYOwkubfmO1gV+c5nhWFMTAkcYXctx3pW8RL0SUEwZrWJdK61wX9x9",
-	"TJeJ5SKL1fRTC7b2vT082iqwUx7JJcXbvSaZ6oXKJ/J90KQTBHJ4LZ/1zHNQh+Xky/K41W8tiUi0v7CY",
-	"Axet/nQyE26KjIIffr+Ej6mr0Fb/Wa+3U3Gs7kStus6vX7ADF7DOpn5E/x+vT3eIhNK3vgQIf7wmOHut",
-	"fuvF7ov7dHVc9LxwiywVlq+TUQgqI+6e96Pn15iHQCkFNg5e9YlrEz5NGgWPXMP0myQwtvfySAoOc1aV",
-	"YFi8taQ5Yr2kOqgRhpPcHPsJXOajc3l1l3eL13yMvkT3mvm1voSv6Fm9YDe6ZnUYe57lOQKHajxfGTHI",
-	"vDt71X34F1nN1zXg4ksREHdpdYPbaF1iLm7TkJuhzMfGlv0fej/0HpEJWF3qtL3TikK2/93e3g9NZF+b",
-	"AM93FuDZlMXcI0bEtGNyOezze9S/3JXoexzadAm0EgXoSmlvqX/1zwWZ2xXHpWU8jAYd6i1MFzcCNy4b",
-	"jplTOozjiCQcSUguwPVVun32SynVhXkwLEFx7go7AQxh/CSpnzWBji6dswE6bgT/JrL/1QAdKby/JtDx",
-	"64vuf15t84Gk7q2trI90ainW610sFOJEo86RHw8oCUlSAsfMqlK0M2Let+CByRRjBpfzAFuBvhx1HlmE",
-	"oHS6AruVYnTPBRrrYd5YF0Q77jtvZ0X968vhEKEuteB9v5ZMQBgGzZnGYyC+LL0LqXTqajci1y4GPc1a",
-	"Sa2/1w1J6Avs1zjv1NGiVfxem5on65VirGM9qMLtXMP6Xqkp8eS5uHQtVNSntXDhvFza0r9aUzCcMkGj",
-	"IK6PRQxYUFEPqLsrQafj3NtoDsRaaSQLEqUx9W4YbeyE4YLYrwZvz+HJb969Puen14BI3JxU5tbEmlq2",
-	"4r3U7KXhdlT3bBX8+1//RWFdXN7FAH0B35VBMlXEN5/fL/i41HAdBsU3pZCxCFuReACPsUooXWblXJTy",
-	"yjUWlRNseYp/BWsrDdaNe6vv7ezyuRqVFbhodUfxx0Ywj0c493t0zaY3lJYQYhu75Ku3S/7YRg/fk2ED",
-	"B/YR7mi0uuLBiWmnYiKnXDySs42JR/gvvNa3rvbw0LqiIgKxxcbFxuuuutLCGF9ydC6vEm7X5B/gOgU8",
-	"saAznETcR7H52mjFstNlo8hl9GmwZzAlzttLlMDrl8fF+hFeY73a4kGi9fNg7z4DAg7eLsS/RWtoDfh0",
-	"KzXHF5NJcPrqgSHld2innBbqOlM3X2jE/1mTnm44XLWjKFz6uzqR3Aofm04itmOKAXu+sCteGzp+31S6",
-	"ZGMbbGIWn6ny5V56/TOHKFBL/+5QRdQOS6KJOxKA67mA/uEylkb4GIJLFqA1Vcl9rNtYV3ALxgr8V8JZ",
-	"dfaX0H5RIx4x1hWIMEtBUo7m7NoRBIhNlTRE1jjU0Z97vR8SaqxZR+vgwB6S44E9XZEcSE3QmZc52FH1",
-	"GpjAV57IOWewvUTn8pzBgomHTTQvla8aqbvm6EgfvT48OkwIv4afxsUQljPnpaF2Yh6DksNbzR3HP35K",
-	"RBw61JmLYazCZC0/NAhciPXiFtjdmGtqkBtSC2YtWTuMgB/Jx08yorggIFQdzhSF+KYqBBb8iPslocIn",
-	"Qk1FvlXGshHM38WKNpnOnbsiCs2hhFgvxhLEbaGEWtblAZYxvemnjTs8ADZ1H2DTAwE29KaPBwAtgpIO",
-	"Hj+jRks3aJhSGt5cXxXwx4eXpIPwpRt7cxOL2jQd/RJtXpJFXyq6gpt1rMRWgKgZ0zULNR3Lc+2j3UOU",
-	"b2hnltkkLM7gO10W6UYy7RzaOwPMEmF7dpEcnB0NzsHeqip528m700P8MeI25JT4ItwmZwWaMemy9EjG",
-	"BWBkhwqEr817fAIZefveyAmSQpTlwWTOiuSYCHJjKjC7DJk2uCBcpBJrzBS6Lu38XFq5Ttd1mHeQBkvF",
-	"3O67g9C3Y3MDrx+3nN0ruQg6XNTg3YihbKnoKG7h3KazyzyzYw59JLwnqLhbyFgTko4KmfiVfSEUhUy4",
-	"6tzVPLko5Vhewkv6jv1NPWQq0x5MSdhvsA6ZqhwC1/lMCTlLs1KUhcxy0U7+dnQutvGn7eudbXUNa5V0",
-	"+txpH5t2Wzua5bHmFSUTschKbN/NmTkr8E6Xt8Q/UxFVmL7E4nYZJKFwFM7qakPfjuK7ND0kjpDgWl2q",
-	"keE3cVXy0iHvM4tEAoxFssZoqjy3Pps2llWYtysCUkXYA1WsigvWkaQ1uxqXXEZPNQX0rHaTxxgtV+M0",
-	"eH0L1S1RrfYhCoLjEbWGQy+Mnlqa2XCMp4s82rQq0qDLjZjIFLzEWLeDOom+O6setM/fCZOZ7gBilYQg",
-	"+j0XkstSqhGhkhIeMzPahe+dZ42P5Y+zuLkwjA9eiSkwIQ/ilXPlVilcgbG8Vu7LZ7x7j3jnDs0EeVPC",
-	"o0QNmtvVk/B1UJD+OkNaRT2bXKqC+yu4D9sBL/jWps6iXT+xq9s6Vx2cYx22cBaP6eDseh/EmnohrNus",
-	"+cy5+n1YRSJCQT4TWHPyR7vUocA7w7s1Os+GxEvU8JzfBTzX1AfBqdZvvB0Cv+b6mRm+4e/3uPYePRI4",
-	"m/NF9Sbgt1i3RcFC3xpnf20gBJs0wXfetMAdhQ2m8QE+3qcF0rsujyGe3tnpy4a+u9q1DJZWrAe83ydr",
-	"Pta11gu1NIHw7ZwRpR/rdWH6tW4LfyzIvrIVNlj7jULaKKSvCmvvA2QbyP1j1NMH78Xe3rWYwh+r7WRs",
-	"erLQKJhRe82e5F0YPnpg4GT/TspiGVv3UJfys/pzn9Ljeny+zC3RCiXm9gjF6zYKbKPAvmfg1RfmT3kJ",
-	"+/trNwNnwKswu/3B/SforeLWhsMgVigL4vhf+FbEj9J/btmpGmajbEhrGVE0WKXico73dhsjigd898Pa",
-	"qp6pvMzMgX+P+4roJYzGP1oH796e93YuDt+2IvffpyetqIUgobPjv18cHv3U+ue6oA14rdewcGdqmsuh",
-	"Ap9ildwO1pQ7eK4rHWkZHiAd6cYHSUe69f7Ske67t3T0tz1AOtK9D5WOdPdDpSPd/RjpSCOsIx0LvPLN",
-	"YFaOWUTyT13aT4WSKYi42pUHmFNadW1NwsJ5rZ3+hSMfiFiatL8wFK/NhP0pZ50Jv0Z5Zi7ZdIN0BZ4k",
-	"DzakdnKyUOK9mpbIoy7SGR1ule7HWlKAZCLngtGPUti5LdXEYd+1KYQtZeH6g+MhZ4Bhu1CUIsIq1HJW",
-	"6GqGQStt3A8R5771UEUi07F2qU2UgU2G7yBNP4voexB8bpXUu7+YI9n2GJTZZ59cM85s8YtuhO9nF77r",
-	"QKzcGj0CYvXtyO8J9h9dV4L7q2syfJCmjxPfswbpfSLfM7AGC6MXDMQcQw2jVY/t8/kDEZ1hq9lauXbA",
-	"KDhVxSSzSNEXYccupKQABcCUCKAH6Mf3Sk3prlgHt3URFz+ZlnOaVdA2YCJkntclfZ55yY6KBMR7kyxn",
-	"2+5blOdLZusXKtofYF4LbW42Un4j5b9FKc/H4ZHG+npBg+1Avq4MIFDTWIzHXGc2u6SGpOH0KmbcYLy+",
-	"GGXFKqeDQbYBmCww7qtIhSxlbq5EG0n5pA2N/AsQOW9Ojs5ckRf+CXGwHRb8V4WZTZdCGVick2mGpEbh",
-	"lFEfMeARPAEElCIuDnvU34DPQi8lrc2udHNHD3C1QLidBmv7xwdHPrQKFriwx8KACOxx3PrhhOGGDN6m",
-	"yH6ltC8GwBcvQXZilZ4W2XWWqytFe/JocNiKWke/HB28Oz8CjYAjyaLMRnIIR/ufH+mILMyI+//eNp2T",
-	"w5MHTcdNIsU0Azy/pqiyUk3sOhorfOJHbO55TLdiC2Tf3FMWhZzf7rMw6rhuG22U2iZu9GXGjQJSlrrY",
-	"X9rDnyKUFAplRr6Te2JcfAkbfHE0iTKinn+VnxbrdnL67lx0u91Qz21/cGLno+dBMNeqKLJUdRyTCoug",
-	"KChrACUzdYLF1yjz5FhTBbUU1aUslHB+BJ3nIdsjU8SaRbRI4MskYlskV7m5lLkrQIC7iRNPJCDKEpgk",
-	"A7mJcA61FRaysM8Ra1BkE1VcucbNN2PqtOa776OyoCIMzSUwWembslCBS4JkbzSvbY+Hos2SVBWxrp4Z",
-	"VmRs8pQLHKoFyJy+tKK913sW673es95uhRDfrwfvkPYEHL0OgtbP+FT0Cbt/I63XvtjNrRaui4Q2xUTm",
-	"INbCep8pb74o1r63HFJS0KeA26r4YzV12xj+w6d/Jg3/UOYBOsiHDH3y3bOrgxyyL0yLTPOuoWk8sR41",
-	"Rbd6PoAH2w2wax6lqYNTgHmzu+8oQqm57k0To7PSUCvu6HaDhlD/4O3i8WhFLar58mO5I8IGRp2y4JOY",
-	"GFFrkmn3zyZr4xP6+PfZV/SMzcb6ijfWOpZrzVdaKYQ3RuwmMvNNxt9xx9cOAbLCMaHU7xmsCYzY2zoB",
-	"n3GMXOb5klm9jAaBIferks2stCofUQNg0aZwO9ZBUr6VhBZa1zS9wK7uVNxYYBGqgqP6WRnhD7BczOrk",
-	"GgjHOis9Qj8rhFa/eVqvrhgsJH8XgzZsf8+UAAefjPWqcY7LR2DjnL1eb+d5Z9+1ZKnFsTzGEqsnM0uo",
-	"zL3eXm8XjFG2junNwToWK4xj9Iyca+BT4AOsk7VeNcY65V6Sw/fa3OQqvcIouEg+xC1bynJm41Y/bnGp",
-	"cNz6mIg219+Gy0+lpbBl8D+O049JrOFVOo2UWbmSxae3XqM173Fh/0dHtD7wErX6boHW78dCU+HWuzTK",
-	"LbGahv3GO2qj6Tbhmi8wgYCSmr1wv3FB4IND3Kym1grarMQXoiTl9lUk9ZBEpCkt4DuwNwbWY+3Myv6i",
-	"djI3OuiPK0t8HlbAq9yqxRxC7apY355B6OyHgp6A91pl2EoC1bv1kRGMwNwWF2kU/c3o+W9CCH9pWYV7",
-	"ZJ9r/tBtbazYlNnE6TeC/0uN058pScy5vrfi7dnZhwOGOD9d60McmkeezPHSpPMnljqWI2wnWZYIiQML",
-	"VTieDkdmKyyPLU2hUmEu/1MNS+aRhbcMimQ59h9r9xb7InGSKQkzCA1szurXmcy90npi+da3QzNVSRTr",
-	"JvpnL/UT0V6KdKlUuKC+5S4+HZq2RWXk0tpIuu5agpDew8Yo02k+369i+2G/IRfTZ21EYaIk1qtdkXvE",
-	"6dkjhGWKdXuv90ysHaivuF6qJ7HOroLpsc6sz4bgrBB7pkYjNSyFLHGP1vy+1YCtL0Z3PrDn5behNsNG",
-	"lp8UXfY92BWLbqVlQbexLTbh02/RL33DSfamSOSjHNM1w6f3C5k2xEZFaa6onWGzY1upNBfK5OYgzPWe",
-	"chO4xdCrD4lmZYShWs7m18jxOVyZy1IVsaa2kukCczYinbEmxrLJBQ8dq5zQb9j4uyvehkg7HyStUNuP",
-	"i5L62vNPFSUV9KVivX6UdDXPVojz3gQ9b/V6M7uJcm6c3S89yvmJFMddCbbmflTLAcc7MMvUptcUIkQr",
-	"e21SK3fZX5VPRD8QpO8I9q3AQkoQviCFsVMUvy222WXmTlAuNYC1Z+108Uwvo2vgs3bcOoHVr+5n4Hbc",
-	"6rhWVSsx2Q1vDoquHzqjmpQFRmorR7RBL4BKvVS50VeYdG37NWQyyn3wVRFe1tvpxNq7rF0xQFTKMJvK",
-	"nEdAN9WAPnSjR8J9LdhPTh0bnc8dsLz+fhfxrNd7NqxsDPy3SiJs/WUb1zrW1BH4wYneRGTalkqmq5qx",
-	"4EM/jWP8GQPEvxvIez2UDrdb+CxeXigeNkHkjV79aoLI4cZ9YPS40q2lea9QKDRjvuGg4ETFbrfHHtLW",
-	"sFBI1SRz7hcv2mcvD8Sf/rz3F/F//vded6+DQVP2pwIJhArvKrMl1vzg3KWwalgorFCV2B9bjLJcUUTW",
-	"jTArx/C8oSwVh7B/PD8/FS+kzYaxbvNlGcUtaTyuMhqZYrI1K3KlhwYrWSVTLGPremntjSlS7OQPw8Y6",
-	"obEuMseHxf+mQWvBamwmHhAUlDcmEhqcSnFpyjHCo39mWs3EYryaroMV99Sd3G8e/uz7kIdLhgxcoPP2",
-	"hfTdD1TKd5hZaclpNxadgiTT1zLP0gt6IDeVxydmVkhxqWShCv4FFHusaQaD02N6Eew9XxF8T0sr2omp",
-	"9moSiWRpAyeEBsej5Rv6B3vieXe3jy6hgiviViT4Py+C7QbOIfi0I6Qa4bWIdfD1YT3Cl6RLEqZi6u3Q",
-	"J/v555+3BsGW6dNGaXQ8j62dqXM8A+vGi3/burm52VrYWIvI3Et44qA28zoy92B5a2McoNrYFRr3QwtP",
-	"2QWDQHlLBqcQNDZ871YfZtodmkJ13ZmfXBUkTj5+XFuD4oJ4bfap4sf3ejaNvpKFyVHPv1d6oRHbgRyO",
-	"FXZhK0ze4BZQY/tEmy0M6CY12fW8u9NZZnMKl83bTi03Qsujc4nqAjXDaSGv6IaVjx/CRB/1eByh4fHr",
-	"N3+DHfqQ3m+o5Jbslj+teecDW7HBrQ/uxAY3P7gRG9z8oP5r7sa7bAc60nTs+/8AI2EhOntZSlCQurbz",
-	"mZmlQWm0V2nqTtitDWa3S0OBTfCR7H7nisyKvNVvbaOTwbcs7uaK2cKRnsjJVBVb6hq5HEWhhqZIQa+Q",
-	"kmFaDyTPcE4uqsRxoRSoIMvlwouUGVwthBweU1UE/CzEuRIxJ0sFcQqoWGIdxGpF2xOxBLh4iqTmKt26",
-	"lMP3YWy3omnRWICGHCrXqJiIk7FiGml77f7EVm5thOZZBnqmoCg0fjXNdJflXEwLA+tVPCHTJNZOO3sD",
-	"KCvFkDpS45pFIpH/bZp0sEAbNTcMGyi2KGy4I7I01u3kly3e91vHqbu1hDPEHDtYv+UJk5jaBIk3R6Uq",
-	"WL8jTQ5hescyQyAYmlkhEfnbHwdbu8//5MyiaaGuMzOznrJkLO2YTQRUebF2XEZDqY3OhjIX//H2zWvR",
-	"fq/mVlhM70TIB4Xlhu/OD1yJ+yQbFsYiSRm/0Y2ci4PczNLzQmY50tdk2jIz6RWalpZYdLRQaYYjUwib",
-	"KY9cQTrz+lgO5MA0w11JLCzXqshGc98XvGKApjr0ywI/pHvxxKpfky79H4x8JcFasLHGr0fP3ceJ4bOZ",
-	"5okgEcSDyqRAmXYl/vB2kYvI7PZ6YmKZiJVZhpBlejLJStGmI4icSM5iRboaGNTSjF1NHyrTfrWHLXNj",
-	"onnODEKoxnAZTMF0WZEz6WkDu0gNQj/IXqUb0B5JgvMilE6nJgMhhjZ3tc7450SY0YiiTFhpWRqwCvHJ",
-	"liDxo5xYO4djNXyvUiGvUFyWwr007nw4v2Shwg4GvfuXved/jnUSWivTwlzm3EiWTUZNAZJBxfGD8Yu6",
-	"LFR/g0cewKlxSQiB4TlViOtnXTFgVwnpbIVTnSSuEb+CfJLuzgGiGP0/X/TFANutYUeG60zdiBdPmA82",
-	"KzPY07Is5XBMnF+YzZJWcdqL8lEo5jB9E2s1kVmOfGMwzKUay3zkTngxr0SJsFMkAMLzCEP9cvKqwqz8",
-	"cvKKD7IV+PpPrLje2RWXGZEI4QdOfpvkSawJH+QLG9ja6/SJVDcheyAR02z4nsFLrmwNLG1Z8t76dYvp",
-	"htBs+svOTq/TF8mitZkIU8Ra1P8A8yAhAbrE5+bG2dVYFW7giF7VgDNaZgpFBf5CtcgwqOM+AjGePN1+",
-	"Cg5R+JynCdXtCjJKyQWbGFuKKlSMajBVwyxVSJImkFf3iXXTEO3Fqe//+tdeJOBxrL4sLD+XcoDMyCnv",
-	"RicQRpzIHJZOpX7QzIrsSiOKQQx4elyrnU4I3pN5kl8E72YgNvUVXaZh1J3e7p64nJewt7KKXYzb/O31",
-	"/rS109tBmj1cN6QfRuJnMEfO51Ply7qdemIk2kSlmcQn3++D3rCLLUUyHMvCgpfuI6bOsfd/++usHG39",
-	"kIg2WlNzGBMOSqcrXpi0xhsnrXh3/nLrB/BIc47Sw3szNHoii/cokt9n0yksqDsAGNyGcd1GTe50HmEH",
-	"TWZ5mU1lUW7jH1NZSiTMUr+V29NcZprKdnDGJvhIjpeZ34+2Az07/HQCNDJ+thqRNgU9hEj2dp5v7fR6",
-	"CQqBN1Olwap41u3xhrFut1SxaEaU+5MLp6H2nfHslGNlMTRCVe+OBoIzI4Vk3m2p4TTksiDesOopLLHF",
-	"RFkricY5VdcqBwl1Qr8xiC4B28n9hNLTSX18YzYLczOUnDHnmW+9kvpqhje5dwQZFPH7Xc5r0uiJjbV/",
-	"TX/nvv+7RVNoLpKfZDHvC3pEJBYf5ToZYAwE+dMRfpczcRwdYu2AipGYaYbjV2IRbEIz4XgYbFIE9eNS",
-	"lWOTUiRncHpMxUYVIgDNimSvt4cHFT/bXo8+vmhXXoxIXpu3s+H4jOP8rpHPCY4OHhwZcBz5OcCMke2j",
-	"BesjRu+sKpCHczkSiIpgDibB4PQ4WQgxkViLNRUbbGXaK8YqGOUgnswDWHCf0HzOJWpgULosG9M9ukG2",
-	"6ffEN5RIxoUaOaJxQzNMeO96XWiZ/bFQ1uTXyoKdDh+pUpawp9mCYrylBftD5jyRhUYQ/ZrSzHSpCvY5",
-	"4PClWQoHiMOSXFC2fWO3r3d2t4OLq7f6cHz4kV4tYTGAYcqcKyBh9xC7JzLbmVhfPxPq11l2LXPUHNIZ",
-	"u5n2M0N2z2GTRVMvHRdtXHoQYLEmCxSuqSr/hmaWp+ISbEhZDMcKDHZrqL0FhxzB+uWFCqq4cMVARcUa",
-	"KWFr9Y3By2cpv7xKqx8XfsjSj3WTjow2b2bR0xuMu/NlS9XHbVYGu8WqWHc/1snpm7c+3chGrjdJVjnv",
-	"SFFEMqMyYWEKKJWC6OqK4Grt1Wve//Ibcyv3lzOsTkKXShz8cgvx0h1EHaAO8BtzhSpRbGjwdJw48ASw",
-	"g8OX4uzo7bkYuRbtXTITnz71TdvB94KpPX1KKeukmT0hqbhQSbi3d8DO/ktHDMfGWOWtumlhSjM0uRt3",
-	"3xsW5OfhMjx9uvP0KWxXUJ6R49odhN8cVwq+hzcUnZDxkjt0lt3IqI0zvfI1oooHV7hXApdykXYiIXcR",
-	"LVwJx0pjfa57jMsX7Pz7X//zLwQiIkOgvdfrdWBsZ9vjHyRS0YLYK5V2WHg31k6XPgm5VPAd8MO6P++B",
-	"akFAXN1qWyDvwI1KzhY8vg3buMzKXOE2dgiyKG6ZPl56qEpwXeJW/x8f4laK/wr/fgC6NPj3qSzHcevj",
-	"Pz8mnX14QDhHK3AzPKNYApkOQuYocGzN9mJXhh5HaRz0CsBWIxsSP2lljeLlwZRQpVnhCRKo8IBX8MSb",
-	"vriMgWEM22Q9Y/guTpTQRrn/zSDeHes1aub1BljgwExEW3qiSkxFdmBzukSP4IQTKKuGl3bZKFLLCY+I",
-	"q8briGQysILy0pp8Virx7uyVJcwlDFrhMUkwYXBEj7KrGYhoVnXvzl75s4/GtlZR4C2CH4dZRnBgVRik",
-	"o3OU/LL10hQ3skhVunUKQgUdnrHRBp8yKgzuGJZ/7uFlMcO03rQwv2XE8VB5NnpOgNXcmCnGJzF5WWTX",
-	"4NVrVYKkwHJyWISz7GpcWicWGcmDuT/Me7aTiuojqaUD98FnxTCN7dcY10VQJcJOa7TArQ0i6FJa1RBy",
-	"wb2yBokRRymsY223kW8iTCVHMuX+svt+yDvYk8AiofvKsZpUt5HxcPFq8Pb8YnBw8Obd63OGECEGhu7O",
-	"LOKfkIPbop9eGp4RApxolh0nk3MJG4PI3D3x++DgwJXj+Mov7ejdu2Kg5xjWzi2b5Xu9ZxguqK15GNcK",
-	"GKcrJeAImFlyY48FrNylGlyiDMd94AQgqzX3TIz9YuIap4Ii3+irfVpBT8rN9Isu/NCWWsz0e40RdhGw",
-	"upvATYy8M8qBHxyZLH/QD0pflePOciRhr9eDQTEqyRu74v4OfH4c++nTANDn6MT9YgeE/dhBVI1K0IPC",
-	"jNw5BDlXt41W8tg83lDiGNRUFqvYMZM+4QKJpJIghEvs+85G9hZmplm7EF9DlV6pEvqdKDC+vG21aIY1",
-	"0tQx5zZIUXq6/jwkZrd8AHxuwwdgjAuCVAanx/3V0Ew+ILUWMXBOxiZPPTITrVREPYKaIccbe3qgrX4x",
-	"KzIEKbDQD0Q4OSb+KvFXMS7LaX97+8c3b8/J0k9ijbKa4tPUu9FSZaP1semZVRW8nsr9EEwPBzQr55V5",
-	"z8GO6gdv+wSWkr/oY+hgGJBnQS/dhB6IM6AY0AsWek31k4FL3EY/BlYWPOyk6jcTLHISidN357Fu/muI",
-	"oYzqqFKqqchsaTG7EyBT3EeCh8LD2R00WqzzELq6NqEQyOnfZg34MaJzfYkHfMhYT2VZqkLvV2vHpsUU",
-	"I1ieGVcbjuTh93dVspN6PAWlrwxQshM5F6lxQdRAM2P3StzoWD9qtF8tQg9HIFW4ueVSsce///VfwWvU",
-	"DgiFkVyTSOfN+D0QazojyRrY2X//638lJDmiCkYsywDpy5BnTJHi542qfpeU7Sayf1dc6358R/vA17XQ",
-	"z/SviIpsPNIX7CmfnORldb3r+7HeqgGEI059BQvd0NKozWfpEuOzGG1qPgqdfr1Klzp9YmSIU+SuRBoH",
-	"akJvRw3Qbcwg4l6qgZsboNpO5y3CrsG82Rf3gVNj1squnCblwN2aNX3tfVjrVcJ6sQpr1Zwr2xyNpoYW",
-	"eHVVODg9Bp/D90QhM4Fj6D4O5N6M22D1XYfX8MuxNkGLOb3fymGwEsa/VHPjtFKwFTEZXrUniXVjY+r6",
-	"jqSkxYL57aw/wl1g4wEqbq1VMzSWenNrsCeLvb7IZg39XD+RWHuLkrH+kZC5NRQg8xFc3ASpqehS8RVf",
-	"m8DkVXYocw4s8hqhIGQd7USo7fS9bYuCkb55VJ11VE+mAAER0UesSUxBGA5uptZU2QCCMdMY2MyGs1wW",
-	"2GSNC/Ngn6B7Rs3qHY4h08N8hmjTJTkbPJ3fi2/ar9UyBOX7YJhUyZpqcXc7sH9dYNePiw61XxBXN+in",
-	"Vj0/QpgBISPAd1maqtFqf6noX2SI4cUJ1Sy2ZqTxx39+/L8BAAD//w==",
+	"7L3rcttImij4Knm4MyHSDVIkdXGJCsccWqKrVC1Lal3K1V3wEVJAUkQLzGQhQckstyL61z7A7v7YfYE+",
+	"73EepZ9kI78vE0iAAC+yVG7PmYmYLgsE8vLll9/98rnmi/FEcMYTWet9ro0YDVgM/zwQPGE8Oab8dkpv",
+	"mXoUMOnH4SQJBa/1apcjRiLh04gRMSTJiJExk5LeMklCDn/HTE4El8whgsNL7Hsa8g1JOjv6S9mqOTXp",
+	"j9iYqgnYJzqeRKzWqw3j5kG/5tSS2UT9KZM45Le1x0enNrikt+WLiUXENiRhPAmTGUnorUM8t+ZO2+0t",
+	"/1xE7CiAf7MmPrpnsQwFx2duzevBmvVTchuLB0kewmRE2D2LZ+QhDhO1CZcnei5S92NGE+aQ6STQ/5Us",
+	"ThwSsIglrOEQKWDQhN4Sf0S5gs3DiHE1IkmHCQSTLZerLUg6ZuSeRlM1GP91KhIWOCSU8LKHQxzxIPRp",
+	"ImLPwD1M2HhDEk+yaOiRKOR3LXLBeEDCxOU31L9TB+IdDZsngrPme5r4I4/Uvx9cNoiI4Qfz7Kx/efCD",
+	"Qw4Hx4PLQaPl8ppTi9mv0zBmQa2XxFNWflxurdPsuLWaUxvTT8eM3yajWm93u+r8rnjEpDyL2X3IHlY+",
+	"TCqJp772SCj3Cb2RjCdkGIsxocQL2ITxgHF/5pEJDuyQh1HojxT4uEgyeFNJZCJiFlQh3xq7ec8SGtCE",
+	"wm35lFTshf06ZTJRR2Teb+oPPIcwfyRYkG5I4Ye+PfAVGdGAcMFZ1Wol5cGN+PTGrV3G1L8bjCeRmDH2",
+	"jtFkGrPiNjrtbulGTsSFgsn8BjwumgAujwiu7wLcY8LiWMQ9QvW/CB6BVK9pOkKSEU2I9xONZx6gORwE",
+	"p2Pm8rrXnyYjEYe/UTWT5xDv5ya7pSFvwnBNTU08vEZcEJ/6isjQGbljbELCZHX8NHsopSjng4vLdzEd",
+	"swcR3/2E97/8IPuH74h6mwzN6ym9mEoWkEQQyeJ7lju/emf+TBUI8FQbrdW2sA2nGI6n41pvz6mNQ47/",
+	"7qQ7CnnCblmMW2JJPOsPExbPb+SC+UIdUyLIAw0TcsOGImZEMh6E/JZQLpIRi81SV1xeZ+mSFBKUYFff",
+	"99kkcQj+t2nYjabGMZvETF0LwBEbw25EMqq6ERVjlhz+o1ObUHWWieZ6+Ek10zO/IEX2o1Bd2UnMhgrb",
+	"hyLWfK0pJ8wPh6FPhiGLAkkoD/QtMUwS6BnlLj9/d0D2Op02iUKZIMf5tQk8QLZKOGaPMN68uiB1tYCA",
+	"Dek0ShoOYbI5uHDIMG6+O3dcHibNo0vFiJqHA4fwqHly7JBJ0nx7Dv85U7/R5uEfHRJPm+dX8OFB3yG/",
+	"jZoHJw75K23+eOaQO9H847lD5H3zYtByuctfkQFP4pBJQmNG1L8CpMBqMaPwdqSQW6+eBOKBO4r1IDUg",
+	"Iob/5YSSJGQOwMR75bmcEJlQda4KgNa2HNxqi/S5YgSKCSvoeL++aXuEffKjaaAPQsOGhHi1pBqz7g1j",
+	"D/9EsMCEsM8GmQIHIpSMAffNaeEs+E0yYmOSCNFTg3kwwv6vb9oKVB65De9x2IN+S4ElXeFYcdLcqpAI",
+	"HhwfnhNF+UlMEwU/EoV3LNIfILYD9wdWl4wYgEU9iDTKKUhml/NW3QcRA0TENAEJC3cMYFUr+8Ej//w/",
+	"/y+NEsSbJPC3GlcjgjdJmv1TfEsjhcdk8/3P+EijlPfbCP8G3Gg4alZK/EhItfyYRTRhgRo1XWjd4zf4",
+	"CeBYo0U+MHrHYnI7ZVIySereb6Pm5Qd7WBIIYA6+mPIEQDqg/kgDNZQkZjRQuBMmkogH3lNHR6OhiBUh",
+	"xbfqNEU9hFIyopy0FaHrIObQRK1zLKSSBmKmEM0PxzRSl5GkhMD+2vvVcxBH4M/OLpHTm4TeyoZalLwL",
+	"JxPcvIK6OkP4VgkYYRTpzRCP8eurCy/dhhJkALO9FjlnEyVDBuaSRCFncBHGalR1qoos7BPBoxlsfhjG",
+	"MiFbXdi0uYlqWADaB8VpuMgjo75Han7FpvYVPw0T9ecQzhJhFgl+a7atpARyM0uYdNQycnIUzEX6+quQ",
+	"61/TSUNJHlgUNfXZ1NUcmjYTb//XNx2PiBjuFKxq/9c3Xa+BsBkCF8VLvt3ebXbabQ/ojqe1kYw/KFyw",
+	"dYzs0pprp8ZqkQEQXV8oSoFyN0rRLodpsvdRmChoIOqyq0vf+k7BEP61U3NqoWIFeGA1p6ZmTrmOzW0y",
+	"3qQJWq1Xgz3XnJqCDlUPKH4WZZ+tIK0dTGUixiw+CuZZ1FFg9AJfv9XKbazTbrfNHiY0GWU7CIOFzP7f",
+	"Yjas9Wr/x2amM27ir3IzW9BPCi1Q0legf4/sroTzz5j0SB2I2oz4VLIGofLO4KQ3lcx8rK4go0rYV6jE",
+	"A3W0sQTWgjz1RgSh4pZ9PnM1hdRKlIhBynJIxOg9MggxTfYVtmr8TfGuiAAzJquOulRQrThwLsrV2E8T",
+	"yktO72AURoHCajGNfQZSGoNXW8S7YNHwgsX3oc+UPis9MqJS708KJBEejSJPkUIummIC9woxDNWdbHs0",
+	"isz2fp2yeJbtDufLbSeHku122YbegaBTsiExHtOmZIq8KjpHkyQOb6YJ7i1myTTmDskRCVTWnXPFWkLB",
+	"5SicXM4m7CDw9pEzaiKrKF/EhnCkpK70XkV46cxwd09B5JAm9I1CZa8BgsSU33HxwLN1kFC6vAIHKldS",
+	"ATqU9qpAt10JOh6USep9rSfAJD3incXhmMazP7LZPi7szYlHhiFKxFq5vZmRMCB16ifhPSN4X1jQ2He5",
+	"148iQBucziMh1xIUvAKfp6YbX0QR89U6iiCZX0SnEhgcb81aePRDqDS12RPQSVO9EQ6Q8sdyLHO5p2c6",
+	"Cpw+7PRABAwxjDwVwVzuIQq88ZCNKVRVWhWuQPMnGEd9WomQVTSpbMnPiorpBOUKsA3b2YYkYaAkJ/xe",
+	"iTWnMfUjRibTmyiUI6C3KNrSaRAmhN0znmxIIpVuyX3mcj4d37A4lZ601UcN+1cRchYofPaaXkGK2O42",
+	"X+N1nhlhjX3Soj/hwuVaINxubzeKIOw0O+XcL9v6IiaYg+ECCJ4qZeftbDkCe31z7r/0qPT/1lOvf/SI",
+	"FHFC7thMEmGshRr6G9LCekBql6egOYgZkKpDmjAYytsn3nQyYXFdTdTwNr1IPKR/4TQAPaNJxOyWxgFJ",
+	"hMsVV26R7KJ4qHUWj5HgKYLawtNzVOzcN0aF6IHOJLmJGb2TLk9C0H95YIxeqO7iYiIqk+Khze2qAumF",
+	"hvrTaM6f5k/rXRiBRrD4CDTRvI3peExjQ4iAoG4oFYLUYZ3Nm1kzJT8o5Z4PLi6bqfGpqa1PHulkkkss",
+	"HkCOV3JAzKT6XaLS3W0USVpGFcgbsjE4ORwcbgCcbQASNHm/IRvddne32ek0u1sbSiiHjRiDVsfJjfcG",
+	"BjMk/7XXIgMwBWZUy6ec3KAcHvRspMkP5DnEOwARPEgxX8JDMKYHb2fqjxLer/bhcu8c7VLpQ6WasU/J",
+	"vhEb1NdXUkmi6l99H3SwMxongL+gHJ+z21AmMUxwFHiGCsl94l0kNE4UkPSrAx7gX4HS2vfz98sDS8aY",
+	"yYSOJy1iDPhamqCRVBSoTbz+4btrddDXRyc/9Y+PDq/P+uf994PLwTnYJ9QFAS+BuGMcplV63kTIUE00",
+	"R8CsM9EnXHEZfl2X+B8NwQ8wfwsGqRVe6e5urdPsujXPIX6BlilklErJolFD3QLUDC3C7k/jWN13wZnL",
+	"x1OZKIwBLBcx8V55KPzzGWGfQpkA4xQR6yGRfwhl3rJa1Bm3O12Xez++PW12d9qdbTxC43fRnLhFDsR4",
+	"QmMWKLYl+G0EhoMHRu+I92HTA18NKopae244LqfDRBOA7fY28UfMv0Ob3lSJOJnxJhL+neKD6gE4jLQL",
+	"iCZAFB6EWbt0OVr7jRJqbD/qMvtJNAOJTk59n7FAFlHgVZViYlw56xLAo+GJ4GyV01905OYUe5bBO3/u",
+	"aoNK3Nb+QDCx1QH2PpxKKAVvOCgxcPnAYnXGW+1tciIS8l4E4TDUh604FVWK36wIHLfWbrbB7VEFoswN",
+	"ti6cjsNxWOHkAatSToae0Fu2T7o7CA3kdMj1NLujN+KekZ12G6gYeA7AOLTTbud0te5O+QWPYDWlaqf6",
+	"JDUxhDzZ6taWWuiPlVy6XGBR4iua/YATJQLcMQUVTrJo6PiUCx76NLKlai3+2qJ1XjFNv6pV7Votc92D",
+	"E+JuOpFVmpaHvyumgq/sZw/eoLtYjYmM04MNaw8AGJbEEC118A1RbyqaAl9wg6z4JtqNKSdsPElmgCKN",
+	"fQuhUWfSbjb1iRr7RigiMZso1JIuj0KptHlL+sWvtGX2JgQMi0N6E+UsodYmPccinuCLq2ZRcwxoEaxO",
+	"z/vXFz8dXB9cXFyfD46vL/98Nrg+OHxWDVGf5RJpLb9b/RcIIMjZ3zPKQ37rOalNtiCzhdIhNzPt7s88",
+	"uBUSW48URTyk7ak4paBcCag/GUDtZ+t887b71mtUyH8wdtflaisRVZuumx2R46M/DsiGlnz+faPqAFGC",
+	"eNt9+2zyw0rOcO2utv1nCpCKahZpyBLHtrevfefFeJM8PVnBP17KKIqu+mo0LbfRng6HkpUA4QfxQMZK",
+	"xkFmoZUF0FwYWP6mUQKe5LtwkttJu0LnwXlK2UB7ERdol3KBU23SKCGSYOQwllQP6LAHphExhBgUFIks",
+	"05G9elSkSzdgZizdwpBGkqUrvREiYpTjSsHYgLJ+Ba6xaNiUaDEFo7G2LYTceH5IEN4qaTujwDK8Bcda",
+	"xCiorr+xWMiey70/dNptTTva+E9wvKD8uZiCOqnjRNGZTrtduJGddrvUJKH3tsgeYR/v7nat/EifzRZR",
+	"1Dfn1TT1nVNqhNDqWZVVgCQhhEH9hLIRyMwKwtpCkJkG5hTPm2lCvAPKDyHq6l1Eb42ueED5FYRm4UOt",
+	"oaqhwLJUbu19AfvCGVXS72EaolRi6j18tyFN4FLPOog3ICt6ZELDWM5pXA6RLDGusDlsd3kd5VDUuYaE",
+	"apqTXdGGCf/I+dJCScY0YIDsqAvpgCmXF4EPo6rJjHezCW6IEYstp0Qq76Q+F+OT2CfU5WpvljziGKVY",
+	"Xcx0puJhVZxQFge27iFVyhMFCWGpKIBurDqSpw2ZRg25PA0b6mVyAUnoHZNz0oNj3pCkSzIub4QBl1vS",
+	"QKMFAgudTCJt8AYFCl0AcOIgGiaC0CjS7lUUvd4UfAIY5PHqp3RxdUABob3TjXkpp/XqFblk8VjaBtt9",
+	"z4GpjAlA6/ojEQU2bqNgLSYoViOiO0pbihnx8j+C89x7oyQ5/CH9F8ueZT8z+Od/e4OuZv2zfn2foDbv",
+	"vfEw4hNwckxnRCY01io55URMWEwTESN3g6gDiNnBq6ruqct9pePHIUUMCZOeIXOoNLAdsGVZT/QiukXb",
+	"1AkdszcguPX9MXvlkbr3ylCxf/fAJBJPuVqKP6Ix9RNwgHrXnlI8GtkkRyek3tl1Oq8bYHbTT98OLj8M",
+	"Bieks0v6J4ek21bTa9PWm6MLcnJ1fFx8dHppHuMq1AO1QG8T/nl0ov+hx/aykAB1zOr6ygn1FepBGKta",
+	"7b5HMMDH5dkuQHnSoJak7r1B86SvrZTkv5E6aRDHQ+sCsIVQ2uezIZUAiWGyGDHrcooeMW+j1WqBaZN4",
+	"bq3Vark1D81saGOA10kgpjcRSJEyDBgEzdbnD2fjdGPjbRwyvk8uBJdKrCYDvAO9Uk4IIr4S7/sHB9f9",
+	"w/dHJ/t5a+SbrbYSJMz/dYq3z7r3vVIt4NUrUr/403EzCu+Yg1pPRpjBGdLouTyzrJgb9N+se1S8Q6vc",
+	"K0ADUrcQM0VF62TByc6kTycsQ1qFqgpH//n3fzTUUAYz//n3fwBq/vPv/1CPU5x0uZdHxqV4CDzyBkgR",
+	"Urr+yaH67vRcf+2h1oRcccQwHkm9BJqzkkNuR0mqM5+ee4194l2dnQ3O6ynlapi7eXz6ofBcMWP2KbH8",
+	"Ay1yCQ94gFZktPaE/DZiTURYUvc2NrTx08Wwb42NSnRE4zR8pcTIOtVoTh5GIjLOlzS4KBGi0SJ/ZDN1",
+	"KfArymfoy9kv4gf8DBZHUvcUpwgDz+LEy1CcvCEbBsuvLgbn6Guo59HcXOS2uoYajoXL1TA668H7wb9v",
+	"NNKLAKKg4gg0SUPmNVtEvvMp0YZDJdRQyZqScRkqvhfNUkTVfu7A5fWpZOYsG96mPr2GoglkKKKAIJCS",
+	"EQtjeKDI2A2bCR6Q/sXB0ZF6GIkHiURMaYc3VLLGvo5tvGHJA2OIANJ+l5hXN1D4Aji2yIl1tHCYLZdX",
+	"uyDUW4hAde/Pf/7zn5vv3zcPD4FjKjy4ujwgAZ1hYCmqY3IkHsCAMVYiQsF1ocY+pjJBCTmbIvVoSAPb",
+	"wIgUEkKH1QQuz2YAM26PWGu6/OGH3vv3vYsL7QX3/gI0WBFtUFZJXS3WMovug9d2qGgExDUqoRIn00Zl",
+	"a79plGhu26VqAaoABb2AVKgF4LjSmHeuHTgKy8pc9E4aNafV94dY8Fu0/Knl5SRXB8J8U3ECXD3qRQze",
+	"gdAmhWfqu7pGWQiSxYutAy75DAMJWCSBDLgcXA8yEUKRj2ZTUbfNVx6y2ZCnDMNRk4nbmE5Goa95MfH+",
+	"+ff/j/zz7//vfOCdy5e5rBziiR5EPp3RZORhiCRG7SY0jCyPlsvFcKh1vbxzq9NUlyHI+ELq7mqRt2LK",
+	"A9kj20673bbFHZdzhk6hgE2SEem0Sd2m4nC2isA3HLLTJgp7YEjpkG67TUxINeKJ0URcTsmNmjGL/+yl",
+	"URtiCIL1DfOFIpYXfzqGqz2nN87z/o055v9sVrZnSVewrG9yotRvR2kiguztk459MVvkJ6OGbNvWxluW",
+	"YOydhGhWUD18AMLmPQ9aAnSfFg2GLXjrD3+VkOLBaByFEASuzku63FPw3JxENORei5xmoXsyb17Zbrcd",
+	"8KglamkYJJiqUEUD53aFRa9cXyvCf/UciygJxaJITHUG+FYaiknqCeNUaeMPnMUNEhai8i6ZTMyQ5WEq",
+	"fjbhIrvQhCYJi9Xn/+OXfvMvtPlbu7l33Wp+/Nxxujs7j/9WngoDq1VawwnMNh+Rph16ajGkbtaSpjto",
+	"F4ScyYSNMSAN1TkwcQIFVCcm6UwSKRr5vZ+fHg+uz4/+dH04+Kl877FZ2FPDVNOdwWZFxF7aJoMxeamJ",
+	"xeVLbSwOZhExkHoI1f5r8iCmUYDstg5q3U+4BjFU1xK9PGVRE44CdqNFTnk0wyE9SPLziA8j6uEtk4zS",
+	"fkoHKoReqNvsg6bMOAUFyvirFIVHX5gDnIy73DJGKGkJlmuF7ll33bEYyFgplfoAiE9jiOdTkoLOAwR2",
+	"csuFEv8K+Y0r0GibRL/vn/S/H5w/u1EJFfCFKY5PM0gT7w+d1BoNglsaxLqeMbpoii69eHobX2qIvhQJ",
+	"jc7BwyEr/Qs0CCTxEutVLV9oRUcMtRUTxBsTPGOlq63gcrBHX9ftcAVJvu9FwKq2oOMfKLdtcIVQj6lk",
+	"saPunFKE4BxjC0O17xiiYKTJLyZhQurddruhdMME8mGGeGuKQCB9NJoryRk24vUI5ioXTtuCUJFZ4jab",
+	"7zHCdD0ISRbLqgD3kih2tUwIW2fjGxZIpCvaXWNbMffB3IDEw4c4eStSNnfbi3M8a6Q7bO/p8cmQvFAZ",
+	"+44uH+dY3Ib86PcPeM9P/6yhxQC2lwiLBYBuLIiJ1btJPVE6PHChJ6oqPNXlZfGp9gzP6zoCqK0QmDoH",
+	"BFLHIBLB50Izs/BIg2aOTrGifhoq6ZDcEyU1zT0DggyG4zENo34QxExKHe+Zi7sssXbPPcPBGlXxGC7H",
+	"gAzyrPEYsP03d+H4vxt/hi/Gy+y0i4IyXG67a+ra2KQnMnauP/77hiJ6BTuZMXo2WsTYH5Cvf1kAafkV",
+	"f9PJssC+TCN9VFIBCrVAD9/SQAuK6i8fE/fUP20lUemDVtI2fHgjgtl7k9OpHsjpeAxZ47XtdrvZbXfT",
+	"yE/1apb/WXNqcENxPsWXzQc1pxawexYp1SPNRKud26OAHK4H6pFA+NMxRCrOJpAeGtFYB7pBCjdPwsQk",
+	"XSoxKsutUnBQA56IpB9F4qF8C1v5LcAQ+u2qTWyttglrqGwx56m4Nr+UTgGaoVRyROUyOqstwwiIuAaj",
+	"IMoTkbwTU16ykK12J9WO09DJFDhD+Kh8TVt6TQkNI1nr/fK5dsdmRQ1Zf1jb29vbqz1+LN1DtoBszh7Z",
+	"UJ9s4D4CxZcShRjyMBwOMYSwuI9tax9iSAJ4UeGS9XXlVrbLwXuQjrgBHIJ02u0u2LPaGyZlmkYRuWER",
+	"GCBFJmFms+5n+8se0khX3lCnpjU43OxtTHlyyo8SyaJh2Ua7Si01I96G94roEPhKZ2ir76o22l39zCBT",
+	"teLM+tkKfMoVGG5Y1Vp6CLwNa3ssOOVpMG9xf7skEQJjtLITBe4B30L9CWCrmaGmfK+7z7NXgwR6G8DO",
+	"R/SeEZpg2PHrneqFhsm+UhxGVKrX0kQrfW1B2erYgGGVYNkxkGWM0Ehx6Rn4eqU1m72SSrDsrA6WnU41",
+	"WKxrmy6H2ouBmlRo0LOUxwxS9dc7jR7ZUHNo3Aj5PY3C4K0IZqn8OQ+Kzk5Xx57b7gYtO6rrh8yzfPud",
+	"nfIbkI5k7R63cilaKaZVgOII162t2kNMibZXtzE31EbPRh8dvhezPA/R8DgzpvGfzIYKANnbJfpVMqHJ",
+	"SAk3up5BVlUBN1UBlL3yq5J+bQElDFaHQjb7Rhhs9Ox4j6lM0IKgY/XBXEo2/scvnebex1/azb2Pn9tO",
+	"5/Xjv2nU4CI54kF4HwZTGpVdjy0Ls9LoNUWYwuyzqhuxtQah2FnpRhiJgFvTp78qgrjTbm/sm8uilorE",
+	"E+K1BEqRiSj7WCI8plxOJxMIpfuTkh9THClBj3aHWK+jZJ6dTV02qtCigsOXocWnKqBcLZyZqB+jUMl+",
+	"G5/gqB9XNSZ/uIAKBwANW7b9NI6Kou0LAUsXt/uPT+PIKDZv3Fqn1XZrhHFfKN32jVu7unzX/M6t/Ycu",
+	"dYcl73y9fPJpHHH5xq2NkmTS29y8CUElli0ocaDUoc0HuTkWAYs27zvdzVvGN0OeMO2r3TRooSvtQd0a",
+	"nEAdJD7T+8LHm9nz7N3iueHvKx+der27SydC7n+y/t3SM5aPbs8OGKYfw6M7NsM/0xn1WOkPuoqgOgl8",
+	"8Em/YT1K57fH1/A3+GOe1p6CeSCbVtSbUzRAU+VWzcnVdqT+iEFceyyiqsn0+5umMtyjUytWYVn2abGG",
+	"pFUGbNFn8A7s7Z2Ib8IgYHxNVRJxs0r72Wp2Xn+HQasR9TXTxk9KCRG8X860Cx/VBkGYkIMl3PpKWgQa",
+	"2a2itRMWKzXUWg3ZyI23kVeqLpW6X7I3ENRkeMtZ0Ax5Src3pDYQAHW3vHFWipCOc9RsoQoYWoBbf1+h",
+	"1BvrFRyCaW1A1KdxoaBFTeKQ++GERqiRb/h5WGT6jNK7dUHB0hPfe22rZ9MEYv2M5WxD2koaeDG12bQK",
+	"BnuvV2fZ3QWy/YnadLruHsmz8JJ1jsQYnYZDEbPwltsL75GNbqbo8EpLBCKJ1viJ9MWEOTqE5S7kQQ7u",
+	"AAwdKqBOSAzxJPpnR0vwowgbmMcCiy9iloqj49u4NaYcqMTHZ8EuRHa84B3cZI9UzPlSfP8Z6NC3w+Nh",
+	"O+vz+JWJocXYc2TxmRk+zraU288t4V+B8/s0iiBzHa1nJXejRTxNvzyrZJqtuSClUWO4YFeBWIQwGS02",
+	"IuGtExICAJCjWIRJ2x2EZC4H3UibrsDBSSgGMJtM+TDJ+EHM7hmNdCGBbJXwHRq2v0Wx5kjdLU6jCxbf",
+	"sxhPdD0BByNs8gRlB6TsdhYrOOXs04T5SalxWb9dzskvMIAnlGQKlkG4kbHwmZR5b/vLkM0n7+5bIZZ6",
+	"M2sTy1XPZQkZfGkyJFdFn2/z+ipRE+RUtbc1L65WyObrDNuCAVS+TC1qhcKSxrJWbU/bTS92UQSbr1Fp",
+	"Lk5ai3OZcW3RanpkIx3HEkJzsCrus6NHJDQYK/WDsxC4x48XpyeEi5j8/P64cpedBbu0NgdBpqNkHFVL",
+	"4dzqYhCE1JRbQCOyXqHeqvamT2IRTH0wHKXjb+wr5kmKSABRkXmS91Kk88Xw69uRQ3efRFpXw29L1kwx",
+	"/Znlz8IClgqiuXV8bSG0z6sAuLxQcFryNy2ohjGFWIIjfwdNpViTHVH4Ge3v1QTF5Wa2Ds6mfmx8uwKl",
+	"7V5fgxmBmafKNb/d7LS76rTk1NcOxVI6DO+V0uEw7+DstmuPjvlNe2HNjQ6f6gtFByQXmc/Xt97oGlvI",
+	"hCajo0Au2mubhEFK8a/Oj9CTtTgIYbuS04arBx+EQfWsdhjCS7CL54TLt8Mhtp/EIZadlMUH1Jk9M1sI",
+	"g6WcwMz6tZnAUQm+PDDtDQVg6Vxu9QxMPxaN+VaVgtP+NBk9JfYN/okmACO9XRtTKTy/LvRvUb8pcbJl",
+	"Inu19UzJsNSYaq0JMV5EREGrtvLpwm4W6nhoXp13NZH6+bsDsvt6e4/8r/+50+o2YFYY74l6UxmA9LwV",
+	"ILqclxe0LCDmZPNnBUrVpF5xVi+DyhmdRYIGl0Ic0/j2xeESFwL2IjWpdv/sbv/xWcGxaC7MJ8ZiNej1",
+	"kRlMnmQYs+EBxRTja/xzOTAwF0pHkWlLBXve+2L2OqRhxALLehXN8vsOfXbF6T0No6dfk4SNJyKmcRjN",
+	"rqfWYNWQMAnqJAgDHTmC9Tc5JIS3CLSUwrDmZ4XLkol15RoTjqdTVpkfs0QiU7lhIb/FmqyQb0EE99k+",
+	"ie315lgK7KS5XncsGC3kt44ubWoWtHwlFU2qljXMSlnKpRDvKZ9ptiJ/F3wwuzPFag00sXBOR6fm12Xj",
+	"+TDBTJljK1lHKH3wYdpuKpSEYr5BHkPwerncsMFpMmI80SCS81/nt+ZZuOHpbUqo7OxybDUSSuJVQNPr",
+	"kZT16dx+yIjEhiYxTRiBiq1zamYBIRfJG1ZjtwxFrjjNeb6fzj4QahVocVAGUg3wZyUJ+uxyRNmalQW9",
+	"NKkJXzXOaxFnTm24mIWb/+HDh2bfGqg8L7OwQVg3mLCnWFpylYaDb6kMfRIzGo3fuBAVoHiclFBuci6D",
+	"Ii1muJL8WJlgXzhcXaXh0NJNUQmo9WppdCspqeoSclJMoOsRky379vTiwoouLOb+6hq4FXVgFfj0sg5Q",
+	"hzYvmcyW88Fx//Lo9OTih6Mz+Cr74owmo9JMXlCtZUKTqcQgOgXjMNEHERAD0pVRtB8MMw06q1BQ6DL4",
+	"9UBYmp2zu7OztVuanrNKhJi6OzqEmZJ4GrEWGszA81ueY0W2IS2ZQok8qHmEzBLFGUDQVeK3ngOd/yym",
+	"hDOGse2TOLwPI3bLiAIfZnZfXwyO311fDM5/OjoYXJ+fHg8urs/Oj35S1zrfxZdAJ9OIJYWCipCJVo2/",
+	"arCj48H3g+vzwZ+ujs4Hh0Ws3LKwMoPL8+Lk7wmHL0ZCHayQhb6kC7YwaD1X+XPg0poOzDw6WJl6l4Pz",
+	"k/7x9eD8/PQ8jws7OQpldkhwi0Sf8rPixZp7+uKjXXmu9Jzfs2Qkgnzy3Ase8luI/J/QOCFYRSjpNLQo",
+	"04NGHmNYDzk7vbgkoeQbWXCS4GTTj8fnTCb9SbiZtmrb7HRana1W57tWeye1Q1pMADJ5F2DM+8HlD6eH",
+	"1yenl9f94+PTD4PDOdan1il/aX8skpYdC50QkNAwwYDyeXHpa4LuixCzT27SpW9IK/q0EH2mu4yC2bJO",
+	"iYd00ctK3eqaKhnyrmrYeg7M/TJXdeqpXoCIgIEHB4Ozy/7b40ER13YtXAMkyzb+vHj2jBv9YnpWZdfL",
+	"1oVKZYZTeiUyjyXLnHTPxr+KpaBJp902SukcOyev57FBd9Hptuflb6wFU0CL7QJa4E5fgIs9YWdfzs6K",
+	"kzpZcScRz3UdnGXxixCoqNuQpl09YbmAL4rGWBiyuin4uRClaKFNhEAr7b5uVTjGRsFgGa6kGG9PD/98",
+	"fXl6en3cP/++SDE6tuBr0sV1T6FLIQhu9fkxZc2tPZtOtZaxG489ZmmxwnfASF9a+9cFw+D+KGTEKmDB",
+	"fBl5QPEOqSt6x9I+UMgxH4hb6zS33Fpj39S/JvSWhtwYTWFULOReSWA623MEJm1iVcCjroVHNsiIhtkz",
+	"q/dfBUZfhIWegZyXtsK0F5SSLKSWDz21GLMrGXKf2aZWvdqWkiQh3vYhg4GFu2t5LJ6PvSHk1a3ObLHE",
+	"ssX2clV3q5wa1RTNaMhXJ/2f+kfH84LQTk6f11AgNhhegvc927a/mNot9Rf17dKCmKepK/YKLLNBQeLu",
+	"YTFb/CPrG5cOr91l5raI8ThMoAZsnUaQvI6lmxq6Qz4MECYu1989jMIo99mYYgUhvTgoo3DDGDdrNI6u",
+	"MFAQVkjsctsNQoPMJTRhFMbE6lwtl2fXYnWvzbPciTUcNpUor/j3+/7Jn8GANbi4vCjQ3+6ehfBqRrVB",
+	"ku7wmdF9rR09lykKin2N8XC1AypNi8z8N6goruQ5ej4/D/Y6Ws3R8ywiArlhNFbyCzjkcpV9KlGof3X5",
+	"w+Dk8ugATPiVltCOhUi5LT0zB1+4hS/XCfW6Ud8zUa7SeKAc27LOPk10UaTsKNPU9vdKibyEKV+cc9oK",
+	"awo2baVJF7RaEHthSUa5CRM2/gMG1lTiydXJxdXZ2en55eDw+v3g8KiPnp6CvLeTQ5OsEgDAiwDAnp/H",
+	"/s4A+mIsVNrGhrSXra1Z6WIB6Z4cZJRWZrM/tUJEO1sQIppTfqAo4e42+ePbsqBZ/GK1amILdbaXiYh9",
+	"hr1+M4GwuKG1A2HXOaWvnIm2tlL+bQafnsXiJmLjlcIHJvhuGfdIWcWf8sVWIGymZ/zV5+8OyNbW1h40",
+	"I2mmGoUm3NtQI7LE+54SNHojpknvJqL8bnUCrndYbtfPFlqMQ93b3nlN9I51gwodtaQHXMVDvQrELtF/",
+	"qWtVTCWLezTSypqGG50GYSLiPLC2ypzCLwaqy0JdBKxWBvHEanEtpd+AtRIcIOl2SvaQQXBV58eqUKyw",
+	"taMzoMipnHxeXZMHKWdNQbxb6bB4UTiX70MnI83JDryYIphuJYP0aj7wVeG8MCA1g9+OfZ/LfdUvCsZl",
+	"cbMWbFa2Q60KotQKkYWilZhSUkBtLTYIvSiYli61EBGbQW51U8VKYFtPcTeXtLu3yLbwopDLyNxS9f8r",
+	"KP568Stq/quc0BK1OCWbnQol/cUO40TkVgZ8SJF90/NR4bSuZpa2qvmihBtUS7fb7U5XR7yi3pzpI2dp",
+	"CNXGwfmgfznYKAYLDEWc+fU2biNxQ7Gj6oZiV4Z4bfSnyWiD1PVXPXI+6B9i+xs1bdmEVZOoM2L3LA4T",
+	"pZOsGSyEQFuzeNy+dsHDGrVn4UGfCcTdWufxhIJtc8expVCv9DgsU12a95lFuSmYEsHBMJPqPy3sFfIQ",
+	"JqPQzg2FVlNWYbW5k+hDvK7aY8B4CHj/onDX+0o9x2qD+Spp0IzIbFZw4qmNeptefque3qvLwcOcNZ4C",
+	"wGK+NDYTohJay1BrVLv0DiwACyjjx92GNnHjbr6oiE3h0Hfa7YWHvixPZ+70UkEFE4GISQR60SNcJqrg",
+	"EF+aBWeuye5CiOWlT6tCxcJUuDk4nqQ1+bQI86IAXDN9LoXnmrnvc6DcblcxAEXK67JBNuzmZBv58lWK",
+	"OmeExe7gVkZXzqFnq5U9/bJUxawLc1DU3PnYFAuQX56IqOHZ2VrpMldmIM7DzP4itTb9XpxwnYAOHPZZ",
+	"0vgMZVwMzPXy9uYga/SUfFLYi4L1vzzHFZ5jhN2X5/vpW9jdq0Sc88yXyT75jAUsWKimFZBmTsf7nWSj",
+	"f133LO7hC/PwDDfqrCYKpe0Qc1pTyXG9m0ZRManN0vpIIggmp2FM4u+laBS10GV+UwPjtfymyzjVTiWs",
+	"tU1elx3OfIEbcw62cm9gyUHYTszMYfd7szG19gqB6kv4FhZuLB3ALuKILrQVopRKS1YucB1ePFdw1AuV",
+	"tHwJyHw75S6f5mh8rjP9yk7I/5J4yiSeb9PT+mTxDF5N5r+24gu6eykJeIrEUxZsgUOWU8zlpnpSl4wR",
+	"Sy5qvBR5/J0A881EZuCO1yaYTzrSr0wdfx/h/isSmCfqFetSpqdpH3bR2NKGIh2o0Tsvk6PgXloVsZNW",
+	"5q2sImyNUxZHiUUbtUZQuazttNqHiLMmnqUDVq5ze+k6zRy0ZNgeoQu8aS9DKl8EKt9O7UbY4pOr+37J",
+	"eX5lOvmkeONvU8j6MiW/2HEtN4QdzrkDUgV2v83iZ612SFABpboEOQ5QWv7VgOxylmt5Y0Uer9CtLltU",
+	"L2eB+OpFxl8OuN9O6OzOkwS0quO1isVmB209XP3In6HUrI28S4vO5pf7r9AEpzwkvqQK+LdJHlMwwaL7",
+	"wbAPaHtow+FzbRKrw09CLTNASQ64xnw6rvV+qX0/uKw5tbPTC/hP//Lgh5pTOxwcDy4HtY/F3AOn9qmp",
+	"Pmze0xjiP9QIOC2WG8HR7Cd65NwjPYv9zMz4aLrPZyu8ZUnNqWHxjZpTw6pEQGwjlrC1Fvk9DIX/PjAD",
+	"4p9XZlgDRRz8Ecu8MZkY2gYdcguJGp3ud3NpGo564Qhf3slipeKYzmpWq/xnHfbRLkr3C0LSMYeeAUrc",
+	"/JX5UAZNYQ3nIsGyZfP4EuSRyVpbt709v7jHiilMhbSFuAka3QGYmObnrn0wVq6sl/GYzsgNI5Il+8QD",
+	"o9U1Zw8eGrVognWsQm2B18iElq+aU0vfrzk1zu5ZvCoiWavsm8Hshx/UwCcwrv34BOdQPDUP8CXZSvbx",
+	"PDq1SNyv8NFxKJPTITRplogyPKCJQNoyB1cMRNZlv7Ah8m14z3QmuobJjRARo1wjoMGCsrKJkVD7TbAS",
+	"HDAB6Kzgj6hirNBvG35KDxJ9izbet0vQ3pCFpfdjEjM/lBrF5pcHBtAgvA0TSeq6zmpxLdhvAuuwbnVr",
+	"82VZnRq0oTXm+3KQer962IGNjquBqUMrV9hXoimFQeUUS82qnHRcp2ZoJE0YuAo+lgwIlHTxFlKsELEp",
+	"B6d2JFmSv4tleysnRtrTlc1tY6cNVidPED4uIS3v6WSi9lVeyTOlGVC7yR+J0Gek7iU0vmWJ18DQ0mEY",
+	"RbJAY3CsG2hLgu5QDzAkT7q0ozSXRFhSntJZ4ZBhRfmRjqEOJHgql45QAHrqwdXjVkARSnmd0Rg1qgDL",
+	"adDozNrkkEaSFfcdBuXwxtIRGxJR39TundA4cciUh79OmaneBJW4gECn24VKYvmd7m5DleR04yWAS6Mj",
+	"VxEdphPJ4iQnQ2Tzp6+vwg0s2J2aFWgpo+ynTOgo+zWTQcp/1Ysu/dUSWCa0ijQbl746hUBRqKoaa94+",
+	"iQF/76FkH7TL18U+YyES0DdupIj01c+AV1m1bbPTbm/6ozAKNosFUYvEv7v8tCcYolaNrliRt1wnQCJg",
+	"yrk5xEO88NSuPEQND+vahZxQY4beT3F4A2IjQHrTznR8DR/l4PG5jAz0aqYA7NXF4Lw2LzQVLjG0kIFD",
+	"tdF80VW2QuEX3ubyunh1b0H2MrwCeQVlhBAKE+bE2SWSSkZ5cpJtp90GHDB/LhF0cdrFEMHTKb8X8D2i",
+	"BYIA+IGc+hgThT5YhzDqj7AQLjgjbBwonLqGwy9IIlOSZhEpTZvwri6+NrUcvh+L25Af4ajJf9dztnwx",
+	"rjnQGln91Gm3Hx+BFLzc6Tz9QA5EFLHluipaYdZa77wGXFj3vB42DLnR+1ed5R18stYssRJiLsLfKvAv",
+	"YEM6jRIyobeMyPA3tpIQWoB5Nke2KyeFYsVZFE6gQBAO30FDdBSBSCD86ZjxZDGBsIbQZAJiM1yeVvnM",
+	"hCqH3KB4jHEAObKpX1Z/zDEMhR2pxA7XLK88ZmqepfkgS7A4TW0LqhqiYlEur1lSPn6e1a/L3ibauFuU",
+	"Fyz5Wn38+NGp+Snq5zD8l8wyow0yelFIJPK2gl9qKxSXyCbCHLCPavYU13+Zg58BAtZ0nMe1j+mSzuJw",
+	"TOPZH9kMnlqY3d15dGpBKP34QETTMcflalYT6ka+pXvW1p90Di2WAQmLQn6Hr4/wWmprbiR8Go2ETHrf",
+	"tb9rP72c7ALBZNMgas2p3YU8gJWlT/RaJYuGcEaR+UOBJcv/jIZNE76kBjW1TM6iaUyjsjck2jPzxDB3",
+	"H8p5+lK6ZcaYp1z2MBb5qpBHsrVUEJU0B6jEeXX4DqrIYyJOKo4NTU35VMzchlbhabh6HhrF6jar0+5B",
+	"9l2eam8tFjiyhMiyXf1weXlG8AWo3u8QKgklSAnyAvK25udJwmL1+f/4pdPc+fhLu7n38XP38d9qZTqh",
+	"MREsnjhhn5L8XPmqCwV9arHiiHOmu3aKIF908hq8JcZE87ysecKBiMQ01hV2AjYMOSttn1CwFZXaIQsF",
+	"h+wJdbnJne+WQqRQjvJzlTaRUlLHqj8h4jR7KSHA3J00UA+b3QleUJ0QAIXd7ewuOykN1fyWK44HJZcU",
+	"5vNHtLKR7ZmNUQtsRQu3sliAtFhc2ekhO9yQ5CbkAbmncaiYNSDYeqJgBtClguCKAC6Hh7WhCqiomb+6",
+	"UF1Y/BIJ9Djkd/PrRF5vX9zfke13ViIxKBFkVwAknJyI52TiQs7CpN+sNHFnby4xlVTYv9eQCRT0Le7/",
+	"qAWZ4nXxlGDjOcTzKRc89Gmk/pjQmPEEHitAqn+YDaMxJRL3HqlTEoUyUWwevAGypyhhrIvMgikWdW9u",
+	"2V1pzOArFjTyVFKLW2sxM7UlB1HKMXcJTm8BSuYlqzWsKB5GSR/xQInoIvaIQFMnwpAoeRZNDbGIWI8U",
+	"qgU/hMlITNG8/utUJEiP8mdamCGPMp1mZxX4lO/bchtVaIP5oyyeW0+jwjkbmtrDsHVAhHTnnKgbAEYW",
+	"l6sBZQ4X6oAdWB5xQxJvyIOLhCahj4Zw6TlohMlZ6tXS4GeXq601HOJRyzfgEUlnUnceX+oOMJ4AZNMu",
+	"z2z/DoilXhDKSURnKeGXHlZCSASRI/Fgj4uqbQVnek8na5HiordjmZfZHMYy18Tx6U+rkJa5befG/aX2",
+	"nlGuXv3ovIg/O92Nk4dg2cIqrnaZDjSH6ac8M5XjUc7ZQFrVZyqfdKIL+Gu74lxjjPv8vbXBohVjyTzl",
+	"1r4yS8EcwQEjDgEqu5/vm6AIxIhKMhHRbCziySj0gabIcierMT4sWWpResqsD6sfKIgzS8XANby+trFg",
+	"XbmxCGIn1evsYXOCZUGA0aIKgqH0Tk2DMOn7mg0V+BR2kZw72HciBiYQaL43icV9iKI4VNnXZX+sIvTq",
+	"n/AT9RMovR+L6e0IS+179LeJV5ASHthNcyLiBHY3B9Mqt6WaAfjIbchJseFofgKo6Vc6tpRTVmH8gH1t",
+	"SILv5AfMWkPWFsiaBVFDLRglLVwmCFtmlrSeleKF6HlQ0kjdy6YikjEltlnlZfhtUzftUoOrT/FPL79c",
+	"9WNtGfrBqgHclZgzuNcYMqemiHjpbctQD0JVQ1sahxhPtMsloVDqMcgTkGTLgrw8bt6dA7ufRSOt7mb8",
+	"oAQB3SBB+4zGbHzDYuJ9dmuYCOfWeuSff/+HQ9wapK7ovx/hANUClQiiZBp2D9gH1iQMqjWtkNQLjYLb",
+	"CRrn43Ixy+QX/YwFp2ppnTZYn/ARwwddsFfismq9Xz6WCocjKktMIBc/9JvdnV2zoknM7kMxlYoyjzYk",
+	"2eqSm1nCJBkKXb/qBvMIYVMbkqTKBERjQpTQiH3KI9pOsN3Zbnfpjb9906Wvd2/2Xnf2gr1Op9157e/s",
+	"dZf9XjC2tZt7tDn8+Hl3u9zWlnrojoK8zITeYlPQ5XsEdHn00f0PpdC6tEFkQKBAReq72+Q3Fgtp0iTx",
+	"fGOZFMha+wv/b01gaM/3UVAVTQA/b0jyc1ObGZtHRTrZuen6W2WDS/br/LBnEfXT2BB/REPukFs6iRSt",
+	"gpbNndzwnbyXbHe7NFQLxfo1uLiiK5cYMPNYxrvHbEF84kMcJhChzXigu8TgJa6rf4ZcJpT76mr7kfDv",
+	"HHJ1eeCQcejHQiesFc682+7uNjvdZvv1ZXuv1+n22lutTndre2f3L7aTMK3Bu5QqK8DrXSDVzGO9o4mv",
+	"ffwZDDOaaKG6pg+LifyZjoi2yJU+jV8seg/ucsNcDS/NM0ftiQEOZOh+SsItiv1cxBBp33MQohxxqaIo",
+	"GQF5jutuXeHsLsLV61gXw8QpaJDoUzSms9qjk/3eLfv9o7kVC7EVnIjsk8LWTagfvHnf2YS7If8DjuhN",
+	"BzMdIMPzTWfemJVe39XvMQoYJdcYV1JG19Qv6IqvS4hfC6OExdIhHsXMUihuTmVCPMl+9UAbaewTegOp",
+	"q9raA7+rQQrxURUbxxSS7i6dhG8qxJFiVBCAoPLOXaaBhGUhe5a5KHfk8wb+PHjMkTsE5aqDwt/nECeD",
+	"otYV9MfDf9vP+74vpjxxQM55F6ofUHqdF4gBu5a6qlCzqZAyzQpL1MusKJppw2cqeWFRyTBpkSNOfn5/",
+	"3MOotzRczlMsCsxbE+ozl3tfmGHkOcQLAw+8htzllkcpnfKEjpmHxie1R4+wiI0VBjmEEi9gExonY1AB",
+	"9A9oIysdFoahxOMwpn7fMU+VrlccJWaRnnwUs6FnxUuXmbfsNRe8b5Qzci5Y0cu1UxZtKeJAnVsXknvM",
+	"/pZdenPeh9kXqcZHo+h0CNRulRGOArCEAtlKF9NxajoPjmZeNIju0MaCcmuS+sUBMPagZ5y3spOpxJ6w",
+	"yFFtLXXHLPWx8jp7Cl/vw2BKI9A8JiyWguuyINlv6UWRJKF3LI2NRA7bAAVUxLeU66RUz864yIYBJSx7",
+	"qzzhQi9+qzQIModYaSw5gH3u7qcHpeM0LHqS3tzMrfTUmwvUqATnKsK8zO8o3xryc8MiwW8lSURGcFa7",
+	"1PkI/NWCs7NhNyQJA0U/JkKGEOtr8iGUEJswXh3G0JmPYtjTUQxtp/O6RJ9Y9RLNO8HOjYd7DZJRhj0w",
+	"chmemM+2rbP8PpUe5yGIeK/UXsGzY2yRgdL1ZRiAf38SMy0PZCV2wGbJeBKHTKZH7XJkLjjqC7CWKLxj",
+	"aSZHWplHmyYyHmizt6Xo5hDq8gJzMh89Gx9BiJwutTJ/j1K9ObrjUALRx88vxZM+f1xGT26NwP5S1MTw",
+	"n0WCy9OvL0h9tjX5uzXvs7XSczZkMeOYAbNWwHl2dyy6twYaVlG9L+D0FYRpnqCUSZsFVJo/u+fa5vOL",
+	"WL+viPR02adK3NnKxJ0VRIdymWH+BIEYzDs2rPNdaSdFvMht6vXO/K7Kd5LOW7nydaMVcrWhk4y30RhK",
+	"yytSbYsq4Kifwa+34T3jlshC6ux7GvIN6fL7TpdoEtgwqtOLcTfFgrO75HJzmSaKpylw6lbsdS4S8hDT",
+	"yYQFDaf8mhEFDrWXUGKHCZqA1VrX0AdrAB5pT3045XdcPPD0/gorkRQrxgynkgWaAWfv/3hxeuJyjVIz",
+	"Uve22+1mZ6frNfatQj0/vz9WOhlWygAgWvOkMFT0//D04PLPZwMiYpdrl1rA/IiisckhnEmouRcwNjFV",
+	"Nzq7JGL3LJJQCgeNzpST7fbeLkCAi4BJEkolL+AukDqppXbbXW8uYt9m1tn9yFmWIJ7b5sql73Vte1MX",
+	"vnpcJBmska/oV9LlwSfqJ9EsJ9Ap3CIPIzEuXgztrwxWVuLmGeVaGt0TiIEN5WcB0GWeCogCYFDiRbA4",
+	"hCaYZv16R0uZgvvsuaClyOUicGGCqf4ZHXTrQ7DwZopvFmQ/fjUJ8bjUzmCJFiuJ3tKWvucEjPkAzE1f",
+	"xCxdyPg23rzfSv/cnJcoy8ImbZljkZiggxBLrYELQ9tWk0Oq4wPL7tJpf5qMKnIa+lxnMmgfKFYLYzyY",
+	"iJAn2Htw9/X2Hvlf/3On1W30XO7yv+lP/mYi9/+G+uHfXP63ZrOZ/r96U9fyujbFm/9Gtttt8jcl9Nu9",
+	"DtPaX1hglQW5mm/o4LfrPqvnzWkcQSklyMMSycjEOhRKhGOWDlI+YAR1GklBttvbm9vtnc3t9u7mdmcL",
+	"srwp9gEiE5qMHP2hY7p5iBhS2xoktzE9p9pXh/wtZZH42CFcEMn8mCUkZrehTFisVouzWDXc9DswslWU",
+	"6hqu4DXU/jGQ87Jnnl2GSodQXPsxg7gUGkkvv1RskJidgG6YmIIty8oiPhT5wNY5MIZVtvjaKlusRuvu",
+	"wWhWbctyXAplWqQfi3fmyl1qsGKbm2uDYDuw1KwBDZQGnsZs2aJ22lvkb6uUVIY2QompNqqPwR8x/06R",
+	"F6D74PjkmgrNLXmO8DBz0TIDYu4KQI6BjTtA8suO3HoTjgo8Xxl4lEZbDoDSahnwzXV1QRzMW1/sqsB5",
+	"y2hM2u/L3jm2Gqs5tfNB/7Dm1K7ODvHvNF9u8PPg4KqsUlPWMW6eZlX1Q51nAlnGTkmIywPVbb9MNK6u",
+	"kchkwZPzhCay89ECafZVOu62FRhpe/urs6VwEEjfp1JwMhnFtJCwX96pdplbzLNa4HlYilyTdh11TBMd",
+	"IYMAD2UhSsLqoLeiu6uQoFWGU9gTAAtDXKTwW0M5xAE2JKG+osoRC261AoIxsWrgkmIo2VGZ5KAp+u6X",
+	"5v0s3UwFF04XmmUVtoiXpkN5inZKSMW1GbD6yWbCY4xeLuXD2+028CdD+/OZX+QmZjRto6ukWJJ+1U2/",
+	"splwpualL26Vv6g5XPradvqaRfXIr4U7lr6+k75uyoIq5mzlp5V8s1vcaJavkYYwgCdI9+M1H3ba1tqQ",
+	"jxuPavpKZ+6VfKT13AcZ/CaVPRETq7ZJ9uWWzasxpjEWEFWnBHJHt8JiwBMC4kFnr/7h+6OTf/79H55+",
+	"BwQeFG2MCNqUE+aHw9DHNlrpdNnBeOoHtImbMjcKikE4HCrlCQKZsJhIMtqQ2Qg75QuGpQT6ELC4WdVi",
+	"dEk0HX1IoF3kWNxnaNbRWKz+t9AxJnulm75SVe65pDc0F1j5K8Z+Yum2tvSMRqCo7tu4oJUhHnIoLfzT",
+	"nRzzzQ3TObtlc67d7jCdwzKS1fE0Qq4JTK5fjBHDttvbetvbtlBbWOa2Xqb9DhyjFgDn399K31eC8dQf",
+	"ZWhfV9hkTb89N7SNUnXv+8El2RRK1t8EIG9OWAzERnC5+dlg8GO2ox29ox0glUq0z91D/daufmtXg76q",
+	"lR/U38RvOhpF4MLmW7uZN/TccEPgDTWzNUR3D18AWTo78Y1cyfiVBOgdTegXS847Gq1XlpNxQvWi+iQt",
+	"HaPw+iETpsBrs0Asnktn1i0LV6hXV9bbKOdk/fIGh5YwvN3e262SoSunz3VDXJ5/mTVLyiSNQUHArgyB",
+	"1J8WluTUFqdQm5yZs/SqrGlf05cllfZXD2bLFIScMay7s6RsQVkUQD/Hc60Whg5hrdsW8az2xTq9wNBj",
+	"yDholfiWbN9hv/kX2vyt3dy7bjU/fu443Z2dMgdimZtmHkCl56Cp0/zWOiQRpLuzQyKWYNAelnp0iHft",
+	"OcRr4n5aHhgpI0ZlAjZfhMOYUP0hCgfwbc/l8L7XauEIMBaY0tB8gHmOYkgmU+4nU2RPyKehiwWaz8HK",
+	"3+6ASEBdrqiYA+b09k4qJgAJb5ETGFAmNAazvdacU/HEg0h5pW/7VDJHzQLVdVCOgXk6W16jYKGv2Re7",
+	"5ADzFdcqj/NV9ufHwi+lPmJzVKtjenq4xTS4ZRU60qnO2SSiPjOBOF88a9lEGQmQa9KA2ELeVVekvrkA",
+	"G8YKH+GLj47pNVZY6krguCh+WsjUXJb0n26ydBVVd9p6R9dCXDP32hK8layIn+2jeRUdlmGCFW7Zr1Ma",
+	"WVL4vB77v8U5rXE46b5KMkFQrQIrWysXJos6MRBDNJeiqp7m0UolVLi8XJ2RmODn1hAZiJE2oEwSkkVr",
+	"4W6NaGJHJOOBdHmYNPaJTIRSW8LxJAr9MIlmPaK4/6xKhRpRjPw91dijaK3pROS4HLUwHes9ZpRLa7/7",
+	"QJWRK0CCvO0FrivVDu0InI4VYQ8TRaRNaUIJrTxnCkNtQasIEuA7IM7ie5ZUr4OojDBU4t5aVMs0PeM0",
+	"SuEjtILMVaAoD29VylLTaO5qJS3iDUMWBRIrIEeM3lu5+pKIKYaJeQozDmlC3yTxlHn4onQ5eLCU7DFN",
+	"HCIFmhmsHiz79mCmZALVMIfaEWyYqK9bLvcuFCM9hAqfMOeAB/qvGOR2hWceJi50mt0tr7FPvANdOzz9",
+	"zOXeMZUJYmL+c7BaSoUnV5cHuaEu251et91rf/eHdrvXbs/x5M81HQx/RuNkdhTUelvtdidL4Og4uReQ",
+	"GtX6/piRAxFPaoWfp+MbSJc5ODx/f91pQ++lA6pLw76L6K3xhx5QXWs291DwhPrlS4FWtPYLeilnNCGH",
+	"EGuU+zG3kK5eCIQfBm9ntV7Nl7KpVEFunmtIpwkkJcCrObXBmIZRPwhiJmVp/cv8CS0ZLXsZSmrWerW9",
+	"d9/tHra/63z33fbB68Pdnb1+992g328f7Oz0D9udndxH8ztZVJnzHLxXWfbPDhzuwuKw/YMDlPfg87QH",
+	"Abzztvu25phqfUoWUv/U4YIGJ0hfrQtnBW9Heg9ygKl93RJ7nSyjS+eaa+95Sekbu8ae820sNk1xfeEV",
+	"Vy2s6pt0gVjDp1ZSLbZImix1fY5KzWdh6vqHBhePDuetEuirp37EmqD2NdPkPas7w2MZCcxVkLOooaXT",
+	"bO221RZpcMqjWbF6px6xTF8pI6j2dDZttadbPhuBMYketCycNk+qq2ryWwZNxVvRDYMmcDSiPPQIWruo",
+	"n4T3zJkzuyqe+NPB9fv+Sf/7wfXF4Pjd9cXg/Kejg8G1UhIvrs/Oj37yICFIV60DKzKKLNqKynRkYERl",
+	"4nKciXhztMtTerES4qgGQh2XBgWWY50VhvVhPbsqtmcZQvWbujpEwyGwevSBXh/3Ly7VdKdXJ5c4JewB",
+	"t1Bgt3gsVcd0QDnRVdTLaogUeOaKp6ObJtins587nSzE0raLr3I+rfW2lhaXL9lagfNX3PTOwpuuB/mi",
+	"mz4vYdhXLxM2Vr3ndp5Q7qaVCCtzl7y71iU32196yTMxqLx5CtQeGWYVTx5GQqduBBkagV4EFQLI7rbV",
+	"WqWQO25LJ4Wwqcp96KnezipXnwprn+fS1MslrdIk9YULCAUnh1VdGG5Fc25hedGwDLJMvUEovpLZPS3F",
+	"BcBdT0YsjImPx7lRhOi8ZGfjR3cBgsAKy2Cq1ZGKZK0c9Xig0jj00nxj7NadvpISlrIqAp1md7t4HguO",
+	"YsCD9U6hKH+/CIKoSTQ1e/LytMQ/p8sCjSIyoeMJWi7CwKAK3kzJwNiAXGlMA2Y1Rt8vJBFT6XKIX0P7",
+	"BFB6PfRWl4zYJxowPxzTyO6NFLA4vGdB5iS2KYLLU5IA+eXGz5udPpcJo0HR9LuCYpND45WATxCIJRhd",
+	"UJJWp3Plm3o5YpdDpXKKlyp1n9eiAukMsE+bJ+YCVZezxKLiuKBuVWy9moZFUJNt/zAS2DkyFvc0IroS",
+	"Rgpli57YVYp5sUzxTrm8XwVhe/mlosFjuRZsQ7tMIa6C9yp1+VPAF5oDPM7p2fYqUOUuSAPZtBieWzrj",
+	"Y6apf15cu6YSiuoaVEEv0/xL253poCZ91WIbPtgTk+vCmSi9K8FTAft8cHx9+eezwfXBYaH0V5V5wQLN",
+	"d+0le8EFlwDKslGUM4812BeMtR6HeJFyf49L2gGUpCMDesJHzcmiRgFz9tmDXGnGotsXipqI4by9VhYK",
+	"iaF6rHB0ROV7KIZj9XFAW9HqxqvMTPUtWpqgdQZEkKC7/SvuIdtBrkjjivtwamI4lCyp9dpzxh594KXl",
+	"cECXQT2ejSUxQVdzxW06KwWipAhVpUFDMhr6OrBwXMV0GiHLq32u40HLOzgK/rMS96/GhfJGUrqBDwQO",
+	"5parUGcF8LxQwVFz8mWLxt/mV9xeacGJSGh0zuQ0qiqXkCEQnuqYJv5I8aQkKyKna45gqIM9JDqG1q76",
+	"VlosyakZs59BQnOYKYDKnJ9FEos9/NZNdZ+juSQxin2LDMAjmUsezbzXJnIsi31Uwp3uGYVqRTydp+Er",
+	"0ucV7L4lDTW1DFCpRtv6qO7A+7zG41KzVUnKojbLxMwXcVC53soFPt3mldcdlmhAixf0HPpGpZxd7s0H",
+	"2dAhFNrZqFWuJyPmGhx+ibReJpOXVaK0tAyTKrfaDv5UsYMvEPcfl9OQH0JZ3o75lBtrgikvY+nIG7JE",
+	"cnOIkn8zewEUmCNJTMPINF5T5wlRDWhACm9HCYG6c5bxwsmyVPT8iZj6I8i2Gwk0dYTotFcaYsvlJTRL",
+	"raSpCPkT/f8uxwAAssz//xQ/OvRfhQBanVilLgm2jAvsivaFsZy8Bu7M3yInh6FOqsI4uh3js/i+NcaA",
+	"exlbPLy0S7nSXWx1mfyq0rAGySaCYyXR3ty7r+9LfobF/6fyLS+VMSCsaD05YplDtoJt26SiNPNxBNV9",
+	"IRcmXVqPeJqqeKSujWsNh3iYs6keYs9Yi+GJOC3GhaaYtGg41sfHVsTahRiQMMFKe4OTQxgvZvfijgU9",
+	"4xFwOWatwOdYfDhtk6K5R6mLldt2wrmo4YxUruzt1lrpvPNontYuCCa0uIXFlCRLHOKL8Zg2JZvQGCHD",
+	"CY0mI3rDEqgmDgUASo1WGU1fn4jncn3bi1yB2oDdt7sqrOMI/GAYbrbxnsXbTe1wKJqsJJxi3wKaNWAP",
+	"A0A8l5fazwtn/eLuwoqS2fpslXAC267P7zUJx6xR4dL6Sh7HRW47jcOMB+jBK0pbVd47mdAZC76iB88S",
+	"M0qdqDyJZ7ps5PwhSXWFuJ9q/Ca0QUMjDMhfBbR1vJkRr1kQuOf6Vm0vuGJ6mZWKznKfCTpCWJDXHcCt",
+	"V3SNLOvc+Lu5RCrxDLhHEcdIfZnO1ihX2hb5Wao39UyaHG4oxxZX3difqjZWqstV7+SruXK+svPDyPX2",
+	"ztrtNfamBqja2+/uWSGZuPxkD0s6RqUGv5q/hc4beBSSQ7oBjvME/0uFRluiKP5L+F+eTVv7F/LHZAtc",
+	"wy1TsatvyTujSxh/Df+MdSP/y03zQm4afbzfkE/mSdmCl6OcTTIRWr5oEcXciDcvhOkEopwc4xGfciPW",
+	"uxwcNeqmYME0CuUPstZXujoMADYR5CbLDwYwK82N0ZiMMSF9zsw5b7Q7WN+BcyK0UYHeoEllhR5Ky3wt",
+	"Txmz0j0yN9ic/+Cprg3OHnLuDU4YV5MEX+jneJ7QpNVEZNhD3sex6jaqnR0HL+TsUBx0hZxBJRH1wFeD",
+	"DrWHkSAyvOXIz8S8jwybO2LBXm26cnmabcpso5cZM+uykJbjtx6xrACsQ1gkmRnK5fkMBpmFLI5oPuhO",
+	"6noetrJojbuPhOEhlAzphLFwWkSIpsmlK7pQXF6eQ/kiLpQvTEV82QTD5dmBC/LzfnefxpON6r+Dy+LJ",
+	"a/u9PBLPGx4Fgz17BtyTnQ//myS7fUnO0bIknBUCRv6Tphc9MQ8mzypfPOXliUH1lWH8C4Je5m79euqm",
+	"Zd/5T2Uhu8r1b17PMoY0f17Oe0LsscK7p8Qe/2di5b+3PWsxl1x10d+SuQqw7Pc2Vl3JYp+X/7JSPauV",
+	"Ck/12wsmLhZsWq96WHk9P11VqVDGD4qpOsR7f/he/ScOf32u0n0KIMVSiGtUeJsvo5gvarik1FtZ4cCy",
+	"9ZTCP6FJ6B+DeaQi/FKbUKgxoqgx9rNQRY9QGQYKyPMBkDR6oLO09998TbEBmmkWlxCguVq+us/SCBdW",
+	"kvQ/T7Nwd3PFQlezVs3LamqwS133PD9YiYGsxI5UHPE9pqRVBWwHbEOSIJSTiM50FWaqS2szFpBhGCFQ",
+	"oEzXuplpIM8vrkNpbTgHymzhTu4cP9qCKKDVErRbTU7SyKfg8RQJKYdpiCg2WmifuH24tQpbobXxXu3t",
+	"VIZcKQ6JIDf637UXEmCGPLDBJv9jGPKAxW+yRb+DB/++9TZ79O9bh9X7WCD3FCd7kryTqbDrSi/PLojY",
+	"ZG4NKeRfTsJ4QQECrtYXCxBbv7MAcSnuGDcdKsp6g0LoX9NqY6PLuxufgd2TaLu13eo2WuTMNAEoNEIP",
+	"BIMiBgm54+IBrNPhLRfQhIdKYo201eoa03J5T3DsrlPVlFj30AmDLNjKPEsrs1t9iXT1xx8uL8/IWypD",
+	"v7W03eWjY9aAXWoWrQNi2dRLjsaBdPXeShNZPWjme4WU9BlyUr8FNlPDUr4tcoI9UhifjlNNCe8SmPST",
+	"EU1cbloEpgUnvfJ2OJ5uzGs6SkDjxEJzHc9xef5cd1pdkrAokro+8oTGyVzc6NyOlrXpenRqsryc6MWE",
+	"+syK7YXXZBovKWLCxpNkRqi8Q3eLLuaJuIIVSPO9VSaTli9i1rI6l7ViRudCepe377GOdcHNxGqeZVdT",
+	"90EZTqP0Suo68Pk+YZ1GgeFT+O4aPqr1amz24+jmez88DX88uvrtqHMSHskjfr7jHxztHt1Nfv7p4Me9",
+	"Fpv9+Fvw4Ui99Fd/3E78rWj659mPey2/G/Gb8bt28POPEUwzUXf2OuQgHbXTkymH3JhyJaAsgiosU2N/",
+	"7S10mJh3Uue39HmV4vHWQuewhvmCB5JMeRJGdvMs/CZPsHfbZbxEiYzj6dhWNyy+sha2WgvwaQzNvpej",
+	"5AqAXYauedBnVfH1GSwti587k9xgOegbaJTdgQ8XFS16dHPYXIce07EQO8TqT5+9RaxuTJvyEZdPpjdR",
+	"KDEzIp3JFKr7+f0xLlLqej6WV1lby/tnRxuSiAeedrl1XK4ZhQiY0rUDds8ihe+mMQhGjkyl9UT3Z9Ql",
+	"fRU11o240p9cPmGxbs/VcrnLj5V8IHvEQFPvhAVEQ4/U83OYTpwKX6zQfwf6N6lhN6TLPWAd2cvdnZ0G",
+	"LErBw6cJjcTtlJF62a7MJ+3t77K+n1ttl+u9NExyMx78HWMTqT36Y8w5VATcFr4I80eCBT1QwKGhTMI+",
+	"QcU8fwrsDooPgunQ++ff/+E5ZDiNgQPqKYsFgOdlkdLUHu8ziBPYDuqx+RkFxUdvn3BYoi7QkyXVgD5T",
+	"4DbQyRccO/lm6ju6mXr3sYn/2Coxq9jNKx8d3X1tdelaowA2+cjL2Fvt6sbZ21l/VDVn/oTnwfQOcs/1",
+	"W9IxrQsQGLpV0c2MeAeCJ0oQPab8dqpwJQ+oq+rmVXXZIOrHKFRYsPGp2FxkWWPRR6dm3YHyHTAeoAFx",
+	"jQ3sG7uO1g60nJolcWliT7yfm0CkmoDzTR3M1SMzJr0W6VdeSYn3OiVQaOJw+XLSb/dBn+tyi8aLuZNd",
+	"2r/W0PLnb2Cbx9RFnWyLFBHqYyrplRLvjs2MTGsomH5r3vB2x2ZFb6PGtnX65KtbeV9ea6mf0c7SQyX2",
+	"me5ntC2V2n2dEp2jbfk782m9nv4FPFAgMMsvbXgsmT+Nw2R2oeiJltKmQZgcYJvNSl3T7ny6YbTNtP5Y",
+	"IR3dfANNGG6gLTq8ImKX1z39zx7BUKaQAwsCux+kHjUcbC7KAsVrUPQ3PSfhngwj8WDpmweWStL7jHJL",
+	"tjGUq3q1c0aD4mJJXa9Fwm1vtFLx6iqOar2abp2FspIdBaced+EgFMqjSNVM26Sl2pIaDmYoj5DrG5f8",
+	"EmhCHNo8LEkJKCE/dEVYEtBlJPHFmGFpAS/bjV5Ts6kmd/nx6fdHJ6TZ1O1wU8B6urIvCQPdlF43CI8L",
+	"R6UgJuLwN2qn3eYe5kBufmFGEP3aBzrVnj48WDBHzB/oQWlvZZoQ7+z0Iu3EBrN7OXWw29pqdRq5uxMG",
+	"RjpzubFTQJv1ubbOFGsmA1eDbyZUygcR6+g/kBzAzgiLTvesaPxqKCz602RUSSCsjsgadW5mpQ2Tdcj1",
+	"/A8YoTKbMOL1z448l0OAJDaJWvPGVytdaR4r1tKBdOqs0Rm2cVeUuFo30yiXNcjXqY9h9vnzkw+EfWXH",
+	"/kMWsVvQSjXsBSc3bESjoU5JCm85C5ph1pfQSfWKZBTGASYYkxsmw0A70VH8LjumulvLtSw0NCkSt7eY",
+	"op0IqHGNSlX/7MitNVpG4MFY3wx8Ic/E7BwlaIJ3ri5icvbHg0GDqNMHYKNHCGxUcC+CdPfGggTtKhUT",
+	"9nUrGggvJxE0q8SA/BEj6Xebdj/vCQ1j6bgcjG7GCAcwkfmvsBgLju+V4kqqjz7EYQLSgMsnMRuGn0wS",
+	"AGi8sre5SSehEa8iMQ2A8m16+6neqsQGqNqCgckNDIcGnFJqnZwCbzcKrFkIZOJqC3cG8dS/NqbxnSSe",
+	"T/lFeMuPuGEg0GUsRURTdmaec/QzHIgVUWIauAr8SmXG+6CY/S1L+wd+Dw9B4v6UeI19PSgaNrO6V5gr",
+	"Ia3+p5oXKbi5fLu9Be3Ptpqd9o6n8D3Vk2kyUvA5yH1m8TeXlzG4dJajQ+BmaZGdOZZG6npELLN6F/LA",
+	"5X5EwzFYZJvNMJikwzXVz6YZzPOywYXkCc547tZv2OfyjHQqFfg1pSoXdJZRKSiGZeM1KaC1Xfxg3+Vp",
+	"FSOUjOiMBILUUQmRDgnYhMYJmF0apmJRmfhjOUFcnnog4imvIklAiLAAR0+XQFsJxeBVEKGWYZgv+DC8",
+	"ncaaTLjcO7i6uOwfHAwuLq5//PDHi+ur82OP1BEDGQ8mIuRQcwS64cGoV+fHErIeHhr7xMsLHeB0kC5P",
+	"SWGJJwmQ5HfB2/U481fnykYGxPBJg+rYXvmdMTX/+OGy5lQJ+rlWzPUlqNIA0U6XK383lUbCmiSSnKrL",
+	"5nJ7PGmMmxhvSU6E5oo9+wrp4dK2yMXSYi5Pm9wWb4y6WL6SEsquX1HWRGv0ysKmAW0MMU6nCwVOEwiV",
+	"uvFsEKIIoN/AUpS4agCmUrG0RUi3fQZ1CcDUWkPOxGVi4+oiFjvmMjpFXJYbVns33aE67d6tcdZq0Nyq",
+	"OfmJSvHdHrNkiOeXSK0jqlJrNfg1ytnH0yIfymi3JvMZVlqniLXtJKnbTfCwLzaVhZap1l/XinCevh+c",
+	"Fx5DVSTH5WWvXrvTdnvLN7A9CuBvhl1y0FCe56ewlga2Exfc5VWtzUt6jFfIVlkP6YTeutytGWRP5S01",
+	"oltr7GcOKNOVUZIbMYWFInNTimPm4k+ZG44IAhPqiUgov4SjfQkzK3Aas6j/3S8cUkT1SciHoiq9Eo8X",
+	"/gvRLTFj5J7xQKh1pqKoPrz+2ZFEQi84Vk2Nqa84fWrk093JCVUKicR7isNtyLSdp27NL5QKYb0oscuq",
+	"JFOua5yBN+sVefUKdaECS3/1itS9TcXUNy2mvnm/tdlqtbxGLy+ASRMjKVxOLG6veKKOjUgvHTaNFzG4",
+	"+epGPbjvdDNXnkm+Bi1Uv6EG7uxoH4Hc1w5CdStSFSPzX4JzE3dXekNxd3j66WrNzha1/QSUUkuxsYoM",
+	"srWk19f77KZNzt2a4+banGcPlLSW/ZXrDu/WHj29CdMVZa70qD6mZXF8ememnJISRtQm8tLLwc8lmSG6",
+	"OF0Yp8m3TmYX6B++I+eDi0syjOmYKZzDcxoxGgAbH7MgpGA8kg6BQDWHTOgteA94oB2SGAcgAR/R6Nkz",
+	"otiPHy4l+eff/x8SSjnVTqESY10iSg0iOp9f2+dQddaFAJZQTaf0BT3HwfHR4OTyWiukdYq2E9To8nep",
+	"QZaptFApMNsc5YR9SljMaeTyEg33/KK7s7s5UP/rkDs20wRD8T5FsZVy0QA4HvHJ1PCuOeXdMVZ99KLj",
+	"KcgRnTBSR0crJTufPqlLTtCrgbJninmMBpLUFT2BYyw4D6Wjn4DPCgOrNEaoDWbLCZgf0ZhJx+W4Upsy",
+	"6InV+GMG8YIYiKywhWBatmMiPJSSLxtYOixEVgoxVS6/unzX/E4NiU3dML09Fla/H1K/+kO73W7/8+//",
+	"t/pH5x0opZRst9ukvt3ugFQKkkNK7Ty0wSEv3s8iuBA/wCNvxb9oLdBBE5HSstXwQxpCsQD4xOV5o3Rj",
+	"nyg5X5fdoggXRdMUoTTeKkrGNFLQUKgjgtk+oRru6ZnRxOU+heDBG0X/Y8mCdHf7JHkQxZ1lBxUzeK2z",
+	"r85Mh+EAC3F5etIAacOV0szjaEbq3h867ba6Rm3932bba1hTU2J7bGdquTcChRDj8wUXmw7auIwpl0MW",
+	"NwfcF4pHeNkhpcKf4BxDisGXFwlp7NMmNjy7izWnds9izP2otVvdVhs0xwnjdBLWerWtVru1hREEI5Bw",
+	"NsFzsXnf2YRKe/DstiqCEV8xDaoSf6Qv4jCMFNCAVcId9CT71dO1Mklf4jnX0ZoJpeWVkqngrWtYaQen",
+	"BzGqnpkn6xEJqVaYZOUQSjzOPiUe0N0MzGCBomPmclwO8jUPUM0jkiWm2IOadUNiQyhYaM/kb+lxMdJL",
+	"d1LEggku/wDm0z4owj2bHG9+avLgr1LhWH0SsyGLY6R5vzYBpYESouuffTKNwonCYOwTr/4nTGYNpCcP",
+	"I4H8UJ84Osj0JgR3QIYC+ChOrUDAHHUvmJrA5SEnN+pgrNbVGqg9pMETESdo88KP0CesL3Za+iMcMzFN",
+	"XF63RefzwZ+uBheX15dH7wenV5deYx8EA5sT6JqNMIsHBEa7ogVXBFPEmIJwM3O53hMicko6Ie/yOJRJ",
+	"X400QJR0Mo86xv4XRdJoZlAGoqjQB5D3b4Otu6ak2lqvBtQki89XV0MbEagd22a+QeG8Ziww6l3GgtKY",
+	"t1XWlm7WydRJbNaQN1l7pO6piRCQaYLKXG+ykk8rNmqD2d7wfJbWxyxb6+PntrNbFlK0ZLu6KRj4eUZU",
+	"B3+HAalXF5UlYVDYHI1Cn1Udm48pONk+iglH45CnkS3rrh5FwVCShMa3TC0Nb1BepwgDRY+KongYQAHm",
+	"VB/fVEo/qPNGMsVEYodg/TyAgU4wmkAWPo6bJSWpLRdDozttyA8uAw2u+aVgQyFW2pTODLGCLjqWt7a2",
+	"9kpr6Xab7deX7b0eVNH9S8WyFbHLLbq01u5aa71hQ8U71ljmd0uXmYhnXqQFSuScdTTZxFJANgnypUYx",
+	"6bX0Ugwx7qhkeSaDJI1GbpdlkxTXiTQYmA1wcSDgdc3GSafdbuybvA3F9E4O4S3NaHLZsO2KJZvElGzJ",
+	"enT9zZh+0tHTbZ28WRlM/fgRsjUh8B1EmW67jS4AkL20rz7l3Ipro8HHzLwwwyhlSWf0loFZpUwMyMeC",
+	"gbL8q6tW69YUbri1nlu4E51ur73V6nS3tnd2/wI6M52E8B5wIHhikW74pYzq46eKKrq13mcXUtLgZQim",
+	"UT+G+DdQVXygNLQYR0zZuFt7dNyaFgb0fLRz0/W34BskLtJVrNiFI0i/V2uxJ1InpkZb4b2uW3v86Lg1",
+	"HQqLO9AOXfg33mQ1q3oN8FwvQRdVPuXWnI55zHITPKqdTWJ2/wOVI/il/YX/B1ONzGg7wXZnu92lN/72",
+	"TZe+3r3Ze93ZC/Y6nXbntb+z1132u1t7zDwatNz85mWI6CnhAa+lFgZbJbTn0anMBNUEqK7GaBiTalEG",
+	"reOlxrCmbbxRZRclvXmbZ7G4idj4LQ1MNhl82Vn5yyue+vIC/HZr5W/fifgmDALG8cPdlT88EQnK9/QG",
+	"m7Vtd/dW/vhSiPeUz/R+oYbJzhqgumDxPYsxKBY+3Vrr09BnV5ze0zDCtVshlyAxW+GAv9jxbB8Vwc9F",
+	"YhZ+/ujU5HQ8pvFMC+aQJgXU3a7QDm0I6K0Sz2v9LDCupi5crdTamspGcE1BChVlWYffm+CbfAiPh6Th",
+	"UnjarmuaTWRCWPrSKfe0TTh7oO0mVgm99Mt9e/CO0hpf75AglEnI/SRbhYNl79DgCMFBanprhswwfBSg",
+	"3QFvJGgCQXgbgmnwlc5hyEc3sU8K1EqBxdjLV69CHoT3YTCl0atX2dDq+w9pNJMVVSRZkiit+FU6bhae",
+	"QCNtFXkFGiWNIgu2anq1I6xfmBZIpGNmjQDzYsIIoX4sZFpWXfbsCBqfcvRSZWdkdP3XOzYowVMC8879",
+	"WDaIfVwt0s8U1xFNyIOYRhiNSFiYjBiYtUHIwKgMXRNVETnYxxkNY23UoJFC+5kGv0zoTNcHmKnz6+WU",
+	"ZNBm2HgiEgSIy636ED0dXkLqXhqg4jUIZyyQuicKHJM3UHflIM0nQpMHeK1KzguOi+XRJeT3IrpngYmK",
+	"s09N61kjMWb2eEDnBaTppI8eoKhk6iAFI5Tit+Et13EyZSHZLtf7Q+rhNdLYvFxo5T7hIs2kyRwMhZKR",
+	"Lh8osEOXB23sjNk9oxELeqiPVYHEjtlSx5ilY+FBWrU4+XzfMytuB1Jf9ckpGSfDfQz92nvtuZzTsbpZ",
+	"YWJc+9b0Ypj6hbJhwYgFz3I0CSzk3OUZtdFZYRA6Da7QVH+h3ESs4Y+wTTRX50hjy+VX/I6LB26HpsQK",
+	"a3VCDNVO7Lq33W43t9odr5GWDPZpFLE4NfDNoD0k4JvLzXC9Mo8EXmD0q2DbkbKjChXlG6I7JBUzrOtE",
+	"MS8H7GX6mEyOSt5AdFBu8ihYif5/9r41uW0kW3MrGYyYMOmBKEqW+0GF4w4tydW64YdakqtrolAhpIiU",
+	"iGswwUKCUnEcjuhfs4CZu4aZfcxSeiUT55GJBAhK0MNVfvBPd5kCEpmJxHl+5ztNyrO8ZJNUva3AQVbJ",
+	"W+448BJdHXI1cO4vs3jRwstgpwD9kuI6+4HMU4J4OBV7RCkRs0LY4Zd9XYYaTMerGrEnC+fisLs/E7EP",
+	"hQuQidKet5XXbeNu8L+28S60Itv5Sfw+lvwjKgD6zLvQISwF3/fbNNXmRfjQwqKQRlWgSPzx32n+vYLf",
+	"EEn8wrohm/4Fm7W7aqOdZjeOtl0brX7B9orHuWF15Wf7Y+ceL/ZTE925J4KVfW8geVBAc7eeCiYYdarL",
+	"rxMKwpYUcc/8mi+/1VD7QE2iEHdGyaLodTbmnA/hr735sOBvMtI6QYdTRPCQeoHeqq3hWzb5ek+adOw0",
+	"luf8/vi1nUl1Xqu3cHl3KgFrF2642dSGM8mvv5Ft+0dJfUNvWileg0eglSd4DxfwXr7f3Z2+ZW9vq43P",
+	"JRdpJuPTLHst80u+73mbRbma1DcqTiTyIrV1Me/rWx5qSrnfx7ls41V62OufV8Js0cWs1PL8fGPBTM3n",
+	"ZIxuDcXjuZuNKJ/WjufNCc8bPk9KgptC6pisQGsJW1u+h5lQSv7GSa4sTDzRzutE6xLhCdmFiH44OBXl",
+	"7D4m8SeeYsQ1erL0PofObHyn+yUdQc1NLtjLdVo0KF3b6l2lfWdcGWypexNbBEY1JElscSRww1s5dfwv",
+	"UTlomugP/VBvD3YcJf5EGjTsKoUcRjHssiwUIMuwxCs1+0II89PKWGQt+AvVAAAi5tHcfOcXpFisod9D",
+	"w/lrWW7tW3rB6AW4ug92VMvdaryKkraNZSaVpeMb1RnnSNlZMTAFsL3dH7CuAo4N7B9iFhCV4eDcO4Ot",
+	"jS2w45tM5R9WFML8MebynSPzvrVYfq+edLB7CQaSw8IQ01GmBWYM8J3Bf/Hf0bXAv223sp79g94Zdv5d",
+	"aiWOkcy7tKuJrcwnprtdE5ck8a6c5Zeb7fPfeSZ3sPlrvlgL2/+zvk32Av7tt2kqGA8DNnJ/EHaEYqTN",
+	"i7CDIKqw829VA/l39h20EPYvTR6Ef1X9OjgH9Hd7FNjEX76gOgAiZ3KVvvDTMQLOy4uwxXkpHQ1v8uWK",
+	"a+tt6/Z8LxvxeA7Z0lfX6Jg1luWV9U2P6/XczYXYHuw0G17Lc2brwZoIYEUlFGezttUfvZi1P3T5jbg0",
+	"ZeH7zyvK/2pOyg+qaFMB+xheC/gFN/osbkwyQEl7IisHAdVFkYkudnCK2J7PVVoa2+y3uOKE0lBHR0Ua",
+	"cSFzIWtknqSLk2LY6B0EIkKWyFB3ozKPhQHwKMsvpbYo3R7Sm1lbPxJdGI1wnBoG8npbW4KkmnzQqmd9",
+	"EbD+2Q9xlRRe/TiVEzhipWmWq1B3bUcvKnAN+AavOVZvt7pyU2S5Ml7AGh/PjbISyxNWSQ6VJQLGphBu",
+	"cP6ca1JPHoU6+jFR12J0ieD9TJssVV4KaWW6pIlMwUsbhdrLG4mHpY12HbYv1H56sjFN1Bc7gx10aHY2",
+	"tgaDqFfPrlSSO5SkC0KNc6LURUPmwkvr3rApftIn1C7ZgxNARCs57C0TPrc4Ynf2vfZcZWAbv+uP99TG",
+	"HnFIKSRH4Lraj7+yg96BOibeLs8vW+30lLfZ7gWdrUGJKzt2ZHWP5B05um4HO7Or6dzDVWrjJD3iRj7I",
+	"JXLPeDSnqNmyf5BVT39EnBn+Vu4R31b+qbzc2zGekZsP/l27R9CG8lDlz/xDOU79CZ6LAQfonu7FCtei",
+	"c69zd2P+Zm1Grzajd1qZ0a+yuY7XdvcjphJKrFqbRMIqC71U249liG8y9LT8sfYDG+uxSlXRwOx4jCXh",
+	"XoqyGuXnaL0/XOTCXt5VSRz1Q71jQ+2uQazOCOtB1CoeTuo8ixc+GIrAINuDZ1GvAclERg8ijsu8QCAy",
+	"S65bScVXMptY/IXTsSzGt5tfomp93Wz+hfqOptmucOal6CYxDXUBH2xPXGZMKIU25WowjEemgK4JDbgd",
+	"iW5lwxlXk+mx4jRQFZJzlZjkPFUWrEXPazId9/H0VII9DzUha6So8VKKyyaByldZrz3ZttURM1lMSqtr",
+	"6cTemLluo7AO4x/RhPn0h9i+OzdkBsU1dmmGbzheq8212vw2M/CkpHzJeski6BF16Oo8/OsGEI8PBnNp",
+	"9jISbIY1uHeZ7B7WcuSZFtcT5KBKTFX62Rj5rjeSnzavj7ScNq+MSQBXOZ5wLM4RerfPpottT8N72fFb",
+	"I+O7S4GVpVHuHVZZiXxexjrfOVoV6hbhKnHHaBX1x78LynlFtOphiOWV9o4PLlg2eO4aihJdqomn1gMB",
+	"dSDEugIwAc/nheN/TuJeX+y1wPY2wzEI3BvAkvC03W67rSr9fiCu92sLlt2WCB9gZJtgkvyJ3w4CbgEe",
+	"yCaae5KXsN97hMe2G8EDwdLz3sh8Id7I/8CS7RJafPcnbn+RcIU7vaWvAJ7QKiu/3Torz4ftd8nKb7fN",
+	"yq9a13ZrtEF5qH+PlW1/HXgDr9YLyYQqCvyLRRyscQZrT+97D5AWTV/v3aOmt5D2EePMXUy644OT01eW",
+	"ie9H5rdqYaq9UYWMZSEt5hVW3FxlPNp/9cQQddJQRGDdmsjHPEuNjproznXy61zZxk54Qw8pqWaymERi",
+	"rmPlM7/UmvabSHRzlcoiucK43+0Mh0ikF2p5brJ0XqgekshEzmiOBHLdoweJQHn4r/ksdv9lVF5Q07hU",
+	"FSrqkcN1AWNiqT82CuAF4AdT6SI1QDoaU/qu8E+B6AeMVefZ/HJS4QwgUIRtqp3oS6/EjwpzzxXPOdT/",
+	"+p//S/xwcFpOXsAvR+9OTsu5u58YrPIef954k8WK2weUK6ZrR6d7fwtCbZeMP+4fvD44Peh5FI/46p6Y",
+	"JZ44jOjag7Nh2wbAz6F2bJDWahM7w7JEFFHZTOxUIbqeW5LNXBaKKpGRggsJ5wqD7LhIhBRzNCPTShS5",
+	"1IaMtaFIKORxIZOUkO7YVdgrmeQCq1BLba7Js0WPCx7gmBC7yDqNjiAtMxs6qk7YRf7nEZzkUNNX8HPy",
+	"C7eQpXZZgqtfiUgtLyps4bV+FzBduJb7ur4DNXqdGCW2BwN6ERRKwENl2e7cOSQSHF6A62ZKNV6ItsFD",
+	"7A42uO44EPMCIi+cY/1jjvLsWotudHix8QbefhQIIxd8ZzER2bwwSaxu/nzd2eH6ApHocTqPVdwjores",
+	"EFLMUmzLBYN2o34fiZ83N2GP/wviq7wydNiGncFARKP9V2cg6M5ewgE+O3z74+j14f7Z0ej0b1F913HT",
+	"ExNqy4yI4npBxwKceinwE9sVSewobK/hy6SPqPas/fdHrw/3RqcHZ4f7jYxsB7+p8bxQL2HdnbZ1r1c6",
+	"7hNjWl/GF33ctP+6xJCDuqAwZf0p/HPLn0Fn2CEyK0w0gIO44u2A8b85niRpvOn96TgDF84VtMLw2/ce",
+	"ngpoW/IFxRe4Yc4OazaXScK2qH4c3Hev7zpd7jLcMN+D8nvFhsMqVvEuEkhcq1xZaVQzkOvC9DZLd0lr",
+	"Bx04qxvOAtiwJsAtAzWbDa1NaBJq9zCk6cZ7mdN0692Narqvalo/b3vbG1VMshjMbGp+1doyd0+t2+fb",
+	"be89yrG7cgLn6xUyx7Y28HmAe9Zj2nf0gKpMGuK+/gLd/RCvgUZo5Tt4nUN+rmd35lognbdMyzI102CF",
+	"iC5Zu54XsJK9u6UnsFLUrkwGlcxV1FSqzupN7LPErsgEtGKuU2WMiPBfLxcRKH1DhXlgjYS6626QZqw0",
+	"9QBNr+Gq81zJD0YUiSJuEOb4TtCOOk9Vr+9Iax0n3vbzINQY6TNCnmdXSjwfDLjvPujt54NBD6ytiwtD",
+	"lnuRFTI9VmaeotcR/Qr/Q0zQaJbxvMGIUL/NpMaEEWK52VwFi2tfFjKyWQHHh94XfMuLukaMRBftJ5mm",
+	"UU+o6bmKDTk8rn8GeilMEU8U06mjBIuwbTD6Hdlc4zIm0rzJcoXzpD2prJImzA0kLFm7kOw54GslohLJ",
+	"VhGcP7RuViUKlk7NXVMFyGDUxpF8h6toc+Wp9y5bjcyvrs21uMhXeC5aX/731le+o2PW+voDPFdtLn8N",
+	"b77NhUcyV7rYVzOlY6XHi7umV2pWkJU55bm9o0lUO2B7bpybSfWWxdLaIvoiLKKHmDQPski+H3MCcZZp",
+	"2vAN3GI30DXgXf1RscEHWSybJAzO1WrTBUOM9jLX1gapH1bGGzhghW0AwLENdbSkyIektu18QXW7aiXR",
+	"peYSxWKmbJwMXioo5KnUsSyynCwL1LT2T9gFd4+YWOnS32zbgiwX0SxX4wQ2Gq2XpEhV1AvERaKpOUqJ",
+	"+TChtsDC0nawZEBgQbh4XJJXe6pgERXojb44xIjjpdKg/5G5T+lQS/NBuf5xiXF9hSgg5+2A5AKlsmm7",
+	"owGqbTe3v6jvcCRYH4hu9NsGHf6NpxE2NNFU0GXkgtrTSb6Wo1DDUBOvoC5nBItxW48xo7HUgmhvbfd/",
+	"pPxW173KXtqVhNqz010XG+zo0BdvEXUTnfy4d/bj4cE/zk4OXr86Ozk4/vFw7+Ds+N3rg5Ozo+PDHyMi",
+	"KIfL3ozejn44WHlhMyCVDnGDAXZ/be19LXePXOx7n9qKOMvSl7dWymul/H0oZfu9rnCaner4xlX0R3Lz",
+	"V5dPU3O72opZBUeof6OyhhqTFcteNSaKln7/W2JQ01KJa3OVBgEQPcffOvvoT9/i7Zf6dUXxaW037uwr",
+	"f25H9etxJ8FueZgjuZKpo3721ipqraK+I79x+QP4TBrpnZtJO5Twl6bBVmU524XNOcDLAWLkxqsEe7uu",
+	"ddiBjvclwkY4iI5p/YRBLqM0xce+wh9AHX0ghQTyNsaeX6LIMubeP8LQ+bApXr4rlsLlSJdfCZmz8qN4",
+	"cqhFOcCg1y+jz6JQaWoc43aeXRvb3g39RNiI3VrMHcHrWPcnxCxXxDCCSt+/7AWiTZAyHmOlQy80Dxuj",
+	"RUTtnLw8QmPSgLDxuuxYK4xC7vvsgt7AEGdpKBaeaWX7JTK6n1pZmg/JjNoKzxR6nnCr9R2pCTmMmRgh",
+	"41jFgbAPc62IYzFVUtMdXbuz1M3R0MbxgclxAxBzUCDsQJAJowgSdKkI0SDjHu7OygQG/IhHxTNubshk",
+	"WI+NmlwL+zj+uvBY3cHdFW28XayUCbUrj1mSNi1rGJa+zG88NdHe2GuVkLhDLoKET6vCje8qYQHHrm3C",
+	"gjTB2tZc25rfb47Cy0i3MDwtyuHrMTyDW/srLeu6EhdBxgUG722nyj43LqoEtjMcFpt8swJFyUR4Rdv9",
+	"8olhEMAcbB2yDhvdX78XUndnsMPmxR5xtB3JvFgcWn6419llouFf1iqsVodm13qXjBZGQ07UwtZ1cgMn",
+	"e2m3HAs2V+YM0wSLOFeXMo+pV4pRPJ8RbYibD8/A2CnY1p5V89syzZWluPRD2XwJB/A7VPFAu45R27uO",
+	"MTyBfWjZ52ZKSQNBWzpByoLLxBQ2hXCR5YFILsqAlP/IrsPJCNs/iVCKAYwY/fvLdxvbfx5s7US9vvhH",
+	"ub1J4YpmyxPTtPpyBbSXx4iOz7SZJLPTxUztxZH/VGqbXo6sNHz+MZW1ZhcizbIP8xlO7d3x6Awsvj1s",
+	"Xfz67PS/Hx2c7e1HomsQtzikS+DP708OjiPsyRqUP4729s5G+28O30aCXzAMO4qniabNy+pXk2157K4X",
+	"b7CePt8V0r8LDXLO2mTXumcXjtKU1xx4ZzW414L/7i04ern9Eiztl9t7UY9PTzZNikLF/FYr3Z8XM3t0",
+	"7Kl5Uj0zLurIL7Z6fDKt7JLKWw7pPfru540DVkOkdkhbmQAn8+lTclqfPiXhNFM5x2vtcUPIvXeecGXD",
+	"kshGwvIMAhBxxAohDp7s54OtZ1EvEDI1GdV2wMEdz3Mw+1zLsz62YMN3sFydgMtCEQaPxJkmRlDBQiwS",
+	"bQpw8hCaXzsDnOgUdm58GCxQ/nqSbYyzdD7VhikvEfpvMeXbgwFvmcuEUiqSMVYbmGrsWpc1ENFJIfNi",
+	"nypH+v0+toOcczMpugv3Bj98D4/u5D86ZN4o7PBOZ3ZKRRbLxRMjYOmBiLh1y8uFleDSFO9pX+A3mxkO",
+	"NZEQ2IbRlRznbclL1Ctei6lMq1BXSivsG7cv02Ziuchidfupmq19Zw+PjgqclAf2kuLjXpFM1ULlN/KD",
+	"R9IJAtm/lr/1xPWg9svJl+VxZ9hZEpFof2ExB25a9elkJlznCQU/3HnxH1NVoZ3hs8Fgq+yxuhV0qjq/",
+	"esEWXMA6m/iI/hvvT3+MDaVvXAQIf7zG+/Y6w87L7Zd3YXWse154RJYKy9tkFLzKiNvn/eD5NeYhUEqB",
+	"jYNXPXJtwuOkUfCTa5h+kwRGei+HpOAwZ1kJhsVbS5oj1Euqg4gwrOTm2I/nMh+cysvbvFu85lPwJbrX",
+	"3F/rS3iLrqsXnEZLVoex53maInCo0ucroQ4y749f9+//Rlb36xpx8aXwGndpdY3HqG1jLqZpSLOxTCeZ",
+	"KYZ/Gfxl8IBMwOpSp82tTuB3+98e7PylqdnXOsDznQV41mUxd4gRcdsxuRz2+T3qX25L9D0MbboEWgk8",
+	"dKU0N9S/uueCzO2Lw8IwHkaDDnUWpo0bgRuXjCfcU9qP44jIH0lILsB1VbpD9ksp1YV5MCxBse4KOwEM",
+	"YXyU1E9LoKNN56yBjmvBv47sfzVARwrvtwQ6fn3R/c+rbT6S1L2RyvpAx4Zivc7FQiFObdQ58uMAJX6T",
+	"FM8xM6oQ3YQ67xvwwGSMMYPzhYetQF+OmEfqEJReXyBbKUb3bKCxGuYNdU5txx3zdpJX374cjxHqUgne",
+	"DyvJBIRh0JxpPAbiy8K5kErHtnYjsHQx6GlWSmrdvXZIQl8gX+OiV0WLlvF7nVU8WacUQx3qURlu5xrW",
+	"D0rNqE+ejUtXQkVD2gsbzkulKdzSmoLhlAm68OL6WMSABRXVgLq9EnQ6zr2L5kColcZmQaLIsiobRheZ",
+	"MGwQ+/Xo5BSe/O7921N+egWIxOSkMjVZqImyFe8lspeG21Hds1Xwr3/+J4V1cXvrAfoc3iuDZMqIb7q4",
+	"W/BxiXAdBsWVUshY+FQkDsCTGSWULpJiIQp5aYlF5RQpT/GvYG3F3r4xt/rO1jZ/VxdFCS5azSj+0Ajm",
+	"4QXO/Q6s2bRCaQghtrZLvnq75I8levieDBv4YB/gjgarKx6smLYqJrDKxSE5u5h4hP/Cax11tYOHVhUV",
+	"NRCrExdnTndVlRbG+KKDU3kZMV2Te4BlCnhiQGdYibiLYvNtphXLTpuNIpfRpcGewZQ4by9RArcvjwv1",
+	"A7zGarXFvUTr58HefQYEHKzOx78FLbQGvLqVmuOLySRYfXXPkPJ7tFOOcnWVqOsvNOL/rElPN3xclU9R",
+	"2PR3+UUyFT6STiK2Y4YBe76wL95m9Pl9U+mStW2wjll8psqXO+n1zxyiQC39u0MVUTssiSZmJADXs4b+",
+	"4TKWRvgYgktq0Jqy5D7UXawruAFjBf4r4ax6u0tov6ARjxjqEkSYxCApLxbs2hEEiE2V2EfWWNTRnweD",
+	"v0RErFlF6+DADpLjgD19Ee1JTdCZVynYUdUaGM9XnsoFZ7CdROfynFHNxEMSzXPlqkaqrjk60gdv9w/2",
+	"I8Kv4auxMYTlzHmREZ2Yw6CksKqF7fGPrxIRhxZ1ZmMYqzBZyw/1AheiXdwC2Y25pgZ7Q2rBXUtahxHw",
+	"Jbn4SUItLggIVYUzBT6+qQyBeT/ieYmo8IlQU4Gjylg2gvm9GNEl07l3W0ShOZQQ6nosQdwUSqhkXe5h",
+	"GdNKHzfucA/Y1F2ATfcE2NBKHw4AqoOS9h4+o0ZL1yNMKTI+XF8V8MeFl6SF8MVre3Mdi1qTjn6JNi/J",
+	"oi8VXcFkHSuxFSBqJnRNraZjea5DtHuo5RvamUUy9Ysz+E6bRbqW3HYO7Z0RZomQnl1Ee8cHo1Owt8pK",
+	"3m70/mgffwyYhpwSX4Tb5KxAMyZdFg7JWANG9qhA+Cr7gE8gI2/XGTleUoiyPJjMWZEcE15uTHlmV0am",
+	"DW4IF6mEGjOFlqWdn0s71+tbhnkLaTBUzG3fOwh9M8muYflhx9q9koug/U311kYdypaKjsIOzm02P08T",
+	"M+HQR8Rngoq7hQw1IemokImX7AqhKGTCVee25slGKSfyHBbpGPubOGRK0x5MSThvsA+JKh0Cy3ymhJzH",
+	"SSGKXCap6EY/HJyKTfxp82prU13BXkW9ITPtI2m3MRfzNNS8o2Qi5kmB9N2cmTMC77R5S/wzFVH56Uss",
+	"bpdeEgpH4ayuzujdUXyXpoeNIyS4VufqIuOV2Cp5aZH3icFGAoxFMlmmqfLcuGzaRJZh3r7wmirCGShj",
+	"VVywjk1ak8tJwWX0VFNAz+o2eYzBcjVOg9dXq24JKrUPgRccD4gaDr0wemqRzccT/LrIo43LIg26PBNT",
+	"GYOXGOquVycxtN+qA+3ze8Jkpv0AsUpCUPs9G5JLYqoRoZISHjPJtA3fW88aH8svp364MIwPXkmWY0Ie",
+	"xCvnyo1SuAMTeaXsm0/49B7wyR1nU+yb4n9KRNDcLZ+Ey0FB+usc2yrq+fRc5cyvYF9sD7zgG0mdRbf6",
+	"xa6mdS4ZnEPtUziLhzA4W+6DUBMXQluy5mPr6g9hF6kRCvYzgT0nf7RPDAXOGd6utPNsSLwEDc/5XcBz",
+	"TTwIVrV+43QIvMz2mRm+4e93uPYOHAmczfmiuAl4FW0pCmq8Ndb+WkMI1mmC75y0wH4Ka0zjPXy8xwXS",
+	"W5ZHH09v7fRlQ99ebSmDpRHtgPe7ZM2HukK9UEkTCEfnjCj9ULeF6VfYFv5YkH1pK6yx9muFtFZIXxXW",
+	"3gXI1pD7h6inj86LvZm1mMIfq+1kJD2pEQUzaq/Zk7wNw0cP9Jzs30lZLGPr7utSflZ/7jE9rofny+wW",
+	"rVBi9oxQvG6twNYK7HsGXn1h/pSTsF+gdrvQ8Ukhi2T8GtFRq/mHXQ6EYFTOKAhKryWwTaO5ifCFDcBa",
+	"DlrY7yehboR4dXlcxBqtZP7qNUHBQt1dyZzVE7MsIZxQwhVgUZpd2SYASBZIiQbG6dBfs4tQU6GOh6pI",
+	"tF/znCoZC2S3ukbqKCbGfUEbCVOjirbd8ocX4XwweDZGoBL8l4osAx/i1MgKA4czSRVyRVGH4JSD9hbU",
+	"xj2Ku9EB/YCAsV27kLHU1IPmXDGTm4eHy7TqBeJ8geA2Oy1bkKe04F8xX+mi6jfGyb1YOGLmfo1EN7sC",
+	"19R7QFAZ2DboljrRlxFMRyy35S4j3pxY7ZUc0JVeRONMXymNx6lfZuqwtyFVh1Eb6chzBaMg1LEsuKW3",
+	"FHFiZqlcuJTFbu1VUPmdLlO+RmG+CxkIZY5MU6Gm5EJQaY5k+Ok64wPXrcxQfFALKp6fSEN5VEtSAyeC",
+	"Ww9hntQKLWfO4eN6lHBI9KUPe3ucuggGxtHolAVmaFxznqAiRu6cHaD72lMBf2XpBF7f3//wEL73ltoG",
+	"7lkyw4lcUwyvbcvvyLYkVRPXTRjh2SpGdGvmTu8zmZ2PaxlmcIJdcMNsfrT/eRh/2sxvbEUBDifhY2xn",
+	"QL4VK4voPzfMTI2Ti2RMyw0IJ6BiUPZwb79Rh+zx3fcj3D9WaZFke24dd5W1S+jdnzt7709OB1tn+yed",
+	"wP730ZtO0EH4+PHh38/2D37s/NIWzgvLegsbd6xmqRyrKUxihUfv7Slzu7eVbbQN95BtdOO9ZBvdenfZ",
+	"RvfdWba52+4h2+je+8o2uvu+so3ufohsoxHayLYcr3w3mhcTFnD8U5/OE1h2IIUqV+4h2mjVtRX5CN9r",
+	"5euvffKeFKRJuwt9CdhIaD6KGY9IlQ1kezKZhx2kL/BLcmUoRDQMxvgHNSsCNJHjOX3cKt4NtaTU2VQu",
+	"BNfFSGEWBqxwrooEw9gUMredY/Aj59KTbq7IvkeLu5jnupyh12QFz0PAqEgN3nGiQ21BbygDm+znURx/",
+	"FtF3r8KKVVLv7mKOZNtD6g8+++SaKxDqb3QtfD+78G0Dvrd79ADw/bcjv6fITN9WgrurKzJ8FMcPE9/z",
+	"Bun9Rn5gyDVS5tQMxBSTUBerHjvk7w9EdIJNCCpEPl6v6ZnKp4nB5s0BcrliszJQANwsC/QA/fhBqRnd",
+	"FWrvtj5WTE5nxYJm5RFKTYVM06qkTxMn2VGRgHhvkuVs232L8nzJbP1CRfs9zGuhs+u1lF9L+W9RyvPn",
+	"8EBjvV3QYNOTrysDCJTzwGzFVWKSc6Kq96dnefeML+aH4iLJVzkdnCXwygw8476MVMhCptml6GK7Zml8",
+	"I/8MRM67NwfHNpWBf8IKqR4L/ss8m8+WQhlYtp1oTsAE/pRRH3EpDHgCWGqEFROYO7gGn4UWJY1JLnUz",
+	"1xu4WiDcjry9/eODIx87OQtcOGN+QATOOB59f8JwQwKryZNfCRCIkez6JTJNs2sVH+XJVZKqS0Vn8mC0",
+	"3wk6Bz8d7L0/PQCNgCPJvEgu5Bg+7V8+0SdSmxF3hrhpOm/239xrOnYSMWYA4PkVRYXZnzYay3/iJ6R9",
+	"P6RbsTmGo32XeS4XN/ssnHiq2kZrpbaOG32ZcSOvXV9V7C+d4ccIJflCmWsiyT3JbHwJqV85mkRYOdeZ",
+	"n58W6m509P5U9Pt9X89tfrRi55PrkJVdqTxPYtWzGX4WQYFX8ApKZmYFi2Ov4cmxpvKqbMtLWSjh/Kio",
+	"kofsXmR5qFlEiwjeTCQ2RXSZZucytaWpcDd1SxYRiLIIJsklftSKGLUVljizzxFqUGRTlV/alh7XE+Lg",
+	"dX2ZUFlYdIJm1h1H10elzxG2AaZ5bTqkPB2WqMycW6Yb2JFJlsZc+lpuQGL1pRHdncGzUO8Mng22y9rB",
+	"3WrwDhvigaPXw3LGY/4qhlTVeS2N077I81sJ1wVCZ/lUpiDW/ErwGR++gBL/Cb1QDxajszL+WE69MX0+",
+	"wqd/Jg1/355U9CHvMyje9VUpP2S/L9csTzSfGprGE+Pw9HSr6xR1b7sBTs2DNLX3FWDe7PY7cl9qtr1p",
+	"mumkyKhJS3CzQUP1oODt4ufRCTrEBuDGsp8IGxjVZlaPYmIEnWmi7T+brI1H9PHvcq7oGeuD9RUfrDaW",
+	"a8VXWimE10bsOjLzTcbf8cRXPgLsF8ytRn/PYI1nxN7UI+KYY+QyTZfM6mU0CAy5W5J5JIVR6QW1hhBd",
+	"CrcjQwblW0looXVN0/Ps6l7ZNRUsQpVzVD8pAvwBEZDU79O2lgh1UrjazSQXWv3mGr72xaiW/K0Hbdj+",
+	"nisBDj4Z6yWlos1HIKXizmCw9bznALiVOJaDayKvRmKoXmdnsDPYBmOUrWNaOVjHYoVxjJ6RdQ1cCnyE",
+	"DCrGqcZQx8wyPv6gs+tUxZcYBRfRx7BjClnMTdgZhh0mkQk7nyLRZWYWf/uJdASODP7HYfwpCjUspdfY",
+	"TDVVMn986zVoeY8N+z84ovWRt6gztBvUnqmPpsJNGWiUG2I1DeeNT9Ra063DNV9gAgElNXvh7uCCwAeH",
+	"uFlNtQrarMQXoiRlYlOSetherikt4HrzNAbWQ23NymFdO2XX2uucIAt8HnIjqdSoeg6hclWob84g9HZ9",
+	"QU8lmVolSDKG6t24yAhGYG6KizSK/ua6ym9CCH9pWYU7ZJ8r/tBNBKdsyqzj9GvB/6XG6Y+VjCkEbFm3",
+	"b87O3h8wxPnpSocK3zxybb7Ps3jxxFAvG4TtRMsSIbJgoRLH0+PIbInlMUWWq1hk5/+hxgXFs3GVHn2K",
+	"Kz6zq9gVkZVMkZ9BCEi6Y6ldwCP8OpepU1pPDN96Ms5mKgpCvXTDuSp5YyLRXYp0qVjYoL5hfsceTdug",
+	"MrJp7XyOeUAqnSO9h5R5s1m62C1j+z4TpY3pszaiMFEU6tWuyB3i9OwRwjaFurszeCZaB+rLLoDlk1hn",
+	"l8H0UCfGZUNwVog9UxcXalwIWeAZrfh9qwFbX4zuvCcb+rehNn2K80dFl30PdkXdrTQs6Na2xTp8+i36",
+	"pe84yd4UiXyQY9oyfHq3kGlDbFQU2SURXTc7tqVKs6FMpo2jDiw6ZnrgeujVhUSTIsBQLWfzPebnoQ1X",
+	"prJQeaiJcLxEWFOnW0Q6Y02MYZMLHjpRKaHfsCVMX5z4SDsXJC1R2w+LkjpWoseKkgp6U6FuHyVd3YHV",
+	"x3mvg543er2JWUc5187ulx7lfCTFcVuCrZmpdDngeAtmmRo4ZLnw0cpOm1TKXXZX5RMthYm4gHNLnDYg",
+	"fEEKI4corxYbMHBPd1AuFYC16+du45lORlfAZ92w8wZ2v7yfgdthp2dJTFdishtWDopu6DujmpQFRmpL",
+	"R7RBL4BKPVdppi8x6dp1e8htynfBV0V42WCrF2rnsvbFCFEp42QmUx4B3dQM9KEdPRD2bcF5suo40+nC",
+	"Asur6zsjaqDSxmCCIKJXMo17HWrqFXHvRG8kEm0KJeNVNH340MdxjD9jgPh3A3m3Q+kw3cJn8fJ88bAO",
+	"Iq/16lcTRPYP7j2jx6VuLbIPCoVCM+YbPhScqNjuD9hD2hjnCpt4ypQ7CYnu8as98ac/7/xV/L//u9Pf",
+	"6WHQlP0pTwKhwrtMTIE1Pzh3KYwa5worVGXJE0YRWTvCvJjA88bIM4a3/e309Ei8lCYZh7rLlyUUt6Tx",
+	"uMroIsunG/M8VXqcYSWrNMI5fDNpzHWWx9jjiZnnaKyzxHZK5X/ToJVgNbaZ8VpXFddZIDQ4leI8KyYI",
+	"j/4HN1yPDMar6TrYcdfUnTsRwZ9dhxp/y5CDDnTerpCO/UDFfEc2Lww57ZlBpyBK9JVMk/iMHsjthvCJ",
+	"yI12rmSucv4FFHuoaQajo0NaiMePJvFjN6IbZeVZjQIRLR3giNDg+Gm5Vk/emXje3x6iS6jgirATCP7P",
+	"M++4gXMIPu0FNqHjvQi19/ZhP/xF0iURN+kcbNEr+8c//rEx8o7MkA5Ko+N5aMxcneI30DZe/NvG9fX1",
+	"Ru1g1ZG55/DEUWXmVWTu3vLRxjhAebBLNO7HDn5lZwwC5SPpfYWgseF9d4Yw0/44y1XffvPTy5zEyadP",
+	"rTUobojTZo8VP77Ts2n0lf05qdESHuMajdqeHE8UcqjlWdrgFlDLo0hnGxjQjSqy63l/q7fc59PfNmc7",
+	"dewIHYfOpSZoqBmOcnlJN6x8/Bgm+qDH4wgNj29P3QYn9D7MbajkluyWP7W8855EanDrvXnU4OZ706jB",
+	"zfdiT7M33mY70CdNn/3wZzASatHZ80Immps1u5PPPfsalEZ3laauEKrB7LZpKLAJPpHdb12ReZ52hp1N",
+	"dDL4lvppLnue2XZ4cjpT+Ya6wi7fIlfjLI9Br5CS4YZv2FbNOrmoEie5UqCCDJcL15upcbUQdnebqdzr",
+	"3Efd+ALu1ldCnLwmfaH2YrWi61r0ebh4iqSmKt44l+MPfmy3bOCnsQANu+tdoWKibt1lD7qu0+5PTOnW",
+	"BmieJaBncopC41vT3Ai9WIhZnsF+5U/INAm11c7OAEoKMaZeJbhngYjk/5hFPSzQRs0Nw3qKLfAJd0QS",
+	"h7ob/bTB537jMLa3FvANcfdFrN9yrTS56R1yul4UKmf9jg0UCdM7kQkCwdDMstYMDHryt9HG9vM/WbNo",
+	"lqurJJsb18wO6VnJRECVF2rb5XIsdaaTsUzFv5+8eyu6H9TCCIPpnQA7hWK54fvTPVviPk3GeWawfS2v",
+	"6FouxF6azePTXCYpNjZMtOGe9ZdoWhrqr6iFihMcmULY3AzTFqRzx0fDgRyk+fVOJfXnu1J5crFwHWOI",
+	"wAqmQXXo5zm+SLvwyKhfoz79H4x8KcFaMKHGt0fP3cWJ4bO5AShBIqhDPreLTLQt8YfVBTYisz0YiKnh",
+	"Fv3cf/IJdhqcJoXo0ieI3TKtxYqNDGFQQzO2NX2oTIflGTbcNR3Nc+4tiWoMtyHLuZFqYE16OsA2UoPQ",
+	"D7JX6Qa0RyLvexFKx8QtTTZ3uc/450hkFxcUZcJKyyIDqxCfbAgSf5FSP/fxRI0/qFjISxSXhbCLxpMP",
+	"3y9ZqHCCQe/+def5n0Md+dbKLM/OU24xwCajpgDJqOz+iPGLqixUP8Aj9+CrsUkIgeE5lYurZ30xYlcJ",
+	"zHAtrOokcU3c0oXnqI0Qxej++XIoRki3howMV4m6Fi+fGGormxQJnGlZFHI8oW6wmM2SRnHai/JRKOYw",
+	"fRNqNZVJip1oYZhzNZHphf3C80UpSoSZYWtI/B5hqJ/evC4xKz+9ec0fshG4/CdGXG1ti/OE2kviC45+",
+	"m6ZRqAkf5Aob2NrrDeGhT7GhqJoVkZgl4w8MXrJla2Bpy4LP1q8bzIOOZtNft7YGvaGI6tZmJLI81KL6",
+	"B5gHCQnQJS43N0kuJyq3Awe01Ayc0SIhamr8hWqRYVDbFRPEePR08yk4RP5znkZUtyvIKCUXbJqZQpSh",
+	"YlSDsRonscL2uQL5T58YOw3RrU9999cXg0DA41h9Gdh+LuUAmZFS3o2+QBhxKlPYOhW7QRMjkkuNKAYx",
+	"4ulxrXY8JXgPwWphMgjeTUBs6ku6TMOoW4PtHXG+KOBsJWXfWab52xn8aWNrsIUNmHHf+vh298gx2CCG",
+	"9MRU1BMj0aYqTiQ++W4v9JpdbCmi8UTmBrx0FzG1jr3724t5cbHxl0h00ZpawJjwofT64mUWVzoKSyPe",
+	"n77a+At4pClH6WHdDI2eyvwDiuQPyWwGG2o/AAxuw7j2oEa3Oo9wgqbztEhmMi828Y+xLCRSxKvfis1Z",
+	"KhNNZTs448x7SZKi6YLXxyzs9L69VydAI+Nr4xWSBURBDyGina3nG1uDQYRC4N1MabAqnvUHfGCMPS1l",
+	"LJoR5e7Lha+h8p4trbvB0AhVvVvKf86M5JJWAhOM1TiVOXWULZ/CEltMlTHyErczVlcqBQn1hn5jEF0E",
+	"tpP9CaWnlfq4YjYL02wsOWPOM994LfXlHG+yawQZFPD6zhcVafTEhNot09256/5uSeqjH2W+GAp6RCDq",
+	"j7JMBhgDYX561+jZqlFtgYqBmGuG45diEWzCbMrxMDikCOrHrSomWUyRnNHRIRUblYgANCuincEOfqj4",
+	"2nYG9PJFt/RiRPQ2O5mPJ8cc57dEPm9wdPDgyIDjyM8eZozMEC1YFzF6b1SOHdqXI4GOoD8aHR1GtRAT",
+	"ibVQU7HBRqKdYiyDURbiyR2ic+YJTRdcogYGpc2ycSNwO8gm/R45QolokqsLDvi9zmiGEZ9dpwsN9wXP",
+	"lcnSK2XAToeXVCpLONNsQTHe0oD9IVOeSI0IYlhRmokuVM4+B3x8cRLDB8RhSS4o27w2m1db25vexeWq",
+	"Ph7uf6KlRSwGMEyZcgUknB7q+449j7NQXz0T6td5ciVT1BzSGruJdjPDvu/jJoumWjouurj1IMBCTRYo",
+	"XFNW/o2zeRqLc7AhZT6eKDDYTUb0FhxyBOuXN8qr4sIdAxUVanABRKW+0Vt8EvPiVVz+WPshiT9VTToy",
+	"2pyZRU9vMO5Oly1VF7dZGewWq2Ldw1BHR+9OXLqRjVxnkqxy3rF5JcmM0oSFKaBU8qKrK4KrlaVXvP/l",
+	"FTPb+qs5ViehSyX2frqhJectLdxAHeA75gpVooN37UZAHLh2HqP9V+L44OS0bGXSJzPx6dNX9eYmT59y",
+	"J5rm3gdR2SWfhHt3C+zsv/bEeJJlRjmrbpZnRTbOUjvurjMsyM/DbXj6dOvpUziuoDwDnrAY+e8cdwre",
+	"hzMUrZBxktt3lu3IqI0TvXIZzuiGgXlJ4FLWm0ZE5C6ihSvhs9JYn2sfY/MFW//65//+K4GIyBDo7gwG",
+	"PRjb2vb4B5nCNSD2CuXayNixtvr0SsilgveAL9b+eQdUCwLiqlZbrQsHHlRytuDxXTjGRVKkCo+xRZAF",
+	"YScb4qX7qgDXJewMf/4YdmL8l//3PdCl3r+PZDEJO59++RT1duEB/hyNwMPwjGIJZDoImaLAMRXbi10Z",
+	"ehylcdArAFuNbEh8paU1ipd7U0KVZoTrYUCFB7yDb5zpi9voGcZwTNoZw7d1y/NtlLvfDOKdkGc90szt",
+	"Bqi1VolEV7pOKNSICA6nTfQITjiBsmpYtM1GkVqOeETcNd5HbDMIOyjPTZbOCyXeH782hLmEQUs8Jgkm",
+	"DI7oi+RyDiKaVd3749fu20djW6vA8xbBj8MsIziwyg/S0XcU/bTxKsuvZR6reOMIhAo6PJNMZ/iUizzD",
+	"E8Pyzz68yOeY1pvl2W8J9XgoPRu9IMBqmmUzjE9i8jJPrsCr16oASYHl5LAJx8nlpDBWLDKSB3N/mPfs",
+	"RmWjjqiSDtwFnxXDNGboNc4k4WghGuy0EpTGMQJgXf+5xBZf9ZALnpUWLZI4SmECDkKawJEIU8mRjJlf",
+	"dtcNeUtfTbBI6L5ioqblbWQ8nL0enZyejfb23r1/e8oQIsTA0N2JQfwTuADKoJ9eZDwjBDjRLHtWJqcS",
+	"Dsa4SK645dreyQkMbstxXOUXhvCzOcplvcCwdmrYLN8ZPMNwQWXP/bgWh2U99xmsR3I0reRGjgWs3KUa",
+	"XJMJyefACkBWa/aZGPvFxDVOBUV+pi93aQevqW+Wjdm48ENXajHXHzRG2EXZ3A2OrnPgAueMcuAHRybL",
+	"H/SD0pfFpLccSdgZDGBQjErywR6V3eNKnx/HfvrUA/Qd6HhfFuAC8mbjK2HRlSuRqosC9CD2pROuu1jV",
+	"NlrZaubhhhLHoGYyX9U3PRoSLpDalxOEsDIV8rHIRnYWZqJZu1C/hjK9Uib0e4FnfJVt4mpmWGMDY1M2",
+	"R6On68/T3vaGF4DPbXgBjHFBkMro6HC4GprJH0iFIga+k0mWxg6ZiVYqoh5BzZDjjZweaKufzfMEQQos",
+	"9D0RTo6Ju0q8EJOimA03N//27uSULP0o1CirKT5N3I2GKhuNi03PjSrh9VTuh2B6+ECTYlGa9xzsKH9w",
+	"to9nKbmLPvkOBvZh8rh0I3ogzoBiQC9Z6DXVT3oucRf9GNhZ8LCjkm/G2+QoEEfvT0Pd/FcfQxlUUaVU",
+	"U5GYwmB2x0Om2JcED4WHszuYadHmIXR1ZUI+kNOtpgX8GNG5rsQDXmSoZ7IoVK53y71j02KGESy7kVjy",
+	"gfEvfP+2SnZajaeg9JUeSnYqFyLObBDV08zIXokHHetHM+12i9DDAUgVJrdcKvb41z//01tG5QOhMJIl",
+	"ibTejDsDoaZvJGqBnf3XP/9PRJIjKGHEsvCQvgx5xhQpvt6g5LukbDccuMAV19of39M5cHUt9DP9K6Ai",
+	"G4f0BXvKJSd5Wy13/TDUGxWAcMCpL2+jGyiNuvwtnWN8FqNNzZ9Cb1it0iWmT4wMcYrclkjjQE3o7aAB",
+	"uo0ZRDxLFXBzA1Tb6rw67BrMm11xFzg1dVVdOU3Kgds9a3rbu7DXq4R1vQpr1ZxL2xyNpgYKvKoqHB0d",
+	"gs/hOFHITOAYuosD2ZUxDdbQMrz6b461CVrM8d12DoOVMP65WmRWK3lHEZPhJT1JqBuJqasnkpIWNfPb",
+	"Wn+Eu3Adep9UqxkaS72ZGuxJneuLbFbfz3UTCbWzKBnrH1DbWAyQuQguHoI4Kxvp4xLfZp7Jq8xYphxY",
+	"5D1CQcg62opQ0xs62xYFI73zoPzWUT1lOQiIgF5iRWIKwnAwmVpTZQMIxkRjYDMZz1OZI8kaF+bBOUH3",
+	"jMjqLY4h0eN0jmjTJTnrPZ3XxTftVmoZvPJ9MEzKZE25uds9OL82sOvGRYfabYitG3RTK58fIMyAkBHg",
+	"uyxNNdNqd6noH5soc9CoYrE1I40//fLp/wcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

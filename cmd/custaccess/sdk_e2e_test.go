@@ -521,6 +521,24 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if d := describedUsers.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["customerSelfServiceUsers"].Children == nil {
 		t.Fatalf("describe users: %d %s", describedUsers.StatusCode(), describedUsers.Body)
 	}
+	// The list of values of RelationshipTypeCd: describe names it, the lookup resource lists it.
+	var lov *client.AdfListOfValues
+	for _, a := range described.ApplicationvndOracleAdfDescriptionJSON200.Resources["SelfServiceRoles"].Attributes {
+		if a.Name == "RelationshipTypeCd" {
+			lov = a.Lov
+		}
+	}
+	if lov == nil || lov.ChildRef != "RelationshipTypeCdLOV" {
+		t.Fatalf("describe roles: RelationshipTypeCd has no lov: %s", described.Body)
+	}
+	finder := "LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD"
+	lookups, err := admin.ListStaticLookupsWithResponse(ctx, &client.ListStaticLookupsParams{RESTFrameworkVersion: &version, Finder: &finder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := lookups.ApplicationvndOracleAdfResourcecollectionJSON200; page == nil || page.Count == 0 || page.Items[0].LookupType != "ORA_SVC_CSS_REL_TYPE_CD" {
+		t.Fatalf("lookups: %d %s", lookups.StatusCode(), lookups.Body)
+	}
 
 	// A batch: all parts in one transaction; the failing part is named and nothing applied.
 	payload := map[string]any{"RelationshipTypeCd": "ORA_CSS_ACC_MANAGER"}

@@ -408,6 +408,12 @@ type AdfAttributeDescription struct {
 	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
 	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
 
+	// Lov ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+	// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+	// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+	// (`source`), and `displayAttributes` what to show of a choice.
+	Lov *AdfListOfValues `json:"lov,omitempty"`
+
 	// Mandatory Whether a create must give it.
 	Mandatory bool `json:"mandatory"`
 
@@ -432,6 +438,15 @@ type AdfAttributeDescriptionAllowChanges string
 
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
+
+// AdfAttributeMapping The attribute of a choice (`target`) that fills the attribute described (`source`).
+type AdfAttributeMapping struct {
+	// Source Example: RelationshipTypeCd
+	Source string `json:"source"`
+
+	// Target Example: LookupCode
+	Target string `json:"target"`
+}
 
 // AdfBatchPart defines model for AdfBatchPart.
 type AdfBatchPart struct {
@@ -550,7 +565,7 @@ type AdfLink struct {
 	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
+	// Rel `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -563,6 +578,20 @@ type AdfLinkKind string
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
+}
+
+// AdfListOfValues ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+// (`source`), and `displayAttributes` what to show of a choice.
+type AdfListOfValues struct {
+	AttributeMap []AdfAttributeMapping `json:"attributeMap"`
+
+	// ChildRef Example: RelationshipTypeCdLOV
+	ChildRef string `json:"childRef"`
+
+	// DisplayAttributes Example: ["Meaning"]
+	DisplayAttributes []string `json:"displayAttributes"`
 }
 
 // AdfResourceDescription One resource of a describe document.
@@ -1296,6 +1325,49 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// StaticLookup One code of a lookup type; `onlyData` aside, every attribute is always present.
+type StaticLookup struct {
+	// EnabledFlag Whether a role may be given the code.
+	//
+	// Example: true
+	EnabledFlag bool `json:"EnabledFlag"`
+
+	// LookupCode Example: ORA_CSS_ACC_ADMIN
+	LookupCode string `json:"LookupCode"`
+
+	// LookupType Example: ORA_SVC_CSS_REL_TYPE_CD
+	LookupType string `json:"LookupType"`
+
+	// Meaning The code's display name, as the seed file gives it.
+	//
+	// Example: Account Administrator
+	Meaning string `json:"Meaning"`
+}
+
+// StaticLookupCollection A page of lookup codes.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"EnabledFlag":true,"LookupCode":"B2B","LookupType":"ORA_SVC_CSS_REQ_TYPE_CD","Meaning":"Business to business"}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD","kind":"collection","name":"fndStaticLookups","rel":"self"}],"offset":0}
+type StaticLookupCollection struct {
+	// Count Example: 3
+	Count int32 `json:"count"`
+
+	// HasMore Example: false
+	HasMore bool           `json:"hasMore"`
+	Items   []StaticLookup `json:"items"`
+
+	// Limit Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of codes matching the request; only with `totalResults=true`.
+	//
+	// Example: 3
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
 // not know are ignored, as RFC 6749 §3.2 requires.
 type TokenRequest struct {
@@ -1422,6 +1494,12 @@ type Limit = int32
 
 // Links defines model for Links.
 type Links = string
+
+// LookupsFinder defines model for LookupsFinder.
+type LookupsFinder = string
+
+// LookupsQ defines model for LookupsQ.
+type LookupsQ = string
 
 // MetadataContext defines model for MetadataContext.
 type MetadataContext = string
@@ -2646,6 +2724,41 @@ type GetSelfServiceRoleHistoryParams struct {
 	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
 }
 
+// ListStaticLookupsParams defines parameters for ListStaticLookups.
+type ListStaticLookupsParams struct {
+	// Finder `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+	// without codes gives an empty page); without a finder every code of both types is
+	// listed. Any other finder, or a bind variable other than `LookupType`, is refused
+	// (`ADF_REST_INVALID_PARAMETER`).
+	Finder *LookupsFinder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Q Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+	// the request's `REST-Framework-Version`: query-by-example with version 1
+	// (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+	// and later (`Meaning LIKE 'Account%'`).
+	Q *LookupsQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
 // AssignRolePermissionsJSONBody defines parameters for AssignRolePermissions.
 type AssignRolePermissionsJSONBody = []RolePermissions
 
@@ -3277,6 +3390,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 	GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+	//
+	// Oracle's lookup resource, read-only, as the lists of values of the roles'
+	// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+	// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+	// those attributes in `describe` lead here with
+	// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+	// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+	// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+	// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+	// roles) follow the collection conventions. Oracle's items also carry `Description`,
+	// dates and a display sequence; the seed file keeps none of these, so they are not
+	// served, and the items carry no links (Oracle's item key is a hash of type and code
+	// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+	ListStaticLookups(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomerRoles List the customer-specific roles
 	//
@@ -4257,6 +4389,35 @@ func (c *Client) DescribeSelfServiceRolesHistory(ctx context.Context, userId Ora
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 func (c *Client) GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSelfServiceRoleHistoryRequest(c.Server, userId, historyId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+//
+// Oracle's lookup resource, read-only, as the lists of values of the roles'
+// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+// those attributes in `describe` lead here with
+// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+// roles) follow the collection conventions. Oracle's items also carry `Description`,
+// dates and a display sequence; the seed file keeps none of these, so they are not
+// served, and the items carry no links (Oracle's item key is a hash of type and code
+// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+func (c *Client) ListStaticLookups(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStaticLookupsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6573,6 +6734,146 @@ func NewGetSelfServiceRoleHistoryRequest(server string, userId OracleUserId, his
 	return req, nil
 }
 
+// NewListStaticLookupsRequest constructs an http.Request for the ListStaticLookups method
+func NewListStaticLookupsRequest(server string, params *ListStaticLookupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/fndStaticLookups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Finder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "finder", *params.Finder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TotalResults != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "totalResults", *params.TotalResults, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomerRolesRequest constructs an http.Request for the ListCustomerRoles method
 func NewListCustomerRolesRequest(server string, customerId ReltioCustomerId) (*http.Request, error) {
 	var err error
@@ -7628,6 +7929,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 	GetSelfServiceRoleHistoryWithResponse(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleHistoryResponse, error)
+
+	// ListStaticLookupsWithResponse Get the codes of the roles' lookup types (lists of values)
+	//
+	// Oracle's lookup resource, read-only, as the lists of values of the roles'
+	// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+	// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+	// those attributes in `describe` lead here with
+	// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+	// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+	// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+	// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+	// roles) follow the collection conventions. Oracle's items also carry `Description`,
+	// dates and a display sequence; the seed file keeps none of these, so they are not
+	// served, and the items carry no links (Oracle's item key is a hash of type and code
+	// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+	ListStaticLookupsWithResponse(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*ListStaticLookupsResponse, error)
 
 	// ListCustomerRolesWithResponse List the customer-specific roles
 	//
@@ -10859,6 +11181,125 @@ func (r GetSelfServiceRoleHistoryResponse) ContentType() string {
 	return ""
 }
 
+// ListStaticLookupsResponse200Headers the declared response headers of an HTTP 200 response for ListStaticLookups
+type ListStaticLookupsResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// ListStaticLookupsResponse429Headers the declared response headers of an HTTP 429 response for ListStaticLookups
+type ListStaticLookupsResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListStaticLookupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourcecollectionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+	ApplicationvndOracleAdfResourcecollectionJSON200 *StaticLookupCollection
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListStaticLookupsResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListStaticLookupsResponse429Headers
+}
+
+// GetApplicationvndOracleAdfResourcecollectionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfResourcecollectionJSON200() *StaticLookupCollection {
+	return r.ApplicationvndOracleAdfResourcecollectionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStaticLookupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStaticLookupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStaticLookupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStaticLookupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCustomerRolesResponse429Headers the declared response headers of an HTTP 429 response for ListCustomerRoles
 type ListCustomerRolesResponse429Headers struct {
 	RetryAfter int
@@ -12816,6 +13257,33 @@ func (c *ClientWithResponses) GetSelfServiceRoleHistoryWithResponse(ctx context.
 		return nil, err
 	}
 	return ParseGetSelfServiceRoleHistoryResponse(rsp)
+}
+
+// ListStaticLookupsWithResponse Get the codes of the roles' lookup types (lists of values)
+//
+// Oracle's lookup resource, read-only, as the lists of values of the roles'
+// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+// those attributes in `describe` lead here with
+// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+// roles) follow the collection conventions. Oracle's items also carry `Description`,
+// dates and a display sequence; the seed file keeps none of these, so they are not
+// served, and the items carry no links (Oracle's item key is a hash of type and code
+// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+func (c *ClientWithResponses) ListStaticLookupsWithResponse(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*ListStaticLookupsResponse, error) {
+	rsp, err := c.ListStaticLookups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStaticLookupsResponse(rsp)
 }
 
 // ListCustomerRolesWithResponse List the customer-specific roles
@@ -17267,6 +17735,152 @@ func ParseGetSelfServiceRoleHistoryResponse(rsp *http.Response) (*GetSelfService
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSelfServiceRoleHistoryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListStaticLookupsResponse parses an HTTP response from a ListStaticLookupsWithResponse call
+func ParseListStaticLookupsResponse(rsp *http.Response) (*ListStaticLookupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStaticLookupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaticLookupCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourcecollectionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListStaticLookupsResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListStaticLookupsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -384,6 +384,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crmRestApi/resources/11.13.18.05/fndStaticLookups": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the codes of the roles' lookup types (lists of values)
+         * @description Oracle's lookup resource, read-only, as the lists of values of the roles'
+         *     `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+         *     (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+         *     those attributes in `describe` lead here with
+         *     `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+         *     listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+         *     `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+         *     `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+         *     roles) follow the collection conventions. Oracle's items also carry `Description`,
+         *     dates and a display sequence; the seed file keeps none of these, so they are not
+         *     served, and the items carry no links (Oracle's item key is a hash of type and code
+         *     that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+         *     or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+         */
+        get: operations["listStaticLookups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers": {
         parameters: {
             query?: never;
@@ -2221,6 +2266,103 @@ export interface components {
             precision?: number;
             title?: string;
             annotations?: components["schemas"]["AdfAnnotations"];
+            lov?: components["schemas"]["AdfListOfValues"];
+        };
+        /**
+         * Lookup
+         * @description One code of a lookup type; `onlyData` aside, every attribute is always present.
+         */
+        StaticLookup: {
+            /** @example ORA_SVC_CSS_REL_TYPE_CD */
+            LookupType: string;
+            /** @example ORA_CSS_ACC_ADMIN */
+            LookupCode: string;
+            /**
+             * @description The code's display name, as the seed file gives it.
+             * @example Account Administrator
+             */
+            Meaning: string;
+            /**
+             * @description Whether a role may be given the code.
+             * @example true
+             */
+            EnabledFlag: boolean;
+        };
+        /**
+         * @description A page of lookup codes.
+         * @example {
+         *       "items": [
+         *         {
+         *           "LookupType": "ORA_SVC_CSS_REQ_TYPE_CD",
+         *           "LookupCode": "B2B",
+         *           "Meaning": "Business to business",
+         *           "EnabledFlag": true
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "hasMore": false,
+         *       "limit": 25,
+         *       "offset": 0,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD",
+         *           "name": "fndStaticLookups",
+         *           "kind": "collection"
+         *         }
+         *       ]
+         *     }
+         */
+        StaticLookupCollection: {
+            items: components["schemas"]["StaticLookup"][];
+            /**
+             * Format: int64
+             * @description The number of codes matching the request; only with `totalResults=true`.
+             * @example 3
+             */
+            totalResults?: number;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            count: number;
+            /** @example false */
+            hasMore: boolean;
+            /**
+             * Format: int32
+             * @example 25
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            offset: number;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
+         * @description ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+         *     lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+         *     type), `attributeMap` says which attribute of a choice (`target`) fills this one
+         *     (`source`), and `displayAttributes` what to show of a choice.
+         */
+        AdfListOfValues: {
+            /** @example RelationshipTypeCdLOV */
+            childRef: string;
+            attributeMap: components["schemas"]["AdfAttributeMapping"][];
+            /**
+             * @example [
+             *       "Meaning"
+             *     ]
+             */
+            displayAttributes: string[];
+        };
+        /** @description The attribute of a choice (`target`) that fills the attribute described (`source`). */
+        AdfAttributeMapping: {
+            /** @example RelationshipTypeCd */
+            source: string;
+            /** @example LookupCode */
+            target: string;
         };
         AdfAnnotations: {
             description?: string;
@@ -2257,7 +2399,7 @@ export interface components {
         };
         AdfLink: {
             /**
-             * @description `self`, `canonical`, `parent`, `child` or `describe`.
+             * @description `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
              * @example self
              */
             rel: string;
@@ -3378,6 +3520,22 @@ export interface components {
          */
         UsersQ: string;
         /**
+         * @description `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+         *     without codes gives an empty page); without a finder every code of both types is
+         *     listed. Any other finder, or a bind variable other than `LookupType`, is refused
+         *     (`ADF_REST_INVALID_PARAMETER`).
+         * @example LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD
+         */
+        LookupsFinder: string;
+        /**
+         * @description Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+         *     the request's `REST-Framework-Version`: query-by-example with version 1
+         *     (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+         *     and later (`Meaning LIKE 'Account%'`).
+         * @example LookupCode='B2B'
+         */
+        LookupsQ: string;
+        /**
          * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
          * @example SelfServiceRoles
          */
@@ -4463,6 +4621,87 @@ export interface operations {
             412: components["responses"]["OraclePreconditionFailed"];
             413: components["responses"]["OraclePayloadTooLarge"];
             415: components["responses"]["OracleUnsupportedMediaType"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    listStaticLookups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+                 *     without codes gives an empty page); without a finder every code of both types is
+                 *     listed. Any other finder, or a bind variable other than `LookupType`, is refused
+                 *     (`ADF_REST_INVALID_PARAMETER`).
+                 * @example LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD
+                 */
+                finder?: components["parameters"]["LookupsFinder"];
+                /**
+                 * @description The most roles in the page; 25 when absent, and values above 500 are served as 500.
+                 * @example 25
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many roles of the ordered result to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description `true` adds `totalResults`, the number of roles matching the request.
+                 * @example true
+                 */
+                totalResults?: components["parameters"]["TotalResults"];
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+                 *     the request's `REST-Framework-Version`: query-by-example with version 1
+                 *     (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+                 *     and later (`Meaning LIKE 'Account%'`).
+                 * @example LookupCode='B2B'
+                 */
+                q?: components["parameters"]["LookupsQ"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lookup codes. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourcecollection+json": components["schemas"]["StaticLookupCollection"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
             429: components["responses"]["OracleTooManyRequests"];
             500: components["responses"]["OracleInternalServerError"];
             503: components["responses"]["OracleServiceUnavailable"];

@@ -260,6 +260,14 @@ describe("Oracle self-service roles", () => {
     assert.ok((described.data?.Resources["SelfServiceRoles"]?.attributes.length ?? 0) > 0);
     const describedUsers = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", { params: { header } });
     assert.ok(describedUsers.data?.Resources["customerSelfServiceUsers"]?.children?.["SelfServiceRoles"]);
+    // The list of values of RelationshipTypeCd: describe names it, the lookup resource lists it.
+    const relationshipType = described.data?.Resources["SelfServiceRoles"]?.attributes.find((a) => a.name === "RelationshipTypeCd");
+    assert.equal(relationshipType?.lov?.childRef, "RelationshipTypeCdLOV");
+    const lookups = await admin.GET("/crmRestApi/resources/11.13.18.05/fndStaticLookups", {
+      params: { header, query: { finder: "LookupTypeFinder;LookupType=ORA_SVC_CSS_REQ_TYPE_CD" } },
+    });
+    assert.equal(lookups.response.status, 200);
+    assert.deepEqual(lookups.data?.items.map((l) => l.LookupCode), ["B2B", "B2C"]);
 
     // A batch: every part through the service, in one transaction.
     const batch = await admin.POST("/crmRestApi/resources/11.13.18.05", {

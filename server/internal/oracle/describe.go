@@ -34,6 +34,8 @@ type describedResource struct {
 	childNames []string
 	queryable  func(attribute string) bool
 	finders    []gen.AdfFinderDescription
+	// lovs are the lists of values of its attributes.
+	lovs []listOfValues
 }
 
 const resourcesPathTemplate = "/crmRestApi/resources/11.13.18.05/"
@@ -47,6 +49,7 @@ var (
 			_, known := roleQAttributes.Lookup(name)
 			return known
 		},
+		lovs: roleLOVs,
 		finders: []gen.AdfFinderDescription{
 			{Name: finderAllRoles, Attributes: []gen.AdfFinderAttribute{}},
 			{Name: finderPrimaryKey, Attributes: []gen.AdfFinderAttribute{{Name: "RoleId", Type: gen.AdfFinderAttributeTypeInteger}}},
@@ -60,6 +63,7 @@ var (
 			_, known := historyAttributeNamed(name)
 			return known
 		},
+		lovs:    roleLOVs,
 		finders: []gen.AdfFinderDescription{},
 	}
 	describedUsers = describedResource{
@@ -91,7 +95,9 @@ func describeOf(spec *openapi3.T, r describedResource) (gen.AdfResourceDescripti
 		Collection:  gen.AdfCollectionDescription{RangeSize: defaultPageLimit, Finders: r.finders},
 	}
 	for _, name := range describedAttributeNames(schema, r.childNames) {
-		d.Attributes = append(d.Attributes, describeAttribute(name, schema.Properties[name].Value, r.queryable(name)))
+		a := describeAttribute(name, schema.Properties[name].Value, r.queryable(name))
+		a.Lov = lovOf(r.lovs, name)
+		d.Attributes = append(d.Attributes, a)
 	}
 	var err error
 	if d.Collection.Actions, err = describeActions(spec, r.collectionPath); err != nil {
