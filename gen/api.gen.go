@@ -193,6 +193,27 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for AdfMetadataMode.
+const (
+	MetadataModeFull    AdfMetadataMode = "full"
+	MetadataModeList    AdfMetadataMode = "list"
+	MetadataModeMinimal AdfMetadataMode = "minimal"
+)
+
+// Valid indicates whether the value is a known member of the AdfMetadataMode enum.
+func (e AdfMetadataMode) Valid() bool {
+	switch e {
+	case MetadataModeFull:
+		return true
+	case MetadataModeList:
+		return true
+	case MetadataModeMinimal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditEventApi.
 const (
 	AuditEventApiEgain  AuditEventApi = "egain"
@@ -598,18 +619,22 @@ type AdfListOfValues struct {
 	DisplayAttributes []string `json:"displayAttributes"`
 }
 
-// AdfResourceDescription One resource of a describe document.
+// AdfMetadataMode How much a describe tells.
+type AdfMetadataMode string
+
+// AdfResourceDescription One resource of a describe document. `metadataMode=list` gives its `links` only,
+// `minimal` its `title`, `titlePlural` and `links`, `full` everything.
 type AdfResourceDescription struct {
-	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Attributes []AdfAttributeDescription          `json:"attributes,omitempty"`
 	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
-	Collection AdfCollectionDescription           `json:"collection"`
+	Collection *AdfCollectionDescription          `json:"collection,omitempty"`
 
 	// DiscrColumnType Always false; no resource here has polymorphic items.
-	DiscrColumnType bool               `json:"discrColumnType"`
-	Item            AdfItemDescription `json:"item"`
-	Links           []AdfLink          `json:"links"`
-	Title           string             `json:"title"`
-	TitlePlural     string             `json:"titlePlural"`
+	DiscrColumnType *bool               `json:"discrColumnType,omitempty"`
+	Item            *AdfItemDescription `json:"item,omitempty"`
+	Links           []AdfLink           `json:"links"`
+	Title           string              `json:"title,omitempty"`
+	TitlePlural     string              `json:"titlePlural,omitempty"`
 }
 
 // AuditActor defines model for AuditActor.
@@ -1334,18 +1359,18 @@ type StaticLookup struct {
 	// EnabledFlag Whether a role may be given the code.
 	//
 	// Example: true
-	EnabledFlag bool `json:"EnabledFlag"`
+	EnabledFlag *bool `json:"EnabledFlag,omitempty"`
 
 	// LookupCode Example: ORA_CSS_ACC_ADMIN
-	LookupCode string `json:"LookupCode"`
+	LookupCode string `json:"LookupCode,omitempty"`
 
 	// LookupType Example: ORA_SVC_CSS_REL_TYPE_CD
-	LookupType string `json:"LookupType"`
+	LookupType string `json:"LookupType,omitempty"`
 
 	// Meaning The code's display name, as the seed file gives it.
 	//
 	// Example: Account Administrator
-	Meaning string `json:"Meaning"`
+	Meaning string `json:"Meaning,omitempty"`
 }
 
 // StaticLookupCollection A page of lookup codes.
@@ -1493,6 +1518,9 @@ type IfMatch = string
 // IfNoneMatch defines model for IfNoneMatch.
 type IfNoneMatch = string
 
+// IncludeChildren defines model for IncludeChildren.
+type IncludeChildren = bool
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -1507,6 +1535,9 @@ type LookupsQ = string
 
 // MetadataContext defines model for MetadataContext.
 type MetadataContext = string
+
+// MetadataMode How much a describe tells.
+type MetadataMode = AdfMetadataMode
 
 // Offset defines model for Offset.
 type Offset = int32
@@ -2415,6 +2446,15 @@ type ListSelfServiceUsersParams struct {
 
 // DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
 type DescribeSelfServiceUsersParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2566,6 +2606,15 @@ type CreateSelfServiceRoleParams struct {
 
 // DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
 type DescribeSelfServiceRolesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2697,6 +2746,15 @@ type ListSelfServiceRolesHistoryParams struct {
 
 // DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
 type DescribeSelfServiceRolesHistoryParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2718,6 +2776,26 @@ type GetSelfServiceRoleHistoryParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeResourcesParams defines parameters for DescribeResources.
+type DescribeResourcesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2753,6 +2831,26 @@ type ListStaticLookupsParams struct {
 	// (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
 	// and later (`Meaning LIKE 'Account%'`).
 	Q *LookupsQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeStaticLookupsParams defines parameters for DescribeStaticLookups.
+type DescribeStaticLookupsParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2858,9 +2956,15 @@ type ServerInterface interface {
 	// GetSelfServiceRoleHistory Get a self-service role history
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
 	GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error
+	// DescribeResources Describe every resource served (the version root)
+	// (GET /crmRestApi/resources/11.13.18.05/describe)
+	DescribeResources(ctx echo.Context, params DescribeResourcesParams) error
 	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
 	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups)
 	ListStaticLookups(ctx echo.Context, params ListStaticLookupsParams) error
+	// DescribeStaticLookups Describe the lookup resource
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe)
+	DescribeStaticLookups(ctx echo.Context, params DescribeStaticLookupsParams) error
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
@@ -3380,6 +3484,19 @@ func (w *ServerInterfaceWrapper) DescribeSelfServiceUsers(ctx echo.Context) erro
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params DescribeSelfServiceUsersParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
@@ -3709,6 +3826,19 @@ func (w *ServerInterfaceWrapper) DescribeSelfServiceRoles(ctx echo.Context) erro
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params DescribeSelfServiceRolesParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
@@ -4122,6 +4252,19 @@ func (w *ServerInterfaceWrapper) DescribeSelfServiceRolesHistory(ctx echo.Contex
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params DescribeSelfServiceRolesHistoryParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
@@ -4239,6 +4382,63 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRoleHistory(ctx echo.Context) err
 	return err
 }
 
+// DescribeResources converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeResources(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeResourcesParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeResources(ctx, params)
+	return err
+}
+
 // ListStaticLookups converts echo context to params.
 func (w *ServerInterfaceWrapper) ListStaticLookups(ctx echo.Context) error {
 	var err error
@@ -4321,6 +4521,63 @@ func (w *ServerInterfaceWrapper) ListStaticLookups(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListStaticLookups(ctx, params)
+	return err
+}
+
+// DescribeStaticLookups converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeStaticLookups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeStaticLookupsParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeStaticLookups(ctx, params)
 	return err
 }
 
@@ -4588,6 +4845,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05", wrapper.ExecuteBatch, options.OperationMiddlewares["executeBatch"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/describe", wrapper.DescribeResources, options.OperationMiddlewares["describeResources"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe", wrapper.DescribeStaticLookups, options.OperationMiddlewares["describeStaticLookups"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/fndStaticLookups", wrapper.ListStaticLookups, options.OperationMiddlewares["listStaticLookups"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
@@ -11373,6 +11632,287 @@ func (response GetSelfServiceRoleHistory503TextResponse) VisitGetSelfServiceRole
 	return err
 }
 
+type DescribeResourcesRequestObject struct {
+	Params DescribeResourcesParams
+}
+
+type DescribeResourcesResponseObject interface {
+	VisitDescribeResourcesResponse(w http.ResponseWriter) error
+}
+
+type DescribeResources200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeResources200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeResources200ResponseHeaders
+}
+
+func (response DescribeResources200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeResources400TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeResources401TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeResources403TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeResources404TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeResources406TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeResources413TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeResources429TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeResources500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeResources500TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeResources503TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListStaticLookupsRequestObject struct {
 	Params ListStaticLookupsParams
 }
@@ -11646,6 +12186,287 @@ func (response ListStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse)
 type ListStaticLookups503TextResponse OracleServiceUnavailableTextResponse
 
 func (response ListStaticLookups503TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookupsRequestObject struct {
+	Params DescribeStaticLookupsParams
+}
+
+type DescribeStaticLookupsResponseObject interface {
+	VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error
+}
+
+type DescribeStaticLookups200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeStaticLookups200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeStaticLookups200ResponseHeaders
+}
+
+func (response DescribeStaticLookups200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeStaticLookups400TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeStaticLookups401TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeStaticLookups403TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeStaticLookups404TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeStaticLookups406TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeStaticLookups413TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeStaticLookups429TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeStaticLookups500TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeStaticLookups503TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(503)
@@ -13516,9 +14337,15 @@ type StrictServerInterface interface {
 	// GetSelfServiceRoleHistory Get a self-service role history
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
 	GetSelfServiceRoleHistory(ctx context.Context, request GetSelfServiceRoleHistoryRequestObject) (GetSelfServiceRoleHistoryResponseObject, error)
+	// DescribeResources Describe every resource served (the version root)
+	// (GET /crmRestApi/resources/11.13.18.05/describe)
+	DescribeResources(ctx context.Context, request DescribeResourcesRequestObject) (DescribeResourcesResponseObject, error)
 	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
 	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups)
 	ListStaticLookups(ctx context.Context, request ListStaticLookupsRequestObject) (ListStaticLookupsResponseObject, error)
+	// DescribeStaticLookups Describe the lookup resource
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe)
+	DescribeStaticLookups(ctx context.Context, request DescribeStaticLookupsRequestObject) (DescribeStaticLookupsResponseObject, error)
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
@@ -14210,6 +15037,31 @@ func (sh *strictHandler) GetSelfServiceRoleHistory(ctx echo.Context, userId Orac
 	return nil
 }
 
+// DescribeResources operation middleware
+func (sh *strictHandler) DescribeResources(ctx echo.Context, params DescribeResourcesParams) error {
+	var request DescribeResourcesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeResources(ctx.Request().Context(), request.(DescribeResourcesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeResources")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeResourcesResponseObject); ok {
+		return validResponse.VisitDescribeResourcesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListStaticLookups operation middleware
 func (sh *strictHandler) ListStaticLookups(ctx echo.Context, params ListStaticLookupsParams) error {
 	var request ListStaticLookupsRequestObject
@@ -14229,6 +15081,31 @@ func (sh *strictHandler) ListStaticLookups(ctx echo.Context, params ListStaticLo
 		return err
 	} else if validResponse, ok := response.(ListStaticLookupsResponseObject); ok {
 		return validResponse.VisitListStaticLookupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeStaticLookups operation middleware
+func (sh *strictHandler) DescribeStaticLookups(ctx echo.Context, params DescribeStaticLookupsParams) error {
+	var request DescribeStaticLookupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeStaticLookups(ctx.Request().Context(), request.(DescribeStaticLookupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeStaticLookups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeStaticLookupsResponseObject); ok {
+		return validResponse.VisitDescribeStaticLookupsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14619,632 +15496,645 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rcttImij4Knm4MyHSDVIkdXGJCsccWqKrVC1Lal3K1V3wEVJAUkQLzGQhQckstyL61z7A7v7YfYE+",
-	"73EepZ9kI78vE0iAAC+yVG7PmYmYLgsE8vLll9/98rnmi/FEcMYTWet9ro0YDVgM/zwQPGE8Oab8dkpv",
-	"mXoUMOnH4SQJBa/1apcjRiLh04gRMSTJiJExk5LeMklCDn/HTE4El8whgsNL7Hsa8g1JOjv6S9mqOTXp",
-	"j9iYqgnYJzqeRKzWqw3j5kG/5tSS2UT9KZM45Le1x0enNrikt+WLiUXENiRhPAmTGUnorUM8t+ZO2+0t",
-	"/1xE7CiAf7MmPrpnsQwFx2duzevBmvVTchuLB0kewmRE2D2LZ+QhDhO1CZcnei5S92NGE+aQ6STQ/5Us",
-	"ThwSsIglrOEQKWDQhN4Sf0S5gs3DiHE1IkmHCQSTLZerLUg6ZuSeRlM1GP91KhIWOCSU8LKHQxzxIPRp",
-	"ImLPwD1M2HhDEk+yaOiRKOR3LXLBeEDCxOU31L9TB+IdDZsngrPme5r4I4/Uvx9cNoiI4Qfz7Kx/efCD",
-	"Qw4Hx4PLQaPl8ppTi9mv0zBmQa2XxFNWflxurdPsuLWaUxvTT8eM3yajWm93u+r8rnjEpDyL2X3IHlY+",
-	"TCqJp772SCj3Cb2RjCdkGIsxocQL2ITxgHF/5pEJDuyQh1HojxT4uEgyeFNJZCJiFlQh3xq7ec8SGtCE",
-	"wm35lFTshf06ZTJRR2Teb+oPPIcwfyRYkG5I4Ye+PfAVGdGAcMFZ1Wol5cGN+PTGrV3G1L8bjCeRmDH2",
-	"jtFkGrPiNjrtbulGTsSFgsn8BjwumgAujwiu7wLcY8LiWMQ9QvW/CB6BVK9pOkKSEU2I9xONZx6gORwE",
-	"p2Pm8rrXnyYjEYe/UTWT5xDv5ya7pSFvwnBNTU08vEZcEJ/6isjQGbljbELCZHX8NHsopSjng4vLdzEd",
-	"swcR3/2E97/8IPuH74h6mwzN6ym9mEoWkEQQyeJ7lju/emf+TBUI8FQbrdW2sA2nGI6n41pvz6mNQ47/",
-	"7qQ7CnnCblmMW2JJPOsPExbPb+SC+UIdUyLIAw0TcsOGImZEMh6E/JZQLpIRi81SV1xeZ+mSFBKUYFff",
-	"99kkcQj+t2nYjabGMZvETF0LwBEbw25EMqq6ERVjlhz+o1ObUHWWieZ6+Ek10zO/IEX2o1Bd2UnMhgrb",
-	"hyLWfK0pJ8wPh6FPhiGLAkkoD/QtMUwS6BnlLj9/d0D2Op02iUKZIMf5tQk8QLZKOGaPMN68uiB1tYCA",
-	"Dek0ShoOYbI5uHDIMG6+O3dcHibNo0vFiJqHA4fwqHly7JBJ0nx7Dv85U7/R5uEfHRJPm+dX8OFB3yG/",
-	"jZoHJw75K23+eOaQO9H847lD5H3zYtByuctfkQFP4pBJQmNG1L8CpMBqMaPwdqSQW6+eBOKBO4r1IDUg",
-	"Iob/5YSSJGQOwMR75bmcEJlQda4KgNa2HNxqi/S5YgSKCSvoeL++aXuEffKjaaAPQsOGhHi1pBqz7g1j",
-	"D/9EsMCEsM8GmQIHIpSMAffNaeEs+E0yYmOSCNFTg3kwwv6vb9oKVB65De9x2IN+S4ElXeFYcdLcqpAI",
-	"HhwfnhNF+UlMEwU/EoV3LNIfILYD9wdWl4wYgEU9iDTKKUhml/NW3QcRA0TENAEJC3cMYFUr+8Ej//w/",
-	"/y+NEsSbJPC3GlcjgjdJmv1TfEsjhcdk8/3P+EijlPfbCP8G3Gg4alZK/EhItfyYRTRhgRo1XWjd4zf4",
-	"CeBYo0U+MHrHYnI7ZVIySereb6Pm5Qd7WBIIYA6+mPIEQDqg/kgDNZQkZjRQuBMmkogH3lNHR6OhiBUh",
-	"xbfqNEU9hFIyopy0FaHrIObQRK1zLKSSBmKmEM0PxzRSl5GkhMD+2vvVcxBH4M/OLpHTm4TeyoZalLwL",
-	"JxPcvIK6OkP4VgkYYRTpzRCP8eurCy/dhhJkALO9FjlnEyVDBuaSRCFncBHGalR1qoos7BPBoxlsfhjG",
-	"MiFbXdi0uYlqWADaB8VpuMgjo75Han7FpvYVPw0T9ecQzhJhFgl+a7atpARyM0uYdNQycnIUzEX6+quQ",
-	"61/TSUNJHlgUNfXZ1NUcmjYTb//XNx2PiBjuFKxq/9c3Xa+BsBkCF8VLvt3ebXbabQ/ojqe1kYw/KFyw",
-	"dYzs0pprp8ZqkQEQXV8oSoFyN0rRLodpsvdRmChoIOqyq0vf+k7BEP61U3NqoWIFeGA1p6ZmTrmOzW0y",
-	"3qQJWq1Xgz3XnJqCDlUPKH4WZZ+tIK0dTGUixiw+CuZZ1FFg9AJfv9XKbazTbrfNHiY0GWU7CIOFzP7f",
-	"Yjas9Wr/x2amM27ir3IzW9BPCi1Q0legf4/sroTzz5j0SB2I2oz4VLIGofLO4KQ3lcx8rK4go0rYV6jE",
-	"A3W0sQTWgjz1RgSh4pZ9PnM1hdRKlIhBynJIxOg9MggxTfYVtmr8TfGuiAAzJquOulRQrThwLsrV2E8T",
-	"yktO72AURoHCajGNfQZSGoNXW8S7YNHwgsX3oc+UPis9MqJS708KJBEejSJPkUIummIC9woxDNWdbHs0",
-	"isz2fp2yeJbtDufLbSeHku122YbegaBTsiExHtOmZIq8KjpHkyQOb6YJ7i1myTTmDskRCVTWnXPFWkLB",
-	"5SicXM4m7CDw9pEzaiKrKF/EhnCkpK70XkV46cxwd09B5JAm9I1CZa8BgsSU33HxwLN1kFC6vAIHKldS",
-	"ATqU9qpAt10JOh6USep9rSfAJD3incXhmMazP7LZPi7szYlHhiFKxFq5vZmRMCB16ifhPSN4X1jQ2He5",
-	"148iQBucziMh1xIUvAKfp6YbX0QR89U6iiCZX0SnEhgcb81aePRDqDS12RPQSVO9EQ6Q8sdyLHO5p2c6",
-	"Cpw+7PRABAwxjDwVwVzuIQq88ZCNKVRVWhWuQPMnGEd9WomQVTSpbMnPiorpBOUKsA3b2YYkYaAkJ/xe",
-	"iTWnMfUjRibTmyiUI6C3KNrSaRAmhN0znmxIIpVuyX3mcj4d37A4lZ601UcN+1cRchYofPaaXkGK2O42",
-	"X+N1nhlhjX3Soj/hwuVaINxubzeKIOw0O+XcL9v6IiaYg+ECCJ4qZeftbDkCe31z7r/0qPT/1lOvf/SI",
-	"FHFC7thMEmGshRr6G9LCekBql6egOYgZkKpDmjAYytsn3nQyYXFdTdTwNr1IPKR/4TQAPaNJxOyWxgFJ",
-	"hMsVV26R7KJ4qHUWj5HgKYLawtNzVOzcN0aF6IHOJLmJGb2TLk9C0H95YIxeqO7iYiIqk+Khze2qAumF",
-	"hvrTaM6f5k/rXRiBRrD4CDTRvI3peExjQ4iAoG4oFYLUYZ3Nm1kzJT8o5Z4PLi6bqfGpqa1PHulkkkss",
-	"HkCOV3JAzKT6XaLS3W0USVpGFcgbsjE4ORwcbgCcbQASNHm/IRvddne32ek0u1sbSiiHjRiDVsfJjfcG",
-	"BjMk/7XXIgMwBWZUy6ec3KAcHvRspMkP5DnEOwARPEgxX8JDMKYHb2fqjxLer/bhcu8c7VLpQ6WasU/J",
-	"vhEb1NdXUkmi6l99H3SwMxongL+gHJ+z21AmMUxwFHiGCsl94l0kNE4UkPSrAx7gX4HS2vfz98sDS8aY",
-	"yYSOJy1iDPhamqCRVBSoTbz+4btrddDXRyc/9Y+PDq/P+uf994PLwTnYJ9QFAS+BuGMcplV63kTIUE00",
-	"R8CsM9EnXHEZfl2X+B8NwQ8wfwsGqRVe6e5urdPsujXPIX6BlilklErJolFD3QLUDC3C7k/jWN13wZnL",
-	"x1OZKIwBLBcx8V55KPzzGWGfQpkA4xQR6yGRfwhl3rJa1Bm3O12Xez++PW12d9qdbTxC43fRnLhFDsR4",
-	"QmMWKLYl+G0EhoMHRu+I92HTA18NKopae244LqfDRBOA7fY28UfMv0Ob3lSJOJnxJhL+neKD6gE4jLQL",
-	"iCZAFB6EWbt0OVr7jRJqbD/qMvtJNAOJTk59n7FAFlHgVZViYlw56xLAo+GJ4GyV01905OYUe5bBO3/u",
-	"aoNK3Nb+QDCx1QH2PpxKKAVvOCgxcPnAYnXGW+1tciIS8l4E4TDUh604FVWK36wIHLfWbrbB7VEFoswN",
-	"ti6cjsNxWOHkAatSToae0Fu2T7o7CA3kdMj1NLujN+KekZ12G6gYeA7AOLTTbud0te5O+QWPYDWlaqf6",
-	"JDUxhDzZ6taWWuiPlVy6XGBR4iua/YATJQLcMQUVTrJo6PiUCx76NLKlai3+2qJ1XjFNv6pV7Votc92D",
-	"E+JuOpFVmpaHvyumgq/sZw/eoLtYjYmM04MNaw8AGJbEEC118A1RbyqaAl9wg6z4JtqNKSdsPElmgCKN",
-	"fQuhUWfSbjb1iRr7RigiMZso1JIuj0KptHlL+sWvtGX2JgQMi0N6E+UsodYmPccinuCLq2ZRcwxoEaxO",
-	"z/vXFz8dXB9cXFyfD46vL/98Nrg+OHxWDVGf5RJpLb9b/RcIIMjZ3zPKQ37rOalNtiCzhdIhNzPt7s88",
-	"uBUSW48URTyk7ak4paBcCag/GUDtZ+t887b71mtUyH8wdtflaisRVZuumx2R46M/DsiGlnz+faPqAFGC",
-	"eNt9+2zyw0rOcO2utv1nCpCKahZpyBLHtrevfefFeJM8PVnBP17KKIqu+mo0LbfRng6HkpUA4QfxQMZK",
-	"xkFmoZUF0FwYWP6mUQKe5LtwkttJu0LnwXlK2UB7ERdol3KBU23SKCGSYOQwllQP6LAHphExhBgUFIks",
-	"05G9elSkSzdgZizdwpBGkqUrvREiYpTjSsHYgLJ+Ba6xaNiUaDEFo7G2LYTceH5IEN4qaTujwDK8Bcda",
-	"xCiorr+xWMiey70/dNptTTva+E9wvKD8uZiCOqnjRNGZTrtduJGddrvUJKH3tsgeYR/v7nat/EifzRZR",
-	"1Dfn1TT1nVNqhNDqWZVVgCQhhEH9hLIRyMwKwtpCkJkG5hTPm2lCvAPKDyHq6l1Eb42ueED5FYRm4UOt",
-	"oaqhwLJUbu19AfvCGVXS72EaolRi6j18tyFN4FLPOog3ICt6ZELDWM5pXA6RLDGusDlsd3kd5VDUuYaE",
-	"apqTXdGGCf/I+dJCScY0YIDsqAvpgCmXF4EPo6rJjHezCW6IEYstp0Qq76Q+F+OT2CfU5WpvljziGKVY",
-	"Xcx0puJhVZxQFge27iFVyhMFCWGpKIBurDqSpw2ZRg25PA0b6mVyAUnoHZNz0oNj3pCkSzIub4QBl1vS",
-	"QKMFAgudTCJt8AYFCl0AcOIgGiaC0CjS7lUUvd4UfAIY5PHqp3RxdUABob3TjXkpp/XqFblk8VjaBtt9",
-	"z4GpjAlA6/ojEQU2bqNgLSYoViOiO0pbihnx8j+C89x7oyQ5/CH9F8ueZT8z+Od/e4OuZv2zfn2foDbv",
-	"vfEw4hNwckxnRCY01io55URMWEwTESN3g6gDiNnBq6ruqct9pePHIUUMCZOeIXOoNLAdsGVZT/QiukXb",
-	"1AkdszcguPX9MXvlkbr3ylCxf/fAJBJPuVqKP6Ix9RNwgHrXnlI8GtkkRyek3tl1Oq8bYHbTT98OLj8M",
-	"Bieks0v6J4ek21bTa9PWm6MLcnJ1fFx8dHppHuMq1AO1QG8T/nl0ov+hx/aykAB1zOr6ygn1FepBGKta",
-	"7b5HMMDH5dkuQHnSoJak7r1B86SvrZTkv5E6aRDHQ+sCsIVQ2uezIZUAiWGyGDHrcooeMW+j1WqBaZN4",
-	"bq3Vark1D81saGOA10kgpjcRSJEyDBgEzdbnD2fjdGPjbRwyvk8uBJdKrCYDvAO9Uk4IIr4S7/sHB9f9",
-	"w/dHJ/t5a+SbrbYSJMz/dYq3z7r3vVIt4NUrUr/403EzCu+Yg1pPRpjBGdLouTyzrJgb9N+se1S8Q6vc",
-	"K0ADUrcQM0VF62TByc6kTycsQ1qFqgpH//n3fzTUUAYz//n3fwBq/vPv/1CPU5x0uZdHxqV4CDzyBkgR",
-	"Urr+yaH67vRcf+2h1oRcccQwHkm9BJqzkkNuR0mqM5+ee4194l2dnQ3O6ynlapi7eXz6ofBcMWP2KbH8",
-	"Ay1yCQ94gFZktPaE/DZiTURYUvc2NrTx08Wwb42NSnRE4zR8pcTIOtVoTh5GIjLOlzS4KBGi0SJ/ZDN1",
-	"KfArymfoy9kv4gf8DBZHUvcUpwgDz+LEy1CcvCEbBsuvLgbn6Guo59HcXOS2uoYajoXL1TA668H7wb9v",
-	"NNKLAKKg4gg0SUPmNVtEvvMp0YZDJdRQyZqScRkqvhfNUkTVfu7A5fWpZOYsG96mPr2GoglkKKKAIJCS",
-	"EQtjeKDI2A2bCR6Q/sXB0ZF6GIkHiURMaYc3VLLGvo5tvGHJA2OIANJ+l5hXN1D4Aji2yIl1tHCYLZdX",
-	"uyDUW4hAde/Pf/7zn5vv3zcPD4FjKjy4ujwgAZ1hYCmqY3IkHsCAMVYiQsF1ocY+pjJBCTmbIvVoSAPb",
-	"wIgUEkKH1QQuz2YAM26PWGu6/OGH3vv3vYsL7QX3/gI0WBFtUFZJXS3WMovug9d2qGgExDUqoRIn00Zl",
-	"a79plGhu26VqAaoABb2AVKgF4LjSmHeuHTgKy8pc9E4aNafV94dY8Fu0/Knl5SRXB8J8U3ECXD3qRQze",
-	"gdAmhWfqu7pGWQiSxYutAy75DAMJWCSBDLgcXA8yEUKRj2ZTUbfNVx6y2ZCnDMNRk4nbmE5Goa95MfH+",
-	"+ff/j/zz7//vfOCdy5e5rBziiR5EPp3RZORhiCRG7SY0jCyPlsvFcKh1vbxzq9NUlyHI+ELq7mqRt2LK",
-	"A9kj20673bbFHZdzhk6hgE2SEem0Sd2m4nC2isA3HLLTJgp7YEjpkG67TUxINeKJ0URcTsmNmjGL/+yl",
-	"URtiCIL1DfOFIpYXfzqGqz2nN87z/o055v9sVrZnSVewrG9yotRvR2kiguztk459MVvkJ6OGbNvWxluW",
-	"YOydhGhWUD18AMLmPQ9aAnSfFg2GLXjrD3+VkOLBaByFEASuzku63FPw3JxENORei5xmoXsyb17Zbrcd",
-	"8KglamkYJJiqUEUD53aFRa9cXyvCf/UciygJxaJITHUG+FYaiknqCeNUaeMPnMUNEhai8i6ZTMyQ5WEq",
-	"fjbhIrvQhCYJi9Xn/+OXfvMvtPlbu7l33Wp+/Nxxujs7j/9WngoDq1VawwnMNh+Rph16ajGkbtaSpjto",
-	"F4ScyYSNMSAN1TkwcQIFVCcm6UwSKRr5vZ+fHg+uz4/+dH04+Kl877FZ2FPDVNOdwWZFxF7aJoMxeamJ",
-	"xeVLbSwOZhExkHoI1f5r8iCmUYDstg5q3U+4BjFU1xK9PGVRE44CdqNFTnk0wyE9SPLziA8j6uEtk4zS",
-	"fkoHKoReqNvsg6bMOAUFyvirFIVHX5gDnIy73DJGKGkJlmuF7ll33bEYyFgplfoAiE9jiOdTkoLOAwR2",
-	"csuFEv8K+Y0r0GibRL/vn/S/H5w/u1EJFfCFKY5PM0gT7w+d1BoNglsaxLqeMbpoii69eHobX2qIvhQJ",
-	"jc7BwyEr/Qs0CCTxEutVLV9oRUcMtRUTxBsTPGOlq63gcrBHX9ftcAVJvu9FwKq2oOMfKLdtcIVQj6lk",
-	"saPunFKE4BxjC0O17xiiYKTJLyZhQurddruhdMME8mGGeGuKQCB9NJoryRk24vUI5ioXTtuCUJFZ4jab",
-	"7zHCdD0ISRbLqgD3kih2tUwIW2fjGxZIpCvaXWNbMffB3IDEw4c4eStSNnfbi3M8a6Q7bO/p8cmQvFAZ",
-	"+44uH+dY3Ib86PcPeM9P/6yhxQC2lwiLBYBuLIiJ1btJPVE6PHChJ6oqPNXlZfGp9gzP6zoCqK0QmDoH",
-	"BFLHIBLB50Izs/BIg2aOTrGifhoq6ZDcEyU1zT0DggyG4zENo34QxExKHe+Zi7sssXbPPcPBGlXxGC7H",
-	"gAzyrPEYsP03d+H4vxt/hi/Gy+y0i4IyXG67a+ra2KQnMnauP/77hiJ6BTuZMXo2WsTYH5Cvf1kAafkV",
-	"f9PJssC+TCN9VFIBCrVAD9/SQAuK6i8fE/fUP20lUemDVtI2fHgjgtl7k9OpHsjpeAxZ47XtdrvZbXfT",
-	"yE/1apb/WXNqcENxPsWXzQc1pxawexYp1SPNRKud26OAHK4H6pFA+NMxRCrOJpAeGtFYB7pBCjdPwsQk",
-	"XSoxKsutUnBQA56IpB9F4qF8C1v5LcAQ+u2qTWyttglrqGwx56m4Nr+UTgGaoVRyROUyOqstwwiIuAaj",
-	"IMoTkbwTU16ykK12J9WO09DJFDhD+Kh8TVt6TQkNI1nr/fK5dsdmRQ1Zf1jb29vbqz1+LN1DtoBszh7Z",
-	"UJ9s4D4CxZcShRjyMBwOMYSwuI9tax9iSAJ4UeGS9XXlVrbLwXuQjrgBHIJ02u0u2LPaGyZlmkYRuWER",
-	"GCBFJmFms+5n+8se0khX3lCnpjU43OxtTHlyyo8SyaJh2Ua7Si01I96G94roEPhKZ2ir76o22l39zCBT",
-	"teLM+tkKfMoVGG5Y1Vp6CLwNa3ssOOVpMG9xf7skEQJjtLITBe4B30L9CWCrmaGmfK+7z7NXgwR6G8DO",
-	"R/SeEZpg2PHrneqFhsm+UhxGVKrX0kQrfW1B2erYgGGVYNkxkGWM0Ehx6Rn4eqU1m72SSrDsrA6WnU41",
-	"WKxrmy6H2ouBmlRo0LOUxwxS9dc7jR7ZUHNo3Aj5PY3C4K0IZqn8OQ+Kzk5Xx57b7gYtO6rrh8yzfPud",
-	"nfIbkI5k7R63cilaKaZVgOII162t2kNMibZXtzE31EbPRh8dvhezPA/R8DgzpvGfzIYKANnbJfpVMqHJ",
-	"SAk3up5BVlUBN1UBlL3yq5J+bQElDFaHQjb7Rhhs9Ox4j6lM0IKgY/XBXEo2/scvnebex1/azb2Pn9tO",
-	"5/Xjv2nU4CI54kF4HwZTGpVdjy0Ls9LoNUWYwuyzqhuxtQah2FnpRhiJgFvTp78qgrjTbm/sm8uilorE",
-	"E+K1BEqRiSj7WCI8plxOJxMIpfuTkh9THClBj3aHWK+jZJ6dTV02qtCigsOXocWnKqBcLZyZqB+jUMl+",
-	"G5/gqB9XNSZ/uIAKBwANW7b9NI6Kou0LAUsXt/uPT+PIKDZv3Fqn1XZrhHFfKN32jVu7unzX/M6t/Ycu",
-	"dYcl73y9fPJpHHH5xq2NkmTS29y8CUElli0ocaDUoc0HuTkWAYs27zvdzVvGN0OeMO2r3TRooSvtQd0a",
-	"nEAdJD7T+8LHm9nz7N3iueHvKx+der27SydC7n+y/t3SM5aPbs8OGKYfw6M7NsM/0xn1WOkPuoqgOgl8",
-	"8Em/YT1K57fH1/A3+GOe1p6CeSCbVtSbUzRAU+VWzcnVdqT+iEFceyyiqsn0+5umMtyjUytWYVn2abGG",
-	"pFUGbNFn8A7s7Z2Ib8IgYHxNVRJxs0r72Wp2Xn+HQasR9TXTxk9KCRG8X860Cx/VBkGYkIMl3PpKWgQa",
-	"2a2itRMWKzXUWg3ZyI23kVeqLpW6X7I3ENRkeMtZ0Ax5Src3pDYQAHW3vHFWipCOc9RsoQoYWoBbf1+h",
-	"1BvrFRyCaW1A1KdxoaBFTeKQ++GERqiRb/h5WGT6jNK7dUHB0hPfe22rZ9MEYv2M5WxD2koaeDG12bQK",
-	"BnuvV2fZ3QWy/YnadLruHsmz8JJ1jsQYnYZDEbPwltsL75GNbqbo8EpLBCKJ1viJ9MWEOTqE5S7kQQ7u",
-	"AAwdKqBOSAzxJPpnR0vwowgbmMcCiy9iloqj49u4NaYcqMTHZ8EuRHa84B3cZI9UzPlSfP8Z6NC3w+Nh",
-	"O+vz+JWJocXYc2TxmRk+zraU288t4V+B8/s0iiBzHa1nJXejRTxNvzyrZJqtuSClUWO4YFeBWIQwGS02",
-	"IuGtExICAJCjWIRJ2x2EZC4H3UibrsDBSSgGMJtM+TDJ+EHM7hmNdCGBbJXwHRq2v0Wx5kjdLU6jCxbf",
-	"sxhPdD0BByNs8gRlB6TsdhYrOOXs04T5SalxWb9dzskvMIAnlGQKlkG4kbHwmZR5b/vLkM0n7+5bIZZ6",
-	"M2sTy1XPZQkZfGkyJFdFn2/z+ipRE+RUtbc1L65WyObrDNuCAVS+TC1qhcKSxrJWbU/bTS92UQSbr1Fp",
-	"Lk5ai3OZcW3RanpkIx3HEkJzsCrus6NHJDQYK/WDsxC4x48XpyeEi5j8/P64cpedBbu0NgdBpqNkHFVL",
-	"4dzqYhCE1JRbQCOyXqHeqvamT2IRTH0wHKXjb+wr5kmKSABRkXmS91Kk88Xw69uRQ3efRFpXw29L1kwx",
-	"/Znlz8IClgqiuXV8bSG0z6sAuLxQcFryNy2ohjGFWIIjfwdNpViTHVH4Ge3v1QTF5Wa2Ds6mfmx8uwKl",
-	"7V5fgxmBmafKNb/d7LS76rTk1NcOxVI6DO+V0uEw7+DstmuPjvlNe2HNjQ6f6gtFByQXmc/Xt97oGlvI",
-	"hCajo0Au2mubhEFK8a/Oj9CTtTgIYbuS04arBx+EQfWsdhjCS7CL54TLt8Mhtp/EIZadlMUH1Jk9M1sI",
-	"g6WcwMz6tZnAUQm+PDDtDQVg6Vxu9QxMPxaN+VaVgtP+NBk9JfYN/okmACO9XRtTKTy/LvRvUb8pcbJl",
-	"Inu19UzJsNSYaq0JMV5EREGrtvLpwm4W6nhoXp13NZH6+bsDsvt6e4/8r/+50+o2YFYY74l6UxmA9LwV",
-	"ILqclxe0LCDmZPNnBUrVpF5xVi+DyhmdRYIGl0Ic0/j2xeESFwL2IjWpdv/sbv/xWcGxaC7MJ8ZiNej1",
-	"kRlMnmQYs+EBxRTja/xzOTAwF0pHkWlLBXve+2L2OqRhxALLehXN8vsOfXbF6T0No6dfk4SNJyKmcRjN",
-	"rqfWYNWQMAnqJAgDHTmC9Tc5JIS3CLSUwrDmZ4XLkol15RoTjqdTVpkfs0QiU7lhIb/FmqyQb0EE99k+",
-	"ie315lgK7KS5XncsGC3kt44ubWoWtHwlFU2qljXMSlnKpRDvKZ9ptiJ/F3wwuzPFag00sXBOR6fm12Xj",
-	"+TDBTJljK1lHKH3wYdpuKpSEYr5BHkPwerncsMFpMmI80SCS81/nt+ZZuOHpbUqo7OxybDUSSuJVQNPr",
-	"kZT16dx+yIjEhiYxTRiBiq1zamYBIRfJG1ZjtwxFrjjNeb6fzj4QahVocVAGUg3wZyUJ+uxyRNmalQW9",
-	"NKkJXzXOaxFnTm24mIWb/+HDh2bfGqg8L7OwQVg3mLCnWFpylYaDb6kMfRIzGo3fuBAVoHiclFBuci6D",
-	"Ii1muJL8WJlgXzhcXaXh0NJNUQmo9WppdCspqeoSclJMoOsRky379vTiwoouLOb+6hq4FXVgFfj0sg5Q",
-	"hzYvmcyW88Fx//Lo9OTih6Mz+Cr74owmo9JMXlCtZUKTqcQgOgXjMNEHERAD0pVRtB8MMw06q1BQ6DL4",
-	"9UBYmp2zu7OztVuanrNKhJi6OzqEmZJ4GrEWGszA81ueY0W2IS2ZQok8qHmEzBLFGUDQVeK3ngOd/yym",
-	"hDOGse2TOLwPI3bLiAIfZnZfXwyO311fDM5/OjoYXJ+fHg8urs/Oj35S1zrfxZdAJ9OIJYWCipCJVo2/",
-	"arCj48H3g+vzwZ+ujs4Hh0Ws3LKwMoPL8+Lk7wmHL0ZCHayQhb6kC7YwaD1X+XPg0poOzDw6WJl6l4Pz",
-	"k/7x9eD8/PQ8jws7OQpldkhwi0Sf8rPixZp7+uKjXXmu9Jzfs2Qkgnzy3Ase8luI/J/QOCFYRSjpNLQo",
-	"04NGHmNYDzk7vbgkoeQbWXCS4GTTj8fnTCb9SbiZtmrb7HRana1W57tWeye1Q1pMADJ5F2DM+8HlD6eH",
-	"1yenl9f94+PTD4PDOdan1il/aX8skpYdC50QkNAwwYDyeXHpa4LuixCzT27SpW9IK/q0EH2mu4yC2bJO",
-	"iYd00ctK3eqaKhnyrmrYeg7M/TJXdeqpXoCIgIEHB4Ozy/7b40ER13YtXAMkyzb+vHj2jBv9YnpWZdfL",
-	"1oVKZYZTeiUyjyXLnHTPxr+KpaBJp902SukcOyev57FBd9Hptuflb6wFU0CL7QJa4E5fgIs9YWdfzs6K",
-	"kzpZcScRz3UdnGXxixCoqNuQpl09YbmAL4rGWBiyuin4uRClaKFNhEAr7b5uVTjGRsFgGa6kGG9PD/98",
-	"fXl6en3cP/++SDE6tuBr0sV1T6FLIQhu9fkxZc2tPZtOtZaxG489ZmmxwnfASF9a+9cFw+D+KGTEKmDB",
-	"fBl5QPEOqSt6x9I+UMgxH4hb6zS33Fpj39S/JvSWhtwYTWFULOReSWA623MEJm1iVcCjroVHNsiIhtkz",
-	"q/dfBUZfhIWegZyXtsK0F5SSLKSWDz21GLMrGXKf2aZWvdqWkiQh3vYhg4GFu2t5LJ6PvSHk1a3ObLHE",
-	"ssX2clV3q5wa1RTNaMhXJ/2f+kfH84LQTk6f11AgNhhegvc927a/mNot9Rf17dKCmKepK/YKLLNBQeLu",
-	"YTFb/CPrG5cOr91l5raI8ThMoAZsnUaQvI6lmxq6Qz4MECYu1989jMIo99mYYgUhvTgoo3DDGDdrNI6u",
-	"MFAQVkjsctsNQoPMJTRhFMbE6lwtl2fXYnWvzbPciTUcNpUor/j3+/7Jn8GANbi4vCjQ3+6ehfBqRrVB",
-	"ku7wmdF9rR09lykKin2N8XC1AypNi8z8N6goruQ5ej4/D/Y6Ws3R8ywiArlhNFbyCzjkcpV9KlGof3X5",
-	"w+Dk8ugATPiVltCOhUi5LT0zB1+4hS/XCfW6Ud8zUa7SeKAc27LOPk10UaTsKNPU9vdKibyEKV+cc9oK",
-	"awo2baVJF7RaEHthSUa5CRM2/gMG1lTiydXJxdXZ2en55eDw+v3g8KiPnp6CvLeTQ5OsEgDAiwDAnp/H",
-	"/s4A+mIsVNrGhrSXra1Z6WIB6Z4cZJRWZrM/tUJEO1sQIppTfqAo4e42+ePbsqBZ/GK1amILdbaXiYh9",
-	"hr1+M4GwuKG1A2HXOaWvnIm2tlL+bQafnsXiJmLjlcIHJvhuGfdIWcWf8sVWIGymZ/zV5+8OyNbW1h40",
-	"I2mmGoUm3NtQI7LE+54SNHojpknvJqL8bnUCrndYbtfPFlqMQ93b3nlN9I51gwodtaQHXMVDvQrELtF/",
-	"qWtVTCWLezTSypqGG50GYSLiPLC2ypzCLwaqy0JdBKxWBvHEanEtpd+AtRIcIOl2SvaQQXBV58eqUKyw",
-	"taMzoMipnHxeXZMHKWdNQbxb6bB4UTiX70MnI83JDryYIphuJYP0aj7wVeG8MCA1g9+OfZ/LfdUvCsZl",
-	"cbMWbFa2Q60KotQKkYWilZhSUkBtLTYIvSiYli61EBGbQW51U8VKYFtPcTeXtLu3yLbwopDLyNxS9f8r",
-	"KP568Stq/quc0BK1OCWbnQol/cUO40TkVgZ8SJF90/NR4bSuZpa2qvmihBtUS7fb7U5XR7yi3pzpI2dp",
-	"CNXGwfmgfznYKAYLDEWc+fU2biNxQ7Gj6oZiV4Z4bfSnyWiD1PVXPXI+6B9i+xs1bdmEVZOoM2L3LA4T",
-	"pZOsGSyEQFuzeNy+dsHDGrVn4UGfCcTdWufxhIJtc8expVCv9DgsU12a95lFuSmYEsHBMJPqPy3sFfIQ",
-	"JqPQzg2FVlNWYbW5k+hDvK7aY8B4CHj/onDX+0o9x2qD+Spp0IzIbFZw4qmNeptefque3qvLwcOcNZ4C",
-	"wGK+NDYTohJay1BrVLv0DiwACyjjx92GNnHjbr6oiE3h0Hfa7YWHvixPZ+70UkEFE4GISQR60SNcJqrg",
-	"EF+aBWeuye5CiOWlT6tCxcJUuDk4nqQ1+bQI86IAXDN9LoXnmrnvc6DcblcxAEXK67JBNuzmZBv58lWK",
-	"OmeExe7gVkZXzqFnq5U9/bJUxawLc1DU3PnYFAuQX56IqOHZ2VrpMldmIM7DzP4itTb9XpxwnYAOHPZZ",
-	"0vgMZVwMzPXy9uYga/SUfFLYi4L1vzzHFZ5jhN2X5/vpW9jdq0Sc88yXyT75jAUsWKimFZBmTsf7nWSj",
-	"f133LO7hC/PwDDfqrCYKpe0Qc1pTyXG9m0ZRManN0vpIIggmp2FM4u+laBS10GV+UwPjtfymyzjVTiWs",
-	"tU1elx3OfIEbcw62cm9gyUHYTszMYfd7szG19gqB6kv4FhZuLB3ALuKILrQVopRKS1YucB1ePFdw1AuV",
-	"tHwJyHw75S6f5mh8rjP9yk7I/5J4yiSeb9PT+mTxDF5N5r+24gu6eykJeIrEUxZsgUOWU8zlpnpSl4wR",
-	"Sy5qvBR5/J0A881EZuCO1yaYTzrSr0wdfx/h/isSmCfqFetSpqdpH3bR2NKGIh2o0Tsvk6PgXloVsZNW",
-	"5q2sImyNUxZHiUUbtUZQuazttNqHiLMmnqUDVq5ze+k6zRy0ZNgeoQu8aS9DKl8EKt9O7UbY4pOr+37J",
-	"eX5lOvmkeONvU8j6MiW/2HEtN4QdzrkDUgV2v83iZ612SFABpboEOQ5QWv7VgOxylmt5Y0Uer9CtLltU",
-	"L2eB+OpFxl8OuN9O6OzOkwS0quO1isVmB209XP3In6HUrI28S4vO5pf7r9AEpzwkvqQK+LdJHlMwwaL7",
-	"wbAPaHtow+FzbRKrw09CLTNASQ64xnw6rvV+qX0/uKw5tbPTC/hP//Lgh5pTOxwcDy4HtY/F3AOn9qmp",
-	"Pmze0xjiP9QIOC2WG8HR7Cd65NwjPYv9zMz4aLrPZyu8ZUnNqWHxjZpTw6pEQGwjlrC1Fvk9DIX/PjAD",
-	"4p9XZlgDRRz8Ecu8MZkY2gYdcguJGp3ud3NpGo564Qhf3slipeKYzmpWq/xnHfbRLkr3C0LSMYeeAUrc",
-	"/JX5UAZNYQ3nIsGyZfP4EuSRyVpbt709v7jHiilMhbSFuAka3QGYmObnrn0wVq6sl/GYzsgNI5Il+8QD",
-	"o9U1Zw8eGrVognWsQm2B18iElq+aU0vfrzk1zu5ZvCoiWavsm8Hshx/UwCcwrv34BOdQPDUP8CXZSvbx",
-	"PDq1SNyv8NFxKJPTITRplogyPKCJQNoyB1cMRNZlv7Ah8m14z3QmuobJjRARo1wjoMGCsrKJkVD7TbAS",
-	"HDAB6Kzgj6hirNBvG35KDxJ9izbet0vQ3pCFpfdjEjM/lBrF5pcHBtAgvA0TSeq6zmpxLdhvAuuwbnVr",
-	"82VZnRq0oTXm+3KQer962IGNjquBqUMrV9hXoimFQeUUS82qnHRcp2ZoJE0YuAo+lgwIlHTxFlKsELEp",
-	"B6d2JFmSv4tleysnRtrTlc1tY6cNVidPED4uIS3v6WSi9lVeyTOlGVC7yR+J0Gek7iU0vmWJ18DQ0mEY",
-	"RbJAY3CsG2hLgu5QDzAkT7q0ozSXRFhSntJZ4ZBhRfmRjqEOJHgql45QAHrqwdXjVkARSnmd0Rg1qgDL",
-	"adDozNrkkEaSFfcdBuXwxtIRGxJR39TundA4cciUh79OmaneBJW4gECn24VKYvmd7m5DleR04yWAS6Mj",
-	"VxEdphPJ4iQnQ2Tzp6+vwg0s2J2aFWgpo+ynTOgo+zWTQcp/1Ysu/dUSWCa0ijQbl746hUBRqKoaa94+",
-	"iQF/76FkH7TL18U+YyES0DdupIj01c+AV1m1bbPTbm/6ozAKNosFUYvEv7v8tCcYolaNrliRt1wnQCJg",
-	"yrk5xEO88NSuPEQND+vahZxQY4beT3F4A2IjQHrTznR8DR/l4PG5jAz0aqYA7NXF4Lw2LzQVLjG0kIFD",
-	"tdF80VW2QuEX3ubyunh1b0H2MrwCeQVlhBAKE+bE2SWSSkZ5cpJtp90GHDB/LhF0cdrFEMHTKb8X8D2i",
-	"BYIA+IGc+hgThT5YhzDqj7AQLjgjbBwonLqGwy9IIlOSZhEpTZvwri6+NrUcvh+L25Af4ajJf9dztnwx",
-	"rjnQGln91Gm3Hx+BFLzc6Tz9QA5EFLHluipaYdZa77wGXFj3vB42DLnR+1ed5R18stYssRJiLsLfKvAv",
-	"YEM6jRIyobeMyPA3tpIQWoB5Nke2KyeFYsVZFE6gQBAO30FDdBSBSCD86ZjxZDGBsIbQZAJiM1yeVvnM",
-	"hCqH3KB4jHEAObKpX1Z/zDEMhR2pxA7XLK88ZmqepfkgS7A4TW0LqhqiYlEur1lSPn6e1a/L3ibauFuU",
-	"Fyz5Wn38+NGp+Snq5zD8l8wyow0yelFIJPK2gl9qKxSXyCbCHLCPavYU13+Zg58BAtZ0nMe1j+mSzuJw",
-	"TOPZH9kMnlqY3d15dGpBKP34QETTMcflalYT6ka+pXvW1p90Di2WAQmLQn6Hr4/wWmprbiR8Go2ETHrf",
-	"tb9rP72c7ALBZNMgas2p3YU8gJWlT/RaJYuGcEaR+UOBJcv/jIZNE76kBjW1TM6iaUyjsjck2jPzxDB3",
-	"H8p5+lK6ZcaYp1z2MBb5qpBHsrVUEJU0B6jEeXX4DqrIYyJOKo4NTU35VMzchlbhabh6HhrF6jar0+5B",
-	"9l2eam8tFjiyhMiyXf1weXlG8AWo3u8QKgklSAnyAvK25udJwmL1+f/4pdPc+fhLu7n38XP38d9qZTqh",
-	"MREsnjhhn5L8XPmqCwV9arHiiHOmu3aKIF908hq8JcZE87ysecKBiMQ01hV2AjYMOSttn1CwFZXaIQsF",
-	"h+wJdbnJne+WQqRQjvJzlTaRUlLHqj8h4jR7KSHA3J00UA+b3QleUJ0QAIXd7ewuOykN1fyWK44HJZcU",
-	"5vNHtLKR7ZmNUQtsRQu3sliAtFhc2ekhO9yQ5CbkAbmncaiYNSDYeqJgBtClguCKAC6Hh7WhCqiomb+6",
-	"UF1Y/BIJ9Djkd/PrRF5vX9zfke13ViIxKBFkVwAknJyI52TiQs7CpN+sNHFnby4xlVTYv9eQCRT0Le7/",
-	"qAWZ4nXxlGDjOcTzKRc89Gmk/pjQmPEEHitAqn+YDaMxJRL3HqlTEoUyUWwevAGypyhhrIvMgikWdW9u",
-	"2V1pzOArFjTyVFKLW2sxM7UlB1HKMXcJTm8BSuYlqzWsKB5GSR/xQInoIvaIQFMnwpAoeRZNDbGIWI8U",
-	"qgU/hMlITNG8/utUJEiP8mdamCGPMp1mZxX4lO/bchtVaIP5oyyeW0+jwjkbmtrDsHVAhHTnnKgbAEYW",
-	"l6sBZQ4X6oAdWB5xQxJvyIOLhCahj4Zw6TlohMlZ6tXS4GeXq601HOJRyzfgEUlnUnceX+oOMJ4AZNMu",
-	"z2z/DoilXhDKSURnKeGXHlZCSASRI/Fgj4uqbQVnek8na5HiordjmZfZHMYy18Tx6U+rkJa5befG/aX2",
-	"nlGuXv3ovIg/O92Nk4dg2cIqrnaZDjSH6ac8M5XjUc7ZQFrVZyqfdKIL+Gu74lxjjPv8vbXBohVjyTzl",
-	"1r4yS8EcwQEjDgEqu5/vm6AIxIhKMhHRbCziySj0gabIcierMT4sWWpResqsD6sfKIgzS8XANby+trFg",
-	"XbmxCGIn1evsYXOCZUGA0aIKgqH0Tk2DMOn7mg0V+BR2kZw72HciBiYQaL43icV9iKI4VNnXZX+sIvTq",
-	"n/AT9RMovR+L6e0IS+179LeJV5ASHthNcyLiBHY3B9Mqt6WaAfjIbchJseFofgKo6Vc6tpRTVmH8gH1t",
-	"SILv5AfMWkPWFsiaBVFDLRglLVwmCFtmlrSeleKF6HlQ0kjdy6YikjEltlnlZfhtUzftUoOrT/FPL79c",
-	"9WNtGfrBqgHclZgzuNcYMqemiHjpbctQD0JVQ1sahxhPtMsloVDqMcgTkGTLgrw8bt6dA7ufRSOt7mb8",
-	"oAQB3SBB+4zGbHzDYuJ9dmuYCOfWeuSff/+HQ9wapK7ovx/hANUClQiiZBp2D9gH1iQMqjWtkNQLjYLb",
-	"CRrn43Ixy+QX/YwFp2ppnTZYn/ARwwddsFfismq9Xz6WCocjKktMIBc/9JvdnV2zoknM7kMxlYoyjzYk",
-	"2eqSm1nCJBkKXb/qBvMIYVMbkqTKBERjQpTQiH3KI9pOsN3Zbnfpjb9906Wvd2/2Xnf2gr1Op9157e/s",
-	"dZf9XjC2tZt7tDn8+Hl3u9zWlnrojoK8zITeYlPQ5XsEdHn00f0PpdC6tEFkQKBAReq72+Q3Fgtp0iTx",
-	"fGOZFMha+wv/b01gaM/3UVAVTQA/b0jyc1ObGZtHRTrZuen6W2WDS/br/LBnEfXT2BB/REPukFs6iRSt",
-	"gpbNndzwnbyXbHe7NFQLxfo1uLiiK5cYMPNYxrvHbEF84kMcJhChzXigu8TgJa6rf4ZcJpT76mr7kfDv",
-	"HHJ1eeCQcejHQiesFc682+7uNjvdZvv1ZXuv1+n22lutTndre2f3L7aTMK3Bu5QqK8DrXSDVzGO9o4mv",
-	"ffwZDDOaaKG6pg+LifyZjoi2yJU+jV8seg/ucsNcDS/NM0ftiQEOZOh+SsItiv1cxBBp33MQohxxqaIo",
-	"GQF5jutuXeHsLsLV61gXw8QpaJDoUzSms9qjk/3eLfv9o7kVC7EVnIjsk8LWTagfvHnf2YS7If8DjuhN",
-	"BzMdIMPzTWfemJVe39XvMQoYJdcYV1JG19Qv6IqvS4hfC6OExdIhHsXMUihuTmVCPMl+9UAbaewTegOp",
-	"q9raA7+rQQrxURUbxxSS7i6dhG8qxJFiVBCAoPLOXaaBhGUhe5a5KHfk8wb+PHjMkTsE5aqDwt/nECeD",
-	"otYV9MfDf9vP+74vpjxxQM55F6ofUHqdF4gBu5a6qlCzqZAyzQpL1MusKJppw2cqeWFRyTBpkSNOfn5/",
-	"3MOotzRczlMsCsxbE+ozl3tfmGHkOcQLAw+8htzllkcpnfKEjpmHxie1R4+wiI0VBjmEEi9gExonY1AB",
-	"9A9oIysdFoahxOMwpn7fMU+VrlccJWaRnnwUs6FnxUuXmbfsNRe8b5Qzci5Y0cu1UxZtKeJAnVsXknvM",
-	"/pZdenPeh9kXqcZHo+h0CNRulRGOArCEAtlKF9NxajoPjmZeNIju0MaCcmuS+sUBMPagZ5y3spOpxJ6w",
-	"yFFtLXXHLPWx8jp7Cl/vw2BKI9A8JiyWguuyINlv6UWRJKF3LI2NRA7bAAVUxLeU66RUz864yIYBJSx7",
-	"qzzhQi9+qzQIModYaSw5gH3u7qcHpeM0LHqS3tzMrfTUmwvUqATnKsK8zO8o3xryc8MiwW8lSURGcFa7",
-	"1PkI/NWCs7NhNyQJA0U/JkKGEOtr8iGUEJswXh3G0JmPYtjTUQxtp/O6RJ9Y9RLNO8HOjYd7DZJRhj0w",
-	"chmemM+2rbP8PpUe5yGIeK/UXsGzY2yRgdL1ZRiAf38SMy0PZCV2wGbJeBKHTKZH7XJkLjjqC7CWKLxj",
-	"aSZHWplHmyYyHmizt6Xo5hDq8gJzMh89Gx9BiJwutTJ/j1K9ObrjUALRx88vxZM+f1xGT26NwP5S1MTw",
-	"n0WCy9OvL0h9tjX5uzXvs7XSczZkMeOYAbNWwHl2dyy6twYaVlG9L+D0FYRpnqCUSZsFVJo/u+fa5vOL",
-	"WL+viPR02adK3NnKxJ0VRIdymWH+BIEYzDs2rPNdaSdFvMht6vXO/K7Kd5LOW7nydaMVcrWhk4y30RhK",
-	"yytSbYsq4Kifwa+34T3jlshC6ux7GvIN6fL7TpdoEtgwqtOLcTfFgrO75HJzmSaKpylw6lbsdS4S8hDT",
-	"yYQFDaf8mhEFDrWXUGKHCZqA1VrX0AdrAB5pT3045XdcPPD0/gorkRQrxgynkgWaAWfv/3hxeuJyjVIz",
-	"Uve22+1mZ6frNfatQj0/vz9WOhlWygAgWvOkMFT0//D04PLPZwMiYpdrl1rA/IiisckhnEmouRcwNjFV",
-	"Nzq7JGL3LJJQCgeNzpST7fbeLkCAi4BJEkolL+AukDqppXbbXW8uYt9m1tn9yFmWIJ7b5sql73Vte1MX",
-	"vnpcJBmska/oV9LlwSfqJ9EsJ9Ap3CIPIzEuXgztrwxWVuLmGeVaGt0TiIEN5WcB0GWeCogCYFDiRbA4",
-	"hCaYZv16R0uZgvvsuaClyOUicGGCqf4ZHXTrQ7DwZopvFmQ/fjUJ8bjUzmCJFiuJ3tKWvucEjPkAzE1f",
-	"xCxdyPg23rzfSv/cnJcoy8ImbZljkZiggxBLrYELQ9tWk0Oq4wPL7tJpf5qMKnIa+lxnMmgfKFYLYzyY",
-	"iJAn2Htw9/X2Hvlf/3On1W30XO7yv+lP/mYi9/+G+uHfXP63ZrOZ/r96U9fyujbFm/9Gtttt8jcl9Nu9",
-	"DtPaX1hglQW5mm/o4LfrPqvnzWkcQSklyMMSycjEOhRKhGOWDlI+YAR1GklBttvbm9vtnc3t9u7mdmcL",
-	"srwp9gEiE5qMHP2hY7p5iBhS2xoktzE9p9pXh/wtZZH42CFcEMn8mCUkZrehTFisVouzWDXc9DswslWU",
-	"6hqu4DXU/jGQ87Jnnl2GSodQXPsxg7gUGkkvv1RskJidgG6YmIIty8oiPhT5wNY5MIZVtvjaKlusRuvu",
-	"wWhWbctyXAplWqQfi3fmyl1qsGKbm2uDYDuw1KwBDZQGnsZs2aJ22lvkb6uUVIY2QompNqqPwR8x/06R",
-	"F6D74PjkmgrNLXmO8DBz0TIDYu4KQI6BjTtA8suO3HoTjgo8Xxl4lEZbDoDSahnwzXV1QRzMW1/sqsB5",
-	"y2hM2u/L3jm2Gqs5tfNB/7Dm1K7ODvHvNF9u8PPg4KqsUlPWMW6eZlX1Q51nAlnGTkmIywPVbb9MNK6u",
-	"kchkwZPzhCay89ECafZVOu62FRhpe/urs6VwEEjfp1JwMhnFtJCwX96pdplbzLNa4HlYilyTdh11TBMd",
-	"IYMAD2UhSsLqoLeiu6uQoFWGU9gTAAtDXKTwW0M5xAE2JKG+osoRC261AoIxsWrgkmIo2VGZ5KAp+u6X",
-	"5v0s3UwFF04XmmUVtoiXpkN5inZKSMW1GbD6yWbCY4xeLuXD2+028CdD+/OZX+QmZjRto6ukWJJ+1U2/",
-	"splwpualL26Vv6g5XPradvqaRfXIr4U7lr6+k75uyoIq5mzlp5V8s1vcaJavkYYwgCdI9+M1H3ba1tqQ",
-	"jxuPavpKZ+6VfKT13AcZ/CaVPRETq7ZJ9uWWzasxpjEWEFWnBHJHt8JiwBMC4kFnr/7h+6OTf/79H55+",
-	"BwQeFG2MCNqUE+aHw9DHNlrpdNnBeOoHtImbMjcKikE4HCrlCQKZsJhIMtqQ2Qg75QuGpQT6ELC4WdVi",
-	"dEk0HX1IoF3kWNxnaNbRWKz+t9AxJnulm75SVe65pDc0F1j5K8Z+Yum2tvSMRqCo7tu4oJUhHnIoLfzT",
-	"nRzzzQ3TObtlc67d7jCdwzKS1fE0Qq4JTK5fjBHDttvbetvbtlBbWOa2Xqb9DhyjFgDn399K31eC8dQf",
-	"ZWhfV9hkTb89N7SNUnXv+8El2RRK1t8EIG9OWAzERnC5+dlg8GO2ox29ox0glUq0z91D/daufmtXg76q",
-	"lR/U38RvOhpF4MLmW7uZN/TccEPgDTWzNUR3D18AWTo78Y1cyfiVBOgdTegXS847Gq1XlpNxQvWi+iQt",
-	"HaPw+iETpsBrs0Asnktn1i0LV6hXV9bbKOdk/fIGh5YwvN3e262SoSunz3VDXJ5/mTVLyiSNQUHArgyB",
-	"1J8WluTUFqdQm5yZs/SqrGlf05cllfZXD2bLFIScMay7s6RsQVkUQD/Hc60Whg5hrdsW8az2xTq9wNBj",
-	"yDholfiWbN9hv/kX2vyt3dy7bjU/fu443Z2dMgdimZtmHkCl56Cp0/zWOiQRpLuzQyKWYNAelnp0iHft",
-	"OcRr4n5aHhgpI0ZlAjZfhMOYUP0hCgfwbc/l8L7XauEIMBaY0tB8gHmOYkgmU+4nU2RPyKehiwWaz8HK",
-	"3+6ASEBdrqiYA+b09k4qJgAJb5ETGFAmNAazvdacU/HEg0h5pW/7VDJHzQLVdVCOgXk6W16jYKGv2Re7",
-	"5ADzFdcqj/NV9ufHwi+lPmJzVKtjenq4xTS4ZRU60qnO2SSiPjOBOF88a9lEGQmQa9KA2ELeVVekvrkA",
-	"G8YKH+GLj47pNVZY6krguCh+WsjUXJb0n26ydBVVd9p6R9dCXDP32hK8layIn+2jeRUdlmGCFW7Zr1Ma",
-	"WVL4vB77v8U5rXE46b5KMkFQrQIrWysXJos6MRBDNJeiqp7m0UolVLi8XJ2RmODn1hAZiJE2oEwSkkVr",
-	"4W6NaGJHJOOBdHmYNPaJTIRSW8LxJAr9MIlmPaK4/6xKhRpRjPw91dijaK3pROS4HLUwHes9ZpRLa7/7",
-	"QJWRK0CCvO0FrivVDu0InI4VYQ8TRaRNaUIJrTxnCkNtQasIEuA7IM7ie5ZUr4OojDBU4t5aVMs0PeM0",
-	"SuEjtILMVaAoD29VylLTaO5qJS3iDUMWBRIrIEeM3lu5+pKIKYaJeQozDmlC3yTxlHn4onQ5eLCU7DFN",
-	"HCIFmhmsHiz79mCmZALVMIfaEWyYqK9bLvcuFCM9hAqfMOeAB/qvGOR2hWceJi50mt0tr7FPvANdOzz9",
-	"zOXeMZUJYmL+c7BaSoUnV5cHuaEu251et91rf/eHdrvXbs/x5M81HQx/RuNkdhTUelvtdidL4Og4uReQ",
-	"GtX6/piRAxFPaoWfp+MbSJc5ODx/f91pQ++lA6pLw76L6K3xhx5QXWs291DwhPrlS4FWtPYLeilnNCGH",
-	"EGuU+zG3kK5eCIQfBm9ntV7Nl7KpVEFunmtIpwkkJcCrObXBmIZRPwhiJmVp/cv8CS0ZLXsZSmrWerW9",
-	"d9/tHra/63z33fbB68Pdnb1+992g328f7Oz0D9udndxH8ztZVJnzHLxXWfbPDhzuwuKw/YMDlPfg87QH",
-	"Abzztvu25phqfUoWUv/U4YIGJ0hfrQtnBW9Heg9ygKl93RJ7nSyjS+eaa+95Sekbu8ae820sNk1xfeEV",
-	"Vy2s6pt0gVjDp1ZSLbZImix1fY5KzWdh6vqHBhePDuetEuirp37EmqD2NdPkPas7w2MZCcxVkLOooaXT",
-	"bO221RZpcMqjWbF6px6xTF8pI6j2dDZttadbPhuBMYketCycNk+qq2ryWwZNxVvRDYMmcDSiPPQIWruo",
-	"n4T3zJkzuyqe+NPB9fv+Sf/7wfXF4Pjd9cXg/Kejg8G1UhIvrs/Oj37yICFIV60DKzKKLNqKynRkYERl",
-	"4nKciXhztMtTerES4qgGQh2XBgWWY50VhvVhPbsqtmcZQvWbujpEwyGwevSBXh/3Ly7VdKdXJ5c4JewB",
-	"t1Bgt3gsVcd0QDnRVdTLaogUeOaKp6ObJtins587nSzE0raLr3I+rfW2lhaXL9lagfNX3PTOwpuuB/mi",
-	"mz4vYdhXLxM2Vr3ndp5Q7qaVCCtzl7y71iU32196yTMxqLx5CtQeGWYVTx5GQqduBBkagV4EFQLI7rbV",
-	"WqWQO25LJ4Wwqcp96KnezipXnwprn+fS1MslrdIk9YULCAUnh1VdGG5Fc25hedGwDLJMvUEovpLZPS3F",
-	"BcBdT0YsjImPx7lRhOi8ZGfjR3cBgsAKy2Cq1ZGKZK0c9Xig0jj00nxj7NadvpISlrIqAp1md7t4HguO",
-	"YsCD9U6hKH+/CIKoSTQ1e/LytMQ/p8sCjSIyoeMJWi7CwKAK3kzJwNiAXGlMA2Y1Rt8vJBFT6XKIX0P7",
-	"BFB6PfRWl4zYJxowPxzTyO6NFLA4vGdB5iS2KYLLU5IA+eXGz5udPpcJo0HR9LuCYpND45WATxCIJRhd",
-	"UJJWp3Plm3o5YpdDpXKKlyp1n9eiAukMsE+bJ+YCVZezxKLiuKBuVWy9moZFUJNt/zAS2DkyFvc0IroS",
-	"Rgpli57YVYp5sUzxTrm8XwVhe/mlosFjuRZsQ7tMIa6C9yp1+VPAF5oDPM7p2fYqUOUuSAPZtBieWzrj",
-	"Y6apf15cu6YSiuoaVEEv0/xL253poCZ91WIbPtgTk+vCmSi9K8FTAft8cHx9+eezwfXBYaH0V5V5wQLN",
-	"d+0le8EFlwDKslGUM4812BeMtR6HeJFyf49L2gGUpCMDesJHzcmiRgFz9tmDXGnGotsXipqI4by9VhYK",
-	"iaF6rHB0ROV7KIZj9XFAW9HqxqvMTPUtWpqgdQZEkKC7/SvuIdtBrkjjivtwamI4lCyp9dpzxh594KXl",
-	"cECXQT2ejSUxQVdzxW06KwWipAhVpUFDMhr6OrBwXMV0GiHLq32u40HLOzgK/rMS96/GhfJGUrqBDwQO",
-	"5parUGcF8LxQwVFz8mWLxt/mV9xeacGJSGh0zuQ0qiqXkCEQnuqYJv5I8aQkKyKna45gqIM9JDqG1q76",
-	"VlosyakZs59BQnOYKYDKnJ9FEos9/NZNdZ+juSQxin2LDMAjmUsezbzXJnIsi31Uwp3uGYVqRTydp+Er",
-	"0ucV7L4lDTW1DFCpRtv6qO7A+7zG41KzVUnKojbLxMwXcVC53soFPt3mldcdlmhAixf0HPpGpZxd7s0H",
-	"2dAhFNrZqFWuJyPmGhx+ibReJpOXVaK0tAyTKrfaDv5UsYMvEPcfl9OQH0JZ3o75lBtrgikvY+nIG7JE",
-	"cnOIkn8zewEUmCNJTMPINF5T5wlRDWhACm9HCYG6c5bxwsmyVPT8iZj6I8i2Gwk0dYTotFcaYsvlJTRL",
-	"raSpCPkT/f8uxwAAssz//xQ/OvRfhQBanVilLgm2jAvsivaFsZy8Bu7M3yInh6FOqsI4uh3js/i+NcaA",
-	"exlbPLy0S7nSXWx1mfyq0rAGySaCYyXR3ty7r+9LfobF/6fyLS+VMSCsaD05YplDtoJt26SiNPNxBNV9",
-	"IRcmXVqPeJqqeKSujWsNh3iYs6keYs9Yi+GJOC3GhaaYtGg41sfHVsTahRiQMMFKe4OTQxgvZvfijgU9",
-	"4xFwOWatwOdYfDhtk6K5R6mLldt2wrmo4YxUruzt1lrpvPNontYuCCa0uIXFlCRLHOKL8Zg2JZvQGCHD",
-	"CY0mI3rDEqgmDgUASo1WGU1fn4jncn3bi1yB2oDdt7sqrOMI/GAYbrbxnsXbTe1wKJqsJJxi3wKaNWAP",
-	"A0A8l5fazwtn/eLuwoqS2fpslXAC267P7zUJx6xR4dL6Sh7HRW47jcOMB+jBK0pbVd47mdAZC76iB88S",
-	"M0qdqDyJZ7ps5PwhSXWFuJ9q/Ca0QUMjDMhfBbR1vJkRr1kQuOf6Vm0vuGJ6mZWKznKfCTpCWJDXHcCt",
-	"V3SNLOvc+Lu5RCrxDLhHEcdIfZnO1ihX2hb5Wao39UyaHG4oxxZX3difqjZWqstV7+SruXK+svPDyPX2",
-	"ztrtNfamBqja2+/uWSGZuPxkD0s6RqUGv5q/hc4beBSSQ7oBjvME/0uFRluiKP5L+F+eTVv7F/LHZAtc",
-	"wy1TsatvyTujSxh/Df+MdSP/y03zQm4afbzfkE/mSdmCl6OcTTIRWr5oEcXciDcvhOkEopwc4xGfciPW",
-	"uxwcNeqmYME0CuUPstZXujoMADYR5CbLDwYwK82N0ZiMMSF9zsw5b7Q7WN+BcyK0UYHeoEllhR5Ky3wt",
-	"Txmz0j0yN9ic/+Cprg3OHnLuDU4YV5MEX+jneJ7QpNVEZNhD3sex6jaqnR0HL+TsUBx0hZxBJRH1wFeD",
-	"DrWHkSAyvOXIz8S8jwybO2LBXm26cnmabcpso5cZM+uykJbjtx6xrACsQ1gkmRnK5fkMBpmFLI5oPuhO",
-	"6noetrJojbuPhOEhlAzphLFwWkSIpsmlK7pQXF6eQ/kiLpQvTEV82QTD5dmBC/LzfnefxpON6r+Dy+LJ",
-	"a/u9PBLPGx4Fgz17BtyTnQ//myS7fUnO0bIknBUCRv6Tphc9MQ8mzypfPOXliUH1lWH8C4Je5m79euqm",
-	"Zd/5T2Uhu8r1b17PMoY0f17Oe0LsscK7p8Qe/2di5b+3PWsxl1x10d+SuQqw7Pc2Vl3JYp+X/7JSPauV",
-	"Ck/12wsmLhZsWq96WHk9P11VqVDGD4qpOsR7f/he/ScOf32u0n0KIMVSiGtUeJsvo5gvarik1FtZ4cCy",
-	"9ZTCP6FJ6B+DeaQi/FKbUKgxoqgx9rNQRY9QGQYKyPMBkDR6oLO09998TbEBmmkWlxCguVq+us/SCBdW",
-	"kvQ/T7Nwd3PFQlezVs3LamqwS133PD9YiYGsxI5UHPE9pqRVBWwHbEOSIJSTiM50FWaqS2szFpBhGCFQ",
-	"oEzXuplpIM8vrkNpbTgHymzhTu4cP9qCKKDVErRbTU7SyKfg8RQJKYdpiCg2WmifuH24tQpbobXxXu3t",
-	"VIZcKQ6JIDf637UXEmCGPLDBJv9jGPKAxW+yRb+DB/++9TZ79O9bh9X7WCD3FCd7kryTqbDrSi/PLojY",
-	"ZG4NKeRfTsJ4QQECrtYXCxBbv7MAcSnuGDcdKsp6g0LoX9NqY6PLuxufgd2TaLu13eo2WuTMNAEoNEIP",
-	"BIMiBgm54+IBrNPhLRfQhIdKYo201eoa03J5T3DsrlPVlFj30AmDLNjKPEsrs1t9iXT1xx8uL8/IWypD",
-	"v7W03eWjY9aAXWoWrQNi2dRLjsaBdPXeShNZPWjme4WU9BlyUr8FNlPDUr4tcoI9UhifjlNNCe8SmPST",
-	"EU1cbloEpgUnvfJ2OJ5uzGs6SkDjxEJzHc9xef5cd1pdkrAokro+8oTGyVzc6NyOlrXpenRqsryc6MWE",
-	"+syK7YXXZBovKWLCxpNkRqi8Q3eLLuaJuIIVSPO9VSaTli9i1rI6l7ViRudCepe377GOdcHNxGqeZVdT",
-	"90EZTqP0Suo68Pk+YZ1GgeFT+O4aPqr1amz24+jmez88DX88uvrtqHMSHskjfr7jHxztHt1Nfv7p4Me9",
-	"Fpv9+Fvw4Ui99Fd/3E78rWj659mPey2/G/Gb8bt28POPEUwzUXf2OuQgHbXTkymH3JhyJaAsgiosU2N/",
-	"7S10mJh3Uue39HmV4vHWQuewhvmCB5JMeRJGdvMs/CZPsHfbZbxEiYzj6dhWNyy+sha2WgvwaQzNvpej",
-	"5AqAXYauedBnVfH1GSwti587k9xgOegbaJTdgQ8XFS16dHPYXIce07EQO8TqT5+9RaxuTJvyEZdPpjdR",
-	"KDEzIp3JFKr7+f0xLlLqej6WV1lby/tnRxuSiAeedrl1XK4ZhQiY0rUDds8ihe+mMQhGjkyl9UT3Z9Ql",
-	"fRU11o240p9cPmGxbs/VcrnLj5V8IHvEQFPvhAVEQ4/U83OYTpwKX6zQfwf6N6lhN6TLPWAd2cvdnZ0G",
-	"LErBw6cJjcTtlJF62a7MJ+3t77K+n1ttl+u9NExyMx78HWMTqT36Y8w5VATcFr4I80eCBT1QwKGhTMI+",
-	"QcU8fwrsDooPgunQ++ff/+E5ZDiNgQPqKYsFgOdlkdLUHu8ziBPYDuqx+RkFxUdvn3BYoi7QkyXVgD5T",
-	"4DbQyRccO/lm6ju6mXr3sYn/2Coxq9jNKx8d3X1tdelaowA2+cjL2Fvt6sbZ21l/VDVn/oTnwfQOcs/1",
-	"W9IxrQsQGLpV0c2MeAeCJ0oQPab8dqpwJQ+oq+rmVXXZIOrHKFRYsPGp2FxkWWPRR6dm3YHyHTAeoAFx",
-	"jQ3sG7uO1g60nJolcWliT7yfm0CkmoDzTR3M1SMzJr0W6VdeSYn3OiVQaOJw+XLSb/dBn+tyi8aLuZNd",
-	"2r/W0PLnb2Cbx9RFnWyLFBHqYyrplRLvjs2MTGsomH5r3vB2x2ZFb6PGtnX65KtbeV9ea6mf0c7SQyX2",
-	"me5ntC2V2n2dEp2jbfk782m9nv4FPFAgMMsvbXgsmT+Nw2R2oeiJltKmQZgcYJvNSl3T7ny6YbTNtP5Y",
-	"IR3dfANNGG6gLTq8ImKX1z39zx7BUKaQAwsCux+kHjUcbC7KAsVrUPQ3PSfhngwj8WDpmweWStL7jHJL",
-	"tjGUq3q1c0aD4mJJXa9Fwm1vtFLx6iqOar2abp2FspIdBaced+EgFMqjSNVM26Sl2pIaDmYoj5DrG5f8",
-	"EmhCHNo8LEkJKCE/dEVYEtBlJPHFmGFpAS/bjV5Ts6kmd/nx6fdHJ6TZ1O1wU8B6urIvCQPdlF43CI8L",
-	"R6UgJuLwN2qn3eYe5kBufmFGEP3aBzrVnj48WDBHzB/oQWlvZZoQ7+z0Iu3EBrN7OXWw29pqdRq5uxMG",
-	"RjpzubFTQJv1ubbOFGsmA1eDbyZUygcR6+g/kBzAzgiLTvesaPxqKCz602RUSSCsjsgadW5mpQ2Tdcj1",
-	"/A8YoTKbMOL1z448l0OAJDaJWvPGVytdaR4r1tKBdOqs0Rm2cVeUuFo30yiXNcjXqY9h9vnzkw+EfWXH",
-	"/kMWsVvQSjXsBSc3bESjoU5JCm85C5ph1pfQSfWKZBTGASYYkxsmw0A70VH8LjumulvLtSw0NCkSt7eY",
-	"op0IqHGNSlX/7MitNVpG4MFY3wx8Ic/E7BwlaIJ3ri5icvbHg0GDqNMHYKNHCGxUcC+CdPfGggTtKhUT",
-	"9nUrGggvJxE0q8SA/BEj6Xebdj/vCQ1j6bgcjG7GCAcwkfmvsBgLju+V4kqqjz7EYQLSgMsnMRuGn0wS",
-	"AGi8sre5SSehEa8iMQ2A8m16+6neqsQGqNqCgckNDIcGnFJqnZwCbzcKrFkIZOJqC3cG8dS/NqbxnSSe",
-	"T/lFeMuPuGEg0GUsRURTdmaec/QzHIgVUWIauAr8SmXG+6CY/S1L+wd+Dw9B4v6UeI19PSgaNrO6V5gr",
-	"Ia3+p5oXKbi5fLu9Be3Ptpqd9o6n8D3Vk2kyUvA5yH1m8TeXlzG4dJajQ+BmaZGdOZZG6npELLN6F/LA",
-	"5X5EwzFYZJvNMJikwzXVz6YZzPOywYXkCc547tZv2OfyjHQqFfg1pSoXdJZRKSiGZeM1KaC1Xfxg3+Vp",
-	"FSOUjOiMBILUUQmRDgnYhMYJmF0apmJRmfhjOUFcnnog4imvIklAiLAAR0+XQFsJxeBVEKGWYZgv+DC8",
-	"ncaaTLjcO7i6uOwfHAwuLq5//PDHi+ur82OP1BEDGQ8mIuRQcwS64cGoV+fHErIeHhr7xMsLHeB0kC5P",
-	"SWGJJwmQ5HfB2/U481fnykYGxPBJg+rYXvmdMTX/+OGy5lQJ+rlWzPUlqNIA0U6XK383lUbCmiSSnKrL",
-	"5nJ7PGmMmxhvSU6E5oo9+wrp4dK2yMXSYi5Pm9wWb4y6WL6SEsquX1HWRGv0ysKmAW0MMU6nCwVOEwiV",
-	"uvFsEKIIoN/AUpS4agCmUrG0RUi3fQZ1CcDUWkPOxGVi4+oiFjvmMjpFXJYbVns33aE67d6tcdZq0Nyq",
-	"OfmJSvHdHrNkiOeXSK0jqlJrNfg1ytnH0yIfymi3JvMZVlqniLXtJKnbTfCwLzaVhZap1l/XinCevh+c",
-	"Fx5DVSTH5WWvXrvTdnvLN7A9CuBvhl1y0FCe56ewlga2Exfc5VWtzUt6jFfIVlkP6YTeutytGWRP5S01",
-	"oltr7GcOKNOVUZIbMYWFInNTimPm4k+ZG44IAhPqiUgov4SjfQkzK3Aas6j/3S8cUkT1SciHoiq9Eo8X",
-	"/gvRLTFj5J7xQKh1pqKoPrz+2ZFEQi84Vk2Nqa84fWrk093JCVUKicR7isNtyLSdp27NL5QKYb0oscuq",
-	"JFOua5yBN+sVefUKdaECS3/1itS9TcXUNy2mvnm/tdlqtbxGLy+ASRMjKVxOLG6veKKOjUgvHTaNFzG4",
-	"+epGPbjvdDNXnkm+Bi1Uv6EG7uxoH4Hc1w5CdStSFSPzX4JzE3dXekNxd3j66WrNzha1/QSUUkuxsYoM",
-	"srWk19f77KZNzt2a4+banGcPlLSW/ZXrDu/WHj29CdMVZa70qD6mZXF8ememnJISRtQm8tLLwc8lmSG6",
-	"OF0Yp8m3TmYX6B++I+eDi0syjOmYKZzDcxoxGgAbH7MgpGA8kg6BQDWHTOgteA94oB2SGAcgAR/R6Nkz",
-	"otiPHy4l+eff/x8SSjnVTqESY10iSg0iOp9f2+dQddaFAJZQTaf0BT3HwfHR4OTyWiukdYq2E9To8nep",
-	"QZaptFApMNsc5YR9SljMaeTyEg33/KK7s7s5UP/rkDs20wRD8T5FsZVy0QA4HvHJ1PCuOeXdMVZ99KLj",
-	"KcgRnTBSR0crJTufPqlLTtCrgbJninmMBpLUFT2BYyw4D6Wjn4DPCgOrNEaoDWbLCZgf0ZhJx+W4Upsy",
-	"6InV+GMG8YIYiKywhWBatmMiPJSSLxtYOixEVgoxVS6/unzX/E4NiU3dML09Fla/H1K/+kO73W7/8+//",
-	"t/pH5x0opZRst9ukvt3ugFQKkkNK7Ty0wSEv3s8iuBA/wCNvxb9oLdBBE5HSstXwQxpCsQD4xOV5o3Rj",
-	"nyg5X5fdoggXRdMUoTTeKkrGNFLQUKgjgtk+oRru6ZnRxOU+heDBG0X/Y8mCdHf7JHkQxZ1lBxUzeK2z",
-	"r85Mh+EAC3F5etIAacOV0szjaEbq3h867ba6Rm3932bba1hTU2J7bGdquTcChRDj8wUXmw7auIwpl0MW",
-	"NwfcF4pHeNkhpcKf4BxDisGXFwlp7NMmNjy7izWnds9izP2otVvdVhs0xwnjdBLWerWtVru1hREEI5Bw",
-	"NsFzsXnf2YRKe/DstiqCEV8xDaoSf6Qv4jCMFNCAVcId9CT71dO1Mklf4jnX0ZoJpeWVkqngrWtYaQen",
-	"BzGqnpkn6xEJqVaYZOUQSjzOPiUe0N0MzGCBomPmclwO8jUPUM0jkiWm2IOadUNiQyhYaM/kb+lxMdJL",
-	"d1LEggku/wDm0z4owj2bHG9+avLgr1LhWH0SsyGLY6R5vzYBpYESouuffTKNwonCYOwTr/4nTGYNpCcP",
-	"I4H8UJ84Osj0JgR3QIYC+ChOrUDAHHUvmJrA5SEnN+pgrNbVGqg9pMETESdo88KP0CesL3Za+iMcMzFN",
-	"XF63RefzwZ+uBheX15dH7wenV5deYx8EA5sT6JqNMIsHBEa7ogVXBFPEmIJwM3O53hMicko6Ie/yOJRJ",
-	"X400QJR0Mo86xv4XRdJoZlAGoqjQB5D3b4Otu6ak2lqvBtQki89XV0MbEagd22a+QeG8Ziww6l3GgtKY",
-	"t1XWlm7WydRJbNaQN1l7pO6piRCQaYLKXG+ykk8rNmqD2d7wfJbWxyxb6+PntrNbFlK0ZLu6KRj4eUZU",
-	"B3+HAalXF5UlYVDYHI1Cn1Udm48pONk+iglH45CnkS3rrh5FwVCShMa3TC0Nb1BepwgDRY+KongYQAHm",
-	"VB/fVEo/qPNGMsVEYodg/TyAgU4wmkAWPo6bJSWpLRdDozttyA8uAw2u+aVgQyFW2pTODLGCLjqWt7a2",
-	"9kpr6Xab7deX7b0eVNH9S8WyFbHLLbq01u5aa71hQ8U71ljmd0uXmYhnXqQFSuScdTTZxFJANgnypUYx",
-	"6bX0Ugwx7qhkeSaDJI1GbpdlkxTXiTQYmA1wcSDgdc3GSafdbuybvA3F9E4O4S3NaHLZsO2KJZvElGzJ",
-	"enT9zZh+0tHTbZ28WRlM/fgRsjUh8B1EmW67jS4AkL20rz7l3Ipro8HHzLwwwyhlSWf0loFZpUwMyMeC",
-	"gbL8q6tW69YUbri1nlu4E51ur73V6nS3tnd2/wI6M52E8B5wIHhikW74pYzq46eKKrq13mcXUtLgZQim",
-	"UT+G+DdQVXygNLQYR0zZuFt7dNyaFgb0fLRz0/W34BskLtJVrNiFI0i/V2uxJ1InpkZb4b2uW3v86Lg1",
-	"HQqLO9AOXfg33mQ1q3oN8FwvQRdVPuXWnI55zHITPKqdTWJ2/wOVI/il/YX/B1ONzGg7wXZnu92lN/72",
-	"TZe+3r3Ze93ZC/Y6nXbntb+z1132u1t7zDwatNz85mWI6CnhAa+lFgZbJbTn0anMBNUEqK7GaBiTalEG",
-	"reOlxrCmbbxRZRclvXmbZ7G4idj4LQ1MNhl82Vn5yyue+vIC/HZr5W/fifgmDALG8cPdlT88EQnK9/QG",
-	"m7Vtd/dW/vhSiPeUz/R+oYbJzhqgumDxPYsxKBY+3Vrr09BnV5ze0zDCtVshlyAxW+GAv9jxbB8Vwc9F",
-	"YhZ+/ujU5HQ8pvFMC+aQJgXU3a7QDm0I6K0Sz2v9LDCupi5crdTamspGcE1BChVlWYffm+CbfAiPh6Th",
-	"UnjarmuaTWRCWPrSKfe0TTh7oO0mVgm99Mt9e/CO0hpf75AglEnI/SRbhYNl79DgCMFBanprhswwfBSg",
-	"3QFvJGgCQXgbgmnwlc5hyEc3sU8K1EqBxdjLV69CHoT3YTCl0atX2dDq+w9pNJMVVSRZkiit+FU6bhae",
-	"QCNtFXkFGiWNIgu2anq1I6xfmBZIpGNmjQDzYsIIoX4sZFpWXfbsCBqfcvRSZWdkdP3XOzYowVMC8879",
-	"WDaIfVwt0s8U1xFNyIOYRhiNSFiYjBiYtUHIwKgMXRNVETnYxxkNY23UoJFC+5kGv0zoTNcHmKnz6+WU",
-	"ZNBm2HgiEgSIy636ED0dXkLqXhqg4jUIZyyQuicKHJM3UHflIM0nQpMHeK1KzguOi+XRJeT3IrpngYmK",
-	"s09N61kjMWb2eEDnBaTppI8eoKhk6iAFI5Tit+Et13EyZSHZLtf7Q+rhNdLYvFxo5T7hIs2kyRwMhZKR",
-	"Lh8osEOXB23sjNk9oxELeqiPVYHEjtlSx5ilY+FBWrU4+XzfMytuB1Jf9ckpGSfDfQz92nvtuZzTsbpZ",
-	"YWJc+9b0Ypj6hbJhwYgFz3I0CSzk3OUZtdFZYRA6Da7QVH+h3ESs4Y+wTTRX50hjy+VX/I6LB26HpsQK",
-	"a3VCDNVO7Lq33W43t9odr5GWDPZpFLE4NfDNoD0k4JvLzXC9Mo8EXmD0q2DbkbKjChXlG6I7JBUzrOtE",
-	"MS8H7GX6mEyOSt5AdFBu8ihYif5/9r41uW0kW3MrGYyYMOmBKEqW+0GF4w4tydW64YdakqtrolAhpIiU",
-	"iGswwUKCUnEcjuhfs4CZu4aZfcxSeiUT55GJBAhK0MNVfvBPd5kCEpmJxHl+5ztNyrO8ZJNUva3AQVbJ",
-	"W+448BJdHXI1cO4vs3jRwstgpwD9kuI6+4HMU4J4OBV7RCkRs0LY4Zd9XYYaTMerGrEnC+fisLs/E7EP",
-	"hQuQidKet5XXbeNu8L+28S60Itv5Sfw+lvwjKgD6zLvQISwF3/fbNNXmRfjQwqKQRlWgSPzx32n+vYLf",
-	"EEn8wrohm/4Fm7W7aqOdZjeOtl0brX7B9orHuWF15Wf7Y+ceL/ZTE925J4KVfW8geVBAc7eeCiYYdarL",
-	"rxMKwpYUcc/8mi+/1VD7QE2iEHdGyaLodTbmnA/hr735sOBvMtI6QYdTRPCQeoHeqq3hWzb5ek+adOw0",
-	"luf8/vi1nUl1Xqu3cHl3KgFrF2642dSGM8mvv5Ft+0dJfUNvWileg0eglSd4DxfwXr7f3Z2+ZW9vq43P",
-	"JRdpJuPTLHst80u+73mbRbma1DcqTiTyIrV1Me/rWx5qSrnfx7ls41V62OufV8Js0cWs1PL8fGPBTM3n",
-	"ZIxuDcXjuZuNKJ/WjufNCc8bPk9KgptC6pisQGsJW1u+h5lQSv7GSa4sTDzRzutE6xLhCdmFiH44OBXl",
-	"7D4m8SeeYsQ1erL0PofObHyn+yUdQc1NLtjLdVo0KF3b6l2lfWdcGWypexNbBEY1JElscSRww1s5dfwv",
-	"UTlomugP/VBvD3YcJf5EGjTsKoUcRjHssiwUIMuwxCs1+0II89PKWGQt+AvVAAAi5tHcfOcXpFisod9D",
-	"w/lrWW7tW3rB6AW4ug92VMvdaryKkraNZSaVpeMb1RnnSNlZMTAFsL3dH7CuAo4N7B9iFhCV4eDcO4Ot",
-	"jS2w45tM5R9WFML8MebynSPzvrVYfq+edLB7CQaSw8IQ01GmBWYM8J3Bf/Hf0bXAv223sp79g94Zdv5d",
-	"aiWOkcy7tKuJrcwnprtdE5ck8a6c5Zeb7fPfeSZ3sPlrvlgL2/+zvk32Av7tt2kqGA8DNnJ/EHaEYqTN",
-	"i7CDIKqw829VA/l39h20EPYvTR6Ef1X9OjgH9Hd7FNjEX76gOgAiZ3KVvvDTMQLOy4uwxXkpHQ1v8uWK",
-	"a+tt6/Z8LxvxeA7Z0lfX6Jg1luWV9U2P6/XczYXYHuw0G17Lc2brwZoIYEUlFGezttUfvZi1P3T5jbg0",
-	"ZeH7zyvK/2pOyg+qaFMB+xheC/gFN/osbkwyQEl7IisHAdVFkYkudnCK2J7PVVoa2+y3uOKE0lBHR0Ua",
-	"cSFzIWtknqSLk2LY6B0EIkKWyFB3ozKPhQHwKMsvpbYo3R7Sm1lbPxJdGI1wnBoG8npbW4KkmnzQqmd9",
-	"EbD+2Q9xlRRe/TiVEzhipWmWq1B3bUcvKnAN+AavOVZvt7pyU2S5Ml7AGh/PjbISyxNWSQ6VJQLGphBu",
-	"cP6ca1JPHoU6+jFR12J0ieD9TJssVV4KaWW6pIlMwUsbhdrLG4mHpY12HbYv1H56sjFN1Bc7gx10aHY2",
-	"tgaDqFfPrlSSO5SkC0KNc6LURUPmwkvr3rApftIn1C7ZgxNARCs57C0TPrc4Ynf2vfZcZWAbv+uP99TG",
-	"HnFIKSRH4Lraj7+yg96BOibeLs8vW+30lLfZ7gWdrUGJKzt2ZHWP5B05um4HO7Or6dzDVWrjJD3iRj7I",
-	"JXLPeDSnqNmyf5BVT39EnBn+Vu4R31b+qbzc2zGekZsP/l27R9CG8lDlz/xDOU79CZ6LAQfonu7FCtei",
-	"c69zd2P+Zm1Grzajd1qZ0a+yuY7XdvcjphJKrFqbRMIqC71U249liG8y9LT8sfYDG+uxSlXRwOx4jCXh",
-	"XoqyGuXnaL0/XOTCXt5VSRz1Q71jQ+2uQazOCOtB1CoeTuo8ixc+GIrAINuDZ1GvAclERg8ijsu8QCAy",
-	"S65bScVXMptY/IXTsSzGt5tfomp93Wz+hfqOptmucOal6CYxDXUBH2xPXGZMKIU25WowjEemgK4JDbgd",
-	"iW5lwxlXk+mx4jRQFZJzlZjkPFUWrEXPazId9/H0VII9DzUha6So8VKKyyaByldZrz3ZttURM1lMSqtr",
-	"6cTemLluo7AO4x/RhPn0h9i+OzdkBsU1dmmGbzheq8212vw2M/CkpHzJeski6BF16Oo8/OsGEI8PBnNp",
-	"9jISbIY1uHeZ7B7WcuSZFtcT5KBKTFX62Rj5rjeSnzavj7ScNq+MSQBXOZ5wLM4RerfPpottT8N72fFb",
-	"I+O7S4GVpVHuHVZZiXxexjrfOVoV6hbhKnHHaBX1x78LynlFtOphiOWV9o4PLlg2eO4aihJdqomn1gMB",
-	"dSDEugIwAc/nheN/TuJeX+y1wPY2wzEI3BvAkvC03W67rSr9fiCu92sLlt2WCB9gZJtgkvyJ3w4CbgEe",
-	"yCaae5KXsN97hMe2G8EDwdLz3sh8Id7I/8CS7RJafPcnbn+RcIU7vaWvAJ7QKiu/3Torz4ftd8nKb7fN",
-	"yq9a13ZrtEF5qH+PlW1/HXgDr9YLyYQqCvyLRRyscQZrT+97D5AWTV/v3aOmt5D2EePMXUy644OT01eW",
-	"ie9H5rdqYaq9UYWMZSEt5hVW3FxlPNp/9cQQddJQRGDdmsjHPEuNjproznXy61zZxk54Qw8pqWaymERi",
-	"rmPlM7/UmvabSHRzlcoiucK43+0Mh0ikF2p5brJ0XqgekshEzmiOBHLdoweJQHn4r/ksdv9lVF5Q07hU",
-	"FSrqkcN1AWNiqT82CuAF4AdT6SI1QDoaU/qu8E+B6AeMVefZ/HJS4QwgUIRtqp3oS6/EjwpzzxXPOdT/",
-	"+p//S/xwcFpOXsAvR+9OTsu5u58YrPIef954k8WK2weUK6ZrR6d7fwtCbZeMP+4fvD44Peh5FI/46p6Y",
-	"JZ44jOjag7Nh2wbAz6F2bJDWahM7w7JEFFHZTOxUIbqeW5LNXBaKKpGRggsJ5wqD7LhIhBRzNCPTShS5",
-	"1IaMtaFIKORxIZOUkO7YVdgrmeQCq1BLba7Js0WPCx7gmBC7yDqNjiAtMxs6qk7YRf7nEZzkUNNX8HPy",
-	"C7eQpXZZgqtfiUgtLyps4bV+FzBduJb7ur4DNXqdGCW2BwN6ERRKwENl2e7cOSQSHF6A62ZKNV6ItsFD",
-	"7A42uO44EPMCIi+cY/1jjvLsWotudHix8QbefhQIIxd8ZzER2bwwSaxu/nzd2eH6ApHocTqPVdwjores",
-	"EFLMUmzLBYN2o34fiZ83N2GP/wviq7wydNiGncFARKP9V2cg6M5ewgE+O3z74+j14f7Z0ej0b1F913HT",
-	"ExNqy4yI4npBxwKceinwE9sVSewobK/hy6SPqPas/fdHrw/3RqcHZ4f7jYxsB7+p8bxQL2HdnbZ1r1c6",
-	"7hNjWl/GF33ctP+6xJCDuqAwZf0p/HPLn0Fn2CEyK0w0gIO44u2A8b85niRpvOn96TgDF84VtMLw2/ce",
-	"ngpoW/IFxRe4Yc4OazaXScK2qH4c3Hev7zpd7jLcMN+D8nvFhsMqVvEuEkhcq1xZaVQzkOvC9DZLd0lr",
-	"Bx04qxvOAtiwJsAtAzWbDa1NaBJq9zCk6cZ7mdN0692Narqvalo/b3vbG1VMshjMbGp+1doyd0+t2+fb",
-	"be89yrG7cgLn6xUyx7Y28HmAe9Zj2nf0gKpMGuK+/gLd/RCvgUZo5Tt4nUN+rmd35lognbdMyzI102CF",
-	"iC5Zu54XsJK9u6UnsFLUrkwGlcxV1FSqzupN7LPErsgEtGKuU2WMiPBfLxcRKH1DhXlgjYS6626QZqw0",
-	"9QBNr+Gq81zJD0YUiSJuEOb4TtCOOk9Vr+9Iax0n3vbzINQY6TNCnmdXSjwfDLjvPujt54NBD6ytiwtD",
-	"lnuRFTI9VmaeotcR/Qr/Q0zQaJbxvMGIUL/NpMaEEWK52VwFi2tfFjKyWQHHh94XfMuLukaMRBftJ5mm",
-	"UU+o6bmKDTk8rn8GeilMEU8U06mjBIuwbTD6Hdlc4zIm0rzJcoXzpD2prJImzA0kLFm7kOw54GslohLJ",
-	"VhGcP7RuViUKlk7NXVMFyGDUxpF8h6toc+Wp9y5bjcyvrs21uMhXeC5aX/731le+o2PW+voDPFdtLn8N",
-	"b77NhUcyV7rYVzOlY6XHi7umV2pWkJU55bm9o0lUO2B7bpybSfWWxdLaIvoiLKKHmDQPski+H3MCcZZp",
-	"2vAN3GI30DXgXf1RscEHWSybJAzO1WrTBUOM9jLX1gapH1bGGzhghW0AwLENdbSkyIektu18QXW7aiXR",
-	"peYSxWKmbJwMXioo5KnUsSyynCwL1LT2T9gFd4+YWOnS32zbgiwX0SxX4wQ2Gq2XpEhV1AvERaKpOUqJ",
-	"+TChtsDC0nawZEBgQbh4XJJXe6pgERXojb44xIjjpdKg/5G5T+lQS/NBuf5xiXF9hSgg5+2A5AKlsmm7",
-	"owGqbTe3v6jvcCRYH4hu9NsGHf6NpxE2NNFU0GXkgtrTSb6Wo1DDUBOvoC5nBItxW48xo7HUgmhvbfd/",
-	"pPxW173KXtqVhNqz010XG+zo0BdvEXUTnfy4d/bj4cE/zk4OXr86Ozk4/vFw7+Ds+N3rg5Ozo+PDHyMi",
-	"KIfL3ozejn44WHlhMyCVDnGDAXZ/be19LXePXOx7n9qKOMvSl7dWymul/H0oZfu9rnCaner4xlX0R3Lz",
-	"V5dPU3O72opZBUeof6OyhhqTFcteNSaKln7/W2JQ01KJa3OVBgEQPcffOvvoT9/i7Zf6dUXxaW037uwr",
-	"f25H9etxJ8FueZgjuZKpo3721ipqraK+I79x+QP4TBrpnZtJO5Twl6bBVmU524XNOcDLAWLkxqsEe7uu",
-	"ddiBjvclwkY4iI5p/YRBLqM0xce+wh9AHX0ghQTyNsaeX6LIMubeP8LQ+bApXr4rlsLlSJdfCZmz8qN4",
-	"cqhFOcCg1y+jz6JQaWoc43aeXRvb3g39RNiI3VrMHcHrWPcnxCxXxDCCSt+/7AWiTZAyHmOlQy80Dxuj",
-	"RUTtnLw8QmPSgLDxuuxYK4xC7vvsgt7AEGdpKBaeaWX7JTK6n1pZmg/JjNoKzxR6nnCr9R2pCTmMmRgh",
-	"41jFgbAPc62IYzFVUtMdXbuz1M3R0MbxgclxAxBzUCDsQJAJowgSdKkI0SDjHu7OygQG/IhHxTNubshk",
-	"WI+NmlwL+zj+uvBY3cHdFW28XayUCbUrj1mSNi1rGJa+zG88NdHe2GuVkLhDLoKET6vCje8qYQHHrm3C",
-	"gjTB2tZc25rfb47Cy0i3MDwtyuHrMTyDW/srLeu6EhdBxgUG722nyj43LqoEtjMcFpt8swJFyUR4Rdv9",
-	"8olhEMAcbB2yDhvdX78XUndnsMPmxR5xtB3JvFgcWn6419llouFf1iqsVodm13qXjBZGQ07UwtZ1cgMn",
-	"e2m3HAs2V+YM0wSLOFeXMo+pV4pRPJ8RbYibD8/A2CnY1p5V89syzZWluPRD2XwJB/A7VPFAu45R27uO",
-	"MTyBfWjZ52ZKSQNBWzpByoLLxBQ2hXCR5YFILsqAlP/IrsPJCNs/iVCKAYwY/fvLdxvbfx5s7US9vvhH",
-	"ub1J4YpmyxPTtPpyBbSXx4iOz7SZJLPTxUztxZH/VGqbXo6sNHz+MZW1ZhcizbIP8xlO7d3x6Awsvj1s",
-	"Xfz67PS/Hx2c7e1HomsQtzikS+DP708OjiPsyRqUP4729s5G+28O30aCXzAMO4qniabNy+pXk2157K4X",
-	"b7CePt8V0r8LDXLO2mTXumcXjtKU1xx4ZzW414L/7i04ern9Eiztl9t7UY9PTzZNikLF/FYr3Z8XM3t0",
-	"7Kl5Uj0zLurIL7Z6fDKt7JLKWw7pPfru540DVkOkdkhbmQAn8+lTclqfPiXhNFM5x2vtcUPIvXeecGXD",
-	"kshGwvIMAhBxxAohDp7s54OtZ1EvEDI1GdV2wMEdz3Mw+1zLsz62YMN3sFydgMtCEQaPxJkmRlDBQiwS",
-	"bQpw8hCaXzsDnOgUdm58GCxQ/nqSbYyzdD7VhikvEfpvMeXbgwFvmcuEUiqSMVYbmGrsWpc1ENFJIfNi",
-	"nypH+v0+toOcczMpugv3Bj98D4/u5D86ZN4o7PBOZ3ZKRRbLxRMjYOmBiLh1y8uFleDSFO9pX+A3mxkO",
-	"NZEQ2IbRlRznbclL1Ctei6lMq1BXSivsG7cv02Ziuchidfupmq19Zw+PjgqclAf2kuLjXpFM1ULlN/KD",
-	"R9IJAtm/lr/1xPWg9svJl+VxZ9hZEpFof2ExB25a9elkJlznCQU/3HnxH1NVoZ3hs8Fgq+yxuhV0qjq/",
-	"esEWXMA6m/iI/hvvT3+MDaVvXAQIf7zG+/Y6w87L7Zd3YXWse154RJYKy9tkFLzKiNvn/eD5NeYhUEqB",
-	"jYNXPXJtwuOkUfCTa5h+kwRGei+HpOAwZ1kJhsVbS5oj1Euqg4gwrOTm2I/nMh+cysvbvFu85lPwJbrX",
-	"3F/rS3iLrqsXnEZLVoex53maInCo0ucroQ4y749f9+//Rlb36xpx8aXwGndpdY3HqG1jLqZpSLOxTCeZ",
-	"KYZ/Gfxl8IBMwOpSp82tTuB3+98e7PylqdnXOsDznQV41mUxd4gRcdsxuRz2+T3qX25L9D0MbboEWgk8",
-	"dKU0N9S/uueCzO2Lw8IwHkaDDnUWpo0bgRuXjCfcU9qP44jIH0lILsB1VbpD9ksp1YV5MCxBse4KOwEM",
-	"YXyU1E9LoKNN56yBjmvBv47sfzVARwrvtwQ6fn3R/c+rbT6S1L2RyvpAx4Zivc7FQiFObdQ58uMAJX6T",
-	"FM8xM6oQ3YQ67xvwwGSMMYPzhYetQF+OmEfqEJReXyBbKUb3bKCxGuYNdU5txx3zdpJX374cjxHqUgne",
-	"DyvJBIRh0JxpPAbiy8K5kErHtnYjsHQx6GlWSmrdvXZIQl8gX+OiV0WLlvF7nVU8WacUQx3qURlu5xrW",
-	"D0rNqE+ejUtXQkVD2gsbzkulKdzSmoLhlAm68OL6WMSABRXVgLq9EnQ6zr2L5kColcZmQaLIsiobRheZ",
-	"MGwQ+/Xo5BSe/O7921N+egWIxOSkMjVZqImyFe8lspeG21Hds1Xwr3/+J4V1cXvrAfoc3iuDZMqIb7q4",
-	"W/BxiXAdBsWVUshY+FQkDsCTGSWULpJiIQp5aYlF5RQpT/GvYG3F3r4xt/rO1jZ/VxdFCS5azSj+0Ajm",
-	"4QXO/Q6s2bRCaQghtrZLvnq75I8levieDBv4YB/gjgarKx6smLYqJrDKxSE5u5h4hP/Cax11tYOHVhUV",
-	"NRCrExdnTndVlRbG+KKDU3kZMV2Te4BlCnhiQGdYibiLYvNtphXLTpuNIpfRpcGewZQ4by9RArcvjwv1",
-	"A7zGarXFvUTr58HefQYEHKzOx78FLbQGvLqVmuOLySRYfXXPkPJ7tFOOcnWVqOsvNOL/rElPN3xclU9R",
-	"2PR3+UUyFT6STiK2Y4YBe76wL95m9Pl9U+mStW2wjll8psqXO+n1zxyiQC39u0MVUTssiSZmJADXs4b+",
-	"4TKWRvgYgktq0Jqy5D7UXawruAFjBf4r4ax6u0tov6ARjxjqEkSYxCApLxbs2hEEiE2V2EfWWNTRnweD",
-	"v0RErFlF6+DADpLjgD19Ee1JTdCZVynYUdUaGM9XnsoFZ7CdROfynFHNxEMSzXPlqkaqrjk60gdv9w/2",
-	"I8Kv4auxMYTlzHmREZ2Yw6CksKqF7fGPrxIRhxZ1ZmMYqzBZyw/1AheiXdwC2Y25pgZ7Q2rBXUtahxHw",
-	"Jbn4SUItLggIVYUzBT6+qQyBeT/ieYmo8IlQU4Gjylg2gvm9GNEl07l3W0ShOZQQ6nosQdwUSqhkXe5h",
-	"GdNKHzfucA/Y1F2ATfcE2NBKHw4AqoOS9h4+o0ZL1yNMKTI+XF8V8MeFl6SF8MVre3Mdi1qTjn6JNi/J",
-	"oi8VXcFkHSuxFSBqJnRNraZjea5DtHuo5RvamUUy9Ysz+E6bRbqW3HYO7Z0RZomQnl1Ee8cHo1Owt8pK",
-	"3m70/mgffwyYhpwSX4Tb5KxAMyZdFg7JWANG9qhA+Cr7gE8gI2/XGTleUoiyPJjMWZEcE15uTHlmV0am",
-	"DW4IF6mEGjOFlqWdn0s71+tbhnkLaTBUzG3fOwh9M8muYflhx9q9koug/U311kYdypaKjsIOzm02P08T",
-	"M+HQR8Rngoq7hQw1IemokImX7AqhKGTCVee25slGKSfyHBbpGPubOGRK0x5MSThvsA+JKh0Cy3ymhJzH",
-	"SSGKXCap6EY/HJyKTfxp82prU13BXkW9ITPtI2m3MRfzNNS8o2Qi5kmB9N2cmTMC77R5S/wzFVH56Uss",
-	"bpdeEgpH4ayuzujdUXyXpoeNIyS4VufqIuOV2Cp5aZH3icFGAoxFMlmmqfLcuGzaRJZh3r7wmirCGShj",
-	"VVywjk1ak8tJwWX0VFNAz+o2eYzBcjVOg9dXq24JKrUPgRccD4gaDr0wemqRzccT/LrIo43LIg26PBNT",
-	"GYOXGOquVycxtN+qA+3ze8Jkpv0AsUpCUPs9G5JLYqoRoZISHjPJtA3fW88aH8svp364MIwPXkmWY0Ie",
-	"xCvnyo1SuAMTeaXsm0/49B7wyR1nU+yb4n9KRNDcLZ+Ey0FB+usc2yrq+fRc5cyvYF9sD7zgG0mdRbf6",
-	"xa6mdS4ZnEPtUziLhzA4W+6DUBMXQluy5mPr6g9hF6kRCvYzgT0nf7RPDAXOGd6utPNsSLwEDc/5XcBz",
-	"TTwIVrV+43QIvMz2mRm+4e93uPYOHAmczfmiuAl4FW0pCmq8Ndb+WkMI1mmC75y0wH4Ka0zjPXy8xwXS",
-	"W5ZHH09v7fRlQ99ebSmDpRHtgPe7ZM2HukK9UEkTCEfnjCj9ULeF6VfYFv5YkH1pK6yx9muFtFZIXxXW",
-	"3gXI1pD7h6inj86LvZm1mMIfq+1kJD2pEQUzaq/Zk7wNw0cP9Jzs30lZLGPr7utSflZ/7jE9rofny+wW",
-	"rVBi9oxQvG6twNYK7HsGXn1h/pSTsF+gdrvQ8Ukhi2T8GtFRq/mHXQ6EYFTOKAhKryWwTaO5ifCFDcBa",
-	"DlrY7yehboR4dXlcxBqtZP7qNUHBQt1dyZzVE7MsIZxQwhVgUZpd2SYASBZIiQbG6dBfs4tQU6GOh6pI",
-	"tF/znCoZC2S3ukbqKCbGfUEbCVOjirbd8ocX4XwweDZGoBL8l4osAx/i1MgKA4czSRVyRVGH4JSD9hbU",
-	"xj2Ku9EB/YCAsV27kLHU1IPmXDGTm4eHy7TqBeJ8geA2Oy1bkKe04F8xX+mi6jfGyb1YOGLmfo1EN7sC",
-	"19R7QFAZ2DboljrRlxFMRyy35S4j3pxY7ZUc0JVeRONMXymNx6lfZuqwtyFVh1Eb6chzBaMg1LEsuKW3",
-	"FHFiZqlcuJTFbu1VUPmdLlO+RmG+CxkIZY5MU6Gm5EJQaY5k+Ok64wPXrcxQfFALKp6fSEN5VEtSAyeC",
-	"Ww9hntQKLWfO4eN6lHBI9KUPe3ucuggGxtHolAVmaFxznqAiRu6cHaD72lMBf2XpBF7f3//wEL73ltoG",
-	"7lkyw4lcUwyvbcvvyLYkVRPXTRjh2SpGdGvmTu8zmZ2PaxlmcIJdcMNsfrT/eRh/2sxvbEUBDifhY2xn",
-	"QL4VK4voPzfMTI2Ti2RMyw0IJ6BiUPZwb79Rh+zx3fcj3D9WaZFke24dd5W1S+jdnzt7709OB1tn+yed",
-	"wP730ZtO0EH4+PHh38/2D37s/NIWzgvLegsbd6xmqRyrKUxihUfv7Slzu7eVbbQN95BtdOO9ZBvdenfZ",
-	"RvfdWba52+4h2+je+8o2uvu+so3ufohsoxHayLYcr3w3mhcTFnD8U5/OE1h2IIUqV+4h2mjVtRX5CN9r",
-	"5euvffKeFKRJuwt9CdhIaD6KGY9IlQ1kezKZhx2kL/BLcmUoRDQMxvgHNSsCNJHjOX3cKt4NtaTU2VQu",
-	"BNfFSGEWBqxwrooEw9gUMredY/Aj59KTbq7IvkeLu5jnupyh12QFz0PAqEgN3nGiQ21BbygDm+znURx/",
-	"FtF3r8KKVVLv7mKOZNtD6g8+++SaKxDqb3QtfD+78G0Dvrd79ADw/bcjv6fITN9WgrurKzJ8FMcPE9/z",
-	"Bun9Rn5gyDVS5tQMxBSTUBerHjvk7w9EdIJNCCpEPl6v6ZnKp4nB5s0BcrliszJQANwsC/QA/fhBqRnd",
-	"FWrvtj5WTE5nxYJm5RFKTYVM06qkTxMn2VGRgHhvkuVs232L8nzJbP1CRfs9zGuhs+u1lF9L+W9RyvPn",
-	"8EBjvV3QYNOTrysDCJTzwGzFVWKSc6Kq96dnefeML+aH4iLJVzkdnCXwygw8476MVMhCptml6GK7Zml8",
-	"I/8MRM67NwfHNpWBf8IKqR4L/ss8m8+WQhlYtp1oTsAE/pRRH3EpDHgCWGqEFROYO7gGn4UWJY1JLnUz",
-	"1xu4WiDcjry9/eODIx87OQtcOGN+QATOOB59f8JwQwKryZNfCRCIkez6JTJNs2sVH+XJVZKqS0Vn8mC0",
-	"3wk6Bz8d7L0/PQCNgCPJvEgu5Bg+7V8+0SdSmxF3hrhpOm/239xrOnYSMWYA4PkVRYXZnzYay3/iJ6R9",
-	"P6RbsTmGo32XeS4XN/ssnHiq2kZrpbaOG32ZcSOvXV9V7C+d4ccIJflCmWsiyT3JbHwJqV85mkRYOdeZ",
-	"n58W6m509P5U9Pt9X89tfrRi55PrkJVdqTxPYtWzGX4WQYFX8ApKZmYFi2Ov4cmxpvKqbMtLWSjh/Kio",
-	"kofsXmR5qFlEiwjeTCQ2RXSZZucytaWpcDd1SxYRiLIIJsklftSKGLUVljizzxFqUGRTlV/alh7XE+Lg",
-	"dX2ZUFlYdIJm1h1H10elzxG2AaZ5bTqkPB2WqMycW6Yb2JFJlsZc+lpuQGL1pRHdncGzUO8Mng22y9rB",
-	"3WrwDhvigaPXw3LGY/4qhlTVeS2N077I81sJ1wVCZ/lUpiDW/ErwGR++gBL/Cb1QDxajszL+WE69MX0+",
-	"wqd/Jg1/355U9CHvMyje9VUpP2S/L9csTzSfGprGE+Pw9HSr6xR1b7sBTs2DNLX3FWDe7PY7cl9qtr1p",
-	"mumkyKhJS3CzQUP1oODt4ufRCTrEBuDGsp8IGxjVZlaPYmIEnWmi7T+brI1H9PHvcq7oGeuD9RUfrDaW",
-	"a8VXWimE10bsOjLzTcbf8cRXPgLsF8ytRn/PYI1nxN7UI+KYY+QyTZfM6mU0CAy5W5J5JIVR6QW1hhBd",
-	"CrcjQwblW0looXVN0/Ps6l7ZNRUsQpVzVD8pAvwBEZDU79O2lgh1UrjazSQXWv3mGr72xaiW/K0Hbdj+",
-	"nisBDj4Z6yWlos1HIKXizmCw9bznALiVOJaDayKvRmKoXmdnsDPYBmOUrWNaOVjHYoVxjJ6RdQ1cCnyE",
-	"DCrGqcZQx8wyPv6gs+tUxZcYBRfRx7BjClnMTdgZhh0mkQk7nyLRZWYWf/uJdASODP7HYfwpCjUspdfY",
-	"TDVVMn986zVoeY8N+z84ovWRt6gztBvUnqmPpsJNGWiUG2I1DeeNT9Ra063DNV9gAgElNXvh7uCCwAeH",
-	"uFlNtQrarMQXoiRlYlOSetherikt4HrzNAbWQ23NymFdO2XX2uucIAt8HnIjqdSoeg6hclWob84g9HZ9",
-	"QU8lmVolSDKG6t24yAhGYG6KizSK/ua6ym9CCH9pWYU7ZJ8r/tBNBKdsyqzj9GvB/6XG6Y+VjCkEbFm3",
-	"b87O3h8wxPnpSocK3zxybb7Ps3jxxFAvG4TtRMsSIbJgoRLH0+PIbInlMUWWq1hk5/+hxgXFs3GVHn2K",
-	"Kz6zq9gVkZVMkZ9BCEi6Y6ldwCP8OpepU1pPDN96Ms5mKgpCvXTDuSp5YyLRXYp0qVjYoL5hfsceTdug",
-	"MrJp7XyOeUAqnSO9h5R5s1m62C1j+z4TpY3pszaiMFEU6tWuyB3i9OwRwjaFurszeCZaB+rLLoDlk1hn",
-	"l8H0UCfGZUNwVog9UxcXalwIWeAZrfh9qwFbX4zuvCcb+rehNn2K80dFl30PdkXdrTQs6Na2xTp8+i36",
-	"pe84yd4UiXyQY9oyfHq3kGlDbFQU2SURXTc7tqVKs6FMpo2jDiw6ZnrgeujVhUSTIsBQLWfzPebnoQ1X",
-	"prJQeaiJcLxEWFOnW0Q6Y02MYZMLHjpRKaHfsCVMX5z4SDsXJC1R2w+LkjpWoseKkgp6U6FuHyVd3YHV",
-	"x3mvg543er2JWUc5187ulx7lfCTFcVuCrZmpdDngeAtmmRo4ZLnw0cpOm1TKXXZX5RMthYm4gHNLnDYg",
-	"fEEKI4corxYbMHBPd1AuFYC16+du45lORlfAZ92w8wZ2v7yfgdthp2dJTFdishtWDopu6DujmpQFRmpL",
-	"R7RBL4BKPVdppi8x6dp1e8htynfBV0V42WCrF2rnsvbFCFEp42QmUx4B3dQM9KEdPRD2bcF5suo40+nC",
-	"Asur6zsjaqDSxmCCIKJXMo17HWrqFXHvRG8kEm0KJeNVNH340MdxjD9jgPh3A3m3Q+kw3cJn8fJ88bAO",
-	"Iq/16lcTRPYP7j2jx6VuLbIPCoVCM+YbPhScqNjuD9hD2hjnCpt4ypQ7CYnu8as98ac/7/xV/L//u9Pf",
-	"6WHQlP0pTwKhwrtMTIE1Pzh3KYwa5worVGXJE0YRWTvCvJjA88bIM4a3/e309Ei8lCYZh7rLlyUUt6Tx",
-	"uMroIsunG/M8VXqcYSWrNMI5fDNpzHWWx9jjiZnnaKyzxHZK5X/ToJVgNbaZ8VpXFddZIDQ4leI8KyYI",
-	"j/4HN1yPDMar6TrYcdfUnTsRwZ9dhxp/y5CDDnTerpCO/UDFfEc2Lww57ZlBpyBK9JVMk/iMHsjthvCJ",
-	"yI12rmSucv4FFHuoaQajo0NaiMePJvFjN6IbZeVZjQIRLR3giNDg+Gm5Vk/emXje3x6iS6jgirATCP7P",
-	"M++4gXMIPu0FNqHjvQi19/ZhP/xF0iURN+kcbNEr+8c//rEx8o7MkA5Ko+N5aMxcneI30DZe/NvG9fX1",
-	"Ru1g1ZG55/DEUWXmVWTu3vLRxjhAebBLNO7HDn5lZwwC5SPpfYWgseF9d4Yw0/44y1XffvPTy5zEyadP",
-	"rTUobojTZo8VP77Ts2n0lf05qdESHuMajdqeHE8UcqjlWdrgFlDLo0hnGxjQjSqy63l/q7fc59PfNmc7",
-	"dewIHYfOpSZoqBmOcnlJN6x8/Bgm+qDH4wgNj29P3QYn9D7MbajkluyWP7W8855EanDrvXnU4OZ706jB",
-	"zfdiT7M33mY70CdNn/3wZzASatHZ80Immps1u5PPPfsalEZ3laauEKrB7LZpKLAJPpHdb12ReZ52hp1N",
-	"dDL4lvppLnue2XZ4cjpT+Ya6wi7fIlfjLI9Br5CS4YZv2FbNOrmoEie5UqCCDJcL15upcbUQdnebqdzr",
-	"3Efd+ALu1ldCnLwmfaH2YrWi61r0ebh4iqSmKt44l+MPfmy3bOCnsQANu+tdoWKibt1lD7qu0+5PTOnW",
-	"BmieJaBncopC41vT3Ai9WIhZnsF+5U/INAm11c7OAEoKMaZeJbhngYjk/5hFPSzQRs0Nw3qKLfAJd0QS",
-	"h7ob/bTB537jMLa3FvANcfdFrN9yrTS56R1yul4UKmf9jg0UCdM7kQkCwdDMstYMDHryt9HG9vM/WbNo",
-	"lqurJJsb18wO6VnJRECVF2rb5XIsdaaTsUzFv5+8eyu6H9TCCIPpnQA7hWK54fvTPVviPk3GeWawfS2v",
-	"6FouxF6azePTXCYpNjZMtOGe9ZdoWhrqr6iFihMcmULY3AzTFqRzx0fDgRyk+fVOJfXnu1J5crFwHWOI",
-	"wAqmQXXo5zm+SLvwyKhfoz79H4x8KcFaMKHGt0fP3cWJ4bO5AShBIqhDPreLTLQt8YfVBTYisz0YiKnh",
-	"Fv3cf/IJdhqcJoXo0ieI3TKtxYqNDGFQQzO2NX2oTIflGTbcNR3Nc+4tiWoMtyHLuZFqYE16OsA2UoPQ",
-	"D7JX6Qa0RyLvexFKx8QtTTZ3uc/450hkFxcUZcJKyyIDqxCfbAgSf5FSP/fxRI0/qFjISxSXhbCLxpMP",
-	"3y9ZqHCCQe/+def5n0Md+dbKLM/OU24xwCajpgDJqOz+iPGLqixUP8Aj9+CrsUkIgeE5lYurZ30xYlcJ",
-	"zHAtrOokcU3c0oXnqI0Qxej++XIoRki3howMV4m6Fi+fGGormxQJnGlZFHI8oW6wmM2SRnHai/JRKOYw",
-	"fRNqNZVJip1oYZhzNZHphf3C80UpSoSZYWtI/B5hqJ/evC4xKz+9ec0fshG4/CdGXG1ti/OE2kviC45+",
-	"m6ZRqAkf5Aob2NrrDeGhT7GhqJoVkZgl4w8MXrJla2Bpy4LP1q8bzIOOZtNft7YGvaGI6tZmJLI81KL6",
-	"B5gHCQnQJS43N0kuJyq3Awe01Ayc0SIhamr8hWqRYVDbFRPEePR08yk4RP5znkZUtyvIKCUXbJqZQpSh",
-	"YlSDsRonscL2uQL5T58YOw3RrU9999cXg0DA41h9Gdh+LuUAmZFS3o2+QBhxKlPYOhW7QRMjkkuNKAYx",
-	"4ulxrXY8JXgPwWphMgjeTUBs6ku6TMOoW4PtHXG+KOBsJWXfWab52xn8aWNrsIUNmHHf+vh298gx2CCG",
-	"9MRU1BMj0aYqTiQ++W4v9JpdbCmi8UTmBrx0FzG1jr3724t5cbHxl0h00ZpawJjwofT64mUWVzoKSyPe",
-	"n77a+At4pClH6WHdDI2eyvwDiuQPyWwGG2o/AAxuw7j2oEa3Oo9wgqbztEhmMi828Y+xLCRSxKvfis1Z",
-	"KhNNZTs448x7SZKi6YLXxyzs9L69VydAI+Nr4xWSBURBDyGina3nG1uDQYRC4N1MabAqnvUHfGCMPS1l",
-	"LJoR5e7Lha+h8p4trbvB0AhVvVvKf86M5JJWAhOM1TiVOXWULZ/CEltMlTHyErczVlcqBQn1hn5jEF0E",
-	"tpP9CaWnlfq4YjYL02wsOWPOM994LfXlHG+yawQZFPD6zhcVafTEhNot09256/5uSeqjH2W+GAp6RCDq",
-	"j7JMBhgDYX561+jZqlFtgYqBmGuG45diEWzCbMrxMDikCOrHrSomWUyRnNHRIRUblYgANCuincEOfqj4",
-	"2nYG9PJFt/RiRPQ2O5mPJ8cc57dEPm9wdPDgyIDjyM8eZozMEC1YFzF6b1SOHdqXI4GOoD8aHR1GtRAT",
-	"ibVQU7HBRqKdYiyDURbiyR2ic+YJTRdcogYGpc2ycSNwO8gm/R45QolokqsLDvi9zmiGEZ9dpwsN9wXP",
-	"lcnSK2XAToeXVCpLONNsQTHe0oD9IVOeSI0IYlhRmokuVM4+B3x8cRLDB8RhSS4o27w2m1db25vexeWq",
-	"Ph7uf6KlRSwGMEyZcgUknB7q+449j7NQXz0T6td5ciVT1BzSGruJdjPDvu/jJoumWjouurj1IMBCTRYo",
-	"XFNW/o2zeRqLc7AhZT6eKDDYTUb0FhxyBOuXN8qr4sIdAxUVanABRKW+0Vt8EvPiVVz+WPshiT9VTToy",
-	"2pyZRU9vMO5Oly1VF7dZGewWq2Ldw1BHR+9OXLqRjVxnkqxy3rF5JcmM0oSFKaBU8qKrK4KrlaVXvP/l",
-	"FTPb+qs5ViehSyX2frqhJectLdxAHeA75gpVooN37UZAHLh2HqP9V+L44OS0bGXSJzPx6dNX9eYmT59y",
-	"J5rm3gdR2SWfhHt3C+zsv/bEeJJlRjmrbpZnRTbOUjvurjMsyM/DbXj6dOvpUziuoDwDnrAY+e8cdwre",
-	"hzMUrZBxktt3lu3IqI0TvXIZzuiGgXlJ4FLWm0ZE5C6ihSvhs9JYn2sfY/MFW//65//+K4GIyBDo7gwG",
-	"PRjb2vb4B5nCNSD2CuXayNixtvr0SsilgveAL9b+eQdUCwLiqlZbrQsHHlRytuDxXTjGRVKkCo+xRZAF",
-	"YScb4qX7qgDXJewMf/4YdmL8l//3PdCl3r+PZDEJO59++RT1duEB/hyNwMPwjGIJZDoImaLAMRXbi10Z",
-	"ehylcdArAFuNbEh8paU1ipd7U0KVZoTrYUCFB7yDb5zpi9voGcZwTNoZw7d1y/NtlLvfDOKdkGc90szt",
-	"Bqi1VolEV7pOKNSICA6nTfQITjiBsmpYtM1GkVqOeETcNd5HbDMIOyjPTZbOCyXeH782hLmEQUs8Jgkm",
-	"DI7oi+RyDiKaVd3749fu20djW6vA8xbBj8MsIziwyg/S0XcU/bTxKsuvZR6reOMIhAo6PJNMZ/iUizzD",
-	"E8Pyzz68yOeY1pvl2W8J9XgoPRu9IMBqmmUzjE9i8jJPrsCr16oASYHl5LAJx8nlpDBWLDKSB3N/mPfs",
-	"RmWjjqiSDtwFnxXDNGboNc4k4WghGuy0EpTGMQJgXf+5xBZf9ZALnpUWLZI4SmECDkKawJEIU8mRjJlf",
-	"dtcNeUtfTbBI6L5ioqblbWQ8nL0enZyejfb23r1/e8oQIsTA0N2JQfwTuADKoJ9eZDwjBDjRLHtWJqcS",
-	"Dsa4SK645dreyQkMbstxXOUXhvCzOcplvcCwdmrYLN8ZPMNwQWXP/bgWh2U99xmsR3I0reRGjgWs3KUa",
-	"XJMJyefACkBWa/aZGPvFxDVOBUV+pi93aQevqW+Wjdm48ENXajHXHzRG2EXZ3A2OrnPgAueMcuAHRybL",
-	"H/SD0pfFpLccSdgZDGBQjErywR6V3eNKnx/HfvrUA/Qd6HhfFuAC8mbjK2HRlSuRqosC9CD2pROuu1jV",
-	"NlrZaubhhhLHoGYyX9U3PRoSLpDalxOEsDIV8rHIRnYWZqJZu1C/hjK9Uib0e4FnfJVt4mpmWGMDY1M2",
-	"R6On68/T3vaGF4DPbXgBjHFBkMro6HC4GprJH0iFIga+k0mWxg6ZiVYqoh5BzZDjjZweaKufzfMEQQos",
-	"9D0RTo6Ju0q8EJOimA03N//27uSULP0o1CirKT5N3I2GKhuNi03PjSrh9VTuh2B6+ECTYlGa9xzsKH9w",
-	"to9nKbmLPvkOBvZh8rh0I3ogzoBiQC9Z6DXVT3oucRf9GNhZ8LCjkm/G2+QoEEfvT0Pd/FcfQxlUUaVU",
-	"U5GYwmB2x0Om2JcED4WHszuYadHmIXR1ZUI+kNOtpgX8GNG5rsQDXmSoZ7IoVK53y71j02KGESy7kVjy",
-	"gfEvfP+2SnZajaeg9JUeSnYqFyLObBDV08zIXokHHetHM+12i9DDAUgVJrdcKvb41z//01tG5QOhMJIl",
-	"ibTejDsDoaZvJGqBnf3XP/9PRJIjKGHEsvCQvgx5xhQpvt6g5LukbDccuMAV19of39M5cHUt9DP9K6Ai",
-	"G4f0BXvKJSd5Wy13/TDUGxWAcMCpL2+jGyiNuvwtnWN8FqNNzZ9Cb1it0iWmT4wMcYrclkjjQE3o7aAB",
-	"uo0ZRDxLFXBzA1Tb6rw67BrMm11xFzg1dVVdOU3Kgds9a3rbu7DXq4R1vQpr1ZxL2xyNpgYKvKoqHB0d",
-	"gs/hOFHITOAYuosD2ZUxDdbQMrz6b461CVrM8d12DoOVMP65WmRWK3lHEZPhJT1JqBuJqasnkpIWNfPb",
-	"Wn+Eu3Adep9UqxkaS72ZGuxJneuLbFbfz3UTCbWzKBnrH1DbWAyQuQguHoI4Kxvp4xLfZp7Jq8xYphxY",
-	"5D1CQcg62opQ0xs62xYFI73zoPzWUT1lOQiIgF5iRWIKwnAwmVpTZQMIxkRjYDMZz1OZI8kaF+bBOUH3",
-	"jMjqLY4h0eN0jmjTJTnrPZ3XxTftVmoZvPJ9MEzKZE25uds9OL82sOvGRYfabYitG3RTK58fIMyAkBHg",
-	"uyxNNdNqd6noH5soc9CoYrE1I40//fLp/wcAAP//",
+	"7L3rcttImij4Knm4MyHSDVIkdXGZCsccWqKrVC1LakkuV3fBR0gCSREtMJOFBCWz3IroX/sAu/tj9wX6",
+	"vMd5lH6Sjfy+TCABArzIUrk9ZyZiuiwQyMuXX373y+eaLyZTwRlPZK33uTZmNGAx/PNQ8ITx5ITymxm9",
+	"YepRwKQfh9MkFLzWq12NGYmETyNGxIgkY0YmTEp6wyQJOfwdMzkVXDKHCA4vse9pyLck6ezpL2Wr5tSk",
+	"P2YTqiZgn+hkGrFarzaKm4f9mlNL5lP1p0zikN/UHh6c2uCK3pQvJhYR25KE8SRM5iShNw7x3Jo7a7d3",
+	"/AsRseMA/s2a+OiOxTIUHJ+5Na8Ha9ZPyU0s7iW5D5MxYXcsnpP7OEzUJlye6LlI3Y8ZTZhDZtNA/1ey",
+	"OHFIwCKWsIZDpIBBE3pD/DHlCjb3Y8bViCQdJhBMtlyutiDphJE7Gs3UYPzXmUhY4JBQwsseDnHMg9Cn",
+	"iYg9A/cwYZMtSTzJopFHopDftsgl4wEJE5cPqX+rDsQ7HjVPBWfNdzTxxx6pfz+4ahARww/m2Xn/6vAH",
+	"hxwNTgZXg0bL5TWnFrNfZ2HMgloviWes/LjcWqfZcWs1pzahn04Yv0nGtd7+btX5vecRk/I8Znchu1/7",
+	"MKkknvraI6E8IHQoGU/IKBYTQokXsCnjAeP+3CNTHNgh9+PQHyvwcZFk8KaSyETELKhCvg12844lNKAJ",
+	"hdvyKanYC/t1xmSijsi839QfeA5h/liwIN2Qwg99e+ArMqYB4YKzqtVKyoOh+PTarV3F1L8dTKaRmDP2",
+	"ltFkFrPiNjrtbulGTsWlgsniBjwumgAujwiu7wLcY8LiWMQ9QvW/CB6BVK9pOkKSMU2I9xON5x6gORwE",
+	"pxPm8rrXnyVjEYe/UTWT5xDv5ya7oSFvwnBNTU08vEZcEJ/6isjQObllbErCZH38NHsopSgXg8urtzGd",
+	"sHsR3/6E97/8IPtHb4l6m4zM6ym9mEkWkEQQyeI7lju/emfxTBUI8FQbrfW2sAunGE5mk1rvlVObhBz/",
+	"3Ul3FPKE3bAYt8SSeN4fJSxe3Mgl84U6pkSQexomZMhGImZEMh6E/IZQLpIxi81S11xeZ+WSFBKUYFff",
+	"99k0cQj+t2nYjabGMZvGTF0LwBEbw4YiGVfdiIoxSw7/walNqTrLRHM9/KSa6ZlfkCL7Uaiu7DRmI4Xt",
+	"IxFrvtaUU+aHo9Ano5BFgSSUB/qWGCYJ9Ixyl1+8PSSvOp02iUKZIMf5tQk8QLZKOGaPMN58f0nqagEB",
+	"G9FZlDQcwmRzcOmQUdx8e+G4PEyax1eKETWPBg7hUfP0xCHTpPnmAv5zrn6jzaM/OiSeNS/ew4eHfYf8",
+	"Nm4enjrkr7T547lDbkXzjxcOkXfNy0HL5S5/QQY8iUMmCY0ZUf8KkAKrxYzDm7FCbr16Eoh77ijWg9SA",
+	"iBj+lxNKkpA5ABPvhedyQmRC1bkqAFrbcnCrLdLnihEoJqyg4/36uu0R9smPZoE+CA0bEuLVkmrMujeK",
+	"PfwTwQITwj4bZAYciFAyAdw3p4Wz4DfJmE1IIkRPDebBCAe/vm4rUHnkJrzDYQ/7LQWWdIUTxUlzq0Ii",
+	"eHhydEEU5ScxTRT8SBTeskh/gNgO3B9YXTJmABb1INIopyCZXc4bdR9EDBARswQkLNwxgFWt7AeP/PP/",
+	"/L80ShBvmsDfalyNCN40afbP8C2NFB6TzXc/4yONUt5vY/wbcKPhqFkp8SMh1fJjFtGEBWrUdKF1jw/x",
+	"E8CxRot8YPSWxeRmxqRkktS938bNqw/2sCQQwBx8MeMJgHRA/bEGaihJzGigcCdMJBH3vKeOjkYjEStC",
+	"im/VaYp6CKVkTDlpK0LXQcyhiVrnREglDcRMIZofTmikLiNJCYH9tfer5yCOwJ+dfSJnw4TeyIZalLwN",
+	"p1PcvIK6OkP4VgkYYRTpzRCP8ev3l166DSXIAGZ7LXLBpkqGDMwliULO4CJM1KjqVBVZOCCCR3PY/CiM",
+	"ZUJ2urBpcxPVsAC0D4rTcJFHRn2P1PyKTR0ofhom6s8RnCXCLBL8xmxbSQlkOE+YdNQycnIUzEX6+quQ",
+	"61/TSUNJ7lkUNfXZ1NUcmjYT7+DX1x2PiBjuFKzq4NfXXa+BsBkBF8VLvtveb3babQ/ojqe1kYw/KFyw",
+	"dYzs0pprp8ZqkQEQXV8oSoFyN0rRLodpsvdRmChoIOqyq0vf+k7BEP61V3NqoWIFeGA1p6ZmTrmOzW0y",
+	"3qQJWq1Xgz3XnJqCDlUPKH4WZZ+tIa0dzmQiJiw+DhZZ1HFg9AJfv9XKbazTbrfNHqY0GWc7CIOlzP7f",
+	"Yjaq9Wr/x3amM27jr3I7W9BPCi1Q0legf4fsroTzz5n0SB2I2pz4VLIGofLW4KQ3k8x8rK4go0rYV6jE",
+	"A3W0sQTWgjx1KIJQccs+n7uaQmolSsQgZTkkYvQOGYSYJQcKWzX+pnhXRIA5k1VHXSqoVhw4F+Vq7Kcp",
+	"5SWndzgOo0BhtZjFPgMpjcGrLeJdsmh0yeK70GdKn5UeGVOp9ycFkgiPRpGnSCEXTTGFe4UYhupOtj0a",
+	"RWZ7v85YPM92h/PltpNDyXa7bENvQdAp2ZCYTGhTMkVeFZ2jSRKHw1mCe4tZMou5Q3JEApV150KxllBw",
+	"OQ6nV/MpOwy8A+SMmsgqyhexERwpqSu9VxFeOjfc3VMQOaIJfa1Q2WuAIDHjt1zc82wdJJQur8CBypVU",
+	"gA6lvSrQ7VaCjgdlknpf6wkwSY9453E4ofH8j2x+gAt7feqRUYgSsVZuh3MSBqRO/SS8YwTvCwsaBy73",
+	"+lEEaIPTeSTkWoKCV+Dz1HTjiyhivlpHESSLi+hUAoPjrdkIj34IlaY2fwQ6aao3xgFS/liOZS739EzH",
+	"gdOHnR6KgCGGkccimMs9RIHXHrIxhapKq8IVaP4E46hPKxGyiiaVLflJUTGdoFwBtmE735IkDJTkhN8r",
+	"seYspn7EyHQ2jEI5BnqLoi2dBWFC2B3jyZYkUumW3Gcu57PJkMWp9KStPmrYv4qQs0Dhs9f0ClLEbrf5",
+	"Eq/z3Ahr7JMW/QkXLtcC4W57t1EEYafZKed+2daXMcEcDJdA8EwpO2/mqxHY65tz/6VHpf+3nnr9o0ek",
+	"iBNyy+aSCGMt1NDfkhbWA1K7PAXNYcyAVB3RhMFQ3gHxZtMpi+tqooa37UXiPv0LpwHoGU0iZjc0Dkgi",
+	"XK64cotkF8VDrbN4jARPEdQWnp6jYue+MSpE93QuyTBm9Fa6PAlB/+WBMXqhuouLiahMioe2sKsKpBca",
+	"6o+jOX9aPK23YQQawfIj0ETzJqaTCY0NIQKCuqVUCFKHdTaH82ZKflDKvRhcXjVT41NTW5880skkl1jc",
+	"gxyv5ICYSfW7RKW72yiStIwqkNdka3B6NDjaAjjbACRo8n5Ntrrt7n6z02l2d7aUUA4bMQatjpMb7zUM",
+	"Zkj+S69FBmAKzKiWTzkZohwe9GykyQ/kOcQ7BBE8SDFfwkMwpgdv5uqPEt6v9uFy7wLtUulDpZqxT8mB",
+	"ERvU1++lkkTVv/o+6GDnNE4Af0E5vmA3oUximOA48AwVkgfEu0xonCgg6VcHPMC/AqW1H+TvlweWjAmT",
+	"CZ1MW8QY8LU0QSOpKFCbeP2jt9fqoK+PT3/qnxwfXZ/3L/rvBleDC7BPqAsCXgJxyzhMq/S8qZChmmiB",
+	"gFlnok+44jL8uinxPx6BH2DxFgxSK7zS3d1ap9l1a55D/AItU8golZJFo4a6BagZWoTdn8Wxuu+CM5dP",
+	"ZjJRGANYLmLivfBQ+Odzwj6FMgHGKSLWQyJ/H8q8ZbWoM+52ui73fnxz1uzutTu7eITG76I5cYscismU",
+	"xixQbEvwmwgMB/eM3hLvw7YHvhpUFLX23HBcTkeJJgC77V3ij5l/iza9mRJxMuNNJPxbxQfVA3AYaRcQ",
+	"TYAo3AuzdulytPYbJdTYftRl9pNoDhKdnPk+Y4EsosCLKsXEuHI2JYDHo1PB2Tqnv+zIzSn2LIN3/tzV",
+	"BpW4rf2BYGKrA+x9OJVQCt5wUGLg8p7F6ox32rvkVCTknQjCUagPW3EqqhS/eRE4bq3dbIPbowpEmRts",
+	"YzihyAxKWsxKvAQfxgzkEZqqcGr3+nUgVvj+kAWK2CrxaDg39k7YmMu9iXYSvVN3fDRTCp3CNS40vnhR",
+	"KBMPgA1Gdxp5BSCg1FJGFMLCDmwA6P0OhYgY5bDhk3ASVni1wIyWUxqm9IYdkO4eHj+ydmTzmr/Tobhj",
+	"ZK/dBkiAqwSsYXvtdk457e6VLz6C1ZTq2eqT1KYS8mSnW1vpkjhRgvhqCU3J62jnBNabCPA/FXRWyaKR",
+	"41MueOjTyFYjtLxv6xJ5TTz9qla1a7XMDTH1RIjb2VRWqZYe/q64KL5ykD14jf5xNSZKCh5sWLs8wJIm",
+	"RmiahG+IelMRUfiCm9uJb6KhnHLCJtNkDijSOLBuMCqJ2q+oPlFjD4WiivOpQi3pcoXuLLDFffxKm6KH",
+	"IWBYHNJhlDP9Wpv0HItbgPOxmicvcNxlsDq76F9f/nR4fXh5eX0xOLm++vP54Prw6ElVYn2WK8TT/G71",
+	"XyBxoSjzjlEe8hvPSY3QBSE1lA4ZznV8Q+ayrhBRe6Qo0yJxSuVHBeVKQP3JAOogW+frN903XqNC4IWx",
+	"uy5XW4mo2nTd7IicHP9xQLa0qPfvW1UHiCLTm+6bJxOY1vL+a/+87TBUgFRUs0hDVnjyvQMdLFAMsMnT",
+	"kzUCAko5YzE2oRpNu0tjIRTbWgTFD+KeTGb+mNCUBZKERRE6QtFwsCWJC3Z0KYkZza2RQPizCeMJmhMM",
+	"9+PR3OWM+mOb1QKtdDK+CKJ0EiYRc8g0msU0wr/gSpiXkcXWwbRoPKrwYU7NhqurVusjH0hHIIkQRYzT",
+	"81cgms3ga+ua2PvBKAdhBfKz0UiypALYSo5G/qwVUtCOGViXlbSRCHBg5ZCnXaFX4zylnLe9jPG2Sxnv",
+	"mTablfAlMKQZa70H8PXA/CZGEOeEcLfMk+uJPcZQV76FEY0kc8rkH8RL1CcrrjeLRk2JVnlwTGj7VciN",
+	"d5EE4Y3CpozpyfAGnLcRo2Ae+Y3FQvZc7v2h025rct3Gf4JzD3Wc5UzLSZ1z6j512u0CSnba7VKzl97b",
+	"MpuXfbz7u7XyI30ye1fRprFoClDfOaWGLm0CqLI8kSSEULufUBwFvUxBWFuhMvPTgnFjOEuId0j5EUT2",
+	"vY3ojbFHHFL+HsL/8KG2gqihwHpZ7lF4BhvWOVUa1lEaBlfiTjh6uyVNcFzPOojXIJ57ZEpDReAKKp5D",
+	"JEuMu3UB211eR9Ef9fqR0nyA5mRXtGFCjHL+2lCSCQ2QEKO+rYPyXF4EPoyqJjMe9Ca4usYsthxfqYiZ",
+	"+vWM3+uAUJervVkioGMMLzkyXzysihPKYg03PaRKEa4glK2UvtBVWk/ZpolMc3kamtbLRDGS0FsmFwQ2",
+	"x7whSZdkgpWRv1xuCWCNFsiIdDqNtFMFlHR0M8GJgzSeCEKjSKupyDJfF/xOGEj04qd0cXVUbnUERGNR",
+	"sGy9eEGuWDyRtlPgwHNgKmNm0vaksYgCG7dRlxFT1GQQ0R2loMaMePkfIUDDe62EZ/wh/RfLnmU/M/jn",
+	"f3uN4Qz6Z/36AUGLkffaw6hiwMkJnROZ0Fir8ZQTMWUxTUSM3A0iW0Acwquq7qnL/ThMWBxSxBCQgLQV",
+	"FifbA3up9UQvolu0f57SCXsNsnLfn7AXHql7LwwV+3cPzG7xjKul+GMaUz8Bcce7VrIWa2STHJ+Semff",
+	"6bxsgGlXP30zuPowGJySzj7pnx6RbltNr82nr48vyen7k5Pio7Mr8xhXoR6oBXrb8M/jU/0PPbaXhZ2o",
+	"Y1bXV06pr1APQqXVag/ALgKiXLYL0Fc1qCWpe6/RBO5rSzj5b6ROGsTx0IIFbCGU9vlsSSWzYyg2RmW7",
+	"nKLX1dtqtVpbaI1xa61Wy615aMpFOxa8TgIxG0YguMswYBCYXV88nK2zra03ccj4AbkUXCpNhgzwDvRK",
+	"OSFoVUqj6h8eXveP3h2fHuQt3q932kqQMP/XKd4+6973ShWvFy9I/fJPJ80ovGUOKpoZYQaHW6Pn8sx6",
+	"Z27Qf7PuUfEOrXOvAA1I3ULMFBWtk4VADiZ9OmUZ0ipUVTj6z7//o6GGMpj5z7//A1Dzn3//h3qc4qTL",
+	"vTwyrsRD4JFDIEVI6fqnR+q7swv9tYeKKnLFMcOYN/USGCuUHHIzTlIzxdmF1zgg3vvz88FFPaVcDXM3",
+	"T84+FJ4rZsw+JZZ+0iJX8IAH6KlAA1vIbyLWRIQldW9rSxvYXUwt0NioREd0gMBXSoysU43m5H4sIuPg",
+	"SwPYEiEaLfJHNleXAr+ifI7+woMifsDPYNUmdU9xijDwLE68CsXJa7JlsPz95eAC/Vn1PJqbi9xW11DD",
+	"sXC5GsZMcPhu8O9bjfQigCioOAJN0rQMzRaR73xKtHFaCTVUsqZkXIaK70XzFFG1WTVweX0mmTnLhret",
+	"T6+haAIZiSggCKRkzMIYHigyNmRzwQPSvzw8PlYPI3EvkYgpdW9IJWsc6PjZIUvuGUMEkPa7xLy6hcIX",
+	"wLFFTq2jhcNsubzazQUWakCguvfnP//5z81375pHR8AxFR68vzokAZ2jzo7qmByLe7AZTZSIUHCPqbFP",
+	"qExQQs6mSL1m0sA2MCKFhPB0NYHLsxnAVdAj1pqufvih9+5d7/JSR1p4fwEarIg2KKukrhZrWaIPIDJg",
+	"FKP+jkIlTqYdF9Z+00jk3LZL1QJUAQp6AalQC8A5qjHvQjsJFZaVhYE4aWSmVt/vY8Fv0NiqlpeTXB0I",
+	"JU/FCXAnqhcxQAzC5xSeqe/qGmUhEBsvtg7q5XMMVmGRBDLgcnBvyUQIRT6aTUXdtl94yGZDnjIMR00m",
+	"bmI6HYe+5sXE++ff/z/yz7//v4vBnS5f5RZ1iCd6EF13TpOxh2G4GBme0DCyvKYuF6OR1vXyDtROU12G",
+	"IOMLqUu1Rd6IGQ9kj+w67XbbFndczhk6HgM2Tcak0yZ1m4rD2SoC33DIXpso7IEhpUO67TYxYfuIJ0YT",
+	"cTklQzVjFmPcSyODxAgE6yHzhSKWl386gau9oDcu8v6tBeb/ZIbNJ0mJsQyecqrUb0dpIoK8OiAd+2K2",
+	"yE9GDdm1Dbw3LMH4TgkR06B6+ACE7TsetAToPi0ajFrw1h/+KiGNiNE4CiHRQJ2XdLmn4Lk9jWjIvRY5",
+	"y8JDZd68sttuO+C1TdTSMBA1VaGKNuXdCiNqub5WhP/6eTxREopl0b7qDPCtNNyX1BPGqdLG7zmLGyQs",
+	"RH5eMZmYIctDofxswmV2oSlNEharz//HL/3mX2jzt3bz1XWr+fFzx+nu7T38W3m6FaxWaQ2nMNti1KN2",
+	"GqvFkLpZS5pSo70+ci4TNsGgR1TnwMQJFFCdmKRzSaRo5Pd+cXYyuL44/tP10eCn8r3HZmGPDYVOdwab",
+	"FRF7bpsMxn2mJhaXr7SxOJipxkDqIVTHSJB7MYsCZLd1UOt+wjWIkbqW6Fgri8xxFLAbLXLGozkO6UEi",
+	"qUd8GFEPb5lklPZTOlAhvEfdZh80ZcYpKFDGRagoPLofHeBk3OWWMUJJS+iHz8JDrbvuWAxkopRKfQDE",
+	"pzHEjCpJQeeaAju54UKJf4Uc2jVotE2i3/VP+98PLp7cqIQK+NI02scZpIn3h05qjQbBLQ2U3swYXTRF",
+	"l148vY0vNURfiYRGF+DhkJX+BRoEkniJ9aqWL7SiI0baignijQnQslIi13A52KNv6nZ4D4nk5Y403IKO",
+	"saHctsEVwolmksWOunNKEYJzjC0M1e56iLSSJoedhAmpd9vthtINE8i5GuGtKQKB9NForiRn2IjXI5gP",
+	"Xx2LUmSWuM3mghtsHQhJFsuqJIqSTAm1TEiNYJMhCyTSFe2usa2YB2BuQOIBcTt2NHbuthfneNJsCtje",
+	"42PgIUGmMr8CXT7OibgJ+fHvn1SRn/5Jw9cBbM8Reg0A3VoSd613k3qidAjqUk9UVQi0y8tioO0ZntZ1",
+	"BFBbI/h5AQikjnE7gi+E/2YhuAbNHJ3GR/00HNchuSdKalp4BgQZDMcTGkb9IIiZlDqmOBfbW2LtXniG",
+	"gzWqQmBcjjEw5ElDYGD7r2/DyX83/gxfTFbZaZfFwbjcdtfUtbFJT2TsXH/89y1F9Ap2MmP0bLSIsT8g",
+	"X/+yIOXyK/66k2UafplG+qCkAhRqgR6+oYEWFNVfPiaHqn/aSqLSB63CAPDhUATzdyZvWD2Qs8kEKhPU",
+	"dtvtZrfdTaOL1atZjnHNqcENxfkUXzYf1JxawO5YpFSPNNuxdmGPAnK4HqiXhrOghSZgfkRjmsWUQMkT",
+	"k9irxKgsf0/BQQ14KpJ+FIn78i3s5LcAQ+i3qzaxs94mrKGyxVyk4triUjoFaIZSyRGVy+istwwjIOIa",
+	"jIIoT0XyVsx4yUJ22p1UO06jVVPgjOCj8jXt6DUlNIxkrffL59otmxc1ZP1h7dWrV69qDx9L95AtIJuz",
+	"R7bUJ1u4j0DxpQTinI7C0QijNov72LX2IUYkgBcVLllfV25ltxy8h+mIW8AhSKfd7oI9q71l0vJpFJEh",
+	"i8AAKTIJM5v1INtf9pBGurqLOjWtweFmb2LKkzN+nEgWjco22lVqqRnxJrxTRIfAV7oKgPquaqPd9c8M",
+	"sqErzqyfrcCnXIFhyKrW0kPgbVnbY8EZT+Oni/vbJ4kQGKOVnShwD/gWapwAW80MNeV73X+avRok0NsA",
+	"dj6md4zQBCO9X+5VLzRMDpTiMKZSvZYm8+lrC8pWxwYMqwTLnoEsY4RGikvPwdcrrdnslVSCZW99sOx1",
+	"qsFiXdt0OdReDNQ9Q4OepTxmkKq/3Gv0yJaaQ+NGyO9oFAZvRDBP5c9FUHT2ujq/wXY3aNlRXT9knuXb",
+	"7+yV34B0JGv3uJUr0UoxrQIUx7hubdUeYdq9vbqthaG2ejb66PC9mOV5iIbHuTGN/2Q2VADIq32iXyVT",
+	"moyVcKNrZmSVO3BTFUB5VX5V0q8toITB+lDIZt8Kg62eHe8xkwlaEHR6BJhLydb/+KXTfPXxl3bz1cfP",
+	"bafz8uHfNGpwkRzzILwLgxmNyq7HjoVZafSaIkxh9lnVjdjZgFDsrXUjjETArenTXxVB3Gu3tw7MZVFL",
+	"ReIJ8VoCpchElH0sER4zLmfTKYTS/UnJjymOlKBHu0Os11Eyz86mLhtVaFHB4cvQ4lMVUN4vnZmoH6NQ",
+	"yX5bn+CoH9Y1Jn+4hCoaAA1btv00iYqi7TMBSxdQ/I9Pk8goNq/dWqfVdmuEcV8o3fa1W3t/9bb5nVv7",
+	"D11OEcsq+nr55NMk4vK1WxsnybS3vT0MQSWWLSijodSh7Xu5PREBi7bvOt3tG8a3Q54w7avdNmihqzlC",
+	"bSScQB0kPtP7wsfb2fPs3eK54e9rH516vbtPp0IefLL+3dIzlo9uzw4Yph/Do1s2xz/TGfVY6Q+6UqU6",
+	"CXzwSb9hPUrnt8fX8Df4Y57WHoN5IJtW1DRUNEBT5VbNydUPpf6YQSpBLKKqyfT726b64INTK1b6WfVp",
+	"sU6pVWpu2WfwDuztrYiHYRBgNt8GqiTiZpX2s9PsvPwOg1Yj6mumjZ+UEiJ4v5xpFz6qDYIwIYcruPV7",
+	"aRFoZLeK1k5ZrNRQazVkKzfeVl6pulLqfsneQFCT4Q1nQTPkKd3ektpAANTd8sZZWVk6zlGzhSpgaAFu",
+	"832FUm+sV3AIpvUnUZ/GhYIWNY1D7odTGqFGvuXnYZHpM0rv1kUrS0/81UtbPZslEOtnLGdb0lbSwIup",
+	"zaZVMHj1cn2W3V0i25+qTafr7pE8Cy9Z51hM0Gk4EjELb7i98B7Z6maKDq+0RCCSaI2fSF9MmaNDWG5D",
+	"HuTgDsDQoQLqhMQIT6J/frwCP4qwgXkssPgiZqk4OrmJWxPKgUp8fBLsQmTHC97BTfZIxZzPxfefgA59",
+	"OzwetrM5j1+bGFqMPUcWn5jh42wruf3CEv4VOL9PowiqI6D1rORutIin6ZdnleWzNRekNGoMF+wqEIsQ",
+	"JuPlRiS8dUJCAAByFIswabuDkMzloBtp0xU4OAnFAGZTjSFMMn4QsztGI12sIlslfIeG7W9RrDlWd4vT",
+	"6JLFdyzGE91MwMEImzxB2QMpu53FCs44+zRlflJqXNZvl3PySwzgCSWZgWUQbmQsIPkz521/HrL56N19",
+	"K8RSb2ZjYrnuuawgg89NhuS66PNtXl8laoKcqva24cXVCtliLWtbMIDqqqlFrVC81FjWqu1p++nFLopg",
+	"i3VQzcVJ672uMq4tW02PbKXjWEJoDlbFfXb0iIQGE6V+cBYC9/jx8uyUcBGTn9+dVO6ys2SX1uYgyHSc",
+	"TKJqKZxbnTKCkJoKF2hE1ivUW9Xe9GksgpkPhqN0/K0DxTxJEQkgKjJP8p6LdD4bfn07cuj+o0jrevht",
+	"yZoppj+x/FlYwEpBNLeOry2E9nkVAFcXo07LSqdF+zCmEKue5O+gqUZssiMKP6P9vZqguNzM1sHZ1I+N",
+	"b1egtN3rGzAjMPNUueZ3m512V52WnPnaoVhKh+G9Ujoc5h2c3XbtwTG/aS+sudHhY32h6IDkIvP5+tYb",
+	"XWMLmdJkfBzIZXttkzBIKf77i2P0ZC0PQtit5LTh+sEHYVA9qx2G8Bzs4inh8u1wiN1HcYhVJ2XxAXVm",
+	"T8wWwmAlJzCzfm0mcFyCL/dMe0MBWDqXWz0D049FY75VpeCsP0vGj4l9g3+iCcBIb9fGVArPrws9gtRv",
+	"SpxsmchebT1TMiw1plprQowXEVHQqq19urCbpToemlcXXU2kfvH2kOy/3H1F/tf/3Gt1GzArjPdIvakM",
+	"QHreChBdLcoLWhYQC7L5kwKlalKvOKuXQeWcziNBgyshTmh88+xwiQsBe5GaVLt/9nf/+KTgWDYX5hNj",
+	"sRr0+sgMJo8yjNnwgPqV8TX+uRoYmAulo8i0pYI97X0xex3RMGKBZb2K5vl9hz57z+kdDaPHX5OETaYi",
+	"pnEYza9n1mDVkDAJ6iQIAx05gjVeOSSEtwi0LcOw5ieFy4qJdeUaE46nU1aZH7NEIlMZspDfYN1fyLcg",
+	"gvvsgMT2enMsBXbS3KwDG4wW8htHl881C1q9kopGaKuasqUs5UqId5TPNVuRvws+mN2ZgsgGmlg4p6NT",
+	"8+uy8XSYYKbMsZWs65g++DBtaRZKQjHfII8heL1cbtjgLBkznmgQycWv81vzLNzw9DYlVA93ObazCSXx",
+	"KqDp9UjK+nRuP2REYtOcmCaMQJHcBTWzgJDL5A2reWCGIu85zXm+H88+EGoVaHFYBlIN8CclCfrsckTZ",
+	"mpUFvTSpCV81zmsRZ05tuJiFm//hw4dm3xqoPC+zsEFYN5iwZ1jNc52mlm+oDH0SMxpNXrsQFUChdCZU",
+	"+FzIoEiLGa4lP1Ym2BcOV1dpOLJ0U1QCar1aGt1KSqq6hJwUE+h6xGTLvjm7vLSiC4u5v7rscEXpXQU+",
+	"vaxD1KHNSyaz5WJw0r86Pju9/OH4HL7Kvjinybg0kxdUa5nQZCYxiE7BOEz0QQTEgPRhg3KemQadVSgo",
+	"dLL8eiAszc7Z39vb2S9Nz1knQkzdHR3CTEk8i1gLDWbg+S3PsSK7kJZMoUQe1DxCZoniDCDoOvFbT4HO",
+	"fxYzwhnD2PZpHN6FEbthRIEPM7uvLwcnb68vBxc/HR8Ori/OTgaX1+cXxz+pa53vFE2gW27EkkJBRchE",
+	"q8ZfNdjxyeD7wfXF4E/vjy8GR0Ws3LGwMoPL0+Lk7wmHL0ZCHayQhb6kC7YwaDNX+VPg0oYOzDw6WJl6",
+	"V4OL0/7J9eDi4uwijwt7OQpldkhwi0Sf8pPixYZ7+uKjXXuu9JzfsWQsgnzy3DMe8huI/J/SOCFYRSjp",
+	"NLQo04NmMRNYDzk/u7wioeRbWXCS4GTbjycXTCb9abidtgPc7nRanZ1W57tWey+1Q1pMADJ5l2DMu8HV",
+	"D2dH16dnV9f9k5OzD4OjBdan1il/aX8skpY9C50QkNCUw4DyaXHpa4LuixCzT4bp0rekFX1aiD7TnWzB",
+	"bFmnxEO66GWlbnVNlQx51zVsPQXmfpmrOvVUL0FEwMDDw8H5Vf/NyaCIa/sWrgGSZRt/Wjx7wo1+MT2r",
+	"sutl60KlMsMpvRKZx5JVTron41/FUtCk024bpXSBnZOXi9igOzV124vyN9aCKaDFbgEtcKfPwMUesbMv",
+	"Z2fFSZ2suJOIFzpbzrP4RQhU1K1u014IsFzAF0VjLAxZ3xT8VIhStNAmQqCV9kC3w5xgM2qwDFdSjDdn",
+	"R3++vjo7uz7pX3xfpBgdW/A16eK6b9WVEAS3+vSYsuHWnkyn2sjYjcces7RY4VtgpM+t/euCYXB/FDJi",
+	"FbBgsYw8oHiH1BW9Y2mvMeSY98StdZo7bq1xYOpfE3pDQ26MpjAqFnKvJDCd3QUCkzZKK+BR18IjG2RE",
+	"w+yJ1fuvAqMvwkLPQM5L263aC0pJFlLL+55ajNmVDLnPbFOrXm1LSZIQb3ufwcDC3Y08Fk/H3hDy6lZn",
+	"tlhi2WJ7uaq7VU6NaopmNOT3p/2f+scni4LQXk6f11AgNhieg/c92ba/mNqt9Bf17dKCmKepK/YKLLNB",
+	"QeLuYTFb/CPrTZgOr91l5raIySRMoAZsnUaQvI6lmxoHmLkMA4SJy/V39+Mwyn02oVhBSC8OyigMGeNm",
+	"jcbRFQYKwgqJXW67QWiQuYSmjMKYWJ2r5fLsWqzvtXmSO7GBw6YS5RX/ftc//TMYsAaXV5cF+tt9ZSG8",
+	"mlFtkKQ7fGJ032hHT2WKgmJfEzxc7YBK0yIz/w0qimt5jp7Oz4O9jtZz9DyJiECGjMZKfgGHXK6yTyUK",
+	"9d9f/TA4vTo+BBN+pSW0YyFSbktPzMGXbuHLdUK9btT3TJSrNB4ox7ass09TXRQpO8o0tf2dUiKvYMpn",
+	"55y2wpqCTVtp0gWtF8ReWJJRbsKETf6AgTWVePL+9PL9+fnZxdXg6Prd4Oi4j56egry3l0OTrBIAwIsA",
+	"wJ6ex/7OAPpiLFTaxpa0l62tWeliAekeHWSUVmazP7VCRDs7ECKaU36gKOH+Lvnjm7KgWfxivWpiS3W2",
+	"54mIfYK9fjOBsLihjQNhNzmlr5yJtrFS/m0Gn57HYhixyVrhA1N8t4x7pKziT/liKxA20zP+6ou3h2Rn",
+	"Z+cVNCNpphqFJty7UCOyxPueEjQ6FLOkN4wov12fgOsdltv1s4UW41Bf7e69JHrHukGFjlrSA67joV4H",
+	"Ylfov9S1KmaSxT0aaWVNw43OgjARcR5YO2VO4WcD1VWhLgJWK4N4YrW4ltJvwFoJDpB0OyV7yCC4rvNj",
+	"XShW2NrRGVDkVE4+r67Jg5SzpiDer3RYPCucy/ehk5EWZAdeTBFMt5JBej0f+LpwXhqQmsFvz77P5b7q",
+	"ZwXjqrhZCzZr26HWBVFqhchC0UpMKSmgdpYbhJ4VTCuXWoiIzSC3vqliLbBtpribS9p9tcy28KyQy8jc",
+	"SvX/Kyj+evFrav7rnNAKtTglm50KJf3ZDuNU5FYGfEiRfdPzUeG0rmaWtqr5ooQbVEt32+1OV0e8ot6c",
+	"6SPnaQjV1uHFoH812CoGC4xEnPn1tm4iMaTYUXVLsStDvLb6s2S8Rer6qx65GPSPsP2NmrZswqpJ1Bmx",
+	"OxaHidJJNgwWQqBtWDzuQLvgYY3as3CvzwTibq3zeETBtoXj2FGoV3oclqkuzfvMotwUTIngYJhJ9Z8W",
+	"9gq5D5NxaOeGQqspq7DawknoVvehJAHjIeD9s8Jd7yv1HKsN5qukQTMis1nBiac26m17+a16eq8uBw9z",
+	"1ngKAIv50thMiEpoLUOtUe3SO7AALKCMH3cb2sSNu/miIjaFQ99rt5ce+qo8nYXTSwUVTAQiJhHoWY9w",
+	"laiCQ3xpFpy5JvtLIZaXPq0KFUtT4RbgeJrW5NMizLMCcMP0uRSeG+a+L4Byt13FABQpr8sG2bKbk23l",
+	"y1cp6pwRFruDWxlduYCerVb29PNSFbMuzEFRc+djUyxAfnkiooZnZ2ety1yZgbgIM/uL1Nr0e3HCTQI6",
+	"cNgnSeMzlHE5MDfL21uArNFT8klhzwrW//IcV3iOEXZfnu+nb2H3VSXiXGS+TPbJZyxgwVI1rYA0Czre",
+	"7yQb/eu6Z3EPX5iHZ7hRZz1RKG2HmNOaSo7r7SyKikltltZHEkEwOQ1jEn8vRaOoha7ymxoYb+Q3XcWp",
+	"9iphrW3yuuxw5gvcWnCwlXsDSw7CdmJmDrvfm42ptVcIVF/Ct7BwY+kAdhFHdKGtEaVUWrJyievw8qmC",
+	"o56ppOVzQObbKXf5OEfjU53pV3ZC/pfEUybxfJue1keLZ/Bqsvi1FV/QfZWSgMdIPGXBFjhkOcVcbaon",
+	"dckYseSixnORx98JMN9MZAbueGOC+agj/crU8fcR7r8igXmkXrEpZXqc9mEXjS1tKNKBGr2LMjkK7qVV",
+	"ETtpZd7KKsLWOGVxlFi0UWsElcvaTat9iDhr4lk6YOU6d1eu08xBS4btEbrEm/Y8pPJZoPLt1G6ELT66",
+	"uu+XnOdXppOPijf+NoWsL1Pyix3XckPY4Zx7IFVg99ssftZqhwQVUKpLkOMApeVfDciu5rmWN1bk8Rrd",
+	"6rJF9XIWiK9eZPz5gPvthM7uPUpAqzpeq1hsdtDWw/WP/AlKzdrIu7LobH65/wpNcMpD4kuqgH+b5DEF",
+	"Eyy6H4z6gLZHNhw+16axOvwk1DIDlOSAa8xnk1rvl9r3g6uaUzs/u4T/9K8Of6g5taPByeBqUPtYzD1w",
+	"ap+a6sPmHY0h/kONgNNiuREczX6iR8490rPYz8yMD6b7fLbCG5bUnBoW36g5NaxKBMQ2YgnbaJHfw1D4",
+	"70MzIP753gxroIiDP2CZNyYTQ9ugQ24hUaPT/W4hTcNRLxzjy3tZrFQc03nNapX/pMM+2EXpfkFIOubQ",
+	"M0CJ4V+ZD2XQFNZwLhIsW7aIL0Eemay1ddu7i4t7qJjCVEhbipug0R2CiWlx7toHY+XKehlP6JwMGZEs",
+	"OSAeGK2uObv30KhFE6xjFWoLvEYmtHzVnFr6fs2pcXbH4nURyVpl3wxmP/ygBj6Fce3HpziH4ql5gK/I",
+	"VrKP58GpReJujY9OQpmcjaBJs0SU4QFNBNKWBbhiILIu+4UNkW/CO6Yz0TVMhkJEjHKNgAYLysomRkLt",
+	"N8FKcMAEoLOCP6aKsUK/bfgpPUj0Ldp43y5Be0MWVt6Pacz8UGoUW1weGECD8CZMJKnrOqvFtWC/CazD",
+	"utOtLZZldWrQhtaY78tB6v3qYQc2OqkGpg6tXGNfiaYUBpVTLDWrctJxnZqhkTRh4Cr4WDIgUNLlW0ix",
+	"QsSmHJzakWRJ/i6W7a2cGGlPVza3jZ02WJ08Qfi4grS8o9Op2ld5Jc+UZkDtJn8sQp+RupfQ+IYlXgND",
+	"S0dhFMkCjcGxhtCWBN2hHmBInnRpR2kuibCkPKWzxiHDivIjnUAdSPBUrhyhAPTUg6vHrYAilPI6pzFq",
+	"VAGW06DRubXJEY0kK+47DMrhjaUjtiSivqndO6Vx4pAZD3+dMVO9CSpxAYFOtwuVxPI73d+FKsnpxksA",
+	"l0ZHriM6zKaSxUlOhsjmT19fhxtYsDszK9BSRtlPmdBR9msmg5T/qhdd+qslsExpFWk2Ln11CoGiUFU1",
+	"1rwDEgP+3kHJPmiXr4t9xkIkoG8MpYj01c+AV1m1bbvTbm/74zAKtosFUYvEv7v6tKcYolaNrliRt1wn",
+	"QCJgyrk5xEO88NSuPEQND+vahZxQY4Y+SHF4C2IjQHrTznR8DR/l4PG5jAz0aqYA7PvLwUVtUWgqXGJo",
+	"IQOHaqP5sqtshcIvvc3ldfHq3pLsZXgF8grKCCEUJsyJsysklYzy5CTbTrsNOGD+XCHo4rTLIYKnU34v",
+	"4HtECwQB8AM58zEmCn2wDmHUH2MhXHBG2DhQOHUNh1+QRKYkzSJSmjbhXV1+bWo5fD8RNyE/xlGT/67n",
+	"bPliUnOgNbL6qdNuPzwAKXi+03n8gRyKKGKrdVW0wmy03kUNuLDuRT1sFHKj9687y1v4ZKNZYiXEXIa/",
+	"VeBfwEZ0FiVkSm8YkeFvbC0htADzbI5sV04KxYqzKJxAgSAcvYWG6CgCkUD4swnjyXICYQ2hyQTEZrg8",
+	"rfKZCVUOGaJ4jHEAObKpX1Z/LDAMhR2pxA7XLK88ZmqepfkgS7A4TW0HqhqiYlEur1lSPn6e1a/L3iba",
+	"uFuUFyz5Wn388NGp+Snq5zD8l8wyow0yelFIJPK2gl9qaxSXyCbCHLCPavYU139ZgJ8BAtZ0XMS1j+mS",
+	"zuNwQuP5H9kcnlqY3d17cGpBKP34UESzCcflalYT6ka+pXvW1p90Di2WAQmLQn6Lr4/xWmprbiR8Go2F",
+	"THrftb9rP76c7BLBZNsgas2p3YY8gJWlT/RaJYtGcEaR+UOBJcv/jEZNE76kBjW1TM6jWUyjsjck2jPz",
+	"xDB3H8p5+kq6ZcZYpFz2MBb5qpBHsrVUEJU0B6jEeXX0FqrIYyJOKo6NTE35VMzchVbhabh6HhrF6jbr",
+	"0+5B9l2eau8sFziyhMiyXf1wdXVO8AWo3u8QKgklSAnyAvKu5udJwmL1+f/4pdPc+/hLu/nq4+fuw7/V",
+	"ynRCYyJYPnHCPiX5ufJVFwr61HLFEedMd+0UQb7s5DV4S4yJ5nlZ84RDEYlZrCvsBGwUclbaPqFgKyq1",
+	"QxYKDtkT6nKTe9+thEihHOXnKm0ipaSOVX9CxGn2UkKAuTtpoB42uxO8oDohAAq729tfdVIaqvktVxwP",
+	"Si4pzBePaG0j2xMbo5bYipZuZbkAabG4stNDdrglyTDkAbmjcaiYNSDYZqJgBtCVguCaAC6Hh7WhCqio",
+	"mb+6UF1Y/AoJ9CTkt4vrRF5vX9zfke131iIxKBFkVwAknJyI52TiQs7CpN+sNHFnb64wlVTYvzeQCRT0",
+	"Le7/oAWZ4nXxlGDjOcTzKRc89Gmk/pjSmPEEHitAqn+YDaMxJRJ3HqlTEoUyUWwevAGypyhhrIvMgikW",
+	"dW9u2V1pzOArFjTyVFKLWxsxM7UlB1HKMXcJTm8JSuYlqw2sKB5GSR/zQInoIvaIQFMnwpAoeRZNDbGI",
+	"WI8UqgXfh8lYzNC8/utMJEiP8mdamCGPMp1mZx34lO/bchtVaIP5oyyeW0+jwgUbmdrDsHVAhHTnnKgb",
+	"AEYWl6sBZQ4X6oAdWB5xSxJvxIPLhCahj4Zw6TlohMlZ6tXS4GeXq601HOJRyzfgEUnnUnceX+kOMJ4A",
+	"ZNMuz2z/DoilXhDKaUTnKeGXHlZCSASRY3Fvj4uqbQVnekenG5HiordjlZfZHMYq18TJ2U/rkJaFbefG",
+	"/aX2jlGuXv3oPIs/O92Nk4dg2cIqrvY7llCllb/TgmEexX8Q92QyUxiSWT0SFkXSdiErhK3pro1UEZbR",
+	"LIrW9B7b05/gOPajd+mY9tO3MD6uv0yHW9jGGc9M/YiKCzacFvEm1hSv1aY8cPtKoEgeqN3oS3dc7und",
+	"evgjaAeK3FuqrIc3A79ziKeg4hF2x+I51A1feg/ko27BEpmkKJSo07gRTfWsKW/DaVNMkZ43pwJivrSN",
+	"Rl+ZGENqf29Fu2ggWjFPuSG1zAizQMvBPkaAgR3kW1Io2jumkkxFNJ+IeDoOfSDXstx/bew6K5ZaFEwz",
+	"w8765w6S4koJe02H+voIkTPXPNWwBcqGsCilWbMgTPq+ZvMFOQC7dC6c7lsRA5MNtFwxjcVdiKoOdDHQ",
+	"ZZWsIv/qn/AT9RNobRCL2c0YWxl49LepV5DC7tmwORVxArRqgaJXuYXVDMCnb0JOig1d8xNAzcTSsaWc",
+	"sQrjEuxrSxJ8Jz9g1nqztkSWL4hyasEoyeIyQZg1s6T1wpSsgZ4dJe3VvWwqIhlTYrFVvoffNHVTNDW4",
+	"+hT/9PLLVT/WVsm1sGoAdyXmDO40hiyogSJeeeUy1INQ4NDWdiCGFu2eSShqTg2N0JDEzIK8vmPeXQC7",
+	"n0V7re/G/aAELd2AQvvkJmwyZDHxPrs1TDR0az3yz7//wyFuDVKD9N8PcIBqgUrEUzIjuwPsA2sdBi2b",
+	"VlPqhUbBrXcTU44eNIpZPL/oZyw4U0vrtMG6h48YPuiCPRiXVev98rFU+B5TWWJiuvyh3+zu7ZsVTWN2",
+	"F4qZVOR5vCXJTpcM5wmTZCR0fbAh5mnCprYkSZU1iHaFKKwx+5RHtL1gt7Pb7tKhvzvs0pf7w1cvO6+C",
+	"V51Ou/PS33vVXfV7wZjZbr6izdHHz/u75bbM1AN6HORlUvTGm4I53yOgy6O77n4ohdaVDSIDAgUqUt/f",
+	"Jb+xWEiThornG8ukQNbaX/h/GwJDRxYcB1XRGvDzliQ/N7UZt3lcpJOdYdffKRtcsl8Xhz2PqJ/G3vhj",
+	"GnKH3NBppGgVtMTu5Ibv5L2Q+7uloXCoNm3AyhVducKApIcyBj5hS+I/7+MwgQh4xgPdhQcvcV39M+Qy",
+	"odxXV9uPhH/rkPdXhw6ZhH4sdEJg4cy77e5+s9Nttl9etV/1Ot1ee6fV6e7s7u3/xXbCpjWOV1JlBXi9",
+	"C6Saeax3NPG1jz+DYUYTLVTX9GE5kT/XEecWudKn8YtF7yEcwTBXw0vzzFF7uoADGbqfknCLYj8VMUTa",
+	"9xSEKEdcqihKRkCe4rpbVzi7i3D1OtbFMHEgGiT6FI1psvbgZL93y37/aG7FUmwFJy37pLB1G+ozb991",
+	"tuFuyP+AI3rdwUwSyKB93Vk0FqbXd/17jAJGyTXGlZTRNfULhjrUJcQHhlHCYukQj2LmLhSPpzIhnmS/",
+	"eqCSNA4IHUJqsLamwe9qkEL8WcXGMUWnu0+n4esKcaQYdQUgqLxzV2mgZllIpGWOyx35ogMlDx5z5A5B",
+	"ueqw8PcFxCGhqPUe+g/iv+3nfd8XM544IOe8DdUPKL0uCsSAXStdgRjdUCFlmhWW6JhZ0TnT5tBUSsOi",
+	"nWHSIsec/PzupIdRhWk4oqdYFBhNptRnLve+MIPLc4gXBh54ZbnLLY9dOuUpnTBtwlB79AiL2ERhkEMo",
+	"8QI2pXEyARVA/4A2yNJhYRhKPA5j6vcd81TpesVRYmbsJ+OYjTwrHr3MbGKvueDdpJyRC8GKXsS9Mj1V",
+	"xIE6ty4kT5n9rbr05ryPsi9SjY9G0dkIqN06IxwHYGkGspUupuPUdJ4hzbyURmOOtKto0dqlfnEAjD3o",
+	"yeet7cQrMSosCwSwlrpnlvpQeZ09ha93YTCjEWgeUxZLwXXZley39KJIktBblsaeIodtgAIq4hvKddKv",
+	"Z5sjs2FACcveKjdJ6sXvlAaZ5hArjdUHsC/c/fSgdByMRU/Sm5u57R57c4EaleBcRRid+R3lW0N+hiwS",
+	"/EaSRGQEZ71Lnc9wWC/4PRt2S5IwUPRjKmQIsdQm30QJsQnj1WEincUokVc6SqTtdF6W6BPrXqJFJ+OF",
+	"iSDYgGSUYQ+MXIYn5rNd6yy/T6XHRQgi3iu1V/DsGFtkoHR9GQYQPzGNmZYHshJGYLhkPIlDJtOjdjky",
+	"Fxz1GVhLFN6yNFMmrXykTRMZD7TZ20p0cwh1eYE5mY+ejI8gRM5Wmpq/R6neHB04Lh60ZC+vxKM+f1hF",
+	"T26MwP5c1MTwn2WCy+OvL0h9tq34uw3vs7XSCzZiMeOYYbRRQH92dyy6twEaVlG9L+D0FYRpkaCUSZsF",
+	"VFo8u6fa5tOLWL+viPR42adK3NnJxJ01RIdymWHxBIEYLDo2rPNdaydFvMht6uXe4q7Kd5LOW7nyTaNB",
+	"crW3k4y30RhK9ytSbYsqEAgxh19vwjvGLZGF1Nn3NORb0uV3nS7RJLBhVKdn426KBWd3yeXmMk0VT1Pg",
+	"1K3u61wk5D6m0ykLGk75NSMKHGovocQOHjQBq7XuUQDWADzSnvpwxm+5uOfp/RVWoi5W5BnNJAs0A87e",
+	"//Hy7NTlGqXmpO7tttvNzl7XaxxYhZB+fneidDKsRAJAtOZJYajo/9HZ4dWfzwdExC7XLrWA+RFFY5ND",
+	"OJNQ0zBgbGqqmnT2ScTuWCSh1BAanSknu+1X+wABLgImSSiVvIC7QOqkltptd72FjAibWWf3I2dZgnh5",
+	"myuXvte17U1d+OphmWSwQT6oX0mXB5+on0TznECncIvcj8WkeDG0vzJYW4lbZJQbaXSPIAY2lJ8EQFd5",
+	"KiAKgEGJF8HiEJpgGvvLPS1lCu6zp4KWIpfLwIUJvPpndNBtDsHCmym+WZD9+NUkxJNSO4MlWqwlektb",
+	"+l4QMBYDXLd9EbN0IZObePtuJ/1ze1GiLAtLtWWOZWKCDvIstQYuDR1cTw6pjr8su0tn/VkyrsgZ6XOd",
+	"KaJ9oFiNjfEAwimwt+P+y91X5H/9z71Wt9Fzucv/pj/5m8mM+Bvqh39z+d+azWb6/+pNXSvt2hTH/hvZ",
+	"bbfJ35TQb/eSTGurYQFbFuRq6qGD366rrZ43Z3EEpaogz00kYxPrUCjBjllQSPmAEdRpJAXZbe9u77b3",
+	"tnfb+9u7nR3IoqfYZ4lMaTJ29IeO6ZYiYkgdbJDcxvScal8d8reUReJjh3BBJPNjlpCY3YQyYbFaLc5i",
+	"1cjT78DIVtGva7iC11BbyUDOy555dpkvHUJx7ccM4lJoJL38UrEBZXYCuiFlCrYs6434UEQFWxPBGFZZ",
+	"6GurLLQarfsKRrNqh5bjUijTJghYHDVXTlSDFdsIXRsE24OlZg1+oPTyLGarFrXX3iF/W6dkNbRpSkw1",
+	"V30M/pj5t4q8AN0HxyfXVGhhyQuEh5mLlhkQc1cAcjhs3AGSX3bk1ptwVOD5ysCjNNpyAJRWI4FvrqsL",
+	"DmFdgOWuCpy3jMak/dTsnWMrt5pTuxj0j2pO7f35Ef6d5iMOfh4cvi+rhJV15FukWVX9ZheZQJYRVRLi",
+	"ck91WzUT7axrUDJZ8OQ8oknvYrRAmt2WjrtrBVHa3v7qbDQcBMojUCk4mY5jWiiIUN4JeJVbzLNaDHpY",
+	"6l2Tdh3VTRMdIYMAD2UhSsLqULimu6uQAFeGU9hzAQtvXKbw20A5xAG2JKG+osoRC260AoIxu2rgkmIz",
+	"2VGZ5KsZ+u5X5lWt3EwFF04XmmVttoiXppt5inZKSHW2GbD6yWbCE4wOL+XDu+028CdD+/OZdWQYM5q2",
+	"KVZSLEm/6qZf2Uw4U/PSF3fKX9QcLn1tN33Nonrk18IdS1/fS183ZVcVc7by/0q+2S9uNMuHSUMYwBOk",
+	"+x2bDztta23Ix41HNX2ls/BKPhJ84YMMftPKnpOJVTsm+3LH5tUY0xgLiKpTArmjW40x4AkB8aBzWv/o",
+	"3fHpP//+D0+/AwIPijZGBG3KKfPDUehjm7J0uuxgPPUD2sRNGSEFxSAcjZTyBIFMWKwlGW/JbIS98gXD",
+	"UgJ9CFg8rmoxuuScjj4k0I5zIu4yNOtoLFb/W+jIk73STV+pKqdd0nubC6ysFmO/tnRbO3pGI1BU98Vc",
+	"0ioSDzmUFv7pTpn55pHpnN2yOTduJ5nOYRnJ6ngaIdcEJtePx4hhu+1dve1dW6gtLHNXL9N+B45RC4CL",
+	"7++k7yvBeOaPM7SvK2yypt9dGNpGqbr3/eCKbAsl628DkLenLAZiI7jc/mww+CHb0Z7e0R6QSiXa5+6h",
+	"fmtfv7WvQV/VKhHqm+I3HY0icGHzrfPMG3puuCHwhprZGqL7Cl8AWTo78a1cSf61BOg9TeiXS857Gq3X",
+	"lpNxQvWi+iQtzaPw+j4TpsBrs0QsXkgX1y0h16gHWNY7Kudk/fIGkpYwvNt+tV8lQ1dOn+s2uTq/NWtG",
+	"lUkag4KAXRkCqT8tLMmpLU9RN4kz5+lV2dC+pi9LKu2vH8yWKQg5Y1h3b0VZiLIogH6O51otIh3CWjct",
+	"4lntoXV6gaHHkHHQKvEt2b7DfvMvtPlbu/nqutX8+LnjdPf2yhyIZW6aRQCVnoOmTotb65BEkO7eHolY",
+	"gkF7WErTId615xCviftpeWCkjBiVCdh8EQ4TQvWHKBzAtz2Xw/teq4UjwFhgSkPzAeaRihGZzrifzJA9",
+	"IZ+GLiFoPgcrf7sDIgF1uaJiDpjT23upmAAkvEVOYUCZ0BjM9lpzTsUTDyLllb7tU8kcNQtUL0I5Bubp",
+	"7HiNgoW+Zl/skgPMV7SrPM4X2Z8fC7+U+ojNUa2P6enhFlPmVlVASae6YNOI+swE4nzxrGUTZSRAbkgD",
+	"Ygt5112R+uYSbBhrfIQvPjiml1thqWuB47L4aSETdlVRhXSTpauoutPWO7rW5Ia57ZbgrWRF/OwAzavo",
+	"sAwTrCDMfp3RyJLCF/XY/y3OaYPDSfdVkgmCahVY2Vq5MFnUiYEYorkUVfU0z1cqocLl5eqMxAQ/t4bI",
+	"QIy0AWWokCxaC3drRBM7IhkPpMvDpHFAZCKU2hJOplHoh0k072HSb5UKNaYY+XumsUfRWtPpyXE5amE6",
+	"1nvCKJfWfg+AKiNXgAIEthe4rlQ7tCNwOlGEPUwUkTalHyW0Sp0rDLUFrSJIgO+AOIvvWVK9DqIywlCJ",
+	"e2tZ7nd6xmmUwkdotZmr8FEe3qqUpabR3NVKWsQbhSwKJFaYjhi9s2ohSCJmGCbmKcw4ogl9ncQz5uGL",
+	"0uVpevcscYgUaGawetwc2IOZkhRUwxxqc7BRor5uudy7VIz0CCqowpwDHui/YpDbFZ55mLjQaXZ3vMYB",
+	"8Q51bfb0M5d7J1QmiIn5z8FqKRWevL86zA111e70uu1e+7s/tNu9dnuBJ3+u6WD4cxon8+Og1ttptztZ",
+	"AkfHyb2A1KjW9yeMHIp4Wiv8PJsMIV3m8Oji3XWnDb2tDqkuvfs2ojfGH3pIdS3f3EPBE+qXLwVa/dov",
+	"6KWc04QcQaxR7sfcQrp6IRB+GLyZ13o1X8qmUgW5ea4hnSaQlACv5tQGExpG/SCImZSl9UXzJ7RitOxl",
+	"KFla69Vevf1u/6j9Xee773YPXx7t773qd98O+v324d5e/6jd2ct9tLiTZZVPL8B7lWX/7MHhLi2+2z88",
+	"RHkPPk97PMA7b7pvao6phqhkIfVPHS5ocIL01bpwVvB2pPcgB5ja1y1h2MkyunTZIe09LyktZNcwdL6N",
+	"xaYprs+84qqFVX2TLhBrJNVKqvEWSZOlri9QqcUsTF1f0uDi8dGiVQJ99dSPWBPUvmaavGd1v3goI4G5",
+	"Cn0WNbR0mp39ttoiDc54NC9WR9UjlukrZQTVns6mrfZ0q2cjMCbRg5aF0+ZJdVXPA8ugqXgrumHQBI5G",
+	"lPseQWsX9ZPwjjkLZlfFE386vH7XP+1/P7i+HJy8vb4cXPx0fDi4Vkri5fX5xfFPHiQE6aqAYEVGkUVb",
+	"UZmODIyoTFyOMxFvgXZ5Si9WQhzVQKjj0qCAdayzwrD+rmdXHfcsQ6h+U1eHaDgEVo8+0OuT/uWVmu7s",
+	"/ekVTgl7wC0U2C0eS9UxHVJOdJX6skIiBZ655unophT26RzkTicLsbTt4uucT2uzraXF+0u2VuD8FTe9",
+	"s/Sm60G+6KYvShj21cuEjXXvuZ0nlLtpJcLKwiXvbnTJzfZXXvJMDCpvTgO1R0ZZxZP7sdCpG0GGRqAX",
+	"QYUAsr9rta4p5I7b0kkhbKpyH3qqN/PK1afC2ueFNPVySas0SX3pAkLByVFVlwtdvya3sLxoWAZZpt4g",
+	"FF/J7J6W4gLgridjFsbEx+PcKkJ0UbKz8aO7BEFghWUw1epIRbJWjnrcU2kcemm+MXZDT19JCUtZFYFO",
+	"s7tbPI8lRzHgwWanUJS/nwVB1CSamj16eVriX9BlgUYRmdDJFC0XYWBQBW+mZGBsQK40oQGzGs8fFJKI",
+	"qXQ5xK+hfQIovR56p0vG7BMNmB9OaGT3ngpYHN6xIHMS2xTB5SlJgPxy4+fNTp/LhNGgaPpdQ7HJofFa",
+	"wCcIxBKMLihJ69O58k09H7HLoVI5xUuVus8bUYF0BtinzRNzgaqrWWJRcVxStyq2Xk3DIqjJtr8fC+zM",
+	"GYs7GhFdCSOFskVP7CrQvFgGeq9c3q+CsL38UtHgoVwLtqFdphBXwXudvgcp4AvNFx4W9Gx7FahyF6SB",
+	"bFoMzy2d8SHT1D8vr11TCUV1Daqgl2n+pe3kdFCTvmqxDR/sOcp1YVKU3pXgqYB9MTi5vvrz+eD68KhQ",
+	"+qvKvGCB5rv2ir3ggksAZdkoypnHBuwLxtqMQzxLzb+HFe0WStKRAT3ho+Z0WSOGBfvsYa4+Y9HtC0VN",
+	"xGjRXisLhcRQPVY4OqbyHRTDsfpkoK1ofeNVZqb6Fi1N0JoEIkjQ3f4V95DtIFfFe819ODUxGkmW1Hrt",
+	"BWOPPvDScjigy6AezyaSmKCrheI2nbUCUVKEqtKgIRkNfR1YOK5iOo2Q5SU/N/Gg5R0cBf9ZiftX40J5",
+	"oy7dIAkCB3PLVaizBnieqeqoOfmyReNviytur7XgRCQ0umByFlWVS8gQCE91QhN/rHhSkhWR0zVHMNTB",
+	"HhIdQxtXfSstluTUjNnPIKE5zBRAZc7PIonFHombprov0FySGMW+RQbgkcwlj2beaxM5lsU+KuFO9+RC",
+	"tSKeLdLwNenzGnbfkoalWgaoVKNtfVR3OH5a43Gp2aokZVGbZWLmizioXG/lAh9v88rrDis0oOULegp9",
+	"o1LOLvfmg2zoEArtgtQqN5MRcw0kv0RaL5PJyypRWlqGSZVbbwd/qtjBF4j7D6tpyA+hLG93fcaNNcGU",
+	"l7F05C1ZIrk5RMm/mb0ACsyRJKZhZBrbqfOEqAY0IIU344RA3TnLeOFkWSp6/kTM/DFk240FmjpCdNor",
+	"DbHl8hKapVbSVIT8kf5/l2MAAFnl/3+MHx3620IArU6sUpcEW/IFdseAwlhOXgN3Fm+Rk8NQJ1VhHN3u",
+	"8kl83xpjwL2MLTSe26Vc6S62unh+VWlYg2QbwbGWaG/u3df3JT/B4v9T+ZZXyhgQVrSZHLHKIVvBtm1S",
+	"UZr5OIbqvpALky6tRzxNVTxS18a1hkM8zNlUD7Enr8XwRJwW40JTTFo0HOvjY6tn7UIMSJhgpb3B6RGM",
+	"F7M7ccuCnvEIuByzVuBzLD6ctqHR3KPUxcptO+FC1HBGKtf2dmutdNF5tEhrlwQTWtzCYkqSJQ7xxWRC",
+	"m5JNaYyQ4YRG0zEdsgSqiUMBgFKjVUbTNyfiuVzf9jJXoDZgWxvdzBH4wTDcbOM9i7eb2uFQNFlJOMW+",
+	"BTRrcB8GgHguL7WfF8762d2FFSWz9dkq4QS2XV/caxJOWKPCpfWVPI7L3HYahxkP0INXlLaqvHcyoXMW",
+	"fEUPniVmlDpReRLPddnIxUOS6gpxP9X4TWiDhkYYkL8KaJs5nBOvWRC4F/qC7S65YnqZlYrOap8JOkJY",
+	"kNcdwK1XdI2s6oz5u7lEKvEMuEcRx0h9lc7WKFfalvlZqjf1RJocbijHFtfd2J+qNlaqy1Xv5Ku5cr6y",
+	"88PI9fbO2u0N9qYGqNrb7+5ZIZm4/GgPSzpGpQa/nr+FLhp4FJJDugGO8wj/S4VGW6Io/kv4X55MW/sX",
+	"8sdkC9zALVOxq2/JO6NLGH8N/4x1I//LTfNMbhp9vN+QT+ZR2YJX45xNMhFavmgRxdyItyiE6QSinBzj",
+	"EZ9yI9a7HBw16qZgwTQK5Q+y1le6OgwANhFkmOUHA5iV5sZoTCaYkL5g5lw02h1u7sA5FdqoQIdoUlmj",
+	"h9IqX8tjxqx0jywMtuA/eKxrg7P7nHuDE8bVJMEX+jmeJjRpPREZ9pD3cay7jWpnx+EzOTsUB10jZ1BJ",
+	"RD3w1aBD7X4siAxvOPIzsegjw+aOWLBXm65cnmabMtvoZcbMuiyk5fitRywrAOsQFklmhnJ5PoNBZiGL",
+	"Y5oPupO6noetLFrjHiBhuA8lQzphLJwWEaJpcumaLhSXl+dQPosL5QtTEZ83wXB1duCS/Lzf3afxaKP6",
+	"7+CyePTafi+PxNOGR8FgT54B92jnw/8myW5fknO0KglnjYCR/6TpRY/Mg8mzymdPeXlkUH1lGP+SoJeF",
+	"W7+ZumnZd/5TWcje5/o3b2YZQ5q/KOc9IvZY4d1jYo//M7Hy39uetZxLrrvob8lcBVj2exur3stin5f/",
+	"slI9qZUKT/XbCyYuFmzarHpYeT0/XVWpUMYPiqk6xHt39E79Jw5/farSfQogxVKIG1R4WyyjmC9quKLU",
+	"W1nhwLL1lMI/oUnon4B5pCL8UptQqDGiqDEOslBFj1AZBgrIiwGQNLqn87T332JNsQGaaZaXEKC5Wr66",
+	"z9IYF7ZO0v8CDcPdLhQPfZzDt8qV2JS34bRpotab0LNACb46sw7XcKXLp+fXUGJnW0MyfuRC3mFCXFW4",
+	"eMC2JAlCOY3oXNeAprqwN2MBGYURHgkUCds0L65cm3jURgp3wAJv7ryz/To55PtoS89wF9YXBvEDWbxN",
+	"64l/+k4pQD9G8MtdIISfjd3a1W8jW63CBGqBpld7M5MhV/pQIshQ/7v2THLZiAc22OR/jEIesPh1tui3",
+	"8ODfd95kj/5956h6H0vEueJkjxLjMs18U6HsyeUrm3pvIFz9ywlOzygXwdX6Yrlo53eWi67ELeOm8UZZ",
+	"y1OIaGxa3Xl01XrjCrFbLe22dlvdRoucm94Ghf7ugWBQmyEht1zcg9E9vOECegtRSayRdlpdYzEvb3WO",
+	"TYOqei3r1kBhkMWQmWdpwXmr3ZIuavnD1dU5eUNl6LdWdvF8cMwasPnOsnVAiJ56ydE4kK7eW2siq7XO",
+	"YguUkvZJTuqOwR5xWKG4RU6x9Qvjs0mqAOJdAk9FMqaJy03nw7SOplfe5cfT/YZNowzoB1noGeQ5Ls+f",
+	"616rSxIWRVKXfZ7SOFkIh13Y0aruYw9OTZZXSb2cUp9ZIcvwmkzDQEVM2GSazAmVt+hF0jVKEVewsGq+",
+	"Zcx02vJFzFpWQ7aWEi2KkcqruxJZx7rkZmKR0rKrqdu7jGZReiV1eft8+7NOo8DwKXx3DR/VejU2/3E8",
+	"/N4Pz8Ifj9//dtw5DY/lMb/Y8w+P949vpz//dPjjqxab//hb8OFYvfRXf9JO/J1o9uf5j69afjfiw8nb",
+	"dvDzjxFMM1V39jrkIHa105Mph9yEciWgLIMqLFNjf+0NNM5Y9L3nt/R5nZr41kIXsIb5ggeSzHgSRnZP",
+	"MPwmT7D322W8RMmik9nE1qIsvrIRtloL8GkMPcxXo+QagF2FrnnQZ8X+9RmsrPafO5PcYDnoG2iU3YEP",
+	"lxWdh3TP21zjIdOIERvf6k+fvPOt7reb8hGXT2fDKJSY8JHOZOrv/fzuBBcpdZkiy1munQD98+MtScQ9",
+	"T5v3Oi7XjEIEzHOIF7A7Fil8N/1OMCBmJq0nuu2krlSsqLHuL5b+5PIpi3XXsZbLXX6i5APZIwaaeics",
+	"IBp6pJ6fwzQYVfhiZTQ40JZKDbslXe4B68he7u7tNWBRCh4+TWgkbmaM1Mt2ZT5p736XtTPdabtc76Vh",
+	"crbx4G8Zm0odqDDBVEpFwG3hizB/LFjQA7sC9MlJ2CcoBOjPgN1BTUWwiHr//Ps/PIeMZjFwQD1lsa7x",
+	"oixSmrHkfQZxArtcPTQ/o6D44B0QDkvUdYeyXCHQZwrcBhoUg78q3yN+T/eI7z408R87JdYiuyfng6Ob",
+	"yq0vXWsUwN4leRl7p13dD3w3a/uq5syf8CKY3kJKvX5LOqYjAwJDd2Aazol3KHiiBNETym9mClfygHpf",
+	"3ZOrLhtE/RiFCgu2PhV7pqzql/rg1Kw7UL4DxgO0i26wgQNjrtLagZZTs9w0TeyJ93MTiFQTcL6pY9R6",
+	"ZM6k1yL9yisp8V6nBAptJy5fTfrt9u4LzXvRvLFwsivb8hpa/vR9efOYuqxBb5EiQtlPJb1S4t2yuZFp",
+	"DQXTby3aE2/ZvOhE1di2Sft/dSvvyktI9TPaWXqoxD7Tg4y2pVK7rzO9c7Qtf2c+bbLWbhEPFAjM8kv7",
+	"OEvmz+IwmV8qeqKltFkQJofYPbRS17Qbum4ZbTMtq1bIsjffQG+JIXR7h1dE7PK6p//ZIxihFXJgQWBQ",
+	"hIyqhoM9U1mgeA2K/qaVJtyTUSTuLX3z0FJJep9Rbsk2hnJVr3bBaFBcLKnrtUi47Y1WKl69j6Nar6Y7",
+	"gqGsZAf3qcddOAiF8ihSNdPub6m2pIaDGcoD//om0mAFNCG8bhGWpASUkPa6JiwJ6DKS+GLCsGKCl+1G",
+	"r6nZVJO7/OTs++NT0mzqLr8pYD1dsJiEge61r/uex4WjUhATcfgbtbOJcw9zIDe/MCOIfu0DnWkHJh4s",
+	"mCMWD/SwtGU0TYh3fnaZNpiD2b2cOtht7bQ6jdzdCQMjnbnc2Cmge/xCt2qKpaCBq8E3UyrlvYh1UCNI",
+	"DmBnhEWne1Y0fj0UFv1ZMq4kEFajZ406w3lpH2gdSb74AwbezKeMeP3zY8/lEPeJva82vPHVSleanosl",
+	"giBLPOvfht3pFSWu1s00ymV9/3VGZ5h9/vTkA2Fv+OoC9I9YxG5AK9WwF5wM2ZhGI51pFd5wFjTDrN2i",
+	"k+oVyTiMA8ybJkMmw0DHBqD4XXZMdbeW68RoaFIkbm4w8zwRULoblar++bFba7SMwIMhzBn4Qp6J2TlK",
+	"0ASnY13E5PyPh4MGUacPwEZXE9io4F4E6e6NBQm6cCom7OsOOxA1TyLowYl5BmNG0u+27TblUxrG0nE5",
+	"GN2MEQ5gIvNfYY0ZHN8rxZVUH72PwwSkAZdPYzYKP5ncBtB4ZW97m05DI15FYhYA5dv2DlK9VYkNUIwG",
+	"460bGOUNOKXUOjkD3m4UWLMQSDDWFu4M4qnjbkLjW0k8n/LL8IYfc8NAoHlaioimms4i5+hnOBArosQ0",
+	"cBX4lcqM90Ex+xuWtkX8Hh6CxP0p8RoHelA0bGblvDAFRFptXTUvUnBz+W57B7q67TQ77T1P4XuqJ9Nk",
+	"rOBzmPvM4m8uL2Nw6SzHR8DN0tpBCyyN1PWIWD32NuSBy/2IhhOwyDabYTBNh2uqn02Pm6dlg0vJE5zx",
+	"wq3fss/lCelUKvBrSlUu6KyiUlDjy8ZrUkBru6bDgcvT4kwoGdE5CQSpoxIiHRKwKY0TMLs0TCGmMvHH",
+	"coK4PPVAxDNeRZKAEGFdkZ6u7LYWisGrIEKtwjBf8FF4M4s1mXC5d/j+8qp/eDi4vLz+8cMfL6/fX5x4",
+	"pI4YyHgAfnC1RWjyB6O+vziRkMxx3zggXl7oAKeDdHlKCks8SYAkvwvebsaZvzpXNjIgBgIYVMeu0W+N",
+	"qfnHD1c1p0rQz3WYrq9AlQaIdroK+9uZNBLWNJHkTF02l9vjSWPcxDBScio0V+zZV0gPl3Z7LlZMc3na",
+	"u7d4Y9TF8pWUUHb9irImWqPXFjYNaGMI3TpbKnCa+K7UjWeDEEUA/QZW2MRVAzCViqUtQrqbNahLAKbW",
+	"BnImLhP7cRex2DGX0SnistyyutbpxttpU3KNs1bf6VbNyU9Uiu/2mCVDPL1Eah1RlVqrwa9Rzj6eFvlQ",
+	"Rrs1mc+w0jpFLNknSd3u7YftvqksdIK1/rpWhPPs3eCi8BiKPTkuL3v12p212zu+ge1xAH8zbP6DhvI8",
+	"P4W1NLBLuuAur+rYXtI6vUK2ylpjJ/TG5W7NIHsqb6kR3VrjIHNAmWaTkgzFDBaKzE0pjpmLP2VuOCII",
+	"TKgnIqH8Eo72JcyswGnMov53v3BIEdUnIR+JqqxRPF74L0S3xIyRO8YDodaZiqL68PrnxxIJveBYDDam",
+	"vuL0qZFPN10nVCkkEu8pDrcl0y6lKKbfC6VCWC9KbB4ryYzr0m3gzXpBXrxAXajA0l+8IHVvWzH1bYup",
+	"b9/tbLdaLa/Rywtg0oR+CpcTi9srnqhjI9JLh73wRQxuvrpRD+463cyVZ3LKQQvVb6iBO3vaRyAPtINQ",
+	"3YpUxcj8l+DcxN2V3lDcHZ5+ulqzs2XdTAGl1FJsrCKDbC3p9fU+u2nvdrfmuLnu7dkDJa1lf+Wa3ru1",
+	"B09vwjR7Waioqo9pVRyf3pmpEqWEEbWJvPRy+HNJwouuuRfGaU6xk9kF+kdvycXg8oqMYjphCufwnMaM",
+	"BsDGJywIKRiPpEMgUM0hU3oD3gMeaIckxgFIwEc0evaMKPbjhytJ/vn3/4eEUs60U6jEWJeIUoOILlOg",
+	"7XOoOuv6BiuoplP6gp7j8OR4cHp1rRXSOkXbCWp0+bvUIKtUWiiAmG2OcsI+JSzmNHJ5iYZ7cdnd298e",
+	"qP91yC2ba4KheJ+i2Eq5aAAcj/l0ZnjXgvLuGKs+etHxFOSYThmpo6OVkr1Pn9QlJ+jVQNkzxTxGA0nq",
+	"ip7AMRach9LRT8BnhYFVGiPUBrPlBMyPaMyk43JcqU0Z9MRq/AmDeEGMcFbYQjDb3DERHkrJlw2siBYi",
+	"K4WYKpe/v3rb/E4Nib3qMGs/FlYbI1J//4d2u93+59//b/WPzltQSinZbbdJfbfdAakUJIeU2nlog0Ne",
+	"fJBFcCF+gEfein/RWqCDJiKlZavhRzSEGgjwicvzRunGAVFyvq4mRhEuiqYpQmm8VZRMaKSgoVBHBPMD",
+	"QjXc0zOjict9CsGDQ0X/Y8mCdHcHJLkXxZ1lBxUzeK1zoM5Mh+EAC3F5etIAacOV0oTqaE7q3h867ba6",
+	"Rm3932bba1hTU2J7bOdquUOBQojx+YKLTQdtXMWUyxGLmwPuC8UjvOyQUuFPcI4hxeDLi4Q09mkTPZ7d",
+	"xZpTu2MxprTU2q1uqw2a45RxOg1rvdpOq93awQiCMUg42+C52L7rbEMBQXh2UxXBiK+YvluJP9YXcRRG",
+	"CmjAKuEOepL96ukSoKQv8ZzraM2EivlKyVTw1qW5tIPTgxhVz8yTtb6EDDLMHXMIJR5nnxIP6G4GZrBA",
+	"0QlzOS4H+ZoHqOYRyRJTw0LNuiWxzxUstGfS0vS4GOmlG0RiHQiXfwDzaR8U4Z5Njrc/NXnwV6lwrD6N",
+	"2YjFMdK8X5uA0kAJ0fXPPpn+50RhMLa/V/8TJvMG0pP7sUB+qE8cHWR6E4I7IEMBfBSnViBgjroXTE3g",
+	"8pCToToYqyO3BmoPafBUxAnavPAj9Anri51WNAknTMwSl9dt0fli8Kf3g8ur66vjd4Oz91de4wAEA5sT",
+	"6FKUMIsHBEa7ogVXBFPEmIIwnLtc7wkROSWdkE56Esqkr0YaIEo6mUcdY/+LImk0NygDUVToA8j7t8HW",
+	"XVNSba1XA2qSxeerq6GNCNSObTPfoHBeMxYY9S5jQWnM2zprSzfrZOok9qDIm6w9UvfURAjINPNloeVa",
+	"yacVG7XBbG94MfnsY5aE9vFz29kvCylasV3d6wz8PGOqg7/DgNSra+WSMChsjkahz6qOzcfcnmwfxbyp",
+	"ScjTyJZNV4+iYChJQuMbppaGNyivU4SBokdFUTwMoK50qo9vK6Uf1HkjmWJ+tEOwLCDAQGcuTaG4AI6b",
+	"ZTupLRdDozttSHsuAw2u+blgQyFW2lQEDbEwMDqWd3Z2XpWWCO422y+v2q96UBz4LxXLVsQut+jSEsIb",
+	"rXXIRop3bLDM71YuMxFPvEgLlMg562iyiaWAbBLkS41iLm/ppRhh3FHJ8kwGSRqN3C7LJimuE2kwMBvg",
+	"4kDA65qNk0673TgweRuK6Z0ewVua0eSSfNsVSzaJKdmS9ej6mwn9pKOn2zontTKY+uEjJKFC4DuIMt12",
+	"G10AIHtpX33KuRXXRoOPmXlphlHKks7pDQOzSpkYkI8FA2X5V1et1q0p3HBrPbdwJzrdXnun1enu7O7t",
+	"/wV0ZjoN4T3gQPDEIt3wSxnVx08VVXRrvc8upKTByxBMo34M8W+gqvhAaWgxjpiycbf24Lg1LQzo+Whn",
+	"2PV34BskLtJVrNiFI0i/V2uxJ1InpkZb472uW3v46Lg1HQqLO9AOXfg33mQ1q3oN8FwvQdeKPuPWnI55",
+	"zHITPKidTWN29wOVY/il/YX/B1ONzWh7wW5nt92lQ3932KUv94evXnZeBa86nXbnpb/3qrvqd7f2kHk0",
+	"aLn5zcsQ0VPCA15LLQy2SmjPg1OZCaoJUF2N0TAm1aIMWsdLjWFNu3ijyi5KevO2z2MxjNjkDQ1MNhl8",
+	"2Vn7y/c89eUF+O3O2t++FfEwDALG8cP9tT88FQnK93SIPeh2u6/W/vhKiHeUz/V+ITF3bwNQXbL4jsUY",
+	"FAuf7mz0aeiz95ze0TDCtVshlyAxW+GAv9jxbB8Vwc9FYhZ+/ujU5GwyofFcC+aQJgXU3S48D90V6I0S",
+	"z2v9LDCupi5crdTamspGcE1BChVlWYffm+CbfAiPh6ThSnjarmt6aGRCWPrSGfe0TTh7oO0mVmXA9MsD",
+	"e/CO0hpf7pEglEnI/SRbhYPV/NDgCMFBanprhswwfByg3QFvJGgCQXgTgmnwhc5hyEc3sU8K1EqBxdjL",
+	"Fy9CHoR3YTCj0YsX2dDq+w9pNJMVVSRZkiit+EU6bhaeQCNtFXkBGiWNIgu2anq1IyzLmNZ9pBNmjQDz",
+	"YsIIoX4sZFotXvbsCBqfcvRSZWdkdP2XezYowVMC8y78WDaIfVwt0s8U1zFNyL2YRRiNSFiYjBmYtUHI",
+	"wKgMXepVETnYxzkNY23UoJFC+/n/z96377aNZH2+SkHAIlKWlmXHPRcZwbeO7fT4Qy4ex+mZRXMQlsWS",
+	"xS9UlZpF2a1tBJi/9gF2v2fYfY99lHmSxblUsUhRtnxJdzrRP90xRda9zvV3zuHlt6VccOKBBezfsKYk",
+	"ozajpjNT0oLEOkh7MWR4iegmHqCS9IRWKrVc6gW3KTmGu3Lo44nI5IFeq5b9wu1S9eOS6SuTX6nUoeLC",
+	"XWM9a2KmKmwP6bzBMB3/6BpzZXoHKRqhgN9ml5pxMm2Q7Fjz/Ih6JD2PzatBK/eFNj6SpnIwNDJhxvoY",
+	"lh2LV7Cxs1BXSuYqHZI+tmpJQswWbGMVjkUbGaQY1cvl3ALcDoa+8s6BjFOdfYJ+/fmPSay1nMLNykrn",
+	"2g+6N2PvF6qaRSMWPqvRJLSQ61hX1IajwhA6ja5Qr79I7RBr9CNOk8zVNdLYj/V7/VGbax1CUwo4tRwQ",
+	"I9mJ3U32BoOtZ4OdpOczIY9knqvCG/gWWPUSz1usXXPDNo8EXWDyq1A1lbatyoDyjckd4sWM4DpJistB",
+	"exlvk4tRqRuIDttNHg0rURvzrF7ZJlbvInAwWeYtXxwHjq4OqRo49hcmXayhZbBSgHpJeW2+J/GUIB6e",
+	"xZ6SS8SuIHZ4s68rU4PtBFEj7mThWDx290fKV0TmAkyw6c7byvd2cTX4r138CqXI9fQk3o8l/YgCgD7z",
+	"KnQIS8Hf/TzNtX0ePzSwKKZWFTCSsP23mp/X8BsiS587NWQ7fGG78VWjtXNzY2u7jdaaL+yu6M43q2uP",
+	"3cPOPTb2U1sW94AEK7dvQHmQQHMRohomGHmq968TCsKFFHGeoIYuv9MS+0C1rxB3Rs6i5JUZsc+H8NfB",
+	"eJjwtwlpnajDLiLopBmgt2pp+JNtfj+gJh03jOUxvz975UZSH9fqJVxenZrB2psbbha14Uzy9rcmEf9B",
+	"UjnUm2aK7+ARWEsTvIcKeC/d7+5K37K2t7OOziUXuZHpuTGvZHHJ3323zqR8TOprlWYS8yKtq2LeV7c8",
+	"0eRyv49yuY5WGWCvf1wJs0UVsxbL8+ONATMNnZMxug0UT6ButqJ81lY8b3Z43nA9yQluS6lTkgKdJOxk",
+	"+R56Qsn5m2aFcjDxTHutE6VLhCeYsUi+Pz4X1eh+ydJPPMSEY/RkpX0Ovdj4VverdAQNNblkLddz0ahS",
+	"betfVfKd9WGwFe/NXBAYxZBkqcORwAdv5NTnf0mqRvNMf+zHenew5zP9T6RFwa4WyGEVwy6rQAGSDCu8",
+	"UrsuhDA/raxD1oK+UDcAIGIexc23YUCKwxqGpUG8vmYKJ9/SBqMW4OM+WFGtVqv1LXLatoaZ1KaOO6oN",
+	"+0hZWbEwBJC9/Q8YVwHHBtYPMQuIyvBw7r3BztYOyPFtovL3KwJhfhtx+c6W+VBarO5rQB3cWoKA5LEw",
+	"lOnIaIEeA9wz+Bf/jqoF/ra7lvQcHvTOsPPvUitxhjnKK7maspWFielu58RV7nsfzvKPm+XzX3kkd5D5",
+	"G7rYGrL/Z91N1gL+7edpLhgPAzJyfxB3hGKkzfO4gyCquPNvdQH5V9YdtBDulzYNInyr+R6cA/rdHQUW",
+	"8ZdfqDeAyJlC5c9Dd4yA8/I8XuO8VIpGMPhqxo35rqv2fCsL8XgK2dKta1XMWsPyqvimx9V67qZC7A72",
+	"2gWv5TGz9OBEBJCiMrKzOdnqt57MRh+6/EpUmirw/ccV4X8NJeV7Va4TAfsYWgvoBTfqLL5NEkCJe2JW",
+	"DgKqi9KILhamSlieL1ReCdust/jghEpQR0VFWjGWhZCNZJ7Ei7Ny2KodRCLBLJGx7iaVHwsN4IkpLqV2",
+	"KN0epjdzsn4iutAa4Tg1NBSU7HYJkhr0Qaue00VA+mc9xEdSBPHjFE7gEytNTaFi3XWFyijANeIPgppf",
+	"vf36zG1pCmUDgzV2z/W/MpcnrOYcqkIErHMh3KD8edWk6TyKdfJDpq7FwSWC9422JleBC2mlu6QtmULg",
+	"Nop14DcSD3Mb7XtsX6xD92Srm6gv9gZ7qNDsbe0MBkmv6V2pOXfISRfFGsdErosWz0Xg1r1hUUKnT6y9",
+	"swcHgIhWUtjXdPjcoojdWfc69JGB6+hdv72mNgoSh1RE8gBUV3f5aysYHKgzytsV6GWrlZ7qM1eUobMz",
+	"qHBlZz5Z3SNpRz5dt4edudl07qEqraMkPeJCPkgl8n08mlLULtk/SKqnHxFnhs+qNeLPqp+q14MV4xH5",
+	"8eDv2ndBC8pNVY/5QdVOs4dAxYADdE/1YoVq0bnXubvRf7MRo1eL0XtridEvzVynG7n7EV0JFVZtHUfC",
+	"Kgm9YtuPJYhvM/S0eth4wMJ6qnJVtmR2PMOQ8MBFWbfys7U+bC7xZq/grSxN+rHec6Z2X/dWG8J6UGqV",
+	"ACd1YdJFCIYiMMju4FnSa0EykdCDiOPKLxAJ45Lr1lzxNc8mBn/hcFwW49vFL1GXvm4W/2J9R9FsX3jx",
+	"UnSzlJoaw4XtiUvDCaVQplwNhgmSKaBqQg3uJqJbW3DG1Rg9UuwGqkNyrjKbXeTKgbWovzbR8QhPT83Y",
+	"81ARspEUNV1ycTknULWVzdiTXRcdMZPlpJK6lk7sjZ7rdRjWSfoDijCffhPZd+8Gz6C4xuLTcIfTDdvc",
+	"sM2v0wNPTCqkrJdMgh6Rh672w79qAfGEYDDvZq8swXbYgHtXzu5hw0dutLieYA6qzNapn7OR7wcthW7z",
+	"ZkvLbvNamwRwlaMJ2+J8Qu/1veliN+DwgXf8Vsv4/pJhZamVe5tVViKfl7HOd7ZWxXoNc5W4o7WKyv7f",
+	"BeW8wlr1MMTySnknBBcsCzx3NUWJLsXEU+mBiAorYlwBiIAX89Lnf87SXl8croHtbYdjELg3ginhabtd",
+	"dlsV+v1AXO/vzVh2myN8gJZtgknyFb8dBLwGeMBMNJdar2C/9zCP7baCB6Kl/l7LYiFey//AkO0KWnz3",
+	"Hne/SLjCnXbpdwBPWMsrv7u2V54P26/ild9d1yu/al67a6MNqkP9a8xs9/eBNwhivTCZUI2Bf7GIgw3O",
+	"YKPpfesG0rLt9t7danpL0j7KOHMXke7s+N35S5eJ7wfOb7WGqPZalTKVpXSYV5hxe5TxwdHLJ5ZSJw1F",
+	"AtKtTULMs9SoqInuXGc/zZUr7IQf9DAl1UyWk0TMdarCzC/vVD52uwsSdCK6hcplmV2h3e/2DIeYSC/W",
+	"8sKafF6qHiaRSbzQnAjMdY8aJALl4V/zWer/ZVVRUtG4XJUq6ZHCNYY2MdQfCwXwBPDC1KpIDTAdja10",
+	"V/hTIPoBbdWFmV9OajkDCBThqnVn+jII8aPA3AvFY471v/7n/xLfH59Xgxfw5PTtu/Nq7P4Rg1Xe4+Ot",
+	"1yZVXD6gmjG9e3B++Jco1m7K+PDo+NXx+XEvSPGIW/fELuWJQ4uuOzhbrmwAPI61zwbppDaxN6xCRBGV",
+	"zYmdaomu5y7JZiFLRZHImIILE86VFrPjYiKklK0ZRitRFlJbEtaGIiOTx1hmOSHdsapwEDLJAVaxltpe",
+	"k2aLGhd04DMhdjHrNCqCNE0z9Kk6YRX5z1M4ybGmW/Bj9g8uIUvlsgRHv1IitaKsZQtv1LuA4cK7XNf1",
+	"LbDR68wqsTsY0EaQKQEPlct2588hJcHhCfhqphTjhWgbPMT+YIPqjg1xXkDMC+ez/nGOcnOtRTc5GW+9",
+	"ht1PImHlgr8sJ8LMS5ul6ubr688OxxeITI/yearSHiV6M6WQYpZjWS5otJv0+5j4eXsb1vi/IL4qCEOH",
+	"ZdgbDERycPTyAxC6Dy/gAH84efPDwauTow+nB+d/SZqrjoue2Vi7zIhIrhd0LECplwKv2L7IUp/C9hpu",
+	"Jl2iRl9H709fnRwenB9/ODlqzch2/LMazUv1AubdWTfu9UqnfcqY1pfpuI+L9l+XMuQgLyhtFX8Kf+6E",
+	"I+gMO5TMCh0NoCCu2B0Q/rdHkyxPt4OfzgyocD6gFZrfvXfzFEC7Zr6gdIwL5uWwdnGZKOwa0Y+D+671",
+	"XYfLVYZbxntc3VcsOKxSle5jAolrVShHjRoCcpOY3ibpLnHtqANndctLAFtOBLiloXaxYW0RmojaPQRp",
+	"+vBe4jR9enehmr6ri9bfrfvZa1VOTApiNhW/Wlsy97025fPddb89LbC6cgbn6yVmjl1bwOcG7hmP6fbo",
+	"AVGZ1MR99QX6+iFaA7Wwlu4QVA75sendmWuB6bxlXoWp2RYpRHRJ2g20gJXZu9fUBFaS2pXOoCpzFRWV",
+	"amb1puyzlF2RE9CKuc6VtSLBv14sEmD6lgLzQBqJddd/IO1IaaoBml/DWxeFkh+tKDNFuUE4x3eGctRF",
+	"rnp9n7TW58Tb/S6KNVr6rJAX5kqJ7wYDrrsPfPu7waAH0tZ4bElyL00p8zNl5zlqHclP8B/KBI1iGY8b",
+	"hAj180xqdBghlpvFVZC4jmQpE+cV8PnQ+4I/ed7kiInoovwk8zzpCTW9UKklhcfXz0AthVPEU4rp3KcE",
+	"S7BsMOodZq5xGhNpX5tC4ThpTWqzpAFzAQmXrF1I1hxwWylRiWSpCM4fSjerHAVLp+aurgLMYLSOIvkW",
+	"Z7HOm+fBXq7VMm/dOu/iJF/iuVj79b+u/eZbOmZrv3+M52qd11/Bzq/z4qkslC6P1EzpVOnR4q7ulYYU",
+	"5GhOdW7vKBI1Dtihb+fmpHrLZGkjEX0REtFDRJoHSSTfjjiBOMs8b7kDt8gN9A5oV7+VbfBBEss2EYML",
+	"tVp0QROje82XtcHUDyvtDWywwjIAoNjGOlli5ENi2268wLp9tJLoUnGJcjFTzk4GmwoMeSp1KktTkGSB",
+	"nNb9hFVwDykTK736sytbYAqRzAo1ymChUXrJylwlvUiMM03FUSrMh421AxZWsoNLBgQShLfHZUW9pgoG",
+	"UQHf6IsTtDheKg38HzP3KR1raT8qXz8us76uEBnkghWQHKBUFW33aYAay83lL5ornAjmB6Kb/LxFh3/r",
+	"aYIFTTQFdFm5oPJ0kt9lK9Qw1pRXUFcjgsn4pUeb0UhqQWlvyXZGGdS0uu7V1tLNJNaBnO6r2GBFh754",
+	"g6ib5N0Phx9+ODn+24d3x69efnh3fPbDyeHxh7O3r47ffTg9O/khoQTl8NrrgzcH3x+vfLEdkEqH+MEC",
+	"mLuEr026FvbihGxth3AVCmAGD5IPgvt5d1vJUXC5V1h2lu76RgzYiAHfhhjgKMQKNd0zq69cKPiFDAur",
+	"A7apnF5jxsz0E+T4SRW1je6RZT0eXVNLz/+SWeTtFFTbHhdCkMfA1ODMC6jB32JfqDj6inDXxmrcmTl8",
+	"btX496PAgqT0MNV1ZW6Q5tnbsKgNi/qGNNXlC/CZONJbP5L1cMlfGgdb5Vddz1DPJmU2SWM2vpp5ueuL",
+	"lR3r9EgiUIXN9ggkyBhWc5Dn2O1LfADs6CMxJKC3KVYZE6UxnO3/FI31wzYL/b5YMtBjgv6akZ6ZH1mw",
+	"Yy2qBga9fmXvFqXKc+tzfBfm2rqCcqiZwkLsN6z8CJfHSEMhZoWinCbI9MPXniO+BZPUo3V2GDgDYGG0",
+	"SKiAVOC5aHVTEBpfVzVyhVWYbd+MaQeGOEpL1nejlavQyPEEVDzTfsxmVMh4plDXhU+dtkplz6HNzAqZ",
+	"piqNhOvMFz9OxVRJTV903cpS/UhLC8cHpsAFQJRDiUAHQSKMIhDSpSIMhUx7uDorXSbwEI9KINzc4Dtx",
+	"GhuV1RauO75deKzuoGCLdfRrjM2JtQ/IWaI2a0ZNLN3Mr9wZsr6wt5YL5A7eDyI+a4WKfFMuEjh267pI",
+	"iBNsZM2NrPntekUCH/gagqfDVfx+BM/o1opOy7yuQmKQcIHuAlcbs8+lkmqmdIPNYllxZqBImQgh6ept",
+	"PrEMO5iDrEPSYav6G1Zf6u4N9li8OKSscKeyKBcnLiPdK3OZafjLSYX1eFRzrfdJaGH85UQtXCQpl4xy",
+	"r3artmBxZcHAUJCIC3Upi5Sqs1jF4zmgBfHj4RFYNwRXTLQufrvcdlXwLz2oyj1hA2FNLG5o3+fwDt5j",
+	"1FDkOq0q60zJTSFoSSeYJOEys6VzWoxNEYlsXBmkwi67HpkjXMUmwkVG0GLy7y/ebu3+cbCzl/T64m/V",
+	"8malD9OtTkzb7KsZ0FqeIR7faDvJZueLmTpMk7BXKtRetaw0XP+UAmnNWOTGfJzPcGhvzw4+gMR3iMWS",
+	"X304/++nxx8OjxLRtYiUHNIr8PP7d8dnCVaBjaqHB4eHHw6OXp+8SQRvMDR7kE4zTYtnmm+TbHnm3xev",
+	"MYK/2Bcy/AoFcvYTmWvdcxNHaspzjoKzGt1rwn8NJpy82H0BkvaL3cOkx6fHTLOyVCnvaq3e9GLmjo47",
+	"NU/qZ8ZbHXlj68fHaOWmVH1yQvsYqp83Nlg3kbomXSwEnMynT0lpffqUiNNMFWyvdccNQf7BecKZDavU",
+	"ORKmZxHyiC3WUvDgyf5usPMs6UVC5tZQNAkc3NG8ALHPF1nrY9E33IPleAicFpIw6BJHmllBIRKpyLQt",
+	"QcnDYIDGGWDXqnBj48PgoPnXE7M1Mvl8qi0n2cRgA4di3x0MeMm875Wcn4zq2kLnZteprJFI3pWyKI8o",
+	"VqXf72MByjmXr6KvcG3w4gcIeE//USELWmGFdzpzQypNKhdPrICpRyLhYjEvFo6CS1u+p3WBZ84XHWtK",
+	"e+BKVNe8qre5S5GvBEWtjFaxrgVzuB13m+l8vxzWsbrgVUPWvrOGR0eFfK0Pql7Fx71Gmeqh0a/lxyAt",
+	"KBDk8F2+65mveh0GsC/T486ws0QiUf7C8BFctHrvJCZcFxkZP/x5Cbups9DO8NlgsFNVdd2JOnWeX39h",
+	"B15gnk0ZkP4br09/hCWsb5wEEH98J7h7nWHnxe6Lu+SRbGpeeESWQtnX8SgEsRi3j/vB42v1QyCVAhkH",
+	"33rkaIjHcaPglWsZfhsFxoRiHrvBZs4q9gzDxZY4R6yXWAel3nCUm20/gcp8fC4vb9Nu8Z1P0ZeoXnNF",
+	"ry9hF30dMTiNLj0e2p7neY5QpVplsYxq1rw/e9W//46srhB2wOGeIigVptU1HqN1S4FxYojcjGQ+MbYc",
+	"/mnwp8EDPAGrg6u2dzpYpZ0gYp3h7mDvT23lxTYGnm/MwLMJxLmDjYgLnclls8+vEXFzm6PvYfjWJdBK",
+	"FOA5pb0h4tb3CzS3L05Ky3gYDTzUS5jObgRqXDaacBXr0I4jkrAlITnk18cFD1kvJVcX+sEw6MWpK6wE",
+	"MGjyUVw/a0Ir7+fO2UArN6xm40v4pqCV5FBYE1r5+/MnfF7+9gvR+RvTdR/r1JJ12St1yDaoVDzbmjyE",
+	"JSwEE6iCVpWim5XClnJhQeeTKVopLhYBmgO1R8qu0gS99PoCM7KiPdGZNuuG5VgXVFrdZxfPivruy9EI",
+	"wTU1d8Gw5r5A4AeNmdrjYANZeqVV6dTFp0QuJQ7qtrWwYf+ta5LwHpiTctGr41Mrj4E2Nd3Zs+FYx/qg",
+	"MvBznO5HpWZUC9BZwmvGqSGthTMg5tKWfmpt5nfyPY0DTwIGamDQSN2E794EKQLH3kUBJNZKY0EkURpT",
+	"z/jRxWwfzmz+6uDdOfT89v2bc+69Bn3iBKwytybWlJYWv6WENi2fo4DBcsi//vmfZEjG5W26BArYV4bl",
+	"VDbmfHE3c+dSUnloFGdKRmoRplvxkCFjlVC6zMqFKOWlS54qp5jWFX8F+S4N1o3zx+/t7PK9GpcVnGl1",
+	"1vSH2kxPxjj2O2QGpxlKS5i0jVzyu5dLfttkFt+SYAMX9gEKcLQ6xsKRacdiIsdcPHa0i65O+Be+69Nz",
+	"e0BqnVFRkbRmcmbjeVedaaFVMTk+l5cJp6TyHbhsCE8s8AxHEfeRbL4xWjHtdP4vUlK94+0ZDImRAhIp",
+	"8PohgLF+gJ5aj++4F2n9PGi/z4C5g9mFiLs1lOkxbN1KzvHF+C4cv7qnEfs9yimnhbrK1PUX6mN41san",
+	"Wy5X7SoK53CvbiSn+8fEmogmmaGLgF/sizeGrt9X5aDZyAYbm8VnirW5E1//zCYK5NK/OjgSucMSaeKs",
+	"C6B6NvBGHDjTClhDOEsDzFOlFYh1FyMZbkB1gf5KyK7e/hK+MGpFQMa6gi1mKVDK8YJVOwIdsaiShlge",
+	"h3P642Dwp4SSh9bxQdiwBwF5KFFfJIdSE1jnZQ5yVD3qJtCVp3LBPnNP0Tkg6KAh4mGi0Avl41Tqqjkq",
+	"0sdvjo6PEkLM4dY4G8Kyr740lDLNo15ymNWCi8nQViLG0eHcnA1jFQpsudPAcCHWs1tgBmeO4sH6l1pw",
+	"ZZa1zQi4Sd5+klEZD4Je1QFUUYioqkxgwUM8LwmFWhFOK/LpQJaFYN4XK7okOvdusyi0mxJi3bQliJtM",
+	"CTU/zz0kY5rp49od7gHUuguU6p6QHprpwyFHTRjU4cNH1CrpBklhSsOH63cFNfLmJelAg+lG3tzYojaJ",
+	"Vb9EmZdo0ZeK5+D0ICvRHEBqJvROI4pkeaxDlHuorB3KmWU2DcNB+EvnRbqWXFoP5Z0D9BJhCnqRHJ4d",
+	"H5yDvFXFDneT96dH+DDiVOvk+CKkKHsF2lHwsvTYyQYUs0chyVfmI/ZAQt6+F3ICpxB5edCZs8I5JgLf",
+	"mArELkOiDS4Ih8XEGj2FLhM990sr1+u7LPoO0mApfNztOxB9OzHXMP244+ReyWHX4aIGc6MqbEthTnEH",
+	"xzabX+SZnbDpI+EzQeHkQsaasHsUOsVT9qFXZDLhOHcXZeWslBN5AZP0VQnastZUoj2IknDeYB0yVSkE",
+	"LrubEnKeZqUoC5nlopt8f3wutvHR9tXOtrqCtUp6Q64mgInJrR3P81jzipKIWGQlpihnz5wV+KXzW+LP",
+	"FLYVui8xnF4GTihshb262tDekX2XhofFMSSoVhdqbHgmLi5fOqx/ZrFYAqOfrDGaYt2t96ZNZGXm7Yug",
+	"cCScgcpWxSHyWIg2u5yUHLhPUQzUV7dNY4yW439atL5GPE1Ui7aIAuN4ROnvUAujXkszH03wdpFGm1Zh",
+	"IfS6EVOZgpYY624QmTF0d9WHCfA+oTPTXUCMyxBUYtCZ5LKUolIoiIXbzIx25nunWWO3vDnNw4VmfNBK",
+	"TIEOeSCv7Cu3SuEKTOSVcjuf8ek95pM7MlOsDRNeJUpC3a16wukgIf1pjqUj9Xx6oQrO6OA2tgda8I2J",
+	"q0W3fmNXp66uslTHOkxTLR6SpdplW4g1ZV9YNyH1mVP1h7CKVOwFa7bAmpM+2qecCF4Z3q2VLG1xvEQt",
+	"/fwqcL22zAuOtX7lCRh4mut7ZviDv97h3TtkZWBvzheVDYFnsW5ShEamHCd/bSAEGzfBN54mwV2FDabx",
+	"Hjre40L3XV7JEMHv5PRlQd+97dIiSyvWg/rvkzQf61qyh5qbQPiU1RgXEOt1AwNq+R1+W1j/fWWFDbp/",
+	"wwI3LPCbQ/d7k9wG5P8QhviL15tvzsxMBpfVkjkmdmkkQ2acYLvuehtqkDoM1PpfiT0to/nuy5g+qwb5",
+	"mDrewz10bolWMDF3RshCuGFgGwb2LUO9vjANzlPYL5C73VVdY/7kSlIXxpRBUeYnVsSdAzJhuwHFncDJ",
+	"lJVDp2uVZraVqyuVV04nNgh3byiJXK9QVHDGqFgnY52+K2WZjV4hsAzt/kFJdZHA1lN9A1fewFxrPzGX",
+	"SonXiAKWONGcZcRP+D77y9xRwpHbSFzMs7wUF4sqOg0xb75yUKxd6SB00cBb5bVx6LA0s/KyUKovkmmg",
+	"cyViNDHGKism5lpM56MJ5gsxeTrE2gm2TKo62KiXRiKZZjqbyjwRWDLJVjWOIpGM53nO1aWdgX6iChVx",
+	"KfVYj9V1sBa8LVP5EXF2dirzvCeqfEguiTK9/qS5TirP92Pt9ovcFuRIpXE4z0NWVxufj2VuVUKOTZ/N",
+	"hjyDU5MqG2suYKT08seUzPrXrVB05pZgo2FvNOyNgLIRUAINm+ACS5yuyUt7X0eNoiYzXq34OrGB4OB+",
+	"gaLK+uq4EmIYMIUxO5Jd9n6Q4p7EuhWq3uV2ETO9Mmdqrw3SHuvuypyjPTEzGeGdM45kT3Jz5conYZpl",
+	"Akww3ph+NWOQKUCUCNChmQ6zxeRKpsiMkeWBXIOB+M9pIWFoFJm/Xz14Hs8Hg2cjBFzDv4DvUVJClD3I",
+	"tqNSMc5yhVk2LQZO5ww+cOB8U6CVoJsc0wMEvu+7iYykJhnjQnEO3ADXb7TqReJigSB9NyyXWAC4Mz1F",
+	"3JVHB9zo7w98+ijd/ZSIrrlShQg7iGoN0x6+VlJn+jKB4YixO/H+jlWeewaI9arqGbW6kSOjr5TG49Sv",
+	"hFusQ01R7iNZFAuRBOwviWKdypJlLQnS3CyXCw+92G9sBaUR0BV0zSonFC4QlqRNGWuiFFGtkKXl3rXh",
+	"A9etjVB8VAtKOzSRlvBgLr0fnAguE1mTX72RCLvrEXACRDv92PGdDPCn1gnNxhD/drxDjYzcGeVA361f",
+	"ROF3Bovg+f31N4ciBLu0LgCBKTOcyE1xho1A+A1ZrIjVpE0RRgSyihXdhrjT+0zGrN9YMnwYXmDJ6NMG",
+	"FMDU3/6dJNYOHsActV7gOCstZetjqZMMDpU5QxYqqJPti4U15bNkyYaD4knDTFGDLIZ6QP/xaz/diBR4",
+	"EJfdWC82zGrDrL52fEBDQ/9dsCMDZ9R78O32L+6fJ+mn7eLGmpJw9SnshJm0+xQTdtA/t+xMjbJxNqLp",
+	"RgS/VynonvBtv1WlOeSv75dq9UzlZWYO/TzuSj2XgmJ/7By+f3c+2Plw9K4TuX+fvu5EHYzKPjv564ej",
+	"4x86/1g3Sham9QYW7kzNcjlSQDJX0dZgTblI27rUi5bhHtSLPrwX9aJP70696Ls7Uy//2T2oF317X+pF",
+	"X9+XetHXD6Fe1MI61KvAN98ezMsJkzB+1KfzVCiZAhWqvXmIQTyr3q1RQLivtdvfuPIBFaRB+xdDCtha",
+	"mewg5TA/ShhAphDOkeka6Qu8ST67A1UMkoUSH9WsjNBik87pcqt0P9aSEKlTuRCcbkIKu7ClmrpkQ9oU",
+	"wpaycCVg8ZJzRoduocjchAagcl7oaoRBtVQ8D+xdNXqkIpHpWLtYMqSBbcLmQZp+FtJ3r3wFq6je3ckc",
+	"0baHhPV/9sG1B/Y3d3RDfD878V0npt2t0QNi2r8e+j3FEnPrUnD/do2GH6Tpw8j3vIV6v5YfOZIZM9E2",
+	"BMQckZbjVd0O+f4Bic6wmmAtP64DO2SFmKlimlkQgm2ERVkQjgIMgKteAx+ghx+VmtFXsQ4+62Mioums",
+	"XNCogjzNUyHzvE7p88xTdmQkQN7baDnLdl8jPV8SW79Q0n4P8Vpoc72h8hsq/zVSeb4ODxTW1zMabAf0",
+	"daUBgVzw6Dy/ymx2QTXnwuFVZuSgvaEYZ8UqpYOd1kH0fiDcV5YKWcrcXIqunY/Qjh0I+R+A5Lx9fXzm",
+	"POv4EyYecYDJy8LMZ0umDMyGlmnGA0ThkJEfcYYJ0ATQbI6JCNCVfQ06C01KWptd6vYU6qBqAXE7Ddb2",
+	"tzeO/NIpmODCGQsNInDG8eiHA4YPMphNkf2Eyb7IWNZ8Rea5uVbpaZFdZbm6VHQmjw+OOlHn+O/Hh+/P",
+	"j4EjYEuyKLOxHMHV/scnuiKNEXGJx5uG8/ro9b2G4waRokMa+q8xKgQjrMOxwh4/Yf22E/oUq1z6+m2y",
+	"KOTiZp2FvTZ12WjD1DZ2oy/TbhTU3a+T/aUz/BimpJAoc6ohUk+Msy9hRRW2JlFAmHM/ut5i3U1O35+L",
+	"fr8f8rntXxzZ+eRLXZsrVRRZqnoOcMYkKArySAGTmTnC4pPC8uCYUwXJq6pXmSjh+ChXETfZHZsi1kyi",
+	"RQI7k4htkVzm5kLmLuMTfG0JspYAKUtgkJw5p1AzxfWpMXMY6xyxBkY2VcWlq815PaHSNr7AMjILB5bT",
+	"nMzWw8wpo1gijI41jWvbhzLQYUkqIJdLIAsrMjF5yhDRagEyxy+t6O4NnsV6b/BssFul5NmvG++wsj0o",
+	"ej3MEnTGt2JIyZKupfXcF8vn1Mx1kdCmmMocyFqYYG3Ghy8iHFpGGxqgNLWp7I/V0FvRXAfY+2fi8Pct",
+	"Lk0X+Yg9u75AanWRwwLbsyLTfGpoGE+sdwrTp77k873lBjg1D+LUwS1Av9ntXxQh1Vz3o6nRWWmo2mp0",
+	"s0BDaZZA28Xr0Yk6lGTPt+WuCAsY9arUjyJiRJ1ppt2fbdLGI+r4dzlX1MfmYP2OD9Y6kmtNV1pJhDdC",
+	"7MYy81Xa3/HE1y5BaUj4zPTlr2qsCYTYm0ovnrGNXOb5kli9jAaBJverHJlZaVU+poqLokvmdkw8Sf5W",
+	"IlooXdPwArm6R9IhSLsgEaqCrfpZGeEDBOQbF3OJFRtjnZUe6ZgVQqufS+/QEwcN52/TaMPy91wJUPBJ",
+	"WK8qFTh/BFYq2BsMdr7r+XiQmh3LRw9gusrMUlKKvcHeYLdXIRlp5iAdixXCMWpGTjXwLvADTExqPWuM",
+	"dcrFu0YftbnOVXqJVnCR/BJ3bCnLuY07w7jDuVnjzqdEdDnhabj8lMsTjgz+4yT9lMQaptJrE18PcyWL",
+	"x5deozW/cWb/B1u0fuEl6gzdAq2fAJ+GwrUOqZUbbDUt541P1IbTbcw1X6ADASk1a+H+4ALBB4W4nU2t",
+	"ZbRZiS9ESsr1QojqIfK8zS3gS962GtZj7cTKYZM7mWsdFCSUJfaHKYdVblXTh1B7K9Y3exB6+yGhp0B8",
+	"rTIEzCN7t94yghaYm+wiraS/PXnQV0GEvzSvwh28zzV96Ka6ISzKbOz0G8L/pdrpz5RMyQTsilnd7J29",
+	"P2CI/dO1wo+heOQznFyYdPHEUolYhO0kyxQhcWChCsfTY8tsheWxpSlUKszFf6hRyfltYJZBVlIfC+1m",
+	"sS8SR5mS0IMQEXXHyO+IW/hpLnPPtJ5Y/vTdyMxUEsV66YMLVaVjTUR3ydKlUuGM+pbLJvRo2BaZkXNr",
+	"F3P0A1LgFPE9zEQ/m+WL/cq2HxZ4cDZ95kZkJkpivVoVuYOdnjVCWKZYd/cGz8TahvqquH7VE/Psypge",
+	"68x6bwiOCrFnajxWo1LIEs9oTe9bDdj6YnjnPYuMfR1sM6wc9qjosm9BrmiqlZYJ3Ua22JhPv0a99C07",
+	"2dsskQ9STNc0n97NZNpiGxWluaT6Ue2KbcXSnCmTMwRSYVOdctWdpunVm0SzMkJTLXvzg4JKQ2euzGWp",
+	"ilhTHa8gnRym6EOkM8bEWBa5oNOJygn9hpVW++JdiLTzRtIKtf0wK6lPvftYVlJBOxXr9a2k7RHi0EqI",
+	"894YPW/UejO7sXJulN0v3cr5SIzjNgdbe0KPZYPjLZhlqotoChGilT03qYW77K/yJ7qMWmIM55ZSrAHx",
+	"BSqMpTl4tljX0AJZpxRVNYA1O90qe6an0TXwWTfuvIbVr75n4Hbc6bnaICsx2S0zB0Y3DJVRTcwCLbWV",
+	"ItrCF4ClXqjc6Et0unb9GpIuihbcZwgvG+z0Yu1V1r44QFTKKJvJnFtANdUAP3StR8LtFpwnx46NzhcO",
+	"WF6f3wfKVFfJGJyvjrL92da1jjWVYLy3ozcRmbalkumqXPTY6eMoxp/RQPyrgbzXQ+lwuoXPouWF5GFj",
+	"RN7w1d+NETk8uPe0Hle8tTQfFRKFdsw3XBQcqNjtD1hD2hoVKlW6zGTOBXpF9+zlofjDH/f+LP7f/93r",
+	"7/XQaMr6VECBkOFdZrbEmB9OmW7VqFAYoSqrtJVkkXUtzMsJ9DfCtJf42V/Oz0/FC2mzUay7/FpGdktq",
+	"j6OMxqaYbs2LXOmRwUhWaYVX+GbS2mtTpFg6mROhUlsfspS5JP9NjdaM1Vi9NagIXV6bSGhQKsWFKScI",
+	"j/5bVk7MvBSJRXs1vQcrjqk1M2VdgV/42Rd+DZcMU6ICz9sX0mc/UCl/YealJaXdWFQKkkxfyTxLP1CH",
+	"XMUXe8RUnRdKFqrgJ8DYY00jODg9oYkE6TolXnYruompzmoSiWTpACeEBser5SsoB2fiu/7uEFVCBW/E",
+	"nUjwPz8Exw2UQ9Bpx1jbndci1sHuw3qEk6RXOF3/3mCHtuxvf/vb1kFwZIZ0UFoVzxNr5+oc78C69uKf",
+	"t66vr7caB6uJzL2AHg9qI68jcw+XjzbaAaqDXaFxf+ngLfvAIFA+ksEtBI4N+90Zwkj7I1Oovrvz08uC",
+	"yMmnT2tzUFwQz80ey358p76p9VW8m+sX4zFuJEo7lKOJwixphclb1AKqJJxos4UG3aRGu77r7/T6neZ0",
+	"w2XzslPHtdDx6FyqLY6c4bSQl/TByu5HMNAHdY8ttHS/fnI2OKH3yc2GTG5JbvnDml/eM1UafHrvTGnw",
+	"8b0TpcHH98qP5j68TXagK03XfvgjCAkN6+xFKTNMhh2efC6F38I0uqs4dS2/J4xul5oCmeATyf1OFZkX",
+	"eWfY2UYlgz9pnuaqlLirMi+nM1VsqasMuhWFGpkiBb5CTIbrqGO1cqfkIkucFEoBC7IcLtysUc7RQlg0",
+	"faaKoCA+FbmPuAh+BXEKat/HOrDViq6vfB/g4smSmqt060KOPoa23aouvsYANCxaf4WMCbiyDUq7dz13",
+	"f2IrtTZC8SwDPlOQFRp3TQtcoqxciFlhYL2KJySaxNpxZy8AZaUYUQlQXLNIJPJ/zJIeBmgj54ZmA8YW",
+	"hQl3RJbGupv8fYvP/dZJ6j4t4Q6VlkvMy5I3KBVdriWPKcbHpSqYv19heR3E9E5khkAwFLOcNAONvvvL",
+	"wdbud39wYtGsUFeZmVtfIx6zhZOIgCwv1q5Kzkhqo7ORzMW/v3v7RnQ/qoUVFt07kSizKaWxf39+6ELc",
+	"p9moMFaNjE55RtdyIQ5zM0/PC5nlscZhEig3N5coWlpMfy61UGmGLZMJG6PtCuUC0umsZZYNOZh1PjiV",
+	"VPb+ShXZeOELsVICKxgGxaFfFLiRbuKJVT8lffoftHwpQVqwscbdo373cWDYN+5MVhIkIsOxWCVzPOIu",
+	"xB9mFzmLzO5gIKaWggVtrN0NGJnpNCtF19WGkKmXWGGNsFFLI3YxfchMh9UZdqWJUDynmD2s25/gMphi",
+	"KLAQTuREejrAzlKD0A+SV+kDlEeS4L4IpVMqdUAyd7XO+HMizHhMViYqQGRAKsSeLUHix7m8hAUaTdTo",
+	"o0qFvERyWfqCGHjy4f6ShAonGPjun/e++2Osk1BamRXmIuc6eiwyajKQHOCe46Kh/aJOC9X30OUh3Brn",
+	"hBBonlOFuHrWFwesKoEYroVjnUSuqdRBGShqB4hi9H++GIoDTLeGGRmuMnUtXjyxQHeyq6zM4EzLspSj",
+	"CdW/Qm+WtIrdXuSPQjKH7ptYq6nMckxEDM1cqInMx+6GF4uKlAg7U/KjpfsITf399asKs/L316/4IluB",
+	"039ixdXOrrjING48bnDy8zRPYk34IB/YwNJebwidPhUJyQOJmGWjj9ZVeqKwNZC0Zcln66ctLsuBYtOf",
+	"d3YGvaFImtImFVoS9R9gHEQkgJd439wku5yowjUc0VQNKKNlRpUS8EnGNauEr2UFZDx5uv0UFKKwn6cJ",
+	"xe0KEkpJBZsaW4rKVIxsMFWjLFUW9DqB6bifWDcM0W0Off+n54NIQHfMviwsP4dyAM3Iye9GNxBanMoc",
+	"lk6lvtHMiuxSI4pBHPDwOFY7nRK8h2C1MBgE72ZANvUlvaah1Z3B7p64WJRwtvAow4FyynyyN/jD1s5g",
+	"J0EcMaxbH3f3kBSDLSrYkdkae2Ik2lSlmcSe77ah16xiS5GMJrKwoKV7i6lT7P1vz+fleOtPieiiNLWA",
+	"NuGi9PrihUkdjgtppLTi/fnLrT+BRpqzlR7mzdDoqSw+Ikn+mM1msKDuAqBxG9p1BzW5VXmEEzSd52U2",
+	"k0W5jT+mspRYsUT9XG7PcplpCtvBEZtgkyRZ0wXPj4uC0H4HWyeAI+O28QxJAiKjhxDJ3s53WzuDQYJE",
+	"4O1MaZAqnvUHfGCsOy2VLZoR5f7mwm2o7bOrMmLRNEJR7y7LNXtGCkkzgQGmapRLOEnSBr0wxRZTZa28",
+	"xOVM1ZXKgUK9pmcMoktAdnKPkHo6qo8zZrEwNyPJHnMe+dYrqS/n+JGbI9CgiOfHRfYcNXpiY+2n6b/c",
+	"97+7minJD7JYDAV1EYlmVy6TAdpAuFxKZoUrlkOXWDugYiTmmuH4FVkEmdBM2R4GhxRB/bhU5cSkZMk5",
+	"OD2hYKMKEYBiRbI32MOLitu2N6DNF91KixHJG/NuPpq4anMukc9rbB00OBLg2PJziB4jO6TSUc5i9N6q",
+	"As5tiyXQ14tJDk5PkoaJqcflFinYYCvTnjFWxigH8URXl4E7i3lCqT5hVqBA6bxsXXLuuEa26XniE0ok",
+	"k0KN2eD3ytAIEz67Qd5+lKgwLUF+pSzI6bBJFbOEM80SFOMtLcgfMueBNBJBDGtMM9OlKljngMuXZilc",
+	"IDZLckDZ9rXdvtrZ3Q5ermb1y8nRJ5pawmQAzZQ5R0DC6cFflbJ98cbE+uqZUD/NsyuZI+eQTtjNtB/Z",
+	"bH6RZ6M2iaYeOi66uPRAwGJNEii8U0X+jcw8T8UFyJCyGE0UCOzWUHqLzBV/3HcLFURx4YoBi4o1qACi",
+	"Ft8YTD5LefIqrR42HmTpp7pIR0KbF7Oo9xbh7nxZUvV2m5XGbrHK1j2MdXL69p13N7KQ60WSVcp7X5yU",
+	"lmhGJcLCEJAqBdbVFcbV2tRr2v/yjDnb+ss5RiehSiUO/y6S+9YpB3aAe8wRqlSdxFe/AnLgq0sdHL0U",
+	"Z8fvzqvKWn0SE58+fdmstfX0KRdGa69ukHgxg4l7dwfk7D/3fLFTlupmhSnNyOSu3X0vWJCeh8vw9OnO",
+	"06dwXIF5RjxgcRDuOa4U7IcXFB2R8ZQ7VJZdy8iNM71yGl7ohoZ5SqBSNstCJKQuooQr4VppjM913Th/",
+	"wc6//vm//0wgIhIEunuDQQ/adrI9/iBzeAfIXql8VTPX1k6ftoRUKtgH3Fj38x6wFgTE1aW2Rl0NPKik",
+	"bEH3XTjGWEsWj7FDkEVxxwzx1SNVguoSd4Y//hJ3Uvwr/P0QeGnw96ksJ3Hn0z8+Jb196CAcoxV4GJ6R",
+	"LYFEByFzJDi2JnuxKkPdkRsHtQKQ1UiGxC2tpFF8PRgSsjRXv9gHHvAKvvaiLy5jIBjDMVlPGL6tJHwo",
+	"o9z9YyDvhDzrEWder4FGpa9EdKUvzEV18eBwOkePYIcTMKuWSTtvFLHlhFvEVeN1xFr6sILywpp8Xirx",
+	"/uyVJcwlNFrhMYkwoXFEj7PLOZBoZnXvz175u4/CtnaVeFBbBD0OvYygwKrQSEf3KPn71ktTXMsiVenW",
+	"KRAVVHgmRhvsZVwYPDFM/1znZTFHt96sMD9nVOOh0mz0ggCruTEztE+i87LIrkCr16oESoHh5LAIZ9nl",
+	"pLSOLDKSB31/6PfsJlUpjqTmDtwHnRXNNJa+hfeJklVRIqy0EpSmqn0EJOhCYsXJpskFz8oahYPYSmEj",
+	"NkLayCcRppAjmXJ+2X3f5C0Vi0Aioe/KiZpWn5Hw8OHVwbvzDweHh2/fvzlnCBFiYOjrzCL+CVQAZVFP",
+	"Lw2PCAFONMqeo8m5hIMxKrMrrgB6+O4dNO7CcXzkF5rwzRzpsl6gWTu3LJbvDZ6huaC25qFdi82ygfoM",
+	"0iMpmo5yY44FjNylGFxrhORz4AggszXXJ9p+0XGNQ0GSb/TlvuDK17IMbDbe/NCVWsz1R40WdlHVGoWj",
+	"6xW4yCujbPjBlknyB/6g9GU56S1bEvYGA2gUrZJ8sA+qYqaVzo9tP30aAPqOdXokS1ABebFxS5h0FUrk",
+	"alwCH8QyqcIXu6zLRitLzTxcUGIb1EwWrrzYkqg0JFwg1qVlCOFyeV6Wkb2EmWnmLlSvoXKvVA79XhQI",
+	"X1XV0oYYRgSyOfOqVif1ztjAxy4cdsMGUFHi5Q1gjAuCVA5OT4aroZl8QWopYuCeTEyeemQm1djH9LJW",
+	"seKNOT1QVv8wLzIEKTDRD0g4KSb+LfFcTMpyNtze/svbd+ck6SexRlpN9mnK3WgpstF62/TcqgpeT+F+",
+	"CKaHC5qVi0q8Z2NH9cDLPoGk5F/6FCoYWBYwyKWbUIc4ArIBvWCi1xY/GajEXdRjYGVBw06qfDPBIieR",
+	"OH1/Huv2X0MMZVRHlVJMRWZLi96dAJniNgk6hc5ZHTRarNMJvV0bUAjk9LNZA36M6Fwf4gEbGeuZLEtV",
+	"6P1q7Vi0mKEFy5cW1IYtebj/Lkp2WrenIPWVAUp2KhciNc6IGnBmzF6JBx3jR432q0Xo4QioCie3XAr2",
+	"+Nc//zOYRu2CkBnJJYl02ow/A7GmO5KsgZ391z//T0KUI6pgxLIMkL4MeUYXKW5vVOW7JG83HLjIB9e6",
+	"h+/pHPi4FnpMf0UUZOORviBPeeckL6vLXT+M9VYNIByx6ytY6JaURl2+Sxdon0VrU/tV6A3rUbqU6RMt",
+	"Q+widyHS2FAbejtqgW6jBxHPUg3c3ALVdjyvCbsG8WZf3AVOTUW+Vw6TfOBuzdp2ex/WehWxbkZhrRpz",
+	"JZuj0NSSAq/OCg9OT0Dn8DlRSExgG7q3A7mZcRqsocvwGu4ccxOUmNO7rRwaK6H9C7UwjisFRxGd4VV6",
+	"kli3Jqaun0hyWjTEbyf9Ee7CF4x/Uo9maA315tRgT5q5vkhmDfVcP5BYe4mSsf4RVTFHA5m34OIhSA2K",
+	"KZggAKf4xgQir7IjmbNhkdcICSHzaEdCbW/oZVskjLTnUXXXkT2ZAghERJtYo5iCMBycTK0tsgEIY6bR",
+	"sJmN5rksMMkaB+bBOUH1jJLVOxwDl19No2U6G/TO8+KP9muxDEH4PggmlbOmWtzdHpxfZ9j17aJC7RfE",
+	"xQ36oVX9RwgzIGQE6C5LQzVa7S8F/WNNfzYa1SS2dqTxp398+v8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -521,6 +521,22 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if d := describedUsers.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["customerSelfServiceUsers"].Children == nil {
 		t.Fatalf("describe users: %d %s", describedUsers.StatusCode(), describedUsers.Body)
 	}
+	// The version root's describe, minimal: the top-level resources with titles and links.
+	minimal := client.MetadataModeMinimal
+	root, err := admin.DescribeResourcesWithResponse(ctx, &client.DescribeResourcesParams{RESTFrameworkVersion: &version, MetadataMode: &minimal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := root.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["fndStaticLookups"].Title != "Lookup" || d.Resources["customerSelfServiceUsers"].Attributes != nil {
+		t.Fatalf("describe the version root: %d %s", root.StatusCode(), root.Body)
+	}
+	lookupsDescribed, err := admin.DescribeStaticLookupsWithResponse(ctx, &client.DescribeStaticLookupsParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := lookupsDescribed.ApplicationvndOracleAdfDescriptionJSON200; d == nil || len(d.Resources["fndStaticLookups"].Attributes) != 4 {
+		t.Fatalf("describe the lookups: %d %s", lookupsDescribed.StatusCode(), lookupsDescribed.Body)
+	}
 	// The list of values of RelationshipTypeCd: describe names it, the lookup resource lists it.
 	var lov *client.AdfListOfValues
 	for _, a := range described.ApplicationvndOracleAdfDescriptionJSON200.Resources["SelfServiceRoles"].Attributes {

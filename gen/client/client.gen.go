@@ -189,6 +189,27 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for AdfMetadataMode.
+const (
+	MetadataModeFull    AdfMetadataMode = "full"
+	MetadataModeList    AdfMetadataMode = "list"
+	MetadataModeMinimal AdfMetadataMode = "minimal"
+)
+
+// Valid indicates whether the value is a known member of the AdfMetadataMode enum.
+func (e AdfMetadataMode) Valid() bool {
+	switch e {
+	case MetadataModeFull:
+		return true
+	case MetadataModeList:
+		return true
+	case MetadataModeMinimal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditEventApi.
 const (
 	AuditEventApiEgain  AuditEventApi = "egain"
@@ -594,18 +615,22 @@ type AdfListOfValues struct {
 	DisplayAttributes []string `json:"displayAttributes"`
 }
 
-// AdfResourceDescription One resource of a describe document.
+// AdfMetadataMode How much a describe tells.
+type AdfMetadataMode string
+
+// AdfResourceDescription One resource of a describe document. `metadataMode=list` gives its `links` only,
+// `minimal` its `title`, `titlePlural` and `links`, `full` everything.
 type AdfResourceDescription struct {
-	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Attributes []AdfAttributeDescription          `json:"attributes,omitempty"`
 	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
-	Collection AdfCollectionDescription           `json:"collection"`
+	Collection *AdfCollectionDescription          `json:"collection,omitempty"`
 
 	// DiscrColumnType Always false; no resource here has polymorphic items.
-	DiscrColumnType bool               `json:"discrColumnType"`
-	Item            AdfItemDescription `json:"item"`
-	Links           []AdfLink          `json:"links"`
-	Title           string             `json:"title"`
-	TitlePlural     string             `json:"titlePlural"`
+	DiscrColumnType *bool               `json:"discrColumnType,omitempty"`
+	Item            *AdfItemDescription `json:"item,omitempty"`
+	Links           []AdfLink           `json:"links"`
+	Title           string              `json:"title,omitempty"`
+	TitlePlural     string              `json:"titlePlural,omitempty"`
 }
 
 // AuditActor defines model for AuditActor.
@@ -1330,18 +1355,18 @@ type StaticLookup struct {
 	// EnabledFlag Whether a role may be given the code.
 	//
 	// Example: true
-	EnabledFlag bool `json:"EnabledFlag"`
+	EnabledFlag *bool `json:"EnabledFlag,omitempty"`
 
 	// LookupCode Example: ORA_CSS_ACC_ADMIN
-	LookupCode string `json:"LookupCode"`
+	LookupCode string `json:"LookupCode,omitempty"`
 
 	// LookupType Example: ORA_SVC_CSS_REL_TYPE_CD
-	LookupType string `json:"LookupType"`
+	LookupType string `json:"LookupType,omitempty"`
 
 	// Meaning The code's display name, as the seed file gives it.
 	//
 	// Example: Account Administrator
-	Meaning string `json:"Meaning"`
+	Meaning string `json:"Meaning,omitempty"`
 }
 
 // StaticLookupCollection A page of lookup codes.
@@ -1489,6 +1514,9 @@ type IfMatch = string
 // IfNoneMatch defines model for IfNoneMatch.
 type IfNoneMatch = string
 
+// IncludeChildren defines model for IncludeChildren.
+type IncludeChildren = bool
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -1503,6 +1531,9 @@ type LookupsQ = string
 
 // MetadataContext defines model for MetadataContext.
 type MetadataContext = string
+
+// MetadataMode How much a describe tells.
+type MetadataMode = AdfMetadataMode
 
 // Offset defines model for Offset.
 type Offset = int32
@@ -2411,6 +2442,15 @@ type ListSelfServiceUsersParams struct {
 
 // DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
 type DescribeSelfServiceUsersParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2562,6 +2602,15 @@ type CreateSelfServiceRoleParams struct {
 
 // DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
 type DescribeSelfServiceRolesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2693,6 +2742,15 @@ type ListSelfServiceRolesHistoryParams struct {
 
 // DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
 type DescribeSelfServiceRolesHistoryParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2714,6 +2772,26 @@ type GetSelfServiceRoleHistoryParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeResourcesParams defines parameters for DescribeResources.
+type DescribeResourcesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2749,6 +2827,26 @@ type ListStaticLookupsParams struct {
 	// (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
 	// and later (`Meaning LIKE 'Account%'`).
 	Q *LookupsQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeStaticLookupsParams defines parameters for DescribeStaticLookups.
+type DescribeStaticLookupsParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -3391,6 +3489,22 @@ type ClientInterface interface {
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 	GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DescribeResources Describe every resource served (the version root)
+	//
+	// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+	// top-level resource served (`customerSelfServiceUsers` with its children, and
+	// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+	// the ones whose own describes this service serves, built by the same code from this
+	// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+	// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+	// few resources served make it small) everything the resources' own describes tell;
+	// children come with `full` unless `includeChildren=false`, and with the other modes
+	// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+	DescribeResources(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
 	//
 	// Oracle's lookup resource, read-only, as the lists of values of the roles'
@@ -3409,6 +3523,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
 	ListStaticLookups(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeStaticLookups Describe the lookup resource
+	//
+	// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+	// schema and the operations on its path as the other describes are, with its finder
+	// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+	// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+	DescribeStaticLookups(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomerRoles List the customer-specific roles
 	//
@@ -4399,6 +4523,32 @@ func (c *Client) GetSelfServiceRoleHistory(ctx context.Context, userId OracleUse
 	return c.Client.Do(req)
 }
 
+// DescribeResources Describe every resource served (the version root)
+//
+// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+// top-level resource served (`customerSelfServiceUsers` with its children, and
+// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+// the ones whose own describes this service serves, built by the same code from this
+// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+// few resources served make it small) everything the resources' own describes tell;
+// children come with `full` unless `includeChildren=false`, and with the other modes
+// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+func (c *Client) DescribeResources(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeResourcesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListStaticLookups Get the codes of the roles' lookup types (lists of values)
 //
 // Oracle's lookup resource, read-only, as the lists of values of the roles'
@@ -4418,6 +4568,26 @@ func (c *Client) GetSelfServiceRoleHistory(ctx context.Context, userId OracleUse
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
 func (c *Client) ListStaticLookups(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStaticLookupsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeStaticLookups Describe the lookup resource
+//
+// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+// schema and the operations on its path as the other describes are, with its finder
+// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+func (c *Client) DescribeStaticLookups(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeStaticLookupsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5521,6 +5691,45 @@ func NewDescribeSelfServiceUsersRequest(server string, params *DescribeSelfServi
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -6016,6 +6225,45 @@ func NewDescribeSelfServiceRolesRequest(server string, userId OracleUserId, para
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6582,6 +6830,45 @@ func NewDescribeSelfServiceRolesHistoryRequest(server string, userId OracleUserI
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -6734,6 +7021,98 @@ func NewGetSelfServiceRoleHistoryRequest(server string, userId OracleUserId, his
 	return req, nil
 }
 
+// NewDescribeResourcesRequest constructs an http.Request for the DescribeResources method
+func NewDescribeResourcesRequest(server string, params *DescribeResourcesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/describe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListStaticLookupsRequest constructs an http.Request for the ListStaticLookups method
 func NewListStaticLookupsRequest(server string, params *ListStaticLookupsParams) (*http.Request, error) {
 	var err error
@@ -6825,6 +7204,98 @@ func NewListStaticLookupsRequest(server string, params *ListStaticLookupsParams)
 		if params.Q != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeStaticLookupsRequest constructs an http.Request for the DescribeStaticLookups method
+func NewDescribeStaticLookupsRequest(server string, params *DescribeStaticLookupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7930,6 +8401,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 	GetSelfServiceRoleHistoryWithResponse(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleHistoryResponse, error)
 
+	// DescribeResourcesWithResponse Describe every resource served (the version root)
+	//
+	// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+	// top-level resource served (`customerSelfServiceUsers` with its children, and
+	// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+	// the ones whose own describes this service serves, built by the same code from this
+	// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+	// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+	// few resources served make it small) everything the resources' own describes tell;
+	// children come with `full` unless `includeChildren=false`, and with the other modes
+	// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+	DescribeResourcesWithResponse(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*DescribeResourcesResponse, error)
+
 	// ListStaticLookupsWithResponse Get the codes of the roles' lookup types (lists of values)
 	//
 	// Oracle's lookup resource, read-only, as the lists of values of the roles'
@@ -7950,6 +8439,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
 	ListStaticLookupsWithResponse(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*ListStaticLookupsResponse, error)
+
+	// DescribeStaticLookupsWithResponse Describe the lookup resource
+	//
+	// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+	// schema and the operations on its path as the other describes are, with its finder
+	// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+	// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+	DescribeStaticLookupsWithResponse(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*DescribeStaticLookupsResponse, error)
 
 	// ListCustomerRolesWithResponse List the customer-specific roles
 	//
@@ -11181,6 +11682,125 @@ func (r GetSelfServiceRoleHistoryResponse) ContentType() string {
 	return ""
 }
 
+// DescribeResourcesResponse200Headers the declared response headers of an HTTP 200 response for DescribeResources
+type DescribeResourcesResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeResourcesResponse429Headers the declared response headers of an HTTP 429 response for DescribeResources
+type DescribeResourcesResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeResourcesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeResourcesResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeResourcesResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeResourcesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeResourcesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeResourcesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeResourcesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListStaticLookupsResponse200Headers the declared response headers of an HTTP 200 response for ListStaticLookups
 type ListStaticLookupsResponse200Headers struct {
 	MetadataContext      *string
@@ -11294,6 +11914,125 @@ func (r ListStaticLookupsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListStaticLookupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeStaticLookupsResponse200Headers the declared response headers of an HTTP 200 response for DescribeStaticLookups
+type DescribeStaticLookupsResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeStaticLookupsResponse429Headers the declared response headers of an HTTP 429 response for DescribeStaticLookups
+type DescribeStaticLookupsResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeStaticLookupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeStaticLookupsResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeStaticLookupsResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeStaticLookupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeStaticLookupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeStaticLookupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeStaticLookupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13259,6 +13998,30 @@ func (c *ClientWithResponses) GetSelfServiceRoleHistoryWithResponse(ctx context.
 	return ParseGetSelfServiceRoleHistoryResponse(rsp)
 }
 
+// DescribeResourcesWithResponse Describe every resource served (the version root)
+//
+// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+// top-level resource served (`customerSelfServiceUsers` with its children, and
+// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+// the ones whose own describes this service serves, built by the same code from this
+// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+// few resources served make it small) everything the resources' own describes tell;
+// children come with `full` unless `includeChildren=false`, and with the other modes
+// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+func (c *ClientWithResponses) DescribeResourcesWithResponse(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*DescribeResourcesResponse, error) {
+	rsp, err := c.DescribeResources(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeResourcesResponse(rsp)
+}
+
 // ListStaticLookupsWithResponse Get the codes of the roles' lookup types (lists of values)
 //
 // Oracle's lookup resource, read-only, as the lists of values of the roles'
@@ -13284,6 +14047,24 @@ func (c *ClientWithResponses) ListStaticLookupsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseListStaticLookupsResponse(rsp)
+}
+
+// DescribeStaticLookupsWithResponse Describe the lookup resource
+//
+// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+// schema and the operations on its path as the other describes are, with its finder
+// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+func (c *ClientWithResponses) DescribeStaticLookupsWithResponse(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*DescribeStaticLookupsResponse, error) {
+	rsp, err := c.DescribeStaticLookups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeStaticLookupsResponse(rsp)
 }
 
 // ListCustomerRolesWithResponse List the customer-specific roles
@@ -17748,6 +18529,152 @@ func ParseGetSelfServiceRoleHistoryResponse(rsp *http.Response) (*GetSelfService
 	return response, nil
 }
 
+// ParseDescribeResourcesResponse parses an HTTP response from a DescribeResourcesWithResponse call
+func ParseDescribeResourcesResponse(rsp *http.Response) (*DescribeResourcesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeResourcesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeResourcesResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeResourcesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListStaticLookupsResponse parses an HTTP response from a ListStaticLookupsWithResponse call
 func ParseListStaticLookupsResponse(rsp *http.Response) (*ListStaticLookupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -17881,6 +18808,152 @@ func ParseListStaticLookupsResponse(rsp *http.Response) (*ListStaticLookupsRespo
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListStaticLookupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeStaticLookupsResponse parses an HTTP response from a DescribeStaticLookupsWithResponse call
+func ParseDescribeStaticLookupsResponse(rsp *http.Response) (*DescribeStaticLookupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeStaticLookupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeStaticLookupsResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeStaticLookupsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -384,6 +384,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crmRestApi/resources/11.13.18.05/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe every resource served (the version root)
+         * @description ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+         *     top-level resource served (`customerSelfServiceUsers` with its children, and
+         *     `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+         *     the ones whose own describes this service serves, built by the same code from this
+         *     contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+         *     `list` only the links, `minimal` titles and links, `full` (the default here, as the
+         *     few resources served make it small) everything the resources' own describes tell;
+         *     children come with `full` unless `includeChildren=false`, and with the other modes
+         *     only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+         *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the lookup resource
+         * @description ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+         *     schema and the operations on its path as the other describes are, with its finder
+         *     `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+         *     Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeStaticLookups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crmRestApi/resources/11.13.18.05/fndStaticLookups": {
         parameters: {
             query?: never;
@@ -2228,15 +2306,23 @@ export interface components {
                 [key: string]: components["schemas"]["AdfResourceDescription"];
             };
         };
-        /** @description One resource of a describe document. */
+        /**
+         * @description How much a describe tells.
+         * @enum {string}
+         */
+        AdfMetadataMode: "list" | "minimal" | "full";
+        /**
+         * @description One resource of a describe document. `metadataMode=list` gives its `links` only,
+         *     `minimal` its `title`, `titlePlural` and `links`, `full` everything.
+         */
         AdfResourceDescription: {
             /** @description Always false; no resource here has polymorphic items. */
-            discrColumnType: boolean;
-            title: string;
-            titlePlural: string;
-            attributes: components["schemas"]["AdfAttributeDescription"][];
-            collection: components["schemas"]["AdfCollectionDescription"];
-            item: components["schemas"]["AdfItemDescription"];
+            discrColumnType?: boolean;
+            title?: string;
+            titlePlural?: string;
+            attributes?: components["schemas"]["AdfAttributeDescription"][];
+            collection?: components["schemas"]["AdfCollectionDescription"];
+            item?: components["schemas"]["AdfItemDescription"];
             children?: {
                 [key: string]: components["schemas"]["AdfResourceDescription"];
             };
@@ -2274,19 +2360,19 @@ export interface components {
          */
         StaticLookup: {
             /** @example ORA_SVC_CSS_REL_TYPE_CD */
-            LookupType: string;
+            readonly LookupType: string;
             /** @example ORA_CSS_ACC_ADMIN */
-            LookupCode: string;
+            readonly LookupCode: string;
             /**
              * @description The code's display name, as the seed file gives it.
              * @example Account Administrator
              */
-            Meaning: string;
+            readonly Meaning: string;
             /**
              * @description Whether a role may be given the code.
              * @example true
              */
-            EnabledFlag: boolean;
+            readonly EnabledFlag: boolean;
         };
         /**
          * @description A page of lookup codes.
@@ -3536,6 +3622,19 @@ export interface components {
          */
         LookupsQ: string;
         /**
+         * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+         *     each resource's links, `minimal` its title, plural title and links, `full` (the
+         *     default) its attributes, finders, actions and links too.
+         * @example minimal
+         */
+        MetadataMode: components["schemas"]["AdfMetadataMode"];
+        /**
+         * @description Whether a resource's children are described in it: by default with
+         *     `metadataMode=full` and not with `list` or `minimal`.
+         * @example true
+         */
+        IncludeChildren: boolean;
+        /**
          * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
          * @example SelfServiceRoles
          */
@@ -4626,6 +4725,122 @@ export interface operations {
             503: components["responses"]["OracleServiceUnavailable"];
         };
     };
+    describeResources: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    describeStaticLookups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
     listStaticLookups: {
         parameters: {
             query?: {
@@ -4899,7 +5114,21 @@ export interface operations {
     };
     describeSelfServiceUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
             header?: {
                 /**
                  * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
@@ -4943,7 +5172,21 @@ export interface operations {
     };
     describeSelfServiceRolesHistory: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
             header?: {
                 /**
                  * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
@@ -5174,7 +5417,21 @@ export interface operations {
     };
     describeSelfServiceRoles: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
             header?: {
                 /**
                  * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4

@@ -257,11 +257,17 @@ describe("Oracle self-service roles", () => {
     const described = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe", {
       params: { path: { UserId: 100 }, header },
     });
-    assert.ok((described.data?.Resources["SelfServiceRoles"]?.attributes.length ?? 0) > 0);
+    assert.ok((described.data?.Resources["SelfServiceRoles"]?.attributes?.length ?? 0) > 0);
     const describedUsers = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", { params: { header } });
     assert.ok(describedUsers.data?.Resources["customerSelfServiceUsers"]?.children?.["SelfServiceRoles"]);
+    // The version root's describe, minimal: the top-level resources with titles and links.
+    const root = await admin.GET("/crmRestApi/resources/11.13.18.05/describe", { params: { header, query: { metadataMode: "minimal" } } });
+    assert.equal(root.data?.Resources["fndStaticLookups"]?.title, "Lookup");
+    assert.equal(root.data?.Resources["customerSelfServiceUsers"]?.attributes, undefined);
+    const lookupsDescribed = await admin.GET("/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe", { params: { header } });
+    assert.equal(lookupsDescribed.data?.Resources["fndStaticLookups"]?.attributes?.length, 4);
     // The list of values of RelationshipTypeCd: describe names it, the lookup resource lists it.
-    const relationshipType = described.data?.Resources["SelfServiceRoles"]?.attributes.find((a) => a.name === "RelationshipTypeCd");
+    const relationshipType = described.data?.Resources["SelfServiceRoles"]?.attributes?.find((a) => a.name === "RelationshipTypeCd");
     assert.equal(relationshipType?.lov?.childRef, "RelationshipTypeCdLOV");
     const lookups = await admin.GET("/crmRestApi/resources/11.13.18.05/fndStaticLookups", {
       params: { header, query: { finder: "LookupTypeFinder;LookupType=ORA_SVC_CSS_REQ_TYPE_CD" } },

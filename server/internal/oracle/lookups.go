@@ -146,7 +146,7 @@ func (s *SelfServiceRoles) ListStaticLookups(ctx context.Context, request gen.Li
 		Links:   newLinkSelection(p.OnlyData, nil).keep([]gen.AdfLink{{Rel: "self", Href: self, Name: staticLookupsName, Kind: gen.Collection}}),
 	}
 	for i, l := range page.Lookups {
-		collection.Items[i] = gen.StaticLookup{LookupType: l.LookupType, LookupCode: l.Code, Meaning: l.Meaning, EnabledFlag: l.Enabled}
+		collection.Items[i] = gen.StaticLookup{LookupType: l.LookupType, LookupCode: l.Code, Meaning: l.Meaning, EnabledFlag: pointerTo(l.Enabled)}
 	}
 	if query.CountTotal {
 		collection.TotalResults = &page.Total

@@ -20,7 +20,7 @@ func lookupCodes(c gen.StaticLookupCollection) []string {
 	codes := []string{}
 	for _, l := range c.Items {
 		code := l.LookupType + "/" + l.LookupCode + "=" + l.Meaning
-		if !l.EnabledFlag {
+		if l.EnabledFlag == nil || !*l.EnabledFlag {
 			code += "!"
 		}
 		codes = append(codes, code)
