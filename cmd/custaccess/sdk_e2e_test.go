@@ -507,6 +507,15 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if pat.ApplicationvndOracleAdfResourceitemJSON200 == nil || *pat.ApplicationvndOracleAdfResourceitemJSON200.UserId != user {
 		t.Fatalf("user: %d %s", pat.StatusCode(), pat.Body)
 	}
+	// The user's ETag: If-None-Match with it answers 304.
+	userTag := pat.HTTPResponse.Header.Get("ETag")
+	userUnchanged, err := admin.GetSelfServiceUserWithResponse(ctx, user, &client.GetSelfServiceUserParams{RESTFrameworkVersion: &version, IfNoneMatch: &userTag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if userTag == "" || userUnchanged.StatusCode() != http.StatusNotModified {
+		t.Fatalf("user with If-None-Match %q: %d %s", userTag, userUnchanged.StatusCode(), userUnchanged.Body)
+	}
 	described, err := admin.DescribeSelfServiceRolesWithResponse(ctx, user, &client.DescribeSelfServiceRolesParams{RESTFrameworkVersion: &version})
 	if err != nil {
 		t.Fatal(err)

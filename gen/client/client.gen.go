@@ -583,7 +583,7 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
-	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	// Properties `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
 	// Rel `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
@@ -595,7 +595,7 @@ type AdfLink struct {
 // AdfLinkKind Example: item
 type AdfLinkKind string
 
-// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+// AdfLinkProperties `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes.
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
@@ -2482,6 +2482,10 @@ type GetSelfServiceUserParams struct {
 	// pair is refused, naming its attribute.
 	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the item's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2662,7 +2666,7 @@ type GetSelfServiceRoleParams struct {
 	// `ETag` and ignores `If-None-Match`.
 	Dependency *RoleDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
-	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the item's current tag is
 	// one of them (weak comparison), the answer is 304 Not Modified without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 
@@ -3175,7 +3179,9 @@ type ClientInterface interface {
 	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+	// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+	// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+	// (see `getSelfServiceUser`).
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
 	ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3199,7 +3205,10 @@ type ClientInterface interface {
 	//
 	// One self-service user, with `child` links to its `SelfServiceRoles` and
 	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-	// `links` and `onlyData` as for the collection.
+	// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+	// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+	// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+	// neither, so they are not served.
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
 	GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4049,7 +4058,9 @@ func (c *Client) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx co
 // values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 // `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 // `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+// (see `getSelfServiceUser`).
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
 func (c *Client) ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4093,7 +4104,10 @@ func (c *Client) DescribeSelfServiceUsers(ctx context.Context, params *DescribeS
 //
 // One self-service user, with `child` links to its `SelfServiceRoles` and
 // `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-// `links` and `onlyData` as for the collection.
+// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+// neither, so they are not served.
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
 func (c *Client) GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5872,26 +5886,37 @@ func NewGetSelfServiceUserRequest(server string, userId OracleUserId, params *Ge
 
 	if params != nil {
 
-		if params.RESTFrameworkVersion != nil {
+		if params.IfNoneMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("REST-Framework-Version", headerParam0)
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam1)
 		}
 
 		if params.MetadataContext != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Metadata-Context", headerParam1)
+			req.Header.Set("Metadata-Context", headerParam2)
 		}
 
 	}
@@ -8067,7 +8092,9 @@ type ClientWithResponsesInterface interface {
 	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+	// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+	// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+	// (see `getSelfServiceUser`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8095,7 +8122,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// One self-service user, with `child` links to its `SelfServiceRoles` and
 	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-	// `links` and `onlyData` as for the collection.
+	// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+	// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+	// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+	// neither, so they are not served.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10444,6 +10474,14 @@ func (r DescribeSelfServiceUsersResponse) ContentType() string {
 
 // GetSelfServiceUserResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceUser
 type GetSelfServiceUserResponse200Headers struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// GetSelfServiceUserResponse304Headers the declared response headers of an HTTP 304 response for GetSelfServiceUser
+type GetSelfServiceUserResponse304Headers struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -10478,6 +10516,8 @@ type GetSelfServiceUserResponse struct {
 	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSelfServiceUserResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetSelfServiceUserResponse304Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSelfServiceUserResponse429Headers
 }
@@ -13568,7 +13608,9 @@ func (c *ClientWithResponses) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJS
 // values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 // `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 // `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+// (see `getSelfServiceUser`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13608,7 +13650,10 @@ func (c *ClientWithResponses) DescribeSelfServiceUsersWithResponse(ctx context.C
 //
 // One self-service user, with `child` links to its `SelfServiceRoles` and
 // `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-// `links` and `onlyData` as for the collection.
+// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+// neither, so they are not served.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16968,6 +17013,9 @@ func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserRes
 		}
 		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest OracleBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17063,6 +17111,13 @@ func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserRes
 	switch {
 	case rsp.StatusCode == 200:
 		var headers GetSelfServiceUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17078,6 +17133,30 @@ func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserRes
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetSelfServiceUserResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSelfServiceUserResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

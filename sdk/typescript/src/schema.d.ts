@@ -534,7 +534,9 @@ export interface paths {
          *     values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
          *     `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
          *     `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-         *     `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+         *     `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+         *     item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+         *     (see `getSelfServiceUser`).
          */
         get: operations["listSelfServiceUsers"];
         put?: never;
@@ -576,7 +578,10 @@ export interface paths {
          * Get a self-service user
          * @description One self-service user, with `child` links to its `SelfServiceRoles` and
          *     `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-         *     `links` and `onlyData` as for the collection.
+         *     `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+         *     entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+         *     body. Oracle's user also tells its status and the dates of it; the seed file keeps
+         *     neither, so they are not served.
          */
         get: operations["getSelfServiceUser"];
         put?: never;
@@ -2500,7 +2505,7 @@ export interface components {
             kind: "item" | "collection" | "describe";
             properties?: components["schemas"]["AdfLinkProperties"];
         };
-        /** @description `changeIndicator` on the `self` link of a role: its entity tag without the quotes. */
+        /** @description `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes. */
         AdfLinkProperties: {
             /** @example 1-1 */
             changeIndicator?: string;
@@ -3443,7 +3448,7 @@ export interface components {
          */
         IfMatch: string;
         /**
-         * @description Entity tags (comma-separated for several), or `*`: when the role's current tag is
+         * @description Entity tags (comma-separated for several), or `*`: when the item's current tag is
          *     one of them (weak comparison), the answer is 304 Not Modified without a body.
          * @example "0-0"
          */
@@ -3732,6 +3737,16 @@ export interface components {
          *     back in `If-None-Match` (GET) or `If-Match` (PATCH, DELETE).
          */
         ETag: string;
+        /**
+         * @description The self-service user's entity tag, `"<UserId>-<digest>"`: the digest is of every
+         *     attribute the user's item shows (not only those `fields` selects), so the tag changes
+         *     whenever the item does. The item's roles are a child resource with their own tags, and
+         *     a role change leaves the user's tag as it was, but for a response embedding them
+         *     (`expand=SelfServiceRoles`), whose tag also covers each embedded role's tag. The same
+         *     value, unquoted, is the `changeIndicator` of the item's `self` link, in collections
+         *     too. Send it back in `If-None-Match`.
+         */
+        UserETag: string;
         /** @description The role's entity tag, as `ETag` is; absent from a `dependency` preview, which is not the role as stored. */
         ETagUnlessPreview: string;
         /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
@@ -5077,6 +5092,12 @@ export interface operations {
                  * @example sandbox="TrackEmployeeFeature"
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
+                /**
+                 * @description Entity tags (comma-separated for several), or `*`: when the item's current tag is
+                 *     one of them (weak comparison), the answer is 304 Not Modified without a body.
+                 * @example "0-0"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 /**
@@ -5095,11 +5116,22 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["UserETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceUser"];
                 };
+            };
+            /** @description `If-None-Match` names the user's current entity tag: the client's copy is current. No body. */
+            304: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["UserETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["OracleBadRequest"];
             401: components["responses"]["OracleUnauthorized"];
@@ -5774,7 +5806,7 @@ export interface operations {
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
                 /**
-                 * @description Entity tags (comma-separated for several), or `*`: when the role's current tag is
+                 * @description Entity tags (comma-separated for several), or `*`: when the item's current tag is
                  *     one of them (weak comparison), the answer is 304 Not Modified without a body.
                  * @example "0-0"
                  */

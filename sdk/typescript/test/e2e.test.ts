@@ -254,6 +254,12 @@ describe("Oracle self-service roles", () => {
     assert.ok(usersPage.data?.items[0]?.SelfServiceRoles);
     const pat = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", { params: { path: { UserId: 100 }, header } });
     assert.equal(pat.data?.UserId, 100);
+    // The user's ETag: If-None-Match with it answers 304.
+    const userTag = pat.response.headers.get("ETag") ?? "";
+    const userUnchanged = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", {
+      params: { path: { UserId: 100 }, header: { ...header, "If-None-Match": userTag } },
+    });
+    assert.equal(userUnchanged.response.status, 304);
     const described = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe", {
       params: { path: { UserId: 100 }, header },
     });
