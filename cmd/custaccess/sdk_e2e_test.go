@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -585,6 +586,17 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	}
 	if b := batch.ApplicationvndOracleAdfBatchJSON200; b == nil || len(b.Parts) != 1 || b.Parts[0].Payload == nil {
 		t.Fatalf("batch: %d %s", batch.StatusCode(), batch.Body)
+	}
+	// A part's precondition: a stale ifMatch fails the whole batch with 412 naming the part.
+	staleTag := `"0-0"`
+	batch, err = admin.ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse(ctx, &client.ExecuteBatchParams{RESTFrameworkVersion: &version},
+		client.AdfBatchRequest{Parts: []client.AdfBatchPart{{Id: "stale", Path: "/customerSelfServiceUsers/" + strconv.FormatInt(user, 10) + "/child/SelfServiceRoles/" + strconv.FormatInt(userRoleID, 10),
+			Operation: client.AdfBatchPartOperationDelete, IfMatch: &staleTag}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := batch.ApplicationvndOracleAdfErrorJSON412; b == nil || *b.OErrorDetails[0].OErrorPath != "parts[0]" {
+		t.Fatalf("batch with a stale ifMatch: %d %s", batch.StatusCode(), batch.Body)
 	}
 	removed, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
 	if err != nil {

@@ -366,13 +366,26 @@ export interface paths {
          *
          *     Each part is sent through the whole service as the single request would be (`get`
          *     → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-         *     `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-         *     framework version 4: the same validation, privileges, rules and rate limit. The
-         *     parts run in order, in one transaction: if one fails, nothing is applied and the
-         *     answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-         *     `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-         *     Otherwise 200 with every part and its `payload` (the part's response body; none for
-         *     `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+         *     `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+         *     `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+         *     versions before 4 the batch's error is the failing part's message as text): the same
+         *     validation, privileges, rules and rate limit. The parts run in order, in one
+         *     transaction: if one fails, nothing is applied and the answer is that part's error
+         *     (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+         *     part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+         *     `payload` (the part's response body; none for `delete`).
+         *
+         *     Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+         *     or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+         *     batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+         *     `get` of an item with an entity tag, a role or a user: sent as its
+         *     `If-None-Match`; when it names the current tag the part succeeds without a
+         *     `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+         *     precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+         *     `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+         *     whose answer has no entity tag (a collection, say), and control characters in
+         *     either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+         *     A path outside
          *     `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
          *     `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
          *     a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -2232,6 +2245,25 @@ export interface components {
              * @enum {string}
              */
             operation: "get" | "create" | "update" | "upsert" | "delete";
+            /**
+             * @description An `update` or `delete` part's `If-Match`: entity tags of which the role's current
+             *     one must be one, or `*`; otherwise the whole batch fails with 412 naming the part.
+             * @example "1-1"
+             */
+            ifMatch?: string;
+            /**
+             * @description A `get` part's `If-None-Match`, on an item with an entity tag (a role, a user):
+             *     when it names the current tag the part succeeds with no `payload` and
+             *     `preconditionSucceeded: false`.
+             * @example "1-1"
+             */
+            ifNoneMatch?: string;
+            /**
+             * @description In a response, for a part that carried `ifMatch` or `ifNoneMatch`: whether the
+             *     precondition held. Ignored in a request.
+             * @example true
+             */
+            preconditionSucceeded?: boolean;
             /**
              * @description The body of a `create`, `update` or `upsert` part in a request; the part's response body in a response.
              * @example {

@@ -289,6 +289,14 @@ describe("Oracle self-service roles", () => {
     });
     assert.equal(batch.response.status, 200);
     assert.equal(batch.data?.parts[0]?.payload?.["UserId"], 100);
+    // A part's precondition: a stale ifMatch fails the whole batch with 412 naming the part.
+    const staleBatch = await admin.POST("/crmRestApi/resources/11.13.18.05", {
+      params: { header },
+      headers: { "Content-Type": "application/vnd.oracle.adf.batch+json" },
+      body: { parts: [{ id: "stale", path: `/customerSelfServiceUsers/100/child/SelfServiceRoles/${userRoleId}`, operation: "delete", ifMatch: '"0-0"' }] },
+    });
+    assert.equal(staleBatch.response.status, 412);
+    assert.ok(JSON.stringify(staleBatch.error).includes("parts[0]"));
 
     const removed = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: userRoleId }, header } });
     assert.equal(removed.response.status, 204);
