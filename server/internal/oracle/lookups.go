@@ -72,7 +72,7 @@ func lovOf(lovs []listOfValues, attribute string) *gen.AdfListOfValues {
 	return nil
 }
 
-// lookupAttributes are the attributes q may name on lookups.
+// lookupQAttributes are the attributes q may name on lookups (EnabledFlag is not one).
 var lookupQAttributes = qCatalogue([]struct {
 	name   string
 	column store.OracleLookupField
