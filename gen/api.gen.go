@@ -193,6 +193,27 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for AdfMetadataMode.
+const (
+	MetadataModeFull    AdfMetadataMode = "full"
+	MetadataModeList    AdfMetadataMode = "list"
+	MetadataModeMinimal AdfMetadataMode = "minimal"
+)
+
+// Valid indicates whether the value is a known member of the AdfMetadataMode enum.
+func (e AdfMetadataMode) Valid() bool {
+	switch e {
+	case MetadataModeFull:
+		return true
+	case MetadataModeList:
+		return true
+	case MetadataModeMinimal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditEventApi.
 const (
 	AuditEventApiEgain  AuditEventApi = "egain"
@@ -412,6 +433,12 @@ type AdfAttributeDescription struct {
 	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
 	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
 
+	// Lov ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+	// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+	// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+	// (`source`), and `displayAttributes` what to show of a choice.
+	Lov *AdfListOfValues `json:"lov,omitempty"`
+
 	// Mandatory Whether a create must give it.
 	Mandatory bool `json:"mandatory"`
 
@@ -437,12 +464,36 @@ type AdfAttributeDescriptionAllowChanges string
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
 
+// AdfAttributeMapping The attribute of a choice (`target`) that fills the attribute described (`source`).
+type AdfAttributeMapping struct {
+	// Source Example: RelationshipTypeCd
+	Source string `json:"source"`
+
+	// Target Example: LookupCode
+	Target string `json:"target"`
+}
+
 // AdfBatchPart defines model for AdfBatchPart.
 type AdfBatchPart struct {
 	// Id The client's name for the part, unique in the batch.
 	//
 	// Example: part1
 	Id string `json:"id"`
+
+	// IfMatch An `update` or `delete` part's `If-Match`: entity tags of which the role's current
+	// one must be one, or `*`; otherwise the whole batch fails with 412 naming the part.
+	//
+	//
+	// Example: "1-1"
+	IfMatch *string `json:"ifMatch,omitempty"`
+
+	// IfNoneMatch A `get` part's `If-None-Match`, on an item with an entity tag (a role, a user):
+	// when it names the current tag the part succeeds with no `payload` and
+	// `preconditionSucceeded: false`.
+	//
+	//
+	// Example: "1-1"
+	IfNoneMatch *string `json:"ifNoneMatch,omitempty"`
 
 	// Operation Example: create
 	Operation AdfBatchPartOperation `json:"operation"`
@@ -456,6 +507,13 @@ type AdfBatchPart struct {
 	//
 	// Example: {"RelationshipTypeCd":"ORA_CSS_USER"}
 	Payload *map[string]interface{} `json:"payload,omitempty"`
+
+	// PreconditionSucceeded In a response, for a part that carried `ifMatch` or `ifNoneMatch`: whether the
+	// precondition held. Ignored in a request.
+	//
+	//
+	// Example: true
+	PreconditionSucceeded *bool `json:"preconditionSucceeded,omitempty"`
 }
 
 // AdfBatchPartOperation Example: create
@@ -551,10 +609,10 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
-	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	// Properties `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
+	// Rel `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -563,24 +621,42 @@ type AdfLink struct {
 // AdfLinkKind Example: item
 type AdfLinkKind string
 
-// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+// AdfLinkProperties `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes.
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
 }
 
-// AdfResourceDescription One resource of a describe document.
+// AdfListOfValues ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+// (`source`), and `displayAttributes` what to show of a choice.
+type AdfListOfValues struct {
+	AttributeMap []AdfAttributeMapping `json:"attributeMap"`
+
+	// ChildRef Example: RelationshipTypeCdLOV
+	ChildRef string `json:"childRef"`
+
+	// DisplayAttributes Example: ["Meaning"]
+	DisplayAttributes []string `json:"displayAttributes"`
+}
+
+// AdfMetadataMode How much a describe tells.
+type AdfMetadataMode string
+
+// AdfResourceDescription One resource of a describe document. `metadataMode=list` gives its `links` only,
+// `minimal` its `title`, `titlePlural` and `links`, `full` everything.
 type AdfResourceDescription struct {
-	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Attributes []AdfAttributeDescription          `json:"attributes,omitempty"`
 	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
-	Collection AdfCollectionDescription           `json:"collection"`
+	Collection *AdfCollectionDescription          `json:"collection,omitempty"`
 
 	// DiscrColumnType Always false; no resource here has polymorphic items.
-	DiscrColumnType bool               `json:"discrColumnType"`
-	Item            AdfItemDescription `json:"item"`
-	Links           []AdfLink          `json:"links"`
-	Title           string             `json:"title"`
-	TitlePlural     string             `json:"titlePlural"`
+	DiscrColumnType *bool               `json:"discrColumnType,omitempty"`
+	Item            *AdfItemDescription `json:"item,omitempty"`
+	Links           []AdfLink           `json:"links"`
+	Title           string              `json:"title,omitempty"`
+	TitlePlural     string              `json:"titlePlural,omitempty"`
 }
 
 // AuditActor defines model for AuditActor.
@@ -1300,6 +1376,49 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// StaticLookup One code of a lookup type; `onlyData` aside, every attribute is always present.
+type StaticLookup struct {
+	// EnabledFlag Whether a role may be given the code.
+	//
+	// Example: true
+	EnabledFlag *bool `json:"EnabledFlag,omitempty"`
+
+	// LookupCode Example: ORA_CSS_ACC_ADMIN
+	LookupCode string `json:"LookupCode,omitempty"`
+
+	// LookupType Example: ORA_SVC_CSS_REL_TYPE_CD
+	LookupType string `json:"LookupType,omitempty"`
+
+	// Meaning The code's display name, as the seed file gives it.
+	//
+	// Example: Account Administrator
+	Meaning string `json:"Meaning,omitempty"`
+}
+
+// StaticLookupCollection A page of lookup codes.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"EnabledFlag":true,"LookupCode":"B2B","LookupType":"ORA_SVC_CSS_REQ_TYPE_CD","Meaning":"Business to business"}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD","kind":"collection","name":"fndStaticLookups","rel":"self"}],"offset":0}
+type StaticLookupCollection struct {
+	// Count Example: 3
+	Count int32 `json:"count"`
+
+	// HasMore Example: false
+	HasMore bool           `json:"hasMore"`
+	Items   []StaticLookup `json:"items"`
+
+	// Limit Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of codes matching the request; only with `totalResults=true`.
+	//
+	// Example: 3
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
 // not know are ignored, as RFC 6749 §3.2 requires.
 type TokenRequest struct {
@@ -1421,14 +1540,26 @@ type IfMatch = string
 // IfNoneMatch defines model for IfNoneMatch.
 type IfNoneMatch = string
 
+// IncludeChildren defines model for IncludeChildren.
+type IncludeChildren = bool
+
 // Limit defines model for Limit.
 type Limit = int32
 
 // Links defines model for Links.
 type Links = string
 
+// LookupsFinder defines model for LookupsFinder.
+type LookupsFinder = string
+
+// LookupsQ defines model for LookupsQ.
+type LookupsQ = string
+
 // MetadataContext defines model for MetadataContext.
 type MetadataContext = string
+
+// MetadataMode How much a describe tells.
+type MetadataMode = AdfMetadataMode
 
 // Offset defines model for Offset.
 type Offset = int32
@@ -2337,6 +2468,15 @@ type ListSelfServiceUsersParams struct {
 
 // DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
 type DescribeSelfServiceUsersParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2367,6 +2507,10 @@ type GetSelfServiceUserParams struct {
 	// Every attribute of a user is read-only here, so only an empty value is accepted; a
 	// pair is refused, naming its attribute.
 	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the item's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2488,6 +2632,15 @@ type CreateSelfServiceRoleParams struct {
 
 // DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
 type DescribeSelfServiceRolesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2539,7 +2692,7 @@ type GetSelfServiceRoleParams struct {
 	// `ETag` and ignores `If-None-Match`.
 	Dependency *RoleDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
-	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the item's current tag is
 	// one of them (weak comparison), the answer is 304 Not Modified without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 
@@ -2619,6 +2772,15 @@ type ListSelfServiceRolesHistoryParams struct {
 
 // DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
 type DescribeSelfServiceRolesHistoryParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2640,6 +2802,81 @@ type GetSelfServiceRoleHistoryParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeResourcesParams defines parameters for DescribeResources.
+type DescribeResourcesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// ListStaticLookupsParams defines parameters for ListStaticLookups.
+type ListStaticLookupsParams struct {
+	// Finder `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+	// without codes gives an empty page); without a finder every code of both types is
+	// listed. Any other finder, or a bind variable other than `LookupType`, is refused
+	// (`ADF_REST_INVALID_PARAMETER`).
+	Finder *LookupsFinder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Q Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+	// the request's `REST-Framework-Version`: query-by-example with version 1
+	// (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+	// and later (`Meaning LIKE 'Account%'`).
+	Q *LookupsQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeStaticLookupsParams defines parameters for DescribeStaticLookups.
+type DescribeStaticLookupsParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2745,6 +2982,15 @@ type ServerInterface interface {
 	// GetSelfServiceRoleHistory Get a self-service role history
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
 	GetSelfServiceRoleHistory(ctx echo.Context, userId OracleUserId, historyId HistoryId, params GetSelfServiceRoleHistoryParams) error
+	// DescribeResources Describe every resource served (the version root)
+	// (GET /crmRestApi/resources/11.13.18.05/describe)
+	DescribeResources(ctx echo.Context, params DescribeResourcesParams) error
+	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups)
+	ListStaticLookups(ctx echo.Context, params ListStaticLookupsParams) error
+	// DescribeStaticLookups Describe the lookup resource
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe)
+	DescribeStaticLookups(ctx echo.Context, params DescribeStaticLookupsParams) error
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error
@@ -3264,6 +3510,19 @@ func (w *ServerInterfaceWrapper) DescribeSelfServiceUsers(ctx echo.Context) erro
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params DescribeSelfServiceUsersParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
@@ -3351,6 +3610,21 @@ func (w *ServerInterfaceWrapper) GetSelfServiceUser(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
 		var RESTFrameworkVersion RESTFrameworkVersion
@@ -3593,6 +3867,19 @@ func (w *ServerInterfaceWrapper) DescribeSelfServiceRoles(ctx echo.Context) erro
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params DescribeSelfServiceRolesParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
@@ -4006,6 +4293,19 @@ func (w *ServerInterfaceWrapper) DescribeSelfServiceRolesHistory(ctx echo.Contex
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params DescribeSelfServiceRolesHistoryParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "REST-Framework-Version" -------------
@@ -4120,6 +4420,205 @@ func (w *ServerInterfaceWrapper) GetSelfServiceRoleHistory(ctx echo.Context) err
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetSelfServiceRoleHistory(ctx, userId, historyId, params)
+	return err
+}
+
+// DescribeResources converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeResources(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeResourcesParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeResources(ctx, params)
+	return err
+}
+
+// ListStaticLookups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListStaticLookups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStaticLookupsParams
+	// ------------- Optional query parameter "finder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "finder", ctx.QueryParams(), &params.Finder, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter finder: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "totalResults" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "totalResults", ctx.QueryParams(), &params.TotalResults, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter totalResults: %s", err))
+	}
+
+	// ------------- Optional query parameter "onlyData" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "onlyData", ctx.QueryParams(), &params.OnlyData, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter onlyData: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListStaticLookups(ctx, params)
+	return err
+}
+
+// DescribeStaticLookups converts echo context to params.
+func (w *ServerInterfaceWrapper) DescribeStaticLookups(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeStaticLookupsParams
+	// ------------- Optional query parameter "metadataMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "metadataMode", ctx.QueryParams(), &params.MetadataMode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter metadataMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "includeChildren" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeChildren", ctx.QueryParams(), &params.IncludeChildren, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter includeChildren: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "REST-Framework-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("REST-Framework-Version")]; found {
+		var RESTFrameworkVersion RESTFrameworkVersion
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for REST-Framework-Version, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", valueList[0], &RESTFrameworkVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter REST-Framework-Version: %s", err))
+		}
+
+		params.RESTFrameworkVersion = &RESTFrameworkVersion
+	}
+	// ------------- Optional header parameter "Metadata-Context" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Metadata-Context")]; found {
+		var MetadataContext MetadataContext
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Metadata-Context, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", valueList[0], &MetadataContext, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Metadata-Context: %s", err))
+		}
+
+		params.MetadataContext = &MetadataContext
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DescribeStaticLookups(ctx, params)
 	return err
 }
 
@@ -4387,6 +4886,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.AddCustomerRoles, options.OperationMiddlewares["addCustomerRoles"]...)
 	router.PUT(options.BaseURL+"/oauth/customers/:customerId/roles", wrapper.ReplaceCustomerRoles, options.OperationMiddlewares["replaceCustomerRoles"]...)
 	router.POST(options.BaseURL+"/crmRestApi/resources/11.13.18.05", wrapper.ExecuteBatch, options.OperationMiddlewares["executeBatch"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/describe", wrapper.DescribeResources, options.OperationMiddlewares["describeResources"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe", wrapper.DescribeStaticLookups, options.OperationMiddlewares["describeStaticLookups"]...)
+	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/fndStaticLookups", wrapper.ListStaticLookups, options.OperationMiddlewares["listStaticLookups"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers", wrapper.ListSelfServiceUsers, options.OperationMiddlewares["listSelfServiceUsers"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/:UserId", wrapper.GetSelfServiceUser, options.OperationMiddlewares["getSelfServiceUser"]...)
 	router.GET(options.BaseURL+"/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", wrapper.DescribeSelfServiceUsers, options.OperationMiddlewares["describeSelfServiceUsers"]...)
@@ -8195,6 +8697,7 @@ type GetSelfServiceUserResponseObject interface {
 }
 
 type GetSelfServiceUser200ResponseHeaders struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -8211,6 +8714,7 @@ func (response GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourceitem+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.MetadataContext != nil {
 		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
 	}
@@ -8218,6 +8722,26 @@ func (response GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONR
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetSelfServiceUser304ResponseHeaders struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type GetSelfServiceUser304Response struct {
+	Headers GetSelfServiceUser304ResponseHeaders
+}
+
+func (response GetSelfServiceUser304Response) VisitGetSelfServiceUserResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetSelfServiceUser400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
@@ -11171,6 +11695,849 @@ func (response GetSelfServiceRoleHistory503TextResponse) VisitGetSelfServiceRole
 	return err
 }
 
+type DescribeResourcesRequestObject struct {
+	Params DescribeResourcesParams
+}
+
+type DescribeResourcesResponseObject interface {
+	VisitDescribeResourcesResponse(w http.ResponseWriter) error
+}
+
+type DescribeResources200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeResources200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeResources200ResponseHeaders
+}
+
+func (response DescribeResources200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeResources400TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeResources401TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeResources403TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeResources404TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeResources406TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeResources413TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeResources429TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeResources500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeResources500TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeResources503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeResources503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeResources503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeResources503TextResponse) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookupsRequestObject struct {
+	Params ListStaticLookupsParams
+}
+
+type ListStaticLookupsResponseObject interface {
+	VisitListStaticLookupsResponse(w http.ResponseWriter) error
+}
+
+type ListStaticLookups200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type ListStaticLookups200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse struct {
+	Body    StaticLookupCollection
+	Headers ListStaticLookups200ResponseHeaders
+}
+
+func (response ListStaticLookups200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.resourcecollection+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups400TextResponse OracleBadRequestTextResponse
+
+func (response ListStaticLookups400TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups401TextResponse OracleUnauthorizedTextResponse
+
+func (response ListStaticLookups401TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups403TextResponse OracleForbiddenTextResponse
+
+func (response ListStaticLookups403TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups404TextResponse OracleNotFoundTextResponse
+
+func (response ListStaticLookups404TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups406TextResponse OracleNotAcceptableTextResponse
+
+func (response ListStaticLookups406TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response ListStaticLookups413TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response ListStaticLookups429TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups500TextResponse OracleInternalServerErrorTextResponse
+
+func (response ListStaticLookups500TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type ListStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response ListStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaticLookups503TextResponse OracleServiceUnavailableTextResponse
+
+func (response ListStaticLookups503TextResponse) VisitListStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookupsRequestObject struct {
+	Params DescribeStaticLookupsParams
+}
+
+type DescribeStaticLookupsResponseObject interface {
+	VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error
+}
+
+type DescribeStaticLookups200ResponseHeaders struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+type DescribeStaticLookups200ApplicationVndOracleAdfDescriptionPlusJSONResponse struct {
+	Body    AdfDescription
+	Headers DescribeStaticLookups200ResponseHeaders
+}
+
+func (response DescribeStaticLookups200ApplicationVndOracleAdfDescriptionPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.description+json")
+	if response.Headers.MetadataContext != nil {
+		w.Header().Set("Metadata-Context", fmt.Sprint(*response.Headers.MetadataContext))
+	}
+	w.Header().Set("REST-Framework-Version", fmt.Sprint(response.Headers.RESTFrameworkVersion))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleBadRequestApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups400ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups400TextResponse OracleBadRequestTextResponse
+
+func (response DescribeStaticLookups400TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleUnauthorizedApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups401ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups401TextResponse OracleUnauthorizedTextResponse
+
+func (response DescribeStaticLookups401TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleForbiddenApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups403ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups403TextResponse OracleForbiddenTextResponse
+
+func (response DescribeStaticLookups403TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotFoundApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups404ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups404TextResponse OracleNotFoundTextResponse
+
+func (response DescribeStaticLookups404TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleNotAcceptableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups406ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups406TextResponse OracleNotAcceptableTextResponse
+
+func (response DescribeStaticLookups406TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(406)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OraclePayloadTooLargeApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups413ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups413TextResponse OraclePayloadTooLargeTextResponse
+
+func (response DescribeStaticLookups413TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleTooManyRequestsApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups429ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups429TextResponse struct {
+	OracleTooManyRequestsTextResponse
+}
+
+func (response DescribeStaticLookups429TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DescribeStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleInternalServerErrorApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups500ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups500TextResponse OracleInternalServerErrorTextResponse
+
+func (response DescribeStaticLookups500TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type DescribeStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse struct {
+	OracleServiceUnavailableApplicationVndOracleAdfErrorPlusJSONResponse
+}
+
+func (response DescribeStaticLookups503ApplicationVndOracleAdfErrorPlusJSONResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.oracle.adf.error+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeStaticLookups503TextResponse OracleServiceUnavailableTextResponse
+
+func (response DescribeStaticLookups503TextResponse) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(503)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
 type ListCustomerRolesRequestObject struct {
 	CustomerId ReltioCustomerId `json:"customerId"`
 }
@@ -13033,6 +14400,15 @@ type StrictServerInterface interface {
 	// GetSelfServiceRoleHistory Get a self-service role history
 	// (GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId})
 	GetSelfServiceRoleHistory(ctx context.Context, request GetSelfServiceRoleHistoryRequestObject) (GetSelfServiceRoleHistoryResponseObject, error)
+	// DescribeResources Describe every resource served (the version root)
+	// (GET /crmRestApi/resources/11.13.18.05/describe)
+	DescribeResources(ctx context.Context, request DescribeResourcesRequestObject) (DescribeResourcesResponseObject, error)
+	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups)
+	ListStaticLookups(ctx context.Context, request ListStaticLookupsRequestObject) (ListStaticLookupsResponseObject, error)
+	// DescribeStaticLookups Describe the lookup resource
+	// (GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe)
+	DescribeStaticLookups(ctx context.Context, request DescribeStaticLookupsRequestObject) (DescribeStaticLookupsResponseObject, error)
 	// ListCustomerRoles List the customer-specific roles
 	// (GET /oauth/customers/{customerId}/roles)
 	ListCustomerRoles(ctx context.Context, request ListCustomerRolesRequestObject) (ListCustomerRolesResponseObject, error)
@@ -13724,6 +15100,81 @@ func (sh *strictHandler) GetSelfServiceRoleHistory(ctx echo.Context, userId Orac
 	return nil
 }
 
+// DescribeResources operation middleware
+func (sh *strictHandler) DescribeResources(ctx echo.Context, params DescribeResourcesParams) error {
+	var request DescribeResourcesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeResources(ctx.Request().Context(), request.(DescribeResourcesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeResources")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeResourcesResponseObject); ok {
+		return validResponse.VisitDescribeResourcesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListStaticLookups operation middleware
+func (sh *strictHandler) ListStaticLookups(ctx echo.Context, params ListStaticLookupsParams) error {
+	var request ListStaticLookupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStaticLookups(ctx.Request().Context(), request.(ListStaticLookupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStaticLookups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListStaticLookupsResponseObject); ok {
+		return validResponse.VisitListStaticLookupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DescribeStaticLookups operation middleware
+func (sh *strictHandler) DescribeStaticLookups(ctx echo.Context, params DescribeStaticLookupsParams) error {
+	var request DescribeStaticLookupsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeStaticLookups(ctx.Request().Context(), request.(DescribeStaticLookupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeStaticLookups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DescribeStaticLookupsResponseObject); ok {
+		return validResponse.VisitDescribeStaticLookupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomerRoles operation middleware
 func (sh *strictHandler) ListCustomerRoles(ctx echo.Context, customerId ReltioCustomerId) error {
 	var request ListCustomerRolesRequestObject
@@ -14108,613 +15559,660 @@ func (sh *strictHandler) IssueToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3bcuM4tij4KziafcJSNiVL8iUr5cjYR2Urq1zttN22s6p7F/OYsAhZbFOAiqDsVGU7op/mA2bmYeYH",
-	"+vzH+ZT+kgmsBYAgReritCt37UvE7kpTJC4LC+t++VwbislUcMZTWet9ro0ZDVkC/zwUPGU8PaH8dkZv",
-	"mXoUMjlMomkaCV7r1a7GjMRiSGNGxIikY0YmTEp6yySJOPydMDkVXDKPCA4vse9oxLck6ezpL2Wr5tXk",
-	"cMwmVE3APtHJNGa1Xm2UNA/7Na+WzqfqT5kmEb+tPT56tcEVvS1fTCJitiUJ42mUzklKbz0S+DV/1m7v",
-	"DC9EzI5D+Ddr4qN7lshIcHzm14IerFk/JbeJeJDkIUrHhN2zZE4ekihVm/B5quci9WHCaMo8MpuG+r+S",
-	"JalHQhazlDU8IgUMmtJbMhxTrmDzMGZcjUjsMKFgsuVztQVJJ4zc03imBuO/zETKQo9EEl4OcIhjHkZD",
-	"mookMHCPUjbZkiSQLB4FJI74XYtcMh6SKPX5DR3eqQMJjkfNU8FZ8z1Nh+OA1L8bXDWISOAH8+y8f3X4",
-	"vUeOBieDq0Gj5fOaV0vYL7MoYWGtlyYzVn5cfq3T7Pi1mleb0E8njN+m41pvf7fq/D7wmEl5nrD7iD2s",
-	"fZhUkkB9HZBIHhB6IxlPySgRE0JJELIp4yHjw3lApjiwRx7G0XCswMdFmsGbSiJTkbCwCvk22M17ltKQ",
-	"phRuy6e0Yi/slxmTqToi835TfxB4hA3HgoV2Qwo/9O2Br8iYhoQLzqpWKykPb8Snt37tKqHDu8FkGos5",
-	"Y+8YTWcJK26j0+6WbuRUXCqYLG4g4KIJ4AqI4PouwD0mLElE0iNU/4vgEUj1mqYjJB3TlAQ/0mQeAJrD",
-	"QXA6YT6vB/1ZOhZJ9CtVMwUeCf7cZLc04k0YrqmpSYDXiAsypENFZOic3DE2JVG6Pn6aPZRSlIvB5dW7",
-	"hE7Yg0jufsT7X36Q/aN3RL1NRuZ1Sy9mkoUkFUSy5J7lzq/eWTxTBQI81UZrvS3swilGk9mk1nvj1SYR",
-	"x3937I4inrJbluCWWJrM+6OUJYsbuWRDoY4pFeSBRim5YSORMCIZDyN+SygX6ZglZqlrLq+zckkKCUqw",
-	"qz8csmnqEfxv07AbTY0TNk2YuhaAIy6G3Yh0XHUjKsYsOfxHrzal6ixTzfXwk2qmZ35BijyMI3Vlpwkb",
-	"KWwfiUTztaacsmE0ioZkFLE4lITyUN8SwySBnlHu84t3h+RNp9MmcSRT5Di/NIEHyFYJx+wRxpsfLkld",
-	"LSBkIzqL04ZHmGwOLj0ySprvLjyfR2nz+EoxoubRwCM8bp6eeGSaNr+9gP+cq99o8+iPHklmzYsP8OFh",
-	"3yO/jpuHpx75K23+cO6RO9H844VH5H3zctDyuc9fkQFPk4hJQhNG1L9CpMBqMePodqyQW6+ehOKBe4r1",
-	"IDUgIoH/5YSSNGIewCR4FficEJlSda4KgM62PNxqi/S5YgSKCSvoBL+8bQeEfRrGs1AfhIYNifBqSTVm",
-	"PRglAf6JYIEJYZ8NMgMORCiZAO6b08JZ8Jt0zCYkFaKnBgtghINf3rYVqAJyG93jsIf9lgKLXeFEcdLc",
-	"qpAIHp4cXRBF+UlCUwU/Ekd3LNYfILYD9wdWl44ZgEU9iDXKKUhml/NW3QeRAETELAUJC3cMYFUr+z4g",
-	"//w//y+NEiSYpvC3GlcjQjBNm/0zfEsjRcBk8/2f8ZFGqeDXMf4NuNHw1KyUDGMh1fITFtOUhWpUu9B6",
-	"wG/wE8CxRov8xOgdS8jtjEnJJKkHv46bVz+5w5JQAHMYihlPAaQDOhxroEaSJIyGCneiVBLxwHvq6Gg8",
-	"EokipPhWnVrUQyilY8pJWxG6DmIOTdU6J0IqaSBhCtGG0YTG6jISSwjcr4NfAg9xBP7s7BM5u0nprWyo",
-	"Rcm7aDrFzSuoqzOEb5WAEcWx3gwJGL/+cBnYbShBBjA7aJELNlUyZGguSRxxBhdhokZVp6rIwgERPJ7D",
-	"5kdRIlOy04VNm5uohgWg/aQ4DRd5ZNT3SM2v2NSB4qdRqv4cwVkizGLBb822lZRAbuYpk55aRk6OgrlI",
-	"X38Vcf2rnTSS5IHFcVOfTV3NoWkzCQ5+edsJiEjgTsGqDn552w0aCJsRcFG85Lvt/Wan3Q6A7gRaG8n4",
-	"g8IFV8fILq25dmqsFhkA0R0KRSlQ7kYp2ucwTfY+ChMFDURddnXpW98oGMK/9mpeLVKsAA+s5tXUzJbr",
-	"uNwm402aoNV6Ndhzzasp6FD1gOJncfbZGtLa4UymYsKS43CRRR2HRi8Y6rdauY112u222cOUpuNsB1G4",
-	"lNn/S8JGtV7t/9jOdMZt/FVuZwv6UaEFSvoK9O+R3ZVw/jmTAakDUZuTIZWsQai8MzgZzCQzH6sryKgS",
-	"9hUq8VAdbSKBtSBPvRFhpLhln899TSG1EiUSkLI8EjN6jwxCzNIDha0afy3eFRFgzmTVUZcKqhUHzkW5",
-	"GvtpSnnJ6R2OozhUWC1myZCBlMbg1RYJLlk8umTJfTRkSp+VARlTqfcnBZKIgMZxoEghF00xhXuFGIbq",
-	"TrY9Gsdme7/MWDLPdofz5baTQ8l2u2xD70DQKdmQmExoUzJFXhWdo2maRDezFPeWsHSWcI/kiAQq696F",
-	"Yi2R4HIcTa/mU3YYBgfIGTWRVZQvZiM4UlJXeq8ivHRuuHugIHJEU/pWoXLQAEFixu+4eODZOkgkfV6B",
-	"A5UrqQAdSntVoNutBB0PyyT1vtYTYJIeCc6TaEKT+R/Z/AAX9vY0IKMIJWKt3N7MSRSSOh2m0T0jeF9Y",
-	"2DjwedCPY0AbnC4gEdcSFLwCn1vTzVDEMRuqdRRBsriITiUwON6ajfDo+0hpavMnoJOmemMcwPLHcizz",
-	"eaBnOg69Puz0UIQMMYw8FcF8HiAKvA2QjSlUVVoVrkDzJxhHfVqJkFU0qWzJz4qKdoJyBdiF7XxLkihU",
-	"khN+r8Sas4QOY0ams5s4kmOgtyja0lkYpYTdM55uSSKVbsmHzOd8NrlhiZWetNVHDftXEXEWKnwOmkFB",
-	"itjtNl/jdZ4bYY190qI/4cLnWiDcbe82iiDsNDvl3C/b+jImmIPhEgieKWXn2/lqBA765tx/7lE5/FtP",
-	"vf4xIFIkKbljc0mEsRZq6G9JB+sBqX1uQXOYMCBVRzRlMFRwQILZdMqSupqoEWwHsXiwf+E0AD2jSSTs",
-	"liYhSYXPFVdukeyiBKh1Fo+R4CmC2sLtOSp2PjRGhfiBziW5SRi9kz5PI9B/eWiMXqju4mJiKtPioS3s",
-	"qgLphYb602jOnxZP610Ug0aw/Ag00bxN6GRCE0OIgKBuKRWC1GGdzZt505IflHIvBpdXTWt8amrrU0A6",
-	"meSSiAeQ45UckDCpfpeodHcbRZKWUQXylmwNTo8GR1sAZxeABE3eb8lWt93db3Y6ze7OlhLKYSPGoNXx",
-	"cuO9hcEMyX8dtMgATIEZ1RpSTm5QDg97LtLkBwo8EhyCCB5azJfwEIzp4bdz9UcJ71f78HlwgXYp+1Cp",
-	"ZuxTemDEBvX1B6kkUfWv/hB0sHOapIC/oBxfsNtIpglMcBwGhgrJAxJcpjRJFZD0qwMe4l+h0toP8vcr",
-	"AEvGhMmUTqYtYgz4WpqgsVQUqE2C/tG7a3XQ18enP/ZPjo+uz/sX/feDq8EF2CfUBQEvgbhjHKZVet5U",
-	"yEhNtEDAnDPRJ1xxGX7ZlPgfj8APsHgLBtYKr3R3v9Zpdv1a4JFhgZYpZJRKyaJxQ90C1Awdwj6cJYm6",
-	"74Izn09mMlUYA1guEhK8ClD453PCPkUyBcYpYtZDIv8Qybxltagz7na6Pg9++Pas2d1rd3bxCI3fRXPi",
-	"FjkUkylNWKjYluC3MRgOHhi9I8FP2wH4alBR1Npzw/M5HaWaAOy2d8lwzIZ3aNObKREnM97EYnin+KB6",
-	"AA4j7QKiKRCFB2HWLn2O1n6jhBrbj7rMwzSeg0QnZ8MhY6EsosCrKsXEuHI2JYDHo1PB2Tqnv+zIzSn2",
-	"HIN3/tzVBpW4rf2BYGKrA+yHcCqRFLzhocTA5QNL1BnvtHfJqUjJexFGo0gftuJUVCl+8yJw/Fq72Qa3",
-	"RxWIMjfYpnA6iSZRhZMHrEo5GXpKb9kB6e4hNJDTIdfT7I7eiHtG9tptoGLgOQDj0F67ndPVunvlFzyG",
-	"1ZSqneoTa2KIeLrTra200J8ouXS1wKLEVzT7ASdKBbhjCiqcZPHIG1IueDSksStVa/HXFa3ziqn9qla1",
-	"a7XMDQ9uLT+d9qS5pn3FldWBFre3wucWHGi3XtEVnt/qGq67UhwuehGroVFuPjobjSQrAcL34oFMFPlF",
-	"PNZyDAhVDIwSszgFJ9ddNM3tpF0hjuE8pRjaXoag7VIEPdPaVokxCfQvY+QJAEUC0NrECNzjSK0drdZd",
-	"Pcr4pRswM5ZuYURjyexKb4SIGeW4UtCDUAypwDUWj5oSjTlgz9JqT8SNUZqE0a0SBDJqJ6NbsPnHjIJU",
-	"/StLhOz5PPhDp93WAksb/wk2YWSN9WXyR8OzNl1FeTrtdoGcdtrtUm1J722ZquQe7/5urfxIn01NKorC",
-	"ixKk+s4r1Y+05FilsBClr7R8/iOSbWDnCsJaecm0lgWZ+GaWkuCQ8iMICHkX01sjxh5S/gGiRvChFp7V",
-	"UKD0lhuiXkD1OaeKMR/Z6IkSK9TRuy1pYip6zkG8BTYWkCmNErkgDHpEstRY6Rew3ed1ZJEoDo4I1TQn",
-	"u6IN45nOmfkjSSY0ZIDsKKbpWA6fF4EPo6rJjOOlCRbSMUsceynlhE2m6TwzBxtz6QGhPld7c+RMz8jr",
-	"6mLamYqHVXFCWYjKpodUqZh69uam+TiTKr0SLOx1JE9b0gY0+NxGNPQyDZCk9I5JUtRdPfOGJF04h5gq",
-	"6djoqT53FNVGC/RfOp3G2hYHsh1aJ+HEQWhMBaFxrD0/aDd8WzBXov/51Y92cXVAAaEdZ43ewjpbr16R",
-	"K5ZMpGtLOgg8mMpoJ1oNGYs4dHEbQ8TEFFVlRHRPCXIJI0H+R/DrBW+Vtok/2H+x7Fn2M4N//re36AXT",
-	"P+vXDwgqGsHbAIPRACcndE6k0ku1E5MTMWUJTUWC3A0cohBOgFdV3VOfD5X6kUQUMSRKe4bMvcXJ9kDN",
-	"dp7oRXSLavMpnbC3J8d/HJD+cMJeBaSuFDWkYv89AG0tmXG1lOGYJnSYgm8muA6UCtPIJjk+JfXOvtd5",
-	"3QCLgH767eDqp8HglHT2Sf/0iHTbanqtdb89viSnH05Oio/OrsxjXIV6oBYYbMM/j0/1P/TYQeatVMes",
-	"rq+c0qFCPYiwU6s9CAjGHvg824XakwG1UnzfouVkqA0o5L+ROmkQL0DFB9iCoh/Z+WxJJUBiBB8G8/mc",
-	"orE+2Gq1WmB1IYFfa7Vafi1ACwCqP/A6CcXsJgYpUkYhg3i++uLhbJ1tbX2bRIwfkEvB5VbQaJEB3oFe",
-	"KSd8e3bRvz68vLzuHx5e94/eH58e5A0lb3faSpAw/9cp3j7n3vdKDVSvXpH65Z9OmnF0p5R7Raczwgx2",
-	"2kbP55nSZ27Qf3PuUfEOrXOvAA1I3UFMi4rOyYL/j8khnbIMaRWqKhz959//0VBDGcz859//Aaj5z7//",
-	"Qz22OOnzII+MK/EQeOQNkCKkdP3TI/Xd2YX+OvC5gityxTHDUAn1ErkBL08a3Y5TG5pwdhE0Dkjw4fx8",
-	"cFG3lKth7ubJ2U+F54oZs0+pY7pskSt4wEM0cKEiGvHbmDURYUk92NrSdhkfI1I1NirREe1m8JUSI+tU",
-	"ozl5GIvY2IVt3EMqRKNF/sjm6lLgV5TP0cx8UMQP+BmMIaQeKE4RhYHDiVehOHlLtgyWf7gcXKAZtJ5H",
-	"c3OR2+oaajgWLlcDTpRs9Q/fD/77VsNeBBAFFUegqY3m1WwR+c6nVNs0lFBDJWtKxmWk+F48t4iqXXCh",
-	"z+szycxZNoJtfXoNRRPISMQhQSClYxYl8ECRsRs2Fzwk/cvD42P1MBYPEomY0g5vqGSNAx12dcPSB8YQ",
-	"AaT7LjGvbqHwBXBskVPnaOEwWz6vto6qtxCB6sFf/vKXvzTfv28eHQHHVHjw4eqQhHSOMW+ojsmxeIBQ",
-	"6okSEQpWVTX2CZUpSsjZFNbYKg1sQyNSSIhqVBP4PJsBLEw94qzp6vvve+/f9y4vtYMu+DegwYpog7JK",
-	"6mqxjsXmABxKI0UjIORKCZU4mbZ3Ofu1AWy5bZeqBagCFPQCUqEWgE1dY96Fti0rLCvzHno2oEer7w+J",
-	"4LdECZWwvJzk6kEEohUnwAqtXsS4Aoi6UHimvqtrlIX4PbzYOhaMz9HHyWIJZMDnYBWVqRCKfDSbirpt",
-	"vwqQzUbcMgxPTSZuEzodR0PNi0nwz7//f+Sff/9/F2OCfL7Kmu6RQPQgKOOcpuMAo7cwoDClUewY230u",
-	"RiOt6+Xt7p2mugxhxhesJb5FvhUzHsoe2fXa7bYr7vicM7RXh2yajkmnTeouFYezVQS+4ZG9NlHYA0NK",
-	"j3TbbWKiPRFPjCbic0pu1IxZaFrPOpTFCATrGzYUilhe/ukErvaC3rjI+7cWmP+zORCeJZLasb7JqVK/",
-	"PaWJCPLmgHTci9kiPxo1ZBf5JuohtyzFsCAJgXagegwBCNv3PGwJ0H1aNBy14K0//FVC9DmjSRxBfKo6",
-	"L+nzQMFzexrTiActcpZFFcm8eWW33fbA2J+qpWH8klWhit6b3QqLXrm+VoT/+uHfcRqJZUFi6gzwLRsl",
-	"Ruop41Rp4w+cJQ0SFQKGrphMzZDlHvRhNuEyu9CUpilL1Of/8+d+899o89d28811q/nxc8fr7u09/kt5",
-	"lD6sVmkNpzDbYrCM9jWoxZC6WYuNxNZxq3IuUzbBWBlU58DECRRQnZikc0mkaOT3fnF2Mri+OP7T9dHg",
-	"x/K9J2ZhT42gszuDzYqYvbRNBsOFrInF5yttLB4mODCQegjVrjXyIGZxiOy2Dmrdj7gGMVLXEo3+ZQ5d",
-	"TwG70SJnPJ7jkAHkHwVkCCPq4R2TjNJ+SgcqeIXVbR6Cpsw4BQVqKEJmtOVYiLvZ1ANOxn3uGCOUtATL",
-	"daKKnLvuOQxkopRKfQBkSBMINVKSgk5RAnZyy4US/wqpV2vQaJdEv++f9r8bXDy7UQkV8KXZV08zSJPg",
-	"Dx1rjQbBzcbXbWaMLpqiSy+e3saXGqKvRErjC/BwyEr/Ag1DSYLUeVXLF1rRESNtxQTxxvj1nUyaNVwO",
-	"7uibuh0+QP7hexGyqi1o1yzlrg2u4IWeSZZ46s4pRQjOMXEwFAREn4ODXprURxKlpN5ttxtKN0whVH+E",
-	"t6YIBNJHo7mSnGEjQY9gGmXhtB0IFZklbrP5HoPfNoOQZImsir0tCbBVy4SIWja5YaFEuqLdNa4V8wDM",
-	"DUg8hhDC6wTx5W57cY5nDcKF7T09dBLiqivDctHl452I24gf//axuPnpnzXqEcD2EhF7ANCtJeF6ejfW",
-	"E6Ujl5Z6oqoi53xeFjrnzvC8riOA2hoxcwtAIHVMIxV8IWosi9wyaObp7A86tFFcHsk9UVLTwjMgyGA4",
-	"ntAo7odhwqTUoWi5kLASa/fCMxysUfC22PA+n0fSIzfzNZ0wi54KJMBWaVBijt7+27to8j+MP2MoJqvs",
-	"tI2KeEHUn113TV0bm/RExs71x/++pYhewU5mjJ6NFjH2B+TrXxbbVn7F33ayBJUv00gflVSAQi3Qw29p",
-	"qAVF9dcQc4rUP10lUemDTj4pfHgjwvl7k26mHsjZZAIJrbXddrvZbXdtUJp6NUtNq3k1uKE4n+LL5oOa",
-	"VwvZPYuV6mGTZGoX7iggh+uBeiQUw9kEgqjmU8hci2miY3Agu5SnUWrywZQYlaV9KDioAU9F2o9j8VC+",
-	"hZ38FmAI/XbVJnbW24QzVLaYCyuuLS6lU4BmJJUcUbmMznrLMAIirsEoiPJUpO/EjJcsZKfdsdqxjeqy",
-	"wBnBR+Vr2tFrSmkUy1rv58+1OzYvasj6w9qbN2/e1B4/lu4hW0A2Z49sqU+2cB+h4kupQgx5FI1GmEdS",
-	"3Meusw8xIiG8qHDJ+bpyK7vl4D20I24BhyCddrsL9qz2lsnmpHFMblgMBkiRSZjZrAfZ/rKHNNZFAdSp",
-	"aQ0ON3ubUJ6e8eNUsnhUttGuUkvNiLfRvSI6BL7SyaPqu6qNdtc/M0iiqzizfraCIeUKDDesai09BN6W",
-	"sz0WnnEbZ1jc3z5JhcAYrexEgXvAt5AaD2w1M9SU73X/efZqkEBvA9j5mN4zQlOMiHy9V73QKD1QisOY",
-	"SvWazQHR1xaUrY4LGFYJlj0DWcYIjRWXnoOvVzqzuSupBMve+mDZ61SDxbm2djnUXQyUy0GDnqM8ZpCq",
-	"v95r9MiWmkPjRsTvaRyF34pwbuXPRVB09ro6LNZ1N2jZUV0/ZJ7l2+/sld8AO5Kze9zKlWhZTKsAxTGu",
-	"W1u1R5it6a5ua2GorZ6LPjp8L2F5HqLhcW5M4z+aDRUA8maf6FfJlKZjJdzoVOss4Rs3VQGUN+VXxX7t",
-	"ACUK14dCNvtWFG713HiPmUzRgqDDiMFcSrb+58+d5puPP7ebbz5+bnud14//olGDi/SYh9F9FM5oXHY9",
-	"dhzMstFrijBF2WdVN2JnA0Kxt9aNMBIBd6a3vyqCuNdubx2Yy6KWisQT4rUESpGpKPtYIjxmXM6mUwil",
-	"+5OSHy2OlKBHu0Oc11Eyz86mLhtVaFHB4cvQ4lMVUD4snZmoH+NIyX5bn+CoH9c1Jv90CcnXAA1Xtv00",
-	"iYui7QsBS9fd+tdPk9goNm/9WqfV9muE8aFQuu1bv/bh6l3zG7/2r7oKF1bjGurlk0+TmMu3fm2cptPe",
-	"9vZNBCqxbEH2tVKHth/k9kSELN6+73S3bxnfjnjKtK9226CFLgIGJTVwAnWQ+EzvCx9vZ8+zd4vnhr+v",
-	"fXTq9e4+nQp58Mn5d0vPWD66OztgmH4Mj+7YHP+0M+qx7A+6wJk6CXzwSb/hPLLzu+Nr+Bv8MU9rT8E8",
-	"kE0rSmEpGqCpcqvm5crO0eGYQVx7IuKqyfT726Zo1aNXKxaIWPVpsbydU6Fo2WfwDuztnUhuojBkfENV",
-	"EnGzSvvZaXZef4NBqzEdaqaNn5QSIni/nGkXPqoNwiglhyu49QfpEGhkt4rWTlmi1FBnNWQrN95WXqm6",
-	"Uup+yd5AUJPRLWdhM+KWbm9JbSAA6u5445xKLDrOUbOFKmBoAW7zfUVSb6xXcAjasmWoT+NCQYuaJhEf",
-	"RlMao0a+NczDItNnlN6ta52Vnvib1656Nksh1s9Yzrakq6SBF1ObTatg8Ob1+iy7u0S2P1WbtuvukTwL",
-	"L1nnWEzQaTgSCYtuubvwHtnqZooOr7REIJJojZ/IoZgyT4ew3EU8zMEdgKFDBdQJiRGeRP/8eAV+FGED",
-	"8zhgGYqEWXF0cpu0JpQDlfj4LNiFyI4XvIOb7JGKOV+K7z8DHfr98HjYzuY8fm1i6DD2HFl8ZoaPs63k",
-	"9gtL+PfA+Yc0jiGpFq1nJXejRQJNvwKnmpOruSClUWP4YFeBWIQoHS83IuGtExICAJCjOIRJ2x2EZD4H",
-	"3UibrsDBSSgGMJsk3ijN+EHC7hmNdY5ztkr4Dg3bv0ex5ljdLU7jS5bcswRPdDMBByNs8gRlD6TsdhYr",
-	"OOPs05QN01Ljsn67nJNfYgBPJMkMLINwIxMxZFLmve0vQzafvLvfC7HUm9mYWK57LivI4EuTIbku+vw+",
-	"r68SNUFOVXvb8OJqhWyxBKorGEBRPmtRK9S8M5a1anvavr3YRRFssXyeuTi2TOAq49qy1fTIlh3HEUJz",
-	"sCrus6NHJDScKPWDswi4xw+XZ6eEi4T8+f1J5S47S3bpbA6CTMfpJK6WwrlTYD2MKMi41h2lV6i3qr3p",
-	"00SEsyEYjuz4WweKeZIiEkBUZJ7kvRTpfDH8+v3IoftPIq3r4bcja1pMf2b5s7CAlYJobh1fWwjt8yoA",
-	"rq5haquR2lpPGFOIzQDyd9AUsTTZEYWf0f5eTVB8bmbr4Gzqx8bvV6B03esbMCMw81S55nebnXZXnZac",
-	"DbVDsZQOw3uldDjKOzi77dqjZ37TXlhzo6On+kLRAclF5vMdOm90jS1kStPxcSiX7bVNotBS/A8Xx+jJ",
-	"Wh6EsFvJaaP1gw+isHpWNwzhJdjFc8Ll98Mhdp/EIVadlMMH1Jk9M1uIwpWcwMz6tZnAcQm+PDDtDQVg",
-	"6Vxu9QxMPw6N+b0qBWf9WTp+Suwb/BNNAEZ6uzamUnh+XWgtoX5T4mTLRPZq65mSYakx1ToTYryIiMNW",
-	"be3Thd0s1fHQvLroaiL1i3eHZP/17hvyv//XXqvbgFlhvCfqTWUA0vNWgOhqUV7QsoBYkM2fFShVkwbF",
-	"WYMMKud0HgsaXglxQpPbF4dLUgjYi9Wk2v2zv/vHZwXHsrkwnxiL1aDXR2YweZJhzIUH1HlLrvHP1cDA",
-	"XCgdRaYtFex574vZ64hGMQsd61U8z+87GrIPnN7TKH76NUnZZCoSmkTx/HrmDFYNCZOgTsIo1JEjWBqQ",
-	"Q0J4i0C3Gwxrfla4rJhYV64x4Xg6ZZUNE5ZKZCo3LOK3WC4S8i2I4EN2QBJ3vTmWAjtpbta4B0aL+K2n",
-	"qy6aBa1eSUX/nFW9fCxLuRLiPeVzzVbkb4IPZnemjqaBJhbO6ejU/LpsPB8mmClzbCVrVqMPPrKdcCJJ",
-	"KOYb5DEEr5fPDRucpWPGUw0iufh1fmuBgxuB3qaEorM+xy4IkSRBBTSDHrGsT+f2Q0Yk9lpIaMoIFJNc",
-	"UDMLCLlM3nB6TmUo8oHTnOf76ewDoVaBFodlINUAf1aSoM8uR5SdWVnYs0lN+KpxXoskc2rDxSzc/J9+",
-	"+qnZdwYqz8ssbBDWDSbsGZaWXKcX2rdURkOSMBpP3voQFaB4nJRQbnIhg8IWM1xLfqxMsC8crq7ScOTo",
-	"pqgE1Ho1G91KSqq6RJwUE+h6xGTLfnt2eelEFxZzfzHvF96+/PEQvrgYnFxf/eV8cH14pMCnl3WIOrR5",
-	"yWS2XAxO+lfHZ6eX3x+fw1fZF+c0HZdm8oJqLVOaziQG0SkYR6k+iJAYkK6Nov1wlGnQWYWCQgO0rwfC",
-	"0uyc/b29nf3S9Jx1IsTU3dEhzJQks5i10GAGnt/yHCuyC2nJFErkQc0jZJYozgCCrhO/9Rzo/BcxI5wx",
-	"jG2fJtF9FLNbRhT4MLP7+nJw8u76cnDx4/Hh4Pri7GRweX1+cfyjutb5BqMEmizGLC0UVIRMtGr8VYMd",
-	"nwy+G1xfDP704fhicFTEyh0HKzO4PC9O/pZw+GIk1MEKWeiLXbCDQZu5yp8DlzZ0YObRwcnUuxpcnPZP",
-	"rgcXF2cXeVzYy1Eos0OCWyT6lJ8VLzbc0xcf7dpz2XN+z9KxCPPJcy94yN9C5P+UJinBKkJpp6FFmR70",
-	"GJjAesj52eUViSTfyoKTBCfbw2RywWTan0bbtovUdqfT6uy0Ot+02nvWDukwAcjkXYIx7wdX358dXZ+e",
-	"XV33T07OfhocLbA+tU75c/tjkbTsOeiEgIRa7gaUz4tLXxN0X4SYfXJjl74lnejTQvSZboAIZss6JQHS",
-	"xSArdatrqmTIu65h6zkw98tc1dZTvQQRAQMPDwfnV/1vTwZFXNt3cA2QLNv48+LZM270i+lZlV0vWxcq",
-	"lRlO6ZXIPJasctI9G/8qloImnXbbKKUL7Jy8XsQG3eCj216Uv7EWTAEtdgtogTt9AS72hJ19OTsrTupl",
-	"xZ1EstAQbZ7FL0Kgou6QaBsOwnIBXxSNcTBkfVPwcyFK0UKbCoFW2gPdRW2CPUzBMlxJMb49O/rL9dXZ",
-	"2fVJ/+K7IsXouIKvSRfX7U6uhCC41efHlA239mw61UbGbjz2hNlihe+Akb609q8LhsH9UciIVcDCxTLy",
-	"gOIdUlf0jtkWNcgxH4hf6zR3/FrjwNS/JvSWRtwYTWFULOReSWA6uwsExvbXKeBR18EjF2REw+yZ1fuv",
-	"AqMvwsLAQC6wXfrcBVmShdTyoacWY3YlIz5krqlVr7alJEmIt33IYODg7kYei+djbwh5daszWyxxbLG9",
-	"XNXdKqdGNUUzGvKH0/6P/eOTRUFoL6fPaygQFwwvwfuebdtfTO1W+ov6bmlBzNPUFXsFltmgIHH3sJgt",
-	"/pG1tLLDa3eZuS1iMolSqAFbpzEkr2PppoZu3g0DRKnP9XcP4yjOfTahWEFILw7KKNwwxs0ajaMrChWE",
-	"FRL73HWD0DBzCU0ZhTGxOlfL59m1WN9r8yx3YgOHTSXKK/79vn/6FzBgDS6vLgv0t/vGQXg1o9ogsTt8",
-	"ZnTfaEfPZYqCYl8TPFztgLJpkZn/BhXFtTxHz+fnwV5H6zl6nkVEIDeMJkp+AYdcrrJPJQr1P1x9Pzi9",
-	"Oj4EE36lJbTjIFJuS8/MwZdu4ct1Qr1u1PdMlKs0HijPtayzT1NdFCk7Spva/l4pkVcw5YtzTldhtWDT",
-	"Vhq7oPWC2AtLMspNlLLJHzCwphJPPpxefjg/P7u4Ghxdvx8cHffR01OQ9/ZyaJJVAgB4EQDY8/PY3xhA",
-	"X4yFStvYku6ytTXLLhaQ7slBRrYym/upEyLa2YEQ0ZzyA0UJ93fJH78tC5rFL9arJrZUZ3uZiNhn2Ovv",
-	"JhAWN7RxIOwmp/SVM9E2Vsp/n8Gn54m4idlkrfCBKb5bxj0sq/hTvtgKhM30jL/64t0h2dnZeQPNSJpW",
-	"o9CEexdqRJZ43y1BozdilvZuYsrv1ifgeofldv1socU41De7e6+J3rFuUKGjlvSA63io14HYFfovda2K",
-	"mWRJj8ZaWdNwg/b8IskDa6fMKfxioLoq1EXAamUQT6wW11L6DVgrwQFit1OyhwyC6zo/1oViha0dnQFF",
-	"TuXl8+qaPLSc1YJ4v9Jh8aJwLt+HTkZakB14MUXQbiWD9Ho+8HXhvDQgNYPfnnufy33VLwrGVXGzDmzW",
-	"tkOtCyJrhchC0UpMKRZQO8sNQi8KppVLLUTEZpBb31SxFtg2U9zNJe2+WWZbeFHIZWRupfr/FRR/vfg1",
-	"Nf91TmiFWmzJZqdCSX+xwzgVuZUBH1Jk3/R8VDitq5nZVjVflHCDauluu93p6ohX1JszfeTchlBtHV4M",
-	"+leDrWKwwEgkmV9v6zYWNxQ7qm4pdmWI11Z/lo63SF1/1SMXg/4Rtr9R05ZNWDWJOiN2z5IoVTrJhsFC",
-	"CLQNi8cdaBc8rFF7Fh70mUDcrXMeTyjYtnAcOwr1So/DMdXZvM8syk3BlAgOhhmr/7SwV8hDlI4jNzcU",
-	"Wk05hdUWTqIP8bpqjyHjEeD9i8Jd78t6jtUG81XSoBmR2azgJFAbDbaD/FYDvVefg4c5azwFgMV8aWwm",
-	"RCW0lqHOqG7pHVgAFlDGj7sNbeLG3XxREZvCoe+120sPfVWezsLpWUEFE4GISQR60SNcJargEF+aBWeu",
-	"yf5SiOWlT6dCxdJUuAU4ntqafFqEeVEAbpg+Z+G5Ye77Aih321UMQJHyumyQLbc52Va+fJWizhlhcTu4",
-	"ldGVC+jZ6mRPvyxVMevCHBQ1dz42xQHklycianh2dta6zJUZiIswc7+w1qbfihNuEtCBwz5LGp+hjMuB",
-	"uVne3gJkjZ6STwp7UbD+l+e4wnOMsPvyfD99C7tvKhHnIvNlsk9DxkIWLlXTCkizoOP9RrLRv1/3LO7h",
-	"C/PwDDfqrCcK2XaIOa2p5LjezeK4mNTmaH0kFQST0zAm8bdSNIpa6Cq/qYHxRn7TVZxqrxLW2iavyw5n",
-	"vsCtBQdbuTew5CBcJ2bmsPut2Zhae4VA9SV8Cws3lg7gFnFEF9oaUUqlJSuXuA4vnys46oVKWr4EZH4/",
-	"5S6f5mh8rjP9yk7I/5J4yiSe36en9cniGbyaLn7txBd031gS8BSJpyzYAocsp5irTfWkLhkjjlzUeCny",
-	"+BsB5ncTmYE73phgPulIvzJ1/G2E+69IYJ6oV2xKmZ6mfbhFY0sbinSgRu+iTI6Ce2lVxI6tzFtZRdgZ",
-	"pyyOEos2ao2gclm7ttqHSLImnqUDVq5zd+U6zRy0ZNgeoUu8aS9DKl8EKr+f2o2wxSdX9/2S8/zKdPJJ",
-	"8ca/TyHry5T8Yse13BBuOOceSBXY/TaLn3XaIUEFlOoS5DhAaflXA7Krea7ljRN5vEa3umxRvZwF4qsX",
-	"GX854P5+Qmf3niSgVR2vUyw2O2jn4fpH/gylZl3kXVl0Nr/cfw9NcMpD4kuqgP8+yaMFEyy6H476gLZH",
-	"Lhw+16aJOvw00jIDlOSAa8xnk1rv59p3g6uaVzs/u4T/9K8Ov695taPByeBqUPtYzD3wap+a6sPmPU0g",
-	"/kONgNNiuREczX2iR8490rO4z8yMj6b7fLbCW5bWvBoW36h5NaxKBMQ2ZinbaJHfwVD470MzIP75wQxr",
-	"oIiDP2KZNyZTQ9ugQ24hUaPT/WYhTcNTLxzjy3tZrFSS0HnNaZX/rMM+ukXpfkZIeubQM0CJm7+yIZRB",
-	"U1jDuUixbNkivoR5ZHLW1m3vLi7usWIKUyFtKW6CRncIJqbFuWs/GStX1st4QufkhhHJ0gMSgNHqmrOH",
-	"AI1aNMU6VpG2wGtkQstXzavZ92tejbN7lqyLSM4q+2Yw9+FPauBTGNd9fIpzKJ6aB/iKbCX3eODweUhT",
-	"gVRiAUIYUqwLeGFr49vonumccr27GyFiRrlGJXOeZQUQY6FWnmJNNyDn0CNhOKaKRULnbPjJHgl6CV0M",
-	"bpcgsLngKzF9mrBhJDWyLC4PTJlhdBulktR1xdTiWrBzBFZU3enWFgusejVoKGsM8eUgDX4JsJcanVQD",
-	"UwdJrrGvVN95g5QW38yqPDuuVzPUjqYMjP4fSwYEmrh8CxYrRGIKu6kdSZbmb1XZ3srJivZZZXO72OmC",
-	"1ctf7Qo6BOWkzmmCUn2IJR1ofO7QiBGNJfMKZCMKy7EDyxdsSTw0Uz92SpPUIzMe/TJjpoIQVIMCImEz",
-	"AKGaVR6V93ehUq892ZJjsBF667Cv2VSyJM3xsWx++/o6FMmB3ZlZgeZ0ZT9ljK/s14wPlv+qF136q8M0",
-	"p7SKqBi3sjoFpbkGVXW+ggOSQEHNeygbBy3bdcHJRIgUZN4bKWKNtBnwKiuHbXfa7e3hOIrD7WJRziLZ",
-	"6q4+7SmGSVWjK1aFLZdLsYiYKSnmkQDxIlC7ChA1AqytFnFCjSn0wOLwFvjnQYLQDl18DR/l4PG5rFJq",
-	"r2aKkH64HFzUFhl34c5DGxM4VBfNl11lJxx76W0ur81WD5Zk0MIrENseAJHPEwQojpcTqVaw2Izy5KSr",
-	"TrsNOGD+XCFs4bTLIYKnU34v4HtECwQBhLvL2RDjctAP6BFGh2MsxgoGcRcHCqeu4fAzkkhL0hwipWkT",
-	"3tXl16aWw/cTcRvxYxw1/R96TqVQ1zxoz6t+6rTbj49ACl7udJ5+IIcijtlqfQktARutd1ELK6x7URcY",
-	"RdzonuvO8g4+2WiWRLHfy+jXCvwL2YjO4pRM6S0jMvqVrSU+FWCezZHtyrNQrDiLwgkUCMLRO2jKrZ7d",
-	"MBKK4WzCeLqcQDhDaDIB8QE+t5Um7YihR25QsENfdI5s6pfVHwsMQ2GHlTXhmuUVmEzVcGR2ZAkOp6nt",
-	"QGU9FInLCHVOPsXPsxpq2dtEGxiL8oIjGaqPHz96taFF/RyG/5xZB7RRQC8KiUReX/25tkaBg2wizEP6",
-	"qGa3uP7zAvwMELCu4CKufbRLOk+iCU3mf2RzeOpgdnfv0auFkRwmhyKeTTguV7OaSDeTLd2ztkDYObRY",
-	"BiQsjvgdvj7Ga6ktirEY0ngsZNr7pv1N++klTZcIJtsGUWte7S7iIazMPtFrlSwewRnF5g8FliwHMR41",
-	"TQiNGtTU0ziPZwmNy96QaFPLE8PcfSjn6SvplhljkXK5wzjkq0IeydZSQVRsHkqJA+XoHVQyx2QQK46N",
-	"TF1zK2buQrtqGzKdh0axwsr6tHuQfZen2jvLBY4sKa9sV99fXZ0TfAEqyHuESkIJUoK8gLyr+XmaskR9",
-	"/j9/7jT3Pv7cbr75+Ln7+C+1MpXVKLfLJ07ZpzQ/Vz7zv6BPLZqP3DPGOe2uvSLIl528Bm+JQcs8Lyvg",
-	"fyhiMUt0lZeQjSLOSkv4F6wcpbawQtEbd0Jd8nDvm5UQKZRE/FylTVhK6jk1EERiM2hSAszds8Fi2HBN",
-	"8ILqhAAo7G5vf9VJaajmt1xxPCi5WJgvHtHa5qFnNqMssXIs3cpyAdJhcWWnh+xwS5KbiIfkniaRYtaA",
-	"YJuJghlAVwqCawK4HB7Ohiqgomb+6kJ1YfErJNCTiN8trhN5vXtxf0O231mLxKBEkF0BkHByIp6XiQs5",
-	"C5N+s9I4m725wlRSYbndQCZQ0He4/6MWZIrXJVCCTeCRYEi54NGQxuqPKU0YT+GxAiQaUMyWgzx102LS",
-	"RkxILcVDVPDMHQCoL0GlvES0gfUjwAjbYx4q0VokARFoosS9EyWHookgETHrkUKl2YcoHYsZGnR/mYkU",
-	"6Uj+LAoz5I+60+ysA5+yfZcJdgtHeMYz+x/uY0GxW1xxnoSuTTHKfE6rLAheDZAowYCq31rELapmK+Yp",
-	"N2GUqT8LOjVopgRQ8CBfkFwJBmMqyVTE84lIpuNoSADk5T4Po1GtWGqRJWQq1foHCjR6JW/bwAnjakCb",
-	"MsMiiD0rrLrD5rhlgSpr+otgKKUlszBK+0N9RwuXGNuzLRzsO+yBHoWaKEwTcR+hfAHlq3U9Dae6s/on",
-	"/ESHKdS0TsTsdow1rAP66xQNrBmFeGA3zalIUtjdAkyrfDFqhi1JYnEbcVLs5JefAIpllY4t5YxVaHSw",
-	"ry1J8J38gFnPtdoSBlqgw2rByEpwmQGpUzuLLRTT8EiA5lRFqutBNhWRjIWB59Zt4LdN3Q1HDa4+xT8L",
-	"PEr9WFuFfrBqAHcl5gzuNYYsyF4iWXnbMtSDGLDIFTEgeAqNDWkklMwPlh/IXmNhXsgw7y6AfZi5+df3",
-	"nfw0prZOuTaET9jkhiUk+OzXMMPEr/XIP//+D4/4NYgJ138/wgGqBZJRFLMtSdg9YB+oyBitZnqMqBca",
-	"BVs6dKTG5WL49s+fTef6M2461Xv6kW5d3wUjDC6r1vv5YynnHFNZotddft9vdvf2zYqmCbuPxEwqyjze",
-	"kmSnS27mKZNkJHRhmBtM0LE/6A8L48CetySxAhRGQdXv2FwSCcFoHmQiQXOVD1eHxu82iYaJwHj6BoQA",
-	"jNmnFgEUg1rwoCfrFJ9JdKtbn7TbnQ4sWRfLL0yrS4pEJolejU6mMR0WdNK9cLez2+7Sm+HuTZe+3r95",
-	"87rzJnzT6bQ7r4d7b7qrfi+YOtrNN7Q5+vh5f7fc0mH9I8dhXjhCX50p6fAdYkR51ML996XHeuWepTkM",
-	"BSBS398lv7JESANFRMREpgX62/7C/9sQGNrveBxW+XLh5y1J/tzURp7mcZGgd266w52ywSX7ZXHYc4UA",
-	"BikAtTxyS6exIqrQtLWTG76T91Hs75aGeKQ0uWWbuJ0UAbyCjxzXqCNkTNiSCKWHJEohRpPxUKM+Upu6",
-	"+mfEZUr5UNGgYSyGd566aJ57xWThzLvt7n6z0222X1+13/Q63V57p9Xp7uzu7f+b66KxVThXsg8FeL0L",
-	"JO95rPc0l3CPP4NhRrwdVNeEbDk3OtcxkQ5d1afxs8OYwFlppADD9PNcXNvBgVUaBmV5jcNanotqI5F+",
-	"DkKUIy5VFCUjIM9x3Z0rnN1FuHod52IYL7EGiT5FY7ioPXrZ792y3z+aW7EUW8GFwz4pbN2GCqLb951t",
-	"uBvyX+GI3nYw1hlyvN52Fk0J9vquf49REiq5xriSMrqmfkFHaF1C9FAUpyyRHgko5pZBeWMqU6WY/xKA",
-	"2tQ4IPQGkte0zg6/q0EK0SkVG8cg8u4+nUZvK+SmYkwGgKDyzmn6tSACRgW+lj/yRfNqHjzmyD2CAuBh",
-	"4e8LiFJAmfADdMjCf7vP+8OhmPHUA4HsXaR+QDF7UXIH7FrpKEAVrEIcNiss0YOzskimEZep5YNl5aK0",
-	"RY45+fP7kx7GHNlgpUCxKAjBmtIh83nwhTkGgUeCKAzAZ8N97tjz7ZSndMIC8EgFao8BYTGbKAzyCCVB",
-	"yKY0SSegq+gfMEykdFgYhpKAw5j6fc88VUppcZSExXryccJGgRNniX7zgoLqrLng+6CckQvBij6GvbJY",
-	"N5GE6ty6EN5v9rfq0pvzPsq+sKopjeOzEVC7dUY4Dn+EbBRFtuxiOl5NZ8LQzIcBvnVt1Sg3e6lfPABj",
-	"D7pGBWub+EsMH8vchM5S98xSHyuvc6Dw9T4KZzQGFWnKEim4LgyQ/WYviiQpvWM2Mg05bAM0ZZHcUq7T",
-	"0gI35jobBrTF7K3ykGu9+J3SELQcYtkYVAD7wt23B6W95A49sTc3M+o/9eYCNSrBuYogG/M7yreG/Nyw",
-	"WPBbSVKREZz1LnU+cne90Nhs2C1JolDRj6mQEURamjhqJcSmjFc7kTuLPuQ32ofc9jqvS/SJdS/Rogvi",
-	"wvgXNyAZZdgDI5fhifls1znL76z0uAhBxHulVwueHWOLDOhwTGQUgnd1mjAtD2RFNsC4yniaREzao/Y5",
-	"Mhcc9QVYSxzdMRsBbmtzaBtKxgNd9rYS3TxCfV5gTuajZ+MjCJGzlebw71CqN0d3EmGXf/z8Sjzp88dV",
-	"9OTWCOwvRU0M/1kmuDz9+oLU55q9v9nwPjsrvWAjljA+ZBuH+2Z3x6F7G6BhFdX7Ak5fQZgWCUqZtFlA",
-	"pcWze65tPr+I9duKSE+XfarEnZ1M3FlDdCiXGRZPEIjBogfGOd+1dlLEi9ymXu8t7qp8J3beypVv6nPO",
-	"VYdNM95GEygurUi1K6pAr5A5/Hob3TPuiCykzr6jEd+SPr/vdIkmgQ2jOr0Yd1MsOLtLPjeXaap4mgKn",
-	"bsZc5yIlDwmdTlnY8MqvGTSuV3uJJNaYpymY13UVbbAG4JH21IczfsfFA7f3VzgJaFgzYjSTLNQMOHv/",
-	"h8uzU59rlJqTerDbbjc7e92gceCU6vjz+xOlk2GuPADRmcfCUNH/o7PDq7+cD4hIfK59fyEbxhSNTR7h",
-	"TELVrZCxqcm77+yTmN2zWEIxDDQ6U05222/2AQJchEySSCp5AXeB1EkttdvuBgvx0i6zzu5HzrIE0bQu",
-	"Vy59r+vam7rw1eMyyWCDbLFhJV0efKLDNJ7nBDqFW+RhLCbFi6Edq+HaStwio9xIo3sCMXCh/CwAuspT",
-	"AVEADEq8CBaP0BTTM1/vaSlTcPTrPAe0FLlcBi5M79M/oydxcwgW3rT45kD241eTEE9K7QyOaLGW6C1d",
-	"6XtBwFgMf9seioTZhUxuk+37Hfvn9qJEWRa05socy8QEHQJWag1cGqC0nhxSHeVVdpfO+rN0XBFR3uc6",
-	"jlw7WbFeEOPhVEQ8xe5j+69335D//b/2Wt1Gz+c+/5v+5G8mbvpvqB/+zed/azab9v/Vm7qaz7Up3/o3",
-	"sttuk78pod/tdmar/2CJRRbmqj5hJIJb+VU9b86SGIqpQBaMSMcmKKNQJBhzJJDyASOo01gKstve3d5t",
-	"723vtve3dzs7kGNLsRMImdJ07OkPPVPPXySQWNQguY3pOdW+OuRvlkXiY49wQSQbJiwlCbuNZMoStVqc",
-	"xanipN+BkZ2yNNdwBa+h+oeBXJA9C9xCNDrW43qYMAigobEM8kvFFmnZCeiWaRZsWU4MGUKaPzbPgDGc",
-	"wqXXTuFSNVr3DYzmVLcrx6VI2jLdWL4vV/BOgxUbXVwbBNuDpWYtKKA46Cxhqxa1194hf1unqCo0EklN",
-	"vUF9DMMxG94p8gJ0HxyfXFOhhSUvEB5mLlpmQMxdAYjwdnEHSH7ZkTtvwlGB5ysDj9JoywFQmmUP31xX",
-	"l8TArOHlrgqct4zG2I4/7s6x2VDNq10M+kc1r/bh/Aj/ttlKgz8PDj+U1WrJekYt0qyqjoiLTCDLlyiJ",
-	"xXmguvEPHq2uGg5nlDc2PKGN5GK0gM19sePuOhGcrre/OlcFB4HkaSoFJ9NxQgvp0uW9Kle5xQKnCVaA",
-	"xYg1aZd0rtskYSgPAjyShSgJp4fWmu6uQnpMGU5hVXBMy7+08NtAOcQBtiShQ0WVYxbeagUEg3fVwItI",
-	"4xyVSc2Yoe9+ZdbFys1UcGG70Cynq0UCm4wSKNopIRHSZcDqJ5cJTxjlipmU8eHddhv4k6H9+bwbcpMw",
-	"ahtpKimW2K+69iuXCWdqnn1xp/xFzeHsa7v2NYfqkV8Kd8y+vmdfN4UBFXN2soNKvtkvbvQBIoNzbajA",
-	"E6Q7cpoPO21nbcjHjUfVvtJZeCUfEr7wQQa/aWVXtNSpLJF9uePyagy+TASE/ymB3NPNcBjwhJAE0Nun",
-	"f/T++PSff/9HoN8BgQdFGyOCNuWUDaNRNMRGOna67GAC9QPaxE2REQXFMBqNlPIEgUxYyiEdb8lshL3y",
-	"BcNSQn0IWN6oajG6KJIOkyTQMG4i7jM062gsVv9b6BmRvdK1r1QVfC3pDssFVgxKsKOQ3daOntEIFNWd",
-	"25Y0M8NDjqSDf7qXW769mZ2zWzbnxg3P7ByOkayOpxFxTWByHSOMGLbb3tXb3nWF2sIyd/Uy3XfgGLUA",
-	"uPj+jn1fCcaz4ThD+7rCJmf63YWhXZSqB98Nrsi2ULL+NgB5e8oSIDaCy+3PBoMfsx3t6R3tAalUon3u",
-	"Huq39vVb+xr0Vc28IAgUv+loFIELm2/uZN7Qc8MNgTfUzM4Q3Tf4AsjS2Ylv5YpGryVA72lCv1xy3tNo",
-	"vbacjBOqF9UntnCHwuuHTJgCr80SsXghmVQ3LVujzlVZd5Ock/XLW5w5wvBu+81+lQxdOX2uH9rq7Les",
-	"XUomaQwKAnZlCKT+tLAkr7Y8gdUk95zbq7KhfU1fFivtrx/MlikIOWNYd29F0nhZFEA/x3OdJmYeYa3b",
-	"FgmcBqY6D8LQY0iNaJX4llzfYb/5b7T5a7v55rrV/Pi543X39sociGVumkUAlZ6Dpk6LW+uQVJDu3h6J",
-	"WYpBe1giziPBdeCRoIn7aQVgpIwZlSnRTcXTMZsQqj9E4QC+7fkc3g9aLRwBxgJTGpoPsBeqGJHpjA/T",
-	"GbIn5NNQxx7N52Dlb3dAJKA+V1TMA3N6e8+KCUDCW+QUBpQpTcBsrzVnK54EEISv9O0hlcxTs0BtE5Rj",
-	"YJ7OTtAoWOhr7sUuOcB8vavK43yV/fmx8Eupj9gc1fqYbg+3mK+3qj6CneqCQSKBCcT54lnLJspIgNyQ",
-	"BiQO8q67IvXNJdgw1vgIX3z0TLehwlLXAsdl8dNC7dFVKdd2k6WrqLrTzju6Et2GGbSO4K1kRfzsAM2r",
-	"6LCMUqyMyX6Z0diRwhf12P8U57TB4dh9lWSCoFoFVrZWLkwWdWIghmguRVXdJvxKJVT4vFydkZiJ6NcQ",
-	"GYiRNqBIDZJFZ+F+jWhiRyTjofR5lDYOiEyFUluiyTSOhlEaz3tEcf95lQo1phj5e6axR9Fa04vE8zlq",
-	"YTrWe8Iol85+D4AqI1eAiqmuF7iuVDu0I3A6UYQ9ShWRNoXhJDTzmysMdQWtIkiA74A4i+85Ur0OojLC",
-	"UIl7a1klSXvGNkrhIzSDy+X/l4e3KmWpaTR3tZIWCUYRi0OJlVNjRu+dKqOSiBmGiQUKM45oSt+myYwF",
-	"+KL0OXiwlOwxSz0iBZoZnC4MB+5gJvGdapgrrhuzUaq+bvk8uFSM9AjqK8KcAx7qvxKQ2xWeBZi40Gl2",
-	"d4LGAQkOdfVg+5nPgxMqU8TE/OfNXNKcO9RVu9Prtnvtb/7Qbvfa7QWe/Lmmg+HPaZLOj8Nab6fd7mQJ",
-	"HB0v9wJSo1p/OGHkUCTTWuHn2eQG0mUOjy7eX3fa0H3lkOrCnO9iemv8oYdUV/rMPRQ8pcPypUAzSvcF",
-	"vZRzmpIjiDXK/ZhbSFcvBMIPw2/ntV5tKGVTqYLcPNeQtgkkJcCrebXBhEZxPwwTJmVp9cH8Ca0YLXsZ",
-	"ChrWerU3777ZP2p/0/nmm93D10f7e2/63XeDfr99uLfXP2p39nIfLe5kWV3EC/BeZdk/e3C4S0tz9g8P",
-	"Ud6Dz20Vcnjn2+63Nc/USlOykPqnDhc0OEH6al04K3g77D3IAab2dQucdbKMLp0Ur73nJYVH3Apn3u9j",
-	"sTbr9YVXXLWwqm/sArGCSq2kVmeRNDnq+gKVWszC1NXnDC4eHy1aJdBXT4cxa4La17TJe0599scyEpir",
-	"3+VQQ0en2dlvqy3S8IzH82LtRD1imb5SRlDd6Vza6k63ejYCYxI9aFk4bZ5UV9XydgyaireiGwZN4GhE",
-	"eegRtHbRYRrdM2/B7Kp44o+H1+/7p/3vBteXg5N315eDix+PDwfXSkm8vD6/OP4xgIQgXTMMrMgosmgr",
-	"KtORgTGVqc9xJhIs0K5A6cVKiKMaCHVcGpS3TXRWGFbnDNyaxIFjCNVv6jIWDY/A6tEHen3Sv7xS0519",
-	"OL3CKWEPuIUCu8VjqTqmQ8qJrmFdVuykwDPXPB1dbN09nYPc6WQhlq5dfJ3zaW22NVvau2RrBc5fcdM7",
-	"S2+6HuSLbvqihOFevUzYWPeeu3lCuZtWIqwsXPLuRpfcbH/lJc/EoPKmC1AkZZSVZnkYC526EWZoBHoR",
-	"VAgg+7tOS4ZC7rgrnRTCpir3oaf6dl65eiusfV5IUy+XtEqT1JcuIBKcHFXVwL8VzYWF5UXDMsgy9Qah",
-	"+Epm93QUFwB3PR2zKCFDPM6tIkQXJTsXP7pLEARWWAZTrY5UJGvlqMcDlcahZ/ONsV+vfcUSlrIqAp1m",
-	"d7d4HkuOYsDDzU6hKH+/CIKoSTQ1e/LytMS/oMsCjSIypZMpWi6i0KAK3kzJwNiAXGlCQ+a0Rj4oJBFT",
-	"6XOIX0P7BFB6PfROl4zZJxqyYTShsdtTJWRJdM/CzEnsUgSfW5IA+eXGz5udPpcpo2HR9LuGYpND47WA",
-	"TxCIJRhdUJLWp3Plm3o5YpdDpXKKZ5W6zxtRATsD7NPliblA1dUssag4LimwlTiv2rAIarLtH8YCe8cl",
-	"4p7GRFfCsFB26IlbI5YXi8Tulcv7VRB2l18qGjyWa8EutMsU4ip4r1MV3QK+UJr9cUHPdleBKndBGsim",
-	"xfDc0hkfM0398/LaNZVQVNegCnqZ5l/aJkkHNemrlrjwwa54nMRC3M2mKL0rwVMB+2Jwcn31l/PB9eFR",
-	"oUZZlXnBAc037RV7wQWXAMqxUZQzjw3YF4y1GYd4kbqEjyuKsZekIwN6wkfN6bIy7Qv22cNcDcmi2xeK",
-	"mojRor1WFiqeoXqscHRM5XsohuNU0Udb0frGq8xM9Xu0NEHjAoggQXf7V9xDtoNcNck19+HVxGgkWVrr",
-	"tReMPfrAS8vhgC6DejybSGKCrhaK23TWCkSxCFWlQWP3d/B1YIW7iuk0QpaXJd3Eg5Z3cBT8ZyXuX40L",
-	"5W18dPsUCBzMLVehzhrgeaHKqObkyxaNvy2uuL3WglOR0viCyVlcVS4hQyA81QlNh2PFk9KsiJyuOYKh",
-	"Du6Q6BjauOpbabEkr2bMfgYJzWFaAJU5P4skFjuobZrqvkBzSWoUeyimmMzzyaOZ99pEjmWxj0q40x17",
-	"UK1IZos0fE36vIbdd/FIjTWvUo129VHdg/N5jcelZquSlEVtlknYUCRh5XorF/h0m1ded1ihAS1f0HPo",
-	"G5Vydrk3H2RDj1BoJqJWuZmMmGsv9yXSeplMXlaJ0tEyTKrcejv4U8UOvkDcf1xNQ76PZHkb1zNurAmm",
-	"vIyjI2/JEsnNI0r+zewFUGCOpAmNYtP2Sp0nRDWgASm6HacE6s45xgsvy1LR86diNhxDtt1YoKkjQqe9",
-	"0hBbPi+hWWolTUXIn+j/9zkGAJBV/v+n+NGh+yX27MfEKnVJsGFX2HeqzBfG8vIauLd4i7wchnpWhfF0",
-	"M7xn8X1rjAH3Mhbqf2mXcqW72Onx91WlYQ2SbQTHWqK9uXdf35f8DIv/D+VbXiljQFjRZnLEKodsBdt2",
-	"SUVp5uMYqvtCLoxdWo8EmqoEpK6Naw2PBJizqR5ix06H4YnEFuNCU4ytbo6F/LERrHYhhiRKsdLe4PQI",
-	"xkvYvbhjYc94BHyOWSvwORYf1omZlnuUuli5aydciBrOSOXa3m6tlS46jxZp7ZJgQodbOExJstQjQzGZ",
-	"0KZkU5ogZDih8XRMb1gKBcahAECp0Sqj6ZsT8Vyub3uZK1AbsPtu+4dNHIE/GYabbbzn8HZTOxyKJisJ",
-	"p9hggWbtr6MQEM/npfbzwlm/uLuwomS2PlslnMC264t7TaMJa1S4tL6Sx3GZ207jMOMhevCK0laV906m",
-	"dM7Cr+jBc8SMUicqT5O5Lhu5eEhSXSE+tBq/CW3Q0IhC8leBzQLmJGgWBO6F7kO7S66YXmalorPaZ4KO",
-	"EBbmdQdw6xVdI6v65v1mLpFKPAPuUcQxUl+lszXKlbZlfpbqTT2TJocbyrHFdTf2p6qNlepy1Tv5aq6c",
-	"r+z8MHK9u7N2e4O9qQGq9vabe1ZIJi4/2cNix6jU4Nfzt9BFA49Cckg3wHGe4H+p0GhLFMV/F/6XZ9PW",
-	"/h35Y7IFbuCWqdjV78k7o0sYfw3/jHMj/8tN80JuGn28vyOfzJOyBUEMdLRMoeWLFlHMjQSLQphOIMrJ",
-	"MQEZUm7Eep+Do0bdFCyYRqH8QdajS1eHAcCmgtxk+cEAZqW5MZqQCSakL5g5F412h5s7cE6FNirQGzSp",
-	"rNFDaZWv5SljVrpHFgZb8B881bXB2UPOvcEJ42qS8Av9HM8TmrSeiAx7yPs41t1GtbPj8IWcHYqDrpEz",
-	"qCSiHvhq0KH2MBZERrcc+ZlY9JFhF0os2KtNVz632abMNXqZMbMuC7Ycv/OIZQVgPcJiycxQPs9nMMgs",
-	"ZHFM80F3UtfzcJVFZ9wDJAwPkWRIJ4yF0yFC1CaXrulC8Xl5DuWLuFC+MBXxZRMMV2cHLsnP+819Gk82",
-	"qv8GLosnr+238kg8b3gUDPbsGXBPdj78J0l2+5Kco1VJOGsEjPwHTS96Yh5MnlW+eMrLE4PqK8P4lwS9",
-	"LNz6zdRNx77zH8pC9iHXaHozyxjS/EU57wmxxwrvnhJ7/B+Jlf/W9qzlXHLdRf+ezFWAZb+1seqDLPZ5",
-	"+S8r1bNaqfBUf3/BxMWCTZtVDyuv56erKhXK+EExVY8E74/eq/8k0S/PVbpPAaRYCnGDCm+LZRTzRQ1X",
-	"lHorKxxYtp4y+F+JO8ZNge+y1moQOdF0ugDo6rjG5OK2dNht7ba6jZaSyrCGcqGPbCgY5ICm5I6LB1Du",
-	"o1suoIcBlcQZaafVNZp5eUtVbE5Q1dNRtyCIwsxXbZ7ZwrZOWwddPOv7q6tz8i2V0bC1slvYo2fWgEX+",
-	"l60DQgHUS56+g3b1wVoTOSX8F0utl7Rp8KzZB3vRYCXEFjnFEvOMzyaW0SAOgkUkHdPU56bDkq3XFZR3",
-	"Ewh0X0NTkBv6ThV6EwSez/PnutfqkpTFsdTlJac0SRfCbhZ2tKrLyaNXk+XV2C6ndMic0Ch4TWbNqRPC",
-	"JtN0Tqi8Q2uVroWGuIIF3PKl6afT1lAkrOU0fmkp8bYYEbW6+4FzrEtuJhZDK7uauoz8aBbbK6nL6Obb",
-	"rHQaBYkSW8dfw0e1Xo3NfxjffDeMzqIfjj/8etw5jY7lMb/YGx4e7x/fTf/84+EPb1ps/sOv4U/H6qW/",
-	"DiftdLgTz/4y/+FNa9iN+c3kXTv88w8xTDNVd/Y64qAstu3JlENuQrni6sugCsvU2F/7Fgp0L9r481v6",
-	"vE7tXWehC1jDhoKHksx4GsVu7xH8Jh92ud8u4+WTiEeT2cSl1g5f3whbnQUMaQK9Ulej5BqAXYWuedBn",
-	"RYX1GaysKpw7k9xgOegbaJTdgZ8uKzoc6N56uQYH+d7k+tNn77Cn+/pZPuLz6ewmjiQGltqZTJ2fP78/",
-	"wUVKXQ7BMcprY0P//HhLEvHAbZNAz+eaUYiQKVElZPcsVvhu6qqj402JfPaJaYCOFREVNdZ9TOxPPp+y",
-	"RHc3afnc5ydKPpM9YqCpd8JCoqFH6vk5TCMzhS9O5KQH7S/UsFvS5wGwjuzl7t5eAxal4DGkKY3F7YyR",
-	"etmuzCft3W+ytmk7bZ/rvTRMbhge/B1jU6kdIhNM2VAE3BV+CRuOBQt7hJp6/Cn7BAWHhjNgd1C7CTSv",
-	"4J9//0fgkdEsAQ6opyzWT1yURUojo4PPIE5gN43H5mcU1B+DA8Jhibq+QRaTDPpsgdtAI0Swi+V70e7p",
-	"XrTdxyb+Y2dFh2noGQ/bWVsq1SiANdLzAulOu7rv6K7bZr14wotgegepe/ot6ZnKzwgM3enhZk6CQ8FT",
-	"JYieUH47U7iSB9SH6t4fddkg6sc4Uliw9alYm31VX7ZHr+bcgfIdMB6i/rXBBg5KWmJjfpJGXE3sSfDn",
-	"JhCpJuB8U/vCe2TOZNAi/corKfFeWwLFoJCrz1eT/mWN5wHbS052Zfs/Q8ufv/9fHlOXNQIsUkQoL6ak",
-	"V0qCOzY3Mq2hYPqtxVrId2xeNNZqbNukzbC6lfcVPa0z2ll6qMQ904OMtlmpfagzynK0LX9nPn1RC3kF",
-	"ArP80n6Rkg1nSZTOLxU90VLaLIzSQ+xSVqlruo3jtoy2acu3FLL5zDdQw/oGusrCKyLxeT3Q/+wR9ARH",
-	"HFiQZCzEyO2Gh73ZWKh4DYr+pmUX3JNRLB4cffPQUUl6n1FuyTaGclWvdsFoWFwsqeu1SLjtjZYVrz4k",
-	"ca1X051HUFZygwjU4y4chEJ5FKmatsuM1ZbUcDBDeYBB33g0VkAT3PiLsCQloIT0mjVhSUCXkWQoJgwz",
-	"M4NsN3pNzaaa3OcnZ98dn5JmU3cTtIANdGFEEoW6p6/ur5oUjkpBTCTRr9TNWso9zIHc/MKMIPq1D3Sm",
-	"DaV4sGCOWDzQw9LWlDQlwfnZpW1kA7MHOXWw29ppdRq5uxOFRjrzubFTQJfaha6YFEtOAleDb6ZUygeR",
-	"6OAJkBzAXgyLtntWNH49FBb9WTquJBBOQ0mNOjfz0n6TOmJt8Qd08M2njAT98+PA5xBfgj02Nrzx1UqX",
-	"TQPCUgSQjZb1icEuuIoSV+tmGuWy/sI6cyTKPn9+8oGwr2x4fMRidgtaqYa94OSGjWk80hHd0S1nYTPi",
-	"Tr9oo1ek4ygJMT+L3DAZhdoHgeJ32THV/Vqu45OhSbG4vcUMt1RAiVBUqvrnx36t0TICD4ZKZeCLeCZm",
-	"5yhBE+LD6iIh5388HDSIOn0A9m10z7SNCu5FaHdvLEjQ7Usx4aGu5A/ReSSGXl8YzzhmxH637bZDndIo",
-	"kZ7PwehmjHAAE5n/CnPZcfygFFesPvqQRClIAz6fJmwUfbItytX1k73tbTqNjHgVi1kIlG87OLB6qxIb",
-	"IOkd47oaGE0GOKXUOjkD3m4UWLMQSGTSHoZcW3zkDROa3EkSDCm/jG75MTcMBJq0WEQ0WfuLnKOf4UCi",
-	"iBLTwFXgVyoz3gfF7G+Zbb+Erf9B4v6UBo0DPSgaNrOyIRhqKp32cZoXKbj5fLe9A91jdpqd9l6g8N3q",
-	"yTQdK/gc5j5z+JvPyxicneX4CLiZrVGwwNJIXY+IVeruIh76fBjTaAIW2WYzCqd2uKb62dTSf142uJQ8",
-	"wRkv3Pot91yekU5ZgV9TqnJBZxWVgloiLl6TAlq7uaMHPrdFIFAyonMSClJHJUR6JGRTmqRgdmmYgg9l",
-	"4o/jBPG59UAkM15FkoAQYf5yT1eQWQvF4FUQoVZh2FDwUXQ7SzSZ8Hlw+OHyqn94OLi8vP7hpz9eXn+4",
-	"OAlIHTHQdF1WW4RmQjDqh4sTCUGjD40DEuSFDnA6SJ9bUljiSQIk+U3wdjPO/NW5spEBMfrEoDp2p3xn",
-	"TM0//HRV86oE/Vwny/oKVGmAaKervb6bSSNhTVNJoNu7z93xpDFuYrgKORWaK/bcK6SHs10li5VZfG57",
-	"BBZvjLpYQyUllF2/oqyJ1ui1hU0D2gRcxGdLBU7jR7ZuPBeEKALoN7CSF64agKlULG0R0l0zQV0CMLU2",
-	"kDNxmdj3s4jFnrmMXhGX5ZbTHUc3+LTNTzXOOv0tWzUvP1Epvrtjlgzx/BKpc0RVaq0Gv0Y593ha5Kcy",
-	"2q3JfIaVziliaSBJ6m4PIWwrSmWh45zz17UinGfvBxeFx1BUwvN52avX/qzd3hka2B6H8DfDJgNoKM/z",
-	"U1hLA7uxCu7zqs6wJS1aK2SrrAVnSm997tcMslt5S43o1xoHmQPKNLWS5EbMYKHI3JTimLn4LXOzfaiN",
-	"noiE8ks42pcwswKnMYv6z37hkCKqTyI+ElXZKXi88F+ILkoYI/eMh0Kt04qi+vD658e6r7PgWHQuoUPF",
-	"6a2RTzd3JVQpJBLvKQ63JW03NN3ZWCgVwnlRYpM6SWZcl4gBb9Yr8uoV6kIFlv7qFakH24qpbztMfft+",
-	"Z7vVagWNXl4Ak7ozXip8Thxur3iijo2wlw577ooE3Hx1ox7cd7qZK8/kroEWqt9QA3f2tI9AHmgHoboV",
-	"VsXI/Jfg3MTdld5Q3B2evl2t2dmyrmmAUmopLlaRQbYWe32Dz77tEevXPD/XJTZ7oKS17K9cc12/9hjo",
-	"TZii8guV2/QxrYrj1Dsz1SiUMKI2kZdeDv9cElira/tEic1d8jK7QP/oHbkYXF6RUUInTOEcnhN2apbq",
-	"HMOIgvFIegQiCT0ypbfgPeChdkhiHIAEfESjZ8+IYj/8dCXJP//+/5BIypl2CpUY61JRahDR6ZDaPoeq",
-	"s86jXEE1vdIX9ByHJ8eD06trrZDWKdpOUKPL36UGWaXSYhN0uznKCfuUsoTT2OclGu7FZXdvf3ug/tcj",
-	"d2yuCYbifYpiK+WiAXA85tOZ4V0LyrtnrProRcdTkGM6ZaSOjlZK9j59UpecoFcDZU+LeYyGEpuFwzEW",
-	"nIfS00/AZ4WBVRoj1Aaz5YRsGNOESc/nuFKXMuiJ1fgTBvGa2E1fYQvBrDbPRHgoJV82sPJKhKwUYqp8",
-	"/uHqXfMbNST2xMHswEQ47RJI/cMf2u12+59//7/VPzrvQCml0ES/vtvugFQKkoOldgHa4JAXH2QRXIgf",
-	"4JF34l+0FuihiUhp2Wr4EY0g1xI+8XneKN04gF7gumoJRbgomqYIpfFWUTKhsYKGQh0Rzg8I1XC3Z0ZT",
-	"nw8pBA/eKPqfSBba3R2Q9EEUd5YdVMLgtc6BOjMdhgMsxOf2pAHShivZxK14TurBHzrttrpGbf3fZjto",
-	"OFNT4nps52q5NwKFEOPzBRebDtq4SiiXI5Y0B3woFI8IskOywp/gHCPRwZcXC2ns0yZ7IbuLNa92zxIM",
-	"na21W91WGzTHKeN0GtV6tZ1Wu7WDEQRjkHC2wXOxfd/ZhkJF8Oy2KoIRXzH9PdLhWF/EURQroAGrhDsY",
-	"SPZLoEuNkb7Ec66jNRMq8yolU8FblwDRDs4AYoQDM0/WYgsi1TFG3SOUBJx9SgOguxmYwQJFJ8znuBzk",
-	"awGgWkAkS02urJp1S2I/DVhoz4S/63Ex0ks3osJ8U5//BOZT7Njfc8nx9qcmD/8qFY7VpwkbsSRBmvdL",
-	"E1AaKCG6/tkn02eVKAzGNrvqf6J03kB68jAWyA/1iaODTG9CcA9kKICP4tQKBMxT94KpCXwecXKjDsbp",
-	"/KmB2kMaPBVJijYv/Ah9wvpi28zpaMLELPV53RWdLwZ/+jC4vLq+On4/OPtwFTQOQDBwOYEueQWzBEBg",
-	"tCtacEUwRYJx+zdzn+s9ISJb0glpKyeRTPtqpAGipJd51DH3oyiSxnODMhBFhT6AvH8bbN01JdXWejWg",
-	"Jllah7oa2ohA3dg28w0K5zVjgYG2zSwsjXlbZ212s16mTmKt67zJOiD1QE2EgAQD+ihSil+htUvJpxUb",
-	"dcHsbngxyN1pX/7xc9vb3ynvUb9su7qnCvh5xlQHf0chqVfX5CNRWNgcjaMhqzq2IfbWyPZRzInLt23f",
-	"bPUoCkaSpDS5ZWppeIPyOkUUKnpUFMWjEOpXWn18Wyn9oM4byRTzsDyC5YcABjo3dApJjDiuPXOgH8XQ",
-	"6E4b0qvKQINrfinYUIiVNpXHIixAiI7lnZ2dN6WlCLvN9uur9pseFCH8t4plK2KXW3RpqcKN1nrDRop3",
-	"bLDMb1YuMxXPvEgHlMg562iySaSAbB7kS41izlDppRhh3FHJ8kwGj41Gbpdl8xTXiTQYmA1wcSDgdc3G",
-	"SafdbhyYvA3F9E6P4C3NaHLJRO2KJZvEoGzJenT9zYR+0tHTbZ37UhlM/fgRkl2wZbgaqdtuowsAZC/t",
-	"q7ecW3FtNPiYmZemgFmWdE5vGZhVysSAfCwYKMu/+Gq1fk3hhl/r+YU70en22jutTndnd2//30BnptMI",
-	"3gMOBE8c0g2/lFF9/FRRRb/W++xDJiO8DME06scI/waqig+UhpbgiJaN+7VHz69pYUDPRzs33eEOfIPE",
-	"RfqKFftwBPZ7tRZ3InViarQ13uv6tcePnl/TobC4A+3QhX8DZutJdRXKM+7M4pnHrDgk0gD16cdHtbNp",
-	"wu6/p3IM77W/8P9g4rEZbS/c7ey2u/RmuHvTpa/3b9687rwJ33Q67c7r4d6b7qrf/dpj5tGg5ea3IEPE",
-	"QAkPeC21MNgqoT2PXmXCsSZAdTVGw5hUizJoHS81hjXt4o0quyj25m2fJ+ImZpNvaWiyyeDLztpffuDW",
-	"lxfitztrf/tOJDdRGDKOH+6v/eGpSFG+pzfY62a3+2btj6+EeE/5XO8XUsD3NgDVJUvuWYJBsfDpzkaf",
-	"RkP2gdN7GsW4difkEiRmJxzwZzee7aMi+LlIzMLPH72anE0mNJlrwRzSpIC6uwVuoYozvVXiea2fBcbV",
-	"1IWrlVpbrWwElxakUFGWdfidCb7Jh/AESBquRKDtuqZWdyaE2ZfOeKBtwtkDbTdxKhDZLw/cwTtKa3y9",
-	"R8JIphEfptkqPKwahAZHCA5S0zszZIbh4xDtDngjQRMIo9sITIOvdA5DPrqJfVKgVgosxl6+ehXxMLqP",
-	"whmNX73Khlbf/2SjmZyoIsnSVGnFr+y4WXgCjbVV5BVolDSOHdiq6dWOsPyTrS9FJ8wZAebFhBFCh4mQ",
-	"tiqt7LkRNEPK0UuVnZHR9V/vuaAETwnMu/Bj2SDucbVIP1Ncx9T04J5SKQmL0jEDszYIGRiVoUvKKSIH",
-	"+zinUaKNGjRWaD/X4JcpnRPQXNhcnV8vpySDNsMmU5EiQHzupNf2dHgJqQc2QCVoEM5YKHVJeTimYKDu",
-	"yqHNJ0KTB3itSs4Ljovl0SXi9yK+Z6GJinNPTetZYzFh7nhA5wWk6dhHD1CTyzpIwQiluGZ0y3WcTFlI",
-	"ts/1/pB6BA0bm5cLrTwgXNhMmszBUKi45fOBAjsUydbGzoTdMxqzsIf6WBVI3JgtdYxZOhYepFPKjC+2",
-	"jXHidiD1VZ+cknEy3MfQrzevA59zOtHd3rVr35lejKxfKBsWjFjwLEeTwELOfZ5RG50VBqHT4Aq1+gvl",
-	"JmINf8TG72CuzpHGls8/8DsuHrgbmpIorNUJMVQ7sevBbrvd3Gl3goatuIht1q2Bbw7dtQDffG6G65V5",
-	"JPACo18Fq7aXHVWkKN8I3SFWzHCuE8W8HLCX6WMyOSp5A9FhucmjYCUqY57ZK9vI6k0GDhTlWvHFwHF0",
-	"1VDVgLV/K8L5GlqGVgpAL0kfxHcorGKIh2Wx5+gSkRXEDm72Q2ZqkDUna8RgFqzFxu7+jHUR0FwAhbwM",
-	"vlW+1wVo6L+68BVIkevpSfo8FvQjTAB6YSjUMJZCf/dpEnP51v/SxCIfR2WKkbjjn3H9PBe/QaLwrVFK",
-	"tt0XtgtfFUa7EktH6xZGK77QrZjODstzj83D2hMO9rGsWqxDgpk5N0V5gEDrZge5mGDgqda/jlEQJqVI",
-	"txwu6PKdktwH7LEBcWfoLApOxFD7fDD+2lmPJvxlQlrNq2kXkZqkmKBXBRr9ybZ+36EmNbOMxTV/uDgx",
-	"K8mvqxqEi9DJGaytuWG5qK1wUh9/abHSHym2XVu2U3gHUGAtTfAJKuCTdL/Nlb5Fba+zjs5F57Gg4ZUQ",
-	"JzS51d/trbMpm5P6noURhYKx66qYT9Utjzm63J+iXK6jVTqx1z9XhtmCipnL5fl5acJMQefUMbqFKB5H",
-	"3SyN8llb8Vzu8FxyPdEJLlPKQ5QCjSRsZPkGeELR+RtGCTNh4hG3WidIlxCeIEYk+G5wRbLVfY7CR73E",
-	"QOfo0Uz77Fmx8Yy3snIEBTU51Vqu5aJeptrmv8rkO2nTYDPeG5kkMMwhiUITR6I+OKUTW/8lyAaNI37X",
-	"8nm3vWsrCo+p7pnvJnJIpsMus0QBlAyzeKVyXQjC/DiTJrJW6Qt5AwBEzIO4eeYmpJhYQ7cEudXXRGLk",
-	"Wzxg0AJs3odWVDNolb6FTtvSNJPc1uFEudA+Uq2sSLUEJXvbHyCvQqGNgh/ELEBUhg3n3m13mh0lx5eJ",
-	"yt9VJMJ8HXF5Y8u8Ky1m99WhDgaWSkCysTBY6UhwAh4DODP1L/07qBbwW3ct6dlF9Fqv9gPljFxALdRM",
-	"rsZycm5hwtWcOKuxa9NZPi6Xz3/jlWwg8xd0sTVk/xc9Ta0F/OunSUx0PIySkVttv0aYjrR569cgiMqv",
-	"/WteQP6NdQdOiPmlTINw3yq+p/AAfzeooEX8xRfyA0DkTMLit647hih8eeuvgS+ZouEsPttxYb/rqj3/",
-	"WQDxfArZwq0rVcz+f/a+drltI2vzVrpYtWXSC1GUrMxkqJqqpSV5orcsWyPLSbaCKaFFNEW8BrsZNCiF",
-	"m3LV/NoL2J1r2L2PvZS5kq3z0Y0GCUrUhxPb4Z+ZmAIajUb3+XzOcxrL8qr6pqf1eu7nQuz29poNr+U5",
-	"s/XgTASwojKKsznb6vd+mY0/dPWVuDRV4ftPK8r/FpyUv6lynQrYp/BawC+41WfxY5IBStoTWTkIqC5K",
-	"I9rYACNhe75QeWVss9/iixMqQx0dFWnFSBZCLpB5ki7Oyn6jdxCJBFkiY91OqjwWBsATU1xJ7VC6HaQ3",
-	"c7Z+ItowGuE4NQwUtAZ1BEkL8kGrjvNFwPpnP8RXUgT141RO4ImVJqZQsW67hihU4BrxDUFvkc5+/c1t",
-	"aQplg4A1Pp77jGSOJ6yWHKpKBKxLIdzi/HnXZDF5FOvk+0zdiMEVgveNtiZXQQppZbqkiUwhSBvFOsgb",
-	"iceljfY9ti/WYXqyMU3UFXu9PXRo9rZ2er2ks5hdqSV3KEkXxRrnRKmLhsxFkNa9ZVHCpE+sfbIHJ4CI",
-	"VnLY10z43OGI3dv3OvCVgev4Xb+/pzYMiEMqITkA19Ud/toKBhvqjHi7Ar9stdNT3ebIn1s7vQpXdubJ",
-	"6p7IO/Ls7h525t6m9QBXaR0n6QkX8lEukX/GkzlFzZb9o6x6+iPizPC3ao34tupP1eXBivGM/Hzw79o/",
-	"ghaUh6p+5h+qcRafELgYsIEe6F6scC1aD9p3t+ZvNmb0ajN6by0z+pWZ6XRjdz9hKqHCqq2TSFhloVdq",
-	"+6kM8W0GolY/LvzAxnqqctXUDv8MS8KDFGU9ys/R+nC4xIe9gquyNOnGes+F2n1/PW0I60HUKgFO6tKk",
-	"8xAMRWCQ3d6LpNOAZCKjBxHHVV4gEsaR69ZS8bXMJhZ/4XQci/Hd5peoW1+3m3+xvqdpti+8eSnaWUpD",
-	"jeDAdsSVYUIptClXg2ECMgV0TWjA3US0awvOuBqjh4rTQHVIznVms8tcObAWPa/JdDzE3VML9jzWhFwg",
-	"RU2XUlwuCVR9ysXak11XHTGV5biyupZ27K2Z63UU1nH6PZowH38X23fvlsyguMEml3CG043a3KjNrzMD",
-	"T0oqlKxXLIKeUIeuzsO/bgDxhGAwn2avIsG2vwD3rpLd/YUcudHiZowcVJmtSz8XI98PRgrT5osjLafN",
-	"a2MSwFUOxxyL84Te62fTxW6g4YPs+J2R8f2lwMrSKA8Oq6xEPi9jne8drYr1GuEqcc9oFbUXvg/KeUW0",
-	"6nGI5ZX2TgguWDZ47huKEm2qiafWAxH1wMa6AjABL2el53/O0k5XHKyB7W2GYxC4N4JXwt12t+22qvT7",
-	"kbjeLy1YdlcivIeRbYJJ8hG/GwS8BnjAjDW3dK1gvw8Ij+02ggeipeedyGIuTuR/Ysl2BS2+/xN3P0u4",
-	"wr2+0hcAT1grK7+7dlaeN9tvkpXfXTcrv+q9dtdGG1Sb+rd4s90vA28Q1HohmVBNgX+2iIMNzmDj6f3R",
-	"A6Rl0+m9f9T0DtI+Ypy5j0l3dvTu/JVj4vue+a3WMNVOVClTWUqHeYU3bq4yHhy+emaJOqkvErBubRJi",
-	"nqVGR020Zzr7eaZcYye8oYOUVFNZjhMx06kKmV8WO0Unol2oXJbZNcb97mY4RCK9WMtLa/JZqTpIIpN4",
-	"ozkRyHWPHiQC5eG/ZtPU/5dVRUlN43JVqqRDDtcIxsRSf2wUwC+AB6bWRaqHdDS28l3hnwLRDxirLszs",
-	"alzjDCBQhOTKyUxfBSV+VJh7qXjOsf73//xf4m9H59XkBfxy+vbdeTV3/xODVd7jz1snJlXcPqB6Y7p2",
-	"cH7wXRRr98r44+HR66Pzo05A8Yif7pld4onDiK7bOFuubQD8HGvPBumsNrHXr0pEEZXNxE41ouuZI9ks",
-	"ZKmoEhkpuJBwrrTIjotESClHM4xWoiyktmSs9UVGIY+RzHJCumNX56BkkgusYi21vSHPFj0ueIBnQmwj",
-	"6zQ6gvSapu+pOmEV+Z+nsJNjTafgp+wf3EKW2mUJrn4lIrWirLGFL/S7gOnCtdzX9S2o0ZvMKrHb69GH",
-	"oFACbirHduf3IZHg8Av4bqZU44VoG9zEfmOD644DMS8g8sJ51j/mKDc3WrST49HWCXz9JBJWzvnOcizM",
-	"rLRZqm4/vn7vcH2ByPQwn6Uq7RDRmymFFNMc23LBoO2k20Xi5+1tWOP/gviqoAwdlmGv1xPJ4PDVBQi6",
-	"i5ewgS+O33w/eH18eHE6OP8uWVx1XPTMxtoxI6K4ntO2AKdeCjxi+yJLPYXtDZxMOkQLzzp8f/r6+GBw",
-	"fnRxfNjIyHb0ixrOSvUS3ru1bt3rtU67xJjWlemoi4v2X5cYclAXlLaqP4V/7oQzaPVbRGaFiQZwEFd8",
-	"HTD+t4fjLE/DXvNnBlw4X9AKw+8+eHgqoF2TLygd4YJ5O6zZXCYJu0b1Y++ha33f6XKX4Yb5HlXnFRsO",
-	"q1Sl+0ggcaMK5aTRgoG8KEzvsnSXtHbUgr265S2ALWcC3DFQs9mwtglNQu0BhjTd+CBzmm69v1FN99VN",
-	"62/Wve1ElWOTgplNza/Wtsz9Uxft89117z0tsLsyNvh/hcyxaxv4PMAD6zHdN3pEVSYN8VB/ge5+jNdA",
-	"I6zlOwSdQ35azO7MtEA6b5lXZWq2wQoRbbJ2Ay9gJXv3mp7ASlG7MhlUMVdRU6lFVm9inyV2RSagFTOd",
-	"K2tFgv96OU9A6VsqzANrJNZtf4O0Q6WpB2h+A1ddFkp+sKLMFHGDMMd3hnbUZa46XU9a6znxdr+JYo2R",
-	"PivkpblW4ptej/vug97+ptfrgLU1Glmy3EtTyvxM2VmOXkfyM/wPMUGjWcbzBiNC/TKVGhNGiOVmcxUs",
-	"rkNZysRlBTwfelfwLX9d1IiJaKP9JPM86Qg1uVSpJYfH989AL4Up4oliOveUYAm2DUa/w8w0vsZY2hNT",
-	"KJwnrUntLWnC3EDCkbULyZ4DflYiKpFsFcH+Q+tmVaJgadfcN1WADEbrOJJv8S3WufI8+JZrjcyfbp1r",
-	"8SVf4b5Y+/K/r33lW9pma19/hPtqnctfw5df58JTWShdHqqp0qnSw/l90ysLVpCTOdW+vadJtLDBDvw4",
-	"t5PqLYuljUX0WVhEjzFpHmWR/HHMCcRZ5nnDGbjDbqBrwLv6vWKDj7JYtkkYXKrVpguGGN1lvq0NUj+s",
-	"jDdwwArbAIBjG+tkSZH3SW27+YLq9tVKok3NJcr5VLk4GXxUUMgTqVNZmoIsC9S07k/YBfeAmFjp0l9c",
-	"2wJTiGRaqGEGC43WS1bmKulEYpRpao5SYT5srB2wsLIdHBkQWBA+HpcV9Z4qWEQFeqMrjjHieKU06H9k",
-	"7lM61tJ+UL5/XGZ9XyEKyAUrILlAqWra7mmAFpab218srnAiWB+IdvLLFm3+recJNjTRVNBl5Zza00m+",
-	"lqNQ/VgTr6CuZgQv45ceY0ZDqQXR3rru/0j5rW46tbV0bxLrwE73XWywo0NXvEHUTfLu+4OL74+Pfrh4",
-	"d/T61cW7o7Pvjw+OLs7evj56d3F6dvx9QgTlcNnJ4M3gb0crL2wGpNImbjDAHq6tg9Ny/8jFYXDUVsRZ",
-	"lk7eRilvlPIfQym787rCafaq4ytX0b+Sm7+6fJqa2y28MavgBPVvUtVQY7Ji2avGRNHS799lFjUtlbg2",
-	"V2kQADFw/J2zj/70Hd5+pV9XFJ8urMa9feVP7ah+Oe4k2C2PcyRXMnUs7r2NitqoqD+Q37h8AD6RRnrr",
-	"Z7IeSvhz02Crspzrhc05wMsBYuTGqwV727512JFODyXCRjiIjmn9jEEugzzHx77CH0AdfSCFBPI2xZ5f",
-	"ojSGufdPMXTeb4qX74ulcDnS5ddC5qz8KJ4ca1EN0Ot0q+izKFWeW8+4XZgb69q7oZ8IC7G/EHNH8DrW",
-	"/QkxLRQxjKDSDy/7K6JNkDIeY6X9IDQPC6NFQu2cgjxCY9KAsPG66lgrrELuezOiL9DHWVqKhRutXL9E",
-	"RvdTK0v7IZtSW+GpQs8TbnW+IzUhhzEzK2SaqjQS7mG+FXEqJkpquqPtVpa6OVpaON4wBS4AYg5KhB0I",
-	"MmEUQYKuFCEaZNrB1VmZwIAfcasExs0tmQznsVGTa+Eex6cLt9U93F2xjreLlTKx9uUxS9JmzRqGpZP5",
-	"lacm1jf21kpI3CMXQcJnrcKNP1TCArbdugkL0gQbW3Nja/5xcxRBRnoNw9OhHL4cwzO6s7/Ssq6rcBFk",
-	"XGDw3nWq7HLjolpg2+Cw2OSbFShKJsIruu6XzyyDAGZg65B12Oj+hr2Q2nu9PTYvDoij7VQW5fzY8cO9",
-	"NleZhn85q7BeHWpu9D4ZLYyGHKu5q+vkBk7u0nY1FiyuLBimCRZxoa5kkVKvFKt4PgNaED8fnoF1U3Ct",
-	"Pevmt2Oaq0px6Yeq+RIOEHao4oH2PaN2cB1jeCL30KrPzYSSBoKWdIyUBVeZLV0KYWSKSGSjKiAVPrLt",
-	"cTLC9U8ilGIEIyb/8fLt1u6fezt7SacrfqiWNyt90Wy1Y5revnoDWsszRMcbbcfZ9Hw+VQdpEj6V2qZX",
-	"IysNxz+lslYzErkxH2ZTnNrbs8EFWHwH2Lr49cX5fz89ujg4TETbIm6xT5fAn9+/OzpLsCdrVP04ODi4",
-	"GByeHL9JBH9gGHaQTjJNi2cWrybb8sxfL06wnr7YFzK8Cw1yztqYG91xL47SlN85CvZq9KAX/nvwwsnL",
-	"3Zdgab/cPUg6vHvMJCtLlfJXrXV/nk/d1nG75ll9z/ioI3/Y+vYxWrlXqm45pu8Yup+3DlgPkbohXWUC",
-	"7Mznz8lpff6chNNUFRyvddsNIffBfsI361dENhJezyIAEUesEeLgzv6mt/Mi6URC5tZQbQds3OGsALPP",
-	"tzzrYgs2/AbL1Qn4WijC4JE408wKKlhIRaZtCU4eQvMX9gAnOoWbG28GB5S/GZutoclnE22Z8hKh/w5T",
-	"vtvr8ZL5TCilIhljtYWpxrZzWSORvCtlUR5S5Ui328V2kDNuJkV34drgwQ/w6F7+o0MWjMIO72TqplSa",
-	"VM6fWQGvHomEW7e8nDsJLm35ntYFfnOZ4VgTCYFrGF3Lcd6VvES9ErSYMlrFulZa4b64+5guE8tFFqvb",
-	"Ty3Y2vf28GirwE55ZC8p3u41yVQvVD6RHwKSThDI4bV81jPfgzosJ1+Wx61+a0lEov2FxRy4aPWnk5lw",
-	"U2QU/PD7JXxMXYW2+i96vZ2qx+pO1Krr/PoFO3AB62ziI/pvvD7dITaUvvUlQPjjNcHZa/VbL3df3ofV",
-	"cdHzwi2yVFi+TkYhqIy4e96Pnl9jHgKlFNg4eNUT1yY8TRoFj1zD9JskMNJ7eSQFhzmrSjAs3lrSHLFe",
-	"Uh1EhOEkN8d+Apf56Fxe3eXd4jUfo8/Rveb+Wp/DV/RdvWA3OrI6jD3P8hyBQ7U+Xxl1kHl/9rr78C+y",
-	"ul/XgIsvRdC4S6sb3EbrNuZimobcDGU+Nrbsf9v7tveITMDqUqftnVYUdvvf7e1929TsaxPg+YMFeDZl",
-	"MfeIEXHbMbkc9vkt6l/uSvQ9Dm26BFqJAnSltLfUv/rngsztiuPSMh5Ggw71FqaLG4Eblw3H3FM6jOOI",
-	"JBxJSC7A9VW6ffZLKdWFeTAsQXHuCjsBDGF8ktTPmkBHl87ZAB03gn8T2f9igI4U3l8T6PjlRfc/rbb5",
-	"laTurVTWRzq1FOv1LhYKcWqjzpEfDygJm6QEjplVpWhn1HnfggcmU4wZXM4DbAX6csQ8sghB6XQFspVi",
-	"dM8FGuth3lgX1HbcM29nRf3ry+EQoS614H2/lkxAGAbNmcZjIL4svQupdOpqNyJHF4OeZq2k1t/rhiT0",
-	"BfI1zjt1tGgVv9em5sl6pRjrWA+qcDvXsH5Qakp98lxcuhYq6tNauHBeLm3pX60pGE6ZoFEQ18ciBiyo",
-	"qAfU3ZWg03HubTQHYq00NgsSpTF1Now2MmG4IPbrwbtzePLb92/O+ek1IBKTk8rcmlgTZSveS2QvDbej",
-	"umer4N///BeFdXF5FwP0BXxXBslUEd98fr/g4xLhOgyKb0ohYxFSkXgAj7FKKF1m5VyU8soRi8oJUp7i",
-	"X8HaSoN1Y271vZ1dPlejsgIXrWYUf2wE83iEc78Haza9obSEENvYJV+8XfL7Ej38kQwbOLCPcEej1RUP",
-	"Tkw7FRM55eKRnG1MPMJ/4bWeutrDQ+uKihqILRIXG6+76koLY3zJ0bm8SpiuyT/AMQU8s6AznETcR7H5",
-	"xmjFstNlo8hl9GmwFzAlzttLlMDrl8fF+hFeY73a4kGi9dNg7z4BAg7eLsS/RWtoDfh0KzXHZ5NJcPrq",
-	"gSHl92innBbqOlM3n2nE/0WTnm44XLWjKFz6uzqRTIWPpJOI7ZhiwJ4v7Io3ho7fV5Uu2dgGm5jFJ6p8",
-	"uZde/8QhCtTSvzlUEbXDkmhiRgJwPRfQP1zG0ggfQ3DJArSmKrmPdRvrCm7BWIH/Sjirzv4S2i9qxCPG",
-	"ugIRZilIytGcXTuCALGpkobIGoc6+nOv921CxJp1tA4O7CE5HtjTFcmB1ASdeZWDHVWvgQl85Ymccwbb",
-	"S3QuzxksmHhIonmpfNVI3TVHR/rozeHRYUL4Nfw0LoawnDkvDdGJeQxKDm81dz3+8VMi4tChzlwMYxUm",
-	"a/mhQeBCrBe3QHZjrqnB3pBacNeStcMI+JF8/CSjFhcEhKrDmaIQ31SFwIIfcb8kVPhEqKnIU2UsG8H8",
-	"Xaxok+ncuSui0BxKiPViLEHcFkqoZV0eYBnTmz5t3OEBsKn7AJseCLChN308AGgRlHTw+Bk1WroBYUpp",
-	"eHN9UcAfH16SDsKXbuzNTSxqQzr6Odq8JIs+V3QFk3WsxFaAqBnTNQs1Hctz7aPdQy3f0M4ss0lYnMF3",
-	"uizSjeS2c2jvDDBLhPTsIjk4Oxqcg71VVfK2k/enh/hjxDTklPgi3CZnBZox6bL0SMYFYGSHCoSvzQd8",
-	"Ahl5+97ICZJClOXBZM6K5JgIcmMqMLsMmTa4IFykEmvMFDqWdn4urVyn6xjmHaTBUjG3++4g9O3Y3MDr",
-	"xy1n90ougg4XNXg36lC2VHQUt3Bu09llntkxhz4S3hNU3C1krAlJR4VM/Mq+EIpCJlx17mqeXJRyLC/h",
-	"JT1jfxOHTGXagykJ+w3WIVOVQ+CYz5SQszQrRVnILBft5G9H52Ibf9q+3tlW17BWSafPTPtI2m3taJbH",
-	"mleUTMQiK5G+mzNzVuCdLm+Jf6YiqjB9icXtMkhC4Sic1dWGvh3Fd2l62DhCgmt1qUaG38RVyUuHvM8s",
-	"NhJgLJI1RlPlufXZtLGswrxdETRVhD1Qxaq4YB2btGZX45LL6KmmgJ7VbvIYo+VqnAavb6G6JarVPkRB",
-	"cDwiajj0wuippZkNx3i6yKNNqyINutyIiUzBS4x1O6iT6Luz6kH7/J0wmekOIFZJCGq/50JyWUo1IlRS",
-	"wmNmRrvwvfOs8bH8cRY3F4bxwSsxBSbkQbxyrtwqhSswltfKffmMd+8R79yhmWDflPAoEUFzu3oSvg4K",
-	"0p9n2FZRzyaXqmB+BfdhO+AF30rqLNr1E7ua1rlicI51SOEsHsPg7LgPYk1cCOuSNZ85V78Pq0iNULCf",
-	"Caw5+aNdYijwzvBurZ1nQ+IlanjObwKea+JBcKr1K6dD4NdcPzPDN/z9HtfegyOBszmfFTcBv8W6FAUL",
-	"vDXO/tpACDZpgj84aYE7ChtM4wN8vKcF0juWxxBP7+z0ZUPfXe0og6UV6wHv98maj3WNeqGWJhCezhlR",
-	"+rFeF6ZfY1v4fUH2la2wwdpvFNJGIX1RWHsfINtA7h+jnn71XuztrMUU/lhtJyPpyQJRMKP2mj3JuzB8",
-	"9MDAyf6NlMUytu6hLuUn9eee0uN6fL7MLdEKJeb2CMXrNgpso8D+yMCrz8yf8hL2t9duBs6AV2F2+1f3",
-	"n6C3ilsJh0GsUBbE9X/hWxE/Sv+5ZadqmI2yIa1lRNFglYrLOd7bbYwoHvDdD6NVPVN5mZkD/x73FdFL",
-	"GI2fWgfv3533di4O37Ui99+nJ62ohSChs+O/Xxwefd/6x7qgDXitN7BwZ2qay6ECn2KV3A7WlBk815WO",
-	"tAwPkI5044OkI916f+lI991bOvrbHiAd6d6HSke6+6HSke5+jHSkEdaRjgVe+XYwK8csIvmnLu2nQskU",
-	"RFztygPMKa26tiZh4bzWTv/CkQ9ELE3aXxiK1+aG/SlnnQm/RnlmLtl0g3QFniQPNiQ6OVko8UFNS+yj",
-	"LtIZHW6V7sdaUoBkIueC0Y9S2Lkt1cRh37UphC1l4fjB8ZAzwLBdKEoRYRVqOSt0NcOAShv3Q8S5bz1U",
-	"kch0rF1qE2Vgk+E7SNNPIvoeBJ9bJfXuL+ZItj0GZfbJJ9eMM1v8ohvh+8mF7zoQK7dGj4BYfT3ye4L8",
-	"o+tKcH91TYYP0vRx4nvWIL1P5AcG1mBh9IKBmGOoYbTqsX0+fyCiM6SarZVrBx0Fp6qYZBZb9EXI2IUt",
-	"KUABcEsE0AP04welpnRXrIPbuoiLn0zLOc0qoA2YCJnndUmfZ16yoyIB8d4ky9m2+xrl+ZLZ+pmK9geY",
-	"10Kbm42U30j5r1HK83F4pLG+XtBgO5CvKwMIRBqL8ZjrzGaXREgaTq/qjBuM1xejrFjldDDINgCTBcZ9",
-	"FamQpczNlWhjUz5pQyP/AkTO25OjM1fkhX9CHGyHBf9VYWbTpVAGFudkmiGpUThl1EcMeARPAAGliItD",
-	"jvob8FnopaS12ZVuZvQAVwuE22mwtr9/cOTXVsECF/ZYGBCBPY5bP5ww3JDB2xTZz5T2xQD44iXYnVil",
-	"p0V2neXqStGePBoctqLW0Y9HB+/Pj0Aj4EiyKLORHMLR/sdHOiILM2L+39umc3J48qDpuEmkmGaA59cU",
-	"VVaqiV1HY4VP/Ijknsd0K1Ige3JPWRRyfrvPwqjjum20UWqbuNHnGTcKmrLUxf7SHn6KUFIolBn5Tu6J",
-	"cfElJPjiaBJlRH3/VX5arNvJ6ftz0e12Qz23/asTOx99HwRzrYoiS1XHdVJhERQFZQ2gZKZOsPgaZZ4c",
-	"a6qglqK6lIUSzo+g8zxke2SKWLOIFgl8mURsi+QqN5cydwUIcDf1xBMJiLIEJslAbmo4h9oKC1nY54g1",
-	"KLKJKq4ccfPNmJjWPPs+KgsqwtBcApOVnpSFClwSbPZG89r2eCjaLElVEevqmWFFxiZPucChWoDM6Usr",
-	"2nu9F7He673o7VYI8f168A7bnoCj10HQ+hmfij5h92+k9doX2dxq4bpIaFNMZA5iLaz3mfLmi2LtueWw",
-	"JQV9Critij9WU7eN4T98+ifS8A/tPEAH+ZChT549uzrIYfeFaZFp3jU0jWfWo6boVt8P4MF2A+yaR2nq",
-	"4BRg3uzuO4pQaq5708TorDRExR3dbtAQ6h+8XTwerahFNV9+LHdE2MCotyx4EhMjak0y7f7ZZG08oY9/",
-	"n31Fz9hsrC94Y61judZ8pZVCeGPEbiIzX2X8HXd87RBgVzhuKPVbBmsCI/Y2JuAzjpHLPF8yq5fRIDDk",
-	"flWymZVW5SMiABZtCrdjHSTlW0looXVN0wvs6k7VGwssQlVwVD8rI/wBlou7OjkC4VhnpUfoZ4XQ6hff",
-	"1qsrBgvJ38WgDdvfMyXAwSdjvSLOcfkIJM7Z6/V2vunsO0qWWhzLYyyxejKzhMrc6+31dsEYZeuY3hys",
-	"Y7HCOEbPyLkGPgU+wDpZ61VjrFPmkhx+0OYmV+kVRsFF8mvcsqUsZzZu9eMWlwrHrY+JaHP9bbj8VFoK",
-	"Wwb/4zj9mMQaXqXT2DIrV7J4eus1WvMeF/Z/dETrV16iVt8t0Pp8LDQVpt6lUW6J1TTsN95RG023Cdd8",
-	"hgkElNTshfuNCwIfHOJmNbVW0GYlvhAlKdNXkdTDJiJNaQHPwN4YWI+1Myv7i9rJ3OiAH1eW+DysgFe5",
-	"VYs5hNpVsb49g9DZDwU9Ae+1ypBKAtW79ZERjMDcFhdpFP3N6PmvQgh/blmFe2Sfa/7QbTRWbMps4vQb",
-	"wf+5xunPlKTOuZ5b8fbs7MMBQ5yfrvEQh+aRb+Z4adL5M0uM5QjbSZYlQuLAQhWOp8OR2QrLY0tTqFSY",
-	"y/9Uw5L7yMJbBkWyHPuPtXuLfZE4yZSEGYSGbs7q55nMvdJ6ZvnWd0MzVUkU66b2z17qJ6K9FOlSqXBB",
-	"fcssPh2atkVl5NLa2HTdUYKQ3kNilOk0n+9Xsf2Qb8jF9FkbUZgoifVqV+QecXr2CGGZYt3e670Qawfq",
-	"q14v1ZNYZ1fB9Fhn1mdDcFaIPVOjkRqWQpa4R2t+32rA1mejOx/Iefl1qM2QyPJJ0WV/BLti0a20LOg2",
-	"tsUmfPo1+qVvOcneFIl8lGO6Zvj0fiHThtioKM0V0Rk2O7aVSnOhTCYH4V7vKZPALYZefUg0KyMM1XI2",
-	"v9Ycn8OVuSxVEWuilUwXOmcj0hlrYiybXPDQscoJ/YbE313xLkTa+SBphdp+XJTU154/VZRU0JeK9fpR",
-	"0tV9tkKc9yboeavXm9lNlHPj7H7uUc4nUhx3Jdia+aiWA453YJaJptcUIkQre21SK3fZX5VPRD8QpO8I",
-	"9q3AQkoQviCFkSmK3xZpdrlzJyiXGsDad+108Uwvo2vgs3bcOoHVr+5n4Hbc6jiqqpWY7IY3B0XXD51R",
-	"TcoCI7WVI9qgF0ClXqrc6CtMurb9GnIzyn3wVRFe1tvpxNq7rF0xQFTKMJvKnEdAN9WAPnSjR8J9LdhP",
-	"Th0bnc8dsLz+fhfxrNd7MaxsDPy3SiKk/rKNax1rYgR+cKI3EZm2pZLpKjIWfOjTOMafMED8m4G810Pp",
-	"MN3CJ/HyQvGwCSJv9OoXE0QON+4Do8eVbi3NB4VCoRnzDQcFJyp2uz32kLaGhcJWTTJnvnjRPnt1IP70",
-	"572/iP/3f/e6ex0MmrI/FUggVHhXmS2x5gfnLoVVw0JhhapEfmwxynJFEVk3wqwcw/OGslQcwv7u/PxU",
-	"vJQ2G8a6zZdlFLek8bjKaGSKydasyJUeGqxkldxiGanrpbU3pkiRyR+GjXVCY11krh8W/5sGrQWrkUw8",
-	"aFBQ3phIaHAqxaUpxwiP/oHbaiYW49V0Hay4b93JfPPwZ89DHi4ZduACnbcvpGc/UCnfYWalJafdWHQK",
-	"kkxfyzxLL+iBTCqPT8yskOJSyUIV/Aso9ljTDAanx/QiyD1fNfiella0E1Pt1SQSydIGTggNjkfLE/oH",
-	"e+Kb7m4fXUIFV8StSPB/XgTbDZxD8GlH2GqE1yLWwdeH9Qhfki5JuBVTb4c+2Q8//LA1CLZMnzZKo+N5",
-	"bO1MneMZWDde/MvWzc3N1sLGWkTmXsITB7WZ15G5B8tbG+MA1cau0Li/tvCUXTAIlLdkcApBY8P3bvVh",
-	"pt2hKVTXnfnJVUHi5OPHtTUoLojXZk8VP77Xs2n0lV2YXOv5D0ovELEdyOFYIQtbYfIGt4CI7RNttjCg",
-	"m9Rk1zfdnc5yN6dw2bzt1HIjtDw6l1pdoGY4LeQV3bDy8UOY6KMejyM0PH598jfYoQ/hfkMlt2S3/GnN",
-	"Ox9IxQa3PpiJDW5+MBEb3Pwg/jV34122Ax1pOvb9n8BIWIjOXpYSFKSu7XzuzNKgNNqrNHUnZGuD2e3S",
-	"UGATfCS737kisyJv9Vvb6GTwLYu7ueps4ZqeyMlUFVvqGns5ikINTZGCXiElw209sHmGc3JRJY4LpUAF",
-	"WS4XXmyZwdVC2MNjqoqgPwv1XIm4J0sFcQpascQ6iNWKtm/EEuDiKZKaq3TrUg4/hLHdqk2LxgI07KFy",
-	"jYqJejJWnUbaXrs/s5VbG6F5loGeKSgKjV9Nc7vLci6mhYH1Kp6RaRJrp529AZSVYkiM1LhmkUjk/5gm",
-	"HSzQRs0NwwaKLQoJd0SWxrqd/LjF+37rOHW3lnCGuMcO1m/5hknc2gQbb45KVbB+xzY5hOkdywyBYGhm",
-	"hY3I33032Nr95k/OLJoW6jozM+tbloylHbOJgCqPKrmDu1xro6HURmdDmYv/ePf2jWh/UHMrLGZ7ImwP",
-	"hdWH788PXMX7JBsWxmLPMnrBWN/IuTjIzSw9x9YsOGuaZppdgRCo+pZeoeFpqceOFirN8EEU4OaGSK5c",
-	"nbv+WA7zwEuEe5Z6tFyrIhvNPWt41R+aqtQvC/zMblkSq35OuvR/MPKVBFvCxhq/LT13HyeGz+YmUASY",
-	"oC6p3DIo044AAF42cvGa3V5PTNzrcg8i7EE9mWSlaNMBxY5Jzp7FFYNBLc3YVfyhqu1XO9xy50w03rm/",
-	"ECo5XAZTcDOtyBn8tL1dHAc/E1mzdANaK0lwmoTS6dRkIOLQIq/WGf+cCDMaUQwK6zBLAzYjPtkSYH6U",
-	"U0/P4VgNP6hUyCsUpqVwL43nAk432a+wv0Er/2Xvmz/HOgltmWlhLnOmmWWDUlP4ZFB1AMLoRl1Sqr/B",
-	"Iw/gTLkUhcDgnSrE9YuuGLAjhc1uhVOsJMwR3YLdJt2dA8Q4+n++7IsBkrEhX8N1pm7Ey2fcLTYrM9jT",
-	"sizlcEwdwTDXJa3ipBhlq1AIYnIn1moisxy7kcEwl2os85E7/8W8EjTCTrE9EB5PGOrHk9cVouXHk9d8",
-	"zK3A139mxfXOrrjMqMUQfuDkl0mexJrQQ77sgW3BTp9a7iZkLSRimg0/MLTJFbWBHS5L3ls/b3EzIjSq",
-	"/rKz0+v0RbJoiybCFLEW9T/APEgogqbxmbtxdjVWhRs4olc14KqWmUJRgb9QpTIM6jojgZBPnm8/B3cp",
-	"fM7zhKp6BZms5KBNjC1FFUhGJZmqYZYqbKEmsOvuM+umIdqLU9//+a+9SMDjWLlZWH4u9ACZkVNWjk4g",
-	"jDiROSydSv2gmRXZlUaMgxjw9LiSO50Q+CfzLYAR2puB2NRXdJmGUXd6u3vicl7C3sqq3mNMArjX+9PW",
-	"Tm8Hm/DhumFzYmwLDcbK+XyqfNG3U16MU5uoNJP45Pt90Bt2wKVIhmNZWPDhfTzVuf3+b3+dlaOtbxPR",
-	"RltrDmPCQel0xUuT1rrKSSven7/a+hb81Zxj+PDeDJyeyOIDiuQP2XQKC+oOAIa+YVy3UZM7XUvYQZNZ",
-	"XmZTWZTb+MdUlhLbaalfyu1pLjNNRT04YxN8JNe1md+PtgM9O/x0AjQvfrZam20KiQiR7O18s7XT6yUo",
-	"BN5OlQab40W3xxvGut1SRaoZb+5PLpyG2nfGs1OOlcXACdXEuyYRnDcpJHfllhpOQy4L6ipWPYUltpgo",
-	"ayU1eU7VtcpBQp3QbwyxS8Cycj+h9HRSH9+YjcbcDCXn03nmW6+lvprhTe4dQQZF/H6X85o0emZj7V/T",
-	"37nv/27RUJqL5HtZzPuCHhGJxUc5ngOMkGB3dQTn5dxWjg6xdjDGSMw0g/UrsQgWo5lwtAw2KUL+canK",
-	"sUkpzjM4PaZSpAovgGZFstfbw4OKn22vRx9ftCsfRyRvzLvZcHzGWQBH83OCo4N/R+Ydx4UOMJ9k+2jf",
-	"+njSe6sK7NK5HCdERTAHk2BwepwsBKBIrMWaShG2Mu0VYxWqcgBQ7hJYMItoPucCNrAvXQ6Om0G6Qbbp",
-	"98TTTSTjQo1cG3JDM0x473pdaLk3ZKGsya+VBSsePlKlLGFPswXFaEwL9ofMeSILNBH9mtLMdKkK9kjg",
-	"8KVZCgeIg5ZcbrZ9Y7evd3a3g4urt/r1+PAjvVrCYgCDmDnXR8Luod6f2PfOxPr6hVA/z7JrmaPmkM7Y",
-	"zbSfGfb+HDZZNPXCctHGpQcBFms2uK9fBHWBQzPLU3EJNqQshmMF9rs1RH7BAUmwfnmhghovXDFQUbHG",
-	"hrG16sfg5bOUX16l1Y8LP2Tpx7pJR0abN7Po6Q3G3fmypeqjOitD4WJVJLwf6+T07TufjGQj15skq1x7",
-	"bGBEMqMyYWEKKJWC2OuK0Gvt1WuxgeU3ZqL3VzOsXUIHSxz8eEtbpjvaeIA6wG/M9avUgEODp+PEgW8P",
-	"Ozh8Jc6O3p2LkSNw75KZ+Py5p3QH3wum9vw5JbST5t4KSdUplYR7ewfs7L90xHBsjFXeqpsWpjRDk7tx",
-	"971hQX4eLsPz5zvPn8N2BeUZuU68g/Cb40rB9/CGohMyXnKHrrQbGbVxple+RlR1yRXulcClXGxKkZC7",
-	"iBauhGOlsXrXPcZlE3b+/c///ReCGJEh0N7r9TowtrPt8Q8SG9WC2CuVdkh5N9ZOlz4JuVTwHfDDuj/v",
-	"gWpBuFzdalto7YEblZwteHwbtnGZlbnCbezwZVHcMn289FCV4LrErf5Pv8atFP8V/v0AdGnw71NZjuPW",
-	"x398TDr78IBwjlbgZnhBoQUyHYTMUeDYmu3Frgw9jpI86BWArUY2JH7SyhrFy4MpoUqzwrdPoLIEXsET",
-	"b/riMgaGMWyT9YzhuzqmhDbK/W8G8e56YqNmXm+AhQ6ZiWhL38YSE5Ud2JwuDSQ4HQXKquGlXa6K1HLC",
-	"I+Kq8TpiqxlYQXlpTT4rlXh/9toSIhMGrdCaJJgwOKJH2dUMRDSruvdnr/3ZR2NbqyjwFsGPwxwkOLAq",
-	"DOHROUp+3HplihtZpCrdOgWhgg7P2GiDTxkVBncMyz/38LKYYdJvWphfMuoAUXk2ek5w1tyYKUYvMbVZ",
-	"ZNfg1WtVgqTAYnNYhLPsalxaJxYZ54OZQcyKtpOqEUhSSxbug8+KYRrbr/VjF0ENCTut0ULnbRBBl9Kq",
-	"hpAL7pU1WhxxlMK6nu428hTDVJAkU2af3fdD3tFbCSwSuq8cq0l1GxkPF68H784vBgcHb9+/OWeAESJk",
-	"6O7MIjoKO3Rb9NNLwzNC+BPNsuNkci5hY1Crd98WfnBw4Ip1fF2Yds3fu2Kg5xj0zi2b5Xu9FxguqK15",
-	"GNcK+lFXSsC1Z2bJjQwMWNdLFbrUUBz3gROArNbcMzEyjGltnAqKfKOv9mkFfctubs7owg9tqcVMf9AY",
-	"fxdBz3cTuImRd0Y58IMjk+UP+kHpq3LcWY4k7PV6MChGJXljV53BA58fx37+PID7uWbjfrGDdv7IL6pG",
-	"JehBYUbuHIKcq9tGK7vcPN5Q4hjUVBaremcmfUINUgtLAhgu9eZ3NrK3MDPN2oW6OVTJlyrd34kC48vb",
-	"VotmWGMTO+7IDVKUnq4/TYuzWz4APrfhAzACBiEsg9Pj/mrgJh+QGoEMnJOxyVOP20QrFTGRoGbI8UbG",
-	"D7TVL2ZFhhAGFvqBCCfHxF8l/irGZTntb29/9/bdOVn6SaxRVlN8mpgdLdU9Wh+bnllVge+pGBCh9nBA",
-	"s3Jemfcc7Kh+8LZPYCn5iz6GDoYBeRYw7Sb0QJwBxYBestBrqq4MXOI2+jGwsuBhJxUbTbDISSRO35/H",
-	"uvmvIcIyqmNOqeIis6XFZE+AW3EfCR4KD2d30GixzkPo6tqEQpinf5s1wMmI3fUFIPAhYz2VZakKvV+t",
-	"HZsWU4xg+b652nAkD7+/q6Gd1OMpKH1lgKGdyLlIjQuiBpoZuS1xo2N1qdF+tQhbHIFUYerLpVKQf//z",
-	"X8Fr1A4IhZEchaTzZvweiDWdkWQNZO2///l/EpIcUQUylmWAA2ZANCZQ8fNGFRsm5cJhw0W+9Nb9+J72",
-	"ga96oZ/pXxGV4HgcMNhTPnXJy+qY7fux3qrBhyNOfQUL3UB41OazdInxWYw2NR+FTr9ew0s8oBgZ4gS6",
-	"K6DGgZqw3VEDsBsziLiXatDnBiC303mLoGwwb/bFfcDWmLWyK6dJGXK3Zk1fex/WepWwXqzRWjXnyjZH",
-	"o6mBIK+uCgenx+BzeMYUMhM4hu7jQO7NmCSr7/hfwy/H2gQt5vR+K4fBShj/Us2N00rBVsTceEVeEutG",
-	"2ur6jqSkxYL57aw/QmUgLQGVvtZqHRoLwZk47NkiExjZrKGf6ycSa29RciVAJGRuDQXIfAQXN0Fqqmaq",
-	"+IpvTGDyKjuUOQcWeY1QELKOdiLUdvretkXBSN88qs46qidTgICI6CPWJKYghAdTrTXVPYBgzDQGNrPh",
-	"LJcFUrBx2R7sE3TPiMrewRoyPcxniEVdkrPB0/m9+Kb9WqVDUNwPhkmVrKkWd7cD+9cFdv246FD7BXFV",
-	"hX5q1fMjhBkQMgJ8l6WpGq32lygBRIYIX5xQzWJrxiF//MfH/x8AAP//",
+	"7L1rcttItjC4lfw4t0NkNUiR1MMlKhz3oyW6StWypJbkcnUXfIUUkBTRAjNpJCiZ5VZE/5oFzMyPmQ30",
+	"t49vKbWSiTwnE0iAAB+yZLfvI+J2WSCQj5Mnz/vxqeaL8URwxhNZ632qjRgNWAz/PBA8YTw5pvxmSm+Y",
+	"ehQw6cfhJAkFr/VqlyNGIuHTiBExJMmIkTGTkt4wSUIOf8dMTgSXzCGCw0vsBxryDUk6O/pL2ao5NemP",
+	"2JiqCdhHOp5ErNarDePmQb/m1JLZRP0pkzjkN7WHB6c2uKQ35YuJRcQ2JGE8CZMZSeiNQzy35k7b7S3/",
+	"XETsKIB/syY+umOxDAXHZ27N68Ga9VNyE4t7Se7DZETYHYtn5D4OE7UJlyd6LlL3Y0YT5pDpJND/lSxO",
+	"HBKwiCWs4RApYNCE3hB/RLmCzf2IcTUiSYcJBJMtl6stSDpm5I5GUzUY/zAVCQscEkp42cMhjngQ+jQR",
+	"sWfgHiZsvCGJJ1k09EgU8tsWuWA8IGHi8mvq36oD8Y6GzRPBWfMNTfyRR+o/DC4bRMTwg3l21r88+NEh",
+	"h4PjweWg0XJ5zanF7MM0jFlQ6yXxlJUfl1vrNDturebUxvTjMeM3yajW292uOr+3PGJSnsXsLmT3Kx8m",
+	"lcRTX3sklPuEXkvGEzKMxZhQ4gVswnjAuD/zyAQHdsj9KPRHCnxcJBm8qSQyETELqpBvjd28YQkNaELh",
+	"tnxMKvbCPkyZTNQRmfeb+gPPIcwfCRakG1L4oW8PfEVGNCBccFa1Wkl5cC0+vnRrlzH1bwfjSSRmjL1m",
+	"NJnGrLiNTrtbupETcaFgMr8Bj4smgMsjguu7APeYsDgWcY9Q/S+CRyDVa5qOkGREE+L9TOOZB2gOB8Hp",
+	"mLm87vWnyUjE4W9UzeQ5xPulyW5oyJswXFNTEw+vERfEp74iMnRGbhmbkDBZHT/NHkopyvng4vJ1TMfs",
+	"XsS3P+P9Lz/I/uFrot4mQ/N6Si+mkgUkEUSy+I7lzq/emT9TBQI81UZrtS1swymG4+m41ttzauOQ4787",
+	"6Y5CnrAbFuOWWBLP+sOExfMbuWC+UMeUCHJPw4Rcs6GIGZGMByG/IZSLZMRis9QVl9dZuqS3ksXVtFuR",
+	"rqaCXegzBcu4ipCrYQqEPAhvmEwKdBwfqruv+I7CWpfTJInD62mC56NnUcSTyJGi9nWFnYJHM5KMhGTE",
+	"G4YsCqSnVsf8RJYSdJfnKDoMBxSdXGakWdEdSWjMCCX+KIwCxRvFNPYZsphkxMKYiHuuRpYOoTxwOUVy",
+	"hfOQiNE7Ju2Vq0VQtQFyT6VDrqcJGYqY0JTvEja+ZgGcajJiY3Xn2McJ5cHLCxYNLxDaijNKdcnuYc8w",
+	"aCQF8YVCbcKoP9LjsMBQ5YTe4PYkXOUnYFiOYlG+iBScQ8GlyxMhUi5GKpjYWgyq3W7uDDt+m3Xp3vVW",
+	"sO2/YKvReEW+Suhi3/fZJHEI/rdpBCWNfzGbxEwRdKBuNm28FsmoipZXjFlCth6c2oQqKpRoeQ0/qRbX",
+	"zC94NH4UKmYzidlQnbLCG5TImnLC/HAY+gSRX6Gipu9GvANOTLnLz18fkL1Op02iUCaIyB+agAyyVSLr",
+	"9QjjzbcXpA73kw3pNEoaDmGyObhwyDBuvj53XB4mzaNLJUI1DwcO4VHz5Nghk6T56hz+c6Z+o83DPzkk",
+	"njbP38KHB32H/DZqHpw45G+0+dOZQ25F80/nDpF3zYtBy+Uu/44MeBKH+haqfwUoO6jFjMKbkaIWevUk",
+	"EPccMBL5GBEx/C8nlCQhg+tJvO88lxMiE6rOVQHQ2paDW22RPldkTImPCjreh5dtj7CPfjQN9EFo2Cgk",
+	"V0xBqjHr3jD28E8EC0wI+2yQKchOhJIxUG1zWjgLfqMuO0mE6KnBPBhh/8PLtgKVR27COxz2oN9SYElX",
+	"OFZXKrcqZN8Hx4fnRMksJKaJgh+JwlsW6Q8Q20FuBUKdjBiART2INMopSGZs5UbdBxEDRMQ0Ad0Adwxg",
+	"VSv70SO//5//l0YJ4k0S+FuNqxHBmyTN/im+pZHCY7L55hd8pFHK+22EfwNuNBwC1NGPhFTLj1lEExao",
+	"UdOF1j1+jZ8AjjVa5B2jtywmN1MmJZOk7v02al6+s4clgQCxxhdTngBIB0AzAaihJDGjgcKdMJGKwvfU",
+	"0dFoKGIlAuBbdZqiHkIpGVFO2opFdxBzaKLWORZSybExU4jmh2MaqctIUkJgf+198BzEEfizs0vk9Fpx",
+	"l4ZalLwNJxPcvIK6OkP4VonGYRTpzRCP8au3F166DSWCA2Z7LXLOJkr7CcwliULO4CKM1ajqVBVZ2EeG",
+	"qjY/DGOZkK0ubNrcRDUsAO2dkpG4yCOjvkdqfiVg7Sv+GwJXR06HMIsEvzHbVvItuZ4lTDpqGTkNAOYi",
+	"ff1VyPWv6aShJPcsipr6bOpqDk2bibf/4WXHIyKGOwWr2v/wsus1EDZDkP/wkm+3d5uddtsDuuNpPTrj",
+	"DwoXbO04u7Tm2qmxWmQARNcXilKgfIHs1OVGZNDvIxcs6M7qsqtL3/pewRD+tVNzaqFiBXhgNaemZk65",
+	"js1tMt6kCVqtV4M915yagg5VDyh+FmWfraBnHExlIsZKhptnUUeBERB8/VYrt7FOu902e5jQZJTtIAwW",
+	"ygH/FrNhrVf7PzYza8cm/io3swX9rNACdVQF+jfI7ko4/4xJj9SBqM2ITyVrECpvDU56SjzTH6sryChH",
+	"wUzJMuo3CawFeeq1CELFLft85moKqaUpEYN+4BjBL0yImCb7Cls1/qZ4V0SAGZNVR12qYlUcOBflBhgQ",
+	"IefBcpCTa0G/QGmzRbw5eZOMqNT7kwJJhEejyFOkkIummMC9QgxDRT3bHo0is70PUxbPst3hfLnt5FCy",
+	"3S7b0GsQdEo2JMZj2pRMkVdF51L1AfYWs2Qac4fkiASamZxzxVqUGDsKJ5ezCTsIvH3kjJrIKsoXsSEc",
+	"KakrAVgRXjoz3N1TEDmkCX2pUNlrgCAx5bdcqQiZGhNKl1fgQOVKKkCH0l4V6LYrQceDMh2zrzVcmKRH",
+	"vLM4HNN49ic228eFvTzxyDBEiVibZa5nJAxInfpJeMcI3hcWNPZd7vWjCNAGp/NIyLUEBa9o7UobHTMl",
+	"ogiS+UV0KoHB8dashUc/hjIR8ewR6KSp3ggHSPljOZa53NMzHQVOH3Z6IAKGGEYei2Au19ruSw/ZmEJV",
+	"pTniCjR/gnHUp5UIWUWTypb8pKiYTlBuYLBhO1Nqf6AkJ/xeiTWnMfUjRibT6yiUI6C3KNrSaRAmhN0x",
+	"nmxIItmHKeM+czmfjq9ZnEpPWjNWw/5NhJwFCp+9pleQIra7zRd4nWdGWGMftehPuHC5Fgi329uNIgg7",
+	"zU4598u2vogJ5mC4AIKnStl5NVuOwF7fnPuvPSr9v/fU6+89IkWckFs2k0QYq4iG/oa0sB6Q2uUpaA5i",
+	"BqTqkCYMhvL2iTedTFhcVxM1vE0vEvfpXzgNQM9oEjG7oXFAEuFyxZVbJLsoHmqdxWMkeIqgtvD0HBU7",
+	"9405LLqnM0muY0ZvpcuTkKF5xphrUd3FxURUJsVDm9tVBdILDfXH0Zw/z5/W6zACjWDxEWiieRPT8ZjG",
+	"hhABQd1QKgSpwzqb17NmSn5Qyj0fXFw2U7NpU9tNPdLJJJdY3IMcr+SAmEn1u0Slu9sokrSMKpCXZGNw",
+	"cjg43AA42wAkaOR7STa67e5us9Npdrc2lFAOGzGm2I6TG+8lDGZI/guvRQZgxM6olk85uUY5POjZSJMf",
+	"yHOIdwAieJBivoSH4AYKXs3UHyW8H8153jlaVNOHSjVjH5N9Izaor9G8qf7V90EHO6NxAvgLyvE5uwll",
+	"EsMER4FnqJDcJ95FQuNEAUm/OuAB/hUorX0/f788sGSMmUzoeGKb8oB600gqCtQmXv/w9ZU66Kujk5/7",
+	"x0eHV2f98/6bweXgHOwT2rJIEnHLOEyr9LyJkKGaaI6AWWeiT7jiMnxYl/gfDcEgOH8LBqkNWenubq3T",
+	"7Lo1zyF+gZYpZJRKyaJRQ90C1Awtwu5P41jdd8GZy8dTmSiMASwXMfG+81D45zPCPoYyAcYpItZDIn8f",
+	"yrxPoKgzbne6Lvd+enXa7O60O9t4hMZjqDlxixyI8YTGLFBsS/CbCAwH94zeEu/dpgemW1QUtfbccFxO",
+	"h4kmANvtbeKPmH+LNr2pEnEy400k/FvFB9UDcHVqWzdNgCjcC7N26XL0Uxkl1Nh+1GX2k2gGEp2c+j5j",
+	"gSyiwHdViolxQq5LAI+GJ4KzVU5/0ZGbU+xlrhptozbnrjaoxG3tyQYTWx1g78OphFLwhoMSA5f3LFZn",
+	"vNXeJiciIW9EEA5DfdiKU1Gl+M2KwHFr7WYbbNJVIMps32vDCUVmUNJiVuLfejdiII/QVIVTu9evA7HC",
+	"969ZoIitEo+uZ8beCRtzuTfW7s036o4Pp0qhU7jGhcYXLwpl4gGwwV1EI68ABJRayohCWNiBDQC932sh",
+	"IkY5bPg4HIcV/lgwo+WUhgm9Yfuku4PHj6wd2bzm7/Ra3DGy024DJMDJB9awnXY7p5x2d8oXH8FqSvVs",
+	"9UlqUwl5stWtLXWmHStBfLmEpuR1tHMC600EeE4LOqtk0dDxKRc89GlkqxFa3rd1ibwmnn5Vq9q1Wuaa",
+	"mHosxO10IqtUSw9/V1wUX9nPHrxEh6AaEyUFDzasXR5gSRNDNE3CN0S9qYgofMHN7cQ30VBOOWHjSTID",
+	"FGnsWzcYlUTtEVefqLGvhaKKs4lCLelyhe4ssMV9/Eqboq9DwLA4pNdRzvRrbdJzLG4BbvNqnjzHcRfB",
+	"6vS8f3Xx88HVwcXF1fng+OryL2eDq4PDJ1WJ9VkuEU/zu9V/gcSFoswbRnnIbzwnNUIXhNRQOuR6piNz",
+	"smCLChG1R4oyLRKnVH5UUK4E1J8NoPazdb581X3lNSoEXhi763K1lYiqTdfNjsjx0Z8GZEOLen/YqDpA",
+	"FJledV89mcC0UtyKjiyxHYYKkIpqFmnIkhgUb1+HuRRDw/L0ZIVQllLOWIyqqUbT7sIoHsW25kHxo7gn",
+	"46k/IjRlgSRhUYSOUDQcbEjigh1dSmJGc2skEP50zHiC5gTD/Xg0czk41i1WC7TSyfgiiNJJmETMIZNo",
+	"GtMI/4IrYV5GFlsH06LxqMKHOTUbrq5aLfrWsxFIIkQR4/T8FYhmM/jaqib2fjDMQViB/HQ4lCypALaS",
+	"o5E/a4UUtGMG1mUlbSQCHFg55GlX6NU4TynnbS9ivO1SxnuqzWYlfAkMacZa7wF8PTC/iSEIkwh3yzy5",
+	"mthjDHXlWxjSSDKnTP5BvER9cvWYmzAAVVp7F0kQ3ihsypieDG/AeRsxCuaR31gsZM/l3h877bYm1238",
+	"Jzj3UMdZzLSc1Dmn7lOn3S6gZKfdLjV76b0tsnnZx7u7XSs/0iezdxVtGvOmAPWdU2ro0iaAKssTSUII",
+	"Ev0ZxVHQyyCcCK1QmflpzrhxPU2Id0D5IcSkvo7ojbFHHFD+FgJX8aG2gqihwHpZ7lF4BhvWGVUa1mEa",
+	"wFniTjh8vSFNWGfPOoiXIJ57ZEJDReAKKp5DJEuMu3UO211eR9Ef9fohoZrmZFe0YYLjcv7aUJIxDZAQ",
+	"o76tw0ldXgQ+jKomMx70Jri6Riy2HF+piJn69Yzfa59Ql6u9WSKgYwwvOTJfPKyKE8qiZNc9pEoRriCU",
+	"LZW+0FVaT9mmial0eRpU2ctEMZLQWybnBDbHvCFJl2SClZG/XG4JYI0WyIh0Mom0UwWUdHQzwYmDNJ4I",
+	"QqNIq6nIMl8W/E4YSPTdz+ni6qjc6giIxrxg2fruO3LJ4rG0nQL7ngNTGTOTtieNRBTYuI26jJigJoOI",
+	"7igFNWbEy/8IARreSyU84w/pv1j2LPuZwT//x0sMZ9A/69f3CVqMvJcexsMDTo7pjMiExlqNp5yICYtp",
+	"ImLkbhDZAuIQXlV1T13ux2HC4pAihoAEpK2wONkO2EutJ3oR3aL984SO2UuQlfv+mH3nkbr3naFif/DA",
+	"7BZPuVqKP6Ix9RMQd7wrJWuxRjbJ0Qmpd3adzosGmHb101eDy3eDwQnp7JL+ySHpttX02nz68uiCnLw9",
+	"Pi4+Or00j3EV6oFaoLcJ/zw60f/QY3tZ2Ik6ZnV95YT6CvUgZlKtdh/sIiDKZbsAfVWDWpK69xJN4L62",
+	"hJP/QeqkQRwPLVjAFkJpn8+GVDI7xmRieKbLKXpdvY1Wq7WB1hi31mq13JqHply0Y8HrJBDT6wgEdxkG",
+	"DFIK6vOHs3G6sfEqDhnfJxeCS6XJkAHegV4pJwStSmlU/YODq/7hm6OT/bzF++VWWwkS5v86xdtn3fte",
+	"qeL13XekfvHn42YU3jIHFc2MMIPDrdFzeWa9Mzfof1j3qHiHVrlXgAakbiFmiorWyUIgB5M+nbAMaRWq",
+	"Khz9/R//bKihDGb+/o9/Amr+/o9/qscpTrrcyyPjUjwEHnkNpAgpXf/kUH13eq6/9lBRRa44Yhjzpl4C",
+	"Y4WSQ25GSWqmOD33GvvEe3t2Njivp5SrYe7m8em7wnPFjNnHxNJPWuQSHvAAPRVoYAv5TcSaiLCk7m1s",
+	"aAO7izHGGhuV6IgOEPhKiZF1qtGc3I9EZBx8aQBbIkSjRf7EZupS6IhsPkN/4X4RP+BnsGqTuqc4RRh4",
+	"FidehuLkJdkwWP72YnCO/qx6Hs3NRW6ra6jhWLhcDWMmOHgz+MNGI70IIAoqjkCTNPxcs0XkOx8TbZxW",
+	"Qg2VrCkZl6Hie9EsRVRtVg1cXp9KZs6y4W3q02somkCGIgoIAglj1YeajF2zmeAB6V8cHB2ph5G4l0jE",
+	"lLp3TSVr7Ov42WuW3DOGCCDtd4l5dQOFL4Bji5xYRwuH2XJ5tZsLLNSAQHXvL3/5y1+ab940Dw+BYyo8",
+	"eHt5QAI6Q50d1TE5EvdgMxorEaHgHlNjH1OZoIScTZF6zaSBbWBECgmJFWoCl2czgKugR6w1Xf74Y+/N",
+	"m97FhY608P4KNFgRbVBWSV0t1rJE70NkwDBG/R2FSpxMOy6s/aaRyLltl6oFqAIU9AJSoRaAc1Rj3rl2",
+	"EiosKwsDcdLITK2+38eC36CxVS0vJ7k6EEqeihPgTlQvYoAYhM8pPFPf1TXKQiA2Xmwd1MtnGKzCIglk",
+	"wOXg3pKJEIp8NJuKum1+5yGbDXnKMBw1mbiJ6WQU+poXE+/3f/x/5Pd//L/zwZ0uX+YWdYgnehBdd0aT",
+	"kYdhuBgZntAwsrymLhfDodb18g7UTlNdhiDjC6lLtUVeiSkPZI9sO+122xZ3XM4ZOh4DNklGpNMmdZuK",
+	"w9kqAt9wyE6bKOyBIaVDuu02MWH7iCdGE3E5JddqxizGuJdGBokhCNbXzBeKWF78+Riu9pzeOM/7N+aY",
+	"/5MZNp8kmcsyeMqJUr8dpYkIsrdPOvbFbJGfjRqybRt4b1iC8Z0SIqZB9fABCJt3PGgJ0H1aNBi24K0/",
+	"/k1CAhyjcRRCooE6L+lyT8FzcxLRkHstcpqFh8q8eWW73XbAa5uopWEgaqpCFW3K2xVG1HJ9rQj/1TPQ",
+	"oiQUi6J91RngW2m4L6knjFOljd9zFjdIWIj8vGQyMUOWh0L52YSL7EITmiQsVp//x6/95l9p87d2c++q",
+	"1Xz/qeN0d3Ye/q08URBWq7SGE5htPupRBwuoxZC6WUuaUqO9PnImEzbGoEdU58DECRRQnZikM0mkaOT3",
+	"fn56PLg6P/rz1eHg5/K9x2Zhjw2FTncGmxURe26bDMZ9piYWly+1sTiYY8lA6oFkOkiOuxfTKEB2Wwe1",
+	"7mdcgxiqa4mOtbLIHEcBu9Eipzya4ZAepEB7xIcR9fCWSUZpP6UDFcJ7HMyco5wwTkGBMi5CReHR/egA",
+	"J+Mut4wRSlpCP3wWHmrddcdiIGOlVOoDID6NIWZUSQo6SxrYyQ0XSvwrTZxbSKNtEv2mf9L/YXD+5EYl",
+	"VMAXJoA/ziBNvD92Ums0CG5poPR6xuiiKbr04ultfK4h+lIkNDoHD4es9C/QIJDES6xXtXyhFR0x1FZM",
+	"EG9MgJaVzLuCy8EefV23w1sogVDuSMMt6Bgbym0bXCGcaCpZ7Kg7pxQhOMfYwlDtrodIK2mqL5AwIfVu",
+	"u91QumECOVdDvDVFIJA+Gs2V5Awb8XoEKzlUx6IUmSVusznnBlsFQpLFsiqJoiRTQi0TUiMgC1dn5Gp3",
+	"jW3F3AdzAxIPzDG2orFzt704x5NmU8D2Hh8DDwkylfkV6PJxjsVNyI++fFJFfvonDV8HsD1H6DUAdGNB",
+	"3LXeTeqJ0iGoCz1RVSHQLi+LgbZneFrXEUBtheDnOSCQOsbtCD4X/puF4Bo0c3QaH/XTcFyH5J4oqWnu",
+	"GRBkMByPaRj1gyBmUuqY4lxsb4m1e+4ZDtaoCoFxOcbAkCcNgYHtv7wNx//T+DN8MV5mp10UB+Ny211T",
+	"18YmPZGxc/3pDxuK6BXsZMbo2WgRY39Avv55QcrlV/xlJ8s0/DyN9EFJBSjUAj18RQMtKKq/fEwOVf+0",
+	"lUSlD1qFAeDDaxHM3pi8YfVATsdjqExQ2263m912N40uVq9mOcY1pwY3FOdTfNl8UHNqAbtjkVI90mzH",
+	"2rk9CsjheqBeGs6CFpqA+RGNaRZTAgU7TGKvEqOy/D0FBzXgiUj6USTuy7ewld8CDKHfrtrE1mqbsIbK",
+	"FnOeimvzS+kUoBlKJUdULqOz2jKMgIhrMAqiPBHJazHlJQvZandS7TiNVk2BM4SPyte0pdeU0DCStd6v",
+	"n2q3bFbUkPWHtb29vb3aw/vSPWQLyObskQ31yQbuI1B8KYE4p8NwOMSozeI+tq19iCEJ4EWFS9bXlVvZ",
+	"LgfvQTriBnAI0mm3u2DPam+YtHwaReSaRWCAFJmEmc26n+0ve0gjXZdInZrW4HCzNzHlySk/SiSLhmUb",
+	"7Sq11Ix4E94pokPgK10FQH1XtdHu6mcG2dAVZ9bPVuBTrsBwzarW0kPgbVjbY8EpT+Oni/vbJYkQGKOV",
+	"nShwD/gWapwAW80MNeV73X2avRok0NsAdj6id4zQBCO9X+xULzRM9pXiMKJSvZYm8+lrC8pWxwYMqwTL",
+	"joEsY4RGikvPwNcrrdnslVSCZWd1sOx0qsFiXdt0OdReDFTsQ4OepTxmkKq/2Gn0yIaaQ+NGyO9oFAav",
+	"RDBL5c95UHR2ujq/wXY3aNlRXT9knuXb7+yU34B0JGv3uJVL0UoxrQIUR7hubdUeYtq9vbqNuaE2ejb6",
+	"6PC9mOV5iIbHmTGN/2w2VADI3i7Rr5IJTUZKuNE1M7LKHbipCqDslV+V9GsLKGGwOhSy2TfCYKNnx3tM",
+	"ZYIWBJ0eAeZSsvEfv3aae+9/bTf33n9qO50XD/+mUYOL5IgH4V0YTGlUdj22LMxKo9cUYQqzz6puxNYa",
+	"hGJnpRthJAJuTZ/+qgjiTru9sW8ui1oqEk+I1xIoRSai7GOJ8JhyOZ1MIJTuz0p+THGkBD3aHWK9jpJ5",
+	"djZ12ahCiwoOX4YWH6uA8nbhzET9GIVK9tv4CEf9sKox+d0FVNEAaNiy7cdxVBRtnwlYumLcv38cR0ax",
+	"eenWOq22WyOM+0Lpti/d2tvL183v3dq/6wJyWBDU18snH8cRly/d2ihJJr3NzesQVGLZgjIaSh3avJeb",
+	"YxGwaPOu0928YXwz5AnTvtpNgxa6fB3URsIJ1EHiM70vfLyZPc/eLZ4b/r7y0anXu7t0IuT+R+vfLT1j",
+	"+ej27IBh+jE8umUz/DOdUY+V/qBrrKqTwAcf9RvWo3R+e3wNf4M/5mntMZgHsmlFNU5FAzRVbtWcXOVb",
+	"6o8YpBLEIqqaTL+/aepmPji1YqWfZZ8WK+xapeYWfQbvwN5ei/g6DALM5ltDlUTcrNJ+tpqdF99j0GpE",
+	"fc208ZNSQgTvlzPtwke1QRAm5GAJt34rLQKN7FbR2gmLlRpqrYZs5MbbyCtVl0rdL9kbCGoyvOEsaIY8",
+	"pdsbUhsIgLpb3jgrK0vHOWq2UAUMLcCtv69Q6o31Cg7BtHIq6tO4UNCiJnHI/XBCI9TIN/w8LDJ9Rund",
+	"utxq6YnvvbDVs2kCsX5WrUlLSQMvpjabVsFg78XqLLu7QLY/UZtO190jeRZess6RGKPTcChiFt5we+E9",
+	"stHNFB1eaYlAJNEaP5G+mDBHh7DchjzIwR2AoUMFoHroEE+if3a0BD+KsIF5LLD4ImapODq+iVtjyoFK",
+	"vH8S7EJkxwvewU32SMWcz8X3n4AOfTs8HrazPo9fmRhajD1HFp+Y4eNsS7n93BL+FTi/T6MIqiOg9azk",
+	"brSIp+mXZ5XlszUXpDRqDBfsKhCLECajxUYkvHVCQgAAchSLMGm7g5DM5aAbadMVODgJxQBmU40hTDJ+",
+	"ELM7RiNdrCJbJXyHhu1vUaw5UneL0+iCxXcsxhNdT8DBCJs8QdkBKbudxQpOOfs4YX5SalzWb5dz8gsM",
+	"4AklmYJlEG5kLCD5M+dtfx6y+ejdfSvEUm9mbWK56rksIYPPTYbkqujzbV5fJWqCnKr2tubF1QrZfC1r",
+	"WzCA6qqpRa1QvNRY1qrtabvpxS6KYPN1UM3FSeu9LjOuLVpNj2yk41hCaA5WxX129IiEBmOlfnAWAvf4",
+	"6eL0hHARk1/eHFfusrNgl9bmIMh0lIyjaimcWz1egpCaChdoRNYr1FvV3vRJLIKpD4ajdPyNfcU8SREJ",
+	"ICoyT/Kei3Q+G359O3Lo7qNI62r4bcmaKaY/sfxZWMBSQTS3jq8thPZ5FQCXF6NOy0qnRfswphCrnuTv",
+	"oKlGbLIjCj+j/b2aoLjczNbB2dSPjW9XoLTd62swIzDzVLnmt5uddledlpz62qFYSofhvVI6HOYdnN12",
+	"7cExv2kvrLnR4WN9oeiA5CLz+frWG11jC5nQZHQUyEV7bZMwSCn+2/Mj9GQtDkLYruS04erBB2FQPasd",
+	"hvAc7OIp4fLtcIjtR3GIZSdl8QF1Zk/MFsJgKScws35tJnBUgi/3THtDAVg6l1s9A9OPRWO+VaXgtD9N",
+	"Ro+JfYN/ognASG9XxlQKz68K3a3Ub0qcbJnIXm09UzIsNaZaa0KMFxFR0KqtfLqwm4U6HppX511NpH7+",
+	"+oDsvtjeI//7f+20ug2YFcZ7pN5UBiA9bwWILuflBS0LiDnZ/EmBUjWpV5zVy6ByRmeRoMGlEMc0vnl2",
+	"uMSFgL1ITardP7vbf3pScCyaC/OJsVgNen1kBpNHGcZseED9yvgK/1wODMyF0lFk2lLBnva+mL0OaRix",
+	"wLJeRbP8vkOfveX0jobR469JwsYTEdM4jGZXU2uwakiYBHUShIGOHMEarxwSwlsEGu5hWPOTwmXJxLpy",
+	"jQnH0ymrzI9ZIpGpXLOQ32DdX8i3IIL7bJ/E9npzLAV20lyvdyCMFvIbR5fPNQtavpKKRmjL2gmmLOVS",
+	"iDeUzzRbkV8EH8zuTEFkA00snNPRqfl12Xg6TDBT5thK1nVMH3yYtjQLJaGYb5DHELxeLjdscJqMGE80",
+	"iOT81/mteRZueHqb2OfQ5djOJpTEq4Cm1yMp69O5/ZARqVsW0oQRKJI7p2YWEHKRvGG1vcxQ5C2nOc/3",
+	"49kHQq0CLQ7KQKoB/qQkQZ9djihbs7KglyY14avGeS3izKkNF7Nw89+9e9fsWwOV52UWNgjrBhP2FKt5",
+	"rtKN8RWVoU9iRqPxSxeiAiiUzoQKn3MZFGkxw5Xkx8oE+8Lh6ioNh5ZuikpArVdLo1tJSVWXkJNiAl2P",
+	"mGzZV6cXF1Z0YTH3V5cdrii9q8Cnl3WAOrR5yWS2nA+O+5dHpycXPx6dwVfZF2c0GZVm8oJqLROaTCUG",
+	"0SkYh4k+iIAYkD6sUc4z06CzCgWFTpZfD4Sl2Tm7Oztbu6XpOatEiKm7o0OYKYmnEWuhwQw8v+U5VmQb",
+	"0pIplMiDmkfILFGcAQRdJX7rKdD5L2JKOGMY2z6Jw7swYjeMKPBhZvfVxeD49dXF4Pzno4PB1fnp8eDi",
+	"6uz86Gd1rfM9zgn0eY5YUiioCJlo1firBjs6HvwwuDof/Pnt0fngsIiVWxZWZnB5Wpz8knD4bCTUwQpZ",
+	"6Eu6YAuD1nOVPwUurenAzKODlal3OTg/6R9fDc7PT8/zuLCTo1BmhwS3SPQpPylerLmnzz7aledKz/kN",
+	"S0YiyCfPPeMhv4LI/wmNE4JVhJJOQ4syPWgWM4b1kLPTi0sSSr6RBScJTjb9eHzOZNKfhJtpO8DNTqfV",
+	"2Wp1vm+1d1I7pMUEIJN3Aca8GVz+eHp4dXJ6edU/Pj59NzicY31qnfLX9vsiadmx0AkBCU05DCifFpe+",
+	"Jug+CzH75Dpd+oa0ok8L0We6ky2YLeuUeEgXvazUra6pkiHvqoatp8Dcz3NVp57qBYgIGHhwMDi77L86",
+	"HhRxbdfCNUCybONPi2dPuNHPpmdVdr1sXahUZjilVyLzWLLMSfdk/KtYCpp02m2jlM6xc/JiHht0p6Zu",
+	"e17+xlowBbTYLqAF7vQZuNgjdvb57Kw4qZMVdxLxXGfLWRa/CIGKutVt2gsBlgv4omiMhSGrm4KfClGK",
+	"FtpECLTS7ut2mGNsRg2W4UqK8er08C9Xl6enV8f98x+KFKNjC74mXVz3rboUguBWnx5T1tzak+lUaxm7",
+	"8dhjlhYrfA2M9Lm1f10wDO6PQkasAhbMl5EHFO+QuqJ3LO01hhzznri1TnPLrTX2Tf1rQm9oyI3RFEbF",
+	"Qu6VBKazPUdg0kZpBTzqWnhkg4xomD2xev9VYPRZWOgZyHlpu1V7QSnJQmp531OLMbuSIfeZbWrVq20p",
+	"SRLibe8zGFi4u5bH4unYG0Je3erMFkssW2wvV3W3yqlRTdGMhvz2pP9z/+h4XhDayenzGgrEBsNz8L4n",
+	"2/ZnU7ul/qK+XVoQ8zR1xV6BZTYoSNw9LGaLf2S9CdPhtbvM3BYxHocJ1ICt0wiS17F0U2MfM5dhgDBx",
+	"uf7ufhRGuc/GFCsI6cVBGYVrxrhZo3F0hYGCsEJil9tuEBpkLqEJozAmVudquTy7Fqt7bZ7kTqzhsKlE",
+	"ecW/3/RP/gIGrMHF5UWB/nb3LIRXM6oNknSHT4zua+3oqUxRUOxrjIerHVBpWmTmv0FFcSXP0dP5ebDX",
+	"0WqOnicREcg1o7GSX8Ahl6vsU4lC/beXPw5OLo8OwIRfaQntWIiU29ITc/CFW/h8nVCvG/U9E+UqjQfK",
+	"sS3r7ONEF0XKjjJNbX+jlMhLmPLZOaetsKZg01aadEGrBbEXlmSUmzBh4z9iYE0lnrw9uXh7dnZ6fjk4",
+	"vHozODzqo6enIO/t5NAkqwQA8CIAsKfnsV8YQJ+NhUrb2JD2srU1K10sIN2jg4zSymz2p1aIaGcLQkRz",
+	"yg8UJdzdJn96VRY0i1+sVk1soc72PBGxT7DXbyYQFje0diDsOqf0lTPR1lbKv83g07NYXEdsvFL4wATf",
+	"LeMeKav4c77YCoTN9Iy/+vz1Adna2tqDZiTNVKPQhHsbakSWeN9TgkavxTTpXUeU365OwPUOy+362UKL",
+	"cah72zsviN6xblCho5b0gKt4qFeB2CX6L3WtiqlkcY9GWlnTcKPTIExEnAfWVplT+NlAdVmoi4DVyiCe",
+	"WC2upfQbsFaCAyTdTskeMgiu6vxYFYoVtnZ0BhQ5lZPPq2vyIOWsKYh3Kx0Wzwrn8n3oZKQ52YEXUwTT",
+	"rWSQXs0HviqcFwakZvDbse9zua/6WcG4LG7Wgs3KdqhVQZRaIbJQtBJTSgqorcUGoWcF09KlFiJiM8it",
+	"bqpYCWzrKe7mknb3FtkWnhVyGZlbqv5/BcVfL35FzX+VE1qiFqdks1OhpD/bYZyI3MqADymyb3o+KpzW",
+	"1czSVjWflXCDaul2u93p6ohX1JszfeQsDaHaODgf9C8HG8VggaGIM7/exk0kril2VN1Q7MoQr43+NBlt",
+	"kLr+qkfOB/1DbH+jpi2bsGoSdUbsjsVhonSSNYOFEGhrFo/b1y54WKP2LNzrM4G4W+s8HlGwbe44thTq",
+	"lR6HZapL8z6zKDcFUyI4GGZS/aeFvULuw2QU2rmh0GrKKqw2dxK61X0oScB4CHj/rHDX+0o9x2qD+Spp",
+	"0IzIbFZw4qmNeptefque3qvLwcOcNZ4CwGK+NDYTohJay1BrVLv0DiwACyjjx92GNnHjbj6riE3h0Hfa",
+	"7YWHvixPZ+70UkEFE4GISQR61iNcJqrgEJ+bBWeuye5CiOWlT6tCxcJUuDk4nqQ1+bQI86wAXDN9LoXn",
+	"mrnvc6DcblcxAEXK67JBNuzmZBv58lWKOmeExe7gVkZXzqFnq5U9/bxUxawLc1DU3PnYFAuQn5+IqOHZ",
+	"2VrpMldmIM7DzP4itTZ9KU64TkAHDvskaXyGMi4G5np5e3OQNXpKPinsWcH6357jCs8xwu7z8/30Lezu",
+	"VSLOeebLZB99xgIWLFTTCkgzp+N9IdnoX9c9i3v4zDw8w406q4lCaTvEnNZUclyvp1FUTGqztD6SCILJ",
+	"aRiT+KUUjaIWusxvamC8lt90GafaqYS1tsnrssOZL3BjzsFW7g0sOQjbiZk57L40G1NrrxCoPodvYeHG",
+	"0gHsIo7oQlshSqm0ZOUC1+HFUwVHPVNJy+eAzLdT7vJxjsanOtOv7IT8b4mnTOL5Nj2tjxbP4NVk/msr",
+	"vqC7l5KAx0g8ZcEWOGQ5xVxuqid1yRix5KLGc5HHLwSYbyYyA3e8NsF81JF+Zer4ZYT7r0hgHqlXrEuZ",
+	"Hqd92EVjSxuKdKBG77xMjoJ7aVXETlqZt7KKsDVOWRwlFm3UGkHlsrbTah8izpp4lg5Yuc7tpes0c9CS",
+	"YXuELvCmPQ+pfBaofDu1G2GLj67u+znn+ZXp5KPijb9NIevzlPxix7XcEHY45w5IFdj9NouftdohQQWU",
+	"6hLkOEBp+VcDsstZruWNFXm8Qre6bFG9nAXiqxcZfz7gfjuhszuPEtCqjtcqFpsdtPVw9SN/glKzNvIu",
+	"LTqbX+6/QhOc8pD4kirg3yZ5TMEEi+4Hwz6g7aENh0+1SawOPwm1zAAlOeAa8+m41vu19sPgsubUzk4v",
+	"4D/9y4Mfa07tcHA8uBzU3hdzD5zax6b6sHlHY4j/UCPgtFhuBEezn+iRc4/0LPYzM+OD6T6frfCGJTWn",
+	"hsU3ak4NqxIBsY1YwtZa5A8wFP77wAyIf741wxoo4uAPWOaNycTQNuiQW0jU6HS/n0vTcNQLR/jyThYr",
+	"Fcd0VrNa5T/psA92UbpfEZKOOfQMUOL6b8yHMmgKazgXCZYtm8eXII9M1tq67e35xT1UTGEqpC3ETdDo",
+	"DsDEND937Z2xcmW9jMd0Rq4ZkSzZJx4Yra44u/fQqEUTrGMVagu8Ria0fNWcWvp+zalxdsfiVRHJWmXf",
+	"DGY/fKcGPoFx7ccnOIfiqXmAL8lWso/nwalF4m6Fj45DmZwOoUmzRJThAU0E0pY5uGIgsi77hQ2Rb8I7",
+	"pjPRNUyuhYgY5RoBDRaUlU2MhNpvgpXggAlAZwV/RBVjhX7b8FN6kOhbtPG+XYL2hiwsvR+TmPmh1Cg2",
+	"vzwwgAbhTZhIUtd1VotrwX4TWId1q1ubL8vq1KANrTHfl4PU++BhBzY6rgamDq1cYV+JphQGlVMsNaty",
+	"0nGdmqGRNGHgKnhfMiBQ0sVbSLFCxKYcnNqRZEn+LpbtrZwYaU9XNreNnTZYnTxBeL+EtLyhk4naV3kl",
+	"z5RmQO0mfyRCn5G6l9D4hiVeA0NLh2EUyQKNwbGuoS0JukM9wJA86dKO0lwSYUl5SmeFQ4YV5Uc6hjqQ",
+	"4KlcOkIB6KkHV49bAUUo5XVGY9SoAiynQaMza5NDGklW3HcYlMMbS0dsSER9U7t3QuPEIVMefpgyU70J",
+	"KnEBgU63C5XE8jvd3YYqyenGSwAXDrFWyNx6+px4iLqewmIPxQbPVP/KamX0rBoZ0HIW29SYahkbkvjT",
+	"OAbnhuCaTl4zIjjWpva+8/ZRrbkPJVbQQNcNFhsbKskXq2hud7oKMCG/ScGCfpAMBm6t0+xAjdgcWWy3",
+	"S3d+Ijir2j3xFIbbu1Vv6y07ugewEj5wbVCGNK0UUsdQMUfXO2v0XK6dRbmekQCVtLQIVISTU99nLNA7",
+	"5oJ4E4wq8wjlgcu9iVW45QJfZkGPAJp5nwOONEx2FRlyOpEsTnLCZDZr+voqYoF1iU7NCrS4WfZTJn2W",
+	"/ZoJo+W/6kWX/mpJrhNaxaNNbIe6joFiVVXF9rx9EgMhu4Pajep8tTpOYiESUDyvpYg0D8iAV1m+b7PT",
+	"bm/6ozAKNouVcYvn211+7TVWVdMtLM1crhwiNzB1/Zw8nUDUwJujqBU1/oj9FMs3IEgGxHgdVYGv4aMc",
+	"PD6V8YNezVQCfnsxOK+VSc+l12T+TI/siR1daRxWDpwNY4QC4mkqiTu0CIfXI/ea5Scj5nJ7WjJiUdAi",
+	"RzdcxCzIgaJwTxHWS+QAaIgEmGnf1UWMyUrsWMibyqs81r0FufjwCmTJlLF1KLOZU86WyN0ZH83paR1F",
+	"qMYhN38uUdtw2sUQwZMuv9zwPeI2ggBwQBrsQbbkEEb9EZJncK3ZiFxAXQ2HX5HhpwzaorSawCLBWXz3",
+	"a7lLeyxuQn6Eoyb/U8/Z8sW45kCjb/VTp91+eAB69nyn8/gDORBRxJZbXtCmuNZ65+05hXXPWxWGITdW",
+	"rFVneQ2frDVLrETyi/C3CvwL2JBOo4RM6A0jMvyNraRSFWCezZHtykmhWHEWhRMoEITD19DeHwV6Egh/",
+	"OlZyy0ICYQ2hyUQPKWRaszZTERxyjcpegSwq2q9fVn/McT2FHan+CdcsbwrJjBaWHo+01mKXtS2o0Ylq",
+	"crn2YemsmlSn1Rizt4l2VRSFHktbVB8/vHdqfor6OQz/NbMzavOiXhQSibzl69faCqVSsokwo/G9mj3F",
+	"9V/n4GeAgBVK53Htfbqkszgc03j2JzaDpxZmd3cenFoQSj8+ENF0zHG5mtWEui116Z61LTOdQ8uWQMKi",
+	"kN/i6yO8lto3EQmfRiMhk9737e/bjy+OvEC62jSIWnNqtyEPYGXpE71WyaIhnFFk/lBgybKZo2HTBOOp",
+	"QU1lnrNoGtOo7A2J1vk8Mczdh3KevpRumTHmKZc9jEW+DKUoEJpsLRVEJc1oK3HFHr6GngiYVpbKlEPT",
+	"ISGVlbeh8X2afJGHRrFW0+q0e5B9l6faW4sFjiy9t2xXP15enhF8AXpROIRKQglSgryUv635eZKwWH3+",
+	"H792mjvvf203995/6j78W63MwmEMXosnTtjHJD9XvoZIwTqw2AyCc6a7doogX3TyGrwlpnHzvKwVyIGI",
+	"xDTW9aICNgw5K20GUrB8llrVC+Wz7Al18dSd75dCpFBc9VOVSpRSUseqpiLiNBcvIcDcnTTsFFs3Cl7Q",
+	"/xAAhd3t7C47KQ3V/JYrjgcllxTm80e0ssn4iU2rCyyfC7eyWIC0WFzZ6SE73JDkOuQBuaNxqJg1INh6",
+	"omAG0KWC4IoALoeHtaEKqKiZv7pQXVj8Egn0OOS38+tEXm9f3C/I9jsrkRiUCLIrABJOTsRzMnEhZybT",
+	"b1Y6bLI3l9h7Krw5a8gECvoW93/QgkzxunhKsPEc4vmUCx76NFJ/TGjMeAKPFSDVP8yG0V4SiTuP1CmJ",
+	"QpkoNg++LQmWk1iXTAbHAure3PIi0JjBVyxo5KmkFrfWYmZqSw6ilGPuEpzeApTMS1ZrWFE8jPk/4oES",
+	"0UXsEYGGe4QhUfIsmhpMEXw6XyW/Rwolse/DZCSm6EP6MBUJkqn8URcmzmNSp9lZBWzl4LB8oxVKYv6E",
+	"i8fZ0xhyzoaeZQdH/EgBoq3qyYgmLlcDyhyK1AFpsAbohiTekAcXCU1CH7090nPQNpNzR6mlwc8uV1tr",
+	"OMSjlgPMI5LOpPZbLPV5GXcXcm+XZw4uB6RVLwjlJKKzlB9ID8t9JILIkbi3x0WNt4JhvaGTtSh00aW3",
+	"LJTCHMYy/9vx6c+rUJy5befG/bX2hlGuXn3vPEvQRrobJw/BsoVV3Pg3LKFKWX+j5cU8iv8o7sl4qjAk",
+	"M4YkLIqkHSehELamW5NSRW+G0yhaMUTCnv4Yx7EfvUnHtJ++hvFx/WWq3dw2TnnmxkBUnDPttIg3tqZ4",
+	"qTblQWyDBIrkgTaOASOOyz29Ww9/BKVBcQFLw/XwZuB3DvEUVDzC7lg8g+L4C++BfNQtWCCqFGUVdRo3",
+	"oqmeNeVtOGmKCZL55kRAYKM23egrE2Pc+JfWv4t2oyXzlNtXy2wzc7QczGboUtzP911RtHdEJZmIaDYW",
+	"8WQU+kCuZXmQhjH3LFlqUV7N7D2rnzsIkEsF7xWjRlZHiJwV56mGLVA2hEUpzZoGYdL3NZsvyAHYinbu",
+	"dF8rWYOTMNByxSQWdyFqQNCqQ9cOszpZqH/CT9RPoH9HLKY3I+zX4dHfJl5BOLtn182JiBOgVfNu94rY",
+	"BzUD8OmbkJNi1+L8BFAYtHRsKaeswuYE+9qQBN/JD5j1l60tEPELEp5aMAq4uEyQcc0saVE8JWugw0cJ",
+	"gXUvm4pIxpS0bNWo4jdN3fkPwgYc4uGfXn656sfaMnEXVg3grsScwZ3GkDntUMRLr1yGehDvHtpKEASK",
+	"ozk0CUXNqaFtGjL1WZBXg8y7c2D3s5DG1V3U78Bti11WtKtuzMbXLCbeJ7eG2bRurUd+/8c/HeLWIP9N",
+	"//0AB6gWqEQ8JTOyO8A+MOJhZL7pp6ZeaBS8fTcx5ehYo5iq9qt+xoJTtbROG4x++Ijhgy6YiXFZtd6v",
+	"70uF7xGVJZanix/7ze7OrlnRJGZ3oZhKRZ5HG5Jsdcn1LGGSDIUugneNycjpD/rDwjiw5w1JUhUPI77r",
+	"t2wmiYTAeweyrqGR3NvLAxPeMA79WGDuYAMCF0fsY4sAikHfG7Dk6XTmcXij27y1250OLFk3BipMq8un",
+	"haZgkBqdTCLqF6xmO8F2Z7vdpdf+9nWXvti93nvR2Qv2Op1254W/s9dd9nvBGNtu7tHm8P2n3e1yW2zq",
+	"wT0K8sIzhkSY8lU/IEaUx1re/Vh6rJf2WZrDUAAi9d1t8huLhTRQRESMZVKgv+3P/L81gaFjGo6CqpAZ",
+	"+HlDkl+a2gzdPCoS9M51198qG1yyD/PDnikEMEgBqOWQGzqJFFGFBvWd3PCdvBd1d7s0MBX1uzVkDkUA",
+	"LzE88KFM0hizBdHY93GYQD4K44FGfaQ2dfXPkMuEch9i5yLh3zrqojn2FZOFM++2u7vNTrfZfnHZ3ut1",
+	"ur32VqvT3dre2f2r7UROK44vZR8K8HoXSN7zWO9oLmEffwbDjHhbqK4J2WJudKbzPyy6qk/jV4sxQTiF",
+	"kQIM089zce2pA1ZpGFTKayzW8lRUG4n0UxCiHHGpoigZAXmK625d4ewuwtXrWBfDxLFokOhTNKbV2oOT",
+	"/d4t+/29uRULsRWczOyjwtZNqJa+edfZhLsh/x2O6GUH87ogn/1lZ97YmV7f1e8xSkIl1xhXUkbX1C8Y",
+	"qlGXEK0bRgmLpUM8inn00MqByoR4kn3wQHdq7BN6DYn62hoIv6tBCkGAFRvHhLnuLp2ELyvkpmLUGICg",
+	"8s5dpmHTZQHKlt0wd+TzDqA8eMyROwQFwIPC3+cQR4Uy4VvoBor/tp/3fV9MeeKAQPY6VD+gmD0vuQN2",
+	"LXVlYnRGhThsVlgWCJyWgDRNR42JFkvohkmLHHHyy5vjHoZ2pjGhnmJRYN2ZUJ+53PvMfErPIV4YeOBV",
+	"5i63PI7plCd0zLStRe3RIyxiY4VBDqHEC9iExskYdBX9AxpLS4eFYSjxOIyp33fMU6WUFkeJmTH0jGI2",
+	"9KzskDL7jr3mgneWckbOBSt6QXfKFGoRB+rcupDKaPa37NKb8z7MvkhVUxpFp0OgdquMcBSASRzIVrqY",
+	"jlPTWb8087Ia1T7Srq55s5z6xQEw9sAZ4K3shCyxfiwKZLCWumOW+lB5nT2Fr3dhMKURqEgTFkvBdRGk",
+	"7Lf0okiS0FuWBgAjh22ApiziG8p1Cr5n202zYUBbzN4qt53qxW+VBsnmECvNnAGwz9399KB0HI9FT9Kb",
+	"m7kdH3tzgRqV4FxFGKD5XacJaPJzzSLBbyRJREZwVrvU+Xyj1VJRsmE3JAkDRT8mQoYQ0G6yv5QQmzBe",
+	"HebSmY9y2dNRLm2n86JEn1j1Es07Sc9NBMQaJKMMe2DkMjwxn21bZ/lDKj3OQxDxXunVgmfH2CID6o+I",
+	"DAOI/5jETMsDWUExsLAynsQhk+lRuxyZC476DKwlCm9ZmreW1iHTNpSMB9rsbSm6OYS6vMCczEdPxkcQ",
+	"IqdLbeI/oFRvjg48LA9aspeX4lGfPyyjJzdGYH8uamL4zyLB5fHXF6Q+26j9/Zr32VrpORuymHHM91sr",
+	"ISG7OxbdWwMNq6jeZ3D6CsI0T1DKpM0CKpWmpTzJNp9exPqyItLjZZ8qcWcrE3dWEB3KZYb5EwRiMO+B",
+	"sc53pZ0U8SK3qRc787sq30k6b+XK141myVXCTzLeRmOGmZBBTlSBiI0Z/HoT3jFuiSykzn6gId+QLr/r",
+	"dIkmgQ2jOj0bd1MsOLtLLjeXaaJ4mgInMNwZqXORkPuYTiYsaDjl14wocKi9hBL76dAEzOu6YwhYA/BI",
+	"e+rDKb/l4p6n91dYafNYH2s4lSzQDDh7/6eL0xOXa5Sakbq33W43Oztdr7FvlSX75c2x0smwLhAA0Zon",
+	"haGi/4enB5d/ORsQEbtc+/4C5kcUjU0O4UxChdGAsYmpMdTZJRG7Y5GEwl9odKacbLf3dgECXARMklAq",
+	"eQF3gdRJLbXb7npzGR02s87uR86yBPH+Nlcufa9r25u68NXDIslgjexsv5IuDz5SP4lmOYEOcoHvR2Jc",
+	"vBjasRqsrMTNM8q1NLpHEAMbyk8CoMs8FRAFwKDEi2BxCE2wqMSLHS1lCo5+naeAliKXi8CF6fT6Z/Qk",
+	"rg/BwpspvlmQff/VJMTjUjuDJVqsJHpLW/qeEzDmA3Q3fRGzdCHjm3jzbiv9c3NeoiwLq7VljkVigg5S",
+	"LbUGLoxxXE0OqY4fLbtLp/1pMqrIeelzneminaxYG5HxAOI+sNPq7ovtPfK//9dOq9voudzlf9ef/N1k",
+	"dvwd9cO/u/zvzWYz/X/1pq5ceGVK1f+dbLfb5O+Yy5x1dk0rHWI5aRbkKlxiJIJd5V49b07jCArHQZ6e",
+	"SEYmKKPQEAGzuJDyASOo00gKst3e3txu72xut3c3tztbOsMaup6RCU1Gjv7QMb2LRAypjw2S25ieU+2r",
+	"Q/6eskh87BAuiGR+zBISs5tQJixWq8VZrIqV+h0Y2SrBdwVX8AoqnRnIedkzzy66p2M9rvyYQQANjaSX",
+	"Xyq2g81OQLeHTcGWZe0RH0oaYaMwGMMq0n5lFWlXo3X3YDSrkm85LoUybUmCpYpzxX01WLGp15VBsB1Y",
+	"atZuC4puTGO2bFE77S3y91UKyEOhj8TUVtbH4I+Yf6vIC9B9cHxyTYXmljxHeJi5aJkBMXcFIAfFxh0g",
+	"+WVHbr0JRwWerww8SqMtB0BpbSD45qq6/BcWZ1jsqsB5y2hM2t3Q3jk2Vqw5tfNB/7Dm1N6eHeLfaT7l",
+	"4JfBwduyunRZf8x5mlXV/XmeCWQZXSWxOPdUNzk0Ydm6IiyTBU/OI1pmz0cLpNl56bjbVrSn7e2vzqbD",
+	"QaBGBZWCk8kopoWqFOV9uZe5xTyr4aeHjRc0adfh5zTRoTwI8FAWoiSsfqErursKCXxlOIUdULD6yUUK",
+	"vzWUQxxgQxLqK6ocseBGKyAYXKwGLin9lB2VSR6bou9+aV7Y0s1UcOF0oVnWaYt4abqcp2inhFRtmwGr",
+	"n2wmPMYw9lI+vN1uA38ytD+fGUiuY0bTpuFKiiXpV930K5sJZ2pe+uJW+Yuaw6WvbaevWVSPfCjcsfT1",
+	"nfR1UwRZMWcrf7Hkm93iRrN8njSEATxBuvu4+bDTttaGfNx4VNNXOnOv5EPW5z7I4Dep7ACbWAV8si+3",
+	"bF6NwZe6bJUSyB3d+I8BTwiIB30M+4dvjk5+/8c/Pf0OCDwo2hgRtCknzA+HoY8JPul02cF46ge0iZui",
+	"XgqKQTgcKuUJApmwYk4y2pDZCDvlC4alBPoQsJRj1WJ0AUgdJkmgOe5Y3GVo1tFYrP630B8re6WbvlJV",
+	"3L6kEz4XWOcwxu6J6ba29IxGoKjuUrugcSsecigt/NN9a/OtXNM5u2Vzrt3cNZ3DMpLV8TRCrglMrjuW",
+	"EcO229t629u2UFtY5rZepv0OJo0N83Om72+l7yvBeOqPMrSvK2yypt+eG9pGqbr3w+CSbAol628CkDcn",
+	"LAZiI7jc/GQw+CHb0Y7e0Q6QSiXa5+6hfmtXv7WrQV/VuBSCQPGbjkYRuLD5RpbmDT033BB4Q81sDdHd",
+	"wxdAls5OfCPXIGMlAXpHE/rFkvOORuuV5WScUL2oPklLCym8vs+EKfDaLBCL59LddYPWFapzlnVyyzlZ",
+	"P7+dqyUMb7f3dqtk6Mrpc71fl+fnZq3hMkljUBCwK0Mg9aeFJTm1xSn2JsPnLL0qa9rX9GVJpf3Vg9ky",
+	"BSFnDOvuLClrURYF0M/xXKthq0NY66ZFPKtZu86DMPQYUiNaJb4l23fYb/6VNn9rN/euWs33nzpOd2en",
+	"zIFY5qaZB1DpOWjqNL+1DkkE6e7skIglGLSHhW0d4l15DvGauJ+WB0bKiFGZgM0X4TAmVH+IwgF823M5",
+	"vO+1WjgCjAWmNDQfYMKrGJLJlPvJFNkT8mno2YPmc7DytzsgElCXKyrmgDm9vZOKCUDCW+QEBpQJjcFs",
+	"rzXnVDzxIAhf6ds+lcxRs0D1JZRjYJ7Oltcoloy0L3bJAebLClYe53fZn+8Lv5T6iM1RrY7p6eEWc/uW",
+	"VXBJpzpnkEhgAnE+e9ayiTISINekAbGFvKuuSH1zATaMFT7CFx8c01mxsNSVwHFR/LSQsrusKES6ydJV",
+	"VN1p6x1d8HPN3HxL8FayIn62j+ZVdFiGCdapZR+mNLKk8Hk99r/EOa1xOOm+SjJBUK0CK1srFyaLOjEQ",
+	"QzSXoqqeJiRLJVS4vFydkZiJ6NYQGYiRNqCMFpJFa+FujWhiRyTjgXR5mDT2iUywSOd4EoV+mESzHmYn",
+	"V6lQI4qRv6caexStNX3XHKj2GzMT6z1mlEtrv/tAlZErQKUE2wtcV6od2hF0reMwUUTalK6UUJR0pjDU",
+	"FrSKIAG+A+IsvmdJ9TqIyghDJe6tRUnq6RmnUQrvofFtrkJJeXhrrr6FWkmLeMOQRYHEeu8Ro3dW0QZJ",
+	"xBTDxDyFGYc0oS+TeMo8fFG6PM1DnyYOkQLNDFbHqX17MFM7g2qYQ20RNkzU1y2XexeKkR5CGVuYc8AD",
+	"/VcMcrvCMw8TFzrN7pbX2Cfege6UkH7mcu+YygQxMf95M5c0Zw912e70uu1e+/s/ttu9dnuOJ3+q6WD4",
+	"Mxons6Og1ttqtztZAkfHyb2A1KjW98eMHIh4Uiv8PB1fQ7rMweH5m6tOGzrNHVBd//h1RG+MP/SA6oLK",
+	"uYeCJ9QvXwo03rZf0Es5owk5hFij3I+5hXT1QiD8MHg1q/VqvpRNpQpy81xDOk0gKQFezakNxjSM+kEQ",
+	"MylL66PmT2jJaNnLUHK11qvtvf5+97D9fef777cPXhzu7uz1u68H/X77YGenf9ju7OQ+mt/Josqt5+C9",
+	"yrJ/duBwF1ZA7h8coLwHn6cdV+CdV91XNcdUc1SykPqnDhc0OEH6al04K3g70nuQA0zt65Zg7GQZXbps",
+	"kvael5RGsmswOt/GYtOs12decdXCqr5JF4g1nmol1YSLpMlS1+eo1HwWpq6PaXDx6HDeKoG+eupHrAlq",
+	"XzNN3rN60TyUkcBchUGLGlo6zdZuW22RBqc8mhWru+oRy/SVMoJqT2fTVnu65bMRGJPoQcvCafOkuqoD",
+	"iWXQVLwV3TBpUwbCxX2PoLWL+kl4x5w5s6viiT8fXL3pn/R/GFxdDI5fX10Mzn8+OhhcKSXx4urs/Ohn",
+	"DxKCdFVDsCKjyKKtqExHBkZUJi7HmYg3R7s8pRcrIY5qINRxaVCAO9ZZYVg/2LNLv3uWIVS/qctYNBwC",
+	"q0cf6NVx/+JSTXf69uQSp4Q94BZKq7FXHdMB5US3CiireFLgmSuejm4RY5/Ofu50shBL2y6+yvm01tta",
+	"2kGhZGsFzl9x0zsLb7oe5LNu+ryEYV+9TNhY9Z7beUK5m1YirMxd8u5al9xsf+klz8Sg8lZRUCRlmJVm",
+	"uR8JnboRZGgEehFUCCC721YjqULuuC2dFMKmKvehp3o1q1x9Kqx9mktTL5e0SpPUFy4gFJwcVrUa0YV2",
+	"cgvLi4ZlkGXqDULxlczuWSjMB8EqYUx8PM6NIkTnJTsbP7oLEARWWAZTrY5UJGvlqMc9lcahl+YbwwXK",
+	"XkkJS1kVgU6zu108jwVHMeDBeqdQlL+fBUHUJJqaPXp5WuKf02WBRhGZ0PEELRdhYFAFb6ZkYGxArjSm",
+	"galyqcjZfiGJmEqXQ/wa2ieA0uuht7pkxD7SgPnhmEZ2J7iAxeEdCzInsU0RXJ6SBMgvN37e7PS5TBgN",
+	"iqbfFRSbHBqvBHyCQCzB6IKStDqdK9/U8xG7HCqVU7xUqfu0FhVIZ4B92jwxF6i6nCUWFccFBbZi69U0",
+	"LIKabPv7kcA+ubG4oxHRlTBSKFv0xK5izYtlrHfK5f0qCNvLLxUNHsq1YBvaZQpxFbxX6duQAr7QPOJh",
+	"Ts+2V4Eqd0EayKbF8NzSGR8yTf3T4to1lVBU16AKepnmX9rcUQc16asW2/DBDsBcV1BF6V0JngrY54Pj",
+	"q8u/nA2uDg4LNcqqzAsWaL5vL9kLLrgEUJaNopx5rMG+YKz1OMSzFCd8WNIuoiQdGdATPmpOFjWSmLPP",
+	"HuQKSRbdvlDURAzn7bWyUPEM1WOFoyMq30AxHKvPB9qKVjdeZWaqb9HSBK1VIIIE3e1fcQ/ZDnJVyFfc",
+	"h1MTw6FkSa3XnjP26AMvLYcDugzq8WwsiQm6mitu01kpECVFqCoNGpLR0NeBFe4qptMIWV6bdB0PWt7B",
+	"UfCflbh/NS6UNxrTDZ4gcDC3XIU6K4DnmcqjmpMvWzT+Nr/i9koLTkRCo3Mmp1FVuYQMgfBUxzTxR6bX",
+	"Z9pCEOskQKiDPSQ6htau+lZaLMmpGbOfQUJzmCmAypyfRRKLjSrXTXWfo7kkMYo9FFOMZ/nk0cx7bSLH",
+	"sthHJdzpnmKoVsTTeRq+In1ewe5b0j5YywCVarStj+p+409rPC41W5WkLGqzTMx8EQeV661c4ONtXnnd",
+	"YYkGtHhBT6FvVMrZ5d58kA0dQqHdkVrlejJirovn50jrZTJ5WSVKS8swqXKr7eDPFTv4DHH/YTkN+TGU",
+	"5c3nT7mxJpjyMpaOvCFLJDeHKPk3sxdAgTmSxDSMTGM+dZ4Q1YAGpPBmlBCoO2cZL5wsS0XPn4ipP4Js",
+	"u5FAU0eITnulIbZcXkKz1EqaipA/0v/vcgwAIMv8/4/xo0OTYQig1YlV6pJgS8HAbm1QGMvJa+DO/C1y",
+	"chjqpCqMo9t1PonvW2MMuJex18dzu5Qr3cVWF9KvKg1rkGwiOFYS7c29+/q+5CdY/H8q3/JSGQPCitaT",
+	"I5Y5ZCvYtk0qSjMfR1DdF3Jh0qX1iKepikfq2rjWcIiHOZvqIfYUthieiNNiXGiKSaubYyF/7LetXYgB",
+	"CROstDc4OYTxYnYnblnQMx4Bl2PWCnyOxYfTfjmae5S6WLltJ5yLGs5I5crebq2VzjuP5mntgmBCi1tY",
+	"TEmyxCG+GI9pU7IJjREynNBoMqLXLIEC41AAoNRoldH09Yn4XKP9Sg+WNmBbG13PEfjOMNxs4z2Lt5va",
+	"4VA0WUk4xQYLJiUd6vsB4rm81H5eOOtndxdWlMzWZ6uEE9h2fX6vSThmjQqX1lfyOC5y22kcZjxAD15R",
+	"2qry3smEzljwFT14lphR6kTlSTzTZSPnD0mqK8T9VOM3oQ0aGmFA/iawWcCMeM2CwD3XwGx7wRXTy6xU",
+	"dJb7TNARwoK87gBuvaJrZFlnzy/mEqnEM+AeRRwj9WU6W6NcaVvkZ6ne1BNpcrihHFtcdWN/rtpYqS5X",
+	"vZOv5sr5ys4PI9fbO2u319ibGqBqb1/cs0IycfnRHpZ0jEoNfjV/S0kHSIXkkG6A4zzC/1Kh0ZYoiv8S",
+	"/pcn09b+hfwx2QLXcMtU7Opb8s7oEsZfwz9j3cj/dtM8k5tGH+835JN5VLbg5Shnk0yEli9aRDE34s0L",
+	"YTqBKCfHeMSn3Ij1LgdHjbopWDCNQvmDrEeXrg4DgE0Euc7ygwHMSnNjNCZjTEifM3POG+0O1nfgnAht",
+	"VKDXaFJZoYfSMl/LY8asdI/MDTbnP3isa4Oz+5x7gxPG1STBZ/o5niY0aTURGfaQ93Gsuo1qZ8fBMzk7",
+	"FAddIWcQe2LT1F13PxJEhjcc+ZmY95FhF0os2KtNVy5Ps02ZbfQyY2ZdFtJy/NYjlhWAdQiLJDNDuTyf",
+	"wSCzkMURzQfdSV3Pw1YWrXH3kTDch5IhnTAWTosI0TS5dEUXisvLcyifxYXymamIz5tguDw7cEF+3hf3",
+	"aTzaqP4FXBaPXtuX8kg8bXgUDPbkGXCPdj78F0l2+5yco2VJOCsEjPwnTS96ZB5MnlU+e8rLI4PqK8P4",
+	"FwS9zN369dRNy77zn8pC9jbXaHo9yxjS/Hk57xGxxwrvHhN7/J+JlX9pe9ZiLrnqor8lcxVg2Zc2Vr2V",
+	"xT4v/22lelIrFZ7qtxdMXCzYtF71sPJ6frqqUqGMHxRTdYj35vCN+k8cfniq0n0KIMVSiGtUeJsvo5gv",
+	"arik1FtZ4cCy9ZTCP6FJ6B+DeaQi/FKbUKgxoqgx9rNQRY9QGQYKyPMBkDS6p7O09998TbEBmmkWlxCg",
+	"uVq+us/SCBe2StL/HA3D3c4VD32cw7fKldiUt+GkaaLWm9CzQAm+OrMO13Cpy6fn11BiZ1tBMn7kQt5g",
+	"QlxVuHjANiQJQjmJ6EzXgKa6sDdjARmGER4JFAlbNy+uXJt41EYKd8ACb+68s/06OeR7b0vPcBdWFwbx",
+	"A1m8TauJf/pOKUA/RvDLXSCEn43d2tVvI1utwgRqgaZXezWVIVf6UCLItf537ZnksiEPbLDJfx+GPGDx",
+	"y2zRr+HBH7ZeZY/+sHVYvY8F4lxxskeJcZlmvq5Q9uTylU291xCu/uUEp2eUi+BqfbZctPWF5aJLccu4",
+	"abxR1vIUIhqbVnceXbXeuELsVkvbre1Wt9EiZ6a3QaG/eyAY1GZIyC0X92B0D2+4gN5CVBJrpK1W11jM",
+	"y1udY9Ogql7LujVQGGQxZOZZWnDeareki1r+eHl5Rl5RGfqtpV08HxyzBmy+s2gdEKKnXnI0DqSr91aa",
+	"yGqtM98CpaR9kpO6Y7BHHFYobpETbP3C+HScKoB4l8BTkYxo4nLT+TCto+mVd/nxdL9h0ygD+kEWegZ5",
+	"jsvz57rT6pKERZHUZZ8nNE7mwmHndrSs+9iDU5PlVVIvJtRnVsgyvCbTMFAREzaeJDNC5S16kXSNUsQV",
+	"LKyabxkzmbR8EbOW1ZCtpUSLYqTy8q5E1rEuuJlYpLTsaur2LsNplF5JXd4+3/6s0ygwfArfXcFHtV6N",
+	"zX4aXf/gh6fhT0dvfzvqnIRH8oif7/gHR7tHt5Nffj74aa/FZj/9Frw7Ui/9zR+3E38rmv5l9tNey+9G",
+	"/Hr8uh388lME00zUnb0KOYhd7fRkyiE3plwJKIugCsvU2F97BY0z5n3v+S19WqUmvrXQOaxhvuCBJFOe",
+	"hJHdEwy/yRPs3XYZL1Gy6Hg6trUoi6+sha3WAnwaQw/z5Si5AmCXoWse9Fmxf30GS6v9584kN1gO+gYa",
+	"ZXfg3UVF5yHd8zbXeMg0YsTGt/rTJ+98q/vtpnzE5ZPpdRRKTPhIZzL19355c4yLlLpMkeUs106A/tnR",
+	"hiTinqfNex2Xa0YhAuY5xAvYHYsUvpt+JxgQM5XWE912UlcqVtRY9xdLf3L5hMW661jL5S4/VvKB7BED",
+	"Tb0TFhANPVLPz2EajCp8sTIaHGhLpYbdkC73gHVkL3d3dhqwKAUPnyY0EjdTRupluzKftLe/z9qZbrVd",
+	"rvfSMDnbePC3jE2kDlQYYyqlIuC28EWYPxIs6IFdAfrkJOwjFAL0p8DuoKYiWES93//xT88hw2kMHFBP",
+	"WaxrPC+LlGYseZ9AnMAuVw/NTygoPnj7hMMSdd2hLFcI9JkCt4EGxeCvyveI39E94rsPTfzHVom1yO7J",
+	"+eDopnKrS9caBbB3SV7G3mpX9wPfztq+qjnzJzwPpteQUq/fko7pyIDA0B2YrmfEOxA8UYLoMeU3U4Ur",
+	"eUC9re7JVZcNon6MQoUFGx+LPVOW9Ut9cGrWHSjfAeMB2kXX2MC+MVdp7UDLqVlumib2xPulCUSqCTjf",
+	"1DFqPTJj0muRfuWVlHivUwKFthOXLyf9dnv3uea9aN6YO9mlbXkNLX/6vrx5TF3UoLdIEaHsp5JeKfFu",
+	"2czItIaC6bfm7Ym3bFZ0ompsW6f9v7qVd+UlpPoZ7Sw9VGKf6X5G21Kp3deZ3jnalr8zH9dZa7eIBwoE",
+	"ZvmlfZwl86dxmMwuFD3RUto0CJMD7B5aqWvaDV03jLaZllUrZNmbb6C3xDV0e4dXROzyuqf/2SMYoRVy",
+	"YEFgUISMqoaDPVNZoHgNiv6mlSbck2Ek7i1988BSSXqfUG7JNoZyVa92zmhQXCyp67VIuO2NVipevY2j",
+	"Wq+mO4KhrGQH96nHXTgIhfIoUjXT7m+ptqSGgxnKA//6JtJgCTQhvG4elqQElJD2uiIsCegykvhizLBi",
+	"gpftRq+p2VSTu/z49IejE9Js6i6/KWA9XbCYhIHuta/7nseFo1IQE3H4G7WziXMPcyA3vzAjiH7tA51q",
+	"ByYeLJgj5g/0oLRlNE2Id3Z6kTaYg9m9nDrYbW21Oo3c3QkDI5253NgpoHv8XLdqiqWggavBNxMq5b2I",
+	"dVAjSA5gZ4RFp3tWNH41FBb9aTKqJBBWo2eNOtez0j7QOpJ8/gcMvJlNGPH6Z0eeyyHuE3tfrXnjq5Wu",
+	"ND0XSwRBlnjWvw270ytKXK2baZTL+v7rjM4w+/zpyQfC3vDVOegfsojdgFaqYS84uWYjGg11plV4w1nQ",
+	"DLN2i06qVySjMA4wb5pcMxkGOjYAxe+yY6q7tVwnRkOTInFzg5nniYDS3ahU9c+O3FqjZQQeDGHOwBfy",
+	"TMzOUYImOB3rIiZnfzoYNIg6fQA2uprARgX3Ikh3byxI0IVTMWFfd9iBqHkSQQ9OzDMYMZJ+t2m3KZ/Q",
+	"MJaOy8HoZoxwABOZ/wprzOD4XimupProfRwmIA24fBKzYfjR5DaAxit7m5t0EhrxKhLTACjfpref6q1K",
+	"bIBiNBhv3cAob8AppdbJKfB2o8CahUCCsbZwZxBPHXdjGt9K4vmUX4Q3/IgbBgLN01JENNV05jlHP8OB",
+	"WBElpoGrwK9UZrwPitnfsLQt4g/wECTuj4nX2NeDomEzK+eFKSDSauuqeZGCm8u321vQ1W2r2WnveArf",
+	"Uz2ZJiMFn4PcZxZ/c3kZg0tnOToEbpbWDppjaaSuR8TqsbchD1zuRzQcg0W22QyDSTpcU/1setw8LRtc",
+	"SJ7gjOdu/YZ9Lk9Ip1KBX1OqckFnGZWCGl82XpMCWts1HfZdnhZnQsmIzkggSB2VEOmQgE1onIDZpWEK",
+	"MZWJP5YTxOWpByKe8iqSBIQI64r0dGW3lVAMXgURahmG+YIPw5tprMmEy72DtxeX/YODwcXF1U/v/nRx",
+	"9fb82CN1xEDGA/CDqy1Ckz8Y9e35sYRkjvvGPvHyQgc4HaTLU1JY4kkCJPkieLseZ/7qXNnIgBgIYFAd",
+	"u0a/Nqbmn95d1pwqQT/XYbq+BFUaINrpKuyvp9JIWJNEklN12VxujyeNcRPDSMmJ0FyxZ18hPVza7blY",
+	"Mc3lae/e4o1RF8tXUkLZ9SvKmmiNXlnYNKCNIXTrdKHAaeK7UjeeDUIUAfQbWGETVw3AVCqWtgjpbtag",
+	"LgGYWmvImbhM7MddxGLHXEaniMtyw+papxtvp03JNc5afadbNSc/USm+22OWDPH0Eql1RFVqrQa/Rjn7",
+	"eFrkXRnt1mQ+w0rrFLFknyR1u7cftvumstAJ1vrrShHO0zeD88JjKPbkuLzs1St32m5v+Qa2RwH8zbD5",
+	"DxrK8/wU1tLALumCu7yqY3tJ6/QK2SprjZ3QG5e7NYPsqbylRnRrjf3MAWWaTUpyLaawUGRuSnHMXPwp",
+	"c8MRQWBCPREJ5edwtM9hZgVOYxb1X/3CIUVUn4R8KKqyRvF44b8Q3RIzRu4YD4RaZyqK6sPrnx1JJPSC",
+	"YzHYmPqK06dGPt10nVClkEi8pzjchky7lKKYfi+UCmG9KLF5rCRTrku3gTfrO/Ldd6gLFVj6d9+Rurep",
+	"mPqmxdQ377Y2W62W1+jlBTBpQj+Fy4nF7RVP1LER6aXDXvgiBjdf3agHd51u5sozOeWgheo31MCdHe0j",
+	"kPvaQahuRapiZP5LcG7i7kpvKO4OTz9drdnZom6mgFJqKTZWkUG2lvT6ep/ctHe7W3PcXPf27IGS1rK/",
+	"ck3v3dqDpzdhmr3MVVTVx7Qsjk/vzFSJUsKI2kReejn4pSThRdfcC+M0p9jJ7AL9w9fkfHBxSYYxHTOF",
+	"c3hOI0YDYONjFoQUjEfSIRCo5pAJvQHvAQ+0QxLjACTgIxo9e0YU++ndpSS//+P/IaGUU+0UKjHWJaLU",
+	"IKLLFGj7HKrOur7BEqrplL6g5zg4PhqcXF5phbRO0XaCGl3+LjXIMpUWCiBmm6OcsI8JizmNXF6i4Z5f",
+	"dHd2Nwfqfx1yy2aaYCjepyi2Ui4aAMcjPpka3jWnvDvGqo9edDwFOaITRuroaKVk5+NHdckJejVQ9kwx",
+	"j9FAkrqiJ3CMBeehdPQT8FlhYJXGCLXBbDkB8yMaM+m4HFdqUwY9sRp/zCBeECOcFbYQzDZ3TISHUvJl",
+	"AyuihchKIabK5W8vXze/V0NirzrM2o+F1caI1N/+sd1ut3//x/+t/tF5DUopJdvtNqlvtzsglYLkkFI7",
+	"D21wyIv3swguxA/wyFvxL1oLdNBEpLRsNfyQhlADAT5xed4o3dgnSs7X1cQowkXRNEUojbeKkjGNFDQU",
+	"6ohgtk+ohnt6ZjRxuU8hePBa0f9YsiDd3T5J7kVxZ9lBxQxe6+yrM9NhOMBCXJ6eNEDacKU0oTqakbr3",
+	"x067ra5RW/+32fYa1tSU2B7bmVrutUAhxPh8wcWmgzYuY8rlkMXNAfeF4hFedkip8Cc4x5Bi8OVFQhr7",
+	"tIkez+5izandsRhTWmrtVrfVBs1xwjidhLVebavVbm1hBMEIJJxN8Fxs3nU2oYAgPLupimDEV0zfrcQf",
+	"6Ys4DCMFNGCVcAc9yT54ugQo6Us85zpaM6FivlIyFbx1aS7t4PQgRtUz82StLyGDDHPHHEKJx9nHxAO6",
+	"m4EZLFB0zFyOy0G+5gGqeUSyxNSwULNuSOxzBQvtmbQ0PS5GeukGkVgHwuXvwHzaB0W4Z5PjzY9NHvxN",
+	"KhyrT2I2ZHGMNO9DE1AaKCG6/tlH0/+cKAzG9vfqf8Jk1kB6cj8SyA/1iaODTG9CcAdkKICP4tQKBMxR",
+	"94KpCVwecnKtDsbqyK2B2kMaPBFxgjYv/Ah9wvpipxVNwjET08TldVt0Ph/8+e3g4vLq8ujN4PTtpdfY",
+	"B8HA5gS6FCXM4gGB0a5owRXBFDGmIFzPXK73hIickk5IJz0OZdJXIw0QJZ3Mo46x/0WRNJoZlIEoKvQB",
+	"5P3bYOuuKam21qsBNcni89XV0EYEase2mW9QOK8ZC4x6l7GgNOZtlbWlm3UydRJ7UORN1h6pe2oiBGSa",
+	"+TLXcq3k04qN2mC2NzyffPY+S0J7/6nt7JaFFC3Zru51Bn6eEdXB32FA6tW1ckkYFDZHo9BnVcfmY25P",
+	"to9i3tQ45Glky7qrR1EwlCSh8Q1TS8MblNcpwkDRo6IoHgZQVzrVxzeV0g/qvJFMMT/aIVgWEGCgM5cm",
+	"UFwAx82yndSWi6HRnTakPZeBBtf8XLChECttKoKGWBgYHctbW1t7pSWCu832i8v2Xg+KA/+1YtmK2OUW",
+	"XVpCeK21XrOh4h1rLPP7pctMxBMv0gIlcs46mmxiKSCbBPlSo5jLW3ophhh3VLI8k0GSRiO3y7JJiutE",
+	"GgzMBrg4EPC6ZuOk02439k3ehmJ6J4fwlmY0uSTfdsWSTWJKtmQ9uv5mTD/q6Om2zkmtDKZ+eA9JqBD4",
+	"DqJMt91GFwDIXtpXn3JuxbXR4GNmXphhlLKkM3rDwKxSJgbkY8FAWf7gqtW6NYUbbq3nFu5Ep9trb7U6",
+	"3a3tnd2/gs5MJyG8BxwInlikG34po/r4qaKKbq33yYWUNHgZgmnUjyH+DVQVHygNLcYRUzbu1h4ct6aF",
+	"AT0f7Vx3/S34BomLdBUrduEI0u/VWuyJ1Imp0VZ4r+vWHt47bk2HwuIOtEMX/g2YrSfV1aFPuTWLYx6z",
+	"4pBIA9Sn7x/UziYxu/uRyhG81/7M/4OJR2a0nWC7s93u0mt/+7pLX+xe773o7AV7nU6788Lf2esu+92t",
+	"PWQeDVpufvMyRPSU8PD/s/etyW0j2ZpbyWDEhEkPRFGy3A8qKu7IklytG36oJbmqJwoVRopIibgGM1lI",
+	"UCpOhSP61yxg5q5hZh+zlF7JxHlkIgGCEvWwy2XzT3eZAhL5PHke3/kOHUtWBvstsudjtDQTlAVQF9ro",
+	"OZdqUwft0qEmWNMOnai2g+JP3uZxYc5zNXkhU5dNhm9urfzmO+1jeSm9+2zld1+a4jxLU6XpxT+t/OIb",
+	"U5J+L8+pBt3O9l9XfvnMmNdSz3m8mJj7/A5TdaqKK1UQKBZffXanV7OReqfllcxy6nsAuUSNOYAD/hTi",
+	"2X4GgV9DYjb+/HPUsbPJRBZzVswxTQqle0g8j9UV5CWo5529ChjXgQPXafW2et0IDy1qoaYt6/B7B76p",
+	"Q3gSEg1nJmG/rquhUSlh/qG3OmGfcPUD+00CZkD/5m7Y+BZYjX9+LtLMlpkelVUvImLzI4cjgoPg88EX",
+	"KsfwUUp+BzqRaAmk2WWGrsGnnMNQRzepX2GqwYAl7OXTp5lOs6ssncn86dOqaXj/R49mClBFVpUlWMVP",
+	"fbsVPEHm7BV5ihalzPNgbuHzMCKiZfS8j3Kighbwu5QwIuSoMNazxdthiKAZSU1RqmqNnK3/5+fhVGKk",
+	"BL+78Me2RsLl6ou9ynAdy1Jcm1lOaEShsnKs0K2NSgahMpjqFYQcjuNYZgU7NWQO237O029LOWfigTms",
+	"37BmJKM1oyZTU9KExDqgvRgyvER0Ew9QSXpCK5VaLvWCy5QcwlnZ9/lE5PLAqFXLeuFyqfp2yfSVya9U",
+	"6lBx4aqxnTU2ExW2h3LeYJqO/+kauTJ9gBSdUHBrZpeacTJtkOxY8/hIeiQ9j82rQSt3hTY+k6YKMDSY",
+	"MGN9CNOOxSvY2VmoKyVzlQ7JHls2JSFmC5axSseihQwoRvViObcAt4Opr7xyoONUe5+gX3/9cxJrLSdw",
+	"srLShfaDz5sLHxeqmkUnFv5Wk0noIdexrqQNZ4UhdBpDod5+kdoh1uiPOExyV9dEYz/W7/QHba51CE0p",
+	"YNdyQozkIHY32RkMNp4NtpKeZ0IeyTxXhXfwzbHqJe63WLvmhm0RCTrAFFehaiptS5WB5LugcIhXM4Lj",
+	"JCkvB/1lvEwuR6XuINpvd3k0vERtl2f1yCZd9S4DB8kyb3njMAh0dcjUwL6/MOl8BSuDjQK0S8pr8z0p",
+	"qwTx8FfsMYVE7BJhhyf7unI12E6QNeJ2FvbFY3d/Ir4ichcgwabbb0uf28bZ4H9t41uoRa5mJ/F6LNhH",
+	"lAD0iWehQ1gKfu/XSa7td/FDE4tialXBRRK2/1bz7zX8hsjS75xRshk+sNl4q9Hambmxte1Ga80Htpd8",
+	"zjeraz+7Hzv3WNiPbSzugQhWbt1A8qCA5iJENUww3qk+vk4oCJdSxDxBDVt+qyX3gWpfIe6MgkXJKzPi",
+	"mA/hr4P+sOBvU9I6UYdDRPCRZoLesqnhVzb5+UCadFw3Fvv87uSV60m9X8uncHF2ag5r7264WdWGPcnL",
+	"30oi/oOkcqg3jRSfwS2wkiV4DxPwXrbf3Y2+RWtvaxWbS85zI9MzY17J4pLfe77KoHxO6muVZhJ5kVY1",
+	"Me9rWx5pCrnfx7hcxaoMsNc/LYXZoolZy+X56caEmYbNyRjdBoonMDdbUT4rG543BzxvOJ4UBLel1Clp",
+	"gU4Tdrp8DyOhFPxNs0I5mHimvdWJ2iXCE8yFSL4/PBNV737L0o/cxYRz9GRlfQ692vhW9ys6goaZXLKV",
+	"62/RqDJt629V+p31abDV3Zu5JDDKIclShyOBF97Iied/SapG80x/6Md6e7Djmf7H0qJiV0vksIphl1Wi",
+	"AGmGFV6p3RZCmJ9W1iFrwV6oOwAQMY/q5tswIcVhDcPSIN5eM4XTb2mB0QrweR9sqFaz1foUBW1b00xq",
+	"Q8cV1YZjpGysWOgC6N7+D5hXAdsG5g8xC4jK8HDuncHWxhbo8W2q8vdLEmF+H3X5zp75UFuszmsgHdxc",
+	"goLksTDEdGS0wIgBrhn8F/8dTQv82/ZK2nO40TvDzr9LrcQJcpRXejWxlYXEdLffxBX3vU9n+flm/fwz",
+	"9+QOOn/DFltB9/+kq8lWwL/9OskF42FAR+4P4o5QjLT5Lu4giCru/FtdQf7MtoMWwv2lzYIIn2o+B/uA",
+	"/u62Aqv4iw/UG0DkTKHy78JwjID98l28wn6pDI2g89WIG+Nd1ez5Vibi8QyyhVPXapi1puVV+U2Pa/Xc",
+	"zYTYHuy0K16LfWbtwakIoEVl5GdzutXvPZi1PXT5lZg0VeL7T0vS/xpGyveqXCUD9jGsFrALbrRZfJuk",
+	"gNLtiawcBFQXpRFdLEyVsD5fqLxSttlu8ckJlaKOhoq04kIWQjbIPOkuzsphq3UQiQRZImPdTao4FjrA",
+	"E1NcSu1Quj2kN3O6fiK60BrhODU0FJTsdgRJDfmgVc/ZIqD9sx3iMymC/HFKJ/DEShNTqFh3XaEySnCN",
+	"+IWg5ldvtz5yW5pC2cBhjZ/n+l+Z4wmrBYeqFAHrQgg3GH/eNGkGj2Kd/JCpa7F3ieB9o63JVRBCWhou",
+	"aSNTCMJGsQ7iRuJhYaNdj+2LdRiebA0T9cXOYAcNmp2NrcEg6TWjK7XgDgXpolhjnyh00RK5CMK6N0xK",
+	"GPSJtQ/2YAcQ0UoG+4oBn1sMsTvbXvs+M3AVu+v3t9RGAXFIJST3wHR1h782g8GGOiHersAuW270VK+5",
+	"ogydrUGFKzvxZHWPZB15um4PO3Oj6dzDVFrFSHrEiXyQSeS/8WhGUbtm/yCtnv6IODP8rZojfq36U/V4",
+	"MGPcI98f/Lv2n6AJ5aaqn/mHqp3mFwITAzbQPc2LJaZF51777sb4zVqNXq5G76ykRr80M52u9e5HDCVU",
+	"WLVVAgnLNPTq2n4sRXyTgajVj40fWFlPVa7KFmbHE0wJD0KUdS8/e+vD5hLv9gqeytKkH+sd52r3dW+1",
+	"IawHUasEOKlzk85DMBSBQbYHz5JeC5KJlB5EHFdxgUgYR65bC8XXIpuY/IXdcSzGt6tfoq593az+xfqO",
+	"qtmu8Oql6GYpNXUBB7YnLg0TSqFOuRwME5ApoGlCDW4nolubcMbVGD1SHAaqQ3KuMpud58qBteh7barj",
+	"Ae6emrPnoSpkgxQ1XQhxuSBQtZTN3JNtlx0xleW40roWduyNketVLqyj9AdUYT7+Lrrvzg2RQXGNxafh",
+	"DKfra3N9bX6dEXi6pELJeski6BHv0OVx+FctIJ4QDObD7JUn2A4bcO8q2D1sxMiNFtdj5KDKbF36OR/5",
+	"btBSGDZvtrQYNq+1SQBXORqzL84Teq8eTRfbwQ0fRMdv9YzvLjhWFlq5t1tlKfJ5Eet8Z29VrFdwV4k7",
+	"equo7P9dUM5LvFUPQywv1XdCcMGiwnNXV5ToUk48lR6IqLAi5hWACng+Kz3/c5b2+mJ/BWxvOxyDwL0R",
+	"DAl32+2627LU7wfiev9ozrLbAuED9GwTTJKP+O0g4BXAA2asudR6Bfu9h3tsuxU8EC1877Us5uK1/A9M",
+	"2a6gxXf/4vYXCVe40yr9AeAJK0Xlt1eOyvNm+yxR+e1Vo/LLxrW9Mtqg2tSfY2Tbfwy8QZDrhWRCtQv8",
+	"i0UcrHEGa0vvW3eQlm2n9+5e01tI+4hx5i4q3cnh6dlLx8T3A/NbraCqvValTGUpHeYVRtyeZbx38PKJ",
+	"JeqkoUhAu7VJiHmWGg010Z3p7JeZcoWd8IUeUlJNZTlOxEynKmR+OVX5hVtd0KAT0S1ULsvsCv1+tzMc",
+	"IpFerOW5NfmsVD0kkUm80pwI5LpHCxKB8vBfs2nq/8uqoqSicbkqVdIjg+sC2sRUfywUwAPAA1OrIjVA",
+	"Ohpb2a7wT4HoB/RVF2Z2Oa5xBhAowlXrzvRlkOJHibnnivsc63/9z/8lvj88qzov4Jfjt6dnVd/9TwxW",
+	"eYc/b7w2qeLyAdWI6dm9s/2/RbF2Q8YfDw5fHZ4d9gKKR1y6J7bJExeJxO2aDVczAOYs1gnswg2/DTd4",
+	"HyaiizmjMDPQ3C+J534/n9e+xJoe2VOU48s/+TTPndoLxF/IJMUXMsszfem+w0SiONPq15I5MMnWQ3g4",
+	"M0zVGLdnju2zkKWilGjiAsNVRpZeJGRK2atiNFjLhdSWtMahyMj3Ap0hyD2WNw5yN12ml9T2WnHnZel6",
+	"jSOKdRfpr9EiJQ+6GXrOUFgB/ucxHik6jT9lP3MpWyrbJTgLF/Eq8ESNtrxReCOcu754C9f5dWaV2B4M",
+	"aEOQSwM3t69+4w8EsfHwCHxZVUo2Q9gPAnjcASN/SIFFQzNnQKMeQX1zYoaL7Q5566B3BbnsRJJdvIYn",
+	"EtGFs857O9bBV4Z0ACVlTiRHFxv0xq6QopSXng81SCIYI3Iro2K7dFxjTT3BKdjZ2hbJv794u7H9fLC1",
+	"kwTzi/2rFptXGtlCkuzijdHKdzfWeLLJFSGyUk28+GTKz1JegrTBzqGHYGZVURtOrGE80KwflEsgQd5N",
+	"VieLAkWQrLpINXBVWlHfyWAVe31ximxr9CxnV8vRB5Yr02DJTqkhlSZDkVCJkgpwFj4oxipPq/0hCql7",
+	"kUiw0Dq/U58i4gFsjKAf62rNA2bhgCiu3krbMzCbGEhj2cr0a3QMWaet1kB0pahK1UfCynmPBNMCj6jF",
+	"JHVSgiPOJWcKBdw3g4FI9g5evgfx+P4FCN/3R29+2Ht1dPD++ORw/+2bg6Ozo7dvFnYUEkAj1aqZlTZL",
+	"1c3XpheMnNcjMj3KZ6lKe0SwaEpY2hzL4UGj3aTfR8L1zU0QKf8FcY32Dn3fO/tbyymAPWpj7RhJcSXm",
+	"dDDOYcfR9O+KLPXU0ddwI9Ima3zr4N3xq6P9vbPD90cHrUyIh7+q0axUL2DcnVXzza902iemwr5ML/o4",
+	"af91gZkKdbDSVnnf8M+tsAedYYdI5DDAN+xsLlsdMLo3R+MsTzeDP52YXNkqkRya375385S4viJPV3qB",
+	"E+btn3YzlTSbFbKOB/ed67t2l6t7t/T3sLqfrJNNu0jccq0K5URywzBt6jG3WZgL2nLUaVd5bmuoXV1f",
+	"2XSle/IeBiy9eC8zll69uzFL79VN2uervvZalWOTgnlLRedWtoj9V5t28faq74YKyktkbF7ZsOYG7pkH",
+	"7dboAdnQ1MR97XR6+yHWOrWwks0eVOz5qRlVnWmBNPoyry5xy1q3CJRu0SUrM7C+l7Lmr2iBLxW1S4Ow",
+	"FWMcFXNrsukT6zOxmjLxs5jpXFkrEvzXi3kCSoalhFjQvmPd9S9IO1Kaau/m1/DUeaHkByvKTBEnD3Pr",
+	"Z2g2nOeq1/dk0Z6Lcvt5hLbPDIycc3OlxPPBgEpPIe3N88EAlDNzcWHJYi5NKfMTZWc5WvvJL/A/xMCO",
+	"Vgj3G5QI9etUagzUYg4F5ySAgXEgS5m4aJyvQ9AX/Mp3zRsxEV3khpV5nvSEmpyDwoqOBl+3Br0DXJqB",
+	"qN1zT8WXYLlutPfNTOMwxtK+NoXCftKc1EZJHebCLa5IgpBsseOyklInWSuC/YfaTV+AzR9r+OQTGyZU",
+	"+Og1mh9E2XikU7gVTcF2Gg8n0Dln+peZKVUaa6w2A5pSYwO25zC/ymy5sFPvGhZEtrJVnEZvceZWefIs",
+	"2D8rtczbZZVncZAvcS+u/PjfV37yLW3tlZ8/xL28yuOvYLet8uCxBPPnQE2VTpUeze8aSm1oXk7OVWfl",
+	"jmpYY4Pt+3ZuJtBcFIVrLeyL0MIeokY9SAv6dlQYxFTnecsZuEVXoWfAovu94gAP0pI2SRicq+XqEoYT",
+	"3GO+hBXSvCz1cbBzGkt+gDEd62RBeRiSquD6C+qCz0wUXSokU86nyvnEYVFBCZhIncLdTNoM3u7uT1jx",
+	"ep9Yl+nRX12JElOQXyyz7BrHgiNJLxIXmaZCSBW+y8bagYgrfcW5gytXINVcqtVPwoRJuDf64gijC5dK",
+	"w/2PLJ1Kx1raD8rXisysryFGTu9gBiQnI04L0CBAe/SUX01Ng0rdNGc4YbesFd3k1w3a/BtPEyxepMlV",
+	"b+WcSlFKflZQJZphrIlDVFc9gsH4qUc/1UhqQfoSuaeJLVGr615tLt1IYh3YBr5iFVZv6Ys36OxMTn/Y",
+	"f//D0eGP708PX718f3p48sPR/uH7k7evDk/fH58c/ZBQMQJ47PXem73vD5c+2A4+p038YAXMHcLXJl0J",
+	"Z3VE/r19OAoFXAYP0g+C83l3/8xBcLiXeJMWzvpaDVirAd+GGuAkxBLXgL+svnKl4DdyZiwnZ6DSmY0R",
+	"86Wf4I2fVAwNaFgv+g4oEt38/W+ZxbudEujbc8AI3hy4N5xLA70Gt/g0qhud4sXJ4Zm8dDXVvDOgsvpj",
+	"HYaaXGlZery3KxoBPlExKmeWQ1YqFc9gLFUkD0tfVkFUxE/L3BpRqjwnT0QQUsZIsSwVl6fe5c3p6ul8",
+	"UGpqY+3DWtZUjKTalOw1WpLH31j6O9+En9oP8Fms9RUu8Cpk+UjGPWiRDzPrl3IkNc9l4/qG/X7bTQvt",
+	"43Mfoy/xun/WhnxsOYm1g+zD1NV5HgYF/OEBM8VUUn7QE/F+fRO41pfW+tKjuU0WJc4nUo/e+p6slhDz",
+	"palTy4AFq0WqWIpxTAZpYGvxla6vknmo0wOJCEmOWyFwLGM8516e42df4g+gG30g7QjuwxTLW4rSGC4z",
+	"c4zRqmFbiGpXLESosDJMLUrFmhiFcGItqgYGvX4V8GHNxxWXKMy1dZVM0U0CE7HbCHNhnhamuAsxLRSR",
+	"aaEGGj72HYKesDoKhgqGQTQMJkaLhCoXBqG71jgdpYHpqji7sArLvJgLWoEh9pIBk0YrVxqY4U1Utdl+",
+	"yKZUQX+q0PGC8DF2nRj8F7QJymOaqjQS7mO+6n4qJkpqeqPrZpYKF1uaON4wBU4AQdEQ6SNIn1aEfr1U",
+	"Dt3Zw9lZGjOEH3GrBJr2DcFD5z6AOYBv8uf4dOG2uoO3R6zi7MGk0Fj7TNAFabNiut7CyfzKI3OrK+Mr",
+	"xePuEIoj4bNSjuI3Fa+DbbdqvI5ugrVvbq1rfrshugAEsoLi6YBFfxzFM7q1lODiXVdBkRibrjGQQ0WZ",
+	"+1yjrxbXMdiszLHoOjaKkqmJ9mfczQx0HdIOW/0NYdm/7s5gh9WLfaIjPZZFOT9yVKivzGWm4V9OK6wT",
+	"IZhrzZB5BiCP1dxRGHCtQvdot2oLJlcWjIwGjbhQl7JIqSyYVdyfPZoQ3x/ugXVdcFWs6+q3I1WtWCfo",
+	"h6rOIDYQFmPkhirsf/Acw+Yi99GqpNuEYmaCpnSM7DyXmS1dBO3CFJHILirvaPjJroemCVcqkIDBEbRI",
+	"uRF/HmztJL2++LGa3qz0/BDVjmkbfTUCmssTTAQz2o6z6dl8qvbTJPwqrnXQstJw/FNicDAXIjfmw2yK",
+	"XXt7svceNL59rNL/6v3Zfz8+fL9/kKDrNVXpkB6BP787PTxJsPx4VP24t7//fu/g9dGbRPACQ7N76STT",
+	"NHmm+TTplif+efEaqWOKXSHDt1Ah56CludY9N3CUpjzmKNir0b0G/PdgwMmL7Regab/Y3k96vHvMJCtL",
+	"lfKqhjUckc2Dto7bNU/qe8a7wHlh69vHaOWGVL1yROsYmp83Nlj317smXRIe7MynT8loffqUhNNUFRw8",
+	"cNsNk7qC/YQjG1acbRKGZxHziy3WuN9c1s+zpBeRSx3TGGHjOvefq+7Zx2qjuAaLiXg4LBRh8EnsaWYF",
+	"5S+lItO2BCMPk78ae4Dj/ML1jTcD52KJ67HZGJl8NtGW2Z1djABN1+3BgKfMAwEoEs+wxg2MtHedyRqJ",
+	"5LSURXlASZL9fh9zmWZcNzHIcMGDH6SAePmPBlnQChu8k6nrUmlSOX9iMQQRiYSrlL2YOwkubfmO5gV+",
+	"c8CIWBPfzhMrcpDLtRD/bbF7vFeCaoqLyXtuxd1iOiACZ3Ytr7TY0LXvbOHRVqHA/4PKJvJ2r0mmOifH",
+	"a/kh4KMGgRw+y2c9K9zBCZlTFuVxZ9hZEJGof2G+IE5a/eukJlwXGTk//H4JP1O/QjvDZ4PBVlVOfCvq",
+	"1O/8+gNb8ADf2US99994fvojM+lENw8ChD8+E5y9zrDzYvvFXQiMm5YXbpEFDpVVQjhBMtLt/X5w/1oD",
+	"PyilQMfBpx45Hehx4lZ45Fq63yaBkcnSA4nYzVklPWMp24WbI9YLVwdxPjnJzb6fO4ZzvuBQDpeS/BJW",
+	"0RewhN3oeFnR9zzLc8TN1UpaZhTpfnfyqn//FVlemnKPeQZEUKNSq2vcRqvWoGRGotyMZD42thz+ZfCX",
+	"wQMiAcuzCze3OlHH4xU7w+3Bzl/a6lquHTzfmINnnYl2Bx8RV9iUi26fz5Fydlug72Fg6wUEVRSAi6W9",
+	"IeXcfxdkbl8clZbBWRruUK9hOr8RmHHZaIz2qys7T34ckYQtIf9AOSZUEvpqhmyXUqgL42CY9eXMFTYC",
+	"GMH7KKGfFXG+9wvnrHG+66tmHUv4pnC+FFBYEef7x4snfNr77TeS8zfWiTjUqSXvsjfq8NpA/mDna/IQ",
+	"lrACWWAKWlWKblYKW8q5BZtPpuilOJ8HaA60HonWqwl66fUFUoGjP9G5NuuO5VijvVlUZS2yor76cjRC",
+	"cE0tXDCshS8Q+EF9pvY480WW3mhVzKCFlald+AXv5TBv3r/rmiS8B5Ihz3t1sHQVMdCmZjv7azjWsd6r",
+	"HPycqI5AYnRbOk94zTk1pLlwDsRc2tIPrc39TrGniyCSgFlDmMFUd+G7J0GLwL53UQGJtdJYiU+UxtQp",
+	"b7pId+Pc5q/2Ts/gy2/fvTnjr9egT8z8LXNrYk186PguMam1vI4KBush//rnf5IjGae3GRIoYF0ZllP5",
+	"mPP53dydC9VMoFEcKTmpA1qsqIIMGavClHRm7ZYT5BPHvxJFUzVvXLhkZ2ubz9VFWcGZlpfreKjP9Ohi",
+	"KXJ6CYMpjVBawqSt9ZI/vF7y+7K5fEuKDRzYBxjA0fKEHyem3RUTucvFY0e7GOqE/8JnfV0ID0itX1RU",
+	"nbNZFcD4u6t+ad2SrQMP17N17pWcQ4D/lfNRicrwnnZqPf/mXqL106D9PgHmDkb3x865Web1dvfVPZ3Y",
+	"71BPOS7UVaauv458GzqKnzXfZp1rs/ZZfHu5Nne61z+xiwJv6c8OjsTbYUE0MQUImJ4NvBEnzrQC1hDO",
+	"0gDzVBwXse5iJsMNqC6wXwnZ1dtdwBdGrQjIWFewxSwFSXkxZ9OOQEesqqQ1ttquQ/AN/pIQWXQdH4QN",
+	"exCQhxL1RbIvNYF1XuagR9WzbgJbeSLnHDP3Ep0TgvYaKp4Gze1c+TyVummOhvThm4PDg4QQc7g0zoew",
+	"GKsvDXEGetRLDqOacxUzWkrEODqcm/NhLEOBLX40cFyI1fwWWDqAs3iw8LIWXBJsZTcCLpL3n2RUP4qg",
+	"V3UAVRQiqioXWPAj7peEUq0IpxX5NPFFJZjXxYouqc692zwK7a6EWDd9CeImV0ItznMPzZhG+rh+h3sA",
+	"te4CpbonpIdG+nDIURMGtf/wHrVqugFDUWl4c/2hoEbevSQdaDBd65trX9SaWfhL1HlJFn2peA7mqlmK",
+	"5gBRM6ZnGlkki30dot5D9VRRzyyzSZgO4tloKBJ0LbmmK+o7exglwpIjItk/Odw7A32ryh3uJu+OD/DH",
+	"iGsNUOCLkKIcFWhHwcvSYycbUMwepSRfmQ/4BVLydr2SEwSFKMqDwZwlwTERxMZUoHYZUm1wQjgtJtYY",
+	"KWTEieDv0sz1HKmOhzRYSh936w5C347NNQw/7ji9V3LadTipwdio/OdCmlPcwb5NZ+d5Zsfs+kh4T1A6",
+	"uZCxJuwepU7xkH3qFblMOM/d0wGxl3Isz2GQrNq1MSiGqj2okrDfYB4yVRkEjmpQCTlLs1KUhcxy0U2+",
+	"PzwTm/jT5tXWprqCuUp6Qy4fg8z81l7M8ljzjJKKWGQlcvRzZM4KfNPFLfHPlLYVhi8xnV4GQShshaO6",
+	"VMujmJN/l7qHVZkkmFZcTAhG4vLypcP6ZxaL4zD6yRqjXRUZF00by8rNSwzQfMJgD1S+Kk6Rxwro2eW4",
+	"5MR9ymKgb3XbLMZoMf+nxepr5NNEtWyLKHCOR8TFiFYYfbU0s9EYTxdZtGmVFkKPGzGRKViJse4GmRlD",
+	"d1Z9mgCvEwYz3QHEvAyqXONdcllKWSmUxMJtZkY7972zrPGzvDjNzYVufLBKTIEBeRCvHCu3SuEMjOWV",
+	"ciuf8e495J07MhMsShYeJWJh71ZfwuGgIP1lhjWL9WxyrgpmdHAL2wMr+EbmdtGtn9jl3O0VTXusQ552",
+	"8RCadse2EGtiX1iVkf3EmfpDmEWqMobFwmDOyR7tEyeCN4a3a7WyWwIvUct3Pgtcr415wV2tXzkBAw9z",
+	"9cgMv/D3Ozx7B1YGjuZ8UWwIPIpVSREaTDlO/1pDCNZhgm+cJsEdhTWm8R423uNC9x3JaYjgd3r6oqLv",
+	"nnYc3dKK1aD+u6TNx7pG9lALEwjPn455AbFeNTGgxu/w+8L676srrNH96ytwfQV+c+h+75Jbg/wfciH+",
+	"5u3mm2nCyeGyXDOvOLUri4Fxgu22622oQfpgYNZ/putpEc1334vpk1qQj2njPTxC56ZoySXm9gh5CNcX",
+	"2PoC+5ahXl+YBecl7Bd4u93VXOP76Yo6JgpjyqAI/xMr4s4eubBdh+JOEGTKyqGztUoz3cjVlcqroBM7",
+	"hLs31ASvl8sqmDEq1smFTk9LWWajVwgsQ78/hsOoGH2tkiXX2jDX2g/MUSnxHFHCEhPNWUb8hM9zvMxt",
+	"Jey5jcT5LMtLcT6vstMQ8+bLWMXa1bFy9SdEeW0cOizNrLwslOqLZBLYXIkYjY2xyoqxuRaT2WiMfCEm",
+	"T4dYyMOWCRWWQtQWXFuRSCaZziYyTwTW77JVwa1IJBezPOfy6s5BP1aFwoVExeFCXQdzwcsykR8QZ2cn",
+	"Ms97ouJDciTK9PiT5jypPN+NtVsvCltQIJX64SIPWd1s/I4q6lNg07PZUGRwYlJlY83VtLDifuNlIrP+",
+	"vOWyTtwUrC3stYW9VlDWCkpgYRNcYOGma96lva+jYFbzMl5u+Dq1geDgfoKiyvvqbiXEMCCFMQeSHXs/",
+	"aHFPYt0KVe9yu4iZXsqZ2muDtMe6u5RztCemJiO8c8aZ7ElurlwtL6RZJsAE443pr+YCdApQJQJ0aKZD",
+	"tphcyRQvY7zyQK/BRPzvaCKha5SZv1v98F08GwyejRBwDf8F9x6REqLuUS+CdYl8yBk6sAl84MD5pkAv",
+	"QTc5pB8Q+L7rBjKSmnSMc8UcuAGu32jVi8T5HEH6rluOWABuZ/oVcVceHXBjvD+I6aN290siuuZKFSL8",
+	"QFRrmNbwtZI605cJdEdcuB3vz1gVuWeAWK+qnlErYjoy+kpp3E5BATIsxE5Z7iNZFHORBNdfEsWayo9h",
+	"GgJoc9Nczj30orUemdAVdM2qhaJksSZJEdWqqlr+uja84bq1HooPak60Q2NpCQ/m6P1gR3DN0pr+6p1E",
+	"+LkeASdAtdOPnd/JAH9qndBsDPFvxzvUxMidUQ703upFFP5gsAge399/dyhCsEqrAhBYMsOOXBdnWCuE",
+	"35DHiq6atKnCiEBXsaLbUHd6n8iZ9Ttrhg/DCyw4fdqAAkj97Z9JYu3gAXyj1qttZ6Ultj7WOsnhULkz",
+	"ZKGCou2+WFhTP0sWfDionjTcFDXIYmgH9B+/9tONSIEH3bJr78X6slpfVl87PqBhof8hriMDe9RH8O3m",
+	"b+4/j9KPm8WNNSXh6FPaCV/S7lUk7KD/3LBTNcoushENNyL4vUrB9oR3+60mzT6/fT+q1ROVl5nZ9+O4",
+	"q/RcSIr9qbP/7vRssPX+4LQTuf8+ft2JOpiVfXL09/cHhz90fl41SxaG9QYm7kRNczlSIDKXydZgTrlI",
+	"26rSi6bhHtKLXryX9KJX7y696L07Sy//2j2kF717X+lFb99XetHbD5Fe1MIq0qvAJ9/uzcoxizD+qU/7",
+	"qVAyBSlUe3Ifk3iWPVuTgHBea6e/ceQDKUid9g+GErC1Mtleyml+RBhArhDmyHSN9AWeJM/uQBWDZKHE",
+	"BzUtI/TYpDM63CrdjbUkROpEzgXTTUhh57ZUE0c2pE0hbCkLVwIWDzkzOnQLRe4mdACVs0JXPQyqpeJ+",
+	"4Oiq0SMViUzH2uWSoQxsUzb30vSTiL578RUsk3p3F3Mk2x6S1v/JO9ee2N9c0bXw/eTCd5WcdjdHD8hp",
+	"/3rk9wRLzK0qwf3TNRm+l6YPE9+zFun9Wn7gTGZkom0oiDkiLS+WfXbI5w9EdIbVBGv8uA7skBViqopJ",
+	"ZkEJthEWZUE4ClwAXPUa7gH68YNSU3or1sFrfSQimkzLOfUq4GmeCJnndUmfZ16y40UC4r1NlrNu9zXK",
+	"8wW19QsV7fdQr4U212spv5byX6OU5+PwQGV9NafBZiBflzoQKASPwfOrzGbnVHMu7F7lRg7aG4qLrFhm",
+	"dHDQOsjeD5T7ylMhS5mbS9G1sxH6sQMl/z2InLevD09cZB3/hMQjDjB5WZjZdMGVgWxomWY8QBR2Ge8j",
+	"ZpgASwDd5khEgKHsa7BZaFDS2uxSt1Oog6kFwu04mNvf3znyW6dggQt7LHSIwB7HrR92GF7IYDRF9guS",
+	"fZGzrPmIzHNzrdLjIrvKcnWpaE8e7h10os7hPw73350dwo2ALcmizC7kCI72zx/piDR6xCUeb+rO64PX",
+	"9+qO60SKAWn4fu2iQjDCKjdW+MWPWL/tiF7FKpe+fpssCjm/2WbhqE1dN1pfamu/0ZfpNwrq7tfF/sIe",
+	"fgxXUiiUmWqIzBPj/EtYUYW9SZQQ5sKP7mux7ibH785Ev98P77nN35zY+ehLXZsrVRRZqnoOcMYiKAp4",
+	"pOCSmTrB4klhuXN8UwXkVdWjLJSwf8RVxE12L0wRaxbRIoGVScSmSC5zcy5zx/gEb1uCrCUgyhLoJDPn",
+	"FGqquD41MoexzRFruMgmqrh0tTmvx1TaxhdYxsvCgeU0k9l6mDkxiiXC6FhTvzZ9KgNtlqQCcjkCWZiR",
+	"sclThohWE5C5+9KK7s7gWax3Bs8G2xUlz27deYeV7cHQ6yFL0AmfiiGRJV1L629fLJ9Tc9dFQptiInMQ",
+	"ayHB2pQ3X0Q4tIwWNEBpalP5H6uut6K59vDrn+iGv29xaTrIBxzZ9QVSq4McFtieFpnmXUPdeGJ9UJhe",
+	"9SWf7603wK550E0dnAKMm93+RhFKzVVfmhidlYaqrUY3KzREswTWLh6PTtQhkj3fljsirGDUq1I/iooR",
+	"dSaZdv9s0zYe0ca/y76ib6w31h94Y62iudZspaVCeK3Erj0zX6X/HXd87RCUhpTPTF9+VmdNoMTeVHrx",
+	"hH3kMs8X1OpFNAg0uVtxZGalVfkFVVwUXXK3I/EkxVtJaKF2Td0L9OoeaYeg7YJGqAr26mdlhD8gIN+4",
+	"nEus2BjrrPRIx6wQWv1a+oCe2GsEf5tOG9a/Z0qAgU/KelWpwMUjsFLBzmCw9bzn80FqfiyfPYB0lZkl",
+	"Uoqdwc5gu1chGWnkoB2LJcoxWkbONPAh8D0kJrX+aox1ysW7Rh+0uc5VeolecJH8FndsKcuZjTvDuMPc",
+	"rHHnYyK6THgaTj9xecKWwf84Sj8msYah9NrU1/1cyeLxtddoxXec2//BHq3feIo6QzdBqxPgU1e41iG1",
+	"coOvpmW/8Y5a33Rrd80XGEBASc1WuN+4IPDBIG6/plZy2izFF6Ik5XohJPUQed4WFvAlb1sd67F2auWw",
+	"eTuZax0UJJQlfg8ph1VuVTOGUHsq1jdHEHq7oaCnRHytMgTM4/VuvWcEPTA3+UVaRX87edBXIYS/tKjC",
+	"HaLPNXvoprohrMqs/fRrwf+l+ulPlEzJBeyKWd0cnb0/YIjj07XCj6F65BlOzk06f2KpRCzCdpJFiZA4",
+	"sFCF4+mxZ7bC8tjSFCoV5vw/1KhkfhsYZcBK6nOh3Sh2ReIkUxJGECKS7pj5HXELv8xk7i+tJ5ZfPR2Z",
+	"qUqiWC+8cK4qOtZEdBc8XSoVzqlvuWxCj7pt8TJyYe1ihnFASpyiew+Z6KfTfL5b+fbDAg/Op8+3EbmJ",
+	"klgvN0Xu4KdnixCmKdbdncEzsbKjviquX32J7+zKmR7rzPpoCPYKsWfq4kKNSiFL3KM1u285YOuLuTvv",
+	"WWTs67g2w8phj4ou+xb0iqZZaVnQrXWLtfv0a7RL33KQvc0T+SDDdEX36d1cpi2+UVGaS6of1W7YVlea",
+	"c2UyQyAVNtUpV91pul69SzQrI3TVcjQ/KKg0dO7KXJaqiDXV8Qro5JCiD5HOmBNjWeWCj45VTug3rLTa",
+	"F6ch0s47SSvU9sO8pJ5697G8pIJWKtare0nbM8ShlRDnvXZ63mj1Znbt5Vwbu1+6l/ORLo7bAmzthB6L",
+	"DsdbMMtUF9EUIkQr+9uklu6yuyye6Bi1xAXsW6JYA+ELUhhLc/Bosa6hBbFOFFU1gDUH3Sp/ppfRNfBZ",
+	"N+68htmv3mfgdtzpudogSzHZLSOHi24YGqOaLgv01FaGaMu9AFfqucqNvsSga9fPIdmi6MF9hvCywVYv",
+	"1t5k7Ys9RKWMsqnMuQU0Uw3ch671SLjVgv3krmOj87kDltfH956Y6iodg/nqiO3Pts51rKkE470DvYnI",
+	"tC2VTJdx0eNHH8cw/oQO4s8G8l4NpcN0C5/EygvFw9qJvL5X/zBO5HDj3tN7XN2tpfmgUCi0Y77hoGBH",
+	"xXZ/wBbSxqhQqdJlJnMu0Cu6Jy/3xZ/+vPNX8f/+705/p4dOU7anAgmEF95lZkvM+WHKdKtGhcIMVVnR",
+	"VpJH1rUwK8fwvRHSXuJrfzs7OxYvpM1Gse7yYxn5Lak9zjK6MMVkY1bkSo8MZrJKK7zBN5XWXpsixdLJ",
+	"TIRKbb3PUr4l+d/UaM1ZjdVbg4rQ5bWJhAajUpybcozw6B+zcmxmpUgs+qvpOZhxpNbMlHUFfuHPvvBr",
+	"OGVIiQp33q6Qnv1ApfyGmZWWjHZj0ShIMn0l8yx9Tx/kKr74RaTqPFeyUAX/Ahd7rKkHe8dHNJCArlPi",
+	"Ybeim5hqryaRSBY2cEJocDxavoJysCee97eHaBIqeCLuRIL/832w3cA4BJv2Amu781zEOlh9mI9wkPQI",
+	"0/XvDLZoyX788ceNvWDLDGmjtBqeR9bO1BmegVX9xb9uXF9fbzQ2VhOZew5f3Kv1vI7M3V/c2ugHqDZ2",
+	"hcb9rYOn7D2DQHlLBqcQbmxY784QetofmUL13ZmfXBYkTj5+XPkGxQnxt9lj+Y/v9G1qfdndzfWLcRs3",
+	"iNL25WiskCWtMHmLWUCVhBNtNtChm9Rk1/P+Vq/faQ43nDavO3VcCx2PzqXa4ngzHBfykl5Y+vkRdPRB",
+	"n8cWWj6/Ojkb7ND7cLPhJbegt/xpxTfvSZUGr96bKQ1evjdRGrx8L3409+JtugMdaTr2w59ASWh4Z89L",
+	"mSEZdrjzuRR+y6XRXXZT1/g9oXfb1BToBB9J73emyKzIO8POJhoZ/EpzN1elxF2VeTmZqmJDXWXwWVGo",
+	"kSlSuFfokuE66lit3Bm5eCWOC6XgCrKcLtysUc7ZQlg0faqKoCA+FbmPuAh+BXEKat/HOvDViq6vfB/g",
+	"4smTmqt041yOPoS+3aouvsYENCxaf4UXE9zKNijt3vW3+xNbmbURqmcZ3DMFeaFx1bTAKcrKuZgWBuar",
+	"eEKqSazd7ewVoKwUIyoBinMWiUT+j2nSwwRtvLmh2eBii0LCHZGlse4m/9jgfb9xlLpXSzhDpeUS87Lk",
+	"BUpFl2vJI8X4RakKvt+vsLwOYnrHMkMgGKpZTpuBRk//trex/fxPTi2aFuoqMzPra8QjWzipCHjlUSZ3",
+	"8JYrmjOS2uhsJHPx76dv34juBzW3wmK0JxJlNiFW+3dn+y7jfZKNCmPVyOiUBhjrazkX+7mZpWdYCx97",
+	"Td1Ms0vF1LfwwdxcouJpkRxdaqHSDD9EDm7MxSuUS1ennZhZdvMgJ32wZ6ko/pUqsou5L9NK9FbwacpS",
+	"Py9wmd20JFb9kvTp/6DlSwm6hI01ri19dxc7ht/GdctKAkxk2BerZI4HwBEAwGAj56/ZHgzExA031u58",
+	"jMxkkpWi6ypHyNTrszhj0KilHruMP7xqh9UOd4WLUHmnjD6s6p/gNJhiKLBMTuQUftrezo+Dy0TaLL2A",
+	"2koSnCahdEqFEEgjr+YZ/5wIc3FBPigqT2RAZ8QvWwLMX+TyEiZoNFajDyoV8hKFaenLZeC5gNNN+ivs",
+	"b7iV/7rz/M+xTkJdZlqY85yr7LFCqcl9sodrjpOG3o26pFTfwyf34Uy5EIVA550qxNWzvthjQwqUdC3c",
+	"xUrCnAohlIEZt4cYR//PF0Oxh2RsyNdwlalr8eKJBamUXWVlBntalqUcjak6Fsa6pFUcFKNoFQpBDO7E",
+	"Wk1kliNNMTRzrsYyv3Dnv5hXgkbYqZIfLB1PaOofr19ViJZ/vH7Fx9wKHP4TK662tsV5pnHhcYGTXyd5",
+	"EmtCD/m0B9YFe0P46FORkLaQiGk2+mBdHShKagM9XJa8t37Z4KIdqFT9dWtr0BuKpKmLUhkmUf8D9IOE",
+	"Itw0PnI3zi7HqnANRzRUA6ZqmVEdBfwl44pWwle6AiGfPN18CuZS+J2nCWX1ClJZyUCbGFuKypGMl2Sq",
+	"RlmqLFh9Asm6n1jXDdFtdn33l+8GkYDP8eVmYfo50QNkRk5ROTqB0OJE5jB1KvWNZlZklxoxDmKPu8eZ",
+	"3OmEwD8EuoXOILQ3A7GpL+kxDa1uDbZ3xPm8hL2FWxk2lDP1k53Bnza2BlsJooxh3vq4uvtkNmxQOY/M",
+	"1i4vxqlNVJpJ/PLdFvSaDXApktFYFhZseO9PdWa//9t3s/Ji4y+J6KKuNYc24aD0+uKFSR3KC2WktOLd",
+	"2cuNv4C9mrMPH8bNwOmJLD6gSP6QTacwoe4AoOsb2nUbNbnVtIQdNJnlZTaVRbmJf0xlKbGeifq13Jzm",
+	"MtOU1IM9NsEiSfK1Cx4flwyh9Q6WTsDNi8vGIyT9iFwiQiQ7W883tgaDBIXA26nSoHM86w94w1i3WypP",
+	"NePN/cmF01BbZ1eDxKLjhHLiHQc2x00KSSOBDqZqlEvYSdIGX2GJLSbKWnmJ05mqK5WDhHpNvzHELgHN",
+	"yv2E0tNJfRwxK425GUmOp3PPN15JfTnDl9wYQQZFPD4uweek0RMbaz9M/+au/7urqJL8IIv5UNAnItH8",
+	"lOM5QA8JF1PJrHCldOgQawdjjMRMM1i/EougMZoJe8tgkyLkH6eqHJuU/Dx7x0eUilThBVCtSHYGO3hQ",
+	"cdl2BrT4olvZOCJ5Y05no7GrRedofl5j62DfkXrHfqF9jCfZIRWWcv6kd1YVsG9b/IS+mkyyd3yUNBxQ",
+	"PS7GSKkIG5n2F2PlqnIAUAyEGTizyCJK1QuzAvVLF4PrUujHNbJJvyeebiIZF+qC3YGvDPUw4b0bsPqj",
+	"RoWkBfmVsqDFwyJVlyXsadagGI1pQf+QOXekQRMxrF2amS5VwRYJHL40S+EAsdOS0802r+3m1db2ZvBw",
+	"Narfjg4+0tASFgPoxMw5PxJ2D/5VKdsXb0ysr54J9cssu5I53hzSKbuZ9j2bzs7zbNSm0dQTy0UXpx4E",
+	"WKxZ4b56FuQFjswsT8U56JCyGI0V6O/WEPlF5kpD7rqJCnK8cMbgioo1WASilv0YDD5LefAqrX5s/JCl",
+	"H+sqHSltXs2ir7cod2eLmqr36ix1hYtlnvBhrJPjt6c+GMlKrldJlpn2fXFUWpIZlQoLXUCpFPhel7he",
+	"a0Ov+QYWR8xc7C9nmLuEBpbY/4dI7lvFHK4DXGPOX6XaJb42FogDX3tq7+ClODk8PavqbvVJTXz69GWz",
+	"EtfTp1w2rb32QeLVDBbu3S3Qs//a86VQWaubFqY0I5O7dne9YkF2Hk7D06dbT5/CdoXLM+IOi71wzXGm",
+	"YD28ouiEjJfcoSntWsbbONNLh+GVbmiYhwQmZbNoRELmImq4Eo6Vxuxd9xkXTdj61z//918JYkSKQHdn",
+	"MOhB2063xz/IHJ4BsVcqX/PMtbXVpyUhkwrWARfW/XkHrhaEy9W1tkbVDdyoZGzB57uwjbHSLG5jhy+L",
+	"4o4Z4qMHqgTTJe4Mf/ot7qT4r/Dv+3CXBv8+luU47nz8+WPS24UPhH20AjfDM3ItkOogZI4Cx9Z0LzZl",
+	"6HMU5EGrAHQ10iFxSSttFB8PuoRXmqtu7NMSeAZfe9UXpzFQjGGbrKYM31YwPtRR7v4yiHfCpfXoZl6t",
+	"gUYdsER0pS/bRVXzYHO6MJDgcBRcVi2DdrEqupYTbhFnjecRK+3DDMpza/JZqcS7k1eWEJnQaIXWJMGE",
+	"zhF9kV3OQETzVffu5JU/+6hsa1enB61FsOMwBgkGrApdeHSOkn9svDTFtSxSlW4cg1BBg2dstMGvXBQG",
+	"dwzLP/fxsphh0G9amF8zqgBRWTZ6TnDW3Jgpei8xtFlkV2DVa1WCpMBkc5iEk+xyXFonFhnng5FBjIp2",
+	"k6pQR1ILFu6CzYpuGkvvwvMkyaocEjZaCWhTVUYCEXQusR5l0+WCe2WFskLspbARuyht5CmGKSFJpsw+",
+	"u+ubvKWeEWgk9F45VpPqNVIe3r/aOz17v7e///bdmzMGGCFCht7OLKKjwARQFu300nCPEP5Evew5mZxL",
+	"2BijMrvi+qD7p6fQuEvW8Xlh6OA3M5TLeo5O79yyWr4zeIbugtqch34tdtoG5jNoj2RoOsmNDAyY10sZ",
+	"utYIyfvACUC+1tw30TOMYW3sCop8oy93BdfFlmXgs/Huh67UYqY/aPS/i6oSKWxdb8BF3hhlxw+2TJo/",
+	"3A9KX5bj3qInYWcwgEbRK8kbe68qdVrZ/Nj206cB3O9QpweyBBOQJxuXhEVXoUSuLkq4B7GIqvClMOu6",
+	"0dJCNA9XlNgHNZWFKz62oCoNCTWIVWsZYLhYvJd1ZK9hZppvF6rmUAVfqnB/LwqUr6qmaUMNIwHZHHlV",
+	"yZO+zsjBxy4rdsMCUMnixQVgBAxCWPaOj4bLgZt8QGoEMnBOxiZPPW6TKvBjyMIqNryR8QN19fezIkMI",
+	"Awv9QISTYeKfEt+JcVlOh5ubf3t7ekaafhJrlNXknyZmR0t5j9b7pmdWVeB7SgZEqD0c0KycV+o9Ozuq",
+	"H7zuE2hK/qGPoYGBRQMDpt2EPog9IB/QCxZ6bdmVgUncRTsGZhYs7KRiowkmOYnE8buzWLf/NURYRnXM",
+	"KWVcZLa0GOwJcCtukeCj8HE2B40Wq3yEnq51KIR5+tGsAE5G7K5PAIGFjPVUlqUq9G41d6xaTNGD5QsP",
+	"asOePFx/l0M7qftTUPrKAEM7kXORGudEDW5m5LbEjY7ZpUb72SJscQRShakvF1JB/vXP/wyGUTsg5EZy",
+	"FJLOmvF7INZ0RpIVkLX/+uf/SUhyRBXIWJYBDpgB0RhAxeWNKjZMioXDhot86q378R3tA5/1Qj/TvyJK",
+	"wfE4YNCnfOiSp9Ux2w9jvVGDD0cc+gomuoXwqMtn6Rz9s+htaj8KvWE9h5d4QNEzxAF0l0CNDbVhu6MW",
+	"YDdGEHEv1aDPLUBud+c1Qdmg3uyKu4CtqQT40m5ShNzNWdtq78JcLxPWzRytZX2udHNUmloI8upX4d7x",
+	"EdgcnjGF1AT2oXs/kBsZk2QNHf9ruHJ8m6DGnN5t5tBZCe2fq7lxt1KwFTE2XpGXxLqVtrq+Iylo0VC/",
+	"nfZHqAxfTv5JPdehNRGcicOeNJnASGcN7VzfkVh7jZIzASKqcY4OMu/BxU2QGlRTkD4Ah/jGBCqvsiOZ",
+	"s2OR5wgFId/RToTa3tDrtigYac2j6qzj9WQKEBARLWJNYgpCeDDVWlveAwjGTKNjMxvNclkgBRun7cE+",
+	"QfOMqOwdrIGLs6bRopwNvs7j4pd2a5kOQXI/KCZVsKaa3O0e7F/n2PXtokHtJ8RlFfquVd+PEGZAyAiw",
+	"XRa6arTaXaAEwIr/7DSqaWztOOSPP3/8/wEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

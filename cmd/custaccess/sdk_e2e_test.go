@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -507,6 +508,15 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if pat.ApplicationvndOracleAdfResourceitemJSON200 == nil || *pat.ApplicationvndOracleAdfResourceitemJSON200.UserId != user {
 		t.Fatalf("user: %d %s", pat.StatusCode(), pat.Body)
 	}
+	// The user's ETag: If-None-Match with it answers 304.
+	userTag := pat.HTTPResponse.Header.Get("ETag")
+	userUnchanged, err := admin.GetSelfServiceUserWithResponse(ctx, user, &client.GetSelfServiceUserParams{RESTFrameworkVersion: &version, IfNoneMatch: &userTag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if userTag == "" || userUnchanged.StatusCode() != http.StatusNotModified {
+		t.Fatalf("user with If-None-Match %q: %d %s", userTag, userUnchanged.StatusCode(), userUnchanged.Body)
+	}
 	described, err := admin.DescribeSelfServiceRolesWithResponse(ctx, user, &client.DescribeSelfServiceRolesParams{RESTFrameworkVersion: &version})
 	if err != nil {
 		t.Fatal(err)
@@ -520,6 +530,40 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	}
 	if d := describedUsers.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["customerSelfServiceUsers"].Children == nil {
 		t.Fatalf("describe users: %d %s", describedUsers.StatusCode(), describedUsers.Body)
+	}
+	// The version root's describe, minimal: the top-level resources with titles and links.
+	minimal := client.MetadataModeMinimal
+	root, err := admin.DescribeResourcesWithResponse(ctx, &client.DescribeResourcesParams{RESTFrameworkVersion: &version, MetadataMode: &minimal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := root.ApplicationvndOracleAdfDescriptionJSON200; d == nil || d.Resources["fndStaticLookups"].Title != "Lookup" || d.Resources["customerSelfServiceUsers"].Attributes != nil {
+		t.Fatalf("describe the version root: %d %s", root.StatusCode(), root.Body)
+	}
+	lookupsDescribed, err := admin.DescribeStaticLookupsWithResponse(ctx, &client.DescribeStaticLookupsParams{RESTFrameworkVersion: &version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := lookupsDescribed.ApplicationvndOracleAdfDescriptionJSON200; d == nil || len(d.Resources["fndStaticLookups"].Attributes) != 4 {
+		t.Fatalf("describe the lookups: %d %s", lookupsDescribed.StatusCode(), lookupsDescribed.Body)
+	}
+	// The list of values of RelationshipTypeCd: describe names it, the lookup resource lists it.
+	var lov *client.AdfListOfValues
+	for _, a := range described.ApplicationvndOracleAdfDescriptionJSON200.Resources["SelfServiceRoles"].Attributes {
+		if a.Name == "RelationshipTypeCd" {
+			lov = a.Lov
+		}
+	}
+	if lov == nil || lov.ChildRef != "RelationshipTypeCdLOV" {
+		t.Fatalf("describe roles: RelationshipTypeCd has no lov: %s", described.Body)
+	}
+	finder := "LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD"
+	lookups, err := admin.ListStaticLookupsWithResponse(ctx, &client.ListStaticLookupsParams{RESTFrameworkVersion: &version, Finder: &finder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := lookups.ApplicationvndOracleAdfResourcecollectionJSON200; page == nil || page.Count == 0 || page.Items[0].LookupType != "ORA_SVC_CSS_REL_TYPE_CD" {
+		t.Fatalf("lookups: %d %s", lookups.StatusCode(), lookups.Body)
 	}
 
 	// A batch: all parts in one transaction; the failing part is named and nothing applied.
@@ -542,6 +586,17 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	}
 	if b := batch.ApplicationvndOracleAdfBatchJSON200; b == nil || len(b.Parts) != 1 || b.Parts[0].Payload == nil {
 		t.Fatalf("batch: %d %s", batch.StatusCode(), batch.Body)
+	}
+	// A part's precondition: a stale ifMatch fails the whole batch with 412 naming the part.
+	staleTag := `"0-0"`
+	batch, err = admin.ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBodyWithResponse(ctx, &client.ExecuteBatchParams{RESTFrameworkVersion: &version},
+		client.AdfBatchRequest{Parts: []client.AdfBatchPart{{Id: "stale", Path: "/customerSelfServiceUsers/" + strconv.FormatInt(user, 10) + "/child/SelfServiceRoles/" + strconv.FormatInt(userRoleID, 10),
+			Operation: client.AdfBatchPartOperationDelete, IfMatch: &staleTag}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := batch.ApplicationvndOracleAdfErrorJSON412; b == nil || *b.OErrorDetails[0].OErrorPath != "parts[0]" {
+		t.Fatalf("batch with a stale ifMatch: %d %s", batch.StatusCode(), batch.Body)
 	}
 	removed, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, userRoleID, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})
 	if err != nil {

@@ -189,6 +189,27 @@ func (e AdfLinkKind) Valid() bool {
 	}
 }
 
+// Defines values for AdfMetadataMode.
+const (
+	MetadataModeFull    AdfMetadataMode = "full"
+	MetadataModeList    AdfMetadataMode = "list"
+	MetadataModeMinimal AdfMetadataMode = "minimal"
+)
+
+// Valid indicates whether the value is a known member of the AdfMetadataMode enum.
+func (e AdfMetadataMode) Valid() bool {
+	switch e {
+	case MetadataModeFull:
+		return true
+	case MetadataModeList:
+		return true
+	case MetadataModeMinimal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditEventApi.
 const (
 	AuditEventApiEgain  AuditEventApi = "egain"
@@ -408,6 +429,12 @@ type AdfAttributeDescription struct {
 	AllowChanges AdfAttributeDescriptionAllowChanges `json:"allowChanges"`
 	Annotations  *AdfAnnotations                     `json:"annotations,omitempty"`
 
+	// Lov ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+	// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+	// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+	// (`source`), and `displayAttributes` what to show of a choice.
+	Lov *AdfListOfValues `json:"lov,omitempty"`
+
 	// Mandatory Whether a create must give it.
 	Mandatory bool `json:"mandatory"`
 
@@ -433,12 +460,36 @@ type AdfAttributeDescriptionAllowChanges string
 // AdfAttributeDescriptionType defines model for AdfAttributeDescription.Type.
 type AdfAttributeDescriptionType string
 
+// AdfAttributeMapping The attribute of a choice (`target`) that fills the attribute described (`source`).
+type AdfAttributeMapping struct {
+	// Source Example: RelationshipTypeCd
+	Source string `json:"source"`
+
+	// Target Example: LookupCode
+	Target string `json:"target"`
+}
+
 // AdfBatchPart defines model for AdfBatchPart.
 type AdfBatchPart struct {
 	// Id The client's name for the part, unique in the batch.
 	//
 	// Example: part1
 	Id string `json:"id"`
+
+	// IfMatch An `update` or `delete` part's `If-Match`: entity tags of which the role's current
+	// one must be one, or `*`; otherwise the whole batch fails with 412 naming the part.
+	//
+	//
+	// Example: "1-1"
+	IfMatch *string `json:"ifMatch,omitempty"`
+
+	// IfNoneMatch A `get` part's `If-None-Match`, on an item with an entity tag (a role, a user):
+	// when it names the current tag the part succeeds with no `payload` and
+	// `preconditionSucceeded: false`.
+	//
+	//
+	// Example: "1-1"
+	IfNoneMatch *string `json:"ifNoneMatch,omitempty"`
 
 	// Operation Example: create
 	Operation AdfBatchPartOperation `json:"operation"`
@@ -452,6 +503,13 @@ type AdfBatchPart struct {
 	//
 	// Example: {"RelationshipTypeCd":"ORA_CSS_USER"}
 	Payload *map[string]interface{} `json:"payload,omitempty"`
+
+	// PreconditionSucceeded In a response, for a part that carried `ifMatch` or `ifNoneMatch`: whether the
+	// precondition held. Ignored in a request.
+	//
+	//
+	// Example: true
+	PreconditionSucceeded *bool `json:"preconditionSucceeded,omitempty"`
 }
 
 // AdfBatchPartOperation Example: create
@@ -547,10 +605,10 @@ type AdfLink struct {
 	// Name Example: SelfServiceRoles
 	Name string `json:"name"`
 
-	// Properties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+	// Properties `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes.
 	Properties *AdfLinkProperties `json:"properties,omitempty"`
 
-	// Rel `self`, `canonical`, `parent`, `child` or `describe`.
+	// Rel `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
 	//
 	// Example: self
 	Rel string `json:"rel"`
@@ -559,24 +617,42 @@ type AdfLink struct {
 // AdfLinkKind Example: item
 type AdfLinkKind string
 
-// AdfLinkProperties `changeIndicator` on the `self` link of a role: its entity tag without the quotes.
+// AdfLinkProperties `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes.
 type AdfLinkProperties struct {
 	// ChangeIndicator Example: 1-1
 	ChangeIndicator *string `json:"changeIndicator,omitempty"`
 }
 
-// AdfResourceDescription One resource of a describe document.
+// AdfListOfValues ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+// lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+// type), `attributeMap` says which attribute of a choice (`target`) fills this one
+// (`source`), and `displayAttributes` what to show of a choice.
+type AdfListOfValues struct {
+	AttributeMap []AdfAttributeMapping `json:"attributeMap"`
+
+	// ChildRef Example: RelationshipTypeCdLOV
+	ChildRef string `json:"childRef"`
+
+	// DisplayAttributes Example: ["Meaning"]
+	DisplayAttributes []string `json:"displayAttributes"`
+}
+
+// AdfMetadataMode How much a describe tells.
+type AdfMetadataMode string
+
+// AdfResourceDescription One resource of a describe document. `metadataMode=list` gives its `links` only,
+// `minimal` its `title`, `titlePlural` and `links`, `full` everything.
 type AdfResourceDescription struct {
-	Attributes []AdfAttributeDescription          `json:"attributes"`
+	Attributes []AdfAttributeDescription          `json:"attributes,omitempty"`
 	Children   *map[string]AdfResourceDescription `json:"children,omitempty"`
-	Collection AdfCollectionDescription           `json:"collection"`
+	Collection *AdfCollectionDescription          `json:"collection,omitempty"`
 
 	// DiscrColumnType Always false; no resource here has polymorphic items.
-	DiscrColumnType bool               `json:"discrColumnType"`
-	Item            AdfItemDescription `json:"item"`
-	Links           []AdfLink          `json:"links"`
-	Title           string             `json:"title"`
-	TitlePlural     string             `json:"titlePlural"`
+	DiscrColumnType *bool               `json:"discrColumnType,omitempty"`
+	Item            *AdfItemDescription `json:"item,omitempty"`
+	Links           []AdfLink           `json:"links"`
+	Title           string              `json:"title,omitempty"`
+	TitlePlural     string              `json:"titlePlural,omitempty"`
 }
 
 // AuditActor defines model for AuditActor.
@@ -1296,6 +1372,49 @@ type ServicePermission struct {
 	ResourcePermissions []ResourcePermission `json:"resourcePermissions"`
 }
 
+// StaticLookup One code of a lookup type; `onlyData` aside, every attribute is always present.
+type StaticLookup struct {
+	// EnabledFlag Whether a role may be given the code.
+	//
+	// Example: true
+	EnabledFlag *bool `json:"EnabledFlag,omitempty"`
+
+	// LookupCode Example: ORA_CSS_ACC_ADMIN
+	LookupCode string `json:"LookupCode,omitempty"`
+
+	// LookupType Example: ORA_SVC_CSS_REL_TYPE_CD
+	LookupType string `json:"LookupType,omitempty"`
+
+	// Meaning The code's display name, as the seed file gives it.
+	//
+	// Example: Account Administrator
+	Meaning string `json:"Meaning,omitempty"`
+}
+
+// StaticLookupCollection A page of lookup codes.
+//
+// Example: {"count":1,"hasMore":false,"items":[{"EnabledFlag":true,"LookupCode":"B2B","LookupType":"ORA_SVC_CSS_REQ_TYPE_CD","Meaning":"Business to business"}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD","kind":"collection","name":"fndStaticLookups","rel":"self"}],"offset":0}
+type StaticLookupCollection struct {
+	// Count Example: 3
+	Count int32 `json:"count"`
+
+	// HasMore Example: false
+	HasMore bool           `json:"hasMore"`
+	Items   []StaticLookup `json:"items"`
+
+	// Limit Example: 25
+	Limit int32      `json:"limit"`
+	Links *[]AdfLink `json:"links,omitempty"`
+
+	// Offset Example: 0
+	Offset int32 `json:"offset"`
+
+	// TotalResults The number of codes matching the request; only with `totalResults=true`.
+	//
+	// Example: 3
+	TotalResults *int64 `json:"totalResults,omitempty"`
+}
+
 // TokenRequest A client-credentials token request (RFC 6749 §4.4.2). Parameters this service does
 // not know are ignored, as RFC 6749 §3.2 requires.
 type TokenRequest struct {
@@ -1417,14 +1536,26 @@ type IfMatch = string
 // IfNoneMatch defines model for IfNoneMatch.
 type IfNoneMatch = string
 
+// IncludeChildren defines model for IncludeChildren.
+type IncludeChildren = bool
+
 // Limit defines model for Limit.
 type Limit = int32
 
 // Links defines model for Links.
 type Links = string
 
+// LookupsFinder defines model for LookupsFinder.
+type LookupsFinder = string
+
+// LookupsQ defines model for LookupsQ.
+type LookupsQ = string
+
 // MetadataContext defines model for MetadataContext.
 type MetadataContext = string
+
+// MetadataMode How much a describe tells.
+type MetadataMode = AdfMetadataMode
 
 // Offset defines model for Offset.
 type Offset = int32
@@ -2333,6 +2464,15 @@ type ListSelfServiceUsersParams struct {
 
 // DescribeSelfServiceUsersParams defines parameters for DescribeSelfServiceUsers.
 type DescribeSelfServiceUsersParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2363,6 +2503,10 @@ type GetSelfServiceUserParams struct {
 	// Every attribute of a user is read-only here, so only an empty value is accepted; a
 	// pair is refused, naming its attribute.
 	Dependency *ParentDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
+
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the item's current tag is
+	// one of them (weak comparison), the answer is 304 Not Modified without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2484,6 +2628,15 @@ type CreateSelfServiceRoleParams struct {
 
 // DescribeSelfServiceRolesParams defines parameters for DescribeSelfServiceRoles.
 type DescribeSelfServiceRolesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2535,7 +2688,7 @@ type GetSelfServiceRoleParams struct {
 	// `ETag` and ignores `If-None-Match`.
 	Dependency *RoleDependency `form:"dependency,omitempty" json:"dependency,omitempty"`
 
-	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the role's current tag is
+	// IfNoneMatch Entity tags (comma-separated for several), or `*`: when the item's current tag is
 	// one of them (weak comparison), the answer is 304 Not Modified without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 
@@ -2615,6 +2768,15 @@ type ListSelfServiceRolesHistoryParams struct {
 
 // DescribeSelfServiceRolesHistoryParams defines parameters for DescribeSelfServiceRolesHistory.
 type DescribeSelfServiceRolesHistoryParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
 	// `text/plain`. Other values are refused (400, written as for version 1).
@@ -2636,6 +2798,81 @@ type GetSelfServiceRoleHistoryParams struct {
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
 	Links *Links `form:"links,omitempty" json:"links,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeResourcesParams defines parameters for DescribeResources.
+type DescribeResourcesParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// ListStaticLookupsParams defines parameters for ListStaticLookups.
+type ListStaticLookupsParams struct {
+	// Finder `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+	// without codes gives an empty page); without a finder every code of both types is
+	// listed. Any other finder, or a bind variable other than `LookupType`, is refused
+	// (`ADF_REST_INVALID_PARAMETER`).
+	Finder *LookupsFinder `form:"finder,omitempty" json:"finder,omitempty"`
+
+	// Limit The most roles in the page; 25 when absent, and values above 500 are served as 500.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many roles of the ordered result to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TotalResults `true` adds `totalResults`, the number of roles matching the request.
+	TotalResults *TotalResults `form:"totalResults,omitempty" json:"totalResults,omitempty"`
+
+	// OnlyData `true` leaves `links` out of items and collection.
+	OnlyData *OnlyData `form:"onlyData,omitempty" json:"onlyData,omitempty"`
+
+	// Q Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+	// the request's `REST-Framework-Version`: query-by-example with version 1
+	// (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+	// and later (`Meaning LIKE 'Account%'`).
+	Q *LookupsQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+	// `text/plain`. Other values are refused (400, written as for version 1).
+	RESTFrameworkVersion *RESTFrameworkVersion `json:"REST-Framework-Version,omitempty"`
+
+	// MetadataContext The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+	MetadataContext *MetadataContext `json:"Metadata-Context,omitempty"`
+}
+
+// DescribeStaticLookupsParams defines parameters for DescribeStaticLookups.
+type DescribeStaticLookupsParams struct {
+	// MetadataMode How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+	// each resource's links, `minimal` its title, plural title and links, `full` (the
+	// default) its attributes, finders, actions and links too.
+	MetadataMode *MetadataMode `form:"metadataMode,omitempty" json:"metadataMode,omitempty"`
+
+	// IncludeChildren Whether a resource's children are described in it: by default with
+	// `metadataMode=full` and not with `list` or `minimal`.
+	IncludeChildren *IncludeChildren `form:"includeChildren,omitempty" json:"includeChildren,omitempty"`
 
 	// RESTFrameworkVersion The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
 	// and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
@@ -2916,13 +3153,26 @@ type ClientInterface interface {
 	//
 	// Each part is sent through the whole service as the single request would be (`get`
 	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-	// framework version 4: the same validation, privileges, rules and rate limit. The
-	// parts run in order, in one transaction: if one fails, nothing is applied and the
-	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-	// Otherwise 200 with every part and its `payload` (the part's response body; none for
-	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+	// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+	// versions before 4 the batch's error is the failing part's message as text): the same
+	// validation, privileges, rules and rate limit. The parts run in order, in one
+	// transaction: if one fails, nothing is applied and the answer is that part's error
+	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+	// `payload` (the part's response body; none for `delete`).
+	//
+	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+	// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+	// `get` of an item with an entity tag, a role or a user: sent as its
+	// `If-None-Match`; when it names the current tag the part succeeds without a
+	// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+	// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+	// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+	// whose answer has no entity tag (a collection, say), and control characters in
+	// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+	// A path outside
 	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -2941,13 +3191,26 @@ type ClientInterface interface {
 	//
 	// Each part is sent through the whole service as the single request would be (`get`
 	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-	// framework version 4: the same validation, privileges, rules and rate limit. The
-	// parts run in order, in one transaction: if one fails, nothing is applied and the
-	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-	// Otherwise 200 with every part and its `payload` (the part's response body; none for
-	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+	// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+	// versions before 4 the batch's error is the failing part's message as text): the same
+	// validation, privileges, rules and rate limit. The parts run in order, in one
+	// transaction: if one fails, nothing is applied and the answer is that part's error
+	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+	// `payload` (the part's response body; none for `delete`).
+	//
+	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+	// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+	// `get` of an item with an entity tag, a role or a user: sent as its
+	// `If-None-Match`; when it names the current tag the part succeeds without a
+	// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+	// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+	// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+	// whose answer has no entity tag (a collection, say), and control characters in
+	// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+	// A path outside
 	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -2964,7 +3227,9 @@ type ClientInterface interface {
 	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+	// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+	// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+	// (see `getSelfServiceUser`).
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
 	ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2988,7 +3253,10 @@ type ClientInterface interface {
 	//
 	// One self-service user, with `child` links to its `SelfServiceRoles` and
 	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-	// `links` and `onlyData` as for the collection.
+	// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+	// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+	// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+	// neither, so they are not served.
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
 	GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3277,6 +3545,51 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 	GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeResources Describe every resource served (the version root)
+	//
+	// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+	// top-level resource served (`customerSelfServiceUsers` with its children, and
+	// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+	// the ones whose own describes this service serves, built by the same code from this
+	// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+	// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+	// few resources served make it small) everything the resources' own describes tell;
+	// children come with `full` unless `includeChildren=false`, and with the other modes
+	// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+	DescribeResources(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+	//
+	// Oracle's lookup resource, read-only, as the lists of values of the roles'
+	// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+	// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+	// those attributes in `describe` lead here with
+	// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+	// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+	// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+	// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+	// roles) follow the collection conventions. Oracle's items also carry `Description`,
+	// dates and a display sequence; the seed file keeps none of these, so they are not
+	// served, and the items carry no links (Oracle's item key is a hash of type and code
+	// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+	ListStaticLookups(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeStaticLookups Describe the lookup resource
+	//
+	// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+	// schema and the operations on its path as the other describes are, with its finder
+	// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+	// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+	DescribeStaticLookups(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomerRoles List the customer-specific roles
 	//
@@ -3725,13 +4038,26 @@ func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *
 //
 // Each part is sent through the whole service as the single request would be (`get`
 // → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-// framework version 4: the same validation, privileges, rules and rate limit. The
-// parts run in order, in one transaction: if one fails, nothing is applied and the
-// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-// Otherwise 200 with every part and its `payload` (the part's response body; none for
-// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+// versions before 4 the batch's error is the failing part's message as text): the same
+// validation, privileges, rules and rate limit. The parts run in order, in one
+// transaction: if one fails, nothing is applied and the answer is that part's error
+// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+// `payload` (the part's response body; none for `delete`).
+//
+// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+// `get` of an item with an entity tag, a role or a user: sent as its
+// `If-None-Match`; when it names the current tag the part succeeds without a
+// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+// whose answer has no entity tag (a collection, say), and control characters in
+// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+// A path outside
 // `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 // `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 // a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -3760,13 +4086,26 @@ func (c *Client) ExecuteBatchWithBody(ctx context.Context, params *ExecuteBatchP
 //
 // Each part is sent through the whole service as the single request would be (`get`
 // → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-// framework version 4: the same validation, privileges, rules and rate limit. The
-// parts run in order, in one transaction: if one fails, nothing is applied and the
-// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-// Otherwise 200 with every part and its `payload` (the part's response body; none for
-// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+// versions before 4 the batch's error is the failing part's message as text): the same
+// validation, privileges, rules and rate limit. The parts run in order, in one
+// transaction: if one fails, nothing is applied and the answer is that part's error
+// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+// `payload` (the part's response body; none for `delete`).
+//
+// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+// `get` of an item with an entity tag, a role or a user: sent as its
+// `If-None-Match`; when it names the current tag the part succeeds without a
+// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+// whose answer has no entity tag (a collection, say), and control characters in
+// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+// A path outside
 // `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 // `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 // a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -3793,7 +4132,9 @@ func (c *Client) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx co
 // values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 // `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 // `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+// (see `getSelfServiceUser`).
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
 func (c *Client) ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3837,7 +4178,10 @@ func (c *Client) DescribeSelfServiceUsers(ctx context.Context, params *DescribeS
 //
 // One self-service user, with `child` links to its `SelfServiceRoles` and
 // `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-// `links` and `onlyData` as for the collection.
+// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+// neither, so they are not served.
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
 func (c *Client) GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4257,6 +4601,81 @@ func (c *Client) DescribeSelfServiceRolesHistory(ctx context.Context, userId Ora
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 func (c *Client) GetSelfServiceRoleHistory(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSelfServiceRoleHistoryRequest(c.Server, userId, historyId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeResources Describe every resource served (the version root)
+//
+// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+// top-level resource served (`customerSelfServiceUsers` with its children, and
+// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+// the ones whose own describes this service serves, built by the same code from this
+// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+// few resources served make it small) everything the resources' own describes tell;
+// children come with `full` unless `includeChildren=false`, and with the other modes
+// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+func (c *Client) DescribeResources(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeResourcesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStaticLookups Get the codes of the roles' lookup types (lists of values)
+//
+// Oracle's lookup resource, read-only, as the lists of values of the roles'
+// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+// those attributes in `describe` lead here with
+// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+// roles) follow the collection conventions. Oracle's items also carry `Description`,
+// dates and a display sequence; the seed file keeps none of these, so they are not
+// served, and the items carry no links (Oracle's item key is a hash of type and code
+// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+func (c *Client) ListStaticLookups(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStaticLookupsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeStaticLookups Describe the lookup resource
+//
+// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+// schema and the operations on its path as the other describes are, with its finder
+// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+func (c *Client) DescribeStaticLookups(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeStaticLookupsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5360,6 +5779,45 @@ func NewDescribeSelfServiceUsersRequest(server string, params *DescribeSelfServi
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -5502,26 +5960,37 @@ func NewGetSelfServiceUserRequest(server string, userId OracleUserId, params *Ge
 
 	if params != nil {
 
-		if params.RESTFrameworkVersion != nil {
+		if params.IfNoneMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("REST-Framework-Version", headerParam0)
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam1)
 		}
 
 		if params.MetadataContext != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Metadata-Context", headerParam1)
+			req.Header.Set("Metadata-Context", headerParam2)
 		}
 
 	}
@@ -5855,6 +6324,45 @@ func NewDescribeSelfServiceRolesRequest(server string, userId OracleUserId, para
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6421,6 +6929,45 @@ func NewDescribeSelfServiceRolesHistoryRequest(server string, userId OracleUserI
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -6524,6 +7071,330 @@ func NewGetSelfServiceRoleHistoryRequest(server string, userId OracleUserId, his
 		if params.Links != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "links", *params.Links, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeResourcesRequest constructs an http.Request for the DescribeResources method
+func NewDescribeResourcesRequest(server string, params *DescribeResourcesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/describe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListStaticLookupsRequest constructs an http.Request for the ListStaticLookups method
+func NewListStaticLookupsRequest(server string, params *ListStaticLookupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/fndStaticLookups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Finder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "finder", *params.Finder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TotalResults != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "totalResults", *params.TotalResults, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OnlyData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyData", *params.OnlyData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RESTFrameworkVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "REST-Framework-Version", *params.RESTFrameworkVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("REST-Framework-Version", headerParam0)
+		}
+
+		if params.MetadataContext != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Metadata-Context", *params.MetadataContext, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Metadata-Context", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeStaticLookupsRequest constructs an http.Request for the DescribeStaticLookups method
+func NewDescribeStaticLookupsRequest(server string, params *DescribeStaticLookupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MetadataMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadataMode", *params.MetadataMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeChildren != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeChildren", *params.IncludeChildren, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7247,13 +8118,26 @@ type ClientWithResponsesInterface interface {
 	//
 	// Each part is sent through the whole service as the single request would be (`get`
 	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-	// framework version 4: the same validation, privileges, rules and rate limit. The
-	// parts run in order, in one transaction: if one fails, nothing is applied and the
-	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-	// Otherwise 200 with every part and its `payload` (the part's response body; none for
-	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+	// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+	// versions before 4 the batch's error is the failing part's message as text): the same
+	// validation, privileges, rules and rate limit. The parts run in order, in one
+	// transaction: if one fails, nothing is applied and the answer is that part's error
+	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+	// `payload` (the part's response body; none for `delete`).
+	//
+	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+	// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+	// `get` of an item with an entity tag, a role or a user: sent as its
+	// `If-None-Match`; when it names the current tag the part succeeds without a
+	// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+	// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+	// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+	// whose answer has no entity tag (a collection, say), and control characters in
+	// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+	// A path outside
 	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -7272,13 +8156,26 @@ type ClientWithResponsesInterface interface {
 	//
 	// Each part is sent through the whole service as the single request would be (`get`
 	// → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-	// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-	// framework version 4: the same validation, privileges, rules and rate limit. The
-	// parts run in order, in one transaction: if one fails, nothing is applied and the
-	// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-	// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-	// Otherwise 200 with every part and its `payload` (the part's response body; none for
-	// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+	// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+	// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+	// versions before 4 the batch's error is the failing part's message as text): the same
+	// validation, privileges, rules and rate limit. The parts run in order, in one
+	// transaction: if one fails, nothing is applied and the answer is that part's error
+	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+	// `payload` (the part's response body; none for `delete`).
+	//
+	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+	// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+	// `get` of an item with an entity tag, a role or a user: sent as its
+	// `If-None-Match`; when it names the current tag the part succeeds without a
+	// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+	// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+	// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+	// whose answer has no entity tag (a collection, say), and control characters in
+	// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+	// A path outside
 	// `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 	// `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 	// a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -7295,7 +8192,9 @@ type ClientWithResponsesInterface interface {
 	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-	// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+	// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+	// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+	// (see `getSelfServiceUser`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7323,7 +8222,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// One self-service user, with `child` links to its `SelfServiceRoles` and
 	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-	// `links` and `onlyData` as for the collection.
+	// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+	// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+	// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+	// neither, so they are not served.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7628,6 +8530,57 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRolesHistory/{HistoryId} (the `GetSelfServiceRoleHistory` operationId).
 	GetSelfServiceRoleHistoryWithResponse(ctx context.Context, userId OracleUserId, historyId HistoryId, params *GetSelfServiceRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetSelfServiceRoleHistoryResponse, error)
+
+	// DescribeResourcesWithResponse Describe every resource served (the version root)
+	//
+	// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+	// top-level resource served (`customerSelfServiceUsers` with its children, and
+	// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+	// the ones whose own describes this service serves, built by the same code from this
+	// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+	// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+	// few resources served make it small) everything the resources' own describes tell;
+	// children come with `full` unless `includeChildren=false`, and with the other modes
+	// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+	// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+	DescribeResourcesWithResponse(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*DescribeResourcesResponse, error)
+
+	// ListStaticLookupsWithResponse Get the codes of the roles' lookup types (lists of values)
+	//
+	// Oracle's lookup resource, read-only, as the lists of values of the roles'
+	// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+	// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+	// those attributes in `describe` lead here with
+	// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+	// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+	// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+	// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+	// roles) follow the collection conventions. Oracle's items also carry `Description`,
+	// dates and a display sequence; the seed file keeps none of these, so they are not
+	// served, and the items carry no links (Oracle's item key is a hash of type and code
+	// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+	// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+	ListStaticLookupsWithResponse(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*ListStaticLookupsResponse, error)
+
+	// DescribeStaticLookupsWithResponse Describe the lookup resource
+	//
+	// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+	// schema and the operations on its path as the other describes are, with its finder
+	// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+	// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+	DescribeStaticLookupsWithResponse(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*DescribeStaticLookupsResponse, error)
 
 	// ListCustomerRolesWithResponse List the customer-specific roles
 	//
@@ -9621,6 +10574,14 @@ func (r DescribeSelfServiceUsersResponse) ContentType() string {
 
 // GetSelfServiceUserResponse200Headers the declared response headers of an HTTP 200 response for GetSelfServiceUser
 type GetSelfServiceUserResponse200Headers struct {
+	ETag                 string
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// GetSelfServiceUserResponse304Headers the declared response headers of an HTTP 304 response for GetSelfServiceUser
+type GetSelfServiceUserResponse304Headers struct {
+	ETag                 string
 	MetadataContext      *string
 	RESTFrameworkVersion int
 }
@@ -9655,6 +10616,8 @@ type GetSelfServiceUserResponse struct {
 	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSelfServiceUserResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetSelfServiceUserResponse304Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSelfServiceUserResponse429Headers
 }
@@ -10853,6 +11816,363 @@ func (r GetSelfServiceRoleHistoryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetSelfServiceRoleHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeResourcesResponse200Headers the declared response headers of an HTTP 200 response for DescribeResources
+type DescribeResourcesResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeResourcesResponse429Headers the declared response headers of an HTTP 429 response for DescribeResources
+type DescribeResourcesResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeResourcesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeResourcesResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeResourcesResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeResourcesResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeResourcesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeResourcesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeResourcesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeResourcesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListStaticLookupsResponse200Headers the declared response headers of an HTTP 200 response for ListStaticLookups
+type ListStaticLookupsResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// ListStaticLookupsResponse429Headers the declared response headers of an HTTP 429 response for ListStaticLookups
+type ListStaticLookupsResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListStaticLookupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfResourcecollectionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+	ApplicationvndOracleAdfResourcecollectionJSON200 *StaticLookupCollection
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListStaticLookupsResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListStaticLookupsResponse429Headers
+}
+
+// GetApplicationvndOracleAdfResourcecollectionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.resourcecollection+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfResourcecollectionJSON200() *StaticLookupCollection {
+	return r.ApplicationvndOracleAdfResourcecollectionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r ListStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStaticLookupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStaticLookupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStaticLookupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStaticLookupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeStaticLookupsResponse200Headers the declared response headers of an HTTP 200 response for DescribeStaticLookups
+type DescribeStaticLookupsResponse200Headers struct {
+	MetadataContext      *string
+	RESTFrameworkVersion int
+}
+
+// DescribeStaticLookupsResponse429Headers the declared response headers of an HTTP 429 response for DescribeStaticLookups
+type DescribeStaticLookupsResponse429Headers struct {
+	RetryAfter int
+}
+
+type DescribeStaticLookupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvndOracleAdfDescriptionJSON200 the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+	ApplicationvndOracleAdfDescriptionJSON200 *AdfDescription
+	// ApplicationvndOracleAdfErrorJSON400 the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON400 *OracleBadRequest
+	// ApplicationvndOracleAdfErrorJSON401 the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON401 *OracleUnauthorized
+	// ApplicationvndOracleAdfErrorJSON403 the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON403 *OracleForbidden
+	// ApplicationvndOracleAdfErrorJSON404 the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON404 *OracleNotFound
+	// ApplicationvndOracleAdfErrorJSON406 the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON406 *OracleNotAcceptable
+	// ApplicationvndOracleAdfErrorJSON413 the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON413 *OraclePayloadTooLarge
+	// ApplicationvndOracleAdfErrorJSON429 the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON429 *OracleTooManyRequests
+	// ApplicationvndOracleAdfErrorJSON500 the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON500 *OracleInternalServerError
+	// ApplicationvndOracleAdfErrorJSON503 the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+	ApplicationvndOracleAdfErrorJSON503 *OracleServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeStaticLookupsResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeStaticLookupsResponse429Headers
+}
+
+// GetApplicationvndOracleAdfDescriptionJSON200 returns the response for an HTTP 200 `application/vnd.oracle.adf.description+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfDescriptionJSON200() *AdfDescription {
+	return r.ApplicationvndOracleAdfDescriptionJSON200
+}
+
+// GetApplicationvndOracleAdfErrorJSON400 returns the response for an HTTP 400 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON400() *OracleBadRequest {
+	return r.ApplicationvndOracleAdfErrorJSON400
+}
+
+// GetApplicationvndOracleAdfErrorJSON401 returns the response for an HTTP 401 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON401() *OracleUnauthorized {
+	return r.ApplicationvndOracleAdfErrorJSON401
+}
+
+// GetApplicationvndOracleAdfErrorJSON403 returns the response for an HTTP 403 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON403() *OracleForbidden {
+	return r.ApplicationvndOracleAdfErrorJSON403
+}
+
+// GetApplicationvndOracleAdfErrorJSON404 returns the response for an HTTP 404 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON404() *OracleNotFound {
+	return r.ApplicationvndOracleAdfErrorJSON404
+}
+
+// GetApplicationvndOracleAdfErrorJSON406 returns the response for an HTTP 406 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON406() *OracleNotAcceptable {
+	return r.ApplicationvndOracleAdfErrorJSON406
+}
+
+// GetApplicationvndOracleAdfErrorJSON413 returns the response for an HTTP 413 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON413() *OraclePayloadTooLarge {
+	return r.ApplicationvndOracleAdfErrorJSON413
+}
+
+// GetApplicationvndOracleAdfErrorJSON429 returns the response for an HTTP 429 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON429() *OracleTooManyRequests {
+	return r.ApplicationvndOracleAdfErrorJSON429
+}
+
+// GetApplicationvndOracleAdfErrorJSON500 returns the response for an HTTP 500 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON500() *OracleInternalServerError {
+	return r.ApplicationvndOracleAdfErrorJSON500
+}
+
+// GetApplicationvndOracleAdfErrorJSON503 returns the response for an HTTP 503 `application/vnd.oracle.adf.error+json` response
+func (r DescribeStaticLookupsResponse) GetApplicationvndOracleAdfErrorJSON503() *OracleServiceUnavailable {
+	return r.ApplicationvndOracleAdfErrorJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeStaticLookupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeStaticLookupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeStaticLookupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeStaticLookupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12328,13 +13648,26 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 //
 // Each part is sent through the whole service as the single request would be (`get`
 // → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-// framework version 4: the same validation, privileges, rules and rate limit. The
-// parts run in order, in one transaction: if one fails, nothing is applied and the
-// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-// Otherwise 200 with every part and its `payload` (the part's response body; none for
-// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+// versions before 4 the batch's error is the failing part's message as text): the same
+// validation, privileges, rules and rate limit. The parts run in order, in one
+// transaction: if one fails, nothing is applied and the answer is that part's error
+// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+// `payload` (the part's response body; none for `delete`).
+//
+// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+// `get` of an item with an entity tag, a role or a user: sent as its
+// `If-None-Match`; when it names the current tag the part succeeds without a
+// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+// whose answer has no entity tag (a collection, say), and control characters in
+// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+// A path outside
 // `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 // `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 // a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -12359,13 +13692,26 @@ func (c *ClientWithResponses) ExecuteBatchWithBodyWithResponse(ctx context.Conte
 //
 // Each part is sent through the whole service as the single request would be (`get`
 // → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-// `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-// framework version 4: the same validation, privileges, rules and rate limit. The
-// parts run in order, in one transaction: if one fails, nothing is applied and the
-// answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-// `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-// Otherwise 200 with every part and its `payload` (the part's response body; none for
-// `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+// `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+// `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+// versions before 4 the batch's error is the failing part's message as text): the same
+// validation, privileges, rules and rate limit. The parts run in order, in one
+// transaction: if one fails, nothing is applied and the answer is that part's error
+// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+// `payload` (the part's response body; none for `delete`).
+//
+// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+// batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+// `get` of an item with an entity tag, a role or a user: sent as its
+// `If-None-Match`; when it names the current tag the part succeeds without a
+// `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+// precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+// `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+// whose answer has no entity tag (a collection, say), and control characters in
+// either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+// A path outside
 // `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
 // `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
 // a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
@@ -12388,7 +13734,9 @@ func (c *ClientWithResponses) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJS
 // values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
 // `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
 // `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-// `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+// (see `getSelfServiceUser`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12428,7 +13776,10 @@ func (c *ClientWithResponses) DescribeSelfServiceUsersWithResponse(ctx context.C
 //
 // One self-service user, with `child` links to its `SelfServiceRoles` and
 // `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-// `links` and `onlyData` as for the collection.
+// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+// body. Oracle's user also tells its status and the dates of it; the seed file keeps
+// neither, so they are not served.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12816,6 +14167,75 @@ func (c *ClientWithResponses) GetSelfServiceRoleHistoryWithResponse(ctx context.
 		return nil, err
 	}
 	return ParseGetSelfServiceRoleHistoryResponse(rsp)
+}
+
+// DescribeResourcesWithResponse Describe every resource served (the version root)
+//
+// ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+// top-level resource served (`customerSelfServiceUsers` with its children, and
+// `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+// the ones whose own describes this service serves, built by the same code from this
+// contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+// `list` only the links, `minimal` titles and links, `full` (the default here, as the
+// few resources served make it small) everything the resources' own describes tell;
+// children come with `full` unless `includeChildren=false`, and with the other modes
+// only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+// `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/describe (the `DescribeResources` operationId).
+func (c *ClientWithResponses) DescribeResourcesWithResponse(ctx context.Context, params *DescribeResourcesParams, reqEditors ...RequestEditorFn) (*DescribeResourcesResponse, error) {
+	rsp, err := c.DescribeResources(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeResourcesResponse(rsp)
+}
+
+// ListStaticLookupsWithResponse Get the codes of the roles' lookup types (lists of values)
+//
+// Oracle's lookup resource, read-only, as the lists of values of the roles'
+// `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+// (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+// those attributes in `describe` lead here with
+// `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+// listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+// `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+// `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+// roles) follow the collection conventions. Oracle's items also carry `Description`,
+// dates and a display sequence; the seed file keeps none of these, so they are not
+// served, and the items carry no links (Oracle's item key is a hash of type and code
+// that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+// or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups (the `ListStaticLookups` operationId).
+func (c *ClientWithResponses) ListStaticLookupsWithResponse(ctx context.Context, params *ListStaticLookupsParams, reqEditors ...RequestEditorFn) (*ListStaticLookupsResponse, error) {
+	rsp, err := c.ListStaticLookups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStaticLookupsResponse(rsp)
+}
+
+// DescribeStaticLookupsWithResponse Describe the lookup resource
+//
+// ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+// schema and the operations on its path as the other describes are, with its finder
+// `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+// Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /crmRestApi/resources/11.13.18.05/fndStaticLookups/describe (the `DescribeStaticLookups` operationId).
+func (c *ClientWithResponses) DescribeStaticLookupsWithResponse(ctx context.Context, params *DescribeStaticLookupsParams, reqEditors ...RequestEditorFn) (*DescribeStaticLookupsResponse, error) {
+	rsp, err := c.DescribeStaticLookups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeStaticLookupsResponse(rsp)
 }
 
 // ListCustomerRolesWithResponse List the customer-specific roles
@@ -15719,6 +17139,9 @@ func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserRes
 		}
 		response.ApplicationvndOracleAdfResourceitemJSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest OracleBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15814,6 +17237,13 @@ func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserRes
 	switch {
 	case rsp.StatusCode == 200:
 		var headers GetSelfServiceUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
 		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -15829,6 +17259,30 @@ func ParseGetSelfServiceUserResponse(rsp *http.Response) (*GetSelfServiceUserRes
 			headers.RESTFrameworkVersion = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetSelfServiceUserResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSelfServiceUserResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -17267,6 +18721,444 @@ func ParseGetSelfServiceRoleHistoryResponse(rsp *http.Response) (*GetSelfService
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSelfServiceRoleHistoryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeResourcesResponse parses an HTTP response from a DescribeResourcesWithResponse call
+func ParseDescribeResourcesResponse(rsp *http.Response) (*DescribeResourcesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeResourcesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeResourcesResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeResourcesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListStaticLookupsResponse parses an HTTP response from a ListStaticLookupsWithResponse call
+func ParseListStaticLookupsResponse(rsp *http.Response) (*ListStaticLookupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStaticLookupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaticLookupCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfResourcecollectionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListStaticLookupsResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListStaticLookupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeStaticLookupsResponse parses an HTTP response from a DescribeStaticLookupsWithResponse call
+func ParseDescribeStaticLookupsResponse(rsp *http.Response) (*DescribeStaticLookupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeStaticLookupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdfDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfDescriptionJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OracleBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OracleUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OracleForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OracleNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OracleNotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OraclePayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OracleTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OracleInternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OracleServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvndOracleAdfErrorJSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 406:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeStaticLookupsResponse200Headers
+		if values := rsp.Header.Values("Metadata-Context"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Metadata-Context", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MetadataContext = &value
+		}
+		if values := rsp.Header.Values("REST-Framework-Version"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "REST-Framework-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RESTFrameworkVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeStaticLookupsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -366,18 +366,154 @@ export interface paths {
          *
          *     Each part is sent through the whole service as the single request would be (`get`
          *     → GET, `create` → POST, `upsert` → POST with `Upsert-Mode: true`, `update` → PATCH,
-         *     `delete` → DELETE), with the batch's `Authorization` and `Metadata-Context` and
-         *     framework version 4: the same validation, privileges, rules and rate limit. The
-         *     parts run in order, in one transaction: if one fails, nothing is applied and the
-         *     answer is that part's error (its status and `o:errorCode`, `o:errorPath`
-         *     `parts[i]`, the detail naming the part), as Oracle lists only the failing part.
-         *     Otherwise 200 with every part and its `payload` (the part's response body; none for
-         *     `delete`). A part cannot carry headers of its own (`If-Match`, say). A path outside
+         *     `delete` → DELETE), with the batch's `Authorization`, `Metadata-Context` and
+         *     `REST-Framework-Version` (so a part's `q` is read by the batch's version, and with
+         *     versions before 4 the batch's error is the failing part's message as text): the same
+         *     validation, privileges, rules and rate limit. The parts run in order, in one
+         *     transaction: if one fails, nothing is applied and the answer is that part's error
+         *     (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
+         *     part), as Oracle lists only the failing part. Otherwise 200 with every part and its
+         *     `payload` (the part's response body; none for `delete`).
+         *
+         *     Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
+         *     or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
+         *     batch with 412 `JBO-25014` naming the part, nothing applied) or `ifNoneMatch` (a
+         *     `get` of an item with an entity tag, a role or a user: sent as its
+         *     `If-None-Match`; when it names the current tag the part succeeds without a
+         *     `payload`). Such a part comes back with `preconditionSucceeded`: `true` when the
+         *     precondition held (the part ran), `false` when `ifNoneMatch` named the current tag.
+         *     `ifMatch` on another operation, `ifNoneMatch` on another operation or on a `get`
+         *     whose answer has no entity tag (a collection, say), and control characters in
+         *     either, are refused with 400 `ADF_REST_BATCH_INVALID_PRECONDITION` naming the part.
+         *     A path outside
          *     `customerSelfServiceUsers` (the batch itself included), or not a plain path (`..`,
          *     `//`, `%`), is refused with 400 `ADF_REST_BATCH_INVALID_PATH` naming the part, as is
          *     a query on anything but a `get`; ids given twice with `ADF_REST_BATCH_DUPLICATE_ID`.
          */
         post: operations["executeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe every resource served (the version root)
+         * @description ADF's describe of the version root, as Oracle's "Access Metadata" documents it: every
+         *     top-level resource served (`customerSelfServiceUsers` with its children, and
+         *     `fndStaticLookups`), each with a `self` link to its own describe. The resources are
+         *     the ones whose own describes this service serves, built by the same code from this
+         *     contract, so the two cannot disagree. `metadataMode` chooses how much is told:
+         *     `list` only the links, `minimal` titles and links, `full` (the default here, as the
+         *     few resources served make it small) everything the resources' own describes tell;
+         *     children come with `full` unless `includeChildren=false`, and with the other modes
+         *     only when `includeChildren=true`. Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or
+         *     `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the lookup resource
+         * @description ADF's describe document of `fndStaticLookups`, generated from the `StaticLookup`
+         *     schema and the operations on its path as the other describes are, with its finder
+         *     `LookupTypeFinder`. `metadataMode` and `includeChildren` as for the version root.
+         *     Needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV` or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`.
+         */
+        get: operations["describeStaticLookups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crmRestApi/resources/11.13.18.05/fndStaticLookups": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the codes of the roles' lookup types (lists of values)
+         * @description Oracle's lookup resource, read-only, as the lists of values of the roles'
+         *     `RelationshipTypeCd` (lookup type `ORA_SVC_CSS_REL_TYPE_CD`) and `RequestTypeCd`
+         *     (`ORA_SVC_CSS_REQ_TYPE_CD`) point to it: the `lov` links of a role and the `lov` of
+         *     those attributes in `describe` lead here with
+         *     `finder=LookupTypeFinder;LookupType=<type>`. Every code the seed file gives is
+         *     listed, enabled or not (`EnabledFlag`; a role can only be given an enabled one), by
+         *     `LookupType` and then `LookupCode`. `limit`, `offset`, `totalResults`, `onlyData` and
+         *     `q` (over `LookupType`, `LookupCode` and `Meaning`, by framework version as for the
+         *     roles) follow the collection conventions. Oracle's items also carry `Description`,
+         *     dates and a display sequence; the seed file keeps none of these, so they are not
+         *     served, and the items carry no links (Oracle's item key is a hash of type and code
+         *     that this service does not serve). Reading needs `SVC_VIEW_SELF_SERVICE_ROLES_PRIV`
+         *     or `SVC_MANAGE_SELF_SERVICE_ROLES_PRIV`, as reading roles does.
+         */
+        get: operations["listStaticLookups"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -411,7 +547,9 @@ export interface paths {
          *     values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
          *     `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
          *     `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-         *     `limit`, `offset`, `links`); the roles of a whole page are read with one query.
+         *     `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
+         *     item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
+         *     (see `getSelfServiceUser`).
          */
         get: operations["listSelfServiceUsers"];
         put?: never;
@@ -453,7 +591,10 @@ export interface paths {
          * Get a self-service user
          * @description One self-service user, with `child` links to its `SelfServiceRoles` and
          *     `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
-         *     `links` and `onlyData` as for the collection.
+         *     `links` and `onlyData` as for the collection. The `ETag` header carries the user's
+         *     entity tag (see the header); `If-None-Match` naming it is answered 304 without a
+         *     body. Oracle's user also tells its status and the dates of it; the seed file keeps
+         *     neither, so they are not served.
          */
         get: operations["getSelfServiceUser"];
         put?: never;
@@ -2105,6 +2246,25 @@ export interface components {
              */
             operation: "get" | "create" | "update" | "upsert" | "delete";
             /**
+             * @description An `update` or `delete` part's `If-Match`: entity tags of which the role's current
+             *     one must be one, or `*`; otherwise the whole batch fails with 412 naming the part.
+             * @example "1-1"
+             */
+            ifMatch?: string;
+            /**
+             * @description A `get` part's `If-None-Match`, on an item with an entity tag (a role, a user):
+             *     when it names the current tag the part succeeds with no `payload` and
+             *     `preconditionSucceeded: false`.
+             * @example "1-1"
+             */
+            ifNoneMatch?: string;
+            /**
+             * @description In a response, for a part that carried `ifMatch` or `ifNoneMatch`: whether the
+             *     precondition held. Ignored in a request.
+             * @example true
+             */
+            preconditionSucceeded?: boolean;
+            /**
              * @description The body of a `create`, `update` or `upsert` part in a request; the part's response body in a response.
              * @example {
              *       "RelationshipTypeCd": "ORA_CSS_USER"
@@ -2183,15 +2343,23 @@ export interface components {
                 [key: string]: components["schemas"]["AdfResourceDescription"];
             };
         };
-        /** @description One resource of a describe document. */
+        /**
+         * @description How much a describe tells.
+         * @enum {string}
+         */
+        AdfMetadataMode: "list" | "minimal" | "full";
+        /**
+         * @description One resource of a describe document. `metadataMode=list` gives its `links` only,
+         *     `minimal` its `title`, `titlePlural` and `links`, `full` everything.
+         */
         AdfResourceDescription: {
             /** @description Always false; no resource here has polymorphic items. */
-            discrColumnType: boolean;
-            title: string;
-            titlePlural: string;
-            attributes: components["schemas"]["AdfAttributeDescription"][];
-            collection: components["schemas"]["AdfCollectionDescription"];
-            item: components["schemas"]["AdfItemDescription"];
+            discrColumnType?: boolean;
+            title?: string;
+            titlePlural?: string;
+            attributes?: components["schemas"]["AdfAttributeDescription"][];
+            collection?: components["schemas"]["AdfCollectionDescription"];
+            item?: components["schemas"]["AdfItemDescription"];
             children?: {
                 [key: string]: components["schemas"]["AdfResourceDescription"];
             };
@@ -2221,6 +2389,103 @@ export interface components {
             precision?: number;
             title?: string;
             annotations?: components["schemas"]["AdfAnnotations"];
+            lov?: components["schemas"]["AdfListOfValues"];
+        };
+        /**
+         * Lookup
+         * @description One code of a lookup type; `onlyData` aside, every attribute is always present.
+         */
+        StaticLookup: {
+            /** @example ORA_SVC_CSS_REL_TYPE_CD */
+            readonly LookupType: string;
+            /** @example ORA_CSS_ACC_ADMIN */
+            readonly LookupCode: string;
+            /**
+             * @description The code's display name, as the seed file gives it.
+             * @example Account Administrator
+             */
+            readonly Meaning: string;
+            /**
+             * @description Whether a role may be given the code.
+             * @example true
+             */
+            readonly EnabledFlag: boolean;
+        };
+        /**
+         * @description A page of lookup codes.
+         * @example {
+         *       "items": [
+         *         {
+         *           "LookupType": "ORA_SVC_CSS_REQ_TYPE_CD",
+         *           "LookupCode": "B2B",
+         *           "Meaning": "Business to business",
+         *           "EnabledFlag": true
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "hasMore": false,
+         *       "limit": 25,
+         *       "offset": 0,
+         *       "links": [
+         *         {
+         *           "rel": "self",
+         *           "href": "http://localhost:8080/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD",
+         *           "name": "fndStaticLookups",
+         *           "kind": "collection"
+         *         }
+         *       ]
+         *     }
+         */
+        StaticLookupCollection: {
+            items: components["schemas"]["StaticLookup"][];
+            /**
+             * Format: int64
+             * @description The number of codes matching the request; only with `totalResults=true`.
+             * @example 3
+             */
+            totalResults?: number;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            count: number;
+            /** @example false */
+            hasMore: boolean;
+            /**
+             * Format: int32
+             * @example 25
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            offset: number;
+            links?: components["schemas"]["AdfLink"][];
+        };
+        /**
+         * @description ADF's list of values of an attribute: `childRef` names the `lov` link of an item that
+         *     lists the choices (here Oracle's `fndStaticLookups`, with the attribute's lookup
+         *     type), `attributeMap` says which attribute of a choice (`target`) fills this one
+         *     (`source`), and `displayAttributes` what to show of a choice.
+         */
+        AdfListOfValues: {
+            /** @example RelationshipTypeCdLOV */
+            childRef: string;
+            attributeMap: components["schemas"]["AdfAttributeMapping"][];
+            /**
+             * @example [
+             *       "Meaning"
+             *     ]
+             */
+            displayAttributes: string[];
+        };
+        /** @description The attribute of a choice (`target`) that fills the attribute described (`source`). */
+        AdfAttributeMapping: {
+            /** @example RelationshipTypeCd */
+            source: string;
+            /** @example LookupCode */
+            target: string;
         };
         AdfAnnotations: {
             description?: string;
@@ -2257,7 +2522,7 @@ export interface components {
         };
         AdfLink: {
             /**
-             * @description `self`, `canonical`, `parent`, `child` or `describe`.
+             * @description `self`, `canonical`, `parent`, `child`, `describe` or `lov` (a list of values: where the choices of an attribute are listed).
              * @example self
              */
             rel: string;
@@ -2272,7 +2537,7 @@ export interface components {
             kind: "item" | "collection" | "describe";
             properties?: components["schemas"]["AdfLinkProperties"];
         };
-        /** @description `changeIndicator` on the `self` link of a role: its entity tag without the quotes. */
+        /** @description `changeIndicator` on the `self` link of a role or a self-service user: its entity tag without the quotes. */
         AdfLinkProperties: {
             /** @example 1-1 */
             changeIndicator?: string;
@@ -3215,7 +3480,7 @@ export interface components {
          */
         IfMatch: string;
         /**
-         * @description Entity tags (comma-separated for several), or `*`: when the role's current tag is
+         * @description Entity tags (comma-separated for several), or `*`: when the item's current tag is
          *     one of them (weak comparison), the answer is 304 Not Modified without a body.
          * @example "0-0"
          */
@@ -3378,6 +3643,35 @@ export interface components {
          */
         UsersQ: string;
         /**
+         * @description `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+         *     without codes gives an empty page); without a finder every code of both types is
+         *     listed. Any other finder, or a bind variable other than `LookupType`, is refused
+         *     (`ADF_REST_INVALID_PARAMETER`).
+         * @example LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD
+         */
+        LookupsFinder: string;
+        /**
+         * @description Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+         *     the request's `REST-Framework-Version`: query-by-example with version 1
+         *     (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+         *     and later (`Meaning LIKE 'Account%'`).
+         * @example LookupCode='B2B'
+         */
+        LookupsQ: string;
+        /**
+         * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+         *     each resource's links, `minimal` its title, plural title and links, `full` (the
+         *     default) its attributes, finders, actions and links too.
+         * @example minimal
+         */
+        MetadataMode: components["schemas"]["AdfMetadataMode"];
+        /**
+         * @description Whether a resource's children are described in it: by default with
+         *     `metadataMode=full` and not with `list` or `minimal`.
+         * @example true
+         */
+        IncludeChildren: boolean;
+        /**
          * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
          * @example SelfServiceRoles
          */
@@ -3475,6 +3769,16 @@ export interface components {
          *     back in `If-None-Match` (GET) or `If-Match` (PATCH, DELETE).
          */
         ETag: string;
+        /**
+         * @description The self-service user's entity tag, `"<UserId>-<digest>"`: the digest is of every
+         *     attribute the user's item shows (not only those `fields` selects), so the tag changes
+         *     whenever the item does. The item's roles are a child resource with their own tags, and
+         *     a role change leaves the user's tag as it was, but for a response embedding them
+         *     (`expand=SelfServiceRoles`), whose tag also covers each embedded role's tag. The same
+         *     value, unquoted, is the `changeIndicator` of the item's `self` link, in collections
+         *     too. Send it back in `If-None-Match`.
+         */
+        UserETag: string;
         /** @description The role's entity tag, as `ETag` is; absent from a `dependency` preview, which is not the role as stored. */
         ETagUnlessPreview: string;
         /** @description The request's `Metadata-Context`, echoed; absent when the request had none. */
@@ -4468,6 +4772,203 @@ export interface operations {
             503: components["responses"]["OracleServiceUnavailable"];
         };
     };
+    describeResources: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    describeStaticLookups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The describe document. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.description+json": components["schemas"]["AdfDescription"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
+    listStaticLookups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `LookupTypeFinder;LookupType=<type>` keeps the codes of one lookup type (a type
+                 *     without codes gives an empty page); without a finder every code of both types is
+                 *     listed. Any other finder, or a bind variable other than `LookupType`, is refused
+                 *     (`ADF_REST_INVALID_PARAMETER`).
+                 * @example LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD
+                 */
+                finder?: components["parameters"]["LookupsFinder"];
+                /**
+                 * @description The most roles in the page; 25 when absent, and values above 500 are served as 500.
+                 * @example 25
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many roles of the ordered result to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description `true` adds `totalResults`, the number of roles matching the request.
+                 * @example true
+                 */
+                totalResults?: components["parameters"]["TotalResults"];
+                /**
+                 * @description `true` leaves `links` out of items and collection.
+                 * @example true
+                 */
+                onlyData?: components["parameters"]["OnlyData"];
+                /**
+                 * @description Filter over `LookupType`, `LookupCode` and `Meaning`, read as the roles' `q` is, by
+                 *     the request's `REST-Framework-Version`: query-by-example with version 1
+                 *     (`LookupType=ORA_SVC_CSS_REQ_TYPE_CD;LookupCode=B2B`), rowmatch expressions with 2
+                 *     and later (`Meaning LIKE 'Account%'`).
+                 * @example LookupCode='B2B'
+                 */
+                q?: components["parameters"]["LookupsQ"];
+            };
+            header?: {
+                /**
+                 * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
+                 *     and later get errors as `application/vnd.oracle.adf.error+json`, earlier ones as
+                 *     `text/plain`. Other values are refused (400, written as for version 1).
+                 * @example 4
+                 */
+                "REST-Framework-Version"?: components["parameters"]["RESTFrameworkVersion"];
+                /**
+                 * @description The sandbox the client works in, for example `sandbox="TrackEmployeeFeature"`; echoed in the response.
+                 * @example sandbox="TrackEmployeeFeature"
+                 */
+                "Metadata-Context"?: components["parameters"]["MetadataContext"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lookup codes. */
+            200: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.oracle.adf.resourcecollection+json": components["schemas"]["StaticLookupCollection"];
+                };
+            };
+            400: components["responses"]["OracleBadRequest"];
+            401: components["responses"]["OracleUnauthorized"];
+            403: components["responses"]["OracleForbidden"];
+            404: components["responses"]["OracleNotFound"];
+            406: components["responses"]["OracleNotAcceptable"];
+            413: components["responses"]["OraclePayloadTooLarge"];
+            429: components["responses"]["OracleTooManyRequests"];
+            500: components["responses"]["OracleInternalServerError"];
+            503: components["responses"]["OracleServiceUnavailable"];
+        };
+    };
     listSelfServiceUsers: {
         parameters: {
             query?: {
@@ -4623,6 +5124,12 @@ export interface operations {
                  * @example sandbox="TrackEmployeeFeature"
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
+                /**
+                 * @description Entity tags (comma-separated for several), or `*`: when the item's current tag is
+                 *     one of them (weak comparison), the answer is 304 Not Modified without a body.
+                 * @example "0-0"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 /**
@@ -4641,11 +5148,22 @@ export interface operations {
                 headers: {
                     "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
                     "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["UserETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.oracle.adf.resourceitem+json": components["schemas"]["SelfServiceUser"];
                 };
+            };
+            /** @description `If-None-Match` names the user's current entity tag: the client's copy is current. No body. */
+            304: {
+                headers: {
+                    "REST-Framework-Version": components["headers"]["RESTFrameworkVersion"];
+                    "Metadata-Context": components["headers"]["MetadataContext"];
+                    ETag: components["headers"]["UserETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["OracleBadRequest"];
             401: components["responses"]["OracleUnauthorized"];
@@ -4660,7 +5178,21 @@ export interface operations {
     };
     describeSelfServiceUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
             header?: {
                 /**
                  * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
@@ -4704,7 +5236,21 @@ export interface operations {
     };
     describeSelfServiceRolesHistory: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
             header?: {
                 /**
                  * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
@@ -4935,7 +5481,21 @@ export interface operations {
     };
     describeSelfServiceRoles: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How much a describe tells, as Oracle's "Access Metadata" documents it: `list` only
+                 *     each resource's links, `minimal` its title, plural title and links, `full` (the
+                 *     default) its attributes, finders, actions and links too.
+                 * @example minimal
+                 */
+                metadataMode?: components["parameters"]["MetadataMode"];
+                /**
+                 * @description Whether a resource's children are described in it: by default with
+                 *     `metadataMode=full` and not with `list` or `minimal`.
+                 * @example true
+                 */
+                includeChildren?: components["parameters"]["IncludeChildren"];
+            };
             header?: {
                 /**
                  * @description The ADF REST framework version the client speaks, 1 to 9; 1 when absent. Versions 4
@@ -5278,7 +5838,7 @@ export interface operations {
                  */
                 "Metadata-Context"?: components["parameters"]["MetadataContext"];
                 /**
-                 * @description Entity tags (comma-separated for several), or `*`: when the role's current tag is
+                 * @description Entity tags (comma-separated for several), or `*`: when the item's current tag is
                  *     one of them (weak comparison), the answer is 304 Not Modified without a body.
                  * @example "0-0"
                  */

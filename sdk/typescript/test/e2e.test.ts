@@ -254,12 +254,32 @@ describe("Oracle self-service roles", () => {
     assert.ok(usersPage.data?.items[0]?.SelfServiceRoles);
     const pat = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", { params: { path: { UserId: 100 }, header } });
     assert.equal(pat.data?.UserId, 100);
+    // The user's ETag: If-None-Match with it answers 304.
+    const userTag = pat.response.headers.get("ETag") ?? "";
+    const userUnchanged = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", {
+      params: { path: { UserId: 100 }, header: { ...header, "If-None-Match": userTag } },
+    });
+    assert.equal(userUnchanged.response.status, 304);
     const described = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}/child/SelfServiceRoles/describe", {
       params: { path: { UserId: 100 }, header },
     });
-    assert.ok((described.data?.Resources["SelfServiceRoles"]?.attributes.length ?? 0) > 0);
+    assert.ok((described.data?.Resources["SelfServiceRoles"]?.attributes?.length ?? 0) > 0);
     const describedUsers = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/describe", { params: { header } });
     assert.ok(describedUsers.data?.Resources["customerSelfServiceUsers"]?.children?.["SelfServiceRoles"]);
+    // The version root's describe, minimal: the top-level resources with titles and links.
+    const root = await admin.GET("/crmRestApi/resources/11.13.18.05/describe", { params: { header, query: { metadataMode: "minimal" } } });
+    assert.equal(root.data?.Resources["fndStaticLookups"]?.title, "Lookup");
+    assert.equal(root.data?.Resources["customerSelfServiceUsers"]?.attributes, undefined);
+    const lookupsDescribed = await admin.GET("/crmRestApi/resources/11.13.18.05/fndStaticLookups/describe", { params: { header } });
+    assert.equal(lookupsDescribed.data?.Resources["fndStaticLookups"]?.attributes?.length, 4);
+    // The list of values of RelationshipTypeCd: describe names it, the lookup resource lists it.
+    const relationshipType = described.data?.Resources["SelfServiceRoles"]?.attributes?.find((a) => a.name === "RelationshipTypeCd");
+    assert.equal(relationshipType?.lov?.childRef, "RelationshipTypeCdLOV");
+    const lookups = await admin.GET("/crmRestApi/resources/11.13.18.05/fndStaticLookups", {
+      params: { header, query: { finder: "LookupTypeFinder;LookupType=ORA_SVC_CSS_REQ_TYPE_CD" } },
+    });
+    assert.equal(lookups.response.status, 200);
+    assert.deepEqual(lookups.data?.items.map((l) => l.LookupCode), ["B2B", "B2C"]);
 
     // A batch: every part through the service, in one transaction.
     const batch = await admin.POST("/crmRestApi/resources/11.13.18.05", {
@@ -269,6 +289,14 @@ describe("Oracle self-service roles", () => {
     });
     assert.equal(batch.response.status, 200);
     assert.equal(batch.data?.parts[0]?.payload?.["UserId"], 100);
+    // A part's precondition: a stale ifMatch fails the whole batch with 412 naming the part.
+    const staleBatch = await admin.POST("/crmRestApi/resources/11.13.18.05", {
+      params: { header },
+      headers: { "Content-Type": "application/vnd.oracle.adf.batch+json" },
+      body: { parts: [{ id: "stale", path: `/customerSelfServiceUsers/100/child/SelfServiceRoles/${userRoleId}`, operation: "delete", ifMatch: '"0-0"' }] },
+    });
+    assert.equal(staleBatch.response.status, 412);
+    assert.ok(JSON.stringify(staleBatch.error).includes("parts[0]"));
 
     const removed = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: userRoleId }, header } });
     assert.equal(removed.response.status, 204);

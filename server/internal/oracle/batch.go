@@ -17,17 +17,13 @@ import (
 )
 
 // ADF batch requests: POST to the version root with application/vnd.oracle.adf.batch+json,
-// {"parts":[{"id","path","operation","payload"}]}. Each part is sent through the whole
-// HTTP stack (validation, token, rate limit, privileges, rules: the same code as the part
-// sent alone), all parts in one transaction of the store; the first part that fails rolls
-// everything back and is named in the batch's error.
+// {"parts":[{"id","path","operation","payload","ifMatch","ifNoneMatch"}]}. Each part is sent
+// through the whole HTTP stack (validation, token, rate limit, privileges, rules: the same
+// code as the part sent alone) at the batch's framework version, its preconditions as its
+// If-Match and If-None-Match, all parts in one transaction of the store; the first part that
+// fails rolls everything back and is named in the batch's error.
 
-const (
-	mediaTypeADFBatch = "application/vnd.oracle.adf.batch+json"
-	// batchPartVersion is the framework version each part speaks: its errors are JSON, so
-	// that the batch can read their code and detail.
-	batchPartVersion = "4"
-)
+const mediaTypeADFBatch = "application/vnd.oracle.adf.batch+json"
 
 // batchOrigin is what a batch's parts take over from the batch request.
 type batchOrigin struct {
@@ -96,13 +92,42 @@ func batchPartPath(part gen.AdfBatchPart, index int) (string, error) {
 	return oracleResourcesPath + path, nil
 }
 
+// checkBatchPartPreconditions refuses preconditions a part's operation does not take:
+// ifMatch on an update or delete only, ifNoneMatch on a get only, neither with control
+// characters (they go into a header).
+func checkBatchPartPreconditions(part gen.AdfBatchPart, index int) error {
+	refuse := func(field, reason string) error {
+		return newADFError(adfBatchInvalidPrecondition, index, part.Id, reason).at("parts[" + strconv.Itoa(index) + "]." + field)
+	}
+	hasControl := func(v string) bool {
+		return strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
+	}
+	if part.IfMatch != nil {
+		switch {
+		case part.Operation != gen.AdfBatchPartOperationUpdate && part.Operation != gen.AdfBatchPartOperationDelete:
+			return refuse("ifMatch", "ifMatch is taken by an update or a delete, not by a "+string(part.Operation))
+		case hasControl(*part.IfMatch):
+			return refuse("ifMatch", "ifMatch holds a control character")
+		}
+	}
+	if part.IfNoneMatch != nil {
+		switch {
+		case part.Operation != gen.AdfBatchPartOperationGet:
+			return refuse("ifNoneMatch", "ifNoneMatch is taken by a get, not by a "+string(part.Operation))
+		case hasControl(*part.IfNoneMatch):
+			return refuse("ifNoneMatch", "ifNoneMatch holds a control character")
+		}
+	}
+	return nil
+}
+
 // notPlainPathRune: a plain path has letters, digits, / _ - and . only.
 func notPlainPathRune(r rune) bool {
 	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/_-.", r))
 }
 
-// batchPartRequest builds the HTTP request of a part.
-func batchPartRequest(ctx context.Context, origin batchOrigin, part gen.AdfBatchPart, path string) (*http.Request, error) {
+// batchPartRequest builds the HTTP request of a part, at the batch's framework version.
+func batchPartRequest(ctx context.Context, origin batchOrigin, framework adfFramework, part gen.AdfBatchPart, path string) (*http.Request, error) {
 	method := map[gen.AdfBatchPartOperation]string{
 		gen.AdfBatchPartOperationGet: http.MethodGet, gen.AdfBatchPartOperationCreate: http.MethodPost,
 		gen.AdfBatchPartOperationUpsert: http.MethodPost, gen.AdfBatchPartOperationUpdate: http.MethodPatch,
@@ -126,7 +151,13 @@ func batchPartRequest(ctx context.Context, origin batchOrigin, part gen.AdfBatch
 			r.Header[http.CanonicalHeaderKey(name)] = values
 		}
 	}
-	r.Header.Set(headerFrameworkVersion, batchPartVersion)
+	r.Header.Set(headerFrameworkVersion, strconv.Itoa(framework.version))
+	if part.IfMatch != nil {
+		r.Header.Set("If-Match", *part.IfMatch)
+	}
+	if part.IfNoneMatch != nil {
+		r.Header.Set("If-None-Match", *part.IfNoneMatch)
+	}
 	r.Header.Set("Accept", "application/json")
 	if part.Payload != nil {
 		r.Header.Set("Content-Type", "application/json")
@@ -174,7 +205,10 @@ func (s *SelfServiceRoles) ExecuteBatch(ctx context.Context, request gen.Execute
 		}
 		ids[part.Id] = true
 		var err error
-		if paths[i], err = batchPartPath(part, i); err != nil {
+		if paths[i], err = batchPartPath(part, i); err == nil {
+			err = checkBatchPartPreconditions(part, i)
+		}
+		if err != nil {
 			failure, _ := asOracleFailure(err, framework)
 			return failure, nil
 		}
@@ -182,16 +216,25 @@ func (s *SelfServiceRoles) ExecuteBatch(ctx context.Context, request gen.Execute
 	results := make([]gen.AdfBatchPart, len(parts))
 	err := s.store.SharedTransaction(ctx, func(ctx context.Context) error {
 		for i, part := range parts {
-			r, err := batchPartRequest(ctx, origin, part, paths[i])
+			r, err := batchPartRequest(ctx, origin, framework, part, paths[i])
 			if err != nil {
 				return newADFError(adfBatchInvalidPath, i, part.Id, part.Path, "it is not a request path").at("parts[" + strconv.Itoa(i) + "].path")
 			}
 			rec := &partRecorder{header: http.Header{}}
 			s.batchParts.ServeHTTP(rec, r)
-			if rec.status < 200 || rec.status > 299 {
+			results[i] = gen.AdfBatchPart{Id: part.Id, Path: part.Path, Operation: part.Operation}
+			notModified := rec.status == http.StatusNotModified && part.IfNoneMatch != nil
+			if !notModified && (rec.status < 200 || rec.status > 299) {
 				return &batchPartFailure{index: i, part: part, status: rec.status, body: rec.body.Bytes()}
 			}
-			results[i] = gen.AdfBatchPart{Id: part.Id, Path: part.Path, Operation: part.Operation}
+			if part.IfNoneMatch != nil && rec.header.Get("ETag") == "" {
+				// The resource has no entity tag: the precondition was never evaluated.
+				return newADFError(adfBatchInvalidPrecondition, i, part.Id, "ifNoneMatch needs an item with an entity tag (a role or a user), and "+part.Path+" has none").
+					at("parts[" + strconv.Itoa(i) + "].ifNoneMatch")
+			}
+			if part.IfMatch != nil || part.IfNoneMatch != nil {
+				results[i].PreconditionSucceeded = pointerTo(!notModified)
+			}
 			if rec.body.Len() > 0 {
 				var payload map[string]any
 				if err := json.Unmarshal(rec.body.Bytes(), &payload); err != nil {
@@ -217,10 +260,12 @@ func (s *SelfServiceRoles) ExecuteBatch(ctx context.Context, request gen.Execute
 }
 
 // asADFError is the batch's error for a failed part: the part's status and code, its
-// detail prefixed with the part, and the part as the path.
+// detail prefixed with the part, and the part as the path. Before framework version 4 the
+// part's error is its message as text, which is then the detail (the batch's own error is
+// text too, without a code).
 func (f *batchPartFailure) asADFError() *adfError {
 	var body gen.AdfError
-	detail, code := "", adfSystem.code
+	detail, code := strings.TrimSpace(string(f.body)), adfSystem.code
 	if json.Unmarshal(f.body, &body) == nil && len(body.OErrorDetails) > 0 {
 		detail, code = body.OErrorDetails[0].Detail, body.OErrorDetails[0].OErrorCode
 		if p := body.OErrorDetails[0].OErrorPath; p != nil {

@@ -285,6 +285,8 @@ func TestCreateSelfServiceRoleResponse(t *testing.T) {
 				{Rel: "self", Href: self, Name: "SelfServiceRoles", Kind: gen.Item, Properties: &gen.AdfLinkProperties{ChangeIndicator: oracle.PointerTo("1-1")}},
 				{Rel: "canonical", Href: self, Name: "SelfServiceRoles", Kind: gen.Item},
 				{Rel: "parent", Href: "http://crm.example.com/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100", Name: "customerSelfServiceUsers", Kind: gen.Item},
+				{Rel: "lov", Href: "http://crm.example.com/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REL_TYPE_CD", Name: "RelationshipTypeCdLOV", Kind: gen.Collection},
+				{Rel: "lov", Href: "http://crm.example.com/crmRestApi/resources/11.13.18.05/fndStaticLookups?finder=LookupTypeFinder%3BLookupType%3DORA_SVC_CSS_REQ_TYPE_CD", Name: "RequestTypeCdLOV", Kind: gen.Collection},
 			},
 		}
 		if jsonOf(role) != jsonOf(want) {

@@ -34,6 +34,8 @@ type describedResource struct {
 	childNames []string
 	queryable  func(attribute string) bool
 	finders    []gen.AdfFinderDescription
+	// lovs are the lists of values of its attributes.
+	lovs []listOfValues
 }
 
 const resourcesPathTemplate = "/crmRestApi/resources/11.13.18.05/"
@@ -47,6 +49,7 @@ var (
 			_, known := roleQAttributes.Lookup(name)
 			return known
 		},
+		lovs: roleLOVs,
 		finders: []gen.AdfFinderDescription{
 			{Name: finderAllRoles, Attributes: []gen.AdfFinderAttribute{}},
 			{Name: finderPrimaryKey, Attributes: []gen.AdfFinderAttribute{{Name: "RoleId", Type: gen.AdfFinderAttributeTypeInteger}}},
@@ -60,7 +63,19 @@ var (
 			_, known := historyAttributeNamed(name)
 			return known
 		},
+		lovs:    roleLOVs,
 		finders: []gen.AdfFinderDescription{},
+	}
+	describedLookups = describedResource{
+		name: staticLookupsName, schema: "StaticLookup",
+		collectionPath: resourcesPathTemplate + staticLookupsName,
+		queryable: func(name string) bool {
+			_, known := lookupQAttributes.Lookup(name)
+			return known
+		},
+		finders: []gen.AdfFinderDescription{
+			{Name: lookupTypeFinder, Attributes: []gen.AdfFinderAttribute{{Name: lookupTypeBinding, Type: gen.AdfFinderAttributeTypeString}}},
+		},
 	}
 	describedUsers = describedResource{
 		name: selfServiceUsersName, schema: "SelfServiceUser",
@@ -76,6 +91,10 @@ var (
 	}
 )
 
+// topResources are the resources at the version root, each with its own describe; the
+// describe of the version root lists them.
+var topResources = []describedResource{describedUsers, describedLookups}
+
 // describeOf builds a resource's description from the contract; links are left empty.
 func describeOf(spec *openapi3.T, r describedResource) (gen.AdfResourceDescription, error) {
 	ref, ok := spec.Components.Schemas[r.schema]
@@ -84,21 +103,27 @@ func describeOf(spec *openapi3.T, r describedResource) (gen.AdfResourceDescripti
 	}
 	schema := ref.Value
 	d := gen.AdfResourceDescription{
-		Title:       schema.Title,
-		TitlePlural: stringExtension(schema.Extensions, "x-oracle-title-plural"),
-		Attributes:  []gen.AdfAttributeDescription{},
-		Links:       []gen.AdfLink{},
-		Collection:  gen.AdfCollectionDescription{RangeSize: defaultPageLimit, Finders: r.finders},
+		DiscrColumnType: pointerTo(false),
+		Title:           schema.Title,
+		TitlePlural:     stringExtension(schema.Extensions, "x-oracle-title-plural"),
+		Attributes:      []gen.AdfAttributeDescription{},
+		Links:           []gen.AdfLink{},
+		Collection:      &gen.AdfCollectionDescription{RangeSize: defaultPageLimit, Finders: r.finders},
+		Item:            &gen.AdfItemDescription{Actions: []gen.AdfActionDescription{}},
 	}
 	for _, name := range describedAttributeNames(schema, r.childNames) {
-		d.Attributes = append(d.Attributes, describeAttribute(name, schema.Properties[name].Value, r.queryable(name)))
+		a := describeAttribute(name, schema.Properties[name].Value, r.queryable(name))
+		a.Lov = lovOf(r.lovs, name)
+		d.Attributes = append(d.Attributes, a)
 	}
 	var err error
 	if d.Collection.Actions, err = describeActions(spec, r.collectionPath); err != nil {
 		return gen.AdfResourceDescription{}, err
 	}
-	if d.Item.Actions, err = describeActions(spec, r.itemPath); err != nil {
-		return gen.AdfResourceDescription{}, err
+	if r.itemPath != "" {
+		if d.Item.Actions, err = describeActions(spec, r.itemPath); err != nil {
+			return gen.AdfResourceDescription{}, err
+		}
 	}
 	if len(r.children) > 0 {
 		children := map[string]gen.AdfResourceDescription{}
@@ -209,41 +234,160 @@ var descriptions = sync.OnceValues(func() (map[string]gen.AdfResourceDescription
 		return nil, err
 	}
 	built := map[string]gen.AdfResourceDescription{}
-	for _, r := range []describedResource{describedUsers, describedRoles, describedHistory} {
-		if built[r.name], err = describeOf(spec, r); err != nil {
-			return nil, err
+	var build func(resources []describedResource) error
+	build = func(resources []describedResource) error {
+		for _, r := range resources {
+			if built[r.name], err = describeOf(spec, r); err != nil {
+				return err
+			}
+			if err := build(r.children); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return built, nil
+	return built, build(topResources)
 })
 
-// describeDocument is the document of resource name, its self link at href.
-func describeDocument(name, href string) (gen.AdfDescription, error) {
+// describeShape is how much a describe tells (metadataMode) and whether children are in it
+// (includeChildren).
+type describeShape struct {
+	mode     gen.AdfMetadataMode
+	children bool
+}
+
+// describeShapeOf reads metadataMode (full when absent) and includeChildren (as full when
+// absent: children with full only).
+func describeShapeOf(mode *gen.MetadataMode, includeChildren *bool) describeShape {
+	shape := describeShape{mode: gen.MetadataModeFull}
+	if mode != nil {
+		shape.mode = *mode
+	}
+	shape.children = shape.mode == gen.MetadataModeFull
+	if includeChildren != nil {
+		shape.children = *includeChildren
+	}
+	return shape
+}
+
+// apply cuts a full description down to the shape.
+func (shape describeShape) apply(d gen.AdfResourceDescription) gen.AdfResourceDescription {
+	out := gen.AdfResourceDescription{Links: d.Links}
+	switch shape.mode {
+	case gen.MetadataModeMinimal:
+		out.Title, out.TitlePlural = d.Title, d.TitlePlural
+	case gen.MetadataModeFull:
+		out = d
+	}
+	out.Children = nil
+	if shape.children && d.Children != nil {
+		children := make(map[string]gen.AdfResourceDescription, len(*d.Children))
+		for name, child := range *d.Children {
+			children[name] = shape.apply(child)
+		}
+		out.Children = &children
+	}
+	return out
+}
+
+// describeDocument is the document of resource name, its self link at href, in shape.
+func describeDocument(name, href string, shape describeShape) (gen.AdfDescription, error) {
 	all, err := descriptions()
 	if err != nil {
 		return gen.AdfDescription{}, err
 	}
 	d := all[name]
 	d.Links = []gen.AdfLink{{Rel: "self", Href: href, Name: "self", Kind: gen.Describe}}
-	return gen.AdfDescription{Resources: map[string]gen.AdfResourceDescription{name: d}}, nil
+	return gen.AdfDescription{Resources: map[string]gen.AdfResourceDescription{name: shape.apply(d)}}, nil
 }
 
-// DescribeSelfServiceUsers returns the describe document of customerSelfServiceUsers.
-func (s *SelfServiceRoles) DescribeSelfServiceUsers(ctx context.Context, request gen.DescribeSelfServiceUsersRequestObject) (gen.DescribeSelfServiceUsersResponseObject, error) {
-	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
+// rootDocument is the describe of the version root: every top-level resource, each with a
+// self link to its own describe, in shape.
+func rootDocument(origin string, shape describeShape) (gen.AdfDescription, error) {
+	all, err := descriptions()
+	if err != nil {
+		return gen.AdfDescription{}, err
+	}
+	document := gen.AdfDescription{Resources: map[string]gen.AdfResourceDescription{}}
+	for _, r := range topResources {
+		d := all[r.name]
+		d.Links = []gen.AdfLink{{Rel: "self", Href: origin + oracleResourcesPath + "/" + r.name + "/describe", Name: r.name, Kind: gen.Describe}}
+		document.Resources[r.name] = shape.apply(d)
+	}
+	return document, nil
+}
+
+// describeTopResource answers the describe of a top-level resource, refusing a caller
+// without the read privilege.
+func (s *SelfServiceRoles) describeTopResource(ctx context.Context, framework adfFramework, name string, shape describeShape) (gen.AdfDescription, *oracleFailure, error) {
 	err := s.store.View(ctx, func(tx *store.Tx) error {
 		_, err := readingCaller(ctx, tx)
 		return err
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
-		return failure, nil
+		return gen.AdfDescription{}, &failure, nil
 	}
+	if err != nil {
+		return gen.AdfDescription{}, nil, err
+	}
+	origin := httpapi.OriginFrom(ctx)
+	var document gen.AdfDescription
+	if name == "" {
+		document, err = rootDocument(origin, shape)
+	} else {
+		document, err = describeDocument(name, origin+oracleResourcesPath+"/"+name+"/describe", shape)
+	}
+	return document, nil, err
+}
+
+// DescribeResources returns the describe document of the version root.
+func (s *SelfServiceRoles) DescribeResources(ctx context.Context, request gen.DescribeResourcesRequestObject) (gen.DescribeResourcesResponseObject, error) {
+	p := request.Params
+	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
+	document, failure, err := s.describeTopResource(ctx, framework, "", describeShapeOf(p.MetadataMode, p.IncludeChildren))
 	if err != nil {
 		return nil, err
 	}
-	document, err := describeDocument(selfServiceUsersName, httpapi.OriginFrom(ctx)+oracleResourcesPath+"/"+selfServiceUsersName+"/describe")
+	if failure != nil {
+		return *failure, nil
+	}
+	return gen.DescribeResources200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
+		Headers: gen.DescribeResources200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+// DescribeStaticLookups returns the describe document of fndStaticLookups.
+func (s *SelfServiceRoles) DescribeStaticLookups(ctx context.Context, request gen.DescribeStaticLookupsRequestObject) (gen.DescribeStaticLookupsResponseObject, error) {
+	p := request.Params
+	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
+	document, failure, err := s.describeTopResource(ctx, framework, staticLookupsName, describeShapeOf(p.MetadataMode, p.IncludeChildren))
 	if err != nil {
 		return nil, err
+	}
+	if failure != nil {
+		return *failure, nil
+	}
+	return gen.DescribeStaticLookups200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
+		Headers: gen.DescribeStaticLookups200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+}
+
+func (f oracleFailure) VisitDescribeResourcesResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+func (f oracleFailure) VisitDescribeStaticLookupsResponse(w http.ResponseWriter) error {
+	return f.write(w)
+}
+
+// DescribeSelfServiceUsers returns the describe document of customerSelfServiceUsers.
+func (s *SelfServiceRoles) DescribeSelfServiceUsers(ctx context.Context, request gen.DescribeSelfServiceUsersRequestObject) (gen.DescribeSelfServiceUsersResponseObject, error) {
+	p := request.Params
+	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
+	document, failure, err := s.describeTopResource(ctx, framework, selfServiceUsersName, describeShapeOf(p.MetadataMode, p.IncludeChildren))
+	if err != nil {
+		return nil, err
+	}
+	if failure != nil {
+		return *failure, nil
 	}
 	return gen.DescribeSelfServiceUsers200ApplicationVndOracleAdfDescriptionPlusJSONResponse{Body: document,
 		Headers: gen.DescribeSelfServiceUsers200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
@@ -252,7 +396,8 @@ func (s *SelfServiceRoles) DescribeSelfServiceUsers(ctx context.Context, request
 // DescribeSelfServiceRoles returns the describe document of a user's SelfServiceRoles.
 func (s *SelfServiceRoles) DescribeSelfServiceRoles(ctx context.Context, request gen.DescribeSelfServiceRolesRequestObject) (gen.DescribeSelfServiceRolesResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	document, failure, err := s.describeUserChild(ctx, framework, request.UserId, selfServiceRolesName, selfServiceRolesPath(request.UserId))
+	document, failure, err := s.describeUserChild(ctx, framework, request.UserId, selfServiceRolesName, selfServiceRolesPath(request.UserId),
+		describeShapeOf(request.Params.MetadataMode, request.Params.IncludeChildren))
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +412,8 @@ func (s *SelfServiceRoles) DescribeSelfServiceRoles(ctx context.Context, request
 // SelfServiceRolesHistory.
 func (s *SelfServiceRoles) DescribeSelfServiceRolesHistory(ctx context.Context, request gen.DescribeSelfServiceRolesHistoryRequestObject) (gen.DescribeSelfServiceRolesHistoryResponseObject, error) {
 	framework := frameworkOf(request.Params.RESTFrameworkVersion, request.Params.MetadataContext)
-	document, failure, err := s.describeUserChild(ctx, framework, request.UserId, selfServiceRolesHistoryName, selfServiceRolesHistoryPath(request.UserId))
+	document, failure, err := s.describeUserChild(ctx, framework, request.UserId, selfServiceRolesHistoryName, selfServiceRolesHistoryPath(request.UserId),
+		describeShapeOf(request.Params.MetadataMode, request.Params.IncludeChildren))
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +427,7 @@ func (s *SelfServiceRoles) DescribeSelfServiceRolesHistory(ctx context.Context, 
 // describeUserChild builds the describe document of one of a user's child resources, refusing
 // as the child's collection does (the caller's read privilege, an unknown user). failure is the
 // ADF error to answer with; err an unexpected one.
-func (s *SelfServiceRoles) describeUserChild(ctx context.Context, framework adfFramework, userID int64, name, path string) (gen.AdfDescription, *oracleFailure, error) {
+func (s *SelfServiceRoles) describeUserChild(ctx context.Context, framework adfFramework, userID int64, name, path string, shape describeShape) (gen.AdfDescription, *oracleFailure, error) {
 	err := s.store.View(ctx, func(tx *store.Tx) error {
 		if _, err := readingCaller(ctx, tx); err != nil {
 			return err
@@ -295,7 +441,7 @@ func (s *SelfServiceRoles) describeUserChild(ctx context.Context, framework adfF
 	if err != nil {
 		return gen.AdfDescription{}, nil, err
 	}
-	document, err := describeDocument(name, httpapi.OriginFrom(ctx)+path+"/describe")
+	document, err := describeDocument(name, httpapi.OriginFrom(ctx)+path+"/describe", shape)
 	return document, nil, err
 }
 

@@ -2,8 +2,10 @@ package oracle_test
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
@@ -176,6 +178,143 @@ func TestDescribeRules(t *testing.T) {
 		{name: "an unknown query parameter", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", path: "limit",
 			request: func(h *harness) servertest.Request {
 				return servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat)+"/describe?limit=1", h.UserToken("css-admin"), "")
+			}},
+	})
+}
+
+// describedShape summarizes a resource of a describe document: which parts it has, and its
+// children's shapes, as "title,attributes,collection,item,links[children...]".
+func describedShape(d gen.AdfResourceDescription) string {
+	var parts []string
+	if d.Title != "" && d.TitlePlural != "" {
+		parts = append(parts, "title")
+	}
+	if len(d.Attributes) > 0 {
+		parts = append(parts, "attributes")
+	}
+	if d.Collection != nil {
+		parts = append(parts, "collection")
+	}
+	if d.Item != nil {
+		parts = append(parts, "item")
+	}
+	if len(d.Links) > 0 {
+		parts = append(parts, "links")
+	}
+	shape := strings.Join(parts, ",")
+	if d.Children != nil {
+		var children []string
+		for _, name := range slices.Sorted(maps.Keys(*d.Children)) {
+			children = append(children, name+":"+describedShape((*d.Children)[name]))
+		}
+		shape += "[" + strings.Join(children, " ") + "]"
+	}
+	return shape
+}
+
+// TestDescribeMetadataMode: metadataMode and includeChildren shape every describe, the
+// version root's included; the root lists the top-level resources, each linking to its own
+// describe (followed by the harness: 200).
+func TestDescribeMetadataMode(t *testing.T) {
+	const (
+		full     = "title,attributes,collection,item,links"
+		fullKid  = "title,attributes,collection,item"
+		children = "[SelfServiceRoles:" + fullKid + " SelfServiceRolesHistory:" + fullKid + "]"
+	)
+	root := oracle.ResourcesPath + "/describe"
+	users := oracle.ResourcesPath + "/customerSelfServiceUsers/describe"
+	lookups := oracle.ResourcesPath + "/fndStaticLookups/describe"
+	roles := servertest.RolesPath(servertest.Pat) + "/describe"
+	history := oracle.SelfServiceUserPath(servertest.Pat) + "/child/SelfServiceRolesHistory/describe"
+	for _, tc := range []struct {
+		name, path string
+		want       map[string]string
+	}{
+		{"root", root, map[string]string{"customerSelfServiceUsers": full + children, "fndStaticLookups": full}},
+		{"root full", root + "?metadataMode=full", map[string]string{"customerSelfServiceUsers": full + children, "fndStaticLookups": full}},
+		{"root full without children", root + "?metadataMode=full&includeChildren=false", map[string]string{"customerSelfServiceUsers": full, "fndStaticLookups": full}},
+		{"root minimal", root + "?metadataMode=minimal", map[string]string{"customerSelfServiceUsers": "title,links", "fndStaticLookups": "title,links"}},
+		{"root minimal with children", root + "?metadataMode=minimal&includeChildren=true",
+			map[string]string{"customerSelfServiceUsers": "title,links[SelfServiceRoles:title SelfServiceRolesHistory:title]", "fndStaticLookups": "title,links"}},
+		{"root list", root + "?metadataMode=list", map[string]string{"customerSelfServiceUsers": "links", "fndStaticLookups": "links"}},
+		{"users", users, map[string]string{"customerSelfServiceUsers": full + children}},
+		{"users list", users + "?metadataMode=list", map[string]string{"customerSelfServiceUsers": "links"}},
+		{"users minimal", users + "?metadataMode=minimal", map[string]string{"customerSelfServiceUsers": "title,links"}},
+		{"lookups", lookups, map[string]string{"fndStaticLookups": full}},
+		{"lookups minimal", lookups + "?metadataMode=minimal", map[string]string{"fndStaticLookups": "title,links"}},
+		{"roles minimal", roles + "?metadataMode=minimal", map[string]string{"SelfServiceRoles": "title,links"}},
+		{"history list", history + "?metadataMode=list", map[string]string{"SelfServiceRolesHistory": "links"}},
+		{"history full", history + "?metadataMode=full&includeChildren=true", map[string]string{"SelfServiceRolesHistory": full}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+				h := newOracleHarness(t, dialect)
+				rec := h.Do(servertest.ADF(http.MethodGet, tc.path, h.UserToken("css-viewer"), ""))
+				d := decodeDescription(t, rec, rec.Code, rec.Body.Bytes())
+				got := map[string]string{}
+				for name, r := range d.Resources {
+					got[name] = describedShape(r)
+				}
+				if !maps.Equal(got, tc.want) {
+					t.Errorf("resources\n got %v\nwant %v", got, tc.want)
+				}
+			})
+		})
+	}
+}
+
+// TestDescribeRootIsTheResourcesDescribes: in full, the version root tells of each resource
+// what the resource's own describe tells (but its link): one source.
+func TestDescribeRootIsTheResourcesDescribes(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.UserToken("css-admin")
+		rec := h.Do(servertest.ADF(http.MethodGet, oracle.ResourcesPath+"/describe", token, ""))
+		root := decodeDescription(t, rec, rec.Code, rec.Body.Bytes())
+		for _, name := range []string{"customerSelfServiceUsers", "fndStaticLookups"} {
+			rec := h.Do(servertest.ADF(http.MethodGet, oracle.ResourcesPath+"/"+name+"/describe", token, ""))
+			own := decodeDescription(t, rec, rec.Code, rec.Body.Bytes()).Resources[name]
+			listed := root.Resources[name]
+			if want := "http://example.com" + oracle.ResourcesPath + "/" + name + "/describe"; len(listed.Links) != 1 || listed.Links[0].Href != want || listed.Links[0].Rel != "self" {
+				t.Errorf("%s: links %+v, want self %s", name, listed.Links, want)
+			}
+			listed.Links, own.Links = nil, nil
+			if jsonOf(listed) != jsonOf(own) {
+				t.Errorf("%s:\nroot %s\n own %s", name, jsonOf(listed), jsonOf(own))
+			}
+		}
+		if len(root.Resources) != 2 {
+			t.Errorf("root describes %d resources, want 2", len(root.Resources))
+		}
+	})
+}
+
+// TestDescribeModeAndRootRules: refusals of the describes' new parameters and of the version root,
+// in ADF's error shape.
+func TestDescribeModeAndRootRules(t *testing.T) {
+	get := func(login, path string) func(h *harness) servertest.Request {
+		return func(h *harness) servertest.Request {
+			var token string
+			if login != "" {
+				token = h.UserToken(login)
+			}
+			return servertest.ADF(http.MethodGet, path, token, "")
+		}
+	}
+	root := oracle.ResourcesPath + "/describe"
+	runOracleCases(t, seedRoles, []oracleCase{
+		{name: "root as a viewer", status: 200, request: get("css-viewer", root)},
+		{name: "root without a privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: get("css-none", root)},
+		{name: "root without a token", status: 401, code: "ADF_REST_AUTHENTICATION_REQUIRED", request: get("", root)},
+		{name: "lookups' describe without a privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: get("css-none", oracle.ResourcesPath+"/fndStaticLookups/describe")},
+		{name: "an unknown metadataMode", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "metadataMode", request: get("css-viewer", root+"?metadataMode=everything")},
+		{name: "an unknown metadataMode on the roles", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "metadataMode", request: get("css-viewer", servertest.RolesPath(servertest.Pat)+"/describe?metadataMode=List")},
+		{name: "includeChildren not a boolean", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "includeChildren", request: get("css-viewer", root+"?includeChildren=maybe")},
+		{name: "an unknown parameter", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", path: "showAnnotations", request: get("css-viewer", root+"?showAnnotations=true")},
+		{name: "the roles' describe of an unknown user", status: 404, code: "JBO-25020", path: "UserId", request: get("css-viewer", servertest.RolesPath(999)+"/describe?metadataMode=list")},
+		{name: "POST to the root's describe", status: 405, code: "ADF_REST_METHOD_NOT_ALLOWED",
+			request: func(h *harness) servertest.Request {
+				return servertest.ADF(http.MethodPost, root, h.UserToken("css-admin"), `{}`)
 			}},
 	})
 }

@@ -71,6 +71,8 @@ var (
 		"Batch part %d (%s): the path %q can't be used in a batch: %s."}
 	adfBatchDuplicateID = adfCode{"ADF_REST_BATCH_DUPLICATE_ID", http.StatusBadRequest,
 		"Batch part %d: the id %q is given to an earlier part too."}
+	adfBatchInvalidPrecondition = adfCode{"ADF_REST_BATCH_INVALID_PRECONDITION", http.StatusBadRequest,
+		"Batch part %d (%s): %s."}
 	// adfBatchPartFailed is the detail of a batch's error for its failed part; the code and
 	// status are the part's own.
 	adfBatchPartFailed = adfCode{"", 0, "Batch part %d (%s) failed, so no part was applied: %s"}

@@ -1,14 +1,18 @@
 package oracle
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 
 	"github.com/custaccess/custaccess/store"
 )
 
-// Entity tags of roles (RFC 9110 §8.8.3), as ADF serves them: the ETag header of an item,
-// and the same value without its quotes as the changeIndicator of the item's self link.
+// Entity tags of roles and self-service users (RFC 9110 §8.8.3), as ADF serves them: the
+// ETag header of an item, and the same value without its quotes as the changeIndicator of
+// the item's self link.
 
 // roleChangeIndicator is a role's version as ADF's changeIndicator: "<RoleId>-<RowVersion>".
 // RowVersion grows with every write of the role, so the value changes whenever it does.
@@ -106,4 +110,26 @@ func requireIfMatch(header *string, role *store.OracleSelfServiceRole) error {
 		return newADFError(cssChangedMeanwhile, role.RoleID, current).at("If-Match")
 	}
 	return nil
+}
+
+// userChangeIndicator is a self-service user's entity tag without its quotes:
+// "<UserId>-<digest>", the digest (64 bits of SHA-256, in hex) of every attribute the user's
+// item shows, and, when the item embeds its roles, of their change indicators in order. The
+// users are kept by the seed file, not by a write of this service that could bump a
+// version, so the tag is made from what the item shows: it changes whenever the item does.
+func userChangeIndicator(u *store.OracleUserView, embedded []roleRow, expanded bool) string {
+	h := sha256.New()
+	// The view as JSON: every attribute, its absence (null) told apart from an empty value.
+	shown, err := json.Marshal(u)
+	if err != nil {
+		panic(err) // a struct of strings and integers always encodes
+	}
+	h.Write(shown)
+	if expanded {
+		h.Write([]byte("\x00roles"))
+		for _, r := range embedded {
+			h.Write([]byte("\x00" + roleChangeIndicator(r.view)))
+		}
+	}
+	return strconv.FormatInt(u.UserID, 10) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
 }

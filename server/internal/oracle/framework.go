@@ -124,17 +124,17 @@ func (s linkSelection) keep(links []gen.AdfLink) *[]gen.AdfLink {
 	return &kept
 }
 
-// roleLinks are an item's links: itself (with its changeIndicator), canonically, and the
-// self-service user it belongs to.
+// roleLinks are an item's links: itself (with its changeIndicator), canonically, the
+// self-service user it belongs to, and the lists of values of its lookup attributes.
 func roleLinks(origin string, view *store.OracleRoleView) []gen.AdfLink {
 	userID, roleID := view.UserID, view.RoleID
 	self := origin + selfServiceRolePath(userID, roleID)
-	return []gen.AdfLink{
+	return append([]gen.AdfLink{
 		{Rel: "self", Href: self, Name: selfServiceRolesName, Kind: gen.Item,
 			Properties: &gen.AdfLinkProperties{ChangeIndicator: pointerTo(roleChangeIndicator(view))}},
 		{Rel: "canonical", Href: self, Name: selfServiceRolesName, Kind: gen.Item},
 		{Rel: "parent", Href: origin + selfServiceUserPath(userID), Name: selfServiceUsersName, Kind: gen.Item},
-	}
+	}, lovLinks(origin, roleLOVs)...)
 }
 
 // roleCollectionLinks are a collection's links.

@@ -197,14 +197,15 @@ func selfServiceRolesHistoryPath(userID int64) string {
 	return selfServiceUserPath(userID) + "/child/" + selfServiceRolesHistoryName
 }
 
-// historyLinks are an item's links: itself, canonically, and the user it belongs to.
+// historyLinks are an item's links: itself, canonically, the user it belongs to, and the
+// lists of values of its lookup attributes (as the roles').
 func historyLinks(origin string, e historyEntry) []gen.AdfLink {
 	self := origin + selfServiceRolesHistoryPath(e.UserID) + "/" + e.id
-	return []gen.AdfLink{
+	return append([]gen.AdfLink{
 		{Rel: "self", Href: self, Name: selfServiceRolesHistoryName, Kind: gen.Item},
 		{Rel: "canonical", Href: self, Name: selfServiceRolesHistoryName, Kind: gen.Item},
 		{Rel: "parent", Href: origin + selfServiceUserPath(e.UserID), Name: selfServiceUsersName, Kind: gen.Item},
-	}
+	}, lovLinks(origin, roleLOVs)...)
 }
 
 // historyItem renders an entry with the selected attributes and links.

@@ -142,7 +142,7 @@ func TestSelfServiceRolesHistory(t *testing.T) {
 			t.Errorf("the cascade's entries %s and %s: distinct ids of one event wanted", *ended[0].HistoryId, *ended[1].HistoryId)
 		}
 		for _, e := range full.Items {
-			if e.CreationDate == nil || e.StartDate == nil || *e.UserId != servertest.Pat || e.Links == nil || len(*e.Links) != 3 {
+			if e.CreationDate == nil || e.StartDate == nil || *e.UserId != servertest.Pat || e.Links == nil || len(*e.Links) != 5 {
 				t.Errorf("entry %s: %+v", *e.HistoryId, e)
 			}
 		}

@@ -448,7 +448,7 @@ func TestGetSelfServiceRole(t *testing.T) {
 			check: func(t *testing.T, body []byte) {
 				r := role(t, body)
 				if *r.RoleId != 16 || *r.RelationshipTypeCd != "ORA_CSS_ACC_ADMIN" || r.EndDate != nil || *r.CanUpdateFlag != true ||
-					*r.CanDeleteFlag != true || len(*r.Links) != 3 || *r.AccountPartyId != servertest.Acme || *r.LoginId != "sam@example.com" {
+					*r.CanDeleteFlag != true || len(*r.Links) != 5 || *r.AccountPartyId != servertest.Acme || *r.LoginId != "sam@example.com" {
 					t.Errorf("role %s", body)
 				}
 			}},

@@ -221,10 +221,15 @@ func (s *SelfServiceRoles) GetSelfServiceUser(ctx context.Context, request gen.G
 	if err != nil {
 		return nil, err
 	}
+	etag := `"` + userChangeIndicator(user, roles[user.UserID], expandRoles) + `"`
+	if ifNoneMatchFails(p.IfNoneMatch, etag) {
+		return gen.GetSelfServiceUser304Response{
+			Headers: gen.GetSelfServiceUser304ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+	}
 	links := newLinkSelection(p.OnlyData, p.Links)
 	return gen.GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse{
 		Body:    userItem(user, selection, links, httpapi.OriginFrom(ctx), expandRoles, roles),
-		Headers: gen.GetSelfServiceUser200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
+		Headers: gen.GetSelfServiceUser200ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
 // rolesOfUsers reads the active roles of the users, as the caller sees them, by user: one
@@ -263,7 +268,8 @@ func userItem(u *store.OracleUserView, selection []*userAttribute, links linkSel
 	}
 	self := origin + selfServiceUserPath(u.UserID)
 	item.Links = links.keep([]gen.AdfLink{
-		{Rel: "self", Href: self, Name: selfServiceUsersName, Kind: gen.Item},
+		{Rel: "self", Href: self, Name: selfServiceUsersName, Kind: gen.Item,
+			Properties: &gen.AdfLinkProperties{ChangeIndicator: pointerTo(userChangeIndicator(u, roles[u.UserID], expandRoles))}},
 		{Rel: "canonical", Href: self, Name: selfServiceUsersName, Kind: gen.Item},
 		{Rel: "child", Href: self + "/child/" + selfServiceRolesName, Name: selfServiceRolesName, Kind: gen.Collection},
 		{Rel: "child", Href: self + "/child/" + selfServiceRolesHistoryName, Name: selfServiceRolesHistoryName, Kind: gen.Collection},

@@ -107,12 +107,17 @@ func TestGetSelfServiceUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		self := "http://crm.example.com" + usersPath + "/100"
+		tag := rec.Header().Get("ETag")
+		if !userETagForm.MatchString(tag) {
+			t.Errorf("ETag %q", tag)
+		}
 		want := gen.SelfServiceUser{
 			AccountPartyId: oracle.PointerTo(servertest.Acme), AccountPartyName: oracle.PointerTo("Acme Corp"), AccountPartyNumber: oracle.PointerTo("CDRM_1001"),
 			ContactPartyId: oracle.PointerTo(servertest.PatContact), ContactPartyName: oracle.PointerTo("Pat Doe"), ContactPartyNumber: oracle.PointerTo("CDRM_2001"),
 			EmailAddress: oracle.PointerTo("pat@example.com"), LoginId: oracle.PointerTo("pat@example.com"), UserId: oracle.PointerTo(servertest.Pat),
 			Links: &[]gen.AdfLink{
-				{Rel: "self", Href: self, Name: "customerSelfServiceUsers", Kind: gen.Item},
+				{Rel: "self", Href: self, Name: "customerSelfServiceUsers", Kind: gen.Item,
+					Properties: &gen.AdfLinkProperties{ChangeIndicator: oracle.PointerTo(strings.Trim(tag, `"`))}},
 				{Rel: "canonical", Href: self, Name: "customerSelfServiceUsers", Kind: gen.Item},
 				{Rel: "child", Href: self + "/child/SelfServiceRoles", Name: "SelfServiceRoles", Kind: gen.Collection},
 				{Rel: "child", Href: self + "/child/SelfServiceRolesHistory", Name: "SelfServiceRolesHistory", Kind: gen.Collection},

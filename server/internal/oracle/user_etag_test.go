@@ -1,0 +1,129 @@
+package oracle_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/custaccess/custaccess/gen"
+	"github.com/custaccess/custaccess/server/internal/servertest"
+	"github.com/custaccess/custaccess/store"
+)
+
+var userETagForm = regexp.MustCompile(`^"100-[0-9a-f]{16}"$`)
+
+// TestSelfServiceUserETag: a user item carries an ETag, the changeIndicator of its self link
+// in items and collections; If-None-Match naming it gets 304 without a body; the tag
+// changes when what the item shows changes (a seed changing the contact), not when a role
+// (a child) does, unless the roles are embedded.
+func TestSelfServiceUserETag(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.UserToken("css-viewer")
+		get := func(path string, headers ...string) (*gen.SelfServiceUser, string, int) {
+			t.Helper()
+			r := servertest.ADF(http.MethodGet, usersPath+path, token, "")
+			for i := 0; i+1 < len(headers); i += 2 {
+				r = r.With(headers[i], headers[i+1])
+			}
+			rec := h.Do(r)
+			if rec.Code == http.StatusNotModified {
+				if rec.Body.Len() != 0 {
+					t.Errorf("304 with a body: %s", rec.Body)
+				}
+				return nil, rec.Header().Get("ETag"), rec.Code
+			}
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+			}
+			var user gen.SelfServiceUser
+			if err := json.Unmarshal(rec.Body.Bytes(), &user); err != nil {
+				t.Fatal(err)
+			}
+			return &user, rec.Header().Get("ETag"), rec.Code
+		}
+		user, tag, _ := get("/100")
+		if !userETagForm.MatchString(tag) {
+			t.Fatalf("ETag %q", tag)
+		}
+		if got := selfIndicator(user.Links); got == nil || `"`+*got+`"` != tag {
+			t.Errorf("changeIndicator %v, want %s", got, tag)
+		}
+		rec := h.Do(servertest.ADF(http.MethodGet, usersPath+"?q=UserId=100", token, ""))
+		page := decodeUsers(t, rec, rec.Code, rec.Body.Bytes())
+		if len(page.Items) != 1 || selfIndicator(page.Items[0].Links) == nil || `"`+*selfIndicator(page.Items[0].Links)+`"` != tag {
+			t.Errorf("the collection's changeIndicator differs from %s: %+v", tag, page.Items)
+		}
+		if _, other, _ := get("/101"); other == tag || other == "" {
+			t.Errorf("users 100 and 101 have the tags %s and %s", tag, other)
+		}
+		if _, same, _ := get("/100?fields=UserId"); same != tag {
+			t.Errorf("fields changed the tag: %s, want %s", same, tag)
+		}
+
+		for _, tc := range []struct {
+			ifNoneMatch string
+			status      int
+		}{
+			{tag, http.StatusNotModified},
+			{"W/" + tag, http.StatusNotModified},
+			{`"x", ` + tag, http.StatusNotModified},
+			{"*", http.StatusNotModified},
+			{`"100-0000000000000000"`, http.StatusOK},
+			{tag[1 : len(tag)-1], http.StatusOK}, // unquoted: not a tag list
+		} {
+			if _, got, status := get("/100", "If-None-Match", tc.ifNoneMatch); status != tc.status || got != tag {
+				t.Errorf("If-None-Match %s: %d with ETag %s, want %d with %s", tc.ifNoneMatch, status, got, tc.status, tag)
+			}
+		}
+
+		// A role is a child: the user's tag stays, but for the item embedding its roles.
+		_, expanded, _ := get("/100?expand=SelfServiceRoles")
+		if expanded == tag {
+			t.Errorf("the expanded item has the plain item's tag %s", tag)
+		}
+		h.createRole(servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
+		if _, after, _ := get("/100"); after != tag {
+			t.Errorf("a new role changed the user's tag: %s, was %s", after, tag)
+		}
+		if _, after, status := get("/100?expand=SelfServiceRoles", "If-None-Match", expanded); status != http.StatusOK || after == expanded {
+			t.Errorf("a new role left the expanded item's tag %s (%d)", after, status)
+		}
+
+		// What the item shows changes (the seed renames the contact): a new tag, and the
+		// old one no longer gets 304.
+		servertest.LoadFixture(t, h.Store, `
+oracle:
+  contacts:
+    - {partyId: 300100000000101, name: Pat Q. Doe, partyNumber: CDRM_2001, email: pat@example.com, accounts: [300100000000001]}
+`)
+		renamed, after, status := get("/100", "If-None-Match", tag)
+		if status != http.StatusOK || after == tag || !userETagForm.MatchString(after) || *renamed.ContactPartyName != "Pat Q. Doe" {
+			t.Errorf("after the rename: %d, ETag %s (was %s)", status, after, tag)
+		}
+	})
+}
+
+// TestSelfServiceUserETagRules: If-None-Match never gets past the checks before it.
+func TestSelfServiceUserETagRules(t *testing.T) {
+	get := func(login, path string) func(h *harness) servertest.Request {
+		return func(h *harness) servertest.Request {
+			return servertest.ADF(http.MethodGet, usersPath+path, h.UserToken(login), "").With("If-None-Match", "*")
+		}
+	}
+	runOracleCases(t, seedRoles, []oracleCase{
+		{name: "any tag as a viewer", status: 304, request: get("css-viewer", "/100")},
+		{name: "any tag without a privilege", status: 403, code: "SVC_CSS_PRIVILEGE_REQUIRED", request: get("css-none", "/100")},
+		{name: "any tag of a user that does not exist", status: 404, code: "JBO-25020", path: "UserId", request: get("css-viewer", "/999")},
+		{name: "any tag with a bad field", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "fields", request: get("css-viewer", "/100?fields=Colour")},
+		{name: "an overlong If-None-Match", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "If-None-Match",
+			request: func(h *harness) servertest.Request {
+				long := make([]byte, 1001)
+				for i := range long {
+					long[i] = 'a'
+				}
+				return servertest.ADF(http.MethodGet, usersPath+"/100", h.UserToken("css-viewer"), "").With("If-None-Match", `"`+string(long)+`"`)
+			}},
+	})
+}
