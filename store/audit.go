@@ -412,13 +412,16 @@ func (tx *Tx) execCarryingAudit(statement string, values ...any) (int64, error) 
 func (s *Store) SealAuditEvents(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		// Nothing pending: no transaction, no lock (serve asks every 200 ms).
-		var first []int64
-		if err := s.db.WithContext(ctx).Model(&auditPendingRecord{}).Limit(1).Pluck("id", &first).Error; err != nil {
-			return total, availability(ctx, err)
-		}
-		if len(first) == 0 {
-			return total, nil
+		// Nothing pending: no transaction, no lock (serve asks every 200 ms). Inside a shared
+		// transaction the probe would not see that transaction's own events: seal there.
+		if !s.sharesTransaction(ctx) {
+			var first []int64
+			if err := s.db.WithContext(ctx).Model(&auditPendingRecord{}).Limit(1).Pluck("id", &first).Error; err != nil {
+				return total, availability(ctx, err)
+			}
+			if len(first) == 0 {
+				return total, nil
+			}
 		}
 		sealed := 0
 		err := s.Transaction(ctx, func(tx *Tx) error {

@@ -20,12 +20,18 @@ func (s *Store) SharedTransaction(ctx context.Context, fn func(ctx context.Conte
 	})
 }
 
+// sharesTransaction tells whether ctx carries a shared transaction of this store.
+func (s *Store) sharesTransaction(ctx context.Context) bool {
+	shared, ok := ctx.Value(sharedTransactionKey{}).(*sharedTransaction)
+	return ok && shared.store == s
+}
+
 // joinShared runs fn in the shared transaction ctx carries for this store, if any: its
 // statements follow ctx.
 func (s *Store) joinShared(ctx context.Context, fn func(tx *Tx) error) (bool, error) {
-	shared, ok := ctx.Value(sharedTransactionKey{}).(*sharedTransaction)
-	if !ok || shared.store != s {
+	if !s.sharesTransaction(ctx) {
 		return false, nil
 	}
+	shared := ctx.Value(sharedTransactionKey{}).(*sharedTransaction)
 	return true, runWork(&Tx{db: shared.tx.db.WithContext(ctx), dialect: s.dialect}, fn)
 }
