@@ -32,10 +32,13 @@ func (e *exitStatus) Error() string { return e.err.Error() }
 func (e *exitStatus) Unwrap() error { return e.err }
 
 // Background work of `serve` on the audit trail.
-const (
-	auditSealInterval  = 200 * time.Millisecond
-	auditPruneInterval = time.Hour
-)
+const auditSealInterval = 200 * time.Millisecond
+
+// auditPruneInterval is how often `serve` prunes: a tenth of the retention, so that no
+// event outlives it by more than a tenth, at least every second and at most every hour.
+func auditPruneInterval(retention time.Duration) time.Duration {
+	return min(max(retention/10, time.Second), time.Hour)
+}
 
 // operatorSource is the audit source of the command line's writes (`seed`, the demo load):
 // the operating-system user who ran it.
@@ -173,11 +176,11 @@ func auditTail(ctx context.Context, db *store.Store, after int64, poll time.Dura
 }
 
 // runAuditBackground seals pending events every auditSealInterval and, with a retention,
-// prunes older events every auditPruneInterval, until ctx ends.
+// prunes older events at start and then every auditPruneInterval, until ctx ends.
 func runAuditBackground(ctx context.Context, db *store.Store, retention time.Duration, logger *slog.Logger) {
 	seal := time.NewTicker(auditSealInterval)
 	defer seal.Stop()
-	prune := time.NewTicker(auditPruneInterval)
+	prune := time.NewTicker(auditPruneInterval(retention))
 	defer prune.Stop()
 	pruneNow := func() {
 		if retention <= 0 {

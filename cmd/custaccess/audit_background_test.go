@@ -279,9 +279,15 @@ func TestServeSealsInTheBackground(t *testing.T) {
 }
 
 // TestServePrunesOnSchedule: serve with a retention prunes the events older than it by
-// itself, while it runs, and keeps newer ones; verify passes afterwards, starting from the
-// checkpoint. The test reads the table in SQL, so no reader of the store's prunes or seals.
+// itself, at start and then periodically while it runs, and keeps newer ones; verify passes
+// afterwards, starting from the checkpoint. The test reads the table in SQL, so no reader of the store's prunes or seals.
 func TestServePrunesOnSchedule(t *testing.T) {
+	if got := auditPruneInterval(90 * 24 * time.Hour); got != time.Hour {
+		t.Errorf("prune interval at 90 days: %v, want 1h", got)
+	}
+	if got := auditPruneInterval(time.Millisecond); got != time.Second {
+		t.Errorf("prune interval at 1ms: %v, want 1s", got)
+	}
 	const retention = 3 * time.Second
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(string(dialect), func(t *testing.T) {
@@ -304,12 +310,20 @@ func TestServePrunesOnSchedule(t *testing.T) {
 			if !strings.Contains(s.stderr.String(), `"events_removed":3`) {
 				t.Errorf("serve did not log the pruning: %s", s.stderr.String())
 			}
+			// Then, serve still running, event 4 grows older than the retention: the
+			// periodic pass (every second at this retention) prunes it too.
+			waitForSealed(t, opts, "event 4 pruned by a later pass", func(rows []sealedEventRow) bool {
+				return len(rows) == 0
+			})
+			if !strings.Contains(s.stderr.String(), `"events_removed":1`) {
+				t.Errorf("serve did not log the later pruning: %s", s.stderr.String())
+			}
 			cancel()
 			if err := <-s.done; err != nil {
 				t.Fatalf("serve: %v", err)
 			}
 			stdout, _, err := runCommand(t, append([]string{"audit", "verify"}, db...)...)
-			if err != nil || !strings.Contains(stdout, "1 events after checkpoint 3, last seq 4") {
+			if err != nil || !strings.Contains(stdout, "0 events after checkpoint 4, last seq 4") {
 				t.Fatalf("verify after pruning: %v %q", err, stdout)
 			}
 		})
