@@ -2,45 +2,12 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
 )
-
-// tamperAudit changes the sealed trail in SQL, as someone with database access would. It
-// touches only the columns seq, occurred_at, changes, prev_hash and hash of audit_events:
-// when how events are stored changes, this function alone needs adapting.
-//
-//	edit    rewrites the changes of event seq
-//	relink  gives event seq the hash of the event before its predecessor as its previous hash
-//	delete  removes event seq
-//	swap    swaps event seq with event seq+1
-func tamperAudit(t *testing.T, opts store.Options, how string, seq int64) {
-	t.Helper()
-	var statements []string
-	switch how {
-	case "edit":
-		statements = []string{fmt.Sprintf(`UPDATE audit_events SET changes = '{"tampered":true}' WHERE seq = %d`, seq)}
-	case "relink":
-		statements = []string{fmt.Sprintf("UPDATE audit_events SET prev_hash = '%064d' WHERE seq = %d", 7, seq)}
-	case "delete":
-		statements = []string{fmt.Sprintf("DELETE FROM audit_events WHERE seq = %d", seq)}
-	case "swap":
-		statements = []string{
-			fmt.Sprintf("UPDATE audit_events SET seq = %d WHERE seq = %d", 1_000_000+seq, seq),
-			fmt.Sprintf("UPDATE audit_events SET seq = %d WHERE seq = %d", seq, seq+1),
-			fmt.Sprintf("UPDATE audit_events SET seq = %d WHERE seq = %d", seq+1, 1_000_000+seq),
-		}
-	default:
-		t.Fatalf("tamperAudit: unknown tampering %q", how)
-	}
-	for _, statement := range statements {
-		storetest.Exec(t, opts, statement)
-	}
-}
 
 // nextWholeSecond waits until the clock has passed the next whole second and returns it:
 // every event appended before the call is older than it, every event appended after is not.
@@ -126,7 +93,7 @@ func TestAuditPartialPruning(t *testing.T) {
 					if r := verify(t, s); r.Break != nil {
 						t.Fatalf("before tampering: %v", r.Break)
 					}
-					tamperAudit(t, opts, c.tamper, c.at)
+					storetest.TamperAudit(t, opts, c.tamper, c.at)
 				}
 				r := verify(t, s)
 				if r.From != c.from || r.Checked != c.checked || r.Last != c.last {

@@ -18,35 +18,6 @@ import (
 	"github.com/custaccess/custaccess/store/storetest"
 )
 
-// tamperAuditEvents changes the sealed trail in SQL, as someone with database access would.
-// It touches only the columns seq, changes and prev_hash of audit_events: when how events
-// are stored changes, this function alone needs adapting.
-//
-//	edit    rewrites the changes of event seq
-//	delete  removes event seq
-//	swap    swaps event seq with event seq+1
-func tamperAuditEvents(t *testing.T, opts store.Options, how string, seq int64) {
-	t.Helper()
-	var statements []string
-	switch how {
-	case "edit":
-		statements = []string{fmt.Sprintf(`UPDATE audit_events SET changes = '{"tampered":true}' WHERE seq = %d`, seq)}
-	case "delete":
-		statements = []string{fmt.Sprintf("DELETE FROM audit_events WHERE seq = %d", seq)}
-	case "swap":
-		statements = []string{
-			fmt.Sprintf("UPDATE audit_events SET seq = %d WHERE seq = %d", 1_000_000+seq, seq),
-			fmt.Sprintf("UPDATE audit_events SET seq = %d WHERE seq = %d", seq, seq+1),
-			fmt.Sprintf("UPDATE audit_events SET seq = %d WHERE seq = %d", seq+1, 1_000_000+seq),
-		}
-	default:
-		t.Fatalf("tamperAuditEvents: unknown tampering %q", how)
-	}
-	for _, statement := range statements {
-		storetest.Exec(t, opts, statement)
-	}
-}
-
 // sealedEventRow is what the tests read of a sealed event, in SQL beside the service: no
 // reader of the store's, which would seal pending events itself.
 type sealedEventRow struct {
@@ -165,7 +136,7 @@ func TestAuditVerifyExitStatus(t *testing.T) {
 					t.Fatalf("before tampering: %s %s", stdout, stderr)
 				}
 				if c.tamper != "" {
-					tamperAuditEvents(t, opts, c.tamper, c.at)
+					storetest.TamperAudit(t, opts, c.tamper, c.at)
 				}
 				status, stdout, stderr := exitCode(t, nil, append([]string{"audit", "verify"}, db...)...)
 				if status != c.status || !strings.Contains(stdout+stderr, c.output) {

@@ -292,15 +292,7 @@ func TestDescribeRootIsTheResourcesDescribes(t *testing.T) {
 // TestDescribeModeAndRootRules: refusals of the describes' new parameters and of the version root,
 // in ADF's error shape.
 func TestDescribeModeAndRootRules(t *testing.T) {
-	get := func(login, path string) func(h *harness) servertest.Request {
-		return func(h *harness) servertest.Request {
-			var token string
-			if login != "" {
-				token = h.UserToken(login)
-			}
-			return servertest.ADF(http.MethodGet, path, token, "")
-		}
-	}
+	get := getAs("")
 	root := oracle.ResourcesPath + "/describe"
 	runOracleCases(t, seedRoles, []oracleCase{
 		{name: "root as a viewer", status: 200, request: get("css-viewer", root)},

@@ -254,3 +254,17 @@ func selfIndicator(links *[]gen.AdfLink) *string {
 	}
 	return nil
 }
+
+// getAs makes the requests of a rules table: a GET of base+path as the user login (no token
+// when login is empty).
+func getAs(base string) func(login, path string) func(h *harness) servertest.Request {
+	return func(login, path string) func(h *harness) servertest.Request {
+		return func(h *harness) servertest.Request {
+			var token string
+			if login != "" {
+				token = h.UserToken(login)
+			}
+			return servertest.ADF(http.MethodGet, base+path, token, "")
+		}
+	}
+}

@@ -108,15 +108,7 @@ func pointer[T any](v T) *T { return &v }
 // TestStaticLookupsRules: every refusal of the lookup resource, in ADF's error shape, and
 // nothing changed.
 func TestStaticLookupsRules(t *testing.T) {
-	get := func(login, query string) func(h *harness) servertest.Request {
-		return func(h *harness) servertest.Request {
-			var token string
-			if login != "" {
-				token = h.UserToken(login)
-			}
-			return servertest.ADF(http.MethodGet, lookupsPath+query, token, "")
-		}
-	}
+	get := getAs(lookupsPath)
 	runOracleCases(t, seedRoles, []oracleCase{
 		{name: "as a viewer", status: 200, request: get("css-viewer", "")},
 		{name: "as a manager", status: 200, request: get("css-admin", "")},

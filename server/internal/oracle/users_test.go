@@ -140,15 +140,7 @@ func TestGetSelfServiceUser(t *testing.T) {
 }
 
 func TestSelfServiceUsersRules(t *testing.T) {
-	get := func(login, path string) func(h *harness) servertest.Request {
-		return func(h *harness) servertest.Request {
-			var token string
-			if login != "" {
-				token = h.UserToken(login)
-			}
-			return servertest.ADF(http.MethodGet, usersPath+path, token, "")
-		}
-	}
+	get := getAs(usersPath)
 	runOracleCases(t, seedRoles, []oracleCase{
 		{name: "list as a viewer", status: 200, request: get("css-viewer", "")},
 		{name: "list as a manager", status: 200, request: get("css-admin", "")},
