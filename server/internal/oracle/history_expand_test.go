@@ -217,3 +217,43 @@ func TestExpandedHistoryStatements(t *testing.T) {
 		}
 	})
 }
+
+// In a batch, a get of users with the history expanded, after a role write, embeds the
+// write's entry: the trail is sealed and read in the batch's transaction.
+func TestExpandedHistoryInBatch(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		seedRoles(h)
+		rec := h.Do(batchAs("css-admin", parts(
+			part("new", kimRoles, "create", `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`),
+			part("kim", "/customerSelfServiceUsers/103?expand=SelfServiceRolesHistory&onlyData=true", "get", ""),
+			part("page", "/customerSelfServiceUsers?expand=all&onlyData=true&q=UserId%3E%3D103", "get", ""),
+		))(h))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var body struct {
+			Parts []struct {
+				Payload json.RawMessage `json:"payload"`
+			} `json:"parts"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Parts) != 3 {
+			t.Fatalf("%v %s", err, rec.Body)
+		}
+		var kim gen.SelfServiceUser
+		var page gen.SelfServiceUserCollection
+		if json.Unmarshal(body.Parts[1].Payload, &kim) != nil || json.Unmarshal(body.Parts[2].Payload, &page) != nil || len(page.Items) != 1 {
+			t.Fatalf("payloads %s", rec.Body)
+		}
+		after := decodeHistory(t, h.Do(servertest.ADF(http.MethodGet, historyPath(servertest.Kim)+"?onlyData=true", h.UserToken("css-viewer"), "")))
+		lines := historyLines(after.Items)
+		if len(lines) != 4 || !strings.HasPrefix(lines[3], "CREATED 7 ORA_CSS_ACC_MANAGER") {
+			t.Fatalf("Kim's history after the batch: %v", lines)
+		}
+		for name, embedded := range map[string]*gen.SelfServiceRoleHistoryCollection{"item": kim.SelfServiceRolesHistory, "page": page.Items[0].SelfServiceRolesHistory} {
+			if embedded == nil || jsonOf(embedded) != jsonOf(after) {
+				t.Errorf("%s: embedded %s\nwant %s", name, jsonOf(embedded), jsonOf(after))
+			}
+		}
+	})
+}
