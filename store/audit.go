@@ -557,6 +557,9 @@ type AuditQuery struct {
 	Actor string
 	// TargetType (optional) and TargetID match one of the event's targets.
 	TargetType, TargetID string
+	// AnyTarget, when not empty, keeps the events one of whose targets is one of these
+	// (type and id): one condition per target, OR'ed, each needle a bound value.
+	AnyTarget []AuditTarget
 	// From (inclusive) and To (exclusive) bound the event's time.
 	From, To time.Time
 	// After selects the events after this seq.
@@ -577,20 +580,23 @@ func (tx *Tx) AuditEvents(q AuditQuery) ([]AuditEvent, error) {
 	if q.Actor != "" {
 		query = query.Where("actor_id = ?", q.Actor)
 	}
+	// The targets column is the JSON of []AuditTarget: a target is the text
+	// {"type":…,"id":…}, found exactly (case and all) by strpos/instr.
+	search := "instr(targets, ?) > 0"
+	if tx.dialect == Postgres {
+		search = "strpos(targets, ?) > 0"
+	}
 	if q.TargetID != "" {
-		// The targets column is the JSON of []AuditTarget: a target is the text
-		// {"type":…,"id":…}, found exactly (case and all) by strpos/instr.
-		id, _ := json.Marshal(q.TargetID)
-		needle := `"id":` + string(id) + `}`
-		if q.TargetType != "" {
-			kind, _ := json.Marshal(q.TargetType)
-			needle = `{"type":` + string(kind) + `,` + needle
+		query = query.Where(search, auditTargetNeedle(q.TargetType, q.TargetID))
+	}
+	if len(q.AnyTarget) > 0 {
+		conditions := make([]string, len(q.AnyTarget))
+		needles := make([]any, len(q.AnyTarget))
+		for i, t := range q.AnyTarget {
+			conditions[i] = search
+			needles[i] = auditTargetNeedle(t.Type, t.ID)
 		}
-		search := "instr(targets, ?) > 0"
-		if tx.dialect == Postgres {
-			search = "strpos(targets, ?) > 0"
-		}
-		query = query.Where(search, needle)
+		query = query.Where("("+strings.Join(conditions, " OR ")+")", needles...)
 	}
 	if !q.From.IsZero() {
 		query = query.Where(tx.auditTimeCondition(">=", q.From))
@@ -614,6 +620,18 @@ func (tx *Tx) AuditEvents(q AuditQuery) ([]AuditEvent, error) {
 		events[i] = AuditEvent{Seq: r.Seq, AuditEventContent: content, PrevHash: r.PrevHash, Hash: r.Hash}
 	}
 	return events, nil
+}
+
+// auditTargetNeedle is the text of a target (of any type when targetType is "") in the
+// targets column.
+func auditTargetNeedle(targetType, id string) string {
+	quotedID, _ := json.Marshal(id)
+	needle := `"id":` + string(quotedID) + `}`
+	if targetType != "" {
+		kind, _ := json.Marshal(targetType)
+		needle = `{"type":` + string(kind) + `,` + needle
+	}
+	return needle
 }
 
 // AuditEvents seals pending events, then reads a page of the selection.

@@ -172,10 +172,79 @@ func roleChangesOf(e *AuditEvent) ([]historyChange, error) {
 // OracleRoleHistory lists the history of the user's roles, in (seq, role) order: the
 // user's sealed Oracle events, read auditReadBatch at a time. Callers seal first.
 func (tx *Tx) OracleRoleHistory(userID int64) ([]OracleRoleHistoryEntry, error) {
-	var roles []OracleSelfServiceRole
-	if err := tx.db.Where("user_id = ?", userID).Find(&roles).Error; err != nil {
+	histories, err := tx.OracleRoleHistories([]int64{userID})
+	if err != nil {
 		return nil, err
 	}
+	return histories[userID], nil
+}
+
+// OracleRoleHistories lists the histories of several users' roles, by user, each as
+// OracleRoleHistory lists it (a user without one has none in the map), in a number of
+// statements that does not grow with the number of users: one for the users' roles, and
+// one per auditReadBatch of their Oracle events (any of the users as a target). Callers
+// seal first.
+func (tx *Tx) OracleRoleHistories(userIDs []int64) (map[int64][]OracleRoleHistoryEntry, error) {
+	histories := make(map[int64][]OracleRoleHistoryEntry, len(userIDs))
+	userIDs = sortedCopy(userIDs)
+	if len(userIDs) == 0 {
+		return histories, nil
+	}
+	var roles []OracleSelfServiceRole
+	if err := tx.db.Where("user_id IN ?", userIDs).Order("role_id").Find(&roles).Error; err != nil {
+		return nil, err
+	}
+	rolesOf := make(map[int64][]OracleSelfServiceRole, len(userIDs))
+	for _, r := range roles {
+		rolesOf[r.UserID] = append(rolesOf[r.UserID], r)
+	}
+	users := make(map[string]int64, len(userIDs))
+	query := AuditQuery{API: AuditAPIOracle, Limit: auditReadBatch}
+	for _, id := range userIDs {
+		users[formatAuditID(id)] = id
+		query.AnyTarget = append(query.AnyTarget, AuditTarget{Type: AuditTargetOracleUser, ID: formatAuditID(id)})
+	}
+	// Each user's events, in seq order: an event naming several of the users is each one's.
+	eventsOf := make(map[int64][]*AuditEvent, len(userIDs))
+	for {
+		page, err := tx.AuditEvents(query)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			e := &page[i]
+			for _, t := range e.Targets {
+				id, ok := users[t.ID]
+				if !ok || t.Type != AuditTargetOracleUser {
+					continue
+				}
+				// Once per event, however often it names the user.
+				if n := len(eventsOf[id]); n == 0 || eventsOf[id][n-1] != e {
+					eventsOf[id] = append(eventsOf[id], e)
+				}
+			}
+		}
+		if len(page) < query.Limit {
+			break
+		}
+		query.After = page[len(page)-1].Seq
+	}
+	for _, id := range userIDs {
+		entries, err := roleHistoryOf(id, rolesOf[id], eventsOf[id])
+		if err != nil {
+			return nil, err
+		}
+		if len(entries) > 0 {
+			histories[id] = entries
+		}
+	}
+	return histories, nil
+}
+
+// roleHistoryOf works out a user's history from the user's roles as they are now and the
+// user's events in seq order: newest first, each entry is the role's state now, less the
+// changes made after it.
+func roleHistoryOf(userID int64, roles []OracleSelfServiceRole, events []*AuditEvent) ([]OracleRoleHistoryEntry, error) {
 	states := make(map[int64]*oracleRoleState, len(roles))
 	for _, r := range roles {
 		states[r.RoleID] = &oracleRoleState{
@@ -184,23 +253,9 @@ func (tx *Tx) OracleRoleHistory(userID int64) ([]OracleRoleHistoryEntry, error) 
 			StartDate: r.StartDate.UTC(), EndDate: r.EndDate,
 		}
 	}
-	var events []AuditEvent
-	query := AuditQuery{API: AuditAPIOracle, TargetType: AuditTargetOracleUser, TargetID: formatAuditID(userID), Limit: auditReadBatch}
-	for {
-		page, err := tx.AuditEvents(query)
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, page...)
-		if len(page) < query.Limit {
-			break
-		}
-		query.After = page[len(page)-1].Seq
-	}
-	// Newest first: each entry is the role's state now, less the changes made after it.
 	var entries []OracleRoleHistoryEntry
 	for i := len(events) - 1; i >= 0; i-- {
-		e := &events[i]
+		e := events[i]
 		changes, err := roleChangesOf(e)
 		if err != nil {
 			return nil, err

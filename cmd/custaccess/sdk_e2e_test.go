@@ -621,6 +621,17 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if e := entry.ApplicationvndOracleAdfResourceitemJSON200; e == nil || *e.HistoryId != *entries.Items[0].HistoryId || e.EndDate == nil {
 		t.Fatalf("history entry: %d %s", entry.StatusCode(), entry.Body)
 	}
+	// The history embedded in its user: the collection's first page, oldest first.
+	both := "SelfServiceRoles,SelfServiceRolesHistory"
+	expanded, err := admin.GetSelfServiceUserWithResponse(ctx, user, &client.GetSelfServiceUserParams{RESTFrameworkVersion: &version, Expand: &both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := expanded.ApplicationvndOracleAdfResourceitemJSON200; u == nil || u.SelfServiceRoles == nil || u.SelfServiceRolesHistory == nil ||
+		int64(u.SelfServiceRolesHistory.Count) != min(*entries.TotalResults, 25) ||
+		*u.SelfServiceRolesHistory.Items[u.SelfServiceRolesHistory.Count-1].HistoryId != *entries.Items[0].HistoryId && !u.SelfServiceRolesHistory.HasMore {
+		t.Fatalf("user with its history expanded: %d %s", expanded.StatusCode(), expanded.Body)
+	}
 
 	// The account's last administrator stays: an ADF error the SDK decodes.
 	last, err := admin.DeleteSelfServiceRoleWithResponse(ctx, user, *role.RoleId, &client.DeleteSelfServiceRoleParams{RESTFrameworkVersion: &version})

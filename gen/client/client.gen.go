@@ -1328,6 +1328,11 @@ type SelfServiceUser struct {
 	// Example: {"count":1,"hasMore":false,"items":[{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles/1","kind":"item","name":"SelfServiceRoles","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"self"}],"offset":0}
 	SelfServiceRoles *SelfServiceRoleCollection `json:"SelfServiceRoles,omitempty"`
 
+	// SelfServiceRolesHistory A page of a self-service user's role history.
+	//
+	// Example: {"count":1,"hasMore":false,"items":[{"ActionCode":"CREATED","HistoryId":"1-1","RoleId":1,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory/1-1","kind":"item","name":"SelfServiceRolesHistory","rel":"self"}]}],"limit":25,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRolesHistory","kind":"collection","name":"SelfServiceRolesHistory","rel":"self"}],"offset":0}
+	SelfServiceRolesHistory *SelfServiceRoleHistoryCollection `json:"SelfServiceRolesHistory,omitempty"`
+
 	// UserId Example: 100
 	UserId *int64     `json:"UserId,omitempty"`
 	Links  *[]AdfLink `json:"links,omitempty"`
@@ -2441,7 +2446,10 @@ type ListSelfServiceUsersParams struct {
 	// last.
 	OrderBy *UsersOrderBy `form:"orderBy,omitempty" json:"orderBy,omitempty"`
 
-	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	// Expand The children to embed in each user, as ADF reads `expand`: a comma-separated list of
+	// `SelfServiceRoles` (the active roles) and `SelfServiceRolesHistory` (the first page of
+	// the role history, as its own collection shows it), or `all` for both. Any other child
+	// is refused with 400 `ADF_REST_INVALID_PARAMETER` (`o:errorPath` `expand`).
 	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
@@ -2492,7 +2500,10 @@ type GetSelfServiceUserParams struct {
 	// refused.
 	Fields *UsersFields `form:"fields,omitempty" json:"fields,omitempty"`
 
-	// Expand `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
+	// Expand The children to embed in each user, as ADF reads `expand`: a comma-separated list of
+	// `SelfServiceRoles` (the active roles) and `SelfServiceRolesHistory` (the first page of
+	// the role history, as its own collection shows it), or `all` for both. Any other child
+	// is refused with 400 `ADF_REST_INVALID_PARAMETER` (`o:errorPath` `expand`).
 	Expand *UsersExpand `form:"expand,omitempty" json:"expand,omitempty"`
 
 	// Links Comma-separated link relations to keep, for example `self,canonical`; the other links are left out.
@@ -3225,11 +3236,15 @@ type ClientInterface interface {
 	// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 	// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
 	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
-	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
-	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-	// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
-	// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
-	// (see `getSelfServiceUser`).
+	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` embeds
+	// each user's active roles as a collection (`items`, `count`, `hasMore`, `limit`,
+	// `offset`, `links`); the roles of a whole page are read with one query.
+	// `expand=SelfServiceRolesHistory` embeds each user's role history as the first page of
+	// `listSelfServiceRolesHistory` shows it (same items, links and order; `limit` 25,
+	// `hasMore` when more entries follow, to be read from the collection's `self` link);
+	// the histories of a whole page are read from the audit trail at once, not user by
+	// user. Both, comma-separated, or `all` embed both. Each item's `self` link carries its
+	// `changeIndicator`, the user's entity tag unquoted (see `getSelfServiceUser`).
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
 	ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4130,11 +4145,15 @@ func (c *Client) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJSONBody(ctx co
 // A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 // (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
 // values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
-// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
-// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
-// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
-// (see `getSelfServiceUser`).
+// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` embeds
+// each user's active roles as a collection (`items`, `count`, `hasMore`, `limit`,
+// `offset`, `links`); the roles of a whole page are read with one query.
+// `expand=SelfServiceRolesHistory` embeds each user's role history as the first page of
+// `listSelfServiceRolesHistory` shows it (same items, links and order; `limit` 25,
+// `hasMore` when more entries follow, to be read from the collection's `self` link);
+// the histories of a whole page are read from the audit trail at once, not user by
+// user. Both, comma-separated, or `all` embed both. Each item's `self` link carries its
+// `changeIndicator`, the user's entity tag unquoted (see `getSelfServiceUser`).
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers (the `ListSelfServiceUsers` operationId).
 func (c *Client) ListSelfServiceUsers(ctx context.Context, params *ListSelfServiceUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8190,11 +8209,15 @@ type ClientWithResponsesInterface interface {
 	// A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 	// (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
 	// values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
-	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
-	// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-	// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
-	// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
-	// (see `getSelfServiceUser`).
+	// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` embeds
+	// each user's active roles as a collection (`items`, `count`, `hasMore`, `limit`,
+	// `offset`, `links`); the roles of a whole page are read with one query.
+	// `expand=SelfServiceRolesHistory` embeds each user's role history as the first page of
+	// `listSelfServiceRolesHistory` shows it (same items, links and order; `limit` 25,
+	// `hasMore` when more entries follow, to be read from the collection's `self` link);
+	// the histories of a whole page are read from the audit trail at once, not user by
+	// user. Both, comma-separated, or `all` embed both. Each item's `self` link carries its
+	// `changeIndicator`, the user's entity tag unquoted (see `getSelfServiceUser`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13732,11 +13755,15 @@ func (c *ClientWithResponses) ExecuteBatchWithApplicationVndOracleAdfBatchPlusJS
 // A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
 // (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
 // values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
-// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
-// `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-// `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
-// item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
-// (see `getSelfServiceUser`).
+// `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` embeds
+// each user's active roles as a collection (`items`, `count`, `hasMore`, `limit`,
+// `offset`, `links`); the roles of a whole page are read with one query.
+// `expand=SelfServiceRolesHistory` embeds each user's role history as the first page of
+// `listSelfServiceRolesHistory` shows it (same items, links and order; `limit` 25,
+// `hasMore` when more entries follow, to be read from the collection's `self` link);
+// the histories of a whole page are read from the audit trail at once, not user by
+// user. Both, comma-separated, or `all` embed both. Each item's `self` link carries its
+// `changeIndicator`, the user's entity tag unquoted (see `getSelfServiceUser`).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -545,11 +545,15 @@ export interface paths {
          * @description A page of the self-service users, in `UserId` order unless `orderBy` says otherwise
          *     (`UserId` ascending always breaks ties, so paging is stable). `limit` (default 25,
          *     values above 500 served as 500), `offset`, `totalResults`, `q`, `fields`, `orderBy`,
-         *     `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` (or
-         *     `all`) embeds each user's active roles as a collection (`items`, `count`, `hasMore`,
-         *     `limit`, `offset`, `links`); the roles of a whole page are read with one query. Each
-         *     item's `self` link carries its `changeIndicator`, the user's entity tag unquoted
-         *     (see `getSelfServiceUser`).
+         *     `expand`, `links` and `onlyData` as for the roles. `expand=SelfServiceRoles` embeds
+         *     each user's active roles as a collection (`items`, `count`, `hasMore`, `limit`,
+         *     `offset`, `links`); the roles of a whole page are read with one query.
+         *     `expand=SelfServiceRolesHistory` embeds each user's role history as the first page of
+         *     `listSelfServiceRolesHistory` shows it (same items, links and order; `limit` 25,
+         *     `hasMore` when more entries follow, to be read from the collection's `self` link);
+         *     the histories of a whole page are read from the audit trail at once, not user by
+         *     user. Both, comma-separated, or `all` embed both. Each item's `self` link carries its
+         *     `changeIndicator`, the user's entity tag unquoted (see `getSelfServiceUser`).
          */
         get: operations["listSelfServiceUsers"];
         put?: never;
@@ -2140,6 +2144,7 @@ export interface components {
              */
             readonly UserId?: number;
             SelfServiceRoles?: components["schemas"]["SelfServiceRoleCollection"];
+            SelfServiceRolesHistory?: components["schemas"]["SelfServiceRoleHistoryCollection"];
             links?: components["schemas"]["AdfLink"][];
         };
         /**
@@ -3672,8 +3677,11 @@ export interface components {
          */
         IncludeChildren: boolean;
         /**
-         * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
-         * @example SelfServiceRoles
+         * @description The children to embed in each user, as ADF reads `expand`: a comma-separated list of
+         *     `SelfServiceRoles` (the active roles) and `SelfServiceRolesHistory` (the first page of
+         *     the role history, as its own collection shows it), or `all` for both. Any other child
+         *     is refused with 400 `ADF_REST_INVALID_PARAMETER` (`o:errorPath` `expand`).
+         * @example SelfServiceRoles,SelfServiceRolesHistory
          */
         UsersExpand: string;
         /**
@@ -3774,7 +3782,9 @@ export interface components {
          *     attribute the user's item shows (not only those `fields` selects), so the tag changes
          *     whenever the item does. The item's roles are a child resource with their own tags, and
          *     a role change leaves the user's tag as it was, but for a response embedding them
-         *     (`expand=SelfServiceRoles`), whose tag also covers each embedded role's tag. The same
+         *     (`expand=SelfServiceRoles`), whose tag also covers each embedded role's tag, or
+         *     embedding the history (`expand=SelfServiceRolesHistory`), whose tag also covers the
+         *     ids of the user's history entries. The same
          *     value, unquoted, is the `changeIndicator` of the item's `self` link, in collections
          *     too. Send it back in `If-None-Match`.
          */
@@ -5018,8 +5028,11 @@ export interface operations {
                  */
                 orderBy?: components["parameters"]["UsersOrderBy"];
                 /**
-                 * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
-                 * @example SelfServiceRoles
+                 * @description The children to embed in each user, as ADF reads `expand`: a comma-separated list of
+                 *     `SelfServiceRoles` (the active roles) and `SelfServiceRolesHistory` (the first page of
+                 *     the role history, as its own collection shows it), or `all` for both. Any other child
+                 *     is refused with 400 `ADF_REST_INVALID_PARAMETER` (`o:errorPath` `expand`).
+                 * @example SelfServiceRoles,SelfServiceRolesHistory
                  */
                 expand?: components["parameters"]["UsersExpand"];
                 /**
@@ -5093,8 +5106,11 @@ export interface operations {
                  */
                 fields?: components["parameters"]["UsersFields"];
                 /**
-                 * @description `SelfServiceRoles` or `all` embeds each user's active roles; any other child is refused.
-                 * @example SelfServiceRoles
+                 * @description The children to embed in each user, as ADF reads `expand`: a comma-separated list of
+                 *     `SelfServiceRoles` (the active roles) and `SelfServiceRolesHistory` (the first page of
+                 *     the role history, as its own collection shows it), or `all` for both. Any other child
+                 *     is refused with 400 `ADF_REST_INVALID_PARAMETER` (`o:errorPath` `expand`).
+                 * @example SelfServiceRoles,SelfServiceRolesHistory
                  */
                 expand?: components["parameters"]["UsersExpand"];
                 /**

@@ -317,6 +317,15 @@ describe("Oracle self-service roles", () => {
     });
     assert.equal(entry.data?.HistoryId, newest.HistoryId);
     assert.ok(entry.data?.EndDate);
+    // The history embedded in its user: the collection's first page, oldest first.
+    const expanded = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", {
+      params: { path: { UserId: 100 }, header, query: { expand: "SelfServiceRoles,SelfServiceRolesHistory" } },
+    });
+    assert.equal(expanded.response.status, 200);
+    assert.ok(expanded.data?.SelfServiceRoles);
+    const embedded = expanded.data?.SelfServiceRolesHistory;
+    assert.equal(embedded?.count, Math.min(entries.data?.totalResults ?? 0, 25));
+    assert.ok(embedded?.hasMore || embedded?.items[embedded.items.length - 1]?.HistoryId === newest.HistoryId);
 
     const last = await admin.DELETE(role, { params: { path: { UserId: 100, RoleId: adminRoleId }, header } });
     assert.equal(last.response.status, 400);

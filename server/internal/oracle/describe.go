@@ -82,7 +82,7 @@ var (
 		collectionPath: resourcesPathTemplate + "customerSelfServiceUsers",
 		itemPath:       resourcesPathTemplate + "customerSelfServiceUsers/{UserId}",
 		children:       []describedResource{describedRoles, describedHistory},
-		childNames:     []string{selfServiceRolesName},
+		childNames:     userChildren,
 		queryable: func(name string) bool {
 			_, known := userQAttributes.Lookup(name)
 			return known

@@ -65,7 +65,7 @@ func TestDescribeMatchesSchemaAndGo(t *testing.T) {
 			goNames  []string
 			got      gen.AdfResourceDescription
 		}{
-			{"customerSelfServiceUsers", "SelfServiceUser", []string{"SelfServiceRoles"}, oracle.UserAttributeNames(), users.Resources["customerSelfServiceUsers"]},
+			{"customerSelfServiceUsers", "SelfServiceUser", []string{"SelfServiceRoles", "SelfServiceRolesHistory"}, oracle.UserAttributeNames(), users.Resources["customerSelfServiceUsers"]},
 			{"SelfServiceRoles", "SelfServiceRole", nil, oracle.RoleAttributeNames(), roles.Resources["SelfServiceRoles"]},
 			{"SelfServiceRoles as a child", "SelfServiceRole", nil, oracle.RoleAttributeNames(), (*users.Resources["customerSelfServiceUsers"].Children)["SelfServiceRoles"]},
 			{"SelfServiceRolesHistory", "SelfServiceRoleHistory", nil, oracle.HistoryAttributeNames(), history.Resources["SelfServiceRolesHistory"]},

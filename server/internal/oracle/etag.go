@@ -114,10 +114,11 @@ func requireIfMatch(header *string, role *store.OracleSelfServiceRole) error {
 
 // userChangeIndicator is a self-service user's entity tag without its quotes:
 // "<UserId>-<digest>", the digest (64 bits of SHA-256, in hex) of every attribute the user's
-// item shows, and, when the item embeds its roles, of their change indicators in order. The
+// item shows, and, when the item embeds its roles, of their change indicators in order, and
+// when it embeds its history, of the ids of the history's entries. The
 // users are kept by the seed file, not by a write of this service that could bump a
 // version, so the tag is made from what the item shows: it changes whenever the item does.
-func userChangeIndicator(u *store.OracleUserView, embedded []roleRow, expanded bool) string {
+func userChangeIndicator(u *store.OracleUserView, children *embeddedChildren) string {
 	h := sha256.New()
 	// The view as JSON: every attribute, its absence (null) told apart from an empty value.
 	shown, err := json.Marshal(u)
@@ -125,10 +126,18 @@ func userChangeIndicator(u *store.OracleUserView, embedded []roleRow, expanded b
 		panic(err) // a struct of strings and integers always encodes
 	}
 	h.Write(shown)
-	if expanded {
+	if children.expand.roles {
 		h.Write([]byte("\x00roles"))
-		for _, r := range embedded {
+		for _, r := range children.roles[u.UserID] {
 			h.Write([]byte("\x00" + roleChangeIndicator(r.view)))
+		}
+	}
+	if children.expand.history {
+		// An entry never changes once made (its id is its event's seq and its role's id):
+		// the ids of the whole history tell every change of it.
+		h.Write([]byte("\x00history"))
+		for _, e := range children.history[u.UserID] {
+			h.Write([]byte("\x00" + e.id))
 		}
 	}
 	return strconv.FormatInt(u.UserID, 10) + "-" + hex.EncodeToString(h.Sum(nil)[:8])

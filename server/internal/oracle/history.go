@@ -259,11 +259,39 @@ func (s *SelfServiceRoles) readHistory(ctx context.Context, userID int64, check 
 	if err != nil {
 		return nil, err
 	}
+	return historyEntries(entries), nil
+}
+
+// historyEntries are the store's entries with their ids worked out.
+func historyEntries(entries []store.OracleRoleHistoryEntry) []historyEntry {
 	out := make([]historyEntry, len(entries))
 	for i := range entries {
 		out[i] = historyEntry{OracleRoleHistoryEntry: &entries[i], id: entries[i].HistoryID()}
 	}
-	return out, nil
+	return out
+}
+
+// historyCollection renders a page of a user's history (entries, filtered and sorted): the
+// history's own collection, and the same embedded in its user by expand.
+func historyCollection(entries []historyEntry, userID int64, selection []*historyAttribute, links linkSelection, origin string, limit, offset int, totalResults bool) gen.SelfServiceRoleHistoryCollection {
+	page := entries[min(offset, len(entries)):min(offset+limit, len(entries))]
+	collection := gen.SelfServiceRoleHistoryCollection{
+		Items:   make([]gen.SelfServiceRoleHistory, len(page)),
+		Count:   int32(len(page)),
+		HasMore: offset+len(page) < len(entries),
+		Limit:   int32(limit),
+		Offset:  int32(offset),
+		Links: links.keep([]gen.AdfLink{
+			{Rel: "self", Href: origin + selfServiceRolesHistoryPath(userID), Name: selfServiceRolesHistoryName, Kind: gen.Collection},
+		}),
+	}
+	for i, e := range page {
+		collection.Items[i] = historyItem(e, selection, links, origin)
+	}
+	if totalResults {
+		collection.TotalResults = pointerTo(int64(len(entries)))
+	}
+	return collection
 }
 
 // ListSelfServiceRolesHistory returns a page of a self-service user's role history.
@@ -292,25 +320,8 @@ func (s *SelfServiceRoles) ListSelfServiceRolesHistory(ctx context.Context, requ
 	}
 	sortHistory(entries, order)
 	limit, offset := pageBounds(p.Limit, p.Offset)
-	page := entries[min(offset, len(entries)):min(offset+limit, len(entries))]
-	links := newLinkSelection(p.OnlyData, p.Links)
-	origin := httpapi.OriginFrom(ctx)
-	collection := gen.SelfServiceRoleHistoryCollection{
-		Items:   make([]gen.SelfServiceRoleHistory, len(page)),
-		Count:   int32(len(page)),
-		HasMore: offset+len(page) < len(entries),
-		Limit:   int32(limit),
-		Offset:  int32(offset),
-		Links: links.keep([]gen.AdfLink{
-			{Rel: "self", Href: origin + selfServiceRolesHistoryPath(request.UserId), Name: selfServiceRolesHistoryName, Kind: gen.Collection},
-		}),
-	}
-	for i, e := range page {
-		collection.Items[i] = historyItem(e, selection, links, origin)
-	}
-	if p.TotalResults != nil && *p.TotalResults {
-		collection.TotalResults = pointerTo(int64(len(entries)))
-	}
+	collection := historyCollection(entries, request.UserId, selection, newLinkSelection(p.OnlyData, p.Links), httpapi.OriginFrom(ctx),
+		limit, offset, p.TotalResults != nil && *p.TotalResults)
 	return gen.ListSelfServiceRolesHistory200ApplicationVndOracleAdfResourcecollectionPlusJSONResponse{Body: collection,
 		Headers: gen.ListSelfServiceRolesHistory200ResponseHeaders{RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }

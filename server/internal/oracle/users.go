@@ -13,7 +13,7 @@ import (
 )
 
 // The parent resource customerSelfServiceUsers, read-only: its collection and items, with
-// child links to the roles and, with expand, the roles embedded.
+// child links to the roles and the role history and, with expand, either or both embedded.
 
 const selfServiceRolesHistoryName = "SelfServiceRolesHistory"
 
@@ -75,27 +75,95 @@ type userListRequest struct {
 	query        store.OracleUserQuery
 	selection    []*userAttribute
 	links        linkSelection
-	expandRoles  bool
+	expand       userExpansion
 	totalResults bool
 }
 
-// parseUserExpand accepts SelfServiceRoles and all (which expands it); the history is read
-// from the audit trail one user at a time, so it is not expanded.
-func parseUserExpand(expand *string) (bool, error) {
+// userExpansion is what expand asks to embed in each user.
+type userExpansion struct {
+	roles, history bool
+}
+
+// parseUserExpand reads expand as ADF does: a comma-separated list of child resources
+// (SelfServiceRoles, SelfServiceRolesHistory), or all for both.
+func parseUserExpand(expand *string) (userExpansion, error) {
+	var e userExpansion
 	if expand == nil {
-		return false, nil
+		return e, nil
 	}
-	roles := false
 	for _, child := range strings.Split(*expand, ",") {
 		switch child = strings.TrimSpace(child); child {
 		case "":
-		case "all", selfServiceRolesName:
-			roles = true
+		case "all":
+			e.roles, e.history = true, true
+		case selfServiceRolesName:
+			e.roles = true
+		case selfServiceRolesHistoryName:
+			e.history = true
 		default:
-			return false, invalidQuery("expand", selfServiceUsersName+" has no child resource "+strconv.Quote(child)+" to expand; use "+selfServiceRolesName+" or all")
+			return userExpansion{}, invalidQuery("expand", selfServiceUsersName+" has no child resource "+strconv.Quote(child)+
+				" to expand; use "+selfServiceRolesName+", "+selfServiceRolesHistoryName+" or all")
 		}
 	}
-	return roles, nil
+	return e, nil
+}
+
+// embeddedChildren are the children embedded in users, by UserId, as expand asked.
+type embeddedChildren struct {
+	expand  userExpansion
+	roles   map[int64][]roleRow
+	history map[int64][]historyEntry
+}
+
+// readUserChildren reads what expand asks of the users, in a number of statements that
+// does not grow with their number: the roles of them all in one query (and one for the
+// administrators of their accounts), their histories from one read of the audit trail
+// (store.OracleRoleHistories). The history is read after the request was checked (a
+// refused request seals nothing) and the trail sealed, so that it has the latest change;
+// the roles are then read in the same transaction as the history, so that both show the
+// same moment.
+func (s *SelfServiceRoles) readUserChildren(ctx context.Context, caller *oracleCaller, users []store.OracleUserView, expand userExpansion) (*embeddedChildren, error) {
+	children := &embeddedChildren{expand: expand}
+	if !expand.roles && !expand.history {
+		return children, nil
+	}
+	if expand.history {
+		if _, err := s.store.SealAuditEvents(ctx); err != nil {
+			return nil, err
+		}
+	}
+	err := s.store.View(ctx, func(tx *store.Tx) error {
+		return children.read(tx, caller, users)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return children, nil
+}
+
+// read reads the children in tx (sealed first when the history is among them).
+func (c *embeddedChildren) read(tx *store.Tx, caller *oracleCaller, users []store.OracleUserView) error {
+	var err error
+	if c.expand.roles {
+		if c.roles, err = rolesOfUsers(tx, caller, users); err != nil {
+			return err
+		}
+	}
+	if c.expand.history {
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.UserID
+		}
+		histories, err := tx.OracleRoleHistories(ids)
+		if err != nil {
+			return err
+		}
+		c.history = make(map[int64][]historyEntry, len(histories))
+		for id, entries := range histories {
+			c.history[id] = historyEntries(entries)
+		}
+	}
+	return nil
 }
 
 func parseUserOrderBy(orderBy *string) ([]store.OracleUserOrder, error) {
@@ -113,13 +181,14 @@ func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen
 	p := request.Params
 	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
 	var (
-		list  userListRequest
-		page  store.OracleUserPage
-		roles map[int64][]roleRow
+		list     userListRequest
+		page     store.OracleUserPage
+		caller   *oracleCaller
+		children = &embeddedChildren{}
 	)
 	err := s.store.View(ctx, func(tx *store.Tx) error {
-		caller, err := readingCaller(ctx, tx)
-		if err != nil {
+		var err error
+		if caller, err = readingCaller(ctx, tx); err != nil {
 			return err
 		}
 		if list.selection, err = selectAttributes(p.Fields, selfServiceUsersName, userAttributeNamed); err != nil {
@@ -129,7 +198,7 @@ func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen
 		if err != nil {
 			return err
 		}
-		if list.expandRoles, err = parseUserExpand(p.Expand); err != nil {
+		if list.expand, err = parseUserExpand(p.Expand); err != nil {
 			return err
 		}
 		if err := checkParentDependency(p.Dependency); err != nil {
@@ -146,11 +215,16 @@ func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen
 		if page, err = tx.OracleUserPage(list.query); err != nil {
 			return err
 		}
-		if list.expandRoles {
-			roles, err = rolesOfUsers(tx, caller, page.Users)
+		if list.expand.roles && !list.expand.history {
+			// The roles alone need no sealing: read with the page.
+			children.expand = list.expand
+			return children.read(tx, caller, page.Users)
 		}
-		return err
+		return nil
 	})
+	if err == nil && list.expand.history {
+		children, err = s.readUserChildren(ctx, caller, page.Users, list.expand)
+	}
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
 	}
@@ -170,7 +244,7 @@ func (s *SelfServiceRoles) ListSelfServiceUsers(ctx context.Context, request gen
 		}),
 	}
 	for i := range page.Users {
-		collection.Items[i] = userItem(&page.Users[i], list.selection, list.links, origin, list.expandRoles, roles)
+		collection.Items[i] = userItem(&page.Users[i], list.selection, list.links, origin, children)
 	}
 	if list.totalResults {
 		collection.TotalResults = &page.Total
@@ -184,20 +258,21 @@ func (s *SelfServiceRoles) GetSelfServiceUser(ctx context.Context, request gen.G
 	p := request.Params
 	framework := frameworkOf(p.RESTFrameworkVersion, p.MetadataContext)
 	var (
-		selection   []*userAttribute
-		expandRoles bool
-		user        *store.OracleUserView
-		roles       map[int64][]roleRow
+		selection []*userAttribute
+		expand    userExpansion
+		user      *store.OracleUserView
+		caller    *oracleCaller
+		children  = &embeddedChildren{}
 	)
 	err := s.store.View(ctx, func(tx *store.Tx) error {
-		caller, err := readingCaller(ctx, tx)
-		if err != nil {
+		var err error
+		if caller, err = readingCaller(ctx, tx); err != nil {
 			return err
 		}
 		if selection, err = selectAttributes(p.Fields, selfServiceUsersName, userAttributeNamed); err != nil {
 			return err
 		}
-		if expandRoles, err = parseUserExpand(p.Expand); err != nil {
+		if expand, err = parseUserExpand(p.Expand); err != nil {
 			return err
 		}
 		if err := checkParentDependency(p.Dependency); err != nil {
@@ -210,25 +285,29 @@ func (s *SelfServiceRoles) GetSelfServiceUser(ctx context.Context, request gen.G
 		if err != nil {
 			return err
 		}
-		if expandRoles {
-			roles, err = rolesOfUsers(tx, caller, []store.OracleUserView{*user})
+		if expand.roles && !expand.history {
+			children.expand = expand
+			return children.read(tx, caller, []store.OracleUserView{*user})
 		}
-		return err
+		return nil
 	})
+	if err == nil && expand.history {
+		children, err = s.readUserChildren(ctx, caller, []store.OracleUserView{*user}, expand)
+	}
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	etag := `"` + userChangeIndicator(user, roles[user.UserID], expandRoles) + `"`
+	etag := `"` + userChangeIndicator(user, children) + `"`
 	if ifNoneMatchFails(p.IfNoneMatch, etag) {
 		return gen.GetSelfServiceUser304Response{
 			Headers: gen.GetSelfServiceUser304ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 	}
 	links := newLinkSelection(p.OnlyData, p.Links)
 	return gen.GetSelfServiceUser200ApplicationVndOracleAdfResourceitemPlusJSONResponse{
-		Body:    userItem(user, selection, links, httpapi.OriginFrom(ctx), expandRoles, roles),
+		Body:    userItem(user, selection, links, httpapi.OriginFrom(ctx), children),
 		Headers: gen.GetSelfServiceUser200ResponseHeaders{ETag: etag, RESTFrameworkVersion: framework.version, MetadataContext: framework.metadataContext}}, nil
 }
 
@@ -254,8 +333,9 @@ func rolesOfUsers(tx *store.Tx, caller *oracleCaller, users []store.OracleUserVi
 	return byUser, nil
 }
 
-// userItem renders a user with the selected attributes, links and, when expanded, roles.
-func userItem(u *store.OracleUserView, selection []*userAttribute, links linkSelection, origin string, expandRoles bool, roles map[int64][]roleRow) gen.SelfServiceUser {
+// userItem renders a user with the selected attributes, links and, when expanded, its
+// roles and its history.
+func userItem(u *store.OracleUserView, selection []*userAttribute, links linkSelection, origin string, children *embeddedChildren) gen.SelfServiceUser {
 	var item gen.SelfServiceUser
 	if selection == nil {
 		for i := range userAttributes {
@@ -269,13 +349,13 @@ func userItem(u *store.OracleUserView, selection []*userAttribute, links linkSel
 	self := origin + selfServiceUserPath(u.UserID)
 	item.Links = links.keep([]gen.AdfLink{
 		{Rel: "self", Href: self, Name: selfServiceUsersName, Kind: gen.Item,
-			Properties: &gen.AdfLinkProperties{ChangeIndicator: pointerTo(userChangeIndicator(u, roles[u.UserID], expandRoles))}},
+			Properties: &gen.AdfLinkProperties{ChangeIndicator: pointerTo(userChangeIndicator(u, children))}},
 		{Rel: "canonical", Href: self, Name: selfServiceUsersName, Kind: gen.Item},
 		{Rel: "child", Href: self + "/child/" + selfServiceRolesName, Name: selfServiceRolesName, Kind: gen.Collection},
 		{Rel: "child", Href: self + "/child/" + selfServiceRolesHistoryName, Name: selfServiceRolesHistoryName, Kind: gen.Collection},
 	})
-	if expandRoles {
-		rows := roles[u.UserID]
+	if children.expand.roles {
+		rows := children.roles[u.UserID]
 		embedded := gen.SelfServiceRoleCollection{
 			Items: make([]gen.SelfServiceRole, len(rows)),
 			Count: int32(len(rows)), Limit: int32(max(len(rows), defaultPageLimit)),
@@ -285,6 +365,11 @@ func userItem(u *store.OracleUserView, selection []*userAttribute, links linkSel
 			embedded.Items[i] = roleItem(row, nil, links, origin)
 		}
 		item.SelfServiceRoles = &embedded
+	}
+	if children.expand.history {
+		// As the history's own collection shows its first page (limit 25, hasMore when
+		// more follow).
+		item.SelfServiceRolesHistory = pointerTo(historyCollection(children.history[u.UserID], u.UserID, nil, links, origin, defaultPageLimit, 0, false))
 	}
 	return item
 }

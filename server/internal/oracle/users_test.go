@@ -156,7 +156,7 @@ func TestSelfServiceUsersRules(t *testing.T) {
 		{name: "an unknown sort key", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "orderBy", request: get("css-viewer", "?orderBy=Colour")},
 		{name: "a bad direction", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "orderBy", request: get("css-viewer", "?orderBy=UserId:up")},
 		{name: "upper() of a number", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "orderBy", request: get("css-viewer", "?orderBy=upper(UserId)")},
-		{name: "expand of the history, not expandable", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "expand", request: get("css-viewer", "?expand=SelfServiceRolesHistory")},
+		{name: "expand of the history with an unknown child", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "expand", request: get("css-viewer", "?expand=SelfServiceRolesHistory,Colour")},
 		{name: "expand of an unknown child", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "expand", request: get("css-viewer", "/100?expand=Colour")},
 		{name: "a limit of 0", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "limit", request: get("css-viewer", "?limit=0")},
 		{name: "an unknown parameter", status: 400, code: "ADF_REST_UNKNOWN_QUERY_PARAMETER", path: "finder", request: get("css-viewer", "?finder=PrimaryKey")},
