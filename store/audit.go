@@ -388,7 +388,7 @@ func (tx *Tx) flushAudit() error {
 		return nil
 	}
 	statement, values := auditInsert(tx.auditQueued)
-	tx.auditQueued = nil
+	tx.auditQueued, tx.auditWritten = nil, true
 	return tx.db.Exec(statement, values...).Error
 }
 
@@ -398,7 +398,7 @@ func (tx *Tx) flushAudit() error {
 func (tx *Tx) execCarryingAudit(statement string, values ...any) (int64, error) {
 	if tx.auditQueued != nil && tx.dialect == Postgres {
 		auditStatement, auditValues := auditInsert(tx.auditQueued)
-		tx.auditQueued = nil
+		tx.auditQueued, tx.auditWritten = nil, true
 		statement, values = "WITH audit_append AS ("+auditStatement+") "+statement, append(auditValues, values...)
 	} else if err := tx.flushAudit(); err != nil {
 		return 0, err
@@ -413,8 +413,14 @@ func (s *Store) SealAuditEvents(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		// Nothing pending: no transaction, no lock (serve asks every 200 ms). Inside a shared
-		// transaction the probe would not see that transaction's own events: seal there.
-		if !s.sharesTransaction(ctx) {
+		// transaction the probe would not see that transaction's own events: seal there, if
+		// it wrote any (the head's lock is then held until the shared transaction ends);
+		// else leave the others' events to the other sealers.
+		if shared := s.sharedTransactionOf(ctx); shared != nil {
+			if !shared.auditWritten {
+				return total, nil
+			}
+		} else {
 			var first []int64
 			if err := s.db.WithContext(ctx).Model(&auditPendingRecord{}).Limit(1).Pluck("id", &first).Error; err != nil {
 				return total, availability(ctx, err)
@@ -499,6 +505,14 @@ func (tx *Tx) sealBatch() (int, error) {
 		values = append(values, p.ID, seq, p.ContentDigest, prev, hash)
 		prev = hash
 	}
+	// The batch is padded to a power of two with rows of id -1, which match no pending
+	// event: the statements' texts are then a handful, not one per batch size, and the
+	// prepared-statement caches (pgx's, SQLite's) keep a few instead of hundreds of large ones.
+	for len(rows)&(len(rows)-1) != 0 {
+		ids = append(ids, -1)
+		rows = append(rows, "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)")
+		values = append(values, -1, 0, "", "", "")
+	}
 	copied := tx.db.Exec(`WITH sealed (id, seq, content_digest, prev_hash, hash) AS (VALUES `+strings.Join(rows, ", ")+`)
 INSERT INTO audit_events (seq, occurred_at, api, operation_id, actor_kind, actor_id, actor_issuer, actor_client,
 	request_id, targets, changes, content_digest, prev_hash, hash)
@@ -520,7 +534,7 @@ FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
 }
 
 // digestLegacyPending fills in the content digest of pending events appended by an
-// instance that predates migration 0011 (content_digest ”), from their content.
+// instance that predates migration 0011 (an empty content_digest), from their content.
 func (tx *Tx) digestLegacyPending(pending []pendingDigest) error {
 	at := map[int64]int{}
 	for i, p := range pending {

@@ -32,3 +32,29 @@ func TestAuditReadInsideASharedTransactionSeesItsOwnEvent(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditReadInsideASharedTransactionThatWroteNothingLeavesTheHead: a shared transaction
+// that wrote no event reads the sealed trail without sealing, so it does not hold the chain
+// head's lock until it ends (on PostgreSQL another connection can lock the head meanwhile;
+// SQLite's shared transaction holds the one write lock anyway).
+func TestAuditReadInsideASharedTransactionThatWroteNothingLeavesTheHead(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		if s.Dialect() != store.Postgres {
+			t.Skip("SQLite's write transaction holds the database's one write lock")
+		}
+		err := s.SharedTransaction(context.Background(), func(ctx context.Context) error {
+			if _, err := s.AuditEvents(ctx, store.AuditQuery{}); err != nil {
+				return err
+			}
+			var locked []int64
+			err := store.GormForTests(s).Raw("SELECT id FROM audit_chain WHERE id = 1 FOR UPDATE NOWAIT").Scan(&locked).Error
+			if err != nil {
+				t.Errorf("the chain's head is locked by a shared transaction that wrote nothing: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -8,6 +8,8 @@ type sharedTransactionKey struct{}
 type sharedTransaction struct {
 	store *Store
 	tx    *Tx
+	// auditWritten tells that work joining the transaction wrote an audit event.
+	auditWritten bool
 }
 
 // SharedTransaction runs fn in one transaction that every Transaction and View of this
@@ -20,18 +22,24 @@ func (s *Store) SharedTransaction(ctx context.Context, fn func(ctx context.Conte
 	})
 }
 
-// sharesTransaction tells whether ctx carries a shared transaction of this store.
-func (s *Store) sharesTransaction(ctx context.Context) bool {
+// sharedTransactionOf returns the shared transaction of this store that ctx carries, if any.
+func (s *Store) sharedTransactionOf(ctx context.Context) *sharedTransaction {
 	shared, ok := ctx.Value(sharedTransactionKey{}).(*sharedTransaction)
-	return ok && shared.store == s
+	if !ok || shared.store != s {
+		return nil
+	}
+	return shared
 }
 
 // joinShared runs fn in the shared transaction ctx carries for this store, if any: its
 // statements follow ctx.
 func (s *Store) joinShared(ctx context.Context, fn func(tx *Tx) error) (bool, error) {
-	if !s.sharesTransaction(ctx) {
+	shared := s.sharedTransactionOf(ctx)
+	if shared == nil {
 		return false, nil
 	}
-	shared := ctx.Value(sharedTransactionKey{}).(*sharedTransaction)
-	return true, runWork(&Tx{db: shared.tx.db.WithContext(ctx), dialect: s.dialect}, fn)
+	tx := &Tx{db: shared.tx.db.WithContext(ctx), dialect: s.dialect}
+	err := runWork(tx, fn)
+	shared.auditWritten = shared.auditWritten || tx.auditWritten
+	return true, err
 }

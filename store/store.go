@@ -226,8 +226,10 @@ type Tx struct {
 	// oracleRolesRead keeps each Oracle role as the transaction first read it, so that the
 	// audit event of its change can say what it was before (no second read).
 	oracleRolesRead map[int64]OracleSelfServiceRole
-	// auditQueued is the audit event appended and not yet written (appendAudit).
-	auditQueued *auditColumns
+	// auditQueued is the audit event appended and not yet written (appendAudit);
+	// auditWritten tells that one was written.
+	auditQueued  *auditColumns
+	auditWritten bool
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.
