@@ -242,8 +242,8 @@ func (tx *Tx) OracleRoleHistories(userIDs []int64) (map[int64][]OracleRoleHistor
 }
 
 // roleHistoryOf works out a user's history from the user's roles as they are now and the
-// user's events in seq order: newest first, each entry is the role's state now, less the
-// changes made after it.
+// user's events in seq order: walking the events newest first, each entry is the role's
+// state now, less the changes made after it; the entries come back in seq order.
 func roleHistoryOf(userID int64, roles []OracleSelfServiceRole, events []*AuditEvent) ([]OracleRoleHistoryEntry, error) {
 	states := make(map[int64]*oracleRoleState, len(roles))
 	for _, r := range roles {

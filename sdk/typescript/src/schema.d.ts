@@ -3782,9 +3782,11 @@ export interface components {
          *     attribute the user's item shows (not only those `fields` selects), so the tag changes
          *     whenever the item does. The item's roles are a child resource with their own tags, and
          *     a role change leaves the user's tag as it was, but for a response embedding them
-         *     (`expand=SelfServiceRoles`), whose tag also covers each embedded role's tag, or
-         *     embedding the history (`expand=SelfServiceRolesHistory`), whose tag also covers the
-         *     ids of the user's history entries. The same
+         *     (`expand=SelfServiceRoles`), whose tag also covers every attribute of each embedded
+         *     role (its flags included, which follow the caller and the account's other
+         *     administrators), or embedding the history (`expand=SelfServiceRolesHistory`), whose
+         *     tag also covers the ids of the entries shown (the first page) and whether more
+         *     follow. The same
          *     value, unquoted, is the `changeIndicator` of the item's `self` link, in collections
          *     too. Send it back in `If-None-Match`.
          */

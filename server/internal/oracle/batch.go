@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -65,8 +66,8 @@ func (f *batchPartFailure) Error() string {
 }
 
 // batchPartPath checks a part's path and returns the absolute path to send it to: relative
-// to the version root (/customerSelfServiceUsers/...) or absolute under it, within the
-// resources served, with a query only for a get.
+// to the version root (/customerSelfServiceUsers/...) or absolute under it, within
+// customerSelfServiceUsers and its children, with a query only for a get.
 func batchPartPath(part gen.AdfBatchPart, index int) (string, error) {
 	path := part.Path
 	if rest, ok := strings.CutPrefix(path, oracleResourcesPath); ok {
@@ -93,8 +94,8 @@ func batchPartPath(part gen.AdfBatchPart, index int) (string, error) {
 }
 
 // checkBatchPartPreconditions refuses preconditions a part's operation does not take:
-// ifMatch on an update or delete only, ifNoneMatch on a get only, neither with control
-// characters (they go into a header).
+// ifMatch on an update or delete only, ifNoneMatch on a get of an item with an entity tag
+// (a user or a role) only, neither with control characters (they go into a header).
 func checkBatchPartPreconditions(part gen.AdfBatchPart, index int) error {
 	refuse := func(field, reason string) error {
 		return newADFError(adfBatchInvalidPrecondition, index, part.Id, reason).at("parts[" + strconv.Itoa(index) + "]." + field)
@@ -114,12 +115,19 @@ func checkBatchPartPreconditions(part gen.AdfBatchPart, index int) error {
 		switch {
 		case part.Operation != gen.AdfBatchPartOperationGet:
 			return refuse("ifNoneMatch", "ifNoneMatch is taken by a get, not by a "+string(part.Operation))
+		case !taggedItemPath.MatchString(part.Path):
+			return refuse("ifNoneMatch", "ifNoneMatch needs an item with an entity tag (a role or a user), and "+part.Path+" is not one")
 		case hasControl(*part.IfNoneMatch):
 			return refuse("ifNoneMatch", "ifNoneMatch holds a control character")
 		}
 	}
 	return nil
 }
+
+// taggedItemPath matches a part's path to a user or a role item (relative to the version root
+// or absolute, a query allowed): the items that carry an entity tag.
+var taggedItemPath = regexp.MustCompile(`^(` + regexp.QuoteMeta(oracleResourcesPath) + `)?/` + selfServiceUsersName +
+	`/[^/?]+(/child/` + selfServiceRolesName + `/[^/?]+)?(\?.*)?$`)
 
 // notPlainPathRune: a plain path has letters, digits, / _ - and . only.
 func notPlainPathRune(r rune) bool {

@@ -61,8 +61,8 @@ func parseEntityTags(header string) (any bool, tags []entityTag, ok bool) {
 	return false, tags, len(tags) > 0
 }
 
-// ifMatchHolds tells whether an If-Match header (nil: absent) admits a role whose ETag is
-// current: "*" or one of its tags, compared strongly (a weak tag never matches).
+// ifMatchHolds tells whether an If-Match header (nil: absent) admits an item (a role or a
+// user) whose ETag is current: "*" or one of its tags, compared strongly (a weak tag never matches).
 func ifMatchHolds(header *string, current string) bool {
 	if header == nil {
 		return true
@@ -82,8 +82,8 @@ func ifMatchHolds(header *string, current string) bool {
 	return false
 }
 
-// ifNoneMatchFails tells whether an If-None-Match header (nil: absent) names a role whose
-// ETag is current, compared weakly: the client's copy is current (304).
+// ifNoneMatchFails tells whether an If-None-Match header (nil: absent) names an item (a role
+// or a user) whose ETag is current, compared weakly: the client's copy is current (304).
 func ifNoneMatchFails(header *string, current string) bool {
 	if header == nil {
 		return false
@@ -114,31 +114,38 @@ func requireIfMatch(header *string, role *store.OracleSelfServiceRole) error {
 
 // userChangeIndicator is a self-service user's entity tag without its quotes:
 // "<UserId>-<digest>", the digest (64 bits of SHA-256, in hex) of every attribute the user's
-// item shows, and, when the item embeds its roles, of their change indicators in order, and
-// when it embeds its history, of the ids of the history's entries. The
-// users are kept by the seed file, not by a write of this service that could bump a
+// item shows, and, when the item embeds its roles, of every attribute of each embedded role
+// (the flags included, which follow the caller and the account's other administrators), and
+// when it embeds its history, of the ids of the entries shown and whether there are more.
+// The users are kept by the seed file, not by a write of this service that could bump a
 // version, so the tag is made from what the item shows: it changes whenever the item does.
 func userChangeIndicator(u *store.OracleUserView, children *embeddedChildren) string {
 	h := sha256.New()
-	// The view as JSON: every attribute, its absence (null) told apart from an empty value.
-	shown, err := json.Marshal(u)
-	if err != nil {
-		panic(err) // a struct of strings and integers always encodes
+	// Views as JSON: every attribute, its absence (null) told apart from an empty value.
+	write := func(v any) {
+		shown, err := json.Marshal(v)
+		if err != nil {
+			panic(err) // structs of strings, integers, times and flags always encode
+		}
+		h.Write(shown)
 	}
-	h.Write(shown)
+	write(u)
 	if children.expand.roles {
 		h.Write([]byte("\x00roles"))
 		for _, r := range children.roles[u.UserID] {
-			h.Write([]byte("\x00" + roleChangeIndicator(r.view)))
+			write(r.view)
+			write([2]bool{r.canUpdate, r.canDelete})
 		}
 	}
 	if children.expand.history {
 		// An entry never changes once made (its id is its event's seq and its role's id):
-		// the ids of the whole history tell every change of it.
+		// the ids of the page shown, and whether more follow, tell every change of it.
 		h.Write([]byte("\x00history"))
-		for _, e := range children.history[u.UserID] {
+		entries := children.history[u.UserID]
+		for _, e := range entries[:min(len(entries), defaultPageLimit)] {
 			h.Write([]byte("\x00" + e.id))
 		}
+		write(len(entries) > defaultPageLimit)
 	}
 	return strconv.FormatInt(u.UserID, 10) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
 }

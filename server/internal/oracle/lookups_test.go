@@ -119,6 +119,7 @@ func TestStaticLookupsRules(t *testing.T) {
 		{name: "the finder without its bind variable", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "finder", request: get("css-viewer", "?finder=LookupTypeFinder")},
 		{name: "the finder with another bind variable", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "finder", request: get("css-viewer", "?finder=LookupTypeFinder;LookupCode=B2B")},
 		{name: "the finder with two bind variables", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "finder", request: get("css-viewer", "?finder=LookupTypeFinder;LookupType=A,LookupCode=B")},
+		{name: "the finder with a second bind variable after ;", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "finder", request: get("css-viewer", "?finder=LookupTypeFinder;LookupType=ORA_SVC_CSS_REL_TYPE_CD;LookupCode=B2B")},
 		{name: "q on an unknown attribute", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "q", request: get("css-viewer", "?q=Description=x")},
 		{name: "q injection", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "q", request: get("css-viewer", "?q=LookupCode=B2B%27%20OR%201=1%20--;DROP")},
 		{name: "a limit of 0", status: 400, code: "ADF_REST_INVALID_PARAMETER", path: "limit", request: get("css-viewer", "?limit=0")},

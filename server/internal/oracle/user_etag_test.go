@@ -2,6 +2,7 @@ package oracle_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
@@ -125,5 +126,70 @@ func TestSelfServiceUserETagRules(t *testing.T) {
 				}
 				return servertest.ADF(http.MethodGet, usersPath+"/100", h.UserToken("css-viewer"), "").With("If-None-Match", `"`+string(long)+`"`)
 			}},
+	})
+}
+
+// TestExpandedUserETagFollowsWhatIsShown: the tag of a user item embedding its roles changes
+// when an embedded role's flags change without the role itself changing (Pat's last-admin
+// role becomes deletable once Kim is an administrator of the account too), and the tag of an
+// item embedding its history stays when a new entry falls beyond the page shown.
+func TestExpandedUserETagFollowsWhatIsShown(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		seedRoles(h)
+		token := h.UserToken("css-admin")
+		get := func(path string) ([]byte, string) {
+			t.Helper()
+			rec := h.Do(servertest.ADF(http.MethodGet, usersPath+path, token, ""))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+			}
+			return rec.Body.Bytes(), rec.Header().Get("ETag")
+		}
+		canDelete := func(body []byte) bool {
+			t.Helper()
+			var user gen.SelfServiceUser
+			if err := json.Unmarshal(body, &user); err != nil || user.SelfServiceRoles == nil {
+				t.Fatalf("user: %v %s", err, body)
+			}
+			for _, r := range user.SelfServiceRoles.Items {
+				if r.RoleId != nil && *r.RoleId == 1 {
+					return r.CanDeleteFlag != nil && *r.CanDeleteFlag
+				}
+			}
+			t.Fatalf("role 1 not embedded: %s", body)
+			return false
+		}
+		before, tag := get(fmt.Sprintf("/%d?expand=SelfServiceRoles", servertest.Pat))
+		h.createRole(servertest.Kim, `{"RelationshipTypeCd":"ORA_CSS_ACC_ADMIN"}`)
+		after, newTag := get(fmt.Sprintf("/%d?expand=SelfServiceRoles", servertest.Pat))
+		if canDelete(before) || !canDelete(after) {
+			t.Fatalf("role 1's CanDeleteFlag: %v then %v, want false then true", canDelete(before), canDelete(after))
+		}
+		if newTag == tag {
+			t.Errorf("the embedded role's flag changed, the tag %s stayed", tag)
+		}
+
+		// Kim's history past one page: a new entry beyond the page leaves what is shown.
+		grantAndEnd := func() {
+			t.Helper()
+			id := h.createRole(servertest.Kim, `{"RelationshipTypeCd":"ORA_CSS_ACC_MANAGER"}`)
+			if rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(servertest.Kim, id), h.UserToken("css-super"), "")); rec.Code != http.StatusNoContent {
+				t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+			}
+		}
+		for range 12 {
+			grantAndEnd()
+		}
+		path := fmt.Sprintf("/%d?expand=SelfServiceRolesHistory&onlyData=true", servertest.Kim)
+		shown, tag := get(path)
+		grantAndEnd()
+		shownAfter, tagAfter := get(path)
+		if string(shown) != string(shownAfter) {
+			t.Fatalf("the first page changed; the test needs a history longer than a page:\n%s\n%s", shown, shownAfter)
+		}
+		if tagAfter != tag {
+			t.Errorf("nothing shown changed, the tag did: %s, was %s", tagAfter, tag)
+		}
 	})
 }
