@@ -94,7 +94,7 @@ func parseLookupFinder(finder *string) (*string, error) {
 		return nil, invalidQuery("finder", staticLookupsName+" has no finder "+strconv.Quote(name)+"; use "+lookupTypeFinder)
 	}
 	variable, value, ok := strings.Cut(bindings, "=")
-	if !ok || strings.TrimSpace(variable) != lookupTypeBinding || strings.ContainsAny(value, ",;=") {
+	if !ok || strings.TrimSpace(variable) != lookupTypeBinding || strings.ContainsAny(value, ",;") {
 		return nil, invalidQuery("finder", lookupTypeFinder+" needs the bind variable LookupType alone, as in LookupTypeFinder;LookupType="+store.LookupRelationshipType)
 	}
 	value = strings.TrimSpace(value)
