@@ -43,19 +43,8 @@ func (tx *Tx) OracleLookupPage(q OracleLookupQuery) (OracleLookupPage, error) {
 		// Parenthesized: the filter's OR can't reach the condition above.
 		filtered = filtered.Where("("+q.Filter.SQL+")", q.Filter.Args...)
 	}
-	var page OracleLookupPage
-	if q.CountTotal {
-		if err := filtered.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
-			return OracleLookupPage{}, err
-		}
-	}
-	err := filtered.Session(&gorm.Session{}).Select("l.lookup_type, l.code, l.meaning, l.enabled").
-		Order("l.lookup_type, l.code").Offset(q.Offset).Limit(q.Limit + 1).Scan(&page.Lookups).Error
-	if err != nil {
-		return OracleLookupPage{}, err
-	}
-	if len(page.Lookups) > q.Limit {
-		page.Lookups, page.HasMore = page.Lookups[:q.Limit], true
-	}
-	return page, nil
+	lookups, hasMore, total, err := readPage[OracleLookup](filtered, q.CountTotal, func(filtered *gorm.DB) (*gorm.DB, error) {
+		return filtered.Select("l.lookup_type, l.code, l.meaning, l.enabled").Order("l.lookup_type, l.code"), nil
+	}, q.Offset, q.Limit)
+	return OracleLookupPage{Lookups: lookups, HasMore: hasMore, Total: total}, err
 }

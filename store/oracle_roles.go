@@ -379,25 +379,34 @@ func (tx *Tx) OracleRolePage(q OracleRoleQuery) (OracleRolePage, error) {
 		// Parenthesized: the filter's OR can't reach the conditions above.
 		filtered = filtered.Where("("+q.Filter.SQL+")", q.Filter.Args...)
 	}
+	roles, hasMore, total, err := readPage[OracleRoleView](filtered, q.CountTotal, func(filtered *gorm.DB) (*gorm.DB, error) {
+		return orderBy(filtered.Select(oracleRoleViewColumns), q.Order, oracleRoleFields, "r.role_id")
+	}, q.Offset, q.Limit)
+	return OracleRolePage{Roles: roles, HasMore: hasMore, Total: total}, err
+}
+
+// readPage reads a page of the selection filtered: its count when countTotal, then the rows
+// of the query columnsAndOrder makes of it, from offset, one row more than limit telling
+// whether more follow.
+func readPage[T any](filtered *gorm.DB, countTotal bool, columnsAndOrder func(*gorm.DB) (*gorm.DB, error), offset, limit int) (rows []T, hasMore bool, total int64, err error) {
 	// A new session lets the count and the page each build on the filter.
 	filtered = filtered.Session(&gorm.Session{})
-	var page OracleRolePage
-	if q.CountTotal {
-		if err := filtered.Count(&page.Total).Error; err != nil {
-			return OracleRolePage{}, err
+	if countTotal {
+		if err := filtered.Count(&total).Error; err != nil {
+			return nil, false, 0, err
 		}
 	}
-	query, err := orderBy(filtered.Select(oracleRoleViewColumns), q.Order, oracleRoleFields, "r.role_id")
+	query, err := columnsAndOrder(filtered)
 	if err != nil {
-		return OracleRolePage{}, err
+		return nil, false, 0, err
 	}
-	if err := query.Offset(q.Offset).Limit(q.Limit + 1).Scan(&page.Roles).Error; err != nil {
-		return OracleRolePage{}, err
+	if err := query.Offset(offset).Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return nil, false, 0, err
 	}
-	if len(page.Roles) > q.Limit {
-		page.Roles, page.HasMore = page.Roles[:q.Limit], true
+	if len(rows) > limit {
+		rows, hasMore = rows[:limit], true
 	}
-	return page, nil
+	return rows, hasMore, total, nil
 }
 
 // OracleRoleViewOf returns the user's role roleID, active or ended; ErrNotFound when the

@@ -96,24 +96,10 @@ func (tx *Tx) OracleUserPage(q OracleUserQuery) (OracleUserPage, error) {
 		// Parenthesized: the filter's OR can't reach the condition above.
 		filtered = filtered.Where("("+q.Filter.SQL+")", q.Filter.Args...)
 	}
-	filtered = filtered.Session(&gorm.Session{})
-	var page OracleUserPage
-	if q.CountTotal {
-		if err := filtered.Count(&page.Total).Error; err != nil {
-			return OracleUserPage{}, err
-		}
-	}
-	query, err := orderBy(filtered.Select(oracleUserViewColumns), q.Order, oracleUserFields, "u.user_id")
-	if err != nil {
-		return OracleUserPage{}, err
-	}
-	if err := query.Offset(q.Offset).Limit(q.Limit + 1).Scan(&page.Users).Error; err != nil {
-		return OracleUserPage{}, err
-	}
-	if len(page.Users) > q.Limit {
-		page.Users, page.HasMore = page.Users[:q.Limit], true
-	}
-	return page, nil
+	users, hasMore, total, err := readPage[OracleUserView](filtered, q.CountTotal, func(filtered *gorm.DB) (*gorm.DB, error) {
+		return orderBy(filtered.Select(oracleUserViewColumns), q.Order, oracleUserFields, "u.user_id")
+	}, q.Offset, q.Limit)
+	return OracleUserPage{Users: users, HasMore: hasMore, Total: total}, err
 }
 
 // OracleUserViewOf returns one user; ErrNotFound when there is none.
