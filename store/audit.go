@@ -663,26 +663,35 @@ func (s *Store) AuditEvents(ctx context.Context, q AuditQuery) ([]AuditEvent, er
 }
 
 // EachAuditEvent seals pending events, then calls fn with every event of the selection, in
-// seq order, reading auditReadBatch events at a time: memory stays bounded however many
-// there are. q.Limit is not read: the walk covers the whole selection. fn's error stops the
-// walk and is returned.
+// seq order, reading auditReadBatch events at a time, each batch in a read-only transaction
+// of its own (a long export holds no snapshot): memory stays bounded however many there are.
+// q.Limit is not read: the walk covers the whole selection. fn's error stops the walk and is
+// returned.
 func (s *Store) EachAuditEvent(ctx context.Context, q AuditQuery, fn func(AuditEvent) error) error {
 	if _, err := s.SealAuditEvents(ctx); err != nil {
 		return err
 	}
-	q.Limit = auditReadBatch
-	for {
-		var events []AuditEvent
-		err := s.View(ctx, func(tx *Tx) error {
-			var err error
+	read := func(q AuditQuery) (events []AuditEvent, err error) {
+		err = s.View(ctx, func(tx *Tx) error {
 			events, err = tx.AuditEvents(q)
 			return err
 		})
+		return events, err
+	}
+	return walkAuditEvents(q, read, func(e *AuditEvent) error { return fn(*e) })
+}
+
+// walkAuditEvents calls fn with every event of the selection q, in seq order, read
+// auditReadBatch at a time by read. fn's error stops the walk and is returned.
+func walkAuditEvents(q AuditQuery, read func(AuditQuery) ([]AuditEvent, error), fn func(*AuditEvent) error) error {
+	q.Limit = auditReadBatch
+	for {
+		events, err := read(q)
 		if err != nil {
 			return err
 		}
-		for _, e := range events {
-			if err := fn(e); err != nil {
+		for i := range events {
+			if err := fn(&events[i]); err != nil {
 				return err
 			}
 		}

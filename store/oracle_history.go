@@ -199,35 +199,28 @@ func (tx *Tx) OracleRoleHistories(userIDs []int64) (map[int64][]OracleRoleHistor
 		rolesOf[r.UserID] = append(rolesOf[r.UserID], r)
 	}
 	users := make(map[string]int64, len(userIDs))
-	query := AuditQuery{API: AuditAPIOracle, Limit: auditReadBatch}
+	query := AuditQuery{API: AuditAPIOracle}
 	for _, id := range userIDs {
 		users[formatAuditID(id)] = id
 		query.AnyTarget = append(query.AnyTarget, AuditTarget{Type: AuditTargetOracleUser, ID: formatAuditID(id)})
 	}
 	// Each user's events, in seq order: an event naming several of the users is each one's.
 	eventsOf := make(map[int64][]*AuditEvent, len(userIDs))
-	for {
-		page, err := tx.AuditEvents(query)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page {
-			e := &page[i]
-			for _, t := range e.Targets {
-				id, ok := users[t.ID]
-				if !ok || t.Type != AuditTargetOracleUser {
-					continue
-				}
-				// Once per event, however often it names the user.
-				if n := len(eventsOf[id]); n == 0 || eventsOf[id][n-1] != e {
-					eventsOf[id] = append(eventsOf[id], e)
-				}
+	err := walkAuditEvents(query, tx.AuditEvents, func(e *AuditEvent) error {
+		for _, t := range e.Targets {
+			id, ok := users[t.ID]
+			if !ok || t.Type != AuditTargetOracleUser {
+				continue
+			}
+			// Once per event, however often it names the user.
+			if n := len(eventsOf[id]); n == 0 || eventsOf[id][n-1] != e {
+				eventsOf[id] = append(eventsOf[id], e)
 			}
 		}
-		if len(page) < query.Limit {
-			break
-		}
-		query.After = page[len(page)-1].Seq
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, id := range userIDs {
 		entries, err := roleHistoryOf(id, rolesOf[id], eventsOf[id])

@@ -121,9 +121,7 @@ func newStatementCache(db *sql.DB, capacity int) *statementCache {
 func (c *statementCache) acquire(ctx context.Context, tx *sql.Tx, query string) (*cachedStatement, error) {
 	c.mu.Lock()
 	if element, ok := c.entries[query]; ok {
-		c.recency.MoveToFront(element)
-		entry := element.Value.(*cachedStatement)
-		entry.users++
+		entry := c.useLocked(element, 1)
 		c.mu.Unlock()
 		return entry, nil
 	}
@@ -174,10 +172,7 @@ func (c *statementCache) add(query string, stmt *sql.Stmt, users int) *cachedSta
 	defer c.mu.Unlock()
 	if element, ok := c.entries[query]; ok {
 		_ = stmt.Close()
-		c.recency.MoveToFront(element)
-		entry := element.Value.(*cachedStatement)
-		entry.users += users
-		return entry
+		return c.useLocked(element, users)
 	}
 	entry := &cachedStatement{query: query, stmt: stmt, users: users}
 	c.entries[query] = c.recency.PushFront(entry)
@@ -201,6 +196,14 @@ func (c *statementCache) stop() {
 	c.stopped = true
 	c.mu.Unlock()
 	c.background.Wait()
+}
+
+// useLocked marks a cached statement most recently used, by users more calls.
+func (c *statementCache) useLocked(element *list.Element, users int) *cachedStatement {
+	c.recency.MoveToFront(element)
+	entry := element.Value.(*cachedStatement)
+	entry.users += users
+	return entry
 }
 
 func (c *statementCache) release(entry *cachedStatement) {

@@ -320,9 +320,23 @@ func rootDocument(origin string, shape describeShape) (gen.AdfDescription, error
 // describeTopResource answers the describe of a top-level resource, refusing a caller
 // without the read privilege.
 func (s *SelfServiceRoles) describeTopResource(ctx context.Context, framework adfFramework, name string, shape describeShape) (gen.AdfDescription, *oracleFailure, error) {
+	return s.describeChecked(ctx, framework, nil, func(origin string) (gen.AdfDescription, error) {
+		if name == "" {
+			return rootDocument(origin, shape)
+		}
+		return describeDocument(name, origin+oracleResourcesPath+"/"+name+"/describe", shape)
+	})
+}
+
+// describeChecked builds a describe document with build once the caller may read and check
+// (when set) holds, both in one read-only transaction. failure is the ADF error to answer
+// with; err an unexpected one.
+func (s *SelfServiceRoles) describeChecked(ctx context.Context, framework adfFramework, check func(tx *store.Tx) error, build func(origin string) (gen.AdfDescription, error)) (gen.AdfDescription, *oracleFailure, error) {
 	err := s.store.View(ctx, func(tx *store.Tx) error {
-		_, err := readingCaller(ctx, tx)
-		return err
+		if _, err := readingCaller(ctx, tx); err != nil || check == nil {
+			return err
+		}
+		return check(tx)
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return gen.AdfDescription{}, &failure, nil
@@ -330,13 +344,7 @@ func (s *SelfServiceRoles) describeTopResource(ctx context.Context, framework ad
 	if err != nil {
 		return gen.AdfDescription{}, nil, err
 	}
-	origin := httpapi.OriginFrom(ctx)
-	var document gen.AdfDescription
-	if name == "" {
-		document, err = rootDocument(origin, shape)
-	} else {
-		document, err = describeDocument(name, origin+oracleResourcesPath+"/"+name+"/describe", shape)
-	}
+	document, err := build(httpapi.OriginFrom(ctx))
 	return document, nil, err
 }
 
@@ -428,21 +436,13 @@ func (s *SelfServiceRoles) DescribeSelfServiceRolesHistory(ctx context.Context, 
 // as the child's collection does (the caller's read privilege, an unknown user). failure is the
 // ADF error to answer with; err an unexpected one.
 func (s *SelfServiceRoles) describeUserChild(ctx context.Context, framework adfFramework, userID int64, name, path string, shape describeShape) (gen.AdfDescription, *oracleFailure, error) {
-	err := s.store.View(ctx, func(tx *store.Tx) error {
-		if _, err := readingCaller(ctx, tx); err != nil {
-			return err
-		}
+	userExists := func(tx *store.Tx) error {
 		_, _, err := selfServiceUser(tx, userID)
 		return err
+	}
+	return s.describeChecked(ctx, framework, userExists, func(origin string) (gen.AdfDescription, error) {
+		return describeDocument(name, origin+path+"/describe", shape)
 	})
-	if failure, ok := asOracleFailure(err, framework); ok {
-		return gen.AdfDescription{}, &failure, nil
-	}
-	if err != nil {
-		return gen.AdfDescription{}, nil, err
-	}
-	document, err := describeDocument(name, httpapi.OriginFrom(ctx)+path+"/describe", shape)
-	return document, nil, err
 }
 
 func (f oracleFailure) VisitDescribeSelfServiceUsersResponse(w http.ResponseWriter) error {
