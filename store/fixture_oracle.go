@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"gorm.io/gorm/clause"
 )
@@ -45,6 +46,14 @@ type FixtureOracleSelfServiceUser struct {
 	UserID         int64  `yaml:"userId"`
 	LoginID        string `yaml:"loginId"`
 	ContactPartyID int64  `yaml:"contactPartyId"`
+	// The user row's Who columns, all optional. A new user is created by SEED
+	// (OracleSeedActor) at load time unless stated, and last updated as created unless
+	// stated. Reloading a user keeps its creation unless stated, and its last update unless
+	// stated or unless its loginId or contactPartyId change (then: SEED, at load time).
+	CreatedBy      string     `yaml:"createdBy"`
+	CreationDate   *time.Time `yaml:"creationDate"`
+	LastUpdatedBy  string     `yaml:"lastUpdatedBy"`
+	LastUpdateDate *time.Time `yaml:"lastUpdateDate"`
 }
 
 type FixtureOracleRegistration struct {
@@ -65,6 +74,7 @@ const (
 	maxOracleEmail       = 320
 	maxOracleLoginID     = 320
 	maxOracleMeaning     = 80
+	maxOracleWhoColumn   = 64
 )
 
 // loadOracleFixture checks and upserts the oracle: section. It runs inside LoadFixture's
@@ -209,6 +219,8 @@ func (o *FixtureOracle) check() error {
 		if err := firstError(
 			checkPositive(where+".userId", u.UserID),
 			checkText(where+".loginId", u.LoginID, maxOracleLoginID),
+			checkLength(where+".createdBy", u.CreatedBy, maxOracleWhoColumn),
+			checkLength(where+".lastUpdatedBy", u.LastUpdatedBy, maxOracleWhoColumn),
 			users.check("oracle.selfServiceUsers", i, u.UserID),
 		); err != nil {
 			return err
@@ -413,15 +425,76 @@ func (tx *Tx) upsertOracleContacts(contacts []FixtureOracleContact) error {
 	return tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&memberships).Error
 }
 
+// upsertOracleSelfServiceUsers writes the users, their Who columns as
+// FixtureOracleSelfServiceUser says: the stored users among them are read first (one query
+// per thousand), on PostgreSQL locked so that a role write cannot stamp them meanwhile.
 func (tx *Tx) upsertOracleSelfServiceUsers(users []FixtureOracleSelfServiceUser) error {
 	if len(users) == 0 {
 		return nil
 	}
+	stored := make(map[int64]OracleSelfServiceUser, len(users))
+	for chunk := range slices.Chunk(users, 1000) {
+		ids := make([]int64, len(chunk))
+		for i, u := range chunk {
+			ids[i] = u.UserID
+		}
+		query := tx.db.Where("user_id IN ?", ids)
+		if tx.dialect == Postgres {
+			query = query.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+		}
+		var rows []OracleSelfServiceUser
+		if err := query.Find(&rows).Error; err != nil {
+			return err
+		}
+		for _, row := range rows {
+			stored[row.UserID] = row
+		}
+	}
+	now := time.Now().UTC()
 	rows := make([]OracleSelfServiceUser, len(users))
 	for i, u := range users {
-		rows[i] = OracleSelfServiceUser{UserID: u.UserID, LoginID: u.LoginID, ContactPartyID: u.ContactPartyID}
+		row, err := u.row(stored, now)
+		if err != nil {
+			return fmt.Errorf("oracle.selfServiceUsers[%d]: %w", i, err)
+		}
+		rows[i] = row
 	}
 	return tx.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rows).Error
+}
+
+// row is the user as the file leaves it, given the stored users and the load's time.
+func (u *FixtureOracleSelfServiceUser) row(stored map[int64]OracleSelfServiceUser, now time.Time) (OracleSelfServiceUser, error) {
+	row := OracleSelfServiceUser{UserID: u.UserID, LoginID: u.LoginID, ContactPartyID: u.ContactPartyID}
+	if old, found := stored[u.UserID]; found {
+		row.CreatedBy, row.CreationDate = old.CreatedBy, old.CreationDate
+		row.LastUpdatedBy, row.LastUpdateDate = old.LastUpdatedBy, old.LastUpdateDate
+		if old.LoginID != u.LoginID || old.ContactPartyID != u.ContactPartyID {
+			row.LastUpdatedBy, row.LastUpdateDate = OracleSeedActor, now
+		}
+	} else {
+		row.CreatedBy, row.CreationDate = OracleSeedActor, now
+	}
+	if u.CreatedBy != "" {
+		row.CreatedBy = u.CreatedBy
+	}
+	if u.CreationDate != nil {
+		row.CreationDate = u.CreationDate.UTC()
+	}
+	if _, found := stored[u.UserID]; !found {
+		// A new row was last updated when it was created.
+		row.LastUpdatedBy, row.LastUpdateDate = row.CreatedBy, row.CreationDate
+	}
+	if u.LastUpdatedBy != "" {
+		row.LastUpdatedBy = u.LastUpdatedBy
+	}
+	if u.LastUpdateDate != nil {
+		row.LastUpdateDate = u.LastUpdateDate.UTC()
+	}
+	if row.LastUpdateDate.Before(row.CreationDate) {
+		return row, fmt.Errorf("lastUpdateDate %s is before creationDate %s",
+			row.LastUpdateDate.Format(time.RFC3339), row.CreationDate.Format(time.RFC3339))
+	}
+	return row, nil
 }
 
 func (tx *Tx) upsertOracleRegistrations(registrations []FixtureOracleRegistration) error {

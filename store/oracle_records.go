@@ -64,12 +64,22 @@ type OracleContactAccount struct {
 
 func (OracleContactAccount) TableName() string { return "oracle_contact_accounts" }
 
-// OracleSelfServiceUser is a contact who signs in to the self-service portal.
+// OracleSelfServiceUser is a contact who signs in to the self-service portal. Its Who
+// columns are Oracle's of the user row: set by the seed file when it adds or changes the
+// user, and LastUpdatedBy and LastUpdateDate stamped by every write of one of its roles
+// (Oracle's user row holds data denormalized from its roles).
 type OracleSelfServiceUser struct {
-	UserID         int64  `gorm:"primaryKey;autoIncrement:false"`
-	LoginID        string `gorm:"not null"`
-	ContactPartyID int64  `gorm:"not null"`
+	UserID         int64     `gorm:"primaryKey;autoIncrement:false"`
+	LoginID        string    `gorm:"not null"`
+	ContactPartyID int64     `gorm:"not null"`
+	CreatedBy      string    `gorm:"not null"`
+	CreationDate   time.Time `gorm:"not null"`
+	LastUpdatedBy  string    `gorm:"not null"`
+	LastUpdateDate time.Time `gorm:"not null"`
 }
+
+// OracleSeedActor names the seed file in the Who columns it fills.
+const OracleSeedActor = "SEED"
 
 func (OracleSelfServiceUser) TableName() string { return "oracle_self_service_users" }
 

@@ -44,7 +44,8 @@ func (tx *Tx) OracleSelfServiceUserOf(userID int64) (*OracleSelfServiceUser, []i
 		AccountPartyID *int64
 	}
 	err := tx.db.Table("oracle_self_service_users AS u").
-		Select("u.user_id, u.login_id, u.contact_party_id, ca.account_party_id").
+		Select("u.user_id, u.login_id, u.contact_party_id, u.created_by, u.creation_date, u.last_updated_by, " +
+			"u.last_update_date, ca.account_party_id").
 		Joins("LEFT JOIN oracle_contact_accounts AS ca ON ca.contact_party_id = u.contact_party_id").
 		Where("u.user_id = ?", userID).
 		Order("ca.account_party_id").
@@ -144,15 +145,27 @@ func (tx *Tx) OracleRegisteredAccounts(userID int64) ([]int64, error) {
 	return accounts, err
 }
 
-// InsertOracleRole stores a new role and sets its RoleID; ErrConflict when the user
-// already holds an active role of this type on the account.
+// InsertOracleRole stores a new role and sets its RoleID, and stamps its user's Who
+// columns with the role's (touchOracleUser); ErrConflict when the user already holds an
+// active role of this type on the account.
 func (tx *Tx) InsertOracleRole(role *OracleSelfServiceRole) error {
-	return sentinel(tx.db.Create(role).Error)
+	if err := sentinel(tx.db.Create(role).Error); err != nil {
+		return err
+	}
+	return tx.touchOracleUser(role.UserID, role.LastUpdateDate, role.LastUpdatedBy)
+}
+
+// touchOracleUser stamps the user's LastUpdateDate and LastUpdatedBy for a write of one of
+// its roles: one UPDATE by primary key, in the transaction of the role's write.
+func (tx *Tx) touchOracleUser(userID int64, at time.Time, by string) error {
+	return tx.db.Model(&OracleSelfServiceUser{}).Where("user_id = ?", userID).
+		Updates(map[string]any{"last_update_date": at, "last_updated_by": by}).Error
 }
 
 // UpdateOracleRole writes back what a role's changes may touch: its relationship and
 // request types, its end date and its who-columns, and bumps its RowVersion (in the
-// database and in role). ErrConflict as for InsertOracleRole.
+// database and in role); it stamps the user's Who columns as InsertOracleRole does.
+// ErrConflict as for InsertOracleRole.
 func (tx *Tx) UpdateOracleRole(role *OracleSelfServiceRole) error {
 	err := sentinel(tx.db.Model(&OracleSelfServiceRole{}).Where("role_id = ?", role.RoleID).
 		Updates(map[string]any{
@@ -161,10 +174,11 @@ func (tx *Tx) UpdateOracleRole(role *OracleSelfServiceRole) error {
 			"last_update_date": role.LastUpdateDate, "last_update_login": role.LastUpdateLogin,
 			"row_version": gorm.Expr("row_version + 1"),
 		}).Error)
-	if err == nil {
-		role.RowVersion++
+	if err != nil {
+		return err
 	}
-	return err
+	role.RowVersion++
+	return tx.touchOracleUser(role.UserID, role.LastUpdateDate, role.LastUpdatedBy)
 }
 
 // ActiveOracleRolesOn lists the user's active roles on the account, in RoleID order.
@@ -175,13 +189,18 @@ func (tx *Tx) ActiveOracleRolesOn(userID, accountID int64) ([]OracleSelfServiceR
 	return roles, err
 }
 
-// EndOracleRoles ends the active roles among roleIDs at end, stamping their who-columns and
-// bumping their RowVersion, in one statement.
-func (tx *Tx) EndOracleRoles(roleIDs []int64, end time.Time, updatedBy, updateLogin string) error {
-	return tx.db.Model(&OracleSelfServiceRole{}).
-		Where("role_id IN ? AND end_date IS NULL", roleIDs).
+// EndOracleRoles ends the user's active roles among roleIDs at end, stamping their
+// who-columns and bumping their RowVersion, in one statement, and stamps the user's Who
+// columns in one more (touchOracleUser) when it ended any.
+func (tx *Tx) EndOracleRoles(userID int64, roleIDs []int64, end time.Time, updatedBy, updateLogin string) error {
+	ended := tx.db.Model(&OracleSelfServiceRole{}).
+		Where("user_id = ? AND role_id IN ? AND end_date IS NULL", userID, roleIDs).
 		Updates(map[string]any{"end_date": end, "last_updated_by": updatedBy, "last_update_date": end,
-			"last_update_login": updateLogin, "row_version": gorm.Expr("row_version + 1")}).Error
+			"last_update_login": updateLogin, "row_version": gorm.Expr("row_version + 1")})
+	if ended.Error != nil || ended.RowsAffected == 0 {
+		return ended.Error
+	}
+	return tx.touchOracleUser(userID, end, updatedBy)
 }
 
 // ActiveOracleRoleHolders lists, per account among accountIDs, the users holding an active

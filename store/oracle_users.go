@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"gorm.io/gorm"
 )
 
@@ -18,6 +20,11 @@ type OracleUserView struct {
 	AccountPartyID     *int64
 	AccountPartyName   *string
 	AccountPartyNumber *string
+	// The user row's Who columns (see OracleSelfServiceUser).
+	CreatedBy      string
+	CreationDate   time.Time
+	LastUpdatedBy  string
+	LastUpdateDate time.Time
 }
 
 // OracleUserField is a user attribute that a page of users can be ordered by.
@@ -34,6 +41,10 @@ const (
 	OracleUserAccountPartyID     OracleUserField = "a.party_id"
 	OracleUserAccountPartyName   OracleUserField = "a.name"
 	OracleUserAccountPartyNumber OracleUserField = "a.party_number"
+	OracleUserCreatedBy          OracleUserField = "u.created_by"
+	OracleUserCreationDate       OracleUserField = "u.creation_date"
+	OracleUserLastUpdatedBy      OracleUserField = "u.last_updated_by"
+	OracleUserLastUpdateDate     OracleUserField = "u.last_update_date"
 )
 
 // oracleUserFields guards the SQL built from fields: only these expressions are used.
@@ -41,6 +52,8 @@ var oracleUserFields = map[OracleUserField]bool{
 	OracleUserID: true, OracleUserLoginID: true, OracleUserContactPartyID: true,
 	OracleUserContactPartyName: true, OracleUserContactPartyNumber: true, OracleUserEmailAddress: true,
 	OracleUserAccountPartyID: true, OracleUserAccountPartyName: true, OracleUserAccountPartyNumber: true,
+	OracleUserCreatedBy: true, OracleUserCreationDate: true, OracleUserLastUpdatedBy: true,
+	OracleUserLastUpdateDate: true,
 }
 
 // OracleUserOrder is one sort key of a page of users.
@@ -68,7 +81,8 @@ type OracleUserPage struct {
 
 const oracleUserViewColumns = `u.user_id, u.login_id, u.contact_party_id, c.name AS contact_party_name,
 	c.party_number AS contact_party_number, c.email AS email_address, a.party_id AS account_party_id,
-	a.name AS account_party_name, a.party_number AS account_party_number`
+	a.name AS account_party_name, a.party_number AS account_party_number, u.created_by, u.creation_date,
+	u.last_updated_by, u.last_update_date`
 
 // oracleUserViews joins a user to its contact and to its account, chosen as OracleUserView
 // says: the contact's only account, else the only one of them the user registered for.

@@ -1293,9 +1293,12 @@ type SelfServiceRoleUpdate struct {
 // is the one the user's contact belongs to when it belongs to exactly one, else the one
 // of its accounts the user has registrations for when there is exactly one; otherwise
 // the account attributes are absent. `fields` may leave attributes out and
-// `onlyData=true` leaves `links` out, so none is required.
+// `onlyData=true` leaves `links` out, so none is required. `CreatedBy`,
+// `CreationDate`, `LastUpdatedBy` and `LastUpdateDate` are Oracle's Who columns of the
+// user row (see `getSelfServiceUser`); the dates are date-times in UTC
+// (`2026-11-23T01:20:08+00:00`).
 //
-// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","EmailAddress":"pat@example.com","LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"child"}]}
+// Example: {"AccountPartyId":300100000000001,"AccountPartyName":"Acme Corp","AccountPartyNumber":"CDRM_1001","ContactPartyId":300100000000101,"ContactPartyName":"Pat Doe","ContactPartyNumber":"CDRM_2001","CreatedBy":"SEED","CreationDate":"2026-11-23T01:20:08+00:00","EmailAddress":"pat@example.com","LastUpdateDate":"2026-11-24T09:12:40+00:00","LastUpdatedBy":"css-admin","LoginId":"pat@example.com","UserId":100,"links":[{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"self"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100","kind":"item","name":"customerSelfServiceUsers","rel":"canonical"},{"href":"http://localhost:8080/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/100/child/SelfServiceRoles","kind":"collection","name":"SelfServiceRoles","rel":"child"}]}
 type SelfServiceUser struct {
 	// AccountPartyId Example: 300100000000001
 	AccountPartyId *int64 `json:"AccountPartyId,omitempty"`
@@ -1315,10 +1318,38 @@ type SelfServiceUser struct {
 	// ContactPartyNumber Example: CDRM_2001
 	ContactPartyNumber *string `json:"ContactPartyNumber,omitempty"`
 
+	// CreatedBy Who added the user (Oracle's CREATED_BY of the user row): `SEED` when the seed
+	// file added it (or the name the seed file states), else the login of the writer
+	// of its earliest role when the user predates these columns.
+	//
+	//
+	// Example: SEED
+	CreatedBy *string `json:"CreatedBy,omitempty"`
+
+	// CreationDate When the user was added (Oracle's CREATION_DATE of the user row).
+	//
+	// Example: 2026-11-23T01:20:08+00:00
+	CreationDate *string `json:"CreationDate,omitempty"`
+
 	// EmailAddress The email address of the user's contact.
 	//
 	// Example: pat@example.com
 	EmailAddress *string `json:"EmailAddress,omitempty"`
+
+	// LastUpdateDate When the user last changed (Oracle's LAST_UPDATE_DATE of the user row): the last
+	// write of one of its roles (the role's own `LastUpdateDate`), or the seed file's
+	// change of the user, whichever came last.
+	//
+	//
+	// Example: 2026-11-23T01:20:08+00:00
+	LastUpdateDate *string `json:"LastUpdateDate,omitempty"`
+
+	// LastUpdatedBy Who changed the user last (Oracle's LAST_UPDATED_BY of the user row): the login of
+	// the writer of the user's last role change (its first 64 characters), or `SEED`.
+	//
+	//
+	// Example: css-admin
+	LastUpdatedBy *string `json:"LastUpdatedBy,omitempty"`
 
 	// LoginId Example: pat@example.com
 	LoginId *string `json:"LoginId,omitempty"`
@@ -2434,7 +2465,9 @@ type ListSelfServiceUsersParams struct {
 
 	// Q Filter over the users' attributes (every one can be named: `UserId`, `LoginId`,
 	// `ContactPartyId`, `ContactPartyName`, `ContactPartyNumber`, `EmailAddress`,
-	// `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`), read as the roles' `q`
+	// `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`, `CreatedBy`,
+	// `CreationDate`, `LastUpdatedBy`, `LastUpdateDate`; the two dates are timestamps,
+	// compared as the roles' `CreationDate` is), read as the roles' `q`
 	// is, by the request's `REST-Framework-Version`: query-by-example with version 1
 	// (`LoginId=kim@example.com;AccountPartyId=300100000000001`), rowmatch expressions with
 	// 2 and later (`UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL`). Refusals are
@@ -3270,8 +3303,14 @@ type ClientInterface interface {
 	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
 	// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
 	// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
-	// body. Oracle's user also tells its status and the dates of it; the seed file keeps
-	// neither, so they are not served.
+	// body. The user's dates are Oracle's Who columns of the user row (table
+	// SVC_SELF_SERVICE_USERS has no status column): `CreatedBy` and `CreationDate` tell who
+	// added the user and when, `LastUpdatedBy` and `LastUpdateDate` who changed it last
+	// and when. Oracle's user row holds data denormalized from the user's roles, so every
+	// write of one of the user's roles (create, update, upsert, delete and the roles ending
+	// with it, alone or in a batch) stamps the user's `LastUpdateDate` and `LastUpdatedBy`
+	// in the same transaction; a refused write leaves them. The seed file sets them when
+	// it adds or changes the user. A change of them changes the user's entity tag.
 	//
 	// Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
 	GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4199,8 +4238,14 @@ func (c *Client) DescribeSelfServiceUsers(ctx context.Context, params *DescribeS
 // `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
 // `links` and `onlyData` as for the collection. The `ETag` header carries the user's
 // entity tag (see the header); `If-None-Match` naming it is answered 304 without a
-// body. Oracle's user also tells its status and the dates of it; the seed file keeps
-// neither, so they are not served.
+// body. The user's dates are Oracle's Who columns of the user row (table
+// SVC_SELF_SERVICE_USERS has no status column): `CreatedBy` and `CreationDate` tell who
+// added the user and when, `LastUpdatedBy` and `LastUpdateDate` who changed it last
+// and when. Oracle's user row holds data denormalized from the user's roles, so every
+// write of one of the user's roles (create, update, upsert, delete and the roles ending
+// with it, alone or in a batch) stamps the user's `LastUpdateDate` and `LastUpdatedBy`
+// in the same transaction; a refused write leaves them. The seed file sets them when
+// it adds or changes the user. A change of them changes the user's entity tag.
 //
 // Corresponds with GET /crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId} (the `GetSelfServiceUser` operationId).
 func (c *Client) GetSelfServiceUser(ctx context.Context, userId OracleUserId, params *GetSelfServiceUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8247,8 +8292,14 @@ type ClientWithResponsesInterface interface {
 	// `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
 	// `links` and `onlyData` as for the collection. The `ETag` header carries the user's
 	// entity tag (see the header); `If-None-Match` naming it is answered 304 without a
-	// body. Oracle's user also tells its status and the dates of it; the seed file keeps
-	// neither, so they are not served.
+	// body. The user's dates are Oracle's Who columns of the user row (table
+	// SVC_SELF_SERVICE_USERS has no status column): `CreatedBy` and `CreationDate` tell who
+	// added the user and when, `LastUpdatedBy` and `LastUpdateDate` who changed it last
+	// and when. Oracle's user row holds data denormalized from the user's roles, so every
+	// write of one of the user's roles (create, update, upsert, delete and the roles ending
+	// with it, alone or in a batch) stamps the user's `LastUpdateDate` and `LastUpdatedBy`
+	// in the same transaction; a refused write leaves them. The seed file sets them when
+	// it adds or changes the user. A change of them changes the user's entity tag.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13805,8 +13856,14 @@ func (c *ClientWithResponses) DescribeSelfServiceUsersWithResponse(ctx context.C
 // `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
 // `links` and `onlyData` as for the collection. The `ETag` header carries the user's
 // entity tag (see the header); `If-None-Match` naming it is answered 304 without a
-// body. Oracle's user also tells its status and the dates of it; the seed file keeps
-// neither, so they are not served.
+// body. The user's dates are Oracle's Who columns of the user row (table
+// SVC_SELF_SERVICE_USERS has no status column): `CreatedBy` and `CreationDate` tell who
+// added the user and when, `LastUpdatedBy` and `LastUpdateDate` who changed it last
+// and when. Oracle's user row holds data denormalized from the user's roles, so every
+// write of one of the user's roles (create, update, upsert, delete and the roles ending
+// with it, alone or in a batch) stamps the user's `LastUpdateDate` and `LastUpdatedBy`
+// in the same transaction; a refused write leaves them. The seed file sets them when
+// it adds or changes the user. A change of them changes the user's entity tag.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -25,9 +25,10 @@ func TestOracleRequestsRunConstantStatements(t *testing.T) {
 		// A create runs the same statements whatever the roles in place: the caller's
 		// privileges, the user with its contact's accounts, the codes, on PostgreSQL the
 		// account's lock, the active role of the type, the registration, the insert, its
-		// audit event and the new role (a user or administrator role adds one, its account's
-		// administrators, for CanDeleteFlag).
-		want := 8
+		// audit event, the stamp of the user's Who columns (one UPDATE by its key) and the new
+		// role (a user or administrator role adds one, its account's administrators, for
+		// CanDeleteFlag).
+		want := 9
 		if dialect == store.Postgres {
 			want++
 		}

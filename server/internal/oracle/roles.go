@@ -270,7 +270,7 @@ func (s *SelfServiceRoles) DeleteSelfServiceRole(ctx context.Context, request ge
 		if err := tx.AuditOracleRolesEnding(ending, end); err != nil {
 			return err
 		}
-		return tx.EndOracleRoles(ids, end, caller.who, caller.updateLogin())
+		return tx.EndOracleRoles(role.UserID, ids, end, caller.who, caller.updateLogin())
 	})
 	if failure, ok := asOracleFailure(err, framework); ok {
 		return failure, nil

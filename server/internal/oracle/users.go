@@ -45,8 +45,20 @@ var userAttributes = []userAttribute{
 		func(item *gen.SelfServiceUser, u *store.OracleUserView) {
 			item.ContactPartyNumber = &u.ContactPartyNumber
 		}},
+	{"CreatedBy", textAttribute, store.OracleUserCreatedBy,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.CreatedBy = &u.CreatedBy }},
+	{"CreationDate", timestampAttribute, store.OracleUserCreationDate,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) {
+			item.CreationDate = pointerTo(adfDateTime(u.CreationDate))
+		}},
 	{"EmailAddress", textAttribute, store.OracleUserEmailAddress,
 		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.EmailAddress = u.EmailAddress }},
+	{"LastUpdateDate", timestampAttribute, store.OracleUserLastUpdateDate,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) {
+			item.LastUpdateDate = pointerTo(adfDateTime(u.LastUpdateDate))
+		}},
+	{"LastUpdatedBy", textAttribute, store.OracleUserLastUpdatedBy,
+		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.LastUpdatedBy = &u.LastUpdatedBy }},
 	{"LoginId", textAttribute, store.OracleUserLoginID,
 		func(item *gen.SelfServiceUser, u *store.OracleUserView) { item.LoginId = &u.LoginID }},
 	{"UserId", integerAttribute, store.OracleUserID,

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custaccess/custaccess/gen"
 	"github.com/custaccess/custaccess/server/internal/oracle"
@@ -111,9 +112,24 @@ func TestGetSelfServiceUser(t *testing.T) {
 		if !userETagForm.MatchString(tag) {
 			t.Errorf("ETag %q", tag)
 		}
+		// Who columns: created by the seed, last updated with Pat's latest role write.
+		stored := h.StoredUsers()[0]
+		var latest store.OracleSelfServiceRole
+		for _, r := range h.StoredRoles() {
+			if r.UserID == servertest.Pat && r.LastUpdateDate.After(latest.LastUpdateDate) {
+				latest = r
+			}
+		}
+		if stored.UserID != servertest.Pat || stored.CreatedBy != store.OracleSeedActor || !stored.LastUpdateDate.Equal(latest.LastUpdateDate) ||
+			stored.LastUpdatedBy != "css-super" || !stored.CreationDate.Before(stored.LastUpdateDate) {
+			t.Errorf("stored user %+v, Pat's latest role written at %s", stored, latest.LastUpdateDate)
+		}
+		dateTime := func(at time.Time) *string { return oracle.PointerTo(at.UTC().Format("2006-01-02T15:04:05+00:00")) }
 		want := gen.SelfServiceUser{
 			AccountPartyId: oracle.PointerTo(servertest.Acme), AccountPartyName: oracle.PointerTo("Acme Corp"), AccountPartyNumber: oracle.PointerTo("CDRM_1001"),
 			ContactPartyId: oracle.PointerTo(servertest.PatContact), ContactPartyName: oracle.PointerTo("Pat Doe"), ContactPartyNumber: oracle.PointerTo("CDRM_2001"),
+			CreatedBy: oracle.PointerTo("SEED"), CreationDate: dateTime(stored.CreationDate),
+			LastUpdateDate: dateTime(latest.LastUpdateDate), LastUpdatedBy: oracle.PointerTo("css-super"),
 			EmailAddress: oracle.PointerTo("pat@example.com"), LoginId: oracle.PointerTo("pat@example.com"), UserId: oracle.PointerTo(servertest.Pat),
 			Links: &[]gen.AdfLink{
 				{Rel: "self", Href: self, Name: "customerSelfServiceUsers", Kind: gen.Item,

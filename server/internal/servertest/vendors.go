@@ -290,3 +290,12 @@ func (h *Harness) StoredRoles() []store.OracleSelfServiceRole {
 	storetest.Rows(h.T, h.Database, &roles, "role_id")
 	return roles
 }
+
+// StoredUsers reads every stored Oracle self-service user, in UserId order, beside the
+// store.
+func (h *Harness) StoredUsers() []store.OracleSelfServiceUser {
+	h.T.Helper()
+	var users []store.OracleSelfServiceUser
+	storetest.Rows(h.T, h.Database, &users, "user_id")
+	return users
+}
