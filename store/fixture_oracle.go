@@ -50,10 +50,24 @@ type FixtureOracleSelfServiceUser struct {
 	// (OracleSeedActor) at load time unless stated, and last updated as created unless
 	// stated. Reloading a user keeps its creation unless stated, and its last update unless
 	// stated or unless its loginId or contactPartyId change (then: SEED, at load time).
-	CreatedBy      string     `yaml:"createdBy"`
-	CreationDate   *time.Time `yaml:"creationDate"`
-	LastUpdatedBy  string     `yaml:"lastUpdatedBy"`
-	LastUpdateDate *time.Time `yaml:"lastUpdateDate"`
+	// The dates are RFC 3339 date-times (2026-11-23T01:20:08Z, any offset; stored in UTC).
+	CreatedBy      string `yaml:"createdBy"`
+	CreationDate   string `yaml:"creationDate"`
+	LastUpdatedBy  string `yaml:"lastUpdatedBy"`
+	LastUpdateDate string `yaml:"lastUpdateDate"`
+}
+
+// fixtureTime reads an optional date-time of a seed file: nil when absent.
+func fixtureTime(where, value string) (*time.Time, error) {
+	if value == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %q is not an RFC 3339 date-time (such as 2026-11-23T01:20:08Z)", where, value)
+	}
+	t = t.UTC()
+	return &t, nil
 }
 
 type FixtureOracleRegistration struct {
@@ -131,6 +145,11 @@ func checkLength(where, value string, max int) error {
 		return fmt.Errorf("%s: %d characters, at most %d", where, n, max)
 	}
 	return nil
+}
+
+func checkTime(where, value string) error {
+	_, err := fixtureTime(where, value)
+	return err
 }
 
 func checkPositive(where string, id int64) error {
@@ -221,6 +240,8 @@ func (o *FixtureOracle) check() error {
 			checkText(where+".loginId", u.LoginID, maxOracleLoginID),
 			checkLength(where+".createdBy", u.CreatedBy, maxOracleWhoColumn),
 			checkLength(where+".lastUpdatedBy", u.LastUpdatedBy, maxOracleWhoColumn),
+			checkTime(where+".creationDate", u.CreationDate),
+			checkTime(where+".lastUpdateDate", u.LastUpdateDate),
 			users.check("oracle.selfServiceUsers", i, u.UserID),
 		); err != nil {
 			return err
@@ -477,8 +498,11 @@ func (u *FixtureOracleSelfServiceUser) row(stored map[int64]OracleSelfServiceUse
 	if u.CreatedBy != "" {
 		row.CreatedBy = u.CreatedBy
 	}
-	if u.CreationDate != nil {
-		row.CreationDate = u.CreationDate.UTC()
+	// check has read the dates.
+	creationDate, _ := fixtureTime("", u.CreationDate)
+	lastUpdateDate, _ := fixtureTime("", u.LastUpdateDate)
+	if creationDate != nil {
+		row.CreationDate = *creationDate
 	}
 	if _, found := stored[u.UserID]; !found {
 		// A new row was last updated when it was created.
@@ -487,8 +511,8 @@ func (u *FixtureOracleSelfServiceUser) row(stored map[int64]OracleSelfServiceUse
 	if u.LastUpdatedBy != "" {
 		row.LastUpdatedBy = u.LastUpdatedBy
 	}
-	if u.LastUpdateDate != nil {
-		row.LastUpdateDate = u.LastUpdateDate.UTC()
+	if lastUpdateDate != nil {
+		row.LastUpdateDate = *lastUpdateDate
 	}
 	if row.LastUpdateDate.Before(row.CreationDate) {
 		return row, fmt.Errorf("lastUpdateDate %s is before creationDate %s",

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
@@ -180,6 +181,18 @@ oracle:
 		{"privilege in lower case", `users: [{login: carol, privileges: [svc_view_self_service_roles_priv]}]`,
 			`users[0].privileges[0]: "svc_view_self_service_roles_priv" is not an Oracle privilege`},
 		{"unknown field", `oracle: {accounts: [{partyId: 9, name: X, partyNumber: N, colour: red}]}`, "field colour not found"},
+		{"self-service user's createdBy too long", `oracle: {selfServiceUsers: [{userId: 200, loginId: a, contactPartyId: 300100000000101, createdBy: ` + strings.Repeat("c", 65) + `}]}`,
+			"oracle.selfServiceUsers[0].createdBy: 65 characters, at most 64"},
+		{"self-service user's lastUpdatedBy too long", `oracle: {selfServiceUsers: [{userId: 200, loginId: a, contactPartyId: 300100000000101, lastUpdatedBy: ` + strings.Repeat("c", 65) + `}]}`,
+			"oracle.selfServiceUsers[0].lastUpdatedBy: 65 characters, at most 64"},
+		{"self-service user last updated before its creation", `oracle: {selfServiceUsers: [{userId: 200, loginId: a, contactPartyId: 300100000000101, creationDate: 2026-01-02T00:00:00Z, lastUpdateDate: 2026-01-01T00:00:00Z}]}`,
+			"oracle.selfServiceUsers[0]: lastUpdateDate 2026-01-01T00:00:00Z is before creationDate 2026-01-02T00:00:00Z"},
+		{"self-service user's creation stated after its stored last update", `oracle: {selfServiceUsers: [{userId: 100, loginId: pat@example.com, contactPartyId: 300100000000101, creationDate: 2999-01-01T00:00:00Z}]}`,
+			"oracle.selfServiceUsers[0]: lastUpdateDate"},
+		{"self-service user's creationDate not a time", `oracle: {selfServiceUsers: [{userId: 200, loginId: a, contactPartyId: 300100000000101, creationDate: yesterday}]}`,
+			`oracle.selfServiceUsers[0].creationDate: "yesterday" is not an RFC 3339 date-time`},
+		{"self-service user's lastUpdateDate a date only", `oracle: {selfServiceUsers: [{userId: 200, loginId: a, contactPartyId: 300100000000101, lastUpdateDate: 2026-01-01}]}`,
+			`oracle.selfServiceUsers[0].lastUpdateDate: "2026-01-01" is not an RFC 3339 date-time`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.ForEach(t, func(t *testing.T, s *store.Store) {
@@ -208,4 +221,102 @@ oracle:
 			})
 		})
 	}
+}
+
+// TestOracleFixtureUserWhoColumns: a user the seed adds is created and last updated by SEED
+// at load time unless the file states otherwise; reloading a user keeps its Who columns
+// (also a role write's stamp) unless the file states them or changes the user's login or
+// contact, which stamps SEED at load time; creation is never moved by a change.
+func TestOracleFixtureUserWhoColumns(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		user := func() store.OracleSelfServiceUser {
+			t.Helper()
+			_, u, _, _ := oracleState(t, s)
+			return *u
+		}
+		// PostgreSQL keeps microseconds.
+		before := time.Now().Truncate(time.Microsecond)
+		if err := load(t, s, oracleFixtureText); err != nil {
+			t.Fatal(err)
+		}
+		added := user()
+		if added.CreatedBy != store.OracleSeedActor || added.LastUpdatedBy != store.OracleSeedActor ||
+			added.CreationDate.Before(before) || added.CreationDate.After(time.Now()) || !added.LastUpdateDate.Equal(added.CreationDate) {
+			t.Fatalf("added: %+v", added)
+		}
+		// A role write stamps the user; the seed's reload of the unchanged user keeps it.
+		written := time.Now().UTC().Add(time.Minute).Truncate(time.Microsecond)
+		err := s.Transaction(ctx, func(tx *store.Tx) error {
+			return tx.InsertOracleRole(&store.OracleSelfServiceRole{UserID: 100, AccountPartyID: 300100000000001, RelationshipTypeCd: "ORA_CSS_USER",
+				StartDate: written, CreatedBy: "css-admin", CreationDate: written, LastUpdatedBy: "css-admin", LastUpdateDate: written, LastUpdateLogin: "L", RowVersion: 1})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stamped := added
+		stamped.LastUpdatedBy, stamped.LastUpdateDate = "css-admin", written
+		at := func(s string) time.Time {
+			parsed, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return parsed
+		}
+		for _, step := range []struct {
+			name, users string
+			// want makes the expected user from the one before and the load's time window.
+			want func(was store.OracleSelfServiceUser, from, to time.Time) store.OracleSelfServiceUser
+		}{
+			{"unchanged", `{userId: 100, loginId: pat@example.com, contactPartyId: 300100000000101}`,
+				func(was store.OracleSelfServiceUser, _, _ time.Time) store.OracleSelfServiceUser { return was }},
+			{"a new login", `{userId: 100, loginId: pat.doe@example.com, contactPartyId: 300100000000101}`,
+				func(was store.OracleSelfServiceUser, from, _ time.Time) store.OracleSelfServiceUser {
+					was.LoginID, was.LastUpdatedBy, was.LastUpdateDate = "pat.doe@example.com", store.OracleSeedActor, from
+					return was
+				}},
+			{"creation stated", `{userId: 100, loginId: pat.doe@example.com, contactPartyId: 300100000000101, createdBy: import, creationDate: "2026-01-01T10:00:00+01:00"}`,
+				func(was store.OracleSelfServiceUser, _, _ time.Time) store.OracleSelfServiceUser {
+					was.CreatedBy, was.CreationDate = "import", at("2026-01-01T09:00:00Z")
+					return was
+				}},
+			{"last update stated", `{userId: 100, loginId: pat.doe@example.com, contactPartyId: 300100000000101, lastUpdatedBy: css-admin, lastUpdateDate: 2026-01-02T00:00:00Z}`,
+				func(was store.OracleSelfServiceUser, _, _ time.Time) store.OracleSelfServiceUser {
+					was.LastUpdatedBy, was.LastUpdateDate = "css-admin", at("2026-01-02T00:00:00Z")
+					return was
+				}},
+		} {
+			was := user()
+			if step.name == "unchanged" && (was.LastUpdatedBy != stamped.LastUpdatedBy || !was.LastUpdateDate.Equal(stamped.LastUpdateDate)) {
+				t.Fatalf("the role write left the user %+v", was)
+			}
+			from := time.Now().Truncate(time.Microsecond)
+			if err := load(t, s, "oracle: {selfServiceUsers: ["+step.users+"]}"); err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			to := time.Now()
+			got, want := user(), step.want(was, from, to)
+			if want.LastUpdateDate.Equal(from) { // stamped at load time: within the load
+				if got.LastUpdateDate.Before(from) || got.LastUpdateDate.After(to) {
+					t.Errorf("%s: last updated %s, want within %s … %s", step.name, got.LastUpdateDate, from, to)
+				}
+				want.LastUpdateDate = got.LastUpdateDate
+			}
+			if got.LoginID != want.LoginID || got.CreatedBy != want.CreatedBy || !got.CreationDate.Equal(want.CreationDate) ||
+				got.LastUpdatedBy != want.LastUpdatedBy || !got.LastUpdateDate.Equal(want.LastUpdateDate) {
+				t.Errorf("%s:\n got %+v\nwant %+v", step.name, got, want)
+			}
+		}
+		// A new user stating only its creation was last updated then, by its creator.
+		if err := load(t, s, `oracle: {selfServiceUsers: [{userId: 101, loginId: sam, contactPartyId: 300100000000101, createdBy: import, creationDate: 2025-12-31T23:00:00Z}]}`); err != nil {
+			t.Fatal(err)
+		}
+		var sam store.OracleSelfServiceUser
+		if err := store.GormForTests(s).Take(&sam, "user_id = ?", 101).Error; err != nil {
+			t.Fatal(err)
+		}
+		if sam.CreatedBy != "import" || sam.LastUpdatedBy != "import" || !sam.CreationDate.Equal(at("2025-12-31T23:00:00Z")) || !sam.LastUpdateDate.Equal(sam.CreationDate) {
+			t.Errorf("new user stating its creation: %+v", sam)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/custaccess/custaccess/store"
 	"github.com/custaccess/custaccess/store/storetest"
@@ -61,4 +62,87 @@ func TestConcurrentMigrationsOfAFreshDatabase(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigration0012BackfillsUsersWhoColumns: the users that predate migration 0012 are
+// created with their earliest role, by its creator, and last updated with their latest
+// role change, by its writer (ended roles included); a user without roles by SEED at the
+// migration's time. The migration is replayed on a database put back as it was before it.
+func TestMigration0012BackfillsUsersWhoColumns(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		db := store.GormForTests(s)
+		if err := load(t, s, oracleFixtureText); err != nil {
+			t.Fatal(err)
+		}
+		if err := load(t, s, `
+oracle:
+  selfServiceUsers:
+    - {userId: 101, loginId: sam, contactPartyId: 300100000000101}
+    - {userId: 102, loginId: lee, contactPartyId: 300100000000101}
+`); err != nil {
+			t.Fatal(err)
+		}
+		at := func(s string) time.Time {
+			parsed, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return parsed
+		}
+		ended := at("2026-01-09T12:00:00.25Z")
+		for _, r := range []store.OracleSelfServiceRole{
+			{UserID: 100, RelationshipTypeCd: "ORA_CSS_USER", CreatedBy: "alice", CreationDate: at("2026-01-06T10:00:00Z"),
+				LastUpdatedBy: "bob", LastUpdateDate: at("2026-01-07T10:00:00Z")},
+			{UserID: 100, RelationshipTypeCd: "ORA_CSS_ACC_ADMIN", CreatedBy: "carol", CreationDate: at("2026-01-05T10:00:00.5Z"),
+				LastUpdatedBy: "dave", LastUpdateDate: ended, EndDate: &ended},
+			{UserID: 101, RelationshipTypeCd: "ORA_CSS_USER", CreatedBy: "erin", CreationDate: at("2026-02-01T08:00:00Z"),
+				LastUpdatedBy: "erin", LastUpdateDate: at("2026-02-01T08:00:00Z")},
+		} {
+			r.AccountPartyID, r.StartDate, r.LastUpdateLogin, r.RowVersion = 300100000000001, r.CreationDate, "L", 1
+			if err := db.Create(&r).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, column := range []string{"created_by", "creation_date", "last_updated_by", "last_update_date"} {
+			if err := db.Exec("ALTER TABLE oracle_self_service_users DROP COLUMN " + column).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Exec("DELETE FROM schema_migrations WHERE version = 12").Error; err != nil {
+			t.Fatal(err)
+		}
+		before := time.Now().Add(-time.Second)
+		if applied, err := s.Migrate(ctx); err != nil || len(applied) != 1 || applied[0] != "0012_oracle_user_who_columns.sql" {
+			t.Fatalf("migrate: %v %v", applied, err)
+		}
+		after := time.Now().Add(time.Second)
+		var users []store.OracleSelfServiceUser
+		if err := db.Order("user_id").Find(&users).Error; err != nil || len(users) != 3 {
+			t.Fatalf("users %+v, %v", users, err)
+		}
+		for _, want := range []struct {
+			createdBy, lastUpdatedBy string
+			creation, lastUpdate     time.Time
+		}{
+			{"carol", "dave", at("2026-01-05T10:00:00.5Z"), ended},
+			{"erin", "erin", at("2026-02-01T08:00:00Z"), at("2026-02-01T08:00:00Z")},
+			{"SEED", "SEED", time.Time{}, time.Time{}},
+		} {
+			u := users[0]
+			users = users[1:]
+			if u.CreatedBy != want.createdBy || u.LastUpdatedBy != want.lastUpdatedBy {
+				t.Errorf("user %d: created by %s, last updated by %s; want %s, %s", u.UserID, u.CreatedBy, u.LastUpdatedBy, want.createdBy, want.lastUpdatedBy)
+			}
+			if want.creation.IsZero() {
+				if u.CreationDate.Before(before) || u.CreationDate.After(after) || !u.LastUpdateDate.Equal(u.CreationDate) {
+					t.Errorf("user %d: created %s, last updated %s; want the migration's time (%s … %s)", u.UserID, u.CreationDate, u.LastUpdateDate, before, after)
+				}
+				continue
+			}
+			if !u.CreationDate.Equal(want.creation) || !u.LastUpdateDate.Equal(want.lastUpdate) {
+				t.Errorf("user %d: created %s, last updated %s; want %s, %s", u.UserID, u.CreationDate, u.LastUpdateDate, want.creation, want.lastUpdate)
+			}
+		}
+	})
 }

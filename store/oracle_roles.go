@@ -44,7 +44,7 @@ func (tx *Tx) OracleSelfServiceUserOf(userID int64) (*OracleSelfServiceUser, []i
 		AccountPartyID *int64
 	}
 	err := tx.db.Table("oracle_self_service_users AS u").
-		Select("u.user_id, u.login_id, u.contact_party_id, u.created_by, u.creation_date, u.last_updated_by, " +
+		Select("u.user_id, u.login_id, u.contact_party_id, u.created_by, u.creation_date, u.last_updated_by, "+
 			"u.last_update_date, ca.account_party_id").
 		Joins("LEFT JOIN oracle_contact_accounts AS ca ON ca.contact_party_id = u.contact_party_id").
 		Where("u.user_id = ?", userID).

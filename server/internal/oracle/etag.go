@@ -117,8 +117,10 @@ func requireIfMatch(header *string, role *store.OracleSelfServiceRole) error {
 // item shows, and, when the item embeds its roles, of every attribute of each embedded role
 // (the flags included, which follow the caller and the account's other administrators), and
 // when it embeds its history, of the ids of the entries shown and whether there are more.
-// The users are kept by the seed file, not by a write of this service that could bump a
-// version, so the tag is made from what the item shows: it changes whenever the item does.
+// The users are kept by the seed file and have no version a write bumps, so the tag is made
+// from what the item shows: it changes whenever the item does, LastUpdateDate included,
+// which every write of one of the user's roles stamps (to the stored precision, finer than
+// the second the item shows).
 func userChangeIndicator(u *store.OracleUserView, children *embeddedChildren) string {
 	h := sha256.New()
 	// Views as JSON: every attribute, its absence (null) told apart from an empty value.
