@@ -508,6 +508,12 @@ func oracleThroughSDK(t *testing.T, s *runningService) {
 	if pat.ApplicationvndOracleAdfResourceitemJSON200 == nil || *pat.ApplicationvndOracleAdfResourceitemJSON200.UserId != user {
 		t.Fatalf("user: %d %s", pat.StatusCode(), pat.Body)
 	}
+	// The user row's Who columns: created by the seed, last updated by the PATCH above.
+	if u, role := pat.ApplicationvndOracleAdfResourceitemJSON200, changed.ApplicationvndOracleAdfResourceitemJSON200; role == nil ||
+		u.CreatedBy == nil || *u.CreatedBy != "SEED" || u.CreationDate == nil || u.LastUpdatedBy == nil || *u.LastUpdatedBy != "css-admin" ||
+		u.LastUpdateDate == nil || role.LastUpdateDate == nil || *u.LastUpdateDate != *role.LastUpdateDate {
+		t.Fatalf("user's Who columns: %s (the PATCH: %s)", pat.Body, changed.Body)
+	}
 	// The user's ETag: If-None-Match with it answers 304.
 	userTag := pat.HTTPResponse.Header.Get("ETag")
 	userUnchanged, err := admin.GetSelfServiceUserWithResponse(ctx, user, &client.GetSelfServiceUserParams{RESTFrameworkVersion: &version, IfNoneMatch: &userTag})

@@ -597,8 +597,14 @@ export interface paths {
          *     `SelfServiceRolesHistory`. 404 when there is no such user. `fields`, `expand`,
          *     `links` and `onlyData` as for the collection. The `ETag` header carries the user's
          *     entity tag (see the header); `If-None-Match` naming it is answered 304 without a
-         *     body. Oracle's user also tells its status and the dates of it; the seed file keeps
-         *     neither, so they are not served.
+         *     body. The user's dates are Oracle's Who columns of the user row (table
+         *     SVC_SELF_SERVICE_USERS has no status column): `CreatedBy` and `CreationDate` tell who
+         *     added the user and when, `LastUpdatedBy` and `LastUpdateDate` who changed it last
+         *     and when. Oracle's user row holds data denormalized from the user's roles, so every
+         *     write of one of the user's roles (create, update, upsert, delete and the roles ending
+         *     with it, alone or in a batch) stamps the user's `LastUpdateDate` and `LastUpdatedBy`
+         *     in the same transaction; a refused write leaves them. The seed file sets them when
+         *     it adds or changes the user. A change of them changes the user's entity tag.
          */
         get: operations["getSelfServiceUser"];
         put?: never;
@@ -2060,7 +2066,10 @@ export interface components {
          *     is the one the user's contact belongs to when it belongs to exactly one, else the one
          *     of its accounts the user has registrations for when there is exactly one; otherwise
          *     the account attributes are absent. `fields` may leave attributes out and
-         *     `onlyData=true` leaves `links` out, so none is required.
+         *     `onlyData=true` leaves `links` out, so none is required. `CreatedBy`,
+         *     `CreationDate`, `LastUpdatedBy` and `LastUpdateDate` are Oracle's Who columns of the
+         *     user row (see `getSelfServiceUser`); the dates are date-times in UTC
+         *     (`2026-11-23T01:20:08+00:00`).
          * @example {
          *       "AccountPartyId": 300100000000001,
          *       "AccountPartyName": "Acme Corp",
@@ -2068,7 +2077,11 @@ export interface components {
          *       "ContactPartyId": 300100000000101,
          *       "ContactPartyName": "Pat Doe",
          *       "ContactPartyNumber": "CDRM_2001",
+         *       "CreatedBy": "SEED",
+         *       "CreationDate": "2026-11-23T01:20:08+00:00",
          *       "EmailAddress": "pat@example.com",
+         *       "LastUpdateDate": "2026-11-24T09:12:40+00:00",
+         *       "LastUpdatedBy": "css-admin",
          *       "LoginId": "pat@example.com",
          *       "UserId": 100,
          *       "links": [
@@ -2127,11 +2140,42 @@ export interface components {
              */
             readonly ContactPartyNumber?: string;
             /**
+             * Created By
+             * @description Who added the user (Oracle's CREATED_BY of the user row): `SEED` when the seed
+             *     file added it (or the name the seed file states), else the login of the writer
+             *     of its earliest role when the user predates these columns.
+             * @example SEED
+             */
+            readonly CreatedBy?: string;
+            /**
+             * Creation Date
+             * Format: date-time
+             * @description When the user was added (Oracle's CREATION_DATE of the user row).
+             * @example 2026-11-23T01:20:08+00:00
+             */
+            readonly CreationDate?: string;
+            /**
              * Email
              * @description The email address of the user's contact.
              * @example pat@example.com
              */
             readonly EmailAddress?: string;
+            /**
+             * Last Updated Date
+             * Format: date-time
+             * @description When the user last changed (Oracle's LAST_UPDATE_DATE of the user row): the last
+             *     write of one of its roles (the role's own `LastUpdateDate`), or the seed file's
+             *     change of the user, whichever came last.
+             * @example 2026-11-23T01:20:08+00:00
+             */
+            readonly LastUpdateDate?: string;
+            /**
+             * Last Updated By
+             * @description Who changed the user last (Oracle's LAST_UPDATED_BY of the user row): the login of
+             *     the writer of the user's last role change (its first 64 characters), or `SEED`.
+             * @example css-admin
+             */
+            readonly LastUpdatedBy?: string;
             /**
              * Login ID
              * @example pat@example.com
@@ -3639,7 +3683,9 @@ export interface components {
         /**
          * @description Filter over the users' attributes (every one can be named: `UserId`, `LoginId`,
          *     `ContactPartyId`, `ContactPartyName`, `ContactPartyNumber`, `EmailAddress`,
-         *     `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`), read as the roles' `q`
+         *     `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`, `CreatedBy`,
+         *     `CreationDate`, `LastUpdatedBy`, `LastUpdateDate`; the two dates are timestamps,
+         *     compared as the roles' `CreationDate` is), read as the roles' `q`
          *     is, by the request's `REST-Framework-Version`: query-by-example with version 1
          *     (`LoginId=kim@example.com;AccountPartyId=300100000000001`), rowmatch expressions with
          *     2 and later (`UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL`). Refusals are
@@ -5014,7 +5060,9 @@ export interface operations {
                 /**
                  * @description Filter over the users' attributes (every one can be named: `UserId`, `LoginId`,
                  *     `ContactPartyId`, `ContactPartyName`, `ContactPartyNumber`, `EmailAddress`,
-                 *     `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`), read as the roles' `q`
+                 *     `AccountPartyId`, `AccountPartyName`, `AccountPartyNumber`, `CreatedBy`,
+                 *     `CreationDate`, `LastUpdatedBy`, `LastUpdateDate`; the two dates are timestamps,
+                 *     compared as the roles' `CreationDate` is), read as the roles' `q`
                  *     is, by the request's `REST-Framework-Version`: query-by-example with version 1
                  *     (`LoginId=kim@example.com;AccountPartyId=300100000000001`), rowmatch expressions with
                  *     2 and later (`UPPER(LoginId) LIKE 'K%' or AccountPartyId IS NULL`). Refusals are

@@ -254,6 +254,11 @@ describe("Oracle self-service roles", () => {
     assert.ok(usersPage.data?.items[0]?.SelfServiceRoles);
     const pat = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", { params: { path: { UserId: 100 }, header } });
     assert.equal(pat.data?.UserId, 100);
+    // The user row's Who columns: created by the seed, last updated by the PATCH above.
+    assert.equal(pat.data?.CreatedBy, "SEED");
+    assert.ok(pat.data?.CreationDate);
+    assert.equal(pat.data?.LastUpdatedBy, "css-admin");
+    assert.equal(pat.data?.LastUpdateDate, changed.data?.LastUpdateDate);
     // The user's ETag: If-None-Match with it answers 304.
     const userTag = pat.response.headers.get("ETag") ?? "";
     const userUnchanged = await admin.GET("/crmRestApi/resources/11.13.18.05/customerSelfServiceUsers/{UserId}", {
