@@ -227,3 +227,32 @@ func TestUserWhoColumnsInQOrderByAndFields(t *testing.T) {
 		}
 	})
 }
+
+// TestUserWhoColumnsDescribedAsTheRoles: the user's describe picks the four attributes up
+// from the schema, described exactly as the role's (type, title, length, queryable, read-only)
+// but for their descriptions, which say what they are of the user.
+func TestUserWhoColumnsDescribedAsTheRoles(t *testing.T) {
+	servertest.ForEachDialect(t, func(t *testing.T, dialect store.Dialect) {
+		h := newOracleHarness(t, dialect)
+		token := h.UserToken("css-viewer")
+		rec := h.Do(servertest.ADF(http.MethodGet, usersPath+"/describe", token, ""))
+		users := decodeDescription(t, rec, rec.Code, rec.Body.Bytes()).Resources["customerSelfServiceUsers"]
+		rec = h.Do(servertest.ADF(http.MethodGet, servertest.RolesPath(servertest.Pat)+"/describe", token, ""))
+		roles := decodeDescription(t, rec, rec.Code, rec.Body.Bytes()).Resources["SelfServiceRoles"]
+		described := func(attributes []gen.AdfAttributeDescription, name string) string {
+			for _, a := range attributes {
+				if a.Name == name {
+					a.Annotations = nil
+					return jsonOf(a)
+				}
+			}
+			return "absent"
+		}
+		for _, name := range []string{"CreatedBy", "CreationDate", "LastUpdatedBy", "LastUpdateDate"} {
+			user, role := described(users.Attributes, name), described(roles.Attributes, name)
+			if user == "absent" || user != role {
+				t.Errorf("%s:\n user %s\n role %s", name, user, role)
+			}
+		}
+	})
+}
