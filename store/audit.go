@@ -414,12 +414,6 @@ func (tx *Tx) flushAudit() error {
 	}
 	statement, values := auditInsert(tx.auditQueued)
 	tx.auditQueued, tx.auditWritten = nil, true
-	if tx.dialect == SQLite {
-		// Straight to the connection (the prepared-statement cache): SQLite takes the ?
-		// placeholders and the values as they are, so GORM's statement building is only cost.
-		_, err := tx.db.Statement.ConnPool.ExecContext(tx.db.Statement.Context, statement, values...)
-		return err
-	}
 	return tx.db.Exec(statement, values...).Error
 }
 
