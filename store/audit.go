@@ -229,10 +229,36 @@ func canonicalAuditJSON(c AuditEventContent) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// appendJSONString appends s as encoding/json writes a string.
+// appendJSONString appends s as encoding/json writes a string: as it is, quoted, when it is
+// printable ASCII that encoding/json leaves alone (ids, names, times), else through
+// encoding/json.
 func appendJSONString(b []byte, s string) []byte {
-	encoded, _ := json.Marshal(s) // a string always encodes
-	return append(b, encoded...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			encoded, _ := json.Marshal(s) // a string always encodes
+			return append(b, encoded...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendStoredAuditTargets appends the targets column's JSON: what encoding/json writes for
+// []AuditTarget, keys in declaration order (the target filter searches this text).
+func appendStoredAuditTargets(b []byte, targets []AuditTarget) []byte {
+	b = append(b, '[')
+	for i, t := range targets {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"type":`...)
+		b = appendJSONString(b, t.Type)
+		b = append(b, `,"id":`...)
+		b = appendJSONString(b, t.ID)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // canonicalChanges returns changes with object keys sorted at every level, as encoding/json
@@ -340,19 +366,18 @@ func auditLink(prevHash string, digest, legacyCanonical []byte) (string, error) 
 // transaction's work (flushAudit), whichever comes first.
 func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error {
 	source := auditSourceOf(tx.db.Statement.Context)
-	changesJSON, err := json.Marshal(changes)
-	if err != nil {
-		return fmt.Errorf("audit changes: %w", err)
+	changesJSON, ok := changes.(json.RawMessage) // built by its caller (the hottest writes)
+	if !ok {
+		var err error
+		if changesJSON, err = json.Marshal(changes); err != nil {
+			return fmt.Errorf("audit changes: %w", err)
+		}
 	}
 	if len(changesJSON) > maxAuditChangesBytes {
 		changesJSON, _ = json.Marshal(map[string]any{"truncated": true, "bytes": len(changesJSON)})
 	}
 	if targets == nil {
 		targets = []AuditTarget{}
-	}
-	targetsJSON, err := json.Marshal(targets)
-	if err != nil {
-		return err
 	}
 	content := AuditEventContent{
 		Time: time.Now().UTC().Truncate(time.Microsecond), API: api, OperationID: source.OperationID,
@@ -368,7 +393,7 @@ func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error 
 	tx.auditQueued = &auditColumns{
 		OccurredAt: content.Time, API: api, OperationID: source.OperationID,
 		ActorKind: source.Actor.Kind, ActorID: source.Actor.ID, ActorIssuer: source.Actor.Issuer, ActorClient: source.Actor.Client,
-		RequestID: source.RequestID, Targets: string(targetsJSON), Changes: string(changesJSON),
+		RequestID: source.RequestID, Targets: string(appendStoredAuditTargets(nil, targets)), Changes: string(changesJSON),
 		ContentDigest: hex.EncodeToString(digest),
 	}
 	return nil
@@ -525,7 +550,14 @@ FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
 	if copied.RowsAffected != int64(len(pending)) {
 		return 0, fmt.Errorf("sealing %d pending audit events copied %d", len(pending), copied.RowsAffected)
 	}
-	if err := tx.db.Where("id IN ?", ids).Delete(&auditPendingRecord{}).Error; err != nil {
+	// On SQLite this transaction holds the one writer and ids grow with each INSERT, so the
+	// pending events up to the last one read are exactly those sealed: a range is cheaper to
+	// delete than a list. On PostgreSQL a writer still in flight may hold a lower id.
+	deleted := tx.db.Where("id IN ?", ids)
+	if tx.dialect == SQLite {
+		deleted = tx.db.Where("id <= ?", pending[len(pending)-1].ID)
+	}
+	if err := deleted.Delete(&auditPendingRecord{}).Error; err != nil {
 		return 0, err
 	}
 	err = tx.db.Model(&auditChainRecord{}).Where("id = 1").

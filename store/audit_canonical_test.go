@@ -81,3 +81,34 @@ func TestCanonicalAuditJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHandWrittenAuditJSON compares the JSON the write path writes by hand with what
+// encoding/json writes for the same values, byte for byte: strings plain and needing
+// escapes, the stored targets column, and eGain's grants-created changes.
+func TestHandWrittenAuditJSON(t *testing.T) {
+	for _, s := range []string{"", "123", "client-1", "a\"b", `back\slash`, "<&>", "tab\there", "é", "\u2028", "\x7f", "\x00"} {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+	for _, targets := range [][]AuditTarget{{}, {{Type: AuditTargetCustomer, ID: "1"}},
+		{{Type: AuditTargetOracleUser, ID: "100"}, {Type: "odd\"type", ID: "<id>"}}} {
+		want, _ := json.Marshal(targets)
+		if got := appendStoredAuditTargets(nil, targets); !bytes.Equal(got, want) {
+			t.Errorf("appendStoredAuditTargets(%v) = %s, want %s", targets, got, want)
+		}
+	}
+	for _, grantees := range [][]int64{{}, {2}, {2, 30, 400}} {
+		grants := make([]auditGrant, len(grantees))
+		targets := make([]AuditTarget, len(grantees))
+		for i, id := range grantees {
+			grants[i] = auditGrant{GrantedOn: "1001", Grantee: formatAuditID(id)}
+			targets[i] = AuditTarget{Type: AuditTargetCustomer, ID: formatAuditID(id)}
+		}
+		want, _ := json.Marshal(map[string]auditChange{"grants": {Before: []auditGrant{}, After: grants}})
+		if got := grantsCreatedChanges("1001", targets); !bytes.Equal(got, want) {
+			t.Errorf("grantsCreatedChanges(%v) = %s, want %s", grantees, got, want)
+		}
+	}
+}

@@ -76,6 +76,8 @@ type Store struct {
 	// SQLite (see openSQLiteWriter).
 	writer  *gorm.DB
 	dialect Dialect
+	// checkpoints runs SQLite's WAL checkpoints (nil on PostgreSQL).
+	checkpoints *checkpointer
 }
 
 // IsPostgresURL tells whether url selects PostgreSQL.
@@ -159,6 +161,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		newPreparedPool(db, sqlDB, preparedStatements)
 		newPreparedPool(s.writer, writerDB, preparedStatements)
+		s.checkpoints = startCheckpointer(db, filepath.Join(opts.DataDir, SQLiteFileName)+"-wal")
 	}
 	return s, nil
 }
@@ -184,12 +187,13 @@ func openSQLiteWriter(newDialector func() gorm.Dialector, config *gorm.Config) (
 	return writer, nil
 }
 
-// sqliteDSN turns on what the service relies on: WAL for concurrent readers, a busy timeout,
-// foreign keys, and immediate transactions so read-then-write transactions take the write
+// sqliteDSN turns on what the service relies on: WAL for concurrent readers (checkpointed by
+// the checkpointer, not by the COMMIT that fills it), a busy timeout, foreign keys, and
+// immediate transactions so read-then-write transactions take the write
 // lock at BEGIN instead of failing with SQLITE_BUSY halfway.
 func sqliteDSN(path string) string {
 	return "file:" + filepath.ToSlash(path) +
-		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate"
+		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 }
 
 // Dialect tells which database engine is in use.
@@ -197,6 +201,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close releases the connection pool and the probe's connection.
 func (s *Store) Close() error {
+	if s.checkpoints != nil {
+		s.checkpoints.close()
+	}
 	var errs []error
 	for _, db := range append(s.pools(), s.probe) {
 		if pool, ok := db.Statement.ConnPool.(*preparedPool); ok {
