@@ -161,7 +161,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		newPreparedPool(db, sqlDB, preparedStatements)
 		newPreparedPool(s.writer, writerDB, preparedStatements)
-		s.checkpoints = startCheckpointer(db, filepath.Join(opts.DataDir, SQLiteFileName)+"-wal")
+		s.checkpoints = startCheckpointer(sqlDB, filepath.Join(opts.DataDir, SQLiteFileName)+"-wal")
 	}
 	return s, nil
 }
