@@ -3171,7 +3171,10 @@ type ClientInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -3209,7 +3212,10 @@ type ClientInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -4060,7 +4066,10 @@ func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -4108,7 +4117,10 @@ func (c *Client) ExecuteBatchWithBody(ctx context.Context, params *ExecuteBatchP
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -8144,7 +8156,10 @@ type ClientWithResponsesInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -8182,7 +8197,10 @@ type ClientWithResponsesInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -13678,7 +13696,10 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -13722,7 +13743,10 @@ func (c *ClientWithResponses) ExecuteBatchWithBodyWithResponse(ctx context.Conte
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
