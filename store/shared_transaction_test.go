@@ -3,6 +3,11 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/custaccess/custaccess/store"
@@ -127,5 +132,125 @@ func TestSharedTransactionJoinsOnlyItsOwnStore(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSharedTransactionInConflictIsRunAgain: two shared transactions, each running two
+// Transactions that update customers 100 and 101, in opposite orders, both holding their
+// first row before taking the second: they deadlock and PostgreSQL aborts one's work. As
+// for a batch, whose part answers the conflict with a 500 of its own, fn does not return
+// the conflict (it answers with an error of its own, or ignores it): the aborted shared
+// transaction is run again whole all the same, so both succeed, each update applied once,
+// every round.
+func TestSharedTransactionInConflictIsRunAgain(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one writer, so no deadlock")
+	}
+	const rounds = 10
+	answers := []struct {
+		name   string
+		answer func(err error) error
+	}{
+		{"fn answers with an error of its own", func(err error) error { return fmt.Errorf("part failed with 500: %v", err) }},
+		{"fn ignores the error", func(error) error { return nil }},
+	}
+	for _, a := range answers {
+		t.Run(a.name, func(t *testing.T) {
+			s := storetest.Open(t, store.Postgres)
+			if err := s.LoadFixture(context.Background(), sharedFixture(t)); err != nil {
+				t.Fatal(err)
+			}
+			for round := range rounds {
+				var attempts atomic.Int32
+				var bothHoldTheirFirstRow sync.WaitGroup
+				bothHoldTheirFirstRow.Add(2)
+				run := func(writer string, first, second int64) error {
+					var firstAttempt sync.Once
+					return s.SharedTransaction(context.Background(), func(ctx context.Context) error {
+						attempts.Add(1)
+						update := func(id int64) error {
+							return s.Transaction(ctx, func(tx *store.Tx) error {
+								return store.TxGormForTests(tx).Exec("UPDATE customers SET name = name || ? WHERE id = ?", writer, id).Error
+							})
+						}
+						if err := update(first); err != nil {
+							return a.answer(err)
+						}
+						firstAttempt.Do(func() { bothHoldTheirFirstRow.Done(); bothHoldTheirFirstRow.Wait() })
+						if err := update(second); err != nil {
+							return a.answer(err)
+						}
+						return nil
+					})
+				}
+				errs := make(chan error, 2)
+				go func() { errs <- run("x", 100, 101) }()
+				go func() { errs <- run("y", 101, 100) }()
+				for range 2 {
+					if err := <-errs; err != nil {
+						t.Errorf("round %d: a shared transaction of the deadlock: %v, want it run again and committed", round, err)
+					}
+				}
+				if got := attempts.Load(); got < 3 {
+					t.Errorf("round %d: %d attempts, want at least 3 (a shared transaction run again)", round, got)
+				}
+				for _, id := range []int64{100, 101} {
+					var name string
+					if err := store.GormForTests(s).Raw("SELECT name FROM customers WHERE id = ?", id).Scan(&name).Error; err != nil {
+						t.Fatal(err)
+					}
+					if x, y := strings.Count(name, "x"), strings.Count(name, "y"); x != round+1 || y != round+1 {
+						t.Fatalf("round %d: customer %d named %q, want each shared transaction's update applied once a round", round, id, name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSharedTransactionConflictAttempts: a shared transaction whose joined work meets a
+// conflict at every attempt, fn answering with an error of its own, is run three times and
+// ends with ErrUnavailable, having written nothing; joined work failing otherwise ends it
+// at once with fn's error.
+func TestSharedTransactionConflictAttempts(t *testing.T) {
+	cases := []struct {
+		name        string
+		errcode     string
+		attempts    int
+		unavailable bool
+	}{
+		{name: "a serialization failure every time", errcode: "serialization_failure", attempts: 3, unavailable: true},
+		{name: "a deadlock every time", errcode: "deadlock_detected", attempts: 3, unavailable: true},
+		{name: "another error", errcode: "unique_violation", attempts: 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := conflictStore(t)
+			answered := errors.New("part failed with 500")
+			attempts := 0
+			err := s.SharedTransaction(context.Background(), func(ctx context.Context) error {
+				attempts++
+				if err := s.Transaction(ctx, func(tx *store.Tx) error {
+					return store.TxGormForTests(tx).Exec("INSERT INTO journal VALUES ('shared')").Error
+				}); err != nil {
+					return err
+				}
+				if err := s.Transaction(ctx, func(tx *store.Tx) error {
+					return store.TxGormForTests(tx).Exec(`DO $$ BEGIN RAISE EXCEPTION 'failed' USING ERRCODE = '` + c.errcode + `'; END $$`).Error
+				}); err != nil {
+					return answered
+				}
+				return nil
+			})
+			if c.unavailable != errors.Is(err, store.ErrUnavailable) || c.unavailable == errors.Is(err, answered) {
+				t.Errorf("%v, want ErrUnavailable %v", err, c.unavailable)
+			}
+			if attempts != c.attempts {
+				t.Errorf("%d attempts, want %d", attempts, c.attempts)
+			}
+			if got := journal(t, s); len(got) != 0 {
+				t.Errorf("journal %v, want nothing written", got)
+			}
+		})
 	}
 }

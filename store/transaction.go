@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -25,9 +26,12 @@ var commitTimeout = 5 * time.Second
 // PostgreSQL may abort a transaction to break a deadlock or a serialization conflict with
 // another one; it then wrote nothing, and it is run again, up to conflictAttempts times in
 // all, so fn must not change anything outside the transaction but the results it assigns.
-// A conflict left after the last attempt is ErrUnavailable: nothing was written.
+// Each attempt after the first waits a little first (pauseBeforeRerun). A conflict left
+// after the last attempt, or ctx ending meanwhile, is ErrUnavailable: nothing was written.
 //
-// Within SharedTransaction's fn, fn joins the shared transaction instead (see there).
+// Within SharedTransaction's fn, fn joins the shared transaction instead (see there): a
+// conflict fn meets there is returned to fn's caller as it is and, whatever the caller makes
+// of it, ends the shared transaction's attempt, which is then run again whole, the same way.
 func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn func(tx *Tx) error) error {
 	if joined, err := s.joinShared(ctx, fn); joined {
 		return err
@@ -37,7 +41,7 @@ func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn fu
 		if !isConflict(err) {
 			return err
 		}
-		if attempt == conflictAttempts || ctx.Err() != nil {
+		if attempt == conflictAttempts || !pauseBeforeRerun(ctx, attempt) {
 			return fmt.Errorf("%w: %d attempts in conflict with other transactions: %w", ErrUnavailable, attempt, err)
 		}
 	}
@@ -45,6 +49,26 @@ func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn fu
 
 // conflictAttempts bounds the runs of a transaction that keeps meeting conflicts.
 const conflictAttempts = 3
+
+// conflictPause is the least pause before the second attempt; it doubles at each attempt,
+// and a random part as long again spreads the attempts of transactions that conflicted.
+const conflictPause = 10 * time.Millisecond
+
+// pauseBeforeRerun waits a little before attempt+1, and tells whether ctx still allows it.
+// Run again at once, the aborted transaction often takes the lock the one that won was
+// waiting for, before the winner's process (just woken) gets to it: they then deadlock
+// again, and on a busy machine again, until the attempts are spent.
+func pauseBeforeRerun(ctx context.Context, attempt int) bool {
+	pause := conflictPause << (attempt - 1)
+	timer := time.NewTimer(pause + rand.N(pause))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return ctx.Err() == nil
+	case <-ctx.Done():
+		return false
+	}
+}
 
 // isConflict tells a transaction PostgreSQL aborted for another's sake: a deadlock (40P01)
 // or a serialization failure (40001). Either rolled the whole transaction back.

@@ -3204,7 +3204,10 @@ type ClientInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -3242,7 +3245,10 @@ type ClientInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -4099,7 +4105,10 @@ func (c *Client) ListCustomerGrants(ctx context.Context, id CustomerId, params *
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -4147,7 +4156,10 @@ func (c *Client) ExecuteBatchWithBody(ctx context.Context, params *ExecuteBatchP
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -8189,7 +8201,10 @@ type ClientWithResponsesInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -8227,7 +8242,10 @@ type ClientWithResponsesInterface interface {
 	// transaction: if one fails, nothing is applied and the answer is that part's error
 	// (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 	// part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-	// `payload` (the part's response body; none for `delete`).
+	// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+	// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+	// single request is: up to three times in all (its parts passing the rate limit again),
+	// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 	//
 	// Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 	// or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -13729,7 +13747,10 @@ func (c *ClientWithResponses) ListCustomerGrantsWithResponse(ctx context.Context
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole
@@ -13773,7 +13794,10 @@ func (c *ClientWithResponses) ExecuteBatchWithBodyWithResponse(ctx context.Conte
 // transaction: if one fails, nothing is applied and the answer is that part's error
 // (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
 // part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-// `payload` (the part's response body; none for `delete`).
+// `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+// for a conflict with another transaction (a deadlock, say) is run again whole, as a
+// single request is: up to three times in all (its parts passing the rate limit again),
+// then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
 //
 // Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
 // or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole

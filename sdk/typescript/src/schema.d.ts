@@ -373,7 +373,10 @@ export interface paths {
          *     transaction: if one fails, nothing is applied and the answer is that part's error
          *     (its status and `o:errorCode`, `o:errorPath` `parts[i]`, the detail naming the
          *     part), as Oracle lists only the failing part. Otherwise 200 with every part and its
-         *     `payload` (the part's response body; none for `delete`).
+         *     `payload` (the part's response body; none for `delete`). A batch PostgreSQL aborts
+         *     for a conflict with another transaction (a deadlock, say) is run again whole, as a
+         *     single request is: up to three times in all (its parts passing the rate limit again),
+         *     then 503 `ADF_REST_SERVICE_UNAVAILABLE` with nothing applied.
          *
          *     Preconditions, as in Oracle's batch schema: a part may carry `ifMatch` (an `update`
          *     or `delete`: sent as its `If-Match`; a tag the role no longer has fails the whole

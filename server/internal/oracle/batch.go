@@ -22,7 +22,11 @@ import (
 // through the whole HTTP stack (validation, token, rate limit, privileges, rules: the same
 // code as the part sent alone) at the batch's framework version, its preconditions as its
 // If-Match and If-None-Match, all parts in one transaction of the store; the first part that
-// fails rolls everything back and is named in the batch's error.
+// fails rolls everything back and is named in the batch's error. A part that PostgreSQL
+// aborts for a conflict with another transaction answers 500 or 503 like any part, but the
+// store's SharedTransaction then runs the whole batch again (see there): ExecuteBatch's fn
+// only assigns the results by index, which a later attempt assigns again, and the parts'
+// audit events are rolled back with the attempt that wrote them.
 
 const mediaTypeADFBatch = "application/vnd.oracle.adf.batch+json"
 
