@@ -209,17 +209,27 @@ func (tx *Tx) removeHoldings(customerID string, names any) error {
 // ReltioRolePermissions loads the permissions of the roles, each role's in the order they
 // were first assigned.
 func (tx *Tx) ReltioRolePermissions(roleIDs []int64) (map[int64][]ReltioPermission, error) {
-	var rows []ReltioRolePermission
-	if len(roleIDs) > 0 {
-		if err := tx.db.Where("role_id IN ?", roleIDs).Order("id").Find(&rows).Error; err != nil {
+	byRole := make(map[int64][]ReltioPermission, len(roleIDs))
+	if len(roleIDs) == 0 {
+		return byRole, nil
+	}
+	// Scanned by hand: a role can hold hundreds of permissions, and GORM's reflective
+	// scan into records was a quarter of the allocations of assigning them (issue 12).
+	rows, err := tx.db.Model(&ReltioRolePermission{}).Select("role_id, service_id, resource_id, privilege").
+		Where("role_id IN ?", roleIDs).Order("id").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var roleID int64
+		var p ReltioPermission
+		if err := rows.Scan(&roleID, &p.Service, &p.Resource, &p.Privilege); err != nil {
 			return nil, err
 		}
+		byRole[roleID] = append(byRole[roleID], p)
 	}
-	byRole := make(map[int64][]ReltioPermission, len(roleIDs))
-	for _, row := range rows {
-		byRole[row.RoleID] = append(byRole[row.RoleID], ReltioPermission{row.ServiceID, row.ResourceID, row.Privilege})
-	}
-	return byRole, nil
+	return byRole, rows.Err()
 }
 
 // AddReltioRolePermissions gives roles the permissions they do not hold yet, in one insert.
