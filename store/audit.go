@@ -550,9 +550,10 @@ FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
 	if copied.RowsAffected != int64(len(pending)) {
 		return 0, fmt.Errorf("sealing %d pending audit events copied %d", len(pending), copied.RowsAffected)
 	}
-	// On SQLite this transaction holds the one writer and ids grow with each INSERT, so the
-	// pending events up to the last one read are exactly those sealed: a range is cheaper to
-	// delete than a list. On PostgreSQL a writer still in flight may hold a lower id.
+	// On SQLite this transaction holds the one writer, so no event became pending since the
+	// read: those up to the last one read (in id order) are exactly those sealed, and a range
+	// is cheaper to delete than a list. On PostgreSQL a writer still in flight may hold a
+	// lower id.
 	deleted := tx.db.Where("id IN ?", ids)
 	if tx.dialect == SQLite {
 		deleted = tx.db.Where("id <= ?", pending[len(pending)-1].ID)

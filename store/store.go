@@ -189,8 +189,8 @@ func openSQLiteWriter(newDialector func() gorm.Dialector, config *gorm.Config) (
 
 // sqliteDSN turns on what the service relies on: WAL for concurrent readers (checkpointed by
 // the checkpointer, not by the COMMIT that fills it), a busy timeout, foreign keys, and
-// immediate transactions so read-then-write transactions take the write
-// lock at BEGIN instead of failing with SQLITE_BUSY halfway.
+// immediate transactions so read-then-write transactions take the write lock at BEGIN
+// instead of failing with SQLITE_BUSY halfway.
 func sqliteDSN(path string) string {
 	return "file:" + filepath.ToSlash(path) +
 		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
