@@ -234,7 +234,7 @@ func canonicalAuditJSON(c AuditEventContent) ([]byte, error) {
 // encoding/json.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if c := s[i]; c == '"' || !jsonWritesAsIs(c) {
 			encoded, _ := json.Marshal(s) // a string always encodes
 			return append(b, encoded...)
 		}
@@ -282,6 +282,13 @@ func canonicalChanges(changes []byte) ([]byte, error) {
 	return json.Marshal(value) // encoding/json writes a map's keys sorted
 }
 
+// jsonWritesAsIs tells whether encoding/json writes byte c of a string as it is: printable
+// ASCII but the backslash and the characters it escapes for HTML (< > &). The quote is the
+// callers' to tell apart: it ends a string.
+func jsonWritesAsIs(c byte) bool {
+	return c >= 0x20 && c <= 0x7e && c != '\\' && c != '<' && c != '>' && c != '&'
+}
+
 // plainSortedJSON tells whether b is one valid JSON value, of printable ASCII other than
 // the characters encoding/json escapes (\ < > &), with no space outside strings and every
 // object's keys in strictly increasing order: encoding/json would write it back byte for
@@ -292,7 +299,7 @@ func plainSortedJSON(b []byte) bool {
 		switch {
 		case c == '"':
 			inString = !inString
-		case c < 0x20 || c > 0x7e || c == '\\' || c == '<' || c == '>' || c == '&':
+		case !jsonWritesAsIs(c):
 			return false
 		case c == ' ' && !inString:
 			return false

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,6 +144,89 @@ oracle:
 			}
 			if !u.CreationDate.Equal(want.creation) || !u.LastUpdateDate.Equal(want.lastUpdate) {
 				t.Errorf("user %d: created %s, last updated %s; want %s, %s", u.UserID, u.CreationDate, u.LastUpdateDate, want.creation, want.lastUpdate)
+			}
+		}
+	})
+}
+
+// TestMigrations0013And0014KeepEveryRow: the migrations that rebuild tables (SQLite: 0013
+// audit_events keyed by seq, 0014 customer_grants clustered on its key) and an index
+// (PostgreSQL: 0014, the grantee index covering the granted-on id) keep every grant and
+// every sealed event as it was, and the chain verifies. They are replayed on a migrated
+// database: each rebuilds what holds the same columns.
+func TestMigrations0013And0014KeepEveryRow(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		db := store.GormForTests(s)
+		if err := load(t, s, `customers: [{id: "1000", name: A, type: individual}, {id: "1001", name: B, type: individual},
+  {id: "1002", name: C, type: individual}, {id: "1003", name: D, type: individual}]`); err != nil {
+			t.Fatal(err)
+		}
+		for _, grant := range []struct {
+			on       int64
+			grantees []int64
+		}{{1000, []int64{1001, 1002}}, {1003, []int64{1000}}, {1001, []int64{1003, 1002, 1000}}} {
+			err := s.Transaction(ctx, func(tx *store.Tx) error {
+				if err := tx.InsertGrants(grant.on, grant.grantees); err != nil {
+					return err
+				}
+				return tx.AuditGrantsCreated(grant.on, grant.grantees)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.SealAuditEvents(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows := func(query string) []string {
+			var out []string
+			if err := db.Raw(query).Scan(&out).Error; err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		const grants = "SELECT granted_on_id || '>' || grantee_id || '@' || created_at FROM customer_grants ORDER BY granted_on_id, grantee_id"
+		const events = "SELECT seq || ' ' || occurred_at || ' ' || targets || ' ' || changes || ' ' || content_digest || ' ' || prev_hash || ' ' || hash FROM audit_events ORDER BY seq"
+		grantsBefore, eventsBefore := rows(grants), rows(events)
+		if len(grantsBefore) != 6 || len(eventsBefore) < 3 {
+			t.Fatalf("before: %d grants, %d events", len(grantsBefore), len(eventsBefore))
+		}
+
+		replayed := []string{"0014_grants_grantee_covering.sql"}
+		if s.Dialect() == store.SQLite {
+			replayed = []string{"0013_audit_seq_rowid.sql", "0014_grants_clustered.sql"}
+		}
+		if err := db.Exec("DELETE FROM schema_migrations WHERE version IN (13, 14)").Error; err != nil {
+			t.Fatal(err)
+		}
+		if applied, err := s.Migrate(ctx); err != nil || !slices.Equal(applied, replayed) {
+			t.Fatalf("migrate: applied %v (%v), want %v", applied, err, replayed)
+		}
+		if after := rows(grants); !slices.Equal(after, grantsBefore) {
+			t.Errorf("grants after the migrations:\n%v\nwant\n%v", after, grantsBefore)
+		}
+		if after := rows(events); !slices.Equal(after, eventsBefore) {
+			t.Errorf("audit events after the migrations:\n%v\nwant\n%v", after, eventsBefore)
+		}
+		if v, err := s.VerifyAuditChain(ctx); err != nil || v.Break != nil || v.Checked != int64(len(eventsBefore)) {
+			t.Errorf("verify after the migrations: %+v, %v", v, err)
+		}
+		// What they built: on SQLite the clustered table and seq as the rowid; on both the
+		// covering grantee index.
+		switch s.Dialect() {
+		case store.SQLite:
+			for table, want := range map[string]string{"customer_grants": "WITHOUT ROWID", "audit_events": "seq            INTEGER PRIMARY KEY"} {
+				if sql := rows("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'"); len(sql) != 1 || !strings.Contains(sql[0], want) {
+					t.Errorf("%s: %v, want it to hold %q", table, sql, want)
+				}
+			}
+			if sql := rows("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'customer_grants_grantee'"); len(sql) != 1 || !strings.Contains(sql[0], "(grantee_id, granted_on_id)") {
+				t.Errorf("customer_grants_grantee: %v", sql)
+			}
+		case store.Postgres:
+			if def := rows("SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_grants_grantee'"); len(def) != 1 || !strings.Contains(def[0], "(grantee_id, granted_on_id)") {
+				t.Errorf("customer_grants_grantee: %v", def)
 			}
 		}
 	})
