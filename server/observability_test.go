@@ -116,6 +116,17 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 				t.Errorf("/metrics lacks %q", want)
 			}
 		}
+		// SQLite's write groups: the create above, at least, was carried by a COMMIT.
+		groupMetrics := []string{`custaccess_db_group_commits_total `, `custaccess_db_group_writes_total `}
+		for _, name := range groupMetrics {
+			reported := strings.Contains(metrics, name)
+			if reported != (dialect == store.SQLite) {
+				t.Errorf("/metrics reports %q: %v on %s", name, reported, dialect)
+			}
+			if reported && strings.Contains(metrics, name+"0\n") {
+				t.Errorf("/metrics: %q is 0 after a create", name)
+			}
+		}
 
 		// Readiness turns red when a migration of this release is not applied.
 		storetest.Exec(t, h.Database, "DELETE FROM schema_migrations WHERE version = 4")

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/ncruces/go-sqlite3"
@@ -86,7 +87,8 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // PoolStats reports the use of the connection pools, for metrics: on SQLite the readers'
-// pool and the writer's connection added up.
+// pool and the writer's connection added up, the writes' waits for their turn at the
+// writer counted as waits for a connection.
 func (s *Store) PoolStats() sql.DBStats {
 	var total sql.DBStats
 	for _, db := range s.pools() {
@@ -104,6 +106,10 @@ func (s *Store) PoolStats() sql.DBStats {
 		total.MaxIdleClosed += stats.MaxIdleClosed
 		total.MaxIdleTimeClosed += stats.MaxIdleTimeClosed
 		total.MaxLifetimeClosed += stats.MaxLifetimeClosed
+	}
+	if s.writeGroups != nil {
+		total.WaitCount += s.writeGroups.waits.Load()
+		total.WaitDuration += time.Duration(s.writeGroups.waited.Load())
 	}
 	return total
 }

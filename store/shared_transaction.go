@@ -58,7 +58,11 @@ func (s *Store) joinShared(ctx context.Context, fn func(tx *Tx) error) (bool, er
 	if shared == nil {
 		return false, nil
 	}
-	tx := &Tx{db: shared.tx.db.WithContext(ctx), dialect: s.dialect}
+	statementCtx := ctx
+	if shared.tx.uninterruptible {
+		statementCtx = context.WithoutCancel(ctx)
+	}
+	tx := &Tx{db: shared.tx.db.WithContext(statementCtx), dialect: s.dialect, uninterruptible: shared.tx.uninterruptible}
 	err := runWork(tx, fn)
 	shared.auditWritten = shared.auditWritten || tx.auditWritten
 	if shared.conflict == nil && isConflict(err) {

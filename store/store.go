@@ -78,6 +78,8 @@ type Store struct {
 	dialect Dialect
 	// checkpoints runs SQLite's WAL checkpoints (nil on PostgreSQL).
 	checkpoints *checkpointer
+	// writeGroups runs SQLite's write transactions, several to a COMMIT (nil on PostgreSQL).
+	writeGroups *writeGroups
 }
 
 // IsPostgresURL tells whether url selects PostgreSQL.
@@ -161,6 +163,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		newPreparedPool(db, sqlDB, preparedStatements)
 		newPreparedPool(s.writer, writerDB, preparedStatements)
+		s.writeGroups = &writeGroups{writer: s.writer}
 		s.checkpoints = startCheckpointer(sqlDB, filepath.Join(opts.DataDir, SQLiteFileName)+"-wal")
 	}
 	return s, nil
@@ -169,9 +172,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 // openSQLiteWriter opens the one connection that SQLite's write transactions share. SQLite
 // lets one writer in at a time; with every pooled connection free to BEGIN IMMEDIATE,
 // concurrent writers would sleep in SQLite's busy-timeout backoff (up to 100 ms a step)
-// instead of queueing. On one connection they queue in database/sql, in arrival order, each
-// starting the moment the previous one commits, and their wait follows the request's context.
-// Readers keep the pool: WAL lets them read beside the writer.
+// instead of queueing. On one connection they queue in writeGroups, in arrival order, and
+// those that queue while one runs share its transaction and its COMMIT; their wait follows
+// the request's context. Readers keep the pool: WAL lets them read beside the writer.
 func openSQLiteWriter(newDialector func() gorm.Dialector, config *gorm.Config) (*gorm.DB, error) {
 	writer, err := gorm.Open(newDialector(), config)
 	if err != nil {
@@ -237,6 +240,9 @@ type Tx struct {
 	// auditWritten tells that one was written.
 	auditQueued  *auditColumns
 	auditWritten bool
+	// uninterruptible tells that tx's statements must not stop when their caller gives up:
+	// tx is one of a group's writes (see writeGroups).
+	uninterruptible bool
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.

@@ -32,9 +32,16 @@ var commitTimeout = 5 * time.Second
 // Within SharedTransaction's fn, fn joins the shared transaction instead (see there): a
 // conflict fn meets there is returned to fn's caller as it is and, whatever the caller makes
 // of it, ends the shared transaction's attempt, which is then run again whole, the same way.
+//
+// On SQLite a write runs as one of a group of writes sharing a transaction, in a savepoint
+// of its own (see writeGroups): its statements then do not stop at ctx's end, but its work
+// is rolled back when ctx has ended by the time fn is done.
 func (s *Store) inTransaction(ctx context.Context, options *sql.TxOptions, fn func(tx *Tx) error) error {
 	if joined, err := s.joinShared(ctx, fn); joined {
 		return err
+	}
+	if s.writeGroups != nil && options == nil {
+		return s.writeGroups.run(ctx, s.dialect, fn)
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.attemptTransaction(ctx, options, fn)

@@ -58,12 +58,18 @@ var (
 		"Times a query waited for a free connection of the pool.", nil, nil)
 	poolWaitSeconds = prometheus.NewDesc("custaccess_db_wait_seconds_total",
 		"Time queries spent waiting for a free connection of the pool.", nil, nil)
+	groupCommits = prometheus.NewDesc("custaccess_db_group_commits_total",
+		"COMMITs of SQLite's write groups (several writes to a COMMIT); not reported on PostgreSQL.", nil, nil)
+	groupWrites = prometheus.NewDesc("custaccess_db_group_writes_total",
+		"Writes those COMMITs carried; divided by the COMMITs, the writes per COMMIT.", nil, nil)
 )
 
 func (poolCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- poolConnections
 	ch <- poolWaits
 	ch <- poolWaitSeconds
+	ch <- groupCommits
+	ch <- groupWrites
 }
 
 func (p poolCollector) Collect(ch chan<- prometheus.Metric) {
@@ -73,4 +79,9 @@ func (p poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolConnections, prometheus.GaugeValue, float64(stats.MaxOpenConnections), "max_open")
 	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(stats.WaitCount))
 	ch <- prometheus.MustNewConstMetric(poolWaitSeconds, prometheus.CounterValue, stats.WaitDuration.Seconds())
+	if p.db.Dialect() == store.SQLite {
+		commits, writes := p.db.WriteGroupStats()
+		ch <- prometheus.MustNewConstMetric(groupCommits, prometheus.CounterValue, float64(commits))
+		ch <- prometheus.MustNewConstMetric(groupWrites, prometheus.CounterValue, float64(writes))
+	}
 }

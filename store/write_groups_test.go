@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// groupTestStore opens a migrated SQLite store with a table of names to write.
+func groupTestStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writer.Exec("CREATE TABLE group_test (name TEXT PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// writeName inserts name in a write transaction of its own, then runs then (when not nil)
+// in it.
+func writeName(ctx context.Context, s *Store, name string, then func(tx *Tx) error) error {
+	return s.Transaction(ctx, func(tx *Tx) error {
+		if err := tx.db.Exec("INSERT INTO group_test (name) VALUES (?)", name).Error; err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx)
+		}
+		return nil
+	})
+}
+
+// committedNames reads the names through the readers' pool: what is committed.
+func committedNames(t *testing.T, s *Store) []string {
+	t.Helper()
+	var names []string
+	if err := s.db.Raw("SELECT name FROM group_test ORDER BY name").Scan(&names).Error; err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// waitForQueue waits until n writes wait for the writer's turn.
+func waitForQueue(t *testing.T, w *writeGroups, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w.mu.Lock()
+		queued := len(w.queue)
+		w.mu.Unlock()
+		if queued >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes waiting, want %d", queued, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// holdTurn starts a write of name that holds the writer's turn until release is closed, and
+// returns once it holds it; its outcome comes on the returned channel.
+func holdTurn(s *Store, name string, release <-chan struct{}) <-chan error {
+	holding, outcome := make(chan struct{}), make(chan error, 1)
+	go func() {
+		outcome <- writeName(context.Background(), s, name, func(*Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	return outcome
+}
+
+// TestWriteGroupsShareOneCommit: writes that queue while one runs join its transaction and
+// are committed together, once; a write that fails leaves nothing of its own and the
+// others' work whole; each write returns only once its work is committed (its row is then
+// visible to the readers' pool).
+func TestWriteGroupsShareOneCommit(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := holdTurn(s, "a", release)
+	refused := errors.New("refused")
+	names := []string{"b1", "b2", "b3", "b4", "b5"}
+	outcomes := make([]error, len(names))
+	visibleOnReturn := make([]bool, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var then func(*Tx) error
+			if name == "b3" {
+				then = func(*Tx) error { return refused }
+			}
+			outcomes[i] = writeName(context.Background(), s, name, then)
+			visibleOnReturn[i] = slices.Contains(committedNames(t, s), name)
+		}()
+		waitForQueue(t, s.writeGroups, i+1) // in this order
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("first write: %v", err)
+	}
+	wg.Wait()
+	for i, name := range names {
+		switch {
+		case name == "b3" && !errors.Is(outcomes[i], refused):
+			t.Errorf("%s: %v, want its own error", name, outcomes[i])
+		case name != "b3" && (outcomes[i] != nil || !visibleOnReturn[i]):
+			t.Errorf("%s: %v, committed when it returned: %v", name, outcomes[i], visibleOnReturn[i])
+		}
+	}
+	if got, want := committedNames(t, s), []string{"a", "b1", "b2", "b4", "b5"}; !slices.Equal(got, want) {
+		t.Errorf("committed %v, want %v", got, want)
+	}
+	// The five queued while the first held the turn: it left the transaction open for
+	// them, and its last committed it, once, carrying the five writes that stayed.
+	if groups, writes := s.writeGroups.groupsCommitted.Load(), s.writeGroups.writesCommitted.Load(); groups != 1 || writes != 5 {
+		t.Errorf("%d COMMITs carrying %d writes, want 1 carrying 5", groups, writes)
+	}
+}
+
+// TestWriteGroupsCallerGivingUp: a write whose caller gives up while it waits for the turn
+// leaves the queue at once; one whose caller gives up while its work runs has its work
+// rolled back, and the writes sharing its transaction keep theirs.
+func TestWriteGroupsCallerGivingUp(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := holdTurn(s, "a", release)
+
+	waiting, giveUpWaiting := context.WithCancel(context.Background())
+	waited := make(chan error, 1)
+	go func() { waited <- writeName(waiting, s, "waited", nil) }()
+	waitForQueue(t, s.writeGroups, 1)
+	giveUpWaiting()
+	if err := <-waited; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a write given up while waiting: %v, want context.Canceled", err)
+	}
+	waitForQueue(t, s.writeGroups, 0)
+
+	running, giveUpRunning := context.WithCancel(context.Background())
+	gaveUp, last := make(chan error, 1), make(chan error, 1)
+	go func() {
+		gaveUp <- writeName(running, s, "gave-up", func(*Tx) error { giveUpRunning(); return nil })
+	}()
+	waitForQueue(t, s.writeGroups, 1)
+	go func() { last <- writeName(context.Background(), s, "last", nil) }()
+	waitForQueue(t, s.writeGroups, 2)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("first write: %v", err)
+	}
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Errorf("a write given up while running: %v, want context.Canceled", err)
+	}
+	if err := <-last; err != nil {
+		t.Errorf("last write: %v", err)
+	}
+	if got, want := committedNames(t, s), []string{"a", "last"}; !slices.Equal(got, want) {
+		t.Errorf("committed %v, want %v", got, want)
+	}
+}
+
+// TestWriteGroupsPanic: a write that panics has its work rolled back and passes the turn
+// on; the others in its transaction are committed, and later writes run.
+func TestWriteGroupsPanic(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := holdTurn(s, "a", release)
+	panicked, after := make(chan any, 1), make(chan error, 1)
+	go func() {
+		defer func() { panicked <- recover() }()
+		_ = writeName(context.Background(), s, "panics", func(*Tx) error { panic("fault") })
+	}()
+	waitForQueue(t, s.writeGroups, 1)
+	go func() { after <- writeName(context.Background(), s, "after", nil) }()
+	waitForQueue(t, s.writeGroups, 2)
+	close(release)
+	if recovered := <-panicked; recovered != "fault" {
+		t.Errorf("recovered %v, want the write's panic", recovered)
+	}
+	if err := <-first; err != nil {
+		t.Errorf("first write: %v", err)
+	}
+	if err := <-after; err != nil {
+		t.Errorf("write after the panic: %v", err)
+	}
+	if err := writeName(context.Background(), s, "later", nil); err != nil {
+		t.Errorf("a later write: %v", err)
+	}
+	if got, want := committedNames(t, s), []string{"a", "after", "later"}; !slices.Equal(got, want) {
+		t.Errorf("committed %v, want %v", got, want)
+	}
+}
+
+// TestWriteGroupsBrokenTransaction: when a write's failure ends the shared transaction
+// itself (here it runs ROLLBACK, as SQLite does on its own after some I/O errors), the
+// writes applied before it in the group fail with ErrUnavailable, none of them committed,
+// and the next write starts a transaction of its own.
+func TestWriteGroupsBrokenTransaction(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := holdTurn(s, "a", release)
+	broke, next := make(chan error, 1), make(chan error, 1)
+	go func() {
+		broke <- writeName(context.Background(), s, "breaks", func(tx *Tx) error { return tx.db.Exec("ROLLBACK").Error })
+	}()
+	waitForQueue(t, s.writeGroups, 1)
+	go func() { next <- writeName(context.Background(), s, "next", nil) }()
+	waitForQueue(t, s.writeGroups, 2)
+	close(release)
+	if err := <-first; !errors.Is(err, ErrUnavailable) {
+		t.Errorf("a write of the broken group: %v, want ErrUnavailable", err)
+	}
+	if err := <-broke; err == nil {
+		t.Errorf("the write that broke the transaction succeeded")
+	}
+	if err := <-next; err != nil {
+		t.Errorf("the next write: %v", err)
+	}
+	if got, want := committedNames(t, s), []string{"next"}; !slices.Equal(got, want) {
+		t.Errorf("committed %v, want %v", got, want)
+	}
+}
