@@ -15,6 +15,11 @@ package store
 // 200 ms. The trade-off: an event is in the database from its write's COMMIT, but outside
 // the chain until the next seal.
 //
+// On SQLite, where one writer runs at a time and the writes that queue share its
+// transaction (writeGroups), a write's event waits in its group instead, and the group
+// chains its writes' events at its COMMIT (sealGroupEvents): nothing goes through
+// audit_pending, and an event is in the chain from its write's COMMIT.
+//
 // The cost. The write digests its event's canonical JSON once (content_digest) and the
 // chain links digests: hash = SHA-256(previous hash ‖ digest). So the sealer, which holds
 // the head (and on SQLite the one writer) while it works, reads two columns per event and
@@ -414,9 +419,15 @@ func auditInsert(c *auditColumns) (string, []any) {
 			c.ActorClient, c.RequestID, c.Targets, c.Changes, c.ContentDigest}
 }
 
-// flushAudit writes the event appendAudit left waiting, if any.
+// flushAudit writes the event appendAudit left waiting, if any: to audit_pending, or in a
+// SQLite write group to the group's events, chained at its COMMIT (sealGroupEvents).
 func (tx *Tx) flushAudit() error {
 	if tx.auditQueued == nil {
+		return nil
+	}
+	if tx.group != nil {
+		tx.group.events = append(tx.group.events, tx.auditQueued)
+		tx.auditQueued, tx.auditWritten = nil, true
 		return nil
 	}
 	statement, values := auditInsert(tx.auditQueued)
@@ -463,6 +474,10 @@ func (s *Store) SealAuditEvents(ctx context.Context) (int, error) {
 		}
 		sealed := 0
 		err := s.Transaction(ctx, func(tx *Tx) error {
+			// In a shared transaction, the events its write group holds come first.
+			if err := tx.sealGroupEvents(); err != nil {
+				return err
+			}
 			var err error
 			sealed, err = tx.sealBatch()
 			return err
@@ -523,11 +538,7 @@ func (tx *Tx) sealBatch() (int, error) {
 	values := make([]any, 0, 5*len(pending))
 	seq, prev := head.LastSeq, head.LastHash
 	for i, p := range pending {
-		digest, err := hex.DecodeString(p.ContentDigest)
-		if err != nil || len(digest) != sha256.Size {
-			return 0, fmt.Errorf("pending audit event %d: content digest %q is not 64 hex digits", p.ID, p.ContentDigest)
-		}
-		hash, err := auditLink(prev, digest, nil)
+		hash, err := auditLinkDigest(prev, p.ContentDigest)
 		if err != nil {
 			return 0, fmt.Errorf("pending audit event %d: %w", p.ID, err)
 		}
@@ -571,6 +582,84 @@ FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
 	err = tx.db.Model(&auditChainRecord{}).Where("id = 1").
 		Updates(map[string]any{"last_seq": seq, "last_hash": prev}).Error
 	return len(pending), err
+}
+
+// auditLinkDigest chains an event by its content digest in hex (auditLink).
+func auditLinkDigest(prevHash, contentDigest string) (string, error) {
+	digest, err := hex.DecodeString(contentDigest)
+	if err != nil || len(digest) != sha256.Size {
+		return "", fmt.Errorf("content digest %q is not 64 hex digits", contentDigest)
+	}
+	return auditLink(prevHash, digest, nil)
+}
+
+// auditGroupSealRows bounds the events one INSERT of sealGroupEvents writes (14 values each,
+// far under SQLite's 32,766).
+const auditGroupSealRows = 64
+
+// sealGroupEvents chains into audit_events, in their order, the events of tx's SQLite write
+// group not chained yet: at the group's COMMIT, or before a read of the trail inside a
+// shared transaction. Events written to audit_pending by writes outside groups (an earlier
+// release's) are chained first, so that seq keeps the order of the COMMITs. The group holds
+// the one writer (and the database's write lock), so the head needs no lock of its own; three
+// statements for the whole group, where each write used to insert a pending row and the
+// sealer to copy and delete it.
+func (tx *Tx) sealGroupEvents() error {
+	group := tx.group
+	if group == nil || group.sealed == len(group.events) {
+		return nil
+	}
+	var head struct {
+		LastSeq  int64
+		LastHash string
+		Pending  bool
+	}
+	readHead := func() error {
+		return tx.db.Raw(`SELECT last_seq, last_hash, EXISTS (SELECT 1 FROM audit_pending) AS pending
+FROM audit_chain WHERE id = 1`).Scan(&head).Error
+	}
+	if err := readHead(); err != nil {
+		return err
+	}
+	for head.Pending {
+		if _, err := tx.sealBatch(); err != nil {
+			return err
+		}
+		if err := readHead(); err != nil {
+			return err
+		}
+	}
+	if head.LastHash == "" {
+		return fmt.Errorf("audit chain head missing")
+	}
+	seq, prev := head.LastSeq, head.LastHash
+	for events := group.events[group.sealed:]; len(events) > 0; {
+		chunk := events[:min(len(events), auditGroupSealRows)]
+		events = events[len(chunk):]
+		rows := make([]string, len(chunk))
+		values := make([]any, 0, 14*len(chunk))
+		for i, e := range chunk {
+			hash, err := auditLinkDigest(prev, e.ContentDigest)
+			if err != nil {
+				return fmt.Errorf("audit event of request %s: %w", e.RequestID, err)
+			}
+			seq++
+			rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			values = append(values, seq, e.OccurredAt, e.API, e.OperationID, e.ActorKind, e.ActorID, e.ActorIssuer,
+				e.ActorClient, e.RequestID, e.Targets, e.Changes, e.ContentDigest, prev, hash)
+			prev = hash
+		}
+		err := tx.db.Exec(`INSERT INTO audit_events (seq, occurred_at, api, operation_id, actor_kind, actor_id, actor_issuer,
+	actor_client, request_id, targets, changes, content_digest, prev_hash, hash) VALUES `+strings.Join(rows, ", "), values...).Error
+		if err != nil {
+			return err
+		}
+	}
+	if err := tx.db.Exec("UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE id = 1", seq, prev).Error; err != nil {
+		return err
+	}
+	group.sealed = len(group.events)
+	return nil
 }
 
 // digestLegacyPending fills in the content digest of pending events appended by an

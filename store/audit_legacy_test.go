@@ -16,7 +16,9 @@ func TestAuditChainAcrossMigration0011(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		gorm := store.GormForTests(s)
-		appendGrantEvents(t, s, 1)                                                             // seq 1: appended digested, sealed by an old instance
+		// seq 1: appended digested, sealed by an old instance (PostgreSQL); on SQLite chained
+		// at its own COMMIT, digested (a write group leaves nothing pending).
+		appendGrantEvents(t, s, 1)
 		if err := store.AppendLikeBeforeMigration0011ForTests(ctx, s, `{"n":2}`); err != nil { // seq 2: old all along
 			t.Fatal(err)
 		}
@@ -34,8 +36,9 @@ func TestAuditChainAcrossMigration0011(t *testing.T) {
 		if err := gorm.Raw("SELECT content_digest FROM audit_events ORDER BY seq").Scan(&digests).Error; err != nil {
 			t.Fatal(err)
 		}
-		if len(digests) != 4 || digests[0] != "" || digests[1] != "" || len(digests[2]) != 64 || len(digests[3]) != 64 {
-			t.Fatalf("content digests by seq: %q (want the old sealer's two empty, the new sealer's two digested)", digests)
+		firstDigested := s.Dialect() == store.SQLite
+		if len(digests) != 4 || (len(digests[0]) == 64) != firstDigested || digests[1] != "" || len(digests[2]) != 64 || len(digests[3]) != 64 {
+			t.Fatalf("content digests by seq: %q (want the old sealer's empty, the new sealer's digested)", digests)
 		}
 		for _, tc := range []struct {
 			name, set string

@@ -291,7 +291,9 @@ func TestAuditChainStaysLinearUnderConcurrentWriters(t *testing.T) {
 }
 
 // BenchmarkSealAuditEvents seals events like a K=10 grant creation's, 500 at a time: the
-// sealer's work per event, which on SQLite runs on the single writer beside the requests.
+// sealer's work per event on PostgreSQL. On SQLite a write group chains its events at its
+// own COMMIT, leaving nothing to the sealer: there it times the transaction appending the
+// 500 events and chaining them, in one.
 //
 //	go test -run '^$' -bench SealAuditEvents -cpuprofile /tmp/seal.prof ./store/
 func BenchmarkSealAuditEvents(b *testing.B) {
@@ -305,8 +307,11 @@ func BenchmarkSealAuditEvents(b *testing.B) {
 				grantees[i] = int64(200_000 + i)
 			}
 			b.ResetTimer()
+			chainedAtCommit := dialect == store.SQLite
 			for b.Loop() {
-				b.StopTimer()
+				if !chainedAtCommit {
+					b.StopTimer()
+				}
 				err := s.Transaction(ctx, func(tx *store.Tx) error {
 					for i := range 500 {
 						if err := tx.AuditGrantsCreated(int64(1+i), grantees); err != nil {
@@ -317,6 +322,9 @@ func BenchmarkSealAuditEvents(b *testing.B) {
 				})
 				if err != nil {
 					b.Fatal(err)
+				}
+				if chainedAtCommit {
+					continue
 				}
 				b.StartTimer()
 				if n, err := s.SealAuditEvents(context.Background()); err != nil || n != 500 {

@@ -59,10 +59,10 @@ func (s *Store) joinShared(ctx context.Context, fn func(tx *Tx) error) (bool, er
 		return false, nil
 	}
 	statementCtx := ctx
-	if shared.tx.uninterruptible {
+	if shared.tx.group != nil {
 		statementCtx = context.WithoutCancel(ctx)
 	}
-	tx := &Tx{db: shared.tx.db.WithContext(statementCtx), dialect: s.dialect, uninterruptible: shared.tx.uninterruptible}
+	tx := &Tx{db: shared.tx.db.WithContext(statementCtx), dialect: s.dialect, group: shared.tx.group}
 	err := runWork(tx, fn)
 	shared.auditWritten = shared.auditWritten || tx.auditWritten
 	if shared.conflict == nil && isConflict(err) {

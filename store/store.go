@@ -240,9 +240,10 @@ type Tx struct {
 	// auditWritten tells that one was written.
 	auditQueued  *auditColumns
 	auditWritten bool
-	// uninterruptible tells that tx's statements must not stop when their caller gives up:
-	// tx is one of a group's writes (see writeGroups).
-	uninterruptible bool
+	// group is the SQLite write group tx is one write of (nil on PostgreSQL and in reads):
+	// tx's statements must not stop when their caller gives up, and its audit events wait
+	// in the group to be chained at its COMMIT (see writeGroups).
+	group *writeGroup
 }
 
 // Transaction runs fn in one database transaction: all of its writes or none.

@@ -53,6 +53,11 @@ type writeGroup struct {
 	broken error
 	done   chan struct{} // closed once committed or rolled back
 	err    error         // the outcome, set before done closes
+	// events are the audit events of the writes applied, in their order; the first sealed
+	// of them are in audit_events already (sealGroupEvents), the others are chained at
+	// COMMIT.
+	events []*auditColumns
+	sealed int
 }
 
 // run runs fn as one write of a group, and returns once the group's COMMIT is done (or at
@@ -183,10 +188,13 @@ func (g *writeGroup) apply(ctx context.Context, dialect Dialect, fn func(tx *Tx)
 		return err
 	}
 	kept := false
+	eventsBefore, sealedBefore := len(g.events), g.sealed
 	defer func() {
 		if kept {
 			return
 		}
+		// Rolled back with fn's work: its events, and the chaining of the group's it did.
+		g.events, g.sealed = g.events[:eventsBefore], sealedBefore
 		// ROLLBACK TO leaves the savepoint in place: RELEASE ends it.
 		if _, undoErr := conn.ExecContext(statementCtx, "ROLLBACK TO "+savepoint); undoErr != nil {
 			g.broken = undoErr
@@ -194,7 +202,7 @@ func (g *writeGroup) apply(ctx context.Context, dialect Dialect, fn func(tx *Tx)
 			g.broken = undoErr
 		}
 	}()
-	tx := &Tx{db: g.db.WithContext(statementCtx), dialect: dialect, uninterruptible: true}
+	tx := &Tx{db: g.db.WithContext(statementCtx), dialect: dialect, group: g}
 	if err := runWork(tx, fn); err != nil {
 		return err
 	}
@@ -223,6 +231,11 @@ func (g *writeGroup) finish() error {
 	}
 	timer := time.AfterFunc(commitTimeout, g.cancel)
 	defer timer.Stop()
+	if err := (&Tx{db: g.db, dialect: SQLite, group: g}).sealGroupEvents(); err != nil {
+		g.db.Rollback()
+		g.err = fmt.Errorf("%w: chaining the audit events of a write group: %w", ErrUnavailable, err)
+		return g.err
+	}
 	g.err = g.db.Commit().Error
 	return g.err
 }

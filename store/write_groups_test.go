@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -232,5 +233,138 @@ func TestWriteGroupsBrokenTransaction(t *testing.T) {
 	}
 	if got, want := committedNames(t, s), []string{"next"}; !slices.Equal(got, want) {
 		t.Errorf("committed %v, want %v", got, want)
+	}
+}
+
+// groupEvent appends the audit event of a grant on customer 1 to grantee, in tx.
+func groupEvent(grantee int64) func(tx *Tx) error {
+	return func(tx *Tx) error { return tx.AuditGrantsCreated(1, []int64{grantee}) }
+}
+
+// grantChange is the changes of groupEvent(grantee)'s event.
+func grantChange(grantee int) string {
+	return fmt.Sprintf(`{"grants":{"after":[{"grantedOn":"1","grantee":"%d"}],"before":[]}}`, grantee)
+}
+
+// chainedChanges reads the chain in seq order (after verifying it whole) and returns each
+// event's changes; it fails the test when anything is pending.
+func chainedChanges(t *testing.T, s *Store) []string {
+	t.Helper()
+	var pending int64
+	if err := s.db.Model(&auditPendingRecord{}).Count(&pending).Error; err != nil || pending != 0 {
+		t.Fatalf("%d events pending (%v), want none: a group chains its events at COMMIT", pending, err)
+	}
+	verification, err := s.VerifyAuditChain(context.Background())
+	if err != nil || verification.Break != nil {
+		t.Fatalf("verify: %v %+v", err, verification.Break)
+	}
+	var changes []string
+	if err := s.db.Raw("SELECT changes FROM audit_events ORDER BY seq").Scan(&changes).Error; err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(changes)) != verification.Last {
+		t.Fatalf("%d events, last seq %d: the seq has gaps", len(changes), verification.Last)
+	}
+	return changes
+}
+
+// TestWriteGroupsChainTheirEventsAtCommit: the audit events of a group's writes are chained
+// at its COMMIT, in the writes' order, with nothing left pending; a refused write's event is
+// not among them.
+func TestWriteGroupsChainTheirEventsAtCommit(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := make(chan error, 1)
+	holding := make(chan struct{})
+	go func() {
+		first <- s.Transaction(context.Background(), func(tx *Tx) error {
+			close(holding)
+			<-release
+			return groupEvent(101)(tx)
+		})
+	}()
+	<-holding
+	refused := errors.New("refused")
+	outcomes := make(chan error, 3)
+	for i, grantee := range []int64{102, 103, 104} {
+		go func() {
+			outcomes <- s.Transaction(context.Background(), func(tx *Tx) error {
+				if err := groupEvent(grantee)(tx); err != nil || grantee != 103 {
+					return err
+				}
+				return refused
+			})
+		}()
+		waitForQueue(t, s.writeGroups, i+1)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := <-outcomes; err != nil && !errors.Is(err, refused) {
+			t.Fatal(err)
+		}
+	}
+	got := chainedChanges(t, s)
+	want := []string{grantChange(101), grantChange(102), grantChange(104)}
+	if !slices.Equal(got, want) {
+		t.Errorf("chained %v, want %v", got, want)
+	}
+}
+
+// TestWriteGroupsKeepEventsAWriteChainedBeforeFailing: a shared transaction that reads the
+// trail chains the group's events so far (those of the writes before it too); when it then
+// fails, that chaining is rolled back with it, and the group's COMMIT chains the others'
+// events all the same.
+func TestWriteGroupsKeepEventsAWriteChainedBeforeFailing(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := make(chan error, 1)
+	holding := make(chan struct{})
+	go func() {
+		first <- s.Transaction(context.Background(), func(tx *Tx) error {
+			close(holding)
+			<-release
+			return groupEvent(201)(tx)
+		})
+	}()
+	<-holding
+	refused := errors.New("refused")
+	failed, last := make(chan error, 1), make(chan error, 1)
+	go func() {
+		failed <- s.SharedTransaction(context.Background(), func(ctx context.Context) error {
+			if err := s.Transaction(ctx, groupEvent(202)); err != nil {
+				return err
+			}
+			if sealed, err := s.SealAuditEvents(ctx); err != nil || sealed != 0 {
+				return fmt.Errorf("sealed %d pending: %v", sealed, err)
+			}
+			var chained int64
+			if err := s.Transaction(ctx, func(tx *Tx) error {
+				return tx.db.Model(&auditEventRecord{}).Count(&chained).Error
+			}); err != nil || chained != 2 {
+				return fmt.Errorf("%d events chained inside the shared transaction (%v), want the group's 2", chained, err)
+			}
+			return refused
+		})
+	}()
+	waitForQueue(t, s.writeGroups, 1)
+	go func() { last <- s.Transaction(context.Background(), groupEvent(203)) }()
+	waitForQueue(t, s.writeGroups, 2)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-failed; !errors.Is(err, refused) {
+		t.Fatalf("shared transaction: %v, want its own refusal", err)
+	}
+	if err := <-last; err != nil {
+		t.Fatal(err)
+	}
+	got := chainedChanges(t, s)
+	want := []string{grantChange(201), grantChange(203)}
+	if !slices.Equal(got, want) {
+		t.Errorf("chained %v, want %v", got, want)
 	}
 }
