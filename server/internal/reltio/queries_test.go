@@ -58,9 +58,14 @@ func TestReltioRequestsRunConstantStatements(t *testing.T) {
 		clear := statements(servertest.Send(http.MethodDelete, token, servertest.ReltioPath("TestCustomer", "/roles/permissions/R0"), ""))
 		remove := statements(servertest.Send(http.MethodDelete, token, servertest.ReltioPath("TestCustomer", "/roles/R1"), ""))
 		t.Logf("statements: read one %d, clear %d, remove %d", one, clear, remove)
-		// Each counts two statements of its audit event: the role's permissions read for the
-		// event's before, and the INSERT.
-		if clear > 6 || remove > 10 {
+		// Each counts the statements of its audit event: the role's permissions read for the
+		// event's before, and the INSERT (on SQLite the write group's chaining at COMMIT,
+		// three statements for the group, here of one request).
+		audit := 2
+		if dialect == store.SQLite {
+			audit = 4
+		}
+		if clear > 4+audit || remove > 8+audit {
 			t.Errorf("clearing ran %d statements, removing %d", clear, remove)
 		}
 	})
