@@ -180,7 +180,7 @@ const savepoint = "custaccess_write"
 // and its caller still waits, and is rolled back otherwise. Savepoints are run on the
 // connection itself, not through GORM's callbacks: like BEGIN and COMMIT they are no
 // statement of a request's (statement observers do not see them).
-func (g *writeGroup) apply(ctx context.Context, dialect Dialect, fn func(tx *Tx) error) (err error) {
+func (g *writeGroup) apply(ctx context.Context, dialect Dialect, fn func(tx *Tx) error) error {
 	statementCtx := context.WithoutCancel(ctx)
 	conn := g.db.Statement.ConnPool
 	if _, err := conn.ExecContext(statementCtx, "SAVEPOINT "+savepoint); err != nil {
