@@ -27,11 +27,16 @@ func groupTestStore(t *testing.T) *Store {
 	return s
 }
 
+// insertName is the work of inserting name.
+func insertName(name string) func(tx *Tx) error {
+	return func(tx *Tx) error { return tx.db.Exec("INSERT INTO group_test (name) VALUES (?)", name).Error }
+}
+
 // writeName inserts name in a write transaction of its own, then runs then (when not nil)
 // in it.
 func writeName(ctx context.Context, s *Store, name string, then func(tx *Tx) error) error {
 	return s.Transaction(ctx, func(tx *Tx) error {
-		if err := tx.db.Exec("INSERT INTO group_test (name) VALUES (?)", name).Error; err != nil {
+		if err := insertName(name)(tx); err != nil {
 			return err
 		}
 		if then != nil {
@@ -69,19 +74,32 @@ func waitForQueue(t *testing.T, w *writeGroups, n int) {
 	}
 }
 
-// holdTurn starts a write of name that holds the writer's turn until release is closed, and
-// returns once it holds it; its outcome comes on the returned channel.
-func holdTurn(s *Store, name string, release <-chan struct{}) <-chan error {
+// holdTurn starts a write that holds the writer's turn until release is closed, then does
+// work, and returns once it holds the turn; the write's outcome comes on the returned channel.
+func holdTurn(s *Store, work func(tx *Tx) error, release <-chan struct{}) <-chan error {
 	holding, outcome := make(chan struct{}), make(chan error, 1)
 	go func() {
-		outcome <- writeName(context.Background(), s, name, func(*Tx) error {
+		outcome <- s.Transaction(context.Background(), func(tx *Tx) error {
 			close(holding)
 			<-release
-			return nil
+			return work(tx)
 		})
 	}()
 	<-holding
 	return outcome
+}
+
+// queueWrites starts the writes one after the other, each once the one before waits for
+// the writer's turn (held meanwhile by holdTurn), and returns their outcomes, in order.
+func queueWrites(t *testing.T, s *Store, writes ...func() error) []chan error {
+	t.Helper()
+	outcomes := make([]chan error, len(writes))
+	for i, write := range writes {
+		outcomes[i] = make(chan error, 1)
+		go func() { outcomes[i] <- write() }()
+		waitForQueue(t, s.writeGroups, i+1)
+	}
+	return outcomes
 }
 
 // TestWriteGroupsShareOneCommit: writes that queue while one runs join its transaction and
@@ -91,7 +109,7 @@ func holdTurn(s *Store, name string, release <-chan struct{}) <-chan error {
 func TestWriteGroupsShareOneCommit(t *testing.T) {
 	s := groupTestStore(t)
 	release := make(chan struct{})
-	first := holdTurn(s, "a", release)
+	first := holdTurn(s, insertName("a"), release)
 	refused := errors.New("refused")
 	names := []string{"b1", "b2", "b3", "b4", "b5"}
 	outcomes := make([]error, len(names))
@@ -139,7 +157,7 @@ func TestWriteGroupsShareOneCommit(t *testing.T) {
 func TestWriteGroupsCallerGivingUp(t *testing.T) {
 	s := groupTestStore(t)
 	release := make(chan struct{})
-	first := holdTurn(s, "a", release)
+	first := holdTurn(s, insertName("a"), release)
 
 	waiting, giveUpWaiting := context.WithCancel(context.Background())
 	waited := make(chan error, 1)
@@ -179,23 +197,22 @@ func TestWriteGroupsCallerGivingUp(t *testing.T) {
 func TestWriteGroupsPanic(t *testing.T) {
 	s := groupTestStore(t)
 	release := make(chan struct{})
-	first := holdTurn(s, "a", release)
-	panicked, after := make(chan any, 1), make(chan error, 1)
-	go func() {
-		defer func() { panicked <- recover() }()
-		_ = writeName(context.Background(), s, "panics", func(*Tx) error { panic("fault") })
-	}()
-	waitForQueue(t, s.writeGroups, 1)
-	go func() { after <- writeName(context.Background(), s, "after", nil) }()
-	waitForQueue(t, s.writeGroups, 2)
+	first := holdTurn(s, insertName("a"), release)
+	var recovered any
+	outcomes := queueWrites(t, s,
+		func() error {
+			defer func() { recovered = recover() }()
+			return writeName(context.Background(), s, "panics", func(*Tx) error { panic("fault") })
+		},
+		func() error { return writeName(context.Background(), s, "after", nil) })
 	close(release)
-	if recovered := <-panicked; recovered != "fault" {
+	if <-outcomes[0]; recovered != "fault" {
 		t.Errorf("recovered %v, want the write's panic", recovered)
 	}
 	if err := <-first; err != nil {
 		t.Errorf("first write: %v", err)
 	}
-	if err := <-after; err != nil {
+	if err := <-outcomes[1]; err != nil {
 		t.Errorf("write after the panic: %v", err)
 	}
 	if err := writeName(context.Background(), s, "later", nil); err != nil {
@@ -213,14 +230,13 @@ func TestWriteGroupsPanic(t *testing.T) {
 func TestWriteGroupsBrokenTransaction(t *testing.T) {
 	s := groupTestStore(t)
 	release := make(chan struct{})
-	first := holdTurn(s, "a", release)
-	broke, next := make(chan error, 1), make(chan error, 1)
-	go func() {
-		broke <- writeName(context.Background(), s, "breaks", func(tx *Tx) error { return tx.db.Exec("ROLLBACK").Error })
-	}()
-	waitForQueue(t, s.writeGroups, 1)
-	go func() { next <- writeName(context.Background(), s, "next", nil) }()
-	waitForQueue(t, s.writeGroups, 2)
+	first := holdTurn(s, insertName("a"), release)
+	outcomes := queueWrites(t, s,
+		func() error {
+			return writeName(context.Background(), s, "breaks", func(tx *Tx) error { return tx.db.Exec("ROLLBACK").Error })
+		},
+		func() error { return writeName(context.Background(), s, "next", nil) })
+	broke, next := outcomes[0], outcomes[1]
 	close(release)
 	if err := <-first; !errors.Is(err, ErrUnavailable) {
 		t.Errorf("a write of the broken group: %v, want ErrUnavailable", err)
@@ -274,16 +290,7 @@ func chainedChanges(t *testing.T, s *Store) []string {
 func TestWriteGroupsChainTheirEventsAtCommit(t *testing.T) {
 	s := groupTestStore(t)
 	release := make(chan struct{})
-	first := make(chan error, 1)
-	holding := make(chan struct{})
-	go func() {
-		first <- s.Transaction(context.Background(), func(tx *Tx) error {
-			close(holding)
-			<-release
-			return groupEvent(101)(tx)
-		})
-	}()
-	<-holding
+	first := holdTurn(s, groupEvent(101), release)
 	refused := errors.New("refused")
 	outcomes := make(chan error, 3)
 	for i, grantee := range []int64{102, 103, 104} {
@@ -320,38 +327,28 @@ func TestWriteGroupsChainTheirEventsAtCommit(t *testing.T) {
 func TestWriteGroupsKeepEventsAWriteChainedBeforeFailing(t *testing.T) {
 	s := groupTestStore(t)
 	release := make(chan struct{})
-	first := make(chan error, 1)
-	holding := make(chan struct{})
-	go func() {
-		first <- s.Transaction(context.Background(), func(tx *Tx) error {
-			close(holding)
-			<-release
-			return groupEvent(201)(tx)
-		})
-	}()
-	<-holding
+	first := holdTurn(s, groupEvent(201), release)
 	refused := errors.New("refused")
-	failed, last := make(chan error, 1), make(chan error, 1)
-	go func() {
-		failed <- s.SharedTransaction(context.Background(), func(ctx context.Context) error {
-			if err := s.Transaction(ctx, groupEvent(202)); err != nil {
-				return err
-			}
-			if sealed, err := s.SealAuditEvents(ctx); err != nil || sealed != 0 {
-				return fmt.Errorf("sealed %d pending: %v", sealed, err)
-			}
-			var chained int64
-			if err := s.Transaction(ctx, func(tx *Tx) error {
-				return tx.db.Model(&auditEventRecord{}).Count(&chained).Error
-			}); err != nil || chained != 2 {
-				return fmt.Errorf("%d events chained inside the shared transaction (%v), want the group's 2", chained, err)
-			}
-			return refused
-		})
-	}()
-	waitForQueue(t, s.writeGroups, 1)
-	go func() { last <- s.Transaction(context.Background(), groupEvent(203)) }()
-	waitForQueue(t, s.writeGroups, 2)
+	outcomes := queueWrites(t, s,
+		func() error {
+			return s.SharedTransaction(context.Background(), func(ctx context.Context) error {
+				if err := s.Transaction(ctx, groupEvent(202)); err != nil {
+					return err
+				}
+				if sealed, err := s.SealAuditEvents(ctx); err != nil || sealed != 0 {
+					return fmt.Errorf("sealed %d pending: %v", sealed, err)
+				}
+				var chained int64
+				if err := s.Transaction(ctx, func(tx *Tx) error {
+					return tx.db.Model(&auditEventRecord{}).Count(&chained).Error
+				}); err != nil || chained != 2 {
+					return fmt.Errorf("%d events chained inside the shared transaction (%v), want the group's 2", chained, err)
+				}
+				return refused
+			})
+		},
+		func() error { return s.Transaction(context.Background(), groupEvent(203)) })
+	failed, last := outcomes[0], outcomes[1]
 	close(release)
 	if err := <-first; err != nil {
 		t.Fatal(err)

@@ -74,9 +74,13 @@ func TestOracleLastAdministratorUnderConcurrency(t *testing.T) {
 				}
 			}
 			users := []int64{servertest.Pat, servertest.Kim, servertest.Sam}
+			roles := make([]int64, len(users)) // read here: the requests below delete from admins
+			for i, user := range users {
+				roles[i] = admins[user]
+			}
 			var mu sync.Mutex
 			statuses := servertest.Concurrently(len(users), func(i int) int {
-				rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(users[i], admins[users[i]]), token, ""))
+				rec := h.Do(servertest.ADF(http.MethodDelete, servertest.RolePath(users[i], roles[i]), token, ""))
 				if rec.Code == http.StatusNoContent {
 					mu.Lock()
 					delete(admins, users[i])
