@@ -28,6 +28,9 @@ type checkpointer struct {
 	walPath    string
 	stop, done chan struct{}
 	stopOnce   sync.Once
+	// paused is held while Migrate runs (pause): a connection the checkpointer opened
+	// halfway through the migrations would keep the schema of that moment (see Migrate).
+	paused sync.Mutex
 }
 
 func startCheckpointer(db *sql.DB, walPath string) *checkpointer {
@@ -51,6 +54,8 @@ func startCheckpointer(db *sql.DB, walPath string) *checkpointer {
 
 // pass checkpoints once: PASSIVE, or TRUNCATE when the WAL has grown past walTruncateBytes.
 func (c *checkpointer) pass() error {
+	c.paused.Lock()
+	defer c.paused.Unlock()
 	mode := "PASSIVE"
 	if info, err := os.Stat(c.walPath); err == nil && info.Size() > walTruncateBytes {
 		mode = "TRUNCATE"
@@ -58,6 +63,12 @@ func (c *checkpointer) pass() error {
 	_, err := c.db.Exec("PRAGMA wal_checkpoint(" + mode + ")")
 	return err
 }
+
+// pause holds the checkpointer's passes until resume.
+func (c *checkpointer) pause() { c.paused.Lock() }
+
+// resume lets the checkpointer's passes go on.
+func (c *checkpointer) resume() { c.paused.Unlock() }
 
 // close stops the checkpointer and waits for a checkpoint under way; again, it does nothing.
 func (c *checkpointer) close() {

@@ -85,6 +85,10 @@ func (s *Store) MigrateReporting(ctx context.Context, lockBusy func()) ([]string
 	if err != nil {
 		return nil, err
 	}
+	if s.checkpoints != nil {
+		s.checkpoints.pause()
+		defer s.checkpoints.resume()
+	}
 	var applied []string
 	err = s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if s.dialect == Postgres {
@@ -98,7 +102,32 @@ func (s *Store) MigrateReporting(ctx context.Context, lockBusy func()) ([]string
 		applied, err = s.applyMigrations(conn.Session(&gorm.Session{}), list)
 		return err
 	})
+	if len(applied) > 0 && s.dialect == SQLite {
+		s.closeIdleConnections()
+	}
 	return applied, err
+}
+
+// closeIdleConnections closes the SQLite pools' idle connections, so that none opened
+// before the migrations serves a request after them. A SQLite connection keeps the schema
+// it read until a statement of its own finds it changed, and database/sql takes a query's
+// columns before its first step: a SELECT * of a table a migration widened then comes back
+// with the old column count, and the driver fails the first row (SQLITE_MISUSE) — a 500.
+// The checkpointer is paused meanwhile (MigrateReporting), and at start-up nothing else
+// holds a connection.
+func (s *Store) closeIdleConnections() {
+	for _, pool := range append(s.pools(), s.probe) {
+		sqlDB, err := pool.DB()
+		if err != nil {
+			continue
+		}
+		idle := 1 // the writer's and the probe's
+		if pool == s.db {
+			idle = maxOpenConns
+		}
+		sqlDB.SetMaxIdleConns(0) // closes the idle ones
+		sqlDB.SetMaxIdleConns(idle)
+	}
 }
 
 // lockMigrations takes the migration lock on conn's session, calling lockBusy and then
