@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/custaccess/custaccess/gen"
@@ -33,9 +32,7 @@ func anotherInstance(h *servertest.Harness) *servertest.Harness {
 // other, and the grant limits, Oracle's one active role and Reltio's merged permissions hold
 // as they do within one instance, since nothing they depend on lives in an instance.
 func TestInstancesShareOnePostgreSQL(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): several instances share PostgreSQL; SQLite serves one")
-	}
+	storetest.RequirePostgres(t, "several instances share PostgreSQL; SQLite serves one")
 	a := servertest.New(t, store.Postgres, servertest.ManyCustomers(5000, 300), servertest.ReltioFixture, servertest.OracleFixture, servertest.TokenFixture)
 	b := anotherInstance(a)
 	instances := []*servertest.Harness{a, b}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -143,9 +142,7 @@ func TestSharedTransactionJoinsOnlyItsOwnStore(t *testing.T) {
 // transaction is run again whole all the same, so both succeed, each update applied once,
 // every round.
 func TestSharedTransactionInConflictIsRunAgain(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one writer, so no deadlock")
-	}
+	storetest.RequirePostgres(t, "SQLite has one writer, so no deadlock")
 	const rounds = 10
 	answers := []struct {
 		name   string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -16,9 +15,7 @@ import (
 // PostgreSQL the test is skipped, for the reason given.
 func postgresStoreWith(t *testing.T, why string, statements ...string) *store.Store {
 	t.Helper()
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): " + why)
-	}
+	storetest.RequirePostgres(t, why)
 	s := storetest.Open(t, store.Postgres)
 	for _, sql := range statements {
 		if err := store.GormForTests(s).Exec(sql).Error; err != nil {

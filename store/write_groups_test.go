@@ -149,6 +149,37 @@ func TestWriteGroupsShareOneCommit(t *testing.T) {
 	if groups, writes := s.writeGroups.groupsCommitted.Load(), s.writeGroups.writesCommitted.Load(); groups != 1 || writes != 5 {
 		t.Errorf("%d COMMITs carrying %d writes, want 1 carrying 5", groups, writes)
 	}
+	// The five waits for the turn are the pool's waits in the metrics.
+	if waits := s.PoolStats().WaitCount; waits < 5 {
+		t.Errorf("pool stats count %d waits, want the 5 writes' at least", waits)
+	}
+}
+
+// TestWriteGroupsAreBounded: a COMMIT carries at most maxWriteGroup writes; the writes
+// still waiting then start the next group.
+func TestWriteGroupsAreBounded(t *testing.T) {
+	s := groupTestStore(t)
+	release := make(chan struct{})
+	first := holdTurn(s, insertName("first"), release)
+	queued := maxWriteGroup + 4
+	writes := make([]func() error, queued)
+	for i := range writes {
+		writes[i] = func() error { return writeName(context.Background(), s, fmt.Sprint("w", i), nil) }
+	}
+	outcomes := queueWrites(t, s, writes...)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for _, outcome := range outcomes {
+		if err := <-outcome; err != nil {
+			t.Fatal(err)
+		}
+	}
+	groups, carried := s.writeGroups.groupsCommitted.Load(), s.writeGroups.writesCommitted.Load()
+	if groups != 2 || carried != int64(queued+1) {
+		t.Errorf("%d COMMITs carrying %d writes, want 2 carrying %d (%d, then the rest)", groups, carried, queued+1, maxWriteGroup)
+	}
 }
 
 // TestWriteGroupsCallerGivingUp: a write whose caller gives up while it waits for the turn

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,15 @@ func Dialects(t testing.TB) []store.Dialect {
 		t.Fatal("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI")
 	}
 	return dialects
+}
+
+// RequirePostgres skips the test unless PostgreSQL is among the dialects, saying why the
+// test is PostgreSQL's only.
+func RequirePostgres(t testing.TB, why string) {
+	t.Helper()
+	if !slices.Contains(Dialects(t), store.Postgres) {
+		t.Skip("PostgreSQL only (TEST_DATABASE_URL): " + why)
+	}
 }
 
 // ForEach runs fn once per dialect, each time on a fresh, migrated database.

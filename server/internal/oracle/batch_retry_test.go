@@ -23,9 +23,7 @@ import (
 // one PostgreSQL. Each round leaves both roles as one batch wrote them (the one committed
 // last), each role written once by each batch, one audit event per part.
 func TestBatchesInDeadlockAreRunAgain(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one writer, so batches never deadlock")
-	}
+	storetest.RequirePostgres(t, "SQLite has one writer, so batches never deadlock")
 	const rounds = 10
 	for _, instanceCount := range []int{1, 2} {
 		t.Run(fmt.Sprintf("%d instances", instanceCount), func(t *testing.T) {
@@ -155,9 +153,7 @@ func TestBatchesInDeadlockAreRunAgain(t *testing.T) {
 // ADF_REST_SERVICE_UNAVAILABLE, nothing applied (not the role created by the batch's first
 // part, nor an audit event).
 func TestConflictAtEveryAttemptIsUnavailable(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): serialization failures are PostgreSQL's")
-	}
+	storetest.RequirePostgres(t, "serialization failures are PostgreSQL's")
 	cases := []struct {
 		name    string
 		request func(h *harness) servertest.Request

@@ -2,7 +2,6 @@ package oracle_test
 
 import (
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/custaccess/custaccess/server/internal/servertest"
@@ -15,9 +14,7 @@ import (
 // read before the round), each changing the role. The tag is checked under the lock the
 // write takes, so exactly one succeeds and the other is refused with 412, every round.
 func TestIfMatchRaceAcrossInstances(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("PostgreSQL only (TEST_DATABASE_URL): several instances share PostgreSQL; SQLite serves one")
-	}
+	storetest.RequirePostgres(t, "several instances share PostgreSQL; SQLite serves one")
 	const rounds = 20
 	a := newOracleHarness(t, store.Postgres)
 	a.createRole(servertest.Pat, `{"RelationshipTypeCd":"ORA_CSS_USER","RequestTypeCd":"B2B"}`)
