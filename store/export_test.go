@@ -76,3 +76,20 @@ func AppendLikeBeforeMigration0011ForTests(ctx context.Context, s *Store, change
 	actor_issuer, actor_client, request_id, targets, changes) VALUES (?, 'egain', 'createCustomerGrants', 'user', 'old', '', '', 'req-old', '[]', ?)`,
 		time.Now().UTC().Truncate(time.Microsecond), changes).Error
 }
+
+// SQLitePragmaForTests reads a pragma on the SQLite writer connection (writer) or on a reader.
+func SQLitePragmaForTests(t testing.TB, s *Store, writer bool, pragma string) string {
+	t.Helper()
+	db := s.db
+	if writer {
+		db = s.writer
+	}
+	var value string
+	if err := db.Raw("PRAGMA " + pragma).Scan(&value).Error; err != nil {
+		t.Fatalf("PRAGMA %s: %v", pragma, err)
+	}
+	return value
+}
+
+// SQLiteWriterPageCacheKiB is the writer connection's page cache, in KiB.
+const SQLiteWriterPageCacheKiB = sqliteWriterPageCacheKiB
