@@ -90,6 +90,3 @@ func SQLitePragmaForTests(t testing.TB, s *Store, writer bool, pragma string) st
 	}
 	return value
 }
-
-// SQLiteWriterPageCacheKiB is the writer connection's page cache, in KiB.
-const SQLiteWriterPageCacheKiB = sqliteWriterPageCacheKiB

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"strconv"
 	"testing"
 
 	"github.com/custaccess/custaccess/store"
@@ -10,7 +9,7 @@ import (
 
 // TestSQLiteConnectionSettings: the settings the service relies on hold on the writer
 // connection and on the readers: WAL, synchronous NORMAL, foreign keys, no checkpoint inside
-// a COMMIT (the checkpointer's), and the writer's own page cache beside the readers' default.
+// a COMMIT (the checkpointer's), a busy timeout.
 func TestSQLiteConnectionSettings(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	want := map[string]string{"journal_mode": "wal", "synchronous": "1", "foreign_keys": "1", "wal_autocheckpoint": "0", "busy_timeout": "10000"}
@@ -20,11 +19,5 @@ func TestSQLiteConnectionSettings(t *testing.T) {
 				t.Errorf("writer %v: %s = %s, want %s", writer, pragma, got, value)
 			}
 		}
-	}
-	if got, want := store.SQLitePragmaForTests(t, s, true, "cache_size"), "-"+strconv.Itoa(store.SQLiteWriterPageCacheKiB); got != want {
-		t.Errorf("writer's cache_size = %s, want %s", got, want)
-	}
-	if got := store.SQLitePragmaForTests(t, s, false, "cache_size"); got != "-2000" {
-		t.Errorf("a reader's cache_size = %s, want SQLite's default -2000", got)
 	}
 }

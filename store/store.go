@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -153,8 +152,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	probeDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, writer: db, probe: probe, dialect: dialect}
 	if dialect == SQLite {
-		writerDSN := sqliteWriterDSN(filepath.Join(opts.DataDir, SQLiteFileName))
-		if s.writer, err = openSQLiteWriter(func() gorm.Dialector { return gormlite.Open(writerDSN) }, config); err != nil {
+		if s.writer, err = openSQLiteWriter(newDialector, config); err != nil {
 			_ = s.Close()
 			return nil, fmt.Errorf("open %s database: %w", dialect, availability(ctx, err))
 		}
@@ -190,20 +188,6 @@ func openSQLiteWriter(newDialector func() gorm.Dialector, config *gorm.Config) (
 	writerDB.SetMaxIdleConns(1)
 	writerDB.SetConnMaxIdleTime(5 * time.Minute)
 	return writer, nil
-}
-
-// sqliteWriterPageCacheKiB is the page cache of SQLite's one writer connection, in KiB
-// (SQLite's default, which the readers keep, is 2,000). A write group's transaction (up to
-// 16 writes; a create of 75 grants dirties about 150 pages of two b-trees of random keys)
-// outgrew the default: SQLite spilled dirty pages to the WAL before COMMIT and read evicted
-// pages back (pwrite and pread were a third of a K=75 create's CPU). 8 MiB measured +8–10 %
-// req/s at K=10 and 75 for about 6 MiB more resident memory; 16 MiB gained a little more
-// but passed the 64 MiB the service keeps to under load (README, Performance).
-const sqliteWriterPageCacheKiB = 8192
-
-// sqliteWriterDSN is sqliteDSN with the writer's larger page cache.
-func sqliteWriterDSN(path string) string {
-	return sqliteDSN(path) + "&_pragma=cache_size(-" + strconv.Itoa(sqliteWriterPageCacheKiB) + ")"
 }
 
 // sqliteDSN turns on what the service relies on: WAL for concurrent readers (checkpointed by
