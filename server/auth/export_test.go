@@ -46,3 +46,13 @@ var (
 	TestRSAKeys = testRSAKeys
 	TestECKey   = testECKey
 )
+
+// VerifiedTokensForTests counts the verified tokens t remembers.
+func VerifiedTokensForTests(t *Tokens) int {
+	n := 0
+	t.verified.Range(func(any, any) bool { n++; return true })
+	return n
+}
+
+// MaxVerifiedTokens bounds the verified tokens a Tokens remembers.
+const MaxVerifiedTokens = maxVerifiedTokens
