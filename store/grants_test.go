@@ -1,0 +1,54 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/custaccess/custaccess/store"
+	"github.com/custaccess/custaccess/store/storetest"
+)
+
+// TestCustomersAreScannedWhole: CustomersAndDepartmentalization scans customers by hand, so
+// it must read every field GORM reads: a customer with every field set comes back as GORM
+// loads it, and a field added to Customer fails here until the scan reads it too.
+func TestCustomersAreScannedWhole(t *testing.T) {
+	if n := reflect.TypeFor[store.Customer]().NumField(); n != 5 {
+		t.Fatalf("Customer has %d fields: scan the new ones in CustomersAndDepartmentalization, then count them here", n)
+	}
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fixture, err := store.ParseFixture([]byte(`departments: [{id: 7, name: Seven}]
+settings: {customerDepartmentalization: true}
+customers:
+  - {id: "1", name: One, type: individual, department: 7, canSignIn: true}
+  - {id: "2", name: Two, type: organization}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LoadFixture(ctx, fixture); err != nil {
+			t.Fatal(err)
+		}
+		err = s.View(ctx, func(tx *store.Tx) error {
+			scanned, departmentalized, err := tx.CustomersAndDepartmentalization([]int64{2, 1, 3}, false)
+			if err != nil {
+				return err
+			}
+			var loaded []store.Customer
+			if err := store.TxGormForTests(tx).Order("id").Find(&loaded).Error; err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(scanned, loaded) || !departmentalized {
+				t.Errorf("scanned %+v (departmentalized %v), GORM loads %+v", scanned, departmentalized, loaded)
+			}
+			if scanned[0].DepartmentID == nil || !scanned[0].CanSignIn {
+				t.Errorf("customer 1 %+v: its department or sign-in lost", scanned[0])
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
