@@ -91,33 +91,36 @@ type GrantCounts struct {
 func (tx *Tx) CountGrants(grantedOnID int64, granteeIDs []int64) (GrantCounts, error) {
 	// The first part groups the grantees' grants, noting whether one of them is on
 	// grantedOnID; the second, marked by a NULL grantee, counts grantedOnID's holders.
-	var rows []struct {
-		GranteeID *int64
-		Grants    int64
-		OnTarget  int64
-	}
-	err := tx.db.Raw(`SELECT grantee_id, COUNT(*) AS grants,
+	// Scanned by hand, like the customers (CustomersAndDepartmentalization).
+	rows, err := tx.db.Raw(`SELECT grantee_id, COUNT(*) AS grants,
 	SUM(CASE WHEN granted_on_id = ? THEN 1 ELSE 0 END) AS on_target
 FROM customer_grants WHERE grantee_id IN ? GROUP BY grantee_id
 UNION ALL
-SELECT NULL, COUNT(*), 0 FROM customer_grants WHERE granted_on_id = ?`, grantedOnID, granteeIDs, grantedOnID).
-		Scan(&rows).Error
+SELECT NULL, COUNT(*), 0 FROM customer_grants WHERE granted_on_id = ?`, grantedOnID, granteeIDs, grantedOnID).Rows()
 	if err != nil {
 		return GrantCounts{}, err
 	}
-	counts := GrantCounts{Held: make(map[int64]int64, len(rows))}
-	for _, row := range rows {
+	defer rows.Close()
+	counts := GrantCounts{Held: make(map[int64]int64, len(granteeIDs))}
+	for rows.Next() {
+		var (
+			granteeID        *int64
+			grants, onTarget int64
+		)
+		if err := rows.Scan(&granteeID, &grants, &onTarget); err != nil {
+			return GrantCounts{}, err
+		}
 		switch {
-		case row.GranteeID == nil:
-			counts.Holders = row.Grants
+		case granteeID == nil:
+			counts.Holders = grants
 		default:
-			counts.Held[*row.GranteeID] = row.Grants
-			if row.OnTarget > 0 {
-				counts.Existing = append(counts.Existing, *row.GranteeID)
+			counts.Held[*granteeID] = grants
+			if onTarget > 0 {
+				counts.Existing = append(counts.Existing, *granteeID)
 			}
 		}
 	}
-	return counts, nil
+	return counts, rows.Err()
 }
 
 // InsertGrants gives every grantee a grant on grantedOnID, in one insert that carries the
