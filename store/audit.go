@@ -38,6 +38,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -533,9 +534,7 @@ func (tx *Tx) sealBatch() (int, error) {
 	if err := tx.digestLegacyPending(pending); err != nil {
 		return 0, err
 	}
-	ids := make([]int64, len(pending))
-	rows := make([]string, len(pending))
-	values := make([]any, 0, 5*len(pending))
+	links := make([]auditSealLink, len(pending))
 	seq, prev := head.LastSeq, head.LastHash
 	for i, p := range pending {
 		hash, err := auditLinkDigest(prev, p.ContentDigest)
@@ -543,45 +542,74 @@ func (tx *Tx) sealBatch() (int, error) {
 			return 0, fmt.Errorf("pending audit event %d: %w", p.ID, err)
 		}
 		seq++
-		ids[i] = p.ID
-		rows[i] = "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)"
-		values = append(values, p.ID, seq, p.ContentDigest, prev, hash)
+		links[i] = auditSealLink{id: p.ID, seq: seq, contentDigest: p.ContentDigest, prevHash: prev, hash: hash}
 		prev = hash
 	}
-	// The batch is padded to a power of two with rows of id -1, which match no pending
-	// event: the statements' texts are then a handful, not one per batch size, and the
-	// prepared-statement caches (pgx's, SQLite's) keep a few instead of hundreds of large ones.
-	for len(rows)&(len(rows)-1) != 0 {
-		ids = append(ids, -1)
-		rows = append(rows, "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)")
-		values = append(values, -1, 0, "", "", "")
-	}
-	copied := tx.db.Exec(`WITH sealed (id, seq, content_digest, prev_hash, hash) AS (VALUES `+strings.Join(rows, ", ")+`)
-INSERT INTO audit_events (seq, occurred_at, api, operation_id, actor_kind, actor_id, actor_issuer, actor_client,
-	request_id, targets, changes, content_digest, prev_hash, hash)
-SELECT sealed.seq, p.occurred_at, p.api, p.operation_id, p.actor_kind, p.actor_id, p.actor_issuer, p.actor_client,
-	p.request_id, p.targets, p.changes, sealed.content_digest, sealed.prev_hash, sealed.hash
-FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
-	if copied.Error != nil {
-		return 0, copied.Error
-	}
-	if copied.RowsAffected != int64(len(pending)) {
-		return 0, fmt.Errorf("sealing %d pending audit events copied %d", len(pending), copied.RowsAffected)
-	}
-	// On SQLite this transaction holds the one writer, so no event became pending since the
-	// read: those up to the last one read (in id order) are exactly those sealed, and a range
-	// is cheaper to delete than a list. On PostgreSQL a writer still in flight may hold a
-	// lower id.
-	deleted := tx.db.Where("id IN ?", ids)
-	if tx.dialect == SQLite {
-		deleted = tx.db.Where("id <= ?", pending[len(pending)-1].ID)
-	}
-	if err := deleted.Delete(&auditPendingRecord{}).Error; err != nil {
+	moved, err := tx.moveSealed(links)
+	if err != nil {
 		return 0, err
+	}
+	if moved != int64(len(pending)) {
+		return 0, fmt.Errorf("sealing %d pending audit events moved %d", len(pending), moved)
 	}
 	err = tx.db.Model(&auditChainRecord{}).Where("id = 1").
 		Updates(map[string]any{"last_seq": seq, "last_hash": prev}).Error
 	return len(pending), err
+}
+
+// auditSealLink is a pending event's place in the chain, as sealBatch computed it.
+type auditSealLink struct {
+	id, seq                       int64
+	contentDigest, prevHash, hash string // hex
+}
+
+// auditEventsFromPending is the INSERT … SELECT that copies pending events (p) into
+// audit_events with their links (sealed), both named by the statement that uses it.
+const auditEventsFromPending = `INSERT INTO audit_events (seq, occurred_at, api, operation_id, actor_kind, actor_id, actor_issuer, actor_client,
+	request_id, targets, changes, content_digest, prev_hash, hash)
+SELECT sealed.seq, p.occurred_at, p.api, p.operation_id, p.actor_kind, p.actor_id, p.actor_issuer, p.actor_client,
+	p.request_id, p.targets, p.changes, sealed.content_digest, sealed.prev_hash, sealed.hash`
+
+// moveSealed moves the linked pending events into audit_events and returns how many it
+// moved. On PostgreSQL one statement deletes them from audit_pending and inserts them, the
+// links passed as five arrays: its text never changes, so PostgreSQL keeps one plan of it.
+// On SQLite (a release's leftovers only: its write groups chain their own events) a copy
+// and a range delete: this transaction holds the one writer, so no event became pending
+// since the read, and those up to the last one read (in id order) are exactly those sealed.
+func (tx *Tx) moveSealed(links []auditSealLink) (int64, error) {
+	if tx.dialect == Postgres {
+		ids, seqs := make([]string, len(links)), make([]string, len(links))
+		digests, prevs, hashes := make([]string, len(links)), make([]string, len(links)), make([]string, len(links))
+		for i, l := range links {
+			ids[i], seqs[i] = strconv.FormatInt(l.id, 10), strconv.FormatInt(l.seq, 10)
+			digests[i], prevs[i], hashes[i] = l.contentDigest, l.prevHash, l.hash
+		}
+		// Array literals: the elements are decimal or hex digits, nothing to quote.
+		array := func(elements []string) string { return "{" + strings.Join(elements, ",") + "}" }
+		result := tx.db.Exec(`WITH sealed (id, seq, content_digest, prev_hash, hash) AS (
+	SELECT * FROM unnest(CAST(CAST(? AS TEXT) AS BIGINT[]), CAST(CAST(? AS TEXT) AS BIGINT[]),
+		CAST(CAST(? AS TEXT) AS TEXT[]), CAST(CAST(? AS TEXT) AS TEXT[]), CAST(CAST(? AS TEXT) AS TEXT[]))
+), p AS (
+	DELETE FROM audit_pending USING sealed WHERE audit_pending.id = sealed.id RETURNING audit_pending.*
+)
+`+auditEventsFromPending+`
+FROM sealed JOIN p ON p.id = sealed.id`, array(ids), array(seqs), array(digests), array(prevs), array(hashes))
+		return result.RowsAffected, result.Error
+	}
+	rows := make([]string, len(links))
+	values := make([]any, 0, 5*len(links))
+	for i, l := range links {
+		rows[i] = "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)"
+		values = append(values, l.id, l.seq, l.contentDigest, l.prevHash, l.hash)
+	}
+	copied := tx.db.Exec(`WITH sealed (id, seq, content_digest, prev_hash, hash) AS (VALUES `+strings.Join(rows, ", ")+`)
+`+auditEventsFromPending+`
+FROM sealed JOIN audit_pending p ON p.id = sealed.id`, values...)
+	if copied.Error != nil {
+		return 0, copied.Error
+	}
+	err := tx.db.Where("id <= ?", links[len(links)-1].id).Delete(&auditPendingRecord{}).Error
+	return copied.RowsAffected, err
 }
 
 // auditLinkDigest chains an event by its content digest in hex (auditLink).
