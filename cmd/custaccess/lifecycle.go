@@ -17,11 +17,20 @@ import (
 
 // withShutdownSignals is cancelled by SIGTERM (what orchestrators send) or SIGINT. The
 // first signal only cancels it: from then on the signals' default action is back, so a
-// second one ends the process at once, whatever the shutdown is waiting for.
-func withShutdownSignals(ctx context.Context) (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
-	return ctx, stop
+// second one ends the process at once, whatever the shutdown is waiting for. The default
+// action is back before the returned context is done: a second signal sent as soon as the
+// drain has begun (its log line) is never caught and lost.
+func withShutdownSignals(parent context.Context) (context.Context, context.CancelFunc) {
+	signalled, stopCatching := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(parent)
+	context.AfterFunc(signalled, func() {
+		stopCatching()
+		cancel()
+	})
+	return ctx, func() {
+		stopCatching()
+		cancel()
+	}
 }
 
 // serveUntilDone serves until ctx is cancelled, then shuts down gracefully. First it drains:
