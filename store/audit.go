@@ -148,6 +148,10 @@ type auditColumns struct {
 	// ContentDigest is the SHA-256 of the content's canonical JSON, in hex; '' for events
 	// chained before migration 0011, whose hash covers the canonical JSON itself.
 	ContentDigest string `gorm:"not null"`
+	// undigested is, in a SQLite write group, the content whose digest ContentDigest is still
+	// to receive (digestAuditEvents), its changes canonical already; nil once digested. Not
+	// a column: GORM leaves unexported fields alone.
+	undigested *AuditEventContent
 }
 
 type auditPendingRecord struct {
@@ -201,6 +205,11 @@ func canonicalAuditJSON(c AuditEventContent) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("changes: %w", err)
 	}
+	return canonicalAuditJSONWith(c, changes), nil
+}
+
+// canonicalAuditJSONWith is canonicalAuditJSON with the changes in canonical form already.
+func canonicalAuditJSONWith(c AuditEventContent, changes []byte) []byte {
 	// The keys of each object in sorted order.
 	b := make([]byte, 0, 256+len(changes)+64*len(c.Targets))
 	b = append(b, `{"actor":{"client":`...)
@@ -232,7 +241,7 @@ func canonicalAuditJSON(c AuditEventContent) ([]byte, error) {
 	}
 	b = append(b, `],"time":`...)
 	b = appendJSONString(b, c.Time.UTC().Format(auditTimeLayout))
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // appendJSONString appends s as encoding/json writes a string: as it is, quoted, when it is
@@ -396,10 +405,12 @@ func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error 
 		Time: time.Now().UTC().Truncate(time.Microsecond), API: api, OperationID: source.OperationID,
 		Actor: source.Actor, RequestID: source.RequestID, Targets: targets, Changes: changesJSON,
 	}
-	digest, err := auditContentDigest(content)
+	// Checked here, so that digesting the event cannot fail later, past its write.
+	canonical, err := canonicalChanges(changesJSON)
 	if err != nil {
 		return fmt.Errorf("audit changes: %w", err)
 	}
+	content.Changes = canonical
 	if err := tx.flushAudit(); err != nil { // a second event of the same work
 		return err
 	}
@@ -407,9 +418,29 @@ func (tx *Tx) appendAudit(api string, targets []AuditTarget, changes any) error 
 		OccurredAt: content.Time, API: api, OperationID: source.OperationID,
 		ActorKind: source.Actor.Kind, ActorID: source.Actor.ID, ActorIssuer: source.Actor.Issuer, ActorClient: source.Actor.Client,
 		RequestID: source.RequestID, Targets: string(appendStoredAuditTargets(nil, targets)), Changes: string(changesJSON),
-		ContentDigest: hex.EncodeToString(digest),
+		undigested: &content,
 	}
+	if tx.group == nil {
+		tx.auditQueued.digest()
+	}
+	// In a SQLite write group the write digests its events once it has passed the writer on
+	// (writeGroups.endTurn): hashing off the one writer's path, which every write waits for.
 	return nil
+}
+
+// digest gives the event its content digest, if it lacks it.
+func (e *auditColumns) digest() {
+	if c := e.undigested; c != nil {
+		digest := sha256.Sum256(canonicalAuditJSONWith(*c, c.Changes))
+		e.ContentDigest, e.undigested = hex.EncodeToString(digest[:]), nil
+	}
+}
+
+// digestAuditEvents gives the events that lack it their content digest.
+func digestAuditEvents(events []*auditColumns) {
+	for _, e := range events {
+		e.digest()
+	}
 }
 
 // auditInsert is the statement appending an event to audit_pending, and its values.
@@ -637,14 +668,20 @@ func (tx *Tx) sealGroupEvents() error {
 	if group == nil || group.sealed == len(group.events) {
 		return nil
 	}
+	// The events of the group's earlier writes are digested by those writes, past their
+	// turn; those of the write holding the turn (sealing before a read of the trail), here.
+	group.digesting.Wait()
+	digestAuditEvents(group.events[group.sealed:])
 	var head struct {
 		LastSeq  int64
 		LastHash string
 		Pending  bool
 	}
+	// Row, not Scan: GORM's Scan also renders the statement with its values for its logger,
+	// which cost as much as the read itself at every group's COMMIT.
 	readHead := func() error {
 		return tx.db.Raw(`SELECT last_seq, last_hash, EXISTS (SELECT 1 FROM audit_pending) AS pending
-FROM audit_chain WHERE id = 1`).Scan(&head).Error
+FROM audit_chain WHERE id = 1`).Row().Scan(&head.LastSeq, &head.LastHash, &head.Pending)
 	}
 	if err := readHead(); err != nil {
 		return err

@@ -58,6 +58,11 @@ type writeGroup struct {
 	// COMMIT.
 	events []*auditColumns
 	sealed int
+	// turnEventsFrom is where the events of the write holding the turn begin; digesting
+	// counts the writes digesting theirs past their turn (endTurn), which the chaining
+	// waits for.
+	turnEventsFrom int
+	digesting      sync.WaitGroup
 }
 
 // run runs fn as one write of a group, and returns once the group's COMMIT is done (or at
@@ -141,16 +146,25 @@ func (w *writeGroups) openGroup(ctx context.Context) (*writeGroup, error) {
 
 // endTurn passes the turn on. The open group stays open for the next write while one waits
 // and the group has room; else it is committed (rolled back when broken or empty) first.
+//
+// The events of the write ending its turn are digested past it when the group stays open, so
+// that the next write need not wait for their hashing; else before the COMMIT.
 func (w *writeGroups) endTurn() {
 	if group := w.open; group != nil {
+		turnEvents := group.events[group.turnEventsFrom:]
+		group.turnEventsFrom = len(group.events)
 		w.mu.Lock()
 		keepOpen := group.broken == nil && len(w.queue) > 0 && group.members < maxWriteGroup
 		if keepOpen {
+			group.digesting.Add(1) // before the next write can chain (sealGroupEvents waits)
 			w.grantLocked()
 			w.mu.Unlock()
+			digestAuditEvents(turnEvents)
+			group.digesting.Done()
 			return
 		}
 		w.mu.Unlock()
+		digestAuditEvents(turnEvents)
 		w.open = nil
 		if group.finish() == nil && group.members > 0 {
 			w.groupsCommitted.Add(1)
