@@ -148,7 +148,7 @@ func (w *writeGroups) openGroup(ctx context.Context) (*writeGroup, error) {
 // and the group has room; else it is committed (rolled back when broken or empty) first.
 //
 // The events of the write ending its turn are digested past it when the group stays open, so
-// that the next write need not wait for their hashing; else before the COMMIT.
+// that the next write need not wait for their hashing; else by the chaining at the COMMIT.
 func (w *writeGroups) endTurn() {
 	if group := w.open; group != nil {
 		turnEvents := group.events[group.turnEventsFrom:]
@@ -164,7 +164,6 @@ func (w *writeGroups) endTurn() {
 			return
 		}
 		w.mu.Unlock()
-		digestAuditEvents(turnEvents)
 		w.open = nil
 		if group.finish() == nil && group.members > 0 {
 			w.groupsCommitted.Add(1)
