@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -19,6 +20,15 @@ users:
 clients:
   - {clientId: crm-sync, name: CRM sync, type: API}
 `
+
+// requireFieldCount fails unless T has n fields: a struct scanned by hand (in scanner) must
+// have every field it gains read there too.
+func requireFieldCount[T any](t *testing.T, n int, scanner string) {
+	t.Helper()
+	if got := reflect.TypeFor[T]().NumField(); got != n {
+		t.Fatalf("%s has %d fields: scan the new ones in %s, then count them here", reflect.TypeFor[T]().Name(), got, scanner)
+	}
+}
 
 func load(t *testing.T, s *store.Store, text string) error {
 	t.Helper()

@@ -13,24 +13,17 @@ import (
 // it must read every field GORM reads: a customer with every field set comes back as GORM
 // loads it, and a field added to Customer fails here until the scan reads it too.
 func TestCustomersAreScannedWhole(t *testing.T) {
-	if n := reflect.TypeFor[store.Customer]().NumField(); n != 5 {
-		t.Fatalf("Customer has %d fields: scan the new ones in CustomersAndDepartmentalization, then count them here", n)
-	}
+	requireFieldCount[store.Customer](t, 5, "CustomersAndDepartmentalization")
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		fixture, err := store.ParseFixture([]byte(`departments: [{id: 7, name: Seven}]
+		if err := load(t, s, `departments: [{id: 7, name: Seven}]
 settings: {customerDepartmentalization: true}
 customers:
   - {id: "1", name: One, type: individual, department: 7, canSignIn: true}
   - {id: "2", name: Two, type: organization}
-`))
-		if err != nil {
+`); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.LoadFixture(ctx, fixture); err != nil {
-			t.Fatal(err)
-		}
-		err = s.View(ctx, func(tx *store.Tx) error {
+		err := s.View(context.Background(), func(tx *store.Tx) error {
 			scanned, departmentalized, err := tx.CustomersAndDepartmentalization([]int64{2, 1, 3}, false)
 			if err != nil {
 				return err

@@ -13,23 +13,16 @@ import (
 // TestClientIsScannedWhole: ClientByClientID's hand scan reads every column GORM would load,
 // on both databases, and a client it does not find is ErrNotFound.
 func TestClientIsScannedWhole(t *testing.T) {
-	if n := reflect.TypeFor[store.Client]().NumField(); n != 8 {
-		t.Fatalf("Client has %d fields: scan the new ones in ClientByClientID, then count them here", n)
-	}
+	requireFieldCount[store.Client](t, 8, "ClientByClientID")
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		fixture, err := store.ParseFixture([]byte(`reltio: {customers: [{id: acme}]}
+		if err := load(t, s, `reltio: {customers: [{id: acme}]}
 clients:
   - {clientId: whole, name: Whole, type: API, secret: whole-secret-0123456789, auditor: true, reltioCustomer: acme}
   - {clientId: plain, name: Plain, type: Web}
-`))
-		if err != nil {
+`); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.LoadFixture(ctx, fixture); err != nil {
-			t.Fatal(err)
-		}
-		err = s.View(ctx, func(tx *store.Tx) error {
+		err := s.View(context.Background(), func(tx *store.Tx) error {
 			for _, clientID := range []string{"whole", "plain"} {
 				scanned, err := tx.ClientByClientID(clientID)
 				if err != nil {
