@@ -23,14 +23,12 @@ import (
 func withShutdownSignals(parent context.Context) (context.Context, context.CancelFunc) {
 	signalled, stopCatching := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancel(parent)
-	context.AfterFunc(signalled, func() {
-		stopCatching()
-		cancel()
-	})
-	return ctx, func() {
+	stop := func() {
 		stopCatching()
 		cancel()
 	}
+	context.AfterFunc(signalled, stop)
+	return ctx, stop
 }
 
 // serveUntilDone serves until ctx is cancelled, then shuts down gracefully. First it drains:
