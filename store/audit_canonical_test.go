@@ -107,8 +107,12 @@ func TestHandWrittenAuditJSON(t *testing.T) {
 			targets[i] = AuditTarget{Type: AuditTargetCustomer, ID: formatAuditID(id)}
 		}
 		want, _ := json.Marshal(map[string]auditChange{"grants": {Before: []auditGrant{}, After: grants}})
-		if got := grantsCreatedChanges("1001", targets); !bytes.Equal(got, want) {
+		got := grantsCreatedChanges("1001", targets)
+		if !bytes.Equal(got, want) {
 			t.Errorf("grantsCreatedChanges(%v) = %s, want %s", grantees, got, want)
+		}
+		if !plainSortedJSON(got) { // appendAudit takes them as canonical
+			t.Errorf("grantsCreatedChanges(%v) = %s, not in canonical form", grantees, got)
 		}
 	}
 }

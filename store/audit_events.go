@@ -8,7 +8,6 @@ package store
 // permissions or attributes, never whole tables.
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -45,9 +44,10 @@ func (tx *Tx) AuditGrantsCreated(grantedOnID int64, added []int64) error {
 }
 
 // grantsCreatedChanges is the JSON of {"grants": auditChange{After: the grants on grantedOn
-// of the grantees, Before: none}}, byte for byte as encoding/json writes it, written
-// directly: eGain's create is the hottest write, and this saves the encoder's reflection.
-func grantsCreatedChanges(grantedOn string, grantees []AuditTarget) json.RawMessage {
+// of the grantees, Before: none}}, byte for byte as encoding/json writes it and in canonical
+// form, written directly: eGain's create is the hottest write, and this saves the encoder's
+// reflection and appendAudit's check.
+func grantsCreatedChanges(grantedOn string, grantees []AuditTarget) canonicalChangesJSON {
 	b := make([]byte, 0, 32+len(grantees)*(32+len(grantedOn)+12))
 	b = append(b, `{"grants":{"after":[`...)
 	for i, grantee := range grantees {

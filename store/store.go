@@ -267,6 +267,16 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL
 // text. It is instrumentation (statement counts in tests, metrics), never business logic.
 func (s *Store) ObserveStatements(observe func(sql string)) error {
+	if s.writeGroups != nil {
+		previous := s.writeGroups.observe.Load()
+		both := func(sql string) {
+			if previous != nil {
+				(*previous)(sql)
+			}
+			observe(sql)
+		}
+		s.writeGroups.observe.Store(&both)
+	}
 	callback := func(db *gorm.DB) { observe(db.Statement.SQL.String()) }
 	callbacks := s.db.Callback()
 	for name, register := range map[string]func(string, func(*gorm.DB)) error{

@@ -41,6 +41,9 @@ type writeGroups struct {
 	// groupsCommitted and writesCommitted count the COMMITs and the writes they carried;
 	// waits and waited the writes that queued for the turn and their time in the queue.
 	groupsCommitted, writesCommitted, waits, waited atomic.Int64
+	// observe, once set (Store.ObserveStatements), is told the statements groups run past
+	// GORM, whose callbacks tell it the others.
+	observe atomic.Pointer[func(sql string)]
 }
 
 // writeGroup is one shared transaction.
@@ -63,6 +66,8 @@ type writeGroup struct {
 	// waits for.
 	turnEventsFrom int
 	digesting      sync.WaitGroup
+	// observe is writeGroups.observe as the group began, nil when unset.
+	observe *func(sql string)
 }
 
 // run runs fn as one write of a group, and returns once the group's COMMIT is done (or at
@@ -140,7 +145,7 @@ func (w *writeGroups) openGroup(ctx context.Context) (*writeGroup, error) {
 		cancel()
 		return nil, db.Error
 	}
-	w.open = &writeGroup{db: db, cancel: cancel, done: make(chan struct{})}
+	w.open = &writeGroup{db: db, cancel: cancel, done: make(chan struct{}), observe: w.observe.Load()}
 	return w.open, nil
 }
 
@@ -260,4 +265,11 @@ func (s *Store) WriteGroupStats() (commits, writes int64) {
 		return 0, 0
 	}
 	return s.writeGroups.groupsCommitted.Load(), s.writeGroups.writesCommitted.Load()
+}
+
+// observed tells the statement observers, if any, of a statement run past GORM.
+func (g *writeGroup) observed(statement string) {
+	if g.observe != nil {
+		(*g.observe)(statement)
+	}
 }
