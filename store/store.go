@@ -266,16 +266,10 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 
 // ObserveStatements calls observe after every SQL statement the store runs, with its SQL
 // text. It is instrumentation (statement counts in tests, metrics), never business logic.
+// A second call replaces the first's observer (GORM keeps the last callback of a name).
 func (s *Store) ObserveStatements(observe func(sql string)) error {
 	if s.writeGroups != nil {
-		previous := s.writeGroups.observe.Load()
-		both := func(sql string) {
-			if previous != nil {
-				(*previous)(sql)
-			}
-			observe(sql)
-		}
-		s.writeGroups.observe.Store(&both)
+		s.writeGroups.observe.Store(&observe)
 	}
 	callback := func(db *gorm.DB) { observe(db.Statement.SQL.String()) }
 	callbacks := s.db.Callback()
