@@ -676,8 +676,8 @@ func (tx *Tx) execPastGORM(statement string, values ...any) error {
 	return err
 }
 
-func (tx *Tx) queryRowPastGORM(statement string, values ...any) *sql.Row {
-	row := tx.db.Statement.ConnPool.QueryRowContext(tx.db.Statement.Context, statement, values...)
+func (tx *Tx) queryRowPastGORM(statement string) *sql.Row {
+	row := tx.db.Statement.ConnPool.QueryRowContext(tx.db.Statement.Context, statement)
 	tx.group.observed(statement)
 	return row
 }
